@@ -1,0 +1,212 @@
+// Command erp is the MIF ERP server: `erp serve | migrate up|down [N]|version | seed | openapi | version`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	contract "github.com/mif-erp/erp/api"
+	"github.com/mif-erp/erp/internal/app"
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/seed"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+const usage = `usage: erp <command>
+
+commands:
+  serve                 migrate (unless MIGRATE_ON_START=false) and serve the API on $PORT
+  migrate up            apply pending migrations
+  migrate down [N]      revert the last N migrations (all when N is omitted)
+  migrate version       print the applied migration version
+  seed                  create the demo accounts (idempotent)
+  openapi               print the OpenAPI contract (YAML)
+  version               print the build version
+
+Configuration comes from environment variables; see README.md and .env.example.
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "erp:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("missing command")
+	}
+	switch args[0] {
+	case "openapi":
+		_, err := stdout.Write(contract.Spec)
+		return err
+	case "version":
+		fmt.Fprintln(stdout, buildVersion())
+		return nil
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := config.Load(os.LookupEnv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := platform.NewLogger(stderr, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		return migrateCmd(args[1:], cfg, stdout)
+	case "seed":
+		return seedCmd(ctx, cfg, stdout)
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func migrateCmd(args []string, cfg config.Config, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("migrate: want up, down [N] or version")
+	}
+	m, err := platform.NewMigrator(cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	switch args[0] {
+	case "up":
+		if err := m.Up(); err != nil {
+			return err
+		}
+	case "down":
+		steps := 0
+		if len(args) > 1 {
+			if steps, err = strconv.Atoi(args[1]); err != nil || steps < 1 {
+				return fmt.Errorf("migrate down: %q is not a positive number of steps", args[1])
+			}
+		}
+		if err := m.Down(steps); err != nil {
+			return err
+		}
+	case "version":
+	default:
+		return fmt.Errorf("migrate: unknown subcommand %q (want up, down [N] or version)", args[0])
+	}
+	v, dirty, err := m.Version()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema version %d (dirty=%t)\n", v, dirty)
+	return nil
+}
+
+func seedCmd(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	pool, err := platform.OpenPool(ctx, cfg.DatabaseURL, 4)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	hasher, err := auth.NewHasher(cfg.BcryptCost)
+	if err != nil {
+		return err
+	}
+	res, err := seed.Run(ctx, pool, hasher)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seed: %d demo account(s) created, %d already present\n",
+		res.UsersCreated, len(seed.Accounts)-res.UsersCreated)
+	return nil
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	started := time.Now()
+	if cfg.SecretKeyGenerated {
+		log.Warn("SECRET_KEY is not set: using a random key; tokens will not survive a restart")
+	} else if len(cfg.SecretKey) < config.MinSecretKeyLen {
+		log.Warn("SECRET_KEY is shorter than 32 characters; refused in production")
+	}
+	if cfg.MigrateOnStart {
+		if err := platform.MigrateUp(cfg.DatabaseURL); err != nil {
+			return err
+		}
+	}
+	pool, err := platform.OpenPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	var rdb *redis.Client
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("REDIS_URL: %w", err)
+		}
+		rdb = redis.NewClient(opts)
+		defer rdb.Close()
+	}
+
+	e, err := app.Handler(cfg, pool, rdb, log, buildVersion(), started)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              ":" + strconv.Itoa(cfg.Port),
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving", "addr", srv.Addr, "version", buildVersion(), "environment", cfg.Environment,
+		"database", cfg.Redacted(), "redis", cfg.RedisURL != "", "docs", fmt.Sprintf("http://localhost:%d/docs", cfg.Port))
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

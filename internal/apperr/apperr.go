@@ -1,0 +1,99 @@
+// Package apperr holds the typed errors that domain services return. The HTTP layer maps each
+// kind to one status code in a single place, so no handler picks a status by hand.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Kind classifies a domain failure.
+type Kind int
+
+// Kinds of domain failures, each mapped to one HTTP status at the edge.
+const (
+	KindBadRequest   Kind = iota + 1 // 400
+	KindUnauthorized                 // 401
+	KindForbidden                    // 403
+	KindNotFound                     // 404
+	KindConflict                     // 409
+	KindInvalid                      // 422
+	KindLocked                       // 429 (login lockout)
+)
+
+// FieldError is one invalid field.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Error is a domain failure with a user-facing French message.
+type Error struct {
+	Kind       Kind
+	Message    string
+	Fields     []FieldError
+	RetryAfter time.Duration // KindLocked only
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return e.Message
+	}
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return e.Message + " (" + strings.Join(parts, "; ") + ")"
+}
+
+// As extracts an *Error from err's chain.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// IsKind reports whether err is a domain error of that kind.
+func IsKind(err error, k Kind) bool {
+	e, ok := As(err)
+	return ok && e.Kind == k
+}
+
+func newf(k Kind, format string, args ...any) *Error {
+	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
+}
+
+// BadRequest is a request that is well-formed but refused as given (wrong current password).
+func BadRequest(format string, args ...any) *Error { return newf(KindBadRequest, format, args...) }
+
+// Unauthorized is a missing or invalid credential.
+func Unauthorized(format string, args ...any) *Error { return newf(KindUnauthorized, format, args...) }
+
+// Forbidden is a caller who may not do this.
+func Forbidden(format string, args ...any) *Error { return newf(KindForbidden, format, args...) }
+
+// NotFound is a missing (or unreadable) row.
+func NotFound(format string, args ...any) *Error { return newf(KindNotFound, format, args...) }
+
+// Conflict is a duplicate or a state that forbids the change.
+func Conflict(format string, args ...any) *Error { return newf(KindConflict, format, args...) }
+
+// Invalid lists invalid fields.
+func Invalid(message string, fields ...FieldError) *Error {
+	return &Error{Kind: KindInvalid, Message: message, Fields: fields}
+}
+
+// Locked refuses a login attempt for a while.
+func Locked(retryAfter time.Duration) *Error {
+	secs := int(retryAfter.Round(time.Second) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	return &Error{
+		Kind:       KindLocked,
+		Message:    fmt.Sprintf("Trop de tentatives échouées. Réessayez dans %d secondes.", secs),
+		RetryAfter: time.Duration(secs) * time.Second,
+	}
+}

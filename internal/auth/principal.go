@@ -1,0 +1,27 @@
+package auth
+
+import "context"
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	UserID   int64
+	Role     string
+	Email    string
+	Username string
+}
+
+// RoleMetrics is the pseudo-role of a scraper presenting METRICS_TOKEN.
+const RoleMetrics = "metrics"
+
+type principalKey struct{}
+
+// WithPrincipal stores the caller in the context.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the caller stored by WithPrincipal.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}

@@ -1,0 +1,319 @@
+// Package config reads the server configuration from environment variables and validates it.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments accepted in ENVIRONMENT.
+const (
+	Development = "development"
+	Test        = "test"
+	Production  = "production"
+)
+
+// MinSecretKeyLen is the shortest SECRET_KEY accepted in production.
+const MinSecretKeyLen = 32
+
+// DefaultCORSOrigins are the original system's local development origins.
+var DefaultCORSOrigins = []string{
+	"http://localhost:3000",
+	"http://localhost:3001",
+	"http://localhost:5173",
+	"http://127.0.0.1:5173",
+	"http://localhost:8000",
+}
+
+// Config is the whole server configuration.
+type Config struct {
+	Environment string
+	ProjectName string
+	Port        int
+
+	DatabaseURL    string
+	DBMaxConns     int32
+	MigrateOnStart bool
+
+	SecretKey          []byte
+	SecretKeyGenerated bool
+	AccessTokenTTL     time.Duration
+	RefreshTokenTTL    time.Duration
+	BcryptCost         int
+
+	LoginMaxFailures   int
+	LoginFailureWindow time.Duration
+	LoginLockout       time.Duration
+
+	CORSAllowOrigins   []string
+	RateLimitPerMinute int
+	TrustedProxies     []*net.IPNet
+	RedisURL           string
+	MetricsToken       string
+
+	LogLevel        slog.Level
+	MaxBodyBytes    int64
+	ShutdownTimeout time.Duration
+}
+
+// Getenv looks a variable up; os.LookupEnv in production, a map in tests.
+type Getenv func(key string) (string, bool)
+
+// Load reads and validates the configuration. Every error names the variable at fault.
+func Load(getenv Getenv) (Config, error) {
+	r := reader{getenv: getenv}
+	c := Config{
+		Environment:        r.oneOf("ENVIRONMENT", Development, Development, Test, Production),
+		ProjectName:        r.str("PROJECT_NAME", "MIF ERP"),
+		Port:               r.intRange("PORT", 8000, 1, 65535),
+		DBMaxConns:         int32(r.intRange("DB_MAX_CONNS", 20, 1, 1000)),
+		MigrateOnStart:     r.boolean("MIGRATE_ON_START", true),
+		AccessTokenTTL:     time.Duration(r.intRange("ACCESS_TOKEN_EXPIRE_MINUTES", 15, 1, 24*60)) * time.Minute,
+		RefreshTokenTTL:    time.Duration(r.intRange("REFRESH_TOKEN_EXPIRE_DAYS", 7, 1, 365)) * 24 * time.Hour,
+		BcryptCost:         r.intRange("BCRYPT_COST", 12, 4, 16),
+		LoginMaxFailures:   r.intRange("LOGIN_MAX_FAILURES", 5, 1, 1000),
+		LoginFailureWindow: time.Duration(r.intRange("LOGIN_FAILURE_WINDOW_SECONDS", 900, 1, 86400)) * time.Second,
+		LoginLockout:       time.Duration(r.intRange("LOGIN_LOCKOUT_SECONDS", 300, 1, 86400)) * time.Second,
+		CORSAllowOrigins:   r.origins("CORS_ALLOW_ORIGINS"),
+		RateLimitPerMinute: r.intRange("RATE_LIMIT_PER_MINUTE", 120, 0, 1_000_000),
+		TrustedProxies:     r.cidrs("TRUSTED_PROXIES"),
+		RedisURL:           r.urlWithScheme("REDIS_URL", "redis", "rediss"),
+		MetricsToken:       r.str("METRICS_TOKEN", ""),
+		LogLevel:           r.level("LOG_LEVEL"),
+		MaxBodyBytes:       int64(r.intRange("MAX_BODY_BYTES", 1<<20, 1024, 1<<30)),
+		ShutdownTimeout:    time.Duration(r.intRange("SHUTDOWN_TIMEOUT_SECONDS", 15, 1, 600)) * time.Second,
+	}
+	c.DatabaseURL = r.databaseURL()
+	c.SecretKey, c.SecretKeyGenerated = r.secretKey(c.Environment)
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		r.fail("METRICS_TOKEN", "must be at least 16 characters")
+	}
+	if len(r.errs) > 0 {
+		return Config{}, errors.Join(r.errs...)
+	}
+	return c, nil
+}
+
+type reader struct {
+	getenv Getenv
+	errs   []error
+}
+
+func (r *reader) fail(key, format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+func (r *reader) lookup(key string) (string, bool) {
+	v, ok := r.getenv(key)
+	v = strings.TrimSpace(v)
+	return v, ok && v != ""
+}
+
+func (r *reader) str(key, def string) string {
+	if v, ok := r.lookup(key); ok {
+		return v
+	}
+	return def
+}
+
+func (r *reader) oneOf(key, def string, allowed ...string) string {
+	v, ok := r.lookup(key)
+	if !ok {
+		return def
+	}
+	v = strings.ToLower(v)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	r.fail(key, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	return def
+}
+
+func (r *reader) intRange(key string, def, lo, hi int) int {
+	v, ok := r.lookup(key)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.fail(key, "%q is not an integer", v)
+		return def
+	}
+	if n < lo || n > hi {
+		r.fail(key, "%d is outside [%d, %d]", n, lo, hi)
+		return def
+	}
+	return n
+}
+
+func (r *reader) boolean(key string, def bool) bool {
+	v, ok := r.lookup(key)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(key, "%q is not a boolean (true or false)", v)
+		return def
+	}
+	return b
+}
+
+func (r *reader) level(key string) slog.Level {
+	v, ok := r.lookup(key)
+	if !ok {
+		return slog.LevelInfo
+	}
+	switch strings.ToUpper(v) {
+	case "DEBUG":
+		return slog.LevelDebug
+	case "INFO":
+		return slog.LevelInfo
+	case "WARN", "WARNING":
+		return slog.LevelWarn
+	case "ERROR", "CRITICAL":
+		return slog.LevelError
+	}
+	r.fail(key, "%q is not one of DEBUG, INFO, WARN, ERROR", v)
+	return slog.LevelInfo
+}
+
+func (r *reader) urlWithScheme(key string, schemes ...string) string {
+	v, ok := r.lookup(key)
+	if !ok {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		r.fail(key, "%q is not a URL with a host", redact(v))
+		return ""
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return v
+		}
+	}
+	r.fail(key, "scheme %q is not one of %s", u.Scheme, strings.Join(schemes, ", "))
+	return ""
+}
+
+func (r *reader) origins(key string) []string {
+	v, ok := r.lookup(key)
+	if !ok {
+		return append([]string(nil), DefaultCORSOrigins...)
+	}
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimRight(strings.TrimSpace(o), "/")
+		if o == "" {
+			continue
+		}
+		if o == "*" {
+			r.fail(key, "the wildcard * is refused: list the front-end origins")
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			r.fail(key, "%q is not an origin like https://app.example.com", o)
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func (r *reader) cidrs(key string) []*net.IPNet {
+	v, ok := r.lookup(key)
+	if !ok {
+		return nil
+	}
+	var out []*net.IPNet
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !strings.Contains(s, "/") {
+			if ip := net.ParseIP(s); ip != nil {
+				bits := 32
+				if ip.To4() == nil {
+					bits = 128
+				}
+				s = fmt.Sprintf("%s/%d", s, bits)
+			}
+		}
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			r.fail(key, "%q is not an IP address or CIDR range", s)
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func (r *reader) databaseURL() string {
+	if v, ok := r.lookup("DATABASE_URL"); ok {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			r.fail("DATABASE_URL", "%q is not a postgres:// URL", redact(v))
+			return ""
+		}
+		return v
+	}
+	u := url.URL{
+		Scheme: "postgres",
+		Host: net.JoinHostPort(r.str("POSTGRES_HOST", "127.0.0.1"),
+			strconv.Itoa(r.intRange("POSTGRES_PORT", 5432, 1, 65535))),
+		Path: "/" + r.str("POSTGRES_DB", "mif_erp"),
+	}
+	user := r.str("POSTGRES_USER", "postgres")
+	if pw, ok := r.lookup("POSTGRES_PASSWORD"); ok {
+		u.User = url.UserPassword(user, pw)
+	} else {
+		u.User = url.User(user)
+	}
+	u.RawQuery = url.Values{"sslmode": {r.oneOf("POSTGRES_SSLMODE", "disable",
+		"disable", "allow", "prefer", "require", "verify-ca", "verify-full")}}.Encode()
+	return u.String()
+}
+
+func (r *reader) secretKey(env string) ([]byte, bool) {
+	v, ok := r.lookup("SECRET_KEY")
+	switch {
+	case ok && len(v) >= MinSecretKeyLen:
+		return []byte(v), false
+	case env == Production && !ok:
+		r.fail("SECRET_KEY", "is required when ENVIRONMENT=production")
+	case env == Production:
+		r.fail("SECRET_KEY", "is %d characters long; at least %d are required when ENVIRONMENT=production", len(v), MinSecretKeyLen)
+	case ok:
+		// Outside production a short key is tolerated (the server logs a warning).
+		return []byte(v), false
+	}
+	buf := make([]byte, 32)
+	_, _ = rand.Read(buf) // crypto/rand.Read never fails on Linux.
+	return []byte(hex.EncodeToString(buf)), true
+}
+
+// redact hides the password of a URL before it is printed.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}
+
+// Redacted returns the database URL without its password, for logs.
+func (c Config) Redacted() string { return redact(c.DatabaseURL) }

@@ -1,0 +1,50 @@
+package httpapi
+
+import (
+	"mime/multipart"
+
+	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/auth"
+)
+
+type multipartReader = *multipart.Reader
+
+func toAPIUser(u db.User) api.User {
+	out := api.User{
+		Id:        u.ID,
+		Username:  u.Username,
+		FullName:  u.FullName,
+		Email:     u.Email,
+		Role:      api.UserRole(u.Role),
+		IsActive:  u.IsActive,
+		CreatedAt: u.CreatedAt.UTC(),
+		UpdatedAt: u.UpdatedAt.UTC(),
+	}
+	if u.LastLogin != nil {
+		t := u.LastLogin.UTC()
+		out.LastLogin = &t
+	}
+	return out
+}
+
+func toAPIUsers(us []db.User) []api.User {
+	out := make([]api.User, len(us))
+	for i, u := range us {
+		out[i] = toAPIUser(u)
+	}
+	return out
+}
+
+func toTokenPair(p auth.TokenPair) api.TokenPairJSONResponse {
+	return api.TokenPairJSONResponse{
+		Body: api.TokenResponse{
+			AccessToken:      p.AccessToken,
+			RefreshToken:     p.RefreshToken,
+			TokenType:        api.TokenResponseTokenTypeBearer,
+			ExpiresIn:        int(p.ExpiresIn.Seconds()),
+			RefreshExpiresIn: int(p.RefreshExpiresIn.Seconds()),
+		},
+		Headers: api.TokenPairResponseHeaders{CacheControl: ptr("no-store")},
+	}
+}

@@ -1,0 +1,257 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/labstack/echo/v4"
+
+	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/audit"
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/rbac"
+)
+
+// Spec-level facts about the current request, kept in the Echo context.
+const (
+	ctxOperationID = "operation_id"
+	ctxRoute       = "route_template"
+)
+
+// authenticator turns a bearer token into the caller.
+type authenticator interface {
+	Authenticate(ctx context.Context, bearer string) (auth.Principal, error)
+	IsMetricsToken(bearer string) bool
+}
+
+// gate is the one middleware that, with a single route lookup in the contract, authenticates the
+// bearer token, asks casbin whether the role may call the operation, and validates the request
+// (parameters and body) before any handler runs.
+type gate struct {
+	router  routers.Router
+	authn   authenticator
+	authz   *rbac.Authorizer
+	auditor func(ctx context.Context, e audit.Entry)
+}
+
+// specRouter returns a kin-openapi router for the contract with its server prefix removed: the
+// request paths it sees have already been stripped of /api/v1 by normalizePath.
+func specRouter(doc *openapi3.T) (routers.Router, error) {
+	clone := *doc
+	clone.Servers = nil
+	r, err := gorillamux.NewRouter(&clone)
+	if err != nil {
+		return nil, fmt.Errorf("build contract router: %w", err)
+	}
+	return r, nil
+}
+
+// Operations lists the operationIds of the contract.
+func Operations(doc *openapi3.T) []string {
+	var ops []string
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			ops = append(ops, op.OperationID)
+		}
+	}
+	return ops
+}
+
+type principalHolder struct{ p *auth.Principal }
+
+func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		route, pathParams, err := g.router.FindRoute(req)
+		if err != nil {
+			// Not an operation of the contract: Echo answers (docs pages, 404, 405).
+			return next(c)
+		}
+		c.Set(ctxOperationID, route.Operation.OperationID)
+		c.Set(ctxRoute, route.Path)
+
+		holder := &principalHolder{}
+		input := &openapi3filter.RequestValidationInput{
+			Request:    req,
+			PathParams: pathParams,
+			Route:      route,
+			Options: &openapi3filter.Options{
+				MultiError:         true,
+				AuthenticationFunc: g.authenticate(holder),
+			},
+		}
+		ctx := req.Context()
+		security := route.Spec.Security
+		if route.Operation.Security != nil {
+			security = *route.Operation.Security
+		}
+		if err := openapi3filter.ValidateSecurityRequirements(ctx, input, security); err != nil {
+			return securityProblem(err)
+		}
+		if holder.p != nil {
+			ctx = auth.WithPrincipal(ctx, *holder.p)
+			req = req.WithContext(ctx)
+			c.SetRequest(req)
+			input.Request = req
+		}
+		input.Options.AuthenticationFunc = openapi3filter.NoopAuthenticationFunc // already checked above
+		if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
+			return validationProblem(err)
+		}
+		return next(c)
+	}
+}
+
+// authenticate is kin-openapi's AuthenticationFunc: it checks the bearer token, then the role.
+func (g *gate) authenticate(holder *principalHolder) openapi3filter.AuthenticationFunc {
+	return func(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
+		if in.SecurityScheme == nil || in.SecurityScheme.Type != "http" ||
+			!strings.EqualFold(in.SecurityScheme.Scheme, "bearer") {
+			return fmt.Errorf("unsupported security scheme %q", in.SecuritySchemeName)
+		}
+		token, ok := bearerToken(in.RequestValidationInput.Request)
+		if !ok {
+			return apperr.Unauthorized("Not authenticated")
+		}
+		op := in.RequestValidationInput.Route.Operation.OperationID
+		var p auth.Principal
+		if g.authn.IsMetricsToken(token) {
+			p = auth.Principal{Role: auth.RoleMetrics}
+		} else {
+			var err error
+			if p, err = g.authn.Authenticate(ctx, token); err != nil {
+				return err
+			}
+		}
+		if !g.authz.Allowed(p.Role, op) {
+			g.auditor(ctx, audit.Entry{ActorID: p.UserID, ActorRole: p.Role, Action: "rbac.denied",
+				ResourceType: "operation", ResourceID: op})
+			roles := g.authz.AllowedRoles(op)
+			return apperr.Forbidden("Accès réservé aux rôles : %s", strings.Join(roles, ", "))
+		}
+		holder.p = &p
+		return nil
+	}
+}
+
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get(echo.HeaderAuthorization)
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// securityProblem maps a failed security requirement to 401 (with WWW-Authenticate) or 403.
+func securityProblem(err error) error {
+	var sre *openapi3filter.SecurityRequirementsError
+	if errors.As(err, &sre) {
+		for _, e := range sre.Errors {
+			if ae, ok := apperr.As(e); ok {
+				if ae.Kind == apperr.KindUnauthorized {
+					p := toProblem(ae)
+					if ae.Message != "Not authenticated" {
+						p.withHeader("WWW-Authenticate", `Bearer error="invalid_token"`)
+					}
+					return p
+				}
+				return ae
+			}
+			if e != nil && !errors.Is(e, openapi3filter.ErrAuthenticationServiceMissing) {
+				return e // an infrastructure failure (database down): 500
+			}
+		}
+	}
+	return apperr.Unauthorized("Not authenticated")
+}
+
+// validationProblem maps kin-openapi request errors to 400, 413, 415 or 422 with field errors.
+func validationProblem(err error) error {
+	var errs []error
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
+		errs = me
+	} else {
+		errs = []error{err}
+	}
+	var fields []apperr.FieldError
+	for _, e := range errs {
+		var re *openapi3filter.RequestError
+		if !errors.As(e, &re) {
+			return e
+		}
+		if errors.Is(re, echo.ErrStatusRequestEntityTooLarge) || strings.Contains(re.Error(), "request body too large") {
+			return newProblem(http.StatusRequestEntityTooLarge, echoDetails[http.StatusRequestEntityTooLarge])
+		}
+		if strings.HasPrefix(re.Reason, "header Content-Type has unexpected value") {
+			ct := re.Input.Request.Header.Get(echo.HeaderContentType)
+			return newProblem(http.StatusUnsupportedMediaType, "Type de contenu non supporté : "+ct)
+		}
+		var pe *openapi3filter.ParseError
+		if re.RequestBody != nil && errors.As(re.Err, &pe) {
+			return newProblem(http.StatusBadRequest, "Corps de requête illisible : "+pe.Error())
+		}
+		fields = append(fields, requestFieldErrors(re)...)
+	}
+	return apperr.Invalid("Erreur de validation des données", fields...)
+}
+
+func requestFieldErrors(re *openapi3filter.RequestError) []apperr.FieldError {
+	var schemaErrs []*openapi3.SchemaError
+	var me openapi3.MultiError
+	if errors.As(re.Err, &me) {
+		for _, e := range me {
+			var se *openapi3.SchemaError
+			if errors.As(e, &se) {
+				schemaErrs = append(schemaErrs, se)
+			}
+		}
+	} else {
+		var se *openapi3.SchemaError
+		if errors.As(re.Err, &se) {
+			schemaErrs = append(schemaErrs, se)
+		}
+	}
+	base := "body"
+	if re.Parameter != nil {
+		base = re.Parameter.Name
+	}
+	if len(schemaErrs) == 0 {
+		msg := re.Reason
+		if re.Err != nil {
+			msg = re.Err.Error()
+		}
+		if msg == "" {
+			msg = "valeur invalide"
+		}
+		return []apperr.FieldError{{Field: base, Message: msg}}
+	}
+	out := make([]apperr.FieldError, 0, len(schemaErrs))
+	for _, se := range schemaErrs {
+		field := base
+		if ptr := se.JSONPointer(); len(ptr) > 0 {
+			if re.Parameter != nil {
+				field = base + "." + fieldName(ptr)
+			} else {
+				field = fieldName(ptr)
+			}
+		} else if se.SchemaField == "required" || se.SchemaField == "additionalProperties" {
+			field = base
+		}
+		msg := se.Reason
+		if msg == "" {
+			msg = se.Error()
+		}
+		out = append(out, apperr.FieldError{Field: field, Message: msg})
+	}
+	return out
+}

@@ -1,0 +1,146 @@
+// Package httpapi is the HTTP layer: it implements the strict server generated from
+// api/openapi.yaml, converts between API models and domain values, and wires the middleware.
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	contract "github.com/mif-erp/erp/api"
+	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/apidocs"
+	"github.com/mif-erp/erp/internal/audit"
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/ratelimit"
+	"github.com/mif-erp/erp/internal/rbac"
+	"github.com/mif-erp/erp/internal/users"
+)
+
+// Deps are what the HTTP layer needs from the rest of the program.
+type Deps struct {
+	Config  config.Config
+	Pool    *pgxpool.Pool
+	Redis   *redis.Client // nil when REDIS_URL is not set
+	Logger  *slog.Logger
+	Version string
+	Started time.Time
+	Auth    *auth.Service
+	Users   *users.Service
+}
+
+// Server implements api.StrictServerInterface.
+type Server struct {
+	deps     Deps
+	registry *prometheus.Registry
+}
+
+var _ api.StrictServerInterface = (*Server)(nil)
+
+// New builds the Echo instance serving the whole API.
+func New(d Deps) (*echo.Echo, error) {
+	doc, err := contract.Load()
+	if err != nil {
+		return nil, err
+	}
+	router, err := specRouter(doc)
+	if err != nil {
+		return nil, err
+	}
+	authz, err := rbac.New(Operations(doc))
+	if err != nil {
+		return nil, err
+	}
+	specJSON, err := doc.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("convert contract to JSON: %w", err)
+	}
+
+	reg := newRegistry(d.Pool, d.Version)
+	metrics := newHTTPMetrics(reg)
+	s := &Server{deps: d, registry: reg}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Logger)
+	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
+
+	g := &gate{router: router, authn: d.Auth, authz: authz, auditor: s.auditLater}
+
+	e.Pre(normalizePath)
+	e.Use(
+		requestMeta,
+		accessLog(d.Logger, metrics),
+		middleware.RecoverWithConfig(middleware.RecoverConfig{
+			LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+				d.Logger.ErrorContext(c.Request().Context(), "panic", "error", err, "stack", string(stack))
+				return err
+			},
+		}),
+		securityHeaders(apidocs.RedocCSP+"; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+		middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:     d.Config.CORSAllowOrigins,
+			AllowMethods:     []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"},
+			AllowHeaders:     []string{"Authorization", "Content-Type", "Accept", "Origin", "X-Requested-With", "X-Request-ID", "If-Match"},
+			ExposeHeaders:    []string{"X-Request-ID", "X-Total-Count", "Location", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"},
+			AllowCredentials: true,
+			MaxAge:           600,
+		}),
+	)
+	if d.Config.RateLimitPerMinute > 0 {
+		var l ratelimit.Limiter = ratelimit.NewMemory(d.Config.RateLimitPerMinute)
+		if d.Redis != nil {
+			l = ratelimit.NewRedis(d.Redis, d.Config.RateLimitPerMinute)
+		}
+		e.Use(rateLimit(l, d.Logger))
+	}
+	e.Use(
+		middleware.BodyLimit(strconv.FormatInt(d.Config.MaxBodyBytes, 10)+"B"),
+		g.middleware,
+	)
+
+	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
+	apidocs.Register(e, "/openapi.json")
+	e.GET("/openapi.json", func(c echo.Context) error {
+		return c.Blob(200, echo.MIMEApplicationJSON, specJSON)
+	})
+	e.GET("/openapi.yaml", func(c echo.Context) error {
+		return c.Blob(200, "application/yaml", contract.Spec)
+	})
+	return e, nil
+}
+
+// ipExtractor trusts X-Forwarded-For only from the configured proxies.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// auditLater writes an audit entry; a failure is logged and never fails the request.
+func (s *Server) auditLater(ctx context.Context, e audit.Entry) {
+	if err := audit.Write(ctx, s.deps.Pool, e); err != nil {
+		s.deps.Logger.ErrorContext(ctx, "audit write failed", "action", e.Action, "error", err)
+	}
+}
+
+// principal returns the caller; the gate guarantees one on every secured operation.
+func principal(ctx context.Context) auth.Principal {
+	p, _ := auth.PrincipalFrom(ctx)
+	return p
+}

@@ -1,0 +1,205 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/app"
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/seed"
+)
+
+// Env is a running server on its own database.
+type Env struct {
+	T      testing.TB
+	URL    string // base URL including /api/v1
+	Root   string // base URL without prefix
+	Pool   *pgxpool.Pool
+	Config config.Config
+	Client *api.ClientWithResponses
+	HTTP   *http.Client // raw client, also contract-validated
+	Logs   *LogBuffer
+
+	mu     sync.Mutex
+	tokens map[string]string
+}
+
+// Options tune the server of one test; every field is an environment variable of the server.
+type Options map[string]string
+
+// NewEnv starts the real server (the same wiring as `erp serve`) on a fresh database, with the
+// demo accounts seeded. Environment variables in opts override the test defaults.
+func NewEnv(t testing.TB, pg *Postgres, opts Options) *Env {
+	t.Helper()
+	dbURL := pg.NewDatabase(t)
+	env := map[string]string{
+		"ENVIRONMENT":           "test",
+		"DATABASE_URL":          dbURL,
+		"SECRET_KEY":            "test-secret-key-0123456789abcdefghijklmnop",
+		"BCRYPT_COST":           "4",
+		"RATE_LIMIT_PER_MINUTE": "0",
+		"LOG_LEVEL":             "DEBUG",
+	}
+	for k, v := range opts {
+		env[k] = v
+	}
+	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	ctx := context.Background()
+	pool, err := platform.OpenPool(ctx, cfg.DatabaseURL, 10)
+	if err != nil {
+		t.Fatalf("open pool: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	hasher, err := auth.NewHasher(cfg.BcryptCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Run(ctx, pool, hasher); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	var rdb *redis.Client
+	if cfg.RedisURL != "" {
+		o, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb = redis.NewClient(o)
+		t.Cleanup(func() { _ = rdb.Close() })
+	}
+	logs := &LogBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	h, err := app.Handler(cfg, pool, rdb, log, "test", time.Now())
+	if err != nil {
+		t.Fatalf("build server: %v", err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+
+	hc := &http.Client{Transport: newContractTransport(t), Timeout: 30 * time.Second}
+	client, err := api.NewClientWithResponses(ts.URL+"/api/v1", api.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{T: t, URL: ts.URL + "/api/v1", Root: ts.URL, Pool: pool, Config: cfg, Client: client,
+		HTTP: hc, Logs: logs, tokens: map[string]string{}}
+}
+
+// Login logs in with the form fields given and fails the test unless it gets tokens.
+func (e *Env) Login(identifier, password string) api.TokenResponse {
+	e.T.Helper()
+	resp, err := e.Client.LoginForTokenWithFormdataBodyWithResponse(context.Background(),
+		api.LoginForTokenFormdataRequestBody{Username: &identifier, Password: password})
+	if err != nil {
+		e.T.Fatalf("login %s: %v", identifier, err)
+	}
+	if resp.JSON200 == nil {
+		e.T.Fatalf("login %s: status %d: %s", identifier, resp.StatusCode(), resp.Body)
+	}
+	return *resp.JSON200
+}
+
+// Token returns an access token of a demo account ("admin", "responsable", "technicien",
+// "client"), logging in once per test.
+func (e *Env) Token(role string) string {
+	e.T.Helper()
+	e.mu.Lock()
+	tok, ok := e.tokens[role]
+	e.mu.Unlock()
+	if ok {
+		return tok
+	}
+	for _, a := range seed.Accounts {
+		if string(a.Role) == role {
+			tok = e.Login(a.Email, a.Password).AccessToken
+			e.mu.Lock()
+			e.tokens[role] = tok
+			e.mu.Unlock()
+			return tok
+		}
+	}
+	e.T.Fatalf("no demo account for role %q", role)
+	return ""
+}
+
+// As is a RequestEditorFn sending the bearer token.
+func As(token string) api.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+token)
+		return nil
+	}
+}
+
+// Do sends a raw request (path relative to the root, e.g. "/api/v1/users") through the
+// contract-validating client and returns the response with its body read.
+func (e *Env) Do(method, path, token, contentType string, body io.Reader, onPurpose bool) (*http.Response, []byte) {
+	e.T.Helper()
+	req, err := http.NewRequest(method, e.Root+path, body)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if onPurpose {
+		req.Header.Set(HeaderInvalidOnPurpose, "1")
+	}
+	resp, err := e.HTTP.Do(req)
+	if err != nil {
+		e.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return resp, b
+}
+
+// Form encodes urlencoded form values.
+func Form(kv ...string) io.Reader {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return strings.NewReader(v.Encode())
+}
+
+// LogBuffer collects the server's log lines.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}

@@ -1,0 +1,2 @@
+-- name: ServerVersion :one
+SELECT version()::text;
