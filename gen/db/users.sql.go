@@ -248,7 +248,8 @@ const lockAdminSet = `-- name: LockAdminSet :exec
 SELECT pg_advisory_xact_lock(7301001)
 `
 
-// Serialises changes that could leave no active admin (held until the transaction ends).
+// Serialises admin changes to accounts (held until the transaction ends): checks that could leave
+// no active admin cannot race, and two admins changing each other's rows cannot deadlock.
 func (q *Queries) LockAdminSet(ctx context.Context) error {
 	_, err := q.db.Exec(ctx, lockAdminSet)
 	return err

@@ -72,6 +72,8 @@ func (t *Tokens) Verify(raw string) (Claims, error) {
 		jwt.WithKey(jwa.HS256(), t.key),
 		jwt.WithValidate(true),
 		jwt.WithIssuer(Issuer),
+		jwt.WithRequiredClaim("exp"),
+		jwt.WithRequiredClaim("iat"),
 		jwt.WithClock(jwt.ClockFunc(t.now)),
 		jwt.WithAcceptableSkew(5*time.Second),
 	)

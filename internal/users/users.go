@@ -396,7 +396,14 @@ func (s *Service) Activate(ctx context.Context, actor auth.Principal, id int64) 
 	return user, nil
 }
 
+// lockTarget locks the account an admin is changing. It first takes the admin-set lock, so admin
+// changes to accounts run one at a time: each locks its target row and then writes an audit row
+// whose actor_id (the acting admin's row) the foreign key check must share-lock, so two admins
+// changing each other's accounts at once would otherwise deadlock.
 func (s *Service) lockTarget(ctx context.Context, q *db.Queries, id int64) (db.User, error) {
+	if err := q.LockAdminSet(ctx); err != nil {
+		return db.User{}, fmt.Errorf("lock admin set: %w", err)
+	}
 	u, err := q.GetUserForUpdate(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return db.User{}, errNotFound

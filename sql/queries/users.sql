@@ -82,7 +82,8 @@ RETURNING *;
 UPDATE users SET last_login = now() WHERE id = @id;
 
 -- name: LockAdminSet :exec
--- Serialises changes that could leave no active admin (held until the transaction ends).
+-- Serialises admin changes to accounts (held until the transaction ends): checks that could leave
+-- no active admin cannot race, and two admins changing each other's rows cannot deadlock.
 SELECT pg_advisory_xact_lock(7301001);
 
 -- name: SeedUser :execrows

@@ -1,0 +1,116 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPasswordPolicyListsEveryBrokenRule(t *testing.T) {
+	cases := []struct {
+		pw   string
+		want []string // substrings of the expected problems, in order
+	}{
+		{"Admin12345!", nil},
+		{"Tech12345!", nil},
+		{"Mötdepasse-9", nil},
+		{"weakpass", []string{"10 caractères", "majuscule", "chiffre", "symbole"}},
+		{"rightpwd123!", []string{"majuscule"}},
+		{"RIGHTPWD123!", []string{"minuscule"}},
+		{"Rightpwdxyz!", []string{"chiffre"}},
+		{"Rightpwd1234", []string{"symbole"}},
+		{"", []string{"10 caractères", "majuscule", "minuscule", "chiffre", "symbole"}},
+		{"Aa1!" + strings.Repeat("x", 80), []string{"72 octets"}},
+	}
+	for _, tc := range cases {
+		got := PasswordProblems(tc.pw)
+		if len(got) != len(tc.want) {
+			t.Errorf("%q: got %q, want %d problems", tc.pw, got, len(tc.want))
+			continue
+		}
+		for i, w := range tc.want {
+			if !strings.Contains(got[i], w) {
+				t.Errorf("%q: problem %d = %q, want it to mention %q", tc.pw, i, got[i], w)
+			}
+		}
+	}
+}
+
+func TestHasherVerifiesOnlyTheRightPassword(t *testing.T) {
+	h, err := NewHasher(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := h.Hash("Admin12345!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Verify(hash, "Admin12345!") || h.Verify(hash, "admin12345!") || h.Verify("", "Admin12345!") {
+		t.Fatal("bcrypt verification is wrong")
+	}
+	if strings.Contains(hash, "Admin12345!") {
+		t.Fatal("hash contains the password")
+	}
+}
+
+func TestTokensRoundTripAndRejectTampering(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	tokens := NewTokens(key, 15*time.Minute)
+	raw, issued, err := tokens.Issue(42, "technicien", "t@mif.ma")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tokens.Verify(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.UserID != 42 || got.Role != "technicien" || got.Email != "t@mif.ma" || got.ID != issued.ID || got.ID == "" {
+		t.Fatalf("claims lost: %+v", got)
+	}
+	if d := got.ExpiresAt.Sub(got.IssuedAt); d != 15*time.Minute {
+		t.Errorf("lifetime %v, want 15m", d)
+	}
+
+	other := NewTokens([]byte("another-key-another-key-another-k"), 15*time.Minute)
+	if _, err := other.Verify(raw); err == nil {
+		t.Error("token signed with another key accepted")
+	}
+	parts := strings.Split(raw, ".")
+	if _, err := tokens.Verify(parts[0] + "." + parts[1] + "x." + parts[2]); err == nil {
+		t.Error("tampered payload accepted")
+	}
+	// alg=none with the same claims.
+	if _, err := tokens.Verify("eyJhbGciOiJub25lIn0." + parts[1] + "."); err == nil {
+		t.Error("unsigned token accepted")
+	}
+	if _, err := tokens.Verify("garbage"); err == nil {
+		t.Error("garbage accepted")
+	}
+
+	later := NewTokens(key, 15*time.Minute)
+	later.now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	if _, err := later.Verify(raw); err == nil {
+		t.Error("expired token accepted")
+	}
+}
+
+func TestRefreshTokensAreRandomAndStoredHashed(t *testing.T) {
+	a, ha := NewRefreshToken()
+	b, hb := NewRefreshToken()
+	if a == b || string(ha) == string(hb) || len(a) < 40 {
+		t.Fatalf("weak refresh tokens %q %q", a, b)
+	}
+	if string(HashRefreshToken(a)) != string(ha) {
+		t.Fatal("hash is not stable")
+	}
+}
+
+func TestLockoutGrowsProgressivelyAndIsCapped(t *testing.T) {
+	p := ThrottlePolicy{MaxFailures: 5, Window: 15 * time.Minute, Lockout: 5 * time.Minute}
+	want := map[int]time.Duration{1: 0, 4: 0, 5: 5 * time.Minute, 6: 10 * time.Minute, 7: 20 * time.Minute, 8: 40 * time.Minute, 20: 40 * time.Minute}
+	for failures, d := range want {
+		if got := p.LockFor(failures); got != d {
+			t.Errorf("LockFor(%d) = %v, want %v", failures, got, d)
+		}
+	}
+}
