@@ -205,6 +205,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Requests still running after the timeout: close their connections, which cancels their
+		// contexts, so a hung query releases its connection and the deferred pool.Close returns.
+		_ = srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")

@@ -223,7 +223,8 @@ func (r *reader) origins(key string) []string {
 			continue
 		}
 		u, err := url.Parse(o)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" ||
+			u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
 			r.fail(key, "%q is not an origin like https://app.example.com", o)
 			continue
 		}

@@ -85,7 +85,8 @@ func accessLog(log *slog.Logger, m *httpMetrics) echo.MiddlewareFunc {
 			status := c.Response().Status
 			route, _ := c.Get(ctxRoute).(string)
 			if route == "" {
-				route = c.Path()
+				// Refused before the gate (429, 413): Echo's path, written as the contract does.
+				route = echoRouteTemplate(c.Path())
 			}
 			if route == "" || status == http.StatusNotFound && c.Get(ctxRoute) == nil {
 				route = "unmatched"
@@ -115,6 +116,21 @@ func accessLog(log *slog.Logger, m *httpMetrics) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// echoRouteTemplate writes an Echo route path (/users/:user_id) the way the contract does
+// (/users/{user_id}), so that a route has one metrics label whoever answered the request.
+func echoRouteTemplate(p string) string {
+	if !strings.Contains(p, ":") {
+		return p
+	}
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		if strings.HasPrefix(s, ":") {
+			parts[i] = "{" + s[1:] + "}"
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // securityHeaders sets the headers the original only set in nginx.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -117,4 +118,10 @@ func truncate(b []byte, n int) string {
 		return string(b[:n]) + "..."
 	}
 	return string(b)
+}
+
+// NewContractClient returns an HTTP client that validates every request and response against
+// the contract, for tests that serve a handler of their own (NewEnv's Client and HTTP already do).
+func NewContractClient(t testing.TB) *http.Client {
+	return &http.Client{Transport: newContractTransport(t), Timeout: 30 * time.Second}
 }

@@ -1,0 +1,301 @@
+package config_test
+
+import (
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mif-erp/erp/internal/config"
+)
+
+// env turns a map into the Getenv Load reads.
+func env(vars map[string]string) config.Getenv {
+	return func(k string) (string, bool) {
+		v, ok := vars[k]
+		return v, ok
+	}
+}
+
+func load(t *testing.T, vars map[string]string) config.Config {
+	t.Helper()
+	c, err := config.Load(env(vars))
+	if err != nil {
+		t.Fatalf("Load(%v): %v", vars, err)
+	}
+	return c
+}
+
+func TestDefaultsNeedNoVariable(t *testing.T) {
+	t.Parallel()
+	c := load(t, nil)
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Environment", c.Environment, config.Development},
+		{"ProjectName", c.ProjectName, "MIF ERP"},
+		{"Port", c.Port, 8000},
+		{"DatabaseURL", c.DatabaseURL, "postgres://postgres@127.0.0.1:5432/mif_erp?sslmode=disable"},
+		{"DBMaxConns", c.DBMaxConns, int32(20)},
+		{"MigrateOnStart", c.MigrateOnStart, true},
+		{"AccessTokenTTL", c.AccessTokenTTL, 15 * time.Minute},
+		{"RefreshTokenTTL", c.RefreshTokenTTL, 7 * 24 * time.Hour},
+		{"BcryptCost", c.BcryptCost, 12},
+		{"LoginMaxFailures", c.LoginMaxFailures, 5},
+		{"RateLimitPerMinute", c.RateLimitPerMinute, 120},
+		{"TrustedProxies", len(c.TrustedProxies), 0},
+		{"RedisURL", c.RedisURL, ""},
+		{"MetricsToken", c.MetricsToken, ""},
+		{"LogLevel", c.LogLevel, slog.LevelInfo},
+		{"MaxBodyBytes", c.MaxBodyBytes, int64(1 << 20)},
+		{"ShutdownTimeout", c.ShutdownTimeout, 15 * time.Second},
+		{"SecretKeyGenerated", c.SecretKeyGenerated, true},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+	for _, o := range []string{"http://localhost:3000", "http://localhost:3001", "http://localhost:5173", "http://localhost:8000"} {
+		if !slices.Contains(c.CORSAllowOrigins, o) {
+			t.Errorf("default CORS origins %v lack %s", c.CORSAllowOrigins, o)
+		}
+	}
+	if len(c.SecretKey) < config.MinSecretKeyLen {
+		t.Errorf("generated secret key is %d bytes, want >= %d", len(c.SecretKey), config.MinSecretKeyLen)
+	}
+	if other := load(t, nil); string(other.SecretKey) == string(c.SecretKey) {
+		t.Error("two generated secret keys are equal: not random")
+	}
+}
+
+func TestValuesAreRead(t *testing.T) {
+	t.Parallel()
+	c := load(t, map[string]string{
+		"ENVIRONMENT":                 " Production ",
+		"SECRET_KEY":                  strings.Repeat("k", 40),
+		"PORT":                        "9090",
+		"MIGRATE_ON_START":            "false",
+		"ACCESS_TOKEN_EXPIRE_MINUTES": "30",
+		"REFRESH_TOKEN_EXPIRE_DAYS":   "2",
+		"CORS_ALLOW_ORIGINS":          "https://erp.example.com/, http://localhost:4200",
+		"TRUSTED_PROXIES":             "10.0.0.0/8, 192.168.1.7, ::1",
+		"REDIS_URL":                   "rediss://:pw@cache.example.com:6380/2",
+		"METRICS_TOKEN":               "0123456789abcdef",
+		"LOG_LEVEL":                   "warning",
+		"RATE_LIMIT_PER_MINUTE":       "0",
+		"DATABASE_URL":                "postgresql://erp:pw@db:5433/erp",
+	})
+	if c.Environment != config.Production || c.Port != 9090 || c.MigrateOnStart ||
+		c.AccessTokenTTL != 30*time.Minute || c.RefreshTokenTTL != 48*time.Hour ||
+		c.LogLevel != slog.LevelWarn || c.RateLimitPerMinute != 0 || c.SecretKeyGenerated ||
+		c.RedisURL != "rediss://:pw@cache.example.com:6380/2" || c.DatabaseURL != "postgresql://erp:pw@db:5433/erp" {
+		t.Errorf("values not read: %+v", c)
+	}
+	if want := []string{"https://erp.example.com", "http://localhost:4200"}; !slices.Equal(c.CORSAllowOrigins, want) {
+		t.Errorf("CORS origins = %v, want %v", c.CORSAllowOrigins, want)
+	}
+	var nets []string
+	for _, n := range c.TrustedProxies {
+		nets = append(nets, n.String())
+	}
+	if want := []string{"10.0.0.0/8", "192.168.1.7/32", "::1/128"}; !slices.Equal(nets, want) {
+		t.Errorf("trusted proxies = %v, want %v", nets, want)
+	}
+	if r := c.Redacted(); strings.Contains(r, ":pw@") {
+		t.Errorf("Redacted() = %q shows the password", r)
+	}
+}
+
+func TestEachBadValueStopsStartUpNamingTheVariable(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ key, value string }{
+		{"PORT", "abc"},
+		{"PORT", "70000"},
+		{"PORT", "0"},
+		{"ENVIRONMENT", "staging"},
+		{"LOG_LEVEL", "verbose"},
+		{"MIGRATE_ON_START", "maybe"},
+		{"CORS_ALLOW_ORIGINS", "*"},
+		{"CORS_ALLOW_ORIGINS", "https://ok.example.com,*"},
+		{"CORS_ALLOW_ORIGINS", "localhost:5173"},
+		{"CORS_ALLOW_ORIGINS", "https://app.example.com/path"},
+		{"CORS_ALLOW_ORIGINS", "http://localhost:5173?x=1"},
+		{"CORS_ALLOW_ORIGINS", "https://app.example.com#top"},
+		{"CORS_ALLOW_ORIGINS", "https://user@app.example.com"},
+		{"CORS_ALLOW_ORIGINS", "ftp://files.example.com"},
+		{"TRUSTED_PROXIES", "nonsense"},
+		{"TRUSTED_PROXIES", "10.0.0.0/33"},
+		{"REDIS_URL", "http://x"},
+		{"REDIS_URL", "redis://"},
+		{"DATABASE_URL", "mysql://x"},
+		{"POSTGRES_PORT", "port"},
+		{"POSTGRES_SSLMODE", "sometimes"},
+		{"ACCESS_TOKEN_EXPIRE_MINUTES", "-5"},
+		{"REFRESH_TOKEN_EXPIRE_DAYS", "0"},
+		{"RATE_LIMIT_PER_MINUTE", "-1"},
+		{"RATE_LIMIT_PER_MINUTE", "lots"},
+		{"MAX_BODY_BYTES", "10"},
+		{"BCRYPT_COST", "3"},
+		{"DB_MAX_CONNS", "0"},
+		{"SHUTDOWN_TIMEOUT_SECONDS", "1.5"},
+		{"METRICS_TOKEN", "short"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
+			t.Parallel()
+			_, err := config.Load(env(map[string]string{tc.key: tc.value}))
+			if err == nil {
+				t.Fatalf("%s=%q accepted", tc.key, tc.value)
+			}
+			if !strings.HasPrefix(err.Error(), tc.key+": ") {
+				t.Errorf("error %q does not start with the variable name %s", err, tc.key)
+			}
+			if strings.Count(err.Error(), "\n") != 0 {
+				t.Errorf("one bad value gave several errors: %q", err)
+			}
+		})
+	}
+}
+
+func TestBadURLsDoNotPrintTheirPassword(t *testing.T) {
+	t.Parallel()
+	_, err := config.Load(env(map[string]string{
+		"DATABASE_URL": "mysql://root:hunter2-db@x/erp",
+		"REDIS_URL":    "http://:hunter2-redis@cache",
+	}))
+	if err == nil {
+		t.Fatal("bad URLs accepted")
+	}
+	for _, secret := range []string{"hunter2-db", "hunter2-redis"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error %q prints the password %s", err, secret)
+		}
+	}
+}
+
+func TestProductionRequiresALongSecretKey(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, key string
+		ok        bool
+	}{
+		{"missing", "", false},
+		{"blank", "   ", false},
+		{"short", strings.Repeat("x", config.MinSecretKeyLen-1), false},
+		{"exactly long enough", strings.Repeat("x", config.MinSecretKeyLen), true},
+		{"long", "a-real-production-secret-key-of-48-characters!!!", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			vars := map[string]string{"ENVIRONMENT": "production"}
+			if tc.key != "" {
+				vars["SECRET_KEY"] = tc.key
+			}
+			c, err := config.Load(env(vars))
+			if !tc.ok {
+				if err == nil || !strings.HasPrefix(err.Error(), "SECRET_KEY: ") {
+					t.Fatalf("got %v, want a SECRET_KEY error", err)
+				}
+				if tc.key != "" && strings.TrimSpace(tc.key) != "" && strings.Contains(err.Error(), tc.key) {
+					t.Errorf("error %q prints the key", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(c.SecretKey) != tc.key || c.SecretKeyGenerated {
+				t.Errorf("secret key not used as given: generated=%t", c.SecretKeyGenerated)
+			}
+		})
+	}
+}
+
+func TestOutsideProductionAMissingOrShortKeyIsTolerated(t *testing.T) {
+	t.Parallel()
+	for _, environment := range []string{"development", "test"} {
+		c := load(t, map[string]string{"ENVIRONMENT": environment, "SECRET_KEY": "short"})
+		if string(c.SecretKey) != "short" || c.SecretKeyGenerated {
+			t.Errorf("%s: short key not kept", environment)
+		}
+		c = load(t, map[string]string{"ENVIRONMENT": environment})
+		if !c.SecretKeyGenerated || len(c.SecretKey) < config.MinSecretKeyLen {
+			t.Errorf("%s: no random key generated", environment)
+		}
+	}
+}
+
+func TestPostgresVariablesAssembleTheDatabaseURL(t *testing.T) {
+	t.Parallel()
+	c := load(t, map[string]string{
+		"POSTGRES_HOST":     "db.internal",
+		"POSTGRES_PORT":     "5433",
+		"POSTGRES_USER":     "erp_user",
+		"POSTGRES_PASSWORD": "p@ss:w/rd #1",
+		"POSTGRES_DB":       "mif_prod",
+		"POSTGRES_SSLMODE":  "require",
+	})
+	pc, err := pgconn.ParseConfig(c.DatabaseURL)
+	if err != nil {
+		t.Fatalf("assembled URL %q does not parse: %v", c.DatabaseURL, err)
+	}
+	if pc.Host != "db.internal" || pc.Port != 5433 || pc.User != "erp_user" ||
+		pc.Password != "p@ss:w/rd #1" || pc.Database != "mif_prod" || pc.TLSConfig == nil {
+		t.Errorf("assembled URL %q parses to host=%s port=%d user=%s password=%q db=%s tls=%t",
+			c.DatabaseURL, pc.Host, pc.Port, pc.User, pc.Password, pc.Database, pc.TLSConfig != nil)
+	}
+	u, _ := url.Parse(c.DatabaseURL)
+	if u.Query().Get("sslmode") != "require" {
+		t.Errorf("sslmode lost: %s", c.DatabaseURL)
+	}
+
+	// IPv6 hosts are bracketed; DATABASE_URL wins over POSTGRES_*.
+	c = load(t, map[string]string{"POSTGRES_HOST": "::1", "POSTGRES_DB": "x"})
+	if c.DatabaseURL != "postgres://postgres@[::1]:5432/x?sslmode=disable" {
+		t.Errorf("IPv6 host: %s", c.DatabaseURL)
+	}
+	c = load(t, map[string]string{"POSTGRES_HOST": "ignored", "DATABASE_URL": "postgres://a@b/c"})
+	if c.DatabaseURL != "postgres://a@b/c" {
+		t.Errorf("DATABASE_URL does not win over POSTGRES_*: %s", c.DatabaseURL)
+	}
+}
+
+func TestAllBadValuesAreReportedTogether(t *testing.T) {
+	t.Parallel()
+	bad := map[string]string{
+		"PORT":               "abc",
+		"ENVIRONMENT":        "staging",
+		"LOG_LEVEL":          "verbose",
+		"MIGRATE_ON_START":   "maybe",
+		"CORS_ALLOW_ORIGINS": "*",
+		"TRUSTED_PROXIES":    "nonsense",
+		"REDIS_URL":          "http://x",
+		"DATABASE_URL":       "mysql://x",
+	}
+	_, err := config.Load(env(bad))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != len(bad) {
+		t.Errorf("got %d errors, want %d:\n%v", len(lines), len(bad), err)
+	}
+	for key := range bad {
+		found := false
+		for _, l := range lines {
+			if strings.HasPrefix(l, key+": ") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no error names %s:\n%v", key, err)
+		}
+	}
+}
