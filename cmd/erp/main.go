@@ -35,7 +35,7 @@ commands:
   migrate up            apply pending migrations
   migrate down [N]      revert the last N migrations (all when N is omitted)
   migrate version       print the applied migration version
-  seed                  create the demo accounts (idempotent)
+  seed                  create the demo accounts and demo data (idempotent)
   openapi               print the OpenAPI contract (YAML)
   version               print the build version
 
@@ -147,6 +147,11 @@ func seedCmd(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "seed: %d demo account(s) created, %d already present\n",
 		res.UsersCreated, len(seed.Accounts)-res.UsersCreated)
+	demo, err := seed.Demo(ctx, pool, hasher)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seed: demo data: %d more account(s), %d row(s) created\n", demo.UsersCreated, demo.RowsCreated)
 	return nil
 }
 

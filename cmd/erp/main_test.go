@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/testenv"
+	"github.com/mif-erp/erp/sql/migrations"
 )
 
 // emptyDatabase creates an empty database (no schema), dropped when the test ends.
@@ -195,8 +197,8 @@ func TestServeMigratesAnEmptyDatabaseAndServes(t *testing.T) {
 	}
 	defer conn.Close(context.Background())
 	var v int
-	if err := conn.QueryRow(context.Background(), "SELECT version FROM schema_migrations").Scan(&v); err != nil || v != 1 {
-		t.Errorf("schema version after serve = %d (%v), want 1", v, err)
+	if err := conn.QueryRow(context.Background(), "SELECT version FROM schema_migrations").Scan(&v); err != nil || v != latestMigration(t) {
+		t.Errorf("schema version after serve = %d (%v), want %d", v, err, latestMigration(t))
 	}
 }
 
@@ -294,6 +296,9 @@ func TestRunCommands(t *testing.T) {
 	t.Setenv("DATABASE_URL", dbURL)
 	t.Setenv("BCRYPT_COST", "4")
 	t.Setenv("SECRET_KEY", "test-secret-key-0123456789abcdefghijklmnop")
+	n := latestMigration(t)
+	latest := fmt.Sprintf("schema version %d (dirty=false)\n", n)
+	previous := fmt.Sprintf("schema version %d (dirty=false)\n", n-1)
 
 	cases := []struct {
 		name    string
@@ -309,14 +314,14 @@ func TestRunCommands(t *testing.T) {
 		{"migrate without subcommand", []string{"migrate"}, "", "want up, down [N] or version"},
 		{"unknown migrate subcommand", []string{"migrate", "sideways"}, "", `unknown subcommand "sideways"`},
 		{"version of an empty database", []string{"migrate", "version"}, "schema version 0 (dirty=false)\n", ""},
-		{"migrate up", []string{"migrate", "up"}, "schema version 1 (dirty=false)\n", ""},
-		{"migrate up again", []string{"migrate", "up"}, "schema version 1 (dirty=false)\n", ""},
-		{"version after up", []string{"migrate", "version"}, "schema version 1 (dirty=false)\n", ""},
+		{"migrate up", []string{"migrate", "up"}, latest, ""},
+		{"migrate up again", []string{"migrate", "up"}, latest, ""},
+		{"version after up", []string{"migrate", "version"}, latest, ""},
 		{"seed", []string{"seed"}, "seed: 4 demo account(s) created, 0 already present\n", ""},
 		{"seed again", []string{"seed"}, "seed: 0 demo account(s) created, 4 already present\n", ""},
 		{"migrate down with a bad count", []string{"migrate", "down", "zero"}, "", "not a positive number"},
-		{"migrate down 1", []string{"migrate", "down", "1"}, "schema version 0 (dirty=false)\n", ""},
-		{"migrate up after down", []string{"migrate", "up"}, "schema version 1 (dirty=false)\n", ""},
+		{"migrate down 1", []string{"migrate", "down", "1"}, previous, ""},
+		{"migrate up after down", []string{"migrate", "up"}, latest, ""},
 		{"migrate down all", []string{"migrate", "down"}, "schema version 0 (dirty=false)\n", ""},
 	}
 	for _, tc := range cases {
@@ -352,4 +357,20 @@ func TestRunRefusesABadConfigurationNamingTheVariable(t *testing.T) {
 			}
 		}
 	}
+}
+
+// latestMigration is the highest version among the embedded migration files.
+func latestMigration(t *testing.T) int {
+	t.Helper()
+	entries, err := fs.ReadDir(migrations.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := 0
+	for _, e := range entries {
+		if v, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0]); err == nil && v > latest {
+			latest = v
+		}
+	}
+	return latest
 }

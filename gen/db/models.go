@@ -13,6 +13,728 @@ import (
 	"github.com/google/uuid"
 )
 
+type ClientType string
+
+const (
+	ClientTypeEntreprise   ClientType = "entreprise"
+	ClientTypeCollectivite ClientType = "collectivite"
+	ClientTypeAssociation  ClientType = "association"
+	ClientTypeParticulier  ClientType = "particulier"
+)
+
+func (e *ClientType) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ClientType(s)
+	case string:
+		*e = ClientType(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ClientType: %T", src)
+	}
+	return nil
+}
+
+type NullClientType struct {
+	ClientType ClientType
+	Valid      bool // Valid is true if ClientType is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullClientType) Scan(value interface{}) error {
+	if value == nil {
+		ns.ClientType, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ClientType.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullClientType) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ClientType), nil
+}
+
+func (e ClientType) Valid() bool {
+	switch e {
+	case ClientTypeEntreprise,
+		ClientTypeCollectivite,
+		ClientTypeAssociation,
+		ClientTypeParticulier:
+		return true
+	}
+	return false
+}
+
+func AllClientTypeValues() []ClientType {
+	return []ClientType{
+		ClientTypeEntreprise,
+		ClientTypeCollectivite,
+		ClientTypeAssociation,
+		ClientTypeParticulier,
+	}
+}
+
+type ContratStatut string
+
+const (
+	ContratStatutBrouillon ContratStatut = "brouillon"
+	ContratStatutEnCours   ContratStatut = "en_cours"
+	ContratStatutExpire    ContratStatut = "expire"
+	ContratStatutResilie   ContratStatut = "resilie"
+	ContratStatutSuspendu  ContratStatut = "suspendu"
+)
+
+func (e *ContratStatut) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ContratStatut(s)
+	case string:
+		*e = ContratStatut(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ContratStatut: %T", src)
+	}
+	return nil
+}
+
+type NullContratStatut struct {
+	ContratStatut ContratStatut
+	Valid         bool // Valid is true if ContratStatut is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullContratStatut) Scan(value interface{}) error {
+	if value == nil {
+		ns.ContratStatut, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ContratStatut.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullContratStatut) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ContratStatut), nil
+}
+
+func (e ContratStatut) Valid() bool {
+	switch e {
+	case ContratStatutBrouillon,
+		ContratStatutEnCours,
+		ContratStatutExpire,
+		ContratStatutResilie,
+		ContratStatutSuspendu:
+		return true
+	}
+	return false
+}
+
+func AllContratStatutValues() []ContratStatut {
+	return []ContratStatut{
+		ContratStatutBrouillon,
+		ContratStatutEnCours,
+		ContratStatutExpire,
+		ContratStatutResilie,
+		ContratStatutSuspendu,
+	}
+}
+
+type ContratType string
+
+const (
+	ContratTypeMaintenancePreventive ContratType = "maintenance_preventive"
+	ContratTypeMaintenanceCorrective ContratType = "maintenance_corrective"
+	ContratTypeMaintenanceComplete   ContratType = "maintenance_complete"
+	ContratTypeSupportTechnique      ContratType = "support_technique"
+	ContratTypeContratCadre          ContratType = "contrat_cadre"
+)
+
+func (e *ContratType) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ContratType(s)
+	case string:
+		*e = ContratType(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ContratType: %T", src)
+	}
+	return nil
+}
+
+type NullContratType struct {
+	ContratType ContratType
+	Valid       bool // Valid is true if ContratType is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullContratType) Scan(value interface{}) error {
+	if value == nil {
+		ns.ContratType, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ContratType.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullContratType) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ContratType), nil
+}
+
+func (e ContratType) Valid() bool {
+	switch e {
+	case ContratTypeMaintenancePreventive,
+		ContratTypeMaintenanceCorrective,
+		ContratTypeMaintenanceComplete,
+		ContratTypeSupportTechnique,
+		ContratTypeContratCadre:
+		return true
+	}
+	return false
+}
+
+func AllContratTypeValues() []ContratType {
+	return []ContratType{
+		ContratTypeMaintenancePreventive,
+		ContratTypeMaintenanceCorrective,
+		ContratTypeMaintenanceComplete,
+		ContratTypeSupportTechnique,
+		ContratTypeContratCadre,
+	}
+}
+
+type EquipementCriticite string
+
+const (
+	EquipementCriticiteCritique    EquipementCriticite = "critique"
+	EquipementCriticiteImportant   EquipementCriticite = "important"
+	EquipementCriticiteStandard    EquipementCriticite = "standard"
+	EquipementCriticiteNonCritique EquipementCriticite = "non_critique"
+)
+
+func (e *EquipementCriticite) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = EquipementCriticite(s)
+	case string:
+		*e = EquipementCriticite(s)
+	default:
+		return fmt.Errorf("unsupported scan type for EquipementCriticite: %T", src)
+	}
+	return nil
+}
+
+type NullEquipementCriticite struct {
+	EquipementCriticite EquipementCriticite
+	Valid               bool // Valid is true if EquipementCriticite is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullEquipementCriticite) Scan(value interface{}) error {
+	if value == nil {
+		ns.EquipementCriticite, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.EquipementCriticite.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullEquipementCriticite) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.EquipementCriticite), nil
+}
+
+func (e EquipementCriticite) Valid() bool {
+	switch e {
+	case EquipementCriticiteCritique,
+		EquipementCriticiteImportant,
+		EquipementCriticiteStandard,
+		EquipementCriticiteNonCritique:
+		return true
+	}
+	return false
+}
+
+func AllEquipementCriticiteValues() []EquipementCriticite {
+	return []EquipementCriticite{
+		EquipementCriticiteCritique,
+		EquipementCriticiteImportant,
+		EquipementCriticiteStandard,
+		EquipementCriticiteNonCritique,
+	}
+}
+
+type EquipementStatut string
+
+const (
+	EquipementStatutOperationnel EquipementStatut = "operationnel"
+	EquipementStatutMaintenance  EquipementStatut = "maintenance"
+	EquipementStatutPanne        EquipementStatut = "panne"
+	EquipementStatutRetire       EquipementStatut = "retire"
+)
+
+func (e *EquipementStatut) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = EquipementStatut(s)
+	case string:
+		*e = EquipementStatut(s)
+	default:
+		return fmt.Errorf("unsupported scan type for EquipementStatut: %T", src)
+	}
+	return nil
+}
+
+type NullEquipementStatut struct {
+	EquipementStatut EquipementStatut
+	Valid            bool // Valid is true if EquipementStatut is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullEquipementStatut) Scan(value interface{}) error {
+	if value == nil {
+		ns.EquipementStatut, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.EquipementStatut.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullEquipementStatut) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.EquipementStatut), nil
+}
+
+func (e EquipementStatut) Valid() bool {
+	switch e {
+	case EquipementStatutOperationnel,
+		EquipementStatutMaintenance,
+		EquipementStatutPanne,
+		EquipementStatutRetire:
+		return true
+	}
+	return false
+}
+
+func AllEquipementStatutValues() []EquipementStatut {
+	return []EquipementStatut{
+		EquipementStatutOperationnel,
+		EquipementStatutMaintenance,
+		EquipementStatutPanne,
+		EquipementStatutRetire,
+	}
+}
+
+type InterventionPriorite string
+
+const (
+	InterventionPrioriteUrgente    InterventionPriorite = "urgente"
+	InterventionPrioriteHaute      InterventionPriorite = "haute"
+	InterventionPrioriteNormale    InterventionPriorite = "normale"
+	InterventionPrioriteBasse      InterventionPriorite = "basse"
+	InterventionPrioriteProgrammee InterventionPriorite = "programmee"
+)
+
+func (e *InterventionPriorite) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = InterventionPriorite(s)
+	case string:
+		*e = InterventionPriorite(s)
+	default:
+		return fmt.Errorf("unsupported scan type for InterventionPriorite: %T", src)
+	}
+	return nil
+}
+
+type NullInterventionPriorite struct {
+	InterventionPriorite InterventionPriorite
+	Valid                bool // Valid is true if InterventionPriorite is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullInterventionPriorite) Scan(value interface{}) error {
+	if value == nil {
+		ns.InterventionPriorite, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.InterventionPriorite.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullInterventionPriorite) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.InterventionPriorite), nil
+}
+
+func (e InterventionPriorite) Valid() bool {
+	switch e {
+	case InterventionPrioriteUrgente,
+		InterventionPrioriteHaute,
+		InterventionPrioriteNormale,
+		InterventionPrioriteBasse,
+		InterventionPrioriteProgrammee:
+		return true
+	}
+	return false
+}
+
+func AllInterventionPrioriteValues() []InterventionPriorite {
+	return []InterventionPriorite{
+		InterventionPrioriteUrgente,
+		InterventionPrioriteHaute,
+		InterventionPrioriteNormale,
+		InterventionPrioriteBasse,
+		InterventionPrioriteProgrammee,
+	}
+}
+
+type InterventionStatut string
+
+const (
+	InterventionStatutOuverte   InterventionStatut = "ouverte"
+	InterventionStatutAffectee  InterventionStatut = "affectee"
+	InterventionStatutEnCours   InterventionStatut = "en_cours"
+	InterventionStatutEnAttente InterventionStatut = "en_attente"
+	InterventionStatutCloturee  InterventionStatut = "cloturee"
+	InterventionStatutAnnulee   InterventionStatut = "annulee"
+	InterventionStatutArchivee  InterventionStatut = "archivee"
+)
+
+func (e *InterventionStatut) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = InterventionStatut(s)
+	case string:
+		*e = InterventionStatut(s)
+	default:
+		return fmt.Errorf("unsupported scan type for InterventionStatut: %T", src)
+	}
+	return nil
+}
+
+type NullInterventionStatut struct {
+	InterventionStatut InterventionStatut
+	Valid              bool // Valid is true if InterventionStatut is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullInterventionStatut) Scan(value interface{}) error {
+	if value == nil {
+		ns.InterventionStatut, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.InterventionStatut.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullInterventionStatut) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.InterventionStatut), nil
+}
+
+func (e InterventionStatut) Valid() bool {
+	switch e {
+	case InterventionStatutOuverte,
+		InterventionStatutAffectee,
+		InterventionStatutEnCours,
+		InterventionStatutEnAttente,
+		InterventionStatutCloturee,
+		InterventionStatutAnnulee,
+		InterventionStatutArchivee:
+		return true
+	}
+	return false
+}
+
+func AllInterventionStatutValues() []InterventionStatut {
+	return []InterventionStatut{
+		InterventionStatutOuverte,
+		InterventionStatutAffectee,
+		InterventionStatutEnCours,
+		InterventionStatutEnAttente,
+		InterventionStatutCloturee,
+		InterventionStatutAnnulee,
+		InterventionStatutArchivee,
+	}
+}
+
+type InterventionType string
+
+const (
+	InterventionTypeCorrective   InterventionType = "corrective"
+	InterventionTypePreventive   InterventionType = "preventive"
+	InterventionTypeAmeliorative InterventionType = "ameliorative"
+	InterventionTypeDiagnostic   InterventionType = "diagnostic"
+)
+
+func (e *InterventionType) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = InterventionType(s)
+	case string:
+		*e = InterventionType(s)
+	default:
+		return fmt.Errorf("unsupported scan type for InterventionType: %T", src)
+	}
+	return nil
+}
+
+type NullInterventionType struct {
+	InterventionType InterventionType
+	Valid            bool // Valid is true if InterventionType is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullInterventionType) Scan(value interface{}) error {
+	if value == nil {
+		ns.InterventionType, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.InterventionType.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullInterventionType) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.InterventionType), nil
+}
+
+func (e InterventionType) Valid() bool {
+	switch e {
+	case InterventionTypeCorrective,
+		InterventionTypePreventive,
+		InterventionTypeAmeliorative,
+		InterventionTypeDiagnostic:
+		return true
+	}
+	return false
+}
+
+func AllInterventionTypeValues() []InterventionType {
+	return []InterventionType{
+		InterventionTypeCorrective,
+		InterventionTypePreventive,
+		InterventionTypeAmeliorative,
+		InterventionTypeDiagnostic,
+	}
+}
+
+type NiveauCompetence string
+
+const (
+	NiveauCompetenceDebutant      NiveauCompetence = "debutant"
+	NiveauCompetenceIntermediaire NiveauCompetence = "intermediaire"
+	NiveauCompetenceAvance        NiveauCompetence = "avance"
+	NiveauCompetenceExpert        NiveauCompetence = "expert"
+)
+
+func (e *NiveauCompetence) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = NiveauCompetence(s)
+	case string:
+		*e = NiveauCompetence(s)
+	default:
+		return fmt.Errorf("unsupported scan type for NiveauCompetence: %T", src)
+	}
+	return nil
+}
+
+type NullNiveauCompetence struct {
+	NiveauCompetence NiveauCompetence
+	Valid            bool // Valid is true if NiveauCompetence is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullNiveauCompetence) Scan(value interface{}) error {
+	if value == nil {
+		ns.NiveauCompetence, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.NiveauCompetence.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullNiveauCompetence) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.NiveauCompetence), nil
+}
+
+func (e NiveauCompetence) Valid() bool {
+	switch e {
+	case NiveauCompetenceDebutant,
+		NiveauCompetenceIntermediaire,
+		NiveauCompetenceAvance,
+		NiveauCompetenceExpert:
+		return true
+	}
+	return false
+}
+
+func AllNiveauCompetenceValues() []NiveauCompetence {
+	return []NiveauCompetence{
+		NiveauCompetenceDebutant,
+		NiveauCompetenceIntermediaire,
+		NiveauCompetenceAvance,
+		NiveauCompetenceExpert,
+	}
+}
+
+type NiveauService string
+
+const (
+	NiveauServicePremium  NiveauService = "premium"
+	NiveauServiceStandard NiveauService = "standard"
+	NiveauServiceBasique  NiveauService = "basique"
+)
+
+func (e *NiveauService) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = NiveauService(s)
+	case string:
+		*e = NiveauService(s)
+	default:
+		return fmt.Errorf("unsupported scan type for NiveauService: %T", src)
+	}
+	return nil
+}
+
+type NullNiveauService struct {
+	NiveauService NiveauService
+	Valid         bool // Valid is true if NiveauService is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullNiveauService) Scan(value interface{}) error {
+	if value == nil {
+		ns.NiveauService, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.NiveauService.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullNiveauService) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.NiveauService), nil
+}
+
+func (e NiveauService) Valid() bool {
+	switch e {
+	case NiveauServicePremium,
+		NiveauServiceStandard,
+		NiveauServiceBasique:
+		return true
+	}
+	return false
+}
+
+func AllNiveauServiceValues() []NiveauService {
+	return []NiveauService{
+		NiveauServicePremium,
+		NiveauServiceStandard,
+		NiveauServiceBasique,
+	}
+}
+
+type TechnicienDisponibilite string
+
+const (
+	TechnicienDisponibiliteDisponible   TechnicienDisponibilite = "disponible"
+	TechnicienDisponibiliteOccupe       TechnicienDisponibilite = "occupe"
+	TechnicienDisponibiliteConge        TechnicienDisponibilite = "conge"
+	TechnicienDisponibiliteFormation    TechnicienDisponibilite = "formation"
+	TechnicienDisponibiliteIndisponible TechnicienDisponibilite = "indisponible"
+)
+
+func (e *TechnicienDisponibilite) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = TechnicienDisponibilite(s)
+	case string:
+		*e = TechnicienDisponibilite(s)
+	default:
+		return fmt.Errorf("unsupported scan type for TechnicienDisponibilite: %T", src)
+	}
+	return nil
+}
+
+type NullTechnicienDisponibilite struct {
+	TechnicienDisponibilite TechnicienDisponibilite
+	Valid                   bool // Valid is true if TechnicienDisponibilite is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullTechnicienDisponibilite) Scan(value interface{}) error {
+	if value == nil {
+		ns.TechnicienDisponibilite, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.TechnicienDisponibilite.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullTechnicienDisponibilite) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.TechnicienDisponibilite), nil
+}
+
+func (e TechnicienDisponibilite) Valid() bool {
+	switch e {
+	case TechnicienDisponibiliteDisponible,
+		TechnicienDisponibiliteOccupe,
+		TechnicienDisponibiliteConge,
+		TechnicienDisponibiliteFormation,
+		TechnicienDisponibiliteIndisponible:
+		return true
+	}
+	return false
+}
+
+func AllTechnicienDisponibiliteValues() []TechnicienDisponibilite {
+	return []TechnicienDisponibilite{
+		TechnicienDisponibiliteDisponible,
+		TechnicienDisponibiliteOccupe,
+		TechnicienDisponibiliteConge,
+		TechnicienDisponibiliteFormation,
+		TechnicienDisponibiliteIndisponible,
+	}
+}
+
 type UserRole string
 
 const (
@@ -90,6 +812,138 @@ type AuditLog struct {
 	Details      json.RawMessage
 }
 
+type Client struct {
+	ID              int64
+	UserID          int64
+	NomEntreprise   string
+	TypeClient      ClientType
+	SecteurActivite *string
+	NomContact      string
+	Email           string
+	Telephone       *string
+	Adresse         *string
+	CodePostal      *string
+	Ville           *string
+	Pays            string
+	NiveauService   NiveauService
+	Notes           *string
+	IsActive        bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+type Competence struct {
+	ID          int64
+	Nom         string
+	Domaine     string
+	Description *string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type Contrat struct {
+	ID                      int64
+	ClientID                int64
+	NumeroContrat           string
+	NomContrat              string
+	Description             *string
+	TypeContrat             ContratType
+	Statut                  ContratStatut
+	DateSignature           *time.Time
+	DateDebut               time.Time
+	DateFin                 time.Time
+	MontantAnnuel           *int64
+	Devise                  string
+	NbInterventionsIncluses *int32
+	DelaiUrgenteHeures      *int32
+	DelaiHauteHeures        *int32
+	DelaiNormaleHeures      *int32
+	DelaiBasseHeures        *int32
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
+type Equipement struct {
+	ID                 int64
+	Nom                string
+	TypeEquipement     string
+	Localisation       string
+	NumeroSerie        *string
+	CodeInterne        *string
+	Marque             *string
+	Modele             *string
+	Batiment           *string
+	Etage              *string
+	Zone               *string
+	Statut             EquipementStatut
+	Criticite          EquipementCriticite
+	Description        *string
+	FrequenceEntretien *int32
+	DateAcquisition    *time.Time
+	DateMiseEnService  *time.Time
+	DateFinGarantie    *time.Time
+	CoutAcquisition    *int64
+	ClientID           *int64
+	ContratID          *int64
+	ParentID           *int64
+	Version            int32
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+type IdempotencyKey struct {
+	UserID      int64
+	Operation   string
+	Key         string
+	RequestHash []byte
+	Status      *int32
+	Headers     []byte
+	Body        []byte
+	CreatedAt   time.Time
+}
+
+type Intervention struct {
+	ID                 int64
+	Titre              string
+	Description        *string
+	TypeIntervention   InterventionType
+	Statut             InterventionStatut
+	Priorite           InterventionPriorite
+	Urgence            bool
+	EquipementID       int64
+	TechnicienID       *int64
+	ClientID           *int64
+	ContratID          *int64
+	CreatedBy          *int64
+	DateCreation       time.Time
+	DateLimite         *time.Time
+	DateAffectation    *time.Time
+	DateDebutTravaux   *time.Time
+	DateFinTravaux     *time.Time
+	DateCloture        *time.Time
+	DateArchivage      *time.Time
+	CoutMainOeuvre     *int64
+	CoutPieces         *int64
+	DureeMinutes       *int32
+	Rapport            *string
+	SatisfactionClient *int16
+	MotifAnnulation    *string
+	Version            int32
+	UpdatedAt          time.Time
+	Recherche          interface{}
+}
+
+type InterventionHistorique struct {
+	ID             int64
+	InterventionID int64
+	Action         string
+	StatutAvant    NullInterventionStatut
+	StatutApres    InterventionStatut
+	Remarque       *string
+	UserID         *int64
+	CreatedAt      time.Time
+}
+
 type LoginThrottle struct {
 	Key         string
 	Failures    int32
@@ -108,6 +962,29 @@ type RefreshToken struct {
 	RevokedAt *time.Time
 	ClientIp  string
 	UserAgent string
+}
+
+type Technicien struct {
+	ID               int64
+	UserID           int64
+	Equipe           *string
+	NumeroBadge      *string
+	Niveau           NiveauCompetence
+	ZoneIntervention *string
+	Disponibilite    TechnicienDisponibilite
+	Astreinte        bool
+	HorairesTravail  string
+	TelephoneUrgence *string
+	DateEmbauche     *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+type TechnicienCompetence struct {
+	TechnicienID    int64
+	CompetenceID    int64
+	Niveau          NiveauCompetence
+	DateAcquisition time.Time
 }
 
 type User struct {

@@ -11,8 +11,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/httpapi"
+	"github.com/mif-erp/erp/internal/interventions"
+	"github.com/mif-erp/erp/internal/techniciens"
 	"github.com/mif-erp/erp/internal/users"
 )
 
@@ -31,13 +35,17 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Logger:       log,
 	})
 	return httpapi.New(httpapi.Deps{
-		Config:  cfg,
-		Pool:    pool,
-		Redis:   rdb,
-		Logger:  log,
-		Version: version,
-		Started: started,
-		Auth:    authSvc,
-		Users:   users.NewService(pool, hasher),
+		Config:        cfg,
+		Pool:          pool,
+		Redis:         rdb,
+		Logger:        log,
+		Version:       version,
+		Started:       started,
+		Auth:          authSvc,
+		Users:         users.NewService(pool, hasher),
+		Equipements:   equipements.NewService(pool),
+		Techniciens:   techniciens.NewService(pool),
+		Clients:       clients.NewService(pool),
+		Interventions: interventions.NewService(pool),
 	})
 }

@@ -21,6 +21,7 @@ const (
 	KindConflict                     // 409
 	KindInvalid                      // 422
 	KindLocked                       // 429 (login lockout)
+	KindPrecondition                 // 412 (stale If-Match)
 )
 
 // FieldError is one invalid field.
@@ -83,6 +84,11 @@ func Conflict(format string, args ...any) *Error { return newf(KindConflict, for
 // Invalid lists invalid fields.
 func Invalid(message string, fields ...FieldError) *Error {
 	return &Error{Kind: KindInvalid, Message: message, Fields: fields}
+}
+
+// PreconditionFailed refuses a change based on a stale version.
+func PreconditionFailed(format string, args ...any) *Error {
+	return newf(KindPrecondition, format, args...)
 }
 
 // Locked refuses a login attempt for a while.

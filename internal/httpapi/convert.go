@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"mime/multipart"
+	"time"
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/gen/db"
@@ -11,7 +12,12 @@ import (
 type multipartReader = *multipart.Reader
 
 func toAPIUser(u db.User) api.User {
-	out := api.User{
+	var last *time.Time
+	if u.LastLogin != nil {
+		t := u.LastLogin.UTC()
+		last = &t
+	}
+	return api.User{
 		Id:        u.ID,
 		Username:  u.Username,
 		FullName:  u.FullName,
@@ -20,12 +26,8 @@ func toAPIUser(u db.User) api.User {
 		IsActive:  u.IsActive,
 		CreatedAt: u.CreatedAt.UTC(),
 		UpdatedAt: u.UpdatedAt.UTC(),
+		LastLogin: nullableOf(last),
 	}
-	if u.LastLogin != nil {
-		t := u.LastLogin.UTC()
-		out.LastLogin = &t
-	}
-	return out
 }
 
 func toAPIUsers(us []db.User) []api.User {

@@ -105,8 +105,31 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
 			return validationProblem(err)
 		}
+		if fields := repeatedScalars(route, req); len(fields) > 0 {
+			return apperr.Invalid("Erreur de validation des données", fields...)
+		}
 		return next(c)
 	}
+}
+
+// repeatedScalars reports query parameters sent several times although they take one value
+// (kin-openapi reads the first; the generated binder would answer an undeclared 400).
+func repeatedScalars(route *routers.Route, req *http.Request) []apperr.FieldError {
+	query := req.URL.Query()
+	var out []apperr.FieldError
+	for _, params := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, ref := range params {
+			p := ref.Value
+			if p == nil || p.In != openapi3.ParameterInQuery || len(query[p.Name]) < 2 {
+				continue
+			}
+			if p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Type.Is(openapi3.TypeArray) {
+				continue
+			}
+			out = append(out, apperr.FieldError{Field: p.Name, Message: "ce paramètre n'accepte qu'une valeur"})
+		}
+	}
+	return out
 }
 
 // authenticate is kin-openapi's AuthenticationFunc: it checks the bearer token, then the role.

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -28,6 +29,7 @@ import (
 	"github.com/mif-erp/erp/internal/app"
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/testenv"
+	"github.com/mif-erp/erp/sql/migrations"
 )
 
 // platformReq is one raw request of the platform tests.
@@ -245,8 +247,8 @@ func TestHealthDetailedReportsDatabaseMigrationAndUptimeToAdminsOnly(t *testing.
 	if db.LatencyMs == nil || *db.LatencyMs < 0 || *db.LatencyMs > 2000 {
 		t.Errorf("latency_ms = %v", db.LatencyMs)
 	}
-	if db.MigrationVersion == nil || *db.MigrationVersion != 1 || db.MigrationDirty == nil || *db.MigrationDirty {
-		t.Errorf("migration = %v dirty %v, want 1 clean", db.MigrationVersion, db.MigrationDirty)
+	if db.MigrationVersion == nil || *db.MigrationVersion != latestMigration(t) || db.MigrationDirty == nil || *db.MigrationDirty {
+		t.Errorf("migration = %v dirty %v, want %d clean", db.MigrationVersion, db.MigrationDirty, latestMigration(t))
 	}
 	if d.Version != "test" || d.UptimeSeconds < 0 || d.UptimeSeconds > 600 || !strings.HasPrefix(d.GoVersion, "go") {
 		t.Errorf("version %q uptime %d go %q", d.Version, d.UptimeSeconds, d.GoVersion)
@@ -903,4 +905,20 @@ func TestMetricsUseTheSpecTemplateEvenForRequestsRefusedBeforeRouting(t *testing
 	if strings.Contains(text, `route="/users/:user_id"`) {
 		t.Error("metrics label some requests with Echo's route syntax /users/:user_id: one route, two label values")
 	}
+}
+
+// latestMigration is the highest version among the embedded migration files.
+func latestMigration(t *testing.T) int64 {
+	t.Helper()
+	entries, err := fs.ReadDir(migrations.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var latest int64
+	for _, e := range entries {
+		if v, err := strconv.ParseInt(strings.SplitN(e.Name(), "_", 2)[0], 10, 64); err == nil && v > latest {
+			latest = v
+		}
+	}
+	return latest
 }

@@ -45,6 +45,7 @@ var statusOf = map[apperr.Kind]int{
 	apperr.KindConflict:     http.StatusConflict,
 	apperr.KindInvalid:      http.StatusUnprocessableEntity,
 	apperr.KindLocked:       http.StatusTooManyRequests,
+	apperr.KindPrecondition: http.StatusPreconditionFailed,
 }
 
 // echoDetails are the French messages of the errors Echo itself raises.
@@ -139,3 +140,6 @@ func ptr[T any](v T) *T { return &v }
 func fieldName(parts []string) string {
 	return strings.Join(parts, ".")
 }
+
+// errNotImplemented answers operations whose implementation is in progress.
+var errNotImplemented = newProblem(http.StatusNotImplemented, "Non implémenté")

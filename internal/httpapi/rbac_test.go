@@ -129,6 +129,7 @@ type rbacRow struct {
 	public  bool     // security: [] (anyone, token or not)
 	allowed []string // account roles allowed; written from DESIGN, not from the policy file
 	metrics bool     // a bearer equal to METRICS_TOKEN is allowed too
+	query   string   // query string of a valid call, if the operation needs one
 	// request returns the path parameters, content type and body of a valid call by caller.
 	request func(f *rbacFixture, caller string) (params map[string]string, contentType, body string)
 }
@@ -281,6 +282,9 @@ func TestRBACMatrix(t *testing.T) {
 				}
 				if strings.Contains(path, "{") {
 					t.Fatalf("path %s: the matrix row gives no value for a parameter", path)
+				}
+				if row.query != "" {
+					path += "?" + row.query
 				}
 				deniedBefore := countRows(t, env, "SELECT count(*) FROM audit_log WHERE action = 'rbac.denied'")
 				resp, b := env.Do(op.Method, "/api/v1"+path, token, ct, strings.NewReader(body), false)

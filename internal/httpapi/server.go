@@ -21,22 +21,30 @@ import (
 	"github.com/mif-erp/erp/internal/apidocs"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/equipements"
+	"github.com/mif-erp/erp/internal/interventions"
 	"github.com/mif-erp/erp/internal/ratelimit"
 	"github.com/mif-erp/erp/internal/rbac"
+	"github.com/mif-erp/erp/internal/techniciens"
 	"github.com/mif-erp/erp/internal/users"
 )
 
 // Deps are what the HTTP layer needs from the rest of the program.
 type Deps struct {
-	Config  config.Config
-	Pool    *pgxpool.Pool
-	Redis   *redis.Client // nil when REDIS_URL is not set
-	Logger  *slog.Logger
-	Version string
-	Started time.Time
-	Auth    *auth.Service
-	Users   *users.Service
+	Config        config.Config
+	Pool          *pgxpool.Pool
+	Redis         *redis.Client // nil when REDIS_URL is not set
+	Logger        *slog.Logger
+	Version       string
+	Started       time.Time
+	Auth          *auth.Service
+	Users         *users.Service
+	Equipements   *equipements.Service
+	Techniciens   *techniciens.Service
+	Clients       *clients.Service
+	Interventions *interventions.Service
 }
 
 // Server implements api.StrictServerInterface.
@@ -91,8 +99,8 @@ func New(d Deps) (*echo.Echo, error) {
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:     d.Config.CORSAllowOrigins,
 			AllowMethods:     []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"},
-			AllowHeaders:     []string{"Authorization", "Content-Type", "Accept", "Origin", "X-Requested-With", "X-Request-ID", "If-Match"},
-			ExposeHeaders:    []string{"X-Request-ID", "X-Total-Count", "Location", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"},
+			AllowHeaders:     []string{"Authorization", "Content-Type", "Accept", "Origin", "X-Requested-With", "X-Request-ID", "If-Match", "Idempotency-Key"},
+			ExposeHeaders:    []string{"X-Request-ID", "X-Total-Count", "Location", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "ETag", "Idempotent-Replayed"},
 			AllowCredentials: true,
 			MaxAge:           600,
 		}),
@@ -107,6 +115,7 @@ func New(d Deps) (*echo.Echo, error) {
 	e.Use(
 		middleware.BodyLimit(strconv.FormatInt(d.Config.MaxBodyBytes, 10)+"B"),
 		g.middleware,
+		idempotent(d.Pool, d.Logger, idempotentOperations),
 	)
 
 	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))

@@ -1,0 +1,36 @@
+package httpapi
+
+import (
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/mif-erp/erp/internal/patch"
+)
+
+// nullableOf is the API form of an optional value: null when p is nil. (An unspecified
+// nullable.Nullable would encode as the zero value, not null.)
+func nullableOf[T any](p *T) nullable.Nullable[T] {
+	if p == nil {
+		return nullable.NewNullNullable[T]()
+	}
+	return nullable.NewNullableWithValue(*p)
+}
+
+// fieldOf turns a nullable field of a PATCH body into a partial-update field.
+func fieldOf[T any](n nullable.Nullable[T]) patch.Field[T] {
+	switch {
+	case !n.IsSpecified():
+		return patch.Keep[T]()
+	case n.IsNull():
+		return patch.Clear[T]()
+	default:
+		return patch.To(n.MustGet())
+	}
+}
+
+// fieldOfPtr turns a non-nullable optional field of a PATCH body into a partial-update field.
+func fieldOfPtr[T any](p *T) patch.Field[T] {
+	if p == nil {
+		return patch.Keep[T]()
+	}
+	return patch.To(*p)
+}
