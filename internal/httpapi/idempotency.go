@@ -1,0 +1,246 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/auth"
+)
+
+// idempotentOperations are the creations that honour an Idempotency-Key header.
+var idempotentOperations = map[string]bool{"createEquipement": true, "createIntervention": true}
+
+const (
+	headerIdempotencyKey     = "Idempotency-Key"
+	headerIdempotentReplayed = "Idempotent-Replayed"
+
+	// idempotencyTTL is how long an answer is replayed; older entries are ignored and overwritten.
+	idempotencyTTL = 24 * time.Hour
+	// idempotencyAbandoned is how long a claim may stay unanswered before it is taken to belong
+	// to a server that died mid-request, and may be claimed again (requests time out long before).
+	idempotencyAbandoned = 5 * time.Minute
+	// idempotencyStoreTimeout bounds the writes done after the handler, which do not depend on the
+	// client still being connected.
+	idempotencyStoreTimeout = 5 * time.Second
+)
+
+// replayedHeaders are the response headers stored with an answer and replayed with it.
+var replayedHeaders = []string{echo.HeaderContentType, echo.HeaderLocation, "ETag"}
+
+var (
+	errIdempotencyKeyReused = apperr.Invalid("La clé d'idempotence a déjà servi pour une autre requête",
+		apperr.FieldError{Field: headerIdempotencyKey, Message: "déjà utilisée avec un autre corps de requête"})
+	errIdempotencyInProgress = apperr.Conflict("Une requête avec cette clé d'idempotence est encore en cours de traitement")
+)
+
+// idempotent makes the operations in ops safe to retry. A request carrying an Idempotency-Key
+// claims the key (per user and operation) with the hash of its method, path and body, runs, and
+// stores its answer; a retry with the same key and body gets the stored answer again (with
+// Idempotent-Replayed: true) instead of running twice. The same key with another body answers
+// 422, and a retry while the first request still runs 409. A 5xx answer is not stored: its claim
+// is released so that a retry runs again. It runs after the gate, which authenticated the caller
+// and named the operation.
+func idempotent(pool *pgxpool.Pool, log *slog.Logger, ops map[string]bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			op, _ := c.Get(ctxOperationID).(string)
+			key := c.Request().Header.Get(headerIdempotencyKey)
+			if !ops[op] || key == "" {
+				return next(c)
+			}
+			p, ok := auth.PrincipalFrom(c.Request().Context())
+			if !ok || p.UserID == 0 {
+				return next(c)
+			}
+			req := c.Request()
+			body, err := io.ReadAll(req.Body)
+			if err != nil {
+				return fmt.Errorf("idempotency: read body: %w", err)
+			}
+			_ = req.Body.Close()
+			req.Body = io.NopCloser(bytes.NewReader(body))
+
+			entry := idempotencyEntry{q: db.New(pool), log: log, userID: p.UserID, op: op, key: key,
+				hash: requestHash(req, body)}
+			return entry.serve(c, next)
+		}
+	}
+}
+
+// idempotencyEntry is one (user, operation, key).
+type idempotencyEntry struct {
+	q      *db.Queries
+	log    *slog.Logger
+	userID int64
+	op     string
+	key    string
+	hash   []byte
+}
+
+func (e *idempotencyEntry) serve(c echo.Context, next echo.HandlerFunc) error {
+	ctx := c.Request().Context()
+	// A few rounds: the entry seen as taken may be released (a 5xx) before it can be read.
+	for range 3 {
+		claimedAt, err := e.q.ClaimIdempotencyKey(ctx, db.ClaimIdempotencyKeyParams{
+			UserID: e.userID, Operation: e.op, Key: e.key, RequestHash: e.hash,
+			TtlSeconds: idempotencyTTL.Seconds(), AbandonSeconds: idempotencyAbandoned.Seconds(),
+		})
+		if err == nil {
+			return e.run(c, next, claimedAt)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("idempotency: claim key: %w", err)
+		}
+		stored, err := e.q.GetIdempotencyKey(ctx, db.GetIdempotencyKeyParams{UserID: e.userID, Operation: e.op, Key: e.key})
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("idempotency: read key: %w", err)
+		}
+		if !bytes.Equal(stored.RequestHash, e.hash) {
+			return errIdempotencyKeyReused
+		}
+		if stored.Status == nil {
+			return errIdempotencyInProgress
+		}
+		return replay(c, stored)
+	}
+	return errIdempotencyInProgress
+}
+
+// run serves the request that claimed the key and stores its answer (or releases the claim).
+func (e *idempotencyEntry) run(c echo.Context, next echo.HandlerFunc, claimedAt time.Time) (err error) {
+	res := c.Response()
+	rec := &recordingWriter{ResponseWriter: res.Writer}
+	res.Writer = rec
+	completed := false
+	defer func() {
+		res.Writer = rec.ResponseWriter
+		if !completed {
+			// A panic: forget the claim so a retry runs, and let Recover answer 500.
+			e.release(c.Request().Context(), claimedAt)
+		}
+	}()
+	if herr := next(c); herr != nil {
+		c.Error(herr) // write the answer now, so that it can be stored
+	}
+	completed = true
+	ctx := c.Request().Context()
+	if !res.Committed || res.Status >= http.StatusInternalServerError {
+		e.release(ctx, claimedAt)
+		return nil
+	}
+	headers := map[string]string{}
+	for _, h := range replayedHeaders {
+		if v := res.Header().Get(h); v != "" {
+			headers[h] = v
+		}
+	}
+	hb, err := json.Marshal(headers)
+	if err != nil {
+		return fmt.Errorf("idempotency: encode headers: %w", err)
+	}
+	status := int32(res.Status)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyStoreTimeout)
+	defer cancel()
+	if _, err := e.q.CompleteIdempotencyKey(sctx, db.CompleteIdempotencyKeyParams{
+		Status: &status, Headers: hb, Body: rec.body.Bytes(),
+		UserID: e.userID, Operation: e.op, Key: e.key, ClaimedAt: claimedAt,
+	}); err != nil {
+		// The answer is sent already; the claim stays unanswered until it counts as abandoned.
+		e.log.ErrorContext(ctx, "idempotency: store answer failed", "operation", e.op, "error", err)
+	}
+	return nil
+}
+
+func (e *idempotencyEntry) release(ctx context.Context, claimedAt time.Time) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyStoreTimeout)
+	defer cancel()
+	if _, err := e.q.ReleaseIdempotencyKey(sctx, db.ReleaseIdempotencyKeyParams{
+		UserID: e.userID, Operation: e.op, Key: e.key, ClaimedAt: claimedAt,
+	}); err != nil {
+		e.log.ErrorContext(ctx, "idempotency: release key failed", "operation", e.op, "error", err)
+	}
+}
+
+// replay writes a stored answer again.
+func replay(c echo.Context, stored db.IdempotencyKey) error {
+	var headers map[string]string
+	if len(stored.Headers) > 0 {
+		if err := json.Unmarshal(stored.Headers, &headers); err != nil {
+			return fmt.Errorf("idempotency: decode stored headers: %w", err)
+		}
+	}
+	h := c.Response().Header()
+	for k, v := range headers {
+		h.Set(k, v)
+	}
+	h.Set(headerIdempotentReplayed, "true")
+	c.Response().WriteHeader(int(*stored.Status))
+	if c.Request().Method != http.MethodHead {
+		_, _ = c.Response().Write(stored.Body)
+	}
+	return nil
+}
+
+// requestHash identifies a request: SHA-256 of its method, path, query and body. A JSON body is
+// hashed in a canonical form, so that key order and white space do not make a retry "different".
+func requestHash(req *http.Request, body []byte) []byte {
+	h := sha256.New()
+	_, _ = io.WriteString(h, req.Method+"\n"+req.URL.Path+"?"+req.URL.RawQuery+"\n")
+	if strings.Contains(strings.ToLower(req.Header.Get(echo.HeaderContentType)), "json") {
+		if canon, ok := canonicalJSON(body); ok {
+			body = canon
+		}
+	}
+	_, _ = h.Write(body)
+	return h.Sum(nil)
+}
+
+// canonicalJSON re-encodes one JSON value with sorted object keys and numbers kept as written.
+func canonicalJSON(b []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, false
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, false
+	}
+	return out, true
+}
+
+// recordingWriter passes an answer through and keeps a copy of its body.
+type recordingWriter struct {
+	http.ResponseWriter
+	body bytes.Buffer
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

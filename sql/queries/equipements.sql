@@ -1,0 +1,167 @@
+-- Equipment (machines, lines, components) with their computed maintenance state.
+--
+-- Row access: @restricted is true for a viewer who may only read its own company's machines (a
+-- client); such a viewer reads the equipment whose client_id is the company of user @viewer_id,
+-- and nothing when it has no company.
+--
+-- Computed fields, in one statement whatever the number of rows:
+--   nb_interventions_actives  interventions ouverte, affectee, en_cours or en_attente;
+--   prochaine_maintenance     (date_cloture of the last closed preventive intervention, else
+--                             date_mise_en_service, else created_at) + frequence_entretien days,
+--                             7 days earlier for critique machines; NULL without a frequency;
+--   maintenance_en_retard     prochaine_maintenance is before today (UTC).
+
+-- name: GetEquipement :one
+SELECT sqlc.embed(e),
+    coalesce(st.actives, 0)::integer AS nb_interventions_actives,
+    pm.prochaine_maintenance,
+    coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
+FROM equipements e
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           max(i.date_cloture) FILTER (WHERE i.type_intervention = 'preventive'
+                                         AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+    FROM interventions i
+    WHERE i.equipement_id = e.id
+) st ON true
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
+        coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
+                 (e.created_at AT TIME ZONE 'UTC')::date)
+        + e.frequence_entretien
+        - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
+    END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
+) pm
+WHERE e.id = @id
+  AND (NOT @restricted::boolean OR e.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = @viewer_id));
+
+-- name: ListEquipements :many
+SELECT sqlc.embed(e),
+    coalesce(st.actives, 0)::integer AS nb_interventions_actives,
+    pm.prochaine_maintenance,
+    coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
+FROM equipements e
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           max(i.date_cloture) FILTER (WHERE i.type_intervention = 'preventive'
+                                         AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+    FROM interventions i
+    WHERE i.equipement_id = e.id
+) st ON true
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
+        coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
+                 (e.created_at AT TIME ZONE 'UTC')::date)
+        + e.frequence_entretien
+        - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
+    END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
+) pm
+WHERE (NOT @restricted::boolean OR e.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = @viewer_id))
+  AND (sqlc.narg('statut')::equipement_statut IS NULL OR e.statut = sqlc.narg('statut'))
+  AND (sqlc.narg('criticite')::equipement_criticite IS NULL OR e.criticite = sqlc.narg('criticite'))
+  AND (sqlc.narg('type')::text IS NULL OR lower(e.type_equipement) = lower(sqlc.narg('type')))
+  AND (sqlc.narg('client_id')::bigint IS NULL OR e.client_id = sqlc.narg('client_id'))
+  AND (sqlc.narg('contrat_id')::bigint IS NULL OR e.contrat_id = sqlc.narg('contrat_id'))
+  AND (sqlc.narg('parent_id')::bigint IS NULL OR e.parent_id = sqlc.narg('parent_id'))
+  AND (sqlc.narg('q')::text IS NULL
+       OR e.nom ILIKE '%' || sqlc.narg('q') || '%'
+       OR e.numero_serie ILIKE '%' || sqlc.narg('q') || '%'
+       OR e.code_interne ILIKE '%' || sqlc.narg('q') || '%'
+       OR e.marque ILIKE '%' || sqlc.narg('q') || '%'
+       OR e.modele ILIKE '%' || sqlc.narg('q') || '%'
+       OR e.localisation ILIKE '%' || sqlc.narg('q') || '%')
+ORDER BY
+    CASE WHEN @sort::text = 'id' THEN e.id END ASC,
+    CASE WHEN @sort::text = '-id' THEN e.id END DESC,
+    CASE WHEN @sort::text = 'nom' THEN lower(e.nom) END ASC,
+    CASE WHEN @sort::text = '-nom' THEN lower(e.nom) END DESC,
+    CASE WHEN @sort::text = 'created_at' THEN e.created_at END ASC,
+    CASE WHEN @sort::text = '-created_at' THEN e.created_at END DESC,
+    CASE WHEN @sort::text = 'criticite' THEN e.criticite END ASC,
+    CASE WHEN @sort::text = '-criticite' THEN e.criticite END DESC,
+    CASE WHEN @sort::text = 'statut' THEN e.statut END ASC,
+    CASE WHEN @sort::text = '-statut' THEN e.statut END DESC,
+    CASE WHEN @sort::text = 'localisation' THEN lower(e.localisation) END ASC,
+    CASE WHEN @sort::text = '-localisation' THEN lower(e.localisation) END DESC,
+    e.id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: CountEquipements :one
+SELECT count(*) FROM equipements e
+WHERE (NOT @restricted::boolean OR e.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = @viewer_id))
+  AND (sqlc.narg('statut')::equipement_statut IS NULL OR e.statut = sqlc.narg('statut'))
+  AND (sqlc.narg('criticite')::equipement_criticite IS NULL OR e.criticite = sqlc.narg('criticite'))
+  AND (sqlc.narg('type')::text IS NULL OR lower(e.type_equipement) = lower(sqlc.narg('type')))
+  AND (sqlc.narg('client_id')::bigint IS NULL OR e.client_id = sqlc.narg('client_id'))
+  AND (sqlc.narg('contrat_id')::bigint IS NULL OR e.contrat_id = sqlc.narg('contrat_id'))
+  AND (sqlc.narg('parent_id')::bigint IS NULL OR e.parent_id = sqlc.narg('parent_id'))
+  AND (sqlc.narg('q')::text IS NULL
+       OR e.nom ILIKE '%' || sqlc.narg('q') || '%'
+       OR e.numero_serie ILIKE '%' || sqlc.narg('q') || '%'
+       OR e.code_interne ILIKE '%' || sqlc.narg('q') || '%'
+       OR e.marque ILIKE '%' || sqlc.narg('q') || '%'
+       OR e.modele ILIKE '%' || sqlc.narg('q') || '%'
+       OR e.localisation ILIKE '%' || sqlc.narg('q') || '%');
+
+-- name: LockEquipement :one
+SELECT * FROM equipements WHERE id = @id FOR UPDATE;
+
+-- name: InsertEquipement :one
+INSERT INTO equipements (nom, type_equipement, localisation, numero_serie, code_interne, marque, modele,
+    batiment, etage, zone, statut, criticite, description, frequence_entretien, date_acquisition,
+    date_mise_en_service, date_fin_garantie, cout_acquisition, client_id, contrat_id, parent_id)
+VALUES (@nom, @type_equipement, @localisation, sqlc.narg('numero_serie'), sqlc.narg('code_interne'),
+    sqlc.narg('marque'), sqlc.narg('modele'), sqlc.narg('batiment'), sqlc.narg('etage'), sqlc.narg('zone'),
+    @statut, @criticite, sqlc.narg('description'), sqlc.narg('frequence_entretien'),
+    sqlc.narg('date_acquisition'), sqlc.narg('date_mise_en_service'), sqlc.narg('date_fin_garantie'),
+    sqlc.narg('cout_acquisition'), sqlc.narg('client_id'), sqlc.narg('contrat_id'), sqlc.narg('parent_id'))
+RETURNING id;
+
+-- name: UpdateEquipement :one
+-- Writes every column (the service merged the partial update) and bumps the version.
+UPDATE equipements SET
+    nom = @nom, type_equipement = @type_equipement, localisation = @localisation,
+    numero_serie = sqlc.narg('numero_serie'), code_interne = sqlc.narg('code_interne'),
+    marque = sqlc.narg('marque'), modele = sqlc.narg('modele'), batiment = sqlc.narg('batiment'),
+    etage = sqlc.narg('etage'), zone = sqlc.narg('zone'), statut = @statut, criticite = @criticite,
+    description = sqlc.narg('description'), frequence_entretien = sqlc.narg('frequence_entretien'),
+    date_acquisition = sqlc.narg('date_acquisition'), date_mise_en_service = sqlc.narg('date_mise_en_service'),
+    date_fin_garantie = sqlc.narg('date_fin_garantie'), cout_acquisition = sqlc.narg('cout_acquisition'),
+    client_id = sqlc.narg('client_id'), contrat_id = sqlc.narg('contrat_id'), parent_id = sqlc.narg('parent_id'),
+    version = version + 1, updated_at = now()
+WHERE id = @id
+RETURNING version;
+
+-- name: DeleteEquipement :execrows
+DELETE FROM equipements WHERE id = @id;
+
+-- name: EquipementUsage :one
+-- What keeps a machine from being deleted.
+SELECT EXISTS (SELECT 1 FROM interventions i WHERE i.equipement_id = @id)::boolean AS has_interventions,
+       EXISTS (SELECT 1 FROM equipements c WHERE c.parent_id = @id)::boolean AS has_components;
+
+-- name: ClientForEquipement :one
+-- Checks a client company exists and keeps it from being deleted until the transaction ends.
+SELECT id FROM clients WHERE id = @id FOR KEY SHARE;
+
+-- name: ContratForEquipement :one
+-- The client of a contract, locked so it cannot change until the transaction ends.
+SELECT client_id FROM contrats WHERE id = @id FOR SHARE;
+
+-- name: ParentForEquipement :one
+SELECT id FROM equipements WHERE id = @id FOR KEY SHARE;
+
+-- name: WouldCreateCycle :one
+-- True when making @parent the parent of @candidate would close a cycle: @candidate is @parent
+-- itself or one of its ancestors. (UNION stops on a cycle that would already exist.)
+WITH RECURSIVE ancestors (id, parent_id) AS (
+    SELECT e.id, e.parent_id FROM equipements e WHERE e.id = @parent
+    UNION
+    SELECT p.id, p.parent_id FROM equipements p JOIN ancestors a ON p.id = a.parent_id
+)
+SELECT EXISTS (SELECT 1 FROM ancestors WHERE id = @candidate::bigint)::boolean;
+
+-- name: LockEquipementHierarchy :exec
+-- Serialises changes of parent_id (held until the transaction ends), so two concurrent moves
+-- cannot close a cycle that neither saw.
+SELECT pg_advisory_xact_lock(7302001);
