@@ -1,0 +1,185 @@
+package httpapi
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/clients"
+	"github.com/mif-erp/erp/internal/patch"
+)
+
+// ListContrats is GET /contrats.
+func (s *Server) ListContrats(ctx context.Context, req api.ListContratsRequestObject) (api.ListContratsResponseObject, error) {
+	p := req.Params
+	f := clients.ContratFilter{Limit: defaultLimit, ClientID: p.ClientId}
+	if p.Limit != nil {
+		f.Limit = *p.Limit
+	}
+	if p.Offset != nil {
+		f.Offset = *p.Offset
+	}
+	if p.Sort != nil {
+		f.Sort = string(*p.Sort)
+	}
+	if p.Statut != nil {
+		f.Statut = string(*p.Statut)
+	}
+	if p.TypeContrat != nil {
+		f.TypeContrat = string(*p.TypeContrat)
+	}
+	rows, total, err := s.deps.Clients.ListContrats(ctx, principal(ctx), f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.Contrat, len(rows))
+	for i, c := range rows {
+		out[i] = toAPIContrat(c)
+	}
+	return api.ListContrats200JSONResponse{
+		Body:    out,
+		Headers: api.ListContrats200ResponseHeaders{XTotalCount: int(total)},
+	}, nil
+}
+
+// CreateContrat is POST /contrats.
+func (s *Server) CreateContrat(ctx context.Context, req api.CreateContratRequestObject) (api.CreateContratResponseObject, error) {
+	b := req.Body
+	in := clients.ContratInput{
+		ClientID: b.ClientId, NumeroContrat: b.NumeroContrat, NomContrat: b.NomContrat,
+		Description: b.Description, TypeContrat: string(b.TypeContrat),
+		DateDebut: b.DateDebut.Time, DateFin: b.DateFin.Time,
+		MontantAnnuel: b.MontantAnnuel, NbInterventionsIncluses: b.NbInterventionsIncluses,
+		DelaiUrgenteHeures: b.DelaiUrgenteHeures, DelaiHauteHeures: b.DelaiHauteHeures,
+		DelaiNormaleHeures: b.DelaiNormaleHeures, DelaiBasseHeures: b.DelaiBasseHeures,
+	}
+	if b.Statut != nil {
+		in.Statut = string(*b.Statut)
+	}
+	if b.DateSignature != nil {
+		in.DateSignature = &b.DateSignature.Time
+	}
+	if b.Devise != nil {
+		in.Devise = *b.Devise
+	}
+	c, err := s.deps.Clients.CreateContrat(ctx, principal(ctx), in)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateContrat201JSONResponse{
+		Body:    toAPIContrat(c),
+		Headers: api.CreateContrat201ResponseHeaders{Location: ptr(APIPrefix + "/contrats/" + strconv.FormatInt(c.ID, 10))},
+	}, nil
+}
+
+// GetContrat is GET /contrats/{contrat_id}.
+func (s *Server) GetContrat(ctx context.Context, req api.GetContratRequestObject) (api.GetContratResponseObject, error) {
+	c, err := s.deps.Clients.GetContrat(ctx, principal(ctx), req.ContratId)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetContrat200JSONResponse(toAPIContrat(c)), nil
+}
+
+// UpdateContrat is PATCH /contrats/{contrat_id}.
+func (s *Server) UpdateContrat(ctx context.Context, req api.UpdateContratRequestObject) (api.UpdateContratResponseObject, error) {
+	b := req.Body
+	in := clients.ContratUpdate{
+		NumeroContrat:           b.NumeroContrat,
+		NomContrat:              b.NomContrat,
+		Description:             fieldOf(b.Description),
+		DateSignature:           contratDateField(fieldOf(b.DateSignature)),
+		MontantAnnuel:           fieldOf(b.MontantAnnuel),
+		Devise:                  b.Devise,
+		NbInterventionsIncluses: fieldOf(b.NbInterventionsIncluses),
+		DelaiUrgenteHeures:      fieldOf(b.DelaiUrgenteHeures),
+		DelaiHauteHeures:        fieldOf(b.DelaiHauteHeures),
+		DelaiNormaleHeures:      fieldOf(b.DelaiNormaleHeures),
+		DelaiBasseHeures:        fieldOf(b.DelaiBasseHeures),
+	}
+	if b.TypeContrat != nil {
+		in.TypeContrat = ptr(string(*b.TypeContrat))
+	}
+	if b.Statut != nil {
+		in.Statut = ptr(string(*b.Statut))
+	}
+	if b.DateDebut != nil {
+		in.DateDebut = &b.DateDebut.Time
+	}
+	if b.DateFin != nil {
+		in.DateFin = &b.DateFin.Time
+	}
+	c, err := s.deps.Clients.UpdateContrat(ctx, principal(ctx), req.ContratId, in)
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateContrat200JSONResponse(toAPIContrat(c)), nil
+}
+
+// DeleteContrat is DELETE /contrats/{contrat_id}.
+func (s *Server) DeleteContrat(ctx context.Context, req api.DeleteContratRequestObject) (api.DeleteContratResponseObject, error) {
+	if err := s.deps.Clients.DeleteContrat(ctx, principal(ctx), req.ContratId); err != nil {
+		return nil, err
+	}
+	return api.DeleteContrat204Response{}, nil
+}
+
+// contratDateField turns a partial-update field of API dates into one of times.
+func contratDateField(f patch.Field[openapi_types.Date]) patch.Field[time.Time] {
+	switch {
+	case !f.Set:
+		return patch.Keep[time.Time]()
+	case f.Value == nil:
+		return patch.Clear[time.Time]()
+	default:
+		return patch.To(f.Value.Time)
+	}
+}
+
+func contratDate(t time.Time) openapi_types.Date { return openapi_types.Date{Time: t} }
+
+func contratOptDate(t *time.Time) *openapi_types.Date {
+	if t == nil {
+		return nil
+	}
+	d := contratDate(*t)
+	return &d
+}
+
+func contratOptInt(v *int32) *int {
+	if v == nil {
+		return nil
+	}
+	n := int(*v)
+	return &n
+}
+
+func toAPIContrat(c clients.Contrat) api.Contrat {
+	return api.Contrat{
+		Id:                       c.ID,
+		ClientId:                 c.ClientID,
+		NumeroContrat:            c.NumeroContrat,
+		NomContrat:               c.NomContrat,
+		Description:              nullableOf(c.Description),
+		TypeContrat:              api.ContratType(c.TypeContrat),
+		Statut:                   api.ContratStatut(c.Statut),
+		DateSignature:            nullableOf(contratOptDate(c.DateSignature)),
+		DateDebut:                contratDate(c.DateDebut),
+		DateFin:                  contratDate(c.DateFin),
+		MontantAnnuel:            nullableOf(c.MontantAnnuel),
+		Devise:                   c.Devise,
+		NbInterventionsIncluses:  nullableOf(contratOptInt(c.NbInterventionsIncluses)),
+		NbInterventionsUtilisees: ptr(c.NbInterventionsUtilisees),
+		QuotaRestant:             nullableOf(c.QuotaRestant),
+		EstActif:                 ptr(c.EstActif),
+		DelaiUrgenteHeures:       nullableOf(contratOptInt(c.DelaiUrgenteHeures)),
+		DelaiHauteHeures:         nullableOf(contratOptInt(c.DelaiHauteHeures)),
+		DelaiNormaleHeures:       nullableOf(contratOptInt(c.DelaiNormaleHeures)),
+		DelaiBasseHeures:         nullableOf(contratOptInt(c.DelaiBasseHeures)),
+		CreatedAt:                c.CreatedAt.UTC(),
+		UpdatedAt:                c.UpdatedAt.UTC(),
+	}
+}
