@@ -1,0 +1,215 @@
+package interventions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/audit"
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/platform"
+)
+
+// CreateInput is a new intervention. Type and TypeIntervention are aliases (one is required).
+type CreateInput struct {
+	Titre            string
+	Description      *string
+	Type             *string
+	TypeIntervention *string
+	Priorite         *string // nil: normale
+	Urgence          *bool
+	Statut           *string // nil, ouverte or (with a technicien) affectee; a technicien always makes it affectee
+	DateLimite       *time.Time
+	EquipementID     int64
+	TechnicienID     *int64
+	ContratID        *int64
+}
+
+// createPlan is a validated CreateInput.
+type createPlan struct {
+	titre       string
+	description *string
+	typ         db.InterventionType
+	priorite    db.InterventionPriorite
+	urgence     bool
+}
+
+func checkCreate(c caller, in CreateInput) (createPlan, error) {
+	var fields []apperr.FieldError
+	p := createPlan{titre: strings.TrimSpace(in.Titre), description: optionalText(in.Description),
+		priorite: db.InterventionPrioriteNormale}
+	if p.titre == "" {
+		fields = append(fields, apperr.FieldError{Field: "titre", Message: "ne doit pas être vide"})
+	}
+	fields = checkText(fields, "titre", &p.titre, maxTitre)
+	fields = checkText(fields, "description", p.description, maxDescription)
+
+	switch {
+	case in.Type == nil && in.TypeIntervention == nil:
+		fields = append(fields, apperr.FieldError{Field: "type", Message: "requis (ou son alias type_intervention)"})
+	case in.Type != nil && in.TypeIntervention != nil && *in.Type != *in.TypeIntervention:
+		fields = append(fields, apperr.FieldError{Field: "type", Message: "type et type_intervention diffèrent"})
+	default:
+		t := in.Type
+		if t == nil {
+			t = in.TypeIntervention
+		}
+		p.typ = db.InterventionType(*t)
+		if !p.typ.Valid() {
+			fields = append(fields, apperr.FieldError{Field: "type", Message: "type inconnu"})
+		}
+	}
+	if in.Priorite != nil {
+		p.priorite = db.InterventionPriorite(*in.Priorite)
+		if !p.priorite.Valid() {
+			fields = append(fields, apperr.FieldError{Field: "priorite", Message: "priorité inconnue"})
+		}
+	}
+	if in.Urgence != nil {
+		p.urgence = *in.Urgence
+	}
+	if in.Statut != nil {
+		switch Statut(*in.Statut) {
+		case Ouverte:
+		case Affectee:
+			if in.TechnicienID == nil {
+				fields = append(fields, apperr.FieldError{Field: "statut", Message: "affectee exige un technicien_id"})
+			}
+		default:
+			fields = append(fields, apperr.FieldError{Field: "statut",
+				Message: "une intervention est créée ouverte (ou affectee avec un technicien) ; le statut change ensuite par les actions"})
+		}
+	}
+	if in.EquipementID < 1 {
+		fields = append(fields, apperr.FieldError{Field: "equipement_id", Message: "requis"})
+	}
+	if c.Role == string(db.UserRoleClient) {
+		// A client submits a request: open, unassigned, at most haute.
+		if in.TechnicienID != nil {
+			fields = append(fields, apperr.FieldError{Field: "technicien_id", Message: "un client ne peut pas affecter de technicien"})
+		}
+		if p.priorite == db.InterventionPrioriteUrgente {
+			fields = append(fields, apperr.FieldError{Field: "priorite", Message: "un client demande au plus la priorité haute"})
+		}
+	}
+	if len(fields) > 0 {
+		return p, apperr.Invalid("Erreur de validation des données", fields...)
+	}
+	return p, nil
+}
+
+// Create records a new intervention with its first history row. Admins and responsables create
+// any; a client submits a request on its own company's equipment.
+func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInput) (Intervention, error) {
+	var out Intervention
+	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := db.New(tx)
+		c, err := resolve(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if !c.all && c.Role != string(db.UserRoleClient) {
+			return apperr.Forbidden("Accès réservé aux rôles : admin, responsable, client")
+		}
+		plan, err := checkCreate(c, in)
+		if err != nil {
+			return err
+		}
+		eq, err := q.InterventionEquipementTarget(ctx, db.InterventionEquipementTargetParams{
+			ID: in.EquipementID, EquipementAll: c.all, ScopeClientID: c.clientID,
+		})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errEquipementCibleNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("equipment %d: %w", in.EquipementID, err)
+		}
+		var tech *db.InterventionTechnicienTargetRow
+		if in.TechnicienID != nil {
+			t, err := q.InterventionTechnicienTarget(ctx, db.InterventionTechnicienTargetParams{ID: *in.TechnicienID})
+			if errors.Is(err, pgx.ErrNoRows) {
+				return errTechnicienCibleNotFound
+			}
+			if err != nil {
+				return fmt.Errorf("technician %d: %w", *in.TechnicienID, err)
+			}
+			tech = &t
+		}
+		contrat, err := contractFor(ctx, q, eq.ClientID, in.ContratID, eq.ContratID)
+		if err != nil {
+			return err
+		}
+		params := db.InterventionInsertParams{
+			Titre: plan.titre, Description: plan.description, TypeIntervention: plan.typ,
+			Statut: db.InterventionStatutOuverte, Priorite: plan.priorite, Urgence: plan.urgence,
+			EquipementID: eq.ID, ClientID: eq.ClientID, CreatedBy: &actor.UserID, DateLimite: in.DateLimite,
+		}
+		if tech != nil {
+			params.TechnicienID = &tech.ID
+			params.Statut = db.InterventionStatutAffectee
+		}
+		if contrat != nil {
+			params.ContratID = &contrat.ID
+		}
+		if in.DateLimite == nil {
+			params.SlaHeures = slaHours(plan.priorite, contrat)
+		}
+		ins, err := q.InterventionInsert(ctx, params)
+		if err != nil {
+			return writeError("create intervention", err)
+		}
+		row := Row(ins)
+		remarque := "Création de l'intervention"
+		if c.Role == string(db.UserRoleClient) {
+			remarque = "Demande d'intervention du client"
+		}
+		if tech != nil {
+			remarque += " et affectation à " + tech.FullName
+		}
+		if err := history(ctx, q, row.ID, "create", nil, Statut(row.Statut), &remarque, actor.UserID); err != nil {
+			return err
+		}
+		out = c.view(row)
+		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
+			Action: "intervention.created", ResourceType: "intervention", ResourceID: strconv.FormatInt(row.ID, 10),
+			Details: map[string]any{"equipement_id": row.EquipementID, "statut": row.Statut, "priorite": row.Priorite,
+				"technicien_id": row.TechnicienID, "contrat_id": row.ContratID}})
+	})
+	if err != nil {
+		return Intervention{}, fmt.Errorf("create intervention: %w", err)
+	}
+	return out, nil
+}
+
+// contractFor returns the contract of a new or edited intervention: the one given, which must
+// belong to the intervention's client, else the equipment's (nil when neither).
+func contractFor(ctx context.Context, q *db.Queries, clientID, given, fromEquipment *int64) (*db.InterventionContratTargetRow, error) {
+	id := given
+	if id == nil {
+		id = fromEquipment
+	}
+	if id == nil {
+		return nil, nil
+	}
+	k, err := q.InterventionContratTarget(ctx, *id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if given == nil {
+			return nil, nil // the equipment's contract vanished: no contract
+		}
+		return nil, invalid("contrat_id", "contrat introuvable")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("contract %d: %w", *id, err)
+	}
+	if given != nil && (clientID == nil || *clientID != k.ClientID) {
+		return nil, invalid("contrat_id", "le contrat doit appartenir au client de l'équipement")
+	}
+	return &k, nil
+}

@@ -1,0 +1,264 @@
+// Package interventions manages work orders: creation, editing, the lifecycle state machine with
+// its history, search and the dashboard figures.
+//
+// Row-level access is part of every read query (sql/queries/interventions.sql, one scoping
+// predicate): admins and responsables see every intervention, a technicien those assigned to its
+// profile, a client those of its company. A row the caller may not read answers 404, exactly like
+// a missing one, so ids do not leak.
+package interventions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/clients"
+)
+
+// Service manages interventions.
+type Service struct {
+	pool *pgxpool.Pool
+}
+
+// NewService returns the service.
+func NewService(pool *pgxpool.Pool) *Service {
+	return &Service{pool: pool}
+}
+
+var (
+	errNotFound                = apperr.NotFound("Intervention introuvable")
+	errEquipementCibleNotFound = apperr.NotFound("Équipement cible introuvable")
+	errEquipementNotFound      = apperr.NotFound("Équipement introuvable")
+	errTechnicienCibleNotFound = apperr.NotFound("Technicien assigné introuvable")
+	errTechnicienNotFound      = apperr.NotFound("Technicien introuvable")
+	errStale                   = apperr.PreconditionFailed("L'intervention a été modifiée depuis sa lecture (If-Match périmé) : relisez-la")
+)
+
+// invalid is a 422 naming one field.
+func invalid(field, message string) *apperr.Error {
+	return apperr.Invalid("Erreur de validation des données", apperr.FieldError{Field: field, Message: message})
+}
+
+// Row is an intervention as stored, with db_now, the database clock of the statement that read
+// it (the computed fields use it, so they agree with the SQL filters).
+type Row = db.InterventionGetRow
+
+// Intervention is a work order as one caller sees it, with its computed fields.
+type Intervention struct {
+	Row
+	EstEnRetard        bool
+	DelaiRestantHeures *float64 // nil without deadline or once no longer active
+	SlaRespecte        *bool    // nil while not finished or without deadline
+	CoutTotal          int64    // labour + parts, in cents
+	ActionsPossibles   []Action // what this caller may do now (never nil)
+}
+
+// Expect is an If-Match precondition: it reports whether the current version satisfies it.
+// A nil Expect checks nothing.
+type Expect func(version int32) bool
+
+func (e Expect) holds(version int32) bool { return e == nil || e(version) }
+
+// caller is the principal with what row-level access needs: the whole table (admins and
+// responsables), or its technician profile, or its client company.
+type caller struct {
+	auth.Principal
+	all          bool
+	technicienID *int64
+	clientID     *int64
+}
+
+// resolve looks up the caller's technician profile or client company (one query at most).
+func resolve(ctx context.Context, q db.DBTX, p auth.Principal) (caller, error) {
+	c := caller{Principal: p}
+	switch p.Role {
+	case string(db.UserRoleAdmin), string(db.UserRoleResponsable):
+		c.all = true
+	case string(db.UserRoleTechnicien):
+		id, err := db.New(q).InterventionTechnicienOfUser(ctx, p.UserID)
+		switch {
+		case err == nil:
+			c.technicienID = &id
+		case !errors.Is(err, pgx.ErrNoRows):
+			return c, fmt.Errorf("technician profile of user %d: %w", p.UserID, err)
+		}
+	case string(db.UserRoleClient):
+		id, ok, err := clients.IDForUser(ctx, q, p.UserID)
+		if err != nil {
+			return c, err
+		}
+		if ok {
+			c.clientID = &id
+		}
+	}
+	return c, nil
+}
+
+// lifecycleRole is the caller's role as the lifecycle sees it.
+func (c caller) lifecycleRole() Role {
+	switch {
+	case c.all:
+		return RoleManager
+	case c.Role == string(db.UserRoleTechnicien):
+		return RoleTechnicien
+	}
+	return RoleNone
+}
+
+// actor is the caller seen from one intervention.
+func (c caller) actor(r Row) Actor {
+	a := Actor{Role: c.lifecycleRole()}
+	if a.Role == RoleTechnicien && c.technicienID != nil {
+		a.Assigned = r.TechnicienID != nil && *r.TechnicienID == *c.technicienID
+		a.CanTake = r.TechnicienID == nil && Statut(r.Statut) == Ouverte
+	}
+	return a
+}
+
+// readsAllEquipment: admins, responsables and techniciens read every machine; a client its own.
+func (c caller) readsAllEquipment() bool {
+	return c.all || c.Role == string(db.UserRoleTechnicien)
+}
+
+// view adds the computed fields of r for c.
+func (c caller) view(r Row) Intervention {
+	v := Intervention{Row: r, ActionsPossibles: Possible(Statut(r.Statut), c.actor(r))}
+	now := r.DbNow
+	st := Statut(r.Statut)
+	if r.DateLimite != nil && st.Active() {
+		v.EstEnRetard = now.After(*r.DateLimite)
+		h := math.Round(r.DateLimite.Sub(now).Hours()*100) / 100
+		v.DelaiRestantHeures = &h
+	}
+	if r.DateLimite != nil && r.DateCloture != nil && st.Finished() {
+		ok := !r.DateCloture.After(*r.DateLimite)
+		v.SlaRespecte = &ok
+	}
+	if r.CoutMainOeuvre != nil {
+		v.CoutTotal += *r.CoutMainOeuvre
+	}
+	if r.CoutPieces != nil {
+		v.CoutTotal += *r.CoutPieces
+	}
+	return v
+}
+
+// get reads one intervention the caller may read.
+func (c caller) get(ctx context.Context, q *db.Queries, id int64) (Row, error) {
+	r, err := q.InterventionGet(ctx, db.InterventionGetParams{
+		ID: id, ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Row{}, errNotFound
+	}
+	if err != nil {
+		return Row{}, fmt.Errorf("get intervention %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// lock reads and locks one intervention the caller may change (mayTake: also an unassigned
+// ouverte one a technicien may take).
+func (c caller) lock(ctx context.Context, q *db.Queries, id int64, mayTake bool) (Row, error) {
+	r, err := q.InterventionLock(ctx, db.InterventionLockParams{
+		ID: id, ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
+		MayTake: mayTake && c.Role == string(db.UserRoleTechnicien) && c.technicienID != nil,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Row{}, errNotFound
+	}
+	if err != nil {
+		return Row{}, fmt.Errorf("lock intervention %d: %w", id, err)
+	}
+	return Row(r), nil
+}
+
+// save writes every mutable column of r (a locked row) and returns the stored row.
+func save(ctx context.Context, q *db.Queries, r Row) (Row, error) {
+	out, err := q.InterventionSave(ctx, db.InterventionSaveParams{
+		ID:                 r.ID,
+		Titre:              r.Titre,
+		Description:        r.Description,
+		TypeIntervention:   r.TypeIntervention,
+		Statut:             r.Statut,
+		Priorite:           r.Priorite,
+		Urgence:            r.Urgence,
+		TechnicienID:       r.TechnicienID,
+		ContratID:          r.ContratID,
+		DateLimite:         r.DateLimite,
+		DateAffectation:    r.DateAffectation,
+		DateDebutTravaux:   r.DateDebutTravaux,
+		DateFinTravaux:     r.DateFinTravaux,
+		DateCloture:        r.DateCloture,
+		DateArchivage:      r.DateArchivage,
+		CoutMainOeuvre:     r.CoutMainOeuvre,
+		CoutPieces:         r.CoutPieces,
+		DureeMinutes:       r.DureeMinutes,
+		Rapport:            r.Rapport,
+		SatisfactionClient: r.SatisfactionClient,
+		MotifAnnulation:    r.MotifAnnulation,
+	})
+	if err != nil {
+		return Row{}, writeError(fmt.Sprintf("save intervention %d", r.ID), err)
+	}
+	return Row(out), nil
+}
+
+// history appends one history row.
+func history(ctx context.Context, q *db.Queries, id int64, action string, from *Statut, to Statut, remarque *string, userID int64) error {
+	var avant db.NullInterventionStatut
+	if from != nil {
+		avant = db.NullInterventionStatut{InterventionStatut: db.InterventionStatut(*from), Valid: true}
+	}
+	var author *int64
+	if userID > 0 {
+		author = &userID
+	}
+	err := q.InterventionHistoriqueInsert(ctx, db.InterventionHistoriqueInsertParams{
+		InterventionID: id, Action: action, StatutAvant: avant, StatutApres: db.InterventionStatut(to),
+		Remarque: remarque, UserID: author,
+	})
+	if err != nil {
+		return fmt.Errorf("history of intervention %d: %w", id, err)
+	}
+	return nil
+}
+
+// defaultSLA is the response time of each priority when the contract sets none (programmee: none).
+var defaultSLA = map[db.InterventionPriorite]int32{
+	db.InterventionPrioriteUrgente: 2,
+	db.InterventionPrioriteHaute:   24,
+	db.InterventionPrioriteNormale: 72,
+	db.InterventionPrioriteBasse:   168,
+}
+
+// slaHours is the response time of a priority under a contract (nil: none), in hours.
+func slaHours(p db.InterventionPriorite, k *db.InterventionContratTargetRow) *int32 {
+	if k != nil {
+		var h *int32
+		switch p {
+		case db.InterventionPrioriteUrgente:
+			h = k.DelaiUrgenteHeures
+		case db.InterventionPrioriteHaute:
+			h = k.DelaiHauteHeures
+		case db.InterventionPrioriteNormale:
+			h = k.DelaiNormaleHeures
+		case db.InterventionPrioriteBasse:
+			h = k.DelaiBasseHeures
+		}
+		if h != nil {
+			return h
+		}
+	}
+	if h, ok := defaultSLA[p]; ok {
+		return &h
+	}
+	return nil
+}

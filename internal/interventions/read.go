@@ -1,0 +1,234 @@
+package interventions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/auth"
+)
+
+// SortKeys are the accepted sort keys; a leading '-' sorts descending. priorite puts the most
+// urgent first.
+var SortKeys = []string{"id", "-id", "date_creation", "-date_creation", "date_limite", "-date_limite",
+	"priorite", "-priorite", "statut", "-statut", "titre", "-titre"}
+
+// sortPertinence ranks full-text matches; the default when q is given without a sort.
+const sortPertinence = "pertinence"
+
+// Filter selects and orders a page of interventions (zero values: no condition).
+type Filter struct {
+	Statuts        []string
+	Priorites      []string
+	Type           *string
+	Urgence        *bool
+	TechnicienID   *int64 // 0 means any, as in the original
+	EquipementID   *int64
+	ClientID       *int64
+	ContratID      *int64
+	CreatedFrom    *time.Time
+	CreatedTo      *time.Time
+	DeadlineBefore *time.Time
+	EnRetard       *bool
+	Query          string // full-text search in titre and description
+	Sort           string // default -date_creation (relevance with a Query)
+	Limit, Offset  int
+}
+
+// params checks f and turns it into the list and count parameters (scope left to fill).
+func (f Filter) params() (db.InterventionListParams, error) {
+	var fields []apperr.FieldError
+	p := db.InterventionListParams{
+		Statuts: []string{}, Priorites: []string{}, Urgence: f.Urgence, EquipementID: f.EquipementID,
+		ClientID: f.ClientID, ContratID: f.ContratID, CreatedFrom: f.CreatedFrom, CreatedTo: f.CreatedTo,
+		DeadlineBefore: f.DeadlineBefore, EnRetard: f.EnRetard, Sort: f.Sort,
+	}
+	for _, s := range f.Statuts {
+		if !db.InterventionStatut(s).Valid() {
+			fields = append(fields, apperr.FieldError{Field: "statut", Message: "statut inconnu : " + s})
+		}
+		p.Statuts = append(p.Statuts, s)
+	}
+	for _, s := range f.Priorites {
+		if !db.InterventionPriorite(s).Valid() {
+			fields = append(fields, apperr.FieldError{Field: "priorite", Message: "priorité inconnue : " + s})
+		}
+		p.Priorites = append(p.Priorites, s)
+	}
+	if f.Type != nil {
+		p.Type = db.NullInterventionType{InterventionType: db.InterventionType(*f.Type), Valid: true}
+		if !p.Type.InterventionType.Valid() {
+			fields = append(fields, apperr.FieldError{Field: "type", Message: "type inconnu"})
+		}
+	}
+	if f.TechnicienID != nil && *f.TechnicienID != 0 {
+		p.TechnicienID = f.TechnicienID
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		fields = checkText(fields, "q", &q, 200)
+		p.Q = &q
+	}
+	switch {
+	case p.Sort == "" && p.Q != nil:
+		p.Sort = sortPertinence
+	case p.Sort == "":
+		p.Sort = "-date_creation"
+	case !slices.Contains(SortKeys, p.Sort):
+		fields = append(fields, apperr.FieldError{Field: "sort", Message: "clé de tri inconnue"})
+	}
+	if f.CreatedFrom != nil && f.CreatedTo != nil && !f.CreatedFrom.Before(*f.CreatedTo) {
+		fields = append(fields, apperr.FieldError{Field: "created_to", Message: "doit suivre created_from"})
+	}
+	lim, off, err := page(f.Limit, f.Offset)
+	if ae, ok := apperr.As(err); ok {
+		fields = append(fields, ae.Fields...)
+	}
+	p.Lim, p.Off = lim, off
+	if len(fields) > 0 {
+		return p, apperr.Invalid("Erreur de validation des données", fields...)
+	}
+	return p, nil
+}
+
+// Get reads one intervention the caller may read.
+func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Intervention, error) {
+	c, err := resolve(ctx, s.pool, actor)
+	if err != nil {
+		return Intervention{}, err
+	}
+	r, err := c.get(ctx, db.New(s.pool), id)
+	if err != nil {
+		return Intervention{}, err
+	}
+	return c.view(r), nil
+}
+
+// List returns one page of the interventions the caller may read and the total matching f.
+// GET /interventions and GET /filters/interventions share it.
+func (s *Service) List(ctx context.Context, actor auth.Principal, f Filter) ([]Intervention, int64, error) {
+	p, err := f.params()
+	if err != nil {
+		return nil, 0, err
+	}
+	c, err := resolve(ctx, s.pool, actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.list(ctx, c, p)
+}
+
+// list runs the page and count queries: two queries whatever the page size.
+func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParams) ([]Intervention, int64, error) {
+	p.ScopeAll, p.ScopeTechnicienID, p.ScopeClientID = c.all, c.technicienID, c.clientID
+	q := db.New(s.pool)
+	rows, err := q.InterventionList(ctx, p)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list interventions: %w", err)
+	}
+	total, err := q.InterventionCount(ctx, db.InterventionCountParams{
+		ScopeAll: p.ScopeAll, ScopeTechnicienID: p.ScopeTechnicienID, ScopeClientID: p.ScopeClientID,
+		Statuts: p.Statuts, Priorites: p.Priorites, Type: p.Type, Urgence: p.Urgence, TechnicienID: p.TechnicienID,
+		EquipementID: p.EquipementID, ClientID: p.ClientID, ContratID: p.ContratID, CreatedFrom: p.CreatedFrom,
+		CreatedTo: p.CreatedTo, DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("count interventions: %w", err)
+	}
+	out := make([]Intervention, len(rows))
+	for i, r := range rows {
+		out[i] = c.view(Row(r))
+	}
+	return out, total, nil
+}
+
+// ListForEquipement lists the interventions of one machine the caller may read; 404 when the
+// caller may not read the machine (a client: not its own).
+func (s *Service) ListForEquipement(ctx context.Context, actor auth.Principal, equipementID int64, f Filter) ([]Intervention, int64, error) {
+	f.EquipementID = &equipementID
+	p, err := f.params()
+	if err != nil {
+		return nil, 0, err
+	}
+	c, err := resolve(ctx, s.pool, actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	_, err = db.New(s.pool).InterventionEquipementTarget(ctx, db.InterventionEquipementTargetParams{
+		ID: equipementID, EquipementAll: c.readsAllEquipment(), ScopeClientID: c.clientID,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, errEquipementNotFound
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("equipment %d: %w", equipementID, err)
+	}
+	return s.list(ctx, c, p)
+}
+
+// ListForTechnicien lists the interventions of one technician: any for admins and responsables,
+// only its own for a technicien (another id answers 404).
+func (s *Service) ListForTechnicien(ctx context.Context, actor auth.Principal, technicienID int64, f Filter) ([]Intervention, int64, error) {
+	f.TechnicienID = &technicienID
+	p, err := f.params()
+	if err != nil {
+		return nil, 0, err
+	}
+	c, err := resolve(ctx, s.pool, actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	switch {
+	case c.all:
+		found, err := db.New(s.pool).InterventionTechnicienExists(ctx, technicienID)
+		if err != nil {
+			return nil, 0, fmt.Errorf("technician %d: %w", technicienID, err)
+		}
+		if !found {
+			return nil, 0, errTechnicienNotFound
+		}
+	case c.technicienID == nil || *c.technicienID != technicienID:
+		return nil, 0, errTechnicienNotFound
+	}
+	return s.list(ctx, c, p)
+}
+
+// HistoriqueEntry is one change of an intervention.
+type HistoriqueEntry = db.InterventionHistoriqueListRow
+
+// Historique returns one page of an intervention's history, oldest first, and its total.
+func (s *Service) Historique(ctx context.Context, actor auth.Principal, id int64, limit, offset int) ([]HistoriqueEntry, int64, error) {
+	lim, off, err := page(limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	c, err := resolve(ctx, s.pool, actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	q := db.New(s.pool)
+	ok, err := q.InterventionReadable(ctx, db.InterventionReadableParams{
+		ID: id, ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("intervention %d: %w", id, err)
+	}
+	if !ok {
+		return nil, 0, errNotFound
+	}
+	rows, err := q.InterventionHistoriqueList(ctx, db.InterventionHistoriqueListParams{InterventionID: id, Lim: lim, Off: off})
+	if err != nil {
+		return nil, 0, fmt.Errorf("history of intervention %d: %w", id, err)
+	}
+	total, err := q.InterventionHistoriqueCount(ctx, id)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count history of intervention %d: %w", id, err)
+	}
+	return rows, total, nil
+}
