@@ -32,29 +32,38 @@ type Result struct {
 	UsersCreated int
 }
 
-// Run creates whatever demo data is missing.
+// Run creates whatever demo account is missing (the integration tests start from these only).
 func Run(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher) (Result, error) {
 	var res Result
-	q := db.New(pool)
 	for _, a := range Accounts {
-		_, err := q.GetUserByLogin(ctx, a.Email)
-		if err == nil {
-			continue
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return res, fmt.Errorf("seed %s: %w", a.Email, err)
-		}
-		hash, err := hasher.Hash(a.Password)
+		n, err := ensureAccount(ctx, pool, hasher, a)
 		if err != nil {
 			return res, err
 		}
-		n, err := q.SeedUser(ctx, db.SeedUserParams{
-			Username: a.Username, FullName: a.FullName, Email: a.Email, PasswordHash: hash, Role: a.Role,
-		})
-		if err != nil {
-			return res, fmt.Errorf("seed %s: %w", a.Email, err)
-		}
-		res.UsersCreated += int(n)
+		res.UsersCreated += n
 	}
 	return res, nil
+}
+
+// ensureAccount creates the account unless its e-mail is taken; it reports 1 when created.
+func ensureAccount(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, a Account) (int, error) {
+	q := db.New(pool)
+	_, err := q.GetUserByLogin(ctx, a.Email)
+	if err == nil {
+		return 0, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("seed %s: %w", a.Email, err)
+	}
+	hash, err := hasher.Hash(a.Password)
+	if err != nil {
+		return 0, err
+	}
+	n, err := q.SeedUser(ctx, db.SeedUserParams{
+		Username: a.Username, FullName: a.FullName, Email: a.Email, PasswordHash: hash, Role: a.Role,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("seed %s: %w", a.Email, err)
+	}
+	return int(n), nil
 }

@@ -1,0 +1,134 @@
+package seed_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/seed"
+	"github.com/mif-erp/erp/internal/testenv"
+)
+
+var pg *testenv.Postgres
+
+func TestMain(m *testing.M) {
+	var err error
+	if pg, err = testenv.StartPostgres(context.Background()); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	pg.Close()
+	os.Exit(code)
+}
+
+func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	pool, err := platform.OpenPool(ctx, pg.NewDatabase(t), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	hasher, err := auth.NewHasher(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := seed.Run(ctx, pool, hasher)
+	if err != nil || first.UsersCreated != len(seed.Accounts) {
+		t.Fatalf("first run: %+v %v", first, err)
+	}
+	demo, err := seed.Demo(ctx, pool, hasher)
+	if err != nil || demo.UsersCreated != 2 || demo.RowsCreated == 0 {
+		t.Fatalf("first demo run: %+v %v", demo, err)
+	}
+	counts := func() map[string]int {
+		out := map[string]int{}
+		for _, table := range []string{"users", "clients", "contrats", "equipements", "competences", "techniciens", "technicien_competences",
+			"interventions", "intervention_historique"} {
+			var n int
+			if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			out[table] = n
+		}
+		return out
+	}
+	got := counts()
+	want := map[string]int{"users": 6, "clients": 1, "contrats": 1, "equipements": 4, "competences": 3, "techniciens": 3,
+		"technicien_competences": 5, "interventions": 7, "intervention_historique": 22}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %d rows, want %d", k, got[k], v)
+		}
+	}
+	// The client's machines belong to its company and contract.
+	var owned int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM equipements e JOIN clients c ON c.id = e.client_id
+		JOIN users u ON u.id = c.user_id JOIN contrats k ON k.id = e.contrat_id AND k.client_id = c.id
+		WHERE u.email = 'client@mif.ma'`).Scan(&owned); err != nil || owned != 4 {
+		t.Errorf("machines of the demo client under its contract: %d (%v), want 4", owned, err)
+	}
+
+	checkDemoInterventions(t, pool)
+
+	again, err := seed.Run(ctx, pool, hasher)
+	if err != nil || again.UsersCreated != 0 {
+		t.Fatalf("second run: %+v %v", again, err)
+	}
+	demo2, err := seed.Demo(ctx, pool, hasher)
+	if err != nil || demo2.UsersCreated != 0 || demo2.RowsCreated != 0 {
+		t.Fatalf("second demo run created something: %+v %v", demo2, err)
+	}
+	for k, v := range counts() {
+		if got[k] != v {
+			t.Errorf("%s changed on the second run: %d -> %d", k, got[k], v)
+		}
+	}
+}
+
+// checkDemoInterventions: one intervention in every status, with dates, reports and a history
+// that follow the lifecycle (DESIGN section 9).
+func checkDemoInterventions(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	ctx := t.Context()
+	checks := []struct{ what, query string }{
+		{"statuses missing", `SELECT 7 - count(DISTINCT statut) FROM interventions`},
+		{"interventions not on the client's machines under its contract", `SELECT count(*) FROM interventions i
+			JOIN equipements e ON e.id = i.equipement_id
+			WHERE i.client_id IS DISTINCT FROM e.client_id OR i.contrat_id IS DISTINCT FROM e.contrat_id OR i.client_id IS NULL`},
+		{"incoherent dates", `SELECT count(*) FROM interventions WHERE
+			date_limite <= date_creation
+			OR (technicien_id IS NULL) <> (statut IN ('ouverte', 'annulee'))
+			OR (statut IN ('affectee', 'en_cours', 'en_attente', 'cloturee', 'archivee')) <> (date_affectation IS NOT NULL)
+			OR (statut IN ('en_cours', 'en_attente', 'cloturee', 'archivee')) <> (date_debut_travaux IS NOT NULL)
+			OR (statut IN ('cloturee', 'archivee')) <> (date_cloture IS NOT NULL AND date_fin_travaux IS NOT NULL)
+			OR (statut = 'archivee') <> (date_archivage IS NOT NULL)
+			OR date_affectation < date_creation OR date_debut_travaux < date_affectation
+			OR date_cloture < date_debut_travaux OR date_archivage < date_cloture`},
+		{"closed without report or costs", `SELECT count(*) FROM interventions WHERE statut IN ('cloturee', 'archivee')
+			AND (rapport IS NULL OR duree_minutes IS NULL OR cout_main_oeuvre IS NULL OR cout_pieces IS NULL)`},
+		{"cancelled without reason", `SELECT count(*) FROM interventions WHERE (statut = 'annulee') <> (motif_annulation IS NOT NULL)`},
+		{"history not ending in the current status", `SELECT count(*) FROM interventions i WHERE i.statut <>
+			(SELECT h.statut_apres FROM intervention_historique h WHERE h.intervention_id = i.id ORDER BY h.created_at DESC, h.id DESC LIMIT 1)`},
+		{"history not starting with the creation", `SELECT count(*) FROM interventions i WHERE NOT EXISTS (
+			SELECT 1 FROM intervention_historique h WHERE h.intervention_id = i.id AND h.action = 'create'
+			AND h.statut_avant IS NULL AND h.created_at = i.date_creation)`},
+		{"broken history chains", `SELECT count(*) FROM (
+			SELECT statut_avant, lag(statut_apres) OVER (PARTITION BY intervention_id ORDER BY created_at, id) AS prev, action
+			FROM intervention_historique) x
+			WHERE x.action <> 'create' AND x.statut_avant IS DISTINCT FROM x.prev`},
+		{"history without author", `SELECT count(*) FROM intervention_historique WHERE user_id IS NULL`},
+	}
+	for _, c := range checks {
+		var n int
+		if err := pool.QueryRow(ctx, c.query).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		if n != 0 {
+			t.Errorf("demo interventions: %s (%d)", c.what, n)
+		}
+	}
+}
