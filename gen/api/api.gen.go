@@ -473,6 +473,75 @@ func (e NiveauService) Valid() bool {
 	}
 }
 
+// Defines values for PlanningBase.
+const (
+	PlanningBaseCompletion PlanningBase = "completion"
+	PlanningBaseFixed      PlanningBase = "fixed"
+)
+
+// Valid indicates whether the value is a known member of the PlanningBase enum.
+func (e PlanningBase) Valid() bool {
+	switch e {
+	case PlanningBaseCompletion:
+		return true
+	case PlanningBaseFixed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlanningFrequence.
+const (
+	PlanningFrequenceAnnuel       PlanningFrequence = "annuel"
+	PlanningFrequenceHebdomadaire PlanningFrequence = "hebdomadaire"
+	PlanningFrequenceJournalier   PlanningFrequence = "journalier"
+	PlanningFrequenceMensuel      PlanningFrequence = "mensuel"
+	PlanningFrequenceSemestriel   PlanningFrequence = "semestriel"
+	PlanningFrequenceTrimestriel  PlanningFrequence = "trimestriel"
+)
+
+// Valid indicates whether the value is a known member of the PlanningFrequence enum.
+func (e PlanningFrequence) Valid() bool {
+	switch e {
+	case PlanningFrequenceAnnuel:
+		return true
+	case PlanningFrequenceHebdomadaire:
+		return true
+	case PlanningFrequenceJournalier:
+		return true
+	case PlanningFrequenceMensuel:
+		return true
+	case PlanningFrequenceSemestriel:
+		return true
+	case PlanningFrequenceTrimestriel:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PlanningStatut.
+const (
+	PlanningStatutActif    PlanningStatut = "actif"
+	PlanningStatutSuspendu PlanningStatut = "suspendu"
+	PlanningStatutTermine  PlanningStatut = "termine"
+)
+
+// Valid indicates whether the value is a known member of the PlanningStatut enum.
+func (e PlanningStatut) Valid() bool {
+	switch e {
+	case PlanningStatutActif:
+		return true
+	case PlanningStatutSuspendu:
+		return true
+	case PlanningStatutTermine:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReadinessStatus.
 const (
 	ReadinessStatusNotReady ReadinessStatus = "not_ready"
@@ -836,6 +905,84 @@ func (e ListInterventionsParamsSort) Valid() bool {
 	case ListInterventionsParamsSortStatut:
 		return true
 	case ListInterventionsParamsSortTitre:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportInterventionsParamsSort.
+const (
+	ExportInterventionsParamsSortDateCreation      ExportInterventionsParamsSort = "date_creation"
+	ExportInterventionsParamsSortDateLimite        ExportInterventionsParamsSort = "date_limite"
+	ExportInterventionsParamsSortId                ExportInterventionsParamsSort = "id"
+	ExportInterventionsParamsSortMinusDateCreation ExportInterventionsParamsSort = "-date_creation"
+	ExportInterventionsParamsSortMinusDateLimite   ExportInterventionsParamsSort = "-date_limite"
+	ExportInterventionsParamsSortMinusId           ExportInterventionsParamsSort = "-id"
+	ExportInterventionsParamsSortMinusPriorite     ExportInterventionsParamsSort = "-priorite"
+	ExportInterventionsParamsSortMinusStatut       ExportInterventionsParamsSort = "-statut"
+	ExportInterventionsParamsSortMinusTitre        ExportInterventionsParamsSort = "-titre"
+	ExportInterventionsParamsSortPriorite          ExportInterventionsParamsSort = "priorite"
+	ExportInterventionsParamsSortStatut            ExportInterventionsParamsSort = "statut"
+	ExportInterventionsParamsSortTitre             ExportInterventionsParamsSort = "titre"
+)
+
+// Valid indicates whether the value is a known member of the ExportInterventionsParamsSort enum.
+func (e ExportInterventionsParamsSort) Valid() bool {
+	switch e {
+	case ExportInterventionsParamsSortDateCreation:
+		return true
+	case ExportInterventionsParamsSortDateLimite:
+		return true
+	case ExportInterventionsParamsSortId:
+		return true
+	case ExportInterventionsParamsSortMinusDateCreation:
+		return true
+	case ExportInterventionsParamsSortMinusDateLimite:
+		return true
+	case ExportInterventionsParamsSortMinusId:
+		return true
+	case ExportInterventionsParamsSortMinusPriorite:
+		return true
+	case ExportInterventionsParamsSortMinusStatut:
+		return true
+	case ExportInterventionsParamsSortMinusTitre:
+		return true
+	case ExportInterventionsParamsSortPriorite:
+		return true
+	case ExportInterventionsParamsSortStatut:
+		return true
+	case ExportInterventionsParamsSortTitre:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPlanningsParamsSort.
+const (
+	ListPlanningsParamsSortDateCreation       ListPlanningsParamsSort = "date_creation"
+	ListPlanningsParamsSortId                 ListPlanningsParamsSort = "id"
+	ListPlanningsParamsSortMinusDateCreation  ListPlanningsParamsSort = "-date_creation"
+	ListPlanningsParamsSortMinusId            ListPlanningsParamsSort = "-id"
+	ListPlanningsParamsSortMinusProchaineDate ListPlanningsParamsSort = "-prochaine_date"
+	ListPlanningsParamsSortProchaineDate      ListPlanningsParamsSort = "prochaine_date"
+)
+
+// Valid indicates whether the value is a known member of the ListPlanningsParamsSort enum.
+func (e ListPlanningsParamsSort) Valid() bool {
+	switch e {
+	case ListPlanningsParamsSortDateCreation:
+		return true
+	case ListPlanningsParamsSortId:
+		return true
+	case ListPlanningsParamsSortMinusDateCreation:
+		return true
+	case ListPlanningsParamsSortMinusId:
+		return true
+	case ListPlanningsParamsSortMinusProchaineDate:
+		return true
+	case ListPlanningsParamsSortProchaineDate:
 		return true
 	default:
 		return false
@@ -1266,6 +1413,58 @@ type DashboardStats struct {
 
 // Disponibilite Availability of a technician.
 type Disponibilite string
+
+// Document defines model for Document.
+type Document struct {
+	// Categorie Example: photo
+	Categorie   nullable.Nullable[string] `json:"categorie"`
+	DateUpload  time.Time                 `json:"date_upload"`
+	Description nullable.Nullable[string] `json:"description"`
+
+	// Filename Sanitised original file name.
+	//
+	// Example: photo-carter.jpg
+	Filename string `json:"filename"`
+
+	// Id Example: 3
+	Id int64 `json:"id"`
+
+	// InterventionId Example: 7
+	InterventionId int64 `json:"intervention_id"`
+
+	// MimeType Example: image/jpeg
+	MimeType string `json:"mime_type"`
+
+	// Path API path of the download (the original returned a public static path).
+	//
+	// Example: /api/v1/documents/3/download
+	Path string `json:"path"`
+
+	// Sha256 Hex SHA-256 of the content.
+	//
+	// Example: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+	Sha256 string `json:"sha256"`
+
+	// Taille Size in bytes.
+	//
+	// Example: 482113
+	Taille     int64                    `json:"taille"`
+	UploadedBy nullable.Nullable[int64] `json:"uploaded_by"`
+
+	// Url Signed download URL, usable without an Authorization header until `url_expires_at`.
+	Url          string    `json:"url"`
+	UrlExpiresAt time.Time `json:"url_expires_at"`
+}
+
+// DocumentUploadForm defines model for DocumentUploadForm.
+type DocumentUploadForm struct {
+	// Categorie Free category, e.g. photo, rapport, facture.
+	Categorie   *string `json:"categorie,omitempty"`
+	Description *string `json:"description,omitempty"`
+
+	// File The file.
+	File openapi_types.File `json:"file"`
+}
 
 // Equipement defines model for Equipement.
 type Equipement struct {
@@ -1705,6 +1904,117 @@ type NiveauCompetence string
 // NiveauService defines model for NiveauService.
 type NiveauService string
 
+// Planning defines model for Planning.
+type Planning struct {
+	// Base `fixed`: next date from the planned date; `completion`: from the closing of the last generated intervention.
+	Base         PlanningBase              `json:"base"`
+	Commentaire  nullable.Nullable[string] `json:"commentaire"`
+	DateCreation time.Time                 `json:"date_creation"`
+
+	// DerniereDate Last occurrence generated.
+	DerniereDate           nullable.Nullable[openapi_types.Date] `json:"derniere_date"`
+	DerniereInterventionId nullable.Nullable[int64]              `json:"derniere_intervention_id,omitempty"`
+	EquipementId           int64                                 `json:"equipement_id"`
+
+	// EstEnRetard Active and the next date has passed.
+	EstEnRetard *bool `json:"est_en_retard,omitempty"`
+
+	// Frequence Period of a plan.
+	Frequence PlanningFrequence `json:"frequence"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Intervalle Every N periods.
+	//
+	// Example: 1
+	Intervalle int `json:"intervalle"`
+
+	// JoursRetard Days since the next date when overdue, else 0.
+	JoursRetard *int `json:"jours_retard,omitempty"`
+
+	// Modele What the generated interventions look like.
+	Modele PlanningModele `json:"modele"`
+
+	// OccurrencesManquees Occurrences skipped because an earlier generated intervention was still open.
+	OccurrencesManquees *int `json:"occurrences_manquees,omitempty"`
+
+	// ProchaineDate Next due date; null once terminated, and for a `completion` plan while the intervention it generated is still open (the next date is then computed from its closing).
+	ProchaineDate nullable.Nullable[openapi_types.Date] `json:"prochaine_date"`
+	Statut        PlanningStatut                        `json:"statut"`
+	UpdatedAt     time.Time                             `json:"updated_at"`
+}
+
+// PlanningBase `fixed`: next date from the planned date; `completion`: from the closing of the last generated intervention.
+type PlanningBase string
+
+// PlanningCreate defines model for PlanningCreate.
+type PlanningCreate struct {
+	// Base `fixed`: next date from the planned date; `completion`: from the closing of the last generated intervention.
+	Base         *PlanningBase       `json:"base,omitempty"`
+	Commentaire  *string             `json:"commentaire,omitempty"`
+	DerniereDate *openapi_types.Date `json:"derniere_date,omitempty"`
+	EquipementId int64               `json:"equipement_id"`
+
+	// Frequence A period; the feminine forms of the original (`mensuelle`, `trimestrielle`, `semestrielle`, `annuelle`) are accepted, case-insensitively.
+	//
+	// Example: mensuelle
+	Frequence PlanningFrequenceInput `json:"frequence"`
+
+	// Intervalle Defaults to 1.
+	Intervalle *int `json:"intervalle,omitempty"`
+
+	// Modele What the generated interventions look like.
+	Modele        *PlanningModele     `json:"modele,omitempty"`
+	ProchaineDate *openapi_types.Date `json:"prochaine_date,omitempty"`
+}
+
+// PlanningFrequence Period of a plan.
+type PlanningFrequence string
+
+// PlanningFrequenceInput A period; the feminine forms of the original (`mensuelle`, `trimestrielle`, `semestrielle`, `annuelle`) are accepted, case-insensitively.
+//
+// Example: mensuelle
+type PlanningFrequenceInput = string
+
+// PlanningModele What the generated interventions look like.
+type PlanningModele struct {
+	// CompetenceIds Competences the work needs.
+	CompetenceIds       *[]int64                  `json:"competence_ids,omitempty"`
+	Description         nullable.Nullable[string] `json:"description,omitempty"`
+	DureeEstimeeMinutes nullable.Nullable[int]    `json:"duree_estimee_minutes,omitempty"`
+
+	// Equipe Team expected to do the work.
+	Equipe   nullable.Nullable[string] `json:"equipe,omitempty"`
+	Priorite *InterventionPriorite     `json:"priorite,omitempty"`
+
+	// TechnicienId Assign generated interventions to this technician.
+	TechnicienId nullable.Nullable[int64] `json:"technicien_id,omitempty"`
+
+	// Titre Defaults to "Maintenance préventive - <équipement>".
+	Titre nullable.Nullable[string] `json:"titre,omitempty"`
+}
+
+// PlanningStatut defines model for PlanningStatut.
+type PlanningStatut string
+
+// PlanningUpdate defines model for PlanningUpdate.
+type PlanningUpdate struct {
+	// Base `fixed`: next date from the planned date; `completion`: from the closing of the last generated intervention.
+	Base        *PlanningBase             `json:"base,omitempty"`
+	Commentaire nullable.Nullable[string] `json:"commentaire,omitempty"`
+
+	// Frequence A period; the feminine forms of the original (`mensuelle`, `trimestrielle`, `semestrielle`, `annuelle`) are accepted, case-insensitively.
+	//
+	// Example: mensuelle
+	Frequence  *PlanningFrequenceInput `json:"frequence,omitempty"`
+	Intervalle *int                    `json:"intervalle,omitempty"`
+
+	// Modele What the generated interventions look like.
+	Modele        *PlanningModele     `json:"modele,omitempty"`
+	ProchaineDate *openapi_types.Date `json:"prochaine_date,omitempty"`
+}
+
 // Problem An RFC 9457 problem document.
 type Problem struct {
 	// Detail Human-readable explanation (in French, as in the original API).
@@ -1983,6 +2293,12 @@ type CompetenceID = int64
 // ContratID defines model for ContratID.
 type ContratID = int64
 
+// DocumentID defines model for DocumentID.
+type DocumentID = int64
+
+// DocumentInterventionQuery defines model for DocumentInterventionQuery.
+type DocumentInterventionQuery = int64
+
 // EquipementID defines model for EquipementID.
 type EquipementID = int64
 
@@ -2043,6 +2359,9 @@ type Limit = int
 // Offset defines model for Offset.
 type Offset = int
 
+// PlanningID defines model for PlanningID.
+type PlanningID = int64
+
 // TechnicienID defines model for TechnicienID.
 type TechnicienID = int64
 
@@ -2054,6 +2373,12 @@ type BadRequest = Problem
 
 // Conflict An RFC 9457 problem document.
 type Conflict = Problem
+
+// DocumentCreated defines model for DocumentCreated.
+type DocumentCreated = Document
+
+// DocumentPage defines model for DocumentPage.
+type DocumentPage = []Document
 
 // Forbidden An RFC 9457 problem document.
 type Forbidden = Problem
@@ -2144,6 +2469,57 @@ type ListContratsParams struct {
 
 // ListContratsParamsSort defines parameters for ListContrats.
 type ListContratsParamsSort string
+
+// ListDocumentsParams defines parameters for ListDocuments.
+type ListDocumentsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// InterventionId Only the documents of this intervention.
+	InterventionId *int64 `form:"intervention_id,omitempty" json:"intervention_id,omitempty"`
+
+	// Categorie Only this category.
+	Categorie *string `form:"categorie,omitempty" json:"categorie,omitempty"`
+
+	// Q Case-insensitive search in file name and description.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+}
+
+// UploadDocumentParams defines parameters for UploadDocument.
+type UploadDocumentParams struct {
+	// InterventionId The intervention the document belongs to.
+	InterventionId DocumentInterventionQuery `form:"intervention_id" json:"intervention_id"`
+}
+
+// ListDocumentsByInterventionParams defines parameters for ListDocumentsByIntervention.
+type ListDocumentsByInterventionParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// UploadDocumentAliasParams defines parameters for UploadDocumentAlias.
+type UploadDocumentAliasParams struct {
+	// InterventionId The intervention the document belongs to.
+	InterventionId DocumentInterventionQuery `form:"intervention_id" json:"intervention_id"`
+}
+
+// DownloadDocumentParams defines parameters for DownloadDocument.
+type DownloadDocumentParams struct {
+	// Expires Expiry (Unix seconds) of a signed URL.
+	Expires *int64 `form:"expires,omitempty" json:"expires,omitempty"`
+
+	// Signature Signature of a signed URL.
+	Signature *string `form:"signature,omitempty" json:"signature,omitempty"`
+
+	// Range One byte range, e.g. `bytes=0-1023`.
+	Range *string `json:"Range,omitempty"`
+}
 
 // ListEquipementsParams defines parameters for ListEquipements.
 type ListEquipementsParams struct {
@@ -2332,6 +2708,58 @@ type CreateInterventionParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ExportInterventionsParams defines parameters for ExportInterventions.
+type ExportInterventionsParams struct {
+	// Limit Maximum number of rows.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort Sort key; a leading `-` sorts descending. `priorite` puts the most urgent first
+	// (urgente, haute, normale, basse, programmee), `-priorite` the least urgent first.
+	Sort *ExportInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Statut Only these statuses (repeat the parameter for several).
+	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
+
+	// Priorite Only these priorities (repeat the parameter for several).
+	Priorite *FilterPriorite `form:"priorite,omitempty" json:"priorite,omitempty"`
+
+	// Type Only this type.
+	Type *FilterType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Urgence Only urgent (`true`) or non-urgent (`false`) interventions.
+	Urgence *FilterUrgence `form:"urgence,omitempty" json:"urgence,omitempty"`
+
+	// TechnicienId Only interventions assigned to this technician (0 means any, as in the original).
+	TechnicienId *FilterTechnicien `form:"technicien_id,omitempty" json:"technicien_id,omitempty"`
+
+	// EquipementId Only interventions on this equipment.
+	EquipementId *FilterEquipement `form:"equipement_id,omitempty" json:"equipement_id,omitempty"`
+
+	// ClientId Only interventions of this client.
+	ClientId *FilterClient `form:"client_id,omitempty" json:"client_id,omitempty"`
+
+	// ContratId Only interventions under this contract.
+	ContratId *FilterContrat `form:"contrat_id,omitempty" json:"contrat_id,omitempty"`
+
+	// CreatedFrom Created at or after this time (RFC 3339).
+	CreatedFrom *FilterCreatedFrom `form:"created_from,omitempty" json:"created_from,omitempty"`
+
+	// CreatedTo Created before this time (RFC 3339).
+	CreatedTo *FilterCreatedTo `form:"created_to,omitempty" json:"created_to,omitempty"`
+
+	// DeadlineBefore Deadline (`date_limite`) before this time (RFC 3339).
+	DeadlineBefore *FilterDeadlineBefore `form:"deadline_before,omitempty" json:"deadline_before,omitempty"`
+
+	// EnRetard Only overdue (`true`) or not overdue (`false`) interventions.
+	EnRetard *FilterEnRetard `form:"en_retard,omitempty" json:"en_retard,omitempty"`
+
+	// Q Full-text search in title and description (French stemming, accents ignored).
+	Q *FilterQ `form:"q,omitempty" json:"q,omitempty"`
+}
+
+// ExportInterventionsParamsSort defines parameters for ExportInterventions.
+type ExportInterventionsParamsSort string
+
 // UpdateInterventionParams defines parameters for UpdateIntervention.
 type UpdateInterventionParams struct {
 	// IfMatch The `ETag` of the version read; a stale one answers 412 and nothing changes.
@@ -2342,6 +2770,15 @@ type UpdateInterventionParams struct {
 type ApplyInterventionActionParams struct {
 	// IfMatch The `ETag` of the version read; a stale one answers 412 and nothing changes.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListInterventionDocumentsParams defines parameters for ListInterventionDocuments.
+type ListInterventionDocumentsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 }
 
 // ListInterventionHistoriqueParams defines parameters for ListInterventionHistorique.
@@ -2363,6 +2800,50 @@ type ChangeInterventionStatutParams struct {
 
 	// IfMatch The `ETag` of the version read; a stale one answers 412 and nothing changes.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListPlanningsParams defines parameters for ListPlannings.
+type ListPlanningsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Sort Sort key; a leading `-` sorts descending.
+	Sort *ListPlanningsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// EquipementId Only the plans of this equipment.
+	EquipementId *int64 `form:"equipement_id,omitempty" json:"equipement_id,omitempty"`
+
+	// Statut Only plans in this state.
+	Statut *PlanningStatut `form:"statut,omitempty" json:"statut,omitempty"`
+
+	// DueBefore Only plans whose next date is on or before this date.
+	DueBefore *openapi_types.Date `form:"due_before,omitempty" json:"due_before,omitempty"`
+}
+
+// ListPlanningsParamsSort defines parameters for ListPlannings.
+type ListPlanningsParamsSort string
+
+// ApplyPlanningActionJSONBody defines parameters for ApplyPlanningAction.
+type ApplyPlanningActionJSONBody struct {
+	Commentaire *string `json:"commentaire,omitempty"`
+}
+
+// ReplanPlanningParams defines parameters for ReplanPlanning.
+type ReplanPlanningParams struct {
+	// NouvelleDate The new next date (a date, or an RFC 3339 time whose date is used).
+	NouvelleDate string `form:"nouvelle_date" json:"nouvelle_date"`
+}
+
+// ListPlanningOccurrencesParams defines parameters for ListPlanningOccurrences.
+type ListPlanningOccurrencesParams struct {
+	// From First day (inclusive).
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Last day (inclusive); at most 10 years after `from`.
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
 }
 
 // ListTechniciensParams defines parameters for ListTechniciens.
@@ -2489,6 +2970,12 @@ type CreateContratJSONRequestBody = ContratCreate
 // UpdateContratJSONRequestBody defines body for UpdateContrat for application/json ContentType.
 type UpdateContratJSONRequestBody = ContratUpdate
 
+// UploadDocumentMultipartRequestBody defines body for UploadDocument for multipart/form-data ContentType.
+type UploadDocumentMultipartRequestBody = DocumentUploadForm
+
+// UploadDocumentAliasMultipartRequestBody defines body for UploadDocumentAlias for multipart/form-data ContentType.
+type UploadDocumentAliasMultipartRequestBody = DocumentUploadForm
+
 // CreateEquipementJSONRequestBody defines body for CreateEquipement for application/json ContentType.
 type CreateEquipementJSONRequestBody = EquipementCreate
 
@@ -2504,8 +2991,20 @@ type UpdateInterventionJSONRequestBody = InterventionUpdate
 // ApplyInterventionActionJSONRequestBody defines body for ApplyInterventionAction for application/json ContentType.
 type ApplyInterventionActionJSONRequestBody = InterventionActionInput
 
+// UploadInterventionDocumentMultipartRequestBody defines body for UploadInterventionDocument for multipart/form-data ContentType.
+type UploadInterventionDocumentMultipartRequestBody = DocumentUploadForm
+
 // RateInterventionJSONRequestBody defines body for RateIntervention for application/json ContentType.
 type RateInterventionJSONRequestBody = SatisfactionInput
+
+// CreatePlanningJSONRequestBody defines body for CreatePlanning for application/json ContentType.
+type CreatePlanningJSONRequestBody = PlanningCreate
+
+// UpdatePlanningJSONRequestBody defines body for UpdatePlanning for application/json ContentType.
+type UpdatePlanningJSONRequestBody = PlanningUpdate
+
+// ApplyPlanningActionJSONRequestBody defines body for ApplyPlanningAction for application/json ContentType.
+type ApplyPlanningActionJSONRequestBody ApplyPlanningActionJSONBody
 
 // CreateTechnicienJSONRequestBody defines body for CreateTechnicien for application/json ContentType.
 type CreateTechnicienJSONRequestBody = TechnicienCreate
@@ -2953,6 +3452,70 @@ type ClientInterface interface {
 	// Corresponds with GET /dashboard/stats (the `GetDashboardStats` operationId).
 	GetDashboardStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListDocuments List documents
+	//
+	// Documents of the interventions the caller may read (admins and responsables: all),
+	// newest first, paginated with `X-Total-Count` (the original listed every file, admins only).
+	//
+	// Corresponds with GET /documents (the `ListDocuments` operationId).
+	ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadDocumentWithBody Upload a document (original call)
+	//
+	// The original's upload, with `intervention_id` as a query parameter; otherwise identical to
+	// `POST /interventions/{intervention_id}/documents`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /documents (the `UploadDocument` operationId).
+	UploadDocumentWithBody(ctx context.Context, params *UploadDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDocumentsByIntervention Documents of an intervention (deprecated alias)
+	//
+	// Deprecated: use `GET /interventions/{intervention_id}/documents`. The original served
+	// this list at `GET /documents/{intervention_id}`, the same path shape as its
+	// `DELETE /documents/{document_id}` (ANALYSIS bug 2); `GET /documents/{document_id}` now
+	// reads one document, so the list moved here.
+	//
+	// Corresponds with GET /documents/intervention/{intervention_id} (the `ListDocumentsByIntervention` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ListDocumentsByIntervention(ctx context.Context, interventionId InterventionID, params *ListDocumentsByInterventionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadDocumentAliasWithBody Upload a document (original alias)
+	//
+	// The original's alias of `POST /documents?intervention_id=`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /documents/upload (the `UploadDocumentAlias` operationId).
+	UploadDocumentAliasWithBody(ctx context.Context, params *UploadDocumentAliasParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDocument Delete a document
+	//
+	// Admins and responsables. Removes the row and the stored blob; a blob that cannot be
+	// removed is swept later, never leaving a row that points nowhere. 404 "Document non trouvé".
+	//
+	// Corresponds with DELETE /documents/{document_id} (the `DeleteDocument` operationId).
+	DeleteDocument(ctx context.Context, documentId DocumentID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDocument Document metadata
+	//
+	// One document's metadata with a fresh signed `url`; 404 when the caller may not read its intervention.
+	//
+	// Corresponds with GET /documents/{document_id} (the `GetDocument` operationId).
+	GetDocument(ctx context.Context, documentId DocumentID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadDocument Download a document
+	//
+	// Streams the decrypted file with `Content-Disposition`, `Content-Type`, `Content-Length`,
+	// `ETag` (the SHA-256) and `Range` support (206). Either a bearer token of a caller who may
+	// read the intervention, or the `expires` and `signature` of the document's signed `url`
+	// (no Authorization header needed; bound to this document; refused once expired: 401).
+	//
+	// Corresponds with GET /documents/{document_id}/download (the `DownloadDocument` operationId).
+	DownloadDocument(ctx context.Context, documentId DocumentID, params *DownloadDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListEquipements List equipment
 	//
 	// Paginated (`limit`/`offset`, total in `X-Total-Count`), newest first unless `sort` says
@@ -3108,6 +3671,17 @@ type ClientInterface interface {
 	// Corresponds with POST /interventions (the `CreateIntervention` operationId).
 	CreateIntervention(ctx context.Context, params *CreateInterventionParams, body CreateInterventionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ExportInterventions Export interventions as CSV
+	//
+	// The interventions the caller may read that match the filters of `GET /interventions`, as
+	// CSV (UTF-8 with a byte-order mark, comma-separated, one header line), streamed from one
+	// consistent snapshot. `limit` is the maximum number of rows (default 10000, at most 50000).
+	// Cells starting with `=`, `+`, `-` or `@` are prefixed with `'` so spreadsheets do not run
+	// them as formulas.
+	//
+	// Corresponds with GET /interventions/export (the `ExportInterventions` operationId).
+	ExportInterventions(ctx context.Context, params *ExportInterventionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetIntervention Get an intervention
 	//
 	// One intervention with its computed fields (`est_en_retard`, `delai_restant_heures`,
@@ -3193,6 +3767,29 @@ type ClientInterface interface {
 	// Corresponds with POST /interventions/{intervention_id}/actions/{action} (the `ApplyInterventionAction` operationId).
 	ApplyInterventionAction(ctx context.Context, interventionId InterventionID, action InterventionAction, params *ApplyInterventionActionParams, body ApplyInterventionActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListInterventionDocuments Documents of an intervention
+	//
+	// Newest first, paginated with `X-Total-Count`. Anyone who may read the intervention (404
+	// otherwise). Each document carries a short-lived signed `url` for browsers.
+	//
+	// Corresponds with GET /interventions/{intervention_id}/documents (the `ListInterventionDocuments` operationId).
+	ListInterventionDocuments(ctx context.Context, interventionId InterventionID, params *ListInterventionDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadInterventionDocumentWithBody Upload a document to an intervention
+	//
+	// Multipart form with `file` (required), `description` and `categorie`. The file is
+	// streamed, never buffered whole: beyond `MAX_UPLOAD_MB` (default 20) the upload answers 413.
+	// Accepted types, checked on the extension and on the content: pdf, png, jpeg, gif, webp,
+	// txt, csv, doc/docx, xls/xlsx, odt/ods (415 otherwise). The name is sanitised; size, MIME
+	// type, SHA-256 and uploader are kept; the content is encrypted at rest. Admins and
+	// responsables upload to any intervention, a technicien to those assigned to them, a client to
+	// its own (404 otherwise).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /interventions/{intervention_id}/documents (the `UploadInterventionDocument` operationId).
+	UploadInterventionDocumentWithBody(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListInterventionHistorique History of an intervention
 	//
 	// Every change, oldest first, with the previous and new status, author and remark. Same row rules as reading the intervention.
@@ -3249,6 +3846,125 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /metrics (the `GetMetrics` operationId).
 	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPlannings List preventive plans
+	//
+	// Paginated with `X-Total-Count`, soonest due first unless `sort` says otherwise. Admins,
+	// responsables and techniciens see every plan; a client those of its own equipment.
+	//
+	// Corresponds with GET /planning (the `ListPlannings` operationId).
+	ListPlannings(ctx context.Context, params *ListPlanningsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePlanningWithBody Create a preventive plan
+	//
+	// Admins and responsables. `frequence` takes the masculine or feminine label
+	// (`mensuel`/`mensuelle`...); `intervalle` repeats every N periods (every 2 weeks). Dates
+	// follow the calendar: a monthly plan due on 31 January is next due on 28 (or 29) February.
+	// `prochaine_date` defaults to `derniere_date` + one period, else today + one period.
+	// `base: fixed` computes the next date from the planned date, `completion` from the closing
+	// of the last generated intervention. The `modele` fields shape the generated
+	// interventions. Answers 201.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /planning (the `CreatePlanning` operationId).
+	CreatePlanningWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePlanning Create a preventive plan
+	//
+	// Admins and responsables. `frequence` takes the masculine or feminine label
+	// (`mensuel`/`mensuelle`...); `intervalle` repeats every N periods (every 2 weeks). Dates
+	// follow the calendar: a monthly plan due on 31 January is next due on 28 (or 29) February.
+	// `prochaine_date` defaults to `derniere_date` + one period, else today + one period.
+	// `base: fixed` computes the next date from the planned date, `completion` from the closing
+	// of the last generated intervention. The `modele` fields shape the generated
+	// interventions. Answers 201.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /planning (the `CreatePlanning` operationId).
+	CreatePlanning(ctx context.Context, body CreatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePlanning Delete a preventive plan
+	//
+	// Admins and responsables. Interventions it generated stay (they lose the link to the plan).
+	//
+	// Corresponds with DELETE /planning/{planning_id} (the `DeletePlanning` operationId).
+	DeletePlanning(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPlanning Get a preventive plan
+	//
+	// Same row rules as the list; 404 "Planning introuvable".
+	//
+	// Corresponds with GET /planning/{planning_id} (the `GetPlanning` operationId).
+	GetPlanning(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePlanningWithBody Update a preventive plan
+	//
+	// Admins and responsables. Kept as `PUT` for the original's clients, applied as a partial
+	// update (absent keeps, `null` clears). An unknown frequency answers 422 (the original
+	// silently kept the old one).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /planning/{planning_id} (the `UpdatePlanning` operationId).
+	UpdatePlanningWithBody(ctx context.Context, planningId PlanningID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePlanning Update a preventive plan
+	//
+	// Admins and responsables. Kept as `PUT` for the original's clients, applied as a partial
+	// update (absent keeps, `null` clears). An unknown frequency answers 422 (the original
+	// silently kept the old one).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /planning/{planning_id} (the `UpdatePlanning` operationId).
+	UpdatePlanning(ctx context.Context, planningId PlanningID, body UpdatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyPlanningActionWithBody Suspend, resume or terminate a plan
+	//
+	// Admins and responsables. Any other move answers 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /planning/{planning_id}/actions/{action} (the `ApplyPlanningAction` operationId).
+	ApplyPlanningActionWithBody(ctx context.Context, planningId PlanningID, action string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyPlanningAction Suspend, resume or terminate a plan
+	//
+	// Admins and responsables. Any other move answers 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /planning/{planning_id}/actions/{action} (the `ApplyPlanningAction` operationId).
+	ApplyPlanningAction(ctx context.Context, planningId PlanningID, action string, body ApplyPlanningActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplanPlanning Move the next date (original call)
+	//
+	// Admins and responsables (the original refused admins). Sets `prochaine_date` to
+	// `nouvelle_date`. Unlike the original, `derniere_date` is not overwritten: it only records
+	// occurrences actually generated.
+	//
+	// Corresponds with PATCH /planning/{planning_id}/dates (the `ReplanPlanning` operationId).
+	ReplanPlanning(ctx context.Context, planningId PlanningID, params *ReplanPlanningParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GeneratePlanning Generate the plan's intervention now
+	//
+	// Admins and responsables. Creates the preventive intervention of the plan's next
+	// occurrence now (what the scheduler does when it is due), linked to the plan and the
+	// occurrence date, and advances `prochaine_date`. 409 while an intervention generated by the
+	// plan is still open, or when the plan is not `actif`. Answers 201 with the intervention.
+	//
+	// Corresponds with POST /planning/{planning_id}/generate (the `GeneratePlanning` operationId).
+	GeneratePlanning(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPlanningOccurrences Future due dates of a plan
+	//
+	// The dates the plan falls due between `from` (default today) and `to` (default one year
+	// later), at most 500. Empty for a suspended or terminated plan.
+	//
+	// Corresponds with GET /planning/{planning_id}/occurrences (the `ListPlanningOccurrences` operationId).
+	ListPlanningOccurrences(ctx context.Context, planningId PlanningID, params *ListPlanningOccurrencesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetReady Readiness probe
 	//
@@ -4092,6 +4808,139 @@ func (c *Client) GetDashboardStats(ctx context.Context, reqEditors ...RequestEdi
 	return c.Client.Do(req)
 }
 
+// ListDocuments List documents
+//
+// Documents of the interventions the caller may read (admins and responsables: all),
+// newest first, paginated with `X-Total-Count` (the original listed every file, admins only).
+//
+// Corresponds with GET /documents (the `ListDocuments` operationId).
+func (c *Client) ListDocuments(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadDocumentWithBody Upload a document (original call)
+//
+// The original's upload, with `intervention_id` as a query parameter; otherwise identical to
+// `POST /interventions/{intervention_id}/documents`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /documents (the `UploadDocument` operationId).
+func (c *Client) UploadDocumentWithBody(ctx context.Context, params *UploadDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadDocumentRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDocumentsByIntervention Documents of an intervention (deprecated alias)
+//
+// Deprecated: use `GET /interventions/{intervention_id}/documents`. The original served
+// this list at `GET /documents/{intervention_id}`, the same path shape as its
+// `DELETE /documents/{document_id}` (ANALYSIS bug 2); `GET /documents/{document_id}` now
+// reads one document, so the list moved here.
+//
+// Corresponds with GET /documents/intervention/{intervention_id} (the `ListDocumentsByIntervention` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) ListDocumentsByIntervention(ctx context.Context, interventionId InterventionID, params *ListDocumentsByInterventionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDocumentsByInterventionRequest(c.Server, interventionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadDocumentAliasWithBody Upload a document (original alias)
+//
+// The original's alias of `POST /documents?intervention_id=`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /documents/upload (the `UploadDocumentAlias` operationId).
+func (c *Client) UploadDocumentAliasWithBody(ctx context.Context, params *UploadDocumentAliasParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadDocumentAliasRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDocument Delete a document
+//
+// Admins and responsables. Removes the row and the stored blob; a blob that cannot be
+// removed is swept later, never leaving a row that points nowhere. 404 "Document non trouvé".
+//
+// Corresponds with DELETE /documents/{document_id} (the `DeleteDocument` operationId).
+func (c *Client) DeleteDocument(ctx context.Context, documentId DocumentID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDocumentRequest(c.Server, documentId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDocument Document metadata
+//
+// One document's metadata with a fresh signed `url`; 404 when the caller may not read its intervention.
+//
+// Corresponds with GET /documents/{document_id} (the `GetDocument` operationId).
+func (c *Client) GetDocument(ctx context.Context, documentId DocumentID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDocumentRequest(c.Server, documentId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadDocument Download a document
+//
+// Streams the decrypted file with `Content-Disposition`, `Content-Type`, `Content-Length`,
+// `ETag` (the SHA-256) and `Range` support (206). Either a bearer token of a caller who may
+// read the intervention, or the `expires` and `signature` of the document's signed `url`
+// (no Authorization header needed; bound to this document; refused once expired: 401).
+//
+// Corresponds with GET /documents/{document_id}/download (the `DownloadDocument` operationId).
+func (c *Client) DownloadDocument(ctx context.Context, documentId DocumentID, params *DownloadDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadDocumentRequest(c.Server, documentId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListEquipements List equipment
 //
 // Paginated (`limit`/`offset`, total in `X-Total-Count`), newest first unless `sort` says
@@ -4387,6 +5236,27 @@ func (c *Client) CreateIntervention(ctx context.Context, params *CreateIntervent
 	return c.Client.Do(req)
 }
 
+// ExportInterventions Export interventions as CSV
+//
+// The interventions the caller may read that match the filters of `GET /interventions`, as
+// CSV (UTF-8 with a byte-order mark, comma-separated, one header line), streamed from one
+// consistent snapshot. `limit` is the maximum number of rows (default 10000, at most 50000).
+// Cells starting with `=`, `+`, `-` or `@` are prefixed with `'` so spreadsheets do not run
+// them as formulas.
+//
+// Corresponds with GET /interventions/export (the `ExportInterventions` operationId).
+func (c *Client) ExportInterventions(ctx context.Context, params *ExportInterventionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportInterventionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetIntervention Get an intervention
 //
 // One intervention with its computed fields (`est_en_retard`, `delai_restant_heures`,
@@ -4522,6 +5392,49 @@ func (c *Client) ApplyInterventionAction(ctx context.Context, interventionId Int
 	return c.Client.Do(req)
 }
 
+// ListInterventionDocuments Documents of an intervention
+//
+// Newest first, paginated with `X-Total-Count`. Anyone who may read the intervention (404
+// otherwise). Each document carries a short-lived signed `url` for browsers.
+//
+// Corresponds with GET /interventions/{intervention_id}/documents (the `ListInterventionDocuments` operationId).
+func (c *Client) ListInterventionDocuments(ctx context.Context, interventionId InterventionID, params *ListInterventionDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInterventionDocumentsRequest(c.Server, interventionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadInterventionDocumentWithBody Upload a document to an intervention
+//
+// Multipart form with `file` (required), `description` and `categorie`. The file is
+// streamed, never buffered whole: beyond `MAX_UPLOAD_MB` (default 20) the upload answers 413.
+// Accepted types, checked on the extension and on the content: pdf, png, jpeg, gif, webp,
+// txt, csv, doc/docx, xls/xlsx, odt/ods (415 otherwise). The name is sanitised; size, MIME
+// type, SHA-256 and uploader are kept; the content is encrypted at rest. Admins and
+// responsables upload to any intervention, a technicien to those assigned to them, a client to
+// its own (404 otherwise).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /interventions/{intervention_id}/documents (the `UploadInterventionDocument` operationId).
+func (c *Client) UploadInterventionDocumentWithBody(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadInterventionDocumentRequestWithBody(c.Server, interventionId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListInterventionHistorique History of an intervention
 //
 // Every change, oldest first, with the previous and new status, author and remark. Same row rules as reading the intervention.
@@ -4629,6 +5542,245 @@ func (c *Client) GetLive(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 // Corresponds with GET /metrics (the `GetMetrics` operationId).
 func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMetricsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPlannings List preventive plans
+//
+// Paginated with `X-Total-Count`, soonest due first unless `sort` says otherwise. Admins,
+// responsables and techniciens see every plan; a client those of its own equipment.
+//
+// Corresponds with GET /planning (the `ListPlannings` operationId).
+func (c *Client) ListPlannings(ctx context.Context, params *ListPlanningsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPlanningsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePlanningWithBody Create a preventive plan
+//
+// Admins and responsables. `frequence` takes the masculine or feminine label
+// (`mensuel`/`mensuelle`...); `intervalle` repeats every N periods (every 2 weeks). Dates
+// follow the calendar: a monthly plan due on 31 January is next due on 28 (or 29) February.
+// `prochaine_date` defaults to `derniere_date` + one period, else today + one period.
+// `base: fixed` computes the next date from the planned date, `completion` from the closing
+// of the last generated intervention. The `modele` fields shape the generated
+// interventions. Answers 201.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /planning (the `CreatePlanning` operationId).
+func (c *Client) CreatePlanningWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePlanningRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePlanning Create a preventive plan
+//
+// Admins and responsables. `frequence` takes the masculine or feminine label
+// (`mensuel`/`mensuelle`...); `intervalle` repeats every N periods (every 2 weeks). Dates
+// follow the calendar: a monthly plan due on 31 January is next due on 28 (or 29) February.
+// `prochaine_date` defaults to `derniere_date` + one period, else today + one period.
+// `base: fixed` computes the next date from the planned date, `completion` from the closing
+// of the last generated intervention. The `modele` fields shape the generated
+// interventions. Answers 201.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /planning (the `CreatePlanning` operationId).
+func (c *Client) CreatePlanning(ctx context.Context, body CreatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePlanningRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePlanning Delete a preventive plan
+//
+// Admins and responsables. Interventions it generated stay (they lose the link to the plan).
+//
+// Corresponds with DELETE /planning/{planning_id} (the `DeletePlanning` operationId).
+func (c *Client) DeletePlanning(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePlanningRequest(c.Server, planningId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPlanning Get a preventive plan
+//
+// Same row rules as the list; 404 "Planning introuvable".
+//
+// Corresponds with GET /planning/{planning_id} (the `GetPlanning` operationId).
+func (c *Client) GetPlanning(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPlanningRequest(c.Server, planningId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePlanningWithBody Update a preventive plan
+//
+// Admins and responsables. Kept as `PUT` for the original's clients, applied as a partial
+// update (absent keeps, `null` clears). An unknown frequency answers 422 (the original
+// silently kept the old one).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /planning/{planning_id} (the `UpdatePlanning` operationId).
+func (c *Client) UpdatePlanningWithBody(ctx context.Context, planningId PlanningID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePlanningRequestWithBody(c.Server, planningId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePlanning Update a preventive plan
+//
+// Admins and responsables. Kept as `PUT` for the original's clients, applied as a partial
+// update (absent keeps, `null` clears). An unknown frequency answers 422 (the original
+// silently kept the old one).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /planning/{planning_id} (the `UpdatePlanning` operationId).
+func (c *Client) UpdatePlanning(ctx context.Context, planningId PlanningID, body UpdatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePlanningRequest(c.Server, planningId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyPlanningActionWithBody Suspend, resume or terminate a plan
+//
+// Admins and responsables. Any other move answers 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /planning/{planning_id}/actions/{action} (the `ApplyPlanningAction` operationId).
+func (c *Client) ApplyPlanningActionWithBody(ctx context.Context, planningId PlanningID, action string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyPlanningActionRequestWithBody(c.Server, planningId, action, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyPlanningAction Suspend, resume or terminate a plan
+//
+// Admins and responsables. Any other move answers 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /planning/{planning_id}/actions/{action} (the `ApplyPlanningAction` operationId).
+func (c *Client) ApplyPlanningAction(ctx context.Context, planningId PlanningID, action string, body ApplyPlanningActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyPlanningActionRequest(c.Server, planningId, action, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplanPlanning Move the next date (original call)
+//
+// Admins and responsables (the original refused admins). Sets `prochaine_date` to
+// `nouvelle_date`. Unlike the original, `derniere_date` is not overwritten: it only records
+// occurrences actually generated.
+//
+// Corresponds with PATCH /planning/{planning_id}/dates (the `ReplanPlanning` operationId).
+func (c *Client) ReplanPlanning(ctx context.Context, planningId PlanningID, params *ReplanPlanningParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplanPlanningRequest(c.Server, planningId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GeneratePlanning Generate the plan's intervention now
+//
+// Admins and responsables. Creates the preventive intervention of the plan's next
+// occurrence now (what the scheduler does when it is due), linked to the plan and the
+// occurrence date, and advances `prochaine_date`. 409 while an intervention generated by the
+// plan is still open, or when the plan is not `actif`. Answers 201 with the intervention.
+//
+// Corresponds with POST /planning/{planning_id}/generate (the `GeneratePlanning` operationId).
+func (c *Client) GeneratePlanning(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGeneratePlanningRequest(c.Server, planningId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPlanningOccurrences Future due dates of a plan
+//
+// The dates the plan falls due between `from` (default today) and `to` (default one year
+// later), at most 500. Empty for a suspended or terminated plan.
+//
+// Corresponds with GET /planning/{planning_id}/occurrences (the `ListPlanningOccurrences` operationId).
+func (c *Client) ListPlanningOccurrences(ctx context.Context, planningId PlanningID, params *ListPlanningOccurrencesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPlanningOccurrencesRequest(c.Server, planningId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6059,6 +7211,441 @@ func NewGetDashboardStatsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListDocumentsRequest constructs an http.Request for the ListDocuments method
+func NewListDocumentsRequest(server string, params *ListDocumentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/documents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InterventionId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "intervention_id", *params.InterventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Categorie != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "categorie", *params.Categorie, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUploadDocumentRequestWithBody constructs an http.Request for the UploadDocument method, with any body, and a specified content type
+func NewUploadDocumentRequestWithBody(server string, params *UploadDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/documents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "intervention_id", params.InterventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDocumentsByInterventionRequest constructs an http.Request for the ListDocumentsByIntervention method
+func NewListDocumentsByInterventionRequest(server string, interventionId InterventionID, params *ListDocumentsByInterventionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/documents/intervention/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUploadDocumentAliasRequestWithBody constructs an http.Request for the UploadDocumentAlias method, with any body, and a specified content type
+func NewUploadDocumentAliasRequestWithBody(server string, params *UploadDocumentAliasParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/documents/upload")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "intervention_id", params.InterventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteDocumentRequest constructs an http.Request for the DeleteDocument method
+func NewDeleteDocumentRequest(server string, documentId DocumentID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "document_id", documentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDocumentRequest constructs an http.Request for the GetDocument method
+func NewGetDocumentRequest(server string, documentId DocumentID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "document_id", documentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDownloadDocumentRequest constructs an http.Request for the DownloadDocument method
+func NewDownloadDocumentRequest(server string, documentId DocumentID, params *DownloadDocumentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "document_id", documentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/documents/%s/download", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Expires != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expires", *params.Expires, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Signature != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Range != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Range", *params.Range, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Range", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListEquipementsRequest constructs an http.Request for the ListEquipements method
 func NewListEquipementsRequest(server string, params *ListEquipementsParams) (*http.Request, error) {
 	var err error
@@ -7080,6 +8667,228 @@ func NewCreateInterventionRequestWithBody(server string, params *CreateIntervent
 	return req, nil
 }
 
+// NewExportInterventionsRequest constructs an http.Request for the ExportInterventions method
+func NewExportInterventionsRequest(server string, params *ExportInterventionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Statut != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "statut", *params.Statut, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Priorite != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "priorite", *params.Priorite, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Urgence != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "urgence", *params.Urgence, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TechnicienId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "technicien_id", *params.TechnicienId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EquipementId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "equipement_id", *params.EquipementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ClientId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "client_id", *params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ContratId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "contrat_id", *params.ContratId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_from", *params.CreatedFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_to", *params.CreatedTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DeadlineBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "deadline_before", *params.DeadlineBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EnRetard != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "en_retard", *params.EnRetard, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetInterventionRequest constructs an http.Request for the GetIntervention method
 func NewGetInterventionRequest(server string, interventionId InterventionID) (*http.Request, error) {
 	var err error
@@ -7241,6 +9050,115 @@ func NewApplyInterventionActionRequestWithBody(server string, interventionId Int
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewListInterventionDocumentsRequest constructs an http.Request for the ListInterventionDocuments method
+func NewListInterventionDocumentsRequest(server string, interventionId InterventionID, params *ListInterventionDocumentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUploadInterventionDocumentRequestWithBody constructs an http.Request for the UploadInterventionDocument method, with any body, and a specified content type
+func NewUploadInterventionDocumentRequestWithBody(server string, interventionId InterventionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -7493,6 +9411,493 @@ func NewGetMetricsRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListPlanningsRequest constructs an http.Request for the ListPlannings method
+func NewListPlanningsRequest(server string, params *ListPlanningsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/planning")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EquipementId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "equipement_id", *params.EquipementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Statut != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "statut", *params.Statut, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DueBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "due_before", *params.DueBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePlanningRequest calls the generic CreatePlanning builder with application/json body
+func NewCreatePlanningRequest(server string, body CreatePlanningJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePlanningRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreatePlanningRequestWithBody constructs an http.Request for the CreatePlanning method, with any body, and a specified content type
+func NewCreatePlanningRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/planning")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeletePlanningRequest constructs an http.Request for the DeletePlanning method
+func NewDeletePlanningRequest(server string, planningId PlanningID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "planning_id", planningId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/planning/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPlanningRequest constructs an http.Request for the GetPlanning method
+func NewGetPlanningRequest(server string, planningId PlanningID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "planning_id", planningId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/planning/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdatePlanningRequest calls the generic UpdatePlanning builder with application/json body
+func NewUpdatePlanningRequest(server string, planningId PlanningID, body UpdatePlanningJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdatePlanningRequestWithBody(server, planningId, "application/json", bodyReader)
+}
+
+// NewUpdatePlanningRequestWithBody constructs an http.Request for the UpdatePlanning method, with any body, and a specified content type
+func NewUpdatePlanningRequestWithBody(server string, planningId PlanningID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "planning_id", planningId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/planning/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewApplyPlanningActionRequest calls the generic ApplyPlanningAction builder with application/json body
+func NewApplyPlanningActionRequest(server string, planningId PlanningID, action string, body ApplyPlanningActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApplyPlanningActionRequestWithBody(server, planningId, action, "application/json", bodyReader)
+}
+
+// NewApplyPlanningActionRequestWithBody constructs an http.Request for the ApplyPlanningAction method, with any body, and a specified content type
+func NewApplyPlanningActionRequestWithBody(server string, planningId PlanningID, action string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "planning_id", planningId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "action", action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/planning/%s/actions/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewReplanPlanningRequest constructs an http.Request for the ReplanPlanning method
+func NewReplanPlanningRequest(server string, planningId PlanningID, params *ReplanPlanningParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "planning_id", planningId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/planning/%s/dates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "nouvelle_date", params.NouvelleDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGeneratePlanningRequest constructs an http.Request for the GeneratePlanning method
+func NewGeneratePlanningRequest(server string, planningId PlanningID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "planning_id", planningId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/planning/%s/generate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListPlanningOccurrencesRequest constructs an http.Request for the ListPlanningOccurrences method
+func NewListPlanningOccurrencesRequest(server string, planningId PlanningID, params *ListPlanningOccurrencesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "planning_id", planningId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/planning/%s/occurrences", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -8902,6 +11307,80 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /dashboard/stats (the `GetDashboardStats` operationId).
 	GetDashboardStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDashboardStatsResponse, error)
 
+	// ListDocumentsWithResponse List documents
+	//
+	// Documents of the interventions the caller may read (admins and responsables: all),
+	// newest first, paginated with `X-Total-Count` (the original listed every file, admins only).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /documents (the `ListDocuments` operationId).
+	ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error)
+
+	// UploadDocumentWithBodyWithResponse Upload a document (original call)
+	//
+	// The original's upload, with `intervention_id` as a query parameter; otherwise identical to
+	// `POST /interventions/{intervention_id}/documents`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /documents (the `UploadDocument` operationId).
+	UploadDocumentWithBodyWithResponse(ctx context.Context, params *UploadDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadDocumentResponse, error)
+
+	// ListDocumentsByInterventionWithResponse Documents of an intervention (deprecated alias)
+	//
+	// Deprecated: use `GET /interventions/{intervention_id}/documents`. The original served
+	// this list at `GET /documents/{intervention_id}`, the same path shape as its
+	// `DELETE /documents/{document_id}` (ANALYSIS bug 2); `GET /documents/{document_id}` now
+	// reads one document, so the list moved here.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /documents/intervention/{intervention_id} (the `ListDocumentsByIntervention` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ListDocumentsByInterventionWithResponse(ctx context.Context, interventionId InterventionID, params *ListDocumentsByInterventionParams, reqEditors ...RequestEditorFn) (*ListDocumentsByInterventionResponse, error)
+
+	// UploadDocumentAliasWithBodyWithResponse Upload a document (original alias)
+	//
+	// The original's alias of `POST /documents?intervention_id=`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /documents/upload (the `UploadDocumentAlias` operationId).
+	UploadDocumentAliasWithBodyWithResponse(ctx context.Context, params *UploadDocumentAliasParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadDocumentAliasResponse, error)
+
+	// DeleteDocumentWithResponse Delete a document
+	//
+	// Admins and responsables. Removes the row and the stored blob; a blob that cannot be
+	// removed is swept later, never leaving a row that points nowhere. 404 "Document non trouvé".
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /documents/{document_id} (the `DeleteDocument` operationId).
+	DeleteDocumentWithResponse(ctx context.Context, documentId DocumentID, reqEditors ...RequestEditorFn) (*DeleteDocumentResponse, error)
+
+	// GetDocumentWithResponse Document metadata
+	//
+	// One document's metadata with a fresh signed `url`; 404 when the caller may not read its intervention.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /documents/{document_id} (the `GetDocument` operationId).
+	GetDocumentWithResponse(ctx context.Context, documentId DocumentID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error)
+
+	// DownloadDocumentWithResponse Download a document
+	//
+	// Streams the decrypted file with `Content-Disposition`, `Content-Type`, `Content-Length`,
+	// `ETag` (the SHA-256) and `Range` support (206). Either a bearer token of a caller who may
+	// read the intervention, or the `expires` and `signature` of the document's signed `url`
+	// (no Authorization header needed; bound to this document; refused once expired: 401).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /documents/{document_id}/download (the `DownloadDocument` operationId).
+	DownloadDocumentWithResponse(ctx context.Context, documentId DocumentID, params *DownloadDocumentParams, reqEditors ...RequestEditorFn) (*DownloadDocumentResponse, error)
+
 	// ListEquipementsWithResponse List equipment
 	//
 	// Paginated (`limit`/`offset`, total in `X-Total-Count`), newest first unless `sort` says
@@ -9073,6 +11552,19 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /interventions (the `CreateIntervention` operationId).
 	CreateInterventionWithResponse(ctx context.Context, params *CreateInterventionParams, body CreateInterventionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInterventionResponse, error)
 
+	// ExportInterventionsWithResponse Export interventions as CSV
+	//
+	// The interventions the caller may read that match the filters of `GET /interventions`, as
+	// CSV (UTF-8 with a byte-order mark, comma-separated, one header line), streamed from one
+	// consistent snapshot. `limit` is the maximum number of rows (default 10000, at most 50000).
+	// Cells starting with `=`, `+`, `-` or `@` are prefixed with `'` so spreadsheets do not run
+	// them as formulas.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /interventions/export (the `ExportInterventions` operationId).
+	ExportInterventionsWithResponse(ctx context.Context, params *ExportInterventionsParams, reqEditors ...RequestEditorFn) (*ExportInterventionsResponse, error)
+
 	// GetInterventionWithResponse Get an intervention
 	//
 	// One intervention with its computed fields (`est_en_retard`, `delai_restant_heures`,
@@ -9160,6 +11652,31 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /interventions/{intervention_id}/actions/{action} (the `ApplyInterventionAction` operationId).
 	ApplyInterventionActionWithResponse(ctx context.Context, interventionId InterventionID, action InterventionAction, params *ApplyInterventionActionParams, body ApplyInterventionActionJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyInterventionActionResponse, error)
 
+	// ListInterventionDocumentsWithResponse Documents of an intervention
+	//
+	// Newest first, paginated with `X-Total-Count`. Anyone who may read the intervention (404
+	// otherwise). Each document carries a short-lived signed `url` for browsers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /interventions/{intervention_id}/documents (the `ListInterventionDocuments` operationId).
+	ListInterventionDocumentsWithResponse(ctx context.Context, interventionId InterventionID, params *ListInterventionDocumentsParams, reqEditors ...RequestEditorFn) (*ListInterventionDocumentsResponse, error)
+
+	// UploadInterventionDocumentWithBodyWithResponse Upload a document to an intervention
+	//
+	// Multipart form with `file` (required), `description` and `categorie`. The file is
+	// streamed, never buffered whole: beyond `MAX_UPLOAD_MB` (default 20) the upload answers 413.
+	// Accepted types, checked on the extension and on the content: pdf, png, jpeg, gif, webp,
+	// txt, csv, doc/docx, xls/xlsx, odt/ods (415 otherwise). The name is sanitised; size, MIME
+	// type, SHA-256 and uploader are kept; the content is encrypted at rest. Admins and
+	// responsables upload to any intervention, a technicien to those assigned to them, a client to
+	// its own (404 otherwise).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /interventions/{intervention_id}/documents (the `UploadInterventionDocument` operationId).
+	UploadInterventionDocumentWithBodyWithResponse(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadInterventionDocumentResponse, error)
+
 	// ListInterventionHistoriqueWithResponse History of an intervention
 	//
 	// Every change, oldest first, with the previous and new status, author and remark. Same row rules as reading the intervention.
@@ -9224,6 +11741,137 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /metrics (the `GetMetrics` operationId).
 	GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
+
+	// ListPlanningsWithResponse List preventive plans
+	//
+	// Paginated with `X-Total-Count`, soonest due first unless `sort` says otherwise. Admins,
+	// responsables and techniciens see every plan; a client those of its own equipment.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /planning (the `ListPlannings` operationId).
+	ListPlanningsWithResponse(ctx context.Context, params *ListPlanningsParams, reqEditors ...RequestEditorFn) (*ListPlanningsResponse, error)
+
+	// CreatePlanningWithBodyWithResponse Create a preventive plan
+	//
+	// Admins and responsables. `frequence` takes the masculine or feminine label
+	// (`mensuel`/`mensuelle`...); `intervalle` repeats every N periods (every 2 weeks). Dates
+	// follow the calendar: a monthly plan due on 31 January is next due on 28 (or 29) February.
+	// `prochaine_date` defaults to `derniere_date` + one period, else today + one period.
+	// `base: fixed` computes the next date from the planned date, `completion` from the closing
+	// of the last generated intervention. The `modele` fields shape the generated
+	// interventions. Answers 201.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /planning (the `CreatePlanning` operationId).
+	CreatePlanningWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePlanningResponse, error)
+
+	// CreatePlanningWithResponse Create a preventive plan
+	//
+	// Admins and responsables. `frequence` takes the masculine or feminine label
+	// (`mensuel`/`mensuelle`...); `intervalle` repeats every N periods (every 2 weeks). Dates
+	// follow the calendar: a monthly plan due on 31 January is next due on 28 (or 29) February.
+	// `prochaine_date` defaults to `derniere_date` + one period, else today + one period.
+	// `base: fixed` computes the next date from the planned date, `completion` from the closing
+	// of the last generated intervention. The `modele` fields shape the generated
+	// interventions. Answers 201.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /planning (the `CreatePlanning` operationId).
+	CreatePlanningWithResponse(ctx context.Context, body CreatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePlanningResponse, error)
+
+	// DeletePlanningWithResponse Delete a preventive plan
+	//
+	// Admins and responsables. Interventions it generated stay (they lose the link to the plan).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /planning/{planning_id} (the `DeletePlanning` operationId).
+	DeletePlanningWithResponse(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*DeletePlanningResponse, error)
+
+	// GetPlanningWithResponse Get a preventive plan
+	//
+	// Same row rules as the list; 404 "Planning introuvable".
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /planning/{planning_id} (the `GetPlanning` operationId).
+	GetPlanningWithResponse(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*GetPlanningResponse, error)
+
+	// UpdatePlanningWithBodyWithResponse Update a preventive plan
+	//
+	// Admins and responsables. Kept as `PUT` for the original's clients, applied as a partial
+	// update (absent keeps, `null` clears). An unknown frequency answers 422 (the original
+	// silently kept the old one).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /planning/{planning_id} (the `UpdatePlanning` operationId).
+	UpdatePlanningWithBodyWithResponse(ctx context.Context, planningId PlanningID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePlanningResponse, error)
+
+	// UpdatePlanningWithResponse Update a preventive plan
+	//
+	// Admins and responsables. Kept as `PUT` for the original's clients, applied as a partial
+	// update (absent keeps, `null` clears). An unknown frequency answers 422 (the original
+	// silently kept the old one).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /planning/{planning_id} (the `UpdatePlanning` operationId).
+	UpdatePlanningWithResponse(ctx context.Context, planningId PlanningID, body UpdatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePlanningResponse, error)
+
+	// ApplyPlanningActionWithBodyWithResponse Suspend, resume or terminate a plan
+	//
+	// Admins and responsables. Any other move answers 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /planning/{planning_id}/actions/{action} (the `ApplyPlanningAction` operationId).
+	ApplyPlanningActionWithBodyWithResponse(ctx context.Context, planningId PlanningID, action string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyPlanningActionResponse, error)
+
+	// ApplyPlanningActionWithResponse Suspend, resume or terminate a plan
+	//
+	// Admins and responsables. Any other move answers 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /planning/{planning_id}/actions/{action} (the `ApplyPlanningAction` operationId).
+	ApplyPlanningActionWithResponse(ctx context.Context, planningId PlanningID, action string, body ApplyPlanningActionJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyPlanningActionResponse, error)
+
+	// ReplanPlanningWithResponse Move the next date (original call)
+	//
+	// Admins and responsables (the original refused admins). Sets `prochaine_date` to
+	// `nouvelle_date`. Unlike the original, `derniere_date` is not overwritten: it only records
+	// occurrences actually generated.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /planning/{planning_id}/dates (the `ReplanPlanning` operationId).
+	ReplanPlanningWithResponse(ctx context.Context, planningId PlanningID, params *ReplanPlanningParams, reqEditors ...RequestEditorFn) (*ReplanPlanningResponse, error)
+
+	// GeneratePlanningWithResponse Generate the plan's intervention now
+	//
+	// Admins and responsables. Creates the preventive intervention of the plan's next
+	// occurrence now (what the scheduler does when it is due), linked to the plan and the
+	// occurrence date, and advances `prochaine_date`. 409 while an intervention generated by the
+	// plan is still open, or when the plan is not `actif`. Answers 201 with the intervention.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /planning/{planning_id}/generate (the `GeneratePlanning` operationId).
+	GeneratePlanningWithResponse(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*GeneratePlanningResponse, error)
+
+	// ListPlanningOccurrencesWithResponse Future due dates of a plan
+	//
+	// The dates the plan falls due between `from` (default today) and `to` (default one year
+	// later), at most 500. Empty for a suspended or terminated plan.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /planning/{planning_id}/occurrences (the `ListPlanningOccurrences` operationId).
+	ListPlanningOccurrencesWithResponse(ctx context.Context, planningId PlanningID, params *ListPlanningOccurrencesParams, reqEditors ...RequestEditorFn) (*ListPlanningOccurrencesResponse, error)
 
 	// GetReadyWithResponse Readiness probe
 	//
@@ -11676,6 +14324,780 @@ func (r GetDashboardStatsResponse) ContentType() string {
 	return ""
 }
 
+// ListDocumentsResponse200Headers the declared response headers of an HTTP 200 response for ListDocuments
+type ListDocumentsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListDocumentsResponse401Headers the declared response headers of an HTTP 401 response for ListDocuments
+type ListDocumentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListDocumentsResponse429Headers the declared response headers of an HTTP 429 response for ListDocuments
+type ListDocumentsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListDocumentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocumentPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListDocumentsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDocumentsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDocumentsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentsResponse) GetJSON200() *DocumentPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDocumentsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadDocumentResponse201Headers the declared response headers of an HTTP 201 response for UploadDocument
+type UploadDocumentResponse201Headers struct {
+	Location *string
+}
+
+// UploadDocumentResponse401Headers the declared response headers of an HTTP 401 response for UploadDocument
+type UploadDocumentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UploadDocumentResponse429Headers the declared response headers of an HTTP 429 response for UploadDocument
+type UploadDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type UploadDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *DocumentCreated
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *UploadDocumentResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadDocumentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UploadDocumentResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadDocumentResponse) GetJSON201() *DocumentCreated {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadDocumentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadDocumentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadDocumentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadDocumentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadDocumentResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadDocumentResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadDocumentResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UploadDocumentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadDocumentResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDocumentsByInterventionResponse200Headers the declared response headers of an HTTP 200 response for ListDocumentsByIntervention
+type ListDocumentsByInterventionResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListDocumentsByInterventionResponse401Headers the declared response headers of an HTTP 401 response for ListDocumentsByIntervention
+type ListDocumentsByInterventionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListDocumentsByInterventionResponse429Headers the declared response headers of an HTTP 429 response for ListDocumentsByIntervention
+type ListDocumentsByInterventionResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListDocumentsByInterventionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocumentPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListDocumentsByInterventionResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDocumentsByInterventionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDocumentsByInterventionResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDocumentsByInterventionResponse) GetJSON200() *DocumentPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDocumentsByInterventionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDocumentsByInterventionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDocumentsByInterventionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDocumentsByInterventionResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListDocumentsByInterventionResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDocumentsByInterventionResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDocumentsByInterventionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDocumentsByInterventionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDocumentsByInterventionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDocumentsByInterventionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadDocumentAliasResponse201Headers the declared response headers of an HTTP 201 response for UploadDocumentAlias
+type UploadDocumentAliasResponse201Headers struct {
+	Location *string
+}
+
+// UploadDocumentAliasResponse401Headers the declared response headers of an HTTP 401 response for UploadDocumentAlias
+type UploadDocumentAliasResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UploadDocumentAliasResponse429Headers the declared response headers of an HTTP 429 response for UploadDocumentAlias
+type UploadDocumentAliasResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type UploadDocumentAliasResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *DocumentCreated
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *UploadDocumentAliasResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadDocumentAliasResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UploadDocumentAliasResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadDocumentAliasResponse) GetJSON201() *DocumentCreated {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadDocumentAliasResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadDocumentAliasResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadDocumentAliasResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadDocumentAliasResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadDocumentAliasResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadDocumentAliasResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadDocumentAliasResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UploadDocumentAliasResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadDocumentAliasResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadDocumentAliasResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadDocumentAliasResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadDocumentAliasResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadDocumentAliasResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteDocumentResponse401Headers the declared response headers of an HTTP 401 response for DeleteDocument
+type DeleteDocumentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteDocumentResponse429Headers the declared response headers of an HTTP 429 response for DeleteDocument
+type DeleteDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type DeleteDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteDocumentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteDocumentResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteDocumentResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDocumentResponse401Headers the declared response headers of an HTTP 401 response for GetDocument
+type GetDocumentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetDocumentResponse429Headers the declared response headers of an HTTP 429 response for GetDocument
+type GetDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Document
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetDocumentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDocumentResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDocumentResponse) GetJSON200() *Document {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDocumentResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadDocumentResponse200Headers the declared response headers of an HTTP 200 response for DownloadDocument
+type DownloadDocumentResponse200Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+// DownloadDocumentResponse206Headers the declared response headers of an HTTP 206 response for DownloadDocument
+type DownloadDocumentResponse206Headers struct {
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+// DownloadDocumentResponse401Headers the declared response headers of an HTTP 401 response for DownloadDocument
+type DownloadDocumentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DownloadDocumentResponse429Headers the declared response headers of an HTTP 429 response for DownloadDocument
+type DownloadDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type DownloadDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON416 the response for an HTTP 416 `application/problem+json` response
+	ApplicationproblemJSON416 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadDocumentResponse200Headers
+	// Headers206 the parsed response headers for an HTTP 206 response
+	Headers206 *DownloadDocumentResponse206Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DownloadDocumentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DownloadDocumentResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadDocumentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DownloadDocumentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadDocumentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON416 returns the response for an HTTP 416 `application/problem+json` response
+func (r DownloadDocumentResponse) GetApplicationproblemJSON416() *Problem {
+	return r.ApplicationproblemJSON416
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DownloadDocumentResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DownloadDocumentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DownloadDocumentResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListEquipementsResponse200Headers the declared response headers of an HTTP 200 response for ListEquipements
 type ListEquipementsResponse200Headers struct {
 	XTotalCount int
@@ -12840,6 +16262,99 @@ func (r CreateInterventionResponse) ContentType() string {
 	return ""
 }
 
+// ExportInterventionsResponse200Headers the declared response headers of an HTTP 200 response for ExportInterventions
+type ExportInterventionsResponse200Headers struct {
+	ContentDisposition *string
+}
+
+// ExportInterventionsResponse401Headers the declared response headers of an HTTP 401 response for ExportInterventions
+type ExportInterventionsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ExportInterventionsResponse429Headers the declared response headers of an HTTP 429 response for ExportInterventions
+type ExportInterventionsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ExportInterventionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportInterventionsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportInterventionsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportInterventionsResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ExportInterventionsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ExportInterventionsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ExportInterventionsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ExportInterventionsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ExportInterventionsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportInterventionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportInterventionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportInterventionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportInterventionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetInterventionResponse200Headers the declared response headers of an HTTP 200 response for GetIntervention
 type GetInterventionResponse200Headers struct {
 	ETag *string
@@ -13225,6 +16740,241 @@ func (r ApplyInterventionActionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ApplyInterventionActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListInterventionDocumentsResponse200Headers the declared response headers of an HTTP 200 response for ListInterventionDocuments
+type ListInterventionDocumentsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListInterventionDocumentsResponse401Headers the declared response headers of an HTTP 401 response for ListInterventionDocuments
+type ListInterventionDocumentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListInterventionDocumentsResponse429Headers the declared response headers of an HTTP 429 response for ListInterventionDocuments
+type ListInterventionDocumentsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListInterventionDocumentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocumentPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListInterventionDocumentsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListInterventionDocumentsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInterventionDocumentsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInterventionDocumentsResponse) GetJSON200() *DocumentPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListInterventionDocumentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListInterventionDocumentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListInterventionDocumentsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListInterventionDocumentsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListInterventionDocumentsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListInterventionDocumentsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInterventionDocumentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInterventionDocumentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInterventionDocumentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInterventionDocumentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadInterventionDocumentResponse201Headers the declared response headers of an HTTP 201 response for UploadInterventionDocument
+type UploadInterventionDocumentResponse201Headers struct {
+	Location *string
+}
+
+// UploadInterventionDocumentResponse401Headers the declared response headers of an HTTP 401 response for UploadInterventionDocument
+type UploadInterventionDocumentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UploadInterventionDocumentResponse429Headers the declared response headers of an HTTP 429 response for UploadInterventionDocument
+type UploadInterventionDocumentResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type UploadInterventionDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *DocumentCreated
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *UploadInterventionDocumentResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadInterventionDocumentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UploadInterventionDocumentResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadInterventionDocumentResponse) GetJSON201() *DocumentCreated {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadInterventionDocumentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadInterventionDocumentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadInterventionDocumentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadInterventionDocumentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadInterventionDocumentResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadInterventionDocumentResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadInterventionDocumentResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UploadInterventionDocumentResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadInterventionDocumentResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadInterventionDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadInterventionDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadInterventionDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadInterventionDocumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13708,6 +17458,997 @@ func (r GetMetricsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMetricsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPlanningsResponse200Headers the declared response headers of an HTTP 200 response for ListPlannings
+type ListPlanningsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListPlanningsResponse401Headers the declared response headers of an HTTP 401 response for ListPlannings
+type ListPlanningsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListPlanningsResponse429Headers the declared response headers of an HTTP 429 response for ListPlannings
+type ListPlanningsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListPlanningsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Planning
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPlanningsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPlanningsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPlanningsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPlanningsResponse) GetJSON200() *[]Planning {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPlanningsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPlanningsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPlanningsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPlanningsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPlanningsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPlanningsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPlanningsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPlanningsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPlanningsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePlanningResponse201Headers the declared response headers of an HTTP 201 response for CreatePlanning
+type CreatePlanningResponse201Headers struct {
+	Location *string
+}
+
+// CreatePlanningResponse401Headers the declared response headers of an HTTP 401 response for CreatePlanning
+type CreatePlanningResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreatePlanningResponse429Headers the declared response headers of an HTTP 429 response for CreatePlanning
+type CreatePlanningResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreatePlanningResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Planning
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreatePlanningResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreatePlanningResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePlanningResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePlanningResponse) GetJSON201() *Planning {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreatePlanningResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreatePlanningResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreatePlanningResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreatePlanningResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreatePlanningResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreatePlanningResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreatePlanningResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreatePlanningResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreatePlanningResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePlanningResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePlanningResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePlanningResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePlanningResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeletePlanningResponse401Headers the declared response headers of an HTTP 401 response for DeletePlanning
+type DeletePlanningResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeletePlanningResponse429Headers the declared response headers of an HTTP 429 response for DeletePlanning
+type DeletePlanningResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type DeletePlanningResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeletePlanningResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeletePlanningResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeletePlanningResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeletePlanningResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeletePlanningResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeletePlanningResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeletePlanningResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeletePlanningResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeletePlanningResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeletePlanningResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeletePlanningResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeletePlanningResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPlanningResponse401Headers the declared response headers of an HTTP 401 response for GetPlanning
+type GetPlanningResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetPlanningResponse429Headers the declared response headers of an HTTP 429 response for GetPlanning
+type GetPlanningResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetPlanningResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Planning
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPlanningResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPlanningResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPlanningResponse) GetJSON200() *Planning {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPlanningResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPlanningResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPlanningResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetPlanningResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPlanningResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetPlanningResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPlanningResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPlanningResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPlanningResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPlanningResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdatePlanningResponse401Headers the declared response headers of an HTTP 401 response for UpdatePlanning
+type UpdatePlanningResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdatePlanningResponse429Headers the declared response headers of an HTTP 429 response for UpdatePlanning
+type UpdatePlanningResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type UpdatePlanningResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Planning
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdatePlanningResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdatePlanningResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdatePlanningResponse) GetJSON200() *Planning {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdatePlanningResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdatePlanningResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdatePlanningResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdatePlanningResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdatePlanningResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdatePlanningResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdatePlanningResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdatePlanningResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdatePlanningResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdatePlanningResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdatePlanningResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdatePlanningResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdatePlanningResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdatePlanningResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ApplyPlanningActionResponse401Headers the declared response headers of an HTTP 401 response for ApplyPlanningAction
+type ApplyPlanningActionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ApplyPlanningActionResponse429Headers the declared response headers of an HTTP 429 response for ApplyPlanningAction
+type ApplyPlanningActionResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ApplyPlanningActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Planning
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ApplyPlanningActionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ApplyPlanningActionResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApplyPlanningActionResponse) GetJSON200() *Planning {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ApplyPlanningActionResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApplyPlanningActionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApplyPlanningActionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApplyPlanningActionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApplyPlanningActionResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ApplyPlanningActionResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApplyPlanningActionResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ApplyPlanningActionResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ApplyPlanningActionResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplyPlanningActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplyPlanningActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplyPlanningActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplyPlanningActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReplanPlanningResponse401Headers the declared response headers of an HTTP 401 response for ReplanPlanning
+type ReplanPlanningResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplanPlanningResponse429Headers the declared response headers of an HTTP 429 response for ReplanPlanning
+type ReplanPlanningResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ReplanPlanningResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Planning
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplanPlanningResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplanPlanningResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplanPlanningResponse) GetJSON200() *Planning {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplanPlanningResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplanPlanningResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplanPlanningResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplanPlanningResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplanPlanningResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplanPlanningResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReplanPlanningResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplanPlanningResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplanPlanningResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplanPlanningResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplanPlanningResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GeneratePlanningResponse201Headers the declared response headers of an HTTP 201 response for GeneratePlanning
+type GeneratePlanningResponse201Headers struct {
+	Location *string
+}
+
+// GeneratePlanningResponse401Headers the declared response headers of an HTTP 401 response for GeneratePlanning
+type GeneratePlanningResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GeneratePlanningResponse429Headers the declared response headers of an HTTP 429 response for GeneratePlanning
+type GeneratePlanningResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GeneratePlanningResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Intervention
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *GeneratePlanningResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GeneratePlanningResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GeneratePlanningResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r GeneratePlanningResponse) GetJSON201() *Intervention {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GeneratePlanningResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GeneratePlanningResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GeneratePlanningResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GeneratePlanningResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GeneratePlanningResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GeneratePlanningResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GeneratePlanningResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GeneratePlanningResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GeneratePlanningResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GeneratePlanningResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GeneratePlanningResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPlanningOccurrencesResponse401Headers the declared response headers of an HTTP 401 response for ListPlanningOccurrences
+type ListPlanningOccurrencesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListPlanningOccurrencesResponse429Headers the declared response headers of an HTTP 429 response for ListPlanningOccurrences
+type ListPlanningOccurrencesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListPlanningOccurrencesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]openapi_types.Date
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPlanningOccurrencesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPlanningOccurrencesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPlanningOccurrencesResponse) GetJSON200() *[]openapi_types.Date {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPlanningOccurrencesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPlanningOccurrencesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPlanningOccurrencesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPlanningOccurrencesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPlanningOccurrencesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPlanningOccurrencesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPlanningOccurrencesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPlanningOccurrencesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPlanningOccurrencesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPlanningOccurrencesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16354,6 +21095,122 @@ func (c *ClientWithResponses) GetDashboardStatsWithResponse(ctx context.Context,
 	return ParseGetDashboardStatsResponse(rsp)
 }
 
+// ListDocumentsWithResponse List documents
+//
+// Documents of the interventions the caller may read (admins and responsables: all),
+// newest first, paginated with `X-Total-Count` (the original listed every file, admins only).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /documents (the `ListDocuments` operationId).
+func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, params *ListDocumentsParams, reqEditors ...RequestEditorFn) (*ListDocumentsResponse, error) {
+	rsp, err := c.ListDocuments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentsResponse(rsp)
+}
+
+// UploadDocumentWithBodyWithResponse Upload a document (original call)
+//
+// The original's upload, with `intervention_id` as a query parameter; otherwise identical to
+// `POST /interventions/{intervention_id}/documents`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /documents (the `UploadDocument` operationId).
+func (c *ClientWithResponses) UploadDocumentWithBodyWithResponse(ctx context.Context, params *UploadDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadDocumentResponse, error) {
+	rsp, err := c.UploadDocumentWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadDocumentResponse(rsp)
+}
+
+// ListDocumentsByInterventionWithResponse Documents of an intervention (deprecated alias)
+//
+// Deprecated: use `GET /interventions/{intervention_id}/documents`. The original served
+// this list at `GET /documents/{intervention_id}`, the same path shape as its
+// `DELETE /documents/{document_id}` (ANALYSIS bug 2); `GET /documents/{document_id}` now
+// reads one document, so the list moved here.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /documents/intervention/{intervention_id} (the `ListDocumentsByIntervention` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) ListDocumentsByInterventionWithResponse(ctx context.Context, interventionId InterventionID, params *ListDocumentsByInterventionParams, reqEditors ...RequestEditorFn) (*ListDocumentsByInterventionResponse, error) {
+	rsp, err := c.ListDocumentsByIntervention(ctx, interventionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDocumentsByInterventionResponse(rsp)
+}
+
+// UploadDocumentAliasWithBodyWithResponse Upload a document (original alias)
+//
+// The original's alias of `POST /documents?intervention_id=`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /documents/upload (the `UploadDocumentAlias` operationId).
+func (c *ClientWithResponses) UploadDocumentAliasWithBodyWithResponse(ctx context.Context, params *UploadDocumentAliasParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadDocumentAliasResponse, error) {
+	rsp, err := c.UploadDocumentAliasWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadDocumentAliasResponse(rsp)
+}
+
+// DeleteDocumentWithResponse Delete a document
+//
+// Admins and responsables. Removes the row and the stored blob; a blob that cannot be
+// removed is swept later, never leaving a row that points nowhere. 404 "Document non trouvé".
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /documents/{document_id} (the `DeleteDocument` operationId).
+func (c *ClientWithResponses) DeleteDocumentWithResponse(ctx context.Context, documentId DocumentID, reqEditors ...RequestEditorFn) (*DeleteDocumentResponse, error) {
+	rsp, err := c.DeleteDocument(ctx, documentId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDocumentResponse(rsp)
+}
+
+// GetDocumentWithResponse Document metadata
+//
+// One document's metadata with a fresh signed `url`; 404 when the caller may not read its intervention.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /documents/{document_id} (the `GetDocument` operationId).
+func (c *ClientWithResponses) GetDocumentWithResponse(ctx context.Context, documentId DocumentID, reqEditors ...RequestEditorFn) (*GetDocumentResponse, error) {
+	rsp, err := c.GetDocument(ctx, documentId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDocumentResponse(rsp)
+}
+
+// DownloadDocumentWithResponse Download a document
+//
+// Streams the decrypted file with `Content-Disposition`, `Content-Type`, `Content-Length`,
+// `ETag` (the SHA-256) and `Range` support (206). Either a bearer token of a caller who may
+// read the intervention, or the `expires` and `signature` of the document's signed `url`
+// (no Authorization header needed; bound to this document; refused once expired: 401).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /documents/{document_id}/download (the `DownloadDocument` operationId).
+func (c *ClientWithResponses) DownloadDocumentWithResponse(ctx context.Context, documentId DocumentID, params *DownloadDocumentParams, reqEditors ...RequestEditorFn) (*DownloadDocumentResponse, error) {
+	rsp, err := c.DownloadDocument(ctx, documentId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadDocumentResponse(rsp)
+}
+
 // ListEquipementsWithResponse List equipment
 //
 // Paginated (`limit`/`offset`, total in `X-Total-Count`), newest first unless `sort` says
@@ -16609,6 +21466,25 @@ func (c *ClientWithResponses) CreateInterventionWithResponse(ctx context.Context
 	return ParseCreateInterventionResponse(rsp)
 }
 
+// ExportInterventionsWithResponse Export interventions as CSV
+//
+// The interventions the caller may read that match the filters of `GET /interventions`, as
+// CSV (UTF-8 with a byte-order mark, comma-separated, one header line), streamed from one
+// consistent snapshot. `limit` is the maximum number of rows (default 10000, at most 50000).
+// Cells starting with `=`, `+`, `-` or `@` are prefixed with `'` so spreadsheets do not run
+// them as formulas.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /interventions/export (the `ExportInterventions` operationId).
+func (c *ClientWithResponses) ExportInterventionsWithResponse(ctx context.Context, params *ExportInterventionsParams, reqEditors ...RequestEditorFn) (*ExportInterventionsResponse, error) {
+	rsp, err := c.ExportInterventions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportInterventionsResponse(rsp)
+}
+
 // GetInterventionWithResponse Get an intervention
 //
 // One intervention with its computed fields (`est_en_retard`, `delai_restant_heures`,
@@ -16726,6 +21602,43 @@ func (c *ClientWithResponses) ApplyInterventionActionWithResponse(ctx context.Co
 	return ParseApplyInterventionActionResponse(rsp)
 }
 
+// ListInterventionDocumentsWithResponse Documents of an intervention
+//
+// Newest first, paginated with `X-Total-Count`. Anyone who may read the intervention (404
+// otherwise). Each document carries a short-lived signed `url` for browsers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /interventions/{intervention_id}/documents (the `ListInterventionDocuments` operationId).
+func (c *ClientWithResponses) ListInterventionDocumentsWithResponse(ctx context.Context, interventionId InterventionID, params *ListInterventionDocumentsParams, reqEditors ...RequestEditorFn) (*ListInterventionDocumentsResponse, error) {
+	rsp, err := c.ListInterventionDocuments(ctx, interventionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInterventionDocumentsResponse(rsp)
+}
+
+// UploadInterventionDocumentWithBodyWithResponse Upload a document to an intervention
+//
+// Multipart form with `file` (required), `description` and `categorie`. The file is
+// streamed, never buffered whole: beyond `MAX_UPLOAD_MB` (default 20) the upload answers 413.
+// Accepted types, checked on the extension and on the content: pdf, png, jpeg, gif, webp,
+// txt, csv, doc/docx, xls/xlsx, odt/ods (415 otherwise). The name is sanitised; size, MIME
+// type, SHA-256 and uploader are kept; the content is encrypted at rest. Admins and
+// responsables upload to any intervention, a technicien to those assigned to them, a client to
+// its own (404 otherwise).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /interventions/{intervention_id}/documents (the `UploadInterventionDocument` operationId).
+func (c *ClientWithResponses) UploadInterventionDocumentWithBodyWithResponse(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadInterventionDocumentResponse, error) {
+	rsp, err := c.UploadInterventionDocumentWithBody(ctx, interventionId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadInterventionDocumentResponse(rsp)
+}
+
 // ListInterventionHistoriqueWithResponse History of an intervention
 //
 // Every change, oldest first, with the previous and new status, author and remark. Same row rules as reading the intervention.
@@ -16825,6 +21738,209 @@ func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseGetMetricsResponse(rsp)
+}
+
+// ListPlanningsWithResponse List preventive plans
+//
+// Paginated with `X-Total-Count`, soonest due first unless `sort` says otherwise. Admins,
+// responsables and techniciens see every plan; a client those of its own equipment.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /planning (the `ListPlannings` operationId).
+func (c *ClientWithResponses) ListPlanningsWithResponse(ctx context.Context, params *ListPlanningsParams, reqEditors ...RequestEditorFn) (*ListPlanningsResponse, error) {
+	rsp, err := c.ListPlannings(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPlanningsResponse(rsp)
+}
+
+// CreatePlanningWithBodyWithResponse Create a preventive plan
+//
+// Admins and responsables. `frequence` takes the masculine or feminine label
+// (`mensuel`/`mensuelle`...); `intervalle` repeats every N periods (every 2 weeks). Dates
+// follow the calendar: a monthly plan due on 31 January is next due on 28 (or 29) February.
+// `prochaine_date` defaults to `derniere_date` + one period, else today + one period.
+// `base: fixed` computes the next date from the planned date, `completion` from the closing
+// of the last generated intervention. The `modele` fields shape the generated
+// interventions. Answers 201.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /planning (the `CreatePlanning` operationId).
+func (c *ClientWithResponses) CreatePlanningWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePlanningResponse, error) {
+	rsp, err := c.CreatePlanningWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePlanningResponse(rsp)
+}
+
+// CreatePlanningWithResponse Create a preventive plan
+//
+// Admins and responsables. `frequence` takes the masculine or feminine label
+// (`mensuel`/`mensuelle`...); `intervalle` repeats every N periods (every 2 weeks). Dates
+// follow the calendar: a monthly plan due on 31 January is next due on 28 (or 29) February.
+// `prochaine_date` defaults to `derniere_date` + one period, else today + one period.
+// `base: fixed` computes the next date from the planned date, `completion` from the closing
+// of the last generated intervention. The `modele` fields shape the generated
+// interventions. Answers 201.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /planning (the `CreatePlanning` operationId).
+func (c *ClientWithResponses) CreatePlanningWithResponse(ctx context.Context, body CreatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePlanningResponse, error) {
+	rsp, err := c.CreatePlanning(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePlanningResponse(rsp)
+}
+
+// DeletePlanningWithResponse Delete a preventive plan
+//
+// Admins and responsables. Interventions it generated stay (they lose the link to the plan).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /planning/{planning_id} (the `DeletePlanning` operationId).
+func (c *ClientWithResponses) DeletePlanningWithResponse(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*DeletePlanningResponse, error) {
+	rsp, err := c.DeletePlanning(ctx, planningId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePlanningResponse(rsp)
+}
+
+// GetPlanningWithResponse Get a preventive plan
+//
+// Same row rules as the list; 404 "Planning introuvable".
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /planning/{planning_id} (the `GetPlanning` operationId).
+func (c *ClientWithResponses) GetPlanningWithResponse(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*GetPlanningResponse, error) {
+	rsp, err := c.GetPlanning(ctx, planningId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPlanningResponse(rsp)
+}
+
+// UpdatePlanningWithBodyWithResponse Update a preventive plan
+//
+// Admins and responsables. Kept as `PUT` for the original's clients, applied as a partial
+// update (absent keeps, `null` clears). An unknown frequency answers 422 (the original
+// silently kept the old one).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /planning/{planning_id} (the `UpdatePlanning` operationId).
+func (c *ClientWithResponses) UpdatePlanningWithBodyWithResponse(ctx context.Context, planningId PlanningID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePlanningResponse, error) {
+	rsp, err := c.UpdatePlanningWithBody(ctx, planningId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePlanningResponse(rsp)
+}
+
+// UpdatePlanningWithResponse Update a preventive plan
+//
+// Admins and responsables. Kept as `PUT` for the original's clients, applied as a partial
+// update (absent keeps, `null` clears). An unknown frequency answers 422 (the original
+// silently kept the old one).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /planning/{planning_id} (the `UpdatePlanning` operationId).
+func (c *ClientWithResponses) UpdatePlanningWithResponse(ctx context.Context, planningId PlanningID, body UpdatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePlanningResponse, error) {
+	rsp, err := c.UpdatePlanning(ctx, planningId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePlanningResponse(rsp)
+}
+
+// ApplyPlanningActionWithBodyWithResponse Suspend, resume or terminate a plan
+//
+// Admins and responsables. Any other move answers 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /planning/{planning_id}/actions/{action} (the `ApplyPlanningAction` operationId).
+func (c *ClientWithResponses) ApplyPlanningActionWithBodyWithResponse(ctx context.Context, planningId PlanningID, action string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyPlanningActionResponse, error) {
+	rsp, err := c.ApplyPlanningActionWithBody(ctx, planningId, action, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyPlanningActionResponse(rsp)
+}
+
+// ApplyPlanningActionWithResponse Suspend, resume or terminate a plan
+//
+// Admins and responsables. Any other move answers 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /planning/{planning_id}/actions/{action} (the `ApplyPlanningAction` operationId).
+func (c *ClientWithResponses) ApplyPlanningActionWithResponse(ctx context.Context, planningId PlanningID, action string, body ApplyPlanningActionJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyPlanningActionResponse, error) {
+	rsp, err := c.ApplyPlanningAction(ctx, planningId, action, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyPlanningActionResponse(rsp)
+}
+
+// ReplanPlanningWithResponse Move the next date (original call)
+//
+// Admins and responsables (the original refused admins). Sets `prochaine_date` to
+// `nouvelle_date`. Unlike the original, `derniere_date` is not overwritten: it only records
+// occurrences actually generated.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /planning/{planning_id}/dates (the `ReplanPlanning` operationId).
+func (c *ClientWithResponses) ReplanPlanningWithResponse(ctx context.Context, planningId PlanningID, params *ReplanPlanningParams, reqEditors ...RequestEditorFn) (*ReplanPlanningResponse, error) {
+	rsp, err := c.ReplanPlanning(ctx, planningId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplanPlanningResponse(rsp)
+}
+
+// GeneratePlanningWithResponse Generate the plan's intervention now
+//
+// Admins and responsables. Creates the preventive intervention of the plan's next
+// occurrence now (what the scheduler does when it is due), linked to the plan and the
+// occurrence date, and advances `prochaine_date`. 409 while an intervention generated by the
+// plan is still open, or when the plan is not `actif`. Answers 201 with the intervention.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /planning/{planning_id}/generate (the `GeneratePlanning` operationId).
+func (c *ClientWithResponses) GeneratePlanningWithResponse(ctx context.Context, planningId PlanningID, reqEditors ...RequestEditorFn) (*GeneratePlanningResponse, error) {
+	rsp, err := c.GeneratePlanning(ctx, planningId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGeneratePlanningResponse(rsp)
+}
+
+// ListPlanningOccurrencesWithResponse Future due dates of a plan
+//
+// The dates the plan falls due between `from` (default today) and `to` (default one year
+// later), at most 500. Empty for a suspended or terminated plan.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /planning/{planning_id}/occurrences (the `ListPlanningOccurrences` operationId).
+func (c *ClientWithResponses) ListPlanningOccurrencesWithResponse(ctx context.Context, planningId PlanningID, params *ListPlanningOccurrencesParams, reqEditors ...RequestEditorFn) (*ListPlanningOccurrencesResponse, error) {
+	rsp, err := c.ListPlanningOccurrences(ctx, planningId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPlanningOccurrencesResponse(rsp)
 }
 
 // GetReadyWithResponse Readiness probe
@@ -19715,6 +24831,912 @@ func ParseGetDashboardStatsResponse(rsp *http.Response) (*GetDashboardStatsRespo
 	return response, nil
 }
 
+// ParseListDocumentsResponse parses an HTTP response from a ListDocumentsWithResponse call
+func ParseListDocumentsResponse(rsp *http.Response) (*ListDocumentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocumentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListDocumentsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListDocumentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListDocumentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadDocumentResponse parses an HTTP response from a UploadDocumentWithResponse call
+func ParseUploadDocumentResponse(rsp *http.Response) (*UploadDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest DocumentCreated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers UploadDocumentResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers UploadDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UploadDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDocumentsByInterventionResponse parses an HTTP response from a ListDocumentsByInterventionWithResponse call
+func ParseListDocumentsByInterventionResponse(rsp *http.Response) (*ListDocumentsByInterventionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDocumentsByInterventionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocumentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListDocumentsByInterventionResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListDocumentsByInterventionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListDocumentsByInterventionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadDocumentAliasResponse parses an HTTP response from a UploadDocumentAliasWithResponse call
+func ParseUploadDocumentAliasResponse(rsp *http.Response) (*UploadDocumentAliasResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadDocumentAliasResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest DocumentCreated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers UploadDocumentAliasResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers UploadDocumentAliasResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UploadDocumentAliasResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDocumentResponse parses an HTTP response from a DeleteDocumentWithResponse call
+func ParseDeleteDocumentResponse(rsp *http.Response) (*DeleteDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDocumentResponse parses an HTTP response from a GetDocumentWithResponse call
+func ParseGetDocumentResponse(rsp *http.Response) (*GetDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadDocumentResponse parses an HTTP response from a DownloadDocumentWithResponse call
+func ParseDownloadDocumentResponse(rsp *http.Response) (*DownloadDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 416:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON416 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadDocumentResponse200Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 206:
+		var headers DownloadDocumentResponse206Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers206 = &headers
+	case rsp.StatusCode == 401:
+		var headers DownloadDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DownloadDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListEquipementsResponse parses an HTTP response from a ListEquipementsWithResponse call
 func ParseListEquipementsResponse(rsp *http.Response) (*ListEquipementsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21035,6 +27057,114 @@ func ParseCreateInterventionResponse(rsp *http.Response) (*CreateInterventionRes
 	return response, nil
 }
 
+// ParseExportInterventionsResponse parses an HTTP response from a ExportInterventionsWithResponse call
+func ParseExportInterventionsResponse(rsp *http.Response) (*ExportInterventionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportInterventionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportInterventionsResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportInterventionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportInterventionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetInterventionResponse parses an HTTP response from a GetInterventionWithResponse call
 func ParseGetInterventionResponse(rsp *http.Response) (*GetInterventionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21437,6 +27567,271 @@ func ParseApplyInterventionActionResponse(rsp *http.Response) (*ApplyInterventio
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ApplyInterventionActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListInterventionDocumentsResponse parses an HTTP response from a ListInterventionDocumentsWithResponse call
+func ParseListInterventionDocumentsResponse(rsp *http.Response) (*ListInterventionDocumentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInterventionDocumentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocumentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListInterventionDocumentsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListInterventionDocumentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListInterventionDocumentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadInterventionDocumentResponse parses an HTTP response from a UploadInterventionDocumentWithResponse call
+func ParseUploadInterventionDocumentResponse(rsp *http.Response) (*UploadInterventionDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadInterventionDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest DocumentCreated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers UploadInterventionDocumentResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers UploadInterventionDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UploadInterventionDocumentResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -21959,6 +28354,1117 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetMetricsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPlanningsResponse parses an HTTP response from a ListPlanningsWithResponse call
+func ParseListPlanningsResponse(rsp *http.Response) (*ListPlanningsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPlanningsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Planning
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPlanningsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListPlanningsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPlanningsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePlanningResponse parses an HTTP response from a CreatePlanningWithResponse call
+func ParseCreatePlanningResponse(rsp *http.Response) (*CreatePlanningResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePlanningResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Planning
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreatePlanningResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreatePlanningResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePlanningResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeletePlanningResponse parses an HTTP response from a DeletePlanningWithResponse call
+func ParseDeletePlanningResponse(rsp *http.Response) (*DeletePlanningResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeletePlanningResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeletePlanningResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeletePlanningResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPlanningResponse parses an HTTP response from a GetPlanningWithResponse call
+func ParseGetPlanningResponse(rsp *http.Response) (*GetPlanningResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPlanningResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Planning
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetPlanningResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPlanningResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdatePlanningResponse parses an HTTP response from a UpdatePlanningWithResponse call
+func ParseUpdatePlanningResponse(rsp *http.Response) (*UpdatePlanningResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdatePlanningResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Planning
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdatePlanningResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdatePlanningResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseApplyPlanningActionResponse parses an HTTP response from a ApplyPlanningActionWithResponse call
+func ParseApplyPlanningActionResponse(rsp *http.Response) (*ApplyPlanningActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplyPlanningActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Planning
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ApplyPlanningActionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ApplyPlanningActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReplanPlanningResponse parses an HTTP response from a ReplanPlanningWithResponse call
+func ParseReplanPlanningResponse(rsp *http.Response) (*ReplanPlanningResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplanPlanningResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Planning
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReplanPlanningResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplanPlanningResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGeneratePlanningResponse parses an HTTP response from a GeneratePlanningWithResponse call
+func ParseGeneratePlanningResponse(rsp *http.Response) (*GeneratePlanningResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GeneratePlanningResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Intervention
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers GeneratePlanningResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers GeneratePlanningResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GeneratePlanningResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPlanningOccurrencesResponse parses an HTTP response from a ListPlanningOccurrencesWithResponse call
+func ParseListPlanningOccurrencesResponse(rsp *http.Response) (*ListPlanningOccurrencesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPlanningOccurrencesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []openapi_types.Date
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListPlanningOccurrencesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPlanningOccurrencesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -24453,6 +31959,29 @@ type ServerInterface interface {
 	// GetDashboardStats Dashboard figures
 	// (GET /dashboard/stats)
 	GetDashboardStats(ctx echo.Context) error
+	// ListDocuments List documents
+	// (GET /documents)
+	ListDocuments(ctx echo.Context, params ListDocumentsParams) error
+	// UploadDocument Upload a document (original call)
+	// (POST /documents)
+	UploadDocument(ctx echo.Context, params UploadDocumentParams) error
+	// ListDocumentsByIntervention Documents of an intervention (deprecated alias)
+	// (GET /documents/intervention/{intervention_id})
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ListDocumentsByIntervention(ctx echo.Context, interventionId InterventionID, params ListDocumentsByInterventionParams) error
+	// UploadDocumentAlias Upload a document (original alias)
+	// (POST /documents/upload)
+	UploadDocumentAlias(ctx echo.Context, params UploadDocumentAliasParams) error
+	// DeleteDocument Delete a document
+	// (DELETE /documents/{document_id})
+	DeleteDocument(ctx echo.Context, documentId DocumentID) error
+	// GetDocument Document metadata
+	// (GET /documents/{document_id})
+	GetDocument(ctx echo.Context, documentId DocumentID) error
+	// DownloadDocument Download a document
+	// (GET /documents/{document_id}/download)
+	DownloadDocument(ctx echo.Context, documentId DocumentID, params DownloadDocumentParams) error
 	// ListEquipements List equipment
 	// (GET /equipements)
 	ListEquipements(ctx echo.Context, params ListEquipementsParams) error
@@ -24486,6 +32015,9 @@ type ServerInterface interface {
 	// CreateIntervention Create an intervention
 	// (POST /interventions)
 	CreateIntervention(ctx echo.Context, params CreateInterventionParams) error
+	// ExportInterventions Export interventions as CSV
+	// (GET /interventions/export)
+	ExportInterventions(ctx echo.Context, params ExportInterventionsParams) error
 	// GetIntervention Get an intervention
 	// (GET /interventions/{intervention_id})
 	GetIntervention(ctx echo.Context, interventionId InterventionID) error
@@ -24495,6 +32027,12 @@ type ServerInterface interface {
 	// ApplyInterventionAction Apply a lifecycle action
 	// (POST /interventions/{intervention_id}/actions/{action})
 	ApplyInterventionAction(ctx echo.Context, interventionId InterventionID, action InterventionAction, params ApplyInterventionActionParams) error
+	// ListInterventionDocuments Documents of an intervention
+	// (GET /interventions/{intervention_id}/documents)
+	ListInterventionDocuments(ctx echo.Context, interventionId InterventionID, params ListInterventionDocumentsParams) error
+	// UploadInterventionDocument Upload a document to an intervention
+	// (POST /interventions/{intervention_id}/documents)
+	UploadInterventionDocument(ctx echo.Context, interventionId InterventionID) error
 	// ListInterventionHistorique History of an intervention
 	// (GET /interventions/{intervention_id}/historique)
 	ListInterventionHistorique(ctx echo.Context, interventionId InterventionID, params ListInterventionHistoriqueParams) error
@@ -24510,6 +32048,33 @@ type ServerInterface interface {
 	// GetMetrics Prometheus metrics
 	// (GET /metrics)
 	GetMetrics(ctx echo.Context) error
+	// ListPlannings List preventive plans
+	// (GET /planning)
+	ListPlannings(ctx echo.Context, params ListPlanningsParams) error
+	// CreatePlanning Create a preventive plan
+	// (POST /planning)
+	CreatePlanning(ctx echo.Context) error
+	// DeletePlanning Delete a preventive plan
+	// (DELETE /planning/{planning_id})
+	DeletePlanning(ctx echo.Context, planningId PlanningID) error
+	// GetPlanning Get a preventive plan
+	// (GET /planning/{planning_id})
+	GetPlanning(ctx echo.Context, planningId PlanningID) error
+	// UpdatePlanning Update a preventive plan
+	// (PUT /planning/{planning_id})
+	UpdatePlanning(ctx echo.Context, planningId PlanningID) error
+	// ApplyPlanningAction Suspend, resume or terminate a plan
+	// (POST /planning/{planning_id}/actions/{action})
+	ApplyPlanningAction(ctx echo.Context, planningId PlanningID, action string) error
+	// ReplanPlanning Move the next date (original call)
+	// (PATCH /planning/{planning_id}/dates)
+	ReplanPlanning(ctx echo.Context, planningId PlanningID, params ReplanPlanningParams) error
+	// GeneratePlanning Generate the plan's intervention now
+	// (POST /planning/{planning_id}/generate)
+	GeneratePlanning(ctx echo.Context, planningId PlanningID) error
+	// ListPlanningOccurrences Future due dates of a plan
+	// (GET /planning/{planning_id}/occurrences)
+	ListPlanningOccurrences(ctx echo.Context, planningId PlanningID, params ListPlanningOccurrencesParams) error
 	// GetReady Readiness probe
 	// (GET /ready)
 	GetReady(ctx echo.Context) error
@@ -24891,6 +32456,201 @@ func (w *ServerInterfaceWrapper) GetDashboardStats(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetDashboardStats(ctx)
+	return err
+}
+
+// ListDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDocuments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDocumentsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "intervention_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "intervention_id", ctx.QueryParams(), &params.InterventionId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "categorie" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categorie", ctx.QueryParams(), &params.Categorie, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categorie: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDocuments(ctx, params)
+	return err
+}
+
+// UploadDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadDocument(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UploadDocumentParams
+	// ------------- Required query parameter "intervention_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "intervention_id", ctx.QueryParams(), &params.InterventionId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadDocument(ctx, params)
+	return err
+}
+
+// ListDocumentsByIntervention converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDocumentsByIntervention(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDocumentsByInterventionParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDocumentsByIntervention(ctx, interventionId, params)
+	return err
+}
+
+// UploadDocumentAlias converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadDocumentAlias(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UploadDocumentAliasParams
+	// ------------- Required query parameter "intervention_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "intervention_id", ctx.QueryParams(), &params.InterventionId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadDocumentAlias(ctx, params)
+	return err
+}
+
+// DeleteDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "document_id" -------------
+	var documentId DocumentID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "document_id", ctx.Param("document_id"), &documentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter document_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteDocument(ctx, documentId)
+	return err
+}
+
+// GetDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "document_id" -------------
+	var documentId DocumentID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "document_id", ctx.Param("document_id"), &documentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter document_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetDocument(ctx, documentId)
+	return err
+}
+
+// DownloadDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "document_id" -------------
+	var documentId DocumentID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "document_id", ctx.Param("document_id"), &documentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter document_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadDocumentParams
+	// ------------- Optional query parameter "expires" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "expires", ctx.QueryParams(), &params.Expires, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter expires: %s", err))
+	}
+
+	// ------------- Optional query parameter "signature" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "signature", ctx.QueryParams(), &params.Signature, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter signature: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadDocument(ctx, documentId, params)
 	return err
 }
 
@@ -25411,6 +33171,122 @@ func (w *ServerInterfaceWrapper) CreateIntervention(ctx echo.Context) error {
 	return err
 }
 
+// ExportInterventions converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportInterventions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportInterventionsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "statut" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "statut", ctx.QueryParams(), &params.Statut, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter statut: %s", err))
+	}
+
+	// ------------- Optional query parameter "priorite" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "priorite", ctx.QueryParams(), &params.Priorite, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter priorite: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "urgence" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "urgence", ctx.QueryParams(), &params.Urgence, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter urgence: %s", err))
+	}
+
+	// ------------- Optional query parameter "technicien_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "technicien_id", ctx.QueryParams(), &params.TechnicienId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter technicien_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "equipement_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "equipement_id", ctx.QueryParams(), &params.EquipementId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter equipement_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "client_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "client_id", ctx.QueryParams(), &params.ClientId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter client_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "contrat_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "contrat_id", ctx.QueryParams(), &params.ContratId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter contrat_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_from", ctx.QueryParams(), &params.CreatedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_from: %s", err))
+	}
+
+	// ------------- Optional query parameter "created_to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_to", ctx.QueryParams(), &params.CreatedTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter created_to: %s", err))
+	}
+
+	// ------------- Optional query parameter "deadline_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deadline_before", ctx.QueryParams(), &params.DeadlineBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deadline_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "en_retard" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "en_retard", ctx.QueryParams(), &params.EnRetard, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter en_retard: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportInterventions(ctx, params)
+	return err
+}
+
 // GetIntervention converts echo context to params.
 func (w *ServerInterfaceWrapper) GetIntervention(ctx echo.Context) error {
 	var err error
@@ -25504,6 +33380,54 @@ func (w *ServerInterfaceWrapper) ApplyInterventionAction(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ApplyInterventionAction(ctx, interventionId, action, params)
+	return err
+}
+
+// ListInterventionDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInterventionDocuments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInterventionDocumentsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInterventionDocuments(ctx, interventionId, params)
+	return err
+}
+
+// UploadInterventionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadInterventionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadInterventionDocument(ctx, interventionId)
 	return err
 }
 
@@ -25619,6 +33543,213 @@ func (w *ServerInterfaceWrapper) GetMetrics(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetMetrics(ctx)
+	return err
+}
+
+// ListPlannings converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPlannings(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPlanningsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "equipement_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "equipement_id", ctx.QueryParams(), &params.EquipementId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter equipement_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "statut" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "statut", ctx.QueryParams(), &params.Statut, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter statut: %s", err))
+	}
+
+	// ------------- Optional query parameter "due_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "due_before", ctx.QueryParams(), &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter due_before: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPlannings(ctx, params)
+	return err
+}
+
+// CreatePlanning converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePlanning(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePlanning(ctx)
+	return err
+}
+
+// DeletePlanning converts echo context to params.
+func (w *ServerInterfaceWrapper) DeletePlanning(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "planning_id" -------------
+	var planningId PlanningID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planning_id", ctx.Param("planning_id"), &planningId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planning_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeletePlanning(ctx, planningId)
+	return err
+}
+
+// GetPlanning converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPlanning(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "planning_id" -------------
+	var planningId PlanningID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planning_id", ctx.Param("planning_id"), &planningId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planning_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPlanning(ctx, planningId)
+	return err
+}
+
+// UpdatePlanning converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdatePlanning(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "planning_id" -------------
+	var planningId PlanningID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planning_id", ctx.Param("planning_id"), &planningId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planning_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdatePlanning(ctx, planningId)
+	return err
+}
+
+// ApplyPlanningAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ApplyPlanningAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "planning_id" -------------
+	var planningId PlanningID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planning_id", ctx.Param("planning_id"), &planningId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planning_id: %s", err))
+	}
+
+	// ------------- Path parameter "action" -------------
+	var action string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "action", ctx.Param("action"), &action, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ApplyPlanningAction(ctx, planningId, action)
+	return err
+}
+
+// ReplanPlanning converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplanPlanning(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "planning_id" -------------
+	var planningId PlanningID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planning_id", ctx.Param("planning_id"), &planningId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planning_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReplanPlanningParams
+	// ------------- Required query parameter "nouvelle_date" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "nouvelle_date", ctx.QueryParams(), &params.NouvelleDate, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter nouvelle_date: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplanPlanning(ctx, planningId, params)
+	return err
+}
+
+// GeneratePlanning converts echo context to params.
+func (w *ServerInterfaceWrapper) GeneratePlanning(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "planning_id" -------------
+	var planningId PlanningID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planning_id", ctx.Param("planning_id"), &planningId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planning_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GeneratePlanning(ctx, planningId)
+	return err
+}
+
+// ListPlanningOccurrences converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPlanningOccurrences(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "planning_id" -------------
+	var planningId PlanningID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planning_id", ctx.Param("planning_id"), &planningId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planning_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPlanningOccurrencesParams
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPlanningOccurrences(ctx, planningId, params)
 	return err
 }
 
@@ -26146,6 +34277,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PATCH(options.BaseURL+"/contrats/:contrat_id", wrapper.UpdateContrat, options.OperationMiddlewares["updateContrat"]...)
 	router.GET(options.BaseURL+"/interventions", wrapper.ListInterventions, options.OperationMiddlewares["listInterventions"]...)
 	router.POST(options.BaseURL+"/interventions", wrapper.CreateIntervention, options.OperationMiddlewares["createIntervention"]...)
+	router.GET(options.BaseURL+"/interventions/export", wrapper.ExportInterventions, options.OperationMiddlewares["exportInterventions"]...)
 	router.GET(options.BaseURL+"/filters/interventions", wrapper.FilterInterventions, options.OperationMiddlewares["filterInterventions"]...)
 	router.GET(options.BaseURL+"/interventions/:intervention_id", wrapper.GetIntervention, options.OperationMiddlewares["getIntervention"]...)
 	router.PATCH(options.BaseURL+"/interventions/:intervention_id", wrapper.UpdateIntervention, options.OperationMiddlewares["updateIntervention"]...)
@@ -26156,12 +34288,48 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/equipements/:equipement_id/interventions", wrapper.ListEquipementInterventions, options.OperationMiddlewares["listEquipementInterventions"]...)
 	router.GET(options.BaseURL+"/techniciens/:technicien_id/interventions", wrapper.ListTechnicienInterventions, options.OperationMiddlewares["listTechnicienInterventions"]...)
 	router.GET(options.BaseURL+"/dashboard/stats", wrapper.GetDashboardStats, options.OperationMiddlewares["getDashboardStats"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.ListInterventionDocuments, options.OperationMiddlewares["listInterventionDocuments"]...)
+	router.POST(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.UploadInterventionDocument, options.OperationMiddlewares["uploadInterventionDocument"]...)
+	router.GET(options.BaseURL+"/documents", wrapper.ListDocuments, options.OperationMiddlewares["listDocuments"]...)
+	router.POST(options.BaseURL+"/documents", wrapper.UploadDocument, options.OperationMiddlewares["uploadDocument"]...)
+	router.POST(options.BaseURL+"/documents/upload", wrapper.UploadDocumentAlias, options.OperationMiddlewares["uploadDocumentAlias"]...)
+	router.GET(options.BaseURL+"/documents/intervention/:intervention_id", wrapper.ListDocumentsByIntervention, options.OperationMiddlewares["listDocumentsByIntervention"]...)
+	router.DELETE(options.BaseURL+"/documents/:document_id", wrapper.DeleteDocument, options.OperationMiddlewares["deleteDocument"]...)
+	router.GET(options.BaseURL+"/documents/:document_id", wrapper.GetDocument, options.OperationMiddlewares["getDocument"]...)
+	router.GET(options.BaseURL+"/documents/:document_id/download", wrapper.DownloadDocument, options.OperationMiddlewares["downloadDocument"]...)
+	router.GET(options.BaseURL+"/planning", wrapper.ListPlannings, options.OperationMiddlewares["listPlannings"]...)
+	router.POST(options.BaseURL+"/planning", wrapper.CreatePlanning, options.OperationMiddlewares["createPlanning"]...)
+	router.DELETE(options.BaseURL+"/planning/:planning_id", wrapper.DeletePlanning, options.OperationMiddlewares["deletePlanning"]...)
+	router.GET(options.BaseURL+"/planning/:planning_id", wrapper.GetPlanning, options.OperationMiddlewares["getPlanning"]...)
+	router.PUT(options.BaseURL+"/planning/:planning_id", wrapper.UpdatePlanning, options.OperationMiddlewares["updatePlanning"]...)
+	router.PATCH(options.BaseURL+"/planning/:planning_id/dates", wrapper.ReplanPlanning, options.OperationMiddlewares["replanPlanning"]...)
+	router.POST(options.BaseURL+"/planning/:planning_id/actions/:action", wrapper.ApplyPlanningAction, options.OperationMiddlewares["applyPlanningAction"]...)
+	router.GET(options.BaseURL+"/planning/:planning_id/occurrences", wrapper.ListPlanningOccurrences, options.OperationMiddlewares["listPlanningOccurrences"]...)
+	router.POST(options.BaseURL+"/planning/:planning_id/generate", wrapper.GeneratePlanning, options.OperationMiddlewares["generatePlanning"]...)
 
 }
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
 
 type ConflictApplicationProblemPlusJSONResponse Problem
+
+type DocumentCreatedResponseHeaders struct {
+	Location *string
+}
+type DocumentCreatedJSONResponse struct {
+	Body Document
+
+	Headers DocumentCreatedResponseHeaders
+}
+
+type DocumentPageResponseHeaders struct {
+	XTotalCount int
+}
+type DocumentPageJSONResponse struct {
+	Body []Document
+
+	Headers DocumentPageResponseHeaders
+}
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
@@ -29232,6 +37400,1105 @@ func (response GetDashboardStats500ApplicationProblemPlusJSONResponse) VisitGetD
 	return err
 }
 
+type ListDocumentsRequestObject struct {
+	Params ListDocumentsParams
+}
+
+type ListDocumentsResponseObject interface {
+	VisitListDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListDocuments200JSONResponse struct{ DocumentPageJSONResponse }
+
+func (response ListDocuments200JSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocuments401ApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocuments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocuments403ApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocuments422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocuments422ApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocuments429ApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocuments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocuments500ApplicationProblemPlusJSONResponse) VisitListDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentRequestObject struct {
+	Params UploadDocumentParams
+	Body   *multipart.Reader
+}
+
+type UploadDocumentResponseObject interface {
+	VisitUploadDocumentResponse(w http.ResponseWriter) error
+}
+
+type UploadDocument201JSONResponse struct{ DocumentCreatedJSONResponse }
+
+func (response UploadDocument201JSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument400ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument401ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument403ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument404ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument413ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument415ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument422ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument429ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocument500ApplicationProblemPlusJSONResponse) VisitUploadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentsByInterventionRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	Params         ListDocumentsByInterventionParams
+}
+
+type ListDocumentsByInterventionResponseObject interface {
+	VisitListDocumentsByInterventionResponse(w http.ResponseWriter) error
+}
+
+type ListDocumentsByIntervention200JSONResponse struct{ DocumentPageJSONResponse }
+
+func (response ListDocumentsByIntervention200JSONResponse) VisitListDocumentsByInterventionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentsByIntervention401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentsByIntervention401ApplicationProblemPlusJSONResponse) VisitListDocumentsByInterventionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentsByIntervention403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentsByIntervention403ApplicationProblemPlusJSONResponse) VisitListDocumentsByInterventionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentsByIntervention404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentsByIntervention404ApplicationProblemPlusJSONResponse) VisitListDocumentsByInterventionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentsByIntervention422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentsByIntervention422ApplicationProblemPlusJSONResponse) VisitListDocumentsByInterventionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentsByIntervention429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentsByIntervention429ApplicationProblemPlusJSONResponse) VisitListDocumentsByInterventionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentsByIntervention500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentsByIntervention500ApplicationProblemPlusJSONResponse) VisitListDocumentsByInterventionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentAliasRequestObject struct {
+	Params UploadDocumentAliasParams
+	Body   *multipart.Reader
+}
+
+type UploadDocumentAliasResponseObject interface {
+	VisitUploadDocumentAliasResponse(w http.ResponseWriter) error
+}
+
+type UploadDocumentAlias201JSONResponse struct{ DocumentCreatedJSONResponse }
+
+func (response UploadDocumentAlias201JSONResponse) VisitUploadDocumentAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentAlias400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentAlias400ApplicationProblemPlusJSONResponse) VisitUploadDocumentAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentAlias401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentAlias401ApplicationProblemPlusJSONResponse) VisitUploadDocumentAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentAlias403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentAlias403ApplicationProblemPlusJSONResponse) VisitUploadDocumentAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentAlias404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentAlias404ApplicationProblemPlusJSONResponse) VisitUploadDocumentAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentAlias413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentAlias413ApplicationProblemPlusJSONResponse) VisitUploadDocumentAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentAlias415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentAlias415ApplicationProblemPlusJSONResponse) VisitUploadDocumentAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentAlias422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentAlias422ApplicationProblemPlusJSONResponse) VisitUploadDocumentAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentAlias429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentAlias429ApplicationProblemPlusJSONResponse) VisitUploadDocumentAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentAlias500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentAlias500ApplicationProblemPlusJSONResponse) VisitUploadDocumentAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentRequestObject struct {
+	DocumentId DocumentID `json:"document_id"`
+}
+
+type DeleteDocumentResponseObject interface {
+	VisitDeleteDocumentResponse(w http.ResponseWriter) error
+}
+
+type DeleteDocument204Response struct {
+}
+
+func (response DeleteDocument204Response) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument401ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument403ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument404ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument422ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument429ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument500ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentRequestObject struct {
+	DocumentId DocumentID `json:"document_id"`
+}
+
+type GetDocumentResponseObject interface {
+	VisitGetDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetDocument200JSONResponse Document
+
+func (response GetDocument200JSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument401ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument403ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument404ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument422ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument429ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument500ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentRequestObject struct {
+	DocumentId DocumentID `json:"document_id"`
+	Params     DownloadDocumentParams
+}
+
+type DownloadDocumentResponseObject interface {
+	VisitDownloadDocumentResponse(w http.ResponseWriter) error
+}
+
+type DownloadDocument200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadDocument200AsteriskResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
+
+func (response DownloadDocument200AsteriskResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ResponseHeaders struct {
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadDocument206AsteriskResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
+
+func (response DownloadDocument206AsteriskResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument304Response struct {
+}
+
+func (response DownloadDocument304Response) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument401ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument403ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument404ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument416ApplicationProblemPlusJSONResponse Problem
+
+func (response DownloadDocument416ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(416)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument422ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument429ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument500ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListEquipementsRequestObject struct {
 	Params ListEquipementsParams
 }
@@ -30808,6 +40075,137 @@ func (response CreateIntervention500ApplicationProblemPlusJSONResponse) VisitCre
 	return err
 }
 
+type ExportInterventionsRequestObject struct {
+	Params ExportInterventionsParams
+}
+
+type ExportInterventionsResponseObject interface {
+	VisitExportInterventionsResponse(w http.ResponseWriter) error
+}
+
+type ExportInterventions200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type ExportInterventions200TextcsvResponse struct {
+	Body          io.Reader
+	Headers       ExportInterventions200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ExportInterventions200TextcsvResponse) VisitExportInterventionsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportInterventions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportInterventions401ApplicationProblemPlusJSONResponse) VisitExportInterventionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportInterventions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportInterventions403ApplicationProblemPlusJSONResponse) VisitExportInterventionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportInterventions422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportInterventions422ApplicationProblemPlusJSONResponse) VisitExportInterventionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportInterventions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportInterventions429ApplicationProblemPlusJSONResponse) VisitExportInterventionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportInterventions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportInterventions500ApplicationProblemPlusJSONResponse) VisitExportInterventionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInterventionRequestObject struct {
 	InterventionId InterventionID `json:"intervention_id"`
 }
@@ -31391,6 +40789,326 @@ type ApplyInterventionAction500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ApplyInterventionAction500ApplicationProblemPlusJSONResponse) VisitApplyInterventionActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionDocumentsRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	Params         ListInterventionDocumentsParams
+}
+
+type ListInterventionDocumentsResponseObject interface {
+	VisitListInterventionDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListInterventionDocuments200JSONResponse struct{ DocumentPageJSONResponse }
+
+func (response ListInterventionDocuments200JSONResponse) VisitListInterventionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionDocuments401ApplicationProblemPlusJSONResponse) VisitListInterventionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionDocuments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionDocuments403ApplicationProblemPlusJSONResponse) VisitListInterventionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionDocuments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionDocuments404ApplicationProblemPlusJSONResponse) VisitListInterventionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionDocuments422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionDocuments422ApplicationProblemPlusJSONResponse) VisitListInterventionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionDocuments429ApplicationProblemPlusJSONResponse) VisitListInterventionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionDocuments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionDocuments500ApplicationProblemPlusJSONResponse) VisitListInterventionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInterventionDocumentRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	Body           *multipart.Reader
+}
+
+type UploadInterventionDocumentResponseObject interface {
+	VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error
+}
+
+type UploadInterventionDocument201JSONResponse struct{ DocumentCreatedJSONResponse }
+
+func (response UploadInterventionDocument201JSONResponse) VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInterventionDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInterventionDocument400ApplicationProblemPlusJSONResponse) VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInterventionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInterventionDocument401ApplicationProblemPlusJSONResponse) VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInterventionDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInterventionDocument403ApplicationProblemPlusJSONResponse) VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInterventionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInterventionDocument404ApplicationProblemPlusJSONResponse) VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInterventionDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInterventionDocument413ApplicationProblemPlusJSONResponse) VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInterventionDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInterventionDocument415ApplicationProblemPlusJSONResponse) VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInterventionDocument422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInterventionDocument422ApplicationProblemPlusJSONResponse) VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInterventionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInterventionDocument429ApplicationProblemPlusJSONResponse) VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadInterventionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadInterventionDocument500ApplicationProblemPlusJSONResponse) VisitUploadInterventionDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -32041,6 +41759,1406 @@ type GetMetrics500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetMetrics500ApplicationProblemPlusJSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanningsRequestObject struct {
+	Params ListPlanningsParams
+}
+
+type ListPlanningsResponseObject interface {
+	VisitListPlanningsResponse(w http.ResponseWriter) error
+}
+
+type ListPlannings200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListPlannings200JSONResponse struct {
+	Body    []Planning
+	Headers ListPlannings200ResponseHeaders
+}
+
+func (response ListPlannings200JSONResponse) VisitListPlanningsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlannings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlannings401ApplicationProblemPlusJSONResponse) VisitListPlanningsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlannings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlannings403ApplicationProblemPlusJSONResponse) VisitListPlanningsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlannings422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlannings422ApplicationProblemPlusJSONResponse) VisitListPlanningsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlannings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlannings429ApplicationProblemPlusJSONResponse) VisitListPlanningsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlannings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlannings500ApplicationProblemPlusJSONResponse) VisitListPlanningsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanningRequestObject struct {
+	Body *CreatePlanningJSONRequestBody
+}
+
+type CreatePlanningResponseObject interface {
+	VisitCreatePlanningResponse(w http.ResponseWriter) error
+}
+
+type CreatePlanning201ResponseHeaders struct {
+	Location *string
+}
+
+type CreatePlanning201JSONResponse struct {
+	Body    Planning
+	Headers CreatePlanning201ResponseHeaders
+}
+
+func (response CreatePlanning201JSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanning400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanning400ApplicationProblemPlusJSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanning401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanning401ApplicationProblemPlusJSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanning403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanning403ApplicationProblemPlusJSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanning404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanning404ApplicationProblemPlusJSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanning413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanning413ApplicationProblemPlusJSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanning415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanning415ApplicationProblemPlusJSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanning422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanning422ApplicationProblemPlusJSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanning429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanning429ApplicationProblemPlusJSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlanning500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlanning500ApplicationProblemPlusJSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanningRequestObject struct {
+	PlanningId PlanningID `json:"planning_id"`
+}
+
+type DeletePlanningResponseObject interface {
+	VisitDeletePlanningResponse(w http.ResponseWriter) error
+}
+
+type DeletePlanning204Response struct {
+}
+
+func (response DeletePlanning204Response) VisitDeletePlanningResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeletePlanning401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanning401ApplicationProblemPlusJSONResponse) VisitDeletePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanning403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanning403ApplicationProblemPlusJSONResponse) VisitDeletePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanning404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanning404ApplicationProblemPlusJSONResponse) VisitDeletePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanning422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanning422ApplicationProblemPlusJSONResponse) VisitDeletePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanning429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanning429ApplicationProblemPlusJSONResponse) VisitDeletePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlanning500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlanning500ApplicationProblemPlusJSONResponse) VisitDeletePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanningRequestObject struct {
+	PlanningId PlanningID `json:"planning_id"`
+}
+
+type GetPlanningResponseObject interface {
+	VisitGetPlanningResponse(w http.ResponseWriter) error
+}
+
+type GetPlanning200JSONResponse Planning
+
+func (response GetPlanning200JSONResponse) VisitGetPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanning401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanning401ApplicationProblemPlusJSONResponse) VisitGetPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanning403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanning403ApplicationProblemPlusJSONResponse) VisitGetPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanning404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanning404ApplicationProblemPlusJSONResponse) VisitGetPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanning422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanning422ApplicationProblemPlusJSONResponse) VisitGetPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanning429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanning429ApplicationProblemPlusJSONResponse) VisitGetPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanning500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlanning500ApplicationProblemPlusJSONResponse) VisitGetPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanningRequestObject struct {
+	PlanningId PlanningID `json:"planning_id"`
+	Body       *UpdatePlanningJSONRequestBody
+}
+
+type UpdatePlanningResponseObject interface {
+	VisitUpdatePlanningResponse(w http.ResponseWriter) error
+}
+
+type UpdatePlanning200JSONResponse Planning
+
+func (response UpdatePlanning200JSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanning400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanning400ApplicationProblemPlusJSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanning401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanning401ApplicationProblemPlusJSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanning403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanning403ApplicationProblemPlusJSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanning404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanning404ApplicationProblemPlusJSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanning409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanning409ApplicationProblemPlusJSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanning413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanning413ApplicationProblemPlusJSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanning415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanning415ApplicationProblemPlusJSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanning422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanning422ApplicationProblemPlusJSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanning429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanning429ApplicationProblemPlusJSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanning500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePlanning500ApplicationProblemPlusJSONResponse) VisitUpdatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyPlanningActionRequestObject struct {
+	PlanningId PlanningID `json:"planning_id"`
+	Action     string     `json:"action"`
+	Body       *ApplyPlanningActionJSONRequestBody
+}
+
+type ApplyPlanningActionResponseObject interface {
+	VisitApplyPlanningActionResponse(w http.ResponseWriter) error
+}
+
+type ApplyPlanningAction200JSONResponse Planning
+
+func (response ApplyPlanningAction200JSONResponse) VisitApplyPlanningActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyPlanningAction400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyPlanningAction400ApplicationProblemPlusJSONResponse) VisitApplyPlanningActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyPlanningAction401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyPlanningAction401ApplicationProblemPlusJSONResponse) VisitApplyPlanningActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyPlanningAction403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyPlanningAction403ApplicationProblemPlusJSONResponse) VisitApplyPlanningActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyPlanningAction404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyPlanningAction404ApplicationProblemPlusJSONResponse) VisitApplyPlanningActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyPlanningAction409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyPlanningAction409ApplicationProblemPlusJSONResponse) VisitApplyPlanningActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyPlanningAction415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyPlanningAction415ApplicationProblemPlusJSONResponse) VisitApplyPlanningActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyPlanningAction422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyPlanningAction422ApplicationProblemPlusJSONResponse) VisitApplyPlanningActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyPlanningAction429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyPlanningAction429ApplicationProblemPlusJSONResponse) VisitApplyPlanningActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyPlanningAction500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyPlanningAction500ApplicationProblemPlusJSONResponse) VisitApplyPlanningActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplanPlanningRequestObject struct {
+	PlanningId PlanningID `json:"planning_id"`
+	Params     ReplanPlanningParams
+}
+
+type ReplanPlanningResponseObject interface {
+	VisitReplanPlanningResponse(w http.ResponseWriter) error
+}
+
+type ReplanPlanning200JSONResponse Planning
+
+func (response ReplanPlanning200JSONResponse) VisitReplanPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplanPlanning401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplanPlanning401ApplicationProblemPlusJSONResponse) VisitReplanPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplanPlanning403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplanPlanning403ApplicationProblemPlusJSONResponse) VisitReplanPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplanPlanning404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplanPlanning404ApplicationProblemPlusJSONResponse) VisitReplanPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplanPlanning409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplanPlanning409ApplicationProblemPlusJSONResponse) VisitReplanPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplanPlanning422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplanPlanning422ApplicationProblemPlusJSONResponse) VisitReplanPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplanPlanning429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplanPlanning429ApplicationProblemPlusJSONResponse) VisitReplanPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplanPlanning500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReplanPlanning500ApplicationProblemPlusJSONResponse) VisitReplanPlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GeneratePlanningRequestObject struct {
+	PlanningId PlanningID `json:"planning_id"`
+}
+
+type GeneratePlanningResponseObject interface {
+	VisitGeneratePlanningResponse(w http.ResponseWriter) error
+}
+
+type GeneratePlanning201ResponseHeaders struct {
+	Location *string
+}
+
+type GeneratePlanning201JSONResponse struct {
+	Body    Intervention
+	Headers GeneratePlanning201ResponseHeaders
+}
+
+func (response GeneratePlanning201JSONResponse) VisitGeneratePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GeneratePlanning401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GeneratePlanning401ApplicationProblemPlusJSONResponse) VisitGeneratePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GeneratePlanning403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GeneratePlanning403ApplicationProblemPlusJSONResponse) VisitGeneratePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GeneratePlanning404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GeneratePlanning404ApplicationProblemPlusJSONResponse) VisitGeneratePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GeneratePlanning409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GeneratePlanning409ApplicationProblemPlusJSONResponse) VisitGeneratePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GeneratePlanning422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GeneratePlanning422ApplicationProblemPlusJSONResponse) VisitGeneratePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GeneratePlanning429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GeneratePlanning429ApplicationProblemPlusJSONResponse) VisitGeneratePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GeneratePlanning500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GeneratePlanning500ApplicationProblemPlusJSONResponse) VisitGeneratePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanningOccurrencesRequestObject struct {
+	PlanningId PlanningID `json:"planning_id"`
+	Params     ListPlanningOccurrencesParams
+}
+
+type ListPlanningOccurrencesResponseObject interface {
+	VisitListPlanningOccurrencesResponse(w http.ResponseWriter) error
+}
+
+type ListPlanningOccurrences200JSONResponse []openapi_types.Date
+
+func (response ListPlanningOccurrences200JSONResponse) VisitListPlanningOccurrencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanningOccurrences401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanningOccurrences401ApplicationProblemPlusJSONResponse) VisitListPlanningOccurrencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanningOccurrences403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanningOccurrences403ApplicationProblemPlusJSONResponse) VisitListPlanningOccurrencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanningOccurrences404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanningOccurrences404ApplicationProblemPlusJSONResponse) VisitListPlanningOccurrencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanningOccurrences422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanningOccurrences422ApplicationProblemPlusJSONResponse) VisitListPlanningOccurrencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanningOccurrences429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanningOccurrences429ApplicationProblemPlusJSONResponse) VisitListPlanningOccurrencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlanningOccurrences500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlanningOccurrences500ApplicationProblemPlusJSONResponse) VisitListPlanningOccurrencesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -35117,6 +46235,29 @@ type StrictServerInterface interface {
 	// GetDashboardStats Dashboard figures
 	// (GET /dashboard/stats)
 	GetDashboardStats(ctx context.Context, request GetDashboardStatsRequestObject) (GetDashboardStatsResponseObject, error)
+	// ListDocuments List documents
+	// (GET /documents)
+	ListDocuments(ctx context.Context, request ListDocumentsRequestObject) (ListDocumentsResponseObject, error)
+	// UploadDocument Upload a document (original call)
+	// (POST /documents)
+	UploadDocument(ctx context.Context, request UploadDocumentRequestObject) (UploadDocumentResponseObject, error)
+	// ListDocumentsByIntervention Documents of an intervention (deprecated alias)
+	// (GET /documents/intervention/{intervention_id})
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	ListDocumentsByIntervention(ctx context.Context, request ListDocumentsByInterventionRequestObject) (ListDocumentsByInterventionResponseObject, error)
+	// UploadDocumentAlias Upload a document (original alias)
+	// (POST /documents/upload)
+	UploadDocumentAlias(ctx context.Context, request UploadDocumentAliasRequestObject) (UploadDocumentAliasResponseObject, error)
+	// DeleteDocument Delete a document
+	// (DELETE /documents/{document_id})
+	DeleteDocument(ctx context.Context, request DeleteDocumentRequestObject) (DeleteDocumentResponseObject, error)
+	// GetDocument Document metadata
+	// (GET /documents/{document_id})
+	GetDocument(ctx context.Context, request GetDocumentRequestObject) (GetDocumentResponseObject, error)
+	// DownloadDocument Download a document
+	// (GET /documents/{document_id}/download)
+	DownloadDocument(ctx context.Context, request DownloadDocumentRequestObject) (DownloadDocumentResponseObject, error)
 	// ListEquipements List equipment
 	// (GET /equipements)
 	ListEquipements(ctx context.Context, request ListEquipementsRequestObject) (ListEquipementsResponseObject, error)
@@ -35150,6 +46291,9 @@ type StrictServerInterface interface {
 	// CreateIntervention Create an intervention
 	// (POST /interventions)
 	CreateIntervention(ctx context.Context, request CreateInterventionRequestObject) (CreateInterventionResponseObject, error)
+	// ExportInterventions Export interventions as CSV
+	// (GET /interventions/export)
+	ExportInterventions(ctx context.Context, request ExportInterventionsRequestObject) (ExportInterventionsResponseObject, error)
 	// GetIntervention Get an intervention
 	// (GET /interventions/{intervention_id})
 	GetIntervention(ctx context.Context, request GetInterventionRequestObject) (GetInterventionResponseObject, error)
@@ -35159,6 +46303,12 @@ type StrictServerInterface interface {
 	// ApplyInterventionAction Apply a lifecycle action
 	// (POST /interventions/{intervention_id}/actions/{action})
 	ApplyInterventionAction(ctx context.Context, request ApplyInterventionActionRequestObject) (ApplyInterventionActionResponseObject, error)
+	// ListInterventionDocuments Documents of an intervention
+	// (GET /interventions/{intervention_id}/documents)
+	ListInterventionDocuments(ctx context.Context, request ListInterventionDocumentsRequestObject) (ListInterventionDocumentsResponseObject, error)
+	// UploadInterventionDocument Upload a document to an intervention
+	// (POST /interventions/{intervention_id}/documents)
+	UploadInterventionDocument(ctx context.Context, request UploadInterventionDocumentRequestObject) (UploadInterventionDocumentResponseObject, error)
 	// ListInterventionHistorique History of an intervention
 	// (GET /interventions/{intervention_id}/historique)
 	ListInterventionHistorique(ctx context.Context, request ListInterventionHistoriqueRequestObject) (ListInterventionHistoriqueResponseObject, error)
@@ -35174,6 +46324,33 @@ type StrictServerInterface interface {
 	// GetMetrics Prometheus metrics
 	// (GET /metrics)
 	GetMetrics(ctx context.Context, request GetMetricsRequestObject) (GetMetricsResponseObject, error)
+	// ListPlannings List preventive plans
+	// (GET /planning)
+	ListPlannings(ctx context.Context, request ListPlanningsRequestObject) (ListPlanningsResponseObject, error)
+	// CreatePlanning Create a preventive plan
+	// (POST /planning)
+	CreatePlanning(ctx context.Context, request CreatePlanningRequestObject) (CreatePlanningResponseObject, error)
+	// DeletePlanning Delete a preventive plan
+	// (DELETE /planning/{planning_id})
+	DeletePlanning(ctx context.Context, request DeletePlanningRequestObject) (DeletePlanningResponseObject, error)
+	// GetPlanning Get a preventive plan
+	// (GET /planning/{planning_id})
+	GetPlanning(ctx context.Context, request GetPlanningRequestObject) (GetPlanningResponseObject, error)
+	// UpdatePlanning Update a preventive plan
+	// (PUT /planning/{planning_id})
+	UpdatePlanning(ctx context.Context, request UpdatePlanningRequestObject) (UpdatePlanningResponseObject, error)
+	// ApplyPlanningAction Suspend, resume or terminate a plan
+	// (POST /planning/{planning_id}/actions/{action})
+	ApplyPlanningAction(ctx context.Context, request ApplyPlanningActionRequestObject) (ApplyPlanningActionResponseObject, error)
+	// ReplanPlanning Move the next date (original call)
+	// (PATCH /planning/{planning_id}/dates)
+	ReplanPlanning(ctx context.Context, request ReplanPlanningRequestObject) (ReplanPlanningResponseObject, error)
+	// GeneratePlanning Generate the plan's intervention now
+	// (POST /planning/{planning_id}/generate)
+	GeneratePlanning(ctx context.Context, request GeneratePlanningRequestObject) (GeneratePlanningResponseObject, error)
+	// ListPlanningOccurrences Future due dates of a plan
+	// (GET /planning/{planning_id}/occurrences)
+	ListPlanningOccurrences(ctx context.Context, request ListPlanningOccurrencesRequestObject) (ListPlanningOccurrencesResponseObject, error)
 	// GetReady Readiness probe
 	// (GET /ready)
 	GetReady(ctx context.Context, request GetReadyRequestObject) (GetReadyResponseObject, error)
@@ -35919,6 +47096,195 @@ func (sh *strictHandler) GetDashboardStats(ctx echo.Context) error {
 	return nil
 }
 
+// ListDocuments operation middleware
+func (sh *strictHandler) ListDocuments(ctx echo.Context, params ListDocumentsParams) error {
+	var request ListDocumentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDocuments(ctx.Request().Context(), request.(ListDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDocumentsResponseObject); ok {
+		return validResponse.VisitListDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadDocument operation middleware
+func (sh *strictHandler) UploadDocument(ctx echo.Context, params UploadDocumentParams) error {
+	var request UploadDocumentRequestObject
+
+	request.Params = params
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadDocument(ctx.Request().Context(), request.(UploadDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadDocumentResponseObject); ok {
+		return validResponse.VisitUploadDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListDocumentsByIntervention operation middleware
+func (sh *strictHandler) ListDocumentsByIntervention(ctx echo.Context, interventionId InterventionID, params ListDocumentsByInterventionParams) error {
+	var request ListDocumentsByInterventionRequestObject
+
+	request.InterventionId = interventionId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDocumentsByIntervention(ctx.Request().Context(), request.(ListDocumentsByInterventionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDocumentsByIntervention")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDocumentsByInterventionResponseObject); ok {
+		return validResponse.VisitListDocumentsByInterventionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadDocumentAlias operation middleware
+func (sh *strictHandler) UploadDocumentAlias(ctx echo.Context, params UploadDocumentAliasParams) error {
+	var request UploadDocumentAliasRequestObject
+
+	request.Params = params
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadDocumentAlias(ctx.Request().Context(), request.(UploadDocumentAliasRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadDocumentAlias")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadDocumentAliasResponseObject); ok {
+		return validResponse.VisitUploadDocumentAliasResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteDocument operation middleware
+func (sh *strictHandler) DeleteDocument(ctx echo.Context, documentId DocumentID) error {
+	var request DeleteDocumentRequestObject
+
+	request.DocumentId = documentId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDocument(ctx.Request().Context(), request.(DeleteDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteDocumentResponseObject); ok {
+		return validResponse.VisitDeleteDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetDocument operation middleware
+func (sh *strictHandler) GetDocument(ctx echo.Context, documentId DocumentID) error {
+	var request GetDocumentRequestObject
+
+	request.DocumentId = documentId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocument(ctx.Request().Context(), request.(GetDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetDocumentResponseObject); ok {
+		return validResponse.VisitGetDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadDocument operation middleware
+func (sh *strictHandler) DownloadDocument(ctx echo.Context, documentId DocumentID, params DownloadDocumentParams) error {
+	var request DownloadDocumentRequestObject
+
+	request.DocumentId = documentId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadDocument(ctx.Request().Context(), request.(DownloadDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadDocumentResponseObject); ok {
+		return validResponse.VisitDownloadDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListEquipements operation middleware
 func (sh *strictHandler) ListEquipements(ctx echo.Context, params ListEquipementsParams) error {
 	var request ListEquipementsRequestObject
@@ -36261,6 +47627,31 @@ func (sh *strictHandler) CreateIntervention(ctx echo.Context, params CreateInter
 	return nil
 }
 
+// ExportInterventions operation middleware
+func (sh *strictHandler) ExportInterventions(ctx echo.Context, params ExportInterventionsParams) error {
+	var request ExportInterventionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportInterventions(ctx.Request().Context(), request.(ExportInterventionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportInterventions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportInterventionsResponseObject); ok {
+		return validResponse.VisitExportInterventionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetIntervention operation middleware
 func (sh *strictHandler) GetIntervention(ctx echo.Context, interventionId InterventionID) error {
 	var request GetInterventionRequestObject
@@ -36382,6 +47773,63 @@ func (sh *strictHandler) ApplyInterventionAction(ctx echo.Context, interventionI
 		return err
 	} else if validResponse, ok := response.(ApplyInterventionActionResponseObject); ok {
 		return validResponse.VisitApplyInterventionActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListInterventionDocuments operation middleware
+func (sh *strictHandler) ListInterventionDocuments(ctx echo.Context, interventionId InterventionID, params ListInterventionDocumentsParams) error {
+	var request ListInterventionDocumentsRequestObject
+
+	request.InterventionId = interventionId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInterventionDocuments(ctx.Request().Context(), request.(ListInterventionDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInterventionDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInterventionDocumentsResponseObject); ok {
+		return validResponse.VisitListInterventionDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadInterventionDocument operation middleware
+func (sh *strictHandler) UploadInterventionDocument(ctx echo.Context, interventionId InterventionID) error {
+	var request UploadInterventionDocumentRequestObject
+
+	request.InterventionId = interventionId
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadInterventionDocument(ctx.Request().Context(), request.(UploadInterventionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadInterventionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadInterventionDocumentResponseObject); ok {
+		return validResponse.VisitUploadInterventionDocumentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -36528,6 +47976,304 @@ func (sh *strictHandler) GetMetrics(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetMetricsResponseObject); ok {
 		return validResponse.VisitGetMetricsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPlannings operation middleware
+func (sh *strictHandler) ListPlannings(ctx echo.Context, params ListPlanningsParams) error {
+	var request ListPlanningsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPlannings(ctx.Request().Context(), request.(ListPlanningsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPlannings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPlanningsResponseObject); ok {
+		return validResponse.VisitListPlanningsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePlanning operation middleware
+func (sh *strictHandler) CreatePlanning(ctx echo.Context) error {
+	var request CreatePlanningRequestObject
+
+	var body CreatePlanningJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePlanning(ctx.Request().Context(), request.(CreatePlanningRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePlanning")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePlanningResponseObject); ok {
+		return validResponse.VisitCreatePlanningResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeletePlanning operation middleware
+func (sh *strictHandler) DeletePlanning(ctx echo.Context, planningId PlanningID) error {
+	var request DeletePlanningRequestObject
+
+	request.PlanningId = planningId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePlanning(ctx.Request().Context(), request.(DeletePlanningRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePlanning")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeletePlanningResponseObject); ok {
+		return validResponse.VisitDeletePlanningResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPlanning operation middleware
+func (sh *strictHandler) GetPlanning(ctx echo.Context, planningId PlanningID) error {
+	var request GetPlanningRequestObject
+
+	request.PlanningId = planningId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlanning(ctx.Request().Context(), request.(GetPlanningRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlanning")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPlanningResponseObject); ok {
+		return validResponse.VisitGetPlanningResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdatePlanning operation middleware
+func (sh *strictHandler) UpdatePlanning(ctx echo.Context, planningId PlanningID) error {
+	var request UpdatePlanningRequestObject
+
+	request.PlanningId = planningId
+
+	var body UpdatePlanningJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePlanning(ctx.Request().Context(), request.(UpdatePlanningRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePlanning")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdatePlanningResponseObject); ok {
+		return validResponse.VisitUpdatePlanningResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ApplyPlanningAction operation middleware
+func (sh *strictHandler) ApplyPlanningAction(ctx echo.Context, planningId PlanningID, action string) error {
+	var request ApplyPlanningActionRequestObject
+
+	request.PlanningId = planningId
+	request.Action = action
+
+	var body ApplyPlanningActionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ApplyPlanningAction(ctx.Request().Context(), request.(ApplyPlanningActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApplyPlanningAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ApplyPlanningActionResponseObject); ok {
+		return validResponse.VisitApplyPlanningActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplanPlanning operation middleware
+func (sh *strictHandler) ReplanPlanning(ctx echo.Context, planningId PlanningID, params ReplanPlanningParams) error {
+	var request ReplanPlanningRequestObject
+
+	request.PlanningId = planningId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplanPlanning(ctx.Request().Context(), request.(ReplanPlanningRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplanPlanning")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplanPlanningResponseObject); ok {
+		return validResponse.VisitReplanPlanningResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GeneratePlanning operation middleware
+func (sh *strictHandler) GeneratePlanning(ctx echo.Context, planningId PlanningID) error {
+	var request GeneratePlanningRequestObject
+
+	request.PlanningId = planningId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GeneratePlanning(ctx.Request().Context(), request.(GeneratePlanningRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GeneratePlanning")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GeneratePlanningResponseObject); ok {
+		return validResponse.VisitGeneratePlanningResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPlanningOccurrences operation middleware
+func (sh *strictHandler) ListPlanningOccurrences(ctx echo.Context, planningId PlanningID, params ListPlanningOccurrencesParams) error {
+	var request ListPlanningOccurrencesRequestObject
+
+	request.PlanningId = planningId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPlanningOccurrences(ctx.Request().Context(), request.(ListPlanningOccurrencesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPlanningOccurrences")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPlanningOccurrencesResponseObject); ok {
+		return validResponse.VisitListPlanningOccurrencesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -37214,356 +48960,436 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rdts2ujCO3wq29rtW5Q4ly47TNs6atbaTJlNPkyZ1nOkc1L8IkZCEMQmwAGhHTXMB+y7ej5P38/8O",
-	"cmO/hQcACVKkRMl20oPXmkltk8ThwYPnfHjbi3iacUaYkr3jt70FwTER8OOTczzX/42JjATNFOWsd9z7",
-	"GxGScob4DKkFQYJInouIBEhxJAmL0RRHF4gyFJ7OBs+xihbhsBf0ZLQgKdbDqWVGesc9qQRl8967d0Hv",
-	"NCZpxhVhanBGsgQvSbw6b6hETkJ0tSAMqQWViEpYgFRckBhhJq+I0KvCDBEsEkoEEuSnnEiFrqhamJdx",
-	"SlBYzBctB9+SZW19hOVp7/hfPT1f78egYb3PeITNquqLfH32zAEmEgQrEhcA2gSEM6LEcnAyU0SsjvuK",
-	"RJzFUsP4ClOFpmTGBUFKLCmbIzzHlDWOT5kicyJggh9++GFwkqsFYYpGWJHVWbyn+oRhNILIm4xEeif9",
-	"8BHBgohwb9Ne/j44w4o8oylVA/h3da4zczQS4SThVyRGGREopSxXZONO/OHPSIop0xO3T5GQmdIYCceS",
-	"C0GYRgkW86stp5JEtZ9NzhRNYA4ztkbQWZ4kHY/n7wO73sHp1617QTQOEIkWnMRoJnhqr6B5xgWaE0aE",
-	"RruHCCeSu00nfC43n9k5VzgZPOY5a9glPEQsT6fmlgl+JVGqr7fGQD3JjCaKCBkgOmdcD4vCRMMtRJjF",
-	"KOSzmSQK7ppeMBX6kus7thYu74JehgVOibJE6XFCCVNNIDqNi6sH7yBN2DBb6hmpfiHDatELegyneg7z",
-	"0oTGaxc04yLFyizpi6Ne0Espo6kmEAdB0yk+5mlGNGUhG5ZYvNe2vOKFm18iUwJvAiG8FKnW1cEYN720",
-	"Jz/lNCPpxgPWE2b6tZblkWKcm17hU0Byg4SrK3zBkiXSr4tLTUc5k2bFVFqcLNb7U07EshkZr704czad",
-	"VpezmAi7wPqJ15foH/m112iY41PB09V12ocIA0nDmiOaJSqaEtQ/e/oY3bt378Fe60rN9xNNIJvXGmNF",
-	"Bnq0XhN7ryzxnLcv0HHhHdam+O4r+5rgOKGMPILpV5fnnqN+qIebABUm4d4u643tWBPz7e6LfsLOiMIi",
-	"bkFLfklEnOslg5i3p0+eceX9fYYTqR9UELht2YRNhJmugbtMOU8IZv7iCnrR7U5bCXSVDNWXUaND1702",
-	"LwXlgjaJbrBKtSCSoMy8RIlEfUEyghXQzIKNohkXSJJLInAC507eZAmPiSOOTRvJ3MT+HqgiKfDk/yPI",
-	"rHfc++/9UpXYN6/J/VMPcsXy3wW9FL85Nd/fLzaMhcBL/VCqZaL/oKHUK3b//eq2n+ZJMlDkjUKSYBEt",
-	"QOChKiEgc3jvov5TQVi0QFKRNKVsHiAcRXqlRlwhcesV+Kmy6RS/eUbYXC16x4ejUTu+v1JY5WrtQUn9",
-	"irzJY5Jm0msdkl145Yi+7HpE5yRaMBpRwjpdJCwlnTMSa73GUCX7PWaoP0IpwfoltgwQlk6W5YLOKbMw",
-	"aQKCKtbQ/dKN1ly6c3jQco56zcuMtK5Ff+svoespwKTlGl6LuRYFW5aR66eqRjvZoPjzVqQzt1NtIJye",
-	"Dv0tWa4u7Dm+IBJhowaDNolnRJ+z0HrusdUYhFROc6fSqfIa8Q+P0ILnQsI9FtYooJ+MWaHHX5AlPJ7y",
-	"ePkQVf4MCj9mXC2IgOd2FomODg8D+OpqQRNSLmPMnBoFC6FJgkTOtGKJjkYPhmPmwGUMJCW8asaEVmJx",
-	"/z7gm/v9oIl0nM7AYNKgfS0ICp+c43noROBLa4YRBGtlTxOThCDOSLnTg0PYqIaC3ka0wGxOynNf2Yg1",
-	"17Tt4KCZ3PlYu15q99GvRXD3X7lp0b1C5Lho0uS5UBp9NDwTgmPQYQchklwoCdyEMP3HIQodQwxRlitj",
-	"iEq5VO4qWpTqm19JgBY41/9hes0JCdAUS0kClAk+FzhNCdkLUDgoRwWtneDaiB4a1im/3pAPnZjMcJ5o",
-	"8AxACHT3UDMSa+AC+A7g3/orK994gmTxuPjVkw4GvqTguNGg+ElRBULkwPzQbF1rNhi9xHOCJP25ldbC",
-	"cpphcH8E3Mxgx32Nxxtw5QUYK1YX8V3V/qE4khc0a1uRMXk0L2m0kfuUvHT9tfJ4Zib4jCZtJoU6Y7y5",
-	"q/VaErF+kbkkomVZ+tHNLuidGYpI9YjHlID484zPKXuqhZXjt6DLWmEfZ1liDZ77bwZXV1cDPdcgFwlh",
-	"EY+NJZq8wWmWAPvNsJRXXOsxvZM4pezg8N7R/f/qBbANuyOsH/xPSmfDFIOs1In9lyvUG0jzRNEMC7UP",
-	"64mxggG2H+pdsKq9xpoK4kQLYJqnpmhGSRJL1C+3rYWIYg17q1Y7A2SZcSYNgB/h2Bop10A4E3yakPRP",
-	"/5bGeu4BNiYK00Svj4tMU1uwa374f4ogmiRU0mlCAIGkwiAK9fZxRvcvD/Y15KWjN7J3fASMSmsBvWO9",
-	"LOTWVUqxU56r42mC2UX383lp1t4E0uc40WAEa78RIvo5y7CQeJoQkD/2hj1jepslNLouhD78b6FXovjD",
-	"+39/+L+IvKEaLqoZQqUeWoXTgxJOxdJuDUhf52aXJEC48IpYUYsyTSECsPeAXqQlM6w0ck5pbPirkV8A",
-	"jk/hz7HRMq4ByJMo+vAficSH95KIyw/vEc7fIPHh/58QiY4RXOOuKHevBGW5uluDpZYHI5wkRHwmkeAJ",
-	"QSlegsFE/9XoJTwjAkABYNUQxFHEcwYSbkxwpOglViQGiIJwxHDyRAgurgnV14wgIgTJhRH59K9SIZlr",
-	"6Su33KkVpPYGaY5w3Ls3O4gO8QMyuB9/OR0cRQdk8GA2woPD6RfxV+Qo+hIfjLxjuO/ffLcl9EqLfQKZ",
-	"rd3akbxmhaNMmgmJnhD1Ez6fk7j0QRZ6RrxXgt5ZSPCcrIG+g/o11Hs9Y1WXX93KC0ZQpsUtPlvVGT0H",
-	"8YrLqGkR9v396svvjER+iRManwvMJHUO1WsgXjmQWXZMFUHHKEq4ygUhaDDOR6N7BBE2ibRyqWVhfUay",
-	"d/yvtz3ggRosEex1knEJTEe/lhIp4Wh6WEQLekl6735sxOIKuPa/3C8tMp+G6J7X9K7PpCWvJWWl0pLW",
-	"hyg04AhRQqXVapx71kJlzPoAJxSugCnc0+rJu6D3HVdPec7iG+RylCnB80vcKgN4HG7/wYMHDyoQPyoh",
-	"/h1XyCzu1kD+HUcyjxZeZAQXoJirgmgX1Fpr76ivzyHm8IeE4AtDFl5aQfMlT2i0vCYsn3OlJSotvGp8",
-	"gGtHjtEzrbV6T2JOFTLTUIFwjlJOmUQHIxRhgSP14T+CyIddP8sZkst0yuHMGi5aIUr792unJfXeBTcz",
-	"rLfklgu+wvkPD0vses0ywSM9qZb7njBF1fL2EM2STyu8B4iyKMnBaIGRA4IRo6aC4AtznzNAJ9Qnl0Qs",
-	"kcgTgmjxApVw80nsUHCZcByfc/4Mi7WMaTe5XgmeoUue5CllJH/TUdQ68EQtFxZhQI3OOUdmqbdKUB0H",
-	"B8OihpmeUotY2JioLf/HUUQyJQ0oBUSJAHN6imlCrksdn4EMbYVojD68Vx/eo5THdEY/vNcsTgkyUCTN",
-	"JOo7WyGOVE6SRPPEce/euLe3mZYeVCDvobq/IWR3dGtAL0PJkFaxJcKF/RPwm0rEOEo408dgI3yODXGF",
-	"4BtrRVZiCYdxzi8Ie4mp6CBqebDX5ynlROmve8c9svzrYvqXiL6gfz19/fPpwXf0VJ6ys/vR49MvTi+y",
-	"v//t8V8fDMnyrz/HP5zSF/T0zSkbDaPDhE3Tp6P4739NjE+HCiInlPWOH2jhVZCZIHIx8R98MTr6yn/m",
-	"FjCaHvzz+8X3B+nozU+j5XdfnB2K73+6OPyGfTn/6s1Xi3+O2KNR9OqrxfeHkT4a/dXEWfIhkKv72QDE",
-	"zqy633gt9AuagMhcaxQVMfExjhZkAGEJPGmIOkuu8FKikPEBOAA2hAuCaYzz55gtXYDXtcVGnvl0SQ7R",
-	"2Yf3moovyc8oxprdHCIJ+O7s5x34gifnabqkF4yKFd/aVTnTwh2YQjX+RwsSg/yR8Lm+BkpTBCVRwqML",
-	"EiOeq4fmXtgwi9CLQgztlutSfy1QcZ3M77/aFha4Xmeof7Au+q/rSOVHbQF+3UfSH8ApvGY4Vwsu6M/X",
-	"Ju1wlwopDfEcATX48H4N5u2npCLyHvhCibey2zOBUSnBrW7XrZHOELEYGcKJgAJZGw/8jK4WXJZmiZKE",
-	"gzWrjndN8avrDmrlfXtOMs8yLhSJn5OYYufdvc55LTOi6YcZIkeMM2Qn+fAeHSNF3qj9LMFtxiR9PPuG",
-	"qPvM9r5/hMWiEawanRvH8kcScj6TdnMKvN2G3yqr1PimporM81oScUO64GtFEyqxIjm4thFogx/er6PF",
-	"vxY10Hg+LDhefLudyOHCxcD3cTg6/GJwcDA4/OJ89OB4NDoejf6pZYjUwKjidQh6szxJJtYhAZ4K9Pz0",
-	"qYZXDE4TKidgASziSRIs1QTYxMpU99xUgieFf6MX9PIs3ri6ulukO2w1vNqQ05IMgOvfNLnBNyZYPzGW",
-	"y5igy2JgFBOtoTOmxYJmZdacgq9ygor54f8pQVDOCMKxltcJIgP9phn8t6BlvuIpcf4hLsr4JImwKGwJ",
-	"K6YjLXpY3186BIeWnQoEQjA3OQOHc8plQpMRZf11VoqflP62SjDCl4crruOgx8jVuvc3RV+UDq5/rU5f",
-	"G730XPPpv0kEgsnjBYkuzogE/259PwVevF1dtzvlMvdkQXCiFvpUc1b+zLiaRJzN6DzXy/xx0ybsuI1r",
-	"hYDjJ1pLzASVTckgDWH01S1ZjNY/sjxJwDhnicnKFiMek0nGpcJJt/c9wtct0rQghN61BjqAI/U/eBpZ",
-	"quhGcve1OkrQezOY88HK0LTqBj4IVj3SdS90hcSuhlAFPTad2Jhq895MNkQa26BsiUJntA6t1KRBodny",
-	"JRFI8RgvjY8Wxy9YsqzB1VsUm058b+Dx2y7f0EuC84kk4pJGZBMt+Q7efmVf1p/zdGIPono632JBU3SS",
-	"YJ7TpgPVH5IKipbfvuIRNUaPk0ePmz9WBk034lqGl7I6+HMseNQ0qCSRlkHMudpA3PKzk7ngOKEasphC",
-	"nMvGuRVJSLbgrNst0n+YREXywbpTMBfchBFWOXXX6+TiMhqD0cwiPpNOsXT8uNPFuKRJUgPdY6y5GWYR",
-	"3gy1GpWD0JEyiKSGNFWgNZxgFT+DkjAUJxMUlK5Kx9xGLAat3BOHgz4laLz2K7eyQv8qp9eFlpv0BEOh",
-	"jYEOJy89yg3hoGuIucc27zfE/K0Q80qM4Dq6vEJ86/GR3YjxzZKjrWI0m2jS1gNYulQF82gNYaqnd0AI",
-	"GUSfAaEaViF5YOPb1i2iiY5tCPWs0Srv7XujGyVVbWTnBFQpE3uXEC+haqvgMI/6bI5t9cnMGgrTREC6",
-	"XNTXcK83XtSUMv+vB1tc3W3lstpV3vj5TV/tTSLT7/TmdxZRbuGabyei1K797Uksrbd0s3DQcu+cpc/p",
-	"WJUrHPEkIaVIgKXkEXXBzxkWikZ5QoloULr8pN9Vva9CwzqIeDFPMWU16ej5h/cRZvSnvFFQ20k5YdNJ",
-	"GQ/cwGXOi6hiiRY8AbcyVR11DJPVWa4/XbP+JmmOQeKmA0XVIrGy9EZKW5zITsJQ7dCqOV+j9afWzqxD",
-	"k52fhE0Mu4ncNJyKoGlK4ocoB2iiCEsyoEwSiHu6JMly2EB7tzF86GnXQ/SGuNYmGG9zU7Ykixa024Kp",
-	"ASZFpnXNeFWkczfFrq9emF2sHZCCEZNpvvpN6+szyrq/LOmcYZWbDOP6J5tPhySYTiDNZbIguViri3ug",
-	"MN9BuswO39n8mh2+tJk63pf1AhzG+W0Sp2dcuMScakZjH7LWIF6+y8xb8gZyuWIHeX7ydaMtTCqjXTYU",
-	"0iktSZjFxnaEqIQAVZtjCbalNbTeE8l2Yj6pFsKYmmDGctIQEvAPgkWyRDg14coMQaZuo6y/GcpsOqmc",
-	"0QTipGTTIZ9WztLEU2lqqyex2ag5M2lP8XC3yXPwZJHNsxeFI6wJMEARZhFJEhIjzohE5E1EMruQTjzZ",
-	"2R3qti79FtNjg6k3+fAfRRBWBMSdJuqZp0Tw5sEen58NwBE0Gh00fftTzhWeCGJyFRogYCAOhYCk1vdi",
-	"1Gfkkgg0JQm/QqM9exhQBmrtWWwGiSxStNeKpWafZVq0EWnL3Xf4eHczXJN05BcLqR1G9ZzrglNl5V5+",
-	"Xo3cV3iLxzlW7m1BkdZdsrV3oI4RPuFqocyNLKKF/jeyoS2NawZcO4mR68WA9VaKT8veO7LzIqfy8OCL",
-	"0cYdNXL2YogvDzuOsMrjtx9jldsXYxx88dXmMdpE1xZDXsm415jyTr4GFxtWigj98P/3r5PBP398e+/d",
-	"/2k6kE0s9HQd01yXebqBYW74tMpltjWQrHCWCmg3mzs+MkGv+4y70+UaJW6mt2vIUVldxFkzpoLnNEls",
-	"gneZ3wIhWCAhSJpQCBLLZUZYnLeYMsr9eaOnpZAwyQQBzABvhv8g4kKQqPGBFg9MTriJY7IKvDEIuMpS",
-	"EY4bc8KLVd2U5vlb1JzWkNpdlap2srm7unX9MbchzVurWNtbXkvSvTtlXkt/r6nAbDnUH40+NxDQnCn5",
-	"aFlS0JozZTYjkSKkqRpl0NNnmrQ+NKmBLU9dFmLzU8ImGr2Yan9uSHrbU9FWXc0WUGOm2Onqtzy/JKJt",
-	"WkVESlmjtlpkVf4JuY03T1CMMUkJk43CyuOEa1XP6Ls4ISzGAul7tED96RJFCZeUzcEssdcyCbcerJZH",
-	"a+a2xfwaJm+aqsbzHfSCEnGq/Lc8Vw8FSkTysMaHtttQffVN0PSPv0lk+BrLxZRjEWuUl6sYXwsHqoWt",
-	"lWy8GbpF6C8jLfDPMGMtHwuiqCBrjq2lVq5/Ag5QlYVU5I+eW0MxYROYyCVPcqg7ZAGbkE0mGlfimTI/",
-	"3hElWCr0hUEhGSCexES6Aj69oEzZrkFav161ptiQ2iYm0xU6ZlT3ftO+64XdKqxmM7mtUFPN/ZQSrUbU",
-	"5wQzW9cLqhdLhYXSYLvi4kIrQfamB1D3EX4D8NZS0EuRiucmI7iF85lyxYCEtixRA+BB0mrGQZCYmh9Z",
-	"0acF5YuyTs3PrYzT4fzcm24t5cSBXXhltqYDlgnYVzISqUkWNZW9WmABuf5N8Lal1JArBFq+BJbwHY9D",
-	"4fyNXpS9cqtrKsgc2keAu+gNOhiNAsg5iElEU5yg/sjYAUmaqeVe81JWps7LVIIGZCgDMa9PkexYq2dS",
-	"N+pVbtwqcJppk4/TQa8aPVbZY/VOruJDI8+gMuOMTmnSWG305BLTBMPTJZTc94pQDb0KY7EdBpbLoyjP",
-	"rL4HGbrmsMwOKfPebVIBqyVa6zdYUfekpJ6PDrpoW+ttdJslagigsWVOqvM/+X4wMmbwDlE4RW3lXVeR",
-	"qwmOfsppWUijVj4tF9ECS4IiLqsulWLFR1ol0krRLgvYwYMZCapoRNXGQJ7y7B8Xnzhdu7bp7bVtq91P",
-	"5lhgpijZfZSUSjIhzA9P2kH5384lSJRNKijx7uzrx11mmkGCF4uICWpSjTVbfeeQIVMYijXFeClR3y/H",
-	"igRRuWAkhgJOepK9CnLd66Sf7uRNTHiEgdzRWlZP78R4sdBLQVlEM5ygAfqn5iAnjYq7Z7Jao1GdLwhi",
-	"5I1C3vugmqAFlqa8RNzNd5pi8VNejyFXCZboMc8i3uUUUx6Teiz1X04O7nf5dsWuYELvNnsmjc4TIKfy",
-	"BEVFHcj6LFSeHaOFHvM0g4jGXCAPHMjuq80sIYmgdWA+HhyODu8NOpLhDIuSF6weeoqjhZaAuEAgCZnU",
-	"RwbpkJkRZHd0UWeCRwtMGZnU9K1aSqHGutL86iPgsdE6rHDmveOfMOqTBDhAmlIpKWeUzccshpJs5okt",
-	"+LmH/lRc9wB9aa67a6oz4wKFQLt/yknooCKdY5aqBc/VmGFWDGHKlm6ihS2Ysq35qGQWVQvSKji/pQzq",
-	"U7pz7YdgaSpFqRCV8RB4iiWpkjTo0WERtTGBYoekC1vWotE1LmBR4P43+qYr26TK6sDUVnQy8m63C/gz",
-	"r4suJ7slYZiwPVvzukKVPWdzyfVrN7cmSxXksSByQSnoOcZnF193dDfxtgZ5oYVvNwkFDSJW1RFfaY9R",
-	"EpK2u93GbdZQ5RI5tvNg+9LTDk5sX7jeGLR4HY93XZKu2Za3FZo3TbZJYL6GA/VjCLa7CbI7C66bBNUq",
-	"ZjTiRiGqVkI9u0um6wD51H3ypPiiQTDc0t1Rimcb8b4Uw7rG9e7meilknI3TVGSZLS/H9RntlgG5P3O2",
-	"Q0ZOO7vZRAa961m99N/wK2RuL04QLiQDCmWSUSZ4nEeufL0zcjhRqBf0aJpxYQOZpMIstiSds0nx1nrj",
-	"RlvbkFdQtBFMLXZR/hJ2s303zX9DLvZ1TOOaJpnt/L8bmMp1LTPbLmaV6VzTN3xnQ9mBNXW3qtRY1a5G",
-	"lV8R69rCorD1p7fD2rZT2695RX81rG+HNLenlCRxUcC7SpBtmZoViwJOiXNbmrq+fomXqrbrlUJZRZqy",
-	"ukl1gh9secYrwdnc+JJMFlk5bvfSrNGCzmZic5S02Wy5qiZxoOHadbJ+HiPsdUGN8VLaimYJnpLkGIX/",
-	"5rlgOKFEhKh/sBegcEGmMU9xjKkgIep/uReMWTil1pUT7pc/J/r5wX39UfnUf3ZvpJ8pQVOi9w7Pvd8S",
-	"Eo5Z/wG8JIn3TvmLmeKrQ/2KiVAK9+0PZoYv7u89LGy4sEc6p0oiKsdM4QvCEJaw7yEKR6Hee4jzKGck",
-	"tBkSjEPn4DhPSFyxkfYxi1GUECwkogpxhozmumfsQ166YBHZwBl5MYM6S0UQ2L0v7m/onRJUYrXGY/l5",
-	"/1+jwYMf3x4ER+9++dfJ4J948POPb4+Cw9G7Pf24IYzrx3dB7xsovPM1FIYyZaVq4d0LEl00+BCdtWj1",
-	"SYKhT9QkbUow4jmLB0rQzKQYgayXUTbv6NdcV2AopXMjH05iKtSyKa8wJ8aXilHxMprBxtECJ7PBlSkw",
-	"02DELsZutV2dZFlCSWwaSnsTdCwX0q080o/bWNNe5CrLIfIgfPXk2ZPH566ebH8vHPauUVdJkJjKTQd/",
-	"zdO8sXJRFQDtuOXaewXuO1A0AWnOJ+0TBz1P9mvau9jWproKL36xEXUUEFWcZlsUzMn0k4mtmtox9bMV",
-	"RR/lNImLMseWR9vK0lPKsFh2RlR/NyV4fXuiB9aVfVTOK3BUr+lcDcF8VYC7egc2HGvTEeGEXpKbOZ5t",
-	"INO4NyoVF1qD1wLDsjlypOkcjak2sLwusD0vAxP7FKAMQ+MbQWSeksA4cFyqX+AiKwMksHGnlUwSvu/d",
-	"UOm0zpnK9QZ93b4SpFRINorzRgSf4MyGkG3fuNSNcNmYZGjws2yG7DoLoT44sGa2WU7hC6sYWm4w3FPP",
-	"9mMH9cYriLODaxG+bqwl8FTvlnkKgCkTPNzN97PaudFeiNpx1M7Xww2/iFex6go6N93LSm+blkvp93JZ",
-	"FU7MK/XuHDjLkqWLmt66y44Z1KB+o/utCLe8fvzRTYQOaTF9wkl+2dRP/Bme8lysBg7tOllGSdR0Ei+x",
-	"UPLmpinC9Rp3kyW58dpD44w1s232nzoMnTYI1q8lEehqwctYYbXjnoylDqgObrTUOeLezdBm6JAVMa8x",
-	"jiVy1x3FdRrdofzFRAl8ifM311zCjLIbGsn2Rd19EMiDsinRrbHU30C8Tc4UTUyMQtH1n5E5htgPUOhs",
-	"B/29anxG+To0J4oImlFG5cKELm2O6G25FaUCs3VtC80pJylluWra7blWiWVGmILrat/rVoOh2oW/m8RC",
-	"pFoXA/a1g54J93J9lotWYwGyHB9sQ156zNYFNb7sWFBD0RlknCW4M8iLVr07tvAXGHI5m9N5KJsjQfTz",
-	"YRecl1hROTPs2qsXVjbt3dqQW0Y5k9aEI7/kiT3Ror4ETQjimb5AYuXSbFFvwjvZbrblZpG22rt3N05v",
-	"ei5XAn2e5lQRFH+2yPV2N8QzOQv3dj3sdyw+Wza8XwWkpzNv4s5NoqprQr1aHMOPU/IaWZct8aukJFhp",
-	"qdwaEeTJCKvdtqvdtFcYfSOza+BaNY68wugbZL2qRFYRnOokubzvzbe1gQjVyWgLa6td1qCxA2NpgNgQ",
-	"7tQghntmBaN9O4sHeMdza63SCrjR2kxFQFDBS42t0QyxOtkpy8wd36ZOSIMIvm3IUVWw3vLrFeZbplyP",
-	"bE7A+gHg6JuKZmFpjFfYVS8yluW+u5SgbptHe/XSdaMO7rMteFBt6KagGd9OUYsVJZly0aALMAUtTfy7",
-	"8LYIuNS8jYaqmjWCXlPOtdwAuLp1hdt3nS5FW58CfKl/lrJMCK23NWGDacKjCw3cKywYZXOJ+l4T+pxh",
-	"kx6UkAClpi0QsBZTPtDk9iUcxyQeDofVkNp/9Z6VDe0Jg77BfmoQ6kPy0J6+jIVS3sKomlMat+uVuyZT",
-	"S1OGKqw2UaPdaghdJ8qxizpyE5F9GwXs9cu8riBaClY4Say/cFsR68dgxS5kyqsVBkGX6fKZtLWn5UPE",
-	"WbJEobUKhqgP3lBrGQxd6mR5N/YQla6j7rCbWLcecoVIt2XMxa6iHATI16/T9kA3w62CPKEYCt9BIH5Y",
-	"SzDC7kCmXC32HkLmhe0wo8Hq7ulwg/hYT9a0wmAVhzdd5ZcexjrRYudU3WZxoi0S8BmdkWgZJcQ2ctac",
-	"h1XSPG7JYL1pwfWaQZVyQJWiQTglCeUC219jiueMS0WjjXPcUHjizUf1bSO9bW0mveZoN2SUum5Q3aqQ",
-	"udUursskPjapXE+CVqjLMz6nzLXCqt74v9BLgkLXSC1EfYzcL2BeYran2B4E40AB/nC1W1PF0VBLdZgz",
-	"Lkj8sCSxmue9OMnV4rDoJD2YJfzKcb5hrz1uV5JIEHVrsxQtB2q8w0EB4Rj6IdS4R+i1WQxNrNvecGOf",
-	"gndBby60qtqcQXZDW9qmx5mM+C2upOzW19x9YwXnHLQ7gLLGeNe2Untehr+0tlErrVhff3gfccbIG61a",
-	"ig/vcynp5hCAddGBpnVEta5/zYt8QZMEJeSSJJWKB2Sa2wQAYMkpiantBYUvbUA+eaM31Mjrqi0rPGaa",
-	"CZLSPK3mFUyxbE0pcB39mi7K2dPH6MHR/S+R7YeIYh7lqe2mUq/Srhqv2zd5itlAEBxDE0LyJksws7o9",
-	"ZeipICxaBAhLpzQXF/Hk5WktjXJNc8/V2287L67oy/pCD+A4kHmns9/WC5tt1B1dc8a3a5qkZthUiyo3",
-	"1diLtMHgAN+3phy78WmM+jiR3EEz/PvAtpIenH4dItPy1pTzXhCU8LncG64Phaod5/n5S2QeoojH1VAT",
-	"0zm1SfdoKpH0asGFQjJPUyyWLrTAIRp0jwXCDDNa40m2EKvJtQ0tWleZcs3ZenaKaKzZ8GxJ2Xxl5oco",
-	"9LpjhsY/BmFVZucSLyEyFSdJdS1+T81NZMXakQ10gnWxgmcEx5QRKXcLLV1bl8lrRelHJXb+Zpewvu0C",
-	"vDTtcFGK5uePHue1NpjtzHTbb+5OWmvFX80rOtiy12h1sMa1cK5O2Yw3IASPGiMpVFGN7NUVns+JQK9P",
-	"hxsi9xuoU8yj9aOfka95hDI8J8PedeJL3TJ8Qz/sza2iCSyvPDfEbnb3tOjV2MXi282yu6Urc4PHqmm0",
-	"JlicF5akBpuuVIJQ1uQIfcEg6Kk5tDtaYDEnxr9Ek01lQYy5msRIcQCaZxJWC6ygXfDNVAwpjcmwvU5c",
-	"voSPJ9U18PudW7GQdIrzaLFjylq93ta6rVSLcxX2161LOBj3nFd3a7VVSGVdUF0iLN8PC4HDdfCnEplq",
-	"Bd1CHRZc6LsnfQwrdzD66ng0Ghx8eTwa3VzXK5CvuzWOq+KJzVKb4riufTwajEZHh1s1e514xoHN8Z87",
-	"9m7t1l/dZKCt2HSbOrOi72wj7N3asxZG1l4NmsWxNK2lfjcCj5o1YFATkOsXtEpAVsjcyrXYrtxGI6Fp",
-	"EuTW5922E5umBnEf/jchkRI0ourD+/bbUiPfsePiJTw6puRc4x7Vqz19eG+WvnNzuAJ5VmDa9Xh2lB3s",
-	"17t5bnaFYL3nQGUZXTf8TOvJW274hhZsh9mw0p06GPtSToMwUxUa6n3Wi4fOa2dtCThadLYktOMWpGS/",
-	"OTWD+KUtSrmjXMGExhuWiJVdXlgxMtU8Zp9Jz85ZbGBLPN2w7I2iz62JOhsroDRJF5urs9yYgLCpyk2j",
-	"MLDpo67NkUu/8g4NkhsFgu2Mu26d66/5TfU/Xn/xfz3S+daVDbqg8KbqCreF0LtJu9sO0gkXd6iVcM4v",
-	"CHM9HZvyhiIiZWneqV62v/5wrpVcSViMsEThCSRO0Z/B/n2MHhEsiEDjfDS6F8EQ8CMJmy3a0KFHTihr",
-	"9vW7ZHCrZxEpEYyJKEM2RXPYknRnzErbTGC/2XKGFjC9yPBPOUGSsnlCBrkkdlgoIPnyxatzZHxydphm",
-	"8MAnhfut6HYEIG6wGNboUOUc6wuuDF45iEbgNdGy11bPWnGxWI04KELHqZKFH67BObuD1aFwhHp26jil",
-	"7H9SOhum2Kf7ril7tybsszxJJs4L6FkU9ODo+enTG9PGK93ei2/brAUJlmqS8HkTHp97OAyFUGUOJz/L",
-	"EwSfBCasn84QtJMc1uuRdo6D0Oy1i2Z9pt+7hva+Cn843F5ndRsG8A8zKNAA9uCDv13DrYC97QYAZnRk",
-	"5rXeIw6HV1B1vbzRCXW3DPTY7mTftcBiJ9Xl1wQGPxihRta01qEv18EIRQsscKSIcPoSQ3mWETGIsCQo",
-	"IUoREWgtil+t/hEqyoDxECO5TKc8qVnWvzy84dNaF9nwDNYlA1voJkDhMAxQODHmzXAQum7rwUq79aZG",
-	"7t667620c8SDn0eDBz+WPw4ngx+b6s80yNObL/TakIoCGA2VZxIXRmjZlh/R4MiOMMIStgVLSneDC/xp",
-	"9N/pWV+RZLYTdYhyAZW92lHyzKURgCs3dC+CpXpOL436symk5nZuy3fkqmD4qJ/xhEYmq5wSufcQMUJi",
-	"icL6FsNtb8K7pooskkS5oGr5Sl8EW5ERJCYtqZa/PXXU5q8/nPea4p8LWRO69fgym4mjGqKnWpbbT4kS",
-	"NLINxcN9U1dlP7aVk0Jgy2bKMYPk+kRyNDXFF8LnT87PTh+/mpy/+PbJdyEqK9YgzryiJ6ZIFFxtEAyM",
-	"BFjsfqFU1nv3DiI2jKM04kxh0+/GHG7v+elT9OTspSlKhSkjEAKbi8R+L4/39+dULfLpMOLpfkpnAyKy",
-	"fSKylQjIYiwqES56dA+gyROa4uhC6wZa0KUszvVZ4aRSCyvFDM8h3PgYgYKofww0dOolx4rO8tAjiYuY",
-	"CLkXeN41Gfj13rMEMwYtlFxQjwzGjHFFZzTC1lPHYhS7rmDSyKhoxnMBxgOJ+iFcek0FvVuvfy2vvf7N",
-	"3PtwbzhmY/bkkoglEjxXUC8VDs3EaqOcxUSjiQmJMViClVE4OFeoXw3OwyweM/d29Ykt2CEhDM0VPd0L",
-	"LC9RAtOEsjmSCZYL442y0XBa6FteLYggsNjPP9c3QYPMwGT4+efoxVTjhB4GUD7D1CR+NuA96mtGbaxr",
-	"0g/N5GLMbASmWVRJkvSZaSIFWuNaldFXWpzmiPzrKFFCL8mYHdx3idBoukSxaSb8EJE3tqDJqkaHVaPm",
-	"hfpQT77y7phphJOQHP5QY5jU4GJzhE1fds704Jf8gpjaGVcLzUYkgcYCaIZTmiz3LLAhukp+/jkcYAhE",
-	"0MB934bn/Onfkmuwusi0vSEKDfkIUYSFoHaSRSXsbMxs2MCmmDO5lIqke+ZETHhYiBIqlbWQ2sAxuxhp",
-	"V/1Mv/D550jhC4JCCKAOUd+CGd0fBSjFb9D90cgOzGczSVRo6vFPebw0xOGvr158h8Bg6vylYxb+fXDO",
-	"FU4G0ECtCODSLMts1PS8KgsNplhFC8hn41dufWdYEQTL0uh7cDhy4WISZURY1IAfzUVFpy+reGJurDWC",
-	"ODjD4vTQz/TIA/hXX3b/j2caxTWVsRS/+kwDwV1JQWaALXZlYzYnSqKjwwf2ap0RJZaDk5kiIhwiU0AK",
-	"zoFIQBbyhqSZMrQ/oRGx1pqCoJ+vEHCeESZ5LiIy5GK+bz+S+/rdMmqtoN8nL0+9oJPj3sFwNBzZxoYM",
-	"Z7R33Ls3HA3vmdbcC+Cl+/qfeVOM8w8kiXhKkMNL2KQ+z5OXp0UtL+c1dwTahE2+Pnsmh+hlPk1oNPT7",
-	"GZ7GvePeX4g641yVcpjh6oejkWN1NszEv1z6UlV0SBcv1Nu3sTVF9E/vESXskrCcIJkLlHymF6zho+H0",
-	"HAseFZE4x71980Mj2IzsvUkyLwKagGOvhaGGhbkesGM/8LFtFvv6fuVdmOno8EHbRwVc9885f47Z0n4r",
-	"9a7uGziv/w7CYRhObCypJ4f1jv/1Y9CzMZFatnp5CpwPmr3NZVnCr/ej/swQZ0PEB76EmXGpGnNFS160",
-	"IlCaG8rIlSdjItPDyBNQ01wqNONJwq8MhbICax/fuNI3Zk7r23M06JJymxhMJdBl02BQs5ijw0NHl4fo",
-	"xLfrWCbneBBOkjErizh9JqvsTKI+VwsiHIeSZssJn+uZ8BxTZuuQVi/eY5jlZVn71lKyRzxerrl6bwZX",
-	"V1cDLSUMcpEQFvGYxLW7uKreGBvbweG9o/v/1Qt6/qFpjWKUXxKcD15BgsV/db9t1T1ARKNGszRPFM2w",
-	"UPuwzhgrGOkaY1a0ViVy8u669KokUM/9GsFw9h/eI3xJIsCJD/+R3eHhsgsaiI/bkMUuk014tHbVvghT",
-	"p7Y2er66eBypnCSIMpsh1/OjzHsVubdOA8pA2iNwX1pm9gjHyJKrUiPyg5Y7g8alDTSA5jlONJ6AUB8v",
-	"oeoxXDeDxSUpcdWeLegONhPO1wxbcZjE5qN7mz96ysWUxrEpl3500OGLl3iZcByfc/4Mizkx393vsjyZ",
-	"Q5UBEj8nMcUuw+vo8LDLpAYsL4Ge9j4BDyq4jrmymqp+VvoiPBakD8FnQIWtvZntvNJKGJaN6lEtDKFI",
-	"HbrEgmKm9lyekqzmtY3ZxsS2wFRuCz1mZmWmBuINSXWrNLsZhO4VSuR+mY3XQsE2nd4FYS8xFR71WP/F",
-	"Ixy7C1zemmsQnFOTBqGBrdWhS5zQGILd2ihNYkFV0peDkr5ULuitEZgfoEZ8JAisHSeyJvr98MMPA09t",
-	"J5vEv5X3jQhoiMs1YPuYp5kiKP7wXoL/BCLuusP1XgnXkobdGlDPq+G5MYElQynCPmbyihhDW7JEWCth",
-	"YMwCrlRQiL3hr5vC/k3jNpzeU1Oo/dcj5z8z0mXfp2qWpK2nu9zEIzYT3jMr8Tr93TfwuIBOU8i0j5Ok",
-	"EHj3jNhfjSFQkiQzJBVeyrGhErakIFXI+r5Rv9HOtNdCcHl+fS21lPqaUztvQtJ7xudzjfq5+qiCyqdi",
-	"/hoVzdG0oZ3xfzSaNXwishKHMiUJZ3P9W6PZQlPg56S3Cxt9LYl48e0f4XQeWyHaxsm3HZG96+2k4Yk1",
-	"/UpjevMIg2exRmElDibcA0cFBoNA5WSNCY+RqzGrDDZET1bMxai0Fh/71mIOjXKxQldY6+iQ6YesSRDI",
-	"2JgZOlbQL6pkzYyM+uahWpCZ1qMUiUxlbnRmzYt6Ax5rGzOLrRL1j0b39pyMeIwyLt3YzSFP0hX/tkJI",
-	"E5WzqYHnRVTRTVkEagFVvdH04J/fL74/SEdvfhotv/vi7FB8/9PF4Tfsy/lXb75a/HPEHo2iV18tvj+M",
-	"trC9eYmN1zYDVAfrqv//2qXns1oYnBGf10h57mJ+Uvn5Nbtg/IoFlnHHgb1i0NSpdvX82/w7kLKb4P9r",
-	"kbPvxOddxWfHzerMbA2HLEJRN/FHT8007I818b4a2zvHWu72fL9j1i+Jub5mBTHdA0dkxQsZ0/i4rY7P",
-	"559z8fnnnsljzLrZPMYMnGfovuvWhJUiaab8XQFScmGiODBDpy9d5eNSsg/QLBdgIHcDjBkWpHDggcH/",
-	"6PCBcSf4bjvUvx+gg1GADkfGw300coPuBaUHDHz2RuMcs6sFgbm4gLLZfg4peUOlkjVbP2jRSJCIi1ii",
-	"sIxJDFvNPk+5aGHQfwDzzxOozcPzame9LhZnd8Hu7EA3y6FW4XpnB/rD2YFszSwuCsLfYgeyNbpaFXLw",
-	"E5pALi9CS+tNxJqFzAgP9Tma4A9JiDQHrBUsfsUg6xezJeozcnVsvL4Fr1rgGDHuvoWaTegl1s+UYwa1",
-	"GJZGQkylemy3An1aTV9R2VostHxlH6JJoJnjhhdfQNgNvFlzUHCh0AVZPoRsThxrdTQchEhyofQNkBFh",
-	"sW2wSPUHP+VEQEkaE10ibbHz4upZy1fvuMd4ajr8ZoJK4kXLQvj9wOUpV98ZrPylEnU/aOx0VMZ5rpbu",
-	"0JcVAvhRP9TaVgiOEsqKP0JUbbjnl3xr2qifCFDudrVq4UpKai0cGkmCRbSAfjoWt/QMAbKhmEFRNI7F",
-	"KKJq2bagnyoL2dQV/sedzI3l+J1yew0aPylPb6V2yCrNfQENQuYQXO0dQSWaxbtCm8NZ/JctE/tIdrHf",
-	"CP0tKS6VylEvg4sU3F+O1joC++O7oEVVaCGxQ/SMsgtZlE3QSK44CO5acNU0ppKJ64JkUf9odARh6mNm",
-	"i6IHENxixHQTm6K/CNDR6EFZmgwGc8r7AptoY5h2b4gee7cM4uXGzKQqrGQqJEu9gAd7Q3QCzF6iw9FB",
-	"Y7wLEKHHrqdDN9tWg5RkU1pcFPb/4GlkktI0ESxCs3vfYkFTdJJgntNVmqlpeEQ/vFcf3qOTR4+9FnHH",
-	"R0Hvkia1CiVbhMTUrrNN2+lkwjrYirpsR1RWichji8SGOdToxzMe4XVV7R3pKN6zVGNXleTWCc3oaPMX",
-	"33FlCgPCBx0IzGPOZgk1aTB38ms3hwSgWyk9WprTSEE9gXX/bVFm+J0hqQlpKjvWSlzPKuYGIIQ0sV06",
-	"zUo0DXT5FjIokycg9r6WMiGJQmEh3RwjIw8hraMRHFuHqKGwpWoEBgmeRwsSNxHIr2FLHoGs0Iajpl5h",
-	"+oN4+Pu6Rr85jDbH0A2jg620Lk/JatavNOf32Pxeo5+0DaNGH5XbnBcX7deNr7859PsLUV1xbzs92Zzq",
-	"6dfQTyPDKlpsQW5Bh9TE1YaPS1gdmMgfopDlSRKiKCFY6I8Rz0ziJuKmBV4Vh02K5/UlR1OxZFJUk/Vq",
-	"XxclRXrHvT8dHhyi+4eHaDQy/9td+LPJqTcWv3yz19Fm41ev5Z0AdyfAraU3Bqe3EODK8mL7bytV5XYT",
-	"5ErZzW+AhBZckxnTBLlRripLEN3JVr9B2co/vgLRvMp7O/C3spTebjzujDCcQjn4qpmGlQ5JqdG1laNV",
-	"UXJHrlaU7azV6uzOtIplfCJ25dd0XM+ovGqid8zqjlltw6w20w/DrKB/17X8Y9aE0KK81b1dKynbD6E0",
-	"aDFMkaWuv/8p5wqKQsg8hRW1+sbcPn5XzrFB2a64xTNmKgvaUwTPWP0vlSGqA7q+x8UD8/P1fWmFVcmE",
-	"hlJZiNzNIPCbPZdw2LJX64aVQCUDKk2vv9azcD2ru1JygLLrfNkZGnrxbUuAxpDl8W21EEO3PpIbzy5x",
-	"W++dA8ad/+5j+u8c1CvMwJLMHTx3YZXMQJUo6y8D59hDFDqCEvoZ8WMWlhQofFiWzICmMlCngmrVJhem",
-	"8oZtVWjqfcA4c8GvbBEl2yY0RIqPWQiNQUPUPzo8RGAcvKKSdPbSFfdtZ7HU6wp4UKG6x73D0eEXg9HB",
-	"YHTgE13794PDwb2DoqG7bXTqGrofH33lntjdlk+CXsoZdH/HjOUk6R0fHLoe42xaKfUqJ5RFSQ7k4PCo",
-	"9BwKIK/PvUpJGr2SD//RIoQiCYUcihpLOe49Pj8bmD3BjlzTYL8baoWKHfe8YkwTmIIoso3ADuN8Is+i",
-	"o3MNDsVCZLlzKd4J+Z/CpWgRsJmq+/L9/tuyU++N+hN9r2GtzpogMyK0smEi4goB3zgTDdU41rPQhPq+",
-	"xHZXoUel7+xZvzV71jpUvSk3oRO0OzoK2/Bp9DG4BzgI7YrvXIS34SLcgHLbWk/h04/vHkTnQD0tvs+8",
-	"jaEIM8bdOCYGA5JDjA2oXIQpkI1EnmghWyLOxgxkFiiilmXJ0rWaE9C1sokEOxPutQXlQlyUucwIi/Ot",
-	"BcFPZbZde5VLm23lSt8Jc3fCXFeL7SZhrqg0u6/vkFxbZMCrGXRBlq40reaU03wu0Yy+IfExCos7zkgS",
-	"esIclQjCuEgcjFmoiEgpI0ROUsJkrl/VyqQNJuOSsjnQnABplXRhFPloITjjCZ/TCCeoH/7jH//4x+D5",
-	"83AvMIbjMbPNgjWhKhR9Kl3O+xB9R66OEb8kIs4Jsl0gUoIZWAs0xRIEasvqAV49OwFqRyJNvdqs1nOi",
-	"0DzhU5wgUxoZZImyFi80eoK/o0hPbCRXuq47ZxoU0shnGiJcEpd7X4Qt6XXoPxTwbRRy/0LU1+6EXylj",
-	"zL41alabqYWoWWD8Iep6FBBxu/YuYnHz7E00nYjStZlFpdujb0ve7rvCtoGtSktZPfdnL0CMXBGpkCmA",
-	"nbOESIlCyYUKoa32mBXWrSEyeB5UkRyqohYo7btqUhwtKCONuUyA6Z42N6tH3w1R/7xSCtjUpQaDdkKl",
-	"Qhlk0ibLslWLrQA93Gvx2jzxwPj7ctxUfCjNKU02j2mdw0U/oopGpl3nwP+l8FQMip8SHmFo/2+6fQ4q",
-	"v3f23Xg84BY8JuWJb3CaVDDRuJBg9zhZk+1UAdCW63lcfNt9SaYJfz1DZG+da2erfKzOoPlE3rVyJcAt",
-	"SYymS7uiQgpuWVNhjbrxRUFBaAoJt+WBF6Aqlty2sgyLm4fWmvw+k9cnCTQ2MGXKA2NI00Q24jEJ0FRg",
-	"FmvhKiYm5S+xJuPfUNpfedO2dRlWjuzOZfiRXIYF1D0xyBd7tvYaVmuZFuUwoEGG3BuikPHUcySO2Qph",
-	"NQl9496H/y3WgeIP7//94f+aWDTM1LhnyoVAewTruNJ3i7hmGPpCGd8YI+EQhTOwY7CImGw5RQkLoU+B",
-	"RNjrGhDjJTTYx7Y5AkrwlCRj1g8XZBrzFMfQNjZAodOQ9t1Ptt+HoCnRNw4eeb/B4+FwuDdEJwXZHDNw",
-	"dpqCcM42U5zIZ9JLSjf0yjhHAQoVl2cV6GNWFCg4HI32hugVNF5kKDyNSZpxRVi0HHxLlqHRrpRYIoln",
-	"JFm2u069e72tCOdN+i1Z9gwd2tX9WrBvKwaYLtgNx9s77tmTqctMx70T4/RELwVlEc1wggbon5wRdALN",
-	"hIQeVL+VYIke8yzi+s+aKus//+Xk4L4V7UxJC0GkJLlA3vvIveShph7x8eBwdHjPOlQtcYzKIbqbyHyB",
-	"5lO4S30yv0rWn5QCQ6PL9Mk5nm+i5PDOu6BXYI8anJEswUtTBG7dp02fvAvuHLV3tr1bddRuZqU1m8L+",
-	"2/KXm3PYVhlnrmhC5Yf3moFoZbfqvB33xswmHbBl5VHp1jX2P2tTgNK8vldXQRt159SFIvdmQKrGzKSe",
-	"Omj6HOuoJib4DMs1lLdFbdd4iitM6c5Z/NtyFneRPBstblppcOhYmLv1KnJFYud56zPyRvkd5ILCxDxL",
-	"8DywhWBqVl8jnRmbmWm8ZB3MpQoMtVlt1nMR+3y+ICjUHMt1phozWxjV9TBy7a+plsJmg+dYRYvQVK0A",
-	"lxJl8xZj8TokH30khn7uy6U7M/N3d97vG/Z+d9LethLWSzzYyQVe1sYqaXvE8ySG+2Kcp75/pO4xH7OO",
-	"LnN4fYh+gMJaxYUKEEZS4YR4vcOA5YzZ0cGhVoTUKvPSehe+IJrjWKrCczC62Yxay9AuCMkom8OlX1Cp",
-	"uFi2O9Cvoy7NYC/X05NaFJ5HfhynRxx3UTw+jXt+M51yHvqbold/ZPG/S78eQSLOTItijyreaQ5bRAVc",
-	"W3PYr0gxayMGql5uPoOC85bwVb2SAZIRz0iMEnpBUPiXJ+eoOo/pQFT6II2b0fjG6+7zvSFy9bz8hhsp",
-	"XgJnEATHvp4x3OhKPK3s+GO4FTfRbW9Br7jo9M1TmiginI/sx11q5/rTvsT2Ft0JWTd0QX3oOq5vovMs",
-	"ot6W4KUv/AywQ25xub1wIPMxIizOOGUK9a3cEwY2pSYyButlVmtUPaFx+BCNIARHjhlmyz1TTtsF73g1",
-	"pAKrLAWFSTtARcSh0DJcgGKC4wSIi1PAoFT4mM3yJBkoraZZN1n4UwgtzKlKzEveBlHfWuSlImkKxQBx",
-	"FIHPj84ZFwQiystgDP25JV/kDY5UsmwnY03ExtzM3yGR6fr+S3PapPsXlg13fPu1wcEthi8wtPs3FW9k",
-	"x29sQZ7u7xcZkl0/MDbxp4KnW390zrt/8rW9eI/IjIstAP2EnRGFRdz9i+9/g7zrN8eKDKhJ7Kgln1Vl",
-	"OY8TVf9upEfbL7mNezxeEJwh8xKKFiS6MJaumBOvwp+JusAKT7EkrqkC0FrTd9ykbEKEedlrvcmoZRqX",
-	"X7vvWVnzyrYn9wrG9/iFBgl4YHGaFYmYB4PDL84PRscj/b9/dtd8zZJfmdFbdM9McGiJQSXKs+EtFEb/",
-	"xjugtmbY5pd9U3bfeMsaj/xre46VPutg4kgweGu1AqD3jlI6N8fnXg3QGYltzFguAzTNaRK7h1pmiFGe",
-	"adC72EUIPgyMa31KsCBgUsWJVg/C50/Oz04fv5qcv/j2yXeh0xGwDU9mJk4zHrOqy8APTHQxiW0BtwZs",
-	"XzuIXBftAPzwqbsLYHMxUJuksnc8Gh4dBr0CbpOYCn2YUE/T/3vREP7AQ1xzgMtKv/iXXKq5IK++f4YO",
-	"7g8PHphGGzGVRa6FhDLralJCDDBpzstJenN+MDz8YviVvibNV0fYmMTKbRk9cLdl6+sV9AwiTCSYCWTv",
-	"+N4Xo9E1OuHXjrLhIrpnjpoJknHxx2haWNt6G4XoplDcfmSzTVcwUctWYeEzK6M3aj/hEJ3xK5PidGyD",
-	"ikzIT0vZGv/roJIE0GKoKOP8zQtjVg/zr1KhBb/SOoZpLcqv9DDwC2fNnstnVKo7teJOrbhTK+7Uil9N",
-	"FGhXRWLbWNDIljCoBZf4mSn5NNXUFSPr60KcOb+6n6jSt5FkKOT5JRGKhGX+SVkuM/BKySiUcqlQuMC5",
-	"IuGeTbCt5L45t5VJJK8GzkR0moC1XPD8Uu9m3Nsb2no3wA1J6Do7SyhNU9i9/uRSbMuaN653arG6vvLS",
-	"wj+TiGoegyTRG2ckQCTRnMcWg0GHaBEg2Ac6PNI/2/ox6Et4AjVx0MEXX+lfMsHnAqcpIYgBDwIfKWT3",
-	"+RY+WE4l4Id6OW9YQWNa1A/xbEYiRQCAYZFiUIbZuvj+AhilCliA+qHpVwdXS09zQTJIOwldDsx0GQ7R",
-	"C0achXXMNCelEl0JqhR0FC1b4imBGfQP42xNDCxqDoEds2vEwPp05ZNGwVYv39OcKkAmLZp/eK8hjUxN",
-	"aBTnKNIivdBKeMVlBBpH5pjxcQ+wCwR6JUgxaPzZIqeJqRfkYlS9wFXod0Yvt3Af+yD8NJGrlUNs0B4q",
-	"Fv+78NW78NU/TJ0hVuEHG8yJlb/tv/V/daGsrcF7FbbTHsEXEqkmhE0EiI1hgEJTIk0QyAGxJdLCYMxC",
-	"meCJTQsHb5ZhD3KScSk1H5chRPGVjmeoGFddyKpXWiuVOPZKHmsZoUIfKuLB0IUA1kL/9MxliFKLharG",
-	"W24tfmYT+auHCNwF+/16St10vqBbyybe9zuF/QVe26G6UMkzwlCfcaXlR65yQcwVZSxPCAmhDVGIRbSg",
-	"l4SExxDD7ld2vEZNnTGDWjmm/oRrZG3T4AXP5wtkCUX3QEJ0dHA4HLMnUMvYNNvWQirkkbn4AMGvhuiH",
-	"BWEodBKW3iaqiMtuOUaQrqgVNrpYgmMdFw50YxO/sl2ynbhtNQueeNU1TBVOaZL9GbnSwHjojySJQtMl",
-	"WoCXXOGlbI9kvJ7QexOxjFUMfIbRDGRT+RmezwW+hJx1T5K1StNuMumnCWrsQpRdWOMNEue7yMa7yMbb",
-	"rnd0k0LlvqXW+2/NDyBlXo/TBU1RVAmdkWgZJcSyhyL9PsPgU7HZ9+Zhr04odiE7J5G9+j+2Wdh+sWtB",
-	"vxgDyy9IcfQLoizLFfplzH4ZDAaV/4/ZL9aeg35B1mYWIGfOQb/4P9ZtQ323oz0YGoFf0P+kbwc8rnlU",
-	"8IWJkK8Yk8ARtId+Qa5wMPrFDJvhXJLq3wmbYKXA6PULCgUxybiwIiw5s+sRROYpqb9eHz5KeGX4oPq6",
-	"E0ZgIgy3DnQM/bdJSlmutHKhmXauJimmbMJJfmmyv+FvGSWR1izMZJhFJGkCddC2ACsB6flTruhsFe5W",
-	"Kqou1olKZpvtRbC0EmOK/mG2tNhTLYNlRCE43MAcRuBAC1KJASBnaH1lLNS3544ZylnxtDDUQoQxZ2ai",
-	"vYeuyKEE+6TWw5ZqoT8niaz0lzGqIZgOtThDYietge2QaKIjwyE6gQkpm4+Z8cvDJ6VN+DOJ8CWmCZ7S",
-	"xNUY9zpkWMCpXDCJrrDQI0lnWh6zacIjvbkh+horLejqwT1Bz5RhqkuZUJjAM15qCPh2yzHbUt5cEc5O",
-	"9Mk2kJBPIqG5e6rpZ4ldCXFxozxagG3RpzK944N3u5PKU033tBzzscQyM+0Z1M3sojcjPFOmsJzFWuvr",
-	"dhh2J7ptIbqdskst25zrG0QNp7yT4W5fhjsx3GNFHrqmFGeoJ1TuaLMSPjEthxYmgpwnsZeUUnCFTJBL",
-	"ym1lSa3lumg062kyhD3F4mKIXuGUALkuiuMKWwpONRi81kdsfFOu/9ZDNz5KzaZyQ0+YEsttCzd53PC3",
-	"2u7l929A/MbLXfl4dsQu5EBiReXMUpZrK3RagcpbsmPK4tordso5vQQTnr8YpEmH0bYOtKx7PzBO8ZVi",
-	"sVrbKW2bYOkr7JnQKAdNIVZmLwCaBFK3ca/rZyAoNIaKna2a33YvnMTTlDCFKXh3K04MgTMaE0QUIrMZ",
-	"jXAEFjUfEhMDud7x/c4i2yvv80JY+7XZ1ESDRe3OZ3onGm0mp2euVzCXNQy6pnDksvPf3poLp5YnGOEk",
-	"CVCKs4xo0mSL0BUi3zEqQ4DQn51Fqc8IiWUDJVQcLfBltYcxhP173lXF0ZSYMKerBbdV+KjaC1DoLCUh",
-	"+jPUDRcK9U0XsGIRMFppW4BkgboRyoynX7TmDBhkzMLS/hLa6dyv6M/OAuJR8j+bA/a9VX92lp5+aZ0q",
-	"ir0YI1VQxJXpOUpO8GdnugGbh/FxoZRfNhs9xqxm9Rj69jAvisozSGx2Y7nSgK12hccgc1figV3p3x0N",
-	"C40mVqXphrIS+8aiw9c3sLaXIT4DDaEJmiagzJ0ptJmxh58AvFoLABfmkJbqrIej2yjPepNef896YbuO",
-	"/C7DAD6J7eG3Fx9kTJqekbNf1vbBSbK3geUl9LJd03cBnCHWr4VeHIHLpYM8L+nCg+V1sg6f6ZXcas4h",
-	"7OJTph3CAm4j81DDjulJMsGnpC2zKCVK0GhNTpHgKVELkksEmf/kTcbNtTpG4UKpbOLOeQIZRi7Q2H80",
-	"iXObPWdzykJTpjcxhcn1+DwOkOC5IkiRNEtcnyRnIPoLRyJn+oxMrqKDn129UdOy+RuUcZ7AV1QqGknU",
-	"D+PpRP9x8nm4tym3ccwakhs1G5GRwJlG+t0TGp9bOG9EZg3l/SzBtIrGvf9G3zx59hI1gBx9c37+srhu",
-	"dlVBJ8gOx+y/0fk/Xj5pHNd0mhFj1vDwrRn7z+PeX56cj3sBTPHnsUtmHfcCM8Ofx3qP4947dA8AU96h",
-	"OjtduSgWZI7J1zHRlH7/Q2QJeltPCzxqvM6CYGNoaMsZd+42lwdrmuCY5GAQzcOzJ1+fvpq8PnsGQqsk",
-	"qtKsd6SFWhwvrSBvOwa5HhAoJhlhMWHR0snIAbo/uodCxtXEfljEitUTAJIrvJS1PIAx68Y9mm/dGYDj",
-	"drKHbbVT0zSBkTdaCnvxba8hLdjP/C2/KuCMGGco/vB+Rhn1P2/IDV7LyoTd7M2xsjMwuRPZyMcAtqZM",
-	"prgEb+lsRqOdOZn+6t7NnktMcYJUlKGDwy+Ho+FoeHB8/+je4TGCA4tU8YMtn5tLSDUvAJqzj3yCxSX5",
-	"eKd4gpruLlT7FwRHCzxNtHSyRs4ohl8vaHidj9plyy5tk/plNAJKOJsTAdnDpflCfobIIMU0kdUKQ6Co",
-	"17KfHyK9Se9jFGEhKNgjpB91EMAfrri4SDiOx6xvytFWIy32YLFXCwKWAhtVY0IZktYKaeceYH5XzZZM",
-	"E6VNTZZMkpP+vfhpXd+lBdgv9Z/NT537J5nGQASnWzQGKlZ03dZAHnI6exGtRrm0LSGm+ipQeKl7+6Sv",
-	"K191WZXrw5OQS5K0LcYkqXVexXfw+uPiEnVayIIn1s1L/QvY3rDIvfGxWwPlUrMv/ZOhNoHBLk0Bpjie",
-	"k99QD6BKSv1WrmTv5O66AH3E/G8P7h7D9Xns1rnfQ/SMsguJsObjMzDqcISZaV6jb6RGeH3mgifEj0AN",
-	"x8ymY7+G3gVYkVyghH54X023CtDR4SEa9559lnvvsc+IVCjDWuLw+Py4t6dZkp7TtCVw6eGckWKB/aPR",
-	"g4eoOYv4PmQRP/biBlO8RFMCnmOGsIRs6OLphMYyRH0gfygErp6SmNruQTaFw82yZ5NDiq9D1wIBvh8z",
-	"ECocUKA+NUTWUZILQ9Q+vLeLkhw6+hVgkpC17mVJt2c3e7f2en5mtwuQOKoEVdNKS/WPe+RNRoSJcamy",
-	"pZJNJaRk6ce9k573Nb6EwtVFjx0gkr3j3qPBaHR02At6+qxhznudRdsSBJ8mN9knnKuE8qVF0+ak5Lv0",
-	"4DtX962mB/tajaWYrbyipqHtV6jCNbS1IXoFIEXTJYhND7XksEYfaw7m86j4J1CRNkiCpvAtTzH9LbV9",
-	"9KXy7UQ+DzXuRL6PKPJFlUtQtqIv/7qDyHe+IAaJtXIsaJraSsym1yOqa8rJEmSuMRtDIz0rxdSbPZJx",
-	"r00qOwKprJN442HodXJR4WJq5P5mGQucJzYM2HQDRFnC0ykRlKDu9rRyYZ9G6Kgo1CtXtXz6h5E77sSI",
-	"WxUjIv8iNtOduvjwtpI5dEN98mybukpqG2WmfhaRpresS2Ybu7i4UgZ62BT8J6FLkH6TikoYERX1JMsx",
-	"m5KIp0QilieJKU9mdGIcgafUlQGAwsskbu+CV1Pc7rrg/Za64G0lVgfXkZyN+cDLz6sWr2nyd67DrNFH",
-	"0nrPK7dueNfe5MbLynjgXWf820pNKs90XVJGK7H+lmQKYYnCl6/Py9JNftSyddpNcwVJzlQLmhLhMcuw",
-	"UBQntl7GsSv30lQ+JthQPgadMJSzCwalKMOKjSosY3YPD+txPDQhTCVL15gEUbXXXl/lZsxudQMaZc0m",
-	"tEe9HYxhn6Yoymay4EqirJCHO5vWnTDaqTpJF9K3QRit27auSye3U7iNIGt7qnmSBE4g8AMtsERUPSyo",
-	"Ve21/uHoYG+V9Z/EsWcKvxHFueYHOFy15O9ipS8G3SLF7OCTCC5l2jIjVxVH9B3FuqNYHSQ1WsuqatOk",
-	"dyZe+28rd3Q3LbvS49FbbNFGaMETUy+lGotRS3wlKb8krSToV6CHlLXHa1u5U09uMsuSmPQ4D8ImWvcj",
-	"6CybPTwe99mlZuZNXZa6GnEz/HrFS38d7vyMXJLk16c//I71hjumukVmG65WC/OIDcTf7Mxcu7VZaqvf",
-	"JolpnFFZW2XIpmpuxtYMFos+Np2WaiNUClrvbQ4jvmu0fNdo+eM2Wpamw/LtmyX1Bc6ldWSuu5z6ag1R",
-	"Pfa/1hStZgY0NQX93mB7xo0NCW9QM2C1fdoQfbe+e1qZ7jREBqnlMQoFTwgUwqdyYjIJQpPEGP4Urgao",
-	"I5lPTXiIBnQ98BhxgWZ5koAjv5U+vAaw/a4SDKqpAQ2JBg5S+g/ez0RDDTIO7A9rEg4SLNUk4XOqoTrw",
-	"fuuceAD4WsTX64NvLUPAk+4h/vo8z/QHbfPaBJV+qOW2EEJWYwJ/tC0CobdluGcW2LamAj+bcjennCcE",
-	"sy3D51fwV+N9gcCfMoaqEKf/9dbHidbWmgZ/jnvQ1vB/UjobprgX9PReJnbZQI/Q89OnelsmnrYEqa2O",
-	"4WFVfap7birADTsT9OiMN66uwHj3mYbKlmFiGsu2DRAr8OkuNOwjhYbllrY7nmt+3xgOZpikifMAZ5ol",
-	"GS6eAUrPLQ3JgmgH774qG/wAwWNpLhWakjHLGYRs9I9GD4KV4DHLTTMs5RUXsfnKdD4wD3hCoyXqHx0e",
-	"osTmHNj84kvKXQmXSgexsuCwWXJ7NBkg8jXU6+KqL1ISt1x1/Qg9IgwnFBit2aetsXtweO/o/n+9Ka+y",
-	"8v2I/l3Vwwz10+46vN7dTQej+b6AFlrodw3eHkCaHN7fQA5ZniQtEGuhgJVOxteHamPOrL0ff6j4uhZs",
-	"yQSfJiT9U2MbEGVQ4glQDRskanJ/Prw3fF4qcCUd9/ZxRvcvD/YdKXM50ZqS9BRVgACFG6JkSFOeq+Np",
-	"gtlF93N9adbcdLRPCom6IG7OM6cp2/DXbat5aUnOS6Ckv47owdwQ3jprKjS5/bS91tB5UYPuM+gvWnCm",
-	"PjSWxNJ2ntYovp+ScK8xKOr58mURprW9FUETgRff/hGqjDxfNsSzrZ6XIbzgOc8ba4yYNknKP7uwYANQ",
-	"H2ifi0IMGKLXLKEXpBIwFJiAH1vuecwKmcEyNonCKBeCMDVxj6Bw68iY568EZ/M9a6G75Bf15QgyE0Qu",
-	"xkzxC8Lkw8LN20U2WRMaVMW0HSWNRu0BPceCR9uxrlckmW0dCdT9MoyuyRWec4ViIw5CnfKcJIgy26N0",
-	"DXNwCOjziFHJIx7hGDkmeWts4jlOZlxoaWbK42VZL9PgZIlG0BGXs/lHdTPesafO8URpN5L31qamdnGx",
-	"G6XqFZ9p7NZvHvsKSlEHdJorFGHmFTFJ+BxRZuqM4AjKmxnyNGZYEFefRlO5e4a06RctJbNvIvOipnjx",
-	"EJVtaVH/cHSE8BxDZxNTT9zI3GNmF7bnhSZpTRAIj4JKKIp7hqPSX1GqiQb5tdheaJD68+YAeDdQoZBt",
-	"Dn8vjFa/Om+93kRDMM01qOLfeC4R0wwnvyQ/Q158/OG9NHAV6JIrAfnvmTBOZiCEraTy4NNJ0pr7DAq8",
-	"gX4qrYjyW00IKC5Fq5gbbPZSNImszZfjVymt7nRNfqNx962HvJ1TRYOjUwQKOIj7jFwdV9MpFzjWjOMK",
-	"Q/0118GqoMh7Q+SkcE/wDsYsBCNNIYIbL1QtJtXa+KiEutzm1hYPXQNVnicxSgi+JIjxMdtE9Q23va4J",
-	"zlqBPJ/7dvIwAPW2BeLfajDKzXOyra0++/c/ud3Ht/W08yuH/1wardX49O6ieLYO5ofsyT7AdK+bAL7v",
-	"WO72kftbUd0hekWUrEjuDgNAioaehCYJSYvhYK1GCY8ueN5Qyfpkrcx7x9Y/YbzqZhGuVvvybc+UjD7J",
-	"1aJ3/K8fwalKxKXDwipK/c10cSAxgmK7GVYLE3UiTX+zHDxvgiCcSO4KSmNlyQpXYNHMRVLSSkBgu8aV",
-	"VttWhXRaYWkAswpi4Dg4Z+QzWdrgvB65elur7vzXXp6zRP0UMzw3VV3g9trKl2ZUrRtardob2IBzdWRX",
-	"pjywDd7gR8NESIxMCdHAlT0uXI8nL08BPt4Ettro6gzPcbTQ4wYo0f8p+okaTCn701GBUkw1v9PcyUbu",
-	"4aR4P1fE1M32t2US9VI9UlPnjJVUYdOQlIpK8cegKCxab3bqzeQHUjX36Iiwwgmf5/UyLZX6iileQpjy",
-	"sKmGYtPIj00TLv0SZlRvAKqbJZRdmJay2JI/VxrOpHr645vcz8ajKeFteu1HCmJl7Cf2cH7KucKViEuC",
-	"oD5uZRPQqr9plh+4uEBcxFCN2kC/aJcTFFn/UBUdglS8UasRoatDP4XSvrLIeF3w1ARCBEhGPCt67lrb",
-	"szdyjOViyrGIe+9+fPf/BQAA//8=",
+	"7L3rdtu2uij6Ktjae4zKnZQsO3baOKPjLMdJZj2bNKnjrM6LekSIhCTUFMAAoG3NNg+w3mL9XNm/zxvk",
+	"xc7AB4AEKVKiZDvpxWOs1RmLJC4f8N1vv3QiPk85I0zJztEvnRnBMRHwz+MoIqnqnWE2JfBDTGQkaKoo",
+	"Z52jTjheKCLDfifoyGhG5li/ohYp6Rx1pBKUTTvv3wedE84UYar3lMqUS2o+XhoLK4Wj2ZwwFaIuFyik",
+	"LKGMhGjCBaJzPCUSYRaj10+f76ArqmZIzQiSmFFFJYnRhCYEMTwnbZcDu1peyPmMIKEfIUnEJYkDRPrT",
+	"PjJ7RYPe3mD/we7hYDBYu+9n53i6PP5/EiEpZ4hPYAOCSJ6JiARIcSQJi9EYRxeIMhSeTnovsYpmayc6",
+	"jck85WZTJE3wgsQ1AFYiIyG6mhGG1IxKRKWBoOKCxAgzeUWEXhVmiGCRUCKQIO8yIpUP7jlBYT5ftOh9",
+	"RxaV9RGWzTtH/+ro+To/BTXrfcEjXH8L3p69cICJBMGKxDmA1gHhjCix6B1PFBHL474hEWex1DC+wlSh",
+	"MZlwQZASC8qmCE8xZbXjU6bIlAiY4Mcff+wdZ2pGmKIRVjVXx3uqTxhGI4hcpyTSO+mGTwgWRIQ76/by",
+	"994ZVuQFnVPVg/8uz3VmjkYinCT8isQoJQLNKcsUWbsTf/gzMseU6Ymbp0jIROkbCceSCUGYvhIs5lcb",
+	"TiWJaj6bjCmawBxmbH1BJ1mStDyev/fsenunTxv3gqjG52jGNcEQfG5R0DzjAk0JI0Jfu8cIJ5K7TSd8",
+	"Ktef2TlXOOmd8IzV7BIeIpbNxwbLBL+SaK7RW99APcmEJooIGSA6ZVwPi8JEwy0EshfyyUQSBbimF0yF",
+	"RnKNYyvh8j7opFjgOVGWpJ8klDBVB6LTOEc9eAdptoDZQs9I9QspVrNO0NE0tnPUMS+NaLxyQRMu5liZ",
+	"JT086ASdOWV0rgnEXlB3iid8nhJNWciaJebvNS0vf+H2l8iUwOtACC9FqnF1MMZtL+0pj7L52uON7VsN",
+	"a3OP72xxTGnGyvS6fsiIWNTzYOq9Vlo2GpOEs6km5vkO3sE4+Rb8b297G8/eZTQl66GsJ0xXgJnk49z2",
+	"Cp8DITGIvrzCVyxZlIArzYqptHjfBFQf4W+8OHP/W60uYzERdoFVrKou0UerG6/RCCDPBZ8vr9M+RBjY",
+	"BtZSh1mionOCumfPT9CDBw8e7TSu1Hw/0kyofq0xVqSnR+vUiVClJZ7z5gU6SWeLtSm+/cqeEhxr8f0J",
+	"TL+8PPccdUM93Ag4HQl3tllvbMcamW+3X/QzdkYUFnHDteSXRMSZXjKI0jv65BlX3u8TnEj9oHSBm5ZN",
+	"2EiY6Wo4+JjzhGDmLy6nF+1w2kr5y2SouowKHbop2rwWlAtaJx7DKtWMSIJS8xIlEnUFSQlWQDNzUQWU",
+	"PkkuicAJnDu5ThMeE0cc6zaSuon9PVBF5iD3/B9BJp2jzv/eLZTdXfOa3PU5Ur7890Fnjq9PzfeH+Yax",
+	"EHihH0q1SPQPGkqdfPc/LG/7eZYkPUWuFZIEi2gGQiVVCQG5znsXdZ8LwqIZkorM55RNA4SjSK/UiIQk",
+	"bkSBd6VNz/H1C8KmatY52h8Mmu/7G4VVplYelNSvyNs8JmkmvdEh2YWXjuirtkd0TqIZoxElrBUiYSnp",
+	"lJFY646GKtnvMUPdAZoTrF9iiwBh6fQFLuiUMguTOiCofA3tkW6wAunO4UHDOeo1L1LSuBb9rb+EtqcA",
+	"kxZreCumWtxuWEamn6oK7WS9/OeNSGdmp1pDOD07xXekRsx8iS+IRNiYGkBjxxOiz1kQJRZHVisTUjnr",
+	"CJXOXKIv/v4BmvFMGLOUsIYX/WTIclvJBVnA4zGPF49R6WcwqmDG1YwIeG5nkehgfz+Ar65mNCHFMobM",
+	"qaqwEJokSGRMK+/oYPCoP2QOXMaEV8CrYrBpJBaHh3Df3N97daTjdAJGqXqhPXx2jqehE4EvralLEKwV",
+	"ak1MEoI4I8VO9/ZhoxoKehvRDEyN/caNWJNY0w726smdf2tXS+3+9WsQ3O9SuSgROS7qrCVcKH19NDwT",
+	"gmOwE/RCJLlQErgJYfrHPgodQwxRmilj7JtzqRwq2ivVNX+SAM1wpv+H6TUnJEBjLCUJUCr4VOD5nJCd",
+	"AIW9YlSwjBBcGdG7hlXKrzfkQycmE5wlGjw9EAIdHmpGYo2IAN8e/Lf6ytI3niCZP87/9KSDni8pOG7U",
+	"y/+lqAIhsmf+UW/BrDfKvcZTgiT9dyOtheXUw+BwANzM3I5DfY/X3JVXYBBaXsT3ZRuT4khe0LRpRcas",
+	"VL+kwVru8zrBQH9WI1Wa4CZkSu0At41IBZNfvTSPmaeCT2jSZE+qcuzbW+pbScTqRWaSiIZl6Ue3u6D3",
+	"Zigi1RMeU+P2caabt2nCMahHkXGiAPnNEkVTLNSunkijHczaTp4oj/wcBDW9hAqjdlNo7jp/jEJ9UKHm",
+	"gm7Xy2ZR8DNMKYMxyyvGaZpYI/3ude/q6qoHK89EQljEY+M9Idd4niYgzqRYyiuu9cLOcTynbG//wcHh",
+	"/+oEAH17EFg/+I85nfTnGGTPVtsvVqg3fSNI+kMtAfBEkFhzFZxogRagiCaUJLFE3WLbWijL17BTA1K4",
+	"GzLlTJp78QTH1rC+AsKp4OOEzP/yszQeHw+wMVGYJnp9XKSae8F5fvy/iiCaJFTScULg3kuFQbTs7OKU",
+	"7l7u7WrIS0e/ZefoABi/1qo6R3pZyK2r0ArGPFNH4wSzi/bn89qsvfZO4kSDETxURijrZizFQuJxQkCe",
+	"2+l3jLl4ktDophD6+F+5no7ijx9+/vjfiFxTDRdVD6FCry/D6VEBp3xpdwakp5nZJQkQzj15VnSlTBO2",
+	"AOxnoGdqSRcDio9pbOQVIw8CHB2lsIatFeB0YNyMAtUu35mcjdSvMcLzjvtuzLoZ7Ku7+XvvfTO4lhU2",
+	"2kQrLbnYTVUdXt7dK6ZV+SnRbMYZ12Vlj0terVUbLb8MMz6Hw4yNrn2D638cRR//RyLx8YMk4vLjB4Sz",
+	"ayQ+/n8JkegIAfFtSygeFAhQrO7OMEBrRRFOEiK+kEjwhKA5XoDZUP9qtHOeEgGgAGTQ9x5HkYah5nAx",
+	"wZGil/rOAx6AisBw8kwILm4I1beMICIEyYRRfPSfUiGZaR0ks6JQI0gt3dPix1HnwWQv2sePSO8w/mrc",
+	"O4j2SO/RZIB7++OH8dfkIPoK7w28Yzj06bXbEnqjlR+BzNbu7EjestwlL82ERE+IugmfTklcRDvk2na8",
+	"U4De2QnvBH39GTZF4SXLyS2i8Sm7xAmNzwVmRQDPDS5eMZBZdkwVQUcoSrjKBCGoN8wGgwcEETaKeAa3",
+	"Dc5Ido7+9UsHJBcNlgj2Okq5BFFBvzYnUsLRdLCIZvSSdN7/VHuLS+Da/Wq3sEt+HlZZ9Xl+IS1TLPgh",
+	"lZYhPkahAUeIEiqtbu8CQSxUhqwLcELhEpjCHa2kvw8633P1nGcsvkXZhDIleHaJGyU3Ty7ZffTo0aMS",
+	"xA8KiH/PFTKLuzOQf8+RzKKZF4PFBZinVE60c2otCI5RV59DzOGHhOALQxZeW/XgNU9otLghLF9ypeVg",
+	"rXLo+wBoR47QC4Lm/pOYU4XMNFQgnKE5p0yivQGKsMCR+vg/gsjHbT/LGJKL+ZjDmdUgWq4A+fi11ZI6",
+	"74PbGdZbcgOCL3H+/f3idr1lqeCRnlRL68+YompxdxfNkk+rcgWIsijJwHSHkQOCEX7HguALg88pXCfU",
+	"JZdELJDIEoJo/gKVgPkkdldwofXnc85fYLGSMW2njSnBU3TJk2xOGcmuW4pae56o5QKwDKjROefILPVO",
+	"Carj4GBe1zDTU2oRCxtHjeX/GOJcpQGlgHg0YE7PMU3ITanjC9B8rOqD0ccP6uMHNOcxndCPHzSLU4L0",
+	"FJmnEnWdxRxHKiNJonnisPNg2NlZT0v3SpD3rrq/IWR3dGdAL4JWIRZXIpx7AeB+U4kYRwln+hhsLOGR",
+	"Ia4Q5md9KUos4DDO+QVhrzEVLUQtD/b6PKUcKf1156hDFn+bjf8a0Vf0b6dv/3269z09lafs7DA6OX14",
+	"epH+/T9P/vaoTxZ/+3f84yl9RU+vT9mgH+0nbDx/Poj//rfEeDapIHJEWefokRZeBZkIImcj/8HDwcHX",
+	"/jO3gMF4758/zH7Ymw+u3w0W3z882xc/vLvY/5Z9Nf36+uvZPwfsySB68/Xsh/1IH43+auT8WRAy2v5s",
+	"AGJn1khTixb6BU1AZLak0Z7gaEZ6EJzDk5r41uQKLyQKGe+BQrwmMBnssJy/xGzhQklvLDby1KdLso/O",
+	"Pn7QVHxB/o1irNnNPpJw350XqQVf8OQ8TZf0glG+4jtDlTMt3IFDQN//aEZikD8SPtVooDRFUBIlPLog",
+	"MeKZemzwwgYbhV68c2i3XJX6KyHRq2R+/9WmAOTVOkP1g1Vxxm1HKj5qCiVuP5L+AE7hLcOZmnFB/31j",
+	"0g64lEtpiGcIqMHHDytu3u6clETePV8o8VZ2d4ZLKiUEl9h160tniFiMDOFEQIGsZQ7+ja5mXBZmiYKE",
+	"gw2yeu/qIuVXHdTS+/acZJamXCgSvyQxxS7G4SbntUiJph9miAwxzpCd5OMHdIQUuVa7aYKbjEn6eHYN",
+	"UfeZ7aF/hPmiEawanZvwik8k5Hwh7eYUxHwYfqusUuObmkoyz1tJxC3pgm8VTajEimQQ4IFAG/z4YRUt",
+	"/q2ogcbNZsHx6rvNRA4XNAmOtv3B/sPe3l5v/+H54NHRYHA0GPxTyxBzA6OSryjoTLIkGVk3EviX0MvT",
+	"5xpeMXjoqByBBTCPqkqwVCNgE0tTPXBTCZ7kXqlO0MnSeO3qqs6s9rDV8Gq6nJZkAFz/U5MbfGuC9TNj",
+	"uYwJuswHRjHRGjpjWiyoV2bNKfgqJ6iYH/+vEgRljCAca3mdINLTb5rBfw9a5hs+J86rx0URpScRFrkt",
+	"Ycl0pEUP62ie98ENaacCgRDMTc7A4VypqdBkRFnnsJXiR4WXtBSS89X+UgBF0GHkatX762KQCrfkv5an",
+	"r4xexG/w8c8kAsHkZEaiizMiIcqhup/8XvyyvG53ykWW24zgRM30qWas+DfjahRxNqHTTC/zp3WbsOPW",
+	"rhXC7p9pLTEVVNalndUk7JS3ZG+0/ifLkgSMc5aYLG0x4jEZpVwqnLR73yN87eKtc0LooTXQARyp/8Dj",
+	"yFJFN5LD1/IoQee6N+W9paFp2Xm/FyyHP1RDHkokdjmQMOiw8chmFpj3JjW5sCc2NUGi0BmtQys1aVBo",
+	"tnxJBFI8xgvjWcfxK5YsKnD1FsXGI9+He/RLm2/oJcHZSBJxSSOyjpZ8D2+/sS/rz/l8ZA+ifDrfYUHn",
+	"6DjBPKN1B6o/JKUrWnz7hkfUGD2On5zUf6zMNV1711K8kOXBX2LBo7pBJYm0DGLO1YajF58dTwXHCdWQ",
+	"xRSivdbOrUhC0hln7bBI/zCK8hScVadgENwE05Y5dVt0ckFAtSGZZhFfSKdYOn7cCjEuaZJUQHeCNTfD",
+	"LMLroVahchCnVEQsVS5NGWg1J1i+n0FBGPKTCXJKV6ZjbiP2Bi3hibuDPiWoRfslrCzRv9LptaHlJpbB",
+	"UGhjoMPJa49yQ1D0CmLusc3DmsjXJWJeipRdRZeXiG81SrgdMb5dcrRRpHIdTdp4AEuXymAerCBM1SQn",
+	"CKSEGEwgVP0yJPdslOeqRdTRsTUBzxVa5b39YHCrpKqJ7ByDKmUiUBPipRVuFInoUZ/1Ed4+mVlBYeoI",
+	"SBtEfQt4vRZR55T5v+5tgLqbymUVVF77+W2j9jqR6Q+K+a1FlDtA881ElAra353E0oil64WDBrxzlj6n",
+	"Y5VQOOJJQgqRAEvJI+pSAFIsFI2yhBJRo3T55QWW9b4SDWsh4sV8jimrSEcvP36IMKPvslpBbSvlhI1H",
+	"RfB5DZc5z0PYJZrxBNzKVLXUMUxuc7H++Yr110lzDNKXHSjKFomlpddS2vxEthKGKodWznwcrD61ZmYd",
+	"mjogSVjHsOvITc2pCDqfk/gxygCaKMKS9CiTBOKeLkmy6NfQ3k0MH3ra1RC9Ja61DsabYMqGZNGCdlMw",
+	"1cAkrzdQMV7lRQ3qEiWWEWYbawckIsVknC1/0/j6hLL2L0s6ZVhlJs+++sn60yEJpiNI9hrNSCZW6uIe",
+	"KMx3kDS2xXc2y2yLL22+mvdltdSPcX6b8gETLlx6Wjmvtwu5m5Dl0GbmDXkDuVyyg7w8flprC5PKaJc1",
+	"JbsKSxJmsbEdISohQNVmGoNtaQWt90SyrZjPXAthTI0wYxmpCQn4B8EiWSA8N+HKDEUuiHxp8PVQZuNR",
+	"6YxGECcl6w75tHSWJp5KU1s9ic3JzphJ/ov7202egSeLrJ89L59iTYABijCLSJKQGHFGJCLXEUmVS1Jq",
+	"wZOd3aFq69JvMT02mHqTj/+jCMKKgLhTRz2zORG8frCT87MeOIIGg726b99lXOGRICbDpAYCBuJQckxq",
+	"fS9GXUYuiYDyPFdosGMPAwrOrTyL9SCReaGClWKp2WdRHMCItMXuW3y8vRmuTjryS+ZUDqN8zlXBqbRy",
+	"L0u1Qu5LvMXjHEt4m1OkVUi2EgeqN8InXA2UuZZFNND/Wja0oXHNgGsrMXK1GLDaSvF52XtLdp5nFu/v",
+	"PRys3VEtZ8+H+Gq/5QjLPH7zMZa5fT7G3sOv14/RJLo2GPIKxr3ClHf8FFxsWCki9MP/91/HvX/+9MuD",
+	"9/+n7kDWsdDTVUxzVf71Goa55tMyl9nUQLLEWUqgXW/u+MQEveozbk+XK5S4nt6uIEdFjR1nzRgLntEk",
+	"sWUOivwWCMECCUHShEKQWCZTwuKswZRR7M8bfV4ICaNUELgZ4M3wH0RcCBLVPtDigamMYOKYrAJvDAKu",
+	"vlqE49rKCPmqbkvz/D1qTitI7bZKVTPZ3F7duvmYm5DmjVWszS2vBenenjKvpL83VGA2HOrPRp9rCGjG",
+	"lHyyKChoxZkymZBIEVJX9zbo6DNNGh+a1MCGpy4Lsf4pYSN9vZhqfm5IetNT0VRj0JYRZKas8vK3PLsk",
+	"omlaRcScslptNc+q/AtyG6+fIB9jNCdM1gorJwnXqp7Rd3FCWIwF0ng0Q93xAkUJl5RNwSyx0zAJtx6s",
+	"hkcr5rYlLWsmr5uqwvMd9ILi4pT5b3Gu3hUoLpJ3a3xouw1VV18HTf/460SGp1jOxhyLWF95uXzjK+FA",
+	"lbC1go3XQzcP/WWkAf4pZqzhY0EUFWTFsTVU5fZPwAGqtJCS/NFxa8gnrAMTueRJBtW3LGATss5E44rJ",
+	"U+bHO6IES4UemiskA8STmEhXxqoTFCnbFUjr18vWFBtSW8dk2kLHjOrer9t3tbxhidWsJ7claqq5n1Ki",
+	"0Yj6kmBmq9tBnXSpsFAabFdcXGglyGJ6ANVP4S8AbyUFvRCpeGYyghs4nymMDpfQFueqATxIWvV3ECSm",
+	"+kdW9Gm48nlxs/rnVsZpcX7uTbeWYuLALrw0W90BywTsKymJ1CiN6oq/zbCAXP86eNuCgsiVwy1eAkv4",
+	"lsehcHatF2VRbnlNOZlDuwjuLrpGe4NBADkHMYnoHCeoOzB2QDJP1WKnfilLU2dFKkHNZSgCMW9OkexY",
+	"y2dSNeqVMG4ZOPW0yb/TQaccPVbaYxknl+9DLc+gMuWMjmlSW3P3+BLTBMPTBTT38Cqe9b06e7EdBpbL",
+	"oyhLrb4HGbrmsMwOKfPerVMB8xI0y842rMiUC1pxjKQzDqWm10v4WmXL8hpkLb1vG7puJjQhJg1iCfvy",
+	"XjOuvmu56UxlR70IC0VE/+d02iIW4EG7QOVK7Ul/hK/aOXTonNjcUv8MoMHO7s8pqV0r1JxbvluvT5F+",
+	"UvQVuGL6bFDXr4GLBFGZYCRGGKXZOKER1LWgEXy7Uwacy6rIyxHtPth1w9ZG+c7w/uHD5aV9S67Rm2+P",
+	"e/uHD/2ODDYMrZjv0eTrh/Hg672vvz6IvoofHj7C+xOC8SA6PMTxYO8QPxhPDiZ74/3xYPz1/n4U7x3G",
+	"D6O9w/FgMhjgwde1DB/TWonkDf030cQYGgmVlnHw9f7eXrsLYG4/iUfjRa2+ul6xzERStzYocZyf4Nuz",
+	"FwHKTNqKZis8UwgzdGzTE02qjUnfs31bwkwkeS40Nn1KlgOVS+/cxLOyXIQ1x9vAlUj0yUV+LD4G5Pen",
+	"6n4pCFUZ4gZ6S/uopcvLhQ1X08NK0XCtr9nnC9uCCqhKgAQGw1yAJjjSSkoljuRwsJ4IlqMwBg1UsD6e",
+	"3NXIzE9uTBkWi7XHBiPWQapc2L4q8SnqnhRY+2SvDbdY7dNZjygQcGnLYpXnf/ZDb2Dcpi2iNvOOFNuu",
+	"IlMjHL3LaFPntNeZiGZYagonyy74gsAcDgZwztssYIuIl0hQRSOq1gZ+Fmd/kn/iGH1l05tbZ601eDTF",
+	"AjNFyfajzKkkI8L8cNYtjMWbySFE2SS04t6dPT1pM9MEEoJZREwQrKqtdO8HExhiiqEkY4wXspmBm0nK",
+	"TPtBK3vmVtEnCY8wiMe0kgXaOTZRD+i1oCyiKU5QD/1TaxzHtYZez8WxwgKnyRsj1wp574MpC82wNOWI",
+	"4naxNnMs3mXVnCOVYIlOeBq1EnbnPCbV3Ju/Hu8dtvl2yQ5tQrXXR7IYG1mAnIksyCuwQZWA3ES2ZXTp",
+	"CZ+nEAGfCeSBA9l9NZmxJVnSGY5PevuD/Qe9lmQ4xaLgBcuHPsfRTGvMXCDQnE2qPIP0+dQYPrYMaUoF",
+	"j2aYMjKq2OcqKej61hXuOv8CHhkrlVXmvXdKDbK6JAEOMJ9TKSlnlE2HLIbCq+aJLZO+g/6So3uAvjLo",
+	"7to9TrhAIdDudxkJHVSkC+QxcuCQYZYPYYq9r6OFDTdlU3dDwSzKHodlcH5HGRTPdufaDcEzUajeISri",
+	"5/AYS1LRQ6LiotbKsVsk6dkySLWhVAIWBeFixj7pyvypoqcCtRUAjX2kHQL+m1dFl+PtkvZMmLcVmktU",
+	"2QtOKrh+BXMrslROHnMiFxSCnmN8dvFVybyOt9XICw18u04oqBGxyoFbpaZiBSFpwu0mbrOCKheXY7OI",
+	"J1962iLoyReu1wa53yRCqipJr9NW1gjN6yZbJzDfIODmUwi22wmyWwuuG+qKg1Wiaik1oL1kugqQz90n",
+	"z/IvagTDDd3jhXi29t4XYljbPJDtXPW5jLN2mpIssyFy3JzRbpjA8W/OtsjgbGY368igh54ViyC/QgZ7",
+	"cYJwLhlQaIaAUsHjLHJNf5xR3IlCnaBD5ykXNvBVKsxiS9I5G+Vv1RnDl0C5bHqDIr9gmreL8pewna+0",
+	"bv5bCslaxTRuaJLZLF5oDVO5qWVm08UsM50bxhLd21C2YE3trSoVVrWtUeU3xLo2sChs/OndsLbN1PYb",
+	"ouhvhvVtkRb9nJIkzhs+lAmyLWu2ZFHAc+JcX6YOvF8SrOKuLEpnLV+aohpWeYIfbTnfK8HZ1MQe0Ip3",
+	"rX0p72hGJxNBWjgR9GaLVdWJAzVo18r6eYSw158/xgtpK2AmeEySIxT+zDPBcEKJCFF3bydA4YyMYz7H",
+	"MaaChKj71U4wZOGYWtd/uFv8O9HP9w71R8VT/9mDgX6mBJ0TvXd47v2VkHDIuo/gJUm8d4o/zBRf7+tX",
+	"TERruGv/YWZ4eLjzOLfhwh7plCqJqBwyhS8IQ1jCvvsoHIR67yHOooyR0GbUMY40nsRZQuKSjbSLWYyi",
+	"hGAhEVWIM2Q01x1jH/LSy/NIOM7IqwnU5cuDhh88PFzTcS4oxfYOh/LL7r8GvUc//bIXHLz/9V/HvX/i",
+	"3r9/+uUg2B+839GPa8J+f3ofdL6FQm1PoZCgKUNYcczNSHRRE3PirEXLTxIM3TVH87qEVJ6xuKcETU1K",
+	"Ksh6KWXTlnEwqwrSzenUyIejmApV10pfZMTE3mCUv4wmsHE0w8mkd2UKktUYsfOxG21Xx2maUBIjQz6L",
+	"CVqWl2pXTu+nTaxprzKVZhCpFr559uLZybmrP97dqfNJt6/DJ0hM5bqDv+Fp3lp5wRKAttxy5b387jtQ",
+	"1AFpykfNEwcdT/ar27vY1Ka6DC9+sfbqKCCqeJ5uUGAt1U9Gtsp2y1IBjVf0SUaTOC+Lb3m07URgnOmt",
+	"L6q/mwK8vj3RA+vSPkrnFTiqV3euhmC+ycFdxoE1x1p3RDihl+R2jmcTyNTujUrFhdbgtcCwqI80rDtH",
+	"Y6oNLK8LbKfwwMTKBijF0N5OEJnNSWAcOC41PHCR+AESWFWix+D7zi2V2mxd2aImtKzFV4IUCslacd6I",
+	"4COc2pDjzdu9uxEua5PSzf1EYzLhgnj9A1EXHFgT21wt94WVDC23mB6gZ/uphXrjFVDbJpBLf11be+a5",
+	"3i3zFABTVr6/ne9nOdTKIkTlOCrn690Nv+hjvurSda7Dy1IvtAak9Ht/LQsn5pVqNyecpsnCZdls3JXN",
+	"DGqufq37LQ/Pv3n80W2EDmkxfcRJdilqdLgXeMwzsRw4tO1kKSVR3Um8xkLJ25smD++u3U2aZMZrD42W",
+	"Vsy23n/qbui4RrB+K4lAVzNe5JaoLfdkLHVAdXCtpc4R93aGNkOHrIh5g3EskbvpKK4/+xblkkZK4Euc",
+	"Xd9wCRPKbmkk201++0Egb9aW0GjMvfkW4m1MWC3EKLiEji4jUwyxH6DQcZMwuFOOzyheh2Z2EUETyqic",
+	"mdCl9RkgDVhRKDAb10LSnHI0pyxTdbs91yqxTAlTgK72vXY1e4qAjvYSC5FqVQzYUwc9E+4FhZegW6tl",
+	"+QGyHB9sQ1465cYFmFrG63NFJ5ChnODWIHf5JpswttfuG83aTIhxffonZVMkiH7eb3PnJVZUTgy79upL",
+	"5lafw40NuUVWDGlMUPVLZNkTzesR0YQgnmoEEktIs0F9Iu9k29mW60XaokDi9pxeUSUqgT7PM6oIir+Y",
+	"ZXq7a+KZnIW77epvVKxcTEk5R9UDpKczr+POdaKqgUNdMSU/TinHjmIxVVJSPZYVEUGejFBleWWuUcPo",
+	"a5ldDdeqcOQlRl8j65UlspLgVCXJBb7XY2sNEaqS0QbWVkHWoLZjb2GAWBPuVCOGe2YFo307iwd4xzNr",
+	"rdIKuNHaTAVZUMELja3WDLE82SlLDY5vUleqRgTfNOSoLFhv+PUS8y1KdAxsTsDqAeDo64osYmmMV9hV",
+	"uzOW5a5DSlC3zaOdaqnTQQv32QY8qDJ0XdCMb6eoxIqSVLlo0BmYghYm/l14W4S7VL+NmirMFYJeUc61",
+	"3AB3deOK6O9bIUVTXxt8qf8tZVFAoNoGi/XGCY8uNHCvsGCUTSXqFvmiKGPYpJMmJEBz00YOWIspN2ty",
+	"wU22VL/fL4fU/qvzgqACNNBn3k8lRV1INt3RyJgr5Q2Mqj4FfrPe6isyezVlKMNqHTXarubcTaIc26gj",
+	"txHZt1bAXr3MmwqihWCFk8T6CzcVsX4KluxCphxnbhB0mS5fSNurQD5GnCULFFqrYIi64A21lsHQpdoX",
+	"uLGDqHQd2PvtxLrVkMtFug1jLrYV5SBAvopOmwPdDLcM8oRiKJQKgfhhJcEIuwMZczXbeQyZF7YjmQar",
+	"w9P+GvGxmtxvhcHyHV6Hyq+9G+tEi61LO9SLE02RgC/ohESLKCG28b/mPKyU5nFHBut1C67WmCuVjysV",
+	"mcNzklAusP0zpnjKuFQ0WjvHLYUn3n5U3ybS28Zm0huOdktGqZsG1S0LmRvt4qZM4lOTytUkaIm6vOBT",
+	"ylwCeBnj/0ovCQpd480QdTFyf4B5idkelDsQjAMNW8Ll7n4lR0Ml1WHKuCDx44LEap736jhTs33kwr56",
+	"k4RfOc5Xm7dvZ5AkEkTd2Sx5i5oK73BQQDiG/jkV7hF6bXlDE+u201/b1+Z90JkKrarWZ5Dd0pY26Ykp",
+	"I36HKym6u9Z3a1q6cw7aLUBZYbwrW2++LMJfGttuFlaspx8/RJwxcq1VS/HxQyYlXR8CsCo60LQaKveB",
+	"qXiRL2iSoIRckqRUIYeMM5sAACx5TmJqewfiSxuQT671hmp5XbnFkcdMU0HmNJuX8wrGWDamFLxOMHON",
+	"1JfqY60laO7rJ/pdYEjzvAtiK2v+lk4dIhglgowcl6+67qRCPDK9XCOCTP8VVfVZtA4Tt5O1iWnYvBr9",
+	"HXgdjkGaMl0eXBL6VonneZh623uQR8tu3zzVxs/WFQx5dknEAn2PUiIoj8tFKWrVnp+19NrsnMELiSTV",
+	"N6QMJt8fZjOeB+1SZIug+DbQemnefm9qZJnLKkdzzN5ltaU3XxVvIXlB01QrOSTCmSRAaW3idX7dy0nd",
+	"V1giqTQ14ilh7fZTJKXWYxpkmseZqWtgXSLgJTR13PQiAriHE4h9Dm1FaMpZiNIEM+s/0eAvrZUqfxf+",
+	"ug27Ls4KEpkJA8NRBvxM8DmiSrqagjtbIX07H4w7yML/cjudHqrugwIPSwgSdGwIpeeMKJ1XlVKWCbSX",
+	"MF21v5cQp+F6rqCMy66LNcb4Eh9Z7lwzodckDo+8Y4dT1jdB3yIoNgUX0L9gR8VLrpCsX6izHkt8Hg2z",
+	"GpjZMVdy0C2zpm/MZNeXX1pil2uzdm9qqduecRi/yBpG4PdP2LMiZe6HWLe2bWn0Mi1cA8YKZjcj9SqM",
+	"eO5DshIHBWzQuhSScgXGIrukE3T8xBJId8mLChcpIRDW6v1hq5ivuvCVM6tRBQyjNoUnJkQfC4MeWnPp",
+	"UDHXu7pe/ko5dcX8UMpMyXNSEhLuICxIrs4EDa3xlpJGbP/mUvpHnvJxGOwdvm/I+Cj2/zK/SDW5THpz",
+	"9SRGooTzC5TQC1KjfeeqxIjGtY3h3XMTiQgFdBkhRhrKXR0bouscX5+aT71E+9wtclsmHSI1B1zlP9zU",
+	"pGZQqq6JJZ4jrT5FUOGbo5jn0KprwnjnITBrvHjH4MFrvC+Km2It5WKrNzRH5nauZtI6LGW2peLjB1ct",
+	"qIeG2WDwIPr4ISdq8AMZduo0/C2SFCuile+at12i8n4meXH0ldTq1jLWb59ht08Xvi12+lvll8vXQPBx",
+	"Qua1dryz5yfo0cHhVyg1LyFX53WZrMaQnFcTHJnNMetpPQiKk5JrzUdt6AFl6LmWeWcBwtL59HN+dfz6",
+	"tFLl6W1RfBkxzpASPLv8+KHeOCkEFzXkHVJze2AtQuad1mHlXlZvrWtbqvpiYecQnPAuI1JBDd36ErqZ",
+	"JELuPnr06FGnNh4Cvm+siObGpzHq4kRyB83w770z86h3+jR0JWCd3SLhU7nTX52pVTnO8/PXyDxEEY/L",
+	"mTAHg4MGOlhbX3fGhUIym8+xWDhpxV00PYpRRGFGG9uRzsRy7a/vuULPecbiVZFylVjws1NEY01pJwut",
+	"tVRnfoxCPOaZOhonmF2ExlwBWV9m5xIvIHEWJ0l5Ld5Xa6VVG+ZmoBOsSmU8IzimjEi5XebryjYD+nsb",
+	"geInTbb+Zpusw83yzzTtcEmU5t+fPA1tZa7dGZkIImf1JYOFeTgCb0e17Mne/mYdpMuD1a6Fc3XKJrzm",
+	"QvCoNtGjKAf+5gpPp0Sgt6f9NYUFaqhTzKPVo5+RpzxCKZ6Sfucm6a9uGX4cIuzNraIOLG+8KMntwgJL",
+	"4sXagLR2gWcbRlqvCaitG60OFue5oFwTciaVIJTV2SFfMcjJqs88j2ZYTIkJf6XJuqqlJprOqA0aaF7E",
+	"mtKKHWibt1LQtND1YHutuHwBH8/pVMPvt+4sTuZjnEWzLSvqVNtHrNpKuddESZvbqMKksV56bSSW7Yel",
+	"dUHxy7B4P8wFDhxFpvG0RKaYYjsvyYwLDMXbvRtW7GDw9dFg0Nv76mgwaNG4oZ2ThIH7bx2Al5yTRRGd",
+	"MY6rztEnvcHgYL8NuBVJSDrjjIy82IX16anbRPdLItbt8q0sqpMuhZx5xYKxxFryiTD63hSn2SJ5FdaT",
+	"X9QKNPNjqVtLFTcCj5rV3KA6IFcRtExAlsjcElpsVg20ltDUCXKry4I1Exs+17ph+ZA+/ldCIiVoRNXH",
+	"D83YUiHfcdGUw620ZcWQG+BRtRj1xw9m6SZDuXURXAcG7/IswbTt8WwpOxT2xi0sh9tCsNpCt7SMtht+",
+	"ofXkDTd8Swu2w6xZ6TYeoZKUUyPMlIWGZuuwDSq2tgQczVpbEprvVslU7FfeLOSOYgXrDdhY2eWFpRiY",
+	"SkDvF9ILw7q5hbt22WtFnzsTddYWaK2TLtYXj701AWFdEd5aYWDdR16pirroMU3PBU/8DI+Ns1saBILN",
+	"Ys/cOlej+S1Zltcg/m9HOt/Ye9LmCq8r/nhXF3o7aXfTQVrdxS28JOf8grAzoo+qro4cjiIiZWHeKSPb",
+	"334810quJCxGWKKw1I/rCD0hWBBhHT0whHHx1Dfjcg2sKKtPRXC16qyeRaREMCaiDNkKUv2GmkDGrLTJ",
+	"BPabDWdoANOrFL/LCJKUTRPSyySxw0J/i9ev3pwjEzJsh6kHD3xSdMpzzfsBxDUWwwodKp1jdcGlwUsH",
+	"UQu8Olr21upZSy4WqxEHeWY7VTIPE67xXm9hdcjjtD07dTyn7D/mdNKfY5/um1erYwSd696U95adZlmS",
+	"jFyQsmdR0IOjl6fPb00bp673QunbJmtBgqUaJXxad4/PvTsMQUoyg5OfZAmCTwITYkcniJFLU3h1uzQN",
+	"zV7baNZnPCE30d6X4Q+H22mtbtsmfMVhBvk1gD344G/WcEtgb8IAuBktmXmllba7w0tXdbW80erqbpiH",
+	"stnJvm+AxVaqy28JDH6uRIWsaa1DI9feAEUzLHCkiHD6EkNZmhLRi7AkKCFKERFoLYpfLf8IBW/BeIiR",
+	"XMzHPKlY1r/av+XTWpV48QLWJQNbhzdAYT8MUDgy5s2wFz5GGaPvMrIcIlUXEuOt+0EpUMoGSQ16j34q",
+	"/tkf9X6qC5aqkafXI/TKjI8cGDWFcROX5WjZlh8Q58iOMMIStvVUC3eDy0uq9d/pWd+QZLIVdTCxs2rU",
+	"fCXPXJUDcOWG7kWwVE/ppVF/1mX83A22fE+ucoaPuilPaGSK3lEidx6b0DMUVrcYbooJ7+sKxkoSZYKq",
+	"xRuNCDb8BiQmLakWfz131OZvP5536tKzc1kTAoJ9mc2kefXRcy3L7c6JEjSSFmN2TdnX3dgWdg6BLZsp",
+	"hwxq/yWSo7EJXw9fPjs/Oz15Mzp/9d2z70NUFNRFnHk1WU0Na0BtEAyMBJjvfqZU2nn/HiI2jKM04kxh",
+	"077dHG7n5elz9OzstamZjSkjkKELnXjhe3m0uzulapaN+xGf787ppEdEuktEuhTNl49FJcLIpLtGqjeh",
+	"Qio0xtEFsbH7lMWZPiuclEp1zzHDUwj/OkKgIOp/Bho61Yrozr3WhYhFLmIi5E7geddk4LejS204UZAH",
+	"9chgyBhXdEIjbD11LEYxlrMxxyKWRkZFE54JMB5I1A0B6TUV9LAeoktztNd/GbwPd/pDNmQmx0TwzOQW",
+	"wKGZVHKUsZjoa2JCYswtsZGegnOFuuXcQcziIXNvl5/YeqISsuRcT5adwPISJTBNKJsimWA5M94om6yn",
+	"hb7F1YwIAov98kuNCRpkBib9L79Er8b6Tuhh4MqnmJq6VDX3HnU1ozbWNelnjnIxZDZB1CyqIEn6zDSR",
+	"Aq1xpcroKy1Oc0Q+OkqU0EsyZHuHrk4bGi9QbAIQHyNybeutLmt0WNVqXqgL7e5K7w6ZvnASslIe6xsm",
+	"NbjYFEFybAzVAQS55BcuoHam2Ygk0PcQTfCcJosdC2yIrpJffgkHGAIRNHDfteE5f/lZcg1WF5m200eh",
+	"IR8hirAQ1E4yK4WdDZkNG1gXcyYXUpH5jjkREx4WooRKZS2kNnDMLkbaVb/QL3z5JVL4gqAQ8rtD1LVg",
+	"RoeDAM3xNTocDOzAfDKRRIUmanvM44UhDn978+p7BAZT5y8dsvDvvXOucNI70ew2D+DSLMtsFEpEeX0Q",
+	"5lhFMyi3w6/c+s6wIgiWpa/v3v7AhYtJlBJhrwb80yAqOn1dvicGY60RxMEZFqeHfqFH7sF/NbL7P57p",
+	"K66pjKX45WcaCA4lBZnAbbErG7IpURId7D+yqHVGlFj0jieKiLCPTH1rOAci4bKQazJPlaH9CY2Itdbk",
+	"BP18iYDzlDDJMxGRPhfTXfuR3NXvFlFrOf0+fn3qBZ0cdfb6g/4AMstSwnBKO0edB/1B/4HtZw68dFf/",
+	"Z1qXgv0jSSI+J8jdS9ikPs/j16d5qXHnNXcE2oRNvj17IfvoNbTm10JATt5O485R569EnXGuCjnMcPX9",
+	"wcCxOhtm4iOXRqqSDunihTq7NrYmj/7pPKGEXRKWESQzgZIv9II1fDScXmLBozwS56iza/5RCzYje6+T",
+	"zPOAJuDYK2HYhzwMjR6wYz/wsWkW+/pu6V2Y6WD/UdNHOVx3zzl/idnCfiv1rg4NnFd/B+EwDCc2ltST",
+	"wzpH//op6NiYSC1bvT4Fzgf98Key6DDQ+Ul/ZoizIeI9X8JMuVS1pawKXrQkUBoMZeTKkzGRabHsCajz",
+	"TCo04UnCrwyFsgJrF9+60jdkTuvbcTToknJbt4xKoMsQyQ8s5mB/39HlPjr27TqWyTkehJNkyIoa01/I",
+	"MjuTqMvVjAjHoaTZcsKneiY8xZTZNillxDuBWV4XrXksJXvC48UK1LvuXV1d9bSU0MtEQljEYxJXcHFZ",
+	"vTE2tr39BweH/6sTdPxD0xrFILskOOu9gfoP/6s9tpX3ABGN+prNs0TRFAu1C+uMsYKRbjBmSWtVIiPv",
+	"b0qvCgL10m9hBGf/8QPClySCO/Hxf2R7eLjiBzXEx23I3i5T7Ohg5ap9EaZKbW30fHnxOFIZSRBltoBP",
+	"x48y75Tk3ioNKAJpD8B9aZnZExwjS64KjcgPWm4NGpc2UAOalzjR9wSE+ngBTZkA3cwtLkiJa0ZlQbe3",
+	"nnC+ZdiKwyQ2Hz1Y/9FzLsY0jk03t4O9Fl+8xouE4/ic8xdYTIn57rDN8mQGRRBJ/JLEFLsCNAf7+20m",
+	"NWB5DfS08xl4UM51DMpqqvpF4YvwWJA+BJ8B5bb2erbzRithWNaqR5UwhLyyySUWFDO148qoyHLZnSFb",
+	"W3cnMIXlQ4+ZWZmphnhDzZ9lml0PQvcKJXK3KBbUQMHWnd4FYa8xFR71WP3FExw7BC6w5gYE59SkQWhg",
+	"a3XoEic0hmC3JkqTWFAV9GWvoC8lBL0zAvMjtLCLBIG140RWRL8ff/yx56ntZJ34t/S+EQENcbkBbE/4",
+	"PFUExR8/SPCfQMRde7g+KOBa0LA7A+p5OTw3JrBkyJXsYiaviDG0JQuEtRIGxizgSjmF2On/tinsf+q7",
+	"Daf33PSR++3I+S+MdNn1qZolaavpLjfxiPWE98xKvE5/9w08LqDT9Fnp4iTJBd4dI/aXYwiUJMkESYUX",
+	"cmiohO14QBWyvm/UrbUz7TQQXJ7dXEstpL76ylO3Iem94NOpvvqZ+qSCyudi/voqmqNpunbG/1Fr1vCJ",
+	"yFIcypgknE31X7VmC02BX5LONmz0rSTi1Xd/htM5sUK0jZNvOiKL682k4Zk1/UpjevMIg2exRmEpDibc",
+	"sUWGGLkqn6wx4TFyNWSlwfro2ZK5GBXW4iPfWqx1eEj/ucJaR4dMP2RNgkDGhszQsZx+USUrZmTUNQ/V",
+	"jEy0HqVIZBqHoTNrXtQb8FjbkNnbKlH3YPBgx8mIRyjl0o1dH/IkXW8yK4TUUTmbGnieRxXdlkWgElDV",
+	"GYz3/vnD7Ie9+eD63WDx/cOzffHDu4v9b9lX06+vv579c8CeDKI3X89+2I82sL15iY03NgOUB2ur///W",
+	"peezShicEZ9XSHkOMT+r/PyWXTB+xQLLuOPAohj0nK6gno/NfwApuw7+vxU5+1583lZ8dtysysxWcMg8",
+	"FHUdf/TUTMP+WB3vq7C9c6zlbs/3O2TdgphrNMuJ6Q44IkteyJjGR01lhr/8kosvv/RMHkPWzuYxZOA8",
+	"Q4eumTRWisxT5e8KLiUXJooDM3T62jVmKiT7AE0yAQZyN8CQYUFyBx4Y/A/2Hxl3gu+2Q93DAO0NArQ/",
+	"MB7ug4EbdCcoPGDgszca55BdzQjMxQV09fJzSMk1lUpWbP2gRSNBIi5iicIiJjFsNPs856KBQf8JzD/P",
+	"oHQwz8qN/9tYnB2C3duBbpdDLcP13g70p7MD2ZLeXOSEv8EOZEuINyrk4Cc0gVxehJbWm4g1C5kRHutz",
+	"NMEfkhBpDlgrWPzKVH7FbIG6jFwdGa9vzqtmOEaMu2+hZhN6jaemMq2N3SjHsNQSYirVid1K0EmxwHOi",
+	"AIsbepkUr+xCNEnnfbD2xVcQdgNvVhwUXCh0QRaPIZsTx1odDXshklwojQEyIkz/COmR+oN3GRFQksZE",
+	"l0jbiy1HPWv56hx1GJ+PCFOCpIJK4kXLQvh9z+Upl9/pLf1Sirrv1TZiLuI8l0t3aGQ1Fau7oda2QnCU",
+	"UJb/CFG14Y5fkb5uo34iQLHb5aYKSymplXBoJAkW0Qza/dq7pWcIkA3FDPKa9ixGEVWLpgW9Ky1kTdLm",
+	"+5+2MjcW47fK7TXX+Flxeku1Q5Zp7ivoXzqF4GrvCErRLB4KrQ9n8V+2TOwT2cV+J/S3oLhUKke9zF2k",
+	"4P5ytNYR2J/eBw2qQgOJ7aMXlF3IvGyCvuSKg+CuBVdNY0qZuC5IFnUPBgcQpj5ktmdbAMEtRkw3sSn6",
+	"iwAdDB4VpclgMKe8z7CJNoZpd/roxMMyiJcbMpOqUFPMVS/g0U4fHQOzl2h/sFcb7wJE6MS1nGxn26qR",
+	"kmxKi4vC/g88jkxSmiaCeWh25zss6BwdJ5hndJlmahoe0Y8f1McP6PjJidfB/ugg6FzSpFKhZIOQmAo6",
+	"27SdViasvY2oy2ZEZZmInNhLbJhDhX684BFe1XTPkY78PUs1tlVJ7pzQDA7Wf/E9V6YwIHzQgsCccDZJ",
+	"qEmDuZdf2zkk4LoV0qOlObUU1BNYd3/JuyC9NyQ1IXVlxxqJ61nJ3ACE0PU5sCvRNNDlW8igSJ6A2PtK",
+	"yoQkCoW5dHOEjDyEtI5GcGwdoobCFqoRGCR4Fs1IXEcgn8KWPAJZog0HdYWB9Qdx/4+FRr+7G22Ood2N",
+	"DjbSujwlq16/0pzfY/M7tX7Sphs1+KTc5jxHtN/2ff3dXb+/EtX27m2mJ5tTPX0K7T5TrKLZBuQWdEho",
+	"MmDCxyWsDkzkj1HIsiQJUZQQLPTHiKcmcRNx06G/fIdNiufNJUdTsWSUV5P1WnPlJUU6R52/7O/to8P9",
+	"fTQYmP/bXvizyam3Fr98u+hos/HLaHkvwN0LcCvpjbnTGwhwRXmx3V9KVeW2E+QK2c3vz4xmXJMZqvpN",
+	"clVRguhetvodylb+8eUXzau8twV/K0rpbcfjzgjDcygHXzbTsMIhKfV1beRo5Su5JVfLy3ZWanW2Z1r5",
+	"Mj4Tu/JrOq5mVF410Xtmdc+sNmFW6+mHYVbQXvxG/jFrQmhQ3qrerqWU7cdQGjQfJs9S19+/y7iCohAy",
+	"m8OKGn1jbh9/KOdYDyouQqPeBs+YqSxoTxE8Y9VfSkOUB4Q/JpBU0fP+fXNfWm5VMqGhVOYidz0Iiobf",
+	"Phw2Kra5diVQyQD6eGJTHb/2LFwXy7aUHKDsem+2hoZefNMS9DPv+DZaiKFbn8iNZ5e4qffOAePef/cp",
+	"/XcO6iVmYEnmFp67sExmoEqU9ZeBc+wxCh1BCf2M+CELCwoUPi5KZkBTGahTQbVqkwlTecM2vTP1PmCc",
+	"qeBXtogSFENVJESKD1k4xlKSEHUP9vcRGAevqCStvXQ5vm0tlhY0TJMnj84edfYH+w97g73eYM8nuvb3",
+	"vf3eA/idJJiOmKZ5CRnNSCY08h587Z7Y3RZPgs6cM4WZGtlGmUd7+wPbw5CNS6Ve5YiyKMmAHOwfFJ5D",
+	"AeTV77AHjWY//o8WIRSxvTsrLOWoc3J+1jN7gh25RsUd14nExl55X3jFmEa2ly3ZRGCHcT6TZ9HRuRqH",
+	"Yi6y3LsU74X8z+FStBewnqr78v3uL/Zft+1P9L2GlTprgkwIdOw2EXG5gG+ciYZqHOlZaEJ9X2Kzq9Cj",
+	"0vf2rN+bPWvVVb0tN6ETtFs6Cpvu0+BTcA9wENoV37sI78JFuObKbWo9hU8/vXsQnQP1tPd94m0MRZgx",
+	"7sYxMRiQHGJsQMUiTIFsJLJEC9kScTZkILNAEbU0TRau1ZyArpV1JNiZcG8sKOfiYt49eVNB8HOZbVei",
+	"cmGzLaH0vTB3L8y1tdiuE+bySrO7GofkyiIDXs2gC7JwpWk1pxxnU4km9JrERyjMcZyRJPSEOSoRhHGR",
+	"OBiy0DY3J3I0J0xm+lWtTNpgMi4pmwLNCZBWSWdGkY9mgjOe8CmNcIK64T/+8Y9/9F6+DHcCYzgeMtss",
+	"WBOqXNGn0uW899H35OoI8Usi4owg2wViTjADa4GmWIJAbVk9wJsXx0DtSKSpV5PVekoUmiZ8jBNkSiOD",
+	"LFHU4oVGT/A7ivTERnKlq7pzzoNcGvlCQ4RL4nLv87AlvQ79Qw7fWiH3r0Q9dSf8Rhlj9p1Rs8pMDUTN",
+	"AuNPUdcjh4jbtYeIOeY5THQVoRtx8Kl7w1VHKF8ir7TMHC+QIDhGXVx/a48QTpKdYMgYuSJSISiNHaB0",
+	"ZRJRuXKYKwVpPDYTmpAA2dm0BL3T5FbJd/EZ/Cq5yBSXQUllCZaNqTjeO3fhWTBuDazI1PYzrnVsmOeU",
+	"NKXhHA5a+FRWZAfpo3T+9xh5n91pQtBqJHOX5jW2DP3eNL/CNB97KJaTm/y3Ztt8hclnqZajLJsPK5c/",
+	"RJDuAlcB5bj3uLCT22b/mlGDMd0UIiyRrN1fKoO+L6hgWK8w6BW5y7AxAXEf+q2xf4C7bG7lhonobjiz",
+	"qk6DxbjdxTb2t/iPJuDfy+vt5HUNAIRzxEXdnMtqjr7TgMclsaGEWsuYVZIqUkEiuG62kVbVzumeH2mZ",
+	"HIV/fbYZ5qLzUn1/aDYxZMDdtNAAjQ5gzGLxS+OFQVGYIsVqhuQMp1DSlCo5ZOHTZy+enT8rDeH+CZ+j",
+	"7vH3xy/+8eb0jdZO0P7O4+U5yx8wDqW0cCyhLpZ7GCBp7Biw9Dm/JDGyrSpWyzdPFqflXtl3LO38rhjr",
+	"H99gWJLWMSsJmKhb4CDCCcVyp5lVb3Rr/CsHdsUyjTAsvbkET0UCgKXp9VvunQ/0/1TQ9Zuwv4ZZH+uh",
+	"7jn2Pcf+w3PslfhcRscSB9rShao5krTtmq7y9iVScUFiNE74+DHC8L+m0qO174+J5nWGm1GJ5BVJFUow",
+	"tIOAmo8oIfjSdBQS0HYCK5RyqukZ46ZXEzoYHKBhTugQ4wwpwbPLjx+GnWaXqye+/0F8rr9fF2pcnEU9",
+	"96k1RL3yxKMvJJoThWOssGvOb6qyWYtmmIkkfIxcfYWqlUrfRbBUUbVsg1m2ZTZenVu0Yro5GuyXbuP3",
+	"V/JOxKX8Nt2SQJRLEMvCUIn67sb8ijnhqPbWv1GC4LkhtTGJxAJ614G1zFhITsz160GTeQl9NMOg+Flz",
+	"O/9vYyULgyELn53jqTWvvvn2uLd/+NB2LTvDbEpCZNkm6u4PHu700TNqagHato1FdV7sUOtqxjV6GX1m",
+	"yVactwcJbRVx24dIoyxWmSChszB7WO7j85B1GUelNnmuSxojJCbxYzTWV9H4M6jMx3mclyzkLCKuFuoR",
+	"Ohjs1Qfp2ENpNvlUS0imVCxQ9y2j1649+o6BjF3/27MXTXZMC4zVZt31ptw3Dopt583B3mRH3R8MWoXJ",
+	"EzReKIKEvjQBIv1pH4X6F/nNoLc32H8Q5iswh1UsAe7ZLdd1+nL3yzLVrfMFOeRx8TZzLRdCMLtBh3BO",
+	"5wSawC/dyZ1Sn/AxZRiAWl1oLRE3/RD19JUAy2PofNIDeMh1UZbll98HnRoKsG6Muk/eBx1NEdZ9Cu/A",
+	"BvcHD9cBf0tAWf2JxOZWVaB1e/t1P5uL2HIM8/LG0HpQJ2h+zxWa85hOKIlRNzyd9L7njPReYhXNQtPh",
+	"0YrZeqCd3zb333u4QfXMW6leCbejUC6QxIpKDcv+77REZLkp879+eh/88v6nssBiWFMbKfqGIgv4+Mlq",
+	"53CREde13VB3Xc/TwDYspazq0d3Ryl7hAEYZS4iUKJRcqBBJ6DuSO3T6yGihQTn+ATTOPNrBz+Kb42hG",
+	"GaktcwlBEF6g76RamKWPujVWZFQYkVMospwsjH+KZ8o1B+7vNFhmn3lg/GPl9JXS6+qrXdoSl6ty8fQj",
+	"qmhEFTFPij/yJLZe/q+ERzihElvjdq/0d+u0Pi886A6S6YoTX5NPV7qJxg0Pu8fJikKYJQBtuJ6T/Nv2",
+	"SzJSUbV44M6qrL+NRLrWoPlMiZfFSiCQisRo7GIm8gDJhjXliQp3ELNBUEyhFnNx4Dmo8iU3rSzF4vah",
+	"tSK4w5R8lQR63psO1oHRDcHZyGMSoLHALA60NERMNdjEZhP9jirCFpi2aTZp6cjus0k/UchKDnVPhvLF",
+	"no0TSivBas7sYCLUdvooZHzu5ZgO2RJhNbVeh52P/5WvA8UfP/z88b9NmRLM1LBjOklA53yb06hxi4Sm",
+	"l3KoEcqkTTIS9lE4AX2KRcQUUlWUsBBa2EuEvYbyMV5I6Atj++ajBI9JMmTdcEbGMZ/jGFMBxiQXPLvr",
+	"/pXAz0rQOdEYB4+8v+Bxv9/f6aPjnGwOGeTBml5hLmw/P5EvpFev3NArkzcLUChlw5aBPmR57fr9wWCn",
+	"j94QFiPMUHgak3nKFWHRovcdWYQm8FaJBZJ4QpJFc1ath9cbu0aLSb8jtQ7EDTJzc/ZtxYB3mea1Ncfb",
+	"OerYk6nKTEedY5MPi14LyiKa4gT10D85I+hYk3ws9KD6rQRLdMLTiOufNVXWP//1eO/Qinam24EgUpJM",
+	"IO995F7yrqYe8aS3P9h/YHNtLXGMiiHaZ0/4As3nyKT1yfwyWX9WCAy12bTtzQZBJ789qndG0gQvTH+w",
+	"VZ/WffI+uM/hvU/7uNMc3vWstGJT2P2l+OP2cnnLjDNTNKHy4wfNQLSyW45dH3aGzNajY4typEye8WuM",
+	"b9amAF1b/YRfpflhnu8LDg4zIFVDZqoSO2j6HOugIib4DMu5M22/0xVJxCWmdJ9H/PtygreRPBu94O46",
+	"5j4MvYrM+AUhKbPLyLVCXq2KIM8+miR4GtgeIZWEICOdGZvZlCiJXO5xoQJDQIYtiJ2XxTqfEWSdiYaL",
+	"DJntmXlJBPTVVBxJLYVRLYVNnHkbPPOQbUjZtCGPaNUlH3wihn7uy6VbM/P39477W06MbqW9bSSsF/dg",
+	"q+zoom1SQdsjniUx4IvJq/VT56rJ1EPWMpsaXu+jHyEAIEeoAGEkFU4KvLOlLIfsYG9fK0JqmXlpvQtf",
+	"EM1xLFXhGRjdbLFly9AuCEkpmwLSz6hUXCyac6tvoi5NYC8305MaFJ4nfokfjzhuo3h8nszt9XTKJW/f",
+	"Fr36M4v/LWjiawHRHrRCFe81hw0Sxm+sOZSTRFYmk5dzV/kEci4s4St7JQMkI56SGCX0ojYZJURdPGSF",
+	"D9K4GU3adDWzeqe/PhTR0zP6a12Jp6Udfwq34gYZAG+4aPXNc5ooIpyPbKtEEn/a+2SS20ZQH7qO65vw",
+	"MntR70rw0gg/gdshN0BuL4XEfIwIiyF6HHWt3BMGttpiZAzWNjiywOIRjcPHaADVGeSQYbbYMZ2WXV0H",
+	"r71QYJWlIDdpBygvRmPD4WKC4wSIi1PAoIv0kE2yJOkpraZZN1n4LkRaVaIqWcqBRl1rkZeKzOfQJw5H",
+	"Efj86JRxQaDYWBGMoT+35Itc40gli2YyVkdsDGb+AYlM2/dfm9Mm7b+wbLjl22/NHdxg+PyGtv+m5I1s",
+	"+Y3t1dL+/bx4btsPjE38ueDzjT865+0/eWoR7wmZcLEBoJ+xM6KwiNt/8cPvkHf97liRATWJHbXkk7Is",
+	"53Gi8u9GepwRnKhZI/c4mRGcIvMSimYkujCWrpgTr/mbibrACo+xJK7fPtBack3mqTLVfCEnSsu1EA9X",
+	"m1DyrVnNVoqiX38sb4f08vQ5enb22usl3uEXGiTggcXzNK/Ru9fbf3i+Nzga6P/7Z3vN1yz5jRm9QfdM",
+	"BY+IlODeTvt30DP7W++AvAO3h+uf9K7pyE6a8yqe2nP0bCUxAhNHgsFbqxUAvXc0p1NzfO7VAJ2R2MaM",
+	"ZTJA44wmsXuoZYYYZakGvYtdhODDwLjWbfIEeZdBiQoUvnx2fnZ68mZ0/uq7Z9+HTkfAtnIVMyV84iEr",
+	"uwz8wEQXk9hUi8mA7amDyE2vHYAfPnW4ADYXA7XRXHaOBv2D/aCTw20UU6EPE1ot+r9bkEF8UX5xzQEu",
+	"OkEnf9x5zaWaCvLmhxdo77C/98jk0MZU5mX4JHTgVqMCYnCTpryYpDPle/39h/2vNZrUo46wMYklbBk8",
+	"ctiyMXoFHXMRRjYppHP04OFg4O9srz/oDzZFw/woaxDRPXPUTJCUC/XnqHtV3noThWinUNx9ZLMtcZNX",
+	"slImCsfI6LXaT9hHZ/zKVL88QkWRrSFr6GhSTr/y68M1GCqKEnDmhSGrVoArU6EZv8qLcUHCLjd/cEYa",
+	"S3HdqxX3asW9WnGvVvxmokDbKhKbxoJGtrp9JbjEz0zJxnNNXbHLeEOcOb+6n6jStZFkKOTZJRGKhEX+",
+	"SdFJMfC6jCg051KhcIYzRcIdW3u5VBbVua1MjfFy4ExExwlYywXPLvVuhp2dvm2FAtyQhMhmgkgotJbb",
+	"vf7iqi8X7VBcCmW+OmAizmb2hURU8xgkiYIaSAEiieY8tk8I2kezAME+0P6B/rdtLYK+gifQLgXtPfxa",
+	"/5EKPhV4PicEMeBB4COFwq++hW8pN1nDI+eFWJk84W6IJxMSKQIADPMUgyLM1sX358AoVMAc1I/hT4Na",
+	"epoLkkLaSehyYMaLsI9eMeIsrEOmOSmV6EpQpQgzOSq2KJUSmEkcQVx8cwwsqg+BHbIbxMDeqKzUbUbB",
+	"lpHveUYVXCYtmn/8oCGNTLtgFGco0iK90Ep4yWUEGkfqmPFRB24XCPRKkHzQ+ItZRhPTSsbFqHqBq0IQ",
+	"iKJpL737IPw8kaulQ6zRHkoW//vw1fvw1T9NC5pyqbQ15sRyVUJyrSGxgd+5rmYymHwg4dsGBIH+VyiE",
+	"ZUUwQFgO2cmb/0Tdt+fPe1+7qNHxQpEeFzGMLC4CTbvmuCeJpsWKxAE4vG3RDC3H7gRIQoUREhvexZnp",
+	"cCOpVCCiMJzKGVd9ZNVgRF1M7DWdZ3Mvf0TwK4m6jhPuQQOvXBI51H9qnfCEJAnYzgS03DVFTL4JAxT+",
+	"Rf+nFyIuUPgfIaS3pIJAgXf72hchkhzJFOolzogWGGJuXOgZGzKtwSIs0YSLeZZgWcfMnsFhrdFBywf4",
+	"snanTWlpAKX6lFkDko6FXOfo0P69Js3uXn29V1//QOqrJ8gocq12I3lZkvA6NA5AEAs0MgTGcR84aS2w",
+	"7vugJNAFJfk+yEX1oJDRA1BenJ4SeKqMfZJwlQkSEKlGhI0E7DeIeKZGYO4L4kwQMppTlikiA1Nqwkji",
+	"IzPfkH0VNEqOQSEwBq69YAByZ2Ds4nvBfrCn/1tjSC5+/Mr70X44CAKgcwXBaVVjRTOPmlI0t1Vc5T75",
+	"dIXQYZgQqrbj0GeykeSxut5yNW2gpPA25w6EJQzQPNn07RQEsk9t306oICYTPLK9SiCOxqCDHKVcSjpO",
+	"iAwhf6CQd6CNaXkhy/Fwtn5Y0Yf/AA3LmknJMNF3yQeVpAM9cxEc3eAbq2i1dxa5u07xqgqJ92kGv53+",
+	"a61VgxuXTd404SCw0fl15iyeEoa6WjYOLWszKMpYlhCipewhC7GIZvSSkPAIsuf8dsM3aPQ2ZNDAzTRF",
+	"Mp/kBXgEz6YzZAlF+xQGdLC33x+yZ9BgH0YE8xhksLvIRMGv+ujHGWEodNKCUSZ8Q51bjjHhlQyaNq9J",
+	"QkgfzkP3jGp2hV0NRqPeWJsmT7yWT6Y1tDRlhhi50sB47I8kiULjBZpBfJ7CC9mcQ3Ezc9ttZFGUb+AL",
+	"jCYg28gv8HQq8CUIDp4NzZprt7OGfZ50ijZE2SVU3CJxvs+puM+puOsmfDcwZy032bDUevcX8w+QMm/G",
+	"6YI6I1lCJyRaRAmx7CG3sKQYojmsgcU87FQJxTZk5ziyqP9Tk2/vV7sW9Ksxj/2KFEe/IsrSTKFfh+zX",
+	"Xq9X+v8h+9V6ktCvyHrrAuQcSehX/59Vr1TX7WgHhjZGMv+Trh3wqBLLgS9Mbl7JjQUhKDvoV+TUTfSr",
+	"GTbFmSTl3wkbYaXA3fYrCgUxZUBgRVhyZtcjiMzmpPp6dfgo4aXhg/LrThiBiTBgHegYvnatfwDNe44p",
+	"G3GSXZq6M/BbSkmkNQszGWYRSepAHTQtwEpAev45V3SyDHcrFZUX60Qls83mzoxaiTGdaDFb2NtT7s1o",
+	"RCE43MAcRuBAC1KJASBnaHW7RtS1544Zylj+NHcRg6mXMzPRzmPXeVeCZ1TrYQs105+TRBJP2XpkVENw",
+	"WmpxhsROWgOvJdFER4Z9dAwTUjYdMhMRCJ8U3ugvJMKXmCZ4TBNwSbMYdE2iTF0FAziVCSbRFRZ6JOmc",
+	"2kM2TnikN9dHT7HSgq4e3BP0vJYDnpQJNmPPbaoh4HtMh2xDeXNJODvWJ1tDQj6LhObwVNPP4nYlxGWs",
+	"8GgGXk2fynSO9t5vTypPNd3TcsynEsvMtGfQzLmN3ozwRJlup/bW2ig7d8PuRbcNRLdTdqllm3ONQXnN",
+	"5HsZ7q5luGPDPZbkoRtKcetbvX6/QVtWYCCavtqi/6i25j/EFnkxrzt9BCp83sAmwkJQ0OLljAvVS+gl",
+	"iUtV/8GONxb8ShIh28SUfsJWr/fNz343zc/uqtNZk+LwMksUTbX8PuFiblFoQhPii5tgW8+/sv0w8la7",
+	"tqUhtCugcsico971ShpnkwkEeUFfgSM0JguuB3h5/PfR29cvXh0/Hb18EhYe+f3BDiBoZttI5ZLOg/6Q",
+	"ma4CWrpcpFreApkOOmaYcLZrRVieJ+PM9obbH6E0ngQoZdMA/ZySaYCmdBKgKzJOgyFT1ypAkbwMNNJr",
+	"InQdoOtE7l4n8jpAPFa7PJaoe7B3WDI/6p1DO2AqkcSMKipJ/BhJ+m8SoJenL58NGbgHXesSZNJu9M6I",
+	"ADnwgqQ2+M6uUw9FmGuhgpUWulWeo7McR2/hpPhSCGc1lp63CKfnQ+aKjUPApbfZxp6zdWStc9+B7r4D",
+	"3W+nAx1gRxtK20ZEMQoelDVtklGeQa6JUfcCxJPYk1hyxTUV5JLyzCiZjFzlqXo2DNfonnMsLvrojSYy",
+	"wqXVICxBktGKsarxya0WPb4t1v+5ZI/bLWhdbOgZU2KxaVVrT2GXv9PC1n98qelbr7DHp3N1tiEHfozN",
+	"zW3OWlTLGuIzLZO2Tr2SBjOll0Y/8RYDwZXGILynKeBhYDIGwPFXdcQW7ldwRuYuVy0GPEJjiMTaCaxc",
+	"lSxs7oF+BraMWvHgbNlDuH1VaT7XNBpTCH0vxVkInNKYIKIQmUxohCNw+tWEPnWODltbld54n+f2pN+a",
+	"20/UOP3uA8rvRaT15PQM/G/GCxLfphfOlS785c6iTCpFlCKcJAGa4zQFPVC5hvTWKnWEivwo9I1zenUZ",
+	"IbGsoYSKoxm+JJ7mhIuWkDYATHE0JiYH7GrGbYsCqrSe7Jw5IfpGa8Jase4CAS4WAaMV7g+opFD1k5nx",
+	"9IvW4wKDDFlYuIhCO537E33jnDQeJf/GHLAfUPONc0Z1CwdaXgnX+NEC5Kv+BSf4xnmXwKpmVENo+l/r",
+	"lxmyimOm77vsvBQzz2eyPtLG9U1odH2cgMxdijZ3fZG29H3UeoGVphvKSuxrOzLd3Afc3KPpDDSEOmia",
+	"bDt3phMo7GEOPwF4NXZHyj02zT0376B3zW0GJnoOFqOE/TEjFT+Le+T3lzxlvK6eH7ZoSK9J+s4alpfQ",
+	"y2ZN32W3hli/Fnqhjq7QEBTBkS53Wt6kJNMLvZI7LcgEu/icNZlgAXdRlknDjulJUsHHpKnsypwoQaMV",
+	"BVcEnxM1I5lEUBaRXLtkgiMUzpRKR+6cTT6Gy8L2H43izJYWsgV3QtPDKDFd2/T4PA6Q4JkiSJF5mphg",
+	"qTg3EP2VI5ExfUamkJODn129UdPS6TVKOU/gKyoVjSTqhvF4pH8cfRnurCv8NGQ1lZ80G5GRwKm+9NtX",
+	"e3pp4dwu+SZNMC1f487/Rt8+e/Ea1YAcfXt+/jpHN7uqoBVk+0P2v9H5P14/qx034pm+bUNW8/AXM/Y3",
+	"w85fn50POwFM8c3QVfoadkyGkPxmqPc47LxHDzZNh7Egc0y+ehNNX7w/RQklb+vz/B7VonOaYMY0PNcX",
+	"UKpzHwdIcs6IVAiaUjRUS0LLbWArPprmPrB6gY8r5Yz8jq9FhfQGn/Jru8M/WNtWCAvClJERhFzXdm5d",
+	"eqe39Espm06/Uf6hdStW4OcJZht0ryyXcrjt1ppmMXfRF9ZdqDVdYc0CruC+Qh8XiOilmploTmIMhmZ1",
+	"8YrFxRkZmXfrQWTP8bP0yXSQ2NSfAKC575D5CWsjpYKAzH5psdRjBzkH2Lgykt+S0jWiNCUFZJRBogwX",
+	"aEI08jJSdKGs6zrZ7/d3HqPQKBdY/4IESQlW0rKB71FKBIUQA/PDProi5ELu2MjSITNZO84MRViMxRHC",
+	"aM6Zmll0BCbFGXqwh/6GWYbFApKFADnNk/2vteqD9h/toOdkLPQr/SELy2SzVDMJhTERjBLhnv0FwlXN",
+	"ak0NJKR4jBelB3rQMZbkCEFdhNClbxoAFuQi13vglEgMv0IEtZbyTLRJ/k6UcAmBvNb/kWCp0JQwUmMF",
+	"N92eTD/IMM8Nm+HUqGb5V5XeUqViRc1FhnLCcAN/xnKln/yyFW0xE+J1tfylY6LPidSCfx6F3jna2x+U",
+	"cpxs5SmvUtDZxw+XFOJi8oFRpadlhXU6rW+/N9hrr+s5wHyeskEFvV6mz/pZQ6mg+6I99y6TTWrwVLlN",
+	"PbPxtY/dX9y/tm4hWSoFg6hP+KTCxtS7QJCSYdwf7MI1K9Zz7/Qb2jOWSNkfojnj77XXYst71dBwcTk+",
+	"yFwDqR7b0gTupCtlCeqMM82XYvBJiPW5vbX3F+32ywS0vWWb2RLcaa6KYGmkbd+RVOkbG75+e16U4vBd",
+	"vCYlLICMNUpiaCuPUiwUxcmQ2ZaFXTyG7P8LQlIZlJP/TUWPjF0wfsWQk7QWheNyf7/an13ShDCVLIxn",
+	"zWXRN5WMNhmttyEY+mKg15x+cyHs82Srr8Nrl6nu4fd9sMq95NUqXfymktctpIj7hG7JMBbKTKaExSHq",
+	"6gkmqDfMBoMHBNnfs50AhSaiI0Rd92P+FnzzuKIiz/klkSjVui7o2TvQCEzMwWodoq772PxGAjTR5Gtn",
+	"+6x0Z2i1yzMyQDY3KZp23jrD6U8bm1eag0j69RmtDvjH0VbRhMUecWy82jh5LfQ8impCaDt/pN5PlbjD",
+	"UhTEXm0URP4LH/9MojvPQt1AjPozk9k/Fbl8YzA3T9fXApXDXE1Et6GcmhbJm5HLLRpVl9zLgkwyqYU/",
+	"eBvqhSuJloyXig9ZyHh2SZLE/tZHbxl0FvTHC5ZMm7ayEr8kwmbnH2lNG8KdBYm4iOWQ8SjKhLDFASKV",
+	"4SRZFMp4bRQ00ZD0RMOVZVwho4xceRygi61ZFFJC0NnzE/TgwYNHpmi9ccA434uGT2NUVwkmK1mAR+QO",
+	"PnGg1+9fLdyYOP3u6MtLza3LUkpzQFU78uIQ6OYUZjMRxNj0ZJ6OZYXLUiih6wuRQLUQvWefCiDGr1D3",
+	"aoaNjqjvcZwlRJiufBDdayrexBnZCcAwl2deGq+NrRFSGtQgPDRhjS8xEJsqoeubaFsIN6tkxHjGwfHC",
+	"jA0zgaeYJglU3QN6kvd6ds+hEh8IomG5c0OetVbys9QG95i5m41Ie580LLTBQ3Q7PoB7GvTZbFnmVH3U",
+	"LKEA41cbUyGPt6+skx8XNEOjzQQnCeA3GhN1RQhD4UTwuZfTbjQ3kzivuPeAM4IWBIshS7AiYqdUib6P",
+	"ns1TKNgoEHY6JIlL8pw1pKwJDnrlbWyN/PEcgpxivEBdyqIkk/SSNIoUepsbxW0EywUbl2d7nANhbwDQ",
+	"kTac24C1aTGKf54QkjUTrY8dgSuV2WsVQEUoERNxb/2+3d68mcqEB2jTIv6OTOCayAiCjVmiqZmvq0bm",
+	"GpSiriYQpmsrMObw7NnT0zejt2cvQDmRRO34THmAQpjDJhFB4MiQRYIqGuEExQTohWfmDtDh4AEKGVcj",
+	"+2EeuVjtzJRc4YWsNGgasnaR6/URv2cAjrtp6zonUuKpaXjEGLnWDODVd52afq1+S9biqxzOiHGG4o8f",
+	"JpRR//Oapq0rw+iF3ezthdGfQXwlkbUx9ABbLVRCsDNSAk8mNNo6il5/9eB2zyWmOEEqStHe/lf9QX/Q",
+	"3zs6PHiwf4TgwCKV/wMSeo2m7wM0Y5/4BHMk+XSneIzqcFer9UwQHM20ztJfmeOQD786ycELRW7OazGB",
+	"zGhlHHO3KNaIEs6mREBoc5E6Kb9ApDfHNJFAPlYGWz9GepPex3nZLdcAwBZlDOCHKy4uEo7jIQNje0Vr",
+	"k0baupoRMDDboqOm0mNCmuSlcw8wf6hwagZyWk0MtXnQs88hJk3/nf/Ltf/DeuRe6a9oBu4o/bP51wbR",
+	"1FQiRfAcdSMsSY8ySSA5bYWoma+o1ky1V2uKr5+8uJxOqaXlIqCNscpUowKFl0jreOqnpa/arMqFmCfk",
+	"kiSN1jzoHth6Fd/D6yc5ErVayIwntsQM9RGwaUnFG7cc8X5SuSRIEiyimZaU9dQByqRmX/pfhtoE5nZp",
+	"CjDG8bRxxe82uk+fJOi81Cxqo7Bz7+Tug88/YfC5B3eP4fo8dovQ8xeUXUCQi+BQWc8UsCLXVEI/On3h",
+	"TYu3hPgFusMhs31y3yqaUIkVyQRK6McP5bCvACJehp0XX2Tee+wLIhVKsZY4PD4/7GiVHOYcshmWuXoO",
+	"Ad92gd2DwaPHqL696yG0dz3xyirP8QKNCVStYdAkMPT4+4jGMkRdIH82aH5OYooplNe2oW1ulh3bOyP/",
+	"OnRdBuH7IQOhwgGFEcQzKDxMSSYMUfv4wS5KcqZ8MEloJ9wqItzD2pvVuHG7AImjTFA1rbRU/6hDrlMi",
+	"TH2tMlsq2BREgFu2edQ57nhfY7Ap61+yORF8BESyc9R50hsMDvY7QUefNcz5oLVoW4Dg80R/+4SzJv7b",
+	"XtP7EPD7yKXPETPuaTWWYjbyioqGtluiCjfQ1vroDYAUjRcgNj1eVzu5VkXyqPhnUJHWSIKw5ZjPMWW/",
+	"I5HPl8o3E/m8q3Ev8n1CkS8qIYFDY//XLUQ+v5awEnQ+J7EpF8zou4ygqqacLEDmGrJh56SQYlD88cPP",
+	"H//bSIqYKTLsNEllByCVtRJvvBt6k1ZdgJj6cn+7iAXOEluClPF556iD0oTPx0RQgtrb04qFfR6ho6RQ",
+	"L6Fq8fRPI3fcixF3KkZEPiLW052q+PBLqbHKdtlnZzb0DsSEIuyk3PmHgmgzFURKqGzuyowPXU2+QgZ6",
+	"XFd4UELmhn6TilIJMyqqPaiGbEwiPicSsSxJbB120IlxBFVaXCiL4lk0qw/LM2lXFcXtD5EB98eP/shT",
+	"5jYQq4ObSM7GfOC1L1qfRLfqZg0+kdZ7XsK6+4CCO0inK8C7yvi3kZpUnOmdptOhcaZKGXVDZlPqbJLW",
+	"keuGW9ddN1jTXdfLtxuysGSjCpvT7lCedUenjGsplaoV+Xa3Y3arGtAoqzehPelsYQz7PFl468mCy8Nb",
+	"Ig/3Nq17YbRdNl4L0rdGGK3atm5KJzdTuI0gawOgPUkCJxD4gWZYIqoe59Sq8lp3f7BXU1fhOI49U/it",
+	"KM4VP8D+siV/Gyt9PugG5e33PovgUgSfM3JVckTfU6x7itVCUqOViu5NmvTWxGv3lxKObqdlayWjjh5B",
+	"JonWZmc8iW2rsP+fvWtbbttmwq+C3zeR5mctxXEu4t406SSdTOuppzn0IsqYEAlbHJOAAoBy1UweKM+R",
+	"F+tgFwBBkbREW7GdRHc+SAAILnYXu99+G2IxVsvNCrFgnSroHtxDXP/cxqPsrifb7PDAsKo62GFE697C",
+	"nWV9hiewPtcpDd3WYVm9RmzHXjey9Dexzn+wBcvv3/3hO7437IxqD1Z9Wm+mHigbwN9c27jWifivzns3",
+	"K8cVY9AOs7a22pBtze4x1gwRiwHFdsArIwT9SMeHw/Uw4hpt263ky3u02Xkl5EbfeZHlmknHB3ytbsLh",
+	"tLuOwts+inVyQKhr+vphSXOAS2UTmVcdTnO09skq9h9KheJRLEB04wbXgy4lZ6mlx5XicohpbCDbh35F",
+	"GW82+w5bg68hakehVkckliJncTThcaZOsZIgxtLr+EPcBKgTVU4RHmI2ehV4DJTAZZ5DIr9TP7yBbfuu",
+	"CgzqpQEthQZup8wfgp+Z2TWoOLA/XFFwkFOlT3NxngGTe/DbxoUHIK8eX29efGcLJJFvDvE37/Mv84Wu",
+	"eW2ByiA2flsMkNWUwR/hRAxioB6Kh7jArjV5+WzrGzEVImeU94TPN+TXyL0X4LvEUHl3+t3HUCZqBVjj",
+	"J64AywnS0R6ww/xSZGf7Bd2L9syznNplgz4ixy9fmMdCPG21pZYEJZCq1akeualANuxMRrIxkn7l6rzE",
+	"u6+ZXekJEzNS1hcg5uVpBw27JWhYaXW7s7n4+1o4GBpJR0dCuVMZDs8AbW+XqLIA7RCcV23BDwAeK0ql",
+	"yZRNeMkBsjE4HD+JGuAxa03nVKlLIVP8VkAxPxd5lizJ4PDgAEhkjaWw9cWLTLj2ce0EIXbJ3WgyEOSb",
+	"UKe7oz4rWNpx1M2/yDPGaZ6BocXnNHdXlsweHjw6fPy/f6qjrMM8YnhWzTD75r+b3+HN020bjBbmAjp0",
+	"YVWMGl1jg4w6fLxGHfIyzzt2rEMDhmvawq621sza8/FD4es6pGUuxTRnxf/bUtxMo0g8B61hQaJY+/Pl",
+	"M9p5pSmyzo7oPBstHo6cKnM10UaT7OlMgwD4NERlkKai1EfTnPKLHmS1uOa2V/vce9ReubnMnNFs+/c7",
+	"VnNiVc4JaNL7gR4sUfGumiZ/kxsV7EreG+x/+wA7UznLNFDwZhSJf3v+moyMiI8KFg9bQVHHyxMP0+of",
+	"RTBK4M/ff4QOZ8fLFjxb832h4oXMednKMUL5uWUq8u8u9mYAehOOhPRuQAdPIgB+sA6YTbj3GaxhUyRG",
+	"ciF96v4FTePHGJ6/lIKfD22EbiEuVpcj2ZlkajbhWlwwrn72ad5NfJMroEF1SbsuF3fb7YEcUymSfqbr",
+	"FcvPeiOBNj8M4xtahWOhSYruINAQlywnGU+ElAw0fJdxcAIY2ohxZSOe0ZQ4I/nVzMQxzc+ENN7MVKTL",
+	"qlc3ymQlRplCWbzVNOPOPG2MJyo2U3kfbWnqJil2vFS9EmdGus0nj8ILiu9BPi01SSgPSExycU4yjjwj",
+	"NIHWqqieJpxK5ploB4fjR6jazAetJrOfJPhBo/HSffIyZcVcmONJBgfjQ0LPacaJ4MjciD73hNuFDQNo",
+	"krkJguLRwISiRRA4qvIV1TVRVq2x3A3SfL0dAO8G8hey9fB3H7S6d9l68xAtYJobaMW3olSEG4NTLti/",
+	"UBeffvmscF8lWQgtof59LjHJDIqwU1U+vDtP2lifn7zcZIJH3YLyrRYE+EPR6eZG67MUbS5r++G4l97q",
+	"tY7JN4q773zJ/ZIqZjs2QqBAgnjA2eVRvZxyRlNjOC4p8K8lNinuNfJwnzgvPHC8owmPIUjjXXDMQq1g",
+	"Um2ML1PQfXKFsddOdSnKPCU5owtGuJjwdVofre1NQ3A2ChTk3Pv5w7CpX9sh/lbBKNu3ZL2jPqPHdx73",
+	"CWM93fbKyb9rfIc5vR2KpzeYH6onB7Cnw80c8JEzuf2R+720rm30EHruTgLAizb+ty1CMm44RKtJLpIL",
+	"UeoWeP6VPu/OrN8hXnW9C7fCfflxb8qoZPJpqWd7R+/eQ1KVyUU7s/VbJlUmOEsJkO3OqZ4h6kRh70To",
+	"TwyFy7myTKopsbT+UggNEc1S5pWuBAG2a2wQW9srpLsVVgEwe0GMnAUXnD1QVQwuaNZkHquZzn8T1Dkr",
+	"Migop+fI6mI7o8BcOKq5G9pbdTAwbmcLGXe2YJwpqIa1RKIRQSPCUoIUohEpmJZZonzq8enJS9ifYALL",
+	"Ntqc4ZgmMzMuNEKwhbaVpEQ+iZhJUtDM2DtjnYhrnO0/X9rGpzp8rKqlctvDvW6UCqvIThWSP0aeWNRP",
+	"FjCsOKrxAEjVMhPENzXNxXm5StNS41cs6BJgyvttHIptI/8KlZswHuWZeQBgN6uaSlCr/hw1HJZ6huNj",
+	"7Wfrq6n227gakiYasDK++yK8nA+l0LSGuGTQiUbVHsJ8vXWWv4W8QHpzv/t5dsaSZZKzyFf9m9ERpBKM",
+	"WkeENod+AdS+yle8zkSBQIiIqETMq64bGHsORk6pmk0FlWnrqFAQrjVNZjhEbR0RYTyRy7lGXSGZCnc7",
+	"FUnZJY8nVbuRUNShf70/W3V+BOjx6/pZBNN41vJP7z/9FwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

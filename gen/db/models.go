@@ -668,6 +668,195 @@ func AllNiveauServiceValues() []NiveauService {
 	}
 }
 
+type PlanningBase string
+
+const (
+	PlanningBaseFixed      PlanningBase = "fixed"
+	PlanningBaseCompletion PlanningBase = "completion"
+)
+
+func (e *PlanningBase) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = PlanningBase(s)
+	case string:
+		*e = PlanningBase(s)
+	default:
+		return fmt.Errorf("unsupported scan type for PlanningBase: %T", src)
+	}
+	return nil
+}
+
+type NullPlanningBase struct {
+	PlanningBase PlanningBase
+	Valid        bool // Valid is true if PlanningBase is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullPlanningBase) Scan(value interface{}) error {
+	if value == nil {
+		ns.PlanningBase, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.PlanningBase.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullPlanningBase) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.PlanningBase), nil
+}
+
+func (e PlanningBase) Valid() bool {
+	switch e {
+	case PlanningBaseFixed,
+		PlanningBaseCompletion:
+		return true
+	}
+	return false
+}
+
+func AllPlanningBaseValues() []PlanningBase {
+	return []PlanningBase{
+		PlanningBaseFixed,
+		PlanningBaseCompletion,
+	}
+}
+
+type PlanningFrequence string
+
+const (
+	PlanningFrequenceJournalier   PlanningFrequence = "journalier"
+	PlanningFrequenceHebdomadaire PlanningFrequence = "hebdomadaire"
+	PlanningFrequenceMensuel      PlanningFrequence = "mensuel"
+	PlanningFrequenceTrimestriel  PlanningFrequence = "trimestriel"
+	PlanningFrequenceSemestriel   PlanningFrequence = "semestriel"
+	PlanningFrequenceAnnuel       PlanningFrequence = "annuel"
+)
+
+func (e *PlanningFrequence) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = PlanningFrequence(s)
+	case string:
+		*e = PlanningFrequence(s)
+	default:
+		return fmt.Errorf("unsupported scan type for PlanningFrequence: %T", src)
+	}
+	return nil
+}
+
+type NullPlanningFrequence struct {
+	PlanningFrequence PlanningFrequence
+	Valid             bool // Valid is true if PlanningFrequence is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullPlanningFrequence) Scan(value interface{}) error {
+	if value == nil {
+		ns.PlanningFrequence, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.PlanningFrequence.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullPlanningFrequence) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.PlanningFrequence), nil
+}
+
+func (e PlanningFrequence) Valid() bool {
+	switch e {
+	case PlanningFrequenceJournalier,
+		PlanningFrequenceHebdomadaire,
+		PlanningFrequenceMensuel,
+		PlanningFrequenceTrimestriel,
+		PlanningFrequenceSemestriel,
+		PlanningFrequenceAnnuel:
+		return true
+	}
+	return false
+}
+
+func AllPlanningFrequenceValues() []PlanningFrequence {
+	return []PlanningFrequence{
+		PlanningFrequenceJournalier,
+		PlanningFrequenceHebdomadaire,
+		PlanningFrequenceMensuel,
+		PlanningFrequenceTrimestriel,
+		PlanningFrequenceSemestriel,
+		PlanningFrequenceAnnuel,
+	}
+}
+
+type PlanningStatut string
+
+const (
+	PlanningStatutActif    PlanningStatut = "actif"
+	PlanningStatutSuspendu PlanningStatut = "suspendu"
+	PlanningStatutTermine  PlanningStatut = "termine"
+)
+
+func (e *PlanningStatut) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = PlanningStatut(s)
+	case string:
+		*e = PlanningStatut(s)
+	default:
+		return fmt.Errorf("unsupported scan type for PlanningStatut: %T", src)
+	}
+	return nil
+}
+
+type NullPlanningStatut struct {
+	PlanningStatut PlanningStatut
+	Valid          bool // Valid is true if PlanningStatut is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullPlanningStatut) Scan(value interface{}) error {
+	if value == nil {
+		ns.PlanningStatut, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.PlanningStatut.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullPlanningStatut) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.PlanningStatut), nil
+}
+
+func (e PlanningStatut) Valid() bool {
+	switch e {
+	case PlanningStatutActif,
+		PlanningStatutSuspendu,
+		PlanningStatutTermine:
+		return true
+	}
+	return false
+}
+
+func AllPlanningStatutValues() []PlanningStatut {
+	return []PlanningStatut{
+		PlanningStatutActif,
+		PlanningStatutSuspendu,
+		PlanningStatutTermine,
+	}
+}
+
 type TechnicienDisponibilite string
 
 const (
@@ -863,6 +1052,28 @@ type Contrat struct {
 	UpdatedAt               time.Time
 }
 
+type Document struct {
+	ID             int64
+	InterventionID int64
+	Filename       string
+	StorageKey     string
+	KeyID          string
+	Taille         int64
+	MimeType       string
+	Sha256         string
+	Description    *string
+	Categorie      *string
+	UploadedBy     *int64
+	CreatedAt      time.Time
+}
+
+type DocumentBlobSweep struct {
+	StorageKey string
+	QueuedAt   time.Time
+	Attempts   int32
+	LastError  *string
+}
+
 type Equipement struct {
 	ID                 int64
 	Nom                string
@@ -931,6 +1142,8 @@ type Intervention struct {
 	Version            int32
 	UpdatedAt          time.Time
 	Recherche          interface{}
+	PlanningID         *int64
+	Occurrence         *time.Time
 }
 
 type InterventionHistorique struct {
@@ -949,6 +1162,33 @@ type LoginThrottle struct {
 	Failures    int32
 	WindowStart time.Time
 	LockedUntil *time.Time
+}
+
+type Planning struct {
+	ID                  int64
+	EquipementID        int64
+	Frequence           PlanningFrequence
+	Intervalle          int32
+	Base                PlanningBase
+	Statut              PlanningStatut
+	DateReference       time.Time
+	ProchaineDate       *time.Time
+	DerniereDate        *time.Time
+	Commentaire         *string
+	ModeleTitre         *string
+	ModeleDescription   *string
+	ModelePriorite      NullInterventionPriorite
+	ModeleDureeMinutes  *int32
+	ModeleTechnicienID  *int64
+	ModeleEquipe        *string
+	OccurrencesManquees int32
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+type PlanningCompetence struct {
+	PlanningID   int64
+	CompetenceID int64
 }
 
 type RefreshToken struct {
