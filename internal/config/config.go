@@ -2,13 +2,16 @@
 package config
 
 import (
+	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +26,9 @@ const (
 
 // MinSecretKeyLen is the shortest SECRET_KEY accepted in production.
 const MinSecretKeyLen = 32
+
+// DocumentKeyLen is the length of each DOCUMENT_KEYS key, in bytes (AES-256).
+const DocumentKeyLen = 32
 
 // DefaultCORSOrigins are the original system's local development origins.
 var DefaultCORSOrigins = []string{
@@ -62,6 +68,20 @@ type Config struct {
 	LogLevel        slog.Level
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
+
+	// Background jobs (generation of due preventive interventions): run by `erp serve` when
+	// EnableScheduler, every SchedulerInterval, on one replica at a time.
+	EnableScheduler   bool
+	SchedulerInterval time.Duration
+
+	// Documents: uploads up to MaxUploadBytes, encrypted with the first of DocumentKeys (any of
+	// them decrypts), stored in the gocloud.dev/blob bucket at StorageURL; signed download URLs
+	// live DownloadURLTTL.
+	MaxUploadBytes        int64
+	DocumentKeys          [][]byte
+	DocumentKeysGenerated bool
+	StorageURL            string
+	DownloadURLTTL        time.Duration
 }
 
 // Getenv looks a variable up; os.LookupEnv in production, a map in tests.
@@ -91,8 +111,14 @@ func Load(getenv Getenv) (Config, error) {
 		MaxBodyBytes:       int64(r.intRange("MAX_BODY_BYTES", 1<<20, 1024, 1<<30)),
 		ShutdownTimeout:    time.Duration(r.intRange("SHUTDOWN_TIMEOUT_SECONDS", 15, 1, 600)) * time.Second,
 	}
+	c.EnableScheduler = r.boolean("ENABLE_SCHEDULER", true)
+	c.SchedulerInterval = time.Duration(r.intRange("SCHEDULER_INTERVAL_SECONDS", 60, 1, 86400)) * time.Second
 	c.DatabaseURL = r.databaseURL()
 	c.SecretKey, c.SecretKeyGenerated = r.secretKey(c.Environment)
+	c.MaxUploadBytes = int64(r.intRange("MAX_UPLOAD_MB", 20, 1, 10240)) << 20
+	c.DocumentKeys, c.DocumentKeysGenerated = r.documentKeys(c.Environment)
+	c.StorageURL = r.storageURL(c.Environment)
+	c.DownloadURLTTL = r.duration("DOWNLOAD_URL_TTL", 15*time.Minute, time.Second, 7*24*time.Hour)
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		r.fail("METRICS_TOKEN", "must be at least 16 characters")
 	}
@@ -305,6 +331,111 @@ func (r *reader) secretKey(env string) ([]byte, bool) {
 	buf := make([]byte, 32)
 	_, _ = rand.Read(buf) // crypto/rand.Read never fails on Linux.
 	return []byte(hex.EncodeToString(buf)), true
+}
+
+// duration reads a Go duration ("15m", "90s", "1h").
+func (r *reader) duration(key string, def, lo, hi time.Duration) time.Duration {
+	v, ok := r.lookup(key)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		r.fail(key, "%q is not a duration like 15m or 90s", v)
+		return def
+	}
+	if d < lo || d > hi {
+		r.fail(key, "%s is outside [%s, %s]", d, lo, hi)
+		return def
+	}
+	return d
+}
+
+// documentKeys reads DOCUMENT_KEYS: comma-separated base64 keys of 32 bytes, the first one
+// encrypting. Production refuses to start without one; elsewhere a random key is generated (the
+// files stored with it cannot be read after a restart).
+func (r *reader) documentKeys(env string) ([][]byte, bool) {
+	v, ok := r.lookup("DOCUMENT_KEYS")
+	if !ok {
+		if env == Production {
+			r.fail("DOCUMENT_KEYS", "is required when ENVIRONMENT=production (generate one with: openssl rand -base64 32)")
+			return nil, false
+		}
+		k := make([]byte, DocumentKeyLen)
+		_, _ = rand.Read(k)
+		return [][]byte{k}, true
+	}
+	var keys [][]byte
+	for i, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		k, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			k, err = base64.RawStdEncoding.DecodeString(s)
+		}
+		if err != nil {
+			r.fail("DOCUMENT_KEYS", "key %d is not base64", i+1)
+			return nil, false
+		}
+		if len(k) != DocumentKeyLen {
+			r.fail("DOCUMENT_KEYS", "key %d is %d bytes long, want %d (openssl rand -base64 32)", i+1, len(k), DocumentKeyLen)
+			return nil, false
+		}
+		for _, prev := range keys {
+			if bytes.Equal(prev, k) {
+				r.fail("DOCUMENT_KEYS", "key %d is listed twice", i+1)
+				return nil, false
+			}
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		r.fail("DOCUMENT_KEYS", "lists no key")
+		return nil, false
+	}
+	return keys, false
+}
+
+// storageURL reads STORAGE_URL, the gocloud.dev/blob bucket of the documents: file:///dir (the
+// default: .data/documents under the working directory; the test environment keeps them in
+// memory), s3://bucket?region=...&endpoint=... or mem://.
+func (r *reader) storageURL(env string) string {
+	v, ok := r.lookup("STORAGE_URL")
+	if !ok {
+		if env == Test {
+			return "mem://"
+		}
+		dir, err := filepath.Abs(filepath.Join(".data", "documents"))
+		if err != nil {
+			r.fail("STORAGE_URL", "cannot resolve the default directory: %v", err)
+			return ""
+		}
+		return (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String()
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		r.fail("STORAGE_URL", "%q is not a URL", redact(v))
+		return ""
+	}
+	switch u.Scheme {
+	case "file":
+		if u.Path == "" || u.Path == "/" {
+			r.fail("STORAGE_URL", "%q names no directory (file:///var/lib/erp/documents)", v)
+			return ""
+		}
+	case "s3":
+		if u.Host == "" {
+			r.fail("STORAGE_URL", "%q names no bucket (s3://bucket?region=...)", redact(v))
+			return ""
+		}
+	case "mem":
+	default:
+		r.fail("STORAGE_URL", "scheme %q is not one of file, s3, mem", u.Scheme)
+		return ""
+	}
+	return v
 }
 
 // redact hides the password of a URL before it is printed.

@@ -55,6 +55,11 @@ func TestDefaultsNeedNoVariable(t *testing.T) {
 		{"MaxBodyBytes", c.MaxBodyBytes, int64(1 << 20)},
 		{"ShutdownTimeout", c.ShutdownTimeout, 15 * time.Second},
 		{"SecretKeyGenerated", c.SecretKeyGenerated, true},
+		{"MaxUploadBytes", c.MaxUploadBytes, int64(20 << 20)},
+		{"DownloadURLTTL", c.DownloadURLTTL, 15 * time.Minute},
+		{"DocumentKeysGenerated", c.DocumentKeysGenerated, true},
+		{"DocumentKeys", len(c.DocumentKeys), 1},
+		{"StorageURL is an absolute file URL", strings.HasPrefix(c.StorageURL, "file:///") && strings.HasSuffix(c.StorageURL, "/.data/documents"), true},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -90,6 +95,7 @@ func TestValuesAreRead(t *testing.T) {
 		"LOG_LEVEL":                   "warning",
 		"RATE_LIMIT_PER_MINUTE":       "0",
 		"DATABASE_URL":                "postgresql://erp:pw@db:5433/erp",
+		"DOCUMENT_KEYS":               testDocumentKey,
 	})
 	if c.Environment != config.Production || c.Port != 9090 || c.MigrateOnStart ||
 		c.AccessTokenTTL != 30*time.Minute || c.RefreshTokenTTL != 48*time.Hour ||
@@ -145,6 +151,18 @@ func TestEachBadValueStopsStartUpNamingTheVariable(t *testing.T) {
 		{"DB_MAX_CONNS", "0"},
 		{"SHUTDOWN_TIMEOUT_SECONDS", "1.5"},
 		{"METRICS_TOKEN", "short"},
+		{"MAX_UPLOAD_MB", "0"},
+		{"MAX_UPLOAD_MB", "twenty"},
+		{"DOCUMENT_KEYS", "not base64!"},
+		{"DOCUMENT_KEYS", "c2hvcnQ="},
+		{"DOCUMENT_KEYS", testDocumentKey + "," + testDocumentKey},
+		{"DOCUMENT_KEYS", " , "},
+		{"STORAGE_URL", "ftp://files/documents"},
+		{"STORAGE_URL", "file:///"},
+		{"STORAGE_URL", "s3://"},
+		{"DOWNLOAD_URL_TTL", "soon"},
+		{"DOWNLOAD_URL_TTL", "0s"},
+		{"DOWNLOAD_URL_TTL", "720h"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
@@ -194,7 +212,7 @@ func TestProductionRequiresALongSecretKey(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			vars := map[string]string{"ENVIRONMENT": "production"}
+			vars := map[string]string{"ENVIRONMENT": "production", "DOCUMENT_KEYS": testDocumentKey}
 			if tc.key != "" {
 				vars["SECRET_KEY"] = tc.key
 			}
@@ -297,5 +315,66 @@ func TestAllBadValuesAreReportedTogether(t *testing.T) {
 		if !found {
 			t.Errorf("no error names %s:\n%v", key, err)
 		}
+	}
+}
+
+func TestSchedulerSettings(t *testing.T) {
+	t.Parallel()
+	c := load(t, nil)
+	if !c.EnableScheduler || c.SchedulerInterval != time.Minute {
+		t.Errorf("defaults: EnableScheduler=%v SchedulerInterval=%v, want true and 1m", c.EnableScheduler, c.SchedulerInterval)
+	}
+	c = load(t, map[string]string{"ENABLE_SCHEDULER": "false", "SCHEDULER_INTERVAL_SECONDS": "5"})
+	if c.EnableScheduler || c.SchedulerInterval != 5*time.Second {
+		t.Errorf("read: EnableScheduler=%v SchedulerInterval=%v, want false and 5s", c.EnableScheduler, c.SchedulerInterval)
+	}
+	for _, tc := range []struct{ key, value string }{
+		{"ENABLE_SCHEDULER", "sometimes"},
+		{"SCHEDULER_INTERVAL_SECONDS", "0"},
+		{"SCHEDULER_INTERVAL_SECONDS", "86401"},
+		{"SCHEDULER_INTERVAL_SECONDS", "1m"},
+	} {
+		_, err := config.Load(env(map[string]string{tc.key: tc.value}))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.key+": ") {
+			t.Errorf("%s=%q: error %v, want one naming the variable", tc.key, tc.value, err)
+		}
+	}
+}
+
+// testDocumentKey is a valid DOCUMENT_KEYS value (base64 of 32 bytes).
+const testDocumentKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+func TestDocumentSettings(t *testing.T) {
+	t.Parallel()
+	other := "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA"
+	c := load(t, map[string]string{
+		"MAX_UPLOAD_MB":    "5",
+		"DOCUMENT_KEYS":    " " + testDocumentKey + " ," + other + ",",
+		"STORAGE_URL":      "s3://mif-docs?region=eu-west-3&endpoint=http://minio:9000&use_path_style=true",
+		"DOWNLOAD_URL_TTL": "90s",
+	})
+	if c.MaxUploadBytes != 5<<20 || c.DownloadURLTTL != 90*time.Second || c.DocumentKeysGenerated ||
+		len(c.DocumentKeys) != 2 || string(c.DocumentKeys[0]) != "0123456789abcdef0123456789abcdef" ||
+		string(c.DocumentKeys[1]) != "fedcba9876543210fedcba9876543210" || !strings.HasPrefix(c.StorageURL, "s3://mif-docs?") {
+		t.Errorf("document settings not read: %+v", c)
+	}
+	if c := load(t, map[string]string{"ENVIRONMENT": "test"}); c.StorageURL != "mem://" {
+		t.Errorf("test environment storage %q, want mem://", c.StorageURL)
+	}
+	if c := load(t, map[string]string{"STORAGE_URL": "file:///var/lib/erp/documents"}); c.StorageURL != "file:///var/lib/erp/documents" {
+		t.Errorf("file storage %q", c.StorageURL)
+	}
+	a, b := load(t, nil), load(t, nil)
+	if len(a.DocumentKeys[0]) != 32 || string(a.DocumentKeys[0]) == string(b.DocumentKeys[0]) {
+		t.Error("generated document keys are not random 32-byte keys")
+	}
+	// Production refuses to start without a document key, and does not print a bad one.
+	_, err := config.Load(env(map[string]string{"ENVIRONMENT": "production", "SECRET_KEY": strings.Repeat("k", 40)}))
+	if err == nil || !strings.HasPrefix(err.Error(), "DOCUMENT_KEYS: is required") {
+		t.Errorf("production without DOCUMENT_KEYS: %v", err)
+	}
+	secret := "c2VjcmV0LWtleS10aGF0LWlzLXRvby1zaG9ydA=="
+	if _, err := config.Load(env(map[string]string{"DOCUMENT_KEYS": secret})); err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("bad key: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -77,6 +78,9 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxOperationID, route.Operation.OperationID)
 		c.Set(ctxRoute, route.Path)
 
+		// Uploads are streamed to their handler: their body is not read here (its parameters
+		// still are validated), only its media type is checked.
+		streamed := streamsBody(route.Operation)
 		holder := &principalHolder{}
 		input := &openapi3filter.RequestValidationInput{
 			Request:    req,
@@ -85,6 +89,7 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			Options: &openapi3filter.Options{
 				MultiError:         true,
 				AuthenticationFunc: g.authenticate(holder),
+				ExcludeRequestBody: streamed,
 			},
 		}
 		ctx := req.Context()
@@ -92,7 +97,17 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if route.Operation.Security != nil {
 			security = *route.Operation.Security
 		}
-		if err := openapi3filter.ValidateSecurityRequirements(ctx, input, security); err != nil {
+		if req.Header.Get(echo.HeaderAuthorization) != "" {
+			// Where a token is optional (signed download URLs), a token sent must still be
+			// valid and its role allowed: the anonymous alternative does not hide a bad one.
+			security = withoutAnonymous(security)
+		}
+		// kin-openapi reads the whole body before calling the authentication function (in case
+		// it wants it); ours reads headers only, so it gets the request without its body, which
+		// stays unread for validation below or for a streamed upload.
+		secInput := *input
+		secInput.Request = withoutBody(req)
+		if err := openapi3filter.ValidateSecurityRequirements(ctx, &secInput, security); err != nil {
 			return securityProblem(err)
 		}
 		if holder.p != nil {
@@ -102,14 +117,77 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			input.Request = req
 		}
 		input.Options.AuthenticationFunc = openapi3filter.NoopAuthenticationFunc // already checked above
+		if streamed {
+			// ValidateRequest checks security again, reading the body first: not a streamed one.
+			input.Request = withoutBody(req)
+		}
 		if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
 			return validationProblem(err)
+		}
+		if streamed {
+			if err := multipartContentType(req); err != nil {
+				return err
+			}
 		}
 		if fields := repeatedScalars(route, req); len(fields) > 0 {
 			return apperr.Invalid("Erreur de validation des données", fields...)
 		}
 		return next(c)
 	}
+}
+
+// withoutBody is a shallow copy of req without its body, for checks that must not read it.
+func withoutBody(req *http.Request) *http.Request {
+	r := req.Clone(req.Context())
+	r.Body, r.GetBody, r.ContentLength = http.NoBody, nil, 0
+	return r
+}
+
+// streamsBody reports whether an operation takes a file upload (a multipart/form-data body
+// with a binary property), which its handler reads as a stream.
+func streamsBody(op *openapi3.Operation) bool {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return false
+	}
+	mt := op.RequestBody.Value.Content.Get("multipart/form-data")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return false
+	}
+	for _, p := range mt.Schema.Value.Properties {
+		if p.Value != nil && p.Value.Type.Is(openapi3.TypeString) && p.Value.Format == "binary" {
+			return true
+		}
+	}
+	return false
+}
+
+// multipartContentType checks the media type of a streamed upload: multipart/form-data (415
+// otherwise) with a boundary (400 otherwise).
+func multipartContentType(req *http.Request) error {
+	ct := req.Header.Get(echo.HeaderContentType)
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "multipart/form-data" {
+		return newProblem(http.StatusUnsupportedMediaType, "Type de contenu non supporté : "+ct+" (multipart/form-data attendu)")
+	}
+	if params["boundary"] == "" {
+		return newProblem(http.StatusBadRequest, "Corps multipart sans boundary")
+	}
+	return nil
+}
+
+// withoutAnonymous drops the empty (anonymous) alternatives of security requirements, unless
+// nothing else is left.
+func withoutAnonymous(reqs openapi3.SecurityRequirements) openapi3.SecurityRequirements {
+	var out openapi3.SecurityRequirements
+	for _, r := range reqs {
+		if len(r) > 0 {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		return reqs
+	}
+	return out
 }
 
 // repeatedScalars reports query parameters sent several times although they take one value

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -23,8 +24,10 @@ import (
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/interventions"
+	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/ratelimit"
 	"github.com/mif-erp/erp/internal/rbac"
 	"github.com/mif-erp/erp/internal/techniciens"
@@ -45,6 +48,8 @@ type Deps struct {
 	Techniciens   *techniciens.Service
 	Clients       *clients.Service
 	Interventions *interventions.Service
+	Documents     *documents.Service
+	Planning      *planning.Service
 }
 
 // Server implements api.StrictServerInterface.
@@ -112,8 +117,19 @@ func New(d Deps) (*echo.Echo, error) {
 		}
 		e.Use(rateLimit(l, d.Logger))
 	}
+	uploads := uploadRoutes(doc)
 	e.Use(
-		middleware.BodyLimit(strconv.FormatInt(d.Config.MaxBodyBytes, 10)+"B"),
+		// Uploads are streamed under their own limit (MAX_UPLOAD_MB, checked while reading).
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+			Limit:   strconv.FormatInt(d.Config.MaxBodyBytes, 10) + "B",
+			Skipper: func(c echo.Context) bool { return uploads[c.Request().Method+" "+c.Path()] },
+		}),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+			Limit:   strconv.FormatInt(uploadBodyLimit(d.Config.MaxUploadBytes), 10) + "B",
+			Skipper: func(c echo.Context) bool { return !uploads[c.Request().Method+" "+c.Path()] },
+		}),
+		uploadDeadline(uploads, d.Config.MaxUploadBytes),
+		withRequest,
 		g.middleware,
 		idempotent(d.Pool, d.Logger, idempotentOperations),
 	)
@@ -152,4 +168,18 @@ func (s *Server) auditLater(ctx context.Context, e audit.Entry) {
 func principal(ctx context.Context) auth.Principal {
 	p, _ := auth.PrincipalFrom(ctx)
 	return p
+}
+
+// uploadDeadline gives upload routes a read deadline of their own, sized for their limit (at least
+// 1 MiB/s plus a minute), instead of the server's ReadTimeout meant for small requests.
+func uploadDeadline(uploads map[string]bool, maxBytes int64) echo.MiddlewareFunc {
+	limit := time.Minute + time.Duration(maxBytes/(1<<20))*time.Second
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if uploads[c.Request().Method+" "+c.Path()] {
+				_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(limit))
+			}
+			return next(c)
+		}
+	}
 }
