@@ -54,6 +54,7 @@ func NewEnv(t testing.TB, pg *Postgres, opts Options) *Env {
 		"BCRYPT_COST":           "4",
 		"RATE_LIMIT_PER_MINUTE": "0",
 		"LOG_LEVEL":             "DEBUG",
+		"ENABLE_SCHEDULER":      "false", // tests run the jobs themselves
 	}
 	for k, v := range opts {
 		env[k] = v

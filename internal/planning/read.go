@@ -1,0 +1,141 @@
+package planning
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/auth"
+)
+
+// ListFilter selects and orders a page of plans (zero values: no condition).
+type ListFilter struct {
+	EquipementID  *int64
+	Statut        *string
+	DueBefore     *time.Time
+	Sort          string // default prochaine_date (soonest first)
+	Limit, Offset int    // zero Limit: the default page
+}
+
+// List returns one page of the plans the caller may read and the total matching f.
+func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) ([]Plan, int64, error) {
+	var fields []apperr.FieldError
+	if f.Sort == "" {
+		f.Sort = "prochaine_date"
+	}
+	if !slices.Contains(SortKeys, f.Sort) {
+		fields = append(fields, apperr.FieldError{Field: "sort", Message: "clé de tri inconnue"})
+	}
+	if f.Limit == 0 {
+		f.Limit = DefaultLimit
+	}
+	if f.Limit < 1 || f.Limit > MaxLimit {
+		fields = append(fields, apperr.FieldError{Field: "limit", Message: fmt.Sprintf("entre 1 et %d", MaxLimit)})
+	}
+	if f.Offset < 0 || f.Offset > math.MaxInt32 {
+		fields = append(fields, apperr.FieldError{Field: "offset", Message: fmt.Sprintf("entre 0 et %d", math.MaxInt32)})
+	}
+	var statut db.NullPlanningStatut
+	if f.Statut != nil {
+		statut = db.NullPlanningStatut{PlanningStatut: db.PlanningStatut(*f.Statut), Valid: true}
+		if !statut.PlanningStatut.Valid() {
+			fields = append(fields, apperr.FieldError{Field: "statut", Message: "statut inconnu"})
+		}
+	}
+	var due *time.Time
+	if f.DueBefore != nil {
+		due = datePtr(dateOf(*f.DueBefore))
+	}
+	if len(fields) > 0 {
+		return nil, 0, invalid(fields...)
+	}
+	c, err := resolve(ctx, s.pool, actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	q := db.New(s.pool)
+	rows, err := q.PlanningList(ctx, db.PlanningListParams{
+		ScopeAll: c.all, ScopeClientID: c.clientID, EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
+		Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list plans: %w", err)
+	}
+	total, err := q.PlanningCount(ctx, db.PlanningCountParams{
+		ScopeAll: c.all, ScopeClientID: c.clientID, EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("count plans: %w", err)
+	}
+	today := s.today()
+	out := make([]Plan, len(rows))
+	for i, r := range rows {
+		out[i] = view(Row(r), today)
+	}
+	return out, total, nil
+}
+
+// Get reads one plan the caller may read.
+func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Plan, error) {
+	c, err := resolve(ctx, s.pool, actor)
+	if err != nil {
+		return Plan{}, err
+	}
+	r, err := get(ctx, db.New(s.pool), c, id)
+	if err != nil {
+		return Plan{}, err
+	}
+	return view(r, s.today()), nil
+}
+
+func get(ctx context.Context, q *db.Queries, c caller, id int64) (Row, error) {
+	r, err := q.PlanningGet(ctx, db.PlanningGetParams{ID: id, ScopeAll: c.all, ScopeClientID: c.clientID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Row{}, errNotFound
+	}
+	if err != nil {
+		return Row{}, fmt.Errorf("get plan %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// Occurrences lists the days the plan falls due between from (default today) and to (default
+// one year after from), both included, at most MaxOccurrences: the next date and the following
+// occurrences of its calendar. Empty for a suspended or terminated plan, and for a
+// completion-based plan waiting for the closing of its last intervention.
+func (s *Service) Occurrences(ctx context.Context, actor auth.Principal, id int64, from, to *time.Time) ([]time.Time, error) {
+	today := s.today()
+	start := today
+	if from != nil {
+		start = dateOf(*from)
+	}
+	end := start.AddDate(1, 0, 0)
+	if to != nil {
+		end = dateOf(*to)
+	}
+	switch {
+	case end.Before(start):
+		return nil, invalid(apperr.FieldError{Field: "to", Message: "doit être le même jour que from ou après"})
+	case end.After(start.AddDate(maxOccurrenceYears, 0, 0)):
+		return nil, invalid(apperr.FieldError{Field: "to", Message: fmt.Sprintf("au plus %d ans après from", maxOccurrenceYears)})
+	}
+	p, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Statut != db.PlanningStatutActif || p.ProchaineDate == nil {
+		return []time.Time{}, nil
+	}
+	next := dateOf(*p.ProchaineDate)
+	if start.Before(next) {
+		start = next
+	}
+	return p.Recurrence().Between(start, end, MaxOccurrences), nil
+}
