@@ -21,6 +21,7 @@ import (
 	"github.com/mif-erp/erp/internal/app"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/seed"
 )
@@ -36,6 +37,8 @@ commands:
   migrate down [N]      revert the last N migrations (all when N is omitted)
   migrate version       print the applied migration version
   seed                  create the demo accounts and demo data (idempotent)
+  documents rotate-keys re-encrypt every document with the first DOCUMENT_KEYS key
+  documents sweep       delete the blobs of deleted documents and orphan blobs older than an hour
   openapi               print the OpenAPI contract (YAML)
   version               print the build version
 
@@ -80,6 +83,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return migrateCmd(args[1:], cfg, stdout)
 	case "seed":
 		return seedCmd(ctx, cfg, stdout)
+	case "documents":
+		return documentsCmd(ctx, args[1:], cfg, log, stdout)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
@@ -155,12 +160,46 @@ func seedCmd(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	return nil
 }
 
+// documentsCmd runs the maintenance of the document store.
+func documentsCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	if len(args) != 1 || (args[0] != "rotate-keys" && args[0] != "sweep") {
+		return errors.New("documents: want rotate-keys or sweep")
+	}
+	if cfg.DocumentKeysGenerated {
+		return errors.New("documents: DOCUMENT_KEYS is not set: there is no key to read the stored documents with")
+	}
+	pool, err := platform.OpenPool(ctx, cfg.DatabaseURL, 4)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	docs, err := app.Documents(ctx, cfg, pool, log)
+	if err != nil {
+		return err
+	}
+	if args[0] == "sweep" {
+		res, err := docs.Sweep(ctx, documents.OrphanAge)
+		fmt.Fprintf(stdout, "documents sweep: %d queued blob(s) and %d orphan(s) deleted, %d failure(s)\n", res.Queued, res.Orphans, res.Failed)
+		return err
+	}
+	res, err := docs.RotateKeys(ctx)
+	fmt.Fprintf(stdout, "documents rotate-keys: %d re-encrypted with key %s, %d skipped, %d failed\n",
+		res.Rotated, documents.KeyID(cfg.DocumentKeys[0]), res.Skipped, res.Failed)
+	if err == nil && res.Failed > 0 {
+		err = fmt.Errorf("documents rotate-keys: %d document(s) could not be re-encrypted (see the log); keep their keys in DOCUMENT_KEYS", res.Failed)
+	}
+	return err
+}
+
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	started := time.Now()
 	if cfg.SecretKeyGenerated {
 		log.Warn("SECRET_KEY is not set: using a random key; tokens will not survive a restart")
 	} else if len(cfg.SecretKey) < config.MinSecretKeyLen {
 		log.Warn("SECRET_KEY is shorter than 32 characters; refused in production")
+	}
+	if cfg.DocumentKeysGenerated && cfg.Environment != config.Test {
+		log.Warn("DOCUMENT_KEYS is not set: using a random key; uploaded documents cannot be read after a restart")
 	}
 	if cfg.MigrateOnStart {
 		if err := platform.MigrateUp(cfg.DatabaseURL); err != nil {
@@ -187,6 +226,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if cfg.EnableScheduler {
+		sch, err := app.Scheduler(ctx, cfg, pool, log)
+		if err != nil {
+			return err
+		}
+		if err := sch.Start(ctx); err != nil {
+			return err
+		}
+		// Deferred after pool.Close, so it runs first: running jobs end before the pool closes.
+		defer func() {
+			if err := sch.Stop(); err != nil {
+				log.Warn("scheduler did not stop cleanly", "error", err)
+			}
+		}()
+	}
 	srv := &http.Server{
 		Addr:              ":" + strconv.Itoa(cfg.Port),
 		Handler:           e,
@@ -199,7 +253,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "addr", srv.Addr, "version", buildVersion(), "environment", cfg.Environment,
-		"database", cfg.Redacted(), "redis", cfg.RedisURL != "", "docs", fmt.Sprintf("http://localhost:%d/docs", cfg.Port))
+		"database", cfg.Redacted(), "redis", cfg.RedisURL != "", "scheduler", cfg.EnableScheduler, "docs", fmt.Sprintf("http://localhost:%d/docs", cfg.Port))
 
 	select {
 	case err := <-errc:

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -13,9 +14,13 @@ import (
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/httpapi"
 	"github.com/mif-erp/erp/internal/interventions"
+	"github.com/mif-erp/erp/internal/planning"
+	"github.com/mif-erp/erp/internal/scheduler"
+	"github.com/mif-erp/erp/internal/storage"
 	"github.com/mif-erp/erp/internal/techniciens"
 	"github.com/mif-erp/erp/internal/users"
 )
@@ -23,6 +28,10 @@ import (
 // Handler wires the services into the HTTP layer.
 func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog.Logger, version string, started time.Time) (http.Handler, error) {
 	hasher, err := auth.NewHasher(cfg.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := Documents(context.Background(), cfg, pool, log)
 	if err != nil {
 		return nil, err
 	}
@@ -47,5 +56,44 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Techniciens:   techniciens.NewService(pool),
 		Clients:       clients.NewService(pool),
 		Interventions: interventions.NewService(pool),
+		Documents:     docs,
+		Planning:      planning.NewService(pool),
 	})
+}
+
+// Documents builds the documents service: its bucket (STORAGE_URL), key ring (DOCUMENT_KEYS)
+// and URL signer (SECRET_KEY, DOWNLOAD_URL_TTL). `erp serve` and `erp documents` share it.
+func Documents(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*documents.Service, error) {
+	keys, err := documents.NewKeyRing(cfg.DocumentKeys)
+	if err != nil {
+		return nil, err
+	}
+	bucket, err := storage.Open(ctx, cfg.StorageURL)
+	if err != nil {
+		return nil, err
+	}
+	return documents.NewService(documents.Config{
+		Pool: pool, Bucket: bucket, Keys: keys, Signer: documents.NewSigner(cfg.SecretKey, cfg.DownloadURLTTL),
+		MaxUpload: cfg.MaxUploadBytes, Logger: log,
+	}), nil
+}
+
+// Scheduler builds the background jobs `erp serve` runs when ENABLE_SCHEDULER is on, each on one
+// replica at a time (PostgreSQL advisory lock): the generation of due preventive interventions
+// every SCHEDULER_INTERVAL_SECONDS, the sweep of document blobs left by deletions every 15
+// minutes, and the housekeeping of expired rows every hour. Start it, and Stop it before closing
+// the pool.
+func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*scheduler.Scheduler, error) {
+	docs, err := Documents(ctx, cfg, pool, log)
+	if err != nil {
+		return nil, err
+	}
+	return scheduler.New(pool, scheduler.Options{Logger: log},
+		scheduler.GenerationJob(planning.NewService(pool), cfg.SchedulerInterval, log),
+		scheduler.Job{Name: "documents.sweep", Interval: 15 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := docs.Sweep(ctx, documents.OrphanAge)
+			return err
+		}},
+		scheduler.Job{Name: "housekeeping", Interval: time.Hour, Run: Housekeeping(cfg, pool)},
+	)
 }

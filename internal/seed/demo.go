@@ -186,4 +186,17 @@ var demoInterventions = []string{
 	 JOIN users u ON u.email = v.auteur
 	 WHERE NOT EXISTS (SELECT 1 FROM intervention_historique h WHERE h.intervention_id = i.id)
 	 ORDER BY i.id, v.n`,
+	// Two plans due soon on the client's machines (idempotent on equipment + frequency).
+	`INSERT INTO plannings (equipement_id, frequence, intervalle, base, date_reference, prochaine_date, commentaire,
+		modele_titre, modele_priorite, modele_duree_minutes, modele_technicien_id, modele_equipe)
+	 SELECT e.id, v.freq::planning_frequence, 1, 'fixed', CURRENT_DATE + v.dans, CURRENT_DATE + v.dans, v.commentaire,
+		v.titre, v.priorite::intervention_priorite, v.duree, t.id, 'A'
+	 FROM (VALUES
+		('Compresseur Atlas Copco GA15', 'mensuel', 3, 'Vidange et contrôle des filtres.', 'Révision mensuelle compresseur', 'normale', 120),
+		('Pompe Centrifuge Grundfos', 'trimestriel', 10, 'Contrôle des garnitures et de l''alignement.', 'Révision trimestrielle pompe', 'basse', 90)
+	 ) AS v(equipement, freq, dans, commentaire, titre, priorite, duree)
+	 JOIN equipements e ON e.nom = v.equipement
+	 LEFT JOIN users u ON u.email = 'technicien@mif.ma'
+	 LEFT JOIN techniciens t ON t.user_id = u.id
+	 WHERE NOT EXISTS (SELECT 1 FROM plannings p WHERE p.equipement_id = e.id AND p.frequence = v.freq::planning_frequence)`,
 }

@@ -47,7 +47,7 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	counts := func() map[string]int {
 		out := map[string]int{}
 		for _, table := range []string{"users", "clients", "contrats", "equipements", "competences", "techniciens", "technicien_competences",
-			"interventions", "intervention_historique"} {
+			"interventions", "intervention_historique", "plannings"} {
 			var n int
 			if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 				t.Fatal(err)
@@ -58,7 +58,7 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	}
 	got := counts()
 	want := map[string]int{"users": 6, "clients": 1, "contrats": 1, "equipements": 4, "competences": 3, "techniciens": 3,
-		"technicien_competences": 5, "interventions": 7, "intervention_historique": 22}
+		"technicien_competences": 5, "interventions": 7, "intervention_historique": 22, "plannings": 2}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: %d rows, want %d", k, got[k], v)

@@ -1,0 +1,35 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/config"
+)
+
+// idempotencyRetention matches the replay window of Idempotency-Key answers (24 h).
+const idempotencyRetention = 24 * time.Hour
+
+// Housekeeping deletes rows nothing needs any more: refresh tokens expired for a day, login
+// failure counters whose window is over and that lock nothing, idempotency answers past their
+// replay window. Every statement is idempotent, so replicas may run it concurrently.
+func Housekeeping(cfg config.Config, pool *pgxpool.Pool) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		q := db.New(pool)
+		now := time.Now()
+		_, errTokens := q.DeleteExpiredRefreshTokens(ctx)
+		_, errThrottle := q.DeleteStaleLoginThrottle(ctx, db.DeleteStaleLoginThrottleParams{
+			Now: now, WindowStartBefore: now.Add(-cfg.LoginFailureWindow),
+		})
+		_, errKeys := q.PurgeIdempotencyKeys(ctx, idempotencyRetention.Seconds())
+		if err := errors.Join(errTokens, errThrottle, errKeys); err != nil {
+			return fmt.Errorf("housekeeping: %w", err)
+		}
+		return nil
+	}
+}
