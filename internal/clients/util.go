@@ -11,22 +11,14 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/text"
 )
 
 // maxLimit is the largest page a list returns.
 const maxLimit = 500
 
 // optional trims an optional text; blank becomes nil (NULL).
-func optional(p *string) *string {
-	if p == nil {
-		return nil
-	}
-	s := trim(*p)
-	if s == "" {
-		return nil
-	}
-	return &s
-}
+func optional(p *string) *string { return text.Optional(p) }
 
 func trim(s string) string { return strings.TrimSpace(s) }
 
@@ -44,15 +36,7 @@ func equalPtr[T comparable](a, b *T) bool {
 }
 
 // unstorable reports why PostgreSQL would refuse a text: a NUL character or invalid UTF-8.
-func unstorable(s string) string {
-	if strings.ContainsRune(s, 0) {
-		return "ne doit pas contenir le caractère NUL"
-	}
-	if !utf8.ValidString(s) {
-		return "doit être du texte UTF-8 valide"
-	}
-	return ""
-}
+func unstorable(s string) string { return text.Unstorable(s) }
 
 // appendOptionalText checks an optional text field: storable when set.
 func appendOptionalText(fields []apperr.FieldError, name string, value *string) []apperr.FieldError {
@@ -119,7 +103,7 @@ func likePattern(s string) (*string, error) {
 	if s == "" {
 		return nil, nil
 	}
-	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	esc := text.EscapeLike(s)
 	return &esc, nil
 }
 

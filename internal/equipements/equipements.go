@@ -21,6 +21,7 @@ import (
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/patch"
 	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/text"
 )
 
 // Errors with the original's messages where it had one.
@@ -236,7 +237,7 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 	typ := trimmedOrNil(&f.Type)
 	var q *string
 	if s := strings.TrimSpace(f.Query); s != "" {
-		esc := escapeLike(s)
+		esc := text.EscapeLike(s)
 		q = &esc
 	}
 	restricted, viewerID := viewerScope(viewer)
@@ -756,8 +757,4 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,6 +20,7 @@ import (
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/patch"
 	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/text"
 )
 
 const (
@@ -702,16 +702,7 @@ func writeError(err error) error {
 }
 
 // optional trims an optional text; blank means absent.
-func optional(s *string) *string {
-	if s == nil {
-		return nil
-	}
-	v := strings.TrimSpace(*s)
-	if v == "" {
-		return nil
-	}
-	return &v
-}
+func optional(s *string) *string { return text.Optional(s) }
 
 // optionalField applies a partial-update field to an optional text; blank clears it.
 func optionalField(f patch.Field[string], cur *string) *string {
@@ -743,7 +734,7 @@ func sameDate(a, b *time.Time) bool {
 func textFields(texts map[string]*string) []apperr.FieldError {
 	var out []apperr.FieldError
 	for _, name := range sortedKeys(texts) {
-		if v := texts[name]; v != nil && (!utf8.ValidString(*v) || strings.ContainsRune(*v, 0)) {
+		if v := texts[name]; v != nil && text.Unstorable(*v) != "" {
 			out = append(out, apperr.FieldError{Field: name, Message: "caractères invalides"})
 		}
 	}
@@ -765,6 +756,6 @@ func likePattern(s string) *string {
 	if s == "" {
 		return nil
 	}
-	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	s = text.EscapeLike(s)
 	return &s
 }

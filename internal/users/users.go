@@ -19,6 +19,7 @@ import (
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/text"
 )
 
 // Sort keys accepted by List; a leading '-' sorts descending.
@@ -163,7 +164,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]db.User, int64, err
 	}
 	var q *string
 	if s := strings.TrimSpace(f.Query); s != "" {
-		esc := escapeLike(s)
+		esc := text.EscapeLike(s)
 		q = &esc
 	}
 	queries := db.New(s.pool)
@@ -451,8 +452,4 @@ func uniqueViolation(err error) error {
 		return errUsernameTaken
 	}
 	return fmt.Errorf("write user: %w", err)
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
