@@ -13,6 +13,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/platform"
 )
 
@@ -272,6 +273,9 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, wh
 				return err
 			}
 		}
+		if err := notifyChange(ctx, tx, dec.steps, saved, in.TechnicienID == nil, actor.UserID); err != nil {
+			return err
+		}
 		res = Result{Intervention: c.view(saved), Avertissements: warnings}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "intervention." + string(dec.action), ResourceType: "intervention", ResourceID: strconv.FormatInt(r.ID, 10),
@@ -314,4 +318,26 @@ func assignWarnings(t db.InterventionTechnicienTargetRow) []string {
 		w = append(w, fmt.Sprintf("Le technicien a déjà %d interventions actives", t.Charge))
 	}
 	return w
+}
+
+// notifyChange writes, in the transaction of a lifecycle change, the notifications of its
+// steps: the assigned technician (affectation; not when it takes the intervention itself), and
+// on closing the creator, the responsables and the client (cloture).
+func notifyChange(ctx context.Context, tx pgx.Tx, steps []Step, r Row, taken bool, actorID int64) error {
+	sub := notifications.Subject{InterventionID: r.ID, Titre: r.Titre, DateLimite: r.DateLimite}
+	for _, st := range steps {
+		switch st.Action {
+		case Assign:
+			if r.TechnicienID != nil && !taken {
+				if err := notifications.Assigned(ctx, tx, sub, *r.TechnicienID, &actorID); err != nil {
+					return err
+				}
+			}
+		case Close:
+			if err := notifications.Closed(ctx, tx, sub, &actorID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

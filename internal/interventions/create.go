@@ -14,6 +14,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/platform"
 )
 
@@ -175,6 +176,17 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		}
 		if err := history(ctx, q, row.ID, "create", nil, Statut(row.Statut), &remarque, actor.UserID); err != nil {
 			return err
+		}
+		sub := notifications.Subject{InterventionID: row.ID, Titre: row.Titre, DateLimite: row.DateLimite}
+		if tech != nil {
+			if err := notifications.Assigned(ctx, tx, sub, tech.ID, &actor.UserID); err != nil {
+				return err
+			}
+		}
+		if c.Role == string(db.UserRoleClient) {
+			if err := notifications.ClientRequest(ctx, tx, sub, &actor.UserID); err != nil {
+				return err
+			}
 		}
 		out = c.view(row)
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,

@@ -15,6 +15,7 @@ import (
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/interventions"
+	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/platform"
 )
 
@@ -230,6 +231,11 @@ func generate(ctx context.Context, tx pgx.Tx, r Row, st *state, occurrence, toda
 	if err != nil {
 		return g, err
 	}
+	if g.created {
+		if err := notifyGenerated(ctx, tx, r.ID, g.row, occurrence); err != nil {
+			return g, err
+		}
+	}
 	after := today
 	if occurrence.After(after) {
 		after = occurrence
@@ -342,4 +348,17 @@ func (s *Service) Generate(ctx context.Context, actor auth.Principal, id int64) 
 		return 0, fmt.Errorf("generate plan %d: %w", id, err)
 	}
 	return out, nil
+}
+
+// notifyGenerated tells the responsables about a generated intervention, and its technician
+// when the plan assigns one, in the transaction of the generation.
+func notifyGenerated(ctx context.Context, tx pgx.Tx, planID int64, row interventions.Row, occurrence time.Time) error {
+	sub := notifications.Subject{InterventionID: row.ID, Titre: row.Titre, DateLimite: row.DateLimite}
+	if err := notifications.Generated(ctx, tx, sub, planID, occurrence); err != nil {
+		return err
+	}
+	if row.TechnicienID != nil {
+		return notifications.Assigned(ctx, tx, sub, *row.TechnicienID, nil)
+	}
+	return nil
 }

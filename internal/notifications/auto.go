@@ -1,0 +1,94 @@
+package notifications
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mif-erp/erp/gen/db"
+)
+
+// Subject is the intervention an automatic notification is about.
+type Subject struct {
+	InterventionID int64
+	Titre          string
+	DateLimite     *time.Time
+}
+
+func (s Subject) ref() string {
+	return "« " + s.Titre + " » (n° " + strconv.FormatInt(s.InterventionID, 10) + ")"
+}
+
+// Assigned notifies the account of technician technicienID that the intervention is assigned
+// to it (type affectation), inside the transaction q of the assignment. An inactive account
+// gets nothing.
+func Assigned(ctx context.Context, q db.DBTX, s Subject, technicienID int64, actorID *int64) error {
+	userID, err := db.New(q).NotificationTechnicienUser(ctx, technicienID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("account of technician %d: %w", technicienID, err)
+	}
+	contenu := "L'intervention " + s.ref() + " vous est assignée."
+	if s.DateLimite != nil {
+		contenu += " Échéance : " + formatTime(*s.DateLimite) + "."
+	}
+	return send(ctx, q, []int64{userID}, New{Type: db.NotificationTypeAffectation,
+		Titre: "Nouvelle intervention assignée", Contenu: &contenu, CreatedBy: actorID}, s)
+}
+
+// Closed notifies the closing of an intervention (type cloture) to its creator, every active
+// responsable and the client company's account, once each, the actor included.
+func Closed(ctx context.Context, q db.DBTX, s Subject, actorID *int64) error {
+	ids, err := db.New(q).NotificationClosureRecipients(ctx, s.InterventionID)
+	if err != nil {
+		return fmt.Errorf("recipients of the closing of %d: %w", s.InterventionID, err)
+	}
+	contenu := "L'intervention " + s.ref() + " a été clôturée."
+	return send(ctx, q, ids, New{Type: db.NotificationTypeCloture, Titre: "Intervention clôturée",
+		Contenu: &contenu, CreatedBy: actorID}, s)
+}
+
+// ClientRequest tells every active responsable that a client submitted a request (type
+// information).
+func ClientRequest(ctx context.Context, q db.DBTX, s Subject, actorID *int64) error {
+	ids, err := db.New(q).NotificationActiveResponsables(ctx)
+	if err != nil {
+		return fmt.Errorf("responsables: %w", err)
+	}
+	contenu := "Un client a soumis la demande d'intervention " + s.ref() + ". Elle attend d'être affectée."
+	return send(ctx, q, ids, New{Type: db.NotificationTypeInformation, Titre: "Nouvelle demande d'intervention",
+		Contenu: &contenu, CreatedBy: actorID}, s)
+}
+
+// Generated tells every active responsable that a preventive plan generated an intervention
+// (type information).
+func Generated(ctx context.Context, q db.DBTX, s Subject, planningID int64, occurrence time.Time) error {
+	ids, err := db.New(q).NotificationActiveResponsables(ctx)
+	if err != nil {
+		return fmt.Errorf("responsables: %w", err)
+	}
+	contenu := "Le planning n° " + strconv.FormatInt(planningID, 10) + " a généré l'intervention préventive " +
+		s.ref() + " pour l'échéance du " + occurrence.Format("02/01/2006") + "."
+	return send(ctx, q, ids, New{Type: db.NotificationTypeInformation, Titre: "Intervention préventive générée",
+		Contenu: &contenu}, s)
+}
+
+// send inserts n for each recipient; one already sent (reminders) is skipped.
+func send(ctx context.Context, q db.DBTX, userIDs []int64, n New, s Subject) error {
+	n.InterventionID = &s.InterventionID
+	n.InterventionTitre = s.Titre
+	n.Echeance = s.DateLimite
+	for _, id := range userIDs {
+		n.UserID = id
+		if _, err := Insert(ctx, q, n); err != nil && !errors.Is(err, ErrAlreadySent) {
+			return fmt.Errorf("notify user %d: %w", id, err)
+		}
+	}
+	return nil
+}
