@@ -1,0 +1,260 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/live"
+)
+
+// replayBatch is how many rows one replay or catch-up query reads at a time.
+const replayBatch = 500
+
+// CreateStreamToken is POST /notifications/stream-token: a 60-second token for
+// GET /notifications/stream?stream_token=, for browsers' EventSource (no Authorization header).
+func (s *Server) CreateStreamToken(ctx context.Context, _ api.CreateStreamTokenRequestObject) (api.CreateStreamTokenResponseObject, error) {
+	tok, exp := s.streamTokens.Issue(principal(ctx).UserID)
+	return api.CreateStreamToken201JSONResponse{StreamToken: tok, ExpiresAt: exp}, nil
+}
+
+// StreamNotifications is GET /notifications/stream (Server-Sent Events). The caller comes from
+// the bearer token (the gate) or, without one, from stream_token. The stream subscribes to the
+// hub first, then replays what the caller missed (Last-Event-ID) or notes where its
+// notifications stand, so nothing inserted meanwhile is lost; ids already sent are skipped.
+func (s *Server) StreamNotifications(ctx context.Context, req api.StreamNotificationsRequestObject) (api.StreamNotificationsResponseObject, error) {
+	p, ok := auth.PrincipalFrom(ctx)
+	if !ok {
+		var err error
+		if p, err = s.streamCaller(ctx, req.Params.StreamToken); err != nil {
+			return nil, err
+		}
+	}
+	var lastID int64 = -1
+	if v := req.Params.LastEventID; v != nil && strings.TrimSpace(*v) != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(*v), 10, 64)
+		if err != nil || n < 0 {
+			return nil, apperr.Invalid("Erreur de validation des données",
+				apperr.FieldError{Field: "Last-Event-ID", Message: "identifiant de notification attendu (entier positif)"})
+		}
+		lastID = n
+	}
+
+	sub := s.deps.Live.Subscribe(p.UserID)
+	st := &sseStream{ctx: ctx, q: db.New(s.deps.Pool), log: s.deps.Logger, sub: sub, userID: p.UserID,
+		sent: map[int64]bool{}, heartbeat: s.deps.Config.SSEHeartbeat, maxAge: s.deps.Config.LiveStreamMax}
+	if lastID >= 0 {
+		st.cursor = lastID
+		// The first page is read now, so a database failure is still a 500.
+		rows, err := st.after(lastID)
+		if err != nil {
+			sub.Close()
+			return nil, err
+		}
+		st.pending = rows
+		st.replayMore = len(rows) == replayBatch
+	} else {
+		last, err := st.q.LiveLastNotificationID(ctx, p.UserID)
+		if err != nil {
+			sub.Close()
+			return nil, fmt.Errorf("stream: last notification: %w", err)
+		}
+		st.cursor = last
+	}
+	return st, nil
+}
+
+// streamCaller authenticates a stream token: 401 when missing, malformed, forged or expired
+// (or its user no longer exists), 403 when its user is deactivated.
+func (s *Server) streamCaller(ctx context.Context, token *string) (auth.Principal, error) {
+	if token == nil || *token == "" {
+		return auth.Principal{}, apperr.Unauthorized("Not authenticated")
+	}
+	id, err := s.streamTokens.Verify(*token)
+	if err != nil {
+		return auth.Principal{}, apperr.Unauthorized("Jeton de flux invalide ou expiré")
+	}
+	u, err := db.New(s.deps.Pool).LiveUserGet(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return auth.Principal{}, apperr.Unauthorized("Utilisateur non trouvé")
+	}
+	if err != nil {
+		return auth.Principal{}, fmt.Errorf("stream: load user: %w", err)
+	}
+	if !u.IsActive {
+		return auth.Principal{}, apperr.Forbidden("Utilisateur désactivé")
+	}
+	return auth.Principal{UserID: u.ID, Role: string(u.Role), Email: u.Email, Username: u.Username}, nil
+}
+
+// sseStream writes the event stream of one caller.
+type sseStream struct {
+	ctx       context.Context
+	q         *db.Queries
+	log       *slog.Logger
+	sub       *live.Subscription
+	userID    int64
+	heartbeat time.Duration
+	maxAge    time.Duration
+
+	cursor     int64                          // highest id sent or replayed
+	sent       map[int64]bool                 // ids sent: never twice
+	pending    []db.LiveNotificationsAfterRow // first replay page, read by the handler
+	replayMore bool                           // the replay has more pages
+}
+
+// after reads the caller's notifications with an id above id, one page.
+func (st *sseStream) after(id int64) ([]db.LiveNotificationsAfterRow, error) {
+	rows, err := st.q.LiveNotificationsAfter(st.ctx, db.LiveNotificationsAfterParams{UserID: st.userID, AfterID: id, Lim: replayBatch})
+	if err != nil {
+		return nil, fmt.Errorf("stream: notifications after %d: %w", id, err)
+	}
+	return rows, nil
+}
+
+func (st *sseStream) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+	defer st.sub.Close()
+	rc := http.NewResponseController(w)
+	// The stream outlives the server's ReadTimeout and WriteTimeout, meant for ordinary requests
+	// (an expired read deadline would cancel the request's context).
+	_ = rc.SetWriteDeadline(time.Time{})
+	_ = rc.SetReadDeadline(time.Time{})
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	w.WriteHeader(http.StatusOK)
+
+	var buf bytes.Buffer
+	flush := func() error {
+		if buf.Len() == 0 {
+			return nil
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+		buf.Reset()
+		return rc.Flush()
+	}
+	buf.WriteString("retry: 3000\n\n")
+	for _, r := range st.pending {
+		st.write(&buf, r)
+	}
+	st.pending = nil
+	if err := flush(); err != nil {
+		return nil // the client is gone
+	}
+	for st.replayMore {
+		if err := st.catchUp(&buf); err != nil {
+			st.log.WarnContext(st.ctx, "stream: replay failed", "user_id", st.userID, "error", err)
+			return nil
+		}
+		if err := flush(); err != nil {
+			return nil
+		}
+	}
+
+	ping := time.NewTicker(st.heartbeat)
+	defer ping.Stop()
+	end := time.NewTimer(st.maxAge)
+	defer end.Stop()
+	for {
+		select {
+		case <-st.ctx.Done():
+			return nil
+		case <-end.C:
+			return nil // the client reconnects with Last-Event-ID
+		case <-st.sub.Done():
+			return nil // hub stopped (shutdown) or this stream lagged: the client reconnects
+		case <-ping.C:
+			buf.WriteString(": ping\n\n")
+		case e := <-st.sub.Events():
+			var err error
+			if e.Resync() {
+				st.replayMore = true
+				for st.replayMore && err == nil {
+					err = st.catchUp(&buf)
+				}
+			} else {
+				err = st.one(&buf, e.ID)
+			}
+			if err != nil {
+				if st.ctx.Err() == nil {
+					st.log.WarnContext(st.ctx, "stream: read notification failed", "user_id", st.userID, "error", err)
+				}
+				return nil
+			}
+		}
+		if err := flush(); err != nil {
+			return nil
+		}
+	}
+}
+
+// catchUp sends one page of the rows after the cursor.
+func (st *sseStream) catchUp(buf *bytes.Buffer) error {
+	rows, err := st.after(st.cursor)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		st.write(buf, r)
+	}
+	st.replayMore = len(rows) == replayBatch
+	return nil
+}
+
+// one sends the announced notification, unless already sent (or deleted meanwhile).
+func (st *sseStream) one(buf *bytes.Buffer, id int64) error {
+	if st.sent[id] {
+		return nil
+	}
+	r, err := st.q.LiveNotificationGet(st.ctx, db.LiveNotificationGetParams{ID: id, UserID: st.userID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("stream: notification %d: %w", id, err)
+	}
+	st.write(buf, db.LiveNotificationsAfterRow(r))
+	return nil
+}
+
+// write appends one event: id, type and the Notification JSON on one data line.
+func (st *sseStream) write(buf *bytes.Buffer, r db.LiveNotificationsAfterRow) {
+	if r.ID > st.cursor {
+		st.cursor = r.ID
+	}
+	if st.sent[r.ID] {
+		return
+	}
+	st.sent[r.ID] = true
+	data, err := json.Marshal(liveNotification(r))
+	if err != nil { // cannot happen: plain values
+		st.log.ErrorContext(st.ctx, "stream: encode notification", "id", r.ID, "error", err)
+		return
+	}
+	fmt.Fprintf(buf, "id: %d\nevent: notification\ndata: %s\n\n", r.ID, data)
+}
+
+// liveNotification is the contract's Notification of a row.
+func liveNotification(r db.LiveNotificationsAfterRow) api.Notification {
+	return api.Notification{
+		Id: r.ID, UserId: r.UserID, Type: api.NotificationType(r.Type), Canal: api.NotificationCanal(r.Canal),
+		Titre: r.Titre, Contenu: nullableOf(r.Contenu), DateEnvoi: r.CreatedAt,
+		InterventionId: nullableOf(r.InterventionID), Lue: r.ReadAt != nil, ReadAt: nullableOf(r.ReadAt),
+	}
+}
