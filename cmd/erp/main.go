@@ -222,7 +222,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		defer rdb.Close()
 	}
 
-	e, err := app.Handler(cfg, pool, rdb, log, buildVersion(), started)
+	// Live notifications: this instance's LISTEN connection, started before serving and stopped
+	// first on shutdown (ending the open event streams, which Shutdown would otherwise wait for).
+	hub := app.Live(pool, log)
+	hub.Start(ctx)
+	defer hub.Stop() // deferred after pool.Close, so it runs first
+
+	e, err := app.Handler(cfg, pool, rdb, log, buildVersion(), started, app.WithLive(hub))
 	if err != nil {
 		return err
 	}
@@ -250,6 +256,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(hub.Stop)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "addr", srv.Addr, "version", buildVersion(), "environment", cfg.Environment,

@@ -29,7 +29,7 @@ import (
 // emptyDatabase creates an empty database (no schema), dropped when the test ends.
 func emptyDatabase(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	admin := testenv.AdminURL()
 	b := make([]byte, 6)
@@ -48,7 +48,7 @@ func emptyDatabase(t *testing.T) string {
 		t.Fatalf("create database (is PostgreSQL reachable at TEST_DATABASE_URL? `make test` starts one): %v", err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		if err := exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			t.Errorf("drop database %s: %v", name, err)

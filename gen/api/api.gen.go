@@ -152,6 +152,27 @@ func (e Disponibilite) Valid() bool {
 	}
 }
 
+// Defines values for EmailStatut.
+const (
+	EmailStatutFailed  EmailStatut = "failed"
+	EmailStatutPending EmailStatut = "pending"
+	EmailStatutSent    EmailStatut = "sent"
+)
+
+// Valid indicates whether the value is a known member of the EmailStatut enum.
+func (e EmailStatut) Valid() bool {
+	switch e {
+	case EmailStatutFailed:
+		return true
+	case EmailStatutPending:
+		return true
+	case EmailStatutSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EquipementCriticite.
 const (
 	EquipementCriticiteCritique    EquipementCriticite = "critique"
@@ -467,6 +488,57 @@ func (e NiveauService) Valid() bool {
 	case NiveauServicePremium:
 		return true
 	case NiveauServiceStandard:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationCanal.
+const (
+	NotificationCanalEmail NotificationCanal = "email"
+	NotificationCanalLog   NotificationCanal = "log"
+	NotificationCanalPush  NotificationCanal = "push"
+	NotificationCanalSms   NotificationCanal = "sms"
+)
+
+// Valid indicates whether the value is a known member of the NotificationCanal enum.
+func (e NotificationCanal) Valid() bool {
+	switch e {
+	case NotificationCanalEmail:
+		return true
+	case NotificationCanalLog:
+		return true
+	case NotificationCanalPush:
+		return true
+	case NotificationCanalSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationType.
+const (
+	NotificationTypeAffectation NotificationType = "affectation"
+	NotificationTypeCloture     NotificationType = "cloture"
+	NotificationTypeInformation NotificationType = "information"
+	NotificationTypeRappel      NotificationType = "rappel"
+	NotificationTypeRetard      NotificationType = "retard"
+)
+
+// Valid indicates whether the value is a known member of the NotificationType enum.
+func (e NotificationType) Valid() bool {
+	switch e {
+	case NotificationTypeAffectation:
+		return true
+	case NotificationTypeCloture:
+		return true
+	case NotificationTypeInformation:
+		return true
+	case NotificationTypeRappel:
+		return true
+	case NotificationTypeRetard:
 		return true
 	default:
 		return false
@@ -1121,6 +1193,16 @@ func (e ListUsersParamsSort) Valid() bool {
 	}
 }
 
+// CalendarToken defines model for CalendarToken.
+type CalendarToken struct {
+	Token string `json:"token"`
+
+	// Url Path of the calendar with the token, to subscribe to.
+	//
+	// Example: /api/v1/planning/calendar.ics?token=6f1c...
+	Url string `json:"url"`
+}
+
 // ChangePasswordForm defines model for ChangePasswordForm.
 type ChangePasswordForm struct {
 	CurrentPassword string `json:"current_password"`
@@ -1465,6 +1547,27 @@ type DocumentUploadForm struct {
 	// File The file.
 	File openapi_types.File `json:"file"`
 }
+
+// Email defines model for Email.
+type Email struct {
+	CreeLe         time.Time                 `json:"cree_le"`
+	DerniereErreur nullable.Nullable[string] `json:"derniere_erreur"`
+
+	// Destinataire Example: technicien@mif.ma
+	Destinataire   string                       `json:"destinataire"`
+	EnvoyeLe       nullable.Nullable[time.Time] `json:"envoye_le"`
+	Id             int64                        `json:"id"`
+	NotificationId nullable.Nullable[int64]     `json:"notification_id"`
+	ProchainEssai  nullable.Nullable[time.Time] `json:"prochain_essai"`
+	Statut         EmailStatut                  `json:"statut"`
+
+	// Sujet Example: [MIF] Nouvelle intervention assignée
+	Sujet      string `json:"sujet"`
+	Tentatives int    `json:"tentatives"`
+}
+
+// EmailStatut defines model for EmailStatut.
+type EmailStatut string
 
 // Equipement defines model for Equipement.
 type Equipement struct {
@@ -1904,6 +2007,67 @@ type NiveauCompetence string
 // NiveauService defines model for NiveauService.
 type NiveauService string
 
+// Notification defines model for Notification.
+type Notification struct {
+	Canal NotificationCanal `json:"canal"`
+
+	// Contenu Example: L'intervention « Fuite d'huile compresseur » vous est assignée.
+	Contenu   nullable.Nullable[string] `json:"contenu"`
+	DateEnvoi time.Time                 `json:"date_envoi"`
+
+	// Id Example: 42
+	Id             int64                        `json:"id"`
+	InterventionId nullable.Nullable[int64]     `json:"intervention_id"`
+	Lue            bool                         `json:"lue"`
+	ReadAt         nullable.Nullable[time.Time] `json:"read_at"`
+
+	// Titre Example: Nouvelle intervention assignée
+	Titre string           `json:"titre"`
+	Type  NotificationType `json:"type"`
+
+	// UserId The recipient.
+	UserId int64 `json:"user_id"`
+}
+
+// NotificationCanal defines model for NotificationCanal.
+type NotificationCanal string
+
+// NotificationCreate defines model for NotificationCreate.
+type NotificationCreate struct {
+	Canal          *NotificationCanal `json:"canal,omitempty"`
+	Contenu        string             `json:"contenu"`
+	InterventionId *int64             `json:"intervention_id,omitempty"`
+	Titre          *string            `json:"titre,omitempty"`
+	Type           *NotificationType  `json:"type,omitempty"`
+	UserId         int64              `json:"user_id"`
+}
+
+// NotificationPreferences defines model for NotificationPreferences.
+type NotificationPreferences struct {
+	// Email For each type, whether it is also sent by e-mail.
+	Email struct {
+		Affectation bool `json:"affectation"`
+		Cloture     bool `json:"cloture"`
+		Information bool `json:"information"`
+		Rappel      bool `json:"rappel"`
+		Retard      bool `json:"retard"`
+	} `json:"email"`
+}
+
+// NotificationPreferencesUpdate defines model for NotificationPreferencesUpdate.
+type NotificationPreferencesUpdate struct {
+	Email struct {
+		Affectation *bool `json:"affectation,omitempty"`
+		Cloture     *bool `json:"cloture,omitempty"`
+		Information *bool `json:"information,omitempty"`
+		Rappel      *bool `json:"rappel,omitempty"`
+		Retard      *bool `json:"retard,omitempty"`
+	} `json:"email"`
+}
+
+// NotificationType defines model for NotificationType.
+type NotificationType string
+
 // Planning defines model for Planning.
 type Planning struct {
 	// Base `fixed`: next date from the planned date; `completion`: from the closing of the last generated intervention.
@@ -2049,6 +2213,12 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// ReadAllResult defines model for ReadAllResult.
+type ReadAllResult struct {
+	// Updated Notifications marked read.
+	Updated int `json:"updated"`
+}
+
 // Readiness defines model for Readiness.
 type Readiness struct {
 	Checks struct {
@@ -2084,6 +2254,12 @@ type SatisfactionInput struct {
 	// Commentaire Kept in the history.
 	Commentaire        *string `json:"commentaire,omitempty"`
 	SatisfactionClient int     `json:"satisfaction_client"`
+}
+
+// StreamToken defines model for StreamToken.
+type StreamToken struct {
+	ExpiresAt   time.Time `json:"expires_at"`
+	StreamToken string    `json:"stream_token"`
 }
 
 // Technicien defines model for Technicien.
@@ -2356,6 +2532,15 @@ type InterventionSort string
 // Limit defines model for Limit.
 type Limit = int
 
+// NotificationID defines model for NotificationID.
+type NotificationID = int64
+
+// NotificationLueFilter defines model for NotificationLueFilter.
+type NotificationLueFilter = bool
+
+// NotificationTypeFilter defines model for NotificationTypeFilter.
+type NotificationTypeFilter = NotificationType
+
 // Offset defines model for Offset.
 type Offset = int
 
@@ -2392,8 +2577,14 @@ type InterventionPage = []Intervention
 // InvalidTransition An RFC 9457 problem document.
 type InvalidTransition = Problem
 
+// MyNotificationPage defines model for MyNotificationPage.
+type MyNotificationPage = []Notification
+
 // NotFound An RFC 9457 problem document.
 type NotFound = Problem
+
+// NotificationPage defines model for NotificationPage.
+type NotificationPage = []Notification
 
 // PasswordPolicy An RFC 9457 problem document.
 type PasswordPolicy = Problem
@@ -2519,6 +2710,18 @@ type DownloadDocumentParams struct {
 
 	// Range One byte range, e.g. `bytes=0-1023`.
 	Range *string `json:"Range,omitempty"`
+}
+
+// ListEmailsParams defines parameters for ListEmails.
+type ListEmailsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Statut Only e-mails in this state.
+	Statut *EmailStatut `form:"statut,omitempty" json:"statut,omitempty"`
 }
 
 // ListEquipementsParams defines parameters for ListEquipements.
@@ -2802,6 +3005,81 @@ type ChangeInterventionStatutParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// UserId Only those of this recipient.
+	UserId *int64 `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// Type Only notifications of this type.
+	Type *NotificationTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Lue Only read (`true`) or unread (`false`) notifications.
+	Lue *NotificationLueFilter `form:"lue,omitempty" json:"lue,omitempty"`
+
+	// InterventionId Only those about this intervention.
+	InterventionId *int64 `form:"intervention_id,omitempty" json:"intervention_id,omitempty"`
+}
+
+// ListMyNotificationsAliasParams defines parameters for ListMyNotificationsAlias.
+type ListMyNotificationsAliasParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Type Only notifications of this type.
+	Type *NotificationTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Lue Only read (`true`) or unread (`false`) notifications.
+	Lue *NotificationLueFilter `form:"lue,omitempty" json:"lue,omitempty"`
+}
+
+// StreamNotificationsParams defines parameters for StreamNotifications.
+type StreamNotificationsParams struct {
+	// StreamToken Token from `POST /notifications/stream-token`.
+	StreamToken *string `form:"stream_token,omitempty" json:"stream_token,omitempty"`
+
+	// LastEventID Id of the last event received, to resume after a disconnection.
+	LastEventID *string `json:"Last-Event-ID,omitempty"`
+}
+
+// ListMyNotificationsParams defines parameters for ListMyNotifications.
+type ListMyNotificationsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Type Only notifications of this type.
+	Type *NotificationTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Lue Only read (`true`) or unread (`false`) notifications.
+	Lue *NotificationLueFilter `form:"lue,omitempty" json:"lue,omitempty"`
+}
+
+// ListUserNotificationsParams defines parameters for ListUserNotifications.
+type ListUserNotificationsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Type Only notifications of this type.
+	Type *NotificationTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Lue Only read (`true`) or unread (`false`) notifications.
+	Lue *NotificationLueFilter `form:"lue,omitempty" json:"lue,omitempty"`
+}
+
 // ListPlanningsParams defines parameters for ListPlannings.
 type ListPlanningsParams struct {
 	// Limit Page size.
@@ -2825,6 +3103,12 @@ type ListPlanningsParams struct {
 
 // ListPlanningsParamsSort defines parameters for ListPlannings.
 type ListPlanningsParamsSort string
+
+// GetCalendarParams defines parameters for GetCalendar.
+type GetCalendarParams struct {
+	// Token The caller's secret calendar token.
+	Token *string `form:"token,omitempty" json:"token,omitempty"`
+}
 
 // ApplyPlanningActionJSONBody defines parameters for ApplyPlanningAction.
 type ApplyPlanningActionJSONBody struct {
@@ -2997,6 +3281,9 @@ type UploadInterventionDocumentMultipartRequestBody = DocumentUploadForm
 // RateInterventionJSONRequestBody defines body for RateIntervention for application/json ContentType.
 type RateInterventionJSONRequestBody = SatisfactionInput
 
+// CreateNotificationJSONRequestBody defines body for CreateNotification for application/json ContentType.
+type CreateNotificationJSONRequestBody = NotificationCreate
+
 // CreatePlanningJSONRequestBody defines body for CreatePlanning for application/json ContentType.
 type CreatePlanningJSONRequestBody = PlanningCreate
 
@@ -3023,6 +3310,9 @@ type UpdateTechnicienCompetenceJSONRequestBody = TechnicienCompetenceLevel
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = UserCreate
+
+// UpdateMyPreferencesJSONRequestBody defines body for UpdateMyPreferences for application/json ContentType.
+type UpdateMyPreferencesJSONRequestBody = NotificationPreferencesUpdate
 
 // UpdateMyProfileJSONRequestBody defines body for UpdateMyProfile for application/json ContentType.
 type UpdateMyProfileJSONRequestBody = UserSelfUpdate
@@ -3516,6 +3806,20 @@ type ClientInterface interface {
 	// Corresponds with GET /documents/{document_id}/download (the `DownloadDocument` operationId).
 	DownloadDocument(ctx context.Context, documentId DocumentID, params *DownloadDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListEmails E-mail outbox
+	//
+	// Admins. The e-mails queued, sent or given up (after `SMTP_MAX_ATTEMPTS`), newest first, with attempts and last error.
+	//
+	// Corresponds with GET /emails (the `ListEmails` operationId).
+	ListEmails(ctx context.Context, params *ListEmailsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResendEmail Send a given-up e-mail again
+	//
+	// Admins. Puts an e-mail back in the queue with its attempts reset; 409 when it was already sent or is still queued.
+	//
+	// Corresponds with POST /emails/{email_id}/resend (the `ResendEmail` operationId).
+	ResendEmail(ctx context.Context, emailId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListEquipements List equipment
 	//
 	// Paginated (`limit`/`offset`, total in `X-Total-Count`), newest first unless `sort` says
@@ -3847,6 +4151,99 @@ type ClientInterface interface {
 	// Corresponds with GET /metrics (the `GetMetrics` operationId).
 	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListNotifications List all notifications
+	//
+	// Admins and responsables (the original: admins only). Newest first, paginated with `X-Total-Count`.
+	//
+	// Corresponds with GET /notifications (the `ListNotifications` operationId).
+	ListNotifications(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateNotificationWithBody Send a notification
+	//
+	// Admins and responsables. The recipient must exist (404 "Utilisateur cible introuvable"),
+	// the intervention too when given (404); an unknown `type` or `canal` answers 422 (the
+	// original silently used `information`, or failed with 500). An e-mail is queued when the
+	// recipient's preferences ask for this type. Answers 201.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /notifications (the `CreateNotification` operationId).
+	CreateNotificationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateNotification Send a notification
+	//
+	// Admins and responsables. The recipient must exist (404 "Utilisateur cible introuvable"),
+	// the intervention too when given (404); an unknown `type` or `canal` answers 422 (the
+	// original silently used `information`, or failed with 500). An e-mail is queued when the
+	// recipient's preferences ask for this type. Answers 201.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /notifications (the `CreateNotification` operationId).
+	CreateNotification(ctx context.Context, body CreateNotificationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMyNotificationsAlias My notifications (alias)
+	//
+	// Same as `GET /notifications/user/me`.
+	//
+	// Corresponds with GET /notifications/me (the `ListMyNotificationsAlias` operationId).
+	ListMyNotificationsAlias(ctx context.Context, params *ListMyNotificationsAliasParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkAllNotificationsRead Mark all my notifications read
+	//
+	// Marks every unread notification of the caller read and says how many changed.
+	//
+	// Corresponds with POST /notifications/me/read-all (the `MarkAllNotificationsRead` operationId).
+	MarkAllNotificationsRead(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StreamNotifications Live notifications (Server-Sent Events)
+	//
+	// Server-Sent Events: each new notification of the caller arrives as an event `notification`
+	// (JSON `Notification`, `id:` its id) within a second, whichever replica created it
+	// (PostgreSQL LISTEN/NOTIFY); a comment heartbeat every 15 s keeps proxies open. Reconnecting
+	// with `Last-Event-ID` first replays the notifications created after that id. Authenticate
+	// with a bearer token or `stream_token` from `POST /notifications/stream-token`.
+	//
+	// Corresponds with GET /notifications/stream (the `StreamNotifications` operationId).
+	StreamNotifications(ctx context.Context, params *StreamNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateStreamToken Get a token for the live stream
+	//
+	// A short-lived (60 s) token to open `GET /notifications/stream?stream_token=` from a
+	// browser's EventSource, which cannot send an Authorization header.
+	//
+	// Corresponds with POST /notifications/stream-token (the `CreateStreamToken` operationId).
+	CreateStreamToken(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMyNotifications My notifications
+	//
+	// The caller's notifications, newest first, paginated with `X-Total-Count`; `X-Unread-Count`
+	// gives the unread ones. (In the original this route was shadowed by `/user/{user_id}`.)
+	//
+	// Corresponds with GET /notifications/user/me (the `ListMyNotifications` operationId).
+	ListMyNotifications(ctx context.Context, params *ListMyNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUserNotifications Notifications of a user
+	//
+	// Admins and responsables. 404 when the user does not exist.
+	//
+	// Corresponds with GET /notifications/user/{user_id} (the `ListUserNotifications` operationId).
+	ListUserNotifications(ctx context.Context, userId UserID, params *ListUserNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteNotification Delete a notification
+	//
+	// The recipient deletes its own; admins and responsables any. 404 otherwise.
+	//
+	// Corresponds with DELETE /notifications/{notification_id} (the `DeleteNotification` operationId).
+	DeleteNotification(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkNotificationRead Mark a notification read
+	//
+	// The recipient marks one of its notifications read (idempotent; the original stored nothing). Another user's notification answers 404 "Notification non trouvée".
+	//
+	// Corresponds with PUT /notifications/{notification_id}/read (the `MarkNotificationRead` operationId).
+	MarkNotificationRead(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListPlannings List preventive plans
 	//
 	// Paginated with `X-Total-Count`, soonest due first unless `sort` says otherwise. Admins,
@@ -3884,6 +4281,17 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /planning (the `CreatePlanning` operationId).
 	CreatePlanning(ctx context.Context, body CreatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCalendar Maintenance calendar (iCalendar)
+	//
+	// RFC 5545 calendar of the planned occurrences (next 12 months) and the open interventions
+	// with a deadline, scoped to the caller as in the lists (a technicien: its interventions;
+	// a client: its company's interventions and plans). Outlook and Google
+	// Calendar subscribe to it with the per-user secret link from
+	// `POST /users/me/calendar-token` (`?token=`), or it is read with a bearer token.
+	//
+	// Corresponds with GET /planning/calendar.ics (the `GetCalendar` operationId).
+	GetCalendar(ctx context.Context, params *GetCalendarParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeletePlanning Delete a preventive plan
 	//
@@ -4163,6 +4571,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /users/me (the `GetMyProfile` operationId).
 	GetMyProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCalendarToken Create (or replace) my calendar link
+	//
+	// Returns a new secret calendar link; the previous one stops working.
+	//
+	// Corresponds with POST /users/me/calendar-token (the `CreateCalendarToken` operationId).
+	CreateCalendarToken(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyPreferences My e-mail preferences
+	//
+	// Which notification types also reach the caller by e-mail (all of them by default).
+	//
+	// Corresponds with GET /users/me/preferences (the `GetMyPreferences` operationId).
+	GetMyPreferences(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMyPreferencesWithBody Change my e-mail preferences
+	//
+	// Types not sent keep their setting.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /users/me/preferences (the `UpdateMyPreferences` operationId).
+	UpdateMyPreferencesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMyPreferences Change my e-mail preferences
+	//
+	// Types not sent keep their setting.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /users/me/preferences (the `UpdateMyPreferences` operationId).
+	UpdateMyPreferences(ctx context.Context, body UpdateMyPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateMyProfileWithBody Update my profile
 	//
@@ -4941,6 +5381,40 @@ func (c *Client) DownloadDocument(ctx context.Context, documentId DocumentID, pa
 	return c.Client.Do(req)
 }
 
+// ListEmails E-mail outbox
+//
+// Admins. The e-mails queued, sent or given up (after `SMTP_MAX_ATTEMPTS`), newest first, with attempts and last error.
+//
+// Corresponds with GET /emails (the `ListEmails` operationId).
+func (c *Client) ListEmails(ctx context.Context, params *ListEmailsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEmailsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResendEmail Send a given-up e-mail again
+//
+// Admins. Puts an e-mail back in the queue with its attempts reset; 409 when it was already sent or is still queued.
+//
+// Corresponds with POST /emails/{email_id}/resend (the `ResendEmail` operationId).
+func (c *Client) ResendEmail(ctx context.Context, emailId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResendEmailRequest(c.Server, emailId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListEquipements List equipment
 //
 // Paginated (`limit`/`offset`, total in `X-Total-Count`), newest first unless `sort` says
@@ -5552,6 +6026,209 @@ func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) 
 	return c.Client.Do(req)
 }
 
+// ListNotifications List all notifications
+//
+// Admins and responsables (the original: admins only). Newest first, paginated with `X-Total-Count`.
+//
+// Corresponds with GET /notifications (the `ListNotifications` operationId).
+func (c *Client) ListNotifications(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListNotificationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateNotificationWithBody Send a notification
+//
+// Admins and responsables. The recipient must exist (404 "Utilisateur cible introuvable"),
+// the intervention too when given (404); an unknown `type` or `canal` answers 422 (the
+// original silently used `information`, or failed with 500). An e-mail is queued when the
+// recipient's preferences ask for this type. Answers 201.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /notifications (the `CreateNotification` operationId).
+func (c *Client) CreateNotificationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateNotificationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateNotification Send a notification
+//
+// Admins and responsables. The recipient must exist (404 "Utilisateur cible introuvable"),
+// the intervention too when given (404); an unknown `type` or `canal` answers 422 (the
+// original silently used `information`, or failed with 500). An e-mail is queued when the
+// recipient's preferences ask for this type. Answers 201.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /notifications (the `CreateNotification` operationId).
+func (c *Client) CreateNotification(ctx context.Context, body CreateNotificationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateNotificationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMyNotificationsAlias My notifications (alias)
+//
+// Same as `GET /notifications/user/me`.
+//
+// Corresponds with GET /notifications/me (the `ListMyNotificationsAlias` operationId).
+func (c *Client) ListMyNotificationsAlias(ctx context.Context, params *ListMyNotificationsAliasParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyNotificationsAliasRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkAllNotificationsRead Mark all my notifications read
+//
+// Marks every unread notification of the caller read and says how many changed.
+//
+// Corresponds with POST /notifications/me/read-all (the `MarkAllNotificationsRead` operationId).
+func (c *Client) MarkAllNotificationsRead(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkAllNotificationsReadRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StreamNotifications Live notifications (Server-Sent Events)
+//
+// Server-Sent Events: each new notification of the caller arrives as an event `notification`
+// (JSON `Notification`, `id:` its id) within a second, whichever replica created it
+// (PostgreSQL LISTEN/NOTIFY); a comment heartbeat every 15 s keeps proxies open. Reconnecting
+// with `Last-Event-ID` first replays the notifications created after that id. Authenticate
+// with a bearer token or `stream_token` from `POST /notifications/stream-token`.
+//
+// Corresponds with GET /notifications/stream (the `StreamNotifications` operationId).
+func (c *Client) StreamNotifications(ctx context.Context, params *StreamNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamNotificationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateStreamToken Get a token for the live stream
+//
+// A short-lived (60 s) token to open `GET /notifications/stream?stream_token=` from a
+// browser's EventSource, which cannot send an Authorization header.
+//
+// Corresponds with POST /notifications/stream-token (the `CreateStreamToken` operationId).
+func (c *Client) CreateStreamToken(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateStreamTokenRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMyNotifications My notifications
+//
+// The caller's notifications, newest first, paginated with `X-Total-Count`; `X-Unread-Count`
+// gives the unread ones. (In the original this route was shadowed by `/user/{user_id}`.)
+//
+// Corresponds with GET /notifications/user/me (the `ListMyNotifications` operationId).
+func (c *Client) ListMyNotifications(ctx context.Context, params *ListMyNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyNotificationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUserNotifications Notifications of a user
+//
+// Admins and responsables. 404 when the user does not exist.
+//
+// Corresponds with GET /notifications/user/{user_id} (the `ListUserNotifications` operationId).
+func (c *Client) ListUserNotifications(ctx context.Context, userId UserID, params *ListUserNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserNotificationsRequest(c.Server, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteNotification Delete a notification
+//
+// The recipient deletes its own; admins and responsables any. 404 otherwise.
+//
+// Corresponds with DELETE /notifications/{notification_id} (the `DeleteNotification` operationId).
+func (c *Client) DeleteNotification(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteNotificationRequest(c.Server, notificationId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkNotificationRead Mark a notification read
+//
+// The recipient marks one of its notifications read (idempotent; the original stored nothing). Another user's notification answers 404 "Notification non trouvée".
+//
+// Corresponds with PUT /notifications/{notification_id}/read (the `MarkNotificationRead` operationId).
+func (c *Client) MarkNotificationRead(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkNotificationReadRequest(c.Server, notificationId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListPlannings List preventive plans
 //
 // Paginated with `X-Total-Count`, soonest due first unless `sort` says otherwise. Admins,
@@ -5610,6 +6287,27 @@ func (c *Client) CreatePlanningWithBody(ctx context.Context, contentType string,
 // Corresponds with POST /planning (the `CreatePlanning` operationId).
 func (c *Client) CreatePlanning(ctx context.Context, body CreatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreatePlanningRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCalendar Maintenance calendar (iCalendar)
+//
+// RFC 5545 calendar of the planned occurrences (next 12 months) and the open interventions
+// with a deadline, scoped to the caller as in the lists (a technicien: its interventions;
+// a client: its company's interventions and plans). Outlook and Google
+// Calendar subscribe to it with the per-user secret link from
+// `POST /users/me/calendar-token` (`?token=`), or it is read with a bearer token.
+//
+// Corresponds with GET /planning/calendar.ics (the `GetCalendar` operationId).
+func (c *Client) GetCalendar(ctx context.Context, params *GetCalendarParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCalendarRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6189,6 +6887,78 @@ func (c *Client) CreateUser(ctx context.Context, body CreateUserJSONRequestBody,
 // Corresponds with GET /users/me (the `GetMyProfile` operationId).
 func (c *Client) GetMyProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMyProfileRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCalendarToken Create (or replace) my calendar link
+//
+// Returns a new secret calendar link; the previous one stops working.
+//
+// Corresponds with POST /users/me/calendar-token (the `CreateCalendarToken` operationId).
+func (c *Client) CreateCalendarToken(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCalendarTokenRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyPreferences My e-mail preferences
+//
+// Which notification types also reach the caller by e-mail (all of them by default).
+//
+// Corresponds with GET /users/me/preferences (the `GetMyPreferences` operationId).
+func (c *Client) GetMyPreferences(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyPreferencesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMyPreferencesWithBody Change my e-mail preferences
+//
+// Types not sent keep their setting.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /users/me/preferences (the `UpdateMyPreferences` operationId).
+func (c *Client) UpdateMyPreferencesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMyPreferencesRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMyPreferences Change my e-mail preferences
+//
+// Types not sent keep their setting.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /users/me/preferences (the `UpdateMyPreferences` operationId).
+func (c *Client) UpdateMyPreferences(ctx context.Context, body UpdateMyPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMyPreferencesRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7641,6 +8411,118 @@ func NewDownloadDocumentRequest(server string, documentId DocumentID, params *Do
 			req.Header.Set("Range", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListEmailsRequest constructs an http.Request for the ListEmails method
+func NewListEmailsRequest(server string, params *ListEmailsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/emails")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Statut != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "statut", *params.Statut, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewResendEmailRequest constructs an http.Request for the ResendEmail method
+func NewResendEmailRequest(server string, emailId int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "email_id", emailId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/emails/%s/resend", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -9421,6 +10303,628 @@ func NewGetMetricsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListNotificationsRequest constructs an http.Request for the ListNotifications method
+func NewListNotificationsRequest(server string, params *ListNotificationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lue", *params.Lue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InterventionId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "intervention_id", *params.InterventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateNotificationRequest calls the generic CreateNotification builder with application/json body
+func NewCreateNotificationRequest(server string, body CreateNotificationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateNotificationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateNotificationRequestWithBody constructs an http.Request for the CreateNotification method, with any body, and a specified content type
+func NewCreateNotificationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListMyNotificationsAliasRequest constructs an http.Request for the ListMyNotificationsAlias method
+func NewListMyNotificationsAliasRequest(server string, params *ListMyNotificationsAliasParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lue", *params.Lue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMarkAllNotificationsReadRequest constructs an http.Request for the MarkAllNotificationsRead method
+func NewMarkAllNotificationsReadRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications/me/read-all")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStreamNotificationsRequest constructs an http.Request for the StreamNotifications method
+func NewStreamNotificationsRequest(server string, params *StreamNotificationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications/stream")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.StreamToken != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "stream_token", *params.StreamToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.LastEventID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Last-Event-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateStreamTokenRequest constructs an http.Request for the CreateStreamToken method
+func NewCreateStreamTokenRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications/stream-token")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMyNotificationsRequest constructs an http.Request for the ListMyNotifications method
+func NewListMyNotificationsRequest(server string, params *ListMyNotificationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications/user/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lue", *params.Lue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUserNotificationsRequest constructs an http.Request for the ListUserNotifications method
+func NewListUserNotificationsRequest(server string, userId UserID, params *ListUserNotificationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications/user/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lue", *params.Lue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteNotificationRequest constructs an http.Request for the DeleteNotification method
+func NewDeleteNotificationRequest(server string, notificationId NotificationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "notification_id", notificationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMarkNotificationReadRequest constructs an http.Request for the MarkNotificationRead method
+func NewMarkNotificationReadRequest(server string, notificationId NotificationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "notification_id", notificationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications/%s/read", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListPlanningsRequest constructs an http.Request for the ListPlannings method
 func NewListPlanningsRequest(server string, params *ListPlanningsParams) (*http.Request, error) {
 	var err error
@@ -9571,6 +11075,60 @@ func NewCreatePlanningRequestWithBody(server string, contentType string, body io
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCalendarRequest constructs an http.Request for the GetCalendar method
+func NewGetCalendarRequest(server string, params *GetCalendarParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/planning/calendar.ics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Token != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "token", *params.Token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -10766,6 +12324,100 @@ func NewGetMyProfileRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewCreateCalendarTokenRequest constructs an http.Request for the CreateCalendarToken method
+func NewCreateCalendarTokenRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/me/calendar-token")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMyPreferencesRequest constructs an http.Request for the GetMyPreferences method
+func NewGetMyPreferencesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/me/preferences")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateMyPreferencesRequest calls the generic UpdateMyPreferences builder with application/json body
+func NewUpdateMyPreferencesRequest(server string, body UpdateMyPreferencesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMyPreferencesRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateMyPreferencesRequestWithBody constructs an http.Request for the UpdateMyPreferences method, with any body, and a specified content type
+func NewUpdateMyPreferencesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/me/preferences")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewUpdateMyProfileRequest calls the generic UpdateMyProfile builder with application/json body
 func NewUpdateMyProfileRequest(server string, body UpdateMyProfileJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -11381,6 +13033,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /documents/{document_id}/download (the `DownloadDocument` operationId).
 	DownloadDocumentWithResponse(ctx context.Context, documentId DocumentID, params *DownloadDocumentParams, reqEditors ...RequestEditorFn) (*DownloadDocumentResponse, error)
 
+	// ListEmailsWithResponse E-mail outbox
+	//
+	// Admins. The e-mails queued, sent or given up (after `SMTP_MAX_ATTEMPTS`), newest first, with attempts and last error.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /emails (the `ListEmails` operationId).
+	ListEmailsWithResponse(ctx context.Context, params *ListEmailsParams, reqEditors ...RequestEditorFn) (*ListEmailsResponse, error)
+
+	// ResendEmailWithResponse Send a given-up e-mail again
+	//
+	// Admins. Puts an e-mail back in the queue with its attempts reset; 409 when it was already sent or is still queued.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /emails/{email_id}/resend (the `ResendEmail` operationId).
+	ResendEmailWithResponse(ctx context.Context, emailId int64, reqEditors ...RequestEditorFn) (*ResendEmailResponse, error)
+
 	// ListEquipementsWithResponse List equipment
 	//
 	// Paginated (`limit`/`offset`, total in `X-Total-Count`), newest first unless `sort` says
@@ -11742,6 +13412,117 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /metrics (the `GetMetrics` operationId).
 	GetMetricsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
 
+	// ListNotificationsWithResponse List all notifications
+	//
+	// Admins and responsables (the original: admins only). Newest first, paginated with `X-Total-Count`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /notifications (the `ListNotifications` operationId).
+	ListNotificationsWithResponse(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*ListNotificationsResponse, error)
+
+	// CreateNotificationWithBodyWithResponse Send a notification
+	//
+	// Admins and responsables. The recipient must exist (404 "Utilisateur cible introuvable"),
+	// the intervention too when given (404); an unknown `type` or `canal` answers 422 (the
+	// original silently used `information`, or failed with 500). An e-mail is queued when the
+	// recipient's preferences ask for this type. Answers 201.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notifications (the `CreateNotification` operationId).
+	CreateNotificationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateNotificationResponse, error)
+
+	// CreateNotificationWithResponse Send a notification
+	//
+	// Admins and responsables. The recipient must exist (404 "Utilisateur cible introuvable"),
+	// the intervention too when given (404); an unknown `type` or `canal` answers 422 (the
+	// original silently used `information`, or failed with 500). An e-mail is queued when the
+	// recipient's preferences ask for this type. Answers 201.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notifications (the `CreateNotification` operationId).
+	CreateNotificationWithResponse(ctx context.Context, body CreateNotificationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNotificationResponse, error)
+
+	// ListMyNotificationsAliasWithResponse My notifications (alias)
+	//
+	// Same as `GET /notifications/user/me`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /notifications/me (the `ListMyNotificationsAlias` operationId).
+	ListMyNotificationsAliasWithResponse(ctx context.Context, params *ListMyNotificationsAliasParams, reqEditors ...RequestEditorFn) (*ListMyNotificationsAliasResponse, error)
+
+	// MarkAllNotificationsReadWithResponse Mark all my notifications read
+	//
+	// Marks every unread notification of the caller read and says how many changed.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notifications/me/read-all (the `MarkAllNotificationsRead` operationId).
+	MarkAllNotificationsReadWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MarkAllNotificationsReadResponse, error)
+
+	// StreamNotificationsWithResponse Live notifications (Server-Sent Events)
+	//
+	// Server-Sent Events: each new notification of the caller arrives as an event `notification`
+	// (JSON `Notification`, `id:` its id) within a second, whichever replica created it
+	// (PostgreSQL LISTEN/NOTIFY); a comment heartbeat every 15 s keeps proxies open. Reconnecting
+	// with `Last-Event-ID` first replays the notifications created after that id. Authenticate
+	// with a bearer token or `stream_token` from `POST /notifications/stream-token`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /notifications/stream (the `StreamNotifications` operationId).
+	StreamNotificationsWithResponse(ctx context.Context, params *StreamNotificationsParams, reqEditors ...RequestEditorFn) (*StreamNotificationsResponse, error)
+
+	// CreateStreamTokenWithResponse Get a token for the live stream
+	//
+	// A short-lived (60 s) token to open `GET /notifications/stream?stream_token=` from a
+	// browser's EventSource, which cannot send an Authorization header.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notifications/stream-token (the `CreateStreamToken` operationId).
+	CreateStreamTokenWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateStreamTokenResponse, error)
+
+	// ListMyNotificationsWithResponse My notifications
+	//
+	// The caller's notifications, newest first, paginated with `X-Total-Count`; `X-Unread-Count`
+	// gives the unread ones. (In the original this route was shadowed by `/user/{user_id}`.)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /notifications/user/me (the `ListMyNotifications` operationId).
+	ListMyNotificationsWithResponse(ctx context.Context, params *ListMyNotificationsParams, reqEditors ...RequestEditorFn) (*ListMyNotificationsResponse, error)
+
+	// ListUserNotificationsWithResponse Notifications of a user
+	//
+	// Admins and responsables. 404 when the user does not exist.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /notifications/user/{user_id} (the `ListUserNotifications` operationId).
+	ListUserNotificationsWithResponse(ctx context.Context, userId UserID, params *ListUserNotificationsParams, reqEditors ...RequestEditorFn) (*ListUserNotificationsResponse, error)
+
+	// DeleteNotificationWithResponse Delete a notification
+	//
+	// The recipient deletes its own; admins and responsables any. 404 otherwise.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /notifications/{notification_id} (the `DeleteNotification` operationId).
+	DeleteNotificationWithResponse(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*DeleteNotificationResponse, error)
+
+	// MarkNotificationReadWithResponse Mark a notification read
+	//
+	// The recipient marks one of its notifications read (idempotent; the original stored nothing). Another user's notification answers 404 "Notification non trouvée".
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /notifications/{notification_id}/read (the `MarkNotificationRead` operationId).
+	MarkNotificationReadWithResponse(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*MarkNotificationReadResponse, error)
+
 	// ListPlanningsWithResponse List preventive plans
 	//
 	// Paginated with `X-Total-Count`, soonest due first unless `sort` says otherwise. Admins,
@@ -11781,6 +13562,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /planning (the `CreatePlanning` operationId).
 	CreatePlanningWithResponse(ctx context.Context, body CreatePlanningJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePlanningResponse, error)
+
+	// GetCalendarWithResponse Maintenance calendar (iCalendar)
+	//
+	// RFC 5545 calendar of the planned occurrences (next 12 months) and the open interventions
+	// with a deadline, scoped to the caller as in the lists (a technicien: its interventions;
+	// a client: its company's interventions and plans). Outlook and Google
+	// Calendar subscribe to it with the per-user secret link from
+	// `POST /users/me/calendar-token` (`?token=`), or it is read with a bearer token.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /planning/calendar.ics (the `GetCalendar` operationId).
+	GetCalendarWithResponse(ctx context.Context, params *GetCalendarParams, reqEditors ...RequestEditorFn) (*GetCalendarResponse, error)
 
 	// DeletePlanningWithResponse Delete a preventive plan
 	//
@@ -12088,6 +13882,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /users/me (the `GetMyProfile` operationId).
 	GetMyProfileWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyProfileResponse, error)
+
+	// CreateCalendarTokenWithResponse Create (or replace) my calendar link
+	//
+	// Returns a new secret calendar link; the previous one stops working.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/me/calendar-token (the `CreateCalendarToken` operationId).
+	CreateCalendarTokenWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateCalendarTokenResponse, error)
+
+	// GetMyPreferencesWithResponse My e-mail preferences
+	//
+	// Which notification types also reach the caller by e-mail (all of them by default).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/me/preferences (the `GetMyPreferences` operationId).
+	GetMyPreferencesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyPreferencesResponse, error)
+
+	// UpdateMyPreferencesWithBodyWithResponse Change my e-mail preferences
+	//
+	// Types not sent keep their setting.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /users/me/preferences (the `UpdateMyPreferences` operationId).
+	UpdateMyPreferencesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMyPreferencesResponse, error)
+
+	// UpdateMyPreferencesWithResponse Change my e-mail preferences
+	//
+	// Types not sent keep their setting.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /users/me/preferences (the `UpdateMyPreferences` operationId).
+	UpdateMyPreferencesWithResponse(ctx context.Context, body UpdateMyPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMyPreferencesResponse, error)
 
 	// UpdateMyProfileWithBodyWithResponse Update my profile
 	//
@@ -15098,6 +16928,213 @@ func (r DownloadDocumentResponse) ContentType() string {
 	return ""
 }
 
+// ListEmailsResponse200Headers the declared response headers of an HTTP 200 response for ListEmails
+type ListEmailsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListEmailsResponse401Headers the declared response headers of an HTTP 401 response for ListEmails
+type ListEmailsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListEmailsResponse429Headers the declared response headers of an HTTP 429 response for ListEmails
+type ListEmailsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListEmailsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Email
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListEmailsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListEmailsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListEmailsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEmailsResponse) GetJSON200() *[]Email {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListEmailsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEmailsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEmailsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEmailsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEmailsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResendEmailResponse401Headers the declared response headers of an HTTP 401 response for ResendEmail
+type ResendEmailResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ResendEmailResponse429Headers the declared response headers of an HTTP 429 response for ResendEmail
+type ResendEmailResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ResendEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Email
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ResendEmailResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ResendEmailResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResendEmailResponse) GetJSON200() *Email {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ResendEmailResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ResendEmailResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ResendEmailResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ResendEmailResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ResendEmailResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ResendEmailResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ResendEmailResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ResendEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResendEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResendEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResendEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListEquipementsResponse200Headers the declared response headers of an HTTP 200 response for ListEquipements
 type ListEquipementsResponse200Headers struct {
 	XTotalCount int
@@ -17464,6 +19501,994 @@ func (r GetMetricsResponse) ContentType() string {
 	return ""
 }
 
+// ListNotificationsResponse200Headers the declared response headers of an HTTP 200 response for ListNotifications
+type ListNotificationsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListNotificationsResponse401Headers the declared response headers of an HTTP 401 response for ListNotifications
+type ListNotificationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListNotificationsResponse429Headers the declared response headers of an HTTP 429 response for ListNotifications
+type ListNotificationsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListNotificationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListNotificationsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListNotificationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListNotificationsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListNotificationsResponse) GetJSON200() *NotificationPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListNotificationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListNotificationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListNotificationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateNotificationResponse201Headers the declared response headers of an HTTP 201 response for CreateNotification
+type CreateNotificationResponse201Headers struct {
+	Location *string
+}
+
+// CreateNotificationResponse401Headers the declared response headers of an HTTP 401 response for CreateNotification
+type CreateNotificationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateNotificationResponse429Headers the declared response headers of an HTTP 429 response for CreateNotification
+type CreateNotificationResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateNotificationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Notification
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateNotificationResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateNotificationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateNotificationResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateNotificationResponse) GetJSON201() *Notification {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateNotificationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateNotificationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateNotificationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateNotificationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateNotificationResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateNotificationResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateNotificationResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateNotificationResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateNotificationResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateNotificationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateNotificationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateNotificationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateNotificationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMyNotificationsAliasResponse200Headers the declared response headers of an HTTP 200 response for ListMyNotificationsAlias
+type ListMyNotificationsAliasResponse200Headers struct {
+	XTotalCount  int
+	XUnreadCount int
+}
+
+// ListMyNotificationsAliasResponse401Headers the declared response headers of an HTTP 401 response for ListMyNotificationsAlias
+type ListMyNotificationsAliasResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMyNotificationsAliasResponse429Headers the declared response headers of an HTTP 429 response for ListMyNotificationsAlias
+type ListMyNotificationsAliasResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListMyNotificationsAliasResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MyNotificationPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListMyNotificationsAliasResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMyNotificationsAliasResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMyNotificationsAliasResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyNotificationsAliasResponse) GetJSON200() *MyNotificationPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMyNotificationsAliasResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMyNotificationsAliasResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMyNotificationsAliasResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMyNotificationsAliasResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMyNotificationsAliasResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyNotificationsAliasResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyNotificationsAliasResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyNotificationsAliasResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyNotificationsAliasResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MarkAllNotificationsReadResponse401Headers the declared response headers of an HTTP 401 response for MarkAllNotificationsRead
+type MarkAllNotificationsReadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// MarkAllNotificationsReadResponse429Headers the declared response headers of an HTTP 429 response for MarkAllNotificationsRead
+type MarkAllNotificationsReadResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type MarkAllNotificationsReadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReadAllResult
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MarkAllNotificationsReadResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MarkAllNotificationsReadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MarkAllNotificationsReadResponse) GetJSON200() *ReadAllResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MarkAllNotificationsReadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MarkAllNotificationsReadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MarkAllNotificationsReadResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MarkAllNotificationsReadResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkAllNotificationsReadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkAllNotificationsReadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkAllNotificationsReadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkAllNotificationsReadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StreamNotificationsResponse401Headers the declared response headers of an HTTP 401 response for StreamNotifications
+type StreamNotificationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// StreamNotificationsResponse429Headers the declared response headers of an HTTP 429 response for StreamNotifications
+type StreamNotificationsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type StreamNotificationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StreamNotificationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StreamNotificationsResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StreamNotificationsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StreamNotificationsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StreamNotificationsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StreamNotificationsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StreamNotificationsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r StreamNotificationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StreamNotificationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StreamNotificationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StreamNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateStreamTokenResponse401Headers the declared response headers of an HTTP 401 response for CreateStreamToken
+type CreateStreamTokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateStreamTokenResponse429Headers the declared response headers of an HTTP 429 response for CreateStreamToken
+type CreateStreamTokenResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateStreamTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *StreamToken
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateStreamTokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateStreamTokenResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateStreamTokenResponse) GetJSON201() *StreamToken {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateStreamTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateStreamTokenResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateStreamTokenResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateStreamTokenResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateStreamTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateStreamTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateStreamTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateStreamTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMyNotificationsResponse200Headers the declared response headers of an HTTP 200 response for ListMyNotifications
+type ListMyNotificationsResponse200Headers struct {
+	XTotalCount  int
+	XUnreadCount int
+}
+
+// ListMyNotificationsResponse401Headers the declared response headers of an HTTP 401 response for ListMyNotifications
+type ListMyNotificationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMyNotificationsResponse429Headers the declared response headers of an HTTP 429 response for ListMyNotifications
+type ListMyNotificationsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListMyNotificationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MyNotificationPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListMyNotificationsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMyNotificationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMyNotificationsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyNotificationsResponse) GetJSON200() *MyNotificationPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMyNotificationsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMyNotificationsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMyNotificationsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMyNotificationsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMyNotificationsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyNotificationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyNotificationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyNotificationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListUserNotificationsResponse200Headers the declared response headers of an HTTP 200 response for ListUserNotifications
+type ListUserNotificationsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListUserNotificationsResponse401Headers the declared response headers of an HTTP 401 response for ListUserNotifications
+type ListUserNotificationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListUserNotificationsResponse429Headers the declared response headers of an HTTP 429 response for ListUserNotifications
+type ListUserNotificationsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListUserNotificationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationPage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUserNotificationsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListUserNotificationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListUserNotificationsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserNotificationsResponse) GetJSON200() *NotificationPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUserNotificationsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUserNotificationsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUserNotificationsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListUserNotificationsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListUserNotificationsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListUserNotificationsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserNotificationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserNotificationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserNotificationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteNotificationResponse401Headers the declared response headers of an HTTP 401 response for DeleteNotification
+type DeleteNotificationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteNotificationResponse429Headers the declared response headers of an HTTP 429 response for DeleteNotification
+type DeleteNotificationResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type DeleteNotificationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteNotificationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteNotificationResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteNotificationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteNotificationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteNotificationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteNotificationResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteNotificationResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteNotificationResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteNotificationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteNotificationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteNotificationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteNotificationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MarkNotificationReadResponse401Headers the declared response headers of an HTTP 401 response for MarkNotificationRead
+type MarkNotificationReadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// MarkNotificationReadResponse429Headers the declared response headers of an HTTP 429 response for MarkNotificationRead
+type MarkNotificationReadResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type MarkNotificationReadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Notification
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MarkNotificationReadResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MarkNotificationReadResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MarkNotificationReadResponse) GetJSON200() *Notification {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkNotificationReadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkNotificationReadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkNotificationReadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkNotificationReadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPlanningsResponse200Headers the declared response headers of an HTTP 200 response for ListPlannings
 type ListPlanningsResponse200Headers struct {
 	XTotalCount int
@@ -17686,6 +20711,92 @@ func (r CreatePlanningResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreatePlanningResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCalendarResponse401Headers the declared response headers of an HTTP 401 response for GetCalendar
+type GetCalendarResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetCalendarResponse429Headers the declared response headers of an HTTP 429 response for GetCalendar
+type GetCalendarResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetCalendarResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCalendarResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCalendarResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCalendarResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCalendarResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCalendarResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCalendarResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCalendarResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20071,6 +23182,292 @@ func (r GetMyProfileResponse) ContentType() string {
 	return ""
 }
 
+// CreateCalendarTokenResponse401Headers the declared response headers of an HTTP 401 response for CreateCalendarToken
+type CreateCalendarTokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateCalendarTokenResponse429Headers the declared response headers of an HTTP 429 response for CreateCalendarToken
+type CreateCalendarTokenResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateCalendarTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CalendarToken
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateCalendarTokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCalendarTokenResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCalendarTokenResponse) GetJSON201() *CalendarToken {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCalendarTokenResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateCalendarTokenResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateCalendarTokenResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateCalendarTokenResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCalendarTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCalendarTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCalendarTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCalendarTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyPreferencesResponse401Headers the declared response headers of an HTTP 401 response for GetMyPreferences
+type GetMyPreferencesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyPreferencesResponse429Headers the declared response headers of an HTTP 429 response for GetMyPreferences
+type GetMyPreferencesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetMyPreferencesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationPreferences
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyPreferencesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyPreferencesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyPreferencesResponse) GetJSON200() *NotificationPreferences {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyPreferencesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMyPreferencesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyPreferencesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyPreferencesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyPreferencesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyPreferencesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyPreferencesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyPreferencesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateMyPreferencesResponse401Headers the declared response headers of an HTTP 401 response for UpdateMyPreferences
+type UpdateMyPreferencesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateMyPreferencesResponse429Headers the declared response headers of an HTTP 429 response for UpdateMyPreferences
+type UpdateMyPreferencesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type UpdateMyPreferencesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationPreferences
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateMyPreferencesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateMyPreferencesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMyPreferencesResponse) GetJSON200() *NotificationPreferences {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateMyPreferencesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateMyPreferencesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateMyPreferencesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateMyPreferencesResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateMyPreferencesResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateMyPreferencesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateMyPreferencesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateMyPreferencesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMyPreferencesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMyPreferencesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMyPreferencesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMyPreferencesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // UpdateMyProfileResponse401Headers the declared response headers of an HTTP 401 response for UpdateMyProfile
 type UpdateMyProfileResponse401Headers struct {
 	WWWAuthenticate *string
@@ -21211,6 +24608,36 @@ func (c *ClientWithResponses) DownloadDocumentWithResponse(ctx context.Context, 
 	return ParseDownloadDocumentResponse(rsp)
 }
 
+// ListEmailsWithResponse E-mail outbox
+//
+// Admins. The e-mails queued, sent or given up (after `SMTP_MAX_ATTEMPTS`), newest first, with attempts and last error.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /emails (the `ListEmails` operationId).
+func (c *ClientWithResponses) ListEmailsWithResponse(ctx context.Context, params *ListEmailsParams, reqEditors ...RequestEditorFn) (*ListEmailsResponse, error) {
+	rsp, err := c.ListEmails(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEmailsResponse(rsp)
+}
+
+// ResendEmailWithResponse Send a given-up e-mail again
+//
+// Admins. Puts an e-mail back in the queue with its attempts reset; 409 when it was already sent or is still queued.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /emails/{email_id}/resend (the `ResendEmail` operationId).
+func (c *ClientWithResponses) ResendEmailWithResponse(ctx context.Context, emailId int64, reqEditors ...RequestEditorFn) (*ResendEmailResponse, error) {
+	rsp, err := c.ResendEmail(ctx, emailId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResendEmailResponse(rsp)
+}
+
 // ListEquipementsWithResponse List equipment
 //
 // Paginated (`limit`/`offset`, total in `X-Total-Count`), newest first unless `sort` says
@@ -21740,6 +25167,183 @@ func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, reqEdi
 	return ParseGetMetricsResponse(rsp)
 }
 
+// ListNotificationsWithResponse List all notifications
+//
+// Admins and responsables (the original: admins only). Newest first, paginated with `X-Total-Count`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /notifications (the `ListNotifications` operationId).
+func (c *ClientWithResponses) ListNotificationsWithResponse(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*ListNotificationsResponse, error) {
+	rsp, err := c.ListNotifications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListNotificationsResponse(rsp)
+}
+
+// CreateNotificationWithBodyWithResponse Send a notification
+//
+// Admins and responsables. The recipient must exist (404 "Utilisateur cible introuvable"),
+// the intervention too when given (404); an unknown `type` or `canal` answers 422 (the
+// original silently used `information`, or failed with 500). An e-mail is queued when the
+// recipient's preferences ask for this type. Answers 201.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notifications (the `CreateNotification` operationId).
+func (c *ClientWithResponses) CreateNotificationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateNotificationResponse, error) {
+	rsp, err := c.CreateNotificationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateNotificationResponse(rsp)
+}
+
+// CreateNotificationWithResponse Send a notification
+//
+// Admins and responsables. The recipient must exist (404 "Utilisateur cible introuvable"),
+// the intervention too when given (404); an unknown `type` or `canal` answers 422 (the
+// original silently used `information`, or failed with 500). An e-mail is queued when the
+// recipient's preferences ask for this type. Answers 201.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notifications (the `CreateNotification` operationId).
+func (c *ClientWithResponses) CreateNotificationWithResponse(ctx context.Context, body CreateNotificationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNotificationResponse, error) {
+	rsp, err := c.CreateNotification(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateNotificationResponse(rsp)
+}
+
+// ListMyNotificationsAliasWithResponse My notifications (alias)
+//
+// Same as `GET /notifications/user/me`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /notifications/me (the `ListMyNotificationsAlias` operationId).
+func (c *ClientWithResponses) ListMyNotificationsAliasWithResponse(ctx context.Context, params *ListMyNotificationsAliasParams, reqEditors ...RequestEditorFn) (*ListMyNotificationsAliasResponse, error) {
+	rsp, err := c.ListMyNotificationsAlias(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyNotificationsAliasResponse(rsp)
+}
+
+// MarkAllNotificationsReadWithResponse Mark all my notifications read
+//
+// Marks every unread notification of the caller read and says how many changed.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notifications/me/read-all (the `MarkAllNotificationsRead` operationId).
+func (c *ClientWithResponses) MarkAllNotificationsReadWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MarkAllNotificationsReadResponse, error) {
+	rsp, err := c.MarkAllNotificationsRead(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkAllNotificationsReadResponse(rsp)
+}
+
+// StreamNotificationsWithResponse Live notifications (Server-Sent Events)
+//
+// Server-Sent Events: each new notification of the caller arrives as an event `notification`
+// (JSON `Notification`, `id:` its id) within a second, whichever replica created it
+// (PostgreSQL LISTEN/NOTIFY); a comment heartbeat every 15 s keeps proxies open. Reconnecting
+// with `Last-Event-ID` first replays the notifications created after that id. Authenticate
+// with a bearer token or `stream_token` from `POST /notifications/stream-token`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /notifications/stream (the `StreamNotifications` operationId).
+func (c *ClientWithResponses) StreamNotificationsWithResponse(ctx context.Context, params *StreamNotificationsParams, reqEditors ...RequestEditorFn) (*StreamNotificationsResponse, error) {
+	rsp, err := c.StreamNotifications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamNotificationsResponse(rsp)
+}
+
+// CreateStreamTokenWithResponse Get a token for the live stream
+//
+// A short-lived (60 s) token to open `GET /notifications/stream?stream_token=` from a
+// browser's EventSource, which cannot send an Authorization header.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notifications/stream-token (the `CreateStreamToken` operationId).
+func (c *ClientWithResponses) CreateStreamTokenWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateStreamTokenResponse, error) {
+	rsp, err := c.CreateStreamToken(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateStreamTokenResponse(rsp)
+}
+
+// ListMyNotificationsWithResponse My notifications
+//
+// The caller's notifications, newest first, paginated with `X-Total-Count`; `X-Unread-Count`
+// gives the unread ones. (In the original this route was shadowed by `/user/{user_id}`.)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /notifications/user/me (the `ListMyNotifications` operationId).
+func (c *ClientWithResponses) ListMyNotificationsWithResponse(ctx context.Context, params *ListMyNotificationsParams, reqEditors ...RequestEditorFn) (*ListMyNotificationsResponse, error) {
+	rsp, err := c.ListMyNotifications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyNotificationsResponse(rsp)
+}
+
+// ListUserNotificationsWithResponse Notifications of a user
+//
+// Admins and responsables. 404 when the user does not exist.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /notifications/user/{user_id} (the `ListUserNotifications` operationId).
+func (c *ClientWithResponses) ListUserNotificationsWithResponse(ctx context.Context, userId UserID, params *ListUserNotificationsParams, reqEditors ...RequestEditorFn) (*ListUserNotificationsResponse, error) {
+	rsp, err := c.ListUserNotifications(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserNotificationsResponse(rsp)
+}
+
+// DeleteNotificationWithResponse Delete a notification
+//
+// The recipient deletes its own; admins and responsables any. 404 otherwise.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /notifications/{notification_id} (the `DeleteNotification` operationId).
+func (c *ClientWithResponses) DeleteNotificationWithResponse(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*DeleteNotificationResponse, error) {
+	rsp, err := c.DeleteNotification(ctx, notificationId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteNotificationResponse(rsp)
+}
+
+// MarkNotificationReadWithResponse Mark a notification read
+//
+// The recipient marks one of its notifications read (idempotent; the original stored nothing). Another user's notification answers 404 "Notification non trouvée".
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /notifications/{notification_id}/read (the `MarkNotificationRead` operationId).
+func (c *ClientWithResponses) MarkNotificationReadWithResponse(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*MarkNotificationReadResponse, error) {
+	rsp, err := c.MarkNotificationRead(ctx, notificationId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkNotificationReadResponse(rsp)
+}
+
 // ListPlanningsWithResponse List preventive plans
 //
 // Paginated with `X-Total-Count`, soonest due first unless `sort` says otherwise. Admins,
@@ -21796,6 +25400,25 @@ func (c *ClientWithResponses) CreatePlanningWithResponse(ctx context.Context, bo
 		return nil, err
 	}
 	return ParseCreatePlanningResponse(rsp)
+}
+
+// GetCalendarWithResponse Maintenance calendar (iCalendar)
+//
+// RFC 5545 calendar of the planned occurrences (next 12 months) and the open interventions
+// with a deadline, scoped to the caller as in the lists (a technicien: its interventions;
+// a client: its company's interventions and plans). Outlook and Google
+// Calendar subscribe to it with the per-user secret link from
+// `POST /users/me/calendar-token` (`?token=`), or it is read with a bearer token.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /planning/calendar.ics (the `GetCalendar` operationId).
+func (c *ClientWithResponses) GetCalendarWithResponse(ctx context.Context, params *GetCalendarParams, reqEditors ...RequestEditorFn) (*GetCalendarResponse, error) {
+	rsp, err := c.GetCalendar(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCalendarResponse(rsp)
 }
 
 // DeletePlanningWithResponse Delete a preventive plan
@@ -22283,6 +25906,66 @@ func (c *ClientWithResponses) GetMyProfileWithResponse(ctx context.Context, reqE
 		return nil, err
 	}
 	return ParseGetMyProfileResponse(rsp)
+}
+
+// CreateCalendarTokenWithResponse Create (or replace) my calendar link
+//
+// Returns a new secret calendar link; the previous one stops working.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/me/calendar-token (the `CreateCalendarToken` operationId).
+func (c *ClientWithResponses) CreateCalendarTokenWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateCalendarTokenResponse, error) {
+	rsp, err := c.CreateCalendarToken(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCalendarTokenResponse(rsp)
+}
+
+// GetMyPreferencesWithResponse My e-mail preferences
+//
+// Which notification types also reach the caller by e-mail (all of them by default).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/me/preferences (the `GetMyPreferences` operationId).
+func (c *ClientWithResponses) GetMyPreferencesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyPreferencesResponse, error) {
+	rsp, err := c.GetMyPreferences(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyPreferencesResponse(rsp)
+}
+
+// UpdateMyPreferencesWithBodyWithResponse Change my e-mail preferences
+//
+// Types not sent keep their setting.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /users/me/preferences (the `UpdateMyPreferences` operationId).
+func (c *ClientWithResponses) UpdateMyPreferencesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMyPreferencesResponse, error) {
+	rsp, err := c.UpdateMyPreferencesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMyPreferencesResponse(rsp)
+}
+
+// UpdateMyPreferencesWithResponse Change my e-mail preferences
+//
+// Types not sent keep their setting.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /users/me/preferences (the `UpdateMyPreferences` operationId).
+func (c *ClientWithResponses) UpdateMyPreferencesWithResponse(ctx context.Context, body UpdateMyPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMyPreferencesResponse, error) {
+	rsp, err := c.UpdateMyPreferences(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMyPreferencesResponse(rsp)
 }
 
 // UpdateMyProfileWithBodyWithResponse Update my profile
@@ -25737,6 +29420,240 @@ func ParseDownloadDocumentResponse(rsp *http.Response) (*DownloadDocumentRespons
 	return response, nil
 }
 
+// ParseListEmailsResponse parses an HTTP response from a ListEmailsWithResponse call
+func ParseListEmailsResponse(rsp *http.Response) (*ListEmailsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEmailsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Email
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListEmailsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListEmailsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListEmailsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResendEmailResponse parses an HTTP response from a ResendEmailWithResponse call
+func ParseResendEmailResponse(rsp *http.Response) (*ResendEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResendEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Email
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ResendEmailResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ResendEmailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListEquipementsResponse parses an HTTP response from a ListEquipementsWithResponse call
 func ParseListEquipementsResponse(rsp *http.Response) (*ListEquipementsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -28388,6 +32305,1144 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 	return response, nil
 }
 
+// ParseListNotificationsResponse parses an HTTP response from a ListNotificationsWithResponse call
+func ParseListNotificationsResponse(rsp *http.Response) (*ListNotificationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListNotificationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListNotificationsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListNotificationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateNotificationResponse parses an HTTP response from a CreateNotificationWithResponse call
+func ParseCreateNotificationResponse(rsp *http.Response) (*CreateNotificationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateNotificationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Notification
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateNotificationResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateNotificationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateNotificationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMyNotificationsAliasResponse parses an HTTP response from a ListMyNotificationsAliasWithResponse call
+func ParseListMyNotificationsAliasResponse(rsp *http.Response) (*ListMyNotificationsAliasResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyNotificationsAliasResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MyNotificationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListMyNotificationsAliasResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		if values := rsp.Header.Values("X-Unread-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Unread-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XUnreadCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListMyNotificationsAliasResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMyNotificationsAliasResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMarkAllNotificationsReadResponse parses an HTTP response from a MarkAllNotificationsReadWithResponse call
+func ParseMarkAllNotificationsReadResponse(rsp *http.Response) (*MarkAllNotificationsReadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkAllNotificationsReadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReadAllResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers MarkAllNotificationsReadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers MarkAllNotificationsReadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStreamNotificationsResponse parses an HTTP response from a StreamNotificationsWithResponse call
+func ParseStreamNotificationsResponse(rsp *http.Response) (*StreamNotificationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StreamNotificationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers StreamNotificationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers StreamNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateStreamTokenResponse parses an HTTP response from a CreateStreamTokenWithResponse call
+func ParseCreateStreamTokenResponse(rsp *http.Response) (*CreateStreamTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateStreamTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest StreamToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateStreamTokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateStreamTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMyNotificationsResponse parses an HTTP response from a ListMyNotificationsWithResponse call
+func ParseListMyNotificationsResponse(rsp *http.Response) (*ListMyNotificationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyNotificationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MyNotificationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListMyNotificationsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		if values := rsp.Header.Values("X-Unread-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Unread-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XUnreadCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListMyNotificationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMyNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListUserNotificationsResponse parses an HTTP response from a ListUserNotificationsWithResponse call
+func ParseListUserNotificationsResponse(rsp *http.Response) (*ListUserNotificationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserNotificationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUserNotificationsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListUserNotificationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListUserNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteNotificationResponse parses an HTTP response from a DeleteNotificationWithResponse call
+func ParseDeleteNotificationResponse(rsp *http.Response) (*DeleteNotificationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteNotificationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteNotificationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteNotificationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMarkNotificationReadResponse parses an HTTP response from a MarkNotificationReadWithResponse call
+func ParseMarkNotificationReadResponse(rsp *http.Response) (*MarkNotificationReadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkNotificationReadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Notification
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers MarkNotificationReadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers MarkNotificationReadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListPlanningsResponse parses an HTTP response from a ListPlanningsWithResponse call
 func ParseListPlanningsResponse(rsp *http.Response) (*ListPlanningsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -28612,6 +33667,104 @@ func ParseCreatePlanningResponse(rsp *http.Response) (*CreatePlanningResponse, e
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreatePlanningResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCalendarResponse parses an HTTP response from a GetCalendarWithResponse call
+func ParseGetCalendarResponse(rsp *http.Response) (*GetCalendarResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCalendarResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetCalendarResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetCalendarResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -31292,6 +36445,328 @@ func ParseGetMyProfileResponse(rsp *http.Response) (*GetMyProfileResponse, error
 	return response, nil
 }
 
+// ParseCreateCalendarTokenResponse parses an HTTP response from a CreateCalendarTokenWithResponse call
+func ParseCreateCalendarTokenResponse(rsp *http.Response) (*CreateCalendarTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCalendarTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CalendarToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateCalendarTokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateCalendarTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMyPreferencesResponse parses an HTTP response from a GetMyPreferencesWithResponse call
+func ParseGetMyPreferencesResponse(rsp *http.Response) (*GetMyPreferencesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyPreferencesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationPreferences
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyPreferencesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMyPreferencesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMyPreferencesResponse parses an HTTP response from a UpdateMyPreferencesWithResponse call
+func ParseUpdateMyPreferencesResponse(rsp *http.Response) (*UpdateMyPreferencesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMyPreferencesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationPreferences
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateMyPreferencesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateMyPreferencesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseUpdateMyProfileResponse parses an HTTP response from a UpdateMyProfileWithResponse call
 func ParseUpdateMyProfileResponse(rsp *http.Response) (*UpdateMyProfileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -31982,6 +37457,12 @@ type ServerInterface interface {
 	// DownloadDocument Download a document
 	// (GET /documents/{document_id}/download)
 	DownloadDocument(ctx echo.Context, documentId DocumentID, params DownloadDocumentParams) error
+	// ListEmails E-mail outbox
+	// (GET /emails)
+	ListEmails(ctx echo.Context, params ListEmailsParams) error
+	// ResendEmail Send a given-up e-mail again
+	// (POST /emails/{email_id}/resend)
+	ResendEmail(ctx echo.Context, emailId int64) error
 	// ListEquipements List equipment
 	// (GET /equipements)
 	ListEquipements(ctx echo.Context, params ListEquipementsParams) error
@@ -32048,12 +37529,45 @@ type ServerInterface interface {
 	// GetMetrics Prometheus metrics
 	// (GET /metrics)
 	GetMetrics(ctx echo.Context) error
+	// ListNotifications List all notifications
+	// (GET /notifications)
+	ListNotifications(ctx echo.Context, params ListNotificationsParams) error
+	// CreateNotification Send a notification
+	// (POST /notifications)
+	CreateNotification(ctx echo.Context) error
+	// ListMyNotificationsAlias My notifications (alias)
+	// (GET /notifications/me)
+	ListMyNotificationsAlias(ctx echo.Context, params ListMyNotificationsAliasParams) error
+	// MarkAllNotificationsRead Mark all my notifications read
+	// (POST /notifications/me/read-all)
+	MarkAllNotificationsRead(ctx echo.Context) error
+	// StreamNotifications Live notifications (Server-Sent Events)
+	// (GET /notifications/stream)
+	StreamNotifications(ctx echo.Context, params StreamNotificationsParams) error
+	// CreateStreamToken Get a token for the live stream
+	// (POST /notifications/stream-token)
+	CreateStreamToken(ctx echo.Context) error
+	// ListMyNotifications My notifications
+	// (GET /notifications/user/me)
+	ListMyNotifications(ctx echo.Context, params ListMyNotificationsParams) error
+	// ListUserNotifications Notifications of a user
+	// (GET /notifications/user/{user_id})
+	ListUserNotifications(ctx echo.Context, userId UserID, params ListUserNotificationsParams) error
+	// DeleteNotification Delete a notification
+	// (DELETE /notifications/{notification_id})
+	DeleteNotification(ctx echo.Context, notificationId NotificationID) error
+	// MarkNotificationRead Mark a notification read
+	// (PUT /notifications/{notification_id}/read)
+	MarkNotificationRead(ctx echo.Context, notificationId NotificationID) error
 	// ListPlannings List preventive plans
 	// (GET /planning)
 	ListPlannings(ctx echo.Context, params ListPlanningsParams) error
 	// CreatePlanning Create a preventive plan
 	// (POST /planning)
 	CreatePlanning(ctx echo.Context) error
+	// GetCalendar Maintenance calendar (iCalendar)
+	// (GET /planning/calendar.ics)
+	GetCalendar(ctx echo.Context, params GetCalendarParams) error
 	// DeletePlanning Delete a preventive plan
 	// (DELETE /planning/{planning_id})
 	DeletePlanning(ctx echo.Context, planningId PlanningID) error
@@ -32120,6 +37634,15 @@ type ServerInterface interface {
 	// GetMyProfile My profile
 	// (GET /users/me)
 	GetMyProfile(ctx echo.Context) error
+	// CreateCalendarToken Create (or replace) my calendar link
+	// (POST /users/me/calendar-token)
+	CreateCalendarToken(ctx echo.Context) error
+	// GetMyPreferences My e-mail preferences
+	// (GET /users/me/preferences)
+	GetMyPreferences(ctx echo.Context) error
+	// UpdateMyPreferences Change my e-mail preferences
+	// (PUT /users/me/preferences)
+	UpdateMyPreferences(ctx echo.Context) error
 	// UpdateMyProfile Update my profile
 	// (PUT /users/update)
 	UpdateMyProfile(ctx echo.Context) error
@@ -32651,6 +38174,54 @@ func (w *ServerInterfaceWrapper) DownloadDocument(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DownloadDocument(ctx, documentId, params)
+	return err
+}
+
+// ListEmails converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEmails(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEmailsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "statut" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "statut", ctx.QueryParams(), &params.Statut, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter statut: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListEmails(ctx, params)
+	return err
+}
+
+// ResendEmail converts echo context to params.
+func (w *ServerInterfaceWrapper) ResendEmail(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "email_id" -------------
+	var emailId int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "email_id", ctx.Param("email_id"), &emailId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter email_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResendEmail(ctx, emailId)
 	return err
 }
 
@@ -33546,6 +39117,277 @@ func (w *ServerInterfaceWrapper) GetMetrics(ctx echo.Context) error {
 	return err
 }
 
+// ListNotifications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNotifications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNotificationsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "lue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "lue", ctx.QueryParams(), &params.Lue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lue: %s", err))
+	}
+
+	// ------------- Optional query parameter "intervention_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "intervention_id", ctx.QueryParams(), &params.InterventionId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNotifications(ctx, params)
+	return err
+}
+
+// CreateNotification converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateNotification(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateNotification(ctx)
+	return err
+}
+
+// ListMyNotificationsAlias converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyNotificationsAlias(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyNotificationsAliasParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "lue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "lue", ctx.QueryParams(), &params.Lue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lue: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyNotificationsAlias(ctx, params)
+	return err
+}
+
+// MarkAllNotificationsRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkAllNotificationsRead(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkAllNotificationsRead(ctx)
+	return err
+}
+
+// StreamNotifications converts echo context to params.
+func (w *ServerInterfaceWrapper) StreamNotifications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StreamNotificationsParams
+	// ------------- Optional query parameter "stream_token" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "stream_token", ctx.QueryParams(), &params.StreamToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter stream_token: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Last-Event-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Last-Event-ID")]; found {
+		var LastEventID string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Last-Event-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Last-Event-ID", valueList[0], &LastEventID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Last-Event-ID: %s", err))
+		}
+
+		params.LastEventID = &LastEventID
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StreamNotifications(ctx, params)
+	return err
+}
+
+// CreateStreamToken converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateStreamToken(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateStreamToken(ctx)
+	return err
+}
+
+// ListMyNotifications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyNotifications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyNotificationsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "lue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "lue", ctx.QueryParams(), &params.Lue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lue: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyNotifications(ctx, params)
+	return err
+}
+
+// ListUserNotifications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListUserNotifications(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "user_id" -------------
+	var userId UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "user_id", ctx.Param("user_id"), &userId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListUserNotificationsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "lue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "lue", ctx.QueryParams(), &params.Lue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lue: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListUserNotifications(ctx, userId, params)
+	return err
+}
+
+// DeleteNotification converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteNotification(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "notification_id" -------------
+	var notificationId NotificationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "notification_id", ctx.Param("notification_id"), &notificationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter notification_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteNotification(ctx, notificationId)
+	return err
+}
+
+// MarkNotificationRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkNotificationRead(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "notification_id" -------------
+	var notificationId NotificationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "notification_id", ctx.Param("notification_id"), &notificationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter notification_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkNotificationRead(ctx, notificationId)
+	return err
+}
+
 // ListPlannings converts echo context to params.
 func (w *ServerInterfaceWrapper) ListPlannings(ctx echo.Context) error {
 	var err error
@@ -33605,6 +39447,24 @@ func (w *ServerInterfaceWrapper) CreatePlanning(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreatePlanning(ctx)
+	return err
+}
+
+// GetCalendar converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCalendar(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCalendarParams
+	// ------------- Optional query parameter "token" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "token", ctx.QueryParams(), &params.Token, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCalendar(ctx, params)
 	return err
 }
 
@@ -34108,6 +39968,33 @@ func (w *ServerInterfaceWrapper) GetMyProfile(ctx echo.Context) error {
 	return err
 }
 
+// CreateCalendarToken converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateCalendarToken(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateCalendarToken(ctx)
+	return err
+}
+
+// GetMyPreferences converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyPreferences(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyPreferences(ctx)
+	return err
+}
+
+// UpdateMyPreferences converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateMyPreferences(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateMyPreferences(ctx)
+	return err
+}
+
 // UpdateMyProfile converts echo context to params.
 func (w *ServerInterfaceWrapper) UpdateMyProfile(ctx echo.Context) error {
 	var err error
@@ -34306,6 +40193,22 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/planning/:planning_id/actions/:action", wrapper.ApplyPlanningAction, options.OperationMiddlewares["applyPlanningAction"]...)
 	router.GET(options.BaseURL+"/planning/:planning_id/occurrences", wrapper.ListPlanningOccurrences, options.OperationMiddlewares["listPlanningOccurrences"]...)
 	router.POST(options.BaseURL+"/planning/:planning_id/generate", wrapper.GeneratePlanning, options.OperationMiddlewares["generatePlanning"]...)
+	router.GET(options.BaseURL+"/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
+	router.POST(options.BaseURL+"/notifications", wrapper.CreateNotification, options.OperationMiddlewares["createNotification"]...)
+	router.GET(options.BaseURL+"/notifications/user/me", wrapper.ListMyNotifications, options.OperationMiddlewares["listMyNotifications"]...)
+	router.GET(options.BaseURL+"/notifications/me", wrapper.ListMyNotificationsAlias, options.OperationMiddlewares["listMyNotificationsAlias"]...)
+	router.POST(options.BaseURL+"/notifications/me/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
+	router.GET(options.BaseURL+"/notifications/user/:user_id", wrapper.ListUserNotifications, options.OperationMiddlewares["listUserNotifications"]...)
+	router.PUT(options.BaseURL+"/notifications/:notification_id/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
+	router.DELETE(options.BaseURL+"/notifications/:notification_id", wrapper.DeleteNotification, options.OperationMiddlewares["deleteNotification"]...)
+	router.GET(options.BaseURL+"/users/me/preferences", wrapper.GetMyPreferences, options.OperationMiddlewares["getMyPreferences"]...)
+	router.PUT(options.BaseURL+"/users/me/preferences", wrapper.UpdateMyPreferences, options.OperationMiddlewares["updateMyPreferences"]...)
+	router.GET(options.BaseURL+"/emails", wrapper.ListEmails, options.OperationMiddlewares["listEmails"]...)
+	router.POST(options.BaseURL+"/emails/:email_id/resend", wrapper.ResendEmail, options.OperationMiddlewares["resendEmail"]...)
+	router.POST(options.BaseURL+"/notifications/stream-token", wrapper.CreateStreamToken, options.OperationMiddlewares["createStreamToken"]...)
+	router.GET(options.BaseURL+"/notifications/stream", wrapper.StreamNotifications, options.OperationMiddlewares["streamNotifications"]...)
+	router.GET(options.BaseURL+"/planning/calendar.ics", wrapper.GetCalendar, options.OperationMiddlewares["getCalendar"]...)
+	router.POST(options.BaseURL+"/users/me/calendar-token", wrapper.CreateCalendarToken, options.OperationMiddlewares["createCalendarToken"]...)
 
 }
 
@@ -34346,7 +40249,26 @@ type InterventionPageJSONResponse struct {
 
 type InvalidTransitionApplicationProblemPlusJSONResponse Problem
 
+type MyNotificationPageResponseHeaders struct {
+	XTotalCount  int
+	XUnreadCount int
+}
+type MyNotificationPageJSONResponse struct {
+	Body []Notification
+
+	Headers MyNotificationPageResponseHeaders
+}
+
 type NotFoundApplicationProblemPlusJSONResponse Problem
+
+type NotificationPageResponseHeaders struct {
+	XTotalCount int
+}
+type NotificationPageJSONResponse struct {
+	Body []Notification
+
+	Headers NotificationPageResponseHeaders
+}
 
 type PasswordPolicyApplicationProblemPlusJSONResponse Problem
 
@@ -38499,6 +44421,280 @@ func (response DownloadDocument500ApplicationProblemPlusJSONResponse) VisitDownl
 	return err
 }
 
+type ListEmailsRequestObject struct {
+	Params ListEmailsParams
+}
+
+type ListEmailsResponseObject interface {
+	VisitListEmailsResponse(w http.ResponseWriter) error
+}
+
+type ListEmails200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListEmails200JSONResponse struct {
+	Body    []Email
+	Headers ListEmails200ResponseHeaders
+}
+
+func (response ListEmails200JSONResponse) VisitListEmailsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmails401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmails401ApplicationProblemPlusJSONResponse) VisitListEmailsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmails403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmails403ApplicationProblemPlusJSONResponse) VisitListEmailsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmails422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmails422ApplicationProblemPlusJSONResponse) VisitListEmailsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmails429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmails429ApplicationProblemPlusJSONResponse) VisitListEmailsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEmails500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListEmails500ApplicationProblemPlusJSONResponse) VisitListEmailsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendEmailRequestObject struct {
+	EmailId int64 `json:"email_id"`
+}
+
+type ResendEmailResponseObject interface {
+	VisitResendEmailResponse(w http.ResponseWriter) error
+}
+
+type ResendEmail200JSONResponse Email
+
+func (response ResendEmail200JSONResponse) VisitResendEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendEmail401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResendEmail401ApplicationProblemPlusJSONResponse) VisitResendEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendEmail403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ResendEmail403ApplicationProblemPlusJSONResponse) VisitResendEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendEmail404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ResendEmail404ApplicationProblemPlusJSONResponse) VisitResendEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendEmail409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ResendEmail409ApplicationProblemPlusJSONResponse) VisitResendEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendEmail422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ResendEmail422ApplicationProblemPlusJSONResponse) VisitResendEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendEmail429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ResendEmail429ApplicationProblemPlusJSONResponse) VisitResendEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendEmail500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ResendEmail500ApplicationProblemPlusJSONResponse) VisitResendEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListEquipementsRequestObject struct {
 	Params ListEquipementsParams
 }
@@ -41770,6 +47966,1294 @@ func (response GetMetrics500ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 	return err
 }
 
+type ListNotificationsRequestObject struct {
+	Params ListNotificationsParams
+}
+
+type ListNotificationsResponseObject interface {
+	VisitListNotificationsResponse(w http.ResponseWriter) error
+}
+
+type ListNotifications200JSONResponse struct{ NotificationPageJSONResponse }
+
+func (response ListNotifications200JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications401ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications403ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications422ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications429ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications500ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNotificationRequestObject struct {
+	Body *CreateNotificationJSONRequestBody
+}
+
+type CreateNotificationResponseObject interface {
+	VisitCreateNotificationResponse(w http.ResponseWriter) error
+}
+
+type CreateNotification201ResponseHeaders struct {
+	Location *string
+}
+
+type CreateNotification201JSONResponse struct {
+	Body    Notification
+	Headers CreateNotification201ResponseHeaders
+}
+
+func (response CreateNotification201JSONResponse) VisitCreateNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNotification400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNotification400ApplicationProblemPlusJSONResponse) VisitCreateNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNotification401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNotification401ApplicationProblemPlusJSONResponse) VisitCreateNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNotification403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNotification403ApplicationProblemPlusJSONResponse) VisitCreateNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNotification404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNotification404ApplicationProblemPlusJSONResponse) VisitCreateNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNotification413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNotification413ApplicationProblemPlusJSONResponse) VisitCreateNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNotification415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNotification415ApplicationProblemPlusJSONResponse) VisitCreateNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNotification422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNotification422ApplicationProblemPlusJSONResponse) VisitCreateNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNotification429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNotification429ApplicationProblemPlusJSONResponse) VisitCreateNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNotification500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNotification500ApplicationProblemPlusJSONResponse) VisitCreateNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotificationsAliasRequestObject struct {
+	Params ListMyNotificationsAliasParams
+}
+
+type ListMyNotificationsAliasResponseObject interface {
+	VisitListMyNotificationsAliasResponse(w http.ResponseWriter) error
+}
+
+type ListMyNotificationsAlias200JSONResponse struct{ MyNotificationPageJSONResponse }
+
+func (response ListMyNotificationsAlias200JSONResponse) VisitListMyNotificationsAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.Header().Set("X-Unread-Count", fmt.Sprint(response.Headers.XUnreadCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotificationsAlias401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyNotificationsAlias401ApplicationProblemPlusJSONResponse) VisitListMyNotificationsAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotificationsAlias403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyNotificationsAlias403ApplicationProblemPlusJSONResponse) VisitListMyNotificationsAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotificationsAlias422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyNotificationsAlias422ApplicationProblemPlusJSONResponse) VisitListMyNotificationsAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotificationsAlias429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyNotificationsAlias429ApplicationProblemPlusJSONResponse) VisitListMyNotificationsAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotificationsAlias500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyNotificationsAlias500ApplicationProblemPlusJSONResponse) VisitListMyNotificationsAliasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsReadRequestObject struct {
+}
+
+type MarkAllNotificationsReadResponseObject interface {
+	VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error
+}
+
+type MarkAllNotificationsRead200JSONResponse ReadAllResult
+
+func (response MarkAllNotificationsRead200JSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead401ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead403ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead429ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead500ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotificationsRequestObject struct {
+	Params StreamNotificationsParams
+}
+
+type StreamNotificationsResponseObject interface {
+	VisitStreamNotificationsResponse(w http.ResponseWriter) error
+}
+
+type StreamNotifications200TexteventStreamResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response StreamNotifications200TexteventStreamResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+type StreamNotifications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications401ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications403ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications422ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications429ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications500ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamTokenRequestObject struct {
+}
+
+type CreateStreamTokenResponseObject interface {
+	VisitCreateStreamTokenResponse(w http.ResponseWriter) error
+}
+
+type CreateStreamToken201JSONResponse StreamToken
+
+func (response CreateStreamToken201JSONResponse) VisitCreateStreamTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamToken401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamToken401ApplicationProblemPlusJSONResponse) VisitCreateStreamTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamToken403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamToken403ApplicationProblemPlusJSONResponse) VisitCreateStreamTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamToken429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamToken429ApplicationProblemPlusJSONResponse) VisitCreateStreamTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamToken500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamToken500ApplicationProblemPlusJSONResponse) VisitCreateStreamTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotificationsRequestObject struct {
+	Params ListMyNotificationsParams
+}
+
+type ListMyNotificationsResponseObject interface {
+	VisitListMyNotificationsResponse(w http.ResponseWriter) error
+}
+
+type ListMyNotifications200JSONResponse struct{ MyNotificationPageJSONResponse }
+
+func (response ListMyNotifications200JSONResponse) VisitListMyNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.Header().Set("X-Unread-Count", fmt.Sprint(response.Headers.XUnreadCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotifications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyNotifications401ApplicationProblemPlusJSONResponse) VisitListMyNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotifications403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyNotifications403ApplicationProblemPlusJSONResponse) VisitListMyNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotifications422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyNotifications422ApplicationProblemPlusJSONResponse) VisitListMyNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotifications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyNotifications429ApplicationProblemPlusJSONResponse) VisitListMyNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyNotifications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyNotifications500ApplicationProblemPlusJSONResponse) VisitListMyNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUserNotificationsRequestObject struct {
+	UserId UserID `json:"user_id"`
+	Params ListUserNotificationsParams
+}
+
+type ListUserNotificationsResponseObject interface {
+	VisitListUserNotificationsResponse(w http.ResponseWriter) error
+}
+
+type ListUserNotifications200JSONResponse struct{ NotificationPageJSONResponse }
+
+func (response ListUserNotifications200JSONResponse) VisitListUserNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUserNotifications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUserNotifications401ApplicationProblemPlusJSONResponse) VisitListUserNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUserNotifications403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListUserNotifications403ApplicationProblemPlusJSONResponse) VisitListUserNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUserNotifications404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListUserNotifications404ApplicationProblemPlusJSONResponse) VisitListUserNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUserNotifications422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListUserNotifications422ApplicationProblemPlusJSONResponse) VisitListUserNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUserNotifications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListUserNotifications429ApplicationProblemPlusJSONResponse) VisitListUserNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUserNotifications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListUserNotifications500ApplicationProblemPlusJSONResponse) VisitListUserNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNotificationRequestObject struct {
+	NotificationId NotificationID `json:"notification_id"`
+}
+
+type DeleteNotificationResponseObject interface {
+	VisitDeleteNotificationResponse(w http.ResponseWriter) error
+}
+
+type DeleteNotification204Response struct {
+}
+
+func (response DeleteNotification204Response) VisitDeleteNotificationResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteNotification401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNotification401ApplicationProblemPlusJSONResponse) VisitDeleteNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNotification403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNotification403ApplicationProblemPlusJSONResponse) VisitDeleteNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNotification404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNotification404ApplicationProblemPlusJSONResponse) VisitDeleteNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNotification422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNotification422ApplicationProblemPlusJSONResponse) VisitDeleteNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNotification429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNotification429ApplicationProblemPlusJSONResponse) VisitDeleteNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNotification500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNotification500ApplicationProblemPlusJSONResponse) VisitDeleteNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationReadRequestObject struct {
+	NotificationId NotificationID `json:"notification_id"`
+}
+
+type MarkNotificationReadResponseObject interface {
+	VisitMarkNotificationReadResponse(w http.ResponseWriter) error
+}
+
+type MarkNotificationRead200JSONResponse Notification
+
+func (response MarkNotificationRead200JSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead401ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead403ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead404ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead422ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead429ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead500ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPlanningsRequestObject struct {
 	Params ListPlanningsParams
 }
@@ -42075,6 +49559,129 @@ type CreatePlanning500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreatePlanning500ApplicationProblemPlusJSONResponse) VisitCreatePlanningResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarRequestObject struct {
+	Params GetCalendarParams
+}
+
+type GetCalendarResponseObject interface {
+	VisitGetCalendarResponse(w http.ResponseWriter) error
+}
+
+type GetCalendar200TextcalendarResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetCalendar200TextcalendarResponse) VisitGetCalendarResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/calendar")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCalendar401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendar401ApplicationProblemPlusJSONResponse) VisitGetCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendar403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendar403ApplicationProblemPlusJSONResponse) VisitGetCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendar422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendar422ApplicationProblemPlusJSONResponse) VisitGetCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendar429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendar429ApplicationProblemPlusJSONResponse) VisitGetCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendar500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendar500ApplicationProblemPlusJSONResponse) VisitGetCalendarResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -45407,6 +53014,371 @@ func (response GetMyProfile500ApplicationProblemPlusJSONResponse) VisitGetMyProf
 	return err
 }
 
+type CreateCalendarTokenRequestObject struct {
+}
+
+type CreateCalendarTokenResponseObject interface {
+	VisitCreateCalendarTokenResponse(w http.ResponseWriter) error
+}
+
+type CreateCalendarToken201JSONResponse CalendarToken
+
+func (response CreateCalendarToken201JSONResponse) VisitCreateCalendarTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCalendarToken401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCalendarToken401ApplicationProblemPlusJSONResponse) VisitCreateCalendarTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCalendarToken403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCalendarToken403ApplicationProblemPlusJSONResponse) VisitCreateCalendarTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCalendarToken429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCalendarToken429ApplicationProblemPlusJSONResponse) VisitCreateCalendarTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCalendarToken500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCalendarToken500ApplicationProblemPlusJSONResponse) VisitCreateCalendarTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPreferencesRequestObject struct {
+}
+
+type GetMyPreferencesResponseObject interface {
+	VisitGetMyPreferencesResponse(w http.ResponseWriter) error
+}
+
+type GetMyPreferences200JSONResponse NotificationPreferences
+
+func (response GetMyPreferences200JSONResponse) VisitGetMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPreferences401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPreferences401ApplicationProblemPlusJSONResponse) VisitGetMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPreferences403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPreferences403ApplicationProblemPlusJSONResponse) VisitGetMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPreferences429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPreferences429ApplicationProblemPlusJSONResponse) VisitGetMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPreferences500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPreferences500ApplicationProblemPlusJSONResponse) VisitGetMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyPreferencesRequestObject struct {
+	Body *UpdateMyPreferencesJSONRequestBody
+}
+
+type UpdateMyPreferencesResponseObject interface {
+	VisitUpdateMyPreferencesResponse(w http.ResponseWriter) error
+}
+
+type UpdateMyPreferences200JSONResponse NotificationPreferences
+
+func (response UpdateMyPreferences200JSONResponse) VisitUpdateMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyPreferences400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMyPreferences400ApplicationProblemPlusJSONResponse) VisitUpdateMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyPreferences401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMyPreferences401ApplicationProblemPlusJSONResponse) VisitUpdateMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyPreferences403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMyPreferences403ApplicationProblemPlusJSONResponse) VisitUpdateMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyPreferences413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMyPreferences413ApplicationProblemPlusJSONResponse) VisitUpdateMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyPreferences415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMyPreferences415ApplicationProblemPlusJSONResponse) VisitUpdateMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyPreferences422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMyPreferences422ApplicationProblemPlusJSONResponse) VisitUpdateMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyPreferences429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMyPreferences429ApplicationProblemPlusJSONResponse) VisitUpdateMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMyPreferences500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMyPreferences500ApplicationProblemPlusJSONResponse) VisitUpdateMyPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateMyProfileRequestObject struct {
 	Body *UpdateMyProfileJSONRequestBody
 }
@@ -46258,6 +54230,12 @@ type StrictServerInterface interface {
 	// DownloadDocument Download a document
 	// (GET /documents/{document_id}/download)
 	DownloadDocument(ctx context.Context, request DownloadDocumentRequestObject) (DownloadDocumentResponseObject, error)
+	// ListEmails E-mail outbox
+	// (GET /emails)
+	ListEmails(ctx context.Context, request ListEmailsRequestObject) (ListEmailsResponseObject, error)
+	// ResendEmail Send a given-up e-mail again
+	// (POST /emails/{email_id}/resend)
+	ResendEmail(ctx context.Context, request ResendEmailRequestObject) (ResendEmailResponseObject, error)
 	// ListEquipements List equipment
 	// (GET /equipements)
 	ListEquipements(ctx context.Context, request ListEquipementsRequestObject) (ListEquipementsResponseObject, error)
@@ -46324,12 +54302,45 @@ type StrictServerInterface interface {
 	// GetMetrics Prometheus metrics
 	// (GET /metrics)
 	GetMetrics(ctx context.Context, request GetMetricsRequestObject) (GetMetricsResponseObject, error)
+	// ListNotifications List all notifications
+	// (GET /notifications)
+	ListNotifications(ctx context.Context, request ListNotificationsRequestObject) (ListNotificationsResponseObject, error)
+	// CreateNotification Send a notification
+	// (POST /notifications)
+	CreateNotification(ctx context.Context, request CreateNotificationRequestObject) (CreateNotificationResponseObject, error)
+	// ListMyNotificationsAlias My notifications (alias)
+	// (GET /notifications/me)
+	ListMyNotificationsAlias(ctx context.Context, request ListMyNotificationsAliasRequestObject) (ListMyNotificationsAliasResponseObject, error)
+	// MarkAllNotificationsRead Mark all my notifications read
+	// (POST /notifications/me/read-all)
+	MarkAllNotificationsRead(ctx context.Context, request MarkAllNotificationsReadRequestObject) (MarkAllNotificationsReadResponseObject, error)
+	// StreamNotifications Live notifications (Server-Sent Events)
+	// (GET /notifications/stream)
+	StreamNotifications(ctx context.Context, request StreamNotificationsRequestObject) (StreamNotificationsResponseObject, error)
+	// CreateStreamToken Get a token for the live stream
+	// (POST /notifications/stream-token)
+	CreateStreamToken(ctx context.Context, request CreateStreamTokenRequestObject) (CreateStreamTokenResponseObject, error)
+	// ListMyNotifications My notifications
+	// (GET /notifications/user/me)
+	ListMyNotifications(ctx context.Context, request ListMyNotificationsRequestObject) (ListMyNotificationsResponseObject, error)
+	// ListUserNotifications Notifications of a user
+	// (GET /notifications/user/{user_id})
+	ListUserNotifications(ctx context.Context, request ListUserNotificationsRequestObject) (ListUserNotificationsResponseObject, error)
+	// DeleteNotification Delete a notification
+	// (DELETE /notifications/{notification_id})
+	DeleteNotification(ctx context.Context, request DeleteNotificationRequestObject) (DeleteNotificationResponseObject, error)
+	// MarkNotificationRead Mark a notification read
+	// (PUT /notifications/{notification_id}/read)
+	MarkNotificationRead(ctx context.Context, request MarkNotificationReadRequestObject) (MarkNotificationReadResponseObject, error)
 	// ListPlannings List preventive plans
 	// (GET /planning)
 	ListPlannings(ctx context.Context, request ListPlanningsRequestObject) (ListPlanningsResponseObject, error)
 	// CreatePlanning Create a preventive plan
 	// (POST /planning)
 	CreatePlanning(ctx context.Context, request CreatePlanningRequestObject) (CreatePlanningResponseObject, error)
+	// GetCalendar Maintenance calendar (iCalendar)
+	// (GET /planning/calendar.ics)
+	GetCalendar(ctx context.Context, request GetCalendarRequestObject) (GetCalendarResponseObject, error)
 	// DeletePlanning Delete a preventive plan
 	// (DELETE /planning/{planning_id})
 	DeletePlanning(ctx context.Context, request DeletePlanningRequestObject) (DeletePlanningResponseObject, error)
@@ -46396,6 +54407,15 @@ type StrictServerInterface interface {
 	// GetMyProfile My profile
 	// (GET /users/me)
 	GetMyProfile(ctx context.Context, request GetMyProfileRequestObject) (GetMyProfileResponseObject, error)
+	// CreateCalendarToken Create (or replace) my calendar link
+	// (POST /users/me/calendar-token)
+	CreateCalendarToken(ctx context.Context, request CreateCalendarTokenRequestObject) (CreateCalendarTokenResponseObject, error)
+	// GetMyPreferences My e-mail preferences
+	// (GET /users/me/preferences)
+	GetMyPreferences(ctx context.Context, request GetMyPreferencesRequestObject) (GetMyPreferencesResponseObject, error)
+	// UpdateMyPreferences Change my e-mail preferences
+	// (PUT /users/me/preferences)
+	UpdateMyPreferences(ctx context.Context, request UpdateMyPreferencesRequestObject) (UpdateMyPreferencesResponseObject, error)
 	// UpdateMyProfile Update my profile
 	// (PUT /users/update)
 	UpdateMyProfile(ctx context.Context, request UpdateMyProfileRequestObject) (UpdateMyProfileResponseObject, error)
@@ -47285,6 +55305,56 @@ func (sh *strictHandler) DownloadDocument(ctx echo.Context, documentId DocumentI
 	return nil
 }
 
+// ListEmails operation middleware
+func (sh *strictHandler) ListEmails(ctx echo.Context, params ListEmailsParams) error {
+	var request ListEmailsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEmails(ctx.Request().Context(), request.(ListEmailsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEmails")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListEmailsResponseObject); ok {
+		return validResponse.VisitListEmailsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResendEmail operation middleware
+func (sh *strictHandler) ResendEmail(ctx echo.Context, emailId int64) error {
+	var request ResendEmailRequestObject
+
+	request.EmailId = emailId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResendEmail(ctx.Request().Context(), request.(ResendEmailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResendEmail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResendEmailResponseObject); ok {
+		return validResponse.VisitResendEmailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListEquipements operation middleware
 func (sh *strictHandler) ListEquipements(ctx echo.Context, params ListEquipementsParams) error {
 	var request ListEquipementsRequestObject
@@ -47982,6 +56052,274 @@ func (sh *strictHandler) GetMetrics(ctx echo.Context) error {
 	return nil
 }
 
+// ListNotifications operation middleware
+func (sh *strictHandler) ListNotifications(ctx echo.Context, params ListNotificationsParams) error {
+	var request ListNotificationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNotifications(ctx.Request().Context(), request.(ListNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNotificationsResponseObject); ok {
+		return validResponse.VisitListNotificationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateNotification operation middleware
+func (sh *strictHandler) CreateNotification(ctx echo.Context) error {
+	var request CreateNotificationRequestObject
+
+	var body CreateNotificationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateNotification(ctx.Request().Context(), request.(CreateNotificationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateNotification")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateNotificationResponseObject); ok {
+		return validResponse.VisitCreateNotificationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyNotificationsAlias operation middleware
+func (sh *strictHandler) ListMyNotificationsAlias(ctx echo.Context, params ListMyNotificationsAliasParams) error {
+	var request ListMyNotificationsAliasRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyNotificationsAlias(ctx.Request().Context(), request.(ListMyNotificationsAliasRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyNotificationsAlias")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyNotificationsAliasResponseObject); ok {
+		return validResponse.VisitListMyNotificationsAliasResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkAllNotificationsRead operation middleware
+func (sh *strictHandler) MarkAllNotificationsRead(ctx echo.Context) error {
+	var request MarkAllNotificationsReadRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkAllNotificationsRead(ctx.Request().Context(), request.(MarkAllNotificationsReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkAllNotificationsRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkAllNotificationsReadResponseObject); ok {
+		return validResponse.VisitMarkAllNotificationsReadResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StreamNotifications operation middleware
+func (sh *strictHandler) StreamNotifications(ctx echo.Context, params StreamNotificationsParams) error {
+	var request StreamNotificationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StreamNotifications(ctx.Request().Context(), request.(StreamNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StreamNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StreamNotificationsResponseObject); ok {
+		return validResponse.VisitStreamNotificationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateStreamToken operation middleware
+func (sh *strictHandler) CreateStreamToken(ctx echo.Context) error {
+	var request CreateStreamTokenRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateStreamToken(ctx.Request().Context(), request.(CreateStreamTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateStreamToken")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateStreamTokenResponseObject); ok {
+		return validResponse.VisitCreateStreamTokenResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyNotifications operation middleware
+func (sh *strictHandler) ListMyNotifications(ctx echo.Context, params ListMyNotificationsParams) error {
+	var request ListMyNotificationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyNotifications(ctx.Request().Context(), request.(ListMyNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyNotificationsResponseObject); ok {
+		return validResponse.VisitListMyNotificationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListUserNotifications operation middleware
+func (sh *strictHandler) ListUserNotifications(ctx echo.Context, userId UserID, params ListUserNotificationsParams) error {
+	var request ListUserNotificationsRequestObject
+
+	request.UserId = userId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUserNotifications(ctx.Request().Context(), request.(ListUserNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListUserNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListUserNotificationsResponseObject); ok {
+		return validResponse.VisitListUserNotificationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteNotification operation middleware
+func (sh *strictHandler) DeleteNotification(ctx echo.Context, notificationId NotificationID) error {
+	var request DeleteNotificationRequestObject
+
+	request.NotificationId = notificationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteNotification(ctx.Request().Context(), request.(DeleteNotificationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteNotification")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteNotificationResponseObject); ok {
+		return validResponse.VisitDeleteNotificationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkNotificationRead operation middleware
+func (sh *strictHandler) MarkNotificationRead(ctx echo.Context, notificationId NotificationID) error {
+	var request MarkNotificationReadRequestObject
+
+	request.NotificationId = notificationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkNotificationRead(ctx.Request().Context(), request.(MarkNotificationReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkNotificationRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkNotificationReadResponseObject); ok {
+		return validResponse.VisitMarkNotificationReadResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListPlannings operation middleware
 func (sh *strictHandler) ListPlannings(ctx echo.Context, params ListPlanningsParams) error {
 	var request ListPlanningsRequestObject
@@ -48047,6 +56385,31 @@ func (sh *strictHandler) CreatePlanning(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(CreatePlanningResponseObject); ok {
 		return validResponse.VisitCreatePlanningResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCalendar operation middleware
+func (sh *strictHandler) GetCalendar(ctx echo.Context, params GetCalendarParams) error {
+	var request GetCalendarRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCalendar(ctx.Request().Context(), request.(GetCalendarRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCalendar")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCalendarResponseObject); ok {
+		return validResponse.VisitGetCalendarResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -48786,6 +57149,98 @@ func (sh *strictHandler) GetMyProfile(ctx echo.Context) error {
 	return nil
 }
 
+// CreateCalendarToken operation middleware
+func (sh *strictHandler) CreateCalendarToken(ctx echo.Context) error {
+	var request CreateCalendarTokenRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCalendarToken(ctx.Request().Context(), request.(CreateCalendarTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCalendarToken")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateCalendarTokenResponseObject); ok {
+		return validResponse.VisitCreateCalendarTokenResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyPreferences operation middleware
+func (sh *strictHandler) GetMyPreferences(ctx echo.Context) error {
+	var request GetMyPreferencesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyPreferences(ctx.Request().Context(), request.(GetMyPreferencesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyPreferences")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyPreferencesResponseObject); ok {
+		return validResponse.VisitGetMyPreferencesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateMyPreferences operation middleware
+func (sh *strictHandler) UpdateMyPreferences(ctx echo.Context) error {
+	var request UpdateMyPreferencesRequestObject
+
+	var body UpdateMyPreferencesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateMyPreferences(ctx.Request().Context(), request.(UpdateMyPreferencesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateMyPreferences")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateMyPreferencesResponseObject); ok {
+		return validResponse.VisitUpdateMyPreferencesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // UpdateMyProfile operation middleware
 func (sh *strictHandler) UpdateMyProfile(ctx echo.Context) error {
 	var request UpdateMyProfileRequestObject
@@ -48960,436 +57415,484 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rdtu2uij6Ktjae4zKnZQsO3baOKPjLMdJZj2bNKnjrM6LekSIhCTUFMAAoG3NNg+w3mL9XNm/zxvk",
-	"xc7AB4AEKVKiZDvpxWOs1RmLJC4f8N1vv3QiPk85I0zJztEvnRnBMRHwz+MoIqnqnWE2JfBDTGQkaKoo",
-	"Z52jTjheKCLDfifoyGhG5li/ohYp6Rx1pBKUTTvv3wedE84UYar3lMqUS2o+XhoLK4Wj2ZwwFaIuFyik",
-	"LKGMhGjCBaJzPCUSYRaj10+f76ArqmZIzQiSmFFFJYnRhCYEMTwnbZcDu1peyPmMIKEfIUnEJYkDRPrT",
-	"PjJ7RYPe3mD/we7hYDBYu+9n53i6PP5/EiEpZ4hPYAOCSJ6JiARIcSQJi9EYRxeIMhSeTnovsYpmayc6",
-	"jck85WZTJE3wgsQ1AFYiIyG6mhGG1IxKRKWBoOKCxAgzeUWEXhVmiGCRUCKQIO8yIpUP7jlBYT5ftOh9",
-	"RxaV9RGWzTtH/+ro+To/BTXrfcEjXH8L3p69cICJBMGKxDmA1gHhjCix6B1PFBHL474hEWex1DC+wlSh",
-	"MZlwQZASC8qmCE8xZbXjU6bIlAiY4Mcff+wdZ2pGmKIRVjVXx3uqTxhGI4hcpyTSO+mGTwgWRIQ76/by",
-	"994ZVuQFnVPVg/8uz3VmjkYinCT8isQoJQLNKcsUWbsTf/gzMseU6Ymbp0jIROkbCceSCUGYvhIs5lcb",
-	"TiWJaj6bjCmawBxmbH1BJ1mStDyev/fsenunTxv3gqjG52jGNcEQfG5R0DzjAk0JI0Jfu8cIJ5K7TSd8",
-	"Ktef2TlXOOmd8IzV7BIeIpbNxwbLBL+SaK7RW99APcmEJooIGSA6ZVwPi8JEwy0EshfyyUQSBbimF0yF",
-	"RnKNYyvh8j7opFjgOVGWpJ8klDBVB6LTOEc9eAdptoDZQs9I9QspVrNO0NE0tnPUMS+NaLxyQRMu5liZ",
-	"JT086ASdOWV0rgnEXlB3iid8nhJNWciaJebvNS0vf+H2l8iUwOtACC9FqnF1MMZtL+0pj7L52uON7VsN",
-	"a3OP72xxTGnGyvS6fsiIWNTzYOq9Vlo2GpOEs6km5vkO3sE4+Rb8b297G8/eZTQl66GsJ0xXgJnk49z2",
-	"Cp8DITGIvrzCVyxZlIArzYqptHjfBFQf4W+8OHP/W60uYzERdoFVrKou0UerG6/RCCDPBZ8vr9M+RBjY",
-	"BtZSh1mionOCumfPT9CDBw8e7TSu1Hw/0kyofq0xVqSnR+vUiVClJZ7z5gU6SWeLtSm+/cqeEhxr8f0J",
-	"TL+8PPccdUM93Ag4HQl3tllvbMcamW+3X/QzdkYUFnHDteSXRMSZXjKI0jv65BlX3u8TnEj9oHSBm5ZN",
-	"2EiY6Wo4+JjzhGDmLy6nF+1w2kr5y2SouowKHbop2rwWlAtaJx7DKtWMSIJS8xIlEnUFSQlWQDNzUQWU",
-	"PkkuicAJnDu5ThMeE0cc6zaSuon9PVBF5iD3/B9BJp2jzv/eLZTdXfOa3PU5Ur7890Fnjq9PzfeH+Yax",
-	"EHihH0q1SPQPGkqdfPc/LG/7eZYkPUWuFZIEi2gGQiVVCQG5znsXdZ8LwqIZkorM55RNA4SjSK/UiIQk",
-	"bkSBd6VNz/H1C8KmatY52h8Mmu/7G4VVplYelNSvyNs8JmkmvdEh2YWXjuirtkd0TqIZoxElrBUiYSnp",
-	"lJFY646GKtnvMUPdAZoTrF9iiwBh6fQFLuiUMguTOiCofA3tkW6wAunO4UHDOeo1L1LSuBb9rb+EtqcA",
-	"kxZreCumWtxuWEamn6oK7WS9/OeNSGdmp1pDOD07xXekRsx8iS+IRNiYGkBjxxOiz1kQJRZHVisTUjnr",
-	"CJXOXKIv/v4BmvFMGLOUsIYX/WTIclvJBVnA4zGPF49R6WcwqmDG1YwIeG5nkehgfz+Ar65mNCHFMobM",
-	"qaqwEJokSGRMK+/oYPCoP2QOXMaEV8CrYrBpJBaHh3Df3N97daTjdAJGqXqhPXx2jqehE4EvralLEKwV",
-	"ak1MEoI4I8VO9/ZhoxoKehvRDEyN/caNWJNY0w726smdf2tXS+3+9WsQ3O9SuSgROS7qrCVcKH19NDwT",
-	"gmOwE/RCJLlQErgJYfrHPgodQwxRmilj7JtzqRwq2ivVNX+SAM1wpv+H6TUnJEBjLCUJUCr4VOD5nJCd",
-	"AIW9YlSwjBBcGdG7hlXKrzfkQycmE5wlGjw9EAIdHmpGYo2IAN8e/Lf6ytI3niCZP87/9KSDni8pOG7U",
-	"y/+lqAIhsmf+UW/BrDfKvcZTgiT9dyOtheXUw+BwANzM3I5DfY/X3JVXYBBaXsT3ZRuT4khe0LRpRcas",
-	"VL+kwVru8zrBQH9WI1Wa4CZkSu0At41IBZNfvTSPmaeCT2jSZE+qcuzbW+pbScTqRWaSiIZl6Ue3u6D3",
-	"Zigi1RMeU+P2caabt2nCMahHkXGiAPnNEkVTLNSunkijHczaTp4oj/wcBDW9hAqjdlNo7jp/jEJ9UKHm",
-	"gm7Xy2ZR8DNMKYMxyyvGaZpYI/3ude/q6qoHK89EQljEY+M9Idd4niYgzqRYyiuu9cLOcTynbG//wcHh",
-	"/+oEAH17EFg/+I85nfTnGGTPVtsvVqg3fSNI+kMtAfBEkFhzFZxogRagiCaUJLFE3WLbWijL17BTA1K4",
-	"GzLlTJp78QTH1rC+AsKp4OOEzP/yszQeHw+wMVGYJnp9XKSae8F5fvy/iiCaJFTScULg3kuFQbTs7OKU",
-	"7l7u7WrIS0e/ZefoABi/1qo6R3pZyK2r0ArGPFNH4wSzi/bn89qsvfZO4kSDETxURijrZizFQuJxQkCe",
-	"2+l3jLl4ktDophD6+F+5no7ijx9+/vjfiFxTDRdVD6FCry/D6VEBp3xpdwakp5nZJQkQzj15VnSlTBO2",
-	"AOxnoGdqSRcDio9pbOQVIw8CHB2lsIatFeB0YNyMAtUu35mcjdSvMcLzjvtuzLoZ7Ku7+XvvfTO4lhU2",
-	"2kQrLbnYTVUdXt7dK6ZV+SnRbMYZ12Vlj0terVUbLb8MMz6Hw4yNrn2D638cRR//RyLx8YMk4vLjB4Sz",
-	"ayQ+/n8JkegIAfFtSygeFAhQrO7OMEBrRRFOEiK+kEjwhKA5XoDZUP9qtHOeEgGgAGTQ9x5HkYah5nAx",
-	"wZGil/rOAx6AisBw8kwILm4I1beMICIEyYRRfPSfUiGZaR0ks6JQI0gt3dPix1HnwWQv2sePSO8w/mrc",
-	"O4j2SO/RZIB7++OH8dfkIPoK7w28Yzj06bXbEnqjlR+BzNbu7EjestwlL82ERE+IugmfTklcRDvk2na8",
-	"U4De2QnvBH39GTZF4SXLyS2i8Sm7xAmNzwVmRQDPDS5eMZBZdkwVQUcoSrjKBCGoN8wGgwcEETaKeAa3",
-	"Dc5Ido7+9UsHJBcNlgj2Okq5BFFBvzYnUsLRdLCIZvSSdN7/VHuLS+Da/Wq3sEt+HlZZ9Xl+IS1TLPgh",
-	"lZYhPkahAUeIEiqtbu8CQSxUhqwLcELhEpjCHa2kvw8633P1nGcsvkXZhDIleHaJGyU3Ty7ZffTo0aMS",
-	"xA8KiH/PFTKLuzOQf8+RzKKZF4PFBZinVE60c2otCI5RV59DzOGHhOALQxZeW/XgNU9otLghLF9ypeVg",
-	"rXLo+wBoR47QC4Lm/pOYU4XMNFQgnKE5p0yivQGKsMCR+vg/gsjHbT/LGJKL+ZjDmdUgWq4A+fi11ZI6",
-	"74PbGdZbcgOCL3H+/f3idr1lqeCRnlRL68+YompxdxfNkk+rcgWIsijJwHSHkQOCEX7HguALg88pXCfU",
-	"JZdELJDIEoJo/gKVgPkkdldwofXnc85fYLGSMW2njSnBU3TJk2xOGcmuW4pae56o5QKwDKjROefILPVO",
-	"Carj4GBe1zDTU2oRCxtHjeX/GOJcpQGlgHg0YE7PMU3ITanjC9B8rOqD0ccP6uMHNOcxndCPHzSLU4L0",
-	"FJmnEnWdxRxHKiNJonnisPNg2NlZT0v3SpD3rrq/IWR3dGdAL4JWIRZXIpx7AeB+U4kYRwln+hhsLOGR",
-	"Ia4Q5md9KUos4DDO+QVhrzEVLUQtD/b6PKUcKf1156hDFn+bjf8a0Vf0b6dv/3269z09lafs7DA6OX14",
-	"epH+/T9P/vaoTxZ/+3f84yl9RU+vT9mgH+0nbDx/Poj//rfEeDapIHJEWefokRZeBZkIImcj/8HDwcHX",
-	"/jO3gMF4758/zH7Ymw+u3w0W3z882xc/vLvY/5Z9Nf36+uvZPwfsySB68/Xsh/1IH43+auT8WRAy2v5s",
-	"AGJn1khTixb6BU1AZLak0Z7gaEZ6EJzDk5r41uQKLyQKGe+BQrwmMBnssJy/xGzhQklvLDby1KdLso/O",
-	"Pn7QVHxB/o1irNnNPpJw350XqQVf8OQ8TZf0glG+4jtDlTMt3IFDQN//aEZikD8SPtVooDRFUBIlPLog",
-	"MeKZemzwwgYbhV68c2i3XJX6KyHRq2R+/9WmAOTVOkP1g1Vxxm1HKj5qCiVuP5L+AE7hLcOZmnFB/31j",
-	"0g64lEtpiGcIqMHHDytu3u6clETePV8o8VZ2d4ZLKiUEl9h160tniFiMDOFEQIGsZQ7+ja5mXBZmiYKE",
-	"gw2yeu/qIuVXHdTS+/acZJamXCgSvyQxxS7G4SbntUiJph9miAwxzpCd5OMHdIQUuVa7aYKbjEn6eHYN",
-	"UfeZ7aF/hPmiEawanZvwik8k5Hwh7eYUxHwYfqusUuObmkoyz1tJxC3pgm8VTajEimQQ4IFAG/z4YRUt",
-	"/q2ogcbNZsHx6rvNRA4XNAmOtv3B/sPe3l5v/+H54NHRYHA0GPxTyxBzA6OSryjoTLIkGVk3EviX0MvT",
-	"5xpeMXjoqByBBTCPqkqwVCNgE0tTPXBTCZ7kXqlO0MnSeO3qqs6s9rDV8Gq6nJZkAFz/U5MbfGuC9TNj",
-	"uYwJuswHRjHRGjpjWiyoV2bNKfgqJ6iYH/+vEgRljCAca3mdINLTb5rBfw9a5hs+J86rx0URpScRFrkt",
-	"Ycl0pEUP62ie98ENaacCgRDMTc7A4VypqdBkRFnnsJXiR4WXtBSS89X+UgBF0GHkatX762KQCrfkv5an",
-	"r4xexG/w8c8kAsHkZEaiizMiIcqhup/8XvyyvG53ykWW24zgRM30qWas+DfjahRxNqHTTC/zp3WbsOPW",
-	"rhXC7p9pLTEVVNalndUk7JS3ZG+0/ifLkgSMc5aYLG0x4jEZpVwqnLR73yN87eKtc0LooTXQARyp/8Dj",
-	"yFJFN5LD1/IoQee6N+W9paFp2Xm/FyyHP1RDHkokdjmQMOiw8chmFpj3JjW5sCc2NUGi0BmtQys1aVBo",
-	"tnxJBFI8xgvjWcfxK5YsKnD1FsXGI9+He/RLm2/oJcHZSBJxSSOyjpZ8D2+/sS/rz/l8ZA+ifDrfYUHn",
-	"6DjBPKN1B6o/JKUrWnz7hkfUGD2On5zUf6zMNV1711K8kOXBX2LBo7pBJYm0DGLO1YajF58dTwXHCdWQ",
-	"xRSivdbOrUhC0hln7bBI/zCK8hScVadgENwE05Y5dVt0ckFAtSGZZhFfSKdYOn7cCjEuaZJUQHeCNTfD",
-	"LMLroVahchCnVEQsVS5NGWg1J1i+n0FBGPKTCXJKV6ZjbiP2Bi3hibuDPiWoRfslrCzRv9LptaHlJpbB",
-	"UGhjoMPJa49yQ1D0CmLusc3DmsjXJWJeipRdRZeXiG81SrgdMb5dcrRRpHIdTdp4AEuXymAerCBM1SQn",
-	"CKSEGEwgVP0yJPdslOeqRdTRsTUBzxVa5b39YHCrpKqJ7ByDKmUiUBPipRVuFInoUZ/1Ed4+mVlBYeoI",
-	"SBtEfQt4vRZR55T5v+5tgLqbymUVVF77+W2j9jqR6Q+K+a1FlDtA881ElAra353E0oil64WDBrxzlj6n",
-	"Y5VQOOJJQgqRAEvJI+pSAFIsFI2yhBJRo3T55QWW9b4SDWsh4sV8jimrSEcvP36IMKPvslpBbSvlhI1H",
-	"RfB5DZc5z0PYJZrxBNzKVLXUMUxuc7H++Yr110lzDNKXHSjKFomlpddS2vxEthKGKodWznwcrD61ZmYd",
-	"mjogSVjHsOvITc2pCDqfk/gxygCaKMKS9CiTBOKeLkmy6NfQ3k0MH3ra1RC9Ja61DsabYMqGZNGCdlMw",
-	"1cAkrzdQMV7lRQ3qEiWWEWYbawckIsVknC1/0/j6hLL2L0s6ZVhlJs+++sn60yEJpiNI9hrNSCZW6uIe",
-	"KMx3kDS2xXc2y2yLL22+mvdltdSPcX6b8gETLlx6Wjmvtwu5m5Dl0GbmDXkDuVyyg7w8flprC5PKaJc1",
-	"JbsKSxJmsbEdISohQNVmGoNtaQWt90SyrZjPXAthTI0wYxmpCQn4B8EiWSA8N+HKDEUuiHxp8PVQZuNR",
-	"6YxGECcl6w75tHSWJp5KU1s9ic3JzphJ/ov7202egSeLrJ89L59iTYABijCLSJKQGHFGJCLXEUmVS1Jq",
-	"wZOd3aFq69JvMT02mHqTj/+jCMKKgLhTRz2zORG8frCT87MeOIIGg726b99lXOGRICbDpAYCBuJQckxq",
-	"fS9GXUYuiYDyPFdosGMPAwrOrTyL9SCReaGClWKp2WdRHMCItMXuW3y8vRmuTjryS+ZUDqN8zlXBqbRy",
-	"L0u1Qu5LvMXjHEt4m1OkVUi2EgeqN8InXA2UuZZFNND/Wja0oXHNgGsrMXK1GLDaSvF52XtLdp5nFu/v",
-	"PRys3VEtZ8+H+Gq/5QjLPH7zMZa5fT7G3sOv14/RJLo2GPIKxr3ClHf8FFxsWCki9MP/91/HvX/+9MuD",
-	"9/+n7kDWsdDTVUxzVf71Goa55tMyl9nUQLLEWUqgXW/u+MQEveozbk+XK5S4nt6uIEdFjR1nzRgLntEk",
-	"sWUOivwWCMECCUHShEKQWCZTwuKswZRR7M8bfV4ICaNUELgZ4M3wH0RcCBLVPtDigamMYOKYrAJvDAKu",
-	"vlqE49rKCPmqbkvz/D1qTitI7bZKVTPZ3F7duvmYm5DmjVWszS2vBenenjKvpL83VGA2HOrPRp9rCGjG",
-	"lHyyKChoxZkymZBIEVJX9zbo6DNNGh+a1MCGpy4Lsf4pYSN9vZhqfm5IetNT0VRj0JYRZKas8vK3PLsk",
-	"omlaRcScslptNc+q/AtyG6+fIB9jNCdM1gorJwnXqp7Rd3FCWIwF0ng0Q93xAkUJl5RNwSyx0zAJtx6s",
-	"hkcr5rYlLWsmr5uqwvMd9ILi4pT5b3Gu3hUoLpJ3a3xouw1VV18HTf/460SGp1jOxhyLWF95uXzjK+FA",
-	"lbC1go3XQzcP/WWkAf4pZqzhY0EUFWTFsTVU5fZPwAGqtJCS/NFxa8gnrAMTueRJBtW3LGATss5E44rJ",
-	"U+bHO6IES4UemiskA8STmEhXxqoTFCnbFUjr18vWFBtSW8dk2kLHjOrer9t3tbxhidWsJ7claqq5n1Ki",
-	"0Yj6kmBmq9tBnXSpsFAabFdcXGglyGJ6ANVP4S8AbyUFvRCpeGYyghs4nymMDpfQFueqATxIWvV3ECSm",
-	"+kdW9Gm48nlxs/rnVsZpcX7uTbeWYuLALrw0W90BywTsKymJ1CiN6oq/zbCAXP86eNuCgsiVwy1eAkv4",
-	"lsehcHatF2VRbnlNOZlDuwjuLrpGe4NBADkHMYnoHCeoOzB2QDJP1WKnfilLU2dFKkHNZSgCMW9OkexY",
-	"y2dSNeqVMG4ZOPW0yb/TQaccPVbaYxknl+9DLc+gMuWMjmlSW3P3+BLTBMPTBTT38Cqe9b06e7EdBpbL",
-	"oyhLrb4HGbrmsMwOKfPerVMB8xI0y842rMiUC1pxjKQzDqWm10v4WmXL8hpkLb1vG7puJjQhJg1iCfvy",
-	"XjOuvmu56UxlR70IC0VE/+d02iIW4EG7QOVK7Ul/hK/aOXTonNjcUv8MoMHO7s8pqV0r1JxbvluvT5F+",
-	"UvQVuGL6bFDXr4GLBFGZYCRGGKXZOKER1LWgEXy7Uwacy6rIyxHtPth1w9ZG+c7w/uHD5aV9S67Rm2+P",
-	"e/uHD/2ODDYMrZjv0eTrh/Hg672vvz6IvoofHj7C+xOC8SA6PMTxYO8QPxhPDiZ74/3xYPz1/n4U7x3G",
-	"D6O9w/FgMhjgwde1DB/TWonkDf030cQYGgmVlnHw9f7eXrsLYG4/iUfjRa2+ul6xzERStzYocZyf4Nuz",
-	"FwHKTNqKZis8UwgzdGzTE02qjUnfs31bwkwkeS40Nn1KlgOVS+/cxLOyXIQ1x9vAlUj0yUV+LD4G5Pen",
-	"6n4pCFUZ4gZ6S/uopcvLhQ1X08NK0XCtr9nnC9uCCqhKgAQGw1yAJjjSSkoljuRwsJ4IlqMwBg1UsD6e",
-	"3NXIzE9uTBkWi7XHBiPWQapc2L4q8SnqnhRY+2SvDbdY7dNZjygQcGnLYpXnf/ZDb2Dcpi2iNvOOFNuu",
-	"IlMjHL3LaFPntNeZiGZYagonyy74gsAcDgZwztssYIuIl0hQRSOq1gZ+Fmd/kn/iGH1l05tbZ601eDTF",
-	"AjNFyfajzKkkI8L8cNYtjMWbySFE2SS04t6dPT1pM9MEEoJZREwQrKqtdO8HExhiiqEkY4wXspmBm0nK",
-	"TPtBK3vmVtEnCY8wiMe0kgXaOTZRD+i1oCyiKU5QD/1TaxzHtYZez8WxwgKnyRsj1wp574MpC82wNOWI",
-	"4naxNnMs3mXVnCOVYIlOeBq1EnbnPCbV3Ju/Hu8dtvl2yQ5tQrXXR7IYG1mAnIksyCuwQZWA3ES2ZXTp",
-	"CZ+nEAGfCeSBA9l9NZmxJVnSGY5PevuD/Qe9lmQ4xaLgBcuHPsfRTGvMXCDQnE2qPIP0+dQYPrYMaUoF",
-	"j2aYMjKq2OcqKej61hXuOv8CHhkrlVXmvXdKDbK6JAEOMJ9TKSlnlE2HLIbCq+aJLZO+g/6So3uAvjLo",
-	"7to9TrhAIdDudxkJHVSkC+QxcuCQYZYPYYq9r6OFDTdlU3dDwSzKHodlcH5HGRTPdufaDcEzUajeISri",
-	"5/AYS1LRQ6LiotbKsVsk6dkySLWhVAIWBeFixj7pyvypoqcCtRUAjX2kHQL+m1dFl+PtkvZMmLcVmktU",
-	"2QtOKrh+BXMrslROHnMiFxSCnmN8dvFVybyOt9XICw18u04oqBGxyoFbpaZiBSFpwu0mbrOCKheXY7OI",
-	"J1962iLoyReu1wa53yRCqipJr9NW1gjN6yZbJzDfIODmUwi22wmyWwuuG+qKg1Wiaik1oL1kugqQz90n",
-	"z/IvagTDDd3jhXi29t4XYljbPJDtXPW5jLN2mpIssyFy3JzRbpjA8W/OtsjgbGY368igh54ViyC/QgZ7",
-	"cYJwLhlQaIaAUsHjLHJNf5xR3IlCnaBD5ykXNvBVKsxiS9I5G+Vv1RnDl0C5bHqDIr9gmreL8pewna+0",
-	"bv5bCslaxTRuaJLZLF5oDVO5qWVm08UsM50bxhLd21C2YE3trSoVVrWtUeU3xLo2sChs/OndsLbN1PYb",
-	"ouhvhvVtkRb9nJIkzhs+lAmyLWu2ZFHAc+JcX6YOvF8SrOKuLEpnLV+aohpWeYIfbTnfK8HZ1MQe0Ip3",
-	"rX0p72hGJxNBWjgR9GaLVdWJAzVo18r6eYSw158/xgtpK2AmeEySIxT+zDPBcEKJCFF3bydA4YyMYz7H",
-	"MaaChKj71U4wZOGYWtd/uFv8O9HP9w71R8VT/9mDgX6mBJ0TvXd47v2VkHDIuo/gJUm8d4o/zBRf7+tX",
-	"TERruGv/YWZ4eLjzOLfhwh7plCqJqBwyhS8IQ1jCvvsoHIR67yHOooyR0GbUMY40nsRZQuKSjbSLWYyi",
-	"hGAhEVWIM2Q01x1jH/LSy/NIOM7IqwnU5cuDhh88PFzTcS4oxfYOh/LL7r8GvUc//bIXHLz/9V/HvX/i",
-	"3r9/+uUg2B+839GPa8J+f3ofdL6FQm1PoZCgKUNYcczNSHRRE3PirEXLTxIM3TVH87qEVJ6xuKcETU1K",
-	"Ksh6KWXTlnEwqwrSzenUyIejmApV10pfZMTE3mCUv4wmsHE0w8mkd2UKktUYsfOxG21Xx2maUBIjQz6L",
-	"CVqWl2pXTu+nTaxprzKVZhCpFr559uLZybmrP97dqfNJt6/DJ0hM5bqDv+Fp3lp5wRKAttxy5b387jtQ",
-	"1AFpykfNEwcdT/ar27vY1Ka6DC9+sfbqKCCqeJ5uUGAt1U9Gtsp2y1IBjVf0SUaTOC+Lb3m07URgnOmt",
-	"L6q/mwK8vj3RA+vSPkrnFTiqV3euhmC+ycFdxoE1x1p3RDihl+R2jmcTyNTujUrFhdbgtcCwqI80rDtH",
-	"Y6oNLK8LbKfwwMTKBijF0N5OEJnNSWAcOC41PHCR+AESWFWix+D7zi2V2mxd2aImtKzFV4IUCslacd6I",
-	"4COc2pDjzdu9uxEua5PSzf1EYzLhgnj9A1EXHFgT21wt94WVDC23mB6gZ/uphXrjFVDbJpBLf11be+a5",
-	"3i3zFABTVr6/ne9nOdTKIkTlOCrn690Nv+hjvurSda7Dy1IvtAak9Ht/LQsn5pVqNyecpsnCZdls3JXN",
-	"DGqufq37LQ/Pv3n80W2EDmkxfcRJdilqdLgXeMwzsRw4tO1kKSVR3Um8xkLJ25smD++u3U2aZMZrD42W",
-	"Vsy23n/qbui4RrB+K4lAVzNe5JaoLfdkLHVAdXCtpc4R93aGNkOHrIh5g3EskbvpKK4/+xblkkZK4Euc",
-	"Xd9wCRPKbmkk201++0Egb9aW0GjMvfkW4m1MWC3EKLiEji4jUwyxH6DQcZMwuFOOzyheh2Z2EUETyqic",
-	"mdCl9RkgDVhRKDAb10LSnHI0pyxTdbs91yqxTAlTgK72vXY1e4qAjvYSC5FqVQzYUwc9E+4FhZegW6tl",
-	"+QGyHB9sQ1465cYFmFrG63NFJ5ChnODWIHf5JpswttfuG83aTIhxffonZVMkiH7eb3PnJVZUTgy79upL",
-	"5lafw40NuUVWDGlMUPVLZNkTzesR0YQgnmoEEktIs0F9Iu9k29mW60XaokDi9pxeUSUqgT7PM6oIir+Y",
-	"ZXq7a+KZnIW77epvVKxcTEk5R9UDpKczr+POdaKqgUNdMSU/TinHjmIxVVJSPZYVEUGejFBleWWuUcPo",
-	"a5ldDdeqcOQlRl8j65UlspLgVCXJBb7XY2sNEaqS0QbWVkHWoLZjb2GAWBPuVCOGe2YFo307iwd4xzNr",
-	"rdIKuNHaTAVZUMELja3WDLE82SlLDY5vUleqRgTfNOSoLFhv+PUS8y1KdAxsTsDqAeDo64osYmmMV9hV",
-	"uzOW5a5DSlC3zaOdaqnTQQv32QY8qDJ0XdCMb6eoxIqSVLlo0BmYghYm/l14W4S7VL+NmirMFYJeUc61",
-	"3AB3deOK6O9bIUVTXxt8qf8tZVFAoNoGi/XGCY8uNHCvsGCUTSXqFvmiKGPYpJMmJEBz00YOWIspN2ty",
-	"wU22VL/fL4fU/qvzgqACNNBn3k8lRV1INt3RyJgr5Q2Mqj4FfrPe6isyezVlKMNqHTXarubcTaIc26gj",
-	"txHZt1bAXr3MmwqihWCFk8T6CzcVsX4KluxCphxnbhB0mS5fSNurQD5GnCULFFqrYIi64A21lsHQpdoX",
-	"uLGDqHQd2PvtxLrVkMtFug1jLrYV5SBAvopOmwPdDLcM8oRiKJQKgfhhJcEIuwMZczXbeQyZF7YjmQar",
-	"w9P+GvGxmtxvhcHyHV6Hyq+9G+tEi61LO9SLE02RgC/ohESLKCG28b/mPKyU5nFHBut1C67WmCuVjysV",
-	"mcNzklAusP0zpnjKuFQ0WjvHLYUn3n5U3ybS28Zm0huOdktGqZsG1S0LmRvt4qZM4lOTytUkaIm6vOBT",
-	"ylwCeBnj/0ovCQpd480QdTFyf4B5idkelDsQjAMNW8Ll7n4lR0Ml1WHKuCDx44LEap736jhTs33kwr56",
-	"k4RfOc5Xm7dvZ5AkEkTd2Sx5i5oK73BQQDiG/jkV7hF6bXlDE+u201/b1+Z90JkKrarWZ5Dd0pY26Ykp",
-	"I36HKym6u9Z3a1q6cw7aLUBZYbwrW2++LMJfGttuFlaspx8/RJwxcq1VS/HxQyYlXR8CsCo60LQaKveB",
-	"qXiRL2iSoIRckqRUIYeMM5sAACx5TmJqewfiSxuQT671hmp5XbnFkcdMU0HmNJuX8wrGWDamFLxOMHON",
-	"1JfqY60laO7rJ/pdYEjzvAtiK2v+lk4dIhglgowcl6+67qRCPDK9XCOCTP8VVfVZtA4Tt5O1iWnYvBr9",
-	"HXgdjkGaMl0eXBL6VonneZh623uQR8tu3zzVxs/WFQx5dknEAn2PUiIoj8tFKWrVnp+19NrsnMELiSTV",
-	"N6QMJt8fZjOeB+1SZIug+DbQemnefm9qZJnLKkdzzN5ltaU3XxVvIXlB01QrOSTCmSRAaW3idX7dy0nd",
-	"V1giqTQ14ilh7fZTJKXWYxpkmseZqWtgXSLgJTR13PQiAriHE4h9Dm1FaMpZiNIEM+s/0eAvrZUqfxf+",
-	"ug27Ls4KEpkJA8NRBvxM8DmiSrqagjtbIX07H4w7yML/cjudHqrugwIPSwgSdGwIpeeMKJ1XlVKWCbSX",
-	"MF21v5cQp+F6rqCMy66LNcb4Eh9Z7lwzodckDo+8Y4dT1jdB3yIoNgUX0L9gR8VLrpCsX6izHkt8Hg2z",
-	"GpjZMVdy0C2zpm/MZNeXX1pil2uzdm9qqduecRi/yBpG4PdP2LMiZe6HWLe2bWn0Mi1cA8YKZjcj9SqM",
-	"eO5DshIHBWzQuhSScgXGIrukE3T8xBJId8mLChcpIRDW6v1hq5ivuvCVM6tRBQyjNoUnJkQfC4MeWnPp",
-	"UDHXu7pe/ko5dcX8UMpMyXNSEhLuICxIrs4EDa3xlpJGbP/mUvpHnvJxGOwdvm/I+Cj2/zK/SDW5THpz",
-	"9SRGooTzC5TQC1KjfeeqxIjGtY3h3XMTiQgFdBkhRhrKXR0bouscX5+aT71E+9wtclsmHSI1B1zlP9zU",
-	"pGZQqq6JJZ4jrT5FUOGbo5jn0KprwnjnITBrvHjH4MFrvC+Km2It5WKrNzRH5nauZtI6LGW2peLjB1ct",
-	"qIeG2WDwIPr4ISdq8AMZduo0/C2SFCuile+at12i8n4meXH0ldTq1jLWb59ht08Xvi12+lvll8vXQPBx",
-	"Qua1dryz5yfo0cHhVyg1LyFX53WZrMaQnFcTHJnNMetpPQiKk5JrzUdt6AFl6LmWeWcBwtL59HN+dfz6",
-	"tFLl6W1RfBkxzpASPLv8+KHeOCkEFzXkHVJze2AtQuad1mHlXlZvrWtbqvpiYecQnPAuI1JBDd36ErqZ",
-	"JELuPnr06FGnNh4Cvm+siObGpzHq4kRyB83w770z86h3+jR0JWCd3SLhU7nTX52pVTnO8/PXyDxEEY/L",
-	"mTAHg4MGOlhbX3fGhUIym8+xWDhpxV00PYpRRGFGG9uRzsRy7a/vuULPecbiVZFylVjws1NEY01pJwut",
-	"tVRnfoxCPOaZOhonmF2ExlwBWV9m5xIvIHEWJ0l5Ld5Xa6VVG+ZmoBOsSmU8IzimjEi5XebryjYD+nsb",
-	"geInTbb+Zpusw83yzzTtcEmU5t+fPA1tZa7dGZkIImf1JYOFeTgCb0e17Mne/mYdpMuD1a6Fc3XKJrzm",
-	"QvCoNtGjKAf+5gpPp0Sgt6f9NYUFaqhTzKPVo5+RpzxCKZ6Sfucm6a9uGX4cIuzNraIOLG+8KMntwgJL",
-	"4sXagLR2gWcbRlqvCaitG60OFue5oFwTciaVIJTV2SFfMcjJqs88j2ZYTIkJf6XJuqqlJprOqA0aaF7E",
-	"mtKKHWibt1LQtND1YHutuHwBH8/pVMPvt+4sTuZjnEWzLSvqVNtHrNpKuddESZvbqMKksV56bSSW7Yel",
-	"dUHxy7B4P8wFDhxFpvG0RKaYYjsvyYwLDMXbvRtW7GDw9dFg0Nv76mgwaNG4oZ2ThIH7bx2Al5yTRRGd",
-	"MY6rztEnvcHgYL8NuBVJSDrjjIy82IX16anbRPdLItbt8q0sqpMuhZx5xYKxxFryiTD63hSn2SJ5FdaT",
-	"X9QKNPNjqVtLFTcCj5rV3KA6IFcRtExAlsjcElpsVg20ltDUCXKry4I1Exs+17ph+ZA+/ldCIiVoRNXH",
-	"D83YUiHfcdGUw620ZcWQG+BRtRj1xw9m6SZDuXURXAcG7/IswbTt8WwpOxT2xi0sh9tCsNpCt7SMtht+",
-	"ofXkDTd8Swu2w6xZ6TYeoZKUUyPMlIWGZuuwDSq2tgQczVpbEprvVslU7FfeLOSOYgXrDdhY2eWFpRiY",
-	"SkDvF9ILw7q5hbt22WtFnzsTddYWaK2TLtYXj701AWFdEd5aYWDdR16pirroMU3PBU/8DI+Ns1saBILN",
-	"Ys/cOlej+S1Zltcg/m9HOt/Ye9LmCq8r/nhXF3o7aXfTQVrdxS28JOf8grAzoo+qro4cjiIiZWHeKSPb",
-	"334810quJCxGWKKw1I/rCD0hWBBhHT0whHHx1Dfjcg2sKKtPRXC16qyeRaREMCaiDNkKUv2GmkDGrLTJ",
-	"BPabDWdoANOrFL/LCJKUTRPSyySxw0J/i9ev3pwjEzJsh6kHD3xSdMpzzfsBxDUWwwodKp1jdcGlwUsH",
-	"UQu8Olr21upZSy4WqxEHeWY7VTIPE67xXm9hdcjjtD07dTyn7D/mdNKfY5/um1erYwSd696U95adZlmS",
-	"jFyQsmdR0IOjl6fPb00bp673QunbJmtBgqUaJXxad4/PvTsMQUoyg5OfZAmCTwITYkcniJFLU3h1uzQN",
-	"zV7baNZnPCE30d6X4Q+H22mtbtsmfMVhBvk1gD344G/WcEtgb8IAuBktmXmllba7w0tXdbW80erqbpiH",
-	"stnJvm+AxVaqy28JDH6uRIWsaa1DI9feAEUzLHCkiHD6EkNZmhLRi7AkKCFKERFoLYpfLf8IBW/BeIiR",
-	"XMzHPKlY1r/av+XTWpV48QLWJQNbhzdAYT8MUDgy5s2wFz5GGaPvMrIcIlUXEuOt+0EpUMoGSQ16j34q",
-	"/tkf9X6qC5aqkafXI/TKjI8cGDWFcROX5WjZlh8Q58iOMMIStvVUC3eDy0uq9d/pWd+QZLIVdTCxs2rU",
-	"fCXPXJUDcOWG7kWwVE/ppVF/1mX83A22fE+ucoaPuilPaGSK3lEidx6b0DMUVrcYbooJ7+sKxkoSZYKq",
-	"xRuNCDb8BiQmLakWfz131OZvP5536tKzc1kTAoJ9mc2kefXRcy3L7c6JEjSSFmN2TdnX3dgWdg6BLZsp",
-	"hwxq/yWSo7EJXw9fPjs/Oz15Mzp/9d2z70NUFNRFnHk1WU0Na0BtEAyMBJjvfqZU2nn/HiI2jKM04kxh",
-	"077dHG7n5elz9OzstamZjSkjkKELnXjhe3m0uzulapaN+xGf787ppEdEuktEuhTNl49FJcLIpLtGqjeh",
-	"Qio0xtEFsbH7lMWZPiuclEp1zzHDUwj/OkKgIOp/Bho61Yrozr3WhYhFLmIi5E7geddk4LejS204UZAH",
-	"9chgyBhXdEIjbD11LEYxlrMxxyKWRkZFE54JMB5I1A0B6TUV9LAeoktztNd/GbwPd/pDNmQmx0TwzOQW",
-	"wKGZVHKUsZjoa2JCYswtsZGegnOFuuXcQcziIXNvl5/YeqISsuRcT5adwPISJTBNKJsimWA5M94om6yn",
-	"hb7F1YwIAov98kuNCRpkBib9L79Er8b6Tuhh4MqnmJq6VDX3HnU1ozbWNelnjnIxZDZB1CyqIEn6zDSR",
-	"Aq1xpcroKy1Oc0Q+OkqU0EsyZHuHrk4bGi9QbAIQHyNybeutLmt0WNVqXqgL7e5K7w6ZvnASslIe6xsm",
-	"NbjYFEFybAzVAQS55BcuoHam2Ygk0PcQTfCcJosdC2yIrpJffgkHGAIRNHDfteE5f/lZcg1WF5m200eh",
-	"IR8hirAQ1E4yK4WdDZkNG1gXcyYXUpH5jjkREx4WooRKZS2kNnDMLkbaVb/QL3z5JVL4gqAQ8rtD1LVg",
-	"RoeDAM3xNTocDOzAfDKRRIUmanvM44UhDn978+p7BAZT5y8dsvDvvXOucNI70ew2D+DSLMtsFEpEeX0Q",
-	"5lhFMyi3w6/c+s6wIgiWpa/v3v7AhYtJlBJhrwb80yAqOn1dvicGY60RxMEZFqeHfqFH7sF/NbL7P57p",
-	"K66pjKX45WcaCA4lBZnAbbErG7IpURId7D+yqHVGlFj0jieKiLCPTH1rOAci4bKQazJPlaH9CY2Itdbk",
-	"BP18iYDzlDDJMxGRPhfTXfuR3NXvFlFrOf0+fn3qBZ0cdfb6g/4AMstSwnBKO0edB/1B/4HtZw68dFf/",
-	"Z1qXgv0jSSI+J8jdS9ikPs/j16d5qXHnNXcE2oRNvj17IfvoNbTm10JATt5O485R569EnXGuCjnMcPX9",
-	"wcCxOhtm4iOXRqqSDunihTq7NrYmj/7pPKGEXRKWESQzgZIv9II1fDScXmLBozwS56iza/5RCzYje6+T",
-	"zPOAJuDYK2HYhzwMjR6wYz/wsWkW+/pu6V2Y6WD/UdNHOVx3zzl/idnCfiv1rg4NnFd/B+EwDCc2ltST",
-	"wzpH//op6NiYSC1bvT4Fzgf98Key6DDQ+Ul/ZoizIeI9X8JMuVS1pawKXrQkUBoMZeTKkzGRabHsCajz",
-	"TCo04UnCrwyFsgJrF9+60jdkTuvbcTToknJbt4xKoMsQyQ8s5mB/39HlPjr27TqWyTkehJNkyIoa01/I",
-	"MjuTqMvVjAjHoaTZcsKneiY8xZTZNillxDuBWV4XrXksJXvC48UK1LvuXV1d9bSU0MtEQljEYxJXcHFZ",
-	"vTE2tr39BweH/6sTdPxD0xrFILskOOu9gfoP/6s9tpX3ABGN+prNs0TRFAu1C+uMsYKRbjBmSWtVIiPv",
-	"b0qvCgL10m9hBGf/8QPClySCO/Hxf2R7eLjiBzXEx23I3i5T7Ohg5ap9EaZKbW30fHnxOFIZSRBltoBP",
-	"x48y75Tk3ioNKAJpD8B9aZnZExwjS64KjcgPWm4NGpc2UAOalzjR9wSE+ngBTZkA3cwtLkiJa0ZlQbe3",
-	"nnC+ZdiKwyQ2Hz1Y/9FzLsY0jk03t4O9Fl+8xouE4/ic8xdYTIn57rDN8mQGRRBJ/JLEFLsCNAf7+20m",
-	"NWB5DfS08xl4UM51DMpqqvpF4YvwWJA+BJ8B5bb2erbzRithWNaqR5UwhLyyySUWFDO148qoyHLZnSFb",
-	"W3cnMIXlQ4+ZWZmphnhDzZ9lml0PQvcKJXK3KBbUQMHWnd4FYa8xFR71WP3FExw7BC6w5gYE59SkQWhg",
-	"a3XoEic0hmC3JkqTWFAV9GWvoC8lBL0zAvMjtLCLBIG140RWRL8ff/yx56ntZJ34t/S+EQENcbkBbE/4",
-	"PFUExR8/SPCfQMRde7g+KOBa0LA7A+p5OTw3JrBkyJXsYiaviDG0JQuEtRIGxizgSjmF2On/tinsf+q7",
-	"Daf33PSR++3I+S+MdNn1qZolaavpLjfxiPWE98xKvE5/9w08LqDT9Fnp4iTJBd4dI/aXYwiUJMkESYUX",
-	"cmiohO14QBWyvm/UrbUz7TQQXJ7dXEstpL76ylO3Iem94NOpvvqZ+qSCyudi/voqmqNpunbG/1Fr1vCJ",
-	"yFIcypgknE31X7VmC02BX5LONmz0rSTi1Xd/htM5sUK0jZNvOiKL682k4Zk1/UpjevMIg2exRmEpDibc",
-	"sUWGGLkqn6wx4TFyNWSlwfro2ZK5GBXW4iPfWqx1eEj/ucJaR4dMP2RNgkDGhszQsZx+USUrZmTUNQ/V",
-	"jEy0HqVIZBqHoTNrXtQb8FjbkNnbKlH3YPBgx8mIRyjl0o1dH/IkXW8yK4TUUTmbGnieRxXdlkWgElDV",
-	"GYz3/vnD7Ie9+eD63WDx/cOzffHDu4v9b9lX06+vv579c8CeDKI3X89+2I82sL15iY03NgOUB2ur///W",
-	"peezShicEZ9XSHkOMT+r/PyWXTB+xQLLuOPAohj0nK6gno/NfwApuw7+vxU5+1583lZ8dtysysxWcMg8",
-	"FHUdf/TUTMP+WB3vq7C9c6zlbs/3O2TdgphrNMuJ6Q44IkteyJjGR01lhr/8kosvv/RMHkPWzuYxZOA8",
-	"Q4eumTRWisxT5e8KLiUXJooDM3T62jVmKiT7AE0yAQZyN8CQYUFyBx4Y/A/2Hxl3gu+2Q93DAO0NArQ/",
-	"MB7ug4EbdCcoPGDgszca55BdzQjMxQV09fJzSMk1lUpWbP2gRSNBIi5iicIiJjFsNPs856KBQf8JzD/P",
-	"oHQwz8qN/9tYnB2C3duBbpdDLcP13g70p7MD2ZLeXOSEv8EOZEuINyrk4Cc0gVxehJbWm4g1C5kRHutz",
-	"NMEfkhBpDlgrWPzKVH7FbIG6jFwdGa9vzqtmOEaMu2+hZhN6jaemMq2N3SjHsNQSYirVid1K0EmxwHOi",
-	"AIsbepkUr+xCNEnnfbD2xVcQdgNvVhwUXCh0QRaPIZsTx1odDXshklwojQEyIkz/COmR+oN3GRFQksZE",
-	"l0jbiy1HPWv56hx1GJ+PCFOCpIJK4kXLQvh9z+Upl9/pLf1Sirrv1TZiLuI8l0t3aGQ1Fau7oda2QnCU",
-	"UJb/CFG14Y5fkb5uo34iQLHb5aYKSymplXBoJAkW0Qza/dq7pWcIkA3FDPKa9ixGEVWLpgW9Ky1kTdLm",
-	"+5+2MjcW47fK7TXX+Flxeku1Q5Zp7ivoXzqF4GrvCErRLB4KrQ9n8V+2TOwT2cV+J/S3oLhUKke9zF2k",
-	"4P5ytNYR2J/eBw2qQgOJ7aMXlF3IvGyCvuSKg+CuBVdNY0qZuC5IFnUPBgcQpj5ktmdbAMEtRkw3sSn6",
-	"iwAdDB4VpclgMKe8z7CJNoZpd/roxMMyiJcbMpOqUFPMVS/g0U4fHQOzl2h/sFcb7wJE6MS1nGxn26qR",
-	"kmxKi4vC/g88jkxSmiaCeWh25zss6BwdJ5hndJlmahoe0Y8f1McP6PjJidfB/ugg6FzSpFKhZIOQmAo6",
-	"27SdViasvY2oy2ZEZZmInNhLbJhDhX684BFe1XTPkY78PUs1tlVJ7pzQDA7Wf/E9V6YwIHzQgsCccDZJ",
-	"qEmDuZdf2zkk4LoV0qOlObUU1BNYd3/JuyC9NyQ1IXVlxxqJ61nJ3ACE0PU5sCvRNNDlW8igSJ6A2PtK",
-	"yoQkCoW5dHOEjDyEtI5GcGwdoobCFqoRGCR4Fs1IXEcgn8KWPAJZog0HdYWB9Qdx/4+FRr+7G22Ood2N",
-	"DjbSujwlq16/0pzfY/M7tX7Sphs1+KTc5jxHtN/2ff3dXb+/EtX27m2mJ5tTPX0K7T5TrKLZBuQWdEho",
-	"MmDCxyWsDkzkj1HIsiQJUZQQLPTHiKcmcRNx06G/fIdNiufNJUdTsWSUV5P1WnPlJUU6R52/7O/to8P9",
-	"fTQYmP/bXvizyam3Fr98u+hos/HLaHkvwN0LcCvpjbnTGwhwRXmx3V9KVeW2E+QK2c3vz4xmXJMZqvpN",
-	"clVRguhetvodylb+8eUXzau8twV/K0rpbcfjzgjDcygHXzbTsMIhKfV1beRo5Su5JVfLy3ZWanW2Z1r5",
-	"Mj4Tu/JrOq5mVF410Xtmdc+sNmFW6+mHYVbQXvxG/jFrQmhQ3qrerqWU7cdQGjQfJs9S19+/y7iCohAy",
-	"m8OKGn1jbh9/KOdYDyouQqPeBs+YqSxoTxE8Y9VfSkOUB4Q/JpBU0fP+fXNfWm5VMqGhVOYidz0Iiobf",
-	"Phw2Kra5diVQyQD6eGJTHb/2LFwXy7aUHKDsem+2hoZefNMS9DPv+DZaiKFbn8iNZ5e4qffOAePef/cp",
-	"/XcO6iVmYEnmFp67sExmoEqU9ZeBc+wxCh1BCf2M+CELCwoUPi5KZkBTGahTQbVqkwlTecM2vTP1PmCc",
-	"qeBXtogSFENVJESKD1k4xlKSEHUP9vcRGAevqCStvXQ5vm0tlhY0TJMnj84edfYH+w97g73eYM8nuvb3",
-	"vf3eA/idJJiOmKZ5CRnNSCY08h587Z7Y3RZPgs6cM4WZGtlGmUd7+wPbw5CNS6Ve5YiyKMmAHOwfFJ5D",
-	"AeTV77AHjWY//o8WIRSxvTsrLOWoc3J+1jN7gh25RsUd14nExl55X3jFmEa2ly3ZRGCHcT6TZ9HRuRqH",
-	"Yi6y3LsU74X8z+FStBewnqr78v3uL/Zft+1P9L2GlTprgkwIdOw2EXG5gG+ciYZqHOlZaEJ9X2Kzq9Cj",
-	"0vf2rN+bPWvVVb0tN6ETtFs6Cpvu0+BTcA9wENoV37sI78JFuObKbWo9hU8/vXsQnQP1tPd94m0MRZgx",
-	"7sYxMRiQHGJsQMUiTIFsJLJEC9kScTZkILNAEbU0TRau1ZyArpV1JNiZcG8sKOfiYt49eVNB8HOZbVei",
-	"cmGzLaH0vTB3L8y1tdiuE+bySrO7GofkyiIDXs2gC7JwpWk1pxxnU4km9JrERyjMcZyRJPSEOSoRhHGR",
-	"OBiy0DY3J3I0J0xm+lWtTNpgMi4pmwLNCZBWSWdGkY9mgjOe8CmNcIK64T/+8Y9/9F6+DHcCYzgeMtss",
-	"WBOqXNGn0uW899H35OoI8Usi4owg2wViTjADa4GmWIJAbVk9wJsXx0DtSKSpV5PVekoUmiZ8jBNkSiOD",
-	"LFHU4oVGT/A7ivTERnKlq7pzzoNcGvlCQ4RL4nLv87AlvQ79Qw7fWiH3r0Q9dSf8Rhlj9p1Rs8pMDUTN",
-	"AuNPUdcjh4jbtYeIOeY5THQVoRtx8Kl7w1VHKF8ir7TMHC+QIDhGXVx/a48QTpKdYMgYuSJSISiNHaB0",
-	"ZRJRuXKYKwVpPDYTmpAA2dm0BL3T5FbJd/EZ/Cq5yBSXQUllCZaNqTjeO3fhWTBuDazI1PYzrnVsmOeU",
-	"NKXhHA5a+FRWZAfpo3T+9xh5n91pQtBqJHOX5jW2DP3eNL/CNB97KJaTm/y3Ztt8hclnqZajLJsPK5c/",
-	"RJDuAlcB5bj3uLCT22b/mlGDMd0UIiyRrN1fKoO+L6hgWK8w6BW5y7AxAXEf+q2xf4C7bG7lhonobjiz",
-	"qk6DxbjdxTb2t/iPJuDfy+vt5HUNAIRzxEXdnMtqjr7TgMclsaGEWsuYVZIqUkEiuG62kVbVzumeH2mZ",
-	"HIV/fbYZ5qLzUn1/aDYxZMDdtNAAjQ5gzGLxS+OFQVGYIsVqhuQMp1DSlCo5ZOHTZy+enT8rDeH+CZ+j",
-	"7vH3xy/+8eb0jdZO0P7O4+U5yx8wDqW0cCyhLpZ7GCBp7Biw9Dm/JDGyrSpWyzdPFqflXtl3LO38rhjr",
-	"H99gWJLWMSsJmKhb4CDCCcVyp5lVb3Rr/CsHdsUyjTAsvbkET0UCgKXp9VvunQ/0/1TQ9Zuwv4ZZH+uh",
-	"7jn2Pcf+w3PslfhcRscSB9rShao5krTtmq7y9iVScUFiNE74+DHC8L+m0qO174+J5nWGm1GJ5BVJFUow",
-	"tIOAmo8oIfjSdBQS0HYCK5RyqukZ46ZXEzoYHKBhTugQ4wwpwbPLjx+GnWaXqye+/0F8rr9fF2pcnEU9",
-	"96k1RL3yxKMvJJoThWOssGvOb6qyWYtmmIkkfIxcfYWqlUrfRbBUUbVsg1m2ZTZenVu0Yro5GuyXbuP3",
-	"V/JOxKX8Nt2SQJRLEMvCUIn67sb8ijnhqPbWv1GC4LkhtTGJxAJ614G1zFhITsz160GTeQl9NMOg+Flz",
-	"O/9vYyULgyELn53jqTWvvvn2uLd/+NB2LTvDbEpCZNkm6u4PHu700TNqagHato1FdV7sUOtqxjV6GX1m",
-	"yVactwcJbRVx24dIoyxWmSChszB7WO7j85B1GUelNnmuSxojJCbxYzTWV9H4M6jMx3mclyzkLCKuFuoR",
-	"Ohjs1Qfp2ENpNvlUS0imVCxQ9y2j1649+o6BjF3/27MXTXZMC4zVZt31ptw3Dopt583B3mRH3R8MWoXJ",
-	"EzReKIKEvjQBIv1pH4X6F/nNoLc32H8Q5iswh1UsAe7ZLdd1+nL3yzLVrfMFOeRx8TZzLRdCMLtBh3BO",
-	"5wSawC/dyZ1Sn/AxZRiAWl1oLRE3/RD19JUAy2PofNIDeMh1UZbll98HnRoKsG6Muk/eBx1NEdZ9Cu/A",
-	"BvcHD9cBf0tAWf2JxOZWVaB1e/t1P5uL2HIM8/LG0HpQJ2h+zxWa85hOKIlRNzyd9L7njPReYhXNQtPh",
-	"0YrZeqCd3zb333u4QfXMW6leCbejUC6QxIpKDcv+77REZLkp879+eh/88v6nssBiWFMbKfqGIgv4+Mlq",
-	"53CREde13VB3Xc/TwDYspazq0d3Ryl7hAEYZS4iUKJRcqBBJ6DuSO3T6yGihQTn+ATTOPNrBz+Kb42hG",
-	"GaktcwlBEF6g76RamKWPujVWZFQYkVMospwsjH+KZ8o1B+7vNFhmn3lg/GPl9JXS6+qrXdoSl6ty8fQj",
-	"qmhEFTFPij/yJLZe/q+ERzihElvjdq/0d+u0Pi886A6S6YoTX5NPV7qJxg0Pu8fJikKYJQBtuJ6T/Nv2",
-	"SzJSUbV44M6qrL+NRLrWoPlMiZfFSiCQisRo7GIm8gDJhjXliQp3ELNBUEyhFnNx4Dmo8iU3rSzF4vah",
-	"tSK4w5R8lQR63psO1oHRDcHZyGMSoLHALA60NERMNdjEZhP9jirCFpi2aTZp6cjus0k/UchKDnVPhvLF",
-	"no0TSivBas7sYCLUdvooZHzu5ZgO2RJhNbVeh52P/5WvA8UfP/z88b9NmRLM1LBjOklA53yb06hxi4Sm",
-	"l3KoEcqkTTIS9lE4AX2KRcQUUlWUsBBa2EuEvYbyMV5I6Atj++ajBI9JMmTdcEbGMZ/jGFMBxiQXPLvr",
-	"/pXAz0rQOdEYB4+8v+Bxv9/f6aPjnGwOGeTBml5hLmw/P5EvpFev3NArkzcLUChlw5aBPmR57fr9wWCn",
-	"j94QFiPMUHgak3nKFWHRovcdWYQm8FaJBZJ4QpJFc1ath9cbu0aLSb8jtQ7EDTJzc/ZtxYB3mea1Ncfb",
-	"OerYk6nKTEedY5MPi14LyiKa4gT10D85I+hYk3ws9KD6rQRLdMLTiOufNVXWP//1eO/Qinam24EgUpJM",
-	"IO995F7yrqYe8aS3P9h/YHNtLXGMiiHaZ0/4As3nyKT1yfwyWX9WCAy12bTtzQZBJ789qndG0gQvTH+w",
-	"VZ/WffI+uM/hvU/7uNMc3vWstGJT2P2l+OP2cnnLjDNTNKHy4wfNQLSyW45dH3aGzNajY4typEye8WuM",
-	"b9amAF1b/YRfpflhnu8LDg4zIFVDZqoSO2j6HOugIib4DMu5M22/0xVJxCWmdJ9H/PtygreRPBu94O46",
-	"5j4MvYrM+AUhKbPLyLVCXq2KIM8+miR4GtgeIZWEICOdGZvZlCiJXO5xoQJDQIYtiJ2XxTqfEWSdiYaL",
-	"DJntmXlJBPTVVBxJLYVRLYVNnHkbPPOQbUjZtCGPaNUlH3wihn7uy6VbM/P39477W06MbqW9bSSsF/dg",
-	"q+zoom1SQdsjniUx4IvJq/VT56rJ1EPWMpsaXu+jHyEAIEeoAGEkFU4KvLOlLIfsYG9fK0JqmXlpvQtf",
-	"EM1xLFXhGRjdbLFly9AuCEkpmwLSz6hUXCyac6tvoi5NYC8305MaFJ4nfokfjzhuo3h8nszt9XTKJW/f",
-	"Fr36M4v/LWjiawHRHrRCFe81hw0Sxm+sOZSTRFYmk5dzV/kEci4s4St7JQMkI56SGCX0ojYZJURdPGSF",
-	"D9K4GU3adDWzeqe/PhTR0zP6a12Jp6Udfwq34gYZAG+4aPXNc5ooIpyPbKtEEn/a+2SS20ZQH7qO65vw",
-	"MntR70rw0gg/gdshN0BuL4XEfIwIiyF6HHWt3BMGttpiZAzWNjiywOIRjcPHaADVGeSQYbbYMZ2WXV0H",
-	"r71QYJWlIDdpBygvRmPD4WKC4wSIi1PAoIv0kE2yJOkpraZZN1n4LkRaVaIqWcqBRl1rkZeKzOfQJw5H",
-	"Efj86JRxQaDYWBGMoT+35Itc40gli2YyVkdsDGb+AYlM2/dfm9Mm7b+wbLjl22/NHdxg+PyGtv+m5I1s",
-	"+Y3t1dL+/bx4btsPjE38ueDzjT865+0/eWoR7wmZcLEBoJ+xM6KwiNt/8cPvkHf97liRATWJHbXkk7Is",
-	"53Gi8u9GepwRnKhZI/c4mRGcIvMSimYkujCWrpgTr/mbibrACo+xJK7fPtBack3mqTLVfCEnSsu1EA9X",
-	"m1DyrVnNVoqiX38sb4f08vQ5enb22usl3uEXGiTggcXzNK/Ru9fbf3i+Nzga6P/7Z3vN1yz5jRm9QfdM",
-	"BY+IlODeTvt30DP7W++AvAO3h+uf9K7pyE6a8yqe2nP0bCUxAhNHgsFbqxUAvXc0p1NzfO7VAJ2R2MaM",
-	"ZTJA44wmsXuoZYYYZakGvYtdhODDwLjWbfIEeZdBiQoUvnx2fnZ68mZ0/uq7Z9+HTkfAtnIVMyV84iEr",
-	"uwz8wEQXk9hUi8mA7amDyE2vHYAfPnW4ADYXA7XRXHaOBv2D/aCTw20UU6EPE1ot+r9bkEF8UX5xzQEu",
-	"OkEnf9x5zaWaCvLmhxdo77C/98jk0MZU5mX4JHTgVqMCYnCTpryYpDPle/39h/2vNZrUo46wMYklbBk8",
-	"ctiyMXoFHXMRRjYppHP04OFg4O9srz/oDzZFw/woaxDRPXPUTJCUC/XnqHtV3noThWinUNx9ZLMtcZNX",
-	"slImCsfI6LXaT9hHZ/zKVL88QkWRrSFr6GhSTr/y68M1GCqKEnDmhSGrVoArU6EZv8qLcUHCLjd/cEYa",
-	"S3HdqxX3asW9WnGvVvxmokDbKhKbxoJGtrp9JbjEz0zJxnNNXbHLeEOcOb+6n6jStZFkKOTZJRGKhEX+",
-	"SdFJMfC6jCg051KhcIYzRcIdW3u5VBbVua1MjfFy4ExExwlYywXPLvVuhp2dvm2FAtyQhMhmgkgotJbb",
-	"vf7iqi8X7VBcCmW+OmAizmb2hURU8xgkiYIaSAEiieY8tk8I2kezAME+0P6B/rdtLYK+gifQLgXtPfxa",
-	"/5EKPhV4PicEMeBB4COFwq++hW8pN1nDI+eFWJk84W6IJxMSKQIADPMUgyLM1sX358AoVMAc1I/hT4Na",
-	"epoLkkLaSehyYMaLsI9eMeIsrEOmOSmV6EpQpQgzOSq2KJUSmEkcQVx8cwwsqg+BHbIbxMDeqKzUbUbB",
-	"lpHveUYVXCYtmn/8oCGNTLtgFGco0iK90Ep4yWUEGkfqmPFRB24XCPRKkHzQ+ItZRhPTSsbFqHqBq0IQ",
-	"iKJpL737IPw8kaulQ6zRHkoW//vw1fvw1T9NC5pyqbQ15sRyVUJyrSGxgd+5rmYymHwg4dsGBIH+VyiE",
-	"ZUUwQFgO2cmb/0Tdt+fPe1+7qNHxQpEeFzGMLC4CTbvmuCeJpsWKxAE4vG3RDC3H7gRIQoUREhvexZnp",
-	"cCOpVCCiMJzKGVd9ZNVgRF1M7DWdZ3Mvf0TwK4m6jhPuQQOvXBI51H9qnfCEJAnYzgS03DVFTL4JAxT+",
-	"Rf+nFyIuUPgfIaS3pIJAgXf72hchkhzJFOolzogWGGJuXOgZGzKtwSIs0YSLeZZgWcfMnsFhrdFBywf4",
-	"snanTWlpAKX6lFkDko6FXOfo0P69Js3uXn29V1//QOqrJ8gocq12I3lZkvA6NA5AEAs0MgTGcR84aS2w",
-	"7vugJNAFJfk+yEX1oJDRA1BenJ4SeKqMfZJwlQkSEKlGhI0E7DeIeKZGYO4L4kwQMppTlikiA1Nqwkji",
-	"IzPfkH0VNEqOQSEwBq69YAByZ2Ds4nvBfrCn/1tjSC5+/Mr70X44CAKgcwXBaVVjRTOPmlI0t1Vc5T75",
-	"dIXQYZgQqrbj0GeykeSxut5yNW2gpPA25w6EJQzQPNn07RQEsk9t306oICYTPLK9SiCOxqCDHKVcSjpO",
-	"iAwhf6CQd6CNaXkhy/Fwtn5Y0Yf/AA3LmknJMNF3yQeVpAM9cxEc3eAbq2i1dxa5u07xqgqJ92kGv53+",
-	"a61VgxuXTd404SCw0fl15iyeEoa6WjYOLWszKMpYlhCipewhC7GIZvSSkPAIsuf8dsM3aPQ2ZNDAzTRF",
-	"Mp/kBXgEz6YzZAlF+xQGdLC33x+yZ9BgH0YE8xhksLvIRMGv+ujHGWEodNKCUSZ8Q51bjjHhlQyaNq9J",
-	"QkgfzkP3jGp2hV0NRqPeWJsmT7yWT6Y1tDRlhhi50sB47I8kiULjBZpBfJ7CC9mcQ3Ezc9ttZFGUb+AL",
-	"jCYg28gv8HQq8CUIDp4NzZprt7OGfZ50ijZE2SVU3CJxvs+puM+puOsmfDcwZy032bDUevcX8w+QMm/G",
-	"6YI6I1lCJyRaRAmx7CG3sKQYojmsgcU87FQJxTZk5ziyqP9Tk2/vV7sW9Ksxj/2KFEe/IsrSTKFfh+zX",
-	"Xq9X+v8h+9V6ktCvyHrrAuQcSehX/59Vr1TX7WgHhjZGMv+Trh3wqBLLgS9Mbl7JjQUhKDvoV+TUTfSr",
-	"GTbFmSTl3wkbYaXA3fYrCgUxZUBgRVhyZtcjiMzmpPp6dfgo4aXhg/LrThiBiTBgHegYvnatfwDNe44p",
-	"G3GSXZq6M/BbSkmkNQszGWYRSepAHTQtwEpAev45V3SyDHcrFZUX60Qls83mzoxaiTGdaDFb2NtT7s1o",
-	"RCE43MAcRuBAC1KJASBnaHW7RtS1544Zylj+NHcRg6mXMzPRzmPXeVeCZ1TrYQs105+TRBJP2XpkVENw",
-	"WmpxhsROWgOvJdFER4Z9dAwTUjYdMhMRCJ8U3ugvJMKXmCZ4TBNwSbMYdE2iTF0FAziVCSbRFRZ6JOmc",
-	"2kM2TnikN9dHT7HSgq4e3BP0vJYDnpQJNmPPbaoh4HtMh2xDeXNJODvWJ1tDQj6LhObwVNPP4nYlxGWs",
-	"8GgGXk2fynSO9t5vTypPNd3TcsynEsvMtGfQzLmN3ozwRJlup/bW2ig7d8PuRbcNRLdTdqllm3ONQXnN",
-	"5HsZ7q5luGPDPZbkoRtKcetbvX6/QVtWYCCavtqi/6i25j/EFnkxrzt9BCp83sAmwkJQ0OLljAvVS+gl",
-	"iUtV/8GONxb8ShIh28SUfsJWr/fNz343zc/uqtNZk+LwMksUTbX8PuFiblFoQhPii5tgW8+/sv0w8la7",
-	"tqUhtCugcsico971ShpnkwkEeUFfgSM0JguuB3h5/PfR29cvXh0/Hb18EhYe+f3BDiBoZttI5ZLOg/6Q",
-	"ma4CWrpcpFreApkOOmaYcLZrRVieJ+PM9obbH6E0ngQoZdMA/ZySaYCmdBKgKzJOgyFT1ypAkbwMNNJr",
-	"InQdoOtE7l4n8jpAPFa7PJaoe7B3WDI/6p1DO2AqkcSMKipJ/BhJ+m8SoJenL58NGbgHXesSZNJu9M6I",
-	"ADnwgqQ2+M6uUw9FmGuhgpUWulWeo7McR2/hpPhSCGc1lp63CKfnQ+aKjUPApbfZxp6zdWStc9+B7r4D",
-	"3W+nAx1gRxtK20ZEMQoelDVtklGeQa6JUfcCxJPYk1hyxTUV5JLyzCiZjFzlqXo2DNfonnMsLvrojSYy",
-	"wqXVICxBktGKsarxya0WPb4t1v+5ZI/bLWhdbOgZU2KxaVVrT2GXv9PC1n98qelbr7DHp3N1tiEHfozN",
-	"zW3OWlTLGuIzLZO2Tr2SBjOll0Y/8RYDwZXGILynKeBhYDIGwPFXdcQW7ldwRuYuVy0GPEJjiMTaCaxc",
-	"lSxs7oF+BraMWvHgbNlDuH1VaT7XNBpTCH0vxVkInNKYIKIQmUxohCNw+tWEPnWODltbld54n+f2pN+a",
-	"20/UOP3uA8rvRaT15PQM/G/GCxLfphfOlS785c6iTCpFlCKcJAGa4zQFPVC5hvTWKnWEivwo9I1zenUZ",
-	"IbGsoYSKoxm+JJ7mhIuWkDYATHE0JiYH7GrGbYsCqrSe7Jw5IfpGa8Jase4CAS4WAaMV7g+opFD1k5nx",
-	"9IvW4wKDDFlYuIhCO537E33jnDQeJf/GHLAfUPONc0Z1CwdaXgnX+NEC5Kv+BSf4xnmXwKpmVENo+l/r",
-	"lxmyimOm77vsvBQzz2eyPtLG9U1odH2cgMxdijZ3fZG29H3UeoGVphvKSuxrOzLd3Afc3KPpDDSEOmia",
-	"bDt3phMo7GEOPwF4NXZHyj02zT0376B3zW0GJnoOFqOE/TEjFT+Le+T3lzxlvK6eH7ZoSK9J+s4alpfQ",
-	"y2ZN32W3hli/Fnqhjq7QEBTBkS53Wt6kJNMLvZI7LcgEu/icNZlgAXdRlknDjulJUsHHpKnsypwoQaMV",
-	"BVcEnxM1I5lEUBaRXLtkgiMUzpRKR+6cTT6Gy8L2H43izJYWsgV3QtPDKDFd2/T4PA6Q4JkiSJF5mphg",
-	"qTg3EP2VI5ExfUamkJODn129UdPS6TVKOU/gKyoVjSTqhvF4pH8cfRnurCv8NGQ1lZ80G5GRwKm+9NtX",
-	"e3pp4dwu+SZNMC1f487/Rt8+e/Ea1YAcfXt+/jpHN7uqoBVk+0P2v9H5P14/qx034pm+bUNW8/AXM/Y3",
-	"w85fn50POwFM8c3QVfoadkyGkPxmqPc47LxHDzZNh7Egc0y+ehNNX7w/RQklb+vz/B7VonOaYMY0PNcX",
-	"UKpzHwdIcs6IVAiaUjRUS0LLbWArPprmPrB6gY8r5Yz8jq9FhfQGn/Jru8M/WNtWCAvClJERhFzXdm5d",
-	"eqe39Espm06/Uf6hdStW4OcJZht0ryyXcrjt1ppmMXfRF9ZdqDVdYc0CruC+Qh8XiOilmploTmIMhmZ1",
-	"8YrFxRkZmXfrQWTP8bP0yXSQ2NSfAKC575D5CWsjpYKAzH5psdRjBzkH2Lgykt+S0jWiNCUFZJRBogwX",
-	"aEI08jJSdKGs6zrZ7/d3HqPQKBdY/4IESQlW0rKB71FKBIUQA/PDProi5ELu2MjSITNZO84MRViMxRHC",
-	"aM6Zmll0BCbFGXqwh/6GWYbFApKFADnNk/2vteqD9h/toOdkLPQr/SELy2SzVDMJhTERjBLhnv0FwlXN",
-	"ak0NJKR4jBelB3rQMZbkCEFdhNClbxoAFuQi13vglEgMv0IEtZbyTLRJ/k6UcAmBvNb/kWCp0JQwUmMF",
-	"N92eTD/IMM8Nm+HUqGb5V5XeUqViRc1FhnLCcAN/xnKln/yyFW0xE+J1tfylY6LPidSCfx6F3jna2x+U",
-	"cpxs5SmvUtDZxw+XFOJi8oFRpadlhXU6rW+/N9hrr+s5wHyeskEFvV6mz/pZQ6mg+6I99y6TTWrwVLlN",
-	"PbPxtY/dX9y/tm4hWSoFg6hP+KTCxtS7QJCSYdwf7MI1K9Zz7/Qb2jOWSNkfojnj77XXYst71dBwcTk+",
-	"yFwDqR7b0gTupCtlCeqMM82XYvBJiPW5vbX3F+32ywS0vWWb2RLcaa6KYGmkbd+RVOkbG75+e16U4vBd",
-	"vCYlLICMNUpiaCuPUiwUxcmQ2ZaFXTyG7P8LQlIZlJP/TUWPjF0wfsWQk7QWheNyf7/an13ShDCVLIxn",
-	"zWXRN5WMNhmttyEY+mKg15x+cyHs82Srr8Nrl6nu4fd9sMq95NUqXfymktctpIj7hG7JMBbKTKaExSHq",
-	"6gkmqDfMBoMHBNnfs50AhSaiI0Rd92P+FnzzuKIiz/klkSjVui7o2TvQCEzMwWodoq772PxGAjTR5Gtn",
-	"+6x0Z2i1yzMyQDY3KZp23jrD6U8bm1eag0j69RmtDvjH0VbRhMUecWy82jh5LfQ8impCaDt/pN5PlbjD",
-	"UhTEXm0URP4LH/9MojvPQt1AjPozk9k/Fbl8YzA3T9fXApXDXE1Et6GcmhbJm5HLLRpVl9zLgkwyqYU/",
-	"eBvqhSuJloyXig9ZyHh2SZLE/tZHbxl0FvTHC5ZMm7ayEr8kwmbnH2lNG8KdBYm4iOWQ8SjKhLDFASKV",
-	"4SRZFMp4bRQ00ZD0RMOVZVwho4xceRygi61ZFFJC0NnzE/TgwYNHpmi9ccA434uGT2NUVwkmK1mAR+QO",
-	"PnGg1+9fLdyYOP3u6MtLza3LUkpzQFU78uIQ6OYUZjMRxNj0ZJ6OZYXLUiih6wuRQLUQvWefCiDGr1D3",
-	"aoaNjqjvcZwlRJiufBDdayrexBnZCcAwl2deGq+NrRFSGtQgPDRhjS8xEJsqoeubaFsIN6tkxHjGwfHC",
-	"jA0zgaeYJglU3QN6kvd6ds+hEh8IomG5c0OetVbys9QG95i5m41Ie580LLTBQ3Q7PoB7GvTZbFnmVH3U",
-	"LKEA41cbUyGPt6+skx8XNEOjzQQnCeA3GhN1RQhD4UTwuZfTbjQ3kzivuPeAM4IWBIshS7AiYqdUib6P",
-	"ns1TKNgoEHY6JIlL8pw1pKwJDnrlbWyN/PEcgpxivEBdyqIkk/SSNIoUepsbxW0EywUbl2d7nANhbwDQ",
-	"kTac24C1aTGKf54QkjUTrY8dgSuV2WsVQEUoERNxb/2+3d68mcqEB2jTIv6OTOCayAiCjVmiqZmvq0bm",
-	"GpSiriYQpmsrMObw7NnT0zejt2cvQDmRRO34THmAQpjDJhFB4MiQRYIqGuEExQTohWfmDtDh4AEKGVcj",
-	"+2EeuVjtzJRc4YWsNGgasnaR6/URv2cAjrtp6zonUuKpaXjEGLnWDODVd52afq1+S9biqxzOiHGG4o8f",
-	"JpRR//Oapq0rw+iF3ezthdGfQXwlkbUx9ABbLVRCsDNSAk8mNNo6il5/9eB2zyWmOEEqStHe/lf9QX/Q",
-	"3zs6PHiwf4TgwCKV/wMSeo2m7wM0Y5/4BHMk+XSneIzqcFer9UwQHM20ztJfmeOQD786ycELRW7OazGB",
-	"zGhlHHO3KNaIEs6mREBoc5E6Kb9ApDfHNJFAPlYGWz9GepPex3nZLdcAwBZlDOCHKy4uEo7jIQNje0Vr",
-	"k0baupoRMDDboqOm0mNCmuSlcw8wf6hwagZyWk0MtXnQs88hJk3/nf/Ltf/DeuRe6a9oBu4o/bP51wbR",
-	"1FQiRfAcdSMsSY8ySSA5bYWoma+o1ky1V2uKr5+8uJxOqaXlIqCNscpUowKFl0jreOqnpa/arMqFmCfk",
-	"kiSN1jzoHth6Fd/D6yc5ErVayIwntsQM9RGwaUnFG7cc8X5SuSRIEiyimZaU9dQByqRmX/pfhtoE5nZp",
-	"CjDG8bRxxe82uk+fJOi81Cxqo7Bz7+Tug88/YfC5B3eP4fo8dovQ8xeUXUCQi+BQWc8UsCLXVEI/On3h",
-	"TYu3hPgFusMhs31y3yqaUIkVyQRK6McP5bCvACJehp0XX2Tee+wLIhVKsZY4PD4/7GiVHOYcshmWuXoO",
-	"Ad92gd2DwaPHqL696yG0dz3xyirP8QKNCVStYdAkMPT4+4jGMkRdIH82aH5OYooplNe2oW1ulh3bOyP/",
-	"OnRdBuH7IQOhwgGFEcQzKDxMSSYMUfv4wS5KcqZ8MEloJ9wqItzD2pvVuHG7AImjTFA1rbRU/6hDrlMi",
-	"TH2tMlsq2BREgFu2edQ57nhfY7Ap61+yORF8BESyc9R50hsMDvY7QUefNcz5oLVoW4Dg80R/+4SzJv7b",
-	"XtP7EPD7yKXPETPuaTWWYjbyioqGtluiCjfQ1vroDYAUjRcgNj1eVzu5VkXyqPhnUJHWSIKw5ZjPMWW/",
-	"I5HPl8o3E/m8q3Ev8n1CkS8qIYFDY//XLUQ+v5awEnQ+J7EpF8zou4ygqqacLEDmGrJh56SQYlD88cPP",
-	"H//bSIqYKTLsNEllByCVtRJvvBt6k1ZdgJj6cn+7iAXOEluClPF556iD0oTPx0RQgtrb04qFfR6ho6RQ",
-	"L6Fq8fRPI3fcixF3KkZEPiLW052q+PBLqbHKdtlnZzb0DsSEIuyk3PmHgmgzFURKqGzuyowPXU2+QgZ6",
-	"XFd4UELmhn6TilIJMyqqPaiGbEwiPicSsSxJbB120IlxBFVaXCiL4lk0qw/LM2lXFcXtD5EB98eP/shT",
-	"5jYQq4ObSM7GfOC1L1qfRLfqZg0+kdZ7XsK6+4CCO0inK8C7yvi3kZpUnOmdptOhcaZKGXVDZlPqbJLW",
-	"keuGW9ddN1jTXdfLtxuysGSjCpvT7lCedUenjGsplaoV+Xa3Y3arGtAoqzehPelsYQz7PFl468mCy8Nb",
-	"Ig/3Nq17YbRdNl4L0rdGGK3atm5KJzdTuI0gawOgPUkCJxD4gWZYIqoe59Sq8lp3f7BXU1fhOI49U/it",
-	"KM4VP8D+siV/Gyt9PugG5e33PovgUgSfM3JVckTfU6x7itVCUqOViu5NmvTWxGv3lxKObqdlayWjjh5B",
-	"JonWZmc8iW2rsP+fvWtbbttmwq+C3zeR5mctxXEu4t406SSdTOuppzn0IsqYEAlbHJOAAoBy1UweKM+R",
-	"F+tgFwBBkbREW7GdRHc+SAAILnYXu99+G2IxVsvNCrFgnSroHtxDXP/cxqPsrifb7PDAsKo62GFE697C",
-	"nWV9hiewPtcpDd3WYVm9RmzHXjey9Dexzn+wBcvv3/3hO7437IxqD1Z9Wm+mHigbwN9c27jWifivzns3",
-	"K8cVY9AOs7a22pBtze4x1gwRiwHFdsArIwT9SMeHw/Uw4hpt263ky3u02Xkl5EbfeZHlmknHB3ytbsLh",
-	"tLuOwts+inVyQKhr+vphSXOAS2UTmVcdTnO09skq9h9KheJRLEB04wbXgy4lZ6mlx5XicohpbCDbh35F",
-	"GW82+w5bg68hakehVkckliJncTThcaZOsZIgxtLr+EPcBKgTVU4RHmI2ehV4DJTAZZ5DIr9TP7yBbfuu",
-	"CgzqpQEthQZup8wfgp+Z2TWoOLA/XFFwkFOlT3NxngGTe/DbxoUHIK8eX29efGcLJJFvDvE37/Mv84Wu",
-	"eW2ByiA2flsMkNWUwR/hRAxioB6Kh7jArjV5+WzrGzEVImeU94TPN+TXyL0X4LvEUHl3+t3HUCZqBVjj",
-	"J64AywnS0R6ww/xSZGf7Bd2L9syznNplgz4ixy9fmMdCPG21pZYEJZCq1akeualANuxMRrIxkn7l6rzE",
-	"u6+ZXekJEzNS1hcg5uVpBw27JWhYaXW7s7n4+1o4GBpJR0dCuVMZDs8AbW+XqLIA7RCcV23BDwAeK0ql",
-	"yZRNeMkBsjE4HD+JGuAxa03nVKlLIVP8VkAxPxd5lizJ4PDgAEhkjaWw9cWLTLj2ce0EIXbJ3WgyEOSb",
-	"UKe7oz4rWNpx1M2/yDPGaZ6BocXnNHdXlsweHjw6fPy/f6qjrMM8YnhWzTD75r+b3+HN020bjBbmAjp0",
-	"YVWMGl1jg4w6fLxGHfIyzzt2rEMDhmvawq621sza8/FD4es6pGUuxTRnxf/bUtxMo0g8B61hQaJY+/Pl",
-	"M9p5pSmyzo7oPBstHo6cKnM10UaT7OlMgwD4NERlkKai1EfTnPKLHmS1uOa2V/vce9ReubnMnNFs+/c7",
-	"VnNiVc4JaNL7gR4sUfGumiZ/kxsV7EreG+x/+wA7UznLNFDwZhSJf3v+moyMiI8KFg9bQVHHyxMP0+of",
-	"RTBK4M/ff4QOZ8fLFjxb832h4oXMednKMUL5uWUq8u8u9mYAehOOhPRuQAdPIgB+sA6YTbj3GaxhUyRG",
-	"ciF96v4FTePHGJ6/lIKfD22EbiEuVpcj2ZlkajbhWlwwrn72ad5NfJMroEF1SbsuF3fb7YEcUymSfqbr",
-	"FcvPeiOBNj8M4xtahWOhSYruINAQlywnGU+ElAw0fJdxcAIY2ohxZSOe0ZQ4I/nVzMQxzc+ENN7MVKTL",
-	"qlc3ymQlRplCWbzVNOPOPG2MJyo2U3kfbWnqJil2vFS9EmdGus0nj8ILiu9BPi01SSgPSExycU4yjjwj",
-	"NIHWqqieJpxK5ploB4fjR6jazAetJrOfJPhBo/HSffIyZcVcmONJBgfjQ0LPacaJ4MjciD73hNuFDQNo",
-	"krkJguLRwISiRRA4qvIV1TVRVq2x3A3SfL0dAO8G8hey9fB3H7S6d9l68xAtYJobaMW3olSEG4NTLti/",
-	"UBeffvmscF8lWQgtof59LjHJDIqwU1U+vDtP2lifn7zcZIJH3YLyrRYE+EPR6eZG67MUbS5r++G4l97q",
-	"tY7JN4q773zJ/ZIqZjs2QqBAgnjA2eVRvZxyRlNjOC4p8K8lNinuNfJwnzgvPHC8owmPIUjjXXDMQq1g",
-	"Um2ML1PQfXKFsddOdSnKPCU5owtGuJjwdVofre1NQ3A2ChTk3Pv5w7CpX9sh/lbBKNu3ZL2jPqPHdx73",
-	"CWM93fbKyb9rfIc5vR2KpzeYH6onB7Cnw80c8JEzuf2R+720rm30EHruTgLAizb+ty1CMm44RKtJLpIL",
-	"UeoWeP6VPu/OrN8hXnW9C7fCfflxb8qoZPJpqWd7R+/eQ1KVyUU7s/VbJlUmOEsJkO3OqZ4h6kRh70To",
-	"TwyFy7myTKopsbT+UggNEc1S5pWuBAG2a2wQW9srpLsVVgEwe0GMnAUXnD1QVQwuaNZkHquZzn8T1Dkr",
-	"Migop+fI6mI7o8BcOKq5G9pbdTAwbmcLGXe2YJwpqIa1RKIRQSPCUoIUohEpmJZZonzq8enJS9ifYALL",
-	"Ntqc4ZgmMzMuNEKwhbaVpEQ+iZhJUtDM2DtjnYhrnO0/X9rGpzp8rKqlctvDvW6UCqvIThWSP0aeWNRP",
-	"FjCsOKrxAEjVMhPENzXNxXm5StNS41cs6BJgyvttHIptI/8KlZswHuWZeQBgN6uaSlCr/hw1HJZ6huNj",
-	"7Wfrq6n227gakiYasDK++yK8nA+l0LSGuGTQiUbVHsJ8vXWWv4W8QHpzv/t5dsaSZZKzyFf9m9ERpBKM",
-	"WkeENod+AdS+yle8zkSBQIiIqETMq64bGHsORk6pmk0FlWnrqFAQrjVNZjhEbR0RYTyRy7lGXSGZCnc7",
-	"FUnZJY8nVbuRUNShf70/W3V+BOjx6/pZBNN41vJP7z/9FwAA//8=",
+	"7P3bduM2mjAM3wpezbtW5DQlyy67knKtrBmnNh1318axXZPeKL8IkZCENgWwANC2OqkLmLt4D6fmP/3O",
+	"vrO3buxbeACQIEVKlGynkrTXmkmXRRIEHzz77U+diM9TzghTsnP0U2dGcEwE/PM4ikiqemeYTQn8EBMZ",
+	"CZoqylnnqBOOF4rIsN8JOjKakTnWt6hFSjpHHakEZdPOhw9B5xlnijDVe05lyiU1Dy+thZXC0WxOmApR",
+	"lwsUUpZQRkI04QLROZ4SiTCL0enzlzvomqoZUjOCJGZUUUliNKEJQQzPSdvtwFctb+RiRpDQl5Ak4orE",
+	"ASL9aR+Zb0WD3t5g/9Hu4WAwWPvdLy7wdHn9/yRCUs4Qn8AHCCJ5JiISIMWRJCxGYxxdIspQeDLpvcYq",
+	"mq190UlM5ik3H0XSBC9IXANgJTISousZYUjNqERUGggqLkiMMJPXROhdYYYIFgklAgnyPiNS+eCeExTm",
+	"74sWvT+TRWV/hGXzztHfO/p9nR+Dmv2+4hGux4J3Z68cYCJBsCJxDqB1QDgjSix6xxNFxPK65yTiLJYa",
+	"xteYKjQmEy4IUmJB2RThKaasdn3KFJkSAS/44YcfeseZmhGmaIRVDep4V/UJw2oEkZuURPpLuuG3BAsi",
+	"wp113/KX3hlW5BWdU9WD/y6/68wcjUQ4Sfg1iVFKBJpTlimy9kv85c/IHFOmX9z8ioRMlMZIOJZMCMI0",
+	"SrCYX2/4KklU89lkTNEE3mHW1gg6yZKk5fH8pWf32zt53vgtiGp6jmZcMwzB55YEzTUu0JQwIjTaPUU4",
+	"kdx9dMKncv2ZXXCFk94znrGar4SLiGXzsaEywa8lmmvy1hioXzKhiSJCBohOGdfLojDRcAuB7YV8MpFE",
+	"Aa3pDVOhiVzT2Fq4vGOC4LhpY+YqYlzRicVcmdMgThIiUBcnif1pHug7EWfJwnCRFE/Jzoab+hB0Uizw",
+	"nCgrZ54llDBVd24ncb4XuAdpWYXZQr+R6htSrGadoKMZf+eoY24a0XjlhiZczLEyW3p80Ak6c8roXHOt",
+	"vaAOhM/4PCWa3ZE1W8zva9pefsPdb5EpgdeBEG6KVOPuYI273tpzHmXztccb27sa9uYu39vmmNLSnul9",
+	"fZ8RsahXDKh3W2nbaEwSzqZawuRf8B7WyT/Bf/auP+PF+4ymZD2U9QvTFWAm+Tp3vcOXwN0MoS/v8K3m",
+	"Jz6ALAui0tJ9E1B9gr/15gz+t9pdxmIi7AarVFXdok9Wt96j0YpeCj5f3qe9iDDIMqxVIbNFRecEdc9e",
+	"PkOPHj16stO4U/P8SEvG+r3GWJGeXq1Tp9eVtnjBmzfo1K8t9qb49jt7TnCsbYpv4fXL23PXUTfUy41A",
+	"/JJwZ5v9xnatkXl2+02/YGdEYRE3oCW/IiLO9JZBv9/RJw8SOv99ghOpL5QQuGnbhI2EeV2NBB9znhDM",
+	"/M3l/KIdTVvTY5kNVbdR4UO3JZtTQbmgdTr7W6PJEElQam6iRKKuICnBCnhmrqqAJSrJFRE4gXMnN2nC",
+	"Y+KYY92HpO7F/jdQReag9/xvQSado86/7RYW+K65Te76Einf/oegM8c3J+b5w/yDsRB4oS9KtUj0DxpK",
+	"nfzrv1/+7JdZkvQUuVFIEiyiGWi6VCUElE3vXtR9KQiLZkgqMp9TNg0QjiK9U6OnkriRBN6XPnqOb14R",
+	"NlWzztH+YNCM7+cKq0ytPCipb5F3eUzSvPRWh2Q3Xjqir9oe0QWJZoxGlLBWhISlpFNGYm3QGq5kn8cM",
+	"dQdoTrC+iS0ChKUzYrigU8osTOqAoPI9tCe6wQqiu4ALDeeo97xISeNe9LP+FtqeAry02MM7MdXqdsM2",
+	"Mn1VVXgn6+U/b8Q6M/uqNYzTc578mdSoma/xJZEIG/8HuBHwhOhzFkSJxZE1FYVUzmVDpfPhaMTfP0Az",
+	"ngnjKxPWG6SvDFnuwLkkC7g85vHiKSr9DJ4ezLiaEQHX7VskOtjfD+Cp6xlNSLGNIXP2M2yEJgkSGWPa",
+	"fj0YPOkPmQOX8SsW8Kp4kRqZxeEh4Jv7e6+OdZxMwFNWr7SHLy7wNHQq8JX1v2mr9ynCmpkkBHFGii/d",
+	"24cP1VDQnxHNwP/Zb/wQ66dr+oK9enbnY+1qrd1HvwbF/T6NixKT46LOhcOF0uij4ZkQHIPzohciyYWS",
+	"IE0I0z/2UegEYojSTBkP5JxL5UjRolTX/EkCNMOZ/h+m95yQAI2xlCRAqeBTgedzQnYCFPaKVcFdQ3Bl",
+	"RQ8Nq5xff5APnZhMcJZo8PRACXR0qAWJ9WwCfHvw3+otS894imR+Of/T0w56vqbgpFEv/5eiCpTInvlH",
+	"vVu13lN4iqcESfrPRl4L26mHweEApJnBjkONx2tw5Y3nRlqN1L7DqQGp/VvuGqn9jb7KiJEWDWICHGS+",
+	"kMiY/ckJiJL3rBHO2Vrh4O9KS7KV26px2d2lVK3uBTb4FryQyxt6U3ZsKo7kJU2b9mF8mfUoN1irXZwm",
+	"GOTLavxKE9yEV6ld4K5xqlDiVm/NU9ZSwSc0afIXVjWyu9vqO0nE6k1mkoiGbelLd7uhD2YpItW3PKYm",
+	"1uhcc+/ShGMwfyMTuQPxmiWKplioXf0izVbhre0wu7zyS1DE9RYqiph7hdae5k9RqA8q1FqO++pltzcE",
+	"t6aUwZrlHeM0TSw17d70rq+ve7DzTCSERTw2ITtyg+dpAupqiqW85tru7xzHc8r29h8dHP6vTgDQtweB",
+	"9YX/mNNJf47Btmj1+cUO9UffCpL+UksAfCZIrLUGnGiDBaCIJpQksUTd4rM1P833UBNJMLghU86kwYtv",
+	"cWyjOSsgnAo+Tsj8D/+QJszoATYmCtNE74+LVGsncJ6f/kcRRJOESjpOCOC9VBhMh84uTunu1d6uhrx0",
+	"8ll2jg5AsdNWc+dIbwu5fRVW35hn6micYHbZ/nxOzd5rcRInGowQFjVKdzdjKRYSjxMC+vpOv2PCAZOE",
+	"RreF0Kf/yv0wKP708R+f/g8iN1TDRdVDqPDblOH0pIBTvrV7A9LzzHwlCRDOw8fWNKFMM7YA/KPgR9CW",
+	"DAYSH9PY6KNG3wc4Ok5hHZcrwOnAuBkHqt2+CykYq05ThJeS4cfO695gb93N7/vghzm0LrjRR7TyghRf",
+	"U3V3LH/dW0YgZqjFjAueyMo3LoVSV31o+WZ440s4zNj4Um6B/sdR9Om/JRKfPkoirj59RDi7QeLT/5MQ",
+	"iY4QMN+2jOJRQQDF7u6NAi7y2O0XEgmeEDTHoC/Cr0ZP5CkRAAogBo33OIo0DLWEiwmOFL3SOA90ACYg",
+	"w8kLIbi4JVTfMYKIECQTxrDVf0qFZKZtzMyqQo0gtXxPqx9HnUeTvWgfPyG9w/irce8g2iO9J5MB7u2P",
+	"H8dfk4PoK7w38I7h0OfX7pPQuTZuBTKfdm9H8o7leSDSvJDoF6JuwqdTEhcpNrk3Jd4pQO/8wPdCvv4b",
+	"NiXhJc/YHZLxCbvCCY0vBGZF1tgtEK9YyGw7poqgIxQlXGWCENQbZoPBI4IIG0U8A2yDM5Kdo7//1AHN",
+	"RYMlgm8dpVyCqqBvmxMp4Wg6WEQzekU6H36sxeISuHa/2i38zp9HVFZj2l9IKxQLeUilFYhPUWjAEaKE",
+	"Suu7cdlHFipD1gU4oXAJTOFOfwjo9XrhW5b3g9L+GzZFaeUzzyXD/o7wuy4vZ/Xjpbs/WGfBS56x+A6V",
+	"PMqU4NkVblSBPQVv98mTJ09KqHtQoO4brpDZ3L3h7huOZBbNvAxKLsCP62UuObFn3DUaoWMOPyQEXxr+",
+	"+utGxvvCP/CjWAvzlCc0WtwSi15zpU0pbbVqlgKcmxyhVwTN/SsxpwqZ11CBcIbmnDKJ9gYowgJH6tN/",
+	"CyKftn0sY0gu5mMO2FrDq3Mb2mfRW22p8yG4m2W9LTfIiCXlcX+/oKt3LBU80i/VBt8Lpqha3B+JWQls",
+	"rfYAURYlGXj3MXJAMPbTWBB8aURCCuiEuuSKiAUSWUIQzW+gEoQHscrNKV4kHMcXnL/CYiXtbWfQK8FT",
+	"dMWTbE4ZyW5aaut7nrbuEkcNqNEF58hs9V5lslMCIQKnYaZfqbV0bGK5VoXEkJ8vDSgF5NGCfvMS04Tc",
+	"Vi68AuPZWs8YffqoPn1Ecx7TCf30UWtJSpCeIvNUoq4LquFIZSRJtFo17DwadnbWS5G9EuQ9VPc/CNkv",
+	"ujegF8n2UEMgEc4DhYDfVKsCKOFMH4PNgT4yYgXSk224VYkFHMYFvyTsFFPRQpp4sNfnKeVI6ac7Rx2y",
+	"+NNs/MeIvqV/Onn3z5O9N/REnrCzw+jZyeOTy/Qv//nsT0/6ZPGnf8Y/nNC39OTmhA360X7CxvOXg/gv",
+	"f0pM8gMVRI4o6xw90faPIBNB5GzkX3g8OPjav+Y2MBjv/e372fd788HN+8HizeOzffH9+8v979hX069v",
+	"vp79bcC+HUTnX8++34/00einRi6qAanu7c8GIHZm/Xy1ZKFv0AxEZktOkWc4mpEe5O/xpCYvP7nGC4lC",
+	"xnvgU1lTUAGufM5fY7ZwKfC3tjx46vMl2Udnnz5qLr4g/0Qx1uJmH0nAdxdobiEXPFNB8yW9YZTv+N5I",
+	"5UzbBxAz1PgfzUgMmlfCp5oMlOYISqKER5ckRjxTTw1d2HzE0KvTCO0nVxWbSinHKrXGv7WpcGK1WlR9",
+	"YFV9RNuVioeaSiDar6QfgFN4x3CmZlzQf96atQMt5Voa4hkCbvDp4wrM252TkrK/5ysl3s7uz/dNpYT8",
+	"M7tvjXSGicXIME4EHMg6d+Hf6HrGZeHZKlg4uLGreFdX4bPqoJbut+ckszTlQpH4NYkpdmlQtzmvRUo0",
+	"/zBLZIhxhuxLPn1ER0iRG7WbJrjJH6mPZ9cwdV/YHvpHmG8awa7RhYkV/0JKzhfSfpyCALaRt8qac763",
+	"sqTzvJNE3JEV/E7RhEqsSAY5YAjs4E8fV/HiX4sBbCK1Fhxv/7yZyuHyqiFWuz/Yf9zb2+vtP74YPDka",
+	"DI4Gg79pHWJuYFQKNwadSZYkIxuJhBAlen3yUsMrhiAvlSNwIueJlwmWagRiYulVj9yrBE/ywGYn6GRp",
+	"vHZ31Xhoe9hqeDUhp2UZANf/1OwG35li/cI4v2OCrvKFUUwkijljWi2oN2bNKfgmJ5iYn/5HCYIyRhCO",
+	"tb5OEOnpO83ivwUr85zPiQsMc1Ek8kqERe5LWPI+atXDFaX1IZJtX2UUwoSwGIsLo8j+1EmF5iDKphYo",
+	"93NF9Qs6mUjqMqjUzPMMwsqFw94KHaWpcawfGxNbBZQffg51l3my65bp00j+O6zwzePJXtTv92tLAYqQ",
+	"+N87jo/rrRZ5YHz8DxKB9vIMvLXOueMyEcoAsBbMqEgyKGUsfrUfLIOGketV969L0fQ/Yen1ldXrP4tE",
+	"l2dEQpJQ9Xtymqg5UofhRWXyjOBEzTRGZ6z4N+NqFHE2odNMb/PHdR9h163dK1QlvdAWciqorCsVrqln",
+	"LH+SpWb9T5YlCbhkLSNd+sSIx2SUcqlw0u5+j+m3K0fJhYDH0oAH4kj9Bx5HViK4lRyvKq8SdG56U95b",
+	"WpqWc1/2guXsoWrGUEm8LKfSBR02HtnCK3PfpKZ/wTNbuSVR6GI+odUYNSi0SnJFBFI8xguTmILjtyxZ",
+	"VODqbYqNR34KxNFPbZ6hVwRnI0nEFY3IWmcy3H1ub9aP8/nIHkT5dP6MBZ2j4wTzjNYdqH6QlFC0ePac",
+	"R9Q4fI6/fVb/sDJouhbXUryQ5cVfY8GjukUlibT+Zc7VVusUjx1PBccJ1ZDFFJJh175bkYSkM87aUZH+",
+	"YRTlFYqrTsEQuMmKLGspbcnJ5dDVZqybTXwhnVHtdJFWhHFFk6QCumdYS3LMIrweahUuB2l+RcJfBWnK",
+	"QKs5wTJ+BgVjyE8myDldmY+5D7EYtEQnDgd9TlBL9ktUWeJ/pdNrw8tNKpDh0MY5iZNTj3NDSvAKZu6J",
+	"zcOawoAlZl4qJFjFl5eYb7WIoh0zvlt2tFEhRx1P2ngBy5fKYB6sYEzVGlDIQ4YUZmBU/TIk92wS/KpN",
+	"1PGxNfUgFV7l3f1ocKesqontHIMZaRK4E+JVXW+UyOtxn/UFMD6bWcFh6hhIG0J9B3S9llDnlPm/7m1A",
+	"upvqZRVSXvv4XZP2OpXpd0r5rVWUeyDzzVSUCtnfn8bSSKXrlYMGunNeTmdjlUg44klCCpUAS8kj6iqk",
+	"UiwUjbKEElFjdPndV5btvhIPa6HixXyOKatoR68/fYwwo++zWkVtK+OEjUdF7UaNlLnIK0AkmvEEQupU",
+	"tbQxTOuHYv/zFfuv0+YYdHdwoCh7Y5a2Xstp8xPZShmqHFq5MHyw+tSahXVoejclYZ3ArmM3Naci6HxO",
+	"4qcoA2iiCEvSo0wSSBu8IsmiX8N7N3F86NeuhugdSa11MN6EUjZkixa0m4KpBiZ5O5aK8yrv+VJXZ7RM",
+	"MNt4O6BOMybjbPmZxtsnlLW/WdIpwyozbUiqj6w/HZJgOoJa2NGMZGKlLe6BwjwHNbVbPGeLcLd40pbz",
+	"ek9W27OZwL/prjLhwlXvltsedKG0HYqE2rx5Q9lArpb8IK+Pn9f6wqQy1mVNm8XCk4RZbHxHiEpwF9tG",
+	"DOBbWsHrPZVsK+Ez10oYUyPMWEZq3Nl/JVgkC4TnJtufocjVYCwtvh7KbDwqndEIcsRk3SGflM7S5JJp",
+	"bqtfYltWZMzURsf97V6eQRSPrH973l3KugADFGEWkSQhMeKMSERuIpIqV+PXQiY7v0PV16XvYnptcPUm",
+	"n/5bEYQVAXWnjntmcyJ4/WLPLs56EAQbDPbqnn2fcYVHgpgCrRoIGIhDm0ip7b0YdRm5IgK6l12jwY49",
+	"DGgSuvIs1oNE5n1cVqql5juL3ilGpS2+vsXD27vh6rQjv6NY5TDK51xVnEo794r4K+y+JFs8ybFEtzlH",
+	"WkVkK2mgihE+42rgzLUiooH/14qhDZ1rBlxbqZGr1YDVXorPK95bivO88cL+3uPB2i+qlez5El/tt1xh",
+	"WcZvvsaytM/X2Hv89fo1mlTXBkdeIbhXuPKOn0OIDStFhL74//v7ce9vP/706MP/rjuQdSL0ZJXQXNW+",
+	"YI3AXPNoWcps6iBZkiwl0K53d/zCDL0aM27PlyucuJ7frmBHRQsy580YC57RJLFdYIryMEg/Aw1B0oRC",
+	"glwmU8LirMGVUXyft/q8UBJGqSCAGRDN8C9EXAgS1V7Q6oFpHGNyuKwBbxwCrv1khOPaxjH5ru7K8vwt",
+	"Wk4rWO22RlUz29ze3Lr9mpuw5o1NrM09rwXr3p4zr+S/tzRgNlzqX40/1zDQjCn57aLgoJVgymRCIkVI",
+	"XVvwoKPPNGm8aCprG666It76q4SNNHox1XzdsPSmq6KpBavtsspMK/zlZ3l2RUTTaxURc8pqrdW8KPkP",
+	"yH14/QvyNUZzwmStsvIs4drUM/auS1/TdDRD3fECRQmXlE3BLbHT8BJuI1gNl1a823b8rXl53asqMt9B",
+	"LygQpyx/i3P1UKBAJA9rfGi7D6ruvg6a/vHXqQzPsZyNORaxRnm5jPGVdKBK2lohxuuhm6c9M9IA/xQz",
+	"1vCwIIoKsuLYGiYGlJMNDaBKGynpHx23h/yFdWAiVzzJoI+bBWxC1rlo3AAQyvxcT5RgqdBjg0IyQDyJ",
+	"iXRd/jpBUZFbgbS+vexNsenEdUKmLXTMqu7+uu+udn8tiZr17LbETbX0U0o0OlFfE8xs80+YbSEVFkqD",
+	"7ZqLS20EWUoPoDk0/AXgrXRwKFQqnpk68AbJZ4ZZABLa3oU1gAdNqx4HQWOqv2RVnwaUz3s/1l+3Ok6L",
+	"83N3ur0ULw7sxktvqztgmYB/JSWRGqVRXW/MGRZQyl0Hb9tvFblu4cVN4Anf8jgUzm70pizJLe8pZ3No",
+	"FwHuohu0NxgEUG8Rk4jOcYK6A+MHJPNULXbqt7L06qwoo6hBhiIR8/Ycya61fCZVp16J4paBU8+bfJwO",
+	"OuXssdI3lmlyGR9qZQaVKWd0TJPaluTHV5gmGK4uYCCT1zCw77Uhje0ysF0eRVlq7T2oTjaHZb6QMu/e",
+	"OhMw7+C0HGzDiky5oJXASDrj0Il/vYavTbYsb+HXMvq2YehmQhNiSkCWqC+fD+baX5cHhVW+qBdhoYjo",
+	"/yOdtsgFeNQuUbnSmtdf4at2AR06J7au1j8DGIq2+4+U1O4VWjYu49bpCUq9coaYXzN9NqjrtwhHgqhM",
+	"MBIjjNJsnNAI2sLQCJ7dqa9tyLt57T7adcvWZvnO8P7h4+WtfUdu0Pl3x739w8f+wBqbhla878nk68fx",
+	"4Ou9r78+iL6KHx8+wfsTgvEgOjzE8WDvED8aTw4me+P98WD89f5+FO8dxo+jvcPxYDIY4MHXtQIf01qN",
+	"5Jz+k2hmDMPfSts4+Hp/b68dAhjsJ/FovKi1V9cblrVVKeemA3x+gu/OXgUoMyU7WqzwTCHM0LEtzTRl",
+	"RqZ00c7aCjOR5HXg2MyWqquI8e65TWRluUd1TreB6zDqs4v8WHwKyPGnGn4pGFUZ4gZ6S99Ry5eX+4Ku",
+	"5oeVmQraXrPXF3ZsIHCVAAkMjrkATXCkjZRKHsnhYD0TLGdhDBq4YH0+uWsxm5/cmDIsFmuPDVasg9QL",
+	"l5lYAY4gZJSQTRi9YJQIMjIN4VrG6aWiDJsigBJDLPKWiiLF5dg9u+KLlbtcu4PWmSfVBtbbUX8qeDTD",
+	"lI2IlJhuv+12DiI42sLikNk/SCUM/ffXJy9/RG+0cZ4klZlYZjDFp4+1p615OVb0isgWep5NVat2AC+d",
+	"vtueF2313rGMXkuw9NEhyNG3EeOXAwOpaWwPpQ8QYZ2YCtE6Jas8LKdqJinqrhSQ/navzbmuDoSuxy/I",
+	"UratGMvvf/F9b2ByDVqkOudTrrbdRaZGOHqf0aYRsaeZiGZYarVAlvNWCql8OBgAc9xmA1ukiUWCKhpR",
+	"tTZbujj7Z/kjTjuufPTmIQ0bQhlNscBMUbL9KnMqyYgwPwd8iwjLZso7UbZys8C7s+fP2rxpAh0EWERM",
+	"5riqnZ7jZ+AYVoWhDXCMF7JZ6zUvKWu6j1oFAbZK2Up4hMGmpJWy8c6xSRVCp4KyiKY4QT30N22mH9dG",
+	"R7y44Aq3tdYJGLlRyLsf/L9ohqXpXxa3S1CbY/E+qxbqqQRL9IynUSsLcc5jUi1Y++Px3mGbZ5eCN6a+",
+	"YX36l3EsB8j5lYO86ye0Fcn9ylumZD/j8xTKRjKBPHAg+11NsR9Jlgzt42e9/cH+o15LNpxiUciC5UOf",
+	"42hGGYF+PTTvrcGg30ZqvIVb5gE6wUpGFad2pWeFxroixu0j4JFx7VoPmHdPScHokgQkwHxOpaScUTYd",
+	"shiafZsrdvTKDvpDTu4B+sqQu5trPeEChcC732ckdFCRLvvNGE9Dhlm+hBkgs44XNmDKxipYLizKYbpl",
+	"cP6ZMhjY4M61G0I4r/BXhahIOsVjLEnFeI8KRK01/raobLV902rzDwVsCnIsjVPftZZVxZwmarvOGqdi",
+	"OwL8J6+qLsfbVbqa2ghraZa4sqdjFlK/QrkVXSpnjzmTCwpFzwk+u/mqOVsn22r0hQa5XacU1KhY5WzH",
+	"0qDSgpE00XaTtFnBlQvk2CxN0NeetsgU9JXrtZUht0krrGrS60z8NUrzupetU5hvkaX2Syi22ymyWyuu",
+	"GzpYBqtU1VI9TXvNdBUgX7pHXuRP1CiGG+aUFOrZWrwv1LC2xVPb5bfkOs7a15R0mQ2J4/aCdsOqp39y",
+	"tkXZc7O4WccGPfKsuNH5NTLUixOEc82AwgAelAoeZ5Gbuea8GE4V6gQdOk+5sNniUmEWW5bO2Si/a7Vz",
+	"o2mA6zk0lod4lt2Uv4XtEgzq3n9HeYyrhMYtXTKbJdmtESq39cxsuplloXPLBLwHH8oWoqm9V6UiqrZ1",
+	"qvyKRNcGHoWNH70f0baZ2X5LEv3ViL4tegm8pCSJ8yFDZYZs+yAueRTwPB/bYWaP+D0EKzH+ot/cMtIU",
+	"LeTKL/jB9v++FpxNTcIOrYSk2/f+j2Z0MhGkReRNf2yxqzp1oIbsWnk/jxC2xjUM4cILaVvmJnhMkiMU",
+	"/oNnguGEEhGi7t5OgMIZGcd8jmNMBQlR96udYMjCMbX5MuFu8e9EX9871A8VV/1rjwb6mhJ0TvS3w3Xv",
+	"r4SEQ9Z9AjdJ4t1T/GFe8fW+vsWkgYe79h/mDY8Pd57mPlz4RjqlSiIqh0zhS8IQlvDdfRQOQv3tIc6i",
+	"jJHQlqEyjjSdxFlC4pKPtItZjKKEYCERVYgzZCzXHeMf8noy5OmjnJG3E2jkmWfaP3p8uGbKaVBKiB8O",
+	"5Zfdvw96T378aS84+PDz3497f8O9f/7400GwP/iwoy/X5Mr/+CHofAfdDZ9D51HTt7QSsJ2R6LImUct5",
+	"i5avJBgmdo/mdVXcPGNxTwmamjpu0PVSyqYtk8dWdXGc06nRD0cxFWpR17whIyZhDaP8ZmTCcWiGk0nv",
+	"2nTxq3Fi52s3+q6O0zShJEaGfRYvaNmTrV0Pyh838aa9zVSaQXpneP7i1YtnF25gQXcnXN9EdEXzSkFi",
+	"Ktcd/C1P8856cpYAtOUnV+7Lcd+Bog5IUz5qfnHQ8XS/um8Xm/pUl+HFL9eijgKmiufpBl0JU31lZNvy",
+	"t8xyaETRbzOaxPkcDSuj7egSk4HSGlH9rynA6/sTPbAufUfpvALH9erO1TDM8xzcZRpYc6x1R4QTekXu",
+	"5ng2gUztt1GpuNAWvFYYFvXpuXXnaFy1gZV1gU3yCEyCeYBSDCNVBZHZnAQmgOP6KQSufCVAAqtKyiU8",
+	"37mj/rStk3Jq8jFbPCVIYZC0zLQZ4dTm6bedvuil3dgVrmo7ORj8RGMy4YJ4M2tRFwJYEzvQM4+FlRwt",
+	"d1hTo9/2Ywvzxus6uE32o366tmHTS/21zDMAzByK/naxn+X8REsQleOonK+HG36n1HzXJXSuo8vS/M0G",
+	"ovTnTS4rJ+aW6uA7nKbJwpWmbTwJ1CxqUL82/JbXtNw+/+guUoe0mj7iJLsSNTbcKzzmmVhOHNr2ZSkl",
+	"Ud1JnGKh5N29Jq+JqP2aNMlM1B4ms6142/r4qcPQcY1i/U4Sga5nvCjIUlt+k/HUAdfBtZ661qmMZiXg",
+	"Q1bFvMU6lsnddhXLbLfpMTZSAl/h7OaWW5hQdkcrmc4/t1gEis1t35nGgrXvIN/G5KJDjoKrguoyMoUk",
+	"TmPQcVNlu1POzyhuh7mfEUETyqicmdSl9WVTDVRRGDAbNxDTknI0pyxTdV97oU1imRKmgFztfe0aXRUJ",
+	"He01FiLVqhyw5w56Jt0LupXBhHAr8gNkJT74hrwa5I27lrUscuGKTqCsP8GtQe6KtDYRbKfuGS3aTF5+",
+	"fc00ZVMkiL7eb5VejRWVEyOuvaasudfncGNHblFKRhqruv2+cvZE8yZeNCGIp5qAxBLRbNDUyzvZdr7l",
+	"epW2yM7fXtIrqqpJ/y8zqgiKv5hl+nPX5DM5D3fb3d+qw7+YknJhtwdIz2ZeJ53rVFUDh7oOZH6eUk4d",
+	"xWaqrKR6LCsygjwdoSryylKjRtDXCrsaqVWRyEuCvkbXK2tkJcWpypILeq+n1homVGWjDaKtQqxB7ZT4",
+	"wgGxJt2pRg333ArG+nYeD4iOZ9ZbpQ1wY7WZtstgghcWW60bYvllJyw1NL5JM7YaFXzTlKOyYr3h00vC",
+	"t+hrM7A1AasXgKOv60yKpXFeYdci0niWu44owdw2l3aq/YEHLcJnG8igytJ1STO+n6KSK0pS5bJBZ+AK",
+	"Wpj8d+F9IuBS/WfUlPNUGHrFONd6A+DqxmMEPrQiiqZhUPhK/1vKoutGdW4e640THl1q4F5jwSibStQt",
+	"iqxRxrCpwU5IgOZm7iSIFtOj2TRQMCWG/X6/nFL7984rggrQIAK2YFF/jbpQob2jiTE3yhsEVX3fiE0E",
+	"2MpyeM0ZyrBax422a9R4myzHNubIXWT2rVWwV2/ztopooVjhJLHxwk1VrB+DJb+Q6WGbOwRdpcsX0g74",
+	"kE8RZ8kChdYrGKIuREOtZzB0/SkK2thBVCKcJPxa21mt1LrVkMtVug1zLrZV5SBBvkpOmwPdLLcM8oRi",
+	"6C4MifhhpcAIuwMZczXbeQqVF3aEoQaro9P+GvWx2hHDKoNlHF5HyqcexjrVYut+KPXqRFMm4Cs6IdEi",
+	"Sgh0FTBxYlYq87gnh/W6DVcbM5Z6LpY6M+I5SSgX2P4ZUzxlXCoarX3HHaUn3n1W3yba28Zu0luudkdO",
+	"qdsm1S0rmRt9xW2FxC/NKlezoCXu8opPKXNdE8oU/0d6RVDoJvWGqIuR+wPcS8wOrd2BZByYchQuj8Qs",
+	"BRoqpQ5TxgWJnxYsVsu8t8eZmu0jl/bVmyT82km+2mYX9g2SRIKoe3tLPtepIjscFBCOYehURXqE3hzv",
+	"0OS67fTXDoP6EHSmQpuq9RVkd/RJmwySlRG/x50U46DrR5wt4ZyDdgtQVgTvynm1r4v0l8ZZtYUX6/mn",
+	"jxFnjNxo01J8+phJSdenAKzKDjTzucrDkypR5EuaJCghVyQptZUi48wWAIBInpOY2m4L+Mom5JMb/UG1",
+	"sq48F8xvlSDInGbzcl3BGMvGkoI3XvOHukYszMTGVg4p85Z4Bg/YeCNhWfkAXn1RKjP9v/9/1OhYRP/3",
+	"/0VXPJNg2uUNL/qtgyuEXXG6aWJD0eJgP7irLIf1EivJGvyXguCV3tD1o8uWPbnbdBRpIdl8HFg7BvEC",
+	"/CERTRvHH7ZyzxpHrEHRwlvrEK+EB3V5B0UWQZKRTgHtWjpfQnF/CpudF5hwaFEy1/pymsnZWnrbztC/",
+	"C5Jc6nO0Rrlpg+ifzwJdg3ybesXqR2Y66K1Dj1NBJkRoYVDXqLZeKXnJhanU1isH6HpG1IwIRJXxA0iO",
+	"JGEKjRdWmtYMMi8H/Jd5iRd/r4klsqKRYT0nwmlaao5b4lIu9rnGhC7HKorwg108X6m8n7WppM3DShuO",
+	"paVx2HByt5tz+is9pruAcNWuv+1xFzzgNMGM6X/XNb5dyx3c09/qe4ENzvPx5q0yDrZMPHFtsRyyVdOL",
+	"pEI8ijIBSInMYEVVzatoXcpmX7aNRrI+c+keMiOOweNjxre5RjlbNcfJS+na4kFe0bN1IyFX41PXCfDF",
+	"FREL9AalRFAelxtn1QrGf/BMyOYEEryQSFKNIWUw+Tk7tivLoF0bj6Jwrw20Xpu7P5jmtwZZ5WiO2fus",
+	"tqf+2+IuJC9pmpIYjUmEM0nAGrTNYXJ0L+uh11giqbTFxFPC2n1P0TijntKgG06cmd5LNm0DMplMg2a9",
+	"iQDwcAL1WaEd9UI5C1GaYGZzPDT4S3ulyv8Kf9/GpVCcFTRbIQzMmwxsbsHniCrpmoXvbEX07fJE3EEW",
+	"OSJ3M8KtmuJQ0GGJQIKOLfPwEiZK51XllGUG7TV1qeYIlAinAT1XcMbl9Io1CQMlObI8knJCb0gcHnnH",
+	"DqesMUFjEXSRBQT0EeyouMlNiPA78NdTie9HgLcamNk1V0rQLTu73FrIru+ruiQu13YWuW00cXvBYXI3",
+	"1ggCfzDannV75bkS6/a2LY9e5oVrwFjV9BqJehVFvPQhWcnVBjFo0x6Scmv1ogK2E3T84lcoyc2nhRRl",
+	"q1B64/1hxxOtQvjKmdW4K42gNs2xJkQfC4PhuHPpSDH3DXe9Gttyea35oVQ9m9fNJiTcQViQ3OUaNMy8",
+	"XipsTUh5mt5wKL/My1IPg73DDw1VqcX3v84RqabeWn9cPYuRKOH8EiX0ktRECHJ354jGNSpA4Q411RIw",
+	"GYMRYrShPB1jQ3Kd45sT86jXDChP3birsBORWgKuynHaNOxnSKpuOj2eI3IDuWyxZhIxz6FVN1393tN0",
+	"12QaHYOLsBFfFDcN5cpTFG4ZMs2dRs2sdViqvk/Fp4+uo2EPDbPB4FH06WPO1OAHMuzURSG2aKRQUa18",
+	"29eOf80HFeZTj1ZyqzvrqnP3Art9S5O7Eqe/Vnm5jAaCjxMyr401nr18hp4cHH6FUnMTcgMcltlqDA0E",
+	"ago4sjlmPW0HwdQBcqPlqE2PpAy91DrvLEBYurzDXF4dn55UOlG+K6aqIMYZUoJnV58+1gdQheCihr1D",
+	"+5AeRLSQuad16ZvXeaQ2/U6q+oamJmDwPiNSwXCM+tkYmSRC7j558uRJpzZnE55fEZAw69MYdcHlaqEZ",
+	"/qV3Zi71Tp6HbraD81skfCp3+qurySvHeXFxisxFFPG4XK17MDho4IO1gzNmXCgks/kci4XTVhyi6VWM",
+	"IQpvtPmn6Uws9yd9wxV6yTMWr4r+VOrVzk4QjTWnnSy01VJ981MU4jHP1NE4wewyNO4KqEw3Xy7xApp7",
+	"4CQp78V7aq22aiNABjrBqnYLZwTHx0nSlMxqLb+6LNbCvynRHItLEmtQxi3m6rlFm/ZDGZFyu24hK+eZ",
+	"6efth/qNJlo/s02nhs1q9jUAXeMJ8+9fvHR/ZX+CMzIRRM7qZ5MIc3EEGSLVVnF7+2sCWpU9lher3Qvn",
+	"6oRNeA1C8Ki2OLaYO3R+jadTItC7k/6aZkw13DLm0erVz8hzHqEUT0m/c5uWIW4bfu0GfJvbRR1Yzr3K",
+	"ku1KKUrqztok/nbJ+htWp61hIHWr1cJCCYLnFw4fK3GrjacKaYrVCxYYvo7OvLuDzprxPxe5lVFTU6CX",
+	"oqzOifuWQdF9fWuhaIbFlJj6Jpqsa0tvch2MzaVP2CtJUNoqBlP9TjrWF4YyfF4rFamAj5dVVKMsbdO9",
+	"wyREzMc4i2ZbtkysDtVb9SnlCXwlU3ijFuLG9esN11t2vpb2Bd3Nw+L+MNfWcBTxjJmoOsSf2oWYZlxg",
+	"wGkPw4ovGHx9NBj09r46GgxaZBa1izAxyO9am/dQzT4ruiSOcVzNfvu2Nxgc7LdKGyIJSWeckZGXnLq+",
+	"/8g25ZuSiHVf+U4W7eeXagq8aRBYYq02Rhi9Md0Ht+hOAvvJEbUCzfxY6vZSpY3A42Y1GFQH5CqBlhnI",
+	"EptbIovN2r3XMpo6rXN139dmZsPn2rAuH9Kn/0pIpASNqPr0sZlaKuw7LkYVup22bAl3CzqqThv59NFs",
+	"3bSgaT3lwIHBQ54lmLY9ni0VncJZu4XbdVsIViBS3kbbD35Frkiy4Qff0YbtMmt2uk04raTl1CgzZaWh",
+	"2bVuq8asIwZHs9ZumGbcKvnZ/dbqhd5R7GC99x8ru72wlORcqdj6Qnp59rcPD9Rue63qc2+qztoO/HXa",
+	"xfrpAHemIKybslCrDKx7qDH115QHaH4ueOKX8G5cvtygEGxWXOD2uZrM78gtv4bwfz3a+cahpzYovK67",
+	"930h9Hba7qaLtMLFLUJMYNWfEX1UdY2CcRQRKQtLvUxsf/rhQhu5krAYYYnC0pTiI/QtwYIIGyWDJUx8",
+	"rH5EsbPrKauvNXXNiK2dRaREsCaiDNkWof2Gpo/GB7bJC+wzG76hAUxvU/w+I0hSNk1IL5PELgsDzE7f",
+	"nl8gUxNml6kHDzxSzA+3ns4xgLjGvVlNjfbPsbrh0uKlg6gFXh0ve2ftrKX4lLWIg7x1EVUyrwOrCf1v",
+	"4XXIM6c9J388p9744HwdV0lRXiPo3PSmvLccccySZOSq0DyPgl4cvT55eWfWOHXDtUrPNnkLEizVKOHT",
+	"Ojy+8HAYMrxkBic/yRIEjwQmP5FOECNXprP+dqU/Wry2sazPeEJuY70vwx8Ot9Pa3LajyYvDDHI0gG/w",
+	"wd9s4ZbA3kQBgBm3y/5fQtXV+kYr1N2wImazk/3QAIutTJdfExj8YtgKW9NWhyauvQGKZljgSBHh7CWG",
+	"sjQlohdhSVBClCIi0FYUv17+ESYagPMQI7mYj3lSCQN8tX/Hp7WqsvYV7EsGdtBCgMJ+GKBwZNybYS98",
+	"ijJG32dkOb+sLp/I2/ejUpaZzTAb9J78WPyzP+r9WJdpVqNPryfolSW9OTBqJh8kro2FFVt+NqFjO8Io",
+	"S9g2zC/CDa7wvDbYqN96TpLJVtzBJB6rUTNKnrk2VhAHD92N4Kme0itj/qwr6b4fanlDrnOBj7opT2hk",
+	"uhpTIneemrw9FFY/MdyUEmqLjCSJMkHV4lwTgs1dAo1Ja6rFXy8dt/nTDxeduv47ua4J2dS+zmbq+Pvo",
+	"pdbldudECRpJSzG7pq//bmwnd4Qgls0rhwyaOyeSo7HJ/Q9fv7g4O3l2Prp4++cXb0JUTExAnHlN982Q",
+	"EiBtUAyMBph//UyptPPhg63mck1GcARi1xxu5/XJS/Ti7NQMRcGUEWjBkonEPi+PdnenVM2ycT/i8905",
+	"nfSISHeJSJdSIfO1qEQYmX4mkepNqJAKjXF0SWzhA2Vxps8KJ6VZLHPM8BRy544QGIj6n4GGTnXkjQuv",
+	"dSHdk4uYCLkTeNE1GfjzhlObixXkGVEyGDJWyrfQpxRjORtzLGJpdFQ04ZkA54FE3RCIXnNBj+ohNTcn",
+	"e/2Xoftwpz9kQ2YKdATPTGEGHJrpFYQyFhONJiafyGCJTZMVnCvULTeHwCweMnd3+YptGC+hDYIburcT",
+	"WFmiBKYJZVMkEyxnJhpluzFopW9xPSOCwGa//FJTggaZgUn/yy/R27HGCb0MoHyKqWk8WoP3qKsFtfGu",
+	"Sb81CBdDZjuAmE0VLEmfmWZSYDWuNBl9o8VZjsgnR4kSekWGbO/QNeJF4wWKTfbmU0RubEP9ZYsOq1rL",
+	"C3WhSrZ075BphJNQ0vNUY5jU4GJTBN1PYmj/JMgVv3TZyDMtRiSBwdZoguc0WexYYENqmvzySzjAEJig",
+	"gfuuzW36wz8k12B1aX07fRQa9hGiCAtB7UtmpZy9IbM5DusS9uRCKjLfMSdicutClFCprIfUZt3ZzUi7",
+	"61f6hi+/RApfEhRCA58QdS2Y0eEgQHN8gw4HA7swn0wkUaFJeR/zeGGYw5/O375B4DB18dIhC//Su+AK",
+	"J71nWtzm2W9aZJkPhR6g3qCrOVbRDPop8mu3vzOsCIJtafTd2x+4XDuJUiIsasA/DaGik9MynhiKtU4Q",
+	"B2fYnF76lV65B//VxO7/eKZRXHMZy/HL1zQQHEkKMgFssTsbsilREh3sP7GkdUaUWPSOJ4qIsI/MABM4",
+	"ByIBWcgNmafK8P6ERsR6a3KGfrHEwHlKmOSZiEifi+mufUju6nuLlL+cfx+fnngZMkedvf6gP4CyvJQw",
+	"nNLOUedRf9B/ZCoGZiBLd/V/pnU9dn4gScTnBDm8hI/U53l8epLPknFRc8egTc7pu7NXso9Os3FCI60E",
+	"5OztJO4cdf5I1BnnqtDDjFTfHwycqLM5MT5xaaIq2ZAuuamzaxOB8lSlzreUsCvCMoJkJlDyhd6who+G",
+	"02sseJSnDR11ds0/asFmdO91mnmefQUSeyUM+1DEoskDvtjPGm16i719t3QvvOlg/0nTQzlcdy84f43Z",
+	"wj4r9VcdGjivfg7SYRhObCKup4d1jv7+Y9CxCaVatzo9Acmn1Rc8lcUIqc6P+jHDnA0T7/kaZsqlqu1y",
+	"UMiiJYXSUCgj156OiS6gjtJTUOeZVGjCk4RfGw5lFdYuvnOjb8ic1bfjeNAV5bYxLZXAl6EMAkTMwf6+",
+	"48t9dOz7dayQczIIJ8mQFUNEvpBlcSZRl0PzByuhpPnkhE/1m/AUU2bn4JUJ7xm85bSYvWg52bc8Xqwg",
+	"vZve9fV1T2sJvUwkhEU8JnGFFpfNG+Nj29t/dHD4vzpBxz80bVEMsiuCs945NPj6X+2prfwNkH6p0Wye",
+	"JYqmWKhd2GeMFax0izVLVqsSGflwW35VMKjX/oxKOPtPHxG+IhHgxKf/lu3h4bpb1TAf90EWu0w3y4OV",
+	"u/ZVmCq3taUH5c3jSGUkQZTZDo0dP0W/U9J7qzygyPo9gPClFWbf4hhZdlVYRH7Gd2vQuJqLGtC8xonG",
+	"E1Dq4wVM3QRyM1hcsBI3bdSCbm8943zHsFWHSWweerT+oZdcjGkcm3G9B3stnjjFi4Tj+ILzV1hMiXnu",
+	"sM32ZAZdrkn8msQUu1Y4B/v7bV5qwHIK/LTzGWRQLnUMyWqu+kURi/BEkD4EXwDlvvZ6sXOujTAsa82j",
+	"ShpC3rruCguKmdpxffJkua/ikK1trBiYyUGhJ8yszlTDvKGp4zLPrgehu4USuVt0g2zgYOtO75KwU0yF",
+	"xz1WP/Etjh0BF1RzC4ZzYmpINLC1OXSFExpDslsTp0ksqAr+slfwlxKB3huD+QFmFEeCwN5xIiuq3w8/",
+	"/NDzzHayTv1but+ogIa53AK2z/g8VQTFnz5KiJ9Axl17uD4q4FrwsHsD6kU5PTcmsGUoNO1iJq+JcbQl",
+	"C4S1EQbOLJBKOYfY6f+6Oex/atyG03tpBgX/evT8V0a77PpczbK01XyXm3zEesZ7ZjVeZ7/7Dh6X0GkG",
+	"6XVxkuQK745R+8s5BEqSZIKkwgs5NFzCjrSiCtnYN+rW+pl2Ghguz25vpRZaX31r0bvQ9F7x6VSjfqZ+",
+	"UUXlcwl/jYrmaJrQzsQ/at0aPhNZykMZk4Szqf6r1m2hOfBr0tlGjL6TRLz987/C6TyzSrTNk286Ikvr",
+	"zazhhXX9SuN68xiD57FGYSkPJtyxHZoYuS6frHHhMXI9ZKXF+ujFkrsYFd7iI99brG14KP+5xtpGh7JE",
+	"ZF2CwMaGzPCxnH9RJStuZNQ1F9WMTLQdpUhkJsOiM+te1B/gibYhs9gqUfdg8GjH6YhHKOXSrV2f8iTd",
+	"8FmrhNRxOVvHeJFnFd2VR6CSUNUZjPf+9v3s+7354Ob9YPHm8dm++P795f537Kvp1zdfz/42YN8OovOv",
+	"Z9/vRxv43rwqzFu7AcqLtbX/f+3a81klDc6ozyu0PEeYn1V/fscuGb9mgRXccWBJLAZjqkx6PjX/DrTs",
+	"Ovj/WvTsB/V5W/XZSbOqMFshIfNU1HXy0TMzjfhjdbKvIvYusNa7vdjvkHULZq7JLGemOxCILEUhYxof",
+	"Nc2R+PJLLr780nN5DFk7n8eQQfAMHaIJHB/CSpF5qvyvAqTkwmRxYIZOTt3kzUKzD9AkE+AgdwsMGRYk",
+	"D+CBw/9g/4kJJ/hhO9Q9DNDeIED7AxPhPhi4RXeCIgIGMXtjcQ6Z68TMBYxt9WtIyQ2VSlZ8/WBFI0Ei",
+	"LmKJwiInMWx0+7zkokFA/wu4f17AbAieobnveG7jcXYE9uAHulsJtQzXBz/Qv5wfyM5s4SJn/A1+IDsj",
+	"ptEghzihSeTyMrS03USsW8is8FSfo0n+kIRIc8DawOLXpm0uZgvUZeT6yER9c1k1wzFi3D0LDa/QKZ6a",
+	"tr42d6Ocw1LLiKlUz+ynBJ0UCzwnCqi4YVhdccsuZJN0PgRrb3wLaTdwZyVAwYVCl2TxFKo5cazN0bAX",
+	"IsmF0hQgI8L0j1AeqR94nxEB/XNMdom0w3Zz0rOer85Rh/H5iDAlSCqoJF62LKTf91ydcvme3tIvpaz7",
+	"nvdXXWHLcusOTaym3Xc31NZWCIESyvIfIas23PFHDtV9qF8IUHztcjv7pZLUSjo0kgSLaKZR3eGWfkOA",
+	"bCpmkA8tYjGKqFo0beh9aSNrijY//LiVu7FYv1Vtr0HjF8XpLfUOWea5b2FA/RSSq70jKGWzeCS0Pp3F",
+	"v9kKsV/IL/Yb4b8Fx6VSOe5lcJFC+MvxWsdgf/wQNJgKDSy2j15RdinztgkayRUHxV0rrprHlCpxXZIs",
+	"6h4MDiBNfcjsUN4AkluMmm5yU/QTAToYPCn6usFiznifYZNtDK/d6aNnHpVBvtyQmVKFmk64egNPdvro",
+	"GIS9RPuDvdp8F2BCz9xM8Xa+rRotyZa0uCzs/8DjyBSlaSaYp2Z3/owFnaPjBPOMLvNMzcMj+umj+vQR",
+	"HX/7zBsudHQQdK5oUulQskFKTIWcbdlOKxfW3kbcZTOmssxEnlkkNsKhwj9e8WLC2CrWkd9nuca2Jsm9",
+	"M5rBwfon3nBluirCAy0YzDPOJgk1ZTAP+mu7gASgW6E9Wp5Ty0E9hXX3p3zM5QfDUhNS13askbmeldwN",
+	"wAjdkAi7E80DXb2FDIriCci9r5RMSKJQmGs3R8joQ0jbaATHNiBqOGxhGoFDgmfRjMR1DPI5fJLHIEu8",
+	"4aCuq7J+IO7/vsjoN4fR5hjaYXSwkdXlGVn19pWW/J6Y36mNkzZh1OAXlTYXOaH9uvH1N4d+fySqLe5t",
+	"ZiebUz15DvPcU6yi2QbsFmxImNBg0sdhHJ5xkT9FIcuSJERRQrDQDyOemsJNxBlZxmFT4nl7zdF0LBnl",
+	"rW+92at5S5HOUecP+3v76HB/Hw0G5v+2V/5sceqd5S/fLTnaavwyWT4ocA8K3Ep+Y3B6AwWuaC+2+1Op",
+	"q9x2ilyhu2G/E+yMazZDVb9JrypaED3oVr9B3co/vhzRvM57W8i3opXedjLujDA8h176ZTcNKwKSUqNr",
+	"o0Qro+SWUi1v21np1dleaOXb+Eziyu/puFpQed1EH4TVg7DaRFit5x9GWGn7/3bxMetCaDDeqtGupZLt",
+	"p2awtFsmr1LXz7/PuIKmEDKbw44aY2PuO35XwbEedFyMyRjSjesiY6azoD1FiIxVfyktUV4Q/phAUUXP",
+	"+/ftY2m5V8mkhlKZq9z1IMhdXSU4bDgVfc1OoJMBDEHFpjt+7Vm4EaBtOTlA2Q0ubQ0NvfmmLehr3vFt",
+	"tBHDt36hMJ7d4qbROweMh/jdLxm/c1AvCQPLMreI3IVlNgNdomy8DIJjT1HoGEroV8QPWVhwoPBp0TID",
+	"JuBAnwqqTZtMmM4bdmKg6fcB60wFv7ZNlKAZqiIhUnzIwjGWkoSoe7C/j8A5eE0laR2ly+lta7W04GGa",
+	"PXl89qizP9h/3Bvs9QZ7PtO1v+/t9x7B7yTBdMQ0z0vIaEYyoYn34Gt3xX5tcSXozDlTmKmRnTJ6tLc/",
+	"sAMg2bjU6lWOKIuSDNjB/kERORTAXv3xhDCl99N/axVCETv4tCJSjjrPLs565pvgi9yU546bRGJzr7wn",
+	"vGZMIzsImGyisMM6nymy6PhcTUAxV1keQooPSv7nCClaBKzn6r5+v/uT/dddxxP9qGGlz5ogEwLjzk1G",
+	"XK7gm2Ci4RpH+i00oX4ssTlU6HHpB3/Wb82ftQpV7ypM6BTtloHCJnwa/BLSAwKEdscPIcL7CBGuQblN",
+	"vafw6C8fHkQXwD0tvk+8D0MRZoy7dUwOBhSHGB9QsQnTIBuJLNFKtkScDRnoLNBELU2ThRs1J2DEZh0L",
+	"di7cWyvKubqYj57eVBH8XG7blaRc+GxLJP2gzD0oc209tuuUubzT7K6mIbmyyYDXM+iSLFxrWi0px9lU",
+	"ogm9IfERCnMaZyQJPWWOSgRpXCQOhiy0k+GJHM0Jk5m+VRuTNpmMS8qmwHMCpE3SmTHko5ngjCd8SiOc",
+	"oG7417/+9a+916/DncA4jofMTlrWjCo39Kl0Ne999IZcHyF+RUScEWSnQMwJZuAt0BxLEOgtqxc4f3UM",
+	"3I5Emns1ea2nRKFpwsc4QaY1MugSRS9eGPQEv6NIv9hornTVdM55kGsjX2iIcElc7X2etqT3oX/I4Vur",
+	"5P6RqOfuhM+VcWbfGzervKmBqVlg/Ev09cgh4r7aI8Sc8hwluo7QjTT43N3huiOUkchrLTPHCxjYjbq4",
+	"HmuPEE6SnWDIGLkmUiFojR2gdGURUblzmGsFaSI2E5qQANm3aQ16pymskn/FZ4ir5CpTXAYllSVYNpbi",
+	"ePfcR2TBhDWwIlM7fLk2sGGuU9JUhnM4aBFTWVEdpI/Sxd9j5D12rwVBq4nMIc0ptgL9wTW/wjUfeySW",
+	"s5v8t2bffEXIZ6nWo6yYDyvIHyIodwFUQDntPS385IjGpqY3Mc5004iwxLJ2f6os+qHggmG9waB35JBh",
+	"YwbiHvRHY38PuGywcsNCdLec2VWnwWPcDrGN/y3+vSn4D/p6O31dAwDhnHBRN5eyWqLvNNBxSW0okdYy",
+	"ZZW0ilSQCNDNDtKq+jnd9SOtk6Pwjy82o1x0UervD8Mmhgykm1YaYNABrFlsfmm9MCgaU6RYzZCc4RRa",
+	"mlIlhyx8/uLVi4sXpSXcP+Fx1D1+c/zqr+cn59o6Qfs7T5ffWX6AcWilhWMJfbHcxQBJ48eArc/5FYmR",
+	"HVWxWr/5dnFSnpV9z9rOb0qw/v4dhiVtHbOSgom6BQ0inFAsd5pF9UZY46Mc+BXLPMKI9OYWPBUNALam",
+	"92+ld77Qv1fI9Zuwv0ZYH+ulHiT2g8T+3UvslfRcJseSBNoyhKolkrTjmq7z8SVScUFiNE74+CnC8L+m",
+	"06P174+JlnVGmlGJ5DVJFUowjIOAno8oIfjKTBQSMHYCK5RyqvkZ42ZWEzoYHKBhzugQ4wwpwbOrTx+H",
+	"neaQq6e+/05irr/dEGpcnEW99Kl1RL311KMvJJoThWOssBvOb7qyWY9mmIkkfIpcf4Wql0rjIniqqFr2",
+	"wSz7MhtR5w69mO4dDf5L9+EPKHkv6lKOTXekEOUaxLIyVOK+uzG/Zk45qsX6cyUInhtWG5NILGB2HXjL",
+	"jIfkmUG/HgyZlzBHMwyKn7W08/82XrIwGLLwxQWeWvfq+XfHvf3Dx3Zq2RlmUxIiKzZRd3/weKePXlDT",
+	"C9CObSy682JHWtczrsnL2DNLvuJ8PEhou4jbOUSaZLHKBAmdh9mjcp+eh6zLOCqNyXNT0hghMYmforFG",
+	"RRPPoDJf52nespCziLheqEfoYLBXn6RjD6XZ5VNtIZlSsUDdd4zeuPHoOwYydv/vzl41+TEtMFa7dde7",
+	"cs8dFNu+Nwd7kx91fzBolSZP0HihCBIaaQJE+tM+CvUv8ptBb2+w/yjMd2AOq9gC4Nkd93X6cvfLMtet",
+	"iwU54nH5NnOtF0IyuyGHcE7nBIbAL+HkTmlO+JgyDECtbrSWiZt5iPr1lQTLY5h80gN4yHVZluWbPwSd",
+	"Gg6wbo26Rz4EHc0R1j0K98AH7g8erwP+loCy9hOJDVZVoHV33+t+NojYcg1z88bQelSnaL7hCs15TCeU",
+	"xKgbnkx6bzgjvddYRbPQTHi0arZeaOfXLf33Hm/QPfNOulcCdhTGBZJYUalh2f+NtogsD2X++48fgp8+",
+	"/FhWWIxoaqNF31JlgXZd6+rpjNfV9PCT6H1GMhIHJimMm+GlDGUp6poOouH564vT0evjv4yOLy5evD69",
+	"OA93tOXnR4ONOu86FmsNIcFSIRjR2q/1fb4wG/1MgV337fdRlgVflhdl/SLVUPDKTWuhLAweKqF+Gavl",
+	"he0Zm6kxv/HIvzTS27p9DBXv/gT/CyYHJCUZb+wqpfYkdqqPOd0cpVOsZp76atftVDMYt09T+HF1FVcf",
+	"nWbAGVzr0DGOLt18Z+BAhXKX8xH90epp0UeRlqePOIYF9EuTxHKyfs2cDw08QyT36A6wVFgv9cxnB3aP",
+	"ZlDpQ3nA5yXJcwLDAUDg9bI072qrz2Ydhb7PaEpWJ2EVleddO3V8180WD+xgcMqqmVMV0YoylhApUSi5",
+	"UCGSMN8rT5zoI0NdQTnPEDy7eVahXy0/x9GMMlLbThqSDb2Cmkm1AVofdWuitagI1qYwzCBZGH2AZ8oN",
+	"4e/vNERAX3hg/H3VzpfK2Ou7SttW0qtq3vUlqmhEFTFXij9yraSX/yvhEU6oxDaI3Cv93bp83kvDvQ/t",
+	"KD/xNXXrJUw06W7w9ThZ0XC6BKAN9/Msf7b9loz3odqkd2dVdf1GrpPWoPlMDQ6KnUDCMonR2OUm5oUI",
+	"DXvKCwLvITeSoJjCzIPiwHNQ5Vtu2lmKxd1Da0USpWmtLomgOEEsm4+JCIwPFpJ6eEwCNBaYxQGa85iY",
+	"ruuJrdr9DXVeLyhtY0vFP7IHW+UXSg3Noe6pQr7as3HjhkpSuHPvm0zwnT4KGZ97vRyGbImxmp7qw86n",
+	"/8r3geJPH//x6f+YdmCYqWHHTGzCguR9IjRtEQhcDFmoCcq0J2Ak7KNwAn5LFhHTsFxRwkKkYEAUtuSo",
+	"cTDGCwnz19BLQVg0Qwkek2TIuuGMjGM+xzGmAoI2rkhl1/0rgZ+VoHOiKQ4ueX/B5X6/v9NHxznbHDLo",
+	"N2FmcrryuPxEvpDeXBDDr0x/CoBCqetEGehDls+I2R8MdvrIqMAMhScxmadcERYten8mi9AUuCixQBJP",
+	"SLJo7l7h0fXGKUjFS/9MahN1NuiAkYtvqwa8z7SsrTnezlHHnkxVZzrqHJu+E+hUUBbRFCeoh/7GGUHH",
+	"muVjoRfVdyVYomc8jbj+WXNl/fMfj/cOrWpnpgoJIiXJBPLuR+4mDzX1is96+4P9R7anhWWOUbFE+ypF",
+	"X6H5HB0rfDa/zNZfFApDbdeK9u75oJNjj+qdkTTBCzOHc9WjdY98CB56ZTyUV95rr4z1orTiU9j9qfjj",
+	"7npmlAVnpmhC5aePWoBoY7dcIzbsDJnt+8oW5YzUvLOGCXJZnwJMR/cbaygtD/O+GpBIYBakashM938H",
+	"TV9iHVTUBF9gubQhO1d8RbOOklB66Nfx20o2a6N5NmabOXTM3cl6F5nJv4HmB11GbhTyekIFeZXvJMHT",
+	"wM7iqhTeGu3M+MymREnkenwUJjAkPtrBE3n7yYsZQTZpx0iRIbOzqa+IgPnViiOptTCqtbCJCyODwxuq",
+	"+imbNtTrrkLywS8k0C98vXRrYf7hIUHujhuQtLLeNlLWCzzYqgtJMZ6w4O0Rz5IY6MX0r/BL1KtNS4as",
+	"ZdcSuL2PfoBEu5ygAoSRVDgp6M62jB6yg719bQipZeGl7S58SbTEsVyFZ+B0s0MNrEC7JCSlbApEP6NS",
+	"cbFo7mFyG3NpAt9yOzupweD51m+l5zHHbQyPz9MhZT2fck1S7opf/Sur/y144qmArEpa4YoPlsMGjVlu",
+	"bTmUizFXNm0p94jgE6httIyvmvAjI56SGCX0srboM0RdPGRFDNKEGU17kmoHk53++pR/z87orw0lnpS+",
+	"+JcIK25QaXfORatnXtJEEeFiZFsVbPqvfSjavGsC9aHrpL5J47aIel+Klyb4CWCH3IC4vVJN8zAiLIYq",
+	"LdS1ek8Y2K7GkXFY2yKEgopHNA6fogF0QZJDhtliB6VJJvP+Sd4Yv8AaS0Hu0g5Q3vTNpp3HBMcJMBdn",
+	"gGmlEQ/ZJEuSntJmmg2The9DpE0lqpKlXiOoaz3yUpH5HOax4iiCmB+dMi4INPUskjH045Z9kRscqWTR",
+	"zMbqmI2hzN8hk2l7/6k5bdL+CSuGW979zuDgBsvnGNr+mVI0suUzdiZa+/vzJvVtHzA+8ZeCzzd+6IK3",
+	"f+S5JbxvyYSLDQD9gp0RhUXc/onvf4Oy6zcnigyoSey4JZ+UdTlPEpV/N9rjjOBEzRqlx7MZwSkyN6Fo",
+	"RqJL4+mKOfGGrJqsC6zwGEvSR6eQCga8ltyQeapM13yoPdZ6LeTD1RZufmd2s5Wh6Pf5zMcOvj55iV6c",
+	"nTr7VnaOOvxSgwQisHie5r3w93r7jy/2BkcD/X9/a2/5mi2fm9UbbM9U8IhICeHttH83hQelIoPvvAPy",
+	"Dtwern/SuzFRBmkb28fZc/R8JTECF0eCIVqrDQD97WhOp+b43K0BOiOxzRnLZIDGGU1id1HrDDHKUg16",
+	"l7sIyYeBCa3bIkXyPoNWUCh8/eLi7OTZ+eji7Z9fvAmdjYBth0hmWuXFQ1YOGfiJiS4nsannoQHbcweR",
+	"26IdgB8edbQAPhcDtdFcdo4G/YP9oJPDbRRToQ8TRhr7v1uQQX5RjrjmABedoJNf7pxyqaaCnH//Cu0d",
+	"9veemF4VMZV5u1v9JONqVEAMMGnKi5d0pnyvv/+4/7Umk3rSETYnsUQtgyeOWjYmr6BjEGFkiy87R48e",
+	"Dwb+l+31B/3BpmSYH2UNIbprjpsJknKh/jX6S5Y/vYlDtDMo7j+z2ZYU5R0jlcnCMTp6rfUT9tEZvzZd",
+	"po9Q0cxyyBomh5XLnP0+rA2OiqLVqrlhyKqdVstcaMav86aX0BiDmz84I40tLx/Migez4sGseDArfjVZ",
+	"oG0NiU1zQSM7RaaSXOJXpmTjOZSDucpyxJmLq/uFKl2bSYZCnl0RoUhY1J8UE4sDb5qXQnMuFQpnOFMk",
+	"3LEzDkrtx13YyszyKCfORHScgLdc8OxKf82ws9O3I8dAGpIQ2UoQCQ1Nc7/XH9yUg2LsmKvXy3cHQsT5",
+	"zL6QiGoZgyRR0GswQCTRksfO40L7aBYg+A60f6D/bUd4oa/gCowlQ3uPv9Z/pIJPBZ7PCUEMZBDESKHB",
+	"uu/hW+oBouGRy0KsTD+ObognExIpAgAM8xKDIs3W5ffnwChMwBzUT+FPQ1r6NZckhbKT0NXAjBdhH71l",
+	"xHlYh0xLUirRtaBKEeZKCKH5oxKYSRxBXnxzDiyqT4EdslvkwN6qfeNdZsGWie9lRhUgk1bNP33UkEZm",
+	"LD+KMxRplR7Ks0shI7A4UieMjzqAXaDQK0HyReMvZhlNzMg2l6PqJa4KQSCLpr327oPw82Sulg6xxnoo",
+	"efwf0lcf0lf/ZUa9lVuSrnEnlrv/khsNiQ3iznWzCcDlA41VbEIQ2H+FQVg2BAOE5ZA9O/9P1H138bL3",
+	"tcsaHS8U6XERw8riMtC8a457kmherEgcQMDbNqfSeuxOgCR08iKxkV2cmUlykkoFKgrDqZxx1UfWDEbU",
+	"5cTe0Hk29+pHBL+WqOsk4R4Mysw1kUP9p7YJn5EkAd+ZgNH2plnYN2GAwj/o//RCxAUK/yOE8pZUEBik",
+	"Ym/7IkSSI5lCX+IZ0QpDzE0IPWNDpi1YhCWacDHPEizrhNkLOKw1Nmj5AF/XfmlTWRpAqb5k1oCkYyHX",
+	"OTq0f68ps3swXx/M19+R+eopMorcqN1IXpU0vA6NA1DEAk0MgQncB05bC2z4PigpdEFJvw9yVT0odPQA",
+	"jBdnpwSeKWOvJFxlggREqhFhIwHfG0Q8UyNw9wVxJggZzSnLFJGBaelkNPGRed+QfRU0ao5BoTAGboxv",
+	"AHpnYPzie8F+sKf/W+NILn78yvvRPjgIAuBzBcNp1ctMC4+alm931cTsofh0VaMcEEKoOvZKn8lGmsfq",
+	"uQbVsoGSwdtcOxCWKEDLZDMfWxCoPrXzsaFTp0zwyM4EgzwaQw5ylHIp6TghMoT6gULfgXHh5Y0s58PZ",
+	"Pp02edn2VS5ZJiXHRN8VH1SKDvSbi+TohthYxaq9t8zddYZXVUl8KDP49cw5bW0a3Ho8waYFB4HNzq9z",
+	"Z/GUMNTVunFoRZshUcayhBCtZQ9ZiEU0o1eEhEdQPeeP9b/FQNUhg0GpZvigeSRvwCN4Np0hyyjalzCg",
+	"g739/pC9wNHMrgjuMahgd5mJgl/30Q8zwlDotAVjTPiOOrcd48IrOTRtXZOElD6cp+4Z0+wau17Hxryx",
+	"Pk2eeKMVJzxJtA0EbYYYudbAeOqvJIlC4wWaQX6ewgvZXENxO3fbXVRRlDHwFUYT0G3kF3g6FfgKFAfP",
+	"h2bdtdt5wz5POUUbpuwKKu6QOT/UVDzUVNz3sNtbuLOWh1lZbr37k/nHh5oejRtKuqDOSZbQCYkWUUKs",
+	"eGjo7Gguruzr2JbojyNL+o2tHX+2e0E/G/fYz0hx9DOiLM0U+nnIfu71eqX/H7KfbSQJ/YxstC5ALpCE",
+	"fvb/WY1Kdd0X7cDSxknmP9K1Cx5VcjnwpanNK4WxIAVlB/2MnLmJfjbLpjiTpPw7YSOsFITbfkahIKYN",
+	"COwIS87sfgSR2ZxUb68uHyW8tHxQvt0pI/AiDFQHNoZvXesfwPKeY8pGnGRXpu8M/JZSEmnLwrwMs4gk",
+	"daAOmjZgNSD9/jlXdLIMd6sVlTfrVCXzmc0TkLURYya+Y7aw2FOegWxUITjcwBxG4EALWokBIGdo9Vhk",
+	"1LXnjhnKWH41DxGDq5cz86Kdp27CvYTIqLbDFmqmHyeJJJ6x9cSYhhC01OoMiZ22BlFL6Hcswz46hhdS",
+	"Nh0ykxEIjxTR6C8kwleYJnhMEwhJsxhsTaJMXwUDOJUJJtE1Fnol6YLaQzZOeKQ/ro+eY6UVXb24p+h5",
+	"o308LRN8xl7YVEPAj5gO2Yb65pJydqxPtoaFfBYNzdGp5p8FdiXEVazwaAZRTZ/LdI72PmzPKk8039N6",
+	"zC+llpnXnhGZJaqN3YxMQ2/A3sikvQE6Owx7UN02UN1O2JXWbS40BeWzCR50uPvW4Y6N9FjSh26pxa0f",
+	"qf5mg/HnIEA0f7XDdVDtbB3ILfJyXnf6CEz4fFBchIWgYMXLGReql9ArEpem64Afbyz4tSRCtskp/QVH",
+	"qj8MGf3NDBm9r4miTYbD6yxRNNX6+4SLuSWhCU2Ir26Cbz1/ys6dykfa29HBMBaIyiFzgXo3k3CcTSaQ",
+	"5AXze47QmCy4XuD18V9G705fvT1+Pnr9bVhE5PcHO0CgmR3XmGs6j/pDZqb3aO1ykWp9C3Q6mExl0tlu",
+	"FGF5nYxz2xtpf4TSeBKglE0D9I+UTAM0pZMAXZNxGgyZulEBiuRVoIleM6GbAN0kcvcmkTcB4rHa5bFE",
+	"3YO9w5L7UX85jN2nEknMqKKSxE+RpP8kAXp98vrFkEF40I0IQ6bsRn8ZEaAHXpLUJt/ZfeqlCHOjyrDS",
+	"SrfKa3SW8+gtnBRfSuGs5tLzFun0fMhcs3FIuPQ+tnG2ex1b6zxMen2Y9PrrmfQK1NGG07ZRUYyBB21N",
+	"m3SUF1BrYsy9APEkro7oMZnG5IryzBiZjFznpXo2DdfYnnMsLvvoXDMZ4cpqEJagyWjDWNXE5FarHt8V",
+	"+/9cusfdNrQuPugFU2KxaVdrz2D/rQ7h+f1rTd95jT1+uVBnG3bg59jc3uesVbWsIT/TCmkb1CtZMFN6",
+	"ZewTbzOQXGkcwnuaAx4GpmIAAn/VQGwRfoVgZB5y1WrAEzSGTKydwOpVycLWHuhr4MuoVQ/OliOE23eV",
+	"5nPNozGF1PdSnoXAKY0JIgqRyYRGOIKgX03qU+fosLVX6dx7PPcn/drCfqIm6PeQUP6gIq1np2cQfzNR",
+	"kPguo3CudeFP95ZlUmmiFOEkCdAcpynYgbZDf+6VOkJFfRT6xgW9uoyQWNZwQsXRDF8Rz3LCxehlmwCm",
+	"OBoTUwN2PeN2RAFV2k52wZwQfaMtYW1Yd4EBF5uA1YrwB3RSqMbJzHr6RhtxgUWGLCxCRKF9nfsTfeOC",
+	"NB4n/8YcsJ9Q840LRnWLAFreCdfE0QLkm/6FJPjGRZfAq2ZMQzTnV/VxmSGrBGb6fsjOKzHzYibrM23c",
+	"3ITG0Mcz0LlL2eZuLtKWsY/aKLDSfENZjX3tRKbbx4CbZzSdgYVQB01TbefOdAKNPczhJwCvxulIecSm",
+	"ebb1PcyuucvERC/AYoyw32em4mcJj/z2iqdM1NWLw3aLxsc4SXbWiLyEXjVb+q66NcT6ttBLdXSNhqAJ",
+	"jnS10/I2LZle6Z3ca0Mm+IrP2ZMJNnAfbZk07Jh+SSr4mDS1XZkTJWi0ouGK4HOiZiSTCNoikhtXTHCE",
+	"wplS6cids6nHcFXY/qVRnNnWQrbhTmhmGCVmapten8cBEjxTBCkyTxOTLBXnDqI/ciQyps/INHJy8LO7",
+	"N2ZaOr1BKecJPEWlopFE3TAej/SPoy/DnXWNn4aspvOTFiMyEjjVSL99t6fXFs7tim/SBNMyGnf+DX33",
+	"4tUpqgE5+u7i4jQnN7uroBVk+0P2b+jir6cvateNeKaxbchqLv5k1v5m2Pnji4thJ4BXfDN0nb6GHVMh",
+	"JL8Z6m8cdj6gR5uWw1iQOSFfxUQzF+9fooWS9+nzHI9qybk8MXb1MPY1Y9LyVkaaWnb6aKMwdK1P9k1p",
+	"c59pALsJCbmZjIJENF01wTKTRNx6IuOaDftw0Ra2KdXrbPjkq8x/sPHL8Rjak+iPr3rR676/Yu92bjWn",
+	"e/OovP+BD21z2rTNwUmCWIXQmuZJb9g6x4R/c5LxBv+5ZjXvYLITViQTtc1qAqgGr1SacW6cAjANG1ba",
+	"eWqyJy8Zv2a2H7QpGcHMqBjWJN7fB541ZIVMpglhKlkgGEAVUmaQlHJmHBET04sOmNYhdGE5zifDU+mG",
+	"pLuW8EOWf+0XEsre3fwpLC9tEZ0dxlvq+9Lcr8VH6Nu5h/WdmSkBSeiUEbSnRT9GWIhP/wM9VySek5j2",
+	"vQ4qx3At78fz6WPHI9QcUp0gZ3tHj1rrvf6XfZ42KiXY1igU/vWGNioPDU0e3MkbDPBnZWpeNbe/9Nvu",
+	"vNnAhsg3lrbBSPkxTZa7c9KgX71elDSs44TiX0UnxzvXb7ZSJcrQeVAm1mD460VZjUBdrPFpZ0M03xUE",
+	"xz2cJBAhqc/Jw+JS2m6lmSky91dx4V8bjLBF6DH0bUUzfo3mmLnUk3iZMPTqx0lSoowzguP7LCvX6x8n",
+	"SXN+/HPOyL+E5aqhDyrpvIpOwpxBe1wyeZbNbFNrlKJ3rhXTF1q3lEeI4GgGiUYr8AkLYVIJoGCa6CdR",
+	"6N8fDln3T+dv36DQx6EwQCGNj0Jo1kDjHdAoKUMYGR8X1IBHM8gIFQQQyakcMIa06zXPfnVyfvHize6b",
+	"txcnL/+6A40oTfAfzQgWakywsuSxd4gkDH0Dr94NJaagvI/O9EsZiRRU/hiT/BWWqgeg6J08D23vYwHd",
+	"20z0q3wgbncukoAVonEfHWdqpjX1CCtiV869ZopfEgaKuTmcEfwQGvduePr2fEmAmft65r46Lfkcbljj",
+	"Kag4VGEXbd/ZGLoqPmBFGGg5CrRka5/EDsMSLJXFKEEiQsEtB50dTVUZABqjmEp3eJ4dbjTNYoOl02za",
+	"4aOtwlTgcoR99goi8xv/HKGD/SGDO45KWDNkMVb4CP007NB42Dk62A+GsIFh52jYMSFgc2NHX9BWCFx5",
+	"w7MrkiTVGBbEqj99JMPOh2165xhQm0/oPwj3VZGCnzqGhDV1d47+/uOH4KcPS9GDqgKwzGJ3tuDghhCb",
+	"1YHjUs1J9/EAyR3LaRQ3/TPqVGOz+L/7dPyN5UR4yGylyhfSbPycZyIilkejCDPbYUJrFsDxNDoYaWHo",
+	"sNmgNwzrwvKNe7Nt/dc0oD9887+EVgH9XyxOuE5GGl0s7W+ElNakWtkn0qgKX8gyQVQnE652iT/VP7wD",
+	"9db+MmQmiRGKP4zeyxmRfdQ9YeVptcZVDUGcayyRnOEYEk3GCxSaD/jJOmw+hP2dhmKsinX4YBg+GIZ3",
+	"YhhuTm05sm4aoKrM69TLFMOgwBFd7xh5J4l4QP5fXYDl95/EX0I6M6NTI+3qkMxGiKlRO8/cL9PaT/6f",
+	"jtxikhBF6sVcEdkxd0k39OCpN9WmHDHGbGGIMq+bW6bA57DYUuCjhKkHNaPA4LG4/4CRdzuNSUO1vet6",
+	"U3z0j7ktXoKPcPMM6qVXragk8YKW4G2EJixmhtKyWwp1ad7u/mlZE5OKCwL+yRllU4gemrTgTC4piJVW",
+	"maXoE+MMQWAUrN16r6X/wH17LNeFzi4q7qIHqrwHN2kZe1o4SNMEM0bZtMW4tDqTJECSa4tDoTgjjbPR",
+	"PNZu8+eCSkU2NP3J8/n9SWd6g08rw8sc3fFrVoxjaeogcWq/8HOkC51zodAlWegPSGzxadgLkQaNhDnQ",
+	"hOkfG12KXDR0nO9AEyBMGRlBg8WgQ1g2h3RcfeQ9+O/SPb2lX0q9s/Ud5R9+bOGtzPuJ6qOSeV5UcTAN",
+	"H1ce3HKr7KiaDZnNQOKfnehJ1tYctGN0DqGa6wu8DVwDvjJyoxD076NacCAubHmg2V28YnNxRkbm3noQ",
+	"2XO868qCVkXEDhKbVg8DaH6jZcO/zZSuVIBnm15ZKvWkQi4BtkjmCieQfcQiEtoaLDNAREYZtMXlAk2I",
+	"Jl5GTL72kHXDOWEyI0m46/6VkLDf7+88RaHx5WP9CxIkJVi5qO4blBJBoaGI+WEfXRNyKXdsH7khMz16",
+	"XVyOsBiLI4TRnDM1s+QIQooz9GgP/QmzDIsFtAYG4jRX9r9GXS7Q/pMd9JKMhb6lP2RhmW2WJqShMCaC",
+	"USLctT+AZmh2ayaeIcVjvChd0IuOsSRHCKaghK5Zu42q5ewir3KAUyIx/Ar9EudpQkxvmfyeKOESgnd+",
+	"8GhKGKmpeYU8vHDOtZkW5p2gZzg1hRj5U+VaP9kyRS1nDLdIT1ue65UjW+eok6OOlg7wFYC20GuSSEX/",
+	"P/aubLltnEu/CkY3kWpoWV5SUy1fzKSd5B9XZysn6f9i2GVCJGzhNwmoAVBuTarfZW7zHHmxKRwsBCVS",
+	"m9ckurMlkQDBg4OzfOc7RcU52RkeHA5qjMa2z1yAajv/9nVKgQXH37jWHezvhcPU1Xgc7g0O1q/scAvz",
+	"OOi2Sl8v6mf93Q7RtkO03UHHrfnTpvmwCb2Pfaex+8sKic5fn6Lnz4+fe/3u+09a5cjTtBQWXdsFJXpw",
+	"aA4A2fO8opD+qyk1j0lwdO4RkimfeLYnj/PwhSQ5lUqibliDPDQwjvC+JzFzfssw7LX8TM4TwLLMHMu9",
+	"Pnpfqpzza/jsH5xf5SRmp+55ZTnSCzLSRwqiKuDFIWIPYtmSpIIolFNmaCxiZgEN+ltAU7nFs2gG1E3+",
+	"06Y6ewBvpraHKM5QA1SjpTbJzXAl0CJMhdm5+rdps4/NdvDmsIp1uxS5qdcQC7+++sfZu+Hvpy/evHr3",
+	"8sV5zH5/df7x7P274WF/ELMP5+9fnr0c7u3v23rA/f23WL9ThllK9vdfn8fs1buX4fWbYxH8ntjlkm6F",
+	"QwjeTCVrXepEtreGevri/loVA2+1lGt96fQeq+wyqbCpO58h4Ic2CoZdO+2jx+61xcRrltYuHv6o8fC1",
+	"jr1oCWS7RlbmzpkTG/x1b3quR1KTNm4XisGD2JKfrNTuBO0eMCtrStlmoU73NpclQVp1229koqDc4MPn",
+	"T1VfsJBvxvDTR0CfT0kGSFk0wUJRnMfMdGJBXTyCVkQATo3qnYhMkZUr53KO4GyhjMuPGjNfxgU0H66l",
+	"D/QOb+3Ncxd+a+ilKgGcAIKSfHMf8XFa56za165tTrC/d8xZO8dwrd41WziGNcvrDvrVhIpuIW6fyFJO",
+	"CMsS1NUDXKK9uBwMjgiyn5e9CCUGep2grvvQ/wquOZmL4BV8SiSaYKlMGFDfQhFRQFItQV13sfmMROhS",
+	"q6/e9i1yXB7ITs/YAGVh+kXYcZvyOn9sHP1tZ7TqN7fXcIv/It2qdrV6RpwZih2cfxB6HEW1IjRdUzuT",
+	"4KM5EsSa03jQSMnkP+Gjf5H03ltibGBG/cxq9ueqDDU71/cO0gaV27laiW6jObUukrdTlxs3sZzjuhHk",
+	"EirqDRCs10cfiZJoIbeieMwSZqs7zGd99Jnl9JrU7MpoIfNi2zzyKRG2VdBQe9rAvSpIykUmYxbGCHGq",
+	"Spzns8oZb6RkJXolA9NwZYQL6sX8CdDFNmsD/NTo/PUpOjo6+gUpWhCbH3apYb0+rRRztTVZegQESu74",
+	"gVnnvn+3cGPl9P1BhfRpXbdS2tnd1lMvbgPdXsNsZoKYlIP03PDWuKzVhAVJgmcm2xtqAcT4DerejLHx",
+	"EbUcZ2XuUOEAFDcR8awkvQgCc1ViAJLKNrFQu6nZ8PobnE0xKJt5Rdc31J/AfTdHzx0EB0czc28YCYAs",
+	"NM8hhwH6xAPZ3ffQFhgM0aSWq61SBbU0cGM034zdHkQ6eFCOypYE9t2kKHc66NFiWeathluztgUYv9lY",
+	"CwVn+9JirKzSGXrbXOI8h/2NRkTdEMJQcil4ETTYMZ6b6eKjePAFZwTNCBYxy7EiohchrFDBpULPB4M+",
+	"elVMoHu0QNj5kCSr2XM2kLICu/g+eLAV9sdrwGBmeIa6lKV5KemUtJoU+jE3gpVFi92jF0c78YtwMIDV",
+	"kbZQ2Sxre4bvcRBuKwZaDW0DkSqtWEXQnlJkROyi33eqMV6XqhTBQptamHsKgWslIwg2YYlGPXJatUbN",
+	"sMIjLLWlzzJ0TjJqDYfk/NXLs48Xn8/fgHMiieqFh/IAJTCGZTQHXFvMUkEVTXGOMgL6IghzR+j54Aio",
+	"JS7shR5YPedr4fwGz6S9jmR6sF4/ZuvR6Dan+M9hOW7LpGs6ysJy2lUDh4VIia/0JgMag7/0AfD+t5Bk",
+	"11BUzkyHq4zK+lV+naEqIvv29ZIyGl6ulyzl7JJeldpjMinkJZy+wj7s3XH6ngP8m8hGQl9YW21UAvMq",
+	"UgJfXtJ0a0pffdXR3b6XjOIcqXSCDg7/oz/oD/oHw+fHR4dDZHkn/B+m7gA8/XBBS/bAb9Bvkod7iy9Q",
+	"097Vbj0TBKdj7bP0lxIu+9svZ1wOKiVW1L9GaGmZRbfqHI1yzq4AQBT2epbPLLOhBPWxojwdyHKqi30P",
+	"UId9sh2iI/jghovrnOMsZhBsn/PaLGDrZkwgwGw7oJu20zlps5c+BQvzQ1V7MLDTGko8zBd79nuAzOr/",
+	"/V8W0XmB9Z33av+lY0hH6Y/NXxsUe1CJFMEF6qZYkj3KJAGm/CWmpp9RY5jqYC1eHDN4JZzOqaX1juSt",
+	"pRRUbwUKPyJrl3u8rF21zqxcBUxOpiRvjebRKcHl2rN4Bz8/9ZtorYmMeW773dFwA7ZNqfrFHRfknM4J",
+	"CZIEi3SsLWU9dASlj+Yvo20iI11aA4xwdtU64z83kqcHqYmpVNCmVTHBm9vVxjxgbUyw7sGBG56xW1TG",
+	"vKHsGkAugkObX9NNEwgm9I4ErC6/RILnBCXVWEnMGniQc/rtax32FQHiJe68eVYGv2PPiFRogrXFEZzz",
+	"cQcY4fSYMRtj6d1zqEexE+weD36Zq1T23oNhOa6Uj4S+4CNi+ZaxjFkSnO8XNJMJ6oL6szU9BckopoIk",
+	"kYO2uVF6hpW5ujpxsGO4PmZgVLhFYQTxEk3yUlJSCqPUvn21k5KcqXCZZNzprVmwEuza2zXcc08BFkdd",
+	"oWpdabX+sEP+mhBhmn3Wj6XqmIICFXtsDjsvOsHVGGLK+pOyIIJfgJLsDDu/7g0Gx4fbkS9XS/A4xSmh",
+	"4mwoT7FiuqtQ2SGXHqOkJfBqrMZsPSvmPLT9mla4hbfWRx9hSdFoBmbTyVYdNAIt/ggu0gpLEB454wWm",
+	"7Dsy+UKrfDOTLxCNncn3gCZfWtsEbhuHn27Z2QKEWDvHghYFMSzTJaN/lgTNe8r5DGyumMWd08qKQdm3",
+	"r//69n/GUsRMkbjTZpUd294Ta5g3gYTewrwxG1ML93/PMoHL3PZDZ7zoDDtokvNiRAQlaP14WjWxxzE6",
+	"ag71wlatvv1p7I6dGXGvZkQabsRmvTNvPnyp/tm6+uzcQu/ATKhgJ/UqVMpMVxciJcKCWC5lksWuQXBl",
+	"A500dUE2tOL6l1TU+qlSEbq4FzRLYjYiKS+IRKzM857RneAT4xRaxjkoi+JlOm6G5ZmyqznH7YeogPvx",
+	"0R++ZG4Dszq6jeVswgeVsKxRRLdMsgYP5PV+qu26HaDgPiig/fIuC/5t5CZV7/Rey+nQqFS1irqY2ZI6",
+	"W6Q1NNBnfbUjeCFM2T4ncwV2CDPEJ6amAnFGwnq7mCW1GFXSXnZXNU+jVwx4DqlaUm93N2G3+QAaZc0h",
+	"tF87WwTDHqcKb7VacHV4C+phF9PaGaPrVeOtofpWGKPzsa3b6snNHG5jyFoAdGBJ4ByAH2iMJaLqxGur",
+	"uZ91DwcHDbwKL7IsCIXfieM8lwc4XIzkbxOl9zc9Y5NSPa1wfd1wqcDnjNzUEtE7jbXTWGtYanQ65yy0",
+	"eNJbK6/9L7U9up2XXessEEzW9xcY89xwUNWxGPPlZgWfklYV9AT8ENjOpgU0WdzNO/fkboTeyEFN0m0v",
+	"ovv3WVZneILTZ5vS0LvaLPNuxN2c1wtZ+tuczm/IlORPz3/4gf2G3aG6VkwawgA1bfIsRAka/M3Wh2st",
+	"Mrxplx5AIWM2q8+tTq6IQvZFH+mgAkHEoottV4X6HbKwo0JvNYy4Rtv2FFr+hBP6yMVa15juPo6ufKse",
+	"P+Gwux4/d70V6+SAUNd0/2FJvYGBFHTV5tRbq4/msf9QKpTsJxxEN1ngelClYCSz7N2C3/RMGltxhfOY",
+	"UUg3zQNW0LugG96KPhJGqOUQJYLnJIlillB5YSoJElN6nfyZLALUgUMV4CF6oeeBx8BYXuY5JPJb9cNn",
+	"WLYfqsCgXhrQUGjgVkp/EPxN9KpBxYH9Y0nBQY6lusj5FYVGE8F/axcegLx6fL1+8W2Pqr9bG1yv3+e5",
+	"vqBtXFug0k203ZYAZDUj8CHsiG4C1ENJz0ywbU5ePpu4YEec5wSzDeHzC/Kr5d4L8GNiqLw5/T9fQpmo",
+	"FWANfnEFWE6Qhh1gh/mvgl72C9yJOvpZLuy0QR+ht2ev9WMZPG21pJYEJZCq+aGO3FAgG3YkLdkmkr50",
+	"dl7i3WVAMbsZTExL2aYAMS9PO2jYA0HDSqvb3Zlr/l8JBzOHpKMjwcypDIdn0Ic6mxmVBWiHYL+6RpQA",
+	"HitKqdCIxKxkANnoHg9+iRbAY/Y0nWApb7jIzFVBB4wJz2k6Q93jw0MgkdUnha0vnlKew4r3WghC7JTb",
+	"0WSfTf/B7Ts7uK0+LkjWstX1V+hXwnBO4aA1z6l9V5KODw6Pjp//21/VVlZhHjHcq/o2ff3t+j68frq7",
+	"BqOFuYAWXVgVo0ZbLJBWh89XqENW5nnLirVowHBOd7CqjTWzdn/8VPi6FmmZCD7KSfHvTSluooxIvAKt",
+	"YUGipvbn21dzzkuFDevsPp7Q/enBvlNlriZaa5KOogoEwKchqgNpxEs1HOWYXW9AVmvm3PRqX3mL2is3",
+	"l5nTmq3/tGM1H6zK+QCa9GmgB+cav7qjyXtyazch5zfMn0xdCW9G2pb4WsT3C5L0GkFRb2cfPExr8yiC",
+	"VgLvf/sZ2su/nTXg2Zre11w7DkiiN9oZ5+BRS4QhhzrfOiOn7PrEs6BRXpr+pFLxiam0t15hIzjc3uST",
+	"7bBxf2Dr2kAtcWn9JP2fQUTsru5ygQSZ5DglPVTM6q+0nQHLy89EkEuygvPqn2OajuutQbXOlwjnkiNh",
+	"aBuqPjejmbNOuzjPLX9eoT+28YJ23VDN5YE6zYZDtlFOVj/p/yS6x76+Se19LOnP3NjzGCSEcYU8K78N",
+	"sEuiVKM+Mdm4RTm4nZ/wpUOZISCAiVmWZ4EnE5Jbo3xtc6VFdB4H5HdrOX6yZu4uA7dBBq7YcL9W6t/4",
+	"bWAzlI0UZfr+MlDtzyRKvBeZIMyyfS58FKGFZhnwwoZGhMTMhxzsPpEoMdyE6sJ9laDu8WBgsvs3grOr",
+	"nk3wTfn1/HQEuRREjmMG5o888SixdUIbS5DFdUN121YeTcFH9BYLnm7m+X4k+eXGOmZ9W3pwS6fyLVco",
+	"M9Ek6GJQkhxRlnIhCDiIbb6lE8DQxRxULuavOENO+dybl/kW5/pwIBka8WwGpLggYEYmKzGi0shif6cH",
+	"n5Z3a+HIxXoe0xfLbLEOQs/EZD/ySy3d+pfDML6pJQJaA41K7UixgAMt51eIMkNThtOUSGl6E8qYYUE8",
+	"kX33eHBkVJv+odVk9pfI/FBrvKyPzjJSTLjenqh7ODhG+ApThjgzxM8mZBczO7FegGzGzNDlIwVEaooH",
+	"eacK7lBFmUXV+NcFoPXlzfVz7kY+nru6es7nvJ4c2E8/RAMW9xZa8XftRTN94JRT8r9Aq5N9+yrNugo0",
+	"5UoAfc5EGIwaKMJWVXnweIE4ffrsebmhnEXtgvK91hP6TdEaJYtWgxyavNrmzfEkg11bbZPvtGyv9SVv",
+	"hsnQy7EWgBXwZV1GboZ1NoYxzvTBcYOBvjW1mDqvkXt95KzwwPCOYpaAc+tNcANimStpsV4BldBbf47w",
+	"3w51w8s8QznBU4IYj9kqrW9O29tm8GwSKYDsbWYPw6Let0H8vWJZ7/4k2zhptP/80dNGYaqo/bxy8u/6",
+	"5hpI0C4EsXEtIJAvdGFNe+sZ4PvuyN288G8jrWv7RIWWu5MAsKK1/W1rmLUZDslulPP0mpeqobpvqc27",
+	"O9YfsdxltQm3qvP3H4YTvLkxxu9ESMoZyRBw9U+wGhvQqjStl0sA7ghikiJwnwzZrkCCc5P0KEVe6UoQ",
+	"YDvHhb4Y1oV0XmEVALMOYuROcM7IM1nF4IJej/qxFtGAnwOaFIm6BWb4ypDC2cZqMJa5q/YNrVcd3Ngs",
+	"Z0MvDzoljEgg07A85BEyhwjJkGEgj1BBlKCp9MilFx/OYH2CASxZ+eIIb3E61veFPkqWp6OSlMhjkKhA",
+	"RdC13QD/ce5/X9q+6Sp8LFPnX+g7NQz9aYFpREZ2qJA7OvK85H6wgKDNdSoJcNgNI0F8U+GcX5XzLG81",
+	"euYCz6DKqd9Ewdx051MgfoD7YUb1A0DqrupJha36c8yyhikivL+hjmh8NUGXfM6UwKkCqK1v3gwv58+S",
+	"K1wr2CDQyE7WHkJf3jjKP7m4Nt1R/Orn9JKkszQnkScN0nc3GNfgrvWCksVbv4bOANITZox5YXCUEZIp",
+	"n1RNu0zsObhzhuV4xLHIGu8KfDJK4XRsblGbR4QIS8VsooyuEESGq53xtGyTxw9Vt7JQ1Cc5ZtXeqtMr",
+	"qTGpWhUGw/jU8OIoZ2wPTya11K+MGtINRmeUasT/0ntzSpBUguCiH7YfDNMQf//x9/8HAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

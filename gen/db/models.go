@@ -211,6 +211,67 @@ func AllContratTypeValues() []ContratType {
 	}
 }
 
+type EmailStatut string
+
+const (
+	EmailStatutPending EmailStatut = "pending"
+	EmailStatutSent    EmailStatut = "sent"
+	EmailStatutFailed  EmailStatut = "failed"
+)
+
+func (e *EmailStatut) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = EmailStatut(s)
+	case string:
+		*e = EmailStatut(s)
+	default:
+		return fmt.Errorf("unsupported scan type for EmailStatut: %T", src)
+	}
+	return nil
+}
+
+type NullEmailStatut struct {
+	EmailStatut EmailStatut
+	Valid       bool // Valid is true if EmailStatut is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullEmailStatut) Scan(value interface{}) error {
+	if value == nil {
+		ns.EmailStatut, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.EmailStatut.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullEmailStatut) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.EmailStatut), nil
+}
+
+func (e EmailStatut) Valid() bool {
+	switch e {
+	case EmailStatutPending,
+		EmailStatutSent,
+		EmailStatutFailed:
+		return true
+	}
+	return false
+}
+
+func AllEmailStatutValues() []EmailStatut {
+	return []EmailStatut{
+		EmailStatutPending,
+		EmailStatutSent,
+		EmailStatutFailed,
+	}
+}
+
 type EquipementCriticite string
 
 const (
@@ -668,6 +729,137 @@ func AllNiveauServiceValues() []NiveauService {
 	}
 }
 
+type NotificationCanal string
+
+const (
+	NotificationCanalEmail NotificationCanal = "email"
+	NotificationCanalLog   NotificationCanal = "log"
+	NotificationCanalSms   NotificationCanal = "sms"
+	NotificationCanalPush  NotificationCanal = "push"
+)
+
+func (e *NotificationCanal) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = NotificationCanal(s)
+	case string:
+		*e = NotificationCanal(s)
+	default:
+		return fmt.Errorf("unsupported scan type for NotificationCanal: %T", src)
+	}
+	return nil
+}
+
+type NullNotificationCanal struct {
+	NotificationCanal NotificationCanal
+	Valid             bool // Valid is true if NotificationCanal is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullNotificationCanal) Scan(value interface{}) error {
+	if value == nil {
+		ns.NotificationCanal, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.NotificationCanal.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullNotificationCanal) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.NotificationCanal), nil
+}
+
+func (e NotificationCanal) Valid() bool {
+	switch e {
+	case NotificationCanalEmail,
+		NotificationCanalLog,
+		NotificationCanalSms,
+		NotificationCanalPush:
+		return true
+	}
+	return false
+}
+
+func AllNotificationCanalValues() []NotificationCanal {
+	return []NotificationCanal{
+		NotificationCanalEmail,
+		NotificationCanalLog,
+		NotificationCanalSms,
+		NotificationCanalPush,
+	}
+}
+
+type NotificationType string
+
+const (
+	NotificationTypeAffectation NotificationType = "affectation"
+	NotificationTypeCloture     NotificationType = "cloture"
+	NotificationTypeRappel      NotificationType = "rappel"
+	NotificationTypeRetard      NotificationType = "retard"
+	NotificationTypeInformation NotificationType = "information"
+)
+
+func (e *NotificationType) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = NotificationType(s)
+	case string:
+		*e = NotificationType(s)
+	default:
+		return fmt.Errorf("unsupported scan type for NotificationType: %T", src)
+	}
+	return nil
+}
+
+type NullNotificationType struct {
+	NotificationType NotificationType
+	Valid            bool // Valid is true if NotificationType is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullNotificationType) Scan(value interface{}) error {
+	if value == nil {
+		ns.NotificationType, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.NotificationType.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullNotificationType) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.NotificationType), nil
+}
+
+func (e NotificationType) Valid() bool {
+	switch e {
+	case NotificationTypeAffectation,
+		NotificationTypeCloture,
+		NotificationTypeRappel,
+		NotificationTypeRetard,
+		NotificationTypeInformation:
+		return true
+	}
+	return false
+}
+
+func AllNotificationTypeValues() []NotificationType {
+	return []NotificationType{
+		NotificationTypeAffectation,
+		NotificationTypeCloture,
+		NotificationTypeRappel,
+		NotificationTypeRetard,
+		NotificationTypeInformation,
+	}
+}
+
 type PlanningBase string
 
 const (
@@ -1001,6 +1193,12 @@ type AuditLog struct {
 	Details      json.RawMessage
 }
 
+type CalendarToken struct {
+	UserID    int64
+	TokenHash []byte
+	CreatedAt time.Time
+}
+
 type Client struct {
 	ID              int64
 	UserID          int64
@@ -1072,6 +1270,22 @@ type DocumentBlobSweep struct {
 	QueuedAt   time.Time
 	Attempts   int32
 	LastError  *string
+}
+
+type EmailOutbox struct {
+	ID             int64
+	NotificationID *int64
+	ToEmail        string
+	ToName         string
+	Subject        string
+	BodyText       string
+	BodyHtml       string
+	Statut         EmailStatut
+	Attempts       int32
+	NextAttemptAt  *time.Time
+	LastError      *string
+	SentAt         *time.Time
+	CreatedAt      time.Time
 }
 
 type Equipement struct {
@@ -1146,6 +1360,12 @@ type Intervention struct {
 	Occurrence         *time.Time
 }
 
+type InterventionEcheanceNotice struct {
+	InterventionID int64
+	Type           NotificationType
+	SentAt         time.Time
+}
+
 type InterventionHistorique struct {
 	ID             int64
 	InterventionID int64
@@ -1162,6 +1382,25 @@ type LoginThrottle struct {
 	Failures    int32
 	WindowStart time.Time
 	LockedUntil *time.Time
+}
+
+type Notification struct {
+	ID             int64
+	UserID         int64
+	Type           NotificationType
+	Canal          NotificationCanal
+	Titre          string
+	Contenu        *string
+	InterventionID *int64
+	CreatedBy      *int64
+	CreatedAt      time.Time
+	ReadAt         *time.Time
+}
+
+type NotificationPreference struct {
+	UserID int64
+	Type   NotificationType
+	Email  bool
 }
 
 type Planning struct {

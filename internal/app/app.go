@@ -18,6 +18,9 @@ import (
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/httpapi"
 	"github.com/mif-erp/erp/internal/interventions"
+	"github.com/mif-erp/erp/internal/live"
+	"github.com/mif-erp/erp/internal/mail"
+	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/scheduler"
 	"github.com/mif-erp/erp/internal/storage"
@@ -26,7 +29,7 @@ import (
 )
 
 // Handler wires the services into the HTTP layer.
-func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog.Logger, version string, started time.Time) (http.Handler, error) {
+func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog.Logger, version string, started time.Time, opts ...Option) (http.Handler, error) {
 	hasher, err := auth.NewHasher(cfg.BcryptCost)
 	if err != nil {
 		return nil, err
@@ -43,7 +46,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		MetricsToken: cfg.MetricsToken,
 		Logger:       log,
 	})
-	return httpapi.New(httpapi.Deps{
+	deps := httpapi.Deps{
 		Config:        cfg,
 		Pool:          pool,
 		Redis:         rdb,
@@ -58,7 +61,26 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Interventions: interventions.NewService(pool),
 		Documents:     docs,
 		Planning:      planning.NewService(pool),
-	})
+		Notifications: notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore),
+	}
+	for _, o := range opts {
+		o(&deps)
+	}
+	return httpapi.New(deps)
+}
+
+// Option adjusts the wiring of Handler.
+type Option func(*httpapi.Deps)
+
+// WithLive hands the HTTP layer the hub of this instance (see Live), so the event streams get
+// the new notifications; without it they get replays and heartbeats only.
+func WithLive(h *live.Hub) Option { return func(d *httpapi.Deps) { d.Live = h } }
+
+// Live builds the hub pushing new notifications to the event streams of this instance: one
+// dedicated connection (not one of the pool's) LISTENing on the 'notifications' channel. Start it
+// before serving and Stop it on shutdown (it ends the open streams), before closing the pool.
+func Live(pool *pgxpool.Pool, log *slog.Logger) *live.Hub {
+	return live.New(pool.Config().ConnConfig, live.Options{Logger: log})
 }
 
 // Documents builds the documents service: its bucket (STORAGE_URL), key ring (DOCUMENT_KEYS)
@@ -88,12 +110,38 @@ func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 	if err != nil {
 		return nil, err
 	}
-	return scheduler.New(pool, scheduler.Options{Logger: log},
+	jobs := []scheduler.Job{
 		scheduler.GenerationJob(planning.NewService(pool), cfg.SchedulerInterval, log),
 		scheduler.Job{Name: "documents.sweep", Interval: 15 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := docs.Sweep(ctx, documents.OrphanAge)
 			return err
 		}},
 		scheduler.Job{Name: "housekeeping", Interval: time.Hour, Run: Housekeeping(cfg, pool)},
-	)
+		scheduler.DeadlinesJob(notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore), cfg.SchedulerInterval, log),
+	}
+	deliverer, err := Mailer(cfg, pool, log)
+	if err != nil {
+		return nil, err
+	}
+	if deliverer != nil {
+		jobs = append(jobs, scheduler.DeliveryJob(deliverer, cfg.EmailDeliveryInterval, log))
+	}
+	return scheduler.New(pool, scheduler.Options{Logger: log}, jobs...)
+}
+
+// Mailer builds the delivery of the e-mail outbox from the SMTP settings; nil (with a warning
+// logged) when SMTP_HOST is not set: the e-mails then stay queued until a server is configured.
+func Mailer(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*mail.Deliverer, error) {
+	if !cfg.EmailEnabled() {
+		log.Warn("SMTP_HOST is not set: notification e-mails stay queued in the outbox and are not sent")
+		return nil, nil
+	}
+	sender, err := mail.NewSMTP(mail.Config{
+		Host: cfg.SMTPHost, Port: cfg.SMTPPort, User: cfg.SMTPUser, Password: cfg.SMTPPassword,
+		TLS: cfg.SMTPTLS, FromEmail: cfg.EmailsFromEmail, FromName: cfg.EmailsFromName,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return mail.NewDeliverer(pool, sender, mail.Options{MaxAttempts: cfg.SMTPMaxAttempts, Logger: log}), nil
 }

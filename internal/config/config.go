@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -82,6 +83,26 @@ type Config struct {
 	DocumentKeysGenerated bool
 	StorageURL            string
 	DownloadURLTTL        time.Duration
+
+	// E-mail of the notifications: the outbox is delivered over SMTP (SMTPHost empty: e-mails
+	// stay queued, nothing is attempted) by a job every EmailDeliveryInterval, each e-mail
+	// tried up to SMTPMaxAttempts times; SMTPTLS is none, starttls or tls. Deadline reminders
+	// go out ReminderBefore the deadline.
+	SMTPHost              string
+	SMTPPort              int
+	SMTPUser              string
+	SMTPPassword          string
+	SMTPTLS               string
+	EmailsFromEmail       string
+	EmailsFromName        string
+	SMTPMaxAttempts       int
+	EmailDeliveryInterval time.Duration
+	ReminderBefore        time.Duration
+
+	// Live notifications (GET /notifications/stream): a stream ends after LiveStreamMax (the
+	// client reconnects with Last-Event-ID) and sends a heartbeat comment every SSEHeartbeat.
+	LiveStreamMax time.Duration
+	SSEHeartbeat  time.Duration
 }
 
 // Getenv looks a variable up; os.LookupEnv in production, a map in tests.
@@ -119,6 +140,9 @@ func Load(getenv Getenv) (Config, error) {
 	c.DocumentKeys, c.DocumentKeysGenerated = r.documentKeys(c.Environment)
 	c.StorageURL = r.storageURL(c.Environment)
 	c.DownloadURLTTL = r.duration("DOWNLOAD_URL_TTL", 15*time.Minute, time.Second, 7*24*time.Hour)
+	r.smtp(&c)
+	c.LiveStreamMax = time.Duration(r.intRange("LIVE_STREAM_MAX_SECONDS", 3600, 1, 86400)) * time.Second
+	c.SSEHeartbeat = time.Duration(r.intRange("SSE_HEARTBEAT_SECONDS", 15, 1, 3600)) * time.Second
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		r.fail("METRICS_TOKEN", "must be at least 16 characters")
 	}
@@ -437,6 +461,42 @@ func (r *reader) storageURL(env string) string {
 	}
 	return v
 }
+
+// SMTP TLS modes (SMTP_TLS).
+const (
+	SMTPTLSNone     = "none"
+	SMTPTLSStartTLS = "starttls"
+	SMTPTLSImplicit = "tls"
+)
+
+// smtp reads the e-mail settings. SMTP_TLS defaults to starttls when SMTP_USER is set (no
+// password goes out in clear), else none; SMTP_PORT defaults to the mode's usual port.
+func (r *reader) smtp(c *Config) {
+	c.SMTPHost = r.str("SMTP_HOST", "")
+	c.SMTPUser = r.str("SMTP_USER", "")
+	c.SMTPPassword = r.str("SMTP_PASSWORD", "")
+	def := SMTPTLSNone
+	if c.SMTPUser != "" {
+		def = SMTPTLSStartTLS
+	}
+	c.SMTPTLS = r.oneOf("SMTP_TLS", def, SMTPTLSNone, SMTPTLSStartTLS, SMTPTLSImplicit)
+	port := map[string]int{SMTPTLSNone: 25, SMTPTLSStartTLS: 587, SMTPTLSImplicit: 465}[c.SMTPTLS]
+	c.SMTPPort = r.intRange("SMTP_PORT", port, 1, 65535)
+	c.EmailsFromEmail = r.str("EMAILS_FROM_EMAIL", "no-reply@mif.ma")
+	if a, err := mail.ParseAddress(c.EmailsFromEmail); err != nil || a.Name != "" || a.Address != c.EmailsFromEmail {
+		r.fail("EMAILS_FROM_EMAIL", "%q is not an e-mail address like no-reply@mif.ma", c.EmailsFromEmail)
+	}
+	c.EmailsFromName = r.str("EMAILS_FROM_NAME", "MIF ERP")
+	if strings.ContainsAny(c.EmailsFromName, "\r\n") {
+		r.fail("EMAILS_FROM_NAME", "must be one line")
+	}
+	c.SMTPMaxAttempts = r.intRange("SMTP_MAX_ATTEMPTS", 8, 1, 100)
+	c.EmailDeliveryInterval = time.Duration(r.intRange("EMAIL_DELIVERY_INTERVAL_SECONDS", 5, 1, 3600)) * time.Second
+	c.ReminderBefore = time.Duration(r.intRange("REMINDER_BEFORE_HOURS", 24, 1, 24*365)) * time.Hour
+}
+
+// EmailEnabled reports whether e-mails are delivered (SMTP_HOST is set).
+func (c Config) EmailEnabled() bool { return c.SMTPHost != "" }
 
 // redact hides the password of a URL before it is printed.
 func redact(raw string) string {

@@ -378,3 +378,71 @@ func TestDocumentSettings(t *testing.T) {
 		t.Errorf("bad key: %v", err)
 	}
 }
+
+func TestLiveSettings(t *testing.T) {
+	t.Parallel()
+	c := load(t, nil)
+	if c.LiveStreamMax != time.Hour || c.SSEHeartbeat != 15*time.Second {
+		t.Errorf("defaults: LiveStreamMax=%v SSEHeartbeat=%v, want 1h and 15s", c.LiveStreamMax, c.SSEHeartbeat)
+	}
+	c = load(t, map[string]string{"LIVE_STREAM_MAX_SECONDS": "1", "SSE_HEARTBEAT_SECONDS": "2"})
+	if c.LiveStreamMax != time.Second || c.SSEHeartbeat != 2*time.Second {
+		t.Errorf("read: LiveStreamMax=%v SSEHeartbeat=%v, want 1s and 2s", c.LiveStreamMax, c.SSEHeartbeat)
+	}
+	for _, tc := range []struct{ key, value string }{
+		{"LIVE_STREAM_MAX_SECONDS", "0"},
+		{"LIVE_STREAM_MAX_SECONDS", "86401"},
+		{"LIVE_STREAM_MAX_SECONDS", "1h"},
+		{"SSE_HEARTBEAT_SECONDS", "0"},
+		{"SSE_HEARTBEAT_SECONDS", "3601"},
+		{"SSE_HEARTBEAT_SECONDS", "soon"},
+	} {
+		_, err := config.Load(env(map[string]string{tc.key: tc.value}))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.key+": ") {
+			t.Errorf("%s=%q: error %v, want one naming the variable", tc.key, tc.value, err)
+		}
+	}
+}
+
+func TestSMTPSettings(t *testing.T) {
+	t.Parallel()
+	c := load(t, nil)
+	if c.SMTPHost != "" || c.EmailEnabled() || c.SMTPTLS != config.SMTPTLSNone || c.SMTPPort != 25 ||
+		c.EmailsFromEmail != "no-reply@mif.ma" || c.EmailsFromName != "MIF ERP" || c.SMTPMaxAttempts != 8 ||
+		c.ReminderBefore != 24*time.Hour || c.EmailDeliveryInterval != 5*time.Second {
+		t.Errorf("defaults: %+v", []any{c.SMTPHost, c.SMTPTLS, c.SMTPPort, c.EmailsFromEmail, c.EmailsFromName,
+			c.SMTPMaxAttempts, c.ReminderBefore, c.EmailDeliveryInterval})
+	}
+	c = load(t, map[string]string{"SMTP_HOST": "smtp.mif.ma", "SMTP_USER": "erp", "SMTP_PASSWORD": "pw"})
+	if !c.EmailEnabled() || c.SMTPTLS != config.SMTPTLSStartTLS || c.SMTPPort != 587 || c.SMTPUser != "erp" || c.SMTPPassword != "pw" {
+		t.Errorf("a user defaults to starttls on 587: %s %d", c.SMTPTLS, c.SMTPPort)
+	}
+	c = load(t, map[string]string{"SMTP_HOST": "smtp.mif.ma", "SMTP_TLS": "TLS", "EMAILS_FROM_EMAIL": "erp@mif.ma",
+		"EMAILS_FROM_NAME": "ERP MIF", "SMTP_MAX_ATTEMPTS": "3", "REMINDER_BEFORE_HOURS": "2",
+		"EMAIL_DELIVERY_INTERVAL_SECONDS": "30"})
+	if c.SMTPTLS != config.SMTPTLSImplicit || c.SMTPPort != 465 || c.EmailsFromEmail != "erp@mif.ma" ||
+		c.EmailsFromName != "ERP MIF" || c.SMTPMaxAttempts != 3 || c.ReminderBefore != 2*time.Hour ||
+		c.EmailDeliveryInterval != 30*time.Second {
+		t.Errorf("read: %s %d %s %s %d %v %v", c.SMTPTLS, c.SMTPPort, c.EmailsFromEmail, c.EmailsFromName,
+			c.SMTPMaxAttempts, c.ReminderBefore, c.EmailDeliveryInterval)
+	}
+	if c := load(t, map[string]string{"SMTP_TLS": "none", "SMTP_PORT": "1025"}); c.SMTPPort != 1025 {
+		t.Errorf("SMTP_PORT=1025: %d", c.SMTPPort)
+	}
+	for _, tc := range []struct{ key, value string }{
+		{"SMTP_TLS", "ssl"},
+		{"SMTP_PORT", "0"},
+		{"SMTP_PORT", "65536"},
+		{"EMAILS_FROM_EMAIL", "pas une adresse"},
+		{"EMAILS_FROM_EMAIL", "MIF <no-reply@mif.ma>"},
+		{"SMTP_MAX_ATTEMPTS", "0"},
+		{"REMINDER_BEFORE_HOURS", "0"},
+		{"REMINDER_BEFORE_HOURS", "un jour"},
+		{"EMAIL_DELIVERY_INTERVAL_SECONDS", "0"},
+	} {
+		_, err := config.Load(env(map[string]string{tc.key: tc.value}))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.key+": ") {
+			t.Errorf("%s=%q: error %v, want one naming the variable", tc.key, tc.value, err)
+		}
+	}
+}

@@ -22,11 +22,14 @@ import (
 	"github.com/mif-erp/erp/internal/apidocs"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/calendar"
 	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/interventions"
+	"github.com/mif-erp/erp/internal/live"
+	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/ratelimit"
 	"github.com/mif-erp/erp/internal/rbac"
@@ -50,12 +53,18 @@ type Deps struct {
 	Interventions *interventions.Service
 	Documents     *documents.Service
 	Planning      *planning.Service
+	Notifications *notifications.Service
+	// Live fans new notifications out to the event streams (started and stopped by the caller;
+	// nil: an idle hub, the streams get replays and heartbeats only).
+	Live *live.Hub
 }
 
 // Server implements api.StrictServerInterface.
 type Server struct {
-	deps     Deps
-	registry *prometheus.Registry
+	deps         Deps
+	registry     *prometheus.Registry
+	streamTokens *live.Tokens
+	calendar     *calendar.Service
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -81,7 +90,11 @@ func New(d Deps) (*echo.Echo, error) {
 
 	reg := newRegistry(d.Pool, d.Version)
 	metrics := newHTTPMetrics(reg)
-	s := &Server{deps: d, registry: reg}
+	if d.Live == nil {
+		d.Live = live.NewWithConnect(nil, live.Options{})
+	}
+	s := &Server{deps: d, registry: reg, streamTokens: live.NewTokens(d.Config.SecretKey),
+		calendar: calendar.NewService(d.Pool, d.Planning, d.Interventions)}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

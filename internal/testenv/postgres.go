@@ -59,7 +59,7 @@ func StartPostgres(ctx context.Context) (*Postgres, error) {
 func (p *Postgres) NewDatabase(t testing.TB) string {
 	t.Helper()
 	name := "mif_t_" + randomSuffix()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := p.exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, p.template)); err != nil {
 		t.Fatalf("create test database: %v", err)

@@ -20,6 +20,7 @@ import (
 	"github.com/mif-erp/erp/internal/app"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/seed"
 )
@@ -34,6 +35,7 @@ type Env struct {
 	Client *api.ClientWithResponses
 	HTTP   *http.Client // raw client, also contract-validated
 	Logs   *LogBuffer
+	Hub    *live.Hub // this instance's live notifications hub (started)
 
 	mu     sync.Mutex
 	tokens map[string]string
@@ -46,7 +48,19 @@ type Options map[string]string
 // demo accounts seeded. Environment variables in opts override the test defaults.
 func NewEnv(t testing.TB, pg *Postgres, opts Options) *Env {
 	t.Helper()
-	dbURL := pg.NewDatabase(t)
+	return newEnv(t, pg.NewDatabase(t), opts, true)
+}
+
+// SecondInstance starts another server on the same database as e, with its own pool, live hub
+// and HTTP server, as a second replica behind a load balancer. opts override the test defaults
+// (not e's options).
+func (e *Env) SecondInstance(opts Options) *Env {
+	e.T.Helper()
+	return newEnv(e.T, e.Config.DatabaseURL, opts, false)
+}
+
+func newEnv(t testing.TB, dbURL string, opts Options, seedDemo bool) *Env {
+	t.Helper()
 	env := map[string]string{
 		"ENVIRONMENT":           "test",
 		"DATABASE_URL":          dbURL,
@@ -55,6 +69,8 @@ func NewEnv(t testing.TB, pg *Postgres, opts Options) *Env {
 		"RATE_LIMIT_PER_MINUTE": "0",
 		"LOG_LEVEL":             "DEBUG",
 		"ENABLE_SCHEDULER":      "false", // tests run the jobs themselves
+		// Event streams end after a second, so plain requests to them (the RBAC matrix) return.
+		"LIVE_STREAM_MAX_SECONDS": "1",
 	}
 	for k, v := range opts {
 		env[k] = v
@@ -73,8 +89,10 @@ func NewEnv(t testing.TB, pg *Postgres, opts Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Run(ctx, pool, hasher); err != nil {
-		t.Fatalf("seed: %v", err)
+	if seedDemo { // not for another instance on an already seeded database
+		if _, err := seed.Run(ctx, pool, hasher); err != nil {
+			t.Fatalf("seed: %v", err)
+		}
 	}
 	var rdb *redis.Client
 	if cfg.RedisURL != "" {
@@ -87,12 +105,16 @@ func NewEnv(t testing.TB, pg *Postgres, opts Options) *Env {
 	}
 	logs := &LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	h, err := app.Handler(cfg, pool, rdb, log, "test", time.Now())
+	hub := app.Live(pool, log)
+	hub.Start(context.Background())
+	h, err := app.Handler(cfg, pool, rdb, log, "test", time.Now(), app.WithLive(hub))
 	if err != nil {
+		hub.Stop()
 		t.Fatalf("build server: %v", err)
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
+	t.Cleanup(hub.Stop) // before ts.Close, which waits for the open event streams
 
 	hc := &http.Client{Transport: newContractTransport(t), Timeout: 30 * time.Second}
 	client, err := api.NewClientWithResponses(ts.URL+"/api/v1", api.WithHTTPClient(hc))
@@ -100,7 +122,7 @@ func NewEnv(t testing.TB, pg *Postgres, opts Options) *Env {
 		t.Fatal(err)
 	}
 	return &Env{T: t, URL: ts.URL + "/api/v1", Root: ts.URL, Pool: pool, Config: cfg, Client: client,
-		HTTP: hc, Logs: logs, tokens: map[string]string{}}
+		HTTP: hc, Logs: logs, Hub: hub, tokens: map[string]string{}}
 }
 
 // Login logs in with the form fields given and fails the test unless it gets tokens.
