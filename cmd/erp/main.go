@@ -4,6 +4,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,7 +37,9 @@ commands:
   migrate up            apply pending migrations
   migrate down [N]      revert the last N migrations (all when N is omitted)
   migrate version       print the applied migration version
-  seed                  create the demo accounts and demo data (idempotent)
+  seed [--scale N]      create the demo accounts and demo data (idempotent); with --scale N,
+                        then add a batch of load-test data: N interventions, N/20 machines,
+                        max(20, N/500) technicians... (each run adds another batch)
   documents rotate-keys re-encrypt every document with the first DOCUMENT_KEYS key
   documents sweep       delete the blobs of deleted documents and orphan blobs older than an hour
   openapi               print the OpenAPI contract (YAML)
@@ -82,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "migrate":
 		return migrateCmd(args[1:], cfg, stdout)
 	case "seed":
-		return seedCmd(ctx, cfg, stdout)
+		return seedCmd(ctx, args[1:], cfg, stdout)
 	case "documents":
 		return documentsCmd(ctx, args[1:], cfg, log, stdout)
 	}
@@ -136,7 +139,11 @@ func migrateCmd(args []string, cfg config.Config, stdout io.Writer) error {
 	return nil
 }
 
-func seedCmd(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+func seedCmd(ctx context.Context, args []string, cfg config.Config, stdout io.Writer) error {
+	scale, err := parseSeedArgs(args)
+	if err != nil {
+		return err
+	}
 	pool, err := platform.OpenPool(ctx, cfg.DatabaseURL, 4)
 	if err != nil {
 		return err
@@ -157,7 +164,37 @@ func seedCmd(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "seed: demo data: %d more account(s), %d row(s) created\n", demo.UsersCreated, demo.RowsCreated)
+	if scale == 0 {
+		return nil
+	}
+	sc, err := seed.Scale(ctx, pool, hasher, scale)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seed: scale batch %d: %d interventions, %d history rows, %d notifications, %d equipements, "+
+		"%d techniciens, %d clients (with contracts), %d plannings, %d users (password %s) in %s\n",
+		sc.Batch, sc.Interventions, sc.Historique, sc.Notifications, sc.Equipements, sc.Techniciens, sc.Clients,
+		sc.Plannings, sc.Users, seed.ScalePassword, sc.Elapsed.Round(time.Millisecond))
 	return nil
+}
+
+// parseSeedArgs reads `--scale N` (or --scale=N); 0 means no scale data.
+func parseSeedArgs(args []string) (int, error) {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	scale := fs.Int("scale", 0, "add a batch of N load-test interventions")
+	if err := fs.Parse(args); err != nil {
+		return 0, fmt.Errorf("seed: %w (usage: erp seed [--scale N])", err)
+	}
+	if fs.NArg() > 0 {
+		return 0, fmt.Errorf("seed: unexpected argument %q (usage: erp seed [--scale N])", fs.Arg(0))
+	}
+	scaleSet := false
+	fs.Visit(func(f *flag.Flag) { scaleSet = scaleSet || f.Name == "scale" })
+	if scaleSet && *scale < 1 {
+		return 0, fmt.Errorf("seed: --scale must be an integer >= 1, got %d", *scale)
+	}
+	return *scale, nil
 }
 
 // documentsCmd runs the maintenance of the document store.

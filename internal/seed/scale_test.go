@@ -1,0 +1,104 @@
+package seed_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/seed"
+	"github.com/mif-erp/erp/internal/testenv"
+)
+
+func TestScaleAddsABatchWithRealisticProportionsAndCoherentData(t *testing.T) {
+	const n = 2000
+	env := testenv.NewEnv(t, pg, nil) // the real server on a fresh database with the demo accounts
+	ctx := context.Background()
+	pool := env.Pool
+	hasher, err := auth.NewHasher(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Demo(ctx, pool, hasher); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string) int {
+		t.Helper()
+		var c int
+		if err := pool.QueryRow(ctx, q).Scan(&c); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return c
+	}
+	before := count(`SELECT count(*) FROM interventions`)
+
+	res, err := seed.Scale(ctx, pool, hasher, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("scale %d: %+v", n, res)
+	eq, tech, cli, plans := seed.ScaleSizes(n)
+	if eq != 100 || tech != 20 || cli != 5 || plans != 25 {
+		t.Fatalf("sizes of %d: %d %d %d %d", n, eq, tech, cli, plans)
+	}
+	if res.Batch != 1 || res.Interventions != n || res.Equipements != eq || res.Techniciens != tech ||
+		res.Clients != cli || res.Contrats != cli || res.Plannings != plans || res.Users != tech+cli {
+		t.Errorf("batch: %+v", res)
+	}
+	if got := count(`SELECT count(*) FROM interventions`) - before; got != n {
+		t.Errorf("%d interventions added, want %d", got, n)
+	}
+	// One history row per intervention (its creation) plus one per status step.
+	if res.Historique <= n || res.Historique > 5*n {
+		t.Errorf("%d history rows for %d interventions", res.Historique, n)
+	}
+	if res.Notifications < n*2/5 || res.Notifications > n*3/5 {
+		t.Errorf("%d notifications, want about %d", res.Notifications, n/2)
+	}
+	// Spread over two years, and the statuses reasonably mixed.
+	if d := count(`SELECT extract(day FROM now() - min(date_creation))::int FROM interventions`); d < 700 || d > 731 {
+		t.Errorf("oldest intervention %d days old, want about two years", d)
+	}
+	if open := count(`SELECT count(*) FROM interventions WHERE statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')`); open < n/20 || open > n/2 {
+		t.Errorf("%d open interventions of %d", open, n)
+	}
+	if future := count(`SELECT count(*) FROM interventions WHERE greatest(date_creation, date_affectation, date_debut_travaux,
+		date_cloture, date_archivage, updated_at) > now()`); future != 0 {
+		t.Errorf("%d interventions with dates in the future", future)
+	}
+	if bad := count(`SELECT count(*) FROM interventions i JOIN techniciens t ON t.id = i.technicien_id
+		JOIN users u ON u.id = t.user_id WHERE u.role <> 'technicien'`); bad != 0 {
+		t.Errorf("%d interventions assigned to a non-technician", bad)
+	}
+	// Every status present, coherent dates and history: the checks of the demo data, on everything.
+	checkDemoInterventions(t, pool)
+
+	// The scale accounts log in with the shared password.
+	env.Login("scale1.tech1@mif.test", seed.ScalePassword)
+	env.Login("scale1.client5@mif.test", seed.ScalePassword)
+
+	// The API lists work on it (the client validates the answers against the contract).
+	tok := env.Token("responsable")
+	for _, path := range []string{"/api/v1/interventions?limit=50", "/api/v1/interventions?statut=en_cours&limit=20",
+		"/api/v1/equipements?limit=50", "/api/v1/techniciens", "/api/v1/planning", "/api/v1/dashboard/stats"} {
+		resp, body := env.Do(http.MethodGet, path, tok, "", nil, false)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+		if !json.Valid(body) {
+			t.Fatalf("GET %s: not JSON", path)
+		}
+	}
+	resp, _ := env.Do(http.MethodGet, "/api/v1/interventions?limit=1", tok, "", nil, false)
+	if total := resp.Header.Get("X-Total-Count"); total != "2007" {
+		t.Errorf("X-Total-Count %q, want 2007", total)
+	}
+
+	// A second run adds another batch.
+	res2, err := seed.Scale(ctx, pool, hasher, 100)
+	if err != nil || res2.Batch != 2 || res2.Interventions != 100 || res2.Techniciens != 20 {
+		t.Fatalf("second batch: %+v %v", res2, err)
+	}
+	checkDemoInterventions(t, pool)
+}
