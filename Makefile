@@ -9,7 +9,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKGS    ?= ./...
 ARGS    ?=
 
-.PHONY: help generate check-generated lint test run build docker db-stop clean clean-data
+.PHONY: help generate check-generated lint test run build bench docker db-stop clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ run: ## build, migrate, seed and serve on PORT (default 8000)
 build: ## build bin/erp
 	@mkdir -p bin
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/erp ./cmd/erp
+
+bench: ## load benchmark (BENCH_USERS, BENCH_DURATION, BENCH_THINK, BENCH_SCALE); results in bench/results/
+	bash scripts/bench.sh
 
 docker: ## build the image mif-erp
 	docker build --build-arg VERSION=$(VERSION) -t mif-erp .

@@ -23,6 +23,7 @@
 #   PG_ENSURE_NO_INSTALL=1      never `apt-get install postgresql` when the binaries are missing
 #   PG_ENSURE_DATA_DIR=DIR      data dir of the `run` cluster (default $REPO/.data/pg)
 #   PG_ENSURE_PORT=PORT         port of the `run` cluster (default 54320)
+#   PG_ENSURE_DB_NAME=NAME      database of `run` (default mif_erp; `make bench` uses mif_bench)
 #
 # Server binaries come from PATH or /usr/lib/postgresql/*/bin (newest). As root, the server runs
 # as user `postgres` (via runuser), since PostgreSQL refuses to run as root.
@@ -31,7 +32,7 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SYS_HOST=127.0.0.1
 SYS_PORT=5432
-DB_NAME=mif_erp
+DB_NAME="${PG_ENSURE_DB_NAME:-mif_erp}"
 TMP_PREFIX=mif-erp-pgtest
 
 log() { printf 'pg-ensure: %s\n' "$*" >&2; }

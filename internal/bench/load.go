@@ -1,0 +1,327 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Think is the pause of a virtual user between two requests: uniform in [Min, Max].
+type Think struct{ Min, Max time.Duration }
+
+// ParseThink reads "0", "1s" or a range "0.5s-2s".
+func ParseThink(s string) (Think, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return Think{}, nil
+	}
+	lo, hi, isRange := strings.Cut(s, "-")
+	a, err := time.ParseDuration(lo)
+	if err != nil {
+		return Think{}, fmt.Errorf("BENCH_THINK %q: %w", s, err)
+	}
+	b := a
+	if isRange {
+		if b, err = time.ParseDuration(hi); err != nil {
+			return Think{}, fmt.Errorf("BENCH_THINK %q: %w", s, err)
+		}
+	}
+	if a < 0 || b < a {
+		return Think{}, fmt.Errorf("BENCH_THINK %q: want 0, a duration or a range min-max", s)
+	}
+	return Think{a, b}, nil
+}
+
+func (t Think) String() string {
+	switch {
+	case t.Max == 0:
+		return "0"
+	case t.Min == t.Max:
+		return t.Min.String()
+	}
+	return t.Min.String() + "-" + t.Max.String()
+}
+
+func (t Think) pick(r *rand.Rand) time.Duration {
+	if t.Max <= t.Min {
+		return t.Min
+	}
+	return t.Min + time.Duration(r.Int64N(int64(t.Max-t.Min)))
+}
+
+// Account is a login of the virtual users.
+type Account struct{ Email, Password string }
+
+// Config of a load run.
+type Config struct {
+	BaseURL      string // e.g. http://127.0.0.1:8123/api/v1
+	Users        int
+	Admins       int // of Users, those running the admin mix
+	Duration     time.Duration
+	Think        Think
+	User, Admin  Account
+	EquipementID []int64 // machines the created interventions go to
+}
+
+type op struct {
+	name   string
+	weight int
+	do     func(c *vu) (int, error) // status code
+}
+
+// The original's mix (ANALYSIS 7.1) with its bugs fixed: regular users (responsables, who may
+// create interventions) and admins.
+var userMix = []op{
+	{"list_equipements", 3, func(c *vu) (int, error) { return c.get("/equipements") }},
+	{"list_interventions", 3, func(c *vu) (int, error) { return c.get("/interventions") }},
+	{"dashboard_stats", 2, func(c *vu) (int, error) { return c.get("/dashboard/stats") }},
+	{"create_intervention", 1, func(c *vu) (int, error) {
+		return c.post("/interventions", map[string]any{
+			"titre":         fmt.Sprintf("Charge %d-%d : contrôle", c.id, c.rnd.Int64()),
+			"description":   "Intervention créée par le banc de charge.",
+			"type":          "corrective",
+			"priorite":      "normale",
+			"statut":        "ouverte",
+			"equipement_id": c.cfg.EquipementID[c.rnd.IntN(len(c.cfg.EquipementID))],
+		})
+	}},
+	{"list_techniciens", 1, func(c *vu) (int, error) { return c.get("/techniciens") }},
+	{"list_planning", 1, func(c *vu) (int, error) { return c.get("/planning") }},
+	{"health", 1, func(c *vu) (int, error) { return c.get("/health") }},
+}
+
+var adminMix = []op{
+	{"list_users", 2, func(c *vu) (int, error) { return c.get("/users") }},
+	{"create_equipement", 1, func(c *vu) (int, error) {
+		n := c.rnd.Int64()
+		return c.post("/equipements", map[string]any{
+			"nom":          fmt.Sprintf("Banc %d-%d", c.id, n),
+			"type":         "compresseur",
+			"localisation": "Atelier banc de charge",
+			"statut":       "operationnel",
+		})
+	}},
+	{"dashboard_stats", 1, func(c *vu) (int, error) { return c.get("/dashboard/stats") }},
+}
+
+// OperationNames lists the operations of the mix in report order.
+func OperationNames() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, o := range append(append([]op{}, userMix...), adminMix...) {
+		if !seen[o.name] {
+			seen[o.name] = true
+			out = append(out, o.name)
+		}
+	}
+	return out
+}
+
+// MixDescription says the mix in words, for the report.
+func MixDescription() string {
+	var u, a []string
+	for _, o := range userMix {
+		u = append(u, fmt.Sprintf("%s %d", o.name, o.weight))
+	}
+	for _, o := range adminMix {
+		a = append(a, fmt.Sprintf("%s %d", o.name, o.weight))
+	}
+	return "users: " + strings.Join(u, ", ") + "; admins: " + strings.Join(a, ", ")
+}
+
+type vu struct {
+	id    int
+	cfg   *Config
+	http  *http.Client
+	token string
+	rnd   *rand.Rand
+	ops   map[string]*Samples
+}
+
+func (c *vu) do(req *http.Request) (int, error) {
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, err
+}
+
+func (c *vu) get(path string) (int, error) {
+	req, err := http.NewRequest(http.MethodGet, c.cfg.BaseURL+path, nil)
+	if err != nil {
+		return 0, err
+	}
+	return c.do(req)
+}
+
+func (c *vu) post(path string, body any) (int, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequest(http.MethodPost, c.cfg.BaseURL+path, bytes.NewReader(b))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return c.do(req)
+}
+
+func login(hc *http.Client, base string, a Account) (string, error) {
+	form := url.Values{"username": {a.Email}, "password": {a.Password}}
+	resp, err := hc.PostForm(base+"/auth/token", form)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
+		return "", fmt.Errorf("login %s: %d %s", a.Email, resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		return "", fmt.Errorf("login %s: no token (%v)", a.Email, err)
+	}
+	return tok.AccessToken, nil
+}
+
+// Result of a run: samples per operation, logins, and the measured duration.
+type Result struct {
+	Ops     map[string]*Samples
+	Login   Samples
+	Elapsed time.Duration
+	Errors  []string // the first few error messages
+}
+
+// Run logs every virtual user in (once, before the clock starts), then runs the mix for
+// cfg.Duration and returns what was measured.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Users < 1 || len(cfg.EquipementID) == 0 {
+		return nil, fmt.Errorf("bench: need at least one user and one machine")
+	}
+	tr := &http.Transport{MaxIdleConns: cfg.Users * 2, MaxIdleConnsPerHost: cfg.Users * 2, IdleConnTimeout: time.Minute}
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	defer tr.CloseIdleConnections()
+
+	res := &Result{Ops: map[string]*Samples{}}
+	vus := make([]*vu, cfg.Users)
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i := range vus {
+		acct := cfg.User
+		if i < cfg.Admins {
+			acct = cfg.Admin
+		}
+		vus[i] = &vu{id: i, cfg: &cfg, http: hc, rnd: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano()))), ops: map[string]*Samples{}}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t0 := time.Now()
+			tok, err := login(hc, cfg.BaseURL, acct)
+			mu.Lock()
+			defer mu.Unlock()
+			res.Login.Add(time.Since(t0), err == nil)
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			vus[i].token = tok
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return res, firstErr
+	}
+
+	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	defer cancel()
+	var errCount atomic.Int64
+	start := time.Now()
+	for i, c := range vus {
+		mix := userMix
+		if i < cfg.Admins {
+			mix = adminMix
+		}
+		total := 0
+		for _, o := range mix {
+			total += o.weight
+		}
+		wg.Go(func() {
+			for runCtx.Err() == nil {
+				n := c.rnd.IntN(total)
+				o := mix[0]
+				for _, m := range mix {
+					if n < m.weight {
+						o = m
+						break
+					}
+					n -= m.weight
+				}
+				t0 := time.Now()
+				code, err := o.do(c)
+				d := time.Since(t0)
+				if runCtx.Err() != nil && err != nil {
+					break // cut by the end of the run: not counted
+				}
+				ok := err == nil && code >= 200 && code < 300
+				s := c.ops[o.name]
+				if s == nil {
+					s = &Samples{}
+					c.ops[o.name] = s
+				}
+				s.Add(d, ok)
+				if !ok && errCount.Add(1) <= 10 {
+					mu.Lock()
+					res.Errors = append(res.Errors, fmt.Sprintf("%s: status %d, %v", o.name, code, err))
+					mu.Unlock()
+				}
+				if p := cfg.Think.pick(c.rnd); p > 0 {
+					select {
+					case <-runCtx.Done():
+					case <-time.After(p):
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	for _, c := range vus {
+		for name, s := range c.ops {
+			if res.Ops[name] == nil {
+				res.Ops[name] = &Samples{}
+			}
+			res.Ops[name].Merge(s)
+		}
+	}
+	return res, nil
+}
+
+// Summarise turns a result into the stats of the report (operations in mix order, then overall).
+func (r *Result) Summarise() (ops []Stats, overall Stats, loginStats Stats) {
+	all := &Samples{}
+	for _, name := range OperationNames() {
+		s := r.Ops[name]
+		if s == nil {
+			s = &Samples{}
+		}
+		ops = append(ops, Summarise(name, s, r.Elapsed))
+		all.Merge(s)
+	}
+	return ops, Summarise("", all, r.Elapsed), Summarise("login", &r.Login, r.Elapsed)
+}

@@ -1,0 +1,218 @@
+// Package bench is the load generator of `make bench`: virtual users replaying the original's
+// load-test mix against a running server, and the report of what they measured.
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Samples are the latencies and errors of one operation.
+type Samples struct {
+	Latencies []time.Duration
+	Errors    int
+}
+
+// Add records one request.
+func (s *Samples) Add(d time.Duration, ok bool) {
+	s.Latencies = append(s.Latencies, d)
+	if !ok {
+		s.Errors++
+	}
+}
+
+// Merge appends o's samples.
+func (s *Samples) Merge(o *Samples) {
+	s.Latencies = append(s.Latencies, o.Latencies...)
+	s.Errors += o.Errors
+}
+
+// Stats summarise one operation (or all of them) over a run.
+type Stats struct {
+	Name     string  `json:"name,omitempty"`
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	RPS      float64 `json:"rps"`
+	P50ms    float64 `json:"p50_ms"`
+	P95ms    float64 `json:"p95_ms"`
+	P99ms    float64 `json:"p99_ms"`
+	MaxMs    float64 `json:"max_ms"`
+}
+
+// Percentile is the nearest-rank percentile p (0 < p <= 100) of sorted latencies; 0 when empty.
+func Percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+	rank = min(max(rank, 1), len(sorted))
+	return sorted[rank-1]
+}
+
+func ms(d time.Duration) float64 { return math.Round(float64(d)/float64(time.Millisecond)*100) / 100 }
+
+// Summarise computes the stats of s over a run of the given duration.
+func Summarise(name string, s *Samples, elapsed time.Duration) Stats {
+	sorted := slices.Clone(s.Latencies)
+	slices.Sort(sorted)
+	st := Stats{Name: name, Requests: len(sorted), Errors: s.Errors}
+	if elapsed > 0 {
+		st.RPS = math.Round(float64(len(sorted))/elapsed.Seconds()*10) / 10
+	}
+	st.P50ms = ms(Percentile(sorted, 50))
+	st.P95ms = ms(Percentile(sorted, 95))
+	st.P99ms = ms(Percentile(sorted, 99))
+	if len(sorted) > 0 {
+		st.MaxMs = ms(sorted[len(sorted)-1])
+	}
+	return st
+}
+
+// Settings are the knobs of a run.
+type Settings struct {
+	Users         int     `json:"users"`
+	Admins        int     `json:"admins"`
+	DurationS     float64 `json:"duration_s"`
+	Think         string  `json:"think"`
+	Scale         int     `json:"scale"`
+	Mix           string  `json:"mix"`
+	DBMaxConns    int     `json:"db_max_conns,omitempty"`
+	RateLimit     string  `json:"rate_limit_per_minute"`
+	BcryptCost    int     `json:"bcrypt_cost,omitempty"`
+	Interventions int     `json:"interventions_in_database"`
+}
+
+// Machine describes where a run happened.
+type Machine struct {
+	Cores      int    `json:"cores"`
+	CPU        string `json:"cpu,omitempty"`
+	OS         string `json:"os"`
+	Go         string `json:"go"`
+	PostgreSQL string `json:"postgresql"`
+	Server     string `json:"server_version,omitempty"`
+}
+
+// Report is what a run writes to bench/results/<timestamp>.json.
+type Report struct {
+	Started    time.Time `json:"started"`
+	Settings   Settings  `json:"settings"`
+	Machine    Machine   `json:"machine"`
+	Overall    Stats     `json:"overall"`
+	Operations []Stats   `json:"operations"`
+	Login      Stats     `json:"login"`
+}
+
+// Table is the report as an aligned text table.
+func (r *Report) Table(w io.Writer) {
+	fmt.Fprintf(w, "%-22s %9s %7s %9s %9s %9s %9s %9s\n", "operation", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms")
+	for _, s := range append(slices.Clone(r.Operations), r.Overall) {
+		name := s.Name
+		if name == "" {
+			name = "overall"
+		}
+		fmt.Fprintf(w, "%-22s %9d %7d %9.1f %9.2f %9.2f %9.2f %9.2f\n", name, s.Requests, s.Errors, s.RPS, s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
+	}
+}
+
+// Markdown is the report as a Markdown section (with the chart linked as svgName).
+func (r *Report) Markdown(svgName string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Benchmark %s\n\n", r.Started.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "- Machine: %d cores%s, %s, %s, PostgreSQL %s\n", r.Machine.Cores, optional(" ("+r.Machine.CPU+")", r.Machine.CPU != ""),
+		r.Machine.OS, r.Machine.Go, r.Machine.PostgreSQL)
+	fmt.Fprintf(&b, "- Settings: %d users (%d admins), %gs, think time %s, %d interventions in the database, rate limit %s, DB_MAX_CONNS %d\n\n",
+		r.Settings.Users, r.Settings.Admins, r.Settings.DurationS, r.Settings.Think, r.Settings.Interventions, r.Settings.RateLimit, r.Settings.DBMaxConns)
+	b.WriteString("| operation | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range append(slices.Clone(r.Operations), r.Overall) {
+		name := s.Name
+		if name == "" {
+			name = "**overall**"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %.1f | %.2f | %.2f | %.2f | %.2f |\n", name, s.Requests, s.Errors, s.RPS, s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
+	}
+	fmt.Fprintf(&b, "\nLogins (once per user, before the timed run): %d, p50 %.0f ms, max %.0f ms, %d errors.\n",
+		r.Login.Requests, r.Login.P50ms, r.Login.MaxMs, r.Login.Errors)
+	if svgName != "" {
+		fmt.Fprintf(&b, "\n![latency per operation](%s)\n", svgName)
+	}
+	return b.String()
+}
+
+func optional(s string, ok bool) string {
+	if ok {
+		return s
+	}
+	return ""
+}
+
+// SVG is a bar chart of p50/p95/p99 per operation (hand-written SVG, log-free linear scale).
+func (r *Report) SVG() string {
+	ops := append(slices.Clone(r.Operations), r.Overall)
+	const rowH, barH, left, width, top = 54, 14, 170, 520, 40
+	maxV := 1.0
+	for _, s := range ops {
+		maxV = max(maxV, s.P99ms)
+	}
+	h := top + rowH*len(ops) + 30
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", left+width+90, h)
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
+	fmt.Fprintf(&b, `<text x="10" y="20" font-size="14" font-weight="bold">Latency per operation (ms): p50, p95, p99 — %d users, %gs</text>`+"\n",
+		r.Settings.Users, r.Settings.DurationS)
+	colors := []string{"#4e79a7", "#f28e2b", "#e15759"}
+	for i, s := range ops {
+		name := s.Name
+		if name == "" {
+			name = "overall"
+		}
+		y := top + i*rowH
+		fmt.Fprintf(&b, `<text x="10" y="%d">%s</text>`+"\n", y+24, html.EscapeString(name))
+		for j, v := range []float64{s.P50ms, s.P95ms, s.P99ms} {
+			w := v / maxV * width
+			by := y + j*(barH+2)
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", left, by, max(w, 1), barH, colors[j])
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10">%.1f</text>`+"\n", float64(left)+max(w, 1)+4, by+11, v)
+		}
+	}
+	ly := h - 12
+	for j, l := range []string{"p50", "p95", "p99"} {
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d">%s</text>`+"\n", left+j*70, ly-9, colors[j], left+j*70+14, ly, l)
+	}
+	b.WriteString("</svg>\n")
+	return b.String()
+}
+
+// Write saves <stamp>.json, <stamp>.md and <stamp>.svg in dir, and copies the Markdown and the
+// chart to latest.md and latest.svg. It returns the JSON path.
+func (r *Report) Write(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	stamp := r.Started.UTC().Format("20060102T150405Z")
+	js, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	files := map[string]string{
+		stamp + ".json": string(js) + "\n",
+		stamp + ".svg":  r.SVG(),
+		stamp + ".md":   r.Markdown(stamp + ".svg"),
+		"latest.svg":    r.SVG(),
+		"latest.md":     r.Markdown("latest.svg"),
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(dir, stamp+".json"), nil
+}
