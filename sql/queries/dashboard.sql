@@ -2,56 +2,65 @@
 -- Months are calendar months in UTC.
 
 -- name: DashboardInterventions :one
+-- One pass: the readable rows are first grouped by (statut, priorite) along an index-only scan of
+-- interventions_dashboard_idx (few aggregates per row), then the figures are summed over the groups.
+WITH g AS (
+    SELECT i.statut, i.priorite,
+        count(*) AS n,
+        count(*) FILTER (WHERE i.date_creation >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+            AS mensuel,
+        count(*) FILTER (WHERE i.date_cloture >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+            AS clos_mensuel,
+        count(*) FILTER (WHERE i.date_limite < now()) AS depasse,
+        count(*) FILTER (WHERE i.date_debut_travaux IS NOT NULL AND i.date_cloture IS NOT NULL) AS mttr_n,
+        sum(date_part('epoch', i.date_cloture - i.date_debut_travaux)) AS mttr_secondes,
+        count(*) FILTER (WHERE i.date_limite IS NOT NULL AND i.date_cloture IS NOT NULL) AS sla_n,
+        count(*) FILTER (WHERE i.date_limite IS NOT NULL AND i.date_cloture <= i.date_limite) AS sla_respectes
+    FROM interventions i
+    WHERE (@scope_all::boolean
+       OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
+       OR i.client_id = sqlc.narg('scope_client_id')::bigint)
+    GROUP BY i.statut, i.priorite
+)
 SELECT
-    count(*) FILTER (WHERE i.statut = 'ouverte')::integer    AS ouverte,
-    count(*) FILTER (WHERE i.statut = 'affectee')::integer   AS affectee,
-    count(*) FILTER (WHERE i.statut = 'en_cours')::integer   AS en_cours,
-    count(*) FILTER (WHERE i.statut = 'en_attente')::integer AS en_attente,
-    count(*) FILTER (WHERE i.statut = 'cloturee')::integer   AS cloturee,
-    count(*) FILTER (WHERE i.statut = 'annulee')::integer    AS annulee,
-    count(*) FILTER (WHERE i.statut = 'archivee')::integer   AS archivee,
-    count(*)::integer AS total,
-    count(*) FILTER (WHERE i.date_creation >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')::integer
-        AS total_mensuel,
-    count(*) FILTER (WHERE i.statut IN ('cloturee', 'archivee')
-        AND i.date_cloture >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')::integer
-        AS terminees_mensuel,
-    count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')
-        AND i.date_limite < now())::integer AS en_retard,
-    count(*) FILTER (WHERE i.priorite = 'urgente')::integer    AS urgente,
-    count(*) FILTER (WHERE i.priorite = 'haute')::integer      AS haute,
-    count(*) FILTER (WHERE i.priorite = 'normale')::integer    AS normale,
-    count(*) FILTER (WHERE i.priorite = 'basse')::integer      AS basse,
-    count(*) FILTER (WHERE i.priorite = 'programmee')::integer AS programmee,
+    coalesce(sum(n) FILTER (WHERE statut = 'ouverte'), 0)::integer    AS ouverte,
+    coalesce(sum(n) FILTER (WHERE statut = 'affectee'), 0)::integer   AS affectee,
+    coalesce(sum(n) FILTER (WHERE statut = 'en_cours'), 0)::integer   AS en_cours,
+    coalesce(sum(n) FILTER (WHERE statut = 'en_attente'), 0)::integer AS en_attente,
+    coalesce(sum(n) FILTER (WHERE statut = 'cloturee'), 0)::integer   AS cloturee,
+    coalesce(sum(n) FILTER (WHERE statut = 'annulee'), 0)::integer    AS annulee,
+    coalesce(sum(n) FILTER (WHERE statut = 'archivee'), 0)::integer   AS archivee,
+    coalesce(sum(n), 0)::integer AS total,
+    coalesce(sum(mensuel), 0)::integer AS total_mensuel,
+    coalesce(sum(clos_mensuel) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS terminees_mensuel,
+    coalesce(sum(depasse) FILTER (WHERE statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')), 0)::integer
+        AS en_retard,
+    coalesce(sum(n) FILTER (WHERE priorite = 'urgente'), 0)::integer    AS urgente,
+    coalesce(sum(n) FILTER (WHERE priorite = 'haute'), 0)::integer      AS haute,
+    coalesce(sum(n) FILTER (WHERE priorite = 'normale'), 0)::integer    AS normale,
+    coalesce(sum(n) FILTER (WHERE priorite = 'basse'), 0)::integer      AS basse,
+    coalesce(sum(n) FILTER (WHERE priorite = 'programmee'), 0)::integer AS programmee,
     -- Mean time to repair: from the start of work to the closing, over finished interventions.
-    count(*) FILTER (WHERE i.statut IN ('cloturee', 'archivee')
-        AND i.date_debut_travaux IS NOT NULL AND i.date_cloture IS NOT NULL)::integer AS mttr_n,
-    coalesce(sum(extract(epoch FROM i.date_cloture - i.date_debut_travaux)) FILTER (
-        WHERE i.statut IN ('cloturee', 'archivee')
-        AND i.date_debut_travaux IS NOT NULL AND i.date_cloture IS NOT NULL), 0)::float8 AS mttr_secondes,
+    coalesce(sum(mttr_n) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS mttr_n,
+    coalesce(sum(mttr_secondes) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::float8 AS mttr_secondes,
     -- SLA: finished interventions with a deadline, and those closed by it.
-    count(*) FILTER (WHERE i.statut IN ('cloturee', 'archivee')
-        AND i.date_limite IS NOT NULL AND i.date_cloture IS NOT NULL)::integer AS sla_n,
-    count(*) FILTER (WHERE i.statut IN ('cloturee', 'archivee')
-        AND i.date_limite IS NOT NULL AND i.date_cloture <= i.date_limite)::integer AS sla_respectes
-FROM interventions i
-WHERE (@scope_all::boolean
-   OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
-   OR i.client_id = sqlc.narg('scope_client_id')::bigint);
+    coalesce(sum(sla_n) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS sla_n,
+    coalesce(sum(sla_respectes) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS sla_respectes
+FROM g;
 
 -- name: DashboardEvolution :many
--- Interventions created in each of the last 6 calendar months, oldest first, empty months included.
-SELECT to_char(m.mois, 'YYYY-MM')::text AS mois, count(i.id)::integer AS total
+-- Interventions created in each of the last 6 calendar months, oldest first, empty months included
+-- (one index-only range count per month).
+SELECT to_char(m.mois, 'YYYY-MM')::text AS mois,
+       (SELECT count(*) FROM interventions i
+        WHERE i.date_creation >= m.mois AT TIME ZONE 'UTC'
+          AND i.date_creation < (m.mois + interval '1 month') AT TIME ZONE 'UTC'
+          AND (@scope_all::boolean
+           OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
+           OR i.client_id = sqlc.narg('scope_client_id')::bigint))::integer AS total
 FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months',
                      date_trunc('month', now() AT TIME ZONE 'UTC'),
                      interval '1 month') AS m(mois)
-LEFT JOIN interventions i
-       ON i.date_creation >= m.mois AT TIME ZONE 'UTC'
-      AND i.date_creation < (m.mois + interval '1 month') AT TIME ZONE 'UTC'
-      AND (@scope_all::boolean
-       OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
-       OR i.client_id = sqlc.narg('scope_client_id')::bigint)
-GROUP BY m.mois
 ORDER BY m.mois;
 
 -- name: DashboardEquipements :one
