@@ -27,6 +27,13 @@ func OpenPool(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool
 	if _, ok := cfg.ConnConfig.RuntimeParams["jit"]; !ok {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
+	// The list queries take optional filters ("$1 IS NULL OR col = $1") and a sort key chosen by
+	// a parameter: a generic cached plan (used after five executions) cannot simplify them and
+	// scans and sorts whole tables; planning each execution with its values keeps them on indexes
+	// (GET /equipements: 130 ms generic vs 3 ms custom at 100k interventions).
+	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	cfg.HealthCheckPeriod = 30 * time.Second
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
