@@ -53,7 +53,7 @@ build: ## build bin/erp
 	@mkdir -p bin
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/erp ./cmd/erp
 
-bench: ## load benchmark (BENCH_USERS, BENCH_DURATION, BENCH_THINK, BENCH_SCALE); results in bench/results/
+bench: ## load benchmark (BENCH_USERS, BENCH_DURATION, BENCH_THINK, BENCH_SCALE, BENCH_FLOOR_DURATION, BENCH_PROFILE=1); results in bench/results/
 	bash scripts/bench.sh
 
 docker: ## build the image mif-erp

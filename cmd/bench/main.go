@@ -3,9 +3,15 @@
 // missing, starts `erp serve` on a free port, runs the virtual users, prints the table and
 // writes bench/results/<timestamp>.{json,md,svg} (and latest.md, latest.svg), then stops the server.
 //
+// After the HTTP run it stops the server (SIGTERM) and measures the floor: each hot query of the
+// mix alone, through pgx with the API's pool settings and BENCH_USERS goroutines, and the API's
+// throughput of that operation as a fraction of it.
+//
 // Settings (environment): BENCH_USERS (100), BENCH_DURATION (60s), BENCH_THINK (0, a duration
-// or a range such as 0.5s-2s), BENCH_SCALE (100000 interventions), ERP_BIN (bin/erp),
-// BENCH_RESULTS (bench/results), BENCH_SERVER_LOG (.data/bench-server.log).
+// or a range such as 0.5s-2s), BENCH_SCALE (100000 interventions), BENCH_FLOOR_DURATION (10s per
+// query), BENCH_PROFILE (1: the server writes a CPU profile to bench/results/<timestamp>.cpu.pprof
+// through ERP_CPU_PROFILE), ERP_BIN (bin/erp), BENCH_RESULTS (bench/results), BENCH_SERVER_LOG
+// (.data/bench-server.log).
 package main
 
 import (
@@ -23,6 +29,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -67,6 +74,13 @@ func run() error {
 	if err != nil || duration <= 0 {
 		return fmt.Errorf("BENCH_DURATION=%q: want a positive duration such as 60s", os.Getenv("BENCH_DURATION"))
 	}
+	floorDuration, err := time.ParseDuration(env("BENCH_FLOOR_DURATION", "10s"))
+	if err != nil || floorDuration <= 0 {
+		return fmt.Errorf("BENCH_FLOOR_DURATION=%q: want a positive duration such as 10s", os.Getenv("BENCH_FLOOR_DURATION"))
+	}
+	profile := env("BENCH_PROFILE", "0") == "1"
+	dbMaxConns := atoiOr(env("DB_MAX_CONNS", "20"))
+	resultsDir := env("BENCH_RESULTS", "bench/results")
 	think, err := bench.ParseThink(env("BENCH_THINK", "0"))
 	if err != nil {
 		return err
@@ -118,19 +132,55 @@ func run() error {
 		machines = append(machines, id)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// Existing interventions read by get_intervention (HTTP) and its floor, fetched once.
+	var interventionIDs []int64
+	rows, err = pool.Query(ctx, `SELECT id FROM interventions ORDER BY random() LIMIT 5000`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		interventionIDs = append(interventionIDs, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var responsableID int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE email = 'responsable@mif.ma'`).Scan(&responsableID); err != nil {
+		return fmt.Errorf("responsable@mif.ma: %w", err)
+	}
 	var pgVersion string
 	if err := pool.QueryRow(ctx, `SHOW server_version`).Scan(&pgVersion); err != nil {
 		return err
 	}
 	pool.Close()
 
+	started := time.Now()
+	var extraEnv []string
+	profilePath := ""
+	if profile {
+		if err := os.MkdirAll(resultsDir, 0o755); err != nil {
+			return err
+		}
+		if profilePath, err = filepath.Abs(filepath.Join(resultsDir, bench.Stamp(started)+".cpu.pprof")); err != nil {
+			return err
+		}
+		extraEnv = append(extraEnv, "ERP_CPU_PROFILE="+profilePath)
+	}
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
 	logPath := env("BENCH_SERVER_LOG", ".data/bench-server.log")
 	step(fmt.Sprintf("erp serve on port %d (log: %s)", port, logPath))
-	srv, err := startServer(erpBin, dbURL, port, logPath)
+	srv, err := startServer(erpBin, dbURL, port, logPath, extraEnv...)
 	if err != nil {
 		return err
 	}
@@ -142,38 +192,52 @@ func run() error {
 
 	admins := users / 10
 	step(fmt.Sprintf("%d virtual users (%d admins) for %s, think time %s", users, admins, duration, think))
-	started := time.Now()
 	res, err := bench.Run(ctx, bench.Config{
 		BaseURL: base, Users: users, Admins: admins, Duration: duration, Think: think,
-		User:         bench.Account{Email: "responsable@mif.ma", Password: "Responsable123!"},
-		Admin:        bench.Account{Email: "admin@mif.ma", Password: "Admin12345!"},
-		EquipementID: machines,
+		User:           bench.Account{Email: "responsable@mif.ma", Password: "Responsable123!"},
+		Admin:          bench.Account{Email: "admin@mif.ma", Password: "Admin12345!"},
+		EquipementID:   machines,
+		InterventionID: interventionIDs,
 	})
 	if err != nil {
 		return err
 	}
+	srv.stop() // flushes the CPU profile; the floor runs on a quiet machine
 	ops, overall, login := res.Summarise()
+
+	floor, err := runFloor(ctx, dbURL, int32(dbMaxConns), users, floorDuration, interventionIDs, responsableID, ops)
+	if err != nil {
+		return err
+	}
 	rep := &bench.Report{
 		Started: started,
 		Settings: bench.Settings{
 			Users: users, Admins: admins, DurationS: duration.Seconds(), Think: think.String(), Scale: scale,
 			Mix: bench.MixDescription(), RateLimit: "0 (off)", Interventions: count,
-			DBMaxConns: atoiOr(env("DB_MAX_CONNS", "20")), BcryptCost: atoiOr(env("BCRYPT_COST", "12")),
+			DBMaxConns: dbMaxConns, BcryptCost: atoiOr(env("BCRYPT_COST", "12")), FloorS: floorDuration.Seconds(),
 		},
 		Machine: bench.Machine{Cores: runtime.NumCPU(), CPU: cpuModel(), OS: runtime.GOOS + "/" + runtime.GOARCH,
 			Go: runtime.Version(), PostgreSQL: pgVersion, Server: serverVersion(erpBin)},
-		Overall: overall, Operations: ops, Login: login,
+		Overall: overall, Operations: ops, Login: login, Floor: floor,
 	}
 	fmt.Println()
 	rep.Table(os.Stdout)
 	for _, e := range res.Errors {
 		fmt.Println("error:", e)
 	}
-	path, err := rep.Write(env("BENCH_RESULTS", "bench/results"))
+	path, err := rep.Write(resultsDir)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("\nwritten: %s (+ .md, .svg; latest.md, latest.svg)\n", path)
+	if profilePath != "" {
+		if fi, err := os.Stat(profilePath); err != nil || fi.Size() == 0 {
+			fmt.Printf("CPU profile missing or empty: %s (see %s)\n", profilePath, logPath)
+		} else {
+			fmt.Printf("CPU profile (server, logins + load phase; -ignore=bcrypt leaves the load): %s\n  go tool pprof -top -ignore=bcrypt %s %s\n",
+				profilePath, erpBin, profilePath)
+		}
+	}
 	checkTargets(rep)
 	return nil
 }
@@ -244,14 +308,15 @@ func freePort() (int, error) {
 }
 
 type server struct {
-	cmd  *exec.Cmd
-	done chan error
-	log  *os.File
+	cmd     *exec.Cmd
+	done    chan error
+	log     *os.File
+	stopped sync.Once
 }
 
 // startServer runs `erp serve` with the real settings, except: no rate limit (100 users share
 // one IP), no scheduler, no migration at start (done above).
-func startServer(bin, dbURL string, port int, logPath string) (*server, error) {
+func startServer(bin, dbURL string, port int, logPath string, extraEnv ...string) (*server, error) {
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
 		return nil, err
 	}
@@ -268,6 +333,7 @@ func startServer(bin, dbURL string, port int, logPath string) (*server, error) {
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "PORT="+strconv.Itoa(port), "RATE_LIMIT_PER_MINUTE=0",
 		"ENABLE_SCHEDULER=false", "MIGRATE_ON_START=false", "SECRET_KEY="+secret)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
@@ -278,16 +344,19 @@ func startServer(bin, dbURL string, port int, logPath string) (*server, error) {
 	return s, nil
 }
 
+// stop ends the server gracefully (SIGTERM, so a CPU profile is flushed); only the first call acts.
 func (s *server) stop() {
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-	}
-	s.log.Close()
-	step("server stopped")
+	s.stopped.Do(func() {
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(30 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+		s.log.Close()
+		step("server stopped")
+	})
 }
 
 func waitHealthy(ctx context.Context, url string, s *server) error {

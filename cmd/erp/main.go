@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -230,6 +231,15 @@ func documentsCmd(ctx context.Context, args []string, cfg config.Config, log *sl
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	started := time.Now()
+	// Diagnostic (make bench with BENCH_PROFILE=1): a CPU profile from start to shutdown.
+	if path := os.Getenv("ERP_CPU_PROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		log.Warn("CPU profiling enabled (ERP_CPU_PROFILE)", "file", path)
+	}
 	if cfg.SecretKeyGenerated {
 		log.Warn("SECRET_KEY is not set: using a random key; tokens will not survive a restart")
 	} else if len(cfg.SecretKey) < config.MinSecretKeyLen {
@@ -315,4 +325,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startCPUProfile writes a CPU profile to path until the returned function is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("ERP_CPU_PROFILE: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("ERP_CPU_PROFILE: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

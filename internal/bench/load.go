@@ -63,13 +63,14 @@ type Account struct{ Email, Password string }
 
 // Config of a load run.
 type Config struct {
-	BaseURL      string // e.g. http://127.0.0.1:8123/api/v1
-	Users        int
-	Admins       int // of Users, those running the admin mix
-	Duration     time.Duration
-	Think        Think
-	User, Admin  Account
-	EquipementID []int64 // machines the created interventions go to
+	BaseURL        string // e.g. http://127.0.0.1:8123/api/v1
+	Users          int
+	Admins         int // of Users, those running the admin mix
+	Duration       time.Duration
+	Think          Think
+	User, Admin    Account
+	EquipementID   []int64 // machines the created interventions go to
+	InterventionID []int64 // existing interventions read by get_intervention
 }
 
 type op struct {
@@ -83,6 +84,9 @@ type op struct {
 var userMix = []op{
 	{"list_equipements", 3, func(c *vu) (int, error) { return c.get("/equipements") }},
 	{"list_interventions", 3, func(c *vu) (int, error) { return c.get("/interventions") }},
+	{"get_intervention", 1, func(c *vu) (int, error) {
+		return c.get(fmt.Sprintf("/interventions/%d", c.cfg.InterventionID[c.rnd.IntN(len(c.cfg.InterventionID))]))
+	}},
 	{"dashboard_stats", 2, func(c *vu) (int, error) { return c.get("/dashboard/stats") }},
 	{"create_intervention", 1, func(c *vu) (int, error) {
 		return c.post("/interventions", map[string]any{
@@ -210,8 +214,8 @@ type Result struct {
 // Run logs every virtual user in (once, before the clock starts), then runs the mix for
 // cfg.Duration and returns what was measured.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
-	if cfg.Users < 1 || len(cfg.EquipementID) == 0 {
-		return nil, fmt.Errorf("bench: need at least one user and one machine")
+	if cfg.Users < 1 || len(cfg.EquipementID) == 0 || len(cfg.InterventionID) == 0 {
+		return nil, fmt.Errorf("bench: need at least one user, one machine and one intervention")
 	}
 	tr := &http.Transport{MaxIdleConns: cfg.Users * 2, MaxIdleConnsPerHost: cfg.Users * 2, IdleConnTimeout: time.Minute}
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}

@@ -88,6 +88,7 @@ type Settings struct {
 	RateLimit     string  `json:"rate_limit_per_minute"`
 	BcryptCost    int     `json:"bcrypt_cost,omitempty"`
 	Interventions int     `json:"interventions_in_database"`
+	FloorS        float64 `json:"floor_duration_s,omitempty"`
 }
 
 // Machine describes where a run happened.
@@ -102,12 +103,13 @@ type Machine struct {
 
 // Report is what a run writes to bench/results/<timestamp>.json.
 type Report struct {
-	Started    time.Time `json:"started"`
-	Settings   Settings  `json:"settings"`
-	Machine    Machine   `json:"machine"`
-	Overall    Stats     `json:"overall"`
-	Operations []Stats   `json:"operations"`
-	Login      Stats     `json:"login"`
+	Started    time.Time    `json:"started"`
+	Settings   Settings     `json:"settings"`
+	Machine    Machine      `json:"machine"`
+	Overall    Stats        `json:"overall"`
+	Operations []Stats      `json:"operations"`
+	Login      Stats        `json:"login"`
+	Floor      []FloorStats `json:"floor,omitempty"`
 }
 
 // Table is the report as an aligned text table.
@@ -119,6 +121,12 @@ func (r *Report) Table(w io.Writer) {
 			name = "overall"
 		}
 		fmt.Fprintf(w, "%-22s %9d %7d %9.1f %9.2f %9.2f %9.2f %9.2f\n", name, s.Requests, s.Errors, s.RPS, s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
+	}
+	if len(r.Floor) > 0 {
+		fmt.Fprintf(w, "\n%-44s %9s %7s %9s %9s %9s %9s %9s\n", "floor (direct pgx)", "requests", "errors", "req/s", "p50 ms", "p95 ms", "API req/s", "API share")
+		for _, f := range r.Floor {
+			fmt.Fprintf(w, "%-44s %9d %7d %9.1f %9.2f %9.2f %9.1f %8.1f%%\n", f.Name, f.Requests, f.Errors, f.RPS, f.P50ms, f.P95ms, f.APIRPS, f.APIFraction*100)
+		}
 	}
 }
 
@@ -141,6 +149,14 @@ func (r *Report) Markdown(svgName string) string {
 	}
 	fmt.Fprintf(&b, "\nLogins (once per user, before the timed run): %d, p50 %.0f ms, max %.0f ms, %d errors.\n",
 		r.Login.Requests, r.Login.P50ms, r.Login.MaxMs, r.Login.Errors)
+	if len(r.Floor) > 0 {
+		fmt.Fprintf(&b, "\n%s (%gs each.)\n\n", floorNote, r.Settings.FloorS)
+		b.WriteString("| floor (direct pgx) | requests | errors | req/s | p50 ms | p95 ms | API req/s | API share |\n")
+		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		for _, f := range r.Floor {
+			fmt.Fprintf(&b, "| %s | %d | %d | %.1f | %.2f | %.2f | %.1f | %.1f%% |\n", f.Name, f.Requests, f.Errors, f.RPS, f.P50ms, f.P95ms, f.APIRPS, f.APIFraction*100)
+		}
+	}
 	if svgName != "" {
 		fmt.Fprintf(&b, "\n![latency per operation](%s)\n", svgName)
 	}
@@ -191,13 +207,16 @@ func (r *Report) SVG() string {
 	return b.String()
 }
 
+// Stamp is the file name prefix of a run started at t.
+func Stamp(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+
 // Write saves <stamp>.json, <stamp>.md and <stamp>.svg in dir, and copies the Markdown and the
 // chart to latest.md and latest.svg. It returns the JSON path.
 func (r *Report) Write(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	stamp := r.Started.UTC().Format("20060102T150405Z")
+	stamp := Stamp(r.Started)
 	js, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return "", err

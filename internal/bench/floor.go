@@ -1,0 +1,76 @@
+package bench
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// FloorOp is one hot query run directly (no HTTP): the floor of the API operation API.
+type FloorOp struct {
+	Name string // e.g. "get_intervention (InterventionGet)"
+	API  string // the operation of the mix it is the floor of
+	Do   func(ctx context.Context, r *rand.Rand) error
+}
+
+// FloorStats are the figures of one floor and the API's throughput as a fraction of it.
+type FloorStats struct {
+	Name        string  `json:"name"`
+	API         string  `json:"api_operation"`
+	Requests    int     `json:"requests"`
+	Errors      int     `json:"errors"`
+	RPS         float64 `json:"rps"`
+	P50ms       float64 `json:"p50_ms"`
+	P95ms       float64 `json:"p95_ms"`
+	APIRPS      float64 `json:"api_rps"`
+	APIFraction float64 `json:"api_fraction"` // API req/s of the operation in the mixed run / floor req/s
+}
+
+// RunFloor runs each op alone, workers goroutines for d, and returns its samples and duration.
+func RunFloor(ctx context.Context, workers int, d time.Duration, op FloorOp) (*Samples, time.Duration) {
+	runCtx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	all := &Samples{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range workers {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
+			s := &Samples{}
+			for runCtx.Err() == nil {
+				t0 := time.Now()
+				err := op.Do(runCtx, r)
+				if err != nil && runCtx.Err() != nil {
+					break // cut by the end of the run: not counted
+				}
+				s.Add(time.Since(t0), err == nil)
+			}
+			mu.Lock()
+			all.Merge(s)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return all, time.Since(start)
+}
+
+// Floor summarises a floor run against the operation's stats of the HTTP run.
+func Floor(op FloorOp, s *Samples, elapsed time.Duration, apiOps []Stats) FloorStats {
+	st := Summarise(op.Name, s, elapsed)
+	f := FloorStats{Name: op.Name, API: op.API, Requests: st.Requests, Errors: st.Errors, RPS: st.RPS, P50ms: st.P50ms, P95ms: st.P95ms}
+	for _, a := range apiOps {
+		if a.Name == op.API {
+			f.APIRPS = a.RPS
+		}
+	}
+	if f.RPS > 0 {
+		f.APIFraction = math.Round(f.APIRPS/f.RPS*1000) / 1000
+	}
+	return f
+}
+
+const floorNote = "Floor: each hot query alone through pgx (same pool size, BENCH_USERS goroutines, no HTTP, after the server stopped). " +
+	"API share = the operation's req/s in the mixed HTTP run / the floor's req/s."
