@@ -28,10 +28,7 @@ func (s *Server) ListClients(ctx context.Context, req api.ListClientsRequestObje
 	if err != nil {
 		return nil, err
 	}
-	out := make([]api.ClientEntreprise, len(rows))
-	for i, c := range rows {
-		out[i] = toAPIClient(c)
-	}
+	out := mapAll(rows, toAPIClient)
 	return api.ListClients200JSONResponse{
 		Body:    out,
 		Headers: api.ListClients200ResponseHeaders{XTotalCount: int(total)},

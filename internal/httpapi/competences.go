@@ -25,10 +25,7 @@ func (s *Server) ListCompetences(ctx context.Context, req api.ListCompetencesReq
 	if err != nil {
 		return nil, err
 	}
-	out := make([]api.Competence, len(rows))
-	for i, c := range rows {
-		out[i] = toAPICompetence(c)
-	}
+	out := mapAll(rows, toAPICompetence)
 	return api.ListCompetences200JSONResponse{
 		Body:    out,
 		Headers: api.ListCompetences200ResponseHeaders{XTotalCount: int(total)},

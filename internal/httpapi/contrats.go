@@ -35,10 +35,7 @@ func (s *Server) ListContrats(ctx context.Context, req api.ListContratsRequestOb
 	if err != nil {
 		return nil, err
 	}
-	out := make([]api.Contrat, len(rows))
-	for i, c := range rows {
-		out[i] = toAPIContrat(c)
-	}
+	out := mapAll(rows, toAPIContrat)
 	return api.ListContrats200JSONResponse{
 		Body:    out,
 		Headers: api.ListContrats200ResponseHeaders{XTotalCount: int(total)},

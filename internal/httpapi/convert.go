@@ -30,13 +30,7 @@ func toAPIUser(u db.User) api.User {
 	}
 }
 
-func toAPIUsers(us []db.User) []api.User {
-	out := make([]api.User, len(us))
-	for i, u := range us {
-		out[i] = toAPIUser(u)
-	}
-	return out
-}
+func toAPIUsers(us []db.User) []api.User { return mapAll(us, toAPIUser) }
 
 func toTokenPair(p auth.TokenPair) api.TokenPairJSONResponse {
 	return api.TokenPairJSONResponse{
@@ -49,4 +43,13 @@ func toTokenPair(p auth.TokenPair) api.TokenPairJSONResponse {
 		},
 		Headers: api.TokenPairResponseHeaders{CacheControl: ptr("no-store")},
 	}
+}
+
+// mapAll converts every element of a page with a transformer.
+func mapAll[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
 }

@@ -43,10 +43,7 @@ func (s *Server) ListEquipements(ctx context.Context, req api.ListEquipementsReq
 	if err != nil {
 		return nil, err
 	}
-	out := make([]api.Equipement, len(rows))
-	for i, e := range rows {
-		out[i] = toAPIEquipement(e)
-	}
+	out := mapAll(rows, toAPIEquipement)
 	return api.ListEquipements200JSONResponse{
 		Body:    out,
 		Headers: api.ListEquipements200ResponseHeaders{XTotalCount: int(total)},

@@ -111,10 +111,7 @@ func toAPIIntervention(v interventions.Intervention) api.Intervention {
 }
 
 func toAPIInterventions(vs []interventions.Intervention) []api.Intervention {
-	out := make([]api.Intervention, len(vs))
-	for i, v := range vs {
-		out[i] = toAPIIntervention(v)
-	}
+	out := mapAll(vs, toAPIIntervention)
 	return out
 }
 

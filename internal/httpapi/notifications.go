@@ -159,10 +159,7 @@ func (s *Server) ListEmails(ctx context.Context, req api.ListEmailsRequestObject
 	if err != nil {
 		return nil, err
 	}
-	out := make([]api.Email, len(rows))
-	for i, e := range rows {
-		out[i] = toAPIEmail(e)
-	}
+	out := mapAll(rows, toAPIEmail)
 	return api.ListEmails200JSONResponse{Body: out, Headers: api.ListEmails200ResponseHeaders{XTotalCount: int(total)}}, nil
 }
 
@@ -198,10 +195,7 @@ func toAPINotification(n notifications.Notification) api.Notification {
 }
 
 func toAPINotifications(ns []notifications.Notification) []api.Notification {
-	out := make([]api.Notification, len(ns))
-	for i, n := range ns {
-		out[i] = toAPINotification(n)
-	}
+	out := mapAll(ns, toAPINotification)
 	return out
 }
 

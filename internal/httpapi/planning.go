@@ -33,10 +33,7 @@ func (s *Server) ListPlannings(ctx context.Context, req api.ListPlanningsRequest
 	if err != nil {
 		return nil, err
 	}
-	out := make([]api.Planning, len(rows))
-	for i, r := range rows {
-		out[i] = toAPIPlanning(r)
-	}
+	out := mapAll(rows, toAPIPlanning)
 	return api.ListPlannings200JSONResponse{Body: out, Headers: api.ListPlannings200ResponseHeaders{XTotalCount: int(total)}}, nil
 }
 

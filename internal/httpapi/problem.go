@@ -140,6 +140,3 @@ func ptr[T any](v T) *T { return &v }
 func fieldName(parts []string) string {
 	return strings.Join(parts, ".")
 }
-
-// errNotImplemented answers operations whose implementation is in progress.
-var errNotImplemented = newProblem(http.StatusNotImplemented, "Non implémenté")

@@ -44,10 +44,7 @@ func (s *Server) ListTechniciens(ctx context.Context, req api.ListTechniciensReq
 	if err != nil {
 		return nil, err
 	}
-	out := make([]api.Technicien, len(rows))
-	for i, t := range rows {
-		out[i] = toAPITechnicien(t)
-	}
+	out := mapAll(rows, toAPITechnicien)
 	return api.ListTechniciens200JSONResponse{
 		Body:    out,
 		Headers: api.ListTechniciens200ResponseHeaders{XTotalCount: int(total)},
