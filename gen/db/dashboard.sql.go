@@ -56,6 +56,38 @@ func (q *Queries) DashboardEquipements(ctx context.Context, arg DashboardEquipem
 	return i, err
 }
 
+const dashboardEquipementsGlobal = `-- name: DashboardEquipementsGlobal :one
+SELECT
+    coalesce(sum(s.n), 0)::integer AS total,
+    coalesce(sum(s.n) FILTER (WHERE s.statut = 'operationnel'), 0)::integer AS operationnel,
+    coalesce(sum(s.n) FILTER (WHERE s.statut = 'maintenance'), 0)::integer  AS maintenance,
+    coalesce(sum(s.n) FILTER (WHERE s.statut = 'panne'), 0)::integer        AS panne,
+    coalesce(sum(s.n) FILTER (WHERE s.statut = 'retire'), 0)::integer       AS retire
+FROM equipement_stats s
+`
+
+type DashboardEquipementsGlobalRow struct {
+	Total        int32
+	Operationnel int32
+	Maintenance  int32
+	Panne        int32
+	Retire       int32
+}
+
+// DashboardEquipements for the global scope, same columns, from equipement_stats.
+func (q *Queries) DashboardEquipementsGlobal(ctx context.Context) (DashboardEquipementsGlobalRow, error) {
+	row := q.db.QueryRow(ctx, dashboardEquipementsGlobal)
+	var i DashboardEquipementsGlobalRow
+	err := row.Scan(
+		&i.Total,
+		&i.Operationnel,
+		&i.Maintenance,
+		&i.Panne,
+		&i.Retire,
+	)
+	return i, err
+}
+
 const dashboardEvolution = `-- name: DashboardEvolution :many
 SELECT to_char(m.mois, 'YYYY-MM')::text AS mois,
        (SELECT count(*) FROM interventions i
@@ -101,6 +133,141 @@ func (q *Queries) DashboardEvolution(ctx context.Context, arg DashboardEvolution
 		return nil, err
 	}
 	return items, nil
+}
+
+const dashboardEvolutionGlobal = `-- name: DashboardEvolutionGlobal :many
+SELECT to_char(m.mois, 'YYYY-MM')::text AS mois, coalesce(c.total, 0)::integer AS total
+FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months',
+                     date_trunc('month', now() AT TIME ZONE 'UTC'),
+                     interval '1 month') AS m(mois)
+LEFT JOIN (
+    SELECT s.mois_creation, sum(s.n) AS total
+    FROM intervention_stats s
+    WHERE s.mois_creation >= (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months')::date
+    GROUP BY s.mois_creation
+) c ON c.mois_creation = m.mois::date
+ORDER BY m.mois
+`
+
+type DashboardEvolutionGlobalRow struct {
+	Mois  string
+	Total int32
+}
+
+// DashboardEvolution for the global scope, same columns, from intervention_stats.
+func (q *Queries) DashboardEvolutionGlobal(ctx context.Context) ([]DashboardEvolutionGlobalRow, error) {
+	rows, err := q.db.Query(ctx, dashboardEvolutionGlobal)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DashboardEvolutionGlobalRow{}
+	for rows.Next() {
+		var i DashboardEvolutionGlobalRow
+		if err := rows.Scan(&i.Mois, &i.Total); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const dashboardGlobal = `-- name: DashboardGlobal :one
+WITH m AS (
+    SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AS debut
+), g AS (
+    SELECT s.statut, s.priorite,
+           s.mois_creation >= (SELECT debut FROM m)::date AS cree_ce_mois,
+           coalesce(s.mois_cloture >= (SELECT debut FROM m)::date, false) AS clos_ce_mois,
+           coalesce(s.mois_limite < (SELECT debut FROM m)::date, false) AS depasse_avant_ce_mois,
+           sum(s.n) AS n, sum(s.mttr_n) AS mttr_n, sum(s.mttr_secondes) AS mttr_secondes,
+           sum(s.sla_n) AS sla_n, sum(s.sla_respectes) AS sla_respectes
+    FROM intervention_stats s
+    GROUP BY 1, 2, 3, 4, 5
+)
+SELECT
+    coalesce(sum(n) FILTER (WHERE statut = 'ouverte'), 0)::integer    AS ouverte,
+    coalesce(sum(n) FILTER (WHERE statut = 'affectee'), 0)::integer   AS affectee,
+    coalesce(sum(n) FILTER (WHERE statut = 'en_cours'), 0)::integer   AS en_cours,
+    coalesce(sum(n) FILTER (WHERE statut = 'en_attente'), 0)::integer AS en_attente,
+    coalesce(sum(n) FILTER (WHERE statut = 'cloturee'), 0)::integer   AS cloturee,
+    coalesce(sum(n) FILTER (WHERE statut = 'annulee'), 0)::integer    AS annulee,
+    coalesce(sum(n) FILTER (WHERE statut = 'archivee'), 0)::integer   AS archivee,
+    coalesce(sum(n), 0)::integer AS total,
+    coalesce(sum(n) FILTER (WHERE cree_ce_mois), 0)::integer AS total_mensuel,
+    coalesce(sum(n) FILTER (WHERE clos_ce_mois), 0)::integer AS terminees_mensuel,
+    (coalesce(sum(n) FILTER (WHERE depasse_avant_ce_mois), 0)
+     + (SELECT count(*) FROM interventions i
+        WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')
+          AND i.date_limite >= (SELECT debut FROM m) AT TIME ZONE 'UTC' AND i.date_limite < now()))::integer AS en_retard,
+    coalesce(sum(n) FILTER (WHERE priorite = 'urgente'), 0)::integer    AS urgente,
+    coalesce(sum(n) FILTER (WHERE priorite = 'haute'), 0)::integer      AS haute,
+    coalesce(sum(n) FILTER (WHERE priorite = 'normale'), 0)::integer    AS normale,
+    coalesce(sum(n) FILTER (WHERE priorite = 'basse'), 0)::integer      AS basse,
+    coalesce(sum(n) FILTER (WHERE priorite = 'programmee'), 0)::integer AS programmee,
+    coalesce(sum(mttr_n) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS mttr_n,
+    coalesce(sum(mttr_secondes) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::float8 AS mttr_secondes,
+    coalesce(sum(sla_n) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS sla_n,
+    coalesce(sum(sla_respectes) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS sla_respectes
+FROM g
+`
+
+type DashboardGlobalRow struct {
+	Ouverte          int32
+	Affectee         int32
+	EnCours          int32
+	EnAttente        int32
+	Cloturee         int32
+	Annulee          int32
+	Archivee         int32
+	Total            int32
+	TotalMensuel     int32
+	TermineesMensuel int32
+	EnRetard         int32
+	Urgente          int32
+	Haute            int32
+	Normale          int32
+	Basse            int32
+	Programmee       int32
+	MttrN            int32
+	MttrSecondes     float64
+	SlaN             int32
+	SlaRespectes     int32
+}
+
+// DashboardInterventions for the global scope (admins and responsables), same columns, from
+// the pre-aggregated intervention_stats (a few thousand rows at most whatever the table size):
+// the months of creation, closing and deadline give the monthly figures; only the open
+// interventions whose deadline fell earlier this month are counted in the table (an index range).
+func (q *Queries) DashboardGlobal(ctx context.Context) (DashboardGlobalRow, error) {
+	row := q.db.QueryRow(ctx, dashboardGlobal)
+	var i DashboardGlobalRow
+	err := row.Scan(
+		&i.Ouverte,
+		&i.Affectee,
+		&i.EnCours,
+		&i.EnAttente,
+		&i.Cloturee,
+		&i.Annulee,
+		&i.Archivee,
+		&i.Total,
+		&i.TotalMensuel,
+		&i.TermineesMensuel,
+		&i.EnRetard,
+		&i.Urgente,
+		&i.Haute,
+		&i.Normale,
+		&i.Basse,
+		&i.Programmee,
+		&i.MttrN,
+		&i.MttrSecondes,
+		&i.SlaN,
+		&i.SlaRespectes,
+	)
+	return i, err
 }
 
 const dashboardInterventions = `-- name: DashboardInterventions :one
@@ -225,4 +392,17 @@ func (q *Queries) DashboardUtilisateurs(ctx context.Context) (DashboardUtilisate
 	var i DashboardUtilisateursRow
 	err := row.Scan(&i.Total, &i.Actifs)
 	return i, err
+}
+
+const statsCompact = `-- name: StatsCompact :one
+SELECT stats_compact()::bigint AS folded
+`
+
+// Folds the deltas of intervention_stats and equipement_stats into one row per group (a
+// scheduler job).
+func (q *Queries) StatsCompact(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, statsCompact)
+	var folded int64
+	err := row.Scan(&folded)
+	return folded, err
 }

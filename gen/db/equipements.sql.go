@@ -81,6 +81,21 @@ func (q *Queries) CountEquipements(ctx context.Context, arg CountEquipementsPara
 	return count, err
 }
 
+const countEquipementsGlobal = `-- name: CountEquipementsGlobal :one
+SELECT coalesce(sum(s.n), 0)::bigint AS total
+FROM equipement_stats s
+WHERE $1::equipement_statut IS NULL OR s.statut = $1
+`
+
+// CountEquipements for a caller who reads every machine, unfiltered or filtered by statut only,
+// from the pre-aggregated equipement_stats (exact, a few rows whatever the table size).
+func (q *Queries) CountEquipementsGlobal(ctx context.Context, statut NullEquipementStatut) (int64, error) {
+	row := q.db.QueryRow(ctx, countEquipementsGlobal, statut)
+	var total int64
+	err := row.Scan(&total)
+	return total, err
+}
+
 const deleteEquipement = `-- name: DeleteEquipement :execrows
 DELETE FROM equipements WHERE id = $1
 `

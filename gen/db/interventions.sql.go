@@ -109,6 +109,27 @@ func (q *Queries) InterventionCount(ctx context.Context, arg InterventionCountPa
 	return count, err
 }
 
+const interventionCountGlobal = `-- name: InterventionCountGlobal :one
+SELECT coalesce(sum(s.n), 0)::bigint AS total
+FROM intervention_stats s
+WHERE (cardinality($1::text[]) = 0 OR s.statut = ANY (($1::text[])::intervention_statut[]))
+  AND (cardinality($2::text[]) = 0 OR s.priorite = ANY (($2::text[])::intervention_priorite[]))
+`
+
+type InterventionCountGlobalParams struct {
+	Statuts   []string
+	Priorites []string
+}
+
+// InterventionCount for the global scope filtered by statut and priorite at most, from the
+// pre-aggregated intervention_stats (exact, a few rows whatever the table size).
+func (q *Queries) InterventionCountGlobal(ctx context.Context, arg InterventionCountGlobalParams) (int64, error) {
+	row := q.db.QueryRow(ctx, interventionCountGlobal, arg.Statuts, arg.Priorites)
+	var total int64
+	err := row.Scan(&total)
+	return total, err
+}
+
 const interventionEquipementTarget = `-- name: InterventionEquipementTarget :one
 SELECT e.id, e.client_id, e.contrat_id, e.statut
 FROM equipements e

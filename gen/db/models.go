@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type ClientType string
@@ -1316,6 +1317,12 @@ type Equipement struct {
 	UpdatedAt          time.Time
 }
 
+type EquipementStat struct {
+	ID     int64
+	Statut EquipementStatut
+	N      int64
+}
+
 type IdempotencyKey struct {
 	UserID      int64
 	Operation   string
@@ -1375,6 +1382,20 @@ type InterventionHistorique struct {
 	Remarque       *string
 	UserID         *int64
 	CreatedAt      time.Time
+}
+
+type InterventionStat struct {
+	ID           int64
+	Statut       InterventionStatut
+	Priorite     InterventionPriorite
+	MoisCreation time.Time
+	MoisCloture  *time.Time
+	MoisLimite   *time.Time
+	N            int64
+	MttrN        int64
+	MttrSecondes pgtype.Numeric
+	SlaN         int64
+	SlaRespectes int64
 }
 
 type LoginThrottle struct {

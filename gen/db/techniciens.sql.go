@@ -288,13 +288,11 @@ func (q *Queries) ListCompetencesOfTechniciens(ctx context.Context, technicienId
 }
 
 const listTechniciens = `-- name: ListTechniciens :many
-SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at, w.charge::int AS charge_travail
+SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at,
+       (SELECT count(*) FROM interventions i
+        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente'))::int AS charge_travail
 FROM techniciens t
 JOIN users u ON u.id = t.user_id
-CROSS JOIN LATERAL (
-    SELECT count(*) AS charge FROM interventions i
-    WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente')
-) w
 WHERE ($1::text IS NULL OR lower(t.equipe) = lower($1))
   AND ($2::technicien_disponibilite IS NULL OR t.disponibilite = $2)
   AND ($3::niveau_competence IS NULL OR t.niveau = $3)
@@ -316,8 +314,10 @@ ORDER BY
     CASE WHEN $6::text = '-equipe' THEN lower(t.equipe) END DESC NULLS LAST,
     CASE WHEN $6::text = 'created_at' THEN t.created_at END ASC,
     CASE WHEN $6::text = '-created_at' THEN t.created_at END DESC,
-    CASE WHEN $6::text = 'charge' THEN w.charge END ASC,
-    CASE WHEN $6::text = '-charge' THEN w.charge END DESC,
+    CASE WHEN $6::text = 'charge' THEN (SELECT count(*) FROM interventions i
+        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente')) END ASC,
+    CASE WHEN $6::text = '-charge' THEN (SELECT count(*) FROM interventions i
+        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente')) END DESC,
     t.id ASC
 LIMIT $8 OFFSET $7
 `
@@ -340,6 +340,8 @@ type ListTechniciensRow struct {
 }
 
 // One page of profiles with their account and workload, in a single query.
+// The workload is a scalar subquery so PostgreSQL computes it for the rows of the page only
+// (after the sort and limit), unless the page is sorted by it.
 func (q *Queries) ListTechniciens(ctx context.Context, arg ListTechniciensParams) ([]ListTechniciensRow, error) {
 	rows, err := q.db.Query(ctx, listTechniciens,
 		arg.Equipe,

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/config"
@@ -103,7 +104,8 @@ func Documents(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 // Scheduler builds the background jobs `erp serve` runs when ENABLE_SCHEDULER is on, each on one
 // replica at a time (PostgreSQL advisory lock): the generation of due preventive interventions
 // every SCHEDULER_INTERVAL_SECONDS, the sweep of document blobs left by deletions every 15
-// minutes, and the housekeeping of expired rows every hour. Start it, and Stop it before closing
+// minutes, the housekeeping of expired rows every hour, and the folding of the pre-aggregated
+// intervention figures every statsCompactInterval. Start it, and Stop it before closing
 // the pool.
 func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*scheduler.Scheduler, error) {
 	docs, err := Documents(ctx, cfg, pool, log)
@@ -117,6 +119,10 @@ func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 			return err
 		}},
 		scheduler.Job{Name: "housekeeping", Interval: time.Hour, Run: Housekeeping(cfg, pool)},
+		scheduler.Job{Name: "stats.compact", Interval: statsCompactInterval, Run: func(ctx context.Context) error {
+			_, err := db.New(pool).StatsCompact(ctx)
+			return err
+		}},
 		scheduler.DeadlinesJob(notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore), cfg.SchedulerInterval, log),
 	}
 	deliverer, err := Mailer(cfg, pool, log)
@@ -145,3 +151,7 @@ func Mailer(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*mail.Deli
 	}
 	return mail.NewDeliverer(pool, sender, mail.Options{MaxAttempts: cfg.SMTPMaxAttempts, Logger: log}), nil
 }
+
+// statsCompactInterval is how often the deltas of the pre-aggregated intervention figures are
+// folded: the global dashboard and list totals sum the rows written since the last fold.
+const statsCompactInterval = 30 * time.Second

@@ -250,10 +250,16 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list equipements: %w", err)
 	}
-	total, err := queries.CountEquipements(ctx, db.CountEquipementsParams{
-		Restricted: restricted, ViewerID: viewerID, Statut: statut, Criticite: criticite, Type: typ,
-		ClientID: f.ClientID, ContratID: f.ContratID, ParentID: f.ParentID, Q: q,
-	})
+	var total int64
+	if !restricted && !criticite.Valid && typ == nil && f.ClientID == nil && f.ContratID == nil && f.ParentID == nil && q == nil {
+		// Every machine, or those of one statut: from the pre-aggregated figures.
+		total, err = queries.CountEquipementsGlobal(ctx, statut)
+	} else {
+		total, err = queries.CountEquipements(ctx, db.CountEquipementsParams{
+			Restricted: restricted, ViewerID: viewerID, Statut: statut, Criticite: criticite, Type: typ,
+			ClientID: f.ClientID, ContratID: f.ContratID, ParentID: f.ParentID, Q: q,
+		})
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("count equipements: %w", err)
 	}

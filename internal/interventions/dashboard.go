@@ -33,21 +33,43 @@ func (s *Service) Dashboard(ctx context.Context, actor auth.Principal) (Stats, e
 	}
 	q := db.New(s.pool)
 	var st Stats
-	st.Interventions, err = q.DashboardInterventions(ctx, db.DashboardInterventionsParams{
-		ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-	})
+	if c.all {
+		// Every intervention: from the pre-aggregated figures, whatever the table size.
+		var g db.DashboardGlobalRow
+		g, err = q.DashboardGlobal(ctx)
+		st.Interventions = db.DashboardInterventionsRow(g)
+	} else {
+		st.Interventions, err = q.DashboardInterventions(ctx, db.DashboardInterventionsParams{
+			ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
+		})
+	}
 	if err != nil {
 		return Stats{}, fmt.Errorf("dashboard interventions: %w", err)
 	}
-	st.Evolution, err = q.DashboardEvolution(ctx, db.DashboardEvolutionParams{
-		ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-	})
+	if c.all {
+		var g []db.DashboardEvolutionGlobalRow
+		g, err = q.DashboardEvolutionGlobal(ctx)
+		st.Evolution = make([]db.DashboardEvolutionRow, len(g))
+		for i, r := range g {
+			st.Evolution[i] = db.DashboardEvolutionRow(r)
+		}
+	} else {
+		st.Evolution, err = q.DashboardEvolution(ctx, db.DashboardEvolutionParams{
+			ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
+		})
+	}
 	if err != nil {
 		return Stats{}, fmt.Errorf("dashboard evolution: %w", err)
 	}
-	st.Equipements, err = q.DashboardEquipements(ctx, db.DashboardEquipementsParams{
-		ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-	})
+	if c.all {
+		var g db.DashboardEquipementsGlobalRow
+		g, err = q.DashboardEquipementsGlobal(ctx)
+		st.Equipements = db.DashboardEquipementsRow(g)
+	} else {
+		st.Equipements, err = q.DashboardEquipements(ctx, db.DashboardEquipementsParams{
+			ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
+		})
+	}
 	if err != nil {
 		return Stats{}, fmt.Errorf("dashboard equipment: %w", err)
 	}

@@ -103,6 +103,13 @@ WHERE (NOT @restricted::boolean OR e.client_id IN (SELECT c.id FROM clients c WH
        OR e.modele ILIKE '%' || sqlc.narg('q') || '%'
        OR e.localisation ILIKE '%' || sqlc.narg('q') || '%');
 
+-- name: CountEquipementsGlobal :one
+-- CountEquipements for a caller who reads every machine, unfiltered or filtered by statut only,
+-- from the pre-aggregated equipement_stats (exact, a few rows whatever the table size).
+SELECT coalesce(sum(s.n), 0)::bigint AS total
+FROM equipement_stats s
+WHERE sqlc.narg('statut')::equipement_statut IS NULL OR s.statut = sqlc.narg('statut');
+
 -- name: LockEquipement :one
 SELECT * FROM equipements WHERE id = @id FOR UPDATE;
 

@@ -128,6 +128,14 @@ WHERE (@scope_all::boolean
   AND (sqlc.narg('q')::text IS NULL
        OR i.recherche @@ websearch_to_tsquery('french', mif_unaccent(sqlc.narg('q'))));
 
+-- name: InterventionCountGlobal :one
+-- InterventionCount for the global scope filtered by statut and priorite at most, from the
+-- pre-aggregated intervention_stats (exact, a few rows whatever the table size).
+SELECT coalesce(sum(s.n), 0)::bigint AS total
+FROM intervention_stats s
+WHERE (cardinality(@statuts::text[]) = 0 OR s.statut = ANY ((@statuts::text[])::intervention_statut[]))
+  AND (cardinality(@priorites::text[]) = 0 OR s.priorite = ANY ((@priorites::text[])::intervention_priorite[]));
+
 -- name: InterventionInsert :one
 -- date_limite defaults to creation + sla_heures (none when both are NULL).
 INSERT INTO interventions AS i (titre, description, type_intervention, statut, priorite, urgence, equipement_id,

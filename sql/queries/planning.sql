@@ -15,8 +15,10 @@ SELECT p.id, p.equipement_id, p.frequence, p.intervalle, p.base, p.statut, p.dat
        coalesce((SELECT array_agg(pc.competence_id ORDER BY pc.competence_id)
                  FROM planning_competences pc WHERE pc.planning_id = p.id), '{}')::bigint[] AS modele_competence_ids,
        coalesce((SELECT max(x.id) FROM interventions x WHERE x.planning_id = p.id), 0)::bigint AS derniere_intervention_id,
-       EXISTS (SELECT 1 FROM interventions x WHERE x.planning_id = p.id
-               AND x.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente'))::boolean AS intervention_ouverte
+       -- A correlated probe of the plan's own rows (LIMIT 1: never planned as a hashed scan of
+       -- every open intervention).
+       coalesce((SELECT true FROM interventions x WHERE x.planning_id = p.id
+                 AND x.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente') LIMIT 1), false)::boolean AS intervention_ouverte
 FROM plannings p
 JOIN equipements e ON e.id = p.equipement_id
 WHERE p.id = @id
@@ -35,11 +37,13 @@ SELECT p.id, p.equipement_id, p.frequence, p.intervalle, p.base, p.statut, p.dat
        coalesce((SELECT array_agg(pc.competence_id ORDER BY pc.competence_id)
                  FROM planning_competences pc WHERE pc.planning_id = p.id), '{}')::bigint[] AS modele_competence_ids,
        coalesce((SELECT max(x.id) FROM interventions x WHERE x.planning_id = p.id), 0)::bigint AS derniere_intervention_id,
-       EXISTS (SELECT 1 FROM interventions x WHERE x.planning_id = p.id
-               AND x.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente'))::boolean AS intervention_ouverte
+       -- A correlated probe of the plan's own rows (LIMIT 1: never planned as a hashed scan of
+       -- every open intervention).
+       coalesce((SELECT true FROM interventions x WHERE x.planning_id = p.id
+                 AND x.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente') LIMIT 1), false)::boolean AS intervention_ouverte
 FROM plannings p
-JOIN equipements e ON e.id = p.equipement_id
-WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
+WHERE (@scope_all::boolean OR EXISTS (
+        SELECT 1 FROM equipements e WHERE e.id = p.equipement_id AND e.client_id = sqlc.narg('scope_client_id')::bigint))
   AND (sqlc.narg('equipement_id')::bigint IS NULL OR p.equipement_id = sqlc.narg('equipement_id'))
   AND (sqlc.narg('statut')::planning_statut IS NULL OR p.statut = sqlc.narg('statut'))
   AND (sqlc.narg('due_before')::date IS NULL OR p.prochaine_date <= sqlc.narg('due_before'))
@@ -55,8 +59,8 @@ LIMIT @lim OFFSET @off;
 -- name: PlanningCount :one
 SELECT count(*)
 FROM plannings p
-JOIN equipements e ON e.id = p.equipement_id
-WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
+WHERE (@scope_all::boolean OR EXISTS (
+        SELECT 1 FROM equipements e WHERE e.id = p.equipement_id AND e.client_id = sqlc.narg('scope_client_id')::bigint))
   AND (sqlc.narg('equipement_id')::bigint IS NULL OR p.equipement_id = sqlc.narg('equipement_id'))
   AND (sqlc.narg('statut')::planning_statut IS NULL OR p.statut = sqlc.narg('statut'))
   AND (sqlc.narg('due_before')::date IS NULL OR p.prochaine_date <= sqlc.narg('due_before'));

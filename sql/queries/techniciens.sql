@@ -12,13 +12,13 @@ WHERE t.id = @id;
 
 -- name: ListTechniciens :many
 -- One page of profiles with their account and workload, in a single query.
-SELECT sqlc.embed(t), sqlc.embed(u), w.charge::int AS charge_travail
+-- The workload is a scalar subquery so PostgreSQL computes it for the rows of the page only
+-- (after the sort and limit), unless the page is sorted by it.
+SELECT sqlc.embed(t), sqlc.embed(u),
+       (SELECT count(*) FROM interventions i
+        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente'))::int AS charge_travail
 FROM techniciens t
 JOIN users u ON u.id = t.user_id
-CROSS JOIN LATERAL (
-    SELECT count(*) AS charge FROM interventions i
-    WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente')
-) w
 WHERE (sqlc.narg('equipe')::text IS NULL OR lower(t.equipe) = lower(sqlc.narg('equipe')))
   AND (sqlc.narg('disponibilite')::technicien_disponibilite IS NULL OR t.disponibilite = sqlc.narg('disponibilite'))
   AND (sqlc.narg('niveau')::niveau_competence IS NULL OR t.niveau = sqlc.narg('niveau'))
@@ -40,8 +40,10 @@ ORDER BY
     CASE WHEN @sort::text = '-equipe' THEN lower(t.equipe) END DESC NULLS LAST,
     CASE WHEN @sort::text = 'created_at' THEN t.created_at END ASC,
     CASE WHEN @sort::text = '-created_at' THEN t.created_at END DESC,
-    CASE WHEN @sort::text = 'charge' THEN w.charge END ASC,
-    CASE WHEN @sort::text = '-charge' THEN w.charge END DESC,
+    CASE WHEN @sort::text = 'charge' THEN (SELECT count(*) FROM interventions i
+        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente')) END ASC,
+    CASE WHEN @sort::text = '-charge' THEN (SELECT count(*) FROM interventions i
+        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente')) END DESC,
     t.id ASC
 LIMIT @lim OFFSET @off;
 

@@ -1,0 +1,14 @@
+DROP INDEX IF EXISTS plannings_prochaine_date_idx;
+DROP INDEX IF EXISTS interventions_cloture_idx;
+DROP TRIGGER IF EXISTS interventions_stats_insert ON interventions;
+DROP TRIGGER IF EXISTS interventions_stats_update ON interventions;
+DROP TRIGGER IF EXISTS interventions_stats_delete ON interventions;
+DROP TRIGGER IF EXISTS equipements_stats_insert ON equipements;
+DROP TRIGGER IF EXISTS equipements_stats_update ON equipements;
+DROP TRIGGER IF EXISTS equipements_stats_delete ON equipements;
+DROP FUNCTION IF EXISTS stats_compact();
+DROP FUNCTION IF EXISTS equipement_stats_capture();
+DROP TABLE IF EXISTS equipement_stats;
+DROP FUNCTION IF EXISTS intervention_stats_capture();
+DROP FUNCTION IF EXISTS intervention_stats_rows(integer, intervention_statut, intervention_priorite, timestamptz, timestamptz, timestamptz, timestamptz);
+DROP TABLE IF EXISTS intervention_stats;
