@@ -3,9 +3,12 @@
 // missing, starts `erp serve` on a free port, runs the virtual users, prints the table and
 // writes bench/results/<timestamp>.{json,md,svg} (and latest.md, latest.svg), then stops the server.
 //
-// After the HTTP run it stops the server (SIGTERM) and measures the floor: each hot query of the
-// mix alone, through pgx with the API's pool settings and BENCH_USERS goroutines, and the API's
-// throughput of that operation as a fraction of it.
+// After the mixed run, the same logged-in users run each floor operation's HTTP request alone
+// (BENCH_FLOOR_DURATION each, no think time); then it stops the server (SIGTERM) and measures the
+// floor: each hot query alone, through pgx with the API's pool settings and BENCH_USERS
+// goroutines, and the API's throughput of that operation alone as a fraction of it.
+//
+// `bench scale N=DATABASE_URL...` is `make bench-scale` (scripts/bench-scale.sh): see scale.go.
 //
 // Settings (environment): BENCH_USERS (100), BENCH_DURATION (60s), BENCH_THINK (0, a duration
 // or a range such as 0.5s-2s), BENCH_SCALE (100000 interventions), BENCH_FLOOR_DURATION (10s per
@@ -33,17 +36,28 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/internal/bench"
 )
 
 func main() {
+	run := runBench
+	if len(os.Args) > 1 && os.Args[1] == "scale" {
+		run = func() error { return runScale(os.Args[2:]) }
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
+
+// The demo accounts the virtual users log in as.
+var (
+	responsable = bench.Account{Email: "responsable@mif.ma", Password: "Responsable123!"}
+	admin       = bench.Account{Email: "admin@mif.ma", Password: "Admin12345!"}
+)
 
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok && v != "" {
@@ -61,7 +75,16 @@ func envInt(name string, def int) (int, error) {
 	return n, nil
 }
 
-func run() error {
+func envDuration(name, def string) (time.Duration, error) {
+	v := env(name, def)
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as %s", name, v, def)
+	}
+	return d, nil
+}
+
+func runBench() error {
 	users, err := envInt("BENCH_USERS", 100)
 	if err != nil {
 		return err
@@ -70,13 +93,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	duration, err := time.ParseDuration(env("BENCH_DURATION", "60s"))
-	if err != nil || duration <= 0 {
-		return fmt.Errorf("BENCH_DURATION=%q: want a positive duration such as 60s", os.Getenv("BENCH_DURATION"))
+	duration, err := envDuration("BENCH_DURATION", "60s")
+	if err != nil {
+		return err
 	}
-	floorDuration, err := time.ParseDuration(env("BENCH_FLOOR_DURATION", "10s"))
-	if err != nil || floorDuration <= 0 {
-		return fmt.Errorf("BENCH_FLOOR_DURATION=%q: want a positive duration such as 10s", os.Getenv("BENCH_FLOOR_DURATION"))
+	floorDuration, err := envDuration("BENCH_FLOOR_DURATION", "10s")
+	if err != nil {
+		return err
 	}
 	profile := env("BENCH_PROFILE", "0") == "1"
 	dbMaxConns := atoiOr(env("DB_MAX_CONNS", "20"))
@@ -93,74 +116,10 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	step("erp migrate up")
-	if err := erp(ctx, erpBin, dbURL, "migrate", "up"); err != nil {
-		return err
-	}
-	pool, err := pgxpool.New(ctx, dbURL)
+	data, err := prepare(ctx, erpBin, dbURL, scale)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	var count int
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM interventions`).Scan(&count); err != nil {
-		return err
-	}
-	if count < scale {
-		step(fmt.Sprintf("erp seed --scale %d (%d interventions present, %d wanted)", scale-count, count, scale))
-		t0 := time.Now()
-		if err := erp(ctx, erpBin, dbURL, "seed", "--scale", strconv.Itoa(scale-count)); err != nil {
-			return err
-		}
-		fmt.Printf("seeded in %s\n", time.Since(t0).Round(time.Millisecond))
-	} else {
-		step(fmt.Sprintf("scale data present (%d interventions >= BENCH_SCALE %d)", count, scale))
-	}
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM interventions`).Scan(&count); err != nil {
-		return err
-	}
-	var machines []int64
-	rows, err := pool.Query(ctx, `SELECT id FROM equipements WHERE statut = 'operationnel' ORDER BY id LIMIT 2000`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		machines = append(machines, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	// Existing interventions read by get_intervention (HTTP) and its floor, fetched once.
-	var interventionIDs []int64
-	rows, err = pool.Query(ctx, `SELECT id FROM interventions ORDER BY random() LIMIT 5000`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		interventionIDs = append(interventionIDs, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	var responsableID int64
-	if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE email = 'responsable@mif.ma'`).Scan(&responsableID); err != nil {
-		return fmt.Errorf("responsable@mif.ma: %w", err)
-	}
-	var pgVersion string
-	if err := pool.QueryRow(ctx, `SHOW server_version`).Scan(&pgVersion); err != nil {
-		return err
-	}
-	pool.Close()
 
 	started := time.Now()
 	var extraEnv []string
@@ -174,38 +133,48 @@ func run() error {
 		}
 		extraEnv = append(extraEnv, "ERP_CPU_PROFILE="+profilePath)
 	}
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
 	logPath := env("BENCH_SERVER_LOG", ".data/bench-server.log")
-	step(fmt.Sprintf("erp serve on port %d (log: %s)", port, logPath))
-	srv, err := startServer(erpBin, dbURL, port, logPath, extraEnv...)
+	srv, base, err := serve(ctx, erpBin, dbURL, logPath, extraEnv...)
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
-	base := fmt.Sprintf("http://127.0.0.1:%d/api/v1", port)
-	if err := waitHealthy(ctx, base+"/health", srv); err != nil {
-		return err
-	}
 
 	admins := users / 10
-	step(fmt.Sprintf("%d virtual users (%d admins) for %s, think time %s", users, admins, duration, think))
-	res, err := bench.Run(ctx, bench.Config{
+	step(fmt.Sprintf("log %d virtual users in (%d admins)", users, admins))
+	sess, err := bench.Login(ctx, bench.Config{
 		BaseURL: base, Users: users, Admins: admins, Duration: duration, Think: think,
-		User:           bench.Account{Email: "responsable@mif.ma", Password: "Responsable123!"},
-		Admin:          bench.Account{Email: "admin@mif.ma", Password: "Admin12345!"},
-		EquipementID:   machines,
-		InterventionID: interventionIDs,
+		User: responsable, Admin: admin, EquipementID: data.machines, InterventionID: data.interventions,
 	})
 	if err != nil {
 		return err
 	}
-	srv.stop() // flushes the CPU profile; the floor runs on a quiet machine
+	defer sess.Close()
+	step(fmt.Sprintf("%d virtual users (%d admins) for %s, think time %s", users, admins, duration, think))
+	res, err := sess.Mix(ctx)
+	if err != nil {
+		return err
+	}
 	ops, overall, login := res.Summarise()
+	errs := res.Errors
 
-	floor, err := runFloor(ctx, dbURL, int32(dbMaxConns), users, floorDuration, interventionIDs, responsableID, ops)
+	// Each floor's HTTP operation alone, with the same users: what the floor is compared with.
+	var single []bench.Stats
+	for _, name := range floorAPIs() {
+		step(fmt.Sprintf("%s alone: %d users (as responsables) for %s", name, users, floorDuration))
+		r, err := sess.Alone(ctx, name, floorDuration)
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		single = append(single, r.Stats(name))
+		errs = append(errs, r.Errors...)
+	}
+	srv.stop() // flushes the CPU profile; the floor runs on a quiet machine
+
+	floor, err := runFloor(ctx, dbURL, int32(dbMaxConns), users, floorDuration, data.interventions, data.responsableID, single, ops)
 	if err != nil {
 		return err
 	}
@@ -213,16 +182,15 @@ func run() error {
 		Started: started,
 		Settings: bench.Settings{
 			Users: users, Admins: admins, DurationS: duration.Seconds(), Think: think.String(), Scale: scale,
-			Mix: bench.MixDescription(), RateLimit: "0 (off)", Interventions: count,
+			Mix: bench.MixDescription(), RateLimit: "0 (off)", Interventions: data.count,
 			DBMaxConns: dbMaxConns, BcryptCost: atoiOr(env("BCRYPT_COST", "12")), FloorS: floorDuration.Seconds(),
 		},
-		Machine: bench.Machine{Cores: runtime.NumCPU(), CPU: cpuModel(), OS: runtime.GOOS + "/" + runtime.GOARCH,
-			Go: runtime.Version(), PostgreSQL: pgVersion, Server: serverVersion(erpBin)},
-		Overall: overall, Operations: ops, Login: login, Floor: floor,
+		Machine: machine(erpBin, data.pgVersion),
+		Overall: overall, Operations: ops, Login: login, Single: single, Floor: floor,
 	}
 	fmt.Println()
 	rep.Table(os.Stdout)
-	for _, e := range res.Errors {
+	for _, e := range errs {
 		fmt.Println("error:", e)
 	}
 	path, err := rep.Write(resultsDir)
@@ -234,7 +202,7 @@ func run() error {
 		if fi, err := os.Stat(profilePath); err != nil || fi.Size() == 0 {
 			fmt.Printf("CPU profile missing or empty: %s (see %s)\n", profilePath, logPath)
 		} else {
-			fmt.Printf("CPU profile (server, logins + load phase; -ignore=bcrypt leaves the load): %s\n  go tool pprof -top -ignore=bcrypt %s %s\n",
+			fmt.Printf("CPU profile (server, logins, load and single-operation phases; -ignore=bcrypt leaves the load): %s\n  go tool pprof -top -ignore=bcrypt %s %s\n",
 				profilePath, erpBin, profilePath)
 		}
 	}
@@ -242,14 +210,106 @@ func run() error {
 	return nil
 }
 
+// dataset is what prepare found in (or put into) the database.
+type dataset struct {
+	count         int           // interventions
+	seeded        time.Duration // time spent seeding, 0 when the data was there
+	machines      []int64       // operational machines (create_intervention)
+	interventions []int64       // existing interventions, random (get_intervention and its floor)
+	responsableID int64
+	pgVersion     string
+}
+
+// prepare migrates the database, seeds the demo data and the scale data if it holds fewer than
+// want interventions, and reads what the virtual users need.
+func prepare(ctx context.Context, erpBin, dbURL string, want int) (*dataset, error) {
+	step("erp migrate up")
+	if err := erp(ctx, erpBin, dbURL, "migrate", "up"); err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer pool.Close()
+	d := &dataset{}
+	count := func() error { return pool.QueryRow(ctx, `SELECT count(*) FROM interventions`).Scan(&d.count) }
+	if err := count(); err != nil {
+		return nil, err
+	}
+	if d.count < want {
+		t0 := time.Now()
+		step("erp seed (demo accounts and data)")
+		if err := erp(ctx, erpBin, dbURL, "seed"); err != nil {
+			return nil, err
+		}
+		if err := count(); err != nil {
+			return nil, err
+		}
+		if d.count < want {
+			step(fmt.Sprintf("erp seed --scale %d (%d interventions present, %d wanted)", want-d.count, d.count, want))
+			if err := erp(ctx, erpBin, dbURL, "seed", "--scale", strconv.Itoa(want-d.count)); err != nil {
+				return nil, err
+			}
+			if err := count(); err != nil {
+				return nil, err
+			}
+		}
+		d.seeded = time.Since(t0)
+		fmt.Printf("seeded in %s\n", d.seeded.Round(time.Millisecond))
+	} else {
+		step(fmt.Sprintf("scale data present (%d interventions >= %d)", d.count, want))
+	}
+	if d.machines, err = ids(ctx, pool, `SELECT id FROM equipements WHERE statut = 'operationnel' ORDER BY id LIMIT 2000`); err != nil {
+		return nil, err
+	}
+	if d.interventions, err = ids(ctx, pool, `SELECT id FROM interventions ORDER BY random() LIMIT 5000`); err != nil {
+		return nil, err
+	}
+	if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE email = $1`, responsable.Email).Scan(&d.responsableID); err != nil {
+		return nil, fmt.Errorf("%s: %w", responsable.Email, err)
+	}
+	if err := pool.QueryRow(ctx, `SHOW server_version`).Scan(&d.pgVersion); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func ids(ctx context.Context, pool *pgxpool.Pool, sql string) ([]int64, error) {
+	rows, err := pool.Query(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// serve starts `erp serve` on a free port and waits until it answers; it returns the API's base URL.
+func serve(ctx context.Context, erpBin, dbURL, logPath string, extraEnv ...string) (*server, string, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, "", err
+	}
+	step(fmt.Sprintf("erp serve on port %d (log: %s)", port, logPath))
+	srv, err := startServer(erpBin, dbURL, port, logPath, extraEnv...)
+	if err != nil {
+		return nil, "", err
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d/api/v1", port)
+	if err := waitHealthy(ctx, base+"/health", srv); err != nil {
+		srv.stop()
+		return nil, "", err
+	}
+	return srv, base, nil
+}
+
+func machine(erpBin, pgVersion string) bench.Machine {
+	return bench.Machine{Cores: runtime.NumCPU(), CPU: cpuModel(), OS: runtime.GOOS + "/" + runtime.GOARCH,
+		Go: runtime.Version(), PostgreSQL: pgVersion, Server: serverVersion(erpBin)}
+}
+
 // checkTargets prints issue 6's targets against this run (reported, not asserted).
 func checkTargets(r *bench.Report) {
-	verdict := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "MISSED"
-	}
+	verdict := bench.Verdict
 	fmt.Printf("target 0 errors: %s (%d errors)\n", verdict(r.Overall.Errors == 0), r.Overall.Errors)
 	var slow []string
 	for _, o := range r.Operations {
@@ -258,6 +318,11 @@ func checkTargets(r *bench.Report) {
 		}
 	}
 	fmt.Printf("target p95 <= 50 ms for every operation: %s %s\n", verdict(len(slow) == 0), strings.Join(slow, ", "))
+	for _, f := range r.Floor {
+		if f.API == "get_intervention" {
+			fmt.Printf("target get_intervention >= 25%% of floor: %s (%.1f%%)\n", verdict(f.APIFraction >= 0.25), f.APIFraction*100)
+		}
+	}
 }
 
 func step(s string) { fmt.Println("==>", s) }

@@ -24,8 +24,10 @@ type FloorStats struct {
 	RPS         float64 `json:"rps"`
 	P50ms       float64 `json:"p50_ms"`
 	P95ms       float64 `json:"p95_ms"`
-	APIRPS      float64 `json:"api_rps"`
-	APIFraction float64 `json:"api_fraction"` // API req/s of the operation in the mixed run / floor req/s
+	APIRPS      float64 `json:"api_rps"`       // the HTTP operation run alone (same users, same duration)
+	APIP95ms    float64 `json:"api_p95_ms"`    // idem
+	MixedAPIRPS float64 `json:"mixed_api_rps"` // the operation's req/s inside the mixed run
+	APIFraction float64 `json:"api_fraction"`  // api_rps / rps
 }
 
 // RunFloor runs each op alone, workers goroutines for d, and returns its samples and duration.
@@ -57,14 +59,16 @@ func RunFloor(ctx context.Context, workers int, d time.Duration, op FloorOp) (*S
 	return all, time.Since(start)
 }
 
-// Floor summarises a floor run against the operation's stats of the HTTP run.
-func Floor(op FloorOp, s *Samples, elapsed time.Duration, apiOps []Stats) FloorStats {
+// Floor summarises a floor run against the operation's stats over HTTP: alone (single, the
+// fraction's numerator) and inside the mixed run (mixed).
+func Floor(op FloorOp, s *Samples, elapsed time.Duration, single, mixed []Stats) FloorStats {
 	st := Summarise(op.Name, s, elapsed)
 	f := FloorStats{Name: op.Name, API: op.API, Requests: st.Requests, Errors: st.Errors, RPS: st.RPS, P50ms: st.P50ms, P95ms: st.P95ms}
-	for _, a := range apiOps {
-		if a.Name == op.API {
-			f.APIRPS = a.RPS
-		}
+	if a, ok := findStats(single, op.API); ok {
+		f.APIRPS, f.APIP95ms = a.RPS, a.P95ms
+	}
+	if a, ok := findStats(mixed, op.API); ok {
+		f.MixedAPIRPS = a.RPS
 	}
 	if f.RPS > 0 {
 		f.APIFraction = math.Round(f.APIRPS/f.RPS*1000) / 1000
@@ -72,5 +76,15 @@ func Floor(op FloorOp, s *Samples, elapsed time.Duration, apiOps []Stats) FloorS
 	return f
 }
 
+func findStats(all []Stats, name string) (Stats, bool) {
+	for _, a := range all {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Stats{}, false
+}
+
 const floorNote = "Floor: each hot query alone through pgx (same pool size, BENCH_USERS goroutines, no HTTP, after the server stopped). " +
-	"API share = the operation's req/s in the mixed HTTP run / the floor's req/s."
+	"API alone: the HTTP operation alone, BENCH_USERS users without think time, same duration, before the server stopped. " +
+	"API share = API alone req/s / floor req/s; mixed = the operation's req/s inside the mixed run."

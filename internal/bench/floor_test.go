@@ -18,14 +18,16 @@ func TestFloorFractionAndReport(t *testing.T) {
 		s.Add(2*time.Millisecond, true)
 	}
 	op := FloorOp{Name: "get_intervention (InterventionGet)", API: "get_intervention"}
-	f := Floor(op, s, 2*time.Second, []Stats{{Name: "health", RPS: 5}, {Name: "get_intervention", RPS: 25}})
-	if f.RPS != 100 || f.APIRPS != 25 || f.APIFraction != 0.25 || f.P95ms != 2 {
+	single := []Stats{{Name: "get_intervention", RPS: 25, P95ms: 12.5}}
+	mixed := []Stats{{Name: "health", RPS: 5}, {Name: "get_intervention", RPS: 7}}
+	f := Floor(op, s, 2*time.Second, single, mixed)
+	if f.RPS != 100 || f.APIRPS != 25 || f.APIP95ms != 12.5 || f.MixedAPIRPS != 7 || f.APIFraction != 0.25 || f.P95ms != 2 {
 		t.Fatalf("floor: %+v", f)
 	}
-	if g := Floor(op, &Samples{}, time.Second, nil); g.APIFraction != 0 || g.RPS != 0 {
+	if g := Floor(op, &Samples{}, time.Second, nil, mixed); g.APIFraction != 0 || g.RPS != 0 || g.MixedAPIRPS != 7 {
 		t.Fatalf("empty floor: %+v", g)
 	}
-	r := &Report{Floor: []FloorStats{f}}
+	r := &Report{Floor: []FloorStats{f}, Single: single}
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -36,18 +38,30 @@ func TestFloorFractionAndReport(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil || len(got.Floor) != 1 {
 		t.Fatalf("json: %s %v", b, err)
 	}
-	for _, k := range []string{"name", "rps", "p50_ms", "p95_ms", "api_fraction"} {
+	for _, k := range []string{"name", "rps", "p50_ms", "p95_ms", "api_rps", "api_p95_ms", "mixed_api_rps", "api_fraction"} {
 		if _, ok := got.Floor[0][k]; !ok {
 			t.Errorf("floor lacks %s", k)
 		}
 	}
-	if md := r.Markdown(""); !strings.Contains(md, "| get_intervention (InterventionGet) | 200 | 0 | 100.0 | 2.00 | 2.00 | 25.0 | 25.0% |") {
-		t.Errorf("markdown:\n%s", md)
+	if !strings.Contains(string(b), `"single_operations"`) {
+		t.Errorf("json lacks single_operations: %s", b)
+	}
+	md := r.Markdown("")
+	for _, want := range []string{
+		"| get_intervention (InterventionGet) | 200 | 0 | 100.0 | 2.00 | 2.00 | 25.0 | 12.50 | 25.0% | 7.0 |",
+		"| alone (HTTP) | requests |",
+		"| get_intervention | 0 | 0 | 25.0 | 0.00 | 12.50 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
 	}
 	var tb bytes.Buffer
 	r.Table(&tb)
-	if !strings.Contains(tb.String(), "25.0%") {
-		t.Errorf("table:\n%s", tb.String())
+	for _, want := range []string{"25.0%", "12.50", "alone (HTTP)", "alone req/s"} {
+		if !strings.Contains(tb.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, tb.String())
+		}
 	}
 }
 

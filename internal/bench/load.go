@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,7 +70,7 @@ type Config struct {
 	Duration       time.Duration
 	Think          Think
 	User, Admin    Account
-	EquipementID   []int64 // machines the created interventions go to
+	EquipementID   []int64 // machines the created interventions go to (the mix only)
 	InterventionID []int64 // existing interventions read by get_intervention
 }
 
@@ -117,11 +118,31 @@ var adminMix = []op{
 	{"dashboard_stats", 1, func(c *vu) (int, error) { return c.get("/dashboard/stats") }},
 }
 
+// SearchQuery is the filtered search of search_interventions (the scale run): a word of the
+// seeded titles and descriptions ("Fuite d'huile", "fuite visible"), the open statuses and the
+// high priorities, as a responsable's worklist would ask.
+const SearchQuery = "q=fuite&statut=ouverte&statut=affectee&statut=en_cours&statut=en_attente&priorite=haute&priorite=urgente"
+
+// soloOps are run alone only (the scale run), never in the mix.
+var soloOps = []op{
+	{"search_interventions", 0, func(c *vu) (int, error) { return c.get("/interventions?" + SearchQuery) }},
+}
+
+// findOp is the operation called name in the mixes or soloOps.
+func findOp(name string) (op, bool) {
+	for _, o := range slices.Concat(userMix, adminMix, soloOps) {
+		if o.name == name {
+			return o, true
+		}
+	}
+	return op{}, false
+}
+
 // OperationNames lists the operations of the mix in report order.
 func OperationNames() []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, o := range append(append([]op{}, userMix...), adminMix...) {
+	for _, o := range slices.Concat(userMix, adminMix) {
 		if !seen[o.name] {
 			seen[o.name] = true
 			out = append(out, o.name)
@@ -146,13 +167,15 @@ type vu struct {
 	id    int
 	cfg   *Config
 	http  *http.Client
-	token string
+	token string // of its own account
+	user  string // of a regular user (the operations run alone use it)
+	auth  string // sent by the current run: token or user
 	rnd   *rand.Rand
 	ops   map[string]*Samples
 }
 
 func (c *vu) do(req *http.Request) (int, error) {
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Authorization", "Bearer "+c.auth)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, err
@@ -189,7 +212,10 @@ func login(hc *http.Client, base string, a Account) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
+	defer func() {
+		_, _ = io.Copy(io.Discard, resp.Body) // drained, so the connection is reused
+		resp.Body.Close()
+	}()
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
@@ -211,90 +237,152 @@ type Result struct {
 	Errors  []string // the first few error messages
 }
 
-// Run logs every virtual user in (once, before the clock starts), then runs the mix for
-// cfg.Duration and returns what was measured.
-func Run(ctx context.Context, cfg Config) (*Result, error) {
-	if cfg.Users < 1 || len(cfg.EquipementID) == 0 || len(cfg.InterventionID) == 0 {
-		return nil, fmt.Errorf("bench: need at least one user, one machine and one intervention")
+// Session is a set of virtual users logged in once (before any clock starts) and the HTTP
+// client they share: keep-alive, one idle connection per user kept, bodies read to the end.
+// Its runs (the mix, then operations alone) reuse the tokens.
+type Session struct {
+	cfg   Config
+	tr    *http.Transport
+	vus   []*vu
+	Login Samples
+}
+
+// Login logs cfg.Users virtual users in (the first cfg.Admins as cfg.Admin, the others as
+// cfg.User), eight at a time.
+func Login(ctx context.Context, cfg Config) (*Session, error) {
+	if cfg.Users < 1 || len(cfg.InterventionID) == 0 || cfg.Admins >= cfg.Users {
+		return nil, fmt.Errorf("bench: need at least one regular user and one intervention")
 	}
 	tr := &http.Transport{MaxIdleConns: cfg.Users * 2, MaxIdleConnsPerHost: cfg.Users * 2, IdleConnTimeout: time.Minute}
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	defer tr.CloseIdleConnections()
-
-	res := &Result{Ops: map[string]*Samples{}}
-	vus := make([]*vu, cfg.Users)
+	s := &Session{cfg: cfg, tr: tr, vus: make([]*vu, cfg.Users)}
 	var mu sync.Mutex
 	var firstErr error
 	sem := make(chan struct{}, 8)
 	var wg sync.WaitGroup
-	for i := range vus {
+	for i := range s.vus {
 		acct := cfg.User
 		if i < cfg.Admins {
 			acct = cfg.Admin
 		}
-		vus[i] = &vu{id: i, cfg: &cfg, http: hc, rnd: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano()))), ops: map[string]*Samples{}}
+		s.vus[i] = &vu{id: i, cfg: &s.cfg, http: hc, rnd: rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))}
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
+			}
 			t0 := time.Now()
 			tok, err := login(hc, cfg.BaseURL, acct)
 			mu.Lock()
 			defer mu.Unlock()
-			res.Login.Add(time.Since(t0), err == nil)
+			s.Login.Add(time.Since(t0), err == nil)
 			if err != nil && firstErr == nil {
 				firstErr = err
 			}
-			vus[i].token = tok
+			s.vus[i].token = tok
 		})
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return res, firstErr
+	if firstErr == nil {
+		firstErr = ctx.Err()
 	}
-
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
-	defer cancel()
-	var errCount atomic.Int64
-	start := time.Now()
-	for i, c := range vus {
-		mix := userMix
+	if firstErr != nil {
+		s.Close()
+		return nil, firstErr
+	}
+	for i, c := range s.vus {
+		c.user = c.token
 		if i < cfg.Admins {
+			c.user = s.vus[cfg.Admins].token // the first regular user's
+		}
+	}
+	return s, nil
+}
+
+// Close drops the idle connections.
+func (s *Session) Close() { s.tr.CloseIdleConnections() }
+
+// Mix runs the mix for cfg.Duration with cfg.Think between requests (admins run the admin mix).
+func (s *Session) Mix(ctx context.Context) (*Result, error) {
+	if len(s.cfg.EquipementID) == 0 {
+		return nil, fmt.Errorf("bench: the mix needs at least one machine")
+	}
+	picks := make([]func(*vu) op, len(s.vus))
+	for i, c := range s.vus {
+		mix := userMix
+		if i < s.cfg.Admins {
 			mix = adminMix
 		}
 		total := 0
 		for _, o := range mix {
 			total += o.weight
 		}
+		c.auth = c.token
+		picks[i] = func(c *vu) op {
+			n := c.rnd.IntN(total)
+			for _, m := range mix {
+				if n < m.weight {
+					return m
+				}
+				n -= m.weight
+			}
+			return mix[0]
+		}
+	}
+	res := s.drive(ctx, s.cfg.Duration, s.cfg.Think, picks)
+	res.Login = s.Login
+	return res, nil
+}
+
+// Alone runs the operation name alone for d: every virtual user, as a regular user, sends it
+// again and again without think time. The result holds name's samples only.
+func (s *Session) Alone(ctx context.Context, name string, d time.Duration) (*Result, error) {
+	o, ok := findOp(name)
+	if !ok {
+		return nil, fmt.Errorf("bench: unknown operation %q", name)
+	}
+	picks := make([]func(*vu) op, len(s.vus))
+	for i, c := range s.vus {
+		c.auth = c.user
+		picks[i] = func(*vu) op { return o }
+	}
+	return s.drive(ctx, d, Think{}, picks), nil
+}
+
+// drive runs every virtual user for d: user i sends picks[i]'s operation, records it and thinks.
+func (s *Session) drive(ctx context.Context, d time.Duration, think Think, picks []func(*vu) op) *Result {
+	res := &Result{Ops: map[string]*Samples{}}
+	runCtx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var mu sync.Mutex
+	var errCount atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, c := range s.vus {
+		c.ops = map[string]*Samples{}
 		wg.Go(func() {
 			for runCtx.Err() == nil {
-				n := c.rnd.IntN(total)
-				o := mix[0]
-				for _, m := range mix {
-					if n < m.weight {
-						o = m
-						break
-					}
-					n -= m.weight
-				}
+				o := picks[i](c)
 				t0 := time.Now()
 				code, err := o.do(c)
-				d := time.Since(t0)
+				took := time.Since(t0)
 				if runCtx.Err() != nil && err != nil {
 					break // cut by the end of the run: not counted
 				}
 				ok := err == nil && code >= 200 && code < 300
-				s := c.ops[o.name]
-				if s == nil {
-					s = &Samples{}
-					c.ops[o.name] = s
+				sm := c.ops[o.name]
+				if sm == nil {
+					sm = &Samples{}
+					c.ops[o.name] = sm
 				}
-				s.Add(d, ok)
+				sm.Add(took, ok)
 				if !ok && errCount.Add(1) <= 10 {
 					mu.Lock()
 					res.Errors = append(res.Errors, fmt.Sprintf("%s: status %d, %v", o.name, code, err))
 					mu.Unlock()
 				}
-				if p := cfg.Think.pick(c.rnd); p > 0 {
+				if p := think.pick(c.rnd); p > 0 {
 					select {
 					case <-runCtx.Done():
 					case <-time.After(p):
@@ -305,15 +393,24 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
-	for _, c := range vus {
-		for name, s := range c.ops {
+	for _, c := range s.vus {
+		for name, sm := range c.ops {
 			if res.Ops[name] == nil {
 				res.Ops[name] = &Samples{}
 			}
-			res.Ops[name].Merge(s)
+			res.Ops[name].Merge(sm)
 		}
 	}
-	return res, nil
+	return res
+}
+
+// Stats summarises the operation name of the result.
+func (r *Result) Stats(name string) Stats {
+	s := r.Ops[name]
+	if s == nil {
+		s = &Samples{}
+	}
+	return Summarise(name, s, r.Elapsed)
 }
 
 // Summarise turns a result into the stats of the report (operations in mix order, then overall).

@@ -109,23 +109,52 @@ type Report struct {
 	Overall    Stats        `json:"overall"`
 	Operations []Stats      `json:"operations"`
 	Login      Stats        `json:"login"`
+	Single     []Stats      `json:"single_operations,omitempty"` // the floor ops' HTTP operations, each alone
 	Floor      []FloorStats `json:"floor,omitempty"`
 }
 
-// Table is the report as an aligned text table.
-func (r *Report) Table(w io.Writer) {
-	fmt.Fprintf(w, "%-22s %9s %7s %9s %9s %9s %9s %9s\n", "operation", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms")
-	for _, s := range append(slices.Clone(r.Operations), r.Overall) {
+// statsText writes rows as an aligned text table (a row without name is the overall one).
+func statsText(w io.Writer, first string, rows []Stats) {
+	fmt.Fprintf(w, "%-22s %9s %7s %9s %9s %9s %9s %9s\n", first, "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms")
+	for _, s := range rows {
 		name := s.Name
 		if name == "" {
 			name = "overall"
 		}
 		fmt.Fprintf(w, "%-22s %9d %7d %9.1f %9.2f %9.2f %9.2f %9.2f\n", name, s.Requests, s.Errors, s.RPS, s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
 	}
+}
+
+// statsMarkdown writes rows as a Markdown table (a row without name is the overall one).
+func statsMarkdown(b *strings.Builder, first string, rows []Stats) {
+	fmt.Fprintf(b, "| %s | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |\n", first)
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range rows {
+		name := s.Name
+		if name == "" {
+			name = "**overall**"
+		}
+		fmt.Fprintf(b, "| %s | %d | %d | %.1f | %.2f | %.2f | %.2f | %.2f |\n", name, s.Requests, s.Errors, s.RPS, s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
+	}
+}
+
+// Table is the report as an aligned text table.
+func (r *Report) Table(w io.Writer) {
+	statsText(w, "operation", append(slices.Clone(r.Operations), r.Overall))
+	if len(r.Single) > 0 {
+		fmt.Fprintln(w)
+		statsText(w, "alone (HTTP)", r.Single)
+	}
 	if len(r.Floor) > 0 {
-		fmt.Fprintf(w, "\n%-44s %9s %7s %9s %9s %9s %9s %9s\n", "floor (direct pgx)", "requests", "errors", "req/s", "p50 ms", "p95 ms", "API req/s", "API share")
+		width := len("floor (direct pgx)")
 		for _, f := range r.Floor {
-			fmt.Fprintf(w, "%-44s %9d %7d %9.1f %9.2f %9.2f %9.1f %8.1f%%\n", f.Name, f.Requests, f.Errors, f.RPS, f.P50ms, f.P95ms, f.APIRPS, f.APIFraction*100)
+			width = max(width, len(f.Name))
+		}
+		fmt.Fprintf(w, "\n%-*s %9s %7s %9s %9s %9s %11s %11s %9s %11s\n", width, "floor (direct pgx)", "requests", "errors", "req/s", "p50 ms", "p95 ms",
+			"alone req/s", "alone p95", "API share", "mixed req/s")
+		for _, f := range r.Floor {
+			fmt.Fprintf(w, "%-*s %9d %7d %9.1f %9.2f %9.2f %11.1f %11.2f %8.1f%% %11.1f\n", width, f.Name, f.Requests, f.Errors, f.RPS, f.P50ms, f.P95ms,
+				f.APIRPS, f.APIP95ms, f.APIFraction*100, f.MixedAPIRPS)
 		}
 	}
 }
@@ -134,33 +163,43 @@ func (r *Report) Table(w io.Writer) {
 func (r *Report) Markdown(svgName string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmark %s\n\n", r.Started.UTC().Format(time.RFC3339))
-	fmt.Fprintf(&b, "- Machine: %d cores%s, %s, %s, PostgreSQL %s\n", r.Machine.Cores, optional(" ("+r.Machine.CPU+")", r.Machine.CPU != ""),
-		r.Machine.OS, r.Machine.Go, r.Machine.PostgreSQL)
+	b.WriteString(r.Machine.markdown())
 	fmt.Fprintf(&b, "- Settings: %d users (%d admins), %gs, think time %s, %d interventions in the database, rate limit %s, DB_MAX_CONNS %d\n\n",
 		r.Settings.Users, r.Settings.Admins, r.Settings.DurationS, r.Settings.Think, r.Settings.Interventions, r.Settings.RateLimit, r.Settings.DBMaxConns)
-	b.WriteString("| operation | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, s := range append(slices.Clone(r.Operations), r.Overall) {
-		name := s.Name
-		if name == "" {
-			name = "**overall**"
-		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %.1f | %.2f | %.2f | %.2f | %.2f |\n", name, s.Requests, s.Errors, s.RPS, s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
-	}
+	statsMarkdown(&b, "operation", append(slices.Clone(r.Operations), r.Overall))
 	fmt.Fprintf(&b, "\nLogins (once per user, before the timed run): %d, p50 %.0f ms, max %.0f ms, %d errors.\n",
 		r.Login.Requests, r.Login.P50ms, r.Login.MaxMs, r.Login.Errors)
+	if len(r.Single) > 0 {
+		fmt.Fprintf(&b, "\nEach floor's HTTP operation alone (%d users as responsables, no think time, %gs each, after the mixed run):\n\n",
+			r.Settings.Users, r.Settings.FloorS)
+		statsMarkdown(&b, "alone (HTTP)", r.Single)
+	}
 	if len(r.Floor) > 0 {
 		fmt.Fprintf(&b, "\n%s (%gs each.)\n\n", floorNote, r.Settings.FloorS)
-		b.WriteString("| floor (direct pgx) | requests | errors | req/s | p50 ms | p95 ms | API req/s | API share |\n")
-		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString("| floor (direct pgx) | requests | errors | req/s | p50 ms | p95 ms | API alone req/s | API alone p95 ms | API share | mixed API req/s |\n")
+		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, f := range r.Floor {
-			fmt.Fprintf(&b, "| %s | %d | %d | %.1f | %.2f | %.2f | %.1f | %.1f%% |\n", f.Name, f.Requests, f.Errors, f.RPS, f.P50ms, f.P95ms, f.APIRPS, f.APIFraction*100)
+			fmt.Fprintf(&b, "| %s | %d | %d | %.1f | %.2f | %.2f | %.1f | %.2f | %.1f%% | %.1f |\n", f.Name, f.Requests, f.Errors, f.RPS, f.P50ms, f.P95ms,
+				f.APIRPS, f.APIP95ms, f.APIFraction*100, f.MixedAPIRPS)
 		}
 	}
 	if svgName != "" {
 		fmt.Fprintf(&b, "\n![latency per operation](%s)\n", svgName)
 	}
 	return b.String()
+}
+
+// markdown is the machine line of a Markdown report.
+func (m Machine) markdown() string {
+	return fmt.Sprintf("- Machine: %d cores%s, %s, %s, PostgreSQL %s\n", m.Cores, optional(" ("+m.CPU+")", m.CPU != ""), m.OS, m.Go, m.PostgreSQL)
+}
+
+// Verdict is "met" or "MISSED".
+func Verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
 }
 
 func optional(s string, ok bool) string {
@@ -213,25 +252,30 @@ func Stamp(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 // Write saves <stamp>.json, <stamp>.md and <stamp>.svg in dir, and copies the Markdown and the
 // chart to latest.md and latest.svg. It returns the JSON path.
 func (r *Report) Write(dir string) (string, error) {
+	stamp := Stamp(r.Started)
+	return writeFiles(dir, stamp+".json", r, map[string]string{
+		stamp + ".svg": r.SVG(),
+		stamp + ".md":  r.Markdown(stamp + ".svg"),
+		"latest.svg":   r.SVG(),
+		"latest.md":    r.Markdown("latest.svg"),
+	})
+}
+
+// writeFiles saves v as indented JSON in dir/jsonName and the other files (name -> content) in
+// dir, creating dir if needed. It returns the JSON path.
+func writeFiles(dir, jsonName string, v any, files map[string]string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	stamp := Stamp(r.Started)
-	js, err := json.MarshalIndent(r, "", "  ")
+	js, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return "", err
 	}
-	files := map[string]string{
-		stamp + ".json": string(js) + "\n",
-		stamp + ".svg":  r.SVG(),
-		stamp + ".md":   r.Markdown(stamp + ".svg"),
-		"latest.svg":    r.SVG(),
-		"latest.md":     r.Markdown("latest.svg"),
-	}
+	files[jsonName] = string(js) + "\n"
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			return "", err
 		}
 	}
-	return filepath.Join(dir, stamp+".json"), nil
+	return filepath.Join(dir, jsonName), nil
 }
