@@ -40,6 +40,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/internal/bench"
+	"github.com/mif-erp/erp/internal/config"
 )
 
 func main() {
@@ -102,7 +103,7 @@ func runBench() error {
 		return err
 	}
 	profile := env("BENCH_PROFILE", "0") == "1"
-	dbMaxConns := atoiOr(env("DB_MAX_CONNS", "20"))
+	dbMaxConns := atoiOr(env("DB_MAX_CONNS", strconv.Itoa(config.DefaultDBMaxConns())))
 	resultsDir := env("BENCH_RESULTS", "bench/results")
 	think, err := bench.ParseThink(env("BENCH_THINK", "0"))
 	if err != nil {
@@ -380,7 +381,9 @@ type server struct {
 }
 
 // startServer runs `erp serve` with the real settings, except: no rate limit (100 users share
-// one IP), no scheduler, no migration at start (done above).
+// one IP); of the background jobs only the compaction of the pre-aggregated figures (the others
+// would add their own load: catching up on the scale data's due plans and overdue notices); no
+// migration at start (done above).
 func startServer(bin, dbURL string, port int, logPath string, extraEnv ...string) (*server, error) {
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
 		return nil, err
@@ -397,7 +400,7 @@ func startServer(bin, dbURL string, port int, logPath string, extraEnv ...string
 	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "PORT="+strconv.Itoa(port), "RATE_LIMIT_PER_MINUTE=0",
-		"ENABLE_SCHEDULER=false", "MIGRATE_ON_START=false", "SECRET_KEY="+secret)
+		"ENABLE_SCHEDULER=true", "SCHEDULER_JOBS=stats.compact", "MIGRATE_ON_START=false", "SECRET_KEY="+secret)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

@@ -229,6 +229,9 @@ func documentsCmd(ctx context.Context, args []string, cfg config.Config, log *sl
 	return err
 }
 
+// defaultGOGC is the garbage collector's target of `erp serve` when the GOGC variable is unset.
+const defaultGOGC = 400
+
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	started := time.Now()
 	// Diagnostic (make bench with BENCH_PROFILE=1): a CPU profile from start to shutdown.
@@ -239,6 +242,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		defer stop()
 		log.Warn("CPU profiling enabled (ERP_CPU_PROFILE)", "file", path)
+	}
+	if os.Getenv("GOGC") == "" {
+		// The API's live heap is small (tens of MB) and its garbage is per request: collecting at
+		// 5x the live heap instead of 2x spends far less CPU in the collector under load.
+		debug.SetGCPercent(defaultGOGC)
 	}
 	if cfg.SecretKeyGenerated {
 		log.Warn("SECRET_KEY is not set: using a random key; tokens will not survive a restart")

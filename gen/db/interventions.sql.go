@@ -112,7 +112,8 @@ func (q *Queries) InterventionCount(ctx context.Context, arg InterventionCountPa
 const interventionCountGlobal = `-- name: InterventionCountGlobal :one
 SELECT coalesce(sum(s.n), 0)::bigint AS total
 FROM intervention_stats s
-WHERE (cardinality($1::text[]) = 0 OR s.statut = ANY (($1::text[])::intervention_statut[]))
+WHERE s.kind = 'g'
+  AND (cardinality($1::text[]) = 0 OR s.statut = ANY (($1::text[])::intervention_statut[]))
   AND (cardinality($2::text[]) = 0 OR s.priorite = ANY (($2::text[])::intervention_priorite[]))
 `
 

@@ -1386,11 +1386,11 @@ type InterventionHistorique struct {
 
 type InterventionStat struct {
 	ID           int64
-	Statut       InterventionStatut
-	Priorite     InterventionPriorite
-	MoisCreation time.Time
-	MoisCloture  *time.Time
-	MoisLimite   *time.Time
+	Kind         interface{}
+	Statut       NullInterventionStatut
+	Priorite     NullInterventionPriorite
+	Jour         *time.Time
+	TechnicienID *int64
 	N            int64
 	MttrN        int64
 	MttrSecondes pgtype.Numeric

@@ -193,8 +193,8 @@ func (q *Queries) GetTechnicienForUpdate(ctx context.Context, id int64) (Technic
 const getTechnicienView = `-- name: GetTechnicienView :one
 
 SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at,
-       (SELECT count(*) FROM interventions i
-        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente'))::int AS charge_travail
+       (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 't' AND s.technicien_id = t.id)::int AS charge_travail
 FROM techniciens t
 JOIN users u ON u.id = t.user_id
 WHERE t.id = $1
@@ -207,7 +207,7 @@ type GetTechnicienViewRow struct {
 }
 
 // Technician profiles. Workload (charge_travail) = interventions assigned to the technician that
-// are affectee, en_cours or en_attente.
+// are affectee, en_cours or en_attente, read from the pre-aggregated intervention_stats (kind t).
 // One profile with its account and workload.
 func (q *Queries) GetTechnicienView(ctx context.Context, id int64) (GetTechnicienViewRow, error) {
 	row := q.db.QueryRow(ctx, getTechnicienView, id)
@@ -289,8 +289,8 @@ func (q *Queries) ListCompetencesOfTechniciens(ctx context.Context, technicienId
 
 const listTechniciens = `-- name: ListTechniciens :many
 SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at,
-       (SELECT count(*) FROM interventions i
-        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente'))::int AS charge_travail
+       (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 't' AND s.technicien_id = t.id)::int AS charge_travail
 FROM techniciens t
 JOIN users u ON u.id = t.user_id
 WHERE ($1::text IS NULL OR lower(t.equipe) = lower($1))
@@ -314,10 +314,10 @@ ORDER BY
     CASE WHEN $6::text = '-equipe' THEN lower(t.equipe) END DESC NULLS LAST,
     CASE WHEN $6::text = 'created_at' THEN t.created_at END ASC,
     CASE WHEN $6::text = '-created_at' THEN t.created_at END DESC,
-    CASE WHEN $6::text = 'charge' THEN (SELECT count(*) FROM interventions i
-        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente')) END ASC,
-    CASE WHEN $6::text = '-charge' THEN (SELECT count(*) FROM interventions i
-        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente')) END DESC,
+    CASE WHEN $6::text = 'charge' THEN (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 't' AND s.technicien_id = t.id) END ASC,
+    CASE WHEN $6::text = '-charge' THEN (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 't' AND s.technicien_id = t.id) END DESC,
     t.id ASC
 LIMIT $8 OFFSET $7
 `
@@ -340,8 +340,9 @@ type ListTechniciensRow struct {
 }
 
 // One page of profiles with their account and workload, in a single query.
-// The workload is a scalar subquery so PostgreSQL computes it for the rows of the page only
-// (after the sort and limit), unless the page is sorted by it.
+// The workload comes from the pre-aggregated figures (intervention_stats, kind t: a row or a
+// few per technician), as a scalar subquery that PostgreSQL computes for the rows of the page
+// only (after the sort and limit), unless the page is sorted by it.
 func (q *Queries) ListTechniciens(ctx context.Context, arg ListTechniciensParams) ([]ListTechniciensRow, error) {
 	rows, err := q.db.Query(ctx, listTechniciens,
 		arg.Equipe,

@@ -4,8 +4,10 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -132,6 +134,10 @@ func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 	if deliverer != nil {
 		jobs = append(jobs, scheduler.DeliveryJob(deliverer, cfg.EmailDeliveryInterval, log))
 	}
+	jobs, err = selectJobs(jobs, cfg.SchedulerJobs)
+	if err != nil {
+		return nil, err
+	}
 	return scheduler.New(pool, scheduler.Options{Logger: log}, jobs...)
 }
 
@@ -152,6 +158,28 @@ func Mailer(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*mail.Deli
 	return mail.NewDeliverer(pool, sender, mail.Options{MaxAttempts: cfg.SMTPMaxAttempts, Logger: log}), nil
 }
 
+// selectJobs keeps the jobs named in names (SCHEDULER_JOBS), all of them when names is empty.
+func selectJobs(jobs []scheduler.Job, names []string) ([]scheduler.Job, error) {
+	if len(names) == 0 {
+		return jobs, nil
+	}
+	byName := map[string]scheduler.Job{}
+	known := make([]string, 0, len(jobs))
+	for _, j := range jobs {
+		byName[j.Name] = j
+		known = append(known, j.Name)
+	}
+	var out []scheduler.Job
+	for _, n := range names {
+		j, ok := byName[n]
+		if !ok {
+			return nil, fmt.Errorf("SCHEDULER_JOBS: unknown job %q (jobs: %s)", n, strings.Join(known, ", "))
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
 // statsCompactInterval is how often the deltas of the pre-aggregated intervention figures are
 // folded: the global dashboard and list totals sum the rows written since the last fold.
-const statsCompactInterval = 30 * time.Second
+const statsCompactInterval = 5 * time.Second

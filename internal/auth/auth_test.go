@@ -92,6 +92,48 @@ func TestTokensRoundTripAndRejectTampering(t *testing.T) {
 	if _, err := later.Verify(raw); err == nil {
 		t.Error("expired token accepted")
 	}
+
+	// A token verified once is remembered, but its times are still checked on every use.
+	clock := time.Now()
+	cached := NewTokens(key, 15*time.Minute)
+	cached.now = func() time.Time { return clock }
+	for range 2 {
+		if got, err := cached.Verify(raw); err != nil || got.ID != issued.ID || got.UserID != 42 || got.Role != "technicien" ||
+			!got.ExpiresAt.Equal(issued.ExpiresAt) || !got.IssuedAt.Equal(issued.IssuedAt) {
+			t.Fatalf("verified again: %+v, %v; want %+v", got, err, issued)
+		}
+	}
+	if len(cached.verified) != 1 {
+		t.Errorf("%d tokens remembered, want 1", len(cached.verified))
+	}
+	clock = clock.Add(16 * time.Minute)
+	if _, err := cached.Verify(raw); err == nil {
+		t.Error("expired token accepted from the cache")
+	}
+	clock = issued.IssuedAt.Add(-time.Minute) // a clock set back before the token was issued
+	if _, err := cached.Verify(raw); err == nil {
+		t.Error("token issued in the future accepted from the cache")
+	}
+	if _, err := cached.Verify(parts[0] + "." + parts[1] + "." + parts[2] + "x"); err == nil {
+		t.Error("a different signature accepted after the token was remembered")
+	}
+}
+
+func TestVerifiedTokensCacheIsBounded(t *testing.T) {
+	key := []byte("a-key-of-at-least-32-bytes-long!!")
+	tokens := NewTokens(key, 15*time.Minute)
+	for i := range verifiedCacheSize + 10 {
+		raw, _, err := tokens.Issue(int64(i+1), "client", "c@mif.ma")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tokens.Verify(raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(tokens.verified); n == 0 || n > verifiedCacheSize {
+		t.Errorf("%d tokens remembered, want between 1 and %d", n, verifiedCacheSize)
+	}
 }
 
 func TestRefreshTokensAreRandomAndStoredHashed(t *testing.T) {

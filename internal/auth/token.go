@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,11 +34,23 @@ type Tokens struct {
 	key []byte
 	ttl time.Duration
 	now func() time.Time
+
+	// verified remembers the claims of tokens whose signature, issuer and claims were checked
+	// (a token string never changes), so a client's next requests skip the JWT parsing; the
+	// time checks run on every use.
+	mu       sync.Mutex
+	verified map[string]Claims
 }
+
+// verifiedCacheSize bounds the remembered tokens (about 100 bytes each plus the token).
+const verifiedCacheSize = 10000
+
+// acceptableSkew is the clock difference tolerated on exp and iat.
+const acceptableSkew = 5 * time.Second
 
 // NewTokens returns a signer with the given secret and access-token lifetime.
 func NewTokens(key []byte, ttl time.Duration) *Tokens {
-	return &Tokens{key: key, ttl: ttl, now: time.Now}
+	return &Tokens{key: key, ttl: ttl, now: time.Now, verified: map[string]Claims{}}
 }
 
 // TTL is the lifetime of an access token.
@@ -68,6 +82,47 @@ func (t *Tokens) Issue(userID int64, role, email string) (string, Claims, error)
 
 // Verify checks the signature, algorithm, issuer and expiry of an access token.
 func (t *Tokens) Verify(raw string) (Claims, error) {
+	now := t.now()
+	t.mu.Lock()
+	c, ok := t.verified[raw]
+	t.mu.Unlock()
+	if ok {
+		if !now.Before(c.ExpiresAt.Add(acceptableSkew)) {
+			return Claims{}, errors.New("verify token: \"exp\" not satisfied")
+		}
+		if now.Add(acceptableSkew).Before(c.IssuedAt) {
+			return Claims{}, errors.New("verify token: \"iat\" not satisfied")
+		}
+		return c, nil
+	}
+	c, err := t.parse(raw)
+	if err != nil {
+		return Claims{}, err
+	}
+	t.remember(raw, c, now)
+	return c, nil
+}
+
+// remember adds verified claims, first dropping the expired ones when the cache is full (and
+// everything if none has expired).
+func (t *Tokens) remember(raw string, c Claims, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.verified) >= verifiedCacheSize {
+		for k, v := range t.verified {
+			if !now.Before(v.ExpiresAt.Add(acceptableSkew)) {
+				delete(t.verified, k)
+			}
+		}
+		if len(t.verified) >= verifiedCacheSize {
+			clear(t.verified)
+		}
+	}
+	t.verified[raw] = c
+}
+
+// parse is the full check of a token: signature, algorithm, issuer, required claims, times.
+func (t *Tokens) parse(raw string) (Claims, error) {
 	tok, err := jwt.ParseString(raw,
 		jwt.WithKey(jwa.HS256(), t.key),
 		jwt.WithValidate(true),
@@ -75,7 +130,7 @@ func (t *Tokens) Verify(raw string) (Claims, error) {
 		jwt.WithRequiredClaim("exp"),
 		jwt.WithRequiredClaim("iat"),
 		jwt.WithClock(jwt.ClockFunc(t.now)),
-		jwt.WithAcceptableSkew(5*time.Second),
+		jwt.WithAcceptableSkew(acceptableSkew),
 	)
 	if err != nil {
 		return Claims{}, fmt.Errorf("verify token: %w", err)

@@ -3,6 +3,7 @@ package config_test
 import (
 	"log/slog"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -41,7 +42,7 @@ func TestDefaultsNeedNoVariable(t *testing.T) {
 		{"ProjectName", c.ProjectName, "MIF ERP"},
 		{"Port", c.Port, 8000},
 		{"DatabaseURL", c.DatabaseURL, "postgres://postgres@127.0.0.1:5432/mif_erp?sslmode=disable"},
-		{"DBMaxConns", c.DBMaxConns, int32(20)},
+		{"DBMaxConns", c.DBMaxConns, int32(6 * runtime.NumCPU())},
 		{"MigrateOnStart", c.MigrateOnStart, true},
 		{"AccessTokenTTL", c.AccessTokenTTL, 15 * time.Minute},
 		{"RefreshTokenTTL", c.RefreshTokenTTL, 7 * 24 * time.Hour},
@@ -324,11 +325,20 @@ func TestSchedulerSettings(t *testing.T) {
 	if !c.EnableScheduler || c.SchedulerInterval != time.Minute {
 		t.Errorf("defaults: EnableScheduler=%v SchedulerInterval=%v, want true and 1m", c.EnableScheduler, c.SchedulerInterval)
 	}
-	c = load(t, map[string]string{"ENABLE_SCHEDULER": "false", "SCHEDULER_INTERVAL_SECONDS": "5"})
+	if c.SchedulerJobs != nil {
+		t.Errorf("defaults: SchedulerJobs=%v, want every job", c.SchedulerJobs)
+	}
+	c = load(t, map[string]string{"ENABLE_SCHEDULER": "false", "SCHEDULER_INTERVAL_SECONDS": "5",
+		"SCHEDULER_JOBS": " stats.compact, housekeeping,,"})
 	if c.EnableScheduler || c.SchedulerInterval != 5*time.Second {
 		t.Errorf("read: EnableScheduler=%v SchedulerInterval=%v, want false and 5s", c.EnableScheduler, c.SchedulerInterval)
 	}
+	if strings.Join(c.SchedulerJobs, "|") != "stats.compact|housekeeping" {
+		t.Errorf("read: SchedulerJobs=%q", c.SchedulerJobs)
+	}
 	for _, tc := range []struct{ key, value string }{
+		{"SCHEDULER_JOBS", "stats compact"},
+		{"SCHEDULER_JOBS", "housekeeping;rm"},
 		{"ENABLE_SCHEDULER", "sometimes"},
 		{"SCHEDULER_INTERVAL_SECONDS", "0"},
 		{"SCHEDULER_INTERVAL_SECONDS", "86401"},

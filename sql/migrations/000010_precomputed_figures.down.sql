@@ -10,5 +10,5 @@ DROP FUNCTION IF EXISTS stats_compact();
 DROP FUNCTION IF EXISTS equipement_stats_capture();
 DROP TABLE IF EXISTS equipement_stats;
 DROP FUNCTION IF EXISTS intervention_stats_capture();
-DROP FUNCTION IF EXISTS intervention_stats_rows(integer, intervention_statut, intervention_priorite, timestamptz, timestamptz, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS intervention_stats_rows(integer, intervention_statut, intervention_priorite, timestamptz, timestamptz, timestamptz, timestamptz, bigint);
 DROP TABLE IF EXISTS intervention_stats;

@@ -1,70 +1,83 @@
--- Pre-aggregated intervention figures for the global scope (admins and responsables): the
--- dashboard's counts per statut and priorite, its MTTR and SLA sums, and the total of
--- GET /interventions when it is filtered by statut and priorite only, read from a few rows
--- instead of counting every intervention (O(1) in the table size).
+-- Pre-aggregated figures for the global scope (admins and responsables), read from a few
+-- hundred rows instead of every intervention or machine: constant time in the table sizes.
 --
--- The table holds signed deltas: statement-level triggers append, per statement, one row per
--- (statut, priorite) group of the rows it inserted (+), deleted (-) or changed (- old, + new),
--- in the same transaction as the change, so the sums are exact in every snapshot and writers
--- never wait on each other (append only, no counter row to lock). stats_compact()
--- (a scheduler job) folds the rows back into one per group: a few thousand rows at most
--- (statuts x priorites x months), whatever the number of interventions.
+-- intervention_stats holds, per kind of figure:
+--   g  per (statut, priorite): the count, and for MTTR and SLA respect the finished ones with a
+--      start of work (count, seconds from start to closing) and with a deadline (count, met);
+--   c  per UTC month of creation (jour = first day): the count (this month's total, evolution);
+--   f  per UTC month of closing of finished ones: the count (finished this month);
+--   e  per UTC day of the deadline of open ones: the count (overdue = the days before today plus
+--      today's past deadlines, an index range of one day);
+--   t  per technician: the interventions assigned to it and not finished (its workload).
+-- The rows are signed deltas: statement-level triggers append, per statement, one row per group
+-- of the rows it inserted (+), deleted (-) or changed (- old, + new), in the same transaction as
+-- the change, so the sums are exact in every snapshot and writers never wait on each other
+-- (append only, no counter row to lock). stats_compact() (a scheduler job every few seconds)
+-- folds the groups that have several rows back into one.
 CREATE TABLE intervention_stats (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    statut        intervention_statut   NOT NULL,
-    priorite      intervention_priorite NOT NULL,
-    -- Calendar months (UTC, first day) the dashboard's monthly figures need: of the creation,
-    -- of the closing for finished interventions, of the deadline for open ones (NULL otherwise).
-    mois_creation date    NOT NULL,
-    mois_cloture  date,
-    mois_limite   date,
+    kind          "char" NOT NULL CHECK (kind IN ('g', 'c', 'f', 'e', 't')),
+    statut        intervention_statut,
+    priorite      intervention_priorite,
+    jour          date,
+    technicien_id bigint,
     n             bigint  NOT NULL,
-    -- Finished with a start of work: count and sum of (date_cloture - date_debut_travaux).
-    mttr_n        bigint  NOT NULL,
-    mttr_secondes numeric NOT NULL,
-    -- Finished with a deadline, and those finished by it.
-    sla_n         bigint  NOT NULL,
-    sla_respectes bigint  NOT NULL
+    mttr_n        bigint  NOT NULL DEFAULT 0,
+    mttr_secondes numeric NOT NULL DEFAULT 0,
+    sla_n         bigint  NOT NULL DEFAULT 0,
+    sla_respectes bigint  NOT NULL DEFAULT 0
 );
+CREATE INDEX intervention_stats_kind_idx ON intervention_stats (kind, jour);
+CREATE INDEX intervention_stats_technicien_idx ON intervention_stats (technicien_id) WHERE kind = 't';
+-- Small and rewritten by every compaction: vacuum it often.
+ALTER TABLE intervention_stats SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 500,
+    autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 500);
 
--- The contribution of one intervention row, with a sign.
+-- The contributions of one intervention row, with a sign.
 CREATE FUNCTION intervention_stats_rows(p_sign integer, p_statut intervention_statut, p_priorite intervention_priorite,
-    p_creation timestamptz, p_debut timestamptz, p_cloture timestamptz, p_limite timestamptz,
-    OUT statut intervention_statut, OUT priorite intervention_priorite, OUT mois_creation date,
-    OUT mois_cloture date, OUT mois_limite date, OUT n bigint, OUT mttr_n bigint,
-    OUT mttr_secondes numeric, OUT sla_n bigint, OUT sla_respectes bigint) LANGUAGE sql IMMUTABLE AS $$
-    SELECT p_statut, p_priorite,
-        date_trunc('month', p_creation AT TIME ZONE 'UTC')::date,
-        CASE WHEN p_statut IN ('cloturee', 'archivee') THEN date_trunc('month', p_cloture AT TIME ZONE 'UTC')::date END,
-        CASE WHEN p_statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')
-             THEN date_trunc('month', p_limite AT TIME ZONE 'UTC')::date END,
-        p_sign::bigint,
-        CASE WHEN p_debut IS NOT NULL AND p_cloture IS NOT NULL THEN p_sign ELSE 0 END,
+    p_creation timestamptz, p_debut timestamptz, p_cloture timestamptz, p_limite timestamptz, p_technicien bigint,
+    OUT kind "char", OUT statut intervention_statut, OUT priorite intervention_priorite, OUT jour date,
+    OUT technicien_id bigint,
+    OUT n bigint, OUT mttr_n bigint, OUT mttr_secondes numeric, OUT sla_n bigint, OUT sla_respectes bigint)
+    RETURNS SETOF record LANGUAGE sql IMMUTABLE AS $$
+    SELECT 'g'::"char", p_statut, p_priorite, NULL::date, NULL::bigint, p_sign::bigint,
+        CASE WHEN p_debut IS NOT NULL AND p_cloture IS NOT NULL THEN p_sign ELSE 0 END::bigint,
         CASE WHEN p_debut IS NOT NULL AND p_cloture IS NOT NULL THEN p_sign * extract(epoch FROM p_cloture - p_debut) ELSE 0 END,
-        CASE WHEN p_limite IS NOT NULL AND p_cloture IS NOT NULL THEN p_sign ELSE 0 END,
-        CASE WHEN p_limite IS NOT NULL AND p_cloture <= p_limite THEN p_sign ELSE 0 END
+        CASE WHEN p_limite IS NOT NULL AND p_cloture IS NOT NULL THEN p_sign ELSE 0 END::bigint,
+        CASE WHEN p_limite IS NOT NULL AND p_cloture <= p_limite THEN p_sign ELSE 0 END::bigint
+    UNION ALL
+    SELECT 'c', NULL, NULL, date_trunc('month', p_creation AT TIME ZONE 'UTC')::date, NULL, p_sign, 0, 0, 0, 0
+    UNION ALL
+    SELECT 'f', NULL, NULL, date_trunc('month', p_cloture AT TIME ZONE 'UTC')::date, NULL, p_sign, 0, 0, 0, 0
+    WHERE p_statut IN ('cloturee', 'archivee') AND p_cloture IS NOT NULL
+    UNION ALL
+    SELECT 'e', NULL, NULL, (p_limite AT TIME ZONE 'UTC')::date, NULL, p_sign, 0, 0, 0, 0
+    WHERE p_statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente') AND p_limite IS NOT NULL
+    UNION ALL
+    SELECT 't', NULL, NULL, NULL, p_technicien, p_sign, 0, 0, 0, 0
+    WHERE p_statut IN ('affectee', 'en_cours', 'en_attente') AND p_technicien IS NOT NULL
 $$;
 
 CREATE FUNCTION intervention_stats_capture() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO intervention_stats (statut, priorite, mois_creation, mois_cloture, mois_limite, n, mttr_n, mttr_secondes, sla_n, sla_respectes)
-        SELECT s.statut, s.priorite, s.mois_creation, s.mois_cloture, s.mois_limite, sum(s.n), sum(s.mttr_n), sum(s.mttr_secondes), sum(s.sla_n), sum(s.sla_respectes)
-        FROM new_rows r, intervention_stats_rows(1, r.statut, r.priorite, r.date_creation, r.date_debut_travaux, r.date_cloture, r.date_limite) s
-        GROUP BY s.statut, s.priorite, s.mois_creation, s.mois_cloture, s.mois_limite;
+        INSERT INTO intervention_stats (kind, statut, priorite, jour, technicien_id, n, mttr_n, mttr_secondes, sla_n, sla_respectes)
+        SELECT s.kind, s.statut, s.priorite, s.jour, s.technicien_id, sum(s.n), sum(s.mttr_n), sum(s.mttr_secondes), sum(s.sla_n), sum(s.sla_respectes)
+        FROM new_rows r, intervention_stats_rows(1, r.statut, r.priorite, r.date_creation, r.date_debut_travaux, r.date_cloture, r.date_limite, r.technicien_id) s
+        GROUP BY s.kind, s.statut, s.priorite, s.jour, s.technicien_id;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO intervention_stats (statut, priorite, mois_creation, mois_cloture, mois_limite, n, mttr_n, mttr_secondes, sla_n, sla_respectes)
-        SELECT s.statut, s.priorite, s.mois_creation, s.mois_cloture, s.mois_limite, sum(s.n), sum(s.mttr_n), sum(s.mttr_secondes), sum(s.sla_n), sum(s.sla_respectes)
-        FROM old_rows r, intervention_stats_rows(-1, r.statut, r.priorite, r.date_creation, r.date_debut_travaux, r.date_cloture, r.date_limite) s
-        GROUP BY s.statut, s.priorite, s.mois_creation, s.mois_cloture, s.mois_limite;
+        INSERT INTO intervention_stats (kind, statut, priorite, jour, technicien_id, n, mttr_n, mttr_secondes, sla_n, sla_respectes)
+        SELECT s.kind, s.statut, s.priorite, s.jour, s.technicien_id, sum(s.n), sum(s.mttr_n), sum(s.mttr_secondes), sum(s.sla_n), sum(s.sla_respectes)
+        FROM old_rows r, intervention_stats_rows(-1, r.statut, r.priorite, r.date_creation, r.date_debut_travaux, r.date_cloture, r.date_limite, r.technicien_id) s
+        GROUP BY s.kind, s.statut, s.priorite, s.jour, s.technicien_id;
     ELSE
         -- Old rows out, new rows in; groups that cancel out (an edit of the title) write nothing.
-        INSERT INTO intervention_stats (statut, priorite, mois_creation, mois_cloture, mois_limite, n, mttr_n, mttr_secondes, sla_n, sla_respectes)
-        SELECT s.statut, s.priorite, s.mois_creation, s.mois_cloture, s.mois_limite, sum(s.n), sum(s.mttr_n), sum(s.mttr_secondes), sum(s.sla_n), sum(s.sla_respectes)
-        FROM (SELECT x.* FROM old_rows r, intervention_stats_rows(-1, r.statut, r.priorite, r.date_creation, r.date_debut_travaux, r.date_cloture, r.date_limite) x
+        INSERT INTO intervention_stats (kind, statut, priorite, jour, technicien_id, n, mttr_n, mttr_secondes, sla_n, sla_respectes)
+        SELECT s.kind, s.statut, s.priorite, s.jour, s.technicien_id, sum(s.n), sum(s.mttr_n), sum(s.mttr_secondes), sum(s.sla_n), sum(s.sla_respectes)
+        FROM (SELECT x.* FROM old_rows r, intervention_stats_rows(-1, r.statut, r.priorite, r.date_creation, r.date_debut_travaux, r.date_cloture, r.date_limite, r.technicien_id) x
               UNION ALL
-              SELECT x.* FROM new_rows r, intervention_stats_rows(1, r.statut, r.priorite, r.date_creation, r.date_debut_travaux, r.date_cloture, r.date_limite) x) s
-        GROUP BY s.statut, s.priorite, s.mois_creation, s.mois_cloture, s.mois_limite
+              SELECT x.* FROM new_rows r, intervention_stats_rows(1, r.statut, r.priorite, r.date_creation, r.date_debut_travaux, r.date_cloture, r.date_limite, r.technicien_id) x) s
+        GROUP BY s.kind, s.statut, s.priorite, s.jour, s.technicien_id
         HAVING sum(s.n) <> 0 OR sum(s.mttr_n) <> 0 OR sum(s.mttr_secondes) <> 0 OR sum(s.sla_n) <> 0
             OR sum(s.sla_respectes) <> 0;
     END IF;
@@ -86,6 +99,8 @@ CREATE TABLE equipement_stats (
     statut equipement_statut NOT NULL,
     n      bigint NOT NULL
 );
+ALTER TABLE equipement_stats SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 500,
+    autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 500);
 
 CREATE FUNCTION equipement_stats_capture() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -109,24 +124,34 @@ CREATE TRIGGER equipements_stats_update AFTER UPDATE ON equipements
 CREATE TRIGGER equipements_stats_delete AFTER DELETE ON equipements
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION equipement_stats_capture();
 
--- Folds the deltas of both tables into one row per group. Safe with concurrent writers (their
--- uncommitted rows are not in the DELETE's snapshot and stay) and with a concurrent compaction
--- (a row deleted by the other one is skipped, so nothing is counted twice). Returns the number
--- of rows folded.
+-- Folds the groups that have several rows into one (groups summing to zero disappear); the
+-- others are not touched, so a compaction costs what was written since the last one. Safe with
+-- concurrent writers (their uncommitted rows are not in the DELETE's snapshot and stay) and with
+-- a concurrent compaction (a row deleted by the other one is skipped, so nothing is counted
+-- twice). Returns the number of rows folded.
 CREATE FUNCTION stats_compact() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     folded bigint;
     folded_eq bigint;
 BEGIN
-    WITH d AS (DELETE FROM intervention_stats RETURNING *),
-    ins AS (
-        INSERT INTO intervention_stats (statut, priorite, mois_creation, mois_cloture, mois_limite, n, mttr_n, mttr_secondes, sla_n, sla_respectes)
-        SELECT statut, priorite, mois_creation, mois_cloture, mois_limite, sum(n), sum(mttr_n), sum(mttr_secondes), sum(sla_n), sum(sla_respectes)
-        FROM d GROUP BY statut, priorite, mois_creation, mois_cloture, mois_limite
+    WITH k AS (
+        SELECT kind, statut, priorite, jour, technicien_id FROM intervention_stats
+        GROUP BY kind, statut, priorite, jour, technicien_id HAVING count(*) > 1
+    ), d AS (
+        DELETE FROM intervention_stats s USING k
+        WHERE s.kind = k.kind AND s.statut IS NOT DISTINCT FROM k.statut
+          AND s.priorite IS NOT DISTINCT FROM k.priorite AND s.jour IS NOT DISTINCT FROM k.jour
+          AND s.technicien_id IS NOT DISTINCT FROM k.technicien_id
+        RETURNING s.*
+    ), ins AS (
+        INSERT INTO intervention_stats (kind, statut, priorite, jour, technicien_id, n, mttr_n, mttr_secondes, sla_n, sla_respectes)
+        SELECT kind, statut, priorite, jour, technicien_id, sum(n), sum(mttr_n), sum(mttr_secondes), sum(sla_n), sum(sla_respectes)
+        FROM d GROUP BY kind, statut, priorite, jour, technicien_id
         HAVING sum(n) <> 0 OR sum(mttr_n) <> 0 OR sum(mttr_secondes) <> 0 OR sum(sla_n) <> 0 OR sum(sla_respectes) <> 0
     )
     SELECT count(*) INTO folded FROM d;
-    WITH d AS (DELETE FROM equipement_stats RETURNING *),
+    WITH k AS (SELECT statut FROM equipement_stats GROUP BY statut HAVING count(*) > 1),
+    d AS (DELETE FROM equipement_stats s USING k WHERE s.statut = k.statut RETURNING s.*),
     ins AS (INSERT INTO equipement_stats (statut, n) SELECT statut, sum(n) FROM d GROUP BY statut HAVING sum(n) <> 0)
     SELECT count(*) INTO folded_eq FROM d;
     RETURN folded + folded_eq;
@@ -134,10 +159,10 @@ END
 $$;
 
 -- The rows already present.
-INSERT INTO intervention_stats (statut, priorite, mois_creation, mois_cloture, mois_limite, n, mttr_n, mttr_secondes, sla_n, sla_respectes)
-SELECT s.statut, s.priorite, s.mois_creation, s.mois_cloture, s.mois_limite, sum(s.n), sum(s.mttr_n), sum(s.mttr_secondes), sum(s.sla_n), sum(s.sla_respectes)
-FROM interventions r, intervention_stats_rows(1, r.statut, r.priorite, r.date_creation, r.date_debut_travaux, r.date_cloture, r.date_limite) s
-GROUP BY s.statut, s.priorite, s.mois_creation, s.mois_cloture, s.mois_limite;
+INSERT INTO intervention_stats (kind, statut, priorite, jour, technicien_id, n, mttr_n, mttr_secondes, sla_n, sla_respectes)
+SELECT s.kind, s.statut, s.priorite, s.jour, s.technicien_id, sum(s.n), sum(s.mttr_n), sum(s.mttr_secondes), sum(s.sla_n), sum(s.sla_respectes)
+FROM interventions r, intervention_stats_rows(1, r.statut, r.priorite, r.date_creation, r.date_debut_travaux, r.date_cloture, r.date_limite, r.technicien_id) s
+GROUP BY s.kind, s.statut, s.priorite, s.jour, s.technicien_id;
 -- Index range counts of the global dashboard: interventions finished since a date (this month's
 -- closings). The open interventions past their deadline use interventions_limite_idx.
 CREATE INDEX IF NOT EXISTS interventions_cloture_idx ON interventions (date_cloture)

@@ -86,21 +86,17 @@ WHERE @scope_all::boolean
 SELECT count(*)::integer AS total, count(*) FILTER (WHERE is_active)::integer AS actifs FROM users;
 
 -- name: DashboardGlobal :one
--- DashboardInterventions for the global scope (admins and responsables), same columns, from
--- the pre-aggregated intervention_stats (a few thousand rows at most whatever the table size):
--- the months of creation, closing and deadline give the monthly figures; only the open
--- interventions whose deadline fell earlier this month are counted in the table (an index range).
-WITH m AS (
-    SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AS debut
+-- DashboardInterventions for the global scope (admins and responsables), same columns, from the
+-- pre-aggregated intervention_stats (a few hundred rows whatever the table size); only the open
+-- interventions whose deadline passed earlier today are counted in the table (one day's range).
+WITH b AS (
+    SELECT date_trunc('month', now() AT TIME ZONE 'UTC')::date AS mois, (now() AT TIME ZONE 'UTC')::date AS jour
 ), g AS (
-    SELECT s.statut, s.priorite,
-           s.mois_creation >= (SELECT debut FROM m)::date AS cree_ce_mois,
-           coalesce(s.mois_cloture >= (SELECT debut FROM m)::date, false) AS clos_ce_mois,
-           coalesce(s.mois_limite < (SELECT debut FROM m)::date, false) AS depasse_avant_ce_mois,
-           sum(s.n) AS n, sum(s.mttr_n) AS mttr_n, sum(s.mttr_secondes) AS mttr_secondes,
+    SELECT s.statut, s.priorite, sum(s.n) AS n, sum(s.mttr_n) AS mttr_n, sum(s.mttr_secondes) AS mttr_secondes,
            sum(s.sla_n) AS sla_n, sum(s.sla_respectes) AS sla_respectes
     FROM intervention_stats s
-    GROUP BY 1, 2, 3, 4, 5
+    WHERE s.kind = 'g'
+    GROUP BY s.statut, s.priorite
 )
 SELECT
     coalesce(sum(n) FILTER (WHERE statut = 'ouverte'), 0)::integer    AS ouverte,
@@ -111,12 +107,14 @@ SELECT
     coalesce(sum(n) FILTER (WHERE statut = 'annulee'), 0)::integer    AS annulee,
     coalesce(sum(n) FILTER (WHERE statut = 'archivee'), 0)::integer   AS archivee,
     coalesce(sum(n), 0)::integer AS total,
-    coalesce(sum(n) FILTER (WHERE cree_ce_mois), 0)::integer AS total_mensuel,
-    coalesce(sum(n) FILTER (WHERE clos_ce_mois), 0)::integer AS terminees_mensuel,
-    (coalesce(sum(n) FILTER (WHERE depasse_avant_ce_mois), 0)
-     + (SELECT count(*) FROM interventions i
+    (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s, b WHERE s.kind = 'c' AND s.jour >= b.mois)::integer
+        AS total_mensuel,
+    (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s, b WHERE s.kind = 'f' AND s.jour >= b.mois)::integer
+        AS terminees_mensuel,
+    ((SELECT coalesce(sum(s.n), 0) FROM intervention_stats s, b WHERE s.kind = 'e' AND s.jour < b.jour)
+     + (SELECT count(*) FROM interventions i, b
         WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')
-          AND i.date_limite >= (SELECT debut FROM m) AT TIME ZONE 'UTC' AND i.date_limite < now()))::integer AS en_retard,
+          AND i.date_limite >= b.jour::timestamp AT TIME ZONE 'UTC' AND i.date_limite < now()))::integer AS en_retard,
     coalesce(sum(n) FILTER (WHERE priorite = 'urgente'), 0)::integer    AS urgente,
     coalesce(sum(n) FILTER (WHERE priorite = 'haute'), 0)::integer      AS haute,
     coalesce(sum(n) FILTER (WHERE priorite = 'normale'), 0)::integer    AS normale,
@@ -130,16 +128,12 @@ FROM g;
 
 -- name: DashboardEvolutionGlobal :many
 -- DashboardEvolution for the global scope, same columns, from intervention_stats.
-SELECT to_char(m.mois, 'YYYY-MM')::text AS mois, coalesce(c.total, 0)::integer AS total
+SELECT to_char(m.mois, 'YYYY-MM')::text AS mois,
+       (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 'c' AND s.jour = m.mois::date)::integer AS total
 FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months',
                      date_trunc('month', now() AT TIME ZONE 'UTC'),
                      interval '1 month') AS m(mois)
-LEFT JOIN (
-    SELECT s.mois_creation, sum(s.n) AS total
-    FROM intervention_stats s
-    WHERE s.mois_creation >= (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months')::date
-    GROUP BY s.mois_creation
-) c ON c.mois_creation = m.mois::date
 ORDER BY m.mois;
 
 -- name: StatsCompact :one

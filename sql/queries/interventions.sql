@@ -133,7 +133,8 @@ WHERE (@scope_all::boolean
 -- pre-aggregated intervention_stats (exact, a few rows whatever the table size).
 SELECT coalesce(sum(s.n), 0)::bigint AS total
 FROM intervention_stats s
-WHERE (cardinality(@statuts::text[]) = 0 OR s.statut = ANY ((@statuts::text[])::intervention_statut[]))
+WHERE s.kind = 'g'
+  AND (cardinality(@statuts::text[]) = 0 OR s.statut = ANY ((@statuts::text[])::intervention_statut[]))
   AND (cardinality(@priorites::text[]) = 0 OR s.priorite = ANY ((@priorites::text[])::intervention_priorite[]));
 
 -- name: InterventionInsert :one

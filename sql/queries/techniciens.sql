@@ -1,22 +1,23 @@
 -- Technician profiles. Workload (charge_travail) = interventions assigned to the technician that
--- are affectee, en_cours or en_attente.
+-- are affectee, en_cours or en_attente, read from the pre-aggregated intervention_stats (kind t).
 
 -- name: GetTechnicienView :one
 -- One profile with its account and workload.
 SELECT sqlc.embed(t), sqlc.embed(u),
-       (SELECT count(*) FROM interventions i
-        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente'))::int AS charge_travail
+       (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 't' AND s.technicien_id = t.id)::int AS charge_travail
 FROM techniciens t
 JOIN users u ON u.id = t.user_id
 WHERE t.id = @id;
 
 -- name: ListTechniciens :many
 -- One page of profiles with their account and workload, in a single query.
--- The workload is a scalar subquery so PostgreSQL computes it for the rows of the page only
--- (after the sort and limit), unless the page is sorted by it.
+-- The workload comes from the pre-aggregated figures (intervention_stats, kind t: a row or a
+-- few per technician), as a scalar subquery that PostgreSQL computes for the rows of the page
+-- only (after the sort and limit), unless the page is sorted by it.
 SELECT sqlc.embed(t), sqlc.embed(u),
-       (SELECT count(*) FROM interventions i
-        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente'))::int AS charge_travail
+       (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 't' AND s.technicien_id = t.id)::int AS charge_travail
 FROM techniciens t
 JOIN users u ON u.id = t.user_id
 WHERE (sqlc.narg('equipe')::text IS NULL OR lower(t.equipe) = lower(sqlc.narg('equipe')))
@@ -40,10 +41,10 @@ ORDER BY
     CASE WHEN @sort::text = '-equipe' THEN lower(t.equipe) END DESC NULLS LAST,
     CASE WHEN @sort::text = 'created_at' THEN t.created_at END ASC,
     CASE WHEN @sort::text = '-created_at' THEN t.created_at END DESC,
-    CASE WHEN @sort::text = 'charge' THEN (SELECT count(*) FROM interventions i
-        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente')) END ASC,
-    CASE WHEN @sort::text = '-charge' THEN (SELECT count(*) FROM interventions i
-        WHERE i.technicien_id = t.id AND i.statut IN ('affectee', 'en_cours', 'en_attente')) END DESC,
+    CASE WHEN @sort::text = 'charge' THEN (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 't' AND s.technicien_id = t.id) END ASC,
+    CASE WHEN @sort::text = '-charge' THEN (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 't' AND s.technicien_id = t.id) END DESC,
     t.id ASC
 LIMIT @lim OFFSET @off;
 
