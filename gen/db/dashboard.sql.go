@@ -56,38 +56,6 @@ func (q *Queries) DashboardEquipements(ctx context.Context, arg DashboardEquipem
 	return i, err
 }
 
-const dashboardEquipementsGlobal = `-- name: DashboardEquipementsGlobal :one
-SELECT
-    coalesce(sum(s.n), 0)::integer AS total,
-    coalesce(sum(s.n) FILTER (WHERE s.statut = 'operationnel'), 0)::integer AS operationnel,
-    coalesce(sum(s.n) FILTER (WHERE s.statut = 'maintenance'), 0)::integer  AS maintenance,
-    coalesce(sum(s.n) FILTER (WHERE s.statut = 'panne'), 0)::integer        AS panne,
-    coalesce(sum(s.n) FILTER (WHERE s.statut = 'retire'), 0)::integer       AS retire
-FROM equipement_stats s
-`
-
-type DashboardEquipementsGlobalRow struct {
-	Total        int32
-	Operationnel int32
-	Maintenance  int32
-	Panne        int32
-	Retire       int32
-}
-
-// DashboardEquipements for the global scope, same columns, from equipement_stats.
-func (q *Queries) DashboardEquipementsGlobal(ctx context.Context) (DashboardEquipementsGlobalRow, error) {
-	row := q.db.QueryRow(ctx, dashboardEquipementsGlobal)
-	var i DashboardEquipementsGlobalRow
-	err := row.Scan(
-		&i.Total,
-		&i.Operationnel,
-		&i.Maintenance,
-		&i.Panne,
-		&i.Retire,
-	)
-	return i, err
-}
-
 const dashboardEvolution = `-- name: DashboardEvolution :many
 SELECT to_char(m.mois, 'YYYY-MM')::text AS mois,
        (SELECT count(*) FROM interventions i
@@ -135,42 +103,6 @@ func (q *Queries) DashboardEvolution(ctx context.Context, arg DashboardEvolution
 	return items, nil
 }
 
-const dashboardEvolutionGlobal = `-- name: DashboardEvolutionGlobal :many
-SELECT to_char(m.mois, 'YYYY-MM')::text AS mois,
-       (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
-        WHERE s.kind = 'c' AND s.jour = m.mois::date)::integer AS total
-FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months',
-                     date_trunc('month', now() AT TIME ZONE 'UTC'),
-                     interval '1 month') AS m(mois)
-ORDER BY m.mois
-`
-
-type DashboardEvolutionGlobalRow struct {
-	Mois  string
-	Total int32
-}
-
-// DashboardEvolution for the global scope, same columns, from intervention_stats.
-func (q *Queries) DashboardEvolutionGlobal(ctx context.Context) ([]DashboardEvolutionGlobalRow, error) {
-	rows, err := q.db.Query(ctx, dashboardEvolutionGlobal)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []DashboardEvolutionGlobalRow{}
-	for rows.Next() {
-		var i DashboardEvolutionGlobalRow
-		if err := rows.Scan(&i.Mois, &i.Total); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const dashboardGlobal = `-- name: DashboardGlobal :one
 WITH b AS (
     SELECT date_trunc('month', now() AT TIME ZONE 'UTC')::date AS mois, (now() AT TIME ZONE 'UTC')::date AS jour
@@ -206,36 +138,65 @@ SELECT
     coalesce(sum(mttr_n) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS mttr_n,
     coalesce(sum(mttr_secondes) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::float8 AS mttr_secondes,
     coalesce(sum(sla_n) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS sla_n,
-    coalesce(sum(sla_respectes) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS sla_respectes
+    coalesce(sum(sla_respectes) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS sla_respectes,
+    -- Interventions created in each of the last 6 calendar months, oldest first.
+    ARRAY(SELECT to_char(m.mois, 'YYYY-MM')
+          FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months',
+                               date_trunc('month', now() AT TIME ZONE 'UTC'), interval '1 month') AS m(mois)
+          ORDER BY m.mois)::text[] AS evolution_mois,
+    ARRAY(SELECT (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s WHERE s.kind = 'c' AND s.jour = m.mois::date)
+          FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months',
+                               date_trunc('month', now() AT TIME ZONE 'UTC'), interval '1 month') AS m(mois)
+          ORDER BY m.mois)::bigint[] AS evolution_totaux,
+    -- Machines by statut.
+    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e)::integer AS equipements_total,
+    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'operationnel')::integer AS equipements_operationnel,
+    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'maintenance')::integer AS equipements_maintenance,
+    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'panne')::integer AS equipements_panne,
+    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'retire')::integer AS equipements_retire,
+    -- Accounts.
+    (SELECT count(*) FROM users)::integer AS utilisateurs_total,
+    (SELECT count(*) FROM users WHERE is_active)::integer AS utilisateurs_actifs
 FROM g
 `
 
 type DashboardGlobalRow struct {
-	Ouverte          int32
-	Affectee         int32
-	EnCours          int32
-	EnAttente        int32
-	Cloturee         int32
-	Annulee          int32
-	Archivee         int32
-	Total            int32
-	TotalMensuel     int32
-	TermineesMensuel int32
-	EnRetard         int32
-	Urgente          int32
-	Haute            int32
-	Normale          int32
-	Basse            int32
-	Programmee       int32
-	MttrN            int32
-	MttrSecondes     float64
-	SlaN             int32
-	SlaRespectes     int32
+	Ouverte                 int32
+	Affectee                int32
+	EnCours                 int32
+	EnAttente               int32
+	Cloturee                int32
+	Annulee                 int32
+	Archivee                int32
+	Total                   int32
+	TotalMensuel            int32
+	TermineesMensuel        int32
+	EnRetard                int32
+	Urgente                 int32
+	Haute                   int32
+	Normale                 int32
+	Basse                   int32
+	Programmee              int32
+	MttrN                   int32
+	MttrSecondes            float64
+	SlaN                    int32
+	SlaRespectes            int32
+	EvolutionMois           []string
+	EvolutionTotaux         []int64
+	EquipementsTotal        int32
+	EquipementsOperationnel int32
+	EquipementsMaintenance  int32
+	EquipementsPanne        int32
+	EquipementsRetire       int32
+	UtilisateursTotal       int32
+	UtilisateursActifs      int32
 }
 
-// DashboardInterventions for the global scope (admins and responsables), same columns, from the
-// pre-aggregated intervention_stats (a few hundred rows whatever the table size); only the open
-// interventions whose deadline passed earlier today are counted in the table (one day's range).
+// Every figure of GET /dashboard/stats for the global scope (admins and responsables) in one
+// statement, from the pre-aggregated intervention_stats and equipement_stats (a few hundred rows
+// whatever the table sizes): the columns of DashboardInterventions, DashboardEvolution,
+// DashboardEquipements and DashboardUtilisateurs. Only the open interventions whose deadline
+// passed earlier today are counted in the interventions table (one day's index range).
 func (q *Queries) DashboardGlobal(ctx context.Context) (DashboardGlobalRow, error) {
 	row := q.db.QueryRow(ctx, dashboardGlobal)
 	var i DashboardGlobalRow
@@ -260,6 +221,15 @@ func (q *Queries) DashboardGlobal(ctx context.Context) (DashboardGlobalRow, erro
 		&i.MttrSecondes,
 		&i.SlaN,
 		&i.SlaRespectes,
+		&i.EvolutionMois,
+		&i.EvolutionTotaux,
+		&i.EquipementsTotal,
+		&i.EquipementsOperationnel,
+		&i.EquipementsMaintenance,
+		&i.EquipementsPanne,
+		&i.EquipementsRetire,
+		&i.UtilisateursTotal,
+		&i.UtilisateursActifs,
 	)
 	return i, err
 }

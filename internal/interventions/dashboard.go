@@ -22,10 +22,11 @@ type Stats struct {
 	SLARespectPct      *float64 // nil before any finished intervention with a deadline
 }
 
-// Dashboard computes the caller's figures with four aggregate queries at most: global for
-// admins and responsables, its assigned interventions (and their machines) for a technicien, its
-// company's interventions and machines for a client. Users are counted for admins and
-// responsables only; anyone else sees itself (1 user, active).
+// Dashboard computes the caller's figures: global for admins and responsables (one statement
+// over the pre-aggregated figures, constant time), its assigned interventions (and their
+// machines) for a technicien, its company's interventions and machines for a client (three
+// aggregate queries over the rows it may read). Users are counted for admins and responsables
+// only; anyone else sees itself (1 user, active).
 func (s *Service) Dashboard(ctx context.Context, actor auth.Principal) (Stats, error) {
 	c, err := resolve(ctx, s.pool, actor)
 	if err != nil {
@@ -34,53 +35,14 @@ func (s *Service) Dashboard(ctx context.Context, actor auth.Principal) (Stats, e
 	q := db.New(s.pool)
 	var st Stats
 	if c.all {
-		// Every intervention: from the pre-aggregated figures, whatever the table size.
-		var g db.DashboardGlobalRow
-		g, err = q.DashboardGlobal(ctx)
-		st.Interventions = db.DashboardInterventionsRow(g)
-	} else {
-		st.Interventions, err = q.DashboardInterventions(ctx, db.DashboardInterventionsParams{
-			ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-		})
-	}
-	if err != nil {
-		return Stats{}, fmt.Errorf("dashboard interventions: %w", err)
-	}
-	if c.all {
-		var g []db.DashboardEvolutionGlobalRow
-		g, err = q.DashboardEvolutionGlobal(ctx)
-		st.Evolution = make([]db.DashboardEvolutionRow, len(g))
-		for i, r := range g {
-			st.Evolution[i] = db.DashboardEvolutionRow(r)
-		}
-	} else {
-		st.Evolution, err = q.DashboardEvolution(ctx, db.DashboardEvolutionParams{
-			ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-		})
-	}
-	if err != nil {
-		return Stats{}, fmt.Errorf("dashboard evolution: %w", err)
-	}
-	if c.all {
-		var g db.DashboardEquipementsGlobalRow
-		g, err = q.DashboardEquipementsGlobal(ctx)
-		st.Equipements = db.DashboardEquipementsRow(g)
-	} else {
-		st.Equipements, err = q.DashboardEquipements(ctx, db.DashboardEquipementsParams{
-			ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-		})
-	}
-	if err != nil {
-		return Stats{}, fmt.Errorf("dashboard equipment: %w", err)
-	}
-	if c.all {
-		u, err := q.DashboardUtilisateurs(ctx)
+		// Every intervention: one statement over the pre-aggregated figures.
+		g, err := q.DashboardGlobal(ctx)
 		if err != nil {
-			return Stats{}, fmt.Errorf("dashboard users: %w", err)
+			return Stats{}, fmt.Errorf("dashboard: %w", err)
 		}
-		st.UtilisateursTotal, st.UtilisateursActifs = int(u.Total), int(u.Actifs)
-	} else {
-		st.UtilisateursTotal, st.UtilisateursActifs = 1, 1
+		st = globalStats(g)
+	} else if st, err = scopedStats(ctx, q, c); err != nil {
+		return Stats{}, err
 	}
 	in := st.Interventions
 	st.Terminees = int(in.Cloturee + in.Archivee)
@@ -95,6 +57,56 @@ func (s *Service) Dashboard(ctx context.Context, actor auth.Principal) (Stats, e
 		p := round(float64(in.SlaRespectes)/float64(in.SlaN)*100, 1)
 		st.SLARespectPct = &p
 	}
+	return st, nil
+}
+
+// globalStats spreads the row of DashboardGlobal over the figures.
+func globalStats(g db.DashboardGlobalRow) Stats {
+	st := Stats{
+		Interventions: db.DashboardInterventionsRow{
+			Ouverte: g.Ouverte, Affectee: g.Affectee, EnCours: g.EnCours, EnAttente: g.EnAttente,
+			Cloturee: g.Cloturee, Annulee: g.Annulee, Archivee: g.Archivee, Total: g.Total,
+			TotalMensuel: g.TotalMensuel, TermineesMensuel: g.TermineesMensuel, EnRetard: g.EnRetard,
+			Urgente: g.Urgente, Haute: g.Haute, Normale: g.Normale, Basse: g.Basse, Programmee: g.Programmee,
+			MttrN: g.MttrN, MttrSecondes: g.MttrSecondes, SlaN: g.SlaN, SlaRespectes: g.SlaRespectes,
+		},
+		Equipements: db.DashboardEquipementsRow{
+			Total: g.EquipementsTotal, Operationnel: g.EquipementsOperationnel, Maintenance: g.EquipementsMaintenance,
+			Panne: g.EquipementsPanne, Retire: g.EquipementsRetire,
+		},
+		UtilisateursTotal:  int(g.UtilisateursTotal),
+		UtilisateursActifs: int(g.UtilisateursActifs),
+	}
+	for i, mois := range g.EvolutionMois {
+		st.Evolution = append(st.Evolution, db.DashboardEvolutionRow{Mois: mois, Total: int32(g.EvolutionTotaux[i])})
+	}
+	return st
+}
+
+// scopedStats are the figures of a technicien (its assigned interventions and their machines)
+// or a client (its company's), counted from the rows it may read; it sees itself as the only user.
+func scopedStats(ctx context.Context, q *db.Queries, c caller) (Stats, error) {
+	var st Stats
+	var err error
+	st.Interventions, err = q.DashboardInterventions(ctx, db.DashboardInterventionsParams{
+		ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("dashboard interventions: %w", err)
+	}
+	st.Evolution, err = q.DashboardEvolution(ctx, db.DashboardEvolutionParams{
+		ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("dashboard evolution: %w", err)
+	}
+	st.Equipements, err = q.DashboardEquipements(ctx, db.DashboardEquipementsParams{
+		ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("dashboard equipment: %w", err)
+	}
+	st.UtilisateursTotal, st.UtilisateursActifs = 1, 1
 	return st, nil
 }
 

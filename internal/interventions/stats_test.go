@@ -15,6 +15,7 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/interventions"
 	"github.com/mif-erp/erp/internal/seed"
 	"github.com/mif-erp/erp/internal/testenv"
 )
@@ -224,46 +225,45 @@ func TestStatsStayExactUnderConcurrentWritesAndCompaction(t *testing.T) {
 		                  now() - interval '1 second', now() + interval '1 hour', now() - interval '35 days']) d`); err != nil {
 		t.Fatal(err)
 	}
-	global, err := q.DashboardGlobal(ctx)
+	row, err := q.DashboardGlobal(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	global := interventions.GlobalStats(row)
 	scan, err := q.DashboardInterventions(ctx, db.DashboardInterventionsParams{ScopeAll: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(global.MttrSecondes-scan.MttrSecondes) > 1e-3*math.Max(1, scan.MttrSecondes) {
-		t.Errorf("MTTR seconds: %v from the figures, %v from the rows", global.MttrSecondes, scan.MttrSecondes)
+	if math.Abs(global.Interventions.MttrSecondes-scan.MttrSecondes) > 1e-3*math.Max(1, scan.MttrSecondes) {
+		t.Errorf("MTTR seconds: %v from the figures, %v from the rows", global.Interventions.MttrSecondes, scan.MttrSecondes)
 	}
-	global.MttrSecondes = scan.MttrSecondes
-	if db.DashboardInterventionsRow(global) != scan {
-		t.Errorf("global dashboard from the figures\n%+v\nfrom the rows\n%+v", global, scan)
+	global.Interventions.MttrSecondes = scan.MttrSecondes
+	if global.Interventions != scan {
+		t.Errorf("global dashboard from the figures\n%+v\nfrom the rows\n%+v", global.Interventions, scan)
 	}
 	if scan.EnRetard == 0 || scan.TotalMensuel == 0 {
 		t.Errorf("the data set should have overdue and this month's interventions: %+v", scan)
-	}
-	evoGlobal, err := q.DashboardEvolutionGlobal(ctx)
-	if err != nil {
-		t.Fatal(err)
 	}
 	evoScan, err := q.DashboardEvolution(ctx, db.DashboardEvolutionParams{ScopeAll: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(evoGlobal) != fmt.Sprint(evoScan) {
-		t.Errorf("evolution from the figures %v, from the rows %v", evoGlobal, evoScan)
-	}
-
-	eqGlobal, err := q.DashboardEquipementsGlobal(ctx)
-	if err != nil {
-		t.Fatal(err)
+	if fmt.Sprint(global.Evolution) != fmt.Sprint(evoScan) || len(evoScan) != 6 {
+		t.Errorf("evolution from the figures %v, from the rows %v", global.Evolution, evoScan)
 	}
 	eqScan, err := q.DashboardEquipements(ctx, db.DashboardEquipementsParams{ScopeAll: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if db.DashboardEquipementsRow(eqGlobal) != eqScan || eqScan.Panne == 0 {
-		t.Errorf("machines from the figures %+v, counted %+v", eqGlobal, eqScan)
+	if global.Equipements != eqScan || eqScan.Panne == 0 {
+		t.Errorf("machines from the figures %+v, counted %+v", global.Equipements, eqScan)
+	}
+	var users, active int
+	if err := pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE is_active) FROM users`).Scan(&users, &active); err != nil {
+		t.Fatal(err)
+	}
+	if global.UtilisateursTotal != users || global.UtilisateursActifs != active {
+		t.Errorf("users %d/%d, want %d/%d", global.UtilisateursTotal, global.UtilisateursActifs, users, active)
 	}
 	for _, st := range []db.NullEquipementStatut{{}, {EquipementStatut: db.EquipementStatutPanne, Valid: true}} {
 		got, err := q.CountEquipementsGlobal(ctx, st)

@@ -86,9 +86,11 @@ WHERE @scope_all::boolean
 SELECT count(*)::integer AS total, count(*) FILTER (WHERE is_active)::integer AS actifs FROM users;
 
 -- name: DashboardGlobal :one
--- DashboardInterventions for the global scope (admins and responsables), same columns, from the
--- pre-aggregated intervention_stats (a few hundred rows whatever the table size); only the open
--- interventions whose deadline passed earlier today are counted in the table (one day's range).
+-- Every figure of GET /dashboard/stats for the global scope (admins and responsables) in one
+-- statement, from the pre-aggregated intervention_stats and equipement_stats (a few hundred rows
+-- whatever the table sizes): the columns of DashboardInterventions, DashboardEvolution,
+-- DashboardEquipements and DashboardUtilisateurs. Only the open interventions whose deadline
+-- passed earlier today are counted in the interventions table (one day's index range).
 WITH b AS (
     SELECT date_trunc('month', now() AT TIME ZONE 'UTC')::date AS mois, (now() AT TIME ZONE 'UTC')::date AS jour
 ), g AS (
@@ -123,30 +125,28 @@ SELECT
     coalesce(sum(mttr_n) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS mttr_n,
     coalesce(sum(mttr_secondes) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::float8 AS mttr_secondes,
     coalesce(sum(sla_n) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS sla_n,
-    coalesce(sum(sla_respectes) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS sla_respectes
+    coalesce(sum(sla_respectes) FILTER (WHERE statut IN ('cloturee', 'archivee')), 0)::integer AS sla_respectes,
+    -- Interventions created in each of the last 6 calendar months, oldest first.
+    ARRAY(SELECT to_char(m.mois, 'YYYY-MM')
+          FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months',
+                               date_trunc('month', now() AT TIME ZONE 'UTC'), interval '1 month') AS m(mois)
+          ORDER BY m.mois)::text[] AS evolution_mois,
+    ARRAY(SELECT (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s WHERE s.kind = 'c' AND s.jour = m.mois::date)
+          FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months',
+                               date_trunc('month', now() AT TIME ZONE 'UTC'), interval '1 month') AS m(mois)
+          ORDER BY m.mois)::bigint[] AS evolution_totaux,
+    -- Machines by statut.
+    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e)::integer AS equipements_total,
+    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'operationnel')::integer AS equipements_operationnel,
+    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'maintenance')::integer AS equipements_maintenance,
+    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'panne')::integer AS equipements_panne,
+    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'retire')::integer AS equipements_retire,
+    -- Accounts.
+    (SELECT count(*) FROM users)::integer AS utilisateurs_total,
+    (SELECT count(*) FROM users WHERE is_active)::integer AS utilisateurs_actifs
 FROM g;
-
--- name: DashboardEvolutionGlobal :many
--- DashboardEvolution for the global scope, same columns, from intervention_stats.
-SELECT to_char(m.mois, 'YYYY-MM')::text AS mois,
-       (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
-        WHERE s.kind = 'c' AND s.jour = m.mois::date)::integer AS total
-FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months',
-                     date_trunc('month', now() AT TIME ZONE 'UTC'),
-                     interval '1 month') AS m(mois)
-ORDER BY m.mois;
 
 -- name: StatsCompact :one
 -- Folds the deltas of intervention_stats and equipement_stats into one row per group (a
 -- scheduler job).
 SELECT stats_compact()::bigint AS folded;
-
--- name: DashboardEquipementsGlobal :one
--- DashboardEquipements for the global scope, same columns, from equipement_stats.
-SELECT
-    coalesce(sum(s.n), 0)::integer AS total,
-    coalesce(sum(s.n) FILTER (WHERE s.statut = 'operationnel'), 0)::integer AS operationnel,
-    coalesce(sum(s.n) FILTER (WHERE s.statut = 'maintenance'), 0)::integer  AS maintenance,
-    coalesce(sum(s.n) FILTER (WHERE s.statut = 'panne'), 0)::integer        AS panne,
-    coalesce(sum(s.n) FILTER (WHERE s.statut = 'retire'), 0)::integer       AS retire
-FROM equipement_stats s;

@@ -1,0 +1,4 @@
+package interventions
+
+// GlobalStats exposes globalStats to the external tests.
+var GlobalStats = globalStats
