@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mif-erp/erp/internal/bench"
+	"github.com/mif-erp/erp/internal/config"
 )
 
 // scaleArg is one step of `bench scale`: N interventions in the database at URL.
@@ -63,7 +64,7 @@ func runScale(args []string) error {
 
 	rep := &bench.ScaleReport{Started: time.Now(), Settings: bench.ScaleSettings{
 		Users: users, DurationS: duration.Seconds(), WarmupS: warmup.Seconds(), Account: responsable.Email,
-		Search: bench.SearchQuery, RateLimit: "0 (off)", DBMaxConns: atoiOr(env("DB_MAX_CONNS", "20")),
+		Search: bench.SearchQuery, RateLimit: "0 (off)", DBMaxConns: atoiOr(env("DB_MAX_CONNS", strconv.Itoa(config.DefaultDBMaxConns()))),
 	}}
 	for _, s := range steps {
 		rep.Settings.Steps = append(rep.Settings.Steps, s.n)
