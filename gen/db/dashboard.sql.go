@@ -112,6 +112,15 @@ WITH b AS (
     FROM intervention_stats s
     WHERE s.kind = 'g'
     GROUP BY s.statut, s.priorite
+), eq AS (
+    SELECT coalesce(sum(e.n), 0) AS total,
+           coalesce(sum(e.n) FILTER (WHERE e.statut = 'operationnel'), 0) AS operationnel,
+           coalesce(sum(e.n) FILTER (WHERE e.statut = 'maintenance'), 0) AS maintenance,
+           coalesce(sum(e.n) FILTER (WHERE e.statut = 'panne'), 0) AS panne,
+           coalesce(sum(e.n) FILTER (WHERE e.statut = 'retire'), 0) AS retire
+    FROM equipement_stats e
+), us AS (
+    SELECT count(*) AS total, count(*) FILTER (WHERE u.is_active) AS actifs FROM users u
 )
 SELECT
     coalesce(sum(n) FILTER (WHERE statut = 'ouverte'), 0)::integer    AS ouverte,
@@ -148,15 +157,14 @@ SELECT
           FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '5 months',
                                date_trunc('month', now() AT TIME ZONE 'UTC'), interval '1 month') AS m(mois)
           ORDER BY m.mois)::bigint[] AS evolution_totaux,
-    -- Machines by statut.
-    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e)::integer AS equipements_total,
-    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'operationnel')::integer AS equipements_operationnel,
-    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'maintenance')::integer AS equipements_maintenance,
-    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'panne')::integer AS equipements_panne,
-    (SELECT coalesce(sum(e.n), 0) FROM equipement_stats e WHERE e.statut = 'retire')::integer AS equipements_retire,
-    -- Accounts.
-    (SELECT count(*) FROM users)::integer AS utilisateurs_total,
-    (SELECT count(*) FROM users WHERE is_active)::integer AS utilisateurs_actifs
+    -- Machines by statut, accounts (one scan each).
+    (SELECT total FROM eq)::integer AS equipements_total,
+    (SELECT operationnel FROM eq)::integer AS equipements_operationnel,
+    (SELECT maintenance FROM eq)::integer AS equipements_maintenance,
+    (SELECT panne FROM eq)::integer AS equipements_panne,
+    (SELECT retire FROM eq)::integer AS equipements_retire,
+    (SELECT total FROM us)::integer AS utilisateurs_total,
+    (SELECT actifs FROM us)::integer AS utilisateurs_actifs
 FROM g
 `
 
