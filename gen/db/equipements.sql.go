@@ -327,7 +327,9 @@ ORDER BY
     CASE WHEN $10::text = '-statut' THEN e.statut END DESC,
     CASE WHEN $10::text = 'localisation' THEN lower(e.localisation) END ASC,
     CASE WHEN $10::text = '-localisation' THEN lower(e.localisation) END DESC,
-    e.id DESC
+    -- Ties by id in the direction of the sort: one index per key serves both directions.
+    CASE WHEN $10::text LIKE '-%' THEN e.id END DESC,
+    CASE WHEN $10::text NOT LIKE '-%' THEN e.id END ASC
 LIMIT $12 OFFSET $11
 `
 

@@ -501,18 +501,19 @@ ORDER BY
     CASE WHEN $17::text = '-date_creation' THEN i.date_creation END DESC,
     CASE WHEN $17::text = 'date_limite' THEN i.date_limite END ASC NULLS LAST,
     CASE WHEN $17::text = '-date_limite' THEN i.date_limite END DESC NULLS LAST,
-    CASE WHEN $17::text = 'priorite' THEN
-        CASE i.priorite WHEN 'urgente' THEN 1 WHEN 'haute' THEN 2 WHEN 'normale' THEN 3 WHEN 'basse' THEN 4 ELSE 5 END
-    END ASC,
-    CASE WHEN $17::text = '-priorite' THEN
-        CASE i.priorite WHEN 'urgente' THEN 1 WHEN 'haute' THEN 2 WHEN 'normale' THEN 3 WHEN 'basse' THEN 4 ELSE 5 END
-    END DESC,
+    -- The enum's order: urgente, haute, normale, basse, programmee.
+    CASE WHEN $17::text = 'priorite' THEN i.priorite END ASC,
+    CASE WHEN $17::text = '-priorite' THEN i.priorite END DESC,
     CASE WHEN $17::text = 'statut' THEN i.statut END ASC,
     CASE WHEN $17::text = '-statut' THEN i.statut END DESC,
     CASE WHEN $17::text = 'titre' THEN lower(i.titre) END ASC,
     CASE WHEN $17::text = '-titre' THEN lower(i.titre) END DESC,
-    i.date_creation DESC,
-    i.id DESC
+    -- Ties by creation then id, in the direction of the sort, so that one index per key
+    -- (key, date_creation, id) serves both directions (migration 000010).
+    CASE WHEN $17::text LIKE '-%' OR $17::text = 'pertinence' THEN i.date_creation END DESC,
+    CASE WHEN $17::text LIKE '-%' OR $17::text = 'pertinence' THEN i.id END DESC,
+    CASE WHEN $17::text NOT LIKE '-%' AND $17::text <> 'pertinence' THEN i.date_creation END ASC,
+    CASE WHEN $17::text NOT LIKE '-%' AND $17::text <> 'pertinence' THEN i.id END ASC
 LIMIT $19 OFFSET $18
 `
 

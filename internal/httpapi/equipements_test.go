@@ -884,9 +884,9 @@ func TestListEquipementsPagesSortsAndFilters(t *testing.T) {
 		{"?sort=id&offset=10", []string{}, "5"},
 		{"?sort=-id&limit=1", []string{"Echo"}, "5"},
 		{"?sort=created_at&limit=1", []string{"Bravo"}, "5"},
-		{"?sort=criticite", []string{"Echo", "alpha", "Charlie", "Bravo", "delta"}, "5"}, // critique first, ties newest first
+		{"?sort=criticite", []string{"alpha", "Echo", "Charlie", "Bravo", "delta"}, "5"}, // critique first, ties oldest first (they follow the direction)
 		{"?sort=-criticite&limit=1", []string{"delta"}, "5"},
-		{"?sort=statut", []string{"Echo", "Bravo", "Charlie", "alpha", "delta"}, "5"},
+		{"?sort=statut", []string{"Bravo", "Echo", "Charlie", "alpha", "delta"}, "5"},
 		{"?sort=localisation", []string{"Echo", "Bravo", "alpha", "delta", "Charlie"}, "5"},
 		{"?sort=-localisation&limit=1", []string{"Charlie"}, "5"},
 		{"?statut=operationnel&sort=nom", []string{"Bravo", "Echo"}, "2"},

@@ -120,8 +120,8 @@ func TestListInterventionsFiltersSortsAndPages(t *testing.T) {
 		sort string
 		want []int64
 	}{
-		{"priorite", []int64{d.B, d.A, d.F, d.E, d.D, d.G, d.C}}, // most urgent first, then newest
-		{"-priorite", []int64{d.C, d.D, d.G, d.F, d.E, d.A, d.B}},
+		{"priorite", []int64{d.B, d.A, d.E, d.F, d.G, d.D, d.C}},    // most urgent first, then oldest (ties follow the direction)
+		{"-priorite", []int64{d.C, d.D, d.G, d.F, d.E, d.A, d.B}},   // least urgent first, then newest
 		{"date_limite", []int64{d.G, d.D, d.E, d.B, d.A, d.F, d.C}}, // no deadline last
 		{"-date_limite", []int64{d.F, d.A, d.B, d.E, d.D, d.G, d.C}},
 		{"date_creation", []int64{d.C, d.G, d.D, d.E, d.B, d.A, d.F}},

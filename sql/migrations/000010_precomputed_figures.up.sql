@@ -172,3 +172,20 @@ INSERT INTO equipement_stats (statut, n) SELECT statut, count(*) FROM equipement
 
 -- GET /planning's default order (next date first): the page is read from the index.
 CREATE INDEX IF NOT EXISTS plannings_prochaine_date_idx ON plannings (prochaine_date ASC NULLS LAST, id);
+
+-- Every sort of GET /interventions reads its page from an index, in both directions (the ties
+-- follow the sort's direction): priorite (enum order), statut (also the statut filter with the
+-- default order), lower(titre), and date_limite (nulls last both ways: two indexes). The
+-- covering index of the former dashboard scan is no longer read (the figures replace it).
+CREATE INDEX IF NOT EXISTS interventions_priorite_sort_idx ON interventions (priorite, date_creation, id);
+CREATE INDEX IF NOT EXISTS interventions_statut_sort_idx ON interventions (statut, date_creation, id);
+DROP INDEX IF EXISTS interventions_statut_idx;
+CREATE INDEX IF NOT EXISTS interventions_titre_sort_idx ON interventions (lower(titre), date_creation, id);
+CREATE INDEX IF NOT EXISTS interventions_limite_asc_idx ON interventions (date_limite ASC NULLS LAST, date_creation, id);
+CREATE INDEX IF NOT EXISTS interventions_limite_desc_idx ON interventions (date_limite DESC NULLS LAST, date_creation DESC, id DESC);
+DROP INDEX IF EXISTS interventions_dashboard_idx;
+-- The same for GET /equipements: nom (the unique lower(nom) index), created_at (existing),
+-- statut, criticite, localisation.
+CREATE INDEX IF NOT EXISTS equipements_statut_sort_idx ON equipements (statut, id);
+CREATE INDEX IF NOT EXISTS equipements_criticite_sort_idx ON equipements (criticite, id);
+CREATE INDEX IF NOT EXISTS equipements_localisation_sort_idx ON equipements (lower(localisation), id);

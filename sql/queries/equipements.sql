@@ -83,7 +83,9 @@ ORDER BY
     CASE WHEN @sort::text = '-statut' THEN e.statut END DESC,
     CASE WHEN @sort::text = 'localisation' THEN lower(e.localisation) END ASC,
     CASE WHEN @sort::text = '-localisation' THEN lower(e.localisation) END DESC,
-    e.id DESC
+    -- Ties by id in the direction of the sort: one index per key serves both directions.
+    CASE WHEN @sort::text LIKE '-%' THEN e.id END DESC,
+    CASE WHEN @sort::text NOT LIKE '-%' THEN e.id END ASC
 LIMIT @lim OFFSET @off;
 
 -- name: CountEquipements :one
