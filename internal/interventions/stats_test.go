@@ -294,4 +294,13 @@ func TestStatsStayExactUnderConcurrentWritesAndCompaction(t *testing.T) {
 			t.Errorf("count %v: %d from the figures, %d counted", statuts, got, want)
 		}
 	}
+
+	// TRUNCATE (no row triggers) empties the figures too.
+	if _, err := pool.Exec(ctx, `TRUNCATE interventions, equipements CASCADE`); err != nil {
+		t.Fatal(err)
+	}
+	assertStatsExact(t, ctx, pool, "after TRUNCATE")
+	if n, err := q.CountEquipementsGlobal(ctx, db.NullEquipementStatut{}); err != nil || n != 0 {
+		t.Errorf("machines after TRUNCATE: %d, %v", n, err)
+	}
 }

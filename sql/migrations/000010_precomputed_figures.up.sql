@@ -92,6 +92,20 @@ CREATE TRIGGER interventions_stats_update AFTER UPDATE ON interventions
 CREATE TRIGGER interventions_stats_delete AFTER DELETE ON interventions
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION intervention_stats_capture();
 
+-- TRUNCATE fires no row trigger: it empties the figures as well.
+CREATE FUNCTION stats_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'interventions' THEN
+        DELETE FROM intervention_stats;
+    ELSE
+        DELETE FROM equipement_stats;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER interventions_stats_truncate AFTER TRUNCATE ON interventions
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_truncated();
+
 -- The machines per statut, the same way: the global dashboard and the total of GET /equipements
 -- (unfiltered or by statut) read them instead of counting every machine.
 CREATE TABLE equipement_stats (
@@ -123,6 +137,8 @@ CREATE TRIGGER equipements_stats_update AFTER UPDATE ON equipements
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION equipement_stats_capture();
 CREATE TRIGGER equipements_stats_delete AFTER DELETE ON equipements
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION equipement_stats_capture();
+CREATE TRIGGER equipements_stats_truncate AFTER TRUNCATE ON equipements
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_truncated();
 
 -- Folds the groups that have several rows into one (groups summing to zero disappear); the
 -- others are not touched, so a compaction costs what was written since the last one. Safe with
