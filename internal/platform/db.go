@@ -34,6 +34,12 @@ func OpenPool(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool
 	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
 		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
+	// Parallel workers help one big query on an idle server; the API runs many small queries at
+	// once, where they only compete for the same cores (the full-text search at 1M interventions
+	// under 10 concurrent users: p95 1 014 ms with them, 686 ms without).
+	if _, ok := cfg.ConnConfig.RuntimeParams["max_parallel_workers_per_gather"]; !ok {
+		cfg.ConnConfig.RuntimeParams["max_parallel_workers_per_gather"] = "0"
+	}
 	cfg.HealthCheckPeriod = 30 * time.Second
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
