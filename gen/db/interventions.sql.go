@@ -62,7 +62,8 @@ WHERE ($1::boolean
        OR (i.date_limite IS NOT NULL AND i.date_limite < now()
            AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) = $15)
   AND ($16::text IS NULL
-       OR i.recherche @@ websearch_to_tsquery('french', mif_unaccent($16)))
+       OR (i.recherche || mif_filtres_tsv(i.statut, i.priorite))
+          @@ mif_recherche_tsq($16, $4::text[], $5::text[]))
 `
 
 type InterventionCountParams struct {
@@ -491,7 +492,8 @@ WHERE ($1::boolean
        OR (i.date_limite IS NOT NULL AND i.date_limite < now()
            AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) = $15)
   AND ($16::text IS NULL
-       OR i.recherche @@ websearch_to_tsquery('french', mif_unaccent($16)))
+       OR (i.recherche || mif_filtres_tsv(i.statut, i.priorite))
+          @@ mif_recherche_tsq($16, $4::text[], $5::text[]))
 ORDER BY
     CASE WHEN $17::text = 'pertinence'
          THEN ts_rank(i.recherche, websearch_to_tsquery('french', mif_unaccent(coalesce($16, '')))) END DESC,

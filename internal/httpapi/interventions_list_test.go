@@ -143,6 +143,25 @@ func TestListInterventionsFiltersSortsAndPages(t *testing.T) {
 	if ids, _ := f.list(f.admin, "/api/v1/filters/interventions?q=graissage"); !slices.Equal(ids, []int64{d.G, d.C}) {
 		t.Errorf("relevance order %v, want the title match first", ids)
 	}
+	// A text search filtered by statut and priorite (answered inside one index, migration 000011)
+	// returns exactly the matches of the text that pass the filters, with their count.
+	for _, q := range []string{"fuite", "fuites%20or%20graissage", "revision", "le"} {
+		text, _ := f.list(f.admin, "/api/v1/interventions?sort=id&q="+q)
+		for _, filters := range []string{"statut=ouverte", "statut=en_attente&statut=affectee", "priorite=haute",
+			"priorite=urgente&priorite=basse&statut=en_cours&statut=ouverte", "statut=cloturee&priorite=normale"} {
+			only, _ := f.list(f.admin, "/api/v1/interventions?sort=id&"+filters)
+			var want []int64
+			for _, id := range text {
+				if slices.Contains(only, id) {
+					want = append(want, id)
+				}
+			}
+			got, total := f.list(f.admin, "/api/v1/interventions?sort=id&q="+q+"&"+filters)
+			if !slices.Equal(got, want) || total != len(want) {
+				t.Errorf("q=%s&%s: %v (total %d), want %v", q, filters, got, total, want)
+			}
+		}
+	}
 	// Pages.
 	for _, p := range []struct {
 		query string

@@ -80,7 +80,8 @@ WHERE (@scope_all::boolean
        OR (i.date_limite IS NOT NULL AND i.date_limite < now()
            AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) = sqlc.narg('en_retard'))
   AND (sqlc.narg('q')::text IS NULL
-       OR i.recherche @@ websearch_to_tsquery('french', mif_unaccent(sqlc.narg('q'))))
+       OR (i.recherche || mif_filtres_tsv(i.statut, i.priorite))
+          @@ mif_recherche_tsq(sqlc.narg('q'), @statuts::text[], @priorites::text[]))
 ORDER BY
     CASE WHEN @sort::text = 'pertinence'
          THEN ts_rank(i.recherche, websearch_to_tsquery('french', mif_unaccent(coalesce(sqlc.narg('q'), '')))) END DESC,
@@ -127,7 +128,8 @@ WHERE (@scope_all::boolean
        OR (i.date_limite IS NOT NULL AND i.date_limite < now()
            AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) = sqlc.narg('en_retard'))
   AND (sqlc.narg('q')::text IS NULL
-       OR i.recherche @@ websearch_to_tsquery('french', mif_unaccent(sqlc.narg('q'))));
+       OR (i.recherche || mif_filtres_tsv(i.statut, i.priorite))
+          @@ mif_recherche_tsq(sqlc.narg('q'), @statuts::text[], @priorites::text[]));
 
 -- name: InterventionCountGlobal :one
 -- InterventionCount for the global scope filtered by statut and priorite at most, from the
