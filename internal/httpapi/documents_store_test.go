@@ -65,7 +65,7 @@ func heapPeak() (stop func() uint64) {
 // the file size. It does not run in parallel, so the heap it measures is this transfer's.
 func TestDocument100MBStreamsWithBoundedMemory(t *testing.T) {
 	if testing.Short() {
-		t.Skip("100 MB transfer")
+		t.Skip("-short: skips the 100 MB upload and download (make test and .ci/run run it without -short)")
 	}
 	const size = 100 << 20
 	const maxHeapGrowth = 40 << 20

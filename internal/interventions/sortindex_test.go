@@ -9,12 +9,9 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/gen/db"
-	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/interventions"
-	"github.com/mif-erp/erp/internal/seed"
 )
 
 // lastQuery remembers the SQL and arguments of the last statement a connection sent.
@@ -51,22 +48,7 @@ func planNodes(n map[string]any, out *[]string) {
 // along an index, without sorting the table or scanning it, with the API's connection settings.
 func TestEverySortReadsItsPageFromAnIndex(t *testing.T) {
 	ctx := context.Background()
-	url := pg.NewDatabase(t)
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	hasher, err := auth.NewHasher(4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Run(ctx, pool, hasher); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Scale(ctx, pool, hasher, 20000); err != nil {
-		t.Fatal(err)
-	}
+	url, _ := scaleDatabase(t, 20000)
 
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {

@@ -34,6 +34,30 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// scaleDatabase is a new database with the demo data and n scale interventions (erp seed
+// --scale), and a pool on it closed at the end of the test.
+func scaleDatabase(t *testing.T, n int) (string, *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	url := pg.NewDatabase(t)
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	hasher, err := auth.NewHasher(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Run(ctx, pool, hasher); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Scale(ctx, pool, hasher, n); err != nil {
+		t.Fatal(err)
+	}
+	return url, pool
+}
+
 // statsDiff compares the pre-aggregated figures (intervention_stats) with the same figures
 // computed from the interventions themselves, per (statut, priorite); it returns the groups
 // that differ.
@@ -124,21 +148,7 @@ var statsWrites = []string{
 // compactions ran concurrently, after rolled-back changes, and once compacted to one row per group.
 func TestStatsStayExactUnderConcurrentWritesAndCompaction(t *testing.T) {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, pg.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	hasher, err := auth.NewHasher(4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Run(ctx, pool, hasher); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Scale(ctx, pool, hasher, 3000); err != nil { // bulk INSERT ... SELECT
-		t.Fatal(err)
-	}
+	_, pool := scaleDatabase(t, 3000) // bulk INSERT ... SELECT
 	assertStatsExact(t, ctx, pool, "after the bulk seed")
 
 	q := db.New(pool)

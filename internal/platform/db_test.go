@@ -2,6 +2,8 @@ package platform_test
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -9,15 +11,24 @@ import (
 	"github.com/mif-erp/erp/internal/testenv"
 )
 
+// pg is the PostgreSQL of this package's tests: one migrated template, a database per test.
+var pg *testenv.Postgres
+
+func TestMain(m *testing.M) {
+	var err error
+	if pg, err = testenv.StartPostgres(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "integration tests need PostgreSQL:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	pg.Close()
+	os.Exit(code)
+}
+
 // TestOpenPoolSessionSettings: the API's connections plan each statement with its values, run
 // without JIT and without parallel workers, unless DATABASE_URL says otherwise.
 func TestOpenPoolSessionSettings(t *testing.T) {
 	ctx := context.Background()
-	pg, err := testenv.StartPostgres(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
 	url := pg.NewDatabase(t)
 	show := func(url string) map[string]string {
 		t.Helper()

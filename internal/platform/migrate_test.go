@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mif-erp/erp/internal/platform"
-	"github.com/mif-erp/erp/internal/testenv"
 )
 
 func tableCount(t *testing.T, url string) int {
@@ -28,12 +27,6 @@ func tableCount(t *testing.T, url string) int {
 }
 
 func TestMigrationsGoUpDownAndUpAgain(t *testing.T) {
-	ctx := context.Background()
-	pg, err := testenv.StartPostgres(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
 	url := pg.NewDatabase(t) // already migrated up from the template
 	m, err := platform.NewMigrator(url)
 	if err != nil {
