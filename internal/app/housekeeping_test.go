@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -14,15 +13,7 @@ import (
 
 var pg *testenv.Postgres
 
-func TestMain(m *testing.M) {
-	var err error
-	if pg, err = testenv.StartPostgres(context.Background()); err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 func TestHousekeepingDeletesOnlyWhatNothingNeeds(t *testing.T) {
 	ctx := context.Background()

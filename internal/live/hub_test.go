@@ -3,8 +3,6 @@ package live_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,17 +17,7 @@ import (
 
 var pg *testenv.Postgres
 
-func TestMain(m *testing.M) {
-	var err error
-	pg, err = testenv.StartPostgres(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need PostgreSQL:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 // setup returns a pool on a fresh migrated database with one user, and a started hub on it.
 func setup(t *testing.T, opts live.Options) (*pgxpool.Pool, *live.Hub, int64) {

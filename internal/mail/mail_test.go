@@ -3,7 +3,6 @@ package mail_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,17 +19,7 @@ import (
 
 var pg *testenv.Postgres
 
-func TestMain(m *testing.M) {
-	var err error
-	pg, err = testenv.StartPostgres(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need PostgreSQL:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 func TestEveryTypeRendersSubjectTextAndHTMLInFrench(t *testing.T) {
 	t.Parallel()

@@ -3,7 +3,6 @@ package planning_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -19,17 +18,7 @@ import (
 
 var pg *testenv.Postgres
 
-func TestMain(m *testing.M) {
-	var err error
-	pg, err = testenv.StartPostgres(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need PostgreSQL:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 // world is one fresh database with a machine, and a clock the test moves.
 type world struct {

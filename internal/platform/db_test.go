@@ -2,8 +2,6 @@ package platform_test
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,16 +12,7 @@ import (
 // pg is the PostgreSQL of this package's tests: one migrated template, a database per test.
 var pg *testenv.Postgres
 
-func TestMain(m *testing.M) {
-	var err error
-	if pg, err = testenv.StartPostgres(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need PostgreSQL:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 // TestOpenPoolSessionSettings: the API's connections plan each statement with its values, run
 // without JIT and without parallel workers, unless DATABASE_URL says otherwise.

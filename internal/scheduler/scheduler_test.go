@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,17 +20,7 @@ import (
 
 var pg *testenv.Postgres
 
-func TestMain(m *testing.M) {
-	var err error
-	pg, err = testenv.StartPostgres(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need PostgreSQL:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 // pools opens n pools (n "replicas") on one fresh database.
 func pools(t *testing.T, n int) []*pgxpool.Pool {

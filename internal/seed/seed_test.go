@@ -2,7 +2,6 @@ package seed_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -15,15 +14,7 @@ import (
 
 var pg *testenv.Postgres
 
-func TestMain(m *testing.M) {
-	var err error
-	if pg, err = testenv.StartPostgres(context.Background()); err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	ctx := context.Background()

@@ -40,8 +40,21 @@ func AdminURL() string {
 	return DefaultAdminURL
 }
 
+// Main is the TestMain of a package whose tests need PostgreSQL: it starts the template into
+// *pg, runs the tests, drops every database and exits with their status.
+func Main(m *testing.M, pg **Postgres) {
+	var err error
+	if *pg, err = StartPostgres(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "integration tests need PostgreSQL:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	(*pg).Close()
+	os.Exit(code)
+}
+
 // StartPostgres creates and migrates the template database. Call it from TestMain and Close it
-// after m.Run.
+// after m.Run (Main does both).
 func StartPostgres(ctx context.Context) (*Postgres, error) {
 	p := &Postgres{adminURL: AdminURL(), template: "mif_tmpl_" + randomSuffix()}
 	if err := p.exec(ctx, fmt.Sprintf("CREATE DATABASE %s", p.template)); err != nil {
