@@ -47,7 +47,9 @@ func TestInterventionBadInputsAre4xx(t *testing.T) {
 		{"GET", "/api/v1/interventions?offset=-1", f.admin, "", "", 422},
 		{"GET", "/api/v1/interventions?offset=1e3", f.admin, "", "", 422},
 		{"GET", "/api/v1/interventions?offset=99999999999", f.admin, "", "", 0},
-		{"GET", "/api/v1/interventions?sort=pertinence", f.admin, "", "", 422},
+		{"GET", "/api/v1/interventions?sort=pertinence", f.admin, "", "", 422}, // needs q
+		{"GET", "/api/v1/interventions?sort=pertinence&q=%20", f.admin, "", "", 422},
+		{"GET", "/api/v1/interventions?sort=pertinence&q=fuite", f.admin, "", "", 200},
 		{"GET", "/api/v1/interventions?sort=-nope", f.admin, "", "", 422},
 		{"GET", "/api/v1/interventions?statut=fermee", f.admin, "", "", 422},
 		{"GET", "/api/v1/interventions?statut=ouverte&statut=fermee", f.admin, "", "", 422},

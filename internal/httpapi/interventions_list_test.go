@@ -136,12 +136,21 @@ func TestListInterventionsFiltersSortsAndPages(t *testing.T) {
 			t.Errorf("sort=%s: %v, want %v", s.sort, ids, s.want)
 		}
 	}
-	// Default order: newest first; with q and no sort, the best match first (title weighs more).
+	// Default order: newest first, also with q; sort=pertinence puts the best match first (title
+	// weighs more) and needs q.
 	if ids, _ := f.list(f.admin, "/api/v1/interventions"); !slices.Equal(ids, []int64{d.F, d.A, d.B, d.E, d.D, d.G, d.C}) {
 		t.Errorf("default order %v", ids)
 	}
-	if ids, _ := f.list(f.admin, "/api/v1/filters/interventions?q=graissage"); !slices.Equal(ids, []int64{d.G, d.C}) {
-		t.Errorf("relevance order %v, want the title match first", ids)
+	// C (older) has both words, one in its title; G (newer) one word in its title.
+	if ids, _ := f.list(f.admin, "/api/v1/filters/interventions?q=revision%20or%20graissage"); !slices.Equal(ids, []int64{d.G, d.C}) {
+		t.Errorf("default order with q %v, want the newest first", ids)
+	}
+	if ids, _ := f.list(f.admin, "/api/v1/filters/interventions?q=revision%20or%20graissage&sort=pertinence"); !slices.Equal(ids, []int64{d.C, d.G}) {
+		t.Errorf("relevance order %v, want the best match first", ids)
+	}
+	// Equal ranks: the newest first (F and A both have fuite in title and description).
+	if ids, _ := f.list(f.admin, "/api/v1/interventions?q=fuite&sort=pertinence"); !slices.Equal(ids, []int64{d.F, d.A, d.C}) {
+		t.Errorf("relevance order %v, want the title matches first, newest first among equals", ids)
 	}
 	// A text search filtered by statut and priorite (answered inside one index, migration 000011)
 	// returns exactly the matches of the text that pass the filters, with their count.

@@ -20,7 +20,9 @@ import (
 var SortKeys = []string{"id", "-id", "date_creation", "-date_creation", "date_limite", "-date_limite",
 	"priorite", "-priorite", "statut", "-statut", "titre", "-titre"}
 
-// sortPertinence ranks full-text matches; the default when q is given without a sort.
+// sortPertinence ranks full-text matches (only with a Query). It is never the default: it ranks
+// every match, so its cost grows with their number, while every key of SortKeys is read from an
+// index and a page costs the same whatever the table size.
 const sortPertinence = "pertinence"
 
 // Filter selects and orders a page of interventions (zero values: no condition).
@@ -38,7 +40,7 @@ type Filter struct {
 	DeadlineBefore *time.Time
 	EnRetard       *bool
 	Query          string // full-text search in titre and description
-	Sort           string // default -date_creation (relevance with a Query)
+	Sort           string // default -date_creation; "pertinence" ranks the matches of Query
 	Limit, Offset  int
 }
 
@@ -76,11 +78,11 @@ func (f Filter) params() (db.InterventionListParams, error) {
 		p.Q = &q
 	}
 	switch {
-	case p.Sort == "" && p.Q != nil:
-		p.Sort = sortPertinence
 	case p.Sort == "":
 		p.Sort = "-date_creation"
-	case !slices.Contains(SortKeys, p.Sort):
+	case p.Sort == sortPertinence && p.Q == nil:
+		fields = append(fields, apperr.FieldError{Field: "sort", Message: "le tri par pertinence demande une recherche q"})
+	case p.Sort != sortPertinence && !slices.Contains(SortKeys, p.Sort):
 		fields = append(fields, apperr.FieldError{Field: "sort", Message: "clé de tri inconnue"})
 	}
 	if f.CreatedFrom != nil && f.CreatedTo != nil && !f.CreatedFrom.Before(*f.CreatedTo) {
