@@ -64,7 +64,7 @@ func runScale(args []string) error {
 
 	rep := &bench.ScaleReport{Started: time.Now(), Settings: bench.ScaleSettings{
 		Users: users, DurationS: duration.Seconds(), WarmupS: warmup.Seconds(), Account: responsable.Email,
-		Search: bench.SearchQuery, RateLimit: "0 (off)", DBMaxConns: atoiOr(env("DB_MAX_CONNS", strconv.Itoa(config.DefaultDBMaxConns()))),
+		Filter: bench.FilterQuery, Search: bench.SearchQuery, RateLimit: "0 (off)", DBMaxConns: atoiOr(env("DB_MAX_CONNS", strconv.Itoa(config.DefaultDBMaxConns()))),
 	}}
 	for _, s := range steps {
 		rep.Settings.Steps = append(rep.Settings.Steps, s.n)

@@ -118,13 +118,17 @@ var adminMix = []op{
 	{"dashboard_stats", 1, func(c *vu) (int, error) { return c.get("/dashboard/stats") }},
 }
 
-// SearchQuery is the filtered search of search_interventions (the scale run): a word of the
-// seeded titles and descriptions ("Fuite d'huile", "fuite visible"), the open statuses and the
-// high priorities, as a responsable's worklist would ask.
-const SearchQuery = "q=fuite&statut=ouverte&statut=affectee&statut=en_cours&statut=en_attente&priorite=haute&priorite=urgente"
+// FilterQuery is the filtered search of filter_interventions (the scale run): the original's
+// filter endpoint with the open statuses and the high priorities, a responsable's worklist.
+const FilterQuery = "statut=ouverte&statut=affectee&statut=en_cours&statut=en_attente&priorite=haute&priorite=urgente"
+
+// SearchQuery is the text search of search_interventions (the scale run): FilterQuery and a word
+// of the seeded titles and descriptions ("Fuite d'huile", "fuite visible").
+const SearchQuery = "q=fuite&" + FilterQuery
 
 // soloOps are run alone only (the scale run), never in the mix.
 var soloOps = []op{
+	{"filter_interventions", 0, func(c *vu) (int, error) { return c.get("/filters/interventions?" + FilterQuery) }},
 	{"search_interventions", 0, func(c *vu) (int, error) { return c.get("/interventions?" + SearchQuery) }},
 }
 

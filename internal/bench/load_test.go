@@ -73,7 +73,7 @@ func TestSessionMixThenAloneReusesTokensAndConnections(t *testing.T) {
 		t.Error("the admin never sent its own token in the mix")
 	}
 
-	for _, name := range []string{"get_intervention", "search_interventions"} {
+	for _, name := range []string{"get_intervention", "filter_interventions", "search_interventions"} {
 		r, err := sess.Alone(context.Background(), name, 50*time.Millisecond)
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +91,7 @@ func TestSessionMixThenAloneReusesTokensAndConnections(t *testing.T) {
 		}
 	}
 	for p := range api.paths {
-		if p != "/interventions/42?" && p != "/interventions?"+SearchQuery {
+		if p != "/interventions/42?" && p != "/interventions?"+SearchQuery && p != "/filters/interventions?"+FilterQuery {
 			t.Errorf("unexpected request %s", p)
 		}
 	}

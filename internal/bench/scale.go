@@ -10,13 +10,13 @@ import (
 )
 
 // ScaleOperations are the operations of `make bench-scale`, each run alone at every step.
-var ScaleOperations = []string{"list_interventions", "search_interventions", "get_intervention", "dashboard_stats"}
+var ScaleOperations = []string{"list_interventions", "filter_interventions", "search_interventions", "get_intervention", "dashboard_stats"}
 
 // Targets of the scale run: the p95 of these operations grows at most ScaleMaxGrowth times from
 // the smallest step to the largest, and the dashboard's p95 stays under ScaleDashboardP95ms at
 // the largest step.
 var (
-	ScaleGrowthOps      = []string{"list_interventions", "search_interventions", "get_intervention"}
+	ScaleGrowthOps      = []string{"list_interventions", "filter_interventions", "search_interventions", "get_intervention"}
 	ScaleMaxGrowth      = 2.0
 	ScaleDashboardP95ms = 200.0
 )
@@ -28,6 +28,7 @@ type ScaleSettings struct {
 	DurationS  float64 `json:"duration_s"`
 	WarmupS    float64 `json:"warmup_s"` // each operation alone, unmeasured, before its run
 	Account    string  `json:"account"`
+	Filter     string  `json:"filter_query"`
 	Search     string  `json:"search_query"`
 	RateLimit  string  `json:"rate_limit_per_minute"`
 	DBMaxConns int     `json:"db_max_conns,omitempty"`
@@ -137,6 +138,7 @@ func (r *ScaleReport) Markdown() string {
 	b.WriteString(r.Machine.markdown())
 	fmt.Fprintf(&b, "- Settings: %d users (%s), each operation alone for %gs (after %gs of warm-up) without think time, rate limit %s, DB_MAX_CONNS %d\n",
 		r.Settings.Users, r.Settings.Account, r.Settings.DurationS, r.Settings.WarmupS, r.Settings.RateLimit, r.Settings.DBMaxConns)
+	fmt.Fprintf(&b, "- filter_interventions: `GET /filters/interventions?%s`\n", r.Settings.Filter)
 	fmt.Fprintf(&b, "- search_interventions: `GET /interventions?%s`\n\n", r.Settings.Search)
 	b.WriteString("| operation |")
 	sep := "|---|"

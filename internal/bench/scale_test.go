@@ -22,14 +22,14 @@ func TestScaleReportGrowthVerdictsAndFiles(t *testing.T) {
 	r := &ScaleReport{Started: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Settings: ScaleSettings{Steps: []int{1000, 10}, Users: 10, DurationS: 2}}
 	// Given out of order: Finish sorts by scale.
 	r.Steps = []ScaleStep{
-		scaleStep(1000, map[string]float64{"list_interventions": 15, "search_interventions": 30, "get_intervention": 4, "dashboard_stats": 150}),
-		scaleStep(10, map[string]float64{"list_interventions": 10, "search_interventions": 10, "get_intervention": 4, "dashboard_stats": 20}),
+		scaleStep(1000, map[string]float64{"list_interventions": 15, "filter_interventions": 12, "search_interventions": 30, "get_intervention": 4, "dashboard_stats": 150}),
+		scaleStep(10, map[string]float64{"list_interventions": 10, "filter_interventions": 8, "search_interventions": 10, "get_intervention": 4, "dashboard_stats": 20}),
 	}
 	r.Finish()
 	if r.Steps[0].Scale != 10 || len(r.Growth) != len(ScaleOperations) {
 		t.Fatalf("steps %+v growth %+v", r.Steps, r.Growth)
 	}
-	want := map[string]float64{"list_interventions": 1.5, "search_interventions": 3, "get_intervention": 1, "dashboard_stats": 7.5}
+	want := map[string]float64{"list_interventions": 1.5, "filter_interventions": 1.5, "search_interventions": 3, "get_intervention": 1, "dashboard_stats": 7.5}
 	for _, g := range r.Growth {
 		if g.Ratio != want[g.Operation] {
 			t.Errorf("%s: ratio %v, want %v", g.Operation, g.Ratio, want[g.Operation])
@@ -63,7 +63,7 @@ func TestScaleReportGrowthVerdictsAndFiles(t *testing.T) {
 		Settings map[string]any   `json:"settings"`
 		Machine  map[string]any   `json:"machine"`
 	}
-	if err := json.Unmarshal(b, &got); err != nil || len(got.Steps) != 2 || len(got.Steps[1].Operations) != 4 || got.Settings["users"] != 10.0 || got.Machine == nil {
+	if err := json.Unmarshal(b, &got); err != nil || len(got.Steps) != 2 || len(got.Steps[1].Operations) != len(ScaleOperations) || got.Settings["users"] != 10.0 || got.Machine == nil {
 		t.Fatalf("json: %s %v", b, err)
 	}
 	for _, k := range []string{"requests", "errors", "rps", "p50_ms", "p95_ms", "p99_ms"} {
