@@ -43,11 +43,7 @@ func (s *Server) ListEquipements(ctx context.Context, req api.ListEquipementsReq
 	if err != nil {
 		return nil, err
 	}
-	out := mapAll(rows, toAPIEquipement)
-	return api.ListEquipements200JSONResponse{
-		Body:    out,
-		Headers: api.ListEquipements200ResponseHeaders{XTotalCount: int(total)},
-	}, nil
+	return equipementPage(rows, total), nil
 }
 
 // CreateEquipement is POST /equipements (Idempotency-Key is handled by the idempotent middleware).
@@ -85,10 +81,7 @@ func (s *Server) GetEquipement(ctx context.Context, req api.GetEquipementRequest
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEquipement200JSONResponse{
-		Body:    toAPIEquipement(e),
-		Headers: api.GetEquipement200ResponseHeaders{ETag: etagOf(e.Version)},
-	}, nil
+	return equipementResponse{e}, nil
 }
 
 // UpdateEquipement is PATCH /equipements/{equipement_id}; If-Match makes it conditional.

@@ -26,7 +26,7 @@ func (s *Server) ListInterventions(ctx context.Context, req api.ListIntervention
 	if err != nil {
 		return nil, err
 	}
-	return api.ListInterventions200JSONResponse{InterventionPageJSONResponse: page}, nil
+	return page, nil
 }
 
 // FilterInterventions is GET /filters/interventions (the same search as GET /interventions).
@@ -42,7 +42,7 @@ func (s *Server) FilterInterventions(ctx context.Context, req api.FilterInterven
 	if err != nil {
 		return nil, err
 	}
-	return api.FilterInterventions200JSONResponse{InterventionPageJSONResponse: page}, nil
+	return page, nil
 }
 
 // ListEquipementInterventions is GET /equipements/{equipement_id}/interventions.
@@ -53,7 +53,7 @@ func (s *Server) ListEquipementInterventions(ctx context.Context, req api.ListEq
 	if err != nil {
 		return nil, err
 	}
-	return api.ListEquipementInterventions200JSONResponse{InterventionPageJSONResponse: page}, nil
+	return page, nil
 }
 
 // ListTechnicienInterventions is GET /techniciens/{technicien_id}/interventions.
@@ -64,18 +64,7 @@ func (s *Server) ListTechnicienInterventions(ctx context.Context, req api.ListTe
 	if err != nil {
 		return nil, err
 	}
-	return api.ListTechnicienInterventions200JSONResponse{InterventionPageJSONResponse: page}, nil
-}
-
-// interventionPage shapes one page of a list with its total.
-func interventionPage(rows []interventions.Intervention, total int64, err error) (api.InterventionPageJSONResponse, error) {
-	if err != nil {
-		return api.InterventionPageJSONResponse{}, err
-	}
-	return api.InterventionPageJSONResponse{
-		Body:    toAPIInterventions(rows),
-		Headers: api.InterventionPageResponseHeaders{XTotalCount: int(total)},
-	}, nil
+	return page, nil
 }
 
 // CreateIntervention is POST /interventions.
@@ -102,9 +91,7 @@ func (s *Server) GetIntervention(ctx context.Context, req api.GetInterventionReq
 	if err != nil {
 		return nil, err
 	}
-	return api.GetIntervention200JSONResponse{
-		Body: toAPIIntervention(v), Headers: api.GetIntervention200ResponseHeaders{ETag: etagOf(v.Version)},
-	}, nil
+	return interventionResponse{v}, nil
 }
 
 // UpdateIntervention is PATCH /interventions/{intervention_id}.

@@ -110,11 +110,6 @@ func toAPIIntervention(v interventions.Intervention) api.Intervention {
 	}
 }
 
-func toAPIInterventions(vs []interventions.Intervention) []api.Intervention {
-	out := mapAll(vs, toAPIIntervention)
-	return out
-}
-
 func toAPIHistorique(rows []interventions.HistoriqueEntry) []api.HistoriqueEntry {
 	out := make([]api.HistoriqueEntry, len(rows))
 	for i, h := range rows {
