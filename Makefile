@@ -9,7 +9,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKGS    ?= ./...
 ARGS    ?=
 
-.PHONY: help generate check-generated lint test run build bench bench-scale docker db-stop clean clean-data
+.PHONY: help generate check-generated lint test run build bench-bin bench bench-scale docker db-stop clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -53,10 +53,13 @@ build: ## build bin/erp
 	@mkdir -p bin
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/erp ./cmd/erp
 
-bench: ## load benchmark (BENCH_USERS, BENCH_DURATION, BENCH_THINK, BENCH_SCALE, BENCH_FLOOR_DURATION, BENCH_PROFILE=1); results in bench/results/
+bench-bin: build
+	$(GO) build -o bin/bench ./cmd/bench
+
+bench: bench-bin ## load benchmark (BENCH_USERS, BENCH_DURATION, BENCH_THINK, BENCH_SCALE, BENCH_FLOOR_DURATION, BENCH_PROFILE=1); results in bench/results/
 	bash scripts/bench.sh
 
-bench-scale: ## each hot read alone at several data sizes (BENCH_SCALE_STEPS, BENCH_SCALE_USERS, BENCH_SCALE_DURATION), one database per step; results in bench/results/scale-*
+bench-scale: bench-bin ## each hot read alone at several data sizes (BENCH_SCALE_STEPS, BENCH_SCALE_USERS, BENCH_SCALE_DURATION), one database per step; results in bench/results/scale-*
 	bash scripts/bench-scale.sh
 
 docker: ## build the image mif-erp

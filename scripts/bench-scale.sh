@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# What `make bench-scale` runs: build bin/erp and bin/bench, then for every step N of
+# What `make bench-scale` runs once it has built bin/erp and bin/bench: for every step N of
 # BENCH_SCALE_STEPS (default 10000,100000,1000000) make sure database mif_bench_<N> exists on the
 # PostgreSQL that scripts/pg-ensure.sh gives, and run `bin/bench scale N=URL...`: per step it
 # migrates, seeds up to N interventions (a database that already holds N is reused), starts
-# `erp serve` and runs list_interventions, search_interventions, get_intervention and
-# dashboard_stats each alone with BENCH_SCALE_USERS (10) users for BENCH_SCALE_DURATION (10s).
+# `erp serve` and runs each of bench.ScaleOperations (list, filter endpoint, text search, detail,
+# dashboard) alone with BENCH_SCALE_USERS (10) users for BENCH_SCALE_DURATION (10s).
 # Results: bench/results/scale-<timestamp>.{json,md} and scale-latest.md.
 #
 #   make bench-scale
@@ -24,12 +24,6 @@ for n in "${list[@]}"; do
   args+=("$n")
 done
 [[ ${#args[@]} -gt 0 ]] || { echo "bench-scale: BENCH_SCALE_STEPS is empty" >&2; exit 2; }
-
-version="$(git describe --always --dirty 2>/dev/null || echo dev)"
-echo "==> go build bin/erp bin/bench (version $version)"
-mkdir -p bin
-go build -ldflags "-X main.version=$version" -o bin/erp ./cmd/erp
-go build -o bin/bench ./cmd/bench
 
 echo "==> PostgreSQL: one database per step"
 urls=()

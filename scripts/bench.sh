@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What `make bench` runs: build bin/erp and bin/bench, make sure a PostgreSQL is reachable
+# What `make bench` runs once it has built bin/erp and bin/bench: make sure a PostgreSQL is reachable
 # (scripts/pg-ensure.sh run, in the dedicated database mif_bench; BENCH_DATABASE_URL overrides),
 # then bin/bench migrates, seeds the scale data if missing (BENCH_SCALE interventions, default
 # 100000), starts `erp serve` on a free port, runs the virtual users and writes bench/results/.
@@ -10,12 +10,6 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here/.."
-
-version="$(git describe --always --dirty 2>/dev/null || echo dev)"
-echo "==> go build bin/erp bin/bench (version $version)"
-mkdir -p bin
-go build -ldflags "-X main.version=$version" -o bin/erp ./cmd/erp
-go build -o bin/bench ./cmd/bench
 
 echo "==> PostgreSQL"
 if [[ -n "${BENCH_DATABASE_URL:-}" ]]; then

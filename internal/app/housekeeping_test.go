@@ -7,7 +7,6 @@ import (
 
 	"github.com/mif-erp/erp/internal/app"
 	"github.com/mif-erp/erp/internal/config"
-	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/testenv"
 )
 
@@ -17,11 +16,7 @@ func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 func TestHousekeepingDeletesOnlyWhatNothingNeeds(t *testing.T) {
 	ctx := context.Background()
-	pool, err := platform.OpenPool(ctx, pg.NewDatabase(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := pg.NewPool(t, 4)
 	exec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := pool.Exec(ctx, sql, args...); err != nil {

@@ -5,18 +5,13 @@ import (
 	"testing"
 
 	"github.com/mif-erp/erp/internal/app"
-	"github.com/mif-erp/erp/internal/platform"
 )
 
 // TestCompactStatsFoldsAndVacuums: after machines are added one statement at a time, the job
 // leaves one row per statut with the right sums and vacuums the figure tables.
 func TestCompactStatsFoldsAndVacuums(t *testing.T) {
 	ctx := context.Background()
-	pool, err := platform.OpenPool(ctx, pg.NewDatabase(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := pg.NewPool(t, 4)
 	for i := range 30 {
 		statut := []string{"operationnel", "panne", "maintenance"}[i%3]
 		if _, err := pool.Exec(ctx, `INSERT INTO equipements (nom, type_equipement, localisation, statut)

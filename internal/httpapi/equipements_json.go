@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	api "github.com/mif-erp/erp/gen/api"
@@ -70,32 +69,21 @@ func equipementWire(e equipements.Equipement) equipementJSON {
 }
 
 // equipementPageResponse is GET /equipements: one page with X-Total-Count.
-type equipementPageResponse struct {
-	body  []equipementJSON
-	total int64
-}
+type equipementPageResponse struct{ wirePage[equipementJSON] }
 
 func equipementPage(rows []equipements.Equipement, total int64) equipementPageResponse {
-	body := make([]equipementJSON, len(rows))
-	for i, r := range rows {
-		body[i] = equipementWire(r)
-	}
-	return equipementPageResponse{body: body, total: total}
+	return equipementPageResponse{newWirePage(rows, total, equipementWire)}
 }
 
 func (r equipementPageResponse) VisitListEquipementsResponse(w http.ResponseWriter) error {
-	return writeJSON(w, http.StatusOK, r.body, func(h http.Header) {
-		h.Set("X-Total-Count", strconv.FormatInt(r.total, 10))
-	})
+	return r.write(w)
 }
 
 // equipementResponse is GET /equipements/{id}: one machine with its ETag.
 type equipementResponse struct{ e equipements.Equipement }
 
 func (r equipementResponse) VisitGetEquipementResponse(w http.ResponseWriter) error {
-	return writeJSON(w, http.StatusOK, equipementWire(r.e), func(h http.Header) {
-		h.Set("ETag", *etagOf(r.e.Version))
-	})
+	return writeTagged(w, equipementWire(r.e), r.e.Version)
 }
 
 var (

@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	api "github.com/mif-erp/erp/gen/api"
@@ -73,69 +70,38 @@ func interventionWire(v interventions.Intervention) interventionJSON {
 	}
 }
 
-// writeJSON answers status with body encoded as the generated handlers do (json.Encoder, HTML
-// characters escaped, a final newline), after headers set by setHeaders.
-func writeJSON(w http.ResponseWriter, status int, body any, setHeaders func(http.Header)) error {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if setHeaders != nil {
-		setHeaders(w.Header())
-	}
-	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 // interventionPageResponse is one page of interventions with X-Total-Count; it answers every
 // operation that returns the InterventionPage response of the contract.
-type interventionPageResponse struct {
-	body  []interventionJSON
-	total int64
-}
+type interventionPageResponse struct{ wirePage[interventionJSON] }
 
 func interventionPage(rows []interventions.Intervention, total int64, err error) (interventionPageResponse, error) {
 	if err != nil {
 		return interventionPageResponse{}, err
 	}
-	body := make([]interventionJSON, len(rows))
-	for i, r := range rows {
-		body[i] = interventionWire(r)
-	}
-	return interventionPageResponse{body: body, total: total}, nil
-}
-
-func (r interventionPageResponse) visit(w http.ResponseWriter) error {
-	return writeJSON(w, http.StatusOK, r.body, func(h http.Header) {
-		h.Set("X-Total-Count", strconv.FormatInt(r.total, 10))
-	})
+	return interventionPageResponse{newWirePage(rows, total, interventionWire)}, nil
 }
 
 func (r interventionPageResponse) VisitListInterventionsResponse(w http.ResponseWriter) error {
-	return r.visit(w)
+	return r.write(w)
 }
 
 func (r interventionPageResponse) VisitFilterInterventionsResponse(w http.ResponseWriter) error {
-	return r.visit(w)
+	return r.write(w)
 }
 
 func (r interventionPageResponse) VisitListEquipementInterventionsResponse(w http.ResponseWriter) error {
-	return r.visit(w)
+	return r.write(w)
 }
 
 func (r interventionPageResponse) VisitListTechnicienInterventionsResponse(w http.ResponseWriter) error {
-	return r.visit(w)
+	return r.write(w)
 }
 
 // interventionResponse is one intervention with its ETag (GET /interventions/{id}).
 type interventionResponse struct{ v interventions.Intervention }
 
 func (r interventionResponse) VisitGetInterventionResponse(w http.ResponseWriter) error {
-	return writeJSON(w, http.StatusOK, interventionWire(r.v), func(h http.Header) {
-		h.Set("ETag", *etagOf(r.v.Version))
-	})
+	return writeTagged(w, interventionWire(r.v), r.v.Version)
 }
 
 var (

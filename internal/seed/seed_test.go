@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/internal/auth"
-	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/seed"
 	"github.com/mif-erp/erp/internal/testenv"
 )
@@ -18,11 +17,7 @@ func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	pool, err := platform.OpenPool(ctx, pg.NewDatabase(t), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := pg.NewPool(t, 4)
 	hasher, err := auth.NewHasher(4)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/internal/platform"
 )
@@ -81,6 +82,18 @@ func (p *Postgres) NewDatabase(t testing.TB) string {
 	p.dbs = append(p.dbs, name)
 	p.mu.Unlock()
 	return p.urlFor(name)
+}
+
+// NewPool opens a pool of at most maxConns connections with the API's session settings
+// (platform.OpenPool) on a new migrated database; it is closed when the test ends.
+func (p *Postgres) NewPool(t testing.TB, maxConns int32) *pgxpool.Pool {
+	t.Helper()
+	pool, err := platform.OpenPool(context.Background(), p.NewDatabase(t), maxConns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
 }
 
 // Close drops the template and every database handed out.
