@@ -57,20 +57,25 @@ func (q *Queries) CalendarTokenUpsert(ctx context.Context, arg CalendarTokenUpse
 }
 
 const calendarTokenUser = `-- name: CalendarTokenUser :one
-SELECT u.id, u.role, u.email, u.username, u.is_active
+SELECT u.id, u.role, u.email, u.username, u.is_active, tp.id AS technicien_id, cl.id AS client_id
 FROM calendar_tokens t
 JOIN users u ON u.id = t.user_id
+LEFT JOIN techniciens tp ON tp.user_id = u.id
+LEFT JOIN clients cl ON cl.user_id = u.id
 WHERE t.token_hash = $1
 `
 
 type CalendarTokenUserRow struct {
-	ID       int64
-	Role     UserRole
-	Email    string
-	Username string
-	IsActive bool
+	ID           int64
+	Role         UserRole
+	Email        string
+	Username     string
+	IsActive     bool
+	TechnicienID *int64
+	ClientID     *int64
 }
 
+// The account of a subscription link, with what row access needs (as AuthAccount).
 func (q *Queries) CalendarTokenUser(ctx context.Context, tokenHash []byte) (CalendarTokenUserRow, error) {
 	row := q.db.QueryRow(ctx, calendarTokenUser, tokenHash)
 	var i CalendarTokenUserRow
@@ -80,6 +85,8 @@ func (q *Queries) CalendarTokenUser(ctx context.Context, tokenHash []byte) (Cale
 		&i.Email,
 		&i.Username,
 		&i.IsActive,
+		&i.TechnicienID,
+		&i.ClientID,
 	)
 	return i, err
 }

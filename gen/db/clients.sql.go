@@ -53,23 +53,29 @@ func (q *Queries) ClientOfUserExists(ctx context.Context, userID int64) (bool, e
 
 const countClientsScoped = `-- name: CountClientsScoped :one
 SELECT count(*) FROM clients c
-WHERE ($1::bigint IS NULL OR c.user_id = $1)
-  AND ($2::boolean IS NULL OR c.is_active = $2)
-  AND ($3::text IS NULL
-       OR c.nom_entreprise ILIKE '%' || $3 || '%'
-       OR c.nom_contact ILIKE '%' || $3 || '%'
-       OR c.email ILIKE '%' || $3 || '%'
-       OR c.ville ILIKE '%' || $3 || '%')
+WHERE ($1::boolean OR c.id = $2::bigint)
+  AND ($3::boolean IS NULL OR c.is_active = $3)
+  AND ($4::text IS NULL
+       OR c.nom_entreprise ILIKE '%' || $4 || '%'
+       OR c.nom_contact ILIKE '%' || $4 || '%'
+       OR c.email ILIKE '%' || $4 || '%'
+       OR c.ville ILIKE '%' || $4 || '%')
 `
 
 type CountClientsScopedParams struct {
-	OwnerUserID *int64
-	IsActive    *bool
-	Q           *string
+	ScopeAll      bool
+	ScopeClientID *int64
+	IsActive      *bool
+	Q             *string
 }
 
 func (q *Queries) CountClientsScoped(ctx context.Context, arg CountClientsScopedParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countClientsScoped, arg.OwnerUserID, arg.IsActive, arg.Q)
+	row := q.db.QueryRow(ctx, countClientsScoped,
+		arg.ScopeAll,
+		arg.ScopeClientID,
+		arg.IsActive,
+		arg.Q,
+	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -168,12 +174,13 @@ SELECT c.id, c.user_id, c.nom_entreprise, c.type_client, c.secteur_activite, c.n
     (SELECT count(*) FROM equipements e WHERE e.client_id = c.id)::integer AS nb_equipements
 FROM clients c
 WHERE c.id = $1
-  AND ($2::bigint IS NULL OR c.user_id = $2)
+  AND ($2::boolean OR c.id = $3::bigint)
 `
 
 type GetClientScopedParams struct {
-	ID          int64
-	OwnerUserID *int64
+	ID            int64
+	ScopeAll      bool
+	ScopeClientID *int64
 }
 
 type GetClientScopedRow struct {
@@ -182,11 +189,11 @@ type GetClientScopedRow struct {
 	NbEquipements    int32
 }
 
-// Client companies. Reads take the caller's scope: owner_user_id NULL sees every company, else
-// only the company linked to that user account (a client sees its own row and nothing else).
+// Client companies. Reads take the caller's scope (internal/access): scope_all sees every
+// company, else only the company scope_client_id (a client sees its own row and nothing else).
 // The computed counts are subqueries of the same statement, so a page costs one query.
 func (q *Queries) GetClientScoped(ctx context.Context, arg GetClientScopedParams) (GetClientScopedRow, error) {
-	row := q.db.QueryRow(ctx, getClientScoped, arg.ID, arg.OwnerUserID)
+	row := q.db.QueryRow(ctx, getClientScoped, arg.ID, arg.ScopeAll, arg.ScopeClientID)
 	var i GetClientScopedRow
 	err := row.Scan(
 		&i.Client.ID,
@@ -231,31 +238,32 @@ SELECT c.id, c.user_id, c.nom_entreprise, c.type_client, c.secteur_activite, c.n
         AND CURRENT_DATE BETWEEN k.date_debut AND k.date_fin)::integer AS nb_contrats_actifs,
     (SELECT count(*) FROM equipements e WHERE e.client_id = c.id)::integer AS nb_equipements
 FROM clients c
-WHERE ($1::bigint IS NULL OR c.user_id = $1)
-  AND ($2::boolean IS NULL OR c.is_active = $2)
-  AND ($3::text IS NULL
-       OR c.nom_entreprise ILIKE '%' || $3 || '%'
-       OR c.nom_contact ILIKE '%' || $3 || '%'
-       OR c.email ILIKE '%' || $3 || '%'
-       OR c.ville ILIKE '%' || $3 || '%')
+WHERE ($1::boolean OR c.id = $2::bigint)
+  AND ($3::boolean IS NULL OR c.is_active = $3)
+  AND ($4::text IS NULL
+       OR c.nom_entreprise ILIKE '%' || $4 || '%'
+       OR c.nom_contact ILIKE '%' || $4 || '%'
+       OR c.email ILIKE '%' || $4 || '%'
+       OR c.ville ILIKE '%' || $4 || '%')
 ORDER BY
-    CASE WHEN $4::text = 'id' THEN c.id END ASC,
-    CASE WHEN $4::text = '-id' THEN c.id END DESC,
-    CASE WHEN $4::text = 'nom_entreprise' THEN lower(c.nom_entreprise) END ASC,
-    CASE WHEN $4::text = '-nom_entreprise' THEN lower(c.nom_entreprise) END DESC,
-    CASE WHEN $4::text = 'created_at' THEN c.created_at END ASC,
-    CASE WHEN $4::text = '-created_at' THEN c.created_at END DESC,
+    CASE WHEN $5::text = 'id' THEN c.id END ASC,
+    CASE WHEN $5::text = '-id' THEN c.id END DESC,
+    CASE WHEN $5::text = 'nom_entreprise' THEN lower(c.nom_entreprise) END ASC,
+    CASE WHEN $5::text = '-nom_entreprise' THEN lower(c.nom_entreprise) END DESC,
+    CASE WHEN $5::text = 'created_at' THEN c.created_at END ASC,
+    CASE WHEN $5::text = '-created_at' THEN c.created_at END DESC,
     c.id DESC
-LIMIT $6 OFFSET $5
+LIMIT $7 OFFSET $6
 `
 
 type ListClientsScopedParams struct {
-	OwnerUserID *int64
-	IsActive    *bool
-	Q           *string
-	Sort        string
-	Off         int32
-	Lim         int32
+	ScopeAll      bool
+	ScopeClientID *int64
+	IsActive      *bool
+	Q             *string
+	Sort          string
+	Off           int32
+	Lim           int32
 }
 
 type ListClientsScopedRow struct {
@@ -266,7 +274,8 @@ type ListClientsScopedRow struct {
 
 func (q *Queries) ListClientsScoped(ctx context.Context, arg ListClientsScopedParams) ([]ListClientsScopedRow, error) {
 	rows, err := q.db.Query(ctx, listClientsScoped,
-		arg.OwnerUserID,
+		arg.ScopeAll,
+		arg.ScopeClientID,
 		arg.IsActive,
 		arg.Q,
 		arg.Sort,

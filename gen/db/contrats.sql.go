@@ -42,23 +42,24 @@ func (q *Queries) ContratNumeroTaken(ctx context.Context, arg ContratNumeroTaken
 
 const countContratsScoped = `-- name: CountContratsScoped :one
 SELECT count(*) FROM contrats k
-WHERE ($1::bigint IS NULL
-       OR k.client_id = (SELECT cl.id FROM clients cl WHERE cl.user_id = $1))
-  AND ($2::bigint IS NULL OR k.client_id = $2)
-  AND ($3::contrat_statut IS NULL OR k.statut = $3)
-  AND ($4::contrat_type IS NULL OR k.type_contrat = $4)
+WHERE ($1::boolean OR k.client_id = $2::bigint)
+  AND ($3::bigint IS NULL OR k.client_id = $3)
+  AND ($4::contrat_statut IS NULL OR k.statut = $4)
+  AND ($5::contrat_type IS NULL OR k.type_contrat = $5)
 `
 
 type CountContratsScopedParams struct {
-	OwnerUserID *int64
-	ClientID    *int64
-	Statut      NullContratStatut
-	TypeContrat NullContratType
+	ScopeAll      bool
+	ScopeClientID *int64
+	ClientID      *int64
+	Statut        NullContratStatut
+	TypeContrat   NullContratType
 }
 
 func (q *Queries) CountContratsScoped(ctx context.Context, arg CountContratsScopedParams) (int64, error) {
 	row := q.db.QueryRow(ctx, countContratsScoped,
-		arg.OwnerUserID,
+		arg.ScopeAll,
+		arg.ScopeClientID,
 		arg.ClientID,
 		arg.Statut,
 		arg.TypeContrat,
@@ -170,13 +171,13 @@ SELECT k.id, k.client_id, k.numero_contrat, k.nom_contrat, k.description, k.type
     (k.statut = 'en_cours' AND CURRENT_DATE BETWEEN k.date_debut AND k.date_fin)::boolean AS est_actif
 FROM contrats k
 WHERE k.id = $1
-  AND ($2::bigint IS NULL
-       OR k.client_id = (SELECT cl.id FROM clients cl WHERE cl.user_id = $2))
+  AND ($2::boolean OR k.client_id = $3::bigint)
 `
 
 type GetContratScopedParams struct {
-	ID          int64
-	OwnerUserID *int64
+	ID            int64
+	ScopeAll      bool
+	ScopeClientID *int64
 }
 
 type GetContratScopedRow struct {
@@ -185,11 +186,11 @@ type GetContratScopedRow struct {
 	EstActif                 bool
 }
 
-// Maintenance contracts. Reads take the caller's scope: owner_user_id NULL sees every contract,
-// else only the contracts of the company linked to that user account. The consumption and the
+// Maintenance contracts. Reads take the caller's scope (internal/access): scope_all sees every
+// contract, else only the contracts of the company scope_client_id. The consumption and the
 // active flag are computed in the same statement, so a page costs one query.
 func (q *Queries) GetContratScoped(ctx context.Context, arg GetContratScopedParams) (GetContratScopedRow, error) {
-	row := q.db.QueryRow(ctx, getContratScoped, arg.ID, arg.OwnerUserID)
+	row := q.db.QueryRow(ctx, getContratScoped, arg.ID, arg.ScopeAll, arg.ScopeClientID)
 	var i GetContratScopedRow
 	err := row.Scan(
 		&i.Contrat.ID,
@@ -223,34 +224,34 @@ SELECT k.id, k.client_id, k.numero_contrat, k.nom_contrat, k.description, k.type
       WHERE i.contrat_id = k.id AND i.statut <> 'annulee')::integer AS nb_interventions_utilisees,
     (k.statut = 'en_cours' AND CURRENT_DATE BETWEEN k.date_debut AND k.date_fin)::boolean AS est_actif
 FROM contrats k
-WHERE ($1::bigint IS NULL
-       OR k.client_id = (SELECT cl.id FROM clients cl WHERE cl.user_id = $1))
-  AND ($2::bigint IS NULL OR k.client_id = $2)
-  AND ($3::contrat_statut IS NULL OR k.statut = $3)
-  AND ($4::contrat_type IS NULL OR k.type_contrat = $4)
+WHERE ($1::boolean OR k.client_id = $2::bigint)
+  AND ($3::bigint IS NULL OR k.client_id = $3)
+  AND ($4::contrat_statut IS NULL OR k.statut = $4)
+  AND ($5::contrat_type IS NULL OR k.type_contrat = $5)
 ORDER BY
-    CASE WHEN $5::text = 'id' THEN k.id END ASC,
-    CASE WHEN $5::text = '-id' THEN k.id END DESC,
-    CASE WHEN $5::text = 'numero_contrat' THEN lower(k.numero_contrat) END ASC,
-    CASE WHEN $5::text = '-numero_contrat' THEN lower(k.numero_contrat) END DESC,
-    CASE WHEN $5::text = 'date_debut' THEN k.date_debut END ASC,
-    CASE WHEN $5::text = '-date_debut' THEN k.date_debut END DESC,
-    CASE WHEN $5::text = 'date_fin' THEN k.date_fin END ASC,
-    CASE WHEN $5::text = '-date_fin' THEN k.date_fin END DESC,
-    CASE WHEN $5::text = 'created_at' THEN k.created_at END ASC,
-    CASE WHEN $5::text = '-created_at' THEN k.created_at END DESC,
+    CASE WHEN $6::text = 'id' THEN k.id END ASC,
+    CASE WHEN $6::text = '-id' THEN k.id END DESC,
+    CASE WHEN $6::text = 'numero_contrat' THEN lower(k.numero_contrat) END ASC,
+    CASE WHEN $6::text = '-numero_contrat' THEN lower(k.numero_contrat) END DESC,
+    CASE WHEN $6::text = 'date_debut' THEN k.date_debut END ASC,
+    CASE WHEN $6::text = '-date_debut' THEN k.date_debut END DESC,
+    CASE WHEN $6::text = 'date_fin' THEN k.date_fin END ASC,
+    CASE WHEN $6::text = '-date_fin' THEN k.date_fin END DESC,
+    CASE WHEN $6::text = 'created_at' THEN k.created_at END ASC,
+    CASE WHEN $6::text = '-created_at' THEN k.created_at END DESC,
     k.id DESC
-LIMIT $7 OFFSET $6
+LIMIT $8 OFFSET $7
 `
 
 type ListContratsScopedParams struct {
-	OwnerUserID *int64
-	ClientID    *int64
-	Statut      NullContratStatut
-	TypeContrat NullContratType
-	Sort        string
-	Off         int32
-	Lim         int32
+	ScopeAll      bool
+	ScopeClientID *int64
+	ClientID      *int64
+	Statut        NullContratStatut
+	TypeContrat   NullContratType
+	Sort          string
+	Off           int32
+	Lim           int32
 }
 
 type ListContratsScopedRow struct {
@@ -261,7 +262,8 @@ type ListContratsScopedRow struct {
 
 func (q *Queries) ListContratsScoped(ctx context.Context, arg ListContratsScopedParams) ([]ListContratsScopedRow, error) {
 	rows, err := q.db.Query(ctx, listContratsScoped,
-		arg.OwnerUserID,
+		arg.ScopeAll,
+		arg.ScopeClientID,
 		arg.ClientID,
 		arg.Statut,
 		arg.TypeContrat,

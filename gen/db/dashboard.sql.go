@@ -17,8 +17,7 @@ SELECT
     count(*) FILTER (WHERE e.statut = 'panne')::integer        AS panne,
     count(*) FILTER (WHERE e.statut = 'retire')::integer       AS retire
 FROM equipements e
-WHERE $1::boolean
-   OR e.client_id = $2::bigint
+WHERE ($1::boolean OR e.client_id = $2::bigint)
    OR EXISTS (
         SELECT 1 FROM interventions i
         WHERE i.equipement_id = e.id

@@ -36,7 +36,7 @@ func (q *Queries) ContratForEquipement(ctx context.Context, id int64) (int64, er
 
 const countEquipements = `-- name: CountEquipements :one
 SELECT count(*) FROM equipements e
-WHERE (NOT $1::boolean OR e.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = $2))
+WHERE ($1::boolean OR e.client_id = $2::bigint)
   AND ($3::equipement_statut IS NULL OR e.statut = $3)
   AND ($4::equipement_criticite IS NULL OR e.criticite = $4)
   AND ($5::text IS NULL OR lower(e.type_equipement) = lower($5))
@@ -53,21 +53,21 @@ WHERE (NOT $1::boolean OR e.client_id IN (SELECT c.id FROM clients c WHERE c.use
 `
 
 type CountEquipementsParams struct {
-	Restricted bool
-	ViewerID   int64
-	Statut     NullEquipementStatut
-	Criticite  NullEquipementCriticite
-	Type       *string
-	ClientID   *int64
-	ContratID  *int64
-	ParentID   *int64
-	Q          *string
+	ScopeAll      bool
+	ScopeClientID *int64
+	Statut        NullEquipementStatut
+	Criticite     NullEquipementCriticite
+	Type          *string
+	ClientID      *int64
+	ContratID     *int64
+	ParentID      *int64
+	Q             *string
 }
 
 func (q *Queries) CountEquipements(ctx context.Context, arg CountEquipementsParams) (int64, error) {
 	row := q.db.QueryRow(ctx, countEquipements,
-		arg.Restricted,
-		arg.ViewerID,
+		arg.ScopeAll,
+		arg.ScopeClientID,
 		arg.Statut,
 		arg.Criticite,
 		arg.Type,
@@ -149,13 +149,13 @@ CROSS JOIN LATERAL (
     END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
 ) pm
 WHERE e.id = $1
-  AND (NOT $2::boolean OR e.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = $3))
+  AND ($2::boolean OR e.client_id = $3::bigint)
 `
 
 type GetEquipementParams struct {
-	ID         int64
-	Restricted bool
-	ViewerID   int64
+	ID            int64
+	ScopeAll      bool
+	ScopeClientID *int64
 }
 
 type GetEquipementRow struct {
@@ -167,9 +167,8 @@ type GetEquipementRow struct {
 
 // Equipment (machines, lines, components) with their computed maintenance state.
 //
-// Row access: @restricted is true for a viewer who may only read its own company's machines (a
-// client); such a viewer reads the equipment whose client_id is the company of user @viewer_id,
-// and nothing when it has no company.
+// Row access (internal/access): scope_all for the staff, who read every machine; a client reads
+// the machines of its company scope_client_id, and nothing when it has none.
 //
 // Computed fields, in one statement whatever the number of rows:
 //
@@ -179,7 +178,7 @@ type GetEquipementRow struct {
 //	                          7 days earlier for critique machines; NULL without a frequency;
 //	maintenance_en_retard     prochaine_maintenance is before today (UTC).
 func (q *Queries) GetEquipement(ctx context.Context, arg GetEquipementParams) (GetEquipementRow, error) {
-	row := q.db.QueryRow(ctx, getEquipement, arg.ID, arg.Restricted, arg.ViewerID)
+	row := q.db.QueryRow(ctx, getEquipement, arg.ID, arg.ScopeAll, arg.ScopeClientID)
 	var i GetEquipementRow
 	err := row.Scan(
 		&i.Equipement.ID,
@@ -300,7 +299,7 @@ CROSS JOIN LATERAL (
         - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
     END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
 ) pm
-WHERE (NOT $1::boolean OR e.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = $2))
+WHERE ($1::boolean OR e.client_id = $2::bigint)
   AND ($3::equipement_statut IS NULL OR e.statut = $3)
   AND ($4::equipement_criticite IS NULL OR e.criticite = $4)
   AND ($5::text IS NULL OR lower(e.type_equipement) = lower($5))
@@ -334,18 +333,18 @@ LIMIT $12 OFFSET $11
 `
 
 type ListEquipementsParams struct {
-	Restricted bool
-	ViewerID   int64
-	Statut     NullEquipementStatut
-	Criticite  NullEquipementCriticite
-	Type       *string
-	ClientID   *int64
-	ContratID  *int64
-	ParentID   *int64
-	Q          *string
-	Sort       string
-	Off        int32
-	Lim        int32
+	ScopeAll      bool
+	ScopeClientID *int64
+	Statut        NullEquipementStatut
+	Criticite     NullEquipementCriticite
+	Type          *string
+	ClientID      *int64
+	ContratID     *int64
+	ParentID      *int64
+	Q             *string
+	Sort          string
+	Off           int32
+	Lim           int32
 }
 
 type ListEquipementsRow struct {
@@ -357,8 +356,8 @@ type ListEquipementsRow struct {
 
 func (q *Queries) ListEquipements(ctx context.Context, arg ListEquipementsParams) ([]ListEquipementsRow, error) {
 	rows, err := q.db.Query(ctx, listEquipements,
-		arg.Restricted,
-		arg.ViewerID,
+		arg.ScopeAll,
+		arg.ScopeClientID,
 		arg.Statut,
 		arg.Criticite,
 		arg.Type,

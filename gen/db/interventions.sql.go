@@ -141,7 +141,7 @@ WHERE e.id = $1
 
 type InterventionEquipementTargetParams struct {
 	ID            int64
-	EquipementAll bool
+	ScopeAll      bool
 	ScopeClientID *int64
 }
 
@@ -153,9 +153,9 @@ type InterventionEquipementTargetRow struct {
 }
 
 // The machine an intervention is about, if the caller may read it: every machine for staff
-// (equipement_all), a client's own ones otherwise.
+// (scope_all), a client's own ones otherwise.
 func (q *Queries) InterventionEquipementTarget(ctx context.Context, arg InterventionEquipementTargetParams) (InterventionEquipementTargetRow, error) {
-	row := q.db.QueryRow(ctx, interventionEquipementTarget, arg.ID, arg.EquipementAll, arg.ScopeClientID)
+	row := q.db.QueryRow(ctx, interventionEquipementTarget, arg.ID, arg.ScopeAll, arg.ScopeClientID)
 	var i InterventionEquipementTargetRow
 	err := row.Scan(
 		&i.ID,
@@ -167,6 +167,7 @@ func (q *Queries) InterventionEquipementTarget(ctx context.Context, arg Interven
 }
 
 const interventionGet = `-- name: InterventionGet :one
+
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
@@ -217,6 +218,19 @@ type InterventionGetRow struct {
 	DbNow              time.Time
 }
 
+// Interventions (work orders) and their history.
+//
+// Row-level access: every query that reads interventions carries the same scoping predicate,
+// word for word (internal/interventions checks it with a test):
+//
+//	(scope_all OR i.technicien_id = scope_technicien_id OR i.client_id = scope_client_id)
+//
+// scope_all is true for admins and responsables; a technicien passes its profile id, a client
+// its company id; a caller with neither (a technicien without profile) sees nothing.
+//
+// Every query returning an intervention returns the same columns in the same order (the
+// generated row types convert into one another), ending with the transaction time db_now, the
+// clock of the computed fields (overdue, remaining delay), so they agree with the SQL filters.
 func (q *Queries) InterventionGet(ctx context.Context, arg InterventionGetParams) (InterventionGetRow, error) {
 	row := q.db.QueryRow(ctx, interventionGet,
 		arg.ID,
@@ -925,32 +939,6 @@ func (q *Queries) InterventionTechnicienExists(ctx context.Context, id int64) (b
 	var found bool
 	err := row.Scan(&found)
 	return found, err
-}
-
-const interventionTechnicienOfUser = `-- name: InterventionTechnicienOfUser :one
-
-SELECT id FROM techniciens WHERE user_id = $1
-`
-
-// Interventions (work orders) and their history.
-//
-// Row-level access: every query that reads interventions carries the same scoping predicate,
-// word for word (internal/interventions checks it with a test):
-//
-//	(scope_all OR i.technicien_id = scope_technicien_id OR i.client_id = scope_client_id)
-//
-// scope_all is true for admins and responsables; a technicien passes its profile id, a client
-// its company id; a caller with neither (a technicien without profile) sees nothing.
-//
-// Every query returning an intervention returns the same columns in the same order (the
-// generated row types convert into one another), ending with the transaction time db_now, the
-// clock of the computed fields (overdue, remaining delay), so they agree with the SQL filters.
-// The technician profile of a user (none for a technicien without profile).
-func (q *Queries) InterventionTechnicienOfUser(ctx context.Context, userID int64) (int64, error) {
-	row := q.db.QueryRow(ctx, interventionTechnicienOfUser, userID)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
 }
 
 const interventionTechnicienTarget = `-- name: InterventionTechnicienTarget :one

@@ -9,6 +9,66 @@ import (
 	"context"
 )
 
+const accountProfile = `-- name: AccountProfile :one
+SELECT u.id, t.id AS technicien_id, c.id AS client_id
+FROM users u
+LEFT JOIN techniciens t ON t.user_id = u.id
+LEFT JOIN clients c ON c.user_id = u.id
+WHERE u.id = $1
+`
+
+type AccountProfileRow struct {
+	ID           int64
+	TechnicienID *int64
+	ClientID     *int64
+}
+
+// AuthAccount's technician profile and client company, for callers that start from a known
+// account (the calendar link, jobs, tools); no row when the user does not exist.
+func (q *Queries) AccountProfile(ctx context.Context, id int64) (AccountProfileRow, error) {
+	row := q.db.QueryRow(ctx, accountProfile, id)
+	var i AccountProfileRow
+	err := row.Scan(&i.ID, &i.TechnicienID, &i.ClientID)
+	return i, err
+}
+
+const authAccount = `-- name: AuthAccount :one
+SELECT u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at, t.id AS technicien_id, c.id AS client_id
+FROM users u
+LEFT JOIN techniciens t ON t.user_id = u.id
+LEFT JOIN clients c ON c.user_id = u.id
+WHERE u.id = $1
+`
+
+type AuthAccountRow struct {
+	User         User
+	TechnicienID *int64
+	ClientID     *int64
+}
+
+// The account behind a bearer token, read on every request, with what row access needs
+// (internal/access): the technician profile of a user and its client company (NULL: none).
+func (q *Queries) AuthAccount(ctx context.Context, id int64) (AuthAccountRow, error) {
+	row := q.db.QueryRow(ctx, authAccount, id)
+	var i AuthAccountRow
+	err := row.Scan(
+		&i.User.ID,
+		&i.User.Username,
+		&i.User.FullName,
+		&i.User.Email,
+		&i.User.PasswordHash,
+		&i.User.Role,
+		&i.User.IsActive,
+		&i.User.CreatedAt,
+		&i.User.UpdatedAt,
+		&i.User.LastLogin,
+		&i.User.PasswordChangedAt,
+		&i.TechnicienID,
+		&i.ClientID,
+	)
+	return i, err
+}
+
 const countActiveAdmins = `-- name: CountActiveAdmins :one
 SELECT count(*) FROM users WHERE role = 'admin' AND is_active
 `

@@ -8,6 +8,11 @@ type Principal struct {
 	Role     string
 	Email    string
 	Username string
+
+	// TechnicienID is the technician profile of the account, ClientID its client company (nil:
+	// none); read with the account, they are what row access (internal/access) scopes by.
+	TechnicienID *int64
+	ClientID     *int64
 }
 
 // RoleMetrics is the pseudo-role of a scraper presenting METRICS_TOKEN.

@@ -220,23 +220,26 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 }
 
 // Authenticate turns a bearer token into the caller. The account is read on every request, so
-// a deactivated or deleted account loses access at once and role changes apply immediately.
+// a deactivated or deleted account loses access at once and role changes apply immediately; the
+// same statement reads the technician profile and client company that row access scopes by.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, error) {
 	claims, err := s.cfg.Tokens.Verify(bearer)
 	if err != nil {
 		return Principal{}, apperr.Unauthorized("Token invalide ou expiré")
 	}
-	user, err := db.New(s.pool).GetUser(ctx, claims.UserID)
+	acc, err := db.New(s.pool).AuthAccount(ctx, claims.UserID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Principal{}, apperr.Unauthorized("Utilisateur non trouvé")
 	}
 	if err != nil {
 		return Principal{}, fmt.Errorf("authenticate: load user: %w", err)
 	}
+	user := acc.User
 	if !user.IsActive {
 		return Principal{}, apperr.Forbidden("Utilisateur désactivé")
 	}
-	return Principal{UserID: user.ID, Role: string(user.Role), Email: user.Email, Username: user.Username}, nil
+	return Principal{UserID: user.ID, Role: string(user.Role), Email: user.Email, Username: user.Username,
+		TechnicienID: acc.TechnicienID, ClientID: acc.ClientID}, nil
 }
 
 // IsMetricsToken reports whether bearer is the configured METRICS_TOKEN (constant time).

@@ -179,7 +179,8 @@ func (s *Service) Caller(ctx context.Context, token string) (auth.Principal, err
 	if !u.IsActive {
 		return auth.Principal{}, apperr.Forbidden("Utilisateur désactivé")
 	}
-	return auth.Principal{UserID: u.ID, Role: string(u.Role), Email: u.Email, Username: u.Username}, nil
+	return auth.Principal{UserID: u.ID, Role: string(u.Role), Email: u.Email, Username: u.Username,
+		TechnicienID: u.TechnicienID, ClientID: u.ClientID}, nil
 }
 
 func hash(tok string) []byte {

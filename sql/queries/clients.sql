@@ -1,5 +1,5 @@
--- Client companies. Reads take the caller's scope: owner_user_id NULL sees every company, else
--- only the company linked to that user account (a client sees its own row and nothing else).
+-- Client companies. Reads take the caller's scope (internal/access): scope_all sees every
+-- company, else only the company scope_client_id (a client sees its own row and nothing else).
 -- The computed counts are subqueries of the same statement, so a page costs one query.
 
 -- name: GetClientScoped :one
@@ -10,7 +10,7 @@ SELECT sqlc.embed(c),
     (SELECT count(*) FROM equipements e WHERE e.client_id = c.id)::integer AS nb_equipements
 FROM clients c
 WHERE c.id = @id
-  AND (sqlc.narg('owner_user_id')::bigint IS NULL OR c.user_id = sqlc.narg('owner_user_id'));
+  AND (@scope_all::boolean OR c.id = sqlc.narg('scope_client_id')::bigint);
 
 -- name: ListClientsScoped :many
 SELECT sqlc.embed(c),
@@ -19,7 +19,7 @@ SELECT sqlc.embed(c),
         AND CURRENT_DATE BETWEEN k.date_debut AND k.date_fin)::integer AS nb_contrats_actifs,
     (SELECT count(*) FROM equipements e WHERE e.client_id = c.id)::integer AS nb_equipements
 FROM clients c
-WHERE (sqlc.narg('owner_user_id')::bigint IS NULL OR c.user_id = sqlc.narg('owner_user_id'))
+WHERE (@scope_all::boolean OR c.id = sqlc.narg('scope_client_id')::bigint)
   AND (sqlc.narg('is_active')::boolean IS NULL OR c.is_active = sqlc.narg('is_active'))
   AND (sqlc.narg('q')::text IS NULL
        OR c.nom_entreprise ILIKE '%' || sqlc.narg('q') || '%'
@@ -38,7 +38,7 @@ LIMIT @lim OFFSET @off;
 
 -- name: CountClientsScoped :one
 SELECT count(*) FROM clients c
-WHERE (sqlc.narg('owner_user_id')::bigint IS NULL OR c.user_id = sqlc.narg('owner_user_id'))
+WHERE (@scope_all::boolean OR c.id = sqlc.narg('scope_client_id')::bigint)
   AND (sqlc.narg('is_active')::boolean IS NULL OR c.is_active = sqlc.narg('is_active'))
   AND (sqlc.narg('q')::text IS NULL
        OR c.nom_entreprise ILIKE '%' || sqlc.narg('q') || '%'

@@ -1,5 +1,5 @@
--- Maintenance contracts. Reads take the caller's scope: owner_user_id NULL sees every contract,
--- else only the contracts of the company linked to that user account. The consumption and the
+-- Maintenance contracts. Reads take the caller's scope (internal/access): scope_all sees every
+-- contract, else only the contracts of the company scope_client_id. The consumption and the
 -- active flag are computed in the same statement, so a page costs one query.
 
 -- name: GetContratScoped :one
@@ -9,8 +9,7 @@ SELECT sqlc.embed(k),
     (k.statut = 'en_cours' AND CURRENT_DATE BETWEEN k.date_debut AND k.date_fin)::boolean AS est_actif
 FROM contrats k
 WHERE k.id = @id
-  AND (sqlc.narg('owner_user_id')::bigint IS NULL
-       OR k.client_id = (SELECT cl.id FROM clients cl WHERE cl.user_id = sqlc.narg('owner_user_id')));
+  AND (@scope_all::boolean OR k.client_id = sqlc.narg('scope_client_id')::bigint);
 
 -- name: ListContratsScoped :many
 SELECT sqlc.embed(k),
@@ -18,8 +17,7 @@ SELECT sqlc.embed(k),
       WHERE i.contrat_id = k.id AND i.statut <> 'annulee')::integer AS nb_interventions_utilisees,
     (k.statut = 'en_cours' AND CURRENT_DATE BETWEEN k.date_debut AND k.date_fin)::boolean AS est_actif
 FROM contrats k
-WHERE (sqlc.narg('owner_user_id')::bigint IS NULL
-       OR k.client_id = (SELECT cl.id FROM clients cl WHERE cl.user_id = sqlc.narg('owner_user_id')))
+WHERE (@scope_all::boolean OR k.client_id = sqlc.narg('scope_client_id')::bigint)
   AND (sqlc.narg('client_id')::bigint IS NULL OR k.client_id = sqlc.narg('client_id'))
   AND (sqlc.narg('statut')::contrat_statut IS NULL OR k.statut = sqlc.narg('statut'))
   AND (sqlc.narg('type_contrat')::contrat_type IS NULL OR k.type_contrat = sqlc.narg('type_contrat'))
@@ -39,8 +37,7 @@ LIMIT @lim OFFSET @off;
 
 -- name: CountContratsScoped :one
 SELECT count(*) FROM contrats k
-WHERE (sqlc.narg('owner_user_id')::bigint IS NULL
-       OR k.client_id = (SELECT cl.id FROM clients cl WHERE cl.user_id = sqlc.narg('owner_user_id')))
+WHERE (@scope_all::boolean OR k.client_id = sqlc.narg('scope_client_id')::bigint)
   AND (sqlc.narg('client_id')::bigint IS NULL OR k.client_id = sqlc.narg('client_id'))
   AND (sqlc.narg('statut')::contrat_statut IS NULL OR k.statut = sqlc.narg('statut'))
   AND (sqlc.narg('type_contrat')::contrat_type IS NULL OR k.type_contrat = sqlc.narg('type_contrat'));

@@ -73,8 +73,7 @@ SELECT
     count(*) FILTER (WHERE e.statut = 'panne')::integer        AS panne,
     count(*) FILTER (WHERE e.statut = 'retire')::integer       AS retire
 FROM equipements e
-WHERE @scope_all::boolean
-   OR e.client_id = sqlc.narg('scope_client_id')::bigint
+WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
    OR EXISTS (
         SELECT 1 FROM interventions i
         WHERE i.equipement_id = e.id

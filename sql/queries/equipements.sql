@@ -1,8 +1,7 @@
 -- Equipment (machines, lines, components) with their computed maintenance state.
 --
--- Row access: @restricted is true for a viewer who may only read its own company's machines (a
--- client); such a viewer reads the equipment whose client_id is the company of user @viewer_id,
--- and nothing when it has no company.
+-- Row access (internal/access): scope_all for the staff, who read every machine; a client reads
+-- the machines of its company scope_client_id, and nothing when it has none.
 --
 -- Computed fields, in one statement whatever the number of rows:
 --   nb_interventions_actives  interventions ouverte, affectee, en_cours or en_attente;
@@ -33,7 +32,7 @@ CROSS JOIN LATERAL (
     END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
 ) pm
 WHERE e.id = @id
-  AND (NOT @restricted::boolean OR e.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = @viewer_id));
+  AND (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint);
 
 -- name: ListEquipements :many
 SELECT sqlc.embed(e),
@@ -56,7 +55,7 @@ CROSS JOIN LATERAL (
         - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
     END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
 ) pm
-WHERE (NOT @restricted::boolean OR e.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = @viewer_id))
+WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
   AND (sqlc.narg('statut')::equipement_statut IS NULL OR e.statut = sqlc.narg('statut'))
   AND (sqlc.narg('criticite')::equipement_criticite IS NULL OR e.criticite = sqlc.narg('criticite'))
   AND (sqlc.narg('type')::text IS NULL OR lower(e.type_equipement) = lower(sqlc.narg('type')))
@@ -90,7 +89,7 @@ LIMIT @lim OFFSET @off;
 
 -- name: CountEquipements :one
 SELECT count(*) FROM equipements e
-WHERE (NOT @restricted::boolean OR e.client_id IN (SELECT c.id FROM clients c WHERE c.user_id = @viewer_id))
+WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
   AND (sqlc.narg('statut')::equipement_statut IS NULL OR e.statut = sqlc.narg('statut'))
   AND (sqlc.narg('criticite')::equipement_criticite IS NULL OR e.criticite = sqlc.narg('criticite'))
   AND (sqlc.narg('type')::text IS NULL OR lower(e.type_equipement) = lower(sqlc.narg('type')))

@@ -12,10 +12,6 @@
 -- generated row types convert into one another), ending with the transaction time db_now, the
 -- clock of the computed fields (overdue, remaining delay), so they agree with the SQL filters.
 
--- name: InterventionTechnicienOfUser :one
--- The technician profile of a user (none for a technicien without profile).
-SELECT id FROM techniciens WHERE user_id = @user_id;
-
 -- name: InterventionGet :one
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
@@ -206,11 +202,11 @@ SELECT count(*) FROM intervention_historique WHERE intervention_id = @interventi
 
 -- name: InterventionEquipementTarget :one
 -- The machine an intervention is about, if the caller may read it: every machine for staff
--- (equipement_all), a client's own ones otherwise.
+-- (scope_all), a client's own ones otherwise.
 SELECT e.id, e.client_id, e.contrat_id, e.statut
 FROM equipements e
 WHERE e.id = @id
-  AND (@equipement_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint);
+  AND (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint);
 
 -- name: InterventionContratTarget :one
 -- A contract and its response times (hours per priority, NULL: the default SLA).

@@ -6,6 +6,24 @@ RETURNING *;
 -- name: GetUser :one
 SELECT * FROM users WHERE id = @id;
 
+-- name: AuthAccount :one
+-- The account behind a bearer token, read on every request, with what row access needs
+-- (internal/access): the technician profile of a user and its client company (NULL: none).
+SELECT sqlc.embed(u), t.id AS technicien_id, c.id AS client_id
+FROM users u
+LEFT JOIN techniciens t ON t.user_id = u.id
+LEFT JOIN clients c ON c.user_id = u.id
+WHERE u.id = @id;
+
+-- name: AccountProfile :one
+-- AuthAccount's technician profile and client company, for callers that start from a known
+-- account (the calendar link, jobs, tools); no row when the user does not exist.
+SELECT u.id, t.id AS technicien_id, c.id AS client_id
+FROM users u
+LEFT JOIN techniciens t ON t.user_id = u.id
+LEFT JOIN clients c ON c.user_id = u.id
+WHERE u.id = @id;
+
 -- name: GetUserForUpdate :one
 SELECT * FROM users WHERE id = @id FOR UPDATE;
 
