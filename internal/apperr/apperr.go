@@ -86,6 +86,37 @@ func Invalid(message string, fields ...FieldError) *Error {
 	return &Error{Kind: KindInvalid, Message: message, Fields: fields}
 }
 
+// MsgValidation is the detail of every 422 (the original's words); the fields say what is wrong.
+const MsgValidation = "Erreur de validation des données"
+
+// Validation is a 422 with the default detail and the invalid fields.
+func Validation(fields ...FieldError) *Error { return Invalid(MsgValidation, fields...) }
+
+// InvalidField is a 422 naming one field.
+func InvalidField(field, message string) *Error {
+	return Validation(FieldError{Field: field, Message: message})
+}
+
+// Fields collects the invalid fields of one input, in the order they are checked, so a caller
+// learns every problem at once.
+type Fields []FieldError
+
+// Add records that field is invalid.
+func (f *Fields) Add(field, message string) {
+	*f = append(*f, FieldError{Field: field, Message: message})
+}
+
+// Addf records that field is invalid, with a formatted message.
+func (f *Fields) Addf(field, format string, args ...any) { f.Add(field, fmt.Sprintf(format, args...)) }
+
+// Err is the 422 listing the fields, or nil when there are none.
+func (f Fields) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return Validation(f...)
+}
+
 // PreconditionFailed refuses a change based on a stale version.
 func PreconditionFailed(format string, args ...any) *Error {
 	return newf(KindPrecondition, format, args...)

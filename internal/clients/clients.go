@@ -9,12 +9,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mif-erp/erp/internal/paging"
+	"github.com/mif-erp/erp/internal/text"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
@@ -48,20 +51,6 @@ type Service struct {
 // NewService returns the service.
 func NewService(pool *pgxpool.Pool) *Service {
 	return &Service{pool: pool}
-}
-
-// IDForUser returns the id of the client company of a user of role client. A client user
-// without a company has no rows of its own: callers show it empty lists and 404s.
-func IDForUser(ctx context.Context, q db.DBTX, userID int64) (int64, bool, error) {
-	var id int64
-	err := q.QueryRow(ctx, "SELECT id FROM clients WHERE user_id = $1", userID).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("client of user %d: %w", userID, err)
-	}
-	return id, true, nil
 }
 
 // Client is a company with its computed counts.
@@ -113,39 +102,25 @@ type ClientFilter struct {
 	Limit, Offset int
 }
 
-// ownerScope is the user whose rows the caller is limited to: nil for admins and responsables
-// (every row), the caller's own id for anyone else (its company only, none when it has none).
-func ownerScope(p auth.Principal) *int64 {
-	if isManager(p) {
-		return nil
-	}
-	id := p.UserID
-	return &id
-}
-
-func isManager(p auth.Principal) bool {
-	return p.Role == string(db.UserRoleAdmin) || p.Role == string(db.UserRoleResponsable)
-}
-
 // CreateClient links a new company to an existing user of role client.
 func (s *Service) CreateClient(ctx context.Context, actor auth.Principal, in ClientInput) (Client, error) {
-	if !isManager(actor) {
+	if !access.For(actor).Manager() {
 		return Client{}, errManagersOnly
 	}
 	row := db.Client{
 		UserID:          in.UserID,
 		NomEntreprise:   in.NomEntreprise,
 		TypeClient:      db.ClientTypeEntreprise,
-		SecteurActivite: optional(in.SecteurActivite),
+		SecteurActivite: text.Optional(in.SecteurActivite),
 		NomContact:      in.NomContact,
 		Email:           in.Email,
-		Telephone:       optional(in.Telephone),
-		Adresse:         optional(in.Adresse),
-		CodePostal:      optional(in.CodePostal),
-		Ville:           optional(in.Ville),
+		Telephone:       text.Optional(in.Telephone),
+		Adresse:         text.Optional(in.Adresse),
+		CodePostal:      text.Optional(in.CodePostal),
+		Ville:           text.Optional(in.Ville),
 		Pays:            DefaultPays,
 		NiveauService:   db.NiveauServiceStandard,
-		Notes:           optional(in.Notes),
+		Notes:           text.Optional(in.Notes),
 		IsActive:        true,
 	}
 	if in.TypeClient != "" {
@@ -190,9 +165,9 @@ func (s *Service) CreateClient(ctx context.Context, actor auth.Principal, in Cli
 			Pays: row.Pays, NiveauService: row.NiveauService, Notes: row.Notes,
 		})
 		if err != nil {
-			return writeError("create client", err)
+			return platform.WriteError("create client", err, constraints)
 		}
-		if out, err = getClient(ctx, q, id, nil); err != nil {
+		if out, err = getClient(ctx, tx, access.For(actor), id); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
@@ -207,15 +182,16 @@ func (s *Service) CreateClient(ctx context.Context, actor auth.Principal, in Cli
 
 // GetClient reads one company the caller may see (404 otherwise).
 func (s *Service) GetClient(ctx context.Context, actor auth.Principal, id int64) (Client, error) {
-	c, err := getClient(ctx, db.New(s.pool), id, ownerScope(actor))
+	c, err := getClient(ctx, s.pool, access.For(actor), id)
 	if err != nil {
 		return Client{}, fmt.Errorf("get client %d: %w", id, err)
 	}
 	return c, nil
 }
 
-func getClient(ctx context.Context, q *db.Queries, id int64, owner *int64) (Client, error) {
-	r, err := q.GetClientScoped(ctx, db.GetClientScopedParams{ID: id, OwnerUserID: owner})
+// getClient reads one company in sc.
+func getClient(ctx context.Context, q db.DBTX, sc access.Scope, id int64) (Client, error) {
+	r, err := sc.Queries(q).GetClientScoped(ctx, db.GetClientScopedParams{ID: id})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Client{}, errClientNotFound
 	}
@@ -232,10 +208,9 @@ func (s *Service) ListClients(ctx context.Context, actor auth.Principal, f Clien
 		f.Sort = "nom_entreprise"
 	}
 	if !clientSortKeys[f.Sort] {
-		return nil, 0, apperr.Invalid("Erreur de validation des données",
-			apperr.FieldError{Field: "sort", Message: "clé de tri inconnue"})
+		return nil, 0, apperr.Validation(apperr.FieldError{Field: "sort", Message: "clé de tri inconnue"})
 	}
-	limit, offset, err := page(f.Limit, f.Offset)
+	limit, offset, err := paging.Check(f.Limit, f.Offset)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -243,15 +218,14 @@ func (s *Service) ListClients(ctx context.Context, actor auth.Principal, f Clien
 	if err != nil {
 		return nil, 0, err
 	}
-	owner := ownerScope(actor)
-	queries := db.New(s.pool)
+	queries := access.For(actor).Queries(s.pool)
 	rows, err := queries.ListClientsScoped(ctx, db.ListClientsScopedParams{
-		OwnerUserID: owner, IsActive: f.IsActive, Q: q, Sort: f.Sort, Lim: limit, Off: offset,
+		IsActive: f.IsActive, Q: q, Sort: f.Sort, Lim: limit, Off: offset,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list clients: %w", err)
 	}
-	total, err := queries.CountClientsScoped(ctx, db.CountClientsScopedParams{OwnerUserID: owner, IsActive: f.IsActive, Q: q})
+	total, err := queries.CountClientsScoped(ctx, db.CountClientsScopedParams{IsActive: f.IsActive, Q: q})
 	if err != nil {
 		return nil, 0, fmt.Errorf("count clients: %w", err)
 	}
@@ -264,7 +238,7 @@ func (s *Service) ListClients(ctx context.Context, actor auth.Principal, f Clien
 
 // UpdateClient changes the fields sent; the result must satisfy the creation rules.
 func (s *Service) UpdateClient(ctx context.Context, actor auth.Principal, id int64, in ClientUpdate) (Client, error) {
-	if !isManager(actor) {
+	if !access.For(actor).Manager() {
 		return Client{}, errManagersOnly
 	}
 	var out Client
@@ -282,18 +256,18 @@ func (s *Service) UpdateClient(ctx context.Context, actor auth.Principal, id int
 		if in.TypeClient != nil {
 			after.TypeClient = db.ClientType(*in.TypeClient)
 		}
-		after.SecteurActivite = optional(in.SecteurActivite.Or(before.SecteurActivite))
+		after.SecteurActivite = text.Optional(in.SecteurActivite.Or(before.SecteurActivite))
 		setIf(&after.NomContact, in.NomContact)
 		setIf(&after.Email, in.Email)
-		after.Telephone = optional(in.Telephone.Or(before.Telephone))
-		after.Adresse = optional(in.Adresse.Or(before.Adresse))
-		after.CodePostal = optional(in.CodePostal.Or(before.CodePostal))
-		after.Ville = optional(in.Ville.Or(before.Ville))
+		after.Telephone = text.Optional(in.Telephone.Or(before.Telephone))
+		after.Adresse = text.Optional(in.Adresse.Or(before.Adresse))
+		after.CodePostal = text.Optional(in.CodePostal.Or(before.CodePostal))
+		after.Ville = text.Optional(in.Ville.Or(before.Ville))
 		setIf(&after.Pays, in.Pays)
 		if in.NiveauService != nil {
 			after.NiveauService = db.NiveauService(*in.NiveauService)
 		}
-		after.Notes = optional(in.Notes.Or(before.Notes))
+		after.Notes = text.Optional(in.Notes.Or(before.Notes))
 		setIf(&after.IsActive, in.IsActive)
 		if err := checkClient(&after); err != nil {
 			return err
@@ -314,9 +288,9 @@ func (s *Service) UpdateClient(ctx context.Context, actor auth.Principal, id int
 			Pays: after.Pays, NiveauService: after.NiveauService, Notes: after.Notes, IsActive: after.IsActive,
 		})
 		if err != nil {
-			return writeError("update client", err)
+			return platform.WriteError("update client", err, constraints)
 		}
-		if out, err = getClient(ctx, q, id, nil); err != nil {
+		if out, err = getClient(ctx, tx, access.For(actor), id); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
@@ -331,7 +305,7 @@ func (s *Service) UpdateClient(ctx context.Context, actor auth.Principal, id int
 
 // DeleteClient removes a company that no contract, equipment or intervention references.
 func (s *Service) DeleteClient(ctx context.Context, actor auth.Principal, id int64) error {
-	if !isManager(actor) {
+	if !access.For(actor).Manager() {
 		return errManagersOnly
 	}
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -349,7 +323,7 @@ func (s *Service) DeleteClient(ctx context.Context, actor auth.Principal, id int
 			return errClientInUse
 		}
 		if err := q.DeleteClient(ctx, id); err != nil {
-			if isForeignKeyViolation(err) {
+			if platform.IsForeignKeyViolation(err) {
 				return errClientInUse
 			}
 			return fmt.Errorf("delete: %w", err)
@@ -371,9 +345,9 @@ func checkClient(c *db.Client) error {
 	c.NomContact = trim(c.NomContact)
 	c.Email = trim(c.Email)
 	c.Pays = trim(c.Pays)
-	fields = appendText(fields, "nom_entreprise", c.NomEntreprise, 255)
-	fields = appendText(fields, "nom_contact", c.NomContact, 255)
-	fields = appendText(fields, "pays", c.Pays, 100)
+	fields = text.CheckRequired(fields, "nom_entreprise", c.NomEntreprise, 255)
+	fields = text.CheckRequired(fields, "nom_contact", c.NomContact, 255)
+	fields = text.CheckRequired(fields, "pays", c.Pays, 100)
 	fields = appendOptionalText(fields, "secteur_activite", c.SecteurActivite)
 	fields = appendOptionalText(fields, "telephone", c.Telephone)
 	fields = appendOptionalText(fields, "adresse", c.Adresse)
@@ -390,7 +364,7 @@ func checkClient(c *db.Client) error {
 		fields = append(fields, apperr.FieldError{Field: "niveau_service", Message: "niveau de service inconnu"})
 	}
 	if len(fields) > 0 {
-		return apperr.Invalid("Erreur de validation des données", fields...)
+		return apperr.Validation(fields...)
 	}
 	return nil
 }

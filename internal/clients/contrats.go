@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mif-erp/erp/internal/paging"
+	"github.com/mif-erp/erp/internal/text"
 	"math"
 	"regexp"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
@@ -108,14 +111,14 @@ type ContratFilter struct {
 
 // CreateContrat adds a contract to an existing client.
 func (s *Service) CreateContrat(ctx context.Context, actor auth.Principal, in ContratInput) (Contrat, error) {
-	if !isManager(actor) {
+	if !access.For(actor).Manager() {
 		return Contrat{}, errManagersOnly
 	}
 	row := db.Contrat{
 		ClientID:      in.ClientID,
 		NumeroContrat: in.NumeroContrat,
 		NomContrat:    in.NomContrat,
-		Description:   optional(in.Description),
+		Description:   text.Optional(in.Description),
 		TypeContrat:   db.ContratType(in.TypeContrat),
 		Statut:        db.ContratStatutBrouillon,
 		DateSignature: in.DateSignature,
@@ -143,7 +146,7 @@ func (s *Service) CreateContrat(ctx context.Context, actor auth.Principal, in Co
 		}
 	}
 	if len(fields) > 0 {
-		return Contrat{}, apperr.Invalid("Erreur de validation des données", fields...)
+		return Contrat{}, apperr.Validation(fields...)
 	}
 	if err := checkContrat(&row, "date_fin"); err != nil {
 		return Contrat{}, err
@@ -170,9 +173,9 @@ func (s *Service) CreateContrat(ctx context.Context, actor auth.Principal, in Co
 			DelaiNormaleHeures: row.DelaiNormaleHeures, DelaiBasseHeures: row.DelaiBasseHeures,
 		})
 		if err != nil {
-			return writeError("create contract", err)
+			return platform.WriteError("create contract", err, constraints)
 		}
-		if out, err = getContrat(ctx, q, id, nil); err != nil {
+		if out, err = getContrat(ctx, tx, access.For(actor), id); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
@@ -187,15 +190,16 @@ func (s *Service) CreateContrat(ctx context.Context, actor auth.Principal, in Co
 
 // GetContrat reads one contract the caller may see (404 otherwise).
 func (s *Service) GetContrat(ctx context.Context, actor auth.Principal, id int64) (Contrat, error) {
-	c, err := getContrat(ctx, db.New(s.pool), id, ownerScope(actor))
+	c, err := getContrat(ctx, s.pool, access.For(actor), id)
 	if err != nil {
 		return Contrat{}, fmt.Errorf("get contract %d: %w", id, err)
 	}
 	return c, nil
 }
 
-func getContrat(ctx context.Context, q *db.Queries, id int64, owner *int64) (Contrat, error) {
-	r, err := q.GetContratScoped(ctx, db.GetContratScopedParams{ID: id, OwnerUserID: owner})
+// getContrat reads one contract in sc.
+func getContrat(ctx context.Context, q db.DBTX, sc access.Scope, id int64) (Contrat, error) {
+	r, err := sc.Queries(q).GetContratScoped(ctx, db.GetContratScopedParams{ID: id})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Contrat{}, errContratNotFound
 	}
@@ -239,23 +243,22 @@ func (s *Service) ListContrats(ctx context.Context, actor auth.Principal, f Cont
 		}
 	}
 	if len(fields) > 0 {
-		return nil, 0, apperr.Invalid("Erreur de validation des données", fields...)
+		return nil, 0, apperr.Validation(fields...)
 	}
-	limit, offset, err := page(f.Limit, f.Offset)
+	limit, offset, err := paging.Check(f.Limit, f.Offset)
 	if err != nil {
 		return nil, 0, err
 	}
-	owner := ownerScope(actor)
-	queries := db.New(s.pool)
+	queries := access.For(actor).Queries(s.pool)
 	rows, err := queries.ListContratsScoped(ctx, db.ListContratsScopedParams{
-		OwnerUserID: owner, ClientID: f.ClientID, Statut: statut, TypeContrat: typ,
+		ClientID: f.ClientID, Statut: statut, TypeContrat: typ,
 		Sort: f.Sort, Lim: limit, Off: offset,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list contracts: %w", err)
 	}
 	total, err := queries.CountContratsScoped(ctx, db.CountContratsScopedParams{
-		OwnerUserID: owner, ClientID: f.ClientID, Statut: statut, TypeContrat: typ,
+		ClientID: f.ClientID, Statut: statut, TypeContrat: typ,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("count contracts: %w", err)
@@ -269,7 +272,7 @@ func (s *Service) ListContrats(ctx context.Context, actor auth.Principal, f Cont
 
 // UpdateContrat changes the fields sent; the resulting contract must satisfy the creation rules.
 func (s *Service) UpdateContrat(ctx context.Context, actor auth.Principal, id int64, in ContratUpdate) (Contrat, error) {
-	if !isManager(actor) {
+	if !access.For(actor).Manager() {
 		return Contrat{}, errManagersOnly
 	}
 	var out Contrat
@@ -312,9 +315,9 @@ func (s *Service) UpdateContrat(ctx context.Context, actor auth.Principal, id in
 			DelaiNormaleHeures: after.DelaiNormaleHeures, DelaiBasseHeures: after.DelaiBasseHeures,
 		})
 		if err != nil {
-			return writeError("update contract", err)
+			return platform.WriteError("update contract", err, constraints)
 		}
-		if out, err = getContrat(ctx, q, id, nil); err != nil {
+		if out, err = getContrat(ctx, tx, access.For(actor), id); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
@@ -332,7 +335,7 @@ func (s *Service) UpdateContrat(ctx context.Context, actor auth.Principal, id in
 func mergeContrat(c db.Contrat, in ContratUpdate) (db.Contrat, error) {
 	setIf(&c.NumeroContrat, in.NumeroContrat)
 	setIf(&c.NomContrat, in.NomContrat)
-	c.Description = optional(in.Description.Or(c.Description))
+	c.Description = text.Optional(in.Description.Or(c.Description))
 	if in.TypeContrat != nil {
 		c.TypeContrat = db.ContratType(*in.TypeContrat)
 	}
@@ -364,14 +367,14 @@ func mergeContrat(c db.Contrat, in ContratUpdate) (db.Contrat, error) {
 		int32Field(delais[i].field, f, dsts[i], fmt.Sprintf("entre 1 et %d heures", delais[i].max))
 	}
 	if len(fields) > 0 {
-		return db.Contrat{}, apperr.Invalid("Erreur de validation des données", fields...)
+		return db.Contrat{}, apperr.Validation(fields...)
 	}
 	return c, nil
 }
 
 // DeleteContrat removes a contract that no equipment or intervention references.
 func (s *Service) DeleteContrat(ctx context.Context, actor auth.Principal, id int64) error {
-	if !isManager(actor) {
+	if !access.For(actor).Manager() {
 		return errManagersOnly
 	}
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -389,7 +392,7 @@ func (s *Service) DeleteContrat(ctx context.Context, actor auth.Principal, id in
 			return errContratInUse
 		}
 		if err := q.DeleteContrat(ctx, id); err != nil {
-			if isForeignKeyViolation(err) {
+			if platform.IsForeignKeyViolation(err) {
 				return errContratInUse
 			}
 			return fmt.Errorf("delete: %w", err)
@@ -411,8 +414,8 @@ func checkContrat(c *db.Contrat, datesField string) error {
 	var fields []apperr.FieldError
 	c.NumeroContrat = trim(c.NumeroContrat)
 	c.NomContrat = trim(c.NomContrat)
-	fields = appendText(fields, "numero_contrat", c.NumeroContrat, 50)
-	fields = appendText(fields, "nom_contrat", c.NomContrat, 255)
+	fields = text.CheckRequired(fields, "numero_contrat", c.NumeroContrat, 50)
+	fields = text.CheckRequired(fields, "nom_contrat", c.NomContrat, 255)
 	fields = appendOptionalText(fields, "description", c.Description)
 	if !c.TypeContrat.Valid() {
 		fields = append(fields, apperr.FieldError{Field: "type_contrat", Message: "type de contrat inconnu"})
@@ -457,7 +460,7 @@ func checkContrat(c *db.Contrat, datesField string) error {
 		prev = i
 	}
 	if len(fields) > 0 {
-		return apperr.Invalid("Erreur de validation des données", fields...)
+		return apperr.Validation(fields...)
 	}
 	return nil
 }

@@ -41,10 +41,10 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
-	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/storage"
 )
 
@@ -118,50 +118,9 @@ var (
 	errNoExtension          = apperr.BadRequest("Le fichier doit avoir une extension valide")
 )
 
-func invalid(field, message string) *apperr.Error {
-	return apperr.Invalid("Erreur de validation des données", apperr.FieldError{Field: field, Message: message})
-}
-
-// scope is the caller as row-level access sees it (the parameters of the scoping predicate).
-type scope struct {
-	all          bool
-	technicienID *int64
-	clientID     *int64
-}
-
-// resolve finds the caller's technician profile or client company, as internal/interventions
-// does: admins and responsables read everything; a technicien without a profile or a client
-// without a company reads nothing.
-func (s *Service) resolve(ctx context.Context, p auth.Principal) (scope, error) {
-	var sc scope
-	switch p.Role {
-	case string(db.UserRoleAdmin), string(db.UserRoleResponsable):
-		sc.all = true
-	case string(db.UserRoleTechnicien):
-		id, err := db.New(s.pool).InterventionTechnicienOfUser(ctx, p.UserID)
-		switch {
-		case err == nil:
-			sc.technicienID = &id
-		case !errors.Is(err, pgx.ErrNoRows):
-			return sc, fmt.Errorf("technician profile of user %d: %w", p.UserID, err)
-		}
-	case string(db.UserRoleClient):
-		id, ok, err := clients.IDForUser(ctx, s.pool, p.UserID)
-		if err != nil {
-			return sc, err
-		}
-		if ok {
-			sc.clientID = &id
-		}
-	}
-	return sc, nil
-}
-
 // readable reports whether the caller may read (and so attach documents to) the intervention.
-func (s *Service) readable(ctx context.Context, sc scope, interventionID int64) (bool, error) {
-	return db.New(s.pool).DocumentInterventionReadable(ctx, db.DocumentInterventionReadableParams{
-		ID: interventionID, ScopeAll: sc.all, ScopeTechnicienID: sc.technicienID, ScopeClientID: sc.clientID,
-	})
+func (s *Service) readable(ctx context.Context, sc access.Scope, interventionID int64) (bool, error) {
+	return sc.Queries(s.pool).DocumentInterventionReadable(ctx, db.DocumentInterventionReadableParams{ID: interventionID})
 }
 
 // Form field limits (DocumentUploadForm in the contract).
@@ -173,10 +132,7 @@ const (
 // Upload stores the multipart form's `file` (with its optional `description` and `categorie`)
 // on the intervention, streaming: the file is checked, hashed and encrypted as it arrives.
 func (s *Service) Upload(ctx context.Context, actor auth.Principal, interventionID int64, form *multipart.Reader) (Document, error) {
-	sc, err := s.resolve(ctx, actor)
-	if err != nil {
-		return Document{}, err
-	}
+	sc := access.For(actor)
 	ok, err := s.readable(ctx, sc, interventionID)
 	if err != nil {
 		return Document{}, err
@@ -250,7 +206,7 @@ func (s *Service) Upload(ctx context.Context, actor auth.Principal, intervention
 	}
 	if len(fields) > 0 {
 		cleanup()
-		return Document{}, apperr.Invalid("Erreur de validation des données", fields...)
+		return Document{}, apperr.Validation(fields...)
 	}
 
 	var uploader *int64
@@ -260,11 +216,10 @@ func (s *Service) Upload(ctx context.Context, actor auth.Principal, intervention
 	var d Document
 	err = s.inTx(ctx, func(q *db.Queries, tx pgx.Tx) error {
 		var err error
-		d, err = q.DocumentInsert(ctx, db.DocumentInsertParams{
+		d, err = sc.Queries(tx).DocumentInsert(ctx, db.DocumentInsertParams{
 			Filename: stored.filename, StorageKey: stored.key, KeyID: stored.keyID, Taille: stored.size,
 			MimeType: stored.mime, Sha256: stored.sha256, Description: description, Categorie: categorie,
 			UploadedBy: uploader, InterventionID: interventionID,
-			ScopeAll: sc.all, ScopeTechnicienID: sc.technicienID, ScopeClientID: sc.clientID,
 		})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errInterventionNotFound // gone (or reassigned) while the file was arriving
@@ -363,7 +318,7 @@ func (s *Service) store(ctx context.Context, src io.Reader, clientName string) (
 	}
 	head = head[:n]
 	if n == 0 {
-		return nil, invalid("file", "le fichier est vide")
+		return nil, apperr.InvalidField("file", "le fichier est vide")
 	}
 	ft, err := detect(name, head)
 	if err != nil {
@@ -462,19 +417,13 @@ const DefaultLimit = 50
 
 // List returns one page of the documents the caller may read, newest first, and the total.
 func (s *Service) List(ctx context.Context, actor auth.Principal, f Filter) ([]Document, int64, error) {
-	sc, err := s.resolve(ctx, actor)
-	if err != nil {
-		return nil, 0, err
-	}
+	sc := access.For(actor)
 	return s.list(ctx, sc, f)
 }
 
 // ListForIntervention is List for one intervention, 404 when the caller may not read it.
 func (s *Service) ListForIntervention(ctx context.Context, actor auth.Principal, interventionID int64, limit, offset int) ([]Document, int64, error) {
-	sc, err := s.resolve(ctx, actor)
-	if err != nil {
-		return nil, 0, err
-	}
+	sc := access.For(actor)
 	ok, err := s.readable(ctx, sc, interventionID)
 	if err != nil {
 		return nil, 0, err
@@ -485,7 +434,7 @@ func (s *Service) ListForIntervention(ctx context.Context, actor auth.Principal,
 	return s.list(ctx, sc, Filter{InterventionID: &interventionID, Limit: limit, Offset: offset})
 }
 
-func (s *Service) list(ctx context.Context, sc scope, f Filter) ([]Document, int64, error) {
+func (s *Service) list(ctx context.Context, sc access.Scope, f Filter) ([]Document, int64, error) {
 	if f.Limit <= 0 {
 		f.Limit = DefaultLimit
 	}
@@ -504,16 +453,14 @@ func (s *Service) list(ctx context.Context, sc scope, f Filter) ([]Document, int
 		q = &escaped
 	}
 	cat := blank(f.Categorie)
-	queries := db.New(s.pool)
+	queries := sc.Queries(s.pool)
 	rows, err := queries.DocumentList(ctx, db.DocumentListParams{
-		ScopeAll: sc.all, ScopeTechnicienID: sc.technicienID, ScopeClientID: sc.clientID,
 		InterventionID: f.InterventionID, Categorie: cat, Q: q, Lim: int32(f.Limit), Off: int32(min(f.Offset, 1<<31-1)),
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	total, err := queries.DocumentCount(ctx, db.DocumentCountParams{
-		ScopeAll: sc.all, ScopeTechnicienID: sc.technicienID, ScopeClientID: sc.clientID,
 		InterventionID: f.InterventionID, Categorie: cat, Q: q,
 	})
 	if err != nil {
@@ -528,13 +475,8 @@ func (s *Service) list(ctx context.Context, sc scope, f Filter) ([]Document, int
 
 // Get reads one document the caller may read (404 otherwise).
 func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Document, error) {
-	sc, err := s.resolve(ctx, actor)
-	if err != nil {
-		return Document{}, err
-	}
-	r, err := db.New(s.pool).DocumentGet(ctx, db.DocumentGetParams{
-		ID: id, ScopeAll: sc.all, ScopeTechnicienID: sc.technicienID, ScopeClientID: sc.clientID,
-	})
+	sc := access.For(actor)
+	r, err := sc.Queries(s.pool).DocumentGet(ctx, db.DocumentGetParams{ID: id})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Document{}, errNotFound
 	}
@@ -594,16 +536,11 @@ func (s *Service) Open(ctx context.Context, d Document, off, n int64) (io.ReadCl
 // Delete removes a document: the row first (its blob is queued in the same statement), then the
 // blob. A blob that cannot be deleted now stays queued for Sweep.
 func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) error {
-	sc, err := s.resolve(ctx, actor)
-	if err != nil {
-		return err
-	}
+	sc := access.For(actor)
 	var key string
-	err = s.inTx(ctx, func(q *db.Queries, tx pgx.Tx) error {
+	err := s.inTx(ctx, func(_ *db.Queries, tx pgx.Tx) error {
 		var err error
-		key, err = q.DocumentDelete(ctx, db.DocumentDeleteParams{
-			ID: id, ScopeAll: sc.all, ScopeTechnicienID: sc.technicienID, ScopeClientID: sc.clientID,
-		})
+		key, err = sc.Queries(tx).DocumentDelete(ctx, db.DocumentDeleteParams{ID: id})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errNotFound
 		}

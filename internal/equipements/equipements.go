@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
@@ -37,8 +38,6 @@ var (
 	errHasComponents   = apperr.Conflict("Équipement parent d'autres équipements : détachez ou supprimez d'abord ses composants")
 	errStillReferenced = apperr.Conflict("Équipement encore référencé")
 )
-
-const validationFailedMsg = "Erreur de validation des données"
 
 // Sort keys accepted by List; a leading '-' sorts descending.
 var sortKeys = map[string]bool{
@@ -156,25 +155,14 @@ type ListFilter struct {
 	Limit, Offset           int
 }
 
-// viewerScope is the row rule of a caller: admins, responsables and techniciens read every
-// machine; anyone else (a client) only those of its own company.
-func viewerScope(p auth.Principal) (restricted bool, viewerID int64) {
-	switch db.UserRole(p.Role) {
-	case db.UserRoleAdmin, db.UserRoleResponsable, db.UserRoleTechnicien:
-		return false, p.UserID
-	default:
-		return true, p.UserID
-	}
-}
-
 // Get reads one machine the caller may read.
 func (s *Service) Get(ctx context.Context, viewer auth.Principal, id int64) (Equipement, error) {
-	restricted, viewerID := viewerScope(viewer)
-	return get(ctx, db.New(s.pool), id, restricted, viewerID)
+	return get(ctx, s.pool, access.For(viewer), id)
 }
 
-func get(ctx context.Context, q *db.Queries, id int64, restricted bool, viewerID int64) (Equipement, error) {
-	row, err := q.GetEquipement(ctx, db.GetEquipementParams{ID: id, Restricted: restricted, ViewerID: viewerID})
+// get reads one machine in sc.
+func get(ctx context.Context, q db.DBTX, sc access.Scope, id int64) (Equipement, error) {
+	row, err := sc.Queries(q).GetEquipement(ctx, db.GetEquipementParams{ID: id})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Equipement{}, errNotFound
 	}
@@ -232,7 +220,7 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 		fields = append(fields, apperr.FieldError{Field: "q", Message: nulMessage})
 	}
 	if len(fields) > 0 {
-		return nil, 0, apperr.Invalid(validationFailedMsg, fields...)
+		return nil, 0, apperr.Validation(fields...)
 	}
 	typ := trimmedOrNil(&f.Type)
 	var q *string
@@ -240,10 +228,10 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 		esc := text.EscapeLike(s)
 		q = &esc
 	}
-	restricted, viewerID := viewerScope(viewer)
-	queries := db.New(s.pool)
+	sc := access.For(viewer)
+	queries := sc.Queries(s.pool)
 	rows, err := queries.ListEquipements(ctx, db.ListEquipementsParams{
-		Restricted: restricted, ViewerID: viewerID, Statut: statut, Criticite: criticite, Type: typ,
+		Statut: statut, Criticite: criticite, Type: typ,
 		ClientID: f.ClientID, ContratID: f.ContratID, ParentID: f.ParentID, Q: q,
 		Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
 	})
@@ -251,12 +239,12 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 		return nil, 0, fmt.Errorf("list equipements: %w", err)
 	}
 	var total int64
-	if !restricted && !criticite.Valid && typ == nil && f.ClientID == nil && f.ContratID == nil && f.ParentID == nil && q == nil {
+	if sc.ReadsAllEquipment() && !criticite.Valid && typ == nil && f.ClientID == nil && f.ContratID == nil && f.ParentID == nil && q == nil {
 		// Every machine, or those of one statut: from the pre-aggregated figures.
-		total, err = queries.CountEquipementsGlobal(ctx, statut)
+		total, err = db.New(s.pool).CountEquipementsGlobal(ctx, statut)
 	} else {
 		total, err = queries.CountEquipements(ctx, db.CountEquipementsParams{
-			Restricted: restricted, ViewerID: viewerID, Statut: statut, Criticite: criticite, Type: typ,
+			Statut: statut, Criticite: criticite, Type: typ,
 			ClientID: f.ClientID, ContratID: f.ContratID, ParentID: f.ParentID, Q: q,
 		})
 	}
@@ -328,7 +316,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 			ClientID: row.ClientID, ContratID: row.ContratID, ParentID: row.ParentID,
 		})
 		if err != nil {
-			return writeError(err)
+			return platform.WriteError("write equipement", err, constraints)
 		}
 		if err := audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "equipement.created", ResourceType: "equipement", ResourceID: strconv.FormatInt(id, 10),
@@ -336,7 +324,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 				"parent_id": row.ParentID}}); err != nil {
 			return err
 		}
-		out, err = get(ctx, q, id, false, 0)
+		out, err = get(ctx, tx, access.For(actor), id)
 		return err
 	})
 	if err != nil {
@@ -443,7 +431,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 		clientChanged := !equalPtr(next.ClientID, cur.ClientID)
 		contratChanged := !equalPtr(next.ContratID, cur.ContratID)
 		if next.ContratID != nil && next.ClientID == nil && in.ClientID.Set {
-			return apperr.Invalid(validationFailedMsg, apperr.FieldError{Field: "client_id",
+			return apperr.Validation(apperr.FieldError{Field: "client_id",
 				Message: "un équipement sous contrat appartient au client du contrat : retirez aussi contrat_id"})
 		}
 		if err := checkLinks(ctx, q, &next, links{client: clientChanged && next.ClientID != nil,
@@ -457,7 +445,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 		}
 		changed := changedFields(cur, next)
 		if len(changed) == 0 {
-			out, err = get(ctx, q, id, false, 0)
+			out, err = get(ctx, tx, access.For(actor), id)
 			return err
 		}
 		if _, err := q.UpdateEquipement(ctx, db.UpdateEquipementParams{
@@ -469,14 +457,14 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 			DateFinGarantie: next.DateFinGarantie, CoutAcquisition: next.CoutAcquisition,
 			ClientID: next.ClientID, ContratID: next.ContratID, ParentID: next.ParentID,
 		}); err != nil {
-			return writeError(err)
+			return platform.WriteError("write equipement", err, constraints)
 		}
 		if err := audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "equipement.updated", ResourceType: "equipement", ResourceID: strconv.FormatInt(id, 10),
 			Details: map[string]any{"fields": changed, "version_before": cur.Version}}); err != nil {
 			return err
 		}
-		out, err = get(ctx, q, id, false, 0)
+		out, err = get(ctx, tx, access.For(actor), id)
 		return err
 	})
 	if err != nil {
@@ -552,7 +540,7 @@ func checkLinks(ctx context.Context, q *db.Queries, row *db.Equipement, l links)
 		case row.ClientID == nil:
 			row.ClientID = &owner
 		case *row.ClientID != owner:
-			return apperr.Invalid(validationFailedMsg, apperr.FieldError{Field: "contrat_id",
+			return apperr.Validation(apperr.FieldError{Field: "contrat_id",
 				Message: "le contrat n'appartient pas au client de l'équipement"})
 		}
 	}
@@ -571,7 +559,7 @@ func checkParentExists(ctx context.Context, q *db.Queries, parentID int64) error
 // checkParent refuses a parent that is missing, or that is the machine itself or one of its
 // components (directly or not), which would close a cycle. The caller holds the hierarchy lock.
 func checkParent(ctx context.Context, q *db.Queries, id, parentID int64) error {
-	invalid := apperr.Invalid(validationFailedMsg, apperr.FieldError{Field: "parent_id",
+	invalid := apperr.Validation(apperr.FieldError{Field: "parent_id",
 		Message: "un équipement ne peut pas être rattaché à lui-même ni à l'un de ses composants"})
 	if parentID == id {
 		return invalid
@@ -587,36 +575,6 @@ func checkParent(ctx context.Context, q *db.Queries, id, parentID int64) error {
 		return invalid
 	}
 	return nil
-}
-
-// writeError maps the constraint violations of an insert or update to the service's errors (the
-// checks before the write catch them, except in a race).
-func writeError(err error) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return fmt.Errorf("write equipement: %w", err)
-	}
-	switch pgErr.Code {
-	case "23505":
-		switch pgErr.ConstraintName {
-		case "equipements_numero_serie_key":
-			return errSerieTaken
-		case "equipements_code_interne_key":
-			return errCodeTaken
-		default:
-			return errNomTaken
-		}
-	case "23503":
-		switch {
-		case strings.Contains(pgErr.ConstraintName, "contrat"):
-			return errContratNotFound
-		case strings.Contains(pgErr.ConstraintName, "client"):
-			return errClientNotFound
-		default:
-			return errParentNotFound
-		}
-	}
-	return fmt.Errorf("write equipement: %w", err)
 }
 
 // changedFields lists the API names of the fields that differ.
@@ -662,7 +620,7 @@ func (v *validator) err() error {
 	if len(v.fields) == 0 {
 		return nil
 	}
-	return apperr.Invalid(validationFailedMsg, v.fields...)
+	return apperr.Validation(v.fields...)
 }
 
 func (v *validator) required(field, s string) string {
@@ -763,4 +721,14 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// constraints are the answers of the checks that a concurrent writer may get past.
+var constraints = platform.Constraints{
+	"equipements_nom_key":          errNomTaken,
+	"equipements_numero_serie_key": errSerieTaken,
+	"equipements_code_interne_key": errCodeTaken,
+	"equipements_contrat_id_fkey":  errContratNotFound,
+	"equipements_client_id_fkey":   errClientNotFound,
+	"equipements_parent_id_fkey":   errParentNotFound,
 }

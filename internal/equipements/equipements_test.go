@@ -43,18 +43,6 @@ func TestParseFrequence(t *testing.T) {
 	}
 }
 
-func TestViewerScope(t *testing.T) {
-	t.Parallel()
-	for role, restricted := range map[string]bool{
-		"admin": false, "responsable": false, "technicien": false, "client": true, "metrics": true, "": true, "Admin": true,
-	} {
-		got, _ := viewerScope(principalOf(role))
-		if got != restricted {
-			t.Errorf("role %q restricted = %v, want %v", role, got, restricted)
-		}
-	}
-}
-
 func TestCheckRow(t *testing.T) {
 	t.Parallel()
 	d := func(s string) *time.Time {

@@ -40,12 +40,10 @@ func (s *Server) login(ctx context.Context, fd *api.LoginForm, mr multipartReade
 	case form.Email != nil && strings.TrimSpace(*form.Email) != "":
 		identifier = *form.Email
 	default:
-		return api.TokenPairJSONResponse{}, apperr.Invalid("Erreur de validation des données",
-			apperr.FieldError{Field: "username", Message: "username (ou email) est requis"})
+		return api.TokenPairJSONResponse{}, apperr.Validation(apperr.FieldError{Field: "username", Message: "username (ou email) est requis"})
 	}
 	if form.Password == "" {
-		return api.TokenPairJSONResponse{}, apperr.Invalid("Erreur de validation des données",
-			apperr.FieldError{Field: "password", Message: "password est requis"})
+		return api.TokenPairJSONResponse{}, apperr.Validation(apperr.FieldError{Field: "password", Message: "password est requis"})
 	}
 	pair, err := s.deps.Auth.Login(ctx, strings.TrimSpace(identifier), form.Password)
 	if errors.Is(err, auth.ErrInvalidCredentials) {
@@ -64,8 +62,7 @@ func (s *Server) RefreshToken(ctx context.Context, req api.RefreshTokenRequestOb
 		return nil, err
 	}
 	if strings.TrimSpace(form.RefreshToken) == "" {
-		return nil, apperr.Invalid("Erreur de validation des données",
-			apperr.FieldError{Field: "refresh_token", Message: "refresh_token est requis"})
+		return nil, apperr.Validation(apperr.FieldError{Field: "refresh_token", Message: "refresh_token est requis"})
 	}
 	pair, err := s.deps.Auth.Refresh(ctx, strings.TrimSpace(form.RefreshToken))
 	if err != nil {

@@ -130,7 +130,7 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		if fields := repeatedScalars(route, req); len(fields) > 0 {
-			return apperr.Invalid("Erreur de validation des données", fields...)
+			return apperr.Validation(fields...)
 		}
 		return next(c)
 	}
@@ -303,7 +303,7 @@ func validationProblem(err error) error {
 		}
 		fields = append(fields, requestFieldErrors(re)...)
 	}
-	return apperr.Invalid("Erreur de validation des données", fields...)
+	return apperr.Validation(fields...)
 }
 
 func requestFieldErrors(re *openapi3filter.RequestError) []apperr.FieldError {

@@ -47,8 +47,7 @@ func (s *Server) StreamNotifications(ctx context.Context, req api.StreamNotifica
 	if v := req.Params.LastEventID; v != nil && strings.TrimSpace(*v) != "" {
 		n, err := strconv.ParseInt(strings.TrimSpace(*v), 10, 64)
 		if err != nil || n < 0 {
-			return nil, apperr.Invalid("Erreur de validation des données",
-				apperr.FieldError{Field: "Last-Event-ID", Message: "identifiant de notification attendu (entier positif)"})
+			return nil, apperr.Validation(apperr.FieldError{Field: "Last-Event-ID", Message: "identifiant de notification attendu (entier positif)"})
 		}
 		lastID = n
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mif-erp/erp/internal/text"
 	"slices"
 	"strconv"
 
@@ -57,8 +58,8 @@ func checkInput(a Action, in ActionInput, taking bool) (ActionInput, error) {
 			fields = append(fields, apperr.FieldError{Field: name, Message: "sans objet pour l'action " + string(a)})
 		}
 	}
-	in.Remarque = optionalText(in.Remarque)
-	fields = checkText(fields, "remarque", in.Remarque, maxRemarque)
+	in.Remarque = text.Optional(in.Remarque)
+	fields = text.CheckOptional(fields, "remarque", in.Remarque, maxRemarque)
 	if a == Assign && !taking {
 		if in.TechnicienID == nil {
 			fields = append(fields, apperr.FieldError{Field: "technicien_id", Message: "requis pour affecter"})
@@ -67,17 +68,17 @@ func checkInput(a Action, in ActionInput, taking bool) (ActionInput, error) {
 		unexpected("technicien_id", in.TechnicienID != nil)
 	}
 	if a == Cancel {
-		in.Motif = optionalText(in.Motif)
+		in.Motif = text.Optional(in.Motif)
 		if in.Motif == nil {
 			fields = append(fields, apperr.FieldError{Field: "motif", Message: "le motif d'annulation est requis"})
 		}
-		fields = checkText(fields, "motif", in.Motif, maxRemarque)
+		fields = text.CheckOptional(fields, "motif", in.Motif, maxRemarque)
 	} else {
 		unexpected("motif", in.Motif != nil)
 	}
 	if a == Close {
-		in.Rapport = optionalText(in.Rapport)
-		fields = checkText(fields, "rapport", in.Rapport, maxRapport)
+		in.Rapport = text.Optional(in.Rapport)
+		fields = text.CheckOptional(fields, "rapport", in.Rapport, maxRapport)
 		if in.DureeMinutes != nil && (*in.DureeMinutes < 0 || *in.DureeMinutes > 1_000_000) {
 			fields = append(fields, apperr.FieldError{Field: "duree_minutes", Message: "entre 0 et 1000000"})
 		}
@@ -94,7 +95,7 @@ func checkInput(a Action, in ActionInput, taking bool) (ActionInput, error) {
 		unexpected("cout_pieces", in.CoutPieces != nil)
 	}
 	if len(fields) > 0 {
-		return in, apperr.Invalid("Erreur de validation des données", fields...)
+		return in, apperr.Validation(fields...)
 	}
 	return in, nil
 }
@@ -112,7 +113,7 @@ type planFunc func(c caller, r Row) (decided, error)
 // Apply applies a lifecycle action (POST /interventions/{id}/actions/{action}).
 func (s *Service) Apply(ctx context.Context, actor auth.Principal, id int64, a Action, in ActionInput, expect Expect) (Result, error) {
 	if !a.Valid() {
-		return Result{}, invalid("action", "action inconnue")
+		return Result{}, apperr.InvalidField("action", "action inconnue")
 	}
 	return s.change(ctx, actor, id, string(a), expect, a == Start, func(c caller, r Row) (decided, error) {
 		from := Statut(r.Statut)
@@ -130,10 +131,10 @@ func (s *Service) Apply(ctx context.Context, actor auth.Principal, id int64, a A
 // re-confirms the technician already set, or lets a technicien take an open intervention.
 func (s *Service) ChangeStatut(ctx context.Context, actor auth.Principal, id int64, target Statut, remarque *string, expect Expect) (Result, error) {
 	if !slices.Contains(Statuts, target) {
-		return Result{}, invalid("statut", "statut inconnu")
+		return Result{}, apperr.InvalidField("statut", "statut inconnu")
 	}
-	if fields := checkText(nil, "remarque", remarque, maxRemarque); len(fields) > 0 {
-		return Result{}, apperr.Invalid("Erreur de validation des données", fields...)
+	if fields := text.CheckOptional(nil, "remarque", remarque, maxRemarque); len(fields) > 0 {
+		return Result{}, apperr.Validation(fields...)
 	}
 	mayTake := target == EnCours || target == Affectee
 	return s.change(ctx, actor, id, "statut="+string(target), expect, mayTake, func(c caller, r Row) (decided, error) {
@@ -146,13 +147,13 @@ func (s *Service) ChangeStatut(ctx context.Context, actor auth.Principal, id int
 		in := ActionInput{Remarque: remarque}
 		switch {
 		case a == Cancel:
-			in = ActionInput{Motif: optionalText(remarque)}
+			in = ActionInput{Motif: text.Optional(remarque)}
 			if in.Motif == nil {
-				return decided{}, invalid("remarque", "le motif d'annulation (remarque) est requis pour annuler")
+				return decided{}, apperr.InvalidField("remarque", "le motif d'annulation (remarque) est requis pour annuler")
 			}
 		case a == Assign && !taking:
 			if r.TechnicienID == nil {
-				return decided{}, invalid("statut",
+				return decided{}, apperr.InvalidField("statut",
 					"aucun technicien à affecter : utilisez POST /interventions/{id}/actions/assign avec technicien_id")
 			}
 			in.TechnicienID = r.TechnicienID
@@ -183,11 +184,8 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, wh
 	var res Result
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		c, err := resolve(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		r, err := c.lock(ctx, q, id, mayTake)
+		c := callerOf(actor)
+		r, err := c.lock(ctx, tx, id, mayTake)
 		if err != nil {
 			return err
 		}
@@ -211,7 +209,7 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, wh
 			case Assign:
 				techID := in.TechnicienID
 				if techID == nil { // a technicien taking it
-					techID = c.technicienID
+					techID = c.TechnicienID()
 				}
 				t, err := q.InterventionTechnicienTarget(ctx, db.InterventionTechnicienTargetParams{ID: *techID, InterventionID: r.ID})
 				if errors.Is(err, pgx.ErrNoRows) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mif-erp/erp/internal/text"
 	"strconv"
 	"strings"
 	"time"
@@ -44,13 +45,13 @@ type createPlan struct {
 
 func checkCreate(c caller, in CreateInput) (createPlan, error) {
 	var fields []apperr.FieldError
-	p := createPlan{titre: strings.TrimSpace(in.Titre), description: optionalText(in.Description),
+	p := createPlan{titre: strings.TrimSpace(in.Titre), description: text.Optional(in.Description),
 		priorite: db.InterventionPrioriteNormale}
 	if p.titre == "" {
 		fields = append(fields, apperr.FieldError{Field: "titre", Message: "ne doit pas être vide"})
 	}
-	fields = checkText(fields, "titre", &p.titre, maxTitre)
-	fields = checkText(fields, "description", p.description, maxDescription)
+	fields = text.CheckOptional(fields, "titre", &p.titre, maxTitre)
+	fields = text.CheckOptional(fields, "description", p.description, maxDescription)
 
 	switch {
 	case in.Type == nil && in.TypeIntervention == nil:
@@ -101,7 +102,7 @@ func checkCreate(c caller, in CreateInput) (createPlan, error) {
 		}
 	}
 	if len(fields) > 0 {
-		return p, apperr.Invalid("Erreur de validation des données", fields...)
+		return p, apperr.Validation(fields...)
 	}
 	return p, nil
 }
@@ -112,20 +113,15 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 	var out Intervention
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		c, err := resolve(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if !c.all && c.Role != string(db.UserRoleClient) {
+		c := callerOf(actor)
+		if !c.Manager() && !c.IsClient() {
 			return apperr.Forbidden("Accès réservé aux rôles : admin, responsable, client")
 		}
 		plan, err := checkCreate(c, in)
 		if err != nil {
 			return err
 		}
-		eq, err := q.InterventionEquipementTarget(ctx, db.InterventionEquipementTargetParams{
-			ID: in.EquipementID, EquipementAll: c.all, ScopeClientID: c.clientID,
-		})
+		eq, err := c.Queries(tx).InterventionEquipementTarget(ctx, db.InterventionEquipementTargetParams{ID: in.EquipementID})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errEquipementCibleNotFound
 		}
@@ -164,7 +160,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		}
 		ins, err := q.InterventionInsert(ctx, params)
 		if err != nil {
-			return writeError("create intervention", err)
+			return platform.WriteError("create intervention", err, constraints)
 		}
 		row := Row(ins)
 		remarque := "Création de l'intervention"
@@ -215,13 +211,13 @@ func contractFor(ctx context.Context, q *db.Queries, clientID, given, fromEquipm
 		if given == nil {
 			return nil, nil // the equipment's contract vanished: no contract
 		}
-		return nil, invalid("contrat_id", "contrat introuvable")
+		return nil, apperr.InvalidField("contrat_id", "contrat introuvable")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("contract %d: %w", *id, err)
 	}
 	if given != nil && (clientID == nil || *clientID != k.ClientID) {
-		return nil, invalid("contrat_id", "le contrat doit appartenir au client de l'équipement")
+		return nil, apperr.InvalidField("contrat_id", "le contrat doit appartenir au client de l'équipement")
 	}
 	return &k, nil
 }

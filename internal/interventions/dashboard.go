@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/auth"
 )
 
@@ -28,21 +29,20 @@ type Stats struct {
 // aggregate queries over the rows it may read). Users are counted for admins and responsables
 // only; anyone else sees itself (1 user, active).
 func (s *Service) Dashboard(ctx context.Context, actor auth.Principal) (Stats, error) {
-	c, err := resolve(ctx, s.pool, actor)
-	if err != nil {
-		return Stats{}, err
-	}
-	q := db.New(s.pool)
+	c := callerOf(actor)
 	var st Stats
-	if c.all {
+	if c.Manager() {
 		// Every intervention: one statement over the pre-aggregated figures.
-		g, err := q.DashboardGlobal(ctx)
+		g, err := db.New(s.pool).DashboardGlobal(ctx)
 		if err != nil {
 			return Stats{}, fmt.Errorf("dashboard: %w", err)
 		}
 		st = globalStats(g)
-	} else if st, err = scopedStats(ctx, q, c); err != nil {
-		return Stats{}, err
+	} else {
+		var err error
+		if st, err = scopedStats(ctx, c.Queries(s.pool)); err != nil {
+			return Stats{}, err
+		}
 	}
 	in := st.Interventions
 	st.Terminees = int(in.Cloturee + in.Archivee)
@@ -85,24 +85,18 @@ func globalStats(g db.DashboardGlobalRow) Stats {
 
 // scopedStats are the figures of a technicien (its assigned interventions and their machines)
 // or a client (its company's), counted from the rows it may read; it sees itself as the only user.
-func scopedStats(ctx context.Context, q *db.Queries, c caller) (Stats, error) {
+func scopedStats(ctx context.Context, q *access.Queries) (Stats, error) {
 	var st Stats
 	var err error
-	st.Interventions, err = q.DashboardInterventions(ctx, db.DashboardInterventionsParams{
-		ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-	})
+	st.Interventions, err = q.DashboardInterventions(ctx, db.DashboardInterventionsParams{})
 	if err != nil {
 		return Stats{}, fmt.Errorf("dashboard interventions: %w", err)
 	}
-	st.Evolution, err = q.DashboardEvolution(ctx, db.DashboardEvolutionParams{
-		ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-	})
+	st.Evolution, err = q.DashboardEvolution(ctx, db.DashboardEvolutionParams{})
 	if err != nil {
 		return Stats{}, fmt.Errorf("dashboard evolution: %w", err)
 	}
-	st.Equipements, err = q.DashboardEquipements(ctx, db.DashboardEquipementsParams{
-		ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-	})
+	st.Equipements, err = q.DashboardEquipements(ctx, db.DashboardEquipementsParams{})
 	if err != nil {
 		return Stats{}, fmt.Errorf("dashboard equipment: %w", err)
 	}

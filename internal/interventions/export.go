@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 )
 
@@ -25,7 +25,7 @@ func (s *Service) Export(ctx context.Context, actor auth.Principal, f Filter, fn
 		maxRows = DefaultExportRows
 	}
 	if maxRows > MaxExportRows {
-		return invalid("limit", fmt.Sprintf("entre 1 et %d", MaxExportRows))
+		return apperr.InvalidField("limit", fmt.Sprintf("entre 1 et %d", MaxExportRows))
 	}
 	f.Limit, f.Offset = MaxLimit, 0
 	p, err := f.params()
@@ -37,12 +37,8 @@ func (s *Service) Export(ctx context.Context, actor auth.Principal, f Filter, fn
 		return fmt.Errorf("export: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }() // read-only: nothing to commit
-	c, err := resolve(ctx, tx, actor)
-	if err != nil {
-		return err
-	}
-	p.ScopeAll, p.ScopeTechnicienID, p.ScopeClientID = c.all, c.technicienID, c.clientID
-	q := db.New(tx)
+	c := callerOf(actor)
+	q := c.Queries(tx)
 	for sent := 0; sent < maxRows; {
 		p.Lim = int32(min(MaxLimit, maxRows-sent))
 		p.Off = int32(sent)
@@ -66,7 +62,7 @@ func (s *Service) Export(ctx context.Context, actor auth.Principal, f Filter, fn
 // CheckExport validates an export request before anything is written to the client.
 func CheckExport(f Filter) error {
 	if f.Limit > MaxExportRows || f.Limit < 0 {
-		return invalid("limit", fmt.Sprintf("entre 1 et %d", MaxExportRows))
+		return apperr.InvalidField("limit", fmt.Sprintf("entre 1 et %d", MaxExportRows))
 	}
 	f.Limit, f.Offset = MaxLimit, 0
 	_, err := f.params()

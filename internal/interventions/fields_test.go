@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/auth"
 )
 
 func TestSLAHoursPerPriorityAndContract(t *testing.T) {
@@ -48,9 +49,8 @@ func TestComputedFieldsFromTheRow(t *testing.T) {
 	at := func(h float64) *time.Time { t := now.Add(time.Duration(h * float64(time.Hour))); return &t }
 	i64 := func(v int64) *int64 { return &v }
 	tech := i64(7)
-	manager := caller{all: true}
-	own := caller{technicienID: tech}
-	own.Role = string(db.UserRoleTechnicien)
+	manager := callerOf(auth.Principal{Role: string(db.UserRoleResponsable)})
+	own := callerOf(auth.Principal{Role: string(db.UserRoleTechnicien), TechnicienID: tech})
 	cases := []struct {
 		name   string
 		row    Row
@@ -79,8 +79,7 @@ func TestComputedFieldsFromTheRow(t *testing.T) {
 	if got := own.view(running).ActionsPossibles; !slices.Equal(got, []Action{Pause, Close}) {
 		t.Errorf("own technicien: %v", got)
 	}
-	other := caller{technicienID: i64(8)}
-	other.Role = string(db.UserRoleTechnicien)
+	other := callerOf(auth.Principal{Role: string(db.UserRoleTechnicien), TechnicienID: i64(8)})
 	if got := other.view(running).ActionsPossibles; len(got) != 0 || got == nil {
 		t.Errorf("other technicien: %v", got)
 	}

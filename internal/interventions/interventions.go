@@ -2,9 +2,9 @@
 // its history, search and the dashboard figures.
 //
 // Row-level access is part of every read query (sql/queries/interventions.sql, one scoping
-// predicate): admins and responsables see every intervention, a technicien those assigned to its
-// profile, a client those of its company. A row the caller may not read answers 404, exactly like
-// a missing one, so ids do not leak.
+// predicate filled in by internal/access): admins and responsables see every intervention, a
+// technicien those assigned to its profile, a client those of its company. A row the caller may
+// not read answers 404, exactly like a missing one, so ids do not leak.
 package interventions
 
 import (
@@ -17,9 +17,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
-	"github.com/mif-erp/erp/internal/clients"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // Service manages interventions.
@@ -41,11 +42,6 @@ var (
 	errStale                   = apperr.PreconditionFailed("L'intervention a été modifiée depuis sa lecture (If-Match périmé) : relisez-la")
 )
 
-// invalid is a 422 naming one field.
-func invalid(field, message string) *apperr.Error {
-	return apperr.Invalid("Erreur de validation des données", apperr.FieldError{Field: field, Message: message})
-}
-
 // Row is an intervention as stored, with db_now, the database clock of the statement that read
 // it (the computed fields use it, so they agree with the SQL filters).
 type Row = db.InterventionGetRow
@@ -66,47 +62,18 @@ type Expect func(version int32) bool
 
 func (e Expect) holds(version int32) bool { return e == nil || e(version) }
 
-// caller is the principal with what row-level access needs: the whole table (admins and
-// responsables), or its technician profile, or its client company.
-type caller struct {
-	auth.Principal
-	all          bool
-	technicienID *int64
-	clientID     *int64
-}
+// caller is the caller's row scope (internal/access) with the lifecycle's view of it.
+type caller struct{ access.Scope }
 
-// resolve looks up the caller's technician profile or client company (one query at most).
-func resolve(ctx context.Context, q db.DBTX, p auth.Principal) (caller, error) {
-	c := caller{Principal: p}
-	switch p.Role {
-	case string(db.UserRoleAdmin), string(db.UserRoleResponsable):
-		c.all = true
-	case string(db.UserRoleTechnicien):
-		id, err := db.New(q).InterventionTechnicienOfUser(ctx, p.UserID)
-		switch {
-		case err == nil:
-			c.technicienID = &id
-		case !errors.Is(err, pgx.ErrNoRows):
-			return c, fmt.Errorf("technician profile of user %d: %w", p.UserID, err)
-		}
-	case string(db.UserRoleClient):
-		id, ok, err := clients.IDForUser(ctx, q, p.UserID)
-		if err != nil {
-			return c, err
-		}
-		if ok {
-			c.clientID = &id
-		}
-	}
-	return c, nil
-}
+// callerOf is the scope of an authenticated principal.
+func callerOf(p auth.Principal) caller { return caller{access.For(p)} }
 
 // lifecycleRole is the caller's role as the lifecycle sees it.
 func (c caller) lifecycleRole() Role {
 	switch {
-	case c.all:
+	case c.Manager():
 		return RoleManager
-	case c.Role == string(db.UserRoleTechnicien):
+	case c.IsTechnicien():
 		return RoleTechnicien
 	}
 	return RoleNone
@@ -115,16 +82,11 @@ func (c caller) lifecycleRole() Role {
 // actor is the caller seen from one intervention.
 func (c caller) actor(r Row) Actor {
 	a := Actor{Role: c.lifecycleRole()}
-	if a.Role == RoleTechnicien && c.technicienID != nil {
-		a.Assigned = r.TechnicienID != nil && *r.TechnicienID == *c.technicienID
+	if a.Role == RoleTechnicien && c.TechnicienID() != nil {
+		a.Assigned = c.Assigned(r.TechnicienID)
 		a.CanTake = r.TechnicienID == nil && Statut(r.Statut) == Ouverte
 	}
 	return a
-}
-
-// readsAllEquipment: admins, responsables and techniciens read every machine; a client its own.
-func (c caller) readsAllEquipment() bool {
-	return c.all || c.Role == string(db.UserRoleTechnicien)
 }
 
 // view adds the computed fields of r for c.
@@ -151,10 +113,8 @@ func (c caller) view(r Row) Intervention {
 }
 
 // get reads one intervention the caller may read.
-func (c caller) get(ctx context.Context, q *db.Queries, id int64) (Row, error) {
-	r, err := q.InterventionGet(ctx, db.InterventionGetParams{
-		ID: id, ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-	})
+func (c caller) get(ctx context.Context, q db.DBTX, id int64) (Row, error) {
+	r, err := c.Queries(q).InterventionGet(ctx, db.InterventionGetParams{ID: id})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Row{}, errNotFound
 	}
@@ -166,11 +126,8 @@ func (c caller) get(ctx context.Context, q *db.Queries, id int64) (Row, error) {
 
 // lock reads and locks one intervention the caller may change (mayTake: also an unassigned
 // ouverte one a technicien may take).
-func (c caller) lock(ctx context.Context, q *db.Queries, id int64, mayTake bool) (Row, error) {
-	r, err := q.InterventionLock(ctx, db.InterventionLockParams{
-		ID: id, ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-		MayTake: mayTake && c.Role == string(db.UserRoleTechnicien) && c.technicienID != nil,
-	})
+func (c caller) lock(ctx context.Context, q db.DBTX, id int64, mayTake bool) (Row, error) {
+	r, err := c.Queries(q).InterventionLock(ctx, db.InterventionLockParams{ID: id, MayTake: mayTake})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Row{}, errNotFound
 	}
@@ -206,7 +163,7 @@ func save(ctx context.Context, q *db.Queries, r Row) (Row, error) {
 		MotifAnnulation:    r.MotifAnnulation,
 	})
 	if err != nil {
-		return Row{}, writeError(fmt.Sprintf("save intervention %d", r.ID), err)
+		return Row{}, platform.WriteError(fmt.Sprintf("save intervention %d", r.ID), err, constraints)
 	}
 	return Row(out), nil
 }

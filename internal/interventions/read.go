@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mif-erp/erp/internal/paging"
+	"github.com/mif-erp/erp/internal/text"
 	"slices"
 	"strings"
 	"time"
@@ -74,7 +76,7 @@ func (f Filter) params() (db.InterventionListParams, error) {
 		p.TechnicienID = f.TechnicienID
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		fields = checkText(fields, "q", &q, 200)
+		fields = text.CheckOptional(fields, "q", &q, 200)
 		p.Q = &q
 	}
 	switch {
@@ -88,24 +90,21 @@ func (f Filter) params() (db.InterventionListParams, error) {
 	if f.CreatedFrom != nil && f.CreatedTo != nil && !f.CreatedFrom.Before(*f.CreatedTo) {
 		fields = append(fields, apperr.FieldError{Field: "created_to", Message: "doit suivre created_from"})
 	}
-	lim, off, err := page(f.Limit, f.Offset)
+	lim, off, err := paging.Check(f.Limit, f.Offset)
 	if ae, ok := apperr.As(err); ok {
 		fields = append(fields, ae.Fields...)
 	}
 	p.Lim, p.Off = lim, off
 	if len(fields) > 0 {
-		return p, apperr.Invalid("Erreur de validation des données", fields...)
+		return p, apperr.Validation(fields...)
 	}
 	return p, nil
 }
 
 // Get reads one intervention the caller may read.
 func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Intervention, error) {
-	c, err := resolve(ctx, s.pool, actor)
-	if err != nil {
-		return Intervention{}, err
-	}
-	r, err := c.get(ctx, db.New(s.pool), id)
+	c := callerOf(actor)
+	r, err := c.get(ctx, s.pool, id)
 	if err != nil {
 		return Intervention{}, err
 	}
@@ -119,22 +118,17 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f Filter) ([]I
 	if err != nil {
 		return nil, 0, err
 	}
-	c, err := resolve(ctx, s.pool, actor)
-	if err != nil {
-		return nil, 0, err
-	}
+	c := callerOf(actor)
 	return s.list(ctx, c, p)
 }
 
 // list runs the page and count queries: two queries whatever the page size.
 func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParams) ([]Intervention, int64, error) {
-	p.ScopeAll, p.ScopeTechnicienID, p.ScopeClientID = c.all, c.technicienID, c.clientID
-	q := db.New(s.pool)
-	rows, err := q.InterventionList(ctx, p)
+	rows, err := c.Queries(s.pool).InterventionList(ctx, p)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list interventions: %w", err)
 	}
-	total, err := count(ctx, q, p)
+	total, err := s.count(ctx, c, p)
 	if err != nil {
 		return nil, 0, fmt.Errorf("count interventions: %w", err)
 	}
@@ -148,14 +142,13 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 // count is the number of rows of p without limit and offset: from the pre-aggregated figures
 // when the caller reads every intervention and p filters by statut and priorite at most (the
 // default list: constant time whatever the table size), by counting the matching rows otherwise.
-func count(ctx context.Context, q *db.Queries, p db.InterventionListParams) (int64, error) {
-	if p.ScopeAll && !p.Type.Valid && p.Urgence == nil && p.TechnicienID == nil && p.EquipementID == nil &&
+func (s *Service) count(ctx context.Context, c caller, p db.InterventionListParams) (int64, error) {
+	if c.Manager() && !p.Type.Valid && p.Urgence == nil && p.TechnicienID == nil && p.EquipementID == nil &&
 		p.ClientID == nil && p.ContratID == nil && p.CreatedFrom == nil && p.CreatedTo == nil &&
 		p.DeadlineBefore == nil && p.EnRetard == nil && p.Q == nil {
-		return q.InterventionCountGlobal(ctx, db.InterventionCountGlobalParams{Statuts: p.Statuts, Priorites: p.Priorites})
+		return db.New(s.pool).InterventionCountGlobal(ctx, db.InterventionCountGlobalParams{Statuts: p.Statuts, Priorites: p.Priorites})
 	}
-	return q.InterventionCount(ctx, db.InterventionCountParams{
-		ScopeAll: p.ScopeAll, ScopeTechnicienID: p.ScopeTechnicienID, ScopeClientID: p.ScopeClientID,
+	return c.Queries(s.pool).InterventionCount(ctx, db.InterventionCountParams{
 		Statuts: p.Statuts, Priorites: p.Priorites, Type: p.Type, Urgence: p.Urgence, TechnicienID: p.TechnicienID,
 		EquipementID: p.EquipementID, ClientID: p.ClientID, ContratID: p.ContratID, CreatedFrom: p.CreatedFrom,
 		CreatedTo: p.CreatedTo, DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
@@ -170,13 +163,8 @@ func (s *Service) ListForEquipement(ctx context.Context, actor auth.Principal, e
 	if err != nil {
 		return nil, 0, err
 	}
-	c, err := resolve(ctx, s.pool, actor)
-	if err != nil {
-		return nil, 0, err
-	}
-	_, err = db.New(s.pool).InterventionEquipementTarget(ctx, db.InterventionEquipementTargetParams{
-		ID: equipementID, EquipementAll: c.readsAllEquipment(), ScopeClientID: c.clientID,
-	})
+	c := callerOf(actor)
+	_, err = c.Queries(s.pool).InterventionEquipementTarget(ctx, db.InterventionEquipementTargetParams{ID: equipementID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, 0, errEquipementNotFound
 	}
@@ -194,12 +182,9 @@ func (s *Service) ListForTechnicien(ctx context.Context, actor auth.Principal, t
 	if err != nil {
 		return nil, 0, err
 	}
-	c, err := resolve(ctx, s.pool, actor)
-	if err != nil {
-		return nil, 0, err
-	}
+	c := callerOf(actor)
 	switch {
-	case c.all:
+	case c.Manager():
 		found, err := db.New(s.pool).InterventionTechnicienExists(ctx, technicienID)
 		if err != nil {
 			return nil, 0, fmt.Errorf("technician %d: %w", technicienID, err)
@@ -207,7 +192,7 @@ func (s *Service) ListForTechnicien(ctx context.Context, actor auth.Principal, t
 		if !found {
 			return nil, 0, errTechnicienNotFound
 		}
-	case c.technicienID == nil || *c.technicienID != technicienID:
+	case !c.Assigned(&technicienID):
 		return nil, 0, errTechnicienNotFound
 	}
 	return s.list(ctx, c, p)
@@ -218,18 +203,13 @@ type HistoriqueEntry = db.InterventionHistoriqueListRow
 
 // Historique returns one page of an intervention's history, oldest first, and its total.
 func (s *Service) Historique(ctx context.Context, actor auth.Principal, id int64, limit, offset int) ([]HistoriqueEntry, int64, error) {
-	lim, off, err := page(limit, offset)
+	lim, off, err := paging.Check(limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}
-	c, err := resolve(ctx, s.pool, actor)
-	if err != nil {
-		return nil, 0, err
-	}
+	c := callerOf(actor)
 	q := db.New(s.pool)
-	ok, err := q.InterventionReadable(ctx, db.InterventionReadableParams{
-		ID: id, ScopeAll: c.all, ScopeTechnicienID: c.technicienID, ScopeClientID: c.clientID,
-	})
+	ok, err := c.Queries(s.pool).InterventionReadable(ctx, db.InterventionReadableParams{ID: id})
 	if err != nil {
 		return nil, 0, fmt.Errorf("intervention %d: %w", id, err)
 	}

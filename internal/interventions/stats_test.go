@@ -269,7 +269,7 @@ func TestStatsStayExactUnderConcurrentWritesAndCompaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := q.CountEquipements(ctx, db.CountEquipementsParams{Statut: st})
+		want, err := q.CountEquipements(ctx, db.CountEquipementsParams{ScopeAll: true, Statut: st})
 		if err != nil {
 			t.Fatal(err)
 		}

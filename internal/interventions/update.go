@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mif-erp/erp/internal/text"
 	"strconv"
 	"strings"
 	"time"
@@ -40,15 +41,12 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 	var out Intervention
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		c, err := resolve(ctx, tx, actor)
+		c := callerOf(actor)
+		r, err := c.lock(ctx, tx, id, false)
 		if err != nil {
 			return err
 		}
-		r, err := c.lock(ctx, q, id, false)
-		if err != nil {
-			return err
-		}
-		if !c.all {
+		if !c.Manager() {
 			return apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
 		}
 		if !expect.holds(r.Version) {
@@ -100,13 +98,13 @@ func applyUpdate(ctx context.Context, q *db.Queries, r Row, in UpdateInput) (Row
 		if t == "" {
 			fields = append(fields, apperr.FieldError{Field: "titre", Message: "ne doit pas être vide"})
 		}
-		fields = checkText(fields, "titre", &t, maxTitre)
+		fields = text.CheckOptional(fields, "titre", &t, maxTitre)
 		next.Titre = t
 		mark("titre", t != r.Titre)
 	}
 	if in.Description.Set {
-		next.Description = optionalText(in.Description.Value)
-		fields = checkText(fields, "description", next.Description, maxDescription)
+		next.Description = text.Optional(in.Description.Value)
+		fields = text.CheckOptional(fields, "description", next.Description, maxDescription)
 		mark("description", !equalPtr(next.Description, r.Description))
 	}
 	if in.Type != nil {
@@ -152,7 +150,7 @@ func applyUpdate(ctx context.Context, q *db.Queries, r Row, in UpdateInput) (Row
 		mark("duree_minutes", !equalPtr(next.DureeMinutes, r.DureeMinutes))
 	}
 	if len(fields) > 0 {
-		return r, nil, apperr.Invalid("Erreur de validation des données", fields...)
+		return r, nil, apperr.Validation(fields...)
 	}
 
 	// The contract must be the client's; the deadline may follow the priority.
@@ -226,23 +224,20 @@ func equalTime(a, b *time.Time) bool {
 
 // Rate records the client's satisfaction (1..5) with a finished intervention, once.
 func (s *Service) Rate(ctx context.Context, actor auth.Principal, id int64, note int, commentaire *string) (Intervention, error) {
-	commentaire = optionalText(commentaire)
+	commentaire = text.Optional(commentaire)
 	var fields []apperr.FieldError
 	if note < 1 || note > 5 {
 		fields = append(fields, apperr.FieldError{Field: "satisfaction_client", Message: "entre 1 et 5"})
 	}
-	fields = checkText(fields, "commentaire", commentaire, maxRemarque)
+	fields = text.CheckOptional(fields, "commentaire", commentaire, maxRemarque)
 	if len(fields) > 0 {
-		return Intervention{}, apperr.Invalid("Erreur de validation des données", fields...)
+		return Intervention{}, apperr.Validation(fields...)
 	}
 	var out Intervention
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		c, err := resolve(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		r, err := c.lock(ctx, q, id, false)
+		c := callerOf(actor)
+		r, err := c.lock(ctx, tx, id, false)
 		if err != nil {
 			return err
 		}

@@ -71,7 +71,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		}
 	}
 	if len(fields) > 0 {
-		return Notification{}, apperr.Invalid("Erreur de validation des données", fields...)
+		return Notification{}, apperr.Validation(fields...)
 	}
 	var out Notification
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -108,7 +108,7 @@ func listParams(f Filter) (db.NotificationListParams, error) {
 	if f.Type != "" {
 		t := db.NotificationType(f.Type)
 		if !t.Valid() {
-			return p, apperr.Invalid("Erreur de validation des données", apperr.FieldError{Field: "type", Message: "type inconnu"})
+			return p, apperr.Validation(apperr.FieldError{Field: "type", Message: "type inconnu"})
 		}
 		p.Type = db.NullNotificationType{NotificationType: t, Valid: true}
 	}
@@ -226,13 +226,11 @@ func preferences(ctx context.Context, q *db.Queries, userID int64) (map[db.Notif
 // SetPreferences changes the types given and keeps the others; it returns all of them.
 func (s *Service) SetPreferences(ctx context.Context, actor auth.Principal, set map[string]bool) (map[db.NotificationType]bool, error) {
 	if len(set) == 0 {
-		return nil, apperr.Invalid("Erreur de validation des données",
-			apperr.FieldError{Field: "email", Message: "au moins un type"})
+		return nil, apperr.Validation(apperr.FieldError{Field: "email", Message: "au moins un type"})
 	}
 	for k := range set {
 		if !db.NotificationType(k).Valid() {
-			return nil, apperr.Invalid("Erreur de validation des données",
-				apperr.FieldError{Field: "email." + k, Message: "type inconnu"})
+			return nil, apperr.Validation(apperr.FieldError{Field: "email." + k, Message: "type inconnu"})
 		}
 	}
 	var out map[db.NotificationType]bool
@@ -264,8 +262,7 @@ func (s *Service) Emails(ctx context.Context, statut string, limit, offset int) 
 	if statut != "" {
 		st = db.NullEmailStatut{EmailStatut: db.EmailStatut(statut), Valid: true}
 		if !st.EmailStatut.Valid() {
-			return nil, 0, apperr.Invalid("Erreur de validation des données",
-				apperr.FieldError{Field: "statut", Message: "statut inconnu"})
+			return nil, 0, apperr.Validation(apperr.FieldError{Field: "statut", Message: "statut inconnu"})
 		}
 	}
 	q := db.New(s.pool)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
@@ -87,7 +88,7 @@ func systemAudit(ctx context.Context, tx pgx.Tx, action string, id int64, detail
 func processDue(ctx context.Context, tx pgx.Tx, id int64, today time.Time) (Report, error) {
 	var res Report
 	q := db.New(tx)
-	r, err := lock(ctx, q, id)
+	r, err := lock(ctx, tx, id)
 	if errors.Is(err, errNotFound) {
 		return res, nil // deleted meanwhile
 	}
@@ -204,7 +205,7 @@ type generated struct {
 func generate(ctx context.Context, tx pgx.Tx, r Row, st *state, occurrence, today time.Time) (generated, error) {
 	g := generated{occurrence: occurrence}
 	q := db.New(tx)
-	eq, err := q.PlanningEquipement(ctx, db.PlanningEquipementParams{ID: r.EquipementID, ScopeAll: true})
+	eq, err := access.System().Queries(tx).PlanningEquipement(ctx, db.PlanningEquipementParams{ID: r.EquipementID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return g, errEquipementNotFound
 	}
@@ -304,14 +305,14 @@ func description(ctx context.Context, q *db.Queries, r Row, st state, occurrence
 // an intervention it generated is still open, or when that occurrence already has its
 // intervention. It returns the id of the new intervention. Admins and responsables.
 func (s *Service) Generate(ctx context.Context, actor auth.Principal, id int64) (int64, error) {
-	if !(caller{Principal: actor}).manager() {
+	if !access.For(actor).Manager() {
 		return 0, errManagersOnly
 	}
 	today := s.today()
 	var out int64
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		r, err := lock(ctx, q, id)
+		r, err := lock(ctx, tx, id)
 		if err != nil {
 			return err
 		}

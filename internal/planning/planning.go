@@ -18,9 +18,7 @@
 package planning
 
 import (
-	"context"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -28,8 +26,6 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
-	"github.com/mif-erp/erp/internal/auth"
-	"github.com/mif-erp/erp/internal/clients"
 )
 
 // Service manages plans.
@@ -84,10 +80,6 @@ var (
 	errManagersOnly       = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
 )
 
-func invalid(fields ...apperr.FieldError) *apperr.Error {
-	return apperr.Invalid("Erreur de validation des données", fields...)
-}
-
 // Row is a plan as stored, with its last generated intervention (0: none) and whether an
 // intervention it generated is still open.
 type Row = db.PlanningGetRow
@@ -112,59 +104,6 @@ func view(r Row, today time.Time) Plan {
 		p.JoursRetard = int(today.Sub(dateOf(*r.ProchaineDate)).Hours() / 24)
 	}
 	return p
-}
-
-// caller is the principal with its row scope: every plan, or the plans of one client company
-// (nil: none).
-type caller struct {
-	auth.Principal
-	all      bool
-	clientID *int64
-}
-
-func (c caller) manager() bool {
-	return c.Role == string(db.UserRoleAdmin) || c.Role == string(db.UserRoleResponsable)
-}
-
-func resolve(ctx context.Context, q db.DBTX, p auth.Principal) (caller, error) {
-	c := caller{Principal: p}
-	switch p.Role {
-	case string(db.UserRoleAdmin), string(db.UserRoleResponsable), string(db.UserRoleTechnicien):
-		c.all = true
-	case string(db.UserRoleClient):
-		id, ok, err := clients.IDForUser(ctx, q, p.UserID)
-		if err != nil {
-			return c, err
-		}
-		if ok {
-			c.clientID = &id
-		}
-	}
-	return c, nil
-}
-
-// checkText checks an optional text: valid UTF-8 without NUL and at most maxLen characters.
-func checkText(fields []apperr.FieldError, name string, p *string, maxLen int) []apperr.FieldError {
-	switch {
-	case p == nil:
-	case !utf8.ValidString(*p) || strings.ContainsRune(*p, 0):
-		fields = append(fields, apperr.FieldError{Field: name, Message: "texte invalide (UTF-8 sans caractère nul)"})
-	case utf8.RuneCountInString(*p) > maxLen:
-		fields = append(fields, apperr.FieldError{Field: name, Message: fmt.Sprintf("%d caractères au plus", maxLen)})
-	}
-	return fields
-}
-
-// optionalText trims an optional text; blank becomes nil.
-func optionalText(p *string) *string {
-	if p == nil {
-		return nil
-	}
-	s := strings.TrimSpace(*p)
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 // checkDate refuses days outside the years a plan may use.

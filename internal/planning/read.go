@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 )
@@ -54,22 +55,18 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 		due = datePtr(dateOf(*f.DueBefore))
 	}
 	if len(fields) > 0 {
-		return nil, 0, invalid(fields...)
+		return nil, 0, apperr.Validation(fields...)
 	}
-	c, err := resolve(ctx, s.pool, actor)
-	if err != nil {
-		return nil, 0, err
-	}
-	q := db.New(s.pool)
+	q := access.For(actor).Queries(s.pool)
 	rows, err := q.PlanningList(ctx, db.PlanningListParams{
-		ScopeAll: c.all, ScopeClientID: c.clientID, EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
+		EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
 		Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list plans: %w", err)
 	}
 	total, err := q.PlanningCount(ctx, db.PlanningCountParams{
-		ScopeAll: c.all, ScopeClientID: c.clientID, EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
+		EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("count plans: %w", err)
@@ -84,19 +81,16 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 
 // Get reads one plan the caller may read.
 func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Plan, error) {
-	c, err := resolve(ctx, s.pool, actor)
-	if err != nil {
-		return Plan{}, err
-	}
-	r, err := get(ctx, db.New(s.pool), c, id)
+	r, err := get(ctx, s.pool, access.For(actor), id)
 	if err != nil {
 		return Plan{}, err
 	}
 	return view(r, s.today()), nil
 }
 
-func get(ctx context.Context, q *db.Queries, c caller, id int64) (Row, error) {
-	r, err := q.PlanningGet(ctx, db.PlanningGetParams{ID: id, ScopeAll: c.all, ScopeClientID: c.clientID})
+// get reads one plan in sc.
+func get(ctx context.Context, q db.DBTX, sc access.Scope, id int64) (Row, error) {
+	r, err := sc.Queries(q).PlanningGet(ctx, db.PlanningGetParams{ID: id})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Row{}, errNotFound
 	}
@@ -122,9 +116,9 @@ func (s *Service) Occurrences(ctx context.Context, actor auth.Principal, id int6
 	}
 	switch {
 	case end.Before(start):
-		return nil, invalid(apperr.FieldError{Field: "to", Message: "doit être le même jour que from ou après"})
+		return nil, apperr.Validation(apperr.FieldError{Field: "to", Message: "doit être le même jour que from ou après"})
 	case end.After(start.AddDate(maxOccurrenceYears, 0, 0)):
-		return nil, invalid(apperr.FieldError{Field: "to", Message: fmt.Sprintf("au plus %d ans après from", maxOccurrenceYears)})
+		return nil, apperr.Validation(apperr.FieldError{Field: "to", Message: fmt.Sprintf("au plus %d ans après from", maxOccurrenceYears)})
 	}
 	p, err := s.Get(ctx, actor, id)
 	if err != nil {

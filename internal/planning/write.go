@@ -4,15 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mif-erp/erp/internal/text"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
@@ -84,8 +85,8 @@ func applyModele(fields []apperr.FieldError, st *state, m *Modele) []apperr.Fiel
 		if !f.Set {
 			return
 		}
-		v := optionalText(f.Value)
-		fields = checkText(fields, "modele."+name, v, maxLen)
+		v := text.Optional(f.Value)
+		fields = text.CheckOptional(fields, "modele."+name, v, maxLen)
 		*cur = v
 	}
 	text(m.Titre, "titre", maxTitre, &st.ModeleTitre)
@@ -184,8 +185,7 @@ func frequenceError() apperr.FieldError {
 
 // Create adds an active plan. Admins and responsables.
 func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInput) (Plan, error) {
-	c := caller{Principal: actor}
-	if !c.manager() {
+	if !access.For(actor).Manager() {
 		return Plan{}, errManagersOnly
 	}
 	var fields []apperr.FieldError
@@ -202,11 +202,11 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 	st.Base, fields = parseBase(fields, in.Base, st.Base)
 	fields = checkDate(fields, "prochaine_date", in.ProchaineDate)
 	fields = checkDate(fields, "derniere_date", in.DerniereDate)
-	st.Commentaire = optionalText(in.Commentaire)
-	fields = checkText(fields, "commentaire", st.Commentaire, maxCommentaire)
+	st.Commentaire = text.Optional(in.Commentaire)
+	fields = text.CheckOptional(fields, "commentaire", st.Commentaire, maxCommentaire)
 	fields = applyModele(fields, &st, in.Modele)
 	if len(fields) > 0 {
-		return Plan{}, invalid(fields...)
+		return Plan{}, apperr.Validation(fields...)
 	}
 	today := s.today()
 	if in.DerniereDate != nil {
@@ -227,7 +227,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 	var out Plan
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		if _, err := q.PlanningEquipement(ctx, db.PlanningEquipementParams{ID: in.EquipementID, ScopeAll: true}); errors.Is(err, pgx.ErrNoRows) {
+		if _, err := access.For(actor).Queries(tx).PlanningEquipement(ctx, db.PlanningEquipementParams{ID: in.EquipementID}); errors.Is(err, pgx.ErrNoRows) {
 			return errEquipementNotFound
 		} else if err != nil {
 			return fmt.Errorf("equipment %d: %w", in.EquipementID, err)
@@ -243,14 +243,14 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 			ModeleTechnicienID: st.ModeleTechnicienID, ModeleEquipe: st.ModeleEquipe,
 		})
 		if err != nil {
-			return writeError("create plan", err)
+			return platform.WriteError("create plan", err, constraints)
 		}
 		if len(st.competences) > 0 {
 			if err := q.PlanningCompetencesAdd(ctx, db.PlanningCompetencesAddParams{PlanningID: id, CompetenceIds: st.competences}); err != nil {
-				return writeError("plan competences", err)
+				return platform.WriteError("plan competences", err, constraints)
 			}
 		}
-		r, err := get(ctx, q, caller{all: true}, id)
+		r, err := get(ctx, tx, access.For(actor), id)
 		if err != nil {
 			return err
 		}
@@ -270,15 +270,14 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 // with the details fn returns. Admins and responsables.
 func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, action string,
 	fn func(q *db.Queries, r Row, st *state, today time.Time) (map[string]any, error)) (Plan, error) {
-	c := caller{Principal: actor}
-	if !c.manager() {
+	if !access.For(actor).Manager() {
 		return Plan{}, errManagersOnly
 	}
 	today := s.today()
 	var out Plan
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		r, err := lock(ctx, q, id)
+		r, err := lock(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -290,7 +289,7 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, ac
 		if err := save(ctx, q, st, r); err != nil {
 			return err
 		}
-		r, err = get(ctx, q, caller{all: true}, id)
+		r, err = get(ctx, tx, access.For(actor), id)
 		if err != nil {
 			return err
 		}
@@ -307,21 +306,21 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, ac
 // lock locks plan id and then reads it, in a statement of its own so that it sees what the
 // previous holder of the lock committed (in READ COMMITTED a locking read would keep its own
 // snapshot for the computed columns).
-func lock(ctx context.Context, q *db.Queries, id int64) (Row, error) {
-	_, err := q.PlanningLock(ctx, id)
+func lock(ctx context.Context, tx db.DBTX, id int64) (Row, error) {
+	_, err := db.New(tx).PlanningLock(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Row{}, errNotFound
 	}
 	if err != nil {
 		return Row{}, fmt.Errorf("lock plan %d: %w", id, err)
 	}
-	return get(ctx, q, caller{all: true}, id)
+	return get(ctx, tx, access.System(), id)
 }
 
 // save writes st (and the competences when they changed).
 func save(ctx context.Context, q *db.Queries, st state, before Row) error {
 	if err := q.PlanningSave(ctx, st.PlanningSaveParams); err != nil {
-		return writeError(fmt.Sprintf("save plan %d", st.ID), err)
+		return platform.WriteError(fmt.Sprintf("save plan %d", st.ID), err, constraints)
 	}
 	if slices.Equal(st.competences, before.ModeleCompetenceIds) {
 		return nil
@@ -331,7 +330,7 @@ func save(ctx context.Context, q *db.Queries, st state, before Row) error {
 	}
 	if len(st.competences) > 0 {
 		if err := q.PlanningCompetencesAdd(ctx, db.PlanningCompetencesAddParams{PlanningID: st.ID, CompetenceIds: st.competences}); err != nil {
-			return writeError("plan competences", err)
+			return platform.WriteError("plan competences", err, constraints)
 		}
 	}
 	return nil
@@ -355,12 +354,12 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 		st.Base, fields = parseBase(fields, in.Base, st.Base)
 		fields = checkDate(fields, "prochaine_date", in.ProchaineDate)
 		if in.Commentaire.Set {
-			st.Commentaire = optionalText(in.Commentaire.Value)
-			fields = checkText(fields, "commentaire", st.Commentaire, maxCommentaire)
+			st.Commentaire = text.Optional(in.Commentaire.Value)
+			fields = text.CheckOptional(fields, "commentaire", st.Commentaire, maxCommentaire)
 		}
 		fields = applyModele(fields, st, in.Modele)
 		if len(fields) > 0 {
-			return nil, invalid(fields...)
+			return nil, apperr.Validation(fields...)
 		}
 		if r.Statut == db.PlanningStatutTermine {
 			return nil, errTerminated
@@ -397,12 +396,12 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 
 // Delete removes a plan; the interventions it generated stay, unlinked.
 func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) error {
-	if !(caller{Principal: actor}).manager() {
+	if !access.For(actor).Manager() {
 		return errManagersOnly
 	}
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		r, err := lock(ctx, q, id)
+		r, err := lock(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -437,10 +436,10 @@ func ParseDay(s string) (time.Time, bool) {
 func (s *Service) Replan(ctx context.Context, actor auth.Principal, id int64, nouvelleDate string) (Plan, error) {
 	d, ok := ParseDay(nouvelleDate)
 	if !ok {
-		return Plan{}, invalid(apperr.FieldError{Field: "nouvelle_date", Message: "date attendue : AAAA-MM-JJ ou date-heure RFC 3339"})
+		return Plan{}, apperr.Validation(apperr.FieldError{Field: "nouvelle_date", Message: "date attendue : AAAA-MM-JJ ou date-heure RFC 3339"})
 	}
 	if fields := checkDate(nil, "nouvelle_date", &d); len(fields) > 0 {
-		return Plan{}, invalid(fields...)
+		return Plan{}, apperr.Validation(fields...)
 	}
 	return s.change(ctx, actor, id, "planning.replanned", func(_ *db.Queries, r Row, st *state, _ time.Time) (map[string]any, error) {
 		if r.Statut == db.PlanningStatutTermine {
@@ -482,10 +481,10 @@ func (s *Service) Apply(ctx context.Context, actor auth.Principal, id int64, act
 	if !slices.Contains([]string{ActionSuspend, ActionResume, ActionTerminate}, action) {
 		fields = append(fields, apperr.FieldError{Field: "action", Message: "suspend, resume ou terminate"})
 	}
-	comment := optionalText(commentaire)
-	fields = checkText(fields, "commentaire", comment, maxCommentaire)
+	comment := text.Optional(commentaire)
+	fields = text.CheckOptional(fields, "commentaire", comment, maxCommentaire)
 	if len(fields) > 0 {
-		return Plan{}, invalid(fields...)
+		return Plan{}, apperr.Validation(fields...)
 	}
 	return s.change(ctx, actor, id, "planning."+action, func(_ *db.Queries, r Row, st *state, today time.Time) (map[string]any, error) {
 		if !slices.Contains(possible(r.Statut), action) {
@@ -515,26 +514,10 @@ func (s *Service) Apply(ctx context.Context, actor auth.Principal, id int64, act
 	})
 }
 
-// writeError turns a constraint violation that slipped past the checks (a concurrent writer
-// deleting a referenced row) into the answer the check would have given.
-func writeError(op string, err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "23503": // foreign_key_violation
-			switch pgErr.ConstraintName {
-			case "plannings_equipement_id_fkey":
-				return errEquipementNotFound
-			case "plannings_modele_technicien_id_fkey":
-				return errTechnicienNotFound
-			case "planning_competences_competence_id_fkey":
-				return apperr.NotFound("Compétence introuvable")
-			case "planning_competences_planning_id_fkey":
-				return errNotFound
-			}
-		case "23514": // check_violation
-			return invalid()
-		}
-	}
-	return fmt.Errorf("%s: %w", op, err)
+// constraints are the answers of the checks that a concurrent writer may get past.
+var constraints = platform.Constraints{
+	"plannings_equipement_id_fkey":            errEquipementNotFound,
+	"plannings_modele_technicien_id_fkey":     errTechnicienNotFound,
+	"planning_competences_competence_id_fkey": apperr.NotFound("Compétence introuvable"),
+	"planning_competences_planning_id_fkey":   errNotFound,
 }

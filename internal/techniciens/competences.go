@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mif-erp/erp/internal/text"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
@@ -65,7 +65,7 @@ func (s *Service) ListCompetences(ctx context.Context, f CompetenceFilter) ([]Co
 		fields = append(fields, apperr.FieldError{Field: "offset", Message: "doit être positif ou nul"})
 	}
 	if len(fields) > 0 {
-		return nil, 0, apperr.Invalid(invalidData, fields...)
+		return nil, 0, apperr.Validation(fields...)
 	}
 	query := likePattern(f.Query)
 	q := db.New(s.pool)
@@ -89,15 +89,15 @@ func (s *Service) ListCompetences(ctx context.Context, f CompetenceFilter) ([]Co
 // CreateCompetence adds a competence; its name is trimmed and unique case-insensitively.
 func (s *Service) CreateCompetence(ctx context.Context, actor auth.Principal, in CompetenceInput) (Competence, error) {
 	if fields := textFields(map[string]*string{"nom": &in.Nom, "domaine": in.Domaine, "description": in.Description}); len(fields) > 0 {
-		return Competence{}, apperr.Invalid(invalidData, fields...)
+		return Competence{}, apperr.Validation(fields...)
 	}
 	nom := strings.TrimSpace(in.Nom)
 	domaine := DefaultDomaine
-	if d := optional(in.Domaine); d != nil {
+	if d := text.Optional(in.Domaine); d != nil {
 		domaine = *d
 	}
 	if nom == "" {
-		return Competence{}, apperr.Invalid(invalidData, apperr.FieldError{Field: "nom", Message: "ne doit pas être vide"})
+		return Competence{}, apperr.Validation(apperr.FieldError{Field: "nom", Message: "ne doit pas être vide"})
 	}
 	var c db.Competence
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -106,9 +106,9 @@ func (s *Service) CreateCompetence(ctx context.Context, actor auth.Principal, in
 			return err
 		}
 		var err error
-		c, err = q.CreateCompetence(ctx, db.CreateCompetenceParams{Nom: nom, Domaine: domaine, Description: optional(in.Description)})
+		c, err = q.CreateCompetence(ctx, db.CreateCompetenceParams{Nom: nom, Domaine: domaine, Description: text.Optional(in.Description)})
 		if err != nil {
-			return competenceWriteError(err)
+			return platform.WriteError("write competence", err, competenceConstraints)
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "competence.created", ResourceType: "competence", ResourceID: strconv.FormatInt(c.ID, 10),
@@ -124,7 +124,7 @@ func (s *Service) CreateCompetence(ctx context.Context, actor auth.Principal, in
 func (s *Service) UpdateCompetence(ctx context.Context, actor auth.Principal, id int64, in CompetenceUpdate) (Competence, error) {
 	if fields := textFields(map[string]*string{"nom": in.Nom.Value, "domaine": in.Domaine.Value,
 		"description": in.Description.Value}); len(fields) > 0 {
-		return Competence{}, apperr.Invalid(invalidData, fields...)
+		return Competence{}, apperr.Validation(fields...)
 	}
 	var out Competence
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -140,21 +140,21 @@ func (s *Service) UpdateCompetence(ctx context.Context, actor auth.Principal, id
 			Description: optionalField(in.Description, cur.Description)}
 		var fields []apperr.FieldError
 		if in.Nom.Set {
-			if v := optional(in.Nom.Value); v == nil {
+			if v := text.Optional(in.Nom.Value); v == nil {
 				fields = append(fields, apperr.FieldError{Field: "nom", Message: "ne doit pas être vide"})
 			} else {
 				p.Nom = *v
 			}
 		}
 		if in.Domaine.Set {
-			if v := optional(in.Domaine.Value); v == nil {
+			if v := text.Optional(in.Domaine.Value); v == nil {
 				fields = append(fields, apperr.FieldError{Field: "domaine", Message: "ne doit pas être vide"})
 			} else {
 				p.Domaine = *v
 			}
 		}
 		if len(fields) > 0 {
-			return apperr.Invalid(invalidData, fields...)
+			return apperr.Validation(fields...)
 		}
 		if p.Nom != cur.Nom {
 			if err := checkCompetenceName(ctx, q, p.Nom, id); err != nil {
@@ -162,7 +162,7 @@ func (s *Service) UpdateCompetence(ctx context.Context, actor auth.Principal, id
 			}
 		}
 		if _, err := q.UpdateCompetence(ctx, p); err != nil {
-			return competenceWriteError(err)
+			return platform.WriteError("write competence", err, competenceConstraints)
 		}
 		if err := audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "competence.updated", ResourceType: "competence", ResourceID: strconv.FormatInt(id, 10),
@@ -201,7 +201,7 @@ func (s *Service) DeleteCompetence(ctx context.Context, actor auth.Principal, id
 			return errCompetenceHeld
 		}
 		if _, err := q.DeleteCompetence(ctx, id); err != nil {
-			return competenceWriteError(err)
+			return platform.WriteError("write competence", err, competenceConstraints)
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "competence.deleted", ResourceType: "competence", ResourceID: strconv.FormatInt(id, 10),
@@ -224,16 +224,10 @@ func checkCompetenceName(ctx context.Context, q *db.Queries, nom string, exclude
 	return nil
 }
 
-// competenceWriteError turns a race on the name index or on a holder into the pre-checks' answers.
-func competenceWriteError(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "23505":
-			return errCompetenceTaken
-		case "23503":
-			return errCompetenceHeld
-		}
-	}
-	return fmt.Errorf("write competence: %w", err)
+// competenceConstraints are the answers of the checks that a concurrent writer may get past: a
+// duplicate name, a competence taken by a technician or a plan while it was being deleted.
+var competenceConstraints = platform.Constraints{
+	"competences_nom_key":                       errCompetenceTaken,
+	"technicien_competences_competence_id_fkey": errCompetenceHeld,
+	"planning_competences_competence_id_fkey":   errCompetenceHeld,
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/gen/db"
@@ -26,7 +25,6 @@ import (
 const (
 	defaultLimit = 50
 	maxLimit     = 500
-	invalidData  = "Erreur de validation des données"
 )
 
 // Sort keys accepted by List; a leading '-' sorts descending. "nom" is the account's full name,
@@ -126,10 +124,10 @@ type ListFilter struct {
 func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInput) (Profile, error) {
 	params := db.CreateTechnicienParams{
 		UserID:           in.UserID,
-		Equipe:           optional(in.Equipe),
-		NumeroBadge:      optional(in.NumeroBadge),
-		ZoneIntervention: optional(in.ZoneIntervention),
-		TelephoneUrgence: optional(in.TelephoneUrgence),
+		Equipe:           text.Optional(in.Equipe),
+		NumeroBadge:      text.Optional(in.NumeroBadge),
+		ZoneIntervention: text.Optional(in.ZoneIntervention),
+		TelephoneUrgence: text.Optional(in.TelephoneUrgence),
 		Niveau:           db.NiveauCompetenceIntermediaire,
 		Disponibilite:    db.TechnicienDisponibiliteDisponible,
 		HorairesTravail:  "08:00-17:00",
@@ -139,7 +137,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		"zone_intervention": in.ZoneIntervention, "telephone_urgence": in.TelephoneUrgence,
 		"horaires_travail": in.HorairesTravail})
 	if len(fields) > 0 {
-		return Profile{}, apperr.Invalid(invalidData, fields...)
+		return Profile{}, apperr.Validation(fields...)
 	}
 	if in.Niveau != nil {
 		params.Niveau = db.NiveauCompetence(*in.Niveau)
@@ -165,7 +163,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 	levels, levelFields := competenceLevels(in.CompetenceIDs, in.Competences)
 	fields = append(fields, levelFields...)
 	if len(fields) > 0 {
-		return Profile{}, apperr.Invalid(invalidData, fields...)
+		return Profile{}, apperr.Validation(fields...)
 	}
 
 	var p Profile
@@ -194,7 +192,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		}
 		t, err := q.CreateTechnicien(ctx, params)
 		if err != nil {
-			return writeError(err)
+			return platform.WriteError("write technicien", err, constraints)
 		}
 		if err := addCompetences(ctx, q, t.ID, levels); err != nil {
 			return err
@@ -257,7 +255,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Profile, int64, err
 		}
 	}
 	if len(fields) > 0 {
-		return nil, 0, apperr.Invalid(invalidData, fields...)
+		return nil, 0, apperr.Validation(fields...)
 	}
 	var equipe *string
 	if e := strings.TrimSpace(f.Equipe); e != "" {
@@ -317,7 +315,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 			}
 		}
 		if _, err := q.UpdateTechnicien(ctx, params); err != nil {
-			return writeError(err)
+			return platform.WriteError("write technicien", err, constraints)
 		}
 		if err := audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "technicien.updated", ResourceType: "technicien", ResourceID: strconv.FormatInt(id, 10),
@@ -352,7 +350,7 @@ func applyUpdate(cur db.Technicien, in UpdateInput) (db.UpdateTechnicienParams, 
 		"zone_intervention": in.ZoneIntervention.Value, "telephone_urgence": in.TelephoneUrgence.Value,
 		"horaires_travail": in.HorairesTravail.Value})
 	if len(fields) > 0 {
-		return p, nil, apperr.Invalid(invalidData, fields...)
+		return p, nil, apperr.Validation(fields...)
 	}
 	if v := in.Niveau.Value; in.Niveau.Set {
 		if v == nil || !db.NiveauCompetence(*v).Valid() {
@@ -383,7 +381,7 @@ func applyUpdate(cur db.Technicien, in UpdateInput) (db.UpdateTechnicienParams, 
 		}
 	}
 	if len(fields) > 0 {
-		return p, nil, apperr.Invalid(invalidData, fields...)
+		return p, nil, apperr.Validation(fields...)
 	}
 	var changed []string
 	add := func(name string, differs bool) {
@@ -429,8 +427,7 @@ func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) er
 			return errBusy
 		}
 		if _, err := q.DeleteTechnicien(ctx, id); err != nil {
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "23503" {
+			if platform.IsForeignKeyViolation(err) {
 				return errReferenced
 			}
 			return fmt.Errorf("delete: %w", err)
@@ -449,7 +446,7 @@ func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) er
 func (s *Service) AddCompetence(ctx context.Context, actor auth.Principal, id int64, in CompetenceLevel) (Profile, error) {
 	levels, fields := competenceLevels(nil, []CompetenceLevel{in})
 	if len(fields) > 0 {
-		return Profile{}, apperr.Invalid(invalidData, fields...)
+		return Profile{}, apperr.Validation(fields...)
 	}
 	var p Profile
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -490,7 +487,7 @@ func (s *Service) AddCompetence(ctx context.Context, actor auth.Principal, id in
 func (s *Service) SetCompetenceLevel(ctx context.Context, actor auth.Principal, id, competenceID int64, niveau string) (Profile, error) {
 	level := db.NiveauCompetence(niveau)
 	if !level.Valid() {
-		return Profile{}, apperr.Invalid(invalidData, apperr.FieldError{Field: "niveau", Message: "niveau inconnu"})
+		return Profile{}, apperr.Validation(apperr.FieldError{Field: "niveau", Message: "niveau inconnu"})
 	}
 	var p Profile
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -684,32 +681,12 @@ func checkBadge(ctx context.Context, q *db.Queries, badge *string, exclude int64
 	return nil
 }
 
-// writeError turns a race on the unique indexes or foreign keys into the same answers as the
-// pre-checks.
-func writeError(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch {
-		case pgErr.Code == "23505" && strings.Contains(pgErr.ConstraintName, "badge"):
-			return errBadgeTaken
-		case pgErr.Code == "23505" && strings.Contains(pgErr.ConstraintName, "user_id"):
-			return errProfileExists
-		case pgErr.Code == "23503" && strings.Contains(pgErr.ConstraintName, "user_id"):
-			return errUserNotFound
-		}
-	}
-	return fmt.Errorf("write technicien: %w", err)
-}
-
-// optional trims an optional text; blank means absent.
-func optional(s *string) *string { return text.Optional(s) }
-
 // optionalField applies a partial-update field to an optional text; blank clears it.
 func optionalField(f patch.Field[string], cur *string) *string {
 	if !f.Set {
 		return cur
 	}
-	return optional(f.Value)
+	return text.Optional(f.Value)
 }
 
 // dateOnly keeps the calendar day of t (dates travel as midnight UTC).
@@ -758,4 +735,11 @@ func likePattern(s string) *string {
 	}
 	s = text.EscapeLike(s)
 	return &s
+}
+
+// constraints are the answers of the checks that a concurrent writer may get past.
+var constraints = platform.Constraints{
+	"techniciens_badge_key":    errBadgeTaken,
+	"techniciens_user_id_key":  errProfileExists,
+	"techniciens_user_id_fkey": errUserNotFound,
 }

@@ -2,8 +2,11 @@
 package text
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mif-erp/erp/internal/apperr"
 )
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -33,4 +36,28 @@ func Unstorable(s string) string {
 		return "doit être du texte UTF-8 valide"
 	}
 	return ""
+}
+
+// CheckOptional appends to fields why the optional text p of field name is refused: not
+// storable, or longer than maxLen characters. Nil is fine.
+func CheckOptional(fields []apperr.FieldError, name string, p *string, maxLen int) []apperr.FieldError {
+	if p == nil {
+		return fields
+	}
+	if msg := Unstorable(*p); msg != "" {
+		return append(fields, apperr.FieldError{Field: name, Message: msg})
+	}
+	if utf8.RuneCountInString(*p) > maxLen {
+		return append(fields, apperr.FieldError{Field: name, Message: fmt.Sprintf("%d caractères au plus", maxLen)})
+	}
+	return fields
+}
+
+// CheckRequired appends to fields why the required text s of field name is refused: not
+// storable, blank, or longer than maxLen characters.
+func CheckRequired(fields []apperr.FieldError, name, s string, maxLen int) []apperr.FieldError {
+	if Unstorable(s) == "" && strings.TrimSpace(s) == "" {
+		return append(fields, apperr.FieldError{Field: name, Message: "ne doit pas être vide"})
+	}
+	return CheckOptional(fields, name, &s, maxLen)
 }

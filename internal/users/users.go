@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/gen/db"
@@ -99,7 +98,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		fields = append(fields, apperr.FieldError{Field: "role", Message: "rôle inconnu"})
 	}
 	if len(fields) > 0 {
-		return db.User{}, apperr.Invalid("Erreur de validation des données", fields...)
+		return db.User{}, apperr.Validation(fields...)
 	}
 	if err := auth.CheckPasswordPolicy("password", in.Password); err != nil {
 		return db.User{}, err
@@ -125,7 +124,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 			Username: in.Username, FullName: in.FullName, Email: in.Email, PasswordHash: hash, Role: role,
 		})
 		if err != nil {
-			return uniqueViolation(err)
+			return platform.WriteError("write user", err, constraints)
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "user.created", ResourceType: "user", ResourceID: strconv.FormatInt(user.ID, 10),
@@ -155,8 +154,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]db.User, int64, err
 		f.Sort = "-created_at"
 	}
 	if !sortKeys[f.Sort] {
-		return nil, 0, apperr.Invalid("Erreur de validation des données",
-			apperr.FieldError{Field: "sort", Message: "clé de tri inconnue"})
+		return nil, 0, apperr.Validation(apperr.FieldError{Field: "sort", Message: "clé de tri inconnue"})
 	}
 	var role db.NullUserRole
 	if f.Role != "" {
@@ -186,15 +184,13 @@ func (s *Service) UpdateSelf(ctx context.Context, actor auth.Principal, in SelfU
 	if in.FullName != nil {
 		name := strings.TrimSpace(*in.FullName)
 		if name == "" {
-			return db.User{}, apperr.Invalid("Erreur de validation des données",
-				apperr.FieldError{Field: "full_name", Message: "ne doit pas être vide"})
+			return db.User{}, apperr.Validation(apperr.FieldError{Field: "full_name", Message: "ne doit pas être vide"})
 		}
 		in.FullName = &name
 	}
 	if in.Password != nil {
 		if in.CurrentPassword == nil {
-			return db.User{}, apperr.Invalid("Erreur de validation des données",
-				apperr.FieldError{Field: "current_password", Message: "requis pour changer le mot de passe"})
+			return db.User{}, apperr.Validation(apperr.FieldError{Field: "current_password", Message: "requis pour changer le mot de passe"})
 		}
 		if err := auth.CheckPasswordPolicy("password", *in.Password); err != nil {
 			return db.User{}, err
@@ -302,7 +298,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 		}
 	}
 	if len(fields) > 0 {
-		return db.User{}, apperr.Invalid("Erreur de validation des données", fields...)
+		return db.User{}, apperr.Validation(fields...)
 	}
 	var user db.User
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -327,7 +323,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 			ID: id, FullName: in.FullName, Email: in.Email, Role: role,
 		})
 		if err != nil {
-			return uniqueViolation(err)
+			return platform.WriteError("write user", err, constraints)
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "user.updated", ResourceType: "user", ResourceID: strconv.FormatInt(id, 10),
@@ -442,14 +438,8 @@ func checkEmail(email string) string {
 	return ""
 }
 
-// uniqueViolation turns a race on the unique indexes into the same 409 as the pre-checks.
-func uniqueViolation(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		if strings.Contains(pgErr.ConstraintName, "email") {
-			return errEmailTaken
-		}
-		return errUsernameTaken
-	}
-	return fmt.Errorf("write user: %w", err)
+// constraints are the answers of the pre-checks that a concurrent writer may get past.
+var constraints = platform.Constraints{
+	"users_username_key": errUsernameTaken,
+	"users_email_key":    errEmailTaken,
 }
