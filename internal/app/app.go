@@ -20,6 +20,7 @@ import (
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/httpapi"
+	"github.com/mif-erp/erp/internal/idempotency"
 	"github.com/mif-erp/erp/internal/interventions"
 	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/mail"
@@ -65,6 +66,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Documents:     docs,
 		Planning:      planning.NewService(pool),
 		Notifications: notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore),
+		Idempotency:   idempotency.NewStore(pool),
 	}
 	for _, o := range opts {
 		o(&deps)

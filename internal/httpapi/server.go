@@ -27,6 +27,7 @@ import (
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
+	"github.com/mif-erp/erp/internal/idempotency"
 	"github.com/mif-erp/erp/internal/interventions"
 	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/notifications"
@@ -54,6 +55,8 @@ type Deps struct {
 	Documents     *documents.Service
 	Planning      *planning.Service
 	Notifications *notifications.Service
+	// Idempotency keeps the answers of the creations sent with an Idempotency-Key.
+	Idempotency *idempotency.Store
 	// Live fans new notifications out to the event streams (started and stopped by the caller;
 	// nil: an idle hub, the streams get replays and heartbeats only).
 	Live *live.Hub
@@ -144,7 +147,7 @@ func New(d Deps) (*echo.Echo, error) {
 		uploadDeadline(uploads, d.Config.MaxUploadBytes),
 		withRequest,
 		g.middleware,
-		idempotent(d.Pool, d.Logger, idempotentOperations),
+		idempotent(d.Idempotency, d.Logger, idempotentOperations),
 	)
 
 	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
