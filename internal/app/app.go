@@ -66,6 +66,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Documents:     docs,
 		Planning:      planning.NewService(pool),
 		Notifications: notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore),
+		Stream:        notifications.NewStream(pool),
 		Idempotency:   idempotency.NewStore(pool),
 	}
 	for _, o := range opts {

@@ -55,6 +55,8 @@ type Deps struct {
 	Documents     *documents.Service
 	Planning      *planning.Service
 	Notifications *notifications.Service
+	// Stream reads the rows of the notification event streams (replay, catch-up, caller).
+	Stream *notifications.Stream
 	// Idempotency keeps the answers of the creations sent with an Idempotency-Key.
 	Idempotency *idempotency.Store
 	// Live fans new notifications out to the event streams (started and stopped by the caller;
