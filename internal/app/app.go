@@ -26,6 +26,7 @@ import (
 	"github.com/mif-erp/erp/internal/mail"
 	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/planning"
+	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/scheduler"
 	"github.com/mif-erp/erp/internal/storage"
 	"github.com/mif-erp/erp/internal/techniciens"
@@ -68,6 +69,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Notifications: notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore),
 		Stream:        notifications.NewStream(pool),
 		Idempotency:   idempotency.NewStore(pool),
+		Health:        platform.NewHealth(pool, rdb),
 	}
 	for _, o := range opts {
 		o(&deps)

@@ -32,6 +32,7 @@ import (
 	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/planning"
+	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/ratelimit"
 	"github.com/mif-erp/erp/internal/rbac"
 	"github.com/mif-erp/erp/internal/techniciens"
@@ -59,6 +60,8 @@ type Deps struct {
 	Stream *notifications.Stream
 	// Idempotency keeps the answers of the creations sent with an Idempotency-Key.
 	Idempotency *idempotency.Store
+	// Health probes the database and Redis for the readiness and detailed health answers.
+	Health *platform.Health
 	// Live fans new notifications out to the event streams (started and stopped by the caller;
 	// nil: an idle hub, the streams get replays and heartbeats only).
 	Live *live.Hub
