@@ -14,7 +14,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/calendar"
 	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/documents"
@@ -51,9 +53,9 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		MetricsToken: cfg.MetricsToken,
 		Logger:       log,
 	})
+	plans, ivs := planning.NewService(pool), interventions.NewService(pool)
 	deps := httpapi.Deps{
 		Config:        cfg,
-		Pool:          pool,
 		Redis:         rdb,
 		Logger:        log,
 		Version:       version,
@@ -63,11 +65,14 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Equipements:   equipements.NewService(pool),
 		Techniciens:   techniciens.NewService(pool),
 		Clients:       clients.NewService(pool),
-		Interventions: interventions.NewService(pool),
+		Interventions: ivs,
 		Documents:     docs,
-		Planning:      planning.NewService(pool),
+		Planning:      plans,
 		Notifications: notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore),
 		Stream:        notifications.NewStream(pool),
+		Calendar:      calendar.NewService(pool, plans, ivs),
+		Audit:         audit.NewRecorder(pool),
+		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),
 		Health:        platform.NewHealth(pool, rdb),
 	}

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,7 +41,6 @@ import (
 // Deps are what the HTTP layer needs from the rest of the program.
 type Deps struct {
 	Config        config.Config
-	Pool          *pgxpool.Pool
 	Redis         *redis.Client // nil when REDIS_URL is not set
 	Logger        *slog.Logger
 	Version       string
@@ -56,6 +54,11 @@ type Deps struct {
 	Documents     *documents.Service
 	Planning      *planning.Service
 	Notifications *notifications.Service
+	Calendar      *calendar.Service
+	// Audit records the refusals of the gate (the services audit their changes themselves).
+	Audit *audit.Recorder
+	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).
+	PoolMetrics prometheus.Collector
 	// Stream reads the rows of the notification event streams (replay, catch-up, caller).
 	Stream *notifications.Stream
 	// Idempotency keeps the answers of the creations sent with an Idempotency-Key.
@@ -72,7 +75,6 @@ type Server struct {
 	deps         Deps
 	registry     *prometheus.Registry
 	streamTokens *live.Tokens
-	calendar     *calendar.Service
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -96,13 +98,12 @@ func New(d Deps) (*echo.Echo, error) {
 		return nil, fmt.Errorf("convert contract to JSON: %w", err)
 	}
 
-	reg := newRegistry(d.Pool, d.Version)
+	reg := newRegistry(d.Version, d.PoolMetrics)
 	metrics := newHTTPMetrics(reg)
 	if d.Live == nil {
 		d.Live = live.NewWithConnect(nil, live.Options{})
 	}
-	s := &Server{deps: d, registry: reg, streamTokens: live.NewTokens(d.Config.SecretKey),
-		calendar: calendar.NewService(d.Pool, d.Planning, d.Interventions)}
+	s := &Server{deps: d, registry: reg, streamTokens: live.NewTokens(d.Config.SecretKey)}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -180,7 +181,7 @@ func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
 
 // auditLater writes an audit entry; a failure is logged and never fails the request.
 func (s *Server) auditLater(ctx context.Context, e audit.Entry) {
-	if err := audit.Write(ctx, s.deps.Pool, e); err != nil {
+	if err := s.deps.Audit.Record(ctx, e); err != nil {
 		s.deps.Logger.ErrorContext(ctx, "audit write failed", "action", e.Action, "error", err)
 	}
 }
