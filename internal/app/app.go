@@ -29,6 +29,7 @@ import (
 	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/ratelimit"
 	"github.com/mif-erp/erp/internal/scheduler"
 	"github.com/mif-erp/erp/internal/storage"
 	"github.com/mif-erp/erp/internal/techniciens"
@@ -56,7 +57,6 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 	plans, ivs := planning.NewService(pool), interventions.NewService(pool)
 	deps := httpapi.Deps{
 		Config:        cfg,
-		Redis:         rdb,
 		Logger:        log,
 		Version:       version,
 		Started:       started,
@@ -75,11 +75,25 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),
 		Health:        platform.NewHealth(pool, rdb),
+		RateLimit:     rateLimit(cfg, rdb),
+		StreamTokens:  live.NewTokens(cfg.SecretKey),
 	}
 	for _, o := range opts {
 		o(&deps)
 	}
 	return httpapi.New(deps)
+}
+
+// rateLimit is the limiter of RATE_LIMIT_PER_MINUTE: shared by the replicas through Redis when
+// REDIS_URL is set, per instance otherwise; nil (no limit) when the setting is 0.
+func rateLimit(cfg config.Config, rdb *redis.Client) ratelimit.Limiter {
+	if cfg.RateLimitPerMinute <= 0 {
+		return nil
+	}
+	if rdb != nil {
+		return ratelimit.NewRedis(rdb, cfg.RateLimitPerMinute)
+	}
+	return ratelimit.NewMemory(cfg.RateLimitPerMinute)
 }
 
 // Option adjusts the wiring of Handler.

@@ -14,7 +14,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	contract "github.com/mif-erp/erp/api"
 	api "github.com/mif-erp/erp/gen/api"
@@ -41,7 +40,6 @@ import (
 // Deps are what the HTTP layer needs from the rest of the program.
 type Deps struct {
 	Config        config.Config
-	Redis         *redis.Client // nil when REDIS_URL is not set
 	Logger        *slog.Logger
 	Version       string
 	Started       time.Time
@@ -65,6 +63,10 @@ type Deps struct {
 	Idempotency *idempotency.Store
 	// Health probes the database and Redis for the readiness and detailed health answers.
 	Health *platform.Health
+	// RateLimit counts the requests of each client IP (nil: no rate limit).
+	RateLimit ratelimit.Limiter
+	// StreamTokens signs and verifies the tokens opening an event stream without a bearer token.
+	StreamTokens *live.Tokens
 	// Live fans new notifications out to the event streams (started and stopped by the caller;
 	// nil: an idle hub, the streams get replays and heartbeats only).
 	Live *live.Hub
@@ -72,9 +74,8 @@ type Deps struct {
 
 // Server implements api.StrictServerInterface.
 type Server struct {
-	deps         Deps
-	registry     *prometheus.Registry
-	streamTokens *live.Tokens
+	deps     Deps
+	registry *prometheus.Registry
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -103,7 +104,7 @@ func New(d Deps) (*echo.Echo, error) {
 	if d.Live == nil {
 		d.Live = live.NewWithConnect(nil, live.Options{})
 	}
-	s := &Server{deps: d, registry: reg, streamTokens: live.NewTokens(d.Config.SecretKey)}
+	s := &Server{deps: d, registry: reg}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -132,12 +133,8 @@ func New(d Deps) (*echo.Echo, error) {
 			MaxAge:           600,
 		}),
 	)
-	if d.Config.RateLimitPerMinute > 0 {
-		var l ratelimit.Limiter = ratelimit.NewMemory(d.Config.RateLimitPerMinute)
-		if d.Redis != nil {
-			l = ratelimit.NewRedis(d.Redis, d.Config.RateLimitPerMinute)
-		}
-		e.Use(rateLimit(l, d.Logger))
+	if d.RateLimit != nil {
+		e.Use(rateLimit(d.RateLimit, d.Logger))
 	}
 	uploads := uploadRoutes(doc)
 	e.Use(

@@ -21,7 +21,7 @@ import (
 // CreateStreamToken is POST /notifications/stream-token: a 60-second token for
 // GET /notifications/stream?stream_token=, for browsers' EventSource (no Authorization header).
 func (s *Server) CreateStreamToken(ctx context.Context, _ api.CreateStreamTokenRequestObject) (api.CreateStreamTokenResponseObject, error) {
-	tok, exp := s.streamTokens.Issue(principal(ctx).UserID)
+	tok, exp := s.deps.StreamTokens.Issue(principal(ctx).UserID)
 	return api.CreateStreamToken201JSONResponse{StreamToken: tok, ExpiresAt: exp}, nil
 }
 
@@ -77,7 +77,7 @@ func (s *Server) streamCaller(ctx context.Context, token *string) (auth.Principa
 	if token == nil || *token == "" {
 		return auth.Principal{}, apperr.Unauthorized("Not authenticated")
 	}
-	id, err := s.streamTokens.Verify(*token)
+	id, err := s.deps.StreamTokens.Verify(*token)
 	if err != nil {
 		return auth.Principal{}, apperr.Unauthorized("Jeton de flux invalide ou expiré")
 	}
