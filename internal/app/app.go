@@ -14,17 +14,22 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/calendar"
 	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/httpapi"
+	"github.com/mif-erp/erp/internal/idempotency"
 	"github.com/mif-erp/erp/internal/interventions"
 	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/mail"
 	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/planning"
+	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/ratelimit"
 	"github.com/mif-erp/erp/internal/scheduler"
 	"github.com/mif-erp/erp/internal/storage"
 	"github.com/mif-erp/erp/internal/techniciens"
@@ -49,10 +54,9 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		MetricsToken: cfg.MetricsToken,
 		Logger:       log,
 	})
+	plans, ivs := planning.NewService(pool), interventions.NewService(pool)
 	deps := httpapi.Deps{
 		Config:        cfg,
-		Pool:          pool,
-		Redis:         rdb,
 		Logger:        log,
 		Version:       version,
 		Started:       started,
@@ -61,15 +65,35 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Equipements:   equipements.NewService(pool),
 		Techniciens:   techniciens.NewService(pool),
 		Clients:       clients.NewService(pool),
-		Interventions: interventions.NewService(pool),
+		Interventions: ivs,
 		Documents:     docs,
-		Planning:      planning.NewService(pool),
+		Planning:      plans,
 		Notifications: notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore),
+		Stream:        notifications.NewStream(pool),
+		Calendar:      calendar.NewService(pool, plans, ivs),
+		Audit:         audit.NewRecorder(pool),
+		PoolMetrics:   platform.NewPoolCollector(pool),
+		Idempotency:   idempotency.NewStore(pool),
+		Health:        platform.NewHealth(pool, rdb),
+		RateLimit:     rateLimit(cfg, rdb),
+		StreamTokens:  live.NewTokens(cfg.SecretKey),
 	}
 	for _, o := range opts {
 		o(&deps)
 	}
 	return httpapi.New(deps)
+}
+
+// rateLimit is the limiter of RATE_LIMIT_PER_MINUTE: shared by the replicas through Redis when
+// REDIS_URL is set, per instance otherwise; nil (no limit) when the setting is 0.
+func rateLimit(cfg config.Config, rdb *redis.Client) ratelimit.Limiter {
+	if cfg.RateLimitPerMinute <= 0 {
+		return nil
+	}
+	if rdb != nil {
+		return ratelimit.NewRedis(rdb, cfg.RateLimitPerMinute)
+	}
+	return ratelimit.NewMemory(cfg.RateLimitPerMinute)
 }
 
 // Option adjusts the wiring of Handler.

@@ -10,10 +10,8 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/idempotency"
 )
-
-// idempotencyRetention matches the replay window of Idempotency-Key answers (24 h).
-const idempotencyRetention = 24 * time.Hour
 
 // Housekeeping deletes rows nothing needs any more: refresh tokens expired for a day, login
 // failure counters whose window is over and that lock nothing, idempotency answers past their
@@ -26,7 +24,7 @@ func Housekeeping(cfg config.Config, pool *pgxpool.Pool) func(ctx context.Contex
 		_, errThrottle := q.DeleteStaleLoginThrottle(ctx, db.DeleteStaleLoginThrottleParams{
 			Now: now, WindowStartBefore: now.Add(-cfg.LoginFailureWindow),
 		})
-		_, errKeys := q.PurgeIdempotencyKeys(ctx, idempotencyRetention.Seconds())
+		_, errKeys := idempotency.NewStore(pool).Purge(ctx)
 		if err := errors.Join(errTokens, errThrottle, errKeys); err != nil {
 			return fmt.Errorf("housekeeping: %w", err)
 		}

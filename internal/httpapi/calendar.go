@@ -21,11 +21,11 @@ func (s *Server) GetCalendar(ctx context.Context, req api.GetCalendarRequestObje
 			tok = *req.Params.Token
 		}
 		var err error
-		if p, err = s.calendar.Caller(ctx, tok); err != nil {
+		if p, err = s.deps.Calendar.Caller(ctx, tok); err != nil {
 			return nil, err
 		}
 	}
-	body, err := s.calendar.Feed(ctx, p)
+	body, err := s.deps.Calendar.Feed(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (s *Server) GetCalendar(ctx context.Context, req api.GetCalendarRequestObje
 // CreateCalendarToken is POST /users/me/calendar-token: a new secret link; the previous one
 // stops working.
 func (s *Server) CreateCalendarToken(ctx context.Context, _ api.CreateCalendarTokenRequestObject) (api.CreateCalendarTokenResponseObject, error) {
-	tok, err := s.calendar.NewToken(ctx, principal(ctx).UserID)
+	tok, err := s.deps.Calendar.NewToken(ctx, principal(ctx).UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -5,13 +5,13 @@ import (
 	"time"
 
 	api "github.com/mif-erp/erp/gen/api"
-	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/users"
 )
 
 type multipartReader = *multipart.Reader
 
-func toAPIUser(u db.User) api.User {
+func toAPIUser(u users.User) api.User {
 	var last *time.Time
 	if u.LastLogin != nil {
 		t := u.LastLogin.UTC()
@@ -30,7 +30,7 @@ func toAPIUser(u db.User) api.User {
 	}
 }
 
-func toAPIUsers(us []db.User) []api.User { return mapAll(us, toAPIUser) }
+func toAPIUsers(us []users.User) []api.User { return mapAll(us, toAPIUser) }
 
 func toTokenPair(p auth.TokenPair) api.TokenPairJSONResponse {
 	return api.TokenPairJSONResponse{

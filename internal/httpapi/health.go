@@ -6,8 +6,6 @@ import (
 	"time"
 
 	api "github.com/mif-erp/erp/gen/api"
-	"github.com/mif-erp/erp/gen/db"
-	"github.com/mif-erp/erp/internal/platform"
 )
 
 // GetRoot is the welcome message of the original API.
@@ -36,16 +34,16 @@ func (s *Server) GetLive(context.Context, api.GetLiveRequestObject) (api.GetLive
 func (s *Server) GetReady(ctx context.Context, _ api.GetReadyRequestObject) (api.GetReadyResponseObject, error) {
 	out := api.Readiness{Status: api.ReadinessStatusReady, Timestamp: time.Now().UTC(), Service: s.deps.Config.ProjectName}
 	out.Checks.Database = api.CheckResult{Status: api.CheckResultStatusHealthy, Message: ptr("connexion OK")}
-	if _, err := s.pingDB(ctx); err != nil {
+	if c := s.deps.Health.Database(ctx, false); c.Err != nil {
 		out.Status = api.ReadinessStatusNotReady
-		out.Checks.Database = api.CheckResult{Status: api.CheckResultStatusUnhealthy, Message: ptr(err.Error())}
+		out.Checks.Database = api.CheckResult{Status: api.CheckResultStatusUnhealthy, Message: ptr(c.Err.Error())}
 	}
 	out.Checks.Redis = api.CheckResult{Status: api.CheckResultStatusNotConfigured, Message: ptr("REDIS_URL non défini")}
-	if s.deps.Redis != nil {
+	if c := s.deps.Health.Redis(ctx, false); c.Configured {
 		out.Checks.Redis = api.CheckResult{Status: api.CheckResultStatusHealthy, Message: ptr("connexion OK")}
-		if _, err := s.pingRedis(ctx); err != nil {
+		if c.Err != nil {
 			// Redis only shares the rate limit; the API works without it, so it is not critical.
-			out.Checks.Redis = api.CheckResult{Status: api.CheckResultStatusUnhealthy, Message: ptr(err.Error())}
+			out.Checks.Redis = api.CheckResult{Status: api.CheckResultStatusUnhealthy, Message: ptr(c.Err.Error())}
 		}
 	}
 	if out.Status == api.ReadinessStatusNotReady {
@@ -68,31 +66,23 @@ func (s *Server) GetHealthDetailed(ctx context.Context, _ api.GetHealthDetailedR
 	}
 	dbc := &out.Checks.Database
 	dbc.Status = api.HealthDetailedChecksDatabaseStatusHealthy
-	if latency, err := s.pingDB(ctx); err != nil {
+	if c := s.deps.Health.Database(ctx, true); c.Err != nil {
 		out.Status = api.HealthDetailedStatusUnhealthy
 		dbc.Status = api.HealthDetailedChecksDatabaseStatusUnhealthy
-		dbc.Message = ptr(err.Error())
+		dbc.Message = ptr(c.Err.Error())
 	} else {
-		dbc.LatencyMs = ptr(latency)
-		if v, err := db.New(s.deps.Pool).ServerVersion(ctx); err == nil {
-			dbc.Version = &v
-		}
-		if v, dirty, err := platform.SchemaVersion(ctx, s.deps.Pool); err == nil {
-			dbc.MigrationVersion, dbc.MigrationDirty = &v, &dirty
-		}
+		dbc.LatencyMs = ptr(milliseconds(c.Latency))
+		dbc.Version = nonEmpty(c.Version)
+		dbc.MigrationVersion, dbc.MigrationDirty = c.Migration, c.MigrationDirty
 	}
 	rc := &out.Checks.Redis
 	rc.Status = api.HealthDetailedChecksRedisStatusNotConfigured
-	if s.deps.Redis != nil {
-		if latency, err := s.pingRedis(ctx); err != nil {
-			rc.Status, rc.Message = api.HealthDetailedChecksRedisStatusUnhealthy, ptr(err.Error())
+	if c := s.deps.Health.Redis(ctx, true); c.Configured {
+		if c.Err != nil {
+			rc.Status, rc.Message = api.HealthDetailedChecksRedisStatusUnhealthy, ptr(c.Err.Error())
 		} else {
-			rc.Status, rc.LatencyMs = api.HealthDetailedChecksRedisStatusHealthy, ptr(latency)
-			if info, err := s.deps.Redis.InfoMap(ctx, "server").Result(); err == nil {
-				if v, ok := info["Server"]["redis_version"]; ok {
-					rc.Version = &v
-				}
-			}
+			rc.Status, rc.LatencyMs = api.HealthDetailedChecksRedisStatusHealthy, ptr(milliseconds(c.Latency))
+			rc.Version = nonEmpty(c.Version)
 		}
 	}
 	return api.GetHealthDetailed200JSONResponse(out), nil
@@ -107,23 +97,13 @@ func (s *Server) GetMetrics(context.Context, api.GetMetricsRequestObject) (api.G
 	return metricsResponse{body: body}, nil
 }
 
-// pingDB returns the round-trip time of a ping in milliseconds.
-func (s *Server) pingDB(ctx context.Context) (float64, error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	start := time.Now()
-	if err := s.deps.Pool.Ping(ctx); err != nil {
-		return 0, err
-	}
-	return float64(time.Since(start).Microseconds()) / 1000, nil
-}
+// milliseconds writes a latency in milliseconds, to the microsecond.
+func milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func (s *Server) pingRedis(ctx context.Context) (float64, error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	start := time.Now()
-	if err := s.deps.Redis.Ping(ctx).Err(); err != nil {
-		return 0, err
+// nonEmpty is nil for an unknown (empty) version.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
 	}
-	return float64(time.Since(start).Microseconds()) / 1000, nil
+	return &s
 }

@@ -13,13 +13,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
-	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/idempotency"
 )
 
 // idempotentOperations are the creations that honour an Idempotency-Key header.
@@ -29,11 +27,6 @@ const (
 	headerIdempotencyKey     = "Idempotency-Key"
 	headerIdempotentReplayed = "Idempotent-Replayed"
 
-	// idempotencyTTL is how long an answer is replayed; older entries are ignored and overwritten.
-	idempotencyTTL = 24 * time.Hour
-	// idempotencyAbandoned is how long a claim may stay unanswered before it is taken to belong
-	// to a server that died mid-request, and may be claimed again (requests time out long before).
-	idempotencyAbandoned = 5 * time.Minute
 	// idempotencyStoreTimeout bounds the writes done after the handler, which do not depend on the
 	// client still being connected.
 	idempotencyStoreTimeout = 5 * time.Second
@@ -54,8 +47,8 @@ var (
 // Idempotent-Replayed: true) instead of running twice. The same key with another body answers
 // 422, and a retry while the first request still runs 409. A 5xx answer is not stored: its claim
 // is released so that a retry runs again. It runs after the gate, which authenticated the caller
-// and named the operation.
-func idempotent(pool *pgxpool.Pool, log *slog.Logger, ops map[string]bool) echo.MiddlewareFunc {
+// and named the operation. The keys and answers are kept by store.
+func idempotent(store *idempotency.Store, log *slog.Logger, ops map[string]bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			op, _ := c.Get(ctxOperationID).(string)
@@ -75,57 +68,33 @@ func idempotent(pool *pgxpool.Pool, log *slog.Logger, ops map[string]bool) echo.
 			_ = req.Body.Close()
 			req.Body = io.NopCloser(bytes.NewReader(body))
 
-			entry := idempotencyEntry{q: db.New(pool), log: log, userID: p.UserID, op: op, key: key,
-				hash: requestHash(req, body)}
-			return entry.serve(c, next)
+			k := idempotency.Key{UserID: p.UserID, Operation: op, Key: key}
+			claim, stored, err := store.Begin(req.Context(), k, requestHash(req, body))
+			switch {
+			case errors.Is(err, idempotency.ErrKeyReused):
+				return errIdempotencyKeyReused
+			case errors.Is(err, idempotency.ErrInProgress):
+				return errIdempotencyInProgress
+			case err != nil:
+				return err
+			case stored != nil:
+				return replay(c, stored)
+			}
+			return idempotencyRun{store: store, log: log, op: op, claim: claim}.serve(c, next)
 		}
 	}
 }
 
-// idempotencyEntry is one (user, operation, key).
-type idempotencyEntry struct {
-	q      *db.Queries
-	log    *slog.Logger
-	userID int64
-	op     string
-	key    string
-	hash   []byte
+// idempotencyRun is the request that claimed a key.
+type idempotencyRun struct {
+	store *idempotency.Store
+	log   *slog.Logger
+	op    string
+	claim idempotency.Claim
 }
 
-func (e *idempotencyEntry) serve(c echo.Context, next echo.HandlerFunc) error {
-	ctx := c.Request().Context()
-	// A few rounds: the entry seen as taken may be released (a 5xx) before it can be read.
-	for range 3 {
-		claimedAt, err := e.q.ClaimIdempotencyKey(ctx, db.ClaimIdempotencyKeyParams{
-			UserID: e.userID, Operation: e.op, Key: e.key, RequestHash: e.hash,
-			TtlSeconds: idempotencyTTL.Seconds(), AbandonSeconds: idempotencyAbandoned.Seconds(),
-		})
-		if err == nil {
-			return e.run(c, next, claimedAt)
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("idempotency: claim key: %w", err)
-		}
-		stored, err := e.q.GetIdempotencyKey(ctx, db.GetIdempotencyKeyParams{UserID: e.userID, Operation: e.op, Key: e.key})
-		if errors.Is(err, pgx.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("idempotency: read key: %w", err)
-		}
-		if !bytes.Equal(stored.RequestHash, e.hash) {
-			return errIdempotencyKeyReused
-		}
-		if stored.Status == nil {
-			return errIdempotencyInProgress
-		}
-		return replay(c, stored)
-	}
-	return errIdempotencyInProgress
-}
-
-// run serves the request that claimed the key and stores its answer (or releases the claim).
-func (e *idempotencyEntry) run(c echo.Context, next echo.HandlerFunc, claimedAt time.Time) (err error) {
+// serve runs the request and stores its answer (or releases the claim).
+func (r idempotencyRun) serve(c echo.Context, next echo.HandlerFunc) (err error) {
 	res := c.Response()
 	rec := &recordingWriter{ResponseWriter: res.Writer}
 	res.Writer = rec
@@ -134,7 +103,7 @@ func (e *idempotencyEntry) run(c echo.Context, next echo.HandlerFunc, claimedAt 
 		res.Writer = rec.ResponseWriter
 		if !completed {
 			// A panic: forget the claim so a retry runs, and let Recover answer 500.
-			e.release(c.Request().Context(), claimedAt)
+			r.release(c.Request().Context())
 		}
 	}()
 	if herr := next(c); herr != nil {
@@ -143,7 +112,7 @@ func (e *idempotencyEntry) run(c echo.Context, next echo.HandlerFunc, claimedAt 
 	completed = true
 	ctx := c.Request().Context()
 	if !res.Committed || res.Status >= http.StatusInternalServerError {
-		e.release(ctx, claimedAt)
+		r.release(ctx)
 		return nil
 	}
 	headers := map[string]string{}
@@ -152,47 +121,31 @@ func (e *idempotencyEntry) run(c echo.Context, next echo.HandlerFunc, claimedAt 
 			headers[h] = v
 		}
 	}
-	hb, err := json.Marshal(headers)
-	if err != nil {
-		return fmt.Errorf("idempotency: encode headers: %w", err)
-	}
-	status := int32(res.Status)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyStoreTimeout)
 	defer cancel()
-	if _, err := e.q.CompleteIdempotencyKey(sctx, db.CompleteIdempotencyKeyParams{
-		Status: &status, Headers: hb, Body: rec.body.Bytes(),
-		UserID: e.userID, Operation: e.op, Key: e.key, ClaimedAt: claimedAt,
-	}); err != nil {
+	if err := r.store.Complete(sctx, r.claim, idempotency.Answer{Status: res.Status, Headers: headers, Body: rec.body.Bytes()}); err != nil {
 		// The answer is sent already; the claim stays unanswered until it counts as abandoned.
-		e.log.ErrorContext(ctx, "idempotency: store answer failed", "operation", e.op, "error", err)
+		r.log.ErrorContext(ctx, "idempotency: store answer failed", "operation", r.op, "error", err)
 	}
 	return nil
 }
 
-func (e *idempotencyEntry) release(ctx context.Context, claimedAt time.Time) {
+func (r idempotencyRun) release(ctx context.Context) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyStoreTimeout)
 	defer cancel()
-	if _, err := e.q.ReleaseIdempotencyKey(sctx, db.ReleaseIdempotencyKeyParams{
-		UserID: e.userID, Operation: e.op, Key: e.key, ClaimedAt: claimedAt,
-	}); err != nil {
-		e.log.ErrorContext(ctx, "idempotency: release key failed", "operation", e.op, "error", err)
+	if err := r.store.Release(sctx, r.claim); err != nil {
+		r.log.ErrorContext(ctx, "idempotency: release key failed", "operation", r.op, "error", err)
 	}
 }
 
 // replay writes a stored answer again.
-func replay(c echo.Context, stored db.IdempotencyKey) error {
-	var headers map[string]string
-	if len(stored.Headers) > 0 {
-		if err := json.Unmarshal(stored.Headers, &headers); err != nil {
-			return fmt.Errorf("idempotency: decode stored headers: %w", err)
-		}
-	}
+func replay(c echo.Context, stored *idempotency.Answer) error {
 	h := c.Response().Header()
-	for k, v := range headers {
+	for k, v := range stored.Headers {
 		h.Set(k, v)
 	}
 	h.Set(headerIdempotentReplayed, "true")
-	c.Response().WriteHeader(int(*stored.Status))
+	c.Response().WriteHeader(stored.Status)
 	if c.Request().Method != http.MethodHead {
 		_, _ = c.Response().Write(stored.Body)
 	}

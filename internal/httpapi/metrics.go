@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/common/expfmt"
@@ -48,56 +47,24 @@ func (m *httpMetrics) observe(method, route string, status int, d time.Duration)
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
 }
 
-// poolCollector exposes pgx pool statistics.
-type poolCollector struct {
-	pool                                                        *pgxpool.Pool
-	acquired, idle, total, max, acquireCount, acquireDur, empty *prometheus.Desc
-}
-
-func newPoolCollector(pool *pgxpool.Pool) *poolCollector {
-	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
-	return &poolCollector{
-		pool:         pool,
-		acquired:     d("db_pool_acquired_connections", "Connections currently in use."),
-		idle:         d("db_pool_idle_connections", "Idle connections."),
-		total:        d("db_pool_total_connections", "Open connections."),
-		max:          d("db_pool_max_connections", "Maximum size of the pool."),
-		acquireCount: d("db_pool_acquires_total", "Connections acquired from the pool."),
-		acquireDur:   d("db_pool_acquire_duration_seconds_total", "Time spent waiting for a connection."),
-		empty:        d("db_pool_empty_acquires_total", "Acquires that had to wait for a connection."),
-	}
-}
-
-func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.acquired, c.idle, c.total, c.max, c.acquireCount, c.acquireDur, c.empty} {
-		ch <- d
-	}
-}
-
-func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.pool.Stat()
-	ch <- prometheus.MustNewConstMetric(c.acquired, prometheus.GaugeValue, float64(s.AcquiredConns()))
-	ch <- prometheus.MustNewConstMetric(c.idle, prometheus.GaugeValue, float64(s.IdleConns()))
-	ch <- prometheus.MustNewConstMetric(c.total, prometheus.GaugeValue, float64(s.TotalConns()))
-	ch <- prometheus.MustNewConstMetric(c.max, prometheus.GaugeValue, float64(s.MaxConns()))
-	ch <- prometheus.MustNewConstMetric(c.acquireCount, prometheus.CounterValue, float64(s.AcquireCount()))
-	ch <- prometheus.MustNewConstMetric(c.acquireDur, prometheus.CounterValue, s.AcquireDuration().Seconds())
-	ch <- prometheus.MustNewConstMetric(c.empty, prometheus.CounterValue, float64(s.EmptyAcquireCount()))
-}
-
-// newRegistry returns a registry (not the global one) with Go, process and pool collectors.
-func newRegistry(pool *pgxpool.Pool, version string) *prometheus.Registry {
+// newRegistry returns a registry (not the global one) with Go, process and build collectors,
+// and the others given (the database pool's).
+func newRegistry(version string, others ...prometheus.Collector) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		newPoolCollector(pool),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name:        "app_info",
 			Help:        "Build information.",
 			ConstLabels: prometheus.Labels{"version": version},
 		}, func() float64 { return 1 }),
 	)
+	for _, c := range others {
+		if c != nil {
+			reg.MustRegister(c)
+		}
+	}
 	return reg
 }
 

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	api "github.com/mif-erp/erp/gen/api"
-	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/notifications"
 )
 
@@ -125,10 +124,10 @@ func (s *Server) GetMyPreferences(ctx context.Context, _ api.GetMyPreferencesReq
 func (s *Server) UpdateMyPreferences(ctx context.Context, req api.UpdateMyPreferencesRequestObject) (api.UpdateMyPreferencesResponseObject, error) {
 	e := req.Body.Email
 	set := map[string]bool{}
-	for t, v := range map[db.NotificationType]*bool{
-		db.NotificationTypeAffectation: e.Affectation, db.NotificationTypeCloture: e.Cloture,
-		db.NotificationTypeRappel: e.Rappel, db.NotificationTypeRetard: e.Retard,
-		db.NotificationTypeInformation: e.Information,
+	for t, v := range map[api.NotificationType]*bool{
+		api.NotificationTypeAffectation: e.Affectation, api.NotificationTypeCloture: e.Cloture,
+		api.NotificationTypeRappel: e.Rappel, api.NotificationTypeRetard: e.Retard,
+		api.NotificationTypeInformation: e.Information,
 	} {
 		if v != nil {
 			set[string(t)] = *v
@@ -199,13 +198,14 @@ func toAPINotifications(ns []notifications.Notification) []api.Notification {
 	return out
 }
 
-func toAPIPreferences(p map[db.NotificationType]bool) api.NotificationPreferences {
+func toAPIPreferences(p notifications.Preferences) api.NotificationPreferences {
+	email := func(t api.NotificationType) bool { return p[notifications.Type(t)] }
 	var out api.NotificationPreferences
-	out.Email.Affectation = p[db.NotificationTypeAffectation]
-	out.Email.Cloture = p[db.NotificationTypeCloture]
-	out.Email.Rappel = p[db.NotificationTypeRappel]
-	out.Email.Retard = p[db.NotificationTypeRetard]
-	out.Email.Information = p[db.NotificationTypeInformation]
+	out.Email.Affectation = email(api.NotificationTypeAffectation)
+	out.Email.Cloture = email(api.NotificationTypeCloture)
+	out.Email.Rappel = email(api.NotificationTypeRappel)
+	out.Email.Retard = email(api.NotificationTypeRetard)
+	out.Email.Information = email(api.NotificationTypeInformation)
 	return out
 }
 

@@ -11,11 +11,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	contract "github.com/mif-erp/erp/api"
 	api "github.com/mif-erp/erp/gen/api"
@@ -27,10 +25,12 @@ import (
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
+	"github.com/mif-erp/erp/internal/idempotency"
 	"github.com/mif-erp/erp/internal/interventions"
 	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/planning"
+	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/ratelimit"
 	"github.com/mif-erp/erp/internal/rbac"
 	"github.com/mif-erp/erp/internal/techniciens"
@@ -40,8 +40,6 @@ import (
 // Deps are what the HTTP layer needs from the rest of the program.
 type Deps struct {
 	Config        config.Config
-	Pool          *pgxpool.Pool
-	Redis         *redis.Client // nil when REDIS_URL is not set
 	Logger        *slog.Logger
 	Version       string
 	Started       time.Time
@@ -54,6 +52,21 @@ type Deps struct {
 	Documents     *documents.Service
 	Planning      *planning.Service
 	Notifications *notifications.Service
+	Calendar      *calendar.Service
+	// Audit records the refusals of the gate (the services audit their changes themselves).
+	Audit *audit.Recorder
+	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).
+	PoolMetrics prometheus.Collector
+	// Stream reads the rows of the notification event streams (replay, catch-up, caller).
+	Stream *notifications.Stream
+	// Idempotency keeps the answers of the creations sent with an Idempotency-Key.
+	Idempotency *idempotency.Store
+	// Health probes the database and Redis for the readiness and detailed health answers.
+	Health *platform.Health
+	// RateLimit counts the requests of each client IP (nil: no rate limit).
+	RateLimit ratelimit.Limiter
+	// StreamTokens signs and verifies the tokens opening an event stream without a bearer token.
+	StreamTokens *live.Tokens
 	// Live fans new notifications out to the event streams (started and stopped by the caller;
 	// nil: an idle hub, the streams get replays and heartbeats only).
 	Live *live.Hub
@@ -61,10 +74,8 @@ type Deps struct {
 
 // Server implements api.StrictServerInterface.
 type Server struct {
-	deps         Deps
-	registry     *prometheus.Registry
-	streamTokens *live.Tokens
-	calendar     *calendar.Service
+	deps     Deps
+	registry *prometheus.Registry
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -88,13 +99,12 @@ func New(d Deps) (*echo.Echo, error) {
 		return nil, fmt.Errorf("convert contract to JSON: %w", err)
 	}
 
-	reg := newRegistry(d.Pool, d.Version)
+	reg := newRegistry(d.Version, d.PoolMetrics)
 	metrics := newHTTPMetrics(reg)
 	if d.Live == nil {
 		d.Live = live.NewWithConnect(nil, live.Options{})
 	}
-	s := &Server{deps: d, registry: reg, streamTokens: live.NewTokens(d.Config.SecretKey),
-		calendar: calendar.NewService(d.Pool, d.Planning, d.Interventions)}
+	s := &Server{deps: d, registry: reg}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -123,12 +133,8 @@ func New(d Deps) (*echo.Echo, error) {
 			MaxAge:           600,
 		}),
 	)
-	if d.Config.RateLimitPerMinute > 0 {
-		var l ratelimit.Limiter = ratelimit.NewMemory(d.Config.RateLimitPerMinute)
-		if d.Redis != nil {
-			l = ratelimit.NewRedis(d.Redis, d.Config.RateLimitPerMinute)
-		}
-		e.Use(rateLimit(l, d.Logger))
+	if d.RateLimit != nil {
+		e.Use(rateLimit(d.RateLimit, d.Logger))
 	}
 	uploads := uploadRoutes(doc)
 	e.Use(
@@ -144,7 +150,7 @@ func New(d Deps) (*echo.Echo, error) {
 		uploadDeadline(uploads, d.Config.MaxUploadBytes),
 		withRequest,
 		g.middleware,
-		idempotent(d.Pool, d.Logger, idempotentOperations),
+		idempotent(d.Idempotency, d.Logger, idempotentOperations),
 	)
 
 	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
@@ -172,7 +178,7 @@ func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
 
 // auditLater writes an audit entry; a failure is logged and never fails the request.
 func (s *Server) auditLater(ctx context.Context, e audit.Entry) {
-	if err := audit.Write(ctx, s.deps.Pool, e); err != nil {
+	if err := s.deps.Audit.Record(ctx, e); err != nil {
 		s.deps.Logger.ErrorContext(ctx, "audit write failed", "action", e.Action, "error", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,22 +11,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	api "github.com/mif-erp/erp/gen/api"
-	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/live"
+	"github.com/mif-erp/erp/internal/notifications"
 )
-
-// replayBatch is how many rows one replay or catch-up query reads at a time.
-const replayBatch = 500
 
 // CreateStreamToken is POST /notifications/stream-token: a 60-second token for
 // GET /notifications/stream?stream_token=, for browsers' EventSource (no Authorization header).
 func (s *Server) CreateStreamToken(ctx context.Context, _ api.CreateStreamTokenRequestObject) (api.CreateStreamTokenResponseObject, error) {
-	tok, exp := s.streamTokens.Issue(principal(ctx).UserID)
+	tok, exp := s.deps.StreamTokens.Issue(principal(ctx).UserID)
 	return api.CreateStreamToken201JSONResponse{StreamToken: tok, ExpiresAt: exp}, nil
 }
 
@@ -53,7 +47,7 @@ func (s *Server) StreamNotifications(ctx context.Context, req api.StreamNotifica
 	}
 
 	sub := s.deps.Live.Subscribe(p.UserID)
-	st := &sseStream{ctx: ctx, q: db.New(s.deps.Pool), log: s.deps.Logger, sub: sub, userID: p.UserID,
+	st := &sseStream{ctx: ctx, rows: s.deps.Stream, log: s.deps.Logger, sub: sub, userID: p.UserID,
 		sent: map[int64]bool{}, heartbeat: s.deps.Config.SSEHeartbeat, maxAge: s.deps.Config.LiveStreamMax}
 	if lastID >= 0 {
 		st.cursor = lastID
@@ -64,12 +58,12 @@ func (s *Server) StreamNotifications(ctx context.Context, req api.StreamNotifica
 			return nil, err
 		}
 		st.pending = rows
-		st.replayMore = len(rows) == replayBatch
+		st.replayMore = len(rows) == notifications.StreamPage
 	} else {
-		last, err := st.q.LiveLastNotificationID(ctx, p.UserID)
+		last, err := st.rows.Last(ctx, p.UserID)
 		if err != nil {
 			sub.Close()
-			return nil, fmt.Errorf("stream: last notification: %w", err)
+			return nil, err
 		}
 		st.cursor = last
 	}
@@ -82,46 +76,32 @@ func (s *Server) streamCaller(ctx context.Context, token *string) (auth.Principa
 	if token == nil || *token == "" {
 		return auth.Principal{}, apperr.Unauthorized("Not authenticated")
 	}
-	id, err := s.streamTokens.Verify(*token)
+	id, err := s.deps.StreamTokens.Verify(*token)
 	if err != nil {
 		return auth.Principal{}, apperr.Unauthorized("Jeton de flux invalide ou expiré")
 	}
-	u, err := db.New(s.deps.Pool).LiveUserGet(ctx, id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return auth.Principal{}, apperr.Unauthorized("Utilisateur non trouvé")
-	}
-	if err != nil {
-		return auth.Principal{}, fmt.Errorf("stream: load user: %w", err)
-	}
-	if !u.IsActive {
-		return auth.Principal{}, apperr.Forbidden("Utilisateur désactivé")
-	}
-	return auth.Principal{UserID: u.ID, Role: string(u.Role), Email: u.Email, Username: u.Username}, nil
+	return s.deps.Stream.Caller(ctx, id)
 }
 
 // sseStream writes the event stream of one caller.
 type sseStream struct {
 	ctx       context.Context
-	q         *db.Queries
+	rows      *notifications.Stream
 	log       *slog.Logger
 	sub       *live.Subscription
 	userID    int64
 	heartbeat time.Duration
 	maxAge    time.Duration
 
-	cursor     int64                          // highest id sent or replayed
-	sent       map[int64]bool                 // ids sent: never twice
-	pending    []db.LiveNotificationsAfterRow // first replay page, read by the handler
-	replayMore bool                           // the replay has more pages
+	cursor     int64                        // highest id sent or replayed
+	sent       map[int64]bool               // ids sent: never twice
+	pending    []notifications.Notification // first replay page, read by the handler
+	replayMore bool                         // the replay has more pages
 }
 
 // after reads the caller's notifications with an id above id, one page.
-func (st *sseStream) after(id int64) ([]db.LiveNotificationsAfterRow, error) {
-	rows, err := st.q.LiveNotificationsAfter(st.ctx, db.LiveNotificationsAfterParams{UserID: st.userID, AfterID: id, Lim: replayBatch})
-	if err != nil {
-		return nil, fmt.Errorf("stream: notifications after %d: %w", id, err)
-	}
-	return rows, nil
+func (st *sseStream) after(id int64) ([]notifications.Notification, error) {
+	return st.rows.After(st.ctx, st.userID, id)
 }
 
 func (st *sseStream) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
@@ -212,7 +192,7 @@ func (st *sseStream) catchUp(buf *bytes.Buffer) error {
 	for _, r := range rows {
 		st.write(buf, r)
 	}
-	st.replayMore = len(rows) == replayBatch
+	st.replayMore = len(rows) == notifications.StreamPage
 	return nil
 }
 
@@ -221,19 +201,16 @@ func (st *sseStream) one(buf *bytes.Buffer, id int64) error {
 	if st.sent[id] {
 		return nil
 	}
-	r, err := st.q.LiveNotificationGet(st.ctx, db.LiveNotificationGetParams{ID: id, UserID: st.userID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
+	n, ok, err := st.rows.Get(st.ctx, st.userID, id)
+	if err != nil || !ok {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("stream: notification %d: %w", id, err)
-	}
-	st.write(buf, db.LiveNotificationsAfterRow(r))
+	st.write(buf, n)
 	return nil
 }
 
 // write appends one event: id, type and the Notification JSON on one data line.
-func (st *sseStream) write(buf *bytes.Buffer, r db.LiveNotificationsAfterRow) {
+func (st *sseStream) write(buf *bytes.Buffer, r notifications.Notification) {
 	if r.ID > st.cursor {
 		st.cursor = r.ID
 	}
@@ -241,19 +218,10 @@ func (st *sseStream) write(buf *bytes.Buffer, r db.LiveNotificationsAfterRow) {
 		return
 	}
 	st.sent[r.ID] = true
-	data, err := json.Marshal(liveNotification(r))
+	data, err := json.Marshal(toAPINotification(r))
 	if err != nil { // cannot happen: plain values
 		st.log.ErrorContext(st.ctx, "stream: encode notification", "id", r.ID, "error", err)
 		return
 	}
 	fmt.Fprintf(buf, "id: %d\nevent: notification\ndata: %s\n\n", r.ID, data)
-}
-
-// liveNotification is the contract's Notification of a row.
-func liveNotification(r db.LiveNotificationsAfterRow) api.Notification {
-	return api.Notification{
-		Id: r.ID, UserId: r.UserID, Type: api.NotificationType(r.Type), Canal: api.NotificationCanal(r.Canal),
-		Titre: r.Titre, Contenu: nullableOf(r.Contenu), DateEnvoi: r.CreatedAt,
-		InterventionId: nullableOf(r.InterventionID), Lue: r.ReadAt != nil, ReadAt: nullableOf(r.ReadAt),
-	}
 }

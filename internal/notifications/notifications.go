@@ -26,6 +26,12 @@ type Notification = db.Notification
 // Email is one e-mail of the outbox, as admins see it.
 type Email = db.EmailListRow
 
+// Type is a notification type: affectation, cloture, rappel, retard or information.
+type Type = db.NotificationType
+
+// Preferences says, for each type, whether it also reaches the user by e-mail.
+type Preferences = map[Type]bool
+
 // Types lists the notification types in the contract's order.
 var Types = db.AllNotificationTypeValues()
 
