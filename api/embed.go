@@ -17,6 +17,12 @@ var Spec []byte
 
 var defineFormats sync.Once
 
+// Shared returns the contract parsed and validated once per process: parsing the 4,300 lines
+// costs a third of a second, paid by every server and test client otherwise. Every caller gets
+// the same document, so it must only be read; kin-openapi's routers and request and response
+// validation only read it. A caller that needs to change the document parses its own with Load.
+var Shared = sync.OnceValues(Load)
+
 // Load parses and validates the contract. It also teaches kin-openapi the `email` string
 // format (its registry of formats is package-wide), so request validation checks e-mails.
 func Load() (*openapi3.T, error) {

@@ -32,12 +32,14 @@ type FloorStats struct {
 
 // RunFloor runs each op alone, workers goroutines for d, and returns its samples and duration.
 func RunFloor(ctx context.Context, workers int, d time.Duration, op FloorOp) (*Samples, time.Duration) {
-	runCtx, cancel := context.WithTimeout(ctx, d)
+	// The deadline is taken from start, so the duration returned is never shorter than d
+	// however long this goroutine waits for a CPU between the two clock readings.
+	start := time.Now()
+	runCtx, cancel := context.WithDeadline(ctx, start.Add(d))
 	defer cancel()
 	all := &Samples{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	start := time.Now()
 	for i := range workers {
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))

@@ -16,9 +16,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	contract "github.com/mif-erp/erp/api"
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/testenv"
 )
@@ -124,17 +122,7 @@ type streamTransport struct {
 
 func newStreamClient(t testing.TB) *http.Client {
 	t.Helper()
-	doc, err := contract.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	clone := *doc
-	clone.Servers = nil
-	r, err := gorillamux.NewRouter(&clone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Transport: &streamTransport{t: t, router: r, next: &http.Transport{}}}
+	return &http.Client{Transport: &streamTransport{t: t, router: testenv.ContractRouter(t), next: &http.Transport{}}}
 }
 
 func (st *streamTransport) RoundTrip(req *http.Request) (*http.Response, error) {

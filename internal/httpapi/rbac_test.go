@@ -97,7 +97,7 @@ func policyGaps(t *testing.T, doc *openapi3.T, e interface {
 
 func TestEveryOperationHasAPolicyOrIsPublic(t *testing.T) {
 	t.Parallel()
-	doc, err := contract.Load()
+	doc, err := contract.Shared()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,8 +112,15 @@ func TestEveryOperationHasAPolicyOrIsPublic(t *testing.T) {
 		t.Error(gap)
 	}
 
-	// The check itself notices an operation added without a policy line, and a stale line.
-	doc.Paths.Set("/added-later", &openapi3.PathItem{Get: &openapi3.Operation{OperationID: "addedLater"}})
+	// The check itself notices an operation added without a policy line, and a stale line. The
+	// operation is added to a copy: the parsed contract is shared by the whole process.
+	grown := *doc
+	grown.Paths = openapi3.NewPaths()
+	for path, item := range doc.Paths.Map() {
+		grown.Paths.Set(path, item)
+	}
+	grown.Paths.Set("/added-later", &openapi3.PathItem{Get: &openapi3.Operation{OperationID: "addedLater"}})
+	doc = &grown
 	e.EnableAutoSave(false)
 	if _, err := e.AddPolicy("admin", "removedLongAgo"); err != nil {
 		t.Fatal(err)
@@ -217,7 +224,16 @@ var rbacMatrix = map[string]rbacRow{
 type rbacFixture struct {
 	t   *testing.T
 	env *testenv.Env
-	seq atomic.Int64
+	seq *atomic.Int64 // shared by the fixtures of one environment, so names never collide
+}
+
+func newRBACFixture(t *testing.T, env *testenv.Env) *rbacFixture {
+	return &rbacFixture{t: t, env: env, seq: new(atomic.Int64)}
+}
+
+// on is f for the subtest t: a failing fixture stops t, not the test that made f.
+func (f *rbacFixture) on(t *testing.T) *rbacFixture {
+	return &rbacFixture{t: t, env: f.env, seq: f.seq}
 }
 
 // freshUser inserts an account no other call uses and returns its id.
@@ -238,8 +254,8 @@ func TestRBACMatrix(t *testing.T) {
 	t.Parallel()
 	const metricsToken = "metrics-token-0123456789abcdef"
 	env := testenv.NewEnv(t, pg, testenv.Options{"METRICS_TOKEN": metricsToken})
-	f := &rbacFixture{t: t, env: env}
-	doc, err := contract.Load()
+	f := newRBACFixture(t, env)
+	doc, err := contract.Shared()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,6 +268,17 @@ func TestRBACMatrix(t *testing.T) {
 		userIDs[role] = id
 	}
 	callers := append(slices.Clone(accountRoles), "metrics", "anonymous")
+	// The rows of the demo company and technicien are made before the operations run at once:
+	// their get-or-create statements do not see a row another call is creating.
+	f.demoClientCompany()
+	f.demoTechnicien()
+	for _, role := range accountRoles {
+		env.Token(role)
+	}
+	// Logging out and changing the password revoke the caller's refresh tokens, which another
+	// operation's calls (refreshToken) log in for: these two run alone, before the operations
+	// that run at once (a parallel subtest waits for the test's body to end).
+	revokesSessions := map[string]bool{"logout": true, "changePassword": true}
 
 	seen := map[string]bool{}
 	for _, op := range contractOps(doc) {
@@ -265,76 +292,83 @@ func TestRBACMatrix(t *testing.T) {
 			t.Errorf("%s: the matrix says public=%v, the contract says public=%v", op.ID, row.public, op.Public)
 			continue
 		}
-		for _, caller := range callers {
-			t.Run(op.ID+"/"+caller, func(t *testing.T) {
-				token := ""
-				switch caller {
-				case "anonymous":
-				case "metrics":
-					token = metricsToken
-				default:
-					token = env.Token(caller)
-				}
-				params, ct, body := row.request(f, caller)
-				path := op.Path
-				for k, v := range params {
-					path = strings.ReplaceAll(path, "{"+k+"}", v)
-				}
-				if strings.Contains(path, "{") {
-					t.Fatalf("path %s: the matrix row gives no value for a parameter", path)
-				}
-				if row.query != "" {
-					path += "?" + row.query
-				}
-				deniedBefore := countRows(t, env, "SELECT count(*) FROM audit_log WHERE action = 'rbac.denied'")
-				resp, b := env.Do(op.Method, "/api/v1"+path, token, ct, strings.NewReader(body), false)
-				status := resp.StatusCode
-				allowed := slices.Contains(row.allowed, caller) || caller == "metrics" && row.metrics
-				switch {
-				case row.public:
-					if status < 200 || status > 299 {
-						t.Errorf("public operation: got %d %s, want 2xx", status, b)
+		t.Run(op.ID, func(t *testing.T) {
+			if !revokesSessions[op.ID] {
+				t.Parallel()
+			}
+			f := f.on(t)
+			for _, caller := range callers {
+				t.Run(caller, func(t *testing.T) {
+					token := ""
+					switch caller {
+					case "anonymous":
+					case "metrics":
+						token = metricsToken
+					default:
+						token = env.Token(caller)
 					}
-				case caller == "anonymous":
-					if status != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
-						t.Errorf("anonymous: got %d (WWW-Authenticate %q) %s, want 401 with WWW-Authenticate: Bearer",
-							status, resp.Header.Get("WWW-Authenticate"), b)
+					params, ct, body := row.request(f, caller)
+					path := op.Path
+					for k, v := range params {
+						path = strings.ReplaceAll(path, "{"+k+"}", v)
 					}
-				case allowed:
-					if status == http.StatusUnauthorized || status == http.StatusForbidden || status < 200 || status > 299 {
-						t.Errorf("allowed role: got %d %s, want 2xx", status, b)
+					if strings.Contains(path, "{") {
+						t.Fatalf("path %s: the matrix row gives no value for a parameter", path)
 					}
-				default:
-					if status != http.StatusForbidden {
-						t.Fatalf("role not allowed: got %d %s, want 403", status, b)
+					if row.query != "" {
+						path += "?" + row.query
 					}
-					if p := decodeProblem(t, b); p.Status != 403 || !strings.HasPrefix(detailOf(p), "Accès réservé aux rôles") {
-						t.Errorf("403 problem %+v", p)
+					// Scoped to the operation: the others write their own rows meanwhile.
+					deniedBefore := countRows(t, env, "SELECT count(*) FROM audit_log WHERE action = 'rbac.denied' AND resource_id = $1", op.ID)
+					resp, b := env.Do(op.Method, "/api/v1"+path, token, ct, strings.NewReader(body), false)
+					status := resp.StatusCode
+					allowed := slices.Contains(row.allowed, caller) || caller == "metrics" && row.metrics
+					switch {
+					case row.public:
+						if status < 200 || status > 299 {
+							t.Errorf("public operation: got %d %s, want 2xx", status, b)
+						}
+					case caller == "anonymous":
+						if status != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+							t.Errorf("anonymous: got %d (WWW-Authenticate %q) %s, want 401 with WWW-Authenticate: Bearer",
+								status, resp.Header.Get("WWW-Authenticate"), b)
+						}
+					case allowed:
+						if status == http.StatusUnauthorized || status == http.StatusForbidden || status < 200 || status > 299 {
+							t.Errorf("allowed role: got %d %s, want 2xx", status, b)
+						}
+					default:
+						if status != http.StatusForbidden {
+							t.Fatalf("role not allowed: got %d %s, want 403", status, b)
+						}
+						if p := decodeProblem(t, b); p.Status != 403 || !strings.HasPrefix(detailOf(p), "Accès réservé aux rôles") {
+							t.Errorf("403 problem %+v", p)
+						}
+						var actorID *int64
+						var actorRole, resource string
+						err := env.Pool.QueryRow(t.Context(), `SELECT actor_id, actor_role, resource_id FROM audit_log
+						WHERE action = 'rbac.denied' AND resource_id = $1 ORDER BY id DESC LIMIT 1`, op.ID).Scan(&actorID, &actorRole, &resource)
+						if err != nil {
+							t.Fatalf("no rbac.denied row: %v", err)
+						}
+						if n := countRows(t, env, "SELECT count(*) FROM audit_log WHERE action = 'rbac.denied' AND resource_id = $1", op.ID); n != deniedBefore+1 {
+							t.Errorf("%d rbac.denied rows written, want 1", n-deniedBefore)
+						}
+						wantActor := userIDs[caller]
+						if actorRole != caller || resource != op.ID || (wantActor != 0) != (actorID != nil) ||
+							actorID != nil && *actorID != wantActor {
+							t.Errorf("rbac.denied row: actor %v/%s resource %s, want %d/%s %s", actorID, actorRole, resource,
+								wantActor, caller, op.ID)
+						}
 					}
-					var actorID *int64
-					var actorRole, resource string
-					err := env.Pool.QueryRow(t.Context(), `SELECT actor_id, actor_role, resource_id FROM audit_log
-						WHERE action = 'rbac.denied' ORDER BY id DESC LIMIT 1`).Scan(&actorID, &actorRole, &resource)
-					if err != nil {
-						t.Fatalf("no rbac.denied row: %v", err)
+					if status >= 400 {
+						if got := resp.Header.Get("Content-Type"); !strings.HasPrefix(got, "application/problem+json") {
+							t.Errorf("error with Content-Type %q", got)
+						}
 					}
-					if n := countRows(t, env, "SELECT count(*) FROM audit_log WHERE action = 'rbac.denied'"); n != deniedBefore+1 {
-						t.Errorf("%d rbac.denied rows written, want 1", n-deniedBefore)
-					}
-					wantActor := userIDs[caller]
-					if actorRole != caller || resource != op.ID || (wantActor != 0) != (actorID != nil) ||
-						actorID != nil && *actorID != wantActor {
-						t.Errorf("rbac.denied row: actor %v/%s resource %s, want %d/%s %s", actorID, actorRole, resource,
-							wantActor, caller, op.ID)
-					}
-				}
-				if status >= 400 {
-					if got := resp.Header.Get("Content-Type"); !strings.HasPrefix(got, "application/problem+json") {
-						t.Errorf("error with Content-Type %q", got)
-					}
-				}
-			})
-		}
+				})
+			}
+		})
 	}
 	for id := range rbacMatrix {
 		if !seen[id] {
@@ -347,7 +381,7 @@ func TestBadTokensAreRefused(t *testing.T) {
 	t.Parallel()
 	env := testenv.NewEnv(t, pg, nil)
 	ctx := t.Context()
-	f := &rbacFixture{t: t, env: env}
+	f := newRBACFixture(t, env)
 	var adminID, techID int64
 	if err := env.Pool.QueryRow(ctx, "SELECT id FROM users WHERE username = 'admin'").Scan(&adminID); err != nil {
 		t.Fatal(err)

@@ -9,8 +9,11 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,6 +75,30 @@ type Deps struct {
 	Live *live.Hub
 }
 
+// compiledSpec is what every server derives from the contract. It is built once per process
+// and only read afterwards, so the servers of one process (the tests start a hundred) share it.
+type compiledSpec struct {
+	doc    *openapi3.T
+	router routers.Router
+	json   []byte // served at /openapi.json
+}
+
+var loadSpec = sync.OnceValues(func() (*compiledSpec, error) {
+	doc, err := contract.Shared()
+	if err != nil {
+		return nil, err
+	}
+	router, err := specRouter(doc)
+	if err != nil {
+		return nil, err
+	}
+	b, err := doc.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("convert contract to JSON: %w", err)
+	}
+	return &compiledSpec{doc: doc, router: router, json: b}, nil
+})
+
 // Server implements api.StrictServerInterface.
 type Server struct {
 	deps     Deps
@@ -82,21 +109,14 @@ var _ api.StrictServerInterface = (*Server)(nil)
 
 // New builds the Echo instance serving the whole API.
 func New(d Deps) (*echo.Echo, error) {
-	doc, err := contract.Load()
+	spec, err := loadSpec()
 	if err != nil {
 		return nil, err
 	}
-	router, err := specRouter(doc)
-	if err != nil {
-		return nil, err
-	}
+	doc, router, specJSON := spec.doc, spec.router, spec.json
 	authz, err := rbac.New(Operations(doc))
 	if err != nil {
 		return nil, err
-	}
-	specJSON, err := doc.MarshalJSON()
-	if err != nil {
-		return nil, fmt.Errorf("convert contract to JSON: %w", err)
 	}
 
 	reg := newRegistry(d.Version, d.PoolMetrics)

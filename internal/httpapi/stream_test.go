@@ -96,10 +96,11 @@ func openStreamAt(t *testing.T, base, token, query, lastEventID string) <-chan s
 	return out
 }
 
-// nextEvent returns the next notification event (skipping heartbeats), failing after within.
-func nextEvent(t *testing.T, events <-chan sseEvent, within time.Duration) sseEvent {
+// nextEvent returns the next notification event (skipping heartbeats), failing when none comes
+// within deliveryWait.
+func nextEvent(t *testing.T, events <-chan sseEvent) sseEvent {
 	t.Helper()
-	deadline := time.After(within)
+	deadline := time.After(deliveryWait)
 	for {
 		select {
 		case e, ok := <-events:
@@ -110,7 +111,7 @@ func nextEvent(t *testing.T, events <-chan sseEvent, within time.Duration) sseEv
 				return e
 			}
 		case <-deadline:
-			t.Fatalf("no event within %v", within)
+			t.Fatalf("no event within %v", deliveryWait)
 		}
 	}
 }
@@ -140,7 +141,7 @@ func checkNotificationEvent(t *testing.T, e sseEvent, wantID, wantUser int64) ap
 	if e.Event != "notification" || e.ID != strconv.FormatInt(wantID, 10) {
 		t.Errorf("event %q id %q, want notification %d", e.Event, e.ID, wantID)
 	}
-	doc, err := contract.Load()
+	doc, err := contract.Shared()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func waitHub(t *testing.T, env *testenv.Env) {
 	t.Helper()
 	select {
 	case <-env.Hub.Listening():
-	case <-time.After(10 * time.Second):
+	case <-time.After(deliveryWait):
 		t.Fatal("the hub is not listening")
 	}
 }
@@ -203,7 +204,7 @@ func TestStreamDeliversANewNotificationWithinASecond(t *testing.T) {
 	notify(t, env, client, "Pour le client")
 	start := time.Now()
 	id := notify(t, env, tech, "Nouvelle intervention assignée")
-	e := nextEvent(t, events, liveWithin)
+	e := nextEvent(t, events)
 	if d := time.Since(start); d > liveWithin {
 		t.Errorf("delivered after %v", d)
 	}
@@ -221,8 +222,8 @@ func TestStreamDeliversANewNotificationWithinASecond(t *testing.T) {
 	// A second stream of the same user gets the next one too.
 	events2 := openStream(t, env, env.Token("technicien"), "", "")
 	id2 := notify(t, env, tech, "Deuxième")
-	checkNotificationEvent(t, nextEvent(t, events, liveWithin), id2, tech)
-	checkNotificationEvent(t, nextEvent(t, events2, liveWithin), id2, tech)
+	checkNotificationEvent(t, nextEvent(t, events), id2, tech)
+	checkNotificationEvent(t, nextEvent(t, events2), id2, tech)
 }
 
 func TestStreamDeliversAcrossTwoServerInstances(t *testing.T) {
@@ -235,18 +236,16 @@ func TestStreamDeliversAcrossTwoServerInstances(t *testing.T) {
 	onB := openStream(t, b, b.Token("technicien"), "", "")
 	onA := openStream(t, a, a.Token("technicien"), "", "")
 
-	// Inserted through instance A (its pool): the stream on B gets it, and A's too.
-	start := time.Now()
+	// Inserted through instance A (its pool): the stream on B gets it, and A's too. What is
+	// checked is that it crosses instances; how fast a stream is served is the single-instance
+	// test's concern, and a loaded machine delays the two hubs unevenly.
 	id := notify(t, a, tech, "Créée sur A")
-	checkNotificationEvent(t, nextEvent(t, onB, liveWithin), id, tech)
-	checkNotificationEvent(t, nextEvent(t, onA, liveWithin), id, tech)
-	if d := time.Since(start); d > liveWithin {
-		t.Errorf("delivered after %v", d)
-	}
+	checkNotificationEvent(t, nextEvent(t, onB), id, tech)
+	checkNotificationEvent(t, nextEvent(t, onA), id, tech)
 	// And the other way round.
 	id = notify(t, b, tech, "Créée sur B")
-	checkNotificationEvent(t, nextEvent(t, onA, liveWithin), id, tech)
-	checkNotificationEvent(t, nextEvent(t, onB, liveWithin), id, tech)
+	checkNotificationEvent(t, nextEvent(t, onA), id, tech)
+	checkNotificationEvent(t, nextEvent(t, onB), id, tech)
 }
 
 func TestStreamResumesAfterLastEventIDWithoutGapOrDuplicate(t *testing.T) {
@@ -261,10 +260,10 @@ func TestStreamResumesAfterLastEventIDWithoutGapOrDuplicate(t *testing.T) {
 	}
 	// Seen up to ids[1]: ids[2] and ids[3] are replayed, in order, then live ones follow.
 	events := openStream(t, env, env.Token("technicien"), "", strconv.FormatInt(ids[1], 10))
-	checkNotificationEvent(t, nextEvent(t, events, liveWithin), ids[2], tech)
-	checkNotificationEvent(t, nextEvent(t, events, liveWithin), ids[3], tech)
+	checkNotificationEvent(t, nextEvent(t, events), ids[2], tech)
+	checkNotificationEvent(t, nextEvent(t, events), ids[3], tech)
 	live1 := notify(t, env, tech, "En direct")
-	checkNotificationEvent(t, nextEvent(t, events, liveWithin), live1, tech)
+	checkNotificationEvent(t, nextEvent(t, events), live1, tech)
 	noEvent(t, events, 300*time.Millisecond)
 
 	// Inserts racing the opening of the stream: each arrives exactly once.
@@ -285,7 +284,7 @@ func TestStreamResumesAfterLastEventIDWithoutGapOrDuplicate(t *testing.T) {
 	inserted := <-done
 	seen := map[string]int{}
 	for range inserted {
-		e := nextEvent(t, events2, liveWithin)
+		e := nextEvent(t, events2)
 		seen[e.ID]++
 	}
 	noEvent(t, events2, 300*time.Millisecond)
@@ -298,7 +297,7 @@ func TestStreamResumesAfterLastEventIDWithoutGapOrDuplicate(t *testing.T) {
 	// Last-Event-ID 0: everything; a bad one: 422, not 500.
 	all := openStream(t, env, env.Token("client"), "", "0")
 	for range 4 {
-		if e := nextEvent(t, all, liveWithin); e.Event != "notification" {
+		if e := nextEvent(t, all); e.Event != "notification" {
 			t.Fatalf("event %+v", e)
 		}
 	}
@@ -332,7 +331,7 @@ func TestStreamSendsHeartbeatsAndEndsAfterItsMaximumDuration(t *testing.T) {
 	if pings < 2 {
 		t.Errorf("%d heartbeats in %v, want at least 2", pings, d)
 	}
-	if d < 2500*time.Millisecond || d > 10*time.Second {
+	if d < 2500*time.Millisecond || d > 3*time.Second+testenv.Scaled(3*time.Second) {
 		t.Errorf("stream lasted %v, want about 3 s", d)
 	}
 }
@@ -357,7 +356,7 @@ func TestStreamTokens(t *testing.T) {
 	// EventSource style: no Authorization header, the token in the query.
 	events := openStream(t, env, "", "stream_token="+url.QueryEscape(tok), "")
 	id := notify(t, env, tech, "Par jeton")
-	checkNotificationEvent(t, nextEvent(t, events, liveWithin), id, tech)
+	checkNotificationEvent(t, nextEvent(t, events), id, tech)
 
 	// Refused tokens: 401 with WWW-Authenticate, never 500.
 	secret := env.Config.SecretKey
@@ -413,7 +412,7 @@ func TestStreamsEndWhenTheHubStops(t *testing.T) {
 	events := openStream(t, env, env.Token("responsable"), "", "")
 	time.Sleep(100 * time.Millisecond)
 	env.Hub.Stop()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(deliveryWait)
 	for {
 		select {
 		case _, ok := <-events:
@@ -443,10 +442,14 @@ func TestStreamOutlivesTheServerTimeouts(t *testing.T) {
 	events := openStreamAt(t, ts.URL+"/api/v1", env.Token("technicien"), "", "")
 	time.Sleep(2500 * time.Millisecond)
 	id := notify(t, env, userID(t, env, "technicien"), "Après les délais")
-	checkNotificationEvent(t, nextEvent(t, events, liveWithin), id, userID(t, env, "technicien"))
+	checkNotificationEvent(t, nextEvent(t, events), id, userID(t, env, "technicien"))
 }
 
-// liveWithin bounds how long a notification may take to reach a stream in these tests. The
-// service delivers in milliseconds (pg_notify on commit, then a channel send); the slack covers
-// CI running every package under -race on two cores at once.
-const liveWithin = 3 * time.Second
+// liveWithin bounds how long a notification may take to reach a stream: the service delivers
+// in milliseconds (pg_notify on commit, then a channel send), within a second on a quiet machine;
+// the bound grows with the race detector and on few cores, where CI runs every package at once.
+var liveWithin = testenv.Scaled(time.Second)
+
+// deliveryWait is how long a test waits for an event whose delivery, not its speed, is checked:
+// long enough that only an event that never comes fails.
+var deliveryWait = testenv.Scaled(10 * time.Second)

@@ -3,6 +3,7 @@ package testenv
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -43,20 +44,37 @@ var registerDecoders = sync.OnceFunc(func() {
 	}
 })
 
-func newContractTransport(t testing.TB) *contractTransport {
-	t.Helper()
-	registerDecoders()
-	doc, err := contract.Load()
+// contractRouter finds the operation of a request in the shared contract. It is built once per
+// process: finding a route only reads the router and the document.
+var contractRouter = sync.OnceValues(func() (routers.Router, error) {
+	doc, err := contract.Shared()
 	if err != nil {
-		t.Fatalf("load contract: %v", err)
+		return nil, fmt.Errorf("load contract: %w", err)
 	}
-	clone := *doc
+	clone := *doc // the paths without the server prefix, without touching the shared document
 	clone.Servers = nil
 	r, err := gorillamux.NewRouter(&clone)
 	if err != nil {
-		t.Fatalf("contract router: %v", err)
+		return nil, fmt.Errorf("contract router: %w", err)
 	}
-	return &contractTransport{t: t, next: http.DefaultTransport, router: r}
+	return r, nil
+})
+
+// ContractRouter returns the process's router over the contract (paths without /api/v1), for
+// tests that validate traffic of their own.
+func ContractRouter(t testing.TB) routers.Router {
+	t.Helper()
+	r, err := contractRouter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func newContractTransport(t testing.TB) *contractTransport {
+	t.Helper()
+	registerDecoders()
+	return &contractTransport{t: t, next: http.DefaultTransport, router: ContractRouter(t)}
 }
 
 func (ct *contractTransport) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -1,0 +1,6 @@
+//go:build race
+
+package testenv
+
+// raceEnabled: the race detector makes code several times slower.
+const raceEnabled = true
