@@ -3,13 +3,11 @@ package httpapi_test
 import (
 	"net/http"
 	"testing"
-
-	"github.com/mif-erp/erp/internal/testenv"
 )
 
 func TestAScalarQueryParameterSentTwiceIs422NotAServerOr400Answer(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := pg.Shared(t)
 	admin := env.Token("admin")
 	for _, path := range []string{"/api/v1/users?limit=1&limit=2", "/api/v1/users?sort=id&sort=-id", "/users?role=admin&role=client"} {
 		resp, b := env.Do(http.MethodGet, path, admin, "", nil, true)

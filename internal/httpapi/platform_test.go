@@ -118,7 +118,7 @@ func checkProblem(t *testing.T, what string, resp *http.Response, body []byte, s
 
 func TestHealthProbesAnswerWithoutTokenUnderEveryPrefix(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := pg.Shared(t)
 	want := map[string]string{"health": "ok", "live": "alive", "ready": "ready"}
 	for probe, status := range want {
 		for _, path := range []string{"/" + probe, "/" + probe + "/", "/api/v1/" + probe, "/api/v1/" + probe + "/"} {
@@ -144,7 +144,7 @@ func TestHealthProbesAnswerWithoutTokenUnderEveryPrefix(t *testing.T) {
 
 func TestRootGivesTheWelcomeMessage(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := pg.Shared(t)
 	for _, path := range []string{"/", "/api/v1", "/api/v1/"} {
 		resp, b := platformReq{path: path}.on(t, env)
 		var got api.RootInfo
@@ -230,7 +230,7 @@ func TestReadyAnswers503WhenTheDatabaseIsUnreachable(t *testing.T) {
 
 func TestHealthDetailedReportsDatabaseMigrationAndUptimeToAdminsOnly(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := pg.Shared(t)
 	ctx := context.Background()
 	resp, err := env.Client.GetHealthDetailedWithResponse(ctx, testenv.As(env.Token("admin")))
 	if err != nil || resp.JSON200 == nil {
@@ -341,7 +341,7 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 
 func TestRequestIDIsEchoedWhenSaneAndGeneratedOtherwise(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := pg.Shared(t)
 	long := strings.Repeat("a", 128)
 	cases := []struct {
 		name, sent string
@@ -391,7 +391,7 @@ func TestRequestIDIsEchoedWhenSaneAndGeneratedOtherwise(t *testing.T) {
 
 func TestRequestIDWithALineBreakIsNeverEchoed(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := pg.Shared(t)
 	u, _ := url.Parse(env.Root)
 	// Go's client refuses to send a line break in a header, so write the request by hand: an
 	// obsolete line folding that would smuggle a second line into the id (and the logs).
@@ -426,7 +426,7 @@ func TestRequestIDWithALineBreakIsNeverEchoed(t *testing.T) {
 
 func TestEveryRequestIsLoggedAsOneJSONLine(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := pg.Shared(t)
 	admin := env.Token("admin")
 	reqs := []struct {
 		id, path, token, route string
@@ -481,7 +481,7 @@ func TestEveryRequestIsLoggedAsOneJSONLine(t *testing.T) {
 
 func TestSecurityHeadersAreSetOnEveryResponse(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := pg.Shared(t)
 	for _, path := range []string{"/health", "/api/v1/", "/api/v1/nowhere", "/users", "/docs", "/redoc", "/openapi.json"} {
 		resp, _ := platformReq{path: path}.on(t, env)
 		h := resp.Header
@@ -624,7 +624,7 @@ func TestHTTPErrorsAreProblemDocuments(t *testing.T) {
 
 func TestDocumentationAndContractAreServedWithoutToken(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := pg.Shared(t)
 	for _, path := range []string{"/docs", "/docs/", "/api/v1/docs", "/redoc", "/redoc/"} {
 		resp, b := platformReq{path: path}.on(t, env)
 		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||

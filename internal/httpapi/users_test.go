@@ -451,7 +451,7 @@ func ptrTo[T any](v T) *T { return &v }
 
 func TestUnknownUserIs404ForEveryOperation(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := pg.Shared(t)
 	admin := env.Token("admin")
 	cases := []struct {
 		method, path string

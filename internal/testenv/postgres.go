@@ -31,6 +31,8 @@ type Postgres struct {
 
 	mu  sync.Mutex
 	dbs []string
+
+	shared shared // the package's shared server (Shared)
 }
 
 // AdminURL is the maintenance connection used to create and drop test databases.
@@ -96,8 +98,13 @@ func (p *Postgres) NewPool(t testing.TB, maxConns int32) *pgxpool.Pool {
 	return pool
 }
 
-// Close drops the template and every database handed out.
+// Close stops the shared server and drops the template and every database handed out.
 func (p *Postgres) Close() {
+	p.shared.mu.Lock()
+	if p.shared.life != nil {
+		p.shared.life.close()
+	}
+	p.shared.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	p.mu.Lock()

@@ -3,7 +3,6 @@ package testenv
 import (
 	"context"
 	"log/slog"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -98,9 +97,6 @@ func (e *Env) WithQueryCounter() (*Env, *QueryCounter) {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	e.mu.Lock()
-	tokens := maps.Clone(e.tokens)
-	e.mu.Unlock()
 	return &Env{T: e.T, URL: ts.URL + "/api/v1", Root: ts.URL, Pool: e.Pool, Config: e.Config, Client: client,
-		HTTP: hc, Logs: e.Logs, tokens: tokens}, counter
+		HTTP: hc, Logs: e.Logs, tokens: newTokenCache(e.tokens.clone())}, counter
 }

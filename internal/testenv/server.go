@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -37,8 +38,39 @@ type Env struct {
 	Logs   *LogBuffer
 	Hub    *live.Hub // this instance's live notifications hub (started)
 
-	mu     sync.Mutex
-	tokens map[string]string
+	tokens *tokenCache // shared by the views of a shared Env
+}
+
+// tokenCache holds the access tokens of the demo accounts, by role.
+type tokenCache struct {
+	mu    sync.Mutex
+	roles map[string]string
+}
+
+func newTokenCache(from map[string]string) *tokenCache {
+	if from == nil {
+		from = map[string]string{}
+	}
+	return &tokenCache{roles: from}
+}
+
+func (c *tokenCache) get(role string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tok, ok := c.roles[role]
+	return tok, ok
+}
+
+func (c *tokenCache) put(role, tok string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.roles[role] = tok
+}
+
+func (c *tokenCache) clone() map[string]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.roles)
 }
 
 // Options tune the server of one test; every field is an environment variable of the server.
@@ -122,7 +154,7 @@ func newEnv(t testing.TB, dbURL string, opts Options, seedDemo bool) *Env {
 		t.Fatal(err)
 	}
 	return &Env{T: t, URL: ts.URL + "/api/v1", Root: ts.URL, Pool: pool, Config: cfg, Client: client,
-		HTTP: hc, Logs: logs, Hub: hub, tokens: map[string]string{}}
+		HTTP: hc, Logs: logs, Hub: hub, tokens: newTokenCache(nil)}
 }
 
 // Login logs in with the form fields given and fails the test unless it gets tokens.
@@ -143,18 +175,13 @@ func (e *Env) Login(identifier, password string) api.TokenResponse {
 // "client"), logging in once per test.
 func (e *Env) Token(role string) string {
 	e.T.Helper()
-	e.mu.Lock()
-	tok, ok := e.tokens[role]
-	e.mu.Unlock()
-	if ok {
+	if tok, ok := e.tokens.get(role); ok {
 		return tok
 	}
 	for _, a := range seed.Accounts {
 		if string(a.Role) == role {
-			tok = e.Login(a.Email, a.Password).AccessToken
-			e.mu.Lock()
-			e.tokens[role] = tok
-			e.mu.Unlock()
+			tok := e.Login(a.Email, a.Password).AccessToken
+			e.tokens.put(role, tok)
 			return tok
 		}
 	}
