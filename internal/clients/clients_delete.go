@@ -1,0 +1,51 @@
+package clients
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
+	"github.com/mif-erp/erp/internal/audit"
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/platform"
+)
+
+// DeleteClient removes a company that no contract, equipment or intervention references.
+func (s *Service) DeleteClient(ctx context.Context, actor auth.Principal, id int64) error {
+	if !access.For(actor).Manager() {
+		return errManagersOnly
+	}
+	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := db.New(tx)
+		c, err := q.GetClientForUpdate(ctx, id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errClientNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("load client: %w", err)
+		}
+		if used, err := q.ClientInUse(ctx, id); err != nil {
+			return fmt.Errorf("check client use: %w", err)
+		} else if used {
+			return errClientInUse
+		}
+		if err := q.DeleteClient(ctx, id); err != nil {
+			if platform.IsForeignKeyViolation(err) {
+				return errClientInUse
+			}
+			return fmt.Errorf("delete: %w", err)
+		}
+		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
+			Action: "client.deleted", ResourceType: "client", ResourceID: strconv.FormatInt(id, 10),
+			Details: map[string]any{"user_id": c.UserID, "nom_entreprise": c.NomEntreprise}})
+	})
+	if err != nil {
+		return fmt.Errorf("delete client %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package techniciens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/apperr"
+)
+
+// Sort keys accepted by List; a leading '-' sorts descending. "nom" is the account's full name,
+// "charge" the workload.
+var sortKeys = map[string]bool{
+	"id": true, "-id": true, "nom": true, "-nom": true, "equipe": true, "-equipe": true,
+	"created_at": true, "-created_at": true, "charge": true, "-charge": true,
+}
+
+// ListFilter selects and orders a page of profiles. Zero values do not filter.
+type ListFilter struct {
+	Equipe, Disponibilite, Niveau string
+	CompetenceID                  int64
+	Query                         string
+	Sort                          string // default "nom"
+	Limit, Offset                 int
+}
+
+// Get reads one profile.
+func (s *Service) Get(ctx context.Context, id int64) (Profile, error) {
+	p, err := view(ctx, db.New(s.pool), id)
+	if err != nil {
+		return Profile{}, fmt.Errorf("get technicien %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// List returns one page of profiles and the total number matching the filter. It costs three
+// queries whatever the page size: the page (with accounts and workloads), the total, and the
+// competences of every technician of the page.
+func (s *Service) List(ctx context.Context, f ListFilter) ([]Profile, int64, error) {
+	if f.Sort == "" {
+		f.Sort = "nom"
+	}
+	fields := textFields(map[string]*string{"equipe": &f.Equipe, "q": &f.Query})
+	if !sortKeys[f.Sort] {
+		fields = append(fields, apperr.FieldError{Field: "sort", Message: "clé de tri inconnue"})
+	}
+	if f.Limit == 0 {
+		f.Limit = defaultLimit
+	}
+	if f.Limit < 1 || f.Limit > maxLimit {
+		fields = append(fields, apperr.FieldError{Field: "limit", Message: "entre 1 et 500"})
+	}
+	if f.Offset < 0 {
+		fields = append(fields, apperr.FieldError{Field: "offset", Message: "doit être positif ou nul"})
+	}
+	var dispo db.NullTechnicienDisponibilite
+	if f.Disponibilite != "" {
+		dispo = db.NullTechnicienDisponibilite{TechnicienDisponibilite: db.TechnicienDisponibilite(f.Disponibilite), Valid: true}
+		if !dispo.TechnicienDisponibilite.Valid() {
+			fields = append(fields, apperr.FieldError{Field: "disponibilite", Message: "disponibilité inconnue"})
+		}
+	}
+	var niveau db.NullNiveauCompetence
+	if f.Niveau != "" {
+		niveau = db.NullNiveauCompetence{NiveauCompetence: db.NiveauCompetence(f.Niveau), Valid: true}
+		if !niveau.NiveauCompetence.Valid() {
+			fields = append(fields, apperr.FieldError{Field: "niveau", Message: "niveau inconnu"})
+		}
+	}
+	if len(fields) > 0 {
+		return nil, 0, apperr.Validation(fields...)
+	}
+	var equipe *string
+	if e := strings.TrimSpace(f.Equipe); e != "" {
+		equipe = &e
+	}
+	var competence *int64
+	if f.CompetenceID != 0 {
+		competence = &f.CompetenceID
+	}
+	query := likePattern(f.Query)
+
+	q := db.New(s.pool)
+	rows, err := q.ListTechniciens(ctx, db.ListTechniciensParams{
+		Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence, Q: query,
+		Sort: f.Sort, Lim: int32(f.Limit), Off: int32(min(f.Offset, 1<<31-1)),
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list techniciens: %w", err)
+	}
+	total, err := q.CountTechniciens(ctx, db.CountTechniciensParams{
+		Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence, Q: query,
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("count techniciens: %w", err)
+	}
+	out := make([]Profile, len(rows))
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		out[i] = Profile{Technicien: r.Technicien, User: r.User, Charge: int(r.ChargeTravail), Competences: []Held{}}
+		ids[i] = r.Technicien.ID
+	}
+	if err := attachCompetences(ctx, q, out, ids); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// view reads one profile with its account, workload and competences (two queries).
+func view(ctx context.Context, q *db.Queries, id int64) (Profile, error) {
+	r, err := q.GetTechnicienView(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Profile{}, errNotFound
+	}
+	if err != nil {
+		return Profile{}, fmt.Errorf("read technicien: %w", err)
+	}
+	out := []Profile{{Technicien: r.Technicien, User: r.User, Charge: int(r.ChargeTravail), Competences: []Held{}}}
+	if err := attachCompetences(ctx, q, out, []int64{id}); err != nil {
+		return Profile{}, err
+	}
+	return out[0], nil
+}
+
+// attachCompetences reads the competences of every profile of ps (whose ids are ids) in one query.
+func attachCompetences(ctx context.Context, q *db.Queries, ps []Profile, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := q.ListCompetencesOfTechniciens(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("read competences: %w", err)
+	}
+	at := make(map[int64]int, len(ps))
+	for i, p := range ps {
+		at[p.ID] = i
+	}
+	for _, r := range rows {
+		if i, ok := at[r.TechnicienID]; ok {
+			ps[i].Competences = append(ps[i].Competences, Held{
+				CompetenceID: r.ID, Nom: r.Nom, Domaine: r.Domaine, Niveau: r.Niveau, DateAcquisition: r.DateAcquisition,
+			})
+		}
+	}
+	return nil
+}
