@@ -2,7 +2,6 @@ package clients
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -22,23 +21,15 @@ func (s *Service) DeleteClient(ctx context.Context, actor auth.Principal, id int
 	}
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		c, err := q.GetClientForUpdate(ctx, id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errClientNotFound
-		}
+		c, err := platform.Deletion[db.Client]{
+			Lock:       func() (db.Client, error) { return q.GetClientForUpdate(ctx, id) },
+			NotFound:   errClientNotFound,
+			Check:      func(db.Client) error { return platform.RefuseIfUsed(errClientInUse)(q.ClientInUse(ctx, id)) },
+			Delete:     func() error { return q.DeleteClient(ctx, id) },
+			Referenced: platform.Refuse(errClientInUse),
+		}.Run()
 		if err != nil {
-			return fmt.Errorf("load client: %w", err)
-		}
-		if used, err := q.ClientInUse(ctx, id); err != nil {
-			return fmt.Errorf("check client use: %w", err)
-		} else if used {
-			return errClientInUse
-		}
-		if err := q.DeleteClient(ctx, id); err != nil {
-			if platform.IsForeignKeyViolation(err) {
-				return errClientInUse
-			}
-			return fmt.Errorf("delete: %w", err)
+			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "client.deleted", ResourceType: "client", ResourceID: strconv.FormatInt(id, 10),

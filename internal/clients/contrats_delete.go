@@ -2,7 +2,6 @@ package clients
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -22,23 +21,15 @@ func (s *Service) DeleteContrat(ctx context.Context, actor auth.Principal, id in
 	}
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		c, err := q.GetContratForUpdate(ctx, id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errContratNotFound
-		}
+		c, err := platform.Deletion[db.Contrat]{
+			Lock:       func() (db.Contrat, error) { return q.GetContratForUpdate(ctx, id) },
+			NotFound:   errContratNotFound,
+			Check:      func(db.Contrat) error { return platform.RefuseIfUsed(errContratInUse)(q.ContratInUse(ctx, id)) },
+			Delete:     func() error { return q.DeleteContrat(ctx, id) },
+			Referenced: platform.Refuse(errContratInUse),
+		}.Run()
 		if err != nil {
-			return fmt.Errorf("load contract: %w", err)
-		}
-		if used, err := q.ContratInUse(ctx, id); err != nil {
-			return fmt.Errorf("check contract use: %w", err)
-		} else if used {
-			return errContratInUse
-		}
-		if err := q.DeleteContrat(ctx, id); err != nil {
-			if platform.IsForeignKeyViolation(err) {
-				return errContratInUse
-			}
-			return fmt.Errorf("delete: %w", err)
+			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "contrat.deleted", ResourceType: "contrat", ResourceID: strconv.FormatInt(id, 10),

@@ -2,12 +2,10 @@ package equipements
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/audit"
@@ -19,32 +17,31 @@ import (
 func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) error {
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		cur, err := q.LockEquipement(ctx, id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("lock equipement: %w", err)
-		}
-		usage, err := q.EquipementUsage(ctx, id)
-		if err != nil {
-			return fmt.Errorf("equipement usage: %w", err)
-		}
-		if usage.HasInterventions {
-			return errUsed
-		}
-		if usage.HasComponents {
-			return errHasComponents
-		}
-		if _, err := q.DeleteEquipement(ctx, id); err != nil {
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "23503" {
-				if pgErr.TableName == "interventions" {
+		cur, err := platform.Deletion[db.Equipement]{
+			Lock:     func() (db.Equipement, error) { return q.LockEquipement(ctx, id) },
+			NotFound: errNotFound,
+			Check: func(db.Equipement) error {
+				usage, err := q.EquipementUsage(ctx, id)
+				switch {
+				case err != nil:
+					return fmt.Errorf("equipement usage: %w", err)
+				case usage.HasInterventions:
+					return errUsed
+				case usage.HasComponents:
+					return errHasComponents
+				}
+				return nil
+			},
+			Delete: func() error { _, err := q.DeleteEquipement(ctx, id); return err },
+			Referenced: func(table string) error {
+				if table == "interventions" {
 					return errUsed
 				}
 				return errStillReferenced
-			}
-			return fmt.Errorf("delete: %w", err)
+			},
+		}.Run()
+		if err != nil {
+			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "equipement.deleted", ResourceType: "equipement", ResourceID: strconv.FormatInt(id, 10),

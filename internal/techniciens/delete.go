@@ -2,7 +2,6 @@ package techniciens
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -22,25 +21,24 @@ func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) er
 		q := db.New(tx)
 		// The row lock makes a concurrent assignment (whose foreign key check key-share locks
 		// the row) wait for this transaction, so the count below cannot miss one.
-		t, err := q.GetTechnicienForUpdate(ctx, id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNotFound
-		}
+		t, err := platform.Deletion[db.Technicien]{
+			Lock:     func() (db.Technicien, error) { return q.GetTechnicienForUpdate(ctx, id) },
+			NotFound: errNotFound,
+			Check: func(db.Technicien) error {
+				n, err := q.CountActiveInterventionsOfTechnicien(ctx, id)
+				if err != nil {
+					return fmt.Errorf("count interventions: %w", err)
+				}
+				if n > 0 {
+					return errBusy
+				}
+				return nil
+			},
+			Delete:     func() error { _, err := q.DeleteTechnicien(ctx, id); return err },
+			Referenced: platform.Refuse(errReferenced),
+		}.Run()
 		if err != nil {
-			return fmt.Errorf("load technicien: %w", err)
-		}
-		n, err := q.CountActiveInterventionsOfTechnicien(ctx, id)
-		if err != nil {
-			return fmt.Errorf("count interventions: %w", err)
-		}
-		if n > 0 {
-			return errBusy
-		}
-		if _, err := q.DeleteTechnicien(ctx, id); err != nil {
-			if platform.IsForeignKeyViolation(err) {
-				return errReferenced
-			}
-			return fmt.Errorf("delete: %w", err)
+			return err
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "technicien.deleted", ResourceType: "technicien", ResourceID: strconv.FormatInt(id, 10),
