@@ -14,6 +14,7 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/paging"
 )
 
 // Filter selects documents.
@@ -24,7 +25,7 @@ type Filter struct {
 }
 
 // DefaultLimit is the page size when none is asked.
-const DefaultLimit = 50
+const DefaultLimit = paging.Default
 
 // List returns one page of the documents the caller may read, newest first, and the total.
 func (s *Service) List(ctx context.Context, actor auth.Principal, f Filter) ([]Document, int64, error) {
@@ -46,11 +47,10 @@ func (s *Service) ListForIntervention(ctx context.Context, actor auth.Principal,
 }
 
 func (s *Service) list(ctx context.Context, sc access.Scope, f Filter) ([]Document, int64, error) {
-	if f.Limit <= 0 {
-		f.Limit = DefaultLimit
+	limit, offset, err := paging.Check(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
 	}
-	f.Limit = min(f.Limit, 500)
-	f.Offset = max(f.Offset, 0)
 	blank := func(p *string) *string {
 		if p == nil || strings.TrimSpace(*p) == "" {
 			return nil
@@ -66,7 +66,7 @@ func (s *Service) list(ctx context.Context, sc access.Scope, f Filter) ([]Docume
 	cat := blank(f.Categorie)
 	queries := sc.Queries(s.pool)
 	rows, err := queries.DocumentList(ctx, db.DocumentListParams{
-		InterventionID: f.InterventionID, Categorie: cat, Q: q, Lim: int32(f.Limit), Off: int32(min(f.Offset, 1<<31-1)),
+		InterventionID: f.InterventionID, Categorie: cat, Q: q, Lim: limit, Off: offset,
 	})
 	if err != nil {
 		return nil, 0, err

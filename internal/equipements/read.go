@@ -13,6 +13,7 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/text"
 )
 
@@ -86,12 +87,6 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 			fields = append(fields, apperr.FieldError{Field: "criticite", Message: "criticité inconnue"})
 		}
 	}
-	if f.Limit < 1 || f.Limit > 500 {
-		fields = append(fields, apperr.FieldError{Field: "limit", Message: "entre 1 et 500"})
-	}
-	if f.Offset < 0 || f.Offset > 1<<31-1 {
-		fields = append(fields, apperr.FieldError{Field: "offset", Message: "doit être positif"})
-	}
 	if strings.ContainsRune(f.Type, 0) {
 		fields = append(fields, apperr.FieldError{Field: "type", Message: nulMessage})
 	}
@@ -100,6 +95,10 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 	}
 	if len(fields) > 0 {
 		return nil, 0, apperr.Validation(fields...)
+	}
+	limit, offset, err := paging.Check(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
 	}
 	typ := trimmedOrNil(&f.Type)
 	var q *string
@@ -112,7 +111,7 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 	rows, err := queries.ListEquipements(ctx, db.ListEquipementsParams{
 		Statut: statut, Criticite: criticite, Type: typ,
 		ClientID: f.ClientID, ContratID: f.ContratID, ParentID: f.ParentID, Q: q,
-		Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
+		Sort: f.Sort, Lim: limit, Off: offset,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list equipements: %w", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/patch"
 	"github.com/mif-erp/erp/internal/platform"
 )
@@ -54,23 +55,17 @@ type CompetenceFilter struct {
 
 // ListCompetences returns one page of the catalogue, sorted by name, and the total.
 func (s *Service) ListCompetences(ctx context.Context, f CompetenceFilter) ([]Competence, int64, error) {
-	if f.Limit == 0 {
-		f.Limit = defaultLimit
-	}
-	fields := textFields(map[string]*string{"q": &f.Query})
-	if f.Limit < 1 || f.Limit > maxLimit {
-		fields = append(fields, apperr.FieldError{Field: "limit", Message: "entre 1 et 500"})
-	}
-	if f.Offset < 0 {
-		fields = append(fields, apperr.FieldError{Field: "offset", Message: "doit être positif ou nul"})
-	}
-	if len(fields) > 0 {
+	if fields := textFields(map[string]*string{"q": &f.Query}); len(fields) > 0 {
 		return nil, 0, apperr.Validation(fields...)
+	}
+	limit, offset, err := paging.Check(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
 	}
 	query := likePattern(f.Query)
 	q := db.New(s.pool)
 	rows, err := q.ListCompetences(ctx, db.ListCompetencesParams{
-		Q: query, Lim: int32(f.Limit), Off: int32(min(f.Offset, 1<<31-1)),
+		Q: query, Lim: limit, Off: offset,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list competences: %w", err)

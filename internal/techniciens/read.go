@@ -10,6 +10,7 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/paging"
 )
 
 // Sort keys accepted by List; a leading '-' sorts descending. "nom" is the account's full name,
@@ -48,15 +49,6 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Profile, int64, err
 	if !sortKeys[f.Sort] {
 		fields = append(fields, apperr.FieldError{Field: "sort", Message: "clé de tri inconnue"})
 	}
-	if f.Limit == 0 {
-		f.Limit = defaultLimit
-	}
-	if f.Limit < 1 || f.Limit > maxLimit {
-		fields = append(fields, apperr.FieldError{Field: "limit", Message: "entre 1 et 500"})
-	}
-	if f.Offset < 0 {
-		fields = append(fields, apperr.FieldError{Field: "offset", Message: "doit être positif ou nul"})
-	}
 	var dispo db.NullTechnicienDisponibilite
 	if f.Disponibilite != "" {
 		dispo = db.NullTechnicienDisponibilite{TechnicienDisponibilite: db.TechnicienDisponibilite(f.Disponibilite), Valid: true}
@@ -74,6 +66,10 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Profile, int64, err
 	if len(fields) > 0 {
 		return nil, 0, apperr.Validation(fields...)
 	}
+	limit, offset, err := paging.Check(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
 	var equipe *string
 	if e := strings.TrimSpace(f.Equipe); e != "" {
 		equipe = &e
@@ -87,7 +83,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Profile, int64, err
 	q := db.New(s.pool)
 	rows, err := q.ListTechniciens(ctx, db.ListTechniciensParams{
 		Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence, Q: query,
-		Sort: f.Sort, Lim: int32(f.Limit), Off: int32(min(f.Offset, 1<<31-1)),
+		Sort: f.Sort, Lim: limit, Off: offset,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list techniciens: %w", err)

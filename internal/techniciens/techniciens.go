@@ -15,11 +15,6 @@ import (
 	"github.com/mif-erp/erp/internal/text"
 )
 
-const (
-	defaultLimit = 50
-	maxLimit     = 500
-)
-
 var (
 	errNotFound            = apperr.NotFound("Technicien introuvable")
 	errUserNotFound        = apperr.NotFound("Utilisateur lié introuvable")
