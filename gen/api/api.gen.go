@@ -1238,9 +1238,9 @@ type CheckResultStatus string
 
 // ClientEntreprise A client company.
 type ClientEntreprise struct {
-	Adresse    nullable.Nullable[string] `json:"adresse"`
-	CodePostal nullable.Nullable[string] `json:"code_postal"`
-	CreatedAt  time.Time                 `json:"created_at"`
+	Adresse    *string   `json:"adresse"`
+	CodePostal *string   `json:"code_postal"`
+	CreatedAt  time.Time `json:"created_at"`
 
 	// Email Example: contact@abc.ma
 	Email string `json:"email"`
@@ -1258,23 +1258,23 @@ type ClientEntreprise struct {
 	NomContact string `json:"nom_contact"`
 
 	// NomEntreprise Example: Société ABC
-	NomEntreprise string                    `json:"nom_entreprise"`
-	Notes         nullable.Nullable[string] `json:"notes"`
+	NomEntreprise string  `json:"nom_entreprise"`
+	Notes         *string `json:"notes"`
 
 	// Pays Example: Maroc
 	Pays string `json:"pays"`
 
 	// SecteurActivite Example: Agroalimentaire
-	SecteurActivite nullable.Nullable[string] `json:"secteur_activite"`
-	Telephone       nullable.Nullable[string] `json:"telephone"`
-	TypeClient      ClientType                `json:"type_client"`
-	UpdatedAt       time.Time                 `json:"updated_at"`
+	SecteurActivite *string    `json:"secteur_activite"`
+	Telephone       *string    `json:"telephone"`
+	TypeClient      ClientType `json:"type_client"`
+	UpdatedAt       time.Time  `json:"updated_at"`
 
 	// UserId The client's login account.
 	UserId int64 `json:"user_id"`
 
 	// Ville Example: Casablanca
-	Ville nullable.Nullable[string] `json:"ville"`
+	Ville *string `json:"ville"`
 }
 
 // ClientEntrepriseCreate defines model for ClientEntrepriseCreate.
@@ -1320,7 +1320,7 @@ type ClientType string
 
 // Competence defines model for Competence.
 type Competence struct {
-	Description nullable.Nullable[string] `json:"description"`
+	Description *string `json:"description"`
 
 	// Domaine Example: Mécanique
 	Domaine string `json:"domaine"`
@@ -1355,18 +1355,18 @@ type CompetenceUpdate struct {
 
 // Contrat defines model for Contrat.
 type Contrat struct {
-	ClientId           int64                                 `json:"client_id"`
-	CreatedAt          time.Time                             `json:"created_at"`
-	DateDebut          openapi_types.Date                    `json:"date_debut"`
-	DateFin            openapi_types.Date                    `json:"date_fin"`
-	DateSignature      nullable.Nullable[openapi_types.Date] `json:"date_signature"`
-	DelaiBasseHeures   nullable.Nullable[int]                `json:"delai_basse_heures"`
-	DelaiHauteHeures   nullable.Nullable[int]                `json:"delai_haute_heures"`
-	DelaiNormaleHeures nullable.Nullable[int]                `json:"delai_normale_heures"`
+	ClientId           int64               `json:"client_id"`
+	CreatedAt          time.Time           `json:"created_at"`
+	DateDebut          openapi_types.Date  `json:"date_debut"`
+	DateFin            openapi_types.Date  `json:"date_fin"`
+	DateSignature      *openapi_types.Date `json:"date_signature"`
+	DelaiBasseHeures   *int                `json:"delai_basse_heures"`
+	DelaiHauteHeures   *int                `json:"delai_haute_heures"`
+	DelaiNormaleHeures *int                `json:"delai_normale_heures"`
 
 	// DelaiUrgenteHeures Response time for urgent interventions (hours).
-	DelaiUrgenteHeures nullable.Nullable[int]    `json:"delai_urgente_heures"`
-	Description        nullable.Nullable[string] `json:"description"`
+	DelaiUrgenteHeures *int    `json:"delai_urgente_heures"`
+	Description        *string `json:"description"`
 
 	// Devise Example: MAD
 	Devise string `json:"devise"`
@@ -1378,10 +1378,10 @@ type Contrat struct {
 	Id int64 `json:"id"`
 
 	// MontantAnnuel Yearly amount in cents.
-	MontantAnnuel nullable.Nullable[int64] `json:"montant_annuel"`
+	MontantAnnuel *int64 `json:"montant_annuel"`
 
 	// NbInterventionsIncluses Interventions included; null means unlimited.
-	NbInterventionsIncluses nullable.Nullable[int] `json:"nb_interventions_incluses"`
+	NbInterventionsIncluses *int `json:"nb_interventions_incluses"`
 
 	// NbInterventionsUtilisees Interventions of this contract, cancelled ones excepted.
 	NbInterventionsUtilisees *int `json:"nb_interventions_utilisees,omitempty"`
@@ -1393,10 +1393,10 @@ type Contrat struct {
 	NumeroContrat string `json:"numero_contrat"`
 
 	// QuotaRestant Included minus used (never below 0); null when unlimited.
-	QuotaRestant nullable.Nullable[int] `json:"quota_restant,omitempty"`
-	Statut       ContratStatut          `json:"statut"`
-	TypeContrat  ContratType            `json:"type_contrat"`
-	UpdatedAt    time.Time              `json:"updated_at"`
+	QuotaRestant *int          `json:"quota_restant"`
+	Statut       ContratStatut `json:"statut"`
+	TypeContrat  ContratType   `json:"type_contrat"`
+	UpdatedAt    time.Time     `json:"updated_at"`
 }
 
 // ContratCreate defines model for ContratCreate.
@@ -1491,7 +1491,7 @@ type DashboardStats struct {
 	Interventions CountsByStatut `json:"interventions"`
 
 	// MttrHeures Mean hours from start of work to closing, over closed interventions.
-	MttrHeures nullable.Nullable[float64] `json:"mttr_heures"`
+	MttrHeures *float64 `json:"mttr_heures"`
 	Priorites  struct {
 		Basse      int `json:"basse"`
 		Haute      int `json:"haute"`
@@ -1501,7 +1501,7 @@ type DashboardStats struct {
 	} `json:"priorites"`
 
 	// SlaRespectPct Share of closed interventions with a deadline closed in time.
-	SlaRespectPct nullable.Nullable[float64] `json:"sla_respect_pct"`
+	SlaRespectPct *float64 `json:"sla_respect_pct"`
 
 	// TauxResolution terminees / total x 100, one decimal (0 when empty).
 	TauxResolution float64 `json:"taux_resolution"`
@@ -1517,9 +1517,9 @@ type Disponibilite string
 // Document defines model for Document.
 type Document struct {
 	// Categorie Example: photo
-	Categorie   nullable.Nullable[string] `json:"categorie"`
-	DateUpload  time.Time                 `json:"date_upload"`
-	Description nullable.Nullable[string] `json:"description"`
+	Categorie   *string   `json:"categorie"`
+	DateUpload  time.Time `json:"date_upload"`
+	Description *string   `json:"description"`
 
 	// Filename Sanitised original file name.
 	//
@@ -1548,8 +1548,8 @@ type Document struct {
 	// Taille Size in bytes.
 	//
 	// Example: 482113
-	Taille     int64                    `json:"taille"`
-	UploadedBy nullable.Nullable[int64] `json:"uploaded_by"`
+	Taille     int64  `json:"taille"`
+	UploadedBy *int64 `json:"uploaded_by"`
 
 	// Url Signed download URL, usable without an Authorization header until `url_expires_at`.
 	Url          string    `json:"url"`
@@ -1568,16 +1568,16 @@ type DocumentUploadForm struct {
 
 // Email defines model for Email.
 type Email struct {
-	CreeLe         time.Time                 `json:"cree_le"`
-	DerniereErreur nullable.Nullable[string] `json:"derniere_erreur"`
+	CreeLe         time.Time `json:"cree_le"`
+	DerniereErreur *string   `json:"derniere_erreur"`
 
 	// Destinataire Example: technicien@mif.ma
-	Destinataire   string                       `json:"destinataire"`
-	EnvoyeLe       nullable.Nullable[time.Time] `json:"envoye_le"`
-	Id             int64                        `json:"id"`
-	NotificationId nullable.Nullable[int64]     `json:"notification_id"`
-	ProchainEssai  nullable.Nullable[time.Time] `json:"prochain_essai"`
-	Statut         EmailStatut                  `json:"statut"`
+	Destinataire   string      `json:"destinataire"`
+	EnvoyeLe       *time.Time  `json:"envoye_le"`
+	Id             int64       `json:"id"`
+	NotificationId *int64      `json:"notification_id"`
+	ProchainEssai  *time.Time  `json:"prochain_essai"`
+	Statut         EmailStatut `json:"statut"`
 
 	// Sujet Example: [MIF] Nouvelle intervention assignée
 	Sujet      string `json:"sujet"`
@@ -1590,33 +1590,33 @@ type EmailStatut string
 // Equipement defines model for Equipement.
 type Equipement struct {
 	// Batiment Example: B1
-	Batiment nullable.Nullable[string] `json:"batiment"`
-	ClientId nullable.Nullable[int64]  `json:"client_id"`
+	Batiment *string `json:"batiment"`
+	ClientId *int64  `json:"client_id"`
 
 	// CodeInterne Example: EQ-0001
-	CodeInterne nullable.Nullable[string] `json:"code_interne"`
-	ContratId   nullable.Nullable[int64]  `json:"contrat_id"`
+	CodeInterne *string `json:"code_interne"`
+	ContratId   *int64  `json:"contrat_id"`
 
 	// CoutAcquisition Purchase cost in cents.
 	//
 	// Example: 4500000
-	CoutAcquisition nullable.Nullable[int64] `json:"cout_acquisition"`
-	CreatedAt       time.Time                `json:"created_at"`
+	CoutAcquisition *int64    `json:"cout_acquisition"`
+	CreatedAt       time.Time `json:"created_at"`
 
 	// Criticite How critical a machine is for production.
-	Criticite         EquipementCriticite                   `json:"criticite"`
-	DateAcquisition   nullable.Nullable[openapi_types.Date] `json:"date_acquisition"`
-	DateFinGarantie   nullable.Nullable[openapi_types.Date] `json:"date_fin_garantie"`
-	DateMiseEnService nullable.Nullable[openapi_types.Date] `json:"date_mise_en_service"`
-	Description       nullable.Nullable[string]             `json:"description"`
+	Criticite         EquipementCriticite `json:"criticite"`
+	DateAcquisition   *openapi_types.Date `json:"date_acquisition"`
+	DateFinGarantie   *openapi_types.Date `json:"date_fin_garantie"`
+	DateMiseEnService *openapi_types.Date `json:"date_mise_en_service"`
+	Description       *string             `json:"description"`
 
 	// Etage Example: RDC
-	Etage nullable.Nullable[string] `json:"etage"`
+	Etage *string `json:"etage"`
 
 	// FrequenceEntretien Maintenance interval in days (the original returned a string).
 	//
 	// Example: 30
-	FrequenceEntretien nullable.Nullable[int] `json:"frequence_entretien"`
+	FrequenceEntretien *int `json:"frequence_entretien"`
 
 	// Id Example: 1
 	Id int64 `json:"id"`
@@ -1628,10 +1628,10 @@ type Equipement struct {
 	MaintenanceEnRetard *bool `json:"maintenance_en_retard,omitempty"`
 
 	// Marque Example: Atlas Copco
-	Marque nullable.Nullable[string] `json:"marque"`
+	Marque *string `json:"marque"`
 
 	// Modele Example: GA15
-	Modele nullable.Nullable[string] `json:"modele"`
+	Modele *string `json:"modele"`
 
 	// NbInterventionsActives Interventions ouverte, affectee, en_cours or en_attente.
 	NbInterventionsActives *int `json:"nb_interventions_actives,omitempty"`
@@ -1640,15 +1640,15 @@ type Equipement struct {
 	Nom string `json:"nom"`
 
 	// NumeroSerie Example: AC-2023-001
-	NumeroSerie nullable.Nullable[string] `json:"numero_serie"`
+	NumeroSerie *string `json:"numero_serie"`
 
 	// ParentId The machine or line this one is part of.
-	ParentId nullable.Nullable[int64] `json:"parent_id"`
+	ParentId *int64 `json:"parent_id"`
 
 	// ProchaineMaintenance Next preventive maintenance: last closed preventive intervention (else commissioning
 	// date, else creation) + interval, 7 days earlier for `critique` machines; null without
 	// an interval.
-	ProchaineMaintenance nullable.Nullable[openapi_types.Date] `json:"prochaine_maintenance,omitempty"`
+	ProchaineMaintenance *openapi_types.Date `json:"prochaine_maintenance"`
 
 	// Statut State of a machine.
 	Statut EquipementStatut `json:"statut"`
@@ -1663,7 +1663,7 @@ type Equipement struct {
 	Version *int `json:"version,omitempty"`
 
 	// Zone Example: A
-	Zone nullable.Nullable[string] `json:"zone"`
+	Zone *string `json:"zone"`
 }
 
 // EquipementCreate defines model for EquipementCreate.
@@ -1837,21 +1837,21 @@ type HistoriqueEntry struct {
 	// Action create, update, assign, start, pause, resume, close, cancel, archive, rate.
 	//
 	// Example: start
-	Action         string                    `json:"action"`
-	CreatedAt      time.Time                 `json:"created_at"`
-	Id             int64                     `json:"id"`
-	InterventionId int64                     `json:"intervention_id"`
-	Remarque       nullable.Nullable[string] `json:"remarque"`
+	Action         string    `json:"action"`
+	CreatedAt      time.Time `json:"created_at"`
+	Id             int64     `json:"id"`
+	InterventionId int64     `json:"intervention_id"`
+	Remarque       *string   `json:"remarque"`
 
 	// StatutApres Lifecycle state of an intervention.
 	StatutApres InterventionStatut `json:"statut_apres"`
 
 	// StatutAvant Status before the change (null for the creation).
-	StatutAvant nullable.Nullable[HistoriqueEntryStatutAvant] `json:"statut_avant"`
-	UserId      nullable.Nullable[int64]                      `json:"user_id"`
+	StatutAvant *HistoriqueEntryStatutAvant `json:"statut_avant"`
+	UserId      *int64                      `json:"user_id"`
 
 	// UserNom Full name of the author.
-	UserNom nullable.Nullable[string] `json:"user_nom"`
+	UserNom *string `json:"user_nom"`
 }
 
 // HistoriqueEntryStatutAvant Status before the change (null for the creation).
@@ -1860,55 +1860,55 @@ type HistoriqueEntryStatutAvant string
 // Intervention defines model for Intervention.
 type Intervention struct {
 	// ActionsPossibles Actions the caller may apply now.
-	ActionsPossibles *[]InterventionAction    `json:"actions_possibles,omitempty"`
-	ClientId         nullable.Nullable[int64] `json:"client_id"`
-	ContratId        nullable.Nullable[int64] `json:"contrat_id"`
+	ActionsPossibles *[]InterventionAction `json:"actions_possibles,omitempty"`
+	ClientId         *int64                `json:"client_id"`
+	ContratId        *int64                `json:"contrat_id"`
 
 	// CoutMainOeuvre Labour cost in cents.
-	CoutMainOeuvre nullable.Nullable[int64] `json:"cout_main_oeuvre"`
+	CoutMainOeuvre *int64 `json:"cout_main_oeuvre"`
 
 	// CoutPieces Parts cost in cents.
-	CoutPieces nullable.Nullable[int64] `json:"cout_pieces"`
+	CoutPieces *int64 `json:"cout_pieces"`
 
 	// CoutTotal Labour plus parts, in cents.
 	CoutTotal *int64 `json:"cout_total,omitempty"`
 
 	// CreatedBy User who created it.
-	CreatedBy        nullable.Nullable[int64]     `json:"created_by"`
-	DateAffectation  nullable.Nullable[time.Time] `json:"date_affectation"`
-	DateArchivage    nullable.Nullable[time.Time] `json:"date_archivage"`
-	DateCloture      nullable.Nullable[time.Time] `json:"date_cloture"`
-	DateCreation     time.Time                    `json:"date_creation"`
-	DateDebutTravaux nullable.Nullable[time.Time] `json:"date_debut_travaux"`
-	DateFinTravaux   nullable.Nullable[time.Time] `json:"date_fin_travaux"`
-	DateLimite       nullable.Nullable[time.Time] `json:"date_limite"`
+	CreatedBy        *int64     `json:"created_by"`
+	DateAffectation  *time.Time `json:"date_affectation"`
+	DateArchivage    *time.Time `json:"date_archivage"`
+	DateCloture      *time.Time `json:"date_cloture"`
+	DateCreation     time.Time  `json:"date_creation"`
+	DateDebutTravaux *time.Time `json:"date_debut_travaux"`
+	DateFinTravaux   *time.Time `json:"date_fin_travaux"`
+	DateLimite       *time.Time `json:"date_limite"`
 
 	// DelaiRestantHeures Hours until the deadline (negative when overdue); null without deadline or once finished.
-	DelaiRestantHeures nullable.Nullable[float64] `json:"delai_restant_heures,omitempty"`
-	Description        nullable.Nullable[string]  `json:"description"`
+	DelaiRestantHeures *float64 `json:"delai_restant_heures"`
+	Description        *string  `json:"description"`
 
 	// DureeMinutes Time spent, in minutes.
-	DureeMinutes nullable.Nullable[int] `json:"duree_minutes"`
-	EquipementId int64                  `json:"equipement_id"`
+	DureeMinutes *int  `json:"duree_minutes"`
+	EquipementId int64 `json:"equipement_id"`
 
 	// EstEnRetard Deadline passed and not cloturee, annulee or archivee.
 	EstEnRetard *bool `json:"est_en_retard,omitempty"`
 
 	// Id Example: 7
-	Id              int64                     `json:"id"`
-	MotifAnnulation nullable.Nullable[string] `json:"motif_annulation"`
-	Priorite        InterventionPriorite      `json:"priorite"`
+	Id              int64                `json:"id"`
+	MotifAnnulation *string              `json:"motif_annulation"`
+	Priorite        InterventionPriorite `json:"priorite"`
 
 	// Rapport Closing report.
-	Rapport            nullable.Nullable[string] `json:"rapport"`
-	SatisfactionClient nullable.Nullable[int]    `json:"satisfaction_client"`
+	Rapport            *string `json:"rapport"`
+	SatisfactionClient *int    `json:"satisfaction_client"`
 
 	// SlaRespecte Closed within the deadline; null while open or without deadline.
-	SlaRespecte nullable.Nullable[bool] `json:"sla_respecte,omitempty"`
+	SlaRespecte *bool `json:"sla_respecte"`
 
 	// Statut Lifecycle state of an intervention.
-	Statut       InterventionStatut       `json:"statut"`
-	TechnicienId nullable.Nullable[int64] `json:"technicien_id"`
+	Statut       InterventionStatut `json:"statut"`
+	TechnicienId *int64             `json:"technicien_id"`
 
 	// Titre Example: Fuite d'huile compresseur
 	Titre     string           `json:"titre"`
@@ -2030,14 +2030,14 @@ type Notification struct {
 	Canal NotificationCanal `json:"canal"`
 
 	// Contenu Example: L'intervention « Fuite d'huile compresseur » vous est assignée.
-	Contenu   nullable.Nullable[string] `json:"contenu"`
-	DateEnvoi time.Time                 `json:"date_envoi"`
+	Contenu   *string   `json:"contenu"`
+	DateEnvoi time.Time `json:"date_envoi"`
 
 	// Id Example: 42
-	Id             int64                        `json:"id"`
-	InterventionId nullable.Nullable[int64]     `json:"intervention_id"`
-	Lue            bool                         `json:"lue"`
-	ReadAt         nullable.Nullable[time.Time] `json:"read_at"`
+	Id             int64      `json:"id"`
+	InterventionId *int64     `json:"intervention_id"`
+	Lue            bool       `json:"lue"`
+	ReadAt         *time.Time `json:"read_at"`
 
 	// Titre Example: Nouvelle intervention assignée
 	Titre string           `json:"titre"`
@@ -2089,14 +2089,14 @@ type NotificationType string
 // Planning defines model for Planning.
 type Planning struct {
 	// Base `fixed`: next date from the planned date; `completion`: from the closing of the last generated intervention.
-	Base         PlanningBase              `json:"base"`
-	Commentaire  nullable.Nullable[string] `json:"commentaire"`
-	DateCreation time.Time                 `json:"date_creation"`
+	Base         PlanningBase `json:"base"`
+	Commentaire  *string      `json:"commentaire"`
+	DateCreation time.Time    `json:"date_creation"`
 
 	// DerniereDate Last occurrence generated.
-	DerniereDate           nullable.Nullable[openapi_types.Date] `json:"derniere_date"`
-	DerniereInterventionId nullable.Nullable[int64]              `json:"derniere_intervention_id,omitempty"`
-	EquipementId           int64                                 `json:"equipement_id"`
+	DerniereDate           *openapi_types.Date `json:"derniere_date"`
+	DerniereInterventionId *int64              `json:"derniere_intervention_id"`
+	EquipementId           int64               `json:"equipement_id"`
 
 	// EstEnRetard Active and the next date has passed.
 	EstEnRetard *bool `json:"est_en_retard,omitempty"`
@@ -2122,9 +2122,9 @@ type Planning struct {
 	OccurrencesManquees *int `json:"occurrences_manquees,omitempty"`
 
 	// ProchaineDate Next due date; null once terminated, and for a `completion` plan while the intervention it generated is still open (the next date is then computed from its closing).
-	ProchaineDate nullable.Nullable[openapi_types.Date] `json:"prochaine_date"`
-	Statut        PlanningStatut                        `json:"statut"`
-	UpdatedAt     time.Time                             `json:"updated_at"`
+	ProchaineDate *openapi_types.Date `json:"prochaine_date"`
+	Statut        PlanningStatut      `json:"statut"`
+	UpdatedAt     time.Time           `json:"updated_at"`
 }
 
 // PlanningBase `fixed`: next date from the planned date; `completion`: from the closing of the last generated intervention.
@@ -2286,16 +2286,16 @@ type Technicien struct {
 	Astreinte bool `json:"astreinte"`
 
 	// ChargeTravail Interventions assigned to the technician that are affectee, en_cours or en_attente.
-	ChargeTravail *int                                  `json:"charge_travail,omitempty"`
-	Competences   []TechnicienCompetence                `json:"competences"`
-	CreatedAt     time.Time                             `json:"created_at"`
-	DateEmbauche  nullable.Nullable[openapi_types.Date] `json:"date_embauche"`
+	ChargeTravail *int                   `json:"charge_travail,omitempty"`
+	Competences   []TechnicienCompetence `json:"competences"`
+	CreatedAt     time.Time              `json:"created_at"`
+	DateEmbauche  *openapi_types.Date    `json:"date_embauche"`
 
 	// Disponibilite Availability of a technician.
 	Disponibilite Disponibilite `json:"disponibilite"`
 
 	// Equipe Example: A
-	Equipe nullable.Nullable[string] `json:"equipe"`
+	Equipe *string `json:"equipe"`
 
 	// EstDisponible `disponibilite` is `disponible` and the account is active.
 	EstDisponible *bool `json:"est_disponible,omitempty"`
@@ -2310,15 +2310,15 @@ type Technicien struct {
 	Niveau NiveauCompetence `json:"niveau"`
 
 	// NumeroBadge Example: B-0042
-	NumeroBadge      nullable.Nullable[string] `json:"numero_badge"`
-	TelephoneUrgence nullable.Nullable[string] `json:"telephone_urgence"`
-	UpdatedAt        time.Time                 `json:"updated_at"`
+	NumeroBadge      *string   `json:"numero_badge"`
+	TelephoneUrgence *string   `json:"telephone_urgence"`
+	UpdatedAt        time.Time `json:"updated_at"`
 
 	// User An account, without its password.
 	User User `json:"user"`
 
 	// ZoneIntervention Example: Casablanca Nord
-	ZoneIntervention nullable.Nullable[string] `json:"zone_intervention"`
+	ZoneIntervention *string `json:"zone_intervention"`
 }
 
 // TechnicienCompetence defines model for TechnicienCompetence.
@@ -2431,7 +2431,7 @@ type User struct {
 	IsActive bool `json:"is_active"`
 
 	// LastLogin Time of the last successful login, null if never.
-	LastLogin nullable.Nullable[time.Time] `json:"last_login"`
+	LastLogin *time.Time `json:"last_login"`
 
 	// Role Role of an account.
 	Role      UserRole  `json:"role"`
@@ -40174,99 +40174,99 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	}
 
 	router.GET(options.BaseURL+"/", wrapper.GetRoot, options.OperationMiddlewares["getRoot"]...)
-	router.GET(options.BaseURL+"/health", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
-	router.GET(options.BaseURL+"/live", wrapper.GetLive, options.OperationMiddlewares["getLive"]...)
-	router.GET(options.BaseURL+"/ready", wrapper.GetReady, options.OperationMiddlewares["getReady"]...)
-	router.GET(options.BaseURL+"/health/detailed", wrapper.GetHealthDetailed, options.OperationMiddlewares["getHealthDetailed"]...)
-	router.GET(options.BaseURL+"/metrics", wrapper.GetMetrics, options.OperationMiddlewares["getMetrics"]...)
-	router.POST(options.BaseURL+"/auth/token", wrapper.LoginForToken, options.OperationMiddlewares["loginForToken"]...)
+	router.POST(options.BaseURL+"/auth/change-password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
 	router.POST(options.BaseURL+"/auth/login", wrapper.Login, options.OperationMiddlewares["login"]...)
-	router.POST(options.BaseURL+"/auth/refresh", wrapper.RefreshToken, options.OperationMiddlewares["refreshToken"]...)
 	router.POST(options.BaseURL+"/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/auth/me", wrapper.GetAuthMe, options.OperationMiddlewares["getAuthMe"]...)
-	router.POST(options.BaseURL+"/auth/change-password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
-	router.GET(options.BaseURL+"/users", wrapper.ListUsers, options.OperationMiddlewares["listUsers"]...)
-	router.POST(options.BaseURL+"/users", wrapper.CreateUser, options.OperationMiddlewares["createUser"]...)
-	router.GET(options.BaseURL+"/users/me", wrapper.GetMyProfile, options.OperationMiddlewares["getMyProfile"]...)
-	router.PUT(options.BaseURL+"/users/update", wrapper.UpdateMyProfile, options.OperationMiddlewares["updateMyProfile"]...)
-	router.DELETE(options.BaseURL+"/users/:user_id", wrapper.DeactivateUser, options.OperationMiddlewares["deactivateUser"]...)
-	router.GET(options.BaseURL+"/users/:user_id", wrapper.GetUser, options.OperationMiddlewares["getUser"]...)
-	router.PATCH(options.BaseURL+"/users/:user_id", wrapper.UpdateUser, options.OperationMiddlewares["updateUser"]...)
-	router.PATCH(options.BaseURL+"/users/:user_id/activate", wrapper.ActivateUser, options.OperationMiddlewares["activateUser"]...)
+	router.POST(options.BaseURL+"/auth/refresh", wrapper.RefreshToken, options.OperationMiddlewares["refreshToken"]...)
+	router.POST(options.BaseURL+"/auth/token", wrapper.LoginForToken, options.OperationMiddlewares["loginForToken"]...)
+	router.GET(options.BaseURL+"/clients", wrapper.ListClients, options.OperationMiddlewares["listClients"]...)
+	router.POST(options.BaseURL+"/clients", wrapper.CreateClient, options.OperationMiddlewares["createClient"]...)
+	router.DELETE(options.BaseURL+"/clients/:client_id", wrapper.DeleteClient, options.OperationMiddlewares["deleteClient"]...)
+	router.GET(options.BaseURL+"/clients/:client_id", wrapper.GetClient, options.OperationMiddlewares["getClient"]...)
+	router.PATCH(options.BaseURL+"/clients/:client_id", wrapper.UpdateClient, options.OperationMiddlewares["updateClient"]...)
+	router.DELETE(options.BaseURL+"/competences/:competence_id", wrapper.DeleteCompetence, options.OperationMiddlewares["deleteCompetence"]...)
+	router.PATCH(options.BaseURL+"/competences/:competence_id", wrapper.UpdateCompetence, options.OperationMiddlewares["updateCompetence"]...)
+	router.GET(options.BaseURL+"/contrats", wrapper.ListContrats, options.OperationMiddlewares["listContrats"]...)
+	router.POST(options.BaseURL+"/contrats", wrapper.CreateContrat, options.OperationMiddlewares["createContrat"]...)
+	router.DELETE(options.BaseURL+"/contrats/:contrat_id", wrapper.DeleteContrat, options.OperationMiddlewares["deleteContrat"]...)
+	router.GET(options.BaseURL+"/contrats/:contrat_id", wrapper.GetContrat, options.OperationMiddlewares["getContrat"]...)
+	router.PATCH(options.BaseURL+"/contrats/:contrat_id", wrapper.UpdateContrat, options.OperationMiddlewares["updateContrat"]...)
+	router.GET(options.BaseURL+"/dashboard/stats", wrapper.GetDashboardStats, options.OperationMiddlewares["getDashboardStats"]...)
+	router.GET(options.BaseURL+"/documents", wrapper.ListDocuments, options.OperationMiddlewares["listDocuments"]...)
+	router.POST(options.BaseURL+"/documents", wrapper.UploadDocument, options.OperationMiddlewares["uploadDocument"]...)
+	router.DELETE(options.BaseURL+"/documents/:document_id", wrapper.DeleteDocument, options.OperationMiddlewares["deleteDocument"]...)
+	router.GET(options.BaseURL+"/documents/:document_id", wrapper.GetDocument, options.OperationMiddlewares["getDocument"]...)
+	router.GET(options.BaseURL+"/documents/:document_id/download", wrapper.DownloadDocument, options.OperationMiddlewares["downloadDocument"]...)
+	router.GET(options.BaseURL+"/documents/intervention/:intervention_id", wrapper.ListDocumentsByIntervention, options.OperationMiddlewares["listDocumentsByIntervention"]...)
+	router.POST(options.BaseURL+"/documents/upload", wrapper.UploadDocumentAlias, options.OperationMiddlewares["uploadDocumentAlias"]...)
+	router.GET(options.BaseURL+"/emails", wrapper.ListEmails, options.OperationMiddlewares["listEmails"]...)
+	router.POST(options.BaseURL+"/emails/:email_id/resend", wrapper.ResendEmail, options.OperationMiddlewares["resendEmail"]...)
 	router.GET(options.BaseURL+"/equipements", wrapper.ListEquipements, options.OperationMiddlewares["listEquipements"]...)
 	router.POST(options.BaseURL+"/equipements", wrapper.CreateEquipement, options.OperationMiddlewares["createEquipement"]...)
 	router.DELETE(options.BaseURL+"/equipements/:equipement_id", wrapper.DeleteEquipement, options.OperationMiddlewares["deleteEquipement"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id", wrapper.GetEquipement, options.OperationMiddlewares["getEquipement"]...)
 	router.PATCH(options.BaseURL+"/equipements/:equipement_id", wrapper.UpdateEquipement, options.OperationMiddlewares["updateEquipement"]...)
+	router.GET(options.BaseURL+"/equipements/:equipement_id/interventions", wrapper.ListEquipementInterventions, options.OperationMiddlewares["listEquipementInterventions"]...)
+	router.GET(options.BaseURL+"/filters/interventions", wrapper.FilterInterventions, options.OperationMiddlewares["filterInterventions"]...)
+	router.GET(options.BaseURL+"/health", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
+	router.GET(options.BaseURL+"/health/detailed", wrapper.GetHealthDetailed, options.OperationMiddlewares["getHealthDetailed"]...)
+	router.GET(options.BaseURL+"/interventions", wrapper.ListInterventions, options.OperationMiddlewares["listInterventions"]...)
+	router.POST(options.BaseURL+"/interventions", wrapper.CreateIntervention, options.OperationMiddlewares["createIntervention"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id", wrapper.GetIntervention, options.OperationMiddlewares["getIntervention"]...)
+	router.PATCH(options.BaseURL+"/interventions/:intervention_id", wrapper.UpdateIntervention, options.OperationMiddlewares["updateIntervention"]...)
+	router.POST(options.BaseURL+"/interventions/:intervention_id/actions/:action", wrapper.ApplyInterventionAction, options.OperationMiddlewares["applyInterventionAction"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.ListInterventionDocuments, options.OperationMiddlewares["listInterventionDocuments"]...)
+	router.POST(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.UploadInterventionDocument, options.OperationMiddlewares["uploadInterventionDocument"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/historique", wrapper.ListInterventionHistorique, options.OperationMiddlewares["listInterventionHistorique"]...)
+	router.PUT(options.BaseURL+"/interventions/:intervention_id/satisfaction", wrapper.RateIntervention, options.OperationMiddlewares["rateIntervention"]...)
+	router.PATCH(options.BaseURL+"/interventions/:intervention_id/statut", wrapper.ChangeInterventionStatut, options.OperationMiddlewares["changeInterventionStatut"]...)
+	router.GET(options.BaseURL+"/interventions/export", wrapper.ExportInterventions, options.OperationMiddlewares["exportInterventions"]...)
+	router.GET(options.BaseURL+"/live", wrapper.GetLive, options.OperationMiddlewares["getLive"]...)
+	router.GET(options.BaseURL+"/metrics", wrapper.GetMetrics, options.OperationMiddlewares["getMetrics"]...)
+	router.GET(options.BaseURL+"/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
+	router.POST(options.BaseURL+"/notifications", wrapper.CreateNotification, options.OperationMiddlewares["createNotification"]...)
+	router.DELETE(options.BaseURL+"/notifications/:notification_id", wrapper.DeleteNotification, options.OperationMiddlewares["deleteNotification"]...)
+	router.PUT(options.BaseURL+"/notifications/:notification_id/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
+	router.GET(options.BaseURL+"/notifications/me", wrapper.ListMyNotificationsAlias, options.OperationMiddlewares["listMyNotificationsAlias"]...)
+	router.POST(options.BaseURL+"/notifications/me/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
+	router.GET(options.BaseURL+"/notifications/stream", wrapper.StreamNotifications, options.OperationMiddlewares["streamNotifications"]...)
+	router.POST(options.BaseURL+"/notifications/stream-token", wrapper.CreateStreamToken, options.OperationMiddlewares["createStreamToken"]...)
+	router.GET(options.BaseURL+"/notifications/user/:user_id", wrapper.ListUserNotifications, options.OperationMiddlewares["listUserNotifications"]...)
+	router.GET(options.BaseURL+"/notifications/user/me", wrapper.ListMyNotifications, options.OperationMiddlewares["listMyNotifications"]...)
+	router.GET(options.BaseURL+"/planning", wrapper.ListPlannings, options.OperationMiddlewares["listPlannings"]...)
+	router.POST(options.BaseURL+"/planning", wrapper.CreatePlanning, options.OperationMiddlewares["createPlanning"]...)
+	router.DELETE(options.BaseURL+"/planning/:planning_id", wrapper.DeletePlanning, options.OperationMiddlewares["deletePlanning"]...)
+	router.GET(options.BaseURL+"/planning/:planning_id", wrapper.GetPlanning, options.OperationMiddlewares["getPlanning"]...)
+	router.PUT(options.BaseURL+"/planning/:planning_id", wrapper.UpdatePlanning, options.OperationMiddlewares["updatePlanning"]...)
+	router.POST(options.BaseURL+"/planning/:planning_id/actions/:action", wrapper.ApplyPlanningAction, options.OperationMiddlewares["applyPlanningAction"]...)
+	router.PATCH(options.BaseURL+"/planning/:planning_id/dates", wrapper.ReplanPlanning, options.OperationMiddlewares["replanPlanning"]...)
+	router.POST(options.BaseURL+"/planning/:planning_id/generate", wrapper.GeneratePlanning, options.OperationMiddlewares["generatePlanning"]...)
+	router.GET(options.BaseURL+"/planning/:planning_id/occurrences", wrapper.ListPlanningOccurrences, options.OperationMiddlewares["listPlanningOccurrences"]...)
+	router.GET(options.BaseURL+"/planning/calendar.ics", wrapper.GetCalendar, options.OperationMiddlewares["getCalendar"]...)
+	router.GET(options.BaseURL+"/ready", wrapper.GetReady, options.OperationMiddlewares["getReady"]...)
 	router.GET(options.BaseURL+"/techniciens", wrapper.ListTechniciens, options.OperationMiddlewares["listTechniciens"]...)
 	router.POST(options.BaseURL+"/techniciens", wrapper.CreateTechnicien, options.OperationMiddlewares["createTechnicien"]...)
-	router.GET(options.BaseURL+"/techniciens/competences", wrapper.ListCompetences, options.OperationMiddlewares["listCompetences"]...)
-	router.POST(options.BaseURL+"/techniciens/competences", wrapper.CreateCompetence, options.OperationMiddlewares["createCompetence"]...)
-	router.DELETE(options.BaseURL+"/competences/:competence_id", wrapper.DeleteCompetence, options.OperationMiddlewares["deleteCompetence"]...)
-	router.PATCH(options.BaseURL+"/competences/:competence_id", wrapper.UpdateCompetence, options.OperationMiddlewares["updateCompetence"]...)
 	router.DELETE(options.BaseURL+"/techniciens/:technicien_id", wrapper.DeleteTechnicien, options.OperationMiddlewares["deleteTechnicien"]...)
 	router.GET(options.BaseURL+"/techniciens/:technicien_id", wrapper.GetTechnicien, options.OperationMiddlewares["getTechnicien"]...)
 	router.PUT(options.BaseURL+"/techniciens/:technicien_id", wrapper.UpdateTechnicien, options.OperationMiddlewares["updateTechnicien"]...)
 	router.POST(options.BaseURL+"/techniciens/:technicien_id/competences", wrapper.AddTechnicienCompetence, options.OperationMiddlewares["addTechnicienCompetence"]...)
 	router.DELETE(options.BaseURL+"/techniciens/:technicien_id/competences/:competence_id", wrapper.RemoveTechnicienCompetence, options.OperationMiddlewares["removeTechnicienCompetence"]...)
 	router.PATCH(options.BaseURL+"/techniciens/:technicien_id/competences/:competence_id", wrapper.UpdateTechnicienCompetence, options.OperationMiddlewares["updateTechnicienCompetence"]...)
-	router.GET(options.BaseURL+"/clients", wrapper.ListClients, options.OperationMiddlewares["listClients"]...)
-	router.POST(options.BaseURL+"/clients", wrapper.CreateClient, options.OperationMiddlewares["createClient"]...)
-	router.DELETE(options.BaseURL+"/clients/:client_id", wrapper.DeleteClient, options.OperationMiddlewares["deleteClient"]...)
-	router.GET(options.BaseURL+"/clients/:client_id", wrapper.GetClient, options.OperationMiddlewares["getClient"]...)
-	router.PATCH(options.BaseURL+"/clients/:client_id", wrapper.UpdateClient, options.OperationMiddlewares["updateClient"]...)
-	router.GET(options.BaseURL+"/contrats", wrapper.ListContrats, options.OperationMiddlewares["listContrats"]...)
-	router.POST(options.BaseURL+"/contrats", wrapper.CreateContrat, options.OperationMiddlewares["createContrat"]...)
-	router.DELETE(options.BaseURL+"/contrats/:contrat_id", wrapper.DeleteContrat, options.OperationMiddlewares["deleteContrat"]...)
-	router.GET(options.BaseURL+"/contrats/:contrat_id", wrapper.GetContrat, options.OperationMiddlewares["getContrat"]...)
-	router.PATCH(options.BaseURL+"/contrats/:contrat_id", wrapper.UpdateContrat, options.OperationMiddlewares["updateContrat"]...)
-	router.GET(options.BaseURL+"/interventions", wrapper.ListInterventions, options.OperationMiddlewares["listInterventions"]...)
-	router.POST(options.BaseURL+"/interventions", wrapper.CreateIntervention, options.OperationMiddlewares["createIntervention"]...)
-	router.GET(options.BaseURL+"/interventions/export", wrapper.ExportInterventions, options.OperationMiddlewares["exportInterventions"]...)
-	router.GET(options.BaseURL+"/filters/interventions", wrapper.FilterInterventions, options.OperationMiddlewares["filterInterventions"]...)
-	router.GET(options.BaseURL+"/interventions/:intervention_id", wrapper.GetIntervention, options.OperationMiddlewares["getIntervention"]...)
-	router.PATCH(options.BaseURL+"/interventions/:intervention_id", wrapper.UpdateIntervention, options.OperationMiddlewares["updateIntervention"]...)
-	router.PATCH(options.BaseURL+"/interventions/:intervention_id/statut", wrapper.ChangeInterventionStatut, options.OperationMiddlewares["changeInterventionStatut"]...)
-	router.POST(options.BaseURL+"/interventions/:intervention_id/actions/:action", wrapper.ApplyInterventionAction, options.OperationMiddlewares["applyInterventionAction"]...)
-	router.PUT(options.BaseURL+"/interventions/:intervention_id/satisfaction", wrapper.RateIntervention, options.OperationMiddlewares["rateIntervention"]...)
-	router.GET(options.BaseURL+"/interventions/:intervention_id/historique", wrapper.ListInterventionHistorique, options.OperationMiddlewares["listInterventionHistorique"]...)
-	router.GET(options.BaseURL+"/equipements/:equipement_id/interventions", wrapper.ListEquipementInterventions, options.OperationMiddlewares["listEquipementInterventions"]...)
 	router.GET(options.BaseURL+"/techniciens/:technicien_id/interventions", wrapper.ListTechnicienInterventions, options.OperationMiddlewares["listTechnicienInterventions"]...)
-	router.GET(options.BaseURL+"/dashboard/stats", wrapper.GetDashboardStats, options.OperationMiddlewares["getDashboardStats"]...)
-	router.GET(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.ListInterventionDocuments, options.OperationMiddlewares["listInterventionDocuments"]...)
-	router.POST(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.UploadInterventionDocument, options.OperationMiddlewares["uploadInterventionDocument"]...)
-	router.GET(options.BaseURL+"/documents", wrapper.ListDocuments, options.OperationMiddlewares["listDocuments"]...)
-	router.POST(options.BaseURL+"/documents", wrapper.UploadDocument, options.OperationMiddlewares["uploadDocument"]...)
-	router.POST(options.BaseURL+"/documents/upload", wrapper.UploadDocumentAlias, options.OperationMiddlewares["uploadDocumentAlias"]...)
-	router.GET(options.BaseURL+"/documents/intervention/:intervention_id", wrapper.ListDocumentsByIntervention, options.OperationMiddlewares["listDocumentsByIntervention"]...)
-	router.DELETE(options.BaseURL+"/documents/:document_id", wrapper.DeleteDocument, options.OperationMiddlewares["deleteDocument"]...)
-	router.GET(options.BaseURL+"/documents/:document_id", wrapper.GetDocument, options.OperationMiddlewares["getDocument"]...)
-	router.GET(options.BaseURL+"/documents/:document_id/download", wrapper.DownloadDocument, options.OperationMiddlewares["downloadDocument"]...)
-	router.GET(options.BaseURL+"/planning", wrapper.ListPlannings, options.OperationMiddlewares["listPlannings"]...)
-	router.POST(options.BaseURL+"/planning", wrapper.CreatePlanning, options.OperationMiddlewares["createPlanning"]...)
-	router.DELETE(options.BaseURL+"/planning/:planning_id", wrapper.DeletePlanning, options.OperationMiddlewares["deletePlanning"]...)
-	router.GET(options.BaseURL+"/planning/:planning_id", wrapper.GetPlanning, options.OperationMiddlewares["getPlanning"]...)
-	router.PUT(options.BaseURL+"/planning/:planning_id", wrapper.UpdatePlanning, options.OperationMiddlewares["updatePlanning"]...)
-	router.PATCH(options.BaseURL+"/planning/:planning_id/dates", wrapper.ReplanPlanning, options.OperationMiddlewares["replanPlanning"]...)
-	router.POST(options.BaseURL+"/planning/:planning_id/actions/:action", wrapper.ApplyPlanningAction, options.OperationMiddlewares["applyPlanningAction"]...)
-	router.GET(options.BaseURL+"/planning/:planning_id/occurrences", wrapper.ListPlanningOccurrences, options.OperationMiddlewares["listPlanningOccurrences"]...)
-	router.POST(options.BaseURL+"/planning/:planning_id/generate", wrapper.GeneratePlanning, options.OperationMiddlewares["generatePlanning"]...)
-	router.GET(options.BaseURL+"/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
-	router.POST(options.BaseURL+"/notifications", wrapper.CreateNotification, options.OperationMiddlewares["createNotification"]...)
-	router.GET(options.BaseURL+"/notifications/user/me", wrapper.ListMyNotifications, options.OperationMiddlewares["listMyNotifications"]...)
-	router.GET(options.BaseURL+"/notifications/me", wrapper.ListMyNotificationsAlias, options.OperationMiddlewares["listMyNotificationsAlias"]...)
-	router.POST(options.BaseURL+"/notifications/me/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
-	router.GET(options.BaseURL+"/notifications/user/:user_id", wrapper.ListUserNotifications, options.OperationMiddlewares["listUserNotifications"]...)
-	router.PUT(options.BaseURL+"/notifications/:notification_id/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
-	router.DELETE(options.BaseURL+"/notifications/:notification_id", wrapper.DeleteNotification, options.OperationMiddlewares["deleteNotification"]...)
+	router.GET(options.BaseURL+"/techniciens/competences", wrapper.ListCompetences, options.OperationMiddlewares["listCompetences"]...)
+	router.POST(options.BaseURL+"/techniciens/competences", wrapper.CreateCompetence, options.OperationMiddlewares["createCompetence"]...)
+	router.GET(options.BaseURL+"/users", wrapper.ListUsers, options.OperationMiddlewares["listUsers"]...)
+	router.POST(options.BaseURL+"/users", wrapper.CreateUser, options.OperationMiddlewares["createUser"]...)
+	router.DELETE(options.BaseURL+"/users/:user_id", wrapper.DeactivateUser, options.OperationMiddlewares["deactivateUser"]...)
+	router.GET(options.BaseURL+"/users/:user_id", wrapper.GetUser, options.OperationMiddlewares["getUser"]...)
+	router.PATCH(options.BaseURL+"/users/:user_id", wrapper.UpdateUser, options.OperationMiddlewares["updateUser"]...)
+	router.PATCH(options.BaseURL+"/users/:user_id/activate", wrapper.ActivateUser, options.OperationMiddlewares["activateUser"]...)
+	router.GET(options.BaseURL+"/users/me", wrapper.GetMyProfile, options.OperationMiddlewares["getMyProfile"]...)
+	router.POST(options.BaseURL+"/users/me/calendar-token", wrapper.CreateCalendarToken, options.OperationMiddlewares["createCalendarToken"]...)
 	router.GET(options.BaseURL+"/users/me/preferences", wrapper.GetMyPreferences, options.OperationMiddlewares["getMyPreferences"]...)
 	router.PUT(options.BaseURL+"/users/me/preferences", wrapper.UpdateMyPreferences, options.OperationMiddlewares["updateMyPreferences"]...)
-	router.GET(options.BaseURL+"/emails", wrapper.ListEmails, options.OperationMiddlewares["listEmails"]...)
-	router.POST(options.BaseURL+"/emails/:email_id/resend", wrapper.ResendEmail, options.OperationMiddlewares["resendEmail"]...)
-	router.POST(options.BaseURL+"/notifications/stream-token", wrapper.CreateStreamToken, options.OperationMiddlewares["createStreamToken"]...)
-	router.GET(options.BaseURL+"/notifications/stream", wrapper.StreamNotifications, options.OperationMiddlewares["streamNotifications"]...)
-	router.GET(options.BaseURL+"/planning/calendar.ics", wrapper.GetCalendar, options.OperationMiddlewares["getCalendar"]...)
-	router.POST(options.BaseURL+"/users/me/calendar-token", wrapper.CreateCalendarToken, options.OperationMiddlewares["createCalendarToken"]...)
+	router.PUT(options.BaseURL+"/users/update", wrapper.UpdateMyProfile, options.OperationMiddlewares["updateMyProfile"]...)
 
 }
 
@@ -57473,490 +57473,495 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3bduM2mjAM3wpezbtWpDQlyy67knKtrBmnNh1318axXZPeKL8JkZCENgWwANC2OqkLmLt4D6fmP/3O",
-	"vrO3buxbeACQIEVKlGynkrTXmkmXRRIEHzz77U+diM9TzghTsnP4U2dGcEwE/PMoikiq+qeYTQn8EBMZ",
-	"CZoqylnnsBOOF4rIcNAJOjKakTnWt6hFSjqHHakEZdPOhw9B5xlnijDVf05lyiU1Dy+thZXC0WxOmApR",
-	"lwsUUpZQRkI04QLROZ4SiTCL0cnzlz10TdUMqRlBEjOqqCQxmtCEIIbnpO124KuWN3I+I0joS0gScUXi",
-	"AJHBdIDMt6Jhf3e492jnYDgcrv3uF+d4urz+fxIhKWeIT+ADBJE8ExEJkOJIEhajMY4uEWUoPJ70X2MV",
-	"zda+6Dgm85SbjyJpghckrgGwEhkJ0fWMMKRmVCIqDQQVFyRGmMlrIvSuMEMEi4QSgQR5nxGpfHDPCQrz",
-	"90WL/p/JorI/wrJ55/DvHf2+zo9BzX5f8QjXY8G701cOMJEgWJE4B9A6IJwSJRb9o4kiYnndMxJxFksN",
-	"42tMFRqTCRcEKbGgbIrwFFNWuz5likyJgBf88MMP/aNMzQhTNMKqBnW8q/qEYTWCyE1KIv0l3fBbggUR",
-	"YW/dt/ylf4oVeUXnVPXhv8vvOjVHIxFOEn5NYpQSgeaUZYqs/RJ/+VMyx5TpFze/IiETpTESjiUTgjCN",
-	"Eizm1xu+ShLVfDYZUzSBd5i1NYJOsiRpeTx/6dv99o+fN34LopqeoxnXDEPwuSVBc40LNCWMCI12TxFO",
-	"JHcfnfCpXH9m51zhpP+MZ6zmK+EiYtl8bKhM8GuJ5pq8NQbql0xoooiQAaJTxvWyKEw03EJgeyGfTCRR",
-	"QGt6w1RoItc0thYu75ggOG7amLmKGFd0YjFX5jSIk4QI1MVJYn+aB/pOxFmyMFwkxVPS23BTH4JOigWe",
-	"E2XlzLOEEqbqzu04zvcC9yAtqzBb6DdSfUOK1awTdDTj7xx2zE0XNF65oQkXc6zMlh7vd4LOnDI611xr",
-	"N6gD4TM+T4lmd2TNFvP7mraX33D3W2RK4HUghJsi1bg7WOOut/acR9l87fHG9q6GvbnL97Y5prS0Z3pf",
-	"32dELOoVA+rdVto2GpOEs6mWMPkXvId18k/wn73rz3jxPqMpWQ9l/cJ0BZhJvs5d7/AlcDdD6Ms7fKv5",
-	"iQ8gy4KotHTfBFSf4G+9OYP/rXaXsZgIu8EqVVW36JPVrfdotKKXgs+X92kvIgyyDGtVyGxR0TlB3dOX",
-	"z9CjR4+e9Bp3ap6/0JKxfq8xVqSvV+vU6XWlLZ7z5g069WuLvSm+/c6eExxrm+JbeP3y9tx11A31chcg",
-	"fknY22a/sV3rwjy7/aZfsFOisIgb0JJfERFnesug3/f0yYOEzn+f4ETqCyUEbto2YRfCvK5Ggo85Twhm",
-	"/uZyftGOpq3pscyGqtuo8KHbks2JoFzQOp39rdFkiCQoNTdRIlFXkJRgBTwzV1XAEpXkigicwLmTmzTh",
-	"MXHMse5DUvdi/xuoInPQe/63IJPOYeffdgoLfMfcJnd8iZRv/0PQmeObY/P8Qf7BWAi80BelWiT6Bw2l",
-	"Tv713y9/9sssSfqK3CgkCRbRDDRdqhICyqZ3L+q+FIRFMyQVmc8pmwYIR5HeqdFTSdxIAu9LHz3HN68I",
-	"m6pZ53BvOGzG9zOFVaZWHpTUt8i7PCZpXnqrQ7IbLx3RV22P6JxEM0YjSlgrQsJS0ikjsTZoDVeyz2OG",
-	"ukM0J1jfxBYBwtIZMVzQKWUWJnVAUPke2hPdcAXRncOFhnPUe16kpHEv+ll/C21PAV5a7OGdmGp1u2Eb",
-	"mb6qKryT9fOfN2KdmX3VGsbpOU/+TGrUzNf4kkiEjf8D3Ah4QvQ5C6LE4tCaikIq57Kh0vlwNOLv7aMZ",
-	"z4TxlQnrDdJXRix34FySBVwe83jxFJV+Bk8PZlzNiIDr9i0S7e/tBfDU9YwmpNjGiDn7GTZCkwSJjDFt",
-	"v+4PnwxGzIHL+BULeFW8SI3M4uAA8M39vVvHOo4n4CmrV9rDF+d4GjoV+Mr637TV+xRhzUwSgjgjxZfu",
-	"7sGHaijoz4hm4P8cNH6I9dM1fcFuPbvzsXa11u6jX4Pifp/GRYnJcVHnwuFCafTR8EwIjsF50Q+R5EJJ",
-	"kCaE6R8HKHQCMURppowHcs6lcqRoUapr/iQBmuFM/w/Te05IgMZYShKgVPCpwPM5Ib0Ahf1iVXDXEFxZ",
-	"cTBi51quY0HQWPBLwtB4UZCY1sP0kwzR2LFLIImYChIZMVjs3NAgT2Kit8oniOBo5rSHhXlhgDC65uIS",
-	"vc9IRp76WzSPM3KtaQZu7j1FJYUTQDNiZZavKZNnCmHkVEuU6M8cczVD13ghB+jFFRELQGWDOFIz/Vij",
-	"9EyLAS2yWUxughGTHGFw3aCIgxNxrJfOP/t6hpUWoPCLwuOEIEn/SQLDHsL3IVKco+4Jl2oqyNn3r8xJ",
-	"GxYDTi2i3yUVwbHzOGueIwiakOveYMTClAhFmWaYIeqCO8mtHWhWg4ADXVNJegWijDXE3PKGB3YBzI5S",
-	"RszoMNeETmcSzY3SjpkHE1+36QXm0IvzeIqoQgKzS4kIABPeFiDJR0zDT0MLTcF3l/vEC5+e3doA/WDP",
-	"KtRgCQ9Lhx0Yz6L7Wo9BVnUSTWo+3cZkgrNEE24fsMWhr1ZxrM8dKL8P/63esvSMh3H55fxPT2/t+zqs",
-	"05P6+b8UVWDe9N0/ipNt8P7XO7RPNDZqLGuSr7C3eoAcDEHpMkzsQLPbNSztjeftXM17fb9oA+/1b7lr",
-	"3utv9FVGjFLToM2AH9fXZTJmf3J6TMnJ2wjnbK0O4+9KK1wrt1XjWb5L5a+6F9jgW3CWL2/oTdn/rjiS",
-	"lzRt2odxudej3HCtEnySYFCDVuNXmuAmvErtAneNU4WtsXprnk2RCj6hSZNbu2o43N1W30kiVm8yk0Q0",
-	"bEtfutsNfTBLEam+5TE1IXHnQX6XJhyDlyYyAWbQArNE0RQLtaNfpHksvLUdZpdXfgn2ot5CxV5wr9BK",
-	"/vwpCvVBhVoZd1+9HJ2BGOyUMlizvGOcpomlpp2b/vX1dR92nomEsIjHJrJMbvA8TcCqSrGUWgJ3DjtH",
-	"8Zyy3b1H+wf/qxMA9O1BYH3hP+Z0MphjMIFbfX6xQ/3Rt4Kkv9QSAJ8JEmslCyfargYoogklSSxRt/hs",
-	"zU/zPdQEvAxuyJQzafDiWxzboOMKCKeCjxMy/8M/pImGe4CNicI00fvjItVKNJznp/9RBNEkoZKOEwJ4",
-	"LxUGC7ezg1O6c7W7oyEvnbCWncN9sD+0YtQ51NtCbl+Fc0Krf4fjBLPL9udzYvZei5M40WCE6L2xDbsZ",
-	"S7GQoEpqs7I36Jio1SSh0W0h9Om/cnchij99/Men/4PIDdVwUfUQKtyLZTg9KeCUb+3egPQ8M19JtK3g",
-	"shysBU2ZZmwBuPHB3QV6LJD4mMZGGzZmKcDRcQrrX18BTgfGzThQ7fZd5Ms4HzRFeJlDfopH3RvsrTv5",
-	"fR/8aJzWBTf6iFbOuuJrql655a97y4ixj/gkj/HJyjcuRfxXfWj5ZnjjSzjM2Lj8boH+R1H06b8lEp8+",
-	"SiKuPn1EOLtB4tP/kxCJDhEw37aM4lFBAMXu7o0CzvMUgy8kEjzRtiPoi/Cr0RN5SgSAAohB4z2OIg1D",
-	"LeFigiNFrzTOAx2Ap4Lh5IUQXNwSqu8YQUQIkgnjf9F/SoVkpk3yzKpCjSC1fE+rH4edR5PdaA8/If2D",
-	"+Ktxfz/aJf0nkyHu740fx1+T/egrvDv0juHA59fuk9AZEdoiN592b0fyjuXpStK8kOgXom7Cp1MSF1Zv",
-	"7vSLewXoXbjiXsjXf8OmJLzkwL1DMj5mVzih8bnArEhuvAXiFQuZbcdUEXSIooSrTBCC+qNsOHxEEGEX",
-	"Ec8A2+CMZOfw7z91QHPRYAG3lbxIuQRVQd82J1LC0XSwiGb0inQ+/FiLxSVw7Xy1U4RHPo+orKZefCGt",
-	"UCzkIZVWID5FoQFHiBIqrefIJclZqIxYF+CEwiUwhb3BCNDr9cK3LO8Hpf03bIrSymeeS4b9HeF3XfrY",
-	"6sdLd3+wzoKXPGPxHSp5lCnBsyvcqAJ7Ct7OkydPnpRQd79A3TdcIbO5e8PdNxzJLJp5ib5cgD/SS7Bz",
-	"Ys+4azRCxxx+SAi+NPz1142M94V/4EexFuYJT2i0uCUWveZKm1LaatUsBTg3OUSvCJr7V2JOFTKvoQLh",
-	"DM05ZRLtDlGEBY7Up/8WRD5t+1jGkFzMxxywtYZX5za0z6K32lLnQ3A3y3pbbpARS8rj3l5BV+9YKnik",
-	"X6oNvhdMUbW4PxKzEtha7QGiLEoyCEJh5IBg7KexIPjSiIQU0Al1jZ9fZAlBNL+BShAexCo3J3iRcByf",
-	"c/4Ki5W0t51BrwRP0RVPsjllJLtpqa3vetq6y282oEbnnCOz1XuVyU4JhECxhpl+pTAhFwgmGRUSQxmJ",
-	"NKAUkO4N+s1LTBNyW7nwCoxnaz1j9Omj+vQRzXlMJ/TTR60lKUH6isxTibou9osjlZEk0WrVqPNo1Omt",
-	"lyK7Jch7qO5/ELJfdG9AL2pCoNRFIpzHswG/qVYFUMKZPgabqn9oxApk0dusACUWcBjn/JKwE0xFC2ni",
-	"wV6fp5QXSj/dOeyQxZ9m4z9G9C390/G7fx7vvqHH8pidHkTPjh8fX6Z/+c9nf3oyIIs//TP+4Zi+pcc3",
-	"x2w4iPYSNp6/HMZ/+VNicnSoIPKCss7hE23/CDIRRM4u/AuPh/tf+9fcBobj3b99P/t+dz68eT9cvHl8",
-	"uie+f3+59x37avr1zdezvw3Zt8Po7OvZ93uRPhr91IWLakBFRvuzAYidWj9fLVnoGzQDkdmSU+QZjmak",
-	"D2mmPKkpH0mu8UKikPE++FTW1P2AK5/z15gtXKXGrS0Pnvp8SQ7Q6aePmosvyD9RjLW42UMS8N3lQ7SQ",
-	"C56poPmS3jDKd3xvpHKq7QOIGWr8j2YkBs0r4VNNBkpzBCVRwqNLEiOeqaeGLmzabOiVE4X2k6uKTaXi",
-	"aJVa49/aVN+zWi2qPrCqjKftSsVDTZU67VfSD8ApvGM4UzMu6D9vzdqBlnItDfEMATf49HEF5u3MSUnZ",
-	"3/WVEm9n9+f7plJCmqTdt0Y6w8RiZBgnAg5knbvwb3Q947LwbBUsHNzYVbyrK0RbdVBL99tzklmacqFI",
-	"/JrEFLtsvduc1yIlmn+YJTLEOEP2JZ8+okOkyI3aSRPc5I/Ux7NjmLovbA/8I8w3jWDX6NzEin8hJecL",
-	"aT9OQQDbyFtlzTnfW1nSed5JIu7ICn6naEIlViSDVEUEdvCnj6t48a/FADaRWguOt3/eTOVw6f8Qq90b",
-	"7j3u7+729x6fD58cDoeHw+HftA4xNzAqhRuDziRLkgsbiYQQJXp9/FLDK4YgL5UX4ETO84MTLNUFiIml",
-	"Vz1yrxI8yQObnaCTpfHa3VXjoe1hq+HVhJyWZQBc/1OzG3xnivUL4/yOCbrKF0YxkSjmjGm1oN6YNafg",
-	"m5xgYn76HyUIyhhBONb6OkGkr+80i/8WrMwzPicuMMxFkW9usgott1/yPkJuoK2dHEAk277KKIQJYTEW",
-	"50aR/amTCg7pUyaErNzPFdUv6GQiqcugUjPPMwgrFw57K3SUpsaxfmxMbLFafvg51F3myY5bZkAj+e+w",
-	"wjePJ7vRYDCorVgpQuJ/7zg+rrda5IHx8T9IBNrLM/DWOueOy0QoA8BaMBdFkkEpsfarvWAZNIxcr7p/",
-	"XSax/wlLr6+sXv9ZJLo8JRKShKrfk9NEzZE6DC8K6GcEJ2qmMTpjxb8ZVxcRZxM6zfQ2f1z3EXbd2r1C",
-	"8dwLbSGngsq6ivaastvyJ1lq1v9kWZKAS9Yy0qVPjHhMLlIuFU7a3e8x/XZVU7kQ8Fga8EAcqf/A48hK",
-	"BLeS41XlVYLOTX/K+0tL03Luy26wnD1UzRgqiZflVLqgw8YXtj7Q3DepabPxzBYYShS6mE9oNUYNCq2S",
-	"QK4uj/HCJKbg+C1LFhW4epti4ws/BeLwpzbP0CuCswtJxBWNyFpnMtx9Zm/Wj/P5hT2I8un8GQs6R0cJ",
-	"5hmtO1D9ICmhaPHsGY+ocfgcffus/mFl0HQtrqV4IcuLv8aCR3WLShJp/cucqy0qKx47mgqOE6ohiykk",
-	"xK59tyIJSWectaMi/cNFlBfSrjoFQ+AmK7KspbQlJ5dDV1tYYTbxhXRGtdNFWhHGFU2SCuieYS3JMYvw",
-	"eqhVuByk+RUJfxWkKQOt5gTL+BkUjCE/mSDndGU+5j7EYtASnTgc9DlBLdkvUWWJ/5VOrw0vN6lAhkMb",
-	"5yROTjzODSnBK5i5JzYPaupXlph5qd5lFV9eYr7VWp92zPhu2dFG9UZ1PGnjBSxfKoN5uIIxVUuVIQ8Z",
-	"UpiBUQ3KkNy1SfCrNlHHx9aULVV4lXf3o+GdsqomtnMEZqRJ4E6I1xxgo0Rej/usr9Py2cwKDlPHQNoQ",
-	"6jug67WEOqfM/3V3A9LdVC+rkPLax++atNepTL9Tym+totwDmW+molTI/v40lkYqXa8cNNCd83I6G6tE",
-	"whFPElKoBFhKHlFXLpVioWiUJZSIGqPLbxK0bPeVeFgLFS/mc0xZRTt6/eljhBl9n9UqalsZJ2x8UdRu",
-	"1EiZ87wCRKIZTyCkTlVLG8N0KCn2P1+x/zptjkETEgeKsjdmaeu1nDY/ka2UocqhlfsXDFefWrOwDk2L",
-	"sSSsE9h17KbmVASdz0n8FGUATRRhSfqUSQJpg1ckWQxqeO8mjg/92tUQvSOptQ7Gm1DKhmzRgnZTMNXA",
-	"JO8aVHFe5a2J6uqMlglmG28HFG3GZJwtP9N4+4Sy9jdLOmVYZaZbTvWR9adDEkwvoGT7YkYysdIW90Bh",
-	"noPS7y2es7XiWzxpq869J6tdBE3g3zQBmnDhiszLpdpd6MAARUJt3ryhbCBXS36Q10fPa31hUhnrsqYb",
-	"aOFJwiw2viNETVWzLYAH39IKXu+pZFsJn7lWwpi6wIxlpMad/VeCRbJAeG6y/RmKXA3G0uLroczGF6Uz",
-	"uoAcMVl3yMelszS5ZJrb6pfYzioZM4XS8WC7l2cQxSPr3543QbMuwABFmEUkSUiMOCMSkZuIpMrV+LWQ",
-	"yc7vUPV16buYXhtcvcmn/1YEYUVA3anjntmcCF6/2LPz0z4EwYbD3bpn32dc4QtBTIFWDQQMxKGbqdT2",
-	"Xoy6DNoRjEnCr9GwZw8DOgusPIv1IJF5u6GVaqn5zqLFj1Fpi69v8fD2brg67chvfFc5jPI5VxWn0s69",
-	"iv4Kuy/JFk9yLNFtzpFWEdlKGqhihM+4GjhzrYho4P+1YmhD55oB11Zq5Go1YLWX4vOK95biPG+8sLf7",
-	"eLj2i2ole77EV3stV1iW8ZuvsSzt8zV2H3+9fo0m1bXBkVcI7hWuvKPnEGLDShGhL/7//n7U/9uPPz36",
-	"8L/rDmSdCD1eJTRXtS9YIzDXPFqWMps6SJYkSwm0690dvzBDr8aM2/PlCieu57cr2FHRKc95M8aCZzRJ",
-	"bEuYojwM0s9AQ5A0oZAgl8mUsDhrcGUU3+etPi+UhItUEMAMiGb4FyIuoGVSzQWtHpguMiaHyxrwxiHg",
-	"uqRGOBZk1a7uyvL8LVpOK1jttkZVM9vc3ty6/ZqbsOaNTazNPa8F696eM6/kv7c0YDZc6l+NP9cw0Iwp",
-	"+e2i4KCVYMpkQiJFSF33+qCjzzRpvGgqaxuuuiLe+quEXWj0Yqr5umHpTVdFU6dg2wyYmYkNy8/y7IqI",
-	"ptcqIuaU1VqreVHyH5D78PoX5GtczAmTtcrKs4RrU8/Yuy59TdPRDHXHCxQlXFI2BbdEr+El3EawGi6t",
-	"eLdtTF3z8rpXVWS+g15QIE5Z/hbn6qFAgUge1vjQdh9U3X0dNP3jr1MZnmM5G3MsYo3ychnjK+lAlbS1",
-	"QozXQzdPe2akAf4pZqzhYUEUFWTFsTUMtignGxpAlTZS0j86bg/5C+vARK54kkEfNwvYhKxz0bg5NZT5",
-	"uZ6mN+Njg0IysN0ibTPKTlBU5FYgrW8ve1NsOnGdkGkLHbOqu7/uu6tNikuiZj27LXFTLf2UEo1O1NcE",
-	"M9ujFkawSIWF0mCDfpmKO0oPoIc5/AXgrXRwKFQqnpk68AbJZ/ozAhLaRoY1gAdNqx4HQWOqv2RVnwaU",
-	"z1uU1l+3Ok6L83N3ur0ULw7sxktvqztgmYB/JSWRukijuhauMyyglLsO3rYtcNF5NL8JPOFbHofC2Y3e",
-	"lCW55T3lbA7tIMBddIN2h8MA6i1iEtE5TlB3aPyAZJ6qRa9+K0uvzooyihpkKBIxb8+R7FrLZ1J16pUo",
-	"bhk49bzJx+mgU84eK31jmSaX8aFWZlCZckbHNKntnH90hWmC4eoC5oZ5DQMHXk/S2C4D2+VRlKXW3oPq",
-	"ZHNY5gsp8+6tMwHzDk7LwTasyJQLWgmMpDMOAyPWa/jaZMvyFn4to28bhm4mNCGmBGSJ+vIxdq5Le3me",
-	"XeWL+hEWiojBP9Jpi1yAR+0SlSsdpP0VvmoX0KFzYutq/TOA2X07/0hJ7V6hZeMybp0co9QrZ4j5NdNn",
-	"g7p+J3skiMoEIzHCKM3GCY2gLQyN4NlefW1D3s1r59GOW7Y2y3eG9w4eL2/tO3KDzr476u8dPPbnKtk0",
-	"tOJ9TyZfP46HX+9+/fV+9FX8+OAJ3psQjIfRwQGOh7sH+NF4sj/ZHe+Nh+Ov9/aiePcgfhztHoyHk+EQ",
-	"D7+uFfiY1mokZ/SfRDNjmFFY2sb+13u7u+0QwGA/iS/Gi1p7db1hWVuVcmYGFeQn+O70VYAyU7KT97Rm",
-	"6MiWZpoyI1O6aEfChZlI8jpwbEag1VXEePfcJrKy3Eo9p9vAdRj12UV+LD4F5PhTDb8UjKoMcQO9pe+o",
-	"5cvLfUFX88PK6A9tr9nrCzvdErhKgAQGx1yAJjjSRkolj+RguJ4JlrMwhg1csD6f3LWYzU9uTBkWi7XH",
-	"BivWQeqFy0ysAEcQcpGQTRi9YJQIcmEawrWM00tFGTZFACWGWOQtFUWKy7F7dsUXK3e5dgetM0+qDay3",
-	"o/5U8GiGKbsgUmK6/bbbOYjgaAuLQ2b/IJUw9N9fH7/8Eb3RxnmSVEa3mfkpnz7Wnrbm5VjRKyJb6Hk2",
-	"Va3aAbx0+m57XrTVe8cyei3B0keHIEffRoxfDgykZv4ClD5AhHViKkTrlKzyTKeqmaSou1JA+tvdNue6",
-	"OhC6Hr8gS9m2Yiy//8X3/aHJNWiR6pwPY9t2F5m6wNH7jDZNMj7JRDTD0oxWKOWtFFL5YDgE5rjNBrZI",
-	"E4sEVTSiam22dHH2z/JHnHZc+ejNQxo2hHIxxQIzRcn2q8ypJBeE+TngW0RYNlPeibKVmwXenT5/1uZN",
-	"E+ggwCJiMsdV7ZAnPwPHsCoMbYBjvJDNWq95SVnTfdQqCLBVylbCIww2Ja2UjXeOTKoQOhGURTTFCeqj",
-	"v2kz/ag2OuLFBVe4rc9hLseNQt79ZlbLDEvTvyxul6A2x+J9Vi3UUwmW6BlPo1YW4pzHpFqw9sej3YM2",
-	"zy4Fb0x9w/r0L+NYDpDzKwd5109oK5L7lbdMyX7G5ymUjWQCeeBA9ruaYj+SLBnaR8/6e8O9R/2WbDjF",
-	"opAFy4c+x9GMMgL9emjeW4NBv43UeAu3zAN0gpVcVJzalZ4VGuuKGLePgIfGtWs9YN49JQWjSxKQAPM5",
-	"lZJyRtl0xGJo9m2u2DksPfSHnNwD9JUhdzd+fcIFCoF3v89I6KAiXfabMZ5GDLN8CTNNZh0vbMCUjVWw",
-	"XFiUw3TL4PwzZbEZkGPOtRtCOK/wV4WoSDrFYyxJxXiPCkStNf62qGy1fdNq8w8FbApyLI1T37WWVcU4",
-	"MWq7zhqnYjsC/Cevqi5H21W6mtoIa2mWuLKnYxZSv0K5FV0qZ485kwsKRc8JPrv5qjlbJ9tq9IUGuV2n",
-	"FNSoWOVsx9I83YKRNNF2k7RZwZUL5NgsTdDXnrbIFPSV67WVIbdJK6xq0utM/DVK87qXrVOYb5Gl9kso",
-	"ttspslsrrhs6WIarVNVSPU17zXQVIF+6R17kT9QohhvmlBTq2Vq8L9SwtsVT2+W35DrO2teUdJkNieP2",
-	"gnbDqqd/crZF2XOzuFnHBj3yrLjR+TUy1IsThHPNgMIAHpQKHmeRm7nmvBhOFeoEHTpPubDZ4lJhFluW",
-	"ztlFftdq50bTnOEzaCwP8Sy7KX8L2yUY1L3/jvIYVwmNW7pkNkuyWyNUbuuZ2XQzy0Lnlgl4Dz6ULURT",
-	"e69KRVRt61T5FYmuDTwKGz96P6JtM7P9liT6qxF9W/QSeElJEudDhsoM2fZBXPIo4Hk+tsPMHvF7CFZi",
-	"/EW/uWWkKVrIlV/wg+3/fS04m5qEHVoJSbfv/R/N6GQiSIvIm/7YYld16kAN2bXyfh4i7M3WjfFC2pa5",
-	"CR6T5BCF/+CZYDihRISou9sLUDgj45jPcYypICHqftULRiwcU5svE+4U/0709d0D/VBx1b/2aKivKUHn",
-	"RH87XPf+Skg4Yt0ncJMk3j3FH+YVX+/pW0waeLhj/2He8Pig9zT34cI30ikMaZYjpvAlYQhL+O4BCoeh",
-	"/vYQZ1HGSGjLUBlHmk7iLCFxyUfaxSxGUUKwkIgqxBkylmvP+Ie8ngx5+ihn5O0EGnnmmfaPHh+smXIa",
-	"lBLiRyP5Zffvw/6TH3/aDfY//Pz3o/7fcP+fP/60H+wNP/T05Zpc+R8/BJ3voLvhc+g8avqWVgK2MxJd",
-	"1iRqOW/R8pUEw2D5i3ldFTfPWNxXgqamjht0vZSyacvksVVdHOd0avTDi5gKtahr3pARk7CGUX4zMuE4",
-	"NMPJpH9tuvjVOLHztRt9V0dpmlASI8M+ixe07MnWrgflj5t4095mKs0gvTM8e/HqxbNzN7Cg2wvXNxFd",
-	"0bxSkJjKdQd/y9O8s56cJQBt+cmV+3Lcd6CoA9KUXzS/OOh4ul/dt4tNfarL8OKXa1FHAVPF83SDroSp",
-	"vnJh2/K3zHJoRNFvM5rE+RwNK6Pt6BKTgdIaUf2vKcDr+xM9sC59R+m8Asf16s7VMMyzHNxlGlhzrHVH",
-	"hBN6Re7meDaBTO23Uam40Ba8VhgW9em5dedoXLWBlXWBTfIITIJ5gFIMI1UFkdmcBCaA4/opBK58JUAC",
-	"q0rKJTzfuaP+tK2TcmryMVs8JUhhkLTMtLnAqc3Tbzt90Uu7sStc1XZyMPiJxmTCBfFm1qIuBLAmdqBn",
-	"HgsrOVrusKZGv+3HFuaN13Vwm+xH/XRtw6aX+muZZwCYORSD7WI/y/mJliAqx1E5Xw83/E6p+a5L6FxH",
-	"l6X5mw1E6c+bXFZOzC3VwXc4TZOFK03beBKoWdSgfm34La9puX3+0V2kDmk1/YKT7ErU2HCv8JhnYjlx",
-	"aNuXpZREdSdxgoWSd/eavCai9mvSJDNRe5jMtuJt6+OnDkPHNYr1O0kEup7xoiBLbflNxlMHXAfXeupa",
-	"pzKalYAPWRXzFutYJnfbVSyz3abH2IUS+ApnN7fcwoSyO1rJdP65xSJQbG77zjQWrH0H+TYmFx1yFFwV",
-	"VJeRKSRxGoOOmyrbXjk/o7gd5n5GBE0oo3JmUpfWl001UEVhwGzcQExLyos5ZZmq+9pzbRLLlDAF5Grv",
-	"a9foqkjoaK+xEKlW5YA9d9Az6V7QrQwmhFuRHyAr8cE35NUgb9y1rGWRC1d0AmX9CW4NclektYlgO3HP",
-	"aNFm8vLra6YpmyJB9PVBq/RqrKicGHHtNWXNvT4HGztyi1Iy0ljV7feVsyeaN/GiCUE81QQklohmg6Ze",
-	"3sm28y3Xq7RFdv72kl5RVU36f5lRRVD8xSzTn7smn8l5uNvu/lYd/sWUlAu7PUB6NvM66Vynqho41HUg",
-	"8/OUcuooNlNlJdVjWZER5OkIVZFXlho1gr5W2NVIrYpEXhL0NbpeWSMrKU5VllzQez211jChKhttEG0V",
-	"Yg1qp8QXDog16U41arjnVjDWt/N4QHQ8s94qbYAbq820XQYTvLDYat0Qyy87Zqmh8U2asdWo4JumHJUV",
-	"6w2fXhK+RV+boa0JWL0AHH1dZ1IsjfMKuxaRxrPcdUQJ5ra51Kv2Bx62CJ9tIIMqS9clzfh+ikquKEmV",
-	"ywadgStoYfLfhfeJgEv1n1FTzlNh6BXjXOsNgKsbjxH40IoomoZB4Sv9bymLrhvVuXmsP054dKmBe40F",
-	"o2wqUbcoskYZw6YGOyEBmpu5kyBaTI9m00DBlBgOBoNySu3fO68IKkCDCNiCRf016kKFdk8TY26UNwiq",
-	"+r4RmwiwleXwmjOUYbWOG23XqPE2WY5tzJG7yOxbq2Cv3uZtFdFCscJJYuOFm6pYPwZLfiHTwzZ3CLpK",
-	"ly+kHfAhnyLOkgUKrVcwRF2IhlrPYOj6UxS00UNUIpwk/FrbWa3UutWQy1W6DXMutlXlIEG+Sk6bA90s",
-	"twzyhGLoLgyJ+GGlwAi7AxlzNes9hcoLO8JQg9XR6WCN+ljtiGGVwTIOryPlEw9jnWqxdT+UenWiKRPw",
-	"FZ2QaBElBLoKmDgxK5V53JPDet2Gq40ZSz0XS50Z8ZwklAts/4wpnjIuFY3WvuOO0hPvPqtvE+1tYzfp",
-	"LVe7I6fUbZPqlpXMjb7itkLil2aVq1nQEnd5xaeUua4JZYr/I70iKHSTekPUxcj9Ae4lZofW9iAZB6Yc",
-	"hcsjMUuBhkqpw5RxQeKnBYvVMu/tUaZme8ilffUnCb92kq+22YV9gySRIOre3pLPdarIDgcFhGMYOlWR",
-	"HqE3xzs0uW69wdphUB+CzlRoU7W+guyOPmmTQbIy4ve4k2IcdP2IsyWcc9BuAcqK4F05r/Z1kf7SOKu2",
-	"8GI9//Qx4oyRG21aik8fMynp+hSAVdmBZj5XeXhSJYp8SZMEJeSKJKW2UmSc2QIAEMlzElPbbQFf2YR8",
-	"cqM/qFbWleeC+a0SBJnTbF6uKxhj2VhS8MZr/lDXiIWZ2NjKIWXeEs/gARtvJCwrH8CrL0plpv/3/48a",
-	"HYvo//6/6IpnEky7vOHFoHVwhbArTjdNbChaHOwFd5XlsF5iJVmD/1IQvNIbun502bInd5uOIi0km48D",
-	"a8cgnoM/JKJp4/jDVu5Z44g1KFp4ax3ilfCgLu+gyCJIMtIpoF1L50so7k9hs/MCEw4tSuZaX04zOVtL",
-	"b9sZ+ndBkkt9jtYoN20Q/fNZoGuQb1OvWP3ITAe9dehxIsiECC0M6hrV1islL7kwldp65QBdz4iaEYGo",
-	"Mn4AyZEkTKHxwkrTmkHm5YD/Mi/x4u81sURWNDKs50Q4TUvNcUtcysU+15jQ5VhFEX6wi+crlfezNpW0",
-	"eVhpw7G0NA4bTu52c05/pcd0FxCu2vW3Pe6CB5wkmDH977rGt2u5g3v6W30vsMF5Pt68VcbBloknri2W",
-	"Q7ZqepFUiEdRJgApkRmsqKp5Fa1L2ezLttFI1mcu3UNmxBF4fMz4NtcoZ6vmOHkpXVs8yCt6tm4k5Gp8",
-	"6joBvrgiYoHeoJQIyuNy46xawfgPngnZnECCFxJJqjGkDCY/Z8d2ZRm2a+NRFO61gdZrc/cH0/zWIKu8",
-	"mGP2Pqvtqf+2uAvJS5qmJEZjEuFMErAGbXOYHN3Leug1lkgqbTHxlLB231M0zqinNOiGE2em95JN24BM",
-	"JtOgWW8iADycQH1WaEe9UM5ClCaY2RwPDf7SXqnyv8Lft3EpFGcFzVYIA/MmA5tb8DmiSrpm4b2tiL5d",
-	"nog7yCJH5G5GuFVTHAo6LBFI0LFlHl7CROm8qpyyzKC9pi7VHIES4TSg5wrOuJxesSZhoCRHlkdSTugN",
-	"icND79jhlDUmaCyCLrKAgD6CHRY3uQkRfgf+eirx/QjwVgMzu+ZKCbplZ5dbC9n1fVWXxOXaziK3jSZu",
-	"LzhM7sYaQeAPRtu1bq88V2Ld3rbl0cu8cA0Yq5peI1GvooiXPiQrudogBm3aQ1JurV5UwHaCjl/8CiW5",
-	"+bSQomwVSm+8P+x4olUIXzmzGnelEdSmOdaE6GNhMBx3Lh0p5r7hrldjWy6vNT+UqmfzutmEhD2EBcld",
-	"rkHDzOulwtaElKfpjUbyy7ws9SDYPfjQUJVafP/rHJFq6q31x9WzGIkSzi9RQi9JTYQgd3de0LhGBSjc",
-	"oaZaAiZjMEKMNpSnY2xIrnN8c2we9ZoB5akbdxV2IlJLwFU5TpuG/QxJ1U2nx3NEbiCXLdZMIuY5tOqm",
-	"q997mu6aTKMjcBE24ovipqFceYrCLUOmudOombWOStX3qfj00XU07KNRNhw+ij59zJka/EBGnbooxBaN",
-	"FCqqlW/72vGv+aDCfOrRSm51Z1117l5gt29pclfi9NcqL5fRQPBxQua1scbTl8/Qk/2Dr1BqbkJugMMy",
-	"W42hgUBNAUc2x6yv7SCYOkButBy16ZGUoZda550FCEuXd5jLq6OT40onynfFVBXEOENK8Ozq08f6AKoQ",
-	"XNSwd2gf0oeIFjL3tC598zqP1KbfSVXf0NQEDN5nRCoYjlE/GyOTRMidJ0+ePOnU5mzC8ysCEmZ9GqMu",
-	"uFwtNMO/9E/Npf7x89DNdnB+i4RPZW+wupq8cpzn5yfIXEQRj8vVuvvD/QY+WDs4Y8aFQjKbz7FYOG3F",
-	"IZpexRii8Eabf5rOxHJ/0jdcoZc8Y/Gq6E+lXu30GNFYc9rJQlst1Tc/RSEe80wdjhPMLkPjroDKdPPl",
-	"Ei+guQdOkvJevKfWaqs2AmSgE6xqt3BKcHyUJE3JrNbyq8tiLfybEs2xuCSxBmXcYq6eW7RpP5QRKbfr",
-	"FrJynpl+3n6o32ii9TPbdGrYrGZfA9A1njD//sVL91f2JzglE0HkrH42iTAXLyBDpNoqbndvTUCrssfy",
-	"YrV74VwdswmvQQge1RbHFnOHzq7xdEoEenc8WNOMqYZbxjxavfopec4jlOIpGXRu0zLEbcOv3YBvc7uo",
-	"A8uZV1myXSlFSd1Zm8TfLll/w+q0NQykbrVaWChB8Pzc4WMlbrXxVCFNsXrBAsPX0Zl3d9BZM/7nPLcy",
-	"amoK9FKU1Tlx3zIouq9vLRTNsJgSU99Ek3Vt6U2ug7G59Al7JQlKW8Vgqt9Jx/rCUIbPa6UiFfDxsopq",
-	"lKVtuneYhIj5GGfRbMuWidWheqs+pTyBr2QKb9RC3Lh+veF6y87X0r6gu3lY3B/m2hqOIp4xE1WH+FO7",
-	"ENOMCww47WFY8QXDrw+Hw/7uV4fDYYvMonYRJgb5XWvzHqrZZ0WXxDGOq9lv3/aHw/29VmlDJCHpjDNy",
-	"4SWnru8/sk35piRi3Ve+k0X7+aWaAm8aBJZYq40RRm9M98EtupPAfnJErUAzP5a6vVRpI/C4WQ0G1QG5",
-	"SqBlBrLE5pbIYrN277WMpk7rXN33tZnZ8Lk2rMuH9Om/EhIpQSOqPn1sppYK+46LUYVupy1bwt2CjqrT",
-	"Rj59NFs3LWhaTzlwYPCQZwmmbY9nS0WncNZu4XbdFoIViJS30faDX5Erkmz4wXe0YbvMmp1uE04raTk1",
-	"ykxZaWh2rduqMeuIwdGstRumGbdKfna/tXqhdxQ7WO/9x8puLywlOVcqtr6QXp797cMDtdteq/rcm6qz",
-	"tgN/nXaxfjrAnSkI66Ys1CoD6x5qTP015QGanwue+CW8G5cvNygEmxUXuH2uJvM7csuvIfxfj3a+ceip",
-	"DQqv6+59Xwi9nba76SKtcHGLEBNY9adEH1Vdo2AcRUTKwlIvE9uffjjXRq4kLEZYorA0pfgQfUuwIMJG",
-	"yWAJEx+rH1Hs7HrK6mtNXTNia2cRKRGsiShDtkXooKHpo/GBbfIC+8yGb2gA09sUv88IkpRNE9LPJLHL",
-	"wgCzk7dn58jUhNll6sEDjxTzw62ncwwgrnFvVlOj/XOsbri0eOkgaoFXx8veWTtrKT5lLeIgb11Elczr",
-	"wGpC/1t4HfLMac/JH8+pNz44X8dVUpTXCDo3/SnvL0ccsyS5cFVonkdBL45eH7+8M2ucuuFapWebvAUJ",
-	"luoi4dM6PD73cBgyvGQGJz/JEgSPBCY/kU4QI1ems/52pT9avLaxrE95Qm5jvS/DHw6309rctqPJi8MM",
-	"cjSAb/DB32zhlsDeRAGAGbfL/l9C1dX6RivU3bAiZrOT/dAAi61Ml18TGPxi2Apb01aHJq7dIYpmWOBI",
-	"EeHsJYayNCWiH2FJUEKUIiLQVhS/Xv4RJhqA8xAjuZiPeVIJA3y1d8entaqy9hXsSwZ20EKAwkEYoPDC",
-	"uDfDfvgUZYy+z8hyflldPpG370elLDObYTbsP/mx+Ofgov9jXaZZjT69nqBXlvTmwKiZfJC4NhZWbPnZ",
-	"hI7tCKMsYdswvwg3uMLz2mCjfusZSSZbcQeTeKwumlHy1LWxgjh46G4ET/WUXhnzZ11J9/1QyxtynQt8",
-	"1E15QiPT1ZgS2Xtq8vZQWP3EcFNKqC0ykiTKBFWLM00INncJNCatqRZ/vXTc5k8/nHfq+u/kuiZkU/s6",
-	"m6njH6CXWpfbmRMlaCQtxeyYvv47sZ3cEYJYNq8cMWjunEiOxib3P3z94vz0+NnZxfnbP794E6JiYgLi",
-	"zGu6b4aUAGmDYmA0wPzrZ0qlnQ8fbDWXazKCIxC75nA7r49fohenJ2YoCqaMQAuWTCT2eXm4szOlapaN",
-	"BxGf78zppE9EukNEupQKma9FJcLI9DOJVH9ChVRojKNLYgsfKIszfVY4Kc1imWOGp5A7d4jAQNT/DDR0",
-	"qiNvXHitC+meXMREyF7gRddk4M8bTm0uVpBnRMlgxFgp30KfUozlbMyxiKXRUdGEZwKcBxJ1QyB6zQU9",
-	"qofU3Jzs9V+G7sPeYMRGzBToCJ6Zwgw4NNMrCGUsJhpNTD6RwRKbJis4V6hbbg6BWTxi7u7yFdswXkIb",
-	"BDd0rxdYWaIEpgllUyQTLGcmGmW7MWilb3E9I4LAZr/8UlOCBpmByeDLL9HbscYJvQygfIqpaTxag/eo",
-	"qwW18a5JvzUIFyNmO4CYTRUsSZ+ZZlJgNa40GX2jxVmOyCdHiRJ6RUZs98A14kXjBYpN9uZTRG5sQ/1l",
-	"iw6rWssLdaFKtnTviGmEk1DS81RjmNTgYlME3U9iaP8kyBW/dNnIMy1GJIHB1miC5zRZ9CywITVNfvkl",
-	"HGAITNDAfcfmNv3hH5JrsLq0vt4AhYZ9hCjCQlD7klkpZ2/EbI7DuoQ9uZCKzHvmRExuXYgSKpX1kNqs",
-	"O7sZaXf9St/w5ZdI4UuCQmjgE6KuBTM6GAZojm/QwXBoF+aTiSQqNCnvYx4vDHP409nbNwgcpi5eOmLh",
-	"X/rnXOGk/0yL2zz7TYss86HQA9QbdDXHKppBP0V+7fZ3ihVBsC2Nvrt7Q5drJ1FKhEUN+KchVHR8UsYT",
-	"Q7HWCeLgDJvTS7/SK/fhv5rY/R9PNYprLmM5fvmaBoIjSUEmgC12ZyM2JUqi/b0nlrROiRKL/tFEEREO",
-	"kBlgAudAJCALuSHzVBnen9CIWG9NztDPlxg4TwmTPBMRGXAx3bEPyR19b5Hyl/Pvo5NjL0PmsLM7GA6G",
-	"UJaXEoZT2jnsPBoMB49MxcAMZOmO/s+0rsfODySJ+Jwgh5fwkfo8j06O81kyLmruGLTJOX13+koO0Ek2",
-	"TmiklYCcvR3HncPOH4k65VwVepiR6nvDoRN1NifGJy5NVCUb0iU3dXZsIlCeqtT5lhJ2RVhGkMwESr7Q",
-	"G9bw0XB6jQWP8rShw86O+Uct2IzuvU4zz7OvQGKvhOEAilg0ecAX+1mjTW+xt++U7oU37e89aXooh+vO",
-	"OeevMVvYZ6X+qgMD59XPQToMw4lNxPX0sM7h338MOjahVOtWJ8cg+bT6gqeyGCHV+VE/ZpizYeJ9X8NM",
-	"uVS1XQ4KWbSkUBoKZeTa0zHROdRRegrqPJMKTXiS8GvDoazC2sV3bvSNmLP6eo4HXVFuG9NSCXwZyiBA",
-	"xOzv7Tm+PEBHvl/HCjkng3CSjFgxROQLWRZnEnU5NH+wEkqaT074VL8JTzFldg5emfCewVtOitmLlpN9",
-	"y+PFCtK76V9fX/e1ltDPREJYxGMSV2hx2bwxPrbdvUf7B/+rE3T8Q9MWxTC7Ijjrn0GDr//VntrK3wDp",
-	"lxrN5lmiaIqF2oF9xljBSrdYs2S1KpGRD7flVwWDeu3PqISz//QR4SsSAU58+m/ZHh6uu1UN83EfZLHL",
-	"dLPcX7lrX4WpcltbelDePI5URhJEme3Q2PFT9DslvbfKA4qs330IX1ph9i2OkWVXhUXkZ3y3Bo2ruagB",
-	"zWucaDwBpT5ewNRNIDeDxQUrcdNGLeh21zPOdwxbdZjE5qFH6x96ycWYxrEZ17u/2+KJE7xIOI7POX+F",
-	"xZSY5w7abE9m0OWaxK9JTLFrhbO/t9fmpQYsJ8BPO59BBuVSx5Cs5qpfFLEITwTpQ/AFUO5rrxc7Z9oI",
-	"w7LWPKqkIeSt666woJipnuuTJ8t9FUdsbWPFwEwOCj1hZnWmGuYNTR2XeXY9CN0tlMidohtkAwdbd3qX",
-	"hJ1gKjzusfqJb3HsCLigmlswnGNTQ6KBrc2hK5zQGJLdmjhNYkFV8Jfdgr+UCPTeGMwPMKM4EgT2jhNZ",
-	"Uf1++OGHvme2k3Xq39L9RgU0zOUWsH3G56kiKP70UUL8BDLu2sP1UQHXgofdG1DPy+m5MYEtQ6FpFzN5",
-	"TYyjLVkgrI0wcGaBVMo5RG/w6+aw/6lxG07vpRkU/OvR818Z7bLrczXL0lbzXW7yEesZ76nVeJ397jt4",
-	"XEKnGaTXxUmSK7w9o/aXcwiUJMkESYUXcmS4hB1pRRWysW/UrfUz9RoYLs9ub6UWWl99a9G70PRe8elU",
-	"o36mflFF5XMJf42K5mia0M7EP2rdGj4TWcpDGZOEs6n+q9ZtoTnwa9LZRoy+k0S8/fO/wuk8s0q0zZNv",
-	"OiJL682s4YV1/UrjevMYg+exRmEpDybs2Q5NjFyXT9a48Bi5HrHSYgP0YsldjApv8aHvLdY2PJT/XGNt",
-	"o0NZIrIuQWBjI2b4WM6/qJIVNzLqmotqRibajlIkMpNh0al1L+oP8ETbiFlslai7P3zUczriIUq5dGvX",
-	"pzxJN3zWKiF1XM7WMZ7nWUV35RGoJFR1huPdv30/+353Prx5P1y8eXy6J75/f7n3Hftq+vXN17O/Ddm3",
-	"w+js69n3e9EGvjevCvPWboDyYm3t/1+79nxaSYMz6vMKLc8R5mfVn9+xS8avWWAFdxxYEovBmCqTnk/N",
-	"vwMtuw7+vxY9+0F93lZ9dtKsKsxWSMg8FXWdfPTMTCP+WJ3sq4i9c6z1bi/2O2LdgplrMsuZaQ8CkaUo",
-	"ZEzjw6Y5El9+ycWXX3oujxFr5/MYMQieoQM0geNDWCkyT5X/VYCUXJgsDszQ8YmbvFlo9gGaZAIc5G6B",
-	"EcOC5AE8cPjv7z0x4QQ/bIe6BwHaHQZob2gi3PtDt2gvKCJgELM3FueIuU7MXMDYVr+GlNxQqWTF1w9W",
-	"NBIk4iKWKCxyEsNGt89LLhoE9L+A++cFzIbgGZr7juc2HmdHYA9+oLuVUMtwffAD/cv5gezMFi5yxt/g",
-	"B7IzYhoNcogTmkQuL0NL203EuoXMCk/1OZrkD0mINAesDSx+bdrmYrZAXUauD03UN5dVMxwjxt2z0PAK",
-	"neCpaetrczfKOSy1jJhK9cx+StBJscBzooCKG4bVFbfsQDZJ50Ow9sa3kHYDd1YCFFwodEkWT6GaE8fa",
-	"HA37IZJcKE0BMiJM/wjlkfqB9xkR0D/HZJdIO2w3Jz3r+eocdhifXxCmBEkFlcTLloX0+76rUy7f01/6",
-	"pZR13/f+qitsWW7doYnVtPvuhtraCiFQQln+I2TVhj1/5FDdh/qFAMXXLrezXypJraRDI0mwiGYa1R1u",
-	"6TcEyKZiBvnQIhajiKpF04belzaypmjzw49buRuL9VvV9ho0flGc3lLvkGWe+xYG1E8hudo7glI2i0dC",
-	"69NZ/JutEPuF/GK/Ef5bcFwqleNeBhcphL8cr3UM9scPQYOp0MBiB+gVZZcyb5ugkVxxUNy14qp5TKkS",
-	"1yXJou7+cB/S1EfMDuUNILnFqOkmN0U/EaD94ZOirxss5oz3GTbZxvDa3gA986gM8uVGzJQq1HTC1Rt4",
-	"0hugIxD2Eu0Nd2vzXYAJPXMzxdv5tmq0JFvS4rKw/wOPI1OUpplgnprd+TMWdI6OEswzuswzNQ+P6KeP",
-	"6tNHdPTtM2+40OF+0LmiSaVDyQYpMRVytmU7rVxYuxtxl82YyjITeWaR2AiHCv94xYsJY6tYR36f5Rrb",
-	"miT3zmiG++ufeMOV6aoID7RgMM84myTUlME86K/tAhKAboX2aHlOLQf1FNadn/Ixlx8MS01IXduxRuZ6",
-	"WnI3ACN0QyLsTjQPdPUWMiiKJyD3vlIyIYlCYa7dHCKjDyFtoxEc24Co4bCFaQQOCZ5FMxLXMcjn8Eke",
-	"gyzxhv26rsr6gXjw+yKj3xxGm2Noh9HBRlaXZ2TV21da8ntivlcbJ23CqOEvKm3Oc0L7dePrbw79/khU",
-	"W9zbzE42p3r8HOa5p1hFsw3YLdiQMKHBpI/DODzjIn+KQpYlSYiihGChH0Y8NYWbiDOyjMOmxPP2mqPp",
-	"WHKRt771Zq/mLUU6h50/7O3uoYO9PTQcmv/bXvmzxal3lr98t+Roq/HLZPmgwD0ocCv5jcHpDRS4or3Y",
-	"zk+lrnLbKXKF7ob9TrAzrtkMVYMmvapoQfSgW/0GdSv/+HJE8zrvbSHfilZ628m4U8LwHHrpl900rAhI",
-	"So2ujRKtjJJbSrW8bWelV2d7oZVv4zOJK7+n42pB5XUTfRBWD8JqE2G1nn8YYaXt/9vFx6wLocF4q0a7",
-	"lkq2n5rB0m6ZvEpdP/8+4wqaQshsDjtqjI257/hdBcf60HExJmNIN66LjJnOgvYUITJW/aW0RHlB+GMC",
-	"RRV979+3j6XlXiWTGkplrnLXgyB3dZXgsOFU9DU7gU4GMAQVm+74tWfhRoC25eQAZTe4tDU09OabtqCv",
-	"ece30UYM3/qFwnh2i5tG7xwwHuJ3v2T8zkG9JAwsy9wicheW2Qx0ibLxMgiOPUWhYyihXxE/YmHBgcKn",
-	"RcsMmIADfSqoNm0yYTpv2ImBpt8HrDMV/No2UYJmqIqESPERC8dYShKi7v7eHgLn4DWVpHWULqe3rdXS",
-	"godp9uTx2cPO3nDvcX+42x/u+kzX/r67138Ev5ME0wumeV5CLmYkE5p49792V+zXFleCzpwzhZm6sFNG",
-	"D3f3hnYAJBuXWr3KC8qiJAN2sLdfRA4FsFd/PCFM6f3031qFUMQOPq2IlMPOs/PTvvkm+CI35bnjJpHY",
-	"3CvvCa8Z04UdBEw2Udhhnc8UWXR8riagmKssDyHFByX/c4QULQLWc3Vfv9/5yf7rruOJftSw0mdNkAmB",
-	"cecmIy5X8E0w0XCNQ/0WmlA/ltgcKvS49IM/67fmz1qFqncVJnSKdstAYRM+DX8J6QEBQrvjhxDhfYQI",
-	"16Dcpt5TePSXDw+ic+CeFt8n3oehCDPG3TomBwOKQ4wPqNiEaZCNRJZoJVsizkYMdBZoopamycKNmhMw",
-	"YrOOBTsX7q0V5VxdzEdPb6oIfi637UpSLny2JZJ+UOYelLm2Htt1ylzeaXZH05Bc2WTA6xl0SRauNa2W",
-	"lONsKtGE3pD4EIU5jTOShJ4yRyWCNC4SByMW2snwRF7MCZOZvlUbkzaZjEvKpsBzAqRN0pkx5KOZ4Iwn",
-	"fEojnKBu+Ne//vWv/devw15gHMcjZicta0aVG/pUupr3AXpDrg8RvyIizgiyUyDmBDPwFmiOJQj0ltUL",
-	"nL06Am5HIs29mrzWU6LQNOFjnCDTGhl0iaIXLwx6gt9RpF9sNFe6ajrnPMi1kS80RLgkrvY+T1vS+9A/",
-	"5PCtVXL/SNRzd8Jnyjiz742bVd7UwNQsMP4l+nrkEHFf7RFiTnmOEl1H6EYafO7ucN0RykjktZaZ4wUM",
-	"7EZdXI+1hwgnSS8YMUauiVQIWmMHKF1ZRFTuHOZaQZqIzYQmJED2bVqD7jWFVfKv+AxxlVxlisugpLIE",
-	"y8ZSHO+e+4gsmLAGVmRqhy/XBjbMdUqaynAOhi1iKiuqg/RRuvh7jLzH7rUgaDWROaQ5wVagP7jmV7jm",
-	"Y4/EcnaT/9bsm68I+SzVepQV82EF+UME5S6ACiinvaeFnxzR2NT0JsaZbhoRlljWzk+VRT8UXDCsNxj0",
-	"jhwybMxA3IP+aOzvAZcNVm5YiO6WM7vqNHiM2yG28b/FvzcF/0Ffb6evawAgnBMu6uZSVkv0XgMdl9SG",
-	"EmktU1ZJq0gFiQDd7CCtqp/TXT/UOjkK//hiM8pF56X+/jBsYsRAummlAQYdwJrF5pfWC4OiMUWK1QzJ",
-	"GU6hpSlVcsTC5y9evTh/UVrC/RMeR92jN0ev/np2fKatE7TXe7r8zvIDjEMrLRxL6IvlLgZIGj8GbH3O",
-	"r0iM7KiK1frNt4vj8qzse9Z2flOC9ffvMCxp65iVFEzULWgQ4YRi2WsW1RthjY9y4Fcs8wgj0ptb8FQ0",
-	"ANia3r+V3vlC/14h12/CwRphfaSXepDYDxL7dy+xV9JzmRxLEmjLEKqWSNKOa7rOx5dIxQWJ0Tjh46cI",
-	"w/+aTo/Wvz8mWtYZaUYlktckVSjBMA4Cej6ihOArM1FIwNgJrFDKqeZnjJtZTWh/uI9GOaNDjDOkBM+u",
-	"Pn0cdZpDrp76/juJuf52Q6hxcRb10qfWEfXWU4++kGhOFI6xwm44v+nKZj2aYSaS8Cly/RWqXiqNi+Cp",
-	"omrZB7Psy2xEnTv0Yrp3NPgv3Yc/oOS9qEs5Nt2RQpRrEMvKUIn77sT8mjnlqBbrz5QgeG5YbUwisYDZ",
-	"deAtMx6SZwb9+jBkXsIczTAoftbSzv/beMnCYMTCF+d4at2rZ98d9fcOHtupZaeYTUmIrNhE3b3h494A",
-	"vaCmF6Ad21h058WOtK5nXJOXsWeWfMX5eJDQdhG3c4g0yWKVCRI6D7NH5T49j1iXcVQak+empDFCYhI/",
-	"RWONiiaeQWW+ztO8ZSFnEXG9UA/R/nC3PknHHkqzy6faQjKlYoG67xi9cePRewYydv/vTl81+TEtMFa7",
-	"dde7cs8cFNu+Nwd7kx91bzhslSZP0HihCBIaaQJEBtMBCvUv8pthf3e49yjMd2AOq9gC4Nkd93X6cufL",
-	"MtetiwU54nH5NnOtF0IyuyGHcE7nBIbAL+FkrzQnfEwZBqBWN1rLxM08RP36SoLlEUw+6QM85Losy/LN",
-	"H4JODQdYt0bdIx+CjuYI6x6Fe+AD94aP1wF/S0BZ+4nEBqsq0Lq773U/G0RsuYa5eWNoPapTNN9wheY8",
-	"phNKYtQNjyf9N5yR/musolloJjxaNVsv1Pt1S//dxxt0z7yT7pWAHYVxgSRWVGpYDn6jLSLLQ5n//uOH",
-	"4KcPP5YVFiOa2mjRt1RZoF3Xuno643U1Pfwkep+RjMSBSQrjZngpQ1mKuqaDaHj2+vzk4vXRXy6Ozs9f",
-	"vD45Pwt72vLzo8FGnXcdi7WGkGCpEIxoHdT6Pl+YjX6mwK779vsoy4Ivy4uyfpFqKHjlprVQFgYPlVC/",
-	"jNXywvaMzdSY33jkXxrpbd0+hop3foL/BZMDkpKMN3aVUnscO9XHnG6O0ilWM099tet2qhmM26cp/Li6",
-	"imuATjLgDK516BhHl26+M3CgQrnL+Yj+aPW06KNIy9NHHMMC+qVJYjnZoGbOhwaeIZJ7dAdYKqyXeuaz",
-	"A7tHM6j0oTzg85LkGYHhACDw+lmad7XVZ7OOQt9nNCWrk7CKyvOunTq+42aLB3YwOGXVzKmKaEUZS4iU",
-	"KJRcqBBJmO+VJ04MkKGuoJxnCJ7dPKvQr5af42hGGaltJw3Jhl5BzaTaAG2AujXRWlQEa1MYZpAsjD7A",
-	"M+WG8A96DRHQFx4Yf72180+RomZmGo0dzzKZ7lSYEUYD9ALgy0VMgCGBM8XNaaAsJjfbFOCXauHrW1Pb",
-	"ftSrCuf1JapoRBUxV4o/ctWmn/8r4RFOqMQ2Et0v/d26Bt/L5b0PFStHmzXF7yV0Njlz8PU4WdG1ugSg",
-	"DffzLH+2/ZaMC6Pa6be3qkR/I/9La9B8pi4JxU4g65nEmtLMjvJqhoY95VWF95Bg6cgbFQeegyrfctPO",
-	"UizuHlorMjFNf3ZJBMUJYtl8TERgHLmQGcRjEqCxwCwO0JzHxLRuT2zp72+ofXtBaRubO/6RPRg8v1B+",
-	"aQ51T5/ydaeNuz9UMstdjMCkk/cGKGR87jWEGLElxmoas486n/4r3weKP338x6f/Y3qKYaZGHTP2CQuS",
-	"N5vQtEUg+jFioSYo0+OAkXCAwgk4P1lETNdzRQkLkYIpU9iSo8bBGC8kDHFDLwVh0QwleEySEeuGMzKO",
-	"+RzHmAqI/LhKlx33rwR+VoLOiaY4uOT9BZcHg0FvgI5ytjli0LTCDPZ0NXb5iXwhveEihl+ZJhcAhVLr",
-	"ijLQRywfNLM3HPYGyOjRDIXHMZmnXBEWLfp/JovQVMkosUAST0iyaG6B4dH1xnlMxUv/TGqzfTZoo5GL",
-	"b6sGvM+0rK053s5hx55MVWc67ByZ5hXoRFAW0RQnqI/+xhlBR5rlY6EX1XclWKJnPI24/llzZf3zH492",
-	"D6xqZ0YTCSIlyQTy7kfuJg819YrP+nvDvUe2MYZljlGxRPtSR1+h+RxtL3w2v8zWXxQKQ23ri/Y+/qCT",
-	"Y4/qn5I0wQszzHPVo3WPfAgeGm481Gjea8ON9aK04pjY+an44+4ab5QFZ6ZoQuWnj1qAaIu5XGg26oyY",
-	"bR7LFuW01rw9h4mUWccEjFj3u3MoLQ/z5hyQjWAWpGrEzAgBB01fYu1X1ARfYLncIzucfEXHj5JQemj6",
-	"8dvKWGujeTamrDl0zH3SeheZSeKBDgpdRm4U8hpLBXmp8CTB08AO9KpU7xrtzDjepkRJ5BqFFCYwZE/a",
-	"6RV5D8vzGUE288dIkRGzA66viIAh2IojqbUwqrWwiYtFg9ccWgNQNm0o+l2F5MNfSKCf+3rp1sL8w0OW",
-	"3R13MWllvW2krBd4sFUrk2LGYcHbI54lMdCLaYLh17lXO5+MWMvWJ3D7AP0A2Xo5QQUII6lwUtCd7Ts9",
-	"Yvu7e9oQUsvCS9td+JJoiWO5Cs/A6WYnI1iBdklIStkUiH5GpeJi0dwI5Tbm0gS+5XZ2UoPB863fj89j",
-	"jtsYHp+nzcp6PuU6rdwVv/pXVv9b8MQTAamZtMIVHyyHDbq73NpyKFd0ruz8Um40wSdQIGkZXzVrSEY8",
-	"JTFK6GVt5WiIunjEikCmiVWaHifVNii9wfq6Ac/OGKyNRx6XvviXiE1uUK53xkWrZ17SRBHhYmRbVX36",
-	"r32o/LxrAvWh66S+yQW3iHpfipcm+Algh9yAuL16T/MwIiyGUi/UtXpPGNjWyJFxWNtKhoKKL2gcPkVD",
-	"aKUkRwyzRQ+lSSbzJkzeLMDAGktB7tIOUN45zuauxwTHCTAXZ4BppRGP2CRLkr7SZpoNk4XvQ6RNJaqS",
-	"pYYlqGs98lKR+RyGuuIogpgfnTIuCHQGLTI69OOWfZEbHKlk0czG6piNoczfIZNpe/+JOW3S/gkrhlve",
-	"/c7g4AbL5xja/plSNLLlM3awWvv78073bR8wPvGXgs83fuict3/kuSW8b8mEiw0A/YKdEoVF3P6J73+D",
-	"sus3J4oMqEnsuCWflHU5TxKVfzfa44zgRM0apcezGcEpMjehaEaiS+PpijnxJrWarAus8BhLMkAnkE8G",
-	"vJbckHmqTEYVFDBrvRaS6mqrP78zu9nKUPSbheazC18fv0QvTk+cfSs7hx1+qUECEVg8T/OG+rv9vcfn",
-	"u8PDof6/v7W3fM2Wz8zqDbZnKnhEpITwdjq4m+qFUqXCd94BeQduD9c/6Z2YKIO0jT3o7Dl6vpIYgYsj",
-	"wRCt1QaA/nY0p1NzfO7WAJ2S2OaMZTJA44wmsbuodYYYZakGvUuAhAzGwITWbaUjeZ9BPykUvn5xfnr8",
-	"7Ozi/O2fX7wJnY2AbZtJZvrtxSNWDhn42Y0usbGpcaIB23MHkduiHYAfHnW0AD4XA7WLuewcDgf7e0En",
-	"h9tFTIU+TJiL7P9uQQb5RTnimgNcdIJOfrlzwqWaCnL2/Su0ezDYfWIaXsRU5j1z9ZOMq4sCYoBJU168",
-	"pDPlu4O9x4OvNZnUk46wOYklahk+cdSyMXkFHYMIF7aCs3P46PFw6H/Z7mA4GG5KhvlR1hCiu+a4mSAp",
-	"F+pfo0ll+dObOEQ7g+L+06NtXVLedlKZLByjo9daP+EAnfJr06r6EBUdMUesYfxYuVbab+ba4Kgo+rWa",
-	"G0as2q61zIVm/DrvnAndNbj5gzPS2Dfzwax4MCsezIoHs+JXkwXa1pDYNBc0sqNoKsklfnlLNp5DTZkr",
-	"T0ecubi6X+3StZlkKOTZFRGKhEURSzH2OPBGgik051KhcIYzRcKeHZRQ6mHuwlZmIEg5cSai4wS85YJn",
-	"V/prRp3ewM4tA2lIQmQrQSR0Rc39Xn9woxKK2WWu6C/fHQgR5zP7QiKqZQySREHDwgCRREseO9QL7aFZ",
-	"gOA70N6+/redA4a+gisw2wztPv5a/5EKPhV4PicEMZBBECOFLu2+h2+pkYiGRy4LsTJNPbohnkxIpAgA",
-	"MMxLDIo0W5ffnwOjMAFzUD+FPw1p6ddckhTKTkJXAzNehAP0lhHnYR0xLUmpRNeCKkVYqaZHCcwktlU9",
-	"jTmwqD4FdsRukQN7qx6Qd5kFWya+lxlVgExaNf/0UUMamdn+KM5QpFV6qPEuhYzA4kidMD7sAHaBQq8E",
-	"yReNv5hlNDFz31yOqpe4KqC66mqD8LEPws+TuVo6xBrroeTxf0hffUhf/ZeZF1fua7rGnVhuIUxuNCQ2",
-	"iDvXDTgAlw90Z7EJQWD/FQZh2RAMEJYj9uzsP1H33fnL/tcua3S8UKRvyjznWFwGmnfNcV8SzYsViQMI",
-	"eNsOV1qP7QVIQjswYgtCOTPj6CSVClQUhlM542qArBmMqMuJvaHzbO7Vjwh+LVHXScJdmLaZayIH+k9t",
-	"Ez4jSQK+MwHz8U3HsW/CAIV/0P/ph4gLFP5HCOUtqSAwjcXe9kWIJEcyhebGM6IVhpibEHrGRkxbsAhL",
-	"NOFiniVY1gmzF3BYa2zQ8gG+rv3SprI0gFJ9yawBScdCrnN4YP9eU2b3YL4+mK+/I/PVU2QUuVE7kbwq",
-	"aXgdGgegiAWaGAITuA+cthbY8H1QUuiCkn4f5Kp6UOjoARgvzk4JPFPGXkm4ygQJiFQXhF0I+N4g4pm6",
-	"AHdfEGeCkIs5ZZkiMjB9oYwmfmHeN2JfBY2aY1AojIGbBRyA3hkYv/husBfs6v/WOJKLH7/yfrQPDoMA",
-	"+FzBcFo1RNPCo6Zv3F11QnsoPl3VbQeEEKrOztJnspHmsXo4QrVsoGTwNtcOhCUK0DLZDNkWBKpP7ZBt",
-	"aPcpE3xhB4tBHo0hB3mRcinpOCEyhPqBQt+BmePljSznw9lmnzZ52TZnLlkmJcfEwBUfVIoO9JuL5OiG",
-	"2FjFqr23zN11hldVSXwoM/j1DEttbRrcesbBpgUHgc3Or3Nn8ZQw1NW6cWhFmyFRxrKEEK1lj1iIRTSj",
-	"V4SEh1A9l8emereayjpiMG3VTDA0j+RdfATPpjNkGUX7Ega0v7s3GLEXOJrZFcE9BhXsLjNR8OsB+mFG",
-	"GAqdtmCMCd9R57ZjXHglh6ata5KQ0ofz1D1jml1j1zDZmDfWp8kTbz7jhCeJtoGgVxEj1xoYT/2VJFFo",
-	"vEAzyM9TeCGbayhu5267iyqKMga+wmgCuo38Ak+nAl+B4uD50Ky7djtv2Ocpp2jDlF1BxR0y54eaioea",
-	"ivuemHsLd9byRCzLrXd+Mv/4UNPocUNJF9Q5yRI6IdEiSogVDw3tIc3Flc0h2xL9UWRJv7E/5M92L+hn",
-	"4x77GSmOfkaUpZlCP4/Yz/1+v/T/I/azjSShn5GN1gXIBZLQz/4/q1GprvuiHixtnGT+I1274GEllwNf",
-	"mtq8UhgLUlB66GfkzE30s1k2xZkk5d8Ju8BKQbjtZxQKYtqAwI6w5MzuRxCZzUn19uryUcJLywfl250y",
-	"Ai/CQHVgY/jWtf4BLO85puyCk+zK9J2B31JKIm1ZmJdhFpGkDtRB0wasBqTfP+eKTpbhbrWi8madqmQ+",
-	"s3mMsjZizNh4zBYWe8qDlI0qBIcbmMMIHGhBKzEA5Aytnq2MuvbcMUMZy6/mIWJw9XJmXtR76sbkS4iM",
-	"ajtsoWb6cZJI4hlbT4xpCEFLrc6Q2GlrELWEpskyHKAjeCFl0xEzGYHwSBGN/kIifIVpgsc0gZA0i8HW",
-	"JMr0VTCAU5lgEl1joVeSLqg9YuOER/rjBug5VlrR1Yt7ip43H8jTMsFn7IVNNQT8iOmIbahvLilnR/pk",
-	"a1jIZ9HQHJ1q/llgV0JcxQqPZhDV9LlM53D3w/as8ljzPa3H/FJqmXntKZFZotrYzch0BQfsjUzaG6Cz",
-	"w7AH1W0D1e2YXWnd5lxTUD7g4EGHu28d7shIjyV96JZa3Pq57G82mKEOAkTzVzuhB9UO6IHcIi/ntTdA",
-	"YMLn0+YiLAQFK17OuFD9hF6RuDSiB/x4Y8GvJRGyTU7pLziX/WFS6W9mUul9jSVtMhxeZ4miqdbfJ1zM",
-	"LQlNaEJ8dRN86/lTdnhVPhffzh+G2UJUjpgL1LvBhuNsMoEkLxgCdIjGZMH1Aq+P/nLx7uTV26PnF6+/",
-	"DYuI/N6wBwSa2ZmPuabzaDBiZgSQ1i4Xqda3QKeD8VYmne1GEZbXyTi3vZH2hyiNJwFK2TRA/0jJNEBT",
-	"OgnQNRmnwYipGxWgSF4Fmug1E7oJ0E0id24SeRMgHqsdHkvU3d89KLkf9ZfD7H4qkcSMKipJ/BRJ+k8S",
-	"oNfHr1+MGIQH3ZwxZMpu9JcRAXrgJUlt8p3dp16KMDfvDCutdKu8Rmc5j97CSfGlFM5qLj1vkU7PR8x1",
-	"LIeES+9jGwfE17G1zsO42Idxsb+ecbFAHW04bRsVxRh40Na0SUcxneyNuRcgnsTVOT8m05hcUZ4ZI5OR",
-	"67xUz6bhGttzjsXlAJ1pJiNcWQ3Cpju+NoxVTUxuterxXbH/z6V73G1D6+KDXjAlFpt2tfYM9t/qJJ/f",
-	"v9b0ndfY45cLdbZhB36Oze19zlpVyxryM62QtkG9kgUzpVfGPvE2A8mVxiG8qzngQWAqBiDwVw3EFuFX",
-	"CEbmIVetBjxBY8jE6gVWr0oWtvZAXwNfRq16cLocIdy+qzSfax6NKaS+l/IsBE5pTBBRiEwmNMIRBP1q",
-	"Up86hwetvUpn3uO5P+nXFvYTNUG/h4TyBxVpPTs9hfibiYLEdxmFc60Lf7q3LJNKE6UIJ0mA5jhNwQ60",
-	"Hfpzr9QhKuqj0Dcu6NVlhMSyhhMqjmb4iniWEy7mN9sEMMXRmJgasOsZtyMKqNJ2sgvmhOgbbQlrw7oL",
-	"DLjYBKxWhD+gk0I1TmbW0zfaiAssMmJhESIK7evcn+gbF6TxOPk35oD9hJpvXDCqWwTQ8k64Jo4WIN/0",
-	"LyTBNy66BF41YxqiOb+qj8uMWCUwM/BDdl6JmRczWZ9p4+YmNIY+noHOXco2d3ORtox91EaBleYbymrs",
-	"aycy3T4G3Dyj6RQshDpommo7d6YTaOxhDj8BeDVOR8ojNs0Dsu9hds1dJiZ6ARZjhP0+MxU/S3jkt1c8",
-	"ZaKuXhy2WzQ+xknSWyPyEnrVbOm76tYQ69tCL9XRNRqCJjjS1U7L27RkeqV3cq8NmeArPmdPJtjAfbRl",
-	"0rBj+iWp4GPS1HZlTpSg0YqGK4LPiZqRTCJoi0huXDHBIQpnSqUX7pxNPYarwvYvXcSZbS1kG+6EZoZR",
-	"Yqa26fV5HCDBM0WQIvM0MclSce4g+iNHImP6jEwjJwc/u3tjpqXTG5RynsBTVCoaSdQN4/GF/vHiy7C3",
-	"rvHTiNV0ftJiREYCpxrpt+/29NrCuV3xTZpgWkbjzr+h7168OkE1IEffnZ+f5ORmdxW0guxgxP4Nnf/1",
-	"5EXtuhHPNLaNWM3Fn8za34w6f3xxPuoE8IpvRq7T16hjKoTkNyP9jaPOB/Ro03IYCzIn5KuYaObi/Uu0",
-	"UPI+fZ7jUS05l8fOrp7ovmZMWt7KSFNLb4A2CkPX+mTflDb3maa4m5CQm8koSETTVRMsM0nErScyrtmw",
-	"DxdtYZtSvc6GT77K/AcbvxyPoT2J/viqF73u+yv2budWw743j8r7H/jQNqdN2xycJIhVCK1pKPWGrXNM",
-	"+DcnGW/wn2tW8w4mO2FFMlHbrCaAavBKpRnnxikAI7Vhpd5Tkz15yfg1s/2gTckIZkbFsCbx3h7wrBEr",
-	"ZDJNCFPJAsEAqpAyg6SUM+OImJhedMC0DqALy1E+Xp5KN2ndtYQfsfxrv5BQ9u7mT2F5aYvo7DDeUt+X",
-	"5n4tPkLfzj2s78xMCUhCp4ygXS36McJCfPof6Lki8ZzEdOB1UDmCa3k/nk8fOx6h5pDqBDnbO3zUWu/1",
-	"v+zztFEpwbZGofCvN7RReWho8uBObsNqTeumEqNdM/y/9NvOvNnAhsg3lrbBSPkxTZY7c9KgX71elDSs",
-	"o4TiX0UnxzvXb7ZSJcrQeVAm1mD460VZjUBdrPGptyGa7wiC4z5OEoiQ1OfkYXEpbbfSzBSZ+6u48K8N",
-	"Rtgi9Bj6tqIZv0ZzzFzqSbxMGHr1oyQpUcYpwfF9lpXr9Y+SpDk//jln5F/CctXQB5V0XkUnYc6gPS6Z",
-	"PMtmtqk1StE/04rpC61bykNEcDSDRKMV+ISFMKkEUDBN9JMo9O8PR6z7p7O3b1Do41AYoJDGhyE0a6Bx",
-	"DzRKyhBGxscFNeDRDDJCBQFEcioHjCHtes2zXx2fnb94s/Pm7fnxy7/2oBGlCf6jGcFCjQlWljx2D5CE",
-	"oW/g1buhxBSUD9CpfikjkYLKH2OSv8JS9QEU/ePnoe19LKB7m4l+lQ/E7c5FErBCNB6go0zNtKYeYUXs",
-	"yrnXTPFLwkAxN4dzAT+Exr0bnrw9WxJg5r6+ua9OSz6DG9Z4CioOVdhF23c2hq6KD1gRBlqOAi3Z2sex",
-	"w7AES2UxSpCIUHDLQWdHU1UGgMYoptIdnmeHG02z2GDpNJt2+GirMBW4HGGf/YLI/MY/h2h/b8TgjsMS",
-	"1oxYjBU+RD+NOjQedQ7394IRbGDUORx1TAjY3NjRF7QVAlfe8OyKJEk1hgWx6k8fyajzYZveOQbU5hMG",
-	"D8J9VaTgp44hYU3dncO///gh+OnDUvSgqgAss9jeFhzcEGKzOnBUqjnpPh4i2bOcRnHTP6NONTaL/7tP",
-	"x99YToRHzFaqfCHNxs94JiJieTSKMLMdJrRmARxPo4ORFoYOmw16w7DOLd+4N9vWf00D+sM3/0toFdD/",
-	"xeKE62Sk0cXS/kZIaU2qlX0ijarwhSwTRHUy4WqX+FP9wztQb+0vI2aSGKH4w+i9nBE5QN1jVp5Wa1zV",
-	"EMS5xhLJGY4h0WS8QKH5gJ+sw+ZDOOg1FGNVrMMHw/DBMLwTw3BzasuRddMAVWVep16mGAYFjuh6x8g7",
-	"ScQD8v/qAiy//yT+EtKZGZ0aaVeHZDZCTI3aeeZ+mdZ+8v905BaThChSL+aKyI65S7qhB0+9qTbliDFm",
-	"C0OUed3cMgU+h8WWAh8lTN2vGQUGj8WDB4y822lMGqrtXdeb4qN/zG3xEnyEm2dQL71qRSWJF7QEbyM0",
-	"YTEzlJbdUqhL83b3T8uamFRcEPBPziibQvTQpAVncklBrLTKLEWfGGcIAqNg7dZ7Lf0H7ttjuS50dl5x",
-	"Fz1Q5T24ScvY08JBmiaYMcqmLcal1ZkkAZJcWxwKxRlpnI3msXabPxdUKrKh6U+ez+9POtMbfFoZXubo",
-	"jl+zYhxLUweJE/uFnyNd6IwLhS7JQn9AYotPw36INGgkzIEmTP/Y6FLkoqHjfAeaAGHKyAU0WAw6hGVz",
-	"SMfVR96H/y7d01/6pdQ7W99R/uHHFt7KvJ+oPiqZ50UVB9PwceXBLbfKjqrZkNkMJP7ZiZ5kbc1BO0bn",
-	"EKq5vsDbwDXgKyM3CkH/Pvr/sXdl3W3jSvqvYPQS6VxZlpecmZYfZrLe8XS24yR9H4Z9TIiELVyTABsA",
-	"5dbk9H+Z1/yO/LF7UFgISqQ2r0n0ZlMkQYKFQi1ffaU3DsSFLQ80T5cuebi0JOfm3OYpst/xtisL1ioi",
-	"djOxafUwTM13Wjb8fUK6CgGRbTq1qzTYFfwOsAWYK74A9BFLSGxrsEwDEZmUQIvLBbogevEyYvDaEevG",
-	"OWGyJFm87/7KSDwYDHonKDaxfKyPIEEKgpXL6r5DBREUCEXMgUN0TciV7FkeuYgZjl6XlyMsxWKEMMo5",
-	"UxO7HGGT4gwdHaD/wazEYgbUwLA4zS+H/4G6XKDDX3roNRkLfcogYnFdbdY6pKE4JYJRItxvfwPL0Dyt",
-	"6XiGFE/xrPaDvukYSzJC0AUldmTtNqvm1YWvcoCvRFI4CnyJeZERwy3jz0kyLiF5FyaPLgkjDTWvgMOL",
-	"c67dtNgzQU9wYQox/FX1Wj+5JkTNK4YbwNMW+3p5YeuMOl509O4AbwFiC1yTRCqaV5yTndHB4bDGaGz7",
-	"zAWotrNvX6cUWHD8jWvdwf5a2Exdjcfh3vBg/coONzEPg26r9PWifta/7RBtO0TbLXTcmt9tmjeb0PvY",
-	"dxp7sKyQ6Oz1C/T06fFTr999/0mrHHmSlMKia7ugRA8OzQYge55XFNJ/NaXmMQmOzr2PZMILz/bkcR6+",
-	"kCSjUknUDWuQRwbGEd73JGLObxmFvZafyHkCWJaabbk3QO9LlXF+Bcf+zvllRiL2wr2vLMd6QsZ6S0FU",
-	"Bbw4ROxBLFuSRBCFMsoMjUXELKBB/wpoKjd5Fs2AuvF/2lRnD+DN1PYQxSlqgGq01Ca5J1wJtAhTYfZZ",
-	"/de02cdmO3hzWMW6XYrco9cQC89f/f303ei3F8/evHr38tlZxH57dfbx9P270eFgGLEPZ+9fnr4c7e3v",
-	"23rA/f23WH9ThllC9vdfn0Xs1buX4fWbYxH8mtjlkm6EQwi+TCVrXepEtreGevri/loVA2+1lGt96fQa",
-	"q+wyqbCpO58h4Ic2CoZdOe2jx+61xcRrltYuHv6g8fC1tr3+Esh2jazM7TMnNvjrvvRcj6QmbdwuFMN7",
-	"sSU/WandCdodYFbWlLLNQp3uay5LgrTqtl9JoaDc4MPnT1VfsJBvxvDT94E+n5IUkLKowEJRnEXMdGJB",
-	"XTyGVkQATu3XOxGZIitXzuUcwdlCGZcfNWK+jAtoPlxLH+gd3tqb5zb81tBLVQI4AQQl2eY+4sO0zlm1",
-	"rl3bnGB975izdo7hWr1rtnAMa5bXLfSrCRXdQtw+lqUsCEtj1NUDXKC9qBwOjwiyx8teH8UGeh2jrjvo",
-	"z4JrTuYieDmfEokKLJUJA+pbKCJySKrFqOsuNsdIH11o9dXbvkWOywPZxzM2QJmbfhF23Ka8zu8bR3/b",
-	"Ga0Gze013OQ/S7aqXa3eEaeGYgdnH4QeR1GtCE3X1E4RHJojQaw5jQeNlEz+CB//kyR33hJjAzPqZ1az",
-	"P1dlqFm5vneQNqjcytVKdBvNqXWRvJm63LiJ5RzXjSAXUFFvgGC9AfpIlEQLuRXFIxYzW91hjg3QZ5bR",
-	"K1KzK/sLmRfb5pFPibCtgkba0wbuVUESLlIZsTBGiBNV4iybVc54IyUr0TMZmIYrI1xQL+Z3gC62WRvg",
-	"p0Znr1+go6OjX5CiObH5YZca1vPTSjFXm5OlW0Cg5I7vmXXu+3cLN1ZO3x9USO/WdSulnd1tPfXiFtDN",
-	"NcxmJohJOUjPDW+Ny1pNWJAkeGKyvaEWQIxfo+71BBsfUctxWmYOFQ5AcRMRT0vS60NgrkoMQFLZJhZq",
-	"NzULXv+C0ykGZTOv6AaG+hO47+bouYPg4Hhm7g0jAZCFZhnkMECfeCC7+x3aAoMhGtdytVWqoJYGbozm",
-	"m7Hbg0gH98pR2ZLAvp0U5U4HPVgsy3zVcGnWlgDj1xtroWBvX1qMlVY6Qy+bC5xlsL7RmKhrQhiKLwTP",
-	"gwY7xnMzXXwUD37gjKAZwSJiGVZE9PoIK5RzqdDT4XCAXuUFdI8WCDsfkqQ1e84GUlZgF98HL7bC/ngN",
-	"GMwUz1CXsiQrJZ2SVpNCv+ZGsLL+YvfoxdFO/CQcDGF2pC1UNtPanuF7GITbioFWQ9tApEorVn1oTylS",
-	"InbR71vVGK9LVYpgok0tzB2FwLWSEQSbsESjHnlRtUZNscJjLLWlz1J0RlJqDYf47NXL04/nn8/egHMi",
-	"ieqFm/IQxTCGZTQHXFvEEkEVTXCGUgL6Ighz99HT4RFQS5zbCz2wes7Xwtk1nkl7HUn1YL1BxNaj0W1O",
-	"8Z/BdNyUSdd0lIXptLMGDguREl/qRQY0Bn/qDeD9ryHJrqGonJkOVymV9av8PENVRPrt6wVlNLxcT1nC",
-	"2QW9LLXHZFLISzh9hX3Z2+P0PQP4N5GNhL4wt9qoBOZVpAS+uKDJ1pS++qqj2/0uKcUZUkmBDg7/fTAc",
-	"DAcHo6fHR4cjZHkn/B+m7gA8/XBCS3bPX9Avkvv7is9Q09rVbj0TBCcT7bMMlhIu+9svZ1wOKiVW1L/2",
-	"0dIyi27VORplnF0CgCjs9SyfWGZDCepjRXk6kOVUF/seoA77ZDtE9+HANRdXGcdpxCDYPue1WcDW9YRA",
-	"gNl2QDdtpzPSZi99Cibmh6r2YGCnNZR4mB/27O8AmdX/+78sovMc6zvv1f5LJpCO0ofNXxsUe1CJFME5",
-	"6iZYkj3KJAGm/CWmpn+ixjDVwVq8OGbwSjidU0vrHclbSymoXgoUTiJrl3u8rF21zlO5CpiMTEnWGs2j",
-	"U4LLtZ/iHZz+wi+itR5kwjPb746GC7Dtkaozbrkg58WckCBJsEgm2lLWQ/eh9NH8ZbRN30iX1gBjnF62",
-	"PvEfG8nTvdTEVCpo06qY4MvtamPusTYmmPdgww332C0qY95QdgUgF8Ghza/ppgkEE3pFAlaXXyDBM4Li",
-	"aqw4Yg08yBn99rUO++oD4iXqvHlSBuexJ0QqVGBtcQT7fNQBRjg9ZsQmWHr3HOpR7AN2j4e/zFUqe+/B",
-	"sBxXykdCX/AxsXzLWEYsDvb3c5rKGHVB/dmanpykFFNB4r6DtrlReoaVubo6drBjuD5iYFS4SWEE8RIV",
-	"WSkpKYVRat++2oeSnKlwmmTU6a1ZsBKs2ps13HNvARZHXaFqXWm1/qhD/iyIMM0+69tStU1BgYrdNked",
-	"Z53gagwxZX2kzIng56AkO6PO873h8PhwO/LlagoepjglVJwN5SlWTHcVKjvk0kOUtARejdWYrXvFnIe2",
-	"X9MKN/DWBugjTCkaz8BsOtmqg0agxR/ARVphCcIrpzzHlH1HJl9olW9m8gWisTP57tHkS2qLwC3j8OiW",
-	"nS1AiLVzLGieE8MyXTL6R0nQvKeczcDmiljUeVFZMSj99vWf3/7fWIqYKRJ12qyyY9t7Yg3zJpDQG5g3",
-	"ZmFq4f7vWSpwmdl+6IznnVEHFRnPx0RQgtaPp1UP9jBGR82hXliq1a8/jd2xMyPu1IxIwoXYrHfmzYcv",
-	"1T9bV5+dWegdmAkV7KRehUqZ6epCpERYEMulTNLINQiubKCTpi7IhlZcn0lFrZ8qFaGLe07TOGJjkvCc",
-	"SMTKLOsZ3Qk+MU6gZZyDsiheJpNmWJ4pu5pz3H6ICrgfH/3hS+Y2MKv7N7GcTfigEpY1iuiWSdbwnrze",
-	"T7VVtwMU3AUFtJ/eZcG/jdyk6pveaTkdGpeqVlEXMVtSZ4u0Rgb6rK92BC+EKdvnZK7ADmGGeGFqKhBn",
-	"JKy3i1hci1HF7WV3VfM0esmA55CqJfV2txN2mw+gUdYcQnve2SIY9jBVeKvVgqvDW1APu5jWzhhdrxpv",
-	"DdW3whidj23dVE9u5nAbQ9YCoANLAmcA/EATLBFVJ15bzZ3WPRweNPAqPEvTIBR+K47zXB7gcDGSv02U",
-	"3t/0lBWlelzh+rrhUoHPGbmuJaJ3Gmunsdaw1Oh0zllo8aS3Vl77X2prdDsvu9ZZIHhY319gwjPDQVXH",
-	"YsyXm+V8SlpV0CPwQ2A5mxbQZHE179yT2xF6Iwc1Sbe9iO7eZ1md4Ql2n21KQ29rscy7EbezXy9k6W+y",
-	"O78hU5I9Pv/hB/YbdpvqWjFpCAPUtMmTECVo8Ddbb661yPCmXXoAhYzZrP5sdXJFFLIv+kgHFQgiFl1s",
-	"uyrU75CGHRV6q2HENdq2x9DyJ3ygj1ysdY3p7uPoyrfq8RMOu+vxc9tLsU4OCHVNdx+W1AsYSEFXLU69",
-	"tAZoHvsPpULxfsxBdOMFrgdVCkZSy94t+HXPpLEVVziLGIV00zxgBb0LuuGt6CNhhFqOUCx4RuJ+xGIq",
-	"z00lQWxKr+M/4kWAOnCoAjxET/Q88BgYy8ssg0R+q374DNP2QxUY1EsDGgoN3EzpA8HfRM8aVBzYP5YU",
-	"HGRYqvOMX1JoNBH8t3bhAcirx9frD9/2qvq3tcH1+nue6QvaxrUFKt1Y220xQFZTAgdhRXRjoB6Ke+YB",
-	"257Jy2cTF+yY84xgtiF8fkF+tdx7AX5IDJU3p//3SygTtQKs4S+uAMsJ0qgD7DD/ldOLQY47/Y5+l3P7",
-	"2KCP0NvT1/q1DJ62mlJLghJI1fxQR24okA07kpZsE0lf+nRe4t1lQDG7GUxMS9mmADEvTzto2D1Bw0qr",
-	"292ea/5fCQczm6SjI8HMqQyHZ9CbOpsZlQVoh2C9ukaUAB7LS6nQmESsZADZ6B4Pf+kvgMfsblpgKa+5",
-	"SM1VQQeMgmc0maHu8eEhkMjqncLWF08pz2DGey0EIfaR29Fkn03/we07O7ilPslJ2rLU9U/oOWE4o7DR",
-	"mvfUvitJJgeHR8dP/+3PaimrMI8YrlV9m4H+dX0fXr/dbYPRwlxAiy6silH7W0yQVodPV6hDVmZZy4y1",
-	"aMDwmW5hVhtrZu36+KnwdS3SUgg+zkj+t6YUN1FGJF6B1rAgUVP78+2r2eelwoZ1dh8XdH96sO9UmauJ",
-	"1pqko6gCAfBpiGpDGvNSjcYZZlcbkNWaZ276tK+8Re2Vm8vMac02eNyxmg9W5XwATfo40INzjV/d1uQ9",
-	"ubWbkPNr5nemroQvI21LfC3i+zmJe42gqLezDx6mtXkUQSuB97/+DO3l384a8GxN32uuHQck0RvtjDPw",
-	"qCXCkEOdb52RUXZ14lnQKC9Nf1KpeGEq7a1X2AgOtzf5ZDts3B3YujZQS1xav8ngZxARu6q7XCBBigwn",
-	"pIfyWf2TtjNgefkpBLkgKziv/jGhyaTeGlTrfIlwJjkShrah6nMznjnrtIuzzPLn5fqwjRe064bqWe6p",
-	"02w4ZBvlZHXK4CfRPfbzFbXvsaQ/c2PPY5AQxhXyrPw2wC6JUo36xGTjFuXgZn7Clw5lhoAAHsyyPAtc",
-	"FCSzRvna5kqL6DwMyO/GcvxozdxdBm6DDFy+4Xqt1L/x28BmKBspyvT9ZaDan0gUey8yRpil+1z4KEIL",
-	"zTLghQ2NCImYDznYdSJRbLgJ1bn7KUbd4+HQZPevBWeXPZvgm/Kr+ccR5EIQOYkYmD/yxKPE1gltLEEW",
-	"1w3VbVt5NAUf0VsseLKZ5/uRZBcb65j1benhDZ3Kt1yh1ESToItBSTJEWcKFIOAgtvmWTgBDF3NYuZjP",
-	"cYqc8rkzL/MtzvTmQFI05ukMSHFBwIxMVmJEpZHFwU4PPi7v1sKR8/U8pi+W2WIdhJ6JyX7kF1q69Zmj",
-	"ML6pJQJaA41L7UixgAMt45eIMkNThpOESGl6E8qIYUE8kX33eHhkVJs+0WoyeyYyJ2qNlw7QaUryguvl",
-	"ibqHw2OELzFliDND/GxCdhGzD9YLkM2YGbp8pIBITfEg71TBHaoos6ga/7oAtL68uX7O3cjHc1dXz/mc",
-	"16MD++mXaMDi3kAr/qa9aKY3nHJK/g9oddJvX6WZV4GmXAmgzymEwaiBImxVlQcPF4jTu8+elxvKWb9d",
-	"UL7XekK/KFqjZP3VIIcmr7Z5cTzKYNdWy+Q7Ldtr/cibYTL0dKwFYAV8WZeR61GdjWGCU71xXGOgb00s",
-	"ps5r5N4AOSs8MLz7EYvBufUmuAGxzJW0WK+ASuitP0f4b4e65mWWoozgKUGMR2yV1je77U0zeDaJFED2",
-	"NrOHYVLv2iD+XrGst7+TbZw02n/64GmjMFXUvl85+Xd9cw0kaBeC2LgWEMgXujCnvfUM8H235W5e+LeR",
-	"1rV9okLL3UkAWNHa/rY1zNoMh2Q3ynhyxUvVUN231ObdbesPWO6y2oRb1fn7d8MJ3twY4zciJOWMpAi4",
-	"+gusJga0Kk3r5RKAO4KYpAjcJ0W2K5Dg3CQ9SpFVuhIE2D7jQl8M60I6r7AKgFkHse92cM7IE1nF4IJe",
-	"j/q1FtGAnwOaFIm6OWb40pDC2cZqMJa5q/YNrVcd3NhMZ0MvDzoljEgg07A85H1kNhGSIsNA3kc5UYIm",
-	"0iOXnn04hfkJBrBk5YsjvMXJRN8X+ihZno5KUvoeg0QFyoOu7Qb4jzN/fmn7pqvwtUydf67v1DD0pwWm",
-	"Edm3Q4Xc0X3PS+4HCwjaXKeSAIfdMBLENxXO+GU5z/JWo2fO8QyqnAZNFMxNd34BxA9wP8yofgFI3VU9",
-	"qbBVf45Z1jBFhPc31BGNnyboks+ZEjhRALX1zZvh4/xRcoVrBRsEGtnJ2kvoyxtH+QcXV6Y7ip/9jF6Q",
-	"ZJZkpO9Jg/TdDcY1uGu9oGTx1q+hM4D0hBkTnhscZR/JhBdV0y4Tew7unGI5GXMs0sa7Ap+MUjiZmFvU",
-	"nqOPCEvErFBGVwgiw9lOeVK2yeOHqltZKOpFhlm1tur0SmpCqlaFwTA+Nbw4yinbw0VRS/3KfkO6weiM",
-	"Uo35n3ptTgmSShCcD8L2g2Ea4q/f//pXAAAA//8=",
+	"7P3rdhs3uiAM3wqGM2uFShcpSpacWF5ZsxUfOur2KbK8091hPhZYBZJoFYEygJLETnwBcxfzc3u+v++/",
+	"99/4xt6FB0AVqlhFFikpttJaa++0xToBD57z8ddOxOcpZ4Qp2Tn6tTMjOCYC/nkcRSRVvVPMpgR+iImM",
+	"BE0V5axz1AnHC0Vk2O8EHRnNyBzrW9QiJZ2jjlSCsmnnw4eg84QzRZjqPaUy5ZKah5fehZXC0WxOmApR",
+	"lwsUUpZQRkI04QLROZ4SiTCL0Zunz3fQJVUzpGYEScyoopLEaEITghiek7bLgV0tL+RsRpDQl5Ak4oLE",
+	"ASL9aR+ZvaJBb2+w/2D3cDAYrN33szM8XX7/fxIhKWeIT2ADgkieiYgESHEkCYvRGEfniDIUnkx6L7GK",
+	"Zms/dBKTecrNpkia4AWJawCsREZCdDkjDKkZlYhKA0HFBYkRZvKSCL0qzBDBIqFEIEHeZ0QqH9xzgsL8",
+	"e9Gi91eyqKyPsGzeOfq5o7/X+SWoWe8LHuF6LHh3+sIBJhIEKxLnAFoHhFOixKJ3PFFELL/3LYk4i6WG",
+	"8SWmCo3JhAuClFhQNkV4iimrfT9likyJgA/89NNPveNMzQhTNMKqBnW8q/qE4W0EkauURHon3fB7ggUR",
+	"4c66vfytd4oVeUHnVPXgv8vfOjVHIxFOEn5JYpQSgeaUZYqs3Yn/+lMyx5TpDzd/IiETpTESjiUTgjCN",
+	"Eizmlxt+ShLVfDYZUzSBb5h3awSdZEnS8nj+1rPr7Z08bdwLopqeoxnXDEPwuSVBc40LNCWMCI12jxFO",
+	"JHebTvhUrj+zM65w0nvCM1azS7iIWDYfGyoT/FKiuSZvjYH6IxOaKCJkgOiUcf1aFCYabiGwvZBPJpIo",
+	"oDW9YCo0kWsaWwuXd0wQHDctzFxFjCs6sZgrcxrESUIE6uIksT/NA30n4ixZGC6S4inZ2XBRH4JOigWe",
+	"E2XlzJOEEqbqzu0kztcC9yAtqzBb6C9SfUOK1awTdDTj7xx1zE0jGq9c0ISLOVZmSQ8POkFnThmda661",
+	"F9SB8Amfp0SzO7Jmifl9TcvLb7j5JTIl8DoQwk2RalwdvOOml/aUR9l87fHG9q6GtbnLt7Y4prS0Z3pd",
+	"P2ZELOoVA+rdVlo2GpOEs6mWMPkO3sN78i34z970Np69z2hK1kNZfzBdAWaSv+emV/gcuJsh9OUVvtb8",
+	"xAeQZUFUWrpvAqpP8NdenMH/VqvLWEyEXWCVqqpL9Mnq2ms0WtFzwefL67QXEQZZhrUqZJao6Jyg7unz",
+	"J+jBgwePdhpXap4faclYv9YYK9LTb+vU6XWlJZ7x5gU69WuLtSm+/cqeEhxrm+J7+Pzy8tx11A3160Yg",
+	"fkm4s816Y/uukXl2+0U/Y6dEYRE3oCW/ICLO9JJBv9/RJw8SOv99ghOpL5QQuGnZhI2E+VyNBB9znhDM",
+	"/MXl/KIdTVvTY5kNVZdR4UPXJZs3gnJB63T210aTIZKg1NxEiURdQVKCFfDMXFUBS1SSCyJwAudOrtKE",
+	"x8Qxx7qNpO7D/h6oInPQe/6HIJPOUee/7xYW+K65Te76Eilf/oegM8dXJ+b5w3zDWAi80BelWiT6Bw2l",
+	"Tr77H5e3/TxLkp4iVwpJgkU0A02XqoSAsundi7rPBWHRDElF5nPKpgHCUaRXavRUEjeSwPvSpuf46gVh",
+	"UzXrHO0PBs34/lZhlamVByX1LfImj0maj17rkOzCS0f0TdsjOiPRjNGIEtaKkLCUdMpIrA1aw5Xs85ih",
+	"7gDNCdY3sUWAsHRGDBd0SpmFSR0QVL6G9kQ3WEF0Z3Ch4Rz1mhcpaVyLftZfQttTgI8Wa3gnplrdblhG",
+	"pq+qCu9kvfznjVhnZj+1hnF6zpO/kho18yU+JxJh4/8ANwKeEH3OgiixOLKmopDKuWyodD4cjfj7B2jG",
+	"M2F8ZcJ6g/SVIcsdOOdkAZfHPF48RqWfwdODGVczIuC6/YpEB/v7ATx1OaMJKZYxZM5+hoXQJEEiY0zb",
+	"rweDR/0hc+AyfsUCXhUvUiOzODwEfHN/79WxjpMJeMrqlfbw2Rmehk4FvrD+N231PkZYM5OEIM5IsdO9",
+	"fdiohoLeRjQD/2e/cSPWT9e0g716dudj7Wqt3Ue/BsX9No2LEpPjos6Fw4XS6KPhmRAcg/OiFyLJhZIg",
+	"TQjTP/ZR6ARiiNJMGQ/knEvlSNGiVNf8SQI0w5n+H6bXnJAAjbGUJECp4FOB53NCdgIU9oq3gruG4Mob",
+	"+0N2puU6FgSNBT8nDI0XBYlpPUw/yRCNHbsEkoipIJERg8XKDQ3yJCZ6qXyCCI5mTntYmA8GCKNLLs7R",
+	"+4xk5LG/RPM4I5eaZuDmnceopHACaIaszPI1ZfJMIYycaokSvc0xVzN0iReyj55dELEAVDaIIzXTjzVK",
+	"z7QY0CKbxeQqGDLJEQbXDYo4OBHH+tX5ti9nWGkBCr8oPE4IkvRfJDDsIXwfIsU56r7hUk0FefvjC3PS",
+	"hsWAU4vob0lFcOw8zprnCIIm5HKnP2RhSoSiTDPMEHXBneTeHWhWg4ADXVJJdgpEGWuIudcbHtgFMDtK",
+	"GTKjw1wSOp1JNDdKO2YeTHzdZicwh16cx2NEFRKYnUtEAJjwtQBJPmQafhpaaAq+u9wnXvj07NL66Cd7",
+	"VqEGS3hUOuzAeBbdbj0GWdVJNKn5dBuTCc4STbg9wBaHvlrFsT53oPwe/Ld6y9IzHsbll/M/Pb215+uw",
+	"Tk/q5f9SVIF503P/KE62wftf79B+o7FRY1mTfIW11QPkcABKl2Fih5rdrmFprzxv52re6/tFG3ivf8tN",
+	"815/oS8yYpSaBm0G/Li+LpMx+5PTY0pO3kY4Z2t1GH9VWuFauawaz/JNKn/VtcACX4OzfHlBr8r+d8WR",
+	"PKdp0zqMy70e5QZrleA3CQY1aDV+pQluwqvUvuCmcaqwNVYvzbMpUsEnNGlya1cNh5tb6jtJxOpFZpKI",
+	"hmXpSze7oA/mVUSq73lMTUjceZDfpQnH4KWJTIAZtMAsUTTFQu3qD2keC19th9nlNz8He1EvoWIvuE9o",
+	"JX/+GIX6oEKtjLtdL0dnIAY7pQzeWV4xTtPEUtPuVe/y8rIHK89EQljEYxNZJld4niZgVaVYSi2BO0ed",
+	"43hO2d7+g4PD/9YJAPr2ILC+8B9zOunPMZjArbZfrFBv+lqQ9F+1BMAngsRaycKJtqsBimhCSRJL1C22",
+	"rflpvoaagJfBDZlyJg1efI9jG3RcAeFU8HFC5n/6pzTRcA+wMVGYJnp9XKRaiYbz/PR/FEE0Saik44QA",
+	"3kuFwcLt7OKU7l7s7WrISyesZefoAOwPrRh1jvSykFtX4ZzQ6t/ROMHsvP35vDFrr8VJnGgwQvTe2Ibd",
+	"jKVYSFAltVm50++YqNUkodF1IfTpf+XuQhR/+vjPT/8bkSuq4aLqIVS4F8twelTAKV/arQHpaWZ2SbSt",
+	"4LIcrAVNmWZsAbjxwd0FeiyQ+JjGRhs2ZinA0XEK619fAU4Hxs04UO3yXeTLOB80RXiZQ36KR90X7K27",
+	"+X0f/Gic1gU32kQrZ12xm6pXbnl3rxkx9hGf5DE+WdnjUsR/1UbLN8MXn8Nhxsbldw30P46iT/8lkfj0",
+	"URJx8ekjwtkVEp/+n4RIdISA+bZlFA8KAihWd2sUcJanGHwlkeCJth1BX4RfjZ7IUyIAFEAMGu9xFGkY",
+	"agkXExwpeqFxHugAPBUMJ8+E4OKaUH3HCCJCkEwY/4v+UyokM22SZ1YVagSp5Xta/TjqPJjsRfv4Eekd",
+	"xt+MewfRHuk9mgxwb3/8MP6WHETf4L2BdwyHPr92W0JvidAWudnarR3JO5anK0nzQaI/iLoJn05JXFi9",
+	"udMv3ilA78IVt0K+/hc2JeElB+4NkvEJu8AJjc8EZkVy4zUQr3iRWXZMFUFHKEq4ygQhqDfMBoMHBBE2",
+	"ingG2AZnJDtHP//aAc1FgwXcVnKUcgmqgr5tTqSEo+lgEc3oBel8+KUWi0vg2v1mtwiPfB5RWU29+Epa",
+	"oVjIQyqtQHyMQgOOECVUWs+RS5KzUBmyLsAJhUtgCnf6Q0CvlwvfsrwdlPa/sClKK595Lhn2N4Tfdelj",
+	"qx8v3f3BOgue84zFN6jkUaYEzy5wowrsKXi7jx49elRC3YMCdV9xhczibg13X3Eks2jmJfpyAf5IL8HO",
+	"iT3jrtEIHXP4ISH43PDXLxsZbwv/wI9iLcw3PKHR4ppY9JIrbUppq1WzFODc5Ai9IGjuX4k5Vch8hgqE",
+	"MzTnlEm0N0ARFjhSn/5LEPm47WMZQ3IxH3PA1hpendvQPoveakmdD8HNvNZbcoOMWFIe9/cLunrHUsEj",
+	"/VFt8D1jiqrF7ZGYlcDWag8QZVGSQRAKIwcEYz+NBcHnRiSkgE6oa/z8IksIovkNVILwIFa5eYMXCcfx",
+	"GecvsFhJe9sZ9ErwFF3wJJtTRrKrltr6nqetu/xmA2p0xjkyS71VmeyUQAgUa5jpTwoTcoFgklEhMZSR",
+	"SANKAeneoN88xzQh15ULL8B4ttYzRp8+qk8f0ZzHdEI/fdRakhKkp8g8lajrYr84UhlJEq1WDTsPhp2d",
+	"9VJkrwR5D9X9DSG7o1sDelETAqUuEuE8ng34TbUqgBLO9DHYVP0jI1Ygi95mBSixgMM44+eEvcFUtJAm",
+	"Huz1eUo5UvrpzlGHLP4yG/85oq/pX07e/etk7xU9kSfs9DB6cvLw5Dz9238++cujPln85V/xTyf0NT25",
+	"OmGDfrSfsPH8+SD+218Sk6NDBZEjyjpHj7T9I8hEEDkb+RceDg6+9a+5BQzGe//4cfbj3nxw9X6wePXw",
+	"dF/8+P58/wf2zfTbq29n/xiw7wfR229nP+5H+mj0UyMX1YCKjPZnAxA7tX6+WrLQN2gGIrMlp8gTHM1I",
+	"D9JMeVJTPpJc4oVEIeM98KmsqfsBVz7nLzFbuEqNa1sePPX5kuyj008fNRdfkH+hGGtxs48k4LvLh2gh",
+	"FzxTQfMlvWCUr/jWSOVU2wcQM9T4H81IDJpXwqeaDJTmCEqihEfnJEY8U48NXdi02dArJwrtlquKTaXi",
+	"aJVa49/aVN+zWi2qPrCqjKftm4qHmip12r9JPwCn8I7hTM24oP+6NmsHWsq1NMQzBNzg08cVmLc7JyVl",
+	"f89XSryV3Z7vm0oJaZJ23RrpDBOLkWGcCDiQde7Cv9HljMvCs1WwcHBjV/GurhBt1UEt3W/PSWZpyoUi",
+	"8UsSU+yy9a5zXouUaP5hXpEhxhmyH/n0ER0hRa7UbprgJn+kPp5dw9R9YXvoH2G+aASrRmcmVvw7KTlf",
+	"Sbs5BQFsI2+VNed8b2VJ53knibghK/idogmVWJEMUhUR2MGfPq7ixV+KAWwitRYcr/+6mcrh0v8hVrs/",
+	"2H/Y29vr7T88Gzw6GgyOBoN/aB1ibmBUCjcGnUmWJCMbiYQQJXp58lzDK4YgL5UjcCLn+cEJlmoEYmLp",
+	"Uw/cpwRP8sBmJ+hkabx2ddV4aHvYang1IadlGQDX/9TsBt+YYv3MOL9jgi7yF6OYSBRzxrRaUG/MmlPw",
+	"TU4wMT/9HyUIyhhBONb6OkGkp+80L78LVuZbPicuMMxFkW9usgott1/yPkJuoK2d7EMk237KKIQJYTEW",
+	"Z0aR/bWTCg7pUyaErNzPFdUv6GQiqcugUjPPMwhvLhz2VugoTY1j/diY2GK1/PBzqLvMk133mj6N5P+E",
+	"N3z3cLIX9fv92oqVIiT+c8fxcb3UIg+Mj/9JItBenoC31jl3XCZCGQDWghkVSQalxNpv9oNl0DByuer+",
+	"dZnE/haWPl95e/22SHR+SiQkCVX3k9NEzZE6DC8K6GcEJ2qmMTpjxb8ZV6OIswmdZnqZv6zbhH1v7Vqh",
+	"eO6ZtpBTQWVdRXtN2W15S5aa9T9ZliTgkrWMdGmLEY/JKOVS4aTd/R7Tb1c1lQsBj6UBD8SR+g88jqxE",
+	"cG9yvKr8lqBz1Zvy3tKraTn3ZS9Yzh6qZgyVxMtyKl3QYeORrQ80901q2mw8sQWGEoUu5hNajVGDQqsk",
+	"kKvLY7wwiSk4fs2SRQWu3qLYeOSnQBz92uYZekFwNpJEXNCIrHUmw91v7c36cT4f2YMon85fsaBzdJxg",
+	"ntG6A9UPkhKKFs++5RE1Dp/j75/UP6wMmq7FtRQvZPnlL7HgUd1LJYm0/mXO1RaVFY8dTwXHCdWQxRQS",
+	"Ytd+W5GEpDPO2lGR/mEU5YW0q07BELjJiixrKW3JyeXQ1RZWmEV8JZ1R7XSRVoRxQZOkAronWEtyzCK8",
+	"HmoVLgdpfkXCXwVpykCrOcEyfgYFY8hPJsg5XZmPuY1YDFqiE4eDPieoJfslqizxv9LpteHlJhXIcGjj",
+	"nMTJG49zQ0rwCmbuic3DmvqVJWZeqndZxZeXmG+11qcdM75ZdrRRvVEdT9r4BZYvlcE8WMGYqqXKkIcM",
+	"KczAqPplSO7ZJPhVi6jjY2vKliq8yrv7weBGWVUT2zkGM9IkcCfEaw6wUSKvx33W12n5bGYFh6ljIG0I",
+	"9R3Q9VpCnVPm/7q3Aemu5qRlAnP39l/Zf/xsbvvFv69H56mtA4OM66POlKpZNu5HfL7LcUp7mjlMCdvN",
+	"P/3Bf1ye07THU7PXXsohtSPPTF7NWO7YZm6a7a1TJ/+gXPGOnbrj2bfAkO8YJFaJi7u2lW2FWaOsuVMA",
+	"+NAoy1zkwPktSmIx4klCCjUbS8kj6koQUywUjbKEElHjyPAbby37Ukp6QQuzKeZzTFnF4nj56WOEGX2f",
+	"1Ro/Wxn8bDwq6qFqNLezvKpKohlPIE2FqpZ2u+n6U6x/vmL9dRYSg8Y+DhRlD+fS0mu1l/xEtjIwKodW",
+	"7gkyWH1qzQpwaNr2JWGdElwnpmpORdD5nMSPUQbQRBGWpEeZJJCKe0GSRb9GZm/iTNSfXQ3RG9IE18H4",
+	"jrFdDwM2FKf2oDc9tJoTyvuCVdzTefOxukrCZfLdxp8JZdkxGWfLzzTePqGs/c2SThlWmemHVX1kPVcl",
+	"CaYjaMowmpFMrPS2eaAwz0Fzhy2es90gtnjS9pXwnqz2CTWpPabN14QL10ai3IyhCz1WoAywzZc3lFTk",
+	"YsnT+fL4aa23WyrjP6rp91v4ijGLjXcYUdO3wLa4AO/xCsnjGRZbicK5NiWYGmHGMlITsPo7wSJZIDw3",
+	"9TwMRa7Kaunl66HMxqPSGY0gC1TWHfJJ6SxNtqjm/fojtndSxkwrhLi/3ccziNOT9V/P2xxaJ3+AIswi",
+	"kiQkRpwRichVRFLlqnhbaAjOs1j1Zuu7mH43BHOST/+lCMKKgPJVxz2zORG8/mVPzk57EOYeDPbqnn2f",
+	"cYVHgpgSzBoIGIhDv2KJMkli1GXQcGRMEn6JBjv2MKB3yMqzWAMSLWe4fnieqoUVoR/yPhbr1Hiz96Kx",
+	"lzEBCoi0eHh753ud/ua3u6wcUPnsq6pdaeVeH4+KCCjJG0+aLNFyzqVWEd5Kuqhiic/MGrh1rdhokAm1",
+	"omlDl7oB11aK7mrVYLVv8vOK/JYiPm+3sr/3cLB2R7XSPn/FN/st37As9zd/x7IGkL9j7+G369/RpFw3",
+	"uO8LYb7CgX/8FALrWCki9MX/38/HvX/88uuDD/+j7kDWidWTVYJ0VdOSNUJ0zaNlybOp629J2pRAu951",
+	"9jsz9GqmSHu+XOHE9fx2BTsq+mM6f8tY8IwmiW0EVRSFQtIpaA2SJhTSYjOZEhZnDc6WYn/e2+eF4jBK",
+	"BQHMgBimfyHiAhql1VzQKoPpHWUyN62LwbgsXG/kCMeCrFrVTdnGX7A1tc7y5ilhOKVQuSD7T7Eiv6cV",
+	"vqkQWKMzr9ssZep33117+XQHN7eJ6LyD29tEqt+x7a1WOO6aNy9Xh7bXdlbqNNc/3IcHvyM8Witcdwpp",
+	"/+10wRplLWNKfr8otLVKusZkQiJFSN18nKCjcT1pvGh6dzRcdW1C6q8SNtJkx1TzdaM+Nl0VTbMI7LgB",
+	"ZmZCLT/Lswsimj6riJhTVusty9ue/Am5jdd/IH/HaE6YrDWMniRcktj621yCvOYvM9QdL1CUcEnZFNyi",
+	"Ow0f4TYrpeHSim/b0Rc1H6/7VMW+cNALCsQp6/rFuXooUCCShzU+tN2Gqquvg6Z//HXmyVMsZ2OORaxR",
+	"Xi5jfCXhuJIYX5gM9dDNC6sYaYB/ihlreFgQRQVZcWwNo7PK5QwGUKWFlGydjltD/sE6MJELnmTQKdYC",
+	"NiHrXMRuEh5lfjWJ6f780KCQDGw/atvuuhMUPT8qkNa3l725tmCpTvi2hY55q7u/bt/VMQglqbee3Za4",
+	"qdYKlBKNQZyXBDPbBR+GvEmFhdJgg47cijtKD2BKCvwF4K30iCrMN56ZTjMNQth0gAYktK2SawAPtlM9",
+	"DoLhUX/Jqu0NKJ83Qa+/bpXiFufn7nRrKT4c2IWXvlZ3wDIBX25KIjVKo7om8TMsoFlMHbzt4IGit3l+",
+	"E0TitjwOhbMrvShLcstrytkc2kWAu+gK7Q0GAVR0xiSic5yg7sDEISCGsFO/lKVPZ0WhZg0yFKUe1+dI",
+	"9l3LZ1INIJQobhk49bzJx+mgU85PL+2xTJPL+FArM6hMOaNjmtTO5jm+wDTBcHUBk0m9lsR9r+t5bF8D",
+	"y+VRlKXWtwT9T8xhmR1S5t1b527Ke0QuB/uxIlMuaCUwm844jKRaH9XFioyyvElwy+j/hqHjCU2IKTJd",
+	"or58UK6bA1OemFvZUS/CQhHR/2c6bZEZ9aBdKVRlRoX/hm/aBZTpnNjOHf4ZwHTg3X+mpHatxr5Zwq03",
+	"Jyj1CiZjfsn02aCuPysHCaIywUiMMEqzcUIjaDxHI3h2p756Mu8Xuvtg1722to5ohvcPHy4v7Qdyhd7+",
+	"cNzbP3zoT260ie7F9x5Nvn0YD77d+/bbg+ib+OHhI7w/IRgPosNDHA/2DvGD8eRgsjfeHw/G3+7vR/He",
+	"Yfww2jscDyaDAR58WyvwMa3VSN7SfxHNjGEKcmkZB9/u7+21QwCD/SQejRe1dvz6OHtt3etbMwopP8F3",
+	"py8ClJmi4HxqBkPHtvmDKWQ2zRHs0NkwE0neaQabIat1NbfePdeJ4i4Pa8npNnA9zH12kR+LTwE5/lRD",
+	"vQWjKkPcQG9pH7V8ebnz+Gp+WBkupu01e31h52cDVwmQwBAECNAER9pIqWTVHQ7WM8FyFtiggQvWV6y5",
+	"Jvb5yY0pw2Kx9tjgjXWQeuby+yvAEYSMErIJoxeMEkFGpuVsyzwhqSjDpsywxBCLLM6iDcJy7hC74IuV",
+	"q1y7gtaZb9URGdtRfyp4NMOUjYiUmG6/7HYOIjjawuKQ2T9JJQ3m55cnz39Br7RxniSV4bBmQtunj7Wn",
+	"rXk5VvSCyBZ6nk3crc4YKZ2+W56X2eF9Yxm9lmDpo0OQo28jxi8HIVMz4QmKKyGbY2J6UNQpWeWpkVUz",
+	"SVF3pYD093ttznV10sV6/ILKI9vsufz9Zz/2BibXqUWRez7uddtVZGqEo/cZLdoJVxo9ZCKaYWmGN5Xy",
+	"5gqpfDgYAHPcZgFbpKlGgioaUbW25qg4+yf5I047rmx682RUG64dTbHATFGy/VvmVJIRYX4l1Ra5sZsp",
+	"70TZ3hAF3p0+fdLmSxPoUcQiYuqvVO0YST8D0LAqDIMGYryQzVqv+UhZ030waINGW6WMJjzCYFPSSmOa",
+	"zrFJVURvBGURTXGCeugf2kw/ro0aeTkIK9zWZzD560oh734zDW6GpemQGrdLkJ1j8T6rtgJQCZboCU+j",
+	"VhbinMekWhL/5+O9wzbPLsWRTJXg+vRT41gOkPMrB3lfcWhclvuVtyxQecLnKRSmZgJ54EB2X02xH0mW",
+	"DO3jJ739wf6DXks2nGJRyILlQ5/jaEYZgY6ANO/exaCjV2q8hVvmITvBSkYVp3alK5bGuiKfxkfAI+Pa",
+	"tR4w756SgtElCUiA+ZxKSTmjbDpkMYwTMVfspLcd9Kec3AP0jSF3ggUQ04QLFALvfp+R0EFFuuxbYzwN",
+	"GWb5K8y8unW8sAFTvKj01km5hQAph+6WQfxXymIzls+cdTeEEF/hwwpRkQiPx1iSikEfFchbaxBu0U/D",
+	"dmutzYkWsCjI+zaOftfQXhVDTKntdW8cje2I8l+8qs4cb9dfw1SPWeuzxKk9vbPQBCrUXNGvcpaZM76g",
+	"UP6cMLSLr5q4dfKuRodokOV1ikKN2lXOti5N8S+YSxO9N0mgFZy6QI7N0pR9jWqLTGVf4V5bO3edtOaq",
+	"dr3O7F+jSK/72Dol+hpZsr+Hsrudcru1Mruh02WwSn0tVRy211ZXAfK5e+RZ/kSNsrhhnkmhsq3F+0I1",
+	"a1teul3OS673rP1MSb/ZkDiuL2g3rMT8F2dbNFtpFjfr2KBHnhXXOr9EhnpxgnCuGVAY+4dSweMscpNe",
+	"nWfDqUedoGOSpky1ilSYxZalczbK71rt8CgcJxUfNoyzgRiXXZS/hO2SDuq+f0N51KuExl1rN9NapN2x",
+	"1MI18vbOdQVqrQ3cuXNaVlX+SCmun981+GVXVlzfafnl7+/a7tQvvDhmja5815qWNWjyd2wbX76dcccA",
+	"2mwF3bGN3I6Nduea1Ik/puL7xZi3d76/23NKkjgfplw2Ae28h6W4Bp7n40nNjFV/VkIl07Doq7/MNItW",
+	"+eUP/GTnnF0KzqYmbZhWEuPazziMZnQyEaRF/o/ebLGqOgdEjexoFYM9Qti682HYOF5IOxoowWOSHKHw",
+	"nzwTDCeUiBB193YCFM7IOOZzHGMqSIi63+wEQxaOqc3aDXeLfyf6+t6hfqi46l97MNDXlKBzovcO172/",
+	"EhIOWfcR3CSJd0/xh/nEt/v6FlOkF+7af5gvPDzceZxHkmGPdEqVRFQOmcLnhCEsYd99FA5CvfcQZ1HG",
+	"SGib8TCONNXGWULiUqS2i1mMooRgIRFViDNkfOU7Jkrl9cnLi1g4I68nMLAkLxB98PBwsMblWypXHA7l",
+	"192fB71Hv/y6Fxx8+O3n494/cO9fv/x6EOwPPuzoyzWVjL98CDo/wBSHpzBhxcxnqaSNzUh0XpMu7uJT",
+	"y1cSrAiLFqN5XS8rnrG4pwRNTTcr8C6llE1bprCvmlYxp1PjkRrFVKhFXUO9jJi0eYzym5FJCkIznEx6",
+	"l2ZaQU0oPX93Y7TsOE0TSmJkmHnxgZa959vN2vhlk/jd60ylGRSZhG+fvXj25MwNZuzuhOuHpawY0iFI",
+	"TOW6g7/mad7Y7JESgLbccuW+HPcdKOqANOWj5g8HHc/srNu72DSKuwwvfr4WdRQwVTxPN5i+kOorIzt+",
+	"sGWuZSOKfp/RJM7nhVoZbUe0mjzY1ojq76YArx/B9MC6tI/SeQWO69Wdq2GYb3Nwl2lgzbHWHRFO6AW5",
+	"mePZBDK1e6NScUHfZ6AwLOqLhOrO0QSHAyvrAptqGpgytwClOJMkQILIbE4Ck0biusoFrog2QAKrSuEH",
+	"PN+5oTk8rVODa6pCWjwlSGFVt8z3HeHUVguuMgv89Cgv+de+4aK2n53BTzQmEy7sXHfI3EBdSKOZcGF+",
+	"dBk5pdDODVb26q/90iI3ypuusE0Nhn66tonuc71b5hkAZt5mf7tsk+UqCUsQleOonK+HG/5EmHzVJXSu",
+	"o0sfA5qIUo5SLiUdJ3UZdsfmluqAf5ymycIVyLeayO+vxLzUoH5twk9eWXv9LOibSGDWavqIk+xC1Nhw",
+	"L/CYZ2I5fXnbj6WURHUn8QYLJW/uM3llZu1u0iQzuYMwgX7F19ZnbDkMHdco1u8kEehyxouycLXlnkxg",
+	"BbgOrg2stC6oMG8CPmRVzGu8xzK5677FMtttOi2PlMAXOLu65hImlN3Qm0z/02u8BHok2U6bjWXzP0DW",
+	"r6mIg6xIV4vdZWQKpSTGoOOm18dOOUu0uJ0LxLV1PqGMyplJoF5fvN1AFdaAaUgZ3bi1spaeozllmaqD",
+	"wJk2k2VKmAIStve1awFcpJW212KIVKuy0586iJpEdOjjzDhkBoMaECCrBYC/yOuOsnE/55blt1zRCTRi",
+	"SnBrkLvy8U2E3Rv3jBZ3pmKwvpsLZVMkiL7eb1X4hRWVEyPCvVEeuSfocCO/d7npAWnsN+N33LYnmrc3",
+	"pglBPNVEJZYIaYN2x+5kr5VZXa/6FrWE22sEiqpqieLzjCqC4q9mmQbBmkxr55dvu/prTTwUU1JuQ+OR",
+	"jWdbr5PidSqtgUNdb2Y/gzqnmGIxVfZSPZYVucqeLlEVjWXpUqMQ1ArFGulWkdxLCkGNTljW3EoKVpVN",
+	"FzygnoJrGFOVtTaIwAoBBzXave/TWJOIXaOue+4HY6U7zwjk7WXWq6UNdWPdmZE5YKoXll2tu2L5Yycs",
+	"NTS+SZvqGlV902TosgK+4dNLArlo2ziwFYyrXwBHXzfHAUvj5MKuob7xQHcdUYJZbi7tVGe7DFoE/TaQ",
+	"S5VX16Xz+v6MShULSZWrU5mBy2hhqvWEt0XApfpt1BQfVxh6xYjXugTg6sZjFT+0Ioqm4dj4Qv9byqJH",
+	"WCWyyFlvnPDoXAP3EgtG2VSibtESBmUMm44xCQkQlEWxKYgWM1/HtHsyDRH6/X652OfnzguCCtAgAjZj",
+	"0S0GdaGfzI4mxtx4bxBU9V2uNhFgK5v3aM5QhtU6brRdC/vr1F+0MVtuouZgrdK9epnXVU4LxQoniY0r",
+	"bqpi/RIs+Y/MxI/ccejqcr+SduCpfIw4SxYotN7DEHUhamo9iKHrplXQxg6iEuEk4ZfaHmul1q2GXK7S",
+	"bZhEs60qB6V7VXLaHOjmdcsgTyiGWSxQIhhWyqGxO5AxV7Odx1Anajyccw1WR6f9NepjtX+XVQbLOLyO",
+	"lN94GOtUi627t9WrE001Ci/ohESLKCHQA8nEk1mpKPWWHNvrFlxtWV/qRl/qWY/nJKFcYPtnTPGUcalo",
+	"tPYbN1Q48QdPY99ElbyL+2up596xrV3fx7huR9DD8YzO77Oyr7GfJVPprrYHv67W9XvrHqtl+pK4fsGn",
+	"lLmmaWUR+md6QVCYSSIYnms9AyP3B/hwGSK9OabJDmTBwahwyB5aMVyqUtU8ZVyQ+HGhs2gl8vVxpmb7",
+	"yOVb9iYJv3SqZG2vO/sFSSJB1K19JR+OXlHGHBQQjmGqfUUdC3dxpma7ip8TFpok053+2onqH4LOVGCm",
+	"RvXNIm5oS3lKaxk7v9mv80ZH/BZX4vCqBr71OOeg3QKUFU0233Sd8vqyyDurdKIuLhRu4aefPkacMXJF",
+	"OUPi08dMSro+92ZVWq4Zcl+eJF1J3zinSYISckGSUldZMs5srS+wrzmJqW22hi9s7S250huqVR7Lw/X9",
+	"TmmCzGk2L5cQj7FsrB5+5fV+q+vDyExQeuWkf+8VT+ABG+gnLCsfwIuvSl1m/u//HzV66tH//X/RBc8k",
+	"+Eryfnf91lFNwi443TSjqOhwth/cVHrR+gBGkjUEBATBK8MLayFRExrZpqFgC8nm40Au2YpMoOUeSYJE",
+	"NKW27exaUNfGO0xkw6BoEf5wiFfCg7qEnyJ9J8lIp4B2LZ0vobg/kh4kTdBJOHQonGsDNM3kbC29bec5",
+	"uwmSXGpzuka5aYPon8+lswb5NnUzl3rX50jioLcOPd4IMiFCC4O6ORX1SslzLkxTJv3mAF3OiJoRgagy",
+	"jjXJkSRMofHCStNlra2SabPMS7zEl5qAPSv6mNdzIpympdkYJS7lEgzW+KTKwb8inmdfnr+pvJ61OdwG",
+	"phscS0tvS8PJXctD86Ue001AuOoou+5xFzzgTYIZ0/+um3uxlju4p7/X9wIbnM8Jyxsb31rGl+uK65Ct",
+	"mtcnFeJRlAlASjQljAisqglNrbuB2o9to5FsN+X6FlKSjsGtaibKu96ZW/XLzIuz2+JGXl63dW9RV3BX",
+	"1xz82QURC/QKpURQHpd76dYKy3/yTMjmzC28kEhSjTVlMPkJdLZR46BdF7+i+LoNtF6auz+YeRgGgeVo",
+	"jtn7rHbM1uviLiTPaZqSGI1JhDNJwEK0/SJzEijrppdYIqm0FcVTwtrtp+ibV0990CAzzkw7VpsvBWmF",
+	"ZmaLXkQAeDiBYsnQTpqlnIUoTTCzyVUa/KW1UuXvwl+3cTMUZwW9FgkDkycDO1zwOaJKuvlBO1sxgnbJ",
+	"WO4gi0Ssm5kgX80jKuiwRCBBx9ZceVlJpfOqcs8y0/Z6OlYTcUqE04CeK7jlcg7TmqyckmxZwrJwQq9I",
+	"HB55xw6nrDFBYxEMlgAE9BHsqLjJDY3zh3LVU4nvW4CvGpjZd66Uqls2dry24F0/amFJhK5tLHjdkP32",
+	"gsMkSK0RBP5c9j3rCssTktatbVsevcwL14Cxqv01EvUqinjuQ7JSOAFi0OYWJeVpS0U5eifo+JXoUB+f",
+	"DxAsasihDs77w05yXYXwlTOrcWEaQW16406IPhZGtCiYS0eKub+46xW8l2vdzQ+lUva8iD0h4Q7CguRu",
+	"2ABFWJIeZZIwSbUalCz6dVXmCSkP8x8O5dd5jfhhsHf4oaFEvNj/yxyRapof6M3VsxiJEs7PUULPSU3U",
+	"IHeBjmhcowIULlJTugTD8hghRhvKc542JNc5vjoxj3q9QPP8qD9mjI5ILY9XpTXe4YHUhtfUeAwJniNy",
+	"BZm0seaeMc/RqBJSuJPdcq4bs1yddXkM3t1GslbctP0uz7/7I6WP5M7HZnE8LLVPScWnj64xfg8Ns8Hg",
+	"QfTpYy4I4Qcy7NRFs+58X56KceB7dCJFJzAOSKaExVkxynelvL2xtrA3r3Le1aZzN6Wefqn65zJSCj5O",
+	"yLw2nn/6/Al6dHD4DUrNTcjNSFxWU2LojlNTnZjNMesJgmMY7EeutF5qc/opQ8+1DTkLEJYuWT7X/47f",
+	"nFQGO7wrBpcixhlSgmcXnz7WJykIwUWNugS9sXoQNUbmntZ13V5brdqccanqZ4aYoNz7jEgF8yfrx09m",
+	"kgi5++jRo0ed2kIDeH5F0M+8n8aoC2ENC83wb71Tc6l38jR04xOdHzDhU7nTX90qpXKcZ2dvkLmINL2V",
+	"p1cNDhoCVLWzKWdcKCSz+RyLhdP+HaLptxjHDnzRFk2kM7E87uMVV+g5z1i8KsJaKcY+PUE01lJosqBs",
+	"uvTlxyjEY56po3GC2Xlo3H/QdsXsXOIFdK7CSVJei/fUWuvPRlkNdIJVvYROCY6Pk6SpAsN6UupKL4oY",
+	"gkRzLM5JrEEZtxhd717atB7KiJTbtcJaOTJcP2836ndRav3MNm2INmtIowHouiqZf//ufWlWNt85JRNB",
+	"5Kx+/KcwF0eQhVVtL763vyZoXFlj+WW1a+FcnbAJr0EIHtV2fihG+769xNMpEejdSX9Np8EabhnzaPXb",
+	"T8lTHqEUT0m/c51+WG4ZfsEh7M2tog4sb71yyO3q/0rK19rKs3YVZhuWWa9hIHVvq4WFEgTPzxw+VmLD",
+	"Gw/u1RSrX1hg+Do68+4OOmsm7J7l5mBNIZx+FWV1QZHXDDrK1PfNi2ZYTIkpyq3ToMqT30w+kTHV9Ql7",
+	"dXRqhpVxfd3IULjC8QTba6UiFfDxMvdqlKVtWlOZpKP5GGfRbMvJjtW59au2Uh5yX/KgbDSRy4RSvPn1",
+	"y8GM0rpgWFhY3B/m2hqOIp4xk7kC8dx2IdsZFxhw2sOwYgeDb48Gg97eN0eDQYvsvXYRWwY5lGtzi6oZ",
+	"nkWv5jGOqxmm3/cGg4P9Vql5JCHpjDMy8hLA1zfX2qbngCRi3S7fyWKa21IhnDdwEUus1cYIo1emte4W",
+	"rbdgPTmiVqCZH0vdWqq0EXjcrAaD6oBcJdAyA1lic0tksdn0tFpGU6d1rp5B0cxs+Fwb1uVD+vS/EhIp",
+	"QSOqPn1sppYK+46dylHAo2W/02vQUXWg56ePZummv1rroYEODB7yLMG07fFsqegUwY8twhjbQrACkfIy",
+	"2m74BbkgyYYbvqEF29esWek24emSllOjzJSVhuZQlS11to4YHM1au2GacasUt/InlRV6R7GC9dE0rOzy",
+	"wlIhQaXM+Cvp1bJcP9xWu+y1qs+tqTprB9rVaRfrh+3dmIKwbmhhrTKw7qHG9HpTgqP5ueCJ33di454b",
+	"DQrBZgU8bp2ryfyGggRrCP+a2vmXPSjolojpjsVI2pD6ulkst0X4dwyUbdjSHdtSK35250O44Kc6JZrE",
+	"6+Y64CgiUha+p7L4+MtPZ0hBxUmMsEThMfRZpv8CB/0R+p5gQYSNicMrTDQ8rA9wWU8VZfUtP9zsCOs5",
+	"IFIieCeiDNmO7v2GHt3Gq7vJB+wzG36hAUyvU/w+I0hSNk1IL5PEvham3r95/fYMmUpi+5p68MAjedGw",
+	"892PAcQ1DvtqQY1/jtUFl15eOoha4NVJ53fWc7AUcbU+niDvKkmVzKuHa5LDtvCj5fU2XtgqnlP2H3M6",
+	"6c+xr8m4+rtVZOoNiM6SZORqlz0fmX45enny/Mb8S9RNXy892+T/SrBUo4RP6/D4zMNhyAGWGZz8JEsQ",
+	"PBKYDHY6QYxcmEFI2xWMaoWxja/olCfkOv6oZfjD4XZaO5DgBf5hBjkawB588Df7bEpgb6IAwIzr1Ywt",
+	"oepqDboV6m5YR7nZyX5ogMVWxviXBAa/hUKFrWk7WhPX3gBFMyxwpIhwHgCGsjQlohdhSVBClCIiQBgl",
+	"/HL5RxhABe5wjORiPuZJJbD1zf4Nn9aqfgwvYF0ysHOxAhT2wwCFI+OwD3vhY5Qx+j4jyxnIdYmV3rof",
+	"lPKQbQ7yoPfol+Kf/VHvl7pc5BoLcT1Br2wEkQOjZlBV4rqJWbHl55s7tiOMsoTtfKMigObaldSGz/VX",
+	"35JkshV3MKUpatSMkqeumyhkdoTuRoi9TOmFMejXNQK5HWp5RS5zgY+6KU9oZIZQUCJ3HpvMbhRWtxhu",
+	"Sgm1pamSRJmgavFWE4LNDQSNSWuqxV/PHbf5y09nnbo2iLmuCfU2vs5mur/00XOty+3OiRI0kpZids0Y",
+	"pt3YDloLQSybTw4ZzOJIJEdjUx0Wvnx2dnry5O3o7PVfn70KUTHgCnHmzUgyM+WAtEExMBpgvvuZUmnn",
+	"wwdbA+x6veEIxK453M7Lk+fo2ekbM8MOU0agE14mEvu8PNrd9cyOOZ30iEh3iUiXkuXzd1GJMDJt5SLV",
+	"m1AhFRrj6JzY0jjK4kyfFU5Ko/PmmOEpZMoeIXAs6H8GGjrVCYUuYNyFggAuYiLkTuDFi2WAiiZ7pmqK",
+	"smmQ5/jJYMhYKYNIn1KM5WzMsYil0VHRhGcC3GESdUMges0FPaqH4o2c7PVfhu7Dnf6QDZkp4RQ8M6V7",
+	"cGimZSPKWEw0mpgMOYMltpBCcK5Qt9xSCLN4yNzd5St2vo+E5jkpMVPndgIrS5TANKFsimSC5czEV20P",
+	"H630LS5nRBBY7Ndfa0rQIDMw6X/9NXo91jihXwMon2JqesLX4D3qakFt/MXSbyjFxZDZvlFmUQVL0mem",
+	"mRRYjStNRt9ocZYj8slRooRekCHbO3QzEtB4gWKTq/0YkSs7/2jZosOq1vJCXeitULp3yDTCSSj6fKwx",
+	"TGpwsSmCnlkxdOEU5IKfu3qVmRYjkkhpJg3OabLYscCGZEv59ddwgCEwQQP3XZut96d/Sq7B6hJVd/oo",
+	"NOwjRBEWgtqPzEpZqENms3bWpaDKhVRkvmNOxGSLhiihUlmfv80jtYuRdtUv9A1ff40UPicohAZ9Iepa",
+	"MKPDQYDm+AodDgb2xXwykUSFpihqzOOFYQ5/efv6FYIQgMsAGLLwb70zrnDSe6LFbZ7PqUWW2Si0Yvfm",
+	"ks6ximbQ1ppfuvWdYkUQLEuj797+wGWPSpQSYVED/mkIFZ28KeOJoVjrBHFwhsXpV7/Qb+7BfzWx+z+e",
+	"ahTXXMZy/PI1DQRHkoJMAFvsyoZsSpREB/uPLGmdEiUWveOJIiLsIzNvDs6BSEAWckXmqTK8P6ERsd6a",
+	"nKGfLTFwnhImeSYi0udiumsfkrv63iKJNeffx29OvJyvo85ef9AfQOG28VR3jjoP+oP+A1NTNgNZuqv/",
+	"M63rzPYTSSI+J8jhJWxSn+fxm5N89J/LA3EM2mRRvzt9IfvoTTZOaKSVgJy9ncSdo86fiTrlXBV6mJHq",
+	"+4OBE3U2y8snLk1UJRvSpet1dm1qW5581/meEnZBWEaQzARKvtIL1vDRcHqJBY/yRLijzq75Ry3YjO69",
+	"TjPP8wlBYq+EYR/KHDV5wI79POimr9jbd0v3wpcO9h81PZTDdfeM85eYLeyzUu/q0MB59XOQ4MVwYlPL",
+	"PT2sc/TzL0HHpkhr3erNCUg+rb7gqSwmfnZ+0Y8Z5myYeM/XMFMuVW1vnEIWLSmUhkIZufR0THQGlfae",
+	"gjrPpEITniT80nAoq7B28Y0bfUPmrL4dx4MuKLfzAagEvgwVWCBiDvb3HV/uo2Pfr2OFnJNBOEmGrJj5",
+	"9pUsizOJuhxaBlkJJc2WEz7VX8JTTJkdW1wmvCfwlTfFqGzLyb7n8WIF6V31Li8ve1pL6GUiISziMYkr",
+	"tLhs3hgf297+g4PD/9YJOv6haYtikF0QnPXeQlvI/9ae2sp7gIRijWbzLFE0xULtwjpjrOBN13hnyWq1",
+	"8YTr8auCQb30R4rD2X/6iPAFiQAnPv2XbA8P1xOxhvm4DVnsMk3FD1au2ldhqtzWFtOUF48jlZEEUWYb",
+	"ZXf8opNOSe+t8oAij/0AAvJWmH2PY2TZVWER+TUMrUHjqohqQPMSJxpPQKmPFzAkHcjNYHHBStxweAu6",
+	"vfWM8x3DVh0msXnowfqHnnMxpnFMwDd8sNfiiTd4kXAcn3H+AospMc8dtlmezGDYCIlfkphi10DtYH+/",
+	"zUcNWN4AP+18BhmUSx1DspqrflXEIjwRpA/BF0C5r71e7LzVRhiWteZRJbEmb3h6gQXFTO247qqy3I13",
+	"yNa24w3MoMfQE2ZWZ6ph3tAKeJln14PQ3UKJ3C16CDdwsHWnd07YG0yFxz1WP/E9jh0BF1RzDYZzYqqi",
+	"NLC1OXSBExpD+mYTp0ksqAr+slfwlxKB3hqD+UlzDRQJAmvHiayofj/99FPPM9vJOvVv6X6jAhrmcg3Y",
+	"PuHzVBEUf/ooIX4COaTt4fqggGvBw24NqGflhPOYwJKhxr2LmbwkxtGWLBDWRhg4s0Aq5Rxip/9lc9j/",
+	"1LgNp/cc3I2dL0fPf2G0y67P1SxLW813ucmwrWe8p1bjdfa77+BxKcpm7nEXJ0mu8O4Ytb+cQ6AkSSZI",
+	"KryQQ8Ml7ARSqpCNfaNurZ9pp4Hh8uz6Vmqh9dU3pL4JTe8Fn0416mfqd1VUPpfw16hojqYJ7Uz8o9at",
+	"4TORpTyUMUk4m+q/at0WmgO/JJ1txOg7ScTrv/47nM4Tq0Tbyo+mI7K03swanlnXrzSuN48xeB5rFJby",
+	"YMId28OPkcvyyRoXHiOXQ1Z6WR89W3IXo8JbfOR7i7UNDwVtl1jb6FBoi6xLENjYkBk+lvMvqmTFjYy6",
+	"5qKakYm2oxSJzCB/dGrdi3oDnmgbMoutEnUPBg92nI54hFIu3bvrU57s3PhcCanjcrYy9yzPKropj0Al",
+	"oaozGO/948fZj3vzwdX7weLVw9N98eP78/0f2DfTb6++nf1jwL4fRG+/nf24H23ge/Pqiq/tBii/rK39",
+	"/6Vrz6eVNDijPq/Q8hxhflb9+R07Z/ySBVZwx4ElsRiMqTLp+dT8B9Cy6+D/pejZ9+rztuqzk2ZVYbZC",
+	"QuapqOvko2dmGvHH6mRfReydYa13e7HfIesWzFyTWc5MdyAQWYpCxjQ+apo+9PXXXHz9tefyGLJ2Po8h",
+	"g+AZOkQTOD6EFfSh9ncFSMmFyeLADJ28cUPRC80+QJNMgIPcvWDIsCB5AA8c/gf7j0w4wQ/boe5hgPYG",
+	"AdofmAj3wcC9dCcoImAQszcW55C5/v1cwER9vyqaXFGpZMXXD1Y0EiTiIpYoLHISw0a3z3MuGgT0v4H7",
+	"5xlMFOIZmvuO5zYeZ0dg936gm5VQy3C99wP92/mB7KQvLnLG3+AHspPFGg1yiBOaRC4vQ0vbTcS6hcwb",
+	"HutzNMkfkhBpDlgbWPzSNFbHbIG6jFwemahvLqtmOEaMu2ehhRt6g6em8bvN3SjnsNQyYirVE7uVoJNi",
+	"gedEARU3zAwubtmFbJLOh2Dtja8h7QburAQouFDonCweQ30yjrU5GvZCJLlQmgJkRJj+EQp+9QPvMyKg",
+	"I5TJLtH3dXzSs56vzlGH8fmIMCVIKqgkXrYspN/3XOV9+Z7e0i+lrPue91ddYctyMxpNrGYgRDfU1lYI",
+	"gRLK8h8hqzbc8QfV1W3ULwQodrs8BGWpyLqSDo0kwSKaaVR3uKW/ECCbihnko+5YjCKqFk0Lel9ayJoy",
+	"5A+/bOVuLN7fqlrdoPGz4vSWuuEs89zXjEBnKsQn/hGUslk8ElqfzuLfbIXY7+QXuyP8t+C4VCrHvQwu",
+	"Ugh/OV7rGOwvH4IGU6GBxfbRC8rOZd4IRCO54qC4a8VV85hSbblLkkXdg8EBpKkP2ZxKCSm6B/v7Vk03",
+	"uSn6iQAdDB4VnQrhZc54n2GTbQyf3emjJx6VQb7ckJlShZpe6XoBj3b66BiEvUT7g73afBdgQgbbW/u2",
+	"arQkW9LisrD/A48jU5SmmWCemt35KxZ0jo4TzDO6zDM1D4/op4/q00d0/P0TbyTd0UHQuaBJpefOBikx",
+	"FXK2ZTutXFh7G3GXzZjKMhN5YpHYCIcK/3jBi7mUq1hHfp/lGtuaJLfOaAYH6594xZXpEwoPtGAwTzib",
+	"JNSUwdzrr+0CEoBuhfZoeU4tB/UU1t1f8+HIHwxLTUhdI71G5npacjcAI3RjhOxKNA909RYyKIonIPe+",
+	"UjIhiUJhrt0cIaMPIW2jERzbgKjhsIVpBA4JnkUzEtcxyKewJY9BlnjDQV0Pdf1A3P9jkdGdw2hzDO0w",
+	"OtjI6vKMrHr7Skt+T8zv1MZJmzBq8LtKm7Oc0L5sfL1z6Pdnotri3mZ2sjnVk6cdbQelWEWzDdgt2JAw",
+	"w8ekj8MQVeMif4xCliVJiKKEYKEfRq6/BuKMLOOwKfG8vuZoesuM8mbO3sTuvN1K56jzp/29fXS4v48G",
+	"A/N/2yt/tjj1xvKXb5YcbTV+mSzvFbh7BW4lvzE4vYECVzTM2/211CdxO0Wu0N2w39t4xjWboarfpFcV",
+	"zaLudas7qFv5x5cjmtdLcgv5VjSH3E7GnRKG5zAdouymYUVAUmp0bZRoZZTcUqrljWgr3WfbC618GZ9J",
+	"XPldSlcLKq8/7r2wuhdWmwir9fzDCCtt/18vPmZdCA3GWzXatVSy/Ria3eavyavU9fPvM66gKYTM5rCi",
+	"xtiY28cfKjjWgx6iMRlDunFdZMz0gLSnCJGx6i+lV5RfCH9MoKii5/37+rG03KtkUkOpzFXuehDkrq4S",
+	"HDZqH7t2JdDJAMZkYzPvofYs3JDotpwcoOxGW7eGhl580xL0Ne/4NlqI4Vu/UxjPLnHT6J0Dxn387veM",
+	"3zmol4SBZZlbRO7CMpuBLlE2XgbBsccodAwl9CvihywsOFD4uGiZATOdoE8F1aZNJkznDTus1PT7gPdM",
+	"Bb+0TZSgUawiIVJ8yMIxlpKEqHuwv4/AOXhJJWkdpcvpbWu1tOBhmj15fPaosz/Yf9gb7PUGez7Ttb/v",
+	"7fcewO8kwXTENM9LyGhGMqGJ9+Bbd8XutrgSdOacKczUyM6hPtrbH9ihvGxcajwrR5RFSQbsYP+giBwK",
+	"YK/+MFKY4/7pv7QKoYgdjV0RKUedJ2enPbMn2JFlmkcdN1vH5l55T3jNmEZ2VDzZRGGH93ymyKLjczUB",
+	"xVxluQ8p3iv5nyOkaBGwnqv7+v3ur/ZfNx1P9KOGlT5rgkyI0MaGyYjLFXwTTDRc40h/hSbUjyU2hwo9",
+	"Ln3vz7pr/qxVqHpTYUKnaLcMFDbh0+D3kB4QILQrvg8R3kaIcA3Kbeo9hUd///AgOgPuafF94m0MRZgx",
+	"7t5jcjCgOMT4gIpFmAbZSGSJVrIl4mzIQGeBJmppmizc8EQBQ2PrWLBz4V5bUc7VxXy0+6aK4Ody264k",
+	"5cJnWyLpe2XuXplr67Fdp8zlnWZ3NQ3JlU0GvJ5B52ThWtNqSTnOphJN6BWJj1CY0zgjSegpc1QiSOMi",
+	"cTBkoSJiThkhcjQnTGb6Vm1M2mQyLimbAs8JkDZJZ8aQj2aCM57wKY1wgrrh3//+97/3Xr4MdwLjOB4y",
+	"OztcM6rc0KfS1bz30StyeYT4BRFxRpCdAjEnmIG3QHMsQaC3rH7B2xfHwO1IpLlXk9d6ShSaJnyME2Ra",
+	"I4MuUfTihdFl8DuK9IeN5kpXzZudB7k28pWGCJfE1d7naUt6HfqHHL61Su6fiXrqTvitMs7sW+NmlS81",
+	"MDULjH+Lvh45RNyuPULMKc9RousI3UiDT90drjtCGYm81jJzvIAR9KiL67H2COEk2QmGjJFLIhWC1tgB",
+	"SlcWEZU7h7lWkCZiM6EJCZD9mtagd5rCKvkuPkNcJVeZ4jIoqSzBsrEUx7vnNiILJqyBFZnaceK1gQ1z",
+	"nZKmMpzDQYuYyorqIH2ULv4eI++xWy0IWk1kDmneYCvQ713zK1zzsUdiObvJf2v2zVeEfJZqPcqK+bCC",
+	"/CGCchdABZTT3uPCT45obGp6E+NMN40ISyxr99fKSz8UXDCsNxj0ihwybMxA3IP+sPcfAZcNVm5YiO5e",
+	"Z1bVafAYt0Ns43+L/2gK/r2+3k5f1wBAOCdc1M2lrJboOw10XFIbSqS1TFklrSIVJAJ0s4O0qn5Od/1I",
+	"6+Qo/POzzSgXnZX6+8OwiSED6aaVBhh0AO8sFr/0vjAoGlOkWM2QnOEUWppSJYcsfPrsxbOzZ6VXuH/C",
+	"46h7/Or4xd/fnrzV1gna33m8/M3yA4xDKy0cS+iL5S4GSBo/Bix9zi9IjOyoitX6zfeLk/L091vWdu6U",
+	"YP3jOwxL2jpmJQUTdQsaRDihWO40i+qNsMZHOfArlnmEEenNLXgqGgAsTa/fSu/8Rf+zQq7fhf01wvpY",
+	"v+peYt9L7D+8xF5Jz2VyLEmgLUOoWiJJO67pMh9fIhUXJEbjhI8fIwz/azo9Wv/+mGhZZ6QZlUheklSh",
+	"BMM4COj5iBKCL8xEIQFjJ7BCMLlXakEJAhAdDA7QMGd0iHGGlODZxaePw05zyNVT3/8gMde7G0KNi7Oo",
+	"lz61jqjXnnr0lURzonCMFbZzR5DpymY9mmEmkvAxcv0Vql4qjYvgqaJq2Qez7MtsRJ0b9GK6bzT4L93G",
+	"71HyVtSlHJtuSCHKNYhlZajEfXdjfsmcclSL9W+VIHhuWG1MIrGA2XXgLTMekicG/XpPqUy5hDmaYVD8",
+	"rKWd/7fxkoXBkIXPzvDUulff/nDc2z98aKeWnWI2JSGyYhN19wcPd/roGTW9AO3YxqI7L3akdTnjmryM",
+	"PbPkK87Hg4S2i7idQ6RJFqtMkNB5mD0q9+l5yLqMo9KYPDcljRESk/gxGmtUNPEMKvP3PM5bFnIWEdcL",
+	"9QgdDPbqk3TsoTS7fKotJFMqFqj7jtErNx59x0DGrv/d6YsmP6YFxmq37npX7lsHxbbfzcHe5EfdHwxa",
+	"pckTNF4ogoRGmgCR/rSPQv2L/G7Q2xvsPwjzFZjDKpYAeHbDfZ2+3v26zHXrYkGOeFy+zVzrhZDMbsgh",
+	"nNM5gSHwSzi5U5oTPqYMA1CrC61l4mYeov58JcHyGCaf9AAecl2WZfnmD0GnhgOse0fdIx+CjuYI6x6F",
+	"e2CD+4OH64C/JaCs/URig1UVaN3cft3PBhFbvsPcvDG0HtQpmq+4QnMe0wklMeqGJ5PeK85I7yVW0Sw0",
+	"Ex6tmq1ftPNlS/+9hxt0z7yR7pWAHYVxgSRWVGpY9u9oi8jyUOaff/kQ/Prhl7LCYkRTGy36mioLtOta",
+	"V09nvK6mh59E7zOSkTgwSWHcDC9lKEtR13QQDd++PHszenn8t9Hx2dmzl2/O3oY72vLzo8FGnXcdi7WG",
+	"kGCpEIxo7df6Pp+ZhX6mwK7b+22UZcHO8qKs36UaCj65aS2UhcF9JdTvY7U8sz1jMzXmVx75l0Z6W7eP",
+	"oeLdX+F/weSApCTjjV2l1J7ETvUxp5ujdIrVzFNf7Xs71QzG7dMUflldxdVHbzLgDK516BhH526+M3Cg",
+	"QrnL+YjetHpc9FGk5ekjjmEB/dIksZysXzPnQwPPEMktugMsFdZLPbPtwK7RDCq9Lw/4vCT5lsBwABB4",
+	"vSzNu9rqs1lHoe8zmpLVSVhF5XnXTh3fdbPFAzsYnLJq5lRFtKKMJURKFEouVIgkzPfKEyf6yFBXUM4z",
+	"BM9unlXoV8vPcTSjjNS2k4ZkQ6+gZlJtgNZH3ZpoLSqCtSkMM0gWRh/gmXJD+Ps7DRHQZx4Yv9za+cdI",
+	"UTMzjcaOZ5lMdyrMCKM+egbw5SImwJDAmeLmNFAWk6ttCvBLtfD1raltP+pVhfP6ElU0ooqYK8UfuWrT",
+	"y/+V8AgnVGIbie6V/m5dg+/l8t6GipWjzZri9xI6m5w52D1OVnStLgFow/U8yZ9tvyTjwqh2+t1ZVaK/",
+	"kf+lNWg+U5eEYiWQ9UxiTWlmRXk1Q8Oa8qrCW0iwdOSNigPPQZUvuWllKRY3D60VmZimP7skguIEsWw+",
+	"JiIwjlzIDOIxCdBYYBYHaM5jYlq3J7b09w61by8obWNzxz+ye4Pnd8ovzaHu6VO+7rRx94dKZrmLEZh0",
+	"8p0+Chmfew0hhmyJsZrG7MPOp/+VrwPFnz7+89P/Nj3FMFPDjhn7hAXJm01o2iIQ/RiyUBOU6XHASNhH",
+	"4QScnywipuu5ooSFSMGUKWzJUeNgjBcShrih54KwaIYSPCbJkHXDGRnHfI5jTAVEflyly677VwI/K0Hn",
+	"RFMcXPL+gsv9fn+nj45ztjlk0LTCDPZ0NXb5iXwlveEihl+ZJhcAhVLrijLQhywfNLM/GOz0kdGjGQpP",
+	"YjJPuSIsWvT+ShahqZJRYoEknpBk0dwCw6PrjfOYio/+ldRm+2zQRiMX31YNeJ9pWVtzvJ2jjj2Zqs50",
+	"1Dk2zSvQG0FZRFOcoB76B2cEHWuWj4V+qb4rwRI94WnE9c+aK+uf/3y8d2hVOzOaSBApSSaQdz9yN3mo",
+	"qd/4pLc/2H9gG2NY5hgVr2hf6ugrNJ+j7YXP5pfZ+rNCYahtfdHexx90cuxRvVOSJnhhhnmuerTukQ/B",
+	"fcON+xrNW224sV6UVhwTu78Wf9xc442y4MwUTaj89FELEG0xlwvNhp0hs81j2aKc1pq35zCRMuuYgBHr",
+	"fncOpeVh3pwDshHMC6kaMjNCwEHTl1gHFTXBF1gu98gOJ1/R8aMklO6bftytjLU2mmdjyppDx9wnrVeR",
+	"mSQe6KDQZeRKIa+xVJCXCk8SPA3sQK9K9a7RzozjbUqURK5RSGECQ/aknV6R97A8mxFkM3+MFBkyO+D6",
+	"gggYgq04kloLo1oLm7hYNHjNoTUAZdOGot9VSD74nQT6ma+Xbi3MP9xn2d1wF5NW1ttGynqBB1u1Milm",
+	"HBa8PeJZEgO9mCYYfp17tfPJkLVsfQK399FPkK2XE1SAMJIKJwXd2b7TQ3awt68NIbUsvLTdhc+JljiW",
+	"q/AMnG52MoIVaOeEpJRNgehnVCouFs2NUK5jLk1gL9ezkxoMnu/9fnwec9zG8Pg8bVbW8ynXaeWm+NW/",
+	"s/rfgie+EZCaSStc8d5y2KC7y7Uth3JF58rOL+VGE3wCBZKW8VWzhmTEUxKjhJ7XVo6GqIuHrAhkmlil",
+	"6XFSbYOy019fN+DZGf218ciT0o5/j9jkBuV6b7lo9cxzmigiXIxsq6pP/7P3lZ83TaA+dJ3UN7ngFlFv",
+	"S/HSBD8B7JAbELdX72keRoTFUOqFulbvCQPbGjkyDmtbyVBQ8YjG4WM0gFZKcsgwW+ygNMlk3oTJmwUY",
+	"WGMpyF3aAco7x9nc9ZjgOAHm4gwwrTTiIZtkSdJT2kyzYbLwfYi0qURVstSwBHWtR14qMp/DUFccRRDz",
+	"o1PGBYHOoEVGh37csi9yhSOVLJrZWB2zMZT5B2Qybe9/Y06btH/CiuGWd78zOLjB63MMbf9MKRrZ8hk7",
+	"WK39/Xmn+7YPGJ/4c8HnGz90xts/8tQS3vdkwsUGgH7GTonCIm7/xI93UHbdOVFkQE1ixy35pKzLeZKo",
+	"/LvRHmcEJ2rWKD2ezAhOkbkJRTMSnRtPV8yJN6nVZF1ghcdYkj56A/lkwGvJFZmnymRUQQGz1mshqa62",
+	"+vMHs5qtDEW/WWg+u/DlyXP07PSNs29l56jDzzVIIAKL52neUH+vt//wbG9wNND/94/2lq9Z8lvz9gbb",
+	"MxU8IlJCeDvt30z1QqlS4QfvgLwDt4frn/RuTJRB2sYedPYcPV9JjMDFkWCI1moDQO8dzenUHJ+7NUCn",
+	"JLY5Y5kM0DijSewuap0hRlmqQe8SICGDMTChdVvpSN5n0E8KhS+fnZ2ePHk7Onv912evQmcjYNtmkpl+",
+	"e/GQlUMGfnajS2xsapxowPbUQeS6aAfgh0cdLYDPxUBtNJedo0H/YD/o5HAbxVTow4S5yP7vFmSQX5Qj",
+	"rjnARSfo5Jc7b7hUU0He/vgC7R329x6ZhhcxlXnPXP0k42pUQAwwacqLj3SmfK+//7D/rSaTetIRNiex",
+	"RC2DR45aNiavoGMQYWQrODtHDx4OBv7O9vqD/mBTMsyPsoYQ3TXHzQRJuVD/Hk0qy1tv4hDtDIrbT4+2",
+	"dUl520llsnCMjl5r/YR9dMovTavqI1R0xByyhvFj5Vppv5lrg6Oi6NdqbhiyarvWMhea8cu8cyZ01+Dm",
+	"D85IY9/Me7Pi3qy4NyvuzYovJgu0rSGxaS5oZEfRVJJL/PKWbDyHmjJXno44c3F1v9qlazPJUMizCyIU",
+	"CYsilmLsceCNBFNozqVC4QxnioQ7dlBCqYe5C1uZgSDlxJmIjhPwlgueXejdDDs7fTu3DKQhCZGtBJHQ",
+	"FTX3e/3JjUooZpe5or98dSBEnM/sK4moljFIEgUNCwNEEi157FAvtI9mAYJ9oP0D/W87Bwx9A1dgthna",
+	"e/it/iMVfCrwfE4IYiCDIEYKXdp9D99SIxENj1wWYmWaenRDPJmQSBEAYJiXGBRpti6/PwdGYQLmoH4M",
+	"fxrS0p85JymUnYSuBma8CPvoNSPOwzpkWpJSiS4FVYqwUk2PEphJbKt6GnNgUX0K7JBdIwf2Wj0gbzIL",
+	"tkx8zzOqAJm0av7po4Y0MrP9UZyhSKv0UONdChmBxZE6YXzUAewChV4Jkr80/mqW0cTMfXM5ql7iqoDq",
+	"qosNwsc+CD9P5mrpEGush5LH/z599T599d9mXly5r+kad2K5hTC50pDYIO5cN+AAXD7QncUmBIH9VxiE",
+	"ZUMwQFgO2ZO3/4m6786e9751WaPjhSI9U+Y5x+I80LxrjnuSaF6sSBxAwNt2uNJ67E6AJLQDI7YglDMz",
+	"jk5SqUBFYTiVM676yJrBiLqc2Cs6z+Ze/YjglxJ1nSTcg2mbuSZyqP/UNuETkiTgOxMwH990HPsuDFD4",
+	"J/2fXoi4QOF/hFDekgoC01jsbV+FSHIkU2huPCNaYYi5CaFnbMi0BYuwRBMu5lmCZZ0wewaHtcYGLR/g",
+	"y9qdNpWlAZTqS2YNSDoWcp2jQ/v3mjK7e/P13nz9A5mvniKjyJXajeRFScPr0DgARSzQxBCYwH3gtLXA",
+	"hu+DkkIXlPT7IFfVg0JHD8B4cXZK4Jky9krCVSZIQKQaETYSsN8g4pkagbsviDNByGhOWaaIDExfKKOJ",
+	"j8z3huyboFFzDAqFMXCzgAPQOwPjF98L9oM9/d8aR3Lx4zfej/bBQRAAnysYTquGaFp41PSNu6lOaPfF",
+	"p6u67YAQQtXZWfpMNtI8Vg9HqJYNlAze5tqBsEQBWiabIduCQPWpHbIN7T5lgkd2sBjk0RhykKOUS0nH",
+	"CZEh1A8U+g7MHC8vZDkfzjb7tMnLtjlzyTIpOSb6rvigUnSgv1wkRzfExipW7a1l7q4zvKpK4n2ZwZcz",
+	"LLW1aXDtGQebFhwENju/zp3FU8JQV+vGoRVthkQZyxJCtJY9ZCEW0YxeEBIeQfVcHpvaudZU1iGDaatm",
+	"gqF5JO/iI3g2nSHLKNqXMKCDvf3+kD3D0cy+EdxjUMHuMhMFv+yjn2aEodBpC8aY8B11bjnGhVdyaNq6",
+	"JgkpfThP3TOm2SV2DZONeWN9mjzx5jNOeJJoGwh6FTFyqYHx2H+TJAqNF2gG+XkKL2RzDcX13G03UUVR",
+	"xsAXGE1At5Ff4elU4AtQHDwfmnXXbucN+zzlFG2YsiuouEHmfF9TcV9TcdsTc6/hzlqeiGW59e6v5h8f",
+	"aho9bijpgjonWUInJFpECbHioaE9pLm4sjlkW6I/jizpN/aH/M2uBf1m3GO/IcXRb4iyNFPotyH7rdfr",
+	"lf5/yH6zkST0G7LRugC5QBL6zf9nNSrVdTvagVcbJ5n/SNe+8KiSy4HPTW1eKYwFKSg76DfkzE30m3lt",
+	"ijNJyr8TNsJKQbjtNxQKYtqAwIqw5MyuRxCZzUn19urro4SXXh+Ub3fKCHwIA9WBjeFb1/oHsLznmLIR",
+	"J9mF6TsDv6WURNqyMB/DLCJJHaiDpgVYDUh/f84VnSzD3WpF5cU6Vclss3mMsjZizNh4zBYWe8qDlI0q",
+	"BIcbmMMIHGhBKzEA5Aytnq2MuvbcMUMZy6/mIWJw9XJmPrTz2I3JlxAZ1XbYQs304ySRxDO2HhnTEIKW",
+	"Wp0hsdPWIGoJTZNl2EfH8EHKpkNmMgLhkSIa/ZVE+ALTBI9pAiFpFoOtSZTpq2AApzLBJLrEQr9JuqD2",
+	"kI0THunN9dFTrLSiq1/uKXrefCBPywSfsRc21RDwI6ZDtqG+uaScHeuTrWEhn0VDc3Sq+WeBXQlxFSs8",
+	"mkFU0+cynaO9D9uzyhPN97Qe83upZeazp0RmiWpjNyPTFRywNzJpb4DODsPuVbcNVLcTdqF1mzNNQfmA",
+	"g3sd7rZ1uGMjPZb0oWtqcevnsr/aYIY6CBDNX+2EHlQ7oAdyi7yc150+AhM+nzYXYSEoWPFyxoXqJfSC",
+	"xKURPeDHGwt+KYmQbXJKf8e57PeTSu/MpNLbGkvaZDi8zBJFU62/T7iYWxKa0IT46ib41vOn7PCqfC6+",
+	"nT8Ms4WoHDIXqHeDDcfZZAJJXjAE6AiNyYLrF7w8/tvo3ZsXr4+fjl5+HxYR+f3BDhBoZmc+5prOg/6Q",
+	"mRFAWrtcpFrfAp0OxluZdLYrRVheJ+Pc9kbaH6E0ngQoZdMA/TMl0wBN6SRAl2ScBkOmrlSAInkRaKLX",
+	"TOgqQFeJ3L1K5FWAeKx2eSxR92DvsOR+1DuH2f1UIokZVVSS+DGS9F8kQC9PXj4bMggPujljyJTd6J0R",
+	"AXrgOUlt8p1dp34VYW7eGVZa6VZ5jc5yHr2Fk+JLKZzVXHreIp2eD5nrWA4Jl95mGwfE17G1zv242Ptx",
+	"sV/OuFigjjacto2KYgw8aGvapKOYTvbG3AsQT+LqnB+TaUwuKM+MkcnIZV6qZ9Nwje05x+K8j95qJiNc",
+	"WQ3Cpju+NoxVTUxuterxQ7H+z6V73GxD62JDz5gSi027WnsG+12d5PPH15p+8Bp7/H6hzjbswM+xub7P",
+	"WatqWUN+phXSNqhXsmCm9MLYJ95iILnSOIT3NAc8DEzFAAT+qoHYIvwKwcg85KrVgEdoDJlYO4HVq5KF",
+	"rT3Q18CXUasenC5HCLfvKs3nmkdjCqnvpTwLgVMaE0QUIpMJjXAEQb+a1KfO0WFrr9Jb7/Hcn/Slhf1E",
+	"TdDvPqH8XkVaz05PIf5moiDxTUbhXOvCX28ty6TSRCnCSRKgOU5TsANth/7cK3WEivoo9J0LenUZIbGs",
+	"4YSKoxm+IJ7lhIv5zTYBTHE0JqYG7HLG7YgCqrSd7II5IfpOW8LasO4CAy4WAW8rwh/QSaEaJzPv0zfa",
+	"iAu8ZMjCIkQU2s+5P9F3LkjjcfLvzAH7CTXfuWBUtwig5Z1wTRwtQL7pX0iC71x0CbxqxjREc35RH5cZ",
+	"skpgpu+H7LwSMy9msj7Txs1NaAx9PAGdu5Rt7uYibRn7qI0CK803lNXY105kun4MuHlG0ylYCHXQNNV2",
+	"7kwn0NjDHH4C8GqcjpRHbJoHZN/C7JqbTEz0AizGCPtjZip+lvDI3SueMlFXLw7bLRof4yTZWSPyEnrR",
+	"bOm76tYQ69tCL9XRNRqCJjjS1U7L67RkeqFXcqsNmWAXn7MnEyzgNtoyadgx/ZFU8DFparsyJ0rQaEXD",
+	"FcHnRM1IJhG0RSRXrpjgCIUzpdKRO2dTj+GqsP1LozizrYVsw53QzDBKzNQ2/X4eB0jwTBGkyDxNTLJU",
+	"nDuI/syRyJg+I9PIycHPrt6Yaen0CqWcJ/AUlYpGEnXDeDzSP46+DnfWNX4asprOT1qMyEjgVCP99t2e",
+	"Xlo4tyu+SRNMy2jc+e/oh2cv3qAakKMfzs7e5ORmVxW0gmx/yP47Ovv7m2e17414prFtyGou/mre/d2w",
+	"8+dnZ8NOAJ/4bug6fQ07pkJIfjfUexx2PqAHm5bDWJA5IV/FRDMX79+ihZK39XmOR7XkXB47u3qi+5ox",
+	"aXkrI00tO320URi61if7qrS4zzTF3YSE3ExGQSKarppgmUkirj2Rcc2CfbhoC9uU6nU2fPJF5j/YuHM8",
+	"hvYkevNVL3rd/iv2budaw743j8r7G7xvm9OmbQ5OEsQqhNY0lHrD1jkm/JuTjDf4zzWreQeTnbAimaht",
+	"VhNANXil0oxz4xSAkdrwpp3HJnvynPFLZvtBm5IRzIyKYU3i/X3gWUNWyGSaEKaSBYIBVCFlBkkpZ8YR",
+	"MTG96IBpHUIXluN8vDyVbtK6awk/ZPluv5JQ9u7mT2F5bovo7DDeUt+X5n4tPkJfzz2s78xMCUhCp4yg",
+	"PS36McJCfPo/0HNF4jmJad/roHIM1/J+PJ8+djxCzSHVCXK2d/Sgtd7r7+zztFEpwbZGofCvN7RRuW9o",
+	"cu9ObsNqTeumEqNdM/y/9NvuvNnAhsg3lrbBSPkxTZa7c9KgX71clDSs44TiL6KT443rN1upEmXo3CsT",
+	"azD85aKsRqAu1vi0syGa7wqC4x5OEoiQ1OfkYXEubbfSzBSZ+29x4V8bjLBF6DH0bUUzfonmmLnUk3iZ",
+	"MPTbj5OkRBmnBMe3WVau33+cJM358U85I/8WlquGPqik8yo6CXMG7XHJ5Fk2s02tUYreW62YPtO6pTxC",
+	"BEczSDRagU9YCJNKAAXTRD+JQv/+cMi6f3n7+hUKfRwKAxTS+CiEZg003gGNkjKEkfFxQQ14NIOMUEEA",
+	"kZzKAWNIu17z7Bcnb8+evdp99frs5Pnfd6ARpQn+oxnBQo0JVpY89g6RhKFv4NW7osQUlPfRqf4oI5GC",
+	"yh9jkr/AUvUAFL2Tp6HtfSyge5uJfpUPxK3ORRKwQjTuo+NMzbSmHmFF7Jtzr5ni54SBYm4OZwQ/hMa9",
+	"G755/XZJgJn7eua+Oi35LdywxlNQcajCKtp+szF0VWxgRRhoOQq0ZGufxA7DEiyVxShBIkLBLQedHU1V",
+	"GQAao5hKd3ieHW40zWKBpdNsWuGDrcJU4HKEdfYKIvMb/xyhg/0hgzuOSlgzZDFW+Aj9OuzQeNg5OtgP",
+	"hrCAYedo2DEhYHNjR1/QVghcecWzC5Ik1RgWxKo/fSTDzodteucYUJst9O+F+6pIwa8dQ8KaujtHP//y",
+	"Ifj1w1L0oKoALLPYnS04uCHEZnXguFRz0n04QHLHchrFTf+MOtXYvPx/+nT8neVEeMhspcpX0iz8Lc9E",
+	"RCyPRhFmtsOE1iyA42l0MNLC0GGzQW8Y1pnlG7dm2/qfaUB/2PO/hVYB/V8sTrhORhpdLO1vhJTWpFrZ",
+	"J9KoCl/JMkFUJxOudok/1j+8A/XW/jJkJokRij+M3ssZkX3UPWHlabXGVQ1BnEsskZzhGBJNxgsUmg38",
+	"ah02H8L+zv/H3pUtt61r2V9B6yVSXVmWh1R35IfujLfTJ1M5ybkPzVMmRMIWrklAByDtqFPnX/o135Ef",
+	"u4WNgSBFSqQsD0n0knIoDiC4sbHHtRqasSre4c4x3DmGW3EMu682J6xdE1QVvk51m4IMCgLR9YGRz5KI",
+	"nfA/uATLz1/EXxI6zdGphHZ1SqaTYCrRdpX75bX21f+vXW4xSUhG6re5IrOjz5KW9ODEY7UpZ4wxW+hF",
+	"6frmllfgC7jZUuKjJKnHNVRgcFk82knkdtmY1Ky2D113lUf/M7eVS4gRdq+gXnrUik4SL2kJ0UYAYdEc",
+	"SsthKdSnDu7+pGyJyYwLAvHJGWUXkD3UZcG5XDIQK1CZpewT4wxBYhS83fqopX/BbUcs16XOPlXCRbtV",
+	"eQth0rL0tAiQzhPMGGUXLejS6lySIZJceRwZinPSyI3mqXZTPzesdGQD6I+r5/eZztQATyrkZXbd8WtW",
+	"0LE0IUh8MG94H+VCH7nI0CVZqBdITPNpuBciNTUSeKAJUwcbQ4pcNCDO9wAECFNGzgBgcdgjLE+hHFd9",
+	"8j34d+mcvaUjJexsdUb5wB8topUOT1R9KunqoooP0/ByZeKWG1VH1QxIDwYK/wyjJ1nbc9BO0VmBau4v",
+	"8AZwDfLKyJcMAX4fVRsH4sK0B+rRxSsGF+fkTJ9bP0XmO267s6BVE7Gdia7dwzA1P2jb8I9Z0jUXENmm",
+	"V2aVeruC2wE2KOYKz6H6iEUkND1YmkBERjnA4nKBzolavIzoeu2A9cOUMJmTJNy3fyUkHI1GgxMU6lg+",
+	"VkeQIHOCM5vVfYfmRFAAFNEHDtE1IZdyYHDkAqYxem1ejrAYiwnCKOUsm5nlCJsUZ+joAP0PZjkWC4AG",
+	"hsWpfzn8D9TnAh0+GaBXZCrUKaOAhWW1WWJIQ2FMBKNE2N/+BpahHq1mPEMZj/Gi9IO66RRLMkHAghJa",
+	"sHaTVXPqwnU5wFciMRwFvMR0nhCNLePOiRIuIXnnJ48uCCM1Pa9QhxemXLlpoUOCnuG5bsRwV5V7/WTL",
+	"EjWnGG5QnrbM6+WErTfpOdFRuwO8BYgtYE0SmdG0wJzsTQ4OxyVEY8Mz51W1nX7/dkUBBcfduMQO9tfS",
+	"Zmp7PA73xgftOzvsxNxPdVuhr5f1s/ptV9G2q2jbAuNWdbep32x872PfauzRqkai01fP0ePHx4+dfnf8",
+	"k0Y58ijKhamu7YMSPTjUG4AcOFxRSP+VlJqrSbBw7kMkIz53aE+uzsM1kiRUZhL1/R7kiS7j8O97EjDr",
+	"t0x8ruVHsgoAy2K9LQ9G6H2eJZxfwrG/c36RkIA9t+8r86makKnaUhDNPFwcIvYgli1JJEiGEso0jEXA",
+	"TEGD+hWqqezkmWoG1A//06Q6B1DeTA2HKI5RTalGQ2+SHeHaQgs/FWbG6r6myT7W28HdyyrashTZoZcq",
+	"Fp69/Pvrd5Pfnz998/Ldi6enAfv95enH1+/fTQ5H44B9OH3/4vWLyd7+vukH3N9/i9U3ZZhFZH//1WnA",
+	"Xr574V/fvRbBrYldLulGdQjelylkrU+tyA5aqKev9q91MfBGS7nES6fWWGGXyQzrvvMFAnxorWDYpdU+",
+	"6tmDpph4ydLaxcPvNR7eatsbrijZLoGV2X3mxAR/7ZeucCTVaeNmoRjfiS35yUjtTtBuoWalpZR1C3Xa",
+	"r7kqCdKo234j8wzaDT58/lTwgvl4Mxqffgjw+ZTEUCmL5lhkFCcB00wsqI+nQEUExanDMhORbrKy7VzW",
+	"EVwstXG5pwbMtXEBzIel9AHu8EZunm34rb6XmgnABBCUJN19xPuhzlm3ri1tjre+d8hZO8ewFXfNBo5h",
+	"yfLaAl+Nr+iW4vahzOWcsDhEffWAc7QX5OPxEUHmeD4YolCXXoeobw+6s+Cak0oEL+VXRKI5lpkOA6pb",
+	"ZESkkFQLUd9erI+RITpX6muwOUWOzQOZ4WkbIE81X4R5bl1e54/O0d9mRKtRPb2Gnfyn0Ua9q8U74lhD",
+	"7ODkg1DPyahShJo1tTf3DlVAEEtO40EtJJM7wqf/JNGtU2J0MKN+ZTX7a3WG6pXruIOUQWVXrlKim2hO",
+	"pYvkzdRlZxLLCtaNIOfQUa8LwQYj9JFkEi3lVjIesJCZ7g59bIQ+s4RekpJdOVzKvBiaR35FhKEKmihP",
+	"G7BXBYm4iGXA/BghjrIcJ8micMZrIVmJmknPNFwb4YJ+MbcD9LHJ2gA+NTp99RwdHR09QRlNickP29Sw",
+	"mp9GiLnSnKzcAjwld3zHqHM/vlvYWTn9eKVCarcuWynN6G7t1ItdQDfXMN1MEJ1ykA4b3hiXpZ4wL0nw",
+	"SGd7fS2AGL9G/esZ1j6ikuM4T2xVOBSK64h4nJPBEAJzRWIAksomsVC6qV7w6hccX2FQNlVFN9LQn4B9",
+	"V4Hn9oKD04W+NzwJCllokkAOA/SJK2S3vwMtMBiiYSlXW6QKSmng2mi+fnZzEOngTjEqGxLY20lR7nTQ",
+	"vcWy9Ff1l2ZpCTB+3VkLeXv7ymasuNAZatmc4ySB9Y2mJLsmhKHwXPDUI9jRnptm8cm49wNnBC0IFgFL",
+	"cEbEYIhwhlIuM/R4PB6hl+kc2KMFwtaHJHHJnjOBlDW1i++9F1tjf7yCGswYL1CfsijJJb0ijSaFes1O",
+	"ZWXDZfbo5aeduEk4GMPsSNOorKe1OcN3PxVuax60vrQNRCo3YjUEekoRE7GLfm9VY7zKs1x4E617YW4p",
+	"BK6UjCBYhyVq9cjzgho1xhmeYqksfRajUxJTYziEpy9fvP549vn0DTgnkmQDf1MeoxCeYRDNoa4tYJGg",
+	"GY1wgmIC+sILcw/R4/ERQEucmQtdYXXF18LJNV5Icx2J1cMGo4C1g9GtT/GfwnTcFElXM8rCdJpZA4eF",
+	"SIkv1CIDGIMvagN4/5sPsqshKhea4SqmsnyVm2foioi/fzunjPqXqymLODunF7nymHQKeQWmrzAvuz1M",
+	"31Mo/yayFtAX5lYZlYC8ijKBz89ptDGkr7rqaLvfJaY4QVk0RweH/z4aj8ajg8nj46PDCTK4E+4P3XcA",
+	"nr4/oTm74y/oFsndfcWnqG7tKreeCYKjmfJZRisBl93tVyMue50Sa/pfh2hlm0W/YI5GCWcXUEDkcz3L",
+	"RwbZUIL6WNOeDmA5xcWOA9TWPhmG6CEcuObiMuE4DhgE2ytemynYup4RCDAbBnRNO52QJnvpkzcxP1W3",
+	"BwM7rabFQ/+wZ36Hkln1f/eXqeg8w+rOe6X/RTNIR6nD+q8OzR5UoozgFPUjLMkeZZIAUv4KU9ONqDZM",
+	"ddAKF0c/vBBO69TSMiN5YysFVUuBwkmkdbvHi9JVbUZlO2ASckWSxmgevSI4bz2Kd3D6c7eIWg1kxhPD",
+	"d0f9Bdg0pOKMLTfkPK8ICZIEi2imLGX16CG0Puq/tLYZaulSGmCK44vGEf/ZSZ7upCemUEFdu2K8L7fr",
+	"jbnD3hhv3r0N199jN+iMeUPZJRS5CA40v5pNEwAm1IqEWl1+jgRPCAqLZ4UBq8FBTuj3b+WyryFUvAS9",
+	"N49y7zz2iMgMzbGyOLx9PugBIpx6ZsBmWDr3HPpRzAD7x+MnlU5l5z1olONC+UjgBZ8Sg7eMZcBCb38/",
+	"o7EMUR/Un+npSUlMMRUkHNrSNvuUgUZlLq4ObdkxXB8wMCrspDCCeI7mSS4pyYVWat+/mUFJzjJ/mmTQ",
+	"G7RsWPFW7c0I9+xbgMVRVqhKVxqtP+mRL3MiNNlneVsqtiloUDHb5qT3tOddjSGmrI7kKRH8DJRkb9J7",
+	"tjceHx9uBr5cTMH9NKf4irOmPcWI6a5DZVe5dB8tLZ5XYzRm415R8dD2S1rhBt7aCH2EKUXTBZhNJxsx",
+	"aHha/B5cpDWWILxyzFNM2Q9k8vlWeTeTzxONncl3hyZfVFoEdhn7RzdktgAhVs6xoGlKNMp0zuifOUFV",
+	"TzlZgM0VsKD3vLBiUPz92z+//7+2FDHLSNBrssqODfdEC/PGk9AbmDd6YSrh/u9FLHCeGD50xtPepIfm",
+	"CU+nRFCC2sfTioHdj9FRcqiXlmrx6y9jd+zMiFs1IyJ/Idbrnar58LX4z8bdZ6em9A7MhKLspNyFSplm",
+	"dSFSIiyIwVImcWAJggsb6KSOBVnDiqszqSjxqVLhu7hnNA4DNiURT4lELE+Sgdad4BPjCCjjbClLxvNo",
+	"Vl+Wp9uuKo7bT9EB9/NXf7iWuQ5m9fAmlrMOHxTC0qKJbpVkje/I6/1UWnW7goLbgIB207sq+NfJTSq+",
+	"6a2206FpnpU66gJmWupMk9ZElz6rqy3AC2GZ4TmpNNghzBCf654KxBnx++0CFpZiVGFz211BnkYvGOAc",
+	"0mxFv912wm7VABpl9SG0Z70NgmH304W3Xi3YPrwl9bCLae2M0XbdeC1U3xpjtBrbuqme7OZwa0PWFEB7",
+	"lgROoPADzbBENDtx2qpyWv9wfFCDq/A0jr1Q+FYc50oe4HA5kr9JlN7d9DWb59nDCteXDZei+JyR61Ii",
+	"eqexdhqrhaVGryrOQoMnvbHy2v9aWqObedklZgFvsI5fYMYTjUFVrsWotpul/Io0qqAH4IfActYU0GR5",
+	"Ne/ck+0IvZaDkqQbLqLb91nWZ3i83WeT1tBtLZaqG7Gd/XopS3+T3fkNuSLJw/MffmK/YbeptopJQxig",
+	"pE0e+VWCuv5m4821FBnuytIDVciYLcpjK4MrIh990UU6qEAQsehjw6pQvkPsMyoM1pcRl2DbHgLljz+g",
+	"j1y0ukaz+1i48o04fvzH7jh+tr0Uy+CA0Nd0+2FJtYABFHTd4lRLa4Sqtf/QKhTuhxxEN1zCeshywUhs",
+	"0LsFvx7oNHbGM5wEjEK6qVqwgt55bHhreCS0UMsJCgVPSDgMWEjlme4kCHXrdfhnuFygDhiqUB6iJrpa",
+	"eAyI5XmSQCK/UT98hmn7qRoMyq0BNY0GdqbUAe9vomYNOg7MHysaDhIss7OEX1AgmvD+17rxAOTV1der",
+	"D9/0quq31sX16nueqguanmsaVPqhsttCKFmNCRyEFdEPAXooHOgBNo3JyWcdFuyU84Rg1rF8fkl+ldw7",
+	"Ab7PGipnTv/vV18mSg1Y4ye2AcsK0qQH6DD/ldLzUYp7w556lzMzbNBH6O3rV+q1dD1tMaUGBMWTquqj",
+	"juyjQDbMk5Rk60j6ytE5ibeXAcRstzIxJWVdC8ScPO1Kw+6oNCw3ut3uufr/a8vB9CZp4UgwsyrD1jOo",
+	"TZ0ttMqCagdvvVoiSigeS3OZoSkJWM6gZKN/PH4yXCoeM7vpHEt5zUWsr/IYMOY8odEC9Y8PDwFEVu0U",
+	"pr/4ivIEZnzQABBihtxcTfZZ8w9uzuxgl/osJXHDUlc/oWeE4YTCRqvfU/muJJodHB4dP/63L8VSzvw8",
+	"or9W1W1G6tf2Prx6u20Xo/m5gAZdWDSjDjeYIKUOH69RhyxPkoYZa9CA/pi2MKu1PbNmffxS9XUN0jIX",
+	"fJqQ9G91KW6SaZF4CVrDFInq3p/v3/Q+LzOsUWf38ZzuXx3sW1Vme6KVJullNAMBcGmIYkOa8jybTBPM",
+	"LjuA1eox133al86idsrNZuaUZhs97FjNB6NyPoAmfRjVgxXiV7s1OU+uNQk5v2ZuZ+pL+DLSUOIrEd9P",
+	"STioLYp6u/jgyrS6RxGUEnj/269AL/92UVPPVve9KnQckESvtTNOwaOWCEMOtUqdkVB2eeJQ0CjPNT+p",
+	"zPhcd9obr7C2ONzc5JNh2Li9YuvSgxri0upNRr+CiJhV3ecCCTJPcEQGKF2UP2kzApaTn7kg52QN5tU/",
+	"ZjSalalBlc6XCCeSI6FhGwqem+nCWqd9nCQGPy9Vh028oFk3FGO5I6ZZ/5FNkJPFKaNfRPeYzzcvfY8V",
+	"/My1nMcgIYxnyKHymwC7JFlWq090Nm5ZDm7mJ3ztUaYBCGBgBuVZ4PmcJMYob22uNIjO/RT53ViOH6yZ",
+	"u8vAdcjApR3Xa6H+td8GNkNeC1Gm7i891f5IotB5kSHCLN7nwkURGmCWoV5Yw4iQgLmQg1knEoUamzA7",
+	"sz+FqH88Huvs/rXg7GJgEnxX/LI6HEHOBZGzgIH5I09clVib0MaKyuKyoboplUdd8BG9xYJH3TzfjyQ5",
+	"76xj2tvS4xs6lW95hmIdTQIWg5wkiLKIC0HAQWzyLa0A+i7muHAxn+EYWeVza17mW5yozYHEaMrjBYDi",
+	"goBpmSzEiEoti6OdHnxY3q0pR07beUxfDbJFmwo9HZP9yM+VdKszJ358U0kEUANNc+VIMQ8DLeEXiDIN",
+	"U4ajiEipuQllwLAgDsi+fzw+0qpNnWg0mTkT6ROVxotH6HVM0jlXyxP1D8fHCF9gyhBnGvhZh+wCZgY2",
+	"8CqbMdNw+SgDILWMe3mnotyhiDKLgvjXBqDV5fX9c/ZGLp67vnvO5bweXLGfeomaWtwbaMXflRfN1IaT",
+	"X5H/A1id+Ps3qedVoCueCYDPmQtdowaKsFFVHtxfIE7tPntObihnw2ZB+VH7Cd2iaIySDdcXOdR5tfWL",
+	"40EGuzZaJj9o217jR+5Wk6Gmo1UBK9SX9Rm5npTRGGY4VhvHNQb41sjU1DmNPBgha4V7hvcwYCE4t84E",
+	"10UslZYW4xVQCdz6FcB/86hrnicxSgi+IojxgK3T+nq3vWkGzySRvJK9bvYwTOptG8Q/ai3r9neyzkmj",
+	"/cf3njbyU0XN+5WVf8ubq0uCdiGIzr2AAL7QhzkdtDPA9+2W273xr5PWNTxRvuVuJQCsaGV/mx5mZYZD",
+	"shslPLrkeVbT3bfS5t1t6/fY7rLehFvH/P2HxgSvJ8b4nQhJOSMxAqz+Oc5mumhVaurlHAp3BNFJEbhP",
+	"jAwrkOBcJz1ykRS6EgTYjHGJF8O4kNYrLAJgxkEc2h2cM/JIFjE4j+tRvdZyNeBnDyZFon6KGb7QoHCG",
+	"WA2epe+qfEPjVXs31tNZw+VBrwgjEsA0DA75EOlNhMRII5APUUoyQSPpKpeefngN8+M9wICVLz/hLY5m",
+	"6r7Ao2RwOgpJGboaJCpQ6rG268J/nLjzc8Obnvmvpfv8U3Wnmkd/WkIakUPzKB87euhwyd3DPIA2y1Ti",
+	"1WHXPAnimxlO+EVeRXkrwTOneAFdTqM6COa6Oz8H4Ae4H2ZUvQCk7gpOKmzUn0WW1UgR/v01dETtp/FY",
+	"8jnLBI4yKLV15M3wcf7MeYZLDRsEiOxk6SXU5bVP+QcXl5odxc1+Qs9JtIgSMnSgQeruusbVu2u5oWT5",
+	"1q+AGUA6wIwZT3Ud5RDJiM8L0i4de/buHGM5m3Is4tq7Ap5MluFopm9RGscQERaJxTzTukIQ6c92zKO8",
+	"SR4/FGxlvqjPE8yKtVWGV8pmpKAq9B7jUsPLT3nN9vB8Xkr9ymFNukHrjDyb8i9qbV4RJDNBcDry6Qf9",
+	"NMRff/z1rwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -72,7 +72,7 @@ func toAPICompetence(c techniciens.Competence) api.Competence {
 		Id:            c.ID,
 		Nom:           c.Nom,
 		Domaine:       c.Domaine,
-		Description:   nullableOf(c.Description),
+		Description:   c.Description,
 		NbTechniciens: ptr(c.NbTechniciens),
 	}
 }

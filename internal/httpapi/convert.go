@@ -26,7 +26,7 @@ func toAPIUser(u users.User) api.User {
 		IsActive:  u.IsActive,
 		CreatedAt: u.CreatedAt.UTC(),
 		UpdatedAt: u.UpdatedAt.UTC(),
-		LastLogin: nullableOf(last),
+		LastLogin: last,
 	}
 }
 

@@ -76,7 +76,7 @@ func (s *Server) toAPIDocument(d documents.Document) api.Document {
 	out := api.Document{
 		Id: d.ID, InterventionId: d.InterventionID, Filename: d.Filename, Path: documentPath(d.ID),
 		DateUpload: d.CreatedAt.UTC(), Taille: d.Taille, MimeType: d.MimeType, Sha256: d.Sha256,
-		Description: nullableOf(d.Description), Categorie: nullableOf(d.Categorie), UploadedBy: nullableOf(d.UploadedBy),
+		Description: d.Description, Categorie: d.Categorie, UploadedBy: d.UploadedBy,
 		Url:          documentPath(d.ID) + "?expires=" + strconv.FormatInt(expires.Unix(), 10) + "&signature=" + sig,
 		UrlExpiresAt: expires,
 	}

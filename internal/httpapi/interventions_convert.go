@@ -77,33 +77,33 @@ func toAPIIntervention(v interventions.Intervention) api.Intervention {
 	return api.Intervention{
 		Id:                 v.ID,
 		Titre:              v.Titre,
-		Description:        nullableOf(v.Description),
+		Description:        v.Description,
 		Type:               api.InterventionType(v.TypeIntervention),
 		Statut:             api.InterventionStatut(v.Statut),
 		Priorite:           api.InterventionPriorite(v.Priorite),
 		Urgence:            v.Urgence,
 		EquipementId:       v.EquipementID,
-		TechnicienId:       nullableOf(v.TechnicienID),
-		ClientId:           nullableOf(v.ClientID),
-		ContratId:          nullableOf(v.ContratID),
-		CreatedBy:          nullableOf(v.CreatedBy),
+		TechnicienId:       v.TechnicienID,
+		ClientId:           v.ClientID,
+		ContratId:          v.ContratID,
+		CreatedBy:          v.CreatedBy,
 		DateCreation:       v.DateCreation.UTC(),
-		DateLimite:         nullableOf(utcPtr(v.DateLimite)),
-		DateAffectation:    nullableOf(utcPtr(v.DateAffectation)),
-		DateDebutTravaux:   nullableOf(utcPtr(v.DateDebutTravaux)),
-		DateFinTravaux:     nullableOf(utcPtr(v.DateFinTravaux)),
-		DateCloture:        nullableOf(utcPtr(v.DateCloture)),
-		DateArchivage:      nullableOf(utcPtr(v.DateArchivage)),
-		CoutMainOeuvre:     nullableOf(v.CoutMainOeuvre),
-		CoutPieces:         nullableOf(v.CoutPieces),
+		DateLimite:         utcPtr(v.DateLimite),
+		DateAffectation:    utcPtr(v.DateAffectation),
+		DateDebutTravaux:   utcPtr(v.DateDebutTravaux),
+		DateFinTravaux:     utcPtr(v.DateFinTravaux),
+		DateCloture:        utcPtr(v.DateCloture),
+		DateArchivage:      utcPtr(v.DateArchivage),
+		CoutMainOeuvre:     v.CoutMainOeuvre,
+		CoutPieces:         v.CoutPieces,
 		CoutTotal:          ptr(v.CoutTotal),
-		DureeMinutes:       nullableOf(duree),
-		Rapport:            nullableOf(v.Rapport),
-		SatisfactionClient: nullableOf(satisfaction),
-		MotifAnnulation:    nullableOf(v.MotifAnnulation),
+		DureeMinutes:       duree,
+		Rapport:            v.Rapport,
+		SatisfactionClient: satisfaction,
+		MotifAnnulation:    v.MotifAnnulation,
 		EstEnRetard:        ptr(v.EstEnRetard),
-		DelaiRestantHeures: nullableOf(v.DelaiRestantHeures),
-		SlaRespecte:        nullableOf(v.SlaRespecte),
+		DelaiRestantHeures: v.DelaiRestantHeures,
+		SlaRespecte:        v.SlaRespecte,
 		ActionsPossibles:   &actions,
 		Version:            ptr(int(v.Version)),
 		UpdatedAt:          v.UpdatedAt.UTC(),
@@ -121,11 +121,11 @@ func toAPIHistorique(rows []interventions.HistoriqueEntry) []api.HistoriqueEntry
 			Id:             h.ID,
 			InterventionId: h.InterventionID,
 			Action:         h.Action,
-			StatutAvant:    nullableOf(avant),
+			StatutAvant:    avant,
 			StatutApres:    api.InterventionStatut(h.StatutApres),
-			Remarque:       nullableOf(h.Remarque),
-			UserId:         nullableOf(h.UserID),
-			UserNom:        nullableOf(h.UserNom),
+			Remarque:       h.Remarque,
+			UserId:         h.UserID,
+			UserNom:        h.UserNom,
 			CreatedAt:      h.CreatedAt.UTC(),
 		}
 	}
@@ -155,7 +155,7 @@ func toAPIDashboard(st interventions.Stats) api.DashboardStats {
 	out.Equipements.Total, out.Equipements.Operationnel, out.Equipements.Maintenance = int(e.Total), int(e.Operationnel), int(e.Maintenance)
 	out.Equipements.Panne, out.Equipements.Retire = int(e.Panne), int(e.Retire)
 	out.Utilisateurs.Total, out.Utilisateurs.Actifs = st.UtilisateursTotal, st.UtilisateursActifs
-	out.MttrHeures = nullableOf(st.MTTRHeures)
-	out.SlaRespectPct = nullableOf(st.SLARespectPct)
+	out.MttrHeures = st.MTTRHeures
+	out.SlaRespectPct = st.SLARespectPct
 	return out
 }

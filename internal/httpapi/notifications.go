@@ -188,8 +188,8 @@ func notificationFilter(limit, offset *int, typ *api.NotificationType, lue *bool
 func toAPINotification(n notifications.Notification) api.Notification {
 	return api.Notification{
 		Id: n.ID, Type: api.NotificationType(n.Type), Canal: api.NotificationCanal(n.Canal), Titre: n.Titre,
-		Contenu: nullableOf(n.Contenu), DateEnvoi: n.CreatedAt, InterventionId: nullableOf(n.InterventionID),
-		UserId: n.UserID, Lue: n.ReadAt != nil, ReadAt: nullableOf(n.ReadAt),
+		Contenu: n.Contenu, DateEnvoi: n.CreatedAt, InterventionId: n.InterventionID,
+		UserId: n.UserID, Lue: n.ReadAt != nil, ReadAt: n.ReadAt,
 	}
 }
 
@@ -211,8 +211,8 @@ func toAPIPreferences(p notifications.Preferences) api.NotificationPreferences {
 
 func toAPIEmail(e notifications.Email) api.Email {
 	return api.Email{
-		Id: e.ID, NotificationId: nullableOf(e.NotificationID), Destinataire: e.ToEmail, Sujet: e.Subject,
-		Statut: api.EmailStatut(e.Statut), Tentatives: int(e.Attempts), DerniereErreur: nullableOf(e.LastError),
-		ProchainEssai: nullableOf(e.NextAttemptAt), EnvoyeLe: nullableOf(e.SentAt), CreeLe: e.CreatedAt,
+		Id: e.ID, NotificationId: e.NotificationID, Destinataire: e.ToEmail, Sujet: e.Subject,
+		Statut: api.EmailStatut(e.Statut), Tentatives: int(e.Attempts), DerniereErreur: e.LastError,
+		ProchainEssai: e.NextAttemptAt, EnvoyeLe: e.SentAt, CreeLe: e.CreatedAt,
 	}
 }

@@ -176,9 +176,9 @@ func toAPIPlanning(p planning.Plan) api.Planning {
 		Intervalle:    int(p.Intervalle),
 		Base:          api.PlanningBase(p.Base),
 		Statut:        api.PlanningStatut(p.Statut),
-		ProchaineDate: nullableOf(planningDate(p.ProchaineDate)),
-		DerniereDate:  nullableOf(planningDate(p.DerniereDate)),
-		Commentaire:   nullableOf(p.Commentaire),
+		ProchaineDate: planningDate(p.ProchaineDate),
+		DerniereDate:  planningDate(p.DerniereDate),
+		Commentaire:   p.Commentaire,
 		Modele: api.PlanningModele{
 			Titre: nullableOf(p.ModeleTitre), Description: nullableOf(p.ModeleDescription), Priorite: priorite,
 			DureeEstimeeMinutes: nullableOf(duree), TechnicienId: nullableOf(p.ModeleTechnicienID),
@@ -187,7 +187,7 @@ func toAPIPlanning(p planning.Plan) api.Planning {
 		EstEnRetard:            ptr(p.EstEnRetard),
 		JoursRetard:            ptr(p.JoursRetard),
 		OccurrencesManquees:    ptr(int(p.OccurrencesManquees)),
-		DerniereInterventionId: nullableOf(last),
+		DerniereInterventionId: last,
 		DateCreation:           p.CreatedAt.UTC(),
 		UpdatedAt:              p.UpdatedAt.UTC(),
 	}

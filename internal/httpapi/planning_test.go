@@ -28,12 +28,12 @@ func TestPlanningCreateReadUpdateDelete(t *testing.T) {
 	m := p.Modele
 	if p.Frequence != api.PlanningFrequenceMensuel || p.Intervalle != 2 || p.Base != api.PlanningBaseFixed ||
 		p.Statut != api.PlanningStatutActif || dateOrEmpty(p.ProchaineDate) != "2031-01-31" ||
-		dateOrEmpty(p.DerniereDate) != "2030-11-30" || p.Commentaire.MustGet() != "Contrat cadre" ||
+		dateOrEmpty(p.DerniereDate) != "2030-11-30" || *p.Commentaire != "Contrat cadre" ||
 		m.Titre.MustGet() != "Révision compresseur" || m.Description.MustGet() != "Vidange et filtres" ||
 		*m.Priorite != api.InterventionPrioriteHaute || m.DureeEstimeeMinutes.MustGet() != 120 ||
 		m.TechnicienId.MustGet() != f.techID || m.Equipe.MustGet() != "Équipe A" ||
 		!slices.Equal(*m.CompetenceIds, []int64{comp}) || *p.EstEnRetard || *p.JoursRetard != 0 ||
-		*p.OccurrencesManquees != 0 || !p.DerniereInterventionId.IsNull() || p.EquipementId != machine {
+		*p.OccurrencesManquees != 0 || p.DerniereInterventionId != nil || p.EquipementId != machine {
 		t.Errorf("created plan %+v", p)
 	}
 	if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'planning.created' AND resource_id = $1`, fmt.Sprint(p.Id)); n != 1 {
@@ -108,7 +108,7 @@ func TestPlanningCreateReadUpdateDelete(t *testing.T) {
 		t.Fatalf("update: %d %s", resp.StatusCode, b)
 	}
 	u := decodeJSON[api.Planning](t, b)
-	if u.Frequence != api.PlanningFrequenceTrimestriel || u.Intervalle != 2 || !u.Commentaire.IsNull() ||
+	if u.Frequence != api.PlanningFrequenceTrimestriel || u.Intervalle != 2 || u.Commentaire != nil ||
 		!u.Modele.Titre.IsNull() || *u.Modele.Priorite != api.InterventionPrioriteBasse ||
 		u.Modele.Equipe.MustGet() != "Équipe A" || len(*u.Modele.CompetenceIds) != 0 ||
 		dateOrEmpty(u.ProchaineDate) != "2031-01-31" || dateOrEmpty(u.DerniereDate) != "2030-11-30" {
@@ -320,7 +320,7 @@ func TestPlanningStateMachine(t *testing.T) {
 	}
 	resp, b := act("suspend", `{"commentaire":"Machine à l'arrêt"}`)
 	s := decodeJSON[api.Planning](t, b)
-	if resp.StatusCode != http.StatusOK || s.Statut != api.PlanningStatutSuspendu || s.Commentaire.MustGet() != "Machine à l'arrêt" ||
+	if resp.StatusCode != http.StatusOK || s.Statut != api.PlanningStatutSuspendu || *s.Commentaire != "Machine à l'arrêt" ||
 		*s.EstEnRetard || dateOrEmpty(s.ProchaineDate) != ds(past) {
 		t.Errorf("suspend: %d %s", resp.StatusCode, b)
 	}
@@ -348,7 +348,7 @@ func TestPlanningStateMachine(t *testing.T) {
 
 	resp, b = act("terminate", "")
 	tm := decodeJSON[api.Planning](t, b)
-	if resp.StatusCode != http.StatusOK || tm.Statut != api.PlanningStatutTermine || !tm.ProchaineDate.IsNull() {
+	if resp.StatusCode != http.StatusOK || tm.Statut != api.PlanningStatutTermine || tm.ProchaineDate != nil {
 		t.Errorf("terminate: %d %s", resp.StatusCode, b)
 	}
 	for _, a := range []string{"suspend", "resume", "terminate"} {
@@ -393,12 +393,12 @@ func TestPlanningGenerateNow(t *testing.T) {
 	iv := decodeJSON[api.Intervention](t, b)
 	if resp.Header.Get("Location") != ivPath(iv.Id) || iv.Titre != "Maintenance préventive - Compresseur C7" ||
 		iv.Type != api.InterventionTypePreventive || iv.Statut != api.InterventionStatutOuverte ||
-		iv.Priorite != api.InterventionPrioriteNormale || iv.ClientId.MustGet() != f.company ||
-		iv.ContratId.MustGet() != contrat || iv.EquipementId != machine || !iv.TechnicienId.IsNull() ||
-		!strings.Contains(iv.Description.MustGet(), fmt.Sprintf("planning #%d", p.Id)) {
+		iv.Priorite != api.InterventionPrioriteNormale || *iv.ClientId != f.company ||
+		*iv.ContratId != contrat || iv.EquipementId != machine || iv.TechnicienId != nil ||
+		!strings.Contains(*iv.Description, fmt.Sprintf("planning #%d", p.Id)) {
 		t.Errorf("generated intervention %+v (%s)", iv, b)
 	}
-	if dl := iv.DateLimite.MustGet().Sub(iv.DateCreation); dl < 10*time.Hour-time.Second || dl > 10*time.Hour+time.Second {
+	if dl := (*iv.DateLimite).Sub(iv.DateCreation); dl < 10*time.Hour-time.Second || dl > 10*time.Hour+time.Second {
 		t.Errorf("deadline %v after creation, want the contract's 10 h", dl)
 	}
 	hist := f.history(iv.Id)
@@ -410,7 +410,7 @@ func TestPlanningGenerateNow(t *testing.T) {
 	got := f.mustGet(p.Id)
 	next := planning.NewRecurrence(today.AddDate(0, 0, 10), db.PlanningFrequenceMensuel, 1).At(1)
 	if dateOrEmpty(got.DerniereDate) != ds(today.AddDate(0, 0, 10)) || dateOrEmpty(got.ProchaineDate) != ds(next) ||
-		got.DerniereInterventionId.MustGet() != iv.Id || *got.OccurrencesManquees != 0 {
+		*got.DerniereInterventionId != iv.Id || *got.OccurrencesManquees != 0 {
 		t.Errorf("plan after generate: last %s next %s (want %s) intervention %v", dateOrEmpty(got.DerniereDate),
 			dateOrEmpty(got.ProchaineDate), ds(next), got.DerniereInterventionId)
 	}
@@ -443,13 +443,13 @@ func TestPlanningGenerateNow(t *testing.T) {
 		t.Fatalf("generate with modele: %d %s", resp.StatusCode, b)
 	}
 	iv = decodeJSON[api.Intervention](t, b)
-	desc := iv.Description.MustGet()
+	desc := *iv.Description
 	if iv.Titre != "Graissage" || iv.Priorite != api.InterventionPrioriteHaute || iv.Statut != api.InterventionStatutAffectee ||
-		iv.TechnicienId.MustGet() != f.techID || iv.DateAffectation.IsNull() || !strings.HasPrefix(desc, "Graisser les paliers") ||
+		*iv.TechnicienId != f.techID || iv.DateAffectation == nil || !strings.HasPrefix(desc, "Graisser les paliers") ||
 		!strings.Contains(desc, "Maintenance B") || !strings.Contains(desc, "45 min") || !strings.Contains(desc, "mécanique") {
 		t.Errorf("generated with modele %+v", iv)
 	}
-	if dl := iv.DateLimite.MustGet().Sub(iv.DateCreation); dl < 24*time.Hour-time.Second || dl > 24*time.Hour+time.Second {
+	if dl := (*iv.DateLimite).Sub(iv.DateCreation); dl < 24*time.Hour-time.Second || dl > 24*time.Hour+time.Second {
 		t.Errorf("deadline %v after creation, want 24 h (haute)", dl)
 	}
 	// The assigned technicien reads it; the client of the machine too.
@@ -572,7 +572,7 @@ func TestPlanningCompletionBasis(t *testing.T) {
 	gen := f.generatedOf(p.Id)
 	// While the intervention is open the plan has no next date, and the job leaves it alone.
 	got := f.mustGet(p.Id)
-	if !got.ProchaineDate.IsNull() || dateOrEmpty(got.DerniereDate) != ds(today) || *got.EstEnRetard {
+	if got.ProchaineDate != nil || dateOrEmpty(got.DerniereDate) != ds(today) || *got.EstEnRetard {
 		t.Errorf("completion plan while open: next %s last %s", dateOrEmpty(got.ProchaineDate), dateOrEmpty(got.DerniereDate))
 	}
 	if st, occ := f.occurrences(f.admin, p.Id, ""); st != http.StatusOK || len(occ) != 0 {
