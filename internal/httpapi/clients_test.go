@@ -185,7 +185,7 @@ func TestClientLifecycle(t *testing.T) {
 	}
 	if c.UserId != uid || c.NomEntreprise != "Société ABC" || c.Pays != "Maroc" || c.TypeClient != api.ClientTypeEntreprise ||
 		c.NiveauService != api.NiveauServiceStandard || !c.IsActive || *c.Ville != "Casablanca" ||
-		c.SecteurActivite != nil || c.Adresse != nil || *c.NbContratsActifs != 0 || *c.NbEquipements != 0 {
+		c.SecteurActivite != nil || c.Adresse != nil || c.NbContratsActifs != 0 || c.NbEquipements != 0 {
 		t.Errorf("created client %+v", c)
 	}
 	if n := f.auditCount("client.created", "client", c.Id); n != 1 {
@@ -626,9 +626,9 @@ func TestClientCountsActiveContractsAndEquipment(t *testing.T) {
 
 	check := func(what string, got api.ClientEntreprise, contrats, equipements int) {
 		t.Helper()
-		if *got.NbContratsActifs != contrats || *got.NbEquipements != equipements {
+		if got.NbContratsActifs != contrats || got.NbEquipements != equipements {
 			t.Errorf("%s: nb_contrats_actifs %d nb_equipements %d, want %d and %d", what,
-				*got.NbContratsActifs, *got.NbEquipements, contrats, equipements)
+				got.NbContratsActifs, got.NbEquipements, contrats, equipements)
 		}
 	}
 	for _, who := range []string{"admin", "owner"} {

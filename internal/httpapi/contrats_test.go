@@ -42,7 +42,7 @@ func TestContratLifecycle(t *testing.T) {
 	if k.ClientId != c.Id || k.NumeroContrat != "CTR-2026-001" || k.Statut != api.ContratStatutBrouillon || k.Devise != "MAD" ||
 		k.DateDebut.String() != "2026-01-01" || k.DateFin.String() != "2026-12-31" || k.DateSignature != nil ||
 		*k.MontantAnnuel != 12000000 || *k.NbInterventionsIncluses != 24 ||
-		*k.NbInterventionsUtilisees != 0 || *k.QuotaRestant != 24 || *k.EstActif ||
+		k.NbInterventionsUtilisees != 0 || *k.QuotaRestant != 24 || k.EstActif ||
 		*k.DelaiUrgenteHeures != 4 || k.DelaiHauteHeures != nil || *k.DelaiNormaleHeures != 48 ||
 		k.DelaiBasseHeures != nil || k.Description != nil {
 		t.Errorf("created contract %+v", k)
@@ -353,9 +353,9 @@ func TestContratConsumptionAndActivity(t *testing.T) {
 		if quota != nil {
 			wantQuota = strconv.Itoa(*quota)
 		}
-		if *got.NbInterventionsUtilisees != want || gotQuota != wantQuota || *got.EstActif != active {
+		if got.NbInterventionsUtilisees != want || gotQuota != wantQuota || got.EstActif != active {
 			t.Errorf("%s: utilisees %d quota %s est_actif %v, want %d %s %v", where,
-				*got.NbInterventionsUtilisees, gotQuota, *got.EstActif, want, wantQuota, active)
+				got.NbInterventionsUtilisees, gotQuota, got.EstActif, want, wantQuota, active)
 		}
 	}
 	list, err := env.Client.ListContratsWithResponse(ctx, &api.ListContratsParams{Limit: ptrTo(500)}, testenv.As(owner))
@@ -376,7 +376,7 @@ func TestContratConsumptionAndActivity(t *testing.T) {
 	}
 	// The company counts the active ones.
 	g, err := env.Client.GetClientWithResponse(ctx, c.Id, testenv.As(owner))
-	if err != nil || g.JSON200 == nil || *g.JSON200.NbContratsActifs != 5 {
+	if err != nil || g.JSON200 == nil || g.JSON200.NbContratsActifs != 5 {
 		t.Errorf("nb_contrats_actifs: %v %s", err, g.Body)
 	}
 }

@@ -216,12 +216,12 @@ func TestEquipementCRUD(t *testing.T) {
 		e.Criticite != api.EquipementCriticiteCritique || *e.NumeroSerie != "AC-2023-001" ||
 		*e.FrequenceEntretien != 30 || *e.CoutAcquisition != 4500000 ||
 		*e.ClientId != company || *e.ContratId != contrat || e.ParentId != nil ||
-		*e.Version != 1 || *e.NbInterventionsActives != 0 || (*e.DateMiseEnService).String() != "2025-02-01" {
+		e.Version != 1 || e.NbInterventionsActives != 0 || (*e.DateMiseEnService).String() != "2025-02-01" {
 		t.Errorf("created equipment does not echo the request: %+v", e)
 	}
 	// 2025-02-01 + 30 days - 7 (critique) = 2025-02-24, long past.
-	if got := (*e.ProchaineMaintenance).String(); got != "2025-02-24" || !*e.MaintenanceEnRetard {
-		t.Errorf("prochaine_maintenance = %s, en retard %v; want 2025-02-24, true", got, *e.MaintenanceEnRetard)
+	if got := (*e.ProchaineMaintenance).String(); got != "2025-02-24" || !e.MaintenanceEnRetard {
+		t.Errorf("prochaine_maintenance = %s, en retard %v; want 2025-02-24, true", got, e.MaintenanceEnRetard)
 	}
 
 	g, got := f.get(e.Id, env.Token("technicien"))
@@ -240,7 +240,7 @@ func TestEquipementCRUD(t *testing.T) {
 	if u.JSON200 == nil || u.HTTPResponse.Header.Get("ETag") != `"2"` {
 		t.Fatalf("update: %d ETag %q %s", u.StatusCode(), u.HTTPResponse.Header.Get("ETag"), u.Body)
 	}
-	if v := *u.JSON200; v.Localisation != "Atelier B" || v.Statut != api.EquipementStatutMaintenance || *v.Version != 2 ||
+	if v := *u.JSON200; v.Localisation != "Atelier B" || v.Statut != api.EquipementStatutMaintenance || v.Version != 2 ||
 		v.Nom != e.Nom || *v.Marque != "Atlas Copco" || v.UpdatedAt.Before(e.UpdatedAt) {
 		t.Errorf("update = %+v", v)
 	}
@@ -366,7 +366,7 @@ func TestFrequenceEntretienLabelsAndDays(t *testing.T) {
 			t.Parallel()
 			e := f.create(func(b *api.EquipementCreate) { b.FrequenceEntretien = eqFreq(c.in) })
 			if c.days == 0 {
-				if e.FrequenceEntretien != nil || e.ProchaineMaintenance != nil || *e.MaintenanceEnRetard {
+				if e.FrequenceEntretien != nil || e.ProchaineMaintenance != nil || e.MaintenanceEnRetard {
 					t.Errorf("frequence %v: got %v, prochaine %v; want null", c.in, e.FrequenceEntretien, e.ProchaineMaintenance)
 				}
 				return
@@ -376,8 +376,8 @@ func TestFrequenceEntretienLabelsAndDays(t *testing.T) {
 			}
 			// Without history or commissioning date, the next maintenance counts from creation.
 			want := eqToday().AddDate(0, 0, c.days).Format(time.DateOnly)
-			if got := (*e.ProchaineMaintenance).String(); got != want || *e.MaintenanceEnRetard {
-				t.Errorf("prochaine_maintenance %s (en retard %v), want %s", got, *e.MaintenanceEnRetard, want)
+			if got := (*e.ProchaineMaintenance).String(); got != want || e.MaintenanceEnRetard {
+				t.Errorf("prochaine_maintenance %s (en retard %v), want %s", got, e.MaintenanceEnRetard, want)
 			}
 		})
 	}
@@ -411,8 +411,8 @@ func TestUpdateEquipementIsPartial(t *testing.T) {
 			t.Fatalf("PATCH %s: %d %s", body, resp.StatusCode, b)
 		}
 		out := decode(b)
-		if resp.Header.Get("ETag") != fmt.Sprintf(`"%d"`, *out.Version) {
-			t.Errorf("ETag %q for version %d", resp.Header.Get("ETag"), *out.Version)
+		if resp.Header.Get("ETag") != fmt.Sprintf(`"%d"`, out.Version) {
+			t.Errorf("ETag %q for version %d", resp.Header.Get("ETag"), out.Version)
 		}
 		return out
 	}
@@ -420,7 +420,7 @@ func TestUpdateEquipementIsPartial(t *testing.T) {
 	// null clears, absent keeps.
 	v := ok(`{"marque": null, "cout_acquisition": null, "date_acquisition": null, "zone": "Q"}`)
 	if v.Marque != nil || v.CoutAcquisition != nil || v.DateAcquisition != nil || *v.Zone != "Q" ||
-		*v.Modele != "NB 65" || *v.NumeroSerie != "GF-1" || *v.FrequenceEntretien != 90 || *v.Version != 2 {
+		*v.Modele != "NB 65" || *v.NumeroSerie != "GF-1" || *v.FrequenceEntretien != 90 || v.Version != 2 {
 		t.Errorf("after clearing: %+v", v)
 	}
 	// A blank optional text is stored as null.
@@ -439,9 +439,9 @@ func TestUpdateEquipementIsPartial(t *testing.T) {
 		t.Errorf("0: %v", v.FrequenceEntretien)
 	}
 	// Sending the current values changes nothing: the version stays.
-	before := *v.Version
-	if v = ok(fmt.Sprintf(`{"nom": %q, "zone": "Q"}`, e.Nom)); *v.Version != before {
-		t.Errorf("a no-op PATCH moved the version from %d to %d", before, *v.Version)
+	before := v.Version
+	if v = ok(fmt.Sprintf(`{"nom": %q, "zone": "Q"}`, e.Nom)); v.Version != before {
+		t.Errorf("a no-op PATCH moved the version from %d to %d", before, v.Version)
 	}
 	// A contract without a client gives its client; then the client cannot change alone.
 	if v = ok(fmt.Sprintf(`{"contrat_id": %d}`, contratA)); *v.ClientId != companyA || *v.ContratId != contratA {
@@ -486,7 +486,7 @@ func TestUpdateEquipementIsPartial(t *testing.T) {
 		})
 	}
 	_, now := f.get(e.Id, f.admin)
-	if *now.Version != *v.Version || *now.ClientId != companyA || now.Nom != e.Nom {
+	if now.Version != v.Version || *now.ClientId != companyA || now.Nom != e.Nom {
 		t.Errorf("refused updates changed the row: %+v", now)
 	}
 
@@ -616,15 +616,15 @@ func TestIfMatchGuardsUpdates(t *testing.T) {
 			if want := fmt.Sprintf(`La ressource a été modifiée entre-temps (version actuelle : "%d")`, version); detailOf(p) != want {
 				t.Errorf("If-Match %s: detail %q, want %q", c.ifMatch, detailOf(p), want)
 			}
-			if *now.Version != version || *now.Zone == zone {
+			if now.Version != version || *now.Zone == zone {
 				t.Errorf("If-Match %s: a refused update changed the row: %+v", c.ifMatch, now)
 			}
 			continue
 		}
 		version++
-		if resp.Header.Get("ETag") != fmt.Sprintf(`"%d"`, version) || *now.Version != version || *now.Zone != zone {
+		if resp.Header.Get("ETag") != fmt.Sprintf(`"%d"`, version) || now.Version != version || *now.Zone != zone {
 			t.Errorf("If-Match %s: ETag %q, version %d, zone %v; want version %d", c.ifMatch, resp.Header.Get("ETag"),
-				*now.Version, now.Zone, version)
+				now.Version, now.Zone, version)
 		}
 	}
 	// A stale If-Match on a missing machine is still 404.
@@ -731,9 +731,9 @@ func TestEquipementComputedFields(t *testing.T) {
 		if e.ProchaineMaintenance != nil {
 			got = (*e.ProchaineMaintenance).String()
 		}
-		if *e.NbInterventionsActives != c.actives || got != c.prochaine || *e.MaintenanceEnRetard != c.retard {
+		if e.NbInterventionsActives != c.actives || got != c.prochaine || e.MaintenanceEnRetard != c.retard {
 			t.Errorf("%s %s: actives %d, prochaine %q, retard %v; want %d, %q, %v", where, c.name,
-				*e.NbInterventionsActives, got, *e.MaintenanceEnRetard, c.actives, c.prochaine, c.retard)
+				e.NbInterventionsActives, got, e.MaintenanceEnRetard, c.actives, c.prochaine, c.retard)
 		}
 	}
 	list, err := env.Client.ListEquipementsWithResponse(t.Context(), &api.ListEquipementsParams{Limit: ptrTo(500)}, testenv.As(f.admin))
@@ -1023,8 +1023,8 @@ func TestEquipementBadInputsAre4xx(t *testing.T) {
 			t.Errorf("If-Match %q: %d", ifMatch, resp.StatusCode)
 		}
 	}
-	if _, now := f.get(e.Id, f.admin); *now.Version != 1 {
-		t.Errorf("malformed requests changed the machine: version %d", *now.Version)
+	if _, now := f.get(e.Id, f.admin); now.Version != 1 {
+		t.Errorf("malformed requests changed the machine: version %d", now.Version)
 	}
 	if strings.Contains(env.Logs.String(), `"status":500`) {
 		t.Errorf("a request answered 500")
@@ -1062,7 +1062,7 @@ func TestListEquipementsQueryCountIsBounded(t *testing.T) {
 				t.Fatalf("list: %v %d %s", err, r.StatusCode(), r.Body)
 			}
 			for _, e := range *r.JSON200 {
-				if *e.NbInterventionsActives != 1 || e.ProchaineMaintenance == nil {
+				if e.NbInterventionsActives != 1 || e.ProchaineMaintenance == nil {
 					t.Fatalf("machine %d: computed fields missing: %+v", e.Id, e)
 				}
 			}

@@ -22,11 +22,11 @@ func (s *Server) ListInterventions(ctx context.Context, req api.ListIntervention
 		ClientID: p.ClientId, ContratID: p.ContratId, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
 		DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
 	})
-	page, err := interventionPage(s.deps.Interventions.List(ctx, principal(ctx), f))
+	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err
 	}
-	return page, nil
+	return api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
 }
 
 // FilterInterventions is GET /filters/interventions (the same search as GET /interventions).
@@ -38,33 +38,33 @@ func (s *Server) FilterInterventions(ctx context.Context, req api.FilterInterven
 		ClientID: p.ClientId, ContratID: p.ContratId, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
 		DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
 	})
-	page, err := interventionPage(s.deps.Interventions.List(ctx, principal(ctx), f))
+	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err
 	}
-	return page, nil
+	return api.FilterInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
 }
 
 // ListEquipementInterventions is GET /equipements/{equipement_id}/interventions.
 func (s *Server) ListEquipementInterventions(ctx context.Context, req api.ListEquipementInterventionsRequestObject) (api.ListEquipementInterventionsResponseObject, error) {
 	p := req.Params
 	f := interventionFilter(interventionFilterParams{Limit: p.Limit, Offset: p.Offset, Sort: (*string)(p.Sort), Statut: p.Statut})
-	page, err := interventionPage(s.deps.Interventions.ListForEquipement(ctx, principal(ctx), req.EquipementId, f))
+	rows, total, err := s.deps.Interventions.ListForEquipement(ctx, principal(ctx), req.EquipementId, f)
 	if err != nil {
 		return nil, err
 	}
-	return page, nil
+	return api.ListEquipementInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
 }
 
 // ListTechnicienInterventions is GET /techniciens/{technicien_id}/interventions.
 func (s *Server) ListTechnicienInterventions(ctx context.Context, req api.ListTechnicienInterventionsRequestObject) (api.ListTechnicienInterventionsResponseObject, error) {
 	p := req.Params
 	f := interventionFilter(interventionFilterParams{Limit: p.Limit, Offset: p.Offset, Sort: (*string)(p.Sort), Statut: p.Statut})
-	page, err := interventionPage(s.deps.Interventions.ListForTechnicien(ctx, principal(ctx), req.TechnicienId, f))
+	rows, total, err := s.deps.Interventions.ListForTechnicien(ctx, principal(ctx), req.TechnicienId, f)
 	if err != nil {
 		return nil, err
 	}
-	return page, nil
+	return api.ListTechnicienInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
 }
 
 // CreateIntervention is POST /interventions.
@@ -91,7 +91,7 @@ func (s *Server) GetIntervention(ctx context.Context, req api.GetInterventionReq
 	if err != nil {
 		return nil, err
 	}
-	return interventionResponse{v}, nil
+	return api.GetIntervention200JSONResponse{Body: toAPIIntervention(v), Headers: api.GetIntervention200ResponseHeaders{ETag: etagOf(v.Version)}}, nil
 }
 
 // UpdateIntervention is PATCH /interventions/{intervention_id}.

@@ -120,7 +120,7 @@ func TestLifecycleEveryTransitionForManagers(t *testing.T) {
 					fresh("date_fin_travaux", after.Fin)
 					fresh("date_cloture", after.Cloture)
 					if after.Rapport == nil || *after.Rapport != "Joint remplacé" || *after.DureeMinutes != 90 ||
-						*after.CoutMainOeuvre != 30000 || *after.CoutPieces != 12000 || *res.Intervention.CoutTotal != 42000 {
+						*after.CoutMainOeuvre != 30000 || *after.CoutPieces != 12000 || res.Intervention.CoutTotal != 42000 {
 						t.Errorf("closing report not stored: %+v", after)
 					}
 				case "cancel":
@@ -231,7 +231,7 @@ func TestTechnicienTakesAnOpenIntervention(t *testing.T) {
 	}
 	got := *r.JSON200
 	if got.Statut != api.InterventionStatutEnCours || *got.TechnicienId != f.techID ||
-		got.DateAffectation == nil || got.DateDebutTravaux == nil || *got.Version != 2 {
+		got.DateAffectation == nil || got.DateDebutTravaux == nil || got.Version != 2 {
 		t.Errorf("after taking: %+v", got)
 	}
 	h := f.history(created.Id)

@@ -228,7 +228,7 @@ func TestInterventionComputedFields(t *testing.T) {
 	}
 	actions := func(v api.Intervention) []string {
 		var out []string
-		for _, a := range *v.ActionsPossibles {
+		for _, a := range v.ActionsPossibles {
 			out = append(out, string(a))
 		}
 		return out
@@ -250,8 +250,8 @@ func TestInterventionComputedFields(t *testing.T) {
 	}
 	for _, c := range cases {
 		v := byID[c.id]
-		if *v.EstEnRetard != c.retard {
-			t.Errorf("%d (%s): est_en_retard %v", c.id, v.Titre, *v.EstEnRetard)
+		if v.EstEnRetard != c.retard {
+			t.Errorf("%d (%s): est_en_retard %v", c.id, v.Titre, v.EstEnRetard)
 		}
 		if (c.delai == nil) != (v.DelaiRestantHeures == nil) || c.delai != nil && (*v.DelaiRestantHeures > *c.delai+0.02 || *v.DelaiRestantHeures < *c.delai-0.1) {
 			t.Errorf("%d (%s): delai_restant_heures %+v, want %v", c.id, v.Titre, v.DelaiRestantHeures, c.delai)
@@ -259,8 +259,8 @@ func TestInterventionComputedFields(t *testing.T) {
 		if (c.sla == nil) != (v.SlaRespecte == nil) || c.sla != nil && *v.SlaRespecte != *c.sla {
 			t.Errorf("%d (%s): sla_respecte %+v, want %v", c.id, v.Titre, v.SlaRespecte, c.sla)
 		}
-		if *v.CoutTotal != c.coutTotal {
-			t.Errorf("%d: cout_total %d", c.id, *v.CoutTotal)
+		if v.CoutTotal != c.coutTotal {
+			t.Errorf("%d: cout_total %d", c.id, v.CoutTotal)
 		}
 		if got := actions(v); !slices.Equal(got, c.admin) {
 			t.Errorf("%d (%s): admin actions %v, want %v", c.id, v.Titre, got, c.admin)

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"time"
+
 	"github.com/oapi-codegen/nullable"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/mif-erp/erp/internal/patch"
 )
@@ -33,4 +36,14 @@ func fieldOfPtr[T any](p *T) patch.Field[T] {
 		return patch.Keep[T]()
 	}
 	return patch.To(*p)
+}
+
+func dateField(f patch.Field[openapi_types.Date]) patch.Field[time.Time] {
+	if !f.Set {
+		return patch.Keep[time.Time]()
+	}
+	if f.Value == nil {
+		return patch.Clear[time.Time]()
+	}
+	return patch.To(f.Value.Time)
 }

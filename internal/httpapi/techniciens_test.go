@@ -180,7 +180,7 @@ func TestTechnicienLifecycleOfTheOriginalTests(t *testing.T) {
 	if *tech.Equipe != "A" || tech.Niveau != api.NiveauCompetenceIntermediaire ||
 		tech.Disponibilite != api.Disponibilite("disponible") || tech.HorairesTravail != "08:00-17:00" || tech.Astreinte ||
 		tech.NumeroBadge != nil || tech.DateEmbauche != nil || tech.ZoneIntervention != nil ||
-		len(tech.Competences) != 0 || *tech.ChargeTravail != 0 || !*tech.EstDisponible {
+		len(tech.Competences) != 0 || tech.ChargeTravail != 0 || !tech.EstDisponible {
 		t.Errorf("defaults of a new profile: %s", r.Body)
 	}
 	if f.audits("technicien.created", "technicien", tech.Id) != 1 {
@@ -202,7 +202,7 @@ func TestTechnicienLifecycleOfTheOriginalTests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.JSON200 == nil || *u.JSON200.Equipe != "B" || u.JSON200.Disponibilite != "indisponible" || *u.JSON200.EstDisponible {
+	if u.JSON200 == nil || *u.JSON200.Equipe != "B" || u.JSON200.Disponibilite != "indisponible" || u.JSON200.EstDisponible {
 		t.Fatalf("PUT: %d %s", u.StatusCode(), u.Body)
 	}
 	if f.audits("technicien.updated", "technicien", tech.Id) != 1 {
@@ -255,7 +255,7 @@ func TestCreateTechnicien(t *testing.T) {
 	if *tech.Equipe != "Equipe Nord" || *tech.NumeroBadge != "B-0042" || tech.Niveau != api.NiveauCompetenceAvance ||
 		*tech.ZoneIntervention != "Casablanca Nord" || tech.Disponibilite != "occupe" || !tech.Astreinte ||
 		tech.HorairesTravail != "07:00-16:00" || *tech.TelephoneUrgence != "+212600000000" ||
-		(*tech.DateEmbauche).String() != "2021-03-15" || *tech.EstDisponible || tech.User.FullName != "Ahmed Benali" {
+		(*tech.DateEmbauche).String() != "2021-03-15" || tech.EstDisponible || tech.User.FullName != "Ahmed Benali" {
 		t.Errorf("created profile = %+v", tech)
 	}
 	// Competences sorted by name, with their levels.
@@ -281,8 +281,8 @@ func TestCreateTechnicien(t *testing.T) {
 	// An inactive account is never available.
 	inactive := f.user("technicien", "Inactive Tech")
 	f.exec("UPDATE users SET is_active = false WHERE id = $1", inactive)
-	if got := f.create(api.TechnicienCreate{UserId: inactive}); *got.EstDisponible || got.Disponibilite != "disponible" {
-		t.Errorf("inactive account: est_disponible=%v", *got.EstDisponible)
+	if got := f.create(api.TechnicienCreate{UserId: inactive}); got.EstDisponible || got.Disponibilite != "disponible" {
+		t.Errorf("inactive account: est_disponible=%v", got.EstDisponible)
 	}
 
 	clientUser := f.user("client", "Client User")
@@ -550,8 +550,8 @@ func TestTechnicienWorkloadAndDeletion(t *testing.T) {
 
 	want := map[int64]int{busy.Id: 3, calm.Id: 1, idle.Id: 0}
 	for id, n := range want {
-		if got := f.get(id); *got.ChargeTravail != n {
-			t.Errorf("get %d: charge_travail = %d, want %d", id, *got.ChargeTravail, n)
+		if got := f.get(id); got.ChargeTravail != n {
+			t.Errorf("get %d: charge_travail = %d, want %d", id, got.ChargeTravail, n)
 		}
 	}
 	resp, b := env.Do(http.MethodGet, "/api/v1/techniciens?sort=-charge", env.Token("admin"), "", nil, false)
@@ -561,8 +561,8 @@ func TestTechnicienWorkloadAndDeletion(t *testing.T) {
 		t.Fatalf("list: %d %s", resp.StatusCode, b)
 	}
 	for i, r := range rows {
-		if wantID := []int64{busy.Id, calm.Id, idle.Id}[i]; r.Id != wantID || *r.ChargeTravail != want[r.Id] {
-			t.Errorf("row %d = %d with charge %d", i, r.Id, *r.ChargeTravail)
+		if wantID := []int64{busy.Id, calm.Id, idle.Id}[i]; r.Id != wantID || r.ChargeTravail != want[r.Id] {
+			t.Errorf("row %d = %d with charge %d", i, r.Id, r.ChargeTravail)
 		}
 	}
 	if ids, _ := f.list("sort=charge"); !slices.Equal(ids, []int64{idle.Id, calm.Id, busy.Id}) {
@@ -664,8 +664,8 @@ func TestListTechniciensFiltersSortsAndPages(t *testing.T) {
 	}
 	for _, r := range rows {
 		got := f.get(r.Id)
-		if !slices.Equal(competenceIDs(r), competenceIDs(got)) || *r.ChargeTravail != *got.ChargeTravail ||
-			*r.EstDisponible != *got.EstDisponible || r.User.Id != got.User.Id {
+		if !slices.Equal(competenceIDs(r), competenceIDs(got)) || r.ChargeTravail != got.ChargeTravail ||
+			r.EstDisponible != got.EstDisponible || r.User.Id != got.User.Id {
 			t.Errorf("list row %+v differs from GET %+v", r, got)
 		}
 	}
@@ -802,8 +802,8 @@ func TestListTechniciensQueryCountIsBounded(t *testing.T) {
 				t.Fatalf("list %d: %v %d", limit, err, r.StatusCode())
 			}
 			for _, row := range *r.JSON200 {
-				if len(row.Competences) != 3 || *row.ChargeTravail != 1 {
-					t.Fatalf("row %d: %d competences, charge %d", row.Id, len(row.Competences), *row.ChargeTravail)
+				if len(row.Competences) != 3 || row.ChargeTravail != 1 {
+					t.Fatalf("row %d: %d competences, charge %d", row.Id, len(row.Competences), row.ChargeTravail)
 				}
 			}
 		})

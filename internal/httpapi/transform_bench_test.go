@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/interventions"
@@ -35,7 +36,7 @@ func BenchmarkInterventionPageEncode(b *testing.B) {
 	w := &discardWriter{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
-		page, _ := interventionPage(rows, 50, nil)
+		page := api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, 50)}
 		if err := page.VisitListInterventionsResponse(w); err != nil {
 			b.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
@@ -62,17 +64,16 @@ func TestTransformersEncodeAsGolden(t *testing.T) {
 
 	// The hot paths answer through their page and ETag responses.
 	rows := []interventions.Intervention{filled[interventions.Intervention](true), filled[interventions.Intervention](false)}
-	page, err := interventionPage(rows, 42, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, 42)}
 	rec := httptest.NewRecorder()
 	if err := page.VisitListInterventionsResponse(rec); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "intervention-page.http", recorded(rec))
 	rec = httptest.NewRecorder()
-	if err := (interventionResponse{rows[0]}).VisitGetInterventionResponse(rec); err != nil {
+	if err := (api.GetIntervention200JSONResponse{
+		Body: toAPIIntervention(rows[0]), Headers: api.GetIntervention200ResponseHeaders{ETag: etagOf(rows[0].Version)},
+	}).VisitGetInterventionResponse(rec); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "intervention-get.http", recorded(rec))
@@ -84,7 +85,9 @@ func TestTransformersEncodeAsGolden(t *testing.T) {
 	}
 	checkGolden(t, "equipement-page.http", recorded(rec))
 	rec = httptest.NewRecorder()
-	if err := (equipementResponse{machines[0]}).VisitGetEquipementResponse(rec); err != nil {
+	if err := (api.GetEquipement200JSONResponse{
+		Body: toAPIEquipement(machines[0]), Headers: api.GetEquipement200ResponseHeaders{ETag: etagOf(machines[0].Version)},
+	}).VisitGetEquipementResponse(rec); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "equipement-get.http", recorded(rec))
@@ -104,6 +107,15 @@ func recorded(rec *httptest.ResponseRecorder) []byte {
 	}
 	b.Write(rec.Body.Bytes())
 	return b.Bytes()
+}
+
+func encodeForTest(t *testing.T, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 func checkGolden(t *testing.T, name string, got []byte) {

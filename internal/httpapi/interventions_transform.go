@@ -1,64 +1,18 @@
 package httpapi
 
 import (
-	"time"
-
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/interventions"
 )
 
-// interventionFilterParams are the list parameters the intervention operations share (each
-// operation has its own generated types for them).
-type interventionFilterParams struct {
-	Limit, Offset                          *int
-	Sort                                   *string
-	Statut                                 *[]api.InterventionStatut
-	Priorite                               *[]api.InterventionPriorite
-	Type                                   *api.InterventionType
-	Urgence, EnRetard                      *bool
-	TechnicienID, EquipementID             *int64
-	ClientID, ContratID                    *int64
-	CreatedFrom, CreatedTo, DeadlineBefore *time.Time
-	Q                                      *string
-}
+// Transformers of interventions, their history and the dashboard: domain -> contract types, and the generated page response the four list operations answer with.
 
-func interventionFilter(p interventionFilterParams) interventions.Filter {
-	f := interventions.Filter{
-		Limit: interventions.DefaultLimit, Type: (*string)(p.Type), Urgence: p.Urgence, EnRetard: p.EnRetard,
-		TechnicienID: p.TechnicienID, EquipementID: p.EquipementID, ClientID: p.ClientID, ContratID: p.ContratID,
-		CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo, DeadlineBefore: p.DeadlineBefore,
+// interventionPage is one page of interventions with the total for X-Total-Count: the answer of
+// the four operations that list interventions.
+func interventionPage(rows []interventions.Intervention, total int64) api.InterventionPageJSONResponse {
+	return api.InterventionPageJSONResponse{
+		Body: mapAll(rows, toAPIIntervention), Headers: api.InterventionPageResponseHeaders{XTotalCount: int(total)},
 	}
-	if p.Limit != nil {
-		f.Limit = *p.Limit
-	}
-	if p.Offset != nil {
-		f.Offset = *p.Offset
-	}
-	if p.Sort != nil {
-		f.Sort = *p.Sort
-	}
-	if p.Q != nil {
-		f.Query = *p.Q
-	}
-	if p.Statut != nil {
-		for _, s := range *p.Statut {
-			f.Statuts = append(f.Statuts, string(s))
-		}
-	}
-	if p.Priorite != nil {
-		for _, s := range *p.Priorite {
-			f.Priorites = append(f.Priorites, string(s))
-		}
-	}
-	return f
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
 
 func toAPIIntervention(v interventions.Intervention) api.Intervention {
@@ -96,16 +50,16 @@ func toAPIIntervention(v interventions.Intervention) api.Intervention {
 		DateArchivage:      utcPtr(v.DateArchivage),
 		CoutMainOeuvre:     v.CoutMainOeuvre,
 		CoutPieces:         v.CoutPieces,
-		CoutTotal:          ptr(v.CoutTotal),
+		CoutTotal:          v.CoutTotal,
 		DureeMinutes:       duree,
 		Rapport:            v.Rapport,
 		SatisfactionClient: satisfaction,
 		MotifAnnulation:    v.MotifAnnulation,
-		EstEnRetard:        ptr(v.EstEnRetard),
+		EstEnRetard:        v.EstEnRetard,
 		DelaiRestantHeures: v.DelaiRestantHeures,
 		SlaRespecte:        v.SlaRespecte,
-		ActionsPossibles:   &actions,
-		Version:            ptr(int(v.Version)),
+		ActionsPossibles:   actions,
+		Version:            int(v.Version),
 		UpdatedAt:          v.UpdatedAt.UTC(),
 	}
 }
