@@ -1,17 +1,12 @@
 package httpapi
 
 import (
-	"time"
-
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/apitypes"
 	"github.com/mif-erp/erp/internal/clients"
 )
 
 // Transformers of contracts: domain -> contract types.
-
-func contratDate(t time.Time) openapi_types.Date { return openapi_types.Date{Time: t} }
 
 func toAPIContrat(c clients.Contrat) api.Contrat {
 	return api.Contrat{
@@ -23,8 +18,8 @@ func toAPIContrat(c clients.Contrat) api.Contrat {
 		TypeContrat:              api.ContratType(c.TypeContrat),
 		Statut:                   api.ContratStatut(c.Statut),
 		DateSignature:            apiDate(c.DateSignature),
-		DateDebut:                contratDate(c.DateDebut),
-		DateFin:                  contratDate(c.DateFin),
+		DateDebut:                apitypes.Of(c.DateDebut),
+		DateFin:                  apitypes.Of(c.DateFin),
 		MontantAnnuel:            c.MontantAnnuel,
 		Devise:                   c.Devise,
 		NbInterventionsIncluses:  apiInt(c.NbInterventionsIncluses),

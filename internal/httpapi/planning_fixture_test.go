@@ -12,6 +12,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/apitypes"
 	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/testenv"
 )
@@ -54,7 +55,7 @@ func day(s string) time.Time {
 func ds(t time.Time) string { return t.Format(time.DateOnly) }
 
 // dateOrEmpty is a nullable date as text ("" for null).
-func dateOrEmpty(d *openapi_types.Date) string {
+func dateOrEmpty(d *apitypes.Date) string {
 	if d == nil {
 		return ""
 	}

@@ -3,20 +3,20 @@ package httpapi
 import (
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/apitypes"
 	"github.com/mif-erp/erp/internal/planning"
 )
 
 // Transformers of maintenance plans: domain -> contract types.
 
 // planningDate is a stored day as the API writes it (null when absent).
-func planningDate(t *time.Time) *openapi_types.Date {
+func planningDate(t *time.Time) *apitypes.Date {
 	if t == nil {
 		return nil
 	}
-	return &openapi_types.Date{Time: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
+	d := apitypes.Of(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))
+	return &d
 }
 
 func toAPIPlanning(p planning.Plan) api.Planning {

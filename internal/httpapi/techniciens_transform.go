@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/techniciens"
 )
@@ -20,10 +18,6 @@ func toAPITechnicien(t techniciens.Profile) api.Technicien {
 			DateAcquisition: c.DateAcquisition.UTC(),
 		}
 	}
-	var embauche *openapi_types.Date
-	if t.DateEmbauche != nil {
-		embauche = &openapi_types.Date{Time: *t.DateEmbauche}
-	}
 	return api.Technicien{
 		Id:               t.ID,
 		User:             toAPIUser(t.User),
@@ -35,7 +29,7 @@ func toAPITechnicien(t techniciens.Profile) api.Technicien {
 		Astreinte:        t.Astreinte,
 		HorairesTravail:  t.HorairesTravail,
 		TelephoneUrgence: t.TelephoneUrgence,
-		DateEmbauche:     embauche,
+		DateEmbauche:     apiDate(t.DateEmbauche),
 		Competences:      comps,
 		ChargeTravail:    t.Charge,
 		EstDisponible:    t.Available(),

@@ -3,7 +3,7 @@ package httpapi
 import (
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
+	"github.com/mif-erp/erp/internal/apitypes"
 )
 
 // Transformers turn domain values into the generated contract types, one file per resource
@@ -30,11 +30,12 @@ func utcPtr(t *time.Time) *time.Time {
 }
 
 // apiDate is an optional day of the domain as an API date.
-func apiDate(t *time.Time) *openapi_types.Date {
+func apiDate(t *time.Time) *apitypes.Date {
 	if t == nil {
 		return nil
 	}
-	return &openapi_types.Date{Time: *t}
+	d := apitypes.Of(*t)
+	return &d
 }
 
 // apiInt is an optional int32 of the domain as the API's int.
