@@ -393,6 +393,57 @@ func (e InterventionPriorite) Valid() bool {
 	}
 }
 
+// Defines values for InterventionSort.
+const (
+	InterventionSortDateCreation      InterventionSort = "date_creation"
+	InterventionSortDateLimite        InterventionSort = "date_limite"
+	InterventionSortId                InterventionSort = "id"
+	InterventionSortMinusDateCreation InterventionSort = "-date_creation"
+	InterventionSortMinusDateLimite   InterventionSort = "-date_limite"
+	InterventionSortMinusId           InterventionSort = "-id"
+	InterventionSortMinusPriorite     InterventionSort = "-priorite"
+	InterventionSortMinusStatut       InterventionSort = "-statut"
+	InterventionSortMinusTitre        InterventionSort = "-titre"
+	InterventionSortPertinence        InterventionSort = "pertinence"
+	InterventionSortPriorite          InterventionSort = "priorite"
+	InterventionSortStatut            InterventionSort = "statut"
+	InterventionSortTitre             InterventionSort = "titre"
+)
+
+// Valid indicates whether the value is a known member of the InterventionSort enum.
+func (e InterventionSort) Valid() bool {
+	switch e {
+	case InterventionSortDateCreation:
+		return true
+	case InterventionSortDateLimite:
+		return true
+	case InterventionSortId:
+		return true
+	case InterventionSortMinusDateCreation:
+		return true
+	case InterventionSortMinusDateLimite:
+		return true
+	case InterventionSortMinusId:
+		return true
+	case InterventionSortMinusPriorite:
+		return true
+	case InterventionSortMinusStatut:
+		return true
+	case InterventionSortMinusTitre:
+		return true
+	case InterventionSortPertinence:
+		return true
+	case InterventionSortPriorite:
+		return true
+	case InterventionSortStatut:
+		return true
+	case InterventionSortTitre:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InterventionStatut.
 const (
 	InterventionStatutAffectee  InterventionStatut = "affectee"
@@ -672,57 +723,6 @@ func (e UserRole) Valid() bool {
 	}
 }
 
-// Defines values for InterventionSort.
-const (
-	InterventionSortDateCreation      InterventionSort = "date_creation"
-	InterventionSortDateLimite        InterventionSort = "date_limite"
-	InterventionSortId                InterventionSort = "id"
-	InterventionSortMinusDateCreation InterventionSort = "-date_creation"
-	InterventionSortMinusDateLimite   InterventionSort = "-date_limite"
-	InterventionSortMinusId           InterventionSort = "-id"
-	InterventionSortMinusPriorite     InterventionSort = "-priorite"
-	InterventionSortMinusStatut       InterventionSort = "-statut"
-	InterventionSortMinusTitre        InterventionSort = "-titre"
-	InterventionSortPertinence        InterventionSort = "pertinence"
-	InterventionSortPriorite          InterventionSort = "priorite"
-	InterventionSortStatut            InterventionSort = "statut"
-	InterventionSortTitre             InterventionSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the InterventionSort enum.
-func (e InterventionSort) Valid() bool {
-	switch e {
-	case InterventionSortDateCreation:
-		return true
-	case InterventionSortDateLimite:
-		return true
-	case InterventionSortId:
-		return true
-	case InterventionSortMinusDateCreation:
-		return true
-	case InterventionSortMinusDateLimite:
-		return true
-	case InterventionSortMinusId:
-		return true
-	case InterventionSortMinusPriorite:
-		return true
-	case InterventionSortMinusStatut:
-		return true
-	case InterventionSortMinusTitre:
-		return true
-	case InterventionSortPertinence:
-		return true
-	case InterventionSortPriorite:
-		return true
-	case InterventionSortStatut:
-		return true
-	case InterventionSortTitre:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ListClientsParamsSort.
 const (
 	ListClientsParamsSortCreatedAt          ListClientsParamsSort = "created_at"
@@ -843,210 +843,6 @@ func (e ListEquipementsParamsSort) Valid() bool {
 	}
 }
 
-// Defines values for ListEquipementInterventionsParamsSort.
-const (
-	ListEquipementInterventionsParamsSortDateCreation      ListEquipementInterventionsParamsSort = "date_creation"
-	ListEquipementInterventionsParamsSortDateLimite        ListEquipementInterventionsParamsSort = "date_limite"
-	ListEquipementInterventionsParamsSortId                ListEquipementInterventionsParamsSort = "id"
-	ListEquipementInterventionsParamsSortMinusDateCreation ListEquipementInterventionsParamsSort = "-date_creation"
-	ListEquipementInterventionsParamsSortMinusDateLimite   ListEquipementInterventionsParamsSort = "-date_limite"
-	ListEquipementInterventionsParamsSortMinusId           ListEquipementInterventionsParamsSort = "-id"
-	ListEquipementInterventionsParamsSortMinusPriorite     ListEquipementInterventionsParamsSort = "-priorite"
-	ListEquipementInterventionsParamsSortMinusStatut       ListEquipementInterventionsParamsSort = "-statut"
-	ListEquipementInterventionsParamsSortMinusTitre        ListEquipementInterventionsParamsSort = "-titre"
-	ListEquipementInterventionsParamsSortPertinence        ListEquipementInterventionsParamsSort = "pertinence"
-	ListEquipementInterventionsParamsSortPriorite          ListEquipementInterventionsParamsSort = "priorite"
-	ListEquipementInterventionsParamsSortStatut            ListEquipementInterventionsParamsSort = "statut"
-	ListEquipementInterventionsParamsSortTitre             ListEquipementInterventionsParamsSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the ListEquipementInterventionsParamsSort enum.
-func (e ListEquipementInterventionsParamsSort) Valid() bool {
-	switch e {
-	case ListEquipementInterventionsParamsSortDateCreation:
-		return true
-	case ListEquipementInterventionsParamsSortDateLimite:
-		return true
-	case ListEquipementInterventionsParamsSortId:
-		return true
-	case ListEquipementInterventionsParamsSortMinusDateCreation:
-		return true
-	case ListEquipementInterventionsParamsSortMinusDateLimite:
-		return true
-	case ListEquipementInterventionsParamsSortMinusId:
-		return true
-	case ListEquipementInterventionsParamsSortMinusPriorite:
-		return true
-	case ListEquipementInterventionsParamsSortMinusStatut:
-		return true
-	case ListEquipementInterventionsParamsSortMinusTitre:
-		return true
-	case ListEquipementInterventionsParamsSortPertinence:
-		return true
-	case ListEquipementInterventionsParamsSortPriorite:
-		return true
-	case ListEquipementInterventionsParamsSortStatut:
-		return true
-	case ListEquipementInterventionsParamsSortTitre:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for FilterInterventionsParamsSort.
-const (
-	FilterInterventionsParamsSortDateCreation      FilterInterventionsParamsSort = "date_creation"
-	FilterInterventionsParamsSortDateLimite        FilterInterventionsParamsSort = "date_limite"
-	FilterInterventionsParamsSortId                FilterInterventionsParamsSort = "id"
-	FilterInterventionsParamsSortMinusDateCreation FilterInterventionsParamsSort = "-date_creation"
-	FilterInterventionsParamsSortMinusDateLimite   FilterInterventionsParamsSort = "-date_limite"
-	FilterInterventionsParamsSortMinusId           FilterInterventionsParamsSort = "-id"
-	FilterInterventionsParamsSortMinusPriorite     FilterInterventionsParamsSort = "-priorite"
-	FilterInterventionsParamsSortMinusStatut       FilterInterventionsParamsSort = "-statut"
-	FilterInterventionsParamsSortMinusTitre        FilterInterventionsParamsSort = "-titre"
-	FilterInterventionsParamsSortPertinence        FilterInterventionsParamsSort = "pertinence"
-	FilterInterventionsParamsSortPriorite          FilterInterventionsParamsSort = "priorite"
-	FilterInterventionsParamsSortStatut            FilterInterventionsParamsSort = "statut"
-	FilterInterventionsParamsSortTitre             FilterInterventionsParamsSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the FilterInterventionsParamsSort enum.
-func (e FilterInterventionsParamsSort) Valid() bool {
-	switch e {
-	case FilterInterventionsParamsSortDateCreation:
-		return true
-	case FilterInterventionsParamsSortDateLimite:
-		return true
-	case FilterInterventionsParamsSortId:
-		return true
-	case FilterInterventionsParamsSortMinusDateCreation:
-		return true
-	case FilterInterventionsParamsSortMinusDateLimite:
-		return true
-	case FilterInterventionsParamsSortMinusId:
-		return true
-	case FilterInterventionsParamsSortMinusPriorite:
-		return true
-	case FilterInterventionsParamsSortMinusStatut:
-		return true
-	case FilterInterventionsParamsSortMinusTitre:
-		return true
-	case FilterInterventionsParamsSortPertinence:
-		return true
-	case FilterInterventionsParamsSortPriorite:
-		return true
-	case FilterInterventionsParamsSortStatut:
-		return true
-	case FilterInterventionsParamsSortTitre:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListInterventionsParamsSort.
-const (
-	ListInterventionsParamsSortDateCreation      ListInterventionsParamsSort = "date_creation"
-	ListInterventionsParamsSortDateLimite        ListInterventionsParamsSort = "date_limite"
-	ListInterventionsParamsSortId                ListInterventionsParamsSort = "id"
-	ListInterventionsParamsSortMinusDateCreation ListInterventionsParamsSort = "-date_creation"
-	ListInterventionsParamsSortMinusDateLimite   ListInterventionsParamsSort = "-date_limite"
-	ListInterventionsParamsSortMinusId           ListInterventionsParamsSort = "-id"
-	ListInterventionsParamsSortMinusPriorite     ListInterventionsParamsSort = "-priorite"
-	ListInterventionsParamsSortMinusStatut       ListInterventionsParamsSort = "-statut"
-	ListInterventionsParamsSortMinusTitre        ListInterventionsParamsSort = "-titre"
-	ListInterventionsParamsSortPertinence        ListInterventionsParamsSort = "pertinence"
-	ListInterventionsParamsSortPriorite          ListInterventionsParamsSort = "priorite"
-	ListInterventionsParamsSortStatut            ListInterventionsParamsSort = "statut"
-	ListInterventionsParamsSortTitre             ListInterventionsParamsSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the ListInterventionsParamsSort enum.
-func (e ListInterventionsParamsSort) Valid() bool {
-	switch e {
-	case ListInterventionsParamsSortDateCreation:
-		return true
-	case ListInterventionsParamsSortDateLimite:
-		return true
-	case ListInterventionsParamsSortId:
-		return true
-	case ListInterventionsParamsSortMinusDateCreation:
-		return true
-	case ListInterventionsParamsSortMinusDateLimite:
-		return true
-	case ListInterventionsParamsSortMinusId:
-		return true
-	case ListInterventionsParamsSortMinusPriorite:
-		return true
-	case ListInterventionsParamsSortMinusStatut:
-		return true
-	case ListInterventionsParamsSortMinusTitre:
-		return true
-	case ListInterventionsParamsSortPertinence:
-		return true
-	case ListInterventionsParamsSortPriorite:
-		return true
-	case ListInterventionsParamsSortStatut:
-		return true
-	case ListInterventionsParamsSortTitre:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ExportInterventionsParamsSort.
-const (
-	ExportInterventionsParamsSortDateCreation      ExportInterventionsParamsSort = "date_creation"
-	ExportInterventionsParamsSortDateLimite        ExportInterventionsParamsSort = "date_limite"
-	ExportInterventionsParamsSortId                ExportInterventionsParamsSort = "id"
-	ExportInterventionsParamsSortMinusDateCreation ExportInterventionsParamsSort = "-date_creation"
-	ExportInterventionsParamsSortMinusDateLimite   ExportInterventionsParamsSort = "-date_limite"
-	ExportInterventionsParamsSortMinusId           ExportInterventionsParamsSort = "-id"
-	ExportInterventionsParamsSortMinusPriorite     ExportInterventionsParamsSort = "-priorite"
-	ExportInterventionsParamsSortMinusStatut       ExportInterventionsParamsSort = "-statut"
-	ExportInterventionsParamsSortMinusTitre        ExportInterventionsParamsSort = "-titre"
-	ExportInterventionsParamsSortPertinence        ExportInterventionsParamsSort = "pertinence"
-	ExportInterventionsParamsSortPriorite          ExportInterventionsParamsSort = "priorite"
-	ExportInterventionsParamsSortStatut            ExportInterventionsParamsSort = "statut"
-	ExportInterventionsParamsSortTitre             ExportInterventionsParamsSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the ExportInterventionsParamsSort enum.
-func (e ExportInterventionsParamsSort) Valid() bool {
-	switch e {
-	case ExportInterventionsParamsSortDateCreation:
-		return true
-	case ExportInterventionsParamsSortDateLimite:
-		return true
-	case ExportInterventionsParamsSortId:
-		return true
-	case ExportInterventionsParamsSortMinusDateCreation:
-		return true
-	case ExportInterventionsParamsSortMinusDateLimite:
-		return true
-	case ExportInterventionsParamsSortMinusId:
-		return true
-	case ExportInterventionsParamsSortMinusPriorite:
-		return true
-	case ExportInterventionsParamsSortMinusStatut:
-		return true
-	case ExportInterventionsParamsSortMinusTitre:
-		return true
-	case ExportInterventionsParamsSortPertinence:
-		return true
-	case ExportInterventionsParamsSortPriorite:
-		return true
-	case ExportInterventionsParamsSortStatut:
-		return true
-	case ExportInterventionsParamsSortTitre:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ListPlanningsParamsSort.
 const (
 	ListPlanningsParamsSortDateCreation       ListPlanningsParamsSort = "date_creation"
@@ -1113,57 +909,6 @@ func (e ListTechniciensParamsSort) Valid() bool {
 	case ListTechniciensParamsSortMinusNom:
 		return true
 	case ListTechniciensParamsSortNom:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListTechnicienInterventionsParamsSort.
-const (
-	ListTechnicienInterventionsParamsSortDateCreation      ListTechnicienInterventionsParamsSort = "date_creation"
-	ListTechnicienInterventionsParamsSortDateLimite        ListTechnicienInterventionsParamsSort = "date_limite"
-	ListTechnicienInterventionsParamsSortId                ListTechnicienInterventionsParamsSort = "id"
-	ListTechnicienInterventionsParamsSortMinusDateCreation ListTechnicienInterventionsParamsSort = "-date_creation"
-	ListTechnicienInterventionsParamsSortMinusDateLimite   ListTechnicienInterventionsParamsSort = "-date_limite"
-	ListTechnicienInterventionsParamsSortMinusId           ListTechnicienInterventionsParamsSort = "-id"
-	ListTechnicienInterventionsParamsSortMinusPriorite     ListTechnicienInterventionsParamsSort = "-priorite"
-	ListTechnicienInterventionsParamsSortMinusStatut       ListTechnicienInterventionsParamsSort = "-statut"
-	ListTechnicienInterventionsParamsSortMinusTitre        ListTechnicienInterventionsParamsSort = "-titre"
-	ListTechnicienInterventionsParamsSortPertinence        ListTechnicienInterventionsParamsSort = "pertinence"
-	ListTechnicienInterventionsParamsSortPriorite          ListTechnicienInterventionsParamsSort = "priorite"
-	ListTechnicienInterventionsParamsSortStatut            ListTechnicienInterventionsParamsSort = "statut"
-	ListTechnicienInterventionsParamsSortTitre             ListTechnicienInterventionsParamsSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the ListTechnicienInterventionsParamsSort enum.
-func (e ListTechnicienInterventionsParamsSort) Valid() bool {
-	switch e {
-	case ListTechnicienInterventionsParamsSortDateCreation:
-		return true
-	case ListTechnicienInterventionsParamsSortDateLimite:
-		return true
-	case ListTechnicienInterventionsParamsSortId:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusDateCreation:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusDateLimite:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusId:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusPriorite:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusStatut:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusTitre:
-		return true
-	case ListTechnicienInterventionsParamsSortPertinence:
-		return true
-	case ListTechnicienInterventionsParamsSortPriorite:
-		return true
-	case ListTechnicienInterventionsParamsSortStatut:
-		return true
-	case ListTechnicienInterventionsParamsSortTitre:
 		return true
 	default:
 		return false
@@ -1972,6 +1717,9 @@ type InterventionCreate struct {
 // InterventionPriorite defines model for InterventionPriorite.
 type InterventionPriorite string
 
+// InterventionSort defines model for InterventionSort.
+type InterventionSort string
+
 // InterventionStatut Lifecycle state of an intervention.
 type InterventionStatut string
 
@@ -2545,9 +2293,6 @@ type IfMatch = string
 // InterventionID defines model for InterventionID.
 type InterventionID = int64
 
-// InterventionSort defines model for InterventionSort.
-type InterventionSort string
-
 // Limit defines model for Limit.
 type Limit = int
 
@@ -2811,14 +2556,11 @@ type ListEquipementInterventionsParams struct {
 	// `pertinence` (only with `q`, 422 otherwise) puts the best matches first (a word of the
 	// title weighs more than one of the description), then the newest; it ranks every match, so
 	// its cost grows with the number of matches. Without `sort`: newest first, also with `q`.
-	Sort *ListEquipementInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *InterventionSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
 }
-
-// ListEquipementInterventionsParamsSort defines parameters for ListEquipementInterventions.
-type ListEquipementInterventionsParamsSort string
 
 // FilterInterventionsParams defines parameters for FilterInterventions.
 type FilterInterventionsParams struct {
@@ -2838,7 +2580,7 @@ type FilterInterventionsParams struct {
 	// `pertinence` (only with `q`, 422 otherwise) puts the best matches first (a word of the
 	// title weighs more than one of the description), then the newest; it ranks every match, so
 	// its cost grows with the number of matches. Without `sort`: newest first, also with `q`.
-	Sort *FilterInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *InterventionSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
@@ -2879,9 +2621,6 @@ type FilterInterventionsParams struct {
 	// Q Full-text search in title and description (French stemming, accents ignored).
 	Q *FilterQ `form:"q,omitempty" json:"q,omitempty"`
 }
-
-// FilterInterventionsParamsSort defines parameters for FilterInterventions.
-type FilterInterventionsParamsSort string
 
 // ListInterventionsParams defines parameters for ListInterventions.
 type ListInterventionsParams struct {
@@ -2901,7 +2640,7 @@ type ListInterventionsParams struct {
 	// `pertinence` (only with `q`, 422 otherwise) puts the best matches first (a word of the
 	// title weighs more than one of the description), then the newest; it ranks every match, so
 	// its cost grows with the number of matches. Without `sort`: newest first, also with `q`.
-	Sort *ListInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *InterventionSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
@@ -2942,9 +2681,6 @@ type ListInterventionsParams struct {
 	// Q Full-text search in title and description (French stemming, accents ignored).
 	Q *FilterQ `form:"q,omitempty" json:"q,omitempty"`
 }
-
-// ListInterventionsParamsSort defines parameters for ListInterventions.
-type ListInterventionsParamsSort string
 
 // CreateInterventionParams defines parameters for CreateIntervention.
 type CreateInterventionParams struct {
@@ -2969,7 +2705,7 @@ type ExportInterventionsParams struct {
 	// `pertinence` (only with `q`, 422 otherwise) puts the best matches first (a word of the
 	// title weighs more than one of the description), then the newest; it ranks every match, so
 	// its cost grows with the number of matches. Without `sort`: newest first, also with `q`.
-	Sort *ExportInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *InterventionSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
@@ -3010,9 +2746,6 @@ type ExportInterventionsParams struct {
 	// Q Full-text search in title and description (French stemming, accents ignored).
 	Q *FilterQ `form:"q,omitempty" json:"q,omitempty"`
 }
-
-// ExportInterventionsParamsSort defines parameters for ExportInterventions.
-type ExportInterventionsParamsSort string
 
 // UpdateInterventionParams defines parameters for UpdateIntervention.
 type UpdateInterventionParams struct {
@@ -3241,14 +2974,11 @@ type ListTechnicienInterventionsParams struct {
 	// `pertinence` (only with `q`, 422 otherwise) puts the best matches first (a word of the
 	// title weighs more than one of the description), then the newest; it ranks every match, so
 	// its cost grows with the number of matches. Without `sort`: newest first, also with `q`.
-	Sort *ListTechnicienInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *InterventionSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
 }
-
-// ListTechnicienInterventionsParamsSort defines parameters for ListTechnicienInterventions.
-type ListTechnicienInterventionsParamsSort string
 
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
@@ -57474,496 +57204,496 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rdhs3uiAM3wqGM2uFTBcpSpacWF5ZsxUfOur2KbK8091hPhZYBZJoFYEygJLETnwBcxfzc3u+v++/",
-	"99/4xt6FB0AVqlhFFnWIrbTW2jttsU7Ag+d8/LUT8UXKGWFKdg5/7cwJjomAfx5FEUlV/wSzGYEfYiIj",
-	"QVNFOescdsLJUhEZDjpBR0ZzssD6FrVMSeewI5WgbNb58CHoPOFMEab6T6lMuaTm4ZV3YaVwNF8QpkLU",
-	"5QKFlCWUkRBNuUB0gWdEIsxi9Obp8x66oGqO1JwgiRlVVJIYTWlCEMML0nY5sKvVhZzOCRL6EpJEnJM4",
-	"QGQwGyCzVzTs7w73HuwcDIfDjft+dopnq+//TyIk5QzxKWxAEMkzEZEAKY4kYTGa4OgMUYbC42n/JVbR",
-	"fOOHjmOySLnZFEkTvCRxDYCVyEiILuaEITWnElFpIKi4IDHCTF4QoVeFGSJYJJQIJMj7jEjlg3tBUJh/",
-	"L1r2/0qWlfURli06hz939Pc6vwQ1633BI1yPBe9OXjjARIJgReIcQJuAcEKUWPaPpoqI1fe+JRFnsdQw",
-	"vsBUoQmZckGQEkvKZgjPMGW176dMkRkR8IGffvqpf5SpOWGKRljVoI53VZ8wvI0gcpmSSO+kG35PsCAi",
-	"7G3ay9/6J1iRF3RBVR/+u/qtE3M0EuEk4RckRikRaEFZpsjGnfivPyELTJn+cPMnEjJVGiPhWDIhCNMo",
-	"wWJ+seWnJFHNZ5MxRRP4hnm3RtBpliQtj+dvfbve/vHTxr0gquk5mnPNMARfWBI017hAM8KI0Gj3GOFE",
-	"crfphM/k5jM75Qon/Sc8YzW7hIuIZYuJoTLBLyRaaPLWGKg/MqWJIkIGiM4Y169FYaLhFgLbC/l0KokC",
-	"WtMLpkITuaaxjXB5xwTBcdPCzFXEuKJTi7kyp0GcJESgLk4S+9Mi0HcizpKl4SIpnpHelov6EHRSLPCC",
-	"KCtnniSUMFV3bsdxvha4B2lZhdlSf5HqG1Ks5p2goxl/57BjbhrTeO2CplwssDJLerjfCToLyuhCc63d",
-	"oA6ET/giJZrdkQ1LzO9rWl5+w80vkSmBN4EQbopU4+rgHTe9tKc8yhYbjze2dzWszV2+tcUxpaU90+v6",
-	"MSNiWa8YUO+20rLRhCSczbSEyXfwHt6Tb8F/9qa38ex9RlOyGcr6g+kaMJP8PTe9wufA3Qyhr67wteYn",
-	"PoAsC6LS0n0TUH2Cv/biDP63Wl3GYiLsAqtUVV2iT1bXXqPRip4Lvlhdp72IMMgyrFUhs0RFFwR1T54/",
-	"QQ8ePHjUa1ypeX6sJWP9WmOsSF+/rVOn15WWeMqbF+jUryusTfGrr+wpwbG2Kb6Hz68uz11H3VC/bgzi",
-	"l4S9q6w3tu8am2evvuhn7IQoLOIGtOTnRMSZXjLo9z198iCh89+nOJH6QgmBm5ZN2FiYz9VI8AnnCcHM",
-	"X1zOL9rRtDU9VtlQdRkVPnRdsnkjKBe0Tmd/bTQZIglKzU2USNQVJCVYAc/MVRWwRCU5JwIncO7kMk14",
-	"TBxzrNtI6j7s74EqsgC9538IMu0cdv77TmGB75jb5I4vkfLlfwg6C3x5bJ4/yDeMhcBLfVGqZaJ/0FDq",
-	"5Lv/cXXbz7Mk6StyqZAkWERz0HSpSggom969qPtcEBbNkVRksaBsFiAcRXqlRk8lcSMJvC9teoEvXxA2",
-	"U/PO4d5w2IzvbxVWmVp7UFLfIm/ymKT56LUOyS68dETftD2iUxLNGY0oYa0ICUtJZ4zE2qA1XMk+jxnq",
-	"DtGCYH0TWwYIS2fEcEFnlFmY1AFB5WtoT3TDNUR3ChcazlGveZmSxrXoZ/0ltD0F+GixhndiptXthmVk",
-	"+qqq8E7Wz3/einVm9lMbGKfnPPkrqVEzX+IzIhE2/g9wI+Ap0ecsiBLLQ2sqCqmcy4ZK58PRiL+3j+Y8",
-	"E8ZXJqw3SF8ZsdyBc0aWcHnC4+VjVPoZPD2YcTUnAq7br0i0v7cXwFMXc5qQYhkj5uxnWAhNEiQyxrT9",
-	"uj98NBgxBy7jVyzgVfEiNTKLgwPAN/f3bh3rOJ6Cp6xeaQ+fneJZ6FTgc+t/01bvY4Q1M0kI4owUO93d",
-	"g41qKOhtRHPwfw4aN2L9dE072K1ndz7WrtfaffRrUNxv07goMTku6lw4XCiNPhqeCcExOC/6IZJcKAnS",
-	"hDD94wCFTiCGKM2U8UAuuFSOFC1Kdc2fJEBznOn/YXrNCQnQBEtJApQKPhN4sSCkF6CwX7wV3DUEV944",
-	"GLFTLdexIGgi+BlhaLIsSEzrYfpJhmjs2CWQREwFiYwYLFZuaJAnMdFL5VNEcDR32sPSfDBAGF1wcYbe",
-	"ZyQjj/0lmscZudA0Azf3HqOSwgmgGbEyy9eUyTOFMHKqJUr0NidczdEFXsoBenZOxBJQ2SCO1Ew/1ig9",
-	"12JAi2wWk8tgxCRHGFw3KOLgRJzoV+fbvphjpQUo/KLwJCFI0n+RwLCH8H2IFOeo+4ZLNRPk7Y8vzEkb",
-	"FgNOLaK/JRXBsfM4a54jCJqSi95gxMKUCEWZZpgh6oI7yb070KwGAQe6oJL0CkSZaIi51xse2AUwO0oZ",
-	"MaPDXBA6m0u0MEo7Zh5MfN2mF5hDL87jMaIKCczOJCIATPhagCQfMQ0/DS00A99d7hMvfHp2aQP0kz2r",
-	"UIMlPCwddmA8i263HoOs6iSa1Hy6jckUZ4km3D5gi0NfreJYnztQfh/+W71l5RkP4/LL+Z+e3tr3dVin",
-	"J/XzfymqwLzpu38UJ9vg/a93aL/R2KixrEm+wtrqAXIwBKXLMLEDzW43sLRXnrdzPe/1/aINvNe/5aZ5",
-	"r7/QFxkxSk2DNgN+XF+XyZj9yekxJSdvI5yzjTqMvyqtcK1dVo1n+SaVv+paYIGvwVm+uqBXZf+74kie",
-	"0bRpHcblXo9yw41K8JsEgxq0Hr/SBDfhVWpfcNM4Vdga65fm2RSp4FOaNLm1q4bDzS31nSRi/SIzSUTD",
-	"svSlm13QB/MqItX3PKYmJO48yO/ShGPw0kQmwAxaYJYommKhdvSHNI+Fr7bD7PKbn4O9qJdQsRfcJ7SS",
-	"v3iMQn1QoVbG3a5XozMQg51RBu8srxinaWKpaeeyf3Fx0YeVZyIhLOKxiSyTS7xIE7CqUiyllsCdw85R",
-	"vKBsd+/B/sF/6wQAfXsQWF/4jwWdDhYYTOBW2y9WqDd9LUj6r1oB4BNBYq1k4UTb1QBFNKUkiSXqFtvW",
-	"/DRfQ03Ay+CGTDmTBi++x7ENOq6BcCr4JCGLP/1Tmmi4B9iYKEwTvT4uUq1Ew3l++j+KIJokVNJJQgDv",
-	"pcJg4XZ2cEp3znd3NOSlE9ayc7gP9odWjDqHelnIratwTmj173CSYHbW/nzemLXX4iRONBghem9sw27G",
-	"UiwkqJLarOwNOiZqNU1odF0IffpfubsQxZ8+/vPT/0bkkmq4qHoIFe7FMpweFXDKl3ZrQHqamV0SbSu4",
-	"LAdrQVOmGVsAbnxwd4EeCyQ+obHRho1ZCnB0nML619eA04FxOw5Uu3wX+TLOB00RXuaQn+JR9wV7605+",
-	"3wc/Gqd1wa020cpZV+ym6pVb3d1rRox9xKd5jE9W9rgS8V+30fLN8MXncJixcfldA/2PoujTf0kkPn2U",
-	"RJx/+ohwdonEp/8nIRIdImC+bRnFg4IAitXdGgWc5ikGX0kkeKJtR9AX4VejJ/KUCAAFEIPGexxFGoZa",
-	"wsUER4qea5wHOgBPBcPJMyG4uCZU3zGCiBAkE8b/ov+UCslMm+SZVYUaQWr5nlY/DjsPprvRHn5E+gfx",
-	"N5P+frRL+o+mQ9zfmzyMvyX70Td4d+gdw4HPr92W0FsitEVutnZrR/KO5elK0nyQ6A+ibsJnMxIXVm/u",
-	"9It7BehduOJWyNf/wrYkvOLAvUEyPmbnOKHxqcCsSG68BuIVLzLLjqki6BBFCVeZIAT1R9lw+IAgwsYR",
-	"zwDb4Ixk5/DnXzuguWiwgNtKjlMuQVXQty2IlHA0HSyiOT0nnQ+/1GJxCVw73+wU4ZHPIyqrqRdfSSsU",
-	"C3lIpRWIj1FowBGihErrOXJJchYqI9YFOKFwBUxhbzAC9Hq59C3L20Fp/wvborTymeeKYX9D+F2XPrb+",
-	"8dLdH6yz4DnPWHyDSh5lSvDsHDeqwJ6Ct/Po0aNHJdTdL1D3FVfILO7WcPcVRzKL5l6iLxfgj/QS7JzY",
-	"M+4ajdAxhx8Sgs8Mf/2ykfG28A/8KNbCfMMTGi2viUUvudKmlLZaNUsBzk0O0QuCFv6VmFOFzGeoQDhD",
-	"C06ZRLtDFGGBI/XpvwSRj9s+ljEkl4sJB2yt4dW5De2z6CstqfMhuJnXektukBEryuPeXkFX71gqeKQ/",
-	"qg2+Z0xRtbw9ErMS2FrtAaIsSjIIQmHkgGDsp4kg+MyIhBTQCXWNn19kCUE0v4FKEB7EKjdv8DLhOD7l",
-	"/AUWa2nvaga9EjxF5zzJFpSR7LKltr7raesuv9mAGp1yjsxSb1UmOyUQAsUaZvqTwoRcIJhkVEgMZSTS",
-	"gFJAujfoN88xTch15cILMJ6t9YzRp4/q00e04DGd0k8ftZakBOkrskgl6rrYL45URpJEq1WjzoNRp7dZ",
-	"iuyWIO+hur8hZHd0a0AvakKg1EUinMezAb+pVgVQwpk+Bpuqf2jECmTR26wAJZZwGKf8jLA3mIoW0sSD",
-	"vT5PKcdKP9057JDlX+aTP0f0Nf3L8bt/He++osfymJ0cRE+OHx6fpX/7zyd/eTQgy7/8K/7pmL6mx5fH",
-	"bDiI9hI2WTwfxn/7S2JydKggckxZ5/CRtn8EmQoi52P/wsPh/rf+NbeA4WT3Hz/Of9xdDC/fD5evHp7s",
-	"iR/fn+39wL6ZfXv57fwfQ/b9MHr77fzHvUgfjX5q7KIaUJHR/mwAYifWz1dLFvoGzUBktuIUeYKjOelD",
-	"milPaspHkgu8lChkvA8+lQ11P+DK5/wlZktXqXFty4OnPl+SA3Ty6aPm4kvyLxRjLW72kAR8d/kQLeSC",
-	"ZypovqQXjPIV3xqpnGj7AGKGGv+jOYlB80r4TJOB0hxBSZTw6IzEiGfqsaELmzYbeuVEod1yVbGpVByt",
-	"U2v8W5vqe9arRdUH1pXxtH1T8VBTpU77N+kH4BTeMZypORf0X9dm7UBLuZaGeIaAG3z6uAbzdhakpOzv",
-	"+kqJt7Lb831TKSFN0q5bI51hYjEyjBMBB7LOXfg3uphzWXi2ChYObuwq3tUVoq07qJX77TnJLE25UCR+",
-	"SWKKXbbedc5rmRLNP8wrMsQ4Q/Yjnz6iQ6TIpdpJE9zkj9THs2OYui9sD/wjzBeNYNXo1MSKfycl5ytp",
-	"N6cggG3krbLmnO+tLOk87yQRN2QFv1M0oRIrkkGqIgI7+NPHdbz4SzGATaTWguP1X7dTOVz6P8Rq94Z7",
-	"D/u7u/29h6fDR4fD4eFw+A+tQywMjErhxqAzzZJkbCOREKJEL4+fa3jFEOSlcgxO5Dw/OMFSjUFMrHzq",
-	"gfuU4Eke2OwEnSyNN66uGg9tD1sNrybktCwD4Pqfmt3gG1Osnxnnd0zQef5iFBOJYs6YVgvqjVlzCr7J",
-	"CSbmp/+jBEEZIwjHWl8niPT1nebld8HKfMsXxAWGuSjyzU1WoeX2K95HyA20tZMDiGTbTxmFMCEsxuLU",
-	"KLK/dlLBIX3KhJCV+7mi+gWdTCR1GVRq7nkG4c2Fw94KHaWpcaIfmxBbrJYffg51l3my414zoJH8n/CG",
-	"7x5Od6PBYFBbsVKExH/uOD6ul1rkgfHJP0kE2ssT8NY6547LRCgDwFow4yLJoJRY+81esAoaRi7W3b8p",
-	"k9jfwsrnK2+v3xaJzk6IhCSh6n5ymqg5UofhRQH9nOBEzTVGZ6z4N+NqHHE2pbNML/OXTZuw761dKxTP",
-	"PdMWciqorKtorym7LW/JUrP+J8uSBFyylpGubDHiMRmnXCqctLvfY/rtqqZyIeCxNOCBOFL/gSeRlQju",
-	"TY5Xld8SdC77M95feTUt577sBqvZQ9WMoZJ4WU2lCzpsMrb1gea+aU2bjSe2wFCi0MV8QqsxalBolQRy",
-	"dXmMlyYxBcevWbKswNVbFJuM/RSIw1/bPEPPCc7GkohzGpGNzmS4+629WT/OF2N7EOXT+SsWdIGOEswz",
-	"Wneg+kFSQtHi2bc8osbhc/T9k/qHlUHTjbiW4qUsv/wlFjyqe6kkkda/zLnaorLisaOZ4DihGrKYQkLs",
-	"xm8rkpB0zlk7KtI/jKO8kHbdKRgCN1mRZS2lLTm5HLrawgqziK+kM6qdLtKKMM5pklRA9wRrSY5ZhDdD",
-	"rcLlIM2vSPirIE0ZaDUnWMbPoGAM+ckEOacr8zG3EYtBK3TicNDnBLVkv0KVJf5XOr02vNykAhkObZyT",
-	"OHnjcW5ICV7DzD2xeVBTv7LCzEv1Luv48grzrdb6tGPGN8uOtqo3quNJW7/A8qUymIdrGFO1VBnykCGF",
-	"GRjVoAzJXZsEv24RdXxsQ9lShVd5dz8Y3iiramI7R2BGmgTuhHjNAbZK5PW4z+Y6LZ/NrOEwdQykDaG+",
-	"A7reSKgLyvxfd7cg3fWctExg7t7BK/uPn81tv/j39ekitXVgkHF92JlRNc8mg4gvdjhOaV8zhxlhO/mn",
-	"P/iPyzOa9nlq9tpPOaR25JnJ6xnLHdvMTbO9TerkH5Qr3rFTdzz7FhjyHYPEOnFx17ZyVWHWKGvuFAA+",
-	"NMoyFzlwfouSWIx4kpBCzcZS8oi6EsQUC0WjLKFE1Dgy/MZbq76Ukl7QwmyK+QJTVrE4Xn76GGFG32e1",
-	"xs+VDH42GRf1UDWa22leVSXRnCeQpkJVS7vddP0p1r9Ys/46C4lBYx8HirKHc2XptdpLfiJXMjAqh1bu",
-	"CTJcf2rNCnBo2vYlYZ0SXCemak5F0MWCxI9RBtBEEZakT5kkkIp7TpLloEZmb+NM1J9dD9Eb0gQ3wfiO",
-	"sV0PA7YUp/agtz20mhPK+4JV3NN587G6SsJV8r2KPxPKsmMyyVaf2eC4xCnV/5KDp+bedue1oNM+EemO",
-	"/n9qaw923KsAPrCiKWVf1HoknTGsMtPVq7qqbTD+1lZJEkzH0L1iPCeZWOuW9HDGPAddMK7wnG2bcYUn",
-	"bQMO78lqQ1WTA2X6oU25cP02yl0rutCMBuol23x5S5FOzldcwi+PntaGBaQyjraaxsiFUx2z2LjRETUN",
-	"HmwvEHCzrxHRngV2JZ1hoW0upsaYsYzURPb+TrBIlggvTOETQ5ErR1t5+WYos8m4dEZjSJeVdYd8XDpL",
-	"k1arhaT+iG0ylTHTMyIeXO3jGSQ0kM1fz/tB2mhIgCLMIpIkJEacEYnIZURS5cqdW6hSzgVbdfvru5h+",
-	"N0S9kk//pQjCioCWWidmsgURvP5lT05P+pAPMBzu1j37PuMKjwUxtao1EDAQh8bOEmWSxKjLoDPLhCT8",
-	"Ag179jCgycras9gMEpl3Xltr25h9Ft3OjF1U7L7Fw1ePSNQptX4P0MphlM+5qu+WVu41N6lIlJIQ9uTf",
-	"Ct3mHGkdka2lgSpG+IyrgTPXiogG/l8rhraMMxhwXUn7X68vrXfYbqMHbaWktNIgakRPnTjPe9Ds7T4c",
-	"btxRrWTPX/HNXss3rMr47d+xKu3zd+w+/HbzO5osjoaYRiG410Q1jp5CtgFWWp3qHHb+fz8f9f/xy68P",
-	"PvyPugPZJEKP1wnNdZ1cNgjMDY+Wpcy2/tAVyVIC7WZ/4u/M0KvpM+35coUT1/PbNeyoaBrqnFATwTOa",
-	"JLY7VlEpC5m4oCFImlDIFc5kSlicNXigiv15b18USsI4FQQwAwK7/oWIC+geV3NBqwemoZZJZ7V+F+PH",
-	"cQ2jIxwLsm5VN+Uw+Kys9XruCJ4ShlM6Lmy239M1sa0Q2KAfb9osZep33117+XQHN7eN6LyD29tGqt+x",
-	"7a1XOO6aizNXh66u7azVaa5/uA/3f0d4tFa47hTS/tvpgjXKWsaU/H5ZaGuVHJbplESKkLqhQUFH43rS",
-	"eNE0NGm46nqn1F8lbKzJjqnm60Z9bLoqmgY02BkMzAzKWn2WZ+dENH1WEbGgrNYzlveC+RNyG6//QP6O",
-	"8YIwWWsYPUm4JLH1rbmqAc1f5qg7WaIo4ZKyGbhAew0f4TZVp+HSmm/beSA1H6/7VMW+cNALCsQp6/rF",
-	"uXooUCCShzU+tN2Gqquvg6Z//HXmyVMs5xOORaxRXq5ifCULu1ItUJgM9dDNq80YaYB/ihlreFgQRQVZ",
-	"c2wN88TKNR4GUKWFlGydjltD/sE6MJFznmTQPtcCNiGb3MFuPCBlfomNaYn90KCQDGyTbtsDvBMUjVAq",
-	"kNa3lz23toqrTvi2hY55q7u/bt/V2RAlqbeZ3Za4qdYKlBKNAZuXBDM7GgAm30mFhdJggzblijtKD2B0",
-	"DPwF4K00zirMN56Z9jsNQti0xQYktP2jawAPtlM9DoLhUX/Jqu0NKJ93hq+/bpXiFufn7nRrKT4c2IWX",
-	"vlZ3wDIBX25KIjVOo7rO+XMsoINOHbztNIai4Xt+E0TdrngcCmeXelGW5FbXlLM5tIMAd9El2h0OAyhz",
-	"jUlEFzhB3aGJOZBFqpa9+qWsfDorqldrkKGof7k+R7LvWj2TagChRHGrwKnnTT5OB51y0n5pj2WaXMWH",
-	"WplBZcoZndCkdmDR0TmmCYarSxjX6vVpHnit4GP7Glguj6Istb4laApjDsvskDLv3jp3U944czUDAisy",
-	"44JWgrDpnMOcrs0RXKzIOMs7J7dMidgyTDylCTGVtyvUl08PdsNxymOEKzvqR1goIgb/TGct0sUetKsP",
-	"qwzu8N/wTbvgMV0Q287EPwMYmbzzz5TUrtXYNyu49eYYpV4VacwvmD4b1PUHCCFBVCYYiRFGaTZJaATd",
-	"+GgEz/bqS0rzJqo7D3bca2uLq+Z47+Dh6tJ+IJfo7Q9H/b2Dh/44S5v9X3zv0fTbh/Hw291vv92Pvokf",
-	"HjzCe1OC8TA6OMDxcPcAP5hM96e7k73JcPLt3l4U7x7ED6Pdg8lwOhzi4be1Ah/TWo3kLf0X0cwYRkOX",
-	"lrH/7d7ubjsEMNhP4vFkWWvHb46p1xYDvzXzofITfHfyIkCZqZTOR4kwdGQ7YpjqbtMxwk7iDTOR5O13",
-	"sJk8W1eI7N1znSju6gSbnG4D19jdZxf5sfgUkONPNdRbMKoyxA30VvZRy5dX27Gv54eViWvaXrPXl3ao",
-	"OHCVAAkMQYAATXGkjZRKquHBcDMTLKfGDRu4YH0Zn+vsn5/chDIslhuPDd5YB6lnruihAhxByDgh2zB6",
-	"wSgRZGz68LbMCZKKMmxqL0sMsUhtLXpDrOYJsXO+XLvKjStonQ5YnRtyNepPBY/mmLIxkRLTqy+7nYMI",
-	"jrawOGT2T1JJefn55fHzX9ArbZwnSWVirhlb9+lj7WlrXo4VPSeyhZ5ns5mrg1dKp++W52V2eN9YRa8V",
-	"WProEOTo24jxq0HI1Iy9gopTyOaYmsYcdUpWeZRm1UxS1F0pIP39bptzXZ90sRm/oBzLdsAuf//Zj/2h",
-	"yWtqUfmfz8C96ioyNcbR+4wWPZYr3S8yEc2xNBOtSjlyhVQ+GA6BOV5lAVfI3Y0EVTSiamMhVnH2T/JH",
-	"nHZc2fQXmdtqI8LjGRaYKUq+6IUuqCRjwvwiuS8zYXg7K4co21mkINCTp0/aEOcUOlyxiJjqPVU7hNRP",
-	"izQ8HcOYihgvZbN5YD5SNgkeDNvQ25XyaBMeYTC+aaWtUefI5G+iN4KyiKY4QX30D84IOqoNr3nJGmv8",
-	"+6cwN+5SIe9+M0twjqXprxu3yxpeYPE+qzaSUAmW6AlPo1am9ILHpNpQ4c9Huwdtnl0JuJka0805ucYD",
-	"HyDngA/yrvTQ9i53wF+xvOkJX6RQ1pwJ5IED2X01BckkWfFIHD3p7w33HvRbyqsUi0Jorh76Akdzygj0",
-	"k6R57zcG/eBS41a9YnK200DIuOL9r/RU01hXJB75CHhofODWVejdU9LEuiQBUblYUCkpZ5TNRiyGYTTm",
-	"ip0T2EN/ysk9QN8YcidYADFNuUAhCLn3GQkdVKRLSTZW5ohhlr/CTDvcxG4bMOV3Zb8t1eFccJdDpqsn",
-	"9lfKYjMj0qBON4TQauE7DFFRbIAnWJKKIyUqaKHWEL9CcxfbOrg271zAoiC33gRY3HQFVUzUpXbwgnHw",
-	"tqPxf/GqGnl0tWYvppTRWv0lxu/p+4UGVmEOFb0258A5Hw0KpdvJVrv4qmuhTnzW6G4N2ked9lSj7paz",
-	"3D112udVTeyjSaCtYfwFcmyXHu5rslfIEPcNnY2FnNdJJ69aNZvcLRsMmE0f22S8XCM7+fcwMhpzQNdq",
-	"/PVPtVC/t3R2Dddpw6Xy1/bK7zpAPnePPMufqNE9t8zvKTTAjXhfaHpta52vlmuUq1EbP1NSl7YkjusL",
-	"2i3Lgv/F2RU6/zSLm01s0CPPSkiDXyBDvThBONcMKMygRKngcRa5scPOo+S0rU7QMfqNqRKSCrPYsnTO",
-	"xvld6x1NhcOqEjuA2UoQW7SL8pdwtWSPuu/fUP76OqFx13oftRZpdyylc4O8vXMtqlprA3funFZVlT9S",
-	"avGX5pL90ipabtqT+yXu74YdwF9cUdIGXfmuddBr0OTv2Da+fDvjjgG02Qq6Yxu5HRvtznVMFH9MxfeL",
-	"MW/vfLPB55QkcT7Zu2wC2uEjK2ESvMhn5ZqBv/7gjkqGZzHkYZVpFnMbyh/4yQ7duxCczUy6Nq0kJLYf",
-	"uBnN6XQqSIu8K73ZYlV1Doga2dEqpHuIsHXnw+R7vJR2TlWCJyQ5ROE/eSYYTigRIeru9gIUzskk5gsc",
-	"YypIiLrf9IIRCyfUZkuHO8W/E31990A/VFz1rz0Y6mtK0AXRe4fr3l8JCUes+whuksS7p/jDfOLbPX2L",
-	"KY4Md+w/zBceHvQe54Fp2COdUSURlSOm8BlhCEvY9wCFw1DvPcRZlDES2oZHjCNNtXGWkLgU+O1iFqMo",
-	"IVhIRBXiDBlfec8EvbymjXnxEGfk9RSm5+SFuQ8eHgw3uHxLZaKjkfy6+/Ow/+iXX3eD/Q+//XzU/wfu",
-	"/+uXX/eDveGHnr5cU0H6y4eg8wOMFHkK437MsKBKut6cRGc1afouPrV6JcGKsGg5XtT1C+MZi/tK0NR0",
-	"DAPvUkrZrGXpwLrRKQs6Mx6pcUyFWtZ1d8yIKVfAKL8ZmWQsNMfJtH9hRmfURObzdzdGy47SNKEkRoaZ",
-	"Fx9oOQih3eCXX7aJ373OVJpBcU/49tmLZ09O3ZTQbi/cPLlnzcQYQWIqNx38NU/zxgbhlAB0xS1X7stx",
-	"34GiDkgzPm7+cNDxzM66vYtto7ir8OJnG1FHAVPFi3SLUSCpvjK2szBb5rg2ouj3GU3ifHitldF2XrDJ",
-	"P26NqP5uCvD6EUwPrCv7KJ1X4Lhe3bkahvk2B3eZBjYca90R4YSek5s5nm0gU7s3KhUX9H0GCsOyvjir",
-	"7hxNcDiwsi6wKb6BKS8MUIozSQIkiMwWJDBZKa5zX+CKlwMksKoU3MDznRsaCtU6JbumGqfFU4IUVnXL",
-	"POsxTm2V5jqzwM+28pKu7RvOa3sGGvxEEzLlgpg6GcjcQF3IyplyYX50CT6l0M4NVlTrr/3SItXKG/Vx",
-	"ldoX/XRtR+fnerfMMwDM8NfB1bJNVqtTLEFUjqNyvh5u+OOJ8lWX0LmOLn0MaCJKOU65lHSS1CXsHZlb",
-	"3FDAhAi0wEuE0zRZusYEeVV0W1w0LzWoX5vwk1c0Xz/7/CYSx7WaPuYkOxc1NtwLPOGZWE0bv+rHUkqi",
-	"upN4g4WSN/eZvCK2djdpkplURBms/9rmjC2HoZMaxfqdJAJdzHlRjq+uuCcTWAGug2sDK60LWcybgA9Z",
-	"FfMa77FM7rpvscz2Km2/x0rgc5xdXnMJU8pu6E2mx+w1XgK9qWyH08Z2BT9AErGpRISsSFcD32VkBiU8",
-	"xqDjpsdKr5x0WtzOBeLaOp9SRuXc5GNvLppvoIrCgNm6VbWWlOMFZZmq2+2pNollSpgCcrX3tWupXKSQ",
-	"ttdYiFTrEtufOuiZHHboi804JBWDyA+QlfjgG/I60GzdH7tliTNXdArNrhLcGuSuRH8bwfbGPaNFm6nK",
-	"rO+YQ9kMCaKvD1oV12FF5dSIa2+GTO71OdjKx11uLEEae/r4HcztiebtomlCEE81AYkVotmifbR3su08",
-	"3fUqbVGbeXVJr6iqlnw+z6giKP5qnuntbsigdv72tqu/1lhNMSPltj4eID2beZN0rlNVDRzqel37mdE5",
-	"dRSLqbKS6rGsyUH2dISqyCtLjRpBXyvsaqRWRSKvCPoaXa+skZUUpypLLui9nlprmFCVjTaItgqxBjVa",
-	"u++r2JBgXaOGe24FY307jwfk42XWW6UNcGO1mblMYIIXFlutG2L1Y8csNTS+TdvvGhV82yTnsmK95dMr",
-	"wrdogzm0FaHrXwBHXzcDA0vjvMJuGIHxLHcdUYK5bS71qgOEhi2CeVvIoMqr69J0fT9FpTqFpMrVn8zB",
-	"FbQ0RX3C2yLgUv02aoq5Kwy9YpxrvQFwdevZnR9aEUXTBHZ8rv8tZdFzrRIx5Kw/SXh0poF7gQWjbCZR",
-	"t2ixgzKGTQeehAQIqqfYDESLGeJk2meZBhODwaBcxPNz5wVBBWgQAVuw6L6DutCfp6eJMTfKGwRVfdew",
-	"bQTY2mZImjOUYbWJG11tJMB16iramCM3UUuwUcFev8zrKqKFYoWTxMYLt1WxfglW/EJmWkruEHTlu19J",
-	"O1VXPkacJUsUWq9giLoQDbWewdB1Jytoo4eoRDhJ+IW2s1qpdeshl6t0WybHXFWVg5K8KjltD3TzulWQ",
-	"JxTDHBso/QsrVdPYHciEq3nvMZSTGs/lQoPV0elgg/pY7YdmlcEyDm8i5TcexjrV4srd8OrViabagxd0",
-	"SqJllBDoKWXixKxUu3pLDutNC66OACh19y/NAMALklAusP0zpnjGuFQ02viNGyqI+IOnp2+jSt7F/bXU",
-	"c+/Y1q7vO9y0I+iJeUoX99nW19jPiql0V9utX1fr+r11j/UyfUVcv+AzylwTurII/TM9JyjMJBEML7Se",
-	"gZH7A/y1DJH+AtOkB9ltMI8esoLWDOuqVCvPGBckflzoLFqJfH2UqfkecnmU/WnCL5wqWds70H5BkkgQ",
-	"dWtfySfwV5QxBwWE41gQWW1iE+7gTM13FD8jLDTJo73BxrH9H4LOTGCmxvVNIG5oS3mqahk7v9mr8zxH",
-	"/BZX4vCqBr71OOeg3QKUFU0233Sd8vqyyCerdPYuLhRu4aefPkacMXJJOUPi08dMSro5p2Zduu0rek5w",
-	"Vh5XXknLOKNJghJyTpJSl14yyWwNL7CvBYmpbV6Hz21NLbnUG6pVHs133xapR3nnOUEWNFuUS4MnWDZW",
-	"Bb/yeunV9bVkJti8jqv5r3gCD9gAPmFZ+QBefFVqRvN///+o0VOP/u//i855JsFXkvcPHLSOVhJ2zum2",
-	"mUJFx7i94KbShjYHMJKsISAgCF4bXtgIiZrQyFUaNLaQbD4O5JKtyPBZbaUkSERTatv4bgR1bbzDRDYM",
-	"ihbhD4d4JTyoS+Qp0nKSjHQKaNfS+QqKezRnJE3QSTh0fFxoAzTN5HwjvV3Nc3YTJLnSNnaDctMG0T+f",
-	"S2cD8m3rZi7NAsiRxEFvE3q8EWRKhBYGdXM/6pWS51yYZkv6zQG6mBM1JwJRZRxrkiNJmEKTpZWmq1pb",
-	"JYNmlZd4CS01wXlW9IWv50Q4TUuzRkpcyiUTbPBJlYN/RTzPvjx/U3k9G3OzDUy3OJaW3paGk7uWh+ZL",
-	"PaabgHDVUXbd4y54wJsEM6b/XTdHZCN3cE9/r+8FNrhYEJY3ir61TC7XZdghWzVfTyrEoygTgJRoRhgR",
-	"WFUTlb6kvqR2P1dRejZnG95CNtMReGnNcH/XsfNKXTrzGu62qJZX4V25o6mry6vr3f7snIgleoVSIiiP",
-	"y62Oa2XvP3kmZHPSF15KJKlGwjKY/Dw72x5y2K7ZX1Gj3QZaL83dH8y4EkMPcrzA7H1WOwXtdXEXkmc0",
-	"TUmMJiTCmSRgcNoulTlFlVXdCyyRVNoo4ylh7fZTtNerJ2ZoyxlnpgmsTbWC7EMzUkcvIgA8nEJNZWgH",
-	"AVPOQpQmmNm8LA3+0lqp8nfhr9t4LYqzgpaMhIEFlYFZL/gCUSXdeKfel8pX2qWPOVwpUse2T7+qMyKq",
-	"mU8FqZdoMOjY6i8vj6qEElV+XxYzXnfJaupQiTYbKGAN813NutqQR1SShiuIHE7pJYnDQw+zAJE0smlE",
-	"hdEigOM+Dh8WN7mxgf5YtnpC9L0h8FUDM/vOtXrAFVtMXltV2DxsY0Xob2xxeN0kg6vLJpPStUHW+JP5",
-	"d63zLk+h2rS2q4qBVXa7AYxVfbWRqNdRxHMfkpUSDpC0NhsqKc/bKgrjO0HHr4mHSv18hGRRzQ4Ved4f",
-	"dpbvOoSvnFmN09XoAqZL75ToY2FES5uFdKSYe7i7Xul9uere/FAqqs/L6RMS9hAWJHccByjCkvQpk4RJ",
-	"qjWtZDmoq3dP7CAfv3I9r1Y/CHYPPjQUqxf7f5kjUk0bBr25ehYjUcL5GUroGamJc+RO2zGNa7SMwqlr",
-	"iqhgXCIjxChceZbWluS6wJfH5lGvK2me0fXHjCoSqeXxukTMOzyS3PCaGh8nwQtELiH3N9bcM+Y5GlWC",
-	"IHeyb891o6zr80SPwB/dSNaKmwbk5QmIf6SEl9xd2iyOR6VGLqn49NF1/O+jUTYcPog+fcwFIfxARp26",
-	"+Nud7xBUMQ58H1Sk6BQGQsmUsDgrhjmvlbc31qD25lXOu9r+7qbU0y9V/1xFSsEnCVnUZiCcPH+CHu0f",
-	"fINScxNyUzJX1ZQY+vTU1ElmC8z6guAYRjuSS62X2ioEytBzbUPOA4SlS+/P9b+jN8eVERPvitG1iHGG",
-	"lODZ+aeP9WkVQnBRoy5Bl64+xLmRuad1hbnX4Ks2y12q+mEoJoz4PiNSwQTS+gGkmSRC7jx69OhRp7Y0",
-	"Ap5fE6Y076cx6kIgxkIz/Fv/xFzqHz8N3QBN52pM+Ez2BuubtlSO8/T0DTIXkaa38vyy4X5DSK12Oumc",
-	"C4VktlhgsXTav0M0/RbjO4Iv2jKPdC5WB4+84go95xmL18WEK2XhJ8eIxloKTZeUzVa+/BiFeMIzdThJ",
-	"MDsLjYcRGsCYnUu8hB5aOEnKa/Ge2mj92biwgU6wrqvRCcHxUZI01YxYT0pdsUgR9ZBogcUZiTUo48Hm",
-	"0LV7adN6KCNSXq0p19qh8fp5u1G/n1PrZ67SEGm71jgagK6/k/n3794hZ20boBMyFUTO6wfACnNxDHlj",
-	"1Ubnu3sbwtyVNZZfVrsWztUxm/IahOBRbQ+KYrjz2ws8mxGB3h0PNvQ8rOGWMY/Wv/2EPOURSvGMDDrX",
-	"6czlluGXSMLe3CrqwPLWK+C8WsViSfnaWCvXriZuyyLwDQyk7m21sFCC4MWpw8dKNHvr0c2aYvULCwzf",
-	"RGfe3UFnw4zl09wcrCnd06/S0KiJBDHobVPfwS+aYzEjpoy4ToMqj7QzGVDGVNcn7FX+qTlWxvV1I9Pu",
-	"CscTbK+VilTAx8s1rFGWrtIky6RJLSY4i+Zf7lRMWytJkxZOh6elm0tOmq3Gj5loTVGmWRMvKa0LJqOF",
-	"xf1hrhDiKOIZM+k8EJVuF3iec4GBbDwkLnYw/PZwOOzvfnM4HLZIaWwXd2aQWLox4aqa9lo0pp7guJp2",
-	"+31/ONzfa5WvSBKSzjkjYy8rfnMnsas0YpBEbNrlO1mMrlupDvSGVWKJtWYaYfTK9BG+Qp8xWE+OqBVo",
-	"5sdSt5YqbQQew6zBoDogV3lAmUetcNIVsthuVFwtL6tTbNcP3GjmZ3yhbffyIX36XwmJlKARVZ8+NlNL",
-	"RULETqsp4NGyues16Kg6DPXTR7N000yu9YREBwYPeVZg2vZ4rqhLFfGVK0RKrgrBCkTKy2i74RfknCRb",
-	"bviGFmxfs2GlV4mAlxSpGn2prJc0R8Ns/bf19eBo3trT04xbpdCYP5atUG2KFWwO2GFllxeWqisqtddf",
-	"Sa/A5/oRvdplb9SuVvnXDak6G6f31WkXmycL3piCsGlCY60ysOmhxpoDU5ek+bngid+MY+tGJA0KwXZV",
-	"TW6d68n8huIQGwj/Rg2AL20q0i0R0x0Lw7Qh9U2DZ26L8O8YKNuwpTu2pVb87M5HicEVdkI0idcNscBR",
-	"RKQs3Ftl8fGXn06RgjKcGGGJwiNoKk3/BTGAQ/Q9wYIIG3aHV5iAe1gfQ7POMMrq+6C4QRnWc0CkRPBO",
-	"RBmy7esHDQ3JjeN4mw/YZ7b8QgOYXqf4fUaQpGyWkH4miX3tlAsUvnn99hSZ8mr7mnrwwCN5JbULD0wA",
-	"xDUxgWqVkX+O1QWXXl46iFrg1Unnd9ZzsBLUtT6eIG+rSZXMS6pr8s+u4KrLi5C8yFi8oOw/FnQ6WGBf",
-	"k3FFievI1JuGnSXJ2BV0ez4y/XL08vj5jfmXqBs1X3q2yf+VYKnGCZ/V4fGph8OQZiwzOPlpliB4JDB5",
-	"+HSKGDk3U5+uVkWrFcY2vqITnpDr+KNW4Q+H22ntQIIX+IcZ5GgAe/DB3+yzKYG9iQIAM65XSLeCqus1",
-	"6Faou2Vx6XYn+6EBFlcyxr8kMPh9JSpsTdvRmrh2hyiaY4EjRYTzADCUpSkR/QhLghKiFBEBwijhF6s/",
-	"wrQtcIdjJJeLCU8qsbNv9m74tNY1qXgB65KBHQIWoHAQBigcG4d92A8fo4zR9xlZTXKuy9301v2glOps",
-	"05yH/Ue/FP8cjPu/1KU711iImwl6bXeMHBg1U7kS12LNii0/pd2xHWGUJWyHORUxOtfDpTZCr7/6liTT",
-	"K3EHU/2ixs0oeeJarELySOhuhNjLjJ4bg35Td5TboZZX5CIX+Kib8oRGZuIGJbL32CSPo7C6xXBbSqit",
-	"15UkygRVy7eaEGz6IWhMWlMt/nruuM1ffjrt1PWGzHVNKOnxdTbTEmeAnmtdbmdBlKCRtBSzY2ZO7cR2",
-	"qlwIYtl8csRg8EgiOZqYGrfw5bPTk+Mnb8enr//67FWIimleiDNvIJQZoAekDYqB0QDz3c+VSjsfPtjC",
-	"aNcAD0cgds3hdl4eP0fPTt6YgX2YMgLtATOR2Ofl4c5OfSByJR8/fxeVCCPTay9S/SkVUqEJjs6ILfCj",
-	"LM70WeGkNCdwgRmeQTLuIQLHgv5noKFTHcfoYtJdqDngIiZC9gIvJC0DVHQeNIVZlM2CPI1QBiPGSklK",
-	"+pRiLOcTjkUsjY6KpjwT4A6TqBsC0Wsu6FE91IfkZK//MnQf9gYjNmKmEFXwzBQgwqGZPpYoYzHRaGKS",
-	"8AyW2FoNwblC3XKfJcziEXN3l6/YYUYSOgqlxIzY6wVWliiBaULZDMkEy7mJr9rGRlrpW17MiSCw2K+/",
-	"1pSgQWZgMvj6a/R6onFCvwZQPsXUNMWvwXvU1YLa+Iul32WLixGzzbTMogqWpM9MMymwGteajL7R4ixH",
-	"5JOjRAk9JyO2e+CGRKDJEsUmHfwxIpd22NOqRYdVreWFutBwonTviGmEk1C6+lhjmNTgYjMEjcRiaE0q",
-	"yDk/cyUxcy1GJJHSjFVc0GTZs8CGfE759ddwgCEwQQP3HZsQ+Kd/Sq7B6nJhewMUGvYRoggLQe1H5qVE",
-	"1xGziUGbslzlUiqy6JkTMQmpIUqoVNbnb1NV7WKkXfULfcPXXyOFzwgKoWthiLoWzOhgGKAFvkQHw6F9",
-	"MZ9OJVGhqbua8HhpmMNf3r5+hSAE4DIARiz8W/+UK5z0n2hxm6eMapFlNgr96b0hrAusojn0+uYXbn0n",
-	"WBEEy9Lou7s3dAmqEqVEWNSAfxpCRcdvynhiKNY6QRycYXH61S/0m/vwX03s/o8nGsU1l7Ecv3xNA8GR",
-	"pCBTwBa7shGbESXR/t4jS1onRIll/2iqiAgHyAzXg3MgEpCFXJJFqgzvT2hErLcmZ+inKwycp4RJnomI",
-	"DLiY7diH5I6+t8iTzfn30ZtjL63ssLM7GA6GUH5uPNWdw86DwXDwwJStzUGW7uj/zOra1f1EkogvCHJ4",
-	"CZvU53n05jifc+jyQByDNona705eyAF6k00SGmklIGdvx3HnsPNnok44V4UeZqT63nDoRJ1NJPOJSxNV",
-	"yYZ0GYGdHZs9l+f3db6nhJ0TlhEkM4GSr/SCNXw0nF5iwaM81+6ws2P+UQs2o3tv0szzlMUPH1YkawWG",
-	"A6ik1OQBO/ZTrZu+Ym/fKd0LX9rfe9T0UA7XnVPOX2K2tM9KvasDA+f1zx3bZCWbve7pYZ3Dn38JOjYL",
-	"W+tWb45B8mn1Bc9kMd6084t+zDBnw8T7voaZcqlqGwYVsmhFoTQUysiFp2OiU+gX4Cmoi0wqNOVJwi8M",
-	"h7IKaxffuNE3Ys7q6zkedE65HZpAJfBlKPICEbO/t+f48gAd+X4dK+ScDMJJMmLFgLuvZFmcSdTl0EfJ",
-	"Sihptpzwmf4SnmHK7IzmMuE9ga+8KeaCW072PY+Xa0jvsn9xcdHXWkI/EwlhEY9JXKHFVfPG+Nh29x7s",
-	"H/y3TtDxD01bFMPsnOCs/xZ6Zf639tRW3gPkLGs0W2SJoikWagfWGWMFb7rGO0tWq40nXI9fFQzqpT8/",
-	"Hc7+00eEz0kEOPHpv2R7eLhGkTXMx23IYpfptL6/dtW+ClPltrZep7x4HKmMJIgy2z2849e1dEp6b5UH",
-	"FKny+xCQt8Lsexwjy64Ki8gvk2gNGleoVAOalzjReAJKfbyEifBAbgaLC1biJuFb0O1uZpzvGLbqMInN",
-	"Qw82P/SciwmNYwK+4f3dFk+8wcuE4/iU8xdYzIh57qDN8mQGE1hI/JLEFLuucvt7e20+asDyBvhp5zPI",
-	"oFzqGJLVXPWrIhbhiSB9CL4Ayn3t9WLnrTbCsKw1jyqJNXkX2HMsKGaq51rOynKL4hHb2KM4MFMtQ0+Y",
-	"WZ2phnlDf+RVnl0PQncLJXKnaKzcwME2nd4ZYW8wFR73WP/E9zh2BFxQzTUYzrEpvNLA1ubQOU5oDOmb",
-	"TZwmsaAq+MtuwV9KBHprDOYnzTVQJAisHSeyovr99NNPfc9sJ5vUv5X7jQpomMs1YPuEL1JFUPzpo4T4",
-	"CeSQtofrgwKuBQ+7NaCelhPOYwJLhjL6LmbyghhHW7JEWBth4MwCqZRziN7gy+aw/6lxG07vObgbO1+O",
-	"nv/CaJddn6tZlrae73KTYVvPeE+sxuvsd9/B41KUzZDnLk6SXOHtGbW/nEOgJEmmSCq8lCPDJey4VaqQ",
-	"jX2jbq2fqdfAcHl2fSu10Prqu3TfhKb3gs9mGvUz9bsqKp9L+GtUNEfThHYm/lHr1vCZyEoeyoQknM30",
-	"X7VuC82BX5LOVcToO0nE67/+O5zOE6tE28qPpiOytN7MGp5Z1680rjePMXgeaxSW8mDCnu1EyMhF+WSN",
-	"C4+RixErvWyAnq24i1HhLT70vcXahoeauQusbXSo5UXWJQhsbMQMH8v5F1Wy4kZGXXNRzclU21GKQMFj",
-	"b4BOrHtRb8ATbSNmsVWi7v7wQc/piIco5dK9uz7lyQ7Jz5WQOi5ni39P86yim/IIVBKqOsPJ7j9+nP+4",
-	"uxhevh8uXz082RM/vj/b+4F9M/v28tv5P4bs+2H09tv5j3vRFr43r3T52m6A8sva2v9fuvZ8UkmDM+rz",
-	"Gi3PEeZn1Z/fsTPGL1hgBXccWBKLwZgqk55PzX8ALbsO/l+Knn2vPl9VfXbSrCrM1kjIPBV1k3z0zEwj",
-	"/lid7KuIvVOs9W4v9jti3YKZazLLmWkPApGlKGRM48OmkUxff83F1197Lo8Ra+fzGDEInqEDNIXjQ1gp",
-	"skiVvytASi5MFgdm6PiNmwpfaPYBmmYCHOTuBSOGBckDeODw3997ZMIJftgOdQ8CtDsM0N7QRLj3h+6l",
-	"vaCIgEHM3licI+aGGnCBGFelqmhySaWSFV8/WNFIkIiLWKKwyEkMG90+z7loEND/Bu6fZzBmiWdo4Tue",
-	"23icHYHd+4FuVkKtwvXeD/Rv5wey48+4yBl/gx/IjltrNMghTmgSubwMLW03EesWMm94rM/RJH9IQqQ5",
-	"YG1g8QvTHh6zJeoycnFoor65rJrjGDHunoUucegNnpn29TZ3o5zDUsuIqVRP7FaCTooFXhAFVNwwSLm4",
-	"ZQeySTofgo03voa0G7izEqDgQqEzsnwM9ck41uZo2A+R5EJpCpARYfpHKPjVD7zPiICmUya7RN/X8UnP",
-	"er46hx3GF2PClCCpoJJ42bKQft93lffle/orv5Sy7vveX3WFLav9bjSxmrEW3VBbWyEESijLf4Ss2rDn",
-	"T++r26hfCFDsdnUyzEqRdSUdGkmCRTTXqO5wS38hQDYVM8jn/7EYRVQtmxb0vrSQDWXIH365kruxeH+r",
-	"anWDxs+K01tpuLPKc18zAs2vEJ/6R1DKZvFIaHM6i3+zFWK/k1/sjvDfguNSqRz3MrhIIfzleK1jsL98",
-	"CBpMhQYWO0AvKDuTeSMQjeSKg+KuFVfNY0q15S5JFnX3h/uQpj5iCyolpOju7+1ZNd3kpugnArQ/fFQ0",
-	"Q4SXOeN9jk22MXy2N0BPPCqDfLkRM6UKNe3Y9QIe9QboCIS9RHvD3dp8F2BCBttb+7ZqtCRb0uKysP8D",
-	"TyJTlKaZYJ6a3fkrFnSBjhLMM7rKMzUPj+inj+rTR3T0/RNvTt/hftA5p0ml584WKTEVcrZlO61cWLtb",
-	"cZftmMoqE3likdgIhwr/eMGLYZ3rWEd+n+UaVzVJbp3RDPc3P/GKK9OKFB5owWCecDZNqCmDuddf2wUk",
-	"AN0K7dHynFoO6imsO7/mE6M/GJaakLpefY3M9aTkbgBG6IYh2ZVoHujqLWRQFE9A7n2lZEIShcJcuzlE",
-	"Rh9C2kYjOLYBUcNhC9MIHBI8i+YkrmOQT2FLHoMs8Yb9ujbt+oF48MciozuH0eYY2mF0sJXV5RlZ9faV",
-	"lvyemO/VxkmbMGr4u0qb05zQvmx8vXPo92ei2uLednayOdXjpx1tB6VYRfMt2C3YkDAmyKSPw2RZ4yJ/",
-	"jEKWJUmIooRgoR9Grr8G4oys4rAp8by+5mh6y4zzftHeGPO83UrnsPOnvd09dLC3h4ZD839XV/5sceqN",
-	"5S/fLDnaavwyWd4rcPcK3Fp+Y3B6CwWuaJi382upT+LVFLlCd8N+++Q512yGqkGTXlU0i7rXre6gbuUf",
-	"X45oXi/JK8i3ojnk1WTcCWF4AQMoym4aVgQkpUbXRolWRskrSrW8EW2l+2x7oZUv4zOJK79L6XpB5fXH",
-	"vRdW98JqG2G1mX8YYaXt/+vFx6wLocF4q0a7Vkq2H0Oz2/w1eZW6fv59xhU0hZDZAlbUGBtz+/hDBcf6",
-	"0EM0JhNIN66LjJkekPYUITJW/aX0ivIL4Y8pFFX0vX9fP5aWe5VMaiiVucpdD4Lc1VWCw1btYzeuBDoZ",
-	"wLBvbEZK1J6Fm0PdlpMDlN307NbQ0ItvWoK+5h3fVgsxfOt3CuPZJW4bvXPAuI/f/Z7xOwf1kjCwLPMK",
-	"kbuwzGagS5SNl0Fw7DEKHUMJ/Yr4EQsLDhQ+LlpmwNgo6FNBtWmTCdN5w85DNf0+4D0zwS9sEyVoFKtI",
-	"iBQfsXCCpSQh6u7v7SFwDl5QSVpH6XJ6u7JaWvAwzZ48PnvY2RvuPewPd/vDXZ/p2t939/oP4HeSYDpm",
-	"muclZDwnmdDEu/+tu2J3W1wJOgvOFGZqbEddH+7uDe3cXzYpNZ6VY8qiJAN2sLdfRA4FsFd/3imMiv/0",
-	"X1qFUMRO366IlMPOk9OTvtkT7MgyzcOOG99jc6+8J7xmTGM7jZ5so7DDez5TZNHxuZqAYq6y3IcU75X8",
-	"zxFStAhYz9V9/X7nV/uvm44n+lHDSp81QaZEaGPDZMTlCr4JJhqucai/QhPqxxKbQ4Uel773Z901f9Y6",
-	"VL2pMKFTtFsGCpvwafh7SA8IENoV34cIbyNEuAHltvWewqO/f3gQnQL3tPg+9TaGIswYd+8xORhQHGJ8",
-	"QMUiTINsJLJEK9kScTZioLNAE7U0TZZuPqOAubR1LNi5cK+tKOfqYj49fltF8HO5bdeScuGzLZH0vTJ3",
-	"r8y19dhuUubyTrM7mobk2iYDXs+gM7J0rWm1pJxkM4mm9JLEhyjMaZyRJPSUOSoRpHGROBixUBGxoIwQ",
-	"OV4QJjN9qzYmbTIZl5TNgOcESJukc2PIR3PBGU/4jEY4Qd3w73//+9/7L1+GvcA4jkfMjifXjCo39Kl0",
-	"Ne8D9IpcHCJ+TkScEWSnQCwIZuAt0BxLEOgtq1/w9sURcDsSae7V5LWeEYVmCZ/gBJnWyKBLFL14YXQZ",
-	"/I4i/WGjudJ1I20XQa6NfKUhwiVxtfd52pJeh/4hh2+tkvtnop66E36rjDP71rhZ5UsNTM0C49+ir0cO",
-	"EbdrjxBzynOU6DpCN9LgU3eH645QRiKvtcwCL2HKPerieqw9RDhJesGIMXJBpELQGjtA6doionLnMNcK",
-	"0kRspjQhAbJf0xp0rymsku/iM8RVcpUpLoOSyhIsG0txvHtuI7JgwhpYkZmdWF4b2DDXKWkqwzkYtoip",
-	"rKkO0kfp4u8x8h671YKg9UTmkOYNtgL93jW/xjUfeySWs5v8t2bffEXIZ6nWo6yYDyvIHyIodwFUQDnt",
-	"PS785IjGpqY3Mc5004iwxLJ2fq289EPBBcN6g0GvyCHD1gzEPejPk/8RcNlg5ZaF6O51ZlWdBo9xO8Q2",
-	"/rf4j6bg3+vr7fR1DQCEc8JF3VzKaonea6DjktpQIq1VyippFakgEaCbHaRV9XO664daJ0fhn59tR7no",
-	"tNTfH4ZNjBhIN600wKADeGex+JX3hUHRmCLFao7kHKfQ0pQqOWLh02cvnp0+K73C/RMeR92jV0cv/v72",
-	"+K22TtBe7/HqN8sPMA6ttHAsoS+WuxggafwYsPQFPycxsqMq1us33y+Py9Pfb1nbuVOC9Y/vMCxp65iV",
-	"FEzULWgQ4YRi2WsW1VthjY9y4Fcs8wgj0ptb8FQ0AFiaXr+V3vmL/meFXL8LBxuE9ZF+1b3EvpfYf3iJ",
-	"vZaey+RYkkBXDKFqiSTtuKaLfHyJVFyQGE0SPnmMMPyv6fRo/fsTomWdkWZUInlBUoUSDOMgoOcjSgg+",
-	"NxOFBIydwArB5F6pBSUIQLQ/3EejnNEhxhlSgmfnnz6OOs0hV099/4PEXO9uCDUuzqJe+tQ6ol576tFX",
-	"Ei2IwjFW2M4dQaYrm/VohplIwsfI9Veoeqk0LoKniqpVH8yqL7MRdW7Qi+m+0eC/dBu/R8lbUZdybLoh",
-	"hSjXIFaVoRL33Yn5BXPKUS3Wv1WC4IVhtTGJxBJm14G3zHhInhj06z+lMuUS5miGQfGzlnb+38ZLFgYj",
-	"Fj47xTPrXn37w1F/7+ChnVp2gtmMhMiKTdTdGz7sDdAzanoB2rGNRXde7EjrYs41eRl7ZsVXnI8HCW0X",
-	"cTuHSJMsVpkgofMwe1Tu0/OIdRlHpTF5bkoaIyQm8WM00aho4hlU5u95nLcs5CwirhfqIdof7tYn6dhD",
-	"aXb5VFtIplQsUfcdo5duPHrPQMau/93JiyY/pgXGerfuZlfuWwfFtt/Nwd7kR90bDlulyRM0WSqChEaa",
-	"AJHBbIBC/Yv8btjfHe49CPMVmMMqlgB4dsN9nb7e+brMdetiQY54XL7NQuuFkMxuyCFc0AWBIfArONkr",
-	"zQmfUIYBqNWF1jJxMw9Rf76SYHkEk0/6AA+5KcuyfPOHoFPDATa9o+6RD0FHc4RNj8I9sMG94cNNwL8i",
-	"oKz9RGKDVRVo3dx+3c8GEVu+w9y8NbQe1Cmar7hCCx7TKSUx6obH0/4rzkj/JVbRPDQTHq2arV/U+7Kl",
-	"/+7DLbpn3kj3SsCOwrhAEisqNSwHd7RFZHko88+/fAh+/fBLWWExoqmNFn1NlQXadW2qpzNeV9PDT6L3",
-	"GclIHJikMG6GlzKUpahrOoiGb1+evhm/PPrb+Oj09NnLN6dvw562/PxosFHnXcdirSEkWCoEI1oHtb7P",
-	"Z2ahnymw6/Z+G2VZsLO8KOt3qYaCT25bC2VhcF8J9ftYLc9sz9hMTfilR/6lkd7W7WOoeOdX+F8wOSAp",
-	"yXhj1ym1x7FTfczp5iidYjX31Ff73k41g/HqaQq/rK/iGqA3GXAG1zp0gqMzN98ZOFCh3OV8RG9aPS76",
-	"KNLy9BHHsIB+aZJYTjaomfOhgWeI5BbdAZYK66We2XZg12gGld6XB3xeknxLYDgACLx+luZdbfXZbKLQ",
-	"9xlNyfokrKLyvGunju+42eKBHQxOWTVzqiJaUcYSIiUKJRcqRBLme+WJEwNkqCso5xmCZzfPKvSr5Rc4",
-	"mlNGattJQ7KhV1AzrTZAG6BuTbQWFcHaFIYZJEujD/BMuSH8g15DBPSZB8Yvt3b+MVLUzEyjseNZJtOd",
-	"CjPCaICeAXy5iAkwJHCmuDkNlMXk8ioF+KVa+PrW1LYf9brCeX2JKhpRRcyV4o9ctenn/0p4hBMqsY1E",
-	"90t/t67B93J5b0PFytFmQ/F7CZ1NzhzsHidrulaXALTlep7kz7ZfknFhVDv99taV6G/lf2kNms/UJaFY",
-	"CWQ9k1hTmllRXs3QsKa8qvAWEiwdeaPiwHNQ5UtuWlmKxc1Da00mpunPLomgOEEsW0yICIwjFzKDeEwC",
-	"NBGYxQFa8JiY1u2JLf29Q+3bC0rb2tzxj+ze4Pmd8ktzqHv6lK87bd39oZJZ7mIEJp28N0Ah4wuvIcSI",
-	"rTBW05h91Pn0v/J1oPjTx39++t+mpxhmatQxY5+wIHmzCU1bBKIfIxZqgjI9DhgJByicgvOTRcR0PVeU",
-	"sBApmDKFLTlqHIzxUsIQN/RcEBbNUYInJBmxbjgnk5gvcIypgMiPq3TZcf9K4Gcl6IJoioNL3l9weTAY",
-	"9AboKGebIwZNK8xgT1djl5/IV9IbLmL4lWlyAVAota4oA33E8kEze8Nhb4CMHs1QeByTRcoVYdGy/1ey",
-	"DE2VjBJLJPGUJMvmFhgeXW+dx1R89K+kNttnizYaufi2asD7TMvamuPtHHbsyVR1psPOkWlegd4IyiKa",
-	"4gT10T84I+hIs3ws9Ev1XQmW6AlPI65/1lxZ//zno90Dq9qZ0USCSEkygbz7kbvJQ039xif9veHeA9sY",
-	"wzLHqHhF+1JHX6H5HG0vfDa/ytafFQpDbeuL9j7+oJNjj+qfkDTBSzPMc92jdY98CO4bbtzXaN5qw43N",
-	"orTimNj5tfjj5hpvlAVnpmhC5aePWoBoi7lcaDbqjJhtHsuW5bTWvD2HiZRZxwSMWPe7cygtD/PmHJCN",
-	"YF5I1YiZEQIOmr7E2q+oCb7AcrlHdjj5mo4fJaF03/TjbmWstdE8G1PWHDrmPmm9iswk8UAHhS4jlwp5",
-	"jaWCvFR4muBZYAd6Vap3jXZmHG8zoiRyjUIKExiyJ+30iryH5emcIJv5Y6TIiNkB1+dEwBBsxZHUWhjV",
-	"WtjUxaLBaw6tASibNRT9rkPy4e8k0E99vfTKwvzDfZbdDXcxaWW9baWsF3hwpVYmxYzDgrdHPEtioBfT",
-	"BMOvc692Phmxlq1P4PYB+gmy9XKCChBGUuGkoDvbd3rE9nf3tCGkVoWXtrvwGdESx3IVnoHTzU5GsALt",
-	"jJCUshkQ/ZxKxcWyuRHKdcylKezlenZSg8Hzvd+Pz2OOVzE8Pk+blc18ynVauSl+9e+s/rfgiW8EpGbS",
-	"Cle8txy26O5ybcuhXNG5tvNLudEEn0KBpGV81awhGfGUxCihZ7WVoyHq4hErApkmVml6nFTboPQGm+sG",
-	"PDtjsDEeeVza8e8Rm9yiXO8tF62eeU4TRYSLkV2p6tP/7H3l500TqA9dJ/VNLrhF1NtSvDTBTwE75BbE",
-	"7dV7mocRYTGUeqGu1XvCwLZGjozD2lYyFFQ8pnH4GA2hlZIcMcyWPZQmmcybMHmzAANrLAW5SztAeec4",
-	"m7seExwnwFycAaaVRjxi0yxJ+kqbaTZMFr4PkTaVqEpWGpagrvXIS0UWCxjqiqMIYn50xrgg0Bm0yOjQ",
-	"j1v2RS5xpJJlMxurYzaGMv+ATKbt/W/MaZP2T1gx3PLudwYHt3h9jqHtnylFI1s+Ywertb8/73Tf9gHj",
-	"E38u+GLrh055+0eeWsL7nky52ALQz9gJUVjE7Z/48Q7KrjsnigyoSey4JZ+WdTlPEpV/N9rjnOBEzRul",
-	"x5M5wSkyN6FoTqIz4+mKOfEmtZqsC6zwBEsyQG8gnwx4Lbkki1SZjCooYNZ6LSTV1VZ//mBWcyVD0W8W",
-	"ms8ufHn8HD07eePsW9k57PAzDRKIwOJFmjfU3+3vPTzdHR4O9f/9o73la5b81ry9wfZMBY+IlBDeTgc3",
-	"U71QqlT4wTsg78Dt4fonvRMTZZC2sQedPUfPVxIjcHEkGKK12gDQe0cLOjPH524N0AmJbc5YJgM0yWgS",
-	"u4taZ4hRlmrQuwRIyGAMTGjdVjqS9xn0k0Lhy2enJ8dP3o5PX//12avQ2QjYtplkpt9ePGLlkIGf3egS",
-	"G5saJxqwPXUQuS7aAfjhUUcL4HMxUBsvZOdwONjfCzo53MYxFfowYS6y/7sFGeQX5YhrDnDZCTr55c4b",
-	"LtVMkLc/vkC7B4PdR6bhRUxl3jNXP8m4GhcQA0ya8eIjnRnfHew9HHyryaSedITNSSxRy/CRo5atySvo",
-	"GEQY2wrOzuGDh8Ohv7PdwXAw3JYM86OsIUR3zXEzQVIu1L9Hk8ry1ps4RDuD4vbTo21dUt52UpksHKOj",
-	"11o/4QCd8AvTqvoQFR0xR6xh/Fi5Vtpv5trgqCj6tZobRqzarrXMheb8Iu+cCd01uPmDM9LYN/PerLg3",
-	"K+7Ninuz4ovJAm1rSGybCxrZUTSV5BK/vCWbLKCmzJWnI85cXN2vdunaTDIU8uycCEXCooilGHsceCPB",
-	"FFpwqVA4x5kiYc8OSij1MHdhKzMQpJw4E9FJAt5ywbNzvZtRpzewc8tAGpIQ2UoQCV1Rc7/Xn9yohGJ2",
-	"mSv6y1cHQsT5zL6SiGoZgyRR0LAwQCTRkscO9UJ7aB4g2Afa29f/tnPA0DdwBWabod2H3+o/UsFnAi8W",
-	"hCAGMghipNCl3ffwrTQS0fDIZSFWpqlHN8TTKYkUAQCGeYlBkWbr8vtzYBQmYA7qx/CnIS39mTOSQtlJ",
-	"6GpgJstwgF4z4jysI6YlKZXoQlClCCvV9CiBmcS2qqcxBxbVp8CO2DVyYK/VA/Ims2DLxPc8owqQSavm",
-	"nz5qSCMz2x/FGYq0Sg813qWQEVgcqRPGhx3ALlDolSD5S+Ov5hlNzNw3l6PqJa4KqK463yJ87IPw82Su",
-	"lg6xxnooefzv01fv01f/bebFlfuabnAnllsIk0sNiS3iznUDDsDlA91ZbEIQ2H+FQVg2BAOE5Yg9efuf",
-	"qPvu9Hn/W5c1Olkq0jdlngsszgLNuxa4L4nmxYrEAQS8bYcrrcf2AiShHRixBaGcmXF0kkoFKgrDqZxz",
-	"NUDWDEbU5cRe0kW28OpHBL+QqOsk4S5M28w1kQP9p7YJn5AkAd+ZgPn4puPYd2GAwj/p//RDxAUK/yOE",
-	"8pZUEJjGYm/7KkSSI5lCc+M50QpDzE0IPWMjpi1YhCWacrHIEizrhNkzOKwNNmj5AF/W7rSpLA2gVF8y",
-	"a0DSsZDrHB7YvzeU2d2br/fm6x/IfPUUGUUu1U4kz0saXofGAShigSaGwATuA6etBTZ8H5QUuqCk3we5",
-	"qh4UOnoAxouzUwLPlLFXEq4yQQIi1ZiwsYD9BhHP1BjcfUGcCULGC8oyRWRg+kIZTXxsvjdi3wSNmmNQ",
-	"KIyBmwUcgN4ZGL/4brAX7Or/1jiSix+/8X60Dw6DAPhcwXBaNUTTwqOmb9xNdUK7Lz5d120HhBCqzs7S",
-	"Z7KV5rF+OEK1bKBk8DbXDoQlCtAy2QzZFgSqT+2QbWj3KRM8toPFII/GkIMcp1xKOkmIDKF+oNB3YOZ4",
-	"eSGr+XC22adNXrbNmUuWSckxMXDFB5WiA/3lIjm6ITZWsWpvLXN3k+FVVRLvywy+nGGprU2Da8842Lbg",
-	"ILDZ+XXuLJ4ShrpaNw6taDMkyliWEKK17BELsYjm9JyQ8BCq5/LYVO9aU1lHDKatmgmG5pG8i4/g2WyO",
-	"LKNoX8KA9nf3BiP2DEdz+0Zwj0EFu8tMFPxigH6aE4ZCpy0YY8J31LnlGBdeyaFp65okpPThPHXPmGYX",
-	"2DVMNuaN9WnyxJvPOOVJom0g6FXEyIUGxmP/TZIoNFmiOeTnKbyUzTUU13O33UQVRRkDX2A0Bd1GfoVn",
-	"M4HPQXHwfGjWXXs1b9jnKadow5RdQcUNMuf7mor7morbnph7DXfW6kQsy613fjX/+FDT6HFLSRfUOckS",
-	"OiXRMkqIFQ8N7SHNxbXNIdsS/VFkSb+xP+Rvdi3oN+Me+w0pjn5DlKWZQr+N2G/9fr/0/yP2m40kod+Q",
-	"jdYFyAWS0G/+P6tRqa7bUQ9ebZxk/iNd+8LDSi4HPjO1eaUwFqSg9NBvyJmb6Dfz2hRnkpR/J2yMlYJw",
-	"228oFMS0AYEVYcmZXY8gMluQ6u3V10cJL70+KN/ulBH4EAaqAxvDt671D2B5LzBlY06yc9N3Bn5LKYm0",
-	"ZWE+hllEkjpQB00LsBqQ/v6CKzpdhbvVisqLdaqS2WbzGGVtxJix8ZgtLfaUBykbVQgONzCHETjQglZi",
-	"AMgZWj9bGXXtuWOGMpZfzUPE4OrlzHyo99iNyZcQGdV22FLN9eMkkcQzth4Z0xCCllqdIbHT1iBqCU2T",
-	"ZThAR/BBymYjZjIC4ZEiGv2VRPgc0wRPaAIhaRaDrUmU6atgAKcywSS6wEK/Sbqg9ohNEh7pzQ3QU6y0",
-	"oqtf7il63nwgT8sEn7EXNtUQ8COmI7alvrminB3pk61hIZ9FQ3N0qvlngV0JcRUrPJpDVNPnMp3D3Q9X",
-	"Z5XHmu9pPeb3UsvMZ0+IzBLVxm5Gpis4YG9k0t4AnR2G3atuW6hux+xc6zanmoLyAQf3Otxt63BHRnqs",
-	"6EPX1OI2z2V/tcUMdRAgmr/aCT2odkAP5BZ5Oa+9AQITPp82F2EhKFjxcs6F6if0nMSlET3gx5sIfiGJ",
-	"kG1ySn/Huez3k0rvzKTS2xpL2mQ4vMwSRVOtv0+5WFgSmtKE+Oom+Nbzp+zwqnwuvp0/DLOFqBwxF6h3",
-	"gw0n2XQKSV4wBOgQTciS6xe8PPrb+N2bF6+Pno5ffh8WEfm9YQ8INLMzH3NN58FgxMwIIK1dLlOtb4FO",
-	"B+OtTDrbpSIsr5Nxbnsj7Q9RGk8DlLJZgP6ZklmAZnQaoAsySYMRU5cqQJE8DzTRayZ0GaDLRO5cJvIy",
-	"QDxWOzyWqLu/e1ByP+qdw+x+KpHEjCoqSfwYSfovEqCXxy+fjRiEB92cMWTKbvTOiAA98IykNvnOrlO/",
-	"ijA37wwrrXSrvEZnNY/ewknxlRTOai49b5FOz0fMdSyHhEtvs40D4uvYWud+XOz9uNgvZ1wsUEcbTttG",
-	"RTEGHrQ1bdJRTCd7Y+4FiCdxdc6PyTQm55Rnxshk5CIv1bNpuMb2XGBxNkBvNZMRrqwGYdMdXxvGqiYm",
-	"t171+KFY/+fSPW62oXWxoWdMieW2Xa09g/2uTvL542tNP3iNPX6/UGcbduDn2Fzf56xVtawhP9MKaRvU",
-	"K1kwM3pu7BNvMZBcaRzCu5oDHgSmYgACf9VAbBF+hWBkHnLVasAjNIFMrF5g9apkaWsP9DXwZdSqByer",
-	"EcKrd5XmC82jMYXU91KehcApjQkiCpHplEY4gqBfTepT5/CgtVfprfd47k/60sJ+oibod59Qfq8ibWan",
-	"JxB/M1GQ+CajcK514a+3lmVSaaIU4SQJ0AKnKdiBtkN/7pU6REV9FPrOBb26jJBY1nBCxdEcnxPPcsLF",
-	"/GabAKY4mhBTA3Yx53ZEAVXaTnbBnBB9py1hbVh3gQEXi4C3FeEP6KRQjZOZ9+kbbcQFXjJiYREiCu3n",
-	"3J/oOxek8Tj5d+aA/YSa71wwqlsE0PJOuCaOFiDf9C8kwXcuugReNWMaogU/r4/LjFglMDPwQ3ZeiZkX",
-	"M9mcaePmJjSGPp6Azl3KNndzka4Y+6iNAivNN5TV2DdOZLp+DLh5RtMJWAh10DTVdu5Mp9DYwxx+AvBq",
-	"nI6UR2yaB2Tfwuyam0xM9AIsxgj7Y2YqfpbwyN0rnjJRVy8O2y0aH+Mk6W0QeQk9b7b0XXVriPVtoZfq",
-	"6BoNQRMc6Wqn5XVaMr3QK7nVhkywi8/ZkwkWcBttmTTsmP5IKviENLVdWRAlaLSm4YrgC6LmJJMI2iKS",
-	"S1dMcIjCuVLp2J2zqcdwVdj+pXGc2dZCtuFOaGYYJWZqm34/jwMkeKYIUmSRJiZZKs4dRH/mSGRMn5Fp",
-	"5OTgZ1dvzLR0dolSzhN4ikpFI4m6YTwZ6x/HX4e9TY2fRqym85MWIzISONVIf/VuTy8tnNsV36QJpmU0",
-	"7vx39MOzF29QDcjRD6enb3Jys6sKWkF2MGL/HZ3+/c2z2vdGPNPYNmI1F3817/5u1Pnzs9NRJ4BPfDdy",
-	"nb5GHVMhJL8b6T2OOh/Qg23LYSzInJCvYqKZi/dv0ULJ2/oix6Naci6PnV0/0X3DmLS8lZGmlt4AbRWG",
-	"rvXJviot7jNNcTchITeTUZCIpusmWGaSiGtPZNywYB8u2sI2pXqdLZ98kfkPNu4cT6A9id581Ytet/+K",
-	"vdu51rDv7aPy/gbv2+a0aZuDkwSxCqE1DaXesnWOCf/mJOMN/nPNat7BZCesSCZqm9UEUA1eqTTj3DgF",
-	"YKQ2vKn32GRPnjF+wWw/aFMygplRMaxJvLcHPGvECplME8JUskQwgCqkzCAp5cw4IqamFx0wrQPownKU",
-	"j5en0k1ady3hRyzf7VcSyt7d/Cksz2wRnR3GW+r70tyvxUfo67mH9Z2ZKQFJ6IwRtKtFP0ZYiE//B3qu",
-	"SLwgMR14HVSO4Frej+fTx45HqDmkOkHO9g4ftNZ7/Z19njYqJdjWKBT+9YY2KvcNTe7dyW1YrWndVGK0",
-	"G4b/l37bWTQb2BD5xtI2GCk/pslyZ0Ea9KuXy5KGdZRQ/EV0crxx/eZKqkQZOvfKxAYMf7ksqxGoizU+",
-	"9bZE8x1BcNzHSQIRkvqcPCzOpO1Wmpkic/8tLvxrgxG2CD2Gvq1ozi/QAjOXehKvEoZ++1GSlCjjhOD4",
-	"NsvK9fuPkqQ5P/4pZ+TfwnLV0AeVdFFFJ2HOoD0umTzLZrapNUrRf6sV02dat5SHiOBoDolGa/AJC2FS",
-	"CaBgmugnUejfH45Y9y9vX79CoY9DYYBCGh+G0KyBxj3QKClDGBkfF9SAR3PICBUEEMmpHDCGtOs1z35x",
-	"/Pb02audV69Pj5//vQeNKE3wH80JFmpCsLLksXuAJAx9A6/eJSWmoHyATvRHGYkUVP4Yk/wFlqoPoOgf",
-	"Pw1t72MB3dtM9Kt8IG51LpKAFaLxAB1laq419QgrYt+ce80UPyMMFHNzOGP4ITTu3fDN67crAszc1zf3",
-	"1WnJb+GGDZ6CikMVVtH2m42hq2IDa8JAq1GgFVv7OHYYlmCpLEYJEhEKbjno7GiqygDQGMVUusPz7HCj",
-	"aRYLLJ1m0wofXClMBS5HWGe/IDK/8c8h2t8bMbjjsIQ1IxZjhQ/Rr6MOjUedw/29YAQLGHUORx0TAjY3",
-	"dvQFbYXAlVc8OydJUo1hQaz600cy6ny4Su8cA2qzhcG9cF8XKfi1Y0hYU3fn8OdfPgS/fliJHlQVgFUW",
-	"27sCBzeE2KwOHJVqTroPh0j2LKdR3PTPqFONzcv/p0/H31lOhEfMVqp8Jc3C3/JMRMTyaBRhZjtMaM0C",
-	"OJ5GByMtDB02G/SGYZ1avnFrtq3/mQb0hz3/W2gV0P/F4oTrZKTRxdL+VkhpTaq1fSKNqvCVLBPE/8fe",
-	"lS23javpV8HoJlIdWZaX1EzLFzPpLGc8na2cpM/FsMuESNjCMQmoAdKOJtXvMrd5jrzYKfxYCFKkRMry",
-	"kkQ3KYfiAoI/fvzr91WZCVeHxE/UgU9g3pojAdNFjND8oe1ezogcof4pK7PV6lA1JHFusERyhmMoNJku",
-	"UKhf4IsJ2PwVjgYNzVgV73DnGO4cw604ht1XmxPWrgmqCl+nuk1BBgWB6PrAyCdJxE74H12C5ccv4i8J",
-	"neboVEK7OiXTSTCVaLvK/fJa++L/1y63mCQkI/XbXJHZ0WdJS3pw4rHalDPGmC30onR9c8sr8AXcbCnx",
-	"UZLU4xoqMLgsHu0kcrtsTGpW24euu8qj/5nbyiXECLtXUC89akUniZe0hGgjgLBoDqXlsBTqUwd3f1K2",
-	"xGTGBYH45IyyS8ge6rLgXC4ZiBWozFL2iXGGIDEK3m591NK/4K4jlutSZx8r4aLdqryDMGlZeloESOcJ",
-	"ZoyyyxZ0aXUuyRBJrjyODMU5aeRG81S7qZ8bVjqyAfTH1fP7TGdqgCcV8jK77vgNK+hYmhAk3ps3fIhy",
-	"oQ9cZOiKLNQLJKb5NNwLkZoaCTzQhKmDjSFFLhoQ53sAAoQpI+cAsDjsEZanUI6rPvke/Lt0zt7SkRJ2",
-	"tjqjfOCPFtFKhyeqPpV0dVHFh2l4uTJxy62qo2oGpAcDhX+G0ZOs7Tlop+isQDX3F3gDuAF5ZeRzhgC/",
-	"j6qNA3Fh2gP16OIVg4tzcq7PrZ8i8x233VnQqonYzkTX7mGYmu+0bfj7LOmaC4hs02uzSr1dwe0AGxRz",
-	"hRdQfcQiEpoeLE0gIqMcYHG5QBdELV5GdL12wPphSpjMSRLu278SEo5Go8EJCnUsH6sjSJA5wZnN6r5F",
-	"cyIoAIroA4fohpArOTA4cgHTGL02L0dYjMUEYZRyls3McoRNijN0dID+B7MciwVAA8Pi1L8c/gfqc4EO",
-	"fxmgV2Qq1CmjgIVltVliSENhTASjRNjf/gaWoR6tZjxDGY/xovSDuukUSzJBwIISWrB2k1Vz6sJ1OcBX",
-	"IjEcBbzEdJ4QjS3jzokSLiF55yePLgkjNT2vUIcXply5aaFDgp7huW7EcFeVe/1kyxI1pxhuUZ62zOvl",
-	"hK036TnRUbsDvAWILWBNEpnRtMCc7E0ODsclRGPDM+dVtZ19+3pNAQXH3bjEDvbX0mZqezwO98YH7Ts7",
-	"7MQ8THVboa+X9bP6bVfRtqto2wLjVnW3qd9sfO9j32rs0apGorNXz9HTp8dPnX53/JNGOfIoyoWpru2D",
-	"Ej041BuAHDhcUUj/lZSaq0mwcO5DJCM+d2hPrs7DNZIkVGYS9f0e5Iku4/DvexIw67dMfK7lJ7IKAMti",
-	"vS0PRuhdniWcX8Gxv3N+mZCAPbfvK/OpmpCp2lIQzTxcHCL2IJYtSSRIhhLKNIxFwExBg/oVqqns5Jlq",
-	"BtQP/9OkOgdQ3kwNhyiOUU2pRkNvkh3h2kILPxVmxuq+psk+1tvB3csq2rIU2aGXKhZ+ffn307eT358/",
-	"e/3y7YtnZwH7/eXZh9N3byeHo3HA3p+9e3H6YrK3v2/6Aff332D1TRlmEdnff3UWsJdvX/jXd69FcGti",
-	"l0u6VR2C92UKWetTK7KDFurpi/1rXQy80VIu8dKpNVbYZTLDuu98gQAfWisYdmW1j3r2oCkmXrK0dvHw",
-	"B42Ht9r2hitKtktgZXafOTHBX/ulKxxJddq4WSjG92JLfjRSuxO0O6hZaSll3UKd9muuSoI06rbfyDyD",
-	"doP3nz4WvGA+3ozGpx8CfD4lMVTKojkWGcVJwDQTC+rjKVARQXHqsMxEpJusbDuXdQQXS21c7qkBc21c",
-	"APNhKX2AO7yRm2cbfqvvpWYCMAEEJUl3H/FhqHPWrWtLm+Ot7x1y1s4xbMVds4FjWLK8tsBX4yu6pbh9",
-	"KHM5JywOUV894ALtBfl4fESQOZ4PhijUpdch6tuD7iy45qQSwUv5NZFojmWmw4DqFhkRKSTVQtS3F+tj",
-	"ZIgulPoabE6RY/NAZnjaBshTzRdhnluX1/mjc/S3GdFqVE+vYSf/WbRR72rxjjjWEDs4eS/UczKqFKFm",
-	"Te3NvUMVEMSS03hQC8nkjvDpP0l055QYHcyon1nN/lydoXrlOu4gZVDZlauU6CaaU+kieTt12ZnEsoJ1",
-	"I8gFdNTrQrDBCH0gmURLuZWMByxkprtDHxuhTyyhV6RkVw6XMi+G5pFfE2GogibK0wbsVUEiLmIZMD9G",
-	"iKMsx0myKJzxWkhWombSMw3XRrigX8ztAH1ssjaAT43OXj1HR0dHv6CMpsTkh21qWM1PI8RcaU5WbgGe",
-	"kju+Z9S5798t7Kycvr9SIbVbl62UZnS3durFLqDba5huJohOOUiHDW+My1JPmJckeKKzvb4WQIzfoP7N",
-	"DGsfUclxnCe2KhwKxXVEPM7JYAiBuSIxAEllk1go3VQvePULjq8xKJuqohtp6E/AvqvAc3vBwelC3xue",
-	"BIUsNEkghwH6xBWy29+BFhgM0bCUqy1SBaU0cG00Xz+7OYh0cK8YlQ0J7O2kKHc66MFiWfqr+kuztAQY",
-	"v+mshby9fWUzVlzoDLVsLnCSwPpGU5LdEMJQeCF46hHsaM9Ns/hk3PuBM4IWBIuAJTgjYjBEOEMplxl6",
-	"Oh6P0Mt0DuzRAmHrQ5K4ZM+ZQMqa2sV33outsT9eQQ1mjBeoT1mU5JJek0aTQr1mp7Ky4TJ79PLTTtwk",
-	"HIxhdqRpVNbT2pzhe5gKtzUPWl/aBiKVG7EaAj2liInYRb+3qjFe5VkuvInWvTB3FAJXSkYQrMMStXrk",
-	"eUGNGuMMT7FUlj6L0RmJqTEcwrOXL04/nH86ew3OiSTZwN+UxyiEZxhEc6hrC1gkaEYjnKCYgL7wwtxD",
-	"9HR8BNAS5+ZCV1hd8bVwcoMX0lxHYvWwwShg7WB061P8ZzAdt0XS1YyyMJ1m1sBhIVLiS7XIAMbgs9oA",
-	"3v3mg+xqiMqFZriKqSxf5eYZuiLib18vKKP+5WrKIs4u6GWuPCadQl6B6SvMy24P0/cMyr+JrAX0hblV",
-	"RiUgr6JM4IsLGm0M6auuOtrud4kpTlAWzdHB4b+PxqPx6GDy9PjocIIM7oT7Q/cdgKfvT2jO7vkLukVy",
-	"f1/xGapbu8qtZ4LgaKZ8ltFKwGV3+9WIy16nxJr+1yFa2WbRL5ijUcLZJRQQ+VzP8olBNpSgPta0pwNY",
-	"TnGx4wC1tU+GIXoIB264uEo4jgMGwfaK12YKtm5mBALMhgFd004npMle+uhNzA/V7cHATqtp8dA/7Jnf",
-	"oWRW/d/9ZSo6z7G6817pf9EM0lHqsP6rQ7MHlSgjOEX9CEuyR5kkgJS/wtR0I6oNUx20wsXRDy+E0zq1",
-	"tMxI3thKQdVSoHASad3u8aJ0VZtR2Q6YhFyTpDGaR68JzluP4i2c/twtolYDmfHE8N1RfwE2Dak4Y8sN",
-	"Oc8rQoIkwSKaKUtZPXoIrY/6L61thlq6lAaY4viyccR/dpKne+mJKVRQ164Y78vtemPusTfGm3dvw/X3",
-	"2A06Y15TdgVFLoIDza9m0wSACbUioVaXXyDBE4LC4llhwGpwkBP67Wu57GsIFS9B7/WT3DuPPSEyQ3Os",
-	"LA5vnw96gAinnhmwGZbOPYd+FDPA/vH4l0qnsvMeNMpxoXwk8IJPicFbxjJgobe/n9NYhqgP6s/09KQk",
-	"ppgKEg5taZt9ykCjMhdXh7bsGK4PGBgVdlIYQTxH8ySXlORCK7VvX82gJGeZP00y6A1aNqx4q/Z2hHv2",
-	"LcDiKCtUpSuN1p/0yOc5EZrss7wtFdsUNKiYbXPSe9bzrsYQU1ZH8pQIfg5Ksjfp/bo3Hh8fbga+XEzB",
-	"wzSn+Iqzpj3FiOmuQ2VXufQQLS2eV2M0ZuNeUfHQ9kta4Rbe2gh9gClF0wWYTScbMWh4WvwBXKQ1liC8",
-	"csxTTNl3ZPL5Vnk3k88TjZ3Jd48mX1RaBHYZ+0c3ZLYAIVbOsaBpSjTKdM7onzlBVU85WYDNFbCg97yw",
-	"YlD87es/v/2/thQxy0jQa7LKjg33RAvzxpPQW5g3emEq4f7vRSxwnhg+dMbT3qSH5glPp0RQgtrH04qB",
-	"PYzRUXKol5Zq8etPY3fszIg7NSMifyHW652q+fCl+M/G3WdnpvQOzISi7KTchUqZZnUhUiIsiMFSJnFg",
-	"CYILG+ikjgVZw4qrM6ko8alS4bu45zQOAzYlEU+JRCxPkoHWneAT4wgo42wpS8bzaFZflqfbriqO2w/R",
-	"AffjV3+4lrkOZvXwNpazDh8UwtKiiW6VZI3vyev9WFp1u4KCu4CAdtO7KvjXyU0qvumdttOhaZ6VOuoC",
-	"ZlrqTJPWRJc+q6stwAthmeE5qTTYIcwQn+ueCsQZ8fvtAhaWYlRhc9tdQZ5GLxngHNJsRb/ddsJu1QAa",
-	"ZfUhtF97GwTDHqYLb71asH14S+phF9PaGaPtuvFaqL41xmg1tnVbPdnN4daGrCmA9iwJnEDhB5phiWh2",
-	"4rRV5bT+4figBlfhWRx7ofCtOM6VPMDhciR/kyi9u+kpm+fZ4wrXlw2XovickZtSInqnsXYaq4WlRq8r",
-	"zkKDJ72x8tr/Ulqjm3nZJWYBb7COX2DGE41BVa7FqLabpfyaNKqgR+CHwHLWFNBkeTXv3JPtCL2Wg5Kk",
-	"Gy6iu/dZ1md4vN1nk9bQbS2Wqhuxnf16KUt/m935NbkmyePzH35gv2G3qbaKSUMYoKRNnvhVgrr+ZuPN",
-	"tRQZ7srSA1XImC3KYyuDKyIffdFFOqhAELHoY8OqUL5D7DMqDNaXEZdg2x4D5Y8/oA9ctLpGs/tYuPKN",
-	"OH78x+44fra9FMvggNDXdPdhSbWAARR03eJUS2uEqrX/0CoU7occRDdcwnrIcsFIbNC7Bb8Z6DR2xjOc",
-	"BIxCuqlasILeemx4a3gktFDLCQoFT0g4DFhI5bnuJAh163X4Z7hcoA4YqlAeoia6WngMiOV5kkAiv1E/",
-	"fIJp+6EaDMqtATWNBnam1AHvb6JmDToOzB8rGg4SLLPzhF9SIJrw/te68QDk1dXXqw/f9Krqt9bF9ep7",
-	"nqkLmp5rGlT6obLbQihZjQkchBXRDwF6KBzoATaNyclnHRbslPOEYNaxfH5JfpXcOwF+yBoqZ07/7xdf",
-	"JkoNWONfbAOWFaRJD9Bh/iulF6MU94Y99S7nZtigj9Cb01fqtXQ9bTGlBgTFk6rqo47so0A2zJOUZOtI",
-	"+srROYm3lwHEbLcyMSVlXQvEnDztSsPuqTQsN7rd7rn6/2vLwfQmaeFIMLMqw9YzqE2dLbTKgmoHb71a",
-	"IkooHktzmaEpCVjOoGSjfzz+ZbhUPGZ20zmW8oaLWF/lMWDMeUKjBeofHx4CiKzaKUx/8TXlCcz4oAEg",
-	"xAy5uZrsk+Yf3JzZwS71WUrihqWufkK/EoYTChutfk/lu5JodnB4dPz03z4XSznz84j+WlW3Galf2/vw",
-	"6u22XYzm5wIadGHRjDrcYIKUOny6Rh2yPEkaZqxBA/pj2sKs1vbMmvXxU9XXNUjLXPBpQtK/1aW4SaZF",
-	"4iVoDVMkqnt/vn3V+7zMsEad3cdzun99sG9Vme2JVpqkl9EMBMClIYoNacrzbDJNMLvqAFarx1z3aV86",
-	"i9opN5uZU5pt9LhjNe+NynkPmvRxVA9WiF/t1uQ8udYk5PyGuZ2pL+HLSEOJr0R8PyXhoLYo6s3ivSvT",
-	"6h5FUErg3W8/A738m0VNPVvd96rQcUASvdbOOAOPWiIMOdQqdUZC2dWJQ0GjPNf8pDLjc91pb7zC2uJw",
-	"c5OPhmHj7oqtSw9qiEurNxn9DCJiVnWfCyTIPMERGaB0Uf6kzQhYTn7mglyQNZhX/5jRaFamBlU6XyKc",
-	"SI6Ehm0oeG6mC2ud9nGSGPy8VB028YJm3VCM5Z6YZv1HNkFOFqeMfhLdYz7fvPQ9VvAz13Ieg4QwniGH",
-	"ym8C7JJkWa0+0dm4ZTm4nZ/wpUeZBiCAgRmUZ4Hnc5IYo7y1udIgOg9T5HdrOX60Zu4uA9chA5d2XK+F",
-	"+td+G9gMeS1Embq/9FT7E4lC50WGCLN4nwsXRWiAWYZ6YQ0jQgLmQg5mnUgUamzC7Nz+FKL+8Xiss/s3",
-	"grPLgUnwXfOr6nAEuRBEzgIG5o88cVVibUIbKyqLy4bqplQedcFH9AYLHnXzfD+Q5KKzjmlvS49v6VS+",
-	"4RmKdTQJWAxykiDKIi4EAQexybe0Aui7mOPCxfwVx8gqnzvzMt/gRG0OJEZTHi8AFBcETMtkIUZUalkc",
-	"7fTg4/JuTTly2s5j+mKQLdpU6OmY7Ad+oaRbnTnx45tKIoAaaJorR4p5GGgJv0SUaZgyHEVESs1NKAOG",
-	"BXFA9v3j8ZFWbepEo8nMmUifqDRePEKnMUnnXC1P1D8cHyN8iSlDnGngZx2yC5gZ2MCrbMZMw+WjDIDU",
-	"Mu7lnYpyhyLKLAriXxuAVpfX98/ZG7l47vruOZfzenTFfuolampxb6EVf1deNFMbTn5N/g9gdeJvX6We",
-	"V4GueSYAPmcudI0aKMJGVXnwcIE4tfvsObmhnA2bBeV77Sd0i6IxSjZcX+RQ59XWL45HGezaaJl8p217",
-	"jR+5W02Gmo5WBaxQX9Zn5GZSRmOY4VhtHDcY4FsjU1PnNPJghKwV7hnew4CF4Nw6E1wXsVRaWoxXQCVw",
-	"61cA/82jbniexCgh+JogxgO2Tuvr3fa2GTyTRPJK9rrZwzCpd20Qf6+1rNvfyTonjfafPnjayE8VNe9X",
-	"Vv4tb64uCdqFIDr3AgL4Qh/mdNDOAN+3W273xr9OWtfwRPmWu5UAsKKV/W16mJUZDslulPDoiudZTXff",
-	"Spt3t60/YLvLehNuHfP3HxoTvJ4Y43ciJOWMxAiw+uc4m+miVampl3Mo3BFEJ0XgPjEyrECCc530yEVS",
-	"6EoQYDPGJV4M40Jar7AIgBkHcWh3cM7IE1nE4DyuR/Vay9WAnzyYFIn6KWb4UoPCGWI1eJa+q/INjVft",
-	"3VhPZw2XB70mjEgA0zA45EOkNxESI41APkQpyQSNpKtcevb+FObHe4ABK19+whsczdR9gUfJ4HQUkjJ0",
-	"NUhUoNRjbdeF/zhx5+eGNz3zX0v3+afqTjWP/riENCKH5lE+dvTQ4ZK7h3kAbZapxKvDrnkSxDcznPDL",
-	"vIryVoJnTvECupxGdRDMdXd+DsAPcD/MqHoBSN0VnFTYqD+LLKuRIvz7a+iI2k/jseRzlgkcZVBq68ib",
-	"4eP8mfMMlxo2CBDZydJLqMtrn/IPLq40O4qb/YRekGgRJWToQIPU3XWNq3fXckPJ8q1fATOAdIAZM57q",
-	"OsohkhGfF6RdOvbs3TnGcjblWMS1dwU8mSzD0UzfojSOISIsEot5pnWFINKf7ZhHeZM8vi/YynxRnyeY",
-	"FWurDK+UzUhBVeg9xqWGl59yyvbwfF5K/cphTbpB64w8m/LPam1eEyQzQXA68ukH/TTEX3/89a8AAAD/",
-	"/w==",
+	"7P3rduM2uiAM3wpGM2tFTlOy7LIrKdfKmu3UoePuOji2a6e7o3wiREIS2hTAAkDb6qQuYO5ifu6a7+/7",
+	"7/03dWPvwgOABClSonxIldNea+90WTwBD57z8ddOxOcpZ4Qp2Tn4tTMjOCYC/nkYRSRVvRPMpgR+iImM",
+	"BE0V5axz0AnHC0Vk2O8EHRnNyBzrW9QiJZ2DjlSCsmnnw4eg84wzRZjqPacy5ZKah5fehZXC0WxOmApR",
+	"lwsUUpZQRkI04QLROZ4SiTCL0fHzl1vokqoZUjOCJGZUUUliNKEJQQzPSdvlwK6WF3I2I0joS0gScUHi",
+	"AJH+tI/MXtGgtzPYfbS9PxgM1u77xRmeLr//P4mQlDPEJ7ABQSTPREQCpDiShMVojKNzRBkKjya911hF",
+	"s7UfOorJPOVmUyRN8ILENQBWIiMhupwRhtSMSkSlgaDigsQIM3lJhF4VZohgkVAikCDvMyKVD+45QWH+",
+	"vWjR+ytZVNZHWDbvHPzc0d/r/BLUrPcVj3A9Frw7eeUAEwmCFYlzAK0DwglRYtE7nCgilt97SiLOYqlh",
+	"fImpQmMy4YIgJRaUTRGeYspq30+ZIlMi4AM//fRT7zBTM8IUjbCqQR3vqj5heBtB5Colkd5JN/yeYEFE",
+	"uLVuL3/rnWBFXtE5VT347/K3TszRSISThF+SGKVEoDllmSJrd+K//oTMMWX6w82fSMhEaYyEY8mEIEyj",
+	"BIv55YafkkQ1n03GFE3gG+bdGkEnWZK0PJ6/9ex6e0fPG/eCqKbnaMY1wxB8bknQXOMCTQkjQqPdU4QT",
+	"yd2mEz6V68/sjCuc9J7xjNXsEi4ils3HhsoEv5RorslbY6D+yIQmiggZIDplXL8WhYmGWwhsL+STiSQK",
+	"aE0vmApN5JrG1sLlHRMEx00LM1cR44pOLObKnAZxkhCBujhJ7E/zQN+JOEsWhoukeEq2NlzUh6CTYoHn",
+	"RFk58yyhhKm6czuK87XAPUjLKswW+otU35BiNesEHc34Owcdc9OIxisXNOFijpVZ0uO9TtCZU0bnmmvt",
+	"BHUgfMbnKdHsjqxZYn5f0/LyG25/iUwJvA6EcFOkGlcH77jtpT3nUTZfe7yxvathbe7ynS2OKS3tmV7X",
+	"jxkRi3rFgHq3lZaNxiThbKolTL6D9/CefAv+s7e9jRfvM5qS9VDWH0xXgJnk77ntFb4E7mYIfXmFbzU/",
+	"8QFkWRCVlu6bgOoT/I0XZ/C/1eoyFhNhF1ilquoSfbK68RqNVvRS8PnyOu1FhEGWYa0KmSUqOieoe/Ly",
+	"GXr06NGTrcaVmudHWjLWrzXGivT02zp1el1piWe8eYFO/brG2hS//sqeExxrm+J7+Pzy8tx11A3160Yg",
+	"fkm4dZ31xvZdI/Ps9Rf9gp0QhUXcgJb8gog400sG/X5LnzxI6Pz3CU6kvlBC4KZlEzYS5nM1EnzMeUIw",
+	"8xeX84t2NG1Nj2U2VF1GhQ/dlGyOBeWC1unsb40mQyRBqbmJEom6gqQEK+CZuaoClqgkF0TgBM6dXKUJ",
+	"j4ljjnUbSd2H/T1QReag9/wPQSadg85/3y4s8G1zm9z2JVK+/A9BZ46vjszz+/mGsRB4oS9KtUj0DxpK",
+	"nXz3Py5v+2WWJD1FrhSSBItoBpouVQkBZdO7F3VfCsKiGZKKzOeUTQOEo0iv1OipJG4kgfelTc/x1SvC",
+	"pmrWOdgdDJrx/VRhlamVByX1LfI2j0maj97okOzCS0f0TdsjOiPRjNGIEtaKkLCUdMpIrA1aw5Xs85ih",
+	"7gDNCdY3sUWAsHRGDBd0SpmFSR0QVL6G9kQ3WEF0Z3Ch4Rz1mhcpaVyLftZfQttTgI8Wa3gnplrdblhG",
+	"pq+qCu9kvfznjVhnZj+1hnF6zpO/kho18zU+JxJh4/8ANwKeEH3OgiixOLCmopDKuWyodD4cjfi7e2jG",
+	"M2F8ZcJ6g/SVIcsdOOdkAZfHPF48RaWfwdODGVczIuC6/YpEe7u7ATx1OaMJKZYxZM5+hoXQJEEiY0zb",
+	"r3uDJ/0hc+AyfsUCXhUvUiOz2N8HfHN/79SxjqMJeMrqlfbwxRmehk4FvrD+N231PkVYM5OEIM5IsdOd",
+	"XdiohoLeRjQD/2e/cSPWT9e0g516dudj7Wqt3Ue/BsX9Lo2LEpPjos6Fw4XS6KPhmRAcg/OiFyLJhZIg",
+	"TQjTP/ZR6ARiiNJMGQ/knEvlSNGiVNf8SQI0w5n+H6bXnJAAjbGUJECp4FOB53NCtgIU9oq3gruG4Mob",
+	"+0N2puU6FgSNBT8nDI0XBYlpPUw/yRCNHbsEkoipIJERg8XKDQ3yJCZ6qXyCCI5mTntYmA8GCKNLLs7R",
+	"+4xk5Km/RPM4I5eaZuDmraeopHACaIaszPI1ZfJMIYycaokSvc0xVzN0iReyj15cELEAVDaIIzXTjzVK",
+	"z7QY0CKbxeQqGDLJEQbXDYo4OBHH+tX5ti9nWGkBCr8oPE4IkvRfJDDsIXwfIsU56h5zqaaCnP74ypy0",
+	"YTHg1CL6W1IRHDuPs+Y5gqAJudzqD1mYEqEo0wwzRF1wJ7l3B5rVIOBAl1SSrQJRxhpi7vWGB3YBzI5S",
+	"hszoMJeETmcSzY3SjpkHE1+32QrMoRfn8RRRhQRm5xIRACZ8LUCSD5mGn4YWmoLvLveJFz49u7Q++sme",
+	"VajBEh6UDjswnkW3W49BVnUSTWrXEYFAo+Bnr3cdH+tz1+fZJMkADUufjskEZ4nqHOwPQL0x7GJfM7Y1",
+	"zOON51dczeV8D2QDl/NvuW0u5y/0VUaM+tCgN4DH1NcaMmZ/chpDyZ3aCOdsrbbgr0qrNiuXVePDvU01",
+	"q7oWWOBbcEsvL+hN2dOtOJLnNG1ah3Fu16PcYK26eZxgUDhW41ea4Ca8Su0LbhunCq1+9dI87T0VfEKT",
+	"JgdyVUW/vaW+k0SsXmQmiWhYlr50uwv6YF5FpPqex9QEn52v9l2acAz+kMiEckHfyhJFUyzUtv5QL8YK",
+	"vtoOs8tvfgmWmV5CRTN3n9Dq9PwpCvVBhVrtdbtejoNAtHNKGbyzvGKcpomlpu2r3uXlZQ9WnomEsIjH",
+	"JoZLrvA8TcB+SbGUWtZ1DjqH8Zyynd1He/v/rRMA9O1BYH3hP+Z00p9jMDZbbb9Yod70jSDpv2oJgM8E",
+	"ibWIwom2YAGKaEJJEkvULbat+Wm+hprQksENmXImDV58j2Mb3lsB4VTwcULmf/qnNHFnD7AxUZgmen1c",
+	"pFpdhfP89H8UQTRJqKTjhADeS4XBluxs45RuX+xsa8hLzbXAIdE52ANNX6sgnQO9LOTWVbgBtKJ1ME4w",
+	"O29/Psdm7bU4iRMNRoiTGyusm7EUCwlKmzbgtvodEx+aJDS6KYQ+/a/cMYfiTx//+el/I3JFNVxUPYQK",
+	"R14ZTk8KOOVLuzMgPc/MLonWyl0+gbVVKdOMLQCHOTiWQGMEEh/T2OidxgAEODpOYT3ZK8DpwLgZB6pd",
+	"vosxGTNfU4SXo+MnU9R9wd66nd/3wY97aV1wo020cosVu6n6v5Z395YRY4nwSR5Nk5U9LsXWV220fDN8",
+	"8SUcZmycazdA/8Mo+vRfEolPHyURF58+IpxdIfHp/0mIRAcImG9bRvGoIIBidXdGAWd5MP8riQRPtJUG",
+	"+iL8avREnhIBoABi0HiPo0jDUEu4mOBI0QuN80AHYG8wnLwQgosbQvUdI4gIQTJhPB36T6mQzLRBk1lV",
+	"qBGklu9p9eOg82iyE+3iJ6S3H38z7u1FO6T3ZDLAvd3x4/hbshd9g3cG3jHs+/zabQmdaktKILO1OzuS",
+	"dyxPDJLmg0R/EHUTPp2SuLAvc/davFWA3gUG7oR8/S9sSsJLrtJbJOMjdoETGp8JzIo0whsgXvEis+yY",
+	"KoIOUJRwlQlCUG+YDQaPCCJsFPEMsA3OSHYOfv61A5qLBgs4iOQo5RJUBX3bnEgJR9PBIprRC9L58Est",
+	"FpfAtf3NdhGI+Dyisprk8JW0QrGQh1RagfgUhQYcIUqotD4al45moTJkXYATCpfAFG71h4Berxe+ZXk3",
+	"KO1/YVOUVj7zXDLsbwm/6xK1Vj9euvuDdRa85BmLb1HJo0wJnl3gRhXYU/C2nzx58qSEunsF6r7hCpnF",
+	"3RnuvuFIZtHMS6nlAjx/XiqbE3vGXaMROubwQ0LwueGvXzYy3hX+gR/FWpjHPKHR4oZY9JorbUppq1Wz",
+	"FODc5AC9ImjuX4k5Vch8hgqEMzTnlEm0M0ARFjhSn/5LEPm07WMZQ3IxH3PA1hpendvQPou+1pI6H4Lb",
+	"ea235AYZsaQ87u4WdPWOpYJH+qPa4HvBFFWLuyMxK4Gt1R4gyqIkg3APRg4Ixn4aC4LPjUhIAZ1Q13jU",
+	"RZYQRPMbqAThQaxyc4wXCcfxGeevsFhJe9cz6JXgKbrgSTanjGRXLbX1HU9bd5nEBtTojHNklnqnMtkp",
+	"gRCS1TDTnxQmuAFhG6NCYijYkAaUAhKrQb95iWlCbioXXoHxbK1njD59VJ8+ojmP6YR++qi1JCVIT5F5",
+	"KlHXRVlxpDKSJFqtGnYeDTtb66XITgnyHqr7G0J2R3cG9KL6AopKJMJ55Bjwm2pVACWc6WOwSfEHRqxA",
+	"vrqNvyuxgMM44+eEHWMqWkgTD/b6PKUcKf1056BDFn+Zjf8c0bf0L0fv/nW084YeySN2sh89O3p8dJ7+",
+	"7T+f/eVJnyz+8q/4pyP6lh5dHbFBP9pN2Hj+chD/7S+JyYahgsgRZZ2DJ9r+EWQiiJyN/AuPB3vf+tfc",
+	"AgbjnX/8OPtxZz64ej9YvHl8sit+fH+++wP7Zvrt1bezfwzY94Po9NvZj7uRPhr91MhFNaD2of3ZAMRO",
+	"rJ+vliz0DZqByGzJKfIMRzPSg4ROntQUaiSXeCFRyHgPfCprKmzAlc/5a8wWribixpYHT32+JPvo5NNH",
+	"zcUX5F8oxlrc7CIJ+O4yD1rIBc9U0HxJLxjlK74zUjnR9gHEDDX+RzMSg+aV8KkmA6U5gpIo4dE5iRHP",
+	"1FNDFzZBNfQKd0K75apiU6ntWaXW+Lc2VdKsVouqD6wqmGn7puKhppqY9m/SD8ApvGM4UzMu6L9uzNqB",
+	"lnItDfEMATf49HEF5m1D2mqh7O/4Som3srvzfVMpISHRrlsjnWFiMTKMEwEHss5d+De6nHFZeLYKFg5u",
+	"7Cre1ZV8rTqopfvtOcksTblQJH5NYopdXtxNzmuREs0/zCsyxDhD9iOfPqIDpMiV2k4T3OSP1MezbZi6",
+	"L2z3/SPMF41g1ejMxIp/JyXnK2k3pyCAbeStsuac760s6TzvJBG3ZAW/UzShEiuSQVIgAjv408dVvPhL",
+	"MYBNpNaC4+1fN1M5XKI9xGp3B7uPezs7vd3HZ4MnB4PBwWDwD61DzA2MSuHGoDPJkmRkI5EQokSvj15q",
+	"eMUQ5KVyBE7kPBM3wVKNQEwsfeqR+5TgSR7Y7ASdLI3Xrq4aD20PWw2vJuS0LAPg+p+a3eBbU6xfGOd3",
+	"TNBF/mIUE4lizphWC+qNWXMKvskJJuan/6MEQRkjCMdaXyeI9PSd5uX3wco85XPiAsNcFJndJn/Pcvsl",
+	"7yNk4dkqxT5Esu2njEKYEBZjcWYU2V87qeCQgmZCyMr9XFH9gk4mkroMKjXzPIPw5sJhb4WO0tQ41o+N",
+	"iS0Lyw8/h7rLPNl2r+nTSP5PeMN3jyc7Ub/fr60NKULiP3ccH9dLLeqt+fifJALt5Rl4a51zx2UilAFg",
+	"LZhRkWRQSmH9ZjdYBg0jl6vuX5ez629h6fOVt9dvi0TnJ0RCklB1PzlN1Bypw/CiVH1GcKJmGqMzVvyb",
+	"cTWKOJvQaaaX+cu6Tdj31q4VytReaAs5FVTW1Y7XFLiWt2SpWf+TZUkCLlnLSJe2GPGYjFIuFU7a3e8x",
+	"/Xb1SbkQ8Fga8EAcqf/A48hKBPcmx6vKbwk6V70p7y29mpZzX3aC5eyhasZQSbwsp9IFHTYe2Uo8c9+k",
+	"pqHFM1vKJ1HoYj6h1Rg1KLRKAlmxPMYLk5iC47csWVTg6i2KjUd+CsTBr22eoRcEZyNJxAWNyFpnMtx9",
+	"am/Wj/P5yB5E+XT+igWdo8ME84zWHah+kJRQtHj2lEfUOHwOv39W/7AyaLoW11K8kOWXv8aCR3UvlSTS",
+	"+pc5V1u+VTx2OBUcJ1RDFlMosVv7bUUSks44a0dF+odRlJesrjoFQ+AmK7KspbQlJ5dDV1vCYBbxlXRG",
+	"tdNFWhHGBU2SCuieYS3JMYvweqhVuByk+RUJfxWkKQOt5gTL+BkUjCE/mSDndGU+5jZiMWiJThwO+pyg",
+	"luyXqLLE/0qn14aXm1Qgw6GNcxInxx7nhpTgFczcE5v7NZUiS8y8VFmyii8vMd9qVU07Zny77Gijyp46",
+	"nrTxCyxfKoN5sIIxVYuCIQ8ZUpiBUfXLkNyxSfCrFlHHx9YUCFV4lXf3o8GtsqomtnMIZqRJ4E6IV4a/",
+	"USKvx33WV0T5bGYFh6ljIG0I9R3Q9VpCnVPm/7qzAemu5qRlAnP39t/Yf/xsbvvFv69H56mtuIKM64PO",
+	"lKpZNu5HfL7NcUp7mjlMCdvOP/3Bf1ye07THU7PXXsohtSPPTF7NWO7ZZm6b7a1TJ/+gXPGenbrj2XfA",
+	"kO8ZJFaJi/u2lesKs0ZZc68A8KFRlrnIgfNblMRixJOEFGo2lpJH1OQYQb8tRaMsoUTUODL8FlfLvpSS",
+	"XtDCbIr5HFNWsThef/oYYUbfZ7XGz7UMfjYeFfVQNZrbWV5VJdGMJ5CmQlVLu9301ynWP1+x/joLiUEL",
+	"HQeKsodzaem12kt+ItcyMCqHVu6+MVh9as0KcGga5CVhnRJcJ6ZqTkXQ+ZzET1EG0EQRlqRHmSSQintB",
+	"kkW/RmZv4kzUn10N0VvSBNfB+J6xXQ8DNhSn9qA3PbSaE8o7cFXc03mbr7pKwmXyvY4/EyrwYzLOlp9Z",
+	"47jEKdX/kv3n5t525zWnkx4R6bb+f2prD7bdqwA+sKIJZV/UeiSdMqwy0z+ruqpNMP7OVkkSTEfQJ2I0",
+	"I5lY6Zb0cMY8B/0mrvGcbVBxjSdtqwvvyWrrUpMDZTqPTbhwnS3K/SG60PYF6iXbfHlDkU4ullzCrw+f",
+	"14YFpDKOtpoWxIVTHbPYuNERNa0UbNcNcLOvENGeBXYtnWGubS6mRpixjNRE9v5OsEgWCM9N4RNDkStH",
+	"W3r5eiiz8ah0RiNIl5V1h3xUOkuTVquFpP6IbeeUMdMeJO5f7+MZJDSQ9V/POy/aaEiAIswikiQkRpwR",
+	"ichVRFLlyp1bqFLOBVt1++u7mH43RL2ST/+lCMKKgJZaJ2ayORG8/mXPzk56kA8wGOzUPfs+4wqPBDG1",
+	"qjUQMBCHFsoSZZLEqMugB8qYJPwSDbbsYUA7k5VnsR4kMu9xttK2Mfss+ooZu6jYfYuHrx+RqFNq/W6b",
+	"lcMon3NV3y2tPCjarVUkSkkIe/JviW5zjrSKyFbSQBUjfMbVwJlrRUQD/68VQxvGGQy4rqX9r9aXVjts",
+	"N9GDNlJSWmkQNaKnTpznPWh2dx4P1u6oVrLnr/hmt+UblmX85u9Ylvb5O3Yef7v+HU0WR0NMoxDcK6Ia",
+	"h88h2wArrU51Djr/v58Pe//45ddHH/5H3YGsE6FHq4Tmqk4uawTmmkfLUmZTf+iSZCmBdr0/8Xdm6NX0",
+	"mfZ8ucKJ6/ntCnZUtOd0Tqix4BlNEuDzfqUsZOKChiBpQiFXOJMpYXHW4IEq9ue9fV4oCaNUEMAMCOz6",
+	"FyIuoE9bzQWtHpj2qyad1fpdjB/HtWaOcCzIqlXdlsPgs7LWm7kjeEoYTumosNl+T9fEpkJgjX68brOU",
+	"qd99d+3l0z3c3Cai8x5ubxOpfs+2t1rhuG8uzlwdur62s1KnufnhPt77HeHRWuG6V0j7b6cL1ihrGVPy",
+	"+0WhrVVyWCYTEilC6sbzBB2N60njRdPQpOGq651Sf5WwkSY7ppqvG/Wx6apoGoVgpx0wM5Jq+VmeXRDR",
+	"9FlFxJyyWs9Y3gvmT8htvP4D+TtGc8JkrWH0LOGSxNa35qoGNH+Zoe54gaKES8qm4ALdavgIt6k6DZdW",
+	"fNtO3qj5eN2nKvaFg15QIE5Z1y/O1UOBApE8rPGh7TZUXX0dNP3jrzNPnmM5G3MsYo3ychnjK1nYlWqB",
+	"wmSoh25ebcZIA/xTzFjDw4IoKsiKY2uY3FWu8TCAKi2kZOt03BryD9aBiVzwJIP2uRawCVnnDnaD+Cjz",
+	"S2xM8+nHBoVkYNth227bnaBohFKBtL697Lm1VVx1wrctdMxb3f11+65OYShJvfXstsRNtVaglGgM2Lwm",
+	"mNkm/DBjTioslAYbNARX3FF6AENa4C8Ab6VxVmG+8cy032kQwqYBNSCh7TFeA3iwnepxEAyP+ktWbW9A",
+	"+bwHe/11qxS3OD93p1tL8eHALrz0tboDlgn4clMSqVEa1fWon2EBHXTq4G3nHhSt1fObIOp2zeNQOLvS",
+	"i7Ikt7ymnM2hbQS4i67QzmAQQJlrTCI6xwnqDkzMgcxTtdiqX8rSp7OierUGGYr6l5tzJPuu5TOpBhBK",
+	"FLcMnHre5ON00Ckn7Zf2WKbJZXyolRlUppzRMU1qRwMdXmCaYLi6gMGoXp9mqOazLqrYvgaWy6MoS61v",
+	"CZrCmMMyO6TMu7fO3ZQ3zlzOgMCKTLmglSBsOuMwEWt9BBcrMsryzsktUyI2DBNPaEJM5e0S9eVzet0Y",
+	"mvLA3sqOehEWioj+P9Npi3SxR+3qwyojMvw3fNMueEznxLYz8c8AhhNv/zMltWs19s0Sbh0fodSrIo35",
+	"JdNng7r+qB4kiMoEIzHCKM3GCY2gGx+N4Nmt+pLSvInq9qNt99ra4qoZ3t1/vLy0H8gVOv3hsLe7/9gf",
+	"HGmz/4vvPZl8+zgefLvz7bd70Tfx4/0neHdCMB5E+/s4Huzs40fjyd5kZ7w7Hoy/3d2N4p39+HG0sz8e",
+	"TAYDPPi2VuBjWquRnNJ/Ec2MYQhzaRl73+7u7LRDAIP9JB6NF7V2/PqYem0x8KmZxJSf4LuTVwHKTKV0",
+	"PrSDoUPbEcNUd5uOEXbmbZiJJG+/g82M17pCZO+em0Rxl2fF5HQbuMbuPrvIj8WngBx/qqHeglGVIW6g",
+	"t7SPWr683I59NT+szDbT9pq9vrDju4GrBEhgCAIEaIIjbaRUUg33B+uZYDk1btDABevL+Fxn//zkxpRh",
+	"sVh7bPDGOki9cEUPFeAIQkYJ2YTRC0aJICPTh7dlTpBUlGFTe1liiEVqa9EbYjlPiF3wxcpVrl1B63TA",
+	"6tyQ61F/Kng0w5SNiJSYXn/Z7RxEcLSFxSGzf5JKysvPr49e/oLeaOM8SSqzac2AuE8fa09b83Ks6AWR",
+	"LfQ8m81cHbxSOn23PC+zw/vGMnotwdJHhyBH30aMXw5CpmbAFFScQjbHxDTmqFOyykMrq2aSou5KAenv",
+	"d9qc6+qki/X4BeVYtgN2+fsvfuwNTF5Ti8r/fNrsdVeRqRGO3me06LFc6X6RiWiGpZkdVcqRK6Ty/mAA",
+	"zPE6C7hG7m4kqKIRVWsLsYqzf5Y/4rTjyqa/yNxWGxEeTbHATFHyRS90TiUZEeYXyX2ZCcObWTlE2c4i",
+	"BYGePH/Whjgn0OGKRcRU76nacZ9+WqTh6RjGVMR4IZvNA/ORsknwaNCG3q6VR5vwCIPxTSttjTqHJn8T",
+	"HQvKIpriBPXQPzgj6LA2vOYla6zw75/BhLYrhbz7zdS+GZamv27cLmt4jsX7rNpIQiVYomc8jVqZ0nMe",
+	"k2pDhT8f7uy3eXYp4GZqTNfn5BoPfICcAz7Iu9JD27vcAX/N8qZnfJ5CWXMmkAcOZPfVFCSTZMkjcfis",
+	"tzvYfdRrKa9SLAqhuXzocxzNKCPQT5Lmvd8Y9INLjVv1msnZTgMho4r3v9JTTWNdkXjkI+CB8YFbV6F3",
+	"T0kT65IEROV8TqWknFE2HbIYhtGYK3YI5Rb6U07uAfrGkDvBAohpwgUKQci9z0jooCJdSrKxMocMs/wV",
+	"Zq7gOnbbgCm/K/ttqQ7ngrscMl0+sb9SFptpjAZ1uiGEVgvfYYiKYgM8xpJUHClRQQu1hvg1mrvY1sG1",
+	"eecCFgW59SbA4qYrqGJ2LbWDF4yDtx2N/4tX1cjD6zV7MaWM1uovMX5P3y80sApzqOi1OQfO+WhQKN1O",
+	"ttrFV10LdeKzRndr0D7qtKcadbec5e6p0z6vamIfTQJtBeMvkGOz9HBfk71Ghrhv6Kwt5LxJOnnVqlnn",
+	"blljwKz72Drj5QbZyb+HkdGYA7pS469/qoX6vaGza7BKGy6Vv7ZXflcB8qV75EX+RI3uuWF+T6EBrsX7",
+	"QtNrW+t8vVyjXI1a+5mSurQhcdxc0G5YFvwvzq7R+adZ3Kxjgx55VkIa/BIZ6sUJwrlmQGEGJUoFj7PI",
+	"jR12HiWnbXWCjtFvTJWQVJjFlqVzNsrvWu1oKhxWldgBzFaC2KJdlL+E6yV71H3/lvLXVwmN+9b7qLVI",
+	"u2cpnWvk7b1rUdVaG7h357SsqvyRUou/NJfsl1bRctue3C9xf7fsAP7iipLW6Mr3rYNegyZ/z7bx5dsZ",
+	"9wygzVbQPdvI3dho965jovhjKr5fjHl775sNvqQkifPJ3mUT0A4fWQqT4Hk+K9cM/PUHd1QyPIshD8tM",
+	"s5jbUP7AT3bo3qXgbGrStWklIbH9wM1oRicTQVrkXenNFquqc0DUyI5WId0DhK07Hybf44W0c6oSPCbJ",
+	"AQr/yTPBcEKJCFF3ZytA4YyMYz7HMaaChKj7zVYwZOGY2mzpcLv4d6Kv7+zrh4qr/rVHA31NCToneu9w",
+	"3fsrIeGQdZ/ATZJ49xR/mE98u6tvMcWR4bb9h/nC4/2tp3lgGvZIp1RJROWQKXxOGMIS9t1H4SDUew9x",
+	"FmWMhLbhEeNIU22cJSQuBX67mMUoSggWElGFOEPGV75lgl5e08a8eIgz8nYC03PywtxHj/cHa1y+pTLR",
+	"4VB+3f150Hvyy687wd6H334+7P0D9/71y697we7gw5a+XFNB+suHoPMDjBR5DuN+zLCgSrrejETnNWn6",
+	"Lj61fCXBirBoMZrX9QvjGYt7StDUdAwD71JK2bRl6cCq0SlzOjUeqVFMhVrUdXfMiClXwCi/GZlkLDTD",
+	"yaR3aUZn1ETm83c3RssO0zShJEaGmRcfaDkIod3gl182id+9zVSaQXFPePri1YtnZ25KaHcrXD+5Z8XE",
+	"GEFiKtcd/A1P89YG4ZQAdM0tV+7Lcd+Bog5IUz5q/nDQ8czOur2LTaO4y/Di52tRRwFTxfN0g1Egqb4y",
+	"srMwW+a4NqLo9xlN4nx4rZXRdl6wyT9ujaj+bgrw+hFMD6xL+yidV+C4Xt25GoZ5moO7TANrjrXuiHBC",
+	"L8jtHM8mkKndG5WKC/o+A4VhUV+cVXeOJjgcWFkX2BTfwJQXBijFmSQBEkRmcxKYrBTXuS9wxcsBElhV",
+	"Cm7g+c4tDYVqnZJdU43T4ilBCqu6ZZ71CKe2SnOVWeBnW3lJ1/YNF7U9Aw1+ojGZcEFMnQxkbqAuZOVM",
+	"uDA/ugSfUmjnFiuq9dd+aZFq5Y36uE7ti366tqPzS71b5hkAZvhr/3rZJsvVKZYgKsdROV8PN/zxRPmq",
+	"S+hcR5c+BjQRpRylXEo6TuoS9g7NLW4oYEIEmuMFwmmaLFxjgrwqui0umpca1K9N+Mkrmm+efX4bieNa",
+	"TR9xkl2IGhvuFR7zTCynjV/3YyklUd1JHGOh5O19Jq+Ird1NmmQmFVEGq7+2PmPLYei4RrF+J4lAlzNe",
+	"lOOra+7JBFaA6+DawErrQhbzJuBDVsW8wXssk7vpWyyzvU7b75ES+AJnVzdcwoSyW3qT6TF7g5dAbyrb",
+	"4bSxXcEPkERsKhEhK9LVwHcZmUIJjzHouOmxslVOOi1u5wJxbZ1PKKNyZvKx1xfNN1BFYcBs3KpaS8rR",
+	"nLJM1e32TJvEMiVMAbna+9q1VC5SSNtrLESqVYntzx30TA479MVmHJKKQeQHyEp88A15HWg27o/dssSZ",
+	"KzqBZlcJbg1yV6K/iWA7ds9o0WaqMus75lA2RYLo6/1WxXVYUTkx4tqbIZN7ffY38nGXG0uQxp4+fgdz",
+	"e6J5u2iaEMRTTUBiiWg2aB/tnWw7T3e9SlvUZl5f0iuqqiWfLzOqCIq/mmV6u2syqJ2/ve3qbzRWU0xJ",
+	"ua2PB0jPZl4nnetUVQOHul7XfmZ0Th3FYqqspHosK3KQPR2hKvLKUqNG0NcKuxqpVZHIS4K+Rtcra2Ql",
+	"xanKkgt6r6fWGiZUZaMNoq1CrEGN1u77KtYkWNeo4Z5bwVjfzuMB+XiZ9VZpA9xYbWYuE5jghcVW64ZY",
+	"/tgRSw2Nb9L2u0YF3zTJuaxYb/j0kvAt2mAObEXo6hfA0dfNwMDSOK+wG0ZgPMtdR5RgbptLW9UBQoMW",
+	"wbwNZFDl1XVpur6folKdQlLl6k9m4ApamKI+4W0RcKl+GzXF3BWGXjHOtd4AuLrx7M4PrYiiaQI7vtD/",
+	"lrLouVaJGHLWGyc8OtfAvcSCUTaVqFu02EEZw6YDT0ICBNVTbAqixQxxMu2zTIOJfr9fLuL5ufOKoAI0",
+	"iIAtWHTfQV3oz7OliTE3yhsEVX3XsE0E2MpmSJozlGG1jhtdbyTATeoq2pgjt1FLsFbBXr3MmyqihWKF",
+	"k8TGCzdVsX4JlvxCZlpK7hB05btfSTtVVz5FnCULFFqvYIi6EA21nsHQdScraGMLUYlwkvBLbWe1UutW",
+	"Qy5X6TZMjrmuKgcleVVy2hzo5nXLIE8ohjk2UPoXVqqmsTuQMVezradQTmo8l3MNVken/TXqY7UfmlUG",
+	"yzi8jpSPPYx1qsW1u+HVqxOnuViDkQ+dg06vqje6L4OG2TP9PSq39Fbrmr3yn57O2/P+nevEvaJPiAVb",
+	"z/0DWBYDoK/dWUNVxSs6IdEiSgh0yzIRcFaqyr0jV/y6BVeHG5TmFpSmG+A5SSgX2P4ZUzxlXCoarf3G",
+	"LZV6/MET7zdRku/j/lpq8Pdsazf3iq7bEXT7PKPzhzzyG+xnyQi8r43kb6pP/t5a1WptZUkRecWnlLn2",
+	"emUR+md6QVCYSSIYnmsNCiP3B3iiGSK9OabJFuTtwaR9yHdaMYasUoc9ZVyQ+GmhjWn1+O1hpma7yGWI",
+	"9iYJv3RKcm1XRPsFSSJB1J19hbg2exU100EB4TgWRFbb84TbOFOzbcXPCQtNWuxW3XDjpe9NBWZqVN/e",
+	"4pa2lCfhlrHzm906n3rE73AlDq9q4FuPcw7aLUBZ0dHzTdep5a+LTLlKz/LiQuHwfv7pY8QZI1eUMyQ+",
+	"fcykpOuzhVYlEr+hFwRn5UHslYSTc5okKCEXJCn1HybjzFYnA/uak5jatnz4wlYLkyu9oVrl0Xz3tEiq",
+	"ynvqCTKn2bxc9DzGsrHe+Y3XJbCuYyczYfRVXM1/xTN4wKYmEJaVD+DVV6U2O//3/48aYxDo//6/6IJn",
+	"ErxAeWfEfus4LGEXnG6aA1X0wtsNbishan1oJskaQh2C4JWBk7WQqAn6XKf1ZAvJ5uNALtmK3KXlJlGC",
+	"RDSltkHxWlDXRnJMzMagaGGUOsQr4UFdilKRcJRkpFNAu5bOl1DcozkjaYJOwqGX5VwboGkmZ2vp7Xo+",
+	"wdsgyaWGuGuUmzaI/vmcVWuQb1MHemnKQY4kDnrr0ONYkAkRWhjUTTSpV0pecmHaSOk3B+hyRtSMCESV",
+	"cRlKjiRhCo0XVpoua22V3KBlXuKl6tSkHbCi4309J8JpWpqiUuJSLk1ijbetHNYsIpX25fmbyutZm3Vu",
+	"YLrBsbT0tjSc3I08NF/qMd0GhKuOspsed8EDjhPMmP533YSUtdzBPf29vhfY4HxOWN4C+85y1Fz/ZIds",
+	"1UxEqRCPokwAUqIpYURgVU3B+pI6rtr9XEfpWZ9HeQd5WofgpYX0LOV6kV6r/2hend4W1fL6wmv3anUV",
+	"h3Vd6V9cELFAb1BKBOVxuYlzrez9J8+EbE5nwwuJJNVIWAaTn0FoG18O2rUxLKrP20Drtbn7gxnEYuhB",
+	"juaYvc9q57u9Le5C8pymKYnRmEQ4kwQMTtt/M6eosqp7iSWSShtlPCWs3X6KxoH1xAwNR+PMtLe1SWSQ",
+	"V2mGBelFBICHE6gWDe2IY8pZiNIEM5txpsFfWitV/i78dRuvRXFW0GySMLCgMjDrBZ8jqqQbXLX1pfKV",
+	"dolxDleKpLjNE8vqjIhqTldB6iUaDDq2rs3LECuhRJXfl8WM1zezmhRVos0GCljBfJeDfmsypErScAmR",
+	"wwm9InF44GEWIJJGNo2oMDQFcNzH4YPiJjcQ0R84V0+IvjcEvmpgZt+5Ug+4ZvPMG6sK68eILAn9tc0b",
+	"b5o+cX3ZZJLV1sia5yYALZHiaMc67/LksHVru64YWGa3a8BY1VcbiXoVRbz0IVkpTgFJa/O8kvIksaLk",
+	"vxN0/Gp/6EGQD8cs6vSh1tD7w04pXoXwlTOrcboaXcD0H54QfSyMaGkzl44Ucw9312sqUO4nYH4otQvI",
+	"GwUkJNxCWJDccRygCEvSo0wSJqnWtJJFv66SP7Ejivya/LwOfz/Y2f/QUIZf7P91jkg1DSb05upZjEQJ",
+	"5+cooeekJs6RO21HNK7RMgqnrikPg0GQjBCjcOX5ZxuS6xxfHZlHvX6rea7aHzOqSKSWx6tSTO/xsHXD",
+	"a2p8nATPEbmCrOZYc8+Y52hUCYLcy45EN42yrs6APQR/dCNZK25aq5dnO/6REl5yd2mzOB6WWtSk4tNH",
+	"N8ugh4bZYPAo+vQxF4TwAxl26uJv9773UcU48H1QkaITGHUlU8LirBhTvVLe3lrr3dtXOe9rY7/bUk+/",
+	"VP1zGSkFHydkXpuBcPLyGXqyt/8NSs1NyM3/XFZTYuhAVFMBms0x6wmCYxhaSa60XmrrKyhDL7UNOQsQ",
+	"lq5wIdf/Do+PKsMz3hVDeRHjDCnBs4tPH+vTKoTgokZdgv5jPYhzI3NP69p5r3VZbf6+VPVjXkwY8X1G",
+	"pILZqvWjVTNJhNx+8uTJk05t0Qc8vyJMad5PY9SFQIyFZvi33om51Dt6HrrRoM7VmPCp3OqvbkdTOc6z",
+	"s2NkLiJNb+XJbIO9hpBa7dzVGRcKyWw+x2LhtH+HaPotxncEX7QFLOlMLI9UecMVeskzFq+KCVcK3k+O",
+	"EI21FJosKJsuffkpCvGYZ+pgnGB2HhoPI7S2MTuXeAHdwXCSlNfiPbXW+rNxYQOdYFW/phOC48MkaaqG",
+	"sZ6UujKYIuoh0RyLcxJrUMb99aFr99Km9VBGpLxeu7GV4/D183ajfqeq1s9cp9XTZk1/NABd5yrz79+9",
+	"98/KBkcnZCKInNWPthXm4gjyxqot3Hd214S5K2ssv6x2LZyrIzbhNQjBo9ruGsXY6tNLPJ0Sgd4d9dd0",
+	"c6zhljGPVr/9hDznEUrxlPQ7N+k55pbhF3/C3twq6sBy6pWmXq8Ws6R8ra0CbFftt2F5+xoGUve2Wlgo",
+	"QfD8zOFjJZq98VBqTbH6hQWGr6Mz7+6gs2Z69FluDtYUJepXaWjURIIYdO2p700YzbCYElMgXadBlYf1",
+	"mQwoY6rrE/ZqGtUMK+P6upU5foXjCbbXSkUq4OPlGtYoS9dp/2XSpOZjnEWzL3fep60CpUkLp8Pz0s0l",
+	"J81Gg9VMtKYoQK2Jl5TWBTPfwuL+MFcIcRTxjJl0HohKtws8z7jAQDYeEhc7GHx7MBj0dr45GAxapDS2",
+	"izszSCxdm3BVTXstWm6PcVxNu/2+Nxjs7bbKVyQJSWeckZGXFb++R9p1WkxIItbt8p0shvIt1T16Yzix",
+	"xFozjTB6YzokX6ODGqwnR9QKNPNjqVtLlTYCj2HWYFAdkKs8oMyjljjpEllsNgSvlpfVKbarR4k08zM+",
+	"17Z7+ZA+/a+ERErQiKpPH5uppSIhYqfVFPBo2bb2BnRUHfP66aNZummT13r2owODhzxLMG17PNfUpYr4",
+	"yjUiJdeFYAUi5WW03fArckGSDTd8Swu2r1mz0utEwEuKVI2+VNZLmqNhtrLd+npwNGvt6WnGrVJozB84",
+	"V6g2xQrWB+ywsssLS9UVlaryr6RX4HPziF7tstdqV8v865ZUnbVzCeu0i/UzE29NQVg3e7JWGVj3UGPN",
+	"galL0vxc8MRvM7Jxi5UGhWCzqia3ztVkfktxiDWEf6sGwJc27+mOiOmehWHakPq6kTp3Rfj3DJRt2NI9",
+	"21Irfnbvo8TgCjshmsTrxnPgKCJSFu6tsvj4y09nSEEZToywROEhtMum/4IYwAH6nmBBhA27wytMwD2s",
+	"j6FZZxhl9X1Q3AgQ6zkgUiJ4J6IM2cb8/YZW68ZxvMkH7DMbfqEBTG9T/D4jSFI2TUgvk8S+dsIFCo/f",
+	"np4hU15tX1MPHngkr6R24YExgLgmJlCtMvLPsbrg0stLB1ELvDrp/M56DpaCutbHE+QNQ6mSeUl1Tf7Z",
+	"NVx1eRGSFxmL55T9x5xO+nPsazKuKHEVmXpzvrMkGbmCbs9Hpl+OXh+9vDX/EnVD9EvPNvm/EizVKOHT",
+	"Ojw+83AY0oxlBic/yRIEjwQmD59OECMXZp7V9apotcLYxld0whNyE3/UMvzhcDutHUjwAv8wgxwNYA8+",
+	"+Jt9NiWwN1EAYMbNCumWUHW1Bt0KdTcsLt3sZD80wOJaxviXBAa/r0SFrWk7WhPXzgBFMyxwpIhwHgCG",
+	"sjQlohdhSVBClCIiQBgl/HL5R5gjBu5wjORiPuZJJXb2ze4tn9aqJhWvYF0ysOPNAhT2wwCFI+OwD3vh",
+	"U5Qx+j4jy0nOdbmb3roflVKdbZrzoPfkl+Kf/VHvl7p05xoLcT1Br+yOkQOjZt5Y4lqsWbHlp7Q7tiOM",
+	"soTtmKoiRud6uNRG6PVXT0kyuRZ3MNUvatSMkieueSwkj4TuRoi9TOmFMejXdUe5G2p5Qy5zgY+6KU9o",
+	"ZGaJUCK3nprkcRRWtxhuSgm19bqSRJmganGqCcGmH4LGpDXV4q+Xjtv85aezTl3Xy1zXhJIeX2czLXH6",
+	"6KXW5bbnRAkaSUsx22aa1nZs5+WFIJbNJ4cMRqokkqOxqXELX784Ozl6djo6e/vXF29CVMwpQ5x5o67M",
+	"aEAgbVAMjAaY736mVNr58MEWRrsGeDgCsWsOt/P66CV6cXJsRhFiygi0B8xEYp+XB9vb9YHIpXz8/F1U",
+	"IoxMr71I9SZUSIXGODontsCPsjjTZ4WT0gTEOWZ4Csm4BwgcC/qfgYZOddCki0l3oeaAi5gIuRV4IWkZ",
+	"oKLzoCnMomwa5GmEMhgyVkpS0qcUYzkbcyxiaXRUNOGZAHeYRN0QiF5zQY/qoT4kJ3v9l6H7cKs/ZENm",
+	"ClEFz0wBIhya6dCJMhYTjSYmCc9gia3VEJwr1C33WcIsHjJ3d/mKHdMkoaNQSszwwK3AyhIlME0omyKZ",
+	"YDkz8VXb2EgrfYvLGREEFvv115oSNMgMTPpff43ejjVO6NcAyqeYmnb/NXiPulpQG3+x9LtscTFktpmW",
+	"WVTBkvSZaSYFVuNKk9E3WpzliHxylCihF2TIdvbd+As0XiDbHvQpIld2jNWyRYdVreWFutBwonTvkGmE",
+	"k1C6+lRjmNTgYlMEjcRiaLoqyAU/dyUxMy1GJJHSDIyc02SxZYEN+Zzy66/hAENgggbu2zYh8E//lFyD",
+	"1eXCbvVRaNhHiCIsBLUfmZUSXYfMJgaty3KVC6nIfMuciElIDVFCpbI+f5uqahcj7apf6Ru+/hopfE5Q",
+	"CF0LQ9S1YEb7gwDN8RXaHwzsi/lkIokKTd3VmMcLwxz+cvr2DYIQgMsAGLLwb70zrnDSe6bFbZ4yqkWW",
+	"2Sh03vfGy86ximbQxZxfuvWdYEUQLEuj787uwCWoSpQSYVED/mkIFR0dl/HEUKx1gjg4w+L0q1/pN/fg",
+	"v5rY/R9PNIprLmM5fvmaBoIjSUEmgC12ZUM2JUqivd0nlrROiBKL3uFEERH2kRkbCOdAJCALuSLzVBne",
+	"n9CIWG9NztDPlhg4TwmTPBMR6XMx3bYPyW19b5Enm/Pvw+MjL63soLPTH/QHUH5uPNWdg86j/qD/yJSt",
+	"zUCWbuv/TOva1f1EkojPCXJ4CZvU53l4fJRPcHR5II5Bm0TtdyevZB8dZ+OERloJyNnbUdw56PyZqBPO",
+	"VaGHGam+Oxg4UWcTyXzi0kRVsiFdRmBn22bP5fl9ne8pYReEZQTJTKDkK71gDR8Np9dY8CjPtTvobJt/",
+	"1ILN6N7rNPM8ZfHDhyXJWoFhHyopNXnAjv1U66av2Nu3S/fCl/Z2nzQ9lMN1+4zz15gt7LNS72rfwHn1",
+	"c0c2Wclmr3t6WOfg51+Cjs3C1rrV8RFIPq2+4KksBrd2ftGPGeZsmHjP1zBTLlVtw6BCFi0plIZCGbn0",
+	"dEx0Bv0CPAV1nkmFJjxJ+KXhUFZh7eJbN/qGzFl9W44HXVBux0FQCXwZirxAxOzt7jq+3EeHvl/HCjkn",
+	"g3CSDFkxuu8rWRZnEnU59FGyEkqaLSd8qr+Ep5gyO326THjP4CvHxcRzy8m+5/FiBeld9S4vL3taS+hl",
+	"IiEs4jGJK7S4bN4YH9vO7qO9/f/WCTr+oWmLYpBdEJz1TqFX5n9rT23lPUDOskazeZYommKhtmGdMVbw",
+	"phu8s2S12njCzfhVwaBe+5Ph4ew/fUT4gkSAE5/+S7aHh2sUWcN83IYsdpke8nsrV+2rMFVua+t1yovH",
+	"kcpIgiiz3cM7fl1Lp6T3VnlAkSq/BwF5K8y+xzGy7KqwiPwyidagcYVKNaB5jRONJ6DUxwuYdQ/kZrC4",
+	"YCVuxr8F3c56xvmOYasOk9g89Gj9Qy+5GNM4JuAb3ttp8cQxXiQcx2ecv8JiSsxz+22WJzOYLUPi1ySm",
+	"2HWV29vdbfNRA5Zj4KedzyCDcqljSFZz1a+KWIQngvQh+AIo97XXi51TbYRhWWseVRJr8i6wF1hQzNSW",
+	"azkryy2Kh2xtj+LAzOsMPWFmdaYa5g39kZd5dj0I3S2UyO2isXIDB1t3eueEHWMqPO6x+onvcewIuKCa",
+	"GzCcI1N4pYGtzaELnNAY0jebOE1iQVXwl52Cv5QI9M4YzE+aa6BIEFg7TmRF9fvpp596ntlO1ql/S/cb",
+	"FdAwlxvA9hmfp4qg+NNHCfETyCFtD9dHBVwLHnZnQD0rJ5zHBJYMZfRdzOQlMY62ZIGwNsLAmQVSKecQ",
+	"W/0vm8P+p8ZtOL2X4G7sfDl6/iujXXZ9rmZZ2mq+y02GbT3jPbEar7PffQePS1E246u7OElyhXfLqP3l",
+	"HAIlSTJBUuGFHBouYQfJUoVs7Bt1a/1MWw0Ml2c3t1ILra++S/dtaHqv+HSqUT9Tv6ui8rmEv0ZFczRN",
+	"aGfiH7VuDZ+JLOWhjEnC2VT/Veu20Bz4NelcR4y+k0S8/eu/w+k8s0q0rfxoOiJL682s4YV1/UrjevMY",
+	"g+exRmEpDybcsp0IGbksn6xx4TFyOWSll/XRiyV3MSq8xQe+t1jb8FAzd4m1jQ61vMi6BIGNDZnhYzn/",
+	"okpW3Mioay6qGZloO0oRKHjc6qMT617UG/BE25BZbJWouzd4tOV0xAOUcuneXZ/yZMf/50pIHZezxb9n",
+	"eVbRbXkEKglVncF45x8/zn7cmQ+u3g8Wbx6f7Iof35/v/sC+mX579e3sHwP2/SA6/Xb24260ge/NK12+",
+	"sRug/LK29v+Xrj2fVNLgjPq8QstzhPlZ9ed37JzxSxZYwR0HlsRiMKbKpOdT8x9Ay66D/5eiZz+oz9dV",
+	"n500qwqzFRIyT0VdJx89M9OIP1Yn+ypi7wxrvduL/Q5Zt2DmmsxyZroFgchSFDKm8UHTSKavv+bi6689",
+	"l8eQtfN5DBkEz9A+msDxIawUmafK3xUgJRcmiwMzdHTs5t0Xmn2AJpkAB7l7wZBhQfIAHjj893afmHCC",
+	"H7ZD3f0A7QwCtDswEe69gXvpVlBEwCBmbyzOIXNDDbhAjKtSVTS5olLJiq8frGgkSMRFLFFY5CSGjW6f",
+	"l1w0COh/A/fPCxizxDM09x3PbTzOjsAe/EC3K6GW4frgB/q38wPZ8Wdc5Iy/wQ9kx601GuQQJzSJXF6G",
+	"lrabiHULmTc81edokj8kIdIcsDaw+KVpD4/ZAnUZuTwwUd9cVs1wjBh3z0KXOHSMp6Z9vc3dKOew1DJi",
+	"KtUzu5Wgk2KB50QBFTeMiC5u2YZsks6HYO2NbyHtBu6sBCi4UOicLJ5CfTKOtTka9kIkuVCaAmREmP4R",
+	"Cn71A+8zIqDplMku0fd1fNIrBjAzPh8RpgRJBZWkfgDz0j29pV9KWfc976+6wpblfjeaWM1Yi26ora0Q",
+	"AiWU5T9CVm245U/vq9uoXwhQ7HZ5MsxSkXUlHRpJgkU006jucEt/IUA2FTPI5/+xGEVULZoW9L60kDVl",
+	"yB9+uZa7sXh/q2p1g8YvitNbarizzHPfMgLNrxCf+EdQymbxSGh9Oot/sxViv5Nf7J7w34LjUqkc9zK4",
+	"SCH85XitY7C/fAgaTIUGFttHryg7l3kjEI3kioPirhVXzWNKteUuSRZ19wZ7kKY+ZHMqJaTo7u3uWjXd",
+	"5KboJwK0N3hSNEOElznjfYZNtjF8dquPnnlUBvlyQ2ZKFWrasesFPNnqo0MQ9hLtDnZq812ACRlsb+3b",
+	"qtGSbEmLy8L+DzyOTFGaZoJ5anbnr1jQOTpMMM/oMs/UPDyinz6qTx/R4ffPvDl9B3tB54ImlZ47G6TE",
+	"VMjZlu20cmHtbMRdNmMqy0zkmUViIxwq/OMVL4Z1rmId+X2Wa1zXJLlzRjPYW//EG65MK1J4oAWDecbZ",
+	"JKGmDOZBf20XkAB0K7RHy3NqOainsG7/mk+M/mBYakLqevU1MteTkrsBGKEbhmRXonmgq7eQQVE8Abn3",
+	"lZIJSRQKc+3mABl9CGkbjeDYBkQNhy1MI3BI8CyakbiOQT6HLXkMssQb9uratOsH4v4fi4zuHUabY2iH",
+	"0cFGVpdnZNXbV1rye2J+qzZO2oRRg99V2pzlhPZl4+u9Q78/E9UW9zazk82pHj3vaDsoxSqabcBuwYaE",
+	"MUEmfRwmyxoX+VMUsixJQhQlBAv9MHL9NRBnZBmHTYnnzTVH01tmlPeL9saY5+1WOgedP+3u7KL93V00",
+	"GJj/u77yZ4tTby1/+XbJ0Vbjl8nyQYF7UOBW8huD0xsocEXDvO1fS30Sr6fIFbob9tsnz7hmM1T1m/Sq",
+	"olnUg251D3Ur//hyRPN6SV5DvhXNIa8n404Iw3MYQFF207AiICk1ujZKtDJKXlOq5Y1oK91n2wutfBmf",
+	"SVz5XUpXCyqvP+6DsHoQVpsIq/X8wwgrbf/fLD5mXQgNxls12rVUsv0Umt3mr8mr1PXz7zOuoCmEzOaw",
+	"osbYmNvHHyo41oMeojEZQ7pxXWTM9IC0pwiRseovpVeUXwh/TKCoouf9++axtNyrZFJDqcxV7noQ5K6u",
+	"Ehw2ah+7diXQyQCGfWMzUqL2LNwc6racHKDspme3hoZefNMS9DXv+DZaiOFbv1MYzy5x0+idA8ZD/O73",
+	"jN85qJeEgWWZ14jchWU2A12ibLwMgmNPUegYSuhXxA9ZWHCg8GnRMgPGRkGfCqpNm0yYzht2Hqrp9wHv",
+	"mQp+aZsoQaNYRUKk+JCFYywlCVF3b3cXgXPwkkrSOkqX09u11dKCh2n25PHZg87uYPdxb7DTG+z4TNf+",
+	"vrPbewS/kwTTEdM8LyGjGcmEJt69b90Vu9viStCZc6YwUyM76vpgZ3dg5/6ycanxrBxRFiUZsIPdvSJy",
+	"KIC9+vNOYVT8p//SKoQidvp2RaQcdJ6dnfTMnmBHlmkedNz4Hpt75T3hNWMa2Wn0ZBOFHd7zmSKLjs/V",
+	"BBRzleUhpPig5H+OkKJFwHqu7uv327/af912PNGPGlb6rAkyIUIbGyYjLlfwTTDRcI0D/RWaUD+W2Bwq",
+	"9Lj0gz/rvvmzVqHqbYUJnaLdMlDYhE+D30N6QIDQrvghRHgXIcI1KLep9xQe/f3Dg+gMuKfF94m3MRRh",
+	"xrh7j8nBgOIQ4wMqFmEaZCORJVrJloizIQOdBZqopWmycPMZBcylrWPBzoV7Y0U5Vxfz6fGbKoKfy227",
+	"kpQLn22JpB+UuQdlrq3Hdp0yl3ea3dY0JFc2GfB6Bp2ThWtNqyXlOJtKNKFXJD5AYU7jjCShp8xRiSCN",
+	"i8TBkIWKiDllhMjRnDCZ6Vu1MWmTybikbAo8J0DaJJ0ZQz6aCc54wqc0wgnqhn//+9//3nv9OtwKjON4",
+	"yOx4cs2ockOfSlfz3kdvyOUB4hdExBlBdgrEnGAG3gLNsQSB3rL6BaevDoHbkUhzryav9ZQoNE34GCfI",
+	"tEYGXaLoxQujy+B3FOkPG82VrhppOw9ybeQrDREuiau9z9OW9Dr0Dzl8a5XcPxP13J3wqTLO7DvjZpUv",
+	"NTA1C4x/i74eOUTcrj1CzCnPUaLrCN1Ig8/dHa47QhmJvNYyc7yAKfeoi+ux9gDhJNkKhoyRSyIVgtbY",
+	"AUpXFhGVO4e5VpAmYjOhCQmQ/ZrWoLeawir5Lj5DXCVXmeIyKKkswbKxFMe75y4iCyasgRWZ2onltYEN",
+	"c52SpjKc/UGLmMqK6iB9lC7+HiPvsTstCFpNZA5pjrEV6A+u+RWu+dgjsZzd5L81++YrQj5LtR5lxXxY",
+	"Qf4QQbkLoALKae9p4SdHNDY1vYlxpptGhCWWtf1r5aUfCi4Y1hsMekUOGTZmIO5Bf578j4DLBis3LER3",
+	"rzOr6jR4jNshtvG/xX80Bf9BX2+nr2sAIJwTLurmUlZL9K0GOi6pDSXSWqasklaRChIButlBWlU/p7t+",
+	"oHVyFP75xWaUi85K/f1h2MSQgXTTSgMMOoB3Fotfel8YFI0pUqxmSM5wCi1NqZJDFj5/8erF2YvSK9w/",
+	"4XHUPXxz+Orvp0en2jpBu1tPl79ZfoBxaKWFYwl9sdzFAEnjx4Clz/kFiZEdVbFav/l+cVSe/n7H2s69",
+	"Eqx/fIdhSVvHrKRgom5BgwgnFMutZlG9Edb4KAd+xTKPMCK9uQVPRQOApen1W+mdv+h/Vsj1u7C/Rlgf",
+	"6lc9SOwHif2Hl9gr6blMjiUJdM0QqpZI0o5ruszHl0jFBYnROOHjpwjD/5pOj9a/PyZa1hlpRiWSlyRV",
+	"KMEwDgJ6PqKE4AszUUjA2AmsEEzulVpQggBEe4M9NMwZHWKcISV4dvHp47DTHHL11Pc/SMz1/oZQ4+Is",
+	"6qVPrSPqracefSXRnCgcY4Xt3BFkurJZj2aYiSR8ilx/haqXSuMieKqoWvbBLPsyG1HnFr2Y7hsN/ku3",
+	"8QeUvBN1KcemW1KIcg1iWRkqcd/tmF8ypxzVYv2pEgTPDauNSSQWMLsOvGXGQ/LMoF/vOZUplzBHMwyK",
+	"n7W08/82XrIwGLLwxRmeWvfq6Q+Hvd39x3Zq2QlmUxIiKzZRd3fweKuPXlDTC9CObSy682JHWpczrsnL",
+	"2DNLvuJ8PEhou4jbOUSaZLHKBAmdh9mjcp+eh6zLOCqNyXNT0hghMYmforFGRRPPoDJ/z9O8ZSFnEXG9",
+	"UA/Q3mCnPknHHkqzy6faQjKlYoG67xi9cuPRtwxk7Prfnbxq8mNaYKx266535Z46KLb9bg72Jj/q7mDQ",
+	"Kk2eoPFCESQ00gSI9Kd9FOpf5HeD3s5g91GYr8AcVrEEwLNb7uv09fbXZa5bFwtyxOPybeZaL4RkdkMO",
+	"4ZzOCQyBX8LJrdKc8DFlGIBaXWgtEzfzEPXnKwmWhzD5pAfwkOuyLMs3fwg6NRxg3TvqHvkQdDRHWPco",
+	"3AMb3B08Xgf8awLK2k8kNlhVgdbt7df9bBCx5TvMzRtD61GdovmGKzTnMZ1QEqNueDTpveGM9F5jFc1C",
+	"M+HRqtn6RVtftvTfebxB98xb6V4J2FEYF0hiRaWGZf+etogsD2X++ZcPwa8ffikrLEY0tdGib6iyQLuu",
+	"dfV0xutqevhJ9D4jGYkDkxTGzfBShrIUdU0H0fD09dnx6PXh30aHZ2cvXh+fnYZb2vLzo8FGnXcdi7WG",
+	"kGCpEIxo7df6Pl+YhX6mwK7b+12UZcHO8qKs36UaCj65aS2UhcFDJdTvY7W8sD1jMzXmVx75l0Z6W7eP",
+	"oeLtX+F/weSApCTjjV2l1B7FTvUxp5ujdIrVzFNf7Xs71QzG66cp/LK6iquPjjPgDK516BhH526+M3Cg",
+	"QrnL+YjetHpa9FGk5ekjjmEB/dIksZysXzPnQwPPEMkdugMsFdZLPbPtwK7RDCp9KA/4vCR5SmA4AAi8",
+	"XpbmXW312ayj0PcZTcnqJKyi8rxrp45vu9nigR0MTlk1c6oiWlHGEiIlCiUXKkQS5nvliRN9ZKgrKOcZ",
+	"gmc3zyr0q+XnOJpRRmrbSUOyoVdQM6k2QOujbk20FhXB2hSGGSQLow/wTLkh/P2thgjoCw+MX27t/FOk",
+	"qJmZRmPHs0ymOxVmhFEfvQD4chETYEjgTHFzGiiLydV1CvBLtfD1raltP+pVhfP6ElU0ooqYK8UfuWrT",
+	"y/+V8AgnVGIbie6V/m5dg+/l8t6FipWjzZri9xI6m5w52D1OVnStLgFow/U8y59tvyTjwqh2+t1aVaK/",
+	"kf+lNWg+U5eEYiWQ9UxiTWlmRXk1Q8Oa8qrCO0iwdOSNigPPQZUvuWllKRa3D60VmZimP7skguIEsWw+",
+	"JiIwjlzIDOIxCdBYYBYHaM5jYlq3J7b09x61by8obWNzxz+yB4Pnd8ovzaHu6VO+7rRx94dKZrmLEZh0",
+	"8q0+Chmfew0hhmyJsZrG7MPOp/+VrwPFnz7+89P/Nj3FMFPDjhn7hAXJm01o2iIQ/RiyUBOU6XHASNhH",
+	"4QScnywipuu5ooSFSMGUKWzJUeNgjBcShrihl4KwaIYSPCbJkHXDGRnHfI5jTAVEflyly7b7VwI/K0Hn",
+	"RFMcXPL+gsv9fn+rjw5ztjlk0LTCDPZ0NXb5iXwlveEihl+ZJhcAhVLrijLQhywfNLM7GGz1kdGjGQqP",
+	"YjJPuSIsWvT+ShahqZJRYoEknpBk0dwCw6PrjfOYio/+ldRm+2zQRiMX31YNeJ9pWVtzvJ2Djj2Zqs50",
+	"0Dk0zSvQsaAsoilOUA/9gzOCDjXLx0K/VN+VYIme8TTi+mfNlfXPfz7c2beqnRlNJIiUJBPIux+5mzzU",
+	"1G981tsd7D6yjTEsc4yKV7QvdfQVms/R9sJn88ts/UWhMNS2vmjv4w86Ofao3glJE7wwwzxXPVr3yIfg",
+	"oeHGQ43mnTbcWC9KK46J7V+LP26v8UZZcGaKJlR++qgFiLaYy4Vmw86Q2eaxbFFOa83bc5hImXVMwIh1",
+	"vzuH0vIwb84B2QjmhVQNmRkh4KDpS6y9iprgCyyXe2SHk6/o+FESSg9NP+5XxlobzbMxZc2hY+6T1qvI",
+	"TBIPdFDoMnKlkNdYKshLhScJngZ2oFeletdoZ8bxNiVKItcopDCBIXvSTq/Ie1iezQiymT9GigyZHXB9",
+	"QQQMwVYcSa2FUa2FTVwsGrzm0BqAsmlD0e8qJB/8TgL9zNdLry3MPzxk2d1yF5NW1ttGynqBB9dqZVLM",
+	"OCx4e8SzJAZ6MU0w/Dr3aueTIWvZ+gRu76OfIFsvJ6gAYSQVTgq6s32nh2xvZ1cbQmpZeGm7C58TLXEs",
+	"V+EZON3sZAQr0M4JSSmbAtHPqFRcLJobodzEXJrAXm5mJzUYPN/7/fg85ngdw+PztFlZz6dcp5Xb4lf/",
+	"zup/C554LCA1k1a44oPlsEF3lxtbDuWKzpWdX8qNJvgECiQt46tmDcmIpyRGCT2vrRwNURcPWRHINLFK",
+	"0+Ok2gZlq7++bsCzM/pr45FHpR3/HrHJDcr1Trlo9cxLmigiXIzsWlWf/mcfKj9vm0B96Dqpb3LBLaLe",
+	"leKlCX4C2CE3IG6v3tM8jAiLodQLda3eEwa2NXJkHNa2kqGg4hGNw6doAK2U5JBhtthCaZLJvAmTNwsw",
+	"sMZSkLu0A5R3jrO56zHBcQLMxRlgWmnEQzbJkqSntJlmw2Th+xBpU4mqZKlhCepaj7xUZD6Hoa44iiDm",
+	"R6eMCwKdQYuMDv24ZV/kCkcqWTSzsTpmYyjzD8hk2t5/bE6btH/CiuGWd78zOLjB63MMbf9MKRrZ8hk7",
+	"WK39/Xmn+7YPGJ/4S8HnGz90xts/8twS3vdkwsUGgH7BTojCIm7/xI/3UHbdO1FkQE1ixy35pKzLeZKo",
+	"/LvRHmcEJ2rWKD2ezQhOkbkJRTMSnRtPV8yJN6nVZF1ghcdYkj46hnwy4LXkisxTZTKqoIBZ67WQVFdb",
+	"/fmDWc21DEW/WWg+u/D10Uv04uTY2beyc9Dh5xokEIHF8zRvqL/T2318tjM4GOj/+0d7y9cs+dS8vcH2",
+	"TAWPiJQQ3k77t1O9UKpU+ME7IO/A7eH6J70dE2WQtrEHnT1Hz1cSI3BxJBiitdoA0HtHczo1x+duDdAJ",
+	"iW3OWCYDNM5oEruLWmeIUZZq0LsESMhgDExo3VY6kvcZ9JNC4esXZydHz05HZ2//+uJN6GwEbNtMMtNv",
+	"Lx6ycsjAz250iY1NjRMN2J47iNwU7QD88KijBfC5GKiN5rJzMOjv7QadHG6jmAp9mDAX2f/dggzyi3LE",
+	"NQe46ASd/HLnmEs1FeT0x1doZ7+/88Q0vIipzHvm6icZV6MCYoBJU158pDPlO/3dx/1vNZnUk46wOYkl",
+	"ahk8cdSyMXkFHYMII1vB2Tl49Hgw8He20x/0B5uSYX6UNYTorjluJkjKhfr3aFJZ3noTh2hnUNx9erSt",
+	"S8rbTiqThWN09FrrJ+yjE35pWlUfoKIj5pA1jB8r10r7zVwbHBVFv1Zzw5BV27WWudCMX+adM6G7Bjd/",
+	"cEYa+2Y+mBUPZsWDWfFgVnwxWaBtDYlNc0EjO4qmklzil7dk4znUlLnydMSZi6v71S5dm0mGQp5dEKFI",
+	"WBSxFGOPA28kmEJzLhUKZzhTJNyygxJKPcxd2MoMBCknzkR0nIC3XPDsQu9m2Nnq27llIA1JiGwliISu",
+	"qLnf609uVEIxu8wV/eWrAyHifGZfSUS1jEGSKGhYGCCSaMljh3qhXTQLEOwD7e7pf9s5YOgbuAKzzdDO",
+	"42/1H6ngU4Hnc0IQAxkEMVLo0u57+JYaiWh45LIQK9PUoxviyYREigAAw7zEoEizdfn9OTAKEzAH9VP4",
+	"05CW/sw5SaHsJHQ1MONF2EdvGXEe1iHTkpRKdCmoUoSVanqUwExiW9XTmAOL6lNgh+wGObA36gF5m1mw",
+	"ZeJ7mVEFyKRV808fNaSRme2P4gxFWqWHGu9SyAgsjtQJ44MOYBco9EqQ/KXxV7OMJmbum8tR9RJXBVRX",
+	"XWwQPvZB+HkyV0uHWGM9lDz+D+mrD+mr/zbz4sp9Tde4E8sthMmVhsQGcee6AQfg8oHuLDYhCOy/wiAs",
+	"G4IBwnLInp3+J+q+O3vZ+9ZljY4XivRMmecci/NA86457kmiebEicQABb9vhSuuxWwGS0A6M2IJQzsw4",
+	"OkmlAhWF4VTOuOojawYj6nJir+g8m3v1I4JfStR1knAHpm3mmsi+/lPbhM9IkoDvTMB8fNNx7LswQOGf",
+	"9H96IeIChf8RQnlLKghMY7G3fRUiyZFMobnxjGiFIeYmhJ6xIdMWLMISTbiYZwmWdcLsBRzWGhu0fICv",
+	"a3faVJYGUKovmTUg6VjIdQ727d9ryuwezNcH8/UPZL56iowiV2o7khclDa9D4wAUsUATQ2AC94HT1gIb",
+	"vg9KCl1Q0u+DXFUPCh09AOPF2SmBZ8rYKwlXmSABkWpE2EjAfoOIZ2oE7r4gzgQhozllmSIyMH2hjCY+",
+	"Mt8bsm+CRs0xKBTGwM0CDkDvDIxffCfYDXb0f2scycWP33g/2gcHQQB8rmA4rRqiaeFR0zfutjqhPRSf",
+	"ruq2A0IIVWdn6TPZSPNYPRyhWjZQMnibawfCEgVomWyGbAsC1ad2yDa0+5QJHtnBYpBHY8hBjlIuJR0n",
+	"RIZQP1DoOzBzvLyQ5Xw42+zTJi/b5swly6TkmOi74oNK0YH+cpEc3RAbq1i1d5a5u87wqiqJD2UGX86w",
+	"1NamwY1nHGxacBDY7Pw6dxZPCUNdrRuHVrQZEmUsSwjRWvaQhVhEM3pBSHgA1XN5bGrrRlNZhwymrZoJ",
+	"huaRvIuP4Nl0hiyjaF/CgPZ2dvtD9gJHM/tGcI9BBbvLTBT8so9+mhGGQqctGGPCd9S55RgXXsmhaeua",
+	"JKT04Tx1z5hml9g1TDbmjfVp8sSbzzjhSaJtIOhVxMilBsZT/02SKDReoBnk5ym8kM01FDdzt91GFUUZ",
+	"A19hNAHdRn6Fp1OBL0Bx8Hxo1l17PW/Y5ymnaMOUXUHFLTLnh5qKh5qKu56YewN31vJELMutt381//hQ",
+	"0+hxQ0kX1DnJEjoh0SJKiBUPDe0hzcWVzSHbEv1hZEm/sT/kb3Yt6DfjHvsNKY5+Q5SlmUK/DdlvvV6v",
+	"9P9D9puNJKHfkI3WBcgFktBv/j+rUamu29EWvNo4yfxHuvaFB5VcDnxuavNKYSxIQdlCvyFnbqLfzGtT",
+	"nElS/p2wEVYKwm2/oVAQ0wYEVoQlZ3Y9gshsTqq3V18fJbz0+qB8u1NG4EMYqA5sDN+61j+A5T3HlI04",
+	"yS5M3xn4LaUk0paF+RhmEUnqQB00LcBqQPr7c67oZBnuVisqL9apSmabzWOUtRFjxsZjtrDYUx6kbFQh",
+	"ONzAHEbgQAtaiQEgZ2j1bGXUteeOGcpYfjUPEYOrlzPzoa2nbky+hMiotsMWaqYfJ4kknrH1xJiGELTU",
+	"6gyJnbYGUUtomizDPjqED1I2HTKTEQiPFNHoryTCF5gmeEwTCEmzGGxNokxfBQM4lQkm0SUW+k3SBbWH",
+	"bJzwSG+uj55jpRVd/XJP0fPmA3laJviMvbCphoAfMR2yDfXNJeXsUJ9sDQv5LBqao1PNPwvsSoirWOHR",
+	"DKKaPpfpHOx8uD6rPNJ8T+sxv5daZj57QmSWqDZ2MzJdwQF7I5P2BujsMOxBddtAdTtiF1q3OdMUlA84",
+	"eNDh7lqHOzTSY0kfuqEWt34u+5sNZqiDANH81U7oQbUDeiC3yMt53eojMOHzaXMRFoKCFS9nXKheQi9I",
+	"XBrRA368seCXkgjZJqf0d5zL/jCp9N5MKr2rsaRNhsPrLFE01fr7hIu5JaEJTYivboJvPX/KDq/K5+Lb",
+	"+cMwW4jKIXOBejfYcJxNJpDkBUOADtCYLLh+wevDv43eHb96e/h89Pr7sIjI7w62gEAzO/Mx13Qe9YfM",
+	"jADS2uUi1foW6HQw3sqks10pwvI6Gee2N9L+AKXxJEApmwbonymZBmhKJwG6JOM0GDJ1pQIUyYtAE71m",
+	"QlcBukrk9lUirwLEY7XNY4m6ezv7Jfej3jnM7qcSScyoopLET5Gk/yIBen30+sWQQXjQzRlDpuxG74wI",
+	"0APPSWqT7+w69asIc/POsNJKt8prdJbz6C2cFF9K4azm0vMW6fR8yFzHcki49DbbOCC+jq11HsbFPoyL",
+	"/XLGxQJ1tOG0bVQUY+BBW9MmHcV0sjfmXoB4Elfn/JhMY3JBeWaMTEYu81I9m4ZrbM85Fud9dKqZjHBl",
+	"NQib7vjaMFY1MbnVqscPxfo/l+5xuw2tiw29YEosNu1q7Rns93WSzx9fa/rBa+zx+4U627ADP8fm5j5n",
+	"raplDfmZVkjboF7JgpnSC2OfeIuB5ErjEN7RHHA/MBUDEPirBmKL8CsEI/OQq1YDnqAxZGJtBVavSha2",
+	"9kBfA19GrXpwshwhvH5XaT7XPBpTSH0v5VkInNKYIKIQmUxohCMI+tWkPnUO9lt7lU69x3N/0pcW9hM1",
+	"Qb+HhPIHFWk9Oz2B+JuJgsS3GYVzrQt/vbMsk0oTpQgnSYDmOE3BDrQd+nOv1AEq6qPQdy7o1WWExLKG",
+	"EyqOZviCeJYTLuY32wQwxdGYmBqwyxm3Iwqo0nayC+aE6DttCWvDugsMuFgEvK0If0AnhWqczLxP32gj",
+	"LvCSIQuLEFFoP+f+RN+5II3Hyb8zB+wn1HznglHdIoCWd8I1cbQA+aZ/IQm+c9El8KoZ0xDN+UV9XGbI",
+	"KoGZvh+y80rMvJjJ+kwbNzehMfTxDHTuUra5m4t0zdhHbRRYab6hrMa+diLTzWPAzTOaTsBCqIOmqbZz",
+	"ZzqBxh7m8BOAV+N0pDxi0zwg+w5m19xmYqIXYDFG2B8zU/GzhEfuX/GUibp6cdhu0fgYJ8nWGpGX0Itm",
+	"S99Vt4ZY3xZ6qY6u0RA0wZGudlrepCXTK72SO23IBLv4nD2ZYAF30ZZJw47pj6SCj0lT25U5UYJGKxqu",
+	"CD4nakYyiaAtIrlyxQQHKJwplY7cOZt6DFeF7V8axZltLWQb7oRmhlFiprbp9/M4QIJniiBF5mlikqXi",
+	"3EH0Z45ExvQZmUZODn529cZMS6dXKOU8gaeoVDSSqBvG45H+cfR1uLWu8dOQ1XR+0mJERgKnGumv3+3p",
+	"tYVzu+KbNMG0jMad/45+ePHqGNWAHP1wdnack5tdVdAKsv0h++/o7O/HL2rfG/FMY9uQ1Vz81bz7u2Hn",
+	"zy/Ohp0APvHd0HX6GnZMhZD8bqj3OOx8QI82LYexIHNCvoqJZi7ev0ULJW/r8xyPasm5PHZ29UT3NWPS",
+	"8lZGmlq2+mijMHStT/ZNaXGfaYq7CQm5mYyCRDRdNcEyk0TceCLjmgX7cNEWtinV62z45KvMf7Bx53gM",
+	"7Un05qte9Lr9V+zdzo2GfW8elfc3+NA2p03bHJwkiFUIrWko9Yatc0z4NycZb/Cfa1bzDiY7YUUyUdus",
+	"JoBq8EqlGefGKQAjteFNW09N9uQ545fM9oM2JSOYGRXDmsS7u8CzhqyQyTQhTCULBAOoQsoMklLOjCNi",
+	"YnrRAdPahy4sh/l4eSrdpHXXEn7I8t1+JaHs3c2fwvLcFtHZYbylvi/N/Vp8hL6Ze1jfmZkSkIROGUE7",
+	"WvRjhIX49H+g54rEcxLTvtdB5RCu5f14Pn3seISaQ6oT5Gzv4FFrvdff2edpo1KCbY1C4V9vaKPy0NDk",
+	"wZ3chtWa1k0lRrtm+H/pt+15s4ENkW8sbYOR8mOaLLfnpEG/er0oaViHCcVfRCfHW9dvrqVKlKHzoEys",
+	"wfDXi7IagbpY49PWhmi+LQiOezhJIEJSn5OHxbm03UozU2Tuv8WFf20wwhahx9C3Fc34JZpj5lJP4mXC",
+	"0G8/TJISZZwQHN9lWbl+/2GSNOfHP+eM/FtYrhr6oJLOq+gkzBm0xyWTZ9nMNrVGKXqnWjF9oXVLeYAI",
+	"jmaQaLQCn7AQJpUACqaJfhKF/v3hkHX/cvr2DQp9HAoDFNL4IIRmDTTeAo2SMoSR8XFBDXg0g4xQQQCR",
+	"nMoBY0i7XvPsV0enZy/ebL95e3b08u9b0IjSBP/RjGChxgQrSx47+0jC0Dfw6l1RYgrK++hEf5SRSEHl",
+	"jzHJX2GpegCK3tHz0PY+FtC9zUS/ygfiVuciCVghGvfRYaZmWlOPsCL2zbnXTPFzwkAxN4czgh9C494N",
+	"j9+eLgkwc1/P3FenJZ/CDWs8BRWHKqyi7TcbQ1fFBlaEgZajQEu29lHsMCzBUlmMEiQiFNxy0NnRVJUB",
+	"oDGKqXSH59nhRtMsFlg6zaYVPrpWmApcjrDOXkFkfuOfA7S3O2Rwx0EJa4YsxgofoF+HHRoPOwd7u8EQ",
+	"FjDsHAw7JgRsbuzoC9oKgStveHZBkqQaw4JY9aePZNj5cJ3eOQbUZgv9B+G+KlLwa8eQsKbuzsHPv3wI",
+	"fv2wFD2oKgDLLHbrGhzcEGKzOnBYqjnpPh4guWU5jeKmf0adamxe/j99Ov7OciI8ZLZS5StpFn7KMxER",
+	"y6NRhJntMKE1C+B4Gh2MtDB02GzQG4Z1ZvnGndm2/mca0B/2/G+hVUD/F4sTrpORRhdL+xsh5f/H3pUt",
+	"t42r6VfB6CZSHVmWl9RMyxcz6SxnPJ2tnKTPxbDLhEjYwjEJqAHSjibV7zK3eY682Cn8WAhSpETK8pJE",
+	"NymH4gKCP3786/cZl2olTqQ2FZ7I8oKoMhOuDomfqAOfwLw1RwKmixih+UPbvZwROUL9U1Zmq9Whakji",
+	"3GCJ5AzHUGgyXaBQv8AXE7D5KxwNGpqxKt7hzjHcOYZbcQy7rzYnrF0TVBW+TnWbggwKAtH1gZFPkoid",
+	"8D+6BMuPX8RfEjrN0amEdnVKppNgKtF2lfvltfbF/69dbjFJSEbqt7kis6PPkpb04MRjtSlnjDFb6EXp",
+	"+uaWV+ALuNlS4qMkqcc1VGBwWTzaSeR22ZjUrLYPXXeVR/8zt5VLiBF2r6BeetSKThIvaQnRRgBh0RxK",
+	"y2Ep1KcO7v6kbInJjAsC8ckZZZeQPdRlwblcMhArUJml7BPjDEFiFLzd+qilf8FdRyzXpc4+VsJFu1V5",
+	"B2HSsvS0CJDOE8wYZZct6NLqXJIhklx5HBmKc9LIjeapdlM/N6x0ZAPoj6vn95nO1ABPKuRldt3xG1bQ",
+	"sTQhSLw3b/gQ5UIfuMjQFVmoF0hM82m4FyI1NRJ4oAlTBxtDilw0IM73AAQIU0bOAWBx2CMsT6EcV33y",
+	"Pfh36Zy9pSMl7Gx1RvnAHy2ilQ5PVH0q6eqiig/T8HJl4pZbVUfVDEgPBgr/DKMnWdtz0E7RWYFq7i/w",
+	"BnAD8srI5wwBfh9VGwfiwrQH6tHFKwYX5+Rcn1s/ReY7bruzoFUTsZ2Jrt3DMDXfadvw91nSNRcQ2abX",
+	"ZpV6u4LbATYo5govoPqIRSQ0PViaQERGOcDicoEuiFq8jOh67YD1w5QwmZMk3Ld/JSQcjUaDExTqWD5W",
+	"R5Agc4Izm9V9i+ZEUAAU0QcO0Q0hV3JgcOQCpjF6bV6OsBiLCcIo5SybmeUImxRn6OgA/Q9mORYLgAaG",
+	"xal/OfwP1OcCHf4yQK/IVKhTRgELy2qzxJCGwpgIRomwv/0NLEM9Ws14hjIe40XpB3XTKZZkgoAFJbRg",
+	"7Sar5tSF63KAr0RiOAp4iek8IRpbxp0TJVxC8s5PHl0SRmp6XqEOL0y5ctNChwQ9w3PdiOGuKvf6yZYl",
+	"ak4x3KI8bZnXywlbb9JzoqN2B3gLEFvAmiQyo2mBOdmbHByOS4jGhmfOq2o7+/b1mgIKjrtxiR3sr6XN",
+	"1PZ4HO6ND9p3dtiJeZjqtkJfL+tn9duuom1X0bYFxq3qblO/2fjex77V2KNVjURnr56jp0+Pnzr97vgn",
+	"jXLkUZQLU13bByV6cKg3ADlwuKKQ/ispNVeTYOHch0hGfO7Qnlydh2skSajMJOr7PcgTXcbh3/ckYNZv",
+	"mfhcy09kFQCWxXpbHozQuzxLOL+CY3/n/DIhAXtu31fmUzUhU7WlIJp5uDhE7EEsW5JIkAwllGkYi4CZ",
+	"ggb1K1RT2ckz1QyoH/6nSXUOoLyZGg5RHKOaUo2G3iQ7wrWFFn4qzIzVfU2Tfay3g7uXVbRlKbJDL1Us",
+	"/Pry76dvJ78/f/b65dsXz84C9vvLsw+n795ODkfjgL0/e/fi9MVkb3/f9APu77/B6psyzCKyv//qLGAv",
+	"377wr+9ei+DWxC6XdKs6BO/LFLLWp1ZkBy3U0xf717oYeKOlXOKlU2ussMtkhnXf+QIBPrRWMOzKah/1",
+	"7EFTTLxkae3i4Q8aD2+17Q1XlGyXwMrsPnNigr/2S1c4kuq0cbNQjO/FlvxopHYnaHdQs9JSyrqFOu3X",
+	"XJUEadRtv5F5Bu0G7z99LHjBfLwZjU8/BPh8SmKolEVzLDKKk4BpJhbUx1OgIoLi1GGZiUg3Wdl2LusI",
+	"LpbauNxTA+bauADmw1L6AHd4IzfPNvxW30vNBGACCEqS7j7iw1DnrFvXljbHW9875KydY9iKu2YDx7Bk",
+	"eW2Br8ZXdEtx+1Dmck5YHKK+esAF2gvy8fiIIHM8HwxRqEuvQ9S3B91ZcM1JJYKX8msi0RzLTIcB1S0y",
+	"IlJIqoWoby/Wx8gQXSj1NdicIsfmgczwtA2Qp5ovwjy3Lq/zR+fobzOi1aieXsNO/rNoo97V4h1xrCF2",
+	"cPJeqOdkVClCzZram3uHKiCIJafxoBaSyR3h03+S6M4pMTqYUT+zmv25OkP1ynXcQcqgsitXKdFNNKfS",
+	"RfJ26rIziWUF60aQC+io14VggxH6QDKJlnIrGQ9YyEx3hz42Qp9YQq9Iya4cLmVeDM0jvybCUAVNlKcN",
+	"2KuCRFzEMmB+jBBHWY6TZFE447WQrETNpGcaro1wQb+Y2wH62GRtAJ8anb16jo6Ojn5BGU2JyQ/b1LCa",
+	"n0aIudKcrNwCPCV3fM+oc9+/W9hZOX1/pUJqty5bKc3obu3Ui11At9cw3UwQnXKQDhveGJelnjAvSfBE",
+	"Z3t9LYAYv0H9mxnWPqKS4zhPbFU4FIrriHick8EQAnNFYgCSyiaxULqpXvDqFxxfY1A2VUU30tCfgH1X",
+	"gef2goPThb43PAkKWWiSQA4D9IkrZLe/Ay0wGKJhKVdbpApKaeDaaL5+dnMQ6eBeMSobEtjbSVHudNCD",
+	"xbL0V/WXZmkJMH7TWQt5e/vKZqy40Blq2VzgJIH1jaYkuyGEofBC8NQj2NGem2bxybj3A2cELQgWAUtw",
+	"RsRgiHCGUi4z9HQ8HqGX6RzYowXC1ockccmeM4GUNbWL77wXW2N/vIIazBgvUJ+yKMklvSaNJoV6zU5l",
+	"ZcNl9ujlp524STgYw+xI06isp7U5w/cwFW5rHrS+tA1EKjdiNQR6ShETsYt+b1VjvMqzXHgTrXth7igE",
+	"rpSMIFiHJWr1yPOCGjXGGZ5iqSx9FqMzElNjOIRnL1+cfjj/dPYanBNJsoG/KY9RCM8wiOZQ1xawSNCM",
+	"RjhBMQF94YW5h+jp+AigJc7Nha6wuuJr4eQGL6S5jsTqYYNRwNrB6Nan+M9gOm6LpKsZZWE6zayBw0Kk",
+	"xJdqkQGMwWe1Abz7zQfZ1RCVC81wFVNZvsrNM3RFxN++XlBG/cvVlEWcXdDLXHlMOoW8AtNXmJfdHqbv",
+	"GZR/E1kL6Atzq4xKQF5FmcAXFzTaGNJXXXW03e8SU5ygLJqjg8N/H41H49HB5Onx0eEEGdwJ94fuOwBP",
+	"35/QnN3zF3SL5P6+4jNUt3aVW88EwdFM+SyjlYDL7varEZe9Tok1/a9DtLLNol8wR6OEs0soIPK5nuUT",
+	"g2woQX2saU8HsJziYscBamufDEP0EA7ccHGVcBwHDILtFa/NFGzdzAgEmA0DuqadTkiTvfTRm5gfqtuD",
+	"gZ1W0+Khf9gzv0PJrPq/+8tUdJ5jdee90v+iGaSj1GH9V4dmDypRRnCK+hGWZI8ySQApf4Wp6UZUG6Y6",
+	"aIWLox9eCKd1ammZkbyxlYKqpUDhJNK63eNF6ao2o7IdMAm5JkljNI9eE5y3HsVbOP25W0StBjLjieG7",
+	"o/4CbBpSccaWG3KeV4QESYJFNFOWsnr0EFof9V9a2wy1dCkNMMXxZeOI/+wkT/fSE1OooK5dMd6X2/XG",
+	"3GNvjDfv3obr77EbdMa8puwKilwEB5pfzaYJABNqRUKtLr9AgicEhcWzwoDV4CAn9NvXctnXECpegt7r",
+	"J7l3HntCZIbmWFkc3j4f9AARTj0zYDMsnXsO/ShmgP3j8S+VTmXnPWiU40L5SOAFnxKDt4xlwEJvfz+n",
+	"sQxRH9Sf6elJSUwxFSQc2tI2+5SBRmUurg5t2TFcHzAwKuykMIJ4juZJLinJhVZq376aQUnOMn+aZNAb",
+	"tGxY8Vbt7Qj37FuAxVFWqEpXGq0/6ZHPcyI02Wd5Wyq2KWhQMdvmpPes512NIaasjuQpEfwclGRv0vt1",
+	"bzw+PtwMfLmYgodpTvEVZ017ihHTXYfKrnLpIVpaPK/GaMzGvaLioe2XtMItvLUR+gBTiqYLMJtONmLQ",
+	"8LT4A7hIayxBeOWYp5iy78jk863ybiafJxo7k+8eTb6otAjsMvaPbshsAUKsnGNB05RolOmc0T9zgqqe",
+	"crIAmytgQe95YcWg+NvXf377f20pYpaRoNdklR0b7okW5o0nobcwb/TCVML934tY4DwxfOiMp71JD80T",
+	"nk6JoAS1j6cVA3sYo6PkUC8t1eLXn8bu2JkRd2pGRP5CrNc7VfPhS/GfjbvPzkzpHZgJRdlJuQuVMs3q",
+	"QqREWBCDpUziwBIEFzbQSR0LsoYVV2dSUeJTpcJ3cc9pHAZsSiKeEolYniQDrTvBJ8YRUMbZUpaM59Gs",
+	"vixPt11VHLcfogPux6/+cC1zHczq4W0sZx0+KISlRRPdKska35PX+7G06nYFBXcBAe2md1Xwr5ObVHzT",
+	"O22nQ9M8K3XUBcy01JkmrYkufVZXW4AXwjLDc1JpsEOYIT7XPRWIM+L32wUsLMWowua2u4I8jV4ywDmk",
+	"2Yp+u+2E3aoBNMrqQ2i/9jYIhj1MF956tWD78JbUwy6mtTNG23XjtVB9a4zRamzrtnqym8OtDVlTAO1Z",
+	"EjiBwg80wxLR7MRpq8pp/cPxQQ2uwrM49kLhW3GcK3mAw+VI/iZRenfTUzbPs8cVri8bLkXxOSM3pUT0",
+	"TmPtNFYLS41eV5yFBk96Y+W1/6W0RjfzskvMAt5gHb/AjCcag6pci1FtN0v5NWlUQY/AD4HlrCmgyfJq",
+	"3rkn2xF6LQclSTdcRHfvs6zP8Hi7zyatodtaLFU3Yjv79VKW/ja782tyTZLH5z/8wH7DblNtFZOGMEBJ",
+	"mzzxqwR1/c3Gm2spMtyVpQeqkDFblMdWBldEPvqii3RQgSBi0ceGVaF8h9hnVBisLyMuwbY9Bsoff0Af",
+	"uGh1jWb3sXDlG3H8+I/dcfxseymWwQGhr+nuw5JqAQMo6LrFqZbWCFVr/6FVKNwPOYhuuIT1kOWCkdig",
+	"dwt+M9Bp7IxnOAkYhXRTtWAFvfXY8NbwSGihlhMUCp6QcBiwkMpz3UkQ6tbr8M9wuUAdMFShPERNdLXw",
+	"GBDL8ySBRH6jfvgE0/ZDNRiUWwNqGg3sTKkD3t9EzRp0HJg/VjQcJFhm5wm/pEA04f2vdeMByKurr1cf",
+	"vulV1W+ti+vV9zxTFzQ91zSo9ENlt4VQshoTOAgroh8C9FA40ANsGpOTzzos2CnnCcGsY/n8kvwquXcC",
+	"/JA1VM6c/t8vvkyUGrDGv9gGLCtIkx6gw/xXSi9GKe4Ne+pdzs2wQR+hN6ev1GvpetpiSg0IiidV1Ucd",
+	"2UeBbJgnKcnWkfSVo3MSby8DiNluZWJKyroWiDl52pWG3VNpWG50u91z9f/XloPpTdLCkWBmVYatZ1Cb",
+	"OltolQXVDt56tUSUUDyW5jJDUxKwnEHJRv94/MtwqXjM7KZzLOUNF7G+ymPAmPOERgvUPz48BBBZtVOY",
+	"/uJryhOY8UEDQIgZcnM12SfNP7g5s4Nd6rOUxA1LXf2EfiUMJxQ2Wv2eyncl0ezg8Oj46b99LpZy5ucR",
+	"/bWqbjNSv7b34dXbbbsYzc8FNOjCohl1uMEEKXX4dI06ZHmSNMxYgwb0x7SFWa3tmTXr46eqr2uQlrng",
+	"04Skf6tLcZNMi8RL0BqmSFT3/nz7qvd5mWGNOruP53T/+mDfqjLbE600SS+jGQiAS0MUG9KU59lkmmB2",
+	"1QGsVo+57tO+dBa1U242M6c02+hxx2reG5XzHjTp46gerBC/2q3JeXKtScj5DXM7U1/Cl5GGEl+J+H5K",
+	"wkFtUdSbxXtXptU9iqCUwLvffgZ6+TeLmnq2uu9VoeOAJHqtnXEGHrVEGHKoVeqMhLKrE4eCRnmu+Ull",
+	"xue60954hbXF4eYmHw3Dxt0VW5ce1BCXVm8y+hlExKzqPhdIkHmCIzJA6aL8SZsRsJz8zAW5IGswr/4x",
+	"o9GsTA2qdL5EOJEcCQ3bUPDcTBfWOu3jJDH4eak6bOIFzbqhGMs9Mc36j2yCnCxOGf0kusd8vnnpe6zg",
+	"Z67lPAYJYTxDDpXfBNglybJafaKzcctycDs/4UuPMg1AAAMzKM8Cz+ckMUZ5a3OlQXQepsjv1nL8aM3c",
+	"XQauQwYu7bheC/Wv/TawGfJaiDJ1f+mp9icShc6LDBFm8T4XLorQALMM9cIaRoQEzIUczDqRKNTYhNm5",
+	"/SlE/ePxWGf3bwRnlwOT4LvmV9XhCHIhiJwFDMwfeeKqxNqENlZUFpcN1U2pPOqCj+gNFjzq5vl+IMlF",
+	"Zx3T3pYe39KpfMMzFOtoErAY5CRBlEVcCAIOYpNvaQXQdzHHhYv5K46RVT535mW+wYnaHEiMpjxeACgu",
+	"CJiWyUKMqNSyONrpwcfl3Zpy5LSdx/TFIFu0qdDTMdkP/EJJtzpz4sc3lUQANdA0V44U8zDQEn6JKNMw",
+	"ZTiKiJSam1AGDAvigOz7x+MjrdrUiUaTmTORPlFpvHiETmOSzrlanqh/OD5G+BJThjjTwM86ZBcwM7CB",
+	"V9mMmYbLRxkAqWXcyzsV5Q5FlFkUxL82AK0ur++fszdy8dz13XMu5/Xoiv3US9TU4t5CK/6uvGimNpz8",
+	"mvwfwOrE375KPa8CXfNMAHzOXOgaNVCEjary4OECcWr32XNyQzkbNgvK99pP6BZFY5RsuL7Ioc6rrV8c",
+	"jzLYtdEy+U7b9ho/creaDDUdrQpYob6sz8jNpIzGMMOx2jhuMMC3RqamzmnkwQhZK9wzvIcBC8G5dSa4",
+	"LmKptLQYr4BK4NavAP6bR93wPIlRQvA1QYwHbJ3W17vtbTN4Jonklex1s4dhUu/aIP5ea1m3v5N1Thrt",
+	"P33wtJGfKmrer6z8W95cXRK0C0F07gUE8IU+zOmgnQG+b7fc7o1/nbSu4YnyLXcrAWBFK/vb9DArMxyS",
+	"3Sjh0RXPs5ruvpU2725bf8B2l/Um3Drm7z80Jng9McbvREjKGYkRYPXPcTbTRatSUy/nULgjiE6KwH1i",
+	"ZFiBBOc66ZGLpNCVIMBmjEu8GMaFtF5hEQAzDuLQ7uCckSeyiMF5XI/qtZarAT95MCkS9VPM8KUGhTPE",
+	"avAsfVflGxqv2ruxns4aLg96TRiRAKZhcMiHSG8iJEYagXyIUpIJGklXufTs/SnMj/cAA1a+/IQ3OJqp",
+	"+wKPksHpKCRl6GqQqECpx9quC/9x4s7PDW965r+W7vNP1Z1qHv1xCWlEDs2jfOzoocMldw/zANosU4lX",
+	"h13zJIhvZjjhl3kV5a0Ez5ziBXQ5jeogmOvu/ByAH+B+mFH1ApC6KzipsFF/FllWI0X499fQEbWfxmPJ",
+	"5ywTOMqg1NaRN8PH+TPnGS41bBAgspOll1CX1z7lH1xcaXYUN/sJvSDRIkrI0IEGqbvrGlfvruWGkuVb",
+	"vwJmAOkAM2Y81XWUQyQjPi9Iu3Ts2btzjOVsyrGIa+8KeDJZhqOZvkVpHENEWCQW80zrCkGkP9sxj/Im",
+	"eXxfsJX5oj5PMCvWVhleKZuRgqrQe4xLDS8/5ZTt4fm8lPqVw5p0g9YZeTbln9XavCZIZoLgdOTTD/pp",
+	"iL/++OtfAQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

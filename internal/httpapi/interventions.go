@@ -15,14 +15,7 @@ func interventionLocation(id int64) *string {
 
 // ListInterventions is GET /interventions.
 func (s *Server) ListInterventions(ctx context.Context, req api.ListInterventionsRequestObject) (api.ListInterventionsResponseObject, error) {
-	p := req.Params
-	f := interventionFilter(interventionFilterParams{
-		Limit: p.Limit, Offset: p.Offset, Sort: (*string)(p.Sort), Statut: p.Statut, Priorite: p.Priorite,
-		Type: p.Type, Urgence: p.Urgence, TechnicienID: p.TechnicienId, EquipementID: p.EquipementId,
-		ClientID: p.ClientId, ContratID: p.ContratId, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
-		DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
-	})
-	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), f)
+	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), interventionFilter(req.Params))
 	if err != nil {
 		return nil, err
 	}
@@ -31,14 +24,7 @@ func (s *Server) ListInterventions(ctx context.Context, req api.ListIntervention
 
 // FilterInterventions is GET /filters/interventions (the same search as GET /interventions).
 func (s *Server) FilterInterventions(ctx context.Context, req api.FilterInterventionsRequestObject) (api.FilterInterventionsResponseObject, error) {
-	p := req.Params
-	f := interventionFilter(interventionFilterParams{
-		Limit: p.Limit, Offset: p.Offset, Sort: (*string)(p.Sort), Statut: p.Statut, Priorite: p.Priorite,
-		Type: p.Type, Urgence: p.Urgence, TechnicienID: p.TechnicienId, EquipementID: p.EquipementId,
-		ClientID: p.ClientId, ContratID: p.ContratId, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
-		DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
-	})
-	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), f)
+	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), interventionFilter(api.ListInterventionsParams(req.Params)))
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +34,7 @@ func (s *Server) FilterInterventions(ctx context.Context, req api.FilterInterven
 // ListEquipementInterventions is GET /equipements/{equipement_id}/interventions.
 func (s *Server) ListEquipementInterventions(ctx context.Context, req api.ListEquipementInterventionsRequestObject) (api.ListEquipementInterventionsResponseObject, error) {
 	p := req.Params
-	f := interventionFilter(interventionFilterParams{Limit: p.Limit, Offset: p.Offset, Sort: (*string)(p.Sort), Statut: p.Statut})
+	f := interventionFilter(api.ListInterventionsParams{Limit: p.Limit, Offset: p.Offset, Sort: p.Sort, Statut: p.Statut})
 	rows, total, err := s.deps.Interventions.ListForEquipement(ctx, principal(ctx), req.EquipementId, f)
 	if err != nil {
 		return nil, err
@@ -59,7 +45,7 @@ func (s *Server) ListEquipementInterventions(ctx context.Context, req api.ListEq
 // ListTechnicienInterventions is GET /techniciens/{technicien_id}/interventions.
 func (s *Server) ListTechnicienInterventions(ctx context.Context, req api.ListTechnicienInterventionsRequestObject) (api.ListTechnicienInterventionsResponseObject, error) {
 	p := req.Params
-	f := interventionFilter(interventionFilterParams{Limit: p.Limit, Offset: p.Offset, Sort: (*string)(p.Sort), Statut: p.Statut})
+	f := interventionFilter(api.ListInterventionsParams{Limit: p.Limit, Offset: p.Offset, Sort: p.Sort, Statut: p.Statut})
 	rows, total, err := s.deps.Interventions.ListForTechnicien(ctx, principal(ctx), req.TechnicienId, f)
 	if err != nil {
 		return nil, err

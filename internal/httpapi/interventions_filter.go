@@ -1,31 +1,18 @@
 package httpapi
 
 import (
-	"time"
-
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/interventions"
 )
 
-// interventionFilterParams are the list parameters the intervention operations share (each
-// operation has its own generated types for them).
-type interventionFilterParams struct {
-	Limit, Offset                          *int
-	Sort                                   *string
-	Statut                                 *[]api.InterventionStatut
-	Priorite                               *[]api.InterventionPriorite
-	Type                                   *api.InterventionType
-	Urgence, EnRetard                      *bool
-	TechnicienID, EquipementID             *int64
-	ClientID, ContratID                    *int64
-	CreatedFrom, CreatedTo, DeadlineBefore *time.Time
-	Q                                      *string
-}
-
-func interventionFilter(p interventionFilterParams) interventions.Filter {
+// interventionFilter is the domain filter of the intervention lists' parameters: the only place
+// they are read. GET /interventions passes its parameters as they are, GET /filters/interventions
+// converts its own (the same type), and the export and the per-machine and per-technician lists
+// name the ones they have (the export has no offset, the two others only paging and statut).
+func interventionFilter(p api.ListInterventionsParams) interventions.Filter {
 	f := interventions.Filter{
 		Limit: interventions.DefaultLimit, Type: (*string)(p.Type), Urgence: p.Urgence, EnRetard: p.EnRetard,
-		TechnicienID: p.TechnicienID, EquipementID: p.EquipementID, ClientID: p.ClientID, ContratID: p.ContratID,
+		TechnicienID: p.TechnicienId, EquipementID: p.EquipementId, ClientID: p.ClientId, ContratID: p.ContratId,
 		CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo, DeadlineBefore: p.DeadlineBefore,
 	}
 	if p.Limit != nil {
@@ -35,7 +22,7 @@ func interventionFilter(p interventionFilterParams) interventions.Filter {
 		f.Offset = *p.Offset
 	}
 	if p.Sort != nil {
-		f.Sort = *p.Sort
+		f.Sort = string(*p.Sort)
 	}
 	if p.Q != nil {
 		f.Query = *p.Q
@@ -51,4 +38,13 @@ func interventionFilter(p interventionFilterParams) interventions.Filter {
 		}
 	}
 	return f
+}
+
+// exportParams are the export's parameters as a list's: the same filter, no offset.
+func exportParams(p api.ExportInterventionsParams) api.ListInterventionsParams {
+	return api.ListInterventionsParams{
+		Limit: p.Limit, Sort: p.Sort, Statut: p.Statut, Priorite: p.Priorite, Type: p.Type, Urgence: p.Urgence,
+		TechnicienId: p.TechnicienId, EquipementId: p.EquipementId, ClientId: p.ClientId, ContratId: p.ContratId,
+		CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo, DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
+	}
 }

@@ -200,7 +200,7 @@ func TestListInterventionsFiltersSortsAndPages(t *testing.T) {
 	// The generated client sends the array parameters the same way.
 	r, err := f.env.Client.ListInterventionsWithResponse(t.Context(), &api.ListInterventionsParams{
 		Statut:   &[]api.InterventionStatut{api.InterventionStatutEnCours, api.InterventionStatutEnAttente},
-		Priorite: &[]api.InterventionPriorite{api.InterventionPrioriteUrgente}, Sort: ptrTo(api.ListInterventionsParamsSortId),
+		Priorite: &[]api.InterventionPriorite{api.InterventionPrioriteUrgente}, Sort: ptrTo(api.InterventionSortId),
 	}, testenv.As(f.admin))
 	if err != nil || r.JSON200 == nil || len(*r.JSON200) != 1 || (*r.JSON200)[0].Id != d.B {
 		t.Errorf("generated client: %v %s", err, r.Body)
