@@ -21,6 +21,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
+	"github.com/mif-erp/erp/internal/apitypes"
 	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -392,6 +393,57 @@ func (e InterventionPriorite) Valid() bool {
 	}
 }
 
+// Defines values for InterventionSort.
+const (
+	InterventionSortDateCreation      InterventionSort = "date_creation"
+	InterventionSortDateLimite        InterventionSort = "date_limite"
+	InterventionSortId                InterventionSort = "id"
+	InterventionSortMinusDateCreation InterventionSort = "-date_creation"
+	InterventionSortMinusDateLimite   InterventionSort = "-date_limite"
+	InterventionSortMinusId           InterventionSort = "-id"
+	InterventionSortMinusPriorite     InterventionSort = "-priorite"
+	InterventionSortMinusStatut       InterventionSort = "-statut"
+	InterventionSortMinusTitre        InterventionSort = "-titre"
+	InterventionSortPertinence        InterventionSort = "pertinence"
+	InterventionSortPriorite          InterventionSort = "priorite"
+	InterventionSortStatut            InterventionSort = "statut"
+	InterventionSortTitre             InterventionSort = "titre"
+)
+
+// Valid indicates whether the value is a known member of the InterventionSort enum.
+func (e InterventionSort) Valid() bool {
+	switch e {
+	case InterventionSortDateCreation:
+		return true
+	case InterventionSortDateLimite:
+		return true
+	case InterventionSortId:
+		return true
+	case InterventionSortMinusDateCreation:
+		return true
+	case InterventionSortMinusDateLimite:
+		return true
+	case InterventionSortMinusId:
+		return true
+	case InterventionSortMinusPriorite:
+		return true
+	case InterventionSortMinusStatut:
+		return true
+	case InterventionSortMinusTitre:
+		return true
+	case InterventionSortPertinence:
+		return true
+	case InterventionSortPriorite:
+		return true
+	case InterventionSortStatut:
+		return true
+	case InterventionSortTitre:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InterventionStatut.
 const (
 	InterventionStatutAffectee  InterventionStatut = "affectee"
@@ -671,57 +723,6 @@ func (e UserRole) Valid() bool {
 	}
 }
 
-// Defines values for InterventionSort.
-const (
-	InterventionSortDateCreation      InterventionSort = "date_creation"
-	InterventionSortDateLimite        InterventionSort = "date_limite"
-	InterventionSortId                InterventionSort = "id"
-	InterventionSortMinusDateCreation InterventionSort = "-date_creation"
-	InterventionSortMinusDateLimite   InterventionSort = "-date_limite"
-	InterventionSortMinusId           InterventionSort = "-id"
-	InterventionSortMinusPriorite     InterventionSort = "-priorite"
-	InterventionSortMinusStatut       InterventionSort = "-statut"
-	InterventionSortMinusTitre        InterventionSort = "-titre"
-	InterventionSortPertinence        InterventionSort = "pertinence"
-	InterventionSortPriorite          InterventionSort = "priorite"
-	InterventionSortStatut            InterventionSort = "statut"
-	InterventionSortTitre             InterventionSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the InterventionSort enum.
-func (e InterventionSort) Valid() bool {
-	switch e {
-	case InterventionSortDateCreation:
-		return true
-	case InterventionSortDateLimite:
-		return true
-	case InterventionSortId:
-		return true
-	case InterventionSortMinusDateCreation:
-		return true
-	case InterventionSortMinusDateLimite:
-		return true
-	case InterventionSortMinusId:
-		return true
-	case InterventionSortMinusPriorite:
-		return true
-	case InterventionSortMinusStatut:
-		return true
-	case InterventionSortMinusTitre:
-		return true
-	case InterventionSortPertinence:
-		return true
-	case InterventionSortPriorite:
-		return true
-	case InterventionSortStatut:
-		return true
-	case InterventionSortTitre:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ListClientsParamsSort.
 const (
 	ListClientsParamsSortCreatedAt          ListClientsParamsSort = "created_at"
@@ -842,210 +843,6 @@ func (e ListEquipementsParamsSort) Valid() bool {
 	}
 }
 
-// Defines values for ListEquipementInterventionsParamsSort.
-const (
-	ListEquipementInterventionsParamsSortDateCreation      ListEquipementInterventionsParamsSort = "date_creation"
-	ListEquipementInterventionsParamsSortDateLimite        ListEquipementInterventionsParamsSort = "date_limite"
-	ListEquipementInterventionsParamsSortId                ListEquipementInterventionsParamsSort = "id"
-	ListEquipementInterventionsParamsSortMinusDateCreation ListEquipementInterventionsParamsSort = "-date_creation"
-	ListEquipementInterventionsParamsSortMinusDateLimite   ListEquipementInterventionsParamsSort = "-date_limite"
-	ListEquipementInterventionsParamsSortMinusId           ListEquipementInterventionsParamsSort = "-id"
-	ListEquipementInterventionsParamsSortMinusPriorite     ListEquipementInterventionsParamsSort = "-priorite"
-	ListEquipementInterventionsParamsSortMinusStatut       ListEquipementInterventionsParamsSort = "-statut"
-	ListEquipementInterventionsParamsSortMinusTitre        ListEquipementInterventionsParamsSort = "-titre"
-	ListEquipementInterventionsParamsSortPertinence        ListEquipementInterventionsParamsSort = "pertinence"
-	ListEquipementInterventionsParamsSortPriorite          ListEquipementInterventionsParamsSort = "priorite"
-	ListEquipementInterventionsParamsSortStatut            ListEquipementInterventionsParamsSort = "statut"
-	ListEquipementInterventionsParamsSortTitre             ListEquipementInterventionsParamsSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the ListEquipementInterventionsParamsSort enum.
-func (e ListEquipementInterventionsParamsSort) Valid() bool {
-	switch e {
-	case ListEquipementInterventionsParamsSortDateCreation:
-		return true
-	case ListEquipementInterventionsParamsSortDateLimite:
-		return true
-	case ListEquipementInterventionsParamsSortId:
-		return true
-	case ListEquipementInterventionsParamsSortMinusDateCreation:
-		return true
-	case ListEquipementInterventionsParamsSortMinusDateLimite:
-		return true
-	case ListEquipementInterventionsParamsSortMinusId:
-		return true
-	case ListEquipementInterventionsParamsSortMinusPriorite:
-		return true
-	case ListEquipementInterventionsParamsSortMinusStatut:
-		return true
-	case ListEquipementInterventionsParamsSortMinusTitre:
-		return true
-	case ListEquipementInterventionsParamsSortPertinence:
-		return true
-	case ListEquipementInterventionsParamsSortPriorite:
-		return true
-	case ListEquipementInterventionsParamsSortStatut:
-		return true
-	case ListEquipementInterventionsParamsSortTitre:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for FilterInterventionsParamsSort.
-const (
-	FilterInterventionsParamsSortDateCreation      FilterInterventionsParamsSort = "date_creation"
-	FilterInterventionsParamsSortDateLimite        FilterInterventionsParamsSort = "date_limite"
-	FilterInterventionsParamsSortId                FilterInterventionsParamsSort = "id"
-	FilterInterventionsParamsSortMinusDateCreation FilterInterventionsParamsSort = "-date_creation"
-	FilterInterventionsParamsSortMinusDateLimite   FilterInterventionsParamsSort = "-date_limite"
-	FilterInterventionsParamsSortMinusId           FilterInterventionsParamsSort = "-id"
-	FilterInterventionsParamsSortMinusPriorite     FilterInterventionsParamsSort = "-priorite"
-	FilterInterventionsParamsSortMinusStatut       FilterInterventionsParamsSort = "-statut"
-	FilterInterventionsParamsSortMinusTitre        FilterInterventionsParamsSort = "-titre"
-	FilterInterventionsParamsSortPertinence        FilterInterventionsParamsSort = "pertinence"
-	FilterInterventionsParamsSortPriorite          FilterInterventionsParamsSort = "priorite"
-	FilterInterventionsParamsSortStatut            FilterInterventionsParamsSort = "statut"
-	FilterInterventionsParamsSortTitre             FilterInterventionsParamsSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the FilterInterventionsParamsSort enum.
-func (e FilterInterventionsParamsSort) Valid() bool {
-	switch e {
-	case FilterInterventionsParamsSortDateCreation:
-		return true
-	case FilterInterventionsParamsSortDateLimite:
-		return true
-	case FilterInterventionsParamsSortId:
-		return true
-	case FilterInterventionsParamsSortMinusDateCreation:
-		return true
-	case FilterInterventionsParamsSortMinusDateLimite:
-		return true
-	case FilterInterventionsParamsSortMinusId:
-		return true
-	case FilterInterventionsParamsSortMinusPriorite:
-		return true
-	case FilterInterventionsParamsSortMinusStatut:
-		return true
-	case FilterInterventionsParamsSortMinusTitre:
-		return true
-	case FilterInterventionsParamsSortPertinence:
-		return true
-	case FilterInterventionsParamsSortPriorite:
-		return true
-	case FilterInterventionsParamsSortStatut:
-		return true
-	case FilterInterventionsParamsSortTitre:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListInterventionsParamsSort.
-const (
-	ListInterventionsParamsSortDateCreation      ListInterventionsParamsSort = "date_creation"
-	ListInterventionsParamsSortDateLimite        ListInterventionsParamsSort = "date_limite"
-	ListInterventionsParamsSortId                ListInterventionsParamsSort = "id"
-	ListInterventionsParamsSortMinusDateCreation ListInterventionsParamsSort = "-date_creation"
-	ListInterventionsParamsSortMinusDateLimite   ListInterventionsParamsSort = "-date_limite"
-	ListInterventionsParamsSortMinusId           ListInterventionsParamsSort = "-id"
-	ListInterventionsParamsSortMinusPriorite     ListInterventionsParamsSort = "-priorite"
-	ListInterventionsParamsSortMinusStatut       ListInterventionsParamsSort = "-statut"
-	ListInterventionsParamsSortMinusTitre        ListInterventionsParamsSort = "-titre"
-	ListInterventionsParamsSortPertinence        ListInterventionsParamsSort = "pertinence"
-	ListInterventionsParamsSortPriorite          ListInterventionsParamsSort = "priorite"
-	ListInterventionsParamsSortStatut            ListInterventionsParamsSort = "statut"
-	ListInterventionsParamsSortTitre             ListInterventionsParamsSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the ListInterventionsParamsSort enum.
-func (e ListInterventionsParamsSort) Valid() bool {
-	switch e {
-	case ListInterventionsParamsSortDateCreation:
-		return true
-	case ListInterventionsParamsSortDateLimite:
-		return true
-	case ListInterventionsParamsSortId:
-		return true
-	case ListInterventionsParamsSortMinusDateCreation:
-		return true
-	case ListInterventionsParamsSortMinusDateLimite:
-		return true
-	case ListInterventionsParamsSortMinusId:
-		return true
-	case ListInterventionsParamsSortMinusPriorite:
-		return true
-	case ListInterventionsParamsSortMinusStatut:
-		return true
-	case ListInterventionsParamsSortMinusTitre:
-		return true
-	case ListInterventionsParamsSortPertinence:
-		return true
-	case ListInterventionsParamsSortPriorite:
-		return true
-	case ListInterventionsParamsSortStatut:
-		return true
-	case ListInterventionsParamsSortTitre:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ExportInterventionsParamsSort.
-const (
-	ExportInterventionsParamsSortDateCreation      ExportInterventionsParamsSort = "date_creation"
-	ExportInterventionsParamsSortDateLimite        ExportInterventionsParamsSort = "date_limite"
-	ExportInterventionsParamsSortId                ExportInterventionsParamsSort = "id"
-	ExportInterventionsParamsSortMinusDateCreation ExportInterventionsParamsSort = "-date_creation"
-	ExportInterventionsParamsSortMinusDateLimite   ExportInterventionsParamsSort = "-date_limite"
-	ExportInterventionsParamsSortMinusId           ExportInterventionsParamsSort = "-id"
-	ExportInterventionsParamsSortMinusPriorite     ExportInterventionsParamsSort = "-priorite"
-	ExportInterventionsParamsSortMinusStatut       ExportInterventionsParamsSort = "-statut"
-	ExportInterventionsParamsSortMinusTitre        ExportInterventionsParamsSort = "-titre"
-	ExportInterventionsParamsSortPertinence        ExportInterventionsParamsSort = "pertinence"
-	ExportInterventionsParamsSortPriorite          ExportInterventionsParamsSort = "priorite"
-	ExportInterventionsParamsSortStatut            ExportInterventionsParamsSort = "statut"
-	ExportInterventionsParamsSortTitre             ExportInterventionsParamsSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the ExportInterventionsParamsSort enum.
-func (e ExportInterventionsParamsSort) Valid() bool {
-	switch e {
-	case ExportInterventionsParamsSortDateCreation:
-		return true
-	case ExportInterventionsParamsSortDateLimite:
-		return true
-	case ExportInterventionsParamsSortId:
-		return true
-	case ExportInterventionsParamsSortMinusDateCreation:
-		return true
-	case ExportInterventionsParamsSortMinusDateLimite:
-		return true
-	case ExportInterventionsParamsSortMinusId:
-		return true
-	case ExportInterventionsParamsSortMinusPriorite:
-		return true
-	case ExportInterventionsParamsSortMinusStatut:
-		return true
-	case ExportInterventionsParamsSortMinusTitre:
-		return true
-	case ExportInterventionsParamsSortPertinence:
-		return true
-	case ExportInterventionsParamsSortPriorite:
-		return true
-	case ExportInterventionsParamsSortStatut:
-		return true
-	case ExportInterventionsParamsSortTitre:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ListPlanningsParamsSort.
 const (
 	ListPlanningsParamsSortDateCreation       ListPlanningsParamsSort = "date_creation"
@@ -1112,57 +909,6 @@ func (e ListTechniciensParamsSort) Valid() bool {
 	case ListTechniciensParamsSortMinusNom:
 		return true
 	case ListTechniciensParamsSortNom:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListTechnicienInterventionsParamsSort.
-const (
-	ListTechnicienInterventionsParamsSortDateCreation      ListTechnicienInterventionsParamsSort = "date_creation"
-	ListTechnicienInterventionsParamsSortDateLimite        ListTechnicienInterventionsParamsSort = "date_limite"
-	ListTechnicienInterventionsParamsSortId                ListTechnicienInterventionsParamsSort = "id"
-	ListTechnicienInterventionsParamsSortMinusDateCreation ListTechnicienInterventionsParamsSort = "-date_creation"
-	ListTechnicienInterventionsParamsSortMinusDateLimite   ListTechnicienInterventionsParamsSort = "-date_limite"
-	ListTechnicienInterventionsParamsSortMinusId           ListTechnicienInterventionsParamsSort = "-id"
-	ListTechnicienInterventionsParamsSortMinusPriorite     ListTechnicienInterventionsParamsSort = "-priorite"
-	ListTechnicienInterventionsParamsSortMinusStatut       ListTechnicienInterventionsParamsSort = "-statut"
-	ListTechnicienInterventionsParamsSortMinusTitre        ListTechnicienInterventionsParamsSort = "-titre"
-	ListTechnicienInterventionsParamsSortPertinence        ListTechnicienInterventionsParamsSort = "pertinence"
-	ListTechnicienInterventionsParamsSortPriorite          ListTechnicienInterventionsParamsSort = "priorite"
-	ListTechnicienInterventionsParamsSortStatut            ListTechnicienInterventionsParamsSort = "statut"
-	ListTechnicienInterventionsParamsSortTitre             ListTechnicienInterventionsParamsSort = "titre"
-)
-
-// Valid indicates whether the value is a known member of the ListTechnicienInterventionsParamsSort enum.
-func (e ListTechnicienInterventionsParamsSort) Valid() bool {
-	switch e {
-	case ListTechnicienInterventionsParamsSortDateCreation:
-		return true
-	case ListTechnicienInterventionsParamsSortDateLimite:
-		return true
-	case ListTechnicienInterventionsParamsSortId:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusDateCreation:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusDateLimite:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusId:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusPriorite:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusStatut:
-		return true
-	case ListTechnicienInterventionsParamsSortMinusTitre:
-		return true
-	case ListTechnicienInterventionsParamsSortPertinence:
-		return true
-	case ListTechnicienInterventionsParamsSortPriorite:
-		return true
-	case ListTechnicienInterventionsParamsSortStatut:
-		return true
-	case ListTechnicienInterventionsParamsSortTitre:
 		return true
 	default:
 		return false
@@ -1238,9 +984,9 @@ type CheckResultStatus string
 
 // ClientEntreprise A client company.
 type ClientEntreprise struct {
-	Adresse    nullable.Nullable[string] `json:"adresse"`
-	CodePostal nullable.Nullable[string] `json:"code_postal"`
-	CreatedAt  time.Time                 `json:"created_at"`
+	Adresse    *string   `json:"adresse"`
+	CodePostal *string   `json:"code_postal"`
+	CreatedAt  time.Time `json:"created_at"`
 
 	// Email Example: contact@abc.ma
 	Email string `json:"email"`
@@ -1250,31 +996,31 @@ type ClientEntreprise struct {
 	IsActive bool  `json:"is_active"`
 
 	// NbContratsActifs Contracts `en_cours` whose dates cover today.
-	NbContratsActifs *int          `json:"nb_contrats_actifs,omitempty"`
-	NbEquipements    *int          `json:"nb_equipements,omitempty"`
+	NbContratsActifs int           `json:"nb_contrats_actifs"`
+	NbEquipements    int           `json:"nb_equipements"`
 	NiveauService    NiveauService `json:"niveau_service"`
 
 	// NomContact Example: Karim Alaoui
 	NomContact string `json:"nom_contact"`
 
 	// NomEntreprise Example: Société ABC
-	NomEntreprise string                    `json:"nom_entreprise"`
-	Notes         nullable.Nullable[string] `json:"notes"`
+	NomEntreprise string  `json:"nom_entreprise"`
+	Notes         *string `json:"notes"`
 
 	// Pays Example: Maroc
 	Pays string `json:"pays"`
 
 	// SecteurActivite Example: Agroalimentaire
-	SecteurActivite nullable.Nullable[string] `json:"secteur_activite"`
-	Telephone       nullable.Nullable[string] `json:"telephone"`
-	TypeClient      ClientType                `json:"type_client"`
-	UpdatedAt       time.Time                 `json:"updated_at"`
+	SecteurActivite *string    `json:"secteur_activite"`
+	Telephone       *string    `json:"telephone"`
+	TypeClient      ClientType `json:"type_client"`
+	UpdatedAt       time.Time  `json:"updated_at"`
 
 	// UserId The client's login account.
 	UserId int64 `json:"user_id"`
 
 	// Ville Example: Casablanca
-	Ville nullable.Nullable[string] `json:"ville"`
+	Ville *string `json:"ville"`
 }
 
 // ClientEntrepriseCreate defines model for ClientEntrepriseCreate.
@@ -1320,7 +1066,7 @@ type ClientType string
 
 // Competence defines model for Competence.
 type Competence struct {
-	Description nullable.Nullable[string] `json:"description"`
+	Description *string `json:"description"`
 
 	// Domaine Example: Mécanique
 	Domaine string `json:"domaine"`
@@ -1329,7 +1075,7 @@ type Competence struct {
 	Id int64 `json:"id"`
 
 	// NbTechniciens Technicians holding it.
-	NbTechniciens *int `json:"nb_techniciens,omitempty"`
+	NbTechniciens int `json:"nb_techniciens"`
 
 	// Nom Example: mécanique
 	Nom string `json:"nom"`
@@ -1355,36 +1101,36 @@ type CompetenceUpdate struct {
 
 // Contrat defines model for Contrat.
 type Contrat struct {
-	ClientId           int64                                 `json:"client_id"`
-	CreatedAt          time.Time                             `json:"created_at"`
-	DateDebut          openapi_types.Date                    `json:"date_debut"`
-	DateFin            openapi_types.Date                    `json:"date_fin"`
-	DateSignature      nullable.Nullable[openapi_types.Date] `json:"date_signature"`
-	DelaiBasseHeures   nullable.Nullable[int]                `json:"delai_basse_heures"`
-	DelaiHauteHeures   nullable.Nullable[int]                `json:"delai_haute_heures"`
-	DelaiNormaleHeures nullable.Nullable[int]                `json:"delai_normale_heures"`
+	ClientId           int64          `json:"client_id"`
+	CreatedAt          time.Time      `json:"created_at"`
+	DateDebut          apitypes.Date  `json:"date_debut"`
+	DateFin            apitypes.Date  `json:"date_fin"`
+	DateSignature      *apitypes.Date `json:"date_signature"`
+	DelaiBasseHeures   *int           `json:"delai_basse_heures"`
+	DelaiHauteHeures   *int           `json:"delai_haute_heures"`
+	DelaiNormaleHeures *int           `json:"delai_normale_heures"`
 
 	// DelaiUrgenteHeures Response time for urgent interventions (hours).
-	DelaiUrgenteHeures nullable.Nullable[int]    `json:"delai_urgente_heures"`
-	Description        nullable.Nullable[string] `json:"description"`
+	DelaiUrgenteHeures *int    `json:"delai_urgente_heures"`
+	Description        *string `json:"description"`
 
 	// Devise Example: MAD
 	Devise string `json:"devise"`
 
 	// EstActif `en_cours` and today is within the dates.
-	EstActif *bool `json:"est_actif,omitempty"`
+	EstActif bool `json:"est_actif"`
 
 	// Id Example: 1
 	Id int64 `json:"id"`
 
 	// MontantAnnuel Yearly amount in cents.
-	MontantAnnuel nullable.Nullable[int64] `json:"montant_annuel"`
+	MontantAnnuel *int64 `json:"montant_annuel"`
 
 	// NbInterventionsIncluses Interventions included; null means unlimited.
-	NbInterventionsIncluses nullable.Nullable[int] `json:"nb_interventions_incluses"`
+	NbInterventionsIncluses *int `json:"nb_interventions_incluses"`
 
 	// NbInterventionsUtilisees Interventions of this contract, cancelled ones excepted.
-	NbInterventionsUtilisees *int `json:"nb_interventions_utilisees,omitempty"`
+	NbInterventionsUtilisees int `json:"nb_interventions_utilisees"`
 
 	// NomContrat Example: Maintenance complète atelier
 	NomContrat string `json:"nom_contrat"`
@@ -1393,10 +1139,10 @@ type Contrat struct {
 	NumeroContrat string `json:"numero_contrat"`
 
 	// QuotaRestant Included minus used (never below 0); null when unlimited.
-	QuotaRestant nullable.Nullable[int] `json:"quota_restant,omitempty"`
-	Statut       ContratStatut          `json:"statut"`
-	TypeContrat  ContratType            `json:"type_contrat"`
-	UpdatedAt    time.Time              `json:"updated_at"`
+	QuotaRestant *int          `json:"quota_restant"`
+	Statut       ContratStatut `json:"statut"`
+	TypeContrat  ContratType   `json:"type_contrat"`
+	UpdatedAt    time.Time     `json:"updated_at"`
 }
 
 // ContratCreate defines model for ContratCreate.
@@ -1491,7 +1237,7 @@ type DashboardStats struct {
 	Interventions CountsByStatut `json:"interventions"`
 
 	// MttrHeures Mean hours from start of work to closing, over closed interventions.
-	MttrHeures nullable.Nullable[float64] `json:"mttr_heures"`
+	MttrHeures *float64 `json:"mttr_heures"`
 	Priorites  struct {
 		Basse      int `json:"basse"`
 		Haute      int `json:"haute"`
@@ -1501,7 +1247,7 @@ type DashboardStats struct {
 	} `json:"priorites"`
 
 	// SlaRespectPct Share of closed interventions with a deadline closed in time.
-	SlaRespectPct nullable.Nullable[float64] `json:"sla_respect_pct"`
+	SlaRespectPct *float64 `json:"sla_respect_pct"`
 
 	// TauxResolution terminees / total x 100, one decimal (0 when empty).
 	TauxResolution float64 `json:"taux_resolution"`
@@ -1517,9 +1263,9 @@ type Disponibilite string
 // Document defines model for Document.
 type Document struct {
 	// Categorie Example: photo
-	Categorie   nullable.Nullable[string] `json:"categorie"`
-	DateUpload  time.Time                 `json:"date_upload"`
-	Description nullable.Nullable[string] `json:"description"`
+	Categorie   *string   `json:"categorie"`
+	DateUpload  time.Time `json:"date_upload"`
+	Description *string   `json:"description"`
 
 	// Filename Sanitised original file name.
 	//
@@ -1548,8 +1294,8 @@ type Document struct {
 	// Taille Size in bytes.
 	//
 	// Example: 482113
-	Taille     int64                    `json:"taille"`
-	UploadedBy nullable.Nullable[int64] `json:"uploaded_by"`
+	Taille     int64  `json:"taille"`
+	UploadedBy *int64 `json:"uploaded_by"`
 
 	// Url Signed download URL, usable without an Authorization header until `url_expires_at`.
 	Url          string    `json:"url"`
@@ -1568,16 +1314,16 @@ type DocumentUploadForm struct {
 
 // Email defines model for Email.
 type Email struct {
-	CreeLe         time.Time                 `json:"cree_le"`
-	DerniereErreur nullable.Nullable[string] `json:"derniere_erreur"`
+	CreeLe         time.Time `json:"cree_le"`
+	DerniereErreur *string   `json:"derniere_erreur"`
 
 	// Destinataire Example: technicien@mif.ma
-	Destinataire   string                       `json:"destinataire"`
-	EnvoyeLe       nullable.Nullable[time.Time] `json:"envoye_le"`
-	Id             int64                        `json:"id"`
-	NotificationId nullable.Nullable[int64]     `json:"notification_id"`
-	ProchainEssai  nullable.Nullable[time.Time] `json:"prochain_essai"`
-	Statut         EmailStatut                  `json:"statut"`
+	Destinataire   string      `json:"destinataire"`
+	EnvoyeLe       *time.Time  `json:"envoye_le"`
+	Id             int64       `json:"id"`
+	NotificationId *int64      `json:"notification_id"`
+	ProchainEssai  *time.Time  `json:"prochain_essai"`
+	Statut         EmailStatut `json:"statut"`
 
 	// Sujet Example: [MIF] Nouvelle intervention assignée
 	Sujet      string `json:"sujet"`
@@ -1590,33 +1336,33 @@ type EmailStatut string
 // Equipement defines model for Equipement.
 type Equipement struct {
 	// Batiment Example: B1
-	Batiment nullable.Nullable[string] `json:"batiment"`
-	ClientId nullable.Nullable[int64]  `json:"client_id"`
+	Batiment *string `json:"batiment"`
+	ClientId *int64  `json:"client_id"`
 
 	// CodeInterne Example: EQ-0001
-	CodeInterne nullable.Nullable[string] `json:"code_interne"`
-	ContratId   nullable.Nullable[int64]  `json:"contrat_id"`
+	CodeInterne *string `json:"code_interne"`
+	ContratId   *int64  `json:"contrat_id"`
 
 	// CoutAcquisition Purchase cost in cents.
 	//
 	// Example: 4500000
-	CoutAcquisition nullable.Nullable[int64] `json:"cout_acquisition"`
-	CreatedAt       time.Time                `json:"created_at"`
+	CoutAcquisition *int64    `json:"cout_acquisition"`
+	CreatedAt       time.Time `json:"created_at"`
 
 	// Criticite How critical a machine is for production.
-	Criticite         EquipementCriticite                   `json:"criticite"`
-	DateAcquisition   nullable.Nullable[openapi_types.Date] `json:"date_acquisition"`
-	DateFinGarantie   nullable.Nullable[openapi_types.Date] `json:"date_fin_garantie"`
-	DateMiseEnService nullable.Nullable[openapi_types.Date] `json:"date_mise_en_service"`
-	Description       nullable.Nullable[string]             `json:"description"`
+	Criticite         EquipementCriticite `json:"criticite"`
+	DateAcquisition   *apitypes.Date      `json:"date_acquisition"`
+	DateFinGarantie   *apitypes.Date      `json:"date_fin_garantie"`
+	DateMiseEnService *apitypes.Date      `json:"date_mise_en_service"`
+	Description       *string             `json:"description"`
 
 	// Etage Example: RDC
-	Etage nullable.Nullable[string] `json:"etage"`
+	Etage *string `json:"etage"`
 
 	// FrequenceEntretien Maintenance interval in days (the original returned a string).
 	//
 	// Example: 30
-	FrequenceEntretien nullable.Nullable[int] `json:"frequence_entretien"`
+	FrequenceEntretien *int `json:"frequence_entretien"`
 
 	// Id Example: 1
 	Id int64 `json:"id"`
@@ -1625,30 +1371,30 @@ type Equipement struct {
 	Localisation string `json:"localisation"`
 
 	// MaintenanceEnRetard The next maintenance date has passed.
-	MaintenanceEnRetard *bool `json:"maintenance_en_retard,omitempty"`
+	MaintenanceEnRetard bool `json:"maintenance_en_retard"`
 
 	// Marque Example: Atlas Copco
-	Marque nullable.Nullable[string] `json:"marque"`
+	Marque *string `json:"marque"`
 
 	// Modele Example: GA15
-	Modele nullable.Nullable[string] `json:"modele"`
+	Modele *string `json:"modele"`
 
 	// NbInterventionsActives Interventions ouverte, affectee, en_cours or en_attente.
-	NbInterventionsActives *int `json:"nb_interventions_actives,omitempty"`
+	NbInterventionsActives int `json:"nb_interventions_actives"`
 
 	// Nom Example: Compresseur Atlas Copco GA15
 	Nom string `json:"nom"`
 
 	// NumeroSerie Example: AC-2023-001
-	NumeroSerie nullable.Nullable[string] `json:"numero_serie"`
+	NumeroSerie *string `json:"numero_serie"`
 
 	// ParentId The machine or line this one is part of.
-	ParentId nullable.Nullable[int64] `json:"parent_id"`
+	ParentId *int64 `json:"parent_id"`
 
 	// ProchaineMaintenance Next preventive maintenance: last closed preventive intervention (else commissioning
 	// date, else creation) + interval, 7 days earlier for `critique` machines; null without
 	// an interval.
-	ProchaineMaintenance nullable.Nullable[openapi_types.Date] `json:"prochaine_maintenance,omitempty"`
+	ProchaineMaintenance *apitypes.Date `json:"prochaine_maintenance"`
 
 	// Statut State of a machine.
 	Statut EquipementStatut `json:"statut"`
@@ -1660,10 +1406,10 @@ type Equipement struct {
 	UpdatedAt time.Time `json:"updated_at"`
 
 	// Version Incremented on each change; the `ETag` is this number.
-	Version *int `json:"version,omitempty"`
+	Version int `json:"version"`
 
 	// Zone Example: A
-	Zone nullable.Nullable[string] `json:"zone"`
+	Zone *string `json:"zone"`
 }
 
 // EquipementCreate defines model for EquipementCreate.
@@ -1837,21 +1583,21 @@ type HistoriqueEntry struct {
 	// Action create, update, assign, start, pause, resume, close, cancel, archive, rate.
 	//
 	// Example: start
-	Action         string                    `json:"action"`
-	CreatedAt      time.Time                 `json:"created_at"`
-	Id             int64                     `json:"id"`
-	InterventionId int64                     `json:"intervention_id"`
-	Remarque       nullable.Nullable[string] `json:"remarque"`
+	Action         string    `json:"action"`
+	CreatedAt      time.Time `json:"created_at"`
+	Id             int64     `json:"id"`
+	InterventionId int64     `json:"intervention_id"`
+	Remarque       *string   `json:"remarque"`
 
 	// StatutApres Lifecycle state of an intervention.
 	StatutApres InterventionStatut `json:"statut_apres"`
 
 	// StatutAvant Status before the change (null for the creation).
-	StatutAvant nullable.Nullable[HistoriqueEntryStatutAvant] `json:"statut_avant"`
-	UserId      nullable.Nullable[int64]                      `json:"user_id"`
+	StatutAvant *HistoriqueEntryStatutAvant `json:"statut_avant"`
+	UserId      *int64                      `json:"user_id"`
 
 	// UserNom Full name of the author.
-	UserNom nullable.Nullable[string] `json:"user_nom"`
+	UserNom *string `json:"user_nom"`
 }
 
 // HistoriqueEntryStatutAvant Status before the change (null for the creation).
@@ -1860,62 +1606,62 @@ type HistoriqueEntryStatutAvant string
 // Intervention defines model for Intervention.
 type Intervention struct {
 	// ActionsPossibles Actions the caller may apply now.
-	ActionsPossibles *[]InterventionAction    `json:"actions_possibles,omitempty"`
-	ClientId         nullable.Nullable[int64] `json:"client_id"`
-	ContratId        nullable.Nullable[int64] `json:"contrat_id"`
+	ActionsPossibles []InterventionAction `json:"actions_possibles"`
+	ClientId         *int64               `json:"client_id"`
+	ContratId        *int64               `json:"contrat_id"`
 
 	// CoutMainOeuvre Labour cost in cents.
-	CoutMainOeuvre nullable.Nullable[int64] `json:"cout_main_oeuvre"`
+	CoutMainOeuvre *int64 `json:"cout_main_oeuvre"`
 
 	// CoutPieces Parts cost in cents.
-	CoutPieces nullable.Nullable[int64] `json:"cout_pieces"`
+	CoutPieces *int64 `json:"cout_pieces"`
 
 	// CoutTotal Labour plus parts, in cents.
-	CoutTotal *int64 `json:"cout_total,omitempty"`
+	CoutTotal int64 `json:"cout_total"`
 
 	// CreatedBy User who created it.
-	CreatedBy        nullable.Nullable[int64]     `json:"created_by"`
-	DateAffectation  nullable.Nullable[time.Time] `json:"date_affectation"`
-	DateArchivage    nullable.Nullable[time.Time] `json:"date_archivage"`
-	DateCloture      nullable.Nullable[time.Time] `json:"date_cloture"`
-	DateCreation     time.Time                    `json:"date_creation"`
-	DateDebutTravaux nullable.Nullable[time.Time] `json:"date_debut_travaux"`
-	DateFinTravaux   nullable.Nullable[time.Time] `json:"date_fin_travaux"`
-	DateLimite       nullable.Nullable[time.Time] `json:"date_limite"`
+	CreatedBy        *int64     `json:"created_by"`
+	DateAffectation  *time.Time `json:"date_affectation"`
+	DateArchivage    *time.Time `json:"date_archivage"`
+	DateCloture      *time.Time `json:"date_cloture"`
+	DateCreation     time.Time  `json:"date_creation"`
+	DateDebutTravaux *time.Time `json:"date_debut_travaux"`
+	DateFinTravaux   *time.Time `json:"date_fin_travaux"`
+	DateLimite       *time.Time `json:"date_limite"`
 
 	// DelaiRestantHeures Hours until the deadline (negative when overdue); null without deadline or once finished.
-	DelaiRestantHeures nullable.Nullable[float64] `json:"delai_restant_heures,omitempty"`
-	Description        nullable.Nullable[string]  `json:"description"`
+	DelaiRestantHeures *float64 `json:"delai_restant_heures"`
+	Description        *string  `json:"description"`
 
 	// DureeMinutes Time spent, in minutes.
-	DureeMinutes nullable.Nullable[int] `json:"duree_minutes"`
-	EquipementId int64                  `json:"equipement_id"`
+	DureeMinutes *int  `json:"duree_minutes"`
+	EquipementId int64 `json:"equipement_id"`
 
 	// EstEnRetard Deadline passed and not cloturee, annulee or archivee.
-	EstEnRetard *bool `json:"est_en_retard,omitempty"`
+	EstEnRetard bool `json:"est_en_retard"`
 
 	// Id Example: 7
-	Id              int64                     `json:"id"`
-	MotifAnnulation nullable.Nullable[string] `json:"motif_annulation"`
-	Priorite        InterventionPriorite      `json:"priorite"`
+	Id              int64                `json:"id"`
+	MotifAnnulation *string              `json:"motif_annulation"`
+	Priorite        InterventionPriorite `json:"priorite"`
 
 	// Rapport Closing report.
-	Rapport            nullable.Nullable[string] `json:"rapport"`
-	SatisfactionClient nullable.Nullable[int]    `json:"satisfaction_client"`
+	Rapport            *string `json:"rapport"`
+	SatisfactionClient *int    `json:"satisfaction_client"`
 
 	// SlaRespecte Closed within the deadline; null while open or without deadline.
-	SlaRespecte nullable.Nullable[bool] `json:"sla_respecte,omitempty"`
+	SlaRespecte *bool `json:"sla_respecte"`
 
 	// Statut Lifecycle state of an intervention.
-	Statut       InterventionStatut       `json:"statut"`
-	TechnicienId nullable.Nullable[int64] `json:"technicien_id"`
+	Statut       InterventionStatut `json:"statut"`
+	TechnicienId *int64             `json:"technicien_id"`
 
 	// Titre Example: Fuite d'huile compresseur
 	Titre     string           `json:"titre"`
 	Type      InterventionType `json:"type"`
 	UpdatedAt time.Time        `json:"updated_at"`
 	Urgence   bool             `json:"urgence"`
-	Version   *int             `json:"version,omitempty"`
+	Version   int              `json:"version"`
 }
 
 // InterventionAction defines model for InterventionAction.
@@ -1970,6 +1716,9 @@ type InterventionCreate struct {
 
 // InterventionPriorite defines model for InterventionPriorite.
 type InterventionPriorite string
+
+// InterventionSort defines model for InterventionSort.
+type InterventionSort string
 
 // InterventionStatut Lifecycle state of an intervention.
 type InterventionStatut string
@@ -2030,14 +1779,14 @@ type Notification struct {
 	Canal NotificationCanal `json:"canal"`
 
 	// Contenu Example: L'intervention « Fuite d'huile compresseur » vous est assignée.
-	Contenu   nullable.Nullable[string] `json:"contenu"`
-	DateEnvoi time.Time                 `json:"date_envoi"`
+	Contenu   *string   `json:"contenu"`
+	DateEnvoi time.Time `json:"date_envoi"`
 
 	// Id Example: 42
-	Id             int64                        `json:"id"`
-	InterventionId nullable.Nullable[int64]     `json:"intervention_id"`
-	Lue            bool                         `json:"lue"`
-	ReadAt         nullable.Nullable[time.Time] `json:"read_at"`
+	Id             int64      `json:"id"`
+	InterventionId *int64     `json:"intervention_id"`
+	Lue            bool       `json:"lue"`
+	ReadAt         *time.Time `json:"read_at"`
 
 	// Titre Example: Nouvelle intervention assignée
 	Titre string           `json:"titre"`
@@ -2089,17 +1838,17 @@ type NotificationType string
 // Planning defines model for Planning.
 type Planning struct {
 	// Base `fixed`: next date from the planned date; `completion`: from the closing of the last generated intervention.
-	Base         PlanningBase              `json:"base"`
-	Commentaire  nullable.Nullable[string] `json:"commentaire"`
-	DateCreation time.Time                 `json:"date_creation"`
+	Base         PlanningBase `json:"base"`
+	Commentaire  *string      `json:"commentaire"`
+	DateCreation time.Time    `json:"date_creation"`
 
 	// DerniereDate Last occurrence generated.
-	DerniereDate           nullable.Nullable[openapi_types.Date] `json:"derniere_date"`
-	DerniereInterventionId nullable.Nullable[int64]              `json:"derniere_intervention_id,omitempty"`
-	EquipementId           int64                                 `json:"equipement_id"`
+	DerniereDate           *apitypes.Date `json:"derniere_date"`
+	DerniereInterventionId *int64         `json:"derniere_intervention_id"`
+	EquipementId           int64          `json:"equipement_id"`
 
 	// EstEnRetard Active and the next date has passed.
-	EstEnRetard *bool `json:"est_en_retard,omitempty"`
+	EstEnRetard bool `json:"est_en_retard"`
 
 	// Frequence Period of a plan.
 	Frequence PlanningFrequence `json:"frequence"`
@@ -2113,18 +1862,18 @@ type Planning struct {
 	Intervalle int `json:"intervalle"`
 
 	// JoursRetard Days since the next date when overdue, else 0.
-	JoursRetard *int `json:"jours_retard,omitempty"`
+	JoursRetard int `json:"jours_retard"`
 
 	// Modele What the generated interventions look like.
 	Modele PlanningModele `json:"modele"`
 
 	// OccurrencesManquees Occurrences skipped because an earlier generated intervention was still open.
-	OccurrencesManquees *int `json:"occurrences_manquees,omitempty"`
+	OccurrencesManquees int `json:"occurrences_manquees"`
 
 	// ProchaineDate Next due date; null once terminated, and for a `completion` plan while the intervention it generated is still open (the next date is then computed from its closing).
-	ProchaineDate nullable.Nullable[openapi_types.Date] `json:"prochaine_date"`
-	Statut        PlanningStatut                        `json:"statut"`
-	UpdatedAt     time.Time                             `json:"updated_at"`
+	ProchaineDate *apitypes.Date `json:"prochaine_date"`
+	Statut        PlanningStatut `json:"statut"`
+	UpdatedAt     time.Time      `json:"updated_at"`
 }
 
 // PlanningBase `fixed`: next date from the planned date; `completion`: from the closing of the last generated intervention.
@@ -2286,19 +2035,19 @@ type Technicien struct {
 	Astreinte bool `json:"astreinte"`
 
 	// ChargeTravail Interventions assigned to the technician that are affectee, en_cours or en_attente.
-	ChargeTravail *int                                  `json:"charge_travail,omitempty"`
-	Competences   []TechnicienCompetence                `json:"competences"`
-	CreatedAt     time.Time                             `json:"created_at"`
-	DateEmbauche  nullable.Nullable[openapi_types.Date] `json:"date_embauche"`
+	ChargeTravail int                    `json:"charge_travail"`
+	Competences   []TechnicienCompetence `json:"competences"`
+	CreatedAt     time.Time              `json:"created_at"`
+	DateEmbauche  *apitypes.Date         `json:"date_embauche"`
 
 	// Disponibilite Availability of a technician.
 	Disponibilite Disponibilite `json:"disponibilite"`
 
 	// Equipe Example: A
-	Equipe nullable.Nullable[string] `json:"equipe"`
+	Equipe *string `json:"equipe"`
 
 	// EstDisponible `disponibilite` is `disponible` and the account is active.
-	EstDisponible *bool `json:"est_disponible,omitempty"`
+	EstDisponible bool `json:"est_disponible"`
 
 	// HorairesTravail Example: 08:00-17:00
 	HorairesTravail string `json:"horaires_travail"`
@@ -2310,15 +2059,15 @@ type Technicien struct {
 	Niveau NiveauCompetence `json:"niveau"`
 
 	// NumeroBadge Example: B-0042
-	NumeroBadge      nullable.Nullable[string] `json:"numero_badge"`
-	TelephoneUrgence nullable.Nullable[string] `json:"telephone_urgence"`
-	UpdatedAt        time.Time                 `json:"updated_at"`
+	NumeroBadge      *string   `json:"numero_badge"`
+	TelephoneUrgence *string   `json:"telephone_urgence"`
+	UpdatedAt        time.Time `json:"updated_at"`
 
 	// User An account, without its password.
 	User User `json:"user"`
 
 	// ZoneIntervention Example: Casablanca Nord
-	ZoneIntervention nullable.Nullable[string] `json:"zone_intervention"`
+	ZoneIntervention *string `json:"zone_intervention"`
 }
 
 // TechnicienCompetence defines model for TechnicienCompetence.
@@ -2431,7 +2180,7 @@ type User struct {
 	IsActive bool `json:"is_active"`
 
 	// LastLogin Time of the last successful login, null if never.
-	LastLogin nullable.Nullable[time.Time] `json:"last_login"`
+	LastLogin *time.Time `json:"last_login"`
 
 	// Role Role of an account.
 	Role      UserRole  `json:"role"`
@@ -2543,9 +2292,6 @@ type IfMatch = string
 
 // InterventionID defines model for InterventionID.
 type InterventionID = int64
-
-// InterventionSort defines model for InterventionSort.
-type InterventionSort string
 
 // Limit defines model for Limit.
 type Limit = int
@@ -2810,14 +2556,11 @@ type ListEquipementInterventionsParams struct {
 	// `pertinence` (only with `q`, 422 otherwise) puts the best matches first (a word of the
 	// title weighs more than one of the description), then the newest; it ranks every match, so
 	// its cost grows with the number of matches. Without `sort`: newest first, also with `q`.
-	Sort *ListEquipementInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *InterventionSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
 }
-
-// ListEquipementInterventionsParamsSort defines parameters for ListEquipementInterventions.
-type ListEquipementInterventionsParamsSort string
 
 // FilterInterventionsParams defines parameters for FilterInterventions.
 type FilterInterventionsParams struct {
@@ -2837,7 +2580,7 @@ type FilterInterventionsParams struct {
 	// `pertinence` (only with `q`, 422 otherwise) puts the best matches first (a word of the
 	// title weighs more than one of the description), then the newest; it ranks every match, so
 	// its cost grows with the number of matches. Without `sort`: newest first, also with `q`.
-	Sort *FilterInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *InterventionSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
@@ -2878,9 +2621,6 @@ type FilterInterventionsParams struct {
 	// Q Full-text search in title and description (French stemming, accents ignored).
 	Q *FilterQ `form:"q,omitempty" json:"q,omitempty"`
 }
-
-// FilterInterventionsParamsSort defines parameters for FilterInterventions.
-type FilterInterventionsParamsSort string
 
 // ListInterventionsParams defines parameters for ListInterventions.
 type ListInterventionsParams struct {
@@ -2900,7 +2640,7 @@ type ListInterventionsParams struct {
 	// `pertinence` (only with `q`, 422 otherwise) puts the best matches first (a word of the
 	// title weighs more than one of the description), then the newest; it ranks every match, so
 	// its cost grows with the number of matches. Without `sort`: newest first, also with `q`.
-	Sort *ListInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *InterventionSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
@@ -2941,9 +2681,6 @@ type ListInterventionsParams struct {
 	// Q Full-text search in title and description (French stemming, accents ignored).
 	Q *FilterQ `form:"q,omitempty" json:"q,omitempty"`
 }
-
-// ListInterventionsParamsSort defines parameters for ListInterventions.
-type ListInterventionsParamsSort string
 
 // CreateInterventionParams defines parameters for CreateIntervention.
 type CreateInterventionParams struct {
@@ -2968,7 +2705,7 @@ type ExportInterventionsParams struct {
 	// `pertinence` (only with `q`, 422 otherwise) puts the best matches first (a word of the
 	// title weighs more than one of the description), then the newest; it ranks every match, so
 	// its cost grows with the number of matches. Without `sort`: newest first, also with `q`.
-	Sort *ExportInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *InterventionSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
@@ -3009,9 +2746,6 @@ type ExportInterventionsParams struct {
 	// Q Full-text search in title and description (French stemming, accents ignored).
 	Q *FilterQ `form:"q,omitempty" json:"q,omitempty"`
 }
-
-// ExportInterventionsParamsSort defines parameters for ExportInterventions.
-type ExportInterventionsParamsSort string
 
 // UpdateInterventionParams defines parameters for UpdateIntervention.
 type UpdateInterventionParams struct {
@@ -3240,14 +2974,11 @@ type ListTechnicienInterventionsParams struct {
 	// `pertinence` (only with `q`, 422 otherwise) puts the best matches first (a word of the
 	// title weighs more than one of the description), then the newest; it ranks every match, so
 	// its cost grows with the number of matches. Without `sort`: newest first, also with `q`.
-	Sort *ListTechnicienInterventionsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *InterventionSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
 }
-
-// ListTechnicienInterventionsParamsSort defines parameters for ListTechnicienInterventions.
-type ListTechnicienInterventionsParamsSort string
 
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
@@ -40174,99 +39905,99 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	}
 
 	router.GET(options.BaseURL+"/", wrapper.GetRoot, options.OperationMiddlewares["getRoot"]...)
-	router.GET(options.BaseURL+"/health", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
-	router.GET(options.BaseURL+"/live", wrapper.GetLive, options.OperationMiddlewares["getLive"]...)
-	router.GET(options.BaseURL+"/ready", wrapper.GetReady, options.OperationMiddlewares["getReady"]...)
-	router.GET(options.BaseURL+"/health/detailed", wrapper.GetHealthDetailed, options.OperationMiddlewares["getHealthDetailed"]...)
-	router.GET(options.BaseURL+"/metrics", wrapper.GetMetrics, options.OperationMiddlewares["getMetrics"]...)
-	router.POST(options.BaseURL+"/auth/token", wrapper.LoginForToken, options.OperationMiddlewares["loginForToken"]...)
+	router.POST(options.BaseURL+"/auth/change-password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
 	router.POST(options.BaseURL+"/auth/login", wrapper.Login, options.OperationMiddlewares["login"]...)
-	router.POST(options.BaseURL+"/auth/refresh", wrapper.RefreshToken, options.OperationMiddlewares["refreshToken"]...)
 	router.POST(options.BaseURL+"/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/auth/me", wrapper.GetAuthMe, options.OperationMiddlewares["getAuthMe"]...)
-	router.POST(options.BaseURL+"/auth/change-password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
-	router.GET(options.BaseURL+"/users", wrapper.ListUsers, options.OperationMiddlewares["listUsers"]...)
-	router.POST(options.BaseURL+"/users", wrapper.CreateUser, options.OperationMiddlewares["createUser"]...)
-	router.GET(options.BaseURL+"/users/me", wrapper.GetMyProfile, options.OperationMiddlewares["getMyProfile"]...)
-	router.PUT(options.BaseURL+"/users/update", wrapper.UpdateMyProfile, options.OperationMiddlewares["updateMyProfile"]...)
-	router.DELETE(options.BaseURL+"/users/:user_id", wrapper.DeactivateUser, options.OperationMiddlewares["deactivateUser"]...)
-	router.GET(options.BaseURL+"/users/:user_id", wrapper.GetUser, options.OperationMiddlewares["getUser"]...)
-	router.PATCH(options.BaseURL+"/users/:user_id", wrapper.UpdateUser, options.OperationMiddlewares["updateUser"]...)
-	router.PATCH(options.BaseURL+"/users/:user_id/activate", wrapper.ActivateUser, options.OperationMiddlewares["activateUser"]...)
+	router.POST(options.BaseURL+"/auth/refresh", wrapper.RefreshToken, options.OperationMiddlewares["refreshToken"]...)
+	router.POST(options.BaseURL+"/auth/token", wrapper.LoginForToken, options.OperationMiddlewares["loginForToken"]...)
+	router.GET(options.BaseURL+"/clients", wrapper.ListClients, options.OperationMiddlewares["listClients"]...)
+	router.POST(options.BaseURL+"/clients", wrapper.CreateClient, options.OperationMiddlewares["createClient"]...)
+	router.DELETE(options.BaseURL+"/clients/:client_id", wrapper.DeleteClient, options.OperationMiddlewares["deleteClient"]...)
+	router.GET(options.BaseURL+"/clients/:client_id", wrapper.GetClient, options.OperationMiddlewares["getClient"]...)
+	router.PATCH(options.BaseURL+"/clients/:client_id", wrapper.UpdateClient, options.OperationMiddlewares["updateClient"]...)
+	router.DELETE(options.BaseURL+"/competences/:competence_id", wrapper.DeleteCompetence, options.OperationMiddlewares["deleteCompetence"]...)
+	router.PATCH(options.BaseURL+"/competences/:competence_id", wrapper.UpdateCompetence, options.OperationMiddlewares["updateCompetence"]...)
+	router.GET(options.BaseURL+"/contrats", wrapper.ListContrats, options.OperationMiddlewares["listContrats"]...)
+	router.POST(options.BaseURL+"/contrats", wrapper.CreateContrat, options.OperationMiddlewares["createContrat"]...)
+	router.DELETE(options.BaseURL+"/contrats/:contrat_id", wrapper.DeleteContrat, options.OperationMiddlewares["deleteContrat"]...)
+	router.GET(options.BaseURL+"/contrats/:contrat_id", wrapper.GetContrat, options.OperationMiddlewares["getContrat"]...)
+	router.PATCH(options.BaseURL+"/contrats/:contrat_id", wrapper.UpdateContrat, options.OperationMiddlewares["updateContrat"]...)
+	router.GET(options.BaseURL+"/dashboard/stats", wrapper.GetDashboardStats, options.OperationMiddlewares["getDashboardStats"]...)
+	router.GET(options.BaseURL+"/documents", wrapper.ListDocuments, options.OperationMiddlewares["listDocuments"]...)
+	router.POST(options.BaseURL+"/documents", wrapper.UploadDocument, options.OperationMiddlewares["uploadDocument"]...)
+	router.DELETE(options.BaseURL+"/documents/:document_id", wrapper.DeleteDocument, options.OperationMiddlewares["deleteDocument"]...)
+	router.GET(options.BaseURL+"/documents/:document_id", wrapper.GetDocument, options.OperationMiddlewares["getDocument"]...)
+	router.GET(options.BaseURL+"/documents/:document_id/download", wrapper.DownloadDocument, options.OperationMiddlewares["downloadDocument"]...)
+	router.GET(options.BaseURL+"/documents/intervention/:intervention_id", wrapper.ListDocumentsByIntervention, options.OperationMiddlewares["listDocumentsByIntervention"]...)
+	router.POST(options.BaseURL+"/documents/upload", wrapper.UploadDocumentAlias, options.OperationMiddlewares["uploadDocumentAlias"]...)
+	router.GET(options.BaseURL+"/emails", wrapper.ListEmails, options.OperationMiddlewares["listEmails"]...)
+	router.POST(options.BaseURL+"/emails/:email_id/resend", wrapper.ResendEmail, options.OperationMiddlewares["resendEmail"]...)
 	router.GET(options.BaseURL+"/equipements", wrapper.ListEquipements, options.OperationMiddlewares["listEquipements"]...)
 	router.POST(options.BaseURL+"/equipements", wrapper.CreateEquipement, options.OperationMiddlewares["createEquipement"]...)
 	router.DELETE(options.BaseURL+"/equipements/:equipement_id", wrapper.DeleteEquipement, options.OperationMiddlewares["deleteEquipement"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id", wrapper.GetEquipement, options.OperationMiddlewares["getEquipement"]...)
 	router.PATCH(options.BaseURL+"/equipements/:equipement_id", wrapper.UpdateEquipement, options.OperationMiddlewares["updateEquipement"]...)
+	router.GET(options.BaseURL+"/equipements/:equipement_id/interventions", wrapper.ListEquipementInterventions, options.OperationMiddlewares["listEquipementInterventions"]...)
+	router.GET(options.BaseURL+"/filters/interventions", wrapper.FilterInterventions, options.OperationMiddlewares["filterInterventions"]...)
+	router.GET(options.BaseURL+"/health", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
+	router.GET(options.BaseURL+"/health/detailed", wrapper.GetHealthDetailed, options.OperationMiddlewares["getHealthDetailed"]...)
+	router.GET(options.BaseURL+"/interventions", wrapper.ListInterventions, options.OperationMiddlewares["listInterventions"]...)
+	router.POST(options.BaseURL+"/interventions", wrapper.CreateIntervention, options.OperationMiddlewares["createIntervention"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id", wrapper.GetIntervention, options.OperationMiddlewares["getIntervention"]...)
+	router.PATCH(options.BaseURL+"/interventions/:intervention_id", wrapper.UpdateIntervention, options.OperationMiddlewares["updateIntervention"]...)
+	router.POST(options.BaseURL+"/interventions/:intervention_id/actions/:action", wrapper.ApplyInterventionAction, options.OperationMiddlewares["applyInterventionAction"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.ListInterventionDocuments, options.OperationMiddlewares["listInterventionDocuments"]...)
+	router.POST(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.UploadInterventionDocument, options.OperationMiddlewares["uploadInterventionDocument"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/historique", wrapper.ListInterventionHistorique, options.OperationMiddlewares["listInterventionHistorique"]...)
+	router.PUT(options.BaseURL+"/interventions/:intervention_id/satisfaction", wrapper.RateIntervention, options.OperationMiddlewares["rateIntervention"]...)
+	router.PATCH(options.BaseURL+"/interventions/:intervention_id/statut", wrapper.ChangeInterventionStatut, options.OperationMiddlewares["changeInterventionStatut"]...)
+	router.GET(options.BaseURL+"/interventions/export", wrapper.ExportInterventions, options.OperationMiddlewares["exportInterventions"]...)
+	router.GET(options.BaseURL+"/live", wrapper.GetLive, options.OperationMiddlewares["getLive"]...)
+	router.GET(options.BaseURL+"/metrics", wrapper.GetMetrics, options.OperationMiddlewares["getMetrics"]...)
+	router.GET(options.BaseURL+"/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
+	router.POST(options.BaseURL+"/notifications", wrapper.CreateNotification, options.OperationMiddlewares["createNotification"]...)
+	router.DELETE(options.BaseURL+"/notifications/:notification_id", wrapper.DeleteNotification, options.OperationMiddlewares["deleteNotification"]...)
+	router.PUT(options.BaseURL+"/notifications/:notification_id/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
+	router.GET(options.BaseURL+"/notifications/me", wrapper.ListMyNotificationsAlias, options.OperationMiddlewares["listMyNotificationsAlias"]...)
+	router.POST(options.BaseURL+"/notifications/me/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
+	router.GET(options.BaseURL+"/notifications/stream", wrapper.StreamNotifications, options.OperationMiddlewares["streamNotifications"]...)
+	router.POST(options.BaseURL+"/notifications/stream-token", wrapper.CreateStreamToken, options.OperationMiddlewares["createStreamToken"]...)
+	router.GET(options.BaseURL+"/notifications/user/:user_id", wrapper.ListUserNotifications, options.OperationMiddlewares["listUserNotifications"]...)
+	router.GET(options.BaseURL+"/notifications/user/me", wrapper.ListMyNotifications, options.OperationMiddlewares["listMyNotifications"]...)
+	router.GET(options.BaseURL+"/planning", wrapper.ListPlannings, options.OperationMiddlewares["listPlannings"]...)
+	router.POST(options.BaseURL+"/planning", wrapper.CreatePlanning, options.OperationMiddlewares["createPlanning"]...)
+	router.DELETE(options.BaseURL+"/planning/:planning_id", wrapper.DeletePlanning, options.OperationMiddlewares["deletePlanning"]...)
+	router.GET(options.BaseURL+"/planning/:planning_id", wrapper.GetPlanning, options.OperationMiddlewares["getPlanning"]...)
+	router.PUT(options.BaseURL+"/planning/:planning_id", wrapper.UpdatePlanning, options.OperationMiddlewares["updatePlanning"]...)
+	router.POST(options.BaseURL+"/planning/:planning_id/actions/:action", wrapper.ApplyPlanningAction, options.OperationMiddlewares["applyPlanningAction"]...)
+	router.PATCH(options.BaseURL+"/planning/:planning_id/dates", wrapper.ReplanPlanning, options.OperationMiddlewares["replanPlanning"]...)
+	router.POST(options.BaseURL+"/planning/:planning_id/generate", wrapper.GeneratePlanning, options.OperationMiddlewares["generatePlanning"]...)
+	router.GET(options.BaseURL+"/planning/:planning_id/occurrences", wrapper.ListPlanningOccurrences, options.OperationMiddlewares["listPlanningOccurrences"]...)
+	router.GET(options.BaseURL+"/planning/calendar.ics", wrapper.GetCalendar, options.OperationMiddlewares["getCalendar"]...)
+	router.GET(options.BaseURL+"/ready", wrapper.GetReady, options.OperationMiddlewares["getReady"]...)
 	router.GET(options.BaseURL+"/techniciens", wrapper.ListTechniciens, options.OperationMiddlewares["listTechniciens"]...)
 	router.POST(options.BaseURL+"/techniciens", wrapper.CreateTechnicien, options.OperationMiddlewares["createTechnicien"]...)
-	router.GET(options.BaseURL+"/techniciens/competences", wrapper.ListCompetences, options.OperationMiddlewares["listCompetences"]...)
-	router.POST(options.BaseURL+"/techniciens/competences", wrapper.CreateCompetence, options.OperationMiddlewares["createCompetence"]...)
-	router.DELETE(options.BaseURL+"/competences/:competence_id", wrapper.DeleteCompetence, options.OperationMiddlewares["deleteCompetence"]...)
-	router.PATCH(options.BaseURL+"/competences/:competence_id", wrapper.UpdateCompetence, options.OperationMiddlewares["updateCompetence"]...)
 	router.DELETE(options.BaseURL+"/techniciens/:technicien_id", wrapper.DeleteTechnicien, options.OperationMiddlewares["deleteTechnicien"]...)
 	router.GET(options.BaseURL+"/techniciens/:technicien_id", wrapper.GetTechnicien, options.OperationMiddlewares["getTechnicien"]...)
 	router.PUT(options.BaseURL+"/techniciens/:technicien_id", wrapper.UpdateTechnicien, options.OperationMiddlewares["updateTechnicien"]...)
 	router.POST(options.BaseURL+"/techniciens/:technicien_id/competences", wrapper.AddTechnicienCompetence, options.OperationMiddlewares["addTechnicienCompetence"]...)
 	router.DELETE(options.BaseURL+"/techniciens/:technicien_id/competences/:competence_id", wrapper.RemoveTechnicienCompetence, options.OperationMiddlewares["removeTechnicienCompetence"]...)
 	router.PATCH(options.BaseURL+"/techniciens/:technicien_id/competences/:competence_id", wrapper.UpdateTechnicienCompetence, options.OperationMiddlewares["updateTechnicienCompetence"]...)
-	router.GET(options.BaseURL+"/clients", wrapper.ListClients, options.OperationMiddlewares["listClients"]...)
-	router.POST(options.BaseURL+"/clients", wrapper.CreateClient, options.OperationMiddlewares["createClient"]...)
-	router.DELETE(options.BaseURL+"/clients/:client_id", wrapper.DeleteClient, options.OperationMiddlewares["deleteClient"]...)
-	router.GET(options.BaseURL+"/clients/:client_id", wrapper.GetClient, options.OperationMiddlewares["getClient"]...)
-	router.PATCH(options.BaseURL+"/clients/:client_id", wrapper.UpdateClient, options.OperationMiddlewares["updateClient"]...)
-	router.GET(options.BaseURL+"/contrats", wrapper.ListContrats, options.OperationMiddlewares["listContrats"]...)
-	router.POST(options.BaseURL+"/contrats", wrapper.CreateContrat, options.OperationMiddlewares["createContrat"]...)
-	router.DELETE(options.BaseURL+"/contrats/:contrat_id", wrapper.DeleteContrat, options.OperationMiddlewares["deleteContrat"]...)
-	router.GET(options.BaseURL+"/contrats/:contrat_id", wrapper.GetContrat, options.OperationMiddlewares["getContrat"]...)
-	router.PATCH(options.BaseURL+"/contrats/:contrat_id", wrapper.UpdateContrat, options.OperationMiddlewares["updateContrat"]...)
-	router.GET(options.BaseURL+"/interventions", wrapper.ListInterventions, options.OperationMiddlewares["listInterventions"]...)
-	router.POST(options.BaseURL+"/interventions", wrapper.CreateIntervention, options.OperationMiddlewares["createIntervention"]...)
-	router.GET(options.BaseURL+"/interventions/export", wrapper.ExportInterventions, options.OperationMiddlewares["exportInterventions"]...)
-	router.GET(options.BaseURL+"/filters/interventions", wrapper.FilterInterventions, options.OperationMiddlewares["filterInterventions"]...)
-	router.GET(options.BaseURL+"/interventions/:intervention_id", wrapper.GetIntervention, options.OperationMiddlewares["getIntervention"]...)
-	router.PATCH(options.BaseURL+"/interventions/:intervention_id", wrapper.UpdateIntervention, options.OperationMiddlewares["updateIntervention"]...)
-	router.PATCH(options.BaseURL+"/interventions/:intervention_id/statut", wrapper.ChangeInterventionStatut, options.OperationMiddlewares["changeInterventionStatut"]...)
-	router.POST(options.BaseURL+"/interventions/:intervention_id/actions/:action", wrapper.ApplyInterventionAction, options.OperationMiddlewares["applyInterventionAction"]...)
-	router.PUT(options.BaseURL+"/interventions/:intervention_id/satisfaction", wrapper.RateIntervention, options.OperationMiddlewares["rateIntervention"]...)
-	router.GET(options.BaseURL+"/interventions/:intervention_id/historique", wrapper.ListInterventionHistorique, options.OperationMiddlewares["listInterventionHistorique"]...)
-	router.GET(options.BaseURL+"/equipements/:equipement_id/interventions", wrapper.ListEquipementInterventions, options.OperationMiddlewares["listEquipementInterventions"]...)
 	router.GET(options.BaseURL+"/techniciens/:technicien_id/interventions", wrapper.ListTechnicienInterventions, options.OperationMiddlewares["listTechnicienInterventions"]...)
-	router.GET(options.BaseURL+"/dashboard/stats", wrapper.GetDashboardStats, options.OperationMiddlewares["getDashboardStats"]...)
-	router.GET(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.ListInterventionDocuments, options.OperationMiddlewares["listInterventionDocuments"]...)
-	router.POST(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.UploadInterventionDocument, options.OperationMiddlewares["uploadInterventionDocument"]...)
-	router.GET(options.BaseURL+"/documents", wrapper.ListDocuments, options.OperationMiddlewares["listDocuments"]...)
-	router.POST(options.BaseURL+"/documents", wrapper.UploadDocument, options.OperationMiddlewares["uploadDocument"]...)
-	router.POST(options.BaseURL+"/documents/upload", wrapper.UploadDocumentAlias, options.OperationMiddlewares["uploadDocumentAlias"]...)
-	router.GET(options.BaseURL+"/documents/intervention/:intervention_id", wrapper.ListDocumentsByIntervention, options.OperationMiddlewares["listDocumentsByIntervention"]...)
-	router.DELETE(options.BaseURL+"/documents/:document_id", wrapper.DeleteDocument, options.OperationMiddlewares["deleteDocument"]...)
-	router.GET(options.BaseURL+"/documents/:document_id", wrapper.GetDocument, options.OperationMiddlewares["getDocument"]...)
-	router.GET(options.BaseURL+"/documents/:document_id/download", wrapper.DownloadDocument, options.OperationMiddlewares["downloadDocument"]...)
-	router.GET(options.BaseURL+"/planning", wrapper.ListPlannings, options.OperationMiddlewares["listPlannings"]...)
-	router.POST(options.BaseURL+"/planning", wrapper.CreatePlanning, options.OperationMiddlewares["createPlanning"]...)
-	router.DELETE(options.BaseURL+"/planning/:planning_id", wrapper.DeletePlanning, options.OperationMiddlewares["deletePlanning"]...)
-	router.GET(options.BaseURL+"/planning/:planning_id", wrapper.GetPlanning, options.OperationMiddlewares["getPlanning"]...)
-	router.PUT(options.BaseURL+"/planning/:planning_id", wrapper.UpdatePlanning, options.OperationMiddlewares["updatePlanning"]...)
-	router.PATCH(options.BaseURL+"/planning/:planning_id/dates", wrapper.ReplanPlanning, options.OperationMiddlewares["replanPlanning"]...)
-	router.POST(options.BaseURL+"/planning/:planning_id/actions/:action", wrapper.ApplyPlanningAction, options.OperationMiddlewares["applyPlanningAction"]...)
-	router.GET(options.BaseURL+"/planning/:planning_id/occurrences", wrapper.ListPlanningOccurrences, options.OperationMiddlewares["listPlanningOccurrences"]...)
-	router.POST(options.BaseURL+"/planning/:planning_id/generate", wrapper.GeneratePlanning, options.OperationMiddlewares["generatePlanning"]...)
-	router.GET(options.BaseURL+"/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
-	router.POST(options.BaseURL+"/notifications", wrapper.CreateNotification, options.OperationMiddlewares["createNotification"]...)
-	router.GET(options.BaseURL+"/notifications/user/me", wrapper.ListMyNotifications, options.OperationMiddlewares["listMyNotifications"]...)
-	router.GET(options.BaseURL+"/notifications/me", wrapper.ListMyNotificationsAlias, options.OperationMiddlewares["listMyNotificationsAlias"]...)
-	router.POST(options.BaseURL+"/notifications/me/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
-	router.GET(options.BaseURL+"/notifications/user/:user_id", wrapper.ListUserNotifications, options.OperationMiddlewares["listUserNotifications"]...)
-	router.PUT(options.BaseURL+"/notifications/:notification_id/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
-	router.DELETE(options.BaseURL+"/notifications/:notification_id", wrapper.DeleteNotification, options.OperationMiddlewares["deleteNotification"]...)
+	router.GET(options.BaseURL+"/techniciens/competences", wrapper.ListCompetences, options.OperationMiddlewares["listCompetences"]...)
+	router.POST(options.BaseURL+"/techniciens/competences", wrapper.CreateCompetence, options.OperationMiddlewares["createCompetence"]...)
+	router.GET(options.BaseURL+"/users", wrapper.ListUsers, options.OperationMiddlewares["listUsers"]...)
+	router.POST(options.BaseURL+"/users", wrapper.CreateUser, options.OperationMiddlewares["createUser"]...)
+	router.DELETE(options.BaseURL+"/users/:user_id", wrapper.DeactivateUser, options.OperationMiddlewares["deactivateUser"]...)
+	router.GET(options.BaseURL+"/users/:user_id", wrapper.GetUser, options.OperationMiddlewares["getUser"]...)
+	router.PATCH(options.BaseURL+"/users/:user_id", wrapper.UpdateUser, options.OperationMiddlewares["updateUser"]...)
+	router.PATCH(options.BaseURL+"/users/:user_id/activate", wrapper.ActivateUser, options.OperationMiddlewares["activateUser"]...)
+	router.GET(options.BaseURL+"/users/me", wrapper.GetMyProfile, options.OperationMiddlewares["getMyProfile"]...)
+	router.POST(options.BaseURL+"/users/me/calendar-token", wrapper.CreateCalendarToken, options.OperationMiddlewares["createCalendarToken"]...)
 	router.GET(options.BaseURL+"/users/me/preferences", wrapper.GetMyPreferences, options.OperationMiddlewares["getMyPreferences"]...)
 	router.PUT(options.BaseURL+"/users/me/preferences", wrapper.UpdateMyPreferences, options.OperationMiddlewares["updateMyPreferences"]...)
-	router.GET(options.BaseURL+"/emails", wrapper.ListEmails, options.OperationMiddlewares["listEmails"]...)
-	router.POST(options.BaseURL+"/emails/:email_id/resend", wrapper.ResendEmail, options.OperationMiddlewares["resendEmail"]...)
-	router.POST(options.BaseURL+"/notifications/stream-token", wrapper.CreateStreamToken, options.OperationMiddlewares["createStreamToken"]...)
-	router.GET(options.BaseURL+"/notifications/stream", wrapper.StreamNotifications, options.OperationMiddlewares["streamNotifications"]...)
-	router.GET(options.BaseURL+"/planning/calendar.ics", wrapper.GetCalendar, options.OperationMiddlewares["getCalendar"]...)
-	router.POST(options.BaseURL+"/users/me/calendar-token", wrapper.CreateCalendarToken, options.OperationMiddlewares["createCalendarToken"]...)
+	router.PUT(options.BaseURL+"/users/update", wrapper.UpdateMyProfile, options.OperationMiddlewares["updateMyProfile"]...)
 
 }
 
@@ -57473,490 +57204,496 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3bduM2mjAM3wpezbtWpDQlyy67knKtrBmnNh1318axXZPeKL8JkZCENgWwANC2OqkLmLt4D6fmP/3O",
-	"vrO3buxbeACQIEVKlGynkrTXmkmXRRIEHzz77U+diM9TzghTsnP4U2dGcEwE/PMoikiq+qeYTQn8EBMZ",
-	"CZoqylnnsBOOF4rIcNAJOjKakTnWt6hFSjqHHakEZdPOhw9B5xlnijDVf05lyiU1Dy+thZXC0WxOmApR",
-	"lwsUUpZQRkI04QLROZ4SiTCL0cnzlz10TdUMqRlBEjOqqCQxmtCEIIbnpO124KuWN3I+I0joS0gScUXi",
-	"AJHBdIDMt6Jhf3e492jnYDgcrv3uF+d4urz+fxIhKWeIT+ADBJE8ExEJkOJIEhajMY4uEWUoPJ70X2MV",
-	"zda+6Dgm85SbjyJpghckrgGwEhkJ0fWMMKRmVCIqDQQVFyRGmMlrIvSuMEMEi4QSgQR5nxGpfHDPCQrz",
-	"90WL/p/JorI/wrJ55/DvHf2+zo9BzX5f8QjXY8G701cOMJEgWJE4B9A6IJwSJRb9o4kiYnndMxJxFksN",
-	"42tMFRqTCRcEKbGgbIrwFFNWuz5likyJgBf88MMP/aNMzQhTNMKqBnW8q/qEYTWCyE1KIv0l3fBbggUR",
-	"YW/dt/ylf4oVeUXnVPXhv8vvOjVHIxFOEn5NYpQSgeaUZYqs/RJ/+VMyx5TpFze/IiETpTESjiUTgjCN",
-	"Eizm1xu+ShLVfDYZUzSBd5i1NYJOsiRpeTx/6dv99o+fN34LopqeoxnXDEPwuSVBc40LNCWMCI12TxFO",
-	"JHcfnfCpXH9m51zhpP+MZ6zmK+EiYtl8bKhM8GuJ5pq8NQbql0xoooiQAaJTxvWyKEw03EJgeyGfTCRR",
-	"QGt6w1RoItc0thYu75ggOG7amLmKGFd0YjFX5jSIk4QI1MVJYn+aB/pOxFmyMFwkxVPS23BTH4JOigWe",
-	"E2XlzLOEEqbqzu04zvcC9yAtqzBb6DdSfUOK1awTdDTj7xx2zE0XNF65oQkXc6zMlh7vd4LOnDI611xr",
-	"N6gD4TM+T4lmd2TNFvP7mraX33D3W2RK4HUghJsi1bg7WOOut/acR9l87fHG9q6GvbnL97Y5prS0Z3pf",
-	"32dELOoVA+rdVto2GpOEs6mWMPkXvId18k/wn73rz3jxPqMpWQ9l/cJ0BZhJvs5d7/AlcDdD6Ms7fKv5",
-	"iQ8gy4KotHTfBFSf4G+9OYP/rXaXsZgIu8EqVVW36JPVrfdotKKXgs+X92kvIgyyDGtVyGxR0TlB3dOX",
-	"z9CjR4+e9Bp3ap6/0JKxfq8xVqSvV+vU6XWlLZ7z5g069WuLvSm+/c6eExxrm+JbeP3y9tx11A31chcg",
-	"fknY22a/sV3rwjy7/aZfsFOisIgb0JJfERFnesug3/f0yYOEzn+f4ETqCyUEbto2YRfCvK5Ggo85Twhm",
-	"/uZyftGOpq3pscyGqtuo8KHbks2JoFzQOp39rdFkiCQoNTdRIlFXkJRgBTwzV1XAEpXkigicwLmTmzTh",
-	"MXHMse5DUvdi/xuoInPQe/63IJPOYeffdgoLfMfcJnd8iZRv/0PQmeObY/P8Qf7BWAi80BelWiT6Bw2l",
-	"Tv713y9/9sssSfqK3CgkCRbRDDRdqhICyqZ3L+q+FIRFMyQVmc8pmwYIR5HeqdFTSdxIAu9LHz3HN68I",
-	"m6pZ53BvOGzG9zOFVaZWHpTUt8i7PCZpXnqrQ7IbLx3RV22P6JxEM0YjSlgrQsJS0ikjsTZoDVeyz2OG",
-	"ukM0J1jfxBYBwtIZMVzQKWUWJnVAUPke2hPdcAXRncOFhnPUe16kpHEv+ll/C21PAV5a7OGdmGp1u2Eb",
-	"mb6qKryT9fOfN2KdmX3VGsbpOU/+TGrUzNf4kkiEjf8D3Ah4QvQ5C6LE4tCaikIq57Kh0vlwNOLv7aMZ",
-	"z4TxlQnrDdJXRix34FySBVwe83jxFJV+Bk8PZlzNiIDr9i0S7e/tBfDU9YwmpNjGiDn7GTZCkwSJjDFt",
-	"v+4PnwxGzIHL+BULeFW8SI3M4uAA8M39vVvHOo4n4CmrV9rDF+d4GjoV+Mr637TV+xRhzUwSgjgjxZfu",
-	"7sGHaijoz4hm4P8cNH6I9dM1fcFuPbvzsXa11u6jX4Pifp/GRYnJcVHnwuFCafTR8EwIjsF50Q+R5EJJ",
-	"kCaE6R8HKHQCMURppowHcs6lcqRoUapr/iQBmuFM/w/Te05IgMZYShKgVPCpwPM5Ib0Ahf1iVXDXEFxZ",
-	"cTBi51quY0HQWPBLwtB4UZCY1sP0kwzR2LFLIImYChIZMVjs3NAgT2Kit8oniOBo5rSHhXlhgDC65uIS",
-	"vc9IRp76WzSPM3KtaQZu7j1FJYUTQDNiZZavKZNnCmHkVEuU6M8cczVD13ghB+jFFRELQGWDOFIz/Vij",
-	"9EyLAS2yWUxughGTHGFw3aCIgxNxrJfOP/t6hpUWoPCLwuOEIEn/SQLDHsL3IVKco+4Jl2oqyNn3r8xJ",
-	"GxYDTi2i3yUVwbHzOGueIwiakOveYMTClAhFmWaYIeqCO8mtHWhWg4ADXVNJegWijDXE3PKGB3YBzI5S",
-	"RszoMNeETmcSzY3SjpkHE1+36QXm0IvzeIqoQgKzS4kIABPeFiDJR0zDT0MLTcF3l/vEC5+e3doA/WDP",
-	"KtRgCQ9Lhx0Yz6L7Wo9BVnUSTWo+3cZkgrNEE24fsMWhr1ZxrM8dKL8P/63esvSMh3H55fxPT2/t+zqs",
-	"05P6+b8UVWDe9N0/ipNt8P7XO7RPNDZqLGuSr7C3eoAcDEHpMkzsQLPbNSztjeftXM17fb9oA+/1b7lr",
-	"3utv9FVGjFLToM2AH9fXZTJmf3J6TMnJ2wjnbK0O4+9KK1wrt1XjWb5L5a+6F9jgW3CWL2/oTdn/rjiS",
-	"lzRt2odxudej3HCtEnySYFCDVuNXmuAmvErtAneNU4WtsXprnk2RCj6hSZNbu2o43N1W30kiVm8yk0Q0",
-	"bEtfutsNfTBLEam+5TE1IXHnQX6XJhyDlyYyAWbQArNE0RQLtaNfpHksvLUdZpdXfgn2ot5CxV5wr9BK",
-	"/vwpCvVBhVoZd1+9HJ2BGOyUMlizvGOcpomlpp2b/vX1dR92nomEsIjHJrJMbvA8TcCqSrGUWgJ3DjtH",
-	"8Zyy3b1H+wf/qxMA9O1BYH3hP+Z0MphjMIFbfX6xQ/3Rt4Kkv9QSAJ8JEmslCyfargYoogklSSxRt/hs",
-	"zU/zPdQEvAxuyJQzafDiWxzboOMKCKeCjxMy/8M/pImGe4CNicI00fvjItVKNJznp/9RBNEkoZKOEwJ4",
-	"LxUGC7ezg1O6c7W7oyEvnbCWncN9sD+0YtQ51NtCbl+Fc0Krf4fjBLPL9udzYvZei5M40WCE6L2xDbsZ",
-	"S7GQoEpqs7I36Jio1SSh0W0h9Om/cnchij99/Men/4PIDdVwUfUQKtyLZTg9KeCUb+3egPQ8M19JtK3g",
-	"shysBU2ZZmwBuPHB3QV6LJD4mMZGGzZmKcDRcQrrX18BTgfGzThQ7fZd5Ms4HzRFeJlDfopH3RvsrTv5",
-	"fR/8aJzWBTf6iFbOuuJrql655a97y4ixj/gkj/HJyjcuRfxXfWj5ZnjjSzjM2Lj8boH+R1H06b8lEp8+",
-	"SiKuPn1EOLtB4tP/kxCJDhEw37aM4lFBAMXu7o0CzvMUgy8kEjzRtiPoi/Cr0RN5SgSAAohB4z2OIg1D",
-	"LeFigiNFrzTOAx2Ap4Lh5IUQXNwSqu8YQUQIkgnjf9F/SoVkpk3yzKpCjSC1fE+rH4edR5PdaA8/If2D",
-	"+Ktxfz/aJf0nkyHu740fx1+T/egrvDv0juHA59fuk9AZEdoiN592b0fyjuXpStK8kOgXom7Cp1MSF1Zv",
-	"7vSLewXoXbjiXsjXf8OmJLzkwL1DMj5mVzih8bnArEhuvAXiFQuZbcdUEXSIooSrTBCC+qNsOHxEEGEX",
-	"Ec8A2+CMZOfw7z91QHPRYAG3lbxIuQRVQd82J1LC0XSwiGb0inQ+/FiLxSVw7Xy1U4RHPo+orKZefCGt",
-	"UCzkIZVWID5FoQFHiBIqrefIJclZqIxYF+CEwiUwhb3BCNDr9cK3LO8Hpf03bIrSymeeS4b9HeF3XfrY",
-	"6sdLd3+wzoKXPGPxHSp5lCnBsyvcqAJ7Ct7OkydPnpRQd79A3TdcIbO5e8PdNxzJLJp5ib5cgD/SS7Bz",
-	"Ys+4azRCxxx+SAi+NPz1142M94V/4EexFuYJT2i0uCUWveZKm1LaatUsBTg3OUSvCJr7V2JOFTKvoQLh",
-	"DM05ZRLtDlGEBY7Up/8WRD5t+1jGkFzMxxywtYZX5za0z6K32lLnQ3A3y3pbbpARS8rj3l5BV+9YKnik",
-	"X6oNvhdMUbW4PxKzEtha7QGiLEoyCEJh5IBg7KexIPjSiIQU0Al1jZ9fZAlBNL+BShAexCo3J3iRcByf",
-	"c/4Ki5W0t51BrwRP0RVPsjllJLtpqa3vetq6y282oEbnnCOz1XuVyU4JhECxhpl+pTAhFwgmGRUSQxmJ",
-	"NKAUkO4N+s1LTBNyW7nwCoxnaz1j9Omj+vQRzXlMJ/TTR60lKUH6isxTibou9osjlZEk0WrVqPNo1Omt",
-	"lyK7Jch7qO5/ELJfdG9AL2pCoNRFIpzHswG/qVYFUMKZPgabqn9oxApk0dusACUWcBjn/JKwE0xFC2ni",
-	"wV6fp5QXSj/dOeyQxZ9m4z9G9C390/G7fx7vvqHH8pidHkTPjh8fX6Z/+c9nf3oyIIs//TP+4Zi+pcc3",
-	"x2w4iPYSNp6/HMZ/+VNicnSoIPKCss7hE23/CDIRRM4u/AuPh/tf+9fcBobj3b99P/t+dz68eT9cvHl8",
-	"uie+f3+59x37avr1zdezvw3Zt8Po7OvZ93uRPhr91IWLakBFRvuzAYidWj9fLVnoGzQDkdmSU+QZjmak",
-	"D2mmPKkpH0mu8UKikPE++FTW1P2AK5/z15gtXKXGrS0Pnvp8SQ7Q6aePmosvyD9RjLW42UMS8N3lQ7SQ",
-	"C56poPmS3jDKd3xvpHKq7QOIGWr8j2YkBs0r4VNNBkpzBCVRwqNLEiOeqaeGLmzabOiVE4X2k6uKTaXi",
-	"aJVa49/aVN+zWi2qPrCqjKftSsVDTZU67VfSD8ApvGM4UzMu6D9vzdqBlnItDfEMATf49HEF5u3MSUnZ",
-	"3/WVEm9n9+f7plJCmqTdt0Y6w8RiZBgnAg5knbvwb3Q947LwbBUsHNzYVbyrK0RbdVBL99tzklmacqFI",
-	"/JrEFLtsvduc1yIlmn+YJTLEOEP2JZ8+okOkyI3aSRPc5I/Ux7NjmLovbA/8I8w3jWDX6NzEin8hJecL",
-	"aT9OQQDbyFtlzTnfW1nSed5JIu7ICn6naEIlViSDVEUEdvCnj6t48a/FADaRWguOt3/eTOVw6f8Qq90b",
-	"7j3u7+729x6fD58cDoeHw+HftA4xNzAqhRuDziRLkgsbiYQQJXp9/FLDK4YgL5UX4ETO84MTLNUFiIml",
-	"Vz1yrxI8yQObnaCTpfHa3VXjoe1hq+HVhJyWZQBc/1OzG3xnivUL4/yOCbrKF0YxkSjmjGm1oN6YNafg",
-	"m5xgYn76HyUIyhhBONb6OkGkr+80i/8WrMwzPicuMMxFkW9usgott1/yPkJuoK2dHEAk277KKIQJYTEW",
-	"50aR/amTCg7pUyaErNzPFdUv6GQiqcugUjPPMwgrFw57K3SUpsaxfmxMbLFafvg51F3myY5bZkAj+e+w",
-	"wjePJ7vRYDCorVgpQuJ/7zg+rrda5IHx8T9IBNrLM/DWOueOy0QoA8BaMBdFkkEpsfarvWAZNIxcr7p/",
-	"XSax/wlLr6+sXv9ZJLo8JRKShKrfk9NEzZE6DC8K6GcEJ2qmMTpjxb8ZVxcRZxM6zfQ2f1z3EXbd2r1C",
-	"8dwLbSGngsq6ivaastvyJ1lq1v9kWZKAS9Yy0qVPjHhMLlIuFU7a3e8x/XZVU7kQ8Fga8EAcqf/A48hK",
-	"BLeS41XlVYLOTX/K+0tL03Luy26wnD1UzRgqiZflVLqgw8YXtj7Q3DepabPxzBYYShS6mE9oNUYNCq2S",
-	"QK4uj/HCJKbg+C1LFhW4epti4ws/BeLwpzbP0CuCswtJxBWNyFpnMtx9Zm/Wj/P5hT2I8un8GQs6R0cJ",
-	"5hmtO1D9ICmhaPHsGY+ocfgcffus/mFl0HQtrqV4IcuLv8aCR3WLShJp/cucqy0qKx47mgqOE6ohiykk",
-	"xK59tyIJSWectaMi/cNFlBfSrjoFQ+AmK7KspbQlJ5dDV1tYYTbxhXRGtdNFWhHGFU2SCuieYS3JMYvw",
-	"eqhVuByk+RUJfxWkKQOt5gTL+BkUjCE/mSDndGU+5j7EYtASnTgc9DlBLdkvUWWJ/5VOrw0vN6lAhkMb",
-	"5yROTjzODSnBK5i5JzYPaupXlph5qd5lFV9eYr7VWp92zPhu2dFG9UZ1PGnjBSxfKoN5uIIxVUuVIQ8Z",
-	"UpiBUQ3KkNy1SfCrNlHHx9aULVV4lXf3o+GdsqomtnMEZqRJ4E6I1xxgo0Rej/usr9Py2cwKDlPHQNoQ",
-	"6jug67WEOqfM/3V3A9LdVC+rkPLax++atNepTL9Tym+totwDmW+molTI/v40lkYqXa8cNNCd83I6G6tE",
-	"whFPElKoBFhKHlFXLpVioWiUJZSIGqPLbxK0bPeVeFgLFS/mc0xZRTt6/eljhBl9n9UqalsZJ2x8UdRu",
-	"1EiZ87wCRKIZTyCkTlVLG8N0KCn2P1+x/zptjkETEgeKsjdmaeu1nDY/ka2UocqhlfsXDFefWrOwDk2L",
-	"sSSsE9h17KbmVASdz0n8FGUATRRhSfqUSQJpg1ckWQxqeO8mjg/92tUQvSOptQ7Gm1DKhmzRgnZTMNXA",
-	"JO8aVHFe5a2J6uqMlglmG28HFG3GZJwtP9N4+4Sy9jdLOmVYZaZbTvWR9adDEkwvoGT7YkYysdIW90Bh",
-	"noPS7y2es7XiWzxpq869J6tdBE3g3zQBmnDhiszLpdpd6MAARUJt3ryhbCBXS36Q10fPa31hUhnrsqYb",
-	"aOFJwiw2viNETVWzLYAH39IKXu+pZFsJn7lWwpi6wIxlpMad/VeCRbJAeG6y/RmKXA3G0uLroczGF6Uz",
-	"uoAcMVl3yMelszS5ZJrb6pfYzioZM4XS8WC7l2cQxSPr3543QbMuwABFmEUkSUiMOCMSkZuIpMrV+LWQ",
-	"yc7vUPV16buYXhtcvcmn/1YEYUVA3anjntmcCF6/2LPz0z4EwYbD3bpn32dc4QtBTIFWDQQMxKGbqdT2",
-	"Xoy6DNoRjEnCr9GwZw8DOgusPIv1IJF5u6GVaqn5zqLFj1Fpi69v8fD2brg67chvfFc5jPI5VxWn0s69",
-	"iv4Kuy/JFk9yLNFtzpFWEdlKGqhihM+4GjhzrYho4P+1YmhD55oB11Zq5Go1YLWX4vOK95biPG+8sLf7",
-	"eLj2i2ole77EV3stV1iW8ZuvsSzt8zV2H3+9fo0m1bXBkVcI7hWuvKPnEGLDShGhL/7//n7U/9uPPz36",
-	"8L/rDmSdCD1eJTRXtS9YIzDXPFqWMps6SJYkSwm0690dvzBDr8aM2/PlCieu57cr2FHRKc95M8aCZzRJ",
-	"bEuYojwM0s9AQ5A0oZAgl8mUsDhrcGUU3+etPi+UhItUEMAMiGb4FyIuoGVSzQWtHpguMiaHyxrwxiHg",
-	"uqRGOBZk1a7uyvL8LVpOK1jttkZVM9vc3ty6/ZqbsOaNTazNPa8F696eM6/kv7c0YDZc6l+NP9cw0Iwp",
-	"+e2i4KCVYMpkQiJFSF33+qCjzzRpvGgqaxuuuiLe+quEXWj0Yqr5umHpTVdFU6dg2wyYmYkNy8/y7IqI",
-	"ptcqIuaU1VqreVHyH5D78PoX5GtczAmTtcrKs4RrU8/Yuy59TdPRDHXHCxQlXFI2BbdEr+El3EawGi6t",
-	"eLdtTF3z8rpXVWS+g15QIE5Z/hbn6qFAgUge1vjQdh9U3X0dNP3jr1MZnmM5G3MsYo3ychnjK+lAlbS1",
-	"QozXQzdPe2akAf4pZqzhYUEUFWTFsTUMtignGxpAlTZS0j86bg/5C+vARK54kkEfNwvYhKxz0bg5NZT5",
-	"uZ6mN+Njg0IysN0ibTPKTlBU5FYgrW8ve1NsOnGdkGkLHbOqu7/uu6tNikuiZj27LXFTLf2UEo1O1NcE",
-	"M9ujFkawSIWF0mCDfpmKO0oPoIc5/AXgrXRwKFQqnpk68AbJZ/ozAhLaRoY1gAdNqx4HQWOqv2RVnwaU",
-	"z1uU1l+3Ok6L83N3ur0ULw7sxktvqztgmYB/JSWRukijuhauMyyglLsO3rYtcNF5NL8JPOFbHofC2Y3e",
-	"lCW55T3lbA7tIMBddIN2h8MA6i1iEtE5TlB3aPyAZJ6qRa9+K0uvzooyihpkKBIxb8+R7FrLZ1J16pUo",
-	"bhk49bzJx+mgU84eK31jmSaX8aFWZlCZckbHNKntnH90hWmC4eoC5oZ5DQMHXk/S2C4D2+VRlKXW3oPq",
-	"ZHNY5gsp8+6tMwHzDk7LwTasyJQLWgmMpDMOAyPWa/jaZMvyFn4to28bhm4mNCGmBGSJ+vIxdq5Le3me",
-	"XeWL+hEWiojBP9Jpi1yAR+0SlSsdpP0VvmoX0KFzYutq/TOA2X07/0hJ7V6hZeMybp0co9QrZ4j5NdNn",
-	"g7p+J3skiMoEIzHCKM3GCY2gLQyN4NlefW1D3s1r59GOW7Y2y3eG9w4eL2/tO3KDzr476u8dPPbnKtk0",
-	"tOJ9TyZfP46HX+9+/fV+9FX8+OAJ3psQjIfRwQGOh7sH+NF4sj/ZHe+Nh+Ov9/aiePcgfhztHoyHk+EQ",
-	"D7+uFfiY1mokZ/SfRDNjmFFY2sb+13u7u+0QwGA/iS/Gi1p7db1hWVuVcmYGFeQn+O70VYAyU7KT97Rm",
-	"6MiWZpoyI1O6aEfChZlI8jpwbEag1VXEePfcJrKy3Eo9p9vAdRj12UV+LD4F5PhTDb8UjKoMcQO9pe+o",
-	"5cvLfUFX88PK6A9tr9nrCzvdErhKgAQGx1yAJjjSRkolj+RguJ4JlrMwhg1csD6f3LWYzU9uTBkWi7XH",
-	"BivWQeqFy0ysAEcQcpGQTRi9YJQIcmEawrWM00tFGTZFACWGWOQtFUWKy7F7dsUXK3e5dgetM0+qDay3",
-	"o/5U8GiGKbsgUmK6/bbbOYjgaAuLQ2b/IJUw9N9fH7/8Eb3RxnmSVEa3mfkpnz7Wnrbm5VjRKyJb6Hk2",
-	"Va3aAbx0+m57XrTVe8cyei3B0keHIEffRoxfDgykZv4ClD5AhHViKkTrlKzyTKeqmaSou1JA+tvdNue6",
-	"OhC6Hr8gS9m2Yiy//8X3/aHJNWiR6pwPY9t2F5m6wNH7jDZNMj7JRDTD0oxWKOWtFFL5YDgE5rjNBrZI",
-	"E4sEVTSiam22dHH2z/JHnHZc+ejNQxo2hHIxxQIzRcn2q8ypJBeE+TngW0RYNlPeibKVmwXenT5/1uZN",
-	"E+ggwCJiMsdV7ZAnPwPHsCoMbYBjvJDNWq95SVnTfdQqCLBVylbCIww2Ja2UjXeOTKoQOhGURTTFCeqj",
-	"v2kz/ag2OuLFBVe4rc9hLseNQt79ZlbLDEvTvyxul6A2x+J9Vi3UUwmW6BlPo1YW4pzHpFqw9sej3YM2",
-	"zy4Fb0x9w/r0L+NYDpDzKwd5109oK5L7lbdMyX7G5ymUjWQCeeBA9ruaYj+SLBnaR8/6e8O9R/2WbDjF",
-	"opAFy4c+x9GMMgL9emjeW4NBv43UeAu3zAN0gpVcVJzalZ4VGuuKGLePgIfGtWs9YN49JQWjSxKQAPM5",
-	"lZJyRtl0xGJo9m2u2DksPfSHnNwD9JUhdzd+fcIFCoF3v89I6KAiXfabMZ5GDLN8CTNNZh0vbMCUjVWw",
-	"XFiUw3TL4PwzZbEZkGPOtRtCOK/wV4WoSDrFYyxJxXiPCkStNf62qGy1fdNq8w8FbApyLI1T37WWVcU4",
-	"MWq7zhqnYjsC/Cevqi5H21W6mtoIa2mWuLKnYxZSv0K5FV0qZ485kwsKRc8JPrv5qjlbJ9tq9IUGuV2n",
-	"FNSoWOVsx9I83YKRNNF2k7RZwZUL5NgsTdDXnrbIFPSV67WVIbdJK6xq0utM/DVK87qXrVOYb5Gl9kso",
-	"ttspslsrrhs6WIarVNVSPU17zXQVIF+6R17kT9QohhvmlBTq2Vq8L9SwtsVT2+W35DrO2teUdJkNieP2",
-	"gnbDqqd/crZF2XOzuFnHBj3yrLjR+TUy1IsThHPNgMIAHpQKHmeRm7nmvBhOFeoEHTpPubDZ4lJhFluW",
-	"ztlFftdq50bTnOEzaCwP8Sy7KX8L2yUY1L3/jvIYVwmNW7pkNkuyWyNUbuuZ2XQzy0Lnlgl4Dz6ULURT",
-	"e69KRVRt61T5FYmuDTwKGz96P6JtM7P9liT6qxF9W/QSeElJEudDhsoM2fZBXPIo4Hk+tsPMHvF7CFZi",
-	"/EW/uWWkKVrIlV/wg+3/fS04m5qEHVoJSbfv/R/N6GQiSIvIm/7YYld16kAN2bXyfh4i7M3WjfFC2pa5",
-	"CR6T5BCF/+CZYDihRISou9sLUDgj45jPcYypICHqftULRiwcU5svE+4U/0709d0D/VBx1b/2aKivKUHn",
-	"RH87XPf+Skg4Yt0ncJMk3j3FH+YVX+/pW0waeLhj/2He8Pig9zT34cI30ikMaZYjpvAlYQhL+O4BCoeh",
-	"/vYQZ1HGSGjLUBlHmk7iLCFxyUfaxSxGUUKwkIgqxBkylmvP+Ie8ngx5+ihn5O0EGnnmmfaPHh+smXIa",
-	"lBLiRyP5Zffvw/6TH3/aDfY//Pz3o/7fcP+fP/60H+wNP/T05Zpc+R8/BJ3voLvhc+g8avqWVgK2MxJd",
-	"1iRqOW/R8pUEw2D5i3ldFTfPWNxXgqamjht0vZSyacvksVVdHOd0avTDi5gKtahr3pARk7CGUX4zMuE4",
-	"NMPJpH9tuvjVOLHztRt9V0dpmlASI8M+ixe07MnWrgflj5t4095mKs0gvTM8e/HqxbNzN7Cg2wvXNxFd",
-	"0bxSkJjKdQd/y9O8s56cJQBt+cmV+3Lcd6CoA9KUXzS/OOh4ul/dt4tNfarL8OKXa1FHAVPF83SDroSp",
-	"vnJh2/K3zHJoRNFvM5rE+RwNK6Pt6BKTgdIaUf2vKcDr+xM9sC59R+m8Asf16s7VMMyzHNxlGlhzrHVH",
-	"hBN6Re7meDaBTO23Uam40Ba8VhgW9em5dedoXLWBlXWBTfIITIJ5gFIMI1UFkdmcBCaA4/opBK58JUAC",
-	"q0rKJTzfuaP+tK2TcmryMVs8JUhhkLTMtLnAqc3Tbzt90Uu7sStc1XZyMPiJxmTCBfFm1qIuBLAmdqBn",
-	"HgsrOVrusKZGv+3HFuaN13Vwm+xH/XRtw6aX+muZZwCYORSD7WI/y/mJliAqx1E5Xw83/E6p+a5L6FxH",
-	"l6X5mw1E6c+bXFZOzC3VwXc4TZOFK03beBKoWdSgfm34La9puX3+0V2kDmk1/YKT7ErU2HCv8JhnYjlx",
-	"aNuXpZREdSdxgoWSd/eavCai9mvSJDNRe5jMtuJt6+OnDkPHNYr1O0kEup7xoiBLbflNxlMHXAfXeupa",
-	"pzKalYAPWRXzFutYJnfbVSyz3abH2IUS+ApnN7fcwoSyO1rJdP65xSJQbG77zjQWrH0H+TYmFx1yFFwV",
-	"VJeRKSRxGoOOmyrbXjk/o7gd5n5GBE0oo3JmUpfWl001UEVhwGzcQExLyos5ZZmq+9pzbRLLlDAF5Grv",
-	"a9foqkjoaK+xEKlW5YA9d9Az6V7QrQwmhFuRHyAr8cE35NUgb9y1rGWRC1d0AmX9CW4NclektYlgO3HP",
-	"aNFm8vLra6YpmyJB9PVBq/RqrKicGHHtNWXNvT4HGztyi1Iy0ljV7feVsyeaN/GiCUE81QQklohmg6Ze",
-	"3sm28y3Xq7RFdv72kl5RVU36f5lRRVD8xSzTn7smn8l5uNvu/lYd/sWUlAu7PUB6NvM66Vynqho41HUg",
-	"8/OUcuooNlNlJdVjWZER5OkIVZFXlho1gr5W2NVIrYpEXhL0NbpeWSMrKU5VllzQez211jChKhttEG0V",
-	"Yg1qp8QXDog16U41arjnVjDWt/N4QHQ8s94qbYAbq820XQYTvLDYat0Qyy87Zqmh8U2asdWo4JumHJUV",
-	"6w2fXhK+RV+boa0JWL0AHH1dZ1IsjfMKuxaRxrPcdUQJ5ra51Kv2Bx62CJ9tIIMqS9clzfh+ikquKEmV",
-	"ywadgStoYfLfhfeJgEv1n1FTzlNh6BXjXOsNgKsbjxH40IoomoZB4Sv9bymLrhvVuXmsP054dKmBe40F",
-	"o2wqUbcoskYZw6YGOyEBmpu5kyBaTI9m00DBlBgOBoNySu3fO68IKkCDCNiCRf016kKFdk8TY26UNwiq",
-	"+r4RmwiwleXwmjOUYbWOG23XqPE2WY5tzJG7yOxbq2Cv3uZtFdFCscJJYuOFm6pYPwZLfiHTwzZ3CLpK",
-	"ly+kHfAhnyLOkgUKrVcwRF2IhlrPYOj6UxS00UNUIpwk/FrbWa3UutWQy1W6DXMutlXlIEG+Sk6bA90s",
-	"twzyhGLoLgyJ+GGlwAi7AxlzNes9hcoLO8JQg9XR6WCN+ljtiGGVwTIOryPlEw9jnWqxdT+UenWiKRPw",
-	"FZ2QaBElBLoKmDgxK5V53JPDet2Gq40ZSz0XS50Z8ZwklAts/4wpnjIuFY3WvuOO0hPvPqtvE+1tYzfp",
-	"LVe7I6fUbZPqlpXMjb7itkLil2aVq1nQEnd5xaeUua4JZYr/I70iKHSTekPUxcj9Ae4lZofW9iAZB6Yc",
-	"hcsjMUuBhkqpw5RxQeKnBYvVMu/tUaZme8ilffUnCb92kq+22YV9gySRIOre3pLPdarIDgcFhGMYOlWR",
-	"HqE3xzs0uW69wdphUB+CzlRoU7W+guyOPmmTQbIy4ve4k2IcdP2IsyWcc9BuAcqK4F05r/Z1kf7SOKu2",
-	"8GI9//Qx4oyRG21aik8fMynp+hSAVdmBZj5XeXhSJYp8SZMEJeSKJKW2UmSc2QIAEMlzElPbbQFf2YR8",
-	"cqM/qFbWleeC+a0SBJnTbF6uKxhj2VhS8MZr/lDXiIWZ2NjKIWXeEs/gARtvJCwrH8CrL0plpv/3/48a",
-	"HYvo//6/6IpnEky7vOHFoHVwhbArTjdNbChaHOwFd5XlsF5iJVmD/1IQvNIbun502bInd5uOIi0km48D",
-	"a8cgnoM/JKJp4/jDVu5Z44g1KFp4ax3ilfCgLu+gyCJIMtIpoF1L50so7k9hs/MCEw4tSuZaX04zOVtL",
-	"b9sZ+ndBkkt9jtYoN20Q/fNZoGuQb1OvWP3ITAe9dehxIsiECC0M6hrV1islL7kwldp65QBdz4iaEYGo",
-	"Mn4AyZEkTKHxwkrTmkHm5YD/Mi/x4u81sURWNDKs50Q4TUvNcUtcysU+15jQ5VhFEX6wi+crlfezNpW0",
-	"eVhpw7G0NA4bTu52c05/pcd0FxCu2vW3Pe6CB5wkmDH977rGt2u5g3v6W30vsMF5Pt68VcbBloknri2W",
-	"Q7ZqepFUiEdRJgApkRmsqKp5Fa1L2ezLttFI1mcu3UNmxBF4fMz4NtcoZ6vmOHkpXVs8yCt6tm4k5Gp8",
-	"6joBvrgiYoHeoJQIyuNy46xawfgPngnZnECCFxJJqjGkDCY/Z8d2ZRm2a+NRFO61gdZrc/cH0/zWIKu8",
-	"mGP2Pqvtqf+2uAvJS5qmJEZjEuFMErAGbXOYHN3Leug1lkgqbTHxlLB231M0zqinNOiGE2em95JN24BM",
-	"JtOgWW8iADycQH1WaEe9UM5ClCaY2RwPDf7SXqnyv8Lft3EpFGcFzVYIA/MmA5tb8DmiSrpm4b2tiL5d",
-	"nog7yCJH5G5GuFVTHAo6LBFI0LFlHl7CROm8qpyyzKC9pi7VHIES4TSg5wrOuJxesSZhoCRHlkdSTugN",
-	"icND79jhlDUmaCyCLrKAgD6CHRY3uQkRfgf+eirx/QjwVgMzu+ZKCbplZ5dbC9n1fVWXxOXaziK3jSZu",
-	"LzhM7sYaQeAPRtu1bq88V2Ld3rbl0cu8cA0Yq5peI1GvooiXPiQrudogBm3aQ1JurV5UwHaCjl/8CiW5",
-	"+bSQomwVSm+8P+x4olUIXzmzGnelEdSmOdaE6GNhMBx3Lh0p5r7hrldjWy6vNT+UqmfzutmEhD2EBcld",
-	"rkHDzOulwtaElKfpjUbyy7ws9SDYPfjQUJVafP/rHJFq6q31x9WzGIkSzi9RQi9JTYQgd3de0LhGBSjc",
-	"oaZaAiZjMEKMNpSnY2xIrnN8c2we9ZoB5akbdxV2IlJLwFU5TpuG/QxJ1U2nx3NEbiCXLdZMIuY5tOqm",
-	"q997mu6aTKMjcBE24ovipqFceYrCLUOmudOombWOStX3qfj00XU07KNRNhw+ij59zJka/EBGnbooxBaN",
-	"FCqqlW/72vGv+aDCfOrRSm51Z1117l5gt29pclfi9NcqL5fRQPBxQua1scbTl8/Qk/2Dr1BqbkJugMMy",
-	"W42hgUBNAUc2x6yv7SCYOkButBy16ZGUoZda550FCEuXd5jLq6OT40onynfFVBXEOENK8Ozq08f6AKoQ",
-	"XNSwd2gf0oeIFjL3tC598zqP1KbfSVXf0NQEDN5nRCoYjlE/GyOTRMidJ0+ePOnU5mzC8ysCEmZ9GqMu",
-	"uFwtNMO/9E/Npf7x89DNdnB+i4RPZW+wupq8cpzn5yfIXEQRj8vVuvvD/QY+WDs4Y8aFQjKbz7FYOG3F",
-	"IZpexRii8Eabf5rOxHJ/0jdcoZc8Y/Gq6E+lXu30GNFYc9rJQlst1Tc/RSEe80wdjhPMLkPjroDKdPPl",
-	"Ei+guQdOkvJevKfWaqs2AmSgE6xqt3BKcHyUJE3JrNbyq8tiLfybEs2xuCSxBmXcYq6eW7RpP5QRKbfr",
-	"FrJynpl+3n6o32ii9TPbdGrYrGZfA9A1njD//sVL91f2JzglE0HkrH42iTAXLyBDpNoqbndvTUCrssfy",
-	"YrV74VwdswmvQQge1RbHFnOHzq7xdEoEenc8WNOMqYZbxjxavfopec4jlOIpGXRu0zLEbcOv3YBvc7uo",
-	"A8uZV1myXSlFSd1Zm8TfLll/w+q0NQykbrVaWChB8Pzc4WMlbrXxVCFNsXrBAsPX0Zl3d9BZM/7nPLcy",
-	"amoK9FKU1Tlx3zIouq9vLRTNsJgSU99Ek3Vt6U2ug7G59Al7JQlKW8Vgqt9Jx/rCUIbPa6UiFfDxsopq",
-	"lKVtuneYhIj5GGfRbMuWidWheqs+pTyBr2QKb9RC3Lh+veF6y87X0r6gu3lY3B/m2hqOIp4xE1WH+FO7",
-	"ENOMCww47WFY8QXDrw+Hw/7uV4fDYYvMonYRJgb5XWvzHqrZZ0WXxDGOq9lv3/aHw/29VmlDJCHpjDNy",
-	"4SWnru8/sk35piRi3Ve+k0X7+aWaAm8aBJZYq40RRm9M98EtupPAfnJErUAzP5a6vVRpI/C4WQ0G1QG5",
-	"SqBlBrLE5pbIYrN277WMpk7rXN33tZnZ8Lk2rMuH9Om/EhIpQSOqPn1sppYK+46LUYVupy1bwt2CjqrT",
-	"Rj59NFs3LWhaTzlwYPCQZwmmbY9nS0WncNZu4XbdFoIViJS30faDX5Erkmz4wXe0YbvMmp1uE04raTk1",
-	"ykxZaWh2rduqMeuIwdGstRumGbdKfna/tXqhdxQ7WO/9x8puLywlOVcqtr6QXp797cMDtdteq/rcm6qz",
-	"tgN/nXaxfjrAnSkI66Ys1CoD6x5qTP015QGanwue+CW8G5cvNygEmxUXuH2uJvM7csuvIfxfj3a+ceip",
-	"DQqv6+59Xwi9nba76SKtcHGLEBNY9adEH1Vdo2AcRUTKwlIvE9uffjjXRq4kLEZYorA0pfgQfUuwIMJG",
-	"yWAJEx+rH1Hs7HrK6mtNXTNia2cRKRGsiShDtkXooKHpo/GBbfIC+8yGb2gA09sUv88IkpRNE9LPJLHL",
-	"wgCzk7dn58jUhNll6sEDjxTzw62ncwwgrnFvVlOj/XOsbri0eOkgaoFXx8veWTtrKT5lLeIgb11Elczr",
-	"wGpC/1t4HfLMac/JH8+pNz44X8dVUpTXCDo3/SnvL0ccsyS5cFVonkdBL45eH7+8M2ucuuFapWebvAUJ",
-	"luoi4dM6PD73cBgyvGQGJz/JEgSPBCY/kU4QI1ems/52pT9avLaxrE95Qm5jvS/DHw6309rctqPJi8MM",
-	"cjSAb/DB32zhlsDeRAGAGbfL/l9C1dX6RivU3bAiZrOT/dAAi61Ml18TGPxi2Apb01aHJq7dIYpmWOBI",
-	"EeHsJYayNCWiH2FJUEKUIiLQVhS/Xv4RJhqA8xAjuZiPeVIJA3y1d8entaqy9hXsSwZ20EKAwkEYoPDC",
-	"uDfDfvgUZYy+z8hyflldPpG370elLDObYTbsP/mx+Ofgov9jXaZZjT69nqBXlvTmwKiZfJC4NhZWbPnZ",
-	"hI7tCKMsYdswvwg3uMLz2mCjfusZSSZbcQeTeKwumlHy1LWxgjh46G4ET/WUXhnzZ11J9/1QyxtynQt8",
-	"1E15QiPT1ZgS2Xtq8vZQWP3EcFNKqC0ykiTKBFWLM00INncJNCatqRZ/vXTc5k8/nHfq+u/kuiZkU/s6",
-	"m6njH6CXWpfbmRMlaCQtxeyYvv47sZ3cEYJYNq8cMWjunEiOxib3P3z94vz0+NnZxfnbP794E6JiYgLi",
-	"zGu6b4aUAGmDYmA0wPzrZ0qlnQ8fbDWXazKCIxC75nA7r49fohenJ2YoCqaMQAuWTCT2eXm4szOlapaN",
-	"BxGf78zppE9EukNEupQKma9FJcLI9DOJVH9ChVRojKNLYgsfKIszfVY4Kc1imWOGp5A7d4jAQNT/DDR0",
-	"qiNvXHitC+meXMREyF7gRddk4M8bTm0uVpBnRMlgxFgp30KfUozlbMyxiKXRUdGEZwKcBxJ1QyB6zQU9",
-	"qofU3Jzs9V+G7sPeYMRGzBToCJ6Zwgw4NNMrCGUsJhpNTD6RwRKbJis4V6hbbg6BWTxi7u7yFdswXkIb",
-	"BDd0rxdYWaIEpgllUyQTLGcmGmW7MWilb3E9I4LAZr/8UlOCBpmByeDLL9HbscYJvQygfIqpaTxag/eo",
-	"qwW18a5JvzUIFyNmO4CYTRUsSZ+ZZlJgNa40GX2jxVmOyCdHiRJ6RUZs98A14kXjBYpN9uZTRG5sQ/1l",
-	"iw6rWssLdaFKtnTviGmEk1DS81RjmNTgYlME3U9iaP8kyBW/dNnIMy1GJIHB1miC5zRZ9CywITVNfvkl",
-	"HGAITNDAfcfmNv3hH5JrsLq0vt4AhYZ9hCjCQlD7klkpZ2/EbI7DuoQ9uZCKzHvmRExuXYgSKpX1kNqs",
-	"O7sZaXf9St/w5ZdI4UuCQmjgE6KuBTM6GAZojm/QwXBoF+aTiSQqNCnvYx4vDHP409nbNwgcpi5eOmLh",
-	"X/rnXOGk/0yL2zz7TYss86HQA9QbdDXHKppBP0V+7fZ3ihVBsC2Nvrt7Q5drJ1FKhEUN+KchVHR8UsYT",
-	"Q7HWCeLgDJvTS7/SK/fhv5rY/R9PNYprLmM5fvmaBoIjSUEmgC12ZyM2JUqi/b0nlrROiRKL/tFEEREO",
-	"kBlgAudAJCALuSHzVBnen9CIWG9NztDPlxg4TwmTPBMRGXAx3bEPyR19b5Hyl/Pvo5NjL0PmsLM7GA6G",
-	"UJaXEoZT2jnsPBoMB49MxcAMZOmO/s+0rsfODySJ+Jwgh5fwkfo8j06O81kyLmruGLTJOX13+koO0Ek2",
-	"TmiklYCcvR3HncPOH4k65VwVepiR6nvDoRN1NifGJy5NVCUb0iU3dXZsIlCeqtT5lhJ2RVhGkMwESr7Q",
-	"G9bw0XB6jQWP8rShw86O+Uct2IzuvU4zz7OvQGKvhOEAilg0ecAX+1mjTW+xt++U7oU37e89aXooh+vO",
-	"OeevMVvYZ6X+qgMD59XPQToMw4lNxPX0sM7h338MOjahVOtWJ8cg+bT6gqeyGCHV+VE/ZpizYeJ9X8NM",
-	"uVS1XQ4KWbSkUBoKZeTa0zHROdRRegrqPJMKTXiS8GvDoazC2sV3bvSNmLP6eo4HXVFuG9NSCXwZyiBA",
-	"xOzv7Tm+PEBHvl/HCjkng3CSjFgxROQLWRZnEnU5NH+wEkqaT074VL8JTzFldg5emfCewVtOitmLlpN9",
-	"y+PFCtK76V9fX/e1ltDPREJYxGMSV2hx2bwxPrbdvUf7B/+rE3T8Q9MWxTC7Ijjrn0GDr//VntrK3wDp",
-	"lxrN5lmiaIqF2oF9xljBSrdYs2S1KpGRD7flVwWDeu3PqISz//QR4SsSAU58+m/ZHh6uu1UN83EfZLHL",
-	"dLPcX7lrX4WpcltbelDePI5URhJEme3Q2PFT9DslvbfKA4qs330IX1ph9i2OkWVXhUXkZ3y3Bo2ruagB",
-	"zWucaDwBpT5ewNRNIDeDxQUrcdNGLeh21zPOdwxbdZjE5qFH6x96ycWYxrEZ17u/2+KJE7xIOI7POX+F",
-	"xZSY5w7abE9m0OWaxK9JTLFrhbO/t9fmpQYsJ8BPO59BBuVSx5Cs5qpfFLEITwTpQ/AFUO5rrxc7Z9oI",
-	"w7LWPKqkIeSt666woJipnuuTJ8t9FUdsbWPFwEwOCj1hZnWmGuYNTR2XeXY9CN0tlMidohtkAwdbd3qX",
-	"hJ1gKjzusfqJb3HsCLigmlswnGNTQ6KBrc2hK5zQGJLdmjhNYkFV8Jfdgr+UCPTeGMwPMKM4EgT2jhNZ",
-	"Uf1++OGHvme2k3Xq39L9RgU0zOUWsH3G56kiKP70UUL8BDLu2sP1UQHXgofdG1DPy+m5MYEtQ6FpFzN5",
-	"TYyjLVkgrI0wcGaBVMo5RG/w6+aw/6lxG07vpRkU/OvR818Z7bLrczXL0lbzXW7yEesZ76nVeJ397jt4",
-	"XEKnGaTXxUmSK7w9o/aXcwiUJMkESYUXcmS4hB1pRRWysW/UrfUz9RoYLs9ub6UWWl99a9G70PRe8elU",
-	"o36mflFF5XMJf42K5mia0M7EP2rdGj4TWcpDGZOEs6n+q9ZtoTnwa9LZRoy+k0S8/fO/wuk8s0q0zZNv",
-	"OiJL682s4YV1/UrjevMYg+exRmEpDybs2Q5NjFyXT9a48Bi5HrHSYgP0YsldjApv8aHvLdY2PJT/XGNt",
-	"o0NZIrIuQWBjI2b4WM6/qJIVNzLqmotqRibajlIkMpNh0al1L+oP8ETbiFlslai7P3zUczriIUq5dGvX",
-	"pzxJN3zWKiF1XM7WMZ7nWUV35RGoJFR1huPdv30/+353Prx5P1y8eXy6J75/f7n3Hftq+vXN17O/Ddm3",
-	"w+js69n3e9EGvjevCvPWboDyYm3t/1+79nxaSYMz6vMKLc8R5mfVn9+xS8avWWAFdxxYEovBmCqTnk/N",
-	"vwMtuw7+vxY9+0F93lZ9dtKsKsxWSMg8FXWdfPTMTCP+WJ3sq4i9c6z1bi/2O2LdgplrMsuZaQ8CkaUo",
-	"ZEzjw6Y5El9+ycWXX3oujxFr5/MYMQieoQM0geNDWCkyT5X/VYCUXJgsDszQ8YmbvFlo9gGaZAIc5G6B",
-	"EcOC5AE8cPjv7z0x4QQ/bIe6BwHaHQZob2gi3PtDt2gvKCJgELM3FueIuU7MXMDYVr+GlNxQqWTF1w9W",
-	"NBIk4iKWKCxyEsNGt89LLhoE9L+A++cFzIbgGZr7juc2HmdHYA9+oLuVUMtwffAD/cv5gezMFi5yxt/g",
-	"B7IzYhoNcogTmkQuL0NL203EuoXMCk/1OZrkD0mINAesDSx+bdrmYrZAXUauD03UN5dVMxwjxt2z0PAK",
-	"neCpaetrczfKOSy1jJhK9cx+StBJscBzooCKG4bVFbfsQDZJ50Ow9sa3kHYDd1YCFFwodEkWT6GaE8fa",
-	"HA37IZJcKE0BMiJM/wjlkfqB9xkR0D/HZJdIO2w3Jz3r+eocdhifXxCmBEkFlcTLloX0+76rUy7f01/6",
-	"pZR13/f+qitsWW7doYnVtPvuhtraCiFQQln+I2TVhj1/5FDdh/qFAMXXLrezXypJraRDI0mwiGYa1R1u",
-	"6TcEyKZiBvnQIhajiKpF04belzaypmjzw49buRuL9VvV9ho0flGc3lLvkGWe+xYG1E8hudo7glI2i0dC",
-	"69NZ/JutEPuF/GK/Ef5bcFwqleNeBhcphL8cr3UM9scPQYOp0MBiB+gVZZcyb5ugkVxxUNy14qp5TKkS",
-	"1yXJou7+cB/S1EfMDuUNILnFqOkmN0U/EaD94ZOirxss5oz3GTbZxvDa3gA986gM8uVGzJQq1HTC1Rt4",
-	"0hugIxD2Eu0Nd2vzXYAJPXMzxdv5tmq0JFvS4rKw/wOPI1OUpplgnprd+TMWdI6OEswzuswzNQ+P6KeP",
-	"6tNHdPTtM2+40OF+0LmiSaVDyQYpMRVytmU7rVxYuxtxl82YyjITeWaR2AiHCv94xYsJY6tYR36f5Rrb",
-	"miT3zmiG++ufeMOV6aoID7RgMM84myTUlME86K/tAhKAboX2aHlOLQf1FNadn/Ixlx8MS01IXduxRuZ6",
-	"WnI3ACN0QyLsTjQPdPUWMiiKJyD3vlIyIYlCYa7dHCKjDyFtoxEc24Co4bCFaQQOCZ5FMxLXMcjn8Eke",
-	"gyzxhv26rsr6gXjw+yKj3xxGm2Noh9HBRlaXZ2TV21da8ntivlcbJ23CqOEvKm3Oc0L7dePrbw79/khU",
-	"W9zbzE42p3r8HOa5p1hFsw3YLdiQMKHBpI/DODzjIn+KQpYlSYiihGChH0Y8NYWbiDOyjMOmxPP2mqPp",
-	"WHKRt771Zq/mLUU6h50/7O3uoYO9PTQcmv/bXvmzxal3lr98t+Roq/HLZPmgwD0ocCv5jcHpDRS4or3Y",
-	"zk+lrnLbKXKF7ob9TrAzrtkMVYMmvapoQfSgW/0GdSv/+HJE8zrvbSHfilZ628m4U8LwHHrpl900rAhI",
-	"So2ujRKtjJJbSrW8bWelV2d7oZVv4zOJK7+n42pB5XUTfRBWD8JqE2G1nn8YYaXt/9vFx6wLocF4q0a7",
-	"lkq2n5rB0m6ZvEpdP/8+4wqaQshsDjtqjI257/hdBcf60HExJmNIN66LjJnOgvYUITJW/aW0RHlB+GMC",
-	"RRV979+3j6XlXiWTGkplrnLXgyB3dZXgsOFU9DU7gU4GMAQVm+74tWfhRoC25eQAZTe4tDU09OabtqCv",
-	"ece30UYM3/qFwnh2i5tG7xwwHuJ3v2T8zkG9JAwsy9wicheW2Qx0ibLxMgiOPUWhYyihXxE/YmHBgcKn",
-	"RcsMmIADfSqoNm0yYTpv2ImBpt8HrDMV/No2UYJmqIqESPERC8dYShKi7v7eHgLn4DWVpHWULqe3rdXS",
-	"godp9uTx2cPO3nDvcX+42x/u+kzX/r67138Ev5ME0wumeV5CLmYkE5p49792V+zXFleCzpwzhZm6sFNG",
-	"D3f3hnYAJBuXWr3KC8qiJAN2sLdfRA4FsFd/PCFM6f3031qFUMQOPq2IlMPOs/PTvvkm+CI35bnjJpHY",
-	"3CvvCa8Z04UdBEw2Udhhnc8UWXR8riagmKssDyHFByX/c4QULQLWc3Vfv9/5yf7rruOJftSw0mdNkAmB",
-	"cecmIy5X8E0w0XCNQ/0WmlA/ltgcKvS49IM/67fmz1qFqncVJnSKdstAYRM+DX8J6QEBQrvjhxDhfYQI",
-	"16Dcpt5TePSXDw+ic+CeFt8n3oehCDPG3TomBwOKQ4wPqNiEaZCNRJZoJVsizkYMdBZoopamycKNmhMw",
-	"YrOOBTsX7q0V5VxdzEdPb6oIfi637UpSLny2JZJ+UOYelLm2Htt1ylzeaXZH05Bc2WTA6xl0SRauNa2W",
-	"lONsKtGE3pD4EIU5jTOShJ4yRyWCNC4SByMW2snwRF7MCZOZvlUbkzaZjEvKpsBzAqRN0pkx5KOZ4Iwn",
-	"fEojnKBu+Ne//vWv/devw15gHMcjZicta0aVG/pUupr3AXpDrg8RvyIizgiyUyDmBDPwFmiOJQj0ltUL",
-	"nL06Am5HIs29mrzWU6LQNOFjnCDTGhl0iaIXLwx6gt9RpF9sNFe6ajrnPMi1kS80RLgkrvY+T1vS+9A/",
-	"5PCtVXL/SNRzd8Jnyjiz742bVd7UwNQsMP4l+nrkEHFf7RFiTnmOEl1H6EYafO7ucN0RykjktZaZ4wUM",
-	"7EZdXI+1hwgnSS8YMUauiVQIWmMHKF1ZRFTuHOZaQZqIzYQmJED2bVqD7jWFVfKv+AxxlVxlisugpLIE",
-	"y8ZSHO+e+4gsmLAGVmRqhy/XBjbMdUqaynAOhi1iKiuqg/RRuvh7jLzH7rUgaDWROaQ5wVagP7jmV7jm",
-	"Y4/EcnaT/9bsm68I+SzVepQV82EF+UME5S6ACiinvaeFnxzR2NT0JsaZbhoRlljWzk+VRT8UXDCsNxj0",
-	"jhwybMxA3IP+aOzvAZcNVm5YiO6WM7vqNHiM2yG28b/FvzcF/0Ffb6evawAgnBMu6uZSVkv0XgMdl9SG",
-	"EmktU1ZJq0gFiQDd7CCtqp/TXT/UOjkK//hiM8pF56X+/jBsYsRAummlAQYdwJrF5pfWC4OiMUWK1QzJ",
-	"GU6hpSlVcsTC5y9evTh/UVrC/RMeR92jN0ev/np2fKatE7TXe7r8zvIDjEMrLRxL6IvlLgZIGj8GbH3O",
-	"r0iM7KiK1frNt4vj8qzse9Z2flOC9ffvMCxp65iVFEzULWgQ4YRi2WsW1RthjY9y4Fcs8wgj0ptb8FQ0",
-	"ANia3r+V3vlC/14h12/CwRphfaSXepDYDxL7dy+xV9JzmRxLEmjLEKqWSNKOa7rOx5dIxQWJ0Tjh46cI",
-	"w/+aTo/Wvz8mWtYZaUYlktckVSjBMA4Cej6ihOArM1FIwNgJrFDKqeZnjJtZTWh/uI9GOaNDjDOkBM+u",
-	"Pn0cdZpDrp76/juJuf52Q6hxcRb10qfWEfXWU4++kGhOFI6xwm44v+nKZj2aYSaS8Cly/RWqXiqNi+Cp",
-	"omrZB7Psy2xEnTv0Yrp3NPgv3Yc/oOS9qEs5Nt2RQpRrEMvKUIn77sT8mjnlqBbrz5QgeG5YbUwisYDZ",
-	"deAtMx6SZwb9+jBkXsIczTAoftbSzv/beMnCYMTCF+d4at2rZ98d9fcOHtupZaeYTUmIrNhE3b3h494A",
-	"vaCmF6Ad21h058WOtK5nXJOXsWeWfMX5eJDQdhG3c4g0yWKVCRI6D7NH5T49j1iXcVQak+empDFCYhI/",
-	"RWONiiaeQWW+ztO8ZSFnEXG9UA/R/nC3PknHHkqzy6faQjKlYoG67xi9cePRewYydv/vTl81+TEtMFa7",
-	"dde7cs8cFNu+Nwd7kx91bzhslSZP0HihCBIaaQJEBtMBCvUv8pthf3e49yjMd2AOq9gC4Nkd93X6cufL",
-	"MtetiwU54nH5NnOtF0IyuyGHcE7nBIbAL+FkrzQnfEwZBqBWN1rLxM08RP36SoLlEUw+6QM85Losy/LN",
-	"H4JODQdYt0bdIx+CjuYI6x6Fe+AD94aP1wF/S0BZ+4nEBqsq0Lq773U/G0RsuYa5eWNoPapTNN9wheY8",
-	"phNKYtQNjyf9N5yR/musolloJjxaNVsv1Pt1S//dxxt0z7yT7pWAHYVxgSRWVGpYDn6jLSLLQ5n//uOH",
-	"4KcPP5YVFiOa2mjRt1RZoF3Xuno643U1Pfwkep+RjMSBSQrjZngpQ1mKuqaDaHj2+vzk4vXRXy6Ozs9f",
-	"vD45Pwt72vLzo8FGnXcdi7WGkGCpEIxoHdT6Pl+YjX6mwK779vsoy4Ivy4uyfpFqKHjlprVQFgYPlVC/",
-	"jNXywvaMzdSY33jkXxrpbd0+hop3foL/BZMDkpKMN3aVUnscO9XHnG6O0ilWM099tet2qhmM26cp/Li6",
-	"imuATjLgDK516BhHl26+M3CgQrnL+Yj+aPW06KNIy9NHHMMC+qVJYjnZoGbOhwaeIZJ7dAdYKqyXeuaz",
-	"A7tHM6j0oTzg85LkGYHhACDw+lmad7XVZ7OOQt9nNCWrk7CKyvOunTq+42aLB3YwOGXVzKmKaEUZS4iU",
-	"KJRcqBBJmO+VJ04MkKGuoJxnCJ7dPKvQr5af42hGGaltJw3Jhl5BzaTaAG2AujXRWlQEa1MYZpAsjD7A",
-	"M+WG8A96DRHQFx4Yf72180+RomZmGo0dzzKZ7lSYEUYD9ALgy0VMgCGBM8XNaaAsJjfbFOCXauHrW1Pb",
-	"ftSrCuf1JapoRBUxV4o/ctWmn/8r4RFOqMQ2Et0v/d26Bt/L5b0PFStHmzXF7yV0Njlz8PU4WdG1ugSg",
-	"DffzLH+2/ZaMC6Pa6be3qkR/I/9La9B8pi4JxU4g65nEmtLMjvJqhoY95VWF95Bg6cgbFQeegyrfctPO",
-	"UizuHlorMjFNf3ZJBMUJYtl8TERgHLmQGcRjEqCxwCwO0JzHxLRuT2zp72+ofXtBaRubO/6RPRg8v1B+",
-	"aQ51T5/ydaeNuz9UMstdjMCkk/cGKGR87jWEGLElxmoas486n/4r3weKP338x6f/Y3qKYaZGHTP2CQuS",
-	"N5vQtEUg+jFioSYo0+OAkXCAwgk4P1lETNdzRQkLkYIpU9iSo8bBGC8kDHFDLwVh0QwleEySEeuGMzKO",
-	"+RzHmAqI/LhKlx33rwR+VoLOiaY4uOT9BZcHg0FvgI5ytjli0LTCDPZ0NXb5iXwhveEihl+ZJhcAhVLr",
-	"ijLQRywfNLM3HPYGyOjRDIXHMZmnXBEWLfp/JovQVMkosUAST0iyaG6B4dH1xnlMxUv/TGqzfTZoo5GL",
-	"b6sGvM+0rK053s5hx55MVWc67ByZ5hXoRFAW0RQnqI/+xhlBR5rlY6EX1XclWKJnPI24/llzZf3zH492",
-	"D6xqZ0YTCSIlyQTy7kfuJg819YrP+nvDvUe2MYZljlGxRPtSR1+h+RxtL3w2v8zWXxQKQ23ri/Y+/qCT",
-	"Y4/qn5I0wQszzHPVo3WPfAgeGm481Gjea8ON9aK04pjY+an44+4ab5QFZ6ZoQuWnj1qAaIu5XGg26oyY",
-	"bR7LFuW01rw9h4mUWccEjFj3u3MoLQ/z5hyQjWAWpGrEzAgBB01fYu1X1ARfYLncIzucfEXHj5JQemj6",
-	"8dvKWGujeTamrDl0zH3SeheZSeKBDgpdRm4U8hpLBXmp8CTB08AO9KpU7xrtzDjepkRJ5BqFFCYwZE/a",
-	"6RV5D8vzGUE288dIkRGzA66viIAh2IojqbUwqrWwiYtFg9ccWgNQNm0o+l2F5MNfSKCf+3rp1sL8w0OW",
-	"3R13MWllvW2krBd4sFUrk2LGYcHbI54lMdCLaYLh17lXO5+MWMvWJ3D7AP0A2Xo5QQUII6lwUtCd7Ts9",
-	"Yvu7e9oQUsvCS9td+JJoiWO5Cs/A6WYnI1iBdklIStkUiH5GpeJi0dwI5Tbm0gS+5XZ2UoPB863fj89j",
-	"jtsYHp+nzcp6PuU6rdwVv/pXVv9b8MQTAamZtMIVHyyHDbq73NpyKFd0ruz8Um40wSdQIGkZXzVrSEY8",
-	"JTFK6GVt5WiIunjEikCmiVWaHifVNii9wfq6Ac/OGKyNRx6XvviXiE1uUK53xkWrZ17SRBHhYmRbVX36",
-	"r32o/LxrAvWh66S+yQW3iHpfipcm+Algh9yAuL16T/MwIiyGUi/UtXpPGNjWyJFxWNtKhoKKL2gcPkVD",
-	"aKUkRwyzRQ+lSSbzJkzeLMDAGktB7tIOUN45zuauxwTHCTAXZ4BppRGP2CRLkr7SZpoNk4XvQ6RNJaqS",
-	"pYYlqGs98lKR+RyGuuIogpgfnTIuCHQGLTI69OOWfZEbHKlk0czG6piNoczfIZNpe/+JOW3S/gkrhlve",
-	"/c7g4AbL5xja/plSNLLlM3awWvv78073bR8wPvGXgs83fuict3/kuSW8b8mEiw0A/YKdEoVF3P6J73+D",
-	"sus3J4oMqEnsuCWflHU5TxKVfzfa44zgRM0apcezGcEpMjehaEaiS+PpijnxJrWarAus8BhLMkAnkE8G",
-	"vJbckHmqTEYVFDBrvRaS6mqrP78zu9nKUPSbheazC18fv0QvTk+cfSs7hx1+qUECEVg8T/OG+rv9vcfn",
-	"u8PDof6/v7W3fM2Wz8zqDbZnKnhEpITwdjq4m+qFUqXCd94BeQduD9c/6Z2YKIO0jT3o7Dl6vpIYgYsj",
-	"wRCt1QaA/nY0p1NzfO7WAJ2S2OaMZTJA44wmsbuodYYYZakGvUuAhAzGwITWbaUjeZ9BPykUvn5xfnr8",
-	"7Ozi/O2fX7wJnY2AbZtJZvrtxSNWDhn42Y0usbGpcaIB23MHkduiHYAfHnW0AD4XA7WLuewcDgf7e0En",
-	"h9tFTIU+TJiL7P9uQQb5RTnimgNcdIJOfrlzwqWaCnL2/Su0ezDYfWIaXsRU5j1z9ZOMq4sCYoBJU168",
-	"pDPlu4O9x4OvNZnUk46wOYklahk+cdSyMXkFHYMIF7aCs3P46PFw6H/Z7mA4GG5KhvlR1hCiu+a4mSAp",
-	"F+pfo0ll+dObOEQ7g+L+06NtXVLedlKZLByjo9daP+EAnfJr06r6EBUdMUesYfxYuVbab+ba4Kgo+rWa",
-	"G0as2q61zIVm/DrvnAndNbj5gzPS2Dfzwax4MCsezIoHs+JXkwXa1pDYNBc0sqNoKsklfnlLNp5DTZkr",
-	"T0ecubi6X+3StZlkKOTZFRGKhEURSzH2OPBGgik051KhcIYzRcKeHZRQ6mHuwlZmIEg5cSai4wS85YJn",
-	"V/prRp3ewM4tA2lIQmQrQSR0Rc39Xn9woxKK2WWu6C/fHQgR5zP7QiKqZQySREHDwgCRREseO9QL7aFZ",
-	"gOA70N6+/redA4a+gisw2wztPv5a/5EKPhV4PicEMZBBECOFLu2+h2+pkYiGRy4LsTJNPbohnkxIpAgA",
-	"MMxLDIo0W5ffnwOjMAFzUD+FPw1p6ddckhTKTkJXAzNehAP0lhHnYR0xLUmpRNeCKkVYqaZHCcwktlU9",
-	"jTmwqD4FdsRukQN7qx6Qd5kFWya+lxlVgExaNf/0UUMamdn+KM5QpFV6qPEuhYzA4kidMD7sAHaBQq8E",
-	"yReNv5hlNDFz31yOqpe4KqC66mqD8LEPws+TuVo6xBrroeTxf0hffUhf/ZeZF1fua7rGnVhuIUxuNCQ2",
-	"iDvXDTgAlw90Z7EJQWD/FQZh2RAMEJYj9uzsP1H33fnL/tcua3S8UKRvyjznWFwGmnfNcV8SzYsViQMI",
-	"eNsOV1qP7QVIQjswYgtCOTPj6CSVClQUhlM542qArBmMqMuJvaHzbO7Vjwh+LVHXScJdmLaZayIH+k9t",
-	"Ez4jSQK+MwHz8U3HsW/CAIV/0P/ph4gLFP5HCOUtqSAwjcXe9kWIJEcyhebGM6IVhpibEHrGRkxbsAhL",
-	"NOFiniVY1gmzF3BYa2zQ8gG+rv3SprI0gFJ9yawBScdCrnN4YP9eU2b3YL4+mK+/I/PVU2QUuVE7kbwq",
-	"aXgdGgegiAWaGAITuA+cthbY8H1QUuiCkn4f5Kp6UOjoARgvzk4JPFPGXkm4ygQJiFQXhF0I+N4g4pm6",
-	"AHdfEGeCkIs5ZZkiMjB9oYwmfmHeN2JfBY2aY1AojIGbBRyA3hkYv/husBfs6v/WOJKLH7/yfrQPDoMA",
-	"+FzBcFo1RNPCo6Zv3F11QnsoPl3VbQeEEKrOztJnspHmsXo4QrVsoGTwNtcOhCUK0DLZDNkWBKpP7ZBt",
-	"aPcpE3xhB4tBHo0hB3mRcinpOCEyhPqBQt+BmePljSznw9lmnzZ52TZnLlkmJcfEwBUfVIoO9JuL5OiG",
-	"2FjFqr23zN11hldVSXwoM/j1DEttbRrcesbBpgUHgc3Or3Nn8ZQw1NW6cWhFmyFRxrKEEK1lj1iIRTSj",
-	"V4SEh1A9l8emereayjpiMG3VTDA0j+RdfATPpjNkGUX7Ega0v7s3GLEXOJrZFcE9BhXsLjNR8OsB+mFG",
-	"GAqdtmCMCd9R57ZjXHglh6ata5KQ0ofz1D1jml1j1zDZmDfWp8kTbz7jhCeJtoGgVxEj1xoYT/2VJFFo",
-	"vEAzyM9TeCGbayhu5267iyqKMga+wmgCuo38Ak+nAl+B4uD50Ky7djtv2Ocpp2jDlF1BxR0y54eaioea",
-	"ivuemHsLd9byRCzLrXd+Mv/4UNPocUNJF9Q5yRI6IdEiSogVDw3tIc3Flc0h2xL9UWRJv7E/5M92L+hn",
-	"4x77GSmOfkaUpZlCP4/Yz/1+v/T/I/azjSShn5GN1gXIBZLQz/4/q1GprvuiHixtnGT+I1274GEllwNf",
-	"mtq8UhgLUlB66GfkzE30s1k2xZkk5d8Ju8BKQbjtZxQKYtqAwI6w5MzuRxCZzUn19uryUcJLywfl250y",
-	"Ai/CQHVgY/jWtf4BLO85puyCk+zK9J2B31JKIm1ZmJdhFpGkDtRB0wasBqTfP+eKTpbhbrWi8madqmQ+",
-	"s3mMsjZizNh4zBYWe8qDlI0qBIcbmMMIHGhBKzEA5Aytnq2MuvbcMUMZy6/mIWJw9XJmXtR76sbkS4iM",
-	"ajtsoWb6cZJI4hlbT4xpCEFLrc6Q2GlrELWEpskyHKAjeCFl0xEzGYHwSBGN/kIifIVpgsc0gZA0i8HW",
-	"JMr0VTCAU5lgEl1joVeSLqg9YuOER/rjBug5VlrR1Yt7ip43H8jTMsFn7IVNNQT8iOmIbahvLilnR/pk",
-	"a1jIZ9HQHJ1q/llgV0JcxQqPZhDV9LlM53D3w/as8ljzPa3H/FJqmXntKZFZotrYzch0BQfsjUzaG6Cz",
-	"w7AH1W0D1e2YXWnd5lxTUD7g4EGHu28d7shIjyV96JZa3Pq57G82mKEOAkTzVzuhB9UO6IHcIi/ntTdA",
-	"YMLn0+YiLAQFK17OuFD9hF6RuDSiB/x4Y8GvJRGyTU7pLziX/WFS6W9mUul9jSVtMhxeZ4miqdbfJ1zM",
-	"LQlNaEJ8dRN86/lTdnhVPhffzh+G2UJUjpgL1LvBhuNsMoEkLxgCdIjGZMH1Aq+P/nLx7uTV26PnF6+/",
-	"DYuI/N6wBwSa2ZmPuabzaDBiZgSQ1i4Xqda3QKeD8VYmne1GEZbXyTi3vZH2hyiNJwFK2TRA/0jJNEBT",
-	"OgnQNRmnwYipGxWgSF4Fmug1E7oJ0E0id24SeRMgHqsdHkvU3d89KLkf9ZfD7H4qkcSMKipJ/BRJ+k8S",
-	"oNfHr1+MGIQH3ZwxZMpu9JcRAXrgJUlt8p3dp16KMDfvDCutdKu8Rmc5j97CSfGlFM5qLj1vkU7PR8x1",
-	"LIeES+9jGwfE17G1zsO42Idxsb+ecbFAHW04bRsVxRh40Na0SUcxneyNuRcgnsTVOT8m05hcUZ4ZI5OR",
-	"67xUz6bhGttzjsXlAJ1pJiNcWQ3Cpju+NoxVTUxuterxXbH/z6V73G1D6+KDXjAlFpt2tfYM9t/qJJ/f",
-	"v9b0ndfY45cLdbZhB36Oze19zlpVyxryM62QtkG9kgUzpVfGPvE2A8mVxiG8qzngQWAqBiDwVw3EFuFX",
-	"CEbmIVetBjxBY8jE6gVWr0oWtvZAXwNfRq16cLocIdy+qzSfax6NKaS+l/IsBE5pTBBRiEwmNMIRBP1q",
-	"Up86hwetvUpn3uO5P+nXFvYTNUG/h4TyBxVpPTs9hfibiYLEdxmFc60Lf7q3LJNKE6UIJ0mA5jhNwQ60",
-	"Hfpzr9QhKuqj0Dcu6NVlhMSyhhMqjmb4iniWEy7mN9sEMMXRmJgasOsZtyMKqNJ2sgvmhOgbbQlrw7oL",
-	"DLjYBKxWhD+gk0I1TmbW0zfaiAssMmJhESIK7evcn+gbF6TxOPk35oD9hJpvXDCqWwTQ8k64Jo4WIN/0",
-	"LyTBNy66BF41YxqiOb+qj8uMWCUwM/BDdl6JmRczWZ9p4+YmNIY+noHOXco2d3ORtox91EaBleYbymrs",
-	"aycy3T4G3Dyj6RQshDpommo7d6YTaOxhDj8BeDVOR8ojNs0Dsu9hds1dJiZ6ARZjhP0+MxU/S3jkt1c8",
-	"ZaKuXhy2WzQ+xknSWyPyEnrVbOm76tYQ69tCL9XRNRqCJjjS1U7L27RkeqV3cq8NmeArPmdPJtjAfbRl",
-	"0rBj+iWp4GPS1HZlTpSg0YqGK4LPiZqRTCJoi0huXDHBIQpnSqUX7pxNPYarwvYvXcSZbS1kG+6EZoZR",
-	"Yqa26fV5HCDBM0WQIvM0MclSce4g+iNHImP6jEwjJwc/u3tjpqXTG5RynsBTVCoaSdQN4/GF/vHiy7C3",
-	"rvHTiNV0ftJiREYCpxrpt+/29NrCuV3xTZpgWkbjzr+h7168OkE1IEffnZ+f5ORmdxW0guxgxP4Nnf/1",
-	"5EXtuhHPNLaNWM3Fn8za34w6f3xxPuoE8IpvRq7T16hjKoTkNyP9jaPOB/Ro03IYCzIn5KuYaObi/Uu0",
-	"UPI+fZ7jUS05l8fOrp7ovmZMWt7KSFNLb4A2CkPX+mTflDb3maa4m5CQm8koSETTVRMsM0nErScyrtmw",
-	"DxdtYZtSvc6GT77K/AcbvxyPoT2J/viqF73u+yv2budWw743j8r7H/jQNqdN2xycJIhVCK1pKPWGrXNM",
-	"+DcnGW/wn2tW8w4mO2FFMlHbrCaAavBKpRnnxikAI7Vhpd5Tkz15yfg1s/2gTckIZkbFsCbx3h7wrBEr",
-	"ZDJNCFPJAsEAqpAyg6SUM+OImJhedMC0DqALy1E+Xp5KN2ndtYQfsfxrv5BQ9u7mT2F5aYvo7DDeUt+X",
-	"5n4tPkLfzj2s78xMCUhCp4ygXS36McJCfPof6Lki8ZzEdOB1UDmCa3k/nk8fOx6h5pDqBDnbO3zUWu/1",
-	"v+zztFEpwbZGofCvN7RReWho8uBObsNqTeumEqNdM/y/9NvOvNnAhsg3lrbBSPkxTZY7c9KgX71elDSs",
-	"o4TiX0UnxzvXb7ZSJcrQeVAm1mD460VZjUBdrPGptyGa7wiC4z5OEoiQ1OfkYXEpbbfSzBSZ+6u48K8N",
-	"Rtgi9Bj6tqIZv0ZzzFzqSbxMGHr1oyQpUcYpwfF9lpXr9Y+SpDk//jln5F/CctXQB5V0XkUnYc6gPS6Z",
-	"PMtmtqk1StE/04rpC61bykNEcDSDRKMV+ISFMKkEUDBN9JMo9O8PR6z7p7O3b1Do41AYoJDGhyE0a6Bx",
-	"DzRKyhBGxscFNeDRDDJCBQFEcioHjCHtes2zXx2fnb94s/Pm7fnxy7/2oBGlCf6jGcFCjQlWljx2D5CE",
-	"oW/g1buhxBSUD9CpfikjkYLKH2OSv8JS9QEU/ePnoe19LKB7m4l+lQ/E7c5FErBCNB6go0zNtKYeYUXs",
-	"yrnXTPFLwkAxN4dzAT+Exr0bnrw9WxJg5r6+ua9OSz6DG9Z4CioOVdhF23c2hq6KD1gRBlqOAi3Z2sex",
-	"w7AES2UxSpCIUHDLQWdHU1UGgMYoptIdnmeHG02z2GDpNJt2+GirMBW4HGGf/YLI/MY/h2h/b8TgjsMS",
-	"1oxYjBU+RD+NOjQedQ7394IRbGDUORx1TAjY3NjRF7QVAlfe8OyKJEk1hgWx6k8fyajzYZveOQbU5hMG",
-	"D8J9VaTgp44hYU3dncO///gh+OnDUvSgqgAss9jeFhzcEGKzOnBUqjnpPh4i2bOcRnHTP6NONTaL/7tP",
-	"x99YToRHzFaqfCHNxs94JiJieTSKMLMdJrRmARxPo4ORFoYOmw16w7DOLd+4N9vWf00D+sM3/0toFdD/",
-	"xeKE62Sk0cXS/kZIaU2qlX0ijarwhSwTRHUy4WqX+FP9wztQb+0vI2aSGKH4w+i9nBE5QN1jVp5Wa1zV",
-	"EMS5xhLJGY4h0WS8QKH5gJ+sw+ZDOOg1FGNVrMMHw/DBMLwTw3BzasuRddMAVWVep16mGAYFjuh6x8g7",
-	"ScQD8v/qAiy//yT+EtKZGZ0aaVeHZDZCTI3aeeZ+mdZ+8v905BaThChSL+aKyI65S7qhB0+9qTbliDFm",
-	"C0OUed3cMgU+h8WWAh8lTN2vGQUGj8WDB4y822lMGqrtXdeb4qN/zG3xEnyEm2dQL71qRSWJF7QEbyM0",
-	"YTEzlJbdUqhL83b3T8uamFRcEPBPziibQvTQpAVncklBrLTKLEWfGGcIAqNg7dZ7Lf0H7ttjuS50dl5x",
-	"Fz1Q5T24ScvY08JBmiaYMcqmLcal1ZkkAZJcWxwKxRlpnI3msXabPxdUKrKh6U+ez+9POtMbfFoZXubo",
-	"jl+zYhxLUweJE/uFnyNd6IwLhS7JQn9AYotPw36INGgkzIEmTP/Y6FLkoqHjfAeaAGHKyAU0WAw6hGVz",
-	"SMfVR96H/y7d01/6pdQ7W99R/uHHFt7KvJ+oPiqZ50UVB9PwceXBLbfKjqrZkNkMJP7ZiZ5kbc1BO0bn",
-	"EKq5vsDbwDXgKyM3CkH/Pvr/sXdl3W3jSvqvYPQS6VxZlpecmZYfZrLe8XS24yR9H4Z9TIiELVyTABsA",
-	"5dbk9H+Z1/yO/LF7UFgISqQ2r0n0ZlMkQYKFQi1ffaU3DsSFLQ80T5cuebi0JOfm3OYpst/xtisL1ioi",
-	"djOxafUwTM13Wjb8fUK6CgGRbTq1qzTYFfwOsAWYK74A9BFLSGxrsEwDEZmUQIvLBbogevEyYvDaEevG",
-	"OWGyJFm87/7KSDwYDHonKDaxfKyPIEEKgpXL6r5DBREUCEXMgUN0TciV7FkeuYgZjl6XlyMsxWKEMMo5",
-	"UxO7HGGT4gwdHaD/wazEYgbUwLA4zS+H/4G6XKDDX3roNRkLfcogYnFdbdY6pKE4JYJRItxvfwPL0Dyt",
-	"6XiGFE/xrPaDvukYSzJC0AUldmTtNqvm1YWvcoCvRFI4CnyJeZERwy3jz0kyLiF5FyaPLgkjDTWvgMOL",
-	"c67dtNgzQU9wYQox/FX1Wj+5JkTNK4YbwNMW+3p5YeuMOl509O4AbwFiC1yTRCqaV5yTndHB4bDGaGz7",
-	"zAWotrNvX6cUWHD8jWvdwf5a2Exdjcfh3vBg/coONzEPg26r9PWifta/7RBtO0TbLXTcmt9tmjeb0PvY",
-	"dxp7sKyQ6Oz1C/T06fFTr999/0mrHHmSlMKia7ugRA8OzQYge55XFNJ/NaXmMQmOzr2PZMILz/bkcR6+",
-	"kCSjUknUDWuQRwbGEd73JGLObxmFvZafyHkCWJaabbk3QO9LlXF+Bcf+zvllRiL2wr2vLMd6QsZ6S0FU",
-	"Bbw4ROxBLFuSRBCFMsoMjUXELKBB/wpoKjd5Fs2AuvF/2lRnD+DN1PYQxSlqgGq01Ca5J1wJtAhTYfZZ",
-	"/de02cdmO3hzWMW6XYrco9cQC89f/f303ei3F8/evHr38tlZxH57dfbx9P270eFgGLEPZ+9fnr4c7e3v",
-	"23rA/f23WH9ThllC9vdfn0Xs1buX4fWbYxH8mtjlkm6EQwi+TCVrXepEtreGevri/loVA2+1lGt96fQa",
-	"q+wyqbCpO58h4Ic2CoZdOe2jx+61xcRrltYuHv6g8fC1tr3+Esh2jazM7TMnNvjrvvRcj6QmbdwuFMN7",
-	"sSU/WandCdodYFbWlLLNQp3uay5LgrTqtl9JoaDc4MPnT1VfsJBvxvDT94E+n5IUkLKowEJRnEXMdGJB",
-	"XTyGVkQATu3XOxGZIitXzuUcwdlCGZcfNWK+jAtoPlxLH+gd3tqb5zb81tBLVQI4AQQl2eY+4sO0zlm1",
-	"rl3bnGB975izdo7hWr1rtnAMa5bXLfSrCRXdQtw+lqUsCEtj1NUDXKC9qBwOjwiyx8teH8UGeh2jrjvo",
-	"z4JrTuYieDmfEokKLJUJA+pbKCJySKrFqOsuNsdIH11o9dXbvkWOywPZxzM2QJmbfhF23Ka8zu8bR3/b",
-	"Ga0Gze013OQ/S7aqXa3eEaeGYgdnH4QeR1GtCE3X1E4RHJojQaw5jQeNlEz+CB//kyR33hJjAzPqZ1az",
-	"P1dlqFm5vneQNqjcytVKdBvNqXWRvJm63LiJ5RzXjSAXUFFvgGC9AfpIlEQLuRXFIxYzW91hjg3QZ5bR",
-	"K1KzK/sLmRfb5pFPibCtgkba0wbuVUESLlIZsTBGiBNV4iybVc54IyUr0TMZmIYrI1xQL+Z3gC62WRvg",
-	"p0Znr1+go6OjX5CiObH5YZca1vPTSjFXm5OlW0Cg5I7vmXXu+3cLN1ZO3x9USO/WdSulnd1tPfXiFtDN",
-	"NcxmJohJOUjPDW+Ny1pNWJAkeGKyvaEWQIxfo+71BBsfUctxWmYOFQ5AcRMRT0vS60NgrkoMQFLZJhZq",
-	"NzULXv+C0ykGZTOv6AaG+hO47+bouYPg4Hhm7g0jAZCFZhnkMECfeCC7+x3aAoMhGtdytVWqoJYGbozm",
-	"m7Hbg0gH98pR2ZLAvp0U5U4HPVgsy3zVcGnWlgDj1xtroWBvX1qMlVY6Qy+bC5xlsL7RmKhrQhiKLwTP",
-	"gwY7xnMzXXwUD37gjKAZwSJiGVZE9PoIK5RzqdDT4XCAXuUFdI8WCDsfkqQ1e84GUlZgF98HL7bC/ngN",
-	"GMwUz1CXsiQrJZ2SVpNCv+ZGsLL+YvfoxdFO/CQcDGF2pC1UNtPanuF7GITbioFWQ9tApEorVn1oTylS",
-	"InbR71vVGK9LVYpgok0tzB2FwLWSEQSbsESjHnlRtUZNscJjLLWlz1J0RlJqDYf47NXL04/nn8/egHMi",
-	"ieqFm/IQxTCGZTQHXFvEEkEVTXCGUgL6Ighz99HT4RFQS5zbCz2wes7Xwtk1nkl7HUn1YL1BxNaj0W1O",
-	"8Z/BdNyUSdd0lIXptLMGDguREl/qRQY0Bn/qDeD9ryHJrqGonJkOVymV9av8PENVRPrt6wVlNLxcT1nC",
-	"2QW9LLXHZFLISzh9hX3Z2+P0PQP4N5GNhL4wt9qoBOZVpAS+uKDJ1pS++qqj2/0uKcUZUkmBDg7/fTAc",
-	"DAcHo6fHR4cjZHkn/B+m7gA8/XBCS3bPX9Avkvv7is9Q09rVbj0TBCcT7bMMlhIu+9svZ1wOKiVW1L/2",
-	"0dIyi27VORplnF0CgCjs9SyfWGZDCepjRXk6kOVUF/seoA77ZDtE9+HANRdXGcdpxCDYPue1WcDW9YRA",
-	"gNl2QDdtpzPSZi99Cibmh6r2YGCnNZR4mB/27O8AmdX/+78sovMc6zvv1f5LJpCO0ofNXxsUe1CJFME5",
-	"6iZYkj3KJAGm/CWmpn+ixjDVwVq8OGbwSjidU0vrHclbSymoXgoUTiJrl3u8rF21zlO5CpiMTEnWGs2j",
-	"U4LLtZ/iHZz+wi+itR5kwjPb746GC7Dtkaozbrkg58WckCBJsEgm2lLWQ/eh9NH8ZbRN30iX1gBjnF62",
-	"PvEfG8nTvdTEVCpo06qY4MvtamPusTYmmPdgww332C0qY95QdgUgF8Ghza/ppgkEE3pFAlaXXyDBM4Li",
-	"aqw4Yg08yBn99rUO++oD4iXqvHlSBuexJ0QqVGBtcQT7fNQBRjg9ZsQmWHr3HOpR7AN2j4e/zFUqe+/B",
-	"sBxXykdCX/AxsXzLWEYsDvb3c5rKGHVB/dmanpykFFNB4r6DtrlReoaVubo6drBjuD5iYFS4SWEE8RIV",
-	"WSkpKYVRat++2oeSnKlwmmTU6a1ZsBKs2ps13HNvARZHXaFqXWm1/qhD/iyIMM0+69tStU1BgYrdNked",
-	"Z53gagwxZX2kzIng56AkO6PO873h8PhwO/LlagoepjglVJwN5SlWTHcVKjvk0kOUtARejdWYrXvFnIe2",
-	"X9MKN/DWBugjTCkaz8BsOtmqg0agxR/ARVphCcIrpzzHlH1HJl9olW9m8gWisTP57tHkS2qLwC3j8OiW",
-	"nS1AiLVzLGieE8MyXTL6R0nQvKeczcDmiljUeVFZMSj99vWf3/7fWIqYKRJ12qyyY9t7Yg3zJpDQG5g3",
-	"ZmFq4f7vWSpwmdl+6IznnVEHFRnPx0RQgtaPp1UP9jBGR82hXliq1a8/jd2xMyPu1IxIwoXYrHfmzYcv",
-	"1T9bV5+dWegdmAkV7KRehUqZ6epCpERYEMulTNLINQiubKCTpi7IhlZcn0lFrZ8qFaGLe07TOGJjkvCc",
-	"SMTKLOsZ3Qk+MU6gZZyDsiheJpNmWJ4pu5pz3H6ICrgfH/3hS+Y2MKv7N7GcTfigEpY1iuiWSdbwnrze",
-	"T7VVtwMU3AUFtJ/eZcG/jdyk6pveaTkdGpeqVlEXMVtSZ4u0Rgb6rK92BC+EKdvnZK7ADmGGeGFqKhBn",
-	"JKy3i1hci1HF7WV3VfM0esmA55CqJfV2txN2mw+gUdYcQnve2SIY9jBVeKvVgqvDW1APu5jWzhhdrxpv",
-	"DdW3whidj23dVE9u5nAbQ9YCoANLAmcA/EATLBFVJ15bzZ3WPRweNPAqPEvTIBR+K47zXB7gcDGSv02U",
-	"3t/0lBWlelzh+rrhUoHPGbmuJaJ3Gmunsdaw1Oh0zllo8aS3Vl77X2prdDsvu9ZZIHhY319gwjPDQVXH",
-	"YsyXm+V8SlpV0CPwQ2A5mxbQZHE179yT2xF6Iwc1Sbe9iO7eZ1md4Ql2n21KQ29rscy7EbezXy9k6W+y",
-	"O78hU5I9Pv/hB/YbdpvqWjFpCAPUtMmTECVo8Ddbb661yPCmXXoAhYzZrP5sdXJFFLIv+kgHFQgiFl1s",
-	"uyrU75CGHRV6q2HENdq2x9DyJ3ygj1ysdY3p7uPoyrfq8RMOu+vxc9tLsU4OCHVNdx+W1AsYSEFXLU69",
-	"tAZoHvsPpULxfsxBdOMFrgdVCkZSy94t+HXPpLEVVziLGIV00zxgBb0LuuGt6CNhhFqOUCx4RuJ+xGIq",
-	"z00lQWxKr+M/4kWAOnCoAjxET/Q88BgYy8ssg0R+q374DNP2QxUY1EsDGgoN3EzpA8HfRM8aVBzYP5YU",
-	"HGRYqvOMX1JoNBH8t3bhAcirx9frD9/2qvq3tcH1+nue6QvaxrUFKt1Y220xQFZTAgdhRXRjoB6Ke+YB",
-	"257Jy2cTF+yY84xgtiF8fkF+tdx7AX5IDJU3p//3SygTtQKs4S+uAMsJ0qgD7DD/ldOLQY47/Y5+l3P7",
-	"2KCP0NvT1/q1DJ62mlJLghJI1fxQR24okA07kpZsE0lf+nRe4t1lQDG7GUxMS9mmADEvTzto2D1Bw0qr",
-	"292ea/5fCQczm6SjI8HMqQyHZ9CbOpsZlQVoh2C9ukaUAB7LS6nQmESsZADZ6B4Pf+kvgMfsblpgKa+5",
-	"SM1VQQeMgmc0maHu8eEhkMjqncLWF08pz2DGey0EIfaR29Fkn03/we07O7ilPslJ2rLU9U/oOWE4o7DR",
-	"mvfUvitJJgeHR8dP/+3PaimrMI8YrlV9m4H+dX0fXr/dbYPRwlxAiy6silH7W0yQVodPV6hDVmZZy4y1",
-	"aMDwmW5hVhtrZu36+KnwdS3SUgg+zkj+t6YUN1FGJF6B1rAgUVP78+2r2eelwoZ1dh8XdH96sO9UmauJ",
-	"1pqko6gCAfBpiGpDGvNSjcYZZlcbkNWaZ276tK+8Re2Vm8vMac02eNyxmg9W5XwATfo40INzjV/d1uQ9",
-	"ubWbkPNr5nemroQvI21LfC3i+zmJe42gqLezDx6mtXkUQSuB97/+DO3l384a8GxN32uuHQck0RvtjDPw",
-	"qCXCkEOdb52RUXZ14lnQKC9Nf1KpeGEq7a1X2AgOtzf5ZDts3B3YujZQS1xav8ngZxARu6q7XCBBigwn",
-	"pIfyWf2TtjNgefkpBLkgKziv/jGhyaTeGlTrfIlwJjkShrah6nMznjnrtIuzzPLn5fqwjRe064bqWe6p",
-	"02w4ZBvlZHXK4CfRPfbzFbXvsaQ/c2PPY5AQxhXyrPw2wC6JUo36xGTjFuXgZn7Clw5lhoAAHsyyPAtc",
-	"FCSzRvna5kqL6DwMyO/GcvxozdxdBm6DDFy+4Xqt1L/x28BmKBspyvT9ZaDan0gUey8yRpil+1z4KEIL",
-	"zTLghQ2NCImYDznYdSJRbLgJ1bn7KUbd4+HQZPevBWeXPZvgm/Kr+ccR5EIQOYkYmD/yxKPE1gltLEEW",
-	"1w3VbVt5NAUf0VsseLKZ5/uRZBcb65j1benhDZ3Kt1yh1ESToItBSTJEWcKFIOAgtvmWTgBDF3NYuZjP",
-	"cYqc8rkzL/MtzvTmQFI05ukMSHFBwIxMVmJEpZHFwU4PPi7v1sKR8/U8pi+W2WIdhJ6JyX7kF1q69Zmj",
-	"ML6pJQJaA41L7UixgAMt45eIMkNThpOESGl6E8qIYUE8kX33eHhkVJs+0WoyeyYyJ2qNlw7QaUryguvl",
-	"ibqHw2OELzFliDND/GxCdhGzD9YLkM2YGbp8pIBITfEg71TBHaoos6ga/7oAtL68uX7O3cjHc1dXz/mc",
-	"16MD++mXaMDi3kAr/qa9aKY3nHJK/g9oddJvX6WZV4GmXAmgzymEwaiBImxVlQcPF4jTu8+elxvKWb9d",
-	"UL7XekK/KFqjZP3VIIcmr7Z5cTzKYNdWy+Q7Ldtr/cibYTL0dKwFYAV8WZeR61GdjWGCU71xXGOgb00s",
-	"ps5r5N4AOSs8MLz7EYvBufUmuAGxzJW0WK+ASuitP0f4b4e65mWWoozgKUGMR2yV1je77U0zeDaJFED2",
-	"NrOHYVLv2iD+XrGst7+TbZw02n/64GmjMFXUvl85+Xd9cw0kaBeC2LgWEMgXujCnvfUM8H235W5e+LeR",
-	"1rV9okLL3UkAWNHa/rY1zNoMh2Q3ynhyxUvVUN231ObdbesPWO6y2oRb1fn7d8MJ3twY4zciJOWMpAi4",
-	"+gusJga0Kk3r5RKAO4KYpAjcJ0W2K5Dg3CQ9SpFVuhIE2D7jQl8M60I6r7AKgFkHse92cM7IE1nF4IJe",
-	"j/q1FtGAnwOaFIm6OWb40pDC2cZqMJa5q/YNrVcd3NhMZ0MvDzoljEgg07A85H1kNhGSIsNA3kc5UYIm",
-	"0iOXnn04hfkJBrBk5YsjvMXJRN8X+ihZno5KUvoeg0QFyoOu7Qb4jzN/fmn7pqvwtUydf67v1DD0pwWm",
-	"Edm3Q4Xc0X3PS+4HCwjaXKeSAIfdMBLENxXO+GU5z/JWo2fO8QyqnAZNFMxNd34BxA9wP8yofgFI3VU9",
-	"qbBVf45Z1jBFhPc31BGNnyboks+ZEjhRALX1zZvh4/xRcoVrBRsEGtnJ2kvoyxtH+QcXV6Y7ip/9jF6Q",
-	"ZJZkpO9Jg/TdDcY1uGu9oGTx1q+hM4D0hBkTnhscZR/JhBdV0y4Tew7unGI5GXMs0sa7Ap+MUjiZmFvU",
-	"nqOPCEvErFBGVwgiw9lOeVK2yeOHqltZKOpFhlm1tur0SmpCqlaFwTA+Nbw4yinbw0VRS/3KfkO6weiM",
-	"Uo35n3ptTgmSShCcD8L2g2Ea4q/f//pXAAAA//8=",
+	"7P3rduM2uiAM3wpGM2tFTlOy7LIrKdfKmu3UoePuOji2a6e7o3wiREIS2hTAAkDb6qQuYO5ifu6a7+/7",
+	"7/03dWPvwgOABClSonxIldNea+90WTwBD57z8ddOxOcpZ4Qp2Tn4tTMjOCYC/nkYRSRVvRPMpgR+iImM",
+	"BE0V5axz0AnHC0Vk2O8EHRnNyBzrW9QiJZ2DjlSCsmnnw4eg84wzRZjqPacy5ZKah5fehZXC0WxOmApR",
+	"lwsUUpZQRkI04QLROZ4SiTCL0fHzl1vokqoZUjOCJGZUUUliNKEJQQzPSdvlwK6WF3I2I0joS0gScUHi",
+	"AJH+tI/MXtGgtzPYfbS9PxgM1u77xRmeLr//P4mQlDPEJ7ABQSTPREQCpDiShMVojKNzRBkKjya911hF",
+	"s7UfOorJPOVmUyRN8ILENQBWIiMhupwRhtSMSkSlgaDigsQIM3lJhF4VZohgkVAikCDvMyKVD+45QWH+",
+	"vWjR+ytZVNZHWDbvHPzc0d/r/BLUrPcVj3A9Frw7eeUAEwmCFYlzAK0DwglRYtE7nCgilt97SiLOYqlh",
+	"fImpQmMy4YIgJRaUTRGeYspq30+ZIlMi4AM//fRT7zBTM8IUjbCqQR3vqj5heBtB5Colkd5JN/yeYEFE",
+	"uLVuL3/rnWBFXtE5VT347/K3TszRSISThF+SGKVEoDllmSJrd+K//oTMMWX6w82fSMhEaYyEY8mEIEyj",
+	"BIv55YafkkQ1n03GFE3gG+bdGkEnWZK0PJ6/9ex6e0fPG/eCqKbnaMY1wxB8bknQXOMCTQkjQqPdU4QT",
+	"yd2mEz6V68/sjCuc9J7xjNXsEi4ils3HhsoEv5RorslbY6D+yIQmiggZIDplXL8WhYmGWwhsL+STiSQK",
+	"aE0vmApN5JrG1sLlHRMEx00LM1cR44pOLObKnAZxkhCBujhJ7E/zQN+JOEsWhoukeEq2NlzUh6CTYoHn",
+	"RFk58yyhhKm6czuK87XAPUjLKswW+otU35BiNesEHc34Owcdc9OIxisXNOFijpVZ0uO9TtCZU0bnmmvt",
+	"BHUgfMbnKdHsjqxZYn5f0/LyG25/iUwJvA6EcFOkGlcH77jtpT3nUTZfe7yxvathbe7ynS2OKS3tmV7X",
+	"jxkRi3rFgHq3lZaNxiThbKolTL6D9/CefAv+s7e9jRfvM5qS9VDWH0xXgJnk77ntFb4E7mYIfXmFbzU/",
+	"8QFkWRCVlu6bgOoT/I0XZ/C/1eoyFhNhF1ilquoSfbK68RqNVvRS8PnyOu1FhEGWYa0KmSUqOieoe/Ly",
+	"GXr06NGTrcaVmudHWjLWrzXGivT02zp1el1piWe8eYFO/brG2hS//sqeExxrm+J7+Pzy8tx11A3160Yg",
+	"fkm4dZ31xvZdI/Ps9Rf9gp0QhUXcgJb8gog400sG/X5LnzxI6Pz3CU6kvlBC4KZlEzYS5nM1EnzMeUIw",
+	"8xeX84t2NG1Nj2U2VF1GhQ/dlGyOBeWC1unsb40mQyRBqbmJEom6gqQEK+CZuaoClqgkF0TgBM6dXKUJ",
+	"j4ljjnUbSd2H/T1QReag9/wPQSadg85/3y4s8G1zm9z2JVK+/A9BZ46vjszz+/mGsRB4oS9KtUj0DxpK",
+	"nXz3Py5v+2WWJD1FrhSSBItoBpouVQkBZdO7F3VfCsKiGZKKzOeUTQOEo0iv1OipJG4kgfelTc/x1SvC",
+	"pmrWOdgdDJrx/VRhlamVByX1LfI2j0maj97okOzCS0f0TdsjOiPRjNGIEtaKkLCUdMpIrA1aw5Xs85ih",
+	"7gDNCdY3sUWAsHRGDBd0SpmFSR0QVL6G9kQ3WEF0Z3Ch4Rz1mhcpaVyLftZfQttTgI8Wa3gnplrdblhG",
+	"pq+qCu9kvfznjVhnZj+1hnF6zpO/kho18zU+JxJh4/8ANwKeEH3OgiixOLCmopDKuWyodD4cjfi7e2jG",
+	"M2F8ZcJ6g/SVIcsdOOdkAZfHPF48RaWfwdODGVczIuC6/YpEe7u7ATx1OaMJKZYxZM5+hoXQJEEiY0zb",
+	"r3uDJ/0hc+AyfsUCXhUvUiOz2N8HfHN/79SxjqMJeMrqlfbwxRmehk4FvrD+N231PkVYM5OEIM5IsdOd",
+	"XdiohoLeRjQD/2e/cSPWT9e0g516dudj7Wqt3Ue/BsX9Lo2LEpPjos6Fw4XS6KPhmRAcg/OiFyLJhZIg",
+	"TQjTP/ZR6ARiiNJMGQ/knEvlSNGiVNf8SQI0w5n+H6bXnJAAjbGUJECp4FOB53NCtgIU9oq3gruG4Mob",
+	"+0N2puU6FgSNBT8nDI0XBYlpPUw/yRCNHbsEkoipIJERg8XKDQ3yJCZ6qXyCCI5mTntYmA8GCKNLLs7R",
+	"+4xk5Km/RPM4I5eaZuDmraeopHACaIaszPI1ZfJMIYycaokSvc0xVzN0iReyj15cELEAVDaIIzXTjzVK",
+	"z7QY0CKbxeQqGDLJEQbXDYo4OBHH+tX5ti9nWGkBCr8oPE4IkvRfJDDsIXwfIsU56h5zqaaCnP74ypy0",
+	"YTHg1CL6W1IRHDuPs+Y5gqAJudzqD1mYEqEo0wwzRF1wJ7l3B5rVIOBAl1SSrQJRxhpi7vWGB3YBzI5S",
+	"hszoMJeETmcSzY3SjpkHE1+32QrMoRfn8RRRhQRm5xIRACZ8LUCSD5mGn4YWmoLvLveJFz49u7Q++sme",
+	"VajBEh6UDjswnkW3W49BVnUSTWrXEYFAo+Bnr3cdH+tz1+fZJMkADUufjskEZ4nqHOwPQL0x7GJfM7Y1",
+	"zOON51dczeV8D2QDl/NvuW0u5y/0VUaM+tCgN4DH1NcaMmZ/chpDyZ3aCOdsrbbgr0qrNiuXVePDvU01",
+	"q7oWWOBbcEsvL+hN2dOtOJLnNG1ah3Fu16PcYK26eZxgUDhW41ea4Ca8Su0LbhunCq1+9dI87T0VfEKT",
+	"JgdyVUW/vaW+k0SsXmQmiWhYlr50uwv6YF5FpPqex9QEn52v9l2acAz+kMiEckHfyhJFUyzUtv5QL8YK",
+	"vtoOs8tvfgmWmV5CRTN3n9Dq9PwpCvVBhVrtdbtejoNAtHNKGbyzvGKcpomlpu2r3uXlZQ9WnomEsIjH",
+	"JoZLrvA8TcB+SbGUWtZ1DjqH8Zyynd1He/v/rRMA9O1BYH3hP+Z00p9jMDZbbb9Yod70jSDpv2oJgM8E",
+	"ibWIwom2YAGKaEJJEkvULbat+Wm+hprQksENmXImDV58j2Mb3lsB4VTwcULmf/qnNHFnD7AxUZgmen1c",
+	"pFpdhfP89H8UQTRJqKTjhADeS4XBluxs45RuX+xsa8hLzbXAIdE52ANNX6sgnQO9LOTWVbgBtKJ1ME4w",
+	"O29/Psdm7bU4iRMNRoiTGyusm7EUCwlKmzbgtvodEx+aJDS6KYQ+/a/cMYfiTx//+el/I3JFNVxUPYQK",
+	"R14ZTk8KOOVLuzMgPc/MLonWyl0+gbVVKdOMLQCHOTiWQGMEEh/T2OidxgAEODpOYT3ZK8DpwLgZB6pd",
+	"vosxGTNfU4SXo+MnU9R9wd66nd/3wY97aV1wo020cosVu6n6v5Z395YRY4nwSR5Nk5U9LsXWV220fDN8",
+	"8SUcZmycazdA/8Mo+vRfEolPHyURF58+IpxdIfHp/0mIRAcImG9bRvGoIIBidXdGAWd5MP8riQRPtJUG",
+	"+iL8avREnhIBoABi0HiPo0jDUEu4mOBI0QuN80AHYG8wnLwQgosbQvUdI4gIQTJhPB36T6mQzLRBk1lV",
+	"qBGklu9p9eOg82iyE+3iJ6S3H38z7u1FO6T3ZDLAvd3x4/hbshd9g3cG3jHs+/zabQmdaktKILO1OzuS",
+	"dyxPDJLmg0R/EHUTPp2SuLAvc/davFWA3gUG7oR8/S9sSsJLrtJbJOMjdoETGp8JzIo0whsgXvEis+yY",
+	"KoIOUJRwlQlCUG+YDQaPCCJsFPEMsA3OSHYOfv61A5qLBgs4iOQo5RJUBX3bnEgJR9PBIprRC9L58Est",
+	"FpfAtf3NdhGI+Dyisprk8JW0QrGQh1RagfgUhQYcIUqotD4al45moTJkXYATCpfAFG71h4Berxe+ZXk3",
+	"KO1/YVOUVj7zXDLsbwm/6xK1Vj9euvuDdRa85BmLb1HJo0wJnl3gRhXYU/C2nzx58qSEunsF6r7hCpnF",
+	"3RnuvuFIZtHMS6nlAjx/XiqbE3vGXaMROubwQ0LwueGvXzYy3hX+gR/FWpjHPKHR4oZY9JorbUppq1Wz",
+	"FODc5AC9ImjuX4k5Vch8hgqEMzTnlEm0M0ARFjhSn/5LEPm07WMZQ3IxH3PA1hpendvQPou+1pI6H4Lb",
+	"ea235AYZsaQ87u4WdPWOpYJH+qPa4HvBFFWLuyMxK4Gt1R4gyqIkg3APRg4Ixn4aC4LPjUhIAZ1Q13jU",
+	"RZYQRPMbqAThQaxyc4wXCcfxGeevsFhJe9cz6JXgKbrgSTanjGRXLbX1HU9bd5nEBtTojHNklnqnMtkp",
+	"gRCS1TDTnxQmuAFhG6NCYijYkAaUAhKrQb95iWlCbioXXoHxbK1njD59VJ8+ojmP6YR++qi1JCVIT5F5",
+	"KlHXRVlxpDKSJFqtGnYeDTtb66XITgnyHqr7G0J2R3cG9KL6AopKJMJ55Bjwm2pVACWc6WOwSfEHRqxA",
+	"vrqNvyuxgMM44+eEHWMqWkgTD/b6PKUcKf1056BDFn+Zjf8c0bf0L0fv/nW084YeySN2sh89O3p8dJ7+",
+	"7T+f/eVJnyz+8q/4pyP6lh5dHbFBP9pN2Hj+chD/7S+JyYahgsgRZZ2DJ9r+EWQiiJyN/AuPB3vf+tfc",
+	"AgbjnX/8OPtxZz64ej9YvHl8sit+fH+++wP7Zvrt1bezfwzY94Po9NvZj7uRPhr91MhFNaD2of3ZAMRO",
+	"rJ+vliz0DZqByGzJKfIMRzPSg4ROntQUaiSXeCFRyHgPfCprKmzAlc/5a8wWribixpYHT32+JPvo5NNH",
+	"zcUX5F8oxlrc7CIJ+O4yD1rIBc9U0HxJLxjlK74zUjnR9gHEDDX+RzMSg+aV8KkmA6U5gpIo4dE5iRHP",
+	"1FNDFzZBNfQKd0K75apiU6ntWaXW+Lc2VdKsVouqD6wqmGn7puKhppqY9m/SD8ApvGM4UzMu6L9uzNqB",
+	"lnItDfEMATf49HEF5m1D2mqh7O/4Som3srvzfVMpISHRrlsjnWFiMTKMEwEHss5d+De6nHFZeLYKFg5u",
+	"7Cre1ZV8rTqopfvtOcksTblQJH5NYopdXtxNzmuREs0/zCsyxDhD9iOfPqIDpMiV2k4T3OSP1MezbZi6",
+	"L2z3/SPMF41g1ejMxIp/JyXnK2k3pyCAbeStsuac760s6TzvJBG3ZAW/UzShEiuSQVIgAjv408dVvPhL",
+	"MYBNpNaC4+1fN1M5XKI9xGp3B7uPezs7vd3HZ4MnB4PBwWDwD61DzA2MSuHGoDPJkmRkI5EQokSvj15q",
+	"eMUQ5KVyBE7kPBM3wVKNQEwsfeqR+5TgSR7Y7ASdLI3Xrq4aD20PWw2vJuS0LAPg+p+a3eBbU6xfGOd3",
+	"TNBF/mIUE4lizphWC+qNWXMKvskJJuan/6MEQRkjCMdaXyeI9PSd5uX3wco85XPiAsNcFJndJn/Pcvsl",
+	"7yNk4dkqxT5Esu2njEKYEBZjcWYU2V87qeCQgmZCyMr9XFH9gk4mkroMKjXzPIPw5sJhb4WO0tQ41o+N",
+	"iS0Lyw8/h7rLPNl2r+nTSP5PeMN3jyc7Ub/fr60NKULiP3ccH9dLLeqt+fifJALt5Rl4a51zx2UilAFg",
+	"LZhRkWRQSmH9ZjdYBg0jl6vuX5ez629h6fOVt9dvi0TnJ0RCklB1PzlN1Bypw/CiVH1GcKJmGqMzVvyb",
+	"cTWKOJvQaaaX+cu6Tdj31q4VytReaAs5FVTW1Y7XFLiWt2SpWf+TZUkCLlnLSJe2GPGYjFIuFU7a3e8x",
+	"/Xb1SbkQ8Fga8EAcqf/A48hKBPcmx6vKbwk6V70p7y29mpZzX3aC5eyhasZQSbwsp9IFHTYe2Uo8c9+k",
+	"pqHFM1vKJ1HoYj6h1Rg1KLRKAlmxPMYLk5iC47csWVTg6i2KjUd+CsTBr22eoRcEZyNJxAWNyFpnMtx9",
+	"am/Wj/P5yB5E+XT+igWdo8ME84zWHah+kJRQtHj2lEfUOHwOv39W/7AyaLoW11K8kOWXv8aCR3UvlSTS",
+	"+pc5V1u+VTx2OBUcJ1RDFlMosVv7bUUSks44a0dF+odRlJesrjoFQ+AmK7KspbQlJ5dDV1vCYBbxlXRG",
+	"tdNFWhHGBU2SCuieYS3JMYvweqhVuByk+RUJfxWkKQOt5gTL+BkUjCE/mSDndGU+5jZiMWiJThwO+pyg",
+	"luyXqLLE/0qn14aXm1Qgw6GNcxInxx7nhpTgFczcE5v7NZUiS8y8VFmyii8vMd9qVU07Zny77Gijyp46",
+	"nrTxCyxfKoN5sIIxVYuCIQ8ZUpiBUfXLkNyxSfCrFlHHx9YUCFV4lXf3o8GtsqomtnMIZqRJ4E6IV4a/",
+	"USKvx33WV0T5bGYFh6ljIG0I9R3Q9VpCnVPm/7qzAemu5qRlAnP39t/Yf/xsbvvFv69H56mtuIKM64PO",
+	"lKpZNu5HfL7NcUp7mjlMCdvOP/3Bf1ye07THU7PXXsohtSPPTF7NWO7ZZm6b7a1TJ/+gXPGenbrj2XfA",
+	"kO8ZJFaJi/u2lesKs0ZZc68A8KFRlrnIgfNblMRixJOEFGo2lpJH1OQYQb8tRaMsoUTUODL8FlfLvpSS",
+	"XtDCbIr5HFNWsThef/oYYUbfZ7XGz7UMfjYeFfVQNZrbWV5VJdGMJ5CmQlVLu9301ynWP1+x/joLiUEL",
+	"HQeKsodzaem12kt+ItcyMCqHVu6+MVh9as0KcGga5CVhnRJcJ6ZqTkXQ+ZzET1EG0EQRlqRHmSSQintB",
+	"kkW/RmZv4kzUn10N0VvSBNfB+J6xXQ8DNhSn9qA3PbSaE8o7cFXc03mbr7pKwmXyvY4/EyrwYzLOlp9Z",
+	"47jEKdX/kv3n5t525zWnkx4R6bb+f2prD7bdqwA+sKIJZV/UeiSdMqwy0z+ruqpNMP7OVkkSTEfQJ2I0",
+	"I5lY6Zb0cMY8B/0mrvGcbVBxjSdtqwvvyWrrUpMDZTqPTbhwnS3K/SG60PYF6iXbfHlDkU4ullzCrw+f",
+	"14YFpDKOtpoWxIVTHbPYuNERNa0UbNcNcLOvENGeBXYtnWGubS6mRpixjNRE9v5OsEgWCM9N4RNDkStH",
+	"W3r5eiiz8ah0RiNIl5V1h3xUOkuTVquFpP6IbeeUMdMeJO5f7+MZJDSQ9V/POy/aaEiAIswikiQkRpwR",
+	"ichVRFLlyp1bqFLOBVt1++u7mH43RL2ST/+lCMKKgJZaJ2ayORG8/mXPzk56kA8wGOzUPfs+4wqPBDG1",
+	"qjUQMBCHFsoSZZLEqMugB8qYJPwSDbbsYUA7k5VnsR4kMu9xttK2Mfss+ooZu6jYfYuHrx+RqFNq/W6b",
+	"lcMon3NV3y2tPCjarVUkSkkIe/JviW5zjrSKyFbSQBUjfMbVwJlrRUQD/68VQxvGGQy4rqX9r9aXVjts",
+	"N9GDNlJSWmkQNaKnTpznPWh2dx4P1u6oVrLnr/hmt+UblmX85u9Ylvb5O3Yef7v+HU0WR0NMoxDcK6Ia",
+	"h88h2wArrU51Djr/v58Pe//45ddHH/5H3YGsE6FHq4Tmqk4uawTmmkfLUmZTf+iSZCmBdr0/8Xdm6NX0",
+	"mfZ8ucKJ6/ntCnZUtOd0Tqix4BlNEuDzfqUsZOKChiBpQiFXOJMpYXHW4IEq9ue9fV4oCaNUEMAMCOz6",
+	"FyIuoE9bzQWtHpj2qyad1fpdjB/HtWaOcCzIqlXdlsPgs7LWm7kjeEoYTumosNl+T9fEpkJgjX68brOU",
+	"qd99d+3l0z3c3Cai8x5ubxOpfs+2t1rhuG8uzlwdur62s1KnufnhPt77HeHRWuG6V0j7b6cL1ihrGVPy",
+	"+0WhrVVyWCYTEilC6sbzBB2N60njRdPQpOGq651Sf5WwkSY7ppqvG/Wx6apoGoVgpx0wM5Jq+VmeXRDR",
+	"9FlFxJyyWs9Y3gvmT8htvP4D+TtGc8JkrWH0LOGSxNa35qoGNH+Zoe54gaKES8qm4ALdavgIt6k6DZdW",
+	"fNtO3qj5eN2nKvaFg15QIE5Z1y/O1UOBApE8rPGh7TZUXX0dNP3jrzNPnmM5G3MsYo3ychnjK1nYlWqB",
+	"wmSoh25ebcZIA/xTzFjDw4IoKsiKY2uY3FWu8TCAKi2kZOt03BryD9aBiVzwJIP2uRawCVnnDnaD+Cjz",
+	"S2xM8+nHBoVkYNth227bnaBohFKBtL697Lm1VVx1wrctdMxb3f11+65OYShJvfXstsRNtVaglGgM2Lwm",
+	"mNkm/DBjTioslAYbNARX3FF6AENa4C8Ab6VxVmG+8cy032kQwqYBNSCh7TFeA3iwnepxEAyP+ktWbW9A",
+	"+bwHe/11qxS3OD93p1tL8eHALrz0tboDlgn4clMSqVEa1fWon2EBHXTq4G3nHhSt1fObIOp2zeNQOLvS",
+	"i7Ikt7ymnM2hbQS4i67QzmAQQJlrTCI6xwnqDkzMgcxTtdiqX8rSp7OierUGGYr6l5tzJPuu5TOpBhBK",
+	"FLcMnHre5ON00Ckn7Zf2WKbJZXyolRlUppzRMU1qRwMdXmCaYLi6gMGoXp9mqOazLqrYvgaWy6MoS61v",
+	"CZrCmMMyO6TMu7fO3ZQ3zlzOgMCKTLmglSBsOuMwEWt9BBcrMsryzsktUyI2DBNPaEJM5e0S9eVzet0Y",
+	"mvLA3sqOehEWioj+P9Npi3SxR+3qwyojMvw3fNMueEznxLYz8c8AhhNv/zMltWs19s0Sbh0fodSrIo35",
+	"JdNng7r+qB4kiMoEIzHCKM3GCY2gGx+N4Nmt+pLSvInq9qNt99ra4qoZ3t1/vLy0H8gVOv3hsLe7/9gf",
+	"HGmz/4vvPZl8+zgefLvz7bd70Tfx4/0neHdCMB5E+/s4Huzs40fjyd5kZ7w7Hoy/3d2N4p39+HG0sz8e",
+	"TAYDPPi2VuBjWquRnNJ/Ec2MYQhzaRl73+7u7LRDAIP9JB6NF7V2/PqYem0x8KmZxJSf4LuTVwHKTKV0",
+	"PrSDoUPbEcNUd5uOEXbmbZiJJG+/g82M17pCZO+em0Rxl2fF5HQbuMbuPrvIj8WngBx/qqHeglGVIW6g",
+	"t7SPWr683I59NT+szDbT9pq9vrDju4GrBEhgCAIEaIIjbaRUUg33B+uZYDk1btDABevL+Fxn//zkxpRh",
+	"sVh7bPDGOki9cEUPFeAIQkYJ2YTRC0aJICPTh7dlTpBUlGFTe1liiEVqa9EbYjlPiF3wxcpVrl1B63TA",
+	"6tyQ61F/Kng0w5SNiJSYXn/Z7RxEcLSFxSGzf5JKysvPr49e/oLeaOM8SSqzac2AuE8fa09b83Ks6AWR",
+	"LfQ8m81cHbxSOn23PC+zw/vGMnotwdJHhyBH30aMXw5CpmbAFFScQjbHxDTmqFOyykMrq2aSou5KAenv",
+	"d9qc6+qki/X4BeVYtgN2+fsvfuwNTF5Ti8r/fNrsdVeRqRGO3me06LFc6X6RiWiGpZkdVcqRK6Ty/mAA",
+	"zPE6C7hG7m4kqKIRVWsLsYqzf5Y/4rTjyqa/yNxWGxEeTbHATFHyRS90TiUZEeYXyX2ZCcObWTlE2c4i",
+	"BYGePH/Whjgn0OGKRcRU76nacZ9+WqTh6RjGVMR4IZvNA/ORsknwaNCG3q6VR5vwCIPxTSttjTqHJn8T",
+	"HQvKIpriBPXQPzgj6LA2vOYla6zw75/BhLYrhbz7zdS+GZamv27cLmt4jsX7rNpIQiVYomc8jVqZ0nMe",
+	"k2pDhT8f7uy3eXYp4GZqTNfn5BoPfICcAz7Iu9JD27vcAX/N8qZnfJ5CWXMmkAcOZPfVFCSTZMkjcfis",
+	"tzvYfdRrKa9SLAqhuXzocxzNKCPQT5Lmvd8Y9INLjVv1msnZTgMho4r3v9JTTWNdkXjkI+CB8YFbV6F3",
+	"T0kT65IEROV8TqWknFE2HbIYhtGYK3YI5Rb6U07uAfrGkDvBAohpwgUKQci9z0jooCJdSrKxMocMs/wV",
+	"Zq7gOnbbgCm/K/ttqQ7ngrscMl0+sb9SFptpjAZ1uiGEVgvfYYiKYgM8xpJUHClRQQu1hvg1mrvY1sG1",
+	"eecCFgW59SbA4qYrqGJ2LbWDF4yDtx2N/4tX1cjD6zV7MaWM1uovMX5P3y80sApzqOi1OQfO+WhQKN1O",
+	"ttrFV10LdeKzRndr0D7qtKcadbec5e6p0z6vamIfTQJtBeMvkGOz9HBfk71Ghrhv6Kwt5LxJOnnVqlnn",
+	"blljwKz72Drj5QbZyb+HkdGYA7pS469/qoX6vaGza7BKGy6Vv7ZXflcB8qV75EX+RI3uuWF+T6EBrsX7",
+	"QtNrW+t8vVyjXI1a+5mSurQhcdxc0G5YFvwvzq7R+adZ3Kxjgx55VkIa/BIZ6sUJwrlmQGEGJUoFj7PI",
+	"jR12HiWnbXWCjtFvTJWQVJjFlqVzNsrvWu1oKhxWldgBzFaC2KJdlL+E6yV71H3/lvLXVwmN+9b7qLVI",
+	"u2cpnWvk7b1rUdVaG7h357SsqvyRUou/NJfsl1bRctue3C9xf7fsAP7iipLW6Mr3rYNegyZ/z7bx5dsZ",
+	"9wygzVbQPdvI3dho965jovhjKr5fjHl775sNvqQkifPJ3mUT0A4fWQqT4Hk+K9cM/PUHd1QyPIshD8tM",
+	"s5jbUP7AT3bo3qXgbGrStWklIbH9wM1oRicTQVrkXenNFquqc0DUyI5WId0DhK07Hybf44W0c6oSPCbJ",
+	"AQr/yTPBcEKJCFF3ZytA4YyMYz7HMaaChKj7zVYwZOGY2mzpcLv4d6Kv7+zrh4qr/rVHA31NCToneu9w",
+	"3fsrIeGQdZ/ATZJ49xR/mE98u6tvMcWR4bb9h/nC4/2tp3lgGvZIp1RJROWQKXxOGMIS9t1H4SDUew9x",
+	"FmWMhLbhEeNIU22cJSQuBX67mMUoSggWElGFOEPGV75lgl5e08a8eIgz8nYC03PywtxHj/cHa1y+pTLR",
+	"4VB+3f150Hvyy687wd6H334+7P0D9/71y697we7gw5a+XFNB+suHoPMDjBR5DuN+zLCgSrrejETnNWn6",
+	"Lj61fCXBirBoMZrX9QvjGYt7StDUdAwD71JK2bRl6cCq0SlzOjUeqVFMhVrUdXfMiClXwCi/GZlkLDTD",
+	"yaR3aUZn1ETm83c3RssO0zShJEaGmRcfaDkIod3gl182id+9zVSaQXFPePri1YtnZ25KaHcrXD+5Z8XE",
+	"GEFiKtcd/A1P89YG4ZQAdM0tV+7Lcd+Bog5IUz5q/nDQ8czOur2LTaO4y/Di52tRRwFTxfN0g1Egqb4y",
+	"srMwW+a4NqLo9xlN4nx4rZXRdl6wyT9ujaj+bgrw+hFMD6xL+yidV+C4Xt25GoZ5moO7TANrjrXuiHBC",
+	"L8jtHM8mkKndG5WKC/o+A4VhUV+cVXeOJjgcWFkX2BTfwJQXBijFmSQBEkRmcxKYrBTXuS9wxcsBElhV",
+	"Cm7g+c4tDYVqnZJdU43T4ilBCqu6ZZ71CKe2SnOVWeBnW3lJ1/YNF7U9Aw1+ojGZcEFMnQxkbqAuZOVM",
+	"uDA/ugSfUmjnFiuq9dd+aZFq5Y36uE7ti366tqPzS71b5hkAZvhr/3rZJsvVKZYgKsdROV8PN/zxRPmq",
+	"S+hcR5c+BjQRpRylXEo6TuoS9g7NLW4oYEIEmuMFwmmaLFxjgrwqui0umpca1K9N+Mkrmm+efX4bieNa",
+	"TR9xkl2IGhvuFR7zTCynjV/3YyklUd1JHGOh5O19Jq+Ird1NmmQmFVEGq7+2PmPLYei4RrF+J4lAlzNe",
+	"lOOra+7JBFaA6+DawErrQhbzJuBDVsW8wXssk7vpWyyzvU7b75ES+AJnVzdcwoSyW3qT6TF7g5dAbyrb",
+	"4bSxXcEPkERsKhEhK9LVwHcZmUIJjzHouOmxslVOOi1u5wJxbZ1PKKNyZvKx1xfNN1BFYcBs3KpaS8rR",
+	"nLJM1e32TJvEMiVMAbna+9q1VC5SSNtrLESqVYntzx30TA479MVmHJKKQeQHyEp88A15HWg27o/dssSZ",
+	"KzqBZlcJbg1yV6K/iWA7ds9o0WaqMus75lA2RYLo6/1WxXVYUTkx4tqbIZN7ffY38nGXG0uQxp4+fgdz",
+	"e6J5u2iaEMRTTUBiiWg2aB/tnWw7T3e9SlvUZl5f0iuqqiWfLzOqCIq/mmV6u2syqJ2/ve3qbzRWU0xJ",
+	"ua2PB0jPZl4nnetUVQOHul7XfmZ0Th3FYqqspHosK3KQPR2hKvLKUqNG0NcKuxqpVZHIS4K+Rtcra2Ql",
+	"xanKkgt6r6fWGiZUZaMNoq1CrEGN1u77KtYkWNeo4Z5bwVjfzuMB+XiZ9VZpA9xYbWYuE5jghcVW64ZY",
+	"/tgRSw2Nb9L2u0YF3zTJuaxYb/j0kvAt2mAObEXo6hfA0dfNwMDSOK+wG0ZgPMtdR5RgbptLW9UBQoMW",
+	"wbwNZFDl1XVpur6folKdQlLl6k9m4ApamKI+4W0RcKl+GzXF3BWGXjHOtd4AuLrx7M4PrYiiaQI7vtD/",
+	"lrLouVaJGHLWGyc8OtfAvcSCUTaVqFu02EEZw6YDT0ICBNVTbAqixQxxMu2zTIOJfr9fLuL5ufOKoAI0",
+	"iIAtWHTfQV3oz7OliTE3yhsEVX3XsE0E2MpmSJozlGG1jhtdbyTATeoq2pgjt1FLsFbBXr3MmyqihWKF",
+	"k8TGCzdVsX4JlvxCZlpK7hB05btfSTtVVz5FnCULFFqvYIi6EA21nsHQdScraGMLUYlwkvBLbWe1UutW",
+	"Qy5X6TZMjrmuKgcleVVy2hzo5nXLIE8ohjk2UPoXVqqmsTuQMVezradQTmo8l3MNVken/TXqY7UfmlUG",
+	"yzi8jpSPPYx1qsW1u+HVqxOnuViDkQ+dg06vqje6L4OG2TP9PSq39Fbrmr3yn57O2/P+nevEvaJPiAVb",
+	"z/0DWBYDoK/dWUNVxSs6IdEiSgh0yzIRcFaqyr0jV/y6BVeHG5TmFpSmG+A5SSgX2P4ZUzxlXCoarf3G",
+	"LZV6/MET7zdRku/j/lpq8Pdsazf3iq7bEXT7PKPzhzzyG+xnyQi8r43kb6pP/t5a1WptZUkRecWnlLn2",
+	"emUR+md6QVCYSSIYnmsNCiP3B3iiGSK9OabJFuTtwaR9yHdaMYasUoc9ZVyQ+GmhjWn1+O1hpma7yGWI",
+	"9iYJv3RKcm1XRPsFSSJB1J19hbg2exU100EB4TgWRFbb84TbOFOzbcXPCQtNWuxW3XDjpe9NBWZqVN/e",
+	"4pa2lCfhlrHzm906n3rE73AlDq9q4FuPcw7aLUBZ0dHzTdep5a+LTLlKz/LiQuHwfv7pY8QZI1eUMyQ+",
+	"fcykpOuzhVYlEr+hFwRn5UHslYSTc5okKCEXJCn1HybjzFYnA/uak5jatnz4wlYLkyu9oVrl0Xz3tEiq",
+	"ynvqCTKn2bxc9DzGsrHe+Y3XJbCuYyczYfRVXM1/xTN4wKYmEJaVD+DVV6U2O//3/48aYxDo//6/6IJn",
+	"ErxAeWfEfus4LGEXnG6aA1X0wtsNbishan1oJskaQh2C4JWBk7WQqAn6XKf1ZAvJ5uNALtmK3KXlJlGC",
+	"RDSltkHxWlDXRnJMzMagaGGUOsQr4UFdilKRcJRkpFNAu5bOl1DcozkjaYJOwqGX5VwboGkmZ2vp7Xo+",
+	"wdsgyaWGuGuUmzaI/vmcVWuQb1MHemnKQY4kDnrr0ONYkAkRWhjUTTSpV0pecmHaSOk3B+hyRtSMCESV",
+	"cRlKjiRhCo0XVpoua22V3KBlXuKl6tSkHbCi4309J8JpWpqiUuJSLk1ijbetHNYsIpX25fmbyutZm3Vu",
+	"YLrBsbT0tjSc3I08NF/qMd0GhKuOspsed8EDjhPMmP533YSUtdzBPf29vhfY4HxOWN4C+85y1Fz/ZIds",
+	"1UxEqRCPokwAUqIpYURgVU3B+pI6rtr9XEfpWZ9HeQd5WofgpYX0LOV6kV6r/2hend4W1fL6wmv3anUV",
+	"h3Vd6V9cELFAb1BKBOVxuYlzrez9J8+EbE5nwwuJJNVIWAaTn0FoG18O2rUxLKrP20Drtbn7gxnEYuhB",
+	"juaYvc9q57u9Le5C8pymKYnRmEQ4kwQMTtt/M6eosqp7iSWSShtlPCWs3X6KxoH1xAwNR+PMtLe1SWSQ",
+	"V2mGBelFBICHE6gWDe2IY8pZiNIEM5txpsFfWitV/i78dRuvRXFW0GySMLCgMjDrBZ8jqqQbXLX1pfKV",
+	"dolxDleKpLjNE8vqjIhqTldB6iUaDDq2rs3LECuhRJXfl8WM1zezmhRVos0GCljBfJeDfmsypErScAmR",
+	"wwm9InF44GEWIJJGNo2oMDQFcNzH4YPiJjcQ0R84V0+IvjcEvmpgZt+5Ug+4ZvPMG6sK68eILAn9tc0b",
+	"b5o+cX3ZZJLV1sia5yYALZHiaMc67/LksHVru64YWGa3a8BY1VcbiXoVRbz0IVkpTgFJa/O8kvIksaLk",
+	"vxN0/Gp/6EGQD8cs6vSh1tD7w04pXoXwlTOrcboaXcD0H54QfSyMaGkzl44Ucw9312sqUO4nYH4otQvI",
+	"GwUkJNxCWJDccRygCEvSo0wSJqnWtJJFv66SP7Ejivya/LwOfz/Y2f/QUIZf7P91jkg1DSb05upZjEQJ",
+	"5+cooeekJs6RO21HNK7RMgqnrikPg0GQjBCjcOX5ZxuS6xxfHZlHvX6rea7aHzOqSKSWx6tSTO/xsHXD",
+	"a2p8nATPEbmCrOZYc8+Y52hUCYLcy45EN42yrs6APQR/dCNZK25aq5dnO/6REl5yd2mzOB6WWtSk4tNH",
+	"N8ugh4bZYPAo+vQxF4TwAxl26uJv9773UcU48H1QkaITGHUlU8LirBhTvVLe3lrr3dtXOe9rY7/bUk+/",
+	"VP1zGSkFHydkXpuBcPLyGXqyt/8NSs1NyM3/XFZTYuhAVFMBms0x6wmCYxhaSa60XmrrKyhDL7UNOQsQ",
+	"lq5wIdf/Do+PKsMz3hVDeRHjDCnBs4tPH+vTKoTgokZdgv5jPYhzI3NP69p5r3VZbf6+VPVjXkwY8X1G",
+	"pILZqvWjVTNJhNx+8uTJk05t0Qc8vyJMad5PY9SFQIyFZvi33om51Dt6HrrRoM7VmPCp3OqvbkdTOc6z",
+	"s2NkLiJNb+XJbIO9hpBa7dzVGRcKyWw+x2LhtH+HaPotxncEX7QFLOlMLI9UecMVeskzFq+KCVcK3k+O",
+	"EI21FJosKJsuffkpCvGYZ+pgnGB2HhoPI7S2MTuXeAHdwXCSlNfiPbXW+rNxYQOdYFW/phOC48MkaaqG",
+	"sZ6UujKYIuoh0RyLcxJrUMb99aFr99Km9VBGpLxeu7GV4/D183ajfqeq1s9cp9XTZk1/NABd5yrz79+9",
+	"98/KBkcnZCKInNWPthXm4gjyxqot3Hd214S5K2ssv6x2LZyrIzbhNQjBo9ruGsXY6tNLPJ0Sgd4d9dd0",
+	"c6zhljGPVr/9hDznEUrxlPQ7N+k55pbhF3/C3twq6sBy6pWmXq8Ws6R8ra0CbFftt2F5+xoGUve2Wlgo",
+	"QfD8zOFjJZq98VBqTbH6hQWGr6Mz7+6gs2Z69FluDtYUJepXaWjURIIYdO2p700YzbCYElMgXadBlYf1",
+	"mQwoY6rrE/ZqGtUMK+P6upU5foXjCbbXSkUq4OPlGtYoS9dp/2XSpOZjnEWzL3fep60CpUkLp8Pz0s0l",
+	"J81Gg9VMtKYoQK2Jl5TWBTPfwuL+MFcIcRTxjJl0HohKtws8z7jAQDYeEhc7GHx7MBj0dr45GAxapDS2",
+	"izszSCxdm3BVTXstWm6PcVxNu/2+Nxjs7bbKVyQJSWeckZGXFb++R9p1WkxIItbt8p0shvIt1T16Yzix",
+	"xFozjTB6YzokX6ODGqwnR9QKNPNjqVtLlTYCj2HWYFAdkKs8oMyjljjpEllsNgSvlpfVKbarR4k08zM+",
+	"17Z7+ZA+/a+ERErQiKpPH5uppSIhYqfVFPBo2bb2BnRUHfP66aNZummT13r2owODhzxLMG17PNfUpYr4",
+	"yjUiJdeFYAUi5WW03fArckGSDTd8Swu2r1mz0utEwEuKVI2+VNZLmqNhtrLd+npwNGvt6WnGrVJozB84",
+	"V6g2xQrWB+ywsssLS9UVlaryr6RX4HPziF7tstdqV8v865ZUnbVzCeu0i/UzE29NQVg3e7JWGVj3UGPN",
+	"galL0vxc8MRvM7Jxi5UGhWCzqia3ztVkfktxiDWEf6sGwJc27+mOiOmehWHakPq6kTp3Rfj3DJRt2NI9",
+	"21Irfnbvo8TgCjshmsTrxnPgKCJSFu6tsvj4y09nSEEZToywROEhtMum/4IYwAH6nmBBhA27wytMwD2s",
+	"j6FZZxhl9X1Q3AgQ6zkgUiJ4J6IM2cb8/YZW68ZxvMkH7DMbfqEBTG9T/D4jSFI2TUgvk8S+dsIFCo/f",
+	"np4hU15tX1MPHngkr6R24YExgLgmJlCtMvLPsbrg0stLB1ELvDrp/M56DpaCutbHE+QNQ6mSeUl1Tf7Z",
+	"NVx1eRGSFxmL55T9x5xO+nPsazKuKHEVmXpzvrMkGbmCbs9Hpl+OXh+9vDX/EnVD9EvPNvm/EizVKOHT",
+	"Ojw+83AY0oxlBic/yRIEjwQmD59OECMXZp7V9apotcLYxld0whNyE3/UMvzhcDutHUjwAv8wgxwNYA8+",
+	"+Jt9NiWwN1EAYMbNCumWUHW1Bt0KdTcsLt3sZD80wOJaxviXBAa/r0SFrWk7WhPXzgBFMyxwpIhwHgCG",
+	"sjQlohdhSVBClCIiQBgl/HL5R5gjBu5wjORiPuZJJXb2ze4tn9aqJhWvYF0ysOPNAhT2wwCFI+OwD3vh",
+	"U5Qx+j4jy0nOdbmb3roflVKdbZrzoPfkl+Kf/VHvl7p05xoLcT1Br+yOkQOjZt5Y4lqsWbHlp7Q7tiOM",
+	"soTtmKoiRud6uNRG6PVXT0kyuRZ3MNUvatSMkieueSwkj4TuRoi9TOmFMejXdUe5G2p5Qy5zgY+6KU9o",
+	"ZGaJUCK3nprkcRRWtxhuSgm19bqSRJmganGqCcGmH4LGpDXV4q+Xjtv85aezTl3Xy1zXhJIeX2czLXH6",
+	"6KXW5bbnRAkaSUsx22aa1nZs5+WFIJbNJ4cMRqokkqOxqXELX784Ozl6djo6e/vXF29CVMwpQ5x5o67M",
+	"aEAgbVAMjAaY736mVNr58MEWRrsGeDgCsWsOt/P66CV6cXJsRhFiygi0B8xEYp+XB9vb9YHIpXz8/F1U",
+	"IoxMr71I9SZUSIXGODontsCPsjjTZ4WT0gTEOWZ4Csm4BwgcC/qfgYZOddCki0l3oeaAi5gIuRV4IWkZ",
+	"oKLzoCnMomwa5GmEMhgyVkpS0qcUYzkbcyxiaXRUNOGZAHeYRN0QiF5zQY/qoT4kJ3v9l6H7cKs/ZENm",
+	"ClEFz0wBIhya6dCJMhYTjSYmCc9gia3VEJwr1C33WcIsHjJ3d/mKHdMkoaNQSszwwK3AyhIlME0omyKZ",
+	"YDkz8VXb2EgrfYvLGREEFvv115oSNMgMTPpff43ejjVO6NcAyqeYmnb/NXiPulpQG3+x9LtscTFktpmW",
+	"WVTBkvSZaSYFVuNKk9E3WpzliHxylCihF2TIdvbd+As0XiDbHvQpIld2jNWyRYdVreWFutBwonTvkGmE",
+	"k1C6+lRjmNTgYlMEjcRiaLoqyAU/dyUxMy1GJJHSDIyc02SxZYEN+Zzy66/hAENgggbu2zYh8E//lFyD",
+	"1eXCbvVRaNhHiCIsBLUfmZUSXYfMJgaty3KVC6nIfMuciElIDVFCpbI+f5uqahcj7apf6Ru+/hopfE5Q",
+	"CF0LQ9S1YEb7gwDN8RXaHwzsi/lkIokKTd3VmMcLwxz+cvr2DYIQgMsAGLLwb70zrnDSe6bFbZ4yqkWW",
+	"2Sh03vfGy86ximbQxZxfuvWdYEUQLEuj787uwCWoSpQSYVED/mkIFR0dl/HEUKx1gjg4w+L0q1/pN/fg",
+	"v5rY/R9PNIprLmM5fvmaBoIjSUEmgC12ZUM2JUqivd0nlrROiBKL3uFEERH2kRkbCOdAJCALuSLzVBne",
+	"n9CIWG9NztDPlhg4TwmTPBMR6XMx3bYPyW19b5Enm/Pvw+MjL63soLPTH/QHUH5uPNWdg86j/qD/yJSt",
+	"zUCWbuv/TOva1f1EkojPCXJ4CZvU53l4fJRPcHR5II5Bm0TtdyevZB8dZ+OERloJyNnbUdw56PyZqBPO",
+	"VaGHGam+Oxg4UWcTyXzi0kRVsiFdRmBn22bP5fl9ne8pYReEZQTJTKDkK71gDR8Np9dY8CjPtTvobJt/",
+	"1ILN6N7rNPM8ZfHDhyXJWoFhHyopNXnAjv1U66av2Nu3S/fCl/Z2nzQ9lMN1+4zz15gt7LNS72rfwHn1",
+	"c0c2Wclmr3t6WOfg51+Cjs3C1rrV8RFIPq2+4KksBrd2ftGPGeZsmHjP1zBTLlVtw6BCFi0plIZCGbn0",
+	"dEx0Bv0CPAV1nkmFJjxJ+KXhUFZh7eJbN/qGzFl9W44HXVBux0FQCXwZirxAxOzt7jq+3EeHvl/HCjkn",
+	"g3CSDFkxuu8rWRZnEnU59FGyEkqaLSd8qr+Ep5gyO326THjP4CvHxcRzy8m+5/FiBeld9S4vL3taS+hl",
+	"IiEs4jGJK7S4bN4YH9vO7qO9/f/WCTr+oWmLYpBdEJz1TqFX5n9rT23lPUDOskazeZYommKhtmGdMVbw",
+	"phu8s2S12njCzfhVwaBe+5Ph4ew/fUT4gkSAE5/+S7aHh2sUWcN83IYsdpke8nsrV+2rMFVua+t1yovH",
+	"kcpIgiiz3cM7fl1Lp6T3VnlAkSq/BwF5K8y+xzGy7KqwiPwyidagcYVKNaB5jRONJ6DUxwuYdQ/kZrC4",
+	"YCVuxr8F3c56xvmOYasOk9g89Gj9Qy+5GNM4JuAb3ttp8cQxXiQcx2ecv8JiSsxz+22WJzOYLUPi1ySm",
+	"2HWV29vdbfNRA5Zj4KedzyCDcqljSFZz1a+KWIQngvQh+AIo97XXi51TbYRhWWseVRJr8i6wF1hQzNSW",
+	"azkryy2Kh2xtj+LAzOsMPWFmdaYa5g39kZd5dj0I3S2UyO2isXIDB1t3eueEHWMqPO6x+onvcewIuKCa",
+	"GzCcI1N4pYGtzaELnNAY0jebOE1iQVXwl52Cv5QI9M4YzE+aa6BIEFg7TmRF9fvpp596ntlO1ql/S/cb",
+	"FdAwlxvA9hmfp4qg+NNHCfETyCFtD9dHBVwLHnZnQD0rJ5zHBJYMZfRdzOQlMY62ZIGwNsLAmQVSKecQ",
+	"W/0vm8P+p8ZtOL2X4G7sfDl6/iujXXZ9rmZZ2mq+y02GbT3jPbEar7PffQePS1E246u7OElyhXfLqP3l",
+	"HAIlSTJBUuGFHBouYQfJUoVs7Bt1a/1MWw0Ml2c3t1ILra++S/dtaHqv+HSqUT9Tv6ui8rmEv0ZFczRN",
+	"aGfiH7VuDZ+JLOWhjEnC2VT/Veu20Bz4NelcR4y+k0S8/eu/w+k8s0q0rfxoOiJL682s4YV1/UrjevMY",
+	"g+exRmEpDybcsp0IGbksn6xx4TFyOWSll/XRiyV3MSq8xQe+t1jb8FAzd4m1jQ61vMi6BIGNDZnhYzn/",
+	"okpW3Mioay6qGZloO0oRKHjc6qMT617UG/BE25BZbJWouzd4tOV0xAOUcuneXZ/yZMf/50pIHZezxb9n",
+	"eVbRbXkEKglVncF45x8/zn7cmQ+u3g8Wbx6f7Iof35/v/sC+mX579e3sHwP2/SA6/Xb24260ge/NK12+",
+	"sRug/LK29v+Xrj2fVNLgjPq8QstzhPlZ9ed37JzxSxZYwR0HlsRiMKbKpOdT8x9Ay66D/5eiZz+oz9dV",
+	"n500qwqzFRIyT0VdJx89M9OIP1Yn+ypi7wxrvduL/Q5Zt2DmmsxyZroFgchSFDKm8UHTSKavv+bi6689",
+	"l8eQtfN5DBkEz9A+msDxIawUmafK3xUgJRcmiwMzdHTs5t0Xmn2AJpkAB7l7wZBhQfIAHjj893afmHCC",
+	"H7ZD3f0A7QwCtDswEe69gXvpVlBEwCBmbyzOIXNDDbhAjKtSVTS5olLJiq8frGgkSMRFLFFY5CSGjW6f",
+	"l1w0COh/A/fPCxizxDM09x3PbTzOjsAe/EC3K6GW4frgB/q38wPZ8Wdc5Iy/wQ9kx601GuQQJzSJXF6G",
+	"lrabiHULmTc81edokj8kIdIcsDaw+KVpD4/ZAnUZuTwwUd9cVs1wjBh3z0KXOHSMp6Z9vc3dKOew1DJi",
+	"KtUzu5Wgk2KB50QBFTeMiC5u2YZsks6HYO2NbyHtBu6sBCi4UOicLJ5CfTKOtTka9kIkuVCaAmREmP4R",
+	"Cn71A+8zIqDplMku0fd1fNIrBjAzPh8RpgRJBZWkfgDz0j29pV9KWfc976+6wpblfjeaWM1Yi26ora0Q",
+	"AiWU5T9CVm245U/vq9uoXwhQ7HZ5MsxSkXUlHRpJgkU006jucEt/IUA2FTPI5/+xGEVULZoW9L60kDVl",
+	"yB9+uZa7sXh/q2p1g8YvitNbarizzHPfMgLNrxCf+EdQymbxSGh9Oot/sxViv5Nf7J7w34LjUqkc9zK4",
+	"SCH85XitY7C/fAgaTIUGFttHryg7l3kjEI3kioPirhVXzWNKteUuSRZ19wZ7kKY+ZHMqJaTo7u3uWjXd",
+	"5KboJwK0N3hSNEOElznjfYZNtjF8dquPnnlUBvlyQ2ZKFWrasesFPNnqo0MQ9hLtDnZq812ACRlsb+3b",
+	"qtGSbEmLy8L+DzyOTFGaZoJ5anbnr1jQOTpMMM/oMs/UPDyinz6qTx/R4ffPvDl9B3tB54ImlZ47G6TE",
+	"VMjZlu20cmHtbMRdNmMqy0zkmUViIxwq/OMVL4Z1rmId+X2Wa1zXJLlzRjPYW//EG65MK1J4oAWDecbZ",
+	"JKGmDOZBf20XkAB0K7RHy3NqOainsG7/mk+M/mBYakLqevU1MteTkrsBGKEbhmRXonmgq7eQQVE8Abn3",
+	"lZIJSRQKc+3mABl9CGkbjeDYBkQNhy1MI3BI8CyakbiOQT6HLXkMssQb9uratOsH4v4fi4zuHUabY2iH",
+	"0cFGVpdnZNXbV1rye2J+qzZO2oRRg99V2pzlhPZl4+u9Q78/E9UW9zazk82pHj3vaDsoxSqabcBuwYaE",
+	"MUEmfRwmyxoX+VMUsixJQhQlBAv9MHL9NRBnZBmHTYnnzTVH01tmlPeL9saY5+1WOgedP+3u7KL93V00",
+	"GJj/u77yZ4tTby1/+XbJ0Vbjl8nyQYF7UOBW8huD0xsocEXDvO1fS30Sr6fIFbob9tsnz7hmM1T1m/Sq",
+	"olnUg251D3Ur//hyRPN6SV5DvhXNIa8n404Iw3MYQFF207AiICk1ujZKtDJKXlOq5Y1oK91n2wutfBmf",
+	"SVz5XUpXCyqvP+6DsHoQVpsIq/X8wwgrbf/fLD5mXQgNxls12rVUsv0Umt3mr8mr1PXz7zOuoCmEzOaw",
+	"osbYmNvHHyo41oMeojEZQ7pxXWTM9IC0pwiRseovpVeUXwh/TKCoouf9++axtNyrZFJDqcxV7noQ5K6u",
+	"Ehw2ah+7diXQyQCGfWMzUqL2LNwc6racHKDspme3hoZefNMS9DXv+DZaiOFbv1MYzy5x0+idA8ZD/O73",
+	"jN85qJeEgWWZ14jchWU2A12ibLwMgmNPUegYSuhXxA9ZWHCg8GnRMgPGRkGfCqpNm0yYzht2Hqrp9wHv",
+	"mQp+aZsoQaNYRUKk+JCFYywlCVF3b3cXgXPwkkrSOkqX09u11dKCh2n25PHZg87uYPdxb7DTG+z4TNf+",
+	"vrPbewS/kwTTEdM8LyGjGcmEJt69b90Vu9viStCZc6YwUyM76vpgZ3dg5/6ycanxrBxRFiUZsIPdvSJy",
+	"KIC9+vNOYVT8p//SKoQidvp2RaQcdJ6dnfTMnmBHlmkedNz4Hpt75T3hNWMa2Wn0ZBOFHd7zmSKLjs/V",
+	"BBRzleUhpPig5H+OkKJFwHqu7uv327/af912PNGPGlb6rAkyIUIbGyYjLlfwTTDRcI0D/RWaUD+W2Bwq",
+	"9Lj0gz/rvvmzVqHqbYUJnaLdMlDYhE+D30N6QIDQrvghRHgXIcI1KLep9xQe/f3Dg+gMuKfF94m3MRRh",
+	"xrh7j8nBgOIQ4wMqFmEaZCORJVrJloizIQOdBZqopWmycPMZBcylrWPBzoV7Y0U5Vxfz6fGbKoKfy227",
+	"kpQLn22JpB+UuQdlrq3Hdp0yl3ea3dY0JFc2GfB6Bp2ThWtNqyXlOJtKNKFXJD5AYU7jjCShp8xRiSCN",
+	"i8TBkIWKiDllhMjRnDCZ6Vu1MWmTybikbAo8J0DaJJ0ZQz6aCc54wqc0wgnqhn//+9//3nv9OtwKjON4",
+	"yOx4cs2ockOfSlfz3kdvyOUB4hdExBlBdgrEnGAG3gLNsQSB3rL6BaevDoHbkUhzryav9ZQoNE34GCfI",
+	"tEYGXaLoxQujy+B3FOkPG82VrhppOw9ybeQrDREuiau9z9OW9Dr0Dzl8a5XcPxP13J3wqTLO7DvjZpUv",
+	"NTA1C4x/i74eOUTcrj1CzCnPUaLrCN1Ig8/dHa47QhmJvNYyc7yAKfeoi+ux9gDhJNkKhoyRSyIVgtbY",
+	"AUpXFhGVO4e5VpAmYjOhCQmQ/ZrWoLeawir5Lj5DXCVXmeIyKKkswbKxFMe75y4iCyasgRWZ2onltYEN",
+	"c52SpjKc/UGLmMqK6iB9lC7+HiPvsTstCFpNZA5pjrEV6A+u+RWu+dgjsZzd5L81++YrQj5LtR5lxXxY",
+	"Qf4QQbkLoALKae9p4SdHNDY1vYlxpptGhCWWtf1r5aUfCi4Y1hsMekUOGTZmIO5Bf578j4DLBis3LER3",
+	"rzOr6jR4jNshtvG/xX80Bf9BX2+nr2sAIJwTLurmUlZL9K0GOi6pDSXSWqasklaRChIButlBWlU/p7t+",
+	"oHVyFP75xWaUi85K/f1h2MSQgXTTSgMMOoB3Fotfel8YFI0pUqxmSM5wCi1NqZJDFj5/8erF2YvSK9w/",
+	"4XHUPXxz+Orvp0en2jpBu1tPl79ZfoBxaKWFYwl9sdzFAEnjx4Clz/kFiZEdVbFav/l+cVSe/n7H2s69",
+	"Eqx/fIdhSVvHrKRgom5BgwgnFMutZlG9Edb4KAd+xTKPMCK9uQVPRQOApen1W+mdv+h/Vsj1u7C/Rlgf",
+	"6lc9SOwHif2Hl9gr6blMjiUJdM0QqpZI0o5ruszHl0jFBYnROOHjpwjD/5pOj9a/PyZa1hlpRiWSlyRV",
+	"KMEwDgJ6PqKE4AszUUjA2AmsEEzulVpQggBEe4M9NMwZHWKcISV4dvHp47DTHHL11Pc/SMz1/oZQ4+Is",
+	"6qVPrSPqracefSXRnCgcY4Xt3BFkurJZj2aYiSR8ilx/haqXSuMieKqoWvbBLPsyG1HnFr2Y7hsN/ku3",
+	"8QeUvBN1KcemW1KIcg1iWRkqcd/tmF8ypxzVYv2pEgTPDauNSSQWMLsOvGXGQ/LMoF/vOZUplzBHMwyK",
+	"n7W08/82XrIwGLLwxRmeWvfq6Q+Hvd39x3Zq2QlmUxIiKzZRd3fweKuPXlDTC9CObSy682JHWpczrsnL",
+	"2DNLvuJ8PEhou4jbOUSaZLHKBAmdh9mjcp+eh6zLOCqNyXNT0hghMYmforFGRRPPoDJ/z9O8ZSFnEXG9",
+	"UA/Q3mCnPknHHkqzy6faQjKlYoG67xi9cuPRtwxk7Prfnbxq8mNaYKx266535Z46KLb9bg72Jj/q7mDQ",
+	"Kk2eoPFCESQ00gSI9Kd9FOpf5HeD3s5g91GYr8AcVrEEwLNb7uv09fbXZa5bFwtyxOPybeZaL4RkdkMO",
+	"4ZzOCQyBX8LJrdKc8DFlGIBaXWgtEzfzEPXnKwmWhzD5pAfwkOuyLMs3fwg6NRxg3TvqHvkQdDRHWPco",
+	"3AMb3B08Xgf8awLK2k8kNlhVgdbt7df9bBCx5TvMzRtD61GdovmGKzTnMZ1QEqNueDTpveGM9F5jFc1C",
+	"M+HRqtn6RVtftvTfebxB98xb6V4J2FEYF0hiRaWGZf+etogsD2X++ZcPwa8ffikrLEY0tdGib6iyQLuu",
+	"dfV0xutqevhJ9D4jGYkDkxTGzfBShrIUdU0H0fD09dnx6PXh30aHZ2cvXh+fnYZb2vLzo8FGnXcdi7WG",
+	"kGCpEIxo7df6Pl+YhX6mwK7b+12UZcHO8qKs36UaCj65aS2UhcFDJdTvY7W8sD1jMzXmVx75l0Z6W7eP",
+	"oeLtX+F/weSApCTjjV2l1B7FTvUxp5ujdIrVzFNf7Xs71QzG66cp/LK6iquPjjPgDK516BhH526+M3Cg",
+	"QrnL+YjetHpa9FGk5ekjjmEB/dIksZysXzPnQwPPEMkdugMsFdZLPbPtwK7RDCp9KA/4vCR5SmA4AAi8",
+	"XpbmXW312ayj0PcZTcnqJKyi8rxrp45vu9nigR0MTlk1c6oiWlHGEiIlCiUXKkQS5nvliRN9ZKgrKOcZ",
+	"gmc3zyr0q+XnOJpRRmrbSUOyoVdQM6k2QOujbk20FhXB2hSGGSQLow/wTLkh/P2thgjoCw+MX27t/FOk",
+	"qJmZRmPHs0ymOxVmhFEfvQD4chETYEjgTHFzGiiLydV1CvBLtfD1raltP+pVhfP6ElU0ooqYK8UfuWrT",
+	"y/+V8AgnVGIbie6V/m5dg+/l8t6FipWjzZri9xI6m5w52D1OVnStLgFow/U8y59tvyTjwqh2+t1aVaK/",
+	"kf+lNWg+U5eEYiWQ9UxiTWlmRXk1Q8Oa8qrCO0iwdOSNigPPQZUvuWllKRa3D60VmZimP7skguIEsWw+",
+	"JiIwjlzIDOIxCdBYYBYHaM5jYlq3J7b09x61by8obWNzxz+yB4Pnd8ovzaHu6VO+7rRx94dKZrmLEZh0",
+	"8q0+Chmfew0hhmyJsZrG7MPOp/+VrwPFnz7+89P/Nj3FMFPDjhn7hAXJm01o2iIQ/RiyUBOU6XHASNhH",
+	"4QScnywipuu5ooSFSMGUKWzJUeNgjBcShrihl4KwaIYSPCbJkHXDGRnHfI5jTAVEflyly7b7VwI/K0Hn",
+	"RFMcXPL+gsv9fn+rjw5ztjlk0LTCDPZ0NXb5iXwlveEihl+ZJhcAhVLrijLQhywfNLM7GGz1kdGjGQqP",
+	"YjJPuSIsWvT+ShahqZJRYoEknpBk0dwCw6PrjfOYio/+ldRm+2zQRiMX31YNeJ9pWVtzvJ2Djj2Zqs50",
+	"0Dk0zSvQsaAsoilOUA/9gzOCDjXLx0K/VN+VYIme8TTi+mfNlfXPfz7c2beqnRlNJIiUJBPIux+5mzzU",
+	"1G981tsd7D6yjTEsc4yKV7QvdfQVms/R9sJn88ts/UWhMNS2vmjv4w86Ofao3glJE7wwwzxXPVr3yIfg",
+	"oeHGQ43mnTbcWC9KK46J7V+LP26v8UZZcGaKJlR++qgFiLaYy4Vmw86Q2eaxbFFOa83bc5hImXVMwIh1",
+	"vzuH0vIwb84B2QjmhVQNmRkh4KDpS6y9iprgCyyXe2SHk6/o+FESSg9NP+5XxlobzbMxZc2hY+6T1qvI",
+	"TBIPdFDoMnKlkNdYKshLhScJngZ2oFeletdoZ8bxNiVKItcopDCBIXvSTq/Ie1iezQiymT9GigyZHXB9",
+	"QQQMwVYcSa2FUa2FTVwsGrzm0BqAsmlD0e8qJB/8TgL9zNdLry3MPzxk2d1yF5NW1ttGynqBB9dqZVLM",
+	"OCx4e8SzJAZ6MU0w/Dr3aueTIWvZ+gRu76OfIFsvJ6gAYSQVTgq6s32nh2xvZ1cbQmpZeGm7C58TLXEs",
+	"V+EZON3sZAQr0M4JSSmbAtHPqFRcLJobodzEXJrAXm5mJzUYPN/7/fg85ngdw+PztFlZz6dcp5Xb4lf/",
+	"zup/C554LCA1k1a44oPlsEF3lxtbDuWKzpWdX8qNJvgECiQt46tmDcmIpyRGCT2vrRwNURcPWRHINLFK",
+	"0+Ok2gZlq7++bsCzM/pr45FHpR3/HrHJDcr1Trlo9cxLmigiXIzsWlWf/mcfKj9vm0B96Dqpb3LBLaLe",
+	"leKlCX4C2CE3IG6v3tM8jAiLodQLda3eEwa2NXJkHNa2kqGg4hGNw6doAK2U5JBhtthCaZLJvAmTNwsw",
+	"sMZSkLu0A5R3jrO56zHBcQLMxRlgWmnEQzbJkqSntJlmw2Th+xBpU4mqZKlhCepaj7xUZD6Hoa44iiDm",
+	"R6eMCwKdQYuMDv24ZV/kCkcqWTSzsTpmYyjzD8hk2t5/bE6btH/CiuGWd78zOLjB63MMbf9MKRrZ8hk7",
+	"WK39/Xmn+7YPGJ/4S8HnGz90xts/8twS3vdkwsUGgH7BTojCIm7/xI/3UHbdO1FkQE1ixy35pKzLeZKo",
+	"/LvRHmcEJ2rWKD2ezQhOkbkJRTMSnRtPV8yJN6nVZF1ghcdYkj46hnwy4LXkisxTZTKqoIBZ67WQVFdb",
+	"/fmDWc21DEW/WWg+u/D10Uv04uTY2beyc9Dh5xokEIHF8zRvqL/T2318tjM4GOj/+0d7y9cs+dS8vcH2",
+	"TAWPiJQQ3k77t1O9UKpU+ME7IO/A7eH6J70dE2WQtrEHnT1Hz1cSI3BxJBiitdoA0HtHczo1x+duDdAJ",
+	"iW3OWCYDNM5oEruLWmeIUZZq0LsESMhgDExo3VY6kvcZ9JNC4esXZydHz05HZ2//+uJN6GwEbNtMMtNv",
+	"Lx6ycsjAz250iY1NjRMN2J47iNwU7QD88KijBfC5GKiN5rJzMOjv7QadHG6jmAp9mDAX2f/dggzyi3LE",
+	"NQe46ASd/HLnmEs1FeT0x1doZ7+/88Q0vIipzHvm6icZV6MCYoBJU158pDPlO/3dx/1vNZnUk46wOYkl",
+	"ahk8cdSyMXkFHYMII1vB2Tl49Hgw8He20x/0B5uSYX6UNYTorjluJkjKhfr3aFJZ3noTh2hnUNx9erSt",
+	"S8rbTiqThWN09FrrJ+yjE35pWlUfoKIj5pA1jB8r10r7zVwbHBVFv1Zzw5BV27WWudCMX+adM6G7Bjd/",
+	"cEYa+2Y+mBUPZsWDWfFgVnwxWaBtDYlNc0EjO4qmklzil7dk4znUlLnydMSZi6v71S5dm0mGQp5dEKFI",
+	"WBSxFGOPA28kmEJzLhUKZzhTJNyygxJKPcxd2MoMBCknzkR0nIC3XPDsQu9m2Nnq27llIA1JiGwliISu",
+	"qLnf609uVEIxu8wV/eWrAyHifGZfSUS1jEGSKGhYGCCSaMljh3qhXTQLEOwD7e7pf9s5YOgbuAKzzdDO",
+	"42/1H6ngU4Hnc0IQAxkEMVLo0u57+JYaiWh45LIQK9PUoxviyYREigAAw7zEoEizdfn9OTAKEzAH9VP4",
+	"05CW/sw5SaHsJHQ1MONF2EdvGXEe1iHTkpRKdCmoUoSVanqUwExiW9XTmAOL6lNgh+wGObA36gF5m1mw",
+	"ZeJ7mVEFyKRV808fNaSRme2P4gxFWqWHGu9SyAgsjtQJ44MOYBco9EqQ/KXxV7OMJmbum8tR9RJXBVRX",
+	"XWwQPvZB+HkyV0uHWGM9lDz+D+mrD+mr/zbz4sp9Tde4E8sthMmVhsQGcee6AQfg8oHuLDYhCOy/wiAs",
+	"G4IBwnLInp3+J+q+O3vZ+9ZljY4XivRMmecci/NA86457kmiebEicQABb9vhSuuxWwGS0A6M2IJQzsw4",
+	"OkmlAhWF4VTOuOojawYj6nJir+g8m3v1I4JfStR1knAHpm3mmsi+/lPbhM9IkoDvTMB8fNNx7LswQOGf",
+	"9H96IeIChf8RQnlLKghMY7G3fRUiyZFMobnxjGiFIeYmhJ6xIdMWLMISTbiYZwmWdcLsBRzWGhu0fICv",
+	"a3faVJYGUKovmTUg6VjIdQ727d9ryuwezNcH8/UPZL56iowiV2o7khclDa9D4wAUsUATQ2AC94HT1gIb",
+	"vg9KCl1Q0u+DXFUPCh09AOPF2SmBZ8rYKwlXmSABkWpE2EjAfoOIZ2oE7r4gzgQhozllmSIyMH2hjCY+",
+	"Mt8bsm+CRs0xKBTGwM0CDkDvDIxffCfYDXb0f2scycWP33g/2gcHQQB8rmA4rRqiaeFR0zfutjqhPRSf",
+	"ruq2A0IIVWdn6TPZSPNYPRyhWjZQMnibawfCEgVomWyGbAsC1ad2yDa0+5QJHtnBYpBHY8hBjlIuJR0n",
+	"RIZQP1DoOzBzvLyQ5Xw42+zTJi/b5swly6TkmOi74oNK0YH+cpEc3RAbq1i1d5a5u87wqiqJD2UGX86w",
+	"1NamwY1nHGxacBDY7Pw6dxZPCUNdrRuHVrQZEmUsSwjRWvaQhVhEM3pBSHgA1XN5bGrrRlNZhwymrZoJ",
+	"huaRvIuP4Nl0hiyjaF/CgPZ2dvtD9gJHM/tGcI9BBbvLTBT8so9+mhGGQqctGGPCd9S55RgXXsmhaeua",
+	"JKT04Tx1z5hml9g1TDbmjfVp8sSbzzjhSaJtIOhVxMilBsZT/02SKDReoBnk5ym8kM01FDdzt91GFUUZ",
+	"A19hNAHdRn6Fp1OBL0Bx8Hxo1l17PW/Y5ymnaMOUXUHFLTLnh5qKh5qKu56YewN31vJELMutt381//hQ",
+	"0+hxQ0kX1DnJEjoh0SJKiBUPDe0hzcWVzSHbEv1hZEm/sT/kb3Yt6DfjHvsNKY5+Q5SlmUK/DdlvvV6v",
+	"9P9D9puNJKHfkI3WBcgFktBv/j+rUamu29EWvNo4yfxHuvaFB5VcDnxuavNKYSxIQdlCvyFnbqLfzGtT",
+	"nElS/p2wEVYKwm2/oVAQ0wYEVoQlZ3Y9gshsTqq3V18fJbz0+qB8u1NG4EMYqA5sDN+61j+A5T3HlI04",
+	"yS5M3xn4LaUk0paF+RhmEUnqQB00LcBqQPr7c67oZBnuVisqL9apSmabzWOUtRFjxsZjtrDYUx6kbFQh",
+	"ONzAHEbgQAtaiQEgZ2j1bGXUteeOGcpYfjUPEYOrlzPzoa2nbky+hMiotsMWaqYfJ4kknrH1xJiGELTU",
+	"6gyJnbYGUUtomizDPjqED1I2HTKTEQiPFNHoryTCF5gmeEwTCEmzGGxNokxfBQM4lQkm0SUW+k3SBbWH",
+	"bJzwSG+uj55jpRVd/XJP0fPmA3laJviMvbCphoAfMR2yDfXNJeXsUJ9sDQv5LBqao1PNPwvsSoirWOHR",
+	"DKKaPpfpHOx8uD6rPNJ8T+sxv5daZj57QmSWqDZ2MzJdwQF7I5P2BujsMOxBddtAdTtiF1q3OdMUlA84",
+	"eNDh7lqHOzTSY0kfuqEWt34u+5sNZqiDANH81U7oQbUDeiC3yMt53eojMOHzaXMRFoKCFS9nXKheQi9I",
+	"XBrRA368seCXkgjZJqf0d5zL/jCp9N5MKr2rsaRNhsPrLFE01fr7hIu5JaEJTYivboJvPX/KDq/K5+Lb",
+	"+cMwW4jKIXOBejfYcJxNJpDkBUOADtCYLLh+wevDv43eHb96e/h89Pr7sIjI7w62gEAzO/Mx13Qe9YfM",
+	"jADS2uUi1foW6HQw3sqks10pwvI6Gee2N9L+AKXxJEApmwbonymZBmhKJwG6JOM0GDJ1pQIUyYtAE71m",
+	"QlcBukrk9lUirwLEY7XNY4m6ezv7Jfej3jnM7qcSScyoopLET5Gk/yIBen30+sWQQXjQzRlDpuxG74wI",
+	"0APPSWqT7+w69asIc/POsNJKt8prdJbz6C2cFF9K4azm0vMW6fR8yFzHcki49DbbOCC+jq11HsbFPoyL",
+	"/XLGxQJ1tOG0bVQUY+BBW9MmHcV0sjfmXoB4Elfn/JhMY3JBeWaMTEYu81I9m4ZrbM85Fud9dKqZjHBl",
+	"NQib7vjaMFY1MbnVqscPxfo/l+5xuw2tiw29YEosNu1q7Rns93WSzx9fa/rBa+zx+4U627ADP8fm5j5n",
+	"raplDfmZVkjboF7JgpnSC2OfeIuB5ErjEN7RHHA/MBUDEPirBmKL8CsEI/OQq1YDnqAxZGJtBVavSha2",
+	"9kBfA19GrXpwshwhvH5XaT7XPBpTSH0v5VkInNKYIKIQmUxohCMI+tWkPnUO9lt7lU69x3N/0pcW9hM1",
+	"Qb+HhPIHFWk9Oz2B+JuJgsS3GYVzrQt/vbMsk0oTpQgnSYDmOE3BDrQd+nOv1AEq6qPQdy7o1WWExLKG",
+	"EyqOZviCeJYTLuY32wQwxdGYmBqwyxm3Iwqo0nayC+aE6DttCWvDugsMuFgEvK0If0AnhWqczLxP32gj",
+	"LvCSIQuLEFFoP+f+RN+5II3Hyb8zB+wn1HznglHdIoCWd8I1cbQA+aZ/IQm+c9El8KoZ0xDN+UV9XGbI",
+	"KoGZvh+y80rMvJjJ+kwbNzehMfTxDHTuUra5m4t0zdhHbRRYab6hrMa+diLTzWPAzTOaTsBCqIOmqbZz",
+	"ZzqBxh7m8BOAV+N0pDxi0zwg+w5m19xmYqIXYDFG2B8zU/GzhEfuX/GUibp6cdhu0fgYJ8nWGpGX0Itm",
+	"S99Vt4ZY3xZ6qY6u0RA0wZGudlrepCXTK72SO23IBLv4nD2ZYAF30ZZJw47pj6SCj0lT25U5UYJGKxqu",
+	"CD4nakYyiaAtIrlyxQQHKJwplY7cOZt6DFeF7V8axZltLWQb7oRmhlFiprbp9/M4QIJniiBF5mlikqXi",
+	"3EH0Z45ExvQZmUZODn529cZMS6dXKOU8gaeoVDSSqBvG45H+cfR1uLWu8dOQ1XR+0mJERgKnGumv3+3p",
+	"tYVzu+KbNMG0jMad/45+ePHqGNWAHP1wdnack5tdVdAKsv0h++/o7O/HL2rfG/FMY9uQ1Vz81bz7u2Hn",
+	"zy/Ohp0APvHd0HX6GnZMhZD8bqj3OOx8QI82LYexIHNCvoqJZi7ev0ULJW/r8xyPasm5PHZ29UT3NWPS",
+	"8lZGmlq2+mijMHStT/ZNaXGfaYq7CQm5mYyCRDRdNcEyk0TceCLjmgX7cNEWtinV62z45KvMf7Bx53gM",
+	"7Un05qte9Lr9V+zdzo2GfW8elfc3+NA2p03bHJwkiFUIrWko9Yatc0z4NycZb/Cfa1bzDiY7YUUyUdus",
+	"JoBq8EqlGefGKQAjteFNW09N9uQ545fM9oM2JSOYGRXDmsS7u8CzhqyQyTQhTCULBAOoQsoMklLOjCNi",
+	"YnrRAdPahy4sh/l4eSrdpHXXEn7I8t1+JaHs3c2fwvLcFtHZYbylvi/N/Vp8hL6Ze1jfmZkSkIROGUE7",
+	"WvRjhIX49H+g54rEcxLTvtdB5RCu5f14Pn3seISaQ6oT5Gzv4FFrvdff2edpo1KCbY1C4V9vaKPy0NDk",
+	"wZ3chtWa1k0lRrtm+H/pt+15s4ENkW8sbYOR8mOaLLfnpEG/er0oaViHCcVfRCfHW9dvrqVKlKHzoEys",
+	"wfDXi7IagbpY49PWhmi+LQiOezhJIEJSn5OHxbm03UozU2Tuv8WFf20wwhahx9C3Fc34JZpj5lJP4mXC",
+	"0G8/TJISZZwQHN9lWbl+/2GSNOfHP+eM/FtYrhr6oJLOq+gkzBm0xyWTZ9nMNrVGKXqnWjF9oXVLeYAI",
+	"jmaQaLQCn7AQJpUACqaJfhKF/v3hkHX/cvr2DQp9HAoDFNL4IIRmDTTeAo2SMoSR8XFBDXg0g4xQQQCR",
+	"nMoBY0i7XvPsV0enZy/ebL95e3b08u9b0IjSBP/RjGChxgQrSx47+0jC0Dfw6l1RYgrK++hEf5SRSEHl",
+	"jzHJX2GpegCK3tHz0PY+FtC9zUS/ygfiVuciCVghGvfRYaZmWlOPsCL2zbnXTPFzwkAxN4czgh9C494N",
+	"j9+eLgkwc1/P3FenJZ/CDWs8BRWHKqyi7TcbQ1fFBlaEgZajQEu29lHsMCzBUlmMEiQiFNxy0NnRVJUB",
+	"oDGKqXSH59nhRtMsFlg6zaYVPrpWmApcjrDOXkFkfuOfA7S3O2Rwx0EJa4YsxgofoF+HHRoPOwd7u8EQ",
+	"FjDsHAw7JgRsbuzoC9oKgStveHZBkqQaw4JY9aePZNj5cJ3eOQbUZgv9B+G+KlLwa8eQsKbuzsHPv3wI",
+	"fv2wFD2oKgDLLHbrGhzcEGKzOnBYqjnpPh4guWU5jeKmf0adamxe/j99Ov7OciI8ZLZS5StpFn7KMxER",
+	"y6NRhJntMKE1C+B4Gh2MtDB02GzQG4Z1ZvnGndm2/mca0B/2/G+hVUD/F4sTrpORRhdL+xsh5f/H3pUt",
+	"t42r6VfB6CZSHVmWl9RMyxcz6SxnPJ2tnKTPxbDLhEjYwjEJqAHSjibV7zK3eY682Cn8WAhSpETK8pJE",
+	"NymH4gKCP3786/cZl2olTqQ2FZ7I8oKoMhOuDomfqAOfwLw1RwKmixih+UPbvZwROUL9U1Zmq9Whakji",
+	"3GCJ5AzHUGgyXaBQv8AXE7D5KxwNGpqxKt7hzjHcOYZbcQy7rzYnrF0TVBW+TnWbggwKAtH1gZFPkoid",
+	"8D+6BMuPX8RfEjrN0amEdnVKppNgKtF2lfvltfbF/69dbjFJSEbqt7kis6PPkpb04MRjtSlnjDFb6EXp",
+	"+uaWV+ALuNlS4qMkqcc1VGBwWTzaSeR22ZjUrLYPXXeVR/8zt5VLiBF2r6BeetSKThIvaQnRRgBh0RxK",
+	"y2Ep1KcO7v6kbInJjAsC8ckZZZeQPdRlwblcMhArUJml7BPjDEFiFLzd+qilf8FdRyzXpc4+VsJFu1V5",
+	"B2HSsvS0CJDOE8wYZZct6NLqXJIhklx5HBmKc9LIjeapdlM/N6x0ZAPoj6vn95nO1ABPKuRldt3xG1bQ",
+	"sTQhSLw3b/gQ5UIfuMjQFVmoF0hM82m4FyI1NRJ4oAlTBxtDilw0IM73AAQIU0bOAWBx2CMsT6EcV33y",
+	"Pfh36Zy9pSMl7Gx1RvnAHy2ilQ5PVH0q6eqiig/T8HJl4pZbVUfVDEgPBgr/DKMnWdtz0E7RWYFq7i/w",
+	"BnAD8srI5wwBfh9VGwfiwrQH6tHFKwYX5+Rcn1s/ReY7bruzoFUTsZ2Jrt3DMDXfadvw91nSNRcQ2abX",
+	"ZpV6u4LbATYo5govoPqIRSQ0PViaQERGOcDicoEuiFq8jOh67YD1w5QwmZMk3Ld/JSQcjUaDExTqWD5W",
+	"R5Agc4Izm9V9i+ZEUAAU0QcO0Q0hV3JgcOQCpjF6bV6OsBiLCcIo5SybmeUImxRn6OgA/Q9mORYLgAaG",
+	"xal/OfwP1OcCHf4yQK/IVKhTRgELy2qzxJCGwpgIRomwv/0NLEM9Ws14hjIe40XpB3XTKZZkgoAFJbRg",
+	"7Sar5tSF63KAr0RiOAp4iek8IRpbxp0TJVxC8s5PHl0SRmp6XqEOL0y5ctNChwQ9w3PdiOGuKvf6yZYl",
+	"ak4x3KI8bZnXywlbb9JzoqN2B3gLEFvAmiQyo2mBOdmbHByOS4jGhmfOq2o7+/b1mgIKjrtxiR3sr6XN",
+	"1PZ4HO6ND9p3dtiJeZjqtkJfL+tn9duuom1X0bYFxq3qblO/2fjex77V2KNVjURnr56jp0+Pnzr97vgn",
+	"jXLkUZQLU13bByV6cKg3ADlwuKKQ/ispNVeTYOHch0hGfO7Qnlydh2skSajMJOr7PcgTXcbh3/ckYNZv",
+	"mfhcy09kFQCWxXpbHozQuzxLOL+CY3/n/DIhAXtu31fmUzUhU7WlIJp5uDhE7EEsW5JIkAwllGkYi4CZ",
+	"ggb1K1RT2ckz1QyoH/6nSXUOoLyZGg5RHKOaUo2G3iQ7wrWFFn4qzIzVfU2Tfay3g7uXVbRlKbJDL1Us",
+	"/Pry76dvJ78/f/b65dsXz84C9vvLsw+n795ODkfjgL0/e/fi9MVkb3/f9APu77/B6psyzCKyv//qLGAv",
+	"377wr+9ei+DWxC6XdKs6BO/LFLLWp1ZkBy3U0xf717oYeKOlXOKlU2ussMtkhnXf+QIBPrRWMOzKah/1",
+	"7EFTTLxkae3i4Q8aD2+17Q1XlGyXwMrsPnNigr/2S1c4kuq0cbNQjO/FlvxopHYnaHdQs9JSyrqFOu3X",
+	"XJUEadRtv5F5Bu0G7z99LHjBfLwZjU8/BPh8SmKolEVzLDKKk4BpJhbUx1OgIoLi1GGZiUg3Wdl2LusI",
+	"LpbauNxTA+bauADmw1L6AHd4IzfPNvxW30vNBGACCEqS7j7iw1DnrFvXljbHW9875KydY9iKu2YDx7Bk",
+	"eW2Br8ZXdEtx+1Dmck5YHKK+esAF2gvy8fiIIHM8HwxRqEuvQ9S3B91ZcM1JJYKX8msi0RzLTIcB1S0y",
+	"IlJIqoWoby/Wx8gQXSj1NdicIsfmgczwtA2Qp5ovwjy3Lq/zR+fobzOi1aieXsNO/rNoo97V4h1xrCF2",
+	"cPJeqOdkVClCzZram3uHKiCIJafxoBaSyR3h03+S6M4pMTqYUT+zmv25OkP1ynXcQcqgsitXKdFNNKfS",
+	"RfJ26rIziWUF60aQC+io14VggxH6QDKJlnIrGQ9YyEx3hz42Qp9YQq9Iya4cLmVeDM0jvybCUAVNlKcN",
+	"2KuCRFzEMmB+jBBHWY6TZFE447WQrETNpGcaro1wQb+Y2wH62GRtAJ8anb16jo6Ojn5BGU2JyQ/b1LCa",
+	"n0aIudKcrNwCPCV3fM+oc9+/W9hZOX1/pUJqty5bKc3obu3Ui11At9cw3UwQnXKQDhveGJelnjAvSfBE",
+	"Z3t9LYAYv0H9mxnWPqKS4zhPbFU4FIrriHick8EQAnNFYgCSyiaxULqpXvDqFxxfY1A2VUU30tCfgH1X",
+	"gef2goPThb43PAkKWWiSQA4D9IkrZLe/Ay0wGKJhKVdbpApKaeDaaL5+dnMQ6eBeMSobEtjbSVHudNCD",
+	"xbL0V/WXZmkJMH7TWQt5e/vKZqy40Blq2VzgJIH1jaYkuyGEofBC8NQj2NGem2bxybj3A2cELQgWAUtw",
+	"RsRgiHCGUi4z9HQ8HqGX6RzYowXC1ockccmeM4GUNbWL77wXW2N/vIIazBgvUJ+yKMklvSaNJoV6zU5l",
+	"ZcNl9ujlp524STgYw+xI06isp7U5w/cwFW5rHrS+tA1EKjdiNQR6ShETsYt+b1VjvMqzXHgTrXth7igE",
+	"rpSMIFiHJWr1yPOCGjXGGZ5iqSx9FqMzElNjOIRnL1+cfjj/dPYanBNJsoG/KY9RCM8wiOZQ1xawSNCM",
+	"RjhBMQF94YW5h+jp+AigJc7Nha6wuuJr4eQGL6S5jsTqYYNRwNrB6Nan+M9gOm6LpKsZZWE6zayBw0Kk",
+	"xJdqkQGMwWe1Abz7zQfZ1RCVC81wFVNZvsrNM3RFxN++XlBG/cvVlEWcXdDLXHlMOoW8AtNXmJfdHqbv",
+	"GZR/E1kL6Atzq4xKQF5FmcAXFzTaGNJXXXW03e8SU5ygLJqjg8N/H41H49HB5Onx0eEEGdwJ94fuOwBP",
+	"35/QnN3zF3SL5P6+4jNUt3aVW88EwdFM+SyjlYDL7varEZe9Tok1/a9DtLLNol8wR6OEs0soIPK5nuUT",
+	"g2woQX2saU8HsJziYscBamufDEP0EA7ccHGVcBwHDILtFa/NFGzdzAgEmA0DuqadTkiTvfTRm5gfqtuD",
+	"gZ1W0+Khf9gzv0PJrPq/+8tUdJ5jdee90v+iGaSj1GH9V4dmDypRRnCK+hGWZI8ySQApf4Wp6UZUG6Y6",
+	"aIWLox9eCKd1ammZkbyxlYKqpUDhJNK63eNF6ao2o7IdMAm5JkljNI9eE5y3HsVbOP25W0StBjLjieG7",
+	"o/4CbBpSccaWG3KeV4QESYJFNFOWsnr0EFof9V9a2wy1dCkNMMXxZeOI/+wkT/fSE1OooK5dMd6X2/XG",
+	"3GNvjDfv3obr77EbdMa8puwKilwEB5pfzaYJABNqRUKtLr9AgicEhcWzwoDV4CAn9NvXctnXECpegt7r",
+	"J7l3HntCZIbmWFkc3j4f9AARTj0zYDMsnXsO/ShmgP3j8S+VTmXnPWiU40L5SOAFnxKDt4xlwEJvfz+n",
+	"sQxRH9Sf6elJSUwxFSQc2tI2+5SBRmUurg5t2TFcHzAwKuykMIJ4juZJLinJhVZq376aQUnOMn+aZNAb",
+	"tGxY8Vbt7Qj37FuAxVFWqEpXGq0/6ZHPcyI02Wd5Wyq2KWhQMdvmpPes512NIaasjuQpEfwclGRv0vt1",
+	"bzw+PtwMfLmYgodpTvEVZ017ihHTXYfKrnLpIVpaPK/GaMzGvaLioe2XtMItvLUR+gBTiqYLMJtONmLQ",
+	"8LT4A7hIayxBeOWYp5iy78jk863ybiafJxo7k+8eTb6otAjsMvaPbshsAUKsnGNB05RolOmc0T9zgqqe",
+	"crIAmytgQe95YcWg+NvXf377f20pYpaRoNdklR0b7okW5o0nobcwb/TCVML934tY4DwxfOiMp71JD80T",
+	"nk6JoAS1j6cVA3sYo6PkUC8t1eLXn8bu2JkRd2pGRP5CrNc7VfPhS/GfjbvPzkzpHZgJRdlJuQuVMs3q",
+	"QqREWBCDpUziwBIEFzbQSR0LsoYVV2dSUeJTpcJ3cc9pHAZsSiKeEolYniQDrTvBJ8YRUMbZUpaM59Gs",
+	"vixPt11VHLcfogPux6/+cC1zHczq4W0sZx0+KISlRRPdKska35PX+7G06nYFBXcBAe2md1Xwr5ObVHzT",
+	"O22nQ9M8K3XUBcy01JkmrYkufVZXW4AXwjLDc1JpsEOYIT7XPRWIM+L32wUsLMWowua2u4I8jV4ywDmk",
+	"2Yp+u+2E3aoBNMrqQ2i/9jYIhj1MF956tWD78JbUwy6mtTNG23XjtVB9a4zRamzrtnqym8OtDVlTAO1Z",
+	"EjiBwg80wxLR7MRpq8pp/cPxQQ2uwrM49kLhW3GcK3mAw+VI/iZRenfTUzbPs8cVri8bLkXxOSM3pUT0",
+	"TmPtNFYLS41eV5yFBk96Y+W1/6W0RjfzskvMAt5gHb/AjCcag6pci1FtN0v5NWlUQY/AD4HlrCmgyfJq",
+	"3rkn2xF6LQclSTdcRHfvs6zP8Hi7zyatodtaLFU3Yjv79VKW/ja782tyTZLH5z/8wH7DblNtFZOGMEBJ",
+	"mzzxqwR1/c3Gm2spMtyVpQeqkDFblMdWBldEPvqii3RQgSBi0ceGVaF8h9hnVBisLyMuwbY9Bsoff0Af",
+	"uGh1jWb3sXDlG3H8+I/dcfxseymWwQGhr+nuw5JqAQMo6LrFqZbWCFVr/6FVKNwPOYhuuIT1kOWCkdig",
+	"dwt+M9Bp7IxnOAkYhXRTtWAFvfXY8NbwSGihlhMUCp6QcBiwkMpz3UkQ6tbr8M9wuUAdMFShPERNdLXw",
+	"GBDL8ySBRH6jfvgE0/ZDNRiUWwNqGg3sTKkD3t9EzRp0HJg/VjQcJFhm5wm/pEA04f2vdeMByKurr1cf",
+	"vulV1W+ti+vV9zxTFzQ91zSo9ENlt4VQshoTOAgroh8C9FA40ANsGpOTzzos2CnnCcGsY/n8kvwquXcC",
+	"/JA1VM6c/t8vvkyUGrDGv9gGLCtIkx6gw/xXSi9GKe4Ne+pdzs2wQR+hN6ev1GvpetpiSg0IiidV1Ucd",
+	"2UeBbJgnKcnWkfSVo3MSby8DiNluZWJKyroWiDl52pWG3VNpWG50u91z9f/XloPpTdLCkWBmVYatZ1Cb",
+	"OltolQXVDt56tUSUUDyW5jJDUxKwnEHJRv94/MtwqXjM7KZzLOUNF7G+ymPAmPOERgvUPz48BBBZtVOY",
+	"/uJryhOY8UEDQIgZcnM12SfNP7g5s4Nd6rOUxA1LXf2EfiUMJxQ2Wv2eyncl0ezg8Oj46b99LpZy5ucR",
+	"/bWqbjNSv7b34dXbbbsYzc8FNOjCohl1uMEEKXX4dI06ZHmSNMxYgwb0x7SFWa3tmTXr46eqr2uQlrng",
+	"04Skf6tLcZNMi8RL0BqmSFT3/nz7qvd5mWGNOruP53T/+mDfqjLbE600SS+jGQiAS0MUG9KU59lkmmB2",
+	"1QGsVo+57tO+dBa1U242M6c02+hxx2reG5XzHjTp46gerBC/2q3JeXKtScj5DXM7U1/Cl5GGEl+J+H5K",
+	"wkFtUdSbxXtXptU9iqCUwLvffgZ6+TeLmnq2uu9VoeOAJHqtnXEGHrVEGHKoVeqMhLKrE4eCRnmu+Ull",
+	"xue60954hbXF4eYmHw3Dxt0VW5ce1BCXVm8y+hlExKzqPhdIkHmCIzJA6aL8SZsRsJz8zAW5IGswr/4x",
+	"o9GsTA2qdL5EOJEcCQ3bUPDcTBfWOu3jJDH4eak6bOIFzbqhGMs9Mc36j2yCnCxOGf0kusd8vnnpe6zg",
+	"Z67lPAYJYTxDDpXfBNglybJafaKzcctycDs/4UuPMg1AAAMzKM8Cz+ckMUZ5a3OlQXQepsjv1nL8aM3c",
+	"XQauQwYu7bheC/Wv/TawGfJaiDJ1f+mp9icShc6LDBFm8T4XLorQALMM9cIaRoQEzIUczDqRKNTYhNm5",
+	"/SlE/ePxWGf3bwRnlwOT4LvmV9XhCHIhiJwFDMwfeeKqxNqENlZUFpcN1U2pPOqCj+gNFjzq5vl+IMlF",
+	"Zx3T3pYe39KpfMMzFOtoErAY5CRBlEVcCAIOYpNvaQXQdzHHhYv5K46RVT535mW+wYnaHEiMpjxeACgu",
+	"CJiWyUKMqNSyONrpwcfl3Zpy5LSdx/TFIFu0qdDTMdkP/EJJtzpz4sc3lUQANdA0V44U8zDQEn6JKNMw",
+	"ZTiKiJSam1AGDAvigOz7x+MjrdrUiUaTmTORPlFpvHiETmOSzrlanqh/OD5G+BJThjjTwM86ZBcwM7CB",
+	"V9mMmYbLRxkAqWXcyzsV5Q5FlFkUxL82AK0ur++fszdy8dz13XMu5/Xoiv3US9TU4t5CK/6uvGimNpz8",
+	"mvwfwOrE375KPa8CXfNMAHzOXOgaNVCEjary4OECcWr32XNyQzkbNgvK99pP6BZFY5RsuL7Ioc6rrV8c",
+	"jzLYtdEy+U7b9ho/creaDDUdrQpYob6sz8jNpIzGMMOx2jhuMMC3RqamzmnkwQhZK9wzvIcBC8G5dSa4",
+	"LmKptLQYr4BK4NavAP6bR93wPIlRQvA1QYwHbJ3W17vtbTN4Jonklex1s4dhUu/aIP5ea1m3v5N1Thrt",
+	"P33wtJGfKmrer6z8W95cXRK0C0F07gUE8IU+zOmgnQG+b7fc7o1/nbSu4YnyLXcrAWBFK/vb9DArMxyS",
+	"3Sjh0RXPs5ruvpU2725bf8B2l/Um3Drm7z80Jng9McbvREjKGYkRYPXPcTbTRatSUy/nULgjiE6KwH1i",
+	"ZFiBBOc66ZGLpNCVIMBmjEu8GMaFtF5hEQAzDuLQ7uCckSeyiMF5XI/qtZarAT95MCkS9VPM8KUGhTPE",
+	"avAsfVflGxqv2ruxns4aLg96TRiRAKZhcMiHSG8iJEYagXyIUpIJGklXufTs/SnMj/cAA1a+/IQ3OJqp",
+	"+wKPksHpKCRl6GqQqECpx9quC/9x4s7PDW965r+W7vNP1Z1qHv1xCWlEDs2jfOzoocMldw/zANosU4lX",
+	"h13zJIhvZjjhl3kV5a0Ez5ziBXQ5jeogmOvu/ByAH+B+mFH1ApC6KzipsFF/FllWI0X499fQEbWfxmPJ",
+	"5ywTOMqg1NaRN8PH+TPnGS41bBAgspOll1CX1z7lH1xcaXYUN/sJvSDRIkrI0IEGqbvrGlfvruWGkuVb",
+	"vwJmAOkAM2Y81XWUQyQjPi9Iu3Ts2btzjOVsyrGIa+8KeDJZhqOZvkVpHENEWCQW80zrCkGkP9sxj/Im",
+	"eXxfsJX5oj5PMCvWVhleKZuRgqrQe4xLDS8/5ZTt4fm8lPqVw5p0g9YZeTbln9XavCZIZoLgdOTTD/pp",
+	"iL/++OtfAQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

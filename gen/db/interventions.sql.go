@@ -64,6 +64,7 @@ WHERE ($1::boolean
   AND ($16::text IS NULL
        OR (i.recherche || mif_filtres_tsv(i.statut, i.priorite))
           @@ mif_recherche_tsq($16, $4::text[], $5::text[]))
+  AND $17::text IS NOT NULL AND $18::integer IS NOT NULL AND $19::integer IS NOT NULL
 `
 
 type InterventionCountParams struct {
@@ -83,9 +84,15 @@ type InterventionCountParams struct {
 	DeadlineBefore    *time.Time
 	EnRetard          *bool
 	Q                 *string
+	Sort              string
+	Off               int32
+	Lim               int32
 }
 
-// The number of rows InterventionList would return without limit and offset.
+// The number of rows InterventionList would return without limit and offset. It takes the very
+// parameters of InterventionList (sort, off and lim are named at the end and decide nothing:
+// never NULL), so that db.InterventionCountParams converts from db.InterventionListParams and the
+// filter is copied once, into the list's parameters.
 func (q *Queries) InterventionCount(ctx context.Context, arg InterventionCountParams) (int64, error) {
 	row := q.db.QueryRow(ctx, interventionCount,
 		arg.ScopeAll,
@@ -104,6 +111,9 @@ func (q *Queries) InterventionCount(ctx context.Context, arg InterventionCountPa
 		arg.DeadlineBefore,
 		arg.EnRetard,
 		arg.Q,
+		arg.Sort,
+		arg.Off,
+		arg.Lim,
 	)
 	var count int64
 	err := row.Scan(&count)

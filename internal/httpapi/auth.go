@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"mime/multipart"
 	"strings"
 
 	api "github.com/mif-erp/erp/gen/api"
@@ -28,7 +29,7 @@ func (s *Server) Login(ctx context.Context, req api.LoginRequestObject) (api.Log
 	return api.Login200JSONResponse{TokenPairJSONResponse: pair}, nil
 }
 
-func (s *Server) login(ctx context.Context, fd *api.LoginForm, mr multipartReader, badCredentials string) (api.TokenPairJSONResponse, error) {
+func (s *Server) login(ctx context.Context, fd *api.LoginForm, mr *multipart.Reader, badCredentials string) (api.TokenPairJSONResponse, error) {
 	form, err := bindForm(fd, mr)
 	if err != nil {
 		return api.TokenPairJSONResponse{}, err
@@ -98,4 +99,17 @@ func (s *Server) ChangePassword(ctx context.Context, req api.ChangePasswordReque
 		return nil, err
 	}
 	return api.ChangePassword200JSONResponse{Message: "Mot de passe changé avec succès"}, nil
+}
+
+func toTokenPair(p auth.TokenPair) api.TokenPairJSONResponse {
+	return api.TokenPairJSONResponse{
+		Body: api.TokenResponse{
+			AccessToken:      p.AccessToken,
+			RefreshToken:     p.RefreshToken,
+			TokenType:        api.TokenResponseTokenTypeBearer,
+			ExpiresIn:        int(p.ExpiresIn.Seconds()),
+			RefreshExpiresIn: int(p.RefreshExpiresIn.Seconds()),
+		},
+		Headers: api.TokenPairResponseHeaders{CacheControl: ptr("no-store")},
+	}
 }

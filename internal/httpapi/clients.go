@@ -104,27 +104,3 @@ func (s *Server) DeleteClient(ctx context.Context, req api.DeleteClientRequestOb
 	}
 	return api.DeleteClient204Response{}, nil
 }
-
-func toAPIClient(c clients.Client) api.ClientEntreprise {
-	return api.ClientEntreprise{
-		Id:               c.ID,
-		UserId:           c.UserID,
-		NomEntreprise:    c.NomEntreprise,
-		TypeClient:       api.ClientType(c.TypeClient),
-		SecteurActivite:  nullableOf(c.SecteurActivite),
-		NomContact:       c.NomContact,
-		Email:            c.Email,
-		Telephone:        nullableOf(c.Telephone),
-		Adresse:          nullableOf(c.Adresse),
-		CodePostal:       nullableOf(c.CodePostal),
-		Ville:            nullableOf(c.Ville),
-		Pays:             c.Pays,
-		NiveauService:    api.NiveauService(c.NiveauService),
-		Notes:            nullableOf(c.Notes),
-		IsActive:         c.IsActive,
-		NbContratsActifs: ptr(c.NbContratsActifs),
-		NbEquipements:    ptr(c.NbEquipements),
-		CreatedAt:        c.CreatedAt.UTC(),
-		UpdatedAt:        c.UpdatedAt.UTC(),
-	}
-}

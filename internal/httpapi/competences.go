@@ -66,13 +66,3 @@ func (s *Server) DeleteCompetence(ctx context.Context, req api.DeleteCompetenceR
 	}
 	return api.DeleteCompetence204Response{}, nil
 }
-
-func toAPICompetence(c techniciens.Competence) api.Competence {
-	return api.Competence{
-		Id:            c.ID,
-		Nom:           c.Nom,
-		Domaine:       c.Domaine,
-		Description:   nullableOf(c.Description),
-		NbTechniciens: ptr(c.NbTechniciens),
-	}
-}

@@ -3,13 +3,9 @@ package httpapi
 import (
 	"context"
 	"strconv"
-	"time"
-
-	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/clients"
-	"github.com/mif-erp/erp/internal/patch"
 )
 
 // ListContrats is GET /contrats.
@@ -88,7 +84,7 @@ func (s *Server) UpdateContrat(ctx context.Context, req api.UpdateContratRequest
 		NumeroContrat:           b.NumeroContrat,
 		NomContrat:              b.NomContrat,
 		Description:             fieldOf(b.Description),
-		DateSignature:           contratDateField(fieldOf(b.DateSignature)),
+		DateSignature:           dateField(fieldOf(b.DateSignature)),
 		MontantAnnuel:           fieldOf(b.MontantAnnuel),
 		Devise:                  b.Devise,
 		NbInterventionsIncluses: fieldOf(b.NbInterventionsIncluses),
@@ -122,61 +118,4 @@ func (s *Server) DeleteContrat(ctx context.Context, req api.DeleteContratRequest
 		return nil, err
 	}
 	return api.DeleteContrat204Response{}, nil
-}
-
-// contratDateField turns a partial-update field of API dates into one of times.
-func contratDateField(f patch.Field[openapi_types.Date]) patch.Field[time.Time] {
-	switch {
-	case !f.Set:
-		return patch.Keep[time.Time]()
-	case f.Value == nil:
-		return patch.Clear[time.Time]()
-	default:
-		return patch.To(f.Value.Time)
-	}
-}
-
-func contratDate(t time.Time) openapi_types.Date { return openapi_types.Date{Time: t} }
-
-func contratOptDate(t *time.Time) *openapi_types.Date {
-	if t == nil {
-		return nil
-	}
-	d := contratDate(*t)
-	return &d
-}
-
-func contratOptInt(v *int32) *int {
-	if v == nil {
-		return nil
-	}
-	n := int(*v)
-	return &n
-}
-
-func toAPIContrat(c clients.Contrat) api.Contrat {
-	return api.Contrat{
-		Id:                       c.ID,
-		ClientId:                 c.ClientID,
-		NumeroContrat:            c.NumeroContrat,
-		NomContrat:               c.NomContrat,
-		Description:              nullableOf(c.Description),
-		TypeContrat:              api.ContratType(c.TypeContrat),
-		Statut:                   api.ContratStatut(c.Statut),
-		DateSignature:            nullableOf(contratOptDate(c.DateSignature)),
-		DateDebut:                contratDate(c.DateDebut),
-		DateFin:                  contratDate(c.DateFin),
-		MontantAnnuel:            nullableOf(c.MontantAnnuel),
-		Devise:                   c.Devise,
-		NbInterventionsIncluses:  nullableOf(contratOptInt(c.NbInterventionsIncluses)),
-		NbInterventionsUtilisees: ptr(c.NbInterventionsUtilisees),
-		QuotaRestant:             nullableOf(c.QuotaRestant),
-		EstActif:                 ptr(c.EstActif),
-		DelaiUrgenteHeures:       nullableOf(contratOptInt(c.DelaiUrgenteHeures)),
-		DelaiHauteHeures:         nullableOf(contratOptInt(c.DelaiHauteHeures)),
-		DelaiNormaleHeures:       nullableOf(contratOptInt(c.DelaiNormaleHeures)),
-		DelaiBasseHeures:         nullableOf(contratOptInt(c.DelaiBasseHeures)),
-		CreatedAt:                c.CreatedAt.UTC(),
-		UpdatedAt:                c.UpdatedAt.UTC(),
-	}
 }

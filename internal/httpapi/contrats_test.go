@@ -40,11 +40,11 @@ func TestContratLifecycle(t *testing.T) {
 		t.Errorf("Location %q, want %q", got, want)
 	}
 	if k.ClientId != c.Id || k.NumeroContrat != "CTR-2026-001" || k.Statut != api.ContratStatutBrouillon || k.Devise != "MAD" ||
-		k.DateDebut.String() != "2026-01-01" || k.DateFin.String() != "2026-12-31" || !k.DateSignature.IsNull() ||
-		k.MontantAnnuel.MustGet() != 12000000 || k.NbInterventionsIncluses.MustGet() != 24 ||
-		*k.NbInterventionsUtilisees != 0 || k.QuotaRestant.MustGet() != 24 || *k.EstActif ||
-		k.DelaiUrgenteHeures.MustGet() != 4 || !k.DelaiHauteHeures.IsNull() || k.DelaiNormaleHeures.MustGet() != 48 ||
-		!k.DelaiBasseHeures.IsNull() || !k.Description.IsNull() {
+		k.DateDebut.String() != "2026-01-01" || k.DateFin.String() != "2026-12-31" || k.DateSignature != nil ||
+		*k.MontantAnnuel != 12000000 || *k.NbInterventionsIncluses != 24 ||
+		k.NbInterventionsUtilisees != 0 || *k.QuotaRestant != 24 || k.EstActif ||
+		*k.DelaiUrgenteHeures != 4 || k.DelaiHauteHeures != nil || *k.DelaiNormaleHeures != 48 ||
+		k.DelaiBasseHeures != nil || k.Description != nil {
 		t.Errorf("created contract %+v", k)
 	}
 	if n := f.auditCount("contrat.created", "contrat", k.Id); n != 1 {
@@ -75,10 +75,10 @@ func TestContratLifecycle(t *testing.T) {
 		t.Fatalf("update: %v %d %s", err, u.StatusCode(), u.Body)
 	}
 	up := *u.JSON200
-	if up.Statut != api.ContratStatutEnCours || up.Description.MustGet() != "Atelier de Casablanca" ||
-		up.DateSignature.MustGet().String() != "2025-12-15" || !up.MontantAnnuel.IsNull() ||
-		!up.NbInterventionsIncluses.IsNull() || !up.QuotaRestant.IsNull() || up.DelaiHauteHeures.MustGet() != 4 ||
-		up.DelaiUrgenteHeures.MustGet() != 4 || up.DelaiNormaleHeures.MustGet() != 48 || up.Devise != "EUR" ||
+	if up.Statut != api.ContratStatutEnCours || *up.Description != "Atelier de Casablanca" ||
+		(*up.DateSignature).String() != "2025-12-15" || up.MontantAnnuel != nil ||
+		up.NbInterventionsIncluses != nil || up.QuotaRestant != nil || *up.DelaiHauteHeures != 4 ||
+		*up.DelaiUrgenteHeures != 4 || *up.DelaiNormaleHeures != 48 || up.Devise != "EUR" ||
 		up.NomContrat != k.NomContrat || up.ClientId != c.Id || up.DateFin.String() != "2026-12-31" {
 		t.Errorf("updated contract %+v", up)
 	}
@@ -261,7 +261,7 @@ func TestUpdateContratChecksTheResultingContract(t *testing.T) {
 	if err != nil || u.JSON200 == nil {
 		t.Fatalf("valid update: %v %d %s", err, u.StatusCode(), u.Body)
 	}
-	if !u.JSON200.DelaiUrgenteHeures.IsNull() || u.JSON200.DelaiHauteHeures.MustGet() != 2 || u.JSON200.DateDebut.String() != "2027-01-01" {
+	if u.JSON200.DelaiUrgenteHeures != nil || *u.JSON200.DelaiHauteHeures != 2 || u.JSON200.DateDebut.String() != "2027-01-01" {
 		t.Errorf("updated %+v", *u.JSON200)
 	}
 }
@@ -346,16 +346,16 @@ func TestContratConsumptionAndActivity(t *testing.T) {
 	check := func(where string, got api.Contrat, want int, quota *int, active bool) {
 		t.Helper()
 		gotQuota := "null"
-		if !got.QuotaRestant.IsNull() {
-			gotQuota = strconv.Itoa(got.QuotaRestant.MustGet())
+		if got.QuotaRestant != nil {
+			gotQuota = strconv.Itoa(*got.QuotaRestant)
 		}
 		wantQuota := "null"
 		if quota != nil {
 			wantQuota = strconv.Itoa(*quota)
 		}
-		if *got.NbInterventionsUtilisees != want || gotQuota != wantQuota || *got.EstActif != active {
+		if got.NbInterventionsUtilisees != want || gotQuota != wantQuota || got.EstActif != active {
 			t.Errorf("%s: utilisees %d quota %s est_actif %v, want %d %s %v", where,
-				*got.NbInterventionsUtilisees, gotQuota, *got.EstActif, want, wantQuota, active)
+				got.NbInterventionsUtilisees, gotQuota, got.EstActif, want, wantQuota, active)
 		}
 	}
 	list, err := env.Client.ListContratsWithResponse(ctx, &api.ListContratsParams{Limit: ptrTo(500)}, testenv.As(owner))
@@ -376,7 +376,7 @@ func TestContratConsumptionAndActivity(t *testing.T) {
 	}
 	// The company counts the active ones.
 	g, err := env.Client.GetClientWithResponse(ctx, c.Id, testenv.As(owner))
-	if err != nil || g.JSON200 == nil || *g.JSON200.NbContratsActifs != 5 {
+	if err != nil || g.JSON200 == nil || g.JSON200.NbContratsActifs != 5 {
 		t.Errorf("nb_contrats_actifs: %v %s", err, g.Body)
 	}
 }

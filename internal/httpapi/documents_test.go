@@ -53,13 +53,13 @@ func TestDocumentUploadIsEncryptedAtRestAndDownloadsWithItsChecksum(t *testing.T
 		d.Sha256 != sha(content) || d.InterventionId != iv || d.Path != docPath(d.Id, "/download") {
 		t.Errorf("document %+v", d)
 	}
-	if v, _ := d.Description.Get(); v != "Rapport de visite" {
+	if v := deref(d.Description); v != "Rapport de visite" {
 		t.Errorf("description %q", v)
 	}
-	if v, _ := d.Categorie.Get(); v != "rapport" {
+	if v := deref(d.Categorie); v != "rapport" {
 		t.Errorf("categorie %q", v)
 	}
-	if v, _ := d.UploadedBy.Get(); v != f.techUserID {
+	if v := deref(d.UploadedBy); v != f.techUserID {
 		t.Errorf("uploaded_by %d, want %d", v, f.techUserID)
 	}
 	if !strings.HasPrefix(d.Url, d.Path+"?expires=") || !strings.Contains(d.Url, "&signature=") ||

@@ -81,7 +81,7 @@ func (s *Server) GetEquipement(ctx context.Context, req api.GetEquipementRequest
 	if err != nil {
 		return nil, err
 	}
-	return equipementResponse{e}, nil
+	return api.GetEquipement200JSONResponse{Body: toAPIEquipement(e), Headers: api.GetEquipement200ResponseHeaders{ETag: etagOf(e.Version)}}, nil
 }
 
 // UpdateEquipement is PATCH /equipements/{equipement_id}; If-Match makes it conditional.
@@ -145,65 +145,4 @@ func dateOf(d *openapi_types.Date) *time.Time {
 		return nil
 	}
 	return &d.Time
-}
-
-func dateField(f patch.Field[openapi_types.Date]) patch.Field[time.Time] {
-	if !f.Set {
-		return patch.Keep[time.Time]()
-	}
-	if f.Value == nil {
-		return patch.Clear[time.Time]()
-	}
-	return patch.To(f.Value.Time)
-}
-
-func apiDate(t *time.Time) *openapi_types.Date {
-	if t == nil {
-		return nil
-	}
-	return &openapi_types.Date{Time: *t}
-}
-
-func apiInt(v *int32) *int {
-	if v == nil {
-		return nil
-	}
-	n := int(*v)
-	return &n
-}
-
-func toAPIEquipement(e equipements.Equipement) api.Equipement {
-	version := int(e.Version)
-	nb := e.NbInterventionsActives
-	retard := e.MaintenanceEnRetard
-	return api.Equipement{
-		Id:                     e.ID,
-		Nom:                    e.Nom,
-		Type:                   e.TypeEquipement,
-		Localisation:           e.Localisation,
-		Statut:                 api.EquipementStatut(e.Statut),
-		Criticite:              api.EquipementCriticite(e.Criticite),
-		NumeroSerie:            nullableOf(e.NumeroSerie),
-		CodeInterne:            nullableOf(e.CodeInterne),
-		Marque:                 nullableOf(e.Marque),
-		Modele:                 nullableOf(e.Modele),
-		Batiment:               nullableOf(e.Batiment),
-		Etage:                  nullableOf(e.Etage),
-		Zone:                   nullableOf(e.Zone),
-		Description:            nullableOf(e.Description),
-		FrequenceEntretien:     nullableOf(apiInt(e.FrequenceEntretien)),
-		DateAcquisition:        nullableOf(apiDate(e.DateAcquisition)),
-		DateMiseEnService:      nullableOf(apiDate(e.DateMiseEnService)),
-		DateFinGarantie:        nullableOf(apiDate(e.DateFinGarantie)),
-		CoutAcquisition:        nullableOf(e.CoutAcquisition),
-		ClientId:               nullableOf(e.ClientID),
-		ContratId:              nullableOf(e.ContratID),
-		ParentId:               nullableOf(e.ParentID),
-		ProchaineMaintenance:   nullableOf(apiDate(e.ProchaineMaintenance)),
-		MaintenanceEnRetard:    &retard,
-		NbInterventionsActives: &nb,
-		Version:                &version,
-		CreatedAt:              e.CreatedAt.UTC(),
-		UpdatedAt:              e.UpdatedAt.UTC(),
-	}
 }

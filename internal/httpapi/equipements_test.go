@@ -213,22 +213,22 @@ func TestEquipementCRUD(t *testing.T) {
 		t.Errorf("ETag = %q, want \"1\"", got)
 	}
 	if e.Nom != "Compresseur Atlas Copco GA15" || e.Type != "compresseur" || e.Statut != api.EquipementStatutOperationnel ||
-		e.Criticite != api.EquipementCriticiteCritique || e.NumeroSerie.MustGet() != "AC-2023-001" ||
-		e.FrequenceEntretien.MustGet() != 30 || e.CoutAcquisition.MustGet() != 4500000 ||
-		e.ClientId.MustGet() != company || e.ContratId.MustGet() != contrat || !e.ParentId.IsNull() ||
-		*e.Version != 1 || *e.NbInterventionsActives != 0 || e.DateMiseEnService.MustGet().String() != "2025-02-01" {
+		e.Criticite != api.EquipementCriticiteCritique || *e.NumeroSerie != "AC-2023-001" ||
+		*e.FrequenceEntretien != 30 || *e.CoutAcquisition != 4500000 ||
+		*e.ClientId != company || *e.ContratId != contrat || e.ParentId != nil ||
+		e.Version != 1 || e.NbInterventionsActives != 0 || (*e.DateMiseEnService).String() != "2025-02-01" {
 		t.Errorf("created equipment does not echo the request: %+v", e)
 	}
 	// 2025-02-01 + 30 days - 7 (critique) = 2025-02-24, long past.
-	if got := e.ProchaineMaintenance.MustGet().String(); got != "2025-02-24" || !*e.MaintenanceEnRetard {
-		t.Errorf("prochaine_maintenance = %s, en retard %v; want 2025-02-24, true", got, *e.MaintenanceEnRetard)
+	if got := (*e.ProchaineMaintenance).String(); got != "2025-02-24" || !e.MaintenanceEnRetard {
+		t.Errorf("prochaine_maintenance = %s, en retard %v; want 2025-02-24, true", got, e.MaintenanceEnRetard)
 	}
 
 	g, got := f.get(e.Id, env.Token("technicien"))
 	if g.StatusCode() != http.StatusOK || g.HTTPResponse.Header.Get("ETag") != `"1"` {
 		t.Fatalf("get: %d ETag %q %s", g.StatusCode(), g.HTTPResponse.Header.Get("ETag"), g.Body)
 	}
-	if got.Id != e.Id || got.Nom != e.Nom || !got.CreatedAt.Equal(e.CreatedAt) || got.ClientId.MustGet() != company {
+	if got.Id != e.Id || got.Nom != e.Nom || !got.CreatedAt.Equal(e.CreatedAt) || *got.ClientId != company {
 		t.Errorf("get = %+v, created %+v", got, e)
 	}
 
@@ -240,8 +240,8 @@ func TestEquipementCRUD(t *testing.T) {
 	if u.JSON200 == nil || u.HTTPResponse.Header.Get("ETag") != `"2"` {
 		t.Fatalf("update: %d ETag %q %s", u.StatusCode(), u.HTTPResponse.Header.Get("ETag"), u.Body)
 	}
-	if v := *u.JSON200; v.Localisation != "Atelier B" || v.Statut != api.EquipementStatutMaintenance || *v.Version != 2 ||
-		v.Nom != e.Nom || v.Marque.MustGet() != "Atlas Copco" || v.UpdatedAt.Before(e.UpdatedAt) {
+	if v := *u.JSON200; v.Localisation != "Atelier B" || v.Statut != api.EquipementStatutMaintenance || v.Version != 2 ||
+		v.Nom != e.Nom || *v.Marque != "Atlas Copco" || v.UpdatedAt.Before(e.UpdatedAt) {
 		t.Errorf("update = %+v", v)
 	}
 
@@ -366,18 +366,18 @@ func TestFrequenceEntretienLabelsAndDays(t *testing.T) {
 			t.Parallel()
 			e := f.create(func(b *api.EquipementCreate) { b.FrequenceEntretien = eqFreq(c.in) })
 			if c.days == 0 {
-				if !e.FrequenceEntretien.IsNull() || !e.ProchaineMaintenance.IsNull() || *e.MaintenanceEnRetard {
+				if e.FrequenceEntretien != nil || e.ProchaineMaintenance != nil || e.MaintenanceEnRetard {
 					t.Errorf("frequence %v: got %v, prochaine %v; want null", c.in, e.FrequenceEntretien, e.ProchaineMaintenance)
 				}
 				return
 			}
-			if got := e.FrequenceEntretien.MustGet(); got != c.days {
+			if got := *e.FrequenceEntretien; got != c.days {
 				t.Errorf("frequence %v: %d days, want %d", c.in, got, c.days)
 			}
 			// Without history or commissioning date, the next maintenance counts from creation.
 			want := eqToday().AddDate(0, 0, c.days).Format(time.DateOnly)
-			if got := e.ProchaineMaintenance.MustGet().String(); got != want || *e.MaintenanceEnRetard {
-				t.Errorf("prochaine_maintenance %s (en retard %v), want %s", got, *e.MaintenanceEnRetard, want)
+			if got := (*e.ProchaineMaintenance).String(); got != want || e.MaintenanceEnRetard {
+				t.Errorf("prochaine_maintenance %s (en retard %v), want %s", got, e.MaintenanceEnRetard, want)
 			}
 		})
 	}
@@ -411,40 +411,40 @@ func TestUpdateEquipementIsPartial(t *testing.T) {
 			t.Fatalf("PATCH %s: %d %s", body, resp.StatusCode, b)
 		}
 		out := decode(b)
-		if resp.Header.Get("ETag") != fmt.Sprintf(`"%d"`, *out.Version) {
-			t.Errorf("ETag %q for version %d", resp.Header.Get("ETag"), *out.Version)
+		if resp.Header.Get("ETag") != fmt.Sprintf(`"%d"`, out.Version) {
+			t.Errorf("ETag %q for version %d", resp.Header.Get("ETag"), out.Version)
 		}
 		return out
 	}
 
 	// null clears, absent keeps.
 	v := ok(`{"marque": null, "cout_acquisition": null, "date_acquisition": null, "zone": "Q"}`)
-	if !v.Marque.IsNull() || !v.CoutAcquisition.IsNull() || !v.DateAcquisition.IsNull() || v.Zone.MustGet() != "Q" ||
-		v.Modele.MustGet() != "NB 65" || v.NumeroSerie.MustGet() != "GF-1" || v.FrequenceEntretien.MustGet() != 90 || *v.Version != 2 {
+	if v.Marque != nil || v.CoutAcquisition != nil || v.DateAcquisition != nil || *v.Zone != "Q" ||
+		*v.Modele != "NB 65" || *v.NumeroSerie != "GF-1" || *v.FrequenceEntretien != 90 || v.Version != 2 {
 		t.Errorf("after clearing: %+v", v)
 	}
 	// A blank optional text is stored as null.
-	if v = ok(`{"modele": "   "}`); !v.Modele.IsNull() {
+	if v = ok(`{"modele": "   "}`); v.Modele != nil {
 		t.Errorf("blank modele: %v", v.Modele)
 	}
 	// Labels, and 0 / aucune clear the interval.
-	if v = ok(`{"frequence_entretien": "hebdomadaire"}`); v.FrequenceEntretien.MustGet() != 7 || v.ProchaineMaintenance.IsNull() {
+	if v = ok(`{"frequence_entretien": "hebdomadaire"}`); *v.FrequenceEntretien != 7 || v.ProchaineMaintenance == nil {
 		t.Errorf("hebdomadaire: %v %v", v.FrequenceEntretien, v.ProchaineMaintenance)
 	}
-	if v = ok(`{"frequence_entretien": "aucune"}`); !v.FrequenceEntretien.IsNull() || !v.ProchaineMaintenance.IsNull() {
+	if v = ok(`{"frequence_entretien": "aucune"}`); v.FrequenceEntretien != nil || v.ProchaineMaintenance != nil {
 		t.Errorf("aucune: %v %v", v.FrequenceEntretien, v.ProchaineMaintenance)
 	}
 	ok(`{"frequence_entretien": 12}`)
-	if v = ok(`{"frequence_entretien": 0}`); !v.FrequenceEntretien.IsNull() {
+	if v = ok(`{"frequence_entretien": 0}`); v.FrequenceEntretien != nil {
 		t.Errorf("0: %v", v.FrequenceEntretien)
 	}
 	// Sending the current values changes nothing: the version stays.
-	before := *v.Version
-	if v = ok(fmt.Sprintf(`{"nom": %q, "zone": "Q"}`, e.Nom)); *v.Version != before {
-		t.Errorf("a no-op PATCH moved the version from %d to %d", before, *v.Version)
+	before := v.Version
+	if v = ok(fmt.Sprintf(`{"nom": %q, "zone": "Q"}`, e.Nom)); v.Version != before {
+		t.Errorf("a no-op PATCH moved the version from %d to %d", before, v.Version)
 	}
 	// A contract without a client gives its client; then the client cannot change alone.
-	if v = ok(fmt.Sprintf(`{"contrat_id": %d}`, contratA)); v.ClientId.MustGet() != companyA || v.ContratId.MustGet() != contratA {
+	if v = ok(fmt.Sprintf(`{"contrat_id": %d}`, contratA)); *v.ClientId != companyA || *v.ContratId != contratA {
 		t.Errorf("contract A: client %v contrat %v", v.ClientId, v.ContratId)
 	}
 
@@ -486,15 +486,15 @@ func TestUpdateEquipementIsPartial(t *testing.T) {
 		})
 	}
 	_, now := f.get(e.Id, f.admin)
-	if *now.Version != *v.Version || now.ClientId.MustGet() != companyA || now.Nom != e.Nom {
+	if now.Version != v.Version || *now.ClientId != companyA || now.Nom != e.Nom {
 		t.Errorf("refused updates changed the row: %+v", now)
 	}
 
 	// Both contract and client change together; then both are cleared.
-	if v = ok(fmt.Sprintf(`{"client_id": %d, "contrat_id": %d}`, companyB, contratB)); v.ClientId.MustGet() != companyB {
+	if v = ok(fmt.Sprintf(`{"client_id": %d, "contrat_id": %d}`, companyB, contratB)); *v.ClientId != companyB {
 		t.Errorf("move to B: %v", v.ClientId)
 	}
-	if v = ok(`{"client_id": null, "contrat_id": null}`); !v.ClientId.IsNull() || !v.ContratId.IsNull() {
+	if v = ok(`{"client_id": null, "contrat_id": null}`); v.ClientId != nil || v.ContratId != nil {
 		t.Errorf("cleared: %v %v", v.ClientId, v.ContratId)
 	}
 
@@ -519,7 +519,7 @@ func TestEquipementHierarchyRefusesCycles(t *testing.T) {
 	line := f.create(func(b *api.EquipementCreate) { b.Nom = "Ligne 1" })
 	machine := f.create(func(b *api.EquipementCreate) { b.Nom, b.ParentId = "Machine de la ligne", &line.Id })
 	part := f.create(func(b *api.EquipementCreate) { b.Nom, b.ParentId = "Composant", &machine.Id })
-	if machine.ParentId.MustGet() != line.Id || part.ParentId.MustGet() != machine.Id {
+	if *machine.ParentId != line.Id || *part.ParentId != machine.Id {
 		t.Fatalf("parents: %v %v", machine.ParentId, part.ParentId)
 	}
 	for _, c := range []struct {
@@ -616,15 +616,15 @@ func TestIfMatchGuardsUpdates(t *testing.T) {
 			if want := fmt.Sprintf(`La ressource a été modifiée entre-temps (version actuelle : "%d")`, version); detailOf(p) != want {
 				t.Errorf("If-Match %s: detail %q, want %q", c.ifMatch, detailOf(p), want)
 			}
-			if *now.Version != version || now.Zone.MustGet() == zone {
+			if now.Version != version || *now.Zone == zone {
 				t.Errorf("If-Match %s: a refused update changed the row: %+v", c.ifMatch, now)
 			}
 			continue
 		}
 		version++
-		if resp.Header.Get("ETag") != fmt.Sprintf(`"%d"`, version) || *now.Version != version || now.Zone.MustGet() != zone {
+		if resp.Header.Get("ETag") != fmt.Sprintf(`"%d"`, version) || now.Version != version || *now.Zone != zone {
 			t.Errorf("If-Match %s: ETag %q, version %d, zone %v; want version %d", c.ifMatch, resp.Header.Get("ETag"),
-				*now.Version, now.Zone, version)
+				now.Version, now.Zone, version)
 		}
 	}
 	// A stale If-Match on a missing machine is still 404.
@@ -728,12 +728,12 @@ func TestEquipementComputedFields(t *testing.T) {
 	}, e api.Equipement) {
 		t.Helper()
 		got := ""
-		if !e.ProchaineMaintenance.IsNull() {
-			got = e.ProchaineMaintenance.MustGet().String()
+		if e.ProchaineMaintenance != nil {
+			got = (*e.ProchaineMaintenance).String()
 		}
-		if *e.NbInterventionsActives != c.actives || got != c.prochaine || *e.MaintenanceEnRetard != c.retard {
+		if e.NbInterventionsActives != c.actives || got != c.prochaine || e.MaintenanceEnRetard != c.retard {
 			t.Errorf("%s %s: actives %d, prochaine %q, retard %v; want %d, %q, %v", where, c.name,
-				*e.NbInterventionsActives, got, *e.MaintenanceEnRetard, c.actives, c.prochaine, c.retard)
+				e.NbInterventionsActives, got, e.MaintenanceEnRetard, c.actives, c.prochaine, c.retard)
 		}
 	}
 	list, err := env.Client.ListEquipementsWithResponse(t.Context(), &api.ListEquipementsParams{Limit: ptrTo(500)}, testenv.As(f.admin))
@@ -773,12 +773,12 @@ func TestClientsSeeOnlyTheirOwnEquipement(t *testing.T) {
 		t.Errorf("client lists %d rows (X-Total-Count %s), owns %d", len(*r.JSON200), r.HTTPResponse.Header.Get("X-Total-Count"), ownCount)
 	}
 	for _, e := range *r.JSON200 {
-		if e.ClientId.IsNull() || e.ClientId.MustGet() != own {
+		if e.ClientId == nil || *e.ClientId != own {
 			t.Errorf("client sees machine %d of client %v", e.Id, e.ClientId)
 		}
 	}
 	// Filtering on another client does not widen the view.
-	otherID := other.ClientId.MustGet()
+	otherID := *other.ClientId
 	if r, _ := env.Client.ListEquipementsWithResponse(ctx, &api.ListEquipementsParams{ClientId: &otherID}, testenv.As(client)); r.JSON200 == nil || len(*r.JSON200) != 0 {
 		t.Errorf("client filtering on another client: %s", r.Body)
 	}
@@ -1023,8 +1023,8 @@ func TestEquipementBadInputsAre4xx(t *testing.T) {
 			t.Errorf("If-Match %q: %d", ifMatch, resp.StatusCode)
 		}
 	}
-	if _, now := f.get(e.Id, f.admin); *now.Version != 1 {
-		t.Errorf("malformed requests changed the machine: version %d", *now.Version)
+	if _, now := f.get(e.Id, f.admin); now.Version != 1 {
+		t.Errorf("malformed requests changed the machine: version %d", now.Version)
 	}
 	if strings.Contains(env.Logs.String(), `"status":500`) {
 		t.Errorf("a request answered 500")
@@ -1062,7 +1062,7 @@ func TestListEquipementsQueryCountIsBounded(t *testing.T) {
 				t.Fatalf("list: %v %d %s", err, r.StatusCode(), r.Body)
 			}
 			for _, e := range *r.JSON200 {
-				if *e.NbInterventionsActives != 1 || e.ProchaineMaintenance.IsNull() {
+				if e.NbInterventionsActives != 1 || e.ProchaineMaintenance == nil {
 					t.Fatalf("machine %d: computed fields missing: %+v", e.Id, e)
 				}
 			}

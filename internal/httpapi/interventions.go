@@ -15,56 +15,42 @@ func interventionLocation(id int64) *string {
 
 // ListInterventions is GET /interventions.
 func (s *Server) ListInterventions(ctx context.Context, req api.ListInterventionsRequestObject) (api.ListInterventionsResponseObject, error) {
-	p := req.Params
-	f := interventionFilter(interventionFilterParams{
-		Limit: p.Limit, Offset: p.Offset, Sort: (*string)(p.Sort), Statut: p.Statut, Priorite: p.Priorite,
-		Type: p.Type, Urgence: p.Urgence, TechnicienID: p.TechnicienId, EquipementID: p.EquipementId,
-		ClientID: p.ClientId, ContratID: p.ContratId, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
-		DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
-	})
-	page, err := interventionPage(s.deps.Interventions.List(ctx, principal(ctx), f))
+	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), interventionFilter(req.Params))
 	if err != nil {
 		return nil, err
 	}
-	return page, nil
+	return api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
 }
 
 // FilterInterventions is GET /filters/interventions (the same search as GET /interventions).
 func (s *Server) FilterInterventions(ctx context.Context, req api.FilterInterventionsRequestObject) (api.FilterInterventionsResponseObject, error) {
-	p := req.Params
-	f := interventionFilter(interventionFilterParams{
-		Limit: p.Limit, Offset: p.Offset, Sort: (*string)(p.Sort), Statut: p.Statut, Priorite: p.Priorite,
-		Type: p.Type, Urgence: p.Urgence, TechnicienID: p.TechnicienId, EquipementID: p.EquipementId,
-		ClientID: p.ClientId, ContratID: p.ContratId, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
-		DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
-	})
-	page, err := interventionPage(s.deps.Interventions.List(ctx, principal(ctx), f))
+	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), interventionFilter(api.ListInterventionsParams(req.Params)))
 	if err != nil {
 		return nil, err
 	}
-	return page, nil
+	return api.FilterInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
 }
 
 // ListEquipementInterventions is GET /equipements/{equipement_id}/interventions.
 func (s *Server) ListEquipementInterventions(ctx context.Context, req api.ListEquipementInterventionsRequestObject) (api.ListEquipementInterventionsResponseObject, error) {
 	p := req.Params
-	f := interventionFilter(interventionFilterParams{Limit: p.Limit, Offset: p.Offset, Sort: (*string)(p.Sort), Statut: p.Statut})
-	page, err := interventionPage(s.deps.Interventions.ListForEquipement(ctx, principal(ctx), req.EquipementId, f))
+	f := interventionFilter(api.ListInterventionsParams{Limit: p.Limit, Offset: p.Offset, Sort: p.Sort, Statut: p.Statut})
+	rows, total, err := s.deps.Interventions.ListForEquipement(ctx, principal(ctx), req.EquipementId, f)
 	if err != nil {
 		return nil, err
 	}
-	return page, nil
+	return api.ListEquipementInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
 }
 
 // ListTechnicienInterventions is GET /techniciens/{technicien_id}/interventions.
 func (s *Server) ListTechnicienInterventions(ctx context.Context, req api.ListTechnicienInterventionsRequestObject) (api.ListTechnicienInterventionsResponseObject, error) {
 	p := req.Params
-	f := interventionFilter(interventionFilterParams{Limit: p.Limit, Offset: p.Offset, Sort: (*string)(p.Sort), Statut: p.Statut})
-	page, err := interventionPage(s.deps.Interventions.ListForTechnicien(ctx, principal(ctx), req.TechnicienId, f))
+	f := interventionFilter(api.ListInterventionsParams{Limit: p.Limit, Offset: p.Offset, Sort: p.Sort, Statut: p.Statut})
+	rows, total, err := s.deps.Interventions.ListForTechnicien(ctx, principal(ctx), req.TechnicienId, f)
 	if err != nil {
 		return nil, err
 	}
-	return page, nil
+	return api.ListTechnicienInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
 }
 
 // CreateIntervention is POST /interventions.
@@ -91,7 +77,7 @@ func (s *Server) GetIntervention(ctx context.Context, req api.GetInterventionReq
 	if err != nil {
 		return nil, err
 	}
-	return interventionResponse{v}, nil
+	return api.GetIntervention200JSONResponse{Body: toAPIIntervention(v), Headers: api.GetIntervention200ResponseHeaders{ETag: etagOf(v.Version)}}, nil
 }
 
 // UpdateIntervention is PATCH /interventions/{intervention_id}.

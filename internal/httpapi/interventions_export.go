@@ -17,15 +17,9 @@ import (
 // ExportInterventions is GET /interventions/export: the filtered, scoped list as CSV.
 func (s *Server) ExportInterventions(ctx context.Context, req api.ExportInterventionsRequestObject) (api.ExportInterventionsResponseObject, error) {
 	p := req.Params
-	f := interventionFilter(interventionFilterParams{
-		Sort: (*string)(p.Sort), Statut: p.Statut, Priorite: p.Priorite,
-		Type: p.Type, Urgence: p.Urgence, TechnicienID: p.TechnicienId, EquipementID: p.EquipementId,
-		ClientID: p.ClientId, ContratID: p.ContratId, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
-		DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
-	})
-	f.Limit = interventions.DefaultExportRows
-	if p.Limit != nil {
-		f.Limit = *p.Limit
+	f := interventionFilter(exportParams(p))
+	if p.Limit == nil {
+		f.Limit = interventions.DefaultExportRows
 	}
 	if err := interventions.CheckExport(f); err != nil {
 		return nil, err

@@ -36,21 +36,21 @@ func TestCreateIntervention(t *testing.T) {
 	if loc := r.HTTPResponse.Header.Get("Location"); loc != "/api/v1/interventions/"+strconv.FormatInt(v.Id, 10) {
 		t.Errorf("Location %q", loc)
 	}
-	if etag := r.HTTPResponse.Header.Get("ETag"); etag != `"1"` || *v.Version != 1 {
-		t.Errorf("ETag %q version %d", etag, *v.Version)
+	if etag := r.HTTPResponse.Header.Get("ETag"); etag != `"1"` || v.Version != 1 {
+		t.Errorf("ETag %q version %d", etag, v.Version)
 	}
 	respID := f.id(`SELECT id FROM users WHERE username = 'responsable'`)
 	if v.Titre != "Fuite d'huile compresseur" || v.Statut != api.InterventionStatutOuverte || v.Priorite != api.InterventionPrioriteNormale ||
-		v.Urgence || v.CreatedBy.MustGet() != respID || v.ClientId.MustGet() != f.company || v.ContratId.MustGet() != contrat ||
-		!v.TechnicienId.IsNull() || !v.DateAffectation.IsNull() || *v.CoutTotal != 0 || *v.EstEnRetard ||
-		!slices.Equal(*v.ActionsPossibles, []api.InterventionAction{"assign", "cancel"}) {
+		v.Urgence || *v.CreatedBy != respID || *v.ClientId != f.company || *v.ContratId != contrat ||
+		v.TechnicienId != nil || v.DateAffectation != nil || v.CoutTotal != 0 || v.EstEnRetard ||
+		!slices.Equal(v.ActionsPossibles, []api.InterventionAction{"assign", "cancel"}) {
 		t.Errorf("created %+v", v)
 	}
 	// normale: the contract sets no time for it, so the default 72 h applies.
-	if got := v.DateLimite.MustGet().Sub(v.DateCreation); got != 72*time.Hour {
+	if got := (*v.DateLimite).Sub(v.DateCreation); got != 72*time.Hour {
 		t.Errorf("deadline %v after creation, want 72h", got)
 	}
-	if d := v.DelaiRestantHeures.MustGet(); d < 71.9 || d > 72 {
+	if d := *v.DelaiRestantHeures; d < 71.9 || d > 72 {
 		t.Errorf("delai_restant_heures %v", d)
 	}
 	h := f.history(v.Id)
@@ -80,9 +80,9 @@ func TestCreateIntervention(t *testing.T) {
 		v := f.create(f.admin, api.InterventionCreate{Titre: "SLA " + string(c.priorite), TypeIntervention: ptrTo(api.InterventionTypePreventive),
 			Priorite: &c.priorite, EquipementId: c.machine})
 		switch {
-		case c.want == 0 && !v.DateLimite.IsNull():
-			t.Errorf("%s: deadline %v, want none", c.priorite, v.DateLimite.MustGet())
-		case c.want != 0 && (v.DateLimite.IsNull() || v.DateLimite.MustGet().Sub(v.DateCreation) != c.want):
+		case c.want == 0 && v.DateLimite != nil:
+			t.Errorf("%s: deadline %v, want none", c.priorite, *v.DateLimite)
+		case c.want != 0 && (v.DateLimite == nil || (*v.DateLimite).Sub(v.DateCreation) != c.want):
 			t.Errorf("%s on machine %d: deadline %+v, want creation + %v", c.priorite, c.machine, v.DateLimite, c.want)
 		}
 		if v.Type != api.InterventionTypePreventive {
@@ -94,14 +94,14 @@ func TestCreateIntervention(t *testing.T) {
 	other := f.contrat(f.company, [4]*int{})
 	v = f.create(f.admin, api.InterventionCreate{Titre: "Deadline", Type: ptrTo(api.InterventionTypeDiagnostic),
 		DateLimite: &limite, EquipementId: machine, ContratId: &other, Urgence: ptrTo(true)})
-	if !v.DateLimite.MustGet().Equal(limite) || v.ContratId.MustGet() != other || !v.Urgence {
+	if !(*v.DateLimite).Equal(limite) || *v.ContratId != other || !v.Urgence {
 		t.Errorf("given deadline/contract: %+v", v)
 	}
 
 	// With a technician: assigned at once, still one history row.
 	v = f.create(f.admin, api.InterventionCreate{Titre: "Assignée", Type: ptrTo(api.InterventionTypeCorrective),
 		EquipementId: machine, TechnicienId: &f.techID, Statut: ptrTo(api.InterventionStatutAffectee)})
-	if v.Statut != api.InterventionStatutAffectee || v.TechnicienId.MustGet() != f.techID || v.DateAffectation.IsNull() {
+	if v.Statut != api.InterventionStatutAffectee || *v.TechnicienId != f.techID || v.DateAffectation == nil {
 		t.Errorf("assigned at creation: %+v", v)
 	}
 	if h := f.history(v.Id); len(h) != 1 || h[0].Apres != "affectee" || *h[0].Remarque != "Création de l'intervention et affectation à Mohammed Bennani" {
@@ -150,8 +150,8 @@ func TestClientRequestsAnIntervention(t *testing.T) {
 
 	v := f.create(f.client, api.InterventionCreate{Titre: "Bruit anormal", Type: ptrTo(api.InterventionTypeCorrective),
 		Priorite: ptrTo(api.InterventionPrioriteHaute), EquipementId: own, Statut: ptrTo(api.InterventionStatutOuverte)})
-	if v.Statut != api.InterventionStatutOuverte || v.CreatedBy.MustGet() != clientUser || v.ClientId.MustGet() != f.company ||
-		len(*v.ActionsPossibles) != 0 {
+	if v.Statut != api.InterventionStatutOuverte || *v.CreatedBy != clientUser || *v.ClientId != f.company ||
+		len(v.ActionsPossibles) != 0 {
 		t.Errorf("request %+v", v)
 	}
 	if h := f.history(v.Id); len(h) != 1 || *h[0].Remarque != "Demande d'intervention du client" {
@@ -200,9 +200,9 @@ func TestUpdateIntervention(t *testing.T) {
 		t.Fatalf("patch: %d %s", resp.StatusCode, b)
 	}
 	got := decodeInto[api.Intervention](t, b)
-	if got.Priorite != api.InterventionPrioriteUrgente || !got.Description.IsNull() || got.CoutPieces.MustGet() != 1500 ||
-		*got.CoutTotal != 1500 || got.Titre != "Fuite importante" || *got.Version != 2 ||
-		got.DateLimite.MustGet().Sub(got.DateCreation) != 2*time.Hour {
+	if got.Priorite != api.InterventionPrioriteUrgente || got.Description != nil || *got.CoutPieces != 1500 ||
+		got.CoutTotal != 1500 || got.Titre != "Fuite importante" || got.Version != 2 ||
+		(*got.DateLimite).Sub(got.DateCreation) != 2*time.Hour {
 		t.Errorf("patched %+v", got)
 	}
 	h := f.history(v.Id)
@@ -212,7 +212,7 @@ func TestUpdateIntervention(t *testing.T) {
 	}
 	// Under a contract, the contract's time applies; a deadline set by hand stays.
 	resp, b = patch(v.Id, fmt.Sprintf(`{"contrat_id":%d}`, contrat), f.admin)
-	if got := decodeInto[api.Intervention](t, b); resp.StatusCode != 200 || got.DateLimite.MustGet().Sub(got.DateCreation) != 4*time.Hour {
+	if got := decodeInto[api.Intervention](t, b); resp.StatusCode != 200 || (*got.DateLimite).Sub(got.DateCreation) != 4*time.Hour {
 		t.Errorf("contract: %d %s", resp.StatusCode, b)
 	}
 	limite := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
@@ -221,7 +221,7 @@ func TestUpdateIntervention(t *testing.T) {
 		t.Fatalf("deadline: %d %s", resp.StatusCode, b)
 	}
 	resp, b = patch(v.Id, `{"priorite":"basse"}`, f.admin)
-	if got := decodeInto[api.Intervention](t, b); resp.StatusCode != 200 || !got.DateLimite.MustGet().Equal(limite) {
+	if got := decodeInto[api.Intervention](t, b); resp.StatusCode != 200 || !(*got.DateLimite).Equal(limite) {
 		t.Errorf("a deadline set by hand moved: %d %s", resp.StatusCode, b)
 	}
 	// Nothing changed: nothing written.
@@ -261,7 +261,7 @@ func TestRateIntervention(t *testing.T) {
 		return f.do(http.MethodPut, ivPath(id, "/satisfaction"), token, body, nil, false)
 	}
 	resp, b := rate(f.client, closed, `{"satisfaction_client":4,"commentaire":"Rapide"}`)
-	if got := decodeInto[api.Intervention](t, b); resp.StatusCode != 200 || got.SatisfactionClient.MustGet() != 4 {
+	if got := decodeInto[api.Intervention](t, b); resp.StatusCode != 200 || *got.SatisfactionClient != 4 {
 		t.Fatalf("rate: %d %s", resp.StatusCode, b)
 	}
 	if h := f.history(closed); len(h) != 1 || h[0].Action != "rate" || *h[0].Remarque != "Satisfaction du client : 4/5 : Rapide" {
@@ -434,8 +434,8 @@ func TestInterventionHistoriqueReadsEveryChange(t *testing.T) {
 	var got []string
 	for _, h := range rows {
 		avant := "-"
-		if !h.StatutAvant.IsNull() {
-			avant = string(h.StatutAvant.MustGet())
+		if h.StatutAvant != nil {
+			avant = string(*h.StatutAvant)
 		}
 		got = append(got, fmt.Sprintf("%s:%s>%s", h.Action, avant, h.StatutApres))
 	}
@@ -444,8 +444,8 @@ func TestInterventionHistoriqueReadsEveryChange(t *testing.T) {
 	if !slices.Equal(got, want) || r.HTTPResponse.Header.Get("X-Total-Count") != "7" {
 		t.Errorf("history %v (total %s), want %v", got, r.HTTPResponse.Header.Get("X-Total-Count"), want)
 	}
-	if rows[0].UserNom.MustGet() != "Responsable MIF" || rows[2].UserNom.MustGet() != "Mohammed Bennani" ||
-		rows[3].Remarque.MustGet() != "Pause déjeuner" {
+	if *rows[0].UserNom != "Responsable MIF" || *rows[2].UserNom != "Mohammed Bennani" ||
+		*rows[3].Remarque != "Pause déjeuner" {
 		t.Errorf("authors/remarks: %+v", rows)
 	}
 	page, err := f.env.Client.ListInterventionHistoriqueWithResponse(t.Context(), v.Id,
@@ -507,8 +507,8 @@ func TestDemoInterventionsThroughTheAPI(t *testing.T) {
 		t.Fatalf("the demo technicien sees %d, want 2", total)
 	}
 	_, fuite := f.get(tech, ids[0])
-	if fuite.Titre != "Fuite d'huile compresseur" || !*fuite.EstEnRetard ||
-		!slices.Equal(*fuite.ActionsPossibles, []api.InterventionAction{"pause", "close"}) {
+	if fuite.Titre != "Fuite d'huile compresseur" || !fuite.EstEnRetard ||
+		!slices.Equal(fuite.ActionsPossibles, []api.InterventionAction{"pause", "close"}) {
 		t.Errorf("overdue demo intervention: %+v", fuite)
 	}
 	r, err := env.Client.GetDashboardStatsWithResponse(t.Context(), testenv.As(admin))
@@ -517,7 +517,7 @@ func TestDemoInterventionsThroughTheAPI(t *testing.T) {
 	}
 	s := r.JSON200.Interventions
 	if s.Ouverte != 1 || s.Affectee != 1 || s.EnCours != 1 || s.EnAttente != 1 || s.Cloturee != 1 || s.Annulee != 1 ||
-		s.Archivee != 1 || s.EnRetard != 1 || r.JSON200.SlaRespectPct.MustGet() != 100 || r.JSON200.MttrHeures.MustGet() != 3 {
+		s.Archivee != 1 || s.EnRetard != 1 || *r.JSON200.SlaRespectPct != 100 || *r.JSON200.MttrHeures != 3 {
 		t.Errorf("demo dashboard %+v mttr %+v sla %+v", s, r.JSON200.MttrHeures, r.JSON200.SlaRespectPct)
 	}
 	// Its history follows the lifecycle and the demo technicien can carry on.

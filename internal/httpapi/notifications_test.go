@@ -259,7 +259,7 @@ func TestNotificationsAPI(t *testing.T) {
 	first := decodeInto[api.Notification](t, b)
 	r2, b2 := f.call(http.MethodPut, path+"/read", f.tech, "")
 	again := decodeInto[api.Notification](t, b2)
-	if r.StatusCode != 200 || r2.StatusCode != 200 || !first.Lue || !first.ReadAt.MustGet().Equal(again.ReadAt.MustGet()) {
+	if r.StatusCode != 200 || r2.StatusCode != 200 || !first.Lue || !(*first.ReadAt).Equal(*again.ReadAt) {
 		t.Errorf("mark read: %s then %s", b, b2)
 	}
 	r, _ = f.call(http.MethodGet, "/notifications/me?lue=false", f.tech, "")
@@ -317,7 +317,7 @@ func TestEmailsOutboxGivenUpThenResent(t *testing.T) {
 	r, b = f.call(http.MethodGet, "/emails?statut=failed", f.admin, "")
 	list := decodeInto[[]api.Email](t, b)
 	if r.StatusCode != 200 || len(list) != 1 || list[0].Tentatives != 2 || list[0].Sujet != "[MIF] Test" ||
-		!strings.Contains(list[0].DerniereErreur.MustGet(), "554") || r.Header.Get("X-Total-Count") != "1" {
+		!strings.Contains(*list[0].DerniereErreur, "554") || r.Header.Get("X-Total-Count") != "1" {
 		t.Fatalf("failed e-mails: %d %s", r.StatusCode, b)
 	}
 	path := fmt.Sprintf("/emails/%d/resend", list[0].Id)

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"strconv"
-	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
@@ -144,51 +143,5 @@ func modeleInput(m *api.PlanningModele) *planning.Modele {
 		Titre: fieldOf(m.Titre), Description: fieldOf(m.Description), Priorite: (*string)(m.Priorite),
 		DureeMinutes: fieldOf(m.DureeEstimeeMinutes), TechnicienID: fieldOf(m.TechnicienId), Equipe: fieldOf(m.Equipe),
 		CompetenceIDs: m.CompetenceIds,
-	}
-}
-
-// planningDate is a stored day as the API writes it (null when absent).
-func planningDate(t *time.Time) *openapi_types.Date {
-	if t == nil {
-		return nil
-	}
-	return &openapi_types.Date{Time: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
-}
-
-func toAPIPlanning(p planning.Plan) api.Planning {
-	var priorite *api.InterventionPriorite
-	if p.ModelePriorite.Valid {
-		priorite = ptr(api.InterventionPriorite(p.ModelePriorite.InterventionPriorite))
-	}
-	var duree *int
-	if p.ModeleDureeMinutes != nil {
-		duree = ptr(int(*p.ModeleDureeMinutes))
-	}
-	competences := append([]int64{}, p.ModeleCompetenceIds...)
-	var last *int64
-	if p.DerniereInterventionID > 0 {
-		last = ptr(p.DerniereInterventionID)
-	}
-	return api.Planning{
-		Id:            p.ID,
-		EquipementId:  p.EquipementID,
-		Frequence:     api.PlanningFrequence(p.Frequence),
-		Intervalle:    int(p.Intervalle),
-		Base:          api.PlanningBase(p.Base),
-		Statut:        api.PlanningStatut(p.Statut),
-		ProchaineDate: nullableOf(planningDate(p.ProchaineDate)),
-		DerniereDate:  nullableOf(planningDate(p.DerniereDate)),
-		Commentaire:   nullableOf(p.Commentaire),
-		Modele: api.PlanningModele{
-			Titre: nullableOf(p.ModeleTitre), Description: nullableOf(p.ModeleDescription), Priorite: priorite,
-			DureeEstimeeMinutes: nullableOf(duree), TechnicienId: nullableOf(p.ModeleTechnicienID),
-			Equipe: nullableOf(p.ModeleEquipe), CompetenceIds: &competences,
-		},
-		EstEnRetard:            ptr(p.EstEnRetard),
-		JoursRetard:            ptr(p.JoursRetard),
-		OccurrencesManquees:    ptr(int(p.OccurrencesManquees)),
-		DerniereInterventionId: nullableOf(last),
-		DateCreation:           p.CreatedAt.UTC(),
-		UpdatedAt:              p.UpdatedAt.UTC(),
 	}
 }

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oapi-codegen/nullable"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/apitypes"
 	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/testenv"
 )
@@ -55,11 +55,20 @@ func day(s string) time.Time {
 func ds(t time.Time) string { return t.Format(time.DateOnly) }
 
 // dateOrEmpty is a nullable date as text ("" for null).
-func dateOrEmpty(n nullable.Nullable[openapi_types.Date]) string {
-	if !n.IsSpecified() || n.IsNull() {
+func dateOrEmpty(d *apitypes.Date) string {
+	if d == nil {
 		return ""
 	}
-	return n.MustGet().Format(time.DateOnly)
+	return d.Format(time.DateOnly)
+}
+
+// deref is *p, or the zero value when p is nil.
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
 }
 
 func decodeJSON[T any](t *testing.T, b []byte) T {

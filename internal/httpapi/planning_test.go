@@ -28,12 +28,12 @@ func TestPlanningCreateReadUpdateDelete(t *testing.T) {
 	m := p.Modele
 	if p.Frequence != api.PlanningFrequenceMensuel || p.Intervalle != 2 || p.Base != api.PlanningBaseFixed ||
 		p.Statut != api.PlanningStatutActif || dateOrEmpty(p.ProchaineDate) != "2031-01-31" ||
-		dateOrEmpty(p.DerniereDate) != "2030-11-30" || p.Commentaire.MustGet() != "Contrat cadre" ||
+		dateOrEmpty(p.DerniereDate) != "2030-11-30" || *p.Commentaire != "Contrat cadre" ||
 		m.Titre.MustGet() != "Révision compresseur" || m.Description.MustGet() != "Vidange et filtres" ||
 		*m.Priorite != api.InterventionPrioriteHaute || m.DureeEstimeeMinutes.MustGet() != 120 ||
 		m.TechnicienId.MustGet() != f.techID || m.Equipe.MustGet() != "Équipe A" ||
-		!slices.Equal(*m.CompetenceIds, []int64{comp}) || *p.EstEnRetard || *p.JoursRetard != 0 ||
-		*p.OccurrencesManquees != 0 || !p.DerniereInterventionId.IsNull() || p.EquipementId != machine {
+		!slices.Equal(*m.CompetenceIds, []int64{comp}) || p.EstEnRetard || p.JoursRetard != 0 ||
+		p.OccurrencesManquees != 0 || p.DerniereInterventionId != nil || p.EquipementId != machine {
 		t.Errorf("created plan %+v", p)
 	}
 	if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'planning.created' AND resource_id = $1`, fmt.Sprint(p.Id)); n != 1 {
@@ -46,10 +46,10 @@ func TestPlanningCreateReadUpdateDelete(t *testing.T) {
 	// prochaine_date defaults to derniere_date + one period, on the calendar (31 Jan -> 29 Feb),
 	// and a next date in the past is overdue.
 	late := f.plan(machine, "mensuel", `,"derniere_date":"2024-01-31"`)
-	if dateOrEmpty(late.ProchaineDate) != "2024-02-29" || !*late.EstEnRetard ||
-		*late.JoursRetard != int(today.Sub(day("2024-02-29")).Hours()/24) {
+	if dateOrEmpty(late.ProchaineDate) != "2024-02-29" || !late.EstEnRetard ||
+		late.JoursRetard != int(today.Sub(day("2024-02-29")).Hours()/24) {
 		t.Errorf("default from derniere_date: next %s, overdue %v (%d days)", dateOrEmpty(late.ProchaineDate),
-			*late.EstEnRetard, *late.JoursRetard)
+			late.EstEnRetard, late.JoursRetard)
 	}
 	// ... else today + one period.
 	for _, tc := range []struct {
@@ -65,7 +65,7 @@ func TestPlanningCreateReadUpdateDelete(t *testing.T) {
 		{"trimestriel", 3, planning.NewRecurrence(today, db.PlanningFrequenceTrimestriel, 3).At(1)},
 	} {
 		got := f.plan(machine, tc.frequence, fmt.Sprintf(`,"intervalle":%d,"base":"completion"`, tc.intervalle))
-		if dateOrEmpty(got.ProchaineDate) != ds(tc.want) || got.Base != api.PlanningBaseCompletion || *got.EstEnRetard {
+		if dateOrEmpty(got.ProchaineDate) != ds(tc.want) || got.Base != api.PlanningBaseCompletion || got.EstEnRetard {
 			t.Errorf("%s x%d: next %s, want %s", tc.frequence, tc.intervalle, dateOrEmpty(got.ProchaineDate), ds(tc.want))
 		}
 	}
@@ -108,7 +108,7 @@ func TestPlanningCreateReadUpdateDelete(t *testing.T) {
 		t.Fatalf("update: %d %s", resp.StatusCode, b)
 	}
 	u := decodeJSON[api.Planning](t, b)
-	if u.Frequence != api.PlanningFrequenceTrimestriel || u.Intervalle != 2 || !u.Commentaire.IsNull() ||
+	if u.Frequence != api.PlanningFrequenceTrimestriel || u.Intervalle != 2 || u.Commentaire != nil ||
 		!u.Modele.Titre.IsNull() || *u.Modele.Priorite != api.InterventionPrioriteBasse ||
 		u.Modele.Equipe.MustGet() != "Équipe A" || len(*u.Modele.CompetenceIds) != 0 ||
 		dateOrEmpty(u.ProchaineDate) != "2031-01-31" || dateOrEmpty(u.DerniereDate) != "2030-11-30" {
@@ -320,8 +320,8 @@ func TestPlanningStateMachine(t *testing.T) {
 	}
 	resp, b := act("suspend", `{"commentaire":"Machine à l'arrêt"}`)
 	s := decodeJSON[api.Planning](t, b)
-	if resp.StatusCode != http.StatusOK || s.Statut != api.PlanningStatutSuspendu || s.Commentaire.MustGet() != "Machine à l'arrêt" ||
-		*s.EstEnRetard || dateOrEmpty(s.ProchaineDate) != ds(past) {
+	if resp.StatusCode != http.StatusOK || s.Statut != api.PlanningStatutSuspendu || *s.Commentaire != "Machine à l'arrêt" ||
+		s.EstEnRetard || dateOrEmpty(s.ProchaineDate) != ds(past) {
 		t.Errorf("suspend: %d %s", resp.StatusCode, b)
 	}
 	// A suspended plan generates nothing, even when due.
@@ -339,7 +339,7 @@ func TestPlanningStateMachine(t *testing.T) {
 	r := decodeJSON[api.Planning](t, b)
 	want := planning.NewRecurrence(past, db.PlanningFrequenceMensuel, 1).OnOrAfter(today)
 	if resp.StatusCode != http.StatusOK || r.Statut != api.PlanningStatutActif || dateOrEmpty(r.ProchaineDate) != ds(want) ||
-		*r.EstEnRetard || *r.OccurrencesManquees != 0 {
+		r.EstEnRetard || r.OccurrencesManquees != 0 {
 		t.Errorf("resume: %d %s, want next %s", resp.StatusCode, b, ds(want))
 	}
 	resp, b = act("resume", "")
@@ -348,7 +348,7 @@ func TestPlanningStateMachine(t *testing.T) {
 
 	resp, b = act("terminate", "")
 	tm := decodeJSON[api.Planning](t, b)
-	if resp.StatusCode != http.StatusOK || tm.Statut != api.PlanningStatutTermine || !tm.ProchaineDate.IsNull() {
+	if resp.StatusCode != http.StatusOK || tm.Statut != api.PlanningStatutTermine || tm.ProchaineDate != nil {
 		t.Errorf("terminate: %d %s", resp.StatusCode, b)
 	}
 	for _, a := range []string{"suspend", "resume", "terminate"} {
@@ -393,12 +393,12 @@ func TestPlanningGenerateNow(t *testing.T) {
 	iv := decodeJSON[api.Intervention](t, b)
 	if resp.Header.Get("Location") != ivPath(iv.Id) || iv.Titre != "Maintenance préventive - Compresseur C7" ||
 		iv.Type != api.InterventionTypePreventive || iv.Statut != api.InterventionStatutOuverte ||
-		iv.Priorite != api.InterventionPrioriteNormale || iv.ClientId.MustGet() != f.company ||
-		iv.ContratId.MustGet() != contrat || iv.EquipementId != machine || !iv.TechnicienId.IsNull() ||
-		!strings.Contains(iv.Description.MustGet(), fmt.Sprintf("planning #%d", p.Id)) {
+		iv.Priorite != api.InterventionPrioriteNormale || *iv.ClientId != f.company ||
+		*iv.ContratId != contrat || iv.EquipementId != machine || iv.TechnicienId != nil ||
+		!strings.Contains(*iv.Description, fmt.Sprintf("planning #%d", p.Id)) {
 		t.Errorf("generated intervention %+v (%s)", iv, b)
 	}
-	if dl := iv.DateLimite.MustGet().Sub(iv.DateCreation); dl < 10*time.Hour-time.Second || dl > 10*time.Hour+time.Second {
+	if dl := (*iv.DateLimite).Sub(iv.DateCreation); dl < 10*time.Hour-time.Second || dl > 10*time.Hour+time.Second {
 		t.Errorf("deadline %v after creation, want the contract's 10 h", dl)
 	}
 	hist := f.history(iv.Id)
@@ -410,7 +410,7 @@ func TestPlanningGenerateNow(t *testing.T) {
 	got := f.mustGet(p.Id)
 	next := planning.NewRecurrence(today.AddDate(0, 0, 10), db.PlanningFrequenceMensuel, 1).At(1)
 	if dateOrEmpty(got.DerniereDate) != ds(today.AddDate(0, 0, 10)) || dateOrEmpty(got.ProchaineDate) != ds(next) ||
-		got.DerniereInterventionId.MustGet() != iv.Id || *got.OccurrencesManquees != 0 {
+		*got.DerniereInterventionId != iv.Id || got.OccurrencesManquees != 0 {
 		t.Errorf("plan after generate: last %s next %s (want %s) intervention %v", dateOrEmpty(got.DerniereDate),
 			dateOrEmpty(got.ProchaineDate), ds(next), got.DerniereInterventionId)
 	}
@@ -443,13 +443,13 @@ func TestPlanningGenerateNow(t *testing.T) {
 		t.Fatalf("generate with modele: %d %s", resp.StatusCode, b)
 	}
 	iv = decodeJSON[api.Intervention](t, b)
-	desc := iv.Description.MustGet()
+	desc := *iv.Description
 	if iv.Titre != "Graissage" || iv.Priorite != api.InterventionPrioriteHaute || iv.Statut != api.InterventionStatutAffectee ||
-		iv.TechnicienId.MustGet() != f.techID || iv.DateAffectation.IsNull() || !strings.HasPrefix(desc, "Graisser les paliers") ||
+		*iv.TechnicienId != f.techID || iv.DateAffectation == nil || !strings.HasPrefix(desc, "Graisser les paliers") ||
 		!strings.Contains(desc, "Maintenance B") || !strings.Contains(desc, "45 min") || !strings.Contains(desc, "mécanique") {
 		t.Errorf("generated with modele %+v", iv)
 	}
-	if dl := iv.DateLimite.MustGet().Sub(iv.DateCreation); dl < 24*time.Hour-time.Second || dl > 24*time.Hour+time.Second {
+	if dl := (*iv.DateLimite).Sub(iv.DateCreation); dl < 24*time.Hour-time.Second || dl > 24*time.Hour+time.Second {
 		t.Errorf("deadline %v after creation, want 24 h (haute)", dl)
 	}
 	// The assigned technicien reads it; the client of the machine too.
@@ -483,7 +483,7 @@ func TestPlanningGenerationJob(t *testing.T) {
 	}
 	next := planning.NewRecurrence(today, db.PlanningFrequenceMensuel, 1).At(1)
 	got := f.mustGet(due.Id)
-	if dateOrEmpty(got.DerniereDate) != ds(today) || dateOrEmpty(got.ProchaineDate) != ds(next) || *got.EstEnRetard {
+	if dateOrEmpty(got.DerniereDate) != ds(today) || dateOrEmpty(got.ProchaineDate) != ds(next) || got.EstEnRetard {
 		t.Errorf("plan after the job: last %s next %s", dateOrEmpty(got.DerniereDate), dateOrEmpty(got.ProchaineDate))
 	}
 	for range 3 {
@@ -522,9 +522,9 @@ func TestPlanningGenerationJob(t *testing.T) {
 		t.Errorf("run with an open intervention: %+v, want %d missed", rep, missed)
 	}
 	got = f.mustGet(due.Id)
-	if n := len(f.generatedOf(due.Id)); n != 1 || *got.OccurrencesManquees != int(missed) ||
+	if n := len(f.generatedOf(due.Id)); n != 1 || got.OccurrencesManquees != int(missed) ||
 		dateOrEmpty(got.ProchaineDate) != ds(rec.After(today)) {
-		t.Errorf("after missed occurrences: %d interventions, %d missed, next %s", n, *got.OccurrencesManquees, dateOrEmpty(got.ProchaineDate))
+		t.Errorf("after missed occurrences: %d interventions, %d missed, next %s", n, got.OccurrencesManquees, dateOrEmpty(got.ProchaineDate))
 	}
 	if rep := f.runJob(); rep.Plans != 0 {
 		t.Errorf("run after the skip: %+v", rep)
@@ -543,9 +543,9 @@ func TestPlanningGenerationJob(t *testing.T) {
 		t.Errorf("catch-up run: %+v", rep)
 	}
 	w := f.mustGet(weekly.Id)
-	if g := f.generatedOf(weekly.Id); len(g) != 1 || g[0].Occurrence != ds(start) || *w.OccurrencesManquees != 3 ||
+	if g := f.generatedOf(weekly.Id); len(g) != 1 || g[0].Occurrence != ds(start) || w.OccurrencesManquees != 3 ||
 		dateOrEmpty(w.ProchaineDate) != ds(today.AddDate(0, 0, 7)) || dateOrEmpty(w.DerniereDate) != ds(start) {
-		t.Errorf("catch-up: %+v, plan next %s missed %d", g, dateOrEmpty(w.ProchaineDate), *w.OccurrencesManquees)
+		t.Errorf("catch-up: %+v, plan next %s missed %d", g, dateOrEmpty(w.ProchaineDate), w.OccurrencesManquees)
 	}
 
 	// A suspended plan, due, generates nothing; resumed it does again.
@@ -572,7 +572,7 @@ func TestPlanningCompletionBasis(t *testing.T) {
 	gen := f.generatedOf(p.Id)
 	// While the intervention is open the plan has no next date, and the job leaves it alone.
 	got := f.mustGet(p.Id)
-	if !got.ProchaineDate.IsNull() || dateOrEmpty(got.DerniereDate) != ds(today) || *got.EstEnRetard {
+	if got.ProchaineDate != nil || dateOrEmpty(got.DerniereDate) != ds(today) || got.EstEnRetard {
 		t.Errorf("completion plan while open: next %s last %s", dateOrEmpty(got.ProchaineDate), dateOrEmpty(got.DerniereDate))
 	}
 	if st, occ := f.occurrences(f.admin, p.Id, ""); st != http.StatusOK || len(occ) != 0 {

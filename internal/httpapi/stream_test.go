@@ -210,7 +210,7 @@ func TestStreamDeliversANewNotificationWithinASecond(t *testing.T) {
 	}
 	n := checkNotificationEvent(t, e, id, tech)
 	if n.Titre != "Nouvelle intervention assignée" || n.Lue || n.Type != api.NotificationTypeInformation ||
-		n.Contenu.MustGet() != "Contenu « test », ligne 1\nligne 2" || !n.InterventionId.IsNull() || !n.ReadAt.IsNull() {
+		*n.Contenu != "Contenu « test », ligne 1\nligne 2" || n.InterventionId != nil || n.ReadAt != nil {
 		t.Errorf("notification %+v", n)
 	}
 	if id <= old {

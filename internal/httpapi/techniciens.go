@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/patch"
 	"github.com/mif-erp/erp/internal/techniciens"
@@ -163,41 +161,6 @@ func competenceLevelOf(c api.TechnicienCompetenceInput) techniciens.CompetenceLe
 		out.Niveau = string(*c.Niveau)
 	}
 	return out
-}
-
-func toAPITechnicien(t techniciens.Profile) api.Technicien {
-	comps := make([]api.TechnicienCompetence, len(t.Competences))
-	for i, c := range t.Competences {
-		comps[i] = api.TechnicienCompetence{
-			Id:              c.CompetenceID,
-			Nom:             c.Nom,
-			Domaine:         c.Domaine,
-			Niveau:          api.NiveauCompetence(c.Niveau),
-			DateAcquisition: c.DateAcquisition.UTC(),
-		}
-	}
-	var embauche *openapi_types.Date
-	if t.DateEmbauche != nil {
-		embauche = &openapi_types.Date{Time: *t.DateEmbauche}
-	}
-	return api.Technicien{
-		Id:               t.ID,
-		User:             toAPIUser(t.User),
-		Equipe:           nullableOf(t.Equipe),
-		NumeroBadge:      nullableOf(t.NumeroBadge),
-		Niveau:           api.NiveauCompetence(t.Niveau),
-		ZoneIntervention: nullableOf(t.ZoneIntervention),
-		Disponibilite:    api.Disponibilite(t.Disponibilite),
-		Astreinte:        t.Astreinte,
-		HorairesTravail:  t.HorairesTravail,
-		TelephoneUrgence: nullableOf(t.TelephoneUrgence),
-		DateEmbauche:     nullableOf(embauche),
-		Competences:      comps,
-		ChargeTravail:    ptr(t.Charge),
-		EstDisponible:    ptr(t.Available()),
-		CreatedAt:        t.CreatedAt.UTC(),
-		UpdatedAt:        t.UpdatedAt.UTC(),
-	}
 }
 
 // techEnumString converts an optional enum of the API to an optional string.

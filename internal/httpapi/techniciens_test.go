@@ -177,10 +177,10 @@ func TestTechnicienLifecycleOfTheOriginalTests(t *testing.T) {
 	if got, want := r.HTTPResponse.Header.Get("Location"), techPath(tech.Id); got != want {
 		t.Errorf("Location = %q, want %q", got, want)
 	}
-	if tech.Equipe.MustGet() != "A" || tech.Niveau != api.NiveauCompetenceIntermediaire ||
+	if *tech.Equipe != "A" || tech.Niveau != api.NiveauCompetenceIntermediaire ||
 		tech.Disponibilite != api.Disponibilite("disponible") || tech.HorairesTravail != "08:00-17:00" || tech.Astreinte ||
-		!tech.NumeroBadge.IsNull() || !tech.DateEmbauche.IsNull() || !tech.ZoneIntervention.IsNull() ||
-		len(tech.Competences) != 0 || *tech.ChargeTravail != 0 || !*tech.EstDisponible {
+		tech.NumeroBadge != nil || tech.DateEmbauche != nil || tech.ZoneIntervention != nil ||
+		len(tech.Competences) != 0 || tech.ChargeTravail != 0 || !tech.EstDisponible {
 		t.Errorf("defaults of a new profile: %s", r.Body)
 	}
 	if f.audits("technicien.created", "technicien", tech.Id) != 1 {
@@ -202,7 +202,7 @@ func TestTechnicienLifecycleOfTheOriginalTests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.JSON200 == nil || u.JSON200.Equipe.MustGet() != "B" || u.JSON200.Disponibilite != "indisponible" || *u.JSON200.EstDisponible {
+	if u.JSON200 == nil || *u.JSON200.Equipe != "B" || u.JSON200.Disponibilite != "indisponible" || u.JSON200.EstDisponible {
 		t.Fatalf("PUT: %d %s", u.StatusCode(), u.Body)
 	}
 	if f.audits("technicien.updated", "technicien", tech.Id) != 1 {
@@ -252,10 +252,10 @@ func TestCreateTechnicien(t *testing.T) {
 		CompetencesIds: &[]int64{meca, hydro},
 		Competences:    &[]api.TechnicienCompetenceInput{{CompetenceId: elec, Niveau: ptrTo(api.NiveauCompetenceExpert)}},
 	})
-	if tech.Equipe.MustGet() != "Equipe Nord" || tech.NumeroBadge.MustGet() != "B-0042" || tech.Niveau != api.NiveauCompetenceAvance ||
-		tech.ZoneIntervention.MustGet() != "Casablanca Nord" || tech.Disponibilite != "occupe" || !tech.Astreinte ||
-		tech.HorairesTravail != "07:00-16:00" || tech.TelephoneUrgence.MustGet() != "+212600000000" ||
-		tech.DateEmbauche.MustGet().String() != "2021-03-15" || *tech.EstDisponible || tech.User.FullName != "Ahmed Benali" {
+	if *tech.Equipe != "Equipe Nord" || *tech.NumeroBadge != "B-0042" || tech.Niveau != api.NiveauCompetenceAvance ||
+		*tech.ZoneIntervention != "Casablanca Nord" || tech.Disponibilite != "occupe" || !tech.Astreinte ||
+		tech.HorairesTravail != "07:00-16:00" || *tech.TelephoneUrgence != "+212600000000" ||
+		(*tech.DateEmbauche).String() != "2021-03-15" || tech.EstDisponible || tech.User.FullName != "Ahmed Benali" {
 		t.Errorf("created profile = %+v", tech)
 	}
 	// Competences sorted by name, with their levels.
@@ -275,14 +275,14 @@ func TestCreateTechnicien(t *testing.T) {
 
 	// A blank optional text is stored as null.
 	blank := f.technicien("Blank Fields", api.TechnicienCreate{Equipe: ptrTo("   "), NumeroBadge: ptrTo("")})
-	if !blank.Equipe.IsNull() || !blank.NumeroBadge.IsNull() {
+	if blank.Equipe != nil || blank.NumeroBadge != nil {
 		t.Errorf("blank texts = %v %v, want null", blank.Equipe, blank.NumeroBadge)
 	}
 	// An inactive account is never available.
 	inactive := f.user("technicien", "Inactive Tech")
 	f.exec("UPDATE users SET is_active = false WHERE id = $1", inactive)
-	if got := f.create(api.TechnicienCreate{UserId: inactive}); *got.EstDisponible || got.Disponibilite != "disponible" {
-		t.Errorf("inactive account: est_disponible=%v", *got.EstDisponible)
+	if got := f.create(api.TechnicienCreate{UserId: inactive}); got.EstDisponible || got.Disponibilite != "disponible" {
+		t.Errorf("inactive account: est_disponible=%v", got.EstDisponible)
 	}
 
 	clientUser := f.user("client", "Client User")
@@ -366,15 +366,15 @@ func TestUpdateTechnicienIsPartial(t *testing.T) {
 
 	// Absent fields keep their value.
 	got := put(t, `{"zone_intervention": "Sud", "horaires_travail": " 09:00-18:00 "}`)
-	if got.ZoneIntervention.MustGet() != "Sud" || got.HorairesTravail != "09:00-18:00" || got.Equipe.MustGet() != "A" ||
-		got.NumeroBadge.MustGet() != "B-2" || got.TelephoneUrgence.MustGet() != "0600" || got.DateEmbauche.MustGet().String() != "2020-01-02" ||
+	if *got.ZoneIntervention != "Sud" || got.HorairesTravail != "09:00-18:00" || *got.Equipe != "A" ||
+		*got.NumeroBadge != "B-2" || *got.TelephoneUrgence != "0600" || (*got.DateEmbauche).String() != "2020-01-02" ||
 		!got.Astreinte || got.Niveau != "expert" || !got.UpdatedAt.After(tech.UpdatedAt) || !got.CreatedAt.Equal(tech.CreatedAt) {
 		t.Errorf("after a partial PUT: %+v", got)
 	}
 	// null clears the optional fields.
 	got = put(t, `{"equipe": null, "numero_badge": null, "zone_intervention": null, "telephone_urgence": null, "date_embauche": null, "astreinte": false, "niveau": "debutant"}`)
-	if !got.Equipe.IsNull() || !got.NumeroBadge.IsNull() || !got.ZoneIntervention.IsNull() || !got.TelephoneUrgence.IsNull() ||
-		!got.DateEmbauche.IsNull() || got.Astreinte || got.Niveau != "debutant" || got.HorairesTravail != "09:00-18:00" {
+	if got.Equipe != nil || got.NumeroBadge != nil || got.ZoneIntervention != nil || got.TelephoneUrgence != nil ||
+		got.DateEmbauche != nil || got.Astreinte || got.Niveau != "debutant" || got.HorairesTravail != "09:00-18:00" {
 		t.Errorf("after clearing: %+v", got)
 	}
 	var fields string
@@ -386,7 +386,7 @@ func TestUpdateTechnicienIsPartial(t *testing.T) {
 		t.Errorf("audited fields = %s", fields)
 	}
 	// Its own badge in another case is not a conflict.
-	if got = put(t, `{"numero_badge": "b-2", "date_embauche": "2019-12-31"}`); got.NumeroBadge.MustGet() != "b-2" || got.DateEmbauche.MustGet().String() != "2019-12-31" {
+	if got = put(t, `{"numero_badge": "b-2", "date_embauche": "2019-12-31"}`); *got.NumeroBadge != "b-2" || (*got.DateEmbauche).String() != "2019-12-31" {
 		t.Errorf("badge = %v", got.NumeroBadge)
 	}
 
@@ -550,8 +550,8 @@ func TestTechnicienWorkloadAndDeletion(t *testing.T) {
 
 	want := map[int64]int{busy.Id: 3, calm.Id: 1, idle.Id: 0}
 	for id, n := range want {
-		if got := f.get(id); *got.ChargeTravail != n {
-			t.Errorf("get %d: charge_travail = %d, want %d", id, *got.ChargeTravail, n)
+		if got := f.get(id); got.ChargeTravail != n {
+			t.Errorf("get %d: charge_travail = %d, want %d", id, got.ChargeTravail, n)
 		}
 	}
 	resp, b := env.Do(http.MethodGet, "/api/v1/techniciens?sort=-charge", env.Token("admin"), "", nil, false)
@@ -561,8 +561,8 @@ func TestTechnicienWorkloadAndDeletion(t *testing.T) {
 		t.Fatalf("list: %d %s", resp.StatusCode, b)
 	}
 	for i, r := range rows {
-		if wantID := []int64{busy.Id, calm.Id, idle.Id}[i]; r.Id != wantID || *r.ChargeTravail != want[r.Id] {
-			t.Errorf("row %d = %d with charge %d", i, r.Id, *r.ChargeTravail)
+		if wantID := []int64{busy.Id, calm.Id, idle.Id}[i]; r.Id != wantID || r.ChargeTravail != want[r.Id] {
+			t.Errorf("row %d = %d with charge %d", i, r.Id, r.ChargeTravail)
 		}
 	}
 	if ids, _ := f.list("sort=charge"); !slices.Equal(ids, []int64{idle.Id, calm.Id, busy.Id}) {
@@ -664,8 +664,8 @@ func TestListTechniciensFiltersSortsAndPages(t *testing.T) {
 	}
 	for _, r := range rows {
 		got := f.get(r.Id)
-		if !slices.Equal(competenceIDs(r), competenceIDs(got)) || *r.ChargeTravail != *got.ChargeTravail ||
-			*r.EstDisponible != *got.EstDisponible || r.User.Id != got.User.Id {
+		if !slices.Equal(competenceIDs(r), competenceIDs(got)) || r.ChargeTravail != got.ChargeTravail ||
+			r.EstDisponible != got.EstDisponible || r.User.Id != got.User.Id {
 			t.Errorf("list row %+v differs from GET %+v", r, got)
 		}
 	}
@@ -802,8 +802,8 @@ func TestListTechniciensQueryCountIsBounded(t *testing.T) {
 				t.Fatalf("list %d: %v %d", limit, err, r.StatusCode())
 			}
 			for _, row := range *r.JSON200 {
-				if len(row.Competences) != 3 || *row.ChargeTravail != 1 {
-					t.Fatalf("row %d: %d competences, charge %d", row.Id, len(row.Competences), *row.ChargeTravail)
+				if len(row.Competences) != 3 || row.ChargeTravail != 1 {
+					t.Fatalf("row %d: %d competences, charge %d", row.Id, len(row.Competences), row.ChargeTravail)
 				}
 			}
 		})

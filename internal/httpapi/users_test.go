@@ -135,7 +135,7 @@ func TestAdminCreatesAUserWhoCanThenLogIn(t *testing.T) {
 		t.Errorf("Location = %q, want %q", r.HTTPResponse.Header.Get("Location"), want)
 	}
 	if u.Id <= 0 || u.Username != in.Username || u.FullName != in.FullName || u.Email != in.Email ||
-		u.Role != in.Role || !u.IsActive || !u.LastLogin.IsNull() {
+		u.Role != in.Role || !u.IsActive || u.LastLogin != nil {
 		t.Errorf("created user does not echo the request: %+v", u)
 	}
 	if time.Since(u.CreatedAt) > time.Minute || u.UpdatedAt.Before(u.CreatedAt) {
@@ -162,7 +162,7 @@ func TestAdminCreatesAUserWhoCanThenLogIn(t *testing.T) {
 		g.Role != u.Role || !g.IsActive || !g.CreatedAt.Equal(u.CreatedAt) {
 		t.Errorf("GET returns %+v, created %+v", g, u)
 	}
-	if g.LastLogin.IsNull() || time.Since(g.LastLogin.MustGet()) > time.Minute {
+	if g.LastLogin == nil || time.Since(*g.LastLogin) > time.Minute {
 		t.Errorf("last_login after logging in = %v", g.LastLogin)
 	}
 }

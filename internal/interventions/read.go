@@ -148,11 +148,8 @@ func (s *Service) count(ctx context.Context, c caller, p db.InterventionListPara
 		p.DeadlineBefore == nil && p.EnRetard == nil && p.Q == nil {
 		return db.New(s.pool).InterventionCountGlobal(ctx, db.InterventionCountGlobalParams{Statuts: p.Statuts, Priorites: p.Priorites})
 	}
-	return c.Queries(s.pool).InterventionCount(ctx, db.InterventionCountParams{
-		Statuts: p.Statuts, Priorites: p.Priorites, Type: p.Type, Urgence: p.Urgence, TechnicienID: p.TechnicienID,
-		EquipementID: p.EquipementID, ClientID: p.ClientID, ContratID: p.ContratID, CreatedFrom: p.CreatedFrom,
-		CreatedTo: p.CreatedTo, DeadlineBefore: p.DeadlineBefore, EnRetard: p.EnRetard, Q: p.Q,
-	})
+	// The count query takes the list's parameters (sql/queries/interventions.sql): a conversion.
+	return c.Queries(s.pool).InterventionCount(ctx, db.InterventionCountParams(p))
 }
 
 // ListForEquipement lists the interventions of one machine the caller may read; 404 when the

@@ -103,7 +103,10 @@ ORDER BY
 LIMIT @lim OFFSET @off;
 
 -- name: InterventionCount :one
--- The number of rows InterventionList would return without limit and offset.
+-- The number of rows InterventionList would return without limit and offset. It takes the very
+-- parameters of InterventionList (sort, off and lim are named at the end and decide nothing:
+-- never NULL), so that db.InterventionCountParams converts from db.InterventionListParams and the
+-- filter is copied once, into the list's parameters.
 SELECT count(*)
 FROM interventions i
 WHERE (@scope_all::boolean
@@ -125,7 +128,8 @@ WHERE (@scope_all::boolean
            AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) = sqlc.narg('en_retard'))
   AND (sqlc.narg('q')::text IS NULL
        OR (i.recherche || mif_filtres_tsv(i.statut, i.priorite))
-          @@ mif_recherche_tsq(sqlc.narg('q'), @statuts::text[], @priorites::text[]));
+          @@ mif_recherche_tsq(sqlc.narg('q'), @statuts::text[], @priorites::text[]))
+  AND @sort::text IS NOT NULL AND @off::integer IS NOT NULL AND @lim::integer IS NOT NULL;
 
 -- name: InterventionCountGlobal :one
 -- InterventionCount for the global scope filtered by statut and priorite at most, from the
