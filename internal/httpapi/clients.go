@@ -6,24 +6,14 @@ import (
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/clients"
+	"github.com/mif-erp/erp/internal/paging"
 )
 
 // ListClients is GET /clients.
 func (s *Server) ListClients(ctx context.Context, req api.ListClientsRequestObject) (api.ListClientsResponseObject, error) {
 	p := req.Params
-	f := clients.ClientFilter{Limit: defaultLimit, IsActive: p.IsActive}
-	if p.Limit != nil {
-		f.Limit = *p.Limit
-	}
-	if p.Offset != nil {
-		f.Offset = *p.Offset
-	}
-	if p.Sort != nil {
-		f.Sort = string(*p.Sort)
-	}
-	if p.Q != nil {
-		f.Query = *p.Q
-	}
+	f := clients.ClientFilter{Limit: valueOr(p.Limit, paging.Default), Offset: valueOr(p.Offset, 0),
+		Sort: stringOf(p.Sort), Query: stringOf(p.Q), IsActive: p.IsActive}
 	rows, total, err := s.deps.Clients.ListClients(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err

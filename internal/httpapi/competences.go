@@ -5,22 +5,15 @@ import (
 	"strconv"
 
 	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/techniciens"
 )
 
 // ListCompetences is GET /techniciens/competences.
 func (s *Server) ListCompetences(ctx context.Context, req api.ListCompetencesRequestObject) (api.ListCompetencesResponseObject, error) {
 	p := req.Params
-	f := techniciens.CompetenceFilter{Limit: defaultLimit}
-	if p.Limit != nil {
-		f.Limit = *p.Limit
-	}
-	if p.Offset != nil {
-		f.Offset = *p.Offset
-	}
-	if p.Q != nil {
-		f.Query = *p.Q
-	}
+	f := techniciens.CompetenceFilter{Limit: valueOr(p.Limit, paging.Default), Offset: valueOr(p.Offset, 0),
+		Query: stringOf(p.Q)}
 	rows, total, err := s.deps.Techniciens.ListCompetences(ctx, f)
 	if err != nil {
 		return nil, err

@@ -6,27 +6,14 @@ import (
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/clients"
+	"github.com/mif-erp/erp/internal/paging"
 )
 
 // ListContrats is GET /contrats.
 func (s *Server) ListContrats(ctx context.Context, req api.ListContratsRequestObject) (api.ListContratsResponseObject, error) {
 	p := req.Params
-	f := clients.ContratFilter{Limit: defaultLimit, ClientID: p.ClientId}
-	if p.Limit != nil {
-		f.Limit = *p.Limit
-	}
-	if p.Offset != nil {
-		f.Offset = *p.Offset
-	}
-	if p.Sort != nil {
-		f.Sort = string(*p.Sort)
-	}
-	if p.Statut != nil {
-		f.Statut = string(*p.Statut)
-	}
-	if p.TypeContrat != nil {
-		f.TypeContrat = string(*p.TypeContrat)
-	}
+	f := clients.ContratFilter{Limit: valueOr(p.Limit, paging.Default), Offset: valueOr(p.Offset, 0),
+		Sort: stringOf(p.Sort), Statut: stringOf(p.Statut), TypeContrat: stringOf(p.TypeContrat), ClientID: p.ClientId}
 	rows, total, err := s.deps.Clients.ListContrats(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err

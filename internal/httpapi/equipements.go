@@ -11,34 +11,16 @@ import (
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/equipements"
+	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/patch"
 )
 
 // ListEquipements is GET /equipements.
 func (s *Server) ListEquipements(ctx context.Context, req api.ListEquipementsRequestObject) (api.ListEquipementsResponseObject, error) {
 	p := req.Params
-	f := equipements.ListFilter{Limit: defaultLimit, ClientID: p.ClientId, ContratID: p.ContratId, ParentID: p.ParentId}
-	if p.Limit != nil {
-		f.Limit = *p.Limit
-	}
-	if p.Offset != nil {
-		f.Offset = *p.Offset
-	}
-	if p.Sort != nil {
-		f.Sort = string(*p.Sort)
-	}
-	if p.Statut != nil {
-		f.Statut = string(*p.Statut)
-	}
-	if p.Criticite != nil {
-		f.Criticite = string(*p.Criticite)
-	}
-	if p.Type != nil {
-		f.Type = *p.Type
-	}
-	if p.Q != nil {
-		f.Query = *p.Q
-	}
+	f := equipements.ListFilter{Limit: valueOr(p.Limit, paging.Default), Offset: valueOr(p.Offset, 0),
+		Sort: stringOf(p.Sort), Statut: stringOf(p.Statut), Criticite: stringOf(p.Criticite), Type: stringOf(p.Type),
+		Query: stringOf(p.Q), ClientID: p.ClientId, ContratID: p.ContratId, ParentID: p.ParentId}
 	rows, total, err := s.deps.Equipements.List(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err

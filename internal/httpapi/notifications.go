@@ -6,6 +6,7 @@ import (
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/notifications"
+	"github.com/mif-erp/erp/internal/paging"
 )
 
 // ListNotifications is GET /notifications (admins and responsables).
@@ -143,18 +144,8 @@ func (s *Server) UpdateMyPreferences(ctx context.Context, req api.UpdateMyPrefer
 // ListEmails is GET /emails (admins).
 func (s *Server) ListEmails(ctx context.Context, req api.ListEmailsRequestObject) (api.ListEmailsResponseObject, error) {
 	p := req.Params
-	limit, offset := defaultLimit, 0
-	if p.Limit != nil {
-		limit = *p.Limit
-	}
-	if p.Offset != nil {
-		offset = *p.Offset
-	}
-	var statut string
-	if p.Statut != nil {
-		statut = string(*p.Statut)
-	}
-	rows, total, err := s.deps.Notifications.Emails(ctx, statut, limit, offset)
+	rows, total, err := s.deps.Notifications.Emails(ctx, stringOf(p.Statut),
+		valueOr(p.Limit, paging.Default), valueOr(p.Offset, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -172,15 +163,6 @@ func (s *Server) ResendEmail(ctx context.Context, req api.ResendEmailRequestObje
 }
 
 func notificationFilter(limit, offset *int, typ *api.NotificationType, lue *bool) notifications.Filter {
-	f := notifications.Filter{Limit: defaultLimit, Lue: lue}
-	if limit != nil {
-		f.Limit = *limit
-	}
-	if offset != nil {
-		f.Offset = *offset
-	}
-	if typ != nil {
-		f.Type = string(*typ)
-	}
-	return f
+	return notifications.Filter{Limit: valueOr(limit, paging.Default), Offset: valueOr(offset, 0),
+		Type: stringOf(typ), Lue: lue}
 }

@@ -7,6 +7,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/planning"
 )
 
@@ -17,17 +18,8 @@ func planningLocation(id int64) *string {
 // ListPlannings is GET /planning.
 func (s *Server) ListPlannings(ctx context.Context, req api.ListPlanningsRequestObject) (api.ListPlanningsResponseObject, error) {
 	p := req.Params
-	f := planning.ListFilter{Limit: planning.DefaultLimit, EquipementID: p.EquipementId, Statut: (*string)(p.Statut),
-		DueBefore: dateOf(p.DueBefore)}
-	if p.Limit != nil {
-		f.Limit = *p.Limit
-	}
-	if p.Offset != nil {
-		f.Offset = *p.Offset
-	}
-	if p.Sort != nil {
-		f.Sort = string(*p.Sort)
-	}
+	f := planning.ListFilter{Limit: valueOr(p.Limit, paging.Default), Offset: valueOr(p.Offset, 0),
+		Sort: stringOf(p.Sort), EquipementID: p.EquipementId, Statut: (*string)(p.Statut), DueBefore: dateOf(p.DueBefore)}
 	rows, total, err := s.deps.Planning.List(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/patch"
 	"github.com/mif-erp/erp/internal/techniciens"
 )
@@ -13,31 +14,9 @@ import (
 // ListTechniciens is GET /techniciens.
 func (s *Server) ListTechniciens(ctx context.Context, req api.ListTechniciensRequestObject) (api.ListTechniciensResponseObject, error) {
 	p := req.Params
-	f := techniciens.ListFilter{Limit: defaultLimit}
-	if p.Limit != nil {
-		f.Limit = *p.Limit
-	}
-	if p.Offset != nil {
-		f.Offset = *p.Offset
-	}
-	if p.Sort != nil {
-		f.Sort = string(*p.Sort)
-	}
-	if p.Equipe != nil {
-		f.Equipe = *p.Equipe
-	}
-	if p.Disponibilite != nil {
-		f.Disponibilite = string(*p.Disponibilite)
-	}
-	if p.Niveau != nil {
-		f.Niveau = string(*p.Niveau)
-	}
-	if p.CompetenceId != nil {
-		f.CompetenceID = *p.CompetenceId
-	}
-	if p.Q != nil {
-		f.Query = *p.Q
-	}
+	f := techniciens.ListFilter{Limit: valueOr(p.Limit, paging.Default), Offset: valueOr(p.Offset, 0),
+		Sort: stringOf(p.Sort), Equipe: stringOf(p.Equipe), Disponibilite: stringOf(p.Disponibilite),
+		Niveau: stringOf(p.Niveau), CompetenceID: valueOr(p.CompetenceId, 0), Query: stringOf(p.Q)}
 	rows, total, err := s.deps.Techniciens.List(ctx, f)
 	if err != nil {
 		return nil, err

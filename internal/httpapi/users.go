@@ -5,30 +5,15 @@ import (
 	"strconv"
 
 	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/users"
 )
-
-const defaultLimit = 50
 
 // ListUsers is GET /users.
 func (s *Server) ListUsers(ctx context.Context, req api.ListUsersRequestObject) (api.ListUsersResponseObject, error) {
 	p := req.Params
-	f := users.ListFilter{Limit: defaultLimit, IsActive: p.IsActive}
-	if p.Limit != nil {
-		f.Limit = *p.Limit
-	}
-	if p.Offset != nil {
-		f.Offset = *p.Offset
-	}
-	if p.Sort != nil {
-		f.Sort = string(*p.Sort)
-	}
-	if p.Role != nil {
-		f.Role = string(*p.Role)
-	}
-	if p.Q != nil {
-		f.Query = *p.Q
-	}
+	f := users.ListFilter{Limit: valueOr(p.Limit, paging.Default), Offset: valueOr(p.Offset, 0),
+		Sort: stringOf(p.Sort), Role: stringOf(p.Role), Query: stringOf(p.Q), IsActive: p.IsActive}
 	rows, total, err := s.deps.Users.List(ctx, f)
 	if err != nil {
 		return nil, err
