@@ -56,7 +56,7 @@ build: ## build bin/erp
 bench-bin: build
 	$(GO) build -o bin/bench ./cmd/bench
 
-bench: bench-bin ## load benchmark (BENCH_USERS, BENCH_DURATION, BENCH_THINK, BENCH_SCALE, BENCH_FLOOR_DURATION, BENCH_PROFILE=1); results in bench/results/
+bench: bench-bin ## load benchmark, closed then open loop, shares of the PK floor (BENCH_USERS, BENCH_DURATION, BENCH_THINK, BENCH_SCALE, BENCH_FLOOR_DURATION, BENCH_RATE, BENCH_PROFILE=1); results in bench/results/
 	bash scripts/bench.sh
 
 bench-scale: bench-bin ## each hot read alone at several data sizes (BENCH_SCALE_STEPS, BENCH_SCALE_USERS, BENCH_SCALE_DURATION), one database per step; results in bench/results/scale-*

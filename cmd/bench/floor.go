@@ -50,22 +50,56 @@ func floorAPIs() []string {
 	return out
 }
 
-// runFloor measures each floor query alone with the API's pool settings and workers goroutines;
-// single and mixed are the HTTP stats of the operations alone and in the mixed run.
-func runFloor(ctx context.Context, dbURL string, maxConns int32, workers int, d time.Duration, interventionIDs []int64, responsableID int64, single, mixed []bench.Stats) ([]bench.FloorStats, error) {
+// pkSelect is the physical floor's statement: the primary-key read of an intervention, the
+// whole row, prepared once per connection (pgx caches the prepared statement).
+const pkSelect = `SELECT * FROM interventions WHERE id = $1`
+
+// pkFloorOp reads a random intervention by primary key, its row received but not decoded.
+func pkFloorOp(pool *pgxpool.Pool, interventionIDs []int64) bench.FloorOp {
+	return bench.FloorOp{Name: "pk_select (" + pkSelect + ")", Do: func(ctx context.Context, r *rand.Rand) error {
+		rows, err := pool.Query(ctx, pkSelect, interventionIDs[r.IntN(len(interventionIDs))])
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n != 1 {
+			return fmt.Errorf("pk_select: %d rows", n)
+		}
+		return nil
+	}}
+}
+
+// runFloor measures, with the API's pool size and workers goroutines, the physical floor (pk)
+// and each service floor alone; single and mixed are the HTTP stats of the operations alone and
+// in the mixed run.
+func runFloor(ctx context.Context, dbURL string, maxConns int32, workers int, d time.Duration, interventionIDs []int64, responsableID int64, single, mixed []bench.Stats) (pk bench.Stats, _ []bench.FloorStats, _ error) {
 	pool, err := platform.OpenPool(ctx, dbURL, maxConns)
 	if err != nil {
-		return nil, err
+		return pk, nil, err
 	}
 	defer pool.Close()
+	op := pkFloorOp(pool, interventionIDs)
+	step(fmt.Sprintf("physical floor %s: %d goroutines for %s", op.Name, workers, d))
+	s, elapsed := bench.RunFloor(ctx, workers, d, op)
+	if ctx.Err() != nil {
+		return pk, nil, ctx.Err()
+	}
+	pk = bench.Summarise(op.Name, s, elapsed)
 	var out []bench.FloorStats
 	for _, op := range floorOps(pool, interventionIDs, responsableID) {
-		step(fmt.Sprintf("floor %s: %d goroutines for %s", op.Name, workers, d))
+		step(fmt.Sprintf("service floor %s: %d goroutines for %s", op.Name, workers, d))
 		s, elapsed := bench.RunFloor(ctx, workers, d, op)
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return pk, nil, ctx.Err()
 		}
 		out = append(out, bench.Floor(op, s, elapsed, single, mixed))
 	}
-	return out, nil
+	return pk, out, nil
 }

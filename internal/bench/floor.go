@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -28,6 +27,8 @@ type FloorStats struct {
 	APIP95ms    float64 `json:"api_p95_ms"`    // idem
 	MixedAPIRPS float64 `json:"mixed_api_rps"` // the operation's req/s inside the mixed run
 	APIFraction float64 `json:"api_fraction"`  // api_rps / rps
+	PKShare     float64 `json:"pk_floor_share,omitempty"`     // rps / the physical floor's
+	APIPKShare  float64 `json:"api_pk_floor_share,omitempty"` // api_rps / the physical floor's
 }
 
 // RunFloor runs each op alone, workers goroutines for d, and returns its samples and duration.
@@ -73,7 +74,7 @@ func Floor(op FloorOp, s *Samples, elapsed time.Duration, single, mixed []Stats)
 		f.MixedAPIRPS = a.RPS
 	}
 	if f.RPS > 0 {
-		f.APIFraction = math.Round(f.APIRPS/f.RPS*1000) / 1000
+		f.APIFraction = share(f.APIRPS, f.RPS)
 	}
 	return f
 }

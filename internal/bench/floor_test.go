@@ -27,7 +27,10 @@ func TestFloorFractionAndReport(t *testing.T) {
 	if g := Floor(op, &Samples{}, time.Second, nil, mixed); g.APIFraction != 0 || g.RPS != 0 || g.MixedAPIRPS != 7 {
 		t.Fatalf("empty floor: %+v", g)
 	}
-	r := &Report{Floor: []FloorStats{f}, Single: single}
+	r := &Report{Floor: []FloorStats{f}, Single: single, PKFloor: &Stats{Name: "pk", Requests: 500, RPS: 250, P50ms: 0.4, P95ms: 1.1},
+		Open: &OpenLoopReport{RateOffered: 12.5, RateSource: "BENCH_RATE", Offered: 25, DurationS: 2,
+			Overall: Stats{Requests: 25, RPS: 12.5, P99ms: 42.25}, Operations: []Stats{{Name: "get_intervention", Requests: 25, RPS: 12.5, P99ms: 42.25}}}}
+	r.SetPKShares()
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -43,14 +46,23 @@ func TestFloorFractionAndReport(t *testing.T) {
 			t.Errorf("floor lacks %s", k)
 		}
 	}
+	for _, k := range []string{`"pk_floor":{`, `"pk_floor_share":0.1`, `"api_pk_floor_share":0.1`, `"open_loop":{`, `"rate_offered":12.5`, `"pk_floor_share":0.05`} {
+		if !strings.Contains(string(b), k) {
+			t.Errorf("json lacks %s: %s", k, b)
+		}
+	}
 	if !strings.Contains(string(b), `"single_operations"`) {
 		t.Errorf("json lacks single_operations: %s", b)
 	}
 	md := r.Markdown("")
 	for _, want := range []string{
-		"| get_intervention (InterventionGet) | 200 | 0 | 100.0 | 2.00 | 2.00 | 25.0 | 12.50 | 25.0% | 7.0 |",
+		// The service floor, its API share, and the API alone as a share of the PK floor (25/250).
+		"| get_intervention (InterventionGet) | 200 | 0 | 100.0 | 2.00 | 2.00 | 25.0 | 12.50 | 25.0% | 10.0% | 7.0 |",
 		"| alone (HTTP) | requests |",
-		"| get_intervention | 0 | 0 | 25.0 | 0.00 | 12.50 |",
+		"| get_intervention | 0 | 0 | 25.0 | 0.00 | 12.50 | 0.00 | 0.00 | 10.0% |",
+		"**250.0 req/s** (p50 0.40 ms, p95 1.10 ms, 0 errors)",
+		"Open loop: 12.5 req/s offered (BENCH_RATE) for 2s, 25 requests",
+		"| get_intervention | 25 | 0 | 12.5 | 0.00 | 0.00 | 42.25 | 0.00 | 5.0% |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
@@ -58,7 +70,7 @@ func TestFloorFractionAndReport(t *testing.T) {
 	}
 	var tb bytes.Buffer
 	r.Table(&tb)
-	for _, want := range []string{"25.0%", "12.50", "alone (HTTP)", "alone req/s"} {
+	for _, want := range []string{"25.0%", "12.50", "alone (HTTP)", "alone req/s", "10.0%", "physical floor", "250.0 req/s", "open loop: 12.5 req/s offered"} {
 		if !strings.Contains(tb.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, tb.String())
 		}

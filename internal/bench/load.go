@@ -318,21 +318,8 @@ func (s *Session) Mix(ctx context.Context) (*Result, error) {
 		if i < s.cfg.Admins {
 			mix = adminMix
 		}
-		total := 0
-		for _, o := range mix {
-			total += o.weight
-		}
 		c.auth = c.token
-		picks[i] = func(c *vu) op {
-			n := c.rnd.IntN(total)
-			for _, m := range mix {
-				if n < m.weight {
-					return m
-				}
-				n -= m.weight
-			}
-			return mix[0]
-		}
+		picks[i] = func(c *vu) op { return pickWeighted(mix, c.rnd) }
 	}
 	res := s.drive(ctx, s.cfg.Duration, s.cfg.Think, picks)
 	res.Login = s.Login

@@ -45,6 +45,9 @@ type Stats struct {
 	P95ms    float64 `json:"p95_ms"`
 	P99ms    float64 `json:"p99_ms"`
 	MaxMs    float64 `json:"max_ms"`
+	// PKShare is RPS as a share of the physical floor of the same run (a prepared primary-key
+	// select through pgx at the same concurrency); 0 when there was none.
+	PKShare float64 `json:"pk_floor_share,omitempty"`
 }
 
 // Percentile is the nearest-rank percentile p (0 < p <= 100) of sorted latencies; 0 when empty.
@@ -111,52 +114,120 @@ type Report struct {
 	Login      Stats        `json:"login"`
 	Single     []Stats      `json:"single_operations,omitempty"` // the floor ops' HTTP operations, each alone
 	Floor      []FloorStats `json:"floor,omitempty"`
+	// PKFloor is the physical floor: a prepared primary-key select of an intervention through
+	// pgx, BENCH_USERS goroutines on a pool of the API's size, after the server stopped.
+	PKFloor *Stats          `json:"pk_floor,omitempty"`
+	Open    *OpenLoopReport `json:"open_loop,omitempty"`
+}
+
+// OpenLoopReport is the open-loop phase: the mix offered at a constant rate, latencies measured
+// from each request's scheduled send time.
+type OpenLoopReport struct {
+	RateOffered float64 `json:"rate_offered"`           // requests per second
+	RateSource  string  `json:"rate_source"`            // "BENCH_RATE" or "half the closed-loop throughput"
+	Offered     int     `json:"requests_offered"`       // Rate x duration
+	DurationS   float64 `json:"duration_s"`             // the scheduling window
+	MaxLagMs    float64 `json:"generator_max_lag_ms"`   // the generator's own worst delay
+	Overall     Stats   `json:"overall"`
+	Operations  []Stats `json:"operations"`
+}
+
+// SetPKShares fills every PKShare of the report from its PKFloor.
+func (r *Report) SetPKShares() {
+	if r.PKFloor == nil || r.PKFloor.RPS <= 0 {
+		return
+	}
+	floor := r.PKFloor.RPS
+	set := func(rows []Stats) {
+		for i := range rows {
+			rows[i].PKShare = share(rows[i].RPS, floor)
+		}
+	}
+	set(r.Operations)
+	set(r.Single)
+	r.Overall.PKShare = share(r.Overall.RPS, floor)
+	r.PKFloor.PKShare = 1
+	for i := range r.Floor {
+		r.Floor[i].PKShare = share(r.Floor[i].RPS, floor)
+		r.Floor[i].APIPKShare = share(r.Floor[i].APIRPS, floor)
+	}
+	if r.Open != nil {
+		set(r.Open.Operations)
+		r.Open.Overall.PKShare = share(r.Open.Overall.RPS, floor)
+	}
+}
+
+// share is part/whole rounded to a tenth of a percent.
+func share(part, whole float64) float64 { return math.Round(part/whole*1000) / 1000 }
+
+// pct is a share as a percentage for the tables, "-" when there is none.
+func pct(f float64) string {
+	if f == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", f*100)
 }
 
 // statsText writes rows as an aligned text table (a row without name is the overall one).
 func statsText(w io.Writer, first string, rows []Stats) {
-	fmt.Fprintf(w, "%-22s %9s %7s %9s %9s %9s %9s %9s\n", first, "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms")
+	fmt.Fprintf(w, "%-22s %9s %7s %9s %9s %9s %9s %9s %9s\n", first, "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "PK share")
 	for _, s := range rows {
 		name := s.Name
 		if name == "" {
 			name = "overall"
 		}
-		fmt.Fprintf(w, "%-22s %9d %7d %9.1f %9.2f %9.2f %9.2f %9.2f\n", name, s.Requests, s.Errors, s.RPS, s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
+		fmt.Fprintf(w, "%-22s %9d %7d %9.1f %9.2f %9.2f %9.2f %9.2f %9s\n", name, s.Requests, s.Errors, s.RPS, s.P50ms, s.P95ms, s.P99ms, s.MaxMs, pct(s.PKShare))
 	}
 }
 
 // statsMarkdown writes rows as a Markdown table (a row without name is the overall one).
 func statsMarkdown(b *strings.Builder, first string, rows []Stats) {
-	fmt.Fprintf(b, "| %s | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |\n", first)
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(b, "| %s | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms | share of PK floor |\n", first)
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range rows {
 		name := s.Name
 		if name == "" {
 			name = "**overall**"
 		}
-		fmt.Fprintf(b, "| %s | %d | %d | %.1f | %.2f | %.2f | %.2f | %.2f |\n", name, s.Requests, s.Errors, s.RPS, s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
+		fmt.Fprintf(b, "| %s | %d | %d | %.1f | %.2f | %.2f | %.2f | %.2f | %s |\n", name, s.Requests, s.Errors, s.RPS, s.P50ms, s.P95ms, s.P99ms, s.MaxMs, pct(s.PKShare))
 	}
 }
 
-// Table is the report as an aligned text table.
+// Table is the report as aligned text tables.
 func (r *Report) Table(w io.Writer) {
+	fmt.Fprintln(w, "closed loop: the mix, each user sending its next request when the last one is answered")
 	statsText(w, "operation", append(slices.Clone(r.Operations), r.Overall))
 	if len(r.Single) > 0 {
 		fmt.Fprintln(w)
 		statsText(w, "alone (HTTP)", r.Single)
 	}
+	if o := r.Open; o != nil {
+		fmt.Fprintf(w, "\n%s\n", o.title())
+		statsText(w, "open loop", append(slices.Clone(o.Operations), o.Overall))
+	}
+	if f := r.PKFloor; f != nil {
+		fmt.Fprintf(w, "\n%s: %.1f req/s, p50 %.2f ms, p95 %.2f ms, %d errors\n", pkFloorName, f.RPS, f.P50ms, f.P95ms, f.Errors)
+	}
 	if len(r.Floor) > 0 {
-		width := len("floor (direct pgx)")
+		width := len("service floor (pgx)")
 		for _, f := range r.Floor {
 			width = max(width, len(f.Name))
 		}
-		fmt.Fprintf(w, "\n%-*s %9s %7s %9s %9s %9s %11s %11s %9s %11s\n", width, "floor (direct pgx)", "requests", "errors", "req/s", "p50 ms", "p95 ms",
-			"alone req/s", "alone p95", "API share", "mixed req/s")
+		fmt.Fprintf(w, "\n%-*s %9s %7s %9s %9s %9s %11s %11s %9s %9s %11s\n", width, "service floor (pgx)", "requests", "errors", "req/s", "p50 ms", "p95 ms",
+			"alone req/s", "alone p95", "API share", "API/PK", "mixed req/s")
 		for _, f := range r.Floor {
-			fmt.Fprintf(w, "%-*s %9d %7d %9.1f %9.2f %9.2f %11.1f %11.2f %8.1f%% %11.1f\n", width, f.Name, f.Requests, f.Errors, f.RPS, f.P50ms, f.P95ms,
-				f.APIRPS, f.APIP95ms, f.APIFraction*100, f.MixedAPIRPS)
+			fmt.Fprintf(w, "%-*s %9d %7d %9.1f %9.2f %9.2f %11.1f %11.2f %9s %9s %11.1f\n", width, f.Name, f.Requests, f.Errors, f.RPS, f.P50ms, f.P95ms,
+				f.APIRPS, f.APIP95ms, pct(f.APIFraction), pct(f.APIPKShare), f.MixedAPIRPS)
 		}
 	}
+}
+
+const pkFloorName = "physical floor (prepared primary-key select of an intervention through pgx)"
+
+// title says how the open loop was run.
+func (o *OpenLoopReport) title() string {
+	return fmt.Sprintf("open loop: %.1f req/s offered (%s) for %gs, %d requests; latency from each request's scheduled send time; generator's worst lag %.2f ms",
+		o.RateOffered, o.RateSource, o.DurationS, o.Offered, o.MaxLagMs)
 }
 
 // Markdown is the report as a Markdown section (with the chart linked as svgName).
@@ -164,23 +235,33 @@ func (r *Report) Markdown(svgName string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmark %s\n\n", r.Started.UTC().Format(time.RFC3339))
 	b.WriteString(r.Machine.markdown())
-	fmt.Fprintf(&b, "- Settings: %d users (%d admins), %gs, think time %s, %d interventions in the database, rate limit %s, DB_MAX_CONNS %d\n\n",
+	fmt.Fprintf(&b, "- Settings: %d users (%d admins), %gs, think time %s, %d interventions in the database, rate limit %s, DB_MAX_CONNS %d\n",
 		r.Settings.Users, r.Settings.Admins, r.Settings.DurationS, r.Settings.Think, r.Settings.Interventions, r.Settings.RateLimit, r.Settings.DBMaxConns)
+	if f := r.PKFloor; f != nil {
+		fmt.Fprintf(&b, "- The %s, %d goroutines, same run: **%.1f req/s** (p50 %.2f ms, p95 %.2f ms, %d errors). Every \"share of PK floor\" below is req/s divided by it.\n",
+			pkFloorName, r.Settings.Users, f.RPS, f.P50ms, f.P95ms, f.Errors)
+	}
+	b.WriteString("\nClosed loop (each user sends its next request when the last is answered):\n\n")
 	statsMarkdown(&b, "operation", append(slices.Clone(r.Operations), r.Overall))
 	fmt.Fprintf(&b, "\nLogins (once per user, before the timed run): %d, p50 %.0f ms, max %.0f ms, %d errors.\n",
 		r.Login.Requests, r.Login.P50ms, r.Login.MaxMs, r.Login.Errors)
 	if len(r.Single) > 0 {
-		fmt.Fprintf(&b, "\nEach floor's HTTP operation alone (%d users as responsables, no think time, %gs each, after the mixed run):\n\n",
+		fmt.Fprintf(&b, "\nOperations alone (%d users as responsables, no think time, %gs each, after the mixed run):\n\n",
 			r.Settings.Users, r.Settings.FloorS)
 		statsMarkdown(&b, "alone (HTTP)", r.Single)
 	}
+	if o := r.Open; o != nil {
+		fmt.Fprintf(&b, "\nOpen loop: %.1f req/s offered (%s) for %gs, %d requests, latency measured from each request's scheduled send time (queueing counted); the generator's worst lag was %.2f ms.\n\n",
+			o.RateOffered, o.RateSource, o.DurationS, o.Offered, o.MaxLagMs)
+		statsMarkdown(&b, "open loop", append(slices.Clone(o.Operations), o.Overall))
+	}
 	if len(r.Floor) > 0 {
 		fmt.Fprintf(&b, "\n%s (%gs each.)\n\n", floorNote, r.Settings.FloorS)
-		b.WriteString("| floor (direct pgx) | requests | errors | req/s | p50 ms | p95 ms | API alone req/s | API alone p95 ms | API share | mixed API req/s |\n")
-		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		b.WriteString("| service floor (pgx) | requests | errors | req/s | p50 ms | p95 ms | API alone req/s | API alone p95 ms | API share | API share of PK floor | mixed API req/s |\n")
+		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, f := range r.Floor {
-			fmt.Fprintf(&b, "| %s | %d | %d | %.1f | %.2f | %.2f | %.1f | %.2f | %.1f%% | %.1f |\n", f.Name, f.Requests, f.Errors, f.RPS, f.P50ms, f.P95ms,
-				f.APIRPS, f.APIP95ms, f.APIFraction*100, f.MixedAPIRPS)
+			fmt.Fprintf(&b, "| %s | %d | %d | %.1f | %.2f | %.2f | %.1f | %.2f | %s | %s | %.1f |\n", f.Name, f.Requests, f.Errors, f.RPS, f.P50ms, f.P95ms,
+				f.APIRPS, f.APIP95ms, pct(f.APIFraction), pct(f.APIPKShare), f.MixedAPIRPS)
 		}
 	}
 	if svgName != "" {
