@@ -23,10 +23,10 @@ type FloorStats struct {
 	RPS         float64 `json:"rps"`
 	P50ms       float64 `json:"p50_ms"`
 	P95ms       float64 `json:"p95_ms"`
-	APIRPS      float64 `json:"api_rps"`       // the HTTP operation run alone (same users, same duration)
-	APIP95ms    float64 `json:"api_p95_ms"`    // idem
-	MixedAPIRPS float64 `json:"mixed_api_rps"` // the operation's req/s inside the mixed run
-	APIFraction float64 `json:"api_fraction"`  // api_rps / rps
+	APIRPS      float64 `json:"api_rps"`                      // the HTTP operation run alone (same users, same duration)
+	APIP95ms    float64 `json:"api_p95_ms"`                   // idem
+	MixedAPIRPS float64 `json:"mixed_api_rps"`                // the operation's req/s inside the mixed run
+	APIFraction float64 `json:"api_fraction"`                 // api_rps / rps
 	PKShare     float64 `json:"pk_floor_share,omitempty"`     // rps / the physical floor's
 	APIPKShare  float64 `json:"api_pk_floor_share,omitempty"` // api_rps / the physical floor's
 }

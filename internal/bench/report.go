@@ -123,11 +123,11 @@ type Report struct {
 // OpenLoopReport is the open-loop phase: the mix offered at a constant rate, latencies measured
 // from each request's scheduled send time.
 type OpenLoopReport struct {
-	RateOffered float64 `json:"rate_offered"`           // requests per second
-	RateSource  string  `json:"rate_source"`            // "BENCH_RATE" or "half the closed-loop throughput"
-	Offered     int     `json:"requests_offered"`       // Rate x duration
-	DurationS   float64 `json:"duration_s"`             // the scheduling window
-	MaxLagMs    float64 `json:"generator_max_lag_ms"`   // the generator's own worst delay
+	RateOffered float64 `json:"rate_offered"`         // requests per second
+	RateSource  string  `json:"rate_source"`          // "BENCH_RATE" or "half the closed-loop throughput"
+	Offered     int     `json:"requests_offered"`     // Rate x duration
+	DurationS   float64 `json:"duration_s"`           // the scheduling window
+	MaxLagMs    float64 `json:"generator_max_lag_ms"` // the generator's own worst delay
 	Overall     Stats   `json:"overall"`
 	Operations  []Stats `json:"operations"`
 }
