@@ -46,6 +46,18 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 	if err != nil {
 		return nil, err
 	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	// The authentication cache serves only on an instance that hears of account changes: one
+	// with its live hub (LISTEN connection), and AUTH_CACHE_TTL not 0.
+	var accounts *auth.AccountCache
+	if o.live != nil {
+		if accounts = auth.NewAccountCache(cfg.AuthCacheTTL); accounts != nil {
+			o.live.WatchAccounts(accounts)
+		}
+	}
 	authSvc := auth.NewService(pool, auth.Config{
 		Tokens:       auth.NewTokens(cfg.SecretKey, cfg.AccessTokenTTL),
 		Hasher:       hasher,
@@ -53,6 +65,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Throttle:     auth.ThrottlePolicy{MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginFailureWindow, Lockout: cfg.LoginLockout},
 		MetricsToken: cfg.MetricsToken,
 		Logger:       log,
+		Accounts:     accounts,
 	})
 	plans, ivs := planning.NewService(pool), interventions.NewService(pool)
 	deps := httpapi.Deps{
@@ -61,10 +74,10 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Version:       version,
 		Started:       started,
 		Auth:          authSvc,
-		Users:         users.NewService(pool, hasher),
+		Users:         users.NewService(pool, hasher).WithAccountCache(accounts),
 		Equipements:   equipements.NewService(pool),
-		Techniciens:   techniciens.NewService(pool),
-		Clients:       clients.NewService(pool),
+		Techniciens:   techniciens.NewService(pool).WithAccountCache(accounts),
+		Clients:       clients.NewService(pool).WithAccountCache(accounts),
 		Interventions: ivs,
 		Documents:     docs,
 		Planning:      plans,
@@ -77,9 +90,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Health:        platform.NewHealth(pool, rdb),
 		RateLimit:     rateLimit(cfg, rdb),
 		StreamTokens:  live.NewTokens(cfg.SecretKey),
-	}
-	for _, o := range opts {
-		o(&deps)
+		Live:          o.live,
 	}
 	return httpapi.New(deps)
 }
@@ -97,11 +108,16 @@ func rateLimit(cfg config.Config, rdb *redis.Client) ratelimit.Limiter {
 }
 
 // Option adjusts the wiring of Handler.
-type Option func(*httpapi.Deps)
+type Option func(*options)
 
-// WithLive hands the HTTP layer the hub of this instance (see Live), so the event streams get
-// the new notifications; without it they get replays and heartbeats only.
-func WithLive(h *live.Hub) Option { return func(d *httpapi.Deps) { d.Live = h } }
+type options struct {
+	live *live.Hub
+}
+
+// WithLive hands Handler the hub of this instance (see Live): the event streams get the new
+// notifications, and the authentication cache (AUTH_CACHE_TTL) hears of account changes through
+// it. Without it the streams get replays and heartbeats only, and every request reads its account.
+func WithLive(h *live.Hub) Option { return func(o *options) { o.live = h } }
 
 // Live builds the hub pushing new notifications to the event streams of this instance: one
 // dedicated connection (not one of the pool's) LISTENing on the 'notifications' channel. Start it

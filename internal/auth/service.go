@@ -43,6 +43,8 @@ type Config struct {
 	Throttle     ThrottlePolicy
 	MetricsToken string // bearer accepted by the metrics pseudo-role; empty disables it
 	Logger       *slog.Logger
+	// Accounts caches what Authenticate reads of each account (nil: read on every request).
+	Accounts *AccountCache
 }
 
 // Service logs users in, rotates refresh tokens and authenticates bearer tokens.
@@ -219,20 +221,26 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 	})
 }
 
-// Authenticate turns a bearer token into the caller. The account is read on every request, so
-// a deactivated or deleted account loses access at once and role changes apply immediately; the
-// same statement reads the technician profile and client company that row access scopes by.
+// Authenticate turns a bearer token into the caller. The account is checked on every request,
+// so a deactivated or deleted account loses access at once and role changes apply immediately;
+// the same statement reads the technician profile and client company that row access scopes
+// by. With an AccountCache the account is read from the database only when it is not cached
+// (see AccountCache for how a change reaches every instance).
 func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, error) {
 	claims, err := s.cfg.Tokens.Verify(bearer)
 	if err != nil {
 		return Principal{}, apperr.Unauthorized("Token invalide ou expiré")
 	}
-	acc, err := db.New(s.pool).AuthAccount(ctx, claims.UserID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Principal{}, apperr.Unauthorized("Utilisateur non trouvé")
-	}
-	if err != nil {
-		return Principal{}, fmt.Errorf("authenticate: load user: %w", err)
+	acc, epoch, cached := s.cfg.Accounts.lookup(claims.UserID)
+	if !cached {
+		acc, err = db.New(s.pool).AuthAccount(ctx, claims.UserID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Principal{}, apperr.Unauthorized("Utilisateur non trouvé")
+		}
+		if err != nil {
+			return Principal{}, fmt.Errorf("authenticate: load user: %w", err)
+		}
+		s.cfg.Accounts.store(claims.UserID, acc, epoch)
 	}
 	user := acc.User
 	if !user.IsActive {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/auth"
 )
 
 // DefaultPays is the country of a company created without one.
@@ -27,12 +28,21 @@ var (
 
 // Service manages client companies and their maintenance contracts.
 type Service struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	accounts *auth.AccountCache
 }
 
 // NewService returns the service.
 func NewService(pool *pgxpool.Pool) *Service {
 	return &Service{pool: pool}
+}
+
+// WithAccountCache makes the service drop the linked account from this instance's
+// authentication cache as soon as a client company is created or deleted (it changes the
+// account's row access; nil: no cache).
+func (s *Service) WithAccountCache(c *auth.AccountCache) *Service {
+	s.accounts = c
+	return s
 }
 
 // Client is a company with its computed counts.

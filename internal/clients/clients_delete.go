@@ -19,9 +19,13 @@ func (s *Service) DeleteClient(ctx context.Context, actor auth.Principal, id int
 	if !access.For(actor).Manager() {
 		return errManagersOnly
 	}
+	var c db.Client
+	// Once committed, the account has no company any more.
+	defer func() { s.accounts.Forget(c.UserID) }()
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
-		c, err := platform.Deletion[db.Client]{
+		var err error
+		c, err = platform.Deletion[db.Client]{
 			Lock:       func() (db.Client, error) { return q.GetClientForUpdate(ctx, id) },
 			NotFound:   errClientNotFound,
 			Check:      func(db.Client) error { return platform.RefuseIfUsed(errClientInUse)(q.ClientInUse(ctx, id)) },

@@ -87,6 +87,7 @@ func (s *Service) CreateClient(ctx context.Context, actor auth.Principal, in Cli
 		return Client{}, err
 	}
 	var out Client
+	defer s.accounts.Forget(in.UserID) // once committed: the account now has a company
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
 		role, err := q.GetUserRoleForClient(ctx, in.UserID)

@@ -54,8 +54,11 @@ type Config struct {
 	SecretKey          []byte
 	SecretKeyGenerated bool
 	AccessTokenTTL     time.Duration
-	RefreshTokenTTL    time.Duration
-	BcryptCost         int
+	// AuthCacheTTL bounds how long an instance keeps an account it authenticated without reading
+	// it again (changes are announced at once; this bounds a missed announcement); 0: no cache.
+	AuthCacheTTL    time.Duration
+	RefreshTokenTTL time.Duration
+	BcryptCost      int
 
 	LoginMaxFailures   int
 	LoginFailureWindow time.Duration
@@ -143,6 +146,7 @@ func Load(getenv Getenv) (Config, error) {
 	c.MaxUploadBytes = int64(r.intRange("MAX_UPLOAD_MB", 20, 1, 10240)) << 20
 	c.DocumentKeys, c.DocumentKeysGenerated = r.documentKeys(c.Environment)
 	c.StorageURL = r.storageURL(c.Environment)
+	c.AuthCacheTTL = r.duration("AUTH_CACHE_TTL", 10*time.Second, 0, time.Hour)
 	c.DownloadURLTTL = r.duration("DOWNLOAD_URL_TTL", 15*time.Minute, time.Second, 7*24*time.Hour)
 	r.smtp(&c)
 	c.LiveStreamMax = time.Duration(r.intRange("LIVE_STREAM_MAX_SECONDS", 3600, 1, 86400)) * time.Second

@@ -8,6 +8,11 @@
 // reconnects with exponential backoff and, once listening again, sends every subscription a
 // resync event (ID 0): announcements made meanwhile were lost, so the stream catches up from the
 // database (its rows after the last id it sent).
+//
+// The same connection LISTENs on 'auth_accounts' (migration 000012: a user's id whenever what
+// authentication reads of that account changes) and tells the AccountWatchers, so each instance
+// drops its cached copy of the account at once; a watcher also learns when the connection is
+// lost, since changes announced meanwhile are missed.
 package live
 
 import (
@@ -15,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -23,6 +29,19 @@ import (
 
 // Channel is the PostgreSQL notification channel the trigger announces new notifications on.
 const Channel = "notifications"
+
+// AccountsChannel is the channel on which account changes are announced; the payload is the
+// user's id.
+const AccountsChannel = "auth_accounts"
+
+// AccountWatcher hears of the account changes announced on AccountsChannel.
+type AccountWatcher interface {
+	// AccountChanged: what was cached of account userID is stale.
+	AccountChanged(userID int64)
+	// Listening is the state of the connection: true once the hub LISTENs (again), false as
+	// soon as it is lost or stopped (changes may be missed until the next true).
+	Listening(ok bool)
+}
 
 // Event announces notification ID for user UserID. ID 0 is a resync: announcements may have been
 // missed, the subscriber reads its new rows from the database.
@@ -64,6 +83,10 @@ type Hub struct {
 
 	listening chan struct{} // closed on the first successful LISTEN
 	listenOne sync.Once
+
+	wmu      sync.Mutex // watchers and up; held while calling the watchers, so they see every change in order
+	watchers []AccountWatcher
+	up       bool // LISTENing now
 }
 
 // New returns a hub connecting with cfg (a copy of the pool's connection configuration); Start it.
@@ -120,6 +143,36 @@ func (h *Hub) Stop() {
 		<-done
 	}
 	h.closeAll(ErrStopped)
+}
+
+// WatchAccounts makes w hear of account changes from now on; it is told the connection's state
+// at once.
+func (h *Hub) WatchAccounts(w AccountWatcher) {
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
+	h.watchers = append(h.watchers, w)
+	w.Listening(h.up)
+}
+
+// setUp records the connection's state and tells the watchers when it changes.
+func (h *Hub) setUp(up bool) {
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
+	if h.up == up {
+		return
+	}
+	h.up = up
+	for _, w := range h.watchers {
+		w.Listening(up)
+	}
+}
+
+func (h *Hub) accountChanged(userID int64) {
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
+	for _, w := range h.watchers {
+		w.AccountChanged(userID)
+	}
 }
 
 // Listening is closed once the hub listens for the first time (tests wait on it).
@@ -248,13 +301,16 @@ func (h *Hub) deliver(e Event, all bool) {
 func (h *Hub) run(ctx context.Context) {
 	log := h.opts.Logger
 	backoff := h.opts.MinBackoff
+	defer h.setUp(false)
 	for ctx.Err() == nil {
 		err := h.listen(ctx, func() {
 			backoff = h.opts.MinBackoff
 			// Announcements made while not listening are lost: everyone catches up.
 			h.deliver(Event{}, true)
+			h.setUp(true)
 			h.listenOne.Do(func() { close(h.listening) })
 		})
+		h.setUp(false)
 		if ctx.Err() != nil {
 			return
 		}
@@ -281,15 +337,26 @@ func (h *Hub) listen(ctx context.Context, ready func()) error {
 		defer cancel()
 		_ = conn.Close(closeCtx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
-		return err
+	for _, ch := range []string{Channel, AccountsChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			return err
+		}
 	}
-	h.opts.Logger.Debug("live notifications: listening", "channel", Channel)
+	h.opts.Logger.Debug("live notifications: listening", "channels", []string{Channel, AccountsChannel})
 	ready()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if n.Channel == AccountsChannel {
+			id, err := strconv.ParseInt(n.Payload, 10, 64)
+			if err != nil || id <= 0 {
+				h.opts.Logger.Warn("live notifications: ignoring a malformed account change", "payload", n.Payload)
+				continue
+			}
+			h.accountChanged(id)
+			continue
 		}
 		var e Event
 		if err := json.Unmarshal([]byte(n.Payload), &e); err != nil || e.ID <= 0 || e.UserID <= 0 {

@@ -17,11 +17,15 @@ import (
 // while interventions in progress are assigned to it; closed ones keep their history with no
 // technician.
 func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) error {
+	var t db.Technicien
+	// Once committed, the account has no profile any more.
+	defer func() { s.accounts.Forget(t.UserID) }()
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
 		// The row lock makes a concurrent assignment (whose foreign key check key-share locks
 		// the row) wait for this transaction, so the count below cannot miss one.
-		t, err := platform.Deletion[db.Technicien]{
+		var err error
+		t, err = platform.Deletion[db.Technicien]{
 			Lock:     func() (db.Technicien, error) { return q.GetTechnicienForUpdate(ctx, id) },
 			NotFound: errNotFound,
 			Check: func(db.Technicien) error {

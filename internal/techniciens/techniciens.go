@@ -10,6 +10,7 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/patch"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
@@ -34,12 +35,21 @@ func errNotTechnicien() error {
 
 // Service manages technician profiles, their competences and the competence catalogue.
 type Service struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	accounts *auth.AccountCache
 }
 
 // NewService returns the service.
 func NewService(pool *pgxpool.Pool) *Service {
 	return &Service{pool: pool}
+}
+
+// WithAccountCache makes the service drop the linked account from this instance's
+// authentication cache as soon as a technician profile is created or deleted (it changes the
+// account's row access; nil: no cache).
+func (s *Service) WithAccountCache(c *auth.AccountCache) *Service {
+	s.accounts = c
+	return s
 }
 
 // Profile is a technician profile as read: the profile, its account, its workload and competences.

@@ -87,6 +87,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 	}
 
 	var p Profile
+	defer s.accounts.Forget(in.UserID) // once committed: the account now has a profile
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
 		user, err := q.GetUser(ctx, in.UserID)

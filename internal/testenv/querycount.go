@@ -15,6 +15,7 @@ import (
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/app"
+	"github.com/mif-erp/erp/internal/live"
 )
 
 // QueryCounter is a pgx QueryTracer counting the statements a pool sends to PostgreSQL, to prove
@@ -86,7 +87,18 @@ func (e *Env) WithQueryCounter() (*Env, *QueryCounter) {
 		e.T.Fatalf("counting pool: %v", err)
 	}
 	e.T.Cleanup(pool.Close)
-	h, err := app.Handler(e.Config, pool, nil, slog.New(slog.NewJSONHandler(e.Logs, nil)), "test", time.Now())
+	log := slog.New(slog.NewJSONHandler(e.Logs, nil))
+	// With the authentication cache on, the instance has its live hub (the cache serves only
+	// while it hears of account changes); its LISTEN connection is not counted.
+	var opts []app.Option
+	var hub *live.Hub
+	if e.Config.AuthCacheTTL > 0 {
+		hub = app.Live(e.Pool, log)
+		hub.Start(context.Background())
+		e.T.Cleanup(hub.Stop)
+		opts = append(opts, app.WithLive(hub))
+	}
+	h, err := app.Handler(e.Config, pool, nil, log, "test", time.Now(), opts...)
 	if err != nil {
 		e.T.Fatalf("counting server: %v", err)
 	}
@@ -98,5 +110,5 @@ func (e *Env) WithQueryCounter() (*Env, *QueryCounter) {
 		e.T.Fatal(err)
 	}
 	return &Env{T: e.T, URL: ts.URL + "/api/v1", Root: ts.URL, Pool: e.Pool, Config: e.Config, Client: client,
-		HTTP: hc, Logs: e.Logs, tokens: newTokenCache(e.tokens.clone())}, counter
+		HTTP: hc, Logs: e.Logs, Hub: hub, tokens: newTokenCache(e.tokens.clone())}, counter
 }

@@ -103,6 +103,10 @@ func newEnv(t testing.TB, dbURL string, opts Options, seedDemo bool) *Env {
 		"ENABLE_SCHEDULER":      "false", // tests run the jobs themselves
 		// Event streams end after a second, so plain requests to them (the RBAC matrix) return.
 		"LIVE_STREAM_MAX_SECONDS": "1",
+		// No authentication cache: many tests change accounts, profiles and companies straight
+		// in SQL and use the token at once, which would race the change's announcement. The
+		// cache's own tests turn it on (AUTH_CACHE_TTL).
+		"AUTH_CACHE_TTL": "0",
 	}
 	for k, v := range opts {
 		env[k] = v

@@ -40,13 +40,29 @@ var (
 
 // Service manages accounts.
 type Service struct {
-	pool   *pgxpool.Pool
-	hasher *auth.Hasher
+	pool     *pgxpool.Pool
+	hasher   *auth.Hasher
+	accounts *auth.AccountCache
 }
 
 // NewService returns the accounts service.
 func NewService(pool *pgxpool.Pool, hasher *auth.Hasher) *Service {
 	return &Service{pool: pool, hasher: hasher}
+}
+
+// WithAccountCache makes the service drop an account from this instance's authentication cache
+// as soon as a change to it is committed (nil: no cache).
+func (s *Service) WithAccountCache(c *auth.AccountCache) *Service {
+	s.accounts = c
+	return s
+}
+
+// change runs fn in a transaction changing account id, then makes this instance's
+// authentication cache forget the account, so its very next request here sees the change (the
+// other instances hear of it through the 'auth_accounts' announcement).
+func (s *Service) change(ctx context.Context, id int64, fn func(pgx.Tx) error) error {
+	defer s.accounts.Forget(id)
+	return platform.InTx(ctx, s.pool, fn)
 }
 
 // CreateInput is a new account.
@@ -197,7 +213,7 @@ func (s *Service) UpdateSelf(ctx context.Context, actor auth.Principal, in SelfU
 		}
 	}
 	var user db.User
-	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.change(ctx, actor.UserID, func(tx pgx.Tx) error {
 		q := db.New(tx)
 		var err error
 		user, err = q.GetUserForUpdate(ctx, actor.UserID)
@@ -233,7 +249,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor auth.Principal, curr
 	if err := auth.CheckPasswordPolicy("new_password", next); err != nil {
 		return err
 	}
-	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.change(ctx, actor.UserID, func(tx pgx.Tx) error {
 		user, err := db.New(tx).GetUserForUpdate(ctx, actor.UserID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errNotFound
@@ -301,7 +317,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 		return db.User{}, apperr.Validation(fields...)
 	}
 	var user db.User
-	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.change(ctx, id, func(tx pgx.Tx) error {
 		q := db.New(tx)
 		before, err := s.lockTarget(ctx, q, id)
 		if err != nil {
@@ -341,7 +357,7 @@ func (s *Service) Deactivate(ctx context.Context, actor auth.Principal, id int64
 	if id == actor.UserID {
 		return errSelfDisable
 	}
-	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.change(ctx, id, func(tx pgx.Tx) error {
 		q := db.New(tx)
 		user, err := s.lockTarget(ctx, q, id)
 		if err != nil {
@@ -372,7 +388,7 @@ func (s *Service) Deactivate(ctx context.Context, actor auth.Principal, id int64
 // Activate reactivates an account and clears its login lockout.
 func (s *Service) Activate(ctx context.Context, actor auth.Principal, id int64) (db.User, error) {
 	var user db.User
-	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.change(ctx, id, func(tx pgx.Tx) error {
 		q := db.New(tx)
 		if _, err := s.lockTarget(ctx, q, id); err != nil {
 			return err
