@@ -416,6 +416,103 @@ func (q *Queries) ListEquipements(ctx context.Context, arg ListEquipementsParams
 	return items, nil
 }
 
+const listEquipementsRecent = `-- name: ListEquipementsRecent :many
+SELECT e.id, e.nom, e.type_equipement, e.localisation, e.numero_serie, e.code_interne, e.marque, e.modele, e.batiment, e.etage, e.zone, e.statut, e.criticite, e.description, e.frequence_entretien, e.date_acquisition, e.date_mise_en_service, e.date_fin_garantie, e.cout_acquisition, e.client_id, e.contrat_id, e.parent_id, e.version, e.created_at, e.updated_at,
+    coalesce(st.actives, 0)::integer AS nb_interventions_actives,
+    pm.prochaine_maintenance,
+    coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
+FROM equipements e
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           max(i.date_cloture) FILTER (WHERE i.type_intervention = 'preventive'
+                                         AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+    FROM interventions i
+    WHERE i.equipement_id = e.id
+) st ON true
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
+        coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
+                 (e.created_at AT TIME ZONE 'UTC')::date)
+        + e.frequence_entretien
+        - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
+    END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
+) pm
+WHERE ($1::boolean OR e.client_id = $2::bigint)
+ORDER BY e.created_at DESC, e.id DESC
+LIMIT $4 OFFSET $3
+`
+
+type ListEquipementsRecentParams struct {
+	ScopeAll      bool
+	ScopeClientID *int64
+	Off           int32
+	Lim           int32
+}
+
+type ListEquipementsRecentRow struct {
+	Equipement             Equipement
+	NbInterventionsActives int32
+	ProchaineMaintenance   interface{}
+	MaintenanceEnRetard    bool
+}
+
+// ListEquipements' default page (no filter, newest first) as a fixed-shape statement: prepared
+// once, its cached plan walks equipements_created_idx and computes the per-machine figures for
+// the page's rows only. The service uses it for callers who read every machine.
+func (q *Queries) ListEquipementsRecent(ctx context.Context, arg ListEquipementsRecentParams) ([]ListEquipementsRecentRow, error) {
+	rows, err := q.db.Query(ctx, listEquipementsRecent,
+		arg.ScopeAll,
+		arg.ScopeClientID,
+		arg.Off,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListEquipementsRecentRow{}
+	for rows.Next() {
+		var i ListEquipementsRecentRow
+		if err := rows.Scan(
+			&i.Equipement.ID,
+			&i.Equipement.Nom,
+			&i.Equipement.TypeEquipement,
+			&i.Equipement.Localisation,
+			&i.Equipement.NumeroSerie,
+			&i.Equipement.CodeInterne,
+			&i.Equipement.Marque,
+			&i.Equipement.Modele,
+			&i.Equipement.Batiment,
+			&i.Equipement.Etage,
+			&i.Equipement.Zone,
+			&i.Equipement.Statut,
+			&i.Equipement.Criticite,
+			&i.Equipement.Description,
+			&i.Equipement.FrequenceEntretien,
+			&i.Equipement.DateAcquisition,
+			&i.Equipement.DateMiseEnService,
+			&i.Equipement.DateFinGarantie,
+			&i.Equipement.CoutAcquisition,
+			&i.Equipement.ClientID,
+			&i.Equipement.ContratID,
+			&i.Equipement.ParentID,
+			&i.Equipement.Version,
+			&i.Equipement.CreatedAt,
+			&i.Equipement.UpdatedAt,
+			&i.NbInterventionsActives,
+			&i.ProchaineMaintenance,
+			&i.MaintenanceEnRetard,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const lockEquipement = `-- name: LockEquipement :one
 SELECT id, nom, type_equipement, localisation, numero_serie, code_interne, marque, modele, batiment, etage, zone, statut, criticite, description, frequence_entretien, date_acquisition, date_mise_en_service, date_fin_garantie, cout_acquisition, client_id, contrat_id, parent_id, version, created_at, updated_at FROM equipements WHERE id = $1 FOR UPDATE
 `

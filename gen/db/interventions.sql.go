@@ -667,6 +667,118 @@ func (q *Queries) InterventionList(ctx context.Context, arg InterventionListPara
 	return items, nil
 }
 
+const interventionListRecent = `-- name: InterventionListRecent :many
+SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
+       i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
+       i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.duree_minutes, i.rapport,
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+FROM interventions i
+WHERE ($1::boolean
+   OR i.technicien_id = $2::bigint
+   OR i.client_id = $3::bigint)
+ORDER BY i.date_creation DESC, i.id DESC
+LIMIT $5 OFFSET $4
+`
+
+type InterventionListRecentParams struct {
+	ScopeAll          bool
+	ScopeTechnicienID *int64
+	ScopeClientID     *int64
+	Off               int32
+	Lim               int32
+}
+
+type InterventionListRecentRow struct {
+	ID                 int64
+	Titre              string
+	Description        *string
+	TypeIntervention   InterventionType
+	Statut             InterventionStatut
+	Priorite           InterventionPriorite
+	Urgence            bool
+	EquipementID       int64
+	TechnicienID       *int64
+	ClientID           *int64
+	ContratID          *int64
+	CreatedBy          *int64
+	DateCreation       time.Time
+	DateLimite         *time.Time
+	DateAffectation    *time.Time
+	DateDebutTravaux   *time.Time
+	DateFinTravaux     *time.Time
+	DateCloture        *time.Time
+	DateArchivage      *time.Time
+	CoutMainOeuvre     *int64
+	CoutPieces         *int64
+	DureeMinutes       *int32
+	Rapport            *string
+	SatisfactionClient *int16
+	MotifAnnulation    *string
+	Version            int32
+	UpdatedAt          time.Time
+	DbNow              time.Time
+}
+
+// InterventionList's default page (no filter, newest first) as a fixed-shape statement: prepared
+// once, its cached plan walks interventions_date_creation_idx and stops after the page, with no
+// planning per call. The service uses it for callers who read every intervention, for whom the
+// scope predicate is always true.
+func (q *Queries) InterventionListRecent(ctx context.Context, arg InterventionListRecentParams) ([]InterventionListRecentRow, error) {
+	rows, err := q.db.Query(ctx, interventionListRecent,
+		arg.ScopeAll,
+		arg.ScopeTechnicienID,
+		arg.ScopeClientID,
+		arg.Off,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []InterventionListRecentRow{}
+	for rows.Next() {
+		var i InterventionListRecentRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Titre,
+			&i.Description,
+			&i.TypeIntervention,
+			&i.Statut,
+			&i.Priorite,
+			&i.Urgence,
+			&i.EquipementID,
+			&i.TechnicienID,
+			&i.ClientID,
+			&i.ContratID,
+			&i.CreatedBy,
+			&i.DateCreation,
+			&i.DateLimite,
+			&i.DateAffectation,
+			&i.DateDebutTravaux,
+			&i.DateFinTravaux,
+			&i.DateCloture,
+			&i.DateArchivage,
+			&i.CoutMainOeuvre,
+			&i.CoutPieces,
+			&i.DureeMinutes,
+			&i.Rapport,
+			&i.SatisfactionClient,
+			&i.MotifAnnulation,
+			&i.Version,
+			&i.UpdatedAt,
+			&i.DbNow,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const interventionLock = `-- name: InterventionLock :one
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,

@@ -4,18 +4,26 @@ import (
 	"context"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // Queries runs the scoped queries of the sqlc querier for one caller. Each method takes the
 // query's parameters and overwrites their scope fields (ScopeAll, ScopeTechnicienID,
 // ScopeClientID) with the caller's, so a caller can neither forget nor forge them.
+//
+// Reads by key run prepared (their generic plan cached); the lists, counts and aggregates, whose
+// scope and optional filters only the parameter values make selective, are planned with those
+// values on every call (platform.PlanEachCall).
 type Queries struct {
-	q *db.Queries
-	s Scope
+	q    *db.Queries // prepared, generic plans
+	each *db.Queries // planned on each call
+	s    Scope
 }
 
 // Queries returns the scoped queries of s over dbtx (a pool, a connection or a transaction).
-func (s Scope) Queries(dbtx db.DBTX) *Queries { return &Queries{q: db.New(dbtx), s: s} }
+func (s Scope) Queries(dbtx db.DBTX) *Queries {
+	return &Queries{q: db.New(dbtx), each: db.New(platform.PlanEachCall(dbtx)), s: s}
+}
 
 // interventions is the scope of interventions and what hangs on them (documents, history,
 // figures): every row for managers, the technician's assigned rows, the client's company rows.
@@ -56,13 +64,20 @@ func (q *Queries) InterventionReadable(ctx context.Context, arg db.InterventionR
 // InterventionList reads a page of the interventions in scope.
 func (q *Queries) InterventionList(ctx context.Context, arg db.InterventionListParams) ([]db.InterventionListRow, error) {
 	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
-	return q.q.InterventionList(ctx, arg)
+	return q.each.InterventionList(ctx, arg)
+}
+
+// InterventionListRecent reads the default page (newest first, no filter) of the interventions
+// in scope with a fixed-shape prepared statement; for callers who read every intervention.
+func (q *Queries) InterventionListRecent(ctx context.Context, arg db.InterventionListRecentParams) ([]db.InterventionListRecentRow, error) {
+	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
+	return q.q.InterventionListRecent(ctx, arg)
 }
 
 // InterventionCount counts the interventions in scope.
 func (q *Queries) InterventionCount(ctx context.Context, arg db.InterventionCountParams) (int64, error) {
 	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
-	return q.q.InterventionCount(ctx, arg)
+	return q.each.InterventionCount(ctx, arg)
 }
 
 // InterventionEquipementTarget reads the machine of an intervention, if in scope.
@@ -74,20 +89,20 @@ func (q *Queries) InterventionEquipementTarget(ctx context.Context, arg db.Inter
 // DashboardInterventions sums the dashboard figures of the interventions in scope.
 func (q *Queries) DashboardInterventions(ctx context.Context, arg db.DashboardInterventionsParams) (db.DashboardInterventionsRow, error) {
 	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
-	return q.q.DashboardInterventions(ctx, arg)
+	return q.each.DashboardInterventions(ctx, arg)
 }
 
 // DashboardEvolution counts the interventions in scope created in each recent month.
 func (q *Queries) DashboardEvolution(ctx context.Context, arg db.DashboardEvolutionParams) ([]db.DashboardEvolutionRow, error) {
 	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
-	return q.q.DashboardEvolution(ctx, arg)
+	return q.each.DashboardEvolution(ctx, arg)
 }
 
 // DashboardEquipements sums the machine figures of the dashboard in the interventions' scope
 // (the machines a caller's own interventions are about).
 func (q *Queries) DashboardEquipements(ctx context.Context, arg db.DashboardEquipementsParams) (db.DashboardEquipementsRow, error) {
 	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
-	return q.q.DashboardEquipements(ctx, arg)
+	return q.each.DashboardEquipements(ctx, arg)
 }
 
 // DocumentInterventionReadable reports whether documents may be attached to an intervention.
@@ -111,13 +126,13 @@ func (q *Queries) DocumentGet(ctx context.Context, arg db.DocumentGetParams) (db
 // DocumentList reads a page of the documents in scope.
 func (q *Queries) DocumentList(ctx context.Context, arg db.DocumentListParams) ([]db.DocumentListRow, error) {
 	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
-	return q.q.DocumentList(ctx, arg)
+	return q.each.DocumentList(ctx, arg)
 }
 
 // DocumentCount counts the documents in scope.
 func (q *Queries) DocumentCount(ctx context.Context, arg db.DocumentCountParams) (int64, error) {
 	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
-	return q.q.DocumentCount(ctx, arg)
+	return q.each.DocumentCount(ctx, arg)
 }
 
 // DocumentDelete deletes one document in scope.
@@ -135,13 +150,20 @@ func (q *Queries) GetEquipement(ctx context.Context, arg db.GetEquipementParams)
 // ListEquipements reads a page of the machines in scope.
 func (q *Queries) ListEquipements(ctx context.Context, arg db.ListEquipementsParams) ([]db.ListEquipementsRow, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.equipment()
-	return q.q.ListEquipements(ctx, arg)
+	return q.each.ListEquipements(ctx, arg)
+}
+
+// ListEquipementsRecent reads the default page (newest first, no filter) of the machines in
+// scope with a fixed-shape prepared statement; for callers who read every machine.
+func (q *Queries) ListEquipementsRecent(ctx context.Context, arg db.ListEquipementsRecentParams) ([]db.ListEquipementsRecentRow, error) {
+	arg.ScopeAll, arg.ScopeClientID = q.equipment()
+	return q.q.ListEquipementsRecent(ctx, arg)
 }
 
 // CountEquipements counts the machines in scope.
 func (q *Queries) CountEquipements(ctx context.Context, arg db.CountEquipementsParams) (int64, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.equipment()
-	return q.q.CountEquipements(ctx, arg)
+	return q.each.CountEquipements(ctx, arg)
 }
 
 // PlanningGet reads one plan in scope.
@@ -153,13 +175,13 @@ func (q *Queries) PlanningGet(ctx context.Context, arg db.PlanningGetParams) (db
 // PlanningList reads a page of the plans in scope.
 func (q *Queries) PlanningList(ctx context.Context, arg db.PlanningListParams) ([]db.PlanningListRow, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.equipment()
-	return q.q.PlanningList(ctx, arg)
+	return q.each.PlanningList(ctx, arg)
 }
 
 // PlanningCount counts the plans in scope.
 func (q *Queries) PlanningCount(ctx context.Context, arg db.PlanningCountParams) (int64, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.equipment()
-	return q.q.PlanningCount(ctx, arg)
+	return q.each.PlanningCount(ctx, arg)
 }
 
 // PlanningEquipement reads the machine of a plan, if in scope.
@@ -177,13 +199,13 @@ func (q *Queries) GetClientScoped(ctx context.Context, arg db.GetClientScopedPar
 // ListClientsScoped reads a page of the client companies in scope.
 func (q *Queries) ListClientsScoped(ctx context.Context, arg db.ListClientsScopedParams) ([]db.ListClientsScopedRow, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.company()
-	return q.q.ListClientsScoped(ctx, arg)
+	return q.each.ListClientsScoped(ctx, arg)
 }
 
 // CountClientsScoped counts the client companies in scope.
 func (q *Queries) CountClientsScoped(ctx context.Context, arg db.CountClientsScopedParams) (int64, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.company()
-	return q.q.CountClientsScoped(ctx, arg)
+	return q.each.CountClientsScoped(ctx, arg)
 }
 
 // GetContratScoped reads one contract in scope.
@@ -195,11 +217,11 @@ func (q *Queries) GetContratScoped(ctx context.Context, arg db.GetContratScopedP
 // ListContratsScoped reads a page of the contracts in scope.
 func (q *Queries) ListContratsScoped(ctx context.Context, arg db.ListContratsScopedParams) ([]db.ListContratsScopedRow, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.company()
-	return q.q.ListContratsScoped(ctx, arg)
+	return q.each.ListContratsScoped(ctx, arg)
 }
 
 // CountContratsScoped counts the contracts in scope.
 func (q *Queries) CountContratsScoped(ctx context.Context, arg db.CountContratsScopedParams) (int64, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.company()
-	return q.q.CountContratsScoped(ctx, arg)
+	return q.each.CountContratsScoped(ctx, arg)
 }

@@ -108,16 +108,28 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 	}
 	sc := access.For(viewer)
 	queries := sc.Queries(s.pool)
-	rows, err := queries.ListEquipements(ctx, db.ListEquipementsParams{
-		Statut: statut, Criticite: criticite, Type: typ,
-		ClientID: f.ClientID, ContratID: f.ContratID, ParentID: f.ParentID, Q: q,
-		Sort: f.Sort, Lim: limit, Off: offset,
-	})
+	unfiltered := !criticite.Valid && typ == nil && f.ClientID == nil && f.ContratID == nil && f.ParentID == nil && q == nil
+	var rows []db.ListEquipementsRow
+	if sc.ReadsAllEquipment() && unfiltered && !statut.Valid && f.Sort == "-created_at" {
+		// The default page of every machine: a fixed-shape statement with a cached plan.
+		var recent []db.ListEquipementsRecentRow
+		recent, err = queries.ListEquipementsRecent(ctx, db.ListEquipementsRecentParams{Lim: limit, Off: offset})
+		rows = make([]db.ListEquipementsRow, len(recent))
+		for i, r := range recent {
+			rows[i] = db.ListEquipementsRow(r)
+		}
+	} else {
+		rows, err = queries.ListEquipements(ctx, db.ListEquipementsParams{
+			Statut: statut, Criticite: criticite, Type: typ,
+			ClientID: f.ClientID, ContratID: f.ContratID, ParentID: f.ParentID, Q: q,
+			Sort: f.Sort, Lim: limit, Off: offset,
+		})
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("list equipements: %w", err)
 	}
 	var total int64
-	if sc.ReadsAllEquipment() && !criticite.Valid && typ == nil && f.ClientID == nil && f.ContratID == nil && f.ParentID == nil && q == nil {
+	if sc.ReadsAllEquipment() && unfiltered {
 		// Every machine, or those of one statut: from the pre-aggregated figures.
 		total, err = db.New(s.pool).CountEquipementsGlobal(ctx, statut)
 	} else {

@@ -124,7 +124,19 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f Filter) ([]I
 
 // list runs the page and count queries: two queries whatever the page size.
 func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParams) ([]Intervention, int64, error) {
-	rows, err := c.Queries(s.pool).InterventionList(ctx, p)
+	var rows []db.InterventionListRow
+	var err error
+	if c.Manager() && unfiltered(p) && len(p.Statuts) == 0 && len(p.Priorites) == 0 && p.Sort == "-date_creation" {
+		// The default page of every intervention: a fixed-shape statement with a cached plan.
+		var recent []db.InterventionListRecentRow
+		recent, err = c.Queries(s.pool).InterventionListRecent(ctx, db.InterventionListRecentParams{Lim: p.Lim, Off: p.Off})
+		rows = make([]db.InterventionListRow, len(recent))
+		for i, r := range recent {
+			rows[i] = db.InterventionListRow(r)
+		}
+	} else {
+		rows, err = c.Queries(s.pool).InterventionList(ctx, p)
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("list interventions: %w", err)
 	}
@@ -143,13 +155,18 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 // when the caller reads every intervention and p filters by statut and priorite at most (the
 // default list: constant time whatever the table size), by counting the matching rows otherwise.
 func (s *Service) count(ctx context.Context, c caller, p db.InterventionListParams) (int64, error) {
-	if c.Manager() && !p.Type.Valid && p.Urgence == nil && p.TechnicienID == nil && p.EquipementID == nil &&
-		p.ClientID == nil && p.ContratID == nil && p.CreatedFrom == nil && p.CreatedTo == nil &&
-		p.DeadlineBefore == nil && p.EnRetard == nil && p.Q == nil {
+	if c.Manager() && unfiltered(p) {
 		return db.New(s.pool).InterventionCountGlobal(ctx, db.InterventionCountGlobalParams{Statuts: p.Statuts, Priorites: p.Priorites})
 	}
 	// The count query takes the list's parameters (sql/queries/interventions.sql): a conversion.
 	return c.Queries(s.pool).InterventionCount(ctx, db.InterventionCountParams(p))
+}
+
+// unfiltered reports whether p filters by statut and priorite at most.
+func unfiltered(p db.InterventionListParams) bool {
+	return !p.Type.Valid && p.Urgence == nil && p.TechnicienID == nil && p.EquipementID == nil &&
+		p.ClientID == nil && p.ContratID == nil && p.CreatedFrom == nil && p.CreatedTo == nil &&
+		p.DeadlineBefore == nil && p.EnRetard == nil && p.Q == nil
 }
 
 // ListForEquipement lists the interventions of one machine the caller may read; 404 when the

@@ -121,7 +121,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Notification, int64, er
 	if err != nil {
 		return nil, 0, err
 	}
-	q := db.New(s.pool)
+	q := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
 	rows, err := q.NotificationList(ctx, p)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list notifications: %w", err)
@@ -265,7 +265,7 @@ func (s *Service) Emails(ctx context.Context, statut string, limit, offset int) 
 			return nil, 0, apperr.Validation(apperr.FieldError{Field: "statut", Message: "statut inconnu"})
 		}
 	}
-	q := db.New(s.pool)
+	q := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
 	rows, err := q.EmailList(ctx, db.EmailListParams{Statut: st, Lim: int32(limit), Off: int32(offset)})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list e-mails: %w", err)

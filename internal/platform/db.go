@@ -27,13 +27,9 @@ func OpenPool(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool
 	if _, ok := cfg.ConnConfig.RuntimeParams["jit"]; !ok {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
-	// The list queries take optional filters ("$1 IS NULL OR col = $1") and a sort key chosen by
-	// a parameter: a generic cached plan (used after five executions) cannot simplify them and
-	// scans and sorts whole tables; planning each execution with its values keeps them on indexes
-	// (GET /equipements: 130 ms generic vs 3 ms custom at 100k interventions).
-	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
-		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-	}
+	// Plans: PostgreSQL's default plan cache (generic plans for the prepared statements); the
+	// catch-all queries are planned on each call through PlanEachCall. DATABASE_URL may still
+	// set plan_cache_mode.
 	// Parallel workers help one big query on an idle server; the API runs many small queries at
 	// once, where they only compete for the same cores (the full-text search at 1M interventions
 	// under 10 concurrent users: p95 1 014 ms with them, 686 ms without).

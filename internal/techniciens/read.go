@@ -11,6 +11,7 @@ import (
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/paging"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // Sort keys accepted by List; a leading '-' sorts descending. "nom" is the account's full name,
@@ -80,7 +81,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Profile, int64, err
 	}
 	query := likePattern(f.Query)
 
-	q := db.New(s.pool)
+	q := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
 	rows, err := q.ListTechniciens(ctx, db.ListTechniciensParams{
 		Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence, Q: query,
 		Sort: f.Sort, Lim: limit, Off: offset,

@@ -181,7 +181,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]db.User, int64, err
 		esc := text.EscapeLike(s)
 		q = &esc
 	}
-	queries := db.New(s.pool)
+	queries := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
 	rows, err := queries.ListUsers(ctx, db.ListUsersParams{
 		Role: role, IsActive: f.IsActive, Q: q, Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
 	})

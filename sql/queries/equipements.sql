@@ -87,6 +87,34 @@ ORDER BY
     CASE WHEN @sort::text NOT LIKE '-%' THEN e.id END ASC
 LIMIT @lim OFFSET @off;
 
+-- name: ListEquipementsRecent :many
+-- ListEquipements' default page (no filter, newest first) as a fixed-shape statement: prepared
+-- once, its cached plan walks equipements_created_idx and computes the per-machine figures for
+-- the page's rows only. The service uses it for callers who read every machine.
+SELECT sqlc.embed(e),
+    coalesce(st.actives, 0)::integer AS nb_interventions_actives,
+    pm.prochaine_maintenance,
+    coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
+FROM equipements e
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           max(i.date_cloture) FILTER (WHERE i.type_intervention = 'preventive'
+                                         AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+    FROM interventions i
+    WHERE i.equipement_id = e.id
+) st ON true
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
+        coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
+                 (e.created_at AT TIME ZONE 'UTC')::date)
+        + e.frequence_entretien
+        - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
+    END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
+) pm
+WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
+ORDER BY e.created_at DESC, e.id DESC
+LIMIT @lim OFFSET @off;
+
 -- name: CountEquipements :one
 SELECT count(*) FROM equipements e
 WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)

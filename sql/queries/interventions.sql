@@ -102,6 +102,23 @@ ORDER BY
     CASE WHEN @sort::text NOT LIKE '-%' AND @sort::text <> 'pertinence' THEN i.id END ASC
 LIMIT @lim OFFSET @off;
 
+-- name: InterventionListRecent :many
+-- InterventionList's default page (no filter, newest first) as a fixed-shape statement: prepared
+-- once, its cached plan walks interventions_date_creation_idx and stops after the page, with no
+-- planning per call. The service uses it for callers who read every intervention, for whom the
+-- scope predicate is always true.
+SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
+       i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
+       i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.duree_minutes, i.rapport,
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+FROM interventions i
+WHERE (@scope_all::boolean
+   OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
+   OR i.client_id = sqlc.narg('scope_client_id')::bigint)
+ORDER BY i.date_creation DESC, i.id DESC
+LIMIT @lim OFFSET @off;
+
 -- name: InterventionCount :one
 -- The number of rows InterventionList would return without limit and offset. It takes the very
 -- parameters of InterventionList (sort, off and lim are named at the end and decide nothing:
