@@ -21,17 +21,26 @@ func TestDefaultPagesMatchTheCatchAllListsAndTheirOrder(t *testing.T) {
 		}
 		f.insert(statut, m, &f.techID) // same creation time: the order falls to the ids
 	}
+	bodies := map[string]string{}
 	ids := func(path string) ([]int64, string) {
 		t.Helper()
 		resp, b := env.Do(http.MethodGet, path, tok, "", nil, false)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
 		}
+		bodies[path] = string(b)
 		var out []int64
 		for _, r := range decodeJSON[[]struct{ ID int64 }](t, b) {
 			out = append(out, r.ID)
 		}
 		return out, resp.Header.Get("X-Total-Count")
+	}
+	// sameBody: the two paths answered the same bytes (every field, computed ones included).
+	sameBody := func(a, b string) {
+		t.Helper()
+		if bodies[a] != bodies[b] {
+			t.Errorf("GET %s and GET %s differ:\n%s\n%s", a, b, bodies[a], bodies[b])
+		}
 	}
 	sqlIDs := func(query string) []int64 {
 		t.Helper()
@@ -63,6 +72,8 @@ func TestDefaultPagesMatchTheCatchAllListsAndTheirOrder(t *testing.T) {
 		all, allTotal := ids("/api/v1/interventions?limit=3&offset=" + off +
 			"&priorite=urgente&priorite=haute&priorite=normale&priorite=basse&priorite=programmee")
 		same("interventions, offset "+off, fast, all)
+		sameBody("/api/v1/interventions?limit=3&offset="+off, "/api/v1/interventions?limit=3&offset="+off+
+			"&priorite=urgente&priorite=haute&priorite=normale&priorite=basse&priorite=programmee")
 		same("interventions in SQL order, offset "+off, fast,
 			sqlIDs("SELECT id FROM interventions ORDER BY date_creation DESC, id DESC LIMIT 3 OFFSET "+off))
 		if fastTotal != allTotal || fastTotal == "" {
@@ -74,5 +85,10 @@ func TestDefaultPagesMatchTheCatchAllListsAndTheirOrder(t *testing.T) {
 			sqlIDs("SELECT id FROM equipements ORDER BY created_at DESC, id DESC LIMIT 3 OFFSET "+off))
 		sorted, _ := ids("/api/v1/equipements?sort=-created_at&limit=3&offset=" + off)
 		same("equipements sorted -created_at, offset "+off, sorted, machines)
+		// Every machine of the fixture is operationnel: the same rows, figures included, through
+		// the catch-all query.
+		operational, _ := ids("/api/v1/equipements?statut=operationnel&limit=3&offset=" + off)
+		same("equipements operationnels, offset "+off, operational, machines)
+		sameBody("/api/v1/equipements?limit=3&offset="+off, "/api/v1/equipements?statut=operationnel&limit=3&offset="+off)
 	}
 }
