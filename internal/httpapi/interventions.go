@@ -15,20 +15,22 @@ func interventionLocation(id int64) *string {
 
 // ListInterventions is GET /interventions.
 func (s *Server) ListInterventions(ctx context.Context, req api.ListInterventionsRequestObject) (api.ListInterventionsResponseObject, error) {
-	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), interventionFilter(req.Params))
+	f := interventionFilter(req.Params)
+	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err
 	}
-	return api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
+	return api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total, interventions.Capped(f, total))}, nil
 }
 
 // FilterInterventions is GET /filters/interventions (the same search as GET /interventions).
 func (s *Server) FilterInterventions(ctx context.Context, req api.FilterInterventionsRequestObject) (api.FilterInterventionsResponseObject, error) {
-	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), interventionFilter(api.ListInterventionsParams(req.Params)))
+	f := interventionFilter(api.ListInterventionsParams(req.Params))
+	rows, total, err := s.deps.Interventions.List(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err
 	}
-	return api.FilterInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
+	return api.FilterInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total, interventions.Capped(f, total))}, nil
 }
 
 // ListEquipementInterventions is GET /equipements/{equipement_id}/interventions.
@@ -39,7 +41,7 @@ func (s *Server) ListEquipementInterventions(ctx context.Context, req api.ListEq
 	if err != nil {
 		return nil, err
 	}
-	return api.ListEquipementInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
+	return api.ListEquipementInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total, false)}, nil
 }
 
 // ListTechnicienInterventions is GET /techniciens/{technicien_id}/interventions.
@@ -50,7 +52,7 @@ func (s *Server) ListTechnicienInterventions(ctx context.Context, req api.ListTe
 	if err != nil {
 		return nil, err
 	}
-	return api.ListTechnicienInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total)}, nil
+	return api.ListTechnicienInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total, false)}, nil
 }
 
 // CreateIntervention is POST /interventions.

@@ -9,10 +9,12 @@ import (
 
 // interventionPage is one page of interventions with the total for X-Total-Count: the answer of
 // the four operations that list interventions.
-func interventionPage(rows []interventions.Intervention, total int64) api.InterventionPageJSONResponse {
-	return api.InterventionPageJSONResponse{
-		Body: mapAll(rows, toAPIIntervention), Headers: api.InterventionPageResponseHeaders{XTotalCount: int(total)},
+func interventionPage(rows []interventions.Intervention, total int64, capped bool) api.InterventionPageJSONResponse {
+	h := api.InterventionPageResponseHeaders{XTotalCount: int(total)}
+	if capped { // a text search counted up to the cap: more matches than it says
+		h.XTotalCount, h.XTotalCountCapped = interventions.TotalCap, ptr("true")
 	}
+	return api.InterventionPageJSONResponse{Body: mapAll(rows, toAPIIntervention), Headers: h}
 }
 
 func toAPIIntervention(v interventions.Intervention) api.Intervention {

@@ -36,7 +36,7 @@ func BenchmarkInterventionPageEncode(b *testing.B) {
 	w := &discardWriter{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
-		page := api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, 50)}
+		page := api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, 50, false)}
 		if err := page.VisitListInterventionsResponse(w); err != nil {
 			b.Fatal(err)
 		}

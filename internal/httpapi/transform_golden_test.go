@@ -64,7 +64,7 @@ func TestTransformersEncodeAsGolden(t *testing.T) {
 
 	// The hot paths answer through their page and ETag responses.
 	rows := []interventions.Intervention{filled[interventions.Intervention](true), filled[interventions.Intervention](false)}
-	page := api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, 42)}
+	page := api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, 42, false)}
 	rec := httptest.NewRecorder()
 	if err := page.VisitListInterventionsResponse(rec); err != nil {
 		t.Fatal(err)

@@ -151,14 +151,31 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 	return out, total, nil
 }
 
+// TotalCap is where the count of a text search stops: List returns TotalCap+1 for "more than
+// TotalCap" (GET /interventions then says X-Total-Count: TotalCap, X-Total-Count-Capped: true).
+// Counting every match of an arbitrary text costs as much as reading them all.
+const TotalCap = 10_000
+
+// Capped reports whether total, returned by List for f, was counted up to TotalCap only (there
+// are more matches than TotalCap).
+func Capped(f Filter, total int64) bool {
+	return strings.TrimSpace(f.Query) != "" && total > TotalCap
+}
+
 // count is the number of rows of p without limit and offset: from the pre-aggregated figures
 // when the caller reads every intervention and p filters by statut and priorite at most (the
-// default list: constant time whatever the table size), by counting the matching rows otherwise.
+// default list: constant time whatever the table size), up to TotalCap+1 for a text search, by
+// counting the matching rows otherwise.
 func (s *Service) count(ctx context.Context, c caller, p db.InterventionListParams) (int64, error) {
 	if c.Manager() && unfiltered(p) {
 		return db.New(s.pool).InterventionCountGlobal(ctx, db.InterventionCountGlobalParams{Statuts: p.Statuts, Priorites: p.Priorites})
 	}
-	// The count query takes the list's parameters (sql/queries/interventions.sql): a conversion.
+	// The count queries take the list's parameters (sql/queries/interventions.sql): a conversion.
+	if p.Q != nil {
+		capped := p
+		capped.Lim, capped.Off = TotalCap+1, 0
+		return c.Queries(s.pool).InterventionCountCapped(ctx, db.InterventionCountCappedParams(capped))
+	}
 	return c.Queries(s.pool).InterventionCount(ctx, db.InterventionCountParams(p))
 }
 
