@@ -43,85 +43,6 @@ func (q *Queries) InterventionContratTarget(ctx context.Context, id int64) (Inte
 
 const interventionCount = `-- name: InterventionCount :one
 SELECT count(*)
-FROM interventions i
-WHERE ($1::boolean
-   OR i.technicien_id = $2::bigint
-   OR i.client_id = $3::bigint)
-  AND (cardinality($4::text[]) = 0 OR i.statut = ANY (($4::text[])::intervention_statut[]))
-  AND (cardinality($5::text[]) = 0 OR i.priorite = ANY (($5::text[])::intervention_priorite[]))
-  AND ($6::intervention_type IS NULL OR i.type_intervention = $6)
-  AND ($7::boolean IS NULL OR i.urgence = $7)
-  AND ($8::bigint IS NULL OR i.technicien_id = $8)
-  AND ($9::bigint IS NULL OR i.equipement_id = $9)
-  AND ($10::bigint IS NULL OR i.client_id = $10)
-  AND ($11::bigint IS NULL OR i.contrat_id = $11)
-  AND ($12::timestamptz IS NULL OR i.date_creation >= $12)
-  AND ($13::timestamptz IS NULL OR i.date_creation < $13)
-  AND ($14::timestamptz IS NULL OR i.date_limite < $14)
-  AND ($15::boolean IS NULL
-       OR (i.date_limite IS NOT NULL AND i.date_limite < now()
-           AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) = $15)
-  AND ($16::text IS NULL
-       OR (i.recherche || mif_filtres_tsv(i.statut, i.priorite))
-          @@ mif_recherche_tsq($16, $4::text[], $5::text[]))
-  AND $17::text IS NOT NULL AND $18::integer IS NOT NULL AND $19::integer IS NOT NULL
-`
-
-type InterventionCountParams struct {
-	ScopeAll          bool
-	ScopeTechnicienID *int64
-	ScopeClientID     *int64
-	Statuts           []string
-	Priorites         []string
-	Type              NullInterventionType
-	Urgence           *bool
-	TechnicienID      *int64
-	EquipementID      *int64
-	ClientID          *int64
-	ContratID         *int64
-	CreatedFrom       *time.Time
-	CreatedTo         *time.Time
-	DeadlineBefore    *time.Time
-	EnRetard          *bool
-	Q                 *string
-	Sort              string
-	Off               int32
-	Lim               int32
-}
-
-// The number of rows InterventionList would return without limit and offset. It takes the very
-// parameters of InterventionList (sort, off and lim are named at the end and decide nothing:
-// never NULL), so that db.InterventionCountParams converts from db.InterventionListParams and the
-// filter is copied once, into the list's parameters.
-func (q *Queries) InterventionCount(ctx context.Context, arg InterventionCountParams) (int64, error) {
-	row := q.db.QueryRow(ctx, interventionCount,
-		arg.ScopeAll,
-		arg.ScopeTechnicienID,
-		arg.ScopeClientID,
-		arg.Statuts,
-		arg.Priorites,
-		arg.Type,
-		arg.Urgence,
-		arg.TechnicienID,
-		arg.EquipementID,
-		arg.ClientID,
-		arg.ContratID,
-		arg.CreatedFrom,
-		arg.CreatedTo,
-		arg.DeadlineBefore,
-		arg.EnRetard,
-		arg.Q,
-		arg.Sort,
-		arg.Off,
-		arg.Lim,
-	)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
-const interventionCountCapped = `-- name: InterventionCountCapped :one
-SELECT count(*)
 FROM (
 SELECT 1
 FROM interventions i
@@ -147,10 +68,10 @@ WHERE ($1::boolean
           @@ mif_recherche_tsq($16, $4::text[], $5::text[]))
   AND $17::text IS NOT NULL AND $18::integer IS NOT NULL
 LIMIT $19
-) AS capped
+) AS counted
 `
 
-type InterventionCountCappedParams struct {
+type InterventionCountParams struct {
 	ScopeAll          bool
 	ScopeTechnicienID *int64
 	ScopeClientID     *int64
@@ -172,12 +93,14 @@ type InterventionCountCappedParams struct {
 	Lim               int32
 }
 
-// InterventionCount stopped at @lim rows: the count of a text search (q), whose matches may be
-// a large part of the table. The service passes the cap + 1 as lim (and no offset), so a result
-// above the cap means "more than the cap". The parameters are InterventionList's, like
-// InterventionCount's.
-func (q *Queries) InterventionCountCapped(ctx context.Context, arg InterventionCountCappedParams) (int64, error) {
-	row := q.db.QueryRow(ctx, interventionCountCapped,
+// The number of rows InterventionList would return without limit and offset, counted up to @lim
+// rows (the service passes the largest int32 for an exact count, and 10 001 for a text search,
+// whose matches may be a large part of the table). It takes the very parameters of
+// InterventionList (sort and off are named at the end and decide nothing: never NULL), so that
+// db.InterventionCountParams converts from db.InterventionListParams and the filter is copied
+// once, into the list's parameters.
+func (q *Queries) InterventionCount(ctx context.Context, arg InterventionCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, interventionCount,
 		arg.ScopeAll,
 		arg.ScopeTechnicienID,
 		arg.ScopeClientID,

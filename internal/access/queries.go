@@ -74,13 +74,7 @@ func (q *Queries) InterventionListRecent(ctx context.Context, arg db.Interventio
 	return q.q.InterventionListRecent(ctx, arg)
 }
 
-// InterventionCountCapped counts the interventions in scope up to arg.Lim.
-func (q *Queries) InterventionCountCapped(ctx context.Context, arg db.InterventionCountCappedParams) (int64, error) {
-	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
-	return q.each.InterventionCountCapped(ctx, arg)
-}
-
-// InterventionCount counts the interventions in scope.
+// InterventionCount counts the interventions in scope, up to arg.Lim.
 func (q *Queries) InterventionCount(ctx context.Context, arg db.InterventionCountParams) (int64, error) {
 	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
 	return q.each.InterventionCount(ctx, arg)

@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mif-erp/erp/internal/paging"
-	"github.com/mif-erp/erp/internal/text"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +14,8 @@ import (
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/paging"
+	"github.com/mif-erp/erp/internal/text"
 )
 
 // SortKeys are the accepted sort keys; a leading '-' sorts descending. priorite puts the most
@@ -170,13 +171,14 @@ func (s *Service) count(ctx context.Context, c caller, p db.InterventionListPara
 	if c.Manager() && unfiltered(p) {
 		return db.New(s.pool).InterventionCountGlobal(ctx, db.InterventionCountGlobalParams{Statuts: p.Statuts, Priorites: p.Priorites})
 	}
-	// The count queries take the list's parameters (sql/queries/interventions.sql): a conversion.
+	// The count query takes the list's parameters (sql/queries/interventions.sql): a conversion,
+	// with the cap as limit.
+	capped := p
+	capped.Lim, capped.Off = math.MaxInt32, 0
 	if p.Q != nil {
-		capped := p
-		capped.Lim, capped.Off = TotalCap+1, 0
-		return c.Queries(s.pool).InterventionCountCapped(ctx, db.InterventionCountCappedParams(capped))
+		capped.Lim = TotalCap + 1
 	}
-	return c.Queries(s.pool).InterventionCount(ctx, db.InterventionCountParams(p))
+	return c.Queries(s.pool).InterventionCount(ctx, db.InterventionCountParams(capped))
 }
 
 // unfiltered reports whether p filters by statut and priorite at most.

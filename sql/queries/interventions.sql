@@ -120,39 +120,12 @@ ORDER BY i.date_creation DESC, i.id DESC
 LIMIT @lim OFFSET @off;
 
 -- name: InterventionCount :one
--- The number of rows InterventionList would return without limit and offset. It takes the very
--- parameters of InterventionList (sort, off and lim are named at the end and decide nothing:
--- never NULL), so that db.InterventionCountParams converts from db.InterventionListParams and the
--- filter is copied once, into the list's parameters.
-SELECT count(*)
-FROM interventions i
-WHERE (@scope_all::boolean
-   OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
-   OR i.client_id = sqlc.narg('scope_client_id')::bigint)
-  AND (cardinality(@statuts::text[]) = 0 OR i.statut = ANY ((@statuts::text[])::intervention_statut[]))
-  AND (cardinality(@priorites::text[]) = 0 OR i.priorite = ANY ((@priorites::text[])::intervention_priorite[]))
-  AND (sqlc.narg('type')::intervention_type IS NULL OR i.type_intervention = sqlc.narg('type'))
-  AND (sqlc.narg('urgence')::boolean IS NULL OR i.urgence = sqlc.narg('urgence'))
-  AND (sqlc.narg('technicien_id')::bigint IS NULL OR i.technicien_id = sqlc.narg('technicien_id'))
-  AND (sqlc.narg('equipement_id')::bigint IS NULL OR i.equipement_id = sqlc.narg('equipement_id'))
-  AND (sqlc.narg('client_id')::bigint IS NULL OR i.client_id = sqlc.narg('client_id'))
-  AND (sqlc.narg('contrat_id')::bigint IS NULL OR i.contrat_id = sqlc.narg('contrat_id'))
-  AND (sqlc.narg('created_from')::timestamptz IS NULL OR i.date_creation >= sqlc.narg('created_from'))
-  AND (sqlc.narg('created_to')::timestamptz IS NULL OR i.date_creation < sqlc.narg('created_to'))
-  AND (sqlc.narg('deadline_before')::timestamptz IS NULL OR i.date_limite < sqlc.narg('deadline_before'))
-  AND (sqlc.narg('en_retard')::boolean IS NULL
-       OR (i.date_limite IS NOT NULL AND i.date_limite < now()
-           AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) = sqlc.narg('en_retard'))
-  AND (sqlc.narg('q')::text IS NULL
-       OR (i.recherche || mif_filtres_tsv(i.statut, i.priorite))
-          @@ mif_recherche_tsq(sqlc.narg('q'), @statuts::text[], @priorites::text[]))
-  AND @sort::text IS NOT NULL AND @off::integer IS NOT NULL AND @lim::integer IS NOT NULL;
-
--- name: InterventionCountCapped :one
--- InterventionCount stopped at @lim rows: the count of a text search (q), whose matches may be
--- a large part of the table. The service passes the cap + 1 as lim (and no offset), so a result
--- above the cap means "more than the cap". The parameters are InterventionList's, like
--- InterventionCount's.
+-- The number of rows InterventionList would return without limit and offset, counted up to @lim
+-- rows (the service passes the largest int32 for an exact count, and 10 001 for a text search,
+-- whose matches may be a large part of the table). It takes the very parameters of
+-- InterventionList (sort and off are named at the end and decide nothing: never NULL), so that
+-- db.InterventionCountParams converts from db.InterventionListParams and the filter is copied
+-- once, into the list's parameters.
 SELECT count(*)
 FROM (
 SELECT 1
@@ -179,7 +152,7 @@ WHERE (@scope_all::boolean
           @@ mif_recherche_tsq(sqlc.narg('q'), @statuts::text[], @priorites::text[]))
   AND @sort::text IS NOT NULL AND @off::integer IS NOT NULL
 LIMIT @lim
-) AS capped;
+) AS counted;
 
 -- name: InterventionCountGlobal :one
 -- InterventionCount for the global scope filtered by statut and priorite at most, from the
