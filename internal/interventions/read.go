@@ -123,7 +123,8 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f Filter) ([]I
 	return s.list(ctx, c, p)
 }
 
-// list runs the page and count queries: two queries whatever the page size.
+// list runs the page and count queries: two queries whatever the page size, one when the page
+// is the last.
 func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParams) ([]Intervention, int64, error) {
 	var rows []db.InterventionListRow
 	var err error
@@ -141,9 +142,13 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 	if err != nil {
 		return nil, 0, fmt.Errorf("list interventions: %w", err)
 	}
-	total, err := s.count(ctx, c, p)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count interventions: %w", err)
+	// A page shorter than asked is the last one: its rows end the count, no count query (unless
+	// it is empty past the first page, which says nothing of how many rows come before).
+	total := int64(p.Off) + int64(len(rows))
+	if len(rows) == int(p.Lim) || len(rows) == 0 && p.Off > 0 {
+		if total, err = s.count(ctx, c, p); err != nil {
+			return nil, 0, fmt.Errorf("count interventions: %w", err)
+		}
 	}
 	out := make([]Intervention, len(rows))
 	for i, r := range rows {
