@@ -80,33 +80,20 @@ func pkFloorOp(pool *pgxpool.Pool, interventionIDs []int64) bench.FloorOp {
 // and each service floor alone; single and mixed are the HTTP stats of the operations alone and
 // in the mixed run.
 func runFloor(ctx context.Context, dbURL string, maxConns int32, workers int, d time.Duration, interventionIDs []int64, responsableID int64, single, mixed []bench.Stats) (pk bench.Stats, _ []bench.FloorStats, _ error) {
-	// The physical floor runs on a pool of PostgreSQL's defaults (as pgbench -M prepared: the
-	// statement prepared once per connection, its generic plan cached after five executions),
-	// not the API's settings (platform.OpenPool forces a custom plan per execution).
-	pkCfg, err := pgxpool.ParseConfig(dbURL)
+	// The API's pool settings keep PostgreSQL's plan cache, so the physical floor's statement is
+	// prepared once per connection and runs its cached generic plan, as pgbench -M prepared.
+	pool, err := platform.OpenPool(ctx, dbURL, maxConns)
 	if err != nil {
 		return pk, nil, err
 	}
-	pkCfg.MaxConns = maxConns
-	pkPool, err := pgxpool.NewWithConfig(ctx, pkCfg)
-	if err != nil {
-		return pk, nil, err
-	}
-	defer pkPool.Close()
-	op := pkFloorOp(pkPool, interventionIDs)
+	defer pool.Close()
+	op := pkFloorOp(pool, interventionIDs)
 	step(fmt.Sprintf("physical floor %s: %d goroutines for %s", op.Name, workers, d))
 	s, elapsed := bench.RunFloor(ctx, workers, d, op)
 	if ctx.Err() != nil {
 		return pk, nil, ctx.Err()
 	}
 	pk = bench.Summarise(op.Name, s, elapsed)
-	pkPool.Close()
-
-	pool, err := platform.OpenPool(ctx, dbURL, maxConns)
-	if err != nil {
-		return pk, nil, err
-	}
-	defer pool.Close()
 	var out []bench.FloorStats
 	for _, op := range floorOps(pool, interventionIDs, responsableID) {
 		step(fmt.Sprintf("service floor %s: %d goroutines for %s", op.Name, workers, d))

@@ -17,8 +17,8 @@
 //
 // Settings (environment): BENCH_USERS (100), BENCH_DURATION (60s), BENCH_THINK (0, a duration
 // or a range such as 0.5s-2s), BENCH_SCALE (100000 interventions), BENCH_FLOOR_DURATION (10s per
-// query), BENCH_RATE (open-loop req/s; default half the closed loop's), BENCH_PROFILE (1: the server writes a CPU profile to bench/results/<timestamp>.cpu.pprof
-// through ERP_CPU_PROFILE), ERP_BIN (bin/erp), BENCH_RESULTS (bench/results), BENCH_SERVER_LOG
+// query), BENCH_RATE (open-loop req/s; default half the closed loop's), BENCH_PROFILE (1: the
+// server writes a CPU profile to bench/results/<timestamp>.cpu.pprof through ERP_CPU_PROFILE), ERP_BIN (bin/erp), BENCH_RESULTS (bench/results), BENCH_SERVER_LOG
 // (.data/bench-server.log).
 package main
 

@@ -15,9 +15,9 @@ import (
 //     'auth_accounts', announced by triggers on users, techniciens and clients, migration 000012),
 //     and forgets everything when that connection is lost;
 //   - an announced change (from any instance) forgets the account;
-//   - the users service forgets an account itself right after committing a change to it, so the
-//     instance that made the change refuses a deactivated account on its very next request,
-//     without waiting for the announcement;
+//   - the users, techniciens and clients services forget an account themselves right after
+//     committing a change to it, so the instance that made the change refuses a deactivated
+//     account on its very next request, without waiting for the announcement;
 //   - an entry is read again after TTL at the latest, a bound on staleness should announcements
 //     stop without the connection reporting an error.
 //

@@ -301,7 +301,6 @@ func (h *Hub) deliver(e Event, all bool) {
 func (h *Hub) run(ctx context.Context) {
 	log := h.opts.Logger
 	backoff := h.opts.MinBackoff
-	defer h.setUp(false)
 	for ctx.Err() == nil {
 		err := h.listen(ctx, func() {
 			backoff = h.opts.MinBackoff
