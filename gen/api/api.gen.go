@@ -222,6 +222,27 @@ func (e EquipementStatut) Valid() bool {
 	}
 }
 
+// Defines values for EtatStock.
+const (
+	EtatStockBas     EtatStock = "bas"
+	EtatStockNormal  EtatStock = "normal"
+	EtatStockRupture EtatStock = "rupture"
+)
+
+// Valid indicates whether the value is a known member of the EtatStock enum.
+func (e EtatStock) Valid() bool {
+	switch e {
+	case EtatStockBas:
+		return true
+	case EtatStockNormal:
+		return true
+	case EtatStockRupture:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthDetailedChecksDatabaseStatus.
 const (
 	HealthDetailedChecksDatabaseStatusHealthy   HealthDetailedChecksDatabaseStatus = "healthy"
@@ -699,6 +720,30 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for TypeMouvement.
+const (
+	TypeMouvementAjustement TypeMouvement = "ajustement"
+	TypeMouvementEntree     TypeMouvement = "entree"
+	TypeMouvementRetour     TypeMouvement = "retour"
+	TypeMouvementSortie     TypeMouvement = "sortie"
+)
+
+// Valid indicates whether the value is a known member of the TypeMouvement enum.
+func (e TypeMouvement) Valid() bool {
+	switch e {
+	case TypeMouvementAjustement:
+		return true
+	case TypeMouvementEntree:
+		return true
+	case TypeMouvementRetour:
+		return true
+	case TypeMouvementSortie:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserRole.
 const (
 	UserRoleAdmin       UserRole = "admin"
@@ -837,6 +882,48 @@ func (e ListEquipementsParamsSort) Valid() bool {
 	case ListEquipementsParamsSortNom:
 		return true
 	case ListEquipementsParamsSortStatut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPiecesParamsSort.
+const (
+	ListPiecesParamsSortCreatedAt        ListPiecesParamsSort = "created_at"
+	ListPiecesParamsSortId               ListPiecesParamsSort = "id"
+	ListPiecesParamsSortMinusCreatedAt   ListPiecesParamsSort = "-created_at"
+	ListPiecesParamsSortMinusId          ListPiecesParamsSort = "-id"
+	ListPiecesParamsSortMinusNom         ListPiecesParamsSort = "-nom"
+	ListPiecesParamsSortMinusReference   ListPiecesParamsSort = "-reference"
+	ListPiecesParamsSortMinusStockActuel ListPiecesParamsSort = "-stock_actuel"
+	ListPiecesParamsSortNom              ListPiecesParamsSort = "nom"
+	ListPiecesParamsSortReference        ListPiecesParamsSort = "reference"
+	ListPiecesParamsSortStockActuel      ListPiecesParamsSort = "stock_actuel"
+)
+
+// Valid indicates whether the value is a known member of the ListPiecesParamsSort enum.
+func (e ListPiecesParamsSort) Valid() bool {
+	switch e {
+	case ListPiecesParamsSortCreatedAt:
+		return true
+	case ListPiecesParamsSortId:
+		return true
+	case ListPiecesParamsSortMinusCreatedAt:
+		return true
+	case ListPiecesParamsSortMinusId:
+		return true
+	case ListPiecesParamsSortMinusNom:
+		return true
+	case ListPiecesParamsSortMinusReference:
+		return true
+	case ListPiecesParamsSortMinusStockActuel:
+		return true
+	case ListPiecesParamsSortNom:
+		return true
+	case ListPiecesParamsSortReference:
+		return true
+	case ListPiecesParamsSortStockActuel:
 		return true
 	default:
 		return false
@@ -1494,6 +1581,9 @@ type EquipementUpdate struct {
 	Zone   nullable.Nullable[string] `json:"zone,omitempty"`
 }
 
+// EtatStock `rupture`: stock at or below 0; `bas`: above 0 and at or below `stock_minimum`; `normal`: above `stock_minimum`.
+type EtatStock string
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Field Name of the field or parameter.
@@ -1768,6 +1858,70 @@ type Message struct {
 	Message string `json:"message"`
 }
 
+// MouvementStock defines model for MouvementStock.
+type MouvementStock struct {
+	Commentaire *string `json:"commentaire"`
+
+	// CoutUnitaire Value of one unit, in cents: the purchase price of an `entree` (else the average cost at the time).
+	//
+	// Example: 8200
+	CoutUnitaire  int64     `json:"cout_unitaire"`
+	DateMouvement time.Time `json:"date_mouvement"`
+
+	// Devise Example: MAD
+	Devise         string  `json:"devise"`
+	Id             int64   `json:"id"`
+	InterventionId *int64  `json:"intervention_id"`
+	Motif          *string `json:"motif"`
+	PieceId        int64   `json:"piece_id"`
+	PieceNom       string  `json:"piece_nom"`
+
+	// PieceReference Example: SKF-6205-2RS
+	PieceReference string `json:"piece_reference"`
+
+	// Quantite Positive; for an `ajustement`, the signed change.
+	//
+	// Example: 10
+	Quantite int `json:"quantite"`
+
+	// StockApres Example: 12
+	StockApres int `json:"stock_apres"`
+
+	// StockAvant Example: 2
+	StockAvant    int           `json:"stock_avant"`
+	TypeMouvement TypeMouvement `json:"type_mouvement"`
+
+	// UserId Who recorded it.
+	UserId int64 `json:"user_id"`
+
+	// Valeur `|quantite|` × `cout_unitaire`, in cents.
+	//
+	// Example: 82000
+	Valeur int64 `json:"valeur"`
+}
+
+// MouvementStockCreate defines model for MouvementStockCreate.
+type MouvementStockCreate struct {
+	Commentaire *string `json:"commentaire,omitempty"`
+
+	// Devise Must be the part's currency when sent.
+	Devise *string `json:"devise,omitempty"`
+
+	// InterventionId The intervention the movement is for.
+	InterventionId *int64  `json:"intervention_id,omitempty"`
+	Motif          *string `json:"motif,omitempty"`
+
+	// PrixUnitaire `entree` only: purchase price per unit, in cents.
+	PrixUnitaire *int64 `json:"prix_unitaire,omitempty"`
+
+	// Quantite >= 1 for `entree`, `sortie` and `retour`; a signed non-zero change for `ajustement`.
+	Quantite *int `json:"quantite,omitempty"`
+
+	// StockCompte `ajustement` only, instead of `quantite`: the stock counted; the movement records the difference.
+	StockCompte   *int          `json:"stock_compte,omitempty"`
+	TypeMouvement TypeMouvement `json:"type_mouvement"`
+}
+
 // NiveauCompetence Skill level.
 type NiveauCompetence string
 
@@ -1834,6 +1988,195 @@ type NotificationPreferencesUpdate struct {
 
 // NotificationType defines model for NotificationType.
 type NotificationType string
+
+// Piece defines model for Piece.
+type Piece struct {
+	// CoutMoyen Weighted average cost per unit, in cents, updated by each `entree` with a purchase price.
+	//
+	// Example: 8500
+	CoutMoyen      int64      `json:"cout_moyen"`
+	CreatedAt      time.Time  `json:"created_at"`
+	DerniereEntree *time.Time `json:"derniere_entree"`
+	DerniereSortie *time.Time `json:"derniere_sortie"`
+	Description    *string    `json:"description"`
+
+	// Devise Example: MAD
+	Devise string `json:"devise"`
+
+	// Emplacement Example: Magasin A
+	Emplacement *string `json:"emplacement"`
+
+	// Etagere Example: E3
+	Etagere *string `json:"etagere"`
+
+	// EtatStock `rupture`: stock at or below 0; `bas`: above 0 and at or below `stock_minimum`; `normal`: above `stock_minimum`.
+	EtatStock EtatStock `json:"etat_stock"`
+
+	// Fournisseur Example: Maroc Roulements
+	Fournisseur *string `json:"fournisseur"`
+
+	// Id Example: 1
+	Id       int64 `json:"id"`
+	IsActive bool  `json:"is_active"`
+
+	// Marque Example: SKF
+	Marque *string `json:"marque"`
+	Modele *string `json:"modele"`
+
+	// Nom Example: Roulement à billes 6205-2RS
+	Nom string `json:"nom"`
+
+	// PrixUnitaire Catalogue unit price, in cents of `devise`.
+	//
+	// Example: 8500
+	PrixUnitaire *int64 `json:"prix_unitaire"`
+
+	// Rangee Example: R2
+	Rangee *string `json:"rangee"`
+
+	// Reference Unique (case-insensitive).
+	//
+	// Example: SKF-6205-2RS
+	Reference            string  `json:"reference"`
+	ReferenceFournisseur *string `json:"reference_fournisseur"`
+
+	// StockActuel Balance of the ledger (sum of its movements); below 0 only after an `ajustement`.
+	//
+	// Example: 12
+	StockActuel int `json:"stock_actuel"`
+
+	// StockMaximum Quantity to restock up to.
+	//
+	// Example: 20
+	StockMaximum *int `json:"stock_maximum"`
+
+	// StockMinimum Reorder point.
+	//
+	// Example: 4
+	StockMinimum int       `json:"stock_minimum"`
+	UpdatedAt    time.Time `json:"updated_at"`
+
+	// ValeurStock `max(stock_actuel, 0) × cout_moyen`, in cents.
+	//
+	// Example: 102000
+	ValeurStock int64 `json:"valeur_stock"`
+
+	// Version Incremented on each change (movements included); the `ETag` is this number.
+	Version int `json:"version"`
+}
+
+// PieceACommander defines model for PieceACommander.
+type PieceACommander struct {
+	Piece Piece `json:"piece"`
+
+	// QuantiteSuggeree Quantity that brings the stock back to its maximum.
+	//
+	// Example: 16
+	QuantiteSuggeree int `json:"quantite_suggeree"`
+
+	// ValeurEstimee `quantite_suggeree` × `cout_moyen` (else `prix_unitaire`), in cents of the part's `devise`.
+	//
+	// Example: 136000
+	ValeurEstimee int64 `json:"valeur_estimee"`
+}
+
+// PieceCreate defines model for PieceCreate.
+type PieceCreate struct {
+	// CoutInitial Unit cost of `stock_initial`, in cents (default `prix_unitaire`, else 0).
+	CoutInitial *int64  `json:"cout_initial,omitempty"`
+	Description *string `json:"description,omitempty"`
+
+	// Devise Defaults to the server's `DEFAULT_CURRENCY` (MAD).
+	Devise      *string `json:"devise,omitempty"`
+	Emplacement *string `json:"emplacement,omitempty"`
+	Etagere     *string `json:"etagere,omitempty"`
+	Fournisseur *string `json:"fournisseur,omitempty"`
+	IsActive    *bool   `json:"is_active,omitempty"`
+	Marque      *string `json:"marque,omitempty"`
+	Modele      *string `json:"modele,omitempty"`
+	Nom         string  `json:"nom"`
+
+	// PrixUnitaire In cents.
+	PrixUnitaire         *int64  `json:"prix_unitaire,omitempty"`
+	Rangee               *string `json:"rangee,omitempty"`
+	Reference            string  `json:"reference"`
+	ReferenceFournisseur *string `json:"reference_fournisseur,omitempty"`
+
+	// StockInitial Quantity in stock at creation, recorded as an `entree` movement.
+	StockInitial *int `json:"stock_initial,omitempty"`
+
+	// StockMaximum At least `stock_minimum`.
+	StockMaximum *int `json:"stock_maximum,omitempty"`
+	StockMinimum *int `json:"stock_minimum,omitempty"`
+}
+
+// PieceEquipement defines model for PieceEquipement.
+type PieceEquipement struct {
+	Id           int64  `json:"id"`
+	Localisation string `json:"localisation"`
+
+	// Nom Example: Compresseur Atlas Copco GA15
+	Nom string `json:"nom"`
+
+	// Type Example: compresseur
+	Type string `json:"type"`
+}
+
+// PieceEquipementsInput defines model for PieceEquipementsInput.
+type PieceEquipementsInput struct {
+	EquipementIds []int64 `json:"equipement_ids"`
+}
+
+// PieceImportError defines model for PieceImportError.
+type PieceImportError struct {
+	// Champ The column at fault (or `ligne` for the whole line).
+	//
+	// Example: stock_minimum
+	Champ string `json:"champ"`
+
+	// Ligne Line number in the file (the header is line 1).
+	//
+	// Example: 3
+	Ligne int `json:"ligne"`
+
+	// Message Example: doit être un entier positif ou nul
+	Message string `json:"message"`
+}
+
+// PieceImportReport defines model for PieceImportReport.
+type PieceImportReport struct {
+	// Creees Parts created (or that would be, in a dry run).
+	Creees int  `json:"creees"`
+	DryRun bool `json:"dry_run"`
+
+	// Erreurs Every bad line with its reason (empty when the file is good).
+	Erreurs []PieceImportError `json:"erreurs"`
+
+	// Lignes Data lines read.
+	Lignes int `json:"lignes"`
+
+	// MisesAJour Parts updated (or that would be).
+	MisesAJour int `json:"mises_a_jour"`
+}
+
+// PieceUpdate defines model for PieceUpdate.
+type PieceUpdate struct {
+	Description          nullable.Nullable[string] `json:"description,omitempty"`
+	Devise               *string                   `json:"devise,omitempty"`
+	Emplacement          nullable.Nullable[string] `json:"emplacement,omitempty"`
+	Etagere              nullable.Nullable[string] `json:"etagere,omitempty"`
+	Fournisseur          nullable.Nullable[string] `json:"fournisseur,omitempty"`
+	IsActive             *bool                     `json:"is_active,omitempty"`
+	Marque               nullable.Nullable[string] `json:"marque,omitempty"`
+	Modele               nullable.Nullable[string] `json:"modele,omitempty"`
+	Nom                  *string                   `json:"nom,omitempty"`
+	PrixUnitaire         nullable.Nullable[int64]  `json:"prix_unitaire,omitempty"`
+	Rangee               nullable.Nullable[string] `json:"rangee,omitempty"`
+	Reference            *string                   `json:"reference,omitempty"`
+	ReferenceFournisseur nullable.Nullable[string] `json:"reference_fournisseur,omitempty"`
+	StockMaximum         nullable.Nullable[int]    `json:"stock_maximum,omitempty"`
+	StockMinimum         *int                      `json:"stock_minimum,omitempty"`
+}
 
 // Planning defines model for Planning.
 type Planning struct {
@@ -2163,6 +2506,9 @@ type TokenResponse struct {
 // TokenResponseTokenType defines model for TokenResponse.TokenType.
 type TokenResponseTokenType string
 
+// TypeMouvement defines model for TypeMouvement.
+type TypeMouvement string
+
 // User An account, without its password.
 type User struct {
 	CreatedAt time.Time `json:"created_at"`
@@ -2296,6 +2642,21 @@ type InterventionID = int64
 // Limit defines model for Limit.
 type Limit = int
 
+// MouvementDepuis defines model for MouvementDepuis.
+type MouvementDepuis = time.Time
+
+// MouvementInterventionFilter defines model for MouvementInterventionFilter.
+type MouvementInterventionFilter = int64
+
+// MouvementJusquA defines model for MouvementJusquA.
+type MouvementJusquA = time.Time
+
+// MouvementTypeFilter defines model for MouvementTypeFilter.
+type MouvementTypeFilter = TypeMouvement
+
+// MouvementUserFilter defines model for MouvementUserFilter.
+type MouvementUserFilter = int64
+
 // NotificationID defines model for NotificationID.
 type NotificationID = int64
 
@@ -2307,6 +2668,9 @@ type NotificationTypeFilter = NotificationType
 
 // Offset defines model for Offset.
 type Offset = int
+
+// PieceID defines model for PieceID.
+type PieceID = int64
 
 // PlanningID defines model for PlanningID.
 type PlanningID = int64
@@ -2864,6 +3228,130 @@ type ListUserNotificationsParams struct {
 	Lue *NotificationLueFilter `form:"lue,omitempty" json:"lue,omitempty"`
 }
 
+// ListPiecesParams defines parameters for ListPieces.
+type ListPiecesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Sort Sort key; a leading `-` sorts descending; ties by id.
+	Sort *ListPiecesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Q Case-insensitive search in name, reference, brand, model, supplier and supplier reference.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Stock Only parts in this stock state (`rupture`, `bas` or `normal`, see `etat_stock`).
+	Stock *EtatStock `form:"stock,omitempty" json:"stock,omitempty"`
+
+	// Fournisseur Only the parts of this supplier (case-insensitive, whole name).
+	Fournisseur *string `form:"fournisseur,omitempty" json:"fournisseur,omitempty"`
+
+	// Actif Only active (`true`) or inactive (`false`) parts.
+	Actif *bool `form:"actif,omitempty" json:"actif,omitempty"`
+
+	// EquipementId Only the parts listed as fitting this machine.
+	EquipementId *int64 `form:"equipement_id,omitempty" json:"equipement_id,omitempty"`
+}
+
+// ListPiecesParamsSort defines parameters for ListPieces.
+type ListPiecesParamsSort string
+
+// CreatePieceParams defines parameters for CreatePiece.
+type CreatePieceParams struct {
+	// IdempotencyKey Makes a creation safe to retry: the first answer is stored for 24 hours and replayed for
+	// the same key and body; the same key with another body answers 422, and while the first
+	// request is still running 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListPiecesACommanderParams defines parameters for ListPiecesACommander.
+type ListPiecesACommanderParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ExportPiecesParams defines parameters for ExportPieces.
+type ExportPiecesParams struct {
+	// Actif Only active (`true`) or inactive (`false`) parts.
+	Actif *bool `form:"actif,omitempty" json:"actif,omitempty"`
+}
+
+// ImportPiecesParams defines parameters for ImportPieces.
+type ImportPiecesParams struct {
+	// DryRun Check the file and report, without writing anything.
+	DryRun *bool `form:"dry_run,omitempty" json:"dry_run,omitempty"`
+}
+
+// ListMouvementsStockParams defines parameters for ListMouvementsStock.
+type ListMouvementsStockParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// PieceId Only the movements of this part.
+	PieceId *int64 `form:"piece_id,omitempty" json:"piece_id,omitempty"`
+
+	// TypeMouvement Only movements of this kind.
+	TypeMouvement *MouvementTypeFilter `form:"type_mouvement,omitempty" json:"type_mouvement,omitempty"`
+
+	// InterventionId Only movements linked to this intervention.
+	InterventionId *MouvementInterventionFilter `form:"intervention_id,omitempty" json:"intervention_id,omitempty"`
+
+	// UserId Only movements recorded by this user.
+	UserId *MouvementUserFilter `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// Depuis Only movements at or after this time (RFC 3339).
+	Depuis *MouvementDepuis `form:"depuis,omitempty" json:"depuis,omitempty"`
+
+	// JusquA Only movements before this time (RFC 3339).
+	JusquA *MouvementJusquA `form:"jusqu_a,omitempty" json:"jusqu_a,omitempty"`
+}
+
+// UpdatePieceParams defines parameters for UpdatePiece.
+type UpdatePieceParams struct {
+	// IfMatch The `ETag` of the version read; a stale one answers 412 and nothing changes.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListPieceMouvementsParams defines parameters for ListPieceMouvements.
+type ListPieceMouvementsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// TypeMouvement Only movements of this kind.
+	TypeMouvement *MouvementTypeFilter `form:"type_mouvement,omitempty" json:"type_mouvement,omitempty"`
+
+	// InterventionId Only movements linked to this intervention.
+	InterventionId *MouvementInterventionFilter `form:"intervention_id,omitempty" json:"intervention_id,omitempty"`
+
+	// UserId Only movements recorded by this user.
+	UserId *MouvementUserFilter `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// Depuis Only movements at or after this time (RFC 3339).
+	Depuis *MouvementDepuis `form:"depuis,omitempty" json:"depuis,omitempty"`
+
+	// JusquA Only movements before this time (RFC 3339).
+	JusquA *MouvementJusquA `form:"jusqu_a,omitempty" json:"jusqu_a,omitempty"`
+}
+
+// CreateMouvementStockParams defines parameters for CreateMouvementStock.
+type CreateMouvementStockParams struct {
+	// IdempotencyKey Makes a creation safe to retry: the first answer is stored for 24 hours and replayed for
+	// the same key and body; the same key with another body answers 422, and while the first
+	// request is still running 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListPlanningsParams defines parameters for ListPlannings.
 type ListPlanningsParams struct {
 	// Limit Page size.
@@ -3072,6 +3560,18 @@ type RateInterventionJSONRequestBody = SatisfactionInput
 
 // CreateNotificationJSONRequestBody defines body for CreateNotification for application/json ContentType.
 type CreateNotificationJSONRequestBody = NotificationCreate
+
+// CreatePieceJSONRequestBody defines body for CreatePiece for application/json ContentType.
+type CreatePieceJSONRequestBody = PieceCreate
+
+// UpdatePieceJSONRequestBody defines body for UpdatePiece for application/json ContentType.
+type UpdatePieceJSONRequestBody = PieceUpdate
+
+// SetPieceEquipementsJSONRequestBody defines body for SetPieceEquipements for application/json ContentType.
+type SetPieceEquipementsJSONRequestBody = PieceEquipementsInput
+
+// CreateMouvementStockJSONRequestBody defines body for CreateMouvementStock for application/json ContentType.
+type CreateMouvementStockJSONRequestBody = MouvementStockCreate
 
 // CreatePlanningJSONRequestBody defines body for CreatePlanning for application/json ContentType.
 type CreatePlanningJSONRequestBody = PlanningCreate
@@ -4033,6 +4533,226 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /notifications/{notification_id}/read (the `MarkNotificationRead` operationId).
 	MarkNotificationRead(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPieces List spare parts
+	//
+	// The parts catalogue (`pieces_detachees` in the original), paginated (`limit`/`offset`,
+	// total in `X-Total-Count`), by name unless `sort` says otherwise. Admins, responsables and
+	// techniciens read it; clients do not.
+	//
+	// Corresponds with GET /pieces (the `ListPieces` operationId).
+	ListPieces(ctx context.Context, params *ListPiecesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePieceWithBody Create a spare part
+	//
+	// Admins and responsables. `reference` is unique, case-insensitively (409 "Référence déjà
+	// utilisée"). The stock starts at 0; `stock_initial` records an `entree` movement of that
+	// quantity (motif "Stock initial", valued at `cout_initial`, else `prix_unitaire`) in the
+	// same transaction. `devise` defaults to the server's `DEFAULT_CURRENCY` (MAD). Send an
+	// `Idempotency-Key` to retry safely.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /pieces (the `CreatePiece` operationId).
+	CreatePieceWithBody(ctx context.Context, params *CreatePieceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePiece Create a spare part
+	//
+	// Admins and responsables. `reference` is unique, case-insensitively (409 "Référence déjà
+	// utilisée"). The stock starts at 0; `stock_initial` records an `entree` movement of that
+	// quantity (motif "Stock initial", valued at `cout_initial`, else `prix_unitaire`) in the
+	// same transaction. `devise` defaults to the server's `DEFAULT_CURRENCY` (MAD). Send an
+	// `Idempotency-Key` to retry safely.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /pieces (the `CreatePiece` operationId).
+	CreatePiece(ctx context.Context, params *CreatePieceParams, body CreatePieceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPiecesACommander Parts to reorder
+	//
+	// Admins and responsables. The active parts whose stock is at or below `stock_minimum`,
+	// out-of-stock ones first, then by supplier and reference, each with the quantity to order
+	// (`quantite_suggeree`: up to `stock_maximum`; without a maximum, up to twice the minimum
+	// and at least one above it) and its estimated value at the weighted average cost (else the
+	// unit price). Paginated, total in `X-Total-Count`.
+	//
+	// Corresponds with GET /pieces/a-commander (the `ListPiecesACommander` operationId).
+	ListPiecesACommander(ctx context.Context, params *ListPiecesACommanderParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportPieces Export the parts catalogue as CSV
+	//
+	// The whole catalogue (or only active/inactive parts with `actif`) in reference order, as CSV
+	// (UTF-8 with a byte-order mark, comma-separated, one header line). The columns are those
+	// `POST /pieces/import` reads, followed by the read-only balances (`stock_actuel`,
+	// `cout_moyen`, `etat_stock`), so an export edited in a spreadsheet imports back. Cells
+	// starting with `=`, `+`, `-` or `@` are prefixed with `'` so spreadsheets do not run them
+	// as formulas.
+	//
+	// Corresponds with GET /pieces/export (the `ExportPieces` operationId).
+	ExportPieces(ctx context.Context, params *ExportPiecesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportPiecesWithBody Import a parts catalogue from CSV
+	//
+	// Admins and responsables. The body is a CSV file (UTF-8, optional byte-order mark, comma or
+	// semicolon separated) whose first line names the columns; `reference` and `nom` are
+	// required, the other columns of `GET /pieces/export` are optional (`stock_actuel`,
+	// `cout_moyen` and `etat_stock` are ignored; unknown columns are refused). Each line creates
+	// the part of its reference or updates it (case-insensitive match); an empty cell keeps the
+	// current value of an existing part. A new part's `stock_initial` column, if present,
+	// records its initial `entree`.
+	//
+	// With `dry_run=true` nothing is written and the answer (200) lists every bad line with its
+	// reason. Otherwise the import is all-or-nothing: any bad line answers 422 with each error
+	// in `errors` (`field` is `ligne N: colonne`), and nothing is written; a good file answers
+	// 200 with the counts. At most 5 000 lines.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /pieces/import (the `ImportPieces` operationId).
+	ImportPiecesWithBody(ctx context.Context, params *ImportPiecesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMouvementsStock The stock ledger of every part
+	//
+	// Admins and responsables. Every stock movement, newest first, with filters; paginated,
+	// total in `X-Total-Count`. The ledger is append-only: movements are never edited or
+	// deleted.
+	//
+	// Corresponds with GET /pieces/mouvements (the `ListMouvementsStock` operationId).
+	ListMouvementsStock(ctx context.Context, params *ListMouvementsStockParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePiece Delete a spare part
+	//
+	// Admins and responsables. Only a part without any stock movement can be deleted (409
+	// "Pièce ayant des mouvements de stock" otherwise: set `is_active: false` instead, the
+	// ledger is kept for ever).
+	//
+	// Corresponds with DELETE /pieces/{piece_id} (the `DeletePiece` operationId).
+	DeletePiece(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPiece Get a spare part
+	//
+	// One part with its stock balance, weighted average cost and stock state. The `ETag`
+	// header is the version to send in `If-Match` when updating (each movement changes it too).
+	//
+	// Corresponds with GET /pieces/{piece_id} (the `GetPiece` operationId).
+	GetPiece(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePieceWithBody Update a spare part
+	//
+	// Admins and responsables. Only the fields sent change; `null` clears an optional field.
+	// The stock balance and the average cost are not fields: they change through movements
+	// only. Changing `devise` is refused (409) once the part has movements. With `If-Match`, a
+	// stale version answers 412. Set `is_active: false` to withdraw a part while keeping its
+	// ledger.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /pieces/{piece_id} (the `UpdatePiece` operationId).
+	UpdatePieceWithBody(ctx context.Context, pieceId PieceID, params *UpdatePieceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePiece Update a spare part
+	//
+	// Admins and responsables. Only the fields sent change; `null` clears an optional field.
+	// The stock balance and the average cost are not fields: they change through movements
+	// only. Changing `devise` is refused (409) once the part has movements. With `If-Match`, a
+	// stale version answers 412. Set `is_active: false` to withdraw a part while keeping its
+	// ledger.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /pieces/{piece_id} (the `UpdatePiece` operationId).
+	UpdatePiece(ctx context.Context, pieceId PieceID, params *UpdatePieceParams, body UpdatePieceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPieceEquipements Machines a part fits
+	//
+	// Admins, responsables and techniciens. The machines on which the part can be used, by name.
+	//
+	// Corresponds with GET /pieces/{piece_id}/equipements (the `ListPieceEquipements` operationId).
+	ListPieceEquipements(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetPieceEquipementsWithBody Replace the machines a part fits
+	//
+	// Admins and responsables. Replaces the whole list (an empty list clears it); an unknown
+	// machine answers 422 naming it, and nothing changes. Answers the new list.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /pieces/{piece_id}/equipements (the `SetPieceEquipements` operationId).
+	SetPieceEquipementsWithBody(ctx context.Context, pieceId PieceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetPieceEquipements Replace the machines a part fits
+	//
+	// Admins and responsables. Replaces the whole list (an empty list clears it); an unknown
+	// machine answers 422 naming it, and nothing changes. Answers the new list.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /pieces/{piece_id}/equipements (the `SetPieceEquipements` operationId).
+	SetPieceEquipements(ctx context.Context, pieceId PieceID, body SetPieceEquipementsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPieceMouvements The stock ledger of a part
+	//
+	// Admins, responsables and techniciens. The part's movements, newest first; paginated,
+	// total in `X-Total-Count`. Summing `stock_apres - stock_avant` over them gives the part's
+	// `stock_actuel`.
+	//
+	// Corresponds with GET /pieces/{piece_id}/mouvements (the `ListPieceMouvements` operationId).
+	ListPieceMouvements(ctx context.Context, pieceId PieceID, params *ListPieceMouvementsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMouvementStockWithBody Record a stock movement
+	//
+	// Admins and responsables. Appends one movement to the part's ledger and updates its
+	// balance in the same transaction, under the part's row lock, so concurrent movements
+	// serialise and the balance always equals the sum of the ledger.
+	//
+	// - `entree` (receipt) and `retour` (return to store): `quantite` >= 1 is added. An
+	//   `entree` with `prix_unitaire` (purchase price per unit, in cents, in the part's
+	//   `devise`) updates the weighted average cost:
+	//   `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
+	//   rounded to the cent.
+	// - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+	//   available quantity (`errors[0]`: field `quantite`).
+	// - `ajustement` (correction): either `quantite`, a signed non-zero change, or
+	//   `stock_compte`, the counted stock (the movement records the difference). It is the only
+	//   movement that may leave the stock below zero.
+	//
+	// Each movement records `stock_avant`/`stock_apres`, its unit value (the purchase price of
+	// an `entree`, else the average cost), the user, `motif` and an optional intervention. A
+	// `devise` different from the part's answers 422. Movements are never edited or deleted: a
+	// correction is a new movement. Send an `Idempotency-Key` to retry safely.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
+	CreateMouvementStockWithBody(ctx context.Context, pieceId PieceID, params *CreateMouvementStockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMouvementStock Record a stock movement
+	//
+	// Admins and responsables. Appends one movement to the part's ledger and updates its
+	// balance in the same transaction, under the part's row lock, so concurrent movements
+	// serialise and the balance always equals the sum of the ledger.
+	//
+	// - `entree` (receipt) and `retour` (return to store): `quantite` >= 1 is added. An
+	//   `entree` with `prix_unitaire` (purchase price per unit, in cents, in the part's
+	//   `devise`) updates the weighted average cost:
+	//   `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
+	//   rounded to the cent.
+	// - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+	//   available quantity (`errors[0]`: field `quantite`).
+	// - `ajustement` (correction): either `quantite`, a signed non-zero change, or
+	//   `stock_compte`, the counted stock (the movement records the difference). It is the only
+	//   movement that may leave the stock below zero.
+	//
+	// Each movement records `stock_avant`/`stock_apres`, its unit value (the purchase price of
+	// an `entree`, else the average cost), the user, `motif` and an optional intervention. A
+	// `devise` different from the part's answers 422. Movements are never edited or deleted: a
+	// correction is a new movement. Send an `Idempotency-Key` to retry safely.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
+	CreateMouvementStock(ctx context.Context, pieceId PieceID, params *CreateMouvementStockParams, body CreateMouvementStockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPlannings List preventive plans
 	//
@@ -6010,6 +6730,396 @@ func (c *Client) DeleteNotification(ctx context.Context, notificationId Notifica
 // Corresponds with PUT /notifications/{notification_id}/read (the `MarkNotificationRead` operationId).
 func (c *Client) MarkNotificationRead(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMarkNotificationReadRequest(c.Server, notificationId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPieces List spare parts
+//
+// The parts catalogue (`pieces_detachees` in the original), paginated (`limit`/`offset`,
+// total in `X-Total-Count`), by name unless `sort` says otherwise. Admins, responsables and
+// techniciens read it; clients do not.
+//
+// Corresponds with GET /pieces (the `ListPieces` operationId).
+func (c *Client) ListPieces(ctx context.Context, params *ListPiecesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPiecesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePieceWithBody Create a spare part
+//
+// Admins and responsables. `reference` is unique, case-insensitively (409 "Référence déjà
+// utilisée"). The stock starts at 0; `stock_initial` records an `entree` movement of that
+// quantity (motif "Stock initial", valued at `cout_initial`, else `prix_unitaire`) in the
+// same transaction. `devise` defaults to the server's `DEFAULT_CURRENCY` (MAD). Send an
+// `Idempotency-Key` to retry safely.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /pieces (the `CreatePiece` operationId).
+func (c *Client) CreatePieceWithBody(ctx context.Context, params *CreatePieceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePieceRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePiece Create a spare part
+//
+// Admins and responsables. `reference` is unique, case-insensitively (409 "Référence déjà
+// utilisée"). The stock starts at 0; `stock_initial` records an `entree` movement of that
+// quantity (motif "Stock initial", valued at `cout_initial`, else `prix_unitaire`) in the
+// same transaction. `devise` defaults to the server's `DEFAULT_CURRENCY` (MAD). Send an
+// `Idempotency-Key` to retry safely.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /pieces (the `CreatePiece` operationId).
+func (c *Client) CreatePiece(ctx context.Context, params *CreatePieceParams, body CreatePieceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePieceRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPiecesACommander Parts to reorder
+//
+// Admins and responsables. The active parts whose stock is at or below `stock_minimum`,
+// out-of-stock ones first, then by supplier and reference, each with the quantity to order
+// (`quantite_suggeree`: up to `stock_maximum`; without a maximum, up to twice the minimum
+// and at least one above it) and its estimated value at the weighted average cost (else the
+// unit price). Paginated, total in `X-Total-Count`.
+//
+// Corresponds with GET /pieces/a-commander (the `ListPiecesACommander` operationId).
+func (c *Client) ListPiecesACommander(ctx context.Context, params *ListPiecesACommanderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPiecesACommanderRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportPieces Export the parts catalogue as CSV
+//
+// The whole catalogue (or only active/inactive parts with `actif`) in reference order, as CSV
+// (UTF-8 with a byte-order mark, comma-separated, one header line). The columns are those
+// `POST /pieces/import` reads, followed by the read-only balances (`stock_actuel`,
+// `cout_moyen`, `etat_stock`), so an export edited in a spreadsheet imports back. Cells
+// starting with `=`, `+`, `-` or `@` are prefixed with `'` so spreadsheets do not run them
+// as formulas.
+//
+// Corresponds with GET /pieces/export (the `ExportPieces` operationId).
+func (c *Client) ExportPieces(ctx context.Context, params *ExportPiecesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportPiecesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportPiecesWithBody Import a parts catalogue from CSV
+//
+// Admins and responsables. The body is a CSV file (UTF-8, optional byte-order mark, comma or
+// semicolon separated) whose first line names the columns; `reference` and `nom` are
+// required, the other columns of `GET /pieces/export` are optional (`stock_actuel`,
+// `cout_moyen` and `etat_stock` are ignored; unknown columns are refused). Each line creates
+// the part of its reference or updates it (case-insensitive match); an empty cell keeps the
+// current value of an existing part. A new part's `stock_initial` column, if present,
+// records its initial `entree`.
+//
+// With `dry_run=true` nothing is written and the answer (200) lists every bad line with its
+// reason. Otherwise the import is all-or-nothing: any bad line answers 422 with each error
+// in `errors` (`field` is `ligne N: colonne`), and nothing is written; a good file answers
+// 200 with the counts. At most 5 000 lines.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /pieces/import (the `ImportPieces` operationId).
+func (c *Client) ImportPiecesWithBody(ctx context.Context, params *ImportPiecesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportPiecesRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMouvementsStock The stock ledger of every part
+//
+// Admins and responsables. Every stock movement, newest first, with filters; paginated,
+// total in `X-Total-Count`. The ledger is append-only: movements are never edited or
+// deleted.
+//
+// Corresponds with GET /pieces/mouvements (the `ListMouvementsStock` operationId).
+func (c *Client) ListMouvementsStock(ctx context.Context, params *ListMouvementsStockParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMouvementsStockRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePiece Delete a spare part
+//
+// Admins and responsables. Only a part without any stock movement can be deleted (409
+// "Pièce ayant des mouvements de stock" otherwise: set `is_active: false` instead, the
+// ledger is kept for ever).
+//
+// Corresponds with DELETE /pieces/{piece_id} (the `DeletePiece` operationId).
+func (c *Client) DeletePiece(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePieceRequest(c.Server, pieceId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPiece Get a spare part
+//
+// One part with its stock balance, weighted average cost and stock state. The `ETag`
+// header is the version to send in `If-Match` when updating (each movement changes it too).
+//
+// Corresponds with GET /pieces/{piece_id} (the `GetPiece` operationId).
+func (c *Client) GetPiece(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPieceRequest(c.Server, pieceId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePieceWithBody Update a spare part
+//
+// Admins and responsables. Only the fields sent change; `null` clears an optional field.
+// The stock balance and the average cost are not fields: they change through movements
+// only. Changing `devise` is refused (409) once the part has movements. With `If-Match`, a
+// stale version answers 412. Set `is_active: false` to withdraw a part while keeping its
+// ledger.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /pieces/{piece_id} (the `UpdatePiece` operationId).
+func (c *Client) UpdatePieceWithBody(ctx context.Context, pieceId PieceID, params *UpdatePieceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePieceRequestWithBody(c.Server, pieceId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePiece Update a spare part
+//
+// Admins and responsables. Only the fields sent change; `null` clears an optional field.
+// The stock balance and the average cost are not fields: they change through movements
+// only. Changing `devise` is refused (409) once the part has movements. With `If-Match`, a
+// stale version answers 412. Set `is_active: false` to withdraw a part while keeping its
+// ledger.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /pieces/{piece_id} (the `UpdatePiece` operationId).
+func (c *Client) UpdatePiece(ctx context.Context, pieceId PieceID, params *UpdatePieceParams, body UpdatePieceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePieceRequest(c.Server, pieceId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPieceEquipements Machines a part fits
+//
+// Admins, responsables and techniciens. The machines on which the part can be used, by name.
+//
+// Corresponds with GET /pieces/{piece_id}/equipements (the `ListPieceEquipements` operationId).
+func (c *Client) ListPieceEquipements(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPieceEquipementsRequest(c.Server, pieceId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetPieceEquipementsWithBody Replace the machines a part fits
+//
+// Admins and responsables. Replaces the whole list (an empty list clears it); an unknown
+// machine answers 422 naming it, and nothing changes. Answers the new list.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /pieces/{piece_id}/equipements (the `SetPieceEquipements` operationId).
+func (c *Client) SetPieceEquipementsWithBody(ctx context.Context, pieceId PieceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetPieceEquipementsRequestWithBody(c.Server, pieceId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetPieceEquipements Replace the machines a part fits
+//
+// Admins and responsables. Replaces the whole list (an empty list clears it); an unknown
+// machine answers 422 naming it, and nothing changes. Answers the new list.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /pieces/{piece_id}/equipements (the `SetPieceEquipements` operationId).
+func (c *Client) SetPieceEquipements(ctx context.Context, pieceId PieceID, body SetPieceEquipementsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetPieceEquipementsRequest(c.Server, pieceId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPieceMouvements The stock ledger of a part
+//
+// Admins, responsables and techniciens. The part's movements, newest first; paginated,
+// total in `X-Total-Count`. Summing `stock_apres - stock_avant` over them gives the part's
+// `stock_actuel`.
+//
+// Corresponds with GET /pieces/{piece_id}/mouvements (the `ListPieceMouvements` operationId).
+func (c *Client) ListPieceMouvements(ctx context.Context, pieceId PieceID, params *ListPieceMouvementsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPieceMouvementsRequest(c.Server, pieceId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMouvementStockWithBody Record a stock movement
+//
+// Admins and responsables. Appends one movement to the part's ledger and updates its
+// balance in the same transaction, under the part's row lock, so concurrent movements
+// serialise and the balance always equals the sum of the ledger.
+//
+//   - `entree` (receipt) and `retour` (return to store): `quantite` >= 1 is added. An
+//     `entree` with `prix_unitaire` (purchase price per unit, in cents, in the part's
+//     `devise`) updates the weighted average cost:
+//     `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
+//     rounded to the cent.
+//   - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+//     available quantity (`errors[0]`: field `quantite`).
+//   - `ajustement` (correction): either `quantite`, a signed non-zero change, or
+//     `stock_compte`, the counted stock (the movement records the difference). It is the only
+//     movement that may leave the stock below zero.
+//
+// Each movement records `stock_avant`/`stock_apres`, its unit value (the purchase price of
+// an `entree`, else the average cost), the user, `motif` and an optional intervention. A
+// `devise` different from the part's answers 422. Movements are never edited or deleted: a
+// correction is a new movement. Send an `Idempotency-Key` to retry safely.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
+func (c *Client) CreateMouvementStockWithBody(ctx context.Context, pieceId PieceID, params *CreateMouvementStockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMouvementStockRequestWithBody(c.Server, pieceId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMouvementStock Record a stock movement
+//
+// Admins and responsables. Appends one movement to the part's ledger and updates its
+// balance in the same transaction, under the part's row lock, so concurrent movements
+// serialise and the balance always equals the sum of the ledger.
+//
+//   - `entree` (receipt) and `retour` (return to store): `quantite` >= 1 is added. An
+//     `entree` with `prix_unitaire` (purchase price per unit, in cents, in the part's
+//     `devise`) updates the weighted average cost:
+//     `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
+//     rounded to the cent.
+//   - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+//     available quantity (`errors[0]`: field `quantite`).
+//   - `ajustement` (correction): either `quantite`, a signed non-zero change, or
+//     `stock_compte`, the counted stock (the movement records the difference). It is the only
+//     movement that may leave the stock below zero.
+//
+// Each movement records `stock_avant`/`stock_apres`, its unit value (the purchase price of
+// an `entree`, else the average cost), the user, `motif` and an optional intervention. A
+// `devise` different from the part's answers 422. Movements are never edited or deleted: a
+// correction is a new movement. Send an `Idempotency-Key` to retry safely.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
+func (c *Client) CreateMouvementStock(ctx context.Context, pieceId PieceID, params *CreateMouvementStockParams, body CreateMouvementStockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMouvementStockRequest(c.Server, pieceId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10716,6 +11826,919 @@ func NewMarkNotificationReadRequest(server string, notificationId NotificationID
 	return req, nil
 }
 
+// NewListPiecesRequest constructs an http.Request for the ListPieces method
+func NewListPiecesRequest(server string, params *ListPiecesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Stock != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "stock", *params.Stock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Fournisseur != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fournisseur", *params.Fournisseur, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Actif != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actif", *params.Actif, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EquipementId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "equipement_id", *params.EquipementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePieceRequest calls the generic CreatePiece builder with application/json body
+func NewCreatePieceRequest(server string, params *CreatePieceParams, body CreatePieceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePieceRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePieceRequestWithBody constructs an http.Request for the CreatePiece method, with any body, and a specified content type
+func NewCreatePieceRequestWithBody(server string, params *CreatePieceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListPiecesACommanderRequest constructs an http.Request for the ListPiecesACommander method
+func NewListPiecesACommanderRequest(server string, params *ListPiecesACommanderParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/a-commander")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportPiecesRequest constructs an http.Request for the ExportPieces method
+func NewExportPiecesRequest(server string, params *ExportPiecesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Actif != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actif", *params.Actif, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewImportPiecesRequestWithBody constructs an http.Request for the ImportPieces method, with any body, and a specified content type
+func NewImportPiecesRequestWithBody(server string, params *ImportPiecesParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/import")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DryRun != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dry_run", *params.DryRun, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListMouvementsStockRequest constructs an http.Request for the ListMouvementsStock method
+func NewListMouvementsStockRequest(server string, params *ListMouvementsStockParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/mouvements")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PieceId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "piece_id", *params.PieceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TypeMouvement != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type_mouvement", *params.TypeMouvement, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InterventionId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "intervention_id", *params.InterventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Depuis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "depuis", *params.Depuis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JusquA != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "jusqu_a", *params.JusquA, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeletePieceRequest constructs an http.Request for the DeletePiece method
+func NewDeletePieceRequest(server string, pieceId PieceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "piece_id", pieceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPieceRequest constructs an http.Request for the GetPiece method
+func NewGetPieceRequest(server string, pieceId PieceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "piece_id", pieceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdatePieceRequest calls the generic UpdatePiece builder with application/json body
+func NewUpdatePieceRequest(server string, pieceId PieceID, params *UpdatePieceParams, body UpdatePieceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdatePieceRequestWithBody(server, pieceId, params, "application/json", bodyReader)
+}
+
+// NewUpdatePieceRequestWithBody constructs an http.Request for the UpdatePiece method, with any body, and a specified content type
+func NewUpdatePieceRequestWithBody(server string, pieceId PieceID, params *UpdatePieceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "piece_id", pieceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListPieceEquipementsRequest constructs an http.Request for the ListPieceEquipements method
+func NewListPieceEquipementsRequest(server string, pieceId PieceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "piece_id", pieceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/%s/equipements", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetPieceEquipementsRequest calls the generic SetPieceEquipements builder with application/json body
+func NewSetPieceEquipementsRequest(server string, pieceId PieceID, body SetPieceEquipementsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetPieceEquipementsRequestWithBody(server, pieceId, "application/json", bodyReader)
+}
+
+// NewSetPieceEquipementsRequestWithBody constructs an http.Request for the SetPieceEquipements method, with any body, and a specified content type
+func NewSetPieceEquipementsRequestWithBody(server string, pieceId PieceID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "piece_id", pieceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/%s/equipements", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListPieceMouvementsRequest constructs an http.Request for the ListPieceMouvements method
+func NewListPieceMouvementsRequest(server string, pieceId PieceID, params *ListPieceMouvementsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "piece_id", pieceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/%s/mouvements", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TypeMouvement != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type_mouvement", *params.TypeMouvement, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InterventionId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "intervention_id", *params.InterventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Depuis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "depuis", *params.Depuis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JusquA != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "jusqu_a", *params.JusquA, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateMouvementStockRequest calls the generic CreateMouvementStock builder with application/json body
+func NewCreateMouvementStockRequest(server string, pieceId PieceID, params *CreateMouvementStockParams, body CreateMouvementStockJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMouvementStockRequestWithBody(server, pieceId, params, "application/json", bodyReader)
+}
+
+// NewCreateMouvementStockRequestWithBody constructs an http.Request for the CreateMouvementStock method, with any body, and a specified content type
+func NewCreateMouvementStockRequestWithBody(server string, pieceId PieceID, params *CreateMouvementStockParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "piece_id", pieceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/pieces/%s/mouvements", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListPlanningsRequest constructs an http.Request for the ListPlannings method
 func NewListPlanningsRequest(server string, params *ListPlanningsParams) (*http.Request, error) {
 	var err error
@@ -13314,6 +15337,242 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /notifications/{notification_id}/read (the `MarkNotificationRead` operationId).
 	MarkNotificationReadWithResponse(ctx context.Context, notificationId NotificationID, reqEditors ...RequestEditorFn) (*MarkNotificationReadResponse, error)
+
+	// ListPiecesWithResponse List spare parts
+	//
+	// The parts catalogue (`pieces_detachees` in the original), paginated (`limit`/`offset`,
+	// total in `X-Total-Count`), by name unless `sort` says otherwise. Admins, responsables and
+	// techniciens read it; clients do not.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /pieces (the `ListPieces` operationId).
+	ListPiecesWithResponse(ctx context.Context, params *ListPiecesParams, reqEditors ...RequestEditorFn) (*ListPiecesResponse, error)
+
+	// CreatePieceWithBodyWithResponse Create a spare part
+	//
+	// Admins and responsables. `reference` is unique, case-insensitively (409 "Référence déjà
+	// utilisée"). The stock starts at 0; `stock_initial` records an `entree` movement of that
+	// quantity (motif "Stock initial", valued at `cout_initial`, else `prix_unitaire`) in the
+	// same transaction. `devise` defaults to the server's `DEFAULT_CURRENCY` (MAD). Send an
+	// `Idempotency-Key` to retry safely.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /pieces (the `CreatePiece` operationId).
+	CreatePieceWithBodyWithResponse(ctx context.Context, params *CreatePieceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePieceResponse, error)
+
+	// CreatePieceWithResponse Create a spare part
+	//
+	// Admins and responsables. `reference` is unique, case-insensitively (409 "Référence déjà
+	// utilisée"). The stock starts at 0; `stock_initial` records an `entree` movement of that
+	// quantity (motif "Stock initial", valued at `cout_initial`, else `prix_unitaire`) in the
+	// same transaction. `devise` defaults to the server's `DEFAULT_CURRENCY` (MAD). Send an
+	// `Idempotency-Key` to retry safely.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /pieces (the `CreatePiece` operationId).
+	CreatePieceWithResponse(ctx context.Context, params *CreatePieceParams, body CreatePieceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePieceResponse, error)
+
+	// ListPiecesACommanderWithResponse Parts to reorder
+	//
+	// Admins and responsables. The active parts whose stock is at or below `stock_minimum`,
+	// out-of-stock ones first, then by supplier and reference, each with the quantity to order
+	// (`quantite_suggeree`: up to `stock_maximum`; without a maximum, up to twice the minimum
+	// and at least one above it) and its estimated value at the weighted average cost (else the
+	// unit price). Paginated, total in `X-Total-Count`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /pieces/a-commander (the `ListPiecesACommander` operationId).
+	ListPiecesACommanderWithResponse(ctx context.Context, params *ListPiecesACommanderParams, reqEditors ...RequestEditorFn) (*ListPiecesACommanderResponse, error)
+
+	// ExportPiecesWithResponse Export the parts catalogue as CSV
+	//
+	// The whole catalogue (or only active/inactive parts with `actif`) in reference order, as CSV
+	// (UTF-8 with a byte-order mark, comma-separated, one header line). The columns are those
+	// `POST /pieces/import` reads, followed by the read-only balances (`stock_actuel`,
+	// `cout_moyen`, `etat_stock`), so an export edited in a spreadsheet imports back. Cells
+	// starting with `=`, `+`, `-` or `@` are prefixed with `'` so spreadsheets do not run them
+	// as formulas.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /pieces/export (the `ExportPieces` operationId).
+	ExportPiecesWithResponse(ctx context.Context, params *ExportPiecesParams, reqEditors ...RequestEditorFn) (*ExportPiecesResponse, error)
+
+	// ImportPiecesWithBodyWithResponse Import a parts catalogue from CSV
+	//
+	// Admins and responsables. The body is a CSV file (UTF-8, optional byte-order mark, comma or
+	// semicolon separated) whose first line names the columns; `reference` and `nom` are
+	// required, the other columns of `GET /pieces/export` are optional (`stock_actuel`,
+	// `cout_moyen` and `etat_stock` are ignored; unknown columns are refused). Each line creates
+	// the part of its reference or updates it (case-insensitive match); an empty cell keeps the
+	// current value of an existing part. A new part's `stock_initial` column, if present,
+	// records its initial `entree`.
+	//
+	// With `dry_run=true` nothing is written and the answer (200) lists every bad line with its
+	// reason. Otherwise the import is all-or-nothing: any bad line answers 422 with each error
+	// in `errors` (`field` is `ligne N: colonne`), and nothing is written; a good file answers
+	// 200 with the counts. At most 5 000 lines.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /pieces/import (the `ImportPieces` operationId).
+	ImportPiecesWithBodyWithResponse(ctx context.Context, params *ImportPiecesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportPiecesResponse, error)
+
+	// ListMouvementsStockWithResponse The stock ledger of every part
+	//
+	// Admins and responsables. Every stock movement, newest first, with filters; paginated,
+	// total in `X-Total-Count`. The ledger is append-only: movements are never edited or
+	// deleted.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /pieces/mouvements (the `ListMouvementsStock` operationId).
+	ListMouvementsStockWithResponse(ctx context.Context, params *ListMouvementsStockParams, reqEditors ...RequestEditorFn) (*ListMouvementsStockResponse, error)
+
+	// DeletePieceWithResponse Delete a spare part
+	//
+	// Admins and responsables. Only a part without any stock movement can be deleted (409
+	// "Pièce ayant des mouvements de stock" otherwise: set `is_active: false` instead, the
+	// ledger is kept for ever).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /pieces/{piece_id} (the `DeletePiece` operationId).
+	DeletePieceWithResponse(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*DeletePieceResponse, error)
+
+	// GetPieceWithResponse Get a spare part
+	//
+	// One part with its stock balance, weighted average cost and stock state. The `ETag`
+	// header is the version to send in `If-Match` when updating (each movement changes it too).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /pieces/{piece_id} (the `GetPiece` operationId).
+	GetPieceWithResponse(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*GetPieceResponse, error)
+
+	// UpdatePieceWithBodyWithResponse Update a spare part
+	//
+	// Admins and responsables. Only the fields sent change; `null` clears an optional field.
+	// The stock balance and the average cost are not fields: they change through movements
+	// only. Changing `devise` is refused (409) once the part has movements. With `If-Match`, a
+	// stale version answers 412. Set `is_active: false` to withdraw a part while keeping its
+	// ledger.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /pieces/{piece_id} (the `UpdatePiece` operationId).
+	UpdatePieceWithBodyWithResponse(ctx context.Context, pieceId PieceID, params *UpdatePieceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePieceResponse, error)
+
+	// UpdatePieceWithResponse Update a spare part
+	//
+	// Admins and responsables. Only the fields sent change; `null` clears an optional field.
+	// The stock balance and the average cost are not fields: they change through movements
+	// only. Changing `devise` is refused (409) once the part has movements. With `If-Match`, a
+	// stale version answers 412. Set `is_active: false` to withdraw a part while keeping its
+	// ledger.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /pieces/{piece_id} (the `UpdatePiece` operationId).
+	UpdatePieceWithResponse(ctx context.Context, pieceId PieceID, params *UpdatePieceParams, body UpdatePieceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePieceResponse, error)
+
+	// ListPieceEquipementsWithResponse Machines a part fits
+	//
+	// Admins, responsables and techniciens. The machines on which the part can be used, by name.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /pieces/{piece_id}/equipements (the `ListPieceEquipements` operationId).
+	ListPieceEquipementsWithResponse(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*ListPieceEquipementsResponse, error)
+
+	// SetPieceEquipementsWithBodyWithResponse Replace the machines a part fits
+	//
+	// Admins and responsables. Replaces the whole list (an empty list clears it); an unknown
+	// machine answers 422 naming it, and nothing changes. Answers the new list.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /pieces/{piece_id}/equipements (the `SetPieceEquipements` operationId).
+	SetPieceEquipementsWithBodyWithResponse(ctx context.Context, pieceId PieceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPieceEquipementsResponse, error)
+
+	// SetPieceEquipementsWithResponse Replace the machines a part fits
+	//
+	// Admins and responsables. Replaces the whole list (an empty list clears it); an unknown
+	// machine answers 422 naming it, and nothing changes. Answers the new list.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /pieces/{piece_id}/equipements (the `SetPieceEquipements` operationId).
+	SetPieceEquipementsWithResponse(ctx context.Context, pieceId PieceID, body SetPieceEquipementsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPieceEquipementsResponse, error)
+
+	// ListPieceMouvementsWithResponse The stock ledger of a part
+	//
+	// Admins, responsables and techniciens. The part's movements, newest first; paginated,
+	// total in `X-Total-Count`. Summing `stock_apres - stock_avant` over them gives the part's
+	// `stock_actuel`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /pieces/{piece_id}/mouvements (the `ListPieceMouvements` operationId).
+	ListPieceMouvementsWithResponse(ctx context.Context, pieceId PieceID, params *ListPieceMouvementsParams, reqEditors ...RequestEditorFn) (*ListPieceMouvementsResponse, error)
+
+	// CreateMouvementStockWithBodyWithResponse Record a stock movement
+	//
+	// Admins and responsables. Appends one movement to the part's ledger and updates its
+	// balance in the same transaction, under the part's row lock, so concurrent movements
+	// serialise and the balance always equals the sum of the ledger.
+	//
+	// - `entree` (receipt) and `retour` (return to store): `quantite` >= 1 is added. An
+	//   `entree` with `prix_unitaire` (purchase price per unit, in cents, in the part's
+	//   `devise`) updates the weighted average cost:
+	//   `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
+	//   rounded to the cent.
+	// - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+	//   available quantity (`errors[0]`: field `quantite`).
+	// - `ajustement` (correction): either `quantite`, a signed non-zero change, or
+	//   `stock_compte`, the counted stock (the movement records the difference). It is the only
+	//   movement that may leave the stock below zero.
+	//
+	// Each movement records `stock_avant`/`stock_apres`, its unit value (the purchase price of
+	// an `entree`, else the average cost), the user, `motif` and an optional intervention. A
+	// `devise` different from the part's answers 422. Movements are never edited or deleted: a
+	// correction is a new movement. Send an `Idempotency-Key` to retry safely.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
+	CreateMouvementStockWithBodyWithResponse(ctx context.Context, pieceId PieceID, params *CreateMouvementStockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMouvementStockResponse, error)
+
+	// CreateMouvementStockWithResponse Record a stock movement
+	//
+	// Admins and responsables. Appends one movement to the part's ledger and updates its
+	// balance in the same transaction, under the part's row lock, so concurrent movements
+	// serialise and the balance always equals the sum of the ledger.
+	//
+	// - `entree` (receipt) and `retour` (return to store): `quantite` >= 1 is added. An
+	//   `entree` with `prix_unitaire` (purchase price per unit, in cents, in the part's
+	//   `devise`) updates the weighted average cost:
+	//   `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
+	//   rounded to the cent.
+	// - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+	//   available quantity (`errors[0]`: field `quantite`).
+	// - `ajustement` (correction): either `quantite`, a signed non-zero change, or
+	//   `stock_compte`, the counted stock (the movement records the difference). It is the only
+	//   movement that may leave the stock below zero.
+	//
+	// Each movement records `stock_avant`/`stock_apres`, its unit value (the purchase price of
+	// an `entree`, else the average cost), the user, `motif` and an optional intervention. A
+	// `devise` different from the part's answers 422. Movements are never edited or deleted: a
+	// correction is a new movement. Send an `Idempotency-Key` to retry safely.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
+	CreateMouvementStockWithResponse(ctx context.Context, pieceId PieceID, params *CreateMouvementStockParams, body CreateMouvementStockJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMouvementStockResponse, error)
 
 	// ListPlanningsWithResponse List preventive plans
 	//
@@ -20284,6 +22543,1463 @@ func (r MarkNotificationReadResponse) ContentType() string {
 	return ""
 }
 
+// ListPiecesResponse200Headers the declared response headers of an HTTP 200 response for ListPieces
+type ListPiecesResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListPiecesResponse401Headers the declared response headers of an HTTP 401 response for ListPieces
+type ListPiecesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListPiecesResponse429Headers the declared response headers of an HTTP 429 response for ListPieces
+type ListPiecesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListPiecesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Piece
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPiecesResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPiecesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPiecesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPiecesResponse) GetJSON200() *[]Piece {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPiecesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPiecesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPiecesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPiecesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPiecesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPiecesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPiecesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPiecesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPiecesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePieceResponse201Headers the declared response headers of an HTTP 201 response for CreatePiece
+type CreatePieceResponse201Headers struct {
+	ETag               *string
+	IdempotentReplayed *string
+	Location           *string
+}
+
+// CreatePieceResponse401Headers the declared response headers of an HTTP 401 response for CreatePiece
+type CreatePieceResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreatePieceResponse429Headers the declared response headers of an HTTP 429 response for CreatePiece
+type CreatePieceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreatePieceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Piece
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreatePieceResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreatePieceResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePieceResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePieceResponse) GetJSON201() *Piece {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreatePieceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreatePieceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreatePieceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreatePieceResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreatePieceResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreatePieceResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreatePieceResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreatePieceResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreatePieceResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePieceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePieceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePieceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePieceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPiecesACommanderResponse200Headers the declared response headers of an HTTP 200 response for ListPiecesACommander
+type ListPiecesACommanderResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListPiecesACommanderResponse401Headers the declared response headers of an HTTP 401 response for ListPiecesACommander
+type ListPiecesACommanderResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListPiecesACommanderResponse429Headers the declared response headers of an HTTP 429 response for ListPiecesACommander
+type ListPiecesACommanderResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListPiecesACommanderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]PieceACommander
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPiecesACommanderResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPiecesACommanderResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPiecesACommanderResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPiecesACommanderResponse) GetJSON200() *[]PieceACommander {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPiecesACommanderResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPiecesACommanderResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPiecesACommanderResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPiecesACommanderResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPiecesACommanderResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPiecesACommanderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPiecesACommanderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPiecesACommanderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPiecesACommanderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportPiecesResponse200Headers the declared response headers of an HTTP 200 response for ExportPieces
+type ExportPiecesResponse200Headers struct {
+	ContentDisposition *string
+}
+
+// ExportPiecesResponse401Headers the declared response headers of an HTTP 401 response for ExportPieces
+type ExportPiecesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ExportPiecesResponse429Headers the declared response headers of an HTTP 429 response for ExportPieces
+type ExportPiecesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ExportPiecesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportPiecesResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportPiecesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportPiecesResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ExportPiecesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ExportPiecesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ExportPiecesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ExportPiecesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ExportPiecesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportPiecesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportPiecesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportPiecesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportPiecesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ImportPiecesResponse401Headers the declared response headers of an HTTP 401 response for ImportPieces
+type ImportPiecesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ImportPiecesResponse429Headers the declared response headers of an HTTP 429 response for ImportPieces
+type ImportPiecesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ImportPiecesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PieceImportReport
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ImportPiecesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ImportPiecesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportPiecesResponse) GetJSON200() *PieceImportReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ImportPiecesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportPiecesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ImportPiecesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ImportPiecesResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportPiecesResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ImportPiecesResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportPiecesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ImportPiecesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportPiecesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportPiecesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportPiecesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportPiecesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportPiecesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMouvementsStockResponse200Headers the declared response headers of an HTTP 200 response for ListMouvementsStock
+type ListMouvementsStockResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListMouvementsStockResponse401Headers the declared response headers of an HTTP 401 response for ListMouvementsStock
+type ListMouvementsStockResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMouvementsStockResponse429Headers the declared response headers of an HTTP 429 response for ListMouvementsStock
+type ListMouvementsStockResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListMouvementsStockResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]MouvementStock
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListMouvementsStockResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMouvementsStockResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMouvementsStockResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMouvementsStockResponse) GetJSON200() *[]MouvementStock {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMouvementsStockResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMouvementsStockResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMouvementsStockResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMouvementsStockResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMouvementsStockResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMouvementsStockResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMouvementsStockResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMouvementsStockResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMouvementsStockResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeletePieceResponse401Headers the declared response headers of an HTTP 401 response for DeletePiece
+type DeletePieceResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeletePieceResponse429Headers the declared response headers of an HTTP 429 response for DeletePiece
+type DeletePieceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type DeletePieceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeletePieceResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeletePieceResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeletePieceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeletePieceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeletePieceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeletePieceResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeletePieceResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeletePieceResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeletePieceResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeletePieceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeletePieceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeletePieceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeletePieceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPieceResponse200Headers the declared response headers of an HTTP 200 response for GetPiece
+type GetPieceResponse200Headers struct {
+	ETag *string
+}
+
+// GetPieceResponse401Headers the declared response headers of an HTTP 401 response for GetPiece
+type GetPieceResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetPieceResponse429Headers the declared response headers of an HTTP 429 response for GetPiece
+type GetPieceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetPieceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Piece
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPieceResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPieceResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPieceResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPieceResponse) GetJSON200() *Piece {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPieceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPieceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPieceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetPieceResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPieceResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetPieceResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPieceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPieceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPieceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPieceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdatePieceResponse200Headers the declared response headers of an HTTP 200 response for UpdatePiece
+type UpdatePieceResponse200Headers struct {
+	ETag *string
+}
+
+// UpdatePieceResponse401Headers the declared response headers of an HTTP 401 response for UpdatePiece
+type UpdatePieceResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdatePieceResponse429Headers the declared response headers of an HTTP 429 response for UpdatePiece
+type UpdatePieceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type UpdatePieceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Piece
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdatePieceResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdatePieceResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdatePieceResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdatePieceResponse) GetJSON200() *Piece {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdatePieceResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdatePieceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdatePieceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdatePieceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdatePieceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPieceEquipementsResponse401Headers the declared response headers of an HTTP 401 response for ListPieceEquipements
+type ListPieceEquipementsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListPieceEquipementsResponse429Headers the declared response headers of an HTTP 429 response for ListPieceEquipements
+type ListPieceEquipementsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListPieceEquipementsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]PieceEquipement
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPieceEquipementsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPieceEquipementsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPieceEquipementsResponse) GetJSON200() *[]PieceEquipement {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPieceEquipementsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPieceEquipementsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPieceEquipementsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPieceEquipementsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPieceEquipementsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPieceEquipementsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPieceEquipementsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPieceEquipementsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPieceEquipementsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPieceEquipementsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetPieceEquipementsResponse401Headers the declared response headers of an HTTP 401 response for SetPieceEquipements
+type SetPieceEquipementsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SetPieceEquipementsResponse429Headers the declared response headers of an HTTP 429 response for SetPieceEquipements
+type SetPieceEquipementsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type SetPieceEquipementsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]PieceEquipement
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetPieceEquipementsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SetPieceEquipementsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetPieceEquipementsResponse) GetJSON200() *[]PieceEquipement {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetPieceEquipementsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetPieceEquipementsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetPieceEquipementsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetPieceEquipementsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetPieceEquipementsResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetPieceEquipementsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetPieceEquipementsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetPieceEquipementsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetPieceEquipementsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetPieceEquipementsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetPieceEquipementsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetPieceEquipementsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetPieceEquipementsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPieceMouvementsResponse200Headers the declared response headers of an HTTP 200 response for ListPieceMouvements
+type ListPieceMouvementsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListPieceMouvementsResponse401Headers the declared response headers of an HTTP 401 response for ListPieceMouvements
+type ListPieceMouvementsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListPieceMouvementsResponse429Headers the declared response headers of an HTTP 429 response for ListPieceMouvements
+type ListPieceMouvementsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListPieceMouvementsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]MouvementStock
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPieceMouvementsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPieceMouvementsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPieceMouvementsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPieceMouvementsResponse) GetJSON200() *[]MouvementStock {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPieceMouvementsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPieceMouvementsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPieceMouvementsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPieceMouvementsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPieceMouvementsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPieceMouvementsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPieceMouvementsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPieceMouvementsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPieceMouvementsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPieceMouvementsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateMouvementStockResponse201Headers the declared response headers of an HTTP 201 response for CreateMouvementStock
+type CreateMouvementStockResponse201Headers struct {
+	IdempotentReplayed *string
+	Location           *string
+}
+
+// CreateMouvementStockResponse401Headers the declared response headers of an HTTP 401 response for CreateMouvementStock
+type CreateMouvementStockResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateMouvementStockResponse429Headers the declared response headers of an HTTP 429 response for CreateMouvementStock
+type CreateMouvementStockResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateMouvementStockResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MouvementStock
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateMouvementStockResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateMouvementStockResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateMouvementStockResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateMouvementStockResponse) GetJSON201() *MouvementStock {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateMouvementStockResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateMouvementStockResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateMouvementStockResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateMouvementStockResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateMouvementStockResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateMouvementStockResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateMouvementStockResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateMouvementStockResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateMouvementStockResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateMouvementStockResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMouvementStockResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMouvementStockResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMouvementStockResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMouvementStockResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPlanningsResponse200Headers the declared response headers of an HTTP 200 response for ListPlannings
 type ListPlanningsResponse200Headers struct {
 	XTotalCount int
@@ -25139,6 +28855,344 @@ func (c *ClientWithResponses) MarkNotificationReadWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseMarkNotificationReadResponse(rsp)
+}
+
+// ListPiecesWithResponse List spare parts
+//
+// The parts catalogue (`pieces_detachees` in the original), paginated (`limit`/`offset`,
+// total in `X-Total-Count`), by name unless `sort` says otherwise. Admins, responsables and
+// techniciens read it; clients do not.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /pieces (the `ListPieces` operationId).
+func (c *ClientWithResponses) ListPiecesWithResponse(ctx context.Context, params *ListPiecesParams, reqEditors ...RequestEditorFn) (*ListPiecesResponse, error) {
+	rsp, err := c.ListPieces(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPiecesResponse(rsp)
+}
+
+// CreatePieceWithBodyWithResponse Create a spare part
+//
+// Admins and responsables. `reference` is unique, case-insensitively (409 "Référence déjà
+// utilisée"). The stock starts at 0; `stock_initial` records an `entree` movement of that
+// quantity (motif "Stock initial", valued at `cout_initial`, else `prix_unitaire`) in the
+// same transaction. `devise` defaults to the server's `DEFAULT_CURRENCY` (MAD). Send an
+// `Idempotency-Key` to retry safely.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /pieces (the `CreatePiece` operationId).
+func (c *ClientWithResponses) CreatePieceWithBodyWithResponse(ctx context.Context, params *CreatePieceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePieceResponse, error) {
+	rsp, err := c.CreatePieceWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePieceResponse(rsp)
+}
+
+// CreatePieceWithResponse Create a spare part
+//
+// Admins and responsables. `reference` is unique, case-insensitively (409 "Référence déjà
+// utilisée"). The stock starts at 0; `stock_initial` records an `entree` movement of that
+// quantity (motif "Stock initial", valued at `cout_initial`, else `prix_unitaire`) in the
+// same transaction. `devise` defaults to the server's `DEFAULT_CURRENCY` (MAD). Send an
+// `Idempotency-Key` to retry safely.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /pieces (the `CreatePiece` operationId).
+func (c *ClientWithResponses) CreatePieceWithResponse(ctx context.Context, params *CreatePieceParams, body CreatePieceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePieceResponse, error) {
+	rsp, err := c.CreatePiece(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePieceResponse(rsp)
+}
+
+// ListPiecesACommanderWithResponse Parts to reorder
+//
+// Admins and responsables. The active parts whose stock is at or below `stock_minimum`,
+// out-of-stock ones first, then by supplier and reference, each with the quantity to order
+// (`quantite_suggeree`: up to `stock_maximum`; without a maximum, up to twice the minimum
+// and at least one above it) and its estimated value at the weighted average cost (else the
+// unit price). Paginated, total in `X-Total-Count`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /pieces/a-commander (the `ListPiecesACommander` operationId).
+func (c *ClientWithResponses) ListPiecesACommanderWithResponse(ctx context.Context, params *ListPiecesACommanderParams, reqEditors ...RequestEditorFn) (*ListPiecesACommanderResponse, error) {
+	rsp, err := c.ListPiecesACommander(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPiecesACommanderResponse(rsp)
+}
+
+// ExportPiecesWithResponse Export the parts catalogue as CSV
+//
+// The whole catalogue (or only active/inactive parts with `actif`) in reference order, as CSV
+// (UTF-8 with a byte-order mark, comma-separated, one header line). The columns are those
+// `POST /pieces/import` reads, followed by the read-only balances (`stock_actuel`,
+// `cout_moyen`, `etat_stock`), so an export edited in a spreadsheet imports back. Cells
+// starting with `=`, `+`, `-` or `@` are prefixed with `'` so spreadsheets do not run them
+// as formulas.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /pieces/export (the `ExportPieces` operationId).
+func (c *ClientWithResponses) ExportPiecesWithResponse(ctx context.Context, params *ExportPiecesParams, reqEditors ...RequestEditorFn) (*ExportPiecesResponse, error) {
+	rsp, err := c.ExportPieces(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportPiecesResponse(rsp)
+}
+
+// ImportPiecesWithBodyWithResponse Import a parts catalogue from CSV
+//
+// Admins and responsables. The body is a CSV file (UTF-8, optional byte-order mark, comma or
+// semicolon separated) whose first line names the columns; `reference` and `nom` are
+// required, the other columns of `GET /pieces/export` are optional (`stock_actuel`,
+// `cout_moyen` and `etat_stock` are ignored; unknown columns are refused). Each line creates
+// the part of its reference or updates it (case-insensitive match); an empty cell keeps the
+// current value of an existing part. A new part's `stock_initial` column, if present,
+// records its initial `entree`.
+//
+// With `dry_run=true` nothing is written and the answer (200) lists every bad line with its
+// reason. Otherwise the import is all-or-nothing: any bad line answers 422 with each error
+// in `errors` (`field` is `ligne N: colonne`), and nothing is written; a good file answers
+// 200 with the counts. At most 5 000 lines.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /pieces/import (the `ImportPieces` operationId).
+func (c *ClientWithResponses) ImportPiecesWithBodyWithResponse(ctx context.Context, params *ImportPiecesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportPiecesResponse, error) {
+	rsp, err := c.ImportPiecesWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportPiecesResponse(rsp)
+}
+
+// ListMouvementsStockWithResponse The stock ledger of every part
+//
+// Admins and responsables. Every stock movement, newest first, with filters; paginated,
+// total in `X-Total-Count`. The ledger is append-only: movements are never edited or
+// deleted.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /pieces/mouvements (the `ListMouvementsStock` operationId).
+func (c *ClientWithResponses) ListMouvementsStockWithResponse(ctx context.Context, params *ListMouvementsStockParams, reqEditors ...RequestEditorFn) (*ListMouvementsStockResponse, error) {
+	rsp, err := c.ListMouvementsStock(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMouvementsStockResponse(rsp)
+}
+
+// DeletePieceWithResponse Delete a spare part
+//
+// Admins and responsables. Only a part without any stock movement can be deleted (409
+// "Pièce ayant des mouvements de stock" otherwise: set `is_active: false` instead, the
+// ledger is kept for ever).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /pieces/{piece_id} (the `DeletePiece` operationId).
+func (c *ClientWithResponses) DeletePieceWithResponse(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*DeletePieceResponse, error) {
+	rsp, err := c.DeletePiece(ctx, pieceId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePieceResponse(rsp)
+}
+
+// GetPieceWithResponse Get a spare part
+//
+// One part with its stock balance, weighted average cost and stock state. The `ETag`
+// header is the version to send in `If-Match` when updating (each movement changes it too).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /pieces/{piece_id} (the `GetPiece` operationId).
+func (c *ClientWithResponses) GetPieceWithResponse(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*GetPieceResponse, error) {
+	rsp, err := c.GetPiece(ctx, pieceId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPieceResponse(rsp)
+}
+
+// UpdatePieceWithBodyWithResponse Update a spare part
+//
+// Admins and responsables. Only the fields sent change; `null` clears an optional field.
+// The stock balance and the average cost are not fields: they change through movements
+// only. Changing `devise` is refused (409) once the part has movements. With `If-Match`, a
+// stale version answers 412. Set `is_active: false` to withdraw a part while keeping its
+// ledger.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /pieces/{piece_id} (the `UpdatePiece` operationId).
+func (c *ClientWithResponses) UpdatePieceWithBodyWithResponse(ctx context.Context, pieceId PieceID, params *UpdatePieceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePieceResponse, error) {
+	rsp, err := c.UpdatePieceWithBody(ctx, pieceId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePieceResponse(rsp)
+}
+
+// UpdatePieceWithResponse Update a spare part
+//
+// Admins and responsables. Only the fields sent change; `null` clears an optional field.
+// The stock balance and the average cost are not fields: they change through movements
+// only. Changing `devise` is refused (409) once the part has movements. With `If-Match`, a
+// stale version answers 412. Set `is_active: false` to withdraw a part while keeping its
+// ledger.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /pieces/{piece_id} (the `UpdatePiece` operationId).
+func (c *ClientWithResponses) UpdatePieceWithResponse(ctx context.Context, pieceId PieceID, params *UpdatePieceParams, body UpdatePieceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePieceResponse, error) {
+	rsp, err := c.UpdatePiece(ctx, pieceId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePieceResponse(rsp)
+}
+
+// ListPieceEquipementsWithResponse Machines a part fits
+//
+// Admins, responsables and techniciens. The machines on which the part can be used, by name.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /pieces/{piece_id}/equipements (the `ListPieceEquipements` operationId).
+func (c *ClientWithResponses) ListPieceEquipementsWithResponse(ctx context.Context, pieceId PieceID, reqEditors ...RequestEditorFn) (*ListPieceEquipementsResponse, error) {
+	rsp, err := c.ListPieceEquipements(ctx, pieceId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPieceEquipementsResponse(rsp)
+}
+
+// SetPieceEquipementsWithBodyWithResponse Replace the machines a part fits
+//
+// Admins and responsables. Replaces the whole list (an empty list clears it); an unknown
+// machine answers 422 naming it, and nothing changes. Answers the new list.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /pieces/{piece_id}/equipements (the `SetPieceEquipements` operationId).
+func (c *ClientWithResponses) SetPieceEquipementsWithBodyWithResponse(ctx context.Context, pieceId PieceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPieceEquipementsResponse, error) {
+	rsp, err := c.SetPieceEquipementsWithBody(ctx, pieceId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetPieceEquipementsResponse(rsp)
+}
+
+// SetPieceEquipementsWithResponse Replace the machines a part fits
+//
+// Admins and responsables. Replaces the whole list (an empty list clears it); an unknown
+// machine answers 422 naming it, and nothing changes. Answers the new list.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /pieces/{piece_id}/equipements (the `SetPieceEquipements` operationId).
+func (c *ClientWithResponses) SetPieceEquipementsWithResponse(ctx context.Context, pieceId PieceID, body SetPieceEquipementsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPieceEquipementsResponse, error) {
+	rsp, err := c.SetPieceEquipements(ctx, pieceId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetPieceEquipementsResponse(rsp)
+}
+
+// ListPieceMouvementsWithResponse The stock ledger of a part
+//
+// Admins, responsables and techniciens. The part's movements, newest first; paginated,
+// total in `X-Total-Count`. Summing `stock_apres - stock_avant` over them gives the part's
+// `stock_actuel`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /pieces/{piece_id}/mouvements (the `ListPieceMouvements` operationId).
+func (c *ClientWithResponses) ListPieceMouvementsWithResponse(ctx context.Context, pieceId PieceID, params *ListPieceMouvementsParams, reqEditors ...RequestEditorFn) (*ListPieceMouvementsResponse, error) {
+	rsp, err := c.ListPieceMouvements(ctx, pieceId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPieceMouvementsResponse(rsp)
+}
+
+// CreateMouvementStockWithBodyWithResponse Record a stock movement
+//
+// Admins and responsables. Appends one movement to the part's ledger and updates its
+// balance in the same transaction, under the part's row lock, so concurrent movements
+// serialise and the balance always equals the sum of the ledger.
+//
+//   - `entree` (receipt) and `retour` (return to store): `quantite` >= 1 is added. An
+//     `entree` with `prix_unitaire` (purchase price per unit, in cents, in the part's
+//     `devise`) updates the weighted average cost:
+//     `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
+//     rounded to the cent.
+//   - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+//     available quantity (`errors[0]`: field `quantite`).
+//   - `ajustement` (correction): either `quantite`, a signed non-zero change, or
+//     `stock_compte`, the counted stock (the movement records the difference). It is the only
+//     movement that may leave the stock below zero.
+//
+// Each movement records `stock_avant`/`stock_apres`, its unit value (the purchase price of
+// an `entree`, else the average cost), the user, `motif` and an optional intervention. A
+// `devise` different from the part's answers 422. Movements are never edited or deleted: a
+// correction is a new movement. Send an `Idempotency-Key` to retry safely.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
+func (c *ClientWithResponses) CreateMouvementStockWithBodyWithResponse(ctx context.Context, pieceId PieceID, params *CreateMouvementStockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMouvementStockResponse, error) {
+	rsp, err := c.CreateMouvementStockWithBody(ctx, pieceId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMouvementStockResponse(rsp)
+}
+
+// CreateMouvementStockWithResponse Record a stock movement
+//
+// Admins and responsables. Appends one movement to the part's ledger and updates its
+// balance in the same transaction, under the part's row lock, so concurrent movements
+// serialise and the balance always equals the sum of the ledger.
+//
+//   - `entree` (receipt) and `retour` (return to store): `quantite` >= 1 is added. An
+//     `entree` with `prix_unitaire` (purchase price per unit, in cents, in the part's
+//     `devise`) updates the weighted average cost:
+//     `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
+//     rounded to the cent.
+//   - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+//     available quantity (`errors[0]`: field `quantite`).
+//   - `ajustement` (correction): either `quantite`, a signed non-zero change, or
+//     `stock_compte`, the counted stock (the movement records the difference). It is the only
+//     movement that may leave the stock below zero.
+//
+// Each movement records `stock_avant`/`stock_apres`, its unit value (the purchase price of
+// an `entree`, else the average cost), the user, `motif` and an optional intervention. A
+// `devise` different from the part's answers 422. Movements are never edited or deleted: a
+// correction is a new movement. Send an `Idempotency-Key` to retry safely.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
+func (c *ClientWithResponses) CreateMouvementStockWithResponse(ctx context.Context, pieceId PieceID, params *CreateMouvementStockParams, body CreateMouvementStockJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMouvementStockResponse, error) {
+	rsp, err := c.CreateMouvementStock(ctx, pieceId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMouvementStockResponse(rsp)
 }
 
 // ListPlanningsWithResponse List preventive plans
@@ -33261,6 +37315,1667 @@ func ParseMarkNotificationReadResponse(rsp *http.Response) (*MarkNotificationRea
 	return response, nil
 }
 
+// ParseListPiecesResponse parses an HTTP response from a ListPiecesWithResponse call
+func ParseListPiecesResponse(rsp *http.Response) (*ListPiecesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPiecesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Piece
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPiecesResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListPiecesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPiecesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePieceResponse parses an HTTP response from a CreatePieceWithResponse call
+func ParseCreatePieceResponse(rsp *http.Response) (*CreatePieceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePieceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Piece
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreatePieceResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreatePieceResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePieceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPiecesACommanderResponse parses an HTTP response from a ListPiecesACommanderWithResponse call
+func ParseListPiecesACommanderResponse(rsp *http.Response) (*ListPiecesACommanderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPiecesACommanderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []PieceACommander
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPiecesACommanderResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListPiecesACommanderResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPiecesACommanderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportPiecesResponse parses an HTTP response from a ExportPiecesWithResponse call
+func ParseExportPiecesResponse(rsp *http.Response) (*ExportPiecesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportPiecesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportPiecesResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportPiecesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportPiecesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseImportPiecesResponse parses an HTTP response from a ImportPiecesWithResponse call
+func ParseImportPiecesResponse(rsp *http.Response) (*ImportPiecesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportPiecesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PieceImportReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ImportPiecesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ImportPiecesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMouvementsStockResponse parses an HTTP response from a ListMouvementsStockWithResponse call
+func ParseListMouvementsStockResponse(rsp *http.Response) (*ListMouvementsStockResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMouvementsStockResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []MouvementStock
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListMouvementsStockResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListMouvementsStockResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMouvementsStockResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeletePieceResponse parses an HTTP response from a DeletePieceWithResponse call
+func ParseDeletePieceResponse(rsp *http.Response) (*DeletePieceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeletePieceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeletePieceResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeletePieceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPieceResponse parses an HTTP response from a GetPieceWithResponse call
+func ParseGetPieceResponse(rsp *http.Response) (*GetPieceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPieceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Piece
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPieceResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetPieceResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPieceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdatePieceResponse parses an HTTP response from a UpdatePieceWithResponse call
+func ParseUpdatePieceResponse(rsp *http.Response) (*UpdatePieceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdatePieceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Piece
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdatePieceResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdatePieceResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdatePieceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPieceEquipementsResponse parses an HTTP response from a ListPieceEquipementsWithResponse call
+func ParseListPieceEquipementsResponse(rsp *http.Response) (*ListPieceEquipementsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPieceEquipementsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []PieceEquipement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListPieceEquipementsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPieceEquipementsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetPieceEquipementsResponse parses an HTTP response from a SetPieceEquipementsWithResponse call
+func ParseSetPieceEquipementsResponse(rsp *http.Response) (*SetPieceEquipementsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetPieceEquipementsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []PieceEquipement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetPieceEquipementsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SetPieceEquipementsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPieceMouvementsResponse parses an HTTP response from a ListPieceMouvementsWithResponse call
+func ParseListPieceMouvementsResponse(rsp *http.Response) (*ListPieceMouvementsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPieceMouvementsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []MouvementStock
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPieceMouvementsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListPieceMouvementsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPieceMouvementsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateMouvementStockResponse parses an HTTP response from a CreateMouvementStockWithResponse call
+func ParseCreateMouvementStockResponse(rsp *http.Response) (*CreateMouvementStockResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMouvementStockResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MouvementStock
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateMouvementStockResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateMouvementStockResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateMouvementStockResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListPlanningsResponse parses an HTTP response from a ListPlanningsWithResponse call
 func ParseListPlanningsResponse(rsp *http.Response) (*ListPlanningsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -37384,6 +43099,45 @@ type ServerInterface interface {
 	// MarkNotificationRead Mark a notification read
 	// (PUT /notifications/{notification_id}/read)
 	MarkNotificationRead(ctx echo.Context, notificationId NotificationID) error
+	// ListPieces List spare parts
+	// (GET /pieces)
+	ListPieces(ctx echo.Context, params ListPiecesParams) error
+	// CreatePiece Create a spare part
+	// (POST /pieces)
+	CreatePiece(ctx echo.Context, params CreatePieceParams) error
+	// ListPiecesACommander Parts to reorder
+	// (GET /pieces/a-commander)
+	ListPiecesACommander(ctx echo.Context, params ListPiecesACommanderParams) error
+	// ExportPieces Export the parts catalogue as CSV
+	// (GET /pieces/export)
+	ExportPieces(ctx echo.Context, params ExportPiecesParams) error
+	// ImportPieces Import a parts catalogue from CSV
+	// (POST /pieces/import)
+	ImportPieces(ctx echo.Context, params ImportPiecesParams) error
+	// ListMouvementsStock The stock ledger of every part
+	// (GET /pieces/mouvements)
+	ListMouvementsStock(ctx echo.Context, params ListMouvementsStockParams) error
+	// DeletePiece Delete a spare part
+	// (DELETE /pieces/{piece_id})
+	DeletePiece(ctx echo.Context, pieceId PieceID) error
+	// GetPiece Get a spare part
+	// (GET /pieces/{piece_id})
+	GetPiece(ctx echo.Context, pieceId PieceID) error
+	// UpdatePiece Update a spare part
+	// (PATCH /pieces/{piece_id})
+	UpdatePiece(ctx echo.Context, pieceId PieceID, params UpdatePieceParams) error
+	// ListPieceEquipements Machines a part fits
+	// (GET /pieces/{piece_id}/equipements)
+	ListPieceEquipements(ctx echo.Context, pieceId PieceID) error
+	// SetPieceEquipements Replace the machines a part fits
+	// (PUT /pieces/{piece_id}/equipements)
+	SetPieceEquipements(ctx echo.Context, pieceId PieceID) error
+	// ListPieceMouvements The stock ledger of a part
+	// (GET /pieces/{piece_id}/mouvements)
+	ListPieceMouvements(ctx echo.Context, pieceId PieceID, params ListPieceMouvementsParams) error
+	// CreateMouvementStock Record a stock movement
+	// (POST /pieces/{piece_id}/mouvements)
+	CreateMouvementStock(ctx echo.Context, pieceId PieceID, params CreateMouvementStockParams) error
 	// ListPlannings List preventive plans
 	// (GET /planning)
 	ListPlannings(ctx echo.Context, params ListPlanningsParams) error
@@ -39213,6 +44967,433 @@ func (w *ServerInterfaceWrapper) MarkNotificationRead(ctx echo.Context) error {
 	return err
 }
 
+// ListPieces converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPieces(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPiecesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "stock" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "stock", ctx.QueryParams(), &params.Stock, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter stock: %s", err))
+	}
+
+	// ------------- Optional query parameter "fournisseur" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fournisseur", ctx.QueryParams(), &params.Fournisseur, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter fournisseur: %s", err))
+	}
+
+	// ------------- Optional query parameter "actif" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actif", ctx.QueryParams(), &params.Actif, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter actif: %s", err))
+	}
+
+	// ------------- Optional query parameter "equipement_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "equipement_id", ctx.QueryParams(), &params.EquipementId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter equipement_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPieces(ctx, params)
+	return err
+}
+
+// CreatePiece converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePiece(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePieceParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePiece(ctx, params)
+	return err
+}
+
+// ListPiecesACommander converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPiecesACommander(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPiecesACommanderParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPiecesACommander(ctx, params)
+	return err
+}
+
+// ExportPieces converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportPieces(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportPiecesParams
+	// ------------- Optional query parameter "actif" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actif", ctx.QueryParams(), &params.Actif, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter actif: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportPieces(ctx, params)
+	return err
+}
+
+// ImportPieces converts echo context to params.
+func (w *ServerInterfaceWrapper) ImportPieces(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ImportPiecesParams
+	// ------------- Optional query parameter "dry_run" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dry_run", ctx.QueryParams(), &params.DryRun, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dry_run: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ImportPieces(ctx, params)
+	return err
+}
+
+// ListMouvementsStock converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMouvementsStock(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMouvementsStockParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "piece_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "piece_id", ctx.QueryParams(), &params.PieceId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter piece_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "type_mouvement" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type_mouvement", ctx.QueryParams(), &params.TypeMouvement, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type_mouvement: %s", err))
+	}
+
+	// ------------- Optional query parameter "intervention_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "intervention_id", ctx.QueryParams(), &params.InterventionId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "depuis" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "depuis", ctx.QueryParams(), &params.Depuis, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter depuis: %s", err))
+	}
+
+	// ------------- Optional query parameter "jusqu_a" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "jusqu_a", ctx.QueryParams(), &params.JusquA, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter jusqu_a: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMouvementsStock(ctx, params)
+	return err
+}
+
+// DeletePiece converts echo context to params.
+func (w *ServerInterfaceWrapper) DeletePiece(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "piece_id" -------------
+	var pieceId PieceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "piece_id", ctx.Param("piece_id"), &pieceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter piece_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeletePiece(ctx, pieceId)
+	return err
+}
+
+// GetPiece converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPiece(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "piece_id" -------------
+	var pieceId PieceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "piece_id", ctx.Param("piece_id"), &pieceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter piece_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPiece(ctx, pieceId)
+	return err
+}
+
+// UpdatePiece converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdatePiece(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "piece_id" -------------
+	var pieceId PieceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "piece_id", ctx.Param("piece_id"), &pieceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter piece_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdatePieceParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdatePiece(ctx, pieceId, params)
+	return err
+}
+
+// ListPieceEquipements converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPieceEquipements(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "piece_id" -------------
+	var pieceId PieceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "piece_id", ctx.Param("piece_id"), &pieceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter piece_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPieceEquipements(ctx, pieceId)
+	return err
+}
+
+// SetPieceEquipements converts echo context to params.
+func (w *ServerInterfaceWrapper) SetPieceEquipements(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "piece_id" -------------
+	var pieceId PieceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "piece_id", ctx.Param("piece_id"), &pieceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter piece_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetPieceEquipements(ctx, pieceId)
+	return err
+}
+
+// ListPieceMouvements converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPieceMouvements(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "piece_id" -------------
+	var pieceId PieceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "piece_id", ctx.Param("piece_id"), &pieceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter piece_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPieceMouvementsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "type_mouvement" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type_mouvement", ctx.QueryParams(), &params.TypeMouvement, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type_mouvement: %s", err))
+	}
+
+	// ------------- Optional query parameter "intervention_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "intervention_id", ctx.QueryParams(), &params.InterventionId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "user_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "user_id", ctx.QueryParams(), &params.UserId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter user_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "depuis" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "depuis", ctx.QueryParams(), &params.Depuis, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter depuis: %s", err))
+	}
+
+	// ------------- Optional query parameter "jusqu_a" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "jusqu_a", ctx.QueryParams(), &params.JusquA, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter jusqu_a: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPieceMouvements(ctx, pieceId, params)
+	return err
+}
+
+// CreateMouvementStock converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateMouvementStock(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "piece_id" -------------
+	var pieceId PieceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "piece_id", ctx.Param("piece_id"), &pieceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter piece_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateMouvementStockParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateMouvementStock(ctx, pieceId, params)
+	return err
+}
+
 // ListPlannings converts echo context to params.
 func (w *ServerInterfaceWrapper) ListPlannings(ctx echo.Context) error {
 	var err error
@@ -40001,6 +46182,19 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/notifications/stream-token", wrapper.CreateStreamToken, options.OperationMiddlewares["createStreamToken"]...)
 	router.GET(options.BaseURL+"/notifications/user/:user_id", wrapper.ListUserNotifications, options.OperationMiddlewares["listUserNotifications"]...)
 	router.GET(options.BaseURL+"/notifications/user/me", wrapper.ListMyNotifications, options.OperationMiddlewares["listMyNotifications"]...)
+	router.GET(options.BaseURL+"/pieces", wrapper.ListPieces, options.OperationMiddlewares["listPieces"]...)
+	router.POST(options.BaseURL+"/pieces", wrapper.CreatePiece, options.OperationMiddlewares["createPiece"]...)
+	router.DELETE(options.BaseURL+"/pieces/:piece_id", wrapper.DeletePiece, options.OperationMiddlewares["deletePiece"]...)
+	router.GET(options.BaseURL+"/pieces/:piece_id", wrapper.GetPiece, options.OperationMiddlewares["getPiece"]...)
+	router.PATCH(options.BaseURL+"/pieces/:piece_id", wrapper.UpdatePiece, options.OperationMiddlewares["updatePiece"]...)
+	router.GET(options.BaseURL+"/pieces/:piece_id/equipements", wrapper.ListPieceEquipements, options.OperationMiddlewares["listPieceEquipements"]...)
+	router.PUT(options.BaseURL+"/pieces/:piece_id/equipements", wrapper.SetPieceEquipements, options.OperationMiddlewares["setPieceEquipements"]...)
+	router.GET(options.BaseURL+"/pieces/:piece_id/mouvements", wrapper.ListPieceMouvements, options.OperationMiddlewares["listPieceMouvements"]...)
+	router.POST(options.BaseURL+"/pieces/:piece_id/mouvements", wrapper.CreateMouvementStock, options.OperationMiddlewares["createMouvementStock"]...)
+	router.GET(options.BaseURL+"/pieces/a-commander", wrapper.ListPiecesACommander, options.OperationMiddlewares["listPiecesACommander"]...)
+	router.GET(options.BaseURL+"/pieces/export", wrapper.ExportPieces, options.OperationMiddlewares["exportPieces"]...)
+	router.POST(options.BaseURL+"/pieces/import", wrapper.ImportPieces, options.OperationMiddlewares["importPieces"]...)
+	router.GET(options.BaseURL+"/pieces/mouvements", wrapper.ListMouvementsStock, options.OperationMiddlewares["listMouvementsStock"]...)
 	router.GET(options.BaseURL+"/planning", wrapper.ListPlannings, options.OperationMiddlewares["listPlannings"]...)
 	router.POST(options.BaseURL+"/planning", wrapper.CreatePlanning, options.OperationMiddlewares["createPlanning"]...)
 	router.DELETE(options.BaseURL+"/planning/:planning_id", wrapper.DeletePlanning, options.OperationMiddlewares["deletePlanning"]...)
@@ -49089,6 +55283,2075 @@ func (response MarkNotificationRead500ApplicationProblemPlusJSONResponse) VisitM
 	return err
 }
 
+type ListPiecesRequestObject struct {
+	Params ListPiecesParams
+}
+
+type ListPiecesResponseObject interface {
+	VisitListPiecesResponse(w http.ResponseWriter) error
+}
+
+type ListPieces200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListPieces200JSONResponse struct {
+	Body    []Piece
+	Headers ListPieces200ResponseHeaders
+}
+
+func (response ListPieces200JSONResponse) VisitListPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieces401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieces401ApplicationProblemPlusJSONResponse) VisitListPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieces403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieces403ApplicationProblemPlusJSONResponse) VisitListPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieces422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieces422ApplicationProblemPlusJSONResponse) VisitListPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieces429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieces429ApplicationProblemPlusJSONResponse) VisitListPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieces500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieces500ApplicationProblemPlusJSONResponse) VisitListPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePieceRequestObject struct {
+	Params CreatePieceParams
+	Body   *CreatePieceJSONRequestBody
+}
+
+type CreatePieceResponseObject interface {
+	VisitCreatePieceResponse(w http.ResponseWriter) error
+}
+
+type CreatePiece201ResponseHeaders struct {
+	ETag               *string
+	IdempotentReplayed *string
+	Location           *string
+}
+
+type CreatePiece201JSONResponse struct {
+	Body    Piece
+	Headers CreatePiece201ResponseHeaders
+}
+
+func (response CreatePiece201JSONResponse) VisitCreatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePiece400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePiece400ApplicationProblemPlusJSONResponse) VisitCreatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePiece401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePiece401ApplicationProblemPlusJSONResponse) VisitCreatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePiece403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePiece403ApplicationProblemPlusJSONResponse) VisitCreatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePiece409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePiece409ApplicationProblemPlusJSONResponse) VisitCreatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePiece413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePiece413ApplicationProblemPlusJSONResponse) VisitCreatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePiece415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePiece415ApplicationProblemPlusJSONResponse) VisitCreatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePiece422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePiece422ApplicationProblemPlusJSONResponse) VisitCreatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePiece429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePiece429ApplicationProblemPlusJSONResponse) VisitCreatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePiece500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePiece500ApplicationProblemPlusJSONResponse) VisitCreatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPiecesACommanderRequestObject struct {
+	Params ListPiecesACommanderParams
+}
+
+type ListPiecesACommanderResponseObject interface {
+	VisitListPiecesACommanderResponse(w http.ResponseWriter) error
+}
+
+type ListPiecesACommander200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListPiecesACommander200JSONResponse struct {
+	Body    []PieceACommander
+	Headers ListPiecesACommander200ResponseHeaders
+}
+
+func (response ListPiecesACommander200JSONResponse) VisitListPiecesACommanderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPiecesACommander401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPiecesACommander401ApplicationProblemPlusJSONResponse) VisitListPiecesACommanderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPiecesACommander403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPiecesACommander403ApplicationProblemPlusJSONResponse) VisitListPiecesACommanderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPiecesACommander422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPiecesACommander422ApplicationProblemPlusJSONResponse) VisitListPiecesACommanderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPiecesACommander429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPiecesACommander429ApplicationProblemPlusJSONResponse) VisitListPiecesACommanderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPiecesACommander500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPiecesACommander500ApplicationProblemPlusJSONResponse) VisitListPiecesACommanderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportPiecesRequestObject struct {
+	Params ExportPiecesParams
+}
+
+type ExportPiecesResponseObject interface {
+	VisitExportPiecesResponse(w http.ResponseWriter) error
+}
+
+type ExportPieces200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type ExportPieces200TextcsvResponse struct {
+	Body          io.Reader
+	Headers       ExportPieces200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ExportPieces200TextcsvResponse) VisitExportPiecesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportPieces401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportPieces401ApplicationProblemPlusJSONResponse) VisitExportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportPieces403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportPieces403ApplicationProblemPlusJSONResponse) VisitExportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportPieces422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportPieces422ApplicationProblemPlusJSONResponse) VisitExportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportPieces429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportPieces429ApplicationProblemPlusJSONResponse) VisitExportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportPieces500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportPieces500ApplicationProblemPlusJSONResponse) VisitExportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportPiecesRequestObject struct {
+	Params ImportPiecesParams
+	Body   io.Reader
+}
+
+type ImportPiecesResponseObject interface {
+	VisitImportPiecesResponse(w http.ResponseWriter) error
+}
+
+type ImportPieces200JSONResponse PieceImportReport
+
+func (response ImportPieces200JSONResponse) VisitImportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportPieces400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ImportPieces400ApplicationProblemPlusJSONResponse) VisitImportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportPieces401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportPieces401ApplicationProblemPlusJSONResponse) VisitImportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportPieces403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ImportPieces403ApplicationProblemPlusJSONResponse) VisitImportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportPieces409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ImportPieces409ApplicationProblemPlusJSONResponse) VisitImportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportPieces413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportPieces413ApplicationProblemPlusJSONResponse) VisitImportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportPieces415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportPieces415ApplicationProblemPlusJSONResponse) VisitImportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportPieces422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportPieces422ApplicationProblemPlusJSONResponse) VisitImportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportPieces429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ImportPieces429ApplicationProblemPlusJSONResponse) VisitImportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportPieces500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ImportPieces500ApplicationProblemPlusJSONResponse) VisitImportPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMouvementsStockRequestObject struct {
+	Params ListMouvementsStockParams
+}
+
+type ListMouvementsStockResponseObject interface {
+	VisitListMouvementsStockResponse(w http.ResponseWriter) error
+}
+
+type ListMouvementsStock200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListMouvementsStock200JSONResponse struct {
+	Body    []MouvementStock
+	Headers ListMouvementsStock200ResponseHeaders
+}
+
+func (response ListMouvementsStock200JSONResponse) VisitListMouvementsStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMouvementsStock401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMouvementsStock401ApplicationProblemPlusJSONResponse) VisitListMouvementsStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMouvementsStock403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMouvementsStock403ApplicationProblemPlusJSONResponse) VisitListMouvementsStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMouvementsStock422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMouvementsStock422ApplicationProblemPlusJSONResponse) VisitListMouvementsStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMouvementsStock429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMouvementsStock429ApplicationProblemPlusJSONResponse) VisitListMouvementsStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMouvementsStock500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMouvementsStock500ApplicationProblemPlusJSONResponse) VisitListMouvementsStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePieceRequestObject struct {
+	PieceId PieceID `json:"piece_id"`
+}
+
+type DeletePieceResponseObject interface {
+	VisitDeletePieceResponse(w http.ResponseWriter) error
+}
+
+type DeletePiece204Response struct {
+}
+
+func (response DeletePiece204Response) VisitDeletePieceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeletePiece401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePiece401ApplicationProblemPlusJSONResponse) VisitDeletePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePiece403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePiece403ApplicationProblemPlusJSONResponse) VisitDeletePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePiece404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePiece404ApplicationProblemPlusJSONResponse) VisitDeletePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePiece409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePiece409ApplicationProblemPlusJSONResponse) VisitDeletePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePiece422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePiece422ApplicationProblemPlusJSONResponse) VisitDeletePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePiece429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePiece429ApplicationProblemPlusJSONResponse) VisitDeletePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePiece500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePiece500ApplicationProblemPlusJSONResponse) VisitDeletePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPieceRequestObject struct {
+	PieceId PieceID `json:"piece_id"`
+}
+
+type GetPieceResponseObject interface {
+	VisitGetPieceResponse(w http.ResponseWriter) error
+}
+
+type GetPiece200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetPiece200JSONResponse struct {
+	Body    Piece
+	Headers GetPiece200ResponseHeaders
+}
+
+func (response GetPiece200JSONResponse) VisitGetPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPiece401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPiece401ApplicationProblemPlusJSONResponse) VisitGetPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPiece403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPiece403ApplicationProblemPlusJSONResponse) VisitGetPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPiece404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPiece404ApplicationProblemPlusJSONResponse) VisitGetPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPiece422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPiece422ApplicationProblemPlusJSONResponse) VisitGetPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPiece429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPiece429ApplicationProblemPlusJSONResponse) VisitGetPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPiece500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPiece500ApplicationProblemPlusJSONResponse) VisitGetPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePieceRequestObject struct {
+	PieceId PieceID `json:"piece_id"`
+	Params  UpdatePieceParams
+	Body    *UpdatePieceJSONRequestBody
+}
+
+type UpdatePieceResponseObject interface {
+	VisitUpdatePieceResponse(w http.ResponseWriter) error
+}
+
+type UpdatePiece200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdatePiece200JSONResponse struct {
+	Body    Piece
+	Headers UpdatePiece200ResponseHeaders
+}
+
+func (response UpdatePiece200JSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece400ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece401ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece403ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece404ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece409ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece412ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece413ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece415ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece422ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece429ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePiece500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePiece500ApplicationProblemPlusJSONResponse) VisitUpdatePieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceEquipementsRequestObject struct {
+	PieceId PieceID `json:"piece_id"`
+}
+
+type ListPieceEquipementsResponseObject interface {
+	VisitListPieceEquipementsResponse(w http.ResponseWriter) error
+}
+
+type ListPieceEquipements200JSONResponse []PieceEquipement
+
+func (response ListPieceEquipements200JSONResponse) VisitListPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceEquipements401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceEquipements401ApplicationProblemPlusJSONResponse) VisitListPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceEquipements403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceEquipements403ApplicationProblemPlusJSONResponse) VisitListPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceEquipements404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceEquipements404ApplicationProblemPlusJSONResponse) VisitListPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceEquipements422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceEquipements422ApplicationProblemPlusJSONResponse) VisitListPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceEquipements429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceEquipements429ApplicationProblemPlusJSONResponse) VisitListPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceEquipements500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceEquipements500ApplicationProblemPlusJSONResponse) VisitListPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPieceEquipementsRequestObject struct {
+	PieceId PieceID `json:"piece_id"`
+	Body    *SetPieceEquipementsJSONRequestBody
+}
+
+type SetPieceEquipementsResponseObject interface {
+	VisitSetPieceEquipementsResponse(w http.ResponseWriter) error
+}
+
+type SetPieceEquipements200JSONResponse []PieceEquipement
+
+func (response SetPieceEquipements200JSONResponse) VisitSetPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPieceEquipements400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetPieceEquipements400ApplicationProblemPlusJSONResponse) VisitSetPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPieceEquipements401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetPieceEquipements401ApplicationProblemPlusJSONResponse) VisitSetPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPieceEquipements403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetPieceEquipements403ApplicationProblemPlusJSONResponse) VisitSetPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPieceEquipements404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetPieceEquipements404ApplicationProblemPlusJSONResponse) VisitSetPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPieceEquipements413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetPieceEquipements413ApplicationProblemPlusJSONResponse) VisitSetPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPieceEquipements415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SetPieceEquipements415ApplicationProblemPlusJSONResponse) VisitSetPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPieceEquipements422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SetPieceEquipements422ApplicationProblemPlusJSONResponse) VisitSetPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPieceEquipements429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetPieceEquipements429ApplicationProblemPlusJSONResponse) VisitSetPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetPieceEquipements500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetPieceEquipements500ApplicationProblemPlusJSONResponse) VisitSetPieceEquipementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceMouvementsRequestObject struct {
+	PieceId PieceID `json:"piece_id"`
+	Params  ListPieceMouvementsParams
+}
+
+type ListPieceMouvementsResponseObject interface {
+	VisitListPieceMouvementsResponse(w http.ResponseWriter) error
+}
+
+type ListPieceMouvements200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListPieceMouvements200JSONResponse struct {
+	Body    []MouvementStock
+	Headers ListPieceMouvements200ResponseHeaders
+}
+
+func (response ListPieceMouvements200JSONResponse) VisitListPieceMouvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceMouvements401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceMouvements401ApplicationProblemPlusJSONResponse) VisitListPieceMouvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceMouvements403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceMouvements403ApplicationProblemPlusJSONResponse) VisitListPieceMouvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceMouvements404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceMouvements404ApplicationProblemPlusJSONResponse) VisitListPieceMouvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceMouvements422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceMouvements422ApplicationProblemPlusJSONResponse) VisitListPieceMouvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceMouvements429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceMouvements429ApplicationProblemPlusJSONResponse) VisitListPieceMouvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPieceMouvements500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPieceMouvements500ApplicationProblemPlusJSONResponse) VisitListPieceMouvementsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStockRequestObject struct {
+	PieceId PieceID `json:"piece_id"`
+	Params  CreateMouvementStockParams
+	Body    *CreateMouvementStockJSONRequestBody
+}
+
+type CreateMouvementStockResponseObject interface {
+	VisitCreateMouvementStockResponse(w http.ResponseWriter) error
+}
+
+type CreateMouvementStock201ResponseHeaders struct {
+	IdempotentReplayed *string
+	Location           *string
+}
+
+type CreateMouvementStock201JSONResponse struct {
+	Body    MouvementStock
+	Headers CreateMouvementStock201ResponseHeaders
+}
+
+func (response CreateMouvementStock201JSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStock400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMouvementStock400ApplicationProblemPlusJSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStock401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMouvementStock401ApplicationProblemPlusJSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStock403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMouvementStock403ApplicationProblemPlusJSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStock404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMouvementStock404ApplicationProblemPlusJSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStock409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMouvementStock409ApplicationProblemPlusJSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStock413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMouvementStock413ApplicationProblemPlusJSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStock415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMouvementStock415ApplicationProblemPlusJSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStock422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMouvementStock422ApplicationProblemPlusJSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStock429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMouvementStock429ApplicationProblemPlusJSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMouvementStock500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMouvementStock500ApplicationProblemPlusJSONResponse) VisitCreateMouvementStockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPlanningsRequestObject struct {
 	Params ListPlanningsParams
 }
@@ -54170,6 +62433,45 @@ type StrictServerInterface interface {
 	// MarkNotificationRead Mark a notification read
 	// (PUT /notifications/{notification_id}/read)
 	MarkNotificationRead(ctx context.Context, request MarkNotificationReadRequestObject) (MarkNotificationReadResponseObject, error)
+	// ListPieces List spare parts
+	// (GET /pieces)
+	ListPieces(ctx context.Context, request ListPiecesRequestObject) (ListPiecesResponseObject, error)
+	// CreatePiece Create a spare part
+	// (POST /pieces)
+	CreatePiece(ctx context.Context, request CreatePieceRequestObject) (CreatePieceResponseObject, error)
+	// ListPiecesACommander Parts to reorder
+	// (GET /pieces/a-commander)
+	ListPiecesACommander(ctx context.Context, request ListPiecesACommanderRequestObject) (ListPiecesACommanderResponseObject, error)
+	// ExportPieces Export the parts catalogue as CSV
+	// (GET /pieces/export)
+	ExportPieces(ctx context.Context, request ExportPiecesRequestObject) (ExportPiecesResponseObject, error)
+	// ImportPieces Import a parts catalogue from CSV
+	// (POST /pieces/import)
+	ImportPieces(ctx context.Context, request ImportPiecesRequestObject) (ImportPiecesResponseObject, error)
+	// ListMouvementsStock The stock ledger of every part
+	// (GET /pieces/mouvements)
+	ListMouvementsStock(ctx context.Context, request ListMouvementsStockRequestObject) (ListMouvementsStockResponseObject, error)
+	// DeletePiece Delete a spare part
+	// (DELETE /pieces/{piece_id})
+	DeletePiece(ctx context.Context, request DeletePieceRequestObject) (DeletePieceResponseObject, error)
+	// GetPiece Get a spare part
+	// (GET /pieces/{piece_id})
+	GetPiece(ctx context.Context, request GetPieceRequestObject) (GetPieceResponseObject, error)
+	// UpdatePiece Update a spare part
+	// (PATCH /pieces/{piece_id})
+	UpdatePiece(ctx context.Context, request UpdatePieceRequestObject) (UpdatePieceResponseObject, error)
+	// ListPieceEquipements Machines a part fits
+	// (GET /pieces/{piece_id}/equipements)
+	ListPieceEquipements(ctx context.Context, request ListPieceEquipementsRequestObject) (ListPieceEquipementsResponseObject, error)
+	// SetPieceEquipements Replace the machines a part fits
+	// (PUT /pieces/{piece_id}/equipements)
+	SetPieceEquipements(ctx context.Context, request SetPieceEquipementsRequestObject) (SetPieceEquipementsResponseObject, error)
+	// ListPieceMouvements The stock ledger of a part
+	// (GET /pieces/{piece_id}/mouvements)
+	ListPieceMouvements(ctx context.Context, request ListPieceMouvementsRequestObject) (ListPieceMouvementsResponseObject, error)
+	// CreateMouvementStock Record a stock movement
+	// (POST /pieces/{piece_id}/mouvements)
+	CreateMouvementStock(ctx context.Context, request CreateMouvementStockRequestObject) (CreateMouvementStockResponseObject, error)
 	// ListPlannings List preventive plans
 	// (GET /planning)
 	ListPlannings(ctx context.Context, request ListPlanningsRequestObject) (ListPlanningsResponseObject, error)
@@ -56158,6 +64460,428 @@ func (sh *strictHandler) MarkNotificationRead(ctx echo.Context, notificationId N
 	return nil
 }
 
+// ListPieces operation middleware
+func (sh *strictHandler) ListPieces(ctx echo.Context, params ListPiecesParams) error {
+	var request ListPiecesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPieces(ctx.Request().Context(), request.(ListPiecesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPieces")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPiecesResponseObject); ok {
+		return validResponse.VisitListPiecesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePiece operation middleware
+func (sh *strictHandler) CreatePiece(ctx echo.Context, params CreatePieceParams) error {
+	var request CreatePieceRequestObject
+
+	request.Params = params
+
+	var body CreatePieceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePiece(ctx.Request().Context(), request.(CreatePieceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePiece")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePieceResponseObject); ok {
+		return validResponse.VisitCreatePieceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPiecesACommander operation middleware
+func (sh *strictHandler) ListPiecesACommander(ctx echo.Context, params ListPiecesACommanderParams) error {
+	var request ListPiecesACommanderRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPiecesACommander(ctx.Request().Context(), request.(ListPiecesACommanderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPiecesACommander")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPiecesACommanderResponseObject); ok {
+		return validResponse.VisitListPiecesACommanderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportPieces operation middleware
+func (sh *strictHandler) ExportPieces(ctx echo.Context, params ExportPiecesParams) error {
+	var request ExportPiecesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportPieces(ctx.Request().Context(), request.(ExportPiecesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportPieces")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportPiecesResponseObject); ok {
+		return validResponse.VisitExportPiecesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ImportPieces operation middleware
+func (sh *strictHandler) ImportPieces(ctx echo.Context, params ImportPiecesParams) error {
+	var request ImportPiecesRequestObject
+
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ImportPieces(ctx.Request().Context(), request.(ImportPiecesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ImportPieces")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ImportPiecesResponseObject); ok {
+		return validResponse.VisitImportPiecesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMouvementsStock operation middleware
+func (sh *strictHandler) ListMouvementsStock(ctx echo.Context, params ListMouvementsStockParams) error {
+	var request ListMouvementsStockRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMouvementsStock(ctx.Request().Context(), request.(ListMouvementsStockRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMouvementsStock")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMouvementsStockResponseObject); ok {
+		return validResponse.VisitListMouvementsStockResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeletePiece operation middleware
+func (sh *strictHandler) DeletePiece(ctx echo.Context, pieceId PieceID) error {
+	var request DeletePieceRequestObject
+
+	request.PieceId = pieceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePiece(ctx.Request().Context(), request.(DeletePieceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePiece")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeletePieceResponseObject); ok {
+		return validResponse.VisitDeletePieceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPiece operation middleware
+func (sh *strictHandler) GetPiece(ctx echo.Context, pieceId PieceID) error {
+	var request GetPieceRequestObject
+
+	request.PieceId = pieceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPiece(ctx.Request().Context(), request.(GetPieceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPiece")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPieceResponseObject); ok {
+		return validResponse.VisitGetPieceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdatePiece operation middleware
+func (sh *strictHandler) UpdatePiece(ctx echo.Context, pieceId PieceID, params UpdatePieceParams) error {
+	var request UpdatePieceRequestObject
+
+	request.PieceId = pieceId
+	request.Params = params
+
+	var body UpdatePieceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePiece(ctx.Request().Context(), request.(UpdatePieceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePiece")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdatePieceResponseObject); ok {
+		return validResponse.VisitUpdatePieceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPieceEquipements operation middleware
+func (sh *strictHandler) ListPieceEquipements(ctx echo.Context, pieceId PieceID) error {
+	var request ListPieceEquipementsRequestObject
+
+	request.PieceId = pieceId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPieceEquipements(ctx.Request().Context(), request.(ListPieceEquipementsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPieceEquipements")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPieceEquipementsResponseObject); ok {
+		return validResponse.VisitListPieceEquipementsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetPieceEquipements operation middleware
+func (sh *strictHandler) SetPieceEquipements(ctx echo.Context, pieceId PieceID) error {
+	var request SetPieceEquipementsRequestObject
+
+	request.PieceId = pieceId
+
+	var body SetPieceEquipementsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetPieceEquipements(ctx.Request().Context(), request.(SetPieceEquipementsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetPieceEquipements")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetPieceEquipementsResponseObject); ok {
+		return validResponse.VisitSetPieceEquipementsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPieceMouvements operation middleware
+func (sh *strictHandler) ListPieceMouvements(ctx echo.Context, pieceId PieceID, params ListPieceMouvementsParams) error {
+	var request ListPieceMouvementsRequestObject
+
+	request.PieceId = pieceId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPieceMouvements(ctx.Request().Context(), request.(ListPieceMouvementsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPieceMouvements")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPieceMouvementsResponseObject); ok {
+		return validResponse.VisitListPieceMouvementsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateMouvementStock operation middleware
+func (sh *strictHandler) CreateMouvementStock(ctx echo.Context, pieceId PieceID, params CreateMouvementStockParams) error {
+	var request CreateMouvementStockRequestObject
+
+	request.PieceId = pieceId
+	request.Params = params
+
+	var body CreateMouvementStockJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateMouvementStock(ctx.Request().Context(), request.(CreateMouvementStockRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateMouvementStock")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateMouvementStockResponseObject); ok {
+		return validResponse.VisitCreateMouvementStockResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListPlannings operation middleware
 func (sh *strictHandler) ListPlannings(ctx echo.Context, params ListPlanningsParams) error {
 	var request ListPlanningsRequestObject
@@ -57253,499 +65977,583 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3bduM2mjAM3wpG864VO03JssuupFwr6x2nNh131y4u16Q3yi9CJCShTQIsALStTuoC5i7ew6n5T7+z",
-	"7+ytG/sWHgAkSJES5U2qnPZaM+myuAMePPvtL72IpxlnhCnZO/ylNyc4JgL+eRRFJFP9E8xmBH6IiYwE",
-	"zRTlrHfYCycLRWQ46AU9Gc1JivUtapGR3mFPKkHZrPfhQ9B7wpkiTPWfUplxSc3DS+/CSuFonhKmQrTF",
-	"BQopSygjIZpygWiKZ0QizGL05unzbXRB1RypOUESM6qoJDGa0oQghlPSdTmwq+WFnM4JEvoSkkSckzhA",
-	"ZDAbILNXNOzvDvce7BwMh8O1+352imfL7/9PIiTlDPEpbEAQyXMRkQApjiRhMZrg6AxRhsLjaf8lVtF8",
-	"7YeOY5Jm3GyKZAlekLgBwErkJEQXc8KQmlOJqDQQVFyQGGEmL4jQq8IMESwSSgQS5H1OpPLBnRIUFt+L",
-	"Fv0/k0VtfYTlae/w7z39vd7PQcN6X/AIN2PBu5MXDjCRIFiRuADQOiCcECUW/aOpImL5vW9JxFksNYwv",
-	"MFVoQqZcEKTEgrIZwjNMWeP7KVNkRgR84Keffuof5WpOmKIRVg2o413VJwxvI4hcZiTSO9kKvydYEBFu",
-	"r9vLX/onWJEXNKWqD/9d/taJORqJcJLwCxKjjAiUUpYrsnYn/utPSIop0x9u/0RCpkpjJBxLLgRhGiVY",
-	"zC82/JQkqv1scqZoAt8w79YIOs2TpOPx/KVv19s/ftq6F0Q1PUdzrhmG4KklQXONCzQjjAiNdo8RTiR3",
-	"m074TK4/s1OucNJ/wnPWsEu4iFieTgyVCX4hUarJW2Og/siUJooIGSA6Y1y/FoWJhlsIbC/k06kkCmhN",
-	"L5gKTeSaxtbCxVtX/wnOsvXcgdSWd0EEQZF+AYlRnmkywijCGeIsWRyisPKN0HIWNmKAMDhDW2qu34AF",
-	"QSkXZHuAjiYSsMh9TwF4qETkEkdqMGIbspS/9N8xQXDcBn5zFTGu6NTSpyw4DU4SItAWThL7UxroO2F3",
-	"hldmeEa2NwT9h6CXYYFToqw0fZJQwlQTdh7HxVrgHqQlMmYL/UWqb8iwmveCnhZvvcOeuWlM45ULmnKR",
-	"YmWW9HC/F/RSymiqAbkbNCHKE55mRDN1smaJxX1tyytuuPklMiXwOhDCTZFqXR2846aX9pRHebr2eGN7",
-	"V8va3OVbWxxTWqdhel0/5kQsmtUf6t1WWTaakISzmZajxQ7ew3uKLfjP3vQ2nr3PaUbWQ1l/MFsBZlK8",
-	"56ZX+Bx4uCH05RW+1vzEB5BlQVRaum8Dqk/w116cwf9Oq8tZTIRdYJ2q6kv0yeraazS633PB0+V12osI",
-	"g8TGWuEzS1Q0JWjr5PkT9ODBg0fbrSs1z4+1/G9ea4wV6eu39ZpETWWJp7x9gU7JvMLaFL/6yp4SHGvL",
-	"6Xv4/PLy3HW0FerXjUHJIOH2VdYb23eNzbNXX/QzdkIUFnELWvJzIuJcLxn0lG198iChi9+nOJH6QgWB",
-	"25ZN2FiYzzVI8AnnCcHMX1zBL7rRtDWwltlQfRk1PnRdsnkjKBe0yTJ5bTQZIgnKzE2USLQlSEawAp5Z",
-	"qCpgb0tyTgRO4NzJZZbwmDjm2LSRzH3Y3wNVJAW9538JMu0d9v59p/Qz7Jjb5I4vkYrlfwh6Kb48Ns8f",
-	"FBvGQuCFvijVItE/aCj1it3/uLzt53mS9BW5VEgSLKI56PNUJQRUau9etPVcEBbNkVQkTSmbBQhHkV6p",
-	"0cZJ3EoC7yubTvHlC8Jmat473BsO2/H9rcIqVysPSupb5E0ekzQfvdYh2YVXjuibrkd0SqI5oxElrBMh",
-	"YSnpjJFY2xuGK9nnMUNbQ5QSrG9iiwBh6Uw1LuiMMguTJiCoYg3diW64guhO4ULLOeo1LzLSuhb9rL+E",
-	"rqcAHy3X8E7MtLrdsoxcX1U13sn6xc8bsc7cfmoN4/RcRH8mDWrmS3xGpDYitcADZwmeaisQCaLE4tAa",
-	"xEIq55ii0nmqNOLv7aM5z4XxCArr89JXjM0JbqozsoDLEx4vHqPKz+DPwoxrsxSu269ItL+3F8BTF3Oa",
-	"kHIZI+a8BLAQmiRI5Ixp43h/+MjYqwAu4z0t4VXzlbUyi4MDwDf3924T6ziegj+wWWkPn53iWehU4HPr",
-	"ZdRW72OENTNJCOKMlDvd3YONaijobURz8PIOWjdivZFtO9htZnc+1q7W2n30a1Hcb9O4qDA5LpocVVwo",
-	"jT4angnBMbho+iGSXCgJ0oQw/eMAhU4ghijLlfGzplwqR4oWpbbMnyRAc5zr/2F6zQkJ0ARLSQKUCT4T",
-	"OE0J2Q5Q2C/fCk4pgmtvHIzYqZbrWBA0EfyMMDRZlCSm9TBwzCAaO3YJJBFTQSIjBsuVGxrkSUz0UvkU",
-	"ERzNnfawMB8MEEYXXJyh9znJyWN/ieZxRi40zcDN249RReEE0IxYleVryuS5Qhg51RIlepsTruboAi/k",
-	"AD07J2IBqGwQR2qmH2uUnmsxoEU2i8llMGKSIwyuGxRxcJVO9KuLbV/MsdIC1Dig8CQhSNJ/ksCwh/B9",
-	"iBTnaOsNl2omyNsfX5iTNiwGfGNEf0sqguPCk7UA6E/JxfZgxMKMCEWZZpgh2gJ3knt3oFkNAg50QSXZ",
-	"LhFloiHmXm944BaA2VHKiBkd5oLQ2VyCRw2pOWYeTHzdZjswh16ex2NEFRKYnUlEAJjwtQBJPmIafhpa",
-	"aAYuwMLzX3ou7dIG6Cd7VqEGS3hYOezA+E/dbj0GWddJNKldRQQCjUI0odlB/kafuz7PNkkGaFj5dEym",
-	"OE9U7/BgCOqNYRcHmrGtYR6vPL/iai7neyBbuJx/y01zOX+hL3Ji1IcWvQE8pr7WkDP7k9MYKu7UVjjn",
-	"a7UFf1VatVm5rAYf7k2qWfW1wAJfg/N9eUGvqv58xZE8o1nbOowLvxnlhmvVzTcJBoVjNX5lCW7Dq8y+",
-	"4KZxqtTqVy/N094zwac0aXMg11X0m1vqO0nE6kXmkoiWZelLN7ugD+ZVRKrveUxNiN35at9lCcfgD4lM",
-	"wBr0rTxRNMNC7egP9WOs4KvdMLv65udgmekl1DRz9wmtTqePUagPCmI6btfLcRCI6c4og3dWV4yzLLHU",
-	"tHPZv7i46MPKc5EQFvHYxKLIJU6zBOyXDEupZV3vsHcUp5Tt7j3YP/i3XgDQtweB9YX/SOl0kGIwNjtt",
-	"v1yh3vS1IOm/agmATwSJtYjCibZgAYpoSkkSS7RVblvz02INDaElgxsy40wavPgexzaIuQLCmeCThKR/",
-	"+Ic00XUPsDFRmCZ6fVxkWl2F8/z0P4ogmiRU0klCAO+lwmBL9nZwRnfOd3c05KXmWuCQ6B3ug6avVZDe",
-	"oV4Wcusq3QBa0TqcJJiddT+fN2btjTiJEw1GyAYwVthWzjIsJCht2oDbHvRMfGia0Oi6EPr0X4VjDsWf",
-	"Pv7j0/9B5JJquKhmCJWOvCqcHpVwKpZ2a0B6mptdEq2Vu6wJa6tSphlbAA5zcCyBxggkPqGx0TuNAQhw",
-	"dJzCerJXgNOBcTMO1Lh8F2MyZr6mCC8TyU8ZafqCvXWnuO+DH/fSuuBGm+jkFit3U/d/Le/uNSPGEuHT",
-	"Ipoma3tcyiBYtdHqzfDF53CYsXGuXQP9j6Lo039LJD59lEScf/qIcH6JxKf/JyESHSJgvl0ZxYOSAMrV",
-	"3RoFnBbB/K8kEjzRVhroi/Cr0RN5RgSAAohB4z2OILNBS7iY4EjRc43zQAdgbzCcPBOCi2tC9R0jiAhB",
-	"cmE8HfpPqZDMtUGTW1WoFaSW72n147D3YLob7eFHpH8QfzPp70e7pP9oOsT9vcnD+FuyH32Dd4feMRz4",
-	"/NptCb3VlpRAZmu3diTvWJH+JM0Hif4g2kr4bEbi0r4s3Gvxdgl6Fxi4FfL1v7ApCVddpWAJI4z8SMNW",
-	"+D7cbkhtsekzu0M0HA5HzBrTj9GELDiLg6Zcmt3hcDg0SUBNyTxwj83f2QJUpmw2Yp5lb7P6sJhQJbBY",
-	"mIVe8DyJja2PJUrzaK7/V1jHlpqTFOEk2Tam+w2xqfZ0pM4vcc98ME67c5zQ+FRgViaWXoNIyxeZI46p",
-	"IugQRQlXuSAE9Uf5cPiAIMLGEc+BMgGfZe/w77/0QMvTKATONDnOuAS1St+WEikBjXsaPeg56X34uZHi",
-	"K6i1881OGbT5PGpFPSHkK2kViFJ3oNIqD49RaMARooRK689yCYoWKiO2BXBC4RKYQkC2D0Hv5cK3wm+H",
-	"/P0vbEr+yhc0S06QG6SVelLb6scrd3+wjpXnPGfxDSrElCnB83Pcai54yvDOo0ePHlVQd79E3VdcIbO4",
-	"W8PdVxxJzdfKJGsuwEvqpf05FcG4tjRCxxx+SAg+M7Loy0bG28I/8DlZa/wNT2i0uCYWveRKm53awtcs",
-	"BTg3OUQvCEr9KzGnCpnPUIFwjlJOmZaCKMICR+rTfwstMDs+ljMkF+mEA7Y28OrC3+Cz6CstqfchuJnX",
-	"ektukRFLivbeXklX71gmeKQ/qo3jZ0xRtbg9ErMS2Ho4AkRZlOSgQWDkgGBszYkg+MyIhAzQCW0ZHUXk",
-	"CUG0uIFKEB7EKoJv8CLhOD7l/AUWK2nvas4PJXiGznmSp5SR/LKjZbPrWTYut9yAGp1yjsxSb1UmO4UZ",
-	"wtcaZvqTwgSCIMRl1G0MJTzSgFJAqj3oN88xTch15cILcDRYTwNGnz6qTx9RymM6pZ8+ai1JCdJXJM0k",
-	"2nIRaRypnCSJVqtGvQej3vZ6KbJbgbyH6v6GkN3RrQG9rMeBMiOJcBFlB/ymWhVACWf6GGyZxKERK1DB",
-	"YHMVlFjAYZzyM8LeYCo6SBMP9vo8pRwr/XTvsEcWf5pP/hjR1/RPx+/+ebz7ih7LY3ZyED05fnh8lv3l",
-	"P5/86dGALP70z/inY/qaHl8es+Eg2kvYJH0+jP/yp8RkDlFB5Jiy3uEjbSsKMhVEzsf+hYfD/W/9a24B",
-	"w8nu336c/7ibDi/fDxevHp7siR/fn+39wL6ZfXv57fxvQ/b9MHr77fzHvUgfjX5q7CJAUA3T/WwAYifW",
-	"J9pIFvoGzUBkvuRAeoKjOelD8itPGkp3kgu8kChkvA/+pzU1VxD24PwlZgtXJXNty4NnPl+SA3Ty6aPm",
-	"4gvyTxRjLW72kAR8d1kaHeSCZypovqQXjIoV3xqpnGj7AOKrGv+jOYlB80r4TJOB0hxBSZTw6IzEiOfq",
-	"saELm8wbeqVcod1yXbGpVXutUmv8W9tqq1arRfUHVpVQdX1T+VBblVT3N+kH4BTeMZyrORf0n9dm7UBL",
-	"hZaGeI6AG3z6uALzdiDFt1T2d32lxFvZ7cUJqJSQvGnXrZHOMLEYGcaJgANZRzj8G13MuSy9gCULB5d/",
-	"He+aigBXHdTS/facZJ5lXCgSvyQxxS6H8DrntciI5h/mFTlinCH7kU8f0SG4fHayBLf5bvXx7Bim7gvb",
-	"A/8Ii0UjWDU6NXH130jJ+UrazSkI9ht5q6w553t2KzrPO0nEDVnB7xRNqMSK5JBAicAO/vRxFS/+Ugxg",
-	"E9W24Hj9581UDleUAHHtveHew/7ubn/v4enw0eFweDgc/k3rEKmBUSU0G/SmeZKMbdQWwrno5fFzDa8Y",
-	"AuJUjsHhXmQtJ1iqMYiJpU89cJ8SPCmCwL2gl2fx2tXVY8fdYavh1YaclmUAXP9Tsxt8Y4r1MxMoiAk6",
-	"L16MYiJRzBnTakGzMWtOwTc5wcT89D9KEJQzgnCs9XWCSF/faV5+F6zMtzwlLojORZkFb3IdLbdf8j5C",
-	"xqKt6BxA1N9+yiiECWExFqdGkf2llwkO6Xom3K7czzXVL+jlImnKNlNzzzMIby6DG1boKE2NE/3YhNgS",
-	"uuLwC6i7LJ0d95oBjeT/hjd893C6Gw0Gg8Y6mjJ94O89x8f1UstyWT75B4lAe3kC3lrn3HFZG1UAWAtm",
-	"XCZkVNJ9v9kLlkHDyMWq+9flN/tbWPp87e3N2yLR2QmRkFBV309BEw1H6jC8rDSeE5youcbonJX/ZlyN",
-	"I86mdJbrZf68bhP2vY1rhZK+Z9pCzgSVTd0EGoqBq1uy1Kz/yfIkAZesZaRLW4x4TMYZlwon3e73mH63",
-	"Wq5CCHgsDXggjtR/4ElkJYJ7k+NV1bcEvcv+jPeXXk2reUK7wXKmVT27qiJeltMOgx6bjG3Vorlv2tDi",
-	"5Ikte5QodDGf0GqMGhRaJYEMYh7jhUniwfFrlixqcPUWxSZjP13k8Jcuz9BzgvOxJOKcRmStMxnufmtv",
-	"1o/zdGwPono6f8aCpugowTynTQeqHyQVFC2ffcsjahw+R98/aX5YGTRdi2sZXsjqy19iwaOml0oSaf3L",
-	"nKstdSsfO5oJjhOqIYsplCOu/bYiCcnmnHWjIv3DOCrKe1edgiFwk0Fa1VK6kpPLN2ws9zCL+Eo6o9rp",
-	"Ip0I45wmSQ10T7CW5JhFeD3UalwOUiLL5Mga0lSB1nCCVfwMSsZQnExQcLoqH3MbsRi0RCcOB31O0Ej2",
-	"S1RZ4X+V0+vCy03alOHQxjmJkzce54b06RXM3BObBw1VNUvMvFKFs4ovLzHfegVSN2Z8s+xooyqoJp60",
-	"8QssX6qCebiCMdULqCFnG9K9gVENqpDctQUDqxbRxMfWFFPVeJV394PhjbKqNrZzBGakSXZPiNeyYKOk",
-	"Z4/7rK8e89nMCg7TxEC6EOo7oOu1hJpS5v+6uwHpruakVQJz9w5e2X/83dz2s39fn6aZrU6D7PTD3oyq",
-	"eT4ZRDzd4Tijfc0cZoTtFJ/+4D8uz2jW55nZaz/jkNpRZHGvZix3bDM3zfbWqZO/U654x07d8exbYMh3",
-	"DBKrxMVd28pVhVmrrLlTAPjQKstc5MD5LSpiMeJJQko1G0vJI2pyjKA3maJRnlAiGhwZfjuwZV9KRS/o",
-	"YDbFPMWU1SyOl58+RpjR93mj8XMlg59NxmXtWIPmdlpUoEk05wmkqVDV0W43vYjK9acr1t9kITFoN+RA",
-	"UfVwLi29UXspTuRKBkbt0KqdSoarT61dAQ5Ny8QkbFKCm8RUw6kImqYkfoxygCaKsCR9yiSBVNxzkiwG",
-	"DTJ7E2ei/uxqiN6QJrgOxneM7XoYsKE4tQe96aE1nFDRrazmni5aojVVXS6T71X8mdCtICaTfPmZNY5L",
-	"nFH9Lzl4au7tdl4pnfaJyHb0/1Nbp7HjXgXwgRVNKfui1iPpjGGVm15j9VVtgvG3tkqSYDqGnhrjOcnF",
-	"SrekhzPmOejNcYXnbDOPKzxp24J4T9ab2ZocKNOlbcqF6wJS7aWxBS1yoLa0y5c3FOnkfMkl/PLoaWNY",
-	"QCrjaGtoO1s61TGLjRsdUdN2wnYoATf7ChHtWWBX0hlSbXMxNcaM5aQhsvdXgkWyQDg1RWIMRa50b+nl",
-	"66HMJuPKGY0hXVY2HfJx5SxNWq0WkvojtvVVzkwrlXhwtY/nkNBA1n+96FJpoyEBijCLSJKQGHFGJCKX",
-	"EcmUKw3voEo5F2zd7a/vYvrdEPVKPv23IggrAlpqk5jJUyJ488uenJ70IR9gONxtevZ9zhUeC2Lqehsg",
-	"YCAOTbUlyiWJ0RZUVUEX1As03LaHAa1fVp7FepDIoh/cStvG7LPswWbsonL3HR6+ekSiSan1O5PWDqN6",
-	"znV9t7LyoGxNV5MoFSHsyb8lui040ioiW0kDdYzwGVcLZ24UES38v1EMbRhnMOC6kva/Wl9a7bDdRA/a",
-	"SEnppEE0iJ4mcV7069nbfThcu6NGyV684pu9jm9YlvGbv2NZ2hfv2H347fp3tFkcLTGNUnCviGocPYVs",
-	"A6y0OtU77P3//n7U/9vPvzz48L+aDmSdCD1eJTRXdb1ZIzDXPFqVMpv6Q5ckSwW06/2JvzFDr6fPdOfL",
-	"NU7czG9XsKOylalzQk0Ez2mSAJ/3K2UhExc0BEkTCrnCucwIi/MWD1S5P+/taakkjDNBADMgsOtfiLiA",
-	"nnYNF7R6YFrVmnRW63cxfhzXxjrCsSCrVnVTDoPPylqv547gGWE4o+PSZvstXRObCoE1+vG6zVKmfvPd",
-	"dZdPd3Bzm4jOO7i9TaT6HdveaoXjrrk4C3Xo6trOSp3m+of7cP83hEdnhetOIe2/nC7YoKzlTMnvF6W2",
-	"VsthmU5JpAhpGmUU9DSuJ60XTUOTlquud0rzVcLGmuyYar9u1Me2q6JtbISdDMHMkLLlZ3l+TkTbZxUR",
-	"KWWNnrGiF8wfkNt48weKd4xTwmSjYfQk4ZLE1rfmqgY0f5mjrckCRQmXlM3ABbrd8hFuU3VaLq34tp1S",
-	"0vDxpk/V7AsHvaBEnKquX56rhwIlInlY40Pbbai++iZo+sffZJ48xXI+4VjEGuXlMsbXsrBr1QKlydAM",
-	"3aLajJEW+GeYsZaHBVFUkBXH1jLLrVrjYQBVWUjF1um5NRQfbAITOedJDq2GLWATss4d7EYzUuaX2JhG",
-	"3Q8NCsnAtg63ncl7QdkIpQZpfXvVc2uruJqEb1fomLe6+5v2XZ9YUZF669lthZtqrUAp0RqweUkwswML",
-	"YOqgVFgoDTZonq64o/QABtrAXwDe2jyG0nzjuWm/0yKETbNuQELbj70B8GA7NeMgGB7Nl6za3oLyRb/6",
-	"5utWKe5wfu5Ot5byw4FdeOVrTQcsE/DlZiRS4yxq6uc/xwI66DTB286IKNvQFzdB1O2Kx6FwfqkXZUlu",
-	"eU0Fm0M7tnHcJdodDgMoc41JRFOcoK2hiTmQNFOL7ealLH06L6tXG5ChrH+5Pkey71o+k3oAoUJxy8Bp",
-	"5k0+Tge9atJ+ZY9VmlzGh0aZQWXGGZ3QpHGM0tE5pgmGqwtoquf1tIZqPuuiiu1rYLk8ivLM+pagKYw5",
-	"LLNDyrx7m9xNRZPR5QwIrMiMC1oLwmZzDtPD1kdwsSLjvOgy3TElYsMw8ZQmxFTeLlFfMbnZjeypjnCu",
-	"7agfYaGIGPwjm3VIF3vQrT6sNk7Ef8M33YLHNCW2nYl/BjCueucfGWlcq7FvlnDrzTHKvCrSmF8wfTYw",
-	"PLWEkSAqF4zECKMsnyQ0gm58NIJnt5tLSouGszsPdtxrG4ur5njv4OHy0n4gl+jtD0f9vYOH/pBNm/1f",
-	"fu/R9NuH8fDb3W+/3Y++iR8ePMJ7U4LxMDo4wPFw9wA/mEz3p7uTvclw8u3eXhTvHsQPo92DyXA6HOLh",
-	"t40CH9NGjeQt/SfRzBjGcleWsf/t3u5uNwQw2E/i8WTRaMevj6k3FgO/NVOrihN8d/IiQLmplC4GnDB0",
-	"ZDtimOpu0zHCTkEOc5EU7XewmfrbVIjs3XOdKO7yXJ2CbgPXBN9nF8Wx+BRQ4E891FsyqirEDfSW9tHI",
-	"l5db16/mh7U5cNpes9cXdqA7cJUACQxBgABNcaSNlFqq4cFwPROspsYNW7hgcxmfm4JQnNyEMiwWa48N",
-	"3tgEqWeu6KEGHEHIOCGbMHrBKBFkbHoWd8wJkooybGovKwyxTG0te0Ms5wmxc75Yucq1K+icDlifsXI1",
-	"6s8Ej+aYsjGREtOrL7ubgwiOtrQ4ZP4PUkt5+fvL4+c/o1faOE+S2hxfM0zv08fG09a8HCt6TmQHPc9m",
-	"M9eH1FRO3y3Py+zwvrGMXkuw9NEhKNC3FeOXg5CZGcYFFaeQzTE1jTmalKzqgM+6maSou1JC+vvdLue6",
-	"OuliPX5BOZbtFl79/rMf+0OT19Sh8r+YzHvVVeRqjKP3OS17LNe6X+QimmNp5mxVcuRKqXwwHAJzvMoC",
-	"rpC7GwmqaETV2kKs8uyfFI847bi26S8yt9VGhMczLDBTlHzRC02pJGPC/CK5LzNheDMrhyjbWaQk0JOn",
-	"T7oQ5xQ6XLGImOo91Tga1U+LNDwdw0iPGC9ku3lgPlI1CR4Mu9DblfJoEx5hML5pra1R78jkb6I3grKI",
-	"ZjhBffQ3zgg6agyveckaK/z7pzDN7lIh734z4XCOpemvG3fLGk6xeJ/XG0moBEv0hGdRJ1M65TGpN1T4",
-	"49HuQZdnlwJupsZ0fU6u8cAHyDngg6IrPbS9KxzwVyxvesLTDMqac4E8cCC7r7YgmSRLHomjJ/294d6D",
-	"fkd5lWFRCs3lQ09xNKeMQD9JWvR+Y9APLjNu1SsmZzsNhIxr3v9aTzWNdWXikY+Ah8YHbl2F3j0VTWyL",
-	"JCAq05RKSTmDcQ0xDO4xV+zAzm30h4LcA/SNIXeCBRDTlAsUgpB7n5PQQUW6lGRjZY4YZsUrzCCHdey2",
-	"BVN+U/bbUR0uBHc1ZLp8Yn+mLDaTKw3qbIUQWi19hyEqiw3wBEtSc6REJS00GuJXaO5iWwc35p0LWBTk",
-	"1psAi5uuoMo5v9QOXjAO3m40/k9eVyOPrtbsxZQyWqu/wvg9fb/UwGrMoabXFhy44KNBqXQ72WoXX3ct",
-	"NInPBt2tRfto0p4a1N1qlrunTvu8qo19tAm0FYy/RI7N0sN9TfYKGeK+obO2kPM66eR1q2adu2WNAbPu",
-	"Y+uMl2tkJ/8WRkZrDuhKjb/5qQ7q94bOruEqbbhS/tpd+V0FyOfukWfFEw2654b5PaUGuBbvS02va63z",
-	"1XKNCjVq7Wcq6tKGxHF9QbthWfA/ObtC5592cbOODXrkWQtp8AtkqBcnCBeaAYV5nSgTPM4jN6LZeZSc",
-	"ttULeka/MVVCUmEWW5bO2bi4a7WjqXRY1WIHMFsJYot2Uf4Srpbs0fT9G8pfXyU07lrvo84i7Y6ldK6R",
-	"t3euRVVnbeDOndOyqvJ7Si3+0lyyX1pFy017cr/E/d2wA/iLK0paoyvftQ56LZr8HdvGl29n3DGAtltB",
-	"d2wjt2Oj3bmOieL3qfh+MebtnW82+JySJC6moFdNQDt8ZClMgtNiVq4Z+OsP7qhleJZDHpaZZjm3ofqB",
-	"n+zQvQvB2cyka9NaQmL3gZvRnE6ngnTIu9KbLVfV5IBokB2dQrqHCFt3voZbjBfSzqlK8IQkhyj8B88F",
-	"wwklIkRbu9sBCudkEvMUx5gKEqKtb7aDEQsn1GZLhzvlvxN9ffdAP1Re9a89GOprStCU6L3Dde+vhIQj",
-	"tvUIbpLEu6f8w3zi2z19iymODHfsP8wXHh5sPy4C07BHOqNKIipHTOEzwhCWsO8BCoeh3nuI8yhnJLQN",
-	"jxhHmmrjPCFxJfC7hVmMooRgIRFViDNkfOV2ernXtLEoHuKMvJ7C9JyiMPfBw4PhGpdvpUx0NJJfb/19",
-	"2H/08y+7wf6HX/9+1P8b7v/z51/2g73hh219uaGC9OcPQe8HGCnyFMb9mGFBtXS9OYnOGtL0XXxq+UqC",
-	"FWHRYpw29QvjOYv7StDMdAwD71JG2axj6cCq0SkpnRmP1DimQi2aujvmxJQrYFTcjEwyFprjZNq/MKMz",
-	"GiLzxbtbo2VHWZZQEiPDzMsPdByE0G3wy8+bxO9e5yrLobgnfPvsxbMnp25K6NZ2uH5yz4qJMYLEVK47",
-	"+Gue5o0NwqkA6Ipbrt1X4L4DRROQZnzc/uGg55mdTXsXm0Zxl+HFz9aijgKmitNsg1Egmb4ytrMwO+a4",
-	"tqLo9zlN4mJ4rZXRdl6wyT/ujKj+bkrw+hFMD6xL+6icV+C4XtO5Gob5tgB3lQbWHGvTEeGEnpObOZ5N",
-	"INO4NyoVF/R9DgrDork4q+kcTXA4sLIusCm+gSkvDFCGc0kCJIjMUxKYrBTXuS9wxcsBEljVCm7g+d4N",
-	"DYXqnJLdUI3T4SlBSqu6Y571GGe2SnOVWeBnW3lJ1/YN5409Aw1+ogmZckFMnQxkbqAtyMqZcmF+dAk+",
-	"ldDODVZU66/93CHVyhv1cZXaF/10Y0fn53q3zDMAzPDXwdWyTZarUyxB1I6jdr4ebvjjiYpVV9C5iS59",
-	"DGgjSjnOuJR0kjQl7B2ZW9xQwIQIlOIFwlmWLFxjgqIquisumpca1G9M+Ckqmq+ffX4TieNaTR9zkp+L",
-	"BhvuBZ7wXCynjV/1YxklUdNJvMFCyZv7TFER27ibLMlNKqIMVn9tfcaWw9BJg2L9ThKBLua8LMdXV9yT",
-	"CawA18GNgZXOhSzmTcCHrIp5jfdYJnfdt1hme5W232Ml8DnOL6+5hCllN/Qm02P2Gi+B3lS2w2lru4If",
-	"IInYVCJCVqSrgd9iZAYlPMag46bHynY16bS8nQvEtXU+pYzKucnHXl8030IVpQGzcatqLSnHKWW5atrt",
-	"qTaJZUaYAnK193VrqVymkHbXWIhUqxLbnzromRx26IvNOCQVg8gPkJX44BvyOtBs3B+7Y4kzV3QKza4S",
-	"3BnkrkR/E8H2xj2jRZupymzumEPZDAmirw86FddhReXUiGtvhkzh9TnYyMddbSxBWnv6+B3M7YkW7aJp",
-	"QhDPNAGJJaLZoH20d7LdPN3NKm1Zm3l1Sa+oqpd8Ps+pIij+ap7r7a7JoHb+9q6rv9ZYTTEj1bY+HiA9",
-	"m3mddG5SVQ0cmnpd+5nRBXWUi6mzkvqxrMhB9nSEusirSo0GQd8o7BqkVk0iLwn6Bl2vqpFVFKc6Sy7p",
-	"vZlaG5hQnY22iLYasQYNWrvvq1iTYN2ghntuBWN9O48H5OPl1lulDXBjtZm5TGCClxZboxti+WPHLDM0",
-	"vknb7wYVfNMk56piveHTS8K3bIM5tBWhq18AR980AwNL47zCbhiB8SxvOaIEc9tc2q4PEBp2COZtIINq",
-	"r25K0/X9FLXqFJIpV38yB1fQwhT1CW+LgEvN22go5q4x9JpxrvUGwNWNZ3d+6EQUbRPY8bn+t5Rlz7Va",
-	"xJCz/iTh0ZkG7gUWjLKZRFtlix2UM2w68CQkQFA9xWYgWswQJ9M+yzSYGAwG1SKev/deEFSCBhGwBcvu",
-	"O2gL+vNsa2IsjPIWQdXcNWwTAbayGZLmDFVYreNGVxsJcJ26ii7myE3UEqxVsFcv87qKaKlY4SSx8cJN",
-	"VayfgyW/kJmWUjgEXfnuV9JO1ZWPEWfJAoXWKxiiLYiGWs9g6LqTlbSxjahEOEn4hbazOql1qyFXqHQb",
-	"JsdcVZWDkrw6OW0OdPO6ZZAnFMMcGyj9C2tV09gdyISr+fZjKCc1nstUg9XR6WCN+ljvh2aVwSoOryPl",
-	"Nx7GOtXiyt3wmtWJt4VYg5EPvcNev643ui+Dhtk3/T1qt/RX65r96p+eztv3/l3oxP2yT4gFW9/9A1gW",
-	"A6Cv3VlLVcULOiXRIkoIdMsyEXBWqcq9JVf8ugXXhxtU5hZUphvglCSUC2z/jCmeMS4VjdZ+44ZKPX7n",
-	"ifebKMl3cX8dNfg7trXre0XX7Qi6fZ7S9D6P/Br7WTIC72oj+evqk7+1VrVaW1lSRF7wGWWuvV5VhP6R",
-	"nhMU5pIIhlOtQWHk/gBPNEOkn2KabEPeHkzah3ynFWPIanXYM8YFiR+X2phWj18f5Wq+h1yGaH+a8Aun",
-	"JDd2RbRfkCQSRN3aV4hrs1dTMx0UEI5jQWS9PU+4g3M131H8jLDQpMVuNw03XvreTGCmxs3tLW5oS0US",
-	"bhU7v9lr8qlH/BZX4vCqAb7NOOeg3QGUNR292HSTWv6yzJSr9SwvL5QO76efPkacMXJJOUPi08dcSro+",
-	"W2hVIvErek5wXh3EXks4OaNJghJyTpJK/2EyyW11MrCvlMTUtuXD57ZamFzqDTUqj+a7b8ukqqKnniAp",
-	"zdNq0fMEy9Z651del8Cmjp3MhNFXcTX/FU/gAZuaQFhePYAXX1Xa7Pzf/z9qjUGg//v/onOeS/ACFZ0R",
-	"B53jsISdc7ppDlTZC28vuKmEqPWhmSRvCXUIglcGTtZCoiHoc5XWkx0km48DhWQrc5eWm0QJEtGM2gbF",
-	"a0HdGMkxMRuDoqVR6hCvggdNKUplwlGSk14J7UY6X0Jxj+aMpAl6CYdelqk2QLNcztfS29V8gjdBkksN",
-	"cdcoN10Q/fM5q9Yg36YO9MqUgwJJHPTWoccbQaZEaGHQNNGkWSl5zoVpI6XfHKCLOVFzIhBVxmUoOZKE",
-	"KTRZWGm6rLXVcoOWeYmXqtOQdsDKjvfNnAhnWWWKSoVLuTSJNd62alizjFTalxdvqq5nbda5gekGx9LR",
-	"29Jyctfy0Hypx3QTEK47yq573CUPeJNgxvS/myakrOUO7unv9b3ABtOUsKIF9q3lqLn+yQ7Z6pmIUiEe",
-	"RbkApEQzwojAqp6C9SV1XLX7uYrSsz6P8hbytI7ASwvpWcr1Ir1S/9GiOr0rqhX1hVfu1eoqDpu60j87",
-	"J2KBXqGMCMrjahPnRtn7D54L2Z7OhhcSSaqRsAomP4PQNr4cdmtjWFafd4HWS3P3BzOIxdCDHKeYvc8b",
-	"57u9Lu9C8oxmGYnRhEQ4lwQMTtt/s6Coqqp7gSWSShtlPCOs237KxoHNxAwNR+PctLe1SWSQV2mGBelF",
-	"BICHU6gWDe2IY8pZiLIEM5txpsFfWStV/i78dRuvRXlW0GySMLCgcjDrBU8RVdINrtr+UvlKt8Q4hytl",
-	"UtzmiWVNRkQ9p6sk9QoNBj1b1+ZliFVQos7vq2LG65tZT4qq0GYLBaxgvstBvzUZUhVpuITI4ZRekjg8",
-	"9DALEEkjm0ZUGJoCOO7j8GF5kxuI6A+cayZE3xsCXzUws+9cqQdcsXnmtVWF9WNEloT+2uaN102fuLps",
-	"Mslqa2TNUxOAlkhxtGudd0Vy2Lq1XVUMLLPbNWCs66utRL2KIp77kKwVp4CktXleSXWSWFny3wt6frU/",
-	"9CAohmOWdfpQa+j9YacUr0L42pk1OF2NLmD6D0+JPhZGtLRJpSPFwsO95TUVqPYTMD9U2gUUjQISEm4j",
-	"LEjhOA5QhCXpUyYJk1RrWsli0FTJn9gRRX5NflGHfxDsHnxoKcMv9/+yQKSGBhN6c80sRqKE8zOU0DPS",
-	"EOconLZjGjdoGaVT15SHwSBIRohRuIr8sw3JNcWXx+ZRr99qkav2+4wqEqnl8aoU0zs8bN3wmgYfJ8Ep",
-	"IpeQ1Rxr7hnzAo1qQZA72ZHoulHW1RmwR+CPbiVrxU1r9epsx99TwkvhLm0Xx6NKi5pMfProZhn00Sgf",
-	"Dh9Enz4WghB+IKNeU/ztzvc+qhkHvg8qUnQKo65kRlicl2OqV8rbG2u9e/Mq511t7HdT6umXqn8uI6Xg",
-	"k4SkjRkIJ8+foEf7B9+gzNyE3PzPZTUlhg5EDRWgeYpZXxAcw9BKcqn1UltfQRl6rm3IeYCwdIULhf53",
-	"9Oa4NjzjXTmUFzHOkBI8P//0sTmtQgguGtQl6D/Whzg3Mvd0rp33Wpc15u9L1TzmxYQR3+dEKpit2jxa",
-	"NZdEyJ1Hjx496jUWfcDzK8KU5v00RlsQiLHQDP/SPzGX+sdPQzca1LkaEz6T24PV7Whqx3l6+gaZi0jT",
-	"W3Uy23C/JaTWOHd1zoVCMk9TLBZO+3eIpt9ifEfwRVvAks3F8kiVV1yh5zxn8aqYcK3g/eQY0VhLoemC",
-	"stnSlx+jEE94rg4nCWZnofEwQmsbs3OJF9AdDCdJdS3eU2utPxsXNtAJVvVrOiE4PkqStmoY60lpKoMp",
-	"ox4SpVickViDMh6sD127l7athzIi5dXaja0ch6+ftxv1O1V1fuYqrZ42a/qjAeg6V5l//+a9f1Y2ODoh",
-	"U0HkvHm0rTAXx5A3Vm/hvru3JsxdW2P1ZY1r4VwdsylvQAgeNXbXKMdWv73AsxkR6N3xYE03xwZuGfNo",
-	"9dtPyFMeoQzPyKB3nZ5jbhl+8Sfsza2iCSxvvdLUq9ViVpSvtVWA3ar9NixvX8NAmt7WCAslCE5PHT7W",
-	"otkbD6XWFKtfWGL4Ojrz7g56a6ZHnxbmYENRon6VhkZDJIhB157m3oTRHIsZMQXSTRpUdVifyYAypro+",
-	"Ya+mUc2xMq6vG5njVzqeYHudVKQSPl6uYYOydJX2XyZNKp3gPJp/ufM+bRUoTTo4HZ5Wbq44aTYarGai",
-	"NWUBakO8pLIumPkWlveHhUKIo4jnzKTzQFS6W+B5zgUGsvGQuNzB8NvD4bC/+83hcNghpbFb3JlBYuna",
-	"hKt62mvZcnuC43ra7ff94XB/r1O+IklINueMjL2s+PU90q7SYkISsW6X72Q5lG+p7tEbw4kl1ppphNEr",
-	"0yH5Ch3UYD0FotagWRxL01rqtBF4DLMBg5qAXOcBVR61xEmXyGKzIXiNvKxJsV09SqSdn/FU2+7VQ/r0",
-	"XwmJlKARVZ8+tlNLTULETqsp4dGxbe016Kg+5vXTR7N00yav8+xHBwYPeZZg2vV4rqhLlfGVK0RKrgrB",
-	"GkSqy+i64RfknCQbbviGFmxfs2alV4mAVxSpBn2pqpe0R8NsZbv19eBo3tnT045bldCYP3CuVG3KFawP",
-	"2GFllxdWqitqVeVfSa/A5/oRvcZlr9WulvnXDak6a+cSNmkX62cm3piCsG72ZKMysO6h1poDU5ek+bng",
-	"id9mZOMWKy0KwWZVTW6dq8n8huIQawj/Rg2AL23e0y0R0x0Lw3Qh9XUjdW6L8O8YKLuwpTu2pU787M5H",
-	"icEVdkI0iTeN58BRRKQs3VtV8fGnn06RgjKcGGGJwiNol03/CTGAQ/Q9wYIIG3aHV5iAe9gcQ7POMMqa",
-	"+6C4ESDWc0CkRPBORBmyjfkHLa3WjeN4kw/YZzb8QguYXmf4fU6QpGyWkH4uiX3tlAsUvnn99hSZ8mr7",
-	"mmbwwCNFJbULD0wAxA0xgXqVkX+O9QVXXl45iEbgNUnnd9ZzsBTUtT6eoGgYSpUsSqob8s+u4KoripC8",
-	"yFicUvYfKZ0OUuxrMq4ocRWZenO+8yQZu4Juz0emX45eHj+/Mf8SdUP0K8+2+b8SLNU44bMmPD71cBjS",
-	"jGUOJz/NEwSPBCYPn04RI+dmntXVqmi1wtjFV3TCE3Idf9Qy/OFwe50dSPAC/zCDAg1gDz742302FbC3",
-	"UQBgxvUK6ZZQdbUG3Ql1Nywu3exkP7TA4krG+JcEBr+vRI2taTtaE9fuEEVzLHCkiHAeAIbyLCOiH2FJ",
-	"UEKUIiJAGCX8YvlHmCMG7nCM5CKd8KQWO/tm74ZPa1WTihewLhnY8WYBCgdhgMKxcdiH/fAxyhl9n5Pl",
-	"JOem3E1v3Q8qqc42zXnYf/Rz+c/BuP9zU7pzg4W4nqBXdscogNEwbyxxLdas2PJT2h3bEUZZwnZMVRmj",
-	"cz1cGiP0+qtvSTK9Encw1S9q3I6SJ655LCSPhO5GiL3M6Lkx6Nd1R7kdanlFLgqBj7YyntDIzBKhRG4/",
-	"NsnjKKxvMdyUEhrrdSWJckHV4q0mBJt+CBqT1lTLv547bvOnn057TV0vC10TSnp8nc20xBmg51qX20mJ",
-	"EjSSlmJ2zDStndjOywtBLJtPjhiMVEkkRxNT4xa+fHZ6cvzk7fj09Z+fvQpROacMceaNujKjAYG0QTEw",
-	"GmCx+7lSWe/DB1sY7Rrg4QjErjnc3svj5+jZyRszihBTRqA9YC4S+7w83NlpDkQu5eMX76ISYWR67UWq",
-	"P6VCKjTB0RmxBX6Uxbk+K5xUJiCmmOEZJOMeInAs6H8GGjr1QZMuJr0FNQdcxETI7cALScsAlZ0HTWEW",
-	"ZbOgSCOUwYixSpKSPqUYy/mEYxFLo6OiKc8FuMMk2gqB6DUX9Kge6kMKstd/GboPtwcjNmKmEFXw3BQg",
-	"wqGZDp0oZzHRaGKS8AyW2FoNwblCW9U+S5jFI+burl6xY5okdBTKiBkeuB1YWaIEpgllMyQTLOcmvmob",
-	"G2mlb3ExJ4LAYr/+WlOCBpmByeDrr9HricYJ/RpA+QxT0+6/Ae/RlhbUxl8s/S5bXIyYbaZlFlWyJH1m",
-	"mkmB1bjSZPSNFmc5Ip8cJUroORmx3QM3/gJNFsi2B32MyKUdY7Vs0WHVaHmhLWg4Ubl3xDTCSShdfawx",
-	"TGpwsRmCRmIxNF0V5JyfuZKYuRYjkkhpBkamNFlsW2BDPqf8+ms4wBCYoIH7jk0I/MM/JNdgdbmw2wMU",
-	"GvYRoggLQe1H5pVE1xGziUHrslzlQiqSbpsTMQmpIUqoVNbnb1NV7WKkXfULfcPXXyOFzwgKoWthiLYs",
-	"mNHBMEApvkQHw6F9MZ9OJVGhqbua8HhhmMOf3r5+hSAE4DIARiz8S/+UK5z0n2hxW6SMapFlNgqd973x",
-	"silW0Ry6mPMLt74TrAiCZWn03d0bugRViTIiLGrAPw2houM3VTwxFGudIA7OsDj96hf6zX34ryZ2/8cT",
-	"jeKay1iOX72mgeBIUpApYItd2YjNiJJof++RJa0TosSifzRVRIQDZMYGwjkQCchCLkmaKcP7ExoR660p",
-	"GPrpEgPnGWGS5yIiAy5mO/YhuaPvLfNkC/599ObYSys77O0OhoMhlJ8bT3XvsPdgMBw8MGVrc5ClO/o/",
-	"s6Z2dT+RJOIpQQ4vYZP6PI/eHBcTHF0eiGPQJlH73ckLOUBv8klCI60EFOztOO4d9v5I1AnnqtTDjFTf",
-	"Gw6dqLOJZD5xaaKq2JAuI7C3Y7Pnivy+3veUsHPCcoJkLlDylV6who+G00sseFTk2h32dsw/GsFmdO91",
-	"mnmRsvjhw5JkrcFwAJWUmjxgx36qddtX7O07lXvhS/t7j9oeKuC6c8r5S8wW9lmpd3Vg4Lz6uWObrGSz",
-	"1z09rHf495+Dns3C1rrVm2OQfFp9wTNZDm7t/awfM8zZMPG+r2FmXKrGhkGlLFpSKA2FMnLh6ZjoFPoF",
-	"eApqmkuFpjxJ+IXhUFZh3cI3bvSNmLP6th0POqfcjoOgEvgyFHmBiNnf23N8eYCOfL+OFXJOBuEkGbFy",
-	"dN9XsirOJNri0EfJSihptpzwmf4SnmHK7PTpKuE9ga+8KSeeW072PY8XK0jvsn9xcdHXWkI/FwlhEY9J",
-	"XKPFZfPG+Nh29x7sH/xbL+j5h6YtimF+TnDefwu9Mv+tO7VV9wA5yxrN0jxRNMNC7cA6Y6zgTdd4Z8Vq",
-	"tfGE6/GrkkG99CfDw9l/+ojwOYkAJz79t+wOD9cosoH5uA1Z7DI95PdXrtpXYerc1tbrVBePI5WTBFFm",
-	"u4f3/LqWXkXvrfOAMlV+HwLyVph9j2Nk2VVpEfllEp1B4wqVGkDzEicaT0Cpjxcw6x7IzWBxyUrcjH8L",
-	"ut31jPMdw1YdJrF56MH6h55zMaFxTMA3vL/b4Yk3eJFwHJ9y/gKLGTHPHXRZnsxhtgyJX5KYYtdVbn9v",
-	"r8tHDVjeAD/tfQYZVEgdQ7Kaq35VxiI8EaQPwRdAha+9Wey81UYYlo3mUS2xpugCe44FxUxtu5azstqi",
-	"eMTW9igOzLzO0BNmVmdqYN7QH3mZZzeD0N1CidwpGyu3cLB1p3dG2BtMhcc9Vj/xPY4dAZdUcw2Gc2wK",
-	"rzSwtTl0jhMaQ/pmG6dJLKhK/rJb8pcKgd4ag/lJcw0UCQJrx4msqX4//fRT3zPbyTr1b+l+owIa5nIN",
-	"2D7haaYIij99lBA/gRzS7nB9UMK15GG3BtTTasJ5TGDJUEa/hZm8IMbRliwQ1kYYOLNAKhUcYnvwZXPY",
-	"/9S4Daf3HNyNvS9Hz39htMstn6tZlraa73KTYdvMeE+sxuvsd9/B41KUzfjqLZwkhcK7bdT+ag6BkiSZ",
-	"IqnwQo4Ml7CDZKlCNvaNthr9TNstDJfn17dSS62vuUv3TWh6L/hsplE/V7+povK5hL9GRXM0bWhn4h+N",
-	"bg2fiSzloUxIwtlM/9XottAc+CXpXUWMvpNEvP7zv8LpPLFKtK38aDsiS+vtrOGZdf1K43rzGIPnsUZh",
-	"JQ8m3LadCBm5qJ6sceExcjFilZcN0LMldzEqvcWHvrdY2/BQM3eBtY0OtbzIugSBjY2Y4WMF/6JK1tzI",
-	"aMtcVHMy1XaUIlDwuD1AJ9a9qDfgibYRs9gq0db+8MG20xEPUcale3dzypMd/18oIU1czhb/nhZZRTfl",
-	"EaglVPWGk92//Tj/cTcdXr4fLl49PNkTP74/2/uBfTP79vLb+d+G7Pth9Pbb+Y970Qa+N690+dpugOrL",
-	"utr/X7r2fFJLgzPq8wotzxHmZ9Wf37Ezxi9YYAV3HFgSi8GYqpKeT82/Ay27Cf5fip59rz5fVX120qwu",
-	"zFZIyCIVdZ189MxMI/5Yk+yrib1TrPVuL/Y7YlslM9dkVjDTbQhEVqKQMY0P20Yyff01F19/7bk8Rqyb",
-	"z2PEIHiGDtAUjg9hpUiaKX9XgJRcmCwOzNDxGzfvvtTsAzTNBTjI3QtGDAtSBPDA4b+/98iEE/ywHdo6",
-	"CNDuMEB7QxPh3h+6l24HZQQMYvbG4hwxN9SAC8S4qlRFk0sqlaz5+sGKRoJEXMQShWVOYtjq9nnORYuA",
-	"/hdw/zyDMUs8R6nveO7icXYEdu8HulkJtQzXez/Qv5wfyI4/46Jg/C1+IDturdUghzihSeTyMrS03USs",
-	"W8i84bE+R5P8IQmR5oC1gcUvTHt4zBZoi5GLQxP1LWTVHMeIcfcsdIlDb/DMtK+3uRvVHJZGRkylemK3",
-	"EvQyLHBKFFBxy4jo8pYdyCbpfQjW3vga0m7gzlqAgguFzsjiMdQn41ibo2E/RJILpSlARoTpH6HgVz/w",
-	"PicCmk6Z7BJ9X88nvXIAM+PpmDAlSCaoJM0DmJfu6S/9Usm673t/NRW2LPe70cRqxlpshdraCiFQQlnx",
-	"I2TVhtv+9L6mjfqFAOVulyfDLBVZ19KhkSRYRHON6g639BcCZFMxg2L+H4tRRNWibUHvKwtZU4b84ecr",
-	"uRvL93eqVjdo/Kw8vaWGO8s89zUj0PwK8al/BJVsFo+E1qez+DdbIfYb+cXuCP8tOS6VynEvg4sUwl+O",
-	"1zoG+/OHoMVUaGGxA/SCsjNZNALRSK44KO5acdU8plJb7pJk0db+cB/S1EcspVJCiu7+3p5V001uin4i",
-	"QPvDR2UzRHiZM97n2GQbw2e3B+iJR2WQLzdiplShoR27XsCj7QE6AmEv0d5wtzHfBZiQwfbOvq0GLcmW",
-	"tLgs7P/Ak8gUpWkmWKRm9/6MBU3RUYJ5Tpd5pubhEf30UX36iI6+f+LN6TvcD3rnNKn13NkgJaZGzrZs",
-	"p5MLa3cj7rIZU1lmIk8sEhvhUOMfL3g5rHMV6yjus1zjqibJrTOa4f76J15xZVqRwgMdGMwTzqYJNWUw",
-	"9/prt4AEoFupPVqe08hBPYV155diYvQHw1IT0tSrr5W5nlTcDcAI3TAkuxLNA129hQzK4gnIva+VTEii",
-	"UFhoN4fI6ENI22gExzYgajhsaRqBQ4Ln0ZzETQzyKWzJY5AV3rDf1KZdPxAPfl9kdOcw2hxDN4wONrK6",
-	"PCOr2b7Skt8T89uNcdI2jBr+ptLmtCC0Lxtf7xz6/ZGorri3mZ1sTvX4aU/bQRlW0XwDdgs2JIwJMunj",
-	"MFnWuMgfo5DlSRKiKCFY6IeR66+BOCPLOGxKPK+vOZreMuOiX7Q3xrxot9I77P1hb3cPHeztoeHQ/N/V",
-	"lT9bnHpj+cs3S462Gr9KlvcK3L0Ct5LfGJzeQIErG+bt/FLpk3g1Ra7U3bDfPnnONZuhatCmV5XNou51",
-	"qzuoW/nHVyCa10vyCvKtbA55NRl3QhhOYQBF1U3DyoCk1OjaKtGqKHlFqVY0oq11n+0utIplfCZx5Xcp",
-	"XS2ovP6498LqXlhtIqzW8w8jrLT9f734mHUhtBhv9WjXUsn2Y2h2W7ymqFLXz7/PuYKmEDJPYUWtsTG3",
-	"j99VcKwPPURjMoF046bImOkBaU8RImP1XyqvqL4Q/phCUUXf+/f1Y2mFV8mkhlJZqNzNIChcXRU4bNQ+",
-	"du1KoJMBDPvGZqRE41m4OdRdOTlA2U3P7gwNvfi2Jehr3vFttBDDt36jMJ5d4qbROweM+/jdbxm/c1Cv",
-	"CAPLMq8QuQurbAa6RNl4GQTHHqPQMZTQr4gfsbDkQOHjsmUGjI2CPhVUmza5MJ037DxU0+8D3jMT/MI2",
-	"UYJGsYqESPERCydYShKirf29PQTOwQsqSecoXUFvV1ZLSx6m2ZPHZw97e8O9h/3hbn+46zNd+/vuXv8B",
-	"/E4STMdM87yEjOckF5p49791V+xuyytBL+VMYabGdtT14e7e0M79ZZNK41k5pixKcmAHe/tl5FAAe/Xn",
-	"ncKo+E//rVUIRez07ZpIOew9OT3pmz3BjizTPOy58T0298p7wmvGNLbT6MkmCju85zNFFh2fawgoFirL",
-	"fUjxXsn/HCFFi4DNXN3X73d+sf+66XiiHzWs9VkTZEqENjZMRlyh4JtgouEah/orNKF+LLE9VOhx6Xt/",
-	"1l3zZ61C1ZsKEzpFu2OgsA2fhr+F9IAAoV3xfYjwNkKEa1BuU+8pPPrbhwfRKXBPi+9Tb2Mowoxx9x6T",
-	"gwHFIcYHVC7CNMhGIk+0ki0RZyMGOgs0UcuyZOHmMwqYS9vEgp0L99qKcqEuFtPjN1UEP5fbdiUplz7b",
-	"CknfK3P3ylxXj+06Za7oNLujaUiubDLg9Qw6IwvXmlZLykk+k2hKL0l8iMKCxhlJQk+ZoxJBGheJgxEL",
-	"FREpZYTIcUqYzPWt2pi0yWRcUjYDnhMgbZLOjSEfzQVnPOEzGuEEbYV//etf/9p/+TLcDozjeMTseHLN",
-	"qApDn0pX8z5Ar8jFIeLnRMQ5QXYKREowA2+B5liCQG9Z/YK3L46A25FIc682r/WMKDRL+AQnyLRGBl2i",
-	"7MULo8vgdxTpDxvNla4aaZsGhTbylYYIl8TV3hdpS3od+ocCvo1K7h+JeupO+K0yzuxb42a1L7UwNQuM",
-	"f4m+HgVE3K49Qiwoz1Gi6wjdSoNP3R2uO0IVibzWMilewJR7tIWbsfYQ4STZDkaMkQsiFYLW2AHKVhYR",
-	"VTuHuVaQJmIzpQkJkP2a1qC328IqxS4+Q1ylUJniKiiprMCytRTHu+c2IgsmrIEVmdmJ5Y2BDXOdkrYy",
-	"nINhh5jKiuogfZQu/h4j77FbLQhaTWQOad5gK9DvXfMrXPOxR2IFuyl+a/fN14R8nmk9yor5sIb8IYJy",
-	"F0AFVNDe49JPjmhsanoT40w3jQgrLGvnl9pLP5RcMGw2GPSKHDJszEDcg/48+R8Blw1WbliI7l5nVtVr",
-	"8Rh3Q2zjf4t/bwr+vb7eTV/XAEC4IFy0VUhZLdG3W+i4ojZUSGuZsipaRSZIBOhmB2nV/Zzu+qHWyVH4",
-	"x2ebUS46rfT3h2ETIwbSTSsNMOgA3lkuful9YVA2psiwmiM5xxm0NKVKjlj49NmLZ6fPKq9w/4TH0dbR",
-	"q6MXf317/FZbJ2hv+/HyN6sPMA6ttHAsoS+WuxggafwYsPSUn5MY2VEVq/Wb7xfH1envt6zt3CnB+vt3",
-	"GFa0dcwqCibaKmkQ4YRiud0uqjfCGh/lwK9Y5RFGpLe34KlpALA0vX4rvYsX/e8auX4XDtYI6yP9qnuJ",
-	"fS+xf/cSeyU9V8mxIoGuGELVEknacU0XxfgSqbggMZokfPIYYfhf0+nR+vcnRMs6I82oRPKCZAolGMZB",
-	"QM9HlBB8biYKCRg7gRWCyb1SC0oQgGh/uI9GBaNDjDOkBM/PP30c9dpDrp76/juJud7dEGpcnkWz9Gl0",
-	"RL321KOvJEqJwjFW2M4dQaYrm/VohrlIwsfI9Veoe6k0LoKniqplH8yyL7MVdW7Qi+m+0eK/dBu/R8lb",
-	"UZcKbLohhajQIJaVoQr33Yn5BXPKUSPWv1WC4NSw2phEYgGz68BbZjwkTwz69Z9SmXEJczTDoPxZSzv/",
-	"b+MlC4MRC5+d4pl1r7794ai/d/DQTi07wWxGQmTFJtraGz7cHqBn1PQCtGMby+682JHWxZxr8jL2zJKv",
-	"uBgPEtou4nYOkSZZrHJBQudh9qjcp+cR22IcVcbkuSlpjJCYxI/RRKOiiWdQWbzncdGykLOIuF6oh2h/",
-	"uNucpGMPpd3lU28hmVGxQFvvGL1049G3DWTs+t+dvGjzY1pgrHbrrnflvnVQ7PrdAuxtftS94bBTmjxB",
-	"k4UiSGikCRAZzAYo1L/I74b93eHeg7BYgTmscgmAZzfc1+nrna+rXLcpFuSIx+XbpFovhGR2Qw5hSlMC",
-	"Q+CXcHK7Mid8QhkGoNYX2sjEzTxE/flaguURTD7pAzzkuizL6s0fgl4DB1j3jqZHPgQ9zRHWPQr3wAb3",
-	"hg/XAf+KgLL2E4kNVtWgdXP7dT8bROz4DnPzxtB60KRovuIKpTymU0pitBUeT/uvOCP9l1hF89BMeLRq",
-	"tn7R9pct/XcfbtA980a6VwJ2lMYFklhRqWE5uKMtIqtDmf/+84fglw8/VxUWI5q6aNHXVFmgXde6ejrj",
-	"dTU9/CR6n5OcxIFJCuNmeClDeYa2TAfR8O3L0zfjl0d/GR+dnj57+eb0bbitLT8/GmzUedexWGsICZYK",
-	"wYjWQaPv85lZ6GcK7Lq930ZZFuysKMr6Taqh4JOb1kJZGNxXQv02Vssz2zM2VxN+6ZF/ZaS3dfsYKt75",
-	"Bf4XTA5ISjLe2FVK7XHsVB9zugVKZ1jNPfXVvrdXz2C8eprCz6uruAboTQ6cwbUOneDozM13Bg5UKncF",
-	"H9GbVo/LPoq0On3EMSygX5oklpMNGuZ8aOAZIrlFd4ClwmapZ7Yd2DWaQaX35QGflyTfEhgOAAKvn2dF",
-	"V1t9Nuso9H1OM7I6CausPN+yU8d33GzxwA4Gp6yeOVUTrShnCZEShZILFSIJ872KxIkBMtQVVPMMwbNb",
-	"ZBX61fIpjuaUkcZ20pBs6BXUTOsN0AZoqyFai8pgbQbDDJKF0Qd4rtwQ/sF2SwT0mQfGL7d2/jFS1MxM",
-	"o7HjWSbTnQozwmiAngF8uYgJMCRwprg5DZTF5PIqBfiVWvjm1tS2H/Wqwnl9iSoaUUXMlfKPQrXpF/9K",
-	"eIQTKrGNRPcrf3euwfdyeW9DxSrQZk3xewWdTc4c7B4nK7pWVwC04XqeFM92X5JxYdQ7/W6vKtHfyP/S",
-	"GTSfqUtCuRLIeiaxpjSzoqKaoWVNRVXhLSRYOvJG5YEXoCqW3LayDIubh9aKTEzTn10SQXGCWJ5OiAiM",
-	"Ixcyg3hMAjQRmMUBSnlMTOv2xJb+3qH27SWlbWzu+Ed2b/D8RvmlBdQ9fcrXnTbu/lDLLHcxApNOvj1A",
-	"IeOp1xBixJYYq2nMPup9+q9iHSj+9PEfn/6P6SmGmRr1zNgnLEjRbELTFoHox4iFmqBMjwNGwgEKp+D8",
-	"ZBExXc8VJSxECqZMYUuOGgdjvJAwxA09F4RFc5TgCUlGbCuck0nMUxxjKiDy4ypddty/EvhZCZoSTXFw",
-	"yfsLLg8Gg+0BOirY5ohB0woz2NPV2BUn8pX0hosYfmWaXAAUKq0rqkAfsWLQzN5wuD1ARo9mKDyOSZpx",
-	"RVi06P+ZLEJTJaPEAkk8JcmivQWGR9cb5zGVH/0zacz22aCNRiG+rRrwPteytuF4e4c9ezJ1nemwd2Sa",
-	"V6A3grKIZjhBffQ3zgg60iwfC/1SfVeCJXrCs4jrnzVX1j//8Wj3wKp2ZjSRIFKSXCDvfuRu8lBTv/FJ",
-	"f2+498A2xrDMMSpf0b3U0VdoPkfbC5/NL7P1Z6XC0Nj6oruPP+gV2KP6JyRL8MIM81z1aNMjH4L7hhv3",
-	"NZq32nBjvSitOSZ2fin/uLnGG1XBmSuaUPnpoxYg2mKuFpqNeiNmm8eyRTWttWjPYSJl1jEBI9b97hxK",
-	"y8OiOQdkI5gXUjViZoSAg6YvsfZraoIvsFzukR1OvqLjR0Uo3Tf9uFsZa100z9aUNYeOhU9aryI3STzQ",
-	"QWGLkUuFvMZSQVEqPE3wLLADvWrVu0Y7M463GVESuUYhpQkM2ZN2ekXRw/J0TpDN/DFSZMTsgOtzImAI",
-	"tuJIai2Mai1s6mLR4DWH1gCUzVqKflch+fA3Euinvl56ZWH+4T7L7oa7mHSy3jZS1ks8uFIrk3LGYcnb",
-	"I54nMdCLaYLh17nXO5+MWMfWJ3D7AP0E2XoFQQUII6lwUtKd7Ts9Yvu7e9oQUsvCS9td+IxoiWO5Cs/B",
-	"6WYnI1iBdkZIRtkMiH5OpeJi0d4I5Trm0hT2cj07qcXg+d7vx+cxx6sYHp+nzcp6PuU6rdwUv/pXVv87",
-	"8MQ3AlIzaY0r3lsOG3R3ubblUK3oXNn5pdpogk+hQNIyvnrWkIx4RmKU0LPGytEQbeERKwOZJlZpepzU",
-	"26BsD9bXDXh2xmBtPPK4suPfIja5QbneWy46PfOcJooIFyO7UtWn/9n7ys+bJlAfuk7qm1xwi6i3pXhp",
-	"gp8CdsgNiNur9zQPI8JiKPVCW1bvCQPbGjkyDmtbyVBS8ZjG4WM0hFZKcsQwW2yjLMll0YTJmwUYWGMp",
-	"KFzaASo6x9nc9ZjgOAHm4gwwrTTiEZvmSdJX2kyzYbLwfYi0qURVstSwBG1Zj7xUJE1hqCuOIoj50Rnj",
-	"gkBn0DKjQz9u2Re5xJFKFu1srInZGMr8HTKZrve/MadNuj9hxXDHu98ZHNzg9QWGdn+mEo3s+IwdrNb9",
-	"/qLTfdcHjE/8ueDpxg+d8u6PPLWE9z2ZcrEBoJ+xE6KwiLs/8eMdlF13ThQZUJPYcUs+repyniSq/m60",
-	"xznBiZq3So8nc4IzZG5C0ZxEZ8bTFXPiTWo1WRdY4QmWZIDeQD4Z8FpySdJMmYwqKGDWei0k1TVWf/5g",
-	"VnMlQ9FvFlrMLnx5/Bw9O3nj7FvZO+zxMw0SiMDiNCsa6u/29x6e7g4Ph/r//tbd8jVLfmve3mJ7ZoJH",
-	"REoIb2eDm6leqFQq/OAdkHfg9nD9k96JiTJI29qDzp6j5yuJEbg4EgzRWm0A6L2jlM7M8blbA3RCYpsz",
-	"lssATXKaxO6i1hlilGca9C4BEjIYAxNat5WO5H0O/aRQ+PLZ6cnxk7fj09d/fvYqdDYCtm0mmem3F49Y",
-	"NWTgZze6xMa2xokGbE8dRK6LdgB+eNTRAvhcDNTGqewdDgf7e0GvgNs4pkIfJsxF9n+3IIP8ogJxzQEu",
-	"ekGvuNx7w6WaCfL2xxdo92Cw+8g0vIipLHrm6icZV+MSYoBJM15+pDfju4O9h4NvNZk0k46wOYkVahk+",
-	"ctSyMXkFPYMIY1vB2Tt88HA49He2OxgOhpuSYXGUDYTorjluJkjGhfrXaFJZ3Xobh+hmUFwpPfqxLaB+",
-	"HwZG8UZ5pol8d4iGw6HJzlGawCOcZaaqidTe0X8ClzpkWpcd6gI7PKzoYKlMQo9R9xsNqXCATviF6Xp9",
-	"iMrmmiPWMsmsWnbt94Vt8XmUrV/NDSNW7/xaZWhzflE04YRGHdz8wRlpbcF5b6HcWyj3Fsq9hfLFJJR2",
-	"tUk2TSuN7FSbWp6KXymTT1IoT3OV7ogzF6L3C2e2bFIaCnl+ToQiYVkPU05QDrzpYgqlXCoUznGuSLht",
-	"Zy5U2qG7CJiZLVLNwYnoJAHHu+D5ud7NqLc9sCPQQLCSENmiEgkNVgsX2h/c1IVyDJqrHyxWB0LEud++",
-	"kohqGYMkUdD7MEAk0ZLHzgdDe2geINgH2tvX/7YjxdA3cAXGpKHdh9/qPzLBZwKnKSGIgQyCcCs0fPed",
-	"hUs9STQ8ClmIlekPshXi6ZREigAAw6JaoczYdaUCBTBKa7IA9WP405CW/swZyaCCJXTlNJNFOECvGXHO",
-	"2hHTkpRKdCGoUoRVyoOUwExiWyDUmk6LmrNpR+wa6bTXaid5kwm1VeJ7nlMFyKS1/E8fNaQRo+cE5yjO",
-	"UaStAygXr0SfwHjJnDA+7AF2gW2gBCleGn81z2liRsi5dFcvB1ZAodb5BpFoH4SfJwm2cogNhkgleHCf",
-	"CXufCfsvM3qu2iJ1jWey2o2YXGpIbBDCbpqVAN4jaPRic4vA/isNwqohGCAsR+zJ2/9EW+9On/e/dQmo",
-	"k4UifVMxmmJxFmjeleK+JJoXK228ci1oTLMsrcduB0hCZzFia0s5M5PtJJUKVBSGMznnaoCsRY2oS6+9",
-	"pGmeeqUogl9ItOUk4S4M7iw0kQP9p7YJn5AkATecgFH7xvb+LgxQ+Af9n36IuEDhf4RQKZMJAoNd7G1f",
-	"hUhyJDPokzwnWmGIuYnG5wys9BRhiaZcpHmCZZMwewaHtcYGrR7gy8adtlW4AZSaq28NSHoWcr3DA/v3",
-	"moq9e/P13nz9HZmvniKjyKXaieR5RcPr0TgARSzQxBCYHIDAaWuBzQQIKgpdUNHvg0JVD0odPQDjxdkp",
-	"gWfK2CsJV7kgAZFqTNhYwH6DiOdqDJ7DIM4FIeOUslwRGZgWU0YTH5vvjdg3QavmGJQKY+DGCgegdwbG",
-	"xb4b7AW7+r8NPunyx2+8H+2DwyAAPlcynE691bTwaGhBd1NN1e7rWFc17gEhhOpjuPSZbKR5rJ6zUK9A",
-	"qBi87WUIYYUCtEw287oFgUJWO68bOofKBI/tjDJIyTHkIMcZl5JOEiJDKEUo9R0YX15dyHJqne0bavOg",
-	"bZ/nimVScUwMXB1DrX5Bf7nMs24Js9Ws2ltLAl5neNWVxPuKhS9n7mpn0+Da4xI2rV0IbKJ/kzuLZ4Sh",
-	"La0bh1a0GRJlLE8I0Vr2iIVYRHN6Tkh4CIV4RXBq+1oDXkcMBreaYYjmkaIhkOD5bI4so+heDYH2d/cG",
-	"I/YMR3P7RnCPQTG8S3IU/GKAfpoThkKnLRhjwnfUueUYF17FoWlLpCRkB+IiC9CYZhfY9V425o31afLE",
-	"G/U45UmibSBoe8TIhQbGY/9Nkig0WaA5pPopvJDt5RjXc7fdREFGFQNfYDQF3UZ+hWczgc9BcfB8aNZd",
-	"ezVv2OepzOjClF1txg0y5/vyjPvyjNsevnsNd9bycC3LrXd+Mf/40NAzckNJFzQ5yRI6JdEiSogVDy2d",
-	"Js3FlX0muxL9UWRJv7XV5K92LehX4x77FSmOfkWUZblCv47Yr/1+v/L/I/arjSShX5GN1gXIBZLQr/4/",
-	"61GpLbejbXi1cZL5j2zZFx7WcjnwmSnzq4SxIAVlG/2KnLmJfjWvzXAuSfV3wsZYKQi3/YpCQUxHEVgR",
-	"lpzZ9Qgi85TUb6+/Pkp45fVB9XanjMCHMFAd2Bi+da1/AMs7xZSNOcnPTQsb+C2jJNKWhfkYZhFJmkAd",
-	"tC3AakD6+ylXdLoMd6sVVRfrVCWzzfaJzNqIMRPoMVtY7KnOZDaqEBxuYA4jcKAFrcQAkDO0ekwz2rLn",
-	"jhnKWXG1CBGDq5cz86Htx27ivoTIqLbDFmquHyeJJJ6x9ciYhhC01OoMiZ22BlFL6L8swwE6gg9SNhsx",
-	"k1wIj5TR6K8kwueYJnhCEwhJsxhsTaJMiwYDOJULJtEFFvpN0gW1R2yS8EhvboCeYqUVXf1yT9HzRg15",
-	"Wib4jL2wqYaAHzEdsQ31zSXl7EifbAML+SwamqNTzT9L7EqIK37h0Ryimj6X6R3ufrg6qzzWfE/rMb+V",
-	"WmY+e0JknqgudjMyDcYBeyOT9gbo7DDsXnXbQHU7ZudatznVFFTMSrjX4W5bhzsy0mNJH7qmFrd+xPur",
-	"DcaxgwDR/NUO+0GNs34gt8jrLrw9QGDCF4PrIiwEBStezrlQ/YSek7gy7Qf8eBPBLyQRsktO6W844v1+",
-	"6OmdGXp6WxNO2wyHl3miaKb19ykXqSWhKU2Ir26Cb714ys7BKkbs21HGMKaIyhFzgXo3I3GST6eQ5AXz",
-	"hA7RhCy4fsHLo7+M37158fro6fjl92EZkd8bbgOB5nZ8ZKHpPBiMmJkmpLXLRab1LdDpYFKWSWe7VIQV",
-	"JTfObW+k/SHK4mmAMjYL0D8yMgvQjE4DdEEmWTBi6lIFKJLngSZ6zYQuA3SZyJ3LRF4GiMdqh8cSbe3v",
-	"HlTcj3rn2uCDVvyYUUUliR8jSf9JAvTy+OWzEYPwoBtZhkwFj94ZEaAHnpHMJt/ZdepXEeZGp2GllW5V",
-	"lPss59FbOCm+lMJZz6XnHdLp+Yi55ueQcOlttnXWfBNb691Pnr2fPPvlTJ4F6ujCabuoKMbAgw6pbTqK",
-	"aYpvzL0A8SSujwwymcbknPLcGJmMXBRVfzYN19ieKRZnA/RWMxnhymoQNo32tWGsGmJyq1WPH8r1fy7d",
-	"42Z7Y5cbesaUWGzaINsz2O/qUKDfv9b0g9cj5LcLdXZhB36OzfV9zlpVy1vyM62QtkG9igUzo+fGPvEW",
-	"A8mVxiG8qzngQWAqBiDwVw/EluFXCEYWIVetBjxCE8jE2g6sXpUsbO2Bvga+jEb14GQ5Qnj1BtU81Twa",
-	"U0h9r+RZCJzRmCCiEJlOaYQjCPo1pD71Dg86e5Xeeo8X/qQvLewnGoJ+9wnl9yrSenZ6AvE3EwWJbzIK",
-	"57og/nJrWSa1fkwRTpIApVDajDizzf4Lr9QhKuuj0Hcu6LXFCIllAydUHM3xOfEsJ1yOgrYJYIqjCTE1",
-	"YBdzbqcdUKXtZBfMCdF32hLWhvUWMOByEfC2MvwBTRnqcTLzPn2jjbjAS0YsLENEof2c+xN954I0Hif/",
-	"zhywn1DznQtGbZUBtKKpromjBcg3/UtJ8J2LLoFXzZiGKOXnzXGZEasFZgZ+yM4rMfNiJuszbdwIhtbQ",
-	"xxPQuSvZ5m7E0hVjH41RYKX5hrIa+9rhTtePAbePezoBC6EJmqbazp3pFHqEmMNPAF6tg5aKiE37rO1b",
-	"GINzk4mJXoDFGGG/z0zFzxIeuXvFUybq6sVht8oeyjhJtteIvISet1v6rro1xPq20Et1dD2LoJ+OdLXT",
-	"8jrdnV7oldxqbyfYxeds7wQLuI0OTxp2TH8kE3xC2jq4pEQJGq3o3SJ4StSc5BJBh0Vy6YoJDlE4Vyob",
-	"u3M29RiuCtu/NI5z26XI9u4JzTikxAyA0+/ncYAEzxVBiqRZYpKl4sJB9EeORM70GZmeUA5+dvXGTMtm",
-	"lyjjPIGnqFQ0kmgrjCdj/eP463B7XQ+pEWtoIqXFiIwEzjTSX71x1EsL527FN1mCaRWNe/+Ofnj24g1q",
-	"ADn64fT0TUFudlVBJ8gORuzf0elf3zxrfG/Ec41tI9Zw8Rfz7u9GvT8+Ox31AvjEdyPXNGzUMxVC8ruR",
-	"3uOo9wE92LQcxoLMCfk6JpoRe/8S3Zi8racFHjWSc3WC7erh8GsmrhWtjDS1bA/QRmHoRp/sq8riPtNA",
-	"eBMScuMdBYlotmoYZi6JuPZwxzUL9uGiLWxTqtfb8MkXuf9g687xBNqT6M3XvehN+6/Zu71rzQ3fPCrv",
-	"b/C+bU6Xtjk4SRCrEVrbfOsNW+eY8G9BMt4MQdes5h0MicKK5KKxWU0A1eC1SjPOjVMApnPDm7Yfm+zJ",
-	"M8YvmG0tbUpGMDMqhjWJ9/aAZ41YKZNpQphKFghmWYWUGSSlnBlHxNS0tQOmdQBdWI6KSfVUuqHtrrv8",
-	"iBW7/UpC2bsbZYXlmS2is3N9K31f2vu1+Ah9PfewvjM3JSAJnTGCdrXoxwgL8el/oOeKxCmJ6cDroHIE",
-	"14p+PJ8+9jxCLSDVCwq2d/igs97r7+zztFGpwLZBofCvt7RRuW9ocu9O7sJqTeumCqNdwWeXNLOdtN3A",
-	"hsg3lrbBSPUxTZY7KWnRr14uKhrWUULxF9HJ8cb1myupElXo3CsTazD85aKqRqAtrPFpe0M03xEEx32c",
-	"JBAhac7Jw+JM2m6luSky99/iwr82GGGL0GPTt3XOL1CKmUs9iZcJQ7/9KEkqlHFCcHybZeX6/UdJ0p4f",
-	"/5Qz8i9huWrog0qa1tFJmDPojksmz7KdbWqNUvTfasX0mdYt5SEiOJpDotEKfMJCmFQCKJgm+kkU+veH",
-	"I7b1p7evX6HQx6EwQCGND0No1kDjbdAoKUMYGR8X1IBHc8gIFQQQyakcMNF0y+vD/eL47emzVzuvXp8e",
-	"P//rNjSiNMF/NCdYqAnBypLH7gGSMD8OvHqXlJiC8gE60R9lJFJQ+WNM8hdYqj6Aon/8NLS9jwV0bzPR",
-	"r+qBuNW5SAJWiMYDdJSrudbUI6yIfXPhNVP8jDBQzM3hjOGH0Lh3wzev3y4JMHNf39zXpCW/hRvWeApq",
-	"DlVYRddvtoauyg2sCAMtR4GWbO3j2GFYgqWyGCVIRCi45aCz4//H3rUut41j6VfB6k+kGlmWL9ndlmtr",
-	"Np3LbLY7l3KSnh/DLhMiYQtjClADpN3aVN5l/+Y58mJTOAcAQYrUzXbsJPqTciheQPDg4Fy/D7vKYKIp",
-	"Sbl2Hy/ww9HSLAdY+ZptIzzaKk0FIUcY5165yELgnxE5PgRIbJGPKlITiZTmdEQ+Rh2eRp3R8WE/ggFE",
-	"nVHUwRQwntgxPxgvBH55LYsrlmX1HBbkqr98ZlHn0zbYOTjV+AqD3ea+LFPwsYNL2Kzuzugfv3/qf/y0",
-	"kD2oGwCLKra3hQbHhdhuDjyp9Jx0/31IdM9qmlwifkaTaYw3/2u4jv/LaiIaCdup8kjjwN/JQiXM6miS",
-	"UGERJoxlARrPiAPuFrgO2x16VFjvrd64M982fEyL+MM7/xBWBeC/WJlwSEZGXOza30gorUu1FCcSTYVH",
-	"urog6iSHy0PiJ+bABzBv7ZFIYBEjNH+g3SsF0wPSfSmqxLcYqoYkzjXVRE9oCoUm4zmJ8QU+2oDNp3jQ",
-	"a2nGqnmHO8dw5xjeimO4+WrzwrppgqpG/WluU/JKQSC6OTDyQTO1E/4Hl2D5/ov4K0KHdJ9GaJenZDYS",
-	"TCPavnK/utY+hv91yy1lGctZ8zZXZnbwLO1ID04CVptqxpiKOS5K3ze3uAKfwc0WEh8VST1uYBWDy9LB",
-	"TiJvl9jJzOr6oetN5TH8zOvKJcQIN6+gXnjUkk6SIGkJ0UYAYUEOpcWwFOlyD3d/UrXEdC4Vg/jkhIsL",
-	"yB5iWXChFwzEGlRmJfskpCCQGAVvtzlqGV5w1xHLVamz97Vw0W5V3kGYtCo9awRIZxkVgouLNZjXmlyS",
-	"PtHSeBw5SQu2Bjeaq5/r1zqyAfTH1/OHTGdmgCc18jK37uS1KOlY2hAk3to3vI9yoXdS5eSSzc0LZLb5",
-	"NN6LiZkaDZTSTJiDrSFFqVoQ5zsAAkS5YGcAsNjvMFFMoRzXfPI9+HfhnL2FIxXsbHNG9cDva0QrPZ6o",
-	"+VTa10WVH6bl5arELTeqjmoYEA4GCv8sOShb2XOwnqJzAtXeXxAM4BrkVbA/cwL4fdxsHEQq2x6Io0uX",
-	"DC4t2Bme2zxF9jvedmfBWk3EbiY27R6GqflG24a/zZKumYLINr+yqzTYFfwOsEUxV3wO1UciYbHtwUIC",
-	"EZ0UAIsrFTlnZvEKhvXakejGUyZ0wbJ43/2VsXgwGPROSIyxfGqOEMVmjOYuq/uazJjiACiCBw7JNWOX",
-	"umdx5CKBGL0uL8dEStWIUDKVIp/Y5QiblBTk6ID8LxUFVXOABobFib8c/ifpSkUOf+qRF2yszCmDSMRV",
-	"tVlhSCNxypTgTLnf/gKWIY4WGc9ILlM6r/xgbjqmmo0IsKDEDqzdZtW8uvBdDvCVWApHAS9xOssYYsv4",
-	"c5JMakjehcmjCyZYQ88r1OHFU2nctNgjQU/oDBsx/FXVXj+9ZomaVww3KE9b5PXywtYZdbzomN0B3gLE",
-	"FrAmmc75tMSc7IwODocVRGPLMxdUtZ1++XzFAQXH37jCDvZpYTN1PR6He8OD9Ts73MTcT3Vbqa8X9bP5",
-	"bVfRtqtouwXGrfpu07zZhN7HvtPYg2WNRKcvnpLHj48fe/3u+SetcpRJUihbXdsFJXpwiBuA7nlcUUj/",
-	"VZSar0lwcO59ohM582hPvs7DN5JkXOeadMMe5BGWcYT3PYmE81tGIdfyI10HgBUpbsu9AXlT5JmUl3Ds",
-	"b1JeZCwST9376mJsJmRsthTC8wAXh6k9iGVrliiWk4wLhLGIhC1oML9CNZWbPFvNQLrxX22qswflzdxy",
-	"iNKUNJRqtPQmuRGuLLQIU2F2rP5r2uxjsx28eVnFuixFbuiVioWfn//t5evRb0+f/Pr89bMnp5H47fnp",
-	"u5dvXo8OB8NIvD198+zls9He/r7tB9zff0XNNxVUJGx//8VpJJ6/fhZev3ktgl8Tu1zSjeoQgi9TylqX",
-	"O5HtraGePrq/VsXAWy3lCi+dWWOlXaZzin3ncwL40KhgxKXTPubZvbaYeMXS2sXD7zUevta2119Ssl0B",
-	"K3P7zIkN/rovXeNIatLG7UIx/Cq25HsrtTtBu4OalTWlbLNQp/uay5IgrbrtFzbLod3g7Yf3JS9YiDeD",
-	"+PR9gM/nLIVKWTKjKuc0iwQysZAuHQMVERSn9qtMRNhk5dq5nCM4X2jj8k+NhG/jApgPR+kD3OGt3Dy3",
-	"4beGXmquABNAcZZt7iPeD3XOqnXtaHOC9b1Dzto5hmtx12zhGFYsr1vgqwkV3ULcPtaFnjGRxqRrHnBO",
-	"9qJiODxixB4ven0SY+l1TLruoD8LrjmpRfCm8oppMqM6xzCguUXO1BSSajHpuovxGOuTc6O+ettT5Lg8",
-	"kB0e2gDFFPki7HOb8jq/bxz9bUe0GjTTa7jJf5Js1btaviNNEWKHZm+VeU7OjSJE1tTOLDhUA0GsOI0H",
-	"jZBM/ogc/5Mld06JsYEZ9SOr2R+rMxRXrucOMgaVW7lGiW6jOY0u0jdTlxuTWNawbhQ7h456LATrDcg7",
-	"lmuykFvJZSRiYbs78NiAfBAZv2QVu7K/kHmxNI/yiilLFTQynjZgryqWSJXqSIQxQprkBc2yeemMN0Ky",
-	"MjOTgWm4MsIF/WJ+B+hSm7UBfGpy+uIpOTo6+onkfMpsftilhs38tELMVeZk6RYQKLnjr4w69+27hRsr",
-	"p2+vVMjs1lUrpR3dbT314hbQzTXMZiYIphy0x4a3xmWlJyxIEjzCbG+oBYiQ16R7PaHoIxo5TovMVYVD",
-	"oThGxNOC9foQmCsTA5BUtomFyk1xwZtfaHpFQdnUFd0AoT8B+64Gzx0EB8dzvDc8CQpZeJZBDgP0iS9k",
-	"d78DLTAYonElV1umCipp4MZoPj67PYh08FUxKlsS2LeTotzpoHuLZeFXDZdmZQkIeb2xFgr29qXNWGmp",
-	"M8yyOadZBuubjFl+zZgg8bmS04BgBz03ZPHJZfCDFIzMGVWRyGjOVK9PaE6mUufk8XA4IM+nM2CPVoQ6",
-	"H5KlFXvOBlJW1C6+CV5shf3xAmowUzonXS6SrND8irWaFOY1Nyor6y+yRy8+7cRPwsEQZkfbRmWc1vYM",
-	"3/1UuK140OrSNhCpwopVH+gpVcrULvp9qxrjRZEXKpho7IW5oxC4UTKKUQxLNOqRpyU1akpzOqbaWPoi",
-	"Jacs5dZwiE+fP3v57uzD6a/gnGiW98JNeUhieIZFNIe6tkgkiuc8oRlJGeiLIMzdJ4+HRwAtcWYv9IXV",
-	"NV+LZtd0ru11LDUP6w0isR6MbnOK/xSm46ZIusgoC9NpZw0cFqY1vTCLDGAM/jQbwJtfQpBdhKicI8NV",
-	"ynX1Kj/P0BWRfvl8zgUPLzdTlkhxzi8K4zFhCnkJpq+yL3t7mL6nUP7NdCOgL8ytMSoBeZXkip6f82Rr",
-	"SF9z1dHtfpeU04zkyYwcHP7HYDgYDg5Gj4+PDkfE4k74P7DvADz9cEIL8ZW/oF8kX+8rPiFNa9e49UIx",
-	"mkyMzzJYCrjsb78ccTnolFjR/9onS9ssuiVzNMmkuIACopDrWT+yyIYa1MeK9nQAyykv9hygrvbJMkT3",
-	"4cC1VJeZpGkkINhe89pswdb1hEGA2TKgI+10xtrspffBxHxX3R4C7LSGFg/8Yc/+DiWz5v/+L1vReUbN",
-	"nfcq/0smkI4yh/GvDZo9uCY5o1PSTahme1xoBkj5S0xNP6LGMNXBWrg4+PBSOJ1Ty6uM5K2tFNwsBQ4n",
-	"sbXbPZ5VrlpnVK4DJmNXLGuN5vErRou1R/EaTn/qF9FaA5nIzPLd8XABtg2pPOOWG3Ke1oSEaEZVMjGW",
-	"snl0H1of8S/UNn2ULqMBxjS9aB3xHxvJ01fpiSlV0KZdMcGX2/XGfMXemGDegw033GO36Iz5lYtLKHJR",
-	"Emh+kU0TACbMioRaXXlOlMwYictnxZFowEHO+JfP1bKvPlS8RJ1fHxXBeeIR0zmZUWNxBPt81AFEOPPM",
-	"SEyo9u459KPYAXaPhz/VOpW994Aox6Xy0cALPmYWb5nqSMTB/n7GUx2TLqg/29MzZSmnXLG470rb3FN6",
-	"iMpcXh27smO4PhJgVLhJEYzIgsyyQnNWKFRqXz7bQWkp8nCadNTprdmwEqzamxHuubcAi6OqUI2utFp/",
-	"1GF/zphCss/qtlRuU9CgYrfNUedJJ7iaQkzZHCmmTMkzUJKdUefnveHw+HA78OVyCu6nOSVUnA3tKVZM",
-	"dx0qu8ql+2hpCbwaqzFb94qah7Zf0Qo38NYG5B1MKRnPwWw62YpBI9Di9+AirbAE4ZVTOaVcfEMmX2iV",
-	"b2byBaKxM/m+osmXVBaBW8bh0S2ZLUCIjXOs+HTKEGW6EPyPgpG6p5zNweaKRNR5WloxJP3y+Z9f/h8t",
-	"RSpyFnXarLJjyz2xhnkTSOgNzBtcmEa4/2eeKlpklg9dyGln1CGzTE7HTHFG1o+nlQO7H6Oj4lAvLNXy",
-	"1x/G7tiZEXdqRiThQmzWO3Xz4WP5n627z05t6R2YCWXZSbULlQtkdWFaE6qYxVJmaeQIgksb6KSJBRlh",
-	"xc2ZXFX4VLkKXdwznsaRGLNETpkmosiyHupO8IlpApRxrpQll0UyaS7Lw7armuP2XXTAff/VH75lbgOz",
-	"un8TyxnDB6WwrNFEt0yyhl/J631fWXW7goK7gID207ss+LeRm1R+0zttpyPjIq901EXCttTZJq0Rlj6b",
-	"qx3ACxO55TmpNdgRKoicYU8FkYKF/XaRiCsxqri97a4kT+MXAnAOeb6k3+52wm71ABoXzSG0nztbBMPu",
-	"pwtvtVpwfXgL6mEX09oZo+t1462h+lYYo/XY1k315GYONxqytgA6sCRoBoUfZEI14fmJ11a107qHw4MG",
-	"XIUnaRqEwm/Fca7lAQ4XI/nbROn9TV+KWZE/rHB91XApi88Fu64koncaa6ex1rDU+FXNWWjxpLdWXvsf",
-	"K2t0Oy+7wiwQDNbzC0xkhhhU1VqMervZVF6xVhX0APwQWM5IAc0WV/POPbkdoUc5qEi65SK6e59ldYYn",
-	"2H22aQ29rcVSdyNuZ79eyNLfZHf+lV2x7OH5D9+x37DbVNeKSUMYoKJNHoVVglh/s/XmWokMb8rSA1XI",
-	"VMyrY6uCK5IQfdFHOrgiELHoUsuqUL1DGjIq9FaXEVdg2x4C5U84oHdSrXUNsvs4uPKtOH7Cx+44fm57",
-	"KVbBAaGv6e7DkmYBAyjoqsVpltaA1Gv/oVUo3o8liG68gPWQF0qw1KJ3K3ndwzR2LnOaRYJDuqlesEJe",
-	"B2x4K3gkUKj1iMRKZizuRyLm+gw7CWJsvY7/iBcL1AFDFcpDzETXC48BsbzIMkjkt+qHDzBt31WDQbU1",
-	"oKHRwM2UORD8zcysQceB/WNJw0FGdX6WyQsORBPB/9ZuPAB59fX15sO3var5be3ievM9T80Fbc+1DSrd",
-	"2NhtMZSspgwOworoxgA9FPdwgG1j8vLZhAU7ljJjVGxYPr8gv0buvQDfZw2VN6f/8TGUiUoD1vAn14Dl",
-	"BGnUAXSY/57y88GUdvod8y5ndtigj8irly/Ma2E9bTmlFgQlkKr6o47co0A27JOMZGMkfenovMS7ywBi",
-	"drMyMSNlmxaIeXnalYZ9pdKwwup2t+fi/1eWg+Em6eBIqHAqw9UzmE1dzFFlQbVDsF4dESUUj00LnZMx",
-	"i0QhoGSjezz8qb9QPGZ30xnV+lqqFK8KGDBmMuPJnHSPDw8BRNbsFLa/+IrLDGa81wIQYofcXk32AfkH",
-	"t2d2cEt9MmVpy1I3P5GfmaAZh40W39P4riyZHBweHT/+tz/LpZyHecRwrZrbDMyv6/vw5u1uuxgtzAW0",
-	"6MKyGbW/xQQZdfh4hToURZa1zFiLBgzHdAuz2tgza9fHD1Vf1yItMyXHGZv+pSnFzXIUieegNWyRKPb+",
-	"fPmM+7zOKaLO7tMZ37862HeqzPVEG03SyXkOAuDTEOWGNJZFPhpnVFxuAFaLY276tM+9Re2Vm8vMGc02",
-	"eNixmrdW5bwFTfowqgdrxK9ua/Ke3Nok5PJa+J2pq+HLaEuJb0R8f8riXmNR1Kv5W1+mtXkUwSiBN7/8",
-	"CPTyr+YN9WxN36tGxwFJ9EY74xQ8ak0o5FDr1BkZF5cnHgWNywL5SXUuZ9hpb73CxuJwe5P3lmHj7oqt",
-	"Kw9qiUubNxn8CCJiV3VXKqLYLKMJ65HpvPpJ2xGwvPzMFDtnKzCv/j7hyaRKDWp0viY005IohG0oeW7G",
-	"c2eddmmWWfy8qTls4wXtuqEcy1dimg0f2QY5WZ4y+EF0j/18s8r3WMLP3Mh5DBIiZE48Kr8NsGuW5436",
-	"BLNxi3JwMz/hY4cLBCCAgVmUZ0VnM5ZZo3xtc6VFdO6nyO/GcvxgzdxdBm6DDNx0w/Vaqn/028BmKBoh",
-	"ysz9daDaH2kSey8yJlSk+1L5KEILzDLUCyOMCIuEDznYdaJJjNiE+Zn7KSbd4+EQs/vXSoqLnk3wXcnL",
-	"+nAUO1dMTyIB5o8+8VVi64Q2llQWVw3Vbak8moKP5BVVMtnM833HsvONdcz6tvTwhk7lK5mTFKNJwGJQ",
-	"sIxwkUilGDiIbb6lE8DQxRyWLubPNCVO+dyZl/mKZmZzYCkZy3QOoLggYCiTpRhxjbI42OnBh+Xd2nLk",
-	"6Xoe00eLbLFOhR7GZN/JcyPd5sxRGN80EgHUQOPCOFIiwEDL5AXhAmHKaJIwrZGbUEeCKuaB7LvHwyNU",
-	"beZEq8nsmQRPNBovHZCXKZvOpFmepHs4PCb0gnJBpEDgZwzZRcIOrBdUNlOBcPkkByC1XAZ5p7LcoYwy",
-	"q5L41wWgzeXN/XPuRj6eu7p7zue8Hlyxn3mJhlrcG2jF34wXLcyGU1yx/wNYnfTLZ43zqsiVzBXA58wU",
-	"1qiBImxVlQf3F4gzu8+elxsuRb9dUL7VfkK/KFqjZP3VRQ5NXm3z4niQwa6tlsk32rbX+pE3q8kw07FW",
-	"ASvUl3UFux5V0RgmNDUbxzUF+NbE1tR5jdwbEGeFB4Z3PxIxOLfeBMcillpLi/UKuAZu/Rrgv33UtSyy",
-	"lGSMXjEiZCRWaX3cbW+awbNJpKBkbzN7GCb1rg3ib7WW9fZ3so2TRvuP7z1tFKaK2vcrJ/+ONxdLgnYh",
-	"iI17AQF8oQtz2lvPAN93W+7mjX8baV3LExVa7k4CwIo29rftYTZmOCS7SSaTS1nkDd19S23e3bZ+j+0u",
-	"q024VczfvyMmeDMxxm9MaS4FSwlg9c9oPsGiVY3UywUU7iiGSRG4T0osK5CSEpMehcpKXQkCbMe4wIth",
-	"XUjnFZYBMOsg9t0OLgV7pMsYXMD1aF5rsRrwQwCTokl3SgW9QFA4S6wGz8K7Gt/QetXBjXE6G7g8+BUT",
-	"TAOYhsUh7xPcRFhKEIG8T6YsVzzRvnLpyduXMD/BAyxY+eITXtFkYu4LPEoWp6OUlL6vQeKKTAPWdiz8",
-	"p5k/v7C86Xn4WtjnPzV3anj0+wWkEd23jwqxo/sel9w/LABoc0wlQR12w5MgvpnTTF4UdZS3CjzzlM6h",
-	"y2nQBMHcdOenAPwA96OCmxeA1F3JSUWt+nPIsogUEd4foSMaP03Aki9FrmiSQ6mtJ2+Gj/NHIXNaadhg",
-	"QGSnKy9hLm98yt+lukR2FD/7GT9nyTzJWN+DBpm7Y41rcNdqQ8nirV8AM4D2gBkTOcU6yj7RiZyVpF0Y",
-	"ew7unFI9GUuq0sa7Ap5MntNkgreojKNPmEjUfJajrlBMh7OdyqRok8e3JVtZKOqzjIpybVXhlfIJK6kK",
-	"g8f41PDiU16KPTqbVVK/ut+QbkCdUeRj+adZm1eM6FwxOh2E9INhGuLT75/+FQAA//8=",
+	"7L3ddtu2uij6Ktg6e4zanZQsO06aOGONvVwnmdOzSZo6zur8UY8IkZCEmgQYALSttnmA/QT7dl+urHN7",
+	"7s7dzoudgQ8gCVKgRMlOGndmjLU6HfEP+PD9//7ai3iacUaYkr2jX3tzgmMi4M/jKCKZ6p9hNiPwQ0xk",
+	"JGimKGe9o144WSgiw0Ev6MloTlKsb1GLjPSOelIJyma9d++C3glnijDVf0JlxiU1Dy+9CyuFo3lKmArR",
+	"DhcopCyhjIRoygWiKZ4RiTCL0asnz3bRFVVzpOYEScyoopLEaEoTghhOSdflwK6WF3I+J0joS0gScUni",
+	"AJHBbIDMXtGwvz88uLd3fzgcrt3303M8W37/fxAhKWeIT2EDgkiei4gESHEkCYvRBEcXiDIUnk77L7CK",
+	"5ms/dBqTNONmUyRL8ILEHgArkZMQXc0JQ2pOJaLSQFBxQWKEmbwiQq8KM0SwSCgRSJC3OZHKBXdKUFh+",
+	"L1r0vyOLxvoIy9Pe0T97+nu9nwLPep/zCPux4M3Z8wIwkSBYkbgE0DognBElFv3jqSJi+b2vScRZLDWM",
+	"rzBVaEKmXBCkxIKyGcIzTJn3/ZQpMiMCPvDjjz/2j3M1J0zRCCsP6jhX9QnD2wgi1xmJ9E52wm8JFkSE",
+	"u+v28rf+GVbkOU2p6sN/l791Zo5GIpwk/IrEKCMCpZTliqzdifv6M5JiyvSH2z+RkKnSGAnHkgtBmEYJ",
+	"FvOrDT8liWo/m5wpmsA3zLs1gk7zJOl4PH/r2/X2T5+07gVRTc/RnGuGIXhqSdBc4wLNCCNCo91jhBPJ",
+	"i00nfCbXn9k5Vzjpn/CceXYJFxHL04mhMsGvJEo1eWsM1B+Z0kQRIQNEZ4zr16Iw0XALge2FfDqVRAGt",
+	"6QVToYlc09hauDjr6p/gLFvPHUhjeVdEEBTpF5AY5ZkmI4winCHOksURCmvfCC1nYSMGCIMztKPm+g1Y",
+	"EJRyQXYH6HgiAYuK7ykAD5WIXONIDUZsQ5byt/4bJgiO28BvriLGFZ1a+pQlp8FJQgTawUlif0oDfSfs",
+	"zvDKDM/I7oagfxf0MixwSpSVpicJJUz5sPM0LtcC9yAtkTFb6C9SfUOG1bwX9LR46x31zE1jGq9c0JSL",
+	"FCuzpAeHvaCXUkZTDcj9wIcoJzzNiGbqZM0Sy/vallfecPtLZErgdSCEmyLVujp4x20v7QmP8nTt8cb2",
+	"rpa1FZc/2uKY0joN0+v6ISdi4Vd/qHNbbdloQhLOZlqOljt4C+8pt+A+e9vbePo2pxlZD2X9wWwFmEn5",
+	"ntte4TPg4YbQl1f4veYnLoAsC6LS0n0bUF2Cv/HiDP53Wl3OYiLsAptU1VyiS1Y3XqPR/Z4Jni6v015E",
+	"GCQ21gqfWaKiKUE7Z89O0L179x7ttq7UPD/W8t+/1hgr0tdv6/lETW2J57x9gYWSucXaFN9+ZU8IjrXl",
+	"9C18fnl5xXW0E+rXjUHJIOHuNuuN7bvG5tntF/2UnRGFRdyClvySiDjXSwY9ZVefPEjo8vcpTqS+UEPg",
+	"tmUTNhbmcx4JPuE8IZi5iyv5RTeatgbWMhtqLqPBh25KNq8E5YL6LJPvjSZDJEGZuYkSiXYEyQhWwDNL",
+	"VQXsbUkuicAJnDu5zhIek4I5+jaSFR9290AVSUHv+e+CTHtHvf9rr/Iz7Jnb5J4rkcrlvwt6Kb4+Nc/f",
+	"LzeMhcALfVGqRaJ/0FDqlbv/YXnbz/Ik6StyrZAkWERz0OepSgio1M69aOeZICyaI6lImlI2CxCOIr1S",
+	"o42TuJUE3tY2neLr54TN1Lx3dDActuP7a4VVrlYelNS3yNs8Jmk+eqNDsguvHdE3XY/onERzRiNKWCdC",
+	"wlLSGSOxtjcMV7LPY4Z2higlWN/EFgHCsjDVuKAzyixMfEBQ5Rq6E91wBdGdw4WWc9RrXmSkdS36WXcJ",
+	"XU8BPlqt4Y2YaXW7ZRm5vqoavJP1y583Yp25/dQaxum4iL4jHjXzBb4gUhuRWuCBswRPtRWIBFFicWQN",
+	"YiFV4ZiisvBUacQ/OERzngvjERTW56WvGJsT3FQXZAGXJzxePEa1n8GfhRnXZilct1+R6PDgIICnruY0",
+	"IdUyRqzwEsBCaJIgkTOmjePD4SNjrwK4jPe0glfDV9bKLO7fB3wr/r3vYx2nU/AH+pX28Ok5noWFCnxp",
+	"vYza6n2MsGYmCUGckWqn+wewUQ0FvY1oDl7eQetGrDeybQf7fnbnYu1qrd1FvxbF/WMaFzUmx4XPUcWF",
+	"0uij4ZkQHIOLph8iyYWSIE0I0z8OUFgIxBBluTJ+1pRLVZCiRakd808SoDnO9f8wveaEBGiCpSQBygSf",
+	"CZymhOwGKOxXbwWnFMGNNw5G7FzLdSwImgh+QRiaLCoS03oYOGYQjQt2CSQRU0EiIwarlRsa5ElM9FL5",
+	"FBEczQvtYWE+GCCMrri4QG9zkpPH7hLN44xcaZqBm3cfo5rCCaAZsTrL15TJc4UwKlRLlOhtTriaoyu8",
+	"kAP09JKIBaCyQRypmX6sUXquxYAW2Swm18GISY4wuG5QxMFVOtGvLrd9NcdKC1DjgMKThCBJfyGBYQ/h",
+	"2xApztHOKy7VTJDXPzw3J21YDPjGiP6WVATHpSdrAdCfkqvdwYiFGRGKMs0wQ7QD7qTi3YFmNQg40BWV",
+	"ZLdClImGWPF6wwN3AMwFpYyY0WGuCJ3NJXjUkJpj5sDE1W12A3Po1Xk8RlQhgdmFRASACV8LkOQjpuGn",
+	"oYVm4AIsPf+V59IubYB+tGcVarCER7XDDoz/tNitwyCbOokmtW1EINAoRBP8DvJX+tz1ebZJMkDD2qdj",
+	"MsV5onpH94eg3hh2cV8ztjXM4wXPL0GRf0KynMoWQZxyc5Pc2naNzeu3MLPKFbowNNrD2tUmlF04WpiX",
+	"Ua91A23Pmcul/zWXb/Pjtcvdwo79Wb95jG8EWK2TdQRo4fW5oCxepRuO0+LlnUlEr6JcUn2BbyQRHRco",
+	"SKR5aqzlB6w0l0S0qoSSiJue8UvHMb9aTXBd+C1qgnvLbasJ7kKf56sPHEIOrtqdM/tToXLX4hGtjCpf",
+	"q267q1qLh54gyG3aKc21wAK/h+jV8oJe1gNiiiN5QbO2dZgYmJ9nD9faa68oWRfbkJmW3hkWba7jTL/j",
+	"tnHqVYLBlFi9tizBbQif2Rfc9sIqe3310hy7PBN8SpO20FDT+L69pWrmtnqRNRZWX1bFwW5rQe/Mq4hU",
+	"3/KYmuSZIgrzJks4Bk9nZFJRwJLKE0U14u3pD/VjrOCr3Uiu/uZn4HPRS2jY3MUntKGcPkahPiiI1ha7",
+	"Xo5wQrbGjDJ4Z33FOMsSS+Z71/2rq6s+rDwXCWERj02UmVzjNEvAM5FhKbUW2zvqHccpZfsH9w7v/7de",
+	"ANC3B4H1hX9P6XSQYnAjddp+tUK96RtB0n3VEgBPBIm1SoMTibAEKKIpJUks0U61bc3oyzV4gsYGN2TG",
+	"mTR48S2ObXrCCghngk8Skv7pZ2nyZhzAxkRhmuj1cZFpQxTO88N/KYJoklBJJwkBvJcKg5eot4czune5",
+	"v6chD9okuBp7R4dgw2vjonekl4WKdVUOPm1CHU0SzC66n88rs3YvTuJEgxHyfIx/ZSdnGRYSzLEJjxe7",
+	"g56J/E4TGt0UQh/+Z+lyR/GH9z9/+N+IXFMNF+WHUOWir8PpUQWncmkfDUhPcrNLou3tIh/KeqEo04wt",
+	"AHMCXMZgCwKJT2hsLErj2gE4FpzCxqhWgLMA42YcyLv8InpsHHiaIpwcQzcZzPcFe+teed87N6KtrbyN",
+	"NtHJ4V3tpunZXt7d94wYHwOflnFy2djjUm7Qqo3Wb4YvPoPDjI3b/AbofxxFH/5TIvHhvSTi8sN7hPNr",
+	"JD78vwmR6AgB8+3KKO5VBFCt7qNRwHmZpvOVRIInBKUYFFn41SiwPCMCQAHEoPEeR5CzpCVcTHCk6KXG",
+	"eaADsIIZTp4KwcUNofqGEUSEILkwprH+p1RI5toAzq0q1ApSy/e0+nHUuzfdjw7wI9K/H38z6R9G+6T/",
+	"aDrE/YPJg/ghOYy+wftD5xjuu/y62BJ6rS1vgczWPtqRvGFlYqM0HyT6g2gn4bMZiSvPUek4j3cr0Bch",
+	"v49Cvu4XNiXhehAEfFwIIzeGuBO+DXc9SWs2MW5/iIbD4YhZN9ljNCELzuLAlyW3PxwOhya9z5emB/fY",
+	"zLwdQGXKZiPm+Oxsvi4WE6oEFguz0CueJ7Hx4mGJ0jya6/8V1mWt5iRFOEl2jVPulthUe6Jh55cUz7wz",
+	"7vhLnND4XGBWpYzfgEirF5kjjqki6AhFCVe5IAT1R/lweI8gwsYRz4EyAZ9l7+ifv/ZAy9MoBG5yOc64",
+	"BLVK35YSKQGNexo96CXpvfvJS/E11Nr7Zq8Kx/4+akUz1esraRWISneg0ioPj1FowBGihErrqS5Sjy1U",
+	"RmwH4ITCJTCFgGzvgt6Lhese+Djk735hU/JXrqBZ8s7cIq0001VXP167+531+DzjOYtvUSGmTAmeX+JW",
+	"c8FRhvcePXr0qIa6hxXqvuQKmcV9NNx9yZHUfK0qn+AC4h9OQm+hIhifm0bomMMPCcEXRhZ93sj4sfAP",
+	"fE7WGn/FExotbohFL7jSZqe28DVLAc5NjtBzglL3SsypQuYzVCCco5RTpqUgirDAkfrwn0ILzI6P5QzJ",
+	"RTrhgK0eXl36G1wWvdWSeu+C23mts+QWGbGkaB8cVHT1hmWCR/qj2jh+yhRVi49HYlYCWw9HgCiLkhw0",
+	"CIwKIBhbcyIIvjAiIQN0QjtGRxF5QhAtb6AShAexiuArvEg4js85f47FStrbzvmhBM/QJU/ylDKSX3e0",
+	"bPYdy6aoGjGgRuecI7PUjyqTC4UZElM0zPQnhQnxgpPaqNsYivOkAaWAIhrQb55hmpCbyoXn4GiwngaM",
+	"PrxXH96jlMd0Sj+811qSEqSvSJpJtFPkmuBI5SRJtFo16t0b9XbXS5H9GuQdVHc3hOyOPhrQq0o7KCCU",
+	"CJf5M4DfVKsCKOFMH4MtgDoyYgVqk2wWkhILOIxzfkHYK0xFB2niwF6fp5RjpZ/uHfXI4q/zyZ8j+j39",
+	"6+mbX073X9JTecrO7kcnpw9OL7K//cfJXx8NyOKvv8Q/ntLv6en1KRsOooOETdJnw/hvf01MTiAVRI4p",
+	"6x090raiIFNB5HzsXngwPHzoXisWMJzs/+OH+Q/76fD67XDx8sHZgfjh7cXBX9g3s4fXD+f/GLJvh9Hr",
+	"h/MfDiJ9NPqpcRGagjq37mcDEDuzPlEvWegbNAOR+ZID6QRHc9KHtHaeeIrykiu8kChkvA/+pzXVlBD2",
+	"4PwFZoui/u3GlgfPXL4kB+jsw3vNxRfkFxRjLW4OkAR8L/KvOsgFx1TQfEkvGJUr/mikcqbtA8ic0Pgf",
+	"zUkMmlfCZ5oMlOYISqKERxckRjxXjw1d2FSH0CnSDO2Wm4pNo45zlVrj3tpWNblaLWo+sKo4suubqofa",
+	"6h+7v0k/AKfwhuFczbmgv9yYtQMtlVoa4jkCbvDh/QrM24Pkh0rZ33eVEmdlHy9OQKWEtGy7bo10honF",
+	"yDBOBBzIOsLhb3Q157LyAlYsHFz+TbzzlfeuOqil++05yTzLuFAkfkFiiovs4Juc1yIjmn+YV+SIcYbs",
+	"Rz68R0fg8tnLEtzmu9XHs2eYuits77tHWC4awarRuQn4fyIl5ytpN6cgC8HIW2XNOdezW9N53kgibskK",
+	"fqNoQiVWJIfUaAR28If3q3jx52IAm6i2Bcf3322mchTlRhDXPhgePOjv7/cPHpwPHx0Nh0fD4T+0DpEa",
+	"GNVCs0FvmifJ2EZtIZyLXpw+0/CKISBO5Rgc7mU9QoKlGoOYWPrUveJTgidlELgX9PIsXru6Zuy4O2w1",
+	"vNqQ07IMgOt/aHaDb02xfmoCBTFBl+WLUUwkijljWi3wG7PmFFyTE0zMD/+lBEE5IwjHWl8niPT1nebl",
+	"d8HKfM1TUgTRuajqW0wWs+X2S95HyEW2tdoDiPrbTxmFMCEsxuLcKLK/9jLBIRHXhNtV8XND9Qt6uUh8",
+	"eaRq7ngG4c1VcMMKHaWpcaIfmxBbHFsefgn1Iktnr3jNgEbyf8Ab/u3BdD8aDAbeDMMqfeCfvYKP66VW",
+	"hfB88jOJQHs5AW9t4dwpsjbqALAWzLhKyKgl8n9zECyDhpGrVfevq1xwt7D0+cbb/dsi0cUZkZDp1dxP",
+	"SROeIy0wvOohMCc4UXON0Tmr/mZcjSPOpnSW62X+tG4T9r3etUKx7lNtIWeCSl+fEE+Zf31Llpr1nyxP",
+	"EnDJWka6tMWIx2Sccalw0u1+h+l3y3IthYDD0oAH4kj9O55EViIUbyp4Vf0tQe+6P+P9pVfTep7QfrCc",
+	"adXMrqqJl+V8yKDHJmNbj2zum3oysk9sQbNEYRHzCa3GqEGhVRKoDeAxXpgkHhx/z5JFA67Oothk7KaL",
+	"HP3a5Rl6SXA+lkRc0oisdSbD3a/tzfpxno7tQdRP5zssaIqOE8xz6jtQ/SCpoWj17GseUePwOf72xP+w",
+	"Mmi6FtcyvJD1l7/Agke+l0oSaf3LnKstYq0eO54JjhOqIYspFBqv/bYiCcnmnHWjIki3jsrC/VWnYAjc",
+	"pLbWtZSu5FTkG3oLucwivpKFUV3oIp0I45ImSQN0J1hLcswivB5qDS4HKZFVcmQDaepA85xgHT+DijGU",
+	"JxOUnK7Ox4qNWAxaopMCB11O4CX7Jaqs8b/a6XXh5SZtynBo45zEySuHc0Ne9wpm7ojN+556uSVmXquv",
+	"W8WXl5hvs7awGzO+XXa0UX2jjydt/ALLl+pgHq5gTM3WCJBMDnnowKgGdUju21KgVYvw8bE1ZZINXuXc",
+	"fW94q6yqje0cgxlpsvAT4jQj2Sjp2eE+6+tCXTazgsP4GEgXQn0DdL2WUFPK3F/3NyDd1Zy0TmDFvYOX",
+	"9o9/mtt+cu/r0zSzdaeQnX7Um1E1zyeDiKd7HGe0r5nDjLC98tPv3MflBc36PDN77WccUjvKLO7VjOWO",
+	"bea22d46dfIPyhXv2KkXPPsjMOQ7BolV4uKubWVbYdYqa+4UAN61yrIiclD4LWpiMeJJQio1G0vJI2py",
+	"jKDroKJRnlAiPI4Mt9Hfsi+lphd0MJtinmLKGhbHiw/vI8zo29xr/Gxl8LPJuKod82hu52UFmkRznkCa",
+	"ClUd7XbTZaxaf7pi/T4LiUEjsQIUdQ/n0tK92kt5IlsZGI1Dq/cgGq4+tXYFODTNUJPQpwT7xJTnVARN",
+	"UxI/RjlAE0VYkj5lkkAq7iVJFgOPzN7Emag/uxqit6QJroPxHWO7DgZsKE7tQW96aJ4TKvsQNtzTZbND",
+	"X9XlMvlu48+EPiQxmeTLz6xxXOKM6r/k4Im5t9t5pXTaJyLb0/9PbZ3GXvEqgA+saErZZ7UeSWcMq9x0",
+	"EWyuahOM/2irJAmmY+iWM56TXKx0Szo4Y56DrjtbPGfb9GzxpG344zzZbFNtcqBM34opF0V/n3qXnB1o",
+	"fgW1pV2+vKFIJ5dLLuEXx0+8YQGpjKPN01C6cqpjFhs3OqKmoYztPQRu9hUi2rHAttIZUm1zMTXGjOXE",
+	"E9n7O8EiWSCcmiIxhqKidG/p5euhzCbj2hmNIV1W+g75tHaWJq1WC0n9EdvULmemSVI82O7jOSQ0kPVf",
+	"L/vP2mhIgCLMIpIkJEacEYnIdUQyVZSGd1ClChds0+2v72L63RD1Sj78pyIIKwJaqk/M5CkR3P+yk/Oz",
+	"PuQDDIf7vmff5lzhsSCmrtcDAQNxaJcPrU1itANVVdDf+AoNd+1hQFOnlWexHiSy7PS40rYx+6y6Kxq7",
+	"qNp9h4e3j0j4lFq353DjMOrn3NR3aysPqqaTDYlSE8KO/Fui25IjrSKylTTQxAiXcbVwZq+IaOH/XjG0",
+	"YZzBgGsr7X+1vrTaYbuJHrSRktJJg/CIHp84LztxHew/GK7dkVeyl6/45qDjG5Zl/ObvWJb25Tv2Hzxc",
+	"/442i6MlplEJ7hVRjeMnkG2AlVaneke9//ufx/1//PTrvXf/3Xcg60To6SqhuaodzxqBuebRupTZ1B+6",
+	"JFlqoF3vT/zEDL2ZPtOdLzc4sZ/frmBHVZPiwgk1ETynSQJ83q2UhUxc0BAkTSjkCucyIyzOWzxQ1f6c",
+	"t6eVkjDOBAHMgMCueyHiArpVei5o9cA0oTbprNbvYvw4RYP6CMeCrFrVbTkMflfWejN3BM8IwxkdVzbb",
+	"p3RNbCoE1ujH6zZLmfrku+sun+7g5jYRnXdwe5tI9Tu2vdUKx11zcZbq0Pbazkqd5uaH++DwE8Kjs8J1",
+	"p5D2X04X9ChrOVPy20WlrTVyWKZTEilCfEPKgp7G9aT1omlo0nK16J3iv0rYWJMdU+3XjfrYdlW0DYSx",
+	"M1+YGT+4/CzPL4lo+6wiIqXM6xkre8H8CRUb93+gfMc4JUx6DaOThEsSW99aUTWg+csc7UwWKEq4pGwG",
+	"LtDdlo9wm6rTcmnFt+38Ic/HfZ9q2BcF9IIKceq6fnWuDgpUiORgjQvtYkPN1fug6R6/zzx5guV8wrGI",
+	"NcrLZYxvZGE3qgUqk8EP3bLajJEW+GeYsZaHBVFUkBXH1jKlsV7jYQBVW0jN1ukVayg/6AMTueRJDj2Q",
+	"LWATss4dXAxdpcwtsTEt+B8YFJKBHQpgZw70gqoRSgPS+va659ZWcfmEb1fomLcW9/v23ZxFU5N669lt",
+	"jZtqrUAp0RqweUEws6NIYJ6oVFgoDTYYi6B4QekBjKqCfwF4G5NWKvON56b9TosQNm34AQntpAUP4MF2",
+	"8uMgGB7+S1Ztb0H5chKF/7pVijucX3FnsZbqw4FdeO1rvgOWCfhyMxKpcRb5JnXMsYAOOj542+kv1YCJ",
+	"8iaIum15HArn13pRluSW11SyObRnG8ddo/3hMIAy15hENMUJ2hmamANJM7XY9S9l6dN5Vb3qQYaq/uXm",
+	"HMm+a/lMmgGEGsUtA8fPm1ycDnr1pP3aHus0uYwPXplBZcYZndDEOyDt+BLTBMPVBTTVc3paQzWfdVHF",
+	"9jWwXB5FeWZ9S9AUxhyW2SFlzr0+d1PZZHQ5AwIrMuOCNoKw2ZzDXMD1EVysyDgvu0x3TInYMEw8pQkx",
+	"lbdL1FfOZC+GcdWHszd21I+wUEQMfs5mHdLF7nWrD2uMn3Df8E234DFNiW1n4p4BDKLf+zkj3rUa+2YJ",
+	"t16dosypIo35FdNnA2ORKxgJonLBSIwwyvJJQiPoxkcjeHbXX1JaNpzdu7dXvNZbXDXHB/cfLC/tL+Qa",
+	"vf7Lcf/g/gN3fK7N/q++92j68EE8fLj/8OFh9E384P4jfDAlGA+j+/dxPNy/j+9NpofT/cnBZDh5eHAQ",
+	"xfv34wfR/v3JcDoc4uFDr8DH1KuRvKa/EM2MYeB+bRmHDw/297shgMF+Eo8nC68dvz6m7i0Gfm3m0ZUn",
+	"+ObseYByUyldji5i6Nh2xDDV3aZjhJ1vHuYiKdvvYDPP21eI7Nxzkyju8hyWkm6Dogm+yy7KY3EpoMSf",
+	"Zqi3YlR1iBvoLe3Dy5eXW9ev5oeNCY/aXrPXFwEig9kAAVcJkMAQBAjQFEfaSGmkGt4frmeC9dS4YQsX",
+	"9JfxFVMQypObUIbFYu2xwRt9kHpaFD00gCMIGSdkE0YvGCWCjE3P4o45QVJRhk3tZY0hVqmtVW+I5Twh",
+	"dskXK1e5dgWd0wGbw1+2o/5M8GiOKRsTKTHdftndHERwtJXFIfOfSSPl5Z8vTp/9hF5q4zxJGhO6zZjM",
+	"D++9p615OVb0ksgOep7NZm5Oz6mdfrE8J7PD+cYyei3B0kWHoETfVoxfDkJmZsweVJxCNsfUNObwKVn1",
+	"0b1NM0nR4koF6W/3u5zr6qSL9fgF5Vi2W3j9+09/6A9NXlOHyv9y5va2q8jVGEdvc1r1WG50v8hFNMfS",
+	"TNCr5chVUvn+cAjMcZsFbJG7GwmqaETV2kKs6uxPykcK7bix6c8yt9VGhMczLDBTlHzWC02pJGPC3CK5",
+	"zzNheDMrhyjbWaQi0LMnJ12IcwodrlhETPWe8g49dtMiDU/HMNIjxgvZbh6Yj9RNgnvDLvS2VR5twiMM",
+	"xjdttDXqHZv8TfRKUBbRDCeoj/7BGUHH3vCak6yxwr9/DnMqrxVy7jezS+dYmv66cbes4RSLt3mzkYRK",
+	"sEQnPIs6mdIpj0mzocKfj/fvd3l2KeBmakzX5+QaD3yACgd8UHalh7Z3pQN+y/KmE55mUNacC+SAA9l9",
+	"tQXJJFnySByf9A+GB/f6HeVVhkUlNJcPPcXRnDIC/SRp2fuNQT+4zLhVt0zOLjQQMm54/xs91TTWVYlH",
+	"LgIeGR+4dRU699Q0sR2SgKhMUyol5QzGNcQwuMdcsaN4d9GfSnIP0DeG3AkWQExTLlAIQu5tTsICKrJI",
+	"STZW5ohhVr7CDHJYx25bMOWTst+O6nApuOsh0+UT+46y2MykNaizE0JotfIdhqgqNsATLEnDkRJVtOA1",
+	"xLdo7mJbB3vzzgUsCnLrTYClmK6gqgne1A5eMA7ebjT+C2+qkcfbNXsxpYzW6q8xfkffrzSwBnNo6LUl",
+	"By75aFAp3YVstYtvuhZ84tOju7VoHz7tyaPu1rPcHXXa5VVt7KNNoK1g/BVybJYe7mqyW2SIu4bO2kLO",
+	"m6STN62ade6WNQbMuo+tM15ukJ38KYyM1hzQlRq//6kO6veGzq7hKm24Vv7aXfldBchnxSNPyyc8uueG",
+	"+T2VBrgW7ytNr2ut83a5RqUatfYzNXVpQ+K4uaDdsCz4F8626PzTLm7WsUGHPBshDX6FDPXiBOFSM6Aw",
+	"rxNlgsd5VMyOLjxKhbbVC3pGvzFVQlJhFluWztm4vGu1o6lyWDViBzBbCWKLdlHuErZL9vB9/5by11cJ",
+	"jbvW+6izSLtjKZ1r5O2da1HVWRu4c+e0rKr8kVKLPzeX7OdW0XLbntzPcX+37AD+7IqS1ujKd62DXosm",
+	"f8e28fnbGXcMoO1W0B3byMex0e5cx0Txx1R8Pxvz9s43G3yqsHqteHThaeEj8kzlgoRHSOo7EFaIlz1S",
+	"HqNwgmV4hPCEXxJkxli7d4Tw0NhiWfgYhSbRu3ykcYNrDZs7TUa4tnvNQryG7zNKkrgc4163Ye30lKU4",
+	"D07LYb9mYrE7eaSRolpNqVjm+tXgifoHfrRTA68EZzOTb04bGZXdJ4ZGczqdCtIhcUxvtlqVz4PiEX6d",
+	"YtJHCNt4hIZbjBfSDtpK8IQkRyj8meeC4YQSEaKd/d0AhXMyiXmKY0wFCdHON7vBiIUTatO9w73q70Rf",
+	"37+vH6quutfuDfU1JWhK9N7huvOvhIQjtvMIbpLEuaf6h/nEwwN9i6nuDPfsH+YLD+7vPi4j67BHOqNK",
+	"IipHTOELwhCWsO8BCoeh3nuI8yhnJLQdmxhHmu3EeULiWuR6R9NFlBAsJKIKcYaMs9+OX3e6TpbVT5yR",
+	"76cw/qesLL734P5wjc+6Vuc6Gsmvd/457D/66df94PDdb/887v8D93/56dfD4GD4bldf9pTA/vQu6P0F",
+	"ZqI8gXlFZtpRI99wTqILT51BEWBbvpJgRVi0GKe+hmc8Z3FfCZqZlmfgHssom3WsfVg1+yWlM+NSG8dU",
+	"qIWvPWVOTL0FRuXNyGSToTlOpv0rM/vDk1pQvrs13HecZQklMTLSqPpAx0kO3SbX/LRJAPL7XGU5VCeF",
+	"r58+f3pyXow53dkN148eWjHyRpCYynUHf8PTvLVJPjUAbbnlxn0l7heg8AFpxsftHw56jt3s27vYNAy9",
+	"DC9+sRZ1FDBVnGYbzDLJ9JWxHebZMUm3FUW/zWkSl9N3rYy2A49NAnVnRHV3U4HXDcE6YF3aR+28goLr",
+	"+c7VMMzXJbjrNLDmWH1HhBN6SW7neDaBjHdvVCou6NscFIaFv7rMd44muh1YWRfYHOXA1EcGKMO5JAES",
+	"ROYpCUxaTdF6MCiqrwMksGpUDMHzvVuaatU5p9xTTtThKUEqt0DHRPExzmyZ6Sq7xk0Xc7LG7RsuvU0P",
+	"DX6iCZlyQUyhD6SeoB1IK5pyYX4sMpRqsalbLAnXX/upQ66YM6tkm+Id/bS3JfUzvVvmGABmeu1gu3SZ",
+	"5fIaSxCN42icr4Mb7nylctU1dPbRpYsBbUQpxxmXkk4SX8bhsbmlmGqYEIFSvEA4y5JF0VmhLOvuiovm",
+	"pQb1vRlLZUn2zdPnbyPzXavpY07yS+Gx4Z7jCc/Fct77th/LKIl8J/EKCyVv7zNlSa93N1mSm1xKGaz+",
+	"2vqUswJDJx7F+o0kAl3NedVPQG25JxMZAq6DvZGhzpU45k3Ah6yKeYP3WCZ307dYZrtN3/KxEvgS59c3",
+	"XMKUslt6k2mSe4OXQHMt26K1td/CXyAL2pRSQlpnUcS/w8gMapCMQcdNk5jdetZsdTsXiGvrfEoZlXOT",
+	"UL6+6r+FKioDZuNe21pSjlPKcuXb7bk2iWVGmAJytfd16wld5cB211iIVKsy858U0DNJ+ODxYxyyokHk",
+	"B8hKfPANOS10Nm7w3bFGmys6hW5dCe4M8qLHwCaC7VXxjBZtpqzU3/KHshkSRF8fdKoOxIrKqRHXzhCc",
+	"0utzfyMnfb0zBmltSuS2YLcnWva7pglBPNMEJJaIZoP+187JdnPV+1Xaqrh0e0mvqGrWrD7LqSIo/mqe",
+	"6+2uSQEvAgZdV3+juaBiRup9iRxAOjbzOunsU1UNHHzNut3U7pI6qsU0WUnzWFYkUTs6QlPk1aWGR9B7",
+	"hZ1HajUk8pKg9+h6dY2spjg1WXJF735q9TChJhttEW0NYg08Wrvrq1iTIe5Rwx23grG+C48HJBTm1lul",
+	"DXBjtZnBUmCCVxab1w2x/LFTlhka36RvuUcF3zRLu65Yb/j0kvCt+ngObUnr6hfA0fuGeGBpnFe4mKZg",
+	"PMs7BVGCuW0u7TYnIA07RCM3kEGNV/vyjF0/RaO8hmSqKKCZgytoYaoShbNFwCX/NjzV6A2G3jDOtd4A",
+	"uLrx8NF3nYiibYQ8vtR/S1k1jWtEDDnrTxIeXWjgXmHBKJtJtFP1CEI5w6aFUEICBOVfbAaixUyhMv2/",
+	"TIeMwWBQr0L6Z+85QRVoEAFbsGofhHagwdCuJsbSKG8RVP62Z5sIsJXdnDRnqMNqHTfabqbBTQpDupgj",
+	"t1EMsVbBXr3MmyqilWKFk8TGCzdVsX4KlvxCZtxL6RAs6o+/knYssHyMOEsWKLRewRDtQDTUegbDor1a",
+	"RRu7iEqEk4RfaTurk1q3GnKlSrdhds+2qhzUFDbJaXOgm9ctgzyhGAbxQO1i2Cj7xsWBTLia7z6Geljj",
+	"uUw1WAs6HaxRH5sN3awyWMfhdaT8ysHYQrXYup2fX514XYo1mFnRO+r1m3pj8WXQMPumQUnjlv5qXbNf",
+	"/6ej8/adv0uduF81OrFg6xd/AMtiAPS1O2spC3lOpyRaRAmBdl8mAs5qZcUfyRW/bsHN6Qy1wQu18Qw4",
+	"JQnlAtt/xhTPGJeKRmu/cUu1Kn/wyoFNlOS7uL+OGvwd29rNvaLrdgTtSs9p+iUR/gb7WTIC72on/Jvq",
+	"k59aq1qtrSwpIs/5jLKiP2BdhP6ZXhIU5pIIhlOtQWFU/AM80QyRfoppsgt5e0T/CflOK+aoNQrJZ4wL",
+	"Ej+utDGtHn9/nKv5ASoyRPvThF8VSrK3raP9giSRIOqjfYUUfQIbamYBBYTjWBDZ7C8U7uFczfcUvyAs",
+	"NGmxu77pzEvfmwnM1Njfn+OWtlQm4dax85sDn0894h9xJQVeeeDrx7kC2h1A2dDRy0371PIXVaZco+l6",
+	"daFyeD/58D7ijJFryhkSH97nUtL12UKrEolfaEXUZNbb3PGmRpbqq0W/yA6t7HI1zhktn6gD9z9wkoNq",
+	"rM0ffVsVvj4CMzUr+tRlgkaFEh1CUZBmCNB9B7I9LonAM9vODiv4TYvRukPm4YG3n12LqyEtYLGJt6Hz",
+	"jN1bTVJaHy4pfZrrA2laa+seWzS325yclpcJMiWiEAoVZF5/96z/4GB4v39w9to/7xUz5W0G8IqbQfOP",
+	"gdo1SuCfc6lMa6DAJBealr4mG6qGBftDf14ujy6qPK3q7oMVdxc5WeXd3pvBz1DDplUyVcvRkgwbKVPN",
+	"cgSOBIm4iNtTMTw5mjix7WEbZSG/FfD+LUQf/hcKa7QbBv4ukQ8Php1oyhe6KjFtGU9cvFoCoIMZ9ZOo",
+	"n2KT+5RbdybPGrIIanzNl/5VJXM1WMN6Jrqlo7TGZzu4LdumhL7IpUITwyUzLNRXEkW50FBemJQKabuC",
+	"d52m5eFHyz3fau3T9KdTbkBiG3ZsHAdwONhazSUT9HqF0CnFB2fJ4qgpYjJo6e1KIv9aGzGlToGldoY2",
+	"yofDe+Tf0L5pE2dXGKBQco0TZth6KIjiuQihosWwN8ZZ/xcieJH1CU87vHDgX6qz0L77axuj02zKt2z3",
+	"UwBODTWpCIbubWGx39AIc1NtFvGcKa2x1dDC8DGTuBjTqeUD65c/vHWG23Sp1t/lo/eX9JLg/KQMCnmy",
+	"dC9okqCEXJKkNnWCTHLbkwYIJiUxtSxIMzQTpL/WbMHrcTPffV1lopedlAVJaZ7WW91MsGztcvPS6Q3t",
+	"69POTO7hKii6rziBB2w+J2F5Xew//6rGHf7P/4NaEzfQ//n/0CXPJYTOyn7Yg87Ja4Rdcrpp4njVAfkg",
+	"+HQKWpK35IcIgldmm6yFhCdTZpuG4x3cAS4OlO6ANu3lHOLNEc2oFUBb6RA20cWgaOXJLxCvhgerBXuS",
+	"k14FbS+dL6G4Q3PGPA96CYcO5qnWP7JcztfS23b6wW2Q5NIYhDUeoS6I/vtF+NYg36ZZB7XZViWSFNBb",
+	"hx6vSlXWN8fO78l5xoVpHqrfHGjlTM2JQFSZOKvkoKqhycK6IJZdXY2E6mVe4uQ3e3I1WTXnyM+JcJbV",
+	"ZufVuFSRW7omRFnPBavSu+zLyzfV17O2VM/AdINj6Riiajm5G4W1Ptdjug0IN6OLNz3uige80gahzyOV",
+	"q3HKF76S9x8Jnc0VievuoWUNv6hni4G4NAmWNoLNeqgbCXUL+L7XAO5eaYHVNkNeYH2dlYLVTaLdFxuD",
+	"4zZfvGHqfHcXGkmzBEdkedbHCzzDkjJ03EU9gpZJTQXp6b2Oj6qxLDylK1uWlO043mlcyQWjJjO5sW7B",
+	"I3TG86QckNdxgM6Grf9p0bvYzyV8DfZff/dss8b66/voNxvYlxtHH/43mtAkIRKt8g+usfNPsMIJn+XG",
+	"s2wot6J5MFANsoVd6Hm9Bi+0Bd4cKnHQBWg1/2ij5Ippow3tRFiSPmWSMOP5bPQ7X+dKLb8wbiBfhwJW",
+	"8KhFyjuT+FucQDeMYqAsiWdEoB2Zp/onqmRp4cvdx0WLGZNohqeKLPlu647agy5s1HabKbwEzRX+YHwQ",
+	"C6Q4EsS4IPIMKV771EGnMRu1xja+BGEuYiIQRHDrs3T8s+y2aEIPHsyK5zTcMSm+3nEPLEDDXfThf6FK",
+	"SLb5cfeHLY7c9QewRWN8tFOiBYJx9TGJd2/YLb+97b3rVq6XSSz3sXfJo41s6pKnJPxKlDSopok4TZxt",
+	"crLAVWoaZ+74rh3p43L0ZSVhWbpv27AedLDjE56mmMXE05kpK5S0VcLQaHKOP3Qs85kGHFlFvnOs0ERA",
+	"gnblTJzgCMYxA6cx4Kyj9YP2EMiYSE1mPrfm0sKciIghIxt7DGsnF+7W5Yvjc/eKmv17D7aKnhgo++C3",
+	"tLfWU9wyLJGrMWVUUV8x8hsGva6kaUVjcNze7LAdtGOTQJvAs8NUhru353DfPPu7LYzyxKxZamSrepfo",
+	"g33y9Nnxm+fn45M3Z2dPX578PUQ7L46f7G4SUmkosms7yDsq67pRDA1xvzZ2UtMMy2zd9ZOYfv8+/Gu0",
+	"wdNbj+ZU+t66Q6jpdxt2KGzV3NaCsUaAKzgrZVUfwCK3OqgCy1jWci4Kwb1laGaNtnasUEKwVL4mgqu/",
+	"tt9RYbMYPdxi9d4hB9XZtrLaVcMqO+dZNDvZrjenNp0HtjwVe2UJ7WZjhjoAR25TbVirdDAQLSqpNo0v",
+	"4+tT82htJrCpuwp6ORhi9o6i7WbNP1ZfSeuGTyFZtKWzZTS3XaCWYyURT/KUaSI10hPKcxI6YyQsq3qu",
+	"5jwhMGVtt9lfqa6ALh0+vMhXxcBI0SHSFgzCzHfIMbQDsKk0c932G5MLvUD2pbFBj8wP/6WEttQRYYqC",
+	"EaUN3SniOWJ5shb9zPoDC8DV3TKdYzgjZebu0vTlFV1dbPuTHQA7VuiK50mMJsa9gFEsFkjkptmSRykR",
+	"i7HIW5y3Zrqu58tPL4lYoAmODbBt81FZlGzukDRTNqOjPCUq0Yxzk+/ZqevPEoJ66g8B0p4FPsEKw9pg",
+	"TfGgZfy+JHKMxz9zXwqSgW7hi12CrheezZZ9FrjlOoPiLBsfr0DdiiK3VMXyh0utL1XkW9Jv72KPffEH",
+	"GMyyxja4Y7vp7NP+0sr/LrfyXzLztjHm7ljJWaulecdO/JPYwXcMJksG8Voz905Vry1Z4NtY3cvqWYIZ",
+	"08e5pLgXrcpXarn26W/1ve+CjYtatm3yVzjhC62y2cpRKsQjm5xN0IwwIrQiPOgwBPr3mblv97NNAuT6",
+	"sNJHaHR3DPoB5FKrYhr9VhPoy/lEXVGtHNCwfcjejmxISJtt+BJlRFAeNwJ7vpdpC0i29wPEC4kk1UhY",
+	"B5PbgrHw1ncbZF0pLV2g9cLc/S7oVfQgxylmb3OvVf59dRfS7Cgj2lyMcC4JVOzZCewlRdXTXq+wRFLR",
+	"JIEOed32U42O9hMzjJyPc5hPXnThg8aUioiUMr2IAPAQ6pdQqIGREP1wiLIEM9uyTzVLKahyd+Gu27hk",
+	"qrOCACphkE2dQ12k4Cl4DCLTTGr3c+Ur3ToLFrhSdRXcPJ7uc2E2m+JVpF6jwaBnBwM4LfZqKNHk980a",
+	"ozLi3OwqV6PNFgpYwXyXu6asi+m60nA5FDql1yQOjxzMAkSC0KZ+ksQWx10cPqpusthWZohoKecnRLcy",
+	"Ar5qYGbf6c8JtGvfcnz6jVWFpQzq9UJ/7fjum/af2l42Gf/7GlnjBkL3m2GZ9TVc24mBZXa7BoyrfPM1",
+	"ol5FEc9cSDY8lSBpbaO8BNdwt5qZ1At67rgkcEsXw4CcQUcwrMH5hxlgtBLhG2fmqVo3uoDJqZkSfSwM",
+	"ysPSMjOhbBGw40xlqg9kMj/U5i2Vk5YSEu4iLEhZeR+gZpJashj4RiElpB4bH43k1+Ugo/vB/v13LXOM",
+	"qv2/KBHJM6FLb87PYiRKOL9ACb0gnkYRZQFXEUpq5BOW100GyhUXF4gRYhSum4edDobLzvY/ZlsWm5yy",
+	"okfnHbZ4Da/xxPAIThG5hrawseaeMS/RqNFF4k7OpLxpm5rVLUSPoTatlawhK0ervGV3wrUVxnfMB1iW",
+	"TrWL41Ftxl8mPry3vdxQH0GBcfThfSkITcXxqOdrYHLnp182jAO3HiUyBf8ylxlhcQ5tr7VJRlbK21sK",
+	"BX4MlfOujna+LfX0c9U/l5FS8ElCUm8Lp7NnJ+jR4f1vUGZuQjGP8iLNqhlOVt7ywb/kKWZ9QXCsj0RL",
+	"mgQz26CaMvRM25DzAGFZJHKU+t/xq9NGusgbRSFzh+QCMc6QEjy//PDe35dKCO5LWIABrn2oeUfmns5p",
+	"CM7sV28DZKmwVys3JcVvcyIV0qhb39Qezuje5f5eLomQe48ePXrkr5SA51eULJv30xjtQFGmhWb4t/6Z",
+	"udQ/fRIWuTGFqzHhM7k7WD3Pr3Gc5+evkLmINL3V6wmGhy3ltT6l+PWcC4VknqZYLMq8ZIto+i3GdwRf",
+	"tOkk2Vxg2UwieskVesZzFq/KHmukBJ+dIhprKTRdUDZb+vJjFOIJz9XRJMHsIqzyV+zOJV7AeFWcJPW1",
+	"OE+ttf5sPpqBTrBq4OUZwfFxkrS1E7eeFF8f8aoCUqIUiwsSt2bBNIuL7Uvb1kMZkXK7ea2raOxEP283",
+	"6o767PzMNrMyN5uaqAFYjP40f3/y4YkrJ0Sekakgcl40L6yfgzAXx9B4rxm63T9YE+9srLH+Mu9aOFen",
+	"bMo9CMEjbyKbmhes4PUVns2IQG9OB2vGYXu4Zcyj1W8/I094hDJsunBtP7S1WIZbuwJ7K1bhA8trZ7bH",
+	"dsMsasrX2jEK3cYlbDgfaA0D8b3NCwslCE7PC3xs5NFeZ1QQueEoWv3CCsPX0Zlzd+B+0LfY89Ic9Ex1",
+	"0K/S0PBEghiMPfQPd47mWMyImTDj06BOayal6YZiTHVoJ1gNhYCsRHB92WbdASp6dSMuUNWsu1swqXI8",
+	"1ROYVzYtKuHj9B3yKEtbFZlDy5R0gvNo7lV2P4vosx2jQZMOTocntZtrTppKpehWLS7VuJrg4YmX1NYF",
+	"dYxhdX9YKoQ4gj5Y0NoDotLdAs9zLjCQjYPE1Q6GD4+Gw/7+N0fDYe+2SsUZNJla23yl2QJLP5mnRPDx",
+	"BMfNhO9v+8PhYafKaEUSks05I2OnrfD6IbPbzOiSpp5x1S7fSAOTX/SCmoMjnMILLLHWTCOMXnII4m0x",
+	"ghbWUyJqA5rlsfjW0qSNwGGYHgzyAbnJA+o8aomTLpHFZlWlXl7mU2zJGEdvcyrphok3PNW2e/2QPvzP",
+	"hERK0IiqD+/bqaUhIeJCq6ng0bHt5g3oqFnY8+G9WbopXe5cllOAwUGeJZh2PZ4tdakqvrJFpGRbCDYg",
+	"Ul9G1w0/J5ck2XDDt7Rg+5o1K90mAl5TpDz6Ul0vaY+G2SY51teDo3lnT087bjUrsjyqTbWC9QE7rOzy",
+	"wlqnxcZYnq+k0yH9VgrJPCG9ddrVMv+6JVVnbcWoT7tYX617awpCzXDqqgyse6i1/6Bp7K75ueCJO6dt",
+	"i960XoVgs7bwxTpXk/ktxSHWEP6tGgDLMQeeEYYzOq7sgk8Zgf5IxHTHwjBdSH1NRv5HI/w7BsoubOmO",
+	"bakTP7vzUWJwhZ0RTeLSY3DgKCJSVu6tuvj464/nSEFLTmiREB7nas4F/QViAEfoW4IFETbsDq8wAffQ",
+	"H0OzzjDK/IPktGVTWB5mWQjeCb0bSMRZLP31toXjeJMP2Gc2/EILmL7P8NucIEnZLCH9XBL7WmhU/ur7",
+	"1+fIzKexr/GDBx4pR9EU4YEJgNgTE2h2HHXPsbng2strB+EFnlc61/qHuy2Bi/ZLZdelqtOZ6XzJc+GN",
+	"abyxzoilOLF1GwXlEHeqZDnmxpPStoX3r+xx6gTb4pSyf0/pdJBiVzkqeh6vonynFU2eJONiyI7jdtMv",
+	"Ry9On/U+SnfD8tk2l1qCpRonfOYjjXOHLCBzWeaATNM8QfBIYFL76RQxcknEUkp95ybdWgft4n464wm5",
+	"iYtrGf5wuL3OPil4gXuYQYkGsId6K7I2N1AN7D6i0nsFzLhZn94lVF2tlHdC3Q0LVjc72XctsNjKvv+c",
+	"wODO+mrp+bM/RNEcCxwpIgqnAkN5lhHRj7AkKCFKEREgjBJ+tfxjTGdUgYcdI7lIJzxphOO+Objl01o1",
+	"OOw5rEsGZlkyQOEgDFA4trM8+uFjZHrKLOdN+9JBnXXfW+oshvu/DPuPfqr+HIz7P/kyqD1G53qCXjmx",
+	"rATGcjtMbVabiV1WbLlZ8gXbEUb/wsZtXFnhvWKuXquAfE2S6VbcwRTUqHE7Sp4VA/0hHyUsboRwzoxe",
+	"Gh/Buol1H4daXpKrUuCjnYwnNFognGUJJXL3sclHR2Fzi+GmlOBtBy5JlAuqFq81IdiMRlDCtPJb/etZ",
+	"wW3++uN5zzeJvFRfoUrIVQPNmMIBeqbVw72UKEEjaSlmb05wouZ7JgGOxCGIZfPJEUvxwjTJt7OOwhdP",
+	"z89OT16Pz7//7unLEEWcTeksF6YXadXCbzDSqAakDYqBUSrL3c+Vynrv3tm+68VQYhyB2DWH23tx+gw9",
+	"PXuFUkyZwpQRGNmci8Q+L4/29vyxzaUU//JdVCKMzPzjSPWnVEgFzS6JrRmkLM71WeHEfNYm/aaY4Rko",
+	"mEcIfBX6z0BDp7qnnjm9A2UM0LhW7gZOlFsGqJoGbWq9KJsFZWaiDEaM1fKe9CnFWM4nHItYGh0VTXku",
+	"wMMm0U4IRK+5oEP1UHJSkr3+l6H7cHcwYiNmalsFz01NIxyamZqOchYTjSYmr89giS3/EJwrtFOffYlZ",
+	"PGLF3fUrwuCMhCmPGRGwod3AyhIlME0omyGZYDk3IVs7bFIrfYurOREEFvv115oSNMgMTAZff42+n2ic",
+	"0K8BlM8wFQYyy3iPdrSgNi5o6U4+5WLE7IBTs6iKJe0Gps4TDNGVVqhrBxXGKHLJUaKEXpIR27+PbGUG",
+	"miyQbZn3GJFr27x32UjEymvMoR3o+Vu7d8Q0wkmohn2sMUxqcLEZguGuMUyCFOSSXxRVNtDSTBIpKWdo",
+	"ilOaLHYtsCFFVH79NRxgCEzQwH3P5hj+6WfJNViL9NrdAQoN+whRhIWg9iPzWu7siNlco3WJs3Khrbld",
+	"cyImxzVECZXKhhFs9qtdjLSrfq5v+PprpPAFQSFMkg6rpqj3hwFK8TW6PxzaF/PpVBIVmlKuCY8Xhjn8",
+	"9fX3LxFEFYqkghEL/9Y/5won/RMtbsssVC2yzEaVvlo0dONTlGIVzTX0Bb8q1neGFUGwLI2++wfDIudV",
+	"wugEgxrwpyFUdPqqjieGYq1fpYAzLE6/+rl+cx/+q4nd/fFMo7jmMpbj169pIBQkKcgUsMWubMRmREl0",
+	"ePDIktYZUWLRP54qIsIB+gsIDjgHIgFZyDVJM2V4f0IjYh1AJUM/X2LgPCNM8lxEZMDFbM8+JPf0vVXq",
+	"bcm/j1+dOplqR739wXAwhIp24/zuHfXuDYaDe6YSbg6ydE//Z+YbIfwjSSKeElTgJWxSn+fxq1NkP1Km",
+	"lhQM2uR+vzl7LgfoVT5JaKSVgJK9nca9o96fiTrjXFV6mJHqB8NhIeqsT8MlLk1UNRuySDLs7dmEvDJl",
+	"sPctJeySsJwgmQuUfKUXrOGj4QTjDsr0vaPenvnDCzaje6/TzMssyHfvliRrA4YDKM7U5AE7drO3275i",
+	"b9+r3QtfOjx41PZQCde9c85fYLawz0q9q/sGzqufO7X5TzYh3tHDekf//Cno2cRurVu9OgXJp9UXPJNa",
+	"zTY6U+8n/ZhhzoaJ910NM+NSeecRVbJoSaE0FMrIlaNjonNoQeAoqGkuFZryJOFXhkNZhXUH37rRN2KF",
+	"1bdb8KBLyhNDBdCjUpq6MRAxhwcHBV8eoGPXr2OFXCGDcJKMGGR84CSBjs81cSbRDocxTVZCSbPlhM+g",
+	"FeQMU7Zr2Eyd8E7gK6+KQyjrDr7l8WIF6V33r66u+lpL6OciISziMYkbtLhs3hgf2/7BvcP7/60X9NxD",
+	"0xbFML8kOO+/hvnl/607tdX3AGnQGs3SPFE0w0LtwTpjrOBNN3hnzWote0ndhF9VDOoFVygmpvuLOfsP",
+	"7xG+JBHgxIf/lN3hUQzv9jCfYkMWu+KBfuvhylW7KkyT29oSoPrizbQBRFnEhdAmm1sq06vpvU0eUGXf",
+	"H0KM3wqzb3GMLLuqLCK38qIzaIraJw9oXuBE4wko9fEiQLaVrcXiipVQia4EZzMLuv31jPMNw1YdJrF5",
+	"6N76h55xMaFxTMA3fLjf4YlXeJFwHJ9z/hyLGTHP3e+yPJlnGReKxC9ITHExtO7w4KDLRw1YXgE/7f0O",
+	"MqiUOoZkNVf9qopFOCJIH4IrgEpfu1/svNZGGJZe86iRq1NO5r/EgmKmdh9by6xmPO3gEfPO8N9FMGvX",
+	"mlVZkkvHrip1Jg/zfg47WOLZfhAWt1Ai9+BBw9T8HGzd6V0Q9gpT4XCP1U98i+OCgCuquQHDOTW1XBrY",
+	"2hy6xAmNISO0jdMkFlQVf9mv+EuNQD8ag/lRcw0UCQJrx4lsqH4//vhj3zHbyTr1b+l+owIa5nID2J7A",
+	"kGUUf3gvIX4Caand4XqvgmvFwz4aUM/rOewxgSWbvs2YyStiHG3VnCdkpVLJIXYHnzeH/Q+N23B6z8Dd",
+	"2Pt89PznRrvccbmaZWmr+S43Sbt+xntmNd7CfncdPEXWM+jAaAcnSanw7hq1v56WoCRJpkgqvJAjwyVQ",
+	"zhRNEFXIhtPRjtfPtNvCcHl+cyu10vqefHgfccbItTYOxIf3uZSU3Iqm95zPZhr1c/VJFZXfS/hrVDRH",
+	"04Z2Jv7hdWu4TGQptWVCEg7DnrjXbaE58AvS20aMvpFEfP/dv8LpnFgl2haTtB2RpfV21vDUun6lcb05",
+	"jMHxWKOwlloT7trmhoxc1U/WuPAYuRqx2ssG6OmSuxhV3uIj11usbXgzHABrGx3Kg5F1CQIbGzHDx0r+",
+	"RZVsuJHRjrmo5mSq7ShFoIZyd4DOrHtRb8ARbSNmsVWincPhvd1CRzxCGZfFu/1ZVMb9WikhPi5n64nP",
+	"y0Sl2/IINHK0esPJ/j9+mP+wnw6v3w4XLx+cHYgf3l4c/IV9M3t4/XD+jyH7dhi9fjj/4SDawPfmVEPf",
+	"2A1Qf1lX+/9z157PGpl1Rn1eoeUVhPm76s9v2AXjVyywgjsOLInFYEzVSc+l5j+Alu2D/+eiZ39Rn7dV",
+	"nwtp1hRmKyRkmd26Tj46ZqYRf8wn+xpi7xxrvduJ/Y7YTsXMNZmVzHQXApG1KGRM46O6v6NyjHz9NRdf",
+	"f+24PEasm89jxCB4hu6jKRwfwkqRNFPurgApuTBZHJih01fgv6cMVZp9gKa5AAd58YIRw4KUATxw+B8e",
+	"PDLhBDdsh3buB2h/GKCDoYlwHw6Ll+4GVQQMYvbG4hyxqzmBb3GBGFe1QmtyTaWSDV8/WNF21J1EYZWT",
+	"GLa6fZ5x0SKg/wXcP0813iCeo9R1PHfxOBcE9sUPdLsSahmuX/xA/3J+IMPbNdcrGH+LH8gkbMhWgxzi",
+	"hCaRy8nQ0nYTsW4h84bH+hxN8ockRJoD1gYWvzId5zFboB1Gro5M1LeUVXMcI8aLZ6HxHHqFZ6Yjvs3d",
+	"qOeweBkxlerEbiXoZVjglCig4n/6gVvdsgfZJL13wdobv4e0G7izEaDgQqELsngMJc841uZo2A+R5EJp",
+	"CpARYfpHqCHWD7zNiYA+Via7RN/Xc0mvHEraYzw1Q7szYWd822xZSL/vF8X89Xv6S7/Usu77zr98tTLL",
+	"LXQ0sZpJGTuhtrZCCJRQVv4IWbXhrj1G2bZRtxCg2m2zAmN5BSeNdGgkCRbRHCZIW9zSXwiQTcUMrHID",
+	"eBtRtWhb0NvaQtZUNr/7aSt3Y/X+TgXwBo2fVqe31MNnmed+zwj000J86h5BLZvFIaH16SzuzVaIfSK/",
+	"2B3hvxXHpVIV3MvgIoXwV8FrCwb707ugxVRoYbED9JyyC1n2FtFIrjgo7lpx1TymVq5eJMmincPhIaSp",
+	"j1hKpYQU3cODA6umm9wU/USADoePqv6K8LLCeJ9jk20Mn90doBOHyiBfbsRMqYKnw7tewKPdAToGYS/R",
+	"wXDfm+8CTMhge2fflkdLsiUtRRb2v+NJZIrSNBMsU7N732FBU3ScYJ7TZZ6peXhEP7xXH96j429Pek6X",
+	"gMOgd0mTRhufDVJiGuRsy3Y6ubD2N+IumzGVZSZyYpHYCIcG/3jOo3K41SrWUd5nuca2JslHZzTDw/VP",
+	"vOTKdDeFBzowmBPOpgk1ZTBf9NduAQlAt0p7tDzHy0EdhXXvV/PHmMbvDEtNiK/9XytzPau5G4ARFvOV",
+	"7Eo0DyzqLWRQFU9A7n2jZEIShcJSuzlCRh9C2kYjOLYBUcNhK9MIHBI8j+Yk9jHIJ7Alh0HWeMOhr/O7",
+	"fiAe/LHI6M5htDmGbhgdbGR1OUaW377Skt8R87veOGkbRg0/qbQ5Lwnt88bXO4d+fyaqK+5tZiebUz19",
+	"0tN2UIZVNN+A3YINacbQQ/q4hNWBi/wxClmeJCGKEoKFfhgVLTsQZ2QZh02J5801R9OuZly2oO5lgqQ0",
+	"T90GiL2j3p8O9g/Q/YMDNBya/9te+bPFqbeWv3y75FiM2a+R5RcF7osCt5LfGJzeQIGrevDt/Vprvbid",
+	"IlfpbtjtyDznms1QNWjTq6r+U190qzuoW7nHVyKa055yC/lW9ZvcTsadEYZTmGlRd9OwKiApNbq2SrQ6",
+	"Sm4p1creto2Gtt2FVrmM30lcuY1PVwsqp+XuF2H1RVhtIqzW8w8jrLT9f7P4mHUhtBhvzWjXUsn2Y+if",
+	"W76mrFLXz7/NuYKmEDJPYUWtsbFiH3+o4Fgf2pLGZALpxr7ImGkraU8RImPNX2qvqL8Q/jGFooq+8/fN",
+	"Y2mlV8mkhlJZqtx+EJSurhocNupIu3Yl0MkA5odjM6XCexbFaOuunBygXAzk7gwNvfi2JehrzvFttBDD",
+	"tz5RGM8ucdPoXQGML/G7Txm/K6BeEwaWZW4RuQvrbAa6RNl4GQTHHqOwYCihWxE/YmHFgcLHVcsMmEQF",
+	"fSqoNm1yYTpv2BGrpt8HvGcm+JVtogS9ZxUJkeIjFk6wlCREO4cHBwicg1dUks5RupLetlZLKx6m2ZPD",
+	"Z496B8ODB/3hfn+47zJd+/v+Qf8e/E4STMdM87yEjOckF5p4Dx8WV+xuqytBL+VMYabGdnr20f7B0I4S",
+	"ZpNaL1s5pixKcmAHB4dV5FAAe3VHqML0+Q//qVUIRexA74ZIOeqdnJ/1zZ5gR5ZpHvWKiUA298p5wmnG",
+	"NLYD7skmCju853eKLBZ8zhNQLFWWLyHFL0r+7xFStAjo5+qufr/3q/3rtuOJbtSw0WdNkCkR2tgwGXGl",
+	"gm+CiYZrHOmv0IS6scT2UKHDpb/4s+6aP2sVqt5WmLBQtDsGCtvwafgppAcECO2Kv4QIP0aIcA3Kbeo9",
+	"hUc/fXgQnQP3tPg+dTaGIswYL95jcjCgOMT4gKpFmAbZSOSJVrIl4mzEQGeBJmpZliyKkY8CRt36WHDh",
+	"wr2xolyqi+VA+k0Vwd/LbbuSlCufbY2kvyhzX5S5rh7bdcpc2Wl2T9OQXNlkwOkZdEEWRWtaLSkn+Uyi",
+	"Kb0m8REKSxpnJAkdZY5KBGlcJA5GLFREpJQRIscpYTLXt2pj0iaTcUnZDHhOgLRJOjeGfDQXnPGEz2iE",
+	"E7QT/v3vf/97/8WLcDcwjuMRsxPPNaMqDX0qi5r3AXpJro4QvyQizgmyUyBSghl4CzTHEgR6y+oXvH5+",
+	"DNyORJp7tXmtZ0ShWcInOEGmNTLoElUvXpiGBr+jSH/YaK501ZTcNCi1ka80RLgkRe19mbak16F/KOHr",
+	"VXL/TNST4oRfK+PM/mjcrPGlFqZmgfEv0dejhEixa4cQS8orKLHoCN1Kg0+KO4ruCHUkclrLpHgBg/PR",
+	"DvZj7RHCSbIbjBgjV0QqBK2xA5StLCKqdw4rWkGaiM2UJiRA9mtag95tC6uUu/gd4iqlyhTXQUllDZat",
+	"pTjOPR8jsmDCGliRmR2C7g1smOuUtJXh3B92iKmsqA7SR1nE32PkPPZRC4JWE1mBNK+wFehfXPMrXPOx",
+	"Q2Iluyl/a/fNN4R8nmk9yor5sIH8IYJyF0AFVNLe48pPjmhsanoT40w3jQhrLGvv18ZL31VcMPQbDHpF",
+	"BTJszECKB90R9T8ALhus3LAQvXidWVWvxWPcDbGN/y3+oyn4X/T1bvq6BgDCJeGinVLKaom+20LHNbWh",
+	"RlrLlFXTKjJBIkA3O0ir6ecsrh9pnRyFf366GeWi81p/fxg2MWIg3bTSAIMO4J3V4pfeFwZVY4oMqzmS",
+	"c5xBS1Oq5IiFT54+f3r+tPaK4k94HO0cvzx+/vfXp6+1dYIOdh8vf7P+AOPQSgvHEvpiFRcDJI0fA5ae",
+	"8ksSIzuqYrV+8+3itD5Q/iNrO3dKsP7xHYY1bR2zmoKJdioaRDihWO62i+qNsMZFOfAr1nmEEentLXga",
+	"GgAsTa/fSu/yRf+jQa7/Fg7WCOtj/aovEvuLxP7DS+yV9Fwnx5oE2jKEqiWStOOarsrxJVJxQWI0Sfjk",
+	"McLwv6bTo/XvT4iWdUaaUYnkFckUSjCMg4Cejygh+NJMFBIwdgIrBMOApRaUIADR4fAQjUpGhxhnSAme",
+	"X354P+q1h1wd9f0PEnO9uyHUuDoLv/TxOqK+d9SjryRKicIxVtjOHUGmK5v1aIa5SMLHqOiv0PRSaVwE",
+	"TxVVyz6YZV9mK+rcohez+EaL/7LY+BeU/CjqUolNt6QQlRrEsjJU4757Mb9ihXLkxfrXShCcGlYbk0gs",
+	"YHYdeMuMh+TEoF//CZUZlzBHMwyqn7W0c/9tvGRhMGLh03M8s+7V13857h/cf2Cnlp1hNiMhsmIT7RwM",
+	"H+wO0FNqegHasY1Vd15ckNbVnGvyMvbMkq+4HA8S2i7idg6RJlmsckHCwsPsULlLzyO2wziqjckrpqQx",
+	"QmISP0YTjYomnkFl+Z7HZctCziJS9EI9QofDfX+Sjj2UdpdPs4VkRsUC7bxh9LqYuL5rIGPX/+bseZsf",
+	"0wJjtVt3vSv3dQHFrt8twd7mRz0YDjulyRM0WSiChEaaAJHBbIBC/Yv8t2F/f3hwLyxXYA6rWgLg2S33",
+	"dfp67+s61/XFggriKfJtUq0XQjK7IYcwpSmBufJLOLlbmxM+oQwDUJsL9TJxMw9Rf76RYHkMk0/6AA+5",
+	"LsuyfvO7oOfhAOve4XvkXdDTHGHdo3APbPBg+GAd8LcElLWfSGywqgGt29tv8bNBxI7vMDdvDK17PkXz",
+	"JVco5TGdUhKjnfB02n/JGem/wCqah2bCo1Wz9Yt2P2/pv/9gg+6Zt9K9ErCjMi6QxIpKDcvBHW0RWR/K",
+	"/M+f3gW/vvuprrAY0dRFi76hygLtutbV0xmvq+nhJ9HbnOQkDkxSGDfDSxnKM7RjOoiGr1+cvxq/OP7b",
+	"+Pj8/OmLV+evw11t+bnRYKPOFx2LtYaQYKkQjGgdeH2fT81Cf6fAbrH3j1GWBTsri7I+STUUfHLTWigL",
+	"gy+VUJ/Ganlqe8bmasKvHfKvjfS2bh9DxXu/wv+CyQFJScYbu0qpPY0L1cecbonSGVZzR3217+01Mxi3",
+	"T1P4aXUV1wC9yoEzFK1DJzi6KOY7AweqlLuSj+hNq8dVH0Vanz5SMCygX5oklpMNPHM+NPAMkXxEd4Cl",
+	"Qr/UM9sO7BrNoNIv5QG/L0m+JjAcAAReP8/Krrb6bNZR6NucZmR1ElZVeb5jp47vFbPFAzsYnLJm5lRD",
+	"tKKcJURKFEouVIgkzPcqEycGyFBXUM8zBM9umVXoVsunOJpTRrztpCHZ0CmomTYboA3Qjidai6pgbQbD",
+	"DJKF0Qd4rooh/IPdlgjoUweMn2/t/GOkqJmZRuOCZ5lMdyrMCKMBegrw5SImwJDAmVLMaaAsJtfbFODX",
+	"auH9raltP+pVhfP6ElU0ooqYK9U/StWmX/6V8AgnVGIbie7X/t25Bt/J5f0YKlaJNmuK32vobHLmYPc4",
+	"WdG1ugagDddzUj7bfUnGhdHs9Lu7qkR/I/9LZ9D8Tl0SqpVA1jOJNaWZFZXVDC1rKqsKP0KCZUHeqDrw",
+	"ElTlkttWlmFx+9BakYlp+rNLIihOEMvTCRGBceRCZhCPSYAmArM4QCmPiWndntjS3zvUvr2itI3NHffI",
+	"vhg8nyi/tIS6o0+5utPG3R8ameVFjMCkk+8OUMh46jSEGLElxmoas496H/5nuQ4Uf3j/84f/bXqKYaZG",
+	"PTP2CQtSNpvQtEUg+jFioSYo0+OAkXCAwik4P1lETNdzRQkLkYIpU9iSo8bBGC8kDHFDzwRh0RwleEKS",
+	"EdsJ52QS8xTHmAqI/BSVLnvFXwn8rARNiaY4uOT8Cy4PBoPdATou2eaIQdMKM9izqLErT+Qr6QwXMfzK",
+	"NLkAKNRaV9SBPmLloJmD4XB3gIwezVB4GpM044qwaNH/jixCUyWjxAJJPCXJor0FhkPXG+cxVR/9jniz",
+	"fTZoo1GKb6sGvM21rPUcb++oZ0+mqTMd9Y5N8wr0SlAW0QwnqI/+wRlBx5rlY6Ffqu9KsEQnPIu4/llz",
+	"Zf3zn4/371vVzowmEkRKkgvk3I+KmxzU1G886R8MD+7ZxhiWOUbVK7qXOroKze/R9sJl88ts/WmlMHhb",
+	"X3T38Qe9EntU/4xkCV6YYZ6rHvU98i740nDjS43mR224sV6UNhwTe79W/7i9xht1wZkrmlD54b0WINpi",
+	"rheajXojZpvHskU9rbVsz2EiZdYxASPW3e4cSsvDsjkHZCOYF1I1YmaEQAFNV2IdNtQEV2AVuUd2OPmK",
+	"jh81ofSl6cfdyljronm2pqwV6Fj6pPUqcpPEAx0Udhi5VshpLBWUpcLTBM8CO9CrUb1rtDPjeJsRJVHR",
+	"KKQygSF70k6vKHtYns8Jspk/RoqMmB1wfUkEDMFWHEmthVGthU2LWDR4zaE1AGWzlqLfVUg+/EQC/dzV",
+	"S7cW5u++ZNndcheTTtbbRsp6hQdbtTKpZhxWvD3ieRIDvZgmGG6de7PzyYh1bH0Ctw/Qj5CtVxJUgDCS",
+	"CicV3dm+0yN2uH+gDSG1LLy03YUviJY4lqvwHJxudjKCFWgXhGSUzYDo51QqLhbtjVBuYi5NYS83s5Na",
+	"DJ5v3X58DnPcxvD4fdqsrOdTRaeV2+JX/8rqfwee+EpAaiZtcMUvlsMG3V1ubDnUKzpXdn6pN5rgUyiQ",
+	"tIyvmTUkI56RGCX0wls5GqIdPGJVINPEKk2Pk2YblN3B+roBx84YrI1HntZ2/ClikxuU673motMzz2ii",
+	"iChiZFtVfbqf/VL5edsE6kK3kPomF9wi6sdSvDTBTwE75AbE7dR7mocRYTGUeqEdq/eEgW2NHBmHta1k",
+	"qKh4TOPwMRpCKyU5YpgtdlGW5LJswuTMAgyssRSULu0AlZ3jbO56THCcAHMpDDCtNOIRm+ZJ0lfaTLNh",
+	"svBtiLSpRFWy1LAE7ViPvFQkTWGoK44iiPnRGeOCQGfQKqNDP27ZF7nGkUoW7WzMx2wMZf4BmUzX+1+Z",
+	"0ybdn7BiuOPdbwwObvD6EkO7P1OLRnZ8xg5W635/2em+6wPGJ/5M8HTjh85590eeWML7lky52ADQT9kZ",
+	"UVjE3Z/44Q7KrjsnigyoSVxwSz6t63KOJKr/brTHOcGJmrdKj5M5wRkyN6FoTqIL4+mKOXEmtZqsC6zw",
+	"BEsyQK8gnwx4LbkmaaZMRhUUMGu9FpLqvNWffzGr2cpQdJuFlrMLX5w+Q0/PXhX2rewd9fiFBglEYHGa",
+	"lQ319/sHD873h0dD/X//6G75miW/Nm9vsT0zwSMiJYS3s8HtVC/UKhX+4hyQc+D2cN2T3ouJMkjb2oPO",
+	"nqPjK4kRuDgSDNFabQDovaOUzszxFbcG6IzENmcslwGa5DSJi4taZ4hRnmnQFwmQkMEYmNC6rXQkb3Po",
+	"J4XCF0/Pz05PXo/Pv//u6cuwsBGwbTPJTL+9eMTqIQM3u7FIbGxrnGjA9qSAyE3RDsAPjxa0AD4XA7Vx",
+	"KntHw8HhQdAr4TaOqdCHCXOR3d8tyCC/qERcc4CLXtArL/decalmgrz+4Tnavz/Yf2QaXsRUlj1z9ZOM",
+	"q3EFMcCkGa8+0pvx/cHBg8FDTSZ+0hE2J7FGLcNHBbVsTF5BzyDC2FZw9o7uPRgO3Z3tD4aD4aZkWB6l",
+	"hxCLawU3EyTjQv1rNKmsb72NQ3QzKLZKj35sC6jfhoFRvFGeaSLfH6LhcGiyc5Qm8AhnmalqIo139E/g",
+	"UodM66pDXWCHh5UdLJVJ6DHqvteQCgfojF+ZrtdHqGquOWItk8zqZdduX9gWn0fV+tXcMGLNzq91hjbn",
+	"V2UTTmjUwc0/OCOtLTi/WChfLJQvFsoXC+WzSSjtapNsmlYa2ak2jTwVt1Imn6RQnlZUuiPOihC9Wziz",
+	"Y5PSUMjzSyIUCat6mGqCcuBMF1Mo5VKhcI5zRcJdO3Oh1g69iICZ2SL1HJyIThJwvAueX+rdjHq7AzsC",
+	"DQQrCZEtKpHQYLV0of2pmLpQjUEr6gfL1YEQKdxvX0lEtYxBkijofRggkmjJY+eDoQM0DxDsAx0c6r/t",
+	"SDH0DVyBMWlo/8FD/Y9M8JnAaUoIYiCDINwKDd9dZ+FSTxINj1IWYmX6g+yEeDolkSIAwLCsVqgydotS",
+	"gRIYlTVZgvox/NOQlv7MBcmggiUsymkmi3CAvmekcNaOmJakVKIrQZUirFYepARmEtsCodZ0WuTPph2x",
+	"G6TT3qid5G0m1NaJ71lOFSCT1vI/vNeQRoxeEpyjOEeRtg6gXLwWfQLjJSuE8VEPsAtsAyVI+dL4q3lO",
+	"EzNCrkh3dXJgBRRqXW4QiXZB+PskwdYO0WOI1IIHXzJhv2TC/suMnqu3SF3jmax3IybXGhIbhLB9sxLA",
+	"ewSNXmxuEdh/lUFYNwQDhOWInbz+D7Tz5vxZ/2GRgDpZKNI3FaMpFheB5l0p7kuiebHSxivXgsY0y9J6",
+	"7G6AJHQWI7a2lDMz2U5SqUBFYTiTc64GyFrUiBbptdc0zVOnFEXwK4l2Ckm4D4M7S03kvv6ntglPSJKA",
+	"G07AqH1je/9bGKDwT/o//RBxgcJ/D6FSJhMEBrvY274KkeRIZtAneU60whBzE43PGVjpKcISTblI8wRL",
+	"nzB7Coe1xgatH+AL707bKtwASv7qWwOSnoVc7+i+/feair0v5usX8/UPZL46iowi12ovkpc1Da9H4wAU",
+	"sUATQ2ByAIJCWwtsJkBQU+iCmn4flKp6UOnoARgvhZ0SOKaMvZJwlQsSEKnGhI0F7DeIeK7G4DkM4lwQ",
+	"Mk4pyxWRgWkxZTTxsfneiH0TtGqOQaUwBsVY4QD0zsC42PeDg2Bf/9fjk65+/Mb50T44DALgcxXD6dRb",
+	"TQsPTwu622qq9qWOdVXjHhBCqDmGS5/JRprH6jkLzQqEmsHbXoYQ1ihAy2Qzr1sQKGS187qhc6hM8NjO",
+	"KIOUHEMOcpxxKekkITKEUoRK34Hx5fWFLKfW2b6hNg/a9nmuWSY1x8SgqGNo1C/oL1d51i1htoZV+9GS",
+	"gNcZXk0l8UvFwuczd7WzaXDjcQmb1i4ENtHf587iGWFoR+vGoRVthkQZyxNCtJY9YiEW0ZxeEhIeQSFe",
+	"GZzavdGA1xGDwa1mGKJ5pGwIJHg+myPLKLpXQ6DD/YPBiD3F0dy+EdxjUAxfJDkKfjVAP84JQ2GhLRhj",
+	"wnXUFcsxLryaQ9OWSEnIDsRlFqAxza5w0XvZmDfWp8kTZ9TjlCeJtoGg7REjVxoYj903SaLQZIHmkOqn",
+	"8EK2l2PczN12GwUZdQx8jtEUdBv5FZ7NBL4ExcHxoVl37XbesN+nMqMLUy5qM26ROX8pz/hSnvGxh+/e",
+	"wJ21PFzLcuu9X80f7zw9IzeUdIHPSZbQKYkWUUKseGjpNGkuruwz2ZXojyNL+q2tJn+za0G/GffYb0hx",
+	"9BuiLMsV+m3Efuv3+7X/H7HfbCQJ/YZstC5ARSAJ/eb+2YxK7RQ72oVXGyeZ+8iOfeFRI5cDX5gyv1oY",
+	"C1JQdtFvqDA30W/mtRnOJan/TtgYKwXhtt9QKIjpKAIrwpIzux5BZJ6S5u3N10cJr70+qN9eKCPwIQxU",
+	"BzaGa13rH8DyTjFlY07yS9PCBn7LKIm0ZWE+hllEEh+og7YFWA1Ifz/lik6X4W61ovpiC1XJbLN9IrM2",
+	"YswEeswWFnvqM5mNKgSHG5jDCArQglZiAMgZWj2mGe3Yc8cM5ay8WoaIwdXLmfnQ7uNi4r6EyKi2wxZq",
+	"rh8niSSOsfXImIYQtNTqDIkLbQ2iltB/WYYDdAwfpGw2Yia5EB6potFfSYQvMU3whCYQkmYx2JpEmRYN",
+	"BnAqF0yiKyz0m2QR1B6xScIjvbkBeoKVVnT1yx1Fzxk15GiZ4DN2wqYaAm7EdMQ21DeXlLNjfbIeFvK7",
+	"aGgFnWr+WWFXQoriFx7NIarpcpne0f677VnlqeZ7Wo/5VGqZ+ewZkXmiutjNyDQYB+yNTNoboHOBYV9U",
+	"tw1Ut1N2qXWbc01B5ayELzrcx9bhjo30WNKHbqjFrR/x/nKDcewgQDR/tcN+kHfWD+QWOd2FdwcITPhy",
+	"cF2EhaBgxcs5F6qf0EsS16b9gB9vIviVJEJ2ySn9hCPevww9vTNDTz/WhNP/n72vXW4bx9q8FazeH5F2",
+	"aFl2ktlpuVLvuhNnJjNxkrKTeXd22GVCJGShTQFqArSjSfV17N/5udnbyI1t4RwABCVSlvwRJ92qmpqO",
+	"KX6A4MHB+XyeNsfhuMw1nxn7fSyLqV1CY56z0NyE2Lq/yvJgeYp9S2UMNEVcxcIl6h1H4qgcj6HIC/iE",
+	"hmTE5tLc4Pjwf519ePf67eGLs+Mfkyojvz/owQItLX2kt3Qe92OBbELGupzPjL0FNh0wZWE520fNhG+5",
+	"cWF73O2HZJaNIzIT5xH5ecbOI3LOxxG5YqNZFAv9UUckVZeRWfRGCX2MyMdc7X7M1ceIyEzvykyR7pO9",
+	"p7Xwo3lz4/ABFD8VXHPFsgOi+L9YRI5fHR/FAtKDjrKMYAePeTNWgB14wWa2+M6O09yKCUedRrUxurVv",
+	"91muo7fzpOVSCediLb1co5xexsKBn0PBZfCyrVzzTWqts2We3TLPfjvMs7A61tG065go6OABQmqbjYKg",
+	"+OjuRUTm2SJlEFYas0suS3QyBbvyXX+2DBd9zyktLvrk1CiZwrXVEIpA+8Yx1g05udWmx1+q8T+U7XG3",
+	"2NjVCx0JXcw3BcgOHPbvlRTot281/SXACPl6qc511EFYY3P7mLMx1cqW+ky7SdukXs2DOeeX6J8Eg4Hi",
+	"SgwI7xkN+DTCjgFI/C0mYqv0KyQjfcrVmAE/kBFUYvUia1flc9t7YH6DWEajeXCynCG8OUC1nBodTTmU",
+	"vtfqLAo64xkjTBM2HvOUppD0ayh96gyfrh1VOg0u9/Gkby3tVzQk/bYF5VsT6Xp1egL5N8yCZHeZhXMo",
+	"iJ/urcpkAY8ppXkekSm0NhMpLNi/j0oNSdUfRZ65pFdXMJapBk2oJZnQSxZ4TrSigrYFYFqSEcMesKuJ",
+	"tGwHXBs/2SVzEvLMeMLGse6CAq4GAXer0h8AyrCYJ8P7mRNtxgVuEoukShEl9nHuT/LMJWkCTf4MP3BY",
+	"UPPMJaO6VQLNg+piHi0ioetf7QTPXHYJomroGpKpvGzOy8RiITHTD1N2QYtZkDO5vtLGUTC0pj6eg81d",
+	"qzZ3FEs3zH00ZoG10RvaWuzXkjvdPgfcTvd0Ah5C02xit537pmPACMGPn8N8tRIt+YxNO9f2PdDg3GVh",
+	"YpBgQSfst1mp+CDpke+veQqzrkEetlthKNM8712z5eX8st3Td92tCTWnJUGpo8MsAjwd5Xqn1W3QnV6b",
+	"kdwrthO8xUPCO8EA7gPhycydMA+ZFXLE2hBcpkwXPF2B3VLIKdMTVioCCIvso2smGJJkovXszH1n7Mdw",
+	"XdjhT2dZaVGKLHZPgnRIORLAmfvLLCKFLDUjmk1nORZLZT5A9GdJilKYb4SYUG7+7OjRTZudfyQzKXO4",
+	"iivNU0W6STY6MwfP/nvSuw5DKhYNIFJmG1FpQWdG6G8OHHVs53m95ptZTnldjDv/Qf5y9PodaZhy8pf3",
+	"79/55WZHFa01s/1Y/Ad5/493R433TWVppC0WDT9+wns/izt/PnofdyJ4xLPYgYbFHewQUs9i845x51fy",
+	"eNN2GDtlbpNflESk2PtdoDEFrz71ctS4nOsMtqvJ4a9hXPNQRma19PpkozR0Y0z2TW1wD0QIjykhR+9Y",
+	"sJTPVpFhlooVtyZ3vGbA4bwYDxtb9TobXvm6DC9sfXM6AngS8/KLUfSm91/wdzu34g3fPCsfvuAWNmcd",
+	"2Bya50QsLLQ2fusNoXMw/euXTMAh6MBqPgBJFNWsLBrBaiLoBl/oNJMSgwLAzg136h1g9eSFkFfCQktj",
+	"ywgVaGJYl3h/H3RWLKo9medM6HxOgMsq4QKFlEuBgYgxwtqB0noKKCyHnqmeK0fa7tDlY+Hf9pGCtndH",
+	"ZUXVhW2is7y+NdyXdryWUKBvFx42Z5bYApLzc8HIntn6KaFF8eX/AeaKolOW8X6AoHIIv3k8ni+fO8FC",
+	"9TPVibzaGz5e2+4N3+xhYFRqc9tgUIS/t8CobAFNtuHkdVQtQjfVFO0KPbtkme1O2x1syHxTZQFG6peZ",
+	"Zbk7ZS321fG8ZmEd5px+E0iOd27f3MiUqM/O1pi4RsKP53UzgnSpkafehmK+WzCa7dA8hwxJc00eLS6U",
+	"RSstsck8vItL/9pkhG1CzxC3dSKvyJQKV3qSLS8Mc/fDPK+tjBNGs/tsKzf3P8zz9vr4F1Kw34XnamYf",
+	"TNLpojgV+A3WlyWss2xXm8aiLHZOjWF6ZGxLNSSMphMoNFohT7QosJQAGqaZuZIk4flJLLp/PX37hiSh",
+	"DCURSXg2TACsgWc9sCi5IJRgjAt6wNMJVIQWDATJmRzAaNoNcLhfvzp9f/Rm983b969e/qMHQJSY/CcT",
+	"Rgs9YlTb5bH3lCjgj4Oo3kfOsKG8T07MQwVLNXT+oEv+miq9A1Ox8+pFYrGPC0Bvw+xX/YO40blMAtWE",
+	"Z31yWOqJsdRTqpm9s4+aaXnBBBjm+HHO4ECC4d3k3dvTpQ0Mz9vB85qs5FM44ZpIwUJAFUax7jNbU1fV",
+	"C6xIAy1ngZZ87VeZk7CcKm0lqmAp4xCWA2RH7CqDiaYk48p9vMAPR0uzGmDta7aN8PGN0lQQcoRx7lSL",
+	"LAT+GZIn+wCJLfSwJjWxyKimQ/Ip7vAs7gyf7EcxDCDuDOMOpoDxxI75wXgh8MsbWV6yPF/MYUGu+stn",
+	"Fnd+vQl2Dk41vkJ/u7mvyhR86uASNqu7M/znT79Gn35dyh4sGgDLKrZ3Aw2OC7HdHDis9Zx0/zggqmc1",
+	"jZaIn9FkGuPN/zNcx8+sJqKxsJ0qjxQO/FSWRcqsjiYpFRZhwlgWoPGMOOBugeuw3aFHhfXe6o17823D",
+	"x7SIP7zz78KqAPwXKxMOyciIi137GwmldalW4kSiqfBI1RfEIsnh6pD4gTnwAcxbeyQWWMQIzR9o90rB",
+	"VJ90X4k68S2GqiGJc0UVUROaQaHJaE4SfIFPNmDza9LvtTRjLXiHW8dw6xjeiWO4+WrzwrppgmqB+tPc",
+	"puKVgkB0c2Dkg2LFVvi/uQTLb7+IvyZ0SPdphHZ1SmYjwTSi7Sv362vtU/inW24Zy5lmzdtcldnBs5Qj",
+	"PTgIWG3qGWMq5rgofd/c8gp8ATdbSnzUJPVJA6sYXJb1txJ5t8ROZlbXD11vKo/hZ15XLiFGuHkF9dKj",
+	"VnSSBElLiDYCCAtyKC2HpUiXe7j7g7olprQsGMQnJ1ycQ/YQy4JLtWQgLkBl1rJPQgoCiVHwdpujluEF",
+	"9x2xvC519n4hXLRdlfcQJq1LzxoBUsRcWum6zGihFUmpprk8LxnpJnjRWcY0TSeMqcQVWDkh74WuzDJj",
+	"WyzaKNt6UHQG7eGrKNZcGV60uJVkIQe8XYpcHxCHkISg8m1gE+9wMr5+WdGpLDS5YPMDQklum1STnYSY",
+	"d1dAPc2EOXhANGfKTBHPWsOQsmhBqe8IaRxbJsop1O0a2diB/8cfdvA/vkTBHAr/UFqmF2c01SXLzW8L",
+	"fzvaG2oevxP89dMaIc/nVLEdLhSDimvjhyOzLBcgDeZD24FEZFRQkUVkKjOWR0SVRmUx7P31f/jT26bp",
+	"l7YA6N5aIVooh8KVAbIPBKQyvYCqSLNGinKmSwQ3G1GFtSfIb5RYokGmqT6Di5Jee0xZArnqeir4SFN9",
+	"Clf82lrA5dazK1/zM9ZNFz5BhPATMP+tAxzLshDcUeg0x7yfPl13QinAqJNuoouSJdDNw4U/CKjoSQ9f",
+	"oG1A5uxxU+B3JGXOqFhjanKuIIuhyJhrjQ3jXDmW/bYH13mI7rzI7W7bv0HTbdr07ef9O+z2/j4r8dQM",
+	"uFLMvAf7uN2zb1B8l3i1CO1kpeC/lCwiiys/n2Obctw5+fJ5/OUzXEGyL59//vLvWJRQoQdWp4Vz8ZrP",
+	"rB6qyeCAJLg5cME1p3lirGdZZJAgTZjQ0Go3lZdISge6iOpY/FJSoYFIDgAcSdwBdUbsbeJORC5pXiLI",
+	"C4JGuicguRwARH88KwWHtuekZy2TWCyTrCUZu+SqzneHHS+QpHikSPLi6OXhh9fvz55/ODk5evP8Hwnp",
+	"Hh++uCPeNVyDD0m4BtX8KVKmGAvynCouyKGxETQ9Z1Dvd/S4E9W0PJiaMiUnssyZg+PycIWnf3tp7Ylh",
+	"x59BvvybjHhuTLQ/7g+e7uyfnCLEdPWlOsM/PTUbb0HFOTM3OtmvmSJw553g6pp8dYZ7++6QJ+HZH/hD",
+	"Tt8+WbsUET7Ow9QgWt28rIvf0UJvudvu1U3cds7fJxVbsJ81bWeVP7pLd4DfTGSs2DzC/95ihF46g+4K",
+	"2hZwl+KwQ8mCjFgur9w+ZTWEcU1lqXfkGJ0byKa55BxQhY/mdYcjcEugVMgjFfmtTEsCvG2x6Cb2IDtT",
+	"5bnRrywZWk7ypKa8LHW5LDWhjo8tsmfqK46AJMQOGvvZqDaeIxDNQofGJYN+ePMT14owpfkU3HHYQM3p",
+	"5hZXjJ9PwNi9ZIUx81KpNOnCVgrbptHPZFbwlPX6xLOwt3Our3atD5/7r/rbgFGC1wre6iYWNVoMICNb",
+	"4/ordcMtzPs12mgNHkh0lYMgmSwQ9AcV0a53Y61GgvQ++Kpoo3o9gsoisqRRsbgtDSSqw1Tm5dQoy4I5",
+	"/n9b6GZfkU8Brx0iZiqyhCdYH2AREbIdeJ8RzSm0r3STMP4DrFGI7C7nDGobw/hGRBTAyeFMEpZxROGB",
+	"PcGTPhIchSIjml70CRBKWkyQu2WUBAzHWKzFKNkWFHyw8MVN2feqrUrIaRQMP0LrPYKAGosCYz/y15yF",
+	"RwO/IUKDPbIOQ1TbTqPaphbVDP4Iva+IqzOcoSgUp6gSpaiSo1iETkC0yr+IotO/vYyiRVfFHLFeTnSy",
+	"Hx09jp5E+4MIfI/jwxcRYI3s7eMBDNdtKfi+Swo+3ZC5WCLia1L2qINWFBeuMjtHMpuDielFwPL4RhWR",
+	"VrMOB9ouxaY8lbkUxGv0nrVesfYayKaMqrBcw6jWD2qBHcAaFnIKajEWznFFpgVMNbrtwJMQ1zY61Kd+",
+	"vKsVPT4u0PVwMT8XsmDZge/ADDeggo1LxTIHGQ7vhG6twuZOQFe2udVwY7ScTYpwvRyuRo5l7Ptk05me",
+	"k5TluS11B1s2LYvCaAu0gBEVEUp+zOZintknh1Drb/79SC3FsPAdIsLHZrMBNjHo7oTAFhTx45k+wtWP",
+	"hSOmyIr5WVGKZ7AzuOSvkRRHauFoLzDjS7r7g0EPItGur2VEM5wqR/AIbIpKij556/JiCHI4RQ5KRWie",
+	"78hixz5tCGjH/jZhByzcEvwXYAGJRUAIYnYuzvIMIoYJ9om+GRIQUwGYWoDFuvRGB4SScykzXAX2abHY",
+	"HwwqJwngIVSfHDouaTIYDGB4jRvyq+n6G/LzCUsvHOM2s8vVXB5518oMFGlWkDClbU+23645qYZUrS27",
+	"dFtcbp0N2m7K4b67/uZak9xNtk2zay5tmtUeubd//Xb49fAeQRJQKE7g27aCPsKvHgUUFwiY6HgkK+bG",
+	"LOx981CQ2/jUfZgMKEKELhkMUPt/vckwleUlW83A0Wo1IOw1RptcQmSxLBz05RhqNNVBVVmxoo4CrZGc",
+	"ZeesgJ1gNmMCPbihfwzuxkg5YD0yo/szWzXXVgTuX/bUJqcfCISFBS/istmwi7eocfhY9w3E4mdns3pc",
+	"f1mI2neDyz8oVtzgshdsVnK10SV/LdUv5eFXCrP5p9rqhs2ibF5MtuG1r6NPq5yw1UBybI3YNUL/n9w6",
+	"XVls3KpPMRCDLoSPoYtFDUtSKsiI2SrlDNLdsYg77/iX/5syQucUSpgVqVQ7yexLxZ2qEG0IzL+JD2IM",
+	"CUZ5CBdKM4pOVywqRQyYo2NZwHw0Ir1hea1LDv9Gipw3Nly+36ro1TmuqJ3F34ss+JIorzbaGrUkahCG",
+	"z5ed4a6PpPmxsFHgBfJ8LbFL0dgMHjMYG2LAuzYOURdcwWqtWGZtromWsg2esEViB/efF3dFqltq/W+H",
+	"Wv/aZbCZ0Yie3k2Y9G/Mdw9ne8b7YDFWoZraUiygvN0+ZGhOcJAinhzfGyKxMJZ4nwDMLhT7ulokABSE",
+	"8BjsST1PP4HqYUJVYM40QH9DuqSF9ZScNu9VWoLayQp65XdOgOS9YGyG/MPK7WHtvPY3LGe6C7rU5jqm",
+	"HztL9T9/3Kz+52HI61fqOcdafwf6bstWv2U6vW+2+vUrfiqzf7eqpL4unrLc/xGwQtiUjC3bVkQKC9bg",
+	"tal1Aoy29X0n/fbylaNgXF+tuKR66Dpub/jC2warO26wsnJkt8gxby3KvrlpU24SOoRSzNSmArEAJQck",
+	"VZ8Bgz+tbcN1DRM1FlZOaokgQae44dezOtYDqABKAfuJXcEDGjGYWPOSuekGH/ZWmFndi578tNleHozk",
+	"3ripvsaqrrSXkFcghP0tY+fvko4KVz8GwtfUTc377drpi3W2W5s7905KPZexbvbitJyCInKlB7OCKbJD",
+	"7F+XVOiEyEukq5mSCgQHnx6LesnCyqLUKp/xLUB6bPMH2/zB1ja7i4QDvZ/g02Y1YYeQd0WwCB9PtW1m",
+	"VlPaESPLuStvUrFw0SbbWr/YvxaRUmSWr8veqZBXJJfpBRTbptLXOwVhJ8UKTnOuqiCWD2rlV3SukMUG",
+	"dakqpx6G0sV+YrFT9e91AZJyZrsMkoJpWRZwWJcFRpq1LFhvSHzjQ0LicjB4zJ6RPUhLZxnLjFUZC1Ld",
+	"Fwt46418pDsri3RCFcNuBDJjBTG/RmaCUtxp7FS5TYD4sFrPT21r08MQzu9O6ccuSFJEBj3y5f+QqtSN",
+	"/ME1dTDzQ218PbJLFq6tzu4lkbl5YdaXp5CHMfdhPpUsNDevyJUqV02XphdMHJCphCpuagUD5L6ZTpAQ",
+	"ekl5boSxakjp2squfw5+SoYYrwye2MMx0Z9LpUFqEtJNZVEgtmhvSBiHEsLqCiAcRHZ8IcXOv1ghKxrv",
+	"AqYVd2OzuuB8X/rFXPqiG6bzfbMolObwsa2K6vXJK+3SGVLkc3PralFNqCZTOic5o5csmBns8zGjAvk9",
+	"qqU23JOS0LLYDa2OJIJ0DPTBYOEgjHVBGuU4FkFrq21GXQwS9yIPOhaRBFpcsX4yjDvXKFXIYSyqPlU7",
+	"FQH5mV35gQvXJ8eryjtcxnNIaCyq74o1q8ajc1Pje1zJLVpcF/bdh+x1hdnuDDs/SkEywHosKFdSkB9f",
+	"71i2tj81NKUCYK8T9c5wz2JDnHmbuTPs4Edfn96tPisP02S6aBG1OJ31dbLUdrptJd2yNn/zbrKRXODE",
+	"DQtAWr3jnArBxXk7m+FKiFZjeklh3N2sdDX7awEZxWKVaw2AMbaCJqdQWm2J7T0XmcXZIxAqm6Jt0ez0",
+	"2jf8lnGOboBtNCtkOqFcsDPI2TXCHC2ds7N0xPznDJoRENRup37gp3WRbGBzzqmoShOrD3PPADItWEUw",
+	"mAqriGp2LQfzmuFVK1DtfMvBALCZRbCPmkCGiENeBtqxx2jWcgW/tBbjl+wMz22eIvsd75ppeb3QrlMe",
+	"m7YBm6nZFid+RWCdWQFI/9CQayY/3A7cR7wJvs4Y7FNow0JOeozOqrSEnhtZkDEzi1cw5K+NRTeZMqFK",
+	"lie77l85S/r9fu+AJOgLUHOEFGzGqO8GemMcYC4zRbp4YJ9cMXahen3yAhupsIXX8ZQwkdFiSCiZSqEn",
+	"djnCJiUFebxH/kpFSQvoXcPFib/s/wnaJPZ/6JGXbFSYU/qxSOpqs46gk2SsEJwV7rc/QPADR+v8IpnR",
+	"ee0Hc9MRVcz4ox9ZlhDzWUvnsFfqonJ8zFdiGRyNSGJOzxmwqlTnpLlUQGYSkmmcM8EK5FCpOVpQOYcd",
+	"sImvFJrQGXpx/qpY1Oiu16Ts84rhrnJgoPm9sHWGHS86ZneAtwCxLQvGzgD7gbGzKRdmSjvDvf0BeDqy",
+	"AKemg42uLGD5O/ny+ZJDAZG/MXySgiEI0K9Lm6njvN7fGeyt7wq5iXkgpB2vrxvAdsz62DL8bTN0dwB7",
+	"s7DbNG82ofex6zR2fxWx+snL5+Tp0ydPvX534VqnHGWKIWCAawAlurePG4Dq+QAw0KHUlJrnaMoYzcy+",
+	"FRGVylkQurS8V55YG/tUuzTwWYa2Iza470EsnN+Cv5oZpWL+aOE8pGI323KvT96WOpfyAo79WcrznMXi",
+	"uXtfVY7MhIzMlkK4rhpLZ6zYAWx/xdKCQd/0BWwMHvfC/Arscm7yLLsT6Sb/aalfekD3yjUWZdKMNFBX",
+	"tRRDuxFeSzwVUoPYsfqvadlYmu3gzWmm1sWNcEOv9ab+ePTnV2+Gf39++ProzYvDk1j8/ejk9NXbN8P9",
+	"/iAW707evnj1Yrizu3v86iU5Onm3u3tMzTcVVKRsd/flSSyO3rwIr98cVMGviS23xq14mYIvU8lalzuR",
+	"7a2hnj65f924TedVbcHz0C5Tms4hyD4nubRRdFi/Lm+WU9Fr4wioWVpbfoAH7YRZa9uLVlDYFvKKFGWO",
+	"1IpunzmwYPjuS9f5wfuNrSmtQjH4Krbkeyu1W0G7h0aTNaVsw5S/vfRGdZl/YzMN9MvvPrxPPLuYw8Z/",
+	"pBwafURA3BBqGssVAK0Bc9WkS0fQqgIIJlG9UwVJ5x24inME50u09v6psfC09tCCCL/lQBfWW9HTcQd+",
+	"a+il6oJPmdnlWb65j/hA3RjXrGvfkFGt721OausYrtcdsbljWLO8drEUSO1+wn/8ujkDTqjoluL2iSrV",
+	"jIksIV3ApSM7WI5C7PGyF5EEqWgT0nUH/VlwzcFCBG8qL5kiM6o0hgHNLTQrppBUS0jXXYzHWETGQCji",
+	"3aAZ1ZM6XJ4lgwoVQqhaXB7IDg9tgHIK0S733Ka8zg2KvcTc4muZlwxLcpatksPZLJ+7yT8M32J9JVu9",
+	"I82wT4nm7wrzHM2NIrTQRLPgkLkn8EJjecMi8UUT84U7Ikc/sxSSC79+G2bU71nN/q7U5Smu3MixXhuD",
+	"yq1co0RvojmhGvB26nLjVuS6Reb7fJEYD0gFtCJLuRUtY5EIy3aNx/rkg8j5BavZldFS5oUjq6W8ZIXF",
+	"ZBsaTxtgXG3hWyzCGCFNdUnzfF45402mIZTtiMA0vDbCBfz5fgfoUpu1kQWhgpy8fE4eP378A9F8ymx+",
+	"2KWGESawJQJWm5OVW0Cg5J4M7j43/Nt2C3/70B3H0haMBjLqV2lK83zjkNiuW0C31zCbmSCYcrC9MJVx",
+	"WePID5IEjzDbG2oBaCvrXk0sQLyR46zMHUsu4IRgRDwrWS+CwFyVGICksk0s1G6KCx5KXbNLxI9eVHR9",
+	"rF2eIFpjfchVcBDxqGMBT4JCFp7nkMMAfeKJfd3vRgFanO1arrZKFdTSwI3RfHx2exDp7hKSYVS0TWO0",
+	"JLDvJkW51UEPFsvCrxouzdoSEPJqYy0U7O0rweur1ghYNmOa57C+yYjpK8YEScaFnCaka+s8rOeGbR9a",
+	"Bj9Iwcic0SIWOdWs6EWEOmjXwaBPjqAreWw2fudDYlW6t+dsIOWa2sW3wYtdY3+8hBrMjM5Jl4s0LxW/",
+	"XMFmVwAD4vplZUsu82u6/LQDPwl7A5gdRehYs8JOa3uG72Eq3K550HrtykZ6QKygK8eSW2yj33eoMV6W",
+	"uiyCibY9b/cTAjdKpmAUwxKNegTwlm3LDtV0RJWx9EVGTljGreGQnBy9eHV69uHkNTgniuleuCkPSALP",
+	"sHBkUNcWi7Tgmqc0JxkDfRGEuSPydPCYJELqM3uhL6xe8LVsdxtexzLzsF4/Fu/KUc5T0GPsI5vOgs4a",
+	"UMZAXNuS4j+B6bjRogui4ylMG0ynnTVwWJhS9NwsslQKwT6aDeDt3wDPiOpSdYZmr8/1ZN6BWEzGVf0q",
+	"P8/AEp19+TzmgoeXmylLpRjz89J4TJhCLi45ROltDj88v7AvqyF+T6czX++1t7P/x/d7g+HA/O9/rx/V",
+	"P4Hyb6ZUkwaBuUWouuIS2h7HY572b7puzFWP7/a7ZJzmRKczsrf/P/qD/qC/N3z65PH+kMAHS7X/B/Iw",
+	"g6cfTmgpvvIX9Ivk633FQ9K0doF3smA0nRifpb9YvvBTvXnD3p7MCjligWLD2bPmT9ApcSsEA9J1PNFC",
+	"klyKcyggYv4UKtQjwnamlOcK1MfKXpADRNSvLiYpLQqO/b1Q+8Q0mDDYYXgli4tc0iwWXUsZUyuKQmvr",
+	"asIgwIwumG/ubLOX3gcT85vq9liPyRpLZs3f/l+tJNVRJ51AOsocxn9t0OzBFdGMTpdZKXqruz3ugIQ6",
+	"EE7n1FaiwXOu562tFNwsBQ4nsbXbPV7UrlpnVK4DJmeXLG+N5vFLRsu1R/EGTn/uF9FaA5nIPPN0ztUC",
+	"bBtSdcYdN+RcS3ZeKrN9mX+htolQuowGGNHs/I5Izb9KT0ylgjbtigm+3LY35iv2xgTzHmy44R57g86Y",
+	"11xcQJFLIYGPRcsa+w7U6soxKWTOSFI9K4lFF8u9PgDrNNWsLEjOv3yul31FUPESd14/KoPzxCOmNJlR",
+	"Y3EE+3zcMS45PDMWE6q8ew79KHaA3SeDHw5I3Ylw3sNT4z2QSvkoAB4YMQAiEoQqoEjyv57xTCWkC+rP",
+	"9vRMWcYB1yJypW3uKcAaF16duLJjuD4WYFS4SRGMyJLM8lJxVhao1L58toNSUuhwmhQQdq/VsBKs2luU",
+	"/gRvARZHXaEaXWm1/rDDPs5Ygayd9W2p2qagQcVum8POYSe4mkJM2Rwpp6yQZ6AkO8POjzuDwZP9TtQx",
+	"3xqe+Xht07aagodpTgkVZ0N7ihXTbYfKtnLpIVpaAq/GaszWvWLBQ9utaYVb4c2dwpQ65NYAW67RH2tG",
+	"dg20+AO4SNdYgvDKmZxSLr4jky+0yjcz+QLR2Jp8X9HkS2uLwC3j8OgNTD6o/DBCbJzjgk+nLEOUM8F/",
+	"KRlZ9JTzuWdheV5ZMST78vnnL/9GS5EKzeJOm1X2BKyytcybQEJvYd7gwjTC/Zd5VtAyN+9lYxDDDpnl",
+	"cjpiBWdk/XhaNbCHMTpqDvXSUq1+/d3YHVsz4l7NiDRciM16Z9F8+FT9cePusxNbegdmQlV2Uu9C5WDa",
+	"nBdMIZIaVYhyFwtb7VLZQAeANbBQkqGgc8OcyQsy4UrLAvvaeBG6uGc8S2IxYqmcMkVEmeeWsx18YpoC",
+	"UJ4rZdGyTCfNZXnYdrXguG3Jo76vlrkNzOroNpYzhg8qYVmjiW6VZA2+ktf7vrbqtgUF99BOV03vquDf",
+	"Rm5S9U3vtZ2OjEpd66iLhW2ps01aQyx9bqaCilZQQUnBwn67WCS1GFXS3nZHfNedZUQnXK/ot7ubsNti",
+	"AI2L5hDaj50bBMMepgvverXg+vCW1MM2prU1RtfrxltD9V1jjC7Gtm6rJzdzuNGQtQXQgSVBcyj8API4",
+	"rg+8tlo4rbs/2GvAVTjMsiAUfieO80IeYH85kn+TKL2/6Qb8LnsPYrhUxeeCXdUS0VuNtdVYa1hq/HLB",
+	"WWjxpG+svHY/1dbozbxs42Q06SPoJDHe7ETmmQWDD2sxFtvNpvKStaqgb8AP8TzTi6+ydU/uFMgZu6qD",
+	"GcZq3a/gs1yf4Ql2n5ux1N7NYll0I+5mv17K0t9md37NLln+7fkPv2G/YbuprhWTRq7mUJs8CqsEsf7m",
+	"xptrLTJ8Td57uXNcMUaomNfHVgdXJCH6oo908IJAxKJLBUJT1O+QBSgVT3rXlxHXYNu+Bb60cECnsljr",
+	"GiQ4c3DlLSnxNQTJPvYdtetlu9Xf0VKsgwNCX9P9hyXNAgZQ0OsWJ1K3L9b+Q6tQsptIEN1kCetBl4Vg",
+	"mUXvLuRVD9PYQIEYC64aaRDfBNSJ1/BIoFCrIUkKmbMkikXF9J5g63XyS7JcoA4YqlAeYiZ6sfAYEMvL",
+	"PIdEfqt++ADT9ptqMKi3BjQ0GriZMgeCfzMza9BxYP+xouEgp0qf5fKcA9FE8NfajQcgr76+3nz4tlc1",
+	"v61dXG++54m5oO25tkGlmxi7LekhrxQchBXRTQB6KOnhANvG5OWzCQt2JGXOqNiwfH5Jfo3cewF+yBoq",
+	"b07/81MoE7UGrMEPrgHLCdKwA+gw/3PKx/0p7UQd8y5ndtigj8jxq5fmtbCetppSC4ISSNXiox67R4Fs",
+	"2CcZycZI+srReYl3lwHE7GZlYkbKNi0Q8/K0LQ37SqVhpdXtbs/Fv68tB8NN0sGRUOFUhqtnMJu6mKPK",
+	"gmqHYL06jjwoHpuWSpMRi0UpoGSj+2TwQ7RUPGZ30xlV6koWGV4VMGDMZM7TOek+2d8HEFmzU9j+4ksu",
+	"c5jxXgtAiB1yezUZCPJtmB3cUp9MWday1M1P5EcmaM5ho8X3NL4rSyd7+4+fPP1vH6ulrMM8YrhWzW36",
+	"5tf1fXjzdnddjBbmAlp0YdWMGt1ggow6fHqNOhRlnrfMWIsGDMd0B7Pa2DNr18fvqr6uRVpmhRzlbPqH",
+	"phQ30ygSR6A1bJEo9v58+Yz7vNIUUWd36YzvXu7tOlXmeqKNJulorkEAfBqi2pBGstTDUU7FxQZgtTjm",
+	"pk975C1qr9xcZs5otv63Hat5Z1XOO9Ck30b1YImKd3Fr8p7c7pStxL3xzAvySvidqQtMy1SR5M9H78mu",
+	"EfHdKUt6jUVRx/N3vkxr8yiCUQJv//ZV6QweCmJt3lDP1vS9Fug4IIneaGecgEftWGsXqTNyLi4OPAoa",
+	"lyVScCstZ9hpb73CxuJwe5P3lmHj/oqtaw9qiUubN+n/HkTEruquLEjBZjlNWY9M5/VP2o6A5eVnVjDL",
+	"F90eyPmvCU8nREjNx/bLEaPzFaG5kqRA2IaK52Y0d9Zpl+a5xc+bmsM2XtCuG6qx3GNy403wIuEj2yAn",
+	"q1P6vxPdYz/frPY9nCSFcmA9m6b6xPcgIUJq4lH5bYBdMa0b9Qlm45bl4HZ+wqcOFwhAAAOzKM8Fnc1Y",
+	"bo3ytc2VFtF5mCK/W8vxN2vmbjNwG2Tgphuu10r9o98GNkPZCFFm7q8C1f5IkcR7kUDFvysLH0VogVmG",
+	"emGEEWGx8CEHu04USRCbUJ+5nxLSfTIYYHb/qpDivGcTfJfyYnE4BRsXTE1iAeaPOvBVYuuENlZUFtcN",
+	"1ZtSeTQFH8kxLWS6med7yvLxxjpmfVt6cEun8lhqkmE0CVgMSpYTLlJZFAwcxDbf0glg6GIOKhfzR5oR",
+	"p3zuzcs8prnZHFhGRjKbAyguCBjKZCVGXKEs9rd68Nvybm058nQ9j+mTRbZYp0IPY7Kncmyk25w5DOOb",
+	"RiKAGmhUGkdKBBhouTwnXCBMGU1TphRyE6pY0IJ5IPvuk8FjVG3mRKvJ7JkETzQaL+uTVxmbzqRZnqS7",
+	"P3hC6DnlgkiBwM8YsouFHVgvqGymAuHyiQYgNS2DvFNV7lBFmYuK+NcFoM3lzf1z7kY+nnt995zPeX1z",
+	"xX7mJRpqcW+hFf9uvGhhNpzykv0LYHWyL58VzmtBLqUuAD5nVmCNGijCVlW593CBOLP77Hi54VJE7YLy",
+	"vfYT+kXRGiWLri9yaPJqmxfHNxnsutEy+U7b9lo/8mY1GWY61ipghfqyrmBXwzoaw4RmZuO4ogDfmtqa",
+	"Oq+Re33irPDA8I5ikYBz601wLGJZaGmxXgFXwK2/APhvH3UlyzwjOaOXjAgZi+u0Pu62t83g2SRSULK3",
+	"mT0Mk3rfBvH3Wst69zvZxkmj3acPnjYKU0Xt+5WTf8ebiyVB2xDExr2AAL7QhTntrWeA77otd/PGv420",
+	"ruWJCi13JwFgRRv72/YwGzMckt0kl+mFLHVDd99Km3e7rT9gu8v1Jtx1zN8/ISZ4MzHG31mhuBQsI4DV",
+	"P6N6gkWrCqmXSyjcKRgmReA+GbGsQIWUmPQoi7zSlSDAdoxLvBjWhXReYRUAsw5i5HZwKdgjVcXgAq5H",
+	"81rL1YAfApgURbpTKug5gsJZYjV4Ft7V+IbWqw5ujNPZwOXBL5lgCsA0LA55RHATYRlBBPKITJkueKp8",
+	"5dLhu1cwP8EDLFj58hOOaTox9wUeJYvTUUlK5GuQeEGmAWs7Fv7T3J9fWt50Hb4W9vlPzZ0aHv1+CWlE",
+	"RfZRIXZ05HHJ/cMCgDbHVBLUYTc8CeKbmubyvFxEeavBM0/pHLqc+k0QzE13fg7AD3A/Krh5AUjdVZxU",
+	"1Ko/hyyLSBHh/RE6ovHTBCz5UuiCphpKbT15M3ycX0qpaa1hgwGRnaq9hLm88Sn/JYsLZEfxs5/zMUvn",
+	"ac4iDxpk7o41rsFd6w0ly7d+CcwAygNmTOQU6ygjolI5q0i7MPYc3DmjajKStMga7wp4MlrTdIK3qI0j",
+	"IkykxXymUVcUTIWzncm0bJPHdxVbWSjqs5yKam3V4ZX0hFVUhcFjfGp4+SmvxA6dzWqpXxU1pBtQZ5R6",
+	"JD+atXnJiNIFo9N+SD8YpiEaitNnRnnOaKFVJf4RUVqmFyRn2TkrjGKBjw81ieEbcAYS/9Ov/z8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1117,6 +1117,70 @@ func AllTechnicienDisponibiliteValues() []TechnicienDisponibilite {
 	}
 }
 
+type TypeMouvement string
+
+const (
+	TypeMouvementEntree     TypeMouvement = "entree"
+	TypeMouvementSortie     TypeMouvement = "sortie"
+	TypeMouvementAjustement TypeMouvement = "ajustement"
+	TypeMouvementRetour     TypeMouvement = "retour"
+)
+
+func (e *TypeMouvement) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = TypeMouvement(s)
+	case string:
+		*e = TypeMouvement(s)
+	default:
+		return fmt.Errorf("unsupported scan type for TypeMouvement: %T", src)
+	}
+	return nil
+}
+
+type NullTypeMouvement struct {
+	TypeMouvement TypeMouvement
+	Valid         bool // Valid is true if TypeMouvement is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullTypeMouvement) Scan(value interface{}) error {
+	if value == nil {
+		ns.TypeMouvement, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.TypeMouvement.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullTypeMouvement) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.TypeMouvement), nil
+}
+
+func (e TypeMouvement) Valid() bool {
+	switch e {
+	case TypeMouvementEntree,
+		TypeMouvementSortie,
+		TypeMouvementAjustement,
+		TypeMouvementRetour:
+		return true
+	}
+	return false
+}
+
+func AllTypeMouvementValues() []TypeMouvement {
+	return []TypeMouvement{
+		TypeMouvementEntree,
+		TypeMouvementSortie,
+		TypeMouvementAjustement,
+		TypeMouvementRetour,
+	}
+}
+
 type UserRole string
 
 const (
@@ -1405,6 +1469,22 @@ type LoginThrottle struct {
 	LockedUntil *time.Time
 }
 
+type MouvementsStock struct {
+	ID             int64
+	PieceID        int64
+	TypeMouvement  TypeMouvement
+	Quantite       int32
+	StockAvant     int32
+	StockApres     int32
+	CoutUnitaire   int64
+	Devise         string
+	Motif          *string
+	Commentaire    *string
+	InterventionID *int64
+	UserID         int64
+	DateMouvement  time.Time
+}
+
 type Notification struct {
 	ID             int64
 	UserID         int64
@@ -1422,6 +1502,37 @@ type NotificationPreference struct {
 	UserID int64
 	Type   NotificationType
 	Email  bool
+}
+
+type Piece struct {
+	ID                   int64
+	Nom                  string
+	Reference            string
+	Description          *string
+	Marque               *string
+	Modele               *string
+	Fournisseur          *string
+	ReferenceFournisseur *string
+	Emplacement          *string
+	Rangee               *string
+	Etagere              *string
+	StockActuel          int32
+	StockMinimum         int32
+	StockMaximum         *int32
+	PrixUnitaire         *int64
+	CoutMoyen            int64
+	Devise               string
+	IsActive             bool
+	DerniereEntree       *time.Time
+	DerniereSortie       *time.Time
+	Version              int32
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+type PiecesEquipement struct {
+	PieceID      int64
+	EquipementID int64
 }
 
 type Planning struct {

@@ -14,6 +14,7 @@ const (
 	whySigned       = "a signed download link, whose URL carries its own proof of access"
 	whyJob          = "a background job or command acting for no caller"
 	whyNotification = "recipients and subject of a notification written by a change made in the same transaction"
+	whyStaffOnly    = "read by staff only (casbin refuses clients and the service checks Scope.ReadsAllEquipment()), who read every machine"
 	whyWorkload     = "a technician's workload: about the technician, not the caller (techniciens are read by staff only)"
 )
 
@@ -50,6 +51,9 @@ var unscoped = map[string]string{
 	"UpdateContrat":       whyManagerWrite,
 	"ContratInUse":        whyManagerWrite,
 	"DeleteContrat":       whyManagerWrite,
+
+	"ListPieceEquipements": whyStaffOnly,
+	"MissingEquipements":   whyManagerWrite,
 
 	"LockEquipement":               whyManagerWrite,
 	"InsertEquipement":             whyManagerWrite,

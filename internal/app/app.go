@@ -27,6 +27,7 @@ import (
 	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/mail"
 	"github.com/mif-erp/erp/internal/notifications"
+	"github.com/mif-erp/erp/internal/pieces"
 	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/ratelimit"
@@ -84,6 +85,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Notifications: notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore),
 		Stream:        notifications.NewStream(pool),
 		Calendar:      calendar.NewService(pool, plans, ivs),
+		Pieces:        pieces.NewService(pool, cfg.DefaultCurrency),
 		Audit:         audit.NewRecorder(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),

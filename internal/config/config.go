@@ -70,6 +70,9 @@ type Config struct {
 	RedisURL           string
 	MetricsToken       string
 
+	// DefaultCurrency is the ISO 4217 code of money amounts created without one (spare parts).
+	DefaultCurrency string
+
 	LogLevel        slog.Level
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
@@ -138,6 +141,7 @@ func Load(getenv Getenv) (Config, error) {
 		MaxBodyBytes:       int64(r.intRange("MAX_BODY_BYTES", 1<<20, 1024, 1<<30)),
 		ShutdownTimeout:    time.Duration(r.intRange("SHUTDOWN_TIMEOUT_SECONDS", 15, 1, 600)) * time.Second,
 	}
+	c.DefaultCurrency = r.currency("DEFAULT_CURRENCY", "MAD")
 	c.EnableScheduler = r.boolean("ENABLE_SCHEDULER", true)
 	c.SchedulerInterval = time.Duration(r.intRange("SCHEDULER_INTERVAL_SECONDS", 60, 1, 86400)) * time.Second
 	c.SchedulerJobs = r.names("SCHEDULER_JOBS")
@@ -187,6 +191,16 @@ func (r *reader) str(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// currency reads an ISO 4217 code: three upper-case letters.
+func (r *reader) currency(key, def string) string {
+	v := r.str(key, def)
+	if len(v) != 3 || strings.ToUpper(v) != v || strings.ToLower(v) == v {
+		r.fail(key, "must be an ISO 4217 code of three upper-case letters, e.g. MAD")
+		return def
+	}
+	return v
 }
 
 func (r *reader) oneOf(key, def string, allowed ...string) string {

@@ -21,7 +21,8 @@ import (
 )
 
 // idempotentOperations are the creations that honour an Idempotency-Key header.
-var idempotentOperations = map[string]bool{"createEquipement": true, "createIntervention": true}
+var idempotentOperations = map[string]bool{"createEquipement": true, "createIntervention": true,
+	"createPiece": true, "createMouvementStock": true}
 
 const (
 	headerIdempotencyKey     = "Idempotency-Key"

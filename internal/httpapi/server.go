@@ -32,6 +32,7 @@ import (
 	"github.com/mif-erp/erp/internal/interventions"
 	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/notifications"
+	"github.com/mif-erp/erp/internal/pieces"
 	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/ratelimit"
@@ -56,6 +57,7 @@ type Deps struct {
 	Planning      *planning.Service
 	Notifications *notifications.Service
 	Calendar      *calendar.Service
+	Pieces        *pieces.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).

@@ -1,0 +1,51 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Rows of the RBAC matrix for spare parts and stock (issue 13): admins and responsables manage
+// the catalogue and the ledger; techniciens read the catalogue, a part's ledger and the machines
+// it fits; clients read none of it.
+func init() {
+	id := func(v int64) string { return strconv.FormatInt(v, 10) }
+	onPiece := func(f *rbacFixture, _ string) (map[string]string, string, string) {
+		return map[string]string{"piece_id": id(f.freshPiece())}, "", ""
+	}
+	rows := map[string]rbacRow{
+		"listPieces":           {allowed: staff, request: noBody},
+		"getPiece":             {allowed: staff, request: onPiece},
+		"exportPieces":         {allowed: staff, request: noBody},
+		"listPieceMouvements":  {allowed: staff, request: onPiece},
+		"listPieceEquipements": {allowed: staff, request: onPiece},
+		"listMouvementsStock":  {allowed: managers, request: noBody},
+		"listPiecesACommander": {allowed: managers, request: noBody},
+		"createPiece": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return nil, "application/json", fmt.Sprintf(`{"nom":"Pièce RBAC","reference":"RBAC-%d"}`, f.seq.Add(1))
+		}},
+		"updatePiece": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"piece_id": id(f.freshPiece())}, "application/json", `{"emplacement":"Magasin B"}`
+		}},
+		"deletePiece": {allowed: managers, request: onPiece},
+		"importPieces": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return nil, "text/csv", fmt.Sprintf("reference,nom\nIMP-RBAC-%d,Pièce importée\n", f.seq.Add(1))
+		}},
+		"setPieceEquipements": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"piece_id": id(f.freshPiece())}, "application/json",
+				fmt.Sprintf(`{"equipement_ids":[%d]}`, f.freshEquipement(nil))
+		}},
+		"createMouvementStock": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"piece_id": id(f.freshPiece())}, "application/json", `{"type_mouvement":"entree","quantite":3}`
+		}},
+	}
+	for k, v := range rows {
+		rbacMatrix[k] = v
+	}
+}
+
+func (f *rbacFixture) freshPiece() int64 {
+	n := f.seq.Add(1)
+	return f.insert(`INSERT INTO pieces (nom, reference) VALUES ($1, $2) RETURNING id`,
+		fmt.Sprintf("Pièce fixture %d", n), fmt.Sprintf("FIX-%d", n))
+}
