@@ -252,14 +252,12 @@ func (s *Service) importLines(ctx context.Context, tx pgx.Tx, actor auth.Princip
 		}
 		cur, found := byRef[strings.ToLower(l.cells["reference"])]
 		if found {
-			in, err := l.update()
-			if err == nil && l.cells["stock_initial"] != "" {
-				err = apperr.InvalidField("stock_initial", "réservé aux nouvelles pièces : enregistrez un mouvement de stock")
+			in, fields := l.update()
+			if l.cells["stock_initial"] != "" {
+				fields.Add("stock_initial", "réservé aux nouvelles pièces : enregistrez un mouvement de stock")
 			}
-			var next db.Piece
-			if err == nil {
-				next, err = merge(cur, in)
-			}
+			next, err := merge(cur, in)
+			err = joinFields(fields, err)
 			if err == nil {
 				err = s.save(ctx, tx, cur, next)
 			}
@@ -272,11 +270,9 @@ func (s *Service) importLines(ctx context.Context, tx pgx.Tx, actor auth.Princip
 			rep.MisesAJour++
 			continue
 		}
-		in, err := l.create()
-		var row db.Piece
-		if err == nil {
-			row, err = s.newRow(in)
-		}
+		in, fields := l.create()
+		row, err := s.newRow(in)
+		err = joinFields(fields, err)
 		var id int64
 		if err == nil {
 			id, err = insert(ctx, tx, row)
@@ -296,7 +292,7 @@ func (s *Service) importLines(ctx context.Context, tx pgx.Tx, actor auth.Princip
 }
 
 // create reads a line as a new part (empty cells are absent fields).
-func (l importLine) create() (CreateInput, error) {
+func (l importLine) create() (CreateInput, apperr.Fields) {
 	var fields apperr.Fields
 	in := CreateInput{
 		Reference: l.cells["reference"], Nom: l.cells["nom"],
@@ -307,11 +303,11 @@ func (l importLine) create() (CreateInput, error) {
 		PrixUnitaire: l.int64(&fields, "prix_unitaire"), Devise: l.text("devise"),
 		IsActive: l.bool(&fields, "is_active"), StockInitial: l.int(&fields, "stock_initial"),
 	}
-	return in, fields.Err()
+	return in, fields
 }
 
 // update reads a line as a change of an existing part: empty cells keep the current value.
-func (l importLine) update() (UpdateInput, error) {
+func (l importLine) update() (UpdateInput, apperr.Fields) {
 	var fields apperr.Fields
 	in := UpdateInput{
 		Reference: l.text("reference"), Nom: l.text("nom"),
@@ -336,7 +332,23 @@ func (l importLine) update() (UpdateInput, error) {
 	if v := l.int64(&fields, "prix_unitaire"); v != nil {
 		in.PrixUnitaire.Set, in.PrixUnitaire.Value = true, v
 	}
-	return in, fields.Err()
+	return in, fields
+}
+
+// joinFields adds the cells that did not parse to the answer of the checks that followed (a cell
+// that did not parse was left out of them, so no field is reported twice).
+func joinFields(parse apperr.Fields, checked error) error {
+	if len(parse) == 0 {
+		return checked
+	}
+	var ae *apperr.Error
+	if checked != nil && !errors.As(checked, &ae) {
+		return checked
+	}
+	if ae != nil {
+		parse = append(parse, ae.Fields...)
+	}
+	return parse.Err()
 }
 
 func (l importLine) text(name string) *string {
