@@ -196,7 +196,7 @@ func (r *reader) str(key, def string) string {
 // currency reads an ISO 4217 code: three upper-case letters.
 func (r *reader) currency(key, def string) string {
 	v := r.str(key, def)
-	if len(v) != 3 || strings.ToUpper(v) != v || strings.ToLower(v) == v {
+	if len(v) != 3 || strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		r.fail(key, "must be an ISO 4217 code of three upper-case letters, e.g. MAD")
 		return def
 	}

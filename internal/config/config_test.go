@@ -44,6 +44,7 @@ func TestDefaultsNeedNoVariable(t *testing.T) {
 		{"DatabaseURL", c.DatabaseURL, "postgres://postgres@127.0.0.1:5432/mif_erp?sslmode=disable"},
 		{"DBMaxConns", c.DBMaxConns, int32(6 * runtime.NumCPU())},
 		{"MigrateOnStart", c.MigrateOnStart, true},
+		{"DefaultCurrency", c.DefaultCurrency, "MAD"},
 		{"AccessTokenTTL", c.AccessTokenTTL, 15 * time.Minute},
 		{"RefreshTokenTTL", c.RefreshTokenTTL, 7 * 24 * time.Hour},
 		{"BcryptCost", c.BcryptCost, 12},
@@ -97,7 +98,11 @@ func TestValuesAreRead(t *testing.T) {
 		"RATE_LIMIT_PER_MINUTE":       "0",
 		"DATABASE_URL":                "postgresql://erp:pw@db:5433/erp",
 		"DOCUMENT_KEYS":               testDocumentKey,
+		"DEFAULT_CURRENCY":            "EUR",
 	})
+	if c.DefaultCurrency != "EUR" {
+		t.Errorf("DefaultCurrency %q", c.DefaultCurrency)
+	}
 	if c.Environment != config.Production || c.Port != 9090 || c.MigrateOnStart ||
 		c.AccessTokenTTL != 30*time.Minute || c.RefreshTokenTTL != 48*time.Hour ||
 		c.LogLevel != slog.LevelWarn || c.RateLimitPerMinute != 0 || c.SecretKeyGenerated ||
@@ -123,6 +128,9 @@ func TestEachBadValueStopsStartUpNamingTheVariable(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ key, value string }{
 		{"PORT", "abc"},
+		{"DEFAULT_CURRENCY", "mad"},
+		{"DEFAULT_CURRENCY", "EURO"},
+		{"DEFAULT_CURRENCY", "1AB"},
 		{"PORT", "70000"},
 		{"PORT", "0"},
 		{"ENVIRONMENT", "staging"},

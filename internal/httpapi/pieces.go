@@ -169,5 +169,3 @@ func (s *Server) SetPieceEquipements(ctx context.Context, req api.SetPieceEquipe
 	}
 	return api.SetPieceEquipements200JSONResponse(mapAll(rows, toAPIPieceEquipement)), nil
 }
-
-

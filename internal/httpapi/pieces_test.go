@@ -422,9 +422,12 @@ func TestConcurrentMovementsKeepTheBalance(t *testing.T) {
 
 func TestPiecesACommander(t *testing.T) {
 	t.Parallel()
-	env := testenv.NewEnv(t, pg, nil)
+	env := testenv.NewEnv(t, pg, testenv.Options{"DEFAULT_CURRENCY": "EUR"})
 	f := newPCFixture(t, env)
-	f.piece(api.PieceCreate{Nom: "A", Reference: "A-1", StockMinimum: ptrTo(4), StockMaximum: ptrTo(20), StockInitial: ptrTo(4), CoutInitial: ptrTo[int64](100)})
+	if a := f.piece(api.PieceCreate{Nom: "A", Reference: "A-1", StockMinimum: ptrTo(4), StockMaximum: ptrTo(20),
+		StockInitial: ptrTo(4), CoutInitial: ptrTo[int64](100)}); a.Devise != "EUR" {
+		t.Errorf("currency of a part created without one: %q, want DEFAULT_CURRENCY", a.Devise)
+	}
 	f.piece(api.PieceCreate{Nom: "B", Reference: "B-1", StockMinimum: ptrTo(3), PrixUnitaire: ptrTo[int64](250)})
 	f.piece(api.PieceCreate{Nom: "C", Reference: "C-1", StockMinimum: ptrTo(3), StockInitial: ptrTo(4)})
 	f.piece(api.PieceCreate{Nom: "D", Reference: "D-1", StockMinimum: ptrTo(3), IsActive: ptrTo(false)})
@@ -478,7 +481,7 @@ func TestPiecesCSV(t *testing.T) {
 
 	t.Run("an export imports back unchanged", func(t *testing.T) {
 		r := importCSV(export, false)
-		if r.JSON200 == nil || r.JSON200.MisesAJour != 1 || r.JSON200.Creees != 0 || len(r.JSON200.Erreurs) != 0 {
+		if r.JSON200 == nil || r.JSON200.Inchangees != 1 || r.JSON200.MisesAJour != 0 || r.JSON200.Creees != 0 || len(r.JSON200.Erreurs) != 0 {
 			t.Fatalf("re-import: %d %s", r.StatusCode(), r.Body)
 		}
 		list, _ := env.Client.ListPiecesWithResponse(ctx, &api.ListPiecesParams{Q: ptrTo("CSV-1")}, testenv.As(f.tok))

@@ -39,7 +39,7 @@ func toAPIPieceEquipement(e pieces.Equipement) api.PieceEquipement {
 }
 
 func toAPIImportReport(r pieces.ImportReport) api.PieceImportReport {
-	out := api.PieceImportReport{DryRun: r.DryRun, Lignes: r.Lignes, Creees: r.Creees, MisesAJour: r.MisesAJour,
+	out := api.PieceImportReport{DryRun: r.DryRun, Lignes: r.Lignes, Creees: r.Creees, MisesAJour: r.MisesAJour, Inchangees: r.Inchangees,
 		Erreurs: make([]api.PieceImportError, len(r.Erreurs))}
 	for i, e := range r.Erreurs {
 		out.Erreurs[i] = api.PieceImportError{Ligne: e.Ligne, Champ: e.Champ, Message: e.Message}

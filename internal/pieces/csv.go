@@ -44,6 +44,7 @@ type ImportReport struct {
 	DryRun             bool
 	Lignes             int
 	Creees, MisesAJour int
+	Inchangees         int // lines equal to the part they name
 	Erreurs            []ImportError
 }
 
@@ -258,6 +259,10 @@ func (s *Service) importLines(ctx context.Context, tx pgx.Tx, actor auth.Princip
 			}
 			next, err := merge(cur, in)
 			err = joinFields(fields, err)
+			if err == nil && len(changedFields(cur, next)) == 0 {
+				rep.Inchangees++
+				continue
+			}
 			if err == nil {
 				err = s.save(ctx, tx, cur, next)
 			}

@@ -33,7 +33,7 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	counts := func() map[string]int {
 		out := map[string]int{}
 		for _, table := range []string{"users", "clients", "contrats", "equipements", "competences", "techniciens", "technicien_competences",
-			"interventions", "intervention_historique", "plannings"} {
+			"interventions", "intervention_historique", "plannings", "pieces", "pieces_equipements", "mouvements_stock"} {
 			var n int
 			if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 				t.Fatal(err)
@@ -44,7 +44,8 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	}
 	got := counts()
 	want := map[string]int{"users": 6, "clients": 1, "contrats": 1, "equipements": 4, "competences": 3, "techniciens": 3,
-		"technicien_competences": 5, "interventions": 7, "intervention_historique": 22, "plannings": 2}
+		"technicien_competences": 5, "interventions": 7, "intervention_historique": 22, "plannings": 2,
+		"pieces": 10, "pieces_equipements": 13, "mouvements_stock": 12}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: %d rows, want %d", k, got[k], v)
@@ -59,6 +60,7 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	}
 
 	checkDemoInterventions(t, pool)
+	checkDemoStock(t, pool)
 
 	again, err := seed.Run(ctx, pool, hasher)
 	if err != nil || again.UsersCreated != 0 {
@@ -116,5 +118,23 @@ func checkDemoInterventions(t *testing.T, pool *pgxpool.Pool) {
 		if n != 0 {
 			t.Errorf("demo interventions: %s (%d)", c.what, n)
 		}
+	}
+}
+
+// checkDemoStock: every balance equals its ledger, the closed interventions consumed parts, and
+// the reorder list has lines.
+func checkDemoStock(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	var drift, consumed, toOrder int
+	err := pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM pieces p WHERE p.stock_actuel <> (SELECT coalesce(sum(stock_apres - stock_avant), 0)
+			FROM mouvements_stock m WHERE m.piece_id = p.id)),
+		(SELECT count(DISTINCT intervention_id) FROM mouvements_stock m JOIN interventions i ON i.id = m.intervention_id
+			WHERE m.type_mouvement = 'sortie' AND i.statut IN ('cloturee', 'archivee')),
+		(SELECT count(*) FROM pieces WHERE is_active AND stock_actuel <= stock_minimum)`).Scan(&drift, &consumed, &toOrder)
+	if err != nil || drift != 0 || consumed != 2 || toOrder < 2 {
+		t.Errorf("demo stock: %d balances off their ledger, %d closed interventions with parts, %d parts to reorder (%v)",
+			drift, consumed, toOrder, err)
 	}
 }
