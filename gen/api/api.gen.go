@@ -4725,6 +4725,11 @@ type ClientInterface interface {
 	// `devise` different from the part's answers 422. Movements are never edited or deleted: a
 	// correction is a new movement. Send an `Idempotency-Key` to retry safely.
 	//
+	// When a movement brings an active part to or below its `stock_minimum`, every active
+	// responsable gets a notification "Stock bas : <reference>" (and its e-mail through the
+	// outbox, as their preferences say) in the same transaction, once: not again until the
+	// stock has been above the minimum.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
@@ -4751,6 +4756,11 @@ type ClientInterface interface {
 	// an `entree`, else the average cost), the user, `motif` and an optional intervention. A
 	// `devise` different from the part's answers 422. Movements are never edited or deleted: a
 	// correction is a new movement. Send an `Idempotency-Key` to retry safely.
+	//
+	// When a movement brings an active part to or below its `stock_minimum`, every active
+	// responsable gets a notification "Stock bas : <reference>" (and its e-mail through the
+	// outbox, as their preferences say) in the same transaction, once: not again until the
+	// stock has been above the minimum.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7081,6 +7091,11 @@ func (c *Client) ListPieceMouvements(ctx context.Context, pieceId PieceID, param
 // `devise` different from the part's answers 422. Movements are never edited or deleted: a
 // correction is a new movement. Send an `Idempotency-Key` to retry safely.
 //
+// When a movement brings an active part to or below its `stock_minimum`, every active
+// responsable gets a notification "Stock bas : <reference>" (and its e-mail through the
+// outbox, as their preferences say) in the same transaction, once: not again until the
+// stock has been above the minimum.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
@@ -7117,6 +7132,11 @@ func (c *Client) CreateMouvementStockWithBody(ctx context.Context, pieceId Piece
 // an `entree`, else the average cost), the user, `motif` and an optional intervention. A
 // `devise` different from the part's answers 422. Movements are never edited or deleted: a
 // correction is a new movement. Send an `Idempotency-Key` to retry safely.
+//
+// When a movement brings an active part to or below its `stock_minimum`, every active
+// responsable gets a notification "Stock bas : <reference>" (and its e-mail through the
+// outbox, as their preferences say) in the same transaction, once: not again until the
+// stock has been above the minimum.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -15545,6 +15565,11 @@ type ClientWithResponsesInterface interface {
 	// `devise` different from the part's answers 422. Movements are never edited or deleted: a
 	// correction is a new movement. Send an `Idempotency-Key` to retry safely.
 	//
+	// When a movement brings an active part to or below its `stock_minimum`, every active
+	// responsable gets a notification "Stock bas : <reference>" (and its e-mail through the
+	// outbox, as their preferences say) in the same transaction, once: not again until the
+	// stock has been above the minimum.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
@@ -15571,6 +15596,11 @@ type ClientWithResponsesInterface interface {
 	// an `entree`, else the average cost), the user, `motif` and an optional intervention. A
 	// `devise` different from the part's answers 422. Movements are never edited or deleted: a
 	// correction is a new movement. Send an `Idempotency-Key` to retry safely.
+	//
+	// When a movement brings an active part to or below its `stock_minimum`, every active
+	// responsable gets a notification "Stock bas : <reference>" (and its e-mail through the
+	// outbox, as their preferences say) in the same transaction, once: not again until the
+	// stock has been above the minimum.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -29154,6 +29184,11 @@ func (c *ClientWithResponses) ListPieceMouvementsWithResponse(ctx context.Contex
 // `devise` different from the part's answers 422. Movements are never edited or deleted: a
 // correction is a new movement. Send an `Idempotency-Key` to retry safely.
 //
+// When a movement brings an active part to or below its `stock_minimum`, every active
+// responsable gets a notification "Stock bas : <reference>" (and its e-mail through the
+// outbox, as their preferences say) in the same transaction, once: not again until the
+// stock has been above the minimum.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /pieces/{piece_id}/mouvements (the `CreateMouvementStock` operationId).
@@ -29186,6 +29221,11 @@ func (c *ClientWithResponses) CreateMouvementStockWithBodyWithResponse(ctx conte
 // an `entree`, else the average cost), the user, `motif` and an optional intervention. A
 // `devise` different from the part's answers 422. Movements are never edited or deleted: a
 // correction is a new movement. Send an `Idempotency-Key` to retry safely.
+//
+// When a movement brings an active part to or below its `stock_minimum`, every active
+// responsable gets a notification "Stock bas : <reference>" (and its e-mail through the
+// outbox, as their preferences say) in the same transaction, once: not again until the
+// stock has been above the minimum.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -66378,15 +66418,15 @@ var swaggerSpec = []string{
 	"PWKThEd6cwP0BCut6OqXO4qeM2rI0TLBZ+yETTUE3IjpiG2oby4pZ8f6ZD0s5HfR0Ao61fyzwq6EFMUv",
 	"PJpDVNPlMr2j/Xfbs8pTzfe0HvOp1DLz2TMi80R1sZuRaTAO2BuZtDdA5wLDvqhuG6hup+xS6zbnmoLK",
 	"WQlfdLiPrcMdG+mxpA/dUItbP+L95Qbj2EGAaP5qh/0g76wfyC1yugvvDhCY8OXguv+fva9dbhvH2rwV",
-	"rN4fkXZoWXaS2Wm5Uu+6E2cmM/kqO5l3Z4ddJkRCFtsUoAZAO5pUX8f+nZ+bvY3c2BbOAUBQImXJn0m3",
+	"rN4fkfalZdlJZqflSr3rTpyZzOSr7GRmZ4ddJkRCFtsUoAZAO5pUX8f+nZ+bvY3c2BbOAUBQImXJn0m3",
 	"qqamY4ofIHhwcD6fJ6VS5uDFq4mQeqfIL1hWY/uBON5IikvFpFqnpvQeKd63pKffDenpXTGctjkOb8pC",
 	"5zNjv4+FnNolNM4LFpqbEFv3V1keLE+xb6mMgaYoVzF3iXrHkTgqx2Mo8gI+oSEZsbkwN3hz+L9OP75/",
 	"/e7wxembH5MqI78/6MECLS19pLd0HvdjjmxCxrqcz4y9BTYdMGVhOdsnzbhvuXFhe9zth2SWjSMy42cR",
 	"+XnGziJylo8jcslGsyjm+pOOSKouIrPojRL6FJFPhdr9VKhPERGZ3hWZIt0ne09r4Ufz5sbhAyh+ynOd",
 	"K5YdEJX/i0Xkzas3RzGH9KCjLCPYwWPejEmwA8/ZzBbf2XGaWzHuqNOoNka39u0+y3X0dp60WCrhXKyl",
 	"F2uU04uYO/BzKLgMXraVa75JrXW2zLNb5tlvh3kWVsc6mnYdEwUdPEBIbbNREBQf3b2IiCJbpAzCSmN2",
-	"kYsSnUzOLn3Xny3DRd9zSuV5n5wYJSNdWw2hCLRvHGPdkJNbbXr8pRr/Q9ket4uNXb3QEddyvilAduCw",
-	"f6+kQL99q+kvAUbI/aU611EHYY3NzWPOxlQrW+oz7SZtk3o1D+Ysv0D/JBgMFFdiQHjPaMCnEXYMQOJv",
+	"kYsSnUzOLn3Xny3DRd9zSuV5n5wYJSNdWw2hCLRvHGPdkJNbbXr8uRr/Q9ket4uNXb3QEddyvilAduCw",
+	"f6+kQL99q+nPAUbI/aU611EHYY3NzWPOxlQrW+oz7SZtk3o1D+Ysv0D/JBgMFFdiQHjPaMCnEXYMQOJv",
 	"MRFbpV8hGelTrsYM+IGMoBKrF1m7qpjb3gPzG8QyGs2D4+UM4fUBqsXU6GiaQ+l7rc5C0lmeMcI0YeNx",
 	"ntIUkn4NpU+d4dO1o0onweU+nvStpf1kQ9JvW1C+NZGuVqfHkH/DLEh2m1k4h4L4+c6qTBbwmFJaFBGZ",
 	"QmszEdyC/fuo1JBU/VHkmUt6dTljmWrQhFqQCb1ggedEKypoWwCmBRkx7AG7nAjLdpBr4ye7ZE5CnhlP",
@@ -66395,9 +66435,9 @@ var swaggerSpec = []string{
 	"Q1uL/Upyp5vngNvpno7BQ2iaTey2c990DBgh+PELmK9WoiWfsWnn2r4DGpzbLEwMEizohP02KxUfJD3y",
 	"/TVPYdY1yMN2KwxlWhS9K7a8Ir9o9/Rdd2tCzWlJUOroMIsAT0e53ml1E3Sn12Ykd4rtBG/xkPBOMIC7",
 	"QHgyc8fNQ2ZSjFgbgsuUaZmnK7BbpJgyPWGlIoCwyD65ZoIhSSZaz07dd8Z+DNeFHf50mpUWpchi9yRI",
-	"h1QgAZy5v8giIkWpGdFsOiuwWCrzAaI/CyJLbr4RYkK5+bOjRzdtdvaJzIQo4Kpc6TxVpJtko1Nz8PS/",
-	"J72rMKRi3gAiZbYRlUo6M0J/feCoN3ae12u+mRU0r4tx5z/IX45evycNU07+8uHDe7/c7KiitWa2H/P/",
-	"IB/+8f6o8b6pKI20xbzhx89472dx589HH+JOBI94FjvQsLiDHULqWWzeMe78Sh5v2g5jp8xt8ouSiBR7",
+	"h1QgAZy5v8giIkWpGdFsOiuwWCrzAaI/CSJLbr4RYkK5+bOjRzdtdvaJzIQo4Kpc6TxVpJtko1Nz8PS/",
+	"J72rMKRi3gAiZbYRlUo6M0J/feCoN3ae12u+mRU0r4tx5z/In49evycNU07+/OHDe7/c7KiitWa2H/P/",
+	"IB/+8f6o8b6pKI20xbzhx89472dx509HH+JOBI94FjvQsLiDHULqWWzeMe78Sh5v2g5jp8xt8ouSiBR7",
 	"vws0puDVp16OGpdzncF2NTn8FYxrHsrIrJZen2yUhm6Myb6tDe6BCOExJeToHSVL89kqMsxSMXljcscr",
 	"BhzOi/GwsVWvs+GVr8vwwtY3pyOAJzEvvxhFb3r/BX+3cyPe8M2z8uELbmFz1oHNoUVB+MJCa+O33hA6",
 	"B9O/fskEHIIOrOYjkERRzUrZCFYTQTf4QqeZEBgUAHZuuFPvAKsnz7m45BZaGltGKEcTw7rE+/ugs2Je",
@@ -66406,13 +66446,13 @@ var swaggerSpec = []string{
 	"9jAwKrW5bTAowt9bYFS2gCbbcPI6qhahm2qKdoWeXbLMdqftDjZkvqmyACP1y8yy3J2yFvvqzbxmYR0W",
 	"Of0mkBxv3b65lilRn52tMXGFhL+Z180I0qVGnnobivmuZDTboUUBGZLmmjwqz5VFKy2xyTy8i0v/2mSE",
 	"bULPELd1Ii7JlHJXepItLwxz98OiqK2MY0azu2wrN/c/LIr2+vgXgrPfhedqZh9M0umiOEn8BuvLEtZZ",
-	"tqtNY1HKnRNjmB4Z21INCaPpBAqNVsgTlRJLCaBhmpkrSRKen8S8+9eTd29JEspQEpEkz4YJgDXkWQ8s",
+	"tqtNY1HKnRNjmB4Z21INCaPpBAqNVsgTlRJLCaBhmpkrSRKen8S8+5eTd29JEspQEpEkz4YJgDXkWQ8s",
 	"ypwTSjDGBT3g6QQqQiUDQXImBzCadgMc7tevTj4cvd19++7Dq5f/6AEQJSb/yYRRqUeMars89p4SBfxx",
 	"ENX7lDNsKO+TY/NQzlINnT/okr+mSu/AVOy8epFY7GMJ6G2Y/ap/EDc6l0mgmuRZnxyWemIs9ZRqZu/s",
 	"o2ZanDMOhjl+nFM4kGB4N3n/7mRpA8PzdvC8Jiv5BE64IlKwEFCFUaz7zNbUVfUCK9JAy1mgJV/7VeYk",
 	"rKBKW4mSLGU5hOUA2RG7ymCiKcly5T5e4IejpVkNsPY120b4+FppKgg5wjh3qkUWAv8MyZN9gMTmeliT",
 	"mphnVNMh+Rx38izuDJ/sRzEMIO4M4w6mgPHEjvnBeCHwy1tRXrCiWMxhQa766xcWd369DnYOTjW+Qn+7",
-	"ua/KFHzu4BI2q7sz/OdPv0aff13KHiwaAMsqtncNDY4Lsd0cOKz1nHT/OCCqZzWNFoif0WQa483/M1zH",
+	"ua/KFHzu4BI2q7sz/OdPv0aff13KHiwaAMsqtncNDY4Lsd0cOKz1nHT/MCCqZzWNFoif0WQa483/K1zH",
 	"z6wmojG3nSqPFA78RJQyZVZHk5RyizBhLAvQeEYccLfAddju0KPC+mD1xp35tuFjWsQf3vl3YVUA/ouV",
 	"CYdkZMTFrv2NhNK6VCtxItFUeKTqC2KR5HB1SPzAHPgI5q09EnMsYoTmD7R7BWeqT7qveJ34FkPVkMS5",
 	"pIqoCc2g0GQ0Jwm+wGcbsPk16fdamrEWvMOtY7h1DG/FMdx8tXlh3TRBtUD9aW5T8UpBILo5MPJRMbkV",
@@ -66429,8 +66469,8 @@ var swaggerSpec = []string{
 	"8WoR2slKnv9Ssogsrvxijm3Kcef465fx1y9wBcm+fvn5679jXkKFHlidFs7Faz6zeqgmgwOS4OaQ81zn",
 	"tEiM9SxkBgnShHENrXZTcYGkdKCLqI75LyXlGojkAMCRxB1QZ8TeJu5E5IIWJYK8IGikewKSywFA9KfT",
 	"kufQ9pz0rGUS82WStSRjF7mq891hxwskKR4pkrw4enn48fWH0+cfj4+P3j7/R0K6bw5f3BLvGq7BhyRc",
-	"g2r+FClTjAV5RlXOyaGxETQ9Y1Dvd/S4E9W0PJiaIiXHoiyYg+PycIUnf3tp7Ylhx59Bvv6bjPLCmGh/",
-	"3B883dk/PkGI6epLdYZ/emo2Xkn5GTM3Ot6vmSJw553g6pp8dYZ7++6QJ+HZH/hDTt8+WbsUET7Ow9Qg",
+	"g2r+FClTjAV5RlXOyaGxETQ9Y1Dvd/S4E9W0PJiaIiXHoiyYg+PycIUnf31p7Ylhx59Bvv6bjPLCmGh/",
+	"2B883dk/PkGI6epLdYZ/fGo2Xkn5GTM3Ot6vmSJw553g6pp8dYZ7++6QJ+HZH/hDTt8+WbsUET7Ow9Qg",
 	"Wt28rIvfU6m33G136iZuO+fvkoot2M+atrPKH92lO8BvxjMmN4/wf7AYoRfOoLuEtgXcpXLYoYQkI1aI",
 	"S7dPWQ1hXFNR6h0xRucGsmkuOQdU4aN53eEI3BIoFfJIRX4r04IAb1vMu4k9yE5VeWb0K0uGlpM8qSkv",
 	"S10uSk2o42OL7Jn6MkdAEmIHjf1sVBvPEYhmoUPjgkE/vPkp14owpfMpuOOwgZrTzS0uWX42AWP3gklj",
@@ -66438,7 +66478,7 @@ var swaggerSpec = []string{
 	"Hkh0lYMgmZAI+oOKaNe7sVYjQXoffFW0Ub0eQWURWdKomN+UBhLVYSqKcmqUpWSO/98WutlXzKeA1w4R",
 	"MxVZwhOsD7CICNkOvM+IFhTaV7pJGP8B1ihEdhdzBrWNYXwjIgrg5HAmCctyROGBPcGTPhIchSIjmp73",
 	"CRBKWkyQ22WUBAzHmK/FKNkWFHyw8MV12feqrYqLaRQMP0LrPYKAGosCYz/y15yGRwO/IUKDPbIOQ1Tb",
-	"TqPaphbVDP4Iva8oV6c4Q1EoTlElSlElRzEPnYBolX8RRSd/exlFi66KOWK9nOh4Pzp6HD2J9gcR+B5v",
+	"TqPaphbVDP4Iva8oV6c4Q1EoTlElSlElRzEPnYBolX8RRSd/fRlFi66KOWK9nOh4Pzp6HD2J9gcR+B5v",
 	"Dl9EgDWyt48HMFy3peD7Lin4dEPmYomIr0nZow5aUVy4yuwciWwOJqYXAcvjG1VEWs06HGi7FJvmqSgE",
 	"J16j96z1irXXQDZlVIXlGka1flAL7ADWMBdTUIsxd44rMi1gqtFtB56EuLbRoT71412t6PFxga6Hi/Mz",
 	"LiTLDnwHZrgBSTYuFcscZDi8E7q1Cps7AV3Z5lbDjdFyNimS6+VwNXIsY98nm870nKSsKGypO9iyaSml",
@@ -66449,12 +66489,12 @@ var swaggerSpec = []string{
 	"/uZak9xNtk2zay5tmtUeubd/9XZ4f3iPIAkoFMfwbVtBH+FXjwKKCwRMdDySybkxC3vfPBTkNj51FyYD",
 	"ihChSwYD1P5fbTJMRXnBVjNwtFoNCHuN0SaXEFksCwd9OYYaTXVQVVasqKNAa6Rg2RmTsBPMZoyjBzf0",
 	"j8HdGCkHrEdmdH9mq+baisD9y57Y5PQDgbCw4EVcNht28RY1Dh/rroFY/OxsVo/rLwtR+65x+UfF5DUu",
-	"e8FmZa42uuSvpfqlPLynMJt/qq1u2CzK5sVkG167H31a5YStBhJja8SuEfr/7NbpymLjVn2KgRh0IXwM",
+	"e8FmZa42uuQvpfqlPLynMJt/qq1u2CzK5sVkG167H31a5YStBhJja8SuEfr/7NbpymLjVn2KgRh0IXwM",
 	"nS9qWJJSTkbMVilnkO6Oedx5n3/9vykjdE6hhFmRSrWTzL5U3KkK0YbA/Jv4IMaQYJSH5FxpRtHpinml",
 	"iAFzdCwkzEcj0huW17rk8G+kyHljw+X7rYpeneOK2ln8vciCL4nyaqOtUUuiBmH4fNkZ7vpImh9zGwVe",
 	"IM/XArsUjc3gMYOxIQa8a+MQdcEVrNaKZdbONdFCtMETtkjs4O7z4q5IdUut/+1Q61+5DDYzGtHTuw6T",
 	"/rX57uFsz3gfLMYqVFNbihLK2+1DhuYEByniyfG9IRJzY4n3CcDsQrGvq0UCQEEIj8Ge1PP0E6geJlQF",
-	"5kwD9DekS1pYT8lJ816lBaidTNJLv3MCJO85YzPkH1ZuD2vntb9mOdNt0KU21zH92Fmq//njZvU/D0Ne",
+	"5kwD9DekS1pYT8lJ816lBaidTNJLv3MCJO85YzPkH1ZuD2vntb9mOdNt0KU21zH92Fmq//nDZvU/D0Ne",
 	"v1LPOdb6W9B3W7b6LdPpXbPVr1/xU5n9u1Ul9VXxlOX+j4AVwqZkbNm2IoJbsAavTa0TYLSt7zvpt5ev",
 	"HAXjurfikuqh67i94QtvG6xuucHKypHdIsd5a1H29U2bcpPQIZRipjYViAUoBSCp+gwY/Gltm1zXMFFj",
 	"buWklgjidIobfj2rYz2ACqAUsJ/YJTygEYOJNS+Z627wYW+FmdW96MlPm+3lwUjujJvqPlZ1pb24uAQh",
@@ -66462,102 +66502,104 @@ var swaggerSpec = []string{
 	"EBx8eszrJQsri1KrfMa3AOmxzR9s8wdb2+w2Eg70boJPm9WEHULeFcEifDzVtplZTWlHjCznrrxJxdxF",
 	"m2xr/WL/WkRKnlm+LnsnKS5JIdJzKLZNha93CsJOismcFrmqglg+qFVc0rlCFhvUpaqcehhKF/uJ+U7V",
 	"v9cFSMqZ7TJIJNOilHBYlxIjzVpI1hsS3/iQkLgcDB6zZ2QP0tJZxjJjVcacVPfFAt56Ix/pzkqZTqhi",
-	"2I1AZkwS82tkJijFncZOldsEiA+r9fzUtjY9DOH87pR+6oIkRWTQI1//D6lK3cgfXFMHMz/Uxtcju2Th",
-	"2ursXhKZm0uzvjyFPIy5D/OphNS5ecVcqXLVdGl6zvgBmQqo4qZWMEDum+kECaEXNC+MMFYNKV1b2fXP",
-	"wU/JEOOVwRN7OCb6c6k0SE1CuqmQErFFe0PCcighrK4AwkFkx+eC7/yLSVHReEuYVtyNzeqC833pF3Pp",
-	"i26YzvfNolCak49tVVSvT15pl84QvJibW1eLakI1mdI5KRi9YMHMYJ+PGRXI71EtteGelISWxW5odSQR",
-	"pGOgDwYLB2GsC9IoxjEPWlttM+pikLgXedCxiCTQ4or1k2HcuUapQg5jXvWp2qkIyM/syg9cuD55s6q8",
-	"w2U8h4TGvPquWLNqPDo3Nb7HldygxXVh333IXleY7c6w86PgJAOsR0lzJTj58fWOZWv7U0NTKgD2OlHv",
-	"DPcsNsSpt5k7ww5+9PXp3eqz8jBNposWUYvTWV8nS22n21bSLWvzN+8mG8kFTtywAKTVOy4o5zk/a2cz",
-	"XAnRakwvwY27m5WuZn8tIKOYr3KtATDGVtAUFEqrLbG95yKzOHsEQmVTtC2anV77ht8yztE1sI1mUqQT",
-	"mnN2Cjm7RpijpXN2lo6Y/5xCMwKC2u3UD/y0LpINbM4F5VVpYvVh7hhApgWrCAZTYRVRza7kYF4zvGoF",
-	"qp1vORgANrNw9kkTyBDlkJeBduwxmrW5gl9ai/FLdornNk+R/Y63zbS8XmjXKY9N24DN1GyLE+8RWGcm",
-	"AekfGnLN5IfbgfuI18HXGYN9Cm1YyEmP0VmVltBzIyQZM7N4OUP+2ph3kynjqmRFsuv+VbCk3+/3DkiC",
-	"vgA1R4hkM0Z9N9Bb4wDnIlOkiwf2ySVj56rXJy+wkQpbeB1PCeMZlUNCyVRwPbHLETYpwcnjPfJXyksq",
-	"oXcNFyf+sv8naJPY/6FHXrKRNKf0Y57U1WYdQSfJmOQ5k+63P0DwA0fr/CKR0XntB3PTEVXM+KOfWJYQ",
-	"81lL57BX6qJyfMxXYhkcjUhiTi8YsKpU56SFUEBmEpJpnDHOJHKo1BwtqJzDDtjEVwpN6Ay9OH9VzGt0",
-	"12tS9nnFcFs5MND8Xtg6w44XHbM7wFuA2JaSsVPAfmDsdJpzM6Wd4d7+ADwdIcGp6WCjKwtY/o6/frnI",
-	"oYDI3xg+iWQIAvTr0mbqOK/3dwZ767tCbmIeCGnH6+sGsB2zPrYMf9sM3S3A3izsNs2bTeh97DqN3V9F",
-	"rH788jl5+vTJU6/fXbjWKUeRYggY4BpAie7t4wagej4ADHQoNaXmOZoyRjOzb0VEpWIWhC4t75Un1sY+",
-	"1S4NfJah7YgN7nsQc+e34K9mRimfP1o4D6nYzbbc65N3pS6EOIdjfxbirGAxf+7eV5UjMyEjs6WQXFeN",
-	"pTMmdwDbX7FUMuibPoeNweNemF+BXc5NnmV3It3kPy31Sw/oXnONRZk0Iw3UVS3F0G6EVxJPhdQgdqz+",
-	"a1o2lmY7eHOaqXVxI9zQa72pPx79+dXb4d+fH74+evvi8Djmfz86Pnn17u1wvz+I+fvjdy9evRju7O6+",
-	"efWSHB2/3919Q8035ZSnbHf35XHMj96+CK/fHFTBr4ktt8aNeJmCL1PJWjd3IttbQz19dv+6dpvOq9qC",
-	"z0O7TGk6hyD7nBTCRtFh/bq8WUF5r40joGZpbfkBHrQTZq1tL1pBYSvFJZFlgdSKbp85sGD47kvX+cH7",
-	"ja0prUIxuBdb8oOV2q2g3UGjyZpStmHK3156rbrMv7GZBvrl9x8/JJ5dzGHjP1IOjT4iIG4INY3lCoDW",
-	"gLlq0qUjaFUBBJOo3qmCpPMOXMU5gvMlWnv/1Jh7WntoQYTfCqAL663o6bgFvzX0UrXMp8zs8qzY3Ed8",
-	"oG6MK9a1b8io1vc2J7V1DNfrjtjcMaxZXrtYCqR2P+M/ft2cASdUdEtx+0SVasZ4lpAu4NKRHSxHIfZ4",
-	"2YtIglS0Cem6g/4suOZgIYI3FRdMkRlVGsOA5haaySkk1RLSdRfjMRaRMRCKeDdoRvWkDpdnyaBChRCq",
-	"FpcHssNDG6CcQrTLPbcpr3ONYi8+t/ha5iXDkpxlq+RwNivmbvIPw7dYX8lW70gz7FOixXtpnqNzowgt",
-	"NNEsOGTuCbzQWN6wSHzRxHzhjojRzyyF5MKv34YZ9XtWs78rdXmCKzdyrNfGoHIr1yjR62hOqAa8mbrc",
-	"uBW5bpH5Pl8kxgNSAa3IUm5Fi5gn3LJd47E++ciL/JzV7MpoKfOSI6uluGDSYrINjacNMK628C3mYYyQ",
-	"prqkRTGvnPEm0xDKdnhgGl4Z4QL+fL8DdKnN2ghJKCfHL5+Tx48f/0B0PmU2P+xSwwgT2BIBq83Jyi0g",
-	"UHJPBrefG/5tu4W/feiON8IWjAYy6ldpSoti45DYrltAN9cwm5kgmHKwvTCVcVnjyA+SBI8w2xtqAWgr",
-	"615OLEC8keOsLBxLLuCEYEQ8K1kvgsBclRiApLJNLNRuigseSl2zC8SPXlR0faxdniBaY33IVXAQ8ahj",
-	"Dk+CQpa8KCCHAfrEE/u6340CtDjbtVxtlSqopYEbo/n47PYg0u0lJMOoaJvGaElg306KcquDHiyWhV81",
-	"XJq1JcDF5cZaKNjbV4LXV60RsGzGtChgfZMR05eMcZKMpZgmpGvrPKznhm0fWgQ/CM7InFEZ84JqJnsR",
-	"oQ7adTDokyPoSh6bjd/5kFiV7u05G0i5onbxXfBiV9gfL6EGM6Nz0s15WpQqv1jBZieBAXH9srIll/k1",
-	"XX7agZ+EvQHMjiJ0rJm009qe4XuYCrcrHrReu7KRHhAr6Mqx5Bbb6PctaoyXpS5lMNG25+1uQuBGyUhG",
-	"MSzRqEcAb9m27FBNR1QZS59n5JhluTUckuOjF69OTj8evwbnRDHdCzflAUngGRaODOraYp7KXOcpLUjG",
-	"QF8EYe6IPB08JgkX+tRe6AurF3wt292G17HMPKzXj/n7clTkKegx9olNZ0FnDShjIK5tSfEfw3Rca9EF",
-	"0fEUpg2m084aOCxMKXpmFlkqOGefzAbw7m+AZ0R1qTpDs9cXejLvQCwmy1X9Kj/PwBKdff0yznkeXm6m",
-	"LBV8nJ+VxmPCFLK8yCFKb3P44fnSvqyG+D2dzny9197O/h8/7A2GA/O//71+VP8Yyr+ZUk0aBOYWoerk",
-	"BbQ9jsd52r/uujFXPb7d75LltCA6nZG9/f/RH/QH/b3h0yeP94cEPliq/T+Qhxk8/XBCS37PX9Avkvv7",
-	"ioekae0C76RkNJ0Yn6W/WL7wU715w96ezKQYsUCx4exZ8yfolLgRggHpOp5oLkgh+BkUEDF/CuXqEWE7",
-	"U5oXCtTHyl6QA0TUry4mKZUyx/5eqH1iGkwY7DC8FPK8EDSLeddSxtSKotDaupwwCDCjC+abO9vspQ/B",
-	"xPymuj3WY7LGklnzt/9XK0l11EknkI4yh/FfGzR75IpoRqfLrBS91d0et0BCHQinc2or0ciLXM9bWyly",
-	"sxRyOImt3e7xonbVOqNyHTAFu2BFazQvv2C0XHsUb+H0534RrTWQiSgyT+dcLcC2IVVn3HJDzpVk56Uy",
-	"25f5F2qbCKXLaIARzc5uidT8XnpiKhW0aVdM8OW2vTH32BsTzHuw4YZ77DU6Y17n/ByKXKQAPhYtauw7",
-	"UKsrxkSKgpGkelYS8y6We30E1mmqWSlJkX/9Ui/7iqDiJe68flQG5/FHTGkyo8biCPb5uGNccnhmzCdU",
-	"efcc+lHsALtPBj8ckLoT4byHp8Z7IJXyUQA8MGIARMQJVUCR5H89zTOVkC6oP9vTM2VZDrgWkSttc08B",
-	"1rjw6sSVHcP1MQejwk0KZ0SUZFaUKmelRKX29YsdlBJch9OkgLB7rYaVYNXeoPQneAuwOOoK1ehKq/WH",
-	"HfZpxiSydta3pWqbggYVu20OO4ed4GoKMWVzpJwyKU5BSXaGnR93BoMn+52oY741PPPx2qZtNQUP05wS",
-	"Ks6G9hQrptsOlW3l0kO0tARejdWYrXvFgoe2W9MKN8KbO4EpdcitAbZcoz/WjOwaaPEHcJGusAThlTMx",
-	"pTn/jky+0CrfzOQLRGNr8t2jyZfWFoFbxuHRa5h8UPlhhNg4xzKfTlmGKGc8/6VkZNFTLuaeheV5ZcWQ",
-	"7OuXn7/+Gy1FyjWLO21W2ROwytYybwIJvYF5gwvTCPdf5pmkZWHey8Yghh0yK8R0xGTOyPrxtGpgD2N0",
-	"1BzqpaVa/fq7sTu2ZsSdmhFpuBCb9c6i+fC5+uPa3WfHtvQOzISq7KTehZqDaXMmmUIkNaoQ5S7mttql",
-	"soEOAGtgoSRDQeeGOTOXZJIrLST2teUydHFP8yyJ+YilYsoU4WVRWM528IlpCkB5rpRFizKdNJflYdvV",
-	"guO2JY/6vlrmNjCro5tYzhg+qIRljSa6VZI1uCev90Nt1W0LCu6gna6a3lXBv43cpOqb3mk7HRmVutZR",
-	"F3PbUmebtIZY+txMBRWtoIISnIX9djFPajGqpL3tjviuO8uITnK9ot/udsJuiwG0nDeH0H7sXCMY9jBd",
-	"eFerBdeHt6QetjGtrTG6XjfeGqrvCmN0MbZ1Uz25mcONhqwtgA4sCVpA4QeQx+X6wGurhdO6+4O9BlyF",
-	"wywLQuG34jgv5AH2lyP514nS+5tuwO+y9yCGS1V8ztllLRG91VhbjbWGpZZfLDgLLZ70tZXX7ufaGr2e",
-	"l22cjCZ9BJ0kxpudiCKzYPBhLcZiu9lUXLBWFfQN+CGeZ3rxVbbuya0COWNXdTDDWK17Dz7L1RmeYPe5",
-	"Hkvt7SyWRTfidvbrpSz9TXbn1+yCFd+e//Ab9hu2m+paMWnkag61yaOwShDrb669udYiw1fkvZc7xxVj",
-	"hPJ5fWx1cEUSoi/6SEcuCUQsupQjNEX9DlmAUvGkd3UZcQ227VvgSwsHdCLkWtcgwZmDK29Jia8hSPax",
-	"76ldL9ut/paWYh0cEPqa7j4saRYwgIJetTiRun2x9h9ahZLdRIDoJktYD7qUnGUWvVuKyx6msYECMea5",
-	"aqRBfBtQJ17BI4FCrYYkkaJgSRTziuk9wdbr5JdkuUAdMFShPMRM9GLhMSCWl0UBifxW/fARpu031WBQ",
-	"bw1oaDRwM2UOBP9mZtag48D+Y0XDQUGVPi3EWQ5EE8FfazcegLz6+nrz4dte1fy2dnG9+Z7H5oK259oG",
-	"lW5i7Lakh7xScBBWRDcB6KGkhwNsG5OXzyYs2JEQBaN8w/L5Jfk1cu8F+CFrqLw5/c/PoUzUGrAGP7gG",
-	"LCdIww6gw/zPaT7uT2kn6ph3ObXDBn1E3rx6aV4L62mrKbUgKIFULT7qsXsUyIZ9kpFsjKSvHJ2XeHcZ",
-	"QMxuViZmpGzTAjEvT9vSsHsqDSutbnd7Lv59ZTkYbpIOjoRypzJcPYPZ1PkcVRZUOwTr1XHkQfHYtFSa",
-	"jFjMSw4lG90ngx+ipeIxu5vOqFKXQmZ4VcCAMRNFns5J98n+PoDImp3C9hdf5KKAGe+1AITYIbdXk4Eg",
-	"34TZwS31yZRlLUvd/ER+ZJwWOWy0+J7Gd2XpZG//8ZOn/+1TtZR1mEcM16q5Td/8ur4Pb97utovRwlxA",
-	"iy6smlGja0yQUYdPr1CHvCyKlhlr0YDhmG5hVht7Zu36+F3V17VIy0yKUcGmf2hKcTONInEEWsMWiWLv",
-	"z9cvuM8rTRF1dpfO8t2LvV2nylxPtNEkHZ1rEACfhqg2pJEo9XBUUH6+AVgtjrnp0x55i9orN5eZM5qt",
-	"/23Hat5blfMeNOm3UT1YouJd3Jq8J7c7ZStxbzzzgrjkfmfqAtMyVST589EHsmtEfHfKkl5jUdSb+Xtf",
-	"prV5FMEogXd/u1c6g4eCWJs31LM1fa8FOg5IojfaGcfgUTvW2kXqjCLn5wceBS0XJVJwKy1m2GlvvcLG",
-	"4nB7kw+WYePuiq1rD2qJS5s36f8eRMSu6q6QRLJZQVPWI9N5/ZO2I2B5+ZlJZvmi2wM5/zXJ0wnhQudj",
-	"++WI0fmK0EIJIhG2oeK5Gc2dddqlRWHx86bmsI0XtOuGaix3mNx4G7xI+Mg2yMnqlP7vRPfYzzerfQ8n",
-	"SaEcWM+mqT7xA0gIF5p4VH4bYFdM60Z9gtm4ZTm4mZ/wuZNzBCCAgVmUZ0lnM1ZYo3xtc6VFdB6myO/G",
-	"cvzNmrnbDNwGGbjphuu1Uv/ot4HNUDZClJn7q0C1P1Ik8V4kUPHvCumjCC0wy1AvjDAiLOY+5GDXiSIJ",
-	"YhPqU/dTQrpPBgPM7l9Kwc96NsF3Ic4XhyPZWDI1iTmYP+rAV4mtE9pYUVlcN1SvS+XRFHwkb6gU6Wae",
-	"7wkrxhvrmPVt6cENnco3QpMMo0nAYlCyguQ8FVIycBDbfEsngKGLOahczB9pRpzyuTMv8w0tzObAMjIS",
-	"2RxAcUHAUCYrMcoVymJ/qwe/Le/WliNP1/OYPltki3Uq9DAmeyLGRrrNmcMwvmkkAqiBRqVxpHiAgVaI",
-	"M5JzhCmjacqUQm5CFXMqmQey7z4ZPEbVZk60msyeSfBEo/GyPnmVselMmOVJuvuDJ4Se0ZwTwRH4GUN2",
-	"MbcD6wWVzZQjXD7RAKSmRZB3qsodqiizrIh/XQDaXN7cP+du5OO5V3fP+ZzXN1fsZ16ioRb3Blrx78aL",
-	"5mbDKS/YvwBWJ/v6ReG8SnIhtAT4nJnEGjVQhK2qcu/hAnFm99nxcpMLHrULyvfaT+gXRWuULLq6yKHJ",
-	"q21eHN9ksOtay+Q7bdtr/cib1WSY6VirgBXqy7qcXQ7raAwTmpmN45ICfGtqa+q8Ru71ibPCA8M7inkC",
-	"zq03wbGIZaGlxXoFuQJu/QXAf/uoS1EWGSkYvWCEi5hfpfVxt71pBs8mkYKSvc3sYZjUuzaIv9da1tvf",
-	"yTZOGu0+ffC0UZgqat+vnPw73lwsCdqGIDbuBQTwhS7MaW89A3zXbbmbN/5tpHUtT1RouTsJACva2N+2",
-	"h9mY4ZDsJoVIz0WpG7r7Vtq82239AdtdrjbhrmL+/gkxwZuJMf7OpMoFZxkBrP4Z1RMsWlVIvVxC4Y5k",
-	"mBSB+2TEsgJJITDpUcqi0pUgwHaMS7wY1oV0XmEVALMOYuR2cMHZI1XF4AKuR/Nay9WAHwOYFEW6U8rp",
-	"GYLCWWI1eBbe1fiG1qsObozT2cDlkV8wzhSAaVgc8ojgJsIyggjkEZkyLfNU+cqlw/evYH6CB1iw8uUn",
-	"vKHpxNwXeJQsTkclKZGvQcolmQas7Vj4Twt/fml503X4WtjnPzV3anj0hyWkERXZR4XY0ZHHJfcPCwDa",
-	"HFNJUIfd8CSIb2paiLNyEeWtBs88pXPocuo3QTA33fk5AD/A/SjPzQtA6q7ipKJW/TlkWUSKCO+P0BGN",
-	"nyZgyRdcS5pqKLX15M3wcX4phaa1hg0GRHaq9hLm8san/JeQ58iO4me/yMcsnacFizxokLk71rgGd603",
-	"lCzf+iUwAygPmDERU6yjjIhKxawi7cLYc3DnjKrJSFCZNd4V8GS0pukEb1EbR0QYT+V8plFXSKbC2c5E",
-	"WrbJ4/uKrSwU9VlBebW26vBKesIqqsLgMT41vPyUV3yHzma11K+KGtINqDNKPRKfzNq8YERpyei0H9IP",
-	"hmmIhuL0mVGeMyq1qsQ/IkqL9JwULDtj0igW+PhQkxi+Qc5A4n/69f8HAAD//w==",
+	"2I1AZkwS82tkJijFncZOldsEiA+r9fzUtjY9DOH87pR+6oIkRWTQI1//D6lK3ch/uqYOZn6oja9HdsnC",
+	"tdXZvSQyN5dmfXkKeRhzH+ZTCalz84q5UuWq6dL0nPEDMhVQxU2tYIDcN9MJEkIvaF4YYawaUrq2suuf",
+	"g5+SIcYrgyf2cEz051JpkJqEdFMhJWKL9oaE5VBCWF0BhIPIjs8F3/kXk6Ki8ZYwrbgbm9UF5/vSL+bS",
+	"F90wne+bRaE0Jx/bqqhen7zSLp0heDE3t64W1YRqMqVzUjB6wYKZwT4fMyqQ36NaasM9KQkti93Q6kgi",
+	"SMdAHwwWDsJYF6RRjGMetLbaZtTFIHEv8qBjEUmgxRXrJ8O4c41ShRzGvOpTtVMRkJ/ZlR+4cH3yZlV5",
+	"h8t4DgmNefVdsWbVeHRuanyPK1mnxTXmf0dSTj+zI5nzM4ioB40P2AxlP4mZ1sX2K5smxktiHihTcsa0",
+	"WgQ4cf3BI6rIENdK6qvocOnEHeMP2yYoJOlw4Xik/Sj1SHyCfgs9YbmsUXQoOu+1K2DBUwZgtoSe0dx4",
+	"1hruzmKOojehioyYmRfoxwp6ttq7ghdMlYdsDwYB7Qw7PwpOMoDHlDRXgpMfX+9Ygrs/NvTxAsax0w6d",
+	"4Z6F0zj1bkZn2MF1sj4jXn1WHqYvd9GIbPHT66plqVN32327Jbr+5iMLRnKBRjismWkNKBSU85yftRNA",
+	"rkS1Ndaq4ExpkpWuzWEt7Kfa9rAUjQCMHVt0VFCoRkcQqIq+zUITEoguTtEca44T2Df8lqGhrgEHNZMi",
+	"ndCcs1NIczYiQy2ds7N0xPznFPo3EAdwp37gp3XBf8CeKSivqjmrD3PHmDst8E4wmAreiWp2JW31mhFp",
+	"K1DtFNXBALD/h7NPmkBSLYdUFphRY/QEcgW/tPYvlOwUz22eIvsdb5ucer1ouFMem3ZOm6nZ1nPeIxbR",
+	"TAI5ApjyZvLD7cB9xOtAEo3BPoXONaTxx4C2SktoUxKSjJlZvJwh5W/Mu8mUcVWyItl1/ypY0u/3ewck",
+	"QfeJmiNEshmjvoHqLZkxmYtMkS4e2CeXjJ2rXp+8wN4z7Hp21C6MZ1QOwafhemKXI2xSgpPHe+QvlJdU",
+	"QrsfLk78Zf+P0Fmy/0OPvGQjaU7pxzypq8066FCSMclzJt1v/wnxIhytcyVFRue1H8xNR1Qx48J/YllC",
+	"zGctXYyjUheVr2i+EsvgaEQSc3rBgIimOicthAL+l5B/5IxxJpF2puabQrEhNg0nvrhqQmfo6firYl5j",
+	"CF+T5dArhttKG4Lm98LWGXa86JjdAd4CxLaUjJ0CXAZjxjE1U9oZ7u0PwNMREpyaDvYGs4AY8fjrl4sc",
+	"aq78jeGTSIa4Sb8ubaaOJnx/Z7C3vivkJuaBwIm8vm7AJzLrY0uKuE1q3gJS0MJu07zZhN7HrtPY/VVc",
+	"9Mcvn5OnT5889frdRbidchQpRs0B4QKU6N4+bgCq52PmwCBTU2qe1ipjNDP7VkRUKmZBtNdShXkucmzt",
+	"7dLAZxnaJuLgvgcxd34L/mpmlPL5o4XzkL3ebMu9PnlX6kKIczj2JyHOChbz5+59VTkyEzIyWwrJddWL",
+	"O2NyB+gQFEslg1bzc9gYPFSI+RUI+dzkWUIs0k3+y7Ll9IAhN9dYx0oz0sD21VI/7kZ4JVdXyKZix+q/",
+	"piWwabaDN2fmWhdqww291s7749GfXr0d/u354eujty8Oj2P+t6Pjk1fv3g73+4OYvz9+9+LVi+HO7u6b",
+	"Vy/J0fH73d031HxTTnnKdndfHsf86O2L8PrNcSj8mtjSkdyIyir4MpWsdXMnsr011NNn969rdza9qi34",
+	"PLTLlKZzyEvMSSFs4gHWr0s1FpT32mgVapbWllLhQZuH1tr2ohWsv1JcElkWyEbp9pkDyx/gvnSdUr3f",
+	"2M3TKhSDe7ElP1ip3QraHfTmrCllG1ZJ2EuvVcr6VzbTwFj9/uOHxBOyOTqBR8oB+EcExA3RubHCAwAu",
+	"ML1PunQE3T0A+hLVm3uQp9/h0ThHcF4rf+2GT425ygvGdTHHrk34rQCGtd6KNphb8FtDL1XLfMrMLs+K",
+	"zX3EB2pguWJd+x6Wan1vc1Jbx3C9hpLNHcOa5bWLyXu1+xn/8evmpEGholuK2yeqVDPGs4R0AcqP7GAZ",
+	"ArHHy15EEmTvTUjXHfRnwTUHCxG8qbhgisyo0hgGNLfQTE4hqZaQrrsYj7GIjIGDxbtBM6ondYRBy58V",
+	"KoRQtbg8kB0e2gDlFKJd7rlNeZ1r1MfxuYUkMy8ZVjEtWyWHs1kxd5N/GL7F+kq2ekeaYWsXLd5L8xyd",
+	"G0Vo0ZxmwSFzT6DSxvKGRa6QJrIQd0SMfmYpJBd+/TbMqN+zmv1dqcsTXLmRIwo3BpVbuUaJXkdzQgHl",
+	"zdTlxt3bdYvMt0YjlyDwMGhFlnIrWsQ84ZYgHI/1yUde5OesZldGS5mXHIlAxQWTFsZuaDxtQL61tYIx",
+	"D2OENNUlLYp55Yw3mYZQtsMD0/DKCBdnl8EO0KU2ayMkoZwcv3xOHj9+/APR+ZTZ/LBLDSOyYksErDYn",
+	"K7eAQMk9Gdx+bvi37Rb+9tFO3rh6xkBG/SpNaVFsHBLbdQvo5hpmMxMEUw62fagyLsPwepgkeITZ3lAL",
+	"QCde93JiMfWNHGdl4YiFAVoFI+JZyXoRBOaqxAAklW1ioXZTXPBQHZxdIOT2oqLrY7n3BAEu60OugoMI",
+	"4R1zeBIUsuRFATkM0CeeC9n9bhSghSav5WqrVEEtDdwYzcdntweRbi8hGUZF2zRGSwL7dlKUWx30YLEs",
+	"/Krh0qwtAS4uN9ZCwd6+Eu+/6iaBZTOmRQHrm4yYvmSMk2QsxTQhXVvnYT037JTRIvhBcEbmjMqYF1Qz",
+	"2YsIdWi4g0GfHEEj99hs/M6HxEJ+b8/ZQMoVtYvvghe7wv54CTWYGZ2Tbs7TolT5xQoCQAmkkeuXlS25",
+	"zK/p8tMO/CTsDWB2FKFjzaSd1vYM38NUuF3xoPU6vI30gFhBI5PlA9lGv29RY7wsdSmDibZtgncTAjdK",
+	"RjKKYYlGPQIQ1bbLiWo6oophr8oxy3JrOCTHRy9enZx+PH4NzoliuhduygOSwDMsghvUtcU8lbnOU1qQ",
+	"jIG+CMLcEXk6eEwSLvSpvdAXVi/4WrYhEK9jmXlYrx/z9+WoyFPQY+wTm86CZiRQxsD125LiP4bpuNai",
+	"C6LjKUwbTKedNXBYmFL0zCyyVHDOPpkN4N1fAQKK6lJ1hmavL/Rk3oFYTJar+lV+noFYO/v6ZZzzPLzc",
+	"TFkq+Dg/K43HhClkeZFDlN7m8MPzpX1ZDfF7Op35eq+9nf0/fNgbDAfmf/97/aj+MZR/M6WaNAjMLaL7",
+	"yQtoVBqP87R/3XVjrnp8u98ly2lBdDoje/v/oz/oD/p7w6dPHu8PCXywVPt/IHU1ePrhhJb8nr+gXyT3",
+	"9xUPSdPaBapOyWg6MT5Lf7F84ad684a9PZlJMWKBYsPZs+ZP0ClxI9AH0nXU2lyQQvAzKCBi/hTK1SPb",
+	"d6dAfazsBTlAEoLqYpJSKXNsiYbaJ6bBhMGmzEshzwtBs5h3bZNhrSgKra3LCYMAM7pgvh+2zV76EEzM",
+	"b6rbYz3ybyyZNX/7f7XyekeddALpKHMY/7VBs0euiGZ0ukzk0Vvd7XELvN2BcDqnthKNvMj1vLWVIjdL",
+	"IYeT2NrtHi9qV60zKtcBU7ALVrRG8/ILRsu1R/EWTn/uF9FaA5mIIvMM2NUCbBtSdcYtN+RcyQ9fKrN9",
+	"mX+htolQuowGGNHs7JZ44O+lJ6ZSQZt2xQRfbtsbc4+9McG8BxtuuMdeozPmdc7PochFCqCw0aJGWAS1",
+	"umJMpCgYSapnJTHvYrnXRyDqppqVkhT51y/1sq8IKl7izutHZXAef8SUJjNqLI5gn487xiWHZ8Z8QpV3",
+	"z6EfxQ6w+2TwwwGpOxHOe3hqvAdSKR8FWA0jBthNnFAFrFL+19M8UwnpgvqzPT1TluUABeJ69f1TgGgv",
+	"vDpxZcdwfczBqHCTwhkRJZkVpcpZKVGpff1iB6UE1+E0KeA4X6thJVi1Nyj9Cd4CLI66QjW60mr9YYd9",
+	"mjGJRKf1banapqBBxW6bw85hJ7iaQkzZHCmnTIpTUJKdYefHncHgyX4n6phvDc98vLZpW03BwzSnhIqz",
+	"oT3Fium2Q2VbufQQLS2BV2M1ZuteseCh7da0wo0g+k5gSh3YbQDH1+iPNYPhBlr8AVykKyxBeOVMTGnO",
+	"vyOTL7TKNzP5AtHYmnz3aPKltUXglnF49BomH1R+GCE2zrHMp1OWITAcz38pGVn0lIu5J655XlkxJPv6",
+	"5eev/0ZLkXLN4k6bVfYErLK1zJtAQm9g3uDCNML953kmaVmY97IxiGGHzAoxHTGZM7J+PK0a2MMYHTWH",
+	"emmpVr/+buyOrRlxp2ZEGi7EZr2zaD58rv64dvfZsS29AzOhKjupd6HmYNqcSaYQfI4qBAaMua12qWyg",
+	"A8AaWCjJUNC5YYHYJrnSQmJfWy5DF/c0z5KYj1gqpkwRXhaFpbkHn5imgC3oSlm0KNNJc1ketl0tOG5b",
+	"vq3vq2VuA7M6uonljOGDSljWaKJbJVmDe/J6P9RW3bag4A7a6arpXRX828hNqr7pnbbTkVGpax11Mbct",
+	"dbZJa4ilz83sWdEK9izBWdhvF/OkFqNK2tvuiO+6syTyJNcr+u1uJ+y2GEDLeXMI7cfONYJhD9OFd7Va",
+	"cH14S+phG9PaGqPrdeOtofquMEYXY1s31ZObOdxoyNoC6MCSoAUUfgCCb64PvLZaOK27P9hrwFU4zLIg",
+	"FH4rjvNCHmB/OZJ/nSi9v+kGlDh7D2K4VMXnnF3WEtFbjbXVWGtYavnFgrPQ4klfW3ntfq6t0et52cbJ",
+	"aNJH0ElivNmJKDKLnx/WYiy2m03FBWtVQd+AH+KpuRdfZeue3CqQM3ZVBzOM1br34LNcneEJdp/rEfve",
+	"zmJZdCNuZ79eytLfZHd+zS5Y8e35D79hv2G7qa4Vk0Z661CbPAqrBLH+5tqbay0yfEXee7lzXDFGKJ/X",
+	"x1YHVyQh+qKPdOSSQMSiSzlCU9TvkAUoFU96V5cR12DbvgWKuXBAJ0KudQ1ywjm48paU+BqCZB/7ntr1",
+	"st3qb2kp1sEBoa/p7sOSZgEDKOhVixPZ7hdr/6FVKNlNBIhusoT1oEvJWWbRu6W47GEaG1gjY56rRubI",
+	"twHb5BU8EijUakgSKQqWRDGvyPETbL1OfkmWC9QBQxXKQ8xELxYeA2J5WRSQyG/VDx9h2n5TDQb11oCG",
+	"RgM3U+ZA8G9mZg06Duw/VjQcFFTp00Kc5UA0Efy1duMByKuvrzcfvu1VzW9rF9eb73lsLmh7rm1Q6SbG",
+	"bkt6SMUFB2FFdBOAHkp6OMC2MXn5bMKCHQlRMMo3LJ9fkl8j916AH7KGypvT//wcykStAWvwg2vAcoI0",
+	"7AA6zP+c5uP+lHaijnmXUzts0EfkzauX5rWwnraaUguCEkjV4qMeu0eBbNgnGcnGSPrK0XmJd5cBxOxm",
+	"ZWJGyjYtEPPytC0Nu6fSsNLqdrfn4t9XloPhJungSCriPFfPYDZ1PkeVBdUOwXp1tIJQPDYtlSYjFvOS",
+	"Q8lG98ngh2ipeMzupjOq1KWQGV4VMGDMRJGnc9J9sr8PILJmp7D9xRe5KGDGey0AIXbI7dVkIMg3YXZw",
+	"S30yZVnLUjc/kR8Zp0UOGy2+p/FdWTrZ23/85Ol/+1QtZR3mEcO1am7TN7+u78Obt7vtYrQwF9CiC6tm",
+	"1OgaE2TU4dMr1CEvi6Jlxlo0YDimW5jVxp5Zuz5+V/V1LdIyk2JUsOl/NqW4mUaROAKtYYtEsffn6xfc",
+	"55WmiDq7S2f57sXerlNlrifaaJKOzjUIgE9DVBvSSJR6OCooP98ArBbH3PRpj7xF7ZWby8wZzdb/tmM1",
+	"763KeQ+a9NuoHixR8S5uTd6T252ylbg3nnlBXHK/M3WBG5Uqkvzp6APZNSK+O2VJr7Eo6s38vS/T2jyK",
+	"YJTAu7/eK53BQ0GszRvq2Zq+1wIdByTRG+2MY/CoHdHvInVGkfPzA4+ClosSWcuVFjPstLdeYWNxuL3J",
+	"B8uwcXfF1rUHtcSlzZv0fw8iYld1V0gi2aygKeuR6bz+SdsRsLz8BIzHrWv/75M8ndTJl43OV4QWShCJ",
+	"sA0Vz81o7qzTLi0Ki583NYdtvKBdN1RjucPkxtvgRcJHtkFOVqf0fye6x36+We17OEkK5cB6Nk31iR9A",
+	"QrjQxKPy2wC7Ylo36hPMxi3Lwc38hM+dnCMAAQzMojxLOpuxwhrla5srLaLzMEV+N5bjb9bM3WbgNsjA",
+	"TTdcr5X6R78NbIayEaLM3F8Fqv2RIon3IhNCebYrpI8itMAsQ70wwoiwmPuQg10niiSITahP3U8J6T4Z",
+	"DDC7fykFP+vZBN+FOF8cjmRjydQk5mD+qANfJbZOaGNFZXHdUL0ulUdT8JG8oVKkm3m+J6wYb6xj1rel",
+	"Bzd0Kt8ITTKMJgGLQckKkvNUSMnAQWzzLZ0Ahi7moHIxf6QZccrnzrzMN7QwmwPLyEhkcwDFBQFDmazE",
+	"KFcoi/2tHvy2vFtbjjxdz2P6bJEt1qnQw5jsiRgb6TZnDsP4ppEIoAYalcaR4gEGWiHOSM4RpoymKVMK",
+	"uQlVzKlkHsi++2TwGFWbOdFqMnsmwRONxsv65FXGpjNhlifp7g+eEHpGc04ER+BnDNnF3A6sF1Q2U45w",
+	"+UQDkJoWQd6pKneoosyyIv51AWhzeXP/nLuRj+de3T3nc17fXLGfeYmGWtwbaMW/GS+amw2nvGD/Alid",
+	"7OsXhfMqyYXQEuBzZhJr1EARtqrKvYcLxJndZ8fLTS541C4o32s/oV8UrVGy6OoihyavtnlxfJPBrmst",
+	"k++0ba/1I29Wk2GmY60CVqgv63J2OayjMUxoZjaOSwrwramtqfMaudcnzgoPDO8o5gk4t94ExyKWhZYW",
+	"6xXkCrj1FwD/7aMuRVlkpGD0ghEuYn6V1sfd9qYZPJtECkr2NrOHYVLv2iD+XmtZb38n2zhptPv0wdNG",
+	"Yaqofb9y8u94c7EkaBuC2LgXEMAXujCnvfUM8F235W7e+LeR1rU8UaHl7iQArGhjf9seZmOGQ7KbFCI9",
+	"F6Vu6O5bafNut/UHbHe52oS7ivn7J8QEbybG+BuTKhecZQSw+mdUT7BoVSH1cgmFO5JhUgTukxHLCiSF",
+	"wKRHKYtKV4IA2zEu8WJYF9J5hVUAzDqIkdvBBWePVBWDC7gezWstVwN+DGBSFOlOKadnCApnidXgWXhX",
+	"4xtarzq4MU5nA5dHfsE4UwCmYXHII4KbCMsIIpBHZMq0zFPlK5cO37+C+QkeYMHKl5/whqYTc1/gUbI4",
+	"HZWkRL4GKZdkGrC2Y+E/Lfz5peVN1+FrYZ//1Nyp4dEflpBGVGQfFWJHRx6X3D8sAGhzTCVBHXbDkyC+",
+	"qWkhzspFlLcaPPOUzqHLqd8Ewdx05+cA/AD3ozw3LwCpu4qTilr155BlESkivD9CRzR+moAlX3Ataaqh",
+	"1NaTN8PH+aUUmtYaNhgQ2anaS5jLG5/ydyHPkR3Fz36Rj1k6TwsWedAgc3escQ3uWm8oWb71S2AGUB4w",
+	"YyKmWEcZEZWKWUXahbHn4M4ZVZORoDJrvCvgyWhN0wneojaOiDCeyvlMo66QTIWznYm0bJPH9xVbWSjq",
+	"s4Lyam3V4ZX0hFVUhcFjfGp4+Smv+A6dzWqpXxU1pBtQZ5R6JD6ZtXnBiNKS0Wk/pB8M0xANxekzozxn",
+	"VGpViX9ElBbpOSlYdsakUSzw8aEmMXyDnIHE//Tr/w8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1523,6 +1523,7 @@ type Piece struct {
 	CoutMoyen            int64
 	Devise               string
 	IsActive             bool
+	AlerteStock          bool
 	DerniereEntree       *time.Time
 	DerniereSortie       *time.Time
 	Version              int32

@@ -188,7 +188,7 @@ func (q *Queries) DeletePiece(ctx context.Context, id int64) error {
 }
 
 const exportPieces = `-- name: ExportPieces :many
-SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces p
+SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces p
 WHERE ($1::boolean IS NULL OR p.is_active = $1)
 ORDER BY lower(p.reference), p.id
 `
@@ -222,6 +222,7 @@ func (q *Queries) ExportPieces(ctx context.Context, isActive *bool) ([]Piece, er
 			&i.CoutMoyen,
 			&i.Devise,
 			&i.IsActive,
+			&i.AlerteStock,
 			&i.DerniereEntree,
 			&i.DerniereSortie,
 			&i.Version,
@@ -275,7 +276,7 @@ func (q *Queries) GetMouvement(ctx context.Context, id int64) (GetMouvementRow, 
 }
 
 const getPiece = `-- name: GetPiece :one
-SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE id = $1
+SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE id = $1
 `
 
 func (q *Queries) GetPiece(ctx context.Context, id int64) (Piece, error) {
@@ -300,6 +301,7 @@ func (q *Queries) GetPiece(ctx context.Context, id int64) (Piece, error) {
 		&i.CoutMoyen,
 		&i.Devise,
 		&i.IsActive,
+		&i.AlerteStock,
 		&i.DerniereEntree,
 		&i.DerniereSortie,
 		&i.Version,
@@ -310,7 +312,7 @@ func (q *Queries) GetPiece(ctx context.Context, id int64) (Piece, error) {
 }
 
 const getPieceForUpdate = `-- name: GetPieceForUpdate :one
-SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE id = $1 FOR UPDATE
+SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetPieceForUpdate(ctx context.Context, id int64) (Piece, error) {
@@ -335,6 +337,7 @@ func (q *Queries) GetPieceForUpdate(ctx context.Context, id int64) (Piece, error
 		&i.CoutMoyen,
 		&i.Devise,
 		&i.IsActive,
+		&i.AlerteStock,
 		&i.DerniereEntree,
 		&i.DerniereSortie,
 		&i.Version,
@@ -345,7 +348,7 @@ func (q *Queries) GetPieceForUpdate(ctx context.Context, id int64) (Piece, error
 }
 
 const getPiecesForUpdateByReference = `-- name: GetPiecesForUpdateByReference :many
-SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE lower(reference) = ANY($1::text[]) ORDER BY id FOR UPDATE
+SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE lower(reference) = ANY($1::text[]) ORDER BY id FOR UPDATE
 `
 
 // The parts of these references (lower-cased), locked, for a catalogue import.
@@ -377,6 +380,7 @@ func (q *Queries) GetPiecesForUpdateByReference(ctx context.Context, refs []stri
 			&i.CoutMoyen,
 			&i.Devise,
 			&i.IsActive,
+			&i.AlerteStock,
 			&i.DerniereEntree,
 			&i.DerniereSortie,
 			&i.Version,
@@ -553,7 +557,7 @@ func (q *Queries) ListPieceEquipements(ctx context.Context, pieceID int64) ([]Li
 }
 
 const listPieces = `-- name: ListPieces :many
-SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces p
+SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces p
 WHERE ($1::boolean IS NULL OR p.is_active = $1)
   AND ($2::text IS NULL OR lower(p.fournisseur) = lower($2))
   AND ($3::text IS NULL
@@ -633,6 +637,7 @@ func (q *Queries) ListPieces(ctx context.Context, arg ListPiecesParams) ([]Piece
 			&i.CoutMoyen,
 			&i.Devise,
 			&i.IsActive,
+			&i.AlerteStock,
 			&i.DerniereEntree,
 			&i.DerniereSortie,
 			&i.Version,
@@ -650,7 +655,7 @@ func (q *Queries) ListPieces(ctx context.Context, arg ListPiecesParams) ([]Piece
 }
 
 const listPiecesACommander = `-- name: ListPiecesACommander :many
-SELECT p.id, p.nom, p.reference, p.description, p.marque, p.modele, p.fournisseur, p.reference_fournisseur, p.emplacement, p.rangee, p.etagere, p.stock_actuel, p.stock_minimum, p.stock_maximum, p.prix_unitaire, p.cout_moyen, p.devise, p.is_active, p.derniere_entree, p.derniere_sortie, p.version, p.created_at, p.updated_at,
+SELECT p.id, p.nom, p.reference, p.description, p.marque, p.modele, p.fournisseur, p.reference_fournisseur, p.emplacement, p.rangee, p.etagere, p.stock_actuel, p.stock_minimum, p.stock_maximum, p.prix_unitaire, p.cout_moyen, p.devise, p.is_active, p.alerte_stock, p.derniere_entree, p.derniere_sortie, p.version, p.created_at, p.updated_at,
     (greatest(coalesce(p.stock_maximum, 2 * p.stock_minimum), p.stock_minimum + 1) - p.stock_actuel)::integer
         AS quantite_suggeree
 FROM pieces p
@@ -699,6 +704,7 @@ func (q *Queries) ListPiecesACommander(ctx context.Context, arg ListPiecesAComma
 			&i.Piece.CoutMoyen,
 			&i.Piece.Devise,
 			&i.Piece.IsActive,
+			&i.Piece.AlerteStock,
 			&i.Piece.DerniereEntree,
 			&i.Piece.DerniereSortie,
 			&i.Piece.Version,
@@ -772,16 +778,17 @@ func (q *Queries) PieceReferenceTaken(ctx context.Context, arg PieceReferenceTak
 
 const setPieceStock = `-- name: SetPieceStock :exec
 UPDATE pieces SET
-    stock_actuel = $1, cout_moyen = $2,
-    derniere_entree = CASE WHEN $3::type_mouvement = 'entree' THEN now() ELSE derniere_entree END,
-    derniere_sortie = CASE WHEN $3::type_mouvement = 'sortie' THEN now() ELSE derniere_sortie END,
+    stock_actuel = $1, cout_moyen = $2, alerte_stock = $3,
+    derniere_entree = CASE WHEN $4::type_mouvement = 'entree' THEN now() ELSE derniere_entree END,
+    derniere_sortie = CASE WHEN $4::type_mouvement = 'sortie' THEN now() ELSE derniere_sortie END,
     version = version + 1, updated_at = now()
-WHERE id = $4
+WHERE id = $5
 `
 
 type SetPieceStockParams struct {
 	StockActuel   int32
 	CoutMoyen     int64
+	AlerteStock   bool
 	TypeMouvement TypeMouvement
 	ID            int64
 }
@@ -791,6 +798,7 @@ func (q *Queries) SetPieceStock(ctx context.Context, arg SetPieceStockParams) er
 	_, err := q.db.Exec(ctx, setPieceStock,
 		arg.StockActuel,
 		arg.CoutMoyen,
+		arg.AlerteStock,
 		arg.TypeMouvement,
 		arg.ID,
 	)

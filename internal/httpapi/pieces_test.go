@@ -546,3 +546,39 @@ func TestPiecesCSV(t *testing.T) {
 		stockProblem(t, r.StatusCode(), r.Body, http.StatusUnprocessableEntity)
 	})
 }
+
+// TestReorderAlertIsSentOnceUntilRestocked: the responsables hear once that a part reached its
+// minimum, not again while it stays there, and again after a restock above it.
+func TestReorderAlertIsSentOnceUntilRestocked(t *testing.T) {
+	t.Parallel()
+	env := testenv.NewEnv(t, pg, nil)
+	f := newPCFixture(t, env)
+	p := f.piece(api.PieceCreate{Nom: "Courroie SPA 1250", Reference: "SPA-1250", StockMinimum: ptrTo(3), StockMaximum: ptrTo(10),
+		StockInitial: ptrTo(5)})
+	responsables := countRows(t, env, "SELECT count(*) FROM users WHERE role = 'responsable' AND is_active")
+	alerts := func() int {
+		return countRows(t, env, "SELECT count(*) FROM notifications WHERE titre = 'Stock bas : SPA-1250'")
+	}
+	f.mustMove(p.Id, mvt(api.TypeMouvementSortie, 1)) // 4: above the minimum
+	if n := alerts(); n != 0 {
+		t.Fatalf("%d alerts above the minimum", n)
+	}
+	f.mustMove(p.Id, mvt(api.TypeMouvementSortie, 1)) // 3: reaches it
+	if n := alerts(); n != responsables || responsables == 0 {
+		t.Fatalf("%d alerts on reaching the minimum, want one per responsable (%d)", n, responsables)
+	}
+	var contenu string
+	if err := env.Pool.QueryRow(t.Context(), "SELECT contenu FROM notifications WHERE titre = 'Stock bas : SPA-1250' LIMIT 1").Scan(&contenu); err != nil ||
+		!strings.Contains(contenu, "3 en stock, minimum 3") || !strings.Contains(contenu, "Quantité à commander : 7") {
+		t.Errorf("alert text %q (%v)", contenu, err)
+	}
+	f.mustMove(p.Id, mvt(api.TypeMouvementSortie, 2)) // 1: still low, nothing new
+	if n := alerts(); n != responsables {
+		t.Errorf("%d alerts while still low, want %d", n, responsables)
+	}
+	f.mustMove(p.Id, mvt(api.TypeMouvementEntree, 9)) // 10: restocked
+	f.mustMove(p.Id, mvt(api.TypeMouvementSortie, 8)) // 2: low again
+	if n := alerts(); n != 2*responsables {
+		t.Errorf("%d alerts after a restock and a new fall, want %d", n, 2*responsables)
+	}
+}

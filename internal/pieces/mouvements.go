@@ -13,6 +13,7 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
@@ -205,12 +206,39 @@ func post(ctx context.Context, tx pgx.Tx, userID, pieceID int64, in MouvementInp
 	if err != nil {
 		return 0, platform.WriteError("insert mouvement", err, constraints)
 	}
+	alerte, err := reorderAlert(ctx, tx, p, after, userID)
+	if err != nil {
+		return 0, err
+	}
 	if err := q.SetPieceStock(ctx, db.SetPieceStockParams{
 		ID: pieceID, StockActuel: int32(after), CoutMoyen: avg, TypeMouvement: db.TypeMouvement(in.Type),
+		AlerteStock: alerte,
 	}); err != nil {
 		return 0, fmt.Errorf("write balance: %w", err)
 	}
 	return id, nil
+}
+
+// reorderAlert tells the responsables, once, that an active part's stock reached its minimum,
+// and returns the part's new alert flag: set while the stock stays at or below the minimum,
+// cleared once it is above (so the next time it falls, they hear of it again).
+func reorderAlert(ctx context.Context, tx pgx.Tx, p db.Piece, after int64, userID int64) (bool, error) {
+	if after > int64(p.StockMinimum) {
+		return false, nil
+	}
+	if p.AlerteStock || !p.IsActive {
+		return p.AlerteStock, nil
+	}
+	target := max(int64(p.StockMinimum)+1, 2*int64(p.StockMinimum))
+	if p.StockMaximum != nil {
+		target = max(int64(*p.StockMaximum), int64(p.StockMinimum)+1)
+	}
+	err := notifications.StockLow(ctx, tx, notifications.StockPiece{ID: p.ID, Nom: p.Nom, Reference: p.Reference,
+		Stock: int(after), Minimum: int(p.StockMinimum), QuantiteSuggeree: int(target - after)}, &userID)
+	if err != nil {
+		return false, fmt.Errorf("reorder alert: %w", err)
+	}
+	return true, nil
 }
 
 // entryCost is the unit value of an entree: its purchase price, else the average cost, else

@@ -25,6 +25,8 @@ CREATE TABLE pieces (
     cout_moyen            bigint  NOT NULL DEFAULT 0 CHECK (cout_moyen >= 0),
     devise                text    NOT NULL DEFAULT 'MAD' CHECK (devise ~ '^[A-Z]{3}$'),
     is_active             boolean NOT NULL DEFAULT true,
+    -- The responsables were told that the stock reached the minimum; cleared once it is above.
+    alerte_stock          boolean NOT NULL DEFAULT false,
     derniere_entree       timestamptz,
     derniere_sortie       timestamptz,
     version               integer NOT NULL DEFAULT 1,

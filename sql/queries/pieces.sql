@@ -43,7 +43,7 @@ RETURNING version;
 -- name: SetPieceStock :exec
 -- The balances after a movement, written in the movement's transaction under the row lock.
 UPDATE pieces SET
-    stock_actuel = @stock_actuel, cout_moyen = @cout_moyen,
+    stock_actuel = @stock_actuel, cout_moyen = @cout_moyen, alerte_stock = @alerte_stock,
     derniere_entree = CASE WHEN @type_mouvement::type_mouvement = 'entree' THEN now() ELSE derniere_entree END,
     derniere_sortie = CASE WHEN @type_mouvement::type_mouvement = 'sortie' THEN now() ELSE derniere_sortie END,
     version = version + 1, updated_at = now()
