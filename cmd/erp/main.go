@@ -173,9 +173,10 @@ func seedCmd(ctx context.Context, args []string, cfg config.Config, stdout io.Wr
 		return err
 	}
 	fmt.Fprintf(stdout, "seed: scale batch %d: %d interventions, %d history rows, %d notifications, %d equipements, "+
-		"%d techniciens, %d clients (with contracts), %d plannings, %d users (password %s) in %s\n",
+		"%d techniciens, %d clients (with contracts), %d plannings, %d pieces (%d receipts, %d issues), "+
+		"%d users (password %s) in %s\n",
 		sc.Batch, sc.Interventions, sc.Historique, sc.Notifications, sc.Equipements, sc.Techniciens, sc.Clients,
-		sc.Plannings, sc.Users, seed.ScalePassword, sc.Elapsed.Round(time.Millisecond))
+		sc.Plannings, sc.Pieces, sc.Mouvements, sc.Sorties, sc.Users, seed.ScalePassword, sc.Elapsed.Round(time.Millisecond))
 	return nil
 }
 

@@ -21,6 +21,7 @@ type ScaleResult struct {
 	Users, Clients, Contrats, Equipements, Techniciens int
 	Interventions, Historique, Plannings               int
 	Notifications                                      int
+	Pieces, Mouvements, Sorties                        int
 	Elapsed                                            time.Duration
 }
 
@@ -56,6 +57,7 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 		return res, err
 	}
 	nEq, nTech, nCli, nPlan := ScaleSizes(n)
+	nPieces := max(20, n/100)
 	err = platform.InTx(ctx, pool, func(tx pgx.Tx) error {
 		var respID int64
 		if err := tx.QueryRow(ctx, `SELECT id FROM users WHERE email = 'responsable@mif.ma'`).Scan(&respID); err != nil {
@@ -256,6 +258,48 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 					'Entretien préventif machine ' || e.k, 'programmee', 60 + (e.k % 4) * 30, t.id, (ARRAY['A','B','C','D'])[1 + e.k % 4]
 				FROM scale_equips e JOIN scale_techs t ON t.k = e.k % $2::int
 				WHERE e.k % 4 = 0 AND e.k / 4 < $1::int`, []any{nPlan, nTech}},
+			// Spare parts (n/100, at least 20), one closed intervention in three consuming 1 to 3
+			// units of one of them when its work ended, and an initial receipt per part two years
+			// ago that covers what it will issue: each ledger chains (stock_avant of a line is the
+			// stock_apres of the one before) and the balances equal the ledgers.
+			{"pieces", &res.Pieces, `INSERT INTO pieces (nom, reference, marque, fournisseur, emplacement, rangee, etagere,
+					stock_minimum, stock_maximum, prix_unitaire, created_at)
+				SELECT (ARRAY['Roulement','Joint torique','Filtre à huile','Filtre à air','Courroie','Garniture mécanique',
+						'Graisse EP2','Huile hydraulique','Fusible','Contacteur'])[1 + g % 10] || ' ' || upper($1) || '-' || g,
+					upper($1) || '-P-' || g, (ARRAY['SKF','Parker','Atlas Copco','Optibelt','TotalEnergies','Schneider'])[1 + g % 6],
+					(ARRAY['Maroc Roulements','Hydro Services','Atlas Copco Maroc','Transmissions du Sud','Lubrifiants Casablanca'])[1 + g % 5],
+					'Magasin ' || chr(65 + g % 3), 'R' || (1 + g % 8), 'E' || (1 + g % 5), 2 + g % 6, 20 + g % 40,
+					500 + (g * 7919) % 200000, now() - interval '2 years'
+				FROM generate_series(1, $2::int) g`, []any{p, nPieces}},
+			{"temp pieces", nil, `CREATE TEMP TABLE scale_pieces ON COMMIT DROP AS
+				SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, prix_unitaire FROM pieces WHERE reference LIKE upper($1) || '-P-%'`, []any{p}},
+			{"temp sorties", nil, `CREATE TEMP TABLE scale_sorties ON COMMIT DROP AS
+				SELECT sp.id AS piece_id, i.id AS intervention_id, 1 + i.id % 3 AS quantite, i.date_fin_travaux AS quand
+				FROM interventions i JOIN scale_pieces sp ON sp.k = i.id % $2::int
+				WHERE i.id > $1 AND i.statut IN ('cloturee', 'archivee') AND i.date_fin_travaux IS NOT NULL AND i.id % 3 = 0`,
+				[]any{maxIntervention, nPieces}},
+			{"entrees", &res.Mouvements, `INSERT INTO mouvements_stock (piece_id, type_mouvement, quantite, stock_avant, stock_apres,
+					cout_unitaire, devise, motif, user_id, date_mouvement)
+				SELECT sp.id, 'entree', coalesce(s.total, 0) + 5 + sp.k % 30, 0, coalesce(s.total, 0) + 5 + sp.k % 30,
+					sp.prix_unitaire * 95 / 100, 'MAD', 'Stock initial', $1, now() - interval '2 years 1 day'
+				FROM scale_pieces sp
+				LEFT JOIN (SELECT piece_id, sum(quantite)::int AS total FROM scale_sorties GROUP BY piece_id) s ON s.piece_id = sp.id
+				ORDER BY sp.id`, []any{respID}},
+			{"sorties", &res.Sorties, `INSERT INTO mouvements_stock (piece_id, type_mouvement, quantite, stock_avant, stock_apres,
+					cout_unitaire, devise, motif, intervention_id, user_id, date_mouvement)
+				SELECT s.piece_id, 'sortie', s.quantite, e.stock_apres - s.cumul + s.quantite, e.stock_apres - s.cumul,
+					e.cout_unitaire, 'MAD', 'Intervention n° ' || s.intervention_id, s.intervention_id, $1, s.quand
+				FROM (SELECT *, sum(quantite) OVER (PARTITION BY piece_id ORDER BY quand, intervention_id) AS cumul FROM scale_sorties) s
+				JOIN mouvements_stock e ON e.piece_id = s.piece_id AND e.type_mouvement = 'entree'
+				ORDER BY s.piece_id, s.quand, s.intervention_id`, []any{respID}},
+			{"balances", nil, `UPDATE pieces p SET stock_actuel = l.solde, cout_moyen = l.cout, derniere_entree = l.entree,
+					derniere_sortie = l.sortie
+				FROM (SELECT m.piece_id, sum(m.stock_apres - m.stock_avant)::int AS solde,
+						max(m.cout_unitaire) FILTER (WHERE m.type_mouvement = 'entree') AS cout,
+						max(m.date_mouvement) FILTER (WHERE m.type_mouvement = 'entree') AS entree,
+						max(m.date_mouvement) FILTER (WHERE m.type_mouvement = 'sortie') AS sortie
+					FROM mouvements_stock m JOIN scale_pieces sp ON sp.id = m.piece_id GROUP BY m.piece_id) l
+				WHERE p.id = l.piece_id`, nil},
 		}
 		for _, s := range steps {
 			tag, err := tx.Exec(ctx, s.sql, s.args...)
@@ -275,7 +319,7 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 	// that counts and the dashboard are index-only scans from the start (VACUUM runs outside any
 	// transaction).
 	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) users, clients, contrats, equipements, techniciens, technicien_competences,
-		interventions, intervention_historique, notifications, plannings`); err != nil {
+		interventions, intervention_historique, notifications, plannings, pieces, mouvements_stock`); err != nil {
 		return res, fmt.Errorf("seed scale: vacuum analyze: %w", err)
 	}
 	res.Elapsed = time.Since(start)

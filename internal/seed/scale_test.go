@@ -46,6 +46,22 @@ func TestScaleAddsABatchWithRealisticProportionsAndCoherentData(t *testing.T) {
 		res.Clients != cli || res.Contrats != cli || res.Plannings != plans || res.Users != tech+cli {
 		t.Errorf("batch: %+v", res)
 	}
+	if res.Pieces != 20 || res.Mouvements != res.Pieces || res.Sorties < n/20 {
+		t.Errorf("parts %d, receipts %d, issues %d", res.Pieces, res.Mouvements, res.Sorties)
+	}
+	// Every balance equals its ledger, each ledger chains, and issues only follow closed work.
+	if off := count(`SELECT count(*) FROM pieces p WHERE p.stock_actuel < 0 OR p.stock_actuel <> (
+			SELECT sum(stock_apres - stock_avant) FROM mouvements_stock m WHERE m.piece_id = p.id)`); off != 0 {
+		t.Errorf("%d parts off their ledger", off)
+	}
+	if broken := count(`SELECT count(*) FROM (SELECT stock_avant, lag(stock_apres, 1, 0) OVER (PARTITION BY piece_id ORDER BY id) AS prev
+			FROM mouvements_stock) l WHERE stock_avant <> prev`); broken != 0 {
+		t.Errorf("%d ledger lines do not start where the previous one ended", broken)
+	}
+	if open := count(`SELECT count(*) FROM mouvements_stock m JOIN interventions i ON i.id = m.intervention_id
+			WHERE i.statut NOT IN ('cloturee', 'archivee') OR m.date_mouvement <> i.date_fin_travaux`); open != 0 {
+		t.Errorf("%d issues on interventions not closed or dated otherwise", open)
+	}
 	if got := count(`SELECT count(*) FROM interventions`) - before; got != n {
 		t.Errorf("%d interventions added, want %d", got, n)
 	}
