@@ -705,6 +705,30 @@ func (e ReadinessStatus) Valid() bool {
 	}
 }
 
+// Defines values for StatutPieceIntervention.
+const (
+	StatutPieceInterventionConsommee StatutPieceIntervention = "consommee"
+	StatutPieceInterventionLiberee   StatutPieceIntervention = "liberee"
+	StatutPieceInterventionReservee  StatutPieceIntervention = "reservee"
+	StatutPieceInterventionRetournee StatutPieceIntervention = "retournee"
+)
+
+// Valid indicates whether the value is a known member of the StatutPieceIntervention enum.
+func (e StatutPieceIntervention) Valid() bool {
+	switch e {
+	case StatutPieceInterventionConsommee:
+		return true
+	case StatutPieceInterventionLiberee:
+		return true
+	case StatutPieceInterventionReservee:
+		return true
+	case StatutPieceInterventionRetournee:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenResponseTokenType.
 const (
 	TokenResponseTokenTypeBearer TokenResponseTokenType = "bearer"
@@ -1703,7 +1727,7 @@ type Intervention struct {
 	// CoutMainOeuvre Labour cost in cents.
 	CoutMainOeuvre *int64 `json:"cout_main_oeuvre"`
 
-	// CoutPieces Parts cost in cents.
+	// CoutPieces Parts cost in cents: once the intervention has part lines (`/interventions/{id}/pieces`), the value of the consumed ones, computed; else as typed at closing.
 	CoutPieces *int64 `json:"cout_pieces"`
 
 	// CoutTotal Labour plus parts, in cents.
@@ -1760,8 +1784,10 @@ type InterventionAction string
 // InterventionActionInput defines model for InterventionActionInput.
 type InterventionActionInput struct {
 	CoutMainOeuvre *int64 `json:"cout_main_oeuvre,omitempty"`
-	CoutPieces     *int64 `json:"cout_pieces,omitempty"`
-	DureeMinutes   *int   `json:"duree_minutes,omitempty"`
+
+	// CoutPieces For close; ignored when the intervention has part lines: closing consumes the reserved ones and computes it.
+	CoutPieces   *int64 `json:"cout_pieces,omitempty"`
+	DureeMinutes *int   `json:"duree_minutes,omitempty"`
 
 	// Motif Reason of a cancellation (required for cancel).
 	Motif *string `json:"motif,omitempty"`
@@ -1802,6 +1828,54 @@ type InterventionCreate struct {
 	// TypeIntervention Alias of `type` (the original accepted both); one of them is required.
 	TypeIntervention *InterventionType `json:"type_intervention,omitempty"`
 	Urgence          *bool             `json:"urgence,omitempty"`
+}
+
+// InterventionPiece defines model for InterventionPiece.
+type InterventionPiece struct {
+	Commentaire *string `json:"commentaire"`
+
+	// CoutUnitaire Unit cost when consumed, in cents.
+	CoutUnitaire *int64    `json:"cout_unitaire"`
+	CreatedAt    time.Time `json:"created_at"`
+
+	// Devise Example: MAD
+	Devise         string `json:"devise"`
+	Id             int64  `json:"id"`
+	InterventionId int64  `json:"intervention_id"`
+
+	// Montant `quantite × cout_unitaire` while consumed, else 0.
+	Montant  int64  `json:"montant"`
+	PieceId  int64  `json:"piece_id"`
+	PieceNom string `json:"piece_nom"`
+
+	// PieceReference Example: SKF-6205-2RS
+	PieceReference string `json:"piece_reference"`
+
+	// Quantite Example: 2
+	Quantite int `json:"quantite"`
+
+	// RetourId The stock movement that gave it back.
+	RetourId *int64 `json:"retour_id"`
+
+	// SortieId The stock movement that consumed it.
+	SortieId *int64 `json:"sortie_id"`
+
+	// Statut `reservee` (waits for the closing), `consommee` (a `sortie` left the store), `liberee` (reservation released), `retournee` (given back by a `retour`).
+	Statut    StatutPieceIntervention `json:"statut"`
+	UpdatedAt time.Time               `json:"updated_at"`
+
+	// UserId Who added it.
+	UserId int64 `json:"user_id"`
+}
+
+// InterventionPieceCreate defines model for InterventionPieceCreate.
+type InterventionPieceCreate struct {
+	Commentaire *string `json:"commentaire,omitempty"`
+
+	// Consommer Consume now instead of reserving until the closing.
+	Consommer *bool `json:"consommer,omitempty"`
+	PieceId   int64 `json:"piece_id"`
+	Quantite  int   `json:"quantite"`
 }
 
 // InterventionPriorite defines model for InterventionPriorite.
@@ -2045,6 +2119,11 @@ type Piece struct {
 	// Example: 12
 	StockActuel int `json:"stock_actuel"`
 
+	// StockDisponible `stock_actuel - stock_reserve`: what a `sortie` or a new reservation may take.
+	//
+	// Example: 10
+	StockDisponible int `json:"stock_disponible"`
+
 	// StockMaximum Quantity to restock up to.
 	//
 	// Example: 20
@@ -2053,7 +2132,12 @@ type Piece struct {
 	// StockMinimum Reorder point.
 	//
 	// Example: 4
-	StockMinimum int       `json:"stock_minimum"`
+	StockMinimum int `json:"stock_minimum"`
+
+	// StockReserve Units reserved by open interventions.
+	//
+	// Example: 2
+	StockReserve int       `json:"stock_reserve"`
 	UpdatedAt    time.Time `json:"updated_at"`
 
 	// ValeurStock `max(stock_actuel, 0) × cout_moyen`, in cents.
@@ -2368,6 +2452,9 @@ type SatisfactionInput struct {
 	Commentaire        *string `json:"commentaire,omitempty"`
 	SatisfactionClient int     `json:"satisfaction_client"`
 }
+
+// StatutPieceIntervention `reservee` (waits for the closing), `consommee` (a `sortie` left the store), `liberee` (reservation released), `retournee` (given back by a `retour`).
+type StatutPieceIntervention string
 
 // StreamToken defines model for StreamToken.
 type StreamToken struct {
@@ -3558,6 +3645,9 @@ type ApplyInterventionActionJSONRequestBody = InterventionActionInput
 // UploadInterventionDocumentMultipartRequestBody defines body for UploadInterventionDocument for multipart/form-data ContentType.
 type UploadInterventionDocumentMultipartRequestBody = DocumentUploadForm
 
+// AddInterventionPieceJSONRequestBody defines body for AddInterventionPiece for application/json ContentType.
+type AddInterventionPieceJSONRequestBody = InterventionPieceCreate
+
 // RateInterventionJSONRequestBody defines body for RateIntervention for application/json ContentType.
 type RateInterventionJSONRequestBody = SatisfactionInput
 
@@ -4394,6 +4484,55 @@ type ClientInterface interface {
 	// Corresponds with GET /interventions/{intervention_id}/historique (the `ListInterventionHistorique` operationId).
 	ListInterventionHistorique(ctx context.Context, interventionId InterventionID, params *ListInterventionHistoriqueParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListInterventionPieces Parts of an intervention
+	//
+	// The part lines of an intervention, oldest first: reserved, consumed, released or
+	// returned. Whoever may read the intervention reads them (a technicien those assigned to
+	// it, a client its own); 404 otherwise.
+	//
+	// Corresponds with GET /interventions/{intervention_id}/pieces (the `ListInterventionPieces` operationId).
+	ListInterventionPieces(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddInterventionPieceWithBody Reserve or consume a part on an intervention
+	//
+	// Admins and responsables on any open intervention, a technicien on those assigned to it
+	// (404 for others); 409 once the intervention is closed, cancelled or archived. The
+	// quantity is reserved (`reservee`): it leaves the part's free stock (`stock_disponible`)
+	// at once and the stock itself when the intervention is closed, by a `sortie` linked to
+	// it. With `consommer: true` the `sortie` is recorded now (`consommee`). More than the free
+	// stock answers 409 with the quantity available. The intervention's `cout_pieces` is the
+	// value of its consumed lines (at the average cost when they left the store).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /interventions/{intervention_id}/pieces (the `AddInterventionPiece` operationId).
+	AddInterventionPieceWithBody(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddInterventionPiece Reserve or consume a part on an intervention
+	//
+	// Admins and responsables on any open intervention, a technicien on those assigned to it
+	// (404 for others); 409 once the intervention is closed, cancelled or archived. The
+	// quantity is reserved (`reservee`): it leaves the part's free stock (`stock_disponible`)
+	// at once and the stock itself when the intervention is closed, by a `sortie` linked to
+	// it. With `consommer: true` the `sortie` is recorded now (`consommee`). More than the free
+	// stock answers 409 with the quantity available. The intervention's `cout_pieces` is the
+	// value of its consumed lines (at the average cost when they left the store).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /interventions/{intervention_id}/pieces (the `AddInterventionPiece` operationId).
+	AddInterventionPiece(ctx context.Context, interventionId InterventionID, body AddInterventionPieceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveInterventionPiece Take a part off an intervention
+	//
+	// Same callers as adding one, while the intervention is open. A reserved line is released
+	// (`liberee`); a consumed one goes back to the store by a `retour` valued at the cost it
+	// left at (`retournee`), and `cout_pieces` drops accordingly. The line is kept with its new
+	// status, which is answered; a line already released or returned answers 409.
+	//
+	// Corresponds with DELETE /interventions/{intervention_id}/pieces/{ligne_id} (the `RemoveInterventionPiece` operationId).
+	RemoveInterventionPiece(ctx context.Context, interventionId InterventionID, ligneId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RateInterventionWithBody Rate a closed intervention
 	//
 	// The client of the intervention gives a satisfaction mark from 1 to 5, once the
@@ -4714,7 +4853,8 @@ type ClientInterface interface {
 	//   `devise`) updates the weighted average cost:
 	//   `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
 	//   rounded to the cent.
-	// - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+	// - `sortie` (issue): `quantite` >= 1 is taken; more than the free stock
+	//   (`stock_disponible`: what interventions have not reserved) answers 409 with the
 	//   available quantity (`errors[0]`: field `quantite`).
 	// - `ajustement` (correction): either `quantite`, a signed non-zero change, or
 	//   `stock_compte`, the counted stock (the movement records the difference). It is the only
@@ -4746,7 +4886,8 @@ type ClientInterface interface {
 	//   `devise`) updates the weighted average cost:
 	//   `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
 	//   rounded to the cent.
-	// - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+	// - `sortie` (issue): `quantite` >= 1 is taken; more than the free stock
+	//   (`stock_disponible`: what interventions have not reserved) answers 409 with the
 	//   available quantity (`errors[0]`: field `quantite`).
 	// - `ajustement` (correction): either `quantite`, a signed non-zero change, or
 	//   `stock_compte`, the counted stock (the movement records the difference). It is the only
@@ -6450,6 +6591,95 @@ func (c *Client) ListInterventionHistorique(ctx context.Context, interventionId 
 	return c.Client.Do(req)
 }
 
+// ListInterventionPieces Parts of an intervention
+//
+// The part lines of an intervention, oldest first: reserved, consumed, released or
+// returned. Whoever may read the intervention reads them (a technicien those assigned to
+// it, a client its own); 404 otherwise.
+//
+// Corresponds with GET /interventions/{intervention_id}/pieces (the `ListInterventionPieces` operationId).
+func (c *Client) ListInterventionPieces(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInterventionPiecesRequest(c.Server, interventionId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddInterventionPieceWithBody Reserve or consume a part on an intervention
+//
+// Admins and responsables on any open intervention, a technicien on those assigned to it
+// (404 for others); 409 once the intervention is closed, cancelled or archived. The
+// quantity is reserved (`reservee`): it leaves the part's free stock (`stock_disponible`)
+// at once and the stock itself when the intervention is closed, by a `sortie` linked to
+// it. With `consommer: true` the `sortie` is recorded now (`consommee`). More than the free
+// stock answers 409 with the quantity available. The intervention's `cout_pieces` is the
+// value of its consumed lines (at the average cost when they left the store).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /interventions/{intervention_id}/pieces (the `AddInterventionPiece` operationId).
+func (c *Client) AddInterventionPieceWithBody(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddInterventionPieceRequestWithBody(c.Server, interventionId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddInterventionPiece Reserve or consume a part on an intervention
+//
+// Admins and responsables on any open intervention, a technicien on those assigned to it
+// (404 for others); 409 once the intervention is closed, cancelled or archived. The
+// quantity is reserved (`reservee`): it leaves the part's free stock (`stock_disponible`)
+// at once and the stock itself when the intervention is closed, by a `sortie` linked to
+// it. With `consommer: true` the `sortie` is recorded now (`consommee`). More than the free
+// stock answers 409 with the quantity available. The intervention's `cout_pieces` is the
+// value of its consumed lines (at the average cost when they left the store).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /interventions/{intervention_id}/pieces (the `AddInterventionPiece` operationId).
+func (c *Client) AddInterventionPiece(ctx context.Context, interventionId InterventionID, body AddInterventionPieceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddInterventionPieceRequest(c.Server, interventionId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveInterventionPiece Take a part off an intervention
+//
+// Same callers as adding one, while the intervention is open. A reserved line is released
+// (`liberee`); a consumed one goes back to the store by a `retour` valued at the cost it
+// left at (`retournee`), and `cout_pieces` drops accordingly. The line is kept with its new
+// status, which is answered; a line already released or returned answers 409.
+//
+// Corresponds with DELETE /interventions/{intervention_id}/pieces/{ligne_id} (the `RemoveInterventionPiece` operationId).
+func (c *Client) RemoveInterventionPiece(ctx context.Context, interventionId InterventionID, ligneId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveInterventionPieceRequest(c.Server, interventionId, ligneId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RateInterventionWithBody Rate a closed intervention
 //
 // The client of the intervention gives a satisfaction mark from 1 to 5, once the
@@ -7080,7 +7310,8 @@ func (c *Client) ListPieceMouvements(ctx context.Context, pieceId PieceID, param
 //     `devise`) updates the weighted average cost:
 //     `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
 //     rounded to the cent.
-//   - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+//   - `sortie` (issue): `quantite` >= 1 is taken; more than the free stock
+//     (`stock_disponible`: what interventions have not reserved) answers 409 with the
 //     available quantity (`errors[0]`: field `quantite`).
 //   - `ajustement` (correction): either `quantite`, a signed non-zero change, or
 //     `stock_compte`, the counted stock (the movement records the difference). It is the only
@@ -7122,7 +7353,8 @@ func (c *Client) CreateMouvementStockWithBody(ctx context.Context, pieceId Piece
 //     `devise`) updates the weighted average cost:
 //     `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
 //     rounded to the cent.
-//   - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+//   - `sortie` (issue): `quantite` >= 1 is taken; more than the free stock
+//     (`stock_disponible`: what interventions have not reserved) answers 409 with the
 //     available quantity (`errors[0]`: field `quantite`).
 //   - `ajustement` (correction): either `quantite`, a signed non-zero change, or
 //     `stock_compte`, the counted stock (the movement records the difference). It is the only
@@ -11035,6 +11267,128 @@ func NewListInterventionHistoriqueRequest(server string, interventionId Interven
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListInterventionPiecesRequest constructs an http.Request for the ListInterventionPieces method
+func NewListInterventionPiecesRequest(server string, interventionId InterventionID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/pieces", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddInterventionPieceRequest calls the generic AddInterventionPiece builder with application/json body
+func NewAddInterventionPieceRequest(server string, interventionId InterventionID, body AddInterventionPieceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddInterventionPieceRequestWithBody(server, interventionId, "application/json", bodyReader)
+}
+
+// NewAddInterventionPieceRequestWithBody constructs an http.Request for the AddInterventionPiece method, with any body, and a specified content type
+func NewAddInterventionPieceRequestWithBody(server string, interventionId InterventionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/pieces", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRemoveInterventionPieceRequest constructs an http.Request for the RemoveInterventionPiece method
+func NewRemoveInterventionPieceRequest(server string, interventionId InterventionID, ligneId int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ligne_id", ligneId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/pieces/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -15194,6 +15548,59 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /interventions/{intervention_id}/historique (the `ListInterventionHistorique` operationId).
 	ListInterventionHistoriqueWithResponse(ctx context.Context, interventionId InterventionID, params *ListInterventionHistoriqueParams, reqEditors ...RequestEditorFn) (*ListInterventionHistoriqueResponse, error)
 
+	// ListInterventionPiecesWithResponse Parts of an intervention
+	//
+	// The part lines of an intervention, oldest first: reserved, consumed, released or
+	// returned. Whoever may read the intervention reads them (a technicien those assigned to
+	// it, a client its own); 404 otherwise.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /interventions/{intervention_id}/pieces (the `ListInterventionPieces` operationId).
+	ListInterventionPiecesWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*ListInterventionPiecesResponse, error)
+
+	// AddInterventionPieceWithBodyWithResponse Reserve or consume a part on an intervention
+	//
+	// Admins and responsables on any open intervention, a technicien on those assigned to it
+	// (404 for others); 409 once the intervention is closed, cancelled or archived. The
+	// quantity is reserved (`reservee`): it leaves the part's free stock (`stock_disponible`)
+	// at once and the stock itself when the intervention is closed, by a `sortie` linked to
+	// it. With `consommer: true` the `sortie` is recorded now (`consommee`). More than the free
+	// stock answers 409 with the quantity available. The intervention's `cout_pieces` is the
+	// value of its consumed lines (at the average cost when they left the store).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /interventions/{intervention_id}/pieces (the `AddInterventionPiece` operationId).
+	AddInterventionPieceWithBodyWithResponse(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddInterventionPieceResponse, error)
+
+	// AddInterventionPieceWithResponse Reserve or consume a part on an intervention
+	//
+	// Admins and responsables on any open intervention, a technicien on those assigned to it
+	// (404 for others); 409 once the intervention is closed, cancelled or archived. The
+	// quantity is reserved (`reservee`): it leaves the part's free stock (`stock_disponible`)
+	// at once and the stock itself when the intervention is closed, by a `sortie` linked to
+	// it. With `consommer: true` the `sortie` is recorded now (`consommee`). More than the free
+	// stock answers 409 with the quantity available. The intervention's `cout_pieces` is the
+	// value of its consumed lines (at the average cost when they left the store).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /interventions/{intervention_id}/pieces (the `AddInterventionPiece` operationId).
+	AddInterventionPieceWithResponse(ctx context.Context, interventionId InterventionID, body AddInterventionPieceJSONRequestBody, reqEditors ...RequestEditorFn) (*AddInterventionPieceResponse, error)
+
+	// RemoveInterventionPieceWithResponse Take a part off an intervention
+	//
+	// Same callers as adding one, while the intervention is open. A reserved line is released
+	// (`liberee`); a consumed one goes back to the store by a `retour` valued at the cost it
+	// left at (`retournee`), and `cout_pieces` drops accordingly. The line is kept with its new
+	// status, which is answered; a line already released or returned answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /interventions/{intervention_id}/pieces/{ligne_id} (the `RemoveInterventionPiece` operationId).
+	RemoveInterventionPieceWithResponse(ctx context.Context, interventionId InterventionID, ligneId int64, reqEditors ...RequestEditorFn) (*RemoveInterventionPieceResponse, error)
+
 	// RateInterventionWithBodyWithResponse Rate a closed intervention
 	//
 	// The client of the intervention gives a satisfaction mark from 1 to 5, once the
@@ -15554,7 +15961,8 @@ type ClientWithResponsesInterface interface {
 	//   `devise`) updates the weighted average cost:
 	//   `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
 	//   rounded to the cent.
-	// - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+	// - `sortie` (issue): `quantite` >= 1 is taken; more than the free stock
+	//   (`stock_disponible`: what interventions have not reserved) answers 409 with the
 	//   available quantity (`errors[0]`: field `quantite`).
 	// - `ajustement` (correction): either `quantite`, a signed non-zero change, or
 	//   `stock_compte`, the counted stock (the movement records the difference). It is the only
@@ -15586,7 +15994,8 @@ type ClientWithResponsesInterface interface {
 	//   `devise`) updates the weighted average cost:
 	//   `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
 	//   rounded to the cent.
-	// - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+	// - `sortie` (issue): `quantite` >= 1 is taken; more than the free stock
+	//   (`stock_disponible`: what interventions have not reserved) answers 409 with the
 	//   available quantity (`errors[0]`: field `quantite`).
 	// - `ajustement` (correction): either `quantite`, a signed non-zero change, or
 	//   `stock_compte`, the counted stock (the movement records the difference). It is the only
@@ -21206,6 +21615,341 @@ func (r ListInterventionHistoriqueResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListInterventionHistoriqueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListInterventionPiecesResponse401Headers the declared response headers of an HTTP 401 response for ListInterventionPieces
+type ListInterventionPiecesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListInterventionPiecesResponse429Headers the declared response headers of an HTTP 429 response for ListInterventionPieces
+type ListInterventionPiecesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListInterventionPiecesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]InterventionPiece
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListInterventionPiecesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInterventionPiecesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInterventionPiecesResponse) GetJSON200() *[]InterventionPiece {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListInterventionPiecesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListInterventionPiecesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListInterventionPiecesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListInterventionPiecesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListInterventionPiecesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListInterventionPiecesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInterventionPiecesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInterventionPiecesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInterventionPiecesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInterventionPiecesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddInterventionPieceResponse401Headers the declared response headers of an HTTP 401 response for AddInterventionPiece
+type AddInterventionPieceResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// AddInterventionPieceResponse429Headers the declared response headers of an HTTP 429 response for AddInterventionPiece
+type AddInterventionPieceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type AddInterventionPieceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InterventionPiece
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AddInterventionPieceResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddInterventionPieceResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddInterventionPieceResponse) GetJSON201() *InterventionPiece {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddInterventionPieceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddInterventionPieceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddInterventionPieceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddInterventionPieceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddInterventionPieceResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddInterventionPieceResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddInterventionPieceResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddInterventionPieceResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AddInterventionPieceResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddInterventionPieceResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddInterventionPieceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddInterventionPieceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddInterventionPieceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddInterventionPieceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RemoveInterventionPieceResponse401Headers the declared response headers of an HTTP 401 response for RemoveInterventionPiece
+type RemoveInterventionPieceResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RemoveInterventionPieceResponse429Headers the declared response headers of an HTTP 429 response for RemoveInterventionPiece
+type RemoveInterventionPieceResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type RemoveInterventionPieceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InterventionPiece
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RemoveInterventionPieceResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RemoveInterventionPieceResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RemoveInterventionPieceResponse) GetJSON200() *InterventionPiece {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveInterventionPieceResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveInterventionPieceResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveInterventionPieceResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RemoveInterventionPieceResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RemoveInterventionPieceResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RemoveInterventionPieceResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RemoveInterventionPieceResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveInterventionPieceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveInterventionPieceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveInterventionPieceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveInterventionPieceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -28627,6 +29371,83 @@ func (c *ClientWithResponses) ListInterventionHistoriqueWithResponse(ctx context
 	return ParseListInterventionHistoriqueResponse(rsp)
 }
 
+// ListInterventionPiecesWithResponse Parts of an intervention
+//
+// The part lines of an intervention, oldest first: reserved, consumed, released or
+// returned. Whoever may read the intervention reads them (a technicien those assigned to
+// it, a client its own); 404 otherwise.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /interventions/{intervention_id}/pieces (the `ListInterventionPieces` operationId).
+func (c *ClientWithResponses) ListInterventionPiecesWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*ListInterventionPiecesResponse, error) {
+	rsp, err := c.ListInterventionPieces(ctx, interventionId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInterventionPiecesResponse(rsp)
+}
+
+// AddInterventionPieceWithBodyWithResponse Reserve or consume a part on an intervention
+//
+// Admins and responsables on any open intervention, a technicien on those assigned to it
+// (404 for others); 409 once the intervention is closed, cancelled or archived. The
+// quantity is reserved (`reservee`): it leaves the part's free stock (`stock_disponible`)
+// at once and the stock itself when the intervention is closed, by a `sortie` linked to
+// it. With `consommer: true` the `sortie` is recorded now (`consommee`). More than the free
+// stock answers 409 with the quantity available. The intervention's `cout_pieces` is the
+// value of its consumed lines (at the average cost when they left the store).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /interventions/{intervention_id}/pieces (the `AddInterventionPiece` operationId).
+func (c *ClientWithResponses) AddInterventionPieceWithBodyWithResponse(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddInterventionPieceResponse, error) {
+	rsp, err := c.AddInterventionPieceWithBody(ctx, interventionId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddInterventionPieceResponse(rsp)
+}
+
+// AddInterventionPieceWithResponse Reserve or consume a part on an intervention
+//
+// Admins and responsables on any open intervention, a technicien on those assigned to it
+// (404 for others); 409 once the intervention is closed, cancelled or archived. The
+// quantity is reserved (`reservee`): it leaves the part's free stock (`stock_disponible`)
+// at once and the stock itself when the intervention is closed, by a `sortie` linked to
+// it. With `consommer: true` the `sortie` is recorded now (`consommee`). More than the free
+// stock answers 409 with the quantity available. The intervention's `cout_pieces` is the
+// value of its consumed lines (at the average cost when they left the store).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /interventions/{intervention_id}/pieces (the `AddInterventionPiece` operationId).
+func (c *ClientWithResponses) AddInterventionPieceWithResponse(ctx context.Context, interventionId InterventionID, body AddInterventionPieceJSONRequestBody, reqEditors ...RequestEditorFn) (*AddInterventionPieceResponse, error) {
+	rsp, err := c.AddInterventionPiece(ctx, interventionId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddInterventionPieceResponse(rsp)
+}
+
+// RemoveInterventionPieceWithResponse Take a part off an intervention
+//
+// Same callers as adding one, while the intervention is open. A reserved line is released
+// (`liberee`); a consumed one goes back to the store by a `retour` valued at the cost it
+// left at (`retournee`), and `cout_pieces` drops accordingly. The line is kept with its new
+// status, which is answered; a line already released or returned answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /interventions/{intervention_id}/pieces/{ligne_id} (the `RemoveInterventionPiece` operationId).
+func (c *ClientWithResponses) RemoveInterventionPieceWithResponse(ctx context.Context, interventionId InterventionID, ligneId int64, reqEditors ...RequestEditorFn) (*RemoveInterventionPieceResponse, error) {
+	rsp, err := c.RemoveInterventionPiece(ctx, interventionId, ligneId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveInterventionPieceResponse(rsp)
+}
+
 // RateInterventionWithBodyWithResponse Rate a closed intervention
 //
 // The client of the intervention gives a satisfaction mark from 1 to 5, once the
@@ -29173,7 +29994,8 @@ func (c *ClientWithResponses) ListPieceMouvementsWithResponse(ctx context.Contex
 //     `devise`) updates the weighted average cost:
 //     `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
 //     rounded to the cent.
-//   - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+//   - `sortie` (issue): `quantite` >= 1 is taken; more than the free stock
+//     (`stock_disponible`: what interventions have not reserved) answers 409 with the
 //     available quantity (`errors[0]`: field `quantite`).
 //   - `ajustement` (correction): either `quantite`, a signed non-zero change, or
 //     `stock_compte`, the counted stock (the movement records the difference). It is the only
@@ -29211,7 +30033,8 @@ func (c *ClientWithResponses) CreateMouvementStockWithBodyWithResponse(ctx conte
 //     `devise`) updates the weighted average cost:
 //     `(max(stock, 0) × cout_moyen + quantite × prix_unitaire) / (max(stock, 0) + quantite)`,
 //     rounded to the cent.
-//   - `sortie` (issue): `quantite` >= 1 is taken; more than the stock answers 409 with the
+//   - `sortie` (issue): `quantite` >= 1 is taken; more than the free stock
+//     (`stock_disponible`: what interventions have not reserved) answers 409 with the
 //     available quantity (`errors[0]`: field `quantite`).
 //   - `ajustement` (correction): either `quantite`, a signed non-zero change, or
 //     `stock_compte`, the counted stock (the movement records the difference). It is the only
@@ -35786,6 +36609,377 @@ func ParseListInterventionHistoriqueResponse(rsp *http.Response) (*ListIntervent
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListInterventionHistoriqueResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListInterventionPiecesResponse parses an HTTP response from a ListInterventionPiecesWithResponse call
+func ParseListInterventionPiecesResponse(rsp *http.Response) (*ListInterventionPiecesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInterventionPiecesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []InterventionPiece
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListInterventionPiecesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListInterventionPiecesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddInterventionPieceResponse parses an HTTP response from a AddInterventionPieceWithResponse call
+func ParseAddInterventionPieceResponse(rsp *http.Response) (*AddInterventionPieceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddInterventionPieceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InterventionPiece
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AddInterventionPieceResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers AddInterventionPieceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRemoveInterventionPieceResponse parses an HTTP response from a RemoveInterventionPieceWithResponse call
+func ParseRemoveInterventionPieceResponse(rsp *http.Response) (*RemoveInterventionPieceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveInterventionPieceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InterventionPiece
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RemoveInterventionPieceResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RemoveInterventionPieceResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -43100,6 +44294,15 @@ type ServerInterface interface {
 	// ListInterventionHistorique History of an intervention
 	// (GET /interventions/{intervention_id}/historique)
 	ListInterventionHistorique(ctx echo.Context, interventionId InterventionID, params ListInterventionHistoriqueParams) error
+	// ListInterventionPieces Parts of an intervention
+	// (GET /interventions/{intervention_id}/pieces)
+	ListInterventionPieces(ctx echo.Context, interventionId InterventionID) error
+	// AddInterventionPiece Reserve or consume a part on an intervention
+	// (POST /interventions/{intervention_id}/pieces)
+	AddInterventionPiece(ctx echo.Context, interventionId InterventionID) error
+	// RemoveInterventionPiece Take a part off an intervention
+	// (DELETE /interventions/{intervention_id}/pieces/{ligne_id})
+	RemoveInterventionPiece(ctx echo.Context, interventionId InterventionID, ligneId int64) error
 	// RateIntervention Rate a closed intervention
 	// (PUT /interventions/{intervention_id}/satisfaction)
 	RateIntervention(ctx echo.Context, interventionId InterventionID) error
@@ -44653,6 +45856,62 @@ func (w *ServerInterfaceWrapper) ListInterventionHistorique(ctx echo.Context) er
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListInterventionHistorique(ctx, interventionId, params)
+	return err
+}
+
+// ListInterventionPieces converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInterventionPieces(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInterventionPieces(ctx, interventionId)
+	return err
+}
+
+// AddInterventionPiece converts echo context to params.
+func (w *ServerInterfaceWrapper) AddInterventionPiece(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddInterventionPiece(ctx, interventionId)
+	return err
+}
+
+// RemoveInterventionPiece converts echo context to params.
+func (w *ServerInterfaceWrapper) RemoveInterventionPiece(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// ------------- Path parameter "ligne_id" -------------
+	var ligneId int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ligne_id", ctx.Param("ligne_id"), &ligneId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ligne_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RemoveInterventionPiece(ctx, interventionId, ligneId)
 	return err
 }
 
@@ -46210,6 +47469,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.ListInterventionDocuments, options.OperationMiddlewares["listInterventionDocuments"]...)
 	router.POST(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.UploadInterventionDocument, options.OperationMiddlewares["uploadInterventionDocument"]...)
 	router.GET(options.BaseURL+"/interventions/:intervention_id/historique", wrapper.ListInterventionHistorique, options.OperationMiddlewares["listInterventionHistorique"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/pieces", wrapper.ListInterventionPieces, options.OperationMiddlewares["listInterventionPieces"]...)
+	router.POST(options.BaseURL+"/interventions/:intervention_id/pieces", wrapper.AddInterventionPiece, options.OperationMiddlewares["addInterventionPiece"]...)
+	router.DELETE(options.BaseURL+"/interventions/:intervention_id/pieces/:ligne_id", wrapper.RemoveInterventionPiece, options.OperationMiddlewares["removeInterventionPiece"]...)
 	router.PUT(options.BaseURL+"/interventions/:intervention_id/satisfaction", wrapper.RateIntervention, options.OperationMiddlewares["rateIntervention"]...)
 	router.PATCH(options.BaseURL+"/interventions/:intervention_id/statut", wrapper.ChangeInterventionStatut, options.OperationMiddlewares["changeInterventionStatut"]...)
 	router.GET(options.BaseURL+"/interventions/export", wrapper.ExportInterventions, options.OperationMiddlewares["exportInterventions"]...)
@@ -53519,6 +54781,487 @@ type ListInterventionHistorique500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListInterventionHistorique500ApplicationProblemPlusJSONResponse) VisitListInterventionHistoriqueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionPiecesRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+}
+
+type ListInterventionPiecesResponseObject interface {
+	VisitListInterventionPiecesResponse(w http.ResponseWriter) error
+}
+
+type ListInterventionPieces200JSONResponse []InterventionPiece
+
+func (response ListInterventionPieces200JSONResponse) VisitListInterventionPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionPieces401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionPieces401ApplicationProblemPlusJSONResponse) VisitListInterventionPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionPieces403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionPieces403ApplicationProblemPlusJSONResponse) VisitListInterventionPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionPieces404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionPieces404ApplicationProblemPlusJSONResponse) VisitListInterventionPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionPieces422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionPieces422ApplicationProblemPlusJSONResponse) VisitListInterventionPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionPieces429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionPieces429ApplicationProblemPlusJSONResponse) VisitListInterventionPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionPieces500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionPieces500ApplicationProblemPlusJSONResponse) VisitListInterventionPiecesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPieceRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	Body           *AddInterventionPieceJSONRequestBody
+}
+
+type AddInterventionPieceResponseObject interface {
+	VisitAddInterventionPieceResponse(w http.ResponseWriter) error
+}
+
+type AddInterventionPiece201JSONResponse InterventionPiece
+
+func (response AddInterventionPiece201JSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPiece400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionPiece400ApplicationProblemPlusJSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPiece401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionPiece401ApplicationProblemPlusJSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPiece403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionPiece403ApplicationProblemPlusJSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPiece404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionPiece404ApplicationProblemPlusJSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPiece409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionPiece409ApplicationProblemPlusJSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPiece413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionPiece413ApplicationProblemPlusJSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPiece415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionPiece415ApplicationProblemPlusJSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPiece422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionPiece422ApplicationProblemPlusJSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPiece429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionPiece429ApplicationProblemPlusJSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionPiece500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionPiece500ApplicationProblemPlusJSONResponse) VisitAddInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveInterventionPieceRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	LigneId        int64          `json:"ligne_id"`
+}
+
+type RemoveInterventionPieceResponseObject interface {
+	VisitRemoveInterventionPieceResponse(w http.ResponseWriter) error
+}
+
+type RemoveInterventionPiece200JSONResponse InterventionPiece
+
+func (response RemoveInterventionPiece200JSONResponse) VisitRemoveInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveInterventionPiece401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveInterventionPiece401ApplicationProblemPlusJSONResponse) VisitRemoveInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveInterventionPiece403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveInterventionPiece403ApplicationProblemPlusJSONResponse) VisitRemoveInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveInterventionPiece404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveInterventionPiece404ApplicationProblemPlusJSONResponse) VisitRemoveInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveInterventionPiece409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveInterventionPiece409ApplicationProblemPlusJSONResponse) VisitRemoveInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveInterventionPiece422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveInterventionPiece422ApplicationProblemPlusJSONResponse) VisitRemoveInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveInterventionPiece429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveInterventionPiece429ApplicationProblemPlusJSONResponse) VisitRemoveInterventionPieceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RemoveInterventionPiece500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RemoveInterventionPiece500ApplicationProblemPlusJSONResponse) VisitRemoveInterventionPieceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -62434,6 +64177,15 @@ type StrictServerInterface interface {
 	// ListInterventionHistorique History of an intervention
 	// (GET /interventions/{intervention_id}/historique)
 	ListInterventionHistorique(ctx context.Context, request ListInterventionHistoriqueRequestObject) (ListInterventionHistoriqueResponseObject, error)
+	// ListInterventionPieces Parts of an intervention
+	// (GET /interventions/{intervention_id}/pieces)
+	ListInterventionPieces(ctx context.Context, request ListInterventionPiecesRequestObject) (ListInterventionPiecesResponseObject, error)
+	// AddInterventionPiece Reserve or consume a part on an intervention
+	// (POST /interventions/{intervention_id}/pieces)
+	AddInterventionPiece(ctx context.Context, request AddInterventionPieceRequestObject) (AddInterventionPieceResponseObject, error)
+	// RemoveInterventionPiece Take a part off an intervention
+	// (DELETE /interventions/{intervention_id}/pieces/{ligne_id})
+	RemoveInterventionPiece(ctx context.Context, request RemoveInterventionPieceRequestObject) (RemoveInterventionPieceResponseObject, error)
 	// RateIntervention Rate a closed intervention
 	// (PUT /interventions/{intervention_id}/satisfaction)
 	RateIntervention(ctx context.Context, request RateInterventionRequestObject) (RateInterventionResponseObject, error)
@@ -64109,6 +65861,105 @@ func (sh *strictHandler) ListInterventionHistorique(ctx echo.Context, interventi
 		return err
 	} else if validResponse, ok := response.(ListInterventionHistoriqueResponseObject); ok {
 		return validResponse.VisitListInterventionHistoriqueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListInterventionPieces operation middleware
+func (sh *strictHandler) ListInterventionPieces(ctx echo.Context, interventionId InterventionID) error {
+	var request ListInterventionPiecesRequestObject
+
+	request.InterventionId = interventionId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInterventionPieces(ctx.Request().Context(), request.(ListInterventionPiecesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInterventionPieces")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInterventionPiecesResponseObject); ok {
+		return validResponse.VisitListInterventionPiecesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddInterventionPiece operation middleware
+func (sh *strictHandler) AddInterventionPiece(ctx echo.Context, interventionId InterventionID) error {
+	var request AddInterventionPieceRequestObject
+
+	request.InterventionId = interventionId
+
+	var body AddInterventionPieceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddInterventionPiece(ctx.Request().Context(), request.(AddInterventionPieceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddInterventionPiece")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddInterventionPieceResponseObject); ok {
+		return validResponse.VisitAddInterventionPieceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RemoveInterventionPiece operation middleware
+func (sh *strictHandler) RemoveInterventionPiece(ctx echo.Context, interventionId InterventionID, ligneId int64) error {
+	var request RemoveInterventionPieceRequestObject
+
+	request.InterventionId = interventionId
+	request.LigneId = ligneId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RemoveInterventionPiece(ctx.Request().Context(), request.(RemoveInterventionPieceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RemoveInterventionPiece")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RemoveInterventionPieceResponseObject); ok {
+		return validResponse.VisitRemoveInterventionPieceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -66020,586 +67871,607 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3ddtu2uij6Ktg6e4zanZQsO3GaOGONvVwnmdOzSZo6zur8UY8IkZCEmgQYALSttnmA/QT7dl+urHN7",
-	"7s7dzoudgQ8gCVKgRMlOGndmjLU6HfEP+PD9//7ai3iacUaYkr2jX3tzgmMi4M/jKCKZ6p9hNiPwQ0xk",
-	"JGimKGe9o144WSgiw0Ev6MloTlKsb1GLjPSOelIJyma9d++C3glnijDVf0JlxiU1Dy+9CyuFo3lKmArR",
-	"DhcopCyhjIRoygWiKZ4RiTCL0asnz3bRFVVzpOYEScyoopLEaEoTghhOSdflwK6WF3I+J0joS0gScUni",
-	"AJHBbIDMXtGwvz88uLd3OBwO1+776TmeLb//P4iQlDPEp7ABQSTPRUQCpDiShMVogqMLRBkKT6f9F1hF",
-	"87UfOo1JmnGzKZIleEFiD4CVyEmIruaEITWnElFpIKi4IDHCTF4RoVeFGSJYJJQIJMjbnEjlgjslKCy/",
-	"Fy3635FFY32E5Wnv6J89/b3eT4Fnvc95hP1Y8ObseQGYSBCsSFwCaB0QzogSi/7xVBGx/N7XJOIslhrG",
-	"V5gqNCFTLghSYkHZDOEZpsz7fsoUmREBH/jxxx/7x7maE6ZohJUHdZyr+oThbQSR64xEeic74bcECyLC",
-	"3XV7+Vv/DCvynKZU9eG/y986M0cjEU4SfkVilBGBUspyRdbuxH39GUkxZfrD7Z9IyFRpjIRjyYUgTKME",
-	"i/nVhp+SRLWfTc4UTeAb5t0aQad5knQ8nr/17Xr7p09a94KopudozjXDEDy1JGiucYFmhBGh0e4xwonk",
-	"xaYTPpPrz+ycK5z0T3jOPLuEi4jl6cRQmeBXEqWavDUG6o9MaaKIkAGiM8b1a1GYaLiFwPZCPp1KooDW",
-	"9IKp0ESuaWwtXJx19U9wlq3nDqSxvCsiCIr0C0iM8kyTEUYRzhBnyeIIhbVvhJazsBEDhMEZ2lFz/QYs",
-	"CEq5ILsDdDyRgEXF9xSAh0pErnGkBiO2IUv5W/8NEwTHbeA3VxHjik4tfcqS0+AkIQLt4CSxP6WBvhN2",
-	"Z3hlhmdkd0PQvwt6GRY4JcpK05OEEqZ82Hkal2uBe5CWyJgt9BepviHDat4Lelq89Y565qYxjVcuaMpF",
-	"ipVZ0oP7vaCXUkZTDcj9wIcoJzzNiGbqZM0Sy/vallfecPtLZErgdSCEmyLVujp4x20v7QmP8nTt8cb2",
-	"rpa1FZc/2uKY0joN0+v6ISdi4Vd/qHNbbdloQhLOZlqOljt4C+8pt+A+e9vbePo2pxlZD2X9wWwFmEn5",
-	"ntte4TPg4YbQl1f4veYnLoAsC6LS0n0bUF2Cv/HiDP53Wl3OYiLsAptU1VyiS1Y3XqPR/Z4Jni6v015E",
-	"GCQ21gqfWaKiKUE7Z89O0L179x7ttq7UPD/W8t+/1hgr0tdv6/lETW2J57x9gYWSucXaFN9+ZU8IjrXl",
-	"9C18fnl5xXW0E+rXjUHJIOHuNuuN7bvG5tntF/2UnRGFRdyClvySiDjXSwY9ZVefPEjo8vcpTqS+UEPg",
-	"tmUTNhbmcx4JPuE8IZi5iyv5RTeatgbWMhtqLqPBh25KNq8E5YL6LJPvjSZDJEGZuYkSiXYEyQhWwDNL",
-	"VQXsbUkuicAJnDu5zhIek4I5+jaSFR9290AVSUHv+e+CTHtHvf9rr/Iz7Jnb5J4rkcrlvwt6Kb4+Nc8f",
-	"lhvGQuCFvijVItE/aCj1yt3/sLztZ3mS9BW5VkgSLKI56PNUJQRUaudetPNMEBbNkVQkTSmbBQhHkV6p",
-	"0cZJ3EoCb2ubTvH1c8Jmat47OhgO2/H9tcIqVysPSupb5G0ekzQfvdEh2YXXjuibrkd0TqI5oxElrBMh",
-	"YSnpjJFY2xuGK9nnMUM7Q5QSrG9iiwBhWZhqXNAZZRYmPiCocg3diW64gujO4ULLOeo1LzLSuhb9rLuE",
-	"rqcAH63W8EbMtLrdsoxcX1UN3sn65c8bsc7cfmoN43RcRN8Rj5r5Al8QqY1ILfDAWYKn2gpEgiixOLIG",
-	"sZCqcExRWXiqNOIf3EdzngvjERTW56WvGJsT3FQXZAGXJzxePEa1n8GfhRnXZilct1+R6P7BQQBPXc1p",
-	"QqpljFjhJYCF0CRBImdMG8f3h4+MvQrgMt7TCl4NX1krszg8BHwr/r3vYx2nU/AH+pX28Ok5noWFCnxp",
-	"vYza6n2MsGYmCUGckWqn+wewUQ0FvY1oDl7eQetGrDeybQf7fnbnYu1qrd1FvxbF/WMaFzUmx4XPUcWF",
-	"0uij4ZkQHIOLph8iyYWSIE0I0z8OUFgIxBBluTJ+1pRLVZCiRakd808SoDnO9f8wveaEBGiCpSQBygSf",
-	"CZymhOwGKOxXbwWnFMGNNw5G7FzLdSwImgh+QRiaLCoS03oYOGYQjQt2CSQRU0EiIwarlRsa5ElM9FL5",
-	"FBEczQvtYWE+GCCMrri4QG9zkpPH7hLN44xcaZqBm3cfo5rCCaAZsTrL15TJc4UwKlRLlOhtTriaoyu8",
-	"kAP09JKIBaCyQRypmX6sUXquxYAW2Swm18GISY4wuG5QxMFVOtGvLrd9NcdKC1DjgMKThCBJfyGBYQ/h",
-	"2xApztHOKy7VTJDXPzw3J21YDPjGiP6WVATHpSdrAdCfkqvdwYiFGRGKMs0wQ7QD7qTi3YFmNQg40BWV",
-	"ZLdClImGWPF6wwN3AMwFpYyY0WGuCJ3NJXjUkJpj5sDE1W12A3Po1Xk8RlQhgdmFRASACV8LkOQjpuGn",
-	"oYVm4AIsPf+V59IubYB+tGcVarCER7XDDoz/tNitwyCbOokmtW1EINAoRBP8DvJX+tz1ebZJMkDD2qdj",
-	"MsV5onpHh0NQbwy7ONSMbQ3zeMHzS1Dkn5Asp7JFEKfc3CS3tl1j8/otzKxyhS4MjfawdrUJZReOFuZl",
-	"1GvdQNtz5nLpf83l2/x47XK3sGN/1m8e4xsBVutkHQFaeH0uKItX6YbjtHh5ZxLRqyiXVF/gG0lExwUK",
-	"EmmeGmv5ASvNJRGtKqEk4qZn/NJxzK9WE1wXfoua4N5y22qCu9Dn+eoDh5CDq3bnzP5UqNy1eEQro8rX",
-	"qtvuqtbioScIcpt2SnMtsMDvIXq1vKCX9YCY4khe0KxtHSYG5ufZw7X22itK1sU2ZKald4ZFm+s40++4",
-	"bZx6lWAwJVavLUtwG8Jn9gW3vbDKXl+9NMcuzwSf0qQtNNQ0vm9vqZq5rV5kjYXVl1VxsNta0DvzKiLV",
-	"tzymJnmmiMK8yRKOwdMZmVQUsKTyRFGNeHv6Q/0YK/hqN5Krv/kZ+Fz0Eho2d/EJbSinj1GoDwqitcWu",
-	"lyOckK0xowzeWV8xzrLEkvnedf/q6qoPK89FQljEYxNlJtc4zRLwTGRYSq3F9o56x3FK2f7BvfuH/60X",
-	"APTtQWB94d9TOh2kGNxInbZfrVBv+kaQdF+1BMATQWKt0uBEIiwBimhKSRJLtFNtWzP6cg2eoLHBDZlx",
-	"Jg1efItjm56wAsKZ4JOEpH/6WZq8GQewMVGYJnp9XGTaEIXz/PBfiiCaJFTSSUIA76XC4CXq7eGM7l3u",
-	"72nIgzYJrsbe0X2w4bVx0TvSy0LFuioHnzahjiYJZhfdz+eVWbsXJ3GiwQh5Psa/spOzDAsJ5tiEx4vd",
-	"Qc9EfqcJjW4KoQ//s3S5o/jD+58//G9ErqmGi/JDqHLR1+H0qIJTubSPBqQnudkl0fZ2kQ9lvVCUacYW",
-	"gDkBLmOwBYHEJzQ2FqVx7QAcC05hY1QrwFmAcTMO5F1+ET02DjxNEU6OoZsM5vuCvXWvvO+dG9HWVt5G",
-	"m+jk8K520/RsL+/ue0aMj4FPyzi5bOxxKTdo1UbrN8MXn8FhxsZtfgP0P46iD/8pkfjwXhJx+eE9wvk1",
-	"Eh/+34RIdISA+XZlFPcqAqhW99Eo4LxM0/lKIsETglIMiiz8ahRYnhEBoABi0HiPI8hZ0hIuJjhS9FLj",
-	"PNABWMEMJ0+F4OKGUH3DCCJCkFwY01j/Uyokc20A51YVagWp5Xta/Tjq3ZvuRwf4Eekfxt9M+vejfdJ/",
-	"NB3i/sHkQfyQ3I++wftD5xgOXX5dbAm91pa3QGZrH+1I3rAysVGaDxL9QbST8NmMxJXnqHScx7sV6IuQ",
-	"30chX/cLm5JwPQgCPi6EkRtD3AnfhruepDWbGLc/RMPhcMSsm+wxmpAFZ3Hgy5LbHw6HQ5Pe50vTg3ts",
-	"Zt4OoDJlsxFzfHY2XxeLCVUCi4VZ6BXPk9h48bBEaR7N9f8K67JWc5IinCS7xil3S2yqPdGw80uKZ94Z",
-	"d/wlTmh8LjCrUsZvQKTVi8wRx1QRdISihKtcEIL6o3w4vEcQYeOI50CZgM+yd/TPX3ug5WkUAje5HGdc",
-	"glqlb0uJlIDGPY0e9JL03v3kpfgaau19s1eFY38ftaKZ6vWVtApEpTtQaZWHxyg04AhRQqX1VBepxxYq",
-	"I7YDcELhEphCQLZ3Qe/FwnUPfBzyd7+wKfkrV9AseWdukVaa6aqrH6/d/c56fJ7xnMW3qBBTpgTPL3Gr",
-	"ueAow3uPHj16VEPd+xXqvuQKmcV9NNx9yZHUfK0qn+AC4h9OQm+hIhifm0bomMMPCcEXRhZ93sj4sfAP",
-	"fE7WGn/FExotbohFL7jSZqe28DVLAc5NjtBzglL3SsypQuYzVCCco5RTpqUgirDAkfrwn0ILzI6P5QzJ",
-	"RTrhgK0eXl36G1wWvdWSeu+C23mts+QWGbGkaB8cVHT1hmWCR/qj2jh+yhRVi49HYlYCWw9HgCiLkhw0",
-	"CIwKIBhbcyIIvjAiIQN0QjtGRxF5QhAtb6AShAexiuArvEg4js85f47FStrbzvmhBM/QJU/ylDKSX3e0",
-	"bPYdy6aoGjGgRuecI7PUjyqTC4UZElM0zPQnhQnxgpPaqNsYivOkAaWAIhrQb55hmpCbyoXn4GiwngaM",
-	"PrxXH96jlMd0Sj+811qSEqSvSJpJtFPkmuBI5SRJtFo16t0b9XbXS5H9GuQdVHc3hOyOPhrQq0o7KCCU",
-	"CJf5M4DfVKsCKOFMH4MtgDoyYgVqk2wWkhILOIxzfkHYK0xFB2niwF6fp5RjpZ/uHfXI4q/zyZ8j+j39",
-	"6+mbX073X9JTecrODqOT0wenF9nf/uPkr48GZPHXX+IfT+n39PT6lA0H0UHCJumzYfy3vyYmJ5AKIseU",
-	"9Y4eaVtRkKkgcj52LzwY3n/oXisWMJzs/+OH+Q/76fD67XDx8sHZgfjh7cXBX9g3s4fXD+f/GLJvh9Hr",
-	"h/MfDiJ9NPqpcRGagjq37mcDEDuzPlEvWegbNAOR+ZID6QRHc9KHtHaeeIrykiu8kChkvA/+pzXVlBD2",
-	"4PwFZoui/u3GlgfPXL4kB+jsw3vNxRfkFxRjLW4OkAR8L/KvOsgFx1TQfEkvGJUr/mikcqbtA8ic0Pgf",
-	"zUkMmlfCZ5oMlOYISqKERxckRjxXjw1d2FSH0CnSDO2Wm4pNo45zlVrj3tpWNblaLWo+sKo4suubqofa",
-	"6h+7v0k/AKfwhuFczbmgv9yYtQMtlVoa4jkCbvDh/QrM24Pkh0rZ33eVEmdlHy9OQKWEtGy7bo10honF",
-	"yDBOBBzIOsLhb3Q157LyAlYsHFz+TbzzlfeuOqil++05yTzLuFAkfkFiiovs4Juc1yIjmn+YV+SIcYbs",
-	"Rz68R0fg8tnLEtzmu9XHs2eYuitsD90jLBeNYNXo3AT8P5GS85W0m1OQhWDkrbLmnOvZrek8byQRt2QF",
-	"v1E0oRIrkkNqNAI7+MP7Vbz4czGATVTbguP77zZTOYpyI4hrHwwPHvT39/sHD86Hj46Gw6Ph8B9ah0gN",
-	"jGqh2aA3zZNkbKO2EM5FL06faXjFEBCncgwO97IeIcFSjUFMLH3qXvEpwZMyCNwLenkWr11dM3bcHbYa",
-	"Xm3IaVkGwPU/NLvBt6ZYPzWBgpigy/LFKCYSxZwxrRb4jVlzCq7JCSbmh/9SgqCcEYRjra8TRPr6TvPy",
-	"u2BlvuYpKYLoXFT1LSaL2XL7Je8j5CLbWu0BRP3tp4xCmBAWY3FuFNlfe5ngkIhrwu2q+Lmh+gW9XCS+",
-	"PFI1dzyD8OYquGGFjtLUONGPTYgtji0Pv4R6kaWzV7xmQCP5P+AN//Zguh8NBgNvhmGVPvDPXsHH9VKr",
-	"Qng++ZlEoL2cgLe2cO4UWRt1AFgLZlwlZNQS+b85CJZBw8jVqvvXVS64W1j6fOPt/m2R6OKMSMj0au6n",
-	"pAnPkRYYXvUQmBOcqLnG6JxVfzOuxhFnUzrL9TJ/WrcJ+17vWqFY96m2kDNBpa9PiKfMv74lS836T5Yn",
-	"CbhkLSNd2mLEYzLOuFQ46Xa/w/S7ZbmWQsBhacADcaT+HU8iKxGKNxW8qv6WoHfdn/H+0qtpPU9oP1jO",
-	"tGpmV9XEy3I+ZNBjk7GtRzb3TT0Z2Se2oFmisIj5hFZj1KDQKgnUBvAYL0wSD46/Z8miAVdnUWwydtNF",
-	"jn7t8gy9JDgfSyIuaUTWOpPh7tf2Zv04T8f2IOqn8x0WNEXHCeY59R2ofpDUULR69jWPqHH4HH974n9Y",
-	"GTRdi2sZXsj6y19gwSPfSyWJtP5lztUWsVaPHc8ExwnVkMUUCo3XfluRhGRzzrpREaRbR2Xh/qpTMARu",
-	"UlvrWkpXciryDb2FXGYRX8nCqC50kU6EcUmTpAG6E6wlOWYRXg+1BpeDlMgqObKBNHWgeU6wjp9BxRjK",
-	"kwlKTlfnY8VGLAYt0UmBgy4n8JL9ElXW+F/t9LrwcpM2ZTi0cU7i5JXDuSGvewUzd8TmoadebomZ1+rr",
-	"VvHlJebbrC3sxoxvlx1tVN/o40kbv8DypTqYhysYU7M1AiSTQx46MKpBHZL7thRo1SJ8fGxNmWSDVzl3",
-	"3xveKqtqYzvHYEaaLPyEOM1INkp6drjP+rpQl82s4DA+BtKFUN8AXa8l1JQy99f9DUh3NSetE1hx7+Cl",
-	"/eOf5raf3Pv6NM1s3Slkpx/1ZlTN88kg4ukexxnta+YwI2yv/PQ793F5QbM+z8xe+xmH1I4yi3s1Y7lj",
-	"m7lttrdOnfyDcsU7duoFz/4IDPmOQWKVuLhrW9lWmLXKmjsFgHetsqyIHBR+i5pYjHiSkErNxlLyiJoc",
-	"I+g6qGiUJ5QIjyPDbfS37Eup6QUdzKaYp5iyhsXx4sP7CDP6NvcaP1sZ/GwyrmrHPJrbeVmBJtGcJ5Cm",
-	"QlVHu910GavWn65Yv89CYtBIrABF3cO5tHSv9lKeyFYGRuPQ6j2IhqtPrV0BDk0z1CT0KcE+MeU5FUHT",
-	"lMSPUQ7QRBGWpE+ZJJCKe0mSxcAjszdxJurProboLWmC62B8x9iugwEbilN70JsemueEyj6EDfd02ezQ",
-	"V3W5TL7b+DOhD0lMJvnyM2sclzij+i85eGLu7XZeKZ32icj29P9TW6exV7wK4AMrmlL2Wa1H0hnDKjdd",
-	"BJur2gTjP9oqSYLpGLrljOckFyvdkg7OmOeg684Wz9k2PVs8aRv+OE8221SbHCjTt2LKRdHfp94lZwea",
-	"X0FtaZcvbyjSyeWSS/jF8RNvWEAq42jzNJSunOqYxcaNjqhpKGN7D4GbfYWIdiywrXSGVNtcTI0xYznx",
-	"RPb+TrBIFginpkiMoago3Vt6+Xoos8m4dkZjSJeVvkM+rZ2lSavVQlJ/xDa1y5lpkhQPtvt4DgkNZP3X",
-	"y/6zNhoSoAiziCQJiRFnRCJyHZFMFaXhHVSpwgXbdPvru5h+N0S9kg//qQjCioCW6hMzeUoE97/s5Pys",
-	"D/kAw+G+79m3OVd4LIip6/VAwEAc2uVDa5MY7UBVFfQ3vkLDXXsY0NRp5VmsB4ksOz2utG3MPqvuisYu",
-	"qnbf4eHtIxI+pdbtOdw4jPo5N/Xd2sqDqulkQ6LUhLAj/5botuRIq4hsJQ00McJlXC2c2SsiWvi/Vwxt",
-	"GGcw4NpK+1+tL6122G6iB22kpHTSIDyixyfOy05cB/sPhmt35JXs5Su+Oej4hmUZv/k7lqV9+Y79Bw/X",
-	"v6PN4miJaVSCe0VU4/gJZBtgpdWp3lHv//7ncf8fP/16791/9x3IOhF6ukpormrHs0Zgrnm0LmU29Ycu",
-	"SZYaaNf7Ez8xQ2+mz3Tnyw1O7Oe3K9hR1aS4cEJNBM9pkgCfdytlIRMXNARJEwq5wrnMCIvzFg9UtT/n",
-	"7WmlJIwzQQAzILDrXoi4gG6VngtaPTBNqE06q/W7GD9O0aA+wrEgq1Z1Ww6D35W13swdwTPCcEbHlc32",
-	"KV0TmwqBNfrxus1Spj757rrLpzu4uU1E5x3c3iZS/Y5tb7XCcddcnKU6tL22s1KnufnhPrj/CeHRWeG6",
-	"U0j7L6cLepS1nCn57aLS1ho5LNMpiRQhviFlQU/jetJ60TQ0abla9E7xXyVsrMmOqfbrRn1suyraBsLY",
-	"mS/MjB9cfpbnl0S0fVYRkVLm9YyVvWD+hIqN+z9QvmOcEia9htFJwiWJrW+tqBrQ/GWOdiYLFCVcUjYD",
-	"F+huy0e4TdVpubTi23b+kOfjvk817IsCekGFOHVdvzpXBwUqRHKwxoV2saHm6n3QdI/fZ548wXI+4VjE",
-	"GuXlMsY3srAb1QKVyeCHblltxkgL/DPMWMvDgigqyIpja5nSWK/xMICqLaRm6/SKNZQf9IGJXPIkhx7I",
-	"FrAJWecOLoauUuaW2JgW/A8MCsnADgWwMwd6QdUIpQFpfXvdc2uruHzCtyt0zFuL+337bs6iqUm99ey2",
-	"xk21VqCUaA3YvCCY2VEkME9UKiyUBhuMRVC8oPQARlXBvwC8jUkrlfnGc9N+p0UImzb8gIR20oIH8GA7",
-	"+XEQDA//Jau2t6B8OYnCf90qxR3Or7izWEv14cAuvPY13wHLBHy5GYnUOIt8kzrmWEAHHR+87fSXasBE",
-	"eRNE3bY8DoXza70oS3LLayrZHNqzjeOu0f5wGECZa0wimuIE7QxNzIGkmVrs+pey9Om8ql71IENV/3Jz",
-	"jmTftXwmzQBCjeKWgePnTS5OB7160n5tj3WaXMYHr8ygMuOMTmjiHZB2fIlpguHqAprqOT2toZrPuqhi",
-	"+xpYLo+iPLO+JWgKYw7L7JAy516fu6lsMrqcAYEVmXFBG0HYbM5hLuD6CC5WZJyXXaY7pkRsGCae0oSY",
-	"ytsl6itnshfDuOrD2Rs76kdYKCIGP2ezDuli97rVhzXGT7hv+KZb8JimxLYzcc8ABtHv/ZwR71qNfbOE",
-	"W69OUeZUkcb8iumzgbHIFYwEUblgJEYYZfkkoRF046MRPLvrLyktG87u3dsrXustrprjg8MHy0v7C7lG",
-	"r/9y3D84fOCOz7XZ/9X3Hk0fPoiHD/cfPrwffRM/OHyED6YE42F0eIjj4f4hvjeZ3p/uTw4mw8nDg4Mo",
-	"3j+MH0T7h5PhdDjEw4degY+pVyN5TX8hmhnDwP3aMu4/PNjf74YABvtJPJ4svHb8+pi6txj4tZlHV57g",
-	"m7PnAcpNpXQ5uoihY9sRw1R3m44Rdr55mIukbL+DzTxvXyGyc89NorjLc1hKug2KJvguuyiPxaWAEn+a",
-	"od6KUdUhbqC3tA8vX15uXb+aHzYmPGp7zV5fBIgMZgMEXCVAAkMQIEBTHGkjpZFqeDhczwTrqXHDFi7o",
-	"L+MrpiCUJzehDIvF2mODN/og9bQoemgARxAyTsgmjF4wSgQZm57FHXOCpKIMm9rLGkOsUlur3hDLeULs",
-	"ki9WrnLtCjqnAzaHv2xH/Zng0RxTNiZSYrr9srs5iOBoK4tD5j+TRsrLP1+cPvsJvdTGeZI0JnSbMZkf",
-	"3ntPW/NyrOglkR30PJvN3JyeUzv9YnlOZofzjWX0WoKliw5Bib6tGL8chMzMmD2oOIVsjqlpzOFTsuqj",
-	"e5tmkqLFlQrS3+53OdfVSRfr8QvKsWy38Pr3n/7QH5q8pg6V/+XM7W1Xkasxjt7mtOqx3Oh+kYtojqWZ",
-	"oFfLkauk8uFwCMxxmwVskbsbCapoRNXaQqzq7E/KRwrtuLHpzzK31UaExzMsMFOUfNYLTakkY8LcIrnP",
-	"M2F4MyuHKNtZpCLQsycnXYhzCh2uWERM9Z7yDj120yINT8cw0iPGC9luHpiP1E2Ce8Mu9LZVHm3CIwzG",
-	"N220Neodm/xN9EpQFtEMJ6iP/sEZQcfe8JqTrLHCv38OcyqvFXLuN7NL51ia/rpxt6zhFIu3ebORhEqw",
-	"RCc8izqZ0imPSbOhwp+P9w+7PLsUcDM1putzco0HPkCFAz4ou9JD27vSAb9ledMJTzMoa84FcsCB7L7a",
-	"gmSSLHkkjk/6B8ODe/2O8irDohKay4ee4mhOGYF+krTs/cagH1xm3KpbJmcXGggZN7z/jZ5qGuuqxCMX",
-	"AY+MD9y6Cp17aprYDklAVKYplZJyBuMaYhjcY67YUby76E8luQfoG0PuBAsgpikXKAQh9zYnYQEVWaQk",
-	"GytzxDArX2EGOaxjty2Y8knZb0d1uBTc9ZDp8ol9R1lsZtIa1NkJIbRa+Q5DVBUb4AmWpOFIiSpa8Bri",
-	"WzR3sa2DvXnnAhYFufUmwFJMV1DVBG9qBy8YB283Gv+FN9XI4+2avZhSRmv11xi/o+9XGliDOTT02pID",
-	"l3w0qJTuQrbaxTddCz7x6dHdWrQPn/bkUXfrWe6OOu3yqjb20SbQVjD+Cjk2Sw93NdktMsRdQ2dtIedN",
-	"0smbVs06d8saA2bdx9YZLzfITv4URkZrDuhKjd//VAf1e0Nn13CVNlwrf+2u/K4C5LPikaflEx7dc8P8",
-	"nkoDXIv3labXtdZ5u1yjUo1a+5maurQhcdxc0G5YFvwLZ1t0/mkXN+vYoEOejZAGv0KGenGCcKkZUJjX",
-	"iTLB4zwqZkcXHqVC2+oFPaPfmCohqTCLLUvnbFzetdrRVDmsGrEDmK0EsUW7KHcJ2yV7+L5/S/nrq4TG",
-	"Xet91Fmk3bGUzjXy9s61qOqsDdy5c1pWVf5IqcWfm0v2c6touW1P7ue4v1t2AH92RUlrdOW71kGvRZO/",
-	"Y9v4/O2MOwbQdivojm3k49hod65jovhjKr6fjXl755sNPlVYvVY8uvC08BF5pnJBwiMk9R0IK8TLHimP",
-	"UTjBMjxCeMIvCTJjrN07QnhobLEsfIxCk+hdPtK4wbWGzZ0mI1zbvWYhXsP3GSVJXI5xr9uwdnrKUpwH",
-	"p+WwXzOx2J080khRraZULHP9avBE/QM/2qmBV4Kzmck3p42Myu4TQ6M5nU4F6ZA4pjdbrcrnQfEIv04x",
-	"6SOEbTxCwy3GC2kHbSV4QpIjFP7Mc8FwQokI0c7+boDCOZnEPMUxpoKEaOeb3WDEwgm16d7hXvV3oq/v",
-	"H+qHqqvutXtDfU0JmhK9d7ju/Csh4YjtPIKbJHHuqf5hPvHwQN9iqjvDPfuH+cKDw93HZWQd9khnVElE",
-	"5YgpfEEYwhL2PUDhMNR7D3Ee5YyEtmMT40iznThPSFyLXO9ouogSgoVEVCHOkHH22/HrTtfJsvqJM/L9",
-	"FMb/lJXF9x4cDtf4rGt1rqOR/Hrnn8P+o59+3Q/uv/vtn8f9f+D+Lz/9ej84GL7b1Zc9JbA/vQt6f4GZ",
-	"KE9gXpGZdtTIN5yT6MJTZ1AE2JavJFgRFi3Gqa/hGc9Z3FeCZqblGbjHMspmHWsfVs1+SenMuNTGMRVq",
-	"4WtPmRNTb4FReTMy2WRojpNp/8rM/vCkFpTvbg33HWdZQkmMjDSqPtBxkkO3yTU/bRKA/D5XWQ7VSeHr",
-	"p8+fnpwXY053dsP1o4dWjLwRJKZy3cHf8DRvbZJPDUBbbrlxX4n7BSh8QJrxcfuHg55jN/v2LjYNQy/D",
-	"i1+sRR0FTBWn2QazTDJ9ZWyHeXZM0m1F0W9zmsTl9F0ro+3AY5NA3RlR3d1U4HVDsA5Yl/ZRO6+g4Hq+",
-	"czUM83UJ7joNrDlW3xHhhF6S2zmeTSDj3RuVigv6NgeFYeGvLvOdo4luB1bWBTZHOTD1kQHKcC5JgASR",
-	"eUoCk1ZTtB4MiurrAAmsGhVD8HzvlqZadc4p95QTdXhKkMot0DFRfIwzW2a6yq5x08WcrHH7hktv00OD",
-	"n2hCplwQU+gDqSdoB9KKplyYH4sMpVps6hZLwvXXfuqQK+bMKtmmeEc/7W1J/UzvljkGgJleO9guXWa5",
-	"vMYSROM4Gufr4IY7X6lcdQ2dfXTpYkAbUcpxxqWkk8SXcXhsbimmGiZEoBQvEM6yZFF0VijLurvionmp",
-	"QX1vxlJZkn3z9PnbyHzXavqYk/xSeGy453jCc7Gc977txzJKIt9JvMJCydv7TFnS691NluQml1IGq7+2",
-	"PuWswNCJR7F+I4lAV3Ne9RNQW+7JRIaA62BvZKhzJY55E/Ahq2Le4D2Wyd30LZbZbtO3fKwEvsT59Q2X",
-	"MKXslt5kmuTe4CXQXMu2aG3tt/AXyII2pZSQ1lkU8e8wMoMaJGPQcdMkZreeNVvdzgXi2jqfUkbl3CSU",
-	"r6/6b6GKyoDZuNe2lpTjlLJc+XZ7rk1imRGmgFztfd16Qlc5sN01FiLVqsz8JwX0TBI+ePwYh6xoEPkB",
-	"shIffENOC52NG3x3rNHmik6hW1eCO4O86DGwiWB7VTyjRZspK/W3/KFshgTR1wedqgOxonJqxLUzBKf0",
-	"+hxu5KSvd8YgrU2J3Bbs9kTLftc0IYhnmoDEEtFs0P/aOdlurnq/SlsVl24v6RVVzZrVZzlVBMVfzXO9",
-	"3TUp4EXAoOvqbzQXVMxIvS+RA0jHZl4nnX2qqoGDr1m3m9pdUke1mCYraR7LiiRqR0doiry61PAIeq+w",
-	"80ithkReEvQeXa+ukdUUpyZLrujdT60eJtRkoy2irUGsgUdrd30VazLEPWq441Yw1nfh8YCEwtx6q7QB",
-	"bqw2M1gKTPDKYvO6IZY/dsoyQ+Ob9C33qOCbZmnXFesNn14SvlUfz6EtaV39Ajh63xAPLI3zChfTFIxn",
-	"eacgSjC3zaXd5gSkYYdo5AYyqPFqX56x66dolNeQTBUFNHNwBS1MVaJwtgi45N+Gpxq9wdAbxrnWGwBX",
-	"Nx4++q4TUbSNkMeX+m8pq6ZxjYghZ/1JwqMLDdwrLBhlM4l2qh5BKGfYtBBKSICg/IvNQLSYKVSm/5fp",
-	"kDEYDOpVSP/sPSeoAg0iYAtW7YPQDjQY2tXEWBrlLYLK3/ZsEwG2spuT5gx1WK3jRtvNNLhJYUgXc+Q2",
-	"iiHWKtirl3lTRbRSrHCS2HjhpirWT8GSX8iMeykdgkX98VfSjgWWjxFnyQKF1isYoh2IhlrPYFi0V6to",
-	"YxdRiXCS8CttZ3VS61ZDrlTpNszu2VaVg5rCJjltDnTzumWQJxTDIB6oXQwbZd+4OJAJV/Pdx1APazyX",
-	"qQZrQaeDNepjs6GbVQbrOLyOlF85GFuoFlu38/OrE69LsQYzK3pHvX5Tbyy+DBpm3zQoadzSX61r9uv/",
-	"dHTevvN3qRP3q0YnFmz94g9gWQyAvnZnLWUhz+mURIsoIdDuy0TAWa2s+CO54tctuDmdoTZ4oTaeAack",
-	"oVxg+8+Y4hnjUtFo7TduqVblD145sImSfBf311GDv2Nbu7lXdN2OoF3pOU2/JMLfYD9LRuBd7YR/U33y",
-	"U2tVq7WVJUXkOZ9RVvQHrIvQP9NLgsJcEsFwqjUojIp/gCeaIdJPMU12IW+P6D8h32nFHLVGIfmMcUHi",
-	"x5U2ptXj749zNT9ARYZof5rwq0JJ9rZ1tF+QJBJEfbSvkKJPYEPNLKCAcBwLIpv9hcI9nKv5nuIXhIUm",
-	"LXbXN5156XszgZka+/tz3NKWyiTcOnZ+c+DzqUf8I66kwCsPfP04V0C7AygbOnq5aZ9a/qLKlGs0Xa8u",
-	"VA7vJx/eR5wxck05Q+LD+1xKuj5baFUi8QutiJrMeps73tTIUn216BfZoZVdrsY5o+UTdeD+B05yUI21",
-	"+aNvq8LXR2CmZkWfukzQqFCiQygK0gwBuu9AtsclEXhm29lhBb9pMVp3yDw88Paza3E1pAUsNvE2dJ6x",
-	"e6tJSuvDJaVPc30gTWtt3WOL5nabk9PyMkGmRBRCoYLM6++e9R8cDA/7B2ev/fNeMVPeZgCvuBk0/xio",
-	"XaME/jmXyrQGCkxyoWnpa7KhaliwP/Tn5fLoosrTqu4+WHF3kZNV3u29GfwMNWxaJVO1HC3JsJEy1SxH",
-	"4EiQiIu4PRXDk6OJE9setlEW8lsB799C9OF/obBGu2Hg7xL58GDYiaZ8oasS05bxxMWrJQA6mFE/ifop",
-	"NrlPuXVn8qwhi6DG13zpX1UyV4M1rGeiWzpKa3y2g9uybUroi1wqNDFcMsNCfSVRlAsN5YVJqZC2K3jX",
-	"aVoefrTc863WPk1/OuUGJLZhx8ZxAIeDrdVcMkGvVwidUnxwliyOmiImg5beriTyr7URU+oUWGpnaKN8",
-	"OLxH/g3tmzZxdoUBCiXXOGGGrYeCKJ6LECpaDHtjnPV/IYIXWZ/wtMMLB/6lOgvtu7+2MTrNpnzLdj8F",
-	"4NRQk4pg6N4WFvsNjTA31WYRz5nSGlsNLQwfM4mLMZ1aPrB++cNbZ7hNl2r9XT56f0kvCc5PyqCQJ0v3",
-	"giYJSsglSWpTJ8gktz1pgGBSElPLgjRDM0H6a80WvB43893XVSZ62UlZkJTmab3VzQTL1i43L53e0L4+",
-	"7czkHq6CovuKE3jA5nMSltfF/vOvatzh//w/qDVxA/2f/w9d8lxC6Kzshz3onLxG2CWnmyaOVx2QD4JP",
-	"p6AleUt+iCB4ZbbJWkh4MmW2aTjewR3g4kDpDmjTXs4h3hzRjFoBtJUOYRNdDIpWnvwC8Wp4sFqwJznp",
-	"VdD20vkSijs0Z8zzoJdw6GCeav0jy+V8Lb1tpx/cBkkujUFY4xHqgui/X4RvDfJtmnVQm21VIkkBvXXo",
-	"8apUZX1z7PyenGdcmOah+s2BVs7UnAhElYmzSg6qGposrAti2dXVSKhe5iVOfrMnV5NVc478nAhnWW12",
-	"Xo1LFbmla0KU9VywKr3Lvrx8U309a0v1DEw3OJaOIaqWk7tRWOtzPabbgHAzunjT4654wCttEPo8Urka",
-	"p3zhK3n/kdDZXJG47h5a1vCLerYYiEuTYGkj2KyHupFQt4APvQZw90oLrLYZ8gLr66wUrG4S7b7YGBy3",
-	"+eINU+e7u9BImiU4IsuzPl7gGZaUoeMu6hG0TGoqSE/vdXxUjWXhKV3ZsqRsx/FO40ouGDWZyY11Cx6h",
-	"M54n5YC8jgN0Nmz9T4vexX4u4Wuw//q7Z5s11l/fR7/ZwL7cOPrwv9GEJgmRaJV/cI2df4IVTvgsN55l",
-	"Q7kVzYOBapAt7ELP6zV4oS3w5lCJgy5Aq/lHGyVXTBttaCfCkvQpk4QZz2ej3/k6V2r5hXED+ToUsIJH",
-	"LVLemcTf4gS6YRQDZUk8IwLtyDzVP1ElSwtf7j4uWsyYRDM8VWTJd1t31B50YaO220zhJWiu8Afjg1gg",
-	"xZEgxgWRZ0jx2qcOOo3ZqDW28SUIcxETgSCCW5+l459lt0UTevBgVjyn4Y5J8fWOe2ABGu6iD/8LVUKy",
-	"zY+7P2xx5K4/gC0a46OdEi0QjKuPSbx7w2757W3vXbdyvUxiuY+9Sx5tZFOXPCXhV6KkQTVNxGnibJOT",
-	"Ba5S0zhzx3ftSB+Xoy8rCcvSfduG9aCDHZ/wNMUsJp7OTFmhpK0ShkaTc/yhY5nPNODIKvKdY4UmAhK0",
-	"K2fiBEcwjhk4jQFnHa0ftIdAxkRqMvO5NZcW5kREDBnZ2GNYO7lwty5fHJ+7V9Ts33uwVfTEQNkHv6W9",
-	"tZ7ilmGJXI0po4r6ipHfMOh1JU0rGoPj9maH7aAdmwTaBJ4dpjLcvT2H++bZ321hlCdmzVIjW9W7RB/s",
-	"k6fPjt88Px+fvDk7e/ry5O8h2nlx/GR3k5BKQ5Fd20HeUVnXjWJoiPu1sZOaZlhm666fxPT79+Ffow2e",
-	"3no0p9L31h1CTb/bsENhq+a2Fow1AlzBWSmr+gAWudVBFVjGspZzUQjuLUMza7S1Y4USgqXyNRFc/bX9",
-	"jgqbxejhFqv3DjmozraV1a4aVtk5z6LZyXa9ObXpPLDlqdgrS2g3GzPUAThym2rDWqWDgWhRSbVpfBlf",
-	"n5pHazOBTd1V0MvBELN3FG03a/6x+kpaN3wKyaItnS2jue0CtRwriXiSp0wTqZGeUJ6T0BkjYVnVczXn",
-	"CYEpa7vN/kp1BXTp8OFFvioGRooOkbZgEGa+Q46hHYBNpZnrtt+YXOgFsi+NDXpkfvgvJbSljghTFIwo",
-	"behOEc8Ry5O16GfWH1gAru6W6RzDGSkzd5emL6/o6mLbn+wA2LFCVzxPYjQx7gWMYrFAIjfNljxKiViM",
-	"Rd7ivDXTdT1ffnpJxAJNcGyAbZuPyqJkc4ekmbIZHeUpUYlmnJt8z05df5YQ1Ft/aGw4H3g0ukhE3uY4",
-	"KRQlmPCn5mQB3ZmOEONqDtWWgipFWFA2hcvte2M/1OCAPZ98ghUGkAAoWh5OqSRyjMc/c1/mkznUwgW8",
-	"dKjeY2x2CrRnWq4zKFCo8fEa/KrjbkXTW6qk+cOl95dq+i3p2Hexz7/4AwyHWWOf3LHddParfxkncJfH",
-	"CSyZmtsYlHes7K3V2r1jJ/5JbPE7BpMlo3ytqX2nKuiWvADbWP7L6lmCGdPHuWQ8FO3SV2ra9ulv9b3v",
-	"go0La7ZtNFgEAgqtstlOUirEI5sgTtCMMCK0VjzoMIj695n7b/ezTRLm+tDWR2i2dwz6AeRzq2Ii/lZT",
-	"8MsZSV1RrRwSsX3agB0bkZA2+/QlyoigPG4EF30v0+aQbO9JiBcSSaqRsA4mtw1kETHoNky7Ulq6QOuF",
-	"uftd0KvoQY5TzN7mXtP3++oupNlRRrTtGOFcEqgatFPgS4qqp95eYYmkokkCXfq67acaX+0nZhh7H+cw",
-	"I73oBAjNMRURKWV6EQHgIdRQoVADIyH64RBlCWa2baBqlnNQ5e7CXbdxC1VnBUFcwiCjO4faTMFT8FpE",
-	"pqHV7ufKV7p1NyxwpepsuHlM3+dGbTbmq0i9RoNBzw4ncNr81VCiye+bdU5l1LvZ2a5Gmy0UsIL5Lndu",
-	"WRdXdqXhcjh2Sq9JHB45mAWIBO4l/SSJLY67OHxU3WSxrcxS0VLOT4hudQZ81cDMvtOfl2jXvuUI9xur",
-	"CktZ3OuF/toR4jftgbW9bDIxgDWyxg3G7jdDQ+vryLYTA8vsdg0YV8UHakS9iiKeuZBsuC1B0tpmfQmu",
-	"4W41t6kX9NyRTeAaLwYSOcOWYGCE8w8zRGklwjfOzFM5b3QBk9czJfpYGJSopWV2RNmmYMeZDFUfCmV+",
-	"qM18Kqc9JSTcRViQsvo/QM1EuWQx8I1jSkg9Pj8aya/LYUqHwf7hu5ZZStX+X5SI5JkSpjfnZzESJZxf",
-	"oIReEE+zirKIrAhnNXIay+smC+aKiwvECDEK181DXwfDZYf/H7M1jE2QWdEn9A5bvIbXeOKIBKeIXENr",
-	"2lhzz5iXaNToZHEn52LetFXO6jamx1Af10rWEPDSKm/ZIXFtlfMd8wGW5Vvt4nhUmzOYiQ/vbT851EdQ",
-	"5Bx9eF8KQlP1POr5mqjc+QmcDePArYmJTNMBmcuMsDiH1tvaJCMr5e0thQI/hsp5V8dL35Z6+rnqn8tI",
-	"KfgkIam3jdTZsxP06P7hNygzN6GYR3mR6tUMJytvCeNf8hSzviA41keiJU2CmW2STRl6pm3IeYCwLJJJ",
-	"Sv3v+NVpI2XljaKQPURygRhnSAmeX3547++NJQT3JU3AENk+1N0jc0/nVAhn/qw3CUIq7NXKTVnz25xI",
-	"hTTq1je1hzO6d7m/l0si5N6jR48e+as14PkVZdPm/TRGO1AYaqEZ/q1/Zi71T5+ERX5O4WpM+EzuDlbP",
-	"FGwc5/n5K2QuIk1v9ZqG4f2WEl+fUvx6zoVCMk9TLBZlbrRFNP0W4zuCL9qUlmwusGwmMr3kCj3jOYtX",
-	"ZbA10pLPThGNtRSaLiibLX35MQrxhOfqaJJgdhFWOTR25xIvYMQrTpL6Wpyn1lp/NifOQCdYNXTzjOD4",
-	"OEnaWppbT4qvl3lVhSlRisUFiVtTYpoFzvalbeuhjEi53czYVTR2op+3G3XHjXZ+Zpt5nZtNbtQALMaP",
-	"mr8/+QDHlVMqz8hUEDkvGijWz0GYi2No/tcM3e4frIl3NtZYf5l3LZyrUzblHoTgkTeZTs0LVvD6Cs9m",
-	"RKA3p4M1I7k93DLm0eq3n5EnPEIZNp3Ath8cWyzDrZ+BvRWr8IHltTNfZLuBGjXla+0oh24jGzacUbSG",
-	"gfje5oWFEgSn5wU+NnJ5rzMqiNxwHK5+YYXh6+jMuTtwP+hb7HlpDnomS+hXaWh4IkEMRi/6B0xHcyxm",
-	"xEy58WlQpzWT0nRkMaY6tDSsBlNAiiK4vmzD8AAV/cIRF6hqGN4tmFQ5nupJ1CsbJ5XwcXofeZSlrQrd",
-	"oW1LOsF5NPcqu59F9NmO8qBJB6fDk9rNNSdNpVJ0q1iXalxNEfHES2rrglrKsLo/LBVCHEEvLmgvAlHp",
-	"boHnORcYyMZB4moHw4dHw2F//5uj4bB3W+XqDBpdrW0A02zDpZ/MUyL4eILjZtL5t/3h8H6n6mxFEpLN",
-	"OSNjp7Xx+kG328wJk6amctUu30gDk1/0gprDK5ziDyyx1kwjjF5yCOJtMQYX1lMiagOa5bH41tKkjcBh",
-	"mB4M8gG5yQPqPGqJky6RxWaVrV5e5lNsyRhHb3Mq6YaJNzzVtnv9kD78z4REStCIqg/v26mlISHiQqup",
-	"4NGx9ecN6KhZXPThvVm6KZ/uXBpUgMFBniWYdj2eLXWpKr6yRaRkWwg2IFJfRtcNPyeXJNlww7e0YPua",
-	"NSvdJgJeU6Q8+lJdL2mPhtlGPdbXg6N5Z09PO241q8I8qk21gvUBO6zs8sJat8fGaKCvpNOl/VaK2Twh",
-	"vXXa1TL/uiVVZ23Vqk+7WF8xfGsKQs1w6qoMrHuotQeiaS6v+bngiTsrbov+uF6FYLPW9MU6V5P5LcUh",
-	"1hD+rRoAyzEHnhGGMzqu7IJPGYH+SMR0x8IwXUh9TUb+RyP8OwbKLmzpjm2pEz+781FicIWdEU3i0mNw",
-	"4CgiUlburbr4+OuP50hBW1Bo0xAe52rOBf0FYgBH6FuCBRE27A6vMAH30B9Ds84wyvzD7LRlU1geZlkI",
-	"3gn9I0jEWSz9xbeF43iTD9hnNvxCC5i+z/DbnCBJ2Swh/VwS+1polv7q+9fnyMzIsa/xgwceKcfhFOGB",
-	"CYDYExNodj11z7G54NrLawfhBZ5XOtd6mLttiYsWUGXnp6rbmum+yXPhjWm8sc6IpTixdRsF5SB5qmQ5",
-	"aseT0raF96/ss+oE2+KUsn9P6XSQYlc5Kvour6J8px1OniTjYtCP43bTL0cvTp/1PkqHxfLZNpdagqUa",
-	"J3zmI41zhywgc1nmgEzTPEHwSGBS++kUMXJJxFJKfedG4VoH7eJ+OuMJuYmLaxn+cLi9zj4peIF7mEGJ",
-	"BrCHeju0NjdQDew+otJ7Bcy4Wa/gJVRdrZR3Qt0NC1Y3O9l3LbDYyr7/nMDgzhtr6Tu0P0TRHAscKSIK",
-	"pwJDeZYR0Y+wJCghShERIIwSfrX8Y0xnVIGHHSO5SCc8aYTjvjm45dNaNbzsOaxLBmZZMkDhIAxQOLbz",
-	"RPrhY2T62iznTfvSQZ1131vqbob7vwz7j36q/hyM+z/5Mqg9Rud6gl45Na0ExnJLTm1Wm6lhVmy5WfIF",
-	"2xFG/8LGbVxZ4b1itl+rgHxNkulW3MEU1KhxO0qeWRiZfJSwuBHCOTN6aXwE66bmfRxqeUmuSoGPdjKe",
-	"0GiBcJYllMjdxyYfHYXNLYabUoK3JbkkUS6oWrzWhGAzGkEJ08pv9a9nBbf564/nPd809FJ9hSohVw00",
-	"oxIH6JlWD/dSogSNpKWYvTnBiZrvmQQ4Eocgls0nRyzFC9Oo385bCl88PT87PXk9Pv/+u6cvQxRxNqWz",
-	"XJh+qFUbwcFIoxqQNigGRqksdz9XKuu9e2d7vxeDkXEEYtccbu/F6TP09OwVSjFlClNGYGx0LhL7vDza",
-	"2/PHNpdS/Mt3UYkwMjOYI9WfUiEVNNwktmaQsjjXZ4UT81mb9JtihmegYB4h8FXoPwMNneqeeub0DpQx",
-	"QPNcuRs4UW4ZoGoitan1omwWlJmJMhgxVst70qcUYzmfcCxiaXRUNOW5AA+bRDshEL3mgg7VQ8lJSfb6",
-	"X4buw93BiI2YqW0VPDc1jXBoZnI7yllMNJqYvD6DJbb8Q3Cu0E59/iZm8YgVd9evCIMzEiZNZkTAhnYD",
-	"K0uUwDShbIZkguXchGztwEut9C2u5kQQWOzXX2tK0CAzMBl8/TX6fqJxQr8GUD7DVBjILOM92tGC2rig",
-	"pTt9lYsRs0NWzaIqlrQbmDpPMERXWqGuHVQYo8glR4kSeklGbP8Q2coMNFkg27bvMSLXtoHwspGIldeY",
-	"QzvQd7h274hphJNQDftYY5jU4GIzBANmY5hGKcglvyiqbKCtmiQSGlVNcUqTxa4FNqSIyq+/hgMMgQka",
-	"uO/ZHMM//Sy5BmuRXrs7QKFhHyGKsBDUfmRey50dMZtrtC5xVi60NbdrTsTkuIYooVLZMILNfrWLkXbV",
-	"z/UNX3+NFL4gKIRp1mHVmPVwGKAUX6PD4dC+mE+nkqjQlHJNeLwwzOGvr79/iSCqUCQVjFj4t/45Vzjp",
-	"n2hxW2ahapFlNqr01aKpHJ+iFKsIWoIJflWs7wwrgmBZGn33D4ZFzquE8Q0GNeBPQ6jo9FUdTwzFWr9K",
-	"AWdYnH71c/3mPvxXE7v745lGcc1lLMevX9NAKEhSkClgi13ZiM2Ikuj+wSNLWmdEiUX/eKqICAfoLyA4",
-	"4ByIBGQh1yTNlOH9CY2IdQCVDP18iYHzjDDJcxGRARezPfuQ3NP3Vqm3Jf8+fnXqZKod9fYHw8EQKtqN",
-	"87t31Ls3GA7umUq4OcjSPf2fmW+M8Y8kiXhKUIGXsEl9nsevTssmbkVqScGgTe73m7PncoBe5ZOERloJ",
-	"KNnbadw76v2ZqDPOVaWHGal+MBwWos76NFzi0kRVsyGLJMPenk3IK1MGe99Swi4JywmSuUDJV3rBGj4a",
-	"TjByoUzfO+rtmT+8YDO69zrNvMyCfPduSbI2YDiA4kxNHrBjN3u77Sv29r3avfCl+weP2h4q4bp3zvkL",
-	"zBb2Wal3dWjgvPq5U5v/ZBPiHT2sd/TPn4KeTezWutWrU5B8Wn3BM6nVbKMz9X7SjxnmbJh439UwMy6V",
-	"dyZSJYuWFEpDoYxcOTomOocWBI6CmuZSoSlPEn5lOJRVWHfwrRt9I1ZYfbsFD7qkPDFUAH0ypakbAxFz",
-	"/+Cg4MsDdOz6dayQK2QQTpIRg4wPnCTQdbomziTa4TAqykooabac8Bm0o5xhynYNm6kT3gl85VVxCGXd",
-	"wbc8Xqwgvev+1dVVX2sJ/VwkhEU8JnGDFpfNG+Nj2z+4d//wv/WCnnto2qIY5pcE5/3XMEP9v3Wntvoe",
-	"IA1ao1maJ4pmWKg9WGeMFbzpBu+sWa1lL6mb8KuKQb3gCsXEdH8xZ//hPcKXJAKc+PCfsjs8igHiHuZT",
-	"bAiVfTY111i5aleFaXJbWwJUX7yZeIAoi7gQ2mRzS2V6Nb23yQOq7Pv7EOO3wuxbHCPLriqLyK286Aya",
-	"ovbJA5oXONF4Akp9vAiQbadrsbhiJVSiK8HZzIJufz3jfMOwVYdJbB66t/6hZ1xMaBwT8A3f3+/wxCu8",
-	"SDiOzzl/jsWMmOcOuyxP5lnGhSLxCxJTXAzOu39w0OWjBiyvgJ/2fgcZVEodQ7Kaq35VxSIcEaQPwRVA",
-	"pa/dL3ZeayMMS6951MjVKQwkdIkFxUztPraWWc142sEjVt5pRpabIX67COb9WrMqS3Lp2FWlzuRh3s9h",
-	"B0s82w/C4hZK5B48aJian4OtO70Lwl5hKhzusfqJb3FcEHBFNTdgOKemlksDW5tDlzihMWSEtnGaxIKq",
-	"4i/7FX+pEehHYzA/aq6BIkFg7TiRDdXvxx9/7DtmO1mn/i3db1RAw1xuANsTGPSM4g/vJcRPIC21O1zv",
-	"VXCteNhHA+p5PYc9JrBk08QZM3lFjKOtmjWFrFQqOcTu4PPmsP+hcRtO7xm4G3ufj57/3GiXOy5Xsyxt",
-	"Nd/lJmnXz3jPrMZb2O+ug6fIegYdGO3gJCkV3l2j9tfTEpQkyRRJhRdyZLgEypmiCaIK2XA62vH6mXZb",
-	"GC7Pb26lVlrfkw/vI84YudbGgfjwPpeSklvR9J7z2Uyjfq4+qaLyewl/jYrmaNrQzsQ/vG4Nl4kspbZM",
-	"SMJh4BT3ui00B35BetuI0TeSiO+/+1c4nROrRNtikrYjsrTezhqeWtevNK43hzE4HmsU1lJrwl3b3JCR",
-	"q/rJGhceI1cjVnvZAD1dchejylt85HqLtQ1vJgVgbaNDeTCyLkFgYyNm+FjJv6iSDTcy2jEX1ZxMtR2l",
-	"CNRQ7g7QmXUv6g04om3ELLZKtHN/eG+30BGPUMZl8W5/FpVxv1ZKiI/L2Xri8zJR6bY8Ao0crd5wsv+P",
-	"H+Y/7KfD67fDxcsHZwfih7cXB39h38weXj+c/2PIvh1Grx/OfziINvC9OdXQN3YD1F/W1f7/3LXns0Zm",
-	"nVGfV2h5BWH+rvrzG3bB+BULrOCOA0tiMRhTddJzqfkPoGX74P+56Nlf1Odt1edCmjWF2QoJWWa3rpOP",
-	"jplpxB/zyb6G2DvHWu92Yr8jtlMxc01mJTPdhUBkLQoZ0/io7u+oHCNff83F1187Lo8R6+bzGDEInqFD",
-	"NIXjQ1gpkmbK3RUgJRcmiwMzdPoK/PeUoUqzD9A0F+AgL14wYliQMoAHDv/7B49MOMEN26GdwwDtDwN0",
-	"MDQR7vvD4qW7QRUBg5i9sThH7GpO4FtcIMZVrdCaXFOpZMPXD1a0HbcnUVjlJIatbp9nXLQI6H8B989T",
-	"jTeI5yh1Hc9dPM4FgX3xA92uhFqG6xc/0L+cH8jwds31Csbf4gcyCRuy1SCHOKFJ5HIytLTdRKxbyLzh",
-	"sT5Hk/whCZHmgLWBxa9Mx3nMFmiHkasjE/UtZdUcx4jx4lloPIde4ZnpiG9zN+o5LF5GTKU6sVsJehkW",
-	"OCUKqPiffuBWt+xBNknvXbD2xu8h7QbubAQouFDogiweQ8kzjrU5GvZDJLlQmgJkRJj+EWqI9QNvcyKg",
-	"j5XJLtH39VzSKwej9hhPzeDwTNg54zZbFtLv+0Uxf/2e/tIvtaz7vvMvX63McgsdTaxmUsZOqK2tEAIl",
-	"lJU/QlZtuGuPUbZt1C0EqHbbrMBYXsFJIx0aSYJFNIcp1ha39BcCZFMxA6vcAN5GVC3aFvS2tpA1lc3v",
-	"ftrK3Vi9v1MBvEHjp9XpLfXwWea53zMC/bQQn7pHUMtmcUhofTqLe7MVYp/IL3ZH+G/FcalUBfcyuEgh",
-	"/FXw2oLB/vQuaDEVWljsAD2n7EKWvUU0kisOirtWXDWPqZWrF0myaOf+8D6kqY9YSqWEFN37BwdWTTe5",
-	"KfqJAN0fPqr6K8LLCuN9jk22MXx2d4BOHCqDfLkRM6UKng7vegGPdgfoGIS9RAfDfW++CzAhg+2dfVse",
-	"LcmWtBRZ2P+OJ5EpStNMsEzN7n2HBU3RcYJ5Tpd5pubhEf3wXn14j46/Pek5XQLuB71LmjTa+GyQEtMg",
-	"Z1u208mFtb8Rd9mMqSwzkROLxEY4NPjHcx6Vw61WsY7yPss1tjVJPjqjGd5f/8RLrkx3U3igA4M54Wya",
-	"UFMG80V/7RaQAHSrtEfLc7wc1FFY9341f4xp/M6w1IT42v+1MtezmrsBGGExX8muRPPAot5CBlXxBOTe",
-	"N0omJFEoLLWbI2T0IaRtNIJjGxA1HLYyjcAhwfNoTmIfg3wCW3IYZI033Pd1ftcPxIM/FhndOYw2x9AN",
-	"o4ONrC7HyPLbV1ryO2J+1xsnbcOo4SeVNucloX3e+Hrn0O/PRHXFvc3sZHOqp0962g7KsIrmG7BbsCHN",
-	"KHxIH5ewOnCRP0Yhy5MkRFFCsNAPo6JlB+KMLOOwKfG8ueZo2tWMyxbUvUyQlOap2wCxd9T708H+ATo8",
-	"OEDDofm/7ZU/W5x6a/nLt0uOxcz9Gll+UeC+KHAr+Y3B6Q0UuKoH396vtdaL2ylyle6G3Y7Mc67ZDFWD",
-	"Nr2q6j/1Rbe6g7qVe3wlojntKbeQb1W/ye1k3BlhOIWZFnU3DasCklKja6tEq6PkllKt7G3baGjbXWiV",
-	"y/idxJXb+HS1oHJa7n4RVl+E1SbCaj3/MMJK2/83i49ZF0KL8daMdi2VbD+G/rnla8oqdf3825wraAoh",
-	"8xRW1BobK/bxhwqO9aEtaUwmkG7si4yZtpL2FCEy1vyl9or6C+EfUyiq6Dt/3zyWVnqVTGoolaXK7QdB",
-	"6eqqwWGjjrRrVwKdDGB+ODZTKrxnUYy27srJAcrFQO7O0NCLb1uCvuYc30YLMXzrE4Xx7BI3jd4VwPgS",
-	"v/uU8bsC6jVhYFnmFpG7sM5moEuUjZdBcOwxCguGEroV8SMWVhwofFy1zIBJVNCngmrTJhem84YdsWr6",
-	"fcB7ZoJf2SZK0HtWkRApPmLhBEtJQrRz/+AAgXPwikrSOUpX0tvWamnFwzR7cvjsUe9gePCgP9zvD/dd",
-	"pmt/3z/o34PfSYLpmGmel5DxnORCE+/9h8UVu9vqStBLOVOYqbGdnn20fzC0o4TZpNbLVo4pi5Ic2MHB",
-	"/SpyKIC9uiNUYfr8h//UKoQidqB3Q6Qc9U7Oz/pmT7AjyzSPesVEIJt75TzhNGMa2wH3ZBOFHd7zO0UW",
-	"Cz7nCSiWKsuXkOIXJf/3CClaBPRzdVe/3/vV/nXb8UQ3atjosybIlAhtbJiMuFLBN8FEwzWO9FdoQt1Y",
-	"Ynuo0OHSX/xZd82ftQpVbytMWCjaHQOFbfg0/BTSAwKEdsVfQoQfI0S4BuU29Z7Co58+PIjOgXtafJ86",
-	"G0MRZowX7zE5GFAcYnxA1SJMg2wk8kQr2RJxNmKgs0ATtSxLFsXIRwGjbn0suHDh3lhRLtXFciD9porg",
-	"7+W2XUnKlc+2RtJflLkvylxXj+06Za7sNLunaUiubDLg9Ay6IIuiNa2WlJN8JtGUXpP4CIUljTOShI4y",
-	"RyWCNC4SByMWKiJSygiR45QwmetbtTFpk8m4pGwGPCdA2iSdG0M+mgvOeMJnNMIJ2gn//ve//73/4kW4",
-	"GxjH8YjZieeaUZWGPpVFzfsAvSRXR4hfEhHnBNkpECnBDLwFmmMJAr1l9QtePz8Gbkcizb3avNYzotAs",
-	"4ROcINMaGXSJqhcvTEOD31GkP2w0V7pqSm4alNrIVxoiXJKi9r5MW9Lr0D+U8PUquX8m6klxwq+VcWZ/",
-	"NG7W+FILU7PA+Jfo61FCpNi1Q4gl5RWUWHSEbqXBJ8UdRXeEOhI5rWVSvIDB+WgH+7H2COEk2Q1GjJEr",
-	"IhWC1tgBylYWEdU7hxWtIE3EZkoTEiD7Na1B77aFVcpd/A5xlVJliuugpLIGy9ZSHOeejxFZMGENrMjM",
-	"DkH3BjbMdUraynAOhx1iKiuqg/RRFvH3GDmPfdSCoNVEViDNK2wF+hfX/ArXfOyQWMluyt/affMNIZ9n",
-	"Wo+yYj5sIH+IoNwFUAGVtPe48pMjGpua3sQ4000jwhrL2vu18dJ3FRcM/QaDXlGBDBszkOJBd0T9D4DL",
-	"Bis3LEQvXmdW1WvxGHdDbON/i/9oCv4Xfb2bvq4BgHBJuGinlLJaou+20HFNbaiR1jJl1bSKTJAI0M0O",
-	"0mr6OYvrR1onR+Gfn25Guei81t8fhk2MGEg3rTTAoAN4Z7X4pfeFQdWYIsNqjuQcZ9DSlCo5YuGTp8+f",
-	"nj+tvaL4Ex5HO8cvj5///fXpa22doIPdx8vfrD/AOLTSwrGEvljFxQBJ48eApaf8ksTIjqpYrd98uzit",
-	"D5T/yNrOnRKsf3yHYU1bx6ymYKKdigYRTiiWu+2ieiOscVEO/Ip1HmFEensLnoYGAEvT67fSu3zR/2iQ",
-	"67+FgzXC+li/6ovE/iKx//ASeyU918mxJoG2DKFqiSTtuKarcnyJVFyQGE0SPnmMMPyv6fRo/fsTomWd",
-	"kWZUInlFMoUSDOMgoOcjSgi+NBOFBIydwArBMGCpBSUIQHR/eB+NSkaHGGdICZ5ffng/6rWHXB31/Q8S",
-	"c727IdS4Ogu/9PE6or531KOvJEqJwjFW2M4dQaYrm/VohrlIwseo6K/Q9FJpXARPFVXLPphlX2Yr6tyi",
-	"F7P4Rov/stj4F5T8KOpSiU23pBCVGsSyMlTjvnsxv2KFcuTF+tdKEJwaVhuTSCxgdh14y4yH5MSgX/8J",
-	"lRmXMEczDKqftbRz/228ZGEwYuHTczyz7tXXfznuHxw+sFPLzjCbkRBZsYl2DoYPdgfoKTW9AO3Yxqo7",
-	"Ly5I62rONXkZe2bJV1yOBwltF3E7h0iTLFa5IGHhYXao3KXnEdthHNXG5BVT0hghMYkfo4lGRRPPoLJ8",
-	"z+OyZSFnESl6oR6h+8N9f5KOPZR2l0+zhWRGxQLtvGH0upi4vmsgY9f/5ux5mx/TAmO1W3e9K/d1AcWu",
-	"3y3B3uZHPRgOO6XJEzRZKIKERpoAkcFsgEL9i/y3YX9/eHAvLFdgDqtaAuDZLfd1+nrv6zrX9cWCCuIp",
-	"8m1SrRdCMrshhzClKYG58ks4uVubEz6hDANQmwv1MnEzD1F/vpFgeQyTT/oAD7kuy7J+87ug5+EA697h",
-	"e+Rd0NMcYd2jcA9s8GD4YB3wtwSUtZ9IbLCqAa3b22/xs0HEju8wN28MrXs+RfMlVyjlMZ1SEqOd8HTa",
-	"f8kZ6b/AKpqHZsKjVbP1i3Y/b+m//2CD7pm30r0SsKMyLpDEikoNy8EdbRFZH8r8z5/eBb+++6musBjR",
-	"1EWLvqHKAu261tXTGa+r6eEn0duc5CQOTFIYN8NLGcoztGM6iIavX5y/Gr84/tv4+Pz86YtX56/DXW35",
-	"udFgo84XHYu1hpBgqRCMaB14fZ9PzUJ/p8BusfePUZYFOyuLsj5JNRR8ctNaKAuDL5VQn8ZqeWp7xuZq",
-	"wq8d8q+N9LZuH0PFe7/C/4LJAUlJxhu7Sqk9jQvVx5xuidIZVnNHfbXv7TUzGLdPU/hpdRXXAL3KgTMU",
-	"rUMnOLoo5jsDB6qUu5KP6E2rx1UfRVqfPlIwLKBfmiSWkw08cz408AyRfER3gKVCv9Qz2w7sGs2g0i/l",
-	"Ab8vSb4mMBwABF4/z8qutvps1lHo25xmZHUSVlV5vmOnju8Vs8UDOxicsmbmVEO0opwlREoUSi5UiCTM",
-	"9yoTJwbIUFdQzzMEz26ZVehWy6c4mlNGvO2kIdnQKaiZNhugDdCOJ1qLqmBtBsMMkoXRB3iuiiH8g92W",
-	"COhTB4yfb+38Y6SomZlG44JnmUx3KswIowF6CvDlIibAkMCZUsxpoCwm19sU4Ndq4f2tqW0/6lWF8/oS",
-	"VTSiipgr1T9K1aZf/pXwCCdUYhuJ7tf+3bkG38nl/RgqVok2a4rfa+hscuZg9zhZ0bW6BqAN13NSPtt9",
-	"ScaF0ez0u7uqRH8j/0tn0PxOXRKqlUDWM4k1pZkVldUMLWsqqwo/QoJlQd6oOvASVOWS21aWYXH70FqR",
-	"iWn6s0siKE4Qy9MJEYFx5EJmEI9JgCYCszhAKY+Jad2e2NLfO9S+vaK0jc0d98i+GDyfKL+0hLqjT7m6",
-	"08bdHxqZ5UWMwKST7w5QyHjqNIQYsSXGahqzj3of/me5DhR/eP/zh/9teophpkY9M/YJC1I2m9C0RSD6",
-	"MWKhJijT44CRcIDCKTg/WURM13NFCQuRgilT2JKjxsEYLyQMcUPPBGHRHCV4QpIR2wnnZBLzFMeYCoj8",
-	"FJUue8VfCfysBE2Jpji45PwLLg8Gg90BOi7Z5ohB0woz2LOosStP5CvpDBcx/Mo0uQAo1FpX1IE+YuWg",
-	"mYPhcHeAjB7NUHgakzTjirBo0f+OLEJTJaPEAkk8JcmivQWGQ9cb5zFVH/2OeLN9NmijUYpvqwa8zbWs",
-	"9Rxv76hnT6apMx31jk3zCvRKUBbRDCeoj/7BGUHHmuVjoV+q70qwRCc8i7j+WXNl/fOfj/cPrWpnRhMJ",
-	"IiXJBXLuR8VNDmrqN570D4YH92xjDMsco+oV3UsdXYXm92h74bL5Zbb+tFIYvK0vuvv4g16JPap/RrIE",
-	"L8wwz1WP+h55F3xpuPGlRvOjNtxYL0objom9X6t/3F7jjbrgzBVNqPzwXgsQbTHXC81GvRGzzWPZop7W",
-	"WrbnMJEy65iAEetudw6l5WHZnAOyEcwLqRoxM0KggKYrse431ARXYBW5R3Y4+YqOHzWh9KXpx93KWOui",
-	"ebamrBXoWPqk9Spyk8QDHRR2GLlWyGksFZSlwtMEzwI70KtRvWu0M+N4mxElUdEopDKBIXvSTq8oe1ie",
-	"zwmymT9GioyYHXB9SQQMwVYcSa2FUa2FTYtYNHjNoTUAZbOWot9VSD78RAL93NVLtxbm775k2d1yF5NO",
-	"1ttGynqFB1u1MqlmHFa8PeJ5EgO9mCYYbp17s/PJiHVsfQK3D9CPkK1XElSAMJIKJxXd2b7TI3Z//0Ab",
-	"QmpZeGm7C18QLXEsV+E5ON3sZAQr0C4IySibAdHPqVRcLNobodzEXJrCXm5mJ7UYPN+6/fgc5riN4fH7",
-	"tFlZz6eKTiu3xa/+ldX/DjzxlYDUTNrgil8shw26u9zYcqhXdK7s/FJvNMGnUCBpGV8za0hGPCMxSuiF",
-	"t3I0RDt4xKpApolVmh4nzTYou4P1dQOOnTFYG488re34U8QmNyjXe81Fp2ee0UQRUcTItqr6dD/7pfLz",
-	"tgnUhW4h9U0uuEXUj6V4aYKfAnbIDYjbqfc0DyPCYij1QjtW7wkD2xo5Mg5rW8lQUfGYxuFjNIRWSnLE",
-	"MFvsoizJZdmEyZkFGFhjKShd2gEqO8fZ3PWY4DgB5lIYYFppxCM2zZOkr7SZZsNk4dsQaVOJqmSpYQna",
-	"sR55qUiawlBXHEUQ86MzxgWBzqBVRod+3LIvco0jlSza2ZiP2RjK/AMyma73vzKnTbo/YcVwx7vfGBzc",
-	"4PUlhnZ/phaN7PiMHazW/f6y033XB4xP/Jng6cYPnfPujzyxhPctmXKxAaCfsjOisIi7P/HDHZRdd04U",
-	"GVCTuOCWfFrX5RxJVP/daI9zghM1b5UeJ3OCM2RuQtGcRBfG0xVz4kxqNVkXWOEJlmSAXkE+GfBack3S",
-	"TJmMKihg1notJNV5qz//YlazlaHoNgstZxe+OH2Gnp69Kuxb2Tvq8QsNEojA4jQrG+rv9w8enO8Pj4b6",
-	"//7R3fI1S35t3t5ie2aCR0RKCG9ng9upXqhVKvzFOSDnwO3huie9FxNlkLa1B509R8dXEiNwcSQYorXa",
-	"ANB7RymdmeMrbg3QGYltzlguAzTJaRIXF7XOEKM806AvEiAhgzEwoXVb6Uje5tBPCoUvnp6fnZ68Hp9/",
-	"/93Tl2FhI2DbZpKZfnvxiNVDBm52Y5HY2NY40YDtSQGRm6IdgB8eLWgBfC4GauNU9o6Gg/sHQa+E2zim",
-	"Qh8mzEV2f7cgg/yiEnHNAS56Qa+83HvFpZoJ8vqH52j/cLD/yDS8iKkse+bqJxlX4wpigEkzXn2kN+P7",
-	"g4MHg4eaTPykI2xOYo1aho8KatmYvIKeQYSxreDsHd17MBy6O9sfDAfDTcmwPEoPIRbXCm4mSMaF+tdo",
-	"UlnfehuH6GZQbJUe/dgWUL8NA6N4ozzTRL4/RMPh0GTnKE3gEc4yU9VEGu/on8ClDpnWVYe6wA4PKztY",
-	"KpPQY9R9ryEVDtAZvzJdr49Q1VxzxFommdXLrt2+sC0+j6r1q7lhxJqdX+sMbc6vyiac0KiDm39wRlpb",
-	"cH6xUL5YKF8slC8WymeTUNrVJtk0rTSyU20aeSpupUw+SaE8rah0R5wVIXq3cGbHJqWhkOeXRCgSVvUw",
-	"1QTlwJkuplDKpULhHOeKhLt25kKtHXoRATOzReo5OBGdJOB4Fzy/1LsZ9XYHdgQaCFYSIltUIqHBaulC",
-	"+1MxdaEag1bUD5arAyFSuN++kohqGYMkUdD7MEAk0ZLHzgdDB2geINgHOriv/7YjxdA3cAXGpKH9Bw/1",
-	"PzLBZwKnKSGIgQyCcCs0fHedhUs9STQ8SlmIlekPshPi6ZREigAAw7JaocrYLUoFSmBU1mQJ6sfwT0Na",
-	"+jMXJIMKlrAop5kswgH6npHCWTtiWpJSia4EVYqwWnmQEphJbAuEWtNpkT+bdsRukE57o3aSt5lQWye+",
-	"ZzlVgExay//wXkMaMXpJcI7iHEXaOoBy8Vr0CYyXrBDGRz3ALrANlCDlS+Ov5jlNzAi5It3VyYEVUKh1",
-	"uUEk2gXh75MEWztEjyFSCx58yYT9kgn7LzN6rt4idY1nst6NmFxrSGwQwvbNSgDvETR6sblFYP9VBmHd",
-	"EAwQliN28vo/0M6b82f9h0UC6mShSN9UjKZYXASad6W4L4nmxUobr1wLGtMsS+uxuwGS0FmM2NpSzsxk",
-	"O0mlAhWF4UzOuRoga1EjWqTXXtM0T51SFMGvJNopJOE+DO4sNZFD/U9tE56QJAE3nIBR+8b2/rcwQOGf",
-	"9H/6IeIChf8eQqVMJggMdrG3fRUiyZHMoE/ynGiFIeYmGp8zsNJThCWacpHmCZY+YfYUDmuNDVo/wBfe",
-	"nbZVuAGU/NW3BiQ9C7ne0aH995qKvS/m6xfz9Q9kvjqKjCLXai+SlzUNr0fjABSxQBNDYHIAgkJbC2wm",
-	"QFBT6IKafh+UqnpQ6egBGC+FnRI4poy9knCVCxIQqcaEjQXsN4h4rsbgOQziXBAyTinLFZGBaTFlNPGx",
-	"+d6IfRO0ao5BpTAGxVjhAPTOwLjY94ODYF//1+OTrn78xvnRPjgMAuBzFcPp1FtNCw9PC7rbaqr2pY51",
-	"VeMeEEKoOYZLn8lGmsfqOQvNCoSawdtehhDWKEDLZDOvWxAoZLXzuqFzqEzw2M4og5QcQw5ynHEp6SQh",
-	"MoRShErfgfHl9YUsp9bZvqE2D9r2ea5ZJjXHxKCoY2jUL+gvV3nWLWG2hlX70ZKA1xleTSXxS8XC5zN3",
-	"tbNpcONxCZvWLgQ20d/nzuIZYWhH68ahFW2GRBnLE0K0lj1iIRbRnF4SEh5BIV4ZnNq90YDXEYPBrWYY",
-	"onmkbAgkeD6bI8souldDoPv7B4MRe4qjuX0juMegGL5IchT8aoB+nBOGwkJbMMaE66grlmNceDWHpi2R",
-	"kpAdiMssQGOaXeGi97Ixb6xPkyfOqMcpTxJtA0HbI0auNDAeu2+SRKHJAs0h1U/hhWwvx7iZu+02CjLq",
-	"GPgcoynoNvIrPJsJfAmKg+NDs+7a7bxhv09lRhemXNRm3CJz/lKe8aU842MP372BO2t5uJbl1nu/mj/e",
-	"eXpGbijpAp+TLKFTEi2ihFjx0NJp0lxc2WeyK9EfR5b0W1tN/mbXgn4z7rHfkOLoN0RZliv024j91u/3",
-	"a/8/Yr/ZSBL6DdloXYCKQBL6zf2zGZXaKXa0C682TjL3kR37wqNGLge+MGV+tTAWpKDsot9QYW6i38xr",
-	"M5xLUv+dsDFWCsJtv6FQENNRBFaEJWd2PYLIPCXN25uvjxJee31Qv71QRuBDGKgObAzXutY/gOWdYsrG",
-	"nOSXpoUN/JZREmnLwnwMs4gkPlAHbQuwGpD+fsoVnS7D3WpF9cUWqpLZZvtEZm3EmAn0mC0s9tRnMhtV",
-	"CA43MIcRFKAFrcQAkDO0ekwz2rHnjhnKWXm1DBGDq5cz86Hdx8XEfQmRUW2HLdRcP04SSRxj65ExDSFo",
-	"qdUZEhfaGkQtof+yDAfoGD5I2WzETHIhPFJFo7+SCF9imuAJTSAkzWKwNYkyLRoM4FQumERXWOg3ySKo",
-	"PWKThEd6cwP0BCut6OqXO4qeM2rI0TLBZ+yETTUE3IjpiG2oby4pZ8f6ZD0s5HfR0Ao61fyzwq6EFMUv",
-	"PJpDVNPlMr2j/Xfbs8pTzfe0HvOp1DLz2TMi80R1sZuRaTAO2BuZtDdA5wLDvqhuG6hup+xS6zbnmoLK",
-	"WQlfdLiPrcMdG+mxpA/dUItbP+L95Qbj2EGAaP5qh/0g76wfyC1yugvvDhCY8OXguv+fva9dbhvH2rwV",
-	"rN4fkfalZdlJZqflSr3rTpyZzOSr7GRmZ4ddJkRCFtsUoAZAO5pUX8f+nZ+bvY3c2BbOAUBQImXJn0m3",
-	"qqamY4ofIHhwcD6fJ6VS5uDFq4mQeqfIL1hWY/uBON5IikvFpFqnpvQeKd63pKffDenpXTGctjkOb8pC",
-	"5zNjv4+FnNolNM4LFpqbEFv3V1keLE+xb6mMgaYoVzF3iXrHkTgqx2Mo8gI+oSEZsbkwN3hz+L9OP75/",
-	"/e7wxembH5MqI78/6MECLS19pLd0HvdjjmxCxrqcz4y9BTYdMGVhOdsnzbhvuXFhe9zth2SWjSMy42cR",
-	"+XnGziJylo8jcslGsyjm+pOOSKouIrPojRL6FJFPhdr9VKhPERGZ3hWZIt0ne09r4Ufz5sbhAyh+ynOd",
-	"K5YdEJX/i0Xkzas3RzGH9KCjLCPYwWPejEmwA8/ZzBbf2XGaWzHuqNOoNka39u0+y3X0dp60WCrhXKyl",
-	"F2uU04uYO/BzKLgMXraVa75JrXW2zLNb5tlvh3kWVsc6mnYdEwUdPEBIbbNREBQf3b2IiCJbpAzCSmN2",
-	"kYsSnUzOLn3Xny3DRd9zSuV5n5wYJSNdWw2hCLRvHGPdkJNbbXr8uRr/Q9ket4uNXb3QEddyvilAduCw",
-	"f6+kQL99q+nPAUbI/aU611EHYY3NzWPOxlQrW+oz7SZtk3o1D+Ysv0D/JBgMFFdiQHjPaMCnEXYMQOJv",
-	"MRFbpV8hGelTrsYM+IGMoBKrF1m7qpjb3gPzG8QyGs2D4+UM4fUBqsXU6GiaQ+l7rc5C0lmeMcI0YeNx",
-	"ntIUkn4NpU+d4dO1o0onweU+nvStpf1kQ9JvW1C+NZGuVqfHkH/DLEh2m1k4h4L4+c6qTBbwmFJaFBGZ",
-	"QmszEdyC/fuo1JBU/VHkmUt6dTljmWrQhFqQCb1ggedEKypoWwCmBRkx7AG7nAjLdpBr4ye7ZE5CnhlP",
-	"2DjWXVDA1SDgblX6A0AZFvNkeD9zos24wE1inlQposQ+zv1JnrkkTaDJn+EHDgtqnrlkVLdKoHlQXcyj",
-	"RSR0/aud4JnLLkFUDV1DMhUXzXmZmC8kZvphyi5oMQtyJldX2jgKhtbUx3OwuWvV5o5i6Zq5j8YssDZ6",
-	"Q1uL/Upyp5vngNvpno7BQ2iaTey2c990DBgh+PELmK9WoiWfsWnn2r4DGpzbLEwMEizohP02KxUfJD3y",
-	"/TVPYdY1yMN2KwxlWhS9K7a8Ir9o9/Rdd2tCzWlJUOroMIsAT0e53ml1E3Sn12Ykd4rtBG/xkPBOMIC7",
-	"QHgyc8fNQ2ZSjFgbgsuUaZmnK7BbpJgyPWGlIoCwyD65ZoIhSSZaz07dd8Z+DNeFHf50mpUWpchi9yRI",
-	"h1QgAZy5v8giIkWpGdFsOiuwWCrzAaI/CSJLbr4RYkK5+bOjRzdtdvaJzIQo4Kpc6TxVpJtko1Nz8PS/",
-	"J72rMKRi3gAiZbYRlUo6M0J/feCoN3ae12u+mRU0r4tx5z/In49evycNU07+/OHDe7/c7KiitWa2H/P/",
-	"IB/+8f6o8b6pKI20xbzhx89472dx509HH+JOBI94FjvQsLiDHULqWWzeMe78Sh5v2g5jp8xt8ouSiBR7",
-	"vws0puDVp16OGpdzncF2NTn8FYxrHsrIrJZen2yUhm6Myb6tDe6BCOExJeToHSVL89kqMsxSMXljcscr",
-	"BhzOi/GwsVWvs+GVr8vwwtY3pyOAJzEvvxhFb3r/BX+3cyPe8M2z8uELbmFz1oHNoUVB+MJCa+O33hA6",
-	"B9O/fskEHIIOrOYjkERRzUrZCFYTQTf4QqeZEBgUAHZuuFPvAKsnz7m45BZaGltGKEcTw7rE+/ugs2Je",
-	"7cl5wbgu5gS4rJKco5DmgmMgYoywdqC0ngIKy6Fnqs+VI2136PIx92/7SEHbu6OyourcNtFZXt8a7ks7",
-	"Xkso0DcLD5szS2wBKfIzzsie2fopoVJ+/X+AuaLolGV5P0BQOYTfPB7P1y+dYKH6mepEXu0NH69t94Zv",
-	"9jAwKrW5bTAowt9bYFS2gCbbcPI6qhahm2qKdoWeXbLMdqftDjZkvqmyACP1y8yy3J2yFvvqzbxmYR0W",
-	"Of0mkBxv3b65lilRn52tMXGFhL+Z180I0qVGnnobivmuZDTboUUBGZLmmjwqz5VFKy2xyTy8i0v/2mSE",
-	"bULPELd1Ii7JlHJXepItLwxz98OiqK2MY0azu2wrN/c/LIr2+vgXgrPfhedqZh9M0umiOEn8BuvLEtZZ",
-	"tqtNY1HKnRNjmB4Z21INCaPpBAqNVsgTlRJLCaBhmpkrSRKen8S8+5eTd29JEspQEpEkz4YJgDXkWQ8s",
-	"ypwTSjDGBT3g6QQqQiUDQXImBzCadgMc7tevTj4cvd19++7Dq5f/6AEQJSb/yYRRqUeMars89p4SBfxx",
-	"ENX7lDNsKO+TY/NQzlINnT/okr+mSu/AVOy8epFY7GMJ6G2Y/ap/EDc6l0mgmuRZnxyWemIs9ZRqZu/s",
-	"o2ZanDMOhjl+nFM4kGB4N3n/7mRpA8PzdvC8Jiv5BE64IlKwEFCFUaz7zNbUVfUCK9JAy1mgJV/7VeYk",
-	"rKBKW4mSLGU5hOUA2RG7ymCiKcly5T5e4IejpVkNsPY120b4+FppKgg5wjh3qkUWAv8MyZN9gMTmeliT",
-	"mphnVNMh+Rx38izuDJ/sRzEMIO4M4w6mgPHEjvnBeCHwy1tRXrCiWMxhQa766xcWd369DnYOTjW+Qn+7",
-	"ua/KFHzu4BI2q7sz/OdPv0aff13KHiwaAMsqtncNDY4Lsd0cOKz1nHT/MCCqZzWNFoif0WQa483/K1zH",
-	"z6wmojG3nSqPFA78RJQyZVZHk5RyizBhLAvQeEYccLfAddju0KPC+mD1xp35tuFjWsQf3vl3YVUA/ouV",
-	"CYdkZMTFrv2NhNK6VCtxItFUeKTqC2KR5HB1SPzAHPgI5q09EnMsYoTmD7R7BWeqT7qveJ34FkPVkMS5",
-	"pIqoCc2g0GQ0Jwm+wGcbsPk16fdamrEWvMOtY7h1DG/FMdx8tXlh3TRBtUD9aW5T8UpBILo5MPJRMbkV",
-	"/m8uwfLbL+KvCR3SfRqhXZ2S2UgwjWj7yv36Wvsc/umWW8YKplnzNldldvAs5UgPDgJWm3rGmPI5Lkrf",
-	"N7e8Al/AzZYSHzVJfdLAKgaXZf2tRN4usZOZ1fVD15vKY/iZ15VLiBFuXkG99KgVnSRB0hKijQDCghxK",
-	"y2Ep0s093P1B3RJTWkgG8clJzs8ge4hlwaVaMhAXoDJr2ScuOIHEKHi7zVHL8IK7jlhelTr7sBAu2q7K",
-	"OwiT1qVnjQApYi6tdF1mVGpFUqppIc5KRroJXnSaMU3TCWMqcQVWTsh7oSuzzNgW8zbKth4UnUF7+CqK",
-	"NVeGFy1uJVnIAW+XYq4PiENIQlD5NrCJ9zgZ919WdCKkJudsfkAoKWyTarKTEPPuCqinGTcHD4jOmTJT",
-	"lGetYUghW1DqO1wYx5bxcgp1u0Y2duD/8Ycd/I8vUTCHwj+UFun5KU11yQrz28LfjvaGmsfvBH/9tEbI",
-	"8zlVbCfnikHFtfHDkVk25yAN5kPbgURkJCnPIjIVGSsiokqjshj2/vo//Olt0/RLWwB0b60QLZRD4coA",
-	"2QcCUpGeQ1WkWSOynOkSwc1GVGHtCfIbJZZokGmqT+GipNceUxZArrqeCj7SVJ/AFb+2FnC59ezK1/yM",
-	"ddOFTxAh/ATMf+sAx6KUPHcUOs0x76dP151QCjDqpJtoWbIEunly7g8CKnrSwxdoG5A5e9wU+B0JUTDK",
-	"15iaIleQxVBknGuNDeO5ciz7bQ+u8xDdepHb7bZ/g6bbtOnbz/t32O39fVbiqRlwpZh5D/Zxu2dfo/gu",
-	"8WoR2slKnv9Ssogsrvxijm3Kcef465fx1y9wBcm+fvn5679jXkKFHlidFs7Faz6zeqgmgwOS4OaQ81zn",
-	"tEiM9SxkBgnShHENrXZTcYGkdKCLqI75LyXlGojkAMCRxB1QZ8TeJu5E5IIWJYK8IGikewKSywFA9KfT",
-	"kufQ9pz0rGUS82WStSRjF7mq891hxwskKR4pkrw4enn48fWH0+cfj4+P3j7/R0K6bw5f3BLvGq7BhyRc",
-	"g2r+FClTjAV5RlXOyaGxETQ9Y1Dvd/S4E9W0PJiaIiXHoiyYg+PycIUnf31p7Ylhx59Bvv6bjPLCmGh/",
-	"2B883dk/PkGI6epLdYZ/fGo2Xkn5GTM3Ot6vmSJw553g6pp8dYZ7++6QJ+HZH/hDTt8+WbsUET7Ow9Qg",
-	"Wt28rIvfU6m33G136iZuO+fvkoot2M+atrPKH92lO8BvxjMmN4/wf7AYoRfOoLuEtgXcpXLYoYQkI1aI",
-	"S7dPWQ1hXFNR6h0xRucGsmkuOQdU4aN53eEI3BIoFfJIRX4r04IAb1vMu4k9yE5VeWb0K0uGlpM8qSkv",
-	"S10uSk2o42OL7Jn6MkdAEmIHjf1sVBvPEYhmoUPjgkE/vPkp14owpfMpuOOwgZrTzS0uWX42AWP3gklj",
-	"5qVCadKFrRS2TaOfyUzmKev1iWdhb+dcX+1aHz73X/W3AaMErxW81XUsarQYQEa2xvU9dcMtzPsV2mgN",
-	"Hkh0lYMgmZAI+oOKaNe7sVYjQXoffFW0Ub0eQWURWdKomN+UBhLVYSqKcmqUpWSO/98WutlXzKeA1w4R",
-	"MxVZwhOsD7CICNkOvM+IFhTaV7pJGP8B1ihEdhdzBrWNYXwjIgrg5HAmCctyROGBPcGTPhIchSIjmp73",
-	"CRBKWkyQ22WUBAzHmK/FKNkWFHyw8MV12feqrYqLaRQMP0LrPYKAGosCYz/y15yGRwO/IUKDPbIOQ1Tb",
-	"TqPaphbVDP4Iva8oV6c4Q1EoTlElSlElRzEPnYBolX8RRSd/fRlFi66KOWK9nOh4Pzp6HD2J9gcR+B5v",
-	"Dl9EgDWyt48HMFy3peD7Lin4dEPmYomIr0nZow5aUVy4yuwciWwOJqYXAcvjG1VEWs06HGi7FJvmqSgE",
-	"J16j96z1irXXQDZlVIXlGka1flAL7ADWMBdTUIsxd44rMi1gqtFtB56EuLbRoT71412t6PFxga6Hi/Mz",
-	"LiTLDnwHZrgBSTYuFcscZDi8E7q1Cps7AV3Z5lbDjdFyNimS6+VwNXIsY98nm870nKSsKGypO9iyaSml",
-	"0RZoASMqIpT8mM3FPLNPDqHW3/z7kVqKYeE7RCQfm80G2MSguxMCW1DEj2f6CFc/5o6YIpPzU1nyZ7Az",
-	"uOSvkRRHauFoLzDjS7r7g0EPItGur2VEM5wqR/AIbIpK8D555/JiCHI4RQ5KRWhR7Ai5Y582BLRjf5uw",
-	"AxZuCf4LsIDEPCAEMTtXzooMIoYJ9om+HRIQUw6YWoDFuvRGB4SSMyEyXAX2aTHfHwwqJwngIVSfHDou",
-	"aTIYDGB4jRvyq+n6G/LzCUvPHeM2s8vVXB5518oMFGlWkDClbU+23645qYZUrS27dFtcbp0N2m7K4b67",
-	"/uZak9xNtk2zay5tmtUeubd/9XZ4f3iPIAkoFMfwbVtBH+FXjwKKCwRMdDySybkxC3vfPBTkNj51FyYD",
-	"ihChSwYD1P5fbTJMRXnBVjNwtFoNCHuN0SaXEFksCwd9OYYaTXVQVVasqKNAa6Rg2RmTsBPMZoyjBzf0",
-	"j8HdGCkHrEdmdH9mq+baisD9y57Y5PQDgbCw4EVcNht28RY1Dh/rroFY/OxsVo/rLwtR+65x+UfF5DUu",
-	"e8FmZa42uuQvpfqlPLynMJt/qq1u2CzK5sVkG167H31a5YStBhJja8SuEfr/7NbpymLjVn2KgRh0IXwM",
-	"nS9qWJJSTkbMVilnkO6Oedx5n3/9vykjdE6hhFmRSrWTzL5U3KkK0YbA/Jv4IMaQYJSH5FxpRtHpinml",
-	"iAFzdCwkzEcj0huW17rk8G+kyHljw+X7rYpeneOK2ln8vciCL4nyaqOtUUuiBmH4fNkZ7vpImh9zGwVe",
-	"IM/XArsUjc3gMYOxIQa8a+MQdcEVrNaKZdbONdFCtMETtkjs4O7z4q5IdUut/+1Q61+5DDYzGtHTuw6T",
-	"/rX57uFsz3gfLMYqVFNbihLK2+1DhuYEByniyfG9IRJzY4n3CcDsQrGvq0UCQEEIj8Ge1PP0E6geJlQF",
-	"5kwD9DekS1pYT8lJ816lBaidTNJLv3MCJO85YzPkH1ZuD2vntb9mOdNt0KU21zH92Fmq//nDZvU/D0Ne",
-	"v1LPOdb6W9B3W7b6LdPpXbPVr1/xU5n9u1Ul9VXxlOX+j4AVwqZkbNm2IoJbsAavTa0TYLSt7zvpt5ev",
-	"HAXjurfikuqh67i94QtvG6xuucHKypHdIsd5a1H29U2bcpPQIZRipjYViAUoBSCp+gwY/Gltm1zXMFFj",
-	"buWklgjidIobfj2rYz2ACqAUsJ/YJTygEYOJNS+Z627wYW+FmdW96MlPm+3lwUjujJvqPlZ1pb24uAQh",
-	"7G8ZO3+XdFS4+jEQvqZuat5v105frLPd2ty5d1LquYx1sxcn5RQUkSs9mEmmyA6xf11QrhMiLpCuZkoq",
-	"EBx8eszrJQsri1KrfMa3AOmxzR9s8wdb2+w2Eg70boJPm9WEHULeFcEifDzVtplZTWlHjCznrrxJxdxF",
-	"m2xr/WL/WkRKnlm+LnsnKS5JIdJzKLZNha93CsJOismcFrmqglg+qFVc0rlCFhvUpaqcehhKF/uJ+U7V",
-	"v9cFSMqZ7TJIJNOilHBYlxIjzVpI1hsS3/iQkLgcDB6zZ2QP0tJZxjJjVcacVPfFAt56Ix/pzkqZTqhi",
-	"2I1AZkwS82tkJijFncZOldsEiA+r9fzUtjY9DOH87pR+6oIkRWTQI1//D6lK3ch/uqYOZn6oja9HdsnC",
-	"tdXZvSQyN5dmfXkKeRhzH+ZTCalz84q5UuWq6dL0nPEDMhVQxU2tYIDcN9MJEkIvaF4YYawaUrq2suuf",
-	"g5+SIcYrgyf2cEz051JpkJqEdFMhJWKL9oaE5VBCWF0BhIPIjs8F3/kXk6Ki8ZYwrbgbm9UF5/vSL+bS",
-	"F90wne+bRaE0Jx/bqqhen7zSLp0heDE3t64W1YRqMqVzUjB6wYKZwT4fMyqQ36NaasM9KQkti93Q6kgi",
-	"SMdAHwwWDsJYF6RRjGMetLbaZtTFIHEv8qBjEUmgxRXrJ8O4c41ShRzGvOpTtVMRkJ/ZlR+4cH3yZlV5",
-	"h8t4DgmNefVdsWbVeHRuanyPK1mnxTXmf0dSTj+zI5nzM4ioB40P2AxlP4mZ1sX2K5smxktiHihTcsa0",
-	"WgQ4cf3BI6rIENdK6qvocOnEHeMP2yYoJOlw4Xik/Sj1SHyCfgs9YbmsUXQoOu+1K2DBUwZgtoSe0dx4",
-	"1hruzmKOojehioyYmRfoxwp6ttq7ghdMlYdsDwYB7Qw7PwpOMoDHlDRXgpMfX+9Ygrs/NvTxAsax0w6d",
-	"4Z6F0zj1bkZn2MF1sj4jXn1WHqYvd9GIbPHT66plqVN32327Jbr+5iMLRnKBRjismWkNKBSU85yftRNA",
-	"rkS1Ndaq4ExpkpWuzWEt7Kfa9rAUjQCMHVt0VFCoRkcQqIq+zUITEoguTtEca44T2Df8lqGhrgEHNZMi",
-	"ndCcs1NIczYiQy2ds7N0xPznFPo3EAdwp37gp3XBf8CeKSivqjmrD3PHmDst8E4wmAreiWp2JW31mhFp",
-	"K1DtFNXBALD/h7NPmkBSLYdUFphRY/QEcgW/tPYvlOwUz22eIvsdb5ucer1ouFMem3ZOm6nZ1nPeIxbR",
-	"TAI5ApjyZvLD7cB9xOtAEo3BPoXONaTxx4C2SktoUxKSjJlZvJwh5W/Mu8mUcVWyItl1/ypY0u/3ewck",
-	"QfeJmiNEshmjvoHqLZkxmYtMkS4e2CeXjJ2rXp+8wN4z7Hp21C6MZ1QOwafhemKXI2xSgpPHe+QvlJdU",
-	"QrsfLk78Zf+P0Fmy/0OPvGQjaU7pxzypq8066FCSMclzJt1v/wnxIhytcyVFRue1H8xNR1Qx48J/YllC",
-	"zGctXYyjUheVr2i+EsvgaEQSc3rBgIimOicthAL+l5B/5IxxJpF2puabQrEhNg0nvrhqQmfo6firYl5j",
-	"CF+T5dArhttKG4Lm98LWGXa86JjdAd4CxLaUjJ0CXAZjxjE1U9oZ7u0PwNMREpyaDvYGs4AY8fjrl4sc",
-	"aq78jeGTSIa4Sb8ubaaOJnx/Z7C3vivkJuaBwIm8vm7AJzLrY0uKuE1q3gJS0MJu07zZhN7HrtPY/VVc",
-	"9Mcvn5OnT5889frdRbidchQpRs0B4QKU6N4+bgCq52PmwCBTU2qe1ipjNDP7VkRUKmZBtNdShXkucmzt",
-	"7dLAZxnaJuLgvgcxd34L/mpmlPL5o4XzkL3ebMu9PnlX6kKIczj2JyHOChbz5+59VTkyEzIyWwrJddWL",
-	"O2NyB+gQFEslg1bzc9gYPFSI+RUI+dzkWUIs0k3+y7Ll9IAhN9dYx0oz0sD21VI/7kZ4JVdXyKZix+q/",
-	"piWwabaDN2fmWhdqww291s7749GfXr0d/u354eujty8Oj2P+t6Pjk1fv3g73+4OYvz9+9+LVi+HO7u6b",
-	"Vy/J0fH73d031HxTTnnKdndfHsf86O2L8PrNcSj8mtjSkdyIyir4MpWsdXMnsr011NNn969rdza9qi34",
-	"PLTLlKZzyEvMSSFs4gHWr0s1FpT32mgVapbWllLhQZuH1tr2ohWsv1JcElkWyEbp9pkDyx/gvnSdUr3f",
-	"2M3TKhSDe7ElP1ip3QraHfTmrCllG1ZJ2EuvVcr6VzbTwFj9/uOHxBOyOTqBR8oB+EcExA3RubHCAwAu",
-	"ML1PunQE3T0A+hLVm3uQp9/h0ThHcF4rf+2GT425ygvGdTHHrk34rQCGtd6KNphb8FtDL1XLfMrMLs+K",
-	"zX3EB2pguWJd+x6Wan1vc1Jbx3C9hpLNHcOa5bWLyXu1+xn/8evmpEGholuK2yeqVDPGs4R0AcqP7GAZ",
-	"ArHHy15EEmTvTUjXHfRnwTUHCxG8qbhgisyo0hgGNLfQTE4hqZaQrrsYj7GIjIGDxbtBM6ondYRBy58V",
-	"KoRQtbg8kB0e2gDlFKJd7rlNeZ1r1MfxuYUkMy8ZVjEtWyWHs1kxd5N/GL7F+kq2ekeaYWsXLd5L8xyd",
-	"G0Vo0ZxmwSFzT6DSxvKGRa6QJrIQd0SMfmYpJBd+/TbMqN+zmv1dqcsTXLmRIwo3BpVbuUaJXkdzQgHl",
-	"zdTlxt3bdYvMt0YjlyDwMGhFlnIrWsQ84ZYgHI/1yUde5OesZldGS5mXHIlAxQWTFsZuaDxtQL61tYIx",
-	"D2OENNUlLYp55Yw3mYZQtsMD0/DKCBdnl8EO0KU2ayMkoZwcv3xOHj9+/APR+ZTZ/LBLDSOyYksErDYn",
-	"K7eAQMk9Gdx+bvi37Rb+9tFO3rh6xkBG/SpNaVFsHBLbdQvo5hpmMxMEUw62fagyLsPwepgkeITZ3lAL",
-	"QCde93JiMfWNHGdl4YiFAVoFI+JZyXoRBOaqxAAklW1ioXZTXPBQHZxdIOT2oqLrY7n3BAEu60OugoMI",
-	"4R1zeBIUsuRFATkM0CeeC9n9bhSghSav5WqrVEEtDdwYzcdntweRbi8hGUZF2zRGSwL7dlKUWx30YLEs",
-	"/Krh0qwtAS4uN9ZCwd6+Eu+/6iaBZTOmRQHrm4yYvmSMk2QsxTQhXVvnYT037JTRIvhBcEbmjMqYF1Qz",
-	"2YsIdWi4g0GfHEEj99hs/M6HxEJ+b8/ZQMoVtYvvghe7wv54CTWYGZ2Tbs7TolT5xQoCQAmkkeuXlS25",
-	"zK/p8tMO/CTsDWB2FKFjzaSd1vYM38NUuF3xoPU6vI30gFhBI5PlA9lGv29RY7wsdSmDibZtgncTAjdK",
-	"RjKKYYlGPQIQ1bbLiWo6oophr8oxy3JrOCTHRy9enZx+PH4NzoliuhduygOSwDMsghvUtcU8lbnOU1qQ",
-	"jIG+CMLcEXk6eEwSLvSpvdAXVi/4WrYhEK9jmXlYrx/z9+WoyFPQY+wTm86CZiRQxsD125LiP4bpuNai",
-	"C6LjKUwbTKedNXBYmFL0zCyyVHDOPpkN4N1fAQKK6lJ1hmavL/Rk3oFYTJar+lV+noFYO/v6ZZzzPLzc",
-	"TFkq+Dg/K43HhClkeZFDlN7m8MPzpX1ZDfF7Op35eq+9nf0/fNgbDAfmf/97/aj+MZR/M6WaNAjMLaL7",
-	"yQtoVBqP87R/3XVjrnp8u98ly2lBdDoje/v/oz/oD/p7w6dPHu8PCXywVPt/IHU1ePrhhJb8nr+gXyT3",
-	"9xUPSdPaBapOyWg6MT5Lf7F84ad684a9PZlJMWKBYsPZs+ZP0ClxI9AH0nXU2lyQQvAzKCBi/hTK1SPb",
-	"d6dAfazsBTlAEoLqYpJSKXNsiYbaJ6bBhMGmzEshzwtBs5h3bZNhrSgKra3LCYMAM7pgvh+2zV76EEzM",
-	"b6rbYz3ybyyZNX/7f7XyekeddALpKHMY/7VBs0euiGZ0ukzk0Vvd7XELvN2BcDqnthKNvMj1vLWVIjdL",
-	"IYeT2NrtHi9qV60zKtcBU7ALVrRG8/ILRsu1R/EWTn/uF9FaA5mIIvMM2NUCbBtSdcYtN+RcyQ9fKrN9",
-	"mX+htolQuowGGNHs7JZ44O+lJ6ZSQZt2xQRfbtsbc4+9McG8BxtuuMdeozPmdc7PochFCqCw0aJGWAS1",
-	"umJMpCgYSapnJTHvYrnXRyDqppqVkhT51y/1sq8IKl7izutHZXAef8SUJjNqLI5gn487xiWHZ8Z8QpV3",
-	"z6EfxQ6w+2TwwwGpOxHOe3hqvAdSKR8FWA0jBthNnFAFrFL+19M8UwnpgvqzPT1TluUABeJ69f1TgGgv",
-	"vDpxZcdwfczBqHCTwhkRJZkVpcpZKVGpff1iB6UE1+E0KeA4X6thJVi1Nyj9Cd4CLI66QjW60mr9YYd9",
-	"mjGJRKf1banapqBBxW6bw85hJ7iaQkzZHCmnTIpTUJKdYefHncHgyX4n6phvDc98vLZpW03BwzSnhIqz",
-	"oT3Fium2Q2VbufQQLS2BV2M1ZuteseCh7da0wo0g+k5gSh3YbQDH1+iPNYPhBlr8AVykKyxBeOVMTGnO",
-	"vyOTL7TKNzP5AtHYmnz3aPKltUXglnF49BomH1R+GCE2zrHMp1OWITAcz38pGVn0lIu5J655XlkxJPv6",
-	"5eev/0ZLkXLN4k6bVfYErLK1zJtAQm9g3uDCNML953kmaVmY97IxiGGHzAoxHTGZM7J+PK0a2MMYHTWH",
-	"emmpVr/+buyOrRlxp2ZEGi7EZr2zaD58rv64dvfZsS29AzOhKjupd6HmYNqcSaYQfI4qBAaMua12qWyg",
-	"A8AaWCjJUNC5YYHYJrnSQmJfWy5DF/c0z5KYj1gqpkwRXhaFpbkHn5imgC3oSlm0KNNJc1ketl0tOG5b",
-	"vq3vq2VuA7M6uonljOGDSljWaKJbJVmDe/J6P9RW3bag4A7a6arpXRX828hNqr7pnbbTkVGpax11Mbct",
-	"dbZJa4ilz83sWdEK9izBWdhvF/OkFqNK2tvuiO+6syTyJNcr+u1uJ+y2GEDLeXMI7cfONYJhD9OFd7Va",
-	"cH14S+phG9PaGqPrdeOtofquMEYXY1s31ZObOdxoyNoC6MCSoAUUfgCCb64PvLZaOK27P9hrwFU4zLIg",
-	"FH4rjvNCHmB/OZJ/nSi9v+kGlDh7D2K4VMXnnF3WEtFbjbXVWGtYavnFgrPQ4klfW3ntfq6t0et52cbJ",
-	"aNJH0ElivNmJKDKLnx/WYiy2m03FBWtVQd+AH+KpuRdfZeue3CqQM3ZVBzOM1br34LNcneEJdp/rEfve",
-	"zmJZdCNuZ79eytLfZHd+zS5Y8e35D79hv2G7qa4Vk0Z661CbPAqrBLH+5tqbay0yfEXee7lzXDFGKJ/X",
-	"x1YHVyQh+qKPdOSSQMSiSzlCU9TvkAUoFU96V5cR12DbvgWKuXBAJ0KudQ1ywjm48paU+BqCZB/7ntr1",
-	"st3qb2kp1sEBoa/p7sOSZgEDKOhVixPZ7hdr/6FVKNlNBIhusoT1oEvJWWbRu6W47GEaG1gjY56rRubI",
-	"twHb5BU8EijUakgSKQqWRDGvyPETbL1OfkmWC9QBQxXKQ8xELxYeA2J5WRSQyG/VDx9h2n5TDQb11oCG",
-	"RgM3U+ZA8G9mZg06Duw/VjQcFFTp00Kc5UA0Efy1duMByKuvrzcfvu1VzW9rF9eb73lsLmh7rm1Q6SbG",
-	"bkt6SMUFB2FFdBOAHkp6OMC2MXn5bMKCHQlRMMo3LJ9fkl8j916AH7KGypvT//wcykStAWvwg2vAcoI0",
-	"7AA6zP+c5uP+lHaijnmXUzts0EfkzauX5rWwnraaUguCEkjV4qMeu0eBbNgnGcnGSPrK0XmJd5cBxOxm",
-	"ZWJGyjYtEPPytC0Nu6fSsNLqdrfn4t9XloPhJungSCriPFfPYDZ1PkeVBdUOwXp1tIJQPDYtlSYjFvOS",
-	"Q8lG98ngh2ipeMzupjOq1KWQGV4VMGDMRJGnc9J9sr8PILJmp7D9xRe5KGDGey0AIXbI7dVkIMg3YXZw",
-	"S30yZVnLUjc/kR8Zp0UOGy2+p/FdWTrZ23/85Ol/+1QtZR3mEcO1am7TN7+u78Obt7vtYrQwF9CiC6tm",
-	"1OgaE2TU4dMr1CEvi6Jlxlo0YDimW5jVxp5Zuz5+V/V1LdIyk2JUsOl/NqW4mUaROAKtYYtEsffn6xfc",
-	"55WmiDq7S2f57sXerlNlrifaaJKOzjUIgE9DVBvSSJR6OCooP98ArBbH3PRpj7xF7ZWby8wZzdb/tmM1",
-	"763KeQ+a9NuoHixR8S5uTd6T252ylbg3nnlBXHK/M3WBG5Uqkvzp6APZNSK+O2VJr7Eo6s38vS/T2jyK",
-	"YJTAu7/eK53BQ0GszRvq2Zq+1wIdByTRG+2MY/CoHdHvInVGkfPzA4+ClosSWcuVFjPstLdeYWNxuL3J",
-	"B8uwcXfF1rUHtcSlzZv0fw8iYld1V0gi2aygKeuR6bz+SdsRsLz8BIzHrWv/75M8ndTJl43OV4QWShCJ",
-	"sA0Vz81o7qzTLi0Ki583NYdtvKBdN1RjucPkxtvgRcJHtkFOVqf0fye6x36+We17OEkK5cB6Nk31iR9A",
-	"QrjQxKPy2wC7Ylo36hPMxi3Lwc38hM+dnCMAAQzMojxLOpuxwhrla5srLaLzMEV+N5bjb9bM3WbgNsjA",
-	"TTdcr5X6R78NbIayEaLM3F8Fqv2RIon3IhNCebYrpI8itMAsQ70wwoiwmPuQg10niiSITahP3U8J6T4Z",
-	"DDC7fykFP+vZBN+FOF8cjmRjydQk5mD+qANfJbZOaGNFZXHdUL0ulUdT8JG8oVKkm3m+J6wYb6xj1rel",
-	"Bzd0Kt8ITTKMJgGLQckKkvNUSMnAQWzzLZ0Ahi7moHIxf6QZccrnzrzMN7QwmwPLyEhkcwDFBQFDmazE",
-	"KFcoi/2tHvy2vFtbjjxdz2P6bJEt1qnQw5jsiRgb6TZnDsP4ppEIoAYalcaR4gEGWiHOSM4RpoymKVMK",
-	"uQlVzKlkHsi++2TwGFWbOdFqMnsmwRONxsv65FXGpjNhlifp7g+eEHpGc04ER+BnDNnF3A6sF1Q2U45w",
-	"+UQDkJoWQd6pKneoosyyIv51AWhzeXP/nLuRj+de3T3nc17fXLGfeYmGWtwbaMW/GS+amw2nvGD/Alid",
-	"7OsXhfMqyYXQEuBzZhJr1EARtqrKvYcLxJndZ8fLTS541C4o32s/oV8UrVGy6OoihyavtnlxfJPBrmst",
-	"k++0ba/1I29Wk2GmY60CVqgv63J2OayjMUxoZjaOSwrwramtqfMaudcnzgoPDO8o5gk4t94ExyKWhZYW",
-	"6xXkCrj1FwD/7aMuRVlkpGD0ghEuYn6V1sfd9qYZPJtECkr2NrOHYVLv2iD+XmtZb38n2zhptPv0wdNG",
-	"Yaqofb9y8u94c7EkaBuC2LgXEMAXujCnvfUM8F235W7e+LeR1rU8UaHl7iQArGhjf9seZmOGQ7KbFCI9",
-	"F6Vu6O5bafNut/UHbHe52oS7ivn7J8QEbybG+BuTKhecZQSw+mdUT7BoVSH1cgmFO5JhUgTukxHLCiSF",
-	"wKRHKYtKV4IA2zEu8WJYF9J5hVUAzDqIkdvBBWePVBWDC7gezWstVwN+DGBSFOlOKadnCApnidXgWXhX",
-	"4xtarzq4MU5nA5dHfsE4UwCmYXHII4KbCMsIIpBHZMq0zFPlK5cO37+C+QkeYMHKl5/whqYTc1/gUbI4",
-	"HZWkRL4GKZdkGrC2Y+E/Lfz5peVN1+FrYZ//1Nyp4dEflpBGVGQfFWJHRx6X3D8sAGhzTCVBHXbDkyC+",
-	"qWkhzspFlLcaPPOUzqHLqd8Ewdx05+cA/AD3ozw3LwCpu4qTilr155BlESkivD9CRzR+moAlX3Ataaqh",
-	"1NaTN8PH+aUUmtYaNhgQ2anaS5jLG5/ydyHPkR3Fz36Rj1k6TwsWedAgc3escQ3uWm8oWb71S2AGUB4w",
-	"YyKmWEcZEZWKWUXahbHn4M4ZVZORoDJrvCvgyWhN0wneojaOiDCeyvlMo66QTIWznYm0bJPH9xVbWSjq",
-	"s4Lyam3V4ZX0hFVUhcFjfGp4+Smv+A6dzWqpXxU1pBtQZ5R6JD6ZtXnBiNKS0Wk/pB8M0xANxekzozxn",
-	"VGpViX9ElBbpOSlYdsakUSzw8aEmMXyDnIHE//Tr/w8AAP//",
+	"7L1td9s2uij6V3B0z1qVO5QsO3GaOGuvs10nmfE0SVPH2Z2ZuleESEhCTQIMANpWO/kB5xecr+fjzr5f",
+	"77f77eSP3YUHIAlSoETJThp3stbeHUd8Ax4876+/9SKeZpwRpmTv8LfenOCYCPjzKIpIpganmM0I/BAT",
+	"GQmaKcpZ77AXThaKyHDYC3oympMU61vUIiO9w55UgrJZ7927oHfMmSJMDZ5QmXFJzcNL78JK4WieEqZC",
+	"1OcChZQllJEQTblANMUzIhFmMXr15NkOuqJqjtScIIkZVVSSGE1pQhDDKem6HNjV8kLO5gQJfQlJIi5J",
+	"HCAynA2R2SsaDfZG+/d2D0aj0dp9Pz3Ds+X3/wcRknKG+BQ2IIjkuYhIgBRHkrAYTXB0gShD4cl08AKr",
+	"aL72QycxSTNuNkWyBC9I7AGwEjkJ0dWcMKTmVCIqDQQVFyRGmMkrIvSqMEMEi4QSgQR5mxOpXHCnBIXl",
+	"96LF4DuyaKyPsDztHf7U09/r/Rx41vucR9iPBW9OnxeAiQTBisQlgNYB4ZQosRgcTRURy+99TSLOYqlh",
+	"fIWpQhMy5YIgJRaUzRCeYcq876dMkRkR8IEff/xxcJSrOWGKRlh5UMe5qk8Y3kYQuc5IpHfSD78lWBAR",
+	"7qzby98Gp1iR5zSlagD/Xf7WqTkaiXCS8CsSo4wIlFKWK7J2J+7rT0mKKdMfbv9EQqZKYyQcSy4EYRol",
+	"WMyvNvyUJKr9bHKmaALfMO/WCDrNk6Tj8fxtYNc7OHnSuhdENT1Hc64ZhuCpJUFzjQs0I4wIjXaPEU4k",
+	"Lzad8Jlcf2ZnXOFkcMxz5tklXEQsTyeGygS/kijV5K0xUH9kShNFhAwQnTGuX4vCRMMtBLYX8ulUEgW0",
+	"phdMhSZyTWNr4eKsa3CMs2w9dyCN5V0RQVCkX0BilGeajDCKcIY4SxaHKKx9I7SchZ0zQBicob6a6zdg",
+	"QVDKBdkZoqOJBCwqvqcAPFQico0jNTxnG7KUvw3eMEFw3AZ+cxUxrujU0qcsOQ1OEiJQHyeJ/SkN9J2w",
+	"O8MrMzwjOxuC/l3Qy7DAKVFWmh4nlDDlw86TuFwL3IO0RMZsob9I9Q0ZVvNe0NPirXfYMzeNabxyQVMu",
+	"UqzMkh7c7wW9lDKaakDuBT5EOeZpRjRTJ2uWWN7XtrzyhttfIlMCrwMh3BSp1tXBO257aU94lKdrjze2",
+	"d7Wsrbj80RbHlNZpmF7XDzkRC7/6Q53bastGE5JwNtNytNzBW3hPuQX32dvextO3Oc3IeijrD2YrwEzK",
+	"99z2Cp8BDzeEvrzC7zU/cQFkWRCVlu7bgOoS/I0XZ/C/0+pyFhNhF9ikquYSXbK68RqN7vdM8HR5nfYi",
+	"wiCxsVb4zBIVTQnqnz47Rvfu3Xu007pS8/xYy3//WmOsyEC/recTNbUlnvH2BRZK5hZrU3z7lT0hONaW",
+	"07fw+eXlFddRP9SvG4OSQcKdbdYb23eNzbPbL/opOyUKi7gFLfklEXGulwx6yo4+eZDQ5e9TnEh9oYbA",
+	"bcsmbCzM5zwSfMJ5QjBzF1fyi240bQ2sZTbUXEaDD92UbF4JygX1WSbfG02GSIIycxMlEvUFyQhWwDNL",
+	"VQXsbUkuicAJnDu5zhIek4I5+jaSFR9290AVSUHv+e+CTHuHvf9rt/Iz7Jrb5K4rkcrlvwt6Kb4+Mc8f",
+	"lBvGQuCFvijVItE/aCj1yt3/sLztZ3mSDBS5VkgSLKI56PNUJQRUaude1H8mCIvmSCqSppTNAoSjSK/U",
+	"aOMkbiWBt7VNp/j6OWEzNe8d7o9G7fj+WmGVq5UHJfUt8jaPSZqP3uiQ7MJrR/RN1yM6I9Gc0YgS1omQ",
+	"sJR0xkis7Q3DlezzmKH+CKUE65vYIkBYFqYaF3RGmYWJDwiqXEN3ohutILozuNByjnrNi4y0rkU/6y6h",
+	"6ynAR6s1vBEzrW63LCPXV1WDd7JB+fNGrDO3n1rDOB0X0XfEo2a+wBdEaiNSCzxwluCptgKRIEosDq1B",
+	"LKQqHFNUFp4qjfj799Gc58J4BIX1eekrxuYEN9UFWcDlCY8Xj1HtZ/BnYca1WQrX7Vckur+/H8BTV3Oa",
+	"kGoZ56zwEsBCaJIgkTOmjeP7o0fGXgVwGe9pBa+Gr6yVWRwcAL4V/97zsY6TKfgD/Up7+PQMz8JCBb60",
+	"XkZt9T5GWDOThCDOSLXTvX3YqIaC3kY0By/vsHUj1hvZtoM9P7tzsXa11u6iX4vi/jGNixqT48LnqOJC",
+	"afTR8EwIjsFFMwiR5EJJkCaE6R+HKCwEYoiyXBk/a8qlKkjRolTf/JMEaI5z/T9MrzkhAZpgKUmAMsFn",
+	"AqcpITsBCgfVW8EpRXDjjcNzdqblOhYETQS/IAxNFhWJaT0MHDOIxgW7BJKIqSCREYPVyg0N8iQmeql8",
+	"igiO5oX2sDAfDBBGV1xcoLc5ycljd4nmcUauNM3AzTuPUU3hBNCcszrL15TJc4UwKlRLlOhtTriaoyu8",
+	"kEP09JKIBaCyQRypmX6sUXquxYAW2Swm18E5kxxhcN2giIOrdKJfXW77ao6VFqDGAYUnCUGS/koCwx7C",
+	"tyFSnKP+Ky7VTJDXPzw3J21YDPjGiP6WVATHpSdrAdCfkqud4TkLMyIUZZphhqgP7qTi3YFmNQg40BWV",
+	"ZKdClImGWPF6wwP7AOaCUs6Z0WGuCJ3NJXjUkJpj5sDE1W12AnPo1Xk8RlQhgdmFRASACV8LkOTnTMNP",
+	"QwvNwAVYev4rz6Vd2hD9aM8q1GAJD2uHHRj/abFbh0E2dRJNatuIQKBRiCb4HeSv9Lnr82yTZICGtU/H",
+	"ZIrzRPUOD0ag3hh2caAZ2xrm8YLnl6DIPyFZTmWLIE65uUlubbvG5vVbmFnlCl0YGu1h7WoTyi4cLczL",
+	"qNe6gbbnzOXS/5rLt/nR2uVuYcf+ot88xjcCrNbJOgK08PpcUBav0g3HafHyziSiV1Euqb7AN5KIjgsU",
+	"JNI8NdbyA1aaSyJaVUJJxE3P+KXjmF+tJrgu/BY1wb3lttUEd6HP89UHDiEHV+3Omf2pULlr8YhWRpWv",
+	"VbfdVa3FQ08Q5DbtlOZaYIHfQ/RqeUEv6wExxZG8oFnbOkwMzM+zR2vttVeUrIttyExL7wyLNtdxpt9x",
+	"2zj1KsFgSqxeW5bgNoTP7Atue2GVvb56aY5dngk+pUlbaKhpfN/eUjVzW73IGgurL6viYLe1oHfmVUSq",
+	"b3lMTfJMEYV5kyUcg6czMqkoYEnliaIa8Xb1hwYxVvDVbiRXf/Mz8LnoJTRs7uIT2lBOH6NQHxREa4td",
+	"L0c4IVtjRhm8s75inGWJJfPd68HV1dUAVp6LhLCIxybKTK5xmiXgmciwlFqL7R32juKUsr39e/cP/lsv",
+	"AOjbg8D6wr+ndDpMMbiROm2/WqHe9I0g6b5qCYDHgsRapcGJRFgCFNGUkiSWqF9tWzP6cg2eoLHBDZlx",
+	"Jg1efItjm56wAsKZ4JOEpH/6RZq8GQewMVGYJnp9XGTaEIXz/PBfiiCaJFTSSUIA76XC4CXq7eKM7l7u",
+	"7WrIgzYJrsbe4X2w4bVx0TvUy0LFuioHnzahDicJZhfdz+eVWbsXJ3GiwQh5Psa/0s9ZhoUEc2zC48XO",
+	"sGciv9OERjeF0If/WbrcUfzh/S8f/jci11TDRfkhVLno63B6VMGpXNpHA9KT3OySaHu7yIeyXijKNGML",
+	"wJwAlzHYgkDiExobi9K4dgCOBaewMaoV4CzAuBkH8i6/iB4bB56mCCfH0E0G833B3rpb3vfOjWhrK2+j",
+	"TXRyeFe7aXq2l3f3PSPGx8CnZZxcNva4lBu0aqP1m+GLz+AwY+M2vwH6H0XRh/+USHx4L4m4/PAe4fwa",
+	"iQ//b0IkOkTAfLsyinsVAVSr+2gUcFam6XwlkeAJQSkGRRZ+NQosz4gAUAAxaLzHEeQsaQkXExwpeqlx",
+	"HugArGCGk6dCcHFDqL5hBBEhSC6Maaz/KRWSuTaAc6sKtYLU8j2tfhz27k33on38iAwO4m8mg/vRHhk8",
+	"mo7wYH/yIH5I7kff4L2RcwwHLr8utoRea8tbILO1j3Ykb1iZ2CjNB4n+IOonfDYjceU5Kh3n8U4F+iLk",
+	"91HI1/3CpiRcD4KAjwth5MYQ++HbcMeTtGYT4/ZGaDQanTPrJnuMJmTBWRz4suT2RqPRyKT3+dL04B6b",
+	"mdcHVKZsds4cn53N18ViQpXAYmEWesXzJDZePCxRmkdz/b/CuqzVnKQIJ8mOccrdEptqTzTs/JLimXfG",
+	"HX+JExqfCcyqlPEbEGn1InPEMVUEHaIo4SoXhKDBeT4a3SOIsHHEc6BMwGfZO/zptx5oeRqFwE0uxxmX",
+	"oFbp21IiJaBxT6MHvSS9dz97Kb6GWrvf7Fbh2N9HrWimen0lrQJR6Q5UWuXhMQoNOEKUUGk91UXqsYXK",
+	"OesDnFC4BKYQkO1d0HuxcN0DH4f83S9sSv7KFTRL3plbpJVmuurqx2t3v7Men2c8Z/EtKsSUKcHzS9xq",
+	"LjjK8O6jR48e1VD3foW6L7lCZnEfDXdfciQ1X6vKJ7iA+IeT0FuoCMbnphE65vBDQvCFkUWfNzJ+LPwD",
+	"n5O1xl/xhEaLG2LRC6602aktfM1SgHOTQ/ScoNS9EnOqkPkMFQjnKOWUaSmIIixwpD78p9ACs+NjOUNy",
+	"kU44YKuHV5f+BpdFb7Wk3rvgdl7rLLlFRiwp2vv7FV29YZngkf6oNo6fMkXV4uORmJXA1sMRIMqiJAcN",
+	"AqMCCMbWnAiCL4xIyACdUN/oKCJPCKLlDVSC8CBWEXyFFwnH8Rnnz7FYSXvbOT+U4Bm65EmeUkby646W",
+	"zZ5j2RRVIwbU6IxzZJb6UWVyoTBDYoqGmf6kMCFecFIbdRtDcZ40oBRQRAP6zTNME3JTufAcHA3W04DR",
+	"h/fqw3uU8phO6Yf3WktSggwUSTOJ+kWuCY5UTpJEq1XnvXvnvZ31UmSvBnkH1d0NIbujjwb0qtIOCggl",
+	"wmX+DOA31aoASjjTx2ALoA6NWIHaJJuFpMQCDuOMXxD2ClPRQZo4sNfnKeVY6ad7hz2y+Ot88ueIfk//",
+	"evLm15O9l/REnrDTg+j45MHJRfa3/zj+66MhWfz11/jHE/o9Pbk+YaNhtJ+wSfpsFP/tr4nJCaSCyDFl",
+	"vcNH2lYUZCqInI/dCw9G9x+614oFjCZ7//hh/sNeOrp+O1q8fHC6L354e7H/F/bN7OH1w/k/RuzbUfT6",
+	"4fyH/UgfjX5qXISmoM6t+9kAxE6tT9RLFvoGzUBkvuRAOsbRnAwgrZ0nnqK85AovJAoZH4D/aU01JYQ9",
+	"OH+B2aKof7ux5cEzly/JITr98F5z8QX5FcVYi5t9JAHfi/yrDnLBMRU0X9ILRuWKPxqpnGr7ADInNP5H",
+	"cxKD5pXwmSYDpTmCkijh0QWJEc/VY0MXNtUhdIo0Q7vlpmLTqONcpda4t7ZVTa5Wi5oPrCqO7Pqm6qG2",
+	"+sfub9IPwCm8YThXcy7orzdm7UBLpZaGeI6AG3x4vwLzdiH5oVL291ylxFnZx4sTUCkhLduuWyOdYWIx",
+	"MowTAQeyjnD4G13Nuay8gBULB5d/E+985b2rDmrpfntOMs8yLhSJX5CY4iI7+CbntciI5h/mFTlinCH7",
+	"kQ/v0SG4fHazBLf5bvXx7Bqm7grbA/cIy0UjWDU6MwH/T6TkfCXt5hRkIRh5q6w553p2azrPG0nELVnB",
+	"bxRNqMSK5JAajcAO/vB+FS/+XAxgE9W24Pj+u81UjqLcCOLa+6P9B4O9vcH+g7PRo8PR6HA0+ofWIVID",
+	"o1poNuhN8yQZ26gthHPRi5NnGl4xBMSpHIPDvaxHSLBUYxATS5+6V3xK8KQMAveCXp7Fa1fXjB13h62G",
+	"VxtyWpYBcP0PzW7wrSnWT02gICbosnwxiolEMWdMqwV+Y9acgmtygon54b+UIChnBOFY6+sEkYG+07z8",
+	"LliZr3lKiiA6F1V9i8littx+yfsIuci2VnsIUX/7KaMQJoTFWJwZRfa3XiY4JOKacLsqfm6ofkEvF4kv",
+	"j1TNHc8gvLkKblihozQ1TvRjE2KLY8vDL6FeZOnsFq8Z0kj+D3jDvz2Y7kXD4dCbYVilD/zUK/i4XmpV",
+	"CM8nv5AItJdj8NYWzp0ia6MOAGvBjKuEjFoi/zf7wTJoGLladf+6ygV3C0ufb7zdvy0SXZwSCZlezf2U",
+	"NOE50gLDqx4Cc4ITNdcYnbPqb8bVOOJsSme5XubP6zZh3+tdKxTrPtUWciao9PUJ8ZT517dkqVn/yfIk",
+	"AZesZaRLW4x4TMYZlwon3e53mH63LNdSCDgsDXggjtS/40lkJULxpoJX1d8S9K4HMz5YejWt5wntBcuZ",
+	"Vs3sqpp4Wc6HDHpsMrb1yOa+qScj+9gWNEsUFjGf0GqMGhRaJYHaAB7jhUniwfH3LFk04Oosik3GbrrI",
+	"4W9dnqGXBOdjScQljchaZzLc/drerB/n6dgeRP10vsOCpugowTynvgPVD5IailbPvuYRNQ6fo2+P/Q8r",
+	"g6ZrcS3DC1l/+QsseOR7qSSR1r/Mudoi1uqxo5ngOKEasphCofHabyuSkGzOWTcqgnTrqCzcX3UKhsBN",
+	"amtdS+lKTkW+obeQyyziK1kY1YUu0okwLmmSNEB3jLUkxyzC66HW4HKQElklRzaQpg40zwnW8TOoGEN5",
+	"MkHJ6ep8rNiIxaAlOilw0OUEXrJfosoa/6udXhdebtKmDIc2zkmcvHI4N+R1r2Dmjtg88NTLLTHzWn3d",
+	"Kr68xHybtYXdmPHtsqON6ht9PGnjF1i+VAfzaAVjarZGgGRyyEMHRjWsQ3LPlgKtWoSPj60pk2zwKufu",
+	"e6NbZVVtbOcIzEiThZ8QpxnJRknPDvdZXxfqspkVHMbHQLoQ6hug67WEmlLm/rq3Aemu5qR1AivuHb60",
+	"f/xkbvvZvW9A08zWnUJ2+mFvRtU8nwwjnu5ynNGBZg4zwnbLT79zH5cXNBvwzOx1kHFI7SizuFczlju2",
+	"mdtme+vUyT8oV7xjp17w7I/AkO8YJFaJi7u2lW2FWausuVMAeNcqy4rIQeG3qInFiCcJqdRsLCWPqMkx",
+	"gq6DikZ5QonwODLcRn/LvpSaXtDBbIp5iilrWBwvPryPMKNvc6/xs5XBzybjqnbMo7mdlRVoEs15Amkq",
+	"VHW0202XsWr96Yr1+ywkBo3EClDUPZxLS/dqL+WJbGVgNA6t3oNotPrU2hXg0DRDTUKfEuwTU55TETRN",
+	"SfwY5QBNFGFJBpRJAqm4lyRZDD0yexNnov7saojekia4DsZ3jO06GLChOLUHvemheU6o7EPYcE+XzQ59",
+	"VZfL5LuNPxP6kMRkki8/s8ZxiTOq/5LDJ+bebueV0umAiGxX/z+1dRq7xasAPrCiKWWf1XoknTGsctNF",
+	"sLmqTTD+o62SJJiOoVvOeE5ysdIt6eCMeQ667mzxnG3Ts8WTtuGP82SzTbXJgTJ9K6ZcFP196l1y+tD8",
+	"CmpLu3x5Q5FOLpdcwi+OnnjDAlIZR5unoXTlVMcsNm50RE1DGdt7CNzsK0S0Y4FtpTOk2uZiaowZy4kn",
+	"svd3gkWyQDg1RWIMRUXp3tLL10OZTca1MxpDuqz0HfJJ7SxNWq0WkvojtqldzkyTpHi43cdzSGgg679e",
+	"9p+10ZAARZhFJElIjDgjEpHriGSqKA3voEoVLtim21/fxfS7IeqVfPhPRRBWBLRUn5jJUyK4/2XHZ6cD",
+	"yAcYjfZ8z77NucJjQUxdrwcCBuLQLh9am8SoD1VV0N/4Co127GFAU6eVZ7EeJLLs9LjStjH7rLorGruo",
+	"2n2Hh7ePSPiUWrfncOMw6ufc1HdrKw+qppMNiVITwo78W6LbkiOtIrKVNNDECJdxtXBmr4ho4f9eMbRh",
+	"nMGAayvtf7W+tNphu4ketJGS0kmD8IgenzgvO3Ht7z0Yrd2RV7KXr/hmv+MblmX85u9YlvblO/YePFz/",
+	"jjaLoyWmUQnuFVGNoyeQbYCVVqd6h73/+6ejwT9+/u3eu//uO5B1IvRkldBc1Y5njcBc82hdymzqD12S",
+	"LDXQrvcnfmKG3kyf6c6XG5zYz29XsKOqSXHhhJoIntMkAT7vVspCJi5oCJImFHKFc5kRFuctHqhqf87b",
+	"00pJGGeCAGZAYNe9EHEB3So9F7R6YJpQm3RW63cxfpyiQX2EY0FWreq2HAa/K2u9mTuCZ4ThjI4rm+1T",
+	"uiY2FQJr9ON1m6VMffLddZdPd3Bzm4jOO7i9TaT6HdveaoXjrrk4S3Voe21npU5z88N9cP8TwqOzwnWn",
+	"kPZfThf0KGs5U/LbRaWtNXJYplMSKUJ8Q8qCnsb1pPWiaWjScrXoneK/SthYkx1T7deN+th2VbQNhLEz",
+	"X5gZP7j8LM8viWj7rCIipczrGSt7wfwJFRv3f6B8xzglTHoNo+OESxJb31pRNaD5yxz1JwsUJVxSNgMX",
+	"6E7LR7hN1Wm5tOLbdv6Q5+O+TzXsiwJ6QYU4dV2/OlcHBSpEcrDGhXaxoebqfdB0j99nnjzBcj7hWMQa",
+	"5eUyxjeysBvVApXJ4IduWW3GSAv8M8xYy8OCKCrIimNrmdJYr/EwgKotpGbr9Io1lB/0gYlc8iSHHsgW",
+	"sAlZ5w4uhq5S5pbYmBb8DwwKycAOBbAzB3pB1QilAWl9e91za6u4fMK3K3TMW4v7fftuzqKpSb317LbG",
+	"TbVWoJRoDdi8IJjZUSQwT1QqLJQGG4xFULyg9ABGVcG/ALyNSSuV+cZz036nRQibNvyAhHbSggfwYDv5",
+	"cRAMD/8lq7a3oHw5icJ/3SrFHc6vuLNYS/XhwC689jXfAcsEfLkZidQ4i3yTOuZYQAcdH7zt9JdqwER5",
+	"E0TdtjwOhfNrvShLcstrKtkc2rWN467R3mgUQJlrTCKa4gT1RybmQNJMLXb8S1n6dF5Vr3qQoap/uTlH",
+	"su9aPpNmAKFGccvA8fMmF6eDXj1pv7bHOk0u44NXZlCZcUYnNPEOSDu6xDTBcHUBTfWcntZQzWddVLF9",
+	"DSyXR1GeWd8SNIUxh2V2SJlzr8/dVDYZXc6AwIrMuKCNIGw25zAXcH0EFysyzssu0x1TIjYME09pQkzl",
+	"7RL1lTPZi2Fc9eHsjR0NIiwUEcNfslmHdLF73erDGuMn3Dd80y14TFNi25m4ZwCD6Hd/yYh3rca+WcKt",
+	"Vycoc6pIY37F9NnAWOQKRoKoXDASI4yyfJLQCLrx0Qie3fGXlJYNZ3fv7Rav9RZXzfH+wYPlpf2FXKPX",
+	"fzka7B88cMfn2uz/6nuPpg8fxKOHew8f3o++iR8cPML7U4LxKDo4wPFo7wDfm0zvT/cm+5PR5OH+fhTv",
+	"HcQPor2DyWg6GuHRQ6/Ax9SrkbymvxLNjGHgfm0Z9x/u7+11QwCD/SQeTxZeO359TN1bDPzazKMrT/DN",
+	"6fMA5aZSuhxdxNCR7YhhqrtNxwg73zzMRVK238FmnrevENm55yZR3OU5LCXdBkUTfJddlMfiUkCJP81Q",
+	"b8Wo6hA30Fvah5cvL7euX80PGxMetb1mry8CRIazIQKuEiCBIQgQoCmOtJHSSDU8GK1ngvXUuFELF/SX",
+	"8RVTEMqTm1CGxWLtscEbfZB6WhQ9NIAjCBknZBNGLxglgoxNz+KOOUFSUYZN7WWNIVaprVVviOU8IXbJ",
+	"FytXuXYFndMBm8NftqP+TPBojikbEykx3X7Z3RxEcLSVxSHzX0gj5eWnFyfPfkYvtXGeJI0J3WZM5of3",
+	"3tPWvBwreklkBz3PZjM3p+fUTr9YnpPZ4XxjGb2WYOmiQ1CibyvGLwchMzNmDypOIZtjahpz+JSs+uje",
+	"ppmkaHGlgvS3e13OdXXSxXr8gnIs2y28/v2nPwxGJq+pQ+V/OXN721Xkaoyjtzmteiw3ul/kIppjaSbo",
+	"1XLkKql8MBoBc9xmAVvk7kaCKhpRtbYQqzr74/KRQjtubPqzzG21EeHxDAvMFCWf9UJTKsmYMLdI7vNM",
+	"GN7MyiHKdhapCPT0yXEX4pxChysWEVO9p7xDj920SMPTMYz0iPFCtpsH5iN1k+DeqAu9bZVHm/AIg/FN",
+	"G22NekcmfxO9EpRFNMMJGqB/cEbQkTe85iRrrPDvn8GcymuFnPvN7NI5lqa/btwtazjF4m3ebCShEizR",
+	"Mc+iTqZ0ymPSbKjw56O9gy7PLgXcTI3p+pxc44EPUOGAD8qu9ND2rnTAb1nedMzTDMqac4EccCC7r7Yg",
+	"mSRLHomj48H+aP/eoKO8yrCohObyoac4mlNGoJ8kLXu/MegHlxm36pbJ2YUGQsYN73+jp5rGuirxyEXA",
+	"Q+MDt65C556aJtYnCYjKNKVSUs5gXEMMg3vMFTuKdwf9qST3AH1jyJ1gAcQ05QKFIOTe5iQsoCKLlGRj",
+	"ZZ4zzMpXmEEO69htC6Z8UvbbUR0uBXc9ZLp8Yt9RFpuZtAZ1+iGEVivfYYiqYgM8wZI0HClRRQteQ3yL",
+	"5i62dbA371zAoiC33gRYiukKqprgTe3gBePg7Ubjv/KmGnm0XbMXU8porf4a43f0/UoDazCHhl5bcuCS",
+	"jwaV0l3IVrv4pmvBJz49uluL9uHTnjzqbj3L3VGnXV7Vxj7aBNoKxl8hx2bp4a4mu0WGuGvorC3kvEk6",
+	"edOqWeduWWPArPvYOuPlBtnJn8LIaM0BXanx+5/qoH5v6OwardKGa+Wv3ZXfVYB8VjzytHzCo3tumN9T",
+	"aYBr8b7S9LrWOm+Xa1SqUWs/U1OXNiSOmwvaDcuCf+Vsi84/7eJmHRt0yLMR0uBXyFAvThAuNQMK8zpR",
+	"JnicR8Xs6MKjVGhbvaBn9BtTJSQVZrFl6ZyNy7tWO5oqh1UjdgCzlSC2aBflLmG7ZA/f928pf32V0Lhr",
+	"vY86i7Q7ltK5Rt7euRZVnbWBO3dOy6rKHym1+HNzyX5uFS237cn9HPd3yw7gz64oaY2ufNc66LVo8nds",
+	"G5+/nXHHANpuBd2xjXwcG+3OdUwUf0zF97Mxb+98s8GnCqvXikcXnhY+Is9ULkh4iKS+A2GFeNkj5TEK",
+	"J1iGhwhP+CVBZoy1e0cID40tloWPUWgSvctHGje41rC502SEa7vXLMRr+D6jJInLMe51G9ZOT1mK8+C0",
+	"HPZrJha7k0caKarVlIplrl8Nnqh/4Ec7NfBKcDYz+ea0kVHZfWJoNKfTqSAdEsf0ZqtV+TwoHuHXKSZ9",
+	"iLCNR2i4xXgh7aCtBE9IcojCX3guGE4oESHq7+0EKJyTScxTHGMqSIj63+wE5yycUJvuHe5Wfyf6+t6B",
+	"fqi66l67N9LXlKAp0XuH686/EhKes/4juEkS557qH+YTD/f1Laa6M9y1f5gvPDjYeVxG1mGPdEaVRFSe",
+	"M4UvCENYwr6HKByFeu8hzqOckdB2bGIcabYT5wmJa5HrvqaLKCFYSEQV4gwZZ78dv+50nSyrnzgj309h",
+	"/E9ZWXzvwcFojc+6Vud6fi6/7v80Gjz6+be94P67f/50NPgHHvz682/3g/3Rux192VMC+/O7oPcXmIny",
+	"BOYVmWlHjXzDOYkuPHUGRYBt+UqCFWHRYpz6Gp7xnMUDJWhmWp6BeyyjbNax9mHV7JeUzoxLbRxToRa+",
+	"9pQ5MfUWGJU3I5NNhuY4mQ6uzOwPT2pB+e7WcN9RliWUxMhIo+oDHSc5dJtc8/MmAcjvc5XlUJ0Uvn76",
+	"/OnxWTHmtL8Trh89tGLkjSAxlesO/oaneWuTfGoA2nLLjftK3C9A4QPSjI/bPxz0HLvZt3exaRh6GV78",
+	"Yi3qKGCqOM02mGWS6StjO8yzY5JuK4p+m9MkLqfvWhltBx6bBOrOiOrupgKvG4J1wLq0j9p5BQXX852r",
+	"YZivS3DXaWDNsfqOCCf0ktzO8WwCGe/eqFRc0Lc5KAwLf3WZ7xxNdDuwsi6wOcqBqY8MUIZzSQIkiMxT",
+	"Epi0mqL1YFBUXwdIYNWoGILne7c01apzTrmnnKjDU4JUboGOieJjnNky01V2jZsu5mSN2zdcepseGvxE",
+	"EzLlgphCH0g9QX1IK5pyYX4sMpRqsalbLAnXX/u5Q66YM6tkm+Id/bS3JfUzvVvmGABmeu1wu3SZ5fIa",
+	"SxCN42icr4Mb7nylctU1dPbRpYsBbUQpxxmXkk4SX8bhkbmlmGqYEIFSvEA4y5JF0VmhLOvuiovmpQb1",
+	"vRlLZUn2zdPnbyPzXavpY07yS+Gx4Z7jCc/Fct77th/LKIl8J/EKCyXrnzlEXFsO+mxq6YUm/1UoSI+U",
+	"qB/u1tKMdn+j8btd851wJ4DnL3GSE6e0T/Nb09k1gD6suSLxY5OciCVM3wUj3lat32S/ZW2xF6xZkpu9",
+	"yGA1dNfnvhWkMvFo+G8kEehqzqvGBmrLPZkQFbA/7A1RdS4JMm8Chmh13Ru8x3Lbm77Fcv1tGqiPlcCX",
+	"OL++4RKmlN3Sm0y33hu8BLp82V6xrY0f/gLp2KamE/JLi24CfUZmUAxlLEtuutXs1NN3q9u5MMQ+pYzK",
+	"uclsX99+oIUqKktq46bfWmSPU8py5dvtmbbNZUaYAnK193VrTl0l43ZXnYhUq0oEnhTQM9UA4HpkHNgW",
+	"6B4BsqoHOKmcXj4bdxrvWCzOFZ1C27AEdwZ50exgEwn7qnhGy1hT3+rvPUTZDAmirw87lSliReXU6A3O",
+	"NJ7S/XSwUbSg3qKDtHZHcnvB2xMtG2/ThCCeaQISS0SzQSNu52S7xQz8unVV5bq9yqGoahbPPsupIij+",
+	"ap7r7a7JRS8iF11Xf6MBpWJG6g2SHEA6xvs66ezTmQ0cfF3D3RzzkjqqxTRZSfNYVmRzOzpCU+TVpYZH",
+	"0HuFnUdqNSTykqD3KJ111bCmODVZckXvfmr1MKEmG20RbQ1iDTzmg+s0WZOq7rEHHP+GcQMUrhfIbMyt",
+	"20xrpsZ8NBOuwBdQmY5ef8jyx05YZmh8kwbqHltg03TxVRr+M24bPz1GdMa40JxPqwZr9PvDskuc1duN",
+	"tSYIuMPseAYILhg9XrYpt6uXviT5q26mI1vYu/oFgHe+USZYGhceLmZKGP96v+AI4HQwl3aac6BGHWKy",
+	"GwjAxqt92daut6ZRZEQyVZQRzcEhtjC1mcLZIiCyfxuemvyGNFnGF0MoG49gfdeJItsG6eNL/beUVeu8",
+	"RtyUs8Ek4dGFBu4VFoyymUT9qlMSyhk2jZQSEiAoggP0LWZxmS5opk/IcDis12L91HtOUAUaRMAirpoo",
+	"oT60WdrRnKB0TbRISX/zt02k58qeVpot1WG1jhVuN9nhJuUxXWyh2ygJWavdr17mTbXgSqvDSWKjppvq",
+	"dz8HS94xM/SmdIsWVdhfSTscWT5GnCULFFrfaIj6EBO2/tGwaDJX0cYOohLhJOFX2sjrpFOuhlypT26Y",
+	"47StHgmVlU1y2hzo5nXLIE8ohnFEUMEZNorfcXEgE67mO4+hKtg4tVIN1oJOh2t012ZbO6uJ1nF4HSm/",
+	"0mLeExfnqX5D0SGnQ/OOXI1zRssnGp4rBvkgUhldoXDdBTf2RW4zLa/7RLCPHFKxHbo9uUpvc8yUtqY+",
+	"/C9UA21ojckKguDtHHUMw4NS132B5nYbeVg2+eGqIFMiChStIPr6u2eDB/ujg8H+6Wv/VCuzw9pT+/7A",
+	"k+K5aK2zN8lcKb8ElEdqjhWa4UuCqEITHF1siVmSa1rY6KulQ3prt2w3o94weiDcuozf0jpum6P/45wj",
+	"HMftG+piHy/HlEocXMYgF+McFHGLtWt8piIhZ6xWdXIu7gQ1lubGqTYpXV7inFtqQjXm2kEv0ailHxLm",
+	"lGACUvnyhrlgsBAxfoUok4pg6ClgDC2twFZeXicusuwXWckqVstyl7ab9lfdBNtbi0QOtpSvXXsyjhZW",
+	"2OpbN+r12+evS1PNnkVv0HTEFF+GtQ9M67HGLYPVzptB/Z+OE2ng/F3SxqBqYWZVgUHxByAfAxpbu7OW",
+	"gs/ndEqiRZQQaORpcttYzeL/SEH2dQtuzl2qjVSqDV7CKUkoF9j+M6Z4xrhUNFr7jVuqQv2D1wRu4nW6",
+	"i/urXGJ/pK3dPMy4bkfQiPyMpl9K3G6wnyXH5l2dcXNTH8mn9hSstsCXFJHnfEZZ0fm3LkL/TC8JCrXm",
+	"yXBKQtTHqPgHhHYZIoMU02QHMvKJ/hMymVdMSG20iDEO+ceVh2HKBfr+KFfzfVTUfgymCb8qHD/ehs32",
+	"C5JEgqiP9hVSdABuuE4KKGjbQxDZ7BwY7uJczXcVvyAsNAUvS45qjQ1L35sJzNTY33nrlrZUltfUsfOb",
+	"fV+QOuIfcSUFXnng68e5AtodQNnU0ItN+9TyF1UOfGOcSnWhcho8+fA+4oyRa8oZEh/e51LS9XnAq0qE",
+	"XmhF1NTM2aqwj+rn+o8iQY0zgvRtgZMGp9E4KzrQZoJGhRIdQrmvZgjgzIE8zksi8Mw2qsUKftNitB5k",
+	"eLjv7VTb4j5PC1h8/r6y9a6SMk63PjPls/R5NdImuaTaKnkM1K5RAv+SS2Wa/pncR2ma9Zs85xoW7I38",
+	"viQeXVQZ2NXd+yvuLrKtV3vkwHdew6ZVMlXL0ZIM1zqcBIm42MDnFPQucWIbvzecqP8s4P3PEH34Xyis",
+	"O1IDf//nh/ujTjTl83V19mw1ANhwdVUnUT/FZe+X3brj/DJk0XR2LTvhKvdXgzWsZ6KfyOXVNv/7RS4V",
+	"mhgumWGhvpIoyoWG8sIEF6Sd99F1TqaHHy37e2uZDfrTpevXtOLaOLbtcLC1mksm6PUKoVOKD86SxWFT",
+	"xGQwrMOVRP61Lvvp1idLtDO083w0ukf+De2ZBrB2hQEKjXc2hFSP0LhnQ6hVNeyNcTb4lQhe1HPA0w4v",
+	"HPqX6ix04P7axug0m/It2/0UgDNwfahlWCY0wtwEASKeM8g7r6GF4WMmySWmU8sH1i9/dOsMtxkmrL/L",
+	"R+8v6SXB+XGZ6OCpv7mgSYISckmS2jwpMsmtOx4IJiUxtSxIMzST9Xat2YLX42a++7qqMStnJAiS0jyt",
+	"N7GbYNnav+6lM/XBN4GFmWT+VVB0X3EMD9hKDcLyuth//lWNO/yf/we1ZkKi//P/oUueS0gHKSddDDtn",
+	"gxN2yemmJWHVbIP94NMpaEneknApCF4ZoFoLCU/q6TajRDq4A1wcKN0BbdrLGeRQRTSjVgBtpUPYzFGD",
+	"opUnv0C8Gh6sFuxJTnoVtL10voTiDs0Z8zzoJRxmk6Ra/8hyOV9Lb9vpB7dBkksDjtZ4hLog+u+XtbIG",
+	"+TbNpKtNrayCnxZ669DjVanK+ibU+j05z7gwbcH1mwOtnKk5EYgqkzskOahqaLKwLohlV1ejQmmZlzgF",
+	"Q57iB1ZNMPRzIpxltam4NS5VFGusSbupJ1dX+dL25eWb6utZW4RvYLrBsXQMUbWc3I3CWp/rMd0GhJvR",
+	"xZsed8UDWjOvcjVO+cLXzOZHQmdzReK6e2hZwy8q1WMgLk2CpY1gM/nqRkLdAj7wGsDdSxc3S8Yq5mvB",
+	"+jorBavHP7gvNgbHbb54w1q07i40kmYJjsjyFK8XeIYlZeioi3oEzRCbCtLTex0fVWNZeEpXNiMrG229",
+	"07iSC0ZNqU9j3YJH6JTnSTn6tuNovA2H+tBiKoGfS/hG57z+7tlmI3PWT8hpjqYpN44+/G80oUlCJFrl",
+	"H1xj5x9jhRM+y41n2VBuRfNgoBpkC7vQ83oNXmgLvDkuar8L0Gr+0aVM0Lc5Qf0ISzKgTBJmPJ+NSSbr",
+	"XKnlF8YN5OvQmgI8apHKiUdn+RYn0OeqGBVP4hkRqC/zVP9ElSwtfLnzuGgeZ5Kn8VSRJd9t3VG734WN",
+	"mgU645aXvRTuHtDA+CHGtpQmPERXc6wQrnwt0NuMkSubBGYKV1K8QApfLLuSu66w9GM0l/eD8ZIskOL6",
+	"i+AkyTOkeO1T+6NuGZFOUz1fWQ4XMREIYsz1OX7tb7OA8mcpy6okabIwNZtL8+1d7/h6aG01dQccuxUr",
+	"bpx/iq/7Lg4EaLRTpgqD7tDm3t4btfi31+9ji0lAqF9SC6IsSvKYxDs3HA/UPufH9bbXyzGXB/e4XKON",
+	"m9QFcskPKwnbYCZN/PKQchOhm7TUlAGBqw420MLx+jty25WFy+rVsl607RAf0F6PjnmaYhYTT7fKrFBv",
+	"V6kRRgd2PMljmc80bMkqtqLZ20RAuVblhp3g6EJzHODRBpx1zH/QHjwaE6kpkazIxC8X5sSSDKXZqG1Y",
+	"O7lwpy6ZnWiFV0jv3XuwVdzJQNkHv6W9tZ7ilgGdXI0po4r6+qJU9R5aKzE4bm92OBPq2/TZJvCKqoad",
+	"2wtVbF4L1haAemLWLDWyVf3c9ME+efrs6M3zs/Hxm9PTpy+P/x6i/oujJzubBKMaJsDaqTqOsr9uPFVD",
+	"UVobdarp1GWe8/rplL//bKI1evTJrcfBKk153SHUNOMNuza36rxrwVgjwBWclbKqN3KRlR5UIXksa9kq",
+	"hWzfMqi1Ros8UighWCpfY+WNiwq8iqTF6NEWq/cOfqrOtpXVrhrg3TlDpdndf70huumM1MI93XGy5Gaj",
+	"FzsAR27T+KBW92ggWtRVbxqZx9cn5tE9VzSYKuygl4MJa+8oWpHXPIv1lbRu+ATSbFu6fUdz2xlzOcoU",
+	"8SRPmSZSIz2hWDehM0bCssb3as4TAq0Xdpo9J+sK6NLhw4t89R+MFF2zbfuAKU2Iyc6cE6zNMCrNrNu9",
+	"xjRnL5B9CYDQN/zDfylBUM6QNrnAuJNU0SniOWJ5shb9zPoDC8DVHcSdYzglZc5z/RwEISs63dlObH0A",
+	"O1boiudJjCbGMYNRLBZI5KYBpUcpEYuxyFvc3kQIkgvPl59eErFAExwbYNuG7LJo4NAnaaYWVVMOOCUq",
+	"0YxzkynbqRPiEoJ6uxEYM88HnufQ1I+8zXFSKErQDETNyQI6Vh4ixtUcei8IqhRhQdkoN7fvjf1QgwP2",
+	"fPIJVtg2E9RGpP/hlEoix3j8C/fljJlDLZznS4fqPcZm92R7puU6gwKFGh+vwa867lY0vaUapD9cYUSp",
+	"pt+Sjn0XZx+JP8DAvDX2yR3bTeeIxJcRS3d5xNKSqbmNQXnHCgZbrd07duKfxBa/YzBZMsrXmtp3qvZw",
+	"yQuwjeW/rJ4lmDF9nEvGQzFCZqWmbZ/+Vt/7Lti4JGnbnsdFIKDQKpudraVCPLKp9QTNCCNCa8X1lr6b",
+	"j8LEGa1mXnY++ZROB0Rku/r/zYhgnOwWr4JTKfezTfrq+ujXR+j7ewT6AWTCa/OIkWuFNEBt50QpDbDX",
+	"94It50Z2RbVycNb2CRd2lJYvPG3s05coI4LyuBF/9L1Mm0OyvT0yXkgkadFDvgKT25Ha7YO0/jArpaUL",
+	"tF6Yu98FvYoe5DjF7G3uNX2/r+5Cmh1lRNuOEc4lgXpLLBJKREVR9aTlKyyRVDRJIPjcbT+Z4NEcU9ZG",
+	"zC8BZjkBuNmmxKYpPxEpZXoRAeAhVJ+hUAMjIfrhEGUJZrbp1FKLT6rcXbjrNm6h6qwgzgudv0yXfjQV",
+	"PAWvhW1Cs/O58pVuPZkKXKmaLG8e9ve5UZs9gitSr9Fg0LMDm5yOwzWUaPL7ZoVYGRhvNtmt0WYLBaxg",
+	"vss9b9bFlV1puByOndJrEoeHDmYBIoF7ST9JYovjLg4fVjcVTWiL/B4t5fyE6Na1wFcNzOw7/Rmddu1b",
+	"BVRvQVVYyn9fL/SbFHfrHTG3l00mBrBG1rjB2L1maGh9Bd52YmCZ3a4B46r4QI2oV1HEMxeSDbclSFrb",
+	"ujfBNdytZln2gp47xhJc48WQRmcAJQzRcv5hBkuuRPjGmXl6DhhdwKT+TIk+FgbFfWmZHVE2eOg70zLr",
+	"gzLND7U5mOUEzISEOwgLUvZNCFAzxTBZDH0jKoHtNYZNlgMmD4K9g3ct8yWr/b8oEckzOVVvzs9iJEo4",
+	"v0AJNVl4SxWztvyuCGc1+7wV100WzBUXF4gRYhSum4e+9kfLDv8/ZlMdmyCzomv4HbZ4Da/xxBEJThG5",
+	"hi75seaeMS/RqNED5E7OCr9pk6HVTc2PoLKwlawh4KVV3rJf8tr68DvmAywL39rF8Xlt9nImPry3nfjQ",
+	"AEF5ePThfSkITb34ec/XfubOTyVvGAduNVFk2jXIXGaExTlMAdEmGVkpb28pFPgxVM67FnS6bfX0c9U/",
+	"l5FS8ElCUm8DrtNnx+jR/YNvUGZuQjGP8iLVqxlOVt7iz7/kKWYDQXCsj0RLmgQzOzKDMvRM25DzAGFZ",
+	"JJOU+t/Rq5NGysobRSF7iOQCMc6QEjy//PDe31VMCO5LmoDB+gPoWIDMPZ1TIZyZ/N4kCKmwVys3BeFv",
+	"cyIV0qhb39Quzuju5d5uLomQu48ePXrkr3OB51cUnJv30xj1oaTWQjP82+DUXBqcPAmL/JzC1ZjwmdwZ",
+	"rp6z3DjOs7NXyFxEmt7qtRaj+y3F0T6l+PWcC4VknqZYLMrcaIto+i3GdwRftCkt2Vxg2UxkeskVesZz",
+	"Fq/KYGukJZ+eIBprKTRdUDZb+vJjFOIJz9XhJMHsIqxyaOzOJV7A2HucJPW1OE+ttf5sTpyBTrBqEPkp",
+	"wfFRkrQNOLGeFN9kk6p+VaIUiwsSt6bENEvD7Uvb1kMZkXK7OfqraOxYP2836o5g7/zMNjPMN5tmrQFY",
+	"jGQ3f3/yodYrJ3efkqkgcl60nqyfgzAXx9A2sRm63dtfE+9srLH+Mu9aOFcnbMo9CMEjbzKdmhes4PUV",
+	"ns2IQG9OvBxq1VR9QWIerX77KXnCI5Rh00Nt+2H6xTLc+hnYW7EKH1heO6POtpvtVVO+1g526jbAacNx",
+	"iWsYiO9tXli0TDFY9vnaeioSov4VpkpW471t6CBAYdEg33RVLSsfEzJVRY2QIPrGhE5MFU/fLYYUJCFY",
+	"kljfYZpSMbhnRi8JM6VFkwXCZceq2kDxYn29qk8/JD2bL5VTCFhLL/PXShCcnhWE2Uhqvs6oIHKj4kEJ",
+	"L6xIfR3Dce4O3A/6Tu2stIs9A7f0qzRaeEJiDOZy+ycNRHMsZsRMHvSpkic129o09TE+C+iKWc3rglxN",
+	"8AHanvMBKlrOIy5Q1XO+W1St8sDVs8lX9t4q4eO0z/JojVv1SoDOP+kE59Hcq/V/FmF4W+xIkw7elye1",
+	"m2veqkq36tb0QKrVJdO1dUHdaVjdH5aaMY6gnRt0qIHwfLcI/JwLDGTjIHG1g9HDw9FosPfN4WjUu62O",
+	"Bwx6pa3tIdTs5KafzFMi+HiC42b2/beD0eh+pwJ/RRKSzTkjY6c79tqntp1Os26Xb6SBya96Qc2ZXk4V",
+	"DJZYq+gRRi85RDPXrNgXkIX1lIjagGZ5LL61NGkjcBimB4N8QG7ygDqPWuKkS2SxWYmvl5f5NHwyxtHb",
+	"nEq6YQYSTzFlDRz88D8TEilBI6o+vG+nloaEiAv1roJHx+6xN6CjZpXVh/dm6abUvHONVAEGB3mWYNr1",
+	"eLZUKqtA0xYho20h2IBIfRldN/ycXJJkww3f0oLta9asdJtUgJoi5dGX6npJe1jQ9nqyTi8czTu7vNpx",
+	"q1ke51FtqhWsj1xiZZcX1hqGNiYmfiWdRv+3UtXniW2u066W+dctqTpry3d92sX60ulbUxBqFmRXZWDd",
+	"Q61tNM18AhhZxhN3hO4WLZa9CsFm0w2Kda4m81sKyKwh/Fs1AJaDLzwjDGd0XNkFnzIU/5GI6Y7Fo7qQ",
+	"+prShI9G+HcMlF3Y0h3bUid+dufD5eAKOyWaxKXH4MBRRKSs3Ft18fHXH8+Qgs6y0K8iPMrVnAv6K/j5",
+	"DtG3BAsibP4BvMJkHoT+YKJ1hlHmn4eoLZvC8jDLQvBOaKRBIs5i6a9CLjzom3zAPrPhF1rA9H2G3+YE",
+	"ScpmCRnkktjXQr/9V9+/PkNmzJJ9jR888Eg5Ualwh04AxB5XZ7NxrnuOzQXXXl47CC/wvNK51gbf7Wxd",
+	"9MIqW2BVDftKb63XVftGEuENmFu3UQAqN88VZLYXg5E8uX1beP/KVr1O1DFOKfv3lE6HKXaVo6J19yrK",
+	"d/oC5UkyLmZFOW43/XL04uRZ76M06SyfbXOpJViqccJnPtI4c8gCUrhlDsg0zRMEjwSmxoFOESOXRCzV",
+	"FnTuNa910C7up1NuuN62Lq5l+MPh9jr7pOAF7mEGJRrAHup94drcQDWw+4hK7xUw42btppdQdbVS3gl1",
+	"N6zc3exk37XAYiv7/nMCgzuyrqUB094IRXMscKSIKJwKDOVZRsQgwpKghChFRIAwSvjV8o8xnVEFHnaM",
+	"5CKd8KQRl/xm/5ZPa9X8u+ewLhmYZckAhcMwQOHYjqQZhI+RafCznEDuy4t11n1vqc0bHvw6Gjz6ufpz",
+	"OB787Esl9xid6wl65eC9EhjLPVO1WW0Gz1mx5QYzC7YjjP6Fjdu4ssJ7xXjIVgH5miTTrbiDqSxS43aU",
+	"PLUwMok5YXEjhHMgVOtBrE9ELS/JVSnwUT/jCY0WCGdZQonceWwS81HY3GK4KSV4u9pLEuWCqsVrTQg2",
+	"tROUMK38Vv96VnCbv/541guWilEd9RXKpVw10EzbHKJnWj3cTYkSNJKWYnbnBCdqvmsyAUkcglg2nzxn",
+	"KV6YWQ92ZFf44unZ6cnx6/HZ9989fRmiiLMpneXC9I6t+ikOzzWqAWmDYmCUynL3c6Wy3rt3dnxAMVsb",
+	"RyB2zeH2Xpw8Q09PX6EUU6YwZQQmj+cisc/Lw91df2xzqdahfBeVCCMzxjtSgykVUkF6ALHFk5TFuT4r",
+	"nJjP2uznFDM8AwXzEIGvQv8ZaOhU99RTyPtQzwHdjeVO4ES5ZYCqoeam6I2yWVCmaMrgnLFaApg+pRjL",
+	"+YRjEUujo6IpzwV42CTqh0D0IeQ+lFQPtTcl2et/GboPd4bn7JyZIl/Bc1PcWbRM5mqOchYTjSYmwdFg",
+	"ia2DEZwr1K+PcMUsPmfF3fUrwuCMhGGlGRGwoZ3AyhIlME0omyGZYDk3IVs7M1UrfYurOREEFvv115oS",
+	"NMgMTIZff42+n2ic0K8BlM8wFQYyy3iP+lpQGxe0dAf4cnHO7Jxes6iKJe0EpuAVDNGVVqhrBxXGKHLJ",
+	"UaKEXpJztneAbIkKmiyQ7V/4GJFr22x52UjEymvMoT70aK7de840wkkoC36sMUxqcLEZghnFMQw0FeSS",
+	"XxTlRtBfThIJHbumOKXJYscCG3Jl5ddfwwGGwAQN3HdtsuWffpFcg7XIM94ZotCwjxBFWAhqPzKvJRGf",
+	"M5t0tS6DWC60NbdjTsQk+4YooVLZMIJNA7aLkXbVz/UNX38NTdFRCAPRw6pD7cEoQCm+RgejkX0xn04l",
+	"UaGpaZvweGGYw19ff/8SQVShSCo4Z+HfBmdc4WRwrMVtmY6rRZbZqNJXi+56fIpSrCLojSb4VbG+U6wI",
+	"gmVp9N3bHxXJvxImgBjUgD8NoaKTV3U8MRRr/SoFnGFx+tXP9ZsH8F9N7O6PpxrFNZexHL9+TQOhIElB",
+	"poAtdmXnbEaURPf3H1nSOiVKLAZHU0VEOER/AcEB50AkIAu5JmmmDO9PaESsA6hk6GdLDJxnhEmei4gM",
+	"uZjt2ofkrr63ykEu+ffRqxMnZe+wtzccDUdQ2m+c373D3r3haHjPlATOQZbu6v/MfJOwfyRJxFOCCryE",
+	"TerzPHp1UnazK1JLCgZtMs7enD6XQ/QqnyQ00kpAyd5O4t5h789EnXKuKj3MSPX90agQddan4RKXJqqa",
+	"DVlkW/Z2bWZimTvZ+5YSdklYTpDMBUq+0gvW8NFwgqkdZR7jYW/X/OEFm9G912nmZTrou3dLkrUBwyFU",
+	"qWrygB27aextX7G379buhS/d33/U9lAJ190zzl9gtrDPSr2rAwPn1c+d2PwnWxng6GG9w59+Dno2w13r",
+	"Vq9OQPJp9QXPpFazjc7U+1k/ZpizYeIDV8PMuFTesVqVLFpSKA2FMnLl6JjoDHoxOApqmkuFpjxJ+JXh",
+	"UFZh7eNbN/rOWWH17RQ86JLyxFABNAyVpoAORMz9/f2CLw/RkevXsUKukEE4Sc4ZZHzgJIH22zVxJlGf",
+	"w7QxK6Gk2XLCZ9CXc4Yp2zFspk54x/CVV8UhlAUY3/J4sYL0rgdXV1cDrSUMcpEQFvGYxA1aXDZvjI9t",
+	"b//e/YP/1gt67qFpi2KUXxKcD17DGP7/1p3a6nuAfHCNZmmeKJphoXZhnTFW8KYbvLNmtZZNtW7CryoG",
+	"9YIrFBPTBsec/Yf3CF+SCHDiw3/K7vAoZtB7mE+xIVQ2HNVcY+WqXRWmyW1tLVR98XZMC2URF0KbbG7N",
+	"UK+m9zZ5QFWGcB9i/FaYfYtjZNlVZRG5JSidQVMUgXlA8wInGk9AqY8XASpyrg0WV6yESnQlOJtZ0O2t",
+	"Z5xvGLbqMInNQ/fWP/SMiwmNYwK+4ft7HZ54hRcJx/EZ58+xmBHz3EGX5ck8y7hQJH5BYoqL2Yv39/e7",
+	"fNSA5RXw097vIINKqWNIVnPVr6pYhCOC9CG4Aqj0tfvFzmtthGHpNY8auTqFgYQusaCYqZ3H1jKrGU99",
+	"fM7KO83UezMHcgfByGhrVmVJLh27qtSZPMz7OexgiWf7QVjcQonchQcNU/NzsHWnd0HYK0yFwz1WP/Et",
+	"jgsCrqjmBgznxBS1aWBrc+gSJzSGjNA2TpNYUFX8Za/iLzUC/WgM5kfNNVAkCKwdJ7Kh+v34448Dx2wn",
+	"69S/pfuNCmiYyw1gewyzwlH84b2E+AmkpXaH670KrhUP+2hAPavnsMcElmy6WWMmr4hxtFXjypCVSiWH",
+	"2Bl+3hz2PzRuw+k9A3dj7/PR858b7bLvcjXL0lbzXW6Sdv2M99RqvIX97jp4iqxn0IFRHydJqfDuGLW/",
+	"npagJEmmSCq8kOeGS6CcKZogqpANp6O+18+008JweX5zK7XS+p58eB9xxsg1FGV9eJ9LScmtaHrP+Wym",
+	"UT9Xn1RR+b2Ev0ZFczRtaGfiH163hstEllJbJiThMHmLe90WmgO/IL1txOgbScT33/0rnM6xVaJtMUnb",
+	"EVlab2cNT63rVxrXm8MYHI81CmupNeGO7fLIyFX9ZI0Lj5Grc1Z72RA9XXIXo8pbfOh6i7UNb0YmYG2j",
+	"Q500si5BYGPnzPCxkn9RJRtuZNQ3F9WcTLUdpQgUk+4M0al1L+oNOKLtnFlslah/f3Rvp9ARD1HGZfFu",
+	"fxaVcb9WSoiPy9nC6rMyUem2PAKNHK3eaLL3jx/mP+ylo+u3o8XLB6f74oe3F/t/Yd/MHl4/nP9jxL4d",
+	"Ra8fzn/YjzbwvTll4Td2A9Rf1tX+/9y159NGZp1Rn1doeQVh/q768xt2wfgVC6zgjgNLYjEYU3XSc6n5",
+	"D6Bl++D/uejZX9TnbdXnQpo1hdkKCVlmt66Tj46ZacQf88m+htg7w1rvdmK/56xfMXNNZiUz3YFAZC0K",
+	"GdP4sO7vqBwjX3/NxddfOy6Pc9bN53HOIHiGDtAUjg9hpUiaKXdXgJRcmCwOzNDJK/DfU4YqzT5A01yA",
+	"g7x4wTnDgpQBPHD4399/ZMIJbtgO9Q8CtDcK0P7IRLjvj4qX7gRVBAxi9sbiPGdXcwLf4gIxrmqF1uSa",
+	"SiUbvn6wou3cQYnCKicxbHX7POOiRUD/C7h/nmq8QTxHqet47uJxLgjsix/odiXUMly/+IH+5fxAhrdr",
+	"rlcw/hY/kEnYkK0GOcQJTSKXk6Gl7SZi3ULmDY/1OZrkD0mINAesDSx+ZVrvY7ZAfUauDk3Ut5RVcxwj",
+	"xotnoQMfeoVnZjSAzd2o57B4GTGV6thuJehlWOCUKKDin/zArW7ZhWyS3rtg7Y3fQ9oN3NkIUHCh0AVZ",
+	"PIaSZxxrczQchEhyoTQFyIgw/SPUEOsH3uZEQEMvk12i7+u5pFdOiO0xnpoJ6pmwA9dttiyk3w+KYv76",
+	"PYOlX2pZ9wPnX75ameUWOppYzciQfqitrRACJZSVP0JWbbhjj1G2bdQtBKh226zAWF7BcSMdGkmCRTSH",
+	"cd4Wt/QXAmRTMQOr3ADeRlQt2hb0traQNZXN737eyt1Yvb9TAbxB46fV6S318Fnmud8zAo3FEJ+6R1DL",
+	"ZnFIaH06i3uzFWKfyC92R/hvxXGpVAX3MrhIIfxV8NqCwf78LmgxFVpY7BA9p+xClr1FNJIrDoq7Vlw1",
+	"j6mVqxdJsqh/f3Qf0tTPWUqlhBTd+/v7Vk03uSn6iQDdHz2qGk3CywrjfY5NtjF8dmeIjh0qg3y5c2ZK",
+	"FTyt7vUCHu0M0REIe4n2R3vefBdgQgbbO/u2PFqSLWkpsrD/HU8iU5SmmWCZmt37DguaoqME85wu80zN",
+	"wyP64b368B4dfXvcc7oE3A96lzRptPHZICWmQc62bKeTC2tvI+6yGVNZZiLHFomNcGjwj+c8Kqd8rWId",
+	"5X2Wa2xrknx0RjO6v/6Jl1yZNq/wQAcGc8zZNKGmDOaL/totIAHoVmmPlud4OaijsO7+Zv4Y0/idYakJ",
+	"8bX/a2WupzV3AzDCYtCUXYnmgUW9hQyq4gnIvW+UTEiiUFhqN4fI6ENI22gExzYgajhsZRqBQ4Ln0ZzE",
+	"Pgb5BLbkMMgab7jva4GvH4iHfywyunMYbY6hG0YHG1ldjpHlt6+05HfE/I43TtqGUaNPKm3OSkL7vPH1",
+	"zqHfn4nqinub2cnmVE+e9LQdlGEVzTdgt2BDwggmkz4uYXXgIn+MQpYnSYiihGChH0ZFyw7EGVnGYVPi",
+	"eXPN0bSrGZe9uHuZICnNU7cBYu+w96f9vX10sL+PRiPzf9srf7Y49dbyl2+XHG01fp0svyhwXxS4lfzG",
+	"4PQGClzVg2/3t1rrxe0UuUp3w25H5jnXbIaqYZteVfWf+qJb3UHdyj2+EtGc9pRbyLeq3+R2Mu6UMJzC",
+	"cI+6m4ZVAUmp0bVVotVRckupVva2bTS07S60ymX8TuLKbXy6WlA5LXe/CKsvwmoTYbWefxhhpe3/m8XH",
+	"rAuhxXhrRruWSrYfQ//c8jVllbp+/m3OFTSFkHkKK2qNjRX7+EMFxwbQljQmE0g39kXGTFtJe4oQGWv+",
+	"UntF/YXwjykUVQycv28eSyu9SiY1lMpS5faDoHR11eCwUUfatSuBTgYwSB2bKRXesyhmfHfl5ADlYjJ5",
+	"Z2joxbctQV9zjm+jhRi+9YnCeHaJm0bvCmB8id99yvhdAfWaMLAsc4vIXVhnM9AlysbLIDj2GIUFQwnd",
+	"ivhzFlYcKHxctcyAkVzQp4Jq0yYXpvOGnTVr+n3Ae2aCX9kmStB7VpEQKX7OwgmWkoSof39/H4Fz8IpK",
+	"0jlKV9Lb1mppxcM0e3L47GFvf7T/YDDaG4z2XKZrf9/bH9yD30mC6ZhpnpeQ8ZzkQhPv/YfFFbvb6krQ",
+	"SzlTmKmxHSN+uLc/sjOV2aTWy1aOKYuSHNjB/v0qciiAvbqzZGEM/4f/1CqEInayeUOkHPaOz04HZk+w",
+	"I8s0D3vFRCCbe+U84TRjGttJ/2QThR3e8ztFFgs+5wkolirLl5DiFyX/9wgpWgT0c3VXv9/9zf512/FE",
+	"N2rY6LMmyJQIbWyYjLhSwTfBRMM1DvVXaELdWGJ7qNDh0l/8WXfNn7UKVW8rTFgo2h0DhW34NPoU0gMC",
+	"hHbFX0KEHyNEuAblNvWewqOfPjyIzoB7WnyfOhtDEWaMF+8xORhQHGJ8QNUiTINsJPJEK9kScXbOQGeB",
+	"JmpZliyKkY8CZv76WHDhwr2xolyqi+Vk/k0Vwd/LbbuSlCufbY2kvyhzX5S5rh7bdcpc2Wl2V9OQXNlk",
+	"wOkZdEEWRWtaLSkn+UyiKb0m8SEKSxpnJAkdZY5KBGlcJA7OWaiISCkjRI5TwmSub9XGpDspGHhOgLRJ",
+	"OjeGfDQXnPGEz2iEE9QP//73v/998OJFuBMYx/E5s6PfNaMqDX0qi5r3IXpJrg4RvyQizgmyUyBSghl4",
+	"CzTHEgR6y+oXvH5+BNyORJp7tXmtZ0ShWcInOEGmNTLoElUvXpiGBr+jSH/YaK501ZTcNCi1ka80RLgk",
+	"Re19mbak16F/KOHrVXL/TNST4oRfK+PM/mjcrPGlFqZmgfEv0dejhEixa4cQS8orKLHoCN1Kg0+KO4ru",
+	"CHUkclrLpHiBBMEx6mM/1h4inCQ7wTlj5IpIhaA1doCylUVE9c5hRStIE7GZ0oQEyH5Na9A7bWGVche/",
+	"Q1ylVJniOiiprMGytRTHuedjRBZMWAMrMrPT4L2BDXOdkrYynINRh5jKiuogfZRF/D1GzmMftSBoNZEV",
+	"SPMKW4H+xTW/wjUfOyRWspvyt3bffEPI55nWo6yYDxvIHyIodwFUQCXtPa785IjGpqY3Mc5004iwxrJ2",
+	"f2u89F3FBUO/waBXVCDDxgykeNAdUf8D4LLByg0L0YvXmVX1WjzG3RDb+N/iP5qC/0Vf76avawAgXBIu",
+	"6pdSVkv0nRY6rqkNNdJapqyaVpEJEgG62UFaTT9ncf1Q6+Qo/PPTzSgXndX6+8OwiXMG0k0rDTDoAN5Z",
+	"LX7pfWFQNabIsJojOccZtDSlSp6z8MnT50/PntZeUfwJj6P+0cuj539/ffJaWydof+fx8jfrDzAOrbRw",
+	"LKEvVnExQNL4MWDpKb8kMbKjKlbrN98uTuoD5T+ytnOnBOsf32FY09YxqymYqF/RIMIJxXKnXVRvhDUu",
+	"yoFfsc4jjEhvb8HT0ABgaXr9VnqXL/ofDXL9t3C4Rlgf6Vd9kdhfJPYfXmKvpOc6OdYk0JYhVC2RpB3X",
+	"dFWOL5GKCxKjScInjxGG/zWdHq1/f0K0rDPSjEokr0imUIJhHAT0fEQJwZdmopCAsRNYIRgGLLWgBAGI",
+	"7o/uo/OS0SHGGVKC55cf3p/32kOujvr+B4m53t0QalydhV/6eB1R3zvq0VcSpUThGCts544g05XNejTD",
+	"XCThY1T0V2h6qTQugqeKqmUfzLIvsxV1btGLWXyjxX9ZbPwLSn4UdanEpltSiEoNYlkZqnHf3ZhfsUI5",
+	"8mL9ayUITg2rjUkkFjC7DrxlxkNybNBv8ITKjEuYoxkG1c9a2rn/Nl6yMDhn4dMzPLPu1dd/ORrsHzyw",
+	"U8tOMZuREFmxifr7owc7Q/SUml6Admxj1Z0XF6R1NeeavIw9s+QrLseDhLaLuJ1DpEkWq1yQsPAwO1Tu",
+	"0vM56zOOamPyiilpjJCYxI/RRKOiiWdQWb7ncdmykLOIFL1QD9H90Z4/ScceSrvLp9lCMqNigfpvGL0u",
+	"Jq7vGMjY9b85fd7mx7TAWO3WXe/KfV1Aset3S7C3+VH3R6NOafIETRaKIKGRJkBkOBuiUP8i/2002Bvt",
+	"3wvLFZjDqpYAeHbLfZ2+3v26znV9saCCeIp8m1TrhZDMbsghTGlKYK78Ek7u1OaETyjDANTmQr1M3MxD",
+	"1J9vJFgeweSTAcBDrsuyrN/8Luh5OMC6d/geeRf0NEdY9yjcAxvcHz1YB/wtAWXtJxIbrGpA6/b2W/xs",
+	"ELHjO8zNG0Prnk/RfMkVSnlMp5TEqB+eTAcvOSODF1hF89BMeLRqtn7Rzuct/fcebNA981a6VwJ2VMYF",
+	"klhRqWE5vKMtIutDmX/6+V3w27uf6wqLEU1dtOgbqizQrmtdPZ3xupoefhK9zUlO4sAkhXEzvJShPEN9",
+	"00E0fP3i7NX4xdHfxkdnZ09fvDp7He5oy8+NBht1vuhYrDWEBEuFYETr0Ov7fGoW+jsFdou9f4yyLNhZ",
+	"WZT1Saqh4JOb1kJZGHyphPo0VstT2zM2VxN+7ZB/baS3dfsYKt79Df4XTA5ISjLe2FVK7UlcqD7mdEuU",
+	"zrCaO+qrfW+vmcG4fZrCz6uruIboVQ6coWgdOsHRRTHfGThQpdyVfERvWj2u+ijS+vSRgmEB/dIksZxs",
+	"6JnzoYFniOQjugMsFfqlntl2YNdoBpV+KQ/4fUnyNYHhACDwBnlWdrXVZ7OOQt/mNCOrk7CqyvO+nTq+",
+	"W8wWD+xgcMqamVMN0YpylhApUSi5UCGSMN+rTJwYIkNdQT3PEDy7ZVahWy2f4mhOGfG2k4ZkQ6egZtps",
+	"gDZEfU+0FlXB2gyGGSQLow/wXBVD+Ic7LRHQpw4YP9/a+cdIUTMzjcYFzzKZ7lSYEUZD9BTgy0VMgCGB",
+	"M6WY00BZTK63KcCv1cL7W1PbftSrCuf1JapoRBUxV6p/lKrNoPwr4RFOqMQ2Ej2o/btzDb6Ty/sxVKwS",
+	"bdYUv9fQ2eTMwe5xsqJrdQ1AG67nuHy2+5KMC6PZ6XdnVYn+Rv6XzqD5nbokVCuBrGcSa0ozKyqrGVrW",
+	"VFYVfoQEy4K8UXXgJajKJbetLMPi9qG1IhPT9GeXRFCcIJanEyIC48iFzCAekwBNBGZxgFIeE9O6PbGl",
+	"v3eofXtFaRubO+6RfTF4PlF+aQl1R59ydaeNuz80MsuLGIFJJ98ZopDx1GkIcc6WGKtpzH7e+/A/y3Wg",
+	"+MP7Xz78b9NTDDN13jNjn7AgZbMJTVsEoh/nLNQEZXocMBIOUTgF5yeLiOl6rihhIVIwZQpbctQ4GOOF",
+	"hCFu6JkgLJqjBE9Ics764ZxMYp7iGFMBkZ+i0mW3+CuBn5WgKdEUB5ecf8Hl4XC4M0RHJds8Z9C0wgz2",
+	"LGrsyhP5SjrDRQy/Mk0uAAq11hV1oJ+zctDM/mi0M0RGj2YoPIlJmnFFWLQYfEcWoamSUWKBJJ6SZNHe",
+	"AsOh643zmKqPfke82T4btNEoxbdVA97mWtZ6jrd32LMn09SZDntHpnkFeiUoi2iGEzRA/+CMoCPN8rHQ",
+	"L9V3JViiY55FXP+subL++c9HewdWtTOjiQSRkuQCOfej4iYHNfUbjwf7o/17tjGGZY5R9YrupY6uQvN7",
+	"tL1w2fwyW39aKQze1hfdffxBr8QeNTglWYIXZpjnqkd9j7wLvjTc+FKj+VEbbqwXpQ3HxO5v1T9ur/FG",
+	"XXDmiiZUfnivBYi2mOuFZue9c2abx7JFPa21bM9hImXWMQEj1t3uHErLw7I5B2QjmBdSdc7MCIECmq7E",
+	"ut9QE1yBVeQe2eHkKzp+1ITSl6YfdytjrYvm2ZqyVqBj6ZPWq8hNEg90UOgzcq2Q01gqKEuFpwmeBXag",
+	"V6N612hnxvE2I0qiolFIZQJD9qSdXlH2sDybE2Qzf4wUOWd2wPUlETAEW3EktRZGtRY2LWLR4DWH1gCU",
+	"zVqKflch+egTCfQzVy/dWpi/+5Jld8tdTDpZbxsp6xUebNXKpJpxWPH2iOdJDPRimmC4de7NzifnrGPr",
+	"E7h9iH6EbL2SoAKEkVQ4qejO9p0+Z/f39rUhpJaFl7a78AXREsdyFZ6D081ORrAC7YKQjLIZEP2cSsXF",
+	"or0Ryk3MpSns5WZ2UovB863bj89hjtsYHr9Pm5X1fKrotHJb/OpfWf3vwBNfCUjNpA2u+MVy2KC7y40t",
+	"h3pF58rOL/VGE3wKBZKW8TWzhmTEMxKjhF54K0dD1MfnrApkmlil6XHSbIOyM1xfN+DYGcO18ciT2o4/",
+	"RWxyg3K911x0euYZTRQRRYxsq6pP97NfKj9vm0Bd6BZS3+SCW0T9WIqXJvgpYIfcgLidek/zMCIshlIv",
+	"1Ld6TxjY1siRcVjbSoaKisc0Dh+jEbRSkucMs8UOypJclk2YnFmAgTWWgtKlHaCyc5zNXY8JjhNgLoUB",
+	"ppVGfM6meZIMlDbTbJgsfBsibSpRlSw1LEF965GXiqQpDHXFUQQxPzpjXBDoDFpldOjHLfsi1zhSyaKd",
+	"jfmYjaHMPyCT6Xr/K3PapPsTVgx3vPuNwcENXl9iaPdnatHIjs/YwWrd7y873Xd9wPjEnwmebvzQGe/+",
+	"yBNLeN+SKRcbAPopOyUKi7j7Ez/cQdl150SRATWJC27Jp3VdzpFE9d+N9jgnOFHzVulxPCc4Q+YmFM1J",
+	"dGE8XTEnzqRWk3WBFZ5gSYboFeSTAa8l1yTNlMmoggJmrddCUp23+vMvZjVbGYpus9ByduGLk2fo6emr",
+	"wr6VvcMev9AggQgsTrOyof7eYP/B2d7ocKT/7x/dLV+z5Nfm7S22ZyZ4RKSE8HY2vJ3qhVqlwl+cA3IO",
+	"3B6ue9K7MVEGaVt70NlzdHwlMQIXR4IhWqsNAL13lNKZOb7i1gCdktjmjOUyQJOcJnFxUesMMcozDfoi",
+	"ARIyGAMTWreVjuRtDv2kUPji6dnpyfHr8dn33z19GRY2ArZtJpnptxefs3rIwM1uLBIb2xonGrA9KSBy",
+	"U7QD8MOjBS2Az8VAbZzK3uFoeH8/6JVwG8dU6MOEucju7xZkkF9UIq45wEUv6JWXe6+4VDNBXv/wHO0d",
+	"DPcemYYXMZVlz1z9JONqXEEMMGnGq4/0ZnxvuP9g+FCTiZ90hM1JrFHL6FFBLRuTV9AziDC2FZy9w3sP",
+	"RiN3Z3vD0XC0KRmWR+khxOJawc0EybhQ/xpNKutbb+MQ3QyKrdKjH9sC6rdhYBRvlGeayPdGaDQamewc",
+	"pQk8wllmqppI4x2DY7jUIdO66lAX2OFhZQdLZRJ6jLrvNaTCITrlV6br9SGqmmues5ZJZvWya7cvbIvP",
+	"o2r9am44Z83Or3WGNudXZRNOaNTBzT84I60tOL9YKF8slC8WyhcL5bNJKO1qk2yaVhrZqTaNPBW3Uiaf",
+	"pFCeVlS6I86KEL1bONO3SWko5PklEYqEVT1MNUE5cKaLKZRyqVA4x7ki4Y6duVBrh15EwMxskXoOTkQn",
+	"CTjeBc8v9W7OeztDOwINBCsJkS0qkdBgtXSh/amYulCNQSvqB8vVgRAp3G9fSUS1jEGSKOh9GCCSaMlj",
+	"54OhfTQPEOwD7d/Xf9uRYugbuAJj0tDeg4f6H5ngM4HTlBDEQAZBuBUavrvOwqWeJBoepSzEyvQH6Yd4",
+	"OiWRIgDAsKxWqDJ2i1KBEhiVNVmC+jH805CW/swFyaCCJSzKaSaLcIi+Z6Rw1p4zLUmpRFeCKkVYrTxI",
+	"CcwktgVCrem0yJ9Ne85ukE57o3aSt5lQWye+ZzlVgExay//wXkMaMXpJcI7iHEXaOoBy8Vr0CYyXrBDG",
+	"hz3ALrANlCDlS+Ov5jlNzAi5It3VyYEVUKh1uUEk2gXh75MEWztEjyFSCx58yYT9kgn7LzN6rt4idY1n",
+	"st6NmFxrSGwQwvbNSgDvETR6sblFYP9VBmHdEAwQlufs+PV/oP6bs2eDh0UC6mShyMBUjKZYXASad6V4",
+	"IInmxUobr1wLGtMsS+uxOwGS0FmM2NpSzsxkO0mlAhWF4UzOuRoia1EjWqTXXtM0T51SFMGvJOoXknAP",
+	"BneWmsiB/qe2CY9JkoAbTsCofWN7/1sYoPBP+j+DEHGBwn8PoVImEwQGu9jbvgqR5Ehm0Cd5TrTCEHMT",
+	"jc8ZWOkpwhJNuUjzBEufMHsKh7XGBq0f4AvvTtsq3ABK/upbA5KehVzv8MD+e03F3hfz9Yv5+gcyXx1F",
+	"RpFrtRvJy5qG16NxAIpYoIkhMDkAQaGtBTYTIKgpdEFNvw9KVT2odPQAjJfCTgkcU8ZeSbjKBQmIVGPC",
+	"xgL2G0Q8V2PwHAZxLggZp5TlisjAtJgymvjYfO+cfRO0ao5BpTAGxVjhAPTOwLjY94L9YE//1+OTrn78",
+	"xvnRPjgKAuBzFcPp1FtNCw9PC7rbaqr2pY51VeMeEEKoOYZLn8lGmsfqOQvNCoSawdtehhDWKEDLZDOv",
+	"WxAoZLXzuqFzqEzw2M4og5QcQw5ynHEp6SQhMoRShErfgfHl9YUsp9bZvqE2D9r2ea5ZJjXHxLCoY2jU",
+	"L+gvV3nWLWG2hlX70ZKA1xleTSXxS8XC5zN3tbNpcONxCZvWLgQ20d/nzuIZYaivdePQijZDoozlCSFa",
+	"yz5nIRbRnF4SEh5CIV4ZnNq50YDXcwaDW80wRPNI2RBI8Hw2R5ZRdK+GQPf39ofn7CmO5vaN4B6DYvgi",
+	"yVHwqyH6cU4YCgttwRgTrqOuWI5x4dUcmrZESkJ2IC6zAI1pdoWL3svGvLE+TZ44ox6nPEm0DQRtjxi5",
+	"0sB47L5JEoUmCzSHVD+FF7K9HONm7rbbKMioY+BzjKag28iv8Gwm8CUoDo4Pzbprt/OG/T6VGV2YclGb",
+	"cYvM+Ut5xpfyjI89fPcG7qzl4VqWW+/+Zv545+kZuaGkC3xOsoROSbSIEmLFQ0unSXNxZZ/JrkR/FFnS",
+	"b201+U+7FvRP4x77J1Ic/RNRluUK/fOc/fP/Z+9bt9vIrTVfBcPzw+SkRF1sZ9LU8jpHbcuJE9vtJcnJ",
+	"ZFK9VGAVKCIqAmwAJZlx+znmb36O5zX8Ymdhb6AKRVZRpK62m2udk7ZI1g0FbOzLt79va2ur9v+x+NVV",
+	"ksivxFXrIuILSeTX8J/zVamuf6IenBqTZOEhXXfCwRyWg55jm1+tjAUQlB75lfhwk/yKp53SQrP650yc",
+	"UmOg3PYrSRRDRhG4I6qlcPejmC4mbP7n86dPc1k7fVT/uXdG4EIUVh3EGGF0bT+AyHtCuTiVrLhAChv4",
+	"bMpZaiMLvBgVKcubhjpquwHnAdnrT6Tho8Vxd15R/Wa9q4SP2a7IbIMYVKCnYuZmT12TGV0heLkRvozI",
+	"Dy14JTiAUpDlMs2k6947FaQQ5bdliRhSvVLghXr7XnFfQ2XUxmEzM7aHs1yzINj6AUNDKFpad4Zl3luD",
+	"qiXwL+ukTw7gglycxQLBhXBIVY1+pAm9oDynQ55DSVpkEGsygxQNOHCmUEKTS6rsmbQvasdimMvUPlyf",
+	"vKDGOrr25IGjF0gNBV4m5IyDsqkdgbBiGos1/c0F5+zAvtkGE/IgHppfp9Z+VrMrZ775RaZjqGqGVqYz",
+	"2P10fVP5yto968fcl1uGlz1iusjNKnEzQYJxmL0pwt5gOvsZtnHd1nDdXokL69uc2BVUaiVsfLi79uEO",
+	"cPdY8Idu6MVdLfH+dg05dthArH11Yj+kUesHsEUBu3CvTyCEL4XrUqoUhyhej6UyWzm/YFlN7QfyeEMl",
+	"LzVTehVM6T1KvG9ET78Z0dO7UjhtCxzeFLnhU+u/j6SauCU04jkL3U3IrZdHOR2sUmLfSRmDTBHXsfCF",
+	"eq+ROCxGIwB5gZ7QgAzZTNoTvDn436fv373+6eDF6Zsfk6oiv7fTgwVaOPnI0tN53I8FqglZ73I2tf4W",
+	"+HSglIVwtg+GibLlxqftcbcfkGk2ishUnEXkn1N2FpEzPorIJRtOo1iYDyYiqb6I7KK3RuhDRD7kevtD",
+	"rj9ERGZmW2aadJ/sPq2lH+2T24APqPip4IZrlu0Tzf/FIvLm1ZvDWEB50EuWEezgsU/GFPiB52zqwHfu",
+	"Pu2pmPDSadRYp9uU7T6LOHo3TkYuQDjnsfRyBTi9jIUnPwfAZfCwrVrzTWats1Ge3SjPfj3Ks7A6VrG0",
+	"q7goGOABQ2qbj4Kk+BjuRUTm2bxkECKN2QWXBQaZgl2WXX8Ohoux54Sq8z45tkZG+bYaQpFo3wbGpqEm",
+	"t9z1+FN1/w/le9wuN3b1QIfCqNm6BNlBwP6tigJ9/17TnwKOkPsrda5iDjDTtxRYCR5WzgVr8vnq9mEA",
+	"4j/qwjpQqRS6AFdKsZxRkARVdvs3hRIs65O/jSX4WO2RDWAQXSJueWed3fgDT8B5AT2UJa6EV1YIbd7h",
+	"gNzHyl+47CprH7P4gumNPPGtLtF3VF0V1Li1cocRTVvCG2KCGeINljjJsqnnlJtYdD1jKSwF3UN1LujA",
+	"acI1QHbcLmHI/Oewcn1yPnN9Tr8UVBhuZtjm5Nruu4n7J0t6A8INaMw7rmBrRh5pMlIMxOvTcyAfkun5",
+	"acbto/JhzpJeLHxrUCB0n57bFc3yUcUU1nbLwxmh2AzMWWIXynlpHzwSwhomOZkwNSBGFQw7lcpD4HFS",
+	"qTKWESEvSbf8PbQovZEK0Ap4F/ZhbNBo77AxvV+OksvT5wzDrvD2H+m5qgt38IYLmheMlN3BaE6dJe5S",
+	"gxnYC6asJ5BKbcrRmZGcjYwfPdUc/hxk2aIBugkJvx9WXyuEx/GdQG4gWGewd63cONzewzf0ODPdbpb7",
+	"nU1PzCbKu3q7OUI7aQ2rW9ko52HQ1l+5Ba3u221/zO1ecBWVPMRoCBKFCI1mEKBBs+hyBFyfHFQ7AGCw",
+	"wIaizxeLbpLzIVPWfEJbrrdjUjByJplGTUkncwLmyhlxxYwsVELADEIyCRNN2sCeBiaOGthz7A+FvULk",
+	"8nuhOc2UnGpCU2vUuTjLZ2iC/Z1Cs2gJ1RXsMhY+lL0c83QMBX/X6wmSc/Y4L2YZuLbEe7bhTtBkeI/Y",
+	"RF6wZtt7D+W+K01YbTBcWL9hx39Yc3GCVNRoIEb34qRG7Sq1ZUTYAh/yBuc2hWpXMXhhw8jNAVTWSy9a",
+	"YmIXZ7rxqFnFM36BxbbgZqBTENFNu9bUPY1K57uuNWCNTYUlBmRtiR8mXetaDqGtyBk6QLlgI739Dgrz",
+	"jc7e0SLc9QaO3mTChKEc+rhrTQOKTnnGCDOEjUY8pSnMkIY+ns7g6cpu4HFweAmO+NowrKoBwbrxBDee",
+	"4AqeIIBJXQB7m5BST+n/8c5aJubIha33GJEJ8HQRKZxLV0IsBqQi+yDPPIKzKxjLdIMlNJKM6QULMhxU",
+	"AFdg0M1kJBky76NKJ93HTS8iiUcmJuQZOHTKkC4Y4Oom4GwVlg+i53nQJ54P3Tvw0uEksUgqvGPiLuf/",
+	"JM884jCw5M/wBYfdIc88srJboUFLhRgEhUYkrGNXO8Ezn40BiAhmdYj1KhuzELGYQxn2Q/xpwJcSAACv",
+	"bhvxeoKtOL7nUECqtU57veBrAvkaIc3G2g1T+qlXKBXfHNDcrl18BOWuptFE6hj/TkdAeOmSazBerarB",
+	"JfywRdJ1b+cuNF1vs8suQAtiRfH7bLt7EKzft8cEghDiAFTcrQSBaJ73rtjycn7RXrb2VE0JtT9LgqyF",
+	"J+CFHIX2RGD6JlTFr+2d3ClRMTzFQ3IVww3cBV2xHTthLzJVcsja6EgnzCieLiEiVXLCzJgVmoBcAPvg",
+	"O+MHJBkbMz317xnJBTylWPjVaVY4yl1HRJugtm+Oaub2/DKLiJKFYcSwyTTHzp+sRDv8URJVCPuOkODY",
+	"j5+7ewzTpmcfyFTKHI7i2vBUk26SDU/th6f/M+ldRYgciwZGZLuN6FTRqZ3012dBfuPGeTUmiWlOeX0a",
+	"d/6D/Onw9TvSMOTkTycn78rlRnxleJWR7cfiP8jJ398dNp43lYWdbbFo+PIjnvtZ3Pnj4UncieASz2LP",
+	"gB13kO5CP4vtM8adT+TxutwObsj8Jj8/EzGz8ZugFg4efVLOo8blLKThI2cL2xf1SvLhJS+vXS29PlkL",
+	"U90IAHhbu7n74MudB/RA4zb0JI1w2SqW8il3QmVNrmGhmcIc23VzalffcDguNsJG3pnOmke+LsIDW5+c",
+	"DoFr0z78PCSs6fnn4t0bjMO1IObhA244YFfhgKV5TsTcQvOmov752jywWNEpl0wgiO+ZV9+D4jE1rFCN",
+	"zKsRUJvN0aZIiUmBM+uwwJl6+9gKeC7kpXA6Sch/QAW6GC4k3tsDmxWLak/mORMmnxEQZk64wEnKpcBE",
+	"xAg52sFoPQVK0QNB2NaE8tx6Y78UrAAcOpb4Y1E+7SMNHG5el5nqc8cIwzUgzWskpu3ko+GEviEOwDBR",
+	"IJ8BVALIrt36KaFKffn/QCCq6YRlvB/QgR7AdyW57JfPnWChliPViUqzN3i8st8bPtnDQAhqY9vgUITf",
+	"t3CCbtg5N+nkVUwt8hDXDO0SO7vgmW1P2gNsgAhQ7dgy64fZZbk9YS3+1ZtZzcM6yDn9KmQJbt2/uZYr",
+	"UR+djTNxxQx/M6u7EaRL7XzqrTnNtxWj2RbNc6iQNDeYUXWunfRGgYxp4Vl8+dcVIxyjWoYiJGN5SSZU",
+	"+D6KbHFh2LMf5HltZRwxmt0lEMSe/yDP25u9X8gSw/Z9R6529MElncxPJ4XvYPW5hE2D7WbTepRq69g6",
+	"pofWt9QDwmg6BnjNkvlElUIoAbB/MXskScLfJ7Ho/vn4p7ckCedQEpGEZ4MEEDw864FHyQWhBHNcDtYE",
+	"0HvFYCJ5lwOxwoGo1OtXxyeHb7ff/nTy6uXfHXwLiv9kzKgyQ0aNWx67T4kGMXTI6n3gzGPDjuxFBUsN",
+	"0FhgSP6aarMFQ7H16kXihHwUUJFj9av+Qvzd+UoCNYRnfXJQmLH11FNqmDtzmTUz8pwJcMzx5ZzCBwmm",
+	"d5N3Px0vbGD4uy38XZOXfAw/uCJTMJdQhbtY9ZqtpavqAZaUgRarQEsAPDnVxs0oxVLGIS0HMgWIRISB",
+	"piTj2r+8IA5HT7O6wdrbbLvDx9cqU0HKEe5zq1pkIYvtgDzZA30nYQa1WROLjBo6IB/jDs/izuDJXhTD",
+	"DcSdQdzBEjD+sGO/sFEIfPNWFhcsz+drWFCr/vKZxZ1P1yGCxaHGR+hvNvdllYKPHVzCdnV3Bv/4+VP0",
+	"8dNC9WDeAVg0sb1rWHBciO3uwEGNQKH7+x2ie87SGInNGU2uMZ78P8N1/MxZIhoLR7vwSOONH8tCpcxD",
+	"T1MqHF2i9SzA4tnpgLsFrsP2gB4N1omzG3cW24aXaZn+8My/Ca8CyEzdnPC0vHa6uLW/1qR0IdXS3jx0",
+	"FR7p+oKYV+xfnhLftx+8B/fWfRILBDECkwH6vVIw3SfdV1jxKJNamKqGIs4l1USPaQZAk+GMJPgAH13C",
+	"5lPS77W0381Fh5vAcBMY3kpguP5qKyfrugWqPjSalt1p9jSVSDIkopsTI+81U5vJ/9UVWL7/dtfapIO2",
+	"V5i0y0sya01MO7XLNvT6WvsY/nlVY1K9soO/0r7Dez+QaK1XjKmY9ee6vxdW4As42ULhozZTnzRIZMNh",
+	"2aYB+5ZViu2orp66Xnc+hq951XkJOcL1EdQLl1rSSRIULSHbCIyi2PK7mJYiXV5qt+3XPTHonIP85JiL",
+	"M6geIiy40AsO4pzuQ636JKQgUBiFaLc5axkecNcZy6tKZydz6aLNqryDNGl99qyQIF2RVkSTlBqay7OC",
+	"kW6CB51mzNB0zKATvh5u9MJQZlF+PBZt+uM9AJ0B19kyvXAPw4vmt5IsFlVbgFuK3OwTT/eLCmlt9CIl",
+	"pch9w4qOpTLknM2gbdUxLiVbCbHPron9LRP2w31iONN2iHjWmoaUqkVyrSOkDWyZKCaA27VzYwv+F7/Y",
+	"wv+UEAX7UfgHkkDQ1BQst9/N/e01XKm9/Fbw188rpDyfU822uNAMENc2DmdUpWM7Rexz2RftbiQiQ0VF",
+	"FpGJzFgeEV1Yk8WQyKr8o/x52zD90pYA3V0pRQtwKFwZMPe5dvwX2lBj14gqpqZApu4h1Yg9QbHexKnm",
+	"M0PNKRyU9NpzyjI976yKnzg01BzDEZ9aAVx+PXv4Wjli3XTuFUTIpQjj33qDI1kowb0ebHPO++nTVQeU",
+	"giYY6SbA9wHdPFyUH4LEV9LDB2i7IfvrUVPidyhlzqhYYWhyrqGKocmIG4PsZ1yTCU3HYSvt3IXrorq3",
+	"DnK7XUajlVmMQgazcty/QeqybxOJp6cg/GnHvaVzfD3wXVKaRWgnKwT/pWARmV/5+QzblOPO0ZfPoy+f",
+	"4QiSffn8zy//jkUBCD3wOh03aWn57OqhhuzsE8cYxAU3nOaJo+qBAmnChIFWu4m8QIV1sEXUBFxFXVAj",
+	"IHHnGEmF8DRxJwpIJpA8wl8BldJB7ejDaSE4tD0nPeeZxGJRMTzJ2AXXdfF27HiBIsUjTZIXhy8P3r8+",
+	"OX3+/ujo8O3zvyek++bgxS2JiHsyiYdTDwc0f4r6n9aDPKOaC3JgfQRDzxjg/Q4fd6KalQdXU6bkSBY5",
+	"89zSJff+8V9eOn9i0Cl/Qb78mwx5bl203+/tPN3aOzpGvaTqTXUGf3hqN15FxRmzJzraq7kicOat4Oja",
+	"/OoMdvf8R6Wi7N5O+ZG3t09WhiI+II1RK+/HO6rMRoj8TsPETef8XeqKB/tZG1WSo0KiWyDWLTKm1s/w",
+	"nzjBiwvv0F1C24Ljp4MdSioyZLm89PuUsxA2NJWF2ZIjDG6gmuaLc2bMhA29agFHEJYAVGiRUM5IAiLk",
+	"segmnlztVBdnZ0C1NCDF1P4kqRmvZN+rvxDqxcUj90tzyR0boLtp7GejwOGnDeSl6FBeMOiHt19xownT",
+	"hk8gHEeyOkfSdMn42Ric3ZCergtbKWyb1j6TqeIp6/XJOx/TR6QtgF8eWh88L9/q98EJDI8VPNV1PGr0",
+	"GGCObJzr++QQrcb9CmvEQKJ4aZIMQ+UgSSYVkv6gIdouw1hnkaC8D7Eq+qilHUFjETkF5Fh035+83PoD",
+	"8ai5mWFb8AvIQkcA86NbmtkFAAvTLn+cEkD85Dz0VObFxBpLIMWUmsXCAd3cI/IJiI8hk2/k1DsRH+AY",
+	"EbIteJ4hzSm0r3hSUMz/gAQyypTJGQNsY5jfiIgGbnQcScIyjiw8sCfANceMGYJ3gUxzffKc5bl2nCA2",
+	"CsdBe2bP/Tv7P1uYVfmvBB5rqtiIfyihE48Se8ng5D75R1QBIYG1mxpaQIucNoqpoDJ1W1LwwdIX15WS",
+	"r7YqISdRcPsReu8RJNRYFDj7UXnMafhpEDdE6LBHLmCIattpVNvUoprDH2H0FXF9iiMUhdMpqqZSVM2j",
+	"WIRBQLQsvoii47+8jKL5UMV+4qKc6GgvOnwcPYn2diKIPd4cvIiAa2R3Dz/AdN1GT/6b1JM3DZWLBVX5",
+	"JmOPNmgJuHCZ2zmUGRAt03IKEDTgUaUK3WzDgXNdswlPZS4FKS16z3mviL0G2kdrKrTj2ASzvl9L7ACx",
+	"ppATMIux8IErygZiqdFvB3LkgJC1jQ7taXm/yw09Xi6w9XAwPxMSaDh9B2a4ASk2KjTLvP4VPBOGtRqb",
+	"Ox17Ijiu4cboBIg14WYxXU0m1KRj7Ptkk6mZkZTluYO6gy+bFkpZa1HSNcOGxDVsLvaafXIAWH/HgD2f",
+	"w8JniAgf2c0GpLGhuxMSWwDix1+WGa5+LLzKYqZmp6oQz5DI2hV/7UzxCo2eRRsrvqS7t7PTg0y072sZ",
+	"0qzO+mmvTbUUffKTr4shySFMYCQGybek2nJXGwA1eXmasAMWTgnxC0haxiJQt7Q7F2d5BhnDBPtE3w4I",
+	"TFNRMrkuPtE+oeRMygxXgbtaLPZ2dqogCeghdJ8cGDKxgcdTsrOz41jzGzbkV5PVN+TnY5aeO832nLnl",
+	"ag+PytDK3ihqhqL6Z9ue7N5dc1ENdvWoZZduy8utskG7TTncd1ffXGszd51t0+6aC5tmtUfu7l29Hd4f",
+	"3yPMBJwUR/BuW0kf4duSBRQXCLjo+EmmZtYt7H31VJCb/NRduAw4hRxtb+gwAPb/apdhIosLtlxOstVr",
+	"QA0nzDb5gsg8LBzs5Qgwmnq/QlYswVE45myWnTEFO8F0ygRGcIPyMrgbo36ei8is7c8caq4NBF4+7LEr",
+	"Tj8QCQsLHsRXs2EXbzHjpczBXRKxlKOzHh63PCxk7bvG4e81U9c47AWbFlyvdcifC/1LcXBPabbyqg7d",
+	"sF6WrZwmm/TaPZGglzVhZ4HkyDmxK6T+P/p1uhRs3GpPMRGDIUSZQxfzFpakVJAhcyjlDMrdsYg77/iX",
+	"/5cyQmcUIMyaVKadZO6h4k4FRBsQzQxJyiTGgGCWh3ChDaMYdMWiMsTAOTqSCsajkekN4bUtSgPfKsj5",
+	"+yf+L1HRy2tcUbN7gOZKBfoWOF9dtjVqKdQgDV8JO8NdPzk8oWdJLFwW2PEUe01/I7FL0foMJWcwNsRA",
+	"dG0Doi6EgtVaAWIEiLqNlG30hHeujbFUD8Nv/N8fYe03txKwtfKqZbCe04iR3lKO8+U7AiYCWJ5pO/39",
+	"nN4niSjyPCFpzqgCdFKZ9oJf92NRbWZuMVapmtpSVABvdxcZoLpX6ml0lSzOqhWlY2E98T4Bml0A+3os",
+	"EhAKQnoM9qRepf0G5mFMdeDONFB/Q7mk4v4mIfU3OW7eq4wEs5MpelnunEDJe87YFJI69o5xD2vWZ86u",
+	"D2fylOG3j2P6sbOA//n9evgffLAHyWq02TnMgGa3Ye9+y4IX16fy3mRUVtPGztZE/FRu/3aFpL4qn7LY",
+	"/xGoQriSjINtgzYnkjWU1tQFAYUXpBR0wvrt8JXD4L7uDVxSXXRV0Vn/wJsGq1tusHLzyG2RI94Kyr6+",
+	"a1OskzoEKGbqSoEIQMmBSbWsgMGfzrfhpsaJGgs3T2qFIEEnuOHXqzouAqgISoH7iV3CBRo5mFjzkrnu",
+	"Bh/2VthR3Y2e/LzeXh7cyZ1pU93Hqq6sl5CXMAm/O/2qzRa7mjAprH5MhK9om5r325XLF6tst652XgYp",
+	"9VrGqtWL42IChshDD6aKabJF3F8XVJiEyAuUq5mQigQHrx6LOmRhKSi1qmd8DZQem/rBpn6w8c1uo+BA",
+	"7yb5tB4m7ADqrkgWUeZTXZuZs5Tuju2xFbxJx8Jnm1xr/Xz/WkQKkTm9LncmJS9JLtNzANumssQ7BWkn",
+	"zRSnOddVEqtMauWXdKZRxQZtqS4mJQ2lz/3EYqvq3+sCJeXUdRmUMtBd1FeGTDOI2g9I2fiQkLjY2XnM",
+	"npFdKEtnGcusVxkLUp0XAbz1Rj7SnRYqHVPNsBuBTJki9tvIDlCKO40bKr8JkDKt1iuHtrXpYQC/707o",
+	"hy7MpIjs9MiX/0sqqBv5nW/qYPaL2v31yDaZO7b6dS+J7MmVXV8s86/f3nMfxlNLZbh9RK51sWy4DD1n",
+	"Yp9MJKC4KT7tSDFfmBKkBOtl3E5DPsxZMiCXwMQaynShYiOgoZ0geK9FkZAQekF5budz1dPSdeCwf+z8",
+	"nAww5RncdA8fi/6z0AYmXkK6qVQK6Ul7A8I4oBCrI0CzkJ8J4EURW/9iSrqYIwJIAvGOgF2g8PsSPcZ8",
+	"BaQbIgLKflNA9/CRA1b1+uSV8RURKfKZPXW1Lu0wTeiM5MyOjqkSv9AqZO8KlsBhrTrir5SEzsl26Lgk",
+	"EVR0oJUGsYdwr3MTWo5iEXTHun7W+TxzLyp5yyKSQJcsQjDD1HVNlYUcxKJqdXVDEeinOeMRRIF98mYZ",
+	"QsQXTQeExqJ6rwh7tUGhH5qyTZas0iUbi7+hrmc5skPFxRkk5YPeCeyncq/EDut8B5erNOMhsQjsMTlj",
+	"Rs9zpPgW4yHVZIDLLS2BeLj64o4NqV0fFep8+Iw+KocUZig/QMuGGTOuaiofms567TZcipQBHy6hZ5Tb",
+	"4NzA2VkscOqNqSZDZscFWrqCtq/2xuI5b+chO4xhgnYGnR+lIBkwbCrKtRTkx9dbTiPvDw2twECT7K1D",
+	"Z7DrGDlOy0ilM+jgOlldVK8+Kg/T2jvvh7aE+nXTstDsu2ng3Whlf/XJCTtzQYk4hN205iRyKgQXZ+0a",
+	"kkuJca3DKwXThmSF75RYiT6qtj0sJDSApsfhlnIKgHbkkaoU4By7IYEE5QQ9uuZUg3vCr5ld6hqMUlMl",
+	"0zHlgp1CpbSRXGrhN1sLn9j/nEILCFIJbtU/+HlV/iDwZ3IqKkBo9WLumLanhSEKbqZiiKKGXal8vWJS",
+	"202odpXr4AawhUiwD4ZAXY5DNQzcqBEGE1zDN60tEAU7xd82D5F7j7etb71aQt0bj3Wbr+3QbCCh90hn",
+	"NFWgrwCuvB38cDvwL/E6rEYj8E+h+c2GyNrlxHVaQKeTVGTE7OIVDFWDY9FNJkzoguXJtv9XzpJ+v9/b",
+	"JwmGT9R+QhSbMlr2YL0lU6a4zDTp4gd75JKxc93rkxfYvoaN014dhomMqgHENMKM3XKETUoK8niX/JmK",
+	"giroGMTFid/s/QGaU/Z+6JGXbKjsT/qxSOpms85blGRMCc6U/+53kHLCu/WhpMzorPaFPemQamZD+A8s",
+	"S4h9rYVPk1TmoooV7VtiGXwakcT+PGegZVP9Js2lBgmZUMLkjAmmULmmFpsCXhH7jpMSnzWmU4x0yqNi",
+	"UcterCiUWBqG26o8guUvJ1tn0Cmnjt0d4Clg2haKsVNg3GDMBqZ2SDuD3b0diHSkgqCmg+3FLNBWPPry",
+	"+YIDbKs8MbwSxZB66dPCZuqVxve2dnZXD4X8wDwQv1Fprxsojuz62Ogqbuqit0A2NLfbNG82YfSx7S12",
+	"f5mc/dHL5+Tp0ydPS/vuk+TeOMoUE+9AkgFGdHcPNwDdK9PuIEJTM2qlMlbGaGb3rYjoVE6DhLFTGyvl",
+	"zLE7uEuDmGXg+pCD8+7Hwsct+K0dUSpmj+Z+hwL4dlvu9clPhcmlPIfP/ijlWc5i8dw/ry6GdkCGdksh",
+	"3FTtvFOmtkBRQbNUMehWP4eNoWQbsd+Cpp8fPKepRbrJfzrBnR6I7HKDUFiakQbBsBYIur/DK+W+QkEW",
+	"d6/l23QaOM1+8PriXquydfhbr3UE/3j4x1dvB399fvD68O2Lg6NY/PXw6PjVT28He/2dWLw7+unFqxeD",
+	"re3tN69eksOjd9vbb6h9p4KKlG1vvzyKxeHbF+Hx61NZlGtio2hyIzWs4M1Uc63L/ZTtrWCePvp/Xbs5",
+	"6lVtwfPQL9OGzqAuMSO5dIUHWL++WplT0WtTZqh5WhtVhgftP1pp24uWCAcreUlUkaOgpd9n9p0EgX/T",
+	"dVX2fmNDUOuk2LkXX/LEzdrNRLuD9p4VZ9maQAt36LXQsH9hUwOi1+/enySlpptXJHikvQZARGC6IcE3",
+	"gkSAIwMRAqRLh9AgBLwxUb0/CKX+PaWNDwRnNQRtN7xqLDTPmTD5DBs/4bscRNp6SzppbiFuDaNUo/iE",
+	"2V2e5evHiA/UA3PFui7bYKr1valJbQLD1XpS1g8Ma57XNhbv9fZH/Men9XWHQkO3kLdPdKGnTGQJ6QIb",
+	"INlCGAJxnxe9iCQoAJyQrv+w/BUcsz+XwZvIC6bJlGqDaUB7CsPUBIpqCen6g/EzFpERyLiUYdCUmnGd",
+	"pNBJcIUGITQtvg7kbg99gGIC2S5/3aa6zjUgdmLmWM3sQ4YopkWv5GA6zWd+8A/Cp1jdyFbPSDPsDqP5",
+	"O2WvY7g1hI4Qahp8ZM8JatwIb5iXG2nSG/GfyOE/WQrFhU9fhxv1WzazvylzeYwrN/Ja49ah8ivXGtHr",
+	"WE7AYN7MXK7dAF73yMruapQjBCkHo8lCbcXIWCTCaYzjZ33yXuT8nNX8ymih8sJRS1ReMOWY8AY20gby",
+	"XIcVjEWYI6SpKWiez6pgvMk1BNiOCFzDKzNcgl0GO0CXuqqNVIQKcvTyOXn8+PEPxPAJc/VhXxpGcsaW",
+	"DFhtTJZuAYGRe7Jz+7Xh7zss/P4JU954PGMwR8tVmtI8Xzsltu0X0M0tzHouCJYcXAdS5VyG6fWwSPAI",
+	"q72hFYBmvi7gtAEomo5ZVuRemxjYWTAjnhWsF0FirioMQFHZFRZqJ8UFD+jg7AJZu+cNXR/h3mPkyKzf",
+	"cpUcRBbwWMCVAMjC8xxqGGBPSjll/701gI7dvFarrUoFtTJwYzYfr92eRLq9gmSYFW2zGC0F7NspUW5s",
+	"0IPlsvCthkuztgSEvFzbCgV7+1LJgKohBZbNiOY5rG8yZOaSMUGSkZKThHQdzsNFbthsY2TwhRSMzBhV",
+	"scipYaoXEeoJdXd2+uQQesFHduP3MSQC+Ut/ziVSrsAu/hQ82BX+x0vAYGZ0RrpcpHmh+cUSDUEFupOr",
+	"w8oWQubXdPFq++Ug7O7A6GhCR4YpN6ztFb6HQbhdcaHVmsTt7IFpBb1QTlJkk/2+RYvxsjCFCgbadRre",
+	"TQrcGhnFKKYlGu0IsFy7Lidq6JBqhr0qRyzjznFIjg5fvDo+fX/0GoITzUwv3JR3SALXcCRwgGuLRaq4",
+	"4SnNScbAXgRp7og83XlMEiHNqTuwBFbPxVqupxCPY5m9WK8fi3fFMOcp2DH2gU2mQTMSGGOQC24p8R/B",
+	"cFxr0QXZ8RSGDYbTjRoELExremYXWSqFYB/sBvDTX4BFippCdwZ2r8/NeNaBXEzGdf2ocpxBmzv78nnE",
+	"BQ8Pt0OWSjHiZ4WNmLCErC44ZOldDT/8vXIPayB/TyfTEu+1u7X3+5PdncGO/b//s3pW/wjg30zrJgsC",
+	"Y4sEgeoCGpVGI572r7tu7FGPb/e9ZJzmxKRTsrv3v/o7/Z3+7uDpk8d7AwIvLDXlP1D9GiL9cEALcc9v",
+	"sFwk9/cWD0jT2gW1T8VoOrYxS38evvBzvXnDnZ5MlRyywLDh6Dn3J+iUuBFvBOl6dW4hSS7FGQCIWPkT",
+	"KvQj13enwXws7QXZRx2D6mCSUqU4dlUD9okZcGGwKfNSqvNc0iwWXddkWANFobd1OWaQYMYQrOyHbfOX",
+	"ToKB+a66PVbTD0fIrP27/FerNHjUScdQjrIf47/WaPbgmhhGJ4taIL3l3R63IP0dTE4f1FZTg+fczFpb",
+	"KVxntv0RW7nd40XtqFXuynfA5OyC5a3ZPH7BaLHyXbyFnz8vF9FKNzKWeVaKaFcLsO2Wql/cckPOlRLz",
+	"hbbbl/0XWpsIZ5e1AEOand2SlPy99MRUJmjdrpjgzW16Y+6xNyYY92DDDffYa3TGvObiHEAuSoIKjpE1",
+	"zSPA6soRUTJnJKmulcSii3Cv96D1TQ0rFMn5l8912FcEiJe48/pREfxOPGLakCm1Hkewz8cdG5LDNWMx",
+	"proMz6Efxd1g98nOD/ukHkT46OGpjR5IZXw0cDUMGdA/CUI1CFOV357yTCekC+bP9fRMWMaBTcT36pdX",
+	"Aa2+8OjEw47h+FiAU+EHRTAiCzLNC81ZodCoffnsbkpLYcJh0iCTvlLDSrBqbwD9CZ4CPI66QbW20ln9",
+	"QYd9mDKFWqn1banapqBBxW2bg85BJziaQk7ZflJMmJKnYCQ7g86PWzs7T/Y6Uce+a7jm45Vd22oIHqY5",
+	"JTScDe0pbppuOlQ2yKWHaGkJohpnMVv3irkIbbtmFW7E8ncMQ+r5cgNGv8Z4rJlPN7DiDxAiXeEJwiNn",
+	"ckK5+IZcvtArX8/lC6bGxuW7R5cvrS0Cv4zDT6/h8gHyw05iGxwrPpmwDLnlBP+lYGQ+Us5npfbN88qL",
+	"IdmXz//88m/0FKkwLO60eWVPwCtbyb0JZugN3BtcmHZy/2mWKVrk9rlcDmLQIdNcToZMcUZWz6dVN/Yw",
+	"TkctoF5YqtW3vxm/Y+NG3KkbkYYLsdnuzLsPH6s/rt19duSgd+AmVLCTehcqB9fmTDGN5HNUIzFgLBza",
+	"pfKB9oFrYA6SoaFzwxGxjbk2UmFfG1dhiHvKsyQWQ5bKCdNEFHnulPIhJqYpcAt6KIuRRTpuhuVh29Vc",
+	"4LaR7Pq2WubWcKujm3jOmD6oJssKTXTLZtbOPUW9J7VVtwEU3EE7XTW8y5J/a4VJ1Tu903Y6MixMraMu",
+	"Fq6lzjVpDRD63CzAFS0R4JKChf12sUhqOaqkve2OlF13ToeecLOk3+520m7zCTQumlNoP3aukQx7mC68",
+	"q82C78NbMA+bnNbGGV2tG28F03eFMzqf27qpnVwv4EZH1gGgA0+C5gD8AAZfbvZLazX3s+7ezm4Dr8JB",
+	"lgWp8FsJnOfqAHuLmfzrZOnLk66hqrP7II5LBT4X7LJWiN5YrI3FWsFT4xdzwUJLJH1t47X9sbZGrxdl",
+	"2yCjyR5BJ4mNZscyzxx/fojFmG83m8gL1mqCvoI4pFT3nn+UTXhyq0TO2FUdjDCide8hZrm6whPsPtfT",
+	"Br6dxTIfRtzOfr1Qpb/J7vyaXbD864sfvuO4YbOprpSTRoXs0Jo8ClGCiL+59uZaywxfUfde7BzXjBEq",
+	"ZvV7q5MrkpB9scx0cEUgY9GlAqkp6mfIApaKJ72rYcQ12ravQaUuvKFjqVY6BmXlPF15S0l8hYnkLvuO",
+	"uvWy2epvaSnWyQGhr+nu05J2AQMp6FWLEwXz57H/0CqUbCcSpm6ywPVgCiVY5ti7lbzsYRkbhCdjwXWj",
+	"+OTbQLDyCh0JnNR6QBIlc5ZEsaj09RNsvU5+SRYB6sChCvAQO9DzwGNgLC/yHAr5rfbhPQzbd9VgUG8N",
+	"aGg08CNlPwj+zeyoQceB+8eShoOcanOayzMOQhPBXys3HsB8LfH19sW3Par9bmVwvX2fR/aAtuu6BpVu",
+	"Yv22pIdSXPAhrIhuAtRDSQ9vsO2eyvnZxAU7lDJnVKwJn1+Yv3belxP4ITFUpTv9j4/hnKg1YO384Buw",
+	"/EQadIAd5r8mfNSf0E7Usc9y6m4b7BF58+qlfSzE01ZD6khQglk1f6nH/lIwN9yV7MzGTPrSuytnvD8M",
+	"KGbXg4nZWbYuQKycTxto2D1Bwwpn2/2ei39fCQfDTdLTkVTCeR7PYDd1MUOTBWiHYL16WUEAj00KbciQ",
+	"xaIQANnoPtn5IVoAj7nddEq1vpQqw6MCBYypzHk6I90ne3tAImt3CtdffMFlDiPeayEIcbfcjiaDiXwT",
+	"ZQe/1McTlrUsdfsV+ZEJmnPYaPE5bezK0vHu3uMnT//Hh2opm7COGK5Ve5q+/Xb1GN4+3W2D0cJaQIst",
+	"rJpRo2sMkDWHT68wh6LI85YRa7GA4T3dwqg29sy69fGbwte1zJapksOcTX7XVOJmBqfEIVgNBxLF3p8v",
+	"n3Gf14Yi6+w2nfLti91tb8p8T7S1JB3DDUyAsgxRbUhDWZjBMKfifA2yWrznpld7WHrUpXHzlTlr2fpf",
+	"d67mnTM578CSfh3owQIN7/zWVEZy2xO2lPemVF6Ql6LcmbqgjUo1Sf54eEK27RTfnrCk1wiKejN7V8K0",
+	"1s8iWCPw01/uVc7goSjWZg14tqb3NSfHAUX0Rj/jCCJqL/Q7L52Rc3G+X7KgcVmg8Lk2coqd9i4qbASH",
+	"u5OcOIWNuwNb1y7Ukpe2T9L/LUwRt6q7UhHFpjlNWY9MZvVX2s6AVc6fQPG4de3/bczTcV182dp8TWiu",
+	"JVFI21Dp3Axn3jvt0jx3/HkT+7HLF7Tbhupe7rC48TZ4kPCSbZST1U/6vxHb417ftPY+/EwK54GLbJrw",
+	"iScwQ4Q0pGTldwl2zYxptCdYjVucBzeLEz52uEACArgxx/Ks6HTKcueUr+yutEydhwH53Xgef7Vu7qYC",
+	"t0YFbrLmeq3MP8Zt4DMUjRRl9vw6MO2PNEnKKDIhVGTbUpVZhBaaZcALI40Ii0WZcnDrRJMEuQnNqf8q",
+	"Id0nOztY3b9UUpz1XIHvQp7P345iI8X0OBbg/uj9EiW2SmpjCbK47qheV8qjKflI3lAl0/Ui32OWj9a2",
+	"Mav70js3DCrfSEMyzCaBikHBcsJFKpViECC2xZZ+AoYh5k4VYv5IM+KNz51FmW9objcHlpGhzGZAigsT",
+	"DOdkNY24xrnY39jBryu6dXDkyWoR00fHbLEKQg9zssdyZGe3/eUgzG/aGQHSQMPCBlIi4EDL5RnhAmnK",
+	"aJoyrVGbUMeCKlYS2Xef7DxG02Z/6CyZ+yXBH1qLl/XJq4xNptIuT9Ld23lC6BnlgkiBxM+YsouFu7Fe",
+	"gGymAunyiQEiNSODulMFd6iyzKoS/vUJaHt4c/+cP1GZz726e66seX11YD/7EA1Y3BtYxb/aKFrYDae4",
+	"YP8CWp3sy2eN46rIhTQK6HOmCjFqYAhbTeXuwyXi7O6zVc4bLkXUPlG+1X7CclG0Zsmiq0EOTVFt8+L4",
+	"KpNd11om32jbXutLXg+TYYdjJQAr4Mu6gl0O6mwMY5rZjeOSAn1r6jB1pUXu9Yn3wgPHO4pFAsFt6YIj",
+	"iGWupcVFBVyDtv4c4b+71KUs8ozkjF4wImQsrrL6uNvetILnikgBZG89fxgG9a4d4m8Vy3r7O9naRaPt",
+	"pw9eNgpLRe37lZ//XjcXIUGbFMTavYBAvtCFMe2t5oBv+y13/ca/tayu04kKPXc/A8CLtv6362G2bjgU",
+	"u0ku03NZmIbuvqU+72Zbf8B2l6tduKuUv39GTvBmYYy/MqW5FCwjwNU/pWaMoFWN0ssFAHcUw6IInCcj",
+	"ThVISYlFj0Llla2ECezucUEXw4WQPiqsEmAuQIz8Di4Fe6SrHFyg9WgfaxEN+D6gSdGkO6GCniEpnBNW",
+	"g2vhWW1s6KLq4MQ4nA1aHvyCCaaBTMPxkEcENxGWEWQgj8iEGcVTXSKXDt69gvEJLuDIyhev8IamY3te",
+	"0FFyPB3VTIlKDBJXZBKotiPwn+bl7wunm27Cx8I+/4k9U8OlTxaYRnTkLhVyR0clL3l5sYCgzSuVBDjs",
+	"hitBftPQXJ4V8yxvNXrmCZ1Bl1O/iYK56czPgfgBzkcFtw8ApbtKk4o68+eZZZEpIjw/Ukc0vppAJV8K",
+	"o2hqAGpbijfDy/mlkIbWGjYYCNnp2kPYwxuv8jepzlEdpRz9nI9YOktzFpWkQfbsiHENzlpvKFk89UtQ",
+	"BtAlYcZYThBHGRGdymkl2oW55+DMGdXjoaQqazwr8MkYQ9MxnqJ2HxFhIlWzqUFboZgORzuTadE2H99V",
+	"amXhVJ/mVFRrq06vZMaskioMLlOWhhev8kps0em0VvrVUUO5AW1GYYbyg12bF4xooxid9EP5wbAM0QBO",
+	"n1rjOaXK6Gr6R0QbmZ6TnGVnTFnDAi8fMInhE3AGM/7nT/8dAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

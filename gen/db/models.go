@@ -1050,6 +1050,70 @@ func AllPlanningStatutValues() []PlanningStatut {
 	}
 }
 
+type StatutPieceIntervention string
+
+const (
+	StatutPieceInterventionReservee  StatutPieceIntervention = "reservee"
+	StatutPieceInterventionConsommee StatutPieceIntervention = "consommee"
+	StatutPieceInterventionLiberee   StatutPieceIntervention = "liberee"
+	StatutPieceInterventionRetournee StatutPieceIntervention = "retournee"
+)
+
+func (e *StatutPieceIntervention) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = StatutPieceIntervention(s)
+	case string:
+		*e = StatutPieceIntervention(s)
+	default:
+		return fmt.Errorf("unsupported scan type for StatutPieceIntervention: %T", src)
+	}
+	return nil
+}
+
+type NullStatutPieceIntervention struct {
+	StatutPieceIntervention StatutPieceIntervention
+	Valid                   bool // Valid is true if StatutPieceIntervention is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullStatutPieceIntervention) Scan(value interface{}) error {
+	if value == nil {
+		ns.StatutPieceIntervention, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.StatutPieceIntervention.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullStatutPieceIntervention) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.StatutPieceIntervention), nil
+}
+
+func (e StatutPieceIntervention) Valid() bool {
+	switch e {
+	case StatutPieceInterventionReservee,
+		StatutPieceInterventionConsommee,
+		StatutPieceInterventionLiberee,
+		StatutPieceInterventionRetournee:
+		return true
+	}
+	return false
+}
+
+func AllStatutPieceInterventionValues() []StatutPieceIntervention {
+	return []StatutPieceIntervention{
+		StatutPieceInterventionReservee,
+		StatutPieceInterventionConsommee,
+		StatutPieceInterventionLiberee,
+		StatutPieceInterventionRetournee,
+	}
+}
+
 type TechnicienDisponibilite string
 
 const (
@@ -1462,6 +1526,21 @@ type InterventionStat struct {
 	SlaRespectes int64
 }
 
+type InterventionsPiece struct {
+	ID             int64
+	InterventionID int64
+	PieceID        int64
+	Quantite       int32
+	Statut         StatutPieceIntervention
+	CoutUnitaire   *int64
+	SortieID       *int64
+	RetourID       *int64
+	Commentaire    *string
+	UserID         int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type LoginThrottle struct {
 	Key         string
 	Failures    int32
@@ -1517,6 +1596,7 @@ type Piece struct {
 	Rangee               *string
 	Etagere              *string
 	StockActuel          int32
+	StockReserve         int32
 	StockMinimum         int32
 	StockMaximum         *int32
 	PrixUnitaire         *int64

@@ -35,6 +35,22 @@ func (q *Queries) ClearPieceEquipements(ctx context.Context, pieceID int64) erro
 	return err
 }
 
+const consumeInterventionPiece = `-- name: ConsumeInterventionPiece :exec
+UPDATE interventions_pieces SET statut = 'consommee', sortie_id = $1, cout_unitaire = $2, updated_at = now()
+WHERE id = $3
+`
+
+type ConsumeInterventionPieceParams struct {
+	SortieID     *int64
+	CoutUnitaire *int64
+	ID           int64
+}
+
+func (q *Queries) ConsumeInterventionPiece(ctx context.Context, arg ConsumeInterventionPieceParams) error {
+	_, err := q.db.Exec(ctx, consumeInterventionPiece, arg.SortieID, arg.CoutUnitaire, arg.ID)
+	return err
+}
+
 const countMouvements = `-- name: CountMouvements :one
 SELECT count(*)
 FROM mouvements_stock m
@@ -188,7 +204,7 @@ func (q *Queries) DeletePiece(ctx context.Context, id int64) error {
 }
 
 const exportPieces = `-- name: ExportPieces :many
-SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces p
+SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_reserve, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces p
 WHERE ($1::boolean IS NULL OR p.is_active = $1)
 ORDER BY lower(p.reference), p.id
 `
@@ -216,6 +232,7 @@ func (q *Queries) ExportPieces(ctx context.Context, isActive *bool) ([]Piece, er
 			&i.Rangee,
 			&i.Etagere,
 			&i.StockActuel,
+			&i.StockReserve,
 			&i.StockMinimum,
 			&i.StockMaximum,
 			&i.PrixUnitaire,
@@ -237,6 +254,42 @@ func (q *Queries) ExportPieces(ctx context.Context, isActive *bool) ([]Piece, er
 		return nil, err
 	}
 	return items, nil
+}
+
+const getInterventionPiece = `-- name: GetInterventionPiece :one
+SELECT l.id, l.intervention_id, l.piece_id, l.quantite, l.statut, l.cout_unitaire, l.sortie_id, l.retour_id, l.commentaire, l.user_id, l.created_at, l.updated_at, p.reference AS piece_reference, p.nom AS piece_nom, p.devise
+FROM interventions_pieces l JOIN pieces p ON p.id = l.piece_id
+WHERE l.id = $1
+`
+
+type GetInterventionPieceRow struct {
+	InterventionsPiece InterventionsPiece
+	PieceReference     string
+	PieceNom           string
+	Devise             string
+}
+
+func (q *Queries) GetInterventionPiece(ctx context.Context, id int64) (GetInterventionPieceRow, error) {
+	row := q.db.QueryRow(ctx, getInterventionPiece, id)
+	var i GetInterventionPieceRow
+	err := row.Scan(
+		&i.InterventionsPiece.ID,
+		&i.InterventionsPiece.InterventionID,
+		&i.InterventionsPiece.PieceID,
+		&i.InterventionsPiece.Quantite,
+		&i.InterventionsPiece.Statut,
+		&i.InterventionsPiece.CoutUnitaire,
+		&i.InterventionsPiece.SortieID,
+		&i.InterventionsPiece.RetourID,
+		&i.InterventionsPiece.Commentaire,
+		&i.InterventionsPiece.UserID,
+		&i.InterventionsPiece.CreatedAt,
+		&i.InterventionsPiece.UpdatedAt,
+		&i.PieceReference,
+		&i.PieceNom,
+		&i.Devise,
+	)
+	return i, err
 }
 
 const getMouvement = `-- name: GetMouvement :one
@@ -276,7 +329,7 @@ func (q *Queries) GetMouvement(ctx context.Context, id int64) (GetMouvementRow, 
 }
 
 const getPiece = `-- name: GetPiece :one
-SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE id = $1
+SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_reserve, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE id = $1
 `
 
 func (q *Queries) GetPiece(ctx context.Context, id int64) (Piece, error) {
@@ -295,6 +348,7 @@ func (q *Queries) GetPiece(ctx context.Context, id int64) (Piece, error) {
 		&i.Rangee,
 		&i.Etagere,
 		&i.StockActuel,
+		&i.StockReserve,
 		&i.StockMinimum,
 		&i.StockMaximum,
 		&i.PrixUnitaire,
@@ -312,7 +366,7 @@ func (q *Queries) GetPiece(ctx context.Context, id int64) (Piece, error) {
 }
 
 const getPieceForUpdate = `-- name: GetPieceForUpdate :one
-SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE id = $1 FOR UPDATE
+SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_reserve, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetPieceForUpdate(ctx context.Context, id int64) (Piece, error) {
@@ -331,6 +385,7 @@ func (q *Queries) GetPieceForUpdate(ctx context.Context, id int64) (Piece, error
 		&i.Rangee,
 		&i.Etagere,
 		&i.StockActuel,
+		&i.StockReserve,
 		&i.StockMinimum,
 		&i.StockMaximum,
 		&i.PrixUnitaire,
@@ -348,7 +403,7 @@ func (q *Queries) GetPieceForUpdate(ctx context.Context, id int64) (Piece, error
 }
 
 const getPiecesForUpdateByReference = `-- name: GetPiecesForUpdateByReference :many
-SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE lower(reference) = ANY($1::text[]) ORDER BY id FOR UPDATE
+SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_reserve, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces WHERE lower(reference) = ANY($1::text[]) ORDER BY id FOR UPDATE
 `
 
 // The parts of these references (lower-cased), locked, for a catalogue import.
@@ -374,6 +429,7 @@ func (q *Queries) GetPiecesForUpdateByReference(ctx context.Context, refs []stri
 			&i.Rangee,
 			&i.Etagere,
 			&i.StockActuel,
+			&i.StockReserve,
 			&i.StockMinimum,
 			&i.StockMaximum,
 			&i.PrixUnitaire,
@@ -395,6 +451,33 @@ func (q *Queries) GetPiecesForUpdateByReference(ctx context.Context, refs []stri
 		return nil, err
 	}
 	return items, nil
+}
+
+const insertInterventionPiece = `-- name: InsertInterventionPiece :one
+INSERT INTO interventions_pieces (intervention_id, piece_id, quantite, commentaire, user_id)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id
+`
+
+type InsertInterventionPieceParams struct {
+	InterventionID int64
+	PieceID        int64
+	Quantite       int32
+	Commentaire    *string
+	UserID         int64
+}
+
+func (q *Queries) InsertInterventionPiece(ctx context.Context, arg InsertInterventionPieceParams) (int64, error) {
+	row := q.db.QueryRow(ctx, insertInterventionPiece,
+		arg.InterventionID,
+		arg.PieceID,
+		arg.Quantite,
+		arg.Commentaire,
+		arg.UserID,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 const insertMouvement = `-- name: InsertMouvement :one
@@ -436,6 +519,75 @@ func (q *Queries) InsertMouvement(ctx context.Context, arg InsertMouvementParams
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const interventionPiecesCost = `-- name: InterventionPiecesCost :one
+SELECT count(*)::integer AS lignes,
+    coalesce(sum(quantite::bigint * cout_unitaire) FILTER (WHERE statut = 'consommee'), 0)::bigint AS cout
+FROM interventions_pieces WHERE intervention_id = $1
+`
+
+type InterventionPiecesCostRow struct {
+	Lignes int32
+	Cout   int64
+}
+
+// The number of part lines of an intervention and the cost of the parts it consumed.
+func (q *Queries) InterventionPiecesCost(ctx context.Context, interventionID int64) (InterventionPiecesCostRow, error) {
+	row := q.db.QueryRow(ctx, interventionPiecesCost, interventionID)
+	var i InterventionPiecesCostRow
+	err := row.Scan(&i.Lignes, &i.Cout)
+	return i, err
+}
+
+const listInterventionPieces = `-- name: ListInterventionPieces :many
+SELECT l.id, l.intervention_id, l.piece_id, l.quantite, l.statut, l.cout_unitaire, l.sortie_id, l.retour_id, l.commentaire, l.user_id, l.created_at, l.updated_at, p.reference AS piece_reference, p.nom AS piece_nom, p.devise
+FROM interventions_pieces l JOIN pieces p ON p.id = l.piece_id
+WHERE l.intervention_id = $1
+ORDER BY l.id
+`
+
+type ListInterventionPiecesRow struct {
+	InterventionsPiece InterventionsPiece
+	PieceReference     string
+	PieceNom           string
+	Devise             string
+}
+
+func (q *Queries) ListInterventionPieces(ctx context.Context, interventionID int64) ([]ListInterventionPiecesRow, error) {
+	rows, err := q.db.Query(ctx, listInterventionPieces, interventionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListInterventionPiecesRow{}
+	for rows.Next() {
+		var i ListInterventionPiecesRow
+		if err := rows.Scan(
+			&i.InterventionsPiece.ID,
+			&i.InterventionsPiece.InterventionID,
+			&i.InterventionsPiece.PieceID,
+			&i.InterventionsPiece.Quantite,
+			&i.InterventionsPiece.Statut,
+			&i.InterventionsPiece.CoutUnitaire,
+			&i.InterventionsPiece.SortieID,
+			&i.InterventionsPiece.RetourID,
+			&i.InterventionsPiece.Commentaire,
+			&i.InterventionsPiece.UserID,
+			&i.InterventionsPiece.CreatedAt,
+			&i.InterventionsPiece.UpdatedAt,
+			&i.PieceReference,
+			&i.PieceNom,
+			&i.Devise,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listMouvements = `-- name: ListMouvements :many
@@ -557,7 +709,7 @@ func (q *Queries) ListPieceEquipements(ctx context.Context, pieceID int64) ([]Li
 }
 
 const listPieces = `-- name: ListPieces :many
-SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces p
+SELECT id, nom, reference, description, marque, modele, fournisseur, reference_fournisseur, emplacement, rangee, etagere, stock_actuel, stock_reserve, stock_minimum, stock_maximum, prix_unitaire, cout_moyen, devise, is_active, alerte_stock, derniere_entree, derniere_sortie, version, created_at, updated_at FROM pieces p
 WHERE ($1::boolean IS NULL OR p.is_active = $1)
   AND ($2::text IS NULL OR lower(p.fournisseur) = lower($2))
   AND ($3::text IS NULL
@@ -631,6 +783,7 @@ func (q *Queries) ListPieces(ctx context.Context, arg ListPiecesParams) ([]Piece
 			&i.Rangee,
 			&i.Etagere,
 			&i.StockActuel,
+			&i.StockReserve,
 			&i.StockMinimum,
 			&i.StockMaximum,
 			&i.PrixUnitaire,
@@ -655,7 +808,7 @@ func (q *Queries) ListPieces(ctx context.Context, arg ListPiecesParams) ([]Piece
 }
 
 const listPiecesACommander = `-- name: ListPiecesACommander :many
-SELECT p.id, p.nom, p.reference, p.description, p.marque, p.modele, p.fournisseur, p.reference_fournisseur, p.emplacement, p.rangee, p.etagere, p.stock_actuel, p.stock_minimum, p.stock_maximum, p.prix_unitaire, p.cout_moyen, p.devise, p.is_active, p.alerte_stock, p.derniere_entree, p.derniere_sortie, p.version, p.created_at, p.updated_at,
+SELECT p.id, p.nom, p.reference, p.description, p.marque, p.modele, p.fournisseur, p.reference_fournisseur, p.emplacement, p.rangee, p.etagere, p.stock_actuel, p.stock_reserve, p.stock_minimum, p.stock_maximum, p.prix_unitaire, p.cout_moyen, p.devise, p.is_active, p.alerte_stock, p.derniere_entree, p.derniere_sortie, p.version, p.created_at, p.updated_at,
     (greatest(coalesce(p.stock_maximum, 2 * p.stock_minimum), p.stock_minimum + 1) - p.stock_actuel)::integer
         AS quantite_suggeree
 FROM pieces p
@@ -698,6 +851,7 @@ func (q *Queries) ListPiecesACommander(ctx context.Context, arg ListPiecesAComma
 			&i.Piece.Rangee,
 			&i.Piece.Etagere,
 			&i.Piece.StockActuel,
+			&i.Piece.StockReserve,
 			&i.Piece.StockMinimum,
 			&i.Piece.StockMaximum,
 			&i.Piece.PrixUnitaire,
@@ -711,6 +865,74 @@ func (q *Queries) ListPiecesACommander(ctx context.Context, arg ListPiecesAComma
 			&i.Piece.CreatedAt,
 			&i.Piece.UpdatedAt,
 			&i.QuantiteSuggeree,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const lockInterventionPiece = `-- name: LockInterventionPiece :one
+SELECT id, intervention_id, piece_id, quantite, statut, cout_unitaire, sortie_id, retour_id, commentaire, user_id, created_at, updated_at FROM interventions_pieces WHERE id = $1 AND intervention_id = $2 FOR UPDATE
+`
+
+type LockInterventionPieceParams struct {
+	ID             int64
+	InterventionID int64
+}
+
+func (q *Queries) LockInterventionPiece(ctx context.Context, arg LockInterventionPieceParams) (InterventionsPiece, error) {
+	row := q.db.QueryRow(ctx, lockInterventionPiece, arg.ID, arg.InterventionID)
+	var i InterventionsPiece
+	err := row.Scan(
+		&i.ID,
+		&i.InterventionID,
+		&i.PieceID,
+		&i.Quantite,
+		&i.Statut,
+		&i.CoutUnitaire,
+		&i.SortieID,
+		&i.RetourID,
+		&i.Commentaire,
+		&i.UserID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const lockReservedInterventionPieces = `-- name: LockReservedInterventionPieces :many
+SELECT id, intervention_id, piece_id, quantite, statut, cout_unitaire, sortie_id, retour_id, commentaire, user_id, created_at, updated_at FROM interventions_pieces WHERE intervention_id = $1 AND statut = 'reservee'
+ORDER BY piece_id, id FOR UPDATE
+`
+
+// The reserved lines of an intervention, locked, in part order (the order parts are locked in).
+func (q *Queries) LockReservedInterventionPieces(ctx context.Context, interventionID int64) ([]InterventionsPiece, error) {
+	rows, err := q.db.Query(ctx, lockReservedInterventionPieces, interventionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []InterventionsPiece{}
+	for rows.Next() {
+		var i InterventionsPiece
+		if err := rows.Scan(
+			&i.ID,
+			&i.InterventionID,
+			&i.PieceID,
+			&i.Quantite,
+			&i.Statut,
+			&i.CoutUnitaire,
+			&i.SortieID,
+			&i.RetourID,
+			&i.Commentaire,
+			&i.UserID,
+			&i.CreatedAt,
+			&i.UpdatedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -776,17 +998,71 @@ func (q *Queries) PieceReferenceTaken(ctx context.Context, arg PieceReferenceTak
 	return exists, err
 }
 
+const releaseInterventionPiece = `-- name: ReleaseInterventionPiece :exec
+UPDATE interventions_pieces SET statut = 'liberee', updated_at = now() WHERE id = $1
+`
+
+func (q *Queries) ReleaseInterventionPiece(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, releaseInterventionPiece, id)
+	return err
+}
+
+const returnInterventionPiece = `-- name: ReturnInterventionPiece :exec
+UPDATE interventions_pieces SET statut = 'retournee', retour_id = $1, updated_at = now() WHERE id = $2
+`
+
+type ReturnInterventionPieceParams struct {
+	RetourID *int64
+	ID       int64
+}
+
+func (q *Queries) ReturnInterventionPiece(ctx context.Context, arg ReturnInterventionPieceParams) error {
+	_, err := q.db.Exec(ctx, returnInterventionPiece, arg.RetourID, arg.ID)
+	return err
+}
+
+const setInterventionCoutPieces = `-- name: SetInterventionCoutPieces :exec
+UPDATE interventions SET cout_pieces = $1, version = version + 1, updated_at = now() WHERE id = $2
+`
+
+type SetInterventionCoutPiecesParams struct {
+	CoutPieces *int64
+	ID         int64
+}
+
+// The parts cost of an intervention the caller locked through a scoped query, from its lines.
+func (q *Queries) SetInterventionCoutPieces(ctx context.Context, arg SetInterventionCoutPiecesParams) error {
+	_, err := q.db.Exec(ctx, setInterventionCoutPieces, arg.CoutPieces, arg.ID)
+	return err
+}
+
+const setPieceReserve = `-- name: SetPieceReserve :exec
+UPDATE pieces SET stock_reserve = $1, version = version + 1, updated_at = now() WHERE id = $2
+`
+
+type SetPieceReserveParams struct {
+	StockReserve int32
+	ID           int64
+}
+
+// The reserved units after a reservation changed, under the row lock.
+func (q *Queries) SetPieceReserve(ctx context.Context, arg SetPieceReserveParams) error {
+	_, err := q.db.Exec(ctx, setPieceReserve, arg.StockReserve, arg.ID)
+	return err
+}
+
 const setPieceStock = `-- name: SetPieceStock :exec
 UPDATE pieces SET
-    stock_actuel = $1, cout_moyen = $2, alerte_stock = $3,
-    derniere_entree = CASE WHEN $4::type_mouvement = 'entree' THEN now() ELSE derniere_entree END,
-    derniere_sortie = CASE WHEN $4::type_mouvement = 'sortie' THEN now() ELSE derniere_sortie END,
+    stock_actuel = $1, stock_reserve = $2, cout_moyen = $3, alerte_stock = $4,
+    derniere_entree = CASE WHEN $5::type_mouvement = 'entree' THEN now() ELSE derniere_entree END,
+    derniere_sortie = CASE WHEN $5::type_mouvement = 'sortie' THEN now() ELSE derniere_sortie END,
     version = version + 1, updated_at = now()
-WHERE id = $5
+WHERE id = $6
 `
 
 type SetPieceStockParams struct {
 	StockActuel   int32
+	StockReserve  int32
 	CoutMoyen     int64
 	AlerteStock   bool
 	TypeMouvement TypeMouvement
@@ -797,6 +1073,7 @@ type SetPieceStockParams struct {
 func (q *Queries) SetPieceStock(ctx context.Context, arg SetPieceStockParams) error {
 	_, err := q.db.Exec(ctx, setPieceStock,
 		arg.StockActuel,
+		arg.StockReserve,
 		arg.CoutMoyen,
 		arg.AlerteStock,
 		arg.TypeMouvement,

@@ -22,6 +22,7 @@ const (
 var scopedTables = []string{
 	"interventions", "intervention_historique", "intervention_stats", "documents", "document_blob_sweep",
 	"equipements", "equipement_stats", "plannings", "planning_competences", "clients", "contrats",
+	"interventions_pieces",
 }
 
 // unscoped lists the queries of scoped tables that take no scope, each with its reason.
@@ -53,7 +54,18 @@ var unscoped = map[string]string{
 	"DeleteContrat":       whyManagerWrite,
 
 	"ListPieceEquipements": whyStaffOnly,
-	"MissingEquipements":   whyManagerWrite,
+
+	"ListInterventionPieces":         whyAboutRow,
+	"GetInterventionPiece":           whyAboutRow,
+	"InterventionPiecesCost":         whyLockedRow,
+	"InsertInterventionPiece":        whyLockedRow,
+	"LockInterventionPiece":          whyLockedRow,
+	"LockReservedInterventionPieces": whyLockedRow,
+	"ConsumeInterventionPiece":       whyLockedRow,
+	"ReleaseInterventionPiece":       whyLockedRow,
+	"ReturnInterventionPiece":        whyLockedRow,
+	"SetInterventionCoutPieces":      whyLockedRow,
+	"MissingEquipements":             whyManagerWrite,
 
 	"LockEquipement":               whyManagerWrite,
 	"InsertEquipement":             whyManagerWrite,

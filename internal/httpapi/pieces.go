@@ -169,3 +169,33 @@ func (s *Server) SetPieceEquipements(ctx context.Context, req api.SetPieceEquipe
 	}
 	return api.SetPieceEquipements200JSONResponse(mapAll(rows, toAPIPieceEquipement)), nil
 }
+
+// ListInterventionPieces is GET /interventions/{intervention_id}/pieces.
+func (s *Server) ListInterventionPieces(ctx context.Context, req api.ListInterventionPiecesRequestObject) (api.ListInterventionPiecesResponseObject, error) {
+	rows, err := s.deps.Pieces.InterventionLignes(ctx, principal(ctx), req.InterventionId)
+	if err != nil {
+		return nil, err
+	}
+	return api.ListInterventionPieces200JSONResponse(mapAll(rows, toAPIInterventionPiece)), nil
+}
+
+// AddInterventionPiece is POST /interventions/{intervention_id}/pieces.
+func (s *Server) AddInterventionPiece(ctx context.Context, req api.AddInterventionPieceRequestObject) (api.AddInterventionPieceResponseObject, error) {
+	b := req.Body
+	l, err := s.deps.Pieces.AddLigne(ctx, principal(ctx), req.InterventionId, pieces.LigneInput{
+		PieceID: b.PieceId, Quantite: b.Quantite, Consommer: valueOr(b.Consommer, false), Commentaire: b.Commentaire,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.AddInterventionPiece201JSONResponse(toAPIInterventionPiece(l)), nil
+}
+
+// RemoveInterventionPiece is DELETE /interventions/{intervention_id}/pieces/{ligne_id}.
+func (s *Server) RemoveInterventionPiece(ctx context.Context, req api.RemoveInterventionPieceRequestObject) (api.RemoveInterventionPieceResponseObject, error) {
+	l, err := s.deps.Pieces.RemoveLigne(ctx, principal(ctx), req.InterventionId, req.LigneId)
+	if err != nil {
+		return nil, err
+	}
+	return api.RemoveInterventionPiece200JSONResponse(toAPIInterventionPiece(l)), nil
+}

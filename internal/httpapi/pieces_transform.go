@@ -12,7 +12,8 @@ func toAPIPiece(p pieces.Piece) api.Piece {
 		Id: p.ID, Nom: p.Nom, Reference: p.Reference, Description: p.Description, Marque: p.Marque,
 		Modele: p.Modele, Fournisseur: p.Fournisseur, ReferenceFournisseur: p.ReferenceFournisseur,
 		Emplacement: p.Emplacement, Rangee: p.Rangee, Etagere: p.Etagere,
-		StockActuel: int(p.StockActuel), StockMinimum: int(p.StockMinimum), StockMaximum: intPtr(p.StockMaximum),
+		StockActuel: int(p.StockActuel), StockReserve: int(p.StockReserve),
+		StockDisponible: int(p.StockActuel - p.StockReserve), StockMinimum: int(p.StockMinimum), StockMaximum: intPtr(p.StockMaximum),
 		PrixUnitaire: p.PrixUnitaire, CoutMoyen: p.CoutMoyen, ValeurStock: p.ValeurStock(), Devise: p.Devise,
 		EtatStock: api.EtatStock(p.EtatStock()), IsActive: p.IsActive,
 		DerniereEntree: utcPtr(p.DerniereEntree), DerniereSortie: utcPtr(p.DerniereSortie),
@@ -53,4 +54,14 @@ func intPtr(p *int32) *int {
 	}
 	v := int(*p)
 	return &v
+}
+
+func toAPIInterventionPiece(l pieces.Ligne) api.InterventionPiece {
+	return api.InterventionPiece{
+		Id: l.ID, InterventionId: l.InterventionID, PieceId: l.PieceID, PieceReference: l.PieceReference,
+		PieceNom: l.PieceNom, Quantite: int(l.Quantite), Statut: api.StatutPieceIntervention(l.Statut),
+		CoutUnitaire: l.CoutUnitaire, Montant: l.Montant(), Devise: l.Devise, SortieId: l.SortieID,
+		RetourId: l.RetourID, Commentaire: l.Commentaire, UserId: l.UserID,
+		CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(),
+	}
 }

@@ -35,6 +35,23 @@ func init() {
 			return map[string]string{"piece_id": id(f.freshPiece())}, "application/json",
 				fmt.Sprintf(`{"equipement_ids":[%d]}`, f.freshEquipement(nil))
 		}},
+		// Parts on interventions: on one assigned to the demo technicien, of the demo client.
+		"listInterventionPieces": {allowed: everyAccount, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"intervention_id": id(f.sharedIntervention("en_cours"))}, "", ""
+		}},
+		"addInterventionPiece": {allowed: managersTech, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"intervention_id": id(f.sharedIntervention("en_cours"))}, "application/json",
+				fmt.Sprintf(`{"piece_id":%d,"quantite":1}`, f.stockedPiece())
+		}},
+		"removeInterventionPiece": {allowed: managersTech, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			iv := f.sharedIntervention("en_cours")
+			p := f.stockedPiece()
+			line := f.insert(`WITH l AS (INSERT INTO interventions_pieces (intervention_id, piece_id, quantite, user_id)
+					SELECT $1, $2, 1, id FROM users WHERE username = 'responsable' RETURNING id, piece_id),
+				r AS (UPDATE pieces SET stock_reserve = stock_reserve + 1 WHERE id = $2)
+				SELECT id FROM l`, iv, p)
+			return map[string]string{"intervention_id": id(iv), "ligne_id": id(line)}, "", ""
+		}},
 		"createMouvementStock": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return map[string]string{"piece_id": id(f.freshPiece())}, "application/json", `{"type_mouvement":"entree","quantite":3}`
 		}},
@@ -48,4 +65,14 @@ func (f *rbacFixture) freshPiece() int64 {
 	n := f.seq.Add(1)
 	return f.insert(`INSERT INTO pieces (nom, reference) VALUES ($1, $2) RETURNING id`,
 		fmt.Sprintf("Pièce fixture %d", n), fmt.Sprintf("FIX-%d", n))
+}
+
+// stockedPiece is a part with 5 units in stock, received through its ledger.
+func (f *rbacFixture) stockedPiece() int64 {
+	p := f.freshPiece()
+	f.insert(`WITH m AS (INSERT INTO mouvements_stock (piece_id, type_mouvement, quantite, stock_avant, stock_apres,
+			cout_unitaire, devise, user_id)
+			SELECT $1, 'entree', 5, 0, 5, 100, 'MAD', id FROM users WHERE username = 'responsable' RETURNING piece_id)
+		UPDATE pieces SET stock_actuel = 5, cout_moyen = 100 FROM m WHERE pieces.id = m.piece_id RETURNING pieces.id`, p)
+	return p
 }

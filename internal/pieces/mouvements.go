@@ -55,6 +55,9 @@ type MouvementInput struct {
 	Motif          *string
 	Commentaire    *string
 	InterventionID *int64
+
+	reserved   bool   // a sortie consuming units reserved for it (by an intervention's line)
+	coutRetour *int64 // a retour valued at this unit cost (the sortie it gives back)
 }
 
 // MouvementFilter selects a page of the ledger.
@@ -171,15 +174,25 @@ func post(ctx context.Context, tx pgx.Tx, userID, pieceID int64, in MouvementInp
 		delta = int64(*in.Quantite)
 	}
 	unit, avg := p.CoutMoyen, p.CoutMoyen
+	reserve := int64(p.StockReserve)
 	switch in.Type {
 	case Entree:
 		unit = entryCost(p, in.PrixUnitaire)
 		avg = weightedAverage(before, p.CoutMoyen, delta, unit)
+	case Retour:
+		if in.coutRetour != nil {
+			unit = *in.coutRetour
+			avg = weightedAverage(before, p.CoutMoyen, delta, unit)
+		}
 	case Sortie:
-		if delta > before {
-			return 0, &apperr.Error{Kind: apperr.KindConflict,
-				Message: fmt.Sprintf("Stock insuffisant : %d disponible(s), %d demandé(s)", max(before, 0), delta),
-				Fields:  []apperr.FieldError{{Field: "quantite", Message: fmt.Sprintf("%d disponible(s)", max(before, 0))}}}
+		// Units reserved by interventions are not free, except for the sortie consuming them.
+		free := before - reserve
+		if in.reserved {
+			free = before
+			reserve = max(reserve-delta, 0)
+		}
+		if delta > free {
+			return 0, insufficient(max(free, 0), delta)
 		}
 		delta = -delta
 	case Ajustement:
@@ -211,8 +224,8 @@ func post(ctx context.Context, tx pgx.Tx, userID, pieceID int64, in MouvementInp
 		return 0, err
 	}
 	if err := q.SetPieceStock(ctx, db.SetPieceStockParams{
-		ID: pieceID, StockActuel: int32(after), CoutMoyen: avg, TypeMouvement: db.TypeMouvement(in.Type),
-		AlerteStock: alerte,
+		ID: pieceID, StockActuel: int32(after), StockReserve: int32(reserve), CoutMoyen: avg,
+		TypeMouvement: db.TypeMouvement(in.Type), AlerteStock: alerte,
 	}); err != nil {
 		return 0, fmt.Errorf("write balance: %w", err)
 	}

@@ -19,6 +19,8 @@ CREATE TABLE pieces (
     rangee                text    CHECK (length(rangee) <= 50),
     etagere               text    CHECK (length(etagere) <= 50),
     stock_actuel          integer NOT NULL DEFAULT 0,
+    -- Units reserved by open interventions (their interventions_pieces lines still reservee).
+    stock_reserve         integer NOT NULL DEFAULT 0 CHECK (stock_reserve >= 0),
     stock_minimum         integer NOT NULL DEFAULT 0 CHECK (stock_minimum >= 0),
     stock_maximum         integer CHECK (stock_maximum >= stock_minimum AND stock_maximum > 0),
     prix_unitaire         bigint  CHECK (prix_unitaire >= 0),
@@ -82,3 +84,28 @@ CREATE TABLE pieces_equipements (
     PRIMARY KEY (piece_id, equipement_id)
 );
 CREATE INDEX pieces_equipements_equipement_idx ON pieces_equipements (equipement_id, piece_id);
+
+-- Parts on interventions (`interventions_pieces`): a line reserves a quantity of a part
+-- (reservee), is consumed by a sortie linked to the intervention (consommee, when the work is
+-- closed or at once), released when removed or when the intervention is cancelled (liberee), or
+-- given back by a retour when a consumed line is removed (retournee). Lines are kept: a removal
+-- changes the status.
+CREATE TYPE statut_piece_intervention AS ENUM ('reservee', 'consommee', 'liberee', 'retournee');
+CREATE TABLE interventions_pieces (
+    id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    intervention_id     bigint                    NOT NULL REFERENCES interventions (id) ON DELETE RESTRICT,
+    piece_id            bigint                    NOT NULL REFERENCES pieces (id) ON DELETE RESTRICT,
+    quantite            integer                   NOT NULL CHECK (quantite > 0),
+    statut              statut_piece_intervention NOT NULL DEFAULT 'reservee',
+    cout_unitaire       bigint CHECK (cout_unitaire >= 0), -- the sortie's, once consumed
+    sortie_id           bigint REFERENCES mouvements_stock (id) ON DELETE RESTRICT,
+    retour_id           bigint REFERENCES mouvements_stock (id) ON DELETE RESTRICT,
+    commentaire         text,
+    user_id             bigint                    NOT NULL REFERENCES users (id) ON DELETE RESTRICT,
+    created_at          timestamptz               NOT NULL DEFAULT now(),
+    updated_at          timestamptz               NOT NULL DEFAULT now(),
+    CHECK ((statut IN ('consommee', 'retournee')) = (sortie_id IS NOT NULL AND cout_unitaire IS NOT NULL)),
+    CHECK ((statut = 'retournee') = (retour_id IS NOT NULL))
+);
+CREATE INDEX interventions_pieces_intervention_idx ON interventions_pieces (intervention_id, id);
+CREATE INDEX interventions_pieces_reservee_idx ON interventions_pieces (piece_id) WHERE statut = 'reservee';

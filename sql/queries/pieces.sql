@@ -43,7 +43,7 @@ RETURNING version;
 -- name: SetPieceStock :exec
 -- The balances after a movement, written in the movement's transaction under the row lock.
 UPDATE pieces SET
-    stock_actuel = @stock_actuel, cout_moyen = @cout_moyen, alerte_stock = @alerte_stock,
+    stock_actuel = @stock_actuel, stock_reserve = @stock_reserve, cout_moyen = @cout_moyen, alerte_stock = @alerte_stock,
     derniere_entree = CASE WHEN @type_mouvement::type_mouvement = 'entree' THEN now() ELSE derniere_entree END,
     derniere_sortie = CASE WHEN @type_mouvement::type_mouvement = 'sortie' THEN now() ELSE derniere_sortie END,
     version = version + 1, updated_at = now()
@@ -184,3 +184,51 @@ ON CONFLICT DO NOTHING;
 SELECT x.id::bigint FROM unnest(@ids::bigint[]) AS x(id)
 WHERE NOT EXISTS (SELECT 1 FROM equipements e WHERE e.id = x.id)
 ORDER BY x.id;
+
+-- name: SetPieceReserve :exec
+-- The reserved units after a reservation changed, under the row lock.
+UPDATE pieces SET stock_reserve = @stock_reserve, version = version + 1, updated_at = now() WHERE id = @id;
+
+-- name: InsertInterventionPiece :one
+INSERT INTO interventions_pieces (intervention_id, piece_id, quantite, commentaire, user_id)
+VALUES (@intervention_id, @piece_id, @quantite, sqlc.narg('commentaire'), @user_id)
+RETURNING id;
+
+-- name: LockInterventionPiece :one
+SELECT * FROM interventions_pieces WHERE id = @id AND intervention_id = @intervention_id FOR UPDATE;
+
+-- name: LockReservedInterventionPieces :many
+-- The reserved lines of an intervention, locked, in part order (the order parts are locked in).
+SELECT * FROM interventions_pieces WHERE intervention_id = @intervention_id AND statut = 'reservee'
+ORDER BY piece_id, id FOR UPDATE;
+
+-- name: ConsumeInterventionPiece :exec
+UPDATE interventions_pieces SET statut = 'consommee', sortie_id = @sortie_id, cout_unitaire = @cout_unitaire, updated_at = now()
+WHERE id = @id;
+
+-- name: ReleaseInterventionPiece :exec
+UPDATE interventions_pieces SET statut = 'liberee', updated_at = now() WHERE id = @id;
+
+-- name: ReturnInterventionPiece :exec
+UPDATE interventions_pieces SET statut = 'retournee', retour_id = @retour_id, updated_at = now() WHERE id = @id;
+
+-- name: ListInterventionPieces :many
+SELECT sqlc.embed(l), p.reference AS piece_reference, p.nom AS piece_nom, p.devise
+FROM interventions_pieces l JOIN pieces p ON p.id = l.piece_id
+WHERE l.intervention_id = @intervention_id
+ORDER BY l.id;
+
+-- name: GetInterventionPiece :one
+SELECT sqlc.embed(l), p.reference AS piece_reference, p.nom AS piece_nom, p.devise
+FROM interventions_pieces l JOIN pieces p ON p.id = l.piece_id
+WHERE l.id = @id;
+
+-- name: InterventionPiecesCost :one
+-- The number of part lines of an intervention and the cost of the parts it consumed.
+SELECT count(*)::integer AS lignes,
+    coalesce(sum(quantite::bigint * cout_unitaire) FILTER (WHERE statut = 'consommee'), 0)::bigint AS cout
+FROM interventions_pieces WHERE intervention_id = @intervention_id;
+
+-- name: SetInterventionCoutPieces :exec
+-- The parts cost of an intervention the caller locked through a scoped query, from its lines.
+UPDATE interventions SET cout_pieces = @cout_pieces, version = version + 1, updated_at = now() WHERE id = @id;
