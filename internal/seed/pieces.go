@@ -73,4 +73,17 @@ var demoPieces = []string{
 		RETURNING piece_id, stock_apres, date_mouvement)
 	 UPDATE pieces p SET stock_actuel = s.stock_apres, derniere_sortie = s.date_mouvement, version = p.version + 1
 	 FROM sorties s WHERE p.id = s.piece_id`,
+	// The part lines of those interventions (consumed by those sorties), and their parts cost
+	// computed from them.
+	`INSERT INTO interventions_pieces (intervention_id, piece_id, quantite, statut, cout_unitaire, sortie_id, user_id,
+		created_at, updated_at)
+	 SELECT m.intervention_id, m.piece_id, m.quantite, 'consommee', m.cout_unitaire, m.id, m.user_id,
+		m.date_mouvement, m.date_mouvement
+	 FROM mouvements_stock m
+	 WHERE m.type_mouvement = 'sortie' AND m.intervention_id IS NOT NULL
+	   AND NOT EXISTS (SELECT 1 FROM interventions_pieces l WHERE l.sortie_id = m.id)`,
+	`UPDATE interventions i SET cout_pieces = l.cout
+	 FROM (SELECT intervention_id, sum(quantite::bigint * cout_unitaire)::bigint AS cout FROM interventions_pieces
+		WHERE statut = 'consommee' GROUP BY intervention_id) l
+	 WHERE i.id = l.intervention_id AND i.cout_pieces IS DISTINCT FROM l.cout`,
 }

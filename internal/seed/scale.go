@@ -300,6 +300,15 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 						max(m.date_mouvement) FILTER (WHERE m.type_mouvement = 'sortie') AS sortie
 					FROM mouvements_stock m JOIN scale_pieces sp ON sp.id = m.piece_id GROUP BY m.piece_id) l
 				WHERE p.id = l.piece_id`, nil},
+			// The part lines those issues consumed, and the parts cost of their interventions.
+			{"lignes", nil, `INSERT INTO interventions_pieces (intervention_id, piece_id, quantite, statut, cout_unitaire, sortie_id,
+					user_id, created_at, updated_at)
+				SELECT m.intervention_id, m.piece_id, m.quantite, 'consommee', m.cout_unitaire, m.id, m.user_id,
+					m.date_mouvement, m.date_mouvement
+				FROM mouvements_stock m JOIN scale_pieces sp ON sp.id = m.piece_id WHERE m.type_mouvement = 'sortie'`, nil},
+			{"cout_pieces", nil, `UPDATE interventions i SET cout_pieces = s.quantite::bigint * p.cout_unitaire
+				FROM scale_sorties s JOIN mouvements_stock p ON p.intervention_id = s.intervention_id AND p.type_mouvement = 'sortie'
+				WHERE i.id = s.intervention_id`, nil},
 		}
 		for _, s := range steps {
 			tag, err := tx.Exec(ctx, s.sql, s.args...)
@@ -319,7 +328,7 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 	// that counts and the dashboard are index-only scans from the start (VACUUM runs outside any
 	// transaction).
 	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) users, clients, contrats, equipements, techniciens, technicien_competences,
-		interventions, intervention_historique, notifications, plannings, pieces, mouvements_stock`); err != nil {
+		interventions, intervention_historique, notifications, plannings, pieces, mouvements_stock, interventions_pieces`); err != nil {
 		return res, fmt.Errorf("seed scale: vacuum analyze: %w", err)
 	}
 	res.Elapsed = time.Since(start)

@@ -62,6 +62,11 @@ func TestScaleAddsABatchWithRealisticProportionsAndCoherentData(t *testing.T) {
 			WHERE i.statut NOT IN ('cloturee', 'archivee') OR m.date_mouvement <> i.date_fin_travaux`); open != 0 {
 		t.Errorf("%d issues on interventions not closed or dated otherwise", open)
 	}
+	if off := count(`SELECT count(*) FROM interventions i JOIN (SELECT intervention_id, sum(quantite::bigint * cout_unitaire) AS cout
+			FROM interventions_pieces GROUP BY intervention_id) l ON l.intervention_id = i.id
+			WHERE i.cout_pieces IS DISTINCT FROM l.cout`); off != 0 {
+		t.Errorf("%d interventions whose parts cost is not their line's", off)
+	}
 	if got := count(`SELECT count(*) FROM interventions`) - before; got != n {
 		t.Errorf("%d interventions added, want %d", got, n)
 	}
