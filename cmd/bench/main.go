@@ -158,6 +158,7 @@ func runBench() error {
 	sess, err := bench.Login(ctx, bench.Config{
 		BaseURL: base, Users: users, Admins: admins, Duration: duration, Think: think,
 		User: responsable, Admin: admin, EquipementID: data.machines, InterventionID: data.interventions,
+		OpenInterventionID: data.open, PieceID: data.pieces,
 	})
 	if err != nil {
 		return err
@@ -236,6 +237,8 @@ type dataset struct {
 	seeded        time.Duration // time spent seeding, 0 when the data was there
 	machines      []int64       // operational machines (create_intervention)
 	interventions []int64       // existing interventions, random (get_intervention and its floor)
+	open          []int64       // open interventions, random (consume_piece)
+	pieces        []int64       // parts stocked for the run (consume_piece)
 	responsableID int64
 	pgVersion     string
 }
@@ -289,10 +292,61 @@ func prepare(ctx context.Context, erpBin, dbURL string, want int) (*dataset, err
 	if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE email = $1`, responsable.Email).Scan(&d.responsableID); err != nil {
 		return nil, fmt.Errorf("%s: %w", responsable.Email, err)
 	}
+	if d.open, err = ids(ctx, pool, `SELECT id FROM interventions
+		WHERE statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente') ORDER BY random() LIMIT 2000`); err != nil {
+		return nil, err
+	}
+	if d.pieces, err = stockBenchParts(ctx, pool, d.responsableID); err != nil {
+		return nil, err
+	}
 	if err := pool.QueryRow(ctx, `SHOW server_version`).Scan(&d.pgVersion); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// Bench parts: consume_piece issues one unit of one of them at a time.
+const (
+	benchParts = 10
+	benchStock = 10_000_000
+)
+
+// stockBenchParts makes sure the parts BENCH-P-1..10 exist with benchStock units each, topping
+// them up through their ledger (an entree, the balance written with it under the row lock), and
+// returns their ids.
+func stockBenchParts(ctx context.Context, pool *pgxpool.Pool, userID int64) ([]int64, error) {
+	var out []int64
+	for i := 1; i <= benchParts; i++ {
+		ref := fmt.Sprintf("BENCH-P-%d", i)
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO pieces (nom, reference, prix_unitaire) VALUES ($1, $2, 1500)
+				ON CONFLICT DO NOTHING`, "Pièce du banc de charge "+strconv.Itoa(i), ref); err != nil {
+				return err
+			}
+			var id int64
+			var stock int
+			if err := tx.QueryRow(ctx, `SELECT id, stock_actuel FROM pieces WHERE reference = $1 FOR UPDATE`, ref).Scan(&id, &stock); err != nil {
+				return err
+			}
+			out = append(out, id)
+			if stock >= benchStock/2 {
+				return nil
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO mouvements_stock (piece_id, type_mouvement, quantite, stock_avant, stock_apres,
+					cout_unitaire, devise, motif, user_id)
+				SELECT id, 'entree', $2 - stock_actuel, stock_actuel, $2, 1500, devise, 'Banc de charge', $3 FROM pieces WHERE id = $1`,
+				id, benchStock, userID); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `UPDATE pieces SET stock_actuel = $2, cout_moyen = 1500, derniere_entree = now(),
+				version = version + 1 WHERE id = $1`, id, benchStock)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("stock bench part %s: %w", ref, err)
+		}
+	}
+	return out, nil
 }
 
 func ids(ctx context.Context, pool *pgxpool.Pool, sql string) ([]int64, error) {

@@ -72,6 +72,8 @@ type Config struct {
 	User, Admin    Account
 	EquipementID   []int64 // machines the created interventions go to (the mix only)
 	InterventionID []int64 // existing interventions read by get_intervention
+	// Open interventions and stocked parts of consume_piece (the mix only).
+	OpenInterventionID, PieceID []int64
 }
 
 type op struct {
@@ -97,6 +99,14 @@ var userMix = []op{
 			"priorite":      "normale",
 			"statut":        "ouverte",
 			"equipement_id": c.cfg.EquipementID[c.rnd.IntN(len(c.cfg.EquipementID))],
+		})
+	}},
+	{"consume_piece", 1, func(c *vu) (int, error) {
+		iv := c.cfg.OpenInterventionID[c.rnd.IntN(len(c.cfg.OpenInterventionID))]
+		return c.post(fmt.Sprintf("/interventions/%d/pieces", iv), map[string]any{
+			"piece_id":  c.cfg.PieceID[c.rnd.IntN(len(c.cfg.PieceID))],
+			"quantite":  1,
+			"consommer": true,
 		})
 	}},
 	{"list_techniciens", 1, func(c *vu) (int, error) { return c.get("/techniciens") }},
@@ -309,8 +319,8 @@ func (s *Session) Close() { s.tr.CloseIdleConnections() }
 
 // Mix runs the mix for cfg.Duration with cfg.Think between requests (admins run the admin mix).
 func (s *Session) Mix(ctx context.Context) (*Result, error) {
-	if len(s.cfg.EquipementID) == 0 {
-		return nil, fmt.Errorf("bench: the mix needs at least one machine")
+	if len(s.cfg.EquipementID) == 0 || len(s.cfg.OpenInterventionID) == 0 || len(s.cfg.PieceID) == 0 {
+		return nil, fmt.Errorf("bench: the mix needs at least one machine, one open intervention and one stocked part")
 	}
 	picks := make([]func(*vu) op, len(s.vus))
 	for i, c := range s.vus {

@@ -52,6 +52,7 @@ func TestSessionMixThenAloneReusesTokensAndConnections(t *testing.T) {
 	sess, err := Login(context.Background(), Config{
 		BaseURL: base, Users: 4, Admins: 1, Duration: 100 * time.Millisecond,
 		User: Account{Email: "resp"}, Admin: Account{Email: "adm"}, EquipementID: []int64{1}, InterventionID: []int64{42},
+		OpenInterventionID: []int64{43}, PieceID: []int64{7},
 	})
 	if err != nil {
 		t.Fatal(err)

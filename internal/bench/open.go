@@ -38,8 +38,8 @@ func (s *Session) Open(ctx context.Context, o OpenLoop) (*OpenResult, error) {
 	if o.Rate <= 0 || o.Duration <= 0 {
 		return nil, fmt.Errorf("bench: the open loop needs a positive rate and duration (got %g/s for %s)", o.Rate, o.Duration)
 	}
-	if len(s.cfg.EquipementID) == 0 {
-		return nil, fmt.Errorf("bench: the mix needs at least one machine")
+	if len(s.cfg.EquipementID) == 0 || len(s.cfg.OpenInterventionID) == 0 || len(s.cfg.PieceID) == 0 {
+		return nil, fmt.Errorf("bench: the open loop needs at least one machine, one open intervention and one stocked part")
 	}
 	workers := o.Workers
 	if workers <= 0 {

@@ -15,6 +15,7 @@ func openSession(t *testing.T, base string, users, admins int) *Session {
 	sess, err := Login(context.Background(), Config{
 		BaseURL: base, Users: users, Admins: admins,
 		User: Account{Email: "resp"}, Admin: Account{Email: "adm"}, EquipementID: []int64{1}, InterventionID: []int64{42},
+		OpenInterventionID: []int64{43}, PieceID: []int64{7},
 	})
 	if err != nil {
 		t.Fatal(err)
