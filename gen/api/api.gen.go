@@ -1783,6 +1783,7 @@ type InterventionAction string
 
 // InterventionActionInput defines model for InterventionActionInput.
 type InterventionActionInput struct {
+	// CoutMainOeuvre For close; ignored when the intervention has time entries: it is their sum (and duree_minutes too).
 	CoutMainOeuvre *int64 `json:"cout_main_oeuvre,omitempty"`
 
 	// CoutPieces For close; ignored when the intervention has part lines: closing consumes the reserved ones and computes it.
@@ -1886,6 +1887,60 @@ type InterventionSort string
 
 // InterventionStatut Lifecycle state of an intervention.
 type InterventionStatut string
+
+// InterventionTemps defines model for InterventionTemps.
+type InterventionTemps struct {
+	// AnnuleeAt Set when the entry was cancelled.
+	AnnuleeAt   *time.Time `json:"annulee_at"`
+	Commentaire *string    `json:"commentaire"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Debut       *time.Time `json:"debut"`
+
+	// EnCours A running timer.
+	EnCours        bool       `json:"en_cours"`
+	Fin            *time.Time `json:"fin"`
+	Id             int64      `json:"id"`
+	InterventionId int64      `json:"intervention_id"`
+
+	// Minutes Null while the timer runs.
+	//
+	// Example: 150
+	Minutes *int `json:"minutes"`
+
+	// Montant minutes × taux_horaire / 60, in cents; null while the timer runs.
+	//
+	// Example: 37500
+	Montant *int64 `json:"montant"`
+
+	// TauxHoraire Hourly rate in cents.
+	//
+	// Example: 15000
+	TauxHoraire  int64 `json:"taux_horaire"`
+	TechnicienId int64 `json:"technicien_id"`
+
+	// TechnicienNom Example: Ahmed Benali
+	TechnicienNom string    `json:"technicien_nom"`
+	UpdatedAt     time.Time `json:"updated_at"`
+
+	// UserId Who recorded it.
+	UserId int64 `json:"user_id"`
+}
+
+// InterventionTempsCreate defines model for InterventionTempsCreate.
+type InterventionTempsCreate struct {
+	Commentaire *string    `json:"commentaire,omitempty"`
+	Debut       *time.Time `json:"debut,omitempty"`
+	Fin         *time.Time `json:"fin,omitempty"`
+
+	// Minutes Instead of debut and fin.
+	Minutes *int `json:"minutes,omitempty"`
+
+	// TauxHoraire Managers only: overrides the technician's rate (cents per hour).
+	TauxHoraire *int64 `json:"taux_horaire,omitempty"`
+
+	// TechnicienId Managers: whose time (default: the intervention's technician). A technicien records its own.
+	TechnicienId *int64 `json:"technicien_id,omitempty"`
+}
 
 // InterventionType defines model for InterventionType.
 type InterventionType string
@@ -2492,7 +2547,12 @@ type Technicien struct {
 	Niveau NiveauCompetence `json:"niveau"`
 
 	// NumeroBadge Example: B-0042
-	NumeroBadge      *string   `json:"numero_badge"`
+	NumeroBadge *string `json:"numero_badge"`
+
+	// TauxHoraire Hourly rate in cents, the default rate of its time entries; null for callers other than admins and responsables.
+	//
+	// Example: 15000
+	TauxHoraire      *int64    `json:"taux_horaire"`
 	TelephoneUrgence *string   `json:"telephone_urgence"`
 	UpdatedAt        time.Time `json:"updated_at"`
 
@@ -2551,9 +2611,12 @@ type TechnicienCreate struct {
 	HorairesTravail *string        `json:"horaires_travail,omitempty"`
 
 	// Niveau Skill level.
-	Niveau           *NiveauCompetence `json:"niveau,omitempty"`
-	NumeroBadge      *string           `json:"numero_badge,omitempty"`
-	TelephoneUrgence *string           `json:"telephone_urgence,omitempty"`
+	Niveau      *NiveauCompetence `json:"niveau,omitempty"`
+	NumeroBadge *string           `json:"numero_badge,omitempty"`
+
+	// TauxHoraire Hourly rate in cents.
+	TauxHoraire      *int64  `json:"taux_horaire,omitempty"`
+	TelephoneUrgence *string `json:"telephone_urgence,omitempty"`
 
 	// UserId A user of role technicien.
 	UserId           int64   `json:"user_id"`
@@ -2571,10 +2634,18 @@ type TechnicienUpdate struct {
 	HorairesTravail *string                   `json:"horaires_travail,omitempty"`
 
 	// Niveau Skill level.
-	Niveau           *NiveauCompetence         `json:"niveau,omitempty"`
-	NumeroBadge      nullable.Nullable[string] `json:"numero_badge,omitempty"`
+	Niveau      *NiveauCompetence         `json:"niveau,omitempty"`
+	NumeroBadge nullable.Nullable[string] `json:"numero_badge,omitempty"`
+
+	// TauxHoraire Hourly rate in cents.
+	TauxHoraire      nullable.Nullable[int64]  `json:"taux_horaire,omitempty"`
 	TelephoneUrgence nullable.Nullable[string] `json:"telephone_urgence,omitempty"`
 	ZoneIntervention nullable.Nullable[string] `json:"zone_intervention,omitempty"`
+}
+
+// TimerInput defines model for TimerInput.
+type TimerInput struct {
+	Commentaire *string `json:"commentaire,omitempty"`
 }
 
 // TokenResponse defines model for TokenResponse.
@@ -3651,6 +3722,12 @@ type AddInterventionPieceJSONRequestBody = InterventionPieceCreate
 // RateInterventionJSONRequestBody defines body for RateIntervention for application/json ContentType.
 type RateInterventionJSONRequestBody = SatisfactionInput
 
+// AddInterventionTempsJSONRequestBody defines body for AddInterventionTemps for application/json ContentType.
+type AddInterventionTempsJSONRequestBody = InterventionTempsCreate
+
+// StartInterventionTimerJSONRequestBody defines body for StartInterventionTimer for application/json ContentType.
+type StartInterventionTimerJSONRequestBody = TimerInput
+
 // CreateNotificationJSONRequestBody defines body for CreateNotification for application/json ContentType.
 type CreateNotificationJSONRequestBody = NotificationCreate
 
@@ -4565,6 +4642,88 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /interventions/{intervention_id}/statut (the `ChangeInterventionStatut` operationId).
 	ChangeInterventionStatut(ctx context.Context, interventionId InterventionID, params *ChangeInterventionStatutParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInterventionTemps Labour of an intervention
+	//
+	// The time entries of an intervention, oldest first, cancelled ones included (with
+	// `annulee_at`). Whoever may read the intervention reads them (a technicien those
+	// assigned to it, a client its own); 404 otherwise.
+	//
+	// Corresponds with GET /interventions/{intervention_id}/temps (the `ListInterventionTemps` operationId).
+	ListInterventionTemps(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddInterventionTempsWithBody Record time spent on an intervention
+	//
+	// Admins and responsables for any technician, on any open intervention; a technicien for
+	// itself, on an intervention assigned to it (404 for others). Give `debut` and `fin`
+	// (`fin` after `debut`, neither in the future), or `minutes` (with an optional `debut`).
+	// The rate is the technician's `taux_horaire` (0 when it has none); a manager may set
+	// another (`taux_horaire`), a technicien may not (403). `montant` = minutes × rate / 60,
+	// rounded to the cent. The intervention's `cout_main_oeuvre` and `duree_minutes` are then
+	// the sums of its entries. 409 once the intervention is closed, cancelled or archived.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /interventions/{intervention_id}/temps (the `AddInterventionTemps` operationId).
+	AddInterventionTempsWithBody(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddInterventionTemps Record time spent on an intervention
+	//
+	// Admins and responsables for any technician, on any open intervention; a technicien for
+	// itself, on an intervention assigned to it (404 for others). Give `debut` and `fin`
+	// (`fin` after `debut`, neither in the future), or `minutes` (with an optional `debut`).
+	// The rate is the technician's `taux_horaire` (0 when it has none); a manager may set
+	// another (`taux_horaire`), a technicien may not (403). `montant` = minutes × rate / 60,
+	// rounded to the cent. The intervention's `cout_main_oeuvre` and `duree_minutes` are then
+	// the sums of its entries. 409 once the intervention is closed, cancelled or archived.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /interventions/{intervention_id}/temps (the `AddInterventionTemps` operationId).
+	AddInterventionTemps(ctx context.Context, interventionId InterventionID, body AddInterventionTempsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartInterventionTimerWithBody Start my timer on an intervention
+	//
+	// A technicien starts its timer on an open intervention assigned to it (an entry with
+	// `debut` now and no `fin`). A technician has one running timer at most: a second start
+	// answers 409 naming the intervention whose timer runs. Admins and responsables without a
+	// technician profile get 403.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /interventions/{intervention_id}/temps/start (the `StartInterventionTimer` operationId).
+	StartInterventionTimerWithBody(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartInterventionTimer Start my timer on an intervention
+	//
+	// A technicien starts its timer on an open intervention assigned to it (an entry with
+	// `debut` now and no `fin`). A technician has one running timer at most: a second start
+	// answers 409 naming the intervention whose timer runs. Admins and responsables without a
+	// technician profile get 403.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /interventions/{intervention_id}/temps/start (the `StartInterventionTimer` operationId).
+	StartInterventionTimer(ctx context.Context, interventionId InterventionID, body StartInterventionTimerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StopInterventionTimer Stop my timer on an intervention
+	//
+	// Stops the caller's running timer on this intervention: `fin` is now, `minutes` the
+	// elapsed time rounded up to the minute (at least 1), `montant` at the rate it started
+	// with. 409 when no timer of the caller runs on it. Closing an intervention stops the
+	// timers still running on it.
+	//
+	// Corresponds with POST /interventions/{intervention_id}/temps/stop (the `StopInterventionTimer` operationId).
+	StopInterventionTimer(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelInterventionTemps Cancel a time entry
+	//
+	// Admins and responsables, or the technicien for its own entries, while the intervention
+	// is open. The entry is kept with `annulee_at` and leaves the sums; a cancelled entry
+	// answers 409.
+	//
+	// Corresponds with DELETE /interventions/{intervention_id}/temps/{temps_id} (the `CancelInterventionTemps` operationId).
+	CancelInterventionTemps(ctx context.Context, interventionId InterventionID, tempsId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLive Liveness probe
 	//
@@ -6733,6 +6892,158 @@ func (c *Client) RateIntervention(ctx context.Context, interventionId Interventi
 // Corresponds with PATCH /interventions/{intervention_id}/statut (the `ChangeInterventionStatut` operationId).
 func (c *Client) ChangeInterventionStatut(ctx context.Context, interventionId InterventionID, params *ChangeInterventionStatutParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangeInterventionStatutRequest(c.Server, interventionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInterventionTemps Labour of an intervention
+//
+// The time entries of an intervention, oldest first, cancelled ones included (with
+// `annulee_at`). Whoever may read the intervention reads them (a technicien those
+// assigned to it, a client its own); 404 otherwise.
+//
+// Corresponds with GET /interventions/{intervention_id}/temps (the `ListInterventionTemps` operationId).
+func (c *Client) ListInterventionTemps(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInterventionTempsRequest(c.Server, interventionId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddInterventionTempsWithBody Record time spent on an intervention
+//
+// Admins and responsables for any technician, on any open intervention; a technicien for
+// itself, on an intervention assigned to it (404 for others). Give `debut` and `fin`
+// (`fin` after `debut`, neither in the future), or `minutes` (with an optional `debut`).
+// The rate is the technician's `taux_horaire` (0 when it has none); a manager may set
+// another (`taux_horaire`), a technicien may not (403). `montant` = minutes × rate / 60,
+// rounded to the cent. The intervention's `cout_main_oeuvre` and `duree_minutes` are then
+// the sums of its entries. 409 once the intervention is closed, cancelled or archived.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /interventions/{intervention_id}/temps (the `AddInterventionTemps` operationId).
+func (c *Client) AddInterventionTempsWithBody(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddInterventionTempsRequestWithBody(c.Server, interventionId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddInterventionTemps Record time spent on an intervention
+//
+// Admins and responsables for any technician, on any open intervention; a technicien for
+// itself, on an intervention assigned to it (404 for others). Give `debut` and `fin`
+// (`fin` after `debut`, neither in the future), or `minutes` (with an optional `debut`).
+// The rate is the technician's `taux_horaire` (0 when it has none); a manager may set
+// another (`taux_horaire`), a technicien may not (403). `montant` = minutes × rate / 60,
+// rounded to the cent. The intervention's `cout_main_oeuvre` and `duree_minutes` are then
+// the sums of its entries. 409 once the intervention is closed, cancelled or archived.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /interventions/{intervention_id}/temps (the `AddInterventionTemps` operationId).
+func (c *Client) AddInterventionTemps(ctx context.Context, interventionId InterventionID, body AddInterventionTempsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddInterventionTempsRequest(c.Server, interventionId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartInterventionTimerWithBody Start my timer on an intervention
+//
+// A technicien starts its timer on an open intervention assigned to it (an entry with
+// `debut` now and no `fin`). A technician has one running timer at most: a second start
+// answers 409 naming the intervention whose timer runs. Admins and responsables without a
+// technician profile get 403.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /interventions/{intervention_id}/temps/start (the `StartInterventionTimer` operationId).
+func (c *Client) StartInterventionTimerWithBody(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartInterventionTimerRequestWithBody(c.Server, interventionId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartInterventionTimer Start my timer on an intervention
+//
+// A technicien starts its timer on an open intervention assigned to it (an entry with
+// `debut` now and no `fin`). A technician has one running timer at most: a second start
+// answers 409 naming the intervention whose timer runs. Admins and responsables without a
+// technician profile get 403.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /interventions/{intervention_id}/temps/start (the `StartInterventionTimer` operationId).
+func (c *Client) StartInterventionTimer(ctx context.Context, interventionId InterventionID, body StartInterventionTimerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartInterventionTimerRequest(c.Server, interventionId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StopInterventionTimer Stop my timer on an intervention
+//
+// Stops the caller's running timer on this intervention: `fin` is now, `minutes` the
+// elapsed time rounded up to the minute (at least 1), `montant` at the rate it started
+// with. 409 when no timer of the caller runs on it. Closing an intervention stops the
+// timers still running on it.
+//
+// Corresponds with POST /interventions/{intervention_id}/temps/stop (the `StopInterventionTimer` operationId).
+func (c *Client) StopInterventionTimer(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStopInterventionTimerRequest(c.Server, interventionId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelInterventionTemps Cancel a time entry
+//
+// Admins and responsables, or the technicien for its own entries, while the intervention
+// is open. The entry is kept with `annulee_at` and leaves the sums; a cancelled entry
+// answers 409.
+//
+// Corresponds with DELETE /interventions/{intervention_id}/temps/{temps_id} (the `CancelInterventionTemps` operationId).
+func (c *Client) CancelInterventionTemps(ctx context.Context, interventionId InterventionID, tempsId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelInterventionTempsRequest(c.Server, interventionId, tempsId)
 	if err != nil {
 		return nil, err
 	}
@@ -11527,6 +11838,209 @@ func NewChangeInterventionStatutRequest(server string, interventionId Interventi
 	return req, nil
 }
 
+// NewListInterventionTempsRequest constructs an http.Request for the ListInterventionTemps method
+func NewListInterventionTempsRequest(server string, interventionId InterventionID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/temps", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddInterventionTempsRequest calls the generic AddInterventionTemps builder with application/json body
+func NewAddInterventionTempsRequest(server string, interventionId InterventionID, body AddInterventionTempsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddInterventionTempsRequestWithBody(server, interventionId, "application/json", bodyReader)
+}
+
+// NewAddInterventionTempsRequestWithBody constructs an http.Request for the AddInterventionTemps method, with any body, and a specified content type
+func NewAddInterventionTempsRequestWithBody(server string, interventionId InterventionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/temps", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStartInterventionTimerRequest calls the generic StartInterventionTimer builder with application/json body
+func NewStartInterventionTimerRequest(server string, interventionId InterventionID, body StartInterventionTimerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartInterventionTimerRequestWithBody(server, interventionId, "application/json", bodyReader)
+}
+
+// NewStartInterventionTimerRequestWithBody constructs an http.Request for the StartInterventionTimer method, with any body, and a specified content type
+func NewStartInterventionTimerRequestWithBody(server string, interventionId InterventionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/temps/start", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStopInterventionTimerRequest constructs an http.Request for the StopInterventionTimer method
+func NewStopInterventionTimerRequest(server string, interventionId InterventionID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/temps/stop", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCancelInterventionTempsRequest constructs an http.Request for the CancelInterventionTemps method
+func NewCancelInterventionTempsRequest(server string, interventionId InterventionID, tempsId int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "temps_id", tempsId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/temps/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetLiveRequest constructs an http.Request for the GetLive method
 func NewGetLiveRequest(server string) (*http.Request, error) {
 	var err error
@@ -15635,6 +16149,94 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /interventions/{intervention_id}/statut (the `ChangeInterventionStatut` operationId).
 	ChangeInterventionStatutWithResponse(ctx context.Context, interventionId InterventionID, params *ChangeInterventionStatutParams, reqEditors ...RequestEditorFn) (*ChangeInterventionStatutResponse, error)
+
+	// ListInterventionTempsWithResponse Labour of an intervention
+	//
+	// The time entries of an intervention, oldest first, cancelled ones included (with
+	// `annulee_at`). Whoever may read the intervention reads them (a technicien those
+	// assigned to it, a client its own); 404 otherwise.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /interventions/{intervention_id}/temps (the `ListInterventionTemps` operationId).
+	ListInterventionTempsWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*ListInterventionTempsResponse, error)
+
+	// AddInterventionTempsWithBodyWithResponse Record time spent on an intervention
+	//
+	// Admins and responsables for any technician, on any open intervention; a technicien for
+	// itself, on an intervention assigned to it (404 for others). Give `debut` and `fin`
+	// (`fin` after `debut`, neither in the future), or `minutes` (with an optional `debut`).
+	// The rate is the technician's `taux_horaire` (0 when it has none); a manager may set
+	// another (`taux_horaire`), a technicien may not (403). `montant` = minutes × rate / 60,
+	// rounded to the cent. The intervention's `cout_main_oeuvre` and `duree_minutes` are then
+	// the sums of its entries. 409 once the intervention is closed, cancelled or archived.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /interventions/{intervention_id}/temps (the `AddInterventionTemps` operationId).
+	AddInterventionTempsWithBodyWithResponse(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddInterventionTempsResponse, error)
+
+	// AddInterventionTempsWithResponse Record time spent on an intervention
+	//
+	// Admins and responsables for any technician, on any open intervention; a technicien for
+	// itself, on an intervention assigned to it (404 for others). Give `debut` and `fin`
+	// (`fin` after `debut`, neither in the future), or `minutes` (with an optional `debut`).
+	// The rate is the technician's `taux_horaire` (0 when it has none); a manager may set
+	// another (`taux_horaire`), a technicien may not (403). `montant` = minutes × rate / 60,
+	// rounded to the cent. The intervention's `cout_main_oeuvre` and `duree_minutes` are then
+	// the sums of its entries. 409 once the intervention is closed, cancelled or archived.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /interventions/{intervention_id}/temps (the `AddInterventionTemps` operationId).
+	AddInterventionTempsWithResponse(ctx context.Context, interventionId InterventionID, body AddInterventionTempsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddInterventionTempsResponse, error)
+
+	// StartInterventionTimerWithBodyWithResponse Start my timer on an intervention
+	//
+	// A technicien starts its timer on an open intervention assigned to it (an entry with
+	// `debut` now and no `fin`). A technician has one running timer at most: a second start
+	// answers 409 naming the intervention whose timer runs. Admins and responsables without a
+	// technician profile get 403.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /interventions/{intervention_id}/temps/start (the `StartInterventionTimer` operationId).
+	StartInterventionTimerWithBodyWithResponse(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartInterventionTimerResponse, error)
+
+	// StartInterventionTimerWithResponse Start my timer on an intervention
+	//
+	// A technicien starts its timer on an open intervention assigned to it (an entry with
+	// `debut` now and no `fin`). A technician has one running timer at most: a second start
+	// answers 409 naming the intervention whose timer runs. Admins and responsables without a
+	// technician profile get 403.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /interventions/{intervention_id}/temps/start (the `StartInterventionTimer` operationId).
+	StartInterventionTimerWithResponse(ctx context.Context, interventionId InterventionID, body StartInterventionTimerJSONRequestBody, reqEditors ...RequestEditorFn) (*StartInterventionTimerResponse, error)
+
+	// StopInterventionTimerWithResponse Stop my timer on an intervention
+	//
+	// Stops the caller's running timer on this intervention: `fin` is now, `minutes` the
+	// elapsed time rounded up to the minute (at least 1), `montant` at the rate it started
+	// with. 409 when no timer of the caller runs on it. Closing an intervention stops the
+	// timers still running on it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /interventions/{intervention_id}/temps/stop (the `StopInterventionTimer` operationId).
+	StopInterventionTimerWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*StopInterventionTimerResponse, error)
+
+	// CancelInterventionTempsWithResponse Cancel a time entry
+	//
+	// Admins and responsables, or the technicien for its own entries, while the intervention
+	// is open. The entry is kept with `annulee_at` and leaves the sums; a cancelled entry
+	// answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /interventions/{intervention_id}/temps/{temps_id} (the `CancelInterventionTemps` operationId).
+	CancelInterventionTempsWithResponse(ctx context.Context, interventionId InterventionID, tempsId int64, reqEditors ...RequestEditorFn) (*CancelInterventionTempsResponse, error)
 
 	// GetLiveWithResponse Liveness probe
 	//
@@ -22199,6 +22801,576 @@ func (r ChangeInterventionStatutResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ChangeInterventionStatutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListInterventionTempsResponse401Headers the declared response headers of an HTTP 401 response for ListInterventionTemps
+type ListInterventionTempsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListInterventionTempsResponse429Headers the declared response headers of an HTTP 429 response for ListInterventionTemps
+type ListInterventionTempsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListInterventionTempsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]InterventionTemps
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListInterventionTempsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInterventionTempsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInterventionTempsResponse) GetJSON200() *[]InterventionTemps {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListInterventionTempsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListInterventionTempsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListInterventionTempsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListInterventionTempsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListInterventionTempsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListInterventionTempsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInterventionTempsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInterventionTempsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInterventionTempsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInterventionTempsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddInterventionTempsResponse401Headers the declared response headers of an HTTP 401 response for AddInterventionTemps
+type AddInterventionTempsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// AddInterventionTempsResponse429Headers the declared response headers of an HTTP 429 response for AddInterventionTemps
+type AddInterventionTempsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type AddInterventionTempsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InterventionTemps
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AddInterventionTempsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddInterventionTempsResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddInterventionTempsResponse) GetJSON201() *InterventionTemps {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddInterventionTempsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddInterventionTempsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddInterventionTempsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddInterventionTempsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddInterventionTempsResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddInterventionTempsResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddInterventionTempsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddInterventionTempsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AddInterventionTempsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddInterventionTempsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddInterventionTempsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddInterventionTempsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddInterventionTempsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddInterventionTempsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartInterventionTimerResponse401Headers the declared response headers of an HTTP 401 response for StartInterventionTimer
+type StartInterventionTimerResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// StartInterventionTimerResponse429Headers the declared response headers of an HTTP 429 response for StartInterventionTimer
+type StartInterventionTimerResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type StartInterventionTimerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InterventionTemps
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StartInterventionTimerResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartInterventionTimerResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r StartInterventionTimerResponse) GetJSON201() *InterventionTemps {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StartInterventionTimerResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartInterventionTimerResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StartInterventionTimerResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartInterventionTimerResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartInterventionTimerResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StartInterventionTimerResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r StartInterventionTimerResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StartInterventionTimerResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StartInterventionTimerResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StartInterventionTimerResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r StartInterventionTimerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartInterventionTimerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartInterventionTimerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartInterventionTimerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StopInterventionTimerResponse401Headers the declared response headers of an HTTP 401 response for StopInterventionTimer
+type StopInterventionTimerResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// StopInterventionTimerResponse429Headers the declared response headers of an HTTP 429 response for StopInterventionTimer
+type StopInterventionTimerResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type StopInterventionTimerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InterventionTemps
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StopInterventionTimerResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StopInterventionTimerResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StopInterventionTimerResponse) GetJSON200() *InterventionTemps {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StopInterventionTimerResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StopInterventionTimerResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StopInterventionTimerResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StopInterventionTimerResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StopInterventionTimerResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StopInterventionTimerResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StopInterventionTimerResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r StopInterventionTimerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StopInterventionTimerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StopInterventionTimerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StopInterventionTimerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CancelInterventionTempsResponse401Headers the declared response headers of an HTTP 401 response for CancelInterventionTemps
+type CancelInterventionTempsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CancelInterventionTempsResponse429Headers the declared response headers of an HTTP 429 response for CancelInterventionTemps
+type CancelInterventionTempsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CancelInterventionTempsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InterventionTemps
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CancelInterventionTempsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelInterventionTempsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelInterventionTempsResponse) GetJSON200() *InterventionTemps {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelInterventionTempsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelInterventionTempsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelInterventionTempsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelInterventionTempsResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelInterventionTempsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CancelInterventionTempsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CancelInterventionTempsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelInterventionTempsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelInterventionTempsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelInterventionTempsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelInterventionTempsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -29499,6 +30671,136 @@ func (c *ClientWithResponses) ChangeInterventionStatutWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseChangeInterventionStatutResponse(rsp)
+}
+
+// ListInterventionTempsWithResponse Labour of an intervention
+//
+// The time entries of an intervention, oldest first, cancelled ones included (with
+// `annulee_at`). Whoever may read the intervention reads them (a technicien those
+// assigned to it, a client its own); 404 otherwise.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /interventions/{intervention_id}/temps (the `ListInterventionTemps` operationId).
+func (c *ClientWithResponses) ListInterventionTempsWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*ListInterventionTempsResponse, error) {
+	rsp, err := c.ListInterventionTemps(ctx, interventionId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInterventionTempsResponse(rsp)
+}
+
+// AddInterventionTempsWithBodyWithResponse Record time spent on an intervention
+//
+// Admins and responsables for any technician, on any open intervention; a technicien for
+// itself, on an intervention assigned to it (404 for others). Give `debut` and `fin`
+// (`fin` after `debut`, neither in the future), or `minutes` (with an optional `debut`).
+// The rate is the technician's `taux_horaire` (0 when it has none); a manager may set
+// another (`taux_horaire`), a technicien may not (403). `montant` = minutes × rate / 60,
+// rounded to the cent. The intervention's `cout_main_oeuvre` and `duree_minutes` are then
+// the sums of its entries. 409 once the intervention is closed, cancelled or archived.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /interventions/{intervention_id}/temps (the `AddInterventionTemps` operationId).
+func (c *ClientWithResponses) AddInterventionTempsWithBodyWithResponse(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddInterventionTempsResponse, error) {
+	rsp, err := c.AddInterventionTempsWithBody(ctx, interventionId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddInterventionTempsResponse(rsp)
+}
+
+// AddInterventionTempsWithResponse Record time spent on an intervention
+//
+// Admins and responsables for any technician, on any open intervention; a technicien for
+// itself, on an intervention assigned to it (404 for others). Give `debut` and `fin`
+// (`fin` after `debut`, neither in the future), or `minutes` (with an optional `debut`).
+// The rate is the technician's `taux_horaire` (0 when it has none); a manager may set
+// another (`taux_horaire`), a technicien may not (403). `montant` = minutes × rate / 60,
+// rounded to the cent. The intervention's `cout_main_oeuvre` and `duree_minutes` are then
+// the sums of its entries. 409 once the intervention is closed, cancelled or archived.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /interventions/{intervention_id}/temps (the `AddInterventionTemps` operationId).
+func (c *ClientWithResponses) AddInterventionTempsWithResponse(ctx context.Context, interventionId InterventionID, body AddInterventionTempsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddInterventionTempsResponse, error) {
+	rsp, err := c.AddInterventionTemps(ctx, interventionId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddInterventionTempsResponse(rsp)
+}
+
+// StartInterventionTimerWithBodyWithResponse Start my timer on an intervention
+//
+// A technicien starts its timer on an open intervention assigned to it (an entry with
+// `debut` now and no `fin`). A technician has one running timer at most: a second start
+// answers 409 naming the intervention whose timer runs. Admins and responsables without a
+// technician profile get 403.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /interventions/{intervention_id}/temps/start (the `StartInterventionTimer` operationId).
+func (c *ClientWithResponses) StartInterventionTimerWithBodyWithResponse(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartInterventionTimerResponse, error) {
+	rsp, err := c.StartInterventionTimerWithBody(ctx, interventionId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartInterventionTimerResponse(rsp)
+}
+
+// StartInterventionTimerWithResponse Start my timer on an intervention
+//
+// A technicien starts its timer on an open intervention assigned to it (an entry with
+// `debut` now and no `fin`). A technician has one running timer at most: a second start
+// answers 409 naming the intervention whose timer runs. Admins and responsables without a
+// technician profile get 403.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /interventions/{intervention_id}/temps/start (the `StartInterventionTimer` operationId).
+func (c *ClientWithResponses) StartInterventionTimerWithResponse(ctx context.Context, interventionId InterventionID, body StartInterventionTimerJSONRequestBody, reqEditors ...RequestEditorFn) (*StartInterventionTimerResponse, error) {
+	rsp, err := c.StartInterventionTimer(ctx, interventionId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartInterventionTimerResponse(rsp)
+}
+
+// StopInterventionTimerWithResponse Stop my timer on an intervention
+//
+// Stops the caller's running timer on this intervention: `fin` is now, `minutes` the
+// elapsed time rounded up to the minute (at least 1), `montant` at the rate it started
+// with. 409 when no timer of the caller runs on it. Closing an intervention stops the
+// timers still running on it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /interventions/{intervention_id}/temps/stop (the `StopInterventionTimer` operationId).
+func (c *ClientWithResponses) StopInterventionTimerWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*StopInterventionTimerResponse, error) {
+	rsp, err := c.StopInterventionTimer(ctx, interventionId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStopInterventionTimerResponse(rsp)
+}
+
+// CancelInterventionTempsWithResponse Cancel a time entry
+//
+// Admins and responsables, or the technicien for its own entries, while the intervention
+// is open. The entry is kept with `annulee_at` and leaves the sums; a cancelled entry
+// answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /interventions/{intervention_id}/temps/{temps_id} (the `CancelInterventionTemps` operationId).
+func (c *ClientWithResponses) CancelInterventionTempsWithResponse(ctx context.Context, interventionId InterventionID, tempsId int64, reqEditors ...RequestEditorFn) (*CancelInterventionTempsResponse, error) {
+	rsp, err := c.CancelInterventionTemps(ctx, interventionId, tempsId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelInterventionTempsResponse(rsp)
 }
 
 // GetLiveWithResponse Liveness probe
@@ -37290,6 +38592,636 @@ func ParseChangeInterventionStatutResponse(rsp *http.Response) (*ChangeIntervent
 	return response, nil
 }
 
+// ParseListInterventionTempsResponse parses an HTTP response from a ListInterventionTempsWithResponse call
+func ParseListInterventionTempsResponse(rsp *http.Response) (*ListInterventionTempsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInterventionTempsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []InterventionTemps
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListInterventionTempsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListInterventionTempsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddInterventionTempsResponse parses an HTTP response from a AddInterventionTempsWithResponse call
+func ParseAddInterventionTempsResponse(rsp *http.Response) (*AddInterventionTempsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddInterventionTempsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InterventionTemps
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AddInterventionTempsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers AddInterventionTempsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartInterventionTimerResponse parses an HTTP response from a StartInterventionTimerWithResponse call
+func ParseStartInterventionTimerResponse(rsp *http.Response) (*StartInterventionTimerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartInterventionTimerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InterventionTemps
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers StartInterventionTimerResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers StartInterventionTimerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStopInterventionTimerResponse parses an HTTP response from a StopInterventionTimerWithResponse call
+func ParseStopInterventionTimerResponse(rsp *http.Response) (*StopInterventionTimerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StopInterventionTimerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InterventionTemps
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers StopInterventionTimerResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers StopInterventionTimerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelInterventionTempsResponse parses an HTTP response from a CancelInterventionTempsWithResponse call
+func ParseCancelInterventionTempsResponse(rsp *http.Response) (*CancelInterventionTempsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelInterventionTempsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InterventionTemps
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CancelInterventionTempsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CancelInterventionTempsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetLiveResponse parses an HTTP response from a GetLiveWithResponse call
 func ParseGetLiveResponse(rsp *http.Response) (*GetLiveResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -44309,6 +46241,21 @@ type ServerInterface interface {
 	// ChangeInterventionStatut Change the status (original call)
 	// (PATCH /interventions/{intervention_id}/statut)
 	ChangeInterventionStatut(ctx echo.Context, interventionId InterventionID, params ChangeInterventionStatutParams) error
+	// ListInterventionTemps Labour of an intervention
+	// (GET /interventions/{intervention_id}/temps)
+	ListInterventionTemps(ctx echo.Context, interventionId InterventionID) error
+	// AddInterventionTemps Record time spent on an intervention
+	// (POST /interventions/{intervention_id}/temps)
+	AddInterventionTemps(ctx echo.Context, interventionId InterventionID) error
+	// StartInterventionTimer Start my timer on an intervention
+	// (POST /interventions/{intervention_id}/temps/start)
+	StartInterventionTimer(ctx echo.Context, interventionId InterventionID) error
+	// StopInterventionTimer Stop my timer on an intervention
+	// (POST /interventions/{intervention_id}/temps/stop)
+	StopInterventionTimer(ctx echo.Context, interventionId InterventionID) error
+	// CancelInterventionTemps Cancel a time entry
+	// (DELETE /interventions/{intervention_id}/temps/{temps_id})
+	CancelInterventionTemps(ctx echo.Context, interventionId InterventionID, tempsId int64) error
 	// GetLive Liveness probe
 	// (GET /live)
 	GetLive(ctx echo.Context) error
@@ -45980,6 +47927,94 @@ func (w *ServerInterfaceWrapper) ChangeInterventionStatut(ctx echo.Context) erro
 	return err
 }
 
+// ListInterventionTemps converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInterventionTemps(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInterventionTemps(ctx, interventionId)
+	return err
+}
+
+// AddInterventionTemps converts echo context to params.
+func (w *ServerInterfaceWrapper) AddInterventionTemps(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddInterventionTemps(ctx, interventionId)
+	return err
+}
+
+// StartInterventionTimer converts echo context to params.
+func (w *ServerInterfaceWrapper) StartInterventionTimer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartInterventionTimer(ctx, interventionId)
+	return err
+}
+
+// StopInterventionTimer converts echo context to params.
+func (w *ServerInterfaceWrapper) StopInterventionTimer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StopInterventionTimer(ctx, interventionId)
+	return err
+}
+
+// CancelInterventionTemps converts echo context to params.
+func (w *ServerInterfaceWrapper) CancelInterventionTemps(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// ------------- Path parameter "temps_id" -------------
+	var tempsId int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "temps_id", ctx.Param("temps_id"), &tempsId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter temps_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CancelInterventionTemps(ctx, interventionId, tempsId)
+	return err
+}
+
 // GetLive converts echo context to params.
 func (w *ServerInterfaceWrapper) GetLive(ctx echo.Context) error {
 	var err error
@@ -47474,6 +49509,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/interventions/:intervention_id/pieces/:ligne_id", wrapper.RemoveInterventionPiece, options.OperationMiddlewares["removeInterventionPiece"]...)
 	router.PUT(options.BaseURL+"/interventions/:intervention_id/satisfaction", wrapper.RateIntervention, options.OperationMiddlewares["rateIntervention"]...)
 	router.PATCH(options.BaseURL+"/interventions/:intervention_id/statut", wrapper.ChangeInterventionStatut, options.OperationMiddlewares["changeInterventionStatut"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/temps", wrapper.ListInterventionTemps, options.OperationMiddlewares["listInterventionTemps"]...)
+	router.POST(options.BaseURL+"/interventions/:intervention_id/temps", wrapper.AddInterventionTemps, options.OperationMiddlewares["addInterventionTemps"]...)
+	router.DELETE(options.BaseURL+"/interventions/:intervention_id/temps/:temps_id", wrapper.CancelInterventionTemps, options.OperationMiddlewares["cancelInterventionTemps"]...)
+	router.POST(options.BaseURL+"/interventions/:intervention_id/temps/start", wrapper.StartInterventionTimer, options.OperationMiddlewares["startInterventionTimer"]...)
+	router.POST(options.BaseURL+"/interventions/:intervention_id/temps/stop", wrapper.StopInterventionTimer, options.OperationMiddlewares["stopInterventionTimer"]...)
 	router.GET(options.BaseURL+"/interventions/export", wrapper.ExportInterventions, options.OperationMiddlewares["exportInterventions"]...)
 	router.GET(options.BaseURL+"/live", wrapper.GetLive, options.OperationMiddlewares["getLive"]...)
 	router.GET(options.BaseURL+"/metrics", wrapper.GetMetrics, options.OperationMiddlewares["getMetrics"]...)
@@ -55636,6 +57676,834 @@ type ChangeInterventionStatut500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ChangeInterventionStatut500ApplicationProblemPlusJSONResponse) VisitChangeInterventionStatutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionTempsRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+}
+
+type ListInterventionTempsResponseObject interface {
+	VisitListInterventionTempsResponse(w http.ResponseWriter) error
+}
+
+type ListInterventionTemps200JSONResponse []InterventionTemps
+
+func (response ListInterventionTemps200JSONResponse) VisitListInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionTemps401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionTemps401ApplicationProblemPlusJSONResponse) VisitListInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionTemps403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionTemps403ApplicationProblemPlusJSONResponse) VisitListInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionTemps404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionTemps404ApplicationProblemPlusJSONResponse) VisitListInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionTemps422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionTemps422ApplicationProblemPlusJSONResponse) VisitListInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionTemps429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionTemps429ApplicationProblemPlusJSONResponse) VisitListInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionTemps500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionTemps500ApplicationProblemPlusJSONResponse) VisitListInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTempsRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	Body           *AddInterventionTempsJSONRequestBody
+}
+
+type AddInterventionTempsResponseObject interface {
+	VisitAddInterventionTempsResponse(w http.ResponseWriter) error
+}
+
+type AddInterventionTemps201JSONResponse InterventionTemps
+
+func (response AddInterventionTemps201JSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTemps400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionTemps400ApplicationProblemPlusJSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTemps401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionTemps401ApplicationProblemPlusJSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTemps403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionTemps403ApplicationProblemPlusJSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTemps404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionTemps404ApplicationProblemPlusJSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTemps409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionTemps409ApplicationProblemPlusJSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTemps413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionTemps413ApplicationProblemPlusJSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTemps415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionTemps415ApplicationProblemPlusJSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTemps422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionTemps422ApplicationProblemPlusJSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTemps429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionTemps429ApplicationProblemPlusJSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionTemps500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionTemps500ApplicationProblemPlusJSONResponse) VisitAddInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimerRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	Body           *StartInterventionTimerJSONRequestBody
+}
+
+type StartInterventionTimerResponseObject interface {
+	VisitStartInterventionTimerResponse(w http.ResponseWriter) error
+}
+
+type StartInterventionTimer201JSONResponse InterventionTemps
+
+func (response StartInterventionTimer201JSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartInterventionTimer400ApplicationProblemPlusJSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartInterventionTimer401ApplicationProblemPlusJSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartInterventionTimer403ApplicationProblemPlusJSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartInterventionTimer404ApplicationProblemPlusJSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartInterventionTimer409ApplicationProblemPlusJSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimer413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartInterventionTimer413ApplicationProblemPlusJSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimer415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response StartInterventionTimer415ApplicationProblemPlusJSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimer422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response StartInterventionTimer422ApplicationProblemPlusJSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimer429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartInterventionTimer429ApplicationProblemPlusJSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartInterventionTimer500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StartInterventionTimer500ApplicationProblemPlusJSONResponse) VisitStartInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopInterventionTimerRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+}
+
+type StopInterventionTimerResponseObject interface {
+	VisitStopInterventionTimerResponse(w http.ResponseWriter) error
+}
+
+type StopInterventionTimer200JSONResponse InterventionTemps
+
+func (response StopInterventionTimer200JSONResponse) VisitStopInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopInterventionTimer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StopInterventionTimer401ApplicationProblemPlusJSONResponse) VisitStopInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopInterventionTimer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StopInterventionTimer403ApplicationProblemPlusJSONResponse) VisitStopInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopInterventionTimer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StopInterventionTimer404ApplicationProblemPlusJSONResponse) VisitStopInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopInterventionTimer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StopInterventionTimer409ApplicationProblemPlusJSONResponse) VisitStopInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopInterventionTimer422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response StopInterventionTimer422ApplicationProblemPlusJSONResponse) VisitStopInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopInterventionTimer429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StopInterventionTimer429ApplicationProblemPlusJSONResponse) VisitStopInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StopInterventionTimer500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StopInterventionTimer500ApplicationProblemPlusJSONResponse) VisitStopInterventionTimerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionTempsRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	TempsId        int64          `json:"temps_id"`
+}
+
+type CancelInterventionTempsResponseObject interface {
+	VisitCancelInterventionTempsResponse(w http.ResponseWriter) error
+}
+
+type CancelInterventionTemps200JSONResponse InterventionTemps
+
+func (response CancelInterventionTemps200JSONResponse) VisitCancelInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionTemps401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionTemps401ApplicationProblemPlusJSONResponse) VisitCancelInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionTemps403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionTemps403ApplicationProblemPlusJSONResponse) VisitCancelInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionTemps404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionTemps404ApplicationProblemPlusJSONResponse) VisitCancelInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionTemps409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionTemps409ApplicationProblemPlusJSONResponse) VisitCancelInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionTemps422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionTemps422ApplicationProblemPlusJSONResponse) VisitCancelInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionTemps429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionTemps429ApplicationProblemPlusJSONResponse) VisitCancelInterventionTempsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionTemps500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionTemps500ApplicationProblemPlusJSONResponse) VisitCancelInterventionTempsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -64192,6 +67060,21 @@ type StrictServerInterface interface {
 	// ChangeInterventionStatut Change the status (original call)
 	// (PATCH /interventions/{intervention_id}/statut)
 	ChangeInterventionStatut(ctx context.Context, request ChangeInterventionStatutRequestObject) (ChangeInterventionStatutResponseObject, error)
+	// ListInterventionTemps Labour of an intervention
+	// (GET /interventions/{intervention_id}/temps)
+	ListInterventionTemps(ctx context.Context, request ListInterventionTempsRequestObject) (ListInterventionTempsResponseObject, error)
+	// AddInterventionTemps Record time spent on an intervention
+	// (POST /interventions/{intervention_id}/temps)
+	AddInterventionTemps(ctx context.Context, request AddInterventionTempsRequestObject) (AddInterventionTempsResponseObject, error)
+	// StartInterventionTimer Start my timer on an intervention
+	// (POST /interventions/{intervention_id}/temps/start)
+	StartInterventionTimer(ctx context.Context, request StartInterventionTimerRequestObject) (StartInterventionTimerResponseObject, error)
+	// StopInterventionTimer Stop my timer on an intervention
+	// (POST /interventions/{intervention_id}/temps/stop)
+	StopInterventionTimer(ctx context.Context, request StopInterventionTimerRequestObject) (StopInterventionTimerResponseObject, error)
+	// CancelInterventionTemps Cancel a time entry
+	// (DELETE /interventions/{intervention_id}/temps/{temps_id})
+	CancelInterventionTemps(ctx context.Context, request CancelInterventionTempsRequestObject) (CancelInterventionTempsResponseObject, error)
 	// GetLive Liveness probe
 	// (GET /live)
 	GetLive(ctx context.Context, request GetLiveRequestObject) (GetLiveResponseObject, error)
@@ -66040,6 +68923,181 @@ func (sh *strictHandler) ChangeInterventionStatut(ctx echo.Context, intervention
 	return nil
 }
 
+// ListInterventionTemps operation middleware
+func (sh *strictHandler) ListInterventionTemps(ctx echo.Context, interventionId InterventionID) error {
+	var request ListInterventionTempsRequestObject
+
+	request.InterventionId = interventionId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInterventionTemps(ctx.Request().Context(), request.(ListInterventionTempsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInterventionTemps")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInterventionTempsResponseObject); ok {
+		return validResponse.VisitListInterventionTempsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddInterventionTemps operation middleware
+func (sh *strictHandler) AddInterventionTemps(ctx echo.Context, interventionId InterventionID) error {
+	var request AddInterventionTempsRequestObject
+
+	request.InterventionId = interventionId
+
+	var body AddInterventionTempsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddInterventionTemps(ctx.Request().Context(), request.(AddInterventionTempsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddInterventionTemps")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddInterventionTempsResponseObject); ok {
+		return validResponse.VisitAddInterventionTempsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartInterventionTimer operation middleware
+func (sh *strictHandler) StartInterventionTimer(ctx echo.Context, interventionId InterventionID) error {
+	var request StartInterventionTimerRequestObject
+
+	request.InterventionId = interventionId
+
+	var body StartInterventionTimerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartInterventionTimer(ctx.Request().Context(), request.(StartInterventionTimerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartInterventionTimer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartInterventionTimerResponseObject); ok {
+		return validResponse.VisitStartInterventionTimerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StopInterventionTimer operation middleware
+func (sh *strictHandler) StopInterventionTimer(ctx echo.Context, interventionId InterventionID) error {
+	var request StopInterventionTimerRequestObject
+
+	request.InterventionId = interventionId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StopInterventionTimer(ctx.Request().Context(), request.(StopInterventionTimerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StopInterventionTimer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StopInterventionTimerResponseObject); ok {
+		return validResponse.VisitStopInterventionTimerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CancelInterventionTemps operation middleware
+func (sh *strictHandler) CancelInterventionTemps(ctx echo.Context, interventionId InterventionID, tempsId int64) error {
+	var request CancelInterventionTempsRequestObject
+
+	request.InterventionId = interventionId
+	request.TempsId = tempsId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelInterventionTemps(ctx.Request().Context(), request.(CancelInterventionTempsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelInterventionTemps")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CancelInterventionTempsResponseObject); ok {
+		return validResponse.VisitCancelInterventionTempsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetLive operation middleware
 func (sh *strictHandler) GetLive(ctx echo.Context) error {
 	var request GetLiveRequestObject
@@ -67871,607 +70929,631 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1td9s2uij6V3B0z1qVO5QsO3GaOGuvs10nmfE0SVPH2Z2ZuleESEhCTQIMANpWO/kB5xecr+fjzr5f",
-	"77f77eSP3YUHIAlSoETJThp3stbeHUd8Ax4876+/9SKeZpwRpmTv8LfenOCYCPjzKIpIpganmM0I/BAT",
-	"GQmaKcpZ77AXThaKyHDYC3oympMU61vUIiO9w55UgrJZ7927oHfMmSJMDZ5QmXFJzcNL78JK4WieEqZC",
-	"1OcChZQllJEQTblANMUzIhFmMXr15NkOuqJqjtScIIkZVVSSGE1pQhDDKem6HNjV8kLO5gQJfQlJIi5J",
-	"HCAynA2R2SsaDfZG+/d2D0aj0dp9Pz3Ds+X3/wcRknKG+BQ2IIjkuYhIgBRHkrAYTXB0gShD4cl08AKr",
-	"aL72QycxSTNuNkWyBC9I7AGwEjkJ0dWcMKTmVCIqDQQVFyRGmMkrIvSqMEMEi4QSgQR5mxOpXHCnBIXl",
-	"96LF4DuyaKyPsDztHf7U09/r/Rx41vucR9iPBW9OnxeAiQTBisQlgNYB4ZQosRgcTRURy+99TSLOYqlh",
-	"fIWpQhMy5YIgJRaUzRCeYcq876dMkRkR8IEff/xxcJSrOWGKRlh5UMe5qk8Y3kYQuc5IpHfSD78lWBAR",
-	"7qzby98Gp1iR5zSlagD/Xf7WqTkaiXCS8CsSo4wIlFKWK7J2J+7rT0mKKdMfbv9EQqZKYyQcSy4EYRol",
-	"WMyvNvyUJKr9bHKmaALfMO/WCDrNk6Tj8fxtYNc7OHnSuhdENT1Hc64ZhuCpJUFzjQs0I4wIjXaPEU4k",
-	"Lzad8Jlcf2ZnXOFkcMxz5tklXEQsTyeGygS/kijV5K0xUH9kShNFhAwQnTGuX4vCRMMtBLYX8ulUEgW0",
-	"phdMhSZyTWNr4eKsa3CMs2w9dyCN5V0RQVCkX0BilGeajDCKcIY4SxaHKKx9I7SchZ0zQBicob6a6zdg",
-	"QVDKBdkZoqOJBCwqvqcAPFQico0jNTxnG7KUvw3eMEFw3AZ+cxUxrujU0qcsOQ1OEiJQHyeJ/SkN9J2w",
-	"O8MrMzwjOxuC/l3Qy7DAKVFWmh4nlDDlw86TuFwL3IO0RMZsob9I9Q0ZVvNe0NPirXfYMzeNabxyQVMu",
-	"UqzMkh7c7wW9lDKaakDuBT5EOeZpRjRTJ2uWWN7XtrzyhttfIlMCrwMh3BSp1tXBO257aU94lKdrjze2",
-	"d7Wsrbj80RbHlNZpmF7XDzkRC7/6Q53bastGE5JwNtNytNzBW3hPuQX32dvextO3Oc3IeijrD2YrwEzK",
-	"99z2Cp8BDzeEvrzC7zU/cQFkWRCVlu7bgOoS/I0XZ/C/0+pyFhNhF9ikquYSXbK68RqN7vdM8HR5nfYi",
-	"wiCxsVb4zBIVTQnqnz47Rvfu3Xu007pS8/xYy3//WmOsyEC/recTNbUlnvH2BRZK5hZrU3z7lT0hONaW",
-	"07fw+eXlFddRP9SvG4OSQcKdbdYb23eNzbPbL/opOyUKi7gFLfklEXGulwx6yo4+eZDQ5e9TnEh9oYbA",
-	"bcsmbCzM5zwSfMJ5QjBzF1fyi240bQ2sZTbUXEaDD92UbF4JygX1WSbfG02GSIIycxMlEvUFyQhWwDNL",
-	"VQXsbUkuicAJnDu5zhIek4I5+jaSFR9290AVSUHv+e+CTHuHvf9rt/Iz7Jrb5K4rkcrlvwt6Kb4+Mc8f",
-	"lBvGQuCFvijVItE/aCj1yt3/sLztZ3mSDBS5VkgSLKI56PNUJQRUaude1H8mCIvmSCqSppTNAoSjSK/U",
-	"aOMkbiWBt7VNp/j6OWEzNe8d7o9G7fj+WmGVq5UHJfUt8jaPSZqP3uiQ7MJrR/RN1yM6I9Gc0YgS1omQ",
-	"sJR0xkis7Q3DlezzmKH+CKUE65vYIkBYFqYaF3RGmYWJDwiqXEN3ohutILozuNByjnrNi4y0rkU/6y6h",
-	"6ynAR6s1vBEzrW63LCPXV1WDd7JB+fNGrDO3n1rDOB0X0XfEo2a+wBdEaiNSCzxwluCptgKRIEosDq1B",
-	"LKQqHFNUFp4qjfj799Gc58J4BIX1eekrxuYEN9UFWcDlCY8Xj1HtZ/BnYca1WQrX7Vckur+/H8BTV3Oa",
-	"kGoZ56zwEsBCaJIgkTOmjeP7o0fGXgVwGe9pBa+Gr6yVWRwcAL4V/97zsY6TKfgD/Up7+PQMz8JCBb60",
-	"XkZt9T5GWDOThCDOSLXTvX3YqIaC3kY0By/vsHUj1hvZtoM9P7tzsXa11u6iX4vi/jGNixqT48LnqOJC",
-	"afTR8EwIjsFFMwiR5EJJkCaE6R+HKCwEYoiyXBk/a8qlKkjRolTf/JMEaI5z/T9MrzkhAZpgKUmAMsFn",
-	"AqcpITsBCgfVW8EpRXDjjcNzdqblOhYETQS/IAxNFhWJaT0MHDOIxgW7BJKIqSCREYPVyg0N8iQmeql8",
-	"igiO5oX2sDAfDBBGV1xcoLc5ycljd4nmcUauNM3AzTuPUU3hBNCcszrL15TJc4UwKlRLlOhtTriaoyu8",
-	"kEP09JKIBaCyQRypmX6sUXquxYAW2Swm18E5kxxhcN2giIOrdKJfXW77ao6VFqDGAYUnCUGS/koCwx7C",
-	"tyFSnKP+Ky7VTJDXPzw3J21YDPjGiP6WVATHpSdrAdCfkqud4TkLMyIUZZphhqgP7qTi3YFmNQg40BWV",
-	"ZKdClImGWPF6wwP7AOaCUs6Z0WGuCJ3NJXjUkJpj5sDE1W12AnPo1Xk8RlQhgdmFRASACV8LkOTnTMNP",
-	"QwvNwAVYev4rz6Vd2hD9aM8q1GAJD2uHHRj/abFbh0E2dRJNatuIQKBRiCb4HeSv9Lnr82yTZICGtU/H",
-	"ZIrzRPUOD0ag3hh2caAZ2xrm8YLnl6DIPyFZTmWLIE65uUlubbvG5vVbmFnlCl0YGu1h7WoTyi4cLczL",
-	"qNe6gbbnzOXS/5rLt/nR2uVuYcf+ot88xjcCrNbJOgK08PpcUBav0g3HafHyziSiV1Euqb7AN5KIjgsU",
-	"JNI8NdbyA1aaSyJaVUJJxE3P+KXjmF+tJrgu/BY1wb3lttUEd6HP89UHDiEHV+3Omf2pULlr8YhWRpWv",
-	"VbfdVa3FQ08Q5DbtlOZaYIHfQ/RqeUEv6wExxZG8oFnbOkwMzM+zR2vttVeUrIttyExL7wyLNtdxpt9x",
-	"2zj1KsFgSqxeW5bgNoTP7Atue2GVvb56aY5dngk+pUlbaKhpfN/eUjVzW73IGgurL6viYLe1oHfmVUSq",
-	"b3lMTfJMEYV5kyUcg6czMqkoYEnliaIa8Xb1hwYxVvDVbiRXf/Mz8LnoJTRs7uIT2lBOH6NQHxREa4td",
-	"L0c4IVtjRhm8s75inGWJJfPd68HV1dUAVp6LhLCIxybKTK5xmiXgmciwlFqL7R32juKUsr39e/cP/lsv",
-	"AOjbg8D6wr+ndDpMMbiROm2/WqHe9I0g6b5qCYDHgsRapcGJRFgCFNGUkiSWqF9tWzP6cg2eoLHBDZlx",
-	"Jg1efItjm56wAsKZ4JOEpH/6RZq8GQewMVGYJnp9XGTaEIXz/PBfiiCaJFTSSUIA76XC4CXq7eKM7l7u",
-	"7WrIgzYJrsbe4X2w4bVx0TvUy0LFuioHnzahDicJZhfdz+eVWbsXJ3GiwQh5Psa/0s9ZhoUEc2zC48XO",
-	"sGciv9OERjeF0If/WbrcUfzh/S8f/jci11TDRfkhVLno63B6VMGpXNpHA9KT3OySaHu7yIeyXijKNGML",
-	"wJwAlzHYgkDiExobi9K4dgCOBaewMaoV4CzAuBkH8i6/iB4bB56mCCfH0E0G833B3rpb3vfOjWhrK2+j",
-	"TXRyeFe7aXq2l3f3PSPGx8CnZZxcNva4lBu0aqP1m+GLz+AwY+M2vwH6H0XRh/+USHx4L4m4/PAe4fwa",
-	"iQ//b0IkOkTAfLsyinsVAVSr+2gUcFam6XwlkeAJQSkGRRZ+NQosz4gAUAAxaLzHEeQsaQkXExwpeqlx",
-	"HugArGCGk6dCcHFDqL5hBBEhSC6Maaz/KRWSuTaAc6sKtYLU8j2tfhz27k33on38iAwO4m8mg/vRHhk8",
-	"mo7wYH/yIH5I7kff4L2RcwwHLr8utoRea8tbILO1j3Ykb1iZ2CjNB4n+IOonfDYjceU5Kh3n8U4F+iLk",
-	"91HI1/3CpiRcD4KAjwth5MYQ++HbcMeTtGYT4/ZGaDQanTPrJnuMJmTBWRz4suT2RqPRyKT3+dL04B6b",
-	"mdcHVKZsds4cn53N18ViQpXAYmEWesXzJDZePCxRmkdz/b/CuqzVnKQIJ8mOccrdEptqTzTs/JLimXfG",
-	"HX+JExqfCcyqlPEbEGn1InPEMVUEHaIo4SoXhKDBeT4a3SOIsHHEc6BMwGfZO/zptx5oeRqFwE0uxxmX",
-	"oFbp21IiJaBxT6MHvSS9dz97Kb6GWrvf7Fbh2N9HrWimen0lrQJR6Q5UWuXhMQoNOEKUUGk91UXqsYXK",
-	"OesDnFC4BKYQkO1d0HuxcN0DH4f83S9sSv7KFTRL3plbpJVmuurqx2t3v7Men2c8Z/EtKsSUKcHzS9xq",
-	"LjjK8O6jR48e1VD3foW6L7lCZnEfDXdfciQ1X6vKJ7iA+IeT0FuoCMbnphE65vBDQvCFkUWfNzJ+LPwD",
-	"n5O1xl/xhEaLG2LRC6602aktfM1SgHOTQ/ScoNS9EnOqkPkMFQjnKOWUaSmIIixwpD78p9ACs+NjOUNy",
-	"kU44YKuHV5f+BpdFb7Wk3rvgdl7rLLlFRiwp2vv7FV29YZngkf6oNo6fMkXV4uORmJXA1sMRIMqiJAcN",
-	"AqMCCMbWnAiCL4xIyACdUN/oKCJPCKLlDVSC8CBWEXyFFwnH8Rnnz7FYSXvbOT+U4Bm65EmeUkby646W",
-	"zZ5j2RRVIwbU6IxzZJb6UWVyoTBDYoqGmf6kMCFecFIbdRtDcZ40oBRQRAP6zTNME3JTufAcHA3W04DR",
-	"h/fqw3uU8phO6Yf3WktSggwUSTOJ+kWuCY5UTpJEq1XnvXvnvZ31UmSvBnkH1d0NIbujjwb0qtIOCggl",
-	"wmX+DOA31aoASjjTx2ALoA6NWIHaJJuFpMQCDuOMXxD2ClPRQZo4sNfnKeVY6ad7hz2y+Ot88ueIfk//",
-	"evLm15O9l/REnrDTg+j45MHJRfa3/zj+66MhWfz11/jHE/o9Pbk+YaNhtJ+wSfpsFP/tr4nJCaSCyDFl",
-	"vcNH2lYUZCqInI/dCw9G9x+614oFjCZ7//hh/sNeOrp+O1q8fHC6L354e7H/F/bN7OH1w/k/RuzbUfT6",
-	"4fyH/UgfjX5qXISmoM6t+9kAxE6tT9RLFvoGzUBkvuRAOsbRnAwgrZ0nnqK85AovJAoZH4D/aU01JYQ9",
-	"OH+B2aKof7ux5cEzly/JITr98F5z8QX5FcVYi5t9JAHfi/yrDnLBMRU0X9ILRuWKPxqpnGr7ADInNP5H",
-	"cxKD5pXwmSYDpTmCkijh0QWJEc/VY0MXNtUhdIo0Q7vlpmLTqONcpda4t7ZVTa5Wi5oPrCqO7Pqm6qG2",
-	"+sfub9IPwCm8YThXcy7orzdm7UBLpZaGeI6AG3x4vwLzdiH5oVL291ylxFnZx4sTUCkhLduuWyOdYWIx",
-	"MowTAQeyjnD4G13Nuay8gBULB5d/E+985b2rDmrpfntOMs8yLhSJX5CY4iI7+CbntciI5h/mFTlinCH7",
-	"kQ/v0SG4fHazBLf5bvXx7Bqm7grbA/cIy0UjWDU6MwH/T6TkfCXt5hRkIRh5q6w553p2azrPG0nELVnB",
-	"bxRNqMSK5JAajcAO/vB+FS/+XAxgE9W24Pj+u81UjqLcCOLa+6P9B4O9vcH+g7PRo8PR6HA0+ofWIVID",
-	"o1poNuhN8yQZ26gthHPRi5NnGl4xBMSpHIPDvaxHSLBUYxATS5+6V3xK8KQMAveCXp7Fa1fXjB13h62G",
-	"VxtyWpYBcP0PzW7wrSnWT02gICbosnwxiolEMWdMqwV+Y9acgmtygon54b+UIChnBOFY6+sEkYG+07z8",
-	"LliZr3lKiiA6F1V9i8littx+yfsIuci2VnsIUX/7KaMQJoTFWJwZRfa3XiY4JOKacLsqfm6ofkEvF4kv",
-	"j1TNHc8gvLkKblihozQ1TvRjE2KLY8vDL6FeZOnsFq8Z0kj+D3jDvz2Y7kXD4dCbYVilD/zUK/i4XmpV",
-	"CM8nv5AItJdj8NYWzp0ia6MOAGvBjKuEjFoi/zf7wTJoGLladf+6ygV3C0ufb7zdvy0SXZwSCZlezf2U",
-	"NOE50gLDqx4Cc4ITNdcYnbPqb8bVOOJsSme5XubP6zZh3+tdKxTrPtUWciao9PUJ8ZT517dkqVn/yfIk",
-	"AZesZaRLW4x4TMYZlwon3e53mH63LNdSCDgsDXggjtS/40lkJULxpoJX1d8S9K4HMz5YejWt5wntBcuZ",
-	"Vs3sqpp4Wc6HDHpsMrb1yOa+qScj+9gWNEsUFjGf0GqMGhRaJYHaAB7jhUniwfH3LFk04Oosik3GbrrI",
-	"4W9dnqGXBOdjScQljchaZzLc/drerB/n6dgeRP10vsOCpugowTynvgPVD5IailbPvuYRNQ6fo2+P/Q8r",
-	"g6ZrcS3DC1l/+QsseOR7qSSR1r/Mudoi1uqxo5ngOKEasphCofHabyuSkGzOWTcqgnTrqCzcX3UKhsBN",
-	"amtdS+lKTkW+obeQyyziK1kY1YUu0okwLmmSNEB3jLUkxyzC66HW4HKQElklRzaQpg40zwnW8TOoGEN5",
-	"MkHJ6ep8rNiIxaAlOilw0OUEXrJfosoa/6udXhdebtKmDIc2zkmcvHI4N+R1r2Dmjtg88NTLLTHzWn3d",
-	"Kr68xHybtYXdmPHtsqON6ht9PGnjF1i+VAfzaAVjarZGgGRyyEMHRjWsQ3LPlgKtWoSPj60pk2zwKufu",
-	"e6NbZVVtbOcIzEiThZ8QpxnJRknPDvdZXxfqspkVHMbHQLoQ6hug67WEmlLm/rq3Aemu5qR1AivuHb60",
-	"f/xkbvvZvW9A08zWnUJ2+mFvRtU8nwwjnu5ynNGBZg4zwnbLT79zH5cXNBvwzOx1kHFI7SizuFczlju2",
-	"mdtme+vUyT8oV7xjp17w7I/AkO8YJFaJi7u2lW2FWausuVMAeNcqy4rIQeG3qInFiCcJqdRsLCWPqMkx",
-	"gq6DikZ5QonwODLcRn/LvpSaXtDBbIp5iilrWBwvPryPMKNvc6/xs5XBzybjqnbMo7mdlRVoEs15Amkq",
-	"VHW0202XsWr96Yr1+ywkBo3EClDUPZxLS/dqL+WJbGVgNA6t3oNotPrU2hXg0DRDTUKfEuwTU55TETRN",
-	"SfwY5QBNFGFJBpRJAqm4lyRZDD0yexNnov7saojekia4DsZ3jO06GLChOLUHvemheU6o7EPYcE+XzQ59",
-	"VZfL5LuNPxP6kMRkki8/s8ZxiTOq/5LDJ+bebueV0umAiGxX/z+1dRq7xasAPrCiKWWf1XoknTGsctNF",
-	"sLmqTTD+o62SJJiOoVvOeE5ysdIt6eCMeQ667mzxnG3Ts8WTtuGP82SzTbXJgTJ9K6ZcFP196l1y+tD8",
-	"CmpLu3x5Q5FOLpdcwi+OnnjDAlIZR5unoXTlVMcsNm50RE1DGdt7CNzsK0S0Y4FtpTOk2uZiaowZy4kn",
-	"svd3gkWyQDg1RWIMRUXp3tLL10OZTca1MxpDuqz0HfJJ7SxNWq0WkvojtqldzkyTpHi43cdzSGgg679e",
-	"9p+10ZAARZhFJElIjDgjEpHriGSqKA3voEoVLtim21/fxfS7IeqVfPhPRRBWBLRUn5jJUyK4/2XHZ6cD",
-	"yAcYjfZ8z77NucJjQUxdrwcCBuLQLh9am8SoD1VV0N/4Co127GFAU6eVZ7EeJLLs9LjStjH7rLorGruo",
-	"2n2Hh7ePSPiUWrfncOMw6ufc1HdrKw+qppMNiVITwo78W6LbkiOtIrKVNNDECJdxtXBmr4ho4f9eMbRh",
-	"nMGAayvtf7W+tNphu4ketJGS0kmD8IgenzgvO3Ht7z0Yrd2RV7KXr/hmv+MblmX85u9YlvblO/YePFz/",
-	"jjaLoyWmUQnuFVGNoyeQbYCVVqd6h73/+6ejwT9+/u3eu//uO5B1IvRkldBc1Y5njcBc82hdymzqD12S",
-	"LDXQrvcnfmKG3kyf6c6XG5zYz29XsKOqSXHhhJoIntMkAT7vVspCJi5oCJImFHKFc5kRFuctHqhqf87b",
-	"00pJGGeCAGZAYNe9EHEB3So9F7R6YJpQm3RW63cxfpyiQX2EY0FWreq2HAa/K2u9mTuCZ4ThjI4rm+1T",
-	"uiY2FQJr9ON1m6VMffLddZdPd3Bzm4jOO7i9TaT6HdveaoXjrrk4S3Voe21npU5z88N9cP8TwqOzwnWn",
-	"kPZfThf0KGs5U/LbRaWtNXJYplMSKUJ8Q8qCnsb1pPWiaWjScrXoneK/SthYkx1T7deN+th2VbQNhLEz",
-	"X5gZP7j8LM8viWj7rCIipczrGSt7wfwJFRv3f6B8xzglTHoNo+OESxJb31pRNaD5yxz1JwsUJVxSNgMX",
+	"7L1td9u2uiD6VzC6s1blbkqWHTttnHXWHNdJ9vZukqaOc7pf3CtCJCShJgEGAG2rnfyA+QXzdT6ezP16",
+	"v91vkz92Fx6AJEiBEiU7adydtc7ZjcU34MHz/vpbL+JpxhlhSvaOfuvNCY6JgH8eRxHJ1OAMsxmBH2Ii",
+	"I0EzRTnrHfXCyUIRGQ57QU9Gc5JifYtaZKR31JNKUDbrvXsX9E44U4SpwRMqMy6peXjpXVgpHM1TwlSI",
+	"+lygkLKEMhKiKReIpnhGJMIsRq+ePNtB11TNkZoTJDGjikoSoylNCGI4JV2XA7taXsj5nCChLyFJxBWJ",
+	"A0SGsyEye0Wjwd5o/8Hu4Wg0Wrvvp+d4tvz+/yBCUs4Qn8IGBJE8FxEJkOJIEhajCY4uEWUoPJ0OXmAV",
+	"zdd+6DQmacbNpkiW4AWJPQBWIichup4ThtScSkSlgaDigsQIM3lNhF4VZohgkVAikCBvcyKVC+6UoLD8",
+	"XrQYfE8WjfURlqe9o3/29Pd6Pwee9T7nEfZjwZuz5wVgIkGwInEJoHVAOCNKLAbHU0XE8ntfk4izWGoY",
+	"X2Oq0IRMuSBIiQVlM4RnmDLv+ylTZEYEfOCnn34aHOdqTpiiEVYe1HGu6hOGtxFEbjIS6Z30w+8IFkSE",
+	"O+v28rfBGVbkOU2pGsD/Ln/rzByNRDhJ+DWJUUYESinLFVm7E/f1ZyTFlOkPt38iIVOlMRKOJReCMI0S",
+	"LObXG35KEtV+NjlTNIFvmHdrBJ3mSdLxeP42sOsdnD5p3Quimp6jOdcMQ/DUkqC5xgWaEUaERrvHCCeS",
+	"F5tO+EyuP7NzrnAyOOE58+wSLiKWpxNDZYJfS5Rq8tYYqD8ypYkiQgaIzhjXr0VhouEWAtsL+XQqiQJa",
+	"0wumQhO5prG1cHHWNTjBWbaeO5DG8q6JICjSLyAxyjNNRhhFOEOcJYsjFNa+EVrOwi4YIAzOUF/N9Ruw",
+	"ICjlguwM0fFEAhYV31MAHioRucGRGl6wDVnK3wZvmCA4bgO/uYoYV3Rq6VOWnAYnCRGoj5PE/pQG+k7Y",
+	"neGVGZ6RnQ1B/y7oZVjglCgrTU8SSpjyYedpXK4F7kFaImO20F+k+oYMq3kv6Gnx1jvqmZvGNF65oCkX",
+	"KVZmSQ8PekEvpYymGpB7gQ9RTniaEc3UyZollve1La+84e6XyJTA60AIN0WqdXXwjrte2hMe5ena443t",
+	"XS1rKy5/tMUxpXUaptf1Y07Ewq/+UOe22rLRhCSczbQcLXfwFt5TbsF99q638fRtTjOyHsr6g9kKMJPy",
+	"PXe9wmfAww2hL6/wB81PXABZFkSlpfs2oLoEf+vFGfzvtLqcxUTYBTapqrlEl6xuvUaj+z0TPF1ep72I",
+	"MEhsrBU+s0RFU4L6Z89O0IMHDx7ttK7UPD/W8t+/1hgrMtBv6/lETW2J57x9gYWSucXaFN9+ZU8IjrXl",
+	"9B18fnl5xXXUD/XrxqBkkHBnm/XG9l1j8+z2i37KzojCIm5BS35FRJzrJYOesqNPHiR0+fsUJ1JfqCFw",
+	"27IJGwvzOY8En3CeEMzcxZX8ohtNWwNrmQ01l9HgQ7clm1eCckF9lskPRpMhkqDM3ESJRH1BMoIV8MxS",
+	"VQF7W5IrInAC505usoTHpGCOvo1kxYfdPVBFUtB7/qsg095R7//arfwMu+Y2uetKpHL574Jeim9OzfOH",
+	"5YaxEHihL0q1SPQPGkq9cvc/Lm/7WZ4kA0VuFJIEi2gO+jxVCQGV2rkX9Z8JwqI5koqkKWWzAOEo0is1",
+	"2jiJW0ngbW3TKb55TthMzXtH+6NRO76/VljlauVBSX2LvMtjkuajtzoku/DaEX3T9YjOSTRnNKKEdSIk",
+	"LCWdMRJre8NwJfs8Zqg/QinB+ia2CBCWhanGBZ1RZmHiA4Iq19Cd6EYriO4cLrSco17zIiOta9HPukvo",
+	"egrw0WoNb8RMq9sty8j1VdXgnWxQ/rwR68ztp9YwTsdF9D3xqJkv8CWR2ojUAg+cJXiqrUAkiBKLI2sQ",
+	"C6kKxxSVhadKI/7+AZrzXBiPoLA+L33F2JzgprokC7g84fHiMar9DP4szLg2S+G6/YpEB/v7ATx1PacJ",
+	"qZZxwQovASyEJgkSOWPaOD4YPTL2KoDLeE8reDV8Za3M4vAQ8K34e8/HOk6n4A/0K+3h03M8CwsV+Mp6",
+	"GbXV+xhhzUwSgjgj1U739mGjGgp6G9EcvLzD1o1Yb2TbDvb87M7F2tVau4t+LYr7xzQuakyOC5+jigul",
+	"0UfDMyE4BhfNIESSCyVBmhCmfxyisBCIIcpyZfysKZeqIEWLUn3zJwnQHOf6P0yvOSEBmmApSYAywWcC",
+	"pykhOwEKB9VbwSlFcOONwwt2ruU6FgRNBL8kDE0WFYlpPQwcM4jGBbsEkoipIJERg9XKDQ3yJCZ6qXyK",
+	"CI7mhfawMB8MEEbXXFyitznJyWN3ieZxRq41zcDNO49RTeEE0FywOsvXlMlzhTAqVEuU6G1OuJqja7yQ",
+	"Q/T0iogFoLJBHKmZfqxReq7FgBbZLCY3wQWTHGFw3aCIg6t0ol9dbvt6jpUWoMYBhScJQZL+SgLDHsK3",
+	"IVKco/4rLtVMkNc/PjcnbVgM+MaI/pZUBMelJ2sB0J+S653hBQszIhRlmmGGqA/upOLdgWY1CDjQNZVk",
+	"p0KUiYZY8XrDA/sA5oJSLpjRYa4Jnc0leNSQmmPmwMTVbXYCc+jVeTxGVCGB2aVEBIAJXwuQ5BdMw09D",
+	"C83ABVh6/ivPpV3aEP1kzyrUYAmPaocdGP9psVuHQTZ1Ek1q24hAoFGIJvgd5K/0uevzbJNkgIa1T8dk",
+	"ivNE9Y4OR6DeGHZxqBnbGubxgudXoMg/IVlOZYsgTrm5SW5tu8bm9VuYWeUKXRga7WHtahPKLh0tzMuo",
+	"17qBtufM5dL/msu3+fHa5W5hx/6i3zzGtwKs1sk6ArTw+lxSFq/SDcdp8fLOJKJXUS6pvsA3koiOCxQk",
+	"0jw11vIDVppLIlpVQknEbc/4peOYX60muC78FjXBveWu1QR3oc/z1QcOIQdX7c6Z/alQuWvxiFZGla9V",
+	"t91VrcVDTxDkLu2U5lpggT9A9Gp5QS/rATHFkbykWds6TAzMz7NHa+21V5Ssi23ITEvvDIs213Gm33HX",
+	"OPUqwWBKrF5bluA2hM/sC+56YZW9vnppjl2eCT6lSVtoqGl8391SNXNbvcgaC6svq+Jgd7Wgd+ZVRKrv",
+	"eExN8kwRhXmTJRyDpzMyqShgSeWJohrxdvWHBjFW8NVuJFd/8zPwueglNGzu4hPaUE4fo1AfFERri10v",
+	"RzghW2NGGbyzvmKcZYkl892bwfX19QBWnouEsIjHJspMbnCaJeCZyLCUWovtHfWO45Syvf0HB4f/pRcA",
+	"9O1BYH3h31M6HaYY3Eidtl+tUG/6VpB0X7UEwBNBYq3S4EQiLAGKaEpJEkvUr7atGX25Bk/Q2OCGzDiT",
+	"Bi++w7FNT1gB4UzwSULSP/0iTd6MA9iYKEwTvT4uMm2Iwnl++N+KIJokVNJJQgDvpcLgJert4ozuXu3t",
+	"asiDNgmuxt7RAdjw2rjoHelloWJdlYNPm1BHkwSzy+7n88qs3YuTONFghDwf41/p5yzDQoI5NuHxYmfY",
+	"M5HfaUKj20Low/8oXe4o/vD+lw//C5EbquGi/BCqXPR1OD2q4FQu7aMB6Uludkm0vV3kQ1kvFGWasQVg",
+	"ToDLGGxBIPEJjY1FaVw7AMeCU9gY1QpwFmDcjAN5l19Ej40DT1OEk2PoJoP5vmBv3S3ve+dGtLWVt9Em",
+	"Ojm8q900PdvLu/uBEeNj4NMyTi4be1zKDVq10frN8MVncJixcZvfAv2Po+jDf0okPryXRFx9eI9wfoPE",
+	"h/83IRIdIWC+XRnFg4oAqtV9NAo4L9N0vpJI8ISgFIMiC78aBZZnRAAogBg03uMIcpa0hIsJjhS90jgP",
+	"dABWMMPJUyG4uCVU3zCCiBAkF8Y01n9KhWSuDeDcqkKtILV8T6sfR70H071oHz8ig8P4m8ngINojg0fT",
+	"ER7sTx7G35KD6Bu8N3KO4dDl18WW0GtteQtktvbRjuQNKxMbpfkg0R9E/YTPZiSuPEel4zzeqUBfhPw+",
+	"Cvm6X9iUhOtBEPBxIYzcGGI/fBvueJLWbGLc3giNRqMLZt1kj9GELDiLA1+W3N5oNBqZ9D5fmh7cYzPz",
+	"+oDKlM0umOOzs/m6WEyoElgszEKveZ7ExouHJUrzaK7/K6zLWs1JinCS7Bin3B2xqfZEw84vKZ55Z9zx",
+	"Vzih8bnArEoZvwWRVi8yRxxTRdARihKuckEIGlzko9EDgggbRzwHygR8lr2jf/7WAy1PoxC4yeU44xLU",
+	"Kn1bSqQENO5p9KBXpPfuZy/F11Br95vdKhz7+6gVzVSvr6RVICrdgUqrPDxGoQFHiBIqrae6SD22ULlg",
+	"fYATCpfAFAKyvQt6Lxaue+DjkL/7hU3JX7mCZsk7c4e00kxXXf147e531uPzjOcsvkOFmDIleH6FW80F",
+	"RxneffTo0aMa6h5UqPuSK2QW99Fw9yVHUvO1qnyCC4h/OAm9hYpgfG4aoWMOPyQEXxpZ9Hkj48fCP/A5",
+	"WWv8FU9otLglFr3gSpud2sLXLAU4NzlCzwlK3SsxpwqZz1CBcI5STpmWgijCAkfqw38KLTA7PpYzJBfp",
+	"hAO2enh16W9wWfRWS+q9C+7mtc6SW2TEkqK9v1/R1RuWCR7pj2rj+ClTVC0+HolZCWw9HAGiLEpy0CAw",
+	"KoBgbM2JIPjSiIQM0An1jY4i8oQgWt5AJQgPYhXBV3iRcByfc/4ci5W0t53zQwmeoSue5CllJL/paNns",
+	"OZZNUTViQI3OOUdmqR9VJhcKMySmaJjpTwoT4gUntVG3MRTnSQNKAUU0oN88wzQht5ULz8HRYD0NGH14",
+	"rz68RymP6ZR+eK+1JCXIQJE0k6hf5JrgSOUkSbRaddF7cNHbWS9F9mqQd1Dd3RCyO/poQK8q7aCAUCJc",
+	"5s8AflOtCqCEM30MtgDqyIgVqE2yWUhKLOAwzvklYa8wFR2kiQN7fZ5SjpV+unfUI4u/zid/jugP9K+n",
+	"b3493XtJT+UpOzuMTk4fnl5mf/uPk78+GpLFX3+NfzqlP9DTm1M2Gkb7CZukz0bx3/6amJxAKogcU9Y7",
+	"eqRtRUGmgsj52L3wcHTwrXutWMBosvePH+c/7qWjm7ejxcuHZ/vix7eX+39h38y+vfl2/o8R+24Uvf52",
+	"/uN+pI9GPzUuQlNQ59b9bABiZ9Yn6iULfYNmIDJfciCd4GhOBpDWzhNPUV5yjRcShYwPwP+0ppoSwh6c",
+	"v8BsUdS/3dry4JnLl+QQnX14r7n4gvyKYqzFzT6SgO9F/lUHueCYCpov6QWjcsUfjVTOtH0AmRMa/6M5",
+	"iUHzSvhMk4HSHEFJlPDoksSI5+qxoQub6hA6RZqh3XJTsWnUca5Sa9xb26omV6tFzQdWFUd2fVP1UFv9",
+	"Y/c36QfgFN4wnKs5F/TXW7N2oKVSS0M8R8ANPrxfgXm7kPxQKft7rlLirOzjxQmolJCWbdetkc4wsRgZ",
+	"xomAA1lHOPwbXc+5rLyAFQsHl38T73zlvasOaul+e04yzzIuFIlfkJjiIjv4Nue1yIjmH+YVOWKcIfuR",
+	"D+/REbh8drMEt/lu9fHsGqbuCttD9wjLRSNYNTo3Af9PpOR8Je3mFGQhGHmrrDnnenZrOs8bScQdWcFv",
+	"FE2oxIrkkBqNwA7+8H4VL/5cDGAT1bbg+OH7zVSOotwI4tr7o/2Hg729wf7D89Gjo9HoaDT6h9YhUgOj",
+	"Wmg26E3zJBnbqC2Ec9GL02caXjEExKkcg8O9rEdIsFRjEBNLn3pQfErwpAwC94JensVrV9eMHXeHrYZX",
+	"G3JalgFw/Q/NbvCdKdZPTaAgJuiqfDGKiUQxZ0yrBX5j1pyCa3KCifnhfytBUM4IwrHW1wkiA32nefl9",
+	"sDJf85QUQXQuqvoWk8Vsuf2S9xFykW2t9hCi/vZTRiFMCIuxODeK7G+9THBIxDXhdlX83FD9gl4uEl8e",
+	"qZo7nkF4cxXcsEJHaWqc6McmxBbHlodfQr3I0tktXjOkkfxv8IZ/ezjdi4bDoTfDsEof+Gev4ON6qVUh",
+	"PJ/8QiLQXk7AW1s4d4qsjToArAUzrhIyaon83+wHy6Bh5HrV/esqF9wtLH2+8Xb/tkh0eUYkZHo191PS",
+	"hOdICwyvegjMCU7UXGN0zqp/M67GEWdTOsv1Mn9etwn7Xu9aoVj3qbaQM0Glr0+Ip8y/viVLzfqfLE8S",
+	"cMlaRrq0xYjHZJxxqXDS7X6H6XfLci2FgMPSgAfiSP07nkRWIhRvKnhV/S1B72Yw44OlV9N6ntBesJxp",
+	"1cyuqomX5XzIoMcmY1uPbO6bejKyT2xBs0RhEfMJrcaoQaFVEqgN4DFemCQeHP/AkkUDrs6i2GTsposc",
+	"/dblGXpFcD6WRFzRiKx1JsPdr+3N+nGeju1B1E/neyxoio4TzHPqO1D9IKmhaPXsax5R4/A5/u7E/7Ay",
+	"aLoW1zK8kPWXv8CCR76XShJp/cucqy1irR47ngmOE6ohiykUGq/9tiIJyeacdaMiSLeOysL9VadgCNyk",
+	"tta1lK7kVOQbegu5zCK+koVRXeginQjjiiZJA3QnWEtyzCK8HmoNLgcpkVVyZANp6kDznGAdP4OKMZQn",
+	"E5Scrs7Hio1YDFqikwIHXU7gJfslqqzxv9rpdeHlJm3KcGjjnMTJK4dzQ173CmbuiM1DT73cEjOv1det",
+	"4stLzLdZW9iNGd8tO9qovtHHkzZ+geVLdTCPVjCmZmsESCaHPHRgVMM6JPdsKdCqRfj42JoyyQavcu5+",
+	"MLpTVtXGdo7BjDRZ+AlxmpFslPTscJ/1daEum1nBYXwMpAuhvgG6XkuoKWXur3sbkO5qTlonsOLe4Uv7",
+	"j3+a23527xvQNLN1p5CdftSbUTXPJ8OIp7scZ3SgmcOMsN3y0+/cx+UlzQY8M3sdZBxSO8os7tWM5Z5t",
+	"5q7Z3jp18g/KFe/ZqRc8+yMw5HsGiVXi4r5tZVth1ipr7hUA3rXKsiJyUPgtamIx4klCKjUbS8kjanKM",
+	"oOugolGeUCI8jgy30d+yL6WmF3Qwm2KeYsoaFseLD+8jzOjb3Gv8bGXws8m4qh3zaG7nZQWaRHOeQJoK",
+	"VR3tdtNlrFp/umL9PguJQSOxAhR1D+fS0r3aS3kiWxkYjUOr9yAarT61dgU4NM1Qk9CnBPvElOdUBE1T",
+	"Ej9GOUATRViSAWWSQCruFUkWQ4/M3sSZqD+7GqJ3pAmug/E9Y7sOBmwoTu1Bb3ponhMq+xA23NNls0Nf",
+	"1eUy+W7jz4Q+JDGZ5MvPrHFc4ozqf8nhE3Nvt/NK6XRARLar/5/aOo3d4lUAH1jRlLLPaj2SzhhWueki",
+	"2FzVJhj/0VZJEkzH0C1nPCe5WOmWdHDGPAddd7Z4zrbp2eJJ2/DHebLZptrkQJm+FVMuiv4+9S45fWh+",
+	"BbWlXb68oUgnV0su4RfHT7xhAamMo83TULpyqmMWGzc6oqahjO09BG72FSLascC20hlSbXMxNcaM5cQT",
+	"2fs7wSJZIJyaIjGGoqJ0b+nl66HMJuPaGY0hXVb6Dvm0dpYmrVYLSf0R29QuZ6ZJUjzc7uM5JDSQ9V8v",
+	"+8/aaEiAIswikiQkRpwRichNRDJVlIZ3UKUKF2zT7a/vYvrdEPVKPvynIggrAlqqT8zkKRHc/7KT87MB",
+	"5AOMRnu+Z9/mXOGxIKau1wMBA3Folw+tTWLUh6oq6G98jUY79jCgqdPKs1gPEll2elxp25h9Vt0VjV1U",
+	"7b7Dw9tHJHxKrdtzuHEY9XNu6ru1lQdV08mGRKkJYUf+LdFtyZFWEdlKGmhihMu4WjizV0S08H+vGNow",
+	"zmDAtZX2v1pfWu2w3UQP2khJ6aRBeESPT5yXnbj29x6O1u7IK9nLV3yz3/ENyzJ+83csS/vyHXsPv13/",
+	"jjaLoyWmUQnuFVGN4yeQbYCVVqd6R73/+5/Hg3/8/NuDd//VdyDrROjpKqG5qh3PGoG55tG6lNnUH7ok",
+	"WWqgXe9P/MQMvZk+050vNzixn9+uYEdVk+LCCTURPKdJAnzerZSFTFzQECRNKOQK5zIjLM5bPFDV/py3",
+	"p5WSMM4EAcyAwK57IeICulV6Lmj1wDShNums1u9i/DhFg/oIx4KsWtVdOQx+V9Z6O3cEzwjDGR1XNtun",
+	"dE1sKgTW6MfrNkuZ+uS76y6f7uHmNhGd93B7m0j1e7a91QrHfXNxlurQ9trOSp3m9of78OATwqOzwnWv",
+	"kPZfThf0KGs5U/K7RaWtNXJYplMSKUJ8Q8qCnsb1pPWiaWjScrXoneK/SthYkx1T7deN+th2VbQNhLEz",
+	"X5gZP7j8LM+viGj7rCIipczrGSt7wfwJFRv3f6B8xzglTHoNo5OESxJb31pRNaD5yxz1JwsUJVxSNgMX",
 	"6E7LR7hN1Wm5tOLbdv6Q5+O+TzXsiwJ6QYU4dV2/OlcHBSpEcrDGhXaxoebqfdB0j99nnjzBcj7hWMQa",
-	"5eUyxjeysBvVApXJ4IduWW3GSAv8M8xYy8OCKCrIimNrmdJYr/EwgKotpGbr9Io1lB/0gYlc8iSHHsgW",
-	"sAlZ5w4uhq5S5pbYmBb8DwwKycAOBbAzB3pB1QilAWl9e91za6u4fMK3K3TMW4v7fftuzqKpSb317LbG",
-	"TbVWoJRoDdi8IJjZUSQwT1QqLJQGG4xFULyg9ABGVcG/ALyNSSuV+cZz036nRQibNvyAhHbSggfwYDv5",
-	"cRAMD/8lq7a3oHw5icJ/3SrFHc6vuLNYS/XhwC689jXfAcsEfLkZidQ4i3yTOuZYQAcdH7zt9JdqwER5",
-	"E0TdtjwOhfNrvShLcstrKtkc2rWN467R3mgUQJlrTCKa4gT1RybmQNJMLXb8S1n6dF5Vr3qQoap/uTlH",
-	"su9aPpNmAKFGccvA8fMmF6eDXj1pv7bHOk0u44NXZlCZcUYnNPEOSDu6xDTBcHUBTfWcntZQzWddVLF9",
-	"DSyXR1GeWd8SNIUxh2V2SJlzr8/dVDYZXc6AwIrMuKCNIGw25zAXcH0EFysyzssu0x1TIjYME09pQkzl",
-	"7RL1lTPZi2Fc9eHsjR0NIiwUEcNfslmHdLF73erDGuMn3Dd80y14TFNi25m4ZwCD6Hd/yYh3rca+WcKt",
-	"Vycoc6pIY37F9NnAWOQKRoKoXDASI4yyfJLQCLrx0Qie3fGXlJYNZ3fv7Rav9RZXzfH+wYPlpf2FXKPX",
-	"fzka7B88cMfn2uz/6nuPpg8fxKOHew8f3o++iR8cPML7U4LxKDo4wPFo7wDfm0zvT/cm+5PR5OH+fhTv",
-	"HcQPor2DyWg6GuHRQ6/Ax9SrkbymvxLNjGHgfm0Z9x/u7+11QwCD/SQeTxZeO359TN1bDPzazKMrT/DN",
-	"6fMA5aZSuhxdxNCR7YhhqrtNxwg73zzMRVK238FmnrevENm55yZR3OU5LCXdBkUTfJddlMfiUkCJP81Q",
-	"b8Wo6hA30Fvah5cvL7euX80PGxMetb1mry8CRIazIQKuEiCBIQgQoCmOtJHSSDU8GK1ngvXUuFELF/SX",
-	"8RVTEMqTm1CGxWLtscEbfZB6WhQ9NIAjCBknZBNGLxglgoxNz+KOOUFSUYZN7WWNIVaprVVviOU8IXbJ",
-	"FytXuXYFndMBm8NftqP+TPBojikbEykx3X7Z3RxEcLSVxSHzX0gj5eWnFyfPfkYvtXGeJI0J3WZM5of3",
-	"3tPWvBwreklkBz3PZjM3p+fUTr9YnpPZ4XxjGb2WYOmiQ1CibyvGLwchMzNmDypOIZtjahpz+JSs+uje",
-	"ppmkaHGlgvS3e13OdXXSxXr8gnIs2y28/v2nPwxGJq+pQ+V/OXN721Xkaoyjtzmteiw3ul/kIppjaSbo",
-	"1XLkKql8MBoBc9xmAVvk7kaCKhpRtbYQqzr74/KRQjtubPqzzG21EeHxDAvMFCWf9UJTKsmYMLdI7vNM",
-	"GN7MyiHKdhapCPT0yXEX4pxChysWEVO9p7xDj920SMPTMYz0iPFCtpsH5iN1k+DeqAu9bZVHm/AIg/FN",
-	"G22NekcmfxO9EpRFNMMJGqB/cEbQkTe85iRrrPDvn8GcymuFnPvN7NI5lqa/btwtazjF4m3ebCShEizR",
-	"Mc+iTqZ0ymPSbKjw56O9gy7PLgXcTI3p+pxc44EPUOGAD8qu9ND2rnTAb1nedMzTDMqac4EccCC7r7Yg",
-	"mSRLHomj48H+aP/eoKO8yrCohObyoac4mlNGoJ8kLXu/MegHlxm36pbJ2YUGQsYN73+jp5rGuirxyEXA",
-	"Q+MDt65C556aJtYnCYjKNKVSUs5gXEMMg3vMFTuKdwf9qST3AH1jyJ1gAcQ05QKFIOTe5iQsoCKLlGRj",
-	"ZZ4zzMpXmEEO69htC6Z8UvbbUR0uBXc9ZLp8Yt9RFpuZtAZ1+iGEVivfYYiqYgM8wZI0HClRRQteQ3yL",
-	"5i62dbA371zAoiC33gRYiukKqprgTe3gBePg7Ubjv/KmGnm0XbMXU8porf4a43f0/UoDazCHhl5bcuCS",
-	"jwaV0l3IVrv4pmvBJz49uluL9uHTnjzqbj3L3VGnXV7Vxj7aBNoKxl8hx2bp4a4mu0WGuGvorC3kvEk6",
-	"edOqWeduWWPArPvYOuPlBtnJn8LIaM0BXanx+5/qoH5v6OwardKGa+Wv3ZXfVYB8VjzytHzCo3tumN9T",
-	"aYBr8b7S9LrWOm+Xa1SqUWs/U1OXNiSOmwvaDcuCf+Vsi84/7eJmHRt0yLMR0uBXyFAvThAuNQMK8zpR",
-	"JnicR8Xs6MKjVGhbvaBn9BtTJSQVZrFl6ZyNy7tWO5oqh1UjdgCzlSC2aBflLmG7ZA/f928pf32V0Lhr",
-	"vY86i7Q7ltK5Rt7euRZVnbWBO3dOy6rKHym1+HNzyX5uFS237cn9HPd3yw7gz64oaY2ufNc66LVo8nds",
-	"G5+/nXHHANpuBd2xjXwcG+3OdUwUf0zF97Mxb+98s8GnCqvXikcXnhY+Is9ULkh4iKS+A2GFeNkj5TEK",
-	"J1iGhwhP+CVBZoy1e0cID40tloWPUWgSvctHGje41rC502SEa7vXLMRr+D6jJInLMe51G9ZOT1mK8+C0",
-	"HPZrJha7k0caKarVlIplrl8Nnqh/4Ec7NfBKcDYz+ea0kVHZfWJoNKfTqSAdEsf0ZqtV+TwoHuHXKSZ9",
-	"iLCNR2i4xXgh7aCtBE9IcojCX3guGE4oESHq7+0EKJyTScxTHGMqSIj63+wE5yycUJvuHe5Wfyf6+t6B",
-	"fqi66l67N9LXlKAp0XuH686/EhKes/4juEkS557qH+YTD/f1Laa6M9y1f5gvPDjYeVxG1mGPdEaVRFSe",
-	"M4UvCENYwr6HKByFeu8hzqOckdB2bGIcabYT5wmJa5HrvqaLKCFYSEQV4gwZZ78dv+50nSyrnzgj309h",
-	"/E9ZWXzvwcFojc+6Vud6fi6/7v80Gjz6+be94P67f/50NPgHHvz682/3g/3Rux192VMC+/O7oPcXmIny",
-	"BOYVmWlHjXzDOYkuPHUGRYBt+UqCFWHRYpz6Gp7xnMUDJWhmWp6BeyyjbNax9mHV7JeUzoxLbRxToRa+",
-	"9pQ5MfUWGJU3I5NNhuY4mQ6uzOwPT2pB+e7WcN9RliWUxMhIo+oDHSc5dJtc8/MmAcjvc5XlUJ0Uvn76",
-	"/OnxWTHmtL8Trh89tGLkjSAxlesO/oaneWuTfGoA2nLLjftK3C9A4QPSjI/bPxz0HLvZt3exaRh6GV78",
-	"Yi3qKGCqOM02mGWS6StjO8yzY5JuK4p+m9MkLqfvWhltBx6bBOrOiOrupgKvG4J1wLq0j9p5BQXX852r",
-	"YZivS3DXaWDNsfqOCCf0ktzO8WwCGe/eqFRc0Lc5KAwLf3WZ7xxNdDuwsi6wOcqBqY8MUIZzSQIkiMxT",
-	"Epi0mqL1YFBUXwdIYNWoGILne7c01apzTrmnnKjDU4JUboGOieJjnNky01V2jZsu5mSN2zdcepseGvxE",
-	"EzLlgphCH0g9QX1IK5pyYX4sMpRqsalbLAnXX/u5Q66YM6tkm+Id/bS3JfUzvVvmGABmeu1wu3SZ5fIa",
-	"SxCN42icr4Mb7nylctU1dPbRpYsBbUQpxxmXkk4SX8bhkbmlmGqYEIFSvEA4y5JF0VmhLOvuiovmpQb1",
-	"vRlLZUn2zdPnbyPzXavpY07yS+Gx4Z7jCc/Fct77th/LKIl8J/EKCyXrnzlEXFsO+mxq6YUm/1UoSI+U",
-	"qB/u1tKMdn+j8btd851wJ4DnL3GSE6e0T/Nb09k1gD6suSLxY5OciCVM3wUj3lat32S/ZW2xF6xZkpu9",
-	"yGA1dNfnvhWkMvFo+G8kEehqzqvGBmrLPZkQFbA/7A1RdS4JMm8Chmh13Ru8x3Lbm77Fcv1tGqiPlcCX",
-	"OL++4RKmlN3Sm0y33hu8BLp82V6xrY0f/gLp2KamE/JLi24CfUZmUAxlLEtuutXs1NN3q9u5MMQ+pYzK",
-	"uclsX99+oIUqKktq46bfWmSPU8py5dvtmbbNZUaYAnK193VrTl0l43ZXnYhUq0oEnhTQM9UA4HpkHNgW",
-	"6B4BsqoHOKmcXj4bdxrvWCzOFZ1C27AEdwZ50exgEwn7qnhGy1hT3+rvPUTZDAmirw87lSliReXU6A3O",
-	"NJ7S/XSwUbSg3qKDtHZHcnvB2xMtG2/ThCCeaQISS0SzQSNu52S7xQz8unVV5bq9yqGoahbPPsupIij+",
-	"ap7r7a7JRS8iF11Xf6MBpWJG6g2SHEA6xvs66ezTmQ0cfF3D3RzzkjqqxTRZSfNYVmRzOzpCU+TVpYZH",
-	"0HuFnUdqNSTykqD3KJ111bCmODVZckXvfmr1MKEmG20RbQ1iDTzmg+s0WZOq7rEHHP+GcQMUrhfIbMyt",
-	"20xrpsZ8NBOuwBdQmY5ef8jyx05YZmh8kwbqHltg03TxVRr+M24bPz1GdMa40JxPqwZr9PvDskuc1duN",
-	"tSYIuMPseAYILhg9XrYpt6uXviT5q26mI1vYu/oFgHe+USZYGhceLmZKGP96v+AI4HQwl3aac6BGHWKy",
-	"GwjAxqt92daut6ZRZEQyVZQRzcEhtjC1mcLZIiCyfxuemvyGNFnGF0MoG49gfdeJItsG6eNL/beUVeu8",
-	"RtyUs8Ek4dGFBu4VFoyymUT9qlMSyhk2jZQSEiAoggP0LWZxmS5opk/IcDis12L91HtOUAUaRMAirpoo",
-	"oT60WdrRnKB0TbRISX/zt02k58qeVpot1WG1jhVuN9nhJuUxXWyh2ygJWavdr17mTbXgSqvDSWKjppvq",
-	"dz8HS94xM/SmdIsWVdhfSTscWT5GnCULFFrfaIj6EBO2/tGwaDJX0cYOohLhJOFX2sjrpFOuhlypT26Y",
-	"47StHgmVlU1y2hzo5nXLIE8ohnFEUMEZNorfcXEgE67mO4+hKtg4tVIN1oJOh2t012ZbO6uJ1nF4HSm/",
-	"0mLeExfnqX5D0SGnQ/OOXI1zRssnGp4rBvkgUhldoXDdBTf2RW4zLa/7RLCPHFKxHbo9uUpvc8yUtqY+",
-	"/C9UA21ojckKguDtHHUMw4NS132B5nYbeVg2+eGqIFMiChStIPr6u2eDB/ujg8H+6Wv/VCuzw9pT+/7A",
-	"k+K5aK2zN8lcKb8ElEdqjhWa4UuCqEITHF1siVmSa1rY6KulQ3prt2w3o94weiDcuozf0jpum6P/45wj",
-	"HMftG+piHy/HlEocXMYgF+McFHGLtWt8piIhZ6xWdXIu7gQ1lubGqTYpXV7inFtqQjXm2kEv0ailHxLm",
-	"lGACUvnyhrlgsBAxfoUok4pg6ClgDC2twFZeXicusuwXWckqVstyl7ab9lfdBNtbi0QOtpSvXXsyjhZW",
-	"2OpbN+r12+evS1PNnkVv0HTEFF+GtQ9M67HGLYPVzptB/Z+OE2ng/F3SxqBqYWZVgUHxByAfAxpbu7OW",
-	"gs/ndEqiRZQQaORpcttYzeL/SEH2dQtuzl2qjVSqDV7CKUkoF9j+M6Z4xrhUNFr7jVuqQv2D1wRu4nW6",
-	"i/urXGJ/pK3dPMy4bkfQiPyMpl9K3G6wnyXH5l2dcXNTH8mn9hSstsCXFJHnfEZZ0fm3LkL/TC8JCrXm",
-	"yXBKQtTHqPgHhHYZIoMU02QHMvKJ/hMymVdMSG20iDEO+ceVh2HKBfr+KFfzfVTUfgymCb8qHD/ehs32",
-	"C5JEgqiP9hVSdABuuE4KKGjbQxDZ7BwY7uJczXcVvyAsNAUvS45qjQ1L35sJzNTY33nrlrZUltfUsfOb",
-	"fV+QOuIfcSUFXnng68e5AtodQNnU0ItN+9TyF1UOfGOcSnWhcho8+fA+4oyRa8oZEh/e51LS9XnAq0qE",
-	"XmhF1NTM2aqwj+rn+o8iQY0zgvRtgZMGp9E4KzrQZoJGhRIdQrmvZgjgzIE8zksi8Mw2qsUKftNitB5k",
-	"eLjv7VTb4j5PC1h8/r6y9a6SMk63PjPls/R5NdImuaTaKnkM1K5RAv+SS2Wa/pncR2ma9Zs85xoW7I38",
-	"viQeXVQZ2NXd+yvuLrKtV3vkwHdew6ZVMlXL0ZIM1zqcBIm42MDnFPQucWIbvzecqP8s4P3PEH34Xyis",
-	"O1IDf//nh/ujTjTl83V19mw1ANhwdVUnUT/FZe+X3brj/DJk0XR2LTvhKvdXgzWsZ6KfyOXVNv/7RS4V",
-	"mhgumWGhvpIoyoWG8sIEF6Sd99F1TqaHHy37e2uZDfrTpevXtOLaOLbtcLC1mksm6PUKoVOKD86SxWFT",
-	"xGQwrMOVRP61Lvvp1idLtDO083w0ukf+De2ZBrB2hQEKjXc2hFSP0LhnQ6hVNeyNcTb4lQhe1HPA0w4v",
-	"HPqX6ix04P7axug0m/It2/0UgDNwfahlWCY0wtwEASKeM8g7r6GF4WMmySWmU8sH1i9/dOsMtxkmrL/L",
-	"R+8v6SXB+XGZ6OCpv7mgSYISckmS2jwpMsmtOx4IJiUxtSxIMzST9Xat2YLX42a++7qqMStnJAiS0jyt",
-	"N7GbYNnav+6lM/XBN4GFmWT+VVB0X3EMD9hKDcLyuth//lWNO/yf/we1ZkKi//P/oUueS0gHKSddDDtn",
-	"gxN2yemmJWHVbIP94NMpaEneknApCF4ZoFoLCU/q6TajRDq4A1wcKN0BbdrLGeRQRTSjVgBtpUPYzFGD",
-	"opUnv0C8Gh6sFuxJTnoVtL10voTiDs0Z8zzoJRxmk6Ra/8hyOV9Lb9vpB7dBkksDjtZ4hLog+u+XtbIG",
-	"+TbNpKtNrayCnxZ669DjVanK+ibU+j05z7gwbcH1mwOtnKk5EYgqkzskOahqaLKwLohlV1ejQmmZlzgF",
-	"Q57iB1ZNMPRzIpxltam4NS5VFGusSbupJ1dX+dL25eWb6utZW4RvYLrBsXQMUbWc3I3CWp/rMd0GhJvR",
-	"xZsed8UDWjOvcjVO+cLXzOZHQmdzReK6e2hZwy8q1WMgLk2CpY1gM/nqRkLdAj7wGsDdSxc3S8Yq5mvB",
-	"+jorBavHP7gvNgbHbb54w1q07i40kmYJjsjyFK8XeIYlZeioi3oEzRCbCtLTex0fVWNZeEpXNiMrG229",
-	"07iSC0ZNqU9j3YJH6JTnSTn6tuNovA2H+tBiKoGfS/hG57z+7tlmI3PWT8hpjqYpN44+/G80oUlCJFrl",
-	"H1xj5x9jhRM+y41n2VBuRfNgoBpkC7vQ83oNXmgLvDkuar8L0Gr+0aVM0Lc5Qf0ISzKgTBJmPJ+NSSbr",
-	"XKnlF8YN5OvQmgI8apHKiUdn+RYn0OeqGBVP4hkRqC/zVP9ElSwtfLnzuGgeZ5Kn8VSRJd9t3VG734WN",
-	"mgU645aXvRTuHtDA+CHGtpQmPERXc6wQrnwt0NuMkSubBGYKV1K8QApfLLuSu66w9GM0l/eD8ZIskOL6",
-	"i+AkyTOkeO1T+6NuGZFOUz1fWQ4XMREIYsz1OX7tb7OA8mcpy6okabIwNZtL8+1d7/h6aG01dQccuxUr",
-	"bpx/iq/7Lg4EaLRTpgqD7tDm3t4btfi31+9ji0lAqF9SC6IsSvKYxDs3HA/UPufH9bbXyzGXB/e4XKON",
-	"m9QFcskPKwnbYCZN/PKQchOhm7TUlAGBqw420MLx+jty25WFy+rVsl607RAf0F6PjnmaYhYTT7fKrFBv",
-	"V6kRRgd2PMljmc80bMkqtqLZ20RAuVblhp3g6EJzHODRBpx1zH/QHjwaE6kpkazIxC8X5sSSDKXZqG1Y",
-	"O7lwpy6ZnWiFV0jv3XuwVdzJQNkHv6W9tZ7ilgGdXI0po4r6+qJU9R5aKzE4bm92OBPq2/TZJvCKqoad",
-	"2wtVbF4L1haAemLWLDWyVf3c9ME+efrs6M3zs/Hxm9PTpy+P/x6i/oujJzubBKMaJsDaqTqOsr9uPFVD",
-	"UVobdarp1GWe8/rplL//bKI1evTJrcfBKk153SHUNOMNuza36rxrwVgjwBWclbKqN3KRlR5UIXksa9kq",
-	"hWzfMqi1Ros8UighWCpfY+WNiwq8iqTF6NEWq/cOfqrOtpXVrhrg3TlDpdndf70huumM1MI93XGy5Gaj",
-	"FzsAR27T+KBW92ggWtRVbxqZx9cn5tE9VzSYKuygl4MJa+8oWpHXPIv1lbRu+ATSbFu6fUdz2xlzOcoU",
-	"8SRPmSZSIz2hWDehM0bCssb3as4TAq0Xdpo9J+sK6NLhw4t89R+MFF2zbfuAKU2Iyc6cE6zNMCrNrNu9",
-	"xjRnL5B9CYDQN/zDfylBUM6QNrnAuJNU0SniOWJ5shb9zPoDC8DVHcSdYzglZc5z/RwEISs63dlObH0A",
-	"O1boiudJjCbGMYNRLBZI5KYBpUcpEYuxyFvc3kQIkgvPl59eErFAExwbYNuG7LJo4NAnaaYWVVMOOCUq",
-	"0YxzkynbqRPiEoJ6uxEYM88HnufQ1I+8zXFSKErQDETNyQI6Vh4ixtUcei8IqhRhQdkoN7fvjf1QgwP2",
-	"fPIJVtg2E9RGpP/hlEoix3j8C/fljJlDLZznS4fqPcZm92R7puU6gwKFGh+vwa867lY0vaUapD9cYUSp",
-	"pt+Sjn0XZx+JP8DAvDX2yR3bTeeIxJcRS3d5xNKSqbmNQXnHCgZbrd07duKfxBa/YzBZMsrXmtp3qvZw",
-	"yQuwjeW/rJ4lmDF9nEvGQzFCZqWmbZ/+Vt/7Lti4JGnbnsdFIKDQKpudraVCPLKp9QTNCCNCa8X1lr6b",
-	"j8LEGa1mXnY++ZROB0Rku/r/zYhgnOwWr4JTKfezTfrq+ujXR+j7ewT6AWTCa/OIkWuFNEBt50QpDbDX",
-	"94It50Z2RbVycNb2CRd2lJYvPG3s05coI4LyuBF/9L1Mm0OyvT0yXkgkadFDvgKT25Ha7YO0/jArpaUL",
-	"tF6Yu98FvYoe5DjF7G3uNX2/r+5Cmh1lRNuOEc4lgXpLLBJKREVR9aTlKyyRVDRJIPjcbT+Z4NEcU9ZG",
-	"zC8BZjkBuNmmxKYpPxEpZXoRAeAhVJ+hUAMjIfrhEGUJZrbp1FKLT6rcXbjrNm6h6qwgzgudv0yXfjQV",
-	"PAWvhW1Cs/O58pVuPZkKXKmaLG8e9ve5UZs9gitSr9Fg0LMDm5yOwzWUaPL7ZoVYGRhvNtmt0WYLBaxg",
-	"vss9b9bFlV1puByOndJrEoeHDmYBIoF7ST9JYovjLg4fVjcVTWiL/B4t5fyE6Na1wFcNzOw7/Rmddu1b",
-	"BVRvQVVYyn9fL/SbFHfrHTG3l00mBrBG1rjB2L1maGh9Bd52YmCZ3a4B46r4QI2oV1HEMxeSDbclSFrb",
-	"ujfBNdytZln2gp47xhJc48WQRmcAJQzRcv5hBkuuRPjGmXl6DhhdwKT+TIk+FgbFfWmZHVE2eOg70zLr",
-	"gzLND7U5mOUEzISEOwgLUvZNCFAzxTBZDH0jKoHtNYZNlgMmD4K9g3ct8yWr/b8oEckzOVVvzs9iJEo4",
-	"v0AJNVl4SxWztvyuCGc1+7wV100WzBUXF4gRYhSum4e+9kfLDv8/ZlMdmyCzomv4HbZ4Da/xxBEJThG5",
-	"hi75seaeMS/RqNED5E7OCr9pk6HVTc2PoLKwlawh4KVV3rJf8tr68DvmAywL39rF8Xlt9nImPry3nfjQ",
-	"AEF5ePThfSkITb34ec/XfubOTyVvGAduNVFk2jXIXGaExTlMAdEmGVkpb28pFPgxVM67FnS6bfX0c9U/",
-	"l5FS8ElCUm8DrtNnx+jR/YNvUGZuQjGP8iLVqxlOVt7iz7/kKWYDQXCsj0RLmgQzOzKDMvRM25DzAGFZ",
-	"JJOU+t/Rq5NGysobRSF7iOQCMc6QEjy//PDe31VMCO5LmoDB+gPoWIDMPZ1TIZyZ/N4kCKmwVys3BeFv",
-	"cyIV0qhb39Quzuju5d5uLomQu48ePXrkr3OB51cUnJv30xj1oaTWQjP82+DUXBqcPAmL/JzC1ZjwmdwZ",
-	"rp6z3DjOs7NXyFxEmt7qtRaj+y3F0T6l+PWcC4VknqZYLMrcaIto+i3GdwRftCkt2Vxg2UxkeskVesZz",
-	"Fq/KYGukJZ+eIBprKTRdUDZb+vJjFOIJz9XhJMHsIqxyaOzOJV7A2HucJPW1OE+ttf5sTpyBTrBqEPkp",
-	"wfFRkrQNOLGeFN9kk6p+VaIUiwsSt6bENEvD7Uvb1kMZkXK7OfqraOxYP2836o5g7/zMNjPMN5tmrQFY",
-	"jGQ3f3/yodYrJ3efkqkgcl60nqyfgzAXx9A2sRm63dtfE+9srLH+Mu9aOFcnbMo9CMEjbzKdmhes4PUV",
-	"ns2IQG9OvBxq1VR9QWIerX77KXnCI5Rh00Nt+2H6xTLc+hnYW7EKH1heO6POtpvtVVO+1g526jbAacNx",
-	"iWsYiO9tXli0TDFY9vnaeioSov4VpkpW471t6CBAYdEg33RVLSsfEzJVRY2QIPrGhE5MFU/fLYYUJCFY",
-	"kljfYZpSMbhnRi8JM6VFkwXCZceq2kDxYn29qk8/JD2bL5VTCFhLL/PXShCcnhWE2Uhqvs6oIHKj4kEJ",
-	"L6xIfR3Dce4O3A/6Tu2stIs9A7f0qzRaeEJiDOZy+ycNRHMsZsRMHvSpkic129o09TE+C+iKWc3rglxN",
-	"8AHanvMBKlrOIy5Q1XO+W1St8sDVs8lX9t4q4eO0z/JojVv1SoDOP+kE59Hcq/V/FmF4W+xIkw7elye1",
-	"m2veqkq36tb0QKrVJdO1dUHdaVjdH5aaMY6gnRt0qIHwfLcI/JwLDGTjIHG1g9HDw9FosPfN4WjUu62O",
-	"Bwx6pa3tIdTs5KafzFMi+HiC42b2/beD0eh+pwJ/RRKSzTkjY6c79tqntp1Os26Xb6SBya96Qc2ZXk4V",
-	"DJZYq+gRRi85RDPXrNgXkIX1lIjagGZ5LL61NGkjcBimB4N8QG7ygDqPWuKkS2SxWYmvl5f5NHwyxtHb",
-	"nEq6YQYSTzFlDRz88D8TEilBI6o+vG+nloaEiAv1roJHx+6xN6CjZpXVh/dm6abUvHONVAEGB3mWYNr1",
-	"eLZUKqtA0xYho20h2IBIfRldN/ycXJJkww3f0oLta9asdJtUgJoi5dGX6npJe1jQ9nqyTi8czTu7vNpx",
-	"q1ke51FtqhWsj1xiZZcX1hqGNiYmfiWdRv+3UtXniW2u066W+dctqTpry3d92sX60ulbUxBqFmRXZWDd",
-	"Q61tNM18AhhZxhN3hO4WLZa9CsFm0w2Kda4m81sKyKwh/Fs1AJaDLzwjDGd0XNkFnzIU/5GI6Y7Fo7qQ",
-	"+prShI9G+HcMlF3Y0h3bUid+dufD5eAKOyWaxKXH4MBRRKSs3Ft18fHXH8+Qgs6y0K8iPMrVnAv6K/j5",
-	"DtG3BAsibP4BvMJkHoT+YKJ1hlHmn4eoLZvC8jDLQvBOaKRBIs5i6a9CLjzom3zAPrPhF1rA9H2G3+YE",
-	"ScpmCRnkktjXQr/9V9+/PkNmzJJ9jR888Eg5Ualwh04AxB5XZ7NxrnuOzQXXXl47CC/wvNK51gbf7Wxd",
-	"9MIqW2BVDftKb63XVftGEuENmFu3UQAqN88VZLYXg5E8uX1beP/KVr1O1DFOKfv3lE6HKXaVo6J19yrK",
-	"d/oC5UkyLmZFOW43/XL04uRZ76M06SyfbXOpJViqccJnPtI4c8gCUrhlDsg0zRMEjwSmxoFOESOXRCzV",
-	"FnTuNa910C7up1NuuN62Lq5l+MPh9jr7pOAF7mEGJRrAHup94drcQDWw+4hK7xUw42btppdQdbVS3gl1",
-	"N6zc3exk37XAYiv7/nMCgzuyrqUB094IRXMscKSIKJwKDOVZRsQgwpKghChFRIAwSvjV8o8xnVEFHnaM",
-	"5CKd8KQRl/xm/5ZPa9X8u+ewLhmYZckAhcMwQOHYjqQZhI+RafCznEDuy4t11n1vqc0bHvw6Gjz6ufpz",
-	"OB787Esl9xid6wl65eC9EhjLPVO1WW0Gz1mx5QYzC7YjjP6Fjdu4ssJ7xXjIVgH5miTTrbiDqSxS43aU",
-	"PLUwMok5YXEjhHMgVOtBrE9ELS/JVSnwUT/jCY0WCGdZQonceWwS81HY3GK4KSV4u9pLEuWCqsVrTQg2",
-	"tROUMK38Vv96VnCbv/541guWilEd9RXKpVw10EzbHKJnWj3cTYkSNJKWYnbnBCdqvmsyAUkcglg2nzxn",
-	"KV6YWQ92ZFf44unZ6cnx6/HZ9989fRmiiLMpneXC9I6t+ikOzzWqAWmDYmCUynL3c6Wy3rt3dnxAMVsb",
-	"RyB2zeH2Xpw8Q09PX6EUU6YwZQQmj+cisc/Lw91df2xzqdahfBeVCCMzxjtSgykVUkF6ALHFk5TFuT4r",
-	"nJjP2uznFDM8AwXzEIGvQv8ZaOhU99RTyPtQzwHdjeVO4ES5ZYCqoeam6I2yWVCmaMrgnLFaApg+pRjL",
-	"+YRjEUujo6IpzwV42CTqh0D0IeQ+lFQPtTcl2et/GboPd4bn7JyZIl/Bc1PcWbRM5mqOchYTjSYmwdFg",
-	"ia2DEZwr1K+PcMUsPmfF3fUrwuCMhGGlGRGwoZ3AyhIlME0omyGZYDk3IVs7M1UrfYurOREEFvv115oS",
-	"NMgMTIZff42+n2ic0K8BlM8wFQYyy3iP+lpQGxe0dAf4cnHO7Jxes6iKJe0EpuAVDNGVVqhrBxXGKHLJ",
-	"UaKEXpJztneAbIkKmiyQ7V/4GJFr22x52UjEymvMoT70aK7de840wkkoC36sMUxqcLEZghnFMQw0FeSS",
-	"XxTlRtBfThIJHbumOKXJYscCG3Jl5ddfwwGGwAQN3HdtsuWffpFcg7XIM94ZotCwjxBFWAhqPzKvJRGf",
-	"M5t0tS6DWC60NbdjTsQk+4YooVLZMIJNA7aLkXbVz/UNX38NTdFRCAPRw6pD7cEoQCm+RgejkX0xn04l",
-	"UaGpaZvweGGYw19ff/8SQVShSCo4Z+HfBmdc4WRwrMVtmY6rRZbZqNJXi+56fIpSrCLojSb4VbG+U6wI",
-	"gmVp9N3bHxXJvxImgBjUgD8NoaKTV3U8MRRr/SoFnGFx+tXP9ZsH8F9N7O6PpxrFNZexHL9+TQOhIElB",
-	"poAtdmXnbEaURPf3H1nSOiVKLAZHU0VEOER/AcEB50AkIAu5JmmmDO9PaESsA6hk6GdLDJxnhEmei4gM",
-	"uZjt2ofkrr63ykEu+ffRqxMnZe+wtzccDUdQ2m+c373D3r3haHjPlATOQZbu6v/MfJOwfyRJxFOCCryE",
-	"TerzPHp1UnazK1JLCgZtMs7enD6XQ/QqnyQ00kpAyd5O4t5h789EnXKuKj3MSPX90agQddan4RKXJqqa",
-	"DVlkW/Z2bWZimTvZ+5YSdklYTpDMBUq+0gvW8NFwgqkdZR7jYW/X/OEFm9G912nmZTrou3dLkrUBwyFU",
-	"qWrygB27aextX7G379buhS/d33/U9lAJ190zzl9gtrDPSr2rAwPn1c+d2PwnWxng6GG9w59+Dno2w13r",
-	"Vq9OQPJp9QXPpFazjc7U+1k/ZpizYeIDV8PMuFTesVqVLFpSKA2FMnLl6JjoDHoxOApqmkuFpjxJ+JXh",
-	"UFZh7eNbN/rOWWH17RQ86JLyxFABNAyVpoAORMz9/f2CLw/RkevXsUKukEE4Sc4ZZHzgJIH22zVxJlGf",
-	"w7QxK6Gk2XLCZ9CXc4Yp2zFspk54x/CVV8UhlAUY3/J4sYL0rgdXV1cDrSUMcpEQFvGYxA1aXDZvjI9t",
-	"b//e/YP/1gt67qFpi2KUXxKcD17DGP7/1p3a6nuAfHCNZmmeKJphoXZhnTFW8KYbvLNmtZZNtW7CryoG",
-	"9YIrFBPTBsec/Yf3CF+SCHDiw3/K7vAoZtB7mE+xIVQ2HNVcY+WqXRWmyW1tLVR98XZMC2URF0KbbG7N",
-	"UK+m9zZ5QFWGcB9i/FaYfYtjZNlVZRG5JSidQVMUgXlA8wInGk9AqY8XASpyrg0WV6yESnQlOJtZ0O2t",
-	"Z5xvGLbqMInNQ/fWP/SMiwmNYwK+4ft7HZ54hRcJx/EZ58+xmBHz3EGX5ck8y7hQJH5BYoqL2Yv39/e7",
-	"fNSA5RXw097vIINKqWNIVnPVr6pYhCOC9CG4Aqj0tfvFzmtthGHpNY8auTqFgYQusaCYqZ3H1jKrGU99",
-	"fM7KO83UezMHcgfByGhrVmVJLh27qtSZPMz7OexgiWf7QVjcQonchQcNU/NzsHWnd0HYK0yFwz1WP/Et",
-	"jgsCrqjmBgznxBS1aWBrc+gSJzSGjNA2TpNYUFX8Za/iLzUC/WgM5kfNNVAkCKwdJ7Kh+v34448Dx2wn",
-	"69S/pfuNCmiYyw1gewyzwlH84b2E+AmkpXaH670KrhUP+2hAPavnsMcElmy6WWMmr4hxtFXjypCVSiWH",
-	"2Bl+3hz2PzRuw+k9A3dj7/PR858b7bLvcjXL0lbzXW6Sdv2M99RqvIX97jp4iqxn0IFRHydJqfDuGLW/",
-	"npagJEmmSCq8kOeGS6CcKZogqpANp6O+18+008JweX5zK7XS+p58eB9xxsg1FGV9eJ9LScmtaHrP+Wym",
-	"UT9Xn1RR+b2Ev0ZFczRtaGfiH163hstEllJbJiThMHmLe90WmgO/IL1txOgbScT33/0rnM6xVaJtMUnb",
-	"EVlab2cNT63rVxrXm8MYHI81CmupNeGO7fLIyFX9ZI0Lj5Grc1Z72RA9XXIXo8pbfOh6i7UNb0YmYG2j",
-	"Q500si5BYGPnzPCxkn9RJRtuZNQ3F9WcTLUdpQgUk+4M0al1L+oNOKLtnFlslah/f3Rvp9ARD1HGZfFu",
-	"fxaVcb9WSoiPy9nC6rMyUem2PAKNHK3eaLL3jx/mP+ylo+u3o8XLB6f74oe3F/t/Yd/MHl4/nP9jxL4d",
-	"Ra8fzn/YjzbwvTll4Td2A9Rf1tX+/9y159NGZp1Rn1doeQVh/q768xt2wfgVC6zgjgNLYjEYU3XSc6n5",
-	"D6Bl++D/uejZX9TnbdXnQpo1hdkKCVlmt66Tj46ZacQf88m+htg7w1rvdmK/56xfMXNNZiUz3YFAZC0K",
-	"GdP4sO7vqBwjX3/NxddfOy6Pc9bN53HOIHiGDtAUjg9hpUiaKXdXgJRcmCwOzNDJK/DfU4YqzT5A01yA",
-	"g7x4wTnDgpQBPHD4399/ZMIJbtgO9Q8CtDcK0P7IRLjvj4qX7gRVBAxi9sbiPGdXcwLf4gIxrmqF1uSa",
-	"SiUbvn6wou3cQYnCKicxbHX7POOiRUD/C7h/nmq8QTxHqet47uJxLgjsix/odiXUMly/+IH+5fxAhrdr",
-	"rlcw/hY/kEnYkK0GOcQJTSKXk6Gl7SZi3ULmDY/1OZrkD0mINAesDSx+ZVrvY7ZAfUauDk3Ut5RVcxwj",
-	"xotnoQMfeoVnZjSAzd2o57B4GTGV6thuJehlWOCUKKDin/zArW7ZhWyS3rtg7Y3fQ9oN3NkIUHCh0AVZ",
-	"PIaSZxxrczQchEhyoTQFyIgw/SPUEOsH3uZEQEMvk12i7+u5pFdOiO0xnpoJ6pmwA9dttiyk3w+KYv76",
-	"PYOlX2pZ9wPnX75ameUWOppYzciQfqitrRACJZSVP0JWbbhjj1G2bdQtBKh226zAWF7BcSMdGkmCRTSH",
-	"cd4Wt/QXAmRTMQOr3ADeRlQt2hb0traQNZXN737eyt1Yvb9TAbxB46fV6S318Fnmud8zAo3FEJ+6R1DL",
-	"ZnFIaH06i3uzFWKfyC92R/hvxXGpVAX3MrhIIfxV8NqCwf78LmgxFVpY7BA9p+xClr1FNJIrDoq7Vlw1",
-	"j6mVqxdJsqh/f3Qf0tTPWUqlhBTd+/v7Vk03uSn6iQDdHz2qGk3CywrjfY5NtjF8dmeIjh0qg3y5c2ZK",
-	"FTyt7vUCHu0M0REIe4n2R3vefBdgQgbbO/u2PFqSLWkpsrD/HU8iU5SmmWCZmt37DguaoqME85wu80zN",
-	"wyP64b368B4dfXvcc7oE3A96lzRptPHZICWmQc62bKeTC2tvI+6yGVNZZiLHFomNcGjwj+c8Kqd8rWId",
-	"5X2Wa2xrknx0RjO6v/6Jl1yZNq/wQAcGc8zZNKGmDOaL/totIAHoVmmPlud4OaijsO7+Zv4Y0/idYakJ",
-	"8bX/a2WupzV3AzDCYtCUXYnmgUW9hQyq4gnIvW+UTEiiUFhqN4fI6ENI22gExzYgajhsZRqBQ4Ln0ZzE",
-	"Pgb5BLbkMMgab7jva4GvH4iHfywyunMYbY6hG0YHG1ldjpHlt6+05HfE/I43TtqGUaNPKm3OSkL7vPH1",
-	"zqHfn4nqinub2cnmVE+e9LQdlGEVzTdgt2BDwggmkz4uYXXgIn+MQpYnSYiihGChH0ZFyw7EGVnGYVPi",
-	"eXPN0bSrGZe9uHuZICnNU7cBYu+w96f9vX10sL+PRiPzf9srf7Y49dbyl2+XHG01fp0svyhwXxS4lfzG",
-	"4PQGClzVg2/3t1rrxe0UuUp3w25H5jnXbIaqYZteVfWf+qJb3UHdyj2+EtGc9pRbyLeq3+R2Mu6UMJzC",
-	"cI+6m4ZVAUmp0bVVotVRckupVva2bTS07S60ymX8TuLKbXy6WlA5LXe/CKsvwmoTYbWefxhhpe3/m8XH",
-	"rAuhxXhrRruWSrYfQ//c8jVllbp+/m3OFTSFkHkKK2qNjRX7+EMFxwbQljQmE0g39kXGTFtJe4oQGWv+",
-	"UntF/YXwjykUVQycv28eSyu9SiY1lMpS5faDoHR11eCwUUfatSuBTgYwSB2bKRXesyhmfHfl5ADlYjJ5",
-	"Z2joxbctQV9zjm+jhRi+9YnCeHaJm0bvCmB8id99yvhdAfWaMLAsc4vIXVhnM9AlysbLIDj2GIUFQwnd",
-	"ivhzFlYcKHxctcyAkVzQp4Jq0yYXpvOGnTVr+n3Ae2aCX9kmStB7VpEQKX7OwgmWkoSof39/H4Fz8IpK",
-	"0jlKV9Lb1mppxcM0e3L47GFvf7T/YDDaG4z2XKZrf9/bH9yD30mC6ZhpnpeQ8ZzkQhPv/YfFFbvb6krQ",
-	"SzlTmKmxHSN+uLc/sjOV2aTWy1aOKYuSHNjB/v0qciiAvbqzZGEM/4f/1CqEInayeUOkHPaOz04HZk+w",
-	"I8s0D3vFRCCbe+U84TRjGttJ/2QThR3e8ztFFgs+5wkolirLl5DiFyX/9wgpWgT0c3VXv9/9zf512/FE",
-	"N2rY6LMmyJQIbWyYjLhSwTfBRMM1DvVXaELdWGJ7qNDh0l/8WXfNn7UKVW8rTFgo2h0DhW34NPoU0gMC",
-	"hHbFX0KEHyNEuAblNvWewqOfPjyIzoB7WnyfOhtDEWaMF+8xORhQHGJ8QNUiTINsJPJEK9kScXbOQGeB",
-	"JmpZliyKkY8CZv76WHDhwr2xolyqi+Vk/k0Vwd/LbbuSlCufbY2kvyhzX5S5rh7bdcpc2Wl2V9OQXNlk",
-	"wOkZdEEWRWtaLSkn+UyiKb0m8SEKSxpnJAkdZY5KBGlcJA7OWaiISCkjRI5TwmSub9XGpDspGHhOgLRJ",
-	"OjeGfDQXnPGEz2iEE9QP//73v/998OJFuBMYx/E5s6PfNaMqDX0qi5r3IXpJrg4RvyQizgmyUyBSghl4",
-	"CzTHEgR6y+oXvH5+BNyORJp7tXmtZ0ShWcInOEGmNTLoElUvXpiGBr+jSH/YaK501ZTcNCi1ka80RLgk",
-	"Re19mbak16F/KOHrVXL/TNST4oRfK+PM/mjcrPGlFqZmgfEv0dejhEixa4cQS8orKLHoCN1Kg0+KO4ru",
-	"CHUkclrLpHiBBMEx6mM/1h4inCQ7wTlj5IpIhaA1doCylUVE9c5hRStIE7GZ0oQEyH5Na9A7bWGVche/",
-	"Q1ylVJniOiiprMGytRTHuedjRBZMWAMrMrPT4L2BDXOdkrYynINRh5jKiuogfZRF/D1GzmMftSBoNZEV",
-	"SPMKW4H+xTW/wjUfOyRWspvyt3bffEPI55nWo6yYDxvIHyIodwFUQCXtPa785IjGpqY3Mc5004iwxrJ2",
-	"f2u89F3FBUO/waBXVCDDxgykeNAdUf8D4LLByg0L0YvXmVX1WjzG3RDb+N/iP5qC/0Vf76avawAgXBIu",
-	"6pdSVkv0nRY6rqkNNdJapqyaVpEJEgG62UFaTT9ncf1Q6+Qo/PPTzSgXndX6+8OwiXMG0k0rDTDoAN5Z",
-	"LX7pfWFQNabIsJojOccZtDSlSp6z8MnT50/PntZeUfwJj6P+0cuj539/ffJaWydof+fx8jfrDzAOrbRw",
-	"LKEvVnExQNL4MWDpKb8kMbKjKlbrN98uTuoD5T+ytnOnBOsf32FY09YxqymYqF/RIMIJxXKnXVRvhDUu",
-	"yoFfsc4jjEhvb8HT0ABgaXr9VnqXL/ofDXL9t3C4Rlgf6Vd9kdhfJPYfXmKvpOc6OdYk0JYhVC2RpB3X",
-	"dFWOL5GKCxKjScInjxGG/zWdHq1/f0K0rDPSjEokr0imUIJhHAT0fEQJwZdmopCAsRNYIRgGLLWgBAGI",
-	"7o/uo/OS0SHGGVKC55cf3p/32kOujvr+B4m53t0QalydhV/6eB1R3zvq0VcSpUThGCts544g05XNejTD",
-	"XCThY1T0V2h6qTQugqeKqmUfzLIvsxV1btGLWXyjxX9ZbPwLSn4UdanEpltSiEoNYlkZqnHf3ZhfsUI5",
-	"8mL9ayUITg2rjUkkFjC7DrxlxkNybNBv8ITKjEuYoxkG1c9a2rn/Nl6yMDhn4dMzPLPu1dd/ORrsHzyw",
-	"U8tOMZuREFmxifr7owc7Q/SUml6Admxj1Z0XF6R1NeeavIw9s+QrLseDhLaLuJ1DpEkWq1yQsPAwO1Tu",
-	"0vM56zOOamPyiilpjJCYxI/RRKOiiWdQWb7ncdmykLOIFL1QD9H90Z4/ScceSrvLp9lCMqNigfpvGL0u",
-	"Jq7vGMjY9b85fd7mx7TAWO3WXe/KfV1Aset3S7C3+VH3R6NOafIETRaKIKGRJkBkOBuiUP8i/2002Bvt",
-	"3wvLFZjDqpYAeHbLfZ2+3v26znV9saCCeIp8m1TrhZDMbsghTGlKYK78Ek7u1OaETyjDANTmQr1M3MxD",
-	"1J9vJFgeweSTAcBDrsuyrN/8Luh5OMC6d/geeRf0NEdY9yjcAxvcHz1YB/wtAWXtJxIbrGpA6/b2W/xs",
-	"ELHjO8zNG0Prnk/RfMkVSnlMp5TEqB+eTAcvOSODF1hF89BMeLRqtn7Rzuct/fcebNA981a6VwJ2VMYF",
-	"klhRqWE5vKMtIutDmX/6+V3w27uf6wqLEU1dtOgbqizQrmtdPZ3xupoefhK9zUlO4sAkhXEzvJShPEN9",
-	"00E0fP3i7NX4xdHfxkdnZ09fvDp7He5oy8+NBht1vuhYrDWEBEuFYETr0Ov7fGoW+jsFdou9f4yyLNhZ",
-	"WZT1Saqh4JOb1kJZGHyphPo0VstT2zM2VxN+7ZB/baS3dfsYKt79Df4XTA5ISjLe2FVK7UlcqD7mdEuU",
-	"zrCaO+qrfW+vmcG4fZrCz6uruIboVQ6coWgdOsHRRTHfGThQpdyVfERvWj2u+ijS+vSRgmEB/dIksZxs",
-	"6JnzoYFniOQjugMsFfqlntl2YNdoBpV+KQ/4fUnyNYHhACDwBnlWdrXVZ7OOQt/mNCOrk7CqyvO+nTq+",
-	"W8wWD+xgcMqamVMN0YpylhApUSi5UCGSMN+rTJwYIkNdQT3PEDy7ZVahWy2f4mhOGfG2k4ZkQ6egZtps",
-	"gDZEfU+0FlXB2gyGGSQLow/wXBVD+Ic7LRHQpw4YP9/a+cdIUTMzjcYFzzKZ7lSYEUZD9BTgy0VMgCGB",
-	"M6WY00BZTK63KcCv1cL7W1PbftSrCuf1JapoRBUxV6p/lKrNoPwr4RFOqMQ2Ej2o/btzDb6Ty/sxVKwS",
-	"bdYUv9fQ2eTMwe5xsqJrdQ1AG67nuHy2+5KMC6PZ6XdnVYn+Rv6XzqD5nbokVCuBrGcSa0ozKyqrGVrW",
-	"VFYVfoQEy4K8UXXgJajKJbetLMPi9qG1IhPT9GeXRFCcIJanEyIC48iFzCAekwBNBGZxgFIeE9O6PbGl",
-	"v3eofXtFaRubO+6RfTF4PlF+aQl1R59ydaeNuz80MsuLGIFJJ98ZopDx1GkIcc6WGKtpzH7e+/A/y3Wg",
-	"+MP7Xz78b9NTDDN13jNjn7AgZbMJTVsEoh/nLNQEZXocMBIOUTgF5yeLiOl6rihhIVIwZQpbctQ4GOOF",
-	"hCFu6JkgLJqjBE9Ics764ZxMYp7iGFMBkZ+i0mW3+CuBn5WgKdEUB5ecf8Hl4XC4M0RHJds8Z9C0wgz2",
-	"LGrsyhP5SjrDRQy/Mk0uAAq11hV1oJ+zctDM/mi0M0RGj2YoPIlJmnFFWLQYfEcWoamSUWKBJJ6SZNHe",
-	"AsOh643zmKqPfke82T4btNEoxbdVA97mWtZ6jrd32LMn09SZDntHpnkFeiUoi2iGEzRA/+CMoCPN8rHQ",
-	"L9V3JViiY55FXP+subL++c9HewdWtTOjiQSRkuQCOfej4iYHNfUbjwf7o/17tjGGZY5R9YrupY6uQvN7",
-	"tL1w2fwyW39aKQze1hfdffxBr8QeNTglWYIXZpjnqkd9j7wLvjTc+FKj+VEbbqwXpQ3HxO5v1T9ur/FG",
-	"XXDmiiZUfnivBYi2mOuFZue9c2abx7JFPa21bM9hImXWMQEj1t3uHErLw7I5B2QjmBdSdc7MCIECmq7E",
-	"ut9QE1yBVeQe2eHkKzp+1ITSl6YfdytjrYvm2ZqyVqBj6ZPWq8hNEg90UOgzcq2Q01gqKEuFpwmeBXag",
-	"V6N612hnxvE2I0qiolFIZQJD9qSdXlH2sDybE2Qzf4wUOWd2wPUlETAEW3EktRZGtRY2LWLR4DWH1gCU",
-	"zVqKflch+egTCfQzVy/dWpi/+5Jld8tdTDpZbxsp6xUebNXKpJpxWPH2iOdJDPRimmC4de7NzifnrGPr",
-	"E7h9iH6EbL2SoAKEkVQ4qejO9p0+Z/f39rUhpJaFl7a78AXREsdyFZ6D081ORrAC7YKQjLIZEP2cSsXF",
-	"or0Ryk3MpSns5WZ2UovB863bj89hjtsYHr9Pm5X1fKrotHJb/OpfWf3vwBNfCUjNpA2u+MVy2KC7y40t",
-	"h3pF58rOL/VGE3wKBZKW8TWzhmTEMxKjhF54K0dD1MfnrApkmlil6XHSbIOyM1xfN+DYGcO18ciT2o4/",
-	"RWxyg3K911x0euYZTRQRRYxsq6pP97NfKj9vm0Bd6BZS3+SCW0T9WIqXJvgpYIfcgLidek/zMCIshlIv",
-	"1Ld6TxjY1siRcVjbSoaKisc0Dh+jEbRSkucMs8UOypJclk2YnFmAgTWWgtKlHaCyc5zNXY8JjhNgLoUB",
-	"ppVGfM6meZIMlDbTbJgsfBsibSpRlSw1LEF965GXiqQpDHXFUQQxPzpjXBDoDFpldOjHLfsi1zhSyaKd",
-	"jfmYjaHMPyCT6Xr/K3PapPsTVgx3vPuNwcENXl9iaPdnatHIjs/YwWrd7y873Xd9wPjEnwmebvzQGe/+",
-	"yBNLeN+SKRcbAPopOyUKi7j7Ez/cQdl150SRATWJC27Jp3VdzpFE9d+N9jgnOFHzVulxPCc4Q+YmFM1J",
-	"dGE8XTEnzqRWk3WBFZ5gSYboFeSTAa8l1yTNlMmoggJmrddCUp23+vMvZjVbGYpus9ByduGLk2fo6emr",
-	"wr6VvcMev9AggQgsTrOyof7eYP/B2d7ocKT/7x/dLV+z5Nfm7S22ZyZ4RKSE8HY2vJ3qhVqlwl+cA3IO",
-	"3B6ue9K7MVEGaVt70NlzdHwlMQIXR4IhWqsNAL13lNKZOb7i1gCdktjmjOUyQJOcJnFxUesMMcozDfoi",
-	"ARIyGAMTWreVjuRtDv2kUPji6dnpyfHr8dn33z19GRY2ArZtJpnptxefs3rIwM1uLBIb2xonGrA9KSBy",
-	"U7QD8MOjBS2Az8VAbZzK3uFoeH8/6JVwG8dU6MOEucju7xZkkF9UIq45wEUv6JWXe6+4VDNBXv/wHO0d",
-	"DPcemYYXMZVlz1z9JONqXEEMMGnGq4/0ZnxvuP9g+FCTiZ90hM1JrFHL6FFBLRuTV9AziDC2FZy9w3sP",
-	"RiN3Z3vD0XC0KRmWR+khxOJawc0EybhQ/xpNKutbb+MQ3QyKrdKjH9sC6rdhYBRvlGeayPdGaDQamewc",
-	"pQk8wllmqppI4x2DY7jUIdO66lAX2OFhZQdLZRJ6jLrvNaTCITrlV6br9SGqmmues5ZJZvWya7cvbIvP",
-	"o2r9am44Z83Or3WGNudXZRNOaNTBzT84I60tOL9YKF8slC8WyhcL5bNJKO1qk2yaVhrZqTaNPBW3Uiaf",
-	"pFCeVlS6I86KEL1bONO3SWko5PklEYqEVT1MNUE5cKaLKZRyqVA4x7ki4Y6duVBrh15EwMxskXoOTkQn",
-	"CTjeBc8v9W7OeztDOwINBCsJkS0qkdBgtXSh/amYulCNQSvqB8vVgRAp3G9fSUS1jEGSKOh9GCCSaMlj",
-	"54OhfTQPEOwD7d/Xf9uRYugbuAJj0tDeg4f6H5ngM4HTlBDEQAZBuBUavrvOwqWeJBoepSzEyvQH6Yd4",
-	"OiWRIgDAsKxWqDJ2i1KBEhiVNVmC+jH805CW/swFyaCCJSzKaSaLcIi+Z6Rw1p4zLUmpRFeCKkVYrTxI",
-	"CcwktgVCrem0yJ9Ne85ukE57o3aSt5lQWye+ZzlVgExay//wXkMaMXpJcI7iHEXaOoBy8Vr0CYyXrBDG",
-	"hz3ALrANlCDlS+Ov5jlNzAi5It3VyYEVUKh1uUEk2gXh75MEWztEjyFSCx58yYT9kgn7LzN6rt4idY1n",
-	"st6NmFxrSGwQwvbNSgDvETR6sblFYP9VBmHdEAwQlufs+PV/oP6bs2eDh0UC6mShyMBUjKZYXASad6V4",
-	"IInmxUobr1wLGtMsS+uxOwGS0FmM2NpSzsxkO0mlAhWF4UzOuRoia1EjWqTXXtM0T51SFMGvJOoXknAP",
-	"BneWmsiB/qe2CY9JkoAbTsCofWN7/1sYoPBP+j+DEHGBwn8PoVImEwQGu9jbvgqR5Ehm0Cd5TrTCEHMT",
-	"jc8ZWOkpwhJNuUjzBEufMHsKh7XGBq0f4AvvTtsq3ABK/upbA5KehVzv8MD+e03F3hfz9Yv5+gcyXx1F",
-	"RpFrtRvJy5qG16NxAIpYoIkhMDkAQaGtBTYTIKgpdEFNvw9KVT2odPQAjJfCTgkcU8ZeSbjKBQmIVGPC",
-	"xgL2G0Q8V2PwHAZxLggZp5TlisjAtJgymvjYfO+cfRO0ao5BpTAGxVjhAPTOwLjY94L9YE//1+OTrn78",
-	"xvnRPjgKAuBzFcPp1FtNCw9PC7rbaqr2pY51VeMeEEKoOYZLn8lGmsfqOQvNCoSawdtehhDWKEDLZDOv",
-	"WxAoZLXzuqFzqEzw2M4og5QcQw5ynHEp6SQhMoRShErfgfHl9YUsp9bZvqE2D9r2ea5ZJjXHxLCoY2jU",
-	"L+gvV3nWLWG2hlX70ZKA1xleTSXxS8XC5zN3tbNpcONxCZvWLgQ20d/nzuIZYaivdePQijZDoozlCSFa",
-	"yz5nIRbRnF4SEh5CIV4ZnNq50YDXcwaDW80wRPNI2RBI8Hw2R5ZRdK+GQPf39ofn7CmO5vaN4B6DYvgi",
-	"yVHwqyH6cU4YCgttwRgTrqOuWI5x4dUcmrZESkJ2IC6zAI1pdoWL3svGvLE+TZ44ox6nPEm0DQRtjxi5",
-	"0sB47L5JEoUmCzSHVD+FF7K9HONm7rbbKMioY+BzjKag28iv8Gwm8CUoDo4Pzbprt/OG/T6VGV2YclGb",
-	"cYvM+Ut5xpfyjI89fPcG7qzl4VqWW+/+Zv545+kZuaGkC3xOsoROSbSIEmLFQ0unSXNxZZ/JrkR/FFnS",
-	"b201+U+7FvRP4x77J1Ic/RNRluUK/fOc/fP/Z+9bt9vIrTVfBcPzw+SkRF1sZ9LU8jpHbcuJE9vtJcnJ",
-	"ZFK9VGAVKCIqAmwAJZlx+znmb36O5zX8Ymdhb6AKRVZRpK62m2udk7ZI1g0FbOzLt79va2ur9v+x+NVV",
-	"ksivxFXrIuILSeTX8J/zVamuf6IenBqTZOEhXXfCwRyWg55jm1+tjAUQlB75lfhwk/yKp53SQrP650yc",
-	"UmOg3PYrSRRDRhG4I6qlcPejmC4mbP7n86dPc1k7fVT/uXdG4EIUVh3EGGF0bT+AyHtCuTiVrLhAChv4",
-	"bMpZaiMLvBgVKcubhjpquwHnAdnrT6Tho8Vxd15R/Wa9q4SP2a7IbIMYVKCnYuZmT12TGV0heLkRvozI",
-	"Dy14JTiAUpDlMs2k6947FaQQ5bdliRhSvVLghXr7XnFfQ2XUxmEzM7aHs1yzINj6AUNDKFpad4Zl3luD",
-	"qiXwL+ukTw7gglycxQLBhXBIVY1+pAm9oDynQ55DSVpkEGsygxQNOHCmUEKTS6rsmbQvasdimMvUPlyf",
-	"vKDGOrr25IGjF0gNBV4m5IyDsqkdgbBiGos1/c0F5+zAvtkGE/IgHppfp9Z+VrMrZ775RaZjqGqGVqYz",
-	"2P10fVP5yto968fcl1uGlz1iusjNKnEzQYJxmL0pwt5gOvsZtnHd1nDdXokL69uc2BVUaiVsfLi79uEO",
-	"cPdY8Idu6MVdLfH+dg05dthArH11Yj+kUesHsEUBu3CvTyCEL4XrUqoUhyhej6UyWzm/YFlN7QfyeEMl",
-	"LzVTehVM6T1KvG9ET78Z0dO7UjhtCxzeFLnhU+u/j6SauCU04jkL3U3IrZdHOR2sUmLfSRmDTBHXsfCF",
-	"eq+ROCxGIwB5gZ7QgAzZTNoTvDn436fv373+6eDF6Zsfk6oiv7fTgwVaOPnI0tN53I8FqglZ73I2tf4W",
-	"+HSglIVwtg+GibLlxqftcbcfkGk2ishUnEXkn1N2FpEzPorIJRtOo1iYDyYiqb6I7KK3RuhDRD7kevtD",
-	"rj9ERGZmW2aadJ/sPq2lH+2T24APqPip4IZrlu0Tzf/FIvLm1ZvDWEB50EuWEezgsU/GFPiB52zqwHfu",
-	"Pu2pmPDSadRYp9uU7T6LOHo3TkYuQDjnsfRyBTi9jIUnPwfAZfCwrVrzTWats1Ge3SjPfj3Ks7A6VrG0",
-	"q7goGOABQ2qbj4Kk+BjuRUTm2bxkECKN2QWXBQaZgl2WXX8Ohoux54Sq8z45tkZG+bYaQpFo3wbGpqEm",
-	"t9z1+FN1/w/le9wuN3b1QIfCqNm6BNlBwP6tigJ9/17TnwKOkPsrda5iDjDTtxRYCR5WzgVr8vnq9mEA",
-	"4j/qwjpQqRS6AFdKsZxRkARVdvs3hRIs65O/jSX4WO2RDWAQXSJueWed3fgDT8B5AT2UJa6EV1YIbd7h",
-	"gNzHyl+47CprH7P4gumNPPGtLtF3VF0V1Li1cocRTVvCG2KCGeINljjJsqnnlJtYdD1jKSwF3UN1LujA",
-	"acI1QHbcLmHI/Oewcn1yPnN9Tr8UVBhuZtjm5Nruu4n7J0t6A8INaMw7rmBrRh5pMlIMxOvTcyAfkun5",
-	"acbto/JhzpJeLHxrUCB0n57bFc3yUcUU1nbLwxmh2AzMWWIXynlpHzwSwhomOZkwNSBGFQw7lcpD4HFS",
-	"qTKWESEvSbf8PbQovZEK0Ap4F/ZhbNBo77AxvV+OksvT5wzDrvD2H+m5qgt38IYLmheMlN3BaE6dJe5S",
-	"gxnYC6asJ5BKbcrRmZGcjYwfPdUc/hxk2aIBugkJvx9WXyuEx/GdQG4gWGewd63cONzewzf0ODPdbpb7",
-	"nU1PzCbKu3q7OUI7aQ2rW9ko52HQ1l+5Ba3u221/zO1ecBWVPMRoCBKFCI1mEKBBs+hyBFyfHFQ7AGCw",
-	"wIaizxeLbpLzIVPWfEJbrrdjUjByJplGTUkncwLmyhlxxYwsVELADEIyCRNN2sCeBiaOGthz7A+FvULk",
-	"8nuhOc2UnGpCU2vUuTjLZ2iC/Z1Cs2gJ1RXsMhY+lL0c83QMBX/X6wmSc/Y4L2YZuLbEe7bhTtBkeI/Y",
-	"RF6wZtt7D+W+K01YbTBcWL9hx39Yc3GCVNRoIEb34qRG7Sq1ZUTYAh/yBuc2hWpXMXhhw8jNAVTWSy9a",
-	"YmIXZ7rxqFnFM36BxbbgZqBTENFNu9bUPY1K57uuNWCNTYUlBmRtiR8mXetaDqGtyBk6QLlgI739Dgrz",
-	"jc7e0SLc9QaO3mTChKEc+rhrTQOKTnnGCDOEjUY8pSnMkIY+ns7g6cpu4HFweAmO+NowrKoBwbrxBDee",
-	"4AqeIIBJXQB7m5BST+n/8c5aJubIha33GJEJ8HQRKZxLV0IsBqQi+yDPPIKzKxjLdIMlNJKM6QULMhxU",
-	"AFdg0M1kJBky76NKJ93HTS8iiUcmJuQZOHTKkC4Y4Oom4GwVlg+i53nQJ54P3Tvw0uEksUgqvGPiLuf/",
-	"JM884jCw5M/wBYfdIc88srJboUFLhRgEhUYkrGNXO8Ezn40BiAhmdYj1KhuzELGYQxn2Q/xpwJcSAACv",
-	"bhvxeoKtOL7nUECqtU57veBrAvkaIc3G2g1T+qlXKBXfHNDcrl18BOWuptFE6hj/TkdAeOmSazBerarB",
-	"JfywRdJ1b+cuNF1vs8suQAtiRfH7bLt7EKzft8cEghDiAFTcrQSBaJ73rtjycn7RXrb2VE0JtT9LgqyF",
-	"J+CFHIX2RGD6JlTFr+2d3ClRMTzFQ3IVww3cBV2xHTthLzJVcsja6EgnzCieLiEiVXLCzJgVmoBcAPvg",
-	"O+MHJBkbMz317xnJBTylWPjVaVY4yl1HRJugtm+Oaub2/DKLiJKFYcSwyTTHzp+sRDv8URJVCPuOkODY",
-	"j5+7ewzTpmcfyFTKHI7i2vBUk26SDU/th6f/M+ldRYgciwZGZLuN6FTRqZ3012dBfuPGeTUmiWlOeX0a",
-	"d/6D/Onw9TvSMOTkTycn78rlRnxleJWR7cfiP8jJ398dNp43lYWdbbFo+PIjnvtZ3Pnj4UncieASz2LP",
-	"gB13kO5CP4vtM8adT+TxutwObsj8Jj8/EzGz8ZugFg4efVLOo8blLKThI2cL2xf1SvLhJS+vXS29PlkL",
-	"U90IAHhbu7n74MudB/RA4zb0JI1w2SqW8il3QmVNrmGhmcIc23VzalffcDguNsJG3pnOmke+LsIDW5+c",
-	"DoFr0z78PCSs6fnn4t0bjMO1IObhA244YFfhgKV5TsTcQvOmov752jywWNEpl0wgiO+ZV9+D4jE1rFCN",
-	"zKsRUJvN0aZIiUmBM+uwwJl6+9gKeC7kpXA6Sch/QAW6GC4k3tsDmxWLak/mORMmnxEQZk64wEnKpcBE",
-	"xAg52sFoPQVK0QNB2NaE8tx6Y78UrAAcOpb4Y1E+7SMNHG5el5nqc8cIwzUgzWskpu3ko+GEviEOwDBR",
-	"IJ8BVALIrt36KaFKffn/QCCq6YRlvB/QgR7AdyW57JfPnWChliPViUqzN3i8st8bPtnDQAhqY9vgUITf",
-	"t3CCbtg5N+nkVUwt8hDXDO0SO7vgmW1P2gNsgAhQ7dgy64fZZbk9YS3+1ZtZzcM6yDn9KmQJbt2/uZYr",
-	"UR+djTNxxQx/M6u7EaRL7XzqrTnNtxWj2RbNc6iQNDeYUXWunfRGgYxp4Vl8+dcVIxyjWoYiJGN5SSZU",
-	"+D6KbHFh2LMf5HltZRwxmt0lEMSe/yDP25u9X8gSw/Z9R6529MElncxPJ4XvYPW5hE2D7WbTepRq69g6",
-	"pofWt9QDwmg6BnjNkvlElUIoAbB/MXskScLfJ7Ho/vn4p7ckCedQEpGEZ4MEEDw864FHyQWhBHNcDtYE",
-	"0HvFYCJ5lwOxwoGo1OtXxyeHb7ff/nTy6uXfHXwLiv9kzKgyQ0aNWx67T4kGMXTI6n3gzGPDjuxFBUsN",
-	"0FhgSP6aarMFQ7H16kXihHwUUJFj9av+Qvzd+UoCNYRnfXJQmLH11FNqmDtzmTUz8pwJcMzx5ZzCBwmm",
-	"d5N3Px0vbGD4uy38XZOXfAw/uCJTMJdQhbtY9ZqtpavqAZaUgRarQEsAPDnVxs0oxVLGIS0HMgWIRISB",
-	"piTj2r+8IA5HT7O6wdrbbLvDx9cqU0HKEe5zq1pkIYvtgDzZA30nYQa1WROLjBo6IB/jDs/izuDJXhTD",
-	"DcSdQdzBEjD+sGO/sFEIfPNWFhcsz+drWFCr/vKZxZ1P1yGCxaHGR+hvNvdllYKPHVzCdnV3Bv/4+VP0",
-	"8dNC9WDeAVg0sb1rWHBciO3uwEGNQKH7+x2ie87SGInNGU2uMZ78P8N1/MxZIhoLR7vwSOONH8tCpcxD",
-	"T1MqHF2i9SzA4tnpgLsFrsP2gB4N1omzG3cW24aXaZn+8My/Ca8CyEzdnPC0vHa6uLW/1qR0IdXS3jx0",
-	"FR7p+oKYV+xfnhLftx+8B/fWfRILBDECkwH6vVIw3SfdV1jxKJNamKqGIs4l1USPaQZAk+GMJPgAH13C",
-	"5lPS77W0381Fh5vAcBMY3kpguP5qKyfrugWqPjSalt1p9jSVSDIkopsTI+81U5vJ/9UVWL7/dtfapIO2",
-	"V5i0y0sya01MO7XLNvT6WvsY/nlVY1K9soO/0r7Dez+QaK1XjKmY9ee6vxdW4As42ULhozZTnzRIZMNh",
-	"2aYB+5ZViu2orp66Xnc+hq951XkJOcL1EdQLl1rSSRIULSHbCIyi2PK7mJYiXV5qt+3XPTHonIP85JiL",
-	"M6geIiy40AsO4pzuQ636JKQgUBiFaLc5axkecNcZy6tKZydz6aLNqryDNGl99qyQIF2RVkSTlBqay7OC",
-	"kW6CB51mzNB0zKATvh5u9MJQZlF+PBZt+uM9AJ0B19kyvXAPw4vmt5IsFlVbgFuK3OwTT/eLCmlt9CIl",
-	"pch9w4qOpTLknM2gbdUxLiVbCbHPron9LRP2w31iONN2iHjWmoaUqkVyrSOkDWyZKCaA27VzYwv+F7/Y",
-	"wv+UEAX7UfgHkkDQ1BQst9/N/e01XKm9/Fbw188rpDyfU822uNAMENc2DmdUpWM7Rexz2RftbiQiQ0VF",
-	"FpGJzFgeEV1Yk8WQyKr8o/x52zD90pYA3V0pRQtwKFwZMPe5dvwX2lBj14gqpqZApu4h1Yg9QbHexKnm",
-	"M0PNKRyU9NpzyjI976yKnzg01BzDEZ9aAVx+PXv4Wjli3XTuFUTIpQjj33qDI1kowb0ebHPO++nTVQeU",
-	"giYY6SbA9wHdPFyUH4LEV9LDB2i7IfvrUVPidyhlzqhYYWhyrqGKocmIG4PsZ1yTCU3HYSvt3IXrorq3",
-	"DnK7XUajlVmMQgazcty/QeqybxOJp6cg/GnHvaVzfD3wXVKaRWgnKwT/pWARmV/5+QzblOPO0ZfPoy+f",
-	"4QiSffn8zy//jkUBCD3wOh03aWn57OqhhuzsE8cYxAU3nOaJo+qBAmnChIFWu4m8QIV1sEXUBFxFXVAj",
-	"IHHnGEmF8DRxJwpIJpA8wl8BldJB7ejDaSE4tD0nPeeZxGJRMTzJ2AXXdfF27HiBIsUjTZIXhy8P3r8+",
-	"OX3+/ujo8O3zvyek++bgxS2JiHsyiYdTDwc0f4r6n9aDPKOaC3JgfQRDzxjg/Q4fd6KalQdXU6bkSBY5",
-	"89zSJff+8V9eOn9i0Cl/Qb78mwx5bl203+/tPN3aOzpGvaTqTXUGf3hqN15FxRmzJzraq7kicOat4Oja",
-	"/OoMdvf8R6Wi7N5O+ZG3t09WhiI+II1RK+/HO6rMRoj8TsPETef8XeqKB/tZG1WSo0KiWyDWLTKm1s/w",
-	"nzjBiwvv0F1C24Ljp4MdSioyZLm89PuUsxA2NJWF2ZIjDG6gmuaLc2bMhA29agFHEJYAVGiRUM5IAiLk",
-	"segmnlztVBdnZ0C1NCDF1P4kqRmvZN+rvxDqxcUj90tzyR0boLtp7GejwOGnDeSl6FBeMOiHt19xownT",
-	"hk8gHEeyOkfSdMn42Ric3ZCergtbKWyb1j6TqeIp6/XJOx/TR6QtgF8eWh88L9/q98EJDI8VPNV1PGr0",
-	"GGCObJzr++QQrcb9CmvEQKJ4aZIMQ+UgSSYVkv6gIdouw1hnkaC8D7Eq+qilHUFjETkF5Fh035+83PoD",
-	"8ai5mWFb8AvIQkcA86NbmtkFAAvTLn+cEkD85Dz0VObFxBpLIMWUmsXCAd3cI/IJiI8hk2/k1DsRH+AY",
-	"EbIteJ4hzSm0r3hSUMz/gAQyypTJGQNsY5jfiIgGbnQcScIyjiw8sCfANceMGYJ3gUxzffKc5bl2nCA2",
-	"CsdBe2bP/Tv7P1uYVfmvBB5rqtiIfyihE48Se8ng5D75R1QBIYG1mxpaQIucNoqpoDJ1W1LwwdIX15WS",
-	"r7YqISdRcPsReu8RJNRYFDj7UXnMafhpEDdE6LBHLmCIattpVNvUoprDH2H0FXF9iiMUhdMpqqZSVM2j",
-	"WIRBQLQsvoii47+8jKL5UMV+4qKc6GgvOnwcPYn2diKIPd4cvIiAa2R3Dz/AdN1GT/6b1JM3DZWLBVX5",
-	"JmOPNmgJuHCZ2zmUGRAt03IKEDTgUaUK3WzDgXNdswlPZS4FKS16z3mviL0G2kdrKrTj2ASzvl9L7ACx",
-	"ppATMIux8IErygZiqdFvB3LkgJC1jQ7taXm/yw09Xi6w9XAwPxMSaDh9B2a4ASk2KjTLvP4VPBOGtRqb",
-	"Ox17Ijiu4cboBIg14WYxXU0m1KRj7Ptkk6mZkZTluYO6gy+bFkpZa1HSNcOGxDVsLvaafXIAWH/HgD2f",
-	"w8JniAgf2c0GpLGhuxMSWwDix1+WGa5+LLzKYqZmp6oQz5DI2hV/7UzxCo2eRRsrvqS7t7PTg0y072sZ",
-	"0qzO+mmvTbUUffKTr4shySFMYCQGybek2nJXGwA1eXmasAMWTgnxC0haxiJQt7Q7F2d5BhnDBPtE3w4I",
-	"TFNRMrkuPtE+oeRMygxXgbtaLPZ2dqogCeghdJ8cGDKxgcdTsrOz41jzGzbkV5PVN+TnY5aeO832nLnl",
-	"ag+PytDK3ihqhqL6Z9ue7N5dc1ENdvWoZZduy8utskG7TTncd1ffXGszd51t0+6aC5tmtUfu7l29Hd4f",
-	"3yPMBJwUR/BuW0kf4duSBRQXCLjo+EmmZtYt7H31VJCb/NRduAw4hRxtb+gwAPb/apdhIosLtlxOstVr",
-	"QA0nzDb5gsg8LBzs5Qgwmnq/QlYswVE45myWnTEFO8F0ygRGcIPyMrgbo36ei8is7c8caq4NBF4+7LEr",
-	"Tj8QCQsLHsRXs2EXbzHjpczBXRKxlKOzHh63PCxk7bvG4e81U9c47AWbFlyvdcifC/1LcXBPabbyqg7d",
-	"sF6WrZwmm/TaPZGglzVhZ4HkyDmxK6T+P/p1uhRs3GpPMRGDIUSZQxfzFpakVJAhcyjlDMrdsYg77/iX",
-	"/5cyQmcUIMyaVKadZO6h4k4FRBsQzQxJyiTGgGCWh3ChDaMYdMWiMsTAOTqSCsajkekN4bUtSgPfKsj5",
-	"+yf+L1HRy2tcUbN7gOZKBfoWOF9dtjVqKdQgDV8JO8NdPzk8oWdJLFwW2PEUe01/I7FL0foMJWcwNsRA",
-	"dG0Doi6EgtVaAWIEiLqNlG30hHeujbFUD8Nv/N8fYe03txKwtfKqZbCe04iR3lKO8+U7AiYCWJ5pO/39",
-	"nN4niSjyPCFpzqgCdFKZ9oJf92NRbWZuMVapmtpSVABvdxcZoLpX6ml0lSzOqhWlY2E98T4Bml0A+3os",
-	"EhAKQnoM9qRepf0G5mFMdeDONFB/Q7mk4v4mIfU3OW7eq4wEs5MpelnunEDJe87YFJI69o5xD2vWZ86u",
-	"D2fylOG3j2P6sbOA//n9evgffLAHyWq02TnMgGa3Ye9+y4IX16fy3mRUVtPGztZE/FRu/3aFpL4qn7LY",
-	"/xGoQriSjINtgzYnkjWU1tQFAYUXpBR0wvrt8JXD4L7uDVxSXXRV0Vn/wJsGq1tusHLzyG2RI94Kyr6+",
-	"a1OskzoEKGbqSoEIQMmBSbWsgMGfzrfhpsaJGgs3T2qFIEEnuOHXqzouAqgISoH7iV3CBRo5mFjzkrnu",
-	"Bh/2VthR3Y2e/LzeXh7cyZ1pU93Hqq6sl5CXMAm/O/2qzRa7mjAprH5MhK9om5r325XLF6tst652XgYp",
-	"9VrGqtWL42IChshDD6aKabJF3F8XVJiEyAuUq5mQigQHrx6LOmRhKSi1qmd8DZQem/rBpn6w8c1uo+BA",
-	"7yb5tB4m7ADqrkgWUeZTXZuZs5Tuju2xFbxJx8Jnm1xr/Xz/WkQKkTm9LncmJS9JLtNzANumssQ7BWkn",
-	"zRSnOddVEqtMauWXdKZRxQZtqS4mJQ2lz/3EYqvq3+sCJeXUdRmUMtBd1FeGTDOI2g9I2fiQkLjY2XnM",
-	"npFdKEtnGcusVxkLUp0XAbz1Rj7SnRYqHVPNsBuBTJki9tvIDlCKO40bKr8JkDKt1iuHtrXpYQC/707o",
-	"hy7MpIjs9MiX/0sqqBv5nW/qYPaL2v31yDaZO7b6dS+J7MmVXV8s86/f3nMfxlNLZbh9RK51sWy4DD1n",
-	"Yp9MJKC4KT7tSDFfmBKkBOtl3E5DPsxZMiCXwMQaynShYiOgoZ0geK9FkZAQekF5budz1dPSdeCwf+z8",
-	"nAww5RncdA8fi/6z0AYmXkK6qVQK6Ul7A8I4oBCrI0CzkJ8J4EURW/9iSrqYIwJIAvGOgF2g8PsSPcZ8",
-	"BaQbIgLKflNA9/CRA1b1+uSV8RURKfKZPXW1Lu0wTeiM5MyOjqkSv9AqZO8KlsBhrTrir5SEzsl26Lgk",
-	"EVR0oJUGsYdwr3MTWo5iEXTHun7W+TxzLyp5yyKSQJcsQjDD1HVNlYUcxKJqdXVDEeinOeMRRIF98mYZ",
-	"QsQXTQeExqJ6rwh7tUGhH5qyTZas0iUbi7+hrmc5skPFxRkk5YPeCeyncq/EDut8B5erNOMhsQjsMTlj",
-	"Rs9zpPgW4yHVZIDLLS2BeLj64o4NqV0fFep8+Iw+KocUZig/QMuGGTOuaiofms567TZcipQBHy6hZ5Tb",
-	"4NzA2VkscOqNqSZDZscFWrqCtq/2xuI5b+chO4xhgnYGnR+lIBkwbCrKtRTkx9dbTiPvDw2twECT7K1D",
-	"Z7DrGDlOy0ilM+jgOlldVK8+Kg/T2jvvh7aE+nXTstDsu2ng3Whlf/XJCTtzQYk4hN205iRyKgQXZ+0a",
-	"kkuJca3DKwXThmSF75RYiT6qtj0sJDSApsfhlnIKgHbkkaoU4By7IYEE5QQ9uuZUg3vCr5ld6hqMUlMl",
-	"0zHlgp1CpbSRXGrhN1sLn9j/nEILCFIJbtU/+HlV/iDwZ3IqKkBo9WLumLanhSEKbqZiiKKGXal8vWJS",
-	"202odpXr4AawhUiwD4ZAXY5DNQzcqBEGE1zDN60tEAU7xd82D5F7j7etb71aQt0bj3Wbr+3QbCCh90hn",
-	"NFWgrwCuvB38cDvwL/E6rEYj8E+h+c2GyNrlxHVaQKeTVGTE7OIVDFWDY9FNJkzoguXJtv9XzpJ+v9/b",
-	"JwmGT9R+QhSbMlr2YL0lU6a4zDTp4gd75JKxc93rkxfYvoaN014dhomMqgHENMKM3XKETUoK8niX/JmK",
-	"giroGMTFid/s/QGaU/Z+6JGXbKjsT/qxSOpms85blGRMCc6U/+53kHLCu/WhpMzorPaFPemQamZD+A8s",
-	"S4h9rYVPk1TmoooV7VtiGXwakcT+PGegZVP9Js2lBgmZUMLkjAmmULmmFpsCXhH7jpMSnzWmU4x0yqNi",
-	"UcterCiUWBqG26o8guUvJ1tn0Cmnjt0d4Clg2haKsVNg3GDMBqZ2SDuD3b0diHSkgqCmg+3FLNBWPPry",
-	"+YIDbKs8MbwSxZB66dPCZuqVxve2dnZXD4X8wDwQv1Fprxsojuz62Ogqbuqit0A2NLfbNG82YfSx7S12",
-	"f5mc/dHL5+Tp0ydPS/vuk+TeOMoUE+9AkgFGdHcPNwDdK9PuIEJTM2qlMlbGaGb3rYjoVE6DhLFTGyvl",
-	"zLE7uEuDmGXg+pCD8+7Hwsct+K0dUSpmj+Z+hwL4dlvu9clPhcmlPIfP/ijlWc5i8dw/ry6GdkCGdksh",
-	"3FTtvFOmtkBRQbNUMehWP4eNoWQbsd+Cpp8fPKepRbrJfzrBnR6I7HKDUFiakQbBsBYIur/DK+W+QkEW",
-	"d6/l23QaOM1+8PriXquydfhbr3UE/3j4x1dvB399fvD68O2Lg6NY/PXw6PjVT28He/2dWLw7+unFqxeD",
-	"re3tN69eksOjd9vbb6h9p4KKlG1vvzyKxeHbF+Hx61NZlGtio2hyIzWs4M1Uc63L/ZTtrWCePvp/Xbs5",
-	"6lVtwfPQL9OGzqAuMSO5dIUHWL++WplT0WtTZqh5WhtVhgftP1pp24uWCAcreUlUkaOgpd9n9p0EgX/T",
-	"dVX2fmNDUOuk2LkXX/LEzdrNRLuD9p4VZ9maQAt36LXQsH9hUwOi1+/enySlpptXJHikvQZARGC6IcE3",
-	"gkSAIwMRAqRLh9AgBLwxUb0/CKX+PaWNDwRnNQRtN7xqLDTPmTD5DBs/4bscRNp6SzppbiFuDaNUo/iE",
-	"2V2e5evHiA/UA3PFui7bYKr1valJbQLD1XpS1g8Ma57XNhbv9fZH/Men9XWHQkO3kLdPdKGnTGQJ6QIb",
-	"INlCGAJxnxe9iCQoAJyQrv+w/BUcsz+XwZvIC6bJlGqDaUB7CsPUBIpqCen6g/EzFpERyLiUYdCUmnGd",
-	"pNBJcIUGITQtvg7kbg99gGIC2S5/3aa6zjUgdmLmWM3sQ4YopkWv5GA6zWd+8A/Cp1jdyFbPSDPsDqP5",
-	"O2WvY7g1hI4Qahp8ZM8JatwIb5iXG2nSG/GfyOE/WQrFhU9fhxv1WzazvylzeYwrN/Ja49ah8ivXGtHr",
-	"WE7AYN7MXK7dAF73yMruapQjBCkHo8lCbcXIWCTCaYzjZ33yXuT8nNX8ymih8sJRS1ReMOWY8AY20gby",
-	"XIcVjEWYI6SpKWiez6pgvMk1BNiOCFzDKzNcgl0GO0CXuqqNVIQKcvTyOXn8+PEPxPAJc/VhXxpGcsaW",
-	"DFhtTJZuAYGRe7Jz+7Xh7zss/P4JU954PGMwR8tVmtI8Xzsltu0X0M0tzHouCJYcXAdS5VyG6fWwSPAI",
-	"q72hFYBmvi7gtAEomo5ZVuRemxjYWTAjnhWsF0FirioMQFHZFRZqJ8UFD+jg7AJZu+cNXR/h3mPkyKzf",
-	"cpUcRBbwWMCVAMjC8xxqGGBPSjll/701gI7dvFarrUoFtTJwYzYfr92eRLq9gmSYFW2zGC0F7NspUW5s",
-	"0IPlsvCthkuztgSEvFzbCgV7+1LJgKohBZbNiOY5rG8yZOaSMUGSkZKThHQdzsNFbthsY2TwhRSMzBhV",
-	"scipYaoXEeoJdXd2+uQQesFHduP3MSQC+Ut/ziVSrsAu/hQ82BX+x0vAYGZ0RrpcpHmh+cUSDUEFupOr",
-	"w8oWQubXdPFq++Ug7O7A6GhCR4YpN6ztFb6HQbhdcaHVmsTt7IFpBb1QTlJkk/2+RYvxsjCFCgbadRre",
-	"TQrcGhnFKKYlGu0IsFy7Lidq6JBqhr0qRyzjznFIjg5fvDo+fX/0GoITzUwv3JR3SALXcCRwgGuLRaq4",
-	"4SnNScbAXgRp7og83XlMEiHNqTuwBFbPxVqupxCPY5m9WK8fi3fFMOcp2DH2gU2mQTMSGGOQC24p8R/B",
-	"cFxr0QXZ8RSGDYbTjRoELExremYXWSqFYB/sBvDTX4BFippCdwZ2r8/NeNaBXEzGdf2ocpxBmzv78nnE",
-	"BQ8Pt0OWSjHiZ4WNmLCErC44ZOldDT/8vXIPayB/TyfTEu+1u7X3+5PdncGO/b//s3pW/wjg30zrJgsC",
-	"Y4sEgeoCGpVGI572r7tu7FGPb/e9ZJzmxKRTsrv3v/o7/Z3+7uDpk8d7AwIvLDXlP1D9GiL9cEALcc9v",
-	"sFwk9/cWD0jT2gW1T8VoOrYxS38evvBzvXnDnZ5MlRyywLDh6Dn3J+iUuBFvBOl6dW4hSS7FGQCIWPkT",
-	"KvQj13enwXws7QXZRx2D6mCSUqU4dlUD9okZcGGwKfNSqvNc0iwWXddkWANFobd1OWaQYMYQrOyHbfOX",
-	"ToKB+a66PVbTD0fIrP27/FerNHjUScdQjrIf47/WaPbgmhhGJ4taIL3l3R63IP0dTE4f1FZTg+fczFpb",
-	"KVxntv0RW7nd40XtqFXuynfA5OyC5a3ZPH7BaLHyXbyFnz8vF9FKNzKWeVaKaFcLsO2Wql/cckPOlRLz",
-	"hbbbl/0XWpsIZ5e1AEOand2SlPy99MRUJmjdrpjgzW16Y+6xNyYY92DDDffYa3TGvObiHEAuSoIKjpE1",
-	"zSPA6soRUTJnJKmulcSii3Cv96D1TQ0rFMn5l8912FcEiJe48/pREfxOPGLakCm1Hkewz8cdG5LDNWMx",
-	"proMz6Efxd1g98nOD/ukHkT46OGpjR5IZXw0cDUMGdA/CUI1CFOV357yTCekC+bP9fRMWMaBTcT36pdX",
-	"Aa2+8OjEw47h+FiAU+EHRTAiCzLNC81ZodCoffnsbkpLYcJh0iCTvlLDSrBqbwD9CZ4CPI66QbW20ln9",
-	"QYd9mDKFWqn1banapqBBxW2bg85BJziaQk7ZflJMmJKnYCQ7g86PWzs7T/Y6Uce+a7jm45Vd22oIHqY5",
-	"JTScDe0pbppuOlQ2yKWHaGkJohpnMVv3irkIbbtmFW7E8ncMQ+r5cgNGv8Z4rJlPN7DiDxAiXeEJwiNn",
-	"ckK5+IZcvtArX8/lC6bGxuW7R5cvrS0Cv4zDT6/h8gHyw05iGxwrPpmwDLnlBP+lYGQ+Us5npfbN88qL",
-	"IdmXz//88m/0FKkwLO60eWVPwCtbyb0JZugN3BtcmHZy/2mWKVrk9rlcDmLQIdNcToZMcUZWz6dVN/Yw",
-	"TkctoF5YqtW3vxm/Y+NG3KkbkYYLsdnuzLsPH6s/rt19duSgd+AmVLCTehcqB9fmTDGN5HNUIzFgLBza",
-	"pfKB9oFrYA6SoaFzwxGxjbk2UmFfG1dhiHvKsyQWQ5bKCdNEFHnulPIhJqYpcAt6KIuRRTpuhuVh29Vc",
-	"4LaR7Pq2WubWcKujm3jOmD6oJssKTXTLZtbOPUW9J7VVtwEU3EE7XTW8y5J/a4VJ1Tu903Y6MixMraMu",
-	"Fq6lzjVpDRD63CzAFS0R4JKChf12sUhqOaqkve2OlF13ToeecLOk3+520m7zCTQumlNoP3aukQx7mC68",
-	"q82C78NbMA+bnNbGGV2tG28F03eFMzqf27qpnVwv4EZH1gGgA0+C5gD8AAZfbvZLazX3s+7ezm4Dr8JB",
-	"lgWp8FsJnOfqAHuLmfzrZOnLk66hqrP7II5LBT4X7LJWiN5YrI3FWsFT4xdzwUJLJH1t47X9sbZGrxdl",
-	"2yCjyR5BJ4mNZscyzxx/fojFmG83m8gL1mqCvoI4pFT3nn+UTXhyq0TO2FUdjDCide8hZrm6whPsPtfT",
-	"Br6dxTIfRtzOfr1Qpb/J7vyaXbD864sfvuO4YbOprpSTRoXs0Jo8ClGCiL+59uZaywxfUfde7BzXjBEq",
-	"ZvV7q5MrkpB9scx0cEUgY9GlAqkp6mfIApaKJ72rYcQ12ravQaUuvKFjqVY6BmXlPF15S0l8hYnkLvuO",
-	"uvWy2epvaSnWyQGhr+nu05J2AQMp6FWLEwXz57H/0CqUbCcSpm6ywPVgCiVY5ti7lbzsYRkbhCdjwXWj",
-	"+OTbQLDyCh0JnNR6QBIlc5ZEsaj09RNsvU5+SRYB6sChCvAQO9DzwGNgLC/yHAr5rfbhPQzbd9VgUG8N",
-	"aGg08CNlPwj+zeyoQceB+8eShoOcanOayzMOQhPBXys3HsB8LfH19sW3Par9bmVwvX2fR/aAtuu6BpVu",
-	"Yv22pIdSXPAhrIhuAtRDSQ9vsO2eyvnZxAU7lDJnVKwJn1+Yv3belxP4ITFUpTv9j4/hnKg1YO384Buw",
-	"/EQadIAd5r8mfNSf0E7Usc9y6m4b7BF58+qlfSzE01ZD6khQglk1f6nH/lIwN9yV7MzGTPrSuytnvD8M",
-	"KGbXg4nZWbYuQKycTxto2D1Bwwpn2/2ei39fCQfDTdLTkVTCeR7PYDd1MUOTBWiHYL16WUEAj00KbciQ",
-	"xaIQANnoPtn5IVoAj7nddEq1vpQqw6MCBYypzHk6I90ne3tAImt3CtdffMFlDiPeayEIcbfcjiaDiXwT",
-	"ZQe/1McTlrUsdfsV+ZEJmnPYaPE5bezK0vHu3uMnT//Hh2opm7COGK5Ve5q+/Xb1GN4+3W2D0cJaQIst",
-	"rJpRo2sMkDWHT68wh6LI85YRa7GA4T3dwqg29sy69fGbwte1zJapksOcTX7XVOJmBqfEIVgNBxLF3p8v",
-	"n3Gf14Yi6+w2nfLti91tb8p8T7S1JB3DDUyAsgxRbUhDWZjBMKfifA2yWrznpld7WHrUpXHzlTlr2fpf",
-	"d67mnTM578CSfh3owQIN7/zWVEZy2xO2lPemVF6Ql6LcmbqgjUo1Sf54eEK27RTfnrCk1wiKejN7V8K0",
-	"1s8iWCPw01/uVc7goSjWZg14tqb3NSfHAUX0Rj/jCCJqL/Q7L52Rc3G+X7KgcVmg8Lk2coqd9i4qbASH",
-	"u5OcOIWNuwNb1y7Ukpe2T9L/LUwRt6q7UhHFpjlNWY9MZvVX2s6AVc6fQPG4de3/bczTcV182dp8TWiu",
-	"JVFI21Dp3Axn3jvt0jx3/HkT+7HLF7Tbhupe7rC48TZ4kPCSbZST1U/6vxHb417ftPY+/EwK54GLbJrw",
-	"iScwQ4Q0pGTldwl2zYxptCdYjVucBzeLEz52uEACArgxx/Ks6HTKcueUr+yutEydhwH53Xgef7Vu7qYC",
-	"t0YFbrLmeq3MP8Zt4DMUjRRl9vw6MO2PNEnKKDIhVGTbUpVZhBaaZcALI40Ii0WZcnDrRJMEuQnNqf8q",
-	"Id0nOztY3b9UUpz1XIHvQp7P345iI8X0OBbg/uj9EiW2SmpjCbK47qheV8qjKflI3lAl0/Ui32OWj9a2",
-	"Mav70js3DCrfSEMyzCaBikHBcsJFKpViECC2xZZ+AoYh5k4VYv5IM+KNz51FmW9objcHlpGhzGZAigsT",
-	"DOdkNY24xrnY39jBryu6dXDkyWoR00fHbLEKQg9zssdyZGe3/eUgzG/aGQHSQMPCBlIi4EDL5RnhAmnK",
-	"aJoyrVGbUMeCKlYS2Xef7DxG02Z/6CyZ+yXBH1qLl/XJq4xNptIuT9Ld23lC6BnlgkiBxM+YsouFu7Fe",
-	"gGymAunyiQEiNSODulMFd6iyzKoS/vUJaHt4c/+cP1GZz726e66seX11YD/7EA1Y3BtYxb/aKFrYDae4",
-	"YP8CWp3sy2eN46rIhTQK6HOmCjFqYAhbTeXuwyXi7O6zVc4bLkXUPlG+1X7CclG0Zsmiq0EOTVFt8+L4",
-	"KpNd11om32jbXutLXg+TYYdjJQAr4Mu6gl0O6mwMY5rZjeOSAn1r6jB1pUXu9Yn3wgPHO4pFAsFt6YIj",
-	"iGWupcVFBVyDtv4c4b+71KUs8ozkjF4wImQsrrL6uNvetILnikgBZG89fxgG9a4d4m8Vy3r7O9naRaPt",
-	"pw9eNgpLRe37lZ//XjcXIUGbFMTavYBAvtCFMe2t5oBv+y13/ca/tayu04kKPXc/A8CLtv6362G2bjgU",
-	"u0ku03NZmIbuvqU+72Zbf8B2l6tduKuUv39GTvBmYYy/MqW5FCwjwNU/pWaMoFWN0ssFAHcUw6IInCcj",
-	"ThVISYlFj0Llla2ECezucUEXw4WQPiqsEmAuQIz8Di4Fe6SrHFyg9WgfaxEN+D6gSdGkO6GCniEpnBNW",
-	"g2vhWW1s6KLq4MQ4nA1aHvyCCaaBTMPxkEcENxGWEWQgj8iEGcVTXSKXDt69gvEJLuDIyhev8IamY3te",
-	"0FFyPB3VTIlKDBJXZBKotiPwn+bl7wunm27Cx8I+/4k9U8OlTxaYRnTkLhVyR0clL3l5sYCgzSuVBDjs",
-	"hitBftPQXJ4V8yxvNXrmCZ1Bl1O/iYK56czPgfgBzkcFtw8ApbtKk4o68+eZZZEpIjw/Ukc0vppAJV8K",
-	"o2hqAGpbijfDy/mlkIbWGjYYCNnp2kPYwxuv8jepzlEdpRz9nI9YOktzFpWkQfbsiHENzlpvKFk89UtQ",
-	"BtAlYcZYThBHGRGdymkl2oW55+DMGdXjoaQqazwr8MkYQ9MxnqJ2HxFhIlWzqUFboZgORzuTadE2H99V",
-	"amXhVJ/mVFRrq06vZMaskioMLlOWhhev8kps0em0VvrVUUO5AW1GYYbyg12bF4xooxid9EP5wbAM0QBO",
-	"n1rjOaXK6Gr6R0QbmZ6TnGVnTFnDAi8fMInhE3AGM/7nT/8dAAD//w==",
+	"5eUyxjeysBvVApXJ4IduWW3GSAv8M8xYy8OCKCrIimNrmdJYr/EwgKotpGbr9Io1lB/0gYlc8SSHHsgW",
+	"sAlZ5w4uhq5S5pbYmBb8Dw0KycAOBbAzB3pB1QilAWl9e91za6u4fMK3K3TMW4v7fftuzqKpSb317LbG",
+	"TbVWoJRoDdi8IJjZUSQwT1QqLJQGG4xFULyg9ABGVcFfAN7GpJXKfOO5ab/TIoRNG35AQjtpwQN4sJ38",
+	"OAiGh/+SVdtbUL6cROG/bpXiDudX3FmspfpwYBde+5rvgGUCvtyMRGqcRb5JHXMsoIOOD952+ks1YKK8",
+	"CaJuWx6HwvmNXpQlueU1lWwO7drGcTdobzQKoMw1JhFNcYL6IxNzIGmmFjv+pSx9Oq+qVz3IUNW/3J4j",
+	"2Xctn0kzgFCjuGXg+HmTi9NBr560X9tjnSaX8cErM6jMOKMTmngHpB1fYZpguLqApnpOT2uo5rMuqti+",
+	"BpbLoyjPrG8JmsKYwzI7pMy51+duKpuMLmdAYEVmXNBGEDabc5gLuD6CixUZ52WX6Y4pERuGiac0Iaby",
+	"don6ypnsxTCu+nD2xo4GERaKiOEv2axDutiDbvVhjfET7hu+6RY8pimx7UzcM4BB9Lu/ZMS7VmPfLOHW",
+	"q1OUOVWkMb9m+mxgLHIFI0FULhiJEUZZPkloBN34aATP7vhLSsuGs7sPdovXeour5nj/8OHy0v5CbtDr",
+	"vxwP9g8fuuNzbfZ/9b1H028fxqNv97799iD6Jn54+AjvTwnGo+jwEMejvUP8YDI9mO5N9iejybf7+1G8",
+	"dxg/jPYOJ6PpaIRH33oFPqZejeQ1/ZVoZgwD92vLOPh2f2+vGwIY7CfxeLLw2vHrY+reYuDXZh5deYJv",
+	"zp4HKDeV0uXoIoaObUcMU91tOkbY+eZhLpKy/Q4287x9hcjOPbeJ4i7PYSnpNiia4LvsojwWlwJK/GmG",
+	"eitGVYe4gd7SPrx8ebl1/Wp+2JjwqO01e30RIDKcDRFwlQAJDEGAAE1xpI2URqrh4Wg9E6ynxo1auKC/",
+	"jK+YglCe3IQyLBZrjw3e6IPU06LooQEcQcg4IZswesEoEWRsehZ3zAmSijJsai9rDLFKba16QyznCbEr",
+	"vli5yrUr6JwO2Bz+sh31Z4JHc0zZmEiJ6fbL7uYggqOtLA6Z/0IaKS//fHH67Gf0UhvnSdKY0G3GZH54",
+	"7z1tzcuxoldEdtDzbDZzc3pO7fSL5TmZHc43ltFrCZYuOgQl+rZi/HIQMjNj9qDiFLI5pqYxh0/Jqo/u",
+	"bZpJihZXKkh/t9flXFcnXazHLyjHst3C699/+uNgZPKaOlT+lzO3t11FrsY4epvTqsdyo/tFLqI5lmaC",
+	"Xi1HrpLKh6MRMMdtFrBF7m4kqKIRVWsLsaqzPykfKbTjxqY/y9xWGxEez7DATFHyWS80pZKMCXOL5D7P",
+	"hOHNrByibGeRikDPnpx0Ic4pdLhiETHVe8o79NhNizQ8HcNIjxgvZLt5YD5SNwkejLrQ21Z5tAmPMBjf",
+	"tNHWqHds8jfRK0FZRDOcoAH6B2cEHXvDa06yxgr//jnMqbxRyLnfzC6dY2n668bdsoZTLN7mzUYSKsES",
+	"nfAs6mRKpzwmzYYKfz7eO+zy7FLAzdSYrs/JNR74ABUO+KDsSg9t70oH/JblTSc8zaCsORfIAQey+2oL",
+	"kkmy5JE4Phnsj/YfDDrKqwyLSmguH3qKozllBPpJ0rL3G4N+cJlxq26ZnF1oIGTc8P43eqpprKsSj1wE",
+	"PDI+cOsqdO6paWJ9koCoTFMqJeUMxjXEMLjHXLGjeHfQn0pyD9A3htwJFkBMUy5QCELubU7CAiqySEk2",
+	"VuYFw6x8hRnksI7dtmDKJ2W/HdXhUnDXQ6bLJ/Y9ZbGZSWtQpx9CaLXyHYaoKjbAEyxJw5ESVbTgNcS3",
+	"aO5iWwd7884FLApy602ApZiuoKoJ3tQOXjAO3m40/itvqpHH2zV7MaWM1uqvMX5H3680sAZzaOi1JQcu",
+	"+WhQKd2FbLWLb7oWfOLTo7u1aB8+7cmj7taz3B112uVVbeyjTaCtYPwVcmyWHu5qsltkiLuGztpCztuk",
+	"kzetmnXuljUGzLqPrTNebpGd/CmMjNYc0JUav/+pDur3hs6u0SptuFb+2l35XQXIZ8UjT8snPLrnhvk9",
+	"lQa4Fu8rTa9rrfN2uUalGrX2MzV1aUPiuL2g3bAs+FfOtuj80y5u1rFBhzwbIQ1+jQz14gThUjOgMK8T",
+	"ZYLHeVTMji48SoW21Qt6Rr8xVUJSYRZbls7ZuLxrtaOpclg1YgcwWwlii3ZR7hK2S/bwff+O8tdXCY37",
+	"1vuos0i7Zymda+TtvWtR1VkbuHfntKyq/JFSiz83l+znVtFy157cz3F/d+wA/uyKktboyvetg16LJn/P",
+	"tvH52xn3DKDtVtA928jHsdHuXcdE8cdUfD8b8/beNxt8qrB6rXh06WnhI/JM5YKER0jqOxBWiJc9Uh6j",
+	"cIJleITwhF8RZMZYu3eE8NDYYln4GIUm0bt8pHGDaw2bO01GuLZ7zUK8hu8zSpK4HONet2Ht9JSlOA9O",
+	"y2G/ZmKxO3mkkaJaTalY5vrV4In6B36yUwOvBWczk29OGxmV3SeGRnM6nQrSIXFMb7Zalc+D4hF+nWLS",
+	"RwjbeISGW4wX0g7aSvCEJEco/IXnguGEEhGi/t5OgMI5mcQ8xTGmgoSo/81OcMHCCbXp3uFu9e9EX987",
+	"1A9VV91rD0b6mhI0JXrvcN35KyHhBes/gpskce6p/jCf+HZf32KqO8Nd+w/zhYeHO4/LyDrskc6okojK",
+	"C6bwJWEIS9j3EIWjUO89xHmUMxLajk2MI8124jwhcS1y3dd0ESUEC4moQpwh4+y349edrpNl9RNn5Icp",
+	"jP8pK4sfPDwcrfFZ1+pcLy7k1/1/jgaPfv5tLzh499//eTz4Bx78+vNvB8H+6N2Ovuwpgf35XdD7C8xE",
+	"eQLzisy0o0a+4ZxEl546gyLAtnwlwYqwaDFOfQ3PeM7igRI0My3PwD2WUTbrWPuwavZLSmfGpTaOqVAL",
+	"X3vKnJh6C4zKm5HJJkNznEwH12b2hye1oHx3a7jvOMsSSmJkpFH1gY6THLpNrvl5kwDkD7nKcqhOCl8/",
+	"ff705LwYc9rfCdePHlox8kaQmMp1B3/L07yzST41AG255cZ9Je4XoPABacbH7R8Oeo7d7Nu72DQMvQwv",
+	"frkWdRQwVZxmG8wyyfSVsR3m2TFJtxVFv8tpEpfTd62MtgOPTQJ1Z0R1d1OB1w3BOmBd2kftvIKC6/nO",
+	"1TDM1yW46zSw5lh9R4QTekXu5ng2gYx3b1QqLujbHBSGhb+6zHeOJrodWFkX2BzlwNRHBijDuSQBEkTm",
+	"KQlMWk3RejAoqq8DJLBqVAzB8707mmrVOafcU07U4SlBKrdAx0TxMc5smekqu8ZNF3Oyxu0brrxNDw1+",
+	"ogmZckFMoQ+knqA+pBVNuTA/FhlKtdjUHZaE66/93CFXzJlVsk3xjn7a25L6md4tcwwAM712uF26zHJ5",
+	"jSWIxnE0ztfBDXe+UrnqGjr76NLFgDailOOMS0kniS/j8NjcUkw1TIhAKV4gnGXJouisUJZ1d8VF81KD",
+	"+t6MpbIk+/bp83eR+a7V9DEn+ZXw2HDP8YTnYjnvfduPZZREvpN4hYWS9c8cIa4tB302tfRCk/8qFKRH",
+	"StQPd2tpRru/0fjdrvlOuBPA81c4yYlT2qf5rensGkAf1lyR+LFJTsQSpu+CEW+r1m+z37K22AvWLMnN",
+	"XmSwGrrrc98KUpl4NPw3kgh0PedVYwO15Z5MiArYH/aGqDqXBJk3AUO0uu4t3mO57W3fYrn+Ng3Ux0rg",
+	"K5zf3HIJU8ru6E2mW+8tXgJdvmyv2NbGD3+BdGxT0wn5pUU3gT4jMyiGMpYlN91qdurpu9XtXBhin1JG",
+	"5dxktq9vP9BCFZUltXHTby2yxyllufLt9lzb5jIjTAG52vu6NaeuknG7q05EqlUlAk8K6JlqAHA9Mg5s",
+	"C3SPAFnVA5xUTi+fjTuNdywW54pOoW1YgjuDvGh2sImEfVU8o2WsqW/19x6ibIYE0deHncoUsaJyavQG",
+	"ZxpP6X463ChaUG/RQVq7I7m94O2Jlo23aUIQzzQBiSWi2aARt3Oy3WIGft26qnLdXuVQVDWLZ5/lVBEU",
+	"fzXP9XbX5KIXkYuuq7/VgFIxI/UGSQ4gHeN9nXT26cwGDr6u4W6OeUkd1WKarKR5LCuyuR0doSny6lLD",
+	"I+i9ws4jtRoSeUnQe5TOumpYU5yaLLmidz+1ephQk422iLYGsQYe88F1mqxJVffYA45/w7gBCtcLZDbm",
+	"1m2mNVNjPpoJV+ALqExHrz9k+WOnLDM0vkkD9bW2wDNuWzc9RnTGuNC8Swt3r4YOfmzClKBEHiGqTEEH",
+	"oQLJPDXhgNrRIsX5zjYp6qusio1WXNkUR2VnOmsrGAtREHDB2ZEQENAwtoNsU6hXL31J26g6qI5sMfHq",
+	"FwCu+8anYGnchriYY2F8+v2CC4Gjw1zaac6eGnWIA28gdBuv9mV4ux6iRmETyVRRujQHJ9zC1IMKZ4tA",
+	"PP5tePoANCTYMr4Y4tx47Ou7TlygbXg/vtL/lrJq19eI1XI2mCQ8utTAvcaCUTaTqF91Z0I5w6Z5U0IC",
+	"BIV3gL7F/C/Tec30JhkOh/X6r3/2nhNUgQYRsMKrxk2oD62ddjT3Kd0hLZLZ33BuE4m9so+WZoV1WK1j",
+	"v9tNk7hNSU4X++suylDWWhSrl3lbzbvSJHGS2Ejtpjrlz8GSR84M2ildsUXl91fSDmSWjxFnyQKF1h8b",
+	"oj7Eoa1PNiwa21W0saNlD04Sfq0Ny0567GrIlTrshnlV2+quUM3ZJKfNgW5etwzyhGIYgQRVo2Gj4B4X",
+	"BzLhar7zGCqRjSMt1WAt6HS4Rl9uttKz2m8dh9eR8ist5j2xeJ7qNxRdeTo0DMnVOGe0fKLhLWOQgyKV",
+	"0RUKd2Fwa//nNhP6uk8h+8hhHNsV3JMf9TbHTGkL7sP/RDXQhtaArSAIHtZRx9A/KHXdF2hut9GOZTcD",
+	"XBVkSkSBohVEX3//bPBwf3Q42D977Z+kZXZYe2rfH+xSPBettf0mgSzlV4DySM2xQjN8RbR+PMHR5ZaY",
+	"JbmmhY2+WjrBt3YFd3MkGEYPhFuX8Vta5G2z+3+ac4TjuH1DXWzy5ThWiYPLGORinIMiboF4jc9UJOSM",
+	"8qpOzsWdoMbS3NjYJuXSS5xzS02oxlw76CUatfRDwpwSTF0qX94wFwwWIsavEWVSEQx9DIyhpRXYyrPs",
+	"xGKWfTErWcVqWe7SdtP+qptge2uRyMGW8rVrT8bRwgr/wNbNgf0+gdelqWbPojdoOn+KL8PaB6bdWeOW",
+	"wWqH0aD+p+O4Gjj/LmljULVNs6rAoPgHIB8DGlu7s5Yi0+d0SqJFlBBoHmry6VjN4v9Igf11Cz4naebr",
+	"TmzeZFlhI2WBqMppQZgSC3SNZTWgcthsetI5xLOx3rSVAuMb/dR5ie54hIbWikTOtBkMnibh5wu+SVJ3",
+	"32txS4WqLcr0snL96yOH7enN1vvN7R12anXVqrYVbrcP/xNBX+o5FxoR0C56OKpU3VogYsVqHnxzuGXv",
+	"O/fj/vhisoAMKH/bvb1Df9M937iKdUbfymeW+kcdz7X69B1hOKF31TRnpXojSMTFnWs4zeBBY8sFBRta",
+	"qrC2cXCucuNwzjY1xuF32+s0wEs/kU6zmo15+uFukETQyghOK40Ivg8u5yll1tVptJKDg4cHawdxriay",
+	"F5jhGRES/CpH4CgUNLZO78qN8pU0dNgHKkQZETDyocVpv6RKrXNmr3HNFos8QtdzXowG71uV5mjJo/+V",
+	"dB1AQ3Ts+jcNJUlElUT8+u59vc2JjrVhjbWRjjglCeUC2z9jimeMS0WjtZrEHfW3+IN3G2jEs/5Q3Qbq",
+	"ga8/0tZun8C0bkcw4uScpl+K52+xn6Xw5X2dnnfbSMinjges9rMviabnfEZZMVOgLlX/TK8ICrVixnBK",
+	"QtTHqPgDksYYIoMU02QHav2I/ifUSK2Yvd7QYUzY/XEVR5hygX44ztV8HxVVpYNpwq+L8I53FIT9giSR",
+	"IOqjfYUUswUapmYBBYTjWBDZ7Ekc7uJczXcVvyQsNKW0S+FojQ1L35sJzNTY39PzjrZUFu7WsfObfV/6",
+	"W8Q/4koKvPKZ8l6cK6DdAZRNP1yxaZ8J8aKqrmsMaqsuVFbekw/vI84YuaGcIfHhfS4lXV9htKr4+AXP",
+	"r2w1vq03/6jRrP8oUt85I0jfFjgJ9hqNs6K3fSZoVLjKQmgkohkChGygQuSKCDyzLfCxKr0B9VSCb/c7",
+	"muOmW04Bi88/ItbF1WKzcdbnvH6Wka1GQQaXVFslj4HaNUrgX3KpTDthU1UhzRggU0FV98qM/BEjHl1W",
+	"tV3V3fsr7i7quFbH3SBCXsOmVTJVy9GSDO/c7xL0rnBiR8o0QqX/vYD3fw/Rh/+Jwnq4NPC7uL7d7+bi",
+	"8vl7OsevGgBsBLSqk6if4nKMy27dCXEZsmj6gpYdUZV3qMEa1jPRT+YEKlhPwzWRS4UmhktmWKivJIpy",
+	"oaG8MJ57aSeJdZ3A7eFHy1HdWv6i/nQZ4DVNPjf2ajgcbK3mkgl6s0LolOLDeJQaIiaDMWCuJOroQurg",
+	"RWpnaBf5aPSA/BvaM63l7QoDFJoYbAjetdAEYUPogmHYG+Ns8CsRvKgUhacdXjj0L9VZ6MD9tY3RaTbl",
+	"W7b7KQBn4EZKy+SL0AhzE+qPeM6goq2GFoXXCwoN6NTygfXLH905w20mA9Xf5aP3l/SK4PykTGf0hMku",
+	"aZKghFyRpDapkkxy65cGgklJTC0L0gzN5NPfaLbg9biZ776uqtfL6UuCpDRP6+1xJ1i2dsZ96cyT8s12",
+	"Y6ZMcBUU3VecwAO2BpSwvC72n39V4w7/5/9BrTUW6P/8f+iK5xKSPssZWsPOdWaEXXG6abF5NTVpP/h0",
+	"ClqSt5RyCIJXxmnWQsJT1LLNkLIO7gAXB0p3QJv2cg6Z0hHNqBVAW+kQtibFoGgVry8Qr4YHqwV7kpNe",
+	"BW0vnS+huENzxjwPegmHqWep1j+yXM7X0tt2+sFdkOTS6MQ1HqEuiP775aauQb5NYyi1edhVipOF3jr0",
+	"eFWqsr7Z935PzjMuzMAR/eZAK2dqToStTsGJ5KCqocnCuiCWXV2N2udlXuKUInvKKlk1G9nPiXCW1ebt",
+	"17hUUQa6Jrm2XrZVVWLZl5dvqq9nbXsfA9MNjqVjiKrl5G4V1vpcj+kuINyMLt72uCse0Jpfnatxyhe+",
+	"Nnk/ETqbKxLX3UPLGn7RAycG4tIkWNoINl+/biTULWB/ckn3pgibZSwVkzthfZ2VgtWDpdwXG4PjLl+8",
+	"YZV7dxcaSbMER2R5PugLPMOSMnTcKYtL4RlpKkhPH3R8VI1l4Sld2ea0bOH5TuNKLhg1RcSNdQseoTOe",
+	"J+VQ/Y6JYBuOC6TFvCM/l/AN5Xv9/bPNhvGtn73XTFoqN44+/C80oUlCJFrlH1xj559ghRM+y41n2VBu",
+	"RfNgoBpkC7vQ83oNXmgLvDmIcr8L0Gr+0aV6j7c5Qf0ISzKgTBJmPJ+NGWnrXKnlF8YN5OvQ9Ao8apHK",
+	"iUdn+Q4n0EHTdq9JSDwjAvVlnuqfqJKlhS93HhdtaU2JFJ4qsuS7rTtq97uwUbPAqh7Q46Vw94AGxg8x",
+	"tgWz4RG6nmOFcOVrga6pjFzbVG9TnpriBVL4ctmV3HWFpR+jubwfjZdkgRTXXwQnSZ4hxWuf2h91q3tw",
+	"2vX6im+5iIlAEGOuTwhuf5sFlL8WSVaFx5OF6QZRa3hU30MXaG01zw8cuxUrbpx/im/6Lg4EaLRTFgSB",
+	"7tDm3t4btfi31+9jixmDqF9SC6IsSvKYxDu3HDzYPkHQ9bbXGz0sjwR0uUYbN6kL5JIfVhK2wUya+OUh",
+	"5SZCN2mpKQMCVx1soIXj9XfktisLl9WrZb1o2/GAoL0en/A0xSwmnj7YWaHerlIjjA7seJLHMp9p2JJV",
+	"bEWzt4mAouzKDTvB0aXmOMCjDTjrmP+wPXg0JlJTIllRb1cuzIklGUqzUduwdnLhTl0yO9EKr5Dee/Bw",
+	"q7iTgbIPfkt7az3FLQM6uRpTRhX1dVyrqjq1VmJw3N7scKYyo7QJvKJ2cefuQhWbV3y3BaCemDVLjWxV",
+	"p1h9sE+ePjt+8/x8fPLm7Ozpy5O/h6j/4vjJzibBqIYJsHZen6Psrxt82VCU1kadajp1Wc20fu717z/1",
+	"cI0efXrncbBKU153CDXNeMN5EK0671ow1ghwBWelrJq6UNSeBVVIHstatkoh27cMaq3RIo8VSgiWyjey",
+	"YePSQa8iaTF6tMXqvSMlq7NtZbXVdJBlgdk5Q6U5N2i9Ibrp9PXCPd1xZvVmQ507AEdu01Kp1t3AQLTo",
+	"nrJpZB7fnJpH91zRYHqtBL0cTFh7RzHkpOZZrK+kdcOnkGbbMkckmtue28tRpogneco0kRrpCS05Ejpj",
+	"JCw7eVzPeUKgwdJOs5t1XQFdOnx4ka/Kk5FiHodtEjSlCTHZmXOCtRlGpZmiv1f/5gMvkH0JgDCR5MP/",
+	"VoKgnCFtcoFxJ6miU8RzxPJkLfqZ9QcWgKtnkzjHcEbKnOf6OQhCVvTQtT1e+wB2rNA1z5MYTYxjBqNY",
+	"LJDITWtrj1IiFmORt7i9iRDEW4z59IqIBZrg2ADbjnqRRZumPkkztaiqWOGUqEQzzk2mbKcey0sI6u05",
+	"ZMw8H3ieQ7tg8jbHSaEoQcsvNScL6IV9hBhXc+iwJKhShAVlC/7cvjf2Qw0O2PPJJ1hh26ZYG5HDlkJQ",
+	"SeQYj3/hvpwxc6iF83zpUL3H2JzLYM+0XGdQoFDj4zX4VcfdiqZ3VIP0hyuMKNX0O9Kx7+NURfEHGMW7",
+	"xj65Z7vpHJH4MrzxPg9vXDI1tzEo71nBYKu1e89O/JPY4vcMJktG+VpT+17VHi55Abax/JfVswRDc5Rl",
+	"46EYTrdS07ZPf6fv3aJRzLbTFIpAQKFVNmdmSIV4ZFPrCZoRRoTWipc64GxYHowzWk3T7nzyKZ0OiMh2",
+	"9f/DkTKc7BavglMp97NN+ur66NdHmChwDPoBZMJr84iRG4U0QG1/ZCkNsNd3mS8nUndFtXIk5/YJF3ZI",
+	"py88bezTlygjgvK4EX/0vUybQ7J98AJeSCRpMZ2mApM768Ltdrj+MCulpQu0Xpi73wW9ih7kOMXsbe41",
+	"fX+o7kKaHWVE244RziWBekssEkpERVH1pOVrLJFUNEkg+NxtP5ng0RxT1kbMLwFmOQG42S5DZtwPESll",
+	"ehGB6XcCqQKhBkZC9MMhyhLMnJZEtbVS5e7CXbdxC1VnZfqRs3L+D5oKnoLXwraa2/lc+Uq3zosFrlTj",
+	"GzYP+/vcqM3pAxWp12gw6NlRkM4sgxpKNPl9s0KsDIw32/fXaLOFAlYw3+XOduviyq40XA7HTukNicMj",
+	"B7MAkcC9pJ8kscVxF4ePqpuKVvNFfo+Wcn5CdOta4KsGZvad/oxOu/atAqp3oCos5b+vF/pNirvzvtfb",
+	"yyYTA1gja9xg7F4zNLS+Am87MbDMbteAcVV8oEbUqyjimQvJhtsSJK1t0J/gGu5WU7J7Qc8dkA2u8WL8",
+	"szPaGsZzOn+YkdUrEb5xZp6eA0YXMKk/U6KPhUFxX1pmR5QNHvrOHO76CG7zQ23CdjlbOyHhDsKClH0T",
+	"AtRMMUwWQ9/wa2B7jTHW5ejqw2Dv8F3L5Opq/y9KRPLMZNeb87MYiRLOL1FCTRbeUsWsLb8rwlnNbq7F",
+	"dZMFc83FJWKEGIXr9qGv/dGyw/+P2VTHJsismA1yjy1ew2s8cUSCU0RuYP5OrLlnzEs0avQAuY9+jFs3",
+	"GVrdH+8YKgtbyRoCXtRtire2Pvye+QDLwrd2cXzRe4H1QwwSqjPx4b3txIcGCMrDow/vS0Fo6sUver72",
+	"M/cK9Vb5h6oGymU1UWTaNchcZoTFObQE1SYZWSlv7ygU+DFUzvsWdLpr9fRz1T+XkVLwSUJSbwOus2cn",
+	"6NHB4TcoMzehmEd5kerVDCcrb/HnX/IUs4EgONZHoiVNgpkdjEUZeqZtyHmAsCySSUr97/jVaSNl5Y2i",
+	"kD1EcoEYZ0gJnl99eO/vKiYE9yVNPKMkiQfQsQCZezqnQsCjK5IgpMJerdwUhL/NiVRIo259U7s4o7tX",
+	"e7u5JELuPnr06JG/zgWeX1Fwbt5PY9SHkloLzfBvgzNzaXD6JCzycwpXY8JncscLPjutf/k4z89fIXMR",
+	"aXqr11qMDlqKo31K8es5FwrJPE2xWJS50RbR9FuM7wi+aFNasrnAspnI9JIr9IznLF6VwdZISz47RTTW",
+	"Umi6gGbmjS8/RiGe8FwdTRLMLsMqh8buXOKFRFQhnCT1tThPrbX+bE6cgU4JcZ/ld0ZwfJwkbWPMrCfF",
+	"N7+sql+VKMXiksStKTHN0nD70rb1UEak9GWrkejS83uMFe4iZk7083ajsKKYyo2eaWbhFN8t3uXbj6w6",
+	"jawghEJWawAuILNRjc2/f/Y2p9DWqU3d28LrZ7/rvqhaaFDA2X86U0HkvGg9WT8HYS6OoW1iM3S7t78m",
+	"3tlYY/1l3rVwrk7ZlHsQgkfeZDo1L1jB62s8mxGB3px6OZSTN+jhljGPVr/9jDzhEcqw6aG2XHhVFTl1",
+	"azro1s/A3opV+MDy2hmiut3U0JrytXZ8Y7cxjRsOYl7DQHxv88KiZVbRss/X1lOREPWvMVWyzHEtQgcB",
+	"CosxOKaraln5mJCpKmqEBNE3JnRiqnj6bjGkIAnBksT6DtOUisE9M3pFmCktmiwQLjtW7bgetmJ9vWoa",
+	"DyQ9my+Vs4ZYy8SS10oQnJ4XhNlIar7JqCByo+JBCS+sSH0dw3HuDtwP+k7tvLSLPXNV9Ks0WnhCYgxF",
+	"Vmh6ukPMsZgRM9PYp0qe1mxr09TH+CzqLfNNrib4AO1kmQAV4xEQF6iaLNMtqlZ54OrZ5Ct7b5Xwcdpn",
+	"ebTGrXolQOefdILzaO7V+j+LMLwtdqRJB+/Lk9rNNW+VM/qjU+cCqVaXTNfWBXWnYXV/WGrGOIJ2btCh",
+	"BsLz3SLwdtqDdJG42sHo26PRaLD3zdFo1LurjgcMeqWt7SHU7OSmn8xTIvh4guNm9v13g9HooFOB/+Zz",
+	"ZAI7ct9ULAg7J0pzc3d2tY1Nm4HJSQJjMqBpkJpjhnCcUmZmQQuiz07qRXYbUdNhNg5JSDbnjIydjt9r",
+	"IbHt4Jl1J/dGmlX9qhfUnEbqVPZgDQPMIoxecojQrlmxL8gM6ymJr4EhJar51tKk98ARAh6q8AG5ydeW",
+	"Zt24bHhJWCxR/mZVzF527TNiyBhHb3Mq6YZJVjzFlDXI7MP/SEikBI2o+vC+nSE0hGBcaLAVPDo2yL0F",
+	"q2gWkn14b5Zuquk7l4EVYHBwaQmmXY9nS725iqVtERXbFoINiNSX0XXDz8kVSTbc8B0t2L5mzUq3yXao",
+	"6YoelbCuerVHPm07K+vXw9G8s1evHbeaFYAe7a1awfrgLFZ2eWGtJ2pj9PNX0pllcCeFi57w7ToFcpl/",
+	"3ZE2t7ZC2adAra8OvzMdqGYk34m+c2dzujxKybrVtrYoNbMfYOgrT4gzpGuL9tVexWSzyRHFOlfzlzsK",
+	"dq3hOHdqXC0HtnhGGM7ouLK5PmWaw0ei4nsW6+vCY9aUfXw0jnPPQPmJ+OF9S4rowKzv2UF34vL3PkHj",
+	"nKZE3IFDfm1XIe/H+SVhZ8af4TE+cRQRKStvbp3U/vrTOVLQSBnas4THuZpzQX8Ft/YR+o5gQYRNt4FX",
+	"mESb0B87t75fyvxDvsFTY61QsywE74S+MSTiLJb+ovsiYLTJB+wzG36hBUw/ZPhtTpCkbJaQQS6JfS2M",
+	"l3j1w+tzZKaK2df4wQOPlAPECu//BEDs8ew3+0S759hccO3ltYPwAs+rMNWmPriN3IvWb2XHt6o/ZRmc",
+	"8EYm3lg/1VJ+iPWSBmB+8VyBH6+YA+ZJZd3C2V12pnaC7HFK2b+ndDpMsStNik71q9iO0wYrT5JxMRrN",
+	"8TLrl6MXp896H6Unbflsmwc5wVKNEz7zkca5QxZQsSBzQKZpniB4JDBuUzpFjFwRsf2Qem0WdPFMnnHD",
+	"crf1fi7DHw6319ldCS9wDzMo0QD2UG+D2OYSrIHdR1R6r4AZt+uuvoSqq+2kTqi7YaH6Zif7rgUWW/l6",
+	"PicwuBMaW/qN7Y1QNMcCR4qIwsHEUJ5lRAwiLAlKiFJEBAijhF8v/xjTGTXTwzGSi3TCk0YY/pv9Oz6t",
+	"VeMen8O6ZGCWJQMUDsMAhWM7gWkQPkamn9VyvYQvDdxZ94OlroZ48Oto8Ojn6p/D8eBnX+WExw+wnqBX",
+	"zpksgbHcIpgnxZxFK7bc2H3Bdpx4Um0sf6+YhtoqIF+TZLoVdzCFdGrcjpJnFkYmDy0sboToJWQmeBDr",
+	"E1HLS3JdCnzUz3hCowXCWZZQIncemzoUFDa3GG5KCd4hDpJEuaBq8VoTgs1kBiVMK7/VX88KbvPXn84b",
+	"HYGPeseu+grVga4aaIbLDtEzrR7upkQJGklLMbtzghM13zWJryQOQSybT16wFC/MaBM7oS588fT87PTk",
+	"9fj8h++fvgxRxNmUznJhWiVX7UOHFxrVgLRBMTBKZbn7uVJZ7907Oy2jGCWPIxC75nB7L06foadnr1CK",
+	"qbZIGBFSSzuR2Ofl0e6uP5S/VNpTvotKhJGZWh+pwZQKqSAbhthaYcriXJ8VTsxnbbJ/ihmegYJ5hMB9",
+	"pP8ZaOhU99QrJvpQvgTNvOVO4CR1yABVM/xNjSdls6DMSJbBBWO1fEd9SjGW8wnHIpZGR0VTngtwekrU",
+	"D4HoQ0j1KakeSs1Kstd/GboPd4YX7IKZmnbBc1PLXHQI52qOchYTjSYmn9dgiS37Epwr1K9PLMYsvmDF",
+	"3fUrwuCMhNm8GRGwoZ3AyhIlME0omyGZYDk3GQp2RLBW+hbXcyIILPbrrzUlaJAZmAy//hr9MNE4oV8D",
+	"KJ9hKgxklvEe9bWgNuEI6c6r5uKC2bHUZlEVS9oJTH03GKIrrVDXDiqMUeSSo0QJvSIXbO8Q2YosNFkU",
+	"mQOPEbmxvcWXjUSsvMYc6kNL8tq9F0wjnIQq+Mcaw6QGF5shGMkdw/xeQa74ZVFdB+0UJZHQoG6KU5os",
+	"diywITVcfv01HGAITNDAfdfmFv/pF8k1WIu0+p0hCg37CFGEhaD2I/NazvwFszmG6xLm5UJbczvmRExu",
+	"e4gSKpUNKdmsd7sYaVf9XN/w9dcwAwCFMP8/rBoyH44ClOIbdDga2Rfz6VQSFZoSzgmPF4Y5/PX1Dy8R",
+	"RJiKHJoLFv5tcM4VTgYnWtyW2edaZJmNKn21aCbJpyjFKoJWgIJfF+s7w4ogWJZG3739UZHrLmHgjUEN",
+	"+KchVHT6qo4nhmKtX6WAMyxOv/q5fvMA/lcTu/vjmUZxzWUsx69f00AoSFKQKWCLXdkFmxEl0cH+I0ta",
+	"Z0SJxeB4qogIh+gvIDjgHIgEZCE3JM2U4f0JjYh1AJUM/XyJgfOMMMlzEZEhF7Nd+5Dc1fdWKfcl/z5+",
+	"depkqB719oaj4Qg6WZh4RO+o92A4Gj4wFbBzkKW7+n9mvsHvP5Ek4ilBBV7CJvV5Hr86LZs3FplUBYM2",
+	"CZZvzp7LIXqVTxIaaSWgZG+nce+o92eizjhXlR5mpPr+aFSIOuvTcIlLE1XNhiySi3u7NhG3TBXufUcJ",
+	"uyIsJ0jmAiVf6QVr+Gg4wZCaMm33qLdr/uEFm9G912nmZfbzu3dLkrUBwyEUZWvygB27VRttX7G379bu",
+	"hS8d7D9qe6iE6+455y8wW9hnpd7VoYHz6udObbqfLYRx9LDe0T9/Dnq2oEPrVq9OQfJBKs9MajXb6Ey9",
+	"n/VjhjkbJj5wNcyMS+WdIlfJoiWF0lAoI9eOjonOofWIo6CmuVRoypOEXxsOZRXWPr5zo++CFVbfTsGD",
+	"rihPDBVAf1xp6kVBxBzs7xd8eYiOXb+OFXKFDMJJcsEg+wfS4r6SdXEmUd/kyVkJJc2WEz6DNrQzTNmO",
+	"YTN1wjuBr7wqDqGsN/qOx4sVpHczuL6+HmgtYZCLhLCIxyRu0OKyeWN8bHv7Dw4O/0sv6LmHpi2KUX5F",
+	"cD54TSJB1H/pTm31PUD5g0azNE8UzbBQu7DOGCt40y3eWbNayx5yt+FXFYN6wRWKien6ZM7+w3uEr0gE",
+	"OPHhP2V3eLywL/Uwn2JDqOyvq7nGylW7KkyT29rSv/ri7VQiyiIuhDbZ3BK5Xk3vbfKAqurmAGInVph9",
+	"h2Nk2VVlEbkVV51BU9Q8ekDzAicaT0CpjxcBKkoMDBZXrIRKdC04m1nQ7a1nnG8Ytuowic1DD9Y/9IyL",
+	"CY1jAr7hg70OT7zCi4Tj+Jzz51jMiHnusMvyZJ5lXCgSvyAxxcWo0YP9/S4fNWB5Bfy09zvIoFLqGJLV",
+	"XPWrKhbhiCB9CK4AKn3tfrHzWhthWHrNo0beVmEgoSssKGZq57G1zGrGUx9fsPJODoPCzNjTHQQT0q1Z",
+	"lSW5dOyqUmfyMO/nsIMlnu0HYXELJXIXHjRMzc/B1p3eJWGvMBUO91j9xHc4Lgi4oppbMJxTU8Opga3N",
+	"oSuc0Biyg9s4TWJBVfGXvYq/1Aj0ozGYnzTXQJEgsHacyIbq99NPPw0cs52sU/+W7jcqoGEut4DtCYzG",
+	"R/GH9xLiJ5Ci3B2uDyq4VjzsowH1vF6yERNYsmnejpm8JsbRVk3nQ1YqlRxiZ/h5c9j/0LgNp/cM3I29",
+	"z0fPf260y77L1SxLW813ucmz8DPeM6vxFva76+ApMuBBB0Z9nCSlwrtj1P56WoKSJJkiqfBCXhgugXKm",
+	"aIKoQjacjvpeP9NOC8Pl+e2t1Erre/LhfcQZIzdQg/jhfS4lJXei6T3ns5lG/Vx9UkXl9xL+GhXN0bSh",
+	"nYl/eN0aLhNZSm2ZkITDoDnudVtoDvyC9LYRo28kET98/69wOidWibZ1Rm1HZGm9nTU8ta5faVxvDmNw",
+	"PNYorKXWhDu2qSkj1/WTNS48Rq4vWO1lQ/R0yV2MKm/xkest1ja8mRCCtY0ObQGQdQkCG7tgho+V/Isq",
+	"2XAjo765qOZkqu0oRaB2emeIzqx7UW/AEW0XzGKrRP2D0YOdQkc8QhmXxbv9WVTG/VopIT4uZ/sInJeJ",
+	"SnflEWjkaPVGk71//Dj/cS8d3bwdLV4+PNsXP7693P8L+2b27c2383+M2Hej6PW38x/3ow18b04XhFu7",
+	"Aeov62r/f+7a81kjs86ozyu0vIIwf1f9+Q27ZPyaBVZwx4ElsRiMqTrpudT8B9CyffD/XPTsL+rztupz",
+	"Ic2awmyFhCyzW9fJR8fMNOKP+WRfQ+ydY613O7HfC9avmLkms5KZ7kAgshaFjGl8VPd3VI6Rr7/m4uuv",
+	"HZfHBevm87hgEDxDh2gKx4ewUiTNlLsrQEouTBYHZuj0FfjvKUOVZh+gaS7AQV684IJhQcoAHjj8D/Yf",
+	"mXCCG7ZD/cMA7Y0CtD8yEe6DUfHSnaCKgEHM3licF+x6TuBbXCDGVa2vALmhUsmGrx+saDtmU6KwykkM",
+	"W90+z7hoEdD/Au6fpxpvEM9R6jqeu3icCwL74ge6Wwm1DNcvfqB/OT+Q4e2a6xWMv8UPZBI2ZKtBfuzv",
+	"84EkIdYtZN7wWJ+jSf6QhEhzwNrA4tdm0gRmC9Rn5PrIRH1LWTXHMWK8eBYaTqJXeGYmYdjcjXoOi5cR",
+	"U6lO7FaCXoYFTokCKv6nH7jVLbuQTdJ7F6y98QdIu4E7GwEKLhS6JIvHUP6OY22OhoMQSS6UpgAZEaZ/",
+	"hHpy/cDbnAjoX2eyS/R9PZf0yoHIPcbTMVSNZIJCC70iWxbS7wdFY4f6PYOlX2pZ9wPnL1+tzHLHKE2s",
+	"ZkJOP9TWVgiBEsrKHyGrNtyxxyjbNuoWAlS7bVZgLK/gpJEOjSTBIppDRaPFLf2FANlUzMAqN4C3EVWL",
+	"tgW9rS1kTZX7u5+3cjdW7+/UDMGg8dPq9JZaVi3z3B8YgT56iE/dI6hlszgktD6dxb3ZCrFP5Be7J/y3",
+	"4rhUqoJ7GVykEP4qeG3BYH9+F7SYCi0sdoieU3Ypyz4zGskVB8VdK66ax9Q6CBRJsqh/MDqANPULllIp",
+	"IUX3YH/fqukmN0U/EaCD0aOqryq8rDDe59hkG8Nnd4boxKEyyJe7YKZUwTPZQS/g0c4QHYOwl2h/tOfN",
+	"dwEmZLC9s2/LoyXZkpYiC/vf8SQyRWmaCZap2b3vsaApOk4wz+kyz9Q8PKIf3qsP79Hxdyc9p3HDQdC7",
+	"okmjw9MGKTENcrZlO51cWHsbcZfNmMoyEzmxSGyEQ4N/POdROdRuFeso77NcY1uT5KMzmtHB+idecmW6",
+	"GsMDHRjMCWfThJoymC/6a7eABKBbpT1anuPloI7Cuvub+ceYxu8MS02Ir9tlK3M9q7kbgBEWc9XsSjQP",
+	"LOotZFAVT0DufaNkQhKFwlK7OUJGH0LaRiM4tgFRw2Er0wgcEjyP5iT2McgnsCWHQdZ4w4Fv4oN+IB7+",
+	"scjo3mG0OYZuGB1sZHU5RpbfvtKS3xHzO944aRtGjT6ptDkvCe3zxtd7h35/Jqor7m1mJ5tTPX3S03ZQ",
+	"hlU034Ddgg0JE8dM+riE1YGL/DEKWZ4kIYoSgoV+GBX9QhBnZBmHTYnn7TVH00FoXLae72WCpDRP3d6Y",
+	"vaPen/b39tHh/j4ajcz/ba/82eLUO8tfvltytNX4dbL8osB9UeBW8huD0xsocFU/xt3fam04t1PkKt0N",
+	"uw3I51yzGaqGbXpV1RLsi251D3Ur9/hKRHNalW4h36reo9vJuDPCcAqzbOpuGlYFJKVG11aJVkfJLaVa",
+	"2ee40dy4u9Aql/E7iSu3Ce5qQeW0X/4irL4Iq02E1Xr+YYSVtv9vFx+zLoQW460Z7Voq2X4MvZTL15RV",
+	"6vr5tzlX0BRC5imsqDU2VuzjDxUcG0Cn2JhMIN3YFxkznT7tKUJkrPlL7RX1F8IfUyiqGDj/vn0srfQq",
+	"mdRQKkuV2w+C0tVVg8NGTYLXrgQ6GVAJ49VI61kUI+27cnKAcjGIvzM09OLblqCvOce30UIM3/pEYTy7",
+	"xE2jdwUwvsTvPmX8roB6TRhYlrlF5C6ssxnoEmXjZRAce4zCgqGEbkX8BQsrDhQ+rlpmwAQ66FNBtWmT",
+	"C9N5w45WNv0+4D0zwa9tEyVofKtIiBS/YOEES0lC1D/Y3zdzXK6pJJ2jdCW9ba2WVjxMsyeHzx719kf7",
+	"DwejvcFoz2W69ve9/cED+J0kmI6Z5nkJGc9JLjTxHnxbXLG7ra4EvZQzhZka26n5R3v7RWNjNqk10pVj",
+	"yqIkB3awf1BFDgWwV3d0skav5MN/ahVCETvIvyFSjnon52cDsyfYkWWaR71iAJbNvXKecJoxjeETRJFN",
+	"FHZ4z+8UWSz4nCegWKosX0KKX5T83yOkaBHQz9Vd/X73N/uvu44nulHDRp81QaZEaGPDZMSVCr4JJhqu",
+	"caS/QhPqxhLbQ4UOl/7iz7pv/qxVqHpXYcJC0e4YKGzDp9GnkB4QILQr/hIi/BghwjUot6n3FB799OFB",
+	"dA7c0+L71NkYijBjvHiPycGA4hDjA6oWYRpkI5EnWsmWiLMLBjoLNFHLsmRRTDgVMOLax4ILF+6tFeVS",
+	"XZS5zAiL840Vwd/LbbuSlCufbY2kvyhzX5S5rh7bdcpc2Wl2V9OQXNlkwOkZdEkWRWtaLSkn+UyiKb0h",
+	"8REKSxpnJAkdZY5KBGlcJA4uWKiISCkjRI5TwmSub9XGpDsYG3hOgLRJOjeGfDQXnPGEz2iEE9QP//73",
+	"v/998OJFuBMYx/EFMxU8wKhKQ5/KouZ9iF6S6yPEr4iIc4LsFIiUYGbGuCqOBIHesvoFr58fA7cjkeZe",
+	"bV7rGVFolvAJTpBpjQy6RNWLFybjwe8o0h82mitdNRQ6DUpt5CsNES7LabNl2pJeh/6hhK9Xyf0zUU+K",
+	"E36tjDP7o3GzxpdamJoFxr9EX48SIsWuHUIsKa+gxKIjdCsNPinuKLoj1JHIaS2T4gUSBMeo3zJz+Ajh",
+	"JNkJLhgj10QqBK2xA5StLCKqdw4rWkGaiM2UJiQoJhxrDXqnLaxS7uJ3iKuUKlNcByWVNVi2luI493yM",
+	"yIIJa2BFZly0lt/Y65S0leEcjjrEVFZUB+mjLOLvMXIe+6gFQauJrECaV9gK9C+u+RWu+dghsZLdlL+1",
+	"++YbQj7PtB5lxXzYQP4QQbkLoAIqae9x5SdHNDY1vYlxpptGhDWWtftb46XvKi4Y+g0GvaICGTZmIMWD",
+	"p85XfwRcNli5YSF68Tqzql6Lx7gbYhv/W/xHU/C/6Ovd9HUNAIRLwkX9Uspqib7TQsc1taFGWsuUVdMq",
+	"MkEiQDc7SKvp5yyuH2mdHIV/froZ5aLzWn9/GDZxwUC6aaUBBh3AO6vFL70vDKrGFBlWcyTnOIOWplTJ",
+	"CxY+efr86fnT2iuKf8LjqH/88vj531+fvtbWCdrfebz8zfoDjEMrLRxL6ItVXAyQNH4MWHrKr0iM7KiK",
+	"1frNdwuXz3x8bedeCdY/vsOwpq1jVlMwUb+iQYQTiuVOu6jeCGtclAO/Yp1HGJHe3oKnoQHA0vT6rfQu",
+	"X/TfGuT6b+FwjbA+1q/6IrG/SOw/vMReSc91cqxJoC1DqFoiSTuu6bocXyIVFyRGk4RPHiMM/zWdHq1/",
+	"f0K0rDPSjEokr0mmUIJhHAT0fEQJwVdmopCAsRNYIZhELLWgBAGIDkYH6KJkdIhxhpTg+dWH9xe99pCr",
+	"o77/QWKu9zeEGldn4Zc+XkfUD4569JVEKVE4xgrbuSPIdGWzHs0wF0n4GBX9FZpeKo2L4KmiatkHs+zL",
+	"bEWdO/RiFt9o8V8WG/+Ckh9FXSqx6Y4UolKDWFaGatx3N+bXrFCOvFj/WgmCU8NqYxKJBcyuA2+Z8ZCc",
+	"GPQbPKEy4xLmaIZB9bOWdu7fxksWBhcsfHqOZ9a9+vovx4P9w4d2atkZZjMSIis2UX9/9HBniJ5S0wvQ",
+	"jm2suvPigrSu51yTl7FnlnzF5XiQ0HYRt3OINMlilQsSFh5mh8pder5gfcZRbUxeMSWNERKT+DGaaFQ0",
+	"8Qwqy/c8LlsWchaRohfqEToY7fmTdOyhtLt8mi0kMyoWqP+G0Zti4vqOgYxd/5uz521+TAuM1W7d9a7c",
+	"1wUUu363BHubH3V/NOqUJk/QZKEIEhppAkSGsyEK9S/y30aDvdH+g7BcgTmsagmAZ3fc1+nr3a/rXNcX",
+	"CyqIp8i3SbVeCMnshhzClKYE5sov4eRObU74hDIMQG0u1MvEzTxE/flGguUxTD4ZADzkuizL+s3vgp6H",
+	"A6x7h++Rd0FPc4R1j8I9sMH90cN1wN8SUNZ+IrHBqga07m6/xc8GETu+w9y8MbQe+BTNl1yhlMd0SkmM",
+	"+uHpdPCSMzJ4gVU0D82ER6tm6xftfN7Sf+/hBt0z76R7JWBHZVwgiRWVGpbDe9oisj6U+Z8/vwt+e/dz",
+	"XWExoqmLFn1LlQXada2rpzNeV9PDT6K3OclJHJikMG6GlzKUZ6hvOoiGr1+cvxq/OP7b+Pj8/OmLV+ev",
+	"wx1t+bnRYKPOFx2LtYaQYKkQjGgden2fT81Cf6fAbrH3j1GWBTsri7I+STUUfHLTWigLgy+VUJ/Ganlq",
+	"e8bmasJvHPKvjfS2bh9Dxbu/wX/B5ICkJOONXaXUnsaF6mNOt0TpDKu5o77a9/aaGYzbpyn8vLqKa4he",
+	"5cAZitahExxdFvOdgQNVyl3JR/Sm1eOqjyKtTx8pGBbQL00Sy8mGnjkfGniGSD6iO8BSoV/qmW0Hdo1m",
+	"UOmX8oDflyRfExgOAAJvkGdlV1t9Nuso9G1OM7I6CauqPO/bqeO7xWzxwA4Gp6yZOdUQrShnCZEShZIL",
+	"FSIJ873KxIkhMtQV1PMMwbNbZhW61fIpjuaUEW87aUg2dApqps0GaEPU90RrURWszWCYQbIw+gDPVTGE",
+	"f7jTEgF96oDx862df4wUNTPTaFzwLJPpToUZYTRETwG+XMQEGBI4U4o5DZTF5GabAvxaLby/NbXtR72q",
+	"cF5foopGVBFzpfqjVG0G5b8SHuGESmwj0YPa351r8J1c3o+hYpVos6b4vYbOJmcOdo+TFV2rawDacD0n",
+	"5bPdl2RcGM1OvzurSvQ38r90Bs3v1CWhWglkPZNYU5pZUVnN0LKmsqrwIyRYFuSNqgMvQVUuuW1lGRZ3",
+	"D60VmZimP7skguIEsTydEBEYRy5kBvGYBGgiMIsDlPKYmNbtiS39vUft2ytK29jccY/si8HzifJLS6g7",
+	"+pSrO23c/aGRWV7ECEw6+c4QhYynTkOIC7bEWE1j9oveh/9RrgPFH97/8uF/mZ5imKmLnhn7hAUpm01o",
+	"2iIQ/bhgoSYo0+OAkXCIwik4P1lETNdzRQkLkYIpU9iSo8bBGC8kDHFDzwRh0RwleEKSC9YP52QS8xTH",
+	"mAqI/BSVLrvFvxL4WQmaEk1xcMn5Cy4Ph8OdITou2eYFg6YVZrBnUWNXnshX0hkuYviVaXIBUKi1rqgD",
+	"/YKVg2b2R6OdITJ6NEPhaUzSjCvCosXge7IITZWMEgsk8ZQki/YWGA5db5zHVH30e+LN9tmgjUYpvq0a",
+	"8DbXstZzvL2jnj2Zps501Ds2zSvQK0FZRDOcoAH6B2cEHWuWj4V+qb4rwRKd8Czi+mfNlfXPfz7eO7Sq",
+	"nRlNJIiUJBfIuR8VNzmoqd94Mtgf7T+wjTEsc4yqV3QvdXQVmt+j7YXL5pfZ+tNKYfC2vuju4w96Jfao",
+	"wRnJErwwwzxXPep75F3wpeHGlxrNj9pwY70obTgmdn+r/ri7xht1wZkrmlD54b0WINpirheaXfQumG0e",
+	"yxb1tNayPYeJlFnHBIxYd7tzKC0Py+YckI1gXkjVBTMjBApouhLroKEmuAKryD2yw8lXdPyoCaUvTT/u",
+	"V8ZaF82zNWWtQMfSJ61XkZskHuig0GfkRiGnsVRQlgpPEzwL7ECvRvWu0c6M421GlERFo5DKBIbsSTu9",
+	"ouxheT4nyGb+GClyweyA6ysiYAi24khqLYxqLWxaxKLBaw6tASibtRT9rkLy0ScS6OeuXrq1MH/3Jcvu",
+	"jruYdLLeNlLWKzzYqpVJNeOw4u0Rz5MY6MU0wXDr3JudTy5Yx9YncPsQ/QTZeiVBBQgjqXBS0Z3tO33B",
+	"Dvb2tSGkloWXtrvwJdESx3IVnoPTzU5GsALtkpCMshkQ/ZxKxcWivRHKbcylKezldnZSi8HznduPz2GO",
+	"2xgev0+blfV8qui0clf86l9Z/e/AE18JSM2kDa74xXLYoLvLrS2HekXnys4v9UYTfAoFkpbxNbOGZMQz",
+	"EqOEXnorR0PUxxesCmSaWKXpcdJsg7IzXF834NgZw7XxyNPajj9FbHKDcr3XXHR65hlNFBFFjGyrqk/3",
+	"s18qP++aQF3oFlLf5IJbRP1Yipcm+Clgh9yAuJ16T/MwIiyGUi/Ut3pPGNjWyJFxWNtKhoqKxzQOH6MR",
+	"tFKSFwyzxQ7KklyWTZicWYCBNZaC0qUdoLJznM1djwmOE2AuhQGmlUZ8waZ5kgyUNtNsmCx8GyJtKlGV",
+	"LDUsQX3rkZeKpCkMdcVRBDE/OmNcEOgMWmV06Mct+yI3OFLJop2N+ZiNocw/IJPpev8rc9qk+xNWDHe8",
+	"+43BwQ1eX2Jo92dq0ciOz9jBat3vLzvdd33A+MSfCZ5u/NA57/7IE0t435EpFxsA+ik7IwqLuPsTP95D",
+	"2XXvRJEBNYkLbsmndV3OkUT13432OCc4UfNW6XEyJzhD5iYUzUl0aTxdMSfOpFaTdYEVnmBJhugV5JMB",
+	"ryU3JM2UyaiCAmat10JSnbf68y9mNVsZim6z0HJ24YvTZ+jp2avCvpW9ox6/1CCBCCxOs7Kh/t5g/+H5",
+	"3uhopP/vH90tX7Pk1+btLbZnJnhEpITwdja8m+qFWqXCX5wDcg7cHq570rsxUQZpW3vQ2XN0fCUxAhdH",
+	"giFaqw0AvXeU0pk5vuLWAJ2R2OaM5TJAk5wmcXFR6wwxyjMN+iIBEjIYAxNat5WO5G0O/aRQ+OLp+dnp",
+	"yevx+Q/fP30ZFjYCtm0mmem3F1+wesjAzW4sEhvbGicasD0pIHJbtAPww6MFLYDPxUBtnMre0Wh4sB/0",
+	"SriNYyr0YcJcZPd3CzLILyoR1xzgohf0ysu9V1yqmSCvf3yO9g6He49Mw4uYyrJnrn6ScTWuIAaYNOPV",
+	"R3ozvjfcfzj8VpOJn3SEzUmsUcvoUUEtG5NX0DOIMLYVnL2jBw9HI3dne8PRcLQpGZZH6SHE4lrBzQTJ",
+	"uFD/Gk0q61tv4xDdDIqt0qMf2wLqt2FgFG+UZ5rI90ZoNBqZ7BylCTzCWWaqmkjjHYMTuNQh07rqUBfY",
+	"4WFlB0tlEnqMuu81pMIhOuPXpuv1Eaqaa16wlklm9bJrty9si8+jav1qbrhgzc6vdYY259dlE05o1MHN",
+	"H5yR1hacXyyULxbKFwvli4Xy2SSUdrVJNk0rjexUm0aeilspk09SKE8rKt0RZ0WI3i2c6dukNBTy/IoI",
+	"RcKqHqaaoBw408UUSrlUKJzjXJFwx85cqLVDLyJgZrZIPQcnopMEHO+C51d6Nxe9naEdgQaClYTIFpVI",
+	"aLBautD+VExdqMagFfWD5epAiBTut68kolrGIEkU9D4MEEm05LHzwdA+mgcI9oH2D/S/7Ugx9A1cgTFp",
+	"aO/ht/qPTPCZwGlKCGIggyDcCg3fXWfhUk8SDY9SFmJl+oP0QzydkkgRAGBYVitUGbtFqUAJjMqaLEH9",
+	"GP40pKU/c0kyqGAJi3KaySIcoh8YKZy1F0xLUirRtaBKEVYrD1ICM4ltgVBrOi3yZ9NesFuk096qneRd",
+	"JtTWie9ZThUgk9byP7zXkEaMXhGcozhHkbYOoFy8Fn0C4yUrhPFRD7ALbAMlSPnS+Kt5ThMzQq5Id3Vy",
+	"YAUUal1tEIl2Qfj7JMHWDtFjiNSCB18yYb9kwv7LjJ6rt0hd45msdyMmNxoSG4SwfbMSwHsEjV5sbhHY",
+	"f5VBWDcEA4TlBTt5/R+o/+b82eDbIgF1slBkYCpGUywuA827UjyQRPNipY1XrgWNaZal9didAEnoLEZs",
+	"bSlnZrKdpFKBisJwJudcDZG1qBEt0mtvaJqnTimK4NcS9QtJuAeDO0tN5FD/qW3CE5Ik4IYTMGrf2N7/",
+	"FgYo/JP+n0GIuEDhv4dQKZMJAoNd7G1fhUhyJDPokzwnWmGIuYnG5wys9BRhiaZcpHmCpU+YPYXDWmOD",
+	"1g/whXenbRVuACV/9a0BSc9Crnd0aP9eU7H3xXz9Yr7+gcxXR5FR5EbtRvKqpuH1aByAIhZoYghMDkBQ",
+	"aGuBzQQIagpdUNPvg1JVDyodPQDjpbBTAseUsVcSrnJBAiLVmLCxgP0GEc/VGDyHQZwLQsYpZbkiMjAt",
+	"powmPjbfu2DfBK2aY1ApjMH/z97XdreNY2n+FazmQ6RtWpadpKdbPnVmXInTnakklbWd7p0d1jEhErLQ",
+	"pgAVANrRpPI75ut83Nq/kT+2B/cCJCiRsuTXVErnzHQ5kvgGAhf35bnP42WFI/A7I0yx70X70Z7934ac",
+	"dPXhPwcfugMHUQR2rjI4a3Gr2c2jgYLurkjVtn2sq4h7YBMiizJc9p1s5Hms1llY7ECoBbztbQhJbQXY",
+	"PRn1uhWDRlan1w3MoTqnZ06jDCA5uBz02UxqzUc50wm0IlT+DsiX129kGVrneEMdDtrxPNcik1piou/7",
+	"GBb6F+yVK5x1S5ltIaq9NxDwdYHXopO47Vj4enRX1w4Nbi2XsGnvQuSA/k3pLDljgnStb5y4rQ2XqBBF",
+	"zpj1smORUJVO+CVjyRAa8criVO9WAq+xAOFWFEPEQ0pCICWL8wlxhmL9bgjybG+/H4sjmk7cGSE9Bs3w",
+	"HuSo5FWf/H3CBEm8t4DBRJio87eDKbxaQtO1SGlAB9ISBYih2RX13MsY3ricpswDqcexzHMbAwHtkWBX",
+	"djAOwjNpZshoTiYA9TN0rtvbMW6XbruLhoz6DHxDyRh8G/2Enp8regmOQ5BDc+nam2XDHqczYx2j7Hsz",
+	"7tA4b9sztu0Z9y2+e4t01rK4lrPWu5/wj88NnJEb7nRRU5Is52OWztOcue2hhWkSv1zJM7nuoj9M3dJv",
+	"pZr8xd0L+QXTY78QI8kvhItZYcgvsfhlZ2en9v+x+MVVksgvxFXrIuILSeSX8M/FqlTXP1EPTo1JsvCQ",
+	"rjvhcAHLQS+wza9WxgIISo/8Qny4SX7B085ooVn9cybOqDFQbvuFJIohowjcEdVSuPtRTBdTtvjzxdOn",
+	"uaydPqr/3DsjcCEKqw5ijDC6th9A5D2lXJxJVlwihQ18NuMstZEFXoyKlOVNQx213YDzgOz1p9Lw8fK4",
+	"O6+ofrPeVcLHbFdktkEMKtBTMXezp67JjK4QvNwIX0bkhxa8EhxAKchqmWbSde+dClKI8tuyRAypXinw",
+	"Qr0Dr7ivoTJq47C5mdjDWa5ZEGz9GUNDKFpad4Zl3luDqiXwL+ukTw7hglycxwLBhXBIVY1+ogm9pDyn",
+	"I55DSVpkEGsygxQNOHCmUEKTK6rsmbQvasdilMvUPlyfvKTGOrr25IGjF0gNBV4m5IyDsqkdgbBiGosN",
+	"/c0l5+zQvtkGE/IoHppfp9Z+VrMrZ775RaYTqGqGVqYz3Pt8c1P52to968c8lFuGlz1musjNOnEzQYJx",
+	"mL0pwt5gOvsZtnXdNnDdXotL69uc2hVUaiVsfbj79uEOcfdY8odu6cVdL/H+bgM5dthArH11Yj+kUesH",
+	"sEUBu3CvTyCEL4XrUqoUhyheT6QyOzm/ZFlN7QfyeCMlrzRTeh1M6QNKvG9FT38zoqf3pXDaFji8LXLD",
+	"Z9Z/H0s1dUtozHMWupuQWy+PcjpYpcS+kzIGmSKuY+EL9V4jcVSMxwDyAj2hIRmxubQneHv4v88+vH/z",
+	"4+HLs7ffJ1VFfn/QgwVaOPnI0tN52o8FqglZ73I+s/4W+HSglIVwto+GibLlxqftcbcfklk2jshMnEfk",
+	"HzN2HpFzPo7IFRvNoliYjyYiqb6M7KK3RuhjRD7mevdjrj9GRGZmV2aadJ/tPa+lH+2T24APqPip4IZr",
+	"lh0Qzf+TReTt67dHsYDyoJcsI9jBY5+MKfADL9jMge/cfdpTMeGl06ixTrcp232WcfRunIxcgnAuYunl",
+	"GnB6GQtPfg6Ay+BhW7Xmm8xaZ6s8u1We/XqUZ2F1rGNp13FRMMADhtQ2HwVJ8THci4jMs0XJIEQas0su",
+	"CwwyBbsqu/4cDBdjzylVF31yYo2M8m01hCLRvg2MTUNNbrXr8dfq/h/L97hbbuzqgY6EUfNNCbKDgP23",
+	"Kgr07XtNfw04Qh6u1LmOOcBM30pgJXhYOResyeer24chiP+oS+tApVLoAlwpxXJGQRJU2e3fFEqwrE/+",
+	"PpHgY7VHNoBBdIm41Z11duMPPAHnBfRQlrgSXlkjtHmPA/IQK3/psuusfcziC6a38sR3ukTfU3VdUOPW",
+	"yj1GNG0Jb4gJ5og3WOEky6aeU25i0fWMpbAUdA/VuaADpwnXANlxu4Qh85/DyvXJ+cz1Of1cUGG4mWOb",
+	"k2u77ybuT5b0hoQb0Jh3XMHWjDzRZKwYiNenF0A+JNOLs4zbR+WjnCW9WPjWoEDoPr2wK5rl44oprO2W",
+	"R3NCsRmYs8QulIvSPngkhDVMcjplakiMKhh2KpWHwOOkUmUsI0JekW75e2hReisVoBXwLuzD2KDR3mFj",
+	"er8cJZenzxmGXeHtP9ELVRfu4A2XNC8YKbuD0Zw6S9ylBjOwl0xZTyCV2pSjMyc5Gxs/eqo5/DnMsmUD",
+	"dBsSfj+svlYIj+M7gdxAsM5w/0a5cbi9x2/ocWa63Sz3O9uemG2Ud/12c4x20hpWt7JRzsOgrb92C1rf",
+	"t9v9lNu94DoqeYjRECQKERrNIECDZtHVCLg+Oax2AMBggQ1Fny8W3STnI6as+YS2XG/HpGDkXDKNmpJO",
+	"5gTMlTPiihlZqISAGYRkEiaatIE9DUwcNbDn2B8Ke4XI5fdCc5opOdOEptaoc3Gez9EE+zuFZtESqivY",
+	"VSx8KHs14ekECv6u1xMk5+xxXswycG2J92zDnaDJ8B6zqbxkzbb3Acp915qw2mC4sH7Ljv+45uIUqajR",
+	"QIwfxEmN2lVqy4iwBT7kDc5dCtWuY/DChpHbA6isl160xMQuznTjUbOK5/wSi23BzUCnIKKb9qypex6V",
+	"zndda8AamwpLDMjaEj9Muta1HEFbkTN0gHLBRnr7HRTmG52942W46y0cvemUCUM59HHXmgYUnfGMEWYI",
+	"G495SlOYIQ19PJ3h87XdwJPg8BIc8bVhWFUDgnXrCW49wTU8QQCTugD2LiGlntL/0721TCyQC1vvMSJT",
+	"4OkiUjiXroRYDElF9kG+8wjOrmAs0w2W0EgyoZcsyHBQAVyBQTeTkWTEvI8qnXQfN72IJB6ZmJDvwKFT",
+	"hnTBAFc3AWersHwQPS+CPvF86N6Blw4niUVS4R0Tdzn/T/KdRxwGlvw7fMFhd8h3HlnZrdCgpUIMgkIj",
+	"Etaxq53gO5+NAYgIZnWI9SobsxCxWEAZ9kP8acCXEgAAr28b8XqCrTi+F1BAqrVOe73gGwL5GiHNxtoN",
+	"U/qp1ygV3x7Q3K5dfAzlrqbRROoY/07HQHjpkmswXq2qwSX8sEXSdX9wH5qud9llF6AFsaL4bbbdPQrW",
+	"77fHBIIQ4gBU3K0EgWie92655Rk2na0uZgFZFhMGEHHXlbNqGXABMnlpXmQsI10klvTG/IyapHf7ilYs",
+	"6on7u6loncKgPHRBC6+6ZkHLvZBtSetumffoSBZqdU0LV8wjlLRgExTzunPXUuZa6O0YSwVAL5aPo4Z0",
+	"6UL1iywWv/rkL/ySkSRjo8I4QOCYiyQWXfiv27Hc9xERjIN/5bb0cWFdOhS1THwzDRqEWpeuO77nWnWB",
+	"+pw3dHAkhhYfzyZSgYg06Q7QEeWGTCg2kkDedEoFPXe2RTNjvS90+7r1E/QWaoJeS6f7bPC01yfJVApD",
+	"hbE+pLt58uW/8O52yR8HUSyUnfElwI6kTJgVRauwfQjHst5mBDhBM2HIHUR0MdW+pOVX/W2KkdcXtirz",
+	"dyf5jpdffoUhPGckK8iM5pypjrVpo6Lix97fGTw/Hfyporseg3MXfLk3GD7dkGp+6aEevxzmjHy7UZ9v",
+	"syDbLMh69bBUqgzdMz2D3KpYY9ta2ynchRTA3SRDmve50OjCxTQYOftEyj3M0sa2tFVRgcvGEZf7PUq4",
+	"bjwhcasCRdpqF4GdQgpGVCEEwCrhoo4Xbmgjd4gf8L6CwH3wZyLotAmISa4ASIInUoXQIYi7vpN7ltxA",
+	"9Y0KMlMSUPU2Nn82eNpkqE/s3dTMib3axqZ6PbMF517RW/cIBtK/ra2h3BrKtQ0lLBoyndcMyx1aSTm7",
+	"RyN5YuQs5OZ8ohdMFiDYeF2Pfog2D7ljrqLA6YbcJsvpTDO3dXjfFeUlgEMTfgx4qZxRbcheLwq8YIcq",
+	"QO/cEKd1Egtr1NAxBW9cSH+D4zD/bA0j8on3yYtcatcqXjOk2j9zLOAUmmjD87x8cDy80TzKWbN1fIDU",
+	"3krDNeaC6wnLapZriw14NIsgZ/dmED7Bf64DD7VyZ7lyTT1498ksHwC2AYygGIIIozKeqCN2wvwbXD3A",
+	"m9pI86DKs/vZWvN+GssW8Ps7T6DdycJbeJbtynvkdDbW72iVVZ7fQ2ptBRCnum4LEsev3rtG4uT8sr1/",
+	"zGsmJNT+LAlWt1fCA7Cg9ooc+jaagW/sndyrYiA8xWOKBsIN3IduoB07YS8yU3LE2nTBpswonq5QBFNy",
+	"ysyEFZqAbi/76ClqhySZGDM78+8ZWX69tkf41VlWOO07pwiXkJyO0NSN5sSeX2aRde+M3U2msxwpuLKy",
+	"7fAv0npU9h2h0qAfP3f3iJeanX8kMylzOIprw1NNukk2OrMfnv1PiKtXKhPGokGa0G5pOlV0Zif9zeUI",
+	"37pxXo/SeZZTXp/GnX8ifz168540DDn56+np+3K5Ed+itc7I9mPxT+T0398fNZ43lYWdbbFo+PITnvu7",
+	"uPOXo9O4E8Elvou9FGXcQd5p/V1snzHufCZPNyVZdkPmU/OLMxEN2+9C4y949Gk5jxqXs5CGj50tbF/U",
+	"bcme2vQuBfLsaun1yUbkJo11y3e1m3sI4brFzlpgUAVysDEuW8VSPuNMmDaMRqGZwi32plvq9Tccjsvp",
+	"fMaQAL6z4ZFvivDA1ienIxC9WozD255/IXK4xTjciOslfMCtGNs6Ymw0z4lYWGjeVNQ/31iQDSO1csmQ",
+	"aaGtQ2Cv6iTQPhiec00NK1SjBFqEdcIFKKDENMy5dVjgTL0D5OS7EDaQTOxUckTEVKCL4YK8/X2wWbGo",
+	"9mSeM2HyOSk0y0jCBU5SLgUiAscolgpG6zloex0KwnamlOfWG/u5YAUQwmCvXSzKp32iQUyFKce+py8c",
+	"NTvXQPlSUxNrVwELJ/QtG/IMEwUSCwMkn+zZrZ8SqtSX/wdKXppOWcb7gS7XIXxXqrx9+bUTLNRypDpR",
+	"afaGT9f2e8Mne5ziZW1sGxyK8PsWca6tTNY2Ub9WWg4EAWuGdoWdXfLMdqftATb06lHtZKvqh9lluTtl",
+	"Lf7V23nNwzrMOf0q9IHv3L+5kStRH52tM3HNDH87r7sRpEvtfOptOM13FaPZDs1zKDw1M71RdaGdBnaB",
+	"0iXhWRarMihtkqEa+ERekSkVntAoW14Y9uyHeV5bGceMZveZ8rXnP8zzdtbVl7JsJv+2I1c7+uCSThen",
+	"k8J3sP5cQva+drNpPUq1c2Id0yPrW+ohYTSdQJ/rivlElcKePpDhYPZIkoS/T2LR/beTH9+RJJxDSUQS",
+	"ng0TKHfwrAceJRclGsP1FwNiWDGYSN7lQNKO91Kbc8VO/tcb8ub1yenRu913P56+fvXvro8aUGlkwqgy",
+	"I0aNWx57z4kmF4zNIKv3EWDOUEI5thcVLDXAJ40h+RuqzQ4Mxc7rl4lT1FegCYpFlPoL8XfnIf3UEJ71",
+	"yWFhJtZTT6lh7sxl1szICybAMceXcwYfJJjeTd7/eLK0geHvdvB3zXVR+4NrMgULCVW4i3Wv2dpDUj3A",
+	"in6M5XaMFQn8nGrjZpRiKeOQlgO9YKQEgIGmJOPav7wgDkdPs7rB2ttsu8OnN+oXgZQj3OdOtchCObkh",
+	"ebYfC/jFsDZrYpFRQ4fkU9zhWdwZPtuPYriBuDOMO9iLhT/s2C9sFALfvJPFJctz1oSX+vIrizufb6LI",
+	"hkONj9Dfbu6rKgWfOriE7eruDP/jp8/Rp89L1YNFB2DZxPZuYMFxIba7A4c1JuPuHwdE95ylMRJRdk2u",
+	"MZ78X8J1/J2zRDQWjv/4icYbP5GFSpnngEipcLpF1rMAi2enA+4WuA7bA3o0WKfObtxbbBtepmX6wzP/",
+	"LrwKUBVzc8Lr49np4tb+RpPShVQr+4pKPFPt0Mi6FmunxA/sBx/AvXWfxALZBIBSGP1eKZjuk+5rrHiU",
+	"SS1MVUMR54pqoic0g47P0Zwk+ACfXMLmc9LvtXQNLUSH28BwGxjeSWC4+WorJ+umBao+9MeVNHH2NCST",
+	"DGXnIBHdnBj5oJnaTv6vrsDy7Tfp1SYd9OrBpF1dktloYtqpXfLB1tfap/Cf14H86pUd/JX2WL4DXwpe",
+	"qhhTMe8vNK0urcCXcLKlwkdtpj5bviM8LNu2jd6txAOM6vqp603nY/ia152XkCPcHJi+dKkVlE5B0RKy",
+	"jSDthY2Ky2kp0uUZm86k9doP6p4YUNhBfnLCxTlUD7FRs9BLDuKCAHOt+iSkIFAYhWi3OWsZHnDfGcvr",
+	"SmenC+mi7aq8hzRpffaskSBdk99bk5QamsvzgpFuggedZczQdMKAkrYebvTCUKabADoz2U0keDZJFAtE",
+	"h3GxGOL0AHQGoiOFyJnWSLybYKq+2iEcDC9a3EqyqseM+aXIzQHxunuZtCPUxopQcns/NKzoRCpDLtgc",
+	"+COd9EGykxD77JrY3zJhPzwghjNth4hnrWlIqUwt8eW0ZzrDjpA2sGWimAKBhp0bO/C/+MUO/qeEKNiP",
+	"wn8gGzNNTcFy+93Cv13294zay+8E//ppjZTnC6rZDheaAfWJjcMZVenEThH7XPZFuxuJyEhRkUVkKjOW",
+	"R0QX1mQxVJQo/1H+vG2Yfm5LgO6tlaIFOBSuDO56kpDmWRtq7BpRxcwUKJk5ohqxJ0KqKc2TiGjGSMIM",
+	"NWdwUNJrzynL9KKzLn7iyFBzAkd8bgVw+fXs4WvliHXThVcQoagRjH/rDY5loQTXmhWqNef9/Pm6A0pT",
+	"ePfdBIi3gVaLi/LDMc21/RQeoO2G7K/HTYnfkZQ5o2KNocm5hiqGJmNuDHa/ck2mNJ2EnJYLF2Y/F3zG",
+	"pkyYewG53S0Ty9pyAqGUSDnuv0ENkd8mEk/PqHKzsoXCdTPwXVKaRWiXLAT/uWARWVz5+Rz5QuPO8Zdf",
+	"x19+hSNI9uXXf3z571gUgNADr9OJhJWWz64easjggDjqfi644TRPHGc+FEgTJgxw3k3lJawXtEXUBKIB",
+	"XZAFJnHnBNn98TRxJwrYnpFfxF8hQhHdZKb4x7NCcINsJ84ziYW2PkUoREuSjF1yzRLiNkhdkkxDkeKJ",
+	"JsnLo1eHH96cnr34cHx89O7Fvyek+/bwZa9PELwjYpG89n5+Ot/5gc0TrM4ZNSeajlk+b0/7e1bnDbt/",
+	"quv9wOa3E68FNH8K7wA8yHOquSCH1kcw9JwB3u/oaSeqWXlwNWVKjmWRMy/yWIrgnvzwyvkTw075C/Ll",
+	"v8mI59ZF++P+4PnO/vGJfe7wTXWGf3puN15FxTmzJzrer7kicOad4Oja/OoM9/b9R1P6EY3r/qD8yNvb",
+	"Z2tDER9RT6CVgPs9VaYFdLg+S17UKWeQ2TmGUj7Lrju06ZDP0TcIddxyEtxLHyTMWUKD/axNs8BpEtCd",
+	"VE6nVGRMbZ7hP3XK05feoUOuEicUAzuUVGTEcnnl9ylnIWxoKguzI8cY3CCrnyvOmQkTNvSqBRxBWAJQ",
+	"oWVlFyOJVBlTsegmXuXkTBfn56B5MHRUBEnNeCUHFWsKcZ9FnrTgijsmLHfT2M9W8hdIAR0alwyIae1X",
+	"wKWlDZ9COI6qMY7X4Irx8wk4u6FOTBe2Utg2rX0mM8VT1uuT9z6mj0hbAL86tD58Ub7Vb0OcDx4reKqb",
+	"eNToMcAc2TrXDynmVY37NdaIfbRmeGWSDEPlIEkmFbLvoyHaLcNYZ5GQncDGquijlnYEjUVko88XJ3+L",
+	"RffD6audPxGPmpsbtgO/gCx0BDA/uqOZXQCwMO3yxykBCgzOQ09lXkytsQSyPaASdUA394h8OoM8GxCQ",
+	"RmQsHSP0aO7pprMdeJ4RzSm0r3h1Lsz/WMvpCP/knAG2McxvRESDSCmOJGEZRzp82BPgmhPGDMG7QMmX",
+	"PnnB8lw7cm4bheOgfWfP/Qf7PzuYVflX5BCcKTbmH0voxJPEXjI4uU/+EVVASGDtJtBMToucNqqaH8HN",
+	"tiUFHy19sSYaL9WXdRBetVUJOY2C24/Qe48gocaiwNmPymPOwk+DuCFChz1yAUNU206j2qYW1Rz+CKOv",
+	"iOszHKEonE5RNZWiah7FIgwColXxRRSd/PAqihZDFfuJi3Ki4/3o6Gn0LNofRBB7vD18GQH1wd4+foDp",
+	"upvACF+c/A00wxfs+Qt8RTsvufYt8NdZ9aZDtrZ9lW3HVRuk8yqjjDb1GmOPNmgFuHCV2zmSGVDQ0HIK",
+	"EDTgUUX82mzDQfxUsylPZS4FKS16z3mviL0G/SVrKhxLFpr1g1piB0hWhZyCWYyFD1wjrNBAqdFvB3Ls",
+	"gJC1jQ7taXm/qw09Xi6w9XAwPxcS9LB8B2a4ASk2LjTLen1yZF1meCYMazU2dzoZI3Bcw42RFLOMIqhg",
+	"OV1NptSkE+z7ZNOZmZOU5bmDuoMvmxZKWWtR6ibChsQ1bC72mn1yCFh/J0W5mMPCZ4gIH9vNRlvrB92d",
+	"kNgCED/+ssxw9WMRC9RJyNT8TBXiO1SUdMVfO1OuFDeGiVLOEiu+pLs/GPQgE+37WkY0q8tv2WtTLUWf",
+	"/OjrYkiRBBMYiUHyHal23NWGQJ5cnibsgIVTQvzC7IqKhXXs4U+d2J2LszyDjGGCfaLvhgSmqSgl1Zaf",
+	"6IBQci5lhqvAXS0W+4NBFSQBPYTuk0NkoiTPyWAwcPK1DRvy6+n6G/KLCUsvkJAZr2+Xqz08KkMre6PI",
+	"yDaHm2/bk927ay6qwa4etezSbXm5dTZotymH++76m2tt5m6ybdpdc2nTrPbIvf3rt8OHE16CmYCT4hje",
+	"bSuTJnxbynHhAgEXHT/J1Ny6hb2vnmRzm5+6D5cBp5DTzwsdBsD+X+8yTGVx6VLhGyerjsC4Y7bJF0QW",
+	"YeFgL8eA0dQHFbJiBY7CSViy7Jwp2AlmMyYwghuWl8HdWECDmYvIrO3PHGquDQRePuyJK04/EgkLCx7E",
+	"V7NhF28x46Xe8H0SsZSjsxketzwsJHe7weEfNFM3OOwlmxVcb3TIvxX65+LwgdJs5VUdumGzLFs5Tbbp",
+	"tQdSIy1rws4CybFzYtdI/X/y6/QmjKJ9gokYDCHKHLpYtLAkpYKMmEMpZ1DujkXcec+//N+UETqnAGHW",
+	"pDLtJHMPFXcqINqQaGZIUiYxhgSzPIQLbRjFoCsWlSEGbtKxVDAejUxvCK9tkfz9rYKcv32uzxIVvbrG",
+	"FTW7B2iuVCA0jfPVZVujlkIN0vCVsDPc9ZOjU3qexMJlgZ2mjFPlI0Zil6L1GUrxPmyIgejaBkRdCAWr",
+	"tQLECBB1Gynb6AnvXaR6pTC13/i/PeW439xKwNbK65bBZk4jRnorxUZX7wiYCGB5pu3093P6gCSiyPOE",
+	"pDmjStf0meDXTpypthirVE1tKSqAt7uLDO0PPKUIMRMli/NqRelYWE+8T0DvDsC+HosEhIKQHoM9qVfp",
+	"HoF5mFAduDMNGpxQLqlEOEmowUlOmvcqI8HsZIpelTsnUPJeMDaDpI69Y9zDmhb/B8jK3RDO5LU77x7H",
+	"9H1nCf/zx83wP/hgj5LVaLNzmAHN7sLe/Z6lRG6uqbnNqKyzB+DK2QTxU7n9uxWS+rp8ynL/RyAl4Eoy",
+	"DrYNOhxI1lBaUxcEFNqRHQs6Zf12+MpRcF8PBi6pLrquWKZ/4G2D1R03WLl55LbIMW8FZd/ctSk2SR0C",
+	"FDN1pUAEoOTApFpWwOCfzrfhpsaJGgs3T2qFIKf2BdKyQVXHRQAVQSlwP7EruEAjBxNrXjI33eDD3go7",
+	"qnvRs58228uDOylVvu56V3+IVV1ZLyGvYBJ+c8pg2y12PUVEWP2YCF/TNjXvt2uXL9bZbl3tvAxS6rWM",
+	"dasXJ8UUDJGHHswU02SHuH9dgjSXvETd+CmpSHDw6rGoQxZWglKresbXQOmxrR9s6wdb3+wuCg70fpJP",
+	"m2HCDqHuimQRZT7VtZk5S+nu2B5bwZt0LHy2ybXWL/avRaQQGRpAfyYlr0gu0wsA26ayxDsFaSfNFKc5",
+	"11USq0xq5Vd0rlHFphRIK2kofe4nFjtV/14XKClnrssgUczIQsHHplCYaTZSsd6QlI0PCYmLweAp+47s",
+	"QVk6y1hmvcpYkOq8COCtN/KR7qxQ6YRqht0IZMYUsd9GdoBS3GncUPlNgJRptV45tK1ND0P4fXdKP3Zh",
+	"JkVk0CNf/otUUDfyB9/UwewXtfvrkV2ycGz1614S2ZM36abDeGqpDLePyLUuVg2XoRdMHJCpBBQ3dXrz",
+	"ivnClCAlWC/jdhryUc6SIbkCJtZQz49MKJIz2vkKaj89Eqr+eoSWPSW9pDy387nqaek6cNh/DH5Khpjy",
+	"DG66h49F/1FoAxMvId1UKoX0pL0hcYL51RERocQJHQspdv6TKelijgggCcQ7AnaBwu9L9BjzFZBuiAgo",
+	"+00B3cPHDljV65PXxldEpMjn9tTVurTDNKVzVAnENYCJX2gVsncFS+CoVh3xV0pC52Q3dFySCCo60EqD",
+	"2EO414UJLcexCLpjXT/rYp65F5W8ZSBTavgYIZhh6rqmykIOQSfatbq6oQj005zxCKLAPnm7CiHii6ZD",
+	"QmNRvVeEvdqg0A9N2SZL1umSjcXfJ0wQWo3sSHFxDkn5oHcC+6ncK7HDutjB5SrNeEgsAntMzpnRixwp",
+	"vsV4RDUZ4nJLSyAerr64Y0Nq10eFOh8+o4/KIYUZyY/QsmEmjKuayoem8167DZciZcCHS+g55TY4N3B2",
+	"FgucehOqyYjZcYGWrqDtq72xeMHbecwOY5ignWHneylIBgybinItBfn+zY7TyPtTQysw0CR769AZ7jlG",
+	"jrMyUukMO7hO1hfVq4/K47T2LvqhLaF+3bQsNftuG3i3KuRffXLCzly7q9dgN605iZyC2HW7huRKYlzr",
+	"8ErBtCFZ4Tsl1qKPqm0PSwkNoOlxuKWcAqAdeaQqBbhSqfjngs+m6NE1pxrcE37N7FI3YJSaKZlOKBfs",
+	"DCqljeRSS7/ZWfrE/ucMWkCQSnCn/sFP6/IHgT+TU1EBQqsXc8+0PS0MUXAzFUMUNayd6omawqzN9eQn",
+	"1AketvoGsIVIsI+GQF2OQzUM3KgxBhNcwzetLRAFO8PfNg+Re4+bCwfcRULdG49Nm6/t0GwhoQ9IZzRT",
+	"oK8Arrwd/HA78C/xJqxGY/BPofnNhsja5cR1WkCnk1RkzOziFQxVg2PRTaZM6ILlya7/K2dJv9/vHZAE",
+	"wydqPyGKzRgte7DekRlTXGaadPGDfXLF2IXu9clLbF/DxmmvDsNERtUQYhphJm45wiYlBXm6R/6NioKi",
+	"aD0uTvxm/0/QnLL/5x55xUbK/qQfi6RuNuu8RUnGlOBM+e/+ACknvFsfSsqMzmtf2JOOqGY2hP/IsoTY",
+	"11r4NEllLqpY0b4llsGnEUnsz3MGWjbVb9JcapCQCSVMzplgCpVrarEp4BWx7zgp8VkTOsNIpzwqFrXs",
+	"xZpCiaVhuKvKI1j+crJ1hp1y6tjdAZ4Cpm2hGDsDxg3GbGBqh7Qz3NsfQKQjFQQ1HWwvZoG24vGXXy85",
+	"wLbKE8MrUQyplz4vbaZeaXx/Z7C3fijkB+aR+I1Ke91AcWTXx1ZXcVsXvQOyoYXdpnmzCaOPXW+x+6vk",
+	"7I9fvSDPnz97Xtp3nyT3xlGmmHgHkgwwonv7uAHoXpl2BxGamlErlbEyRjO7b0VEp3IWJIyd2lgpZ47d",
+	"wV0axCxD14ccnPcgFj5uwW/tiFIxf7LwOxTAt9tyr09+LEwu5QV89hcpz3MWixf+eXUxsgMyslsK4aZq",
+	"550xtQOKCpqlikG3+gVsDCXbiP0WNP384DlNLdJN/sUJ7vRAZJcbhMLSjDQIhrVA0P0dXiv3FQqyuHst",
+	"36bTwGn2gzcX91qXrcPfeq0j+Pujv7x+N/zbi8M3R+9eHh7H4m9Hxyevf3w33O8PYvH++MeXr18Od3Z3",
+	"375+RY6O3+/uvqX2nQoqUra7++o4FkfvXobHb05lUa6JraLJrdSwgjdTzbUu91O2t4Z5+uT/unFz1Ova",
+	"guehX6YNnUNdYk5y6QoPsH59tTKnotemzFDztLaqDI/af7TWthetEA5W8oqoIkdBS7/PHDgJAv+m66rs",
+	"/caGoNZJMXgQX/LUzdrtRLuH9p41Z9mGQAt36I3QsD+wmQHR6/cfTpNS080rEjzRXgMgIjDdkOAbQSLA",
+	"kYEIAdKlI2gQAt6YqN4fhFL/ntLGB4LzGoK2G141FprnTJh8jo2f8F0OIm29FZ00dxC3hlGqUXzK7C7P",
+	"8s1jxEfqgblmXZdtMNX63taktoHhej0pmweGNc9rF4v3evcT/vF5c92h0NAt5e0TXegZE1lCusAGSHYQ",
+	"hkDc50UvIgkKACek6z8sfwXHHCxk8Kbykmkyo9pgGtCewjA1haJaQrr+YPyMRWQMMi5lGDSjZlInKXQS",
+	"XKFBCE2LrwO520MfoJhCtstft6mucwOInZg7VjP7kCGKadkrOZzN8rkf/MPwKdY3stUz0gy7w2j+Xtnr",
+	"GG4NoSOEmgUf2XOCGjfCGxblRpr0RvwncvQPlkJx4fPX4Ub9ns3s78pcnuDKjbzWuHWo/Mq1RvQmlhMw",
+	"mLczlxs3gNc9srK7GuUIQcrBaLJUWzEyFolwGuP4WZ98EDm/YDW/MlqqvHDUEpWXTDkmvKGNtIE812EF",
+	"YxHmCGlqCprn8yoYb3INAbYjAtfw2gyXYFfBDtClrmojFaGCHL96QZ4+ffpnYviUufqwLw0jOWNLBqw2",
+	"Jiu3gMDIPRvcfW342w4Lv33ClLcezxjM0XKVpjTPN06J7foFdHsLs5kLgiUH14FUOZdhej0sEjzBam9o",
+	"BaCZrws4bQCKphOWFbnXJgZ2FsyIZwXrRZCYqwoDUFR2hYXaSXHBAzo4u0TW7kVD10e49wQ5Muu3XCUH",
+	"kQU8FnAlALLwPIcaBtiTUk7Zf28NoGM3r9Vqq1JBrQzcmM3Ha7cnke6uIBlmRdssRksB+25KlFsb9Gi5",
+	"LHyr4dKsLQEhrza2QsHevlIyoGpIgWUzpnkO65uMmLliTJBkrOQ0IV2H83CRGzbbGBl8IQUjc0ZVLHJq",
+	"mOpFhHpC3cGgT46gF3xsN34fQyKQv/TnXCLlGuzij8GDXeN/vAIMZkbnpMtFmheaX67QEFSgO7k+rGwp",
+	"ZH5Dl692UA7C3gBGRxM6Nky5YW2v8D0Owu2aC63XJG5nD0wr6IVykiLb7PcdWoxXhSlUMNCu0/B+UuDW",
+	"yChGMS3RaEeA5dp1OVFDR1Qz7FU5Zhl3jkNyfPTy9cnZh+M3EJxoZnrhpjwgCVzDkcABri0WqeKGpzQn",
+	"GQN7EaS5I/J88JQkQpozd2AJrF6ItVxPIR7HMnuxXj8W74tRzlOwY+wjm86CZiQwxiAX3FLiP4bhuNGi",
+	"C7LjKQwbDKcbNQhYmNb03C6yVArBPtoN4McfgEWKmkJ3hnavz81k3oFcTMZ1/ahynEGbO/vy65gLHh5u",
+	"hyyVYszPCxsxYQlZXXLI0rsafvh75R7WQP6eTmcl3mtvZ/+Pp3uD4cD+3/9ZP6t/DPBvpnWTBYGxRYJA",
+	"dQmNSuMxT/s3XTf2qKd3+14yTnNi0hnZ2//n/qA/6O8Nnz97uj8k8MJSU/6B6tcQ6YcDWogHfoPlInm4",
+	"t3hImtYuqH0qRtOJjVn6i/CFn+rNG+70ZKbkiAWGDUfPuT9Bp8SteCNI16tzC0lyKc4BQMTKn1Chn7i+",
+	"Ow3mY2UvyAHqGFQHk5QqxbGrGrBPzIALg02ZV1Jd5JJmsei6JsMaKAq9rasJgwQzhmBlP2ybv3QaDMw3",
+	"1e2xnn44Qmbtv8u/WqXBo046gXKU/Rj/2qDZg2tiGJ0ua4H0Vnd73IH0dzA5fVBbTQ2eczNvbaVwndn2",
+	"R2ztdo+XtaPWuSvfAZOzS5a3ZvP4JaPF2nfxDn7+olxEa93IROZZKaJdLcC2W6p+cccNOddKzBfabl/2",
+	"L7Q2Ec4uawFGNDu/Iyn5B+mJqUzQpl0xwZvb9sY8YG9MMO7BhhvusTfojHnDxQWAXJQEFRwja5pHgNWV",
+	"Y6JkzkhSXSuJRRfhXh9A65saViiS8y+/1mFfESBe4s6bJ0XwO/GEaUNm1HocwT4fd2xIDteMxYTqMjyH",
+	"fhR3g91ngz8fkHoQ4aOH5zZ6IJXx0cDVMGJA/yQI1SBMVX57xjOdkC6YP9fTM2UZBzYR36tfXgW0+sKj",
+	"Ew87huNjAU6FHxTBiCzILC80Z4VCo/blV3dTWgoTDpMGmfS1GlaCVXsL6E/wFOBx1A2qtZXO6g877OOM",
+	"KdRKrW9L1TYFDSpu2xx2DjvB0RRyyvaTYsqUPAMj2Rl2vt8ZDJ7td6KOfddwzadru7bVEDxOc0poOBva",
+	"U9w03XaobJFLj9HSEkQ1zmK27hULEdpuzSrciuXvBIbU8+UGjH6N8Vgzn25gxR8hRLrGE4RHzuSUcvEb",
+	"cvlCr3wzly+YGluX7wFdvrS2CPwyDj+9gcsHyA87iW1wrPh0yjLklhP854KRxUg5n5faNy8qL4ZkX379",
+	"x5f/Rk+RCsPiTptX9gy8srXcm2CG3sK9wYVpJ/df55miRW6fy+Ughh0yy+V0xBRnZP18WnVjj+N01ALq",
+	"paVaffu78Tu2bsS9uhFpuBCb7c6i+/Cp+seNu8+OHfQO3IQKdlLvQuXg2pwrppF8jmokBoyFQ7tUPtAB",
+	"cA0sQDI0dG44IrYJ10Yq7GvjKgxxz3iWxGLEUjllmogiz51SPsTENAVuQQ9lMbJIJ82wPGy7WgjctpJd",
+	"v62WuQ3c6ug2njOmD6rJskYT3aqZNXigqPe0tuq2gIJ7aKerhndV8m+jMKl6p/faTkdGhal11MXCtdS5",
+	"Jq0hQp+bBbiiFQJcUrCw3y4WSS1HlbS33ZGy687p0BNuVvTb3U3abTGBxkVzCu37zg2SYY/ThXe9WfB9",
+	"eEvmYZvT2jqj63XjrWH6rnFGF3Nbt7WTmwXc6Mg6AHTgSdAcgB/A4MvNQWmtFn7W3R/sNfAqHGZZkAq/",
+	"k8B5oQ6wv5zJv0mWvjzpBqo6e4/iuFTgc8GuaoXorcXaWqw1PDV+uRAstETSNzZeu59qa/RmUbYNMprs",
+	"EXSS2Gh2IvPM8eeHWIzFdrOpvGStJugriENKde/FR9mGJ3dK5Ixd1cEII1r3AWKW6ys8we5zM23gu1ks",
+	"i2HE3ezXS1X62+zOb9gly7+++OEbjhu2m+paOWlUyA6tyZMQJYj4mxtvrrXM8DV17+XOcc0YoWJev7c6",
+	"uSIJ2RfLTAdXBDIWXSqQmqJ+hixgqXjWux5GXKNt+xpU6sIbOpFqrWNQVs7TlbeUxNeYSO6y76lbL9ut",
+	"/o6WYp0cEPqa7j8taRcwkIJetzhRMH8R+w+tQsluImHqJktcD6ZQgmWOvVvJqx6WsUF4MhZcN4pPvgsE",
+	"K6/RkcBJrYckUTJnSRSLSl8/wdbr5OdkGaAOHKoAD7EDvQg8BsbyIs+hkN9qHz7AsH1TDQb11oCGRgM/",
+	"UvaD4G9mRw06DtwfKxoOcqrNWS7POQhNBP9au/EA5muJr7cvvu1R7Xdrg+vt+zy2B7Rd1zWodBPrtyU9",
+	"lOKCD2FFdBOgHkp6eINt91TOzyYu2JGUOaNiQ/j80vy1876cwI+JoSrd6f/4FM6JWgPW4M++ActPpGEH",
+	"2GH+dcrH/SntRB37LGfutsEekbevX9nHQjxtNaSOBCWYVYuXeuovBXPDXcnObMykr7y7csb7w4BidjOY",
+	"mJ1lmwLEyvm0hYY9EDSscLbd77n472vhYLhJejqSSjjP4xnspi7maLIA7RCsVy8rCOCxaaENGbFYFAIg",
+	"G91ngz9HS+Axt5vOqNZXUmV4VKCAMZM5T+ek+2x/H0hk7U7h+osvucxhxHstBCHultvRZDCRb6Ps4Jf6",
+	"ZMqylqVuvyLfM0FzDhstPqeNXVk62dt/+uz5//hYLWUT1hHDtWpP07ffrh/D26e7azBaWAtosYVVM2p0",
+	"gwGy5vD5NeZQFHneMmItFjC8pzsY1caeWbc+flf4upbZMlNylLPpH5pK3MzglDgCq+FAotj78+VX3Oe1",
+	"ocg6u0tnfPdyb9ebMt8TbS1Jx3ADE6AsQ1Qb0kgWZjjKqbjYgKwW77np1R6VHnVp3Hxlzlq2/tedq3nv",
+	"TM57sKRfB3qwQMO7uDWVkdzulK3kvSmVF+SVKHemLmijUk2Svxydkl07xXenLOk1gqLezt+XMK3NswjW",
+	"CPz4w4PKGTwWxdq8Ac/W9L4W5DigiN7oZxxDRO2FfhelM3IuLg5KFjQuCxQ+10bOsNPeRYWN4HB3klOn",
+	"sHF/YOvahVry0vZJ+r+HKeJWdVcqotgspynrkem8/krbGbDK+RMoHreu/b9PeDqpiy9bm68JzbUkCmkb",
+	"Kp2b0dx7p12a544/b2o/dvmCdttQ3cs9FjfeBQ8SXrKNcrL6Sf93Ynvc65vV3oefSeE8cJFNEz7xFGaI",
+	"kIaUrPwuwa6ZMY32BKtxy/PgdnHCpw4XSEAAN+ZYnhWdzVjunPK13ZWWqfM4IL9bz+Ov1s3dVuA2qMBN",
+	"N1yvlfnHuA18hqKRosyeXwem/YkmSRlFJoSKbFeqMovQQrMMeGGkEWGxKFMObp1okiA3oTnzXyWk+2ww",
+	"wOr+lZLivOcKfJfyYvF2FBsrpiexAPdHH5QosXVSGyuQxXVH9aZSHk3JR/KWKpluFvmesHy8sY1Z35ce",
+	"3DKofCsNyTCbBCoGBcsJF6lUikGA2BZb+gkYhpiDKsT8nmbEG597izLf0txuDiwjI5nNgRQXJhjOyWoa",
+	"cY1zsb+1g19XdOvgyNP1IqZPjtliHYQe5mRP5NjObvvLYZjftDMCpIFGhQ2kRMCBlstzwgXSlNE0ZVqj",
+	"NqGOBVWsJLLvPhs8RdNmf+gsmfslwR9ai5f1yeuMTWfSLk/S3R88I/ScckGkQOJnTNnFwt1YL0A2U4F0",
+	"+cQAkZqRQd2pgjtUWWZVCf/6BLQ9vLl/zp+ozOde3z1X1ry+OrCffYgGLO4trOLfbBQt7IZTXLL/BFqd",
+	"7MuvGsdVkUtpFNDnzBRi1MAQtprKvcdLxNndZ6ecN1yKqH2i/Fb7CctF0Zoli64HOTRFtc2L46tMdt1o",
+	"mfxG2/ZaX/JmmAw7HGsBWAFf1hXsalhnY5jQzG4cVxToW1OHqSstcq9PvBceON5RLBIIbksXHEEsCy0t",
+	"LirgGrT1Fwj/3aWuZJFnJGf0khEhY3Gd1cfd9rYVPFdECiB7m/nDMKj37RD/VrGsd7+TbVw02n3+6GWj",
+	"sFTUvl/5+e91cxEStE1BbNwLCOQLXRjT3noO+K7fcjdv/NvI6jqdqNBz9zMAvGjrf7seZuuGQ7Gb5DK9",
+	"kIVp6O5b6fNut/VHbHe53oW7Tvn7J+QEbxbG+BtTmkvBMgJc/TNqJgha1Si9XABwRzEsisB5MuJUgZSU",
+	"WPQoVF7ZSpjA7h6XdDFcCOmjwioB5gLEyO/gUrAnusrBBVqP9rGW0YAfApoUTbpTKug5ksI5YTW4Fp7V",
+	"xoYuqg5OjMPZoOXBL5lgGsg0HA95RHATYRlBBvKITJlRPNUlcunw/WsYn+ACjqx8+QpvaTqx5wUdJcfT",
+	"Uc2UqMQgcUWmgWo7Av9pXv6+cLrpJnws7POf2jM1XPp0iWlER+5SIXd0VPKSlxcLCNq8UkmAw264EuQ3",
+	"Dc3lebHI8lajZ57SOXQ59ZsomJvO/AKIH+B8VHD7AFC6qzSpqDN/nlkWmSLC8yN1ROOrCVTypTCKpgag",
+	"tqV4M7ycnwtpaK1hg4GQna49hD288Sp/l+oC1VHK0c/5mKXzNGdRSRpkz44Y1+Cs9YaS5VO/AmUAXRJm",
+	"TOQUcZQR0amcVaJdmHsOzpxRPRlJqrLGswKfjDE0neApavcRESZSNZ8ZtBWK6XC0M5kWbfPxfaVWFk71",
+	"WU5Ftbbq9EpmwiqpwuAyZWl4+SqvxQ6dzWqlXx01lBvQZhRmJD/atXnJiDaK0Wk/lB8MyxAN4PSZNZ4z",
+	"qoyupn9EtJHpBclZds6UNSzw8gGTGD4BZ80z/o31LhWRYnHYQTyRCUyLwXDxqYPKlot0OtOdzz99/v8B",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

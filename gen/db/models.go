@@ -1541,6 +1541,23 @@ type InterventionsPiece struct {
 	UpdatedAt      time.Time
 }
 
+type InterventionsTemp struct {
+	ID             int64
+	InterventionID int64
+	TechnicienID   int64
+	Debut          *time.Time
+	Fin            *time.Time
+	Minutes        *int32
+	TauxHoraire    int64
+	Montant        *int64
+	Commentaire    *string
+	UserID         int64
+	AnnuleeAt      *time.Time
+	AnnuleePar     *int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type LoginThrottle struct {
 	Key         string
 	Failures    int32
@@ -1670,6 +1687,7 @@ type Technicien struct {
 	DateEmbauche     *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	TauxHoraire      *int64
 }
 
 type TechnicienCompetence struct {

@@ -102,10 +102,11 @@ func (q *Queries) CountTechniciens(ctx context.Context, arg CountTechniciensPara
 
 const createTechnicien = `-- name: CreateTechnicien :one
 INSERT INTO techniciens (user_id, equipe, numero_badge, niveau, zone_intervention, disponibilite,
-                         astreinte, horaires_travail, telephone_urgence, date_embauche)
+                         astreinte, horaires_travail, telephone_urgence, date_embauche, taux_horaire)
 VALUES ($1, $2, $3, $4, $5,
-        $6, $7, $8, $9, $10)
-RETURNING id, user_id, equipe, numero_badge, niveau, zone_intervention, disponibilite, astreinte, horaires_travail, telephone_urgence, date_embauche, created_at, updated_at
+        $6, $7, $8, $9, $10,
+        $11)
+RETURNING id, user_id, equipe, numero_badge, niveau, zone_intervention, disponibilite, astreinte, horaires_travail, telephone_urgence, date_embauche, created_at, updated_at, taux_horaire
 `
 
 type CreateTechnicienParams struct {
@@ -119,6 +120,7 @@ type CreateTechnicienParams struct {
 	HorairesTravail  string
 	TelephoneUrgence *string
 	DateEmbauche     *time.Time
+	TauxHoraire      *int64
 }
 
 func (q *Queries) CreateTechnicien(ctx context.Context, arg CreateTechnicienParams) (Technicien, error) {
@@ -133,6 +135,7 @@ func (q *Queries) CreateTechnicien(ctx context.Context, arg CreateTechnicienPara
 		arg.HorairesTravail,
 		arg.TelephoneUrgence,
 		arg.DateEmbauche,
+		arg.TauxHoraire,
 	)
 	var i Technicien
 	err := row.Scan(
@@ -149,6 +152,7 @@ func (q *Queries) CreateTechnicien(ctx context.Context, arg CreateTechnicienPara
 		&i.DateEmbauche,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TauxHoraire,
 	)
 	return i, err
 }
@@ -166,7 +170,7 @@ func (q *Queries) DeleteTechnicien(ctx context.Context, id int64) (int64, error)
 }
 
 const getTechnicienForUpdate = `-- name: GetTechnicienForUpdate :one
-SELECT id, user_id, equipe, numero_badge, niveau, zone_intervention, disponibilite, astreinte, horaires_travail, telephone_urgence, date_embauche, created_at, updated_at FROM techniciens WHERE id = $1 FOR UPDATE
+SELECT id, user_id, equipe, numero_badge, niveau, zone_intervention, disponibilite, astreinte, horaires_travail, telephone_urgence, date_embauche, created_at, updated_at, taux_horaire FROM techniciens WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetTechnicienForUpdate(ctx context.Context, id int64) (Technicien, error) {
@@ -186,13 +190,14 @@ func (q *Queries) GetTechnicienForUpdate(ctx context.Context, id int64) (Technic
 		&i.DateEmbauche,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TauxHoraire,
 	)
 	return i, err
 }
 
 const getTechnicienView = `-- name: GetTechnicienView :one
 
-SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at,
+SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, t.taux_horaire, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at,
        (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
         WHERE s.kind = 't' AND s.technicien_id = t.id)::int AS charge_travail
 FROM techniciens t
@@ -226,6 +231,7 @@ func (q *Queries) GetTechnicienView(ctx context.Context, id int64) (GetTechnicie
 		&i.Technicien.DateEmbauche,
 		&i.Technicien.CreatedAt,
 		&i.Technicien.UpdatedAt,
+		&i.Technicien.TauxHoraire,
 		&i.User.ID,
 		&i.User.Username,
 		&i.User.FullName,
@@ -288,7 +294,7 @@ func (q *Queries) ListCompetencesOfTechniciens(ctx context.Context, technicienId
 }
 
 const listTechniciens = `-- name: ListTechniciens :many
-SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at,
+SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, t.taux_horaire, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at,
        (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
         WHERE s.kind = 't' AND s.technicien_id = t.id)::int AS charge_travail
 FROM techniciens t
@@ -375,6 +381,7 @@ func (q *Queries) ListTechniciens(ctx context.Context, arg ListTechniciensParams
 			&i.Technicien.DateEmbauche,
 			&i.Technicien.CreatedAt,
 			&i.Technicien.UpdatedAt,
+			&i.Technicien.TauxHoraire,
 			&i.User.ID,
 			&i.User.Username,
 			&i.User.FullName,
@@ -470,9 +477,10 @@ UPDATE techniciens SET
     horaires_travail  = $7,
     telephone_urgence = $8,
     date_embauche     = $9,
+    taux_horaire      = $10,
     updated_at        = now()
-WHERE id = $10
-RETURNING id, user_id, equipe, numero_badge, niveau, zone_intervention, disponibilite, astreinte, horaires_travail, telephone_urgence, date_embauche, created_at, updated_at
+WHERE id = $11
+RETURNING id, user_id, equipe, numero_badge, niveau, zone_intervention, disponibilite, astreinte, horaires_travail, telephone_urgence, date_embauche, created_at, updated_at, taux_horaire
 `
 
 type UpdateTechnicienParams struct {
@@ -485,6 +493,7 @@ type UpdateTechnicienParams struct {
 	HorairesTravail  string
 	TelephoneUrgence *string
 	DateEmbauche     *time.Time
+	TauxHoraire      *int64
 	ID               int64
 }
 
@@ -500,6 +509,7 @@ func (q *Queries) UpdateTechnicien(ctx context.Context, arg UpdateTechnicienPara
 		arg.HorairesTravail,
 		arg.TelephoneUrgence,
 		arg.DateEmbauche,
+		arg.TauxHoraire,
 		arg.ID,
 	)
 	var i Technicien
@@ -517,6 +527,7 @@ func (q *Queries) UpdateTechnicien(ctx context.Context, arg UpdateTechnicienPara
 		&i.DateEmbauche,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TauxHoraire,
 	)
 	return i, err
 }

@@ -14,6 +14,7 @@ const (
 	whySigned       = "a signed download link, whose URL carries its own proof of access"
 	whyJob          = "a background job or command acting for no caller"
 	whyNotification = "recipients and subject of a notification written by a change made in the same transaction"
+	whyOwnTimer     = "the caller's own running timer, found by its own technician profile"
 	whyStaffOnly    = "read by staff only (casbin refuses clients and the service checks Scope.ReadsAllEquipment()), who read every machine"
 	whyWorkload     = "a technician's workload: about the technician, not the caller (techniciens are read by staff only)"
 )
@@ -22,7 +23,7 @@ const (
 var scopedTables = []string{
 	"interventions", "intervention_historique", "intervention_stats", "documents", "document_blob_sweep",
 	"equipements", "equipement_stats", "plannings", "planning_competences", "clients", "contrats",
-	"interventions_pieces",
+	"interventions_pieces", "interventions_temps",
 }
 
 // unscoped lists the queries of scoped tables that take no scope, each with its reason.
@@ -65,7 +66,18 @@ var unscoped = map[string]string{
 	"ReleaseInterventionPiece":       whyLockedRow,
 	"ReturnInterventionPiece":        whyLockedRow,
 	"SetInterventionCoutPieces":      whyLockedRow,
-	"MissingEquipements":             whyManagerWrite,
+
+	"ListTemps":                  whyAboutRow,
+	"GetTemps":                   whyAboutRow,
+	"InsertTemps":                whyLockedRow,
+	"LockTemps":                  whyLockedRow,
+	"RunningTempsOfIntervention": whyLockedRow,
+	"StopTemps":                  whyLockedRow,
+	"CancelTemps":                whyLockedRow,
+	"InterventionTempsTotals":    whyLockedRow,
+	"SetInterventionLabour":      whyLockedRow,
+	"RunningTemps":               whyOwnTimer,
+	"MissingEquipements":         whyManagerWrite,
 
 	"LockEquipement":               whyManagerWrite,
 	"InsertEquipement":             whyManagerWrite,

@@ -34,6 +34,7 @@ import (
 	"github.com/mif-erp/erp/internal/scheduler"
 	"github.com/mif-erp/erp/internal/storage"
 	"github.com/mif-erp/erp/internal/techniciens"
+	"github.com/mif-erp/erp/internal/temps"
 	"github.com/mif-erp/erp/internal/users"
 )
 
@@ -68,7 +69,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Logger:       log,
 		Accounts:     accounts,
 	})
-	plans, ivs := planning.NewService(pool), interventions.NewService(pool)
+	plans, ivs := planning.NewService(pool), interventions.NewService(pool).WithSettlers(pieces.Settle, temps.Settle)
 	deps := httpapi.Deps{
 		Config:        cfg,
 		Logger:        log,
@@ -86,6 +87,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Stream:        notifications.NewStream(pool),
 		Calendar:      calendar.NewService(pool, plans, ivs),
 		Pieces:        pieces.NewService(pool, cfg.DefaultCurrency),
+		Temps:         temps.NewService(pool),
 		Audit:         audit.NewRecorder(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),

@@ -52,6 +52,26 @@ func init() {
 				SELECT id FROM l`, iv, p)
 			return map[string]string{"intervention_id": id(iv), "ligne_id": id(line)}, "", ""
 		}},
+		// Labour: on an intervention assigned to the demo technicien, of the demo client.
+		"listInterventionTemps": {allowed: everyAccount, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"intervention_id": id(f.sharedIntervention("en_cours"))}, "", ""
+		}},
+		"addInterventionTemps": {allowed: managersTech, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"intervention_id": id(f.sharedIntervention("en_cours"))}, "application/json", `{"minutes":30}`
+		}},
+		"cancelInterventionTemps": {allowed: managersTech, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			iv := f.sharedIntervention("en_cours")
+			e := f.insert(`INSERT INTO interventions_temps (intervention_id, technicien_id, minutes, taux_horaire, montant, user_id)
+				SELECT $1, $2, 30, 0, 0, id FROM users WHERE username = 'responsable' RETURNING id`, iv, f.demoTechnicien())
+			return map[string]string{"intervention_id": id(iv), "temps_id": id(e)}, "", ""
+		}},
+		"startInterventionTimer": {allowed: []string{"technicien"}, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			f.finishDemoTimer()
+			return map[string]string{"intervention_id": id(f.sharedIntervention("en_cours"))}, "", ""
+		}},
+		"stopInterventionTimer": {allowed: []string{"technicien"}, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"intervention_id": id(f.demoTimerIntervention())}, "", ""
+		}},
 		"createMouvementStock": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return map[string]string{"piece_id": id(f.freshPiece())}, "application/json", `{"type_mouvement":"entree","quantite":3}`
 		}},
@@ -75,4 +95,30 @@ func (f *rbacFixture) stockedPiece() int64 {
 			SELECT $1, 'entree', 5, 0, 5, 100, 'MAD', id FROM users WHERE username = 'responsable' RETURNING piece_id)
 		UPDATE pieces SET stock_actuel = 5, cout_moyen = 100 FROM m WHERE pieces.id = m.piece_id RETURNING pieces.id`, p)
 	return p
+}
+
+// finishDemoTimer stops the demo technicien's running timer, if any (as the API would).
+func (f *rbacFixture) finishDemoTimer() {
+	f.t.Helper()
+	if _, err := f.env.Pool.Exec(f.t.Context(), `UPDATE interventions_temps SET fin = now(), minutes = 1, montant = 0
+		WHERE technicien_id = $1 AND minutes IS NULL AND annulee_at IS NULL`, f.demoTechnicien()); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// demoTimerIntervention is the intervention of the demo technicien's running timer, started on a
+// fresh one when none runs.
+func (f *rbacFixture) demoTimerIntervention() int64 {
+	f.t.Helper()
+	tech := f.demoTechnicien()
+	var iv int64
+	err := f.env.Pool.QueryRow(f.t.Context(), `SELECT intervention_id FROM interventions_temps
+		WHERE technicien_id = $1 AND minutes IS NULL AND annulee_at IS NULL`, tech).Scan(&iv)
+	if err == nil {
+		return iv
+	}
+	iv = f.sharedIntervention("en_cours")
+	f.insert(`INSERT INTO interventions_temps (intervention_id, technicien_id, debut, taux_horaire, user_id)
+		SELECT $1, $2, now() - interval '5 minutes', 0, id FROM users WHERE username = 'technicien' RETURNING id`, iv, tech)
+	return iv
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/mif-erp/erp/internal/ratelimit"
 	"github.com/mif-erp/erp/internal/rbac"
 	"github.com/mif-erp/erp/internal/techniciens"
+	"github.com/mif-erp/erp/internal/temps"
 	"github.com/mif-erp/erp/internal/users"
 )
 
@@ -58,6 +59,7 @@ type Deps struct {
 	Notifications *notifications.Service
 	Calendar      *calendar.Service
 	Pieces        *pieces.Service
+	Temps         *temps.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).

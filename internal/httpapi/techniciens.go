@@ -17,7 +17,7 @@ func (s *Server) ListTechniciens(ctx context.Context, req api.ListTechniciensReq
 	f := techniciens.ListFilter{Limit: valueOr(p.Limit, paging.Default), Offset: valueOr(p.Offset, 0),
 		Sort: stringOf(p.Sort), Equipe: stringOf(p.Equipe), Disponibilite: stringOf(p.Disponibilite),
 		Niveau: stringOf(p.Niveau), CompetenceID: valueOr(p.CompetenceId, 0), Query: stringOf(p.Q)}
-	rows, total, err := s.deps.Techniciens.List(ctx, f)
+	rows, total, err := s.deps.Techniciens.List(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err
 	}
@@ -38,6 +38,7 @@ func (s *Server) CreateTechnicien(ctx context.Context, req api.CreateTechnicienR
 		ZoneIntervention: b.ZoneIntervention,
 		TelephoneUrgence: b.TelephoneUrgence,
 		HorairesTravail:  b.HorairesTravail,
+		TauxHoraire:      b.TauxHoraire,
 		Niveau:           techEnumString(b.Niveau),
 		Disponibilite:    techEnumString(b.Disponibilite),
 		Astreinte:        b.Astreinte,
@@ -65,7 +66,7 @@ func (s *Server) CreateTechnicien(ctx context.Context, req api.CreateTechnicienR
 
 // GetTechnicien is GET /techniciens/{technicien_id}.
 func (s *Server) GetTechnicien(ctx context.Context, req api.GetTechnicienRequestObject) (api.GetTechnicienResponseObject, error) {
-	t, err := s.deps.Techniciens.Get(ctx, req.TechnicienId)
+	t, err := s.deps.Techniciens.Get(ctx, principal(ctx), req.TechnicienId)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +82,7 @@ func (s *Server) UpdateTechnicien(ctx context.Context, req api.UpdateTechnicienR
 		ZoneIntervention: fieldOf(b.ZoneIntervention),
 		TelephoneUrgence: fieldOf(b.TelephoneUrgence),
 		HorairesTravail:  fieldOfPtr(b.HorairesTravail),
+		TauxHoraire:      fieldOf(b.TauxHoraire),
 		Astreinte:        fieldOfPtr(b.Astreinte),
 		Niveau:           fieldOfPtr(techEnumString(b.Niveau)),
 		Disponibilite:    fieldOfPtr(techEnumString(b.Disponibilite)),

@@ -30,6 +30,7 @@ func toAPITechnicien(t techniciens.Profile) api.Technicien {
 		HorairesTravail:  t.HorairesTravail,
 		TelephoneUrgence: t.TelephoneUrgence,
 		DateEmbauche:     apiDate(t.DateEmbauche),
+		TauxHoraire:      t.TauxHoraire,
 		Competences:      comps,
 		ChargeTravail:    t.Charge,
 		EstDisponible:    t.Available(),

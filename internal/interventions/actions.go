@@ -14,7 +14,6 @@ import (
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/notifications"
-	"github.com/mif-erp/erp/internal/pieces"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
 )
@@ -89,7 +88,7 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, wh
 		if err != nil {
 			return err
 		}
-		if err := settleParts(ctx, tx, t.steps, &next, actor.UserID); err != nil {
+		if err := s.settle(ctx, tx, t.steps, &next, actor.UserID); err != nil {
 			return err
 		}
 		saved, err := save(ctx, q, next)
@@ -164,29 +163,6 @@ func notifyChange(ctx context.Context, tx pgx.Tx, steps []Step, r Row, taken boo
 			}
 		case Close:
 			if err := notifications.Closed(ctx, tx, sub, &actorID); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// settleParts settles, in the transaction of a lifecycle change, the parts reserved for the
-// intervention: closing consumes them (one sortie each) and records the parts cost computed from
-// its lines, over any typed by hand; cancelling releases them.
-func settleParts(ctx context.Context, tx pgx.Tx, steps []Step, next *Row, actorID int64) error {
-	for _, st := range steps {
-		switch st.Action {
-		case Close:
-			cost, err := pieces.ConsumeReserved(ctx, tx, actorID, next.ID)
-			if err != nil {
-				return err
-			}
-			if cost != nil {
-				next.CoutPieces = cost
-			}
-		case Cancel:
-			if err := pieces.ReleaseReserved(ctx, tx, next.ID); err != nil {
 				return err
 			}
 		}

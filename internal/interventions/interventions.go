@@ -25,7 +25,8 @@ import (
 
 // Service manages interventions.
 type Service struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	settlers []Settler
 }
 
 // NewService returns the service.

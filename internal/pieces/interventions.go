@@ -13,6 +13,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/interventions"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
 )
@@ -28,7 +29,6 @@ const (
 var (
 	errInterventionNotFound = apperr.NotFound("Intervention introuvable")
 	errLigneNotFound        = apperr.NotFound("Ligne de pièce introuvable")
-	errNotActive            = apperr.Conflict("Intervention terminée : ses pièces ne changent plus")
 	errNoInterventionRole   = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, technicien")
 	errLigneDone            = apperr.Conflict("Ligne déjà libérée ou retournée")
 )
@@ -93,7 +93,7 @@ func (s *Service) AddLigne(ctx context.Context, actor auth.Principal, interventi
 	}
 	var out Ligne
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := lockOpenIntervention(ctx, tx, actor, interventionID); err != nil {
+		if err := lockOpen(ctx, tx, actor, interventionID); err != nil {
 			return err
 		}
 		q := db.New(tx)
@@ -152,7 +152,7 @@ func (s *Service) RemoveLigne(ctx context.Context, actor auth.Principal, interve
 	}
 	var out Ligne
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := lockOpenIntervention(ctx, tx, actor, interventionID); err != nil {
+		if err := lockOpen(ctx, tx, actor, interventionID); err != nil {
 			return err
 		}
 		q := db.New(tx)
@@ -199,6 +199,30 @@ func (s *Service) RemoveLigne(ctx context.Context, actor auth.Principal, interve
 	return out, nil
 }
 
+// Settle is the intervention lifecycle's settler of parts (interventions.Settler): closing
+// consumes the reserved lines and records the parts cost computed from the lines (over any typed
+// by hand), cancelling releases them.
+func Settle(ctx context.Context, tx pgx.Tx, actorID int64, a interventions.Action, next *interventions.Row) error {
+	switch a {
+	case interventions.Close:
+		cost, err := ConsumeReserved(ctx, tx, actorID, next.ID)
+		if err != nil {
+			return err
+		}
+		if cost != nil {
+			next.CoutPieces = cost
+		}
+	case interventions.Cancel:
+		return ReleaseReserved(ctx, tx, next.ID)
+	}
+	return nil
+}
+
+func lockOpen(ctx context.Context, tx pgx.Tx, actor auth.Principal, id int64) error {
+	_, err := interventions.LockOpen(ctx, tx, actor, id)
+	return err
+}
+
 // ConsumeReserved consumes every reserved line of an intervention being closed, in the caller's
 // transaction (which holds the intervention's lock): one sortie per line. It returns the parts
 // cost to record on the intervention, nil when it has no part line.
@@ -228,24 +252,6 @@ func ReleaseReserved(ctx context.Context, tx pgx.Tx, interventionID int64) error
 		}
 	}
 	return nil
-}
-
-// lockOpenIntervention locks an intervention the caller may change (404 otherwise) and checks
-// that its work is not over (409).
-func lockOpenIntervention(ctx context.Context, tx pgx.Tx, actor auth.Principal, id int64) error {
-	r, err := access.For(actor).Queries(tx).InterventionLock(ctx, db.InterventionLockParams{ID: id})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return errInterventionNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("lock intervention: %w", err)
-	}
-	switch r.Statut {
-	case db.InterventionStatutOuverte, db.InterventionStatutAffectee, db.InterventionStatutEnCours, db.InterventionStatutEnAttente:
-		return nil
-	default:
-		return errNotActive
-	}
 }
 
 // consume issues a reserved line: a sortie linked to the intervention, valued at the average cost.

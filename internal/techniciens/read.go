@@ -9,7 +9,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/platform"
 )
@@ -30,19 +32,27 @@ type ListFilter struct {
 	Limit, Offset                 int
 }
 
-// Get reads one profile.
-func (s *Service) Get(ctx context.Context, id int64) (Profile, error) {
+// Get reads one profile. Its hourly rate is for managers only.
+func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Profile, error) {
 	p, err := view(ctx, db.New(s.pool), id)
 	if err != nil {
 		return Profile{}, fmt.Errorf("get technicien %d: %w", id, err)
 	}
-	return p, nil
+	return hideRate(actor, p), nil
+}
+
+// hideRate blanks the hourly rate of a profile read by anyone but a manager.
+func hideRate(actor auth.Principal, p Profile) Profile {
+	if !access.For(actor).Manager() {
+		p.TauxHoraire = nil
+	}
+	return p
 }
 
 // List returns one page of profiles and the total number matching the filter. It costs three
 // queries whatever the page size: the page (with accounts and workloads), the total, and the
 // competences of every technician of the page.
-func (s *Service) List(ctx context.Context, f ListFilter) ([]Profile, int64, error) {
+func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) ([]Profile, int64, error) {
 	if f.Sort == "" {
 		f.Sort = "nom"
 	}
@@ -103,6 +113,9 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Profile, int64, err
 	}
 	if err := attachCompetences(ctx, q, out, ids); err != nil {
 		return nil, 0, err
+	}
+	for i := range out {
+		out[i] = hideRate(actor, out[i])
 	}
 	return out, total, nil
 }

@@ -27,6 +27,7 @@ type CreateInput struct {
 	Niveau, Disponibilite                 *string
 	Astreinte                             *bool
 	DateEmbauche                          *time.Time
+	TauxHoraire                           *int64  // cents per hour
 	CompetenceIDs                         []int64 // at level intermediaire
 	Competences                           []CompetenceLevel
 }
@@ -38,6 +39,7 @@ type UpdateInput struct {
 	DateEmbauche                                            patch.Field[time.Time]
 	Niveau, Disponibilite, HorairesTravail                  patch.Field[string]
 	Astreinte                                               patch.Field[bool]
+	TauxHoraire                                             patch.Field[int64]
 }
 
 // Create adds a profile to an account of role technicien, with its competences.
@@ -52,6 +54,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		Disponibilite:    db.TechnicienDisponibiliteDisponible,
 		HorairesTravail:  "08:00-17:00",
 		DateEmbauche:     dateOnly(in.DateEmbauche),
+		TauxHoraire:      in.TauxHoraire,
 	}
 	fields := textFields(map[string]*string{"equipe": in.Equipe, "numero_badge": in.NumeroBadge,
 		"zone_intervention": in.ZoneIntervention, "telephone_urgence": in.TelephoneUrgence,
@@ -80,6 +83,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 	if in.Astreinte != nil {
 		params.Astreinte = *in.Astreinte
 	}
+	fields = checkRate(fields, in.TauxHoraire)
 	levels, levelFields := competenceLevels(in.CompetenceIDs, in.Competences)
 	fields = append(fields, levelFields...)
 	if len(fields) > 0 {
@@ -184,6 +188,7 @@ func applyUpdate(cur db.Technicien, in UpdateInput) (db.UpdateTechnicienParams, 
 		Disponibilite:    cur.Disponibilite,
 		HorairesTravail:  cur.HorairesTravail,
 		Astreinte:        cur.Astreinte,
+		TauxHoraire:      in.TauxHoraire.Or(cur.TauxHoraire),
 	}
 	fields := textFields(map[string]*string{"equipe": in.Equipe.Value, "numero_badge": in.NumeroBadge.Value,
 		"zone_intervention": in.ZoneIntervention.Value, "telephone_urgence": in.TelephoneUrgence.Value,
@@ -212,6 +217,7 @@ func applyUpdate(cur db.Technicien, in UpdateInput) (db.UpdateTechnicienParams, 
 			p.HorairesTravail = strings.TrimSpace(*v)
 		}
 	}
+	fields = checkRate(fields, p.TauxHoraire)
 	if v := in.Astreinte.Value; in.Astreinte.Set {
 		if v == nil {
 			fields = append(fields, apperr.FieldError{Field: "astreinte", Message: "ne peut pas être null"})
@@ -237,6 +243,7 @@ func applyUpdate(cur db.Technicien, in UpdateInput) (db.UpdateTechnicienParams, 
 	add("horaires_travail", cur.HorairesTravail != p.HorairesTravail)
 	add("telephone_urgence", !sameString(cur.TelephoneUrgence, p.TelephoneUrgence))
 	add("date_embauche", !sameDate(cur.DateEmbauche, p.DateEmbauche))
+	add("taux_horaire", !sameInt(cur.TauxHoraire, p.TauxHoraire))
 	if changed == nil {
 		changed = []string{}
 	}
@@ -256,3 +263,16 @@ func checkBadge(ctx context.Context, q *db.Queries, badge *string, exclude int64
 	}
 	return nil
 }
+
+// MaxTauxHoraire is the highest hourly rate accepted, in cents.
+const MaxTauxHoraire = 100_000_000
+
+// checkRate adds why an hourly rate is refused.
+func checkRate(fields []apperr.FieldError, rate *int64) []apperr.FieldError {
+	if rate != nil && (*rate < 0 || *rate > MaxTauxHoraire) {
+		return append(fields, apperr.FieldError{Field: "taux_horaire", Message: fmt.Sprintf("entre 0 et %d centimes", MaxTauxHoraire)})
+	}
+	return fields
+}
+
+func sameInt(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }

@@ -86,9 +86,10 @@ SELECT EXISTS (
 
 -- name: CreateTechnicien :one
 INSERT INTO techniciens (user_id, equipe, numero_badge, niveau, zone_intervention, disponibilite,
-                         astreinte, horaires_travail, telephone_urgence, date_embauche)
+                         astreinte, horaires_travail, telephone_urgence, date_embauche, taux_horaire)
 VALUES (@user_id, sqlc.narg('equipe'), sqlc.narg('numero_badge'), @niveau, sqlc.narg('zone_intervention'),
-        @disponibilite, @astreinte, @horaires_travail, sqlc.narg('telephone_urgence'), sqlc.narg('date_embauche'))
+        @disponibilite, @astreinte, @horaires_travail, sqlc.narg('telephone_urgence'), sqlc.narg('date_embauche'),
+        sqlc.narg('taux_horaire'))
 RETURNING *;
 
 -- name: UpdateTechnicien :one
@@ -103,6 +104,7 @@ UPDATE techniciens SET
     horaires_travail  = @horaires_travail,
     telephone_urgence = sqlc.narg('telephone_urgence'),
     date_embauche     = sqlc.narg('date_embauche'),
+    taux_horaire      = sqlc.narg('taux_horaire'),
     updated_at        = now()
 WHERE id = @id
 RETURNING *;
