@@ -33,7 +33,7 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	counts := func() map[string]int {
 		out := map[string]int{}
 		for _, table := range []string{"users", "clients", "contrats", "equipements", "competences", "techniciens", "technicien_competences",
-			"interventions", "intervention_historique", "plannings", "pieces", "pieces_equipements", "mouvements_stock", "interventions_pieces"} {
+			"interventions", "intervention_historique", "plannings", "pieces", "pieces_equipements", "mouvements_stock", "interventions_pieces", "interventions_temps"} {
 			var n int
 			if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 				t.Fatal(err)
@@ -45,7 +45,7 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	got := counts()
 	want := map[string]int{"users": 6, "clients": 1, "contrats": 1, "equipements": 4, "competences": 3, "techniciens": 3,
 		"technicien_competences": 5, "interventions": 7, "intervention_historique": 22, "plannings": 2,
-		"pieces": 10, "pieces_equipements": 13, "mouvements_stock": 12, "interventions_pieces": 3}
+		"pieces": 10, "pieces_equipements": 13, "mouvements_stock": 12, "interventions_pieces": 3, "interventions_temps": 2}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: %d rows, want %d", k, got[k], v)
@@ -135,9 +135,12 @@ func checkDemoStock(t *testing.T, pool *pgxpool.Pool) {
 		(SELECT count(*) FROM pieces WHERE is_active AND stock_actuel <= stock_minimum),
 		(SELECT count(*) FROM interventions i WHERE EXISTS (SELECT 1 FROM interventions_pieces l WHERE l.intervention_id = i.id)
 			AND i.cout_pieces <> (SELECT sum(quantite::bigint * cout_unitaire) FROM interventions_pieces l
-				WHERE l.intervention_id = i.id AND l.statut = 'consommee'))`).Scan(&drift, &consumed, &toOrder, &costOff)
+				WHERE l.intervention_id = i.id AND l.statut = 'consommee'))
+		+ (SELECT count(*) FROM interventions i WHERE EXISTS (SELECT 1 FROM interventions_temps x WHERE x.intervention_id = i.id)
+			AND (i.cout_main_oeuvre <> (SELECT sum(montant) FROM interventions_temps x WHERE x.intervention_id = i.id)
+				OR i.duree_minutes <> (SELECT sum(minutes) FROM interventions_temps x WHERE x.intervention_id = i.id)))`).Scan(&drift, &consumed, &toOrder, &costOff)
 	if err != nil || drift != 0 || consumed != 2 || toOrder < 2 || costOff != 0 {
 		t.Errorf("demo stock: %d balances off their ledger, %d closed interventions with parts, %d parts to reorder, "+
-			"%d parts costs off their lines (%v)", drift, consumed, toOrder, costOff, err)
+			"%d parts or labour costs off their lines (%v)", drift, consumed, toOrder, costOff, err)
 	}
 }
