@@ -744,6 +744,27 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for TypeCout.
+const (
+	TypeCoutAutre         TypeCout = "autre"
+	TypeCoutDeplacement   TypeCout = "deplacement"
+	TypeCoutSousTraitance TypeCout = "sous_traitance"
+)
+
+// Valid indicates whether the value is a known member of the TypeCout enum.
+func (e TypeCout) Valid() bool {
+	switch e {
+	case TypeCoutAutre:
+		return true
+	case TypeCoutDeplacement:
+		return true
+	case TypeCoutSousTraitance:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TypeMouvement.
 const (
 	TypeMouvementAjustement TypeMouvement = "ajustement"
@@ -1329,6 +1350,67 @@ type CountsByStatut struct {
 	TotalMensuel int `json:"total_mensuel"`
 }
 
+// CoutsFigures defines model for CoutsFigures.
+type CoutsFigures struct {
+	// Autres Other cost lines (`cout_autres`).
+	Autres int64 `json:"autres"`
+
+	// Estime Sum of the estimates (`cout_estime`).
+	Estime int64 `json:"estime"`
+
+	// Interventions Interventions counted.
+	Interventions int `json:"interventions"`
+
+	// MainOeuvre Labour (`cout_main_oeuvre`).
+	MainOeuvre int64 `json:"main_oeuvre"`
+
+	// Pieces Parts (`cout_pieces`).
+	Pieces int64 `json:"pieces"`
+
+	// Total pieces + main_oeuvre + autres (the actual cost).
+	Total int64 `json:"total"`
+}
+
+// CoutsMois defines model for CoutsMois.
+type CoutsMois struct {
+	// Autres Other cost lines (`cout_autres`).
+	Autres int64 `json:"autres"`
+
+	// Estime Sum of the estimates (`cout_estime`).
+	Estime int64 `json:"estime"`
+
+	// Interventions Interventions counted.
+	Interventions int `json:"interventions"`
+
+	// MainOeuvre Labour (`cout_main_oeuvre`).
+	MainOeuvre int64 `json:"main_oeuvre"`
+
+	// Mois YYYY-MM (UTC).
+	//
+	// Example: 2026-11
+	Mois string `json:"mois"`
+
+	// Pieces Parts (`cout_pieces`).
+	Pieces int64 `json:"pieces"`
+
+	// Total pieces + main_oeuvre + autres (the actual cost).
+	Total            int64            `json:"total"`
+	TypeIntervention InterventionType `json:"type_intervention"`
+}
+
+// CoutsRecap defines model for CoutsRecap.
+type CoutsRecap struct {
+	Depuis openapi_types.Date `json:"depuis"`
+	JusquA openapi_types.Date `json:"jusqu_a"`
+
+	// ParMois Figures per month and type, in month then type order (only the pairs present).
+	ParMois []CoutsMois `json:"par_mois"`
+
+	// ParType Figures per intervention type (only the types present).
+	ParType map[string]CoutsFigures `json:"par_type"`
+	Total   CoutsFigures            `json:"total"`
+}
+
 // DashboardStats defines model for DashboardStats.
 type DashboardStats struct {
 	Equipements struct {
@@ -1724,11 +1806,20 @@ type Intervention struct {
 	ClientId         *int64               `json:"client_id"`
 	ContratId        *int64               `json:"contrat_id"`
 
+	// CoutAutres Sum of the other cost lines (`/interventions/{id}/couts`: sous-traitance, déplacement, autre), in cents; null without any.
+	CoutAutres *int64 `json:"cout_autres"`
+
+	// CoutEstime Estimated cost in cents, set at creation or by an update.
+	CoutEstime *int64 `json:"cout_estime"`
+
 	// CoutMainOeuvre Labour cost in cents.
 	CoutMainOeuvre *int64 `json:"cout_main_oeuvre"`
 
 	// CoutPieces Parts cost in cents: once the intervention has part lines (`/interventions/{id}/pieces`), the value of the consumed ones, computed; else as typed at closing.
 	CoutPieces *int64 `json:"cout_pieces"`
+
+	// CoutReel Actual cost: parts + labour + other cost lines, in cents.
+	CoutReel int64 `json:"cout_reel"`
 
 	// CoutTotal Labour plus parts, in cents.
 	CoutTotal int64 `json:"cout_total"`
@@ -1812,9 +1903,46 @@ type InterventionActionResult struct {
 	Intervention   Intervention `json:"intervention"`
 }
 
+// InterventionCout defines model for InterventionCout.
+type InterventionCout struct {
+	AnnuleeAt      *time.Time         `json:"annulee_at"`
+	CreatedAt      time.Time          `json:"created_at"`
+	DateCout       openapi_types.Date `json:"date_cout"`
+	Fournisseur    *string            `json:"fournisseur"`
+	Id             int64              `json:"id"`
+	InterventionId int64              `json:"intervention_id"`
+
+	// Libelle Example: Rebobinage moteur
+	Libelle string `json:"libelle"`
+
+	// Montant In cents.
+	//
+	// Example: 350000
+	Montant  int64    `json:"montant"`
+	TypeCout TypeCout `json:"type_cout"`
+
+	// UserId Who recorded it.
+	UserId int64 `json:"user_id"`
+}
+
+// InterventionCoutCreate defines model for InterventionCoutCreate.
+type InterventionCoutCreate struct {
+	// DateCout Default today (UTC); not in the future.
+	DateCout    *openapi_types.Date `json:"date_cout,omitempty"`
+	Fournisseur *string             `json:"fournisseur,omitempty"`
+	Libelle     string              `json:"libelle"`
+
+	// Montant In cents.
+	Montant  int64    `json:"montant"`
+	TypeCout TypeCout `json:"type_cout"`
+}
+
 // InterventionCreate defines model for InterventionCreate.
 type InterventionCreate struct {
-	ContratId    *int64                `json:"contrat_id,omitempty"`
+	ContratId *int64 `json:"contrat_id,omitempty"`
+
+	// CoutEstime Estimated cost in cents.
+	CoutEstime   *int64                `json:"cout_estime,omitempty"`
 	DateLimite   *time.Time            `json:"date_limite,omitempty"`
 	Description  *string               `json:"description,omitempty"`
 	EquipementId int64                 `json:"equipement_id"`
@@ -1947,7 +2075,10 @@ type InterventionType string
 
 // InterventionUpdate defines model for InterventionUpdate.
 type InterventionUpdate struct {
-	ContratId      nullable.Nullable[int64]     `json:"contrat_id,omitempty"`
+	ContratId nullable.Nullable[int64] `json:"contrat_id,omitempty"`
+
+	// CoutEstime Estimated cost in cents.
+	CoutEstime     nullable.Nullable[int64]     `json:"cout_estime,omitempty"`
 	CoutMainOeuvre nullable.Nullable[int64]     `json:"cout_main_oeuvre,omitempty"`
 	CoutPieces     nullable.Nullable[int64]     `json:"cout_pieces,omitempty"`
 	DateLimite     nullable.Nullable[time.Time] `json:"date_limite,omitempty"`
@@ -2667,6 +2798,9 @@ type TokenResponse struct {
 // TokenResponseTokenType defines model for TokenResponse.TokenType.
 type TokenResponseTokenType string
 
+// TypeCout defines model for TypeCout.
+type TypeCout string
+
 // TypeMouvement defines model for TypeMouvement.
 type TypeMouvement string
 
@@ -2742,6 +2876,12 @@ type CompetenceID = int64
 
 // ContratID defines model for ContratID.
 type ContratID = int64
+
+// CoutsDepuis defines model for CoutsDepuis.
+type CoutsDepuis = openapi_types.Date
+
+// CoutsJusquA defines model for CoutsJusquA.
+type CoutsJusquA = openapi_types.Date
 
 // DocumentID defines model for DocumentID.
 type DocumentID = int64
@@ -2926,6 +3066,15 @@ type ListClientsParams struct {
 // ListClientsParamsSort defines parameters for ListClients.
 type ListClientsParamsSort string
 
+// GetClientCoutsParams defines parameters for GetClientCouts.
+type GetClientCoutsParams struct {
+	// Depuis First day of the period (default the first day of the month eleven months before `jusqu_a`).
+	Depuis *CoutsDepuis `form:"depuis,omitempty" json:"depuis,omitempty"`
+
+	// JusquA Last day of the period, included (default today, UTC).
+	JusquA *CoutsJusquA `form:"jusqu_a,omitempty" json:"jusqu_a,omitempty"`
+}
+
 // ListContratsParams defines parameters for ListContrats.
 type ListContratsParams struct {
 	// Limit Page size.
@@ -2949,6 +3098,15 @@ type ListContratsParams struct {
 
 // ListContratsParamsSort defines parameters for ListContrats.
 type ListContratsParamsSort string
+
+// GetContratCoutsParams defines parameters for GetContratCouts.
+type GetContratCoutsParams struct {
+	// Depuis First day of the period (default the first day of the month eleven months before `jusqu_a`).
+	Depuis *CoutsDepuis `form:"depuis,omitempty" json:"depuis,omitempty"`
+
+	// JusquA Last day of the period, included (default today, UTC).
+	JusquA *CoutsJusquA `form:"jusqu_a,omitempty" json:"jusqu_a,omitempty"`
+}
 
 // ListDocumentsParams defines parameters for ListDocuments.
 type ListDocumentsParams struct {
@@ -3061,6 +3219,15 @@ type CreateEquipementParams struct {
 type UpdateEquipementParams struct {
 	// IfMatch The `ETag` of the version read; a stale one answers 412 and nothing changes.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetEquipementCoutsParams defines parameters for GetEquipementCouts.
+type GetEquipementCoutsParams struct {
+	// Depuis First day of the period (default the first day of the month eleven months before `jusqu_a`).
+	Depuis *CoutsDepuis `form:"depuis,omitempty" json:"depuis,omitempty"`
+
+	// JusquA Last day of the period, included (default today, UTC).
+	JusquA *CoutsJusquA `form:"jusqu_a,omitempty" json:"jusqu_a,omitempty"`
 }
 
 // ListEquipementInterventionsParams defines parameters for ListEquipementInterventions.
@@ -3713,6 +3880,9 @@ type UpdateInterventionJSONRequestBody = InterventionUpdate
 // ApplyInterventionActionJSONRequestBody defines body for ApplyInterventionAction for application/json ContentType.
 type ApplyInterventionActionJSONRequestBody = InterventionActionInput
 
+// AddInterventionCoutJSONRequestBody defines body for AddInterventionCout for application/json ContentType.
+type AddInterventionCoutJSONRequestBody = InterventionCoutCreate
+
 // UploadInterventionDocumentMultipartRequestBody defines body for UploadInterventionDocument for multipart/form-data ContentType.
 type UploadInterventionDocumentMultipartRequestBody = DocumentUploadForm
 
@@ -4098,6 +4268,18 @@ type ClientInterface interface {
 	// Corresponds with PATCH /clients/{client_id} (the `UpdateClient` operationId).
 	UpdateClient(ctx context.Context, clientId ClientID, body UpdateClientJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetClientCouts Costs of a client company, by month and type
+	//
+	// The costs of the interventions of a client company (parts, labour, other cost lines, and the
+	// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+	// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+	// the last twelve months, from the first day of the month eleven months back, up to
+	// today). Admins and responsables; a client for its own (404 for others); techniciens do
+	// not see costs (403). Amounts in cents.
+	//
+	// Corresponds with GET /clients/{client_id}/couts (the `GetClientCouts` operationId).
+	GetClientCouts(ctx context.Context, clientId ClientID, params *GetClientCoutsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteCompetence Delete a competence
 	//
 	// Admins and responsables. 409 while a technician holds it.
@@ -4189,6 +4371,18 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /contrats/{contrat_id} (the `UpdateContrat` operationId).
 	UpdateContrat(ctx context.Context, contratId ContratID, body UpdateContratJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetContratCouts Costs of a contract, by month and type
+	//
+	// The costs of the interventions of a contract (parts, labour, other cost lines, and the
+	// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+	// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+	// the last twelve months, from the first day of the month eleven months back, up to
+	// today). Admins and responsables; a client for its own (404 for others); techniciens do
+	// not see costs (403). Amounts in cents.
+	//
+	// Corresponds with GET /contrats/{contrat_id}/couts (the `GetContratCouts` operationId).
+	GetContratCouts(ctx context.Context, contratId ContratID, params *GetContratCoutsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDashboardStats Dashboard figures
 	//
@@ -4355,6 +4549,18 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /equipements/{equipement_id} (the `UpdateEquipement` operationId).
 	UpdateEquipement(ctx context.Context, equipementId EquipementID, params *UpdateEquipementParams, body UpdateEquipementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEquipementCouts Costs of a machine, by month and type
+	//
+	// The costs of the interventions of a machine (parts, labour, other cost lines, and the
+	// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+	// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+	// the last twelve months, from the first day of the month eleven months back, up to
+	// today). Admins and responsables; a client for its own (404 for others); techniciens do
+	// not see costs (403). Amounts in cents.
+	//
+	// Corresponds with GET /equipements/{equipement_id}/couts (the `GetEquipementCouts` operationId).
+	GetEquipementCouts(ctx context.Context, equipementId EquipementID, params *GetEquipementCoutsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListEquipementInterventions Intervention history of a machine
 	//
@@ -4530,6 +4736,47 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /interventions/{intervention_id}/actions/{action} (the `ApplyInterventionAction` operationId).
 	ApplyInterventionAction(ctx context.Context, interventionId InterventionID, action InterventionAction, params *ApplyInterventionActionParams, body ApplyInterventionActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInterventionCouts Other cost lines of an intervention
+	//
+	// Costs other than parts and labour (sous-traitance, déplacement, autre), oldest first,
+	// cancelled ones included (with `annulee_at`). Whoever may read the intervention reads
+	// them; 404 otherwise.
+	//
+	// Corresponds with GET /interventions/{intervention_id}/couts (the `ListInterventionCouts` operationId).
+	ListInterventionCouts(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddInterventionCoutWithBody Record another cost on an intervention
+	//
+	// Admins and responsables, while the intervention is open or closed (409 once cancelled or
+	// archived: a subcontractor's invoice often comes after the work). `montant` in cents,
+	// `date_cout` not in the future (default today). The intervention's `cout_autres` is the
+	// sum of its lines not cancelled, and `cout_reel` = parts + labour + `cout_autres`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /interventions/{intervention_id}/couts (the `AddInterventionCout` operationId).
+	AddInterventionCoutWithBody(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddInterventionCout Record another cost on an intervention
+	//
+	// Admins and responsables, while the intervention is open or closed (409 once cancelled or
+	// archived: a subcontractor's invoice often comes after the work). `montant` in cents,
+	// `date_cout` not in the future (default today). The intervention's `cout_autres` is the
+	// sum of its lines not cancelled, and `cout_reel` = parts + labour + `cout_autres`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /interventions/{intervention_id}/couts (the `AddInterventionCout` operationId).
+	AddInterventionCout(ctx context.Context, interventionId InterventionID, body AddInterventionCoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelInterventionCout Cancel a cost line
+	//
+	// Admins and responsables, while the intervention is open or closed. The line is kept with
+	// `annulee_at` and leaves the sum; a cancelled line answers 409.
+	//
+	// Corresponds with DELETE /interventions/{intervention_id}/couts/{cout_id} (the `CancelInterventionCout` operationId).
+	CancelInterventionCout(ctx context.Context, interventionId InterventionID, coutId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInterventionDocuments Documents of an intervention
 	//
@@ -5858,6 +6105,28 @@ func (c *Client) UpdateClient(ctx context.Context, clientId ClientID, body Updat
 	return c.Client.Do(req)
 }
 
+// GetClientCouts Costs of a client company, by month and type
+//
+// The costs of the interventions of a client company (parts, labour, other cost lines, and the
+// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+// the last twelve months, from the first day of the month eleven months back, up to
+// today). Admins and responsables; a client for its own (404 for others); techniciens do
+// not see costs (403). Amounts in cents.
+//
+// Corresponds with GET /clients/{client_id}/couts (the `GetClientCouts` operationId).
+func (c *Client) GetClientCouts(ctx context.Context, clientId ClientID, params *GetClientCoutsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetClientCoutsRequest(c.Server, clientId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteCompetence Delete a competence
 //
 // Admins and responsables. 409 while a technician holds it.
@@ -6040,6 +6309,28 @@ func (c *Client) UpdateContratWithBody(ctx context.Context, contratId ContratID,
 // Corresponds with PATCH /contrats/{contrat_id} (the `UpdateContrat` operationId).
 func (c *Client) UpdateContrat(ctx context.Context, contratId ContratID, body UpdateContratJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateContratRequest(c.Server, contratId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetContratCouts Costs of a contract, by month and type
+//
+// The costs of the interventions of a contract (parts, labour, other cost lines, and the
+// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+// the last twelve months, from the first day of the month eleven months back, up to
+// today). Admins and responsables; a client for its own (404 for others); techniciens do
+// not see costs (403). Amounts in cents.
+//
+// Corresponds with GET /contrats/{contrat_id}/couts (the `GetContratCouts` operationId).
+func (c *Client) GetContratCouts(ctx context.Context, contratId ContratID, params *GetContratCoutsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetContratCoutsRequest(c.Server, contratId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6385,6 +6676,28 @@ func (c *Client) UpdateEquipement(ctx context.Context, equipementId EquipementID
 	return c.Client.Do(req)
 }
 
+// GetEquipementCouts Costs of a machine, by month and type
+//
+// The costs of the interventions of a machine (parts, labour, other cost lines, and the
+// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+// the last twelve months, from the first day of the month eleven months back, up to
+// today). Admins and responsables; a client for its own (404 for others); techniciens do
+// not see costs (403). Amounts in cents.
+//
+// Corresponds with GET /equipements/{equipement_id}/couts (the `GetEquipementCouts` operationId).
+func (c *Client) GetEquipementCouts(ctx context.Context, equipementId EquipementID, params *GetEquipementCoutsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEquipementCoutsRequest(c.Server, equipementId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListEquipementInterventions Intervention history of a machine
 //
 // The interventions of one machine, newest first, scoped like `GET /interventions` (a
@@ -6680,6 +6993,87 @@ func (c *Client) ApplyInterventionActionWithBody(ctx context.Context, interventi
 // Corresponds with POST /interventions/{intervention_id}/actions/{action} (the `ApplyInterventionAction` operationId).
 func (c *Client) ApplyInterventionAction(ctx context.Context, interventionId InterventionID, action InterventionAction, params *ApplyInterventionActionParams, body ApplyInterventionActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyInterventionActionRequest(c.Server, interventionId, action, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInterventionCouts Other cost lines of an intervention
+//
+// Costs other than parts and labour (sous-traitance, déplacement, autre), oldest first,
+// cancelled ones included (with `annulee_at`). Whoever may read the intervention reads
+// them; 404 otherwise.
+//
+// Corresponds with GET /interventions/{intervention_id}/couts (the `ListInterventionCouts` operationId).
+func (c *Client) ListInterventionCouts(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInterventionCoutsRequest(c.Server, interventionId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddInterventionCoutWithBody Record another cost on an intervention
+//
+// Admins and responsables, while the intervention is open or closed (409 once cancelled or
+// archived: a subcontractor's invoice often comes after the work). `montant` in cents,
+// `date_cout` not in the future (default today). The intervention's `cout_autres` is the
+// sum of its lines not cancelled, and `cout_reel` = parts + labour + `cout_autres`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /interventions/{intervention_id}/couts (the `AddInterventionCout` operationId).
+func (c *Client) AddInterventionCoutWithBody(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddInterventionCoutRequestWithBody(c.Server, interventionId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddInterventionCout Record another cost on an intervention
+//
+// Admins and responsables, while the intervention is open or closed (409 once cancelled or
+// archived: a subcontractor's invoice often comes after the work). `montant` in cents,
+// `date_cout` not in the future (default today). The intervention's `cout_autres` is the
+// sum of its lines not cancelled, and `cout_reel` = parts + labour + `cout_autres`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /interventions/{intervention_id}/couts (the `AddInterventionCout` operationId).
+func (c *Client) AddInterventionCout(ctx context.Context, interventionId InterventionID, body AddInterventionCoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddInterventionCoutRequest(c.Server, interventionId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelInterventionCout Cancel a cost line
+//
+// Admins and responsables, while the intervention is open or closed. The line is kept with
+// `annulee_at` and leaves the sum; a cancelled line answers 409.
+//
+// Corresponds with DELETE /interventions/{intervention_id}/couts/{cout_id} (the `CancelInterventionCout` operationId).
+func (c *Client) CancelInterventionCout(ctx context.Context, interventionId InterventionID, coutId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelInterventionCoutRequest(c.Server, interventionId, coutId)
 	if err != nil {
 		return nil, err
 	}
@@ -9071,6 +9465,79 @@ func NewUpdateClientRequestWithBody(server string, clientId ClientID, contentTyp
 	return req, nil
 }
 
+// NewGetClientCoutsRequest constructs an http.Request for the GetClientCouts method
+func NewGetClientCoutsRequest(server string, clientId ClientID, params *GetClientCoutsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "client_id", clientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/clients/%s/couts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Depuis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "depuis", *params.Depuis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JusquA != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "jusqu_a", *params.JusquA, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDeleteCompetenceRequest constructs an http.Request for the DeleteCompetence method
 func NewDeleteCompetenceRequest(server string, competenceId CompetenceID) (*http.Request, error) {
 	var err error
@@ -9417,6 +9884,79 @@ func NewUpdateContratRequestWithBody(server string, contratId ContratID, content
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetContratCoutsRequest constructs an http.Request for the GetContratCouts method
+func NewGetContratCoutsRequest(server string, contratId ContratID, params *GetContratCoutsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "contrat_id", contratId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/contrats/%s/couts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Depuis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "depuis", *params.Depuis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JusquA != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "jusqu_a", *params.JusquA, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -10337,6 +10877,79 @@ func NewUpdateEquipementRequestWithBody(server string, equipementId EquipementID
 			req.Header.Set("If-Match", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetEquipementCoutsRequest constructs an http.Request for the GetEquipementCouts method
+func NewGetEquipementCoutsRequest(server string, equipementId EquipementID, params *GetEquipementCoutsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "equipement_id", equipementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/equipements/%s/couts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Depuis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "depuis", *params.Depuis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JusquA != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "jusqu_a", *params.JusquA, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -11398,6 +12011,128 @@ func NewApplyInterventionActionRequestWithBody(server string, interventionId Int
 			req.Header.Set("If-Match", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListInterventionCoutsRequest constructs an http.Request for the ListInterventionCouts method
+func NewListInterventionCoutsRequest(server string, interventionId InterventionID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/couts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddInterventionCoutRequest calls the generic AddInterventionCout builder with application/json body
+func NewAddInterventionCoutRequest(server string, interventionId InterventionID, body AddInterventionCoutJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddInterventionCoutRequestWithBody(server, interventionId, "application/json", bodyReader)
+}
+
+// NewAddInterventionCoutRequestWithBody constructs an http.Request for the AddInterventionCout method, with any body, and a specified content type
+func NewAddInterventionCoutRequestWithBody(server string, interventionId InterventionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/couts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCancelInterventionCoutRequest constructs an http.Request for the CancelInterventionCout method
+func NewCancelInterventionCoutRequest(server string, interventionId InterventionID, coutId int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "cout_id", coutId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/couts/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -15551,6 +16286,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /clients/{client_id} (the `UpdateClient` operationId).
 	UpdateClientWithResponse(ctx context.Context, clientId ClientID, body UpdateClientJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateClientResponse, error)
 
+	// GetClientCoutsWithResponse Costs of a client company, by month and type
+	//
+	// The costs of the interventions of a client company (parts, labour, other cost lines, and the
+	// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+	// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+	// the last twelve months, from the first day of the month eleven months back, up to
+	// today). Admins and responsables; a client for its own (404 for others); techniciens do
+	// not see costs (403). Amounts in cents.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /clients/{client_id}/couts (the `GetClientCouts` operationId).
+	GetClientCoutsWithResponse(ctx context.Context, clientId ClientID, params *GetClientCoutsParams, reqEditors ...RequestEditorFn) (*GetClientCoutsResponse, error)
+
 	// DeleteCompetenceWithResponse Delete a competence
 	//
 	// Admins and responsables. 409 while a technician holds it.
@@ -15650,6 +16399,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /contrats/{contrat_id} (the `UpdateContrat` operationId).
 	UpdateContratWithResponse(ctx context.Context, contratId ContratID, body UpdateContratJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateContratResponse, error)
+
+	// GetContratCoutsWithResponse Costs of a contract, by month and type
+	//
+	// The costs of the interventions of a contract (parts, labour, other cost lines, and the
+	// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+	// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+	// the last twelve months, from the first day of the month eleven months back, up to
+	// today). Admins and responsables; a client for its own (404 for others); techniciens do
+	// not see costs (403). Amounts in cents.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /contrats/{contrat_id}/couts (the `GetContratCouts` operationId).
+	GetContratCoutsWithResponse(ctx context.Context, contratId ContratID, params *GetContratCoutsParams, reqEditors ...RequestEditorFn) (*GetContratCoutsResponse, error)
 
 	// GetDashboardStatsWithResponse Dashboard figures
 	//
@@ -15839,6 +16602,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /equipements/{equipement_id} (the `UpdateEquipement` operationId).
 	UpdateEquipementWithResponse(ctx context.Context, equipementId EquipementID, params *UpdateEquipementParams, body UpdateEquipementJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEquipementResponse, error)
 
+	// GetEquipementCoutsWithResponse Costs of a machine, by month and type
+	//
+	// The costs of the interventions of a machine (parts, labour, other cost lines, and the
+	// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+	// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+	// the last twelve months, from the first day of the month eleven months back, up to
+	// today). Admins and responsables; a client for its own (404 for others); techniciens do
+	// not see costs (403). Amounts in cents.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /equipements/{equipement_id}/couts (the `GetEquipementCouts` operationId).
+	GetEquipementCoutsWithResponse(ctx context.Context, equipementId EquipementID, params *GetEquipementCoutsParams, reqEditors ...RequestEditorFn) (*GetEquipementCoutsResponse, error)
+
 	// ListEquipementInterventionsWithResponse Intervention history of a machine
 	//
 	// The interventions of one machine, newest first, scoped like `GET /interventions` (a
@@ -16027,6 +16804,51 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /interventions/{intervention_id}/actions/{action} (the `ApplyInterventionAction` operationId).
 	ApplyInterventionActionWithResponse(ctx context.Context, interventionId InterventionID, action InterventionAction, params *ApplyInterventionActionParams, body ApplyInterventionActionJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyInterventionActionResponse, error)
+
+	// ListInterventionCoutsWithResponse Other cost lines of an intervention
+	//
+	// Costs other than parts and labour (sous-traitance, déplacement, autre), oldest first,
+	// cancelled ones included (with `annulee_at`). Whoever may read the intervention reads
+	// them; 404 otherwise.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /interventions/{intervention_id}/couts (the `ListInterventionCouts` operationId).
+	ListInterventionCoutsWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*ListInterventionCoutsResponse, error)
+
+	// AddInterventionCoutWithBodyWithResponse Record another cost on an intervention
+	//
+	// Admins and responsables, while the intervention is open or closed (409 once cancelled or
+	// archived: a subcontractor's invoice often comes after the work). `montant` in cents,
+	// `date_cout` not in the future (default today). The intervention's `cout_autres` is the
+	// sum of its lines not cancelled, and `cout_reel` = parts + labour + `cout_autres`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /interventions/{intervention_id}/couts (the `AddInterventionCout` operationId).
+	AddInterventionCoutWithBodyWithResponse(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddInterventionCoutResponse, error)
+
+	// AddInterventionCoutWithResponse Record another cost on an intervention
+	//
+	// Admins and responsables, while the intervention is open or closed (409 once cancelled or
+	// archived: a subcontractor's invoice often comes after the work). `montant` in cents,
+	// `date_cout` not in the future (default today). The intervention's `cout_autres` is the
+	// sum of its lines not cancelled, and `cout_reel` = parts + labour + `cout_autres`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /interventions/{intervention_id}/couts (the `AddInterventionCout` operationId).
+	AddInterventionCoutWithResponse(ctx context.Context, interventionId InterventionID, body AddInterventionCoutJSONRequestBody, reqEditors ...RequestEditorFn) (*AddInterventionCoutResponse, error)
+
+	// CancelInterventionCoutWithResponse Cancel a cost line
+	//
+	// Admins and responsables, while the intervention is open or closed. The line is kept with
+	// `annulee_at` and leaves the sum; a cancelled line answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /interventions/{intervention_id}/couts/{cout_id} (the `CancelInterventionCout` operationId).
+	CancelInterventionCoutWithResponse(ctx context.Context, interventionId InterventionID, coutId int64, reqEditors ...RequestEditorFn) (*CancelInterventionCoutResponse, error)
 
 	// ListInterventionDocumentsWithResponse Documents of an intervention
 	//
@@ -18372,6 +19194,106 @@ func (r UpdateClientResponse) ContentType() string {
 	return ""
 }
 
+// GetClientCoutsResponse401Headers the declared response headers of an HTTP 401 response for GetClientCouts
+type GetClientCoutsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetClientCoutsResponse429Headers the declared response headers of an HTTP 429 response for GetClientCouts
+type GetClientCoutsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetClientCoutsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CoutsRecap
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetClientCoutsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetClientCoutsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetClientCoutsResponse) GetJSON200() *CoutsRecap {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetClientCoutsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetClientCoutsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetClientCoutsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetClientCoutsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetClientCoutsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetClientCoutsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetClientCoutsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetClientCoutsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetClientCoutsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetClientCoutsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteCompetenceResponse401Headers the declared response headers of an HTTP 401 response for DeleteCompetence
 type DeleteCompetenceResponse401Headers struct {
 	WWWAuthenticate *string
@@ -19157,6 +20079,106 @@ func (r UpdateContratResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateContratResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetContratCoutsResponse401Headers the declared response headers of an HTTP 401 response for GetContratCouts
+type GetContratCoutsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetContratCoutsResponse429Headers the declared response headers of an HTTP 429 response for GetContratCouts
+type GetContratCoutsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetContratCoutsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CoutsRecap
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetContratCoutsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetContratCoutsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetContratCoutsResponse) GetJSON200() *CoutsRecap {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetContratCoutsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetContratCoutsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetContratCoutsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetContratCoutsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetContratCoutsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetContratCoutsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetContratCoutsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetContratCoutsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetContratCoutsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetContratCoutsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20816,6 +21838,106 @@ func (r UpdateEquipementResponse) ContentType() string {
 	return ""
 }
 
+// GetEquipementCoutsResponse401Headers the declared response headers of an HTTP 401 response for GetEquipementCouts
+type GetEquipementCoutsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetEquipementCoutsResponse429Headers the declared response headers of an HTTP 429 response for GetEquipementCouts
+type GetEquipementCoutsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetEquipementCoutsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CoutsRecap
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetEquipementCoutsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetEquipementCoutsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEquipementCoutsResponse) GetJSON200() *CoutsRecap {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetEquipementCoutsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetEquipementCoutsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetEquipementCoutsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetEquipementCoutsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetEquipementCoutsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetEquipementCoutsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEquipementCoutsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEquipementCoutsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEquipementCoutsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEquipementCoutsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListEquipementInterventionsResponse200Headers the declared response headers of an HTTP 200 response for ListEquipementInterventions
 type ListEquipementInterventionsResponse200Headers struct {
 	XTotalCount       int
@@ -21875,6 +22997,341 @@ func (r ApplyInterventionActionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ApplyInterventionActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListInterventionCoutsResponse401Headers the declared response headers of an HTTP 401 response for ListInterventionCouts
+type ListInterventionCoutsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListInterventionCoutsResponse429Headers the declared response headers of an HTTP 429 response for ListInterventionCouts
+type ListInterventionCoutsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListInterventionCoutsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]InterventionCout
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListInterventionCoutsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInterventionCoutsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInterventionCoutsResponse) GetJSON200() *[]InterventionCout {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListInterventionCoutsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListInterventionCoutsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListInterventionCoutsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListInterventionCoutsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListInterventionCoutsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListInterventionCoutsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInterventionCoutsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInterventionCoutsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInterventionCoutsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInterventionCoutsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AddInterventionCoutResponse401Headers the declared response headers of an HTTP 401 response for AddInterventionCout
+type AddInterventionCoutResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// AddInterventionCoutResponse429Headers the declared response headers of an HTTP 429 response for AddInterventionCout
+type AddInterventionCoutResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type AddInterventionCoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InterventionCout
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AddInterventionCoutResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddInterventionCoutResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddInterventionCoutResponse) GetJSON201() *InterventionCout {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddInterventionCoutResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddInterventionCoutResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddInterventionCoutResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddInterventionCoutResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddInterventionCoutResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddInterventionCoutResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AddInterventionCoutResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddInterventionCoutResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AddInterventionCoutResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AddInterventionCoutResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AddInterventionCoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddInterventionCoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddInterventionCoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddInterventionCoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CancelInterventionCoutResponse401Headers the declared response headers of an HTTP 401 response for CancelInterventionCout
+type CancelInterventionCoutResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CancelInterventionCoutResponse429Headers the declared response headers of an HTTP 429 response for CancelInterventionCout
+type CancelInterventionCoutResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CancelInterventionCoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InterventionCout
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CancelInterventionCoutResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelInterventionCoutResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelInterventionCoutResponse) GetJSON200() *InterventionCout {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelInterventionCoutResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelInterventionCoutResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelInterventionCoutResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelInterventionCoutResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelInterventionCoutResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CancelInterventionCoutResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CancelInterventionCoutResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelInterventionCoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelInterventionCoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelInterventionCoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelInterventionCoutResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -29774,6 +31231,26 @@ func (c *ClientWithResponses) UpdateClientWithResponse(ctx context.Context, clie
 	return ParseUpdateClientResponse(rsp)
 }
 
+// GetClientCoutsWithResponse Costs of a client company, by month and type
+//
+// The costs of the interventions of a client company (parts, labour, other cost lines, and the
+// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+// the last twelve months, from the first day of the month eleven months back, up to
+// today). Admins and responsables; a client for its own (404 for others); techniciens do
+// not see costs (403). Amounts in cents.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /clients/{client_id}/couts (the `GetClientCouts` operationId).
+func (c *ClientWithResponses) GetClientCoutsWithResponse(ctx context.Context, clientId ClientID, params *GetClientCoutsParams, reqEditors ...RequestEditorFn) (*GetClientCoutsResponse, error) {
+	rsp, err := c.GetClientCouts(ctx, clientId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetClientCoutsResponse(rsp)
+}
+
 // DeleteCompetenceWithResponse Delete a competence
 //
 // Admins and responsables. 409 while a technician holds it.
@@ -29932,6 +31409,26 @@ func (c *ClientWithResponses) UpdateContratWithResponse(ctx context.Context, con
 		return nil, err
 	}
 	return ParseUpdateContratResponse(rsp)
+}
+
+// GetContratCoutsWithResponse Costs of a contract, by month and type
+//
+// The costs of the interventions of a contract (parts, labour, other cost lines, and the
+// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+// the last twelve months, from the first day of the month eleven months back, up to
+// today). Admins and responsables; a client for its own (404 for others); techniciens do
+// not see costs (403). Amounts in cents.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /contrats/{contrat_id}/couts (the `GetContratCouts` operationId).
+func (c *ClientWithResponses) GetContratCoutsWithResponse(ctx context.Context, contratId ContratID, params *GetContratCoutsParams, reqEditors ...RequestEditorFn) (*GetContratCoutsResponse, error) {
+	rsp, err := c.GetContratCouts(ctx, contratId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetContratCoutsResponse(rsp)
 }
 
 // GetDashboardStatsWithResponse Dashboard figures
@@ -30224,6 +31721,26 @@ func (c *ClientWithResponses) UpdateEquipementWithResponse(ctx context.Context, 
 	return ParseUpdateEquipementResponse(rsp)
 }
 
+// GetEquipementCoutsWithResponse Costs of a machine, by month and type
+//
+// The costs of the interventions of a machine (parts, labour, other cost lines, and the
+// estimates), by month of closing (else of creation, UTC) and intervention type, with the
+// totals per type and overall, over `depuis`..`jusqu_a` (dates, both included; default:
+// the last twelve months, from the first day of the month eleven months back, up to
+// today). Admins and responsables; a client for its own (404 for others); techniciens do
+// not see costs (403). Amounts in cents.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /equipements/{equipement_id}/couts (the `GetEquipementCouts` operationId).
+func (c *ClientWithResponses) GetEquipementCoutsWithResponse(ctx context.Context, equipementId EquipementID, params *GetEquipementCoutsParams, reqEditors ...RequestEditorFn) (*GetEquipementCoutsResponse, error) {
+	rsp, err := c.GetEquipementCouts(ctx, equipementId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEquipementCoutsResponse(rsp)
+}
+
 // ListEquipementInterventionsWithResponse Intervention history of a machine
 //
 // The interventions of one machine, newest first, scoped like `GET /interventions` (a
@@ -30489,6 +32006,75 @@ func (c *ClientWithResponses) ApplyInterventionActionWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseApplyInterventionActionResponse(rsp)
+}
+
+// ListInterventionCoutsWithResponse Other cost lines of an intervention
+//
+// Costs other than parts and labour (sous-traitance, déplacement, autre), oldest first,
+// cancelled ones included (with `annulee_at`). Whoever may read the intervention reads
+// them; 404 otherwise.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /interventions/{intervention_id}/couts (the `ListInterventionCouts` operationId).
+func (c *ClientWithResponses) ListInterventionCoutsWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*ListInterventionCoutsResponse, error) {
+	rsp, err := c.ListInterventionCouts(ctx, interventionId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInterventionCoutsResponse(rsp)
+}
+
+// AddInterventionCoutWithBodyWithResponse Record another cost on an intervention
+//
+// Admins and responsables, while the intervention is open or closed (409 once cancelled or
+// archived: a subcontractor's invoice often comes after the work). `montant` in cents,
+// `date_cout` not in the future (default today). The intervention's `cout_autres` is the
+// sum of its lines not cancelled, and `cout_reel` = parts + labour + `cout_autres`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /interventions/{intervention_id}/couts (the `AddInterventionCout` operationId).
+func (c *ClientWithResponses) AddInterventionCoutWithBodyWithResponse(ctx context.Context, interventionId InterventionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddInterventionCoutResponse, error) {
+	rsp, err := c.AddInterventionCoutWithBody(ctx, interventionId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddInterventionCoutResponse(rsp)
+}
+
+// AddInterventionCoutWithResponse Record another cost on an intervention
+//
+// Admins and responsables, while the intervention is open or closed (409 once cancelled or
+// archived: a subcontractor's invoice often comes after the work). `montant` in cents,
+// `date_cout` not in the future (default today). The intervention's `cout_autres` is the
+// sum of its lines not cancelled, and `cout_reel` = parts + labour + `cout_autres`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /interventions/{intervention_id}/couts (the `AddInterventionCout` operationId).
+func (c *ClientWithResponses) AddInterventionCoutWithResponse(ctx context.Context, interventionId InterventionID, body AddInterventionCoutJSONRequestBody, reqEditors ...RequestEditorFn) (*AddInterventionCoutResponse, error) {
+	rsp, err := c.AddInterventionCout(ctx, interventionId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddInterventionCoutResponse(rsp)
+}
+
+// CancelInterventionCoutWithResponse Cancel a cost line
+//
+// Admins and responsables, while the intervention is open or closed. The line is kept with
+// `annulee_at` and leaves the sum; a cancelled line answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /interventions/{intervention_id}/couts/{cout_id} (the `CancelInterventionCout` operationId).
+func (c *ClientWithResponses) CancelInterventionCoutWithResponse(ctx context.Context, interventionId InterventionID, coutId int64, reqEditors ...RequestEditorFn) (*CancelInterventionCoutResponse, error) {
+	rsp, err := c.CancelInterventionCout(ctx, interventionId, coutId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelInterventionCoutResponse(rsp)
 }
 
 // ListInterventionDocumentsWithResponse Documents of an intervention
@@ -33548,6 +35134,118 @@ func ParseUpdateClientResponse(rsp *http.Response) (*UpdateClientResponse, error
 	return response, nil
 }
 
+// ParseGetClientCoutsResponse parses an HTTP response from a GetClientCoutsWithResponse call
+func ParseGetClientCoutsResponse(rsp *http.Response) (*GetClientCoutsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetClientCoutsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CoutsRecap
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetClientCoutsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetClientCoutsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseDeleteCompetenceResponse parses an HTTP response from a DeleteCompetenceWithResponse call
 func ParseDeleteCompetenceResponse(rsp *http.Response) (*DeleteCompetenceResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -34401,6 +36099,118 @@ func ParseUpdateContratResponse(rsp *http.Response) (*UpdateContratResponse, err
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateContratResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetContratCoutsResponse parses an HTTP response from a GetContratCoutsWithResponse call
+func ParseGetContratCoutsResponse(rsp *http.Response) (*GetContratCoutsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetContratCoutsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CoutsRecap
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetContratCoutsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetContratCoutsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -36346,6 +38156,118 @@ func ParseUpdateEquipementResponse(rsp *http.Response) (*UpdateEquipementRespons
 	return response, nil
 }
 
+// ParseGetEquipementCoutsResponse parses an HTTP response from a GetEquipementCoutsWithResponse call
+func ParseGetEquipementCoutsResponse(rsp *http.Response) (*GetEquipementCoutsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEquipementCoutsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CoutsRecap
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetEquipementCoutsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetEquipementCoutsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListEquipementInterventionsResponse parses an HTTP response from a ListEquipementInterventionsWithResponse call
 func ParseListEquipementInterventionsResponse(rsp *http.Response) (*ListEquipementInterventionsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -37524,6 +39446,377 @@ func ParseApplyInterventionActionResponse(rsp *http.Response) (*ApplyInterventio
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ApplyInterventionActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListInterventionCoutsResponse parses an HTTP response from a ListInterventionCoutsWithResponse call
+func ParseListInterventionCoutsResponse(rsp *http.Response) (*ListInterventionCoutsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInterventionCoutsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []InterventionCout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListInterventionCoutsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListInterventionCoutsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddInterventionCoutResponse parses an HTTP response from a AddInterventionCoutWithResponse call
+func ParseAddInterventionCoutResponse(rsp *http.Response) (*AddInterventionCoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddInterventionCoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InterventionCout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AddInterventionCoutResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers AddInterventionCoutResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelInterventionCoutResponse parses an HTTP response from a CancelInterventionCoutWithResponse call
+func ParseCancelInterventionCoutResponse(rsp *http.Response) (*CancelInterventionCoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelInterventionCoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InterventionCout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CancelInterventionCoutResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CancelInterventionCoutResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -46119,6 +48412,9 @@ type ServerInterface interface {
 	// UpdateClient Update a client company
 	// (PATCH /clients/{client_id})
 	UpdateClient(ctx echo.Context, clientId ClientID) error
+	// GetClientCouts Costs of a client company, by month and type
+	// (GET /clients/{client_id}/couts)
+	GetClientCouts(ctx echo.Context, clientId ClientID, params GetClientCoutsParams) error
 	// DeleteCompetence Delete a competence
 	// (DELETE /competences/{competence_id})
 	DeleteCompetence(ctx echo.Context, competenceId CompetenceID) error
@@ -46140,6 +48436,9 @@ type ServerInterface interface {
 	// UpdateContrat Update a contract
 	// (PATCH /contrats/{contrat_id})
 	UpdateContrat(ctx echo.Context, contratId ContratID) error
+	// GetContratCouts Costs of a contract, by month and type
+	// (GET /contrats/{contrat_id}/couts)
+	GetContratCouts(ctx echo.Context, contratId ContratID, params GetContratCoutsParams) error
 	// GetDashboardStats Dashboard figures
 	// (GET /dashboard/stats)
 	GetDashboardStats(ctx echo.Context) error
@@ -46187,6 +48486,9 @@ type ServerInterface interface {
 	// UpdateEquipement Update equipment
 	// (PATCH /equipements/{equipement_id})
 	UpdateEquipement(ctx echo.Context, equipementId EquipementID, params UpdateEquipementParams) error
+	// GetEquipementCouts Costs of a machine, by month and type
+	// (GET /equipements/{equipement_id}/couts)
+	GetEquipementCouts(ctx echo.Context, equipementId EquipementID, params GetEquipementCoutsParams) error
 	// ListEquipementInterventions Intervention history of a machine
 	// (GET /equipements/{equipement_id}/interventions)
 	ListEquipementInterventions(ctx echo.Context, equipementId EquipementID, params ListEquipementInterventionsParams) error
@@ -46217,6 +48519,15 @@ type ServerInterface interface {
 	// ApplyInterventionAction Apply a lifecycle action
 	// (POST /interventions/{intervention_id}/actions/{action})
 	ApplyInterventionAction(ctx echo.Context, interventionId InterventionID, action InterventionAction, params ApplyInterventionActionParams) error
+	// ListInterventionCouts Other cost lines of an intervention
+	// (GET /interventions/{intervention_id}/couts)
+	ListInterventionCouts(ctx echo.Context, interventionId InterventionID) error
+	// AddInterventionCout Record another cost on an intervention
+	// (POST /interventions/{intervention_id}/couts)
+	AddInterventionCout(ctx echo.Context, interventionId InterventionID) error
+	// CancelInterventionCout Cancel a cost line
+	// (DELETE /interventions/{intervention_id}/couts/{cout_id})
+	CancelInterventionCout(ctx echo.Context, interventionId InterventionID, coutId int64) error
 	// ListInterventionDocuments Documents of an intervention
 	// (GET /interventions/{intervention_id}/documents)
 	ListInterventionDocuments(ctx echo.Context, interventionId InterventionID, params ListInterventionDocumentsParams) error
@@ -46603,6 +48914,38 @@ func (w *ServerInterfaceWrapper) UpdateClient(ctx echo.Context) error {
 	return err
 }
 
+// GetClientCouts converts echo context to params.
+func (w *ServerInterfaceWrapper) GetClientCouts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "client_id" -------------
+	var clientId ClientID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "client_id", ctx.Param("client_id"), &clientId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter client_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetClientCoutsParams
+	// ------------- Optional query parameter "depuis" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "depuis", ctx.QueryParams(), &params.Depuis, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter depuis: %s", err))
+	}
+
+	// ------------- Optional query parameter "jusqu_a" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "jusqu_a", ctx.QueryParams(), &params.JusquA, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter jusqu_a: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetClientCouts(ctx, clientId, params)
+	return err
+}
+
 // DeleteCompetence converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteCompetence(ctx echo.Context) error {
 	var err error
@@ -46742,6 +49085,38 @@ func (w *ServerInterfaceWrapper) UpdateContrat(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateContrat(ctx, contratId)
+	return err
+}
+
+// GetContratCouts converts echo context to params.
+func (w *ServerInterfaceWrapper) GetContratCouts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "contrat_id" -------------
+	var contratId ContratID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contrat_id", ctx.Param("contrat_id"), &contratId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter contrat_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetContratCoutsParams
+	// ------------- Optional query parameter "depuis" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "depuis", ctx.QueryParams(), &params.Depuis, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter depuis: %s", err))
+	}
+
+	// ------------- Optional query parameter "jusqu_a" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "jusqu_a", ctx.QueryParams(), &params.JusquA, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter jusqu_a: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetContratCouts(ctx, contratId, params)
 	return err
 }
 
@@ -47172,6 +49547,38 @@ func (w *ServerInterfaceWrapper) UpdateEquipement(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateEquipement(ctx, equipementId, params)
+	return err
+}
+
+// GetEquipementCouts converts echo context to params.
+func (w *ServerInterfaceWrapper) GetEquipementCouts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "equipement_id" -------------
+	var equipementId EquipementID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "equipement_id", ctx.Param("equipement_id"), &equipementId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter equipement_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetEquipementCoutsParams
+	// ------------- Optional query parameter "depuis" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "depuis", ctx.QueryParams(), &params.Depuis, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter depuis: %s", err))
+	}
+
+	// ------------- Optional query parameter "jusqu_a" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "jusqu_a", ctx.QueryParams(), &params.JusquA, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter jusqu_a: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetEquipementCouts(ctx, equipementId, params)
 	return err
 }
 
@@ -47723,6 +50130,62 @@ func (w *ServerInterfaceWrapper) ApplyInterventionAction(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ApplyInterventionAction(ctx, interventionId, action, params)
+	return err
+}
+
+// ListInterventionCouts converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInterventionCouts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInterventionCouts(ctx, interventionId)
+	return err
+}
+
+// AddInterventionCout converts echo context to params.
+func (w *ServerInterfaceWrapper) AddInterventionCout(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddInterventionCout(ctx, interventionId)
+	return err
+}
+
+// CancelInterventionCout converts echo context to params.
+func (w *ServerInterfaceWrapper) CancelInterventionCout(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// ------------- Path parameter "cout_id" -------------
+	var coutId int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "cout_id", ctx.Param("cout_id"), &coutId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cout_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CancelInterventionCout(ctx, interventionId, coutId)
 	return err
 }
 
@@ -49470,6 +51933,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/clients/:client_id", wrapper.DeleteClient, options.OperationMiddlewares["deleteClient"]...)
 	router.GET(options.BaseURL+"/clients/:client_id", wrapper.GetClient, options.OperationMiddlewares["getClient"]...)
 	router.PATCH(options.BaseURL+"/clients/:client_id", wrapper.UpdateClient, options.OperationMiddlewares["updateClient"]...)
+	router.GET(options.BaseURL+"/clients/:client_id/couts", wrapper.GetClientCouts, options.OperationMiddlewares["getClientCouts"]...)
 	router.DELETE(options.BaseURL+"/competences/:competence_id", wrapper.DeleteCompetence, options.OperationMiddlewares["deleteCompetence"]...)
 	router.PATCH(options.BaseURL+"/competences/:competence_id", wrapper.UpdateCompetence, options.OperationMiddlewares["updateCompetence"]...)
 	router.GET(options.BaseURL+"/contrats", wrapper.ListContrats, options.OperationMiddlewares["listContrats"]...)
@@ -49477,6 +51941,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/contrats/:contrat_id", wrapper.DeleteContrat, options.OperationMiddlewares["deleteContrat"]...)
 	router.GET(options.BaseURL+"/contrats/:contrat_id", wrapper.GetContrat, options.OperationMiddlewares["getContrat"]...)
 	router.PATCH(options.BaseURL+"/contrats/:contrat_id", wrapper.UpdateContrat, options.OperationMiddlewares["updateContrat"]...)
+	router.GET(options.BaseURL+"/contrats/:contrat_id/couts", wrapper.GetContratCouts, options.OperationMiddlewares["getContratCouts"]...)
 	router.GET(options.BaseURL+"/dashboard/stats", wrapper.GetDashboardStats, options.OperationMiddlewares["getDashboardStats"]...)
 	router.GET(options.BaseURL+"/documents", wrapper.ListDocuments, options.OperationMiddlewares["listDocuments"]...)
 	router.POST(options.BaseURL+"/documents", wrapper.UploadDocument, options.OperationMiddlewares["uploadDocument"]...)
@@ -49492,6 +51957,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/equipements/:equipement_id", wrapper.DeleteEquipement, options.OperationMiddlewares["deleteEquipement"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id", wrapper.GetEquipement, options.OperationMiddlewares["getEquipement"]...)
 	router.PATCH(options.BaseURL+"/equipements/:equipement_id", wrapper.UpdateEquipement, options.OperationMiddlewares["updateEquipement"]...)
+	router.GET(options.BaseURL+"/equipements/:equipement_id/couts", wrapper.GetEquipementCouts, options.OperationMiddlewares["getEquipementCouts"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id/interventions", wrapper.ListEquipementInterventions, options.OperationMiddlewares["listEquipementInterventions"]...)
 	router.GET(options.BaseURL+"/filters/interventions", wrapper.FilterInterventions, options.OperationMiddlewares["filterInterventions"]...)
 	router.GET(options.BaseURL+"/health", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
@@ -49501,6 +51967,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/interventions/:intervention_id", wrapper.GetIntervention, options.OperationMiddlewares["getIntervention"]...)
 	router.PATCH(options.BaseURL+"/interventions/:intervention_id", wrapper.UpdateIntervention, options.OperationMiddlewares["updateIntervention"]...)
 	router.POST(options.BaseURL+"/interventions/:intervention_id/actions/:action", wrapper.ApplyInterventionAction, options.OperationMiddlewares["applyInterventionAction"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/couts", wrapper.ListInterventionCouts, options.OperationMiddlewares["listInterventionCouts"]...)
+	router.POST(options.BaseURL+"/interventions/:intervention_id/couts", wrapper.AddInterventionCout, options.OperationMiddlewares["addInterventionCout"]...)
+	router.DELETE(options.BaseURL+"/interventions/:intervention_id/couts/:cout_id", wrapper.CancelInterventionCout, options.OperationMiddlewares["cancelInterventionCout"]...)
 	router.GET(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.ListInterventionDocuments, options.OperationMiddlewares["listInterventionDocuments"]...)
 	router.POST(options.BaseURL+"/interventions/:intervention_id/documents", wrapper.UploadInterventionDocument, options.OperationMiddlewares["uploadInterventionDocument"]...)
 	router.GET(options.BaseURL+"/interventions/:intervention_id/historique", wrapper.ListInterventionHistorique, options.OperationMiddlewares["listInterventionHistorique"]...)
@@ -51440,6 +53909,140 @@ func (response UpdateClient500ApplicationProblemPlusJSONResponse) VisitUpdateCli
 	return err
 }
 
+type GetClientCoutsRequestObject struct {
+	ClientId ClientID `json:"client_id"`
+	Params   GetClientCoutsParams
+}
+
+type GetClientCoutsResponseObject interface {
+	VisitGetClientCoutsResponse(w http.ResponseWriter) error
+}
+
+type GetClientCouts200JSONResponse CoutsRecap
+
+func (response GetClientCouts200JSONResponse) VisitGetClientCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClientCouts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetClientCouts401ApplicationProblemPlusJSONResponse) VisitGetClientCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClientCouts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetClientCouts403ApplicationProblemPlusJSONResponse) VisitGetClientCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClientCouts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetClientCouts404ApplicationProblemPlusJSONResponse) VisitGetClientCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClientCouts422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetClientCouts422ApplicationProblemPlusJSONResponse) VisitGetClientCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClientCouts429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetClientCouts429ApplicationProblemPlusJSONResponse) VisitGetClientCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetClientCouts500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetClientCouts500ApplicationProblemPlusJSONResponse) VisitGetClientCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteCompetenceRequestObject struct {
 	CompetenceId CompetenceID `json:"competence_id"`
 }
@@ -52576,6 +55179,140 @@ type UpdateContrat500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateContrat500ApplicationProblemPlusJSONResponse) VisitUpdateContratResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContratCoutsRequestObject struct {
+	ContratId ContratID `json:"contrat_id"`
+	Params    GetContratCoutsParams
+}
+
+type GetContratCoutsResponseObject interface {
+	VisitGetContratCoutsResponse(w http.ResponseWriter) error
+}
+
+type GetContratCouts200JSONResponse CoutsRecap
+
+func (response GetContratCouts200JSONResponse) VisitGetContratCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContratCouts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetContratCouts401ApplicationProblemPlusJSONResponse) VisitGetContratCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContratCouts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetContratCouts403ApplicationProblemPlusJSONResponse) VisitGetContratCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContratCouts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetContratCouts404ApplicationProblemPlusJSONResponse) VisitGetContratCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContratCouts422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetContratCouts422ApplicationProblemPlusJSONResponse) VisitGetContratCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContratCouts429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetContratCouts429ApplicationProblemPlusJSONResponse) VisitGetContratCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetContratCouts500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetContratCouts500ApplicationProblemPlusJSONResponse) VisitGetContratCoutsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -54912,6 +57649,140 @@ func (response UpdateEquipement500ApplicationProblemPlusJSONResponse) VisitUpdat
 	return err
 }
 
+type GetEquipementCoutsRequestObject struct {
+	EquipementId EquipementID `json:"equipement_id"`
+	Params       GetEquipementCoutsParams
+}
+
+type GetEquipementCoutsResponseObject interface {
+	VisitGetEquipementCoutsResponse(w http.ResponseWriter) error
+}
+
+type GetEquipementCouts200JSONResponse CoutsRecap
+
+func (response GetEquipementCouts200JSONResponse) VisitGetEquipementCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEquipementCouts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEquipementCouts401ApplicationProblemPlusJSONResponse) VisitGetEquipementCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEquipementCouts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetEquipementCouts403ApplicationProblemPlusJSONResponse) VisitGetEquipementCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEquipementCouts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetEquipementCouts404ApplicationProblemPlusJSONResponse) VisitGetEquipementCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEquipementCouts422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetEquipementCouts422ApplicationProblemPlusJSONResponse) VisitGetEquipementCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEquipementCouts429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetEquipementCouts429ApplicationProblemPlusJSONResponse) VisitGetEquipementCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetEquipementCouts500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetEquipementCouts500ApplicationProblemPlusJSONResponse) VisitGetEquipementCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListEquipementInterventionsRequestObject struct {
 	EquipementId EquipementID `json:"equipement_id"`
 	Params       ListEquipementInterventionsParams
@@ -56359,6 +59230,487 @@ type ApplyInterventionAction500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ApplyInterventionAction500ApplicationProblemPlusJSONResponse) VisitApplyInterventionActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionCoutsRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+}
+
+type ListInterventionCoutsResponseObject interface {
+	VisitListInterventionCoutsResponse(w http.ResponseWriter) error
+}
+
+type ListInterventionCouts200JSONResponse []InterventionCout
+
+func (response ListInterventionCouts200JSONResponse) VisitListInterventionCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionCouts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionCouts401ApplicationProblemPlusJSONResponse) VisitListInterventionCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionCouts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionCouts403ApplicationProblemPlusJSONResponse) VisitListInterventionCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionCouts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionCouts404ApplicationProblemPlusJSONResponse) VisitListInterventionCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionCouts422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionCouts422ApplicationProblemPlusJSONResponse) VisitListInterventionCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionCouts429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionCouts429ApplicationProblemPlusJSONResponse) VisitListInterventionCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionCouts500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionCouts500ApplicationProblemPlusJSONResponse) VisitListInterventionCoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCoutRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	Body           *AddInterventionCoutJSONRequestBody
+}
+
+type AddInterventionCoutResponseObject interface {
+	VisitAddInterventionCoutResponse(w http.ResponseWriter) error
+}
+
+type AddInterventionCout201JSONResponse InterventionCout
+
+func (response AddInterventionCout201JSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCout400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionCout400ApplicationProblemPlusJSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCout401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionCout401ApplicationProblemPlusJSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCout403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionCout403ApplicationProblemPlusJSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCout404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionCout404ApplicationProblemPlusJSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCout409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionCout409ApplicationProblemPlusJSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCout413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionCout413ApplicationProblemPlusJSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCout415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionCout415ApplicationProblemPlusJSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCout422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionCout422ApplicationProblemPlusJSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCout429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionCout429ApplicationProblemPlusJSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddInterventionCout500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AddInterventionCout500ApplicationProblemPlusJSONResponse) VisitAddInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionCoutRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	CoutId         int64          `json:"cout_id"`
+}
+
+type CancelInterventionCoutResponseObject interface {
+	VisitCancelInterventionCoutResponse(w http.ResponseWriter) error
+}
+
+type CancelInterventionCout200JSONResponse InterventionCout
+
+func (response CancelInterventionCout200JSONResponse) VisitCancelInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionCout401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionCout401ApplicationProblemPlusJSONResponse) VisitCancelInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionCout403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionCout403ApplicationProblemPlusJSONResponse) VisitCancelInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionCout404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionCout404ApplicationProblemPlusJSONResponse) VisitCancelInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionCout409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionCout409ApplicationProblemPlusJSONResponse) VisitCancelInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionCout422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionCout422ApplicationProblemPlusJSONResponse) VisitCancelInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionCout429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionCout429ApplicationProblemPlusJSONResponse) VisitCancelInterventionCoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelInterventionCout500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CancelInterventionCout500ApplicationProblemPlusJSONResponse) VisitCancelInterventionCoutResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -66938,6 +70290,9 @@ type StrictServerInterface interface {
 	// UpdateClient Update a client company
 	// (PATCH /clients/{client_id})
 	UpdateClient(ctx context.Context, request UpdateClientRequestObject) (UpdateClientResponseObject, error)
+	// GetClientCouts Costs of a client company, by month and type
+	// (GET /clients/{client_id}/couts)
+	GetClientCouts(ctx context.Context, request GetClientCoutsRequestObject) (GetClientCoutsResponseObject, error)
 	// DeleteCompetence Delete a competence
 	// (DELETE /competences/{competence_id})
 	DeleteCompetence(ctx context.Context, request DeleteCompetenceRequestObject) (DeleteCompetenceResponseObject, error)
@@ -66959,6 +70314,9 @@ type StrictServerInterface interface {
 	// UpdateContrat Update a contract
 	// (PATCH /contrats/{contrat_id})
 	UpdateContrat(ctx context.Context, request UpdateContratRequestObject) (UpdateContratResponseObject, error)
+	// GetContratCouts Costs of a contract, by month and type
+	// (GET /contrats/{contrat_id}/couts)
+	GetContratCouts(ctx context.Context, request GetContratCoutsRequestObject) (GetContratCoutsResponseObject, error)
 	// GetDashboardStats Dashboard figures
 	// (GET /dashboard/stats)
 	GetDashboardStats(ctx context.Context, request GetDashboardStatsRequestObject) (GetDashboardStatsResponseObject, error)
@@ -67006,6 +70364,9 @@ type StrictServerInterface interface {
 	// UpdateEquipement Update equipment
 	// (PATCH /equipements/{equipement_id})
 	UpdateEquipement(ctx context.Context, request UpdateEquipementRequestObject) (UpdateEquipementResponseObject, error)
+	// GetEquipementCouts Costs of a machine, by month and type
+	// (GET /equipements/{equipement_id}/couts)
+	GetEquipementCouts(ctx context.Context, request GetEquipementCoutsRequestObject) (GetEquipementCoutsResponseObject, error)
 	// ListEquipementInterventions Intervention history of a machine
 	// (GET /equipements/{equipement_id}/interventions)
 	ListEquipementInterventions(ctx context.Context, request ListEquipementInterventionsRequestObject) (ListEquipementInterventionsResponseObject, error)
@@ -67036,6 +70397,15 @@ type StrictServerInterface interface {
 	// ApplyInterventionAction Apply a lifecycle action
 	// (POST /interventions/{intervention_id}/actions/{action})
 	ApplyInterventionAction(ctx context.Context, request ApplyInterventionActionRequestObject) (ApplyInterventionActionResponseObject, error)
+	// ListInterventionCouts Other cost lines of an intervention
+	// (GET /interventions/{intervention_id}/couts)
+	ListInterventionCouts(ctx context.Context, request ListInterventionCoutsRequestObject) (ListInterventionCoutsResponseObject, error)
+	// AddInterventionCout Record another cost on an intervention
+	// (POST /interventions/{intervention_id}/couts)
+	AddInterventionCout(ctx context.Context, request AddInterventionCoutRequestObject) (AddInterventionCoutResponseObject, error)
+	// CancelInterventionCout Cancel a cost line
+	// (DELETE /interventions/{intervention_id}/couts/{cout_id})
+	CancelInterventionCout(ctx context.Context, request CancelInterventionCoutRequestObject) (CancelInterventionCoutResponseObject, error)
 	// ListInterventionDocuments Documents of an intervention
 	// (GET /interventions/{intervention_id}/documents)
 	ListInterventionDocuments(ctx context.Context, request ListInterventionDocumentsRequestObject) (ListInterventionDocumentsResponseObject, error)
@@ -67669,6 +71039,32 @@ func (sh *strictHandler) UpdateClient(ctx echo.Context, clientId ClientID) error
 	return nil
 }
 
+// GetClientCouts operation middleware
+func (sh *strictHandler) GetClientCouts(ctx echo.Context, clientId ClientID, params GetClientCoutsParams) error {
+	var request GetClientCoutsRequestObject
+
+	request.ClientId = clientId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetClientCouts(ctx.Request().Context(), request.(GetClientCoutsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetClientCouts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetClientCoutsResponseObject); ok {
+		return validResponse.VisitGetClientCoutsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteCompetence operation middleware
 func (sh *strictHandler) DeleteCompetence(ctx echo.Context, competenceId CompetenceID) error {
 	var request DeleteCompetenceRequestObject
@@ -67905,6 +71301,32 @@ func (sh *strictHandler) UpdateContrat(ctx echo.Context, contratId ContratID) er
 		return err
 	} else if validResponse, ok := response.(UpdateContratResponseObject); ok {
 		return validResponse.VisitUpdateContratResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetContratCouts operation middleware
+func (sh *strictHandler) GetContratCouts(ctx echo.Context, contratId ContratID, params GetContratCoutsParams) error {
+	var request GetContratCoutsRequestObject
+
+	request.ContratId = contratId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetContratCouts(ctx.Request().Context(), request.(GetContratCoutsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetContratCouts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetContratCoutsResponseObject); ok {
+		return validResponse.VisitGetContratCoutsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -68345,6 +71767,32 @@ func (sh *strictHandler) UpdateEquipement(ctx echo.Context, equipementId Equipem
 	return nil
 }
 
+// GetEquipementCouts operation middleware
+func (sh *strictHandler) GetEquipementCouts(ctx echo.Context, equipementId EquipementID, params GetEquipementCoutsParams) error {
+	var request GetEquipementCoutsRequestObject
+
+	request.EquipementId = equipementId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetEquipementCouts(ctx.Request().Context(), request.(GetEquipementCoutsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetEquipementCouts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetEquipementCoutsResponseObject); ok {
+		return validResponse.VisitGetEquipementCoutsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListEquipementInterventions operation middleware
 func (sh *strictHandler) ListEquipementInterventions(ctx echo.Context, equipementId EquipementID, params ListEquipementInterventionsParams) error {
 	var request ListEquipementInterventionsRequestObject
@@ -68661,6 +72109,105 @@ func (sh *strictHandler) ApplyInterventionAction(ctx echo.Context, interventionI
 		return err
 	} else if validResponse, ok := response.(ApplyInterventionActionResponseObject); ok {
 		return validResponse.VisitApplyInterventionActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListInterventionCouts operation middleware
+func (sh *strictHandler) ListInterventionCouts(ctx echo.Context, interventionId InterventionID) error {
+	var request ListInterventionCoutsRequestObject
+
+	request.InterventionId = interventionId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInterventionCouts(ctx.Request().Context(), request.(ListInterventionCoutsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInterventionCouts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInterventionCoutsResponseObject); ok {
+		return validResponse.VisitListInterventionCoutsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddInterventionCout operation middleware
+func (sh *strictHandler) AddInterventionCout(ctx echo.Context, interventionId InterventionID) error {
+	var request AddInterventionCoutRequestObject
+
+	request.InterventionId = interventionId
+
+	var body AddInterventionCoutJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddInterventionCout(ctx.Request().Context(), request.(AddInterventionCoutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddInterventionCout")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddInterventionCoutResponseObject); ok {
+		return validResponse.VisitAddInterventionCoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CancelInterventionCout operation middleware
+func (sh *strictHandler) CancelInterventionCout(ctx echo.Context, interventionId InterventionID, coutId int64) error {
+	var request CancelInterventionCoutRequestObject
+
+	request.InterventionId = interventionId
+	request.CoutId = coutId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelInterventionCout(ctx.Request().Context(), request.(CancelInterventionCoutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelInterventionCout")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CancelInterventionCoutResponseObject); ok {
+		return validResponse.VisitCancelInterventionCoutResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -70929,630 +74476,657 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1td9u2uiD6VzC6s1blbkqWHTttnHXWHNdJ9vZukqaOc7pf3CtCJCShJgEGAG2rnfyA+QXzdT6ezP16",
-	"v91vkz92Fx6AJEiBEiU7adydtc7ZjcU34MHz/vpbL+JpxhlhSvaOfuvNCY6JgH8eRxHJ1OAMsxmBH2Ii",
-	"I0EzRTnrHfXCyUIRGQ57QU9Gc5JifYtaZKR31JNKUDbrvXsX9E44U4SpwRMqMy6peXjpXVgpHM1TwlSI",
-	"+lygkLKEMhKiKReIpnhGJMIsRq+ePNtB11TNkZoTJDGjikoSoylNCGI4JV2XA7taXsj5nCChLyFJxBWJ",
-	"A0SGsyEye0Wjwd5o/8Hu4Wg0Wrvvp+d4tvz+/yBCUs4Qn8IGBJE8FxEJkOJIEhajCY4uEWUoPJ0OXmAV",
-	"zdd+6DQmacbNpkiW4AWJPQBWIichup4ThtScSkSlgaDigsQIM3lNhF4VZohgkVAikCBvcyKVC+6UoLD8",
-	"XrQYfE8WjfURlqe9o3/29Pd6Pwee9T7nEfZjwZuz5wVgIkGwInEJoHVAOCNKLAbHU0XE8ntfk4izWGoY",
-	"X2Oq0IRMuSBIiQVlM4RnmDLv+ylTZEYEfOCnn34aHOdqTpiiEVYe1HGu6hOGtxFEbjIS6Z30w+8IFkSE",
-	"O+v28rfBGVbkOU2pGsD/Ln/rzByNRDhJ+DWJUUYESinLFVm7E/f1ZyTFlOkPt38iIVOlMRKOJReCMI0S",
-	"LObXG35KEtV+NjlTNIFvmHdrBJ3mSdLxeP42sOsdnD5p3Quimp6jOdcMQ/DUkqC5xgWaEUaERrvHCCeS",
-	"F5tO+EyuP7NzrnAyOOE58+wSLiKWpxNDZYJfS5Rq8tYYqD8ypYkiQgaIzhjXr0VhouEWAtsL+XQqiQJa",
-	"0wumQhO5prG1cHHWNTjBWbaeO5DG8q6JICjSLyAxyjNNRhhFOEOcJYsjFNa+EVrOwi4YIAzOUF/N9Ruw",
-	"ICjlguwM0fFEAhYV31MAHioRucGRGl6wDVnK3wZvmCA4bgO/uYoYV3Rq6VOWnAYnCRGoj5PE/pQG+k7Y",
-	"neGVGZ6RnQ1B/y7oZVjglCgrTU8SSpjyYedpXK4F7kFaImO20F+k+oYMq3kv6Gnx1jvqmZvGNF65oCkX",
-	"KVZmSQ8PekEvpYymGpB7gQ9RTniaEc3UyZollve1La+84e6XyJTA60AIN0WqdXXwjrte2hMe5ena443t",
-	"XS1rKy5/tMUxpXUaptf1Y07Ewq/+UOe22rLRhCSczbQcLXfwFt5TbsF99q638fRtTjOyHsr6g9kKMJPy",
-	"PXe9wmfAww2hL6/wB81PXABZFkSlpfs2oLoEf+vFGfzvtLqcxUTYBTapqrlEl6xuvUaj+z0TPF1ep72I",
-	"MEhsrBU+s0RFU4L6Z89O0IMHDx7ttK7UPD/W8t+/1hgrMtBv6/lETW2J57x9gYWSucXaFN9+ZU8IjrXl",
-	"9B18fnl5xXXUD/XrxqBkkHBnm/XG9l1j8+z2i37KzojCIm5BS35FRJzrJYOesqNPHiR0+fsUJ1JfqCFw",
-	"27IJGwvzOY8En3CeEMzcxZX8ohtNWwNrmQ01l9HgQ7clm1eCckF9lskPRpMhkqDM3ESJRH1BMoIV8MxS",
-	"VQF7W5IrInAC505usoTHpGCOvo1kxYfdPVBFUtB7/qsg095R7//arfwMu+Y2uetKpHL574Jeim9OzfOH",
-	"5YaxEHihL0q1SPQPGkq9cvc/Lm/7WZ4kA0VuFJIEi2gO+jxVCQGV2rkX9Z8JwqI5koqkKWWzAOEo0is1",
-	"2jiJW0ngbW3TKb55TthMzXtH+6NRO76/VljlauVBSX2LvMtjkuajtzoku/DaEX3T9YjOSTRnNKKEdSIk",
-	"LCWdMRJre8NwJfs8Zqg/QinB+ia2CBCWhanGBZ1RZmHiA4Iq19Cd6EYriO4cLrSco17zIiOta9HPukvo",
-	"egrw0WoNb8RMq9sty8j1VdXgnWxQ/rwR68ztp9YwTsdF9D3xqJkv8CWR2ojUAg+cJXiqrUAkiBKLI2sQ",
-	"C6kKxxSVhadKI/7+AZrzXBiPoLA+L33F2JzgprokC7g84fHiMar9DP4szLg2S+G6/YpEB/v7ATx1PacJ",
-	"qZZxwQovASyEJgkSOWPaOD4YPTL2KoDLeE8reDV8Za3M4vAQ8K34e8/HOk6n4A/0K+3h03M8CwsV+Mp6",
-	"GbXV+xhhzUwSgjgj1U739mGjGgp6G9EcvLzD1o1Yb2TbDvb87M7F2tVau4t+LYr7xzQuakyOC5+jigul",
-	"0UfDMyE4BhfNIESSCyVBmhCmfxyisBCIIcpyZfysKZeqIEWLUn3zJwnQHOf6P0yvOSEBmmApSYAywWcC",
-	"pykhOwEKB9VbwSlFcOONwwt2ruU6FgRNBL8kDE0WFYlpPQwcM4jGBbsEkoipIJERg9XKDQ3yJCZ6qXyK",
-	"CI7mhfawMB8MEEbXXFyitznJyWN3ieZxRq41zcDNO49RTeEE0FywOsvXlMlzhTAqVEuU6G1OuJqja7yQ",
-	"Q/T0iogFoLJBHKmZfqxReq7FgBbZLCY3wQWTHGFw3aCIg6t0ol9dbvt6jpUWoMYBhScJQZL+SgLDHsK3",
-	"IVKco/4rLtVMkNc/PjcnbVgM+MaI/pZUBMelJ2sB0J+S653hBQszIhRlmmGGqA/upOLdgWY1CDjQNZVk",
-	"p0KUiYZY8XrDA/sA5oJSLpjRYa4Jnc0leNSQmmPmwMTVbXYCc+jVeTxGVCGB2aVEBIAJXwuQ5BdMw09D",
-	"C83ABVh6/ivPpV3aEP1kzyrUYAmPaocdGP9psVuHQTZ1Ek1q24hAoFGIJvgd5K/0uevzbJNkgIa1T8dk",
-	"ivNE9Y4OR6DeGHZxqBnbGubxgudXoMg/IVlOZYsgTrm5SW5tu8bm9VuYWeUKXRga7WHtahPKLh0tzMuo",
-	"17qBtufM5dL/msu3+fHa5W5hx/6i3zzGtwKs1sk6ArTw+lxSFq/SDcdp8fLOJKJXUS6pvsA3koiOCxQk",
-	"0jw11vIDVppLIlpVQknEbc/4peOYX60muC78FjXBveWu1QR3oc/z1QcOIQdX7c6Z/alQuWvxiFZGla9V",
-	"t91VrcVDTxDkLu2U5lpggT9A9Gp5QS/rATHFkbykWds6TAzMz7NHa+21V5Ssi23ITEvvDIs213Gm33HX",
-	"OPUqwWBKrF5bluA2hM/sC+56YZW9vnppjl2eCT6lSVtoqGl8391SNXNbvcgaC6svq+Jgd7Wgd+ZVRKrv",
-	"eExN8kwRhXmTJRyDpzMyqShgSeWJohrxdvWHBjFW8NVuJFd/8zPwueglNGzu4hPaUE4fo1AfFERri10v",
-	"RzghW2NGGbyzvmKcZYkl892bwfX19QBWnouEsIjHJspMbnCaJeCZyLCUWovtHfWO45Syvf0HB4f/pRcA",
-	"9O1BYH3h31M6HaYY3Eidtl+tUG/6VpB0X7UEwBNBYq3S4EQiLAGKaEpJEkvUr7atGX25Bk/Q2OCGzDiT",
-	"Bi++w7FNT1gB4UzwSULSP/0iTd6MA9iYKEwTvT4uMm2Iwnl++N+KIJokVNJJQgDvpcLgJert4ozuXu3t",
-	"asiDNgmuxt7RAdjw2rjoHelloWJdlYNPm1BHkwSzy+7n88qs3YuTONFghDwf41/p5yzDQoI5NuHxYmfY",
-	"M5HfaUKj20Low/8oXe4o/vD+lw//C5EbquGi/BCqXPR1OD2q4FQu7aMB6Uludkm0vV3kQ1kvFGWasQVg",
-	"ToDLGGxBIPEJjY1FaVw7AMeCU9gY1QpwFmDcjAN5l19Ej40DT1OEk2PoJoP5vmBv3S3ve+dGtLWVt9Em",
-	"Ojm8q900PdvLu/uBEeNj4NMyTi4be1zKDVq10frN8MVncJixcZvfAv2Po+jDf0okPryXRFx9eI9wfoPE",
-	"h/83IRIdIWC+XRnFg4oAqtV9NAo4L9N0vpJI8ISgFIMiC78aBZZnRAAogBg03uMIcpa0hIsJjhS90jgP",
-	"dABWMMPJUyG4uCVU3zCCiBAkF8Y01n9KhWSuDeDcqkKtILV8T6sfR70H071oHz8ig8P4m8ngINojg0fT",
-	"ER7sTx7G35KD6Bu8N3KO4dDl18WW0GtteQtktvbRjuQNKxMbpfkg0R9E/YTPZiSuPEel4zzeqUBfhPw+",
-	"Cvm6X9iUhOtBEPBxIYzcGGI/fBvueJLWbGLc3giNRqMLZt1kj9GELDiLA1+W3N5oNBqZ9D5fmh7cYzPz",
-	"+oDKlM0umOOzs/m6WEyoElgszEKveZ7ExouHJUrzaK7/K6zLWs1JinCS7Bin3B2xqfZEw84vKZ55Z9zx",
-	"Vzih8bnArEoZvwWRVi8yRxxTRdARihKuckEIGlzko9EDgggbRzwHygR8lr2jf/7WAy1PoxC4yeU44xLU",
-	"Kn1bSqQENO5p9KBXpPfuZy/F11Br95vdKhz7+6gVzVSvr6RVICrdgUqrPDxGoQFHiBIqrae6SD22ULlg",
-	"fYATCpfAFAKyvQt6Lxaue+DjkL/7hU3JX7mCZsk7c4e00kxXXf147e531uPzjOcsvkOFmDIleH6FW80F",
-	"RxneffTo0aMa6h5UqPuSK2QW99Fw9yVHUvO1qnyCC4h/OAm9hYpgfG4aoWMOPyQEXxpZ9Hkj48fCP/A5",
-	"WWv8FU9otLglFr3gSpud2sLXLAU4NzlCzwlK3SsxpwqZz1CBcI5STpmWgijCAkfqw38KLTA7PpYzJBfp",
-	"hAO2enh16W9wWfRWS+q9C+7mtc6SW2TEkqK9v1/R1RuWCR7pj2rj+ClTVC0+HolZCWw9HAGiLEpy0CAw",
-	"KoBgbM2JIPjSiIQM0An1jY4i8oQgWt5AJQgPYhXBV3iRcByfc/4ci5W0t53zQwmeoSue5CllJL/paNns",
-	"OZZNUTViQI3OOUdmqR9VJhcKMySmaJjpTwoT4gUntVG3MRTnSQNKAUU0oN88wzQht5ULz8HRYD0NGH14",
-	"rz68RymP6ZR+eK+1JCXIQJE0k6hf5JrgSOUkSbRaddF7cNHbWS9F9mqQd1Dd3RCyO/poQK8q7aCAUCJc",
-	"5s8AflOtCqCEM30MtgDqyIgVqE2yWUhKLOAwzvklYa8wFR2kiQN7fZ5SjpV+unfUI4u/zid/jugP9K+n",
-	"b3493XtJT+UpOzuMTk4fnl5mf/uPk78+GpLFX3+NfzqlP9DTm1M2Gkb7CZukz0bx3/6amJxAKogcU9Y7",
-	"eqRtRUGmgsj52L3wcHTwrXutWMBosvePH+c/7qWjm7ejxcuHZ/vix7eX+39h38y+vfl2/o8R+24Uvf52",
-	"/uN+pI9GPzUuQlNQ59b9bABiZ9Yn6iULfYNmIDJfciCd4GhOBpDWzhNPUV5yjRcShYwPwP+0ppoSwh6c",
-	"v8BsUdS/3dry4JnLl+QQnX14r7n4gvyKYqzFzT6SgO9F/lUHueCYCpov6QWjcsUfjVTOtH0AmRMa/6M5",
-	"iUHzSvhMk4HSHEFJlPDoksSI5+qxoQub6hA6RZqh3XJTsWnUca5Sa9xb26omV6tFzQdWFUd2fVP1UFv9",
-	"Y/c36QfgFN4wnKs5F/TXW7N2oKVSS0M8R8ANPrxfgXm7kPxQKft7rlLirOzjxQmolJCWbdetkc4wsRgZ",
-	"xomAA1lHOPwbXc+5rLyAFQsHl38T73zlvasOaul+e04yzzIuFIlfkJjiIjv4Nue1yIjmH+YVOWKcIfuR",
-	"D+/REbh8drMEt/lu9fHsGqbuCttD9wjLRSNYNTo3Af9PpOR8Je3mFGQhGHmrrDnnenZrOs8bScQdWcFv",
-	"FE2oxIrkkBqNwA7+8H4VL/5cDGAT1bbg+OH7zVSOotwI4tr7o/2Hg729wf7D89Gjo9HoaDT6h9YhUgOj",
-	"Wmg26E3zJBnbqC2Ec9GL02caXjEExKkcg8O9rEdIsFRjEBNLn3pQfErwpAwC94JensVrV9eMHXeHrYZX",
-	"G3JalgFw/Q/NbvCdKdZPTaAgJuiqfDGKiUQxZ0yrBX5j1pyCa3KCifnhfytBUM4IwrHW1wkiA32nefl9",
-	"sDJf85QUQXQuqvoWk8Vsuf2S9xFykW2t9hCi/vZTRiFMCIuxODeK7G+9THBIxDXhdlX83FD9gl4uEl8e",
-	"qZo7nkF4cxXcsEJHaWqc6McmxBbHlodfQr3I0tktXjOkkfxv8IZ/ezjdi4bDoTfDsEof+Gev4ON6qVUh",
-	"PJ/8QiLQXk7AW1s4d4qsjToArAUzrhIyaon83+wHy6Bh5HrV/esqF9wtLH2+8Xb/tkh0eUYkZHo191PS",
-	"hOdICwyvegjMCU7UXGN0zqp/M67GEWdTOsv1Mn9etwn7Xu9aoVj3qbaQM0Glr0+Ip8y/viVLzfqfLE8S",
-	"cMlaRrq0xYjHZJxxqXDS7X6H6XfLci2FgMPSgAfiSP07nkRWIhRvKnhV/S1B72Yw44OlV9N6ntBesJxp",
-	"1cyuqomX5XzIoMcmY1uPbO6bejKyT2xBs0RhEfMJrcaoQaFVEqgN4DFemCQeHP/AkkUDrs6i2GTsposc",
-	"/dblGXpFcD6WRFzRiKx1JsPdr+3N+nGeju1B1E/neyxoio4TzHPqO1D9IKmhaPXsax5R4/A5/u7E/7Ay",
-	"aLoW1zK8kPWXv8CCR76XShJp/cucqy1irR47ngmOE6ohiykUGq/9tiIJyeacdaMiSLeOysL9VadgCNyk",
-	"tta1lK7kVOQbegu5zCK+koVRXeginQjjiiZJA3QnWEtyzCK8HmoNLgcpkVVyZANp6kDznGAdP4OKMZQn",
-	"E5Scrs7Hio1YDFqikwIHXU7gJfslqqzxv9rpdeHlJm3KcGjjnMTJK4dzQ173CmbuiM1DT73cEjOv1det",
-	"4stLzLdZW9iNGd8tO9qovtHHkzZ+geVLdTCPVjCmZmsESCaHPHRgVMM6JPdsKdCqRfj42JoyyQavcu5+",
-	"MLpTVtXGdo7BjDRZ+AlxmpFslPTscJ/1daEum1nBYXwMpAuhvgG6XkuoKWXur3sbkO5qTlonsOLe4Uv7",
-	"j3+a23527xvQNLN1p5CdftSbUTXPJ8OIp7scZ3SgmcOMsN3y0+/cx+UlzQY8M3sdZBxSO8os7tWM5Z5t",
-	"5q7Z3jp18g/KFe/ZqRc8+yMw5HsGiVXi4r5tZVth1ipr7hUA3rXKsiJyUPgtamIx4klCKjUbS8kjanKM",
-	"oOugolGeUCI8jgy30d+yL6WmF3Qwm2KeYsoaFseLD+8jzOjb3Gv8bGXws8m4qh3zaG7nZQWaRHOeQJoK",
-	"VR3tdtNlrFp/umL9PguJQSOxAhR1D+fS0r3aS3kiWxkYjUOr9yAarT61dgU4NM1Qk9CnBPvElOdUBE1T",
-	"Ej9GOUATRViSAWWSQCruFUkWQ4/M3sSZqD+7GqJ3pAmug/E9Y7sOBmwoTu1Bb3ponhMq+xA23NNls0Nf",
-	"1eUy+W7jz4Q+JDGZ5MvPrHFc4ozqf8nhE3Nvt/NK6XRARLar/5/aOo3d4lUAH1jRlLLPaj2SzhhWueki",
-	"2FzVJhj/0VZJEkzH0C1nPCe5WOmWdHDGPAddd7Z4zrbp2eJJ2/DHebLZptrkQJm+FVMuiv4+9S45fWh+",
-	"BbWlXb68oUgnV0su4RfHT7xhAamMo83TULpyqmMWGzc6oqahjO09BG72FSLascC20hlSbXMxNcaM5cQT",
-	"2fs7wSJZIJyaIjGGoqJ0b+nl66HMJuPaGY0hXVb6Dvm0dpYmrVYLSf0R29QuZ6ZJUjzc7uM5JDSQ9V8v",
-	"+8/aaEiAIswikiQkRpwRichNRDJVlIZ3UKUKF2zT7a/vYvrdEPVKPvynIggrAlqqT8zkKRHc/7KT87MB",
-	"5AOMRnu+Z9/mXOGxIKau1wMBA3Folw+tTWLUh6oq6G98jUY79jCgqdPKs1gPEll2elxp25h9Vt0VjV1U",
-	"7b7Dw9tHJHxKrdtzuHEY9XNu6ru1lQdV08mGRKkJYUf+LdFtyZFWEdlKGmhihMu4WjizV0S08H+vGNow",
-	"zmDAtZX2v1pfWu2w3UQP2khJ6aRBeESPT5yXnbj29x6O1u7IK9nLV3yz3/ENyzJ+83csS/vyHXsPv13/",
-	"jjaLoyWmUQnuFVGN4yeQbYCVVqd6R73/+5/Hg3/8/NuDd//VdyDrROjpKqG5qh3PGoG55tG6lNnUH7ok",
-	"WWqgXe9P/MQMvZk+050vNzixn9+uYEdVk+LCCTURPKdJAnzerZSFTFzQECRNKOQK5zIjLM5bPFDV/py3",
-	"p5WSMM4EAcyAwK57IeICulV6Lmj1wDShNums1u9i/DhFg/oIx4KsWtVdOQx+V9Z6O3cEzwjDGR1XNtun",
-	"dE1sKgTW6MfrNkuZ+uS76y6f7uHmNhGd93B7m0j1e7a91QrHfXNxlurQ9trOSp3m9of78OATwqOzwnWv",
-	"kPZfThf0KGs5U/K7RaWtNXJYplMSKUJ8Q8qCnsb1pPWiaWjScrXoneK/SthYkx1T7deN+th2VbQNhLEz",
-	"X5gZP7j8LM+viGj7rCIipczrGSt7wfwJFRv3f6B8xzglTHoNo5OESxJb31pRNaD5yxz1JwsUJVxSNgMX",
-	"6E7LR7hN1Wm5tOLbdv6Q5+O+TzXsiwJ6QYU4dV2/OlcHBSpEcrDGhXaxoebqfdB0j99nnjzBcj7hWMQa",
-	"5eUyxjeysBvVApXJ4IduWW3GSAv8M8xYy8OCKCrIimNrmdJYr/EwgKotpGbr9Io1lB/0gYlc8SSHHsgW",
-	"sAlZ5w4uhq5S5pbYmBb8Dw0KycAOBbAzB3pB1QilAWl9e91za6u4fMK3K3TMW4v7fftuzqKpSb317LbG",
-	"TbVWoJRoDdi8IJjZUSQwT1QqLJQGG4xFULyg9ABGVcFfAN7GpJXKfOO5ab/TIoRNG35AQjtpwQN4sJ38",
-	"OAiGh/+SVdtbUL6cROG/bpXiDudX3FmspfpwYBde+5rvgGUCvtyMRGqcRb5JHXMsoIOOD952+ks1YKK8",
-	"CaJuWx6HwvmNXpQlueU1lWwO7drGcTdobzQKoMw1JhFNcYL6IxNzIGmmFjv+pSx9Oq+qVz3IUNW/3J4j",
-	"2Xctn0kzgFCjuGXg+HmTi9NBr560X9tjnSaX8cErM6jMOKMTmngHpB1fYZpguLqApnpOT2uo5rMuqti+",
-	"BpbLoyjPrG8JmsKYwzI7pMy51+duKpuMLmdAYEVmXNBGEDabc5gLuD6CixUZ52WX6Y4pERuGiac0Iaby",
-	"don6ypnsxTCu+nD2xo4GERaKiOEv2axDutiDbvVhjfET7hu+6RY8pimx7UzcM4BB9Lu/ZMS7VmPfLOHW",
-	"q1OUOVWkMb9m+mxgLHIFI0FULhiJEUZZPkloBN34aATP7vhLSsuGs7sPdovXeour5nj/8OHy0v5CbtDr",
-	"vxwP9g8fuuNzbfZ/9b1H028fxqNv97799iD6Jn54+AjvTwnGo+jwEMejvUP8YDI9mO5N9iejybf7+1G8",
-	"dxg/jPYOJ6PpaIRH33oFPqZejeQ1/ZVoZgwD92vLOPh2f2+vGwIY7CfxeLLw2vHrY+reYuDXZh5deYJv",
-	"zp4HKDeV0uXoIoaObUcMU91tOkbY+eZhLpKy/Q4287x9hcjOPbeJ4i7PYSnpNiia4LvsojwWlwJK/GmG",
-	"eitGVYe4gd7SPrx8ebl1/Wp+2JjwqO01e30RIDKcDRFwlQAJDEGAAE1xpI2URqrh4Wg9E6ynxo1auKC/",
-	"jK+YglCe3IQyLBZrjw3e6IPU06LooQEcQcg4IZswesEoEWRsehZ3zAmSijJsai9rDLFKba16QyznCbEr",
-	"vli5yrUr6JwO2Bz+sh31Z4JHc0zZmEiJ6fbL7uYggqOtLA6Z/0IaKS//fHH67Gf0UhvnSdKY0G3GZH54",
-	"7z1tzcuxoldEdtDzbDZzc3pO7fSL5TmZHc43ltFrCZYuOgQl+rZi/HIQMjNj9qDiFLI5pqYxh0/Jqo/u",
-	"bZpJihZXKkh/t9flXFcnXazHLyjHst3C699/+uNgZPKaOlT+lzO3t11FrsY4epvTqsdyo/tFLqI5lmaC",
-	"Xi1HrpLKh6MRMMdtFrBF7m4kqKIRVWsLsaqzPykfKbTjxqY/y9xWGxEez7DATFHyWS80pZKMCXOL5D7P",
-	"hOHNrByibGeRikDPnpx0Ic4pdLhiETHVe8o79NhNizQ8HcNIjxgvZLt5YD5SNwkejLrQ21Z5tAmPMBjf",
-	"tNHWqHds8jfRK0FZRDOcoAH6B2cEHXvDa06yxgr//jnMqbxRyLnfzC6dY2n668bdsoZTLN7mzUYSKsES",
-	"nfAs6mRKpzwmzYYKfz7eO+zy7FLAzdSYrs/JNR74ABUO+KDsSg9t70oH/JblTSc8zaCsORfIAQey+2oL",
-	"kkmy5JE4Phnsj/YfDDrKqwyLSmguH3qKozllBPpJ0rL3G4N+cJlxq26ZnF1oIGTc8P43eqpprKsSj1wE",
-	"PDI+cOsqdO6paWJ9koCoTFMqJeUMxjXEMLjHXLGjeHfQn0pyD9A3htwJFkBMUy5QCELubU7CAiqySEk2",
-	"VuYFw6x8hRnksI7dtmDKJ2W/HdXhUnDXQ6bLJ/Y9ZbGZSWtQpx9CaLXyHYaoKjbAEyxJw5ESVbTgNcS3",
-	"aO5iWwd7884FLApy602ApZiuoKoJ3tQOXjAO3m40/itvqpHH2zV7MaWM1uqvMX5H3680sAZzaOi1JQcu",
-	"+WhQKd2FbLWLb7oWfOLTo7u1aB8+7cmj7taz3B112uVVbeyjTaCtYPwVcmyWHu5qsltkiLuGztpCztuk",
-	"kzetmnXuljUGzLqPrTNebpGd/CmMjNYc0JUav/+pDur3hs6u0SptuFb+2l35XQXIZ8UjT8snPLrnhvk9",
-	"lQa4Fu8rTa9rrfN2uUalGrX2MzV1aUPiuL2g3bAs+FfOtuj80y5u1rFBhzwbIQ1+jQz14gThUjOgMK8T",
-	"ZYLHeVTMji48SoW21Qt6Rr8xVUJSYRZbls7ZuLxrtaOpclg1YgcwWwlii3ZR7hK2S/bwff+O8tdXCY37",
-	"1vuos0i7Zymda+TtvWtR1VkbuHfntKyq/JFSiz83l+znVtFy157cz3F/d+wA/uyKktboyvetg16LJn/P",
-	"tvH52xn3DKDtVtA928jHsdHuXcdE8cdUfD8b8/beNxt8qrB6rXh06WnhI/JM5YKER0jqOxBWiJc9Uh6j",
-	"cIJleITwhF8RZMZYu3eE8NDYYln4GIUm0bt8pHGDaw2bO01GuLZ7zUK8hu8zSpK4HONet2Ht9JSlOA9O",
-	"y2G/ZmKxO3mkkaJaTalY5vrV4In6B36yUwOvBWczk29OGxmV3SeGRnM6nQrSIXFMb7Zalc+D4hF+nWLS",
-	"RwjbeISGW4wX0g7aSvCEJEco/IXnguGEEhGi/t5OgMI5mcQ8xTGmgoSo/81OcMHCCbXp3uFu9e9EX987",
-	"1A9VV91rD0b6mhI0JXrvcN35KyHhBes/gpskce6p/jCf+HZf32KqO8Nd+w/zhYeHO4/LyDrskc6okojK",
-	"C6bwJWEIS9j3EIWjUO89xHmUMxLajk2MI8124jwhcS1y3dd0ESUEC4moQpwh4+y349edrpNl9RNn5Icp",
-	"jP8pK4sfPDwcrfFZ1+pcLy7k1/1/jgaPfv5tLzh499//eTz4Bx78+vNvB8H+6N2Ovuwpgf35XdD7C8xE",
-	"eQLzisy0o0a+4ZxEl546gyLAtnwlwYqwaDFOfQ3PeM7igRI0My3PwD2WUTbrWPuwavZLSmfGpTaOqVAL",
-	"X3vKnJh6C4zKm5HJJkNznEwH12b2hye1oHx3a7jvOMsSSmJkpFH1gY6THLpNrvl5kwDkD7nKcqhOCl8/",
-	"ff705LwYc9rfCdePHlox8kaQmMp1B3/L07yzST41AG255cZ9Je4XoPABacbH7R8Oeo7d7Nu72DQMvQwv",
-	"frkWdRQwVZxmG8wyyfSVsR3m2TFJtxVFv8tpEpfTd62MtgOPTQJ1Z0R1d1OB1w3BOmBd2kftvIKC6/nO",
-	"1TDM1yW46zSw5lh9R4QTekXu5ng2gYx3b1QqLujbHBSGhb+6zHeOJrodWFkX2BzlwNRHBijDuSQBEkTm",
-	"KQlMWk3RejAoqq8DJLBqVAzB8707mmrVOafcU07U4SlBKrdAx0TxMc5smekqu8ZNF3Oyxu0brrxNDw1+",
-	"ogmZckFMoQ+knqA+pBVNuTA/FhlKtdjUHZaE66/93CFXzJlVsk3xjn7a25L6md4tcwwAM712uF26zHJ5",
-	"jSWIxnE0ztfBDXe+UrnqGjr76NLFgDailOOMS0kniS/j8NjcUkw1TIhAKV4gnGXJouisUJZ1d8VF81KD",
-	"+t6MpbIk+/bp83eR+a7V9DEn+ZXw2HDP8YTnYjnvfduPZZREvpN4hYWS9c8cIa4tB302tfRCk/8qFKRH",
-	"StQPd2tpRru/0fjdrvlOuBPA81c4yYlT2qf5rensGkAf1lyR+LFJTsQSpu+CEW+r1m+z37K22AvWLMnN",
-	"XmSwGrrrc98KUpl4NPw3kgh0PedVYwO15Z5MiArYH/aGqDqXBJk3AUO0uu4t3mO57W3fYrn+Ng3Ux0rg",
-	"K5zf3HIJU8ru6E2mW+8tXgJdvmyv2NbGD3+BdGxT0wn5pUU3gT4jMyiGMpYlN91qdurpu9XtXBhin1JG",
-	"5dxktq9vP9BCFZUltXHTby2yxyllufLt9lzb5jIjTAG52vu6NaeuknG7q05EqlUlAk8K6JlqAHA9Mg5s",
-	"C3SPAFnVA5xUTi+fjTuNdywW54pOoW1YgjuDvGh2sImEfVU8o2WsqW/19x6ibIYE0deHncoUsaJyavQG",
-	"ZxpP6X463ChaUG/RQVq7I7m94O2Jlo23aUIQzzQBiSWi2aARt3Oy3WIGft26qnLdXuVQVDWLZ5/lVBEU",
-	"fzXP9XbX5KIXkYuuq7/VgFIxI/UGSQ4gHeN9nXT26cwGDr6u4W6OeUkd1WKarKR5LCuyuR0doSny6lLD",
-	"I+i9ws4jtRoSeUnQe5TOumpYU5yaLLmidz+1ephQk422iLYGsQYe88F1mqxJVffYA45/w7gBCtcLZDbm",
-	"1m2mNVNjPpoJV+ALqExHrz9k+WOnLDM0vkkD9bW2wDNuWzc9RnTGuNC8Swt3r4YOfmzClKBEHiGqTEEH",
-	"oQLJPDXhgNrRIsX5zjYp6qusio1WXNkUR2VnOmsrGAtREHDB2ZEQENAwtoNsU6hXL31J26g6qI5sMfHq",
-	"FwCu+8anYGnchriYY2F8+v2CC4Gjw1zaac6eGnWIA28gdBuv9mV4ux6iRmETyVRRujQHJ9zC1IMKZ4tA",
-	"PP5tePoANCTYMr4Y4tx47Ou7TlygbXg/vtL/lrJq19eI1XI2mCQ8utTAvcaCUTaTqF91Z0I5w6Z5U0IC",
-	"BIV3gL7F/C/Tec30JhkOh/X6r3/2nhNUgQYRsMKrxk2oD62ddjT3Kd0hLZLZ33BuE4m9so+WZoV1WK1j",
-	"v9tNk7hNSU4X++suylDWWhSrl3lbzbvSJHGS2Ejtpjrlz8GSR84M2ildsUXl91fSDmSWjxFnyQKF1h8b",
-	"oj7Eoa1PNiwa21W0saNlD04Sfq0Ny0567GrIlTrshnlV2+quUM3ZJKfNgW5etwzyhGIYgQRVo2Gj4B4X",
-	"BzLhar7zGCqRjSMt1WAt6HS4Rl9uttKz2m8dh9eR8ist5j2xeJ7qNxRdeTo0DMnVOGe0fKLhLWOQgyKV",
-	"0RUKd2Fwa//nNhP6uk8h+8hhHNsV3JMf9TbHTGkL7sP/RDXQhtaArSAIHtZRx9A/KHXdF2hut9GOZTcD",
-	"XBVkSkSBohVEX3//bPBwf3Q42D977Z+kZXZYe2rfH+xSPBettf0mgSzlV4DySM2xQjN8RbR+PMHR5ZaY",
-	"JbmmhY2+WjrBt3YFd3MkGEYPhFuX8Vta5G2z+3+ac4TjuH1DXWzy5ThWiYPLGORinIMiboF4jc9UJOSM",
-	"8qpOzsWdoMbS3NjYJuXSS5xzS02oxlw76CUatfRDwpwSTF0qX94wFwwWIsavEWVSEQx9DIyhpRXYyrPs",
-	"xGKWfTErWcVqWe7SdtP+qptge2uRyMGW8rVrT8bRwgr/wNbNgf0+gdelqWbPojdoOn+KL8PaB6bdWeOW",
-	"wWqH0aD+p+O4Gjj/LmljULVNs6rAoPgHIB8DGlu7s5Yi0+d0SqJFlBBoHmry6VjN4v9Igf11Cz4naebr",
-	"TmzeZFlhI2WBqMppQZgSC3SNZTWgcthsetI5xLOx3rSVAuMb/dR5ie54hIbWikTOtBkMnibh5wu+SVJ3",
-	"32txS4WqLcr0snL96yOH7enN1vvN7R12anXVqrYVbrcP/xNBX+o5FxoR0C56OKpU3VogYsVqHnxzuGXv",
-	"O/fj/vhisoAMKH/bvb1Df9M937iKdUbfymeW+kcdz7X69B1hOKF31TRnpXojSMTFnWs4zeBBY8sFBRta",
-	"qrC2cXCucuNwzjY1xuF32+s0wEs/kU6zmo15+uFukETQyghOK40Ivg8u5yll1tVptJKDg4cHawdxriay",
-	"F5jhGRES/CpH4CgUNLZO78qN8pU0dNgHKkQZETDyocVpv6RKrXNmr3HNFos8QtdzXowG71uV5mjJo/+V",
-	"dB1AQ3Ts+jcNJUlElUT8+u59vc2JjrVhjbWRjjglCeUC2z9jimeMS0WjtZrEHfW3+IN3G2jEs/5Q3Qbq",
-	"ga8/0tZun8C0bkcw4uScpl+K52+xn6Xw5X2dnnfbSMinjges9rMviabnfEZZMVOgLlX/TK8ICrVixnBK",
-	"QtTHqPgDksYYIoMU02QHav2I/ifUSK2Yvd7QYUzY/XEVR5hygX44ztV8HxVVpYNpwq+L8I53FIT9giSR",
-	"IOqjfYUUswUapmYBBYTjWBDZ7Ekc7uJczXcVvyQsNKW0S+FojQ1L35sJzNTY39PzjrZUFu7WsfObfV/6",
-	"W8Q/4koKvPKZ8l6cK6DdAZRNP1yxaZ8J8aKqrmsMaqsuVFbekw/vI84YuaGcIfHhfS4lXV9htKr4+AXP",
-	"r2w1vq03/6jRrP8oUt85I0jfFjgJ9hqNs6K3fSZoVLjKQmgkohkChGygQuSKCDyzLfCxKr0B9VSCb/c7",
-	"muOmW04Bi88/ItbF1WKzcdbnvH6Wka1GQQaXVFslj4HaNUrgX3KpTDthU1UhzRggU0FV98qM/BEjHl1W",
-	"tV3V3fsr7i7quFbH3SBCXsOmVTJVy9GSDO/c7xL0rnBiR8o0QqX/vYD3fw/Rh/+Jwnq4NPC7uL7d7+bi",
-	"8vl7OsevGgBsBLSqk6if4nKMy27dCXEZsmj6gpYdUZV3qMEa1jPRT+YEKlhPwzWRS4UmhktmWKivJIpy",
-	"oaG8MJ57aSeJdZ3A7eFHy1HdWv6i/nQZ4DVNPjf2ajgcbK3mkgl6s0LolOLDeJQaIiaDMWCuJOroQurg",
-	"RWpnaBf5aPSA/BvaM63l7QoDFJoYbAjetdAEYUPogmHYG+Ns8CsRvKgUhacdXjj0L9VZ6MD9tY3RaTbl",
-	"W7b7KQBn4EZKy+SL0AhzE+qPeM6goq2GFoXXCwoN6NTygfXLH905w20mA9Xf5aP3l/SK4PykTGf0hMku",
-	"aZKghFyRpDapkkxy65cGgklJTC0L0gzN5NPfaLbg9biZ776uqtfL6UuCpDRP6+1xJ1i2dsZ96cyT8s12",
-	"Y6ZMcBUU3VecwAO2BpSwvC72n39V4w7/5/9BrTUW6P/8f+iK5xKSPssZWsPOdWaEXXG6abF5NTVpP/h0",
-	"ClqSt5RyCIJXxmnWQsJT1LLNkLIO7gAXB0p3QJv2cg6Z0hHNqBVAW+kQtibFoGgVry8Qr4YHqwV7kpNe",
-	"BW0vnS+huENzxjwPegmHqWep1j+yXM7X0tt2+sFdkOTS6MQ1HqEuiP775aauQb5NYyi1edhVipOF3jr0",
-	"eFWqsr7Z935PzjMuzMAR/eZAK2dqToStTsGJ5KCqocnCuiCWXV2N2udlXuKUInvKKlk1G9nPiXCW1ebt",
-	"17hUUQa6Jrm2XrZVVWLZl5dvqq9nbXsfA9MNjqVjiKrl5G4V1vpcj+kuINyMLt72uCse0Jpfnatxyhe+",
-	"Nnk/ETqbKxLX3UPLGn7RAycG4tIkWNoINl+/biTULWB/ckn3pgibZSwVkzthfZ2VgtWDpdwXG4PjLl+8",
-	"YZV7dxcaSbMER2R5PugLPMOSMnTcKYtL4RlpKkhPH3R8VI1l4Sld2ea0bOH5TuNKLhg1RcSNdQseoTOe",
-	"J+VQ/Y6JYBuOC6TFvCM/l/AN5Xv9/bPNhvGtn73XTFoqN44+/C80oUlCJFrlH1xj559ghRM+y41n2VBu",
-	"RfNgoBpkC7vQ83oNXmgLvDmIcr8L0Gr+0aV6j7c5Qf0ISzKgTBJmPJ+NGWnrXKnlF8YN5OvQ9Ao8apHK",
-	"iUdn+Q4n0EHTdq9JSDwjAvVlnuqfqJKlhS93HhdtaU2JFJ4qsuS7rTtq97uwUbPAqh7Q46Vw94AGxg8x",
-	"tgWz4RG6nmOFcOVrga6pjFzbVG9TnpriBVL4ctmV3HWFpR+jubwfjZdkgRTXXwQnSZ4hxWuf2h91q3tw",
-	"2vX6im+5iIlAEGOuTwhuf5sFlL8WSVaFx5OF6QZRa3hU30MXaG01zw8cuxUrbpx/im/6Lg4EaLRTFgSB",
-	"7tDm3t4btfi31+9jixmDqF9SC6IsSvKYxDu3HDzYPkHQ9bbXGz0sjwR0uUYbN6kL5JIfVhK2wUya+OUh",
-	"5SZCN2mpKQMCVx1soIXj9XfktisLl9WrZb1o2/GAoL0en/A0xSwmnj7YWaHerlIjjA7seJLHMp9p2JJV",
-	"bEWzt4mAouzKDTvB0aXmOMCjDTjrmP+wPXg0JlJTIllRb1cuzIklGUqzUduwdnLhTl0yO9EKr5Dee/Bw",
-	"q7iTgbIPfkt7az3FLQM6uRpTRhX1dVyrqjq1VmJw3N7scKYyo7QJvKJ2cefuQhWbV3y3BaCemDVLjWxV",
-	"p1h9sE+ePjt+8/x8fPLm7Ozpy5O/h6j/4vjJzibBqIYJsHZen6Psrxt82VCU1kadajp1Wc20fu717z/1",
-	"cI0efXrncbBKU153CDXNeMN5EK0671ow1ghwBWelrJq6UNSeBVVIHstatkoh27cMaq3RIo8VSgiWyjey",
-	"YePSQa8iaTF6tMXqvSMlq7NtZbXVdJBlgdk5Q6U5N2i9Ibrp9PXCPd1xZvVmQ507AEdu01Kp1t3AQLTo",
-	"nrJpZB7fnJpH91zRYHqtBL0cTFh7RzHkpOZZrK+kdcOnkGbbMkckmtue28tRpogneco0kRrpCS05Ejpj",
-	"JCw7eVzPeUKgwdJOs5t1XQFdOnx4ka/Kk5FiHodtEjSlCTHZmXOCtRlGpZmiv1f/5gMvkH0JgDCR5MP/",
-	"VoKgnCFtcoFxJ6miU8RzxPJkLfqZ9QcWgKtnkzjHcEbKnOf6OQhCVvTQtT1e+wB2rNA1z5MYTYxjBqNY",
-	"LJDITWtrj1IiFmORt7i9iRDEW4z59IqIBZrg2ADbjnqRRZumPkkztaiqWOGUqEQzzk2mbKcey0sI6u05",
-	"ZMw8H3ieQ7tg8jbHSaEoQcsvNScL6IV9hBhXc+iwJKhShAVlC/7cvjf2Qw0O2PPJJ1hh26ZYG5HDlkJQ",
-	"SeQYj3/hvpwxc6iF83zpUL3H2JzLYM+0XGdQoFDj4zX4VcfdiqZ3VIP0hyuMKNX0O9Kx7+NURfEHGMW7",
-	"xj65Z7vpHJH4MrzxPg9vXDI1tzEo71nBYKu1e89O/JPY4vcMJktG+VpT+17VHi55Abax/JfVswRDc5Rl",
-	"46EYTrdS07ZPf6fv3aJRzLbTFIpAQKFVNmdmSIV4ZFPrCZoRRoTWipc64GxYHowzWk3T7nzyKZ0OiMh2",
-	"9f/DkTKc7BavglMp97NN+ur66NdHmChwDPoBZMJr84iRG4U0QG1/ZCkNsNd3mS8nUndFtXIk5/YJF3ZI",
-	"py88bezTlygjgvK4EX/0vUybQ7J98AJeSCRpMZ2mApM768Ltdrj+MCulpQu0Xpi73wW9ih7kOMXsbe41",
-	"fX+o7kKaHWVE244RziWBekssEkpERVH1pOVrLJFUNEkg+NxtP5ng0RxT1kbMLwFmOQG42S5DZtwPESll",
-	"ehGB6XcCqQKhBkZC9MMhyhLMnJZEtbVS5e7CXbdxC1VnZfqRs3L+D5oKnoLXwraa2/lc+Uq3zosFrlTj",
-	"GzYP+/vcqM3pAxWp12gw6NlRkM4sgxpKNPl9s0KsDIw32/fXaLOFAlYw3+XOduviyq40XA7HTukNicMj",
-	"B7MAkcC9pJ8kscVxF4ePqpuKVvNFfo+Wcn5CdOta4KsGZvad/oxOu/atAqp3oCos5b+vF/pNirvzvtfb",
-	"yyYTA1gja9xg7F4zNLS+Am87MbDMbteAcVV8oEbUqyjimQvJhtsSJK1t0J/gGu5WU7J7Qc8dkA2u8WL8",
-	"szPaGsZzOn+YkdUrEb5xZp6eA0YXMKk/U6KPhUFxX1pmR5QNHvrOHO76CG7zQ23CdjlbOyHhDsKClH0T",
-	"AtRMMUwWQ9/wa2B7jTHW5ejqw2Dv8F3L5Opq/y9KRPLMZNeb87MYiRLOL1FCTRbeUsWsLb8rwlnNbq7F",
-	"dZMFc83FJWKEGIXr9qGv/dGyw/+P2VTHJsismA1yjy1ew2s8cUSCU0RuYP5OrLlnzEs0avQAuY9+jFs3",
-	"GVrdH+8YKgtbyRoCXtRtire2Pvye+QDLwrd2cXzRe4H1QwwSqjPx4b3txIcGCMrDow/vS0Fo6sUver72",
-	"M/cK9Vb5h6oGymU1UWTaNchcZoTFObQE1SYZWSlv7ygU+DFUzvsWdLpr9fRz1T+XkVLwSUJSbwOus2cn",
-	"6NHB4TcoMzehmEd5kerVDCcrb/HnX/IUs4EgONZHoiVNgpkdjEUZeqZtyHmAsCySSUr97/jVaSNl5Y2i",
-	"kD1EcoEYZ0gJnl99eO/vKiYE9yVNPKMkiQfQsQCZezqnQsCjK5IgpMJerdwUhL/NiVRIo259U7s4o7tX",
-	"e7u5JELuPnr06JG/zgWeX1Fwbt5PY9SHkloLzfBvgzNzaXD6JCzycwpXY8JncscLPjutf/k4z89fIXMR",
-	"aXqr11qMDlqKo31K8es5FwrJPE2xWJS50RbR9FuM7wi+aFNasrnAspnI9JIr9IznLF6VwdZISz47RTTW",
-	"Umi6gGbmjS8/RiGe8FwdTRLMLsMqh8buXOKFRFQhnCT1tThPrbX+bE6cgU4JcZ/ld0ZwfJwkbWPMrCfF",
-	"N7+sql+VKMXiksStKTHN0nD70rb1UEak9GWrkejS83uMFe4iZk7083ajsKKYyo2eaWbhFN8t3uXbj6w6",
-	"jawghEJWawAuILNRjc2/f/Y2p9DWqU3d28LrZ7/rvqhaaFDA2X86U0HkvGg9WT8HYS6OoW1iM3S7t78m",
-	"3tlYY/1l3rVwrk7ZlHsQgkfeZDo1L1jB62s8mxGB3px6OZSTN+jhljGPVr/9jDzhEcqw6aG2XHhVFTl1",
-	"azro1s/A3opV+MDy2hmiut3U0JrytXZ8Y7cxjRsOYl7DQHxv88KiZVbRss/X1lOREPWvMVWyzHEtQgcB",
-	"CosxOKaraln5mJCpKmqEBNE3JnRiqnj6bjGkIAnBksT6DtOUisE9M3pFmCktmiwQLjtW7bgetmJ9vWoa",
-	"DyQ9my+Vs4ZYy8SS10oQnJ4XhNlIar7JqCByo+JBCS+sSH0dw3HuDtwP+k7tvLSLPXNV9Ks0WnhCYgxF",
-	"Vmh6ukPMsZgRM9PYp0qe1mxr09TH+CzqLfNNrib4AO1kmQAV4xEQF6iaLNMtqlZ54OrZ5Ct7b5Xwcdpn",
-	"ebTGrXolQOefdILzaO7V+j+LMLwtdqRJB+/Lk9rNNW+VM/qjU+cCqVaXTNfWBXWnYXV/WGrGOIJ2btCh",
-	"BsLz3SLwdtqDdJG42sHo26PRaLD3zdFo1LurjgcMeqWt7SHU7OSmn8xTIvh4guNm9v13g9HooFOB/+Zz",
-	"ZAI7ct9ULAg7J0pzc3d2tY1Nm4HJSQJjMqBpkJpjhnCcUmZmQQuiz07qRXYbUdNhNg5JSDbnjIydjt9r",
-	"IbHt4Jl1J/dGmlX9qhfUnEbqVPZgDQPMIoxecojQrlmxL8gM6ymJr4EhJar51tKk98ARAh6q8AG5ydeW",
-	"Zt24bHhJWCxR/mZVzF527TNiyBhHb3Mq6YZJVjzFlDXI7MP/SEikBI2o+vC+nSE0hGBcaLAVPDo2yL0F",
-	"q2gWkn14b5Zuquk7l4EVYHBwaQmmXY9nS725iqVtERXbFoINiNSX0XXDz8kVSTbc8B0t2L5mzUq3yXao",
-	"6YoelbCuerVHPm07K+vXw9G8s1evHbeaFYAe7a1awfrgLFZ2eWGtJ2pj9PNX0pllcCeFi57w7ToFcpl/",
-	"3ZE2t7ZC2adAra8OvzMdqGYk34m+c2dzujxKybrVtrYoNbMfYOgrT4gzpGuL9tVexWSzyRHFOlfzlzsK",
-	"dq3hOHdqXC0HtnhGGM7ouLK5PmWaw0ei4nsW6+vCY9aUfXw0jnPPQPmJ+OF9S4rowKzv2UF34vL3PkHj",
-	"nKZE3IFDfm1XIe/H+SVhZ8af4TE+cRQRKStvbp3U/vrTOVLQSBnas4THuZpzQX8Ft/YR+o5gQYRNt4FX",
-	"mESb0B87t75fyvxDvsFTY61QsywE74S+MSTiLJb+ovsiYLTJB+wzG36hBUw/ZPhtTpCkbJaQQS6JfS2M",
-	"l3j1w+tzZKaK2df4wQOPlAPECu//BEDs8ew3+0S759hccO3ltYPwAs+rMNWmPriN3IvWb2XHt6o/ZRmc",
-	"8EYm3lg/1VJ+iPWSBmB+8VyBH6+YA+ZJZd3C2V12pnaC7HFK2b+ndDpMsStNik71q9iO0wYrT5JxMRrN",
-	"8TLrl6MXp896H6Unbflsmwc5wVKNEz7zkca5QxZQsSBzQKZpniB4JDBuUzpFjFwRsf2Qem0WdPFMnnHD",
-	"crf1fi7DHw6319ldCS9wDzMo0QD2UG+D2OYSrIHdR1R6r4AZt+uuvoSqq+2kTqi7YaH6Zif7rgUWW/l6",
-	"PicwuBMaW/qN7Y1QNMcCR4qIwsHEUJ5lRAwiLAlKiFJEBAijhF8v/xjTGTXTwzGSi3TCk0YY/pv9Oz6t",
-	"VeMen8O6ZGCWJQMUDsMAhWM7gWkQPkamn9VyvYQvDdxZ94OlroZ48Oto8Ojn6p/D8eBnX+WExw+wnqBX",
-	"zpksgbHcIpgnxZxFK7bc2H3Bdpx4Um0sf6+YhtoqIF+TZLoVdzCFdGrcjpJnFkYmDy0sboToJWQmeBDr",
-	"E1HLS3JdCnzUz3hCowXCWZZQIncemzoUFDa3GG5KCd4hDpJEuaBq8VoTgs1kBiVMK7/VX88KbvPXn84b",
-	"HYGPeseu+grVga4aaIbLDtEzrR7upkQJGklLMbtzghM13zWJryQOQSybT16wFC/MaBM7oS588fT87PTk",
-	"9fj8h++fvgxRxNmUznJhWiVX7UOHFxrVgLRBMTBKZbn7uVJZ7907Oy2jGCWPIxC75nB7L06foadnr1CK",
-	"qbZIGBFSSzuR2Ofl0e6uP5S/VNpTvotKhJGZWh+pwZQKqSAbhthaYcriXJ8VTsxnbbJ/ihmegYJ5hMB9",
-	"pP8ZaOhU99QrJvpQvgTNvOVO4CR1yABVM/xNjSdls6DMSJbBBWO1fEd9SjGW8wnHIpZGR0VTngtwekrU",
-	"D4HoQ0j1KakeSs1Kstd/GboPd4YX7IKZmnbBc1PLXHQI52qOchYTjSYmn9dgiS37Epwr1K9PLMYsvmDF",
-	"3fUrwuCMhNm8GRGwoZ3AyhIlME0omyGZYDk3GQp2RLBW+hbXcyIILPbrrzUlaJAZmAy//hr9MNE4oV8D",
-	"KJ9hKgxklvEe9bWgNuEI6c6r5uKC2bHUZlEVS9oJTH03GKIrrVDXDiqMUeSSo0QJvSIXbO8Q2YosNFkU",
-	"mQOPEbmxvcWXjUSsvMYc6kNL8tq9F0wjnIQq+Mcaw6QGF5shGMkdw/xeQa74ZVFdB+0UJZHQoG6KU5os",
-	"diywITVcfv01HGAITNDAfdfmFv/pF8k1WIu0+p0hCg37CFGEhaD2I/NazvwFszmG6xLm5UJbczvmRExu",
-	"e4gSKpUNKdmsd7sYaVf9XN/w9dcwAwCFMP8/rBoyH44ClOIbdDga2Rfz6VQSFZoSzgmPF4Y5/PX1Dy8R",
-	"RJiKHJoLFv5tcM4VTgYnWtyW2edaZJmNKn21aCbJpyjFKoJWgIJfF+s7w4ogWJZG3739UZHrLmHgjUEN",
-	"+KchVHT6qo4nhmKtX6WAMyxOv/q5fvMA/lcTu/vjmUZxzWUsx69f00AoSFKQKWCLXdkFmxEl0cH+I0ta",
-	"Z0SJxeB4qogIh+gvIDjgHIgEZCE3JM2U4f0JjYh1AJUM/XyJgfOMMMlzEZEhF7Nd+5Dc1fdWKfcl/z5+",
-	"depkqB719oaj4Qg6WZh4RO+o92A4Gj4wFbBzkKW7+n9mvsHvP5Ek4ilBBV7CJvV5Hr86LZs3FplUBYM2",
-	"CZZvzp7LIXqVTxIaaSWgZG+nce+o92eizjhXlR5mpPr+aFSIOuvTcIlLE1XNhiySi3u7NhG3TBXufUcJ",
-	"uyIsJ0jmAiVf6QVr+Gg4wZCaMm33qLdr/uEFm9G912nmZfbzu3dLkrUBwyEUZWvygB27VRttX7G379bu",
-	"hS8d7D9qe6iE6+455y8wW9hnpd7VoYHz6udObbqfLYRx9LDe0T9/Dnq2oEPrVq9OQfJBKs9MajXb6Ey9",
-	"n/VjhjkbJj5wNcyMS+WdIlfJoiWF0lAoI9eOjonOofWIo6CmuVRoypOEXxsOZRXWPr5zo++CFVbfTsGD",
-	"rihPDBVAf1xp6kVBxBzs7xd8eYiOXb+OFXKFDMJJcsEg+wfS4r6SdXEmUd/kyVkJJc2WEz6DNrQzTNmO",
-	"YTN1wjuBr7wqDqGsN/qOx4sVpHczuL6+HmgtYZCLhLCIxyRu0OKyeWN8bHv7Dw4O/0sv6LmHpi2KUX5F",
-	"cD54TSJB1H/pTm31PUD5g0azNE8UzbBQu7DOGCt40y3eWbNayx5yt+FXFYN6wRWKien6ZM7+w3uEr0gE",
-	"OPHhP2V3eLywL/Uwn2JDqOyvq7nGylW7KkyT29rSv/ri7VQiyiIuhDbZ3BK5Xk3vbfKAqurmAGInVph9",
-	"h2Nk2VVlEbkVV51BU9Q8ekDzAicaT0CpjxcBKkoMDBZXrIRKdC04m1nQ7a1nnG8Ytuowic1DD9Y/9IyL",
-	"CY1jAr7hg70OT7zCi4Tj+Jzz51jMiHnusMvyZJ5lXCgSvyAxxcWo0YP9/S4fNWB5Bfy09zvIoFLqGJLV",
-	"XPWrKhbhiCB9CK4AKn3tfrHzWhthWHrNo0beVmEgoSssKGZq57G1zGrGUx9fsPJODoPCzNjTHQQT0q1Z",
-	"lSW5dOyqUmfyMO/nsIMlnu0HYXELJXIXHjRMzc/B1p3eJWGvMBUO91j9xHc4Lgi4oppbMJxTU8Opga3N",
-	"oSuc0Biyg9s4TWJBVfGXvYq/1Aj0ozGYnzTXQJEgsHacyIbq99NPPw0cs52sU/+W7jcqoGEut4DtCYzG",
-	"R/GH9xLiJ5Ci3B2uDyq4VjzsowH1vF6yERNYsmnejpm8JsbRVk3nQ1YqlRxiZ/h5c9j/0LgNp/cM3I29",
-	"z0fPf260y77L1SxLW813ucmz8DPeM6vxFva76+ApMuBBB0Z9nCSlwrtj1P56WoKSJJkiqfBCXhgugXKm",
-	"aIKoQjacjvpeP9NOC8Pl+e2t1Erre/LhfcQZIzdQg/jhfS4lJXei6T3ns5lG/Vx9UkXl9xL+GhXN0bSh",
-	"nYl/eN0aLhNZSm2ZkITDoDnudVtoDvyC9LYRo28kET98/69wOidWibZ1Rm1HZGm9nTU8ta5faVxvDmNw",
-	"PNYorKXWhDu2qSkj1/WTNS48Rq4vWO1lQ/R0yV2MKm/xkest1ja8mRCCtY0ObQGQdQkCG7tgho+V/Isq",
-	"2XAjo765qOZkqu0oRaB2emeIzqx7UW/AEW0XzGKrRP2D0YOdQkc8QhmXxbv9WVTG/VopIT4uZ/sInJeJ",
-	"SnflEWjkaPVGk71//Dj/cS8d3bwdLV4+PNsXP7693P8L+2b27c2383+M2Hej6PW38x/3ow18b04XhFu7",
-	"Aeov62r/f+7a81kjs86ozyu0vIIwf1f9+Q27ZPyaBVZwx4ElsRiMqTrpudT8B9CyffD/XPTsL+rztupz",
-	"Ic2awmyFhCyzW9fJR8fMNOKP+WRfQ+ydY613O7HfC9avmLkms5KZ7kAgshaFjGl8VPd3VI6Rr7/m4uuv",
-	"HZfHBevm87hgEDxDh2gKx4ewUiTNlLsrQEouTBYHZuj0FfjvKUOVZh+gaS7AQV684IJhQcoAHjj8D/Yf",
-	"mXCCG7ZD/cMA7Y0CtD8yEe6DUfHSnaCKgEHM3licF+x6TuBbXCDGVa2vALmhUsmGrx+saDtmU6KwykkM",
-	"W90+z7hoEdD/Au6fpxpvEM9R6jqeu3icCwL74ge6Wwm1DNcvfqB/OT+Q4e2a6xWMv8UPZBI2ZKtBfuzv",
-	"84EkIdYtZN7wWJ+jSf6QhEhzwNrA4tdm0gRmC9Rn5PrIRH1LWTXHMWK8eBYaTqJXeGYmYdjcjXoOi5cR",
-	"U6lO7FaCXoYFTokCKv6nH7jVLbuQTdJ7F6y98QdIu4E7GwEKLhS6JIvHUP6OY22OhoMQSS6UpgAZEaZ/",
-	"hHpy/cDbnAjoX2eyS/R9PZf0yoHIPcbTMVSNZIJCC70iWxbS7wdFY4f6PYOlX2pZ9wPnL1+tzHLHKE2s",
-	"ZkJOP9TWVgiBEsrKHyGrNtyxxyjbNuoWAlS7bVZgLK/gpJEOjSTBIppDRaPFLf2FANlUzMAqN4C3EVWL",
-	"tgW9rS1kTZX7u5+3cjdW7+/UDMGg8dPq9JZaVi3z3B8YgT56iE/dI6hlszgktD6dxb3ZCrFP5Be7J/y3",
-	"4rhUqoJ7GVykEP4qeG3BYH9+F7SYCi0sdoieU3Ypyz4zGskVB8VdK66ax9Q6CBRJsqh/MDqANPULllIp",
-	"IUX3YH/fqukmN0U/EaCD0aOqryq8rDDe59hkG8Nnd4boxKEyyJe7YKZUwTPZQS/g0c4QHYOwl2h/tOfN",
-	"dwEmZLC9s2/LoyXZkpYiC/vf8SQyRWmaCZap2b3vsaApOk4wz+kyz9Q8PKIf3qsP79Hxdyc9p3HDQdC7",
-	"okmjw9MGKTENcrZlO51cWHsbcZfNmMoyEzmxSGyEQ4N/POdROdRuFeso77NcY1uT5KMzmtHB+idecmW6",
-	"GsMDHRjMCWfThJoymC/6a7eABKBbpT1anuPloI7Cuvub+ceYxu8MS02Ir9tlK3M9q7kbgBEWc9XsSjQP",
-	"LOotZFAVT0DufaNkQhKFwlK7OUJGH0LaRiM4tgFRw2Er0wgcEjyP5iT2McgnsCWHQdZ4w4Fv4oN+IB7+",
-	"scjo3mG0OYZuGB1sZHU5RpbfvtKS3xHzO944aRtGjT6ptDkvCe3zxtd7h35/Jqor7m1mJ5tTPX3S03ZQ",
-	"hlU034Ddgg0JE8dM+riE1YGL/DEKWZ4kIYoSgoV+GBX9QhBnZBmHTYnn7TVH00FoXLae72WCpDRP3d6Y",
-	"vaPen/b39tHh/j4ajcz/ba/82eLUO8tfvltytNX4dbL8osB9UeBW8huD0xsocFU/xt3fam04t1PkKt0N",
-	"uw3I51yzGaqGbXpV1RLsi251D3Ur9/hKRHNalW4h36reo9vJuDPCcAqzbOpuGlYFJKVG11aJVkfJLaVa",
-	"2ee40dy4u9Aql/E7iSu3Ce5qQeW0X/4irL4Iq02E1Xr+YYSVtv9vFx+zLoQW460Z7Voq2X4MvZTL15RV",
-	"6vr5tzlX0BRC5imsqDU2VuzjDxUcG0Cn2JhMIN3YFxkznT7tKUJkrPlL7RX1F8IfUyiqGDj/vn0srfQq",
-	"mdRQKkuV2w+C0tVVg8NGTYLXrgQ6GVAJ49VI61kUI+27cnKAcjGIvzM09OLblqCvOce30UIM3/pEYTy7",
-	"xE2jdwUwvsTvPmX8roB6TRhYlrlF5C6ssxnoEmXjZRAce4zCgqGEbkX8BQsrDhQ+rlpmwAQ66FNBtWmT",
-	"C9N5w45WNv0+4D0zwa9tEyVofKtIiBS/YOEES0lC1D/Y3zdzXK6pJJ2jdCW9ba2WVjxMsyeHzx719kf7",
-	"DwejvcFoz2W69ve9/cED+J0kmI6Z5nkJGc9JLjTxHnxbXLG7ra4EvZQzhZka26n5R3v7RWNjNqk10pVj",
-	"yqIkB3awf1BFDgWwV3d0skav5MN/ahVCETvIvyFSjnon52cDsyfYkWWaR71iAJbNvXKecJoxjeETRJFN",
-	"FHZ4z+8UWSz4nCegWKosX0KKX5T83yOkaBHQz9Vd/X73N/uvu44nulHDRp81QaZEaGPDZMSVCr4JJhqu",
-	"caS/QhPqxhLbQ4UOl/7iz7pv/qxVqHpXYcJC0e4YKGzDp9GnkB4QILQr/hIi/BghwjUot6n3FB799OFB",
-	"dA7c0+L71NkYijBjvHiPycGA4hDjA6oWYRpkI5EnWsmWiLMLBjoLNFHLsmRRTDgVMOLax4ILF+6tFeVS",
-	"XZS5zAiL840Vwd/LbbuSlCufbY2kvyhzX5S5rh7bdcpc2Wl2V9OQXNlkwOkZdEkWRWtaLSkn+UyiKb0h",
-	"8REKSxpnJAkdZY5KBGlcJA4uWKiISCkjRI5TwmSub9XGpDsYG3hOgLRJOjeGfDQXnPGEz2iEE9QP//73",
-	"v/998OJFuBMYx/EFMxU8wKhKQ5/KouZ9iF6S6yPEr4iIc4LsFIiUYGbGuCqOBIHesvoFr58fA7cjkeZe",
-	"bV7rGVFolvAJTpBpjQy6RNWLFybjwe8o0h82mitdNRQ6DUpt5CsNES7LabNl2pJeh/6hhK9Xyf0zUU+K",
-	"E36tjDP7o3GzxpdamJoFxr9EX48SIsWuHUIsKa+gxKIjdCsNPinuKLoj1JHIaS2T4gUSBMeo3zJz+Ajh",
-	"JNkJLhgj10QqBK2xA5StLCKqdw4rWkGaiM2UJiQoJhxrDXqnLaxS7uJ3iKuUKlNcByWVNVi2luI493yM",
-	"yIIJa2BFZly0lt/Y65S0leEcjjrEVFZUB+mjLOLvMXIe+6gFQauJrECaV9gK9C+u+RWu+dghsZLdlL+1",
-	"++YbQj7PtB5lxXzYQP4QQbkLoAIqae9x5SdHNDY1vYlxpptGhDWWtftb46XvKi4Y+g0GvaICGTZmIMWD",
-	"p85XfwRcNli5YSF68Tqzql6Lx7gbYhv/W/xHU/C/6Ovd9HUNAIRLwkX9Uspqib7TQsc1taFGWsuUVdMq",
-	"MkEiQDc7SKvp5yyuH2mdHIV/froZ5aLzWn9/GDZxwUC6aaUBBh3AO6vFL70vDKrGFBlWcyTnOIOWplTJ",
-	"CxY+efr86fnT2iuKf8LjqH/88vj531+fvtbWCdrfebz8zfoDjEMrLRxL6ItVXAyQNH4MWHrKr0iM7KiK",
-	"1frNdwuXz3x8bedeCdY/vsOwpq1jVlMwUb+iQYQTiuVOu6jeCGtclAO/Yp1HGJHe3oKnoQHA0vT6rfQu",
-	"X/TfGuT6b+FwjbA+1q/6IrG/SOw/vMReSc91cqxJoC1DqFoiSTuu6bocXyIVFyRGk4RPHiMM/zWdHq1/",
-	"f0K0rDPSjEokr0mmUIJhHAT0fEQJwVdmopCAsRNYIZhELLWgBAGIDkYH6KJkdIhxhpTg+dWH9xe99pCr",
-	"o77/QWKu9zeEGldn4Zc+XkfUD4569JVEKVE4xgrbuSPIdGWzHs0wF0n4GBX9FZpeKo2L4KmiatkHs+zL",
-	"bEWdO/RiFt9o8V8WG/+Ckh9FXSqx6Y4UolKDWFaGatx3N+bXrFCOvFj/WgmCU8NqYxKJBcyuA2+Z8ZCc",
-	"GPQbPKEy4xLmaIZB9bOWdu7fxksWBhcsfHqOZ9a9+vovx4P9w4d2atkZZjMSIis2UX9/9HBniJ5S0wvQ",
-	"jm2suvPigrSu51yTl7FnlnzF5XiQ0HYRt3OINMlilQsSFh5mh8pder5gfcZRbUxeMSWNERKT+DGaaFQ0",
-	"8Qwqy/c8LlsWchaRohfqEToY7fmTdOyhtLt8mi0kMyoWqP+G0Zti4vqOgYxd/5uz521+TAuM1W7d9a7c",
-	"1wUUu363BHubH3V/NOqUJk/QZKEIEhppAkSGsyEK9S/y30aDvdH+g7BcgTmsagmAZ3fc1+nr3a/rXNcX",
-	"CyqIp8i3SbVeCMnshhzClKYE5sov4eRObU74hDIMQG0u1MvEzTxE/flGguUxTD4ZADzkuizL+s3vgp6H",
-	"A6x7h++Rd0FPc4R1j8I9sMH90cN1wN8SUNZ+IrHBqga07m6/xc8GETu+w9y8MbQe+BTNl1yhlMd0SkmM",
-	"+uHpdPCSMzJ4gVU0D82ER6tm6xftfN7Sf+/hBt0z76R7JWBHZVwgiRWVGpbDe9oisj6U+Z8/vwt+e/dz",
-	"XWExoqmLFn1LlQXada2rpzNeV9PDT6K3OclJHJikMG6GlzKUZ6hvOoiGr1+cvxq/OP7b+Pj8/OmLV+ev",
-	"wx1t+bnRYKPOFx2LtYaQYKkQjGgden2fT81Cf6fAbrH3j1GWBTsri7I+STUUfHLTWigLgy+VUJ/Ganlq",
-	"e8bmasJvHPKvjfS2bh9Dxbu/wX/B5ICkJOONXaXUnsaF6mNOt0TpDKu5o77a9/aaGYzbpyn8vLqKa4he",
-	"5cAZitahExxdFvOdgQNVyl3JR/Sm1eOqjyKtTx8pGBbQL00Sy8mGnjkfGniGSD6iO8BSoV/qmW0Hdo1m",
-	"UOmX8oDflyRfExgOAAJvkGdlV1t9Nuso9G1OM7I6CauqPO/bqeO7xWzxwA4Gp6yZOdUQrShnCZEShZIL",
-	"FSIJ873KxIkhMtQV1PMMwbNbZhW61fIpjuaUEW87aUg2dApqps0GaEPU90RrURWszWCYQbIw+gDPVTGE",
-	"f7jTEgF96oDx862df4wUNTPTaFzwLJPpToUZYTRETwG+XMQEGBI4U4o5DZTF5GabAvxaLby/NbXtR72q",
-	"cF5foopGVBFzpfqjVG0G5b8SHuGESmwj0YPa351r8J1c3o+hYpVos6b4vYbOJmcOdo+TFV2rawDacD0n",
-	"5bPdl2RcGM1OvzurSvQ38r90Bs3v1CWhWglkPZNYU5pZUVnN0LKmsqrwIyRYFuSNqgMvQVUuuW1lGRZ3",
-	"D60VmZimP7skguIEsTydEBEYRy5kBvGYBGgiMIsDlPKYmNbtiS39vUft2ytK29jccY/si8HzifJLS6g7",
-	"+pSrO23c/aGRWV7ECEw6+c4QhYynTkOIC7bEWE1j9oveh/9RrgPFH97/8uF/mZ5imKmLnhn7hAUpm01o",
-	"2iIQ/bhgoSYo0+OAkXCIwik4P1lETNdzRQkLkYIpU9iSo8bBGC8kDHFDzwRh0RwleEKSC9YP52QS8xTH",
-	"mAqI/BSVLrvFvxL4WQmaEk1xcMn5Cy4Ph8OdITou2eYFg6YVZrBnUWNXnshX0hkuYviVaXIBUKi1rqgD",
-	"/YKVg2b2R6OdITJ6NEPhaUzSjCvCosXge7IITZWMEgsk8ZQki/YWGA5db5zHVH30e+LN9tmgjUYpvq0a",
-	"8DbXstZzvL2jnj2Zps501Ds2zSvQK0FZRDOcoAH6B2cEHWuWj4V+qb4rwRKd8Czi+mfNlfXPfz7eO7Sq",
-	"nRlNJIiUJBfIuR8VNzmoqd94Mtgf7T+wjTEsc4yqV3QvdXQVmt+j7YXL5pfZ+tNKYfC2vuju4w96Jfao",
-	"wRnJErwwwzxXPep75F3wpeHGlxrNj9pwY70obTgmdn+r/ri7xht1wZkrmlD54b0WINpirheaXfQumG0e",
-	"yxb1tNayPYeJlFnHBIxYd7tzKC0Py+YckI1gXkjVBTMjBApouhLroKEmuAKryD2yw8lXdPyoCaUvTT/u",
-	"V8ZaF82zNWWtQMfSJ61XkZskHuig0GfkRiGnsVRQlgpPEzwL7ECvRvWu0c6M421GlERFo5DKBIbsSTu9",
-	"ouxheT4nyGb+GClyweyA6ysiYAi24khqLYxqLWxaxKLBaw6tASibtRT9rkLy0ScS6OeuXrq1MH/3Jcvu",
-	"jruYdLLeNlLWKzzYqpVJNeOw4u0Rz5MY6MU0wXDr3JudTy5Yx9YncPsQ/QTZeiVBBQgjqXBS0Z3tO33B",
-	"Dvb2tSGkloWXtrvwJdESx3IVnoPTzU5GsALtkpCMshkQ/ZxKxcWivRHKbcylKezldnZSi8HznduPz2GO",
-	"2xgev0+blfV8qui0clf86l9Z/e/AE18JSM2kDa74xXLYoLvLrS2HekXnys4v9UYTfAoFkpbxNbOGZMQz",
-	"EqOEXnorR0PUxxesCmSaWKXpcdJsg7IzXF834NgZw7XxyNPajj9FbHKDcr3XXHR65hlNFBFFjGyrqk/3",
-	"s18qP++aQF3oFlLf5IJbRP1Yipcm+Clgh9yAuJ16T/MwIiyGUi/Ut3pPGNjWyJFxWNtKhoqKxzQOH6MR",
-	"tFKSFwyzxQ7KklyWTZicWYCBNZaC0qUdoLJznM1djwmOE2AuhQGmlUZ8waZ5kgyUNtNsmCx8GyJtKlGV",
-	"LDUsQX3rkZeKpCkMdcVRBDE/OmNcEOgMWmV06Mct+yI3OFLJop2N+ZiNocw/IJPpev8rc9qk+xNWDHe8",
-	"+43BwQ1eX2Jo92dq0ciOz9jBat3vLzvdd33A+MSfCZ5u/NA57/7IE0t435EpFxsA+ik7IwqLuPsTP95D",
-	"2XXvRJEBNYkLbsmndV3OkUT13432OCc4UfNW6XEyJzhD5iYUzUl0aTxdMSfOpFaTdYEVnmBJhugV5JMB",
-	"ryU3JM2UyaiCAmat10JSnbf68y9mNVsZim6z0HJ24YvTZ+jp2avCvpW9ox6/1CCBCCxOs7Kh/t5g/+H5",
-	"3uhopP/vH90tX7Pk1+btLbZnJnhEpITwdja8m+qFWqXCX5wDcg7cHq570rsxUQZpW3vQ2XN0fCUxAhdH",
-	"giFaqw0AvXeU0pk5vuLWAJ2R2OaM5TJAk5wmcXFR6wwxyjMN+iIBEjIYAxNat5WO5G0O/aRQ+OLp+dnp",
-	"yevx+Q/fP30ZFjYCtm0mmem3F1+wesjAzW4sEhvbGicasD0pIHJbtAPww6MFLYDPxUBtnMre0Wh4sB/0",
-	"SriNYyr0YcJcZPd3CzLILyoR1xzgohf0ysu9V1yqmSCvf3yO9g6He49Mw4uYyrJnrn6ScTWuIAaYNOPV",
-	"R3ozvjfcfzj8VpOJn3SEzUmsUcvoUUEtG5NX0DOIMLYVnL2jBw9HI3dne8PRcLQpGZZH6SHE4lrBzQTJ",
-	"uFD/Gk0q61tv4xDdDIqt0qMf2wLqt2FgFG+UZ5rI90ZoNBqZ7BylCTzCWWaqmkjjHYMTuNQh07rqUBfY",
-	"4WFlB0tlEnqMuu81pMIhOuPXpuv1Eaqaa16wlklm9bJrty9si8+jav1qbrhgzc6vdYY259dlE05o1MHN",
-	"H5yR1hacXyyULxbKFwvli4Xy2SSUdrVJNk0rjexUm0aeilspk09SKE8rKt0RZ0WI3i2c6dukNBTy/IoI",
-	"RcKqHqaaoBw408UUSrlUKJzjXJFwx85cqLVDLyJgZrZIPQcnopMEHO+C51d6Nxe9naEdgQaClYTIFpVI",
-	"aLBautD+VExdqMagFfWD5epAiBTut68kolrGIEkU9D4MEEm05LHzwdA+mgcI9oH2D/S/7Ugx9A1cgTFp",
-	"aO/ht/qPTPCZwGlKCGIggyDcCg3fXWfhUk8SDY9SFmJl+oP0QzydkkgRAGBYVitUGbtFqUAJjMqaLEH9",
-	"GP40pKU/c0kyqGAJi3KaySIcoh8YKZy1F0xLUirRtaBKEVYrD1ICM4ltgVBrOi3yZ9NesFuk096qneRd",
-	"JtTWie9ZThUgk9byP7zXkEaMXhGcozhHkbYOoFy8Fn0C4yUrhPFRD7ALbAMlSPnS+Kt5ThMzQq5Id3Vy",
-	"YAUUal1tEIl2Qfj7JMHWDtFjiNSCB18yYb9kwv7LjJ6rt0hd45msdyMmNxoSG4SwfbMSwHsEjV5sbhHY",
-	"f5VBWDcEA4TlBTt5/R+o/+b82eDbIgF1slBkYCpGUywuA827UjyQRPNipY1XrgWNaZal9didAEnoLEZs",
-	"bSlnZrKdpFKBisJwJudcDZG1qBEt0mtvaJqnTimK4NcS9QtJuAeDO0tN5FD/qW3CE5Ik4IYTMGrf2N7/",
-	"FgYo/JP+n0GIuEDhv4dQKZMJAoNd7G1fhUhyJDPokzwnWmGIuYnG5wys9BRhiaZcpHmCpU+YPYXDWmOD",
-	"1g/whXenbRVuACV/9a0BSc9Crnd0aP9eU7H3xXz9Yr7+gcxXR5FR5EbtRvKqpuH1aByAIhZoYghMDkBQ",
-	"aGuBzQQIagpdUNPvg1JVDyodPQDjpbBTAseUsVcSrnJBAiLVmLCxgP0GEc/VGDyHQZwLQsYpZbkiMjAt",
-	"powmPjbfu2DfBK2aY1ApjMH/z97XdreNY2n+FazmQ6RtWpadpKdbPnVmXInTnakklbWd7p0d1jEhErLQ",
-	"pgAVANrRpPI75ut83Nq/kT+2B/cCJCiRsuTXVErnzHQ5kvgGAhf35bnP42WFI/A7I0yx70X70Z7934ac",
-	"dPXhPwcfugMHUQR2rjI4a3Gr2c2jgYLurkjVtn2sq4h7YBMiizJc9p1s5Hms1llY7ECoBbztbQhJbQXY",
-	"PRn1uhWDRlan1w3MoTqnZ06jDCA5uBz02UxqzUc50wm0IlT+DsiX129kGVrneEMdDtrxPNcik1piou/7",
-	"GBb6F+yVK5x1S5ltIaq9NxDwdYHXopO47Vj4enRX1w4Nbi2XsGnvQuSA/k3pLDljgnStb5y4rQ2XqBBF",
-	"zpj1smORUJVO+CVjyRAa8criVO9WAq+xAOFWFEPEQ0pCICWL8wlxhmL9bgjybG+/H4sjmk7cGSE9Bs3w",
-	"HuSo5FWf/H3CBEm8t4DBRJio87eDKbxaQtO1SGlAB9ISBYih2RX13MsY3ricpswDqcexzHMbAwHtkWBX",
-	"djAOwjNpZshoTiYA9TN0rtvbMW6XbruLhoz6DHxDyRh8G/2Enp8regmOQ5BDc+nam2XDHqczYx2j7Hsz",
-	"7tA4b9sztu0Z9y2+e4t01rK4lrPWu5/wj88NnJEb7nRRU5Is52OWztOcue2hhWkSv1zJM7nuoj9M3dJv",
-	"pZr8xd0L+QXTY78QI8kvhItZYcgvsfhlZ2en9v+x+MVVksgvxFXrIuILSeSX8M/FqlTXP1EPTo1JsvCQ",
-	"rjvhcAHLQS+wza9WxgIISo/8Qny4SX7B085ooVn9cybOqDFQbvuFJIohowjcEdVSuPtRTBdTtvjzxdOn",
-	"uaydPqr/3DsjcCEKqw5ijDC6th9A5D2lXJxJVlwihQ18NuMstZEFXoyKlOVNQx213YDzgOz1p9Lw8fK4",
-	"O6+ofrPeVcLHbFdktkEMKtBTMXezp67JjK4QvNwIX0bkhxa8EhxAKchqmWbSde+dClKI8tuyRAypXinw",
-	"Qr0Dr7ivoTJq47C5mdjDWa5ZEGz9GUNDKFpad4Zl3luDqiXwL+ukTw7hglycxwLBhXBIVY1+ogm9pDyn",
-	"I55DSVpkEGsygxQNOHCmUEKTK6rsmbQvasdilMvUPlyfvKTGOrr25IGjF0gNBV4m5IyDsqkdgbBiGosN",
-	"/c0l5+zQvtkGE/IoHppfp9Z+VrMrZ775RaYTqGqGVqYz3Pt8c1P52to968c8lFuGlz1musjNOnEzQYJx",
-	"mL0pwt5gOvsZtnXdNnDdXotL69uc2hVUaiVsfbj79uEOcfdY8odu6cVdL/H+bgM5dthArH11Yj+kUesH",
-	"sEUBu3CvTyCEL4XrUqoUhyheT6QyOzm/ZFlN7QfyeCMlrzRTeh1M6QNKvG9FT38zoqf3pXDaFji8LXLD",
-	"Z9Z/H0s1dUtozHMWupuQWy+PcjpYpcS+kzIGmSKuY+EL9V4jcVSMxwDyAj2hIRmxubQneHv4v88+vH/z",
-	"4+HLs7ffJ1VFfn/QgwVaOPnI0tN52o8FqglZ73I+s/4W+HSglIVwto+GibLlxqftcbcfklk2jshMnEfk",
-	"HzN2HpFzPo7IFRvNoliYjyYiqb6M7KK3RuhjRD7mevdjrj9GRGZmV2aadJ/tPa+lH+2T24APqPip4IZr",
-	"lh0Qzf+TReTt67dHsYDyoJcsI9jBY5+MKfADL9jMge/cfdpTMeGl06ixTrcp232WcfRunIxcgnAuYunl",
-	"GnB6GQtPfg6Ay+BhW7Xmm8xaZ6s8u1We/XqUZ2F1rGNp13FRMMADhtQ2HwVJ8THci4jMs0XJIEQas0su",
-	"CwwyBbsqu/4cDBdjzylVF31yYo2M8m01hCLRvg2MTUNNbrXr8dfq/h/L97hbbuzqgY6EUfNNCbKDgP23",
-	"Kgr07XtNfw04Qh6u1LmOOcBM30pgJXhYOResyeer24chiP+oS+tApVLoAlwpxXJGQRJU2e3fFEqwrE/+",
-	"PpHgY7VHNoBBdIm41Z11duMPPAHnBfRQlrgSXlkjtHmPA/IQK3/psuusfcziC6a38sR3ukTfU3VdUOPW",
-	"yj1GNG0Jb4gJ5og3WOEky6aeU25i0fWMpbAUdA/VuaADpwnXANlxu4Qh85/DyvXJ+cz1Of1cUGG4mWOb",
-	"k2u77ybuT5b0hoQb0Jh3XMHWjDzRZKwYiNenF0A+JNOLs4zbR+WjnCW9WPjWoEDoPr2wK5rl44oprO2W",
-	"R3NCsRmYs8QulIvSPngkhDVMcjplakiMKhh2KpWHwOOkUmUsI0JekW75e2hReisVoBXwLuzD2KDR3mFj",
-	"er8cJZenzxmGXeHtP9ELVRfu4A2XNC8YKbuD0Zw6S9ylBjOwl0xZTyCV2pSjMyc5Gxs/eqo5/DnMsmUD",
-	"dBsSfj+svlYIj+M7gdxAsM5w/0a5cbi9x2/ocWa63Sz3O9uemG2Ud/12c4x20hpWt7JRzsOgrb92C1rf",
-	"t9v9lNu94DoqeYjRECQKERrNIECDZtHVCLg+Oax2AMBggQ1Fny8W3STnI6as+YS2XG/HpGDkXDKNmpJO",
-	"5gTMlTPiihlZqISAGYRkEiaatIE9DUwcNbDn2B8Ke4XI5fdCc5opOdOEptaoc3Gez9EE+zuFZtESqivY",
-	"VSx8KHs14ekECv6u1xMk5+xxXswycG2J92zDnaDJ8B6zqbxkzbb3Acp915qw2mC4sH7Ljv+45uIUqajR",
-	"QIwfxEmN2lVqy4iwBT7kDc5dCtWuY/DChpHbA6isl160xMQuznTjUbOK5/wSi23BzUCnIKKb9qypex6V",
-	"zndda8AamwpLDMjaEj9Muta1HEFbkTN0gHLBRnr7HRTmG52942W46y0cvemUCUM59HHXmgYUnfGMEWYI",
-	"G495SlOYIQ19PJ3h87XdwJPg8BIc8bVhWFUDgnXrCW49wTU8QQCTugD2LiGlntL/0721TCyQC1vvMSJT",
-	"4OkiUjiXroRYDElF9kG+8wjOrmAs0w2W0EgyoZcsyHBQAVyBQTeTkWTEvI8qnXQfN72IJB6ZmJDvwKFT",
-	"hnTBAFc3AWersHwQPS+CPvF86N6Blw4niUVS4R0Tdzn/T/KdRxwGlvw7fMFhd8h3HlnZrdCgpUIMgkIj",
-	"Etaxq53gO5+NAYgIZnWI9SobsxCxWEAZ9kP8acCXEgAAr28b8XqCrTi+F1BAqrVOe73gGwL5GiHNxtoN",
-	"U/qp1ygV3x7Q3K5dfAzlrqbRROoY/07HQHjpkmswXq2qwSX8sEXSdX9wH5qud9llF6AFsaL4bbbdPQrW",
-	"77fHBIIQ4gBU3K0EgWie92655Rk2na0uZgFZFhMGEHHXlbNqGXABMnlpXmQsI10klvTG/IyapHf7ilYs",
-	"6on7u6loncKgPHRBC6+6ZkHLvZBtSetumffoSBZqdU0LV8wjlLRgExTzunPXUuZa6O0YSwVAL5aPo4Z0",
-	"6UL1iywWv/rkL/ySkSRjo8I4QOCYiyQWXfiv27Hc9xERjIN/5bb0cWFdOhS1THwzDRqEWpeuO77nWnWB",
-	"+pw3dHAkhhYfzyZSgYg06Q7QEeWGTCg2kkDedEoFPXe2RTNjvS90+7r1E/QWaoJeS6f7bPC01yfJVApD",
-	"hbE+pLt58uW/8O52yR8HUSyUnfElwI6kTJgVRauwfQjHst5mBDhBM2HIHUR0MdW+pOVX/W2KkdcXtirz",
-	"dyf5jpdffoUhPGckK8iM5pypjrVpo6Lix97fGTw/Hfyporseg3MXfLk3GD7dkGp+6aEevxzmjHy7UZ9v",
-	"syDbLMh69bBUqgzdMz2D3KpYY9ta2ynchRTA3SRDmve50OjCxTQYOftEyj3M0sa2tFVRgcvGEZf7PUq4",
-	"bjwhcasCRdpqF4GdQgpGVCEEwCrhoo4Xbmgjd4gf8L6CwH3wZyLotAmISa4ASIInUoXQIYi7vpN7ltxA",
-	"9Y0KMlMSUPU2Nn82eNpkqE/s3dTMib3axqZ6PbMF517RW/cIBtK/ra2h3BrKtQ0lLBoyndcMyx1aSTm7",
-	"RyN5YuQs5OZ8ohdMFiDYeF2Pfog2D7ljrqLA6YbcJsvpTDO3dXjfFeUlgEMTfgx4qZxRbcheLwq8YIcq",
-	"QO/cEKd1Egtr1NAxBW9cSH+D4zD/bA0j8on3yYtcatcqXjOk2j9zLOAUmmjD87x8cDy80TzKWbN1fIDU",
-	"3krDNeaC6wnLapZriw14NIsgZ/dmED7Bf64DD7VyZ7lyTT1498ksHwC2AYygGIIIozKeqCN2wvwbXD3A",
-	"m9pI86DKs/vZWvN+GssW8Ps7T6DdycJbeJbtynvkdDbW72iVVZ7fQ2ptBRCnum4LEsev3rtG4uT8sr1/",
-	"zGsmJNT+LAlWt1fCA7Cg9ooc+jaagW/sndyrYiA8xWOKBsIN3IduoB07YS8yU3LE2nTBpswonq5QBFNy",
-	"ysyEFZqAbi/76ClqhySZGDM78+8ZWX69tkf41VlWOO07pwiXkJyO0NSN5sSeX2aRde+M3U2msxwpuLKy",
-	"7fAv0npU9h2h0qAfP3f3iJeanX8kMylzOIprw1NNukk2OrMfnv1PiKtXKhPGokGa0G5pOlV0Zif9zeUI",
-	"37pxXo/SeZZTXp/GnX8ifz168540DDn56+np+3K5Ed+itc7I9mPxT+T0398fNZ43lYWdbbFo+PITnvu7",
-	"uPOXo9O4E8Elvou9FGXcQd5p/V1snzHufCZPNyVZdkPmU/OLMxEN2+9C4y949Gk5jxqXs5CGj50tbF/U",
-	"bcme2vQuBfLsaun1yUbkJo11y3e1m3sI4brFzlpgUAVysDEuW8VSPuNMmDaMRqGZwi32plvq9Tccjsvp",
-	"fMaQAL6z4ZFvivDA1ienIxC9WozD255/IXK4xTjciOslfMCtGNs6Ymw0z4lYWGjeVNQ/31iQDSO1csmQ",
-	"aaGtQ2Cv6iTQPhiec00NK1SjBFqEdcIFKKDENMy5dVjgTL0D5OS7EDaQTOxUckTEVKCL4YK8/X2wWbGo",
-	"9mSeM2HyOSk0y0jCBU5SLgUiAscolgpG6zloex0KwnamlOfWG/u5YAUQwmCvXSzKp32iQUyFKce+py8c",
-	"NTvXQPlSUxNrVwELJ/QtG/IMEwUSCwMkn+zZrZ8SqtSX/wdKXppOWcb7gS7XIXxXqrx9+bUTLNRypDpR",
-	"afaGT9f2e8Mne5ziZW1sGxyK8PsWca6tTNY2Ub9WWg4EAWuGdoWdXfLMdqftATb06lHtZKvqh9lluTtl",
-	"Lf7V23nNwzrMOf0q9IHv3L+5kStRH52tM3HNDH87r7sRpEvtfOptOM13FaPZDs1zKDw1M71RdaGdBnaB",
-	"0iXhWRarMihtkqEa+ERekSkVntAoW14Y9uyHeV5bGceMZveZ8rXnP8zzdtbVl7JsJv+2I1c7+uCSThen",
-	"k8J3sP5cQva+drNpPUq1c2Id0yPrW+ohYTSdQJ/rivlElcKePpDhYPZIkoS/T2LR/beTH9+RJJxDSUQS",
-	"ng0TKHfwrAceJRclGsP1FwNiWDGYSN7lQNKO91Kbc8VO/tcb8ub1yenRu913P56+fvXvro8aUGlkwqgy",
-	"I0aNWx57z4kmF4zNIKv3EWDOUEI5thcVLDXAJ40h+RuqzQ4Mxc7rl4lT1FegCYpFlPoL8XfnIf3UEJ71",
-	"yWFhJtZTT6lh7sxl1szICybAMceXcwYfJJjeTd7/eLK0geHvdvB3zXVR+4NrMgULCVW4i3Wv2dpDUj3A",
-	"in6M5XaMFQn8nGrjZpRiKeOQlgO9YKQEgIGmJOPav7wgDkdPs7rB2ttsu8OnN+oXgZQj3OdOtchCObkh",
-	"ebYfC/jFsDZrYpFRQ4fkU9zhWdwZPtuPYriBuDOMO9iLhT/s2C9sFALfvJPFJctz1oSX+vIrizufb6LI",
-	"hkONj9Dfbu6rKgWfOriE7eruDP/jp8/Rp89L1YNFB2DZxPZuYMFxIba7A4c1JuPuHwdE95ylMRJRdk2u",
-	"MZ78X8J1/J2zRDQWjv/4icYbP5GFSpnngEipcLpF1rMAi2enA+4WuA7bA3o0WKfObtxbbBtepmX6wzP/",
-	"LrwKUBVzc8Lr49np4tb+RpPShVQr+4pKPFPt0Mi6FmunxA/sBx/AvXWfxALZBIBSGP1eKZjuk+5rrHiU",
-	"SS1MVUMR54pqoic0g47P0Zwk+ACfXMLmc9LvtXQNLUSH28BwGxjeSWC4+WorJ+umBao+9MeVNHH2NCST",
-	"DGXnIBHdnBj5oJnaTv6vrsDy7Tfp1SYd9OrBpF1dktloYtqpXfLB1tfap/Cf14H86pUd/JX2WL4DXwpe",
-	"qhhTMe8vNK0urcCXcLKlwkdtpj5bviM8LNu2jd6txAOM6vqp603nY/ia152XkCPcHJi+dKkVlE5B0RKy",
-	"jSDthY2Ky2kp0uUZm86k9doP6p4YUNhBfnLCxTlUD7FRs9BLDuKCAHOt+iSkIFAYhWi3OWsZHnDfGcvr",
-	"SmenC+mi7aq8hzRpffaskSBdk99bk5QamsvzgpFuggedZczQdMKAkrYebvTCUKabADoz2U0keDZJFAtE",
-	"h3GxGOL0AHQGoiOFyJnWSLybYKq+2iEcDC9a3EqyqseM+aXIzQHxunuZtCPUxopQcns/NKzoRCpDLtgc",
-	"+COd9EGykxD77JrY3zJhPzwghjNth4hnrWlIqUwt8eW0ZzrDjpA2sGWimAKBhp0bO/C/+MUO/qeEKNiP",
-	"wn8gGzNNTcFy+93Cv13294zay+8E//ppjZTnC6rZDheaAfWJjcMZVenEThH7XPZFuxuJyEhRkUVkKjOW",
-	"R0QX1mQxVJQo/1H+vG2Yfm5LgO6tlaIFOBSuDO56kpDmWRtq7BpRxcwUKJk5ohqxJ0KqKc2TiGjGSMIM",
-	"NWdwUNJrzynL9KKzLn7iyFBzAkd8bgVw+fXs4WvliHXThVcQoagRjH/rDY5loQTXmhWqNef9/Pm6A0pT",
-	"ePfdBIi3gVaLi/LDMc21/RQeoO2G7K/HTYnfkZQ5o2KNocm5hiqGJmNuDHa/ck2mNJ2EnJYLF2Y/F3zG",
-	"pkyYewG53S0Ty9pyAqGUSDnuv0ENkd8mEk/PqHKzsoXCdTPwXVKaRWiXLAT/uWARWVz5+Rz5QuPO8Zdf",
-	"x19+hSNI9uXXf3z571gUgNADr9OJhJWWz64easjggDjqfi644TRPHGc+FEgTJgxw3k3lJawXtEXUBKIB",
-	"XZAFJnHnBNn98TRxJwrYnpFfxF8hQhHdZKb4x7NCcINsJ84ziYW2PkUoREuSjF1yzRLiNkhdkkxDkeKJ",
-	"JsnLo1eHH96cnr34cHx89O7Fvyek+/bwZa9PELwjYpG89n5+Ot/5gc0TrM4ZNSeajlk+b0/7e1bnDbt/",
-	"quv9wOa3E68FNH8K7wA8yHOquSCH1kcw9JwB3u/oaSeqWXlwNWVKjmWRMy/yWIrgnvzwyvkTw075C/Ll",
-	"v8mI59ZF++P+4PnO/vGJfe7wTXWGf3puN15FxTmzJzrer7kicOad4Oja/OoM9/b9R1P6EY3r/qD8yNvb",
-	"Z2tDER9RT6CVgPs9VaYFdLg+S17UKWeQ2TmGUj7Lrju06ZDP0TcIddxyEtxLHyTMWUKD/axNs8BpEtCd",
-	"VE6nVGRMbZ7hP3XK05feoUOuEicUAzuUVGTEcnnl9ylnIWxoKguzI8cY3CCrnyvOmQkTNvSqBRxBWAJQ",
-	"oWVlFyOJVBlTsegmXuXkTBfn56B5MHRUBEnNeCUHFWsKcZ9FnrTgijsmLHfT2M9W8hdIAR0alwyIae1X",
-	"wKWlDZ9COI6qMY7X4Irx8wk4u6FOTBe2Utg2rX0mM8VT1uuT9z6mj0hbAL86tD58Ub7Vb0OcDx4reKqb",
-	"eNToMcAc2TrXDynmVY37NdaIfbRmeGWSDEPlIEkmFbLvoyHaLcNYZ5GQncDGquijlnYEjUVko88XJ3+L",
-	"RffD6audPxGPmpsbtgO/gCx0BDA/uqOZXQCwMO3yxykBCgzOQ09lXkytsQSyPaASdUA394h8OoM8GxCQ",
-	"RmQsHSP0aO7pprMdeJ4RzSm0r3h1Lsz/WMvpCP/knAG2McxvRESDSCmOJGEZRzp82BPgmhPGDMG7QMmX",
-	"PnnB8lw7cm4bheOgfWfP/Qf7PzuYVflX5BCcKTbmH0voxJPEXjI4uU/+EVVASGDtJtBMToucNqqaH8HN",
-	"tiUFHy19sSYaL9WXdRBetVUJOY2C24/Qe48gocaiwNmPymPOwk+DuCFChz1yAUNU206j2qYW1Rz+CKOv",
-	"iOszHKEonE5RNZWiah7FIgwColXxRRSd/PAqihZDFfuJi3Ki4/3o6Gn0LNofRBB7vD18GQH1wd4+foDp",
-	"upvACF+c/A00wxfs+Qt8RTsvufYt8NdZ9aZDtrZ9lW3HVRuk8yqjjDb1GmOPNmgFuHCV2zmSGVDQ0HIK",
-	"EDTgUUX82mzDQfxUsylPZS4FKS16z3mviL0G/SVrKhxLFpr1g1piB0hWhZyCWYyFD1wjrNBAqdFvB3Ls",
-	"gJC1jQ7taXm/qw09Xi6w9XAwPxcS9LB8B2a4ASk2LjTLen1yZF1meCYMazU2dzoZI3Bcw42RFLOMIqhg",
-	"OV1NptSkE+z7ZNOZmZOU5bmDuoMvmxZKWWtR6ibChsQ1bC72mn1yCFh/J0W5mMPCZ4gIH9vNRlvrB92d",
-	"kNgCED/+ssxw9WMRC9RJyNT8TBXiO1SUdMVfO1OuFDeGiVLOEiu+pLs/GPQgE+37WkY0q8tv2WtTLUWf",
-	"/OjrYkiRBBMYiUHyHal23NWGQJ5cnibsgIVTQvzC7IqKhXXs4U+d2J2LszyDjGGCfaLvhgSmqSgl1Zaf",
-	"6IBQci5lhqvAXS0W+4NBFSQBPYTuk0NkoiTPyWAwcPK1DRvy6+n6G/KLCUsvkJAZr2+Xqz08KkMre6PI",
-	"yDaHm2/bk927ay6qwa4etezSbXm5dTZotymH++76m2tt5m6ybdpdc2nTrPbIvf3rt8OHE16CmYCT4hje",
-	"bSuTJnxbynHhAgEXHT/J1Ny6hb2vnmRzm5+6D5cBp5DTzwsdBsD+X+8yTGVx6VLhGyerjsC4Y7bJF0QW",
-	"YeFgL8eA0dQHFbJiBY7CSViy7Jwp2AlmMyYwghuWl8HdWECDmYvIrO3PHGquDQRePuyJK04/EgkLCx7E",
-	"V7NhF28x46Xe8H0SsZSjsxketzwsJHe7weEfNFM3OOwlmxVcb3TIvxX65+LwgdJs5VUdumGzLFs5Tbbp",
-	"tQdSIy1rws4CybFzYtdI/X/y6/QmjKJ9gokYDCHKHLpYtLAkpYKMmEMpZ1DujkXcec+//N+UETqnAGHW",
-	"pDLtJHMPFXcqINqQaGZIUiYxhgSzPIQLbRjFoCsWlSEGbtKxVDAejUxvCK9tkfz9rYKcv32uzxIVvbrG",
-	"FTW7B2iuVCA0jfPVZVujlkIN0vCVsDPc9ZOjU3qexMJlgZ2mjFPlI0Zil6L1GUrxPmyIgejaBkRdCAWr",
-	"tQLECBB1Gynb6AnvXaR6pTC13/i/PeW439xKwNbK65bBZk4jRnorxUZX7wiYCGB5pu3093P6gCSiyPOE",
-	"pDmjStf0meDXTpypthirVE1tKSqAt7uLDO0PPKUIMRMli/NqRelYWE+8T0DvDsC+HosEhIKQHoM9qVfp",
-	"HoF5mFAduDMNGpxQLqlEOEmowUlOmvcqI8HsZIpelTsnUPJeMDaDpI69Y9zDmhb/B8jK3RDO5LU77x7H",
-	"9H1nCf/zx83wP/hgj5LVaLNzmAHN7sLe/Z6lRG6uqbnNqKyzB+DK2QTxU7n9uxWS+rp8ynL/RyAl4Eoy",
-	"DrYNOhxI1lBaUxcEFNqRHQs6Zf12+MpRcF8PBi6pLrquWKZ/4G2D1R03WLl55LbIMW8FZd/ctSk2SR0C",
-	"FDN1pUAEoOTApFpWwOCfzrfhpsaJGgs3T2qFIKf2BdKyQVXHRQAVQSlwP7EruEAjBxNrXjI33eDD3go7",
-	"qnvRs58228uDOylVvu56V3+IVV1ZLyGvYBJ+c8pg2y12PUVEWP2YCF/TNjXvt2uXL9bZbl3tvAxS6rWM",
-	"dasXJ8UUDJGHHswU02SHuH9dgjSXvETd+CmpSHDw6rGoQxZWglKresbXQOmxrR9s6wdb3+wuCg70fpJP",
-	"m2HCDqHuimQRZT7VtZk5S+nu2B5bwZt0LHy2ybXWL/avRaQQGRpAfyYlr0gu0wsA26ayxDsFaSfNFKc5",
-	"11USq0xq5Vd0rlHFphRIK2kofe4nFjtV/14XKClnrssgUczIQsHHplCYaTZSsd6QlI0PCYmLweAp+47s",
-	"QVk6y1hmvcpYkOq8COCtN/KR7qxQ6YRqht0IZMYUsd9GdoBS3GncUPlNgJRptV45tK1ND0P4fXdKP3Zh",
-	"JkVk0CNf/otUUDfyB9/UwewXtfvrkV2ycGz1614S2ZM36abDeGqpDLePyLUuVg2XoRdMHJCpBBQ3dXrz",
-	"ivnClCAlWC/jdhryUc6SIbkCJtZQz49MKJIz2vkKaj89Eqr+eoSWPSW9pDy387nqaek6cNh/DH5Khpjy",
-	"DG66h49F/1FoAxMvId1UKoX0pL0hcYL51RERocQJHQspdv6TKelijgggCcQ7AnaBwu9L9BjzFZBuiAgo",
-	"+00B3cPHDljV65PXxldEpMjn9tTVurTDNKVzVAnENYCJX2gVsncFS+CoVh3xV0pC52Q3dFySCCo60EqD",
-	"2EO414UJLcexCLpjXT/rYp65F5W8ZSBTavgYIZhh6rqmykIOQSfatbq6oQj005zxCKLAPnm7CiHii6ZD",
-	"QmNRvVeEvdqg0A9N2SZL1umSjcXfJ0wQWo3sSHFxDkn5oHcC+6ncK7HDutjB5SrNeEgsAntMzpnRixwp",
-	"vsV4RDUZ4nJLSyAerr64Y0Nq10eFOh8+o4/KIYUZyY/QsmEmjKuayoem8167DZciZcCHS+g55TY4N3B2",
-	"FgucehOqyYjZcYGWrqDtq72xeMHbecwOY5ignWHneylIBgybinItBfn+zY7TyPtTQysw0CR769AZ7jlG",
-	"jrMyUukMO7hO1hfVq4/K47T2LvqhLaF+3bQsNftuG3i3KuRffXLCzly7q9dgN605iZyC2HW7huRKYlzr",
-	"8ErBtCFZ4Tsl1qKPqm0PSwkNoOlxuKWcAqAdeaQqBbhSqfjngs+m6NE1pxrcE37N7FI3YJSaKZlOKBfs",
-	"DCqljeRSS7/ZWfrE/ucMWkCQSnCn/sFP6/IHgT+TU1EBQqsXc8+0PS0MUXAzFUMUNayd6omawqzN9eQn",
-	"1AketvoGsIVIsI+GQF2OQzUM3KgxBhNcwzetLRAFO8PfNg+Re4+bCwfcRULdG49Nm6/t0GwhoQ9IZzRT",
-	"oK8Arrwd/HA78C/xJqxGY/BPofnNhsja5cR1WkCnk1RkzOziFQxVg2PRTaZM6ILlya7/K2dJv9/vHZAE",
-	"wydqPyGKzRgte7DekRlTXGaadPGDfXLF2IXu9clLbF/DxmmvDsNERtUQYhphJm45wiYlBXm6R/6NioKi",
-	"aD0uTvxm/0/QnLL/5x55xUbK/qQfi6RuNuu8RUnGlOBM+e/+ACknvFsfSsqMzmtf2JOOqGY2hP/IsoTY",
-	"11r4NEllLqpY0b4llsGnEUnsz3MGWjbVb9JcapCQCSVMzplgCpVrarEp4BWx7zgp8VkTOsNIpzwqFrXs",
-	"xZpCiaVhuKvKI1j+crJ1hp1y6tjdAZ4Cpm2hGDsDxg3GbGBqh7Qz3NsfQKQjFQQ1HWwvZoG24vGXXy85",
-	"wLbKE8MrUQyplz4vbaZeaXx/Z7C3fijkB+aR+I1Ke91AcWTXx1ZXcVsXvQOyoYXdpnmzCaOPXW+x+6vk",
-	"7I9fvSDPnz97Xtp3nyT3xlGmmHgHkgwwonv7uAHoXpl2BxGamlErlbEyRjO7b0VEp3IWJIyd2lgpZ47d",
-	"wV0axCxD14ccnPcgFj5uwW/tiFIxf7LwOxTAt9tyr09+LEwu5QV89hcpz3MWixf+eXUxsgMyslsK4aZq",
-	"550xtQOKCpqlikG3+gVsDCXbiP0WNP384DlNLdJN/sUJ7vRAZJcbhMLSjDQIhrVA0P0dXiv3FQqyuHst",
-	"36bTwGn2gzcX91qXrcPfeq0j+Pujv7x+N/zbi8M3R+9eHh7H4m9Hxyevf3w33O8PYvH++MeXr18Od3Z3",
-	"375+RY6O3+/uvqX2nQoqUra7++o4FkfvXobHb05lUa6JraLJrdSwgjdTzbUu91O2t4Z5+uT/unFz1Ova",
-	"guehX6YNnUNdYk5y6QoPsH59tTKnotemzFDztLaqDI/af7TWthetEA5W8oqoIkdBS7/PHDgJAv+m66rs",
-	"/caGoNZJMXgQX/LUzdrtRLuH9p41Z9mGQAt36I3QsD+wmQHR6/cfTpNS080rEjzRXgMgIjDdkOAbQSLA",
-	"kYEIAdKlI2gQAt6YqN4fhFL/ntLGB4LzGoK2G141FprnTJh8jo2f8F0OIm29FZ00dxC3hlGqUXzK7C7P",
-	"8s1jxEfqgblmXZdtMNX63taktoHhej0pmweGNc9rF4v3evcT/vF5c92h0NAt5e0TXegZE1lCusAGSHYQ",
-	"hkDc50UvIgkKACek6z8sfwXHHCxk8Kbykmkyo9pgGtCewjA1haJaQrr+YPyMRWQMMi5lGDSjZlInKXQS",
-	"XKFBCE2LrwO520MfoJhCtstft6mucwOInZg7VjP7kCGKadkrOZzN8rkf/MPwKdY3stUz0gy7w2j+Xtnr",
-	"GG4NoSOEmgUf2XOCGjfCGxblRpr0RvwncvQPlkJx4fPX4Ub9ns3s78pcnuDKjbzWuHWo/Mq1RvQmlhMw",
-	"mLczlxs3gNc9srK7GuUIQcrBaLJUWzEyFolwGuP4WZ98EDm/YDW/MlqqvHDUEpWXTDkmvKGNtIE812EF",
-	"YxHmCGlqCprn8yoYb3INAbYjAtfw2gyXYFfBDtClrmojFaGCHL96QZ4+ffpnYviUufqwLw0jOWNLBqw2",
-	"Jiu3gMDIPRvcfW342w4Lv33ClLcezxjM0XKVpjTPN06J7foFdHsLs5kLgiUH14FUOZdhej0sEjzBam9o",
-	"BaCZrws4bQCKphOWFbnXJgZ2FsyIZwXrRZCYqwoDUFR2hYXaSXHBAzo4u0TW7kVD10e49wQ5Muu3XCUH",
-	"kQU8FnAlALLwPIcaBtiTUk7Zf28NoGM3r9Vqq1JBrQzcmM3Ha7cnke6uIBlmRdssRksB+25KlFsb9Gi5",
-	"LHyr4dKsLQEhrza2QsHevlIyoGpIgWUzpnkO65uMmLliTJBkrOQ0IV2H83CRGzbbGBl8IQUjc0ZVLHJq",
-	"mOpFhHpC3cGgT46gF3xsN34fQyKQv/TnXCLlGuzij8GDXeN/vAIMZkbnpMtFmheaX67QEFSgO7k+rGwp",
-	"ZH5Dl692UA7C3gBGRxM6Nky5YW2v8D0Owu2aC63XJG5nD0wr6IVykiLb7PcdWoxXhSlUMNCu0/B+UuDW",
-	"yChGMS3RaEeA5dp1OVFDR1Qz7FU5Zhl3jkNyfPTy9cnZh+M3EJxoZnrhpjwgCVzDkcABri0WqeKGpzQn",
-	"GQN7EaS5I/J88JQkQpozd2AJrF6ItVxPIR7HMnuxXj8W74tRzlOwY+wjm86CZiQwxiAX3FLiP4bhuNGi",
-	"C7LjKQwbDKcbNQhYmNb03C6yVArBPtoN4McfgEWKmkJ3hnavz81k3oFcTMZ1/ahynEGbO/vy65gLHh5u",
-	"hyyVYszPCxsxYQlZXXLI0rsafvh75R7WQP6eTmcl3mtvZ/+Pp3uD4cD+3/9ZP6t/DPBvpnWTBYGxRYJA",
-	"dQmNSuMxT/s3XTf2qKd3+14yTnNi0hnZ2//n/qA/6O8Nnz97uj8k8MJSU/6B6tcQ6YcDWogHfoPlInm4",
-	"t3hImtYuqH0qRtOJjVn6i/CFn+rNG+70ZKbkiAWGDUfPuT9Bp8SteCNI16tzC0lyKc4BQMTKn1Chn7i+",
-	"Ow3mY2UvyAHqGFQHk5QqxbGrGrBPzIALg02ZV1Jd5JJmsei6JsMaKAq9rasJgwQzhmBlP2ybv3QaDMw3",
-	"1e2xnn44Qmbtv8u/WqXBo046gXKU/Rj/2qDZg2tiGJ0ua4H0Vnd73IH0dzA5fVBbTQ2eczNvbaVwndn2",
-	"R2ztdo+XtaPWuSvfAZOzS5a3ZvP4JaPF2nfxDn7+olxEa93IROZZKaJdLcC2W6p+cccNOddKzBfabl/2",
-	"L7Q2Ec4uawFGNDu/Iyn5B+mJqUzQpl0xwZvb9sY8YG9MMO7BhhvusTfojHnDxQWAXJQEFRwja5pHgNWV",
-	"Y6JkzkhSXSuJRRfhXh9A65saViiS8y+/1mFfESBe4s6bJ0XwO/GEaUNm1HocwT4fd2xIDteMxYTqMjyH",
-	"fhR3g91ngz8fkHoQ4aOH5zZ6IJXx0cDVMGJA/yQI1SBMVX57xjOdkC6YP9fTM2UZBzYR36tfXgW0+sKj",
-	"Ew87huNjAU6FHxTBiCzILC80Z4VCo/blV3dTWgoTDpMGmfS1GlaCVXsL6E/wFOBx1A2qtZXO6g877OOM",
-	"KdRKrW9L1TYFDSpu2xx2DjvB0RRyyvaTYsqUPAMj2Rl2vt8ZDJ7td6KOfddwzadru7bVEDxOc0poOBva",
-	"U9w03XaobJFLj9HSEkQ1zmK27hULEdpuzSrciuXvBIbU8+UGjH6N8Vgzn25gxR8hRLrGE4RHzuSUcvEb",
-	"cvlCr3wzly+YGluX7wFdvrS2CPwyDj+9gcsHyA87iW1wrPh0yjLklhP854KRxUg5n5faNy8qL4ZkX379",
-	"x5f/Rk+RCsPiTptX9gy8srXcm2CG3sK9wYVpJ/df55miRW6fy+Ughh0yy+V0xBRnZP18WnVjj+N01ALq",
-	"paVaffu78Tu2bsS9uhFpuBCb7c6i+/Cp+seNu8+OHfQO3IQKdlLvQuXg2pwrppF8jmokBoyFQ7tUPtAB",
-	"cA0sQDI0dG44IrYJ10Yq7GvjKgxxz3iWxGLEUjllmogiz51SPsTENAVuQQ9lMbJIJ82wPGy7WgjctpJd",
-	"v62WuQ3c6ug2njOmD6rJskYT3aqZNXigqPe0tuq2gIJ7aKerhndV8m+jMKl6p/faTkdGhal11MXCtdS5",
-	"Jq0hQp+bBbiiFQJcUrCw3y4WSS1HlbS33ZGy687p0BNuVvTb3U3abTGBxkVzCu37zg2SYY/ThXe9WfB9",
-	"eEvmYZvT2jqj63XjrWH6rnFGF3Nbt7WTmwXc6Mg6AHTgSdAcgB/A4MvNQWmtFn7W3R/sNfAqHGZZkAq/",
-	"k8B5oQ6wv5zJv0mWvjzpBqo6e4/iuFTgc8GuaoXorcXaWqw1PDV+uRAstETSNzZeu59qa/RmUbYNMprs",
-	"EXSS2Gh2IvPM8eeHWIzFdrOpvGStJugriENKde/FR9mGJ3dK5Ixd1cEII1r3AWKW6ys8we5zM23gu1ks",
-	"i2HE3ezXS1X62+zOb9gly7+++OEbjhu2m+paOWlUyA6tyZMQJYj4mxtvrrXM8DV17+XOcc0YoWJev7c6",
-	"uSIJ2RfLTAdXBDIWXSqQmqJ+hixgqXjWux5GXKNt+xpU6sIbOpFqrWNQVs7TlbeUxNeYSO6y76lbL9ut",
-	"/o6WYp0cEPqa7j8taRcwkIJetzhRMH8R+w+tQsluImHqJktcD6ZQgmWOvVvJqx6WsUF4MhZcN4pPvgsE",
-	"K6/RkcBJrYckUTJnSRSLSl8/wdbr5OdkGaAOHKoAD7EDvQg8BsbyIs+hkN9qHz7AsH1TDQb11oCGRgM/",
-	"UvaD4G9mRw06DtwfKxoOcqrNWS7POQhNBP9au/EA5muJr7cvvu1R7Xdrg+vt+zy2B7Rd1zWodBPrtyU9",
-	"lOKCD2FFdBOgHkp6eINt91TOzyYu2JGUOaNiQ/j80vy1876cwI+JoSrd6f/4FM6JWgPW4M++ActPpGEH",
-	"2GH+dcrH/SntRB37LGfutsEekbevX9nHQjxtNaSOBCWYVYuXeuovBXPDXcnObMykr7y7csb7w4BidjOY",
-	"mJ1lmwLEyvm0hYY9EDSscLbd77n472vhYLhJejqSSjjP4xnspi7maLIA7RCsVy8rCOCxaaENGbFYFAIg",
-	"G91ngz9HS+Axt5vOqNZXUmV4VKCAMZM5T+ek+2x/H0hk7U7h+osvucxhxHstBCHultvRZDCRb6Ps4Jf6",
-	"ZMqylqVuvyLfM0FzDhstPqeNXVk62dt/+uz5//hYLWUT1hHDtWpP07ffrh/D26e7azBaWAtosYVVM2p0",
-	"gwGy5vD5NeZQFHneMmItFjC8pzsY1caeWbc+flf4upbZMlNylLPpH5pK3MzglDgCq+FAotj78+VX3Oe1",
-	"ocg6u0tnfPdyb9ebMt8TbS1Jx3ADE6AsQ1Qb0kgWZjjKqbjYgKwW77np1R6VHnVp3Hxlzlq2/tedq3nv",
-	"TM57sKRfB3qwQMO7uDWVkdzulK3kvSmVF+SVKHemLmijUk2Svxydkl07xXenLOk1gqLezt+XMK3NswjW",
-	"CPz4w4PKGTwWxdq8Ac/W9L4W5DigiN7oZxxDRO2FfhelM3IuLg5KFjQuCxQ+10bOsNPeRYWN4HB3klOn",
-	"sHF/YOvahVry0vZJ+r+HKeJWdVcqotgspynrkem8/krbGbDK+RMoHreu/b9PeDqpiy9bm68JzbUkCmkb",
-	"Kp2b0dx7p12a544/b2o/dvmCdttQ3cs9FjfeBQ8SXrKNcrL6Sf93Ynvc65vV3oefSeE8cJFNEz7xFGaI",
-	"kIaUrPwuwa6ZMY32BKtxy/PgdnHCpw4XSEAAN+ZYnhWdzVjunPK13ZWWqfM4IL9bz+Ov1s3dVuA2qMBN",
-	"N1yvlfnHuA18hqKRosyeXwem/YkmSRlFJoSKbFeqMovQQrMMeGGkEWGxKFMObp1okiA3oTnzXyWk+2ww",
-	"wOr+lZLivOcKfJfyYvF2FBsrpiexAPdHH5QosXVSGyuQxXVH9aZSHk3JR/KWKpluFvmesHy8sY1Z35ce",
-	"3DKofCsNyTCbBCoGBcsJF6lUikGA2BZb+gkYhpiDKsT8nmbEG597izLf0txuDiwjI5nNgRQXJhjOyWoa",
-	"cY1zsb+1g19XdOvgyNP1IqZPjtliHYQe5mRP5NjObvvLYZjftDMCpIFGhQ2kRMCBlstzwgXSlNE0ZVqj",
-	"NqGOBVWsJLLvPhs8RdNmf+gsmfslwR9ai5f1yeuMTWfSLk/S3R88I/ScckGkQOJnTNnFwt1YL0A2U4F0",
-	"+cQAkZqRQd2pgjtUWWZVCf/6BLQ9vLl/zp+ozOde3z1X1ry+OrCffYgGLO4trOLfbBQt7IZTXLL/BFqd",
-	"7MuvGsdVkUtpFNDnzBRi1MAQtprKvcdLxNndZ6ecN1yKqH2i/Fb7CctF0Zoli64HOTRFtc2L46tMdt1o",
-	"mfxG2/ZaX/JmmAw7HGsBWAFf1hXsalhnY5jQzG4cVxToW1OHqSstcq9PvBceON5RLBIIbksXHEEsCy0t",
-	"LirgGrT1Fwj/3aWuZJFnJGf0khEhY3Gd1cfd9rYVPFdECiB7m/nDMKj37RD/VrGsd7+TbVw02n3+6GWj",
-	"sFTUvl/5+e91cxEStE1BbNwLCOQLXRjT3noO+K7fcjdv/NvI6jqdqNBz9zMAvGjrf7seZuuGQ7Gb5DK9",
-	"kIVp6O5b6fNut/VHbHe53oW7Tvn7J+QEbxbG+BtTmkvBMgJc/TNqJgha1Si9XABwRzEsisB5MuJUgZSU",
-	"WPQoVF7ZSpjA7h6XdDFcCOmjwioB5gLEyO/gUrAnusrBBVqP9rGW0YAfApoUTbpTKug5ksI5YTW4Fp7V",
-	"xoYuqg5OjMPZoOXBL5lgGsg0HA95RHATYRlBBvKITJlRPNUlcunw/WsYn+ACjqx8+QpvaTqx5wUdJcfT",
-	"Uc2UqMQgcUWmgWo7Av9pXv6+cLrpJnws7POf2jM1XPp0iWlER+5SIXd0VPKSlxcLCNq8UkmAw264EuQ3",
-	"Dc3lebHI8lajZ57SOXQ59ZsomJvO/AKIH+B8VHD7AFC6qzSpqDN/nlkWmSLC8yN1ROOrCVTypTCKpgag",
-	"tqV4M7ycnwtpaK1hg4GQna49hD288Sp/l+oC1VHK0c/5mKXzNGdRSRpkz44Y1+Cs9YaS5VO/AmUAXRJm",
-	"TOQUcZQR0amcVaJdmHsOzpxRPRlJqrLGswKfjDE0neApavcRESZSNZ8ZtBWK6XC0M5kWbfPxfaVWFk71",
-	"WU5Ftbbq9EpmwiqpwuAyZWl4+SqvxQ6dzWqlXx01lBvQZhRmJD/atXnJiDaK0Wk/lB8MyxAN4PSZNZ4z",
-	"qoyupn9EtJHpBclZds6UNSzw8gGTGD4BZ80z/o31LhWRYnHYQTyRCUyLwXDxqYPKlot0OtOdzz99/v8B",
+	"7L1dd9tGtiD6V2p4Z61IaVKiZMuJ5XXWHEW2u9WxHUeWT7oT+QpFYJOsGKyCqwqSmYx/wPyCeZ3H47mv",
+	"9+2+jf/YXbWrABTAAglSsmOlvdY5HZkA6mPXrv398XsvFrNMcOBa9Q5/702BJiDxz6M4hkwPTimfAP6Q",
+	"gIolyzQTvHfYi0ZzDSra6fV7Kp7CjJpX9DyD3mFPacn4pPfuXb93LLgGrgcPmcqEYvbjhbGo1jSezoDr",
+	"iGwJSSLGU8YhImMhCZvRCShCeUKeP3y8Ta6YnhI9BaIoZ5opSMiYpUA4nUHX5eCuFhdyNgUizSOiQF5C",
+	"0iewM9khdq9kONgb7t/ZPRgOhyv3/eiMThbH/w+QiglOxBg3IEGJXMbQJ1oQBTwhIxq/JoyT6GQ8eEp1",
+	"PF050UkCs0zYTUGW0jkkAQBrmUNErqbAiZ4yRZiyENRCQkIoV1cgzaooJ0BlykASCW9yUNoH9wxIVM4X",
+	"zwffw7yxPuD5rHf4S8/M13vVD6z3iYhpGAtenj4pABNLoBqSEkCrgHAKWs4HR2MNcnHcFxALnigD4yvK",
+	"NBnBWEggWs4ZnxA6oYwHx2dcwwQkTvDTTz8NjnI9Ba5ZTHUAdbyn5oRxNCDwNoPY7GQr+g6oBBltr9rL",
+	"PwanVMMTNmN6gP+7ONepPRpFaJqKK0hIBpLMGM81rNyJP/wpzCjjZuL2KVIYa4OReCy5lMANSvBEXK05",
+	"lQLdfjY51yzFOezYBkHHeZp2PJ5/DNx6BycPW/dCmLnP8VQYgiHFzF1B+0xIMgEO0qDdA0JTJYpNp2Ki",
+	"Vp/ZmdA0HRyLnAd2iQ8Jz2cje8ukuFJkZq63wUAzyZilGqTqEzbhwgxLotTALUKyF4nxWIHGu2YWzKS5",
+	"5OaOrYSLt67BMc2y1dQBGsu7AgkkNgNAQvLMXCNKYpoRwdP5IYlqc0SOsvBzjghDM7Klp2YEKoHMhITt",
+	"HXI0UohFxXwawcMUgbc01jvnfE2S8o/BSy6BJm3gt08JF5qN3f1UJaWhaQqSbNE0dT/N+uZN3J2llRmd",
+	"wPaaoH/X72VU0hlox02PUwZch7DzJCnXgu8Qw5Epn5sZmXkho3ra6/cMe+sd9uxLFyxZuqCxkDOq7ZLu",
+	"3e31ezPG2cwAcq8fQpRjMcvAEHVYscTyvbbllS/c/BK5lnQVCPGlWLeuDse4+aXlWj2ELGcBQekxk0qT",
+	"hM6LNWYgmUjIVgJjmqfa3f/GSzPB9ZRACpfA7T9UwbiiX3P1Jr+glpXgLt/kIOfVNhO7lOCWEsO9+kHR",
+	"KNfq72boo8VNPKGhPfQJ43GaJ+DvRiR03icvz45bl+fWv+b6Hoo4n628Q4l7qwUBisc3jQHl4rg2giM3",
+	"6/oRdx2UMZn3Wm3ZZASp4BMjrLRBz//2prfx6E3OMlgNZTNhtgTMUI5z0yt8jIzSUtPFFf5giLYPIEfn",
+	"mXLEtQ2oPlW99uIskem0upwnIN0Cm6SruUSfdl17jVbAfizFbHGd7iGhKBZRI1XbJWo2A7J1+viY3Llz",
+	"537r/XbS+4URstov+cCMFrzptSWeifYFFpL8BmvTYvOVPQSaGPX0O5x+cXnFc7IVmeEuUJKDaHuT9SZu",
+	"rAv77eaLfsRPQVOZtKCluASZ5GbJKAxum5NHMaj8fUxTZR7UELht2cAvpJ0uICaNhEiBcn9xJb3odqed",
+	"FrtIhprLaNCh616b55IJyULq3w9WXAQFJLMvMVBkS0IG1LL4Uh5Eo4aCS5A0xXOHt1kqEiiIY2gjWTGx",
+	"vwemYYYCx3+VMO4d9v6v3cqYs2tfU7s+RyqX/67fm9G3J/b7g3LDVEo6Nw+VnqfmBwOlXrn7HwPCTZ6m",
+	"Aw1vNVFAZTxFpYnpFFBv8d4lW48l8HhKlIbZjPFJn9A4Niu1Kg8krVfgTW3TM/r2CfCJnvYO94fDdnx/",
+	"oanO9dKDUuYVdZPHpOyk1zokt/DaEX3T9YjOIJ5yFjPgnS4SVYpNOCRGqbNUyX1POdkakhlQ8xKf9wlV",
+	"hT4sJJsw7mASAoIu19D90g2XXLozfNByjmbN8wxa12K+9ZfQ9RRw0moNL+XE6DQty8jNU92gnXxQ/rwW",
+	"6czdVCsIp2eH+x4CYuZT+hqU0dQNw0OLFB0bVZtI0HJ+6GkdzvrHVGEONIi/f5dMRS6t2VU6w6J5YhV7",
+	"tAW+hjk+Holk/oDUfkajIeXC6P743M2iyN39/T5+dTVlKVTLOOeFKQYXwtKUyJxzxifk7vC+NQoguKyJ",
+	"uoJXwyDZSiwODhDfin/vhUjHyRiNrmGhPXp0RidRIQJfOlOuBJo8INQQkxSI4FDtdG8fN2qgYLYRT9GU",
+	"vtO6EWfybdvBXpjc+Vi7XGr30a9FcP+YykWNyAkZsgYKqQ36GHimQBO0gw0iooTUCrkJcPPjDokKhhiR",
+	"LNfKqcxKF1fRodSW/Sf0yZTm5j/crDmFPhlRpaBPMikmks5mANt9Eg2qUdHyB7Qx4s45PzN8nUogIyle",
+	"AyejeXXFjByG1i/CkoJc4pVImITYssFq5fYOijQBs1QxJkDjaSE9zO2EfULJlZCvyZsccnjgL9F+zuHK",
+	"3Bl8efsBqQmcCJpzXif55maKXBNKCtGSpGabI6Gn5IrO1Q55dAlyjqhsEUcZop8YlJ4aNmBYNk/gbf+c",
+	"K0Eo2sdILNAePTJDl9u+mlJtGKi18tFRCkSx36BvyUP0JiJaCLL1XCg9kfDixyf2pC2JQQMkmLmUBpqU",
+	"5sI5Qn8MV9s75zzKQGrGDcGMyBba7Iqx+4bUEKRAV0zBdoUoIwOxYnhLA7cQzMVNOedWhrkCNpkqNFsS",
+	"PaXcg4kv22z37aFX5/GAME0k5a8VAQQmztYnSpxzAz8DLTJBO2vpXqnMw25pO+Qnd1aRAUt0WDvsvjVS",
+	"F7v1CGRTJjFXbRMWiHcUXTZhL8Rzc+7mPNs4GaJhbWpnJOodHgxRvLHk4sAQthXE46nIL1GQbzOzISOe",
+	"CfuS2lh3XWU6a1ezyhX6MLTSw8rVpoy/9qSwIKFeaQbanDKXS28z/zWWu4Eeu9Lm1wGwRibrCNDC6vOa",
+	"8WSZbHgxKwbvfEXMKsol1Rf4UoHsuEAJsaGpieEfuNJcgWwVCRXI657xM8/7sVxM8P0kLWKC/8pNiwn+",
+	"Qp/kyw8c/Tq+2J1z91MhctecPq2EKl8pbvurWomHAU/TTeopzbXgAn9AF+Higp7VvY5aEPWaZW3rsI7G",
+	"MM0ertTXnjNY5UBSmeHeGZVtpuPMjHHTOPU8pahKLF9bltI2hM/cADe9sEpfX740Ty/PpBiztM3/1lS+",
+	"b26phrgtX2SNhNWXVVGwm1rQOzsUKP2dSJiNUCq8MC+zVFC0dMY23gc1qTzVzCDerplokFCNs3a7cvWR",
+	"H6PNxSyhoXMXUxhFefaAROag0CVe7HrRjYwhMRPGccz6immWpe6a774dXF1dDXDluUyBxyKxrnx4S2dZ",
+	"ipaJjCplpNjeYe8omTG+t3/n7sF/6fUR+u4gqHnw7zM23plRNCN12n61QrPpa0HSH2oBgMcSEiPS0FQR",
+	"qhCKZMwgTRTZqrZtCH25hoBn3uKGygRXFi++o4mLAVkC4UyKUQqzv/yqbHCSB9gENGWpWZ+QmVFE8Tw/",
+	"/G8NhKUpU2yUAuK90hStRL1dmrHdy71dA3mUJtHU2Du8izq8US56h2ZZpFhXZeAzKtThKKX8dffzeW7X",
+	"HsRJmhowYjCVta9s5TyjUqE6NhLJfHunZ93r45TF14XQh/9RmtxJ8uH9rx/+F4G3zMBFhyFUmejrcLpf",
+	"walc2kcD0sPc7hKMvl0EnTkrFOOGsPVRnUCTMeqCeMVHLLEapTXtIBwLSuF8VEvAWYBxPQoUXH7hPbYG",
+	"PHMjvEBOP+IuNIN7dbd8753v0TZa3lqb6GTwrnbTtGwv7u4HDtbGIMaln1w19rgQgLVso/WXccbHeJiJ",
+	"NZtfA/2P4vjDfyoiP7xXIC8/vCc0f0vkh/83BUUOCRLfroTiTnUBqtV9tBtwVsZCfaWIFCmQGUVBFn+1",
+	"AqzIQCIo8DIYvKcxBoYZDpcAjTW7NDiP9wC1YE7TR1IKeU2ovuRAQErIpVWNzT+VJio3CnDuRKFWkDq6",
+	"Z8SPw96d8V68T+/D4CD5ZjS4G+/B4P54SAf7o3vJt3A3/obuDb1jOPDpdbEl8sJo3pLYrX20I3nJy+hR",
+	"ZScEMyHZSsVkAkllOSoN58l2BfrC5fdRrq8/w7pXuO4EQRsXocT3IW5Fb6LtQGSgiz7cG5LhcHjOnZns",
+	"ARnBXPCkHwpF3BsOh0MbQxmKhcR3XPjjFqIy45Nz7tnsXFA0lSOmJZVzu9ArkaeJteJRRWZ5PDX/lc5k",
+	"racwIzRNt61R7obIVHs0Z+dBim/eWXP8JU1ZciYpr+Lyr3FJq4HsESdMAzkkcSp0LgHI4DwfDu8AAX4R",
+	"ixxvJuKz6h3+8nsPpTyDQmgmVxeZUChWmddmoBSicc+gB7uE3rtXwRtfQ63db3Yrd+wfI1Y0Q72+Uk6A",
+	"qGQHppzw8IBEFhwRSZlyluoivttB5ZxvIZxItACmCJHtXb/3dO6bBz7O9fdnWPf6a5/RLFhnbvCuNGOC",
+	"l39ee/uds/g8FjlPblAgZlxLkV/SVnXBE4Z379+/f7+Guncr1H0mNLGL+2i4+0wQZehalaMiJPo/vKjp",
+	"QkSwNjeD0InAH1Kgry0v+ryR8WPhH9qcnDb+XKQsnl8Ti54KbdROo+EbkoKUGw7JEyAz/0kimCZ2GiYJ",
+	"zclMMG64IImppLH+8J/SMMyOn+WcqPlsJBBbA7S6tDf4JHqjJfXe9W9mWG/JLTxiQdDe36/u1UueSRGb",
+	"SY1y/Ihrpucf74o5DuwsHEUwNSYlkQIIVtccSaCvLUvIEJ3IlpVRZJ4CYeULTCHzACcIPqfzVNDkTIgn",
+	"VC69e5sZP7QUGbkUaT5jHPK3HTWbPU+zKVJzLKjJmRDELvWj8uRCYMbAFAMzM6W0Ll40Ultxm2IGpLKg",
+	"lJiphPLNY8pSuC5feIKGBmdpoOTDe/3hPZmJhI3Zh/dGStISBhpmmSJbRawJjXUOaWrEqvPenfPe9mou",
+	"sleDvIfq/oaI29FHA3qVzohZmorQMn4G8ZsZUYCkgptjcFlmh5atYAKYi0LSco6HcSZeA39OmezATTzY",
+	"m/NU6kKbr3uHPZj/fTr6a8x+YH8/efnbyd4zdqJO+OlBfHxy7+R19o//OP77/R2Y//235KcT9gM7eXvC",
+	"hzvxfspHs8fD5B9/T21MIJOgLhjvHd43uqKEsQQ1vfAf3Bve/dZ/VixgONr7+cfpj3uz4ds3w/mze6f7",
+	"8sc3r/f/xr+ZfPv22+nPQ/7dMH7x7fTH/dgcjfnqonBNYTJh97NBiJ06m2jwWpgXDAFR+YIB6ZjGUxhg",
+	"WLtIA5mP6RWdKxJxMUD704qUVXR7CPGU8nmRZHhtzUNkPl1SO+T0w3tDxefwG0moYTf7RCG+F/FXHfiC",
+	"pyoYumQWTMoVf7Srcmr0A4ycMPgfTyFBySsVE3MNtKEIWpFUxK8hISLXD+y9cKEOkZcJG7ktNwWbRrLs",
+	"MrHGf7UtNXW5WNT8YFkGateRqo/akky7j2Q+wFN4yWmup0Ky365N2vEulVIaETlBavDh/RLM28Xgh0rY",
+	"3/OFEm9lH89PwJTCsGy3boN0loglxBJOghTIGcLxb3I1FaqyAlYkHE3+TbwL5VAvO6iF9905qTzLhNSQ",
+	"PIWE0SI6+DrnNc/A0A87RE644MRN8uE9OUSTz26W0jbbrTmeXUvUfWZ74B9huWiCqyZn1uH/iYScr5Tb",
+	"nMYoBMtvtVPnfMtuTeZ5qUDekBb8UrOUKaohx9Bognrwh/fLaPHnogBbr7YDxw/frydyFOlG6NfeH+7f",
+	"G+ztDfbvnQ3vHw6Hh8Phz0aGmFkY1Vyz/d44T9ML57VFdy55evLYwCtBhzhTF2hwL/MRUqr0BbKJhanu",
+	"FFNJkZZO4F6/l2fJytU1fcfdYWvg1YacjmQgXP/DkBt6Y4L1I+soSIBclgOTBBRJBOdGLAgrs/YUfJUT",
+	"VcwP/1tLIDkHQhMjrwOBgXnTDn4btMwXYgaFE13IKr/FRjE7ar9gfcRYZJcQv4NefzeVFQhT4AmVZ1aQ",
+	"/b2XSYGBuNbdroufG6Jfv5fLNBRHqqeeZRBHrpwbjulocxtH5rMRuOTY8vBLqBdROrvFMDssVv8NR/i3",
+	"e+O9eGdnJxhhWIUP/NIr6LhZalVtQIx+hRill2O01hbGnSJqow4Ap8FcVAEZtUD+b/b7i6DhcLXs/VWZ",
+	"C/4WFqZvjB7eFsSvT0FhpFdzP+WdCBxpgeFVoYYp0FRPDUbnvPqbC30RCz5mk9ws89WqTbhxg2vFZN1H",
+	"RkPOJFOhYiyBWgr1LbnbbP7keZqiSdYR0oUtxiKBi0woTdNu73tEv1uUa8kEPJKGNJDG+t/pKHYcoRip",
+	"oFX1Ufq9t4OJGCwMzepxQnv9xUirZnRVjb0sxkP2e3x04fKR7XvjQET2sUtoViQqfD6RkxgNKIxIgrkB",
+	"IqFzG8RDkx94Om/A1VsUH1344SKHv3f5hl0CzS8UyEsWw0pjMr79wr1sPhezC3cQ9dP5nko2I0cpFTkL",
+	"Haj5EGooWn37QsTMGnyOvjsOf6wtmq7EtYzOVX3wp1SKODSogtjIX/ZcXRJr9dnRRAqaMgNZyjDReOXc",
+	"GlLIpoJ3u0UYbh2XifvLTsFecBvaWpdSul6nIt4wmMhlF/GVKpTqQhbpdDEuWZo2QHdMDSenPKarodag",
+	"chgSWQVHNpCmDrTACdbxs18RhvJk+iWlq9OxYiMOgxbuSYGDPiUIXvuFW1mjf7XT60LLbdiUpdDWOEnT",
+	"5x7lxrjuJcTcY5sHgXy5BWJey69bRpcXiG8zt7AbMb5ZcrRWfmOIJq09gKNLdTAPlxCmZmkEDCbHOHQk",
+	"VDt1SO65VKBliwjRsRVpkg1a5b19Z3ijpKqN7ByhGmmj8FPwipGsFfTsUZ/VeaE+mVlCYUIEpMtFfYn3",
+	"euVFnTHu/7q3xtVdTknrF6x4d+eZ++MX+9or/70Bm2Uu7xSj0w97E6an+WgnFrNdQTM2MMRhAny3nPqd",
+	"/7l6zbKByOxeB5nA0I4yins5Ybllm7lpsrdKnPyTUsVbduoFzf4IBPmWQWIZu7htW9mUmbXymlsFgHet",
+	"vKzwHBR2ixpbjEWaQiVmU6VEzGyMEZZ21CzOUwYyYMjwqyku2lJqckEHtSkRM8p4Q+N4+uF9TDl7kweV",
+	"n40Ufj66qHLHApLbWZmBpshUpBimwnRHvd1WGavWP1uy/pCGxLGQWAGKuoVzYelB6aU8kY0UjMah1WsQ",
+	"DZefWrsAHNmKs2kUEoJDbCpwKpLNZpA8IDlCk8RUwYBxBRiKewnpfCfAs9cxJpppl0P0hiTBVTC+ZWTX",
+	"w4A12ak76HUPLXBCZR3Chnm6LHYYyrpcvL6b2DOxDkkCo1yvru5ZPzuaMfOX2nlo3+12XjM2HoDMds3/",
+	"M5ensVsMhfDBFY0Z/6zWo9iEU53bKoLNVa2D8R9tlZBSdoHVci6mkMulZkkPZ+x3WHVng+9cmZ4NvnQF",
+	"f7wvm7XAbQyUrVsxFrKo71OvkrOFxa8wt7TLzGuydLhcMAk/PXoYdAsobQ1tgardlVGd8sSa0QmzBWVc",
+	"7SE0sy9h0Z4GtpHMMDM6F9cXlPMcAp69fwKV6ZzQmU0S4yQuUvcWBl8NZT66qJ3RBYbLqtAhn9TOsqhR",
+	"/ICYSVxRu5zbIknJzmaT5xjQAKtnL+vPOm9In8SUx5CmkBDBQRF4G0Omi9TwDqJUYYJtmv3NW9yMjV6v",
+	"9MN/aiBUA0qpITaTz0CK8GDHZ6cDjAcYDvdC377JhaYXEmxebwACrir0jPEcS5skZAuzqrC+8RUZbrvD",
+	"wKJOS89iNUhUWelxqW5j91lVV7R6UbX7Dh9v7pEICbV+zeHGYdTPuSnv1lber4pONjhKjQl7/G/h3pYU",
+	"adklW3oHmhjhE64WyhxkES30P8iG1vQzWHBtJP0vl5eWG2zXkYPWElI6SRAB1hNi52Ulrv29e8OVOwpy",
+	"9nKIb/Y7jrDI49cfY5Hbl2Ps3ft29RhtGkeLT6Ni3Eu8GkcPMdqAaiNO9Q57//cvR4OfX/1+591/DR3I",
+	"KhZ6soxpLivHs4Jhrvi0zmXWtYcucJYaaFfbEz8xQW+Gz3Snyw1KHKa3S8hRVaS4MEKNpMhZmiKd9zNl",
+	"MRIXJQTFUoaxwrnKgCd5iwWq2p83+qwSEi4yCYgZ6Nj1H8RCYrXKwAMjHtgi1Dac1dldrB2nKFAf00TC",
+	"slXdlMHgDyWt1zNHiAw4zdhFpbN9StPEukxghXy8arOM60++u+786RZubh3WeQu3tw5Xv2XbWy5w3DYT",
+	"ZykObS7tLJVprn+49+5+Qnh0FrhuFdL+y8mCAWEt51p9N6+ktUYMy3gMsQYIdYLr9wyup60PbUGTlqdF",
+	"7ZTwU+AX5tpx3f7cio9tT2VbQxjX84XbHo+L34r8EmTbtBrkjPGgZaysBfMXUmw8PEE5xsUMuAoqRsep",
+	"UJA421qRNWC7pm2N5iROhWJ8gibQ7ZZJhAvVaXm0ZG7XfygweWiqhn5RQK9fIU5d1q/O1UOBCpE8rPGh",
+	"XWyoufoQNP3jD6snuVaPMVRfBfA910Hb+g/Y7QGrIqWMgyJbUSxyfWHft+3qOliVQaENbbE7QD4r+4+Z",
+	"VzCG3E1hv+k8RY1Mr7Lgut6XYSQy+tGFgPwy1AjqCR2JXBZr9F7tvFCshqtCOTNSl5u3L3Ues8T7+pB2",
+	"FPIX4q3TXFQ8POziifUHaIon3G2yptmzBvZyd3Uo9gv8qhDaYUQrpj4VtiI8TdMfxpjVtZzee8j9rr+Q",
+	"7CJC5eX/+c9//nPw9CnZKhobVsZylzjXawsk9Xe9UQsaH4S4utDAi8B5VYDnFGKahSJRikr6K9Xhonp7",
+	"l3czKi/CMHQwt92KkVKj42qeQZ8w1+XSdVKYZ67nhGvqYDszMalIJkEBt/jXqT5QhSHvFrsomcVqZyQJ",
+	"GyPWwqUlG663fDT7q3aGVoDazhbwvLy03VfTwJyys0FVir+4XyUUvNMLXbaHVE1HgsrESEIBxtBIzmnc",
+	"q8qSFGa6ZRIyhxa2nFHOWz6WoJmEJdy8pUNyPfXPgqO2kJoJrFesoZwwBCa4FGmOpfEdv01hJY9xEgXj",
+	"fual7cxyz/V/7bteMa4VjY//TQrG9bTu0FtGozpCx45avB/ad/NyLXDZFbjrC9mGtWotW/34T4Fy16EK",
+	"e3krTaU2YMNuOVoUAmAfOxjivxC8jQZcFTUTua3K1qKb2e4siISuAU8A8GhSC+Mg2qPCj5w1pwXlywZF",
+	"4efOVtLh/Io3i7VUE/fdwmuzhQ5YpejiyyDWF1kcauA0pRILq4Xg7ZqCVX2HypcwGGPD49A0f2sW5a7c",
+	"4ppK6Zfsunqib8necNjH6gcJxGxGU7I1tK5omGV6vh1eysLUeVXUICQll2mR16dIbqzFM1khYDWBE6ZN",
+	"Pk73e/Vcrtoe63dyER+CPIOpTHA2Ymmwb+bRJWUpxafYXJp6rQ5QzHKei8QNg8sVcZxnzuWAtcLsYdkd",
+	"Mu69G/JClLWnFwPjqIaJkKwRm5NNBbaLXR3YQzVc5GXzgY6RcmtGD41ZCrYgw8Lto5xpprBAvu3RSMzL",
+	"WHKrLrLijgYxlRrkzq/ZpEMU8Z21FauLxgjfdIspYjMoRbJqxWxGJ7D7awaTsMypA037jp6fkMwrLpCI",
+	"K27OxiozJYwk6FxySAglWT5KWYxFWlmM326HKw2Udch37+wWwwZzbqd0/+De4tL+Bm/Ji78dDfYP7vmt",
+	"611SWDXf/fG395Lht3vffns3/ia5d3Cf7o+B0mF8cECT4d4BvTMa3x3vjfZHw9G3+/txsneQ3Iv3DkbD",
+	"8XBIh98GGT5lQYnkBfsNDDEezV3UWLmMu9/u7+11QwCL/ZBcjOZB8+7qUKtgjYgXtk1peYIvT5/0SW4L",
+	"aJQd7Tg5coWSbNEPW0iI5FyzlES5TMuqbFRHO8G04do71wnuWWzPVd7bftEbxScX5bH4N6DEn2YEUEWo",
+	"6hC30FvYR5AuL3Y0WU4PG6qNBCDu+bxPYGeyQ5Cq9Imk6BvukzGNdS6hEYF+MFxNBOsR08MWKhjO7i6a",
+	"45QnN2KcyvnKY8MRQ5B6VOTCNYAjAS5SWIfQS85AwoUtZd8xVFRpxqlNya8RxCrjoSoZtBg+yi/FfOkq",
+	"V66gc5R4syfYZrc/kyKeUsYvQCnKNl92N78BHm2lcaj8V2hEQv7y9OTxK/JM5JdYeLOmxdvuyR/eB0/b",
+	"0HKq2SWoDnKeS3JpNlWrnX6xPC/gz5tjEb0WYOmjQ79E31aMX4xNyWz3VSxEgEF+Y1uvKSRk1Tu6N9Uk",
+	"zYonFaS/2+tyrstj8VbjF2bpuiYS9fkf/TgY2nDXDgVhbKTLNVaR6wsav8lZVXq/YeDNZTylyjZWrYVO",
+	"V1z5YDhE4rjJAjZI6Ygl0yxmemV+bnX2x+UnhXTc2PRnmfLgAoUuJlRSrhl81gudMQUXwP3c6c8zj2Q9",
+	"LQe0KzhVXdDTh8ddLucYCx/yGGxStw72wvej5S1Np9jpKaFz1a4e2EnqKsGdYZf7tlF6RSpiiso3a1S7",
+	"6x3ZsH7yXDIes4ymZEB+FhzIUTDqwovhW+L2PcP2xW818d63La2nVNmy60m3ZJIZlW/yZn0hnVJFjkUW",
+	"d1KlZyKBZp2dvx7tHXT5diEOw5YeWJ2qYR2zfVL4ZftlsxKshlr6ZTfMej0WswyrXeSSeOAgbl9tsRMK",
+	"FiwSR8eD/eH+nUFHfpVRWTHNxUOf0XjKOGCZYVaWBOVYJjSzZtUNc3YKCQQuGtb/RqlNg3VVPKqPgIfW",
+	"Bu5Mhd47NUlsC1JklbMZU4oJjl18EuznZp+4Du3b5C/lde+Tb+x1ByrxMo2FJBEyuTc5RAVUVJGpYrXM",
+	"c055OYTt77OK3LZgyiclvx3F4ZJx1yNpFk/se8YT26rcos5WhB7JynYYkSoHjY6ogoYhJa7uQlAR36Dm",
+	"l6soH0xHkrgoTLmyDpai6Y5ZYvTojE6wFRRivjXwdrvjv4mmGHm0WQ0wm+HutP4a4ffk/UoCaxCHhlxb",
+	"UuCSjvYrobvgrW7xTdNCiH0GZLcW6SMkPQXE3XrykydO+7SqjXy0MbQlhL9CjvWyhnxJdoPEIV/RWZnf",
+	"f50so6ZWs8rcskKBWTXZKuXlGkkrn0LJaE0NWCrxh7/qIH6vaewaLpOGa1URugu/ywD5uPjkUflFQPZc",
+	"M+yzkgBX4n0l6XUtgbFZCGopRq2cpiYurXk5rs9o16wW8ZvgGxSEa2c3q8igdz0bLg1xReztpSmhpWTA",
+	"sI0zyaRIcmxa53v1Cmmr1+9Z+cYmjypNeeJIuuAX5VvLDU2VwarhO8CWe+hbdIvyl7BZsEdo/htKa1rG",
+	"NG5bSbzOLO2WRfqv4Le3rnJhZ2ng1p3ToqjyZ8o4+dxMsp9bouNNW3I/x/3dsAH4s8tVXSEr37bCqi2S",
+	"/C3bxuevZ9wygLZrQbdsIx9HR7t1hXTln1Pw/WzU21tfg/aRpvqFFvHrQGU3mWc6lxAdEmXeIFQTUZbO",
+	"ekCiEVXRIaEjcQlkiEk0/hsRfnThsCx6QCIb6F1+0njB14btmzYi3Oi9diFBxfcxgzR5JKWQixEerqnW",
+	"gp+Hzsoe8LaRvd+QqhGiWjUvWqT6VT+i+gQ/uWayV1LwiY03Z42Iyu6NpOMpG48ldAgcM5utVhWyoASY",
+	"Xyef9CGhzh9h4JbQuXL9F1M6gvSQRL+KXHKaMpAR2drb7pNoCqNEzGhCmYSIbH2z3T/n0Yi5cO9ot/o7",
+	"Nc/3DsxH1VP/2Z2heaYlm4HZOz73/pVCdM637uNLCrx3qn/YKb7dN6/YpP9o1/1hZ7h3sP2g9KzjHtmE",
+	"aUWYOueavgZOqMJ975BoGJm9RzSPcw6RK+THBTFkJ8lTSGqe6y1zL+IUqFSEaSI4scb+beu184oRl0mx",
+	"goPLHywLTty5dzBcYbOulT84P1dfb/0yHNx/9fte/+67//7L0eBnOvjt1e93+/vDd9vmcaAywqt3/d7f",
+	"sFXWQ2xjZ5vgNeINpxC/DuQZFA62xScp1cDj+cUsVAdT5DwZaMkyWwkTzWMZ45OOuQ/LWoLN2MSa1C4S",
+	"JvU8VLU4B5tvQUn5MrHRZGRK0/HgyraECoQWlGO3uvuOsixlkBDLjaoJOqbHdmto9modB+QPuc5yzE6K",
+	"Xjx68uj4rOh+vbUdre5It6QTmoSEqVUHf83TvLEGbzUAbbjlZk5jgfsFKEJAmoiL9on7PU9vDu1druuG",
+	"XoSXeL0SdTQSVTrL1mhxlZknF67Hc8cg3VYU/S5naVI2ZXc82vXBtwHUnRHV300FXt8F64F1YR+18+oX",
+	"VC90rpZgvijBXb8DK441dEQ0ZZdwM8ezDmSCe2NKC8ne5CgwzMPZZaFztN7tvuN1fRej3Lf5kX2S0VxB",
+	"n0hQ+Qz6NqymqEjbL4py9ImkupExhN/3bqjZYeeY8kA6UYevJFRmgY6B4hc0k6uzvf1wMS9q3I1wGayF",
+	"a/GTjGAsJNhEHww9IVsYVjQW0v5YRCjVfFM3WCnEzPaqQ6yY18Jqk+Qd83WwU8Fjs1vuKQC2qfnOZuEy",
+	"i+k17kI0jqNxvh5u+G33ylXX0Dl0L08atRxCl1JdZEIpNkpDEYdH9pWi2W0KkszonNAsS+dFwZ1OZQ38",
+	"ldhBLeoHI5bKlOzrh8/fSOR7SwEZr8KLWKwls1uL7dn9nSXvds1wRhdWIlcDLSnDRsx9knx4n6U0RhtE",
+	"39Yw2e6XYfT1kD7iGsSu3M3qcDCvFs3i7h65ojVJPaa/TxRoo8AXJAA1+TmhhcKyYexls+ZMa3mahQyD",
+	"TSdbXqymNs0hEUZHMyddC+S0kcZy+aEX9W76+P0lTXPwkigNZ7Ol1ftYCD3XkDywYaBUYakNNJe4+gDX",
+	"2a+EUHGoo6pIziHuRZG/GHXdgPovC3jdXw75jijXUtLHHXCW5haqNzCbI4+jgFb3UoEkV1NRFbPQG0LX",
+	"uiWR5dGgW7JzGpgdCZmg02+uMY7jsNcdxV3zTXqpXGhJL2n+9ppLGDN+QyPZwv3XGAQLfrqy8a3FPv6G",
+	"Ifg2jxdjiosKElscJpgAZ60Jwhau227Q9/J1IS3ZGTPO1NRmM6wuOdFyKyrtee3+H0ZMu5gxnuvQbs/Y",
+	"DIjKkHMxTtx73fpUVAHY3cVlUHpZWsjDAno2AwTNzVwgAUV5s0+cuImGSa+s39pNRzoWCBCajbGCaEo7",
+	"g7wocLGOVPW8+MbIVTanOVyGkPEJkWCe73RKTaWaqbGVFb3GfKXJ8WAtD1G9LAu0Fkr028K4Ey17cLAU",
+	"iMgAJY/mpVmjJ4d3st38RGF9qsps3lzM1Ew3E6Yf50wDSb6a5ma7K/IPCm/VerXaNuxVLidQL4rlAdIz",
+	"2KziziE9ycIh1EDEzysob0e1mCYpaR7Lkgh+T0Zosrw61wgw+iCzC3CtBkdeYPQB8bcupNY1kbrkXhOq",
+	"fFmvSboruhC+1QFi1SS3LSywcan7AdXSN6itSGMI6Iqe7cuaiAqzHEa95s6kamRpa1qwTTHRTlSZFYK2",
+	"ssXJTnhmacE6PVdWai+PhSvr9YCwCRfS0DisHRjSKdDHAVxLBuqQMG2TfYBJovKZdRXVjpZoIbY3SV9Y",
+	"pgetteJKCzosi9k67cZaDySgedZ1kUJnl9V2VJvgvXzpC1JJVXR96BLNlw+AuB7quEaVNSnTovWVVXO3",
+	"CmqFRjD7aLvZrnLYIUZgDebcGDoU/e9bDxtJb5DpIq1tigbauc0Vlt4W8fKEtxGoEdHgdIv4Yi/n2p3i",
+	"33WiAqeg8jRU0PrS/K1UVcqx4ccXfDBKRfzaAPeKSs74RJGtqnIXyTm1hb1S6BNMykT0LVqG2qp8tm7N",
+	"zs5OPTfwl94TIBVoCKDdoCrqRbaw7Ne2oT6lqayFg4eLEa7D2ZfWWDOksA6rVeT3WAQriFsJepnYsLoo",
+	"xaZdOmPRsYPKWOSSMyszdRG6P7KZP2WjorSmVyQARmLEOJ1gmEeLdOfaECxPXKsy/A9aymwExE5bdn61",
+	"5GvkRUSFusW9Gc0iiIRYyKTdmNJFCFw0llfrrMBYgaV+0j6W+EZzD2fXMpubbW/WhNlH1mADLtcEE2s0",
+	"P0Al1VHrcV4UoloXyZtxjAvve1i4buxqFyxcpPoNrtxkzXs3hJfNSpRLMWblmW/Udu/aSaprWuI3gvew",
+	"1YC5wjZ2E2mhK609y4F0XatIpeV3q7we0vdf9Rfs57YfaukaLSqxfKWI1avUA4KlsyPnH43IFsaFOR9p",
+	"VBSareSRbSPv0zQVV5DsdLMxrLhQhX1hzTu/qV0hWEh+faDb4RZBnjKKnWqxikPUKIBDiwMZCT3dfoCV",
+	"Qay7ZWbAWlCJnRW2jCZBcZaJOg6vIiTPjWoViI0TMzNCUSWvQwGvXF/knJVfNDwZHGNClbb6WeFU6l/b",
+	"S7aJiNa9WfRHlrda+VX0JqdcMw3kw/8kNdBGzrhYQRD9cMN1ul90X6B93UUfLJqA8amEMcgCRSuIvvj+",
+	"8eDe/vBgsH/6Itzw2O6w9tV+OPhEi1y21tqxAd0zcYkoT/SUajKhl0CYJiMav94Qs5Qwd2GtWUtX6cZu",
+	"um5GXkvo8eLW9aoNraXLpGWa3LioXOLgIgb5GOehiF+wpUZnfAm77LhcnZyPO/0aSfPF7nXKlyxQzg3l",
+	"sBpx7SCXGNQyH0l7Siibl4M3TDQWCwkXV4RxpYFiXSFr3GJ84nn9PI/9op18KalYzsv9ux2Q9lYaWnwk",
+	"8rClHHblyXhSWGGT3bhYf9gO+6I0j7mz6A2ahvliZlz7wJYfbbwyWG7MH9T/6TkVBt7f5d0YVGVMnSgw",
+	"KP5A5ON4x1burKXowxM2hngep4DFvG18O69ZWT9SoN2qBZ/BLFOrLECNsCjQlaEYuJZzckVVYUxturHX",
+	"shmtKzdtJMCEOvR2XqLfxa4htRKZc25ohBlLhulCqOHvzdc+3lCgaosAeFa5ZbE9kNme2WzdLrV30Kn0",
+	"ZKvYVrg6PvxPgn0ipkIaRCC75N5wMVZu1WrufHOwYS1af/Jw7Ec6x4jkcBncvYPO1rmVSt/SbxbqOR5N",
+	"jfj0HXCaspsqYvdHGAMbjt3GlosbbO9ShbWNg/OFG49ytokxbdbDtWQapKWfSKZZTsYC9enXCPBqJQQn",
+	"lUSE86Obb8z4jm+Yunv33t3VFsCll+wp5XQCUqFd5RCdM5IlztFYmVG+UvYebuEtxLZmU5HL7Y6Gs1VW",
+	"sxXusGKRh+RqKpQlRGTLiTSHC17Ur5RvANohR75Pyd4kRZhWRFzdvH+t2Xi/1lO/1nmfziBlQlL3z4TR",
+	"CRdKs3ilJHFD9ab+5NV/PpEN+DaCphFe8acqjFSPw/gzbe36cberdoTd2M7Y7Eudn2vsZyGa5rb2f7+u",
+	"k+hTu0qWuyAWuPYTMWG8aH9UZxF/ZZdAIiOzcjqDiGxRUvwDY505gcGMsnQbyxKA+RPTuRv81U+5aoh3",
+	"NgrsQeViGQtJfjjK9XSfFAUwBuNUXBWer2DXKjeDgliC/mizQNEGqaGFF1AgNEkkqGb7hGiX5nq6q8Vr",
+	"4JGt+rEQHRV0rE8k5foiXH78hrZU1hipY+c3+6Go7Vh8xJUUeBWycgRxroB2B1A2TZTFpkPa1dOqEECj",
+	"p2z1oFKAH354HwvO4S0TnMgP73Ol2Opk6GV1Up6K/NIVDnKlcT6qo+8/itwxwYGY1/pehhr2nC7a8GSS",
+	"xYUVMcKaZ4YgoDcLk1kvQdKJ69ZDdWkoqUe2fbvf0VJhC/sVsPj8nYVdrFAuOHR1qsZn6fRrZDQKxYzC",
+	"9gBvu0EJ+muutO18YNMSle1YaJO96warYdiZJuLXVRp69fb+kreLlPPlLkkMHqhh06oQoPIa3rhJqt+7",
+	"pKmLrWp4kf97Ae//HpEP/5NEdU9yP2z9+3a/m/UvZArr7NprALDh66tOon6Ki+4/t3XP+2evRdNMtmij",
+	"qwxnDdKwmoh+MvtYQXoaVptcaTIC18Ff6q8UiXNpoDy3Tg3lmp56RZR+ORr8/Or3O+/+a5BwLdKjRYd3",
+	"vdv+FCrft61HvrbBx6NgKyWXTLK3S5hOyT6ssa3BYjLsWOpzopsLS2snaOf5cHgH/o3s2S44boV9Eln3",
+	"dISGx8j6pyMs2GXJGxd88BtIURS1wK89WrgTXqq30IH/axuhM2QqtGx/KgRn33cil3EpkWXmNgoiFjnH",
+	"lPAaWhQGQcyPY2NHB1Yvf3jjBDcUeLn8vj9jl0Dz4zK6PuBBfM3SlKRwCWmtqTaMcmeyxwszg4Q5EmQI",
+	"mk0De2vIQtAYaed9URXaKRtFSpixfFav5D+iqrWI/zOv9WWoDS232e3LoOgPcYwfuHIVwPM623/yVY06",
+	"/J//h7SmBpL/8/+RS5ErzEEo233udE6PBn4p2Lp1caoGj/v9TyegpXlLBqIEmlwrMSGQi7lJP9UO5gAf",
+	"B0pzQJv0coaJOzHLmGNAG8kQLpXSomgVylAgXg0PljP2NIdeBe3gPV9Ace/OWfW830sFNmidGfkjy9V0",
+	"5X3bTD64iSu50OV5hUWoC6L/cWG7K5BvXfeSj2le9JeD3ir0eF6KsoFYkxZLzmMhbW80M3LfCGdYq8Qm",
+	"S9JUCRTVyGjuTBCLpq5GyY5FWuJV0AhUA+AWRq1fS5pltuJKiEoV1QtWxB3Xs42rBGI3eDlSfT0rKxFa",
+	"mK5xLB29dy0ndy2P3+d6TDcB4abj9brHXdGA1tDzXF/MxDxU0fcnYJOphqRuHlqU8ItyfQleLnMFSx3B",
+	"pTLUlYS6BhyOu+ley2e9YK6iyTiur7NQsLwHpj+wVThucuA1i7N0N6HBrKwx1nifTqhinBx1CnDTdAJN",
+	"AenRnY6f6gtVWEqXVmQvq40vprj565YiJqciT102a+cYuTU7G7OiNWOYSoT6B7/4/vF6fYNXtwluxnOV",
+	"Gycf/hcZsTQFRZbZB1fo+cdU01RMcmtZtje3uvOooFpki7rc59USvDQaeDMddr8L0Gr20YVUmDc5kK2Y",
+	"KhgwroBby2ejnesqU2o5w8W6ScTOohbrPFRs7TuaYrFvV/4thWQCkmwpW0iQaVVq+Gr7QVFB32aP0bGG",
+	"Bdtt3VC734WM2gVW6ekBK4W/BzKwdogLV78hOiRXU6oJrWwtWOCdw5WLgrfVEmZ0TjR9vWhK7rrC0o7R",
+	"XN6P1koyJ1qYGdFIkmdEi9pU+8NuKSFeZ4FQLQghE5AEfcy14e+2j+YAFU7TUlUdjNHcFjGqVQys76EL",
+	"tDZqPYyG3YoUN85/Rt9u+TjQJ8PtMlcKZYc28/besMW+vXofG7RDJlvlbSGMx2meQLJ9zR7J7c2OfWt7",
+	"vT7RYvfiekJ6mJrUGXJJDysO2yAmTfwKXOUmQjfvUpMH9H1xsIEWntXf49s+L1wUrxblok07GaP0enQs",
+	"ZjPKEwi07MgK8XaZGGFlYM+SfKHyiYEtLCMrhryNJNYIqcywIxq/NhQHabQFZx3z77U7j1xQHyxJRSwX",
+	"5vmS7E1zXtuodnLRdp0ze96KIJPeu3NvI7+ThXIIfgt7az3FDR06ub5gnGkWKhRaJbwaqcTiuHvZo0xl",
+	"sG0TeEVa5/YNZtCvnQzf5oBytSGUQbaqqL052IePHh+9fHJ2cfzy9PTRs+N/RmTr6dHD7XWcUQ0VYGVr",
+	"YU/YX9Wje91CFDWZukz0aivQ9zk1aF4hR5/cuB+skpRXHUJNMl6zdVWrzLsSjLULuISyMl41iCrS8vqV",
+	"S56qWrRKwds3dGqtkCKPNEmBKh3qLrV2VmVQkHQYPdxg9cHu19XZtpLaqpHZIsPsXqeo0eJwtSJ67Hmg",
+	"jnRKFTkWWSzIX4/2Dpb5RqoRlpa3bBfJujYEbwBHbVLhr1b4wUK0KOa1rmeevj2xn+75rMGW/ur3clRh",
+	"3RtFP7aaZbG+ktYNn2CYbUvLs3jq2oMseplikeYzbi6p5Z5YrSRlEw5RWeTkaipSwHp/283GG3UBNFCA",
+	"aMJDxd0Zh6J1WFEFiaVgozOnQI0axhTOSPbqc94JAjkUAIjN0z78by2B5JwYlQuVO8U0GxORE56nK9HP",
+	"rr/vALi8jZp3DKdQxjzXz0ECLClC70qTbyHYqSZXIk8TMrKGGUoSOScyt104AkKJnF/IvMXsDVJCME/1",
+	"0SXIORnRxALbdaVTRdXALZhlel4l+OIpMUUmQthI2U7tIBYQNFgCz6p5IfA8wXr78CanaSEoYQVKPYU5",
+	"tu04JFzoKRb8k0xr4P2yW1Duxk12Wuq0TXhoyodUU1fn3yiROy05sgrUBb34VYRixuyhFsbzhUMNHmOz",
+	"hZQ703Kd/QKFGpPX4Fcddyua3lB61p8uMaIU029Ixr6NDaCDGsBtawG9XD+5Zbvp7JH40mf6NveZXlA1",
+	"/wVyPVu13Vt24p9EF79lMFlQyleq2rcq93DBCrCJ5r8onqUU68YsKg9FH92lkrb7+jvz7gY1dDZtAlQ4",
+	"AgqpstnqSWkiYhdaD2QCHKSRikNFb9dBcpox85faeWi/7XbyMzYegMx2zf/jkXKa7hZD4amU+9kkfHW1",
+	"9+sjNMI5QvkAI+GNesThrSYGoK5cv1IW2Kubo4yLZuBdUa3sHr55wIXrJx5yT1v99BnJQDKRNPyPocGM",
+	"OqTa+wXRuSKKFe3dKjD5LZr8QpCrD7MSWrpA66l9+12/V90HdTGj/E0eVH1/qN4ihhxlYHTHmOYKMN+S",
+	"ypSBrG5UPWj5iiqiNEtTdD53208mRTyljLdd5mcIsxwQbq4Ak+2XB3LGuFlE35aCwVCByAAjBfNxRLKU",
+	"cq9aU22tTPu78NdtzULVWdn2GLxsoEfGUszQauGq8G1/rnSlW1HKAleqrkPru/1DZtRm05zqqtfuYL/n",
+	"ulZ7LXhqKNGk980MsdIx3uwmU7ubLTdgCfFdLPq3yq/sc8NFd+yYvYUkOvQwCxEJzUvmS0gcjvs4fFi9",
+	"VHQ+KeJ7DJcLX0Q/rwVntTBzY4YjOt3aN3Ko3oCosBD/vprpryxff92S4JvzJusDWMFrfGfsXtM1tDoD",
+	"bzM2sEhuV4BxmX+gdqmX3YjHPiQbZkvktK5fTEpruGsuMKeG4/T6vSmMEjGjSXHrgSsbuaIlNhKXzMax",
+	"gPcPyrl5ZxnCN84sUHPAygI29GcM5lg4JvfNyuiIssDDVuSWlWLCoLcy+0O1OPtvu74Uom1CJZR1E/qk",
+	"GWKYzuuekHKaun/+/Fx9/cvR4Gc6+O3V7wf9vYN35pegJbGBGoGEZpe6HyYxiqRCvCYps1F4CxmzLv2u",
+	"cGc1C90Wz20UzJWQrwkHsALX9V1f+8NFg/+fs6iOC5BZ0qrqFmu8ltYE/IhAZwTeYju4xFDPRJRo1KgB",
+	"chvtGNcuMrS8dOARZha2Xmt0eDG/XuDK/PBbZgMsE9/a2fF57yk1H3EMqM7kh/euSCEZEEwPjz+8Lxmh",
+	"zRc/74XKz9wq1FtmH6pqS5fZRLEt16BylQFPcqyWalQyWMpvb8gV+DFEztvmdLpp8fRzlT8XkVKKUQqz",
+	"YAGu08fH5P7dg29IZl8iiYjzItSr6U7WweTPv+UzygcSaGKOxHCalHLXp5Fx8tjokNM+oaoIJinlv6Pn",
+	"J42QlZeaYfQQ5JJwwYmWIr/88D5cVUxKEQqaeMwgTQZYsYDYdzqHQuCnS4IglKZBqdwmhL/JQWliULe+",
+	"qV2asd3Lvd1cgVS79+/fvx/Oc8HvlySc2/FZQrYwpdZBM/rH4NQ+Gpw8jIr4nMLUmIqJ2g6CD+0HoY7p",
+	"Z2fPiX1IzH2r51oM77YkR4eE4hdTITVR+WxG5byMjXaIZkaxtiOc0YW0ZFNJVTOQ6ZnQ5LHIebIsgq0R",
+	"lnx6QlhiuNB4jnXeGzM/IBEdiVwfjlLKX0dVDI3buaJzRZgmNE3ra/G+Wqn9uZg4C50S4iHN7xRocpSm",
+	"bV01nSUl1E6zyl9VZEbla0haQ2KaqeFu0Lb1MA5KhaLVIH4d+D2hmnZhM8fme7dRXFHC1FrfNKNwinmL",
+	"sUL7UVWlkSUXoeDVBoBzjGzUF/bvV8HiFEY7daF7G1j93Lz+QNVC+wWcw6czlqCmRenJ+jlI+/ACyyY2",
+	"Xbd7+yv8nY011gcLrkUIfcLHIoAQIg4G0+lpQQpeXNHJBCR5eRKkUF7cYIBaJiJePvopPBQxyaitobaY",
+	"eFUlOXUrOujnz+DeilWEwPLC6+m9WRPrmvC1sptwt67BoU7jviRzsFZtidBoQVi0tHFatPm6fCqIyNYV",
+	"ZVqVMa6F66BPoqJDkK2qWmY+pjDWRY6QBPNiykY2i2fLT4aUkAJVkJg3bFEqju9M2CVwm1o0mhNaVqza",
+	"9i1sxfp6VaMicF0tbSJOOWKQYrzQEujsrLiYjaDmtxmToNZKHlQ4YHXVVxEc7+2+P2Ho1M5KvTjQcsYM",
+	"ZdAi4BLjJHZMM1AdYkrlBGwr/pAoeVLTrW1RH2uzqHcTsLGaaAN0TXf6pOgcQYQkVdOdbl61ygJXjyZf",
+	"WnurhI9XPisgNW7cXBlmI5rH06DU/1m44V2yI0s7WF8e1l6uWau8riidKhcovTxlurYuzDuNqvejUjKm",
+	"MZZzwwo16J7v5oF3jTCUj8TVDobfHg6Hg71vDofD3k1VPOBYK21lDaFmJTfzZT4DKS5GNGlG3383GA7v",
+	"dkrwX7/Fji1iWuT7SddCy1BzbLsBXEsGRXMg278/TbGDCBYN0lPKCU1mzFAAbqRZc3bKLLJb954ObYMg",
+	"hWwqOFx4Fb9XQmLTnjyrTu6lsqv6zSyo2ajVy+yhBgaUx5Q8E+ihXbHikJMZ11NevgaGlKgWWkvzvvc9",
+	"JhC4FSEgN+naQhsgnwwvMIuFm79eFnOQXIeUGLig8ZucKbZmkJWYUcYb1+zD/0gh1pLFTH94304QGkww",
+	"KSTYCh4dC+Reg1Q0E8k+vLdLt9n0ndPACjB4uLQA067Hs6HcXPnSNvCKbQrBBkTqy+i64SdwCemaG76h",
+	"BbthVqx0k2iHmqwYEAnrole759OVs3J2PRpPO1v12nGrmQEYkN6qFax2zlLtlhfVaqI2umJ/pbxeBjeS",
+	"uBhw364SIBfp1w1JcyszlEMC1Ors8BuTgWpK8o3IOzfWwiwglKxabWuJUtv7AfvhihS8/mUblK8OCibr",
+	"dY4o1rmcvtyQs2sFxblR5WrRsSUy4DRjF5XO9SnDHD7SLb5lvr4uNGZF2sdHozi3DJSfiB7etqCIDsT6",
+	"lh10Jyp/6wM0ztgM5A0Y5FdWFQpOLl4DP7X2jIDySeMYlKqsufWr9vefzojGQspYniU6yvVUSPYbmrUP",
+	"yXdAJUgXboND2ECbKOw7d7ZfxsP9z9FS47RQuyyCY2LdGIgFT1Q46b5wGK0zgftmzRlawPRDRt/kQBTj",
+	"kxQGuQI3LLaXeP7DizNiu4q5YcLgwU/KBmKF9X+EIA5Y9pt1ov1zbC64NnjtIILACwpM8wyORT28SIkc",
+	"uR3TtCiL5xe0o7mWYZ9EvYWEXxW+qCNXlo+ril2Wno7gkC+d0Wsh2MSZXPuoy4lco1GwaCoWiIvdwHJe",
+	"lrn2PPbJjPF/n7Hxzoz6rKkoe7+Mhnk1tfI0vSj6rHkmazM4eXryuPdRCtyW37aZo1Oq9EUqJqF7dubd",
+	"MUx/UDli5jhPCX7StzZYNiYcLkEu5OV07tNgdIwuZs5TYen3pqbURfjj4fY62z5xAP8w+yUa4B7qNRXb",
+	"7Is1sIduqNkrYsb1SrUvoOpypasT6q6Z9b7eyb5rgcVGhqPPCQx+u8eW4mV7QxJPqaSxBllYqzjJswzk",
+	"IKYKSApag+wTSlJxtfhjwibMdmmnRM1nI5E2fPrf7N/waS3rHfkE16X6dlmqT6KdqE+iC9fOaRA9ILY4",
+	"1mLyRSim3Fv3nYUSiXTw23Bw/1X1587F4FUoDSNgVFh9oZc2rSyBsVhvWKRF00bHtvxAgILseM6pnh9K",
+	"3itaq7YyyBeQjjeiDjYrT1+0o+Spg5ENaouKF9EVimEOAcT6RLflGVyVDJ9sZSJl8ZzQLEsZqO0HNqmF",
+	"RM0tRuvehGBHCAVxLpmevzAXwYVFo0RnJOnqX48LavP3n84a5YUPe0e+LIyphr5MaTvV7pDHRtbcnYGW",
+	"LFbuxuxOgaZ6umujaCGJkC3bKc/5jM5tnxTX7i56+ujs9OT4xcXZD98/ehaRWPAxm+TS1l2uapHunBtU",
+	"w6uNgoGVUMvdT7XOeu/eudYbRct+GiPbtYfbe3rymDw6fU5mlBn1hoNUhtvJ1H2vDnd3w3EBC3lC5VhM",
+	"EWrWrA05HIyZVBpDa8AlHjOe5OasaGqndZkDM8rpBAXMQ4K2KPNn30CneqeefrGFuVBYGVxt970IEdUn",
+	"mYQiDSFzgdX9MrxZ9c85rwVPmlNKqJqOBJWJsjIqGYtcogVVka0IL32EcUPlrce8tfLam3/Zex9t75zz",
+	"c24T5KXIbWJ0UW5c6CnJeQIGTWxwsMUSl0MmhdBkq97+mPLknBdv159IizMKG/1mIHFD233HS4xSkDI+",
+	"ISqlamrDHVy/YSP0za+mIAEX+/XX5iYYkFmY7Hz9NflhZHDCDIMon1EmLWQW8Z5sGUZtfRvKb34t5Dl3",
+	"Pa7toiqStN23yeKo1S5VaX2lqtBsiX8dFUnZJZzzvQPi0rvIaF6EITwg8NYVKl/UOKkOaoZkC+ub1949",
+	"5wbhFKbUPzAYpgy4+IRgf+8EmwFLuBSvi1Q9rM2oQGG1uzGdsXS+7YCNcebq66/xACMkghbuuy5Q+S+/",
+	"KmHAWsTob++QyJKPiMRUSuYmmdYC8M+5C1hcFX2v5kab27YnYgPlI5IypZ1/yoXQu8Uot+on5oWvv8aG",
+	"AiRK2YzpqKrufDDskxl9Sw6GQzewGI8V6Mjmg45EMrfE4e8vfnhG0F1VBOSc8+gfgzOhaTo4Nuy2DGU3",
+	"LMtuVJunRWVKMSYzqmOsKyjFVbG+U6qB4LIM+u7tD4vAeYXdcyxq4J/2opKT53U8sTfWGWkKOOPizNBP",
+	"zMgD/F9z2f0fTw2KGyrjKH79mQFCcSUljBFb3MrO+QS0Inf377urdQpazgdHYw0y2iF/Q8aB5wAKkQXe",
+	"wizTlvanLAZnTSoJ+tkCARcZcCVyGcOOkJNd95HaNe9W8fsl/T56fuKFux729naGO0Msi2GdG73D3p2d",
+	"4c4dm047RV66a/5nEuoi/xOksZgBKfASN2nO8+j5SVkJsgjLKgi0jdZ8efpE7ZDn+ShlsRECSvJ2kvQO",
+	"e38FfSqEruQwy9X3h8OC1Tmbhn+5zKWq6ZBFpHJv10X1lnHHve8Y8EvgORCVS5J+ZRZs4GPghB1vyhjg",
+	"w96u/SMINit7r5LMy1Dqd+8WOGsDhjuY4W2uB+7YTwFpm8W9vlt7F2e6u3+/7aMSrrtnQjylfO6+VWZX",
+	"BxbOy787cbGDLqvGk8N6h7+86vdcdoiRrZ6fIOfDuKCJMmK2lZl6r8xnljhbIj7wJcxMKB1sSVfxogWB",
+	"0t5QDleejEnOsI6JJ6DOcqXJWKSpuLIUygmsW/TGlb5zXmh92wUNumQitbcAi+0qm3yKLObu/n5Bl3fI",
+	"kW/XcUyu4EE0Tc85hhJhjN1Xqs7OFNmyQXeOQym75VRMsKbthDK+bclM/eId4yzPi0Mok5e+E8l8ydV7",
+	"O7i6uhoYKWGQyxR4LBJIGndxUb2xNra9/Tt3D/5Lr9/zD81oFMP8Emg+eAGxBP1fut+2+h4wl8Kg2SxP",
+	"Ncuo1Lu4zoRqHOkaY9a01rIg3XXoVUWgngpNErAlpOzZf3hP6CXEiBMf/lN1h8dTN2iA+BQbImWxXkM1",
+	"lq7aF2Ga1NblEdYX71ocMR4LKY3K5ufb9Wpyb5MGVCk8d9ER45jZdzQhjlxVGpGfvtUZNEUCZQA0T2lq",
+	"8ASF+mTeJ0W+gsXiipQwRa6k4BMHur3VhPMlp04chsR+dGf1R4+FHLEkAbQN393r8MVzOk8FTc6EeELl",
+	"BOx3B12Wp/IsE1JD8hQSRou+pXf397tMasHyHOlp7w/gQSXXsVfWUNWvKl+Ex4LMIfgMqLS1h9nOC6OE",
+	"URVUjxpBYIWCRC6pZJTr7QdOM6spT1v0nJdvCuw6ZnuobhNst+7UqizNladXlTJTgHg/wR0s0OwwCItX",
+	"GKhd/NAStTAFW3V6r4E/p0x61GP5F9/RpLjA1a25BsE5sQmhBthGHbqkKUsw1LiN0qQOVBV92avoS+2C",
+	"fjQC85OhGiSWgGunqWqIfj/99NPAU9thlfi38L4VAS1xuQZsj7HPPkk+vFfoP8F45+5wvVPBtaJhHw2o",
+	"Z/X8jwRwybYSPOXqCqyhrWr1RxxXKinE9s7nTWH/w+A2nt5jNDf2Ph85/4mVLrd8quZI2nK661zeYcJ7",
+	"6iTeQn/3DTxFOD3KwGSLpmkp8G5bsb8e46AVpGOiNJ2rc0slSM41SwnTxPnmyVbQzrTdQnBFfn0ttZL6",
+	"Hn54HwvO4S0mNH54nyvF4EYkvSdiMjGon+tPKqj8UczfoKI9mja0s/6PoFnDJyILcTIjSAV2rRNBs4Wh",
+	"wE+htwkbfalA/vD9v8LpHDsh2iUttR2Ru+vtpOGRM/0qa3rzCINnsSZRLU4n2nYVUjlc1U/WmvA4XJ3z",
+	"2mA75NGCuZhU1uJD31psdHjbboQaHR1rDBBnEkQyds4tHSvpF9OqYUYmW/ahnsLY6FEaMBF7e4ecOvOi",
+	"2YDH2s65w1ZFtu4O72wXMuIhyYQqxg6HZFnzayWEhKicK0pwVkY93ZRFoBHw1RuO9n7+cfrj3mz49s1w",
+	"/uze6b788c3r/b/xbybfvv12+vOQfzeMX3w7/XE/XsP25pVUuLYZoD5YV/3/c5eeTxthelZ8XiLlFRfz",
+	"D5WfX/LXXFzxvmPcSd9dsQSVqfrV82/zn0DKDsH/c5Gzv4jPm4rPBTdrMrMlHLIMlV3FHz0107I/HuJ9",
+	"DbZ3Ro3c7fl+z/lWRczNNSuJ6TY6ImteyIQlh3V7R2UY+fprIb/+2jN5nPNuNo9zjs4zckDGeHyEag2z",
+	"TPu7QqQU0kZxUE5OnqP9nnFSSfZ9Ms4lGsiLAc45lVA68NDgf3f/vnUn+G47snXQJ3vDPtkfWg/33WEx",
+	"6Ha/8oChz95qnOf8ago4l5CEC10rUgBvmdKqYetHLdr17FQkqmISo1azz2MhWxj0v4D555HBGyJyMvMN",
+	"z10szsUF+2IHulkOtQjXL3agfzk7kKXthuoVhL/FDmQDNlSrQn4ULhpCFIAzC9kRHphztMEfCkDZAzYK",
+	"lriybSson5MtDleH1utb8qopTQgXxbdYvZI8pxPbVsPFbtRjWIKEmCl97LbS72VU0hlovMW/hIFbvbKL",
+	"0SS9d/2VL/6AYTf4ZsNBIaQmr2H+AHPpaWLU0WgQESWkNjdAxcDNj5icbj54k4PEYng2usS81/OvXtld",
+	"ucfF7AKzRjLJsB5fES2L4feDokpE/Z3Bwi+1qPuB969Q4s1i+SlzWW27na3IaFsROkoYL3/EqNpo2x2j",
+	"atuonwhQ7baZgbG4guNGODRRQGU8xfRIh1tmhj5xoZh9J9wg3sZMz9sW9Ka2kBUp8+9ebWRurMbvVFnB",
+	"ovGj6vQW6l8t0twfOGBRPiLG/hHUolm8K7Q6nMV/2TGxT2QXuyX0t6K4TOmCellcZOj+KmhtQWBfveu3",
+	"qAotJHaHPGH8tSqL1hgk1wIFdyO4GhpTK0dQBMmSrbvDuximfs5nTCkM0b27v+/EdBubYr7ok7vD+1WR",
+	"VhysUN6n1EYb47TbO+TYu2UYL3fObapCoE2EWcD97R1yhMxekf3hXjDeBYmQxfbOtq2AlORSWooo7H+n",
+	"o9gmpRkiWIZm976nks3IUUpFzhZppqHhMfvwXn94T46+O+55VSDu9nuXLG2Ui1ojJKZxnV3aTicT1t5a",
+	"1GU9orJIRI4dElvm0KAfT0RcdshbRjrK9xzV2FQl+eiEZnh39RfPhLYlkvGDDgTmWPBxymwazBf5tZtD",
+	"AtGtkh4dzQlSUE9g3f3d/nHBkneWpKYQKp3ZSlxPa+YGJIRFkza3EkMDi3wL1a+SJzD2vpEyoUCTqJRu",
+	"DomVh4jR0YAmziFqKWylGqFBQuTxFJIQgXyIW/IIZI023A21jzAfJDt/rmt06zDaHkM3jO6vpXV5SlZY",
+	"vzKc32Pz20E/aRtGDT8ptzkrL9rnja+3Dv3+Cror7q2nJ9tTPXnYM3pQRnU8XYPcog6J7cts+LjC1aGJ",
+	"/AGJeJ6mEYlToNJ8TIriI0RwWMRhm+J5fcnRliO6KOvY9zIJM5bP/EKbvcPeX/b39snB/j4ZDu3/bS78",
+	"ueTUG4tfvtnr6LLx69fyiwD3RYBbSm8sTl9LgNuNRb7EBomsQihdNjusC1/Yt7E+OdnKqDRCW0pHIpd9",
+	"VwbZDEJSxkH1qww57F9HrQ9pNCczwW27g6LX6Ra2RjY/uC6sffLy7Nhm4tXa+ep5BpUb6pxjZp3NkMO+",
+	"LOYDcQmSpmkf/yBRAlnOVLSzE/2aqzf5BY3IloGm6tt8VsbjNE8geVDEwh3azBOsPKKvIL0Eu2DVr5q0",
+	"2tTghJbdYeyWIIVL4O51zBzukzwjWpiVJtRo+avFDkw0dlJHKW0gcNX2A68ioiKJwGRgNBTbw3MBMkcz",
+	"Gy9TljYLiL6llHKMiLE2pzJfPUTYdrHr4ut/Nwdw1Lu2jW8pITYTnUJMszYSLEWaDvLsi0h0szpmQTya",
+	"dMK78UgPXG+hgm4h8l1LUEKCV1Wz3f29VsR4M821Ulap375hKoxcxfROmyJZFVT8okzeQmXSP74KQ6tC",
+	"zxvgaVW5eTOh/hQ4nWEnsLpdmlcRGMqga6sIX0fJDcX4skp8ozR8dym9XMYfJJ/7JcSXS+Ze8fov0vkX",
+	"6Xwd6Xw1/bDMimtJrxcQ4GymLdaqpnt/oUbFA6xEXw5TluUw37/JhcYqOCqf4YpagwGKffypogEGWGc7",
+	"gRHmV4RCAWydZHeKGArQ/KU2RH1A/McYs8gG3t/XDx4ozehWJWGqtDGEQVCqhjU4rFVifeVKsHQLU9ic",
+	"ElrPwvYc7s5JEMquU3F3aJjFty3BPPOOb62FWLr1ieIW3BLXDVcogPElYOFTBiwUUK8xA0cyNwhViOpk",
+	"BsviuQABjAZ4QKKCoER+CZBzHlUUKHpQ1QjC/p1YmIcZ1SaX1pDiGtPbAkc4zkSKK1c1DsuGa4jQphGN",
+	"qFIQka27+/vWQnHFFHQOSyjv28ZiaUXDDHny6Oxhb3+4f28w3BsM93yi637f2x/cwd8hpeyCG5qXwsUU",
+	"cmku791viydut9WTfs9ospTrC8p5DmnvcG+/KAvPR7Uy5OoCLUtIDvbvVqESEsmr33jeoFf64T+NCKEh",
+	"ZZg01mAph73js9OB3RPuyBHNw17RPtAFm3pfeNXnLnAK0LCOwI7j/EGhFAWdC0RQlCLLlxiKL0L+HxFD",
+	"4RAwTNV9+X73d/fXTQdQ+GESDUO9hDFIo2xY+3gp4NvoCUs1Ds0sLGV+8ER7bIRHpb/Ys26bPWsZqt5U",
+	"XEQhaHeMjGjDp+Gn4B7WzWVX/MUB8DFiIlag3LrWU/z008dDkDOkng7fx97GSEzR52bHsUFnmA1nbUDV",
+	"ImxHACLz1AjZigh+zgv3JpaOnhf9oSWoPNUhElyYcK8tKJfiospVBjzJ1xYE/yiz7dKrXNlsa1f6izD3",
+	"RZjrarHdSJi7iWCKUjL7EkZx28MonKr8JY7iixh1o3EUjkR8pAgKT7YyhK7sIbBrhIXlxM2rBvka5kXT",
+	"AXPbRvlEkTF7C8khicqbwiGNPK2VKYIB+pD0z3mkQc4YB1AXM+AqN6/mylVOLyiboTT9giBQCSSeSsFF",
+	"KiYspinZiv75z3/+c/D0abTdtx6yc25zsxFipUWTqaKa0Q55BleHSNuSHIjr7zUDym23fy2IBOwaYAZ4",
+	"8eQIyQzERkxrc89NQJNJKkY0JbbpBZKjitJgA2X8ncRIVJH21nkDVYpNOCRONpz1S4L2lYGIsPTdQLoM",
+	"w0PqrlUF3+0WOvWwOOEX2nrtPhrxaMzUQkAcMP4lKraVECl27d3g8uY5kaPs9dF6Bx8Wb4QFDK9o4IzO",
+	"iQSakC0axtpDQtN0u3/OOVyB0pYl90m2ND28XhO2KPJtXdNjlkKfuNkEt30jgv7jchd/gAO51A2TOiiZ",
+	"qsGyNcnae+djuFCt/5ZqmAjZmljtnjNoS7A+GHZwHi/J+zZHWQQaJcT77KOmei+/ZAXSPKdOc/nig1zi",
+	"g0y8K1aSm/K3didkg8nnmVEYHZuPGsgfEUxkRlQg5d17UDkECUtstZbUeg1tiekaydr9vTHou4oKRmHL",
+	"iFlRgQxrE5DiwxNv1h8Rly1WrlliqBjOrqrX4hrrhtjW0ZD82SwZXwwT3QwTBgCElheXbJVc1nD07ZZ7",
+	"XBMbaldr8WbVpIpMQozo5lqkNh06xfNDI5OT6K+P1ru55KzWuQnbiJ1z5G5GaMAWVjhmtfiF8aJ+VXIs",
+	"o3pK1JRmWKyeaXXOo4ePnjw6e1QbovgTPydbR8+OnvzzxckLo52Q/e0Hi3PWP+ACi6TSRGHF0+Jhnyhr",
+	"sMWlz8QlJMQ1IVsu33w39+nMx5d2bhVj/fOr9DVpnfK6KW6ruoOEpoyq7XZWvRbW+ChXKfklyluW3l5c",
+	"sSEB4NLM+h33Lgf6b43r+m/RzgpmfWSG+sKxv3DsPz3HXnqf69exxoE2jBUxHEm5RpxXZWM6pYWEhIxS",
+	"MXpAKP7X1vB2jswRGF5nuRlTRF1BpklKsdEXVvMmKdBL2ytSYkMxqkkmmKFnXNgunOTu8C45Lwkd4YIT",
+	"LUV++eH9ea89tsQT3/8kwSW3N1Ykqc4izH2ChqgfPPHoK0VmoGlCNXUd5Yitt+ssmlEu0+gBKSpnNa1U",
+	"BhfRUsX0og1m0ZbZijo3aMUs5mixXxYb/4KSH0VcKrHphgSiUoJYFIZq1Hc3EVe8EI6CWP9CS6AzS2oT",
+	"iOUcuxKjtcxaSI4t+g0eMpUJhR3So371s+F2/r+tlSzqn/Po0RmdOPPqi78dDfYP7rl+tKeUTyAijm2S",
+	"rf3hve0d8ojZKs+uIXfVd4EWV+tqKsz1svrMgq24bPwWuf4wrsOkubJU5xKiwsLs3XL/Pp/zLS5IrQFy",
+	"0f+WA6A/eGRQ0fozmCrHeVAWoxY8hqLK/SG5O9wLRyO6Q2k3+TSLg2dMzsnWS87eEgWx4InatpBx6395",
+	"+qTNjumAsdysu9qU+6KAYtd5S7C32VH3h8NO+UBARnMNRBqk6RPYmeyQyPyi/m042Bvu34nKFdjDqpaA",
+	"eHbDFTu/3v26TnVDvqDi8hQ++5mRC204Al6HaMZmcGH+vYCTGGlYns+IcYpAbS40SMRtp2szfSOS/Ah7",
+	"2g0QHmpVOHn95Xf9XoACrBoj9Mm7fs9QhFWf4ju4wf3hvVXA3xBQTn+CxGJVA1o3t9/iZ4uIHcewL68N",
+	"rTshQfOZ0GQmEjZmkJCt6GQ8eCY4DJ5SHU8j27vbidlmoO3Pm/vv3VujLvqN1CVH7KiUC6KoZsrAcueW",
+	"Fv/+vWeZq2FyvcNfXr3r//7uVV1gsaypixR9TZEFC7GuShy2VldbnVmRNznkkPRt9Kuwbek5yTOyZWvD",
+	"Ry+enj2/eHr0j4ujs7NHT5+fvYi2jebne4OtOF/0ojASAoZ1YfP9naDt85Fd6B/k2C32/jHyT3FnZfbp",
+	"J0n7xCnXTfp0MPiS8vlptJZHrhtArkfirXf9udBs7M6/MPvYW7z7O/4XVQ4MSrLW2GVC7UlSiD72dEuU",
+	"zqieeuKrG7fXDNXePEzh1fJ01R3yPEfKUBSFH9H4tb1+YClQJdyVdMRsWj+oKmSzel+5gmDh/WVp6ijZ",
+	"TqCDmwGevSQf0RzgbmGY69lt990abQv6L3lQf+yVfAHY9gkZ3iDPyn4F5mxW3dA3OctgeRBWVWJjK0oN",
+	"34p2I4FsKeoTjKg2F6AROdVgrSTnKShFIiWkjojCzq1l4EQR5tyvxxmiZdeLX67KgsxoPGUcgo1CbAR5",
+	"lTk4bpa23SFbAW8tqZy1GbapSudWHhC5JtT10tpu8YA+8sD4+RYJeUA0s91wWVLQLJvSw6RtTrlDHiF8",
+	"hUwACRIaU4oOXIwn8HaTSiO1oh/hpiOu08iyCiHmEdMsZhrsk+ofpWgzKP9KRUxTpqjzRA9q/+5cbMSL",
+	"5f0YIlaJNiuqfNTQ2cbM4e5puqQfSQ1Aa67nuPy2+5KsCaPZw2F7WS2StewvnUHzB5WDqVaCUc+QmJtm",
+	"V1SmbbWsqcy4+QgBlsX1JtWBl6Aql9y2sozKm4fWkkhM23lHgWQ0JTyfjUD2rSEXI4NEAn0ykpQnfTIT",
+	"CdimPKmrcXCLGvNUN21tdcc/si8KzyeKLy2h7slTvuy0dpmbRmR54SOw4eTbOyTiYuZVvjnnC4TVttw5",
+	"7334H+U6SPLh/a8f/pctnki5Pu/Zhp5UQllVx9wtQO/HOY/MhbLFXDhEOyQao/GTx2D72WgGPCIa+4dS",
+	"dx0NDiZ0rrA9L3ksgcdTktIRpOd8K5rCKBEzmlAm0fNTZLrsFn+l+LOWbAbmxuEj71/4eGdnZ3uHHJVk",
+	"85xjdR7bsr1IJi5P5CvltY2z9MpW80Eo1Gr01IF+zssWgvvD4fYOsXI0J9FJArNMaODxfPA9zCObJaPl",
+	"nCg6hnTeXuvHu9drxzFVk34PwWifNeoFlezbiQFvcsNrA8fbO+y5k2nKTIe9I1ulhzyXjMcsoykZkJ8F",
+	"B3JkSD6VZlDzVkoVORZZLMzPhiqbn/96tHfgRDvbdFKCUpBL4r1Pipc81DQjHg/2h/t3XAUgRxzjaoju",
+	"Od2+QPNH1PfxyfwiWX9UCQzBGj/dbfz9Xok9enAKWUrntk37sk9Dn7zrf6ks9CUZ/aNWFlrNShuGid3f",
+	"q3/cXIWhOuPMNUuZ+vDeMBCjMdcTzc5759xVyebzelhrWYfIesqcYYJsYRR5VYZIG35YViHCaAQ7INPn",
+	"3DaHKqDpc6y7DTHBZ1hF7NEMlKITWFLaqMaUvlQ3ul0Ra10kz9aQtQIdS5u0WUVug3iwVMwWh7eaeBX0",
+	"+mWq8Dilk75r1drI3rXSmTW8TUArUpQdqFRgjJ50fcnKYr1nUyAu8sdykXPO7L25BKmwYIMgCrCKA4lO",
+	"xoUvGq3mWAOF8UlL0u8yJB9+IoZ+5sulGzPzd1+i7G64XFMn7W0tYb3Cg41qNlXdqyvaHos8TfC+2Go/",
+	"fp57s8TTOe9Y4wlf3yE/YbReeaH6hBKlaVrdO1dg/5zf3ds3ipBeZF5G76KvwXAcR1VEjkY31/PKMbTX",
+	"ABnjE7z0U6a0kPP2ik/XUZfGuJfr6UktCs93fuFRjzhuonj8MfWkVtOpoqTUTdGrf2XxvwNNfC4xNJM1",
+	"qOIXzWGNMlbX1hxuoJxVKeB/qWZ1y6tZebahLwWtvgiaN1nQyhGJj1PPqiF6riJ5NRq2lPQtUDtRaZDN",
+	"QEkViwwSkrLXwWT5iGzRc17dVhueYcs6NSs/be+sTpXyTCs7K0MwTmo7/hThGGtkKL8QstM3j1mqQRZh",
+	"ARsluvvTfkl2v+nr7kO3UHRqt/9j6Zrmwo8RO9Qal9tLcbcfE+AJZreSLafqRX3X9iK2PjqXvFXd4guW",
+	"RA/IEKvHqXNO+XybZGmuyrpzXmP7vmPofa+6X1kV2KXrJECTFIlLYXMyZJKe83GepgMNb3URGRC9iYgR",
+	"gJhOF2o0kS3nhFQaZjPG0WiFjJ+wCRcSsOp7FcRmPnfkC97SWKfzdjIWIjb2Zv4JiUzX95/b04buXzjN",
+	"o+PbLy0OrjF8iaHdv6kFYHT8xnUJ7/5+2cWo6wfWDfhYitnaH52J7p88dBfvOxgLuQagH/FT0FQm3b/4",
+	"8RbyrlvHiiyoISmopRjXZTmPE9V/twrzFGiqp63c43gKNCP2JRJPIX5tjfuJAGve1yKPpzbQjGo6ogp2",
+	"yHMMoUVaC29hlulKe5RGlcc44mDC+9/sajZSkPxC8GUj/qcnj8mj0+eFSU/1DnvitQEJBp3QWVY2S9ob",
+	"7N872xseDs3//dzd2GeX/MKO3qJzZVLEoBRG9FjN6/oJW7XkrL95B+QduDtc/6R3E9AWaVvLbrpz9MzD",
+	"CUGrbkoxQMUoAGbvZMYm9viKV/v/P3tvu93GjaYB3gqW88PkpkRRsp1OqJMzo9hytye245Hs7p2dylGB",
+	"VaCIVhFgAJRkjpML2CuYv/NzvbfhG9uD9wWqUGQVRerTcXjOTMciWV8o4MX79TwPOWaZa5MtdERGBc8z",
+	"/6X1GTJSzOzQl8kAKfJ5hN1EDtzNfi2AQo8kr4/eHb98dnL67uefjt4kPkagjllXIMVoFot6lTRs6Pa9",
+	"3G1csThsz/2I3HTawfDDoX4tQJoZR+10qjvDQf/JftQpx+0048q+zDHNNQs/d0MGLZXlxMUXOO9EnfLr",
+	"zlupzZliJ//xiuw97e99jxw/GdelHoI9UkhzWo0YzKQzWV2kcyb3+vvf9r+zy6R56SjXhl1bLYPv/WrZ",
+	"eHlFHZwIpw603hk+/nYwCJ9srz/oDzZdhuWrbFiI/jtvzRSbSWX+HLy89UdvsxDrBRTXQoQcOM6IX5MI",
+	"HW9MDpK9ARkMBtiQaOwCT+lshkBOtnCOnWfw1RrgkoqUM3LCsCVpr8EeRnT3GwOppE+O5SUqmgxJxScc",
+	"ixaV2jrTREiF3ZLzqNiu8QexWCS7rhu0ibwseYeBm0jiH1KwVtbhbYSyjVC2Eco2QvlieujXjUk27aRP",
+	"nWLhQmteCA4sRlNA5HpyDyKFrzKFWMGu68MliSwumDIsqSCA3qZTEQXKsYZMpTYkmdDCsKTn9LRqChC+",
+	"6I/lrHrbYcpHOSTelSwu7NPEnV7fydvCxsoSX5jTUEgrU2jfeEWtSuLWV+PKu4NNxKffHmnC7R5DNDNA",
+	"9xoRltudx2m/kn0yiQg8B9l/Yv/t5GLJX+AbkMAle99+Z/+YKXmm6HTKGBGwB0GHCWhchMnCpSKqHY9y",
+	"L6QGKZG6CR2PWWoYDGBSArQqkIJHR5WDUUWT5VAfwJ+4tOxlztkMQHuJRxCO5kmf/CyYT9bGwu6kXJNL",
+	"xY1hooaINIoKTR0mshVBQJoBBLG4AYLgRgy6t4khqC++FwU3MJmsl//5kx1pIvgFowXJCpLa6AAYMmrV",
+	"JwheZn4zHnZgdkFsYBQrT5o9mhQ8R3lg3+EftP0rwKZebNB8Ew7hw/T9115iQyBSKx5sm/+3zf9/Glnh",
+	"Oiv0FZnJOgE7+2BHYoMSdpM8DGSPgNvKtbJA/FcFhPVAMCJUx+LZyd9J9/27Fzvf+Z770dywHQTJT6k6",
+	"j6ztmtIdzawtNjZ4lXajQX5A68f2IqKBTJE5OL0UqFqsuTbgogg60xNp+sRF1IR7RMEHPi2mAfpOyUtN",
+	"un4n3ANR9tITeWr/tDHhM5bnkIZThoszF3v/kEQk+cb+z05CpCLJvyUADpwpBlpW7mePEqIl0TOghp8w",
+	"6zBkEqvxhYAofUqoJmOppkVOGxtsjuBlXRGD1l/g68YnbQP1wig1Ew7gkHTcyHWGT93fV4CUt+HrNnz9",
+	"isLXwJEx7IPZTfVFzcPr8CwCRyyCvkLsAYi8txa5ToCo5tBFNf8+Kl31qPLRIwheylbGIJRx3+TSFIpF",
+	"TJtTJk4VPG+UysKcQuYwygrF2OmUi8IwHSGrHnrip3i9WPwlavUco8phjJg4TWWhdAR+Z4Qp9r1oP9qz",
+	"/9uQk64+/EvwoTtwEEVg5yqDsxadpN08Glg3b4tHcgvdX8VVBpsQWVQetO9kI89jtbTMIuiqFvC2I6+S",
+	"2gqwe3LGcspPFQPs/umEFYppIEvWOT11sozQkoPLQZ/OpNZ8lDOdQJts5e/0bNC60Dy81FrnqJId9MNR",
+	"29cik1piou+hWwuQLXvlClrSUmZbiGrvrPn1qsBr0UncgrS+HE39tUODGyvEbArXihy2qSmdJWdMkK71",
+	"jRO3teESFaLIGbNediwSqtIJv2AsGQL2uCxO9W4k3h8LEOVH/Vc8pORAU7I4mxBnKNYHgJEne/v9WBzR",
+	"dOLOCOkx4P/wTY5KXvbJPyZMkMR7CxhMhIk6fzuYwqslNB0qVEN3IC27ADE0u6Sebh7DG5fTlHmgbjuW",
+	"eW5jIABBCHZpB+MgPJNmhozmZAKtfobOdTsC7WbpttvAoNVn4CtKxuDb6Ef07EzRC3AcghyaS9deLxv2",
+	"MGC0dYyyh6PdonHeItK2iLQ7RqTdJJ21rCforPXuR/zH7w00uRvudFFTkiznY5bO05y57aGFXBe/XEmt",
+	"u+6iP0zd0m9l1/3N3Qv5DdNjvxEjyW+Ei1lhyG+x+G1nZ6f2/7H4zVWSyG/EVesi4gtJ5Lfwn4tVqa5/",
+	"oh6cGpNk4SFdd8LhQi8HPUdkc62MBS0oPfIb8eEm+Q1PO6OFZvXPmTilxkC57TeSKIYkSnBHVEvh7kcx",
+	"XUzZ4s8XT5/msnb6qP5z74zAhSisOogxwujafgCR95RycSpZcYGsXfDZjLPURhZ4MSpSljcNddR2A84D",
+	"stefSsPHy+PuvKL6zXpXCR+zXYTeBjF2S5pD4RdnT12GHl0heLkRvozIDy14JTiAUpDVyvSk6947FaQQ",
+	"5bdliRhSvVLghXoH9rycoWiYYDYOm5uJPRxQnlWw9X0J5CTUujMs894aVC2Bcl4nfXIIF+TiLBbYXAiH",
+	"VNXoR5rQC8pzOuI5lKRFBrEmM8hKgwNnCiU0uaTKnkn7onYsRrlM7cP1yXNEhdqTB45eoK4WeJmQMw7K",
+	"pnYEwoppLDb0N5ecs0P7ZhtMyIN4aH6dWvtZza6cefCLTCdQ1QytTGe49/v1TeVLa/esH3Nfbhle9pjp",
+	"IjfrxM0ENRVg9qbY9gbT2c+wreu2gev2UlxY3+adXUGlPMzWh7trH+4Qd48lf+iGXtxqjgGHEga2ADOh",
+	"ggCPgJMaGclCka6Whd4xinKDhEzZ50+znKYMYXW0MIr1IhsRV3jcWOAGnYPMGNCXIa6fdLGi5zbjU2qS",
+	"ng3eJQheBlVRtkhrRjONlT5UMqy42tdoN/WA+rvn0V286jpsuugDC6a3APhbXU8/L1BgNKhA3wL8vSmZ",
+	"t0m74JW5PKnQtYaGve+xRS1YXSoWzkXNbHigi5HvsJPqkV14F5KnjMix9Y1SObUuWLlXXkp13utbh1gY",
+	"KkxSclREPklmhyVB1jTM2Y8LENYr6/2eSmNxR36knd8OBkL7NH0sdDH1Igj4WuzJywdCnhI8UjGWJ+QH",
+	"Z5K+8Qbpm/qJG921LFtaiTdwuMayUIJjJ9iw8/n/yVlqlCQ/yhEX9IyRk8PjV52ok/ORfQZQRhn576bS",
+	"YAOZG+PO8LGr/1u7AOMLagWFPi1t7DVby2RhHr69DK1eu5Xrd7YNWltv6GrrfcxSqTJCRcBkBHHaVQZ8",
+	"bZ9o9yOYkesxuK5vttE0Qh3AtwEjAih0gtDhYtQLietiCv3ipZ2H44NovbFhF37daPjuIWRbtfDrz7Fl",
+	"cn3g3kdMntHKN7oDPyhq11ArL9uS6XXL8jZV1NYxCpVgZFuw9KbGOTQrUYcY09ThhZBpk4J5IeiWwKb7",
+	"ZPAkUJ7q9QnUOv29kJQqxaHcqSdSmZ3cOno1JWhoeBgpeamZ0utEQ8/L57xzEN61kEz+/rYcQXel8H5F",
+	"KHQT5dS1w6HXRW649eyhbdctoTHPWZiXhyak8iinkZ5Sw86k4izBrRUkrLmOhe9ojgiga8moGI8BDQNa",
+	"00MyYnNpT/D68P86ff/21c+Hz09f/5hUocz+oAcLtJihqmyZEn7cjwUqTTOkTdMREhtAegNxPx8MEyU3",
+	"ge9vwj12SGbZOCIzcRaRf87YWUTO+Dgil2w0i2JhPpiIpPoisoveGqEPEfmQ690Puf4QEZmZXZlp0n2y",
+	"97TWp2Gf3NpLkGmkghuuWXZANP9vFpHXL18fxQL5GZ2cPUGqA/tkTEHC3LoiB+F92lMx4WX1qbEOjwlJ",
+	"EhcAx26cjFzCui2CjuUauGMZixrRYvCwjd0S9tpNZm050GteMP4nPDA5eNZOS6y0ntly7blfW5izjVrW",
+	"q8MvCFLj6ljH0q7jomAlDNRz2nwUFEzEuthCVraq8M0Uu+CywLBGsMuSHsXhFTHamVJ13icn1sgozz9A",
+	"KIowcnG25Mz0r3Q9/lbd/0P5Hreb760e6EgYNd9UPC2obP5RBaO/fq/pbwGZ4v31hK5jDrAlYiUCDTys",
+	"tvR33T4MQRhaXVgHKpVCF+BKKZYzql2mGQv3LFu7ZOM6FlZTkNiNP/AEnBfQu0ah5y0OyH1XeuCy21LP",
+	"wy3Rt1AhWLlA3Vq5/wIPZi3nmBVc4STLJnIebmKxTDte1oGaso+YdYxqNSLfxZQ5QohfCyoMN3Pkg3D8",
+	"ZN3E/ZMlvSHhJsxHWjPySJOxYoxoI9NzYGmV6flpxu2j8lHOkl4sPIdC1aZjf8uNZvm4olRuu+XRnFBk",
+	"TeIssQvlvLQPvmXcGiY5nTI1JEYVDCkdykPgcVKpMpYRIS9Jt/w9cDm8lophlRsqWYoxGzTaO2zsgypH",
+	"yTU05WxFmcu3p/ky1wXNC0ZKGiU0p84Sd6nBVpULpqwnAAkxPzpzkrOx8aOnmsOfhQIXGqCbCDT6YfWZ",
+	"NngcT5ngBoJ1hvvXqkzB7T18acqZ6W1talubumltCuwk1HhwZaPU6xUVqnILWt+32/2Y273gqiIVxGiI",
+	"poMIjWYQoAGrzuo6VZ8cVjuAL1J5ny8W3STnI6as+YR6lLdjUjByJhnKangJXDBXzogrZmShEgJmEJJJ",
+	"Zebf7mlg4qiBPcf+UNgrhLV/b04zJWea0NQadS7O8nlLOQ3MrGCXsfCh7OWEpxPojHakOAfQWyUYobn1",
+	"Teeha0u8Z3tVje2YTeUFa7a991Bku9KE1QbDhfXbetvDmot3KFOGBmJ8L07qiupbGRG2VN+8wbnv8luI",
+	"rL850sR66UWbphLGmQ2iSuSMX2CxLbgZoFRBGMieNXVPo9L5rutQWmNTgS4BglgCLbF5awT8C87QARwA",
+	"Gcfsd9CV1ejsHS/jAm/g6E2nTBjKgfCqhq5WdMYzRpghbDzmKU1hhjQQHnSGT9d2A0+Cw8su8i8N7Kca",
+	"oH5bT3DrCa7hCQLqzjdo3iL2zss9frwzbPmCCksKKm1TIDQmUjiXruxFH5KKFZH84KFuXcFYphssoZFk",
+	"Qi9YkOGgAkjVA9oHI8mIeR8VxTw14aYXkcRDuBLyAzh0ypAuGODqJuBsFegJoudFdByeD9078NLhJLFI",
+	"KmBY4i7n/4R2U4BmBZb8B3zBIYz+Bw9B61awuVI9GNFzEQnr2NVO8IPPxkCLiOu9t15lYxYiFgtwrH4I",
+	"1AuIJQOk1NX4+lhcAXh6BgWkGscUzshrI54asZ/G2g1T+qnN1FraX/nmyE9PfbV8N8dQ7moaTeTY9O90",
+	"DMoALrkG49Vru+8SpxXe6ZR+eMXEmZl0hvtlG3DI2vPLF0RHErSKY0Xx6+QneRBQ1B+vbRCxlgH6sluJ",
+	"RdM8791wyzNsOltdzAJWYSYMdMRdVc6qZcCXMUj1/tvezStasagn7m+novUOBuW+C1p41TULWu6FbEta",
+	"t0tRjmCXlTUtXDEPUNKCTVDM685dS5lrAQQ/lgoavVg+jhrSpQvVryXN3T75K79gJMnYqHBt88mYiyQW",
+	"Xfiv27Hc9xERjIN/VUMv9dB59KwDDpQY0hm543uO0wg0ongD1D0xtPhwOpGKgiZ9d4COKDdkQhFxD3nT",
+	"KRX0zNkWzYz1vtDt69ZP0FuoCXrRUackXOG0fiDu5snn/8G72yXfDqJYKDvjywY7AHOtKFqFPAs4lnU+",
+	"BugTNBOGJKtEF1PtS1p+1d+kGHl1Yasyf7eS73j++RMM4RkjWUFmNOdMdaxNGxWVkND+zuDpu8F3lS7Q",
+	"GJy74Mu9wfDxhppcSw/18OUwZ+Tbjfp8mwXZZkE2wGqBe6ZnkFsVa2xbazuFu5ACuJ1kSPM+FxpduJgG",
+	"I2efSLmHWdrYlrYqKnDZeHyX26OEoy0REreqXp8cBrsI7BRSMKIKIaCtEi7qCLQB0wvxA95XELgPvieC",
+	"TpsaMcklNJLgiVQhdKvSfSknEshjU0FmSkJXvY3NnwweNxnqE3s3NXNir7axqV7PbMG5V5CQPICB9G9r",
+	"ayi3hnJtQwmLhkznNcNyi1ZSzu7QSJ4YOQtFDB7pBZMFHWxc1x5oiDYPSTYvo8Dphtwmy+lMM7d1eN8V",
+	"dfhAbAB+DP1SOaPakL1eFHjBrqsAvXNDnChkLKxRQ8cUvHEh/Q2Ow/yzNYwovNQnz3KpHadWzZBq/8yx",
+	"gFNoog3P8/LB8fBG8yhnzdbxHlJ7Kw3XmAuuJyyrWa5tb8CDWQQ5uzOD8BH+c22EuyvX1IN3n8zyAWBb",
+	"gxEUQ7DDqIwn6h07V+DfdR0ADyeoeT/rQeBvJYF2Kwtv4Vm2K+8LQcGXWeX5HaTWVjTiVNdt6cTxq/e2",
+	"O3FyftGOH/Picgm1P0uC1e0lw6FZUHvpQn0TcfVX9k7uVFodnuIh1dXhBu5CYN2OnbAXmSk5Ym0CylNm",
+	"FE9XSCcrOWVmwgpNDPtgCPvgtTyGJJkYMzv17xnlULwIYvjVaVY4kXAnnZ2QnI7Q1I3mxJ5fZpF174zd",
+	"TaazHLmKsxJ2+FdpPSr7jlCS3Y+fu3vsl5qdfSAzKXM4imvDU026STY6tR+e/p8QV6+UcI9Fg4a73dJ0",
+	"qujMTvrr67a/duO8nvbNLKe8Po07/0L+dvTqLWkYcvK3d+/elsuNeIjWOiPbj8W/kHf/+fao8bypLOxs",
+	"i0XDlx/x3D/Enb8evYs7EVzih9hr9scdFOjRP8T2GePO7+Txpmo0bsh8an5xJqJh+1OIoQePPi3nUeNy",
+	"FtLwsbOF7Yu6LdlTm96lkrhdLb0+2YjcpLFu+aZ2c/eh8L2IrAWpCWBRHuOyVSzlM86EaevRKDRTuMVe",
+	"d0u9+obDcXk3nzFUyupseOSrIjyw9cnpCNSBF+PwtudfiBxuMA7X4noJH3CrWr2OajXNcyIWFpo3FfXP",
+	"N1auxkitXDJkWmjrENirOq3o94bnXFPDCtWoFR1hnXChFVBiGubMOixwpt4BkpefCxtIJnYqOcUWKtDF",
+	"cEHe/j7YrFhUezLPmTD5nBSaZSThAicplwI7AsfwmtBoPQUR5ENB2M6U8tx6Y78WrABCGMTaxaJ82kca",
+	"VCeZcjTl+txpWHENlC812eV2ueRwQt8QkGeYKFCBBVryyZ7d+imhSn3+/0DyWNMpy3g/EDA+hO9KOezP",
+	"nzrBQi1HqhOVZm/4eG2/N3yyhyle1sa2waEIv29RMd7qCW8T9Wul5UA5vWZoV9jZJc9sd9oeYANWj2qn",
+	"71s/zC7L3Slr8a9ez2se1mHO6f24Wfft31zLlaiPztaZuGKGv57X3QjSpXY+9Tac5ruK0WyH5jkUnpqZ",
+	"3qg614QBL1GBGo/hWRarMqgBmRFN55pM5CWZUuEJjbLlhWHPfpjntZVxzGh2lylfe/7DPG+Xp3gu75nl",
+	"9MFmEVXn4JJOF6eTwnew/lxC9r52s2k9SrVzYh3TI+tb6iFhNJ0AznXFfKJKIaYP9AqZPZIk4e+TWHT/",
+	"/eTnNyQJ51ASkYRnwwTKHTzrgUfJRdmN4fDF0DGsGEwk73Igacdbqc2ZYif/8Yq8enny7ujN7puf3718",
+	"8Z8ORw1daWTCqDIjRo1bHntPiSbnjM0gq/cB2pyhhHJsLypYakB4B0PyV1SbHRiKnZfPEwzc4V7swrEj",
+	"UH8h/u58Sz81hGd9cliYifXUU2qYO3OZNTPyHJmME3w5p/BBgund5O3PJ0sbGP5uB3/XXBe1P7giU7CQ",
+	"UIW7WPearRiS6gFW4DGW4RgrEvg51cbNKMVSxiEtZ2Qp6gQDTUnGtX95QRyOnmZ1g7W32XaHj6+FF4GU",
+	"I9znTrXIQt3tIXmyHwv4xbA2a2KRUUOH5GPc4VncGT7Zj2K4gbgzjDuIxcIfduwXNgqBb97I4oLlOWvq",
+	"l/r8icWd368jXY1DjY/Q327uqyoFHzu4hO3q7gz/65ffo4+/L1UPFh2AZRPbu4YFx4XY7g4c1piMu98O",
+	"iO45S2Mkdtk1ucZ48n8N1/EPzhLRWDj+40cab/xEFiplngMipcIJvFrPAiyenQ64W+A6bA/o0WC9c3bj",
+	"zmLb8DIt0x+e+U/hVYD8spsTXkjcThe39jealC6kWokrKvuZaodG1rVYOyV+YD94D+6t+yQWyCYAlMLo",
+	"90rBdJ90X2LFo0xqYaoaijiXVBM9oRkgPkdzkuADfHQJm9+Tfq8FNbQQHW4Dw21geCuB4earrZysmxao",
+	"+oCPK2ni7GlIJp1EECSimxMj7zVT28n/xRVYvn6QXm3SAVYPJu3qksxGE9NO7ZIPtr7WPoZ/XtXkV6/s",
+	"4K+07+U78KXgpYoxFfP+Amh1aQU+h5MtFT5qM/XJ8h3hYdkWNnq7Eg8wquunrjedj+FrXndeQo5w88b0",
+	"pUutoHQKipaQbQQNZAQqLqelSJdnbDqT1ms/qHtiQGEH+ckJF2dQPUSgZqGXHMSAruMJievVJyEFgcIo",
+	"RLvNWcvwgLvOWF5VOnu3kC7arso7SJPWZ88aCdI1+b01SamhuTwrGOkmeNBpxgxNJwwoaevhRi8MZboJ",
+	"dGcmu4kEzyaJYoHdYVwshjg9aDoD0ZFC5ExrJN5NMFVf7RCuDS9a3EqyCmPG/FLk5oB4gfJM2hFqY0Uo",
+	"ub3vu63oRCpDztkc+COd9EGykxD77JrY3zJhPzwghjNth4hnrWlIqUwt8eW0ZzrDjpA2sGWimAKBhp0b",
+	"O/C/+MUO/qdsUbAfhX8gGzNNTcFy+93C3y77e0rt5XeCv35ZI+X5jGq2w4VmQH1i43BGVTqxU8Q+l33R",
+	"7kYiMlJUZBGZyozlEdGFNVkMFSXKP8qftw3Tr20J0L21UrTQDoUrgztMEtI8a0ONXSOqmJlCsSQiyYhq",
+	"7D0RUk1pnkREM0YSZqg5hYOSXntOWabnnXX7J44MNSdwxO+tDVx+Pfv2tXLEuunCK4hQ1AjGv/UGQ93S",
+	"tpz306frDihN4d13EyDeBlotLsoPxzTX9lN4gLYbsr8eNyV+R1LmjIo1hibnGqoYmoy5MYh+5ZpMaToJ",
+	"OS0XLsx+LfgMFKvvpMntdplY1pYTCKVEynH/A2qI/DE78fSMKjcrWyhcN2u+S0qzCHDJQvBfCxaRxZWf",
+	"z5EvNO4cf/40/vwJjiDZ50///Py/sSigQw+8TicSVlo+0HU3ZHBAHHU/F9xwmieOMx8KpAkTBjjvpvIC",
+	"1gvaImoC0YDu1PoqJO6cILs/nibuRAHbM/KL+CtEhOWakWSm+IfTQnCDbCfOM4mFtj6FUVRoJLnrkyRj",
+	"F1yzhLgNUpck01CkeKRJ8vzoxeH7V+9On70/Pj568+w/E9J9ffi81yfYvCNikbz0fn463/mJzROszhk1",
+	"J5qOWT5vT/t7VucN0T/V9X5ic5eyuWYHIHTzo8o+eJBnVHNBDq2PYOgZg36/o8edaEGd+jVVMiXHssiZ",
+	"F3l0LHTDzslPL5w/MeyUvyCf/5eMeG5dtG/3B0939o9P7HOHb6oz/O6p3XgVFWcM9K33a64InHknOLo2",
+	"vzrDvX3/0ZR+QOO6Pyg/8vb2ydqtiA+oJ9BKwP2WKtPSdLg+S17UKWeQ2TmGUj7Lrjq06ZDfo6+w1XHL",
+	"SXAnOEiYs4QG+1mbZoHTJKA7qZxOqciY2jzDb7ck5zSiQ4dcJU4oBnYoqciI5fLS71POQtjQVBZmR44x",
+	"uEFWP1ecMxMmbOhVCziCsARahZaVXYwkUmVMxaKbeJWTU12cnYHmwdBRESQ145UcVKwpxH0WedKCS+6Y",
+	"sNxNI56t5C+QAhAaFwyIae1XwKWlDZ9COI6qMY7X4JLxswk4u6FOTBe2Utg2rX0mM8VT1uuTtz6mj0hb",
+	"AL86tD58Vr7Vr0OcDx4reKrreNToMcAc2TrX9ynmVY37FdaIfbBmeGWSDEPlIEkmFbLvoyHaLcNYZ5GQ",
+	"ncDGquijlnYEjUVko89nJ3+PRff9uxc73xHfNTc3bAd+AVnoCNr86I5mdgHAwrTLH6cEKDA4Dz2VeTG1",
+	"xhLI9oBK1DW6uUfk0xnk2YCANCJj6RihR3NPN53twPOMaE4BvuLVuTD/Yy2nI/yTcwa9jWF+IyIaREpx",
+	"JAnLONLhw54A15wwZgjeBUq+9MkzlufakXPbKBwH7Qd77m/s/+xgVuXfkENwptiYfyhbJx4l9pLByX3y",
+	"j6gCQgJrN4FmclrktFHV/Ahuti0p+GDpizW78VJ9UW/Cq7YqIadRcPsReu8RJNRYFDj7UXnMafhpEDdE",
+	"6LBHLmCIattpVNvUoprDH2H0FXF9iiMUhdMpqqZSVM2jWIRBQLQqvoiik59eRNFiqGI/cVFOdLwfHT2O",
+	"nkT7gwhij9eHzyOgPtjbxw8wXXedNsJnJ38HzfAFe/4MX9HOc649BP4qq950yNa2r7LtuGqDdF5llNGm",
+	"XmHs0QataC5c5XaOZAYUNLScAgQNeFQRvzbbcBA/1WzKU5lLQUqL3nPeK/Zeg/6SNRWOJQvN+kEtsQMk",
+	"q0JOwSzGwgeuEVZooNTotwM5do2QtY0O7Wl5v6sNPV4usPVwMD8TEvSwPAIz3IAUGxeaZb0+ObIuMzwT",
+	"hrUawZ1Oxggc13BjJMUso9hUsJyuJlNq0gniPtl0ZuYkZXnuWt3Bl00Lpay1KHUTYUPiGjYXe80+OYRe",
+	"fydFuZjDwmeICB/bzUZb6wfoTkhsQRM//rLMcPVjEQvUScjU/FQV4gdUlHTFXztTLhU3holSzhIrvqS7",
+	"Pxj0IBPtcS0jmtXlt+y1qZaiT372dTGkSIIJjMQg+Y5UO+5qQyBPLk8TImDhlBC/MLuiYmEde/inTuzO",
+	"xVmeQcYwQZzomyGBaSpKSbXlJzoglJxJmeEqcFeLxf5gUAVJQA+h++QQmSjJUzIYDJx8bcOG/HK6/ob8",
+	"bMLScyRkxuvb5WoPj8rQyt4oMrLN4ebb9mT37pqLarCrRy27dFtebp0N2m3K4b67/uZam7mbbJt211za",
+	"NKs9cm//6u3w/oSXYCbgpDiGd9vKpAnflnJcuEDARcdPMjW3bmHviyfZ3Oan7sJlwCnk9PNChwF6/692",
+	"GaayuHCp8I2TVUdg3DHb5Asii23hYC/H0KOpD6rOihV9FE7CkmVnTMFOMJsxgRHcsLwM7sYCAGYuIrO2",
+	"P3Ndc21N4OXDnrji9AORsLDgQXw1G3bxFjNe6g3fJRFLOTqb9eOWh4Xkbtc4/L1m6hqHPWezguuNDvn3",
+	"Qv9aHN5Tmq28qutu2CzLVk6TbXrtntRIy5qws0By7JzYNVL/H/06vQ6jaJ9gIgZDiDKHLhYtLEmpICPm",
+	"upQzKHfHIu685Z//35QROqfQwqxJZdpJ5h4q7lSNaEOimSFJmcQYEszyEC60YRSDrlhUhhi4ScdSwXg0",
+	"Mr1he22L5O8ftcn56+f6LLuiV9e4omb3AM2VCoSmcb66bGvUUqhBGr6y7Qx3/eToHT1LYuGywE5Txqny",
+	"ESMRpWh9hlK8DwExEF3bgKgLoWC1VoAYAaJuI2UbPeGdi1SvFKb2G//Xpxz3h1sJCK28ahls5jRipLdS",
+	"bHT1joCJAJZn2k5/P6cPSCKKPE9ImjOqdE2fCX7txJlqi7FK1dSWooL2dneRof2BpxQhZqJkcVatKB0L",
+	"64n3CejdQbOv70UCQkFIj8Ge1Kt0j8A8TKgO3JkGDU4ol1QinCTU4CQnzXuVkWB2MkUvy50TKHnPGZtB",
+	"UsfeMe5hTYv/PWTlrtnO5LU7b7+P6cfOUv/Pt5v1/+CDPUhWo83OYQY0uw1792eWErm+puY2o7LOHoAr",
+	"Z5OOn8rt3606qa/KpyzjPwIpAVeScW3boMOBZA2lNXVBQKEd2bGgU9Zvb185Cu7r3ppLqouuK5bpH3gL",
+	"sLplgJWbR26LHPPWpuzruzbFJqlDaMVMXSkQG1ByYFItK2Dwp/NtuKlxosbCzZNaIcipfYG0bFDVcRFA",
+	"RVAK3E/sEi7QyMHEmpfMdTf4EFthR3UvevLLZnt5cCelytdt7+r3saor6yXkJUzCr04ZbLvFrqeICKsf",
+	"E+Fr2qbm/Xbt8sU6262rnZdBSr2WsW714qSYgiHyrQczxTTZIe6vC5DmkheoGz8lFQkOXj0W9ZaFlU2p",
+	"VT3jS6D02NYPtvWDrW92GwUHejfJp816wg6h7opkEWU+1cHMnKV0d2yPrdqbdCx8tslB6xfxaxEpRIYG",
+	"0J9JyUuSy/Qcmm1TWfY7BWknzRSnOddVEqtMauWXdK5RxaYUSCtpKH3uJxY7FX6vC5SUM4cySBQzslDw",
+	"sSkUZpqNVKw3JCXwISFxMRg8Zj+QPShLZxnLrFcZC1KdFxt460A+0p0VKp1QzRCNQGZMEfttZAcoxZ3G",
+	"DZXfBEiZVuuVQ9sKehjC77tT+qELMykigx75/D+kanUj33hQB7Nf1O6vR3bJwrHVr3tJZE/epJsO46ml",
+	"Mtw+Ite6WDVchp4zcUCmErq4qdObV8wXpgQpm/UybqchH+UsGZJLYGIN9fzIhCI5o52voPbTI6Hqr+/Q",
+	"sqekF5Tndj5XmJauaw77r8EvyRBTnsFN9/Cx6D8LbWDiJaSbSqWQnrQ3JE4wvzoiIpQ4oWMhxc5/MyVd",
+	"zBFBSwLxjoBdoPD7snuM+QpIN+wIKPGm0N3Dx66xqtcnL42viEiRz+2pq3Vph2lK56gSiGsAE78AFbJ3",
+	"BUvgqFYd8VdKQudkN3RckggqOgClwd5DuNeFCS3HsQjQsQ7Puphn7kUlbxnIlBo+xhbMMHVdU2Uhh6AT",
+	"7aCubigC/TRnPIIosE9er+oQ8UXTIaGxqN4rtr3aoNAPTQmTJeugZGPxjwkThFYjO1JcnEFSPsBOIJ7K",
+	"vRI7rIsILldpxkNiEdhjcsaMXuRI8RDjEdVkiMstLRvxcPXFHRtSOxwV6nz4jD4qhxRmJD8AZMNMGFc1",
+	"lQ9N5712Gy5FyoAPl9Azym1wbuDsLBY49SZUkxGz4wKQrgD21Q4sXvB2HhJhDBO0M+z8KAXJgGFTUa6l",
+	"ID++2nEaed81QIGBJtlbh85wzzFynJaRSmfYwXWyvqhefVQeBtq76Ie2hPp107IE9t0CeLcq5F98csLO",
+	"XLur19puWnMSOQWx63YNyZXEuNbhlYJpQ7LCIyXWoo+qbQ9LCQ2g6XF9SzmFhnbkkaoU4Eql4l8LPpui",
+	"R9ecanBP+CWzS12DUWqmZDqhXLBTqJQ2kkst/WZn6RP7n1OAgCCV4E79g1/W5Q8CfyanomoIrV7MHdP2",
+	"tDBEwc1UDFHUsHaqJ2oKszbXk59QJ3jY6htACJFgHwyBuhyHahi4UWMMJriGb1ohEAU7xd82D5F7j5sL",
+	"B9xGQt0bj03B13Zoti2h90hnNFOgrwCuvB38cDvwL/E6rEZj8E8B/GZDZO1y4jotAOkkFRkzu3gFQ9Xg",
+	"WHSTKRO6YHmy6/+Vs6Tf7/cOSILhE7WfEMVmjJYYrDdkxhSXmSZd/GCfXDJ2rnt98hzhawic9uowTGRU",
+	"DSGmEWbiliNsUlKQx3vk36koKIrW4+LEb/a/A3DK/vc98oKNlP1JPxZJ3WzWeYuSjCnBmfLffQMpJ7xb",
+	"H0rKjM5rX9iTjqhmNoT/wLKE2Nda+DRJZS6qWNG+JZbBpxFJ7M9zBlo21W/SXGqQkAklTM6YYAqVa2qx",
+	"KfQrIu44KfuzJnSGkU55VCxq2Ys1hRJLw3BblUew/OVk6ww75dSxuwM8BUzbQjF2CowbjNnA1A5pZ7i3",
+	"P4BIRyoIajoIL2aBtuLx508XHNq2yhPDK1EMqZd+X9pMvdL4/s5gb/1QyA/MA/Eblfa6geLIro+truK2",
+	"LnoLZEMLu03zZhNGH7veYvdXydkfv3hGnj598rS07z5J7o2jTDHxDiQZYET39nED0L0y7Q4iNDWjVipj",
+	"ZYxmdt+KiE7lLEgYO7WxUs4c0cFdGsQsQ4dDDs57EAsft+C3dkSpmD9a+B0K4NttudcnPxcml/IcPvur",
+	"lGc5i8Uz/7y6GNkBGdkthXBTwXlnTO2AooJmqWKAVj+HjaFkG7HfgqafHzynqUW6yb86wZ0eiOxyg62w",
+	"NCMNgmEtLej+Dq+U+woFWdy9lm/TaeA0+8Gbi3uty9bhb72GCP7x6K8v3wz//uzw1dGb54fHsfj70fHJ",
+	"y5/fDPf7g1i8Pf75+cvnw53d3dcvX5Cj47e7u6+pfaeCipTt7r44jsXRm+fh8ZtTWZRrYqtociM1rODN",
+	"VHOty/2U7a1hnj76f10bHPWytuB56JdpQ+dQl5iTXLrCA6xfX63Mqei1KTPUPK2tKsOD4o/W2vaiFcLB",
+	"Sl4SVeQoaOn3mQMnQeDfdF2Vvd8ICGqdFIN78SXfuVm7nWh3AO9Zc5Zt2GjhDr1WN+xPbGZA9Prt+3dJ",
+	"qenmFQkeaa8BEBGYbkjwjU0iwJGBHQKkS0cAEALemKiOD0Kpf09p4wPBea2DthteNRaa50yYfI7AT/gu",
+	"B5G23gokzS3ErWGUahSfMrvLs3zzGPGBMDBXrOsSBlOt721NahsYrodJ2TwwrHleu1i817sf8R+/b647",
+	"FBq6pbx9ogs9YyJLSBfYAMkOtiEQ93nRi0iCAsAJ6foPy1/BMQcLGbypvGCazKg2mAa0pzBMTaGolpCu",
+	"Pxg/YxEZg4xLGQbNqJnUSQqdBFdoEELT4utA7vbQByimkO3y122q61yjxU7MHauZfciwi2nZKzmczfK5",
+	"H/zD8CnWN7LVM9IM0WE0f6vsdQy3htARQs2Cj+w5QY0b2xsW5Uaa9Eb8J3L0T5ZCceH3L8ON+jOb2T+V",
+	"uTzBlRt5rXHrUPmVa43odSwn9GDezFxuDACve2QluhrlCEHKwWiyVFsxMhaJcBrj+FmfvBc5P2c1vzJa",
+	"qrxw1BKVF0w5JryhjbSBPNf1CsYizBHS1BQ0z+dVMN7kGkLbjghcwyszXIJdBjtAl7qqjVSECnL84hl5",
+	"/Pjx98TwKXP1YV8aRnLGlgxYbUxWbgGBkXsyuP3a8NcdFn79hCmvfT9jMEfLVZrSPN84JbbrF9DNLcxm",
+	"LgiWHBwCqXIuw/R6WCR4hNXe0AoAmK8LfdrQKJpOWFbkXpsY2FkwI54VrBdBYq4qDEBR2RUWaifFBQ/d",
+	"wdkFsnYvGro+tntPkCOzfstVchBZwGMBV4JGFp7nUMMAe1LKKfvvrQF07Oa1Wm1VKqiVgRuz+Xjt9iTS",
+	"7RUkw6xom8VoKWDfTolya4MeLJeFbzVcmrUlIOTlxlYo2NtXSgZUgBRYNmOa57C+yYiZS8YEScZKThPS",
+	"dX0eLnJDsI2RwRdSMDJnVMUip4apXkSoJ9QdDPrkCLDgY7vx+xgSG/lLf84lUq7oXfw5eLAr/I8X0IOZ",
+	"0TnpcpHmheYXKzQEFehOrt9WthQyv6LLVzsoB2FvAKOjCR0bptywtlf4HqbD7YoLrQcSt7MHphVgoZyk",
+	"yDb7fYsW40VhChUMtEMa3k0K3BoZxSimJRrtCLBcO5QTNXRENUOsyjHLuHMckuOj5y9PTt8fv4LgRDPT",
+	"CzflAUngGo4EDvraYpEqbnhKc5IxsBdBmjsiTwePSSKkOXUHlo3VC7GWwxTicSyzF+v1Y/G2GOU8BTvG",
+	"PrDpLAAjgTEGueCWEv8xDMe1Fl2QHU9h2GA43ahBwMK0pmd2kaVSCPbBbgA//wQsUtQUujO0e31uJvMO",
+	"5GIyrutHleMM2tzZ509jLnh4uB2yVIoxPytsxIQlZHXBIUvvavjh75V7WAP5ezqdlf1eezv7377bGwwH",
+	"9v/+7/Wz+sfQ/s20brIgMLZIEKguAKg0HvO0f911Y496fLvvJeM0Jyadkb39v/QH/UF/b/j0yeP9IYEX",
+	"lpryH6h+DZF+OKCFuOc3WC6S+3uLh6Rp7YLap2I0ndiYpb/YvvBLHbzhTk9mSo5YYNhw9Jz7EyAlbsQb",
+	"QbpenVtIkktxBg1ErPwJFfqRw91pMB8rsSAHqGNQHUxSqhRHVDX0PjEDLgyCMi+lOs8lzWLRdSDDWlMU",
+	"eluXEwYJZgzBSjxsm7/0LhiYrwrtsZ5+OLbM2r/Lf7VKg0eddALlKPsx/msDsAfXxDA6XdYC6a1Ge9yC",
+	"9HcwOX1QW00NnnMzb4VSOGS2/RFbG+7xvHbUOnflETA5u2B5azaPXzBarH0Xb+Dnz8pFtNaNTGSelSLa",
+	"1QJsu6XqF7cMyLlSYr7Qdvuy/0JrE+HsshZgRLOzW5KSvxdMTGWCNkXFBG9ui425R2xMMO7BhhvusddA",
+	"xrzi4hyaXJQEFRwja5pH0Ksrx0TJnJGkulYSiy62e70HrW9qWKFIzj9/qrd9RdDxEndePSqC34lHTBsy",
+	"o9bjCPb5uGNDcrhmLCZUl+E54FHcDXafDL4/IPUgwkcPT230QCrjo4GrYcSA/kkQqkGYqvz2lGc6IV0w",
+	"fw7TM2UZBzYRj9UvrwJafeHRiW87huNjAU6FHxTBiCzILC80Z4VCo/b5k7spLYUJh0mDTPpagJVg1d6g",
+	"9Sd4CvA46gbV2kpn9Ycd9mHGFGql1relapsCgIrbNoedw05wNIWcsv2kmDIlT8FIdoadH3cGgyf7nahj",
+	"3zVc8/Harm01BA8DTgkNZwM8xU3TLUJl27n0EJCWIKpxFrN1r1iI0HZrVuFGLH8nMKSeLzdg9GuMx5r5",
+	"dAMr/gAh0hWeIDxyJqeUiz+Qyxd65Zu5fMHU2Lp89+jypbVF4Jdx+Ok1XD7o/LCT2AbHik+nLENuOcF/",
+	"LRhZjJTzeal986zyYkj2+dM/P/8veopUGBZ32ryyJ+CVreXeBDP0Bu4NLkw7uf82zxQtcvtcLgcx7JBZ",
+	"Lqcjpjgj6+fTqht7GKejFlAvLdXq2z+N37F1I+7UjUjDhdhsdxbdh4/VH9dGnx271jtwE6q2kzoKlYNr",
+	"c6aYRvI5qpEYMBau26XygQ6Aa2ChJUMDcsMRsU24NlIhro2rMMQ95VkSixFL5ZRpIoo8d0r5EBPTFLgF",
+	"fSuLkUU6aW7LQ9jVQuC2lez6Y0HmNnCro5t4zpg+qCbLGiC6VTNrcE9R77vaqts2FNwBnK4a3lXJv43C",
+	"pOqd3imcjowKU0PUxcJB6hxIa4itz80CXNEKAS4pWIi3i0VSy1El7bA7UqLunA494WYF3u520m6LCTQu",
+	"mlNoP3aukQx7GBTe1WbB4/CWzMM2p7V1RtdD461h+q5wRhdzWze1k5sF3OjIugbowJOgOTR+AIMvNwel",
+	"tVr4WXd/sNfAq3CYZUEq/FYC54U6wP5yJv86WfrypBuo6uw9iONSNZ8LdlkrRG8t1tZireGp8YuFYKEl",
+	"kr628dr9WFuj14uybZDRZI8ASWKj2YnMM8efH/ZiLMLNpvKCtZqgLyAOKdW9Fx9lG57cKpEzoqqDEcZu",
+	"3XuIWa6u8AS7z/W0gW9nsSyGEbezXy9V6W+yO79iFyz/8uKHrzhu2G6qa+WkUSE7tCaPwi5B7L+59uZa",
+	"ywxfUfdeRo5rxggV8/q91ckVSci+WGY6uCKQsehSgdQU9TNkAUvFk97VbcQ12rYvQaUuvKETqdY6BmXl",
+	"PF15S0l8jYnkLvuWuvWy3epvaSnWyQEB13T3aUm7gIEU9KrFiYL5i73/ABVKdhMJUzdZ4nowhRIsc+zd",
+	"Sl72sIwNwpOx4LpRfPJNIFh5hY4ETmo9JImSOUuiWFT6+glCr5Nfk+UGdeBQhfYQO9CLjcfAWF7kORTy",
+	"W+3Dexi2rwpgUIcGNAAN/EjZD4J/MztqgDhw/1gBOMipNqe5POMgNBH8tTbwAOZr2V9vX3zbo9rv1m6u",
+	"t+/z2B7Qdl0HUOkm1m9LeijFBR/CiugmQD2U9PAG2+6pnJ9NXLAjKXNGxYbt80vz1877cgI/ZA9V6U7/",
+	"18dwTtQAWIPvPQDLT6RhB9hh/m3Kx/0p7UQd+yyn7rbBHpHXL1/Yx8J+2mpIHQlKMKsWL/XYXwrmhruS",
+	"ndmYSV95d+WM94cBxexmbWJ2lm3aIFbOp21r2D21hhXOtvs9F/++sh0MN0lPR1IJ5/l+BrupizmaLOh2",
+	"CNarlxWE5rFpoQ0ZsVgUAlo2uk8G30dLzWNuN51RrS+lyvCoQAFjJnOezkn3yf4+kMjancLhiy+4zGHE",
+	"ey0EIe6W27vJYCLfRNnBL/XJlGUtS91+RX5kguYcNlp8Thu7snSyt//4ydP/40O1lE1YRwzXqj1N3367",
+	"fgxvn+62m9HCWkCLLazAqNE1Bsiaw6dXmENR5HnLiLVYwPCebmFUGzGzbn38qfrrWmbLTMlRzqbfNJW4",
+	"mcEpcQRWwzWJIvbn8yfc57WhyDq7S2d892Jv15syj4m2lqRjuIEJUJYhqg1pJAszHOVUnG9AVov33PRq",
+	"j0qPujRuvjJnLVv/y87VvHUm5y1Y0i+je7BAw7u4NZWR3O6UreS9KZUX5KUod6YuaKNSTZK/Hr0ju3aK",
+	"705Z0mtsino9f1u2aW2eRbBG4Oef7lXO4KEo1uYN/WxN72tBjgOK6I1+xjFE1F7od1E6I+fi/KBkQeOy",
+	"QOFzbeQMkfYuKmxsDncneecUNu6u2bp2oZa8tH2S/p9hirhV3ZWKKDbLacp6ZDqvv9J2Bqxy/gSKx61r",
+	"/x8Tnk7q4svW5mtCcy2JQtqGSudmNPfeaZfmuePPm9qPXb6g3TZU93KHxY03wYOEl2yjnKx+0v+T2B73",
+	"+ma19+FnUjgPXGTT1J/4DmaIkIaUrPwuwa6ZMY32BKtxy/PgZnHCxw4XSEAAN+ZYnhWdzVjunPK13ZWW",
+	"qfMwTX43nsdfrJu7rcBtUIGbbrheK/OPcRv4DEUjRZk9vw5M+yNNkjKKTAgV2a5UZRahhWYZ+oWRRoTF",
+	"okw5uHWiSYLchObUf5WQ7pPBAKv7l0qKs54r8F3I88XbUWysmJ7EAtwffVB2ia2T2ljRWVx3VK8r5dGU",
+	"fCSvqZLpZpHvCcvHG9uY9X3pwQ2DytfSkAyzSaBiULCccJFKpRgEiG2xpZ+AYYg5qELMH2lGvPG5syjz",
+	"Nc3t5sAyMpLZHEhxYYLhnKymEdc4F/tbO/hlRbeuHXm6XsT00TFbrNOhhznZEzm2s9v+chjmN+2MAGmg",
+	"UWEDKRFwoOXyjHCBNGU0TZnWqE2oY0EVK4nsu08Gj9G02R86S+Z+SfCH1uJlffIyY9OZtMuTdPcHTwg9",
+	"o1wQKZD4GVN2sXA31gs6m6lAunxigEjNyKDuVLU7VFlmVQn/+gS0PbwZP+dPVOZzr0bPlTWvL67Zzz5E",
+	"Qy/uDazi320ULeyGU1yw/wZanezzJ43jqsiFNAroc2YKe9TAELaayr2HS8TZ3WennDdciqh9ovxR8YTl",
+	"omjNkkVXNzk0RbXNi+OLTHZda5n8QWF7rS95s54MOxxrNbBCf1lXsMthnY1hQjO7cVxSoG9NXU9daZF7",
+	"feK98MDxjmKRQHBbuuDYxLIAaXFRAdegrb9A+O8udSmLPCM5oxeMCBmLq6w+7rY3reC5IlLQsreZPwyD",
+	"etcO8R+1l/X2d7KNi0a7Tx+8bBSWitr3Kz//vW4utgRtUxAbYwGBfKELY9pbzwHf9Vvu5sC/jayu04kK",
+	"PXc/A8CLtv63wzBbNxyK3SSX6bksTAO6b6XPu93WHxDucrULd5Xy9y/ICd4sjPF3pjSXgmUEuPpn1Eyw",
+	"aVWj9HIBjTuKYVEEzpMRpwqkpMSiR6HyylbCBHb3uKSL4UJIHxVWCTAXIEZ+B5eCPdJVDi7QerSPtdwN",
+	"+D6gSdGkO6WCniEpnBNWg2vhWW1s6KLq4MQ4nA1aHvyCCaaBTMPxkEcENxGWEWQgj8iUGcVTXXYuHb59",
+	"CeMTXMCRlS9f4TVNJ/a8oKPkeDqqmRKVPUhckWmg2o6N/zQvf1843XQTPhbi/Kf2TA2XfrfENKIjd6mQ",
+	"OzoqecnLiwUEbV6pJOjDbrgS5DcNzeVZscjyVqNnntI5oJz6TRTMTWd+BsQPcD4quH0AKN1VmlTUmT/P",
+	"LItMEeH5kTqi8dUEKvlSGEVTA622pXgzvJxfC2loDbDBQMhO1x7CHt54lX9IdY7qKOXo53zM0nmas6gk",
+	"DbJnxx7X4Kx1QMnyqV+AMoAuCTMmcop9lBHRqZxVol2Yew7OnFE9GUmqssazAp+MMTSd4Clq9xERJlI1",
+	"nxm0FYrpcLQzmRZt8/FtpVYWTvVZTkW1tur0SmbCKqnC4DJlaXj5Ki/FDp3NaqVfHTWUG9BmFGYkP9i1",
+	"ecGINorRaT+UHwzLEA3N6TNrPGdUGV1N/4hoI9NzkrPsjClrWODlQ09i+AScNc/4V9a7VESKxWEH8UQm",
+	"MC0Gw8WnrlW2XKTTWdMpfwZYUCq1cUZIjhdPjitfG7uI8p1ipq11naLtityCcD/ChVKb/IV937/8/v8H",
 	"AAD//w==",
 }
 

@@ -187,7 +187,7 @@ const interventionGet = `-- name: InterventionGet :one
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = $1
@@ -225,6 +225,8 @@ type InterventionGetRow struct {
 	DateArchivage      *time.Time
 	CoutMainOeuvre     *int64
 	CoutPieces         *int64
+	CoutAutres         *int64
+	CoutEstime         *int64
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -277,6 +279,8 @@ func (q *Queries) InterventionGet(ctx context.Context, arg InterventionGetParams
 		&i.DateArchivage,
 		&i.CoutMainOeuvre,
 		&i.CoutPieces,
+		&i.CoutAutres,
+		&i.CoutEstime,
 		&i.DureeMinutes,
 		&i.Rapport,
 		&i.SatisfactionClient,
@@ -387,15 +391,15 @@ func (q *Queries) InterventionHistoriqueList(ctx context.Context, arg Interventi
 
 const interventionInsert = `-- name: InterventionInsert :one
 INSERT INTO interventions AS i (titre, description, type_intervention, statut, priorite, urgence, equipement_id,
-    technicien_id, client_id, contrat_id, created_by, date_creation, date_limite, date_affectation)
+    technicien_id, client_id, contrat_id, created_by, date_creation, date_limite, date_affectation, cout_estime)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
     $8, $9, $10, $11, now(),
     coalesce($12::timestamptz, now() + $13::integer * interval '1 hour'),
-    CASE WHEN $8::bigint IS NOT NULL THEN now() END)
+    CASE WHEN $8::bigint IS NOT NULL THEN now() END, $14)
 RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 `
 
@@ -413,6 +417,7 @@ type InterventionInsertParams struct {
 	CreatedBy        *int64
 	DateLimite       *time.Time
 	SlaHeures        *int32
+	CoutEstime       *int64
 }
 
 type InterventionInsertRow struct {
@@ -437,6 +442,8 @@ type InterventionInsertRow struct {
 	DateArchivage      *time.Time
 	CoutMainOeuvre     *int64
 	CoutPieces         *int64
+	CoutAutres         *int64
+	CoutEstime         *int64
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -462,6 +469,7 @@ func (q *Queries) InterventionInsert(ctx context.Context, arg InterventionInsert
 		arg.CreatedBy,
 		arg.DateLimite,
 		arg.SlaHeures,
+		arg.CoutEstime,
 	)
 	var i InterventionInsertRow
 	err := row.Scan(
@@ -486,6 +494,8 @@ func (q *Queries) InterventionInsert(ctx context.Context, arg InterventionInsert
 		&i.DateArchivage,
 		&i.CoutMainOeuvre,
 		&i.CoutPieces,
+		&i.CoutAutres,
+		&i.CoutEstime,
 		&i.DureeMinutes,
 		&i.Rapport,
 		&i.SatisfactionClient,
@@ -501,7 +511,7 @@ const interventionList = `-- name: InterventionList :many
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE ($1::boolean
@@ -593,6 +603,8 @@ type InterventionListRow struct {
 	DateArchivage      *time.Time
 	CoutMainOeuvre     *int64
 	CoutPieces         *int64
+	CoutAutres         *int64
+	CoutEstime         *int64
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -655,6 +667,8 @@ func (q *Queries) InterventionList(ctx context.Context, arg InterventionListPara
 			&i.DateArchivage,
 			&i.CoutMainOeuvre,
 			&i.CoutPieces,
+			&i.CoutAutres,
+			&i.CoutEstime,
 			&i.DureeMinutes,
 			&i.Rapport,
 			&i.SatisfactionClient,
@@ -677,7 +691,7 @@ const interventionListRecent = `-- name: InterventionListRecent :many
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE ($1::boolean
@@ -717,6 +731,8 @@ type InterventionListRecentRow struct {
 	DateArchivage      *time.Time
 	CoutMainOeuvre     *int64
 	CoutPieces         *int64
+	CoutAutres         *int64
+	CoutEstime         *int64
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -767,6 +783,8 @@ func (q *Queries) InterventionListRecent(ctx context.Context, arg InterventionLi
 			&i.DateArchivage,
 			&i.CoutMainOeuvre,
 			&i.CoutPieces,
+			&i.CoutAutres,
+			&i.CoutEstime,
 			&i.DureeMinutes,
 			&i.Rapport,
 			&i.SatisfactionClient,
@@ -789,7 +807,7 @@ const interventionLock = `-- name: InterventionLock :one
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = $1
@@ -830,6 +848,8 @@ type InterventionLockRow struct {
 	DateArchivage      *time.Time
 	CoutMainOeuvre     *int64
 	CoutPieces         *int64
+	CoutAutres         *int64
+	CoutEstime         *int64
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -872,6 +892,8 @@ func (q *Queries) InterventionLock(ctx context.Context, arg InterventionLockPara
 		&i.DateArchivage,
 		&i.CoutMainOeuvre,
 		&i.CoutPieces,
+		&i.CoutAutres,
+		&i.CoutEstime,
 		&i.DureeMinutes,
 		&i.Rapport,
 		&i.SatisfactionClient,
@@ -930,17 +952,18 @@ UPDATE interventions AS i SET
     date_archivage      = $14,
     cout_main_oeuvre    = $15,
     cout_pieces         = $16,
-    duree_minutes       = $17,
-    rapport             = $18,
-    satisfaction_client = $19,
-    motif_annulation    = $20,
+    cout_estime         = $17,
+    duree_minutes       = $18,
+    rapport             = $19,
+    satisfaction_client = $20,
+    motif_annulation    = $21,
     version             = i.version + 1,
     updated_at          = now()
-WHERE i.id = $21
+WHERE i.id = $22
 RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 `
 
@@ -961,6 +984,7 @@ type InterventionSaveParams struct {
 	DateArchivage      *time.Time
 	CoutMainOeuvre     *int64
 	CoutPieces         *int64
+	CoutEstime         *int64
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -990,6 +1014,8 @@ type InterventionSaveRow struct {
 	DateArchivage      *time.Time
 	CoutMainOeuvre     *int64
 	CoutPieces         *int64
+	CoutAutres         *int64
+	CoutEstime         *int64
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -1018,6 +1044,7 @@ func (q *Queries) InterventionSave(ctx context.Context, arg InterventionSavePara
 		arg.DateArchivage,
 		arg.CoutMainOeuvre,
 		arg.CoutPieces,
+		arg.CoutEstime,
 		arg.DureeMinutes,
 		arg.Rapport,
 		arg.SatisfactionClient,
@@ -1047,6 +1074,8 @@ func (q *Queries) InterventionSave(ctx context.Context, arg InterventionSavePara
 		&i.DateArchivage,
 		&i.CoutMainOeuvre,
 		&i.CoutPieces,
+		&i.CoutAutres,
+		&i.CoutEstime,
 		&i.DureeMinutes,
 		&i.Rapport,
 		&i.SatisfactionClient,

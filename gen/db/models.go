@@ -1181,6 +1181,67 @@ func AllTechnicienDisponibiliteValues() []TechnicienDisponibilite {
 	}
 }
 
+type TypeCout string
+
+const (
+	TypeCoutSousTraitance TypeCout = "sous_traitance"
+	TypeCoutDeplacement   TypeCout = "deplacement"
+	TypeCoutAutre         TypeCout = "autre"
+)
+
+func (e *TypeCout) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = TypeCout(s)
+	case string:
+		*e = TypeCout(s)
+	default:
+		return fmt.Errorf("unsupported scan type for TypeCout: %T", src)
+	}
+	return nil
+}
+
+type NullTypeCout struct {
+	TypeCout TypeCout
+	Valid    bool // Valid is true if TypeCout is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullTypeCout) Scan(value interface{}) error {
+	if value == nil {
+		ns.TypeCout, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.TypeCout.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullTypeCout) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.TypeCout), nil
+}
+
+func (e TypeCout) Valid() bool {
+	switch e {
+	case TypeCoutSousTraitance,
+		TypeCoutDeplacement,
+		TypeCoutAutre:
+		return true
+	}
+	return false
+}
+
+func AllTypeCoutValues() []TypeCout {
+	return []TypeCout{
+		TypeCoutSousTraitance,
+		TypeCoutDeplacement,
+		TypeCoutAutre,
+	}
+}
+
 type TypeMouvement string
 
 const (
@@ -1493,6 +1554,8 @@ type Intervention struct {
 	Recherche          interface{}
 	PlanningID         *int64
 	Occurrence         *time.Time
+	CoutEstime         *int64
+	CoutAutres         *int64
 }
 
 type InterventionEcheanceNotice struct {
@@ -1524,6 +1587,20 @@ type InterventionStat struct {
 	MttrSecondes pgtype.Numeric
 	SlaN         int64
 	SlaRespectes int64
+}
+
+type InterventionsCout struct {
+	ID             int64
+	InterventionID int64
+	TypeCout       TypeCout
+	Libelle        string
+	Montant        int64
+	Fournisseur    *string
+	DateCout       time.Time
+	UserID         int64
+	AnnuleeAt      *time.Time
+	AnnuleePar     *int64
+	CreatedAt      time.Time
 }
 
 type InterventionsPiece struct {

@@ -14,6 +14,7 @@ const (
 	whySigned       = "a signed download link, whose URL carries its own proof of access"
 	whyJob          = "a background job or command acting for no caller"
 	whyNotification = "recipients and subject of a notification written by a change made in the same transaction"
+	whyRollup       = "costs of the interventions of a machine, company or contract the caller first read through a scoped query (techniciens refused)"
 	whyOwnTimer     = "the caller's own running timer, found by its own technician profile"
 	whyStaffOnly    = "read by staff only (casbin refuses clients and the service checks Scope.ReadsAllEquipment()), who read every machine"
 	whyWorkload     = "a technician's workload: about the technician, not the caller (techniciens are read by staff only)"
@@ -23,7 +24,7 @@ const (
 var scopedTables = []string{
 	"interventions", "intervention_historique", "intervention_stats", "documents", "document_blob_sweep",
 	"equipements", "equipement_stats", "plannings", "planning_competences", "clients", "contrats",
-	"interventions_pieces", "interventions_temps",
+	"interventions_pieces", "interventions_temps", "interventions_couts",
 }
 
 // unscoped lists the queries of scoped tables that take no scope, each with its reason.
@@ -77,7 +78,16 @@ var unscoped = map[string]string{
 	"InterventionTempsTotals":    whyLockedRow,
 	"SetInterventionLabour":      whyLockedRow,
 	"RunningTemps":               whyOwnTimer,
-	"MissingEquipements":         whyManagerWrite,
+
+	"InsertCout":                whyLockedRow,
+	"GetCout":                   whyAboutRow,
+	"ListCouts":                 whyAboutRow,
+	"LockCout":                  whyLockedRow,
+	"CancelCout":                whyLockedRow,
+	"InterventionCoutsTotal":    whyLockedRow,
+	"SetInterventionCoutAutres": whyLockedRow,
+	"CoutsParMois":              whyRollup,
+	"MissingEquipements":        whyManagerWrite,
 
 	"LockEquipement":               whyManagerWrite,
 	"InsertEquipement":             whyManagerWrite,

@@ -61,7 +61,7 @@ func (s *Server) CreateIntervention(ctx context.Context, req api.CreateIntervent
 	in := interventions.CreateInput{
 		Titre: b.Titre, Description: b.Description, Type: (*string)(b.Type), TypeIntervention: (*string)(b.TypeIntervention),
 		Priorite: (*string)(b.Priorite), Urgence: b.Urgence, Statut: (*string)(b.Statut), DateLimite: b.DateLimite,
-		EquipementID: b.EquipementId, TechnicienID: b.TechnicienId, ContratID: b.ContratId,
+		EquipementID: b.EquipementId, TechnicienID: b.TechnicienId, ContratID: b.ContratId, CoutEstime: b.CoutEstime,
 	}
 	v, err := s.deps.Interventions.Create(ctx, principal(ctx), in)
 	if err != nil {
@@ -89,6 +89,7 @@ func (s *Server) UpdateIntervention(ctx context.Context, req api.UpdateIntervent
 		Titre: b.Titre, Description: fieldOf(b.Description), Type: (*string)(b.Type), Priorite: (*string)(b.Priorite),
 		Urgence: b.Urgence, DateLimite: fieldOf(b.DateLimite), ContratID: fieldOf(b.ContratId),
 		CoutMainOeuvre: fieldOf(b.CoutMainOeuvre), CoutPieces: fieldOf(b.CoutPieces), DureeMinutes: fieldOf(b.DureeMinutes),
+		CoutEstime: fieldOf(b.CoutEstime),
 	}
 	v, err := s.deps.Interventions.Update(ctx, principal(ctx), req.InterventionId, in, ifMatch(req.Params.IfMatch))
 	if err != nil {

@@ -72,6 +72,30 @@ func init() {
 		"stopInterventionTimer": {allowed: []string{"technicien"}, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return map[string]string{"intervention_id": id(f.demoTimerIntervention())}, "", ""
 		}},
+		// Other costs and roll-ups: on the demo client's rows, so that the client reads its own.
+		"listInterventionCouts": {allowed: everyAccount, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"intervention_id": id(f.sharedIntervention("cloturee"))}, "", ""
+		}},
+		"addInterventionCout": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"intervention_id": id(f.sharedIntervention("cloturee"))}, "application/json",
+				`{"type_cout":"deplacement","libelle":"Déplacement RBAC","montant":5000}`
+		}},
+		"cancelInterventionCout": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			iv := f.sharedIntervention("cloturee")
+			c := f.insert(`INSERT INTO interventions_couts (intervention_id, type_cout, libelle, montant, date_cout, user_id)
+				SELECT $1, 'autre', 'Coût RBAC', 100, CURRENT_DATE, id FROM users WHERE username = 'responsable' RETURNING id`, iv)
+			return map[string]string{"intervention_id": id(iv), "cout_id": id(c)}, "", ""
+		}},
+		"getEquipementCouts": {allowed: managersClient, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			c := f.demoClientCompany()
+			return map[string]string{"equipement_id": id(f.freshEquipement(&c))}, "", ""
+		}},
+		"getClientCouts": {allowed: managersClient, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"client_id": id(f.demoClientCompany())}, "", ""
+		}},
+		"getContratCouts": {allowed: managersClient, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"contrat_id": id(f.freshContrat(f.demoClientCompany()))}, "", ""
+		}},
 		"createMouvementStock": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return map[string]string{"piece_id": id(f.freshPiece())}, "application/json", `{"type_mouvement":"entree","quantite":3}`
 		}},

@@ -26,6 +26,7 @@ import (
 	"github.com/mif-erp/erp/internal/calendar"
 	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/config"
+	"github.com/mif-erp/erp/internal/couts"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/idempotency"
@@ -60,6 +61,7 @@ type Deps struct {
 	Calendar      *calendar.Service
 	Pieces        *pieces.Service
 	Temps         *temps.Service
+	Couts         *couts.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).

@@ -32,6 +32,7 @@ type CreateInput struct {
 	EquipementID     int64
 	TechnicienID     *int64
 	ContratID        *int64
+	CoutEstime       *int64 // cents
 }
 
 // createPlan is a validated CreateInput.
@@ -76,6 +77,9 @@ func checkCreate(c caller, in CreateInput) (createPlan, error) {
 	}
 	if in.Urgence != nil {
 		p.urgence = *in.Urgence
+	}
+	if in.CoutEstime != nil && *in.CoutEstime < 0 {
+		fields = append(fields, apperr.FieldError{Field: "cout_estime", Message: "doit être positif ou nul"})
 	}
 	if in.Statut != nil {
 		switch Statut(*in.Statut) {
@@ -147,6 +151,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 			Titre: plan.titre, Description: plan.description, TypeIntervention: plan.typ,
 			Statut: db.InterventionStatutOuverte, Priorite: plan.priorite, Urgence: plan.urgence,
 			EquipementID: eq.ID, ClientID: eq.ClientID, CreatedBy: &actor.UserID, DateLimite: in.DateLimite,
+			CoutEstime: in.CoutEstime,
 		}
 		if tech != nil {
 			params.TechnicienID = &tech.ID

@@ -54,6 +54,7 @@ type Intervention struct {
 	DelaiRestantHeures *float64 // nil without deadline or once no longer active
 	SlaRespecte        *bool    // nil while not finished or without deadline
 	CoutTotal          int64    // labour + parts, in cents
+	CoutReel           int64    // labour + parts + other costs, in cents
 	ActionsPossibles   []Action // what this caller may do now (never nil)
 }
 
@@ -110,6 +111,10 @@ func (c caller) view(r Row) Intervention {
 	if r.CoutPieces != nil {
 		v.CoutTotal += *r.CoutPieces
 	}
+	v.CoutReel = v.CoutTotal
+	if r.CoutAutres != nil {
+		v.CoutReel += *r.CoutAutres
+	}
 	return v
 }
 
@@ -158,6 +163,7 @@ func save(ctx context.Context, q *db.Queries, r Row) (Row, error) {
 		DateArchivage:      r.DateArchivage,
 		CoutMainOeuvre:     r.CoutMainOeuvre,
 		CoutPieces:         r.CoutPieces,
+		CoutEstime:         r.CoutEstime,
 		DureeMinutes:       r.DureeMinutes,
 		Rapport:            r.Rapport,
 		SatisfactionClient: r.SatisfactionClient,

@@ -35,6 +35,22 @@ func (s *Service) settle(ctx context.Context, tx pgx.Tx, steps []Step, next *Row
 
 var errWorkOver = apperr.Conflict("Intervention terminée : elle ne change plus")
 
+// LockBilled locks, in tx, an intervention that actor may change whose costs may still change:
+// open or closed (a subcontractor's invoice often comes after the work), not cancelled or
+// archived (409).
+func LockBilled(ctx context.Context, tx pgx.Tx, actor auth.Principal, id int64) (Row, error) {
+	r, err := callerOf(actor).lock(ctx, tx, id, false)
+	if err != nil {
+		return Row{}, fmt.Errorf("intervention %d: %w", id, err)
+	}
+	if st := Statut(r.Statut); !st.Active() && st != Cloturee {
+		return Row{}, errCostsOver
+	}
+	return r, nil
+}
+
+var errCostsOver = apperr.Conflict("Intervention annulée ou archivée : ses coûts ne changent plus")
+
 // LockOpen locks, in tx, an intervention that actor may change (404 otherwise: a technicien's
 // own, a client's own) and whose work is not over (409 once cloturee, annulee or archivee). Parts
 // and labour are recorded under this lock.

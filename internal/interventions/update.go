@@ -31,6 +31,7 @@ type UpdateInput struct {
 	ContratID      patch.Field[int64]
 	CoutMainOeuvre patch.Field[int64]
 	CoutPieces     patch.Field[int64]
+	CoutEstime     patch.Field[int64]
 	DureeMinutes   patch.Field[int]
 }
 
@@ -133,7 +134,12 @@ func applyUpdate(ctx context.Context, q *db.Queries, r Row, in UpdateInput) (Row
 		next.CoutPieces = in.CoutPieces.Value
 		mark("cout_pieces", !equalPtr(next.CoutPieces, r.CoutPieces))
 	}
-	for name, v := range map[string]*int64{"cout_main_oeuvre": next.CoutMainOeuvre, "cout_pieces": next.CoutPieces} {
+	if in.CoutEstime.Set {
+		next.CoutEstime = in.CoutEstime.Value
+		mark("cout_estime", !equalPtr(next.CoutEstime, r.CoutEstime))
+	}
+	for name, v := range map[string]*int64{"cout_main_oeuvre": next.CoutMainOeuvre, "cout_pieces": next.CoutPieces,
+		"cout_estime": next.CoutEstime} {
 		if v != nil && *v < 0 {
 			fields = append(fields, apperr.FieldError{Field: name, Message: "doit être positif ou nul"})
 		}
