@@ -40,6 +40,26 @@ func (q *Queries) ContratNumeroTaken(ctx context.Context, arg ContratNumeroTaken
 	return exists, err
 }
 
+const contratQuotaLock = `-- name: ContratQuotaLock :one
+SELECT k.nb_interventions_incluses,
+    (SELECT count(*) FROM interventions i WHERE i.contrat_id = k.id AND i.statut <> 'annulee')::integer AS utilisees
+FROM contrats k WHERE k.id = $1 FOR UPDATE
+`
+
+type ContratQuotaLockRow struct {
+	NbInterventionsIncluses *int32
+	Utilisees               int32
+}
+
+// The quota of a contract and the interventions it already counts (not cancelled), the contract
+// locked so that concurrent requests on it take the last slots one at a time.
+func (q *Queries) ContratQuotaLock(ctx context.Context, id int64) (ContratQuotaLockRow, error) {
+	row := q.db.QueryRow(ctx, contratQuotaLock, id)
+	var i ContratQuotaLockRow
+	err := row.Scan(&i.NbInterventionsIncluses, &i.Utilisees)
+	return i, err
+}
+
 const countContratsScoped = `-- name: CountContratsScoped :one
 SELECT count(*) FROM contrats k
 WHERE ($1::boolean OR k.client_id = $2::bigint)

@@ -187,7 +187,7 @@ const interventionGet = `-- name: InterventionGet :one
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = $1
@@ -227,6 +227,7 @@ type InterventionGetRow struct {
 	CoutPieces         *int64
 	CoutAutres         *int64
 	CoutEstime         *int64
+	HorsContrat        bool
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -281,6 +282,7 @@ func (q *Queries) InterventionGet(ctx context.Context, arg InterventionGetParams
 		&i.CoutPieces,
 		&i.CoutAutres,
 		&i.CoutEstime,
+		&i.HorsContrat,
 		&i.DureeMinutes,
 		&i.Rapport,
 		&i.SatisfactionClient,
@@ -391,15 +393,16 @@ func (q *Queries) InterventionHistoriqueList(ctx context.Context, arg Interventi
 
 const interventionInsert = `-- name: InterventionInsert :one
 INSERT INTO interventions AS i (titre, description, type_intervention, statut, priorite, urgence, equipement_id,
-    technicien_id, client_id, contrat_id, created_by, date_creation, date_limite, date_affectation, cout_estime)
+    technicien_id, client_id, contrat_id, created_by, date_creation, date_limite, date_affectation, cout_estime,
+    hors_contrat)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
     $8, $9, $10, $11, now(),
     coalesce($12::timestamptz, now() + $13::integer * interval '1 hour'),
-    CASE WHEN $8::bigint IS NOT NULL THEN now() END, $14)
+    CASE WHEN $8::bigint IS NOT NULL THEN now() END, $14, $15)
 RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 `
 
@@ -418,6 +421,7 @@ type InterventionInsertParams struct {
 	DateLimite       *time.Time
 	SlaHeures        *int32
 	CoutEstime       *int64
+	HorsContrat      bool
 }
 
 type InterventionInsertRow struct {
@@ -444,6 +448,7 @@ type InterventionInsertRow struct {
 	CoutPieces         *int64
 	CoutAutres         *int64
 	CoutEstime         *int64
+	HorsContrat        bool
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -470,6 +475,7 @@ func (q *Queries) InterventionInsert(ctx context.Context, arg InterventionInsert
 		arg.DateLimite,
 		arg.SlaHeures,
 		arg.CoutEstime,
+		arg.HorsContrat,
 	)
 	var i InterventionInsertRow
 	err := row.Scan(
@@ -496,6 +502,7 @@ func (q *Queries) InterventionInsert(ctx context.Context, arg InterventionInsert
 		&i.CoutPieces,
 		&i.CoutAutres,
 		&i.CoutEstime,
+		&i.HorsContrat,
 		&i.DureeMinutes,
 		&i.Rapport,
 		&i.SatisfactionClient,
@@ -511,7 +518,7 @@ const interventionList = `-- name: InterventionList :many
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE ($1::boolean
@@ -605,6 +612,7 @@ type InterventionListRow struct {
 	CoutPieces         *int64
 	CoutAutres         *int64
 	CoutEstime         *int64
+	HorsContrat        bool
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -669,6 +677,7 @@ func (q *Queries) InterventionList(ctx context.Context, arg InterventionListPara
 			&i.CoutPieces,
 			&i.CoutAutres,
 			&i.CoutEstime,
+			&i.HorsContrat,
 			&i.DureeMinutes,
 			&i.Rapport,
 			&i.SatisfactionClient,
@@ -691,7 +700,7 @@ const interventionListRecent = `-- name: InterventionListRecent :many
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE ($1::boolean
@@ -733,6 +742,7 @@ type InterventionListRecentRow struct {
 	CoutPieces         *int64
 	CoutAutres         *int64
 	CoutEstime         *int64
+	HorsContrat        bool
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -785,6 +795,7 @@ func (q *Queries) InterventionListRecent(ctx context.Context, arg InterventionLi
 			&i.CoutPieces,
 			&i.CoutAutres,
 			&i.CoutEstime,
+			&i.HorsContrat,
 			&i.DureeMinutes,
 			&i.Rapport,
 			&i.SatisfactionClient,
@@ -807,7 +818,7 @@ const interventionLock = `-- name: InterventionLock :one
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = $1
@@ -850,6 +861,7 @@ type InterventionLockRow struct {
 	CoutPieces         *int64
 	CoutAutres         *int64
 	CoutEstime         *int64
+	HorsContrat        bool
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -894,6 +906,7 @@ func (q *Queries) InterventionLock(ctx context.Context, arg InterventionLockPara
 		&i.CoutPieces,
 		&i.CoutAutres,
 		&i.CoutEstime,
+		&i.HorsContrat,
 		&i.DureeMinutes,
 		&i.Rapport,
 		&i.SatisfactionClient,
@@ -963,7 +976,7 @@ WHERE i.id = $22
 RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 `
 
@@ -1016,6 +1029,7 @@ type InterventionSaveRow struct {
 	CoutPieces         *int64
 	CoutAutres         *int64
 	CoutEstime         *int64
+	HorsContrat        bool
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -1076,6 +1090,7 @@ func (q *Queries) InterventionSave(ctx context.Context, arg InterventionSavePara
 		&i.CoutPieces,
 		&i.CoutAutres,
 		&i.CoutEstime,
+		&i.HorsContrat,
 		&i.DureeMinutes,
 		&i.Rapport,
 		&i.SatisfactionClient,

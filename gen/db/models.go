@@ -1556,6 +1556,7 @@ type Intervention struct {
 	Occurrence         *time.Time
 	CoutEstime         *int64
 	CoutAutres         *int64
+	HorsContrat        bool
 }
 
 type InterventionEcheanceNotice struct {

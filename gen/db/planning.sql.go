@@ -339,7 +339,7 @@ ON CONFLICT (planning_id, occurrence) DO NOTHING
 RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 `
 
@@ -381,6 +381,7 @@ type PlanningInterventionInsertRow struct {
 	CoutPieces         *int64
 	CoutAutres         *int64
 	CoutEstime         *int64
+	HorsContrat        bool
 	DureeMinutes       *int32
 	Rapport            *string
 	SatisfactionClient *int16
@@ -432,6 +433,7 @@ func (q *Queries) PlanningInterventionInsert(ctx context.Context, arg PlanningIn
 		&i.CoutPieces,
 		&i.CoutAutres,
 		&i.CoutEstime,
+		&i.HorsContrat,
 		&i.DureeMinutes,
 		&i.Rapport,
 		&i.SatisfactionClient,

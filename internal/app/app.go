@@ -70,7 +70,8 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Logger:       log,
 		Accounts:     accounts,
 	})
-	plans, ivs := planning.NewService(pool), interventions.NewService(pool).WithSettlers(pieces.Settle, temps.Settle)
+	plans, ivs := planning.NewService(pool), interventions.NewService(pool).WithSettlers(pieces.Settle, temps.Settle).
+		WithQuotaMode(cfg.ContratQuotaMode)
 	deps := httpapi.Deps{
 		Config:        cfg,
 		Logger:        log,

@@ -72,6 +72,9 @@ type Config struct {
 
 	// DefaultCurrency is the ISO 4217 code of money amounts created without one (spare parts).
 	DefaultCurrency string
+	// ContratQuotaMode is what an intervention requested beyond its contract's quota gets:
+	// "signaler" (accepted, flagged hors_contrat) or "refuser" (409).
+	ContratQuotaMode string
 
 	LogLevel        slog.Level
 	MaxBodyBytes    int64
@@ -142,6 +145,7 @@ func Load(getenv Getenv) (Config, error) {
 		ShutdownTimeout:    time.Duration(r.intRange("SHUTDOWN_TIMEOUT_SECONDS", 15, 1, 600)) * time.Second,
 	}
 	c.DefaultCurrency = r.currency("DEFAULT_CURRENCY", "MAD")
+	c.ContratQuotaMode = r.oneOf("CONTRAT_QUOTA_MODE", "signaler", "signaler", "refuser")
 	c.EnableScheduler = r.boolean("ENABLE_SCHEDULER", true)
 	c.SchedulerInterval = time.Duration(r.intRange("SCHEDULER_INTERVAL_SECONDS", 60, 1, 86400)) * time.Second
 	c.SchedulerJobs = r.names("SCHEDULER_JOBS")

@@ -45,6 +45,7 @@ func TestDefaultsNeedNoVariable(t *testing.T) {
 		{"DBMaxConns", c.DBMaxConns, int32(6 * runtime.NumCPU())},
 		{"MigrateOnStart", c.MigrateOnStart, true},
 		{"DefaultCurrency", c.DefaultCurrency, "MAD"},
+		{"ContratQuotaMode", c.ContratQuotaMode, "signaler"},
 		{"AccessTokenTTL", c.AccessTokenTTL, 15 * time.Minute},
 		{"RefreshTokenTTL", c.RefreshTokenTTL, 7 * 24 * time.Hour},
 		{"BcryptCost", c.BcryptCost, 12},
@@ -129,6 +130,7 @@ func TestEachBadValueStopsStartUpNamingTheVariable(t *testing.T) {
 	cases := []struct{ key, value string }{
 		{"PORT", "abc"},
 		{"DEFAULT_CURRENCY", "mad"},
+		{"CONTRAT_QUOTA_MODE", "bloquer"},
 		{"DEFAULT_CURRENCY", "EURO"},
 		{"DEFAULT_CURRENCY", "1AB"},
 		{"PORT", "70000"},

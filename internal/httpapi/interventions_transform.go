@@ -56,6 +56,7 @@ func toAPIIntervention(v interventions.Intervention) api.Intervention {
 		CoutAutres:         v.CoutAutres,
 		CoutEstime:         v.CoutEstime,
 		CoutReel:           v.CoutReel,
+		HorsContrat:        v.HorsContrat,
 		DureeMinutes:       duree,
 		Rapport:            v.Rapport,
 		SatisfactionClient: satisfaction,

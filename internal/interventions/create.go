@@ -159,6 +159,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		}
 		if contrat != nil {
 			params.ContratID = &contrat.ID
+			if params.HorsContrat, err = s.checkQuota(ctx, q, contrat.ID); err != nil {
+				return err
+			}
 		}
 		if in.DateLimite == nil {
 			params.SlaHeures = slaHours(plan.priorite, contrat)
@@ -225,4 +228,29 @@ func contractFor(ctx context.Context, q *db.Queries, clientID, given, fromEquipm
 		return nil, apperr.InvalidField("contrat_id", "le contrat doit appartenir au client de l'équipement")
 	}
 	return &k, nil
+}
+
+// Quota modes (CONTRAT_QUOTA_MODE): what a request beyond its contract's quota gets.
+const (
+	QuotaSignaler = "signaler" // accepted, flagged hors_contrat
+	QuotaRefuser  = "refuser"  // refused with 409
+)
+
+// checkQuota locks the contract (so that concurrent requests take its last slots one at a time)
+// and tells whether one more intervention goes beyond its quota: flagged hors_contrat, or
+// refused in refuser mode.
+func (s *Service) checkQuota(ctx context.Context, q *db.Queries, contratID int64) (bool, error) {
+	k, err := q.ContratQuotaLock(ctx, contratID)
+	if err != nil {
+		return false, fmt.Errorf("contract quota %d: %w", contratID, err)
+	}
+	if k.NbInterventionsIncluses == nil || int(k.Utilisees) < int(*k.NbInterventionsIncluses) {
+		return false, nil
+	}
+	if s.quotaMode == QuotaRefuser {
+		return false, &apperr.Error{Kind: apperr.KindConflict,
+			Message: fmt.Sprintf("Quota du contrat atteint : %d intervention(s) incluse(s), %d utilisée(s)", *k.NbInterventionsIncluses, k.Utilisees),
+			Fields:  []apperr.FieldError{{Field: "contrat_id", Message: "quota d'interventions atteint"}}}
+	}
+	return true, nil
 }

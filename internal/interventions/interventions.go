@@ -25,8 +25,16 @@ import (
 
 // Service manages interventions.
 type Service struct {
-	pool     *pgxpool.Pool
-	settlers []Settler
+	pool      *pgxpool.Pool
+	settlers  []Settler
+	quotaMode string // QuotaSignaler (default) or QuotaRefuser
+}
+
+// WithQuotaMode sets what a request beyond its contract's quota gets: QuotaSignaler (accepted,
+// flagged hors_contrat) or QuotaRefuser (409).
+func (s *Service) WithQuotaMode(mode string) *Service {
+	s.quotaMode = mode
+	return s
 }
 
 // NewService returns the service.

@@ -87,3 +87,10 @@ SELECT (EXISTS (SELECT 1 FROM equipements e WHERE e.contrat_id = @id::bigint)
 
 -- name: DeleteContrat :exec
 DELETE FROM contrats WHERE id = @id;
+
+-- name: ContratQuotaLock :one
+-- The quota of a contract and the interventions it already counts (not cancelled), the contract
+-- locked so that concurrent requests on it take the last slots one at a time.
+SELECT k.nb_interventions_incluses,
+    (SELECT count(*) FROM interventions i WHERE i.contrat_id = k.id AND i.statut <> 'annulee')::integer AS utilisees
+FROM contrats k WHERE k.id = @id FOR UPDATE;

@@ -16,7 +16,7 @@
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = @id
@@ -30,7 +30,7 @@ WHERE i.id = @id
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = @id
@@ -55,7 +55,7 @@ SELECT EXISTS (
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE (@scope_all::boolean
@@ -110,7 +110,7 @@ LIMIT @lim OFFSET @off;
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
 FROM interventions i
 WHERE (@scope_all::boolean
@@ -166,15 +166,16 @@ WHERE s.kind = 'g'
 -- name: InterventionInsert :one
 -- date_limite defaults to creation + sla_heures (none when both are NULL).
 INSERT INTO interventions AS i (titre, description, type_intervention, statut, priorite, urgence, equipement_id,
-    technicien_id, client_id, contrat_id, created_by, date_creation, date_limite, date_affectation, cout_estime)
+    technicien_id, client_id, contrat_id, created_by, date_creation, date_limite, date_affectation, cout_estime,
+    hors_contrat)
 VALUES (@titre, sqlc.narg('description'), @type_intervention, @statut, @priorite, @urgence, @equipement_id,
     sqlc.narg('technicien_id'), sqlc.narg('client_id'), sqlc.narg('contrat_id'), sqlc.narg('created_by'), now(),
     coalesce(sqlc.narg('date_limite')::timestamptz, now() + sqlc.narg('sla_heures')::integer * interval '1 hour'),
-    CASE WHEN sqlc.narg('technicien_id')::bigint IS NOT NULL THEN now() END, sqlc.narg('cout_estime'))
+    CASE WHEN sqlc.narg('technicien_id')::bigint IS NOT NULL THEN now() END, sqlc.narg('cout_estime'), @hors_contrat)
 RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now;
 
 -- name: InterventionSave :one
@@ -207,7 +208,7 @@ WHERE i.id = @id
 RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
-       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.duree_minutes, i.rapport,
+       i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now;
 
 -- name: InterventionHistoriqueInsert :exec
