@@ -705,6 +705,30 @@ func (e ReadinessStatus) Valid() bool {
 	}
 }
 
+// Defines values for StatutFacture.
+const (
+	StatutFactureBrouillon StatutFacture = "brouillon"
+	StatutFactureEmise     StatutFacture = "emise"
+	StatutFactureEnRetard  StatutFacture = "en_retard"
+	StatutFacturePayee     StatutFacture = "payee"
+)
+
+// Valid indicates whether the value is a known member of the StatutFacture enum.
+func (e StatutFacture) Valid() bool {
+	switch e {
+	case StatutFactureBrouillon:
+		return true
+	case StatutFactureEmise:
+		return true
+	case StatutFactureEnRetard:
+		return true
+	case StatutFacturePayee:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StatutPieceIntervention.
 const (
 	StatutPieceInterventionConsommee StatutPieceIntervention = "consommee"
@@ -1690,6 +1714,67 @@ type EquipementUpdate struct {
 // EtatStock `rupture`: stock at or below 0; `bas`: above 0 and at or below `stock_minimum`; `normal`: above `stock_minimum`.
 type EtatStock string
 
+// Facture defines model for Facture.
+type Facture struct {
+	ContratId    int64               `json:"contrat_id"`
+	CreatedAt    time.Time           `json:"created_at"`
+	DateEcheance openapi_types.Date  `json:"date_echeance"`
+	DateEmission openapi_types.Date  `json:"date_emission"`
+	DatePaiement *openapi_types.Date `json:"date_paiement"`
+
+	// Devise Example: MAD
+	Devise string `json:"devise"`
+	Id     int64  `json:"id"`
+
+	// MontantAutres Other costs of the billable interventions, in cents.
+	MontantAutres int64 `json:"montant_autres"`
+
+	// MontantForfait The period's share of the annual fee, in cents.
+	MontantForfait int64 `json:"montant_forfait"`
+
+	// MontantHt Before tax, in cents.
+	MontantHt int64 `json:"montant_ht"`
+
+	// MontantMainOeuvre Labour of the billable interventions, in cents.
+	MontantMainOeuvre int64 `json:"montant_main_oeuvre"`
+
+	// MontantPieces Parts of the billable interventions, in cents.
+	MontantPieces int64 `json:"montant_pieces"`
+
+	// MontantTtc Tax included, in cents.
+	MontantTtc int64 `json:"montant_ttc"`
+	MontantTva int64 `json:"montant_tva"`
+
+	// NbInterventionsFacturees Billable interventions (hors_contrat) closed in the period.
+	NbInterventionsFacturees int `json:"nb_interventions_facturees"`
+
+	// NumeroFacture Example: FAC-2026-0007
+	NumeroFacture string `json:"numero_facture"`
+
+	// Periode Example: 2026-11
+	Periode      string             `json:"periode"`
+	PeriodeDebut openapi_types.Date `json:"periode_debut"`
+	PeriodeFin   openapi_types.Date `json:"periode_fin"`
+
+	// Statut `en_retard`: issued (`emise`) and past its due date.
+	Statut StatutFacture `json:"statut"`
+
+	// TauxTva VAT rate, percent.
+	//
+	// Example: 20
+	TauxTva   float64   `json:"taux_tva"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// FactureCreate defines model for FactureCreate.
+type FactureCreate struct {
+	// DelaiPaiementJours Days from issue to the due date (default 30).
+	DelaiPaiementJours *int `json:"delai_paiement_jours,omitempty"`
+
+	// TauxTva VAT rate, percent (default 20), to the hundredth.
+	TauxTva *float64 `json:"taux_tva,omitempty"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Field Name of the field or parameter.
@@ -2642,6 +2727,9 @@ type SatisfactionInput struct {
 	SatisfactionClient int     `json:"satisfaction_client"`
 }
 
+// StatutFacture `en_retard`: issued (`emise`) and past its due date.
+type StatutFacture string
+
 // StatutPieceIntervention `reservee` (waits for the closing), `consommee` (a `sortie` left the store), `liberee` (reservation released), `retournee` (given back by a `retour`).
 type StatutPieceIntervention string
 
@@ -2895,6 +2983,9 @@ type DocumentInterventionQuery = int64
 // EquipementID defines model for EquipementID.
 type EquipementID = int64
 
+// FactureID defines model for FactureID.
+type FactureID = int64
+
 // FilterClient defines model for FilterClient.
 type FilterClient = int64
 
@@ -3109,6 +3200,21 @@ type GetContratCoutsParams struct {
 
 	// JusquA Last day of the period, included (default today, UTC).
 	JusquA *CoutsJusquA `form:"jusqu_a,omitempty" json:"jusqu_a,omitempty"`
+}
+
+// ListContratFacturesParams defines parameters for ListContratFactures.
+type ListContratFacturesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// CreateFactureParams defines parameters for CreateFacture.
+type CreateFactureParams struct {
+	// Periode The billed period.
+	Periode string `form:"periode" json:"periode"`
 }
 
 // ListDocumentsParams defines parameters for ListDocuments.
@@ -3862,6 +3968,9 @@ type CreateContratJSONRequestBody = ContratCreate
 // UpdateContratJSONRequestBody defines body for UpdateContrat for application/json ContentType.
 type UpdateContratJSONRequestBody = ContratUpdate
 
+// CreateFactureJSONRequestBody defines body for CreateFacture for application/json ContentType.
+type CreateFactureJSONRequestBody = FactureCreate
+
 // UploadDocumentMultipartRequestBody defines body for UploadDocument for multipart/form-data ContentType.
 type UploadDocumentMultipartRequestBody = DocumentUploadForm
 
@@ -4387,6 +4496,48 @@ type ClientInterface interface {
 	// Corresponds with GET /contrats/{contrat_id}/couts (the `GetContratCouts` operationId).
 	GetContratCouts(ctx context.Context, contratId ContratID, params *GetContratCoutsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListContratFactures Invoices of a contract
+	//
+	// The invoices of a contract, latest period first; paginated, total in `X-Total-Count`.
+	// Admins and responsables; a client for its own contracts (404 for others).
+	//
+	// Corresponds with GET /contrats/{contrat_id}/factures (the `ListContratFactures` operationId).
+	ListContratFactures(ctx context.Context, contratId ContratID, params *ListContratFacturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFactureWithBody Invoice a contract for a period
+	//
+	// Admins and responsables. `periode` is a year (`2026`), a half (`2026-S1`), a quarter
+	// (`2026-T4`) or a month (`2026-11`) overlapping the contract's dates. The invoice (a
+	// draft, `brouillon`) holds the period's share of the annual fee (`montant_annuel` ×
+	// months / 12) plus the billable work: the parts, labour and other costs of the contract's
+	// interventions requested beyond its quota (`hors_contrat`) and closed in the period. HT =
+	// fee + work; TVA = HT × `taux_tva` % (default 20), rounded to the cent; TTC = HT + TVA.
+	// `numero_facture` is `FAC-<year>-<NNNN>`, sequential in the year of issue with no gap,
+	// even under concurrent requests. One invoice per contract and period (409 otherwise).
+	// Due `delai_paiement_jours` after issue (default 30).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /contrats/{contrat_id}/factures (the `CreateFacture` operationId).
+	CreateFactureWithBody(ctx context.Context, contratId ContratID, params *CreateFactureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFacture Invoice a contract for a period
+	//
+	// Admins and responsables. `periode` is a year (`2026`), a half (`2026-S1`), a quarter
+	// (`2026-T4`) or a month (`2026-11`) overlapping the contract's dates. The invoice (a
+	// draft, `brouillon`) holds the period's share of the annual fee (`montant_annuel` ×
+	// months / 12) plus the billable work: the parts, labour and other costs of the contract's
+	// interventions requested beyond its quota (`hors_contrat`) and closed in the period. HT =
+	// fee + work; TVA = HT × `taux_tva` % (default 20), rounded to the cent; TTC = HT + TVA.
+	// `numero_facture` is `FAC-<year>-<NNNN>`, sequential in the year of issue with no gap,
+	// even under concurrent requests. One invoice per contract and period (409 otherwise).
+	// Due `delai_paiement_jours` after issue (default 30).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /contrats/{contrat_id}/factures (the `CreateFacture` operationId).
+	CreateFacture(ctx context.Context, contratId ContratID, params *CreateFactureParams, body CreateFactureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDashboardStats Dashboard figures
 	//
 	// The original's keys, with its bugs fixed: `operationnel` equipment is counted,
@@ -4572,6 +4723,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /equipements/{equipement_id}/interventions (the `ListEquipementInterventions` operationId).
 	ListEquipementInterventions(ctx context.Context, equipementId EquipementID, params *ListEquipementInterventionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetFacture Get an invoice
+	//
+	// Admins and responsables; a client for the invoices of its own contracts (404 otherwise).
+	//
+	// Corresponds with GET /factures/{facture_id} (the `GetFacture` operationId).
+	GetFacture(ctx context.Context, factureId FactureID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyFactureAction Issue or settle an invoice
+	//
+	// Admins and responsables. Any other move answers 409.
+	//
+	// Corresponds with POST /factures/{facture_id}/actions/{action} (the `ApplyFactureAction` operationId).
+	ApplyFactureAction(ctx context.Context, factureId FactureID, action string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// FilterInterventions Filtered search of interventions
 	//
@@ -6354,6 +6519,78 @@ func (c *Client) GetContratCouts(ctx context.Context, contratId ContratID, param
 	return c.Client.Do(req)
 }
 
+// ListContratFactures Invoices of a contract
+//
+// The invoices of a contract, latest period first; paginated, total in `X-Total-Count`.
+// Admins and responsables; a client for its own contracts (404 for others).
+//
+// Corresponds with GET /contrats/{contrat_id}/factures (the `ListContratFactures` operationId).
+func (c *Client) ListContratFactures(ctx context.Context, contratId ContratID, params *ListContratFacturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListContratFacturesRequest(c.Server, contratId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFactureWithBody Invoice a contract for a period
+//
+// Admins and responsables. `periode` is a year (`2026`), a half (`2026-S1`), a quarter
+// (`2026-T4`) or a month (`2026-11`) overlapping the contract's dates. The invoice (a
+// draft, `brouillon`) holds the period's share of the annual fee (`montant_annuel` ×
+// months / 12) plus the billable work: the parts, labour and other costs of the contract's
+// interventions requested beyond its quota (`hors_contrat`) and closed in the period. HT =
+// fee + work; TVA = HT × `taux_tva` % (default 20), rounded to the cent; TTC = HT + TVA.
+// `numero_facture` is `FAC-<year>-<NNNN>`, sequential in the year of issue with no gap,
+// even under concurrent requests. One invoice per contract and period (409 otherwise).
+// Due `delai_paiement_jours` after issue (default 30).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /contrats/{contrat_id}/factures (the `CreateFacture` operationId).
+func (c *Client) CreateFactureWithBody(ctx context.Context, contratId ContratID, params *CreateFactureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFactureRequestWithBody(c.Server, contratId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFacture Invoice a contract for a period
+//
+// Admins and responsables. `periode` is a year (`2026`), a half (`2026-S1`), a quarter
+// (`2026-T4`) or a month (`2026-11`) overlapping the contract's dates. The invoice (a
+// draft, `brouillon`) holds the period's share of the annual fee (`montant_annuel` ×
+// months / 12) plus the billable work: the parts, labour and other costs of the contract's
+// interventions requested beyond its quota (`hors_contrat`) and closed in the period. HT =
+// fee + work; TVA = HT × `taux_tva` % (default 20), rounded to the cent; TTC = HT + TVA.
+// `numero_facture` is `FAC-<year>-<NNNN>`, sequential in the year of issue with no gap,
+// even under concurrent requests. One invoice per contract and period (409 otherwise).
+// Due `delai_paiement_jours` after issue (default 30).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /contrats/{contrat_id}/factures (the `CreateFacture` operationId).
+func (c *Client) CreateFacture(ctx context.Context, contratId ContratID, params *CreateFactureParams, body CreateFactureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFactureRequest(c.Server, contratId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDashboardStats Dashboard figures
 //
 // The original's keys, with its bugs fixed: `operationnel` equipment is counted,
@@ -6719,6 +6956,40 @@ func (c *Client) GetEquipementCouts(ctx context.Context, equipementId Equipement
 // Corresponds with GET /equipements/{equipement_id}/interventions (the `ListEquipementInterventions` operationId).
 func (c *Client) ListEquipementInterventions(ctx context.Context, equipementId EquipementID, params *ListEquipementInterventionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEquipementInterventionsRequest(c.Server, equipementId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetFacture Get an invoice
+//
+// Admins and responsables; a client for the invoices of its own contracts (404 otherwise).
+//
+// Corresponds with GET /factures/{facture_id} (the `GetFacture` operationId).
+func (c *Client) GetFacture(ctx context.Context, factureId FactureID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetFactureRequest(c.Server, factureId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyFactureAction Issue or settle an invoice
+//
+// Admins and responsables. Any other move answers 409.
+//
+// Corresponds with POST /factures/{facture_id}/actions/{action} (the `ApplyFactureAction` operationId).
+func (c *Client) ApplyFactureAction(ctx context.Context, factureId FactureID, action string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyFactureActionRequest(c.Server, factureId, action)
 	if err != nil {
 		return nil, err
 	}
@@ -9984,6 +10255,149 @@ func NewGetContratCoutsRequest(server string, contratId ContratID, params *GetCo
 	return req, nil
 }
 
+// NewListContratFacturesRequest constructs an http.Request for the ListContratFactures method
+func NewListContratFacturesRequest(server string, contratId ContratID, params *ListContratFacturesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "contrat_id", contratId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/contrats/%s/factures", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateFactureRequest calls the generic CreateFacture builder with application/json body
+func NewCreateFactureRequest(server string, contratId ContratID, params *CreateFactureParams, body CreateFactureJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateFactureRequestWithBody(server, contratId, params, "application/json", bodyReader)
+}
+
+// NewCreateFactureRequestWithBody constructs an http.Request for the CreateFacture method, with any body, and a specified content type
+func NewCreateFactureRequestWithBody(server string, contratId ContratID, params *CreateFactureParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "contrat_id", contratId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/contrats/%s/factures", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "periode", params.Periode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetDashboardStatsRequest constructs an http.Request for the GetDashboardStats method
 func NewGetDashboardStatsRequest(server string) (*http.Request, error) {
 	var err error
@@ -11068,6 +11482,81 @@ func NewListEquipementInterventionsRequest(server string, equipementId Equipemen
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetFactureRequest constructs an http.Request for the GetFacture method
+func NewGetFactureRequest(server string, factureId FactureID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "facture_id", factureId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/factures/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApplyFactureActionRequest constructs an http.Request for the ApplyFactureAction method
+func NewApplyFactureActionRequest(server string, factureId FactureID, action string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "facture_id", factureId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "action", action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/factures/%s/actions/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -16437,6 +16926,50 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /contrats/{contrat_id}/couts (the `GetContratCouts` operationId).
 	GetContratCoutsWithResponse(ctx context.Context, contratId ContratID, params *GetContratCoutsParams, reqEditors ...RequestEditorFn) (*GetContratCoutsResponse, error)
 
+	// ListContratFacturesWithResponse Invoices of a contract
+	//
+	// The invoices of a contract, latest period first; paginated, total in `X-Total-Count`.
+	// Admins and responsables; a client for its own contracts (404 for others).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /contrats/{contrat_id}/factures (the `ListContratFactures` operationId).
+	ListContratFacturesWithResponse(ctx context.Context, contratId ContratID, params *ListContratFacturesParams, reqEditors ...RequestEditorFn) (*ListContratFacturesResponse, error)
+
+	// CreateFactureWithBodyWithResponse Invoice a contract for a period
+	//
+	// Admins and responsables. `periode` is a year (`2026`), a half (`2026-S1`), a quarter
+	// (`2026-T4`) or a month (`2026-11`) overlapping the contract's dates. The invoice (a
+	// draft, `brouillon`) holds the period's share of the annual fee (`montant_annuel` ×
+	// months / 12) plus the billable work: the parts, labour and other costs of the contract's
+	// interventions requested beyond its quota (`hors_contrat`) and closed in the period. HT =
+	// fee + work; TVA = HT × `taux_tva` % (default 20), rounded to the cent; TTC = HT + TVA.
+	// `numero_facture` is `FAC-<year>-<NNNN>`, sequential in the year of issue with no gap,
+	// even under concurrent requests. One invoice per contract and period (409 otherwise).
+	// Due `delai_paiement_jours` after issue (default 30).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /contrats/{contrat_id}/factures (the `CreateFacture` operationId).
+	CreateFactureWithBodyWithResponse(ctx context.Context, contratId ContratID, params *CreateFactureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFactureResponse, error)
+
+	// CreateFactureWithResponse Invoice a contract for a period
+	//
+	// Admins and responsables. `periode` is a year (`2026`), a half (`2026-S1`), a quarter
+	// (`2026-T4`) or a month (`2026-11`) overlapping the contract's dates. The invoice (a
+	// draft, `brouillon`) holds the period's share of the annual fee (`montant_annuel` ×
+	// months / 12) plus the billable work: the parts, labour and other costs of the contract's
+	// interventions requested beyond its quota (`hors_contrat`) and closed in the period. HT =
+	// fee + work; TVA = HT × `taux_tva` % (default 20), rounded to the cent; TTC = HT + TVA.
+	// `numero_facture` is `FAC-<year>-<NNNN>`, sequential in the year of issue with no gap,
+	// even under concurrent requests. One invoice per contract and period (409 otherwise).
+	// Due `delai_paiement_jours` after issue (default 30).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /contrats/{contrat_id}/factures (the `CreateFacture` operationId).
+	CreateFactureWithResponse(ctx context.Context, contratId ContratID, params *CreateFactureParams, body CreateFactureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFactureResponse, error)
+
 	// GetDashboardStatsWithResponse Dashboard figures
 	//
 	// The original's keys, with its bugs fixed: `operationnel` equipment is counted,
@@ -16648,6 +17181,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /equipements/{equipement_id}/interventions (the `ListEquipementInterventions` operationId).
 	ListEquipementInterventionsWithResponse(ctx context.Context, equipementId EquipementID, params *ListEquipementInterventionsParams, reqEditors ...RequestEditorFn) (*ListEquipementInterventionsResponse, error)
+
+	// GetFactureWithResponse Get an invoice
+	//
+	// Admins and responsables; a client for the invoices of its own contracts (404 otherwise).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /factures/{facture_id} (the `GetFacture` operationId).
+	GetFactureWithResponse(ctx context.Context, factureId FactureID, reqEditors ...RequestEditorFn) (*GetFactureResponse, error)
+
+	// ApplyFactureActionWithResponse Issue or settle an invoice
+	//
+	// Admins and responsables. Any other move answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /factures/{facture_id}/actions/{action} (the `ApplyFactureAction` operationId).
+	ApplyFactureActionWithResponse(ctx context.Context, factureId FactureID, action string, reqEditors ...RequestEditorFn) (*ApplyFactureActionResponse, error)
 
 	// FilterInterventionsWithResponse Filtered search of interventions
 	//
@@ -20218,6 +20769,241 @@ func (r GetContratCoutsResponse) ContentType() string {
 	return ""
 }
 
+// ListContratFacturesResponse200Headers the declared response headers of an HTTP 200 response for ListContratFactures
+type ListContratFacturesResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListContratFacturesResponse401Headers the declared response headers of an HTTP 401 response for ListContratFactures
+type ListContratFacturesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListContratFacturesResponse429Headers the declared response headers of an HTTP 429 response for ListContratFactures
+type ListContratFacturesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListContratFacturesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Facture
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListContratFacturesResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListContratFacturesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListContratFacturesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListContratFacturesResponse) GetJSON200() *[]Facture {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListContratFacturesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListContratFacturesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListContratFacturesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListContratFacturesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListContratFacturesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListContratFacturesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListContratFacturesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListContratFacturesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListContratFacturesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListContratFacturesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateFactureResponse401Headers the declared response headers of an HTTP 401 response for CreateFacture
+type CreateFactureResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateFactureResponse429Headers the declared response headers of an HTTP 429 response for CreateFacture
+type CreateFactureResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateFactureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Facture
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateFactureResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateFactureResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateFactureResponse) GetJSON201() *Facture {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateFactureResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateFactureResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateFactureResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateFactureResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateFactureResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateFactureResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateFactureResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateFactureResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateFactureResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateFactureResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateFactureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateFactureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateFactureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateFactureResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDashboardStatsResponse401Headers the declared response headers of an HTTP 401 response for GetDashboardStats
 type GetDashboardStatsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -22073,6 +22859,213 @@ func (r ListEquipementInterventionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListEquipementInterventionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetFactureResponse401Headers the declared response headers of an HTTP 401 response for GetFacture
+type GetFactureResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetFactureResponse429Headers the declared response headers of an HTTP 429 response for GetFacture
+type GetFactureResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetFactureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Facture
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetFactureResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetFactureResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetFactureResponse) GetJSON200() *Facture {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetFactureResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetFactureResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetFactureResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetFactureResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetFactureResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetFactureResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetFactureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetFactureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetFactureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetFactureResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ApplyFactureActionResponse401Headers the declared response headers of an HTTP 401 response for ApplyFactureAction
+type ApplyFactureActionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ApplyFactureActionResponse429Headers the declared response headers of an HTTP 429 response for ApplyFactureAction
+type ApplyFactureActionResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ApplyFactureActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Facture
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ApplyFactureActionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ApplyFactureActionResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApplyFactureActionResponse) GetJSON200() *Facture {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApplyFactureActionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApplyFactureActionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApplyFactureActionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApplyFactureActionResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApplyFactureActionResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ApplyFactureActionResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ApplyFactureActionResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplyFactureActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplyFactureActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplyFactureActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplyFactureActionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -31464,6 +32457,68 @@ func (c *ClientWithResponses) GetContratCoutsWithResponse(ctx context.Context, c
 	return ParseGetContratCoutsResponse(rsp)
 }
 
+// ListContratFacturesWithResponse Invoices of a contract
+//
+// The invoices of a contract, latest period first; paginated, total in `X-Total-Count`.
+// Admins and responsables; a client for its own contracts (404 for others).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /contrats/{contrat_id}/factures (the `ListContratFactures` operationId).
+func (c *ClientWithResponses) ListContratFacturesWithResponse(ctx context.Context, contratId ContratID, params *ListContratFacturesParams, reqEditors ...RequestEditorFn) (*ListContratFacturesResponse, error) {
+	rsp, err := c.ListContratFactures(ctx, contratId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListContratFacturesResponse(rsp)
+}
+
+// CreateFactureWithBodyWithResponse Invoice a contract for a period
+//
+// Admins and responsables. `periode` is a year (`2026`), a half (`2026-S1`), a quarter
+// (`2026-T4`) or a month (`2026-11`) overlapping the contract's dates. The invoice (a
+// draft, `brouillon`) holds the period's share of the annual fee (`montant_annuel` ×
+// months / 12) plus the billable work: the parts, labour and other costs of the contract's
+// interventions requested beyond its quota (`hors_contrat`) and closed in the period. HT =
+// fee + work; TVA = HT × `taux_tva` % (default 20), rounded to the cent; TTC = HT + TVA.
+// `numero_facture` is `FAC-<year>-<NNNN>`, sequential in the year of issue with no gap,
+// even under concurrent requests. One invoice per contract and period (409 otherwise).
+// Due `delai_paiement_jours` after issue (default 30).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /contrats/{contrat_id}/factures (the `CreateFacture` operationId).
+func (c *ClientWithResponses) CreateFactureWithBodyWithResponse(ctx context.Context, contratId ContratID, params *CreateFactureParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFactureResponse, error) {
+	rsp, err := c.CreateFactureWithBody(ctx, contratId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFactureResponse(rsp)
+}
+
+// CreateFactureWithResponse Invoice a contract for a period
+//
+// Admins and responsables. `periode` is a year (`2026`), a half (`2026-S1`), a quarter
+// (`2026-T4`) or a month (`2026-11`) overlapping the contract's dates. The invoice (a
+// draft, `brouillon`) holds the period's share of the annual fee (`montant_annuel` ×
+// months / 12) plus the billable work: the parts, labour and other costs of the contract's
+// interventions requested beyond its quota (`hors_contrat`) and closed in the period. HT =
+// fee + work; TVA = HT × `taux_tva` % (default 20), rounded to the cent; TTC = HT + TVA.
+// `numero_facture` is `FAC-<year>-<NNNN>`, sequential in the year of issue with no gap,
+// even under concurrent requests. One invoice per contract and period (409 otherwise).
+// Due `delai_paiement_jours` after issue (default 30).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /contrats/{contrat_id}/factures (the `CreateFacture` operationId).
+func (c *ClientWithResponses) CreateFactureWithResponse(ctx context.Context, contratId ContratID, params *CreateFactureParams, body CreateFactureJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFactureResponse, error) {
+	rsp, err := c.CreateFacture(ctx, contratId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFactureResponse(rsp)
+}
+
 // GetDashboardStatsWithResponse Dashboard figures
 //
 // The original's keys, with its bugs fixed: `operationnel` equipment is counted,
@@ -31788,6 +32843,36 @@ func (c *ClientWithResponses) ListEquipementInterventionsWithResponse(ctx contex
 		return nil, err
 	}
 	return ParseListEquipementInterventionsResponse(rsp)
+}
+
+// GetFactureWithResponse Get an invoice
+//
+// Admins and responsables; a client for the invoices of its own contracts (404 otherwise).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /factures/{facture_id} (the `GetFacture` operationId).
+func (c *ClientWithResponses) GetFactureWithResponse(ctx context.Context, factureId FactureID, reqEditors ...RequestEditorFn) (*GetFactureResponse, error) {
+	rsp, err := c.GetFacture(ctx, factureId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetFactureResponse(rsp)
+}
+
+// ApplyFactureActionWithResponse Issue or settle an invoice
+//
+// Admins and responsables. Any other move answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /factures/{facture_id}/actions/{action} (the `ApplyFactureAction` operationId).
+func (c *ClientWithResponses) ApplyFactureActionWithResponse(ctx context.Context, factureId FactureID, action string, reqEditors ...RequestEditorFn) (*ApplyFactureActionResponse, error) {
+	rsp, err := c.ApplyFactureAction(ctx, factureId, action, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyFactureActionResponse(rsp)
 }
 
 // FilterInterventionsWithResponse Filtered search of interventions
@@ -36288,6 +37373,268 @@ func ParseGetContratCoutsResponse(rsp *http.Response) (*GetContratCoutsResponse,
 	return response, nil
 }
 
+// ParseListContratFacturesResponse parses an HTTP response from a ListContratFacturesWithResponse call
+func ParseListContratFacturesResponse(rsp *http.Response) (*ListContratFacturesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListContratFacturesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Facture
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListContratFacturesResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListContratFacturesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListContratFacturesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateFactureResponse parses an HTTP response from a CreateFactureWithResponse call
+func ParseCreateFactureResponse(rsp *http.Response) (*CreateFactureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateFactureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Facture
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateFactureResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateFactureResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDashboardStatsResponse parses an HTTP response from a GetDashboardStatsWithResponse call
 func ParseGetDashboardStatsResponse(rsp *http.Response) (*GetDashboardStatsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -38406,6 +39753,237 @@ func ParseListEquipementInterventionsResponse(rsp *http.Response) (*ListEquipeme
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListEquipementInterventionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetFactureResponse parses an HTTP response from a GetFactureWithResponse call
+func ParseGetFactureResponse(rsp *http.Response) (*GetFactureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetFactureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Facture
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetFactureResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetFactureResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseApplyFactureActionResponse parses an HTTP response from a ApplyFactureActionWithResponse call
+func ParseApplyFactureActionResponse(rsp *http.Response) (*ApplyFactureActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplyFactureActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Facture
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ApplyFactureActionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ApplyFactureActionResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -48482,6 +50060,12 @@ type ServerInterface interface {
 	// GetContratCouts Costs of a contract, by month and type
 	// (GET /contrats/{contrat_id}/couts)
 	GetContratCouts(ctx echo.Context, contratId ContratID, params GetContratCoutsParams) error
+	// ListContratFactures Invoices of a contract
+	// (GET /contrats/{contrat_id}/factures)
+	ListContratFactures(ctx echo.Context, contratId ContratID, params ListContratFacturesParams) error
+	// CreateFacture Invoice a contract for a period
+	// (POST /contrats/{contrat_id}/factures)
+	CreateFacture(ctx echo.Context, contratId ContratID, params CreateFactureParams) error
 	// GetDashboardStats Dashboard figures
 	// (GET /dashboard/stats)
 	GetDashboardStats(ctx echo.Context) error
@@ -48535,6 +50119,12 @@ type ServerInterface interface {
 	// ListEquipementInterventions Intervention history of a machine
 	// (GET /equipements/{equipement_id}/interventions)
 	ListEquipementInterventions(ctx echo.Context, equipementId EquipementID, params ListEquipementInterventionsParams) error
+	// GetFacture Get an invoice
+	// (GET /factures/{facture_id})
+	GetFacture(ctx echo.Context, factureId FactureID) error
+	// ApplyFactureAction Issue or settle an invoice
+	// (POST /factures/{facture_id}/actions/{action})
+	ApplyFactureAction(ctx echo.Context, factureId FactureID, action string) error
 	// FilterInterventions Filtered search of interventions
 	// (GET /filters/interventions)
 	FilterInterventions(ctx echo.Context, params FilterInterventionsParams) error
@@ -49163,6 +50753,63 @@ func (w *ServerInterfaceWrapper) GetContratCouts(ctx echo.Context) error {
 	return err
 }
 
+// ListContratFactures converts echo context to params.
+func (w *ServerInterfaceWrapper) ListContratFactures(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "contrat_id" -------------
+	var contratId ContratID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contrat_id", ctx.Param("contrat_id"), &contratId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter contrat_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListContratFacturesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListContratFactures(ctx, contratId, params)
+	return err
+}
+
+// CreateFacture converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFacture(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "contrat_id" -------------
+	var contratId ContratID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "contrat_id", ctx.Param("contrat_id"), &contratId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter contrat_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateFactureParams
+	// ------------- Required query parameter "periode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "periode", ctx.QueryParams(), &params.Periode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter periode: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFacture(ctx, contratId, params)
+	return err
+}
+
 // GetDashboardStats converts echo context to params.
 func (w *ServerInterfaceWrapper) GetDashboardStats(ctx echo.Context) error {
 	var err error
@@ -49668,6 +51315,46 @@ func (w *ServerInterfaceWrapper) ListEquipementInterventions(ctx echo.Context) e
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListEquipementInterventions(ctx, equipementId, params)
+	return err
+}
+
+// GetFacture converts echo context to params.
+func (w *ServerInterfaceWrapper) GetFacture(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "facture_id" -------------
+	var factureId FactureID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "facture_id", ctx.Param("facture_id"), &factureId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter facture_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetFacture(ctx, factureId)
+	return err
+}
+
+// ApplyFactureAction converts echo context to params.
+func (w *ServerInterfaceWrapper) ApplyFactureAction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "facture_id" -------------
+	var factureId FactureID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "facture_id", ctx.Param("facture_id"), &factureId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter facture_id: %s", err))
+	}
+
+	// ------------- Path parameter "action" -------------
+	var action string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "action", ctx.Param("action"), &action, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ApplyFactureAction(ctx, factureId, action)
 	return err
 }
 
@@ -51985,6 +53672,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/contrats/:contrat_id", wrapper.GetContrat, options.OperationMiddlewares["getContrat"]...)
 	router.PATCH(options.BaseURL+"/contrats/:contrat_id", wrapper.UpdateContrat, options.OperationMiddlewares["updateContrat"]...)
 	router.GET(options.BaseURL+"/contrats/:contrat_id/couts", wrapper.GetContratCouts, options.OperationMiddlewares["getContratCouts"]...)
+	router.GET(options.BaseURL+"/contrats/:contrat_id/factures", wrapper.ListContratFactures, options.OperationMiddlewares["listContratFactures"]...)
+	router.POST(options.BaseURL+"/contrats/:contrat_id/factures", wrapper.CreateFacture, options.OperationMiddlewares["createFacture"]...)
 	router.GET(options.BaseURL+"/dashboard/stats", wrapper.GetDashboardStats, options.OperationMiddlewares["getDashboardStats"]...)
 	router.GET(options.BaseURL+"/documents", wrapper.ListDocuments, options.OperationMiddlewares["listDocuments"]...)
 	router.POST(options.BaseURL+"/documents", wrapper.UploadDocument, options.OperationMiddlewares["uploadDocument"]...)
@@ -52002,6 +53691,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PATCH(options.BaseURL+"/equipements/:equipement_id", wrapper.UpdateEquipement, options.OperationMiddlewares["updateEquipement"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id/couts", wrapper.GetEquipementCouts, options.OperationMiddlewares["getEquipementCouts"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id/interventions", wrapper.ListEquipementInterventions, options.OperationMiddlewares["listEquipementInterventions"]...)
+	router.GET(options.BaseURL+"/factures/:facture_id", wrapper.GetFacture, options.OperationMiddlewares["getFacture"]...)
+	router.POST(options.BaseURL+"/factures/:facture_id/actions/:action", wrapper.ApplyFactureAction, options.OperationMiddlewares["applyFactureAction"]...)
 	router.GET(options.BaseURL+"/filters/interventions", wrapper.FilterInterventions, options.OperationMiddlewares["filterInterventions"]...)
 	router.GET(options.BaseURL+"/health", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/health/detailed", wrapper.GetHealthDetailed, options.OperationMiddlewares["getHealthDetailed"]...)
@@ -55367,6 +57058,347 @@ func (response GetContratCouts500ApplicationProblemPlusJSONResponse) VisitGetCon
 	return err
 }
 
+type ListContratFacturesRequestObject struct {
+	ContratId ContratID `json:"contrat_id"`
+	Params    ListContratFacturesParams
+}
+
+type ListContratFacturesResponseObject interface {
+	VisitListContratFacturesResponse(w http.ResponseWriter) error
+}
+
+type ListContratFactures200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListContratFactures200JSONResponse struct {
+	Body    []Facture
+	Headers ListContratFactures200ResponseHeaders
+}
+
+func (response ListContratFactures200JSONResponse) VisitListContratFacturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContratFactures401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListContratFactures401ApplicationProblemPlusJSONResponse) VisitListContratFacturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContratFactures403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListContratFactures403ApplicationProblemPlusJSONResponse) VisitListContratFacturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContratFactures404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListContratFactures404ApplicationProblemPlusJSONResponse) VisitListContratFacturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContratFactures422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListContratFactures422ApplicationProblemPlusJSONResponse) VisitListContratFacturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContratFactures429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListContratFactures429ApplicationProblemPlusJSONResponse) VisitListContratFacturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListContratFactures500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListContratFactures500ApplicationProblemPlusJSONResponse) VisitListContratFacturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFactureRequestObject struct {
+	ContratId ContratID `json:"contrat_id"`
+	Params    CreateFactureParams
+	Body      *CreateFactureJSONRequestBody
+}
+
+type CreateFactureResponseObject interface {
+	VisitCreateFactureResponse(w http.ResponseWriter) error
+}
+
+type CreateFacture201JSONResponse Facture
+
+func (response CreateFacture201JSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFacture400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFacture400ApplicationProblemPlusJSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFacture401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFacture401ApplicationProblemPlusJSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFacture403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFacture403ApplicationProblemPlusJSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFacture404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFacture404ApplicationProblemPlusJSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFacture409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFacture409ApplicationProblemPlusJSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFacture413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFacture413ApplicationProblemPlusJSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFacture415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFacture415ApplicationProblemPlusJSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFacture422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFacture422ApplicationProblemPlusJSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFacture429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFacture429ApplicationProblemPlusJSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFacture500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFacture500ApplicationProblemPlusJSONResponse) VisitCreateFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDashboardStatsRequestObject struct {
 }
 
@@ -57953,6 +59985,289 @@ type ListEquipementInterventions500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListEquipementInterventions500ApplicationProblemPlusJSONResponse) VisitListEquipementInterventionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFactureRequestObject struct {
+	FactureId FactureID `json:"facture_id"`
+}
+
+type GetFactureResponseObject interface {
+	VisitGetFactureResponse(w http.ResponseWriter) error
+}
+
+type GetFacture200JSONResponse Facture
+
+func (response GetFacture200JSONResponse) VisitGetFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFacture401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetFacture401ApplicationProblemPlusJSONResponse) VisitGetFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFacture403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetFacture403ApplicationProblemPlusJSONResponse) VisitGetFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFacture404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetFacture404ApplicationProblemPlusJSONResponse) VisitGetFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFacture422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetFacture422ApplicationProblemPlusJSONResponse) VisitGetFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFacture429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetFacture429ApplicationProblemPlusJSONResponse) VisitGetFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFacture500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetFacture500ApplicationProblemPlusJSONResponse) VisitGetFactureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyFactureActionRequestObject struct {
+	FactureId FactureID `json:"facture_id"`
+	Action    string    `json:"action"`
+}
+
+type ApplyFactureActionResponseObject interface {
+	VisitApplyFactureActionResponse(w http.ResponseWriter) error
+}
+
+type ApplyFactureAction200JSONResponse Facture
+
+func (response ApplyFactureAction200JSONResponse) VisitApplyFactureActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyFactureAction401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyFactureAction401ApplicationProblemPlusJSONResponse) VisitApplyFactureActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyFactureAction403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyFactureAction403ApplicationProblemPlusJSONResponse) VisitApplyFactureActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyFactureAction404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyFactureAction404ApplicationProblemPlusJSONResponse) VisitApplyFactureActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyFactureAction409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyFactureAction409ApplicationProblemPlusJSONResponse) VisitApplyFactureActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyFactureAction422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyFactureAction422ApplicationProblemPlusJSONResponse) VisitApplyFactureActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyFactureAction429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyFactureAction429ApplicationProblemPlusJSONResponse) VisitApplyFactureActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyFactureAction500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyFactureAction500ApplicationProblemPlusJSONResponse) VisitApplyFactureActionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -70360,6 +72675,12 @@ type StrictServerInterface interface {
 	// GetContratCouts Costs of a contract, by month and type
 	// (GET /contrats/{contrat_id}/couts)
 	GetContratCouts(ctx context.Context, request GetContratCoutsRequestObject) (GetContratCoutsResponseObject, error)
+	// ListContratFactures Invoices of a contract
+	// (GET /contrats/{contrat_id}/factures)
+	ListContratFactures(ctx context.Context, request ListContratFacturesRequestObject) (ListContratFacturesResponseObject, error)
+	// CreateFacture Invoice a contract for a period
+	// (POST /contrats/{contrat_id}/factures)
+	CreateFacture(ctx context.Context, request CreateFactureRequestObject) (CreateFactureResponseObject, error)
 	// GetDashboardStats Dashboard figures
 	// (GET /dashboard/stats)
 	GetDashboardStats(ctx context.Context, request GetDashboardStatsRequestObject) (GetDashboardStatsResponseObject, error)
@@ -70413,6 +72734,12 @@ type StrictServerInterface interface {
 	// ListEquipementInterventions Intervention history of a machine
 	// (GET /equipements/{equipement_id}/interventions)
 	ListEquipementInterventions(ctx context.Context, request ListEquipementInterventionsRequestObject) (ListEquipementInterventionsResponseObject, error)
+	// GetFacture Get an invoice
+	// (GET /factures/{facture_id})
+	GetFacture(ctx context.Context, request GetFactureRequestObject) (GetFactureResponseObject, error)
+	// ApplyFactureAction Issue or settle an invoice
+	// (POST /factures/{facture_id}/actions/{action})
+	ApplyFactureAction(ctx context.Context, request ApplyFactureActionRequestObject) (ApplyFactureActionResponseObject, error)
 	// FilterInterventions Filtered search of interventions
 	// (GET /filters/interventions)
 	FilterInterventions(ctx context.Context, request FilterInterventionsRequestObject) (FilterInterventionsResponseObject, error)
@@ -71376,6 +73703,84 @@ func (sh *strictHandler) GetContratCouts(ctx echo.Context, contratId ContratID, 
 	return nil
 }
 
+// ListContratFactures operation middleware
+func (sh *strictHandler) ListContratFactures(ctx echo.Context, contratId ContratID, params ListContratFacturesParams) error {
+	var request ListContratFacturesRequestObject
+
+	request.ContratId = contratId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListContratFactures(ctx.Request().Context(), request.(ListContratFacturesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListContratFactures")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListContratFacturesResponseObject); ok {
+		return validResponse.VisitListContratFacturesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFacture operation middleware
+func (sh *strictHandler) CreateFacture(ctx echo.Context, contratId ContratID, params CreateFactureParams) error {
+	var request CreateFactureRequestObject
+
+	request.ContratId = contratId
+	request.Params = params
+
+	var body CreateFactureJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFacture(ctx.Request().Context(), request.(CreateFactureRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFacture")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFactureResponseObject); ok {
+		return validResponse.VisitCreateFactureResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetDashboardStats operation middleware
 func (sh *strictHandler) GetDashboardStats(ctx echo.Context) error {
 	var request GetDashboardStatsRequestObject
@@ -71856,6 +74261,57 @@ func (sh *strictHandler) ListEquipementInterventions(ctx echo.Context, equipemen
 		return err
 	} else if validResponse, ok := response.(ListEquipementInterventionsResponseObject); ok {
 		return validResponse.VisitListEquipementInterventionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetFacture operation middleware
+func (sh *strictHandler) GetFacture(ctx echo.Context, factureId FactureID) error {
+	var request GetFactureRequestObject
+
+	request.FactureId = factureId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetFacture(ctx.Request().Context(), request.(GetFactureRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetFacture")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetFactureResponseObject); ok {
+		return validResponse.VisitGetFactureResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ApplyFactureAction operation middleware
+func (sh *strictHandler) ApplyFactureAction(ctx echo.Context, factureId FactureID, action string) error {
+	var request ApplyFactureActionRequestObject
+
+	request.FactureId = factureId
+	request.Action = action
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ApplyFactureAction(ctx.Request().Context(), request.(ApplyFactureActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApplyFactureAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ApplyFactureActionResponseObject); ok {
+		return validResponse.VisitApplyFactureActionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -74519,662 +76975,682 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1dd9tGtiD6V2p4Z61IaVKi5I/E8jprjiLb3eq2HUeWT7o7yiWKwCZZMVgFVxUkMxn/gPkF8zqPx3Nf",
-	"79t9G/+xu2pXASiABRKkZMdKe61zOjIB1MeuXfv747deLOaZ4MC16h391psBTUDin8dxDJkenFE+Bfwh",
-	"ARVLlmkmeO+oF40XGlS01+v3VDyDOTWv6EUGvaOe0pLxae/du37vRHANXA8eMZUJxezHS2NRrWk8mwPX",
-	"EdkRkkSMp4xDRCZCEjanU1CE8oS8ePRkl1wxPSN6BkRRzjRTkJAJS4FwOoeuy8FdLS/kfAZEmkdEgbyE",
-	"pE9gb7pH7F7JcHAwPLyzf284HK7d9+NzOl0e/z9AKiY4ERPcgAQlchlDn2hBFPCEjGn8mjBOotPJ4BnV",
-	"8WztRKcJzDNhNwVZSheQBACsZQ4RuZoBJ3rGFGHKQlALCQmhXF2BNKuinACVKQNJJLzJQWkf3HMgUTlf",
-	"vBj8DRaN9QHP572jn3pmvt7P/cB6n4qYhrHg1dnTAjCxBKohKQG0DghnoOVicDzRIJfHfQmx4IkyML6i",
-	"TJMxTIQEouWC8SmhU8p4cHzGNUxB4gQ//vjj4DjXM+CaxVQHUMd7ak4YRwMCbzOIzU52ou+ASpDR7rq9",
-	"/H1wRjU8ZXOmB/i/y3Od2aNRhKapuIKEZCDJnPFcw9qd+MOfwZwybiZunyKFiTYYiceSSwncoARPxNWG",
-	"UynQ7WeTc81SnMOObRB0kqdpx+P5+8Ctd3D6qHUvhJn7HM+EIRhSzN0VtM+EJFPgIA3aPSQ0VaLYdCqm",
-	"av2ZnQtN08GJyHlgl/iQ8Hw+trdMiitF5uZ6Gww0k0xYqkGqPmFTLsywJEoN3CIke5GYTBRovGtmwUya",
-	"S27u2Fq4eOsanNAsW08doLG8K5BAYjMAJCTPzDWiJKYZETxdHJGoNkfkKAu/4IgwNCM7emZGoBLIXEjY",
-	"3SPHY4VYVMynETxMEXhLY713wTckKX8fvOISaNIGfvuUcKHZxN1PVVIamqYgyQ5NU/fTvG/exN1ZWpnR",
-	"KexuCPp3/V5GJZ2Ddtz0JGXAdQg7T5NyLfgOMRyZ8oWZkZkXMqpnvX7PsLfeUc++NGLJygVNhJxTbZd0",
-	"/26v35szzuYGkAf9EKKciHkGhqjDmiWW77Utr3zh5pfItaTrQIgvxbp1dTjGzS8t1+oRZDkLCEpPmFSa",
-	"JHRRrDEDyURCdhKY0DzV7v43XpoLrmcEUrgEbv+hCsYV/ZKrN/mIWlaCu3yTg1xU20zsUoJbSgz36gdF",
-	"o1yrv5qhj5c38ZSG9tAnjMdpnoC/G5HQRZ+8Oj9pXZ5b/4breyTifL72DiXurRYEKB7fNAaUi+PaCI7c",
-	"rOsH3HVQxmTea7VlkzGkgk+NsNIGPf/bm97G4zc5y2A9lM2E2QowQznOTa/wCTJKS02XV/i9Ido+gByd",
-	"Z8oR1zag+lT12ouzRKbT6nKegHQLbJKu5hJ92nXtNVoB+4kU8+V1uoeEolhEjVRtl6jZHMjO2ZMTcufO",
-	"nQet99tJ7yMjZLVf8oEZLXjTa0s8F+0LLCT5LdamxfYrewQ0Merpdzj98vKK52QnMsONUJKDaHeb9SZu",
-	"rJH9dvtFP+ZnoKlMWtBSXIJMcrNkFAZ3zcmjGFT+PqGpMg9qCNy2bOAjaacLiEljIVKg3F9cSS+63Wmn",
-	"xS6ToeYyGnToutfmhWRCspD6970VF0EByexLDBTZkZABtSy+lAfRqKHgEiRN8dzhbZaKBAriGNpIVkzs",
-	"74FpmKPA8V8lTHpHvf9rvzLm7NvX1L7Pkcrlv+v35vTtqf3+XrlhKiVdmIdKL1Lzg4FSr9z9DwHhJk/T",
-	"gYa3miigMp6h0sR0Cqi3eO+SnScSeDwjSsN8zvi0T2gcm5ValQeS1ivwprbpOX37FPhUz3pHh8NhO76/",
-	"1FTneuVBKfOKusljUnbSax2SW3jtiL7pekTnEM84ixnwTheJKsWmHBKj1Fmq5L6nnOwMyRyoeYkv+oSq",
-	"Qh8Wkk0ZdzAJAUGXa+h+6YYrLt05Pmg5R7PmRQatazHf+kvoego4abWGV3JqdJqWZeTmqW7QTj4of96I",
-	"dOZuqjWE07PD/Q0CYuYz+hqU0dQNw0OLFJ0YVZtI0HJx5GkdzvrHVGEONIh/eJfMRC6t2VU6w6J5YhV7",
-	"tAW+hgU+Hotk8ZDUfkajIeXC6P743M2iyN3Dwz5+dTVjKVTLuOCFKQYXwtKUyJxzxqfk7vCBNQoguKyJ",
-	"uoJXwyDZSizu3UN8K/59ECIdpxM0uoaF9ujxOZ1GhQh86Uy5EmjykFBDTFIggkO104ND3KiBgtlGPENT",
-	"+l7rRpzJt20HB2Fy52PtaqndR78Wwf1jKhc1IidkyBoopDboY+CZAk3QDjaIiBJSK+QmwM2PeyQqGGJE",
-	"slwrpzIrXVxFh1I79p/QJzOam/9ws+YU+mRMlYI+yaSYSjqfA+z2STSoRkXLH9DGiHsX/NzwdSqBjKV4",
-	"DZyMF9UVM3IYWr8ISwpyiVciYRJiywarlds7KNIEzFLFhACNZ4X0sLAT9gklV0K+Jm9yyOGhv0T7OYcr",
-	"c2fw5d2HpCZwImgueJ3km5spck0oKURLkpptjoWekSu6UHvk8SXIBaKyRRxliH5iUHpm2IBh2TyBt/0L",
-	"rgShaB8jsUB79NgMXW77aka1YaDWykfHKRDFfoW+JQ/Rm4hoIcjOC6H0VMLLH57ak7YkBg2QYOZSGmhS",
-	"mgsXCP0JXO3uXfAoA6kZNwQzIjtosyvG7htSQ5ACXTEFuxWijA3EiuEtDdxBMBc35YJbGeYK2HSm0GxJ",
-	"9IxyDya+bLPbt4dencdDwjSRlL9WBBCYOFufKHHBDfwMtMgU7ayle6UyD7ul7ZEf3VlFBizRUe2w+9ZI",
-	"XezWI5BNmcRctW1YIN5RdNmEvRAvzLmb82zjZIiGtamdkah3dG+I4o0lF/cMYVtDPJ6J/BIF+TYzGzLi",
-	"ubAvqa1113Wms3Y1q1yhD0MrPaxdbcr4a08KCxLqtWag7SlzufQ2819juVvosWttfh0Aa2SyjgAtrD6v",
-	"GU9WyYajeTF45ytiVlEuqb7AVwpkxwVKiA1NTQz/wJXmCmSrSKhAXveMn3vej9Vigu8naRET/FduWkzw",
-	"F/o0X33g6Nfxxe6cu58Kkbvm9GklVPlacdtf1Vo8DHiablJPaa4FF/g9ugiXF/S87nXUgqjXLGtbh3U0",
-	"hmn2cK2+9oLBOgeSygz3zqhsMx1nZoybxqkXKUVVYvXaspS2IXzmBrjphVX6+uqleXp5JsWEpW3+t6by",
-	"fXNLNcRt9SJrJKy+rIqC3dSC3tmhQOnvRMJshFLhhXmVpYKipTO28T6oSeWpZgbx9s1Eg4RqnLXblauP",
-	"/ARtLmYJDZ27mMIoyvOHJDIHhS7xYtfLbmQMiZkyjmPWV0yzLHXXfP/t4OrqaoArz2UKPBaJdeXDWzrP",
-	"UrRMZFQpI8X2jnrHyZzxg8M7d+/9l14foe8OgpoH/z5nk705RTNSp+1XKzSbvhYk/aGWAHgiITEiDU0V",
-	"oQqhSCYM0kSRnWrbhtCXawh45i1uqExwZfHiO5q4GJAVEM6kGKcw/9MvygYneYBNQFOWmvUJmRlFFM/z",
-	"w//WQFiaMsXGKSDeK03RStTbpxnbvzzYN5BHaRJNjb2ju6jDG+Wid2SWRYp1VQY+o0IdjVPKX3c/nxd2",
-	"7UGcpKkBIwZTWfvKTs4zKhWqY2ORLHb3eta9PklZfF0IffgfpcmdJB/e//LhfxF4ywxcdBhClYm+DqcH",
-	"FZzKpX00ID3K7S7B6NtF0JmzQjFuCFsf1Qk0GaMuiFd8zBKrUVrTDsKxoBTOR7UCnAUYN6NAweUX3mNr",
-	"wDM3wgvk9CPuQjO4V/fL9975Hm2j5W20iU4G72o3Tcv28u6+52BtDGJS+slVY49LAVirNlp/GWd8goeZ",
-	"WLP5NdD/OI4//Kci8sN7BfLyw3tC87dEfvh/U1DkiCDx7Uoo7lQXoFrdR7sB52Us1FeKSJECmVMUZPFX",
-	"K8CKDCSCAi+DwXsaY2CY4XAJ0FizS4PzeA9QC+Y0fSylkNeE6isOBKSEXFrV2PxTaaJyowDnThRqBamj",
-	"e0b8OOrdmRzEh/QBDO4l34wHd+MDGDyYDOngcHw/+Rbuxt/Qg6F3DPd8el1sibw0mrckdmsf7Uhe8TJ6",
-	"VNkJwUxIdlIxnUJSWY5Kw3myW4G+cPl9lOvrz7DpFa47QdDGRSjxfYg70ZtoNxAZ6KIPD4ZkOBxecGcm",
-	"e0jGsBA86YdCEQ+Gw+HQxlCGYiHxHRf+uIOozPj0gns2OxcUTeWYaUnlwi70SuRpYq14VJF5Hs/Mf6Uz",
-	"WesZzAlN011rlLshMtUezdl5kOKbd9Ycf0lTlpxLyqu4/Gtc0moge8QJ00COSJwKnUsAMrjIh8M7QICP",
-	"YpHjzUR8Vr2jn37roZRnUAjN5GqUCYVilXltDkohGvcMerBL6L37OXjja6i1/81+5Y79fcSKZqjXV8oJ",
-	"EJXswJQTHh6SyIIjIilTzlJdxHc7qFzwHYQTiZbAFCGyvev3ni1888DHuf7+DJtef+0zmiXrzA3elWZM",
-	"8OrPa2+/cxafJyLnyQ0KxIxrKfJL2qoueMLw/oMHDx7UUPduhbrPhSZ2cR8Nd58Logxdq3JUhET/hxc1",
-	"XYgI1uZmEDoR+EMK9LXlRZ83Mn4s/EObk9PGX4iUxYtrYtEzoY3aaTR8Q1KQcsMReQpk7j9JBNPETsMk",
-	"oTmZC8YNFyQxlTTWH/5TGobZ8bOcE7WYjwVia4BWl/YGn0RvtaTeu/7NDOstuYVHLAnah4fVvXrFMyli",
-	"M6lRjh9zzfTi410xx4GdhaMIpsakJFIAweqaYwn0tWUJGaIT2bEyisxTIKx8gSlkHuAEwRd0kQqanAvx",
-	"lMqVd28744eWIiOXIs3njEP+tqNmc+BpNkVqjgU1OReC2KV+VJ5cCMwYmGJgZqaU1sWLRmorblPMgFQW",
-	"lBIzlVC+eUJZCtflC0/R0OAsDZR8eK8/vCdzkbAJ+/DeSElawkDDPFNkp4g1obHOIU2NWHXRu3PR213P",
-	"RQ5qkPdQ3d8QcTv6aECv0hkxS1MRWsbPIH4zIwqQVHBzDC7L7MiyFUwAc1FIWi7wMM7Fa+AvKJMduIkH",
-	"e3OeSo20+bp31IPFX2fjP8fse/bX01e/nh48Z6fqlJ/di09O75++zv7+Hyd/fbAHi7/+mvx4yr5np29P",
-	"+XAvPkz5eP5kmPz9r6mNCWQS1Ijx3tEDoytKmEhQs5H/4P7w7rf+s2IBw/HBP3+Y/XAwH759M1w8v392",
-	"KH948/rwL/yb6bdvv539c8i/G8Yvv539cBibozFfjQrXFCYTdj8bhNiZs4kGr4V5wRAQlS8ZkE5oPIMB",
-	"hrWLNJD5mF7RhSIRFwO0P61JWUW3hxDPKF8USYbX1jxE5tMltUfOPrw3VHwBv5KEGnZzSBTiexF/1YEv",
-	"eKqCoUtmwaRc8Ue7KmdGP8DICYP/8QwSlLxSMTXXQBuKoBVJRfwaEiJy/dDeCxfqEHmZsJHbclOwaSTL",
-	"rhJr/FfbUlNXi0XND1ZloHYdqfqoLcm0+0jmAzyFV5zmeiYk+/XapB3vUimlEZETpAYf3q/AvH0MfqiE",
-	"/QNfKPFW9vH8BEwpDMt26zZIZ4lYQizhJEiBnCEc/yZXM6EqK2BFwtHk38S7UA71qoNaet+dk8qzTEgN",
-	"yTNIGC2ig69zXosMDP2wQ+SEC07cJB/ekyM0+exnKW2z3Zrj2bdE3We29/wjLBdNcNXk3Dr8P5GQ85Vy",
-	"m9MYhWD5rXbqnG/Zrck8rxTIG9KCX2mWMkU15BgaTVAP/vB+FS3+XBRg69V24Pj+b5uJHEW6Efq1D4eH",
-	"9wcHB4PD++fDB0fD4dFw+E8jQ8wtjGqu2X5vkqfpyHlt0Z1Lnp0+MfBK0CHO1AgN7mU+QkqVHiGbWJrq",
-	"TjGVFGnpBO71e3mWrF1d03fcHbYGXm3I6UgGwvU/DLmhNyZYP7aOggTIZTkwSUCRRHBuxIKwMmtPwVc5",
-	"UcX88L+1BJJzIDQx8joQGJg37eC3Qct8KeZQONGFrPJbbBSzo/ZL1keMRXYJ8Xvo9XdTWYEwBZ5QeW4F",
-	"2d96mRQYiGvd7br4uSH69Xu5TENxpHrmWQZx5Mq54ZiONrdxbD4bg0uOLQ+/hHoRpbNfDLPHYvXfcIR/",
-	"uz85iPf29oIRhlX4wE+9go6bpVbVBsT4F4hRejlBa21h3CmiNuoAcBrMqArIqAXyf3PYXwYNh6tV76/L",
-	"XPC3sDR9Y/TwtiB+fQYKI72a+ynvROBICwyvCjXMgKZ6ZjA659XfXOhRLPiETXOzzJ/XbcKNG1wrJus+",
-	"NhpyJpkKFWMJ1FKob8ndZvMnz9MUTbKOkC5tMRYJjDKhNE27ve8R/W5RriUT8Ega0kAa63+n49hxhGKk",
-	"glbVR+n33g6mYrA0NKvHCR30lyOtmtFVNfayHA/Z7/HxyOUj2/cmgYjsE5fQrEhU+HwiJzEaUBiRBHMD",
-	"REIXNoiHJt/zdNGAq7coPh754SJHv3X5hl0CzUcK5CWLYa0xGd9+6V42n4v5yB1E/XT+RiWbk+OUipyF",
-	"DtR8CDUUrb59KWJmDT7H352EP9YWTdfiWkYXqj74MypFHBpUQWzkL3uuLom1+ux4KgVNmYEsZZhovHZu",
-	"DSlkM8G73SIMt47LxP1Vp2AvuA1trUspXa9TEW8YTOSyi/hKFUp1IYt0uhiXLE0boDuhhpNTHtP1UGtQ",
-	"OQyJrIIjG0hTB1rgBOv42a8IQ3ky/ZLS1elYsRGHQUv3pMBBnxIEr/3SrazRv9rpdaHlNmzKUmhrnKTp",
-	"C49yY1z3CmLusc17gXy5JWJey69bRZeXiG8zt7AbMb5ZcrRRfmOIJm08gKNLdTAPVxCmZmkEDCbHOHQk",
-	"VHt1SB64VKBViwjRsTVpkg1a5b19Z3ijpKqN7ByjGmmj8FPwipFsFPTsUZ/1eaE+mVlBYUIEpMtFfYX3",
-	"eu1FnTPu/3qwwdVdTUnrF6x4d++5++Mn+9rP/nsDNs9c3ilGpx/1pkzP8vFeLOb7gmZsYIjDFPh+OfU7",
-	"/3P1mmUDkdm9DjKBoR1lFPdqwnLLNnPTZG+dOPkHpYq37NQLmv0RCPItg8QqdnHbtrItM2vlNbcKAO9a",
-	"eVnhOSjsFjW2GIs0hUrMpkqJmNkYIyztqFmcpwxkwJDhV1NctqXU5IIOalMi5pTxhsbx7MP7mHL2Jg8q",
-	"P1sp/Hw8qnLHApLbeZmBpshMpBimwnRHvd1WGavWP1+x/pCGxLGQWAGKuoVzaelB6aU8ka0UjMah1WsQ",
-	"DVefWrsAHNmKs2kUEoJDbCpwKpLN55A8JDlCk8RUwYBxBRiKewnpYi/AszcxJpppV0P0hiTBdTC+ZWTX",
-	"w4AN2ak76E0PLXBCZR3Chnm6LHYYyrpcvr7b2DOxDkkC41yvr+5ZPzuaMfOX2ntk3+12XnM2GYDM9s3/",
-	"M5ensV8MhfDBFU0Y/6zWo9iUU53bKoLNVW2C8R9tlZBSNsJqOaMZ5HKlWdLDGfsdVt3Z4jtXpmeLL13B",
-	"H+/LZi1wGwNl61ZMhCzq+9Sr5Oxg8SvMLe0y84YsHS6XTMLPjh8F3QJKW0NboGp3ZVSnPLFmdMJsQRlX",
-	"ewjN7CtYtKeBbSUzzI3OxfWIcp5DwLP3D6AyXRA6t0linMRF6t7S4OuhzMej2hmNMFxWhQ75tHaWRY3i",
-	"h8RM4ora5dwWSUr2tps8x4AGWD97WX/WeUP6JKY8hjSFhAgOisDbGDJdpIZ3EKUKE2zT7G/e4mZs9Hql",
-	"H/5TA6EaUEoNsZl8DlKEBzs5PxtgPMBweBD69k0uNB1JsHm9AQi4qtBzxnMsbZKQHcyqwvrGV2S46w4D",
-	"izqtPIv1IFFlpceVuo3dZ1Vd0epF1e47fLy9RyIk1Po1hxuHUT/nprxbW3m/KjrZ4Cg1Juzxv6V7W1Kk",
-	"VZds5R1oYoRPuFooc5BFtND/IBva0M9gwbWV9L9aXlptsN1EDtpISOkkQQRYT4idl5W4Dg/uD9fuKMjZ",
-	"yyG+Oew4wjKP33yMZW5fjnFw/9v1Y7RpHC0+jYpxr/BqHD/CaAOqjTjVO+r93z8dD/7582933v3X0IGs",
-	"Y6Gnq5jmqnI8axjmmk/rXGZTe+gSZ6mBdr098RMT9Gb4THe63KDEYXq7ghxVRYoLI9RYipylKdJ5P1MW",
-	"I3FRQlAsZRgrnKsMeJK3WKCq/XmjzyshYZRJQMxAx67/IBYSq1UGHhjxwBahtuGszu5i7ThFgfqYJhJW",
-	"reqmDAa/K2m9njlCZMBpxkaVzvYpTRObMoE18vG6zTKuP/nuuvOnW7i5TVjnLdzeJlz9lm1vtcBx20yc",
-	"pTi0vbSzUqa5/uHev/sJ4dFZ4LpVSPsvJwsGhLWca/XdopLWGjEskwnEGiDUCa7fM7ietj60BU1anha1",
-	"U8JPgY/MteO6/bkVH9ueyraGMK7nC7c9Hpe/FfklyLZpNcg540HLWFkL5k+k2Hh4gnKM0Ry4CipGJ6lQ",
-	"kDjbWpE1YLum7YwXJE6FYnyKJtDdlkmEC9VpebRibtd/KDB5aKqGflFAr18hTl3Wr87VQ4EKkTys8aFd",
-	"bKi5+hA0/eMPqye5Vk8wVF8F8D3XQdv699jtAasipYyDIjtRLHI9su/bdnUdrMqg0Ia23B0gn5f9x8wr",
-	"GEPuprDfdJ6iRqbXWXBd78swEhn9aCQgvww1gnpKxyKXxRq9VzsvFKvhqlDOjNTl5u1Lnccs8b4+pB2F",
-	"/Il46zQXFQ8Pu3hi/QGa4gl3m6xp9qyBvdxdHYr9Ar8qhHYY0Yqpz4StCE/T9PsJZnWtpvcecr/rLyW7",
-	"iFB5+X/84x//GDx7RnaKxoaVsdwlzvXaAkn9XW/VgsYHIa4uNPAycH4uwHMGMc1CkShFJf216nBRvb3L",
-	"uxmVozAMHcxtt2Kk1Oi4WmTQJ8x1uXSdFBaZ6znhmjrYzkxMKpJJUMAt/nWqD1RhyLvlLkpmsdoZScLG",
-	"iI1wacWG6y0fzf6qnaEVoLazJTwvL2331TQwp+xsUJXiL+5XCQXv9EKX7RFVs7GgMjGSUIAxNJJzGveq",
-	"siSFmW6ZhMyhhS1nlPOWjyVoJmEFN2/pkFxP/bPgqC2kZgLrFWsoJwyBCS5FmmNpfMdvU1jLY5xEwbif",
-	"eWk7s9x3/V/7rleMa0Xj43+TgnE9qzv0VtGojtCxoxbvh/bdvFxLXHYN7vpCtmGtWstWP/4zoNx1qMJe",
-	"3kpTqQ3YsFuOFoUA2McOhvgvBG+jAVdFzURuq7K16Ga2OwsioWvAEwA8mtTCOIj2qPAjZ81pQfmyQVH4",
-	"ubOVdDi/4s1iLdXEfbfw2myhA1YpuvgyiPUoi0MNnGZUYmG1ELxdU7Cq71D5EgZjbHkcmuZvzaLclVte",
-	"Uyn9kn1XT/QtORgO+1j9IIGYzWlKdobWFQ3zTC92w0tZmjqvihqEpOQyLfL6FMmNtXwmawSsJnDCtMnH",
-	"6X6vnstV22P9Ti7jQ5BnMJUJzsYsDfbNPL6kLKX4FJtLU6/VAYpZznORuGFwuSKO88y5HLBWmD0su0PG",
-	"vXdDXoiy9vRyYBzVMBWSNWJzspnAdrHrA3uohlFeNh/oGCm3YfTQhKVgCzIs3T7KmWYKC+TbHo3EvIwl",
-	"t+oiK+5oEFOpQe79kk07RBHf2VixGjVG+KZbTBGbQymSVStmczqF/V8ymIZlTh1o2nf84pRkXnGBRFxx",
-	"czZWmSlhJEHnkkNCKMnyccpiLNLKYvx2N1xpoKxDvn9nvxg2mHM7o4f37i8v7S/wlrz8y/Hg8N59v3W9",
-	"Swqr5nsw+fZ+Mvz24Ntv78bfJPfvPaCHE6B0GN+7R5PhwT16Zzy5OzkYH46H428PD+Pk4F5yPz64Nx5O",
-	"hkM6/DbI8CkLSiQv2a9giPF44aLGymXc/fbw4KAbAljsh2Q0XgTNu+tDrYI1Il7aNqXlCb46e9onuS2g",
-	"UXa04+TYFUqyRT9sISGSc81SEuUyLauyUR3tBdOGa+9cJ7hnuT1XeW/7RW8Un1yUx+LfgBJ/mhFAFaGq",
-	"Q9xCb2kfQbq83NFkNT1sqDYSgLjniz6BvekeQarSJ5Kib7hPJjTWuYRGBPq94XoiWI+YHrZQwXB2d9Ec",
-	"pzy5MeNULtYeG44YgtTjIheuARwJMEphE0IvOQMJI1vKvmOoqNKMU5uSXyOIVcZDVTJoOXyUX4rFylWu",
-	"XUHnKPFmT7Dtbn8mRTyjjI9AKcq2X3Y3vwEebaVxqPwXaERC/vTs9MnP5LnIL7HwZk2Lt92TP7wPnrah",
-	"5VSzS1Ad5DyX5NJsqlY7/WJ5XsCfN8cyei3B0keHfom+rRi/HJuS2e6rWIgAg/wmtl5TSMiqd3Rvqkma",
-	"FU8qSH930OVcV8firccvzNJ1TSTq8z/+YTC04a4dCsLYSJdrrCLXIxq/yVlVer9h4M1lPKPKNlathU5X",
-	"XPnecIjEcZsFbJHSEUumWcz02vzc6uxPyk8K6bix6c8y5cEFCo2mVFKuGXzWC50zBSPgfu7055lHspmW",
-	"A9oVnKou6Nmjky6Xc4KFD3kMNqlbB3vh+9HylqZT7PSU0IVqVw/sJHWV4M6wy33bKr0iFTFF5Zs1qt31",
-	"jm1YP3khGY9ZRlMyIP8UHMhxMOrCi+Fb4fY9x/bFbzXx3rctrWdU2bLrSbdkkjmVb/JmfSGdUkVORBZ3",
-	"UqXnIoFmnZ0/Hx/c6/LtUhyGLT2wPlXDOmb7pPDL9stmJVgNtfTLbpn1eiLmGVa7yCXxwEHcvtpiJxQs",
-	"WSSOTwaHw8M7g478KqOyYprLhz6n8YxxwDLDrCwJyrFMaGbNqlvm7BQSCIwa1v9GqU2DdVU8qo+AR9YG",
-	"7kyF3js1SWwHUmSV8zlTigmOXXwS7Odmn7gO7bvkT+V175Nv7HUHKvEyTYQkETK5NzlEBVRUkalitcwL",
-	"Tnk5hO3vs47ctmDKJyW/HcXhknHXI2mWT+xvjCe2VblFnZ0IPZKV7TAiVQ4aHVMFDUNKXN2FoCK+Rc0v",
-	"V1E+mI4kcVGYcmUdLEXTHbPE6PE5nWIrKMR8a+Dtdsd/FU0x8ni7GmA2w91p/TXC78n7lQTWIA4Nubak",
-	"wCUd7VdCd8Fb3eKbpoUQ+wzIbi3SR0h6Coi79eQnT5z2aVUb+WhjaCsIf4Ucm2UN+ZLsFolDvqKzNr//",
-	"OllGTa1mnblljQKzbrJ1yss1klY+hZLRmhqwUuIPf9VB/N7Q2DVcJQ3XqiJ0F35XAfJJ8cnj8ouA7Llh",
-	"2GclAa7F+0rS61oCY7sQ1FKMWjtNTVza8HJcn9FuWC3iV8G3KAjXzm7WkUHvejZcGuKK2NtLU0JLyYBh",
-	"G2eSSZHk2LTO9+oV0lav37PyjU0eVZryxJF0wUflW6sNTZXBquE7wJZ76Ft0i/KXsF2wR2j+G0prWsU0",
-	"bltJvM4s7ZZF+q/ht7eucmFnaeDWndOyqPJHyjj53Eyyn1ui401bcj/H/d2wAfizy1VdIyvftsKqLZL8",
-	"LdvG569n3DKAtmtBt2wjH0dHu3WFdOUfU/D9bNTbW1+D9rGm+qUW8etAZTeZZzqXEB0RZd4gVBNRls56",
-	"SKIxVdERoWNxCWSISTT+GxF+NHJYFj0kkQ30Lj9pvOBrw/ZNGxFu9F67kKDi+4RBmjyWUsjlCA/XVGvJ",
-	"z0PnZQ9428jeb0jVCFGtmhctU/2qH1F9gh9dM9krKfjUxpuzRkRl90bS8YxNJhI6BI6ZzVarCllQAsyv",
-	"k0/6iFDnjzBwS+hCuf6LKR1DekSiX0QuOU0ZyIjsHOz2STSDcSLmNKFMQkR2vtntX/BozFy4d7Rf/Z2a",
-	"5wf3zEfVU//ZnaF5piWbg9k7Pvf+lUJ0wXce4EsKvHeqf9gpvj00r9ik/2jf/WFnuH9v92HpWcc9sinT",
-	"ijB1wTV9DZxQhfveI9EwMnuPaB7nHCJXyI8LYshOkqeQ1DzXO+ZexClQqQjTRHBijf271mvnFSMuk2IF",
-	"B5c/WBacuHP/3nCNzbpW/uDiQn2989Nw8ODn3w76d9/995+OB/+kg19//u1u/3D4btc8DlRG+Pldv/cX",
-	"bJX1CNvY2SZ4jXjDGcSvA3kGhYNt+UlKNfB4MZqH6mCKnCcDLVlmK2GieSxjfNox92FVS7A5m1qT2ihh",
-	"Ui9CVYtzsPkWlJQvExtNRmY0nQyubEuoQGhBOXaru+84y1IGCbHcqJqgY3pst4ZmP2/igPw+11mO2UnR",
-	"y8dPH5+cF92vd3aj9R3pVnRCk5Awte7gr3maN9bgrQagLbfczGkscL8ARQhIUzFqn7jf8/Tm0N7lpm7o",
-	"ZXiJ12tRRyNRpfNsgxZXmXkycj2eOwbptqLodzlLk7Ipu+PRrg++DaDujKj+birw+i5YD6xL+6idV7+g",
-	"eqFztQTzZQnu+h1Yc6yhI6Ipu4SbOZ5NIBPcG1NaSPYmR4FhEc4uC52j9W73Ha/ruxjlvs2P7JOM5gr6",
-	"RILK59C3YTVFRdp+UZSjTyTVjYwh/L53Q80OO8eUB9KJOnwloTILdAwUH9FMrs/29sPFvKhxN8JlsBau",
-	"xU8yhomQYBN9MPSE7GBY0URI+2MRoVTzTd1gpRAz288dYsW8FlbbJO+Yr4OdCp6Y3XJPAbBNzfe2C5dZ",
-	"Tq9xF6JxHI3z9XDDb7tXrrqGzqF7edqo5RC6lGqUCaXYOA1FHB7bV4pmtylIMqcLQrMsXRQFdzqVNfBX",
-	"Yge1qB+MWCpTsq8fPn8jke8tBWS8Ci9iuZbMfi22Z/83lrzbN8MZXViJXA20pAwbMfdJ8uF9ltIYbRB9",
-	"W8Nkt1+G0ddD+ohrELt2N+vDwbxaNMu7e+yK1iT1mP4+UaCNAl+QANTkF4QWCsuWsZfNmjOt5WmWMgy2",
-	"nWx1sZraNEdEGB3NnHQtkNNGGsvVh17Uu+nj95c0zcFLojSczZZW72Mh9FxD8tCGgVKFpTbQXOLqA1xn",
-	"vxJCxaGOqyI5R7gXRf5k1HUD6j8t4XV/NeQ7olxLSR93wFmaW6jewGyOPI4DWt0rBZJczURVzEJvCV3r",
-	"lkSWR4Nuyc5pYHYkZIJOv7nGOI7DXncUd8236aUy0pJe0vztNZcwYfyGRrKF+68xCBb8dGXjW4t9/AVD",
-	"8G0eL8YUFxUkdjhMMQHOWhOELVy326Dv5etCWrIzYZypmc1mWF9youVWVNrzxv0/jJg2mjOe69Buz9kc",
-	"iMqQczFO3Hvd+lRUAdjdxWVQelVayKMCejYDBM3NXCABRXmzT5y4iYZJr6zf+jyRmZDKr9LYbNXyJgdl",
-	"CMkYFoIbelK10fhKEWw5YAh/o3ULjW1DDTKG2Kg7vior86IOSXTy/fPzs+Pz0Q+vvj8/Hj37/tHjf8OC",
-	"zynIaPeIjJmFNRGcaJGVZuuue9uu+IHQbILVUVPaGZ2K4h2bSIwvim+MzGjztcMlFhmfEgnm+V6ntFuq",
-	"mZpYOdhrOliaU+9t5P2ql5yB1iKQfssbh61lfxFmjjADlKqaBGGDfiPeyXbzgYV1xSpre3sRWjPdTAZ/",
-	"kjMNJPlqlpvtrsmtKDxxm9Wh27IPu5xCveCXB0jPGLVO8gjpgBYOoeYofs5EeTuqxTTJZPNYVmQnePJP",
-	"k53XOWJAiAky8gBHbkgbS0JMQLSvC+B1LauuldQERl+ObVDjJpeqyET4kgdoV5OztHD7xh3vB7Ro33a4",
-	"JmMjoBZ7Zj5rDSsskBjgmzvrsVEbrBXF9v9Ek1hlQQmaBZcnO+WZJQ2btJdZq6g9Ea6C2UPCplxIQ/Kw",
-	"TGJIfUJ3DnAtGagjwrTNawImicrn1itWO1qihdjdJlNjlcq30Yorhe+orNvrFDlrKJGA7Ns1zEK/nlXs",
-	"VJuOsXrpSwJYVV9+6HLqVw+AuB6SWKiy1nNadPmyGv1OQbzQ3mcf7TY7cw47hENswKsbQ4cSHXxDaSO/",
-	"DzJdZPDN0Ba9sGnR0tsiXp7wNgLlMBqMbxlf7OXcuCn+u05U4AxUnoZqd1+av5WqqlY2QhYEH4xTEb82",
-	"wL2ikjM+VWSnKlJGck5tDbMU+gTzTxF9i+6otgChLdGzt7dXT4P8qfcUSAUaAmgiqeqXkR2scLZrqE9p",
-	"FWxh6OG6i5sw+pXl5AwprMNqHfk9EcFi6VZZWCVFrK+/sW1D0lh0bBYzEbnkzIpQXWTwj+zRSNm4qCLq",
-	"1UOAsRgzTqcY0dIi7LmOC6tz9KpiBvdaKooEpFBbYX+9IGzER0SFunOhGbgjiIRYyKTdbtRFJlz2C1Tr",
-	"rMBYgaV+0j6W+P4BD2c38hCYbW/Xb9pH1mCvMdfvE8tRP0R93FHrSV7U3NoUyZshm0vve1i4aZhuFyxc",
-	"pvoNrtxkzQc3hJfNopsrMWbtmW/VYfDa+bgbOh22gvew1Va7xgx4Exmwaw1bq4F0XSNJpfR3KzIfUv9/",
-	"7i+5CpylqvACF0VnvlLE6lXqIcEq4ZFzBUdkB0PgnDs4KmrqVvLIrpH3aZqKK0j2upkc1lyowtyw4Z3f",
-	"1swQrJm/OdDtcMsgTxnFprxYsCJq1PqpTIdCz3YfYhEUa/ibG7AWVGJvjWmjSVCcoaKOw+sIyQujWgXC",
-	"AMXcjFAUBOxQqyzXo5yz8ouG04Zj+KvSVj8r/Gf9azsEtxHRuvfF/sjyViu/it7klGumgXz4n6QG2sjZ",
-	"GisIostxuEmjj+4LtK+7QItlizA+lTABWaBoBdGXf3syuH84vDc4PHsZ7u1sd1j76jAcZ6NFLlvLCtnY",
-	"9bm4RJQnekY1mdJLIEyTMY1fb4lZSpi7sNGspVd4a49kN5uvJfR4cet61ZbG01XSMk1uXFQucXAZg3yM",
-	"81DEr01TozO+hF02l65Ozsedfo2k+WL3JpValijnlnJYjbh2kEsMapmPpD0llM3LwRsmGouFhIsrwrjS",
-	"QLGEkjVuMT71HJxecMKy2XwlqVjNy/27HZD21hpafCTysKUcdu3JeFJYYZPdui9B2A77sjSPubPoDZp2",
-	"+mJmXPvAVlptvDJYbdsf1P/p+RgG3t/l3RhUFVudKDAo/kDk43jH1u6spb7FUzaBeBGngHXLbSg/r1lZ",
-	"P1JM4boFn8M8U+ssQI0IMNCVoRi4lgtyRVVhTG167DeyGW0qN20lwISaEXdeot+wryG1EplzbmiEGUuG",
-	"6UKot/HNl3neUqBqC3Z4XnlpsROS2R566Wt2qYN7napstopthavjw/8k2BJjJqRBBLJP7g+XwwLXrebO",
-	"N/e2LLvrTx4Oc0kXGHwdrvh7cK+zdW6t0rfym6XSlcczIz59B5ym7Kbq9f0exsCGn7ex5eIG27tUYW3j",
-	"4HzhxqOcbWJMm/VwI5kGaeknkmlWk7FAKf4NYtlaCcFpJRHh/OjmmzC+5xum7t69f3e9BXDlJXtGOZ2C",
-	"VGhXOULnjGSJczRWZpSvlL2HO3gLsYPbTORyt6PhbJ3VbI07rFjkEbmaCWUJEdlxIs3Rkhf1K+UbgPbI",
-	"se9TsjdJYfSUuLp5/9p50aulqOklpASsu4iSUVGw1VyEOaRMSOr+mTA65UJpFq+VJG6otNYfvNDRJ7IB",
-	"30bQNMIr/lA1oOpxGH+krV0/xHjdjrDx3DmbfylpdI39LEXT3NZW99d1En1qV8lqF8QS134qpowXnZ7q",
-	"LOLP7BJIZGRWTucQkR1Kin9gWDcnMJhTlu5iBQYwf2LmeoO/+tllDfHORoE9rFwsEyHJ98e5nh2SotbH",
-	"YJKKq8LzFWzQ5WZQEEvQH20WKDo+NbTwAgqEJokE1ewUEe3TXM/2tXgNPLIFTpaio4KO9amkXI/CldZv",
-	"aEtlOZU6dn5zGArijsVHXEmBVyErRxDnCmh3AGXTRFlsOqRdPatqHjTa51YPKgX40Yf3seAc3jLBifzw",
-	"PleKrc/7XlUS5pnIL12NJFcF6KM6+v6jSJMTHIh5re8l42F77aLjUCZZXFgRIyzvZggCerMwb/cSJJ26",
-	"xkRUl4aSemTbt4cdLRW2hmEBi8/fWdjFCuWCQ9dnbnyWTr9G8qZQzChsD/G2G5Sgv+RK2yYPNgNT2eaM",
-	"Nq+9brAahp1pIn5dZdxXbx+ueLvIrl/tksTggRo2rQsBKq/hjZuk+r1LmrrYqoYX+b8X8P7vEfnwP0lU",
-	"9yT3w9a/bw+7Wf9CprDOrr0GABu+vuok6qe47P5zW/e8f/ZaNM1kyza6ynDWIA3riegns48VpKdhtcmV",
-	"JmNLJTMq9VeKxLk0UF5Yp4Zy/V29elE/HQ/++fNvd9791yDhWqZHyw7vWji9mbr0fdvS6xsbfDwKtlZy",
-	"ySR7u4LplOzDGtsaLCbD5qw+J7q5sLR2gnaRD4d34N/IgW3441bYJ5F1T0doeIysfzrC2mSWvHHBB7+C",
-	"FEX9Dvzao4V74aV6Cx34v7YROkOmQsv2p0Jw9n0nchmXEllmbqMgYpFzzH6voUVhEMR0OTZxdGD98oc3",
-	"TnBDgZer7/tzdgk0Pymj6wMexNcsTUkKl5DW+ofDOHcme7wwc0iYI0GGoNmssLeGLASNkXbel1VNobIn",
-	"poQ5y+f1pgVjqlr7FTz3unyGOu5ym8i/Cor+ECf4gavMATyvs/2nX9Wow//5f0hrpiD5P/8fuRS5whyE",
-	"srPpXudMcOCXgm1aAqjqZXnY/3QCWpq3JCRKoMm1EhMCqZnbtI7tYA7wcaA0B7RJL+eYuBOzjDkGtJUM",
-	"4TIrLYpWoQwF4tXwYDVjT3PoVdAO3vMlFPfunFXP+71UYC/auZE/slzN1t637eSDm7iSSw2t11iEuiD6",
-	"7xe2uwb5NnUv+ZjmRX856K1DjxelKBuINWmx5DwR0raBMyP3jXCGZVlssiRNlUBRjYwXzgSxbOpqVCdZ",
-	"piVesZBAcQBuYdT6taRZZovLhKhUUahhTdxxPfm4yid2g5cj1deztuiihekGx9LRe9dyctfy+H2ux3QT",
-	"EG46Xq973BUNaA09z/VoLhah4sU/ApvONCR189CyhF9UJkzwcpkrWOoILpWhriTUNeBw3E33skWbBXMV",
-	"/dRxfZ2FgtXtPv2BrcJxkwNvWIemuwkN5mU5tcb7dEoV4+S4U4CbplNoCkiP73T8VI9UYSldWXy+LKy+",
-	"nOLmr1uKmJyJPHXZrJ1j5DZs4syKLpRhKhFqlfzyb082a5G8viNyM56r3Dj58L+w1A0osso+uEbPP6Ga",
-	"pmKaW8uyvbnVnUcF1SJb1OU+r5fgpdHAm+mwh12AVrOPLqXCvMmB7MRUwYBxBdxaPhuda9eZUssZRpsm",
-	"ETuLWqzzUF2572iKdc1dIaIUkilIsqNszUSmVanhq92HRbMAmz1GJxqWbLd1Q+1hFzJqF1ilpwesFP4e",
-	"yMDaIUaufkN0RK5mVBNa2Vqwlj2HKxcFb6slzOmCaPp62ZTcdYWlHaO5vB+slWRBtDAzopEkz4gWtakO",
-	"h91SQrwmCqFaEEImIAn6mGvD320fzQEqnKalqjoY44WtaVSrfFXfQxdobdVlGQ27FSlunP+cvt3xcaBP",
-	"hrtlrhTKDm3m7YNhi317/T626PxMdsrbQhiP0zyBZPea7aDb+zr71vZ6uaLlRs31hPQwNakz5JIeVhy2",
-	"QUya+BW4yk2Ebt6lJg/o++JgAy08q7/Ht31euCxeLctF2zZtRun1+ETM55QnEOhOkhXi7SoxwsrAniV5",
-	"pPKpgS2sIiuGvI0l1gipzLBjGr82FAdptAVnHfPvtzuPXFAfrEhFLBfm+ZLsTXNe26h2ctFunTN73oog",
-	"kz64c38rv5OFcgh+S3trPcUtHTq5HjHONAvVRK0SXo1UYnHcvexRpjLYtgm8Iq1z9wYz6DdOhm9zQLna",
-	"EMogW1X00Bzso8dPjl89PR+dvDo7e/z85B8R2Xl2/Gh3E2dUQwVY20XZE/bXtSPftBBFTaYuE73a6vV9",
-	"Tr2o18jRpzfuB6sk5XWHUJOMN+zS1SrzrgVj7QKuoKyMV72wirS8fuWSp6oWrVLw9i2dWmukyGNNUqBK",
-	"hxppbZxVGRQkHUYPt1h9sNF3dbatpLbq2bbMMLvXKWp0c1yviJ54HqhjnVJFTkQWC/Ln44N7q3wj1Qgr",
-	"q122i2Rde583gKO2qfBXK/xgIVoU89rUM0/fntpPD3zWYEt/9Xs5qrDujaL1XM2yWF9J64ZPMcy2pbtb",
-	"PHOdUJa9TLFI8zk3l9RyT6xWkrIph6gscnI1Eylgvb/dZo+RugAaKEA05aE69oxD0SWtqILEUrDRmTOg",
-	"Rg1jCmckB/U57wSBHAoAxD5xH/63lkByTozKhcqdYppNiMgJz9O16GfX33cAXN0xzjuGMyhjnuvnIAFW",
-	"1Nt3Vdh3EOxUkyuRpwkZW8MMJYlcEJnbhiMBoUQuRjJvMXuDlBDMU318CXJBxjSxwHYN+FRRNXAH5ple",
-	"VAm+eEpMkakQNlK2U+eLJQQNlsCzal4IPE+xtQC8yWlaCEpYgVLPYIEdSo4IF3qGBf8k0xp4v2yMlLtx",
-	"k72WOm1THpryEdXUtTQwSuReS46sAjWio19EKGbMHmphPF861OAxNrtluTMt19kvUKgxeQ1+1XG3oukN",
-	"pWf94RIjSjH9hmTs29jrOqgB3LZu16v1k1u2m84eiS8ttW9zS+0lVfNfINezVdu9ZSf+SXTxWwaTJaV8",
-	"rap9q3IPl6wA22j+y+JZSrFuzLLyULQMXilpu6+/M+9uUUNn235HhSOgkCqbXa2UJiJ2ofVApsBBGqk4",
-	"VPR2EySnGTN/qb1H9ttuJz9nkwHIbN/8Px4pp+l+MRSeSrmfbcJX13u/PkLPn2OUDzAS3qhHHN5qYgDq",
-	"yvUrZYG9vlfKpOh73hXVykbp2wdcuNbpIfe01U+fkwwkE0nD/xgazKhDqr01El0ooljRya4Ck9+Nyi8E",
-	"uf4wK6GlC7Se2bff9XvVfVCjOeVv8qDq+331FjHkKPO6JFFOgMqUgaxuVD1o+YoqojRLU3Q+d9tPJkU8",
-	"o4y3XebnCLMcEG6uAJNtDQhyzrhZRN+WgsFQgcgAIwXzcUSylHKvWlNtrUz7u/DXbc1C1VnZ9hi87BVI",
-	"JlLMba8pW4Vv93OlK92KUha4UjUh2tztHzKjNnvoVFe9dgf7Pdeg2+vIU0OJJr1vZoiVjvFmN5na3Wy5",
-	"ASuI73LRv3V+ZZ8bLrtjJ+wtJNGRh1mISGheMl9C4nDcx+Gj6qWi80kR32O4XPgi+nktOKuFmRszHNHp",
-	"1r6VQ/UGRIWl+Pf1TH9t+frrlgTfnjdZH8AaXuM7Yw+arqH1GXjbsYFlcrsGjKv8A7VLvepGPPEh2TBb",
-	"Iqd1/WJSWsNdc4E5NRyn1+/NYJyIOU2KWw9c2cgVLbFnumQ2jgW8f1DOzTurEL5xZoGaA1YWeOi6+5lj",
-	"4ZjcNy+jI8oCDzuRW1aKCYPeyuwP1eLsv+36Uoh2CZVQ1k3ok2aIYbqoe0LKaer++YsL9fVPx4N/0sGv",
-	"P/92r39w7535JWhJbKBGIKHZpe6HSYwiqRCvScpsFN5SxqxLvyvcWc1Ct8VzGwVzJeRrwgGswHV919fh",
-	"cNng/8csquMCZFa0qrrFGq+lNQE/ItA5gbfYDi4x1DMRJRo1aoDcRjvGtYsMrS4deIyZha3XGh1ezK8X",
-	"uDY//JbZAMvEt3Z2fNF7Rs1HHAOqM/nhvStSSAYE08PjD+9LRmjzxS96ofIztwr1VtmHqtrSZTZRbMs1",
-	"qFxlwJMcq6UalQxW8tsbcgV+DJHztjmdblo8/Vzlz2WklGKcwjxYgOvsyQl5cPfeNySzL5FExHkR6tV0",
-	"J+tg8udf8jnlAwk0wf7O8NbIpa5PI+PkidEhZ31CVRFMUsp/xy9OGyErrzTD6CHIJeGCEy1Ffvnhfbiq",
-	"mJQiFDTxhEGaDLBiAbHvdA6FwE9XBEEoTYNSuU0Ix/baxKBufVP7NGP7lwf7uQKp9h88ePAgnOeC369I",
-	"OLfjs4TsYEqtg2b094Hr7D04fRQV8TmFqTEVU7UbBB/aD0LN4c/PXxD7kJj7Vs+1GN5tSY4OCcUvZ0Jq",
-	"ovL5nMpFGRvtEM2MYm1HOKMLaclmkqpmINNzockTkfNkVQRbIyz57JSwxHChyQLrvDdmfkgiOha5Phqn",
-	"lL+Oqhgat3NFF4owTWia1tfifbVW+3MxcRY6JcRDmt8Z0OQ4Tdu6ajpLSqidZpW/qsicyteQtIbENFPD",
-	"3aBt62EclApFq0H8OvB7QjXtwmZOzPduo7iihKmNvmlG4RTzFmOF9qOqSiMrLkLBqw0AFxjZqEf275+D",
-	"xSmMdupC97aw+rl5/YGqhfYLOIdPZyJBzYrSk/VzkPbhCMsmNl23B4dr/J2NNdYHC65FCH3KJyKAECIO",
-	"BtPpWUEKXl7R6RQkeXUapFBe3GCAWiYiXj36GTwSMcmoraG2nHhVJTl1Kzro58/g3opVhMDy0uvpvV0T",
-	"65rwtbabcLeuwaFO474kc2+j2hKh0YKwaGnjtGzzdflUEJGdK8q0KmNcC9dBn0RFhyBbVbXMfExhoosc",
-	"IQnmxZSNbRbPjp8MKSEFqiAxb9iiVBzfmbJL4Da1aLwgtKxYtetb2Ir19apGReC6WtpEnHLEIMV4qSXQ",
-	"+XlxMRtBzW8zJkFtlDyocMDqqq8jON7bfX/C0Kmdl3pxoOWMGcqgRcAlxknsmGagOsSMyinYzvwhUfK0",
-	"plvboj7WZlHvJmBjNdEG6Jru9EnROYIISaqmO928apUFrh5NvrL2Vgkfr3xWQGrcurkyzMc0j2dBqf+z",
-	"cMO7ZEeWdrC+PKq9XLNWeV1ROlUuUHp1ynRtXZh3GlXvR6VkTGMs54YVatA9380D7xphKB+Jqx0Mvz0a",
-	"DgcH3xwNh72bqnjAsVba2hpCzUpu5st8DlKMxjRpRt9/NxgO73ZK8N+8xY4tYlrk+0nXQstQc2y7AVxL",
-	"BkVzINu/P02xgwgWDdIzyglN5sxQAG6kWXN2yiyyW/eeDm2DIIVsJjiMvIrfayGxbU+edSf3StlV/WoW",
-	"1GzU6mX2UAMDymNKngv00K5ZccjJjOspL18DQ0pUC62led/7HhMI3IoQkJt0bakNkE+Gl5jF0s3fLIs5",
-	"SK5DSgyMaPwmZ4ptGGQl5pTxxjX78D9SiLVkMdMf3rcThAYTTAoJtoJHxwK51yAVzUSyD+/t0m02fec0",
-	"sAIMHi4twbTr8WwpN1e+tC28YttCsAGR+jK6bvgpXEK64YZvaMFumDUr3SbaoSYrBkTCuujV7vl05ayc",
-	"XY/Gs85WvXbcamYABqS3agXrnbNUu+VFtZqoja7YXymvl8GNJC4G3LfrBMhl+nVD0tzaDOWQALU+O/zG",
-	"ZKCaknwj8s6NtTALCCXrVttaotT2fsB+uCIFr3/ZFuWrg4LJZp0jinWupi835OxaQ3FuVLladmyJDDjN",
-	"2KjSuT5lmMNHusW3zNfXhcasSfv4aBTnloHyE9HD2xYU0YFY37KD7kTlb32Axjmbg7wBg/zaqkLBycVr",
-	"4GfWnhFQPmkcg1KVNbd+1f764znRWEgZy7NEx7meCcl+RbP2EfkOqATpwm1wCBtoE4V95872y3i4/zla",
-	"apwWapdFcEysGwOx4IkKJ90XDqNNJnDfbDhDC5i+z+ibHIhifJrCIFfghsX2Ei++f3lObFcxN0wYPPhJ",
-	"2UCssP6PEcQBy36zTrR/js0F1wavHUQQeEGBaZHBiaiHFymRI7djmhZl8fyCdjTXMuyTqLeQ8KvCF3Xk",
-	"yvJxVbHL0tMRHPKVM3otBZs4k2sfdTmRazQKFk3FAnGxW1jOyzLXnsc+mTP+73M22ZtTnzUVZe9X0TCv",
-	"plaepqOiz5pnsjaDk2enT3ofpcBt+W2bOTqlSo9SMQ3ds3PvjmH6g8oRMyd5SvCTvrXBsgnhcAlyKS+n",
-	"c58Go2N0MXOeCUu/tzWlLsMfD7fX2faJA/iH2S/RAPdQr6nYZl+sgT10Q81eETOuV6p9CVVXK12dUHfD",
-	"rPfNTvZdCyy2Mhx9TmDw2z22FC87GJJ4RiWNNcjCWsVJnmUgBzFVQFLQGmSfUJKKq+UfEzZltks7JWox",
-	"H4u04dP/5vCGT2tV78inuC7Vt8tSfRLtRX0SjVw7p0H0kNjiWMvJF6GYcm/dd5ZKJNLBr8PBg5+rP/dG",
-	"g59DaRgBo8L6C72yaWUJjOV6wyItmjY6tuUHAhRkx3NO9fxQ8l7RWrWVQb6EdLIVdbBZeXrUjpJnDkY2",
-	"qC0qXkRXKIY5BBDrE92W53BVMnyyk4mUxQtCsyxloHYf2qQWEjW3GG16E4IdIRTEuWR68dJcBBcWjRKd",
-	"kaSrfz0pqM1ffzxvlBc+6h37sjCmGvoype1Uu0eeGFlzfw5asli5G7M/A5rq2b6NooUkQrZsp7zgc7qw",
-	"fVJcu7vo2ePzs9OTl6Pz7//2+HlEYsEnbJpLW3e5qkW6d2FQDa82CgZWQi13P9M6671751pvFC37aYxs",
-	"1x5u79npE/L47AWZU2bUGw5SGW4nU/e9OtrfD8cFLOUJlWMxRahZszbkcDBhUmkMrQGXeMx4kpuzoqmd",
-	"1mUOzCmnUxQwjwjaosyffQOd6p16+sUO5kJhZXC12/ciRFSfZBKKNITMBVb3y/Bm1b/gvBY8aU4poWo2",
-	"FlQmysqoZCJyiRZURXYivPQRxg2Vtx7z1sprb/5l7320u3fBL7hNkJcit4nRRblxoWck5wkYNLHBwRZL",
-	"XA6ZFEKTnXr7Y8qTC168XX8iLc4obPSbgcQN7fYdLzFKQcr4lKiUqpkNd3D9ho3Qt7iagQRc7Ndfm5tg",
-	"QGZhsvf11+T7scEJMwyifEaZtJBZxnuyYxi19W0ov/m1kBfc9bi2i6pI0m7fJoujVrtSpfWVqkKzJf51",
-	"VCRll3DBD+4Rl95FxosiDOEhgbeuUPmyxkl1UDMkO1jfvPbuBTcIpzCl/qHBMGXAxacE+3sn2AxYwqV4",
-	"XaTqYW1GBQqr3U3onKWLXQdsjDNXX3+NBxghEbRw33eByn/6RQkD1iJGf3ePRJZ8RCSmUjI3yawWgH/B",
-	"XcDiuuh7tTDa3K49ERsoH5GUKe38Uy6E3i1GuVU/NS98/TU2FCBRyuZMR1V153vDPpnTt+TecOgGFpOJ",
-	"Ah3ZfNCxSBaWOPz15ffPCbqrioCcCx79fXAuNE0HJ4bdlqHshmXZjWrztKhMKSZkTnWMdQWluCrWd0Y1",
-	"EFyWQd+Dw2EROK+we45FDfzTXlRy+qKOJ/bGOiNNAWdcnBn6qRl5gP9rLrv/45lBcUNlHMWvPzNAKK6k",
-	"hAlii1vZBZ+CVuTu4QN3tc5Ay8XgeKJBRnvkL8g48BxAIbLAW5hn2tL+lMXgrEklQT9fIuAiA65ELmPY",
-	"E3K67z5S++bdKn6/pN/HL069cNej3sHecG+IZTGsc6N31LuzN9y7Y9NpZ8hL983/TENd5H+ENBZzIAVe",
-	"4ibNeR6/OC0rQRZhWQWBttGar86eqj3yIh+nLDZCQEneTpPeUe/PoM+E0JUcZrn64XBYsDpn0/Avl7lU",
-	"NR2yiFTu7buo3jLuuPcdA34JPAeicknSr8yCDXwMnLDjTRkDfNTbt38EwWZl73WSeRlK/e7dEmdtwHAP",
-	"M7zN9cAd+ykgbbO41/dr7+JMdw8ftH1UwnX/XIhnlC/ct8rs6p6F8+rvTl3soMuq8eSw3tFPP/d7LjvE",
-	"yFYvTpHzYVzQVBkx28pMvZ/NZ5Y4WyI+8CXMTCgdbElX8aIlgdLeUA5XnoxJzrGOiSegznOlyUSkqbiy",
-	"FMoJrDv0xpW+C15ofbsFDbpkIrW3AIvtKpt8iizm7uFhQZf3yLFv13FMruBBNE0vOIYSYYzdV6rOzhTZ",
-	"sUF3jkMpu+VUTLGm7ZQyvmvJTP3ineAsL4pDKJOXvhPJYsXVezu4uroaGClhkMsUeCwSSBp3cVm9sTa2",
-	"g8M7d+/9l16/5x+a0SiG+SXQfPASYgn6v3S/bfU9YC6FQbN5nmqWUan3cZ0J1TjSNcasaa1lQbrr0KuK",
-	"QD0TmiRgS0jZs//wntBLiBEnPvyn6g6PZ27QAPEpNkTKYr2GaqxctS/CNKmtyyOsL961OGI8FlIalc3P",
-	"t+vV5N4mDahSeO6iI8Yxs+9oQhy5qjQiP32rM2iKBMoAaJ7R1OAJCvXJok+KfAWLxRUpYYpcScGnDnQH",
-	"6wnnK06dOAyJ/ejO+o+eCDlmSQJoG7570OGLF3SRCpqcC/GUyinY7+51WZ7Ks0xIDckzSBgt+pbePTzs",
-	"MqkFywukp73fgQeVXMdeWUNVv6p8ER4LMofgM6DS1h5mOy+NEkZVUD1qBIEVChK5pJJRrncfOs2spjzt",
-	"0Atevimw65jtobpLsN26U6uyNFeeXlXKTAHi/RR3sESzwyAsXmGg9vFDS9TCFGzd6b0G/oIy6VGP1V98",
-	"R5PiAle35hoE59QmhBpgG3XokqYswVDjNkqTOlBV9OWgoi+1C/rRCMyPhmqQWAKunaaqIfr9+OOPA09t",
-	"h3Xi39L7VgS0xOUasD0R80wDST68V+g/wXjn7nC9U8G1omEfDajn9fyPBHDJthI85eoKrKGtavVHHFcq",
-	"KcTu3udNYf/D4Dae3hM0N/Y+Hzn/qZUud3yq5kjaarrrXN5hwnvmJN5Cf/cNPEU4PcrAZIemaSnw7lqx",
-	"vx7joBWkE6I0XagLSyVIzjVLCdPE+ebJTtDOtNtCcEV+fS21kvoefXgfC87hLSY0fnifK8XgRiS9p2I6",
-	"Naif608qqPxezN+goj2aNrSz/o+gWcMnIktxMmNIBXatE0GzhaHAz6C3DRt9pUB+/7d/hdM5cUK0S1pq",
-	"OyJ319tJw2Nn+lXW9OYRBs9iTaJanE606yqkcriqn6w14XG4uuC1wfbI4yVzMamsxUe+tdjo8LbdCDU6",
-	"OtYYIM4kiGTsgls6VtIvplXDjEx27EM9g4nRozRgIvbuHjlz5kWzAY+1XXCHrYrs3B3e2S1kxCOSCVWM",
-	"HQ7JsubXSggJUTlXlOC8jHq6KYtAI+CrNxwf/POH2Q8H8+HbN8PF8/tnh/KHN68P/8K/mX779tvZP4f8",
-	"u2H88tvZD4fxBrY3r6TCtc0A9cG66v+fu/R81gjTs+LzCimvuJi/q/z8ir/m4or3HeNO+u6KJahM1a+e",
-	"f5v/AFJ2CP6fi5z9RXzeVnwuuFmTma3gkGWo7Dr+6KmZlv3xEO9rsL1zauRuz/d7wXcqYm6uWUlMd9ER",
-	"WfNCJiw5qts7KsPI118L+fXXnsnjgnezeVxwdJ6Re2SCx0eo1jDPtL8rREohbRQH5eT0BdrvGSeVZN8n",
-	"k1yigbwY4IJTCaUDDw3+dw8fWHeC77YjO/f65GDYJ4dD6+G+OywG3e1XHjD02VuN84JfzQDnEpJwoWtF",
-	"CuAtU1o1bP2oRbuenYpEVUxi1Gr2eSJkC4P+FzD/PDZ4Q0RO5r7huYvFubhgX+xAN8uhluH6xQ70L2cH",
-	"srTdUL2C8LfYgWzAhmpVyI/DRUOIAnBmITvCQ3OONvhDASh7wEbBEle2bQXlC7LD4erIen1LXjWjCeGi",
-	"+BarV5IXdGrbarjYjXoMS5AQM6VP3Fb6vYxKOgeNt/inMHCrV/YxmqT3rr/2xe8x7AbfbDgohNTkNSwe",
-	"Yi49TYw6Gg0iooTU5gaoGLj5EZPTzQdvcpBYDM9Gl5j3ev7VK7sr97iYjzBrJJMM6/EV0bIYfj8oqkTU",
-	"3xks/VKLuh94/wol3iyXnzKX1bbb2YmMthWho4Tx8keMqo123TGqto36iQDVbpsZGMsrOGmEQxMFVMYz",
-	"TI90uGVm6BMXitl3wg3ibcz0om1Bb2oLWZMy/+7nrcyN1fidKitYNH5cnd5S/atlmvs9ByzKR8TEP4Ja",
-	"NIt3hdaHs/gvOyb2iexit4T+VhSXKV1QL4uLDN1fBa0tCOzP7/otqkILid0jTxl/rcqiNQbJtUDB3Qiu",
-	"hsbUyhEUQbJk5+7wLoapX/A5UwpDdO8eHjox3cammC/65O7wQVWkFQcrlPcZtdHGOO3uHjnxbhnGy11w",
-	"m6oQaBNhFvBgd48cI7NX5HB4EIx3QSJksb2zbSsgJbmUliIK+9/pOLZJaYYIlqHZvb9RyebkOKUiZ8s0",
-	"09DwmH14rz+8J8ffnfS8KhB3+71LljbKRW0QEtO4zi5tp5MJ62Aj6rIZUVkmIicOiS1zaNCPpyIuO+St",
-	"Ih3le45qbKuSfHRCM7y7/ovnQtsSyfhBBwJzIvgkZTYN5ov82s0hgehWSY+O5gQpqCew7v9m/xix5J0l",
-	"qSmESme2EtezmrkBCWHRpM2txNDAIt9C9avkCYy9b6RMKNAkKqWbI2LlIWJ0NKCJc4haClupRmiQEHk8",
-	"gyREIB/hljwCWaMNd0PtI8wHyd4f6xrdOoy2x9ANo/sbaV2ekhXWrwzn99j8btBP2oZRw0/Kbc7Li/Z5",
-	"4+utQ78/g+6Ke5vpyfZUTx/1jB6UUR3PNiC3qENi+zIbPq5wdWgif0ginqdpROIUqDQfk6L4CBEclnHY",
-	"pnheX3K05YhGZR37XiZhzvK5X2izd9T70+HBIbl3eEiGQ/t/2wt/Ljn1xuKXb/Y6umz8+rX8IsB9EeBW",
-	"0huL09cS4PZjka+wQSKrEEqXzQ7rwhf2baxPTnYyKo3QltKxyGXflUE2g5CUcVD9KkMO+9dR60MaL8hc",
-	"cNvuoOh1uoOtkc0Prgtrn7w6P7GZeLV2vnqRQeWGuuCYWWcz5LAvi/lAXIKkadrHP0iUQJYzFe3tRb/k",
-	"6k0+ohHZMdBUfZvPynic5gkkD4tYuCObeYKVR/QVpJdgF6z6VZNWmxqc0LI7jN0SpHAJ3L2OmcN9kmdE",
-	"C7PShBotf73YgYnGTuoopQ0Ertp96FVEVCQRmAyMhmJ7eC5A5nhu42XK0mYB0beUUk4QMTbmVOarRwjb",
-	"LnZdfP2v5gCOe9e28a0kxGaiM4hp1kaCpUjTQZ59EYluVscsiEeTTng3HumB6y1U0C1EvmsJSkjwqmq2",
-	"+7/Vihhvp7lWyir12zfMhJGrmN5rUySrgopflMlbqEz6x1dhaFXoeQs8rSo3byfUnwGnc+wEVrdL8yoC",
-	"Qxl0bRXh6yi5pRhfVolvlIbvLqWXy/id5HO/hPhqydwrXv9FOv8inW8ina+nH5ZZcS3p9QICnM20xVrV",
-	"dO8v1ah4iJXoy2HKshzm+ze50FgFR+VzXFFrMECxjz9UNMAA62wnMMb8ilAogK2T7E4RQwGav9SGqA+I",
-	"/5hgFtnA+/v6wQOlGd2qJEyVNoYwCErVsAaHjUqsr10Jlm5hCptTQutZ2J7D3TkJQtl1Ku4ODbP4tiWY",
-	"Z97xbbQQS7c+UdyCW+Km4QoFML4ELHzKgIUC6jVm4EjmFqEKUZ3MYFk8FyCA0QAPSVQQlMgvAXLBo4oC",
-	"RQ+rGkHYvxML8zCj2uTSGlJcY3pb4AjHmUpx5arGYdlwDRHaNKIxVQoisnP38NBaKK6Ygs5hCeV921os",
-	"rWiYIU8enT3qHQ4P7w+GB4PhgU903e8Hh4M7+DuklI24oXkpjGaQS3N5735bPHG7rZ70e0aTpVyPKOc5",
-	"pL2jg8OiLDwf18qQqxFalpAcHN6tQiUkkle/8bxBr/TDfxoRQkPKMGmswVKOeifnZwO7J9yRI5pHvaJ9",
-	"oAs29b7wqs+NcArQsInAjuP8TqEUBZ0LRFCUIsuXGIovQv7vEUPhEDBM1X35fv8399dNB1D4YRINQ72E",
-	"CUijbFj7eCng2+gJSzWOzCwsZX7wRHtshEelv9izbps9axWq3lRcRCFod4yMaMOn4afgHtbNZVf8xQHw",
-	"MWIi1qDcptZT/PTTx0OQc6SeDt8n3sZITNHnZsexQWeYDWdtQNUibEcAIvPUCNmKCH7BC/cmlo5eFP2h",
-	"Jag81SESXJhwry0ol+KiylUGPMk3FgR/L7Ptyqtc2WxrV/qLMPdFmOtqsd1KmLuJYIpSMvsSRnHbwyic",
-	"qvwljuKLGHWjcRSORHykCApPtjKEruwhsG+EhdXEzasG+RoWRdMBc9vG+VSRCXsLyRGJypvCIY08rZUp",
-	"ggH6kPQveKRBzhkHUKM5cJWbV3PlKqcXlM1Qmn5BEKgEEs+k4CIVUxbTlOxE//jHP/4xePYs2u1bD9kF",
-	"t7nZCLHSoslUUc1ojzyHqyOkbUkOxPX3mgPlttu/FkQCdg0wA7x8eoxkBmIjprW556agyTQVY5oS2/QC",
-	"yVFFabCBMv5OYiSqSHvrvIEqxaYcEicbzvslQfvKQERY+m4gXYbhIXXXqoLvbgudelSc8EttvXYfjXg0",
-	"ZmohIA4Y/xIV20qIFLv2bnB585zIUfb6aL2Dj4o3wgKGVzRwThdEAk3IDg1j7RGhabrbv+AcrkBpy5L7",
-	"JFuZHl6vCVsU+bau6QlLoU/cbILbvhFB/3G5i9/BgVzqhkkdlEzVYNmaZO298zFcqNZ/SzVMhWxNrHbP",
-	"GbQlWN8bdnAer8j7NkdZBBolxPvso6Z6r75kBdK8oE5z+eKDXOGDTLwrVpKb8rd2J2SDyeeZURgdm48a",
-	"yB8RTGRGVCDl3XtYOQQJS2y1ltR6DW2J6RrJ2v+tMei7igpGYcuIWVGBDBsTkOLDU2/WHxCXLVZuWGKo",
-	"GM6uqtfiGuuG2NbRkPzRLBlfDBPdDBMGAISWF5fslFzWcPTdlntcExtqV2v5ZtWkikxCjOjmWqQ2HTrF",
-	"8yMjk5Poz483u7nkvNa5CduIXXDkbkZowBZWOGa1+KXxon5VciyjekbUjGZYrJ5pdcGjR4+fPj5/XBui",
-	"+BM/JzvHz4+f/uPl6UujnZDD3YfLc9Y/4AKLpNJEYcXT4mGfKGuwxaXPxSUkxDUhWy3ffLfw6czHl3Zu",
-	"FWP946v0NWmd8ropbqe6g4SmjKrddla9Edb4KFcp+SXKW5beXlyxIQHg0sz6HfcuB/pvjev6b9HeGmZ9",
-	"bIb6wrG/cOw/PMdeeZ/r17HGgbaMFTEcSblGnFdlYzqlhYSEjFMxfkgo/tfW8HaOzDEYXme5GVNEXUGm",
-	"SUqx0RdW8yYp0EvbK1JiQzGqSSaYoWdc2C6c5O7wLrkoCR3hghMtRX754f1Frz22xBPf/yDBJbc3ViSp",
-	"ziLMfYKGqO898egrReagaUI1dR3liK236yyaUS7T6CEpKmc1rVQGF9FSxfSyDWbZltmKOjdoxSzmaLFf",
-	"Fhv/gpIfRVwqsemGBKJSglgWhmrUdz8RV7wQjoJY/1JLoHNLahOI5QK7EqO1zFpITiz6DR4xlQmFHdKj",
-	"fvWz4Xb+v62VLOpf8OjxOZ068+rLvxwPDu/dd/1ozyifQkQc2yQ7h8P7u3vkMbNVnl1D7qrvAi2u1tVM",
-	"mOtl9ZklW3HZ+C1y/WFch0lzZanOJUSFhdm75f59vuA7XJBaA+Si/y0HQH/w2KCi9WcwVY7zsCxGLXgM",
-	"RZX7I3J3eBCORnSH0m7yaRYHz5hckJ1XnL0lCmLBE7VrIePW/+rsaZsd0wFjtVl3vSn3ZQHFrvOWYG+z",
-	"ox4Oh53ygYCMFxqINEjTJ7A33SOR+UX923BwMDy8E5UrsIdVLQHx7IYrdn69/3Wd6oZ8QcXlKXz2cyMX",
-	"2nAEvA7RnM1hZP69hJMYaViez5hxikBtLjRIxG2nazN9I5L8GHvaDRAeal04ef3ld/1egAKsGyP0ybt+",
-	"z1CEdZ/iO7jBw+H9dcDfElBOf4LEYlUDWje33+Jni4gdx7AvbwytOyFB87nQZC4SNmGQkJ3odDJ4LjgM",
-	"nlEdzyLbu9uJ2Wag3c+b+x/c36Au+o3UJUfsqJQLoqhmysBy75YW//6tZ5mrYXK9o59+ftf/7d3PdYHF",
-	"sqYuUvQ1RRYsxLoucdhaXW11ZkXe5JBD0rfRr8K2peckz8iOrQ0fvXx2/mL07Pjvo+Pz88fPXpy/jHaN",
-	"5ud7g604X/SiMBIChnVh8/29oO3zsV3o7+TYLfb+MfJPcWdl9uknSfvEKTdN+nQw+JLy+Wm0lseuG0Cu",
-	"x+Ktd/250Gzizr8w+9hbvP8b/hdVDgxKstbYVULtaVKIPvZ0S5TOqJ554qsbt9cM1d4+TOHn1emqe+RF",
-	"jpShKAo/pvFre/3AUqBKuCvpiNm0flhVyGb1vnIFwcL7y9LUUbK9QAc3Azx7ST6iOcDdwjDXs9vuuzXa",
-	"FvRf8qB+3yv5ErDtEzK8QZ6V/QrM2ay7oW9ylsHqIKyqxMZOlBq+Fe1HAtlS1CcYUW0uQCNyqsFaSc5T",
-	"UIpESkgdEYWdW8vAiSLMuV+PM0TLrhe/XJUFmdN4xjgEG4XYCPIqc3DSLG27R3YC3lpSOWszbFOVLqw8",
-	"IHJNqOultdviAX3sgfHzLRLykGhmu+GypKBZNqWHSducco88RvgKmQASJDSmFB24GE/g7TaVRmpFP8JN",
-	"R1ynkVUVQswjplnMNNgn1T9K0WZQ/pWKmKZMUeeJHtT+3bnYiBfL+zFErBJt1lT5qKGzjZnD3dN0RT+S",
-	"GoA2XM9J+W33JVkTRrOHw+6qWiQb2V86g+Z3KgdTrQSjniExN82uqEzballTmXHzEQIsi+tNqgMvQVUu",
-	"uW1lGZU3D60VkZi2844CyWhKeD4fg+xbQy5GBokE+mQsKU/6ZC4SsE15Ulfj4BY15qlu2sbqjn9kXxSe",
-	"TxRfWkLdk6d82WnjMjeNyPLCR2DDyXf3SMTF3Kt8c8GXCKttuXPR+/A/ynWQ5MP7Xz78L1s8kXJ90bMN",
-	"PamEsqqOuVuA3o8LHpkLZYu5cIj2SDRB4yePwfaz0Qx4RDT2D6XuOhocTOhCYXte8kQCj2ckpWNIL/hO",
-	"NINxIuY0oUyi56fIdNkv/krxZy3ZHMyNw0fev/Dx3t7e7h45LsnmBcfqPLZle5FMXJ7IV8prG2fpla3m",
-	"g1Co1eipA/2Cly0ED4fD3T1i5WhOotME5pnQwOPF4G+wiGyWjJYLougE0kV7rR/vXm8cx1RN+jcIRvts",
-	"UC+oZN9ODHiTG14bON7eUc+dTFNmOuod2yo95IVkPGYZTcmA/FNwIMeG5FNpBjVvpVSRE5HFwvxsqLL5",
-	"+c/HB/ecaGebTkpQCnJJvPdJ8ZKHmmbEk8Hh8PCOqwDkiGNcDdE9p9sXaH6P+j4+mV8m648rgSFY46e7",
-	"jb/fK7FHD84gS+nCtmlf9Wnok3f9L5WFviSjf9TKQutZacMwsf9b9Y+bqzBUZ5y5ZilTH94bBmI05nqi",
-	"2UXvgrsq2XxRD2st6xBZT5kzTJAdjCKvyhBpww/LKkQYjWAHZPqC2+ZQBTR9jnW3ISb4DKuIPZqDUnQK",
-	"K0ob1ZjSl+pGtytirYvk2RqyVqBjaZM2q8htEA+Witnh8FYTr4Jev0wVnqR02netWhvZu1Y6s4a3KWhF",
-	"irIDlQqM0ZOuL1lZrPd8BsRF/lgucsGZvTeXIBUWbBBEAVZxINHppPBFo9Uca6AwPm1J+l2F5MNPxNDP",
-	"fbl0a2b+7kuU3Q2Xa+qkvW0krFd4sFXNpqp7dUXbY5GnCd4XW+3Hz3Nvlni64B1rPOHre+RHjNYrL1Sf",
-	"UKI0Tat75wrsX/C7B4dGEdLLzMvoXfQ1GI7jqIrI0ejmel45hvYaIGN8ipd+xpQWctFe8ek66tIE93I9",
-	"PalF4fnOLzzqEcdtFI/fp57UejpVlJS6KXr1ryz+d6CJLySGZrIGVfyiOWxQxuramsMNlLMqBfwv1axu",
-	"eTUrzzb0paDVF0HzJgtaOSLxcepZNUTPdSSvRsNWkr4laicqDbIZKKlikUFCUvY6mCwfkR16wavbasMz",
-	"bFmnZuWn3b31qVKeaWVvbQjGaW3HnyIcY4MM5ZdCdvrmCUs1yCIsYKtEd3/aL8nuN33dfegWik7t9n8s",
-	"XdNc+Alih9rgcnsp7vZjAjzB7Fay41S9qO/aXsTWR+eSt6pbPGJJ9JAMsXqcuuCUL3ZJluaqrDvnNbbv",
-	"O4be96r7lVWBXbpOAjRJkbgUNidDJukFn+RpOtDwVheRAdGbiBgBiOl0qUYT2XFOSKVhPmccjVbI+Amb",
-	"ciEBq75XQWzmc0e+4C2NdbpoJ2MhYmNv5h+QyHR9/4U9bej+hdM8Or79yuLgBsOXGNr9m1oARsdvXJfw",
-	"7u+XXYy6fmDdgE+kmG/80bno/skjd/G+g4mQGwD6MT8DTWXS/YsfbiHvunWsyIIakoJaikldlvM4Uf13",
-	"qzDPgKZ61so9TmZAM2JfIvEM4tfWuJ8IsOZ9LfJ4ZgPNqKZjqmCPvMAQWqS18Bbmma60R2lUeYwjDia8",
-	"/8WuZisFyS8EXzbif3b6hDw+e1GY9FTv/2fv3bbbxrV04VfBr76I9Bcty05Sq0oeGd2uxFkrXTm17dTa",
-	"3c0aJkRCFpdJQAWAttWpPMB+gr7ty539GnmxPTAnQIISKUs+plIao3tVLIknEJiYp+/7hh1xZoYEmk5o",
-	"Pi3Fkna2dr8/3hkMB+b//mP1ZB/e8hGevSXmmkoRM6Wgowcjr5sDtmrgrL95L8h74fbl+m96O2EaJ20r",
-	"7aZ9j156OCGQ1c0oNKiYAMA8O8nTU3x97qcBOWSJbZMtVEBGRZol7kvjMySkmJqhL5MBgmezALuJLLib",
-	"/VYAhR6J3hwcH756fnRy/O7ng7eRixGoZdblSDGahLxeJfUbul0vdxtXLA7bCzciN512MPxwqFsLkGbG",
-	"UTvJVWc46D/ZDTrluJ0kqTQvc0wzxfzP7ZBBS2U5cfEFzjpBp/y6814ofSrZ0b+9JjtP+zs/IsdPkqpS",
-	"D8EcyYU+qUYMZtKpqC7SORU7/d3v+z+YZdK8dKRtw66tlsGPbrWsvbyCDk6EEwta7wwffz8Y+E+20x/0",
-	"B+suw/JVNixE952zZpJNhdR/Dl7e+qO3WYjVAoprIUL2LGfEb1GAjjcmB8nOgAwGA2xI1GaBx3Q6RSAn",
-	"mzvH1nP4agVwSUXKGVhh2JK0V2MPI7r7jYFU1CeH4gIVTYak4hMOeYtKbZ1pwqfCbsl5VGzX+IOQz5Nd",
-	"1w3aRFyUvMPATSTwD8FZK+vwJkLZRCibCGUToXw1PfSrxiTrdtLHVrFwrjXPBwcWoxwQuY7cgwjuqkw+",
-	"VrBr+3BJJIpzJjWLKgigs+mUB55yrCa5UJpEE1poFvWsnlZNAcIV/bGcVW87jNNRBol3KYpz8zRhp9e3",
-	"8rawsbLIFeYUFNLKFNp3TlGrkrh11bjy7mATcem3R4qkZo8himmgew0Iy8zOY7VfyS6ZBASeg+w+Mf+2",
-	"crHkL/ANSOCSne9/MH9MpTiVNM8ZIxz2IOgwAY0LP1m4UEQ141HuhVQjJVI3ouMxizWDAYxKgFYFUnDo",
-	"qHIwqmiyHOo9+BOXlrnMGZsCaC9yCMLRLOqTd5y5ZG3IzU6aKnIhU60ZryEitaRcUYuJbEUQkGYAQchX",
-	"QRCEvJR4BSX6oVcCcV84iHiMFc2oVXo3mtfX6IJ2G+UxyzKW9IzDwdkFlHTMOwAaH5sMHWf09NRM+omQ",
-	"qlRdDnk3ev7u7fHh/vHJv314d7x/8ubdi4NnwNyUMWnJiu376Jn4Tc632HKaAxTVe4EtZ8VDpXn/zwWP",
-	"CwkoDrtYFfYdlWVplQmcwWYGUZj67YCMGxES3yYko27LXhaphvdsgqYvn83EJTw9Z7QgSUFiE2wB4Uit",
-	"mAex4NT5NsMOLFYItbRk5UmTR5MizVBt2QEmPBSFBKjv+Rq9TP4QPgyMovYSG+K6Wi1mg6XYYCn+NCrN",
-	"dZLtKxK9dT57dmlGYo2OgCa1HUjGAVWY7QyCcLqKr+txdUCoCvnzo19I98Pxy60fHIRhNNNsCzkHcirP",
-	"AmO7crqlmLHFmiUBWHtLt2jCgl5AFHBTMstOIDiKQKtUafD4OJ2qidB9YhMUJHUAjcs0L3IPzCjFhSJd",
-	"51jsgMZ96dg9NX+aEPs5yzLIakpt9jRMZTyLAhJ9Z/5nKzI7YPQvEWAtp5KBNJj92aOIKEHUFJj2J8z4",
-	"X4nA5oaCQ9IjJ1SRsZB5kdHGfqUDeFlXhPT1F/im8UnbMNIwSs38DTgkHTtyneFT+/cVmO9NNmCTDfiG",
-	"sgGeI6PZpd6O1XnNw+ukSQCOWABtmthSEThvLbCNFUHNoQtq4VJQRj5B5TEHEAuWnaFeZGi/yYQuJAuY",
-	"0ieMn0h43iAWhT6BRGyQFJKxkzzlhWYqQJJCDGxO8Hoh/0vQ6jkGlcMYMH4Si0KqAPzOACsWO8FusGP+",
-	"tyHFX334F+9De+AgCMDOVQZnJXZOs3k0kJjeFi3nhglhGfUbbEJkXsjRvJO1PI/lSj3zGLZa/qAdyBbV",
-	"VoDZkxOW0fREMqBCOJmwQjIF3NMqoydW5RI6nHA5qJOpUCodZUxF0HVc+Tu9PtmfkzNZ7FS0zNMWSWOV",
-	"AmqRSS3P03dIuDkEnLlyhdRpqVrORbV31kt8VeA17yRuMG9fDeZt9dDgxoI766LfAgsVa8oOiinjmLyK",
-	"7NaGS5TzImPMeNkhj6iMJ+k5Y9EQ8kxlrW8RKEdWxMkJaCw+BhkRkNPFQ0pKOSmK0wmxhmJ1PB15srPb",
-	"D/kBjSf2jJBtBDoV1zMqxUWf/H3COImct4DBhJ/3dLeDGdFaftiCbBU0W9KyqRJDswuq/DydSxGLzBML",
-	"HossMzEQYEpsknDPP5NimoxmZAKdk5rOVDug72bpttuA9NVn4GtKxuDbqEf09FTSc3AcvByazX5fLxv2",
-	"MNi+VYyyQ/fdonHeAPw2AL87BvjdJJ21KM9orfX2R/zHpwbW4TV3uqApSZalYxbP4ozZ7aGFqxi/XMpU",
-	"vOqi34/t0m8lK/7d3gv5HdNjvxMtyO8k5dNCk99D/vvW1lbt/0P+uy3Mkd+JLX4GxNXlyO/+P+eLfF33",
-	"RD04NSbJ/EO69oTDudYYeoZA8VpVEDp6euR34sJN8juedkoLxeqfM35CtYbq5e8kkgw5qeCOqBLc3o9k",
-	"qsjZ/M/nTx9nonb6oP5z54zAhSisOogx/OjafACRd05TfiJYcY4kaPDZNGWxiSzwYlCYaxrqoO0GrAdk",
-	"rp8LnY4Xx916RfWbda4SPma7pr8JYsyWNIM6Os6euqo/ukLwcgN8GYEbWvBKcAAFJ8uF/knXvnfKScHL",
-	"b8uKO6R6BccL9fbMeVOGGmycmThspifmcADNVsHWjyUullDjzrDEeWtQBAYGfxX1yT5cMOWnIcdeTTik",
-	"Ku4/UoSe0zSjozSDCj9PINZkGkl+cOB0IbkiF1SaMynXIxDyUSZi83B98gJBtubknqPnidV5XibkjL0q",
-	"tBkBvwAd8jX9zQXnbN+82QYT8iAemlunxn5WsytjDksk4glUNX0r0xnufLq+qXxl7J7xY+7LLcPLHjJV",
-	"ZHqVuJmgRAXM3hi7CGE6uxm2cd3WcN1e8XPj2xybFVSq7Wx8uLv24fZx91jwh27oxS2nbLCgayBf0BPK",
-	"CdAyWOWWkSgk6SpRqC0taaqR3yr58nma0ZghSpEWWrJeYCLiCt4c8rJzxhhjVdIkkC5W9OxmfEJ11DPB",
-	"uwD9UK8qyuZZ4miisNKHwpAV9f0K3buOn+DuaYnnr7oKOTH6wJypDZ/Ara6nd3OMIg2i2rfAJtCUzFun",
-	"+/LKXJ6Q6FpD/+OP2PHnrS4ZcuuiJiY8UMXINb8J+cgsvHORxoyIsfGNYpEbF6zcKy+EPOv1jUPMNeU6",
-	"Kik/ApckM8MSIQkd5uzHBegUlvV+x0wyvyM/UtZvBwOhXJo+5KrInaYEvpZaox3SvuCRkrEsIs+sSfrO",
-	"GaTv6idudNeSZGEl3sDhGotC8hQ7wYadL/87Y7GWgvwkRimnp4wc7R++7gSdLB2ZZwChmZH7LhcaG8js",
-	"GHeGj23939gFGF8QfyjUSWljr9laJgr98O1laPXarVy/s2nQ2nhDV1vvQxYLmRDKPWIoiNOuMuAr+0Tb",
-	"H8GMXI8Qd3WzjaYR6gCuqxoBVb4ThA4Xo06XXRU5tN+Xdh6O96L1xoZd+HWj4buHkG3Zwq8/x4YY94F7",
-	"HzF5Rivf6A78oKBdkq68bEum1y7L2xSlW8UoVPqbbcHS2xqF07QEcWJMU0drQqZNcOZ0tVsCm+6TwRNP",
-	"yKvXJ1DrdPdCYiplCuVONRFSb2XG0asJa0PDw0iKC8WkWiUaelE+551jGq8FDHP3t6FcuivB/CtCoZsI",
-	"0a4cDr0pMp0azx7adu0SGqcZ8/Py0IRUHmUl52Oq2amQKYtwawVF8FSF3HU0BwTAymRUjMcALgLp7iEZ",
-	"sZkwJ3iz/79OPrx//W7/xcmbn6IqlNkd9GCBFlMU6S1Two/7Id93iB9jXFSAPBGQ3kAY1aVmvKR6EBUM",
-	"iXE9JNNkHJApPw3IP6bsNCCn6TggF2w0DUKuL3VAYnUemEVvjNBlQC4ztX2ZqcuAiERvi0SR7pOdp7U+",
-	"DfPkxl6C6iXlqU4VS/aISv+LBeTNqzcHIUe6y6O/7W/tPv2eIHOEeTImIWFuXJE9/z7NqRiP5QyRTdo4",
-	"PNrnnJzDb9tx0mIBOjiP4RYrwLhFyGu8ld7DNnZLmGs3mbXFQK95wbifpJ7JwbN2WmKl1cyWbc/91sKc",
-	"TdSyWh1+Tt8bV8cqlnYVFwUrYSBG1OajoP4k1sXmsrJVhW8q2XkqCgxrOLso2WYs/BOjnZzKsz45MkZG",
-	"OjoHQlHTMuWnC85M/0rX42/V/T+U73G7+d7qgQ64lrN1tei8yuYfVX/72/ea/uZxU95fT+gq5gBbIpYi",
-	"0MDDakt/1+3DEHS25blxoGLBVQGulGQZo8pmmrFwz5KVSza2Y2E5o4vZ+D1PwHoBvWsUet7jgNx3pQcu",
-	"uyn1PNwSfQ8VgqUL1K6V+y/wYNZyhlnBJU6yaOI6SnXIF1ncyzpQU/YRs45BrUbkupgSy6/xW0G5TvUM",
-	"6TUs3Vs3sv9kUW9IUu3nI40ZeaTIWDJGlBbxGZDeivjsJEnNo6ajjEW9kDtKiqpNx/w21Ypl44qeoe2W",
-	"RzNCkYQqZZFZKGelfXAt48YwiTxncki0LBgyZJSHwOPEQiYsIVxckG75e6DGeCMkwyo3VLIkYyZoNHfY",
-	"2AdVjpJtaMrYkjKXa09zZa5zmhWMlKxUaE6tJe5Sja0q50waTwASYm50ZiRjY+1GTzaHP3MFLjRAN9G7",
-	"dMPqMm3wOI4ywQ4E6wx3r1WZgtt7+NKUNdOb2tSmNnXT2hTYSajx4MpG5dwrKlTlFrS6b7f9MTN7wVVF",
-	"KojREE0HERpNIEADkqLldao+2a92AFekcj5fyLtRlo6YNOYT6lHOjgnOyKlgqFLiFIXBXFkjLpkWhYwI",
-	"mEFIJpWZf7OngYmjGvYc80NuruDX/p05TaSYAt2OkOaRsllLOQ3MLGcXIXeh7MUkjSfQGW05hvagt4qz",
-	"khTIc22J82yvqrEdslycs2bbew9FtitNWG0wbFi/qbc9rLk4RtU3NBDje3FSl1TfyoiwpfrmDM59l998",
-	"ZP3NkSbGSy/aJKowzmzQqCKn6TkW27ybAUoVhIHsGFP3NCid7zppmDE2FegSIIgl0BKbt0bAv2ANHcAB",
-	"kMDNfAddWY3O3uEiLvAGjl6eM65pCoRXNXS1pNM0YYRpwsbjNKYxzJAGwoPO8OnKbuCRd3jZRf61gf1k",
-	"A9Rv4wluPMEVPEFA3bkGzVvE3jn1zI93hi2fE7WJQfQuB35oIrh16cpe9CGpSCbJMwd163LGEtVgCbUg",
-	"E3rOvAwH5cBR79E+aEFGzPmoqI2qSKp7AYkchCsiz8Chk5p0wQBXNwFnq0BPED3Po+PwfOjegZcOJwl5",
-	"VAHDIns59ye0mwI0y7Pkz/AF+zD6Zw6C1q1gc6UYM6LnAuLXsaud4JnLxkCLiO29N15lYxYi5HNwrL4P",
-	"1PN4Oj2k1NX4+pBfAXh6DgWkGscUzshrI54asZ/a2A1d+qnN1FrKXfnmyE9HfbV4N4dQ7moaTaQsde90",
-	"DEILNrkG49Vru+8Sp+XfaU4vXzN+qied4W7ZBuyz9vz6FdGReK3iWFH8NvlJHgQU9cdrG0SspYe+7Fba",
-	"2zTLejfc8jTLp8uLWUDSzLiGjrirylm1DPgiBqnef9u7eUUr5PXE/e1UtI5hUO67oIVXXbGgZV/IpqR1",
-	"u4zvCHZZWtPCFfMAJS3YBPms7ty1lLnmQPBjIaHRi2XjoCFdOlf9WpAw7pO/pueMRAkbFbZtPhqnHHix",
-	"zX/tjmW/DwhnKfhXNfRSD51HxzpgQYk+nZE9vmc5jUByK22AukeaFpcnEyEpSPx3B+iIpppMKCLuIW+a",
-	"U05PrW1RTBvvC92+bv0EvbmaoNNwtcLMFU7rGbE3T778N97dNvl+EIRcmhlfNtgBmGtJ0crnWcCxrPMx",
-	"QJ+gnjAkWSWqyJUrablVf5Ni5NWFrcr83Uq+48WXzzCEp4wkBZnSLGWyY2zaqKh0mXa3Bk+PBz9UMktj",
-	"cO68L3cGw8drSpwtPNTDl8OskW836rNNFmSTBVkDqwXumZpCbpWvsG2t7BRuQwrgdpIhzfucb3ThYgqM",
-	"nHkiaR9mYWNb2Koox2Xj8F12j+KWtoQL3Kp6fbLv7SKwUwjOiCw4h7ZKuKgl0AZML8QPeF9e4F4JRCxY",
-	"3gtoJMETyYIrv4m7vpM7dRZPbZxyMpUCuupNbP5k8LjJUB+Zu6mZE3O1tU31amYLzr2EhOQBDKR7WxtD",
-	"uTGUKxtKWDQkn9UMyy1aSTG9QyN5pMXUFzF4pOZMFnSwpar2QEO0eUiyeRF4TjfkNllGp4rZrcP5rihr",
-	"CGID8GPol8oYVZrs9ALPC7ZdBeida2I1NkNujBo6puCNc+FucOznn41hRB2rPnmeCWU5tWqGVLlnDjmc",
-	"QhGl0ywrHxwPbzSPYtpsHe8htbfUcI1TnqoJS2qWa9Mb8GAWQUzvzCB8hP9cG+FuyzX14N0ls1wA2NZg",
-	"BMUQ7DAq44l6x84V+HdVB8DDCWrez2oQ+FtJoN3Kwpt7ls3K+0pQ8GVWeXYHqbUljTjVdVs6cdzqve1O",
-	"nCw9b8ePOa2+iJqfRd7qdgrs0CyoSnG5m2jVvzZ3cqdK9fAUDylWDzdwF3r1Zuy4uchUihFr06POmZZp",
-	"vESJWoqc6QkrFNHsUhN26bQ8hiSaaD09ce8Z5VCcpqT/1UlSWM11q0QekYyO0NSNZsScXySBce+02U3y",
-	"aYZcxUkJO/yrMB6VeUeocO/Gz9499ktNTy/JVIgMjkqVTmNFulEyOjEfnvz/EFcvVcQPeYMkvtnSVCzp",
-	"1Ez668vgv7HjvJr2zTSjaX0ad/6J/O3g9XvSMOTkb8fH7ystRwfRWmVk+yH/J3L87+8PGs8LophMhrzh",
-	"y4947mdh568Hx2EngEs8CzvbOLvCDgr0qGehecaw84k8XleNxg6ZS83Pz0Q0bH8KbXnv0fNyHjUuZy50",
-	"Ora2sH1RtyV7atO7FGY3q6XXJ2uRmzTWLd/Wbu4+BNPnkbUgNQEsymNctpLF6TRlXLf1aBSKSdxir7ul",
-	"Xn3D/rgcz6YMlbI6ax75uvAPbH1yOgKx5fk4vO355yKHG4zDtbhe/AfciICvIgJOs4zwuYXmTEX987WF",
-	"wDFSK5cMyQtlHAJzVSu9/UGnWaqoZoVslN4OsE441wooMA1zahwWOFNvD8nLz7gJJCMzlaxiC+XoYtgg",
-	"b3cXbFbIqz05zRjX2YyAUnKUcpykqeDYETiG14RG6yloSu9zwrZymmbGG/utYAUQwiDWLuTl0z5SoDrJ",
-	"pKUpV2dWwypVQPlSU7Ful0v2J/QNAXma8QIVWKAln+yYrZ8SKuWX/wuSx4rmLEn7noDxPnxXqot/+dzx",
-	"Fmo5Up2gNHvDxyv7vf6TPUzxsja2DQ6F/32LivFGT3iTqF8pLQdC9DVDu8TOLnhm23l7gA1YPaqsvm/9",
-	"MLMst3PW4l+9mdU8rP0spffjZt23f3MtV6I+Ohtn4ooZ/mZWdyNIl5r51Ftzmm9LRpMtmmVQeGpmeqPy",
-	"TBEGvEQFajz6Z5mvyqAGZEIUnSkyERckp9wRGiWLC8OcfT/LaivjkNHkLlO+5vz7WdYuT/FC3DPL6YPN",
-	"IirPwCXN56eTxHew+lxC9r52s2k8Srl1ZBzTA+NbqiFhNJ4AznXJfKJSIqYP9AqZOZJE/u+jkHf/9ejd",
-	"WxL5cygKSJQmwwjKHWnSA48y5WU3hsUXQ8ewZDCRnMuBpB3vhdKnkh3922vy+tXR8cHb7bfvjl+9/HeL",
-	"o4auNDJhVOoRo9ouj52nRJEzxqaQ1buENmcooRyai3IWaxDewZD8NVV6C4Zi69WLCAN3uBezcMwI1F+I",
-	"uzvX0k81SZM+2S/0xHjqMdXMnrnMmmlxhkzGEb6cE/ggwvRu9P7d0cIGhr/bwt8110XND67IFMwlVOEu",
-	"Vr1mK4akeoAleIxFOMaSBH5GlbYzSrKYpZCW06IUdYKBpiRJlXt5XhyOnmZ1g7W32XaHj6+FF4GUI9zn",
-	"VrXIfN3tIXmyG3L4xbA2a0KeUE2H5GPYSZOwM3yyG4RwA2FnGHYQi4U/7JgvTBQC37wVxTnLMtbUL/Xl",
-	"Mws7n64jXY1DjY/Q32zuyyoFHzu4hM3q7gz/89dPwcdPC9WDeQdg0cT2rmHBcSG2uwP7NSbj7vcDonrW",
-	"0miBXXZNrjGe/J/9dfzMWiIacst//EjhjR+JQsbMcUDElFuBV+NZgMUz0wF3C1yH7QE9GqxjazfuLLb1",
-	"L9My/eGZ/xReBcgv2znhhMTNdLFrf61JaUOqpbiisp+pdmhgXIuVU+J75oMP4N7aT0KObAJAKYx+r+BM",
-	"9Un3FVY8yqQWpqqhiHNBFVETmgDiczQjET7AR5uw+RT1ey2oobnocBMYbgLDWwkM119t5WRdt0DVB3xc",
-	"SRNnTkMSYSWCIBHdnBj5oJjcTP6vrsDy7YP0apMOsHowaZeXZNaamGZql3yw9bX20f/zqia/emUHf6Vc",
-	"L9+eKwUvVIwpn/XnQKsLK/AFnGyh8FGbqU8W7wgPSzaw0duVeIBRXT11ve589F/zqvMScoTrN6YvXGoJ",
-	"pZNXtIRsI2ggI1BxMS1FumnC8qkwXvte3RMDCjvIT05SfgrVQwRqFmrBQfToOp6QsF594oITKIxCtNuc",
-	"tfQPuOuM5VWls+O5dNFmVd5BmrQ+e1ZIkK7I761ITDXNxGnBSDfCg04Spmk8YUBJWw83en4o042gOzPa",
-	"jgR4NlEQcuwOS/l8iNODpjMQHSl4xpRC4t0IU/XVDmHb8IL5rSSpMGbMLcVU7xEnUJ4IM0JtrAglt/d9",
-	"txUdCanJGZsBf6SVPoi2ImKeXRHzW8bNh3tEp0yZIUqT1jSkkLqW+LLaM51hhwsT2DJe5ECgYebGFvwv",
-	"frGF/ylbFMxH/h/IxkxjXbDMfDf3t83+nlBz+S3vr19XSHk+p4ptpVwxoD4xcTijMp6YKWKey7xoeyMB",
-	"GUnKk4DkImFZQFRhTBZDRYnyj/LnbcP0W1sCdGelFC20Q+HKSC0mCWmelabarBFZTHUhWRSQaEQV9p5w",
-	"IXOaRQFRjJGIaapP4KCo155TFvFZZ9X+iQNN9REc8am1gcutZ9e+Vo5YN557BQGKGsH4t96gr1valvN+",
-	"+nTVAaUxvPtuBMTbQKuV8vLDMc2U+RQeoO2GzK/HTYnfkRAZo3yFoclSBVUMRcap1oh+TRXJaTzxOS3n",
-	"Lsx+K9IpKFbfSZPb7TKxrCwn4EuJlOP+B9QQ+WN24qkplXZWtlC4rtd8F5VmEeCSBU9/K1hA5ld+NkO+",
-	"0LBz+OXz+MtnOIIkXz7/48v/hLyADj3wOq1IWGn5QNddk8EesdT9KU91SrPIcuZDgTRiXAPnXS7OYb2g",
-	"LaLaEw3o5sZXIWHnCNn98TRhJ/DYnpFfxF0hICxTjERTmV6eFDzVyHZiPZOQK+NTaEm5QpK7PokSdp4q",
-	"FhG7QaqSZBqKFI8UiV4cvNz/8Pr45PmHw8ODt8//PSLdN/sven2CzTs85NEr5+fHs62f2SzC6pyWM6Lo",
-	"mGWz9rS/Y3VeE/1TXe9nNrMpm2t2AEI3P6rsgwd5SlXKyb7xETQ9ZdDvd/C4E8ypU7+hUsTkUBQZcyKP",
-	"loVu2Dn6+aX1J4ad8hfky/+QUZoZF+373cHTrd3DI/Pc/pvqDH94ajZeSfkpA33r3ZorAmfe8o6uza/O",
-	"cGfXfZTTSzSuu4PyI2dvn6zciviAegKtBNzvqdQtTYers+QFnXIG6a1DKOWz5KpDmw75FHyDrY4bToI7",
-	"wUHCnCXU28/aNAusJgHdikWeU54wuX6G32xJ1mlEhw65SqxQDOxQQpIRy8SF26eshTChqSj0lhhjcIOs",
-	"frY4pyeMm9CrFnB4YQm0Ci0qu2hBhEyYDHk3cionJ6o4PQXNg6GlIohqxivaq1hTiP0scKQFF6llwrI3",
-	"jXi2kr9AcEBonDMgpjVfAZeW0mkO4TiqxlhegwuWnk7A2fV1YrqwlcK2aewzmco0Zr0+ee9i+oC0BfDL",
-	"Q+v95+Vb/TbE+eCxvKe6jkeNHgPMkY1zfZ9iXtW4X2GN2KUxw0uTZBgqe0kyIZF9Hw3RdhnGWouE7AQm",
-	"VkUftbQjaCwCE30+P/ol5N0Pxy+3fiCua26m2Rb8ArLQAbT50S3FzAKAhWmWP04JUGCwHnossiI3xhLI",
-	"9oBK1Da62UdM8ynk2YCANCBjYRmhRzNHN51swfOMaEYBvuLUuTD/YyynJfwTMwa9jX5+IyAKREpxJAlL",
-	"UqTDhz0BrjlhTBO8C5R86ZPnLMuUJec2UTgO2jNz7u/M/2xhVuVfkENwKtk4vSxbJx5F5pLeyV3yj8gC",
-	"QgJjN4FmMi8y2qhqfgA325YUfLD0xYrdeLE6rzfhVVsVF3ng3X6A3nsACTUWeM5+UB5z4n/qxQ0BOuyB",
-	"DRiC2nYa1Da1oObwBxh9Bak6wREK/OkUVFMpqOZRyP0gIFgWXwTB0c8vg2A+VDGf2CgnONwNDh4HT4Ld",
-	"QQCxx5v9FwFQH+zs4geYrrtOG+Hzo19AM3zOnj/HV7T1IlUOAn+VVW86ZGPbl9l2XLVeOq8yymhTrzD2",
-	"aIOWNBcucztHIgEKGlpOAYIGPKiIX5ttOIifKpanscgEJ6VF71nvFXuvQX/JmArLkoVmfa+W2AGSVS5y",
-	"MIshd4FrgBUaKDW67UCMbSNkbaNDe1re73JDj5fzbD0cnJ5yAXpYDoHpb0CSjQvFkl6fHBiXGZ4Jw1qF",
-	"4E4rYwSOq78xkmKaUGwqWExXk5zqeIK4T5ZP9YzELMtsqzv4snEhpbEWpW4ibEipgs3FXLNP9qHX30pR",
-	"zuew8BkCko7NZqOM9QN0JyS2oIkff1lmuPohDznqJCRydiIL/gwVJW3x18yUC5lqzXgpZ4kVX9LdHQx6",
-	"kIl2uJYRTeryW+baVAneJ+9cXQwpkmACIzFItiXklr3aEMiTy9P4CFg4JcQvzKyokBvHHv6pIrNzpSxL",
-	"IGMYIU707ZDANOWlpNriE+0RSk6FSHAV2KuFfHcwqIIkoIdQfbKPTJTkKRkMBla+tmFDfpWvviE/n7D4",
-	"DAmZ8fpmuZrDgzK0MjeKjGwzuPm2Pdm+u+aiGuzqQcsu3ZaXW2WDtpuyv++uvrnWZu4626bZNRc2zWqP",
-	"3Nm9eju8P+ElmAk4KQ7h3bYyacK3pRwXLhBw0fGTRM6MW9j76kk2N/mpu3AZcApZ/TzfYYDe/6tdhlwU",
-	"5zYVvnay6gCMO2abXEFkvi0c7OUYejTVXtVZsaSPwkpYsuSUSdgJplPGMYIblpfB3ZgDwMxGZMb2J7Zr",
-	"rq0JvHzYI1ucfiASFuY9iKtmwy7eYsZLveG7JGIpR2e9ftzyMJ/c7RqHf1BMXuOwF2xapGqtQ/61UL8V",
-	"+/eUZiuvarsb1suyldNkk167JzXSsiZsLZAYWyd2hdT/R7dOr8Mo2ieYiMEQosyh83kLS2LKyYjZLuUE",
-	"yt0hDzvv0y//J2aEzii0MCtSmXaS2IcKO1Uj2pAopklUJjGGBLM8JOVKM4pBV8grQwzcpGMhYTwamd6w",
-	"vbZF8veP2uT87XN9ll3Ry2tcQbN7gOZKekLTOF9ttjVoKdQgDV/Zdoa7fnRwTE+jkNsssNWUsap8RAtE",
-	"KRqfoRTvQ0AMRNcmIOpCKFitFSBGgKhbC9FGT3jnItVLhandxv/tKcf94VYCQiuvWgbrOY0Y6S0VG12+",
-	"I2AigGWJMtPfzek9EvEiyyISZ4xKVdNngl9bcabaYqxSNbWlKKG93V5kaH7gKEWInkhRnFYrSoXceOJ9",
-	"Anp30OzrepGAUBDSY7An9SrdIzAPE6o8d6ZBgxPKJZUIJ/E1OMlR816lBZidRNKLcucESt4zxqaQ1DF3",
-	"jHtY0+L/AFm5a7YzOe3O2+9j+qmz0P/z/Xr9P/hgD5LVaLNzmAFNbsPe/ZmlRK6vqbnJqKyyB+DKWafj",
-	"p3L7t6tO6qvyKYv4D09KwJZkbNs26HAgWUNpTW0QUChLdsxpzvrt7SsH3n3dW3NJddFVxTLdA28AVrcM",
-	"sLLzyG6R47S1Kfv6rk2xTuoQWjFjWwrEBpQMmFTLChj8aX2bVNc4UUNu50mtEGTVvkBa1qvq2AigIigF",
-	"7id2ARdo5GBizUvmuhu8j60wo7oTPPl1vb3cu5NS5eu2d/X7WNWV9eLiAibhN6cMttliV1NEhNWPifAV",
-	"bVPzfrty+WKV7dbWzssgpV7LWLV6cVTkYIhc68FUMkW2iP3rHKS5xDnqxuekIsHBq4e83rKwtCm1qmd8",
-	"DZQem/rBpn6w8c1uo+BA7yb5tF5P2D7UXZEsosynWpiZtZT2js2xVXuTCrnLNllo/Tx+LSAFT9AAujNJ",
-	"cUEyEZ9Bs20syn4nL+2kmExplqoqiVUmtbILOlOoYlMKpJU0lC73E/KtCr/XBUrKqUUZRJJpUUj4WBcS",
-	"M81aSNYbkhL4EJGwGAwes2dkB8rSScIS41WGnFTnxQbeOpCPdKeFjCdUMUQjkCmTxHwbmAGKcaexQ+U2",
-	"AVKm1Xrl0LaCHobw+25OL7swkwIy6JEv/02qVjfynQN1MPNF7f56ZJvMHVv9uhcF5uRNuukwnkpInZpH",
-	"TJUqlg2XpmeM75FcQBc3tXrzkrnCFCdls16SmmmYjjIWDckFMLH6en5kQpGc0cxXUPvpEV/113VomVPS",
-	"c5pmZj5XmJaubQ77z8Gv0RBTnt5N9/Cx6D8KpWHiRaQbCymRnrQ3JFYwvzoiIJRYoWMu+NZ/MSlszBFA",
-	"SwJxjoBZoPD7snuMuQpI1+8IKPGm0N2Tjm1jVa9PXmlXERE8m5lTV+vSDFNOZ6gSiGsAE78AFTJ3BUvg",
-	"oFYdcVeKfOdk23dcogAqOgClwd5DuNe5CS3GIffQsRbPOp9n7gUlbxnIlOp0jC2Yfuq6pspC9kEn2kJd",
-	"7VB4+mnWeHhRYJ+8WdYh4oqmQ0JDXr1XbHs1QaEbmhImS1ZByYb87xPGCa1GdiRTfgpJeQ87gXgq+0rM",
-	"sM4juGylGQ8JuWePySnTap4jxUGMR1SRIS63uGzEw9UXdkxIbXFUqPPhMvqoHFLokbgEyIaesFTWVD4U",
-	"nfXabbjgMQM+XEJPaWqCcw1nZyHHqTehioyYGReAdHmwr3Zg8Zy385AIY5ignWHnJ8FJAgybkqZKcPLT",
-	"6y2rkfdDAxQYaJKddegMdywjx0kZqXSGHVwnq4vq1UflYaC9835oS6hfNy0LYN8NgHejQv7VJyfMzDW7",
-	"eq3tpjUnkVEQu27XkFxKjGscXsGZ0iQpHFJiJfqo2vawkNAAmh7bt5RRaGhHHqlKAa5UKv6tSKc5enTN",
-	"qQb7hF8zu9Q1GKWmUsQTmnJ2ApXSRnKphd9sLXxi/nMCEBCkEtyqf/DrqvxB4M9klFcNodWLuWPanhaG",
-	"KLiZiiGKatZO9UR1oVfmenIT6ggPW34DCCHi7FITqMulUA0DN2qMwUSq4JtWCETBTvC3zUNk3+P6wgG3",
-	"kVB3xmNd8LUZmk1L6D3SGU0l6CuAK28G398O3Eu8DqvRGPxTAL+ZEFnZnLiKC0A6CUnGzCxezlA1OOTd",
-	"KGdcFSyLtt2/Mhb1+/3eHokwfKLmEyLZlNESg/WWTJlMRaJIFz/YJReMnalen7xA+BoCp506DOMJlUOI",
-	"abie2OUIm5Tg5PEO+VfKC4qi9bg48ZvdHwCcsvtjj7xkI2l+0g95VDebdd6iKGGSp0y6776DlBPerQsl",
-	"RUJntS/MSUdUMRPCX7IkIua1Fi5NUpmLKlY0b4kl8GlAIvPzjIGWTfWbOBMKJGR8CZNTxplE5ZpabAr9",
-	"iog7jsr+rAmdYqRTHhXyWvZiRaHE0jDcVuURLH852TrDTjl1zO4ATwHTtpCMnQDjBmMmMDVD2hnu7A4g",
-	"0hESgpoOwouZp614+OXzeQptW+WJ4ZVIhtRLnxY2U6c0vrs12Fk9FHID80D8RqW9bqA4Mutjo6u4qYve",
-	"AtnQ3G7TvNn40ce2s9j9ZXL2hy+fk6dPnzwt7btLkjvjKGJMvANJBhjRnV3cAFSvTLuDCE3NqJXKWAmj",
-	"idm3AqJiMfUSxlZtrJQzR3Rwl3oxy9DikL3z7oXcxS34rRlRymeP5n6HAvhmW+71ybtCZ0KcwWd/FeI0",
-	"YyF/7p5XFSMzICOzpZBUV3DeKZNboKigWCwZoNXPYGMo2UbMt6Dp5wbPamqRbvTPVnCnByK7qcZWWJqQ",
-	"BsGwlhZ0d4dXyn35giz2Xsu3aTVwmv3g9cW9VmXrcLdeQwT/dPDXV2+Hvzzff33w9sX+Ych/OTg8evXu",
-	"7XC3Pwj5+8N3L169GG5tb7959ZIcHL7f3n5DzTvllMdse/vlYcgP3r7wj1+fyqJcExtFkxupYXlvpppr",
-	"3dRN2d4K5umj+9e1wVGvags+9f0ypekM6hIzkglbeID166qVGeW9NmWGmqe1UWV4UPzRSttesEQ4WIoL",
-	"IosMBS3dPrNnJQjcm66rsvcbAUGtk2JwL77ksZ21m4l2B/CeFWfZmo0W9tBrdcP+zKYaRK/ffziOSk03",
-	"p0jwSDkNgIDAdEOCb2wSAY4M7BAgXToCgBDwxgR1fBBK/TtKGxcIzmodtF3/qiFXaca4zmYI/ITvMhBp",
-	"6y1B0txC3OpHqVqmOTO7PMvWjxEfCANzxbouYTDV+t7UpDaB4WqYlPUDw5rntY3Fe7X9Ef/xaX3dId/Q",
-	"LeTtI1WoKeNJRLrABki2sA2B2M+LXkAiFACOSNd9WP4Kjtmby+Dl4pwpMqVKYxrQnEIzmUNRLSJddzB+",
-	"xgIyBhmXMgyaUj2pkxRaCS7fIPimxdWB7O2hD1DkkO1y122q61yjxY7PLKuZeUi/i2nRK9mfTrOZG/x9",
-	"/ylWN7LVM9IE0WE0ey/NdXRqDKElhJp6H5lzgho3tjfMy4006Y24T8ToHyyG4sKnr8ON+jOb2T+VuTzC",
-	"lRs4rXHjULmVa4zodSwn9GDezFyuDQCve2QluhrlCEHKQSuyUFvRIuQRtxrj+FmffOBZesZqfmWwUHlJ",
-	"UUtUnDNpmfCGJtIG8lzbKxhyP0dIY13QLJtVwXiTawhtO9xzDa/McHF24e0AXWqrNkISysnhy+fk8ePH",
-	"PxKd5szWh11pGMkZWzJgtTFZugV4Ru7J4PZrw992WPjtE6a8cf2M3hwtV2lMs2ztlNi2W0A3tzDruSBY",
-	"crAIpMq59NPrfpHgEVZ7fSsAYL4u9GlDo2g8YUmROW1iYGfBjHhSsF4AibmqMABFZVtYqJ0UFzx0Byfn",
-	"yNo9b+j62O49QY7M+i1XyUFkAQ85XAkaWdIsgxoG2JNSTtl9bwygZTev1WqrUkGtDNyYzcdrtyeRbq8g",
-	"6WdF2yxGSwH7dkqUGxv0YLksfKv+0qwtAS4u1rZC3t6+VDKgAqTAshnTLIP1TUZMXzDGSTSWIo9I1/Z5",
-	"2MgNwTZaeF8IzsiMURnyjGomewGhjlB3MOiTA8CCj83G72JIbOQv/TmbSLmid/Gd92BX+B8voQczoTPS",
-	"TXmcFSo9X6IhKEF3cvW2soWQ+TVdvNpeOQg7AxgdRehYM2mHtb3C9zAdbldcaDWQuJk9MK0AC2UlRTbZ",
-	"71u0GC8LXUhvoC3S8G5S4MbISEYxLdFoR4Dl2qKcqKYjqhhiVQ5ZklrHITo8ePHq6OTD4WsIThTTPX9T",
-	"HpAIrmFJ4KCvLeSxTHUa04wkDOyFl+YOyNPBYxJxoU/sgWVj9VysZTGFeBxLzMV6/ZC/L0ZZGoMdY5cs",
-	"n3pgJDDGIBfcUuI/hOG41qLzsuMxDBsMpx01CFiYUvTULLJYcM4uzQbw7mdgkaK6UJ2h2eszPZl1IBeT",
-	"pKp+VDnOoM2dfPk8TnnqH26GLBZ8nJ4WJmLCErI8TyFLb2v4/u+lfVgN+XuaT8t+r52t3e+PdwbDgfm/",
-	"/1g9q38I7d9MqSYLAmOLBIHyHIBK43Ea96+7bsxRj2/3vSQpzYiOp2Rn9y/9QX/Q3xk+ffJ4d0jghcW6",
-	"/AeqX0Ok7w9owe/5DZaL5P7e4j5pWrug9ikZjScmZunPty/8Wgdv2NOTqRQj5hk2HD3r/nhIiRvxRpCu",
-	"U+fmgmSCn0IDESt/Qrl6ZHF3CszHUizIHuoYVAeTmEqZIqoaep+YBhcGQZkXQp5lgiYh71qQYa0pCr2t",
-	"iwmDBDOGYCUets1fOvYG5ptCe6ymH44ts+bv8l+t0uBBJ55AOcp8jP9aA+yRKqIZzRe1QHrL0R63IP3t",
-	"TU4X1FZTI81SPWuFUlhktvkRWxnu8aJ21Cp35RAwGTtnWWs2Lz1ntFj5Lt7Cz5+Xi2ilG5mILClFtKsF",
-	"2HZL1S9uGZBzpcR8ocz2Zf6F1ibA2WUswIgmp7ckJX8vmJjKBK2LivHe3AYbc4/YGG/cvQ3X32OvgYx5",
-	"nfIzaHKRAlRwtKhpHkGvrhgTKTJGoupaUci72O71AbS+qWaFJFn65XO97SuAjpew8/pR4f2OP2JKkyk1",
-	"Hoe3z4cdE5LDNUM+oaoMzwGPYm+w+2Tw4x6pBxEuenhqogdSGR8FXA0jBvRPnFAFwlTltydpoiLSBfNn",
-	"MT05S1JgE3FY/fIqoNXnHx25tmM4PuTgVLhB4YyIgkyzQqWskGjUvny2N6UE1/4wKZBJXwmw4q3aG7T+",
-	"eE8BHkfdoBpbaa3+sMMup0yiVmp9W6q2KQCo2G1z2NnveEdTyCmbT4qcSXECRrIz7Py0NRg82e0EHfOu",
-	"4ZqPV3ZtqyF4GHCKbzgb4Cl2mm4QKpvOpYeAtHhRjbWYrXvFXIS2XbMKN2L5O4IhdXy5HqNfYzzWzKfr",
-	"WfEHCJGu8AThkROR05T/gVw+3ytfz+XzpsbG5btHly+uLQK3jP1Pr+HyQeeHmcQmOJZpnrMEueV4+lvB",
-	"yHyknM1K7ZvnlRdDki+f//Hlf9BTpFyzsNPmlT0Br2wl98aboTdwb3Bhmsn9t1kiaZGZ57I5iGGHTDOR",
-	"j5hMGVk9n1bd2MM4HbWAemGpVt/+afyOjRtxp25E7C/EZrsz7z58rP64Nvrs0LbegZtQtZ3UUagpuDan",
-	"kikkn6MKiQFDbrtdKh9oD7gG5loyFCA3LBHbJFVaSMS1pdIPcU/SJAr5iMUiZ4rwIsusUj7ExDQGbkHX",
-	"yqJFEU+a2/IQdjUXuG0ku/5YkLk13OrgJp4zpg+qybICiG7ZzBrcU9R7XFt1m4aCO4DTVcO7LPm3VphU",
-	"vdM7hdORUaFriLqQW0idBWkNsfW5WYArWCLAJTjz8XYhj2o5qqgddkdK1J3VoSepXoK3u52023wCLeXN",
-	"KbSfOtdIhj0MCu9qs+BweAvmYZPT2jijq6HxVjB9Vzij87mtm9rJ9QJudGRtA7TnSdAMGj+AwTfVe6W1",
-	"mvtZd3ew08CrsJ8kXir8VgLnuTrA7mIm/zpZ+vKka6jq7DyI41I1n3N2UStEbyzWxmKt4Kml53PBQksk",
-	"fW3jtf2xtkavF2WbIKPJHgGSxESzE5Ellj/f78WYh5vl4py1mqCvIA4p1b3nH2UTntwqkTOiqr0Rxm7d",
-	"e4hZrq7weLvP9bSBb2exzIcRt7NfL1Tpb7I7v2bnLPv64odvOG7YbKor5aRRIdu3Jo/8LkHsv7n25lrL",
-	"DF9R915EjivGCOWz+r3VyRWJz75YZjpSSSBj0aUcqSnqZ0g8loonvavbiGu0bV+DSp1/Q0dCrnQMyso5",
-	"uvKWkvgKE8le9j2162Wz1d/SUqyTAwKu6e7TkmYBAynoVYsTBfPne/8BKhRtRwKmbrTA9aALyVli2bul",
-	"uOhhGRuEJ0OeqkbxybeeYOUVOhI4qdWQRFJkLApCXunrRwi9jn6LFhvUgUMV2kPMQM83HgNjeZFlUMhv",
-	"tQ8fYNi+KYBBHRrQADRwI2U+8P7NzKgB4sD+YwngIKNKn2TiNAWhCe+vlYEHMF/L/nrz4tse1Xy3cnO9",
-	"eZ+H5oC261qASjcyflvUQyku+BBWRDcC6qGohzfYdk/l/Gzigh0JkTHK12yfX5i/Zt6XE/ghe6hKd/o/",
-	"P/pzogbAGvzoAFhuIg07wA7zL3k67ue0E3TMs5zY2wZ7RN68emkeC/tpqyG1JCjerJq/1GN3KZgb9kpm",
-	"ZmMmfendlTPeHQYUs+u1iZlZtm6DWDmfNq1h99QaVljb7vZc/PvKdjDcJB0dSSWc5/oZzKbOZ2iyoNvB",
-	"W69OVhCax/JCaTJiIS84tGx0nwx+DBaax+xuOqVKXQiZ4FGeAsZUZGk8I90nu7tAImt2CosvPk9FBiPe",
-	"ayEIsbfc3k0GE/kmyg5uqU9ylrQsdfMV+YlxmqWw0eJzmtiVxZOd3cdPnv5/l9VS1n4d0V+r5jR98+3q",
-	"Mbx5uttuRvNrAS22sAKjBtcYIGMOn15hDnmRZS0j1mIB/Xu6hVFtxMza9fGn6q9rmS1TKUYZy79rKnEz",
-	"jVPiAKyGbRJF7M+Xz7jPK02RdXabTtPt851tZ8ocJtpYko5ONUyAsgxRbUgjUejhKKP8bA2yWrznpld7",
-	"UHrUpXFzlTlj2fpfd67mvTU578GSfh3dgwUa3vmtqYzktnO2lPemVF4QF7zcmbqgjUoVif56cEy2zRTf",
-	"zlnUa2yKejN7X7ZprZ9FMEbg3c/3KmfwUBRrs4Z+tqb3NSfHAUX0Rj/jECJqJ/Q7L52Rpfxsr2RBS0WB",
-	"wudKiyki7W1U2Ngcbk9ybBU27q7Zunahlry0eZL+n2GK2FXdFZJINs1ozHokn9VfaTsDVjl/PMXj1rX/",
-	"90kaT+riy8bmK0IzJYhE2oZK52Y0c95pl2aZ5c/Lzcc2X9BuG6p7ucPixlvvQfxLtlFOVj/p/0lsj319",
-	"09r7cDPJnwc2smnqTzyGGcKFJiUrv02wK6Z1oz3BatziPLhZnPCxk3IkIIAbsyzPkk6nLLNO+cruSsvU",
-	"eZgmvxvP46/Wzd1U4NaowOVrrtfK/GPcBj5D0UhRZs6vPNP+SJGojCIjQnmyLWSZRWihWYZ+YaQRYSEv",
-	"Uw52nSgSITehPnFfRaT7ZDDA6v6FFPy0Zwt85+Js/nYkG0umJiEH90ftlV1iq6Q2lnQW1x3V60p5NCUf",
-	"yRsqRbxe5HvEsvHaNmZ1X3pww6DyjdAkwWwSqBgULCMpj4WUDALEttjSTUA/xBxUIeZPNCHO+NxZlPmG",
-	"ZmZzYAkZiWQGpLgwwXBOVtMoVTgX+xs7+HVFt7YdOV8tYvpomS1W6dDDnOyRGJvZbX459PObZkaANNCo",
-	"MIEU9zjQMnFKUo40ZTSOmVKoTahCTiUriey7TwaP0bSZH1pLZn9J8IfG4iV98iph+VSY5Um6u4MnhJ7S",
-	"lBPBkfgZU3YhtzfW8zqbKUe6fKKBSE0Lr+5UtTtUWWZZCf+6BLQ5vBk/505U5nOvRs+VNa+vrtnPPERD",
-	"L+4NrOIvJormZsMpztl/Aa1O8uWzwnGV5FxoCfQ5U4k9amAIW03lzsMl4szus1XOm1TwoH2i/FHxhOWi",
-	"aM2SBVc3OTRFtc2L46tMdl1rmfxBYXutL3m9ngwzHCs1sEJ/WZezi2GdjWFCE7NxXFCgb41tT11pkXt9",
-	"4rxwz/EOQh5BcFu64NjEMgdpsVFBqkBbf47w317qQhRZQjJGzxnhIuRXWX3cbW9awbNFJK9lbz1/GAb1",
-	"rh3iP2ov6+3vZGsXjbafPnjZyC8Vte9Xbv473VxsCdqkINbGAgL5QhfGtLeaA77tttz1gX9rWV2rE+V7",
-	"7m4GgBdt/G+LYTZuOBS7SSbiM1HoBnTfUp93s60/INzlahfuKuXvX5ETvFkY4xcmVSo4Swhw9U+pnmDT",
-	"qkLp5QIadyTDogicJyFWFUgKgUWPQmaVrYQJbO9xQRfDhpAuKqwSYDZADNwOLjh7pKocnKf1aB5rsRvw",
-	"g0eTokg3p5yeIimcFVaDa+FZTWxoo2rvxDicDVoe6TnjTAGZhuUhDwhuIiwhyEAekJxpmcaq7Fzaf/8K",
-	"xse7gCUrX7zCGxpPzHlBR8nydFQzJSh7kFJJck+1HRv/aVb+vrC66dp/LMT55+ZMDZc+XmAaUYG9lM8d",
-	"HZS85OXFPII2p1Ti9WE3XAnym5pm4rSYZ3mr0TPndAYop34TBXPTmZ8D8QOcj/LUPACU7ipNKmrNn2OW",
-	"RaYI//xIHdH4ajyVfMG1pLGGVttSvBlezm+F0LQG2GAgZKdqD2EOb7zK34U8Q3WUcvSzdMziWZyxoCQN",
-	"MmfHHlfvrHVAyeKpX4IygCoJMyYixz7KgKhYTCvRLsw9e2dOqJqMBJVJ41mBT0ZrGk/wFLX7CAjjsZxN",
-	"NdoKyZQ/2omIi7b5+L5SK/On+jSjvFpbdXolPWGVVKF3mbI0vHiVV3yLTqe10q8KGsoNaDMKPRKXZm2e",
-	"M6K0ZDTv+/KDfhmioTl9aoznlEqtqukfEKVFfEYylpwyaQwLvHzoSfSfIGXNM/618S4lEXx+2EE8kXFM",
-	"i8FwpbltlS0XaT5tOuU7gAXFQmlrhMR4/uS48pU2iyjbKqbKWNccbVdgF4T9ES6U2uQvzPv+9dP/CwAA",
-	"//8=",
+	"7P1fd9s4liiKfxUc/c5vlVRN2bJjpyrO6nXG5STd7s6/cpyu7i7XFSESklChAAYA7ajq5APMJ5jXeZzM",
+	"fb1v9+34i92FDZAEKVCkZCcVV2etmS5HJIGNjY2N/X//2ov4IuWMMCV7R7/25gTHRMCfx1FEUjU8w2xG",
+	"4IeYyEjQVFHOeke9cLJURIY7vaAnozlZYP2KWqakd9STSlA2671/H/ROOFOEqeEjKlMuqfl4ZSysFI7m",
+	"C8JUiPpcoJCyhDISoikXiC7wjEiEWYxePnoyQFdUzZGaEyQxo4pKEqMpTQhieEG6ggOrWgXkfE6Q0I+Q",
+	"JOKSxAEiO7MdZNaKRsO90f693cPRaNS67sfneLY6/t+IkJQzxKewAEEkz0REAqQ4koTFaIKjN4gyFJ5O",
+	"h8+wiuatE53GZJFysyiSJnhJYg+ClchIiK7mhCE1pxJRaTCouCAxwkxeEaGhwgwRLBJKBBLkbUakctG9",
+	"ICgs5ouWw7+SZQ0+wrJF7+jHnp6v91Pggfcpj7CfCl6fPc0REwmCFYkLBLUh4YwosRweTxURq+O+IhFn",
+	"sdQ4vsJUoQmZckGQEkvKZgjPMGXe8SlTZEYETPDDDz8MjzM1J0zRCCsP6ThP9Q7DaASRdymJ9Er64XcE",
+	"CyLCQdta/j48w4o8pQuqhvC/q3Odma2RCCcJvyIxSolAC8oyRVpX4g5/RhaYMj1x8xQJmSpNkbAtmRCE",
+	"aZJgMb/acCpJVPPeZEzRBOYwY2sCnWZJ0nF7/j608A5PHzWuBVF9nqM51wxD8IU9guYZF2hGGBGa7B4i",
+	"nEieLzrhM9m+Z+dc4WR4wjPmWSU8RCxbTMwpE/xKooU+3poC9SRTmigiZIDojHE9LAoTjbcQ2F7Ip1NJ",
+	"FJw1DTAV+pDrM9aKFweu4QlO03buQGrgXRFBUKQHIDHKUn2MMIpwijhLlkcorMwRWs7CLhgQDE5RX831",
+	"CFgQtOCCDHbQ8UQCFeXzKUAPlYi8w5HauWAbspS/D18zQXDchH7zFDGu6NSeT1lwGpwkRKA+ThL70yLQ",
+	"b8LqDK9M8YwMNkT9+6CXYoEXRNnb9CShhCkfdZ7GBSzwDtI3MmZLPSPVL6RYzXtBT19vvaOeeWlM47UA",
+	"TblYYGVAun/QC3oLyuhCI3Iv8BHKCV+kRDN10gJi8V4TeMULtw8iUwK3oRBeilQjdDDG7YOWKfmIpBn1",
+	"CEpPqJAKxXiZw5gSQXmM+jGZ4ixR9vzXXlpwpuaIJOSSMPMPmV9c4c+ZfJuNsblKYJVvMyKW5TJjA4p3",
+	"SbG+vQKvaJQp+Rc99PHqIp5i3xoCRFmUZDFxV8NjvAzQ6/OTRvAs/BvC94hH2aL1DMX2rQYCyB/fNgUU",
+	"wDGlBUem4foeVu2VManzWgVsNCEJZzMtrDRhz/32tpfx+G1GU9KOZT1hugbNpBjntiF8giOViRYuRdkl",
+	"p40samqGuHXI4Ao3fH4VuBf6OnG3zt5AVFq237TdLr+/MXCG/XWCLmMxERbAOlOtg+hy1RvDaET/J4Iv",
+	"VuG0DxEGgQ1red+AqOiCoP7ZkxN07969B42cx+oVYy3+NbOfoR7Ny4MqIJ7zZgBzHWML2BTfHrJHBMda",
+	"cf4Opl8FL3+O+qEebgwyJgkH28Ab27HG5tvtgX7MzojCIm4gS35JRJxpkEFMHeidBwGt+H2KE6kfVAi4",
+	"CWzCxsJM5xHgJpwnBDMXuIKTdTvTVr9eZZB1MGoc8qbH5qWgXFCfYvrCCLJEEpSalyiRqC9ISrARPgpJ",
+	"FcwtklwSgRPYd/IuTXhMcuboW0iaT+yugSqyAFHofwoy7R31/n+7pZlp17wmd927sgD/fdBb4Hen5vvD",
+	"YsFYCLzUD6VaJsDEuVj0itV/7xG7siQZKvJOIUmwiOagzlGVENConHdR/4kgLJojqchiQdksQDiKNKRG",
+	"GSNx4xF4W1n0Ar97SthMzXtH+6NRM72/Ulhlau1GSf2KvM1tkmbSG22SBbyyRd903aJzEs0ZjShhnQ4S",
+	"lpLOGIm1umm4kv0eM9QfoQXB+iW2DBCWuabOBZ1RZnHiQ4IqYOh+6EZrDt05PGjYRw3zMiWNsOhvXRC6",
+	"7gJMWsLwWsy0ttUARqafqhrvZMPi541YZ2anamGcjoXwr8QjAD/Db4hE2Bj5wFaGp0TvsyBKLI8cfcja",
+	"JanMDZWa8PcP0JxnwhiEhTV56ifG5ABWyjdkCY8nPF4+RJWfwZyJGVdzIuC5nUWig/39AL66mtOElGBc",
+	"sNxIBIDQJEEiY4yyGToYPTDmCkCXMZ6X+KqZShuZxeEh0Fv+7z0f6zidgjnYr06Ej8/xLMyl30trZBYE",
+	"xw8R1swkIYgzUq50bx8WqrGglxHNwci/07gQa4xuWsGen925VNsmsJdvNkjtH1PtqTA5Lnx2Si6UJh+N",
+	"z4TgGCx0wxBJLpSE24Qw/eMOCvMLMURppqRV5qXKj6Ilqb75JwnQHGf6P0zDnJAATbCUJECp4DOBFwtC",
+	"BgEKh+WoYJMkuDbizgU71/c6FgRNBH9DGJosyyOm5TCwyyEa5+wSjkRMBYnMNVhCbs4gT2KiQeVTRHA0",
+	"z6WHpZkwQBhdcfEGvc1IRh66IJrPGbnSZwZeHjxEFYETUHPBqixfn0yeKYRRLlqiRC9zwtUcXeGl3EGP",
+	"L4lYAikbwpGa6ceapOf6GtBXNovJu+CCSY4wWO5QxMFSPtFDF8u+mmOlL1Bjf8SThCBJfyGBYQ/h2xAp",
+	"zlH/JZdqJsir75+anTYsBkyjRM8lFcFxYchcAvan5Gqwc8HClAhFmWaYIeqDNTEfO9CsBgEHuqKSDEpC",
+	"mWiM5cMbHtgHNOcn5YIZGeaK0NlcgkEVqTlmDk5c2WYQmE0v9+MhogoJzN5IRACZMFuAJL9gGn8aW2gG",
+	"FuDC8VMari1oO+gHu1ehRkt4VNnswJjP89U6DLIuk+ijts0VCGcUnEl+/8hLve96P5tuMiDDytTWfNU7",
+	"OhyBeGPYxaFmbC3M4xnPLkGQbzIAwkW84OYlubXu2mbUa1azCghdHBrpoRXahLI3jhTmZdStBqrtOXMB",
+	"epNhsgbuFnpsqzWyA2K1TNYRobnV5w1l8TrZcLzIB+98RDQUBUhVAF9LIjoCKEikeWqs7w+ANJNENIqE",
+	"koib7vFzxy+zXkxwPTgNYoL7ym2LCS6gT7P1Gw4eJ1fszpj9KRe5K+6oRkaVtYrbLlStdOjxgd2mnlKH",
+	"BQB8Ac7LVYCeV/2hiiP5hqZNcBgXqJ9nj1r1tZeUtLm2ZKpv7xSLJqN2qse4bZp6mWBQJdbDlia4ieBT",
+	"O8BtA1bq6+tBc/TyVPApTZrM7nXl+/ZA1cxtPZAVFlYFq+RgtwXQezMUkeo7HlMTO5X7h16nCcdg6YxM",
+	"JBJoUlmiqCa8XT3RMMYKZu125KojPwGbiwahpnPnU2hFefEQhXqjwFmfr3rVwQ3BOjPKYMwqxDhNE3vM",
+	"d98Nr66uhgB5JhLCIh6bIAPyDi/SBCwTKZZSS7G9o95xvKBsb//eweH/6AWAfbsRWD/4twWd7iwwmJE6",
+	"Lb+EUC/6Rph0h1pB4IkgsRZpcCIRloBFNKUkiSXql8vWjL6AwRMzYGhDppxJQxff4dhGp6zBcCr4JCGL",
+	"P/wsTdiUg9iYKEwTDR8XqVZEYT+v/1sRRJOESjpJCNC9VBisRL1dnNLdy71djXmQJsHU2Ds6AB1eKxe9",
+	"Iw0WyuEqDXxahTqaJJi96b4/Lw3sXprEiUYjhHkZ+0o/YykWEtSxCY+Xg52ecfxPExrdFEPX/16Y3FF8",
+	"/eHn6/9E5B3VeFF+DJUm+iqeHpR4KkD7aEh6lJlVEq1v5+Fw1gpFmWZsAagTYDIGXRCO+ITGRqM0ph3A",
+	"Y84prI9qDTpzNG7Ggbzg535tY8DTJ8IJMXVjAX0z2Fd3i/feu752reVttIhOBu9yNXXL9urqXjBibAx8",
+	"WnjwZW2NK6Fh6xZafRlmfAKbGRuz+Q3I/ziKrv9LInH9QRJxef0B4ewdEtf/T0IkOkLAfLsyinvlASih",
+	"+2gn4LyI0vpKIsETghYYBFn41QiwPCUCUAGHQdM9jiBkTd9wMcGRopea5uEcgBbMcPJYCC5uiNXXjCAi",
+	"BMmEUY31P6VCMtMKcGZFoUaUWr6nxY+j3r3pXrSPH5DhYfzNZHgQ7ZHhg+kID/cn9+NvyUH0Dd4bOdtw",
+	"6PLrfEnolda8BTJL+2hb8poVca3STEj0hKif8NmMxKXlqDCcx4MS9bnL76McX3eGTY9w1QkCNi6EketD",
+	"7Idvw4EnZtHGRe6N0Gg0umDWTPYQTciSszjwBUnujUajkYnu9EVpwjs2MLMPpEzZ7II5Njsbro3FhCqB",
+	"xdIAesWzJDZWPCzRIovm+r/CmqzVnCwQTpKBMcrdEptqjjPtPEj+zXtjjr/ECY3PBWZlxsANDmk5kNni",
+	"mCqCjlCUcJUJQtDwIhuN7hFE2DjiGZxMoGfZO/rx1x5IeZqEwEwuxymXIFbp1xZESiDjniYPekl673/y",
+	"nvgKae1+s1u6Y38bsaIehPaVtAJEKTtQaYWHhyg06AhRQqW1VOeR5xYrF6wPeELhCppCILb3Qe/Z0jUP",
+	"fJzj786w6fFX7kWzYp25xbNSj1Ze/3nl7ffW4vOEZyy+RYGYMiV4dokb1QVHGN598ODBgwrpHpSk+5wr",
+	"ZID7aLT7nCOp+VqZPcMF+D+ceO5cRDA2N03QMYcfEoLfmLvo8ybGj0V/YHOy2vhLntBoeUMqesaVVju1",
+	"hg+Bl5pzkyP0lKCF+yTmVCEzDRUIZ2jBKdO3IIqwwJG6/i+hL8yOn2UMyeViwoFaPby6sDe4LHorkHrv",
+	"g9sZ1gG54Y5YEbT398tz9Zqlgkd6Uq0cP2aKquXHO2L2BrYWjjzMG9KlUI4Eo2tOBMFvzJWQAjmhvpFR",
+	"RJYQRIsXqITLg1hB8CVeJhzH55w/xWLt2dvO+KEET9ElT7IFZSR711Gz2XM0mzxpyKAanXOODKgf9U7O",
+	"BWYITNE401MK4+IFI7URtzHkZkqDSgE5VCDfPME0ITe9F56CocFaGjC6/qCuP6AFj+mUXn/QUpISZKjI",
+	"IpWon8ea4EhlJEm0WHXRu3fRG7TfInsVzDuk7i4I2RV9NKSXiZaQPyoRLuJngL6pFgVQwpneBpv/dmSu",
+	"FUhNs1FISixhM875G8JeYio63CYO7vV+SjlW+uveUY8s/zKf/CmiL+hfTl//crr3nJ7KU3Z2GJ2c3j99",
+	"k/79byd/ebBDln/5Jf7hlL6gp+9O2Wgn2k/YZPFkFP/9L4mJCaSCyDFlvaMHWlcUZCqInI/dB/dHB9+6",
+	"z3IARpO9f34//35vMXr3drR8fv9sX3z/9s3+n9k3s2/ffTv/54h9N4pefTv/fj/SW6O/GueuKUhz7L43",
+	"gLEzaxP1Hgv9gmYgMlsxIJ3gaE6GENbOE09OZnKFlxKFjA/B/tSSTAtuD86fYbbM0x9vrHnw1OVLcged",
+	"XX/QXHxJfkEx1tfNPpJA73n8VYd7wVEVNF/SAKMC4o92VM60fgCRE5r+ozmJQfJK+EwfA6U5gpIo4dEb",
+	"EiOeqYfmXNhQh9DJ0Q3tkuuCTS2Nd51Y477alDS7Xiyqf7AuN7brSOVHTemv3UfSH8AuvGY4U3Mu6C83",
+	"Zu1wlgopDfEMATe4/rCG8nYh+KEU9vdcocSB7OP5CaiUEJZt4dZEZ5hYjAzjRMCBrCEc/kZXcy5LK2DJ",
+	"wsHkX6c7X3b3uo1aed/uk8zSlAtF4mckpjiPDr7Jfi1TovmHGSJDjDNkJ7n+gI7A5LObJrjJdqu3Z9cw",
+	"dfeyPXS3sAAaAdTo3Dj8P5GQ85W0i1MQhWDuW2XVOdeyW5F5XksibkkLfq1oQiVWJIPQaAR68PWHdbz4",
+	"c1GAjVfbouPFXzcTOfJ0I/Br74/27w/39ob7989HD45Go6PR6J9ahlgYHFVcs0FvmiXJ2HptwZ2Lnp0+",
+	"0fiKwSFO5RgM7kU+QoKlGsM1sTLVvXwqwZPCCdwLelkat0JX9x13x63GVxNxWpYBeP2bZjf41gTrx8ZR",
+	"EBN0WQyMYiJRzBnTYoFfmTW74KqcoGJe/7cSBGWMIBxreZ0gMtRvmsHvgpb5ii9I7kTnosxvMVHMltuv",
+	"WB8hFtmm6u+A199OZQTChLAYi3MjyP7aSwWHQFzjblf5zzXRL+hlIvHFkaq5YxmEkUvnhr10lD6NE/3Z",
+	"hNi03WLzC6znUTq7+TA7NJL/C0b44/3pXrSzs+ONMCzDB37s5Xxcg1rWQeCTn0kE0ssJWGtz404etVFF",
+	"gNVgxmVARiWQ/5v9YBU1jFyte78tc8Fdwsr0tdH9yyLRmzMiIdKrvp7iTHi2NKfwsoTEnOBEzTVFZ6z8",
+	"m3E1jjib0lmmwfypbRF2XC+skKz7WGvIqaDSVybGU+WhuiR7mvWfLEsSMMlaRrqyxIjHZJxyqXDS7X2H",
+	"6XeLci0uAYelAQ/Ekfo3PInsjZCPlPOq6ihB791wxocrQ9NqnNBesBppVY+uqlwvq/GQQY9NxjYf2bw3",
+	"9URkn9iEZonC3OcTWolRo0KLJJAbwGO8NEE8OH7BkmUNrw5QbDJ2w0WOfu3yDb0kOBtLIi5pRFqNyfD2",
+	"K/uy/pwvxnYjqrvzVyzoAh0nmGfUt6H6Q1Ih0fLbVzyixuBz/N2J/2NlyLSV1lK8lNXBn2HBI9+gkkRa",
+	"/jL7apNYy8+OZ4LjhGrMYgqJxq1zK5KQdM5Zt1ME4dZRkbi/bhfMATehrVUppetxyuMNvYlcBoivZK5U",
+	"57JIp4NxSZOkhroTrG9yzCLcjrUal4OQyDI4skY0VaR5drBKn0HJGIqdCQpOV+Vj+UIsBa2ck5wGXU7g",
+	"PfYrp7LC/yq714WXm7Apw6GNcRInLx3ODXHda5i5c20eevLlVph5Jb9uHV9eYb713MJuzPh22dFG+Y0+",
+	"nrTxAJYvVdE8WsOY6qURIJgc4tCBUe1UMblnU4HWAeHjYy1pkjVe5bx9b3SrrKqJ7RyDGmmi8BPiFCPZ",
+	"KOjZ4T7teaEum1nDYXwMpMtBfQ3nuvWgLihzf93b4Oiu56TVA5a/u/Pc/vGjee0n970hXaQ27xSi0496",
+	"M6rm2WQn4otdjlM61MxhRthuMfV793P5hqZDnpq1DlMOoR1FFPd6xnLHFnPbbK9NnPydcsU7tus5z/4I",
+	"DPmOYWLddXHXlrLtZdZ419wpBLxvvMtyz0Fut6hcixFPElKK2VhKHlETYwRFJxWNsoQS4TFkuHUeV20p",
+	"Fbmgg9oU8wWmrKZxPLv+EGFG32Ze5WcrhZ9NxmXumEdyOy8y0CSa8wTCVKjqqLebKmMl/Is18Ps0JAaF",
+	"xHJUVC2cK6B7pZdiR7ZSMGqbVq1BNFq/a80CcGhq4SahTwj2XVOeXRF0sSDxQ5QBNlGEJRlSJgmE4l6S",
+	"ZLnjubM3MSbqaddj9JYkwTYc3zG261DAhtep3ehNN82zQ0Udwpp5uih26Mu6XD2+29gzoQ5JTCaZaq87",
+	"Wt07nFL9l9x5ZN7ttl8LOh0Ske7q/6c2T2M3HwrwAxBNKfus4JF0xrDKTBXBOlSbUPxHg5IkmI6hWs54",
+	"TjKx1izp0Iz5DqrubPGdLdOzxZe24I/zZb1KuYmBMnUrplzk9X2qVXL6UPwKcku7zLzhlU4uV0zCz44f",
+	"ed0CUhlDm6eeeGlUxyw2ZnRETUEZW3sIzOxrrmhHA9tKZlhonYupMWYsIx7P3j8IFskS4YVJEmMoylP3",
+	"VgZvxzKbjCt7NIZwWenb5NPKXubVkx8iPYktapcxUyQp3tlu8gwCGkj77EX9WesNCVCEWUSShMSIMyIR",
+	"eReRVOWp4R1EqdwEWzf767eYHhu8Xsn1fymCsCIgpfqumWxBBPcPdnJ+NoR4gNFoz/ft24wrPBbE5PV6",
+	"MGDrVS8oy6C0SYz6kFUFlZev0GhgNwOKOq3di3aUyKLS41rdxqyzrK5o9KJy9R0+3t4j4RNq3ZrDtc2o",
+	"7nNd3q1AHpRFJ2s3SuUSdu6/lXNbcKR1h2ztGahThMu4Gjiz94po4P/ea2hDP4NB11bS/3p5ab3BdhM5",
+	"aCMhpZME4bl6fNd5UYlrf+/+qHVF3pu9GOKb/Y4jrN7xm4+xetsXY+zd/7Z9jCaNo8GnUV7ca7wax48g",
+	"2gArLU71jnr/14/Hw3/+9Ou99//TtyFtV+jpuktzXTmelguz5dPqLbOpPXTlZqmgtt2e+IkZej18pjtf",
+	"rnFiP79dw47KIsW5EWoieEaTBPi8mykLkbggIUiaUIgVzmRKWJw1WKDK9TmjL0ohYZwKApQBjl33QcQF",
+	"VKv0PNDigSlCbcJZrd3F2HHyAvURjgVZB9VtGQx+U9Z6M3METwnDKR2XOtunNE1segm0yMdti6VMffLV",
+	"db+f7uDiNrk67+DyNrnV79jy1gscd83EWYhD20s7a2Wam2/u/YNPiI/OAtedItp/OVnQI6xlTMnvlqW0",
+	"VothmU5JpAjx9agLeprWk8aHpqBJw9O8dor/KWFjfeyYan5uxMemp6KpIYzt+cJM98nVb3l2SUTTtIqI",
+	"BWVey1hRC+YPKF+4f4JijPGCMOlVjE4SLklsbWt51oDp59afLFGUcEnZDEygg4ZJuA3VaXi0Zm7bf8gz",
+	"uW+qmn6RYy8oCacq65f76pBASUgO1bjYzhdUh96HTXf7/epJpuQTCNWXHnrPlNe2/gK6PUBVpIQyIlE/",
+	"jHimxuZ900ivg1WZSLChrXYHyBZFZzT9CsSQ2ynMN52nqLDpNguu7crpJyKtH405yS59jaCe4gnPRA6j",
+	"82pnQKEarvTlzAhVLN681HnMgu6rQ5pR0B+QA6c+qLB50F8U6g/gBHa422R1s2cF7cXqqlgMcvoqCdpS",
+	"RCOlPuOmIjxOkhdTyOpaz+8d4n4frCS7cF95+X/84x//GD57hvp5y8XSWG4T53pNgaTuqrdqQeOiEKDz",
+	"DbyKnJ9y9JyRCKe+SJS8kn6rOpxXb+/yborF2I9Di3PTRxk4NTiulikJELX9N20nhWVqe07Ypg6mMxMV",
+	"EqWCSMIM/XWqD1RSyPvVLkoaWGWNJH5jxEa0tGbB1WaUen3lysAKUFnZCp0Xh7Y7NDXKKToblKX48/NV",
+	"YMHZPd9he4TlfMKxiLUk5LkYask5tXNVWpL8l26RhMxIw7WcYsYaPhZEUUHW3OYNvZurqX8GHRVAKiaw",
+	"Xg5DMaEPTeSSJxmUxrf3bUJa7xgrUVDmZl6aziz3bWfawPaKsa1oXPqvczCm5lWH3joe1RE7ZtT8fd+6",
+	"64dr5ZZtoV1XyNZXq1Ki0Y//jGBmO1RBl3GpsFAabdAtR/FcAAyggyH8C9Bba8BVcjOemapsDbqZ6c4C",
+	"RGgb8HgQDyY1Pw2CPcr/yFpzGki+aFDkf25tJR32L38zh6WcOLCAV2bzbbBMwMWXkkiN08jXwGmOBRRW",
+	"8+HbNgUr+w4VL0EwxpbboXD2TgNlj9wqTIX0i3ZtPdF3aG80CqD6QUwiusAJ6o+MK5osUrUc+EFZmTor",
+	"ixr4pOQiLfLmHMmOtbonLQJWHTl+3uTSdNCr5nJV1lg9k6v04L0zqEw5oxOaePtmHl9immB4Cm2vsdPq",
+	"AMQs67mI7TAALo+iLLUuB6gVZjbLrJAy512fF6KoPb0aGIcVmXFBa7E56ZxDu9j2wB6syDgrmg90jJTb",
+	"MHpoShNiCjKsnD7MqKISCuSbHo1Ivwwlt6oiK6xoGGGhiNj5OZ11iCK+t7FiNa6N8E23mCK6IIVIVkJM",
+	"F3hGdn9OycwvcypP077jl6codYoLxPyK6b0xykyBI0FUJhiJEUZpNkloBEVaaQTfDvyVBoo65Lv3dvNh",
+	"vTm3c7x/eH8VtD+Td+jVn4+H+4f33ab6NimsnO/B9Nv78ejbvW+/PYi+ie8fPsD7U4LxKDo8xPFo7xDf",
+	"m0wPpnuT/clo8u3+fhTvHcb3o73DyWg6GuHRt94LH1OvRPKK/kI0M54sbdRYAcbBt/t7e90IwFA/iceT",
+	"pde82x5q5a0R8cq0KS128PXZ0wBlpoBG0dGOoWNbKMkU/TCFhFDGFE1QmImkqMqGVbjjTRuuvHOT4J7V",
+	"9lzFuQ3y3iguuyi2xT0BBf3UI4BKRlXFuMHeyjq8fHm1o8l6flhTbQQhyD5fBojszHYQcJUACQy+4QDZ",
+	"FvC1CPTDUTsTrEZMjxq4oD+7O2+OU+zchDIslq3bBiP6MPU4z4WrIUcQMk7IJoxeMEoEGZtS9h1DRaWi",
+	"DJuU/ApDLDMeypJBq+Gj7JIv10LZCkHnKPF6T7DtTn8qeDTHlI2JlJhuD3Y3vwFsbalxyOxnUouE/PHZ",
+	"6ZOf0HOeXULhzYoWb7onX3/w7rbm5VjRSyI7yHk2yaXeVK2y+zl4TsCfM8cqea3g0iWHoCDfRopfjU1J",
+	"TfdVKEQAQX5TU6/JJ2RVO7rX1SRF8yclpr/b67Kv62Px2ukLsnRtE4nq/I+/H45MuGuHgjAm0uUGUGRq",
+	"jKO3GS1L79cMvJmI5liaxqqV0OnyVj4cjYA5bgPAFikdkaCKRlS15ueWe39SfJJLx7VFf5YpDzZQaDzD",
+	"AjNFyWcN6IJKMibMzZ3+PPNINtNyiLIFp8oDevbopMvhnELhQxYRk9StvL3w3Wh5w9MxdHqK8VI2qwdm",
+	"kqpKcG/U5bxtlV6R8AiD8k1r1e56xyasH70UlEU0xQkaon9yRtCxN+rCieFb4/Y9h/bF7xRy3jctredY",
+	"mrLrcbdkkgUWb7N6fSGVYIlOeBp1UqUXPCb1Ojt/Ot477PLtShyGKT3QnqphHLMByv2yQdGsBKqhFn7Z",
+	"LbNeT/gihWoXmUAOOpBdV1PshCQrFonjk+H+aP/esON9lWJRXpqrm77A0ZwyAmWGaVESlEGZ0NSYVbfM",
+	"2cklEDKuWf9rpTY11ZXxqC4BHhkbuDUVOu9UJLE+SeCqXCyolJQz6OITQz8388R2aB+gPxTHPUDfmONO",
+	"sIDDNOUChXDJvc1ImGNF5pkqRsu8YJgVQ5j+Pm3stoFSPin77SgOFxd3NZJmdcf+SllsWpUb0umH4JEs",
+	"bYchKnPQ8ARLUjOkROVZ8CriW9T8shXlvelIAoCClCvjYMmb7mgQw8fneAatoIDyjYG32xn/hdfFyOPt",
+	"aoCZDHer9VcYvyPvlxJYjTnU5NqCAxd8NCiF7vxutcDXTQu+69MjuzVIHz7pySPuVpOfHHHa5VVN7KPp",
+	"QlvD+Evi2CxryJVkt0gcchWd1vz+m2QZ1bWaNnNLiwLTNlmb8nKDpJVPoWQ0pgaslfj9X3UQvzc0do3W",
+	"ScOVqgjdhd91iHySf/K4+MIje24Y9llKgK10X0p6XUtgbBeCWohRrdNUxKUND8fNL9oNq0X8wtkWBeGa",
+	"r5s2Nugcz5pLg18hc3pxgnAhGVBo44xSweMMmta5Xr1c2uoFPSPfmORRqTCLLUvnbFy8td7QVBqsar4D",
+	"aLkHvkULlAvCdsEevvlvKa1p3aVx10ridb7S7likf8t9e+cqF3aWBu7cPq2KKr+njJPPzST7uSU63rYl",
+	"93Nc3y0bgD+7XNUWWfmuFVZtkOTv2DI+fz3jjiG0WQu6Ywv5ODranSukK36fgu9no97e+Rq0jxVWrxSP",
+	"3ngqu4ksVZkg4RGS+g2EFeJF6ayHKJxgGR4hPOGXBI0gicZ9I4SPxpbKwocoNIHexSe1F1xt2LxpIsK1",
+	"3msA8Sq+T0x0lycwar06cYv1JUk0J7lHqZu5jlgHUfcvUkyLMJbN5KrNKv11xlaRQ9+ahSnz0NIJNXBW",
+	"4/GD9RX5mmeecjHFVPmdiSkRlMdfSSTzXADIHGQswwmaErL1rHPPhN+RKRcEKfxu62G7JHB+HDSuz+38",
+	"OHMqFXm2Db8riiRuP/Il7hooWPfS2DhRHy6+8y4f9edcyDy/f+AmkhQU6E/XtXLGtORd5cF8Yrzq94ej",
+	"0egbb5Q5DEw6Z1bZ9zeoUZR/0bVMUbfr2FzCOb/Oc2bshlXx/bfjcyTAb54SEdXD0fdH3fJibqc8ousV",
+	"rO1buRd1LFdxWOf69XtjlaetHE8/p1hhw2vJusLEHPRXT0/1lDpFGasFHosLaTNXpt3+LcufJ5gWE49/",
+	"zqtK1Krg4aVNxoMu4khxEwCQ2SiifmzK5KF7o4GNCTdi8L37h21uwQ0otpxnfzQIcijmGYsFiU2BhlUa",
+	"LgsMjUZeWHLq9olyTyhJ4sdCcLEqDNn2oisRL3hR3I3wSqU1Zy1Zp2zjuKr/lp0ZqxP8YNvqXwnOZibz",
+	"jtZyS54StOAKxcTEdiHod2qyUKhAOEMLTqFSLormdDoVpEMIvV5sCZWXDlfNAJ2i844QtpEZGm8xXkrb",
+	"iTrBE5IcoVBTJcMJJSJE/b1BgMI5mcR8gWNMBQlR/5tBcMHCCbWJb+Fu+Xein+8d6o/Kp+6ze5qUQiXo",
+	"gui1w3PnXwkJL1j/AbwkifNO+Q8zxbf7+hVT/ijctX+YGe4fDh4WMYawRjqjSiIqL5jCbwhDWMK6d1A4",
+	"CvXaQ5xFGSOhLWnMONIcP84SEldi+PpaQ4gSgoVEVCHOkOEVAxO/5LRlKMqDcEZsJQX3lI5ajmmlENTF",
+	"hfy6/+No+OCnX/eCg/f/+8fj4T/x8Jeffj0I9kfvB/qxp0bUT++D3p+haegjaOhr2gHXFIw5id54Mi7z",
+	"UKPVJwlWhEXL8cJXEZxnLB4qQVNTExwchSlls45ZoOuaoy7ozDgXxzEVaunr35ARk3mKUfEyMnH1aI6T",
+	"6fDKNMf0BFkWYzcGPh2naUJJjIwgUE7QUbTr1tr1p01CsV5kKs0gTzt89fjp45NzZF/tD8L23rxresIK",
+	"ElPZtvE33M1ba3VbQdCWS65Xd8hpP0eFD0kzPm6eOOg5HgTf2sWmOvoqvvibVtJRwFTxIt2g2Weqn4wl",
+	"iTiLZUctpJFEv8toEudkmd/RGjVEIJNK1plQ3dWU6HWD0Ry0rqyjsl9BzvV8+2oY5qsC3dUz0LKtvi3C",
+	"Cb0kt7M9m2DGuzYqFRf0bQYCw9KfZ+/bRyMcB/auC2y2VmAqRQQoxZkkARJEZgsSGBUyr80f5OXJAhAt",
+	"q2ITfN+7pbbPna0+nsTqDl8JUjpIOqbMjXEq2uveuIHzTv6cHeHS2xXA0CeaWJvNnNggXNSHAOspF+bH",
+	"PFa7EqVzizXT9Gw/dTDeOc08t0lj1l97ezY90atljgKAIWt5Z7vA4dVEY3sgattR21+HNtwGxAXUFXL2",
+	"ncvTWlUr36GU45RLSSeJz7RzbF7J2/4nRKAFXiKcpskyLz3YqcCTC4kZ1JC+N3a7KE5z80TCW8kBbDDi",
+	"OrXu+GpVvd2KoWH3Vxq/39XDyfAISZ7JoRKYKs3KAhRff0gTHIHmHphqboPSyFdNbkC2VX7ratoD452q",
+	"fKure2zL98XV7MYASaIQVgULAJ/GEuFcYdkyC6Vefa/RzruSa7ntZOtNu5VpjhDXOpre6UpKi8m5Eus3",
+	"Pa/8F8D3lzjJiFNOQt9spslMAC1hMkXihyYhBksoOgaOI1sp6SbrFcRXJvO4LBd4BGuR6A9aXdeo/sMK",
+	"XbdYnjuSXENxQ7vBaZIZrN7CbJY9Tjxa3WtJBLqa87Ksl9oSuyZAC6487A3Q6pwQb0aCS9DqNzcYx96w",
+	"Nx3FHvNtusqNlcCXOHt3QxCmlN3SSKaF0Q0GARurbaDTWPbsz5CMaCqagHE1r6XVZ2QGpQCMNYGbEr6D",
+	"Gn8vXufCsJ0pZVTOTV5ne/GthlNRas8bd0LTYtp4QVmmfKs9pwuCZAo3F2XIvtetY1eZitZdXCZSrUuQ",
+	"fZRjz+TCguOdcWCgIG8GyIqbYJh0Chy3Z8y6/ixf07q3GZGakUzIkjPNT8qGYl9JBM2XNOOveclwZFqL",
+	"oQmJtLrjqrIiyyuyhScvnp+fHZ+Pv3/94vx4/OzFo8d/hNYXCRHh4Kh0QXKGFE8Ls3XXtW1XBoorOoU6",
+	"8QnuTE55GbNNJMaX+TdaZjSVa/zFpimbIUH0851OBUiwonJq5GCn/XJhTj3cKA6oWnyPNJbDdpv/WWot",
+	"Oq1RvYUpAamqzhA26Lzm7Gw396NfVyzr12wvQiuqVpy4GVUExV/NM73clizTPCZps4q822WnQvnFqKH/",
+	"vWOMapM8fDqgwYOvTZzrPSxORwlMnU3Wt2VNnqYj/9Sv8+qN6BFivBe550auSRsrQoxHtK8K4FUtq6qV",
+	"VARGV46tceP6LVWyCf8h9/Cu+s3ScNvXznjg0aJd22GLw9ejFjtmPmMNyy2QkOqUWeuxVhuMFcV0QgeT",
+	"WGlB8ZoFVyc7ZalhDZs02mtV1J5wW8v1IaIzxoVmeVAw2qc+gTuHMCUokUeIKpPhTahAMlsYr1hla5Hi",
+	"fLBNzuo6lW8jiEuF76joYGAVOWMoEQSub9s6FPx6RrGTTTrGetBXBDDXEW4C7NcPALTuk1iwNNZznPc7",
+	"NRp9P2deYO8zjwb1HuWjDoGhG9zVtaF9KZ+uobRW6YCkKo8smoMtemkKxAhniXB4/MvwFAarXXyr9GIO",
+	"5/rt3PNeDR24wBmRWeLrYnKp/5ayrN9dC1ngbDhJePRGI/cKC0bZTKJ+Wa4VZQybaq4JCRCE3AD55n3i",
+	"TSlmU6xwZ2enWhDix95TgkrUIAImkrKSK+pDrdeB5j6FVbDhQvdXoN7kol9bWFezwiqu2tjvCfe2jTHK",
+	"wjopor0S2bahsxHvGJI25Zlg1IhQXWTwj+zRSOgkr6fuVIYiEz6hDM8goqVB2LPBVeurFZRlnQ4baqt5",
+	"pFDTa6hdENbiI5BC1blQD9zhSJCIi7jZbtRFJlz1C5Rwlmgs0VLdaZdKXP+AQ7MbeQj0srcLPXOJ1dt1",
+	"1XY+h8YcD0Eft9x6muXVRzcl8nryysr7DhVumrDUhQpXuX7tVq5fzXu3RJf18uNrKaZ1z7fqtXzjyiQb",
+	"Oh22wveo0VbbYga8jVogrYat9Ui6qZGkVPq7tdvxqf8/BSuuAmupyr3Aefm9ryQyepV8iKBfSmhdwSHq",
+	"QwicdQeHeXeBUh4ZaHkfJwm/IvFON5NDy4HKzQ0bnvltzQze7kGbI90Mt4ryhGJIM4DSXWGt6mFpOuRq",
+	"PngI5eCM4W+h0ZpziZ0W00adoVhDRZWG2xjJS61a+fKMFnqEvDRyh6qtmRpnjBZf1Jw2DMJfpTL6We4/",
+	"C27sENxGRPsIeUPbyVuN91X4NsNMUUXQ9X+gCmpDa2ssMQgux9EmLc+6A2het4EWqxZheCrIlIicREuM",
+	"vvrrk+H9/dHhcP/slQ+1+QorX+3742wUz0RjgUWTxbfgl0DySM2xQjN8SRBVaIKjN1tSluT6LGw0a+EV",
+	"3tojuUnKCRzcql61pfF0nbSM41sXlQsaXKUgl+IcEnGr9FX4jCthlxkdxc65tBNUWJordm+S6LHCObeU",
+	"wyrMtYNcoklLfyTMLoFsXgxeM9EYKkSMXyHKpCIYikka4xZlM8fB6QQnrJrN17KK9Xe5e7Y90l6rocUl",
+	"IodaimFbd8aRwnKb7NYdmvx22FeFeczuRW9Yt9PnMwPsQ1NzvvbKcL1tf1j9p+NjGDp/F2djWNaut6LA",
+	"MP8DiI/BGWtdWUOlr6d0SqJllBDo4GJC+VnFyvqRYgrbAD4ni1S2WYBqEWBElYZiwpRYoissc2Nq3WO/",
+	"kc1oU7lpKwHGl/LYGUS3dXFNakUiY0zzCD2W8PMFX/rk7Te82FKgagp2eF56aaEnpF4eeOkrdqm9w071",
+	"xhvFttzVcf0fCHLq5lxoQkC76P5oNSywDZp73xxu2YDAndwf5pIsIfja3/tg77Czda5V6Vv7zUoR7+O5",
+	"Fp++Iwwn9LYqF/8WxsCan7e25PwEm7NUUm1t41zhxuGcTWJMk/VwI5kGeOknkmnWszFPU6INYtkaGcFp",
+	"KRHB/ODmm1JWyZk9OLh/0G4BXHvInmGGZ0RIsKscgXNG0Ng6GkszylfSnMM+nELoZTvnmRh0NJy1Zvau",
+	"d4flQB6hqzmXhhEVGb5HK17Ur6RrANpBx65PyZwkCdFT/Or2/Wvnede6vLopF4JABWqQjPLS9fogLEhC",
+	"ucD2nzHFM8alolGrJHFLRUZ/5yUfP5EN+C6iphZe8buqhlmNw/g9Le3mIcZtK4IWvOd08aW44w3WsxJN",
+	"c6sU9ykL2N3QSfSpXSXrXRArt/ZTPqMs73lZvSL+RC8JCrXMyvCChKiPUf4PCOtmiAwXmCYDqMBA9J+Q",
+	"uV67X93sspp4Z6LAHpYulikX6MVxpub7KK/1MZwm/Cr3fHlbldoZJIkEUR9tFpL3vqxp4TkWEI5jQWS9",
+	"Z1a4izM131X8DWGhKXCyEh3ldazPBNS/8facuaUlFeVUqtT5zb4viDviHxGSnK58Vg4vzeXY7oDKuoky",
+	"X7RPu3pW1jyoUrFTDKFUgB9df4g4Y+Qd5QyJ6w+ZlLQ973tdSZhnPLu01SJtPcSP6uj7W54mxxlB+rXA",
+	"ScaDAmJ578VU0Ci3IoZQ6FYzBPBmQd7uJRF4Zls0YlUYSqqRbd/ud7RUmGrOOS4+f2dhFyuUDQ5tz9z4",
+	"LJ1+teRNLqlW2B7CadckgX/OpDLtrkwGpjRtqk1ee9VgNfI703j0psy4L9/eX/N2nl2/3iUJwQMVamoL",
+	"ASqO4a2bpILeJU5sbFXNi/y/c3z/7xBd/wcKq57kwG/9+3a/m/XPZwrr7NqrIbDm6yt3orqLq+4/u3TH",
+	"+2eORd1MtmqjKw1nNdbQzkQ/mX0sZz01q00mFZoYLpliob6SKMqExvLSODWkLS3o1Iv68Xj4z59+vff+",
+	"f3oZ1yo/WnV4V8Lp9dSF79s0odnY4ONwsFbJJRX03ZpLp7g+jLGtdsWk0KbevYluLyytmaFdZKPRPfJH",
+	"tGdaH1oIAxQa93QIhsfQ+KdDqE1m2BvjbPgLETyv3wFfO7xwxw+qA+jQ/bWJ0Wk25QPbnQrQGbhO5CIu",
+	"JTSXuYmCiHjGIPu9Qha5QRDS5ejU8oF28Ee3znB9gZfrz/tzeklwdlJE13s8iG9okqCEXJLEdXuCTdkw",
+	"LjgwCxJTy4I0QzNZYe80W/AaI828r8qaQkV3cEEWNFtU2zdNsGzs3PTc6XfuEfowM4n867DoDnECH9jK",
+	"HIRl1Wv/6VcV7vB//m/UmCmI/s//iy55JiEHoejxvtM5E5ywS043LQFUdvXeDz6dgJZkDQmJguD4RokJ",
+	"ntTMbZrodzAHuDRQmAOapJdzSNyJaErtBbSVDGEzKw2JlqEMOeFV6GD9xZ5kpFdi23vOV0jcOXNGPQ96",
+	"CYeu/Astf6SZnLeet+3kg9s4kjWpotUi1IXQf7uw3Rbi29S95FKaE/1lsddGHi8LUdYTa9JgyXnChWmI",
+	"q0cOtHAGZVlMsiROJAdRDU2W1gSxauqqVSdZ5SVOsRBPcQBmcNT4tcBpaorL+LhUXqihJe64mnxc5hPb",
+	"wYuRqvC0Fl00ON1gWzp67xp27kYev891m24Dw3XH6023u+QBjaHnmRov+NJXvPgHQmdzReKqeWhVws8r",
+	"E8ZwuPQRLHQEm8pQVRKqGrA/7qZ72aLNgrkEo0TYXk/dHVDrG5+7AxuF4zYH3rAOTXcTGlkU5dRq7+MZ",
+	"lpSh404BbgrPSF1Aenyv46dqLHNL6do2PEWLmdUUNxduwSN0xrPEZrN2jpErzVXdRNa8H7efS5QJ2BVj",
+	"XRdwyuZZra+uxHMVC0fX/wmlbohE6+yDLXr+CVY44bPMWJbNyS3PPCiohtjCLue5XYIXWgOvp8Pud0Fa",
+	"xT66kgrzNiOoH2FJhpRJwozls9bDv82UWsww3jSJ2FrUIpX56sp9hxOoa24LESUknhGB+tLUTKRKFhq+",
+	"HDzM2yaZ7DE8VWTFdls11O53YaMGwDI93WOlcNeAhsYOMbb1G8IjdDXHCuHS1gK17Bm5slHwplrCAi+R",
+	"wm9WTcldISzsGHXwvjdWkiVSXM8IRpIsRYqvNPzokhLitJPy1YLgIiYCgY+5MvxB82gWUf40LVnWwZgs",
+	"TU2jSuWr6hq6YGubqE1j2C1ZcW3/F/hd36WBAI0GRa4UyA5N5u29UYN9u30djVWtT1kkgNqhdoiRN/Ly",
+	"u8VpKboADYyhLHx8jmehKZtCpW2/sNMBEJ/SbKzqrrW9Wq6oqEZruXk9Id3PTaoXcsEPyxu2xkzq9OU5",
+	"ynWCrp+l+h0QuOJgjSwcq79zb7t34ap4tSoXuVV/NgmbBen1+IQvFpjFxNOdJM3F23VihJGBHUvyWGYz",
+	"jVuyjq1o9jYRUCOkNMNOcPRGcxzg0QadVcq/3+w8skF9ZE0qYgGY40syJ816bcPKzoWD6s3seCu8l/Te",
+	"vftb+Z0Mln34W1lb4y5u6dDJ1JgyqqivJmqZ8KqlEkPj9mWHM5XtdGrIy9M6B7eYQb9xMnyTA8rWhpB5",
+	"+x9T9FBv7KPHT45fPz0fn7w+O3v8/OQfIeo/O3402MQZVVMB6q0p1wn7tUbxNy5EUZGpi0Svpnp9zd1y",
+	"14jUra9u1/G1RY4+vXU/WCkpt21CRTLesF9po8zbisbKAVzDWSkru4LmaXlB6ZLHshKtkt/tWzq1WqTI",
+	"Y4USgqXytRTdOKvSK0haih5tAX2NC9flj0ZWW3avXb0wu9cpqvW1bldETxwP1LFKsEQnPI04+tPx3uE6",
+	"30g5wtpql80imfVmVCDugBy5TYW/SuEHg9G8mNemnnn87tR8uudeDab0V9DLQIW1b+RNeCuWxSokjQs+",
+	"hTDbhu5u0dx2Qln1MkU8yRZMH1Jze0K1koTOGAmLIidXc54QqPc3qPcYqQqgngJEM+arY08Zybuk5VWQ",
+	"aEJMdOacYK2GUQkzor3qnPe8SPYFAEKfuOv/VoKgjCGtcoFyJ6miU8QzxLKklfwM/IFF4PqOcc42nJEi",
+	"5rm6D4KQNfX2bRX2PqAdK3TFsyRGE2OYwSgWSyQy03DEI5SI5VhkDWZvIgTx5qk+viRiiSY4Nsi2Dfhk",
+	"XjWwTxapWpYJvrBLVKIZ5yZStlPnixUC9ZbAM2qeDz1PobUAeZvhJBeUoAKlmpMldCg5QoyrORT8E1Qp",
+	"woKiMVJmx21otAob7G0SqbBtaaCVyJ2GHFlJ5BhDo8mmTc2N5yub6t3Gercsu6cFnEFOQrXJK/grt7uR",
+	"TG8pPet3lxhRiOm3JGPfsfU3awB3bCEt+skdW01nj8QdJ79mZe6OLeSWVM1/gVzPRm33ju34J9HF7xhO",
+	"VpTyVlX7TuUerlgBttH8V8WzBEPdmFXlIW8ZvFbStl9/p9/doobOtv2OckdALlXWu1pJhXhkQ+sJmhFG",
+	"hJaKfUVvNyFynFL9l9x5ZL7ttvMLOh0Ske7q/4ctZTjZzYeCXSnWs034arv36yP0/DkG+QAi4bV6xMg7",
+	"ZbrZm3L9Uhpkt/dKmeZ9z7uSWtEoffuAC9s63eeeNvrpc5QSQXlc8z/6BoOm/82tkfBSIknzTnYlmtxu",
+	"VG4hyPbNLIWWLth6Zt5+H/TK8yDHC8zeZl7V90X5FtLsKHW6JGGGCBYJJaI8UdWg5SsskVQ0ScD53G09",
+	"qeDRHFPWdJifA84yAnizBZhMa0AiFpRpIAJTCgZCBUKNjIToj0OUJpg51ZoqsFLlrsKF25iFyr0y7TFY",
+	"0SsQTQVfmF5Tpgrf4HPlK92KUua0UjYh2tzt7zOj1nvolEe9cgaDnm3Q7XTkqZBEnd/XM8QKx3i9m0zl",
+	"bDacgDXMd7XoX5tf2b0NV92xU/qOxOGRQ1lASGBe0l+S2NK4S8NH5Ut555M8vkffcv6D6Oa1wKwGZ3ZM",
+	"f0SnhX0rh+otiAor8e/tl35r+fqblgTf/m4yPoCWu8Z1xu7VXUPtGXjbXQOr7LYFjev8A5VDve5EPHEx",
+	"WTNbwk1r+8UkuEK7+gAzrG+cXtCbk0nMFzjOTz1h0kSuKAE90wU1cSzE+QdmTL+zjuBre+apOWBkgYe2",
+	"u5/eFgbJfYsiOqIo8NAPLVgJJAw6kJkfSuDMvw18CQkHCAtS1E0IUD3EMFlWPSHFNFX//MWF/PrH4+E/",
+	"8fCXn349DPYO3+tfvJbEGml4Eppt6r6fxUiUcP4GJdRE4a1kzNr0u9ydVS90mz83UTBXXLxBjBAjcN3c",
+	"9bU/WjX4/z6L6tgAmTWtqu6wxmt4jcePSPACkXfQDi7W3DPmBRnVaoDcRTvGjYsMrS8deAyZhY3HGhxe",
+	"1K0X2JoffsdsgEXiW/N1fNF7hvVHDAKqU3H9wRYpREME6eHR9YfiIjT54hc9X/mZO0V66+xDZW3pIpso",
+	"MuUaZCZTwuIMqqVqlYysvW9vyRX4MUTOu+Z0um3x9HOVP1eJUvBJQhbeAlxnT07Qg4PDb1BqXkIxj7I8",
+	"1KvuTlbe5M8/ZwvMhoLgGPo7k3daLrV9GilDT7QOOQ8QlnkwSSH/Hb88rYWsvFYUoodIJhDjDCnBs8vr",
+	"D/6qYkJwX9DEE0qSeAgVC5B5p3MoBHy6JghCKuyVyk1COLTXRpp0q4vaxSndvdzbzSQRcvfBgwcP/Hku",
+	"8P2ahHMzPo1RH1JqLTbDvw9tZ+/h6aMwj8/JTY0Jn8mBF31gP/A1hz8/f4nMQ6TPWzXXYnTQkBztE4pf",
+	"zblQSGaLBRbLIjbaEpoexdiOYEYb0pLOBZb1QKbnXKEnPGPxugi2Wljy2Smisb6Fpkuo816b+SEK8YRn",
+	"6miSYPYmLGNo7MolXkpEFcJJUoXF+apV+7MxcQY7BcZ9mt8ZwfFxkjR11bSWFF87zTJ/VaIFFm9I3BgS",
+	"U08Nt4M2wUMZkdIXrUaiN57fY6xwl2vmRH9vFwoQxVRu9E09CiefNx/Ltx5ZVhpZcxDyu1ojcAmRjWps",
+	"/v7JW5xCa6c2dG8Lq5+d1x2oBDTI8ezfnakgcp6XnqzugzAPx1A2se663dtv8XfWYKwO5oWFc3XKptxD",
+	"EDzyBtOpec4KXl3h2YwI9PrUy6GcuEEPt4x5tH70M/KIRyjFpobaauJVmeTUreigmz8Da8uh8KHlldPT",
+	"e7sm1hXhq7WbcLeuwb5O464kc7hRbQnfaF5cgDD8BEd5ZYCVolbW6hweISplRmLUD8mCSjD0sBilWN97",
+	"ShaODdfqNRE8o0liOtEsTJZUipd5HxZrz/Yd4Kb2UqsQ2jwvEqL+FdaA5LG3uUsjQGHeuchUey0yMhMy",
+	"VXnukiD6xYROTHZR303SFCQhWJJYv2GKZTF4Z0YvCTMpT5MlwkUlrYGLgxy+XtlAidhumyZBqBixARGC",
+	"4MV5zjBqwdbvUiqI3CipUcKAJQtqY4TO24E7oY+azgt93dMKRw+lydXjqmMospe5p2rFHIsZGSsBrad9",
+	"eSSuzm+KDRlbSrXLgYkhBdukbQYUoLyjBeIClc2Aunn7SstgNcp9bU2wAj9OWS+PNLt102eymOAsmnu1",
+	"kc8iPMAmYdKkg1XoUeXlihXN6dbSqaKCVOtTuStwQT5sWL4fFhI7jqDMHFTOgbCBbpEBtkGHdIm4XMHo",
+	"26PRaLj3zdFo1LutSgwMari11jaqV5jTX2YLIvh4guN6VsB3w9HooFPhgc1b/5jiqnkeorCtvTQ3h3Yg",
+	"hClBSd60SDN4zS+gswkUM1JzzBCOF1RzAKalbL13UgPZratQh3ZGJCHpnDMydiqRt2Ji215BbTv3Whqo",
+	"ftEA1RvIOhlHWOMAswij5xw8xy0Q+5zfAE9x+GoUUpCaD5b6eQ+cS8BzKnxIrvO1lfZELhteuSxWTv5m",
+	"2dVedu1TrsgYR28zKumGwV98gSmrHbPrf09IpASNqLr+0MwQapdgnEvWJT46Fu69AauoJ7hdfzCgmyz/",
+	"zulpORocWlrBadft2VKeL318W3jrtsVgDSNVMLou+Cm5JMmGC74lgO0wLZBuE4VRkRU9ImFV9Gr2yNoy",
+	"W9beiKN5Z2tjM23VMxM90lsJQbvTGCsLXlip1Vrr1v2VdHos3EpCpcet3CZArvKvW5LmWjOnfQJUe9b6",
+	"rclAFeX9VuSdW2ut5hFK2qBtLJ1qelJAn16eEKev2hZltb2CyWYdLXI41/OXW3LCtXCcW1WuVh1uPCUM",
+	"p3Rc6lyfMvziI53iO+aD7MJjWtJRPhrHuWOo/ET88K4Fa3Rg1ndsoztx+TsfOHJOF0TcgqOgtdqRd3L+",
+	"hrAzY8/wKJ84ioiUpTW3etT+8sM5UlDgGcrGhMeZmnNBfwGz9hH6jmBBhA0DgiFMAFDo9+lb2y9l/r7s",
+	"YKmxWqgBC8GYUM+GRJzF0l8MIHdkbTKB/WbDGRrQ9CLFbzOCJGWzhAwzSeyw0Pbi5YtX58h0O7PD+NED",
+	"nxSNzQoPCKDYY9mv169297EOcGXwykZ4kecVmJYpOeHVsCfJM7jtqMJ5uT630B7OlPD7JKqtLdxq9Xl9",
+	"u6KsXVmEs/B0eId8bY1eK0Ew1uQagC7HM+NrypudeeJ1t7CcF+W3nUiCeEHZvy3odGeB3aspL8e/joc5",
+	"tb6yJBnn/d8ck7UeHD07fdL7KIV3i2+bzNEJlmqc8JnvnJ07ZwzSMmQGlDnNEgSfBMYGS6eIkUsiVvKF",
+	"OveP0DpGFzPnGTf8e1tT6ir+YXN7nW2fMIC7mUFBBrCGaq3HJvtiBe2+E6rXCpRxsxLyK6S6XunqRLob",
+	"ZuNvtrPvG3CxleHoc0KD24ayoaja3ghFcyxwpIjIrVUMZWlKxDDCkqCEKEVEgDBK+NXqjzGdUdM9HiO5",
+	"XEx4Uos1+Gb/lndrXU/LpwCXDAxYMkDhThigcGzbTA3Dh8gU7VpNCvHFujtw31sp3YiHv4yGD34q/9wZ",
+	"D3/ypYd4jArtB3ptM80CGat1kHmSN5O015YbCJCzHcc51XND3Ht5y9fGC/IVSaZbcQeTLajGzSR5ZnFk",
+	"gu3C/EVwhUKYg4ewPtFpeU6uigsf9VOe0GiJcJomlMjBQ5Nsg8L6EsNNT4K3U4UkUSaoWr7SB8GGa4NE",
+	"pyXp8l9Pcm7zlx/Oa2WPj3rHriwMKZCuTGk66O6gJ1rW3F0QJWgk7YnZnROcqPmuie4lcQjXspnygi3w",
+	"0vRvsW34wmePz89OT16Nz1/89fHzEEWcTeksE6YedFkjdedCkxocbRAMjIRarH6uVNp7/962BDFqDFM4",
+	"gmvXbG7v2ekT9PjsJVpgqtUbRoTUt51I7PfyaHfXHxewkr9UjEUlwhpmpdnhcEqFVBBaQ2xCNGVxpvcK",
+	"J2Zam9GwwAzPQMA8QmCL0n8GGjvlO9W0kD7kaEHFcjkInAgRGaBUkDw9IrUB30ERdi2DC8YqQZ16l2Is",
+	"5xOORSyNjIqmPBNgQZWoH8KhDyFuqDj1kE9XHHv9L3Puw8HOBbtgJnFf8MwkbOdl0Lmao4zFRJOJCVo2",
+	"VGJz2wTnCvWrbZkxiy9Y/nb1iTA0I6EBcUoELGgQ2LtEKwUJZTMkEyznJtzB9kHWQt/yak4EAWC//lqf",
+	"BI0yg5Odr79GLyaaJvQwQPIppsJgZpXuUV9f1Ma3Id2m3FxcMNt72wBVsqRBYJLYQatdq9K6SlWu2SL3",
+	"OEqU0EtywfYOkU07Q5NlHobwEJF3toD6qsaJlVczRH2ou15594JpgpOQ6v9QU5jU6GIzBH3HY2hSLMgl",
+	"f5OnEELNSEkkVOGb4gVNlgOLbIh/l19/DRsYAhM0eN+1AdR/+FlyjdY8d2Cwg0LDPkIUYSGonWReSQy4",
+	"YDaQsi0rQC61Nmci/0ITwB+ihEpl/VM2tN8CIy3UT/ULX38NjQ5QmNAFVWFZdfpwFKAFfocORyM7MJ9O",
+	"JVGhyVOd8HhpmMNfXr14jsBdlQfkXLDw78NzrnAyPNHXbRFir68ss1Cln+YVM/kULbCKoN6h4Fc5fGdY",
+	"EQRgafLd2x/lAf0SuvoY0oA/zUFFpy+rdGJOrDXS5HgG4PTQT/XIQ/hffdjdH880iWsuYzl+9ZlGQn4k",
+	"BZkCtVjILtiMKIkO9h/Yo3VGlFgOj6eKiHAH/RkuDtgHIoFYyDuySJXh/QmNiLUmFQz9fIWB85QwyTMR",
+	"kR0uZrv2I7mr3y3zCgr+ffzy1AnDPert7Yx2RlCuwzg3eke9ezujnXsmzXcOd+mu/p+Zr7v9DySJ+IKg",
+	"nC5hkXo/j1+eFhUq87CsnEGbaM3XZ0/lDnqZTRIaaSGgYG+nce+o9yeizjhXpRxmbvX90Si/6qxNwz1c",
+	"+lBVdMg8grq3a6ONi3jo3neUsEvCMoJkJlDylQZY40fjCTrxFLHJR71d84cXbUb2bpPMixDv9+9XbtYa",
+	"Dncg81wfD1ixm5rSNIt9fbfyLsx0sP+g6aMCr7vnnD/DbGm/lXpVhwbP6787tbGDNtvHkcN6Rz/+FPRs",
+	"1oqWrV6ews0HcUEzqcVsIzP1ftKfGeZsmPjQlTBTLpW3VV55F60IlOaEMnLlyJjoHOqrOALqIpMKTXmS",
+	"8CvDoazA2se3rvRdsFzrG+Q86JLyxJwCKAIsTVIsXDEH+/s5X95Bx65dx15y+R2Ek+SCQSgRxNh9JavX",
+	"mUR9E3RnbyhplpzwGdTanWHKBobNVA/eCczyMt+EIqnqOx4v1xy9d8Orq6uhlhKGmUgIi3hM4tpZXFVv",
+	"jI1tb//eweH/6AU9d9O0RjHKLgnOhq9IJIj6H91PW3UNkOOhyWyRJYqmWKhdgDPGCka6wZgVrbUolHcT",
+	"flUyqGdcoZiY0lZm768/IHxJIqCJ6/+S3fHxzA7qYT75glBRRFhzjbVQuyJMndva/MYq8Lb1EmURF0Kr",
+	"bG4eYK8i99Z5QJladACOGHuZfYdjZNlVqRG5aWWdUZMndnpQ8wwnmk5AqI+XAcrzFQwVl6yESnQlOJtZ",
+	"1O21M87XDFtxmMTmo3vtHz3hYkLjmIBt+GCvwxcv8TLhOD7n/CkWM2K+O+wCnszSlAtF4mckpjjvp3qw",
+	"v99lUoOWl8BPe7/BHVTcOubIaq76VemLcK4gvQnuBVTY2v3XziuthGHpVY9qQWC5goQusaCYqcFDq5lV",
+	"lKc+vmDFmxy6oZnergMEbeCtWpUmmXT0qkJm8jDvp7CCFZ7tR2H+CiVyFz40TM3Pwdp27w1hLzEVDvdY",
+	"/8V3OM4PcHlqbsBwTk2iqka2VocucUJjCDVu4jSJRVXJX/ZK/lI5oB+NwfyguQaKBAHYcSJrot8PP/ww",
+	"dNR20ib+rbxvREDDXG6A2xPo/4/i6w8S/CcQ79wdr/dKvJY87KMh9bya/xETANlUqMdMXhFjaCtbECJ7",
+	"KxUcYrDzeXPYv2naht17AubG3ucj5z810mXf5WqWpa3nu9bl7We8Z1bizfV318CTh9ODDIz6OEkKgXdg",
+	"xP5qjIOSJJkiqfBSXhgugTKmaIKoQtY3j/peO9OggeHy7OZaain1Pbr+EHHGyDtIaLz+kElJya1Iek/5",
+	"bKZJP1OfVFD5rS5/TYpma5rIzvg/vGYNl4msxMlMSMKhmx73mi00B35Gettco68lES/++q+wOydWiLZJ",
+	"S01bZM96M2t4bE2/0pjeHMbgWKxRWInTCQe2cisjV9WdNSY8Rq4uWGWwHfR4xVyMSmvxkWst1jq8aYOC",
+	"tY4OtQ+QNQkCG7tgho8V/IsqWTMjo755qOZkqvUoRSBBfLCDzqx5US/AudoumKVWifoHo3uDXEY8QimX",
+	"+dj+kCxjfi2FEB+Xs8USzouop9uyCNQCvnqjyd4/v59/v7cYvXs7Wj6/f7Yvvn/7Zv/P7JvZt+++nf9z",
+	"xL4bRa++nX+/H21ge3NKPdzYDFAdrKv+/7lLz2e1MD0jPq+R8vKD+ZvKz6/ZG8avWGAv7jiwRywGZap6",
+	"9NzT/DuQsn34/1zk7C/i87bic36b1S+zNTdkESrbdj86aqa5/pjv7qtde+dYy92O7/eC9Utmro9ZwUwH",
+	"4IiseCFjGh9V7R2lYeTrr7n4+mvH5HHButk8Lhg4z9AhmsL2IawUWaTKXRUQJRcmigMzdPoS7PeUoVKy",
+	"D9A0E2Agzwe4YFiQwoEHBv+D/QfGneC67VD/MEB7owDtj4yH+2CUDzoISg8Y+OyNxnnBruYE5uICMa4q",
+	"RQrIOyqVrNn6QYu2vUQlCsuYxLDR7POEi4YL+l/A/PNY0w3iGVq4hucuFuf8gH2xA93uDbWK1y92oH85",
+	"O5Dh7Zrr5Yy/wQ5kAjZko0J+7C8agiQh1ixkRnio99EEf0hCpNlgrWDxK9NOA7Ml6jNydWS8vsVdNccx",
+	"Yjz/Fqpqopd4Ztp92NiNagyLlxFTqU7sUoJeigVeEAWn+Ec/cstXdiGapPc+aH3xBYTdwJs1BwUXCr0h",
+	"y4eQS49jrY6GwxBJLpQ+ATIiTP8Iyen6g7cZEVCkz0SX6Pd67tEruj73GF+MIWskFaY8WB4tC+H3w7xK",
+	"RPWd4covlaj7ofMvX+LNavkpfVhNG6B+qLWtEBwllBU/QlRtOLDbKJsW6iYClKutZ2CsQnBSC4dGkmAR",
+	"zSE90tKWniFANhQzsMIN0G1E1bIJoLcVQFpS5t//tJW5sRy/U2UFQ8aPy91bqX+1ynNfMALFAhGfultQ",
+	"iWZxjlB7OIv7sr3EPpFd7I7w35LjUqly7mVokYL7K+e1OYP96X3QoCo0sNgd9JSyN7IoWqOJXHEQ3LXg",
+	"qnlMpRxBHiSL+gejAwhTv2ALKiWE6B7s71sx3cSm6C8CdDB6UBaPhcFy5X2OTbQxTDvYQSfOKYN4uQtm",
+	"UhU87Ss0AA8GO+gYLnuJ9kd73ngXYEKG2jvbtjxSkk1pyaOw/w1PIpOUpplgEZrd+ysWdIGOE8wzusoz",
+	"NQ+P6PUHdf0BHX930nOqQBwEvUua1MpFbRASUzvONm2nkwlrbyPushlTWWUiJ5aIzeVQ4x9PeVR07lvH",
+	"Oor3LNfYViX56IxmdND+xXOuTOlm+KADgznhbJpQkwbzRX7t5pAAciulR8tzvBzUEVh3fzV/jGn83rDU",
+	"hPhKZzYy17OKuQEYYd48zkKieWCebyGDMnkCYu9rKROSKBQW0s0RMvIQ0joawbF1iBoOW6pGYJDgWTQn",
+	"sY9BPoIlOQyywhsOfG0t9Afxzu/rGN05ijbb0I2ig420LkfJ8utX+uZ3rvmB10/aRFGjT3rbnBcH7fOm",
+	"1ztHfn8iqivtbaYnm109fdTTelCKVTTfgN2CDglt1Uz4uATowET+EIUsS5IQRQnBQn+M8uIjiDOySsMm",
+	"xfPmkqMpRzQu6uv3UkEWNFu4hTZ7R70/7O/to8P9fTQamf/bXvizyam3Fr98u8fRZuNXj+UXAe6LALeW",
+	"3xiavpEAtxvxbI0NEq4KLlXRhLEqfEE/yerkqJ9ioYW2BE94JgJbBlkPghLKiAzKDDnoq4eND2myRAvO",
+	"TBuGvAdrH1o26x9sd9gAvT4/MZl4lTbDapmS0g11wSCzzmTIQb8Y/QG/JAInSQB/oDAmaUZluLMT/pzJ",
+	"t9kYh6ivsSkDk89KWZRkMYkf5rFwRybzBCqPqCuSXBIDsAzK5rEmNTjGRdcasySSkEvC7OuQORygLEWK",
+	"a0hjrLX8drEDEo2t1FFIG4BcOXjoVESUKOaQDAyGYrN5NkDmeGHiZYrSZh7Rt5BSToAwNr6p9FePALdd",
+	"7Lrw+l/0Bhz3bmzjW8uI9URnJMJpEwsWPEmGWfpFJLpdHTNnHnU+4Zx44Ae251HOt4D4biQoAcMrq9nu",
+	"/lopYryd5loqq9ht3zDnWq6iaqdJkSwLKn5RJu+gMuluX0mhZaHnLei0rNy8nVB/RhheQIeyql2alREY",
+	"UpNrowhfJcktxfiiSnytNHx3Kb0A4zeSz90S4uslc6d4/Rfp/It0vol03s4/zGXFlMA3CwiwNtMGa1Xd",
+	"vb9So+IhVKIvhinKcujv32ZcQRUcmS0AosZggHwdv6togCHU2Y7JBPIrfKEApk6y3UUIBaj/UhmiOiD8",
+	"YwpZZEPn75sHDxRmdKOSUFnYGPwoKFTDCh42KrHeCgmUbqESmmaSxr0wvZC73ySAZdtBuTs2NPBNIOhn",
+	"zvZtBIjhW58obsGCuGm4Qo6MLwELnzJgIcd65TKwLHOLUIWwymagLJ4NEIBogIcozBlK6JYAuWBhyYHC",
+	"h2WNIOgrCoV5qFZtMmEMKbZhvilwBOPMBL+yVeOgbLgiIdg0wgmWkoSof7C/bywUV1SSzmEJxXnbWiwt",
+	"eZhmTw6fPertj/bvD0d7w9Gey3Tt73v7w3vwO0kwHTPN8xIynpNM6MN78G3+xK62fBL0tCaLmRpjxjKS",
+	"9I729vOy8GxSKUMux2BZAnawf1CGSghgr25DfE1eyfV/aRFCkYRC0ljtSjnqnZyfDc2aYEWWaR718vaB",
+	"NtjU+cKpPjeGKYgimwjsMM5vFEqR8zlPBEUhsnyJofgi5P8WMRSWAP1c3ZXvd3+1f912AIUbJlEz1Asy",
+	"JUIrG8Y+Xgj4JnrCcI0jPQtNqBs80Rwb4XDpL/asu2bPWkeqtxUXkQvaHSMjmuhp9CluD+PmMhB/cQB8",
+	"jJiIFpLb1HoKn376eAh0DtzT0vvUWRiKMPjczDgm6Ayy4YwNqATCdARAIku0kC0RZxcsd29C6ehl3h9a",
+	"EJklyseCcxPujQXlQlyUmUwJi7ONBcHfymy79iiXNtvKkf4izH0R5rpabLcS5m4jmKKQzL6EUdz1MAqr",
+	"Kn+Jo/giRt1qHIVlER8pgsKRrZoZ3RRHyti+1vA6yi45jcgK2InmD0qzFcpjc9gfojT3TAW2LjplnuzT",
+	"zc63RwmxJ73Fd/UkX95Hd2F9Ev+AXc6m/oF8/+6oe+D3zxROvQfMYQLFMb2xjrWhT8KcbRKa7ghLggXq",
+	"h/uj/fvhIEAYzXEytT8MX+2Z395mWCgiLpj9/fzApDpjy+Psz3t7+udLIhKcphAA4+juX0nQt6TRvyz9",
+	"Qs3ZWOCpClA4ETyjScJZOLBhW/p7A+5XEsk5FmWnSMYynKApIagfVg38Ibr+jwtmJZFdtLc/MOVboCsE",
+	"Ne3loFrakRnfleWMGFWIc4U0WC6inuNk9TsSowlZci21Ff74fjjnQhbOHyPUacHPVFcvF7eD/nyO/njB",
+	"9Gr+AKA9ROd/O0Z/1L9f/wcKoTOuusQh+v+XDTD2R4MACX1CSJzrpRHUHDg/PzHf/kEPs3PBcj+UpTnY",
+	"+vDJ8cnQNDzRNGAandgfnj9//tx2PgmQ1CuEQiA51EAzmglJmdkeC4yjGU4DKCbHbMOZiLO8OHXeGENr",
+	"+OXmp+YlI1Rr5Nhrp38weuA6py7Yo4xoeTbBdJxiCn17xj/zTMjQlsswoBS4uTcaNHuxcpa7cuxWr0lN",
+	"LySHq8kVbQ9Ur65lu+p62UbQnpReQx79JtaCbmKhXW7pFvqYbqDiOvMLoHbnvyj9X5T+DS5RV/c2pTLN",
+	"kfPfployLrpr7UqFW9R+p076G7LM23FpNj7JZhJN6TsSH6Gw4CRMXzGlP4dKBKmrJA4uWKiIWFBGiBwv",
+	"CJNwG2XS9hTKdX59DQa5qqzvtGguOOMJn9EIJ6gf/uMf//jH8NkzffdC7NgFM1WLDI/Mff1U5nU+d9Bz",
+	"cnUEN2+cEWQ73y4IZhAwoC8HQaCflh7g1dNjEAlIpJqldjQjCs0SPtGXLLSDA0G+1MG/kvnvKAJzA1gl",
+	"qncjlpLOWHE7LYJCFfhKY4Qby4fGdJGggu0NWuB30KDBP8p3+JUy8WwfTa2uzdTA2Swy/iVqGRcYyVft",
+	"HMTi5OUnMe+C13gGH+Vv+E1vTjntBV4iQXCM+thPtUcIJ8kguGCMXGk1FvTXoNRfvYWTqt0S8vY3Jmhz",
+	"ShMSIDsbZ6ajmlc7LVbxG4RWFl6TuIpKKiu4bCw/5LzzMYILTWQjVmTGRWPJIfuckqbSQ4ejDmGVayoi",
+	"6a3MQ/Bj5Hz2UYsgrT9kOdG8xPZ6/xKdtyY6L3aOWMFuit+aw/Nql3yWaqnKXvNhjfhDBCV+gBRQcfYe",
+	"ltoIorGpY5iYeDrTfKXCsnZ/rQ36vuSCod9nqCHKiWFjBpJ/eOrM+j3QskelaC++mQ9noOo1aAvdCNso",
+	"HfHvTdz/Ir13c9lpBCBcHFzUL25ZfaMPGs5xRWyoHK3Vk1WRKlJBIiA3q37XQ53y50daJkfhnx5vdnLR",
+	"eaWnKTTYvWBwu2mhAZq7wpgl8CvjhUFZjDfFao7kHKfQxokqecHCR4+fPj5/XBki/xM+R/3j58dP//Hq",
+	"9JXWTtD+4OHqnNUPGIf2ATiW0AsgfxggaUxGAPqCX5IY2fa86+Wb75Yun/nNrPCf58X6+7drV6R1zKpO",
+	"6n55BhFOKJaD5qt6I6pxSa5wf5Ukb6705rLjNQkAQNPw29u7GOh/1Y7rH8Odlsv6WA/15cb+cmP/7m/s",
+	"tee5ehwrN9CWUdT6RpK2Rf1V0bJZKi5IjCYJnzxEGP5rutvYEL8J0Xeduc2oRPKKpAp82iJA0OcGJQRf",
+	"mi7qAlrtYoVSTjU/Y9z0p0cHowN0UTA6xDhDSvDs8vrDRa856toR338nYdd3N4o6LvfCf/t4DVEvHPHo",
+	"K4kWROEYK2x7LSPTicJaNMNMJOFDlNeUrVupNC2CpYqqVRvMqi2zkXRu0YqZz9Fgv8wX/oUkP4q4VFDT",
+	"LQlEhQSxKgxVuO9uzK9YLhx5qf6VEgQvDKuNSSSWqZbewFpmLCQnhvyGj6hMuaT6szAof9a3nftvYyUL",
+	"gwsWPj7HM2teffXn4+H+4f2BbV+C2YyEyF6bqL8/uj/YQY+p6X+CJgQLIsqOZDg/Wldzro+X0WdWbMVF",
+	"S+TQdk60vdf1kcXG720tzM4pd8/zBeszjo4tVZuwbxMsgxghECk50aRo/BlUFuM8LNq0cBaRvP/TEToY",
+	"7fnzdOymNJt86m1zUiqWqP+a0XdIkoizWA4MZiz8r8+eNtkxLTLWm3XbTbmvcix2nbdAe5MddX806pQp",
+	"T9BkqQgSmmgCRHZmOyjUv8g/joZ7o/17YQGB2awSBKCzW65l//Xu11Wu6/MF5Ycnj3ZbaLnQBOrCcQgX",
+	"dEHG+t8rNAk5OMX+TCjDgNQ6oF4mfjXniZm+Fhd2DN2eh4AP2RYXVn35fdDzcIC2MXyfvA96miO0fQrv",
+	"wAL3R/fbkL8losqoHaCqGrZub735z4YQO45hXt4YW/d8guZzrtCCx3RKSYz64el0+JwzMnyGVTQP0UL/",
+	"x4rZeqDB5337793foGPQrXTsAeoolQsksaJS43LnjrbF+bVnLld9yfWOfvzpffDr+5+qAou5mrpI0TcU",
+	"WaBFQVtJHWN1NX1LJHqbkYzEgckL4wLNKISbpahvwsDCV8/OX46fHf99fHx+/vjZy/NX4UBrfq432Ijz",
+	"eZc2LSFAwgPR6Nrx2j4fG0B/I8duvvaPUZkFVlbUZfkkAc8w5abhzhYHX4qhfBqt5bHtk5WpCX/nHH/G",
+	"FZ3a/c/NPuYU7/4K/wWVA4KSjDV2nVB7Gueij9ndgqRTrOaO+GrHXRteuVmYQkvQ9A56mQFnyNslTXD0",
+	"Jo99BQ5UCncFH9GLVg/L3jG02nE5Z1hwfmmSWE624+ltrJFnDslHNAfYU+i/9cyyAwsjwjNM2ZcKAb/t",
+	"kXxFoCEqXHjDLC06eem9aTuhbzOakvVBWGXxuX6Y6Hsr3A05XEthc9JP7WpFGUuIlCiUXKgQSbyUF6wI",
+	"nMgTAINqnCFYdp3MvrJg3gJHc8qIt4Weya0sa2pM600fdlDf461FpbM2hQauydLIAzxTCNsus4MGD+hj",
+	"B42fb/m8h0hRItFkiWiRZWCS3akwbdt30GPALxcxBM4bQ2Xem5aymLzbpgZfpRyevx2f7cG3rnaefkQV",
+	"jagi5kn5j0K0GRZ/JTzCCZXYeqKHlX93LsPnxPJ+DBGrIJuW+ncVcjYxc7B6nKzp1FdB0IbwnBTfdgfJ",
+	"mDDq3c0G66r0bWR/6Yya36hQYgkJRD2TWJ80A1FR0KABpiJF8yMEWObHG5UbXqCqALkxfwWL28fWmkhM",
+	"05NSEkFxgli2mBARGEMuRAbxmARoIjCLA7TgMTHtKhNb/esOtawsT9rG6o67ZV8Unk8UX1pg3ZGnXNlp",
+	"4wKQtcjy3EdgwskHOyhkfOHUhLxgK4zVNKO86F3/ewEHiq8//Hz9n6asOGbqomda3WNBinqT+mwR8H5c",
+	"sFAfKFPmkJFwB4VTMH6yiJhOj4oSFiIFnfWxPY6aBmO8lCbH84kgLJqjBE9IcsH64ZxMYr7AMaYCPD95",
+	"pstu/lcCPytBF0SfOHjk/Ase7+zsDHbQccE2LxjUrZyQhJvK6aAY5jvylXQaKht+ZepcAhYq1SurSL9g",
+	"RXPt/dFosIOMHM1QeBqTRcoV+f/Ye9fttnE0bfRWsPX9iLSblmXHqamSV9Y3rsTpylRObTvde2ZYy4RI",
+	"yGKbAlQAaFuTqgvYVzB/5+fOvo3c2LfwvgAJSqRM+ZhKaa2ZrpjiAQSB9/w+D4/nWz+zeYRdMlrOiaJj",
+	"ls2b+we9fb12HVP50J9ZbbXPGkiahfq2ZsCvudG1NZ+3M+zYL7NoMw07B4hfST7IlMfpjGZki/yH4Iwc",
+	"GJFPpbmpOSujirwQs1iYw0Yqm8N/Pdh5Zk07pGOXTCmWS+KdT9xJ3tI0d3yxtTvYfWqxMa1wjMtbtEc7",
+	"8g2ax0C+9MX8slg/LA2GWvTL9jH+oFOsHr11xGYZnbPkukvrLvk92GBubjo27xVz83pVuhCY2P5U/nF3",
+	"2JtVxZnrNEvVl89GgRiPudpoFnZCbvlj+Lxa1logdGKmzAYmSBeqyEuATp1KD58TqhHwhqkOOdKmutn0",
+	"NdbegpngKyxXezRlStEztgL0s6KUNriff6yKtTaWZ2PJmluORUzajCLHIh4AUexydqWJhy0dFK3C44ye",
+	"BQTpeRe6d9E6w8DbGdOKOJie0gWG6knL2FvQWJxMGLGVP6hFQp7ivrlgUgGUmSCKAb4ZiV6PXS4aouaA",
+	"Dpjys4am31WLfPBACv3Et0tvrMw3YDt3DWTayntby1gv18GN0EzNvrtEjJmy7UnkWQL7BXEw/T73RfDT",
+	"kLdEP4XT++QfUK1XbKiAUKI0zcp9Z6mnQr63s2scIb2svIzfRc+Z0ThWqogcgm6WDdYqtHPGAN/HbPpJ",
+	"qrSQ82Ys1Nu4S2N4l9v5SQ0Oz48+JL8nHG/ieDwO0ur1csqBrd6VvPozm/8tZOIHCaWZ6YJU3HgOawC8",
+	"3tpzuAOg18LA3+C8/sFxXr3Y0AbqdWNo3iXUqxUS94P0umB6XifyKjLsGtzXBWknSg9ysVBSxWLGEpKl",
+	"57XN8hGAN5a7FcszENZpEfmp17++VcoLrfSvLcF4XXnjhyjHWKND+VjIVte8SjPNpCsLuFGju//YTbP7",
+	"3ePPeZrZOjqV3X9fvqbZ8A7SbvuT/dcS3sV6HDBj2x3lQz83oDF72Jt1WrUE0Lw3BbcWjuRmud8hHwx3",
+	"k3s3WMX2Q65e1ds0tvgr+I/fa4qH2z9nqRYlYlOmtWQR6RYYwwShbhlhU7POiZAkmtE5kxHpwiFzhPFT",
+	"yTSVSXG2OYUFZEZTo9vA4K0vW8YXWY0Ja4vk7OhAi82ZrCtcWx/m+YDPrb8yFRfX0I4fzGbZ3E7gQTnu",
+	"zdb+E2cmXgOgspBEMa0hKbZaLsDeBntGrWGOeqAseDFhPAE8BtK1wckosBSmMVaV2Hbj0u48TZNonwwA",
+	"71SFnPK5Bfx2SKlBGVQIrDIMPMqDguHJNpgmjCYZmMMuS2J2Fw35OM+yLc2utKtli36NiHHZU5ygCqog",
+	"6dqyGaXZdJpySLOAq0rSMy4kAwa/suzaXG4NbnZFY53Nmw3vOvMYbclv0Cxue/4H/Nqs/RU2Vtby7I+4",
+	"Bte4fbFC219TKRlsec0LWNFrnF8wUre9AAtXXkkxXfuiE9H+kpd24/3IxkKuMdGH/AiUdPsr/vYH9Lb+",
+	"cBoEp5olTloCa0lVPDk9Uj2OymTCaKYnjdrjxYTRGcGTSDxh8TmmoxPBMCGtRR5PsDSaajqiivXJB2j6",
+	"AFnLrth0pst4p6SaEeh8qXV5fsLR3Mgs8kn9MI3WGXbevn5FDo8+uCSU6gw74txMCZRJ0umspArY2v3u",
+	"ZGcwHJj/+4/26Skc8jHevcHYmkkRM6WgBhVjhbdvMa60E//kfSDvg9uP63/p7YRpXLSNQNH2O3oJzYRA",
+	"HjKjUFIZEHx3Mk3P8PO5UwNyxBLb2JGrgIzyNEvcj8ZmSEg+M1NfhK8Fz+YB1r9aOBL2aw6gryR6e3hy",
+	"9PrF8enJ+58P30UuqkUtFjxHUOwk5NW6Hr8FyXUfNaGb47S9dDNy22UH0w+Xur0AiVGctdOp6gwH/b3d",
+	"oFPM22mSSvMxxzRTzD9upwyaAIqFix9w3gk6xc+dD0LpM8mO//aG7Dzr7/yAqHRJqgpuS3MlF/q0nDFY",
+	"SWeifEjnTOz0d7/rf2+2Sf3WkbZxqLJbBj+43bL29go6uBBOLcxKZ/j0u8HAf7Od/qA/WHcbFp+yZiO6",
+	"35w0k2wmpP5zIMlXX71JQrRzKG7Uw7hvUY5+jQI0vDGdRXYGZDAYYAm9Nhs8prMZQg+whXtsvYCfWrRD",
+	"loE1TPEBXQ7CzGusukdzv9aRivrkSFwiO+2QlAj4Ia9UnZQNlFVsJJ+8oSFKX/Iz4AkhX6RnqAq0ibgs",
+	"kPIBTU/gH4KzRpz8jYey8VA2HsrGQ/lqur7a+iTr9n5hu8dSMbnfzp6PpoAh4eCoiOAuI+N3t3dt5wiJ",
+	"RH7BpGZR2bTuZDrlQckMRDWZCqVJNKG5ZlHPcqNXOItcWBoTPtVC+TgdZZAqliK/MG8Tdnp9EiVUs1NQ",
+	"rCxypSQKSj+KENpfHDs6zD6yD9n6kWJ03QVWwNToGKKYBoDygLDMaB4I+WlGdskkIPAeZHfP/JsLOaUZ",
+	"I/8Cv4yoUozsfPe9+WMmxZmk0yljhIMOgppIYGXyg4VLZT/AhOh0IdUI4teN6HjMYs1gAqOipbhsq3P9",
+	"vMVklN5kMdX7yFYIW8s85pzNoM08cj3vo3mEpHg2vRhyo0lTRS5lqjXjlR5+LSlX1HbxN/a8kfqWt5C3",
+	"6XkL+QtHtQUshkMvaV9Q9VlQkxhrcCI+Oq3sllOoOFJMRYuMUF3g4ac8ZlnGEuCW5OwSihDMNwDgORsM",
+	"HWf07Mws+gqJYsi70Yv3706ODk5O//bx/cnB6dv3Lw+fA9ZgxqSF17ffA7I6crEphNMpgCd4H7Dhrnip",
+	"NN//xTKXIVbKFoVUKhO4gs0KorD0m1sIbwWhf5dNhFVZ9ipPNXxn4zR9+WwWLuHpBaM5SXISAwlovxN0",
+	"KuUn4AvOnG0z7MBmBVdLS1bcNHkyydOMEb/Fz+v7kwBOcbFG9a0/hY/T+Ff5iDV+XaV6YNP9t+n++7N0",
+	"/y3QQlwT6K0ysLArMxNr1LDV8cNBMA7ALW0tK7jTpX9d9asDQlXIXxz/nXQ/nrza+t413Y3mmm0hSs6U",
+	"yvPAyK4p3VLMyGJgQzfS3gIEG7egFxAFaMrM4ukIzkJuxGmqNFh8nM7UROg+sQEKkrqWwqt0mk+99nsp",
+	"LlXJZ7szGAwGQWHYPTN/Ghf7BcsyiGpKbXQahjKeRwGJ/mL+ZyuCuoZ/jQAdYCYZkFna055ERAmiZsAN",
+	"M2HG/koEluPlHIIeU0IVGQs5zTNaW2F7CB/rGpe++gHf1r5pE6oHzFI94hBOScfOXGf4zP59DUrJJhqw",
+	"iQZ8Q9EAz5DR7Epvx+qiSjedJgEYYgE0FmBJReCstcAWVgQVgy6ouEtB4fkEpcUcgC9Y9DJ4nqH9JRM6",
+	"lyxgSp8WRVRBLHJ9CoHYIMklY6fTlOeaqQBhddGxOcXnhfxfgkbLMSgNxoDx01jkUgVgdwaYsdgJdoMd",
+	"8781If7y4L94B+2FgyAAOVcKnFZ40kZ51MBu3xWQ9Aa7ZxVYKSghskg9bL7JWpbHam65xa7rSvygufU6",
+	"quwAo5ORxV4yAO85nbBcMgVsCSqjp5aXGSqcbE3k6UwolY4ypqKihBftnV6fHCwQcC3X1luuhLL+b4+E",
+	"Vc+kEufpu97thZ5t8+Syt7Qha7ng1d5bBeF1jteikbjp0v66yotbuQa3pohbt187sM3NddFBMWMcg1eR",
+	"VW24RTnPM8aMlR3yiMp4kl4wFg0hzuQV0S+2dpOWnd0CWmFOgPgKCODxkgIEVYr8bEKsoGjfAU72dnb7",
+	"IT+k8cTeEaKNAADmuhykuOyTf0wYJ5GzFtCZ8OOebjgYEa3Ehy0shIJiS1oUVaJrdkmVH6dzIWKRefT2",
+	"Y5FlxgeCLkgbJNz376SYJqM5mUDlpKZz1dyCfrtw2100oVdX4BtKxmDbqCf07EzSCzAcvBiajX7fLBr2",
+	"ON3obYSy60e/Q+G8aUnftKTfc0v6bcJZy4TCt291WdR0QV2QLEvHLJ7HGbPq4eZtKm03ve0cWdGs8psd",
+	"C/kNw2O/ES3IbyTls1yT30L+29bWVuX/Q/6bTcyR34hNfgbE5eXIb/4/F5N8XfdGPbg1Bsn8S7r2hsOF",
+	"0hh6jtAmlawgVPT0yG/EuZvkN7ztjOaKVY8zfkq1huzlbySSDFEUYURUCW7HI5nKp2zx9MXbx5mo3D6o",
+	"nu6MEXgQhV0HPobvXZsD4HlPacpPBcsvELYTjs1SFhvPAh8Gibm6qQ6aBmAtIPP8qdDpeHnerVVUHawz",
+	"lfA1Q96URDdOjFFJc8ij4+rZr34vMIXg4wb4MQI3tWCV4AQKvuQfVkufSNd+d8pJzotfi4w7hHoFxwf1",
+	"9s19U4asoZxBt5WemMsB5sFrtiqQHAg15gxLnLUGSWDgnFFRnxzAA1N+FnKs1YRLyuT+E0XoBU0zOkoz",
+	"yPDzBHxNphGWDidO55IrckmluZNyNQIhH2UiNi/XJy8RFsLc3DP0PHpVz8qEmLGXhTYz4CegQ76mvVnf",
+	"d1YjQh7FQnP71MjPcnVlzPUSiXgCWU1fynSGO7/fXFS+NnLP2DEPZZbhY4+YyjPdxm8mSKoEqzfGKkJY",
+	"zm6FbUy3NUy31/zC2DYnZgcV/HAbG+6+bbgD1B5L9tAtrbjVIEMWJgTab/WEcgJAQpZrbCRySbpK5GpL",
+	"S5pqRGRMvnyeZTRm2KVIcy1ZLzAecQnIEfKicsYIY1UA+5AuZvSsMj6lOuoZ510A47WXFWWLuKY0UZjp",
+	"QyrjkqylRfWuQ9S5fyD9xae2gdNHG5gztcEIuNP99H4BAwvgMBodpJvi39QF89apvrw2lickmtZQ//gD",
+	"Vvx5u0uG3JqoiXEPVD5yxW9CPlGuE5qIsbGNYjE1JlihKy+FPO/1jUHMNeU6KkCqAhckM9MSIWwqxuzH",
+	"OTDrFvl+h6W1qJGfKGu3g4BQLkwfcpVPHZ4HfpZKoR0CleGVkrEsIs+tSPqLE0h/qd641lxLkqWdeAuD",
+	"ayxyyVOsBBt2vvy/GYu1FORHMUo5PWPk+ODoTSfoZOnIvANQo43cb1OhsYDMznFn+NTm/41cgPkFuqJc",
+	"nRYy9oalZSLXj19ehlKvWcpZIbcp0NpYQyul9xGLhUwI5R6UIfhp1wnw1jbR9icQIzeDcG8vtlE0Qh7A",
+	"VVVjQ5VvBKHBxeiFBW5X+RTK7ws5D9f70Ch1Bbtwdq3gewCXbdXGr77HBjDlkWsfMXhGS9voHuygoJlE",
+	"tXhsQ6TXbsu7pFFtIxRKxugmZ+ldBXRwVjRxok9T7daESJvgwHS/wrHp7g32POrJXp9ArtONhcRUyhTS",
+	"nWoipN7KjKFHXMwvlxmWWoykuFRMqjbe0MviPe+9p/FGjWFufBuQwDvvYXZffrUrdBvq9Nbu0Ns806mx",
+	"7KFs126hcZoxPy4PRUjFVZH1DahmZ0KmLELVOgbiEhVyV9EcEGhWJqN8PIbmosuJyNiQjNhcmBu8Pfh/",
+	"Tj9+ePP+4OXp2x+j0pXZHfRgg+YzpJUvQsJP+yE/cB0/RrioAHEiILyBbVRXmvEC6kGUbUiM6yGZJeOA",
+	"zPhZQP45Y2cBOUvHAblko1kQcn2lAxKri8BseiOErgJylantq0xdBUQkelskinT3dp5V6jTMmxt5CTzN",
+	"lKc6VSzZJyr9LxaQt6/fHoYcAZqPfzrY2n32HUHkCPNmTELA3Jgi+/44za0Yj+UcO5u0MXi0j5K80L9t",
+	"50mLpdbBxR5u0aKNW4S8grTsvWxttYR5dp1YW3b06jeMOyX1RA7etdPgK7UTW7Y891tzczZeS7s8PIqO",
+	"UoHD7mgjaduYKJgJA/q8JhsFGZMxL7YQlS0zfDPJLlKRo1vD2WWBNmPbP9HbmVJ53ifHRshIB+dAKLIw",
+	"p/xsyZjpX2t6/FSO/7Fsj7uN95YvdMi1nK/LnuplNtUflED127eafvLQlB+uJrSNOMCSiJUdaGBhNYW/",
+	"q/JhaPQ9ID8B5qTKwZSSLGNU2UgzJu5Z0jplYysWViO6GMXvWQLWCujdINHzASfkoTM98NhNqufxtugH",
+	"yBCs3KB2rzx8ggejlnOMCq4wkkUd1lGqQ77MO1Lkgeqijxh1DCo5IlfFlFh8jV9zynWq5wivYeHeupH9",
+	"J4t6Q5JqPx5pxMgTRcaSMaK0iM8B9FbE56dJal41HWUs6oXcQVKUZTrm3FQrlo1LeIamIY/mhCIIVcoi",
+	"s1HOC/ngSsaNYBLTKZNDomXOECGjuAReJxYyYQnh4pJ0i/MBGuOtkAyz3JDJkowZp9GMsLYOqpglW9CU",
+	"sRVpLlee5tJcFzTLGSlQqVCcWkncpRpLVS6YNJYABMTc7MxJxsbazZ6sd38WElwogG7D0Oym1UXa4HUc",
+	"ZIKdCNYZ7t4oMwXDe/zUlBXTm9zUJjd129wUyEnI8eDORq73azJUhQpqb9ttf8qMLrguSQU+GnbTgYdG",
+	"E3DQAKRodZ6qTw5KDeCSVM7mC3k3ytIRk0Z8Qj7KyTHBGTkTDHm1HAc+iCsrxCXTIpcRATEIwaQi8m90",
+	"Gog4qkHnmBO5eYKf+3fiNJFiBnA7QppXyuYN6TQQs5xdhty5speTNJ5AZbTFGNqH2irOClAgz7QlzrK9",
+	"Lsd2xKbigtXL3gdIsl0rwiqTYd36Tb7tccXFCfKUooAYP4iRuiL7VniEDdk3J3AeOv3md9bfvtPEWOl5",
+	"E6ki+pk1rIrkLL3AZJs3GIBUwTaQHSPqngWF8V0FDTPCpmy6hBbEotESi7dGgL9gBR20AyCAm/kNqrJq",
+	"jb2j5b7AWxh60ynjmqYAeFXprpZ0liaMME3YeJzGNIYVUgN40Bk+a20GHnuXF1XkX1uzn6xp9dtYghtL",
+	"sIUlCF13rkDzDnvvHN/zp3vrLV8gtYmBpnUK+NBEcGvSFbXoQ1KCTJLnrtWtyxlLVI0k1IJM6AXzIhyU",
+	"A0a9B/ugBRkxZ6Mim7ciqe4FJHItXBF5Dgad1KQLArgcBNytbHoC73mxOw7vh+YdWOlwk5BHZWNYZB/n",
+	"/oRyU2jN8iT5c/zAfhv9c9eC1i3b5kJuoSiwey4gfh671ATPXTRmFfWVx6u70I7V9xv1PJxOr1Pq+v76",
+	"kF/T8PQCEkgVjClckTfueKrt/dRGbujCTq2H1lLuybfv/HTQV8ujOYJ0V91sImSp+6ZjIFqwwTWYr17T",
+	"uIs+LX+kU3r1hvEzPekMd4sy4AUCta8GjsQrFceM4reJT/IoTVF/vLJB7LX0ui+7BY6vEem9W6o8zaaz",
+	"1cksAGlmXENF3HXprEoEfLkHqVp/27t9Rivk1cD93WS0TmBSHjqhhU9tmdCyH2ST0rpbxHdsdlmZ08Id",
+	"8wgpLVCCfF417hrSXAtN8GMhodCLZeOgJly6kP1aIt3vk7+mF4xECRvltmw+GqcccLHNf63Gsr8HhLMU",
+	"7KtK91IPjUeHOmCbEn04I3t9z2IaAeVWWtPqHmmaX51OhDQOdUS6AzREU00mFDvuIW46pZyeWdmimDbW",
+	"F5p93eoNegs5Qcc63t0bPK30aT0ndvDky3/j6LbJd4Mg5NKs+KLADpq5ViStfJwFnMsqHgPUCeoJQ5BV",
+	"ovJpwcXsdv1tkpHXJ7ZK8Xcn8Y6XXz7DFJ4xkuRkRrOUyY6RaaO85GXa3Ro8Oxl8X9IsjcG4837cGQyf",
+	"rklxtvRSj58Os0K+WajPN1GQTRRkjV4tMM/UDGKrvIXaam0UbkMI4G6CIfV6zhe68DAFQs68kbQvs6TY",
+	"llQV5bhtXH+X1VHcwpZwgaqq1ycHnhYBTSE4IzLnHMoq4aEWQBt6esF/wHF5jntJELEkeS+hkARvJHOu",
+	"/CLuqiZ37Cw05N6QZlJAVb3xzfcGT+sE9bEZTUWcmKetLarbiS249woQkkcQkO5rbQTlRlC2FpSwach0",
+	"XhEsdyglxeweheSxFjOfxOCJWhBZUMGWqsoLDVHmIcjmZeAZ3RDbZBmdKWZVh7NdkdYQyAbgZKiXyhhV",
+	"muz0As8KtlUFaJ1rYjk2Q26EGhqmYI1z4QY49uPPRjAij1WfvMiEsphaFUGq3DuHHG6hiNJplhUvjpfX",
+	"ikcxq5eODxDaWym4xilP1YQlFcm1qQ14NIkgZvcmED7Bf27c4W7TNVXn3QWznAPYVGAEyRCsMCr8iWrF",
+	"zjX976raAA83qFg/7Vrg7ySAdicbb+FdNjvvK+mCL6LK83sIra0oxCmf21CJ43bvXVfiZOlFc/+Y4+qL",
+	"qDkt8na3Y2CHYkFVkMvdhqv+jRnJvTLVw1s8Jlk9DOA++OrN3HHzkJkUI9bERz1lWqbxCiZqKaZMT1iu",
+	"iGZXmrArx+UxJNFE69mp+85Ih+I4Jf2fTpPccq5bJvKIZHSEom40J+b+IgmMeaeNNpnOMsQqToq2w78K",
+	"Y1GZb4QM927+7OixXmp2dkVmQmRwVap0GivSjZLRqTl4+n+DX72SET/kNZT4RqWpWNKZWfQ3p8F/a+e5",
+	"HffNLKNpdRl3/hf56fDNB1Iz5eSnk5MPJZeja9FqM7P9kP8vcvLvHw5r7wukmEyGvObHT3jv52Hnr4cn",
+	"YSeARzwPO9u4usIOEvSo56F5x7DzO3m6LhuNnTIXml9ciSjY/hTc8t6rT4t1VLududDp2MrC5k3dFOyp",
+	"LO+CmN3sll6frAVuUpu3fFcZ3EMQpi921gLVBKAoj3HbShans5Rx3VSjkSsmUcXeVKVeP2B/Xk7mM4ZM",
+	"WZ01r3yT+xc2vjkdAdnyoh/e9P4LnsMt5uFGWC/+C25IwNuQgNMsI3xhozlRUT2+NhE4emrFliHTXBmD",
+	"wDzVUm9/1GmWKqpZLmuptwPMEy6UAgoMw5wZgwXu1NtH8PJzbhzJyCwly9hCOZoY1snb3QWZFfJSJ6cZ",
+	"4zqbE2BKjlKOizQVHCsCx/CZUGg9A07pA07Y1pSmmbHGfs1ZDoAw2GsX8uJtnyhgnWTSwpSrc8thlSqA",
+	"fKmwWDfTJfsL+pYNeZrxHBlYoCSf7BjVTwmV8sv/D5THik5ZkvY9AuMD+K1gF//yueNt1GKmOkEh9oZP",
+	"W9u9/ps9TvKyMrc1BoX/ewOL8YZPeBOobxWWAyL6iqBdIWeXLLPtabODDb16VFl+3+plZltuT1mDffV2",
+	"XrGwDrKUPoyZ9dD2zY1MiersbIyJa1b423nVjCBdatZTb81lvi0ZTbZolkHiqR7pjcpzRRjgEuXI8ejf",
+	"ZTErgxyQCVF0rshEXJIp5Q7QKFneGObuB1lW2RlHjCb3GfI19z/IsmZ6ipfigVFOH20VUXkOJul0cTlJ",
+	"/Abt1xKi9zWLTWNRyq1jY5geGttSDQmj8QT6XFesJyol9vQBXyEzV5LIPz8Kefffjt+/I5G/hqKARGky",
+	"jCDdkSY9sChTXlRj2P5iqBiWDBaSMzkQtOODUPpMsuO/vSFvXh+fHL7bfvf+5PWrf7d91FCVRiaMSj1i",
+	"VNvtsfOMKHLO2AyieldQ5gwplCPzUM5iDcQ76JK/oUpvwVRsvX4ZoeMOYzEbx8xA9YO40bmSfqpJmvTJ",
+	"Qa4nxlKPqWb2zkXUTItzRDKO8OOcwoEIw7vRh/fHSwoMz9vC8+rzouaEayIFCwFVGEXbZzb2kJQvsKIf",
+	"Y7kdY0UAP6NK2xUlWcxSCMtpUZA6wURTkqTKfTzPD0dLsxxg5Ws2jfDpjfpFIOQI49wqN5nPuz0ke7sh",
+	"hzOGlVUT8oRqOiSfwk6ahJ3h3m4QwgDCzjDsYC8WntgxPxgvBH55J/ILlmWsrl7qy2cWdn6/CXU1TjW+",
+	"Qn+j3FdlCj51cAub3d0Z/ucvvweffl/KHiwaAMsitncDCY4bsdkcOKggGXe/GxDVs5JGC6yyqzON8eb/",
+	"29/Hz60koiG3+MdPFA78WOQyZg4DIqbcErwaywIknlkOqC1wHzY79CiwTqzcuDff1n9Mw/KHd/5TWBVA",
+	"v2zXhCMSN8vF7v21FqV1qVb2FRX1TJVLA2NatA6J75sDH8G8tUdCjmgCACmMdq/gTPVJ9zVmPIqgFoaq",
+	"IYlzSRVRE5pAx+doTiJ8gU82YPN71O81dA0teIcbx3DjGN6JY7j+bisW67oJqj70xxUwceY2JBGWIggC",
+	"0fWBkY+Kyc3i/+oSLN9+k15l0UGvHiza1SmZtRamWdoFHmx1r33y/7yuyK+a2cGzlKvl23ep4KWMMeXz",
+	"/kLT6tIOfAk3W0p8VFbq3vKI8LJk0zZ6txQPMKvtQ9frrkf/M7ddlxAjXL8wfelRKyCdvKQlRBuBAxkb",
+	"FZfDUqSbJmw6E8Zq369aYgBhB/HJScrPIHuIjZq5WjIQPbiOPRJWs09ccAKJUfB266OW/gX3HbG8LnV2",
+	"shAu2uzKewiTVldPiwBpS3xvRWKqaSbOcka6EV50mjBN4wkDSNqqu9HzXZluBNWZ0XYkwLKJgpBjdVjK",
+	"F12cHhSdAelIzjOmFALvRhiqLzWELcMLFlVJUvaYMbcVU71PHEF5IswMNaEiFNjeD11WdCykJudsDviR",
+	"lvog2oqIeXdFzLmMm4P7RKdMmSlKk8YwpJC6Eviy3DOdYYcL49gynk8BQMOsjS34X/xhC/9TlCiYQ/4f",
+	"iMZMY52zzPy28LeN/p5S8/gt769fWoQ8X1DFtlKuGECfGD+cURlPzBIx72U+tB1IQEaS8iQgU5GwLCAq",
+	"NyKLIaNE8UdxetM0/doUAN1pFaKFcijcGantSUKYZ6WpNntE5jOdSxYFJBpRhbUnXMgpzaKAKMZIxDTV",
+	"p3BR1GuOKYv4vNO2fuJQU30MV/zeWMDl9rMrXytmrBsvfIIASY1g/hsH6POWNsW8nz1rO6E0hm/fjQB4",
+	"G2C1Ul4cHNNMmaPwAk0DMmeP6wK/IyEyRnmLqclSBVkMRcap1tj9mioypfHEx7RceDD7NU9nwFh9L0Vu",
+	"d4vE0ppOwKcSKeb9D8gh8sesxFMzKu2qbIBwXa/4LirEIrRL5jz9NWcBWdz52RzxQsPO0ZfP4y+f4QqS",
+	"fPn8zy//E/IcKvTA6rQkYYXkA153TQb7xEL3pzzVKc0ii5kPCdKIcQ2Yd1NxAfsFZRHVHmlAd2psFRJ2",
+	"jhHdH28TdgIP7RnxRdwTAsIyxUg0k+nVac5TjWgn1jIJuTI2hZaUKwS565MoYRepYhGxClIVINOQpHii",
+	"SPTy8NXBxzcnpy8+Hh0dvnvx7xHpvj142esTLN7hIY9eOzs/nm/9zOYRZue0nBNFxyybN4f9Harzmt0/",
+	"5fN+ZnMbsrlhBSBU8yPLPliQZ1SlnBwYG0HTMwb1fodPO8ECO/VbKkVMjkSeMUfyaFHohp3jn19Ze2LY",
+	"Kc4gX/6HjNLMmGjf7Q6ebe0eHZv39r9UZ/j9M6N4JeVnDPitdyumCNx5y7u6sr46w51dd2hKr1C47g6K",
+	"Q07e7rUuRXxEPoFGAO4PVOqGosP2KHlBp1hBeusIUvksue7Sukt+D77BUscNJsG99EHCmiXU02dNnAWW",
+	"k4BuxWI6pTxhcv0Iv1FJ1mhEgw6xSixRDGgoIcmIZeLS6SkrIYxrKnK9Jcbo3CCqn03O6QnjxvWqOBye",
+	"WwKlQsvMLloQIRMmQ96NHMvJqcrPzoDzYGihCKKK8Ir2S9QUYo8FDrTgMrVIWHbQ2M9W4BcIDh0aFwyA",
+	"ac1PgKWldDoFdxxZYyyuwSVLzyZg7Po8MV1QpaA2jXwmM5nGrNcnH5xPH5AmB361a33woviq3wY5H7yW",
+	"91Y3sajRYoA1sjGuH5LMq5z3a6QRuzJieGWQDF1lL0gmJKLvoyDaLtxYK5EQncD4qmijFnIEhUVgvM8X",
+	"x38Peffjyaut74mrmptrtgVnQBQ6gDI/uqWY2QCwMc32xyUBDAzWQo9Flk+NsASwPYAStYVu9hXT6Qzi",
+	"bABAGpCxsIjQo7mDm0624H1GNKPQvuLYuTD+YySnBfwTcwa1jX58IyAKSEpxJglLUoTDB50Az5wwpgmO",
+	"Ailf+uQFyzJlwbmNF46T9tzc+y/mf7YwqvKviCE4k2ycXhWlE08i80jv5i74R2QOLoGRmwAzOc0zWstq",
+	"fgiDbQoKPlr4omU1XqwuqkV4pariYhp4ww/Qeg8goMYCz9gPimtO/aOe3xCgwR5YhyGoqNOgotSCisEf",
+	"oPcVpOoUZyjwl1NQLqWgXEch952AYJV/EQTHP78KgkVXxRyxXk5wtBscPg32gt1BAL7H24OXAUAf7Ozi",
+	"AQzX3aSM8MXx34EzfEGev8BPtPUyVa4F/jqpXnfJRravku24a71wXimUUaZeI+xRBq0oLlxldo5EAhA0",
+	"tFgCBAV4UAK/1stwID9VbJrGIhOcFBK9Z61XrL0G/iUjKixKFor1/UpgB0BWuZiCWAy5c1wDzNBAqtGp",
+	"AzG2hZAVRYfytBjvakGPj/NkPVycnnEBfFiuA9NXQJKNc8WSXp8cGpMZ3gndWoXNnZbGCAxXXzGSfJZQ",
+	"LCpYDleTKdXxBPs+2XSm5yRmWWZL3cGWjXMpjbQoeBNBIaUKlIt5Zp8cQK2/paJcjGHhOwQkHRtlo4z0",
+	"g+5OCGxBET+eWUS4+iEPOfIkJHJ+KnP+HBklbfLXrJRLmWrNeEFniRlf0t0dDHoQiXZ9LSOaVOm3zLOp",
+	"ErxP3ru8GEIkwQJGYJBsS8gt+7QhgCcXt/E7YOGW4L8ws6NCbgx7+KeKjOZKWZZAxDDCPtF3QwLLlBeU",
+	"astvtE8oORMiwV1gnxby3cGgdJIAHkL1yQEiUZJnZDAYWPraGoX8etpeIb+YsPgcAZnx+Wa7msuDwrUy",
+	"A0VEtjkMvkkn229Xn1QDrR40aOmmuFwbBW2Vsq932yvXyspdR20arbmkNEsdubN7vTp8OOIlWAm4KI7g",
+	"2zYiacKvBR0XbhAw0fFIIufGLOx99SCbm/jUfZgMuIQsf55vMEDt//Umw1TkFzYUvnaw6hCEO0abXEJk",
+	"sSwc5OUYajTVfllZsaKOwlJYsuSMSdAEsxnj6MENi8egNubQYGY9MiP7E1s111QEXrzssU1OPxIIC/Ne",
+	"xGWzQYs3iPGCb/g+gViK2VmvHre4zAd3u8HlHxWTN7jsJZvlqVrrkn/L1a/5wQOF2Yqn2uqG9aJsxTLZ",
+	"hNceiI20yAlbCSTG1ohtEfr/5PbpTRBF+wQDMehCFDF0vihhSUw5GTFbpZxAujvkYedD+uX/ixmhcwol",
+	"zIqUop0k9qXCTlmINiSKaRIVQYwhwSgPSbnSjKLTFfJSEAM26VhImI9apDcsr22g/P2jFjl/+1ifRVX0",
+	"6hxXUG8eoLiSHtE0rlcbbQ0aEjUIw1eUnaHWjw5P6FkUchsFtpwylpWPaIFdisZmKMj7sCEGvGvjEHXB",
+	"FSz3CgAjgNethWiCJ7x3kuqVxNRO8X97zHF/uJ2ArZXXbYP1jEb09FaSja7WCBgIYFmizPJ3a3qfRDzP",
+	"sojEGaNSVfiZ4GxLzlTZjGWoprIVJZS324cMzQkOUoToiRT5WbmjVMiNJd4nwHcHxb6uFgkABSE8Bjqp",
+	"V/IegXiYUOWZMzUcnJAuKUk4ic/BSY7rdZUWIHYSSS8LzQmQvOeMzSCoY0aMOqxu83+EqNwNy5kcd+fd",
+	"1zH92Fmq//luvfoffLFHiWo0yTmMgCZ3Ie/+zFQiN+fU3ERU2ugA3DnrVPyUZv92WUl9XTxluf/DoxKw",
+	"KRlbtg08HAjWUEhT6wTkyoIdczpl/ebylUNvXA9WXFI+tC1ZpnvhTYPVHTdY2XVkVeQ4bSzKvrlpk68T",
+	"OoRSzNimArEAJQMk1SIDBn9a2ybVFUzUkNt1UkkEWbYvoJb1sjrWAygBSgH7iV3CA2oxmFj9lrmpgvd7",
+	"K8ys7gR7v6yny72RFCxfd63VH2JXl9KLi0tYhN8cM9hGxbZjRITdj4HwlrKpXt+2Tl+0Ubc2d144KdVc",
+	"RtvsxXE+BUHkSg9mkimyRexfF0DNJS6QN35KShAcfHrIqyULK4tSy3zG1wDpsckfbPIHG9vsLhIO9H6C",
+	"T+vVhB1A3hXBIop4qm0zs5LSjthcW5Y3qZC7aJNtrV/sXwtIzhMUgO5OUlySTMTnUGwbi6LeyQs7KSZT",
+	"mqWqDGIVQa3sks4VstgUBGkFDKWL/YR8q+zf6wIk5cx2GUSSaZFLOKxziZFmLSTrDUnR+BCRMB8MnrLn",
+	"ZAfS0knCEmNVhpyU98UC3mojH+nOchlPqGLYjUBmTBLza2AmKEZNY6fKKQFShNV6xdQ2Nj0M4fzulF51",
+	"YSUFZNAjX/6blKVu5C+uqYOZHyrj65FtsnBteXYvCszN63jTYT6VkDo1r5gqla+aLk3PGd8nUwFV3NTy",
+	"zUvmElOcFMV6SWqWYTrKWDQkl4DE6vP5kQlFcEazXoHtp0d81l9XoWVuSS9ompn1XPa0dG1x2H8OfomG",
+	"GPL0Bt3D16L/zJWGhReRbiykRHjS3pBYwvzyioBQYomOueBb/8WksD5HACUJxBkCZoPC+UX1GHMZkK5f",
+	"EVD0m0J1Tzq2hVW9PnmtXUZE8Gxubl3uSzNNUzpHlkDcAxj4hVYhMyrYAoeV7Ih7UuQbJ9u+4RIFkNGB",
+	"VhqsPYSxLixoMQ651x1r+1kX48y9oMAtA5pSnY6xBNMPXVdYWcgB8ETbVlc7FR5/mhUenhfYJ29XVYi4",
+	"pOmQ0JCX3xXLXo1T6KamaJMlbbpkQ/6PCeOEljM7kik/g6C81zuB/VT2k5hpXezgsplmvCTknjwmZ0yr",
+	"RYwU12I8oooMcbvFRSEe7r6wY1xq20eFPB8uoo/MIbkeiSto2dATlsoKy4ei816zDBc8ZoCHS+gZTY1z",
+	"ruHuLOS49CZUkREz8wItXV7bV3Nj8YK185gdxrBAO8POj4KTBBA2JU2V4OTHN1uWI+/7mlZggEl20qEz",
+	"3LGIHKeFp9IZdnCftCfVq87K47T2LtqhDa5+VbQsNftuGng3LORffXDCrFyj1StlN40xiYwC2XUzh+RK",
+	"YFxj8ArOlCZJ7jolWsFHVdTDUkADYHps3VJGoaAdcaRKBriCqfjXPJ1N0aKrDzXYN/ya0aVugCg1kyKe",
+	"0JSzU8iU1oJLLZ2ztXTE/OcUWkAQSnCreuCXtvhBYM9klJcFoeWHuWfYngaEKBhMiRBFNWuGeqI6162x",
+	"ntyCOsbLVg8AW4g4u9IE8nIpZMPAjBqjM5Eq+KWxBSJnp3hu/RTZ77g+ccBdBNSd8Fi3+dpMzaYk9AHh",
+	"jGYS+BXAlDeT76sD9xFvgmo0BvsUmt+Mi6xsTFzFOXQ6CUnGzGxezpA1OOTdaMq4ylkWbbt/ZSzq9/u9",
+	"fRKh+0TNESLZjNGiB+sdmTGZikSRLh7YJZeMnaten7zE9jVsnHbsMIwnVA7Bp+F6YrcjKCnBydMd8m+U",
+	"5xRJ63Fz4i+730Nzyu4PPfKKjaQ5pR/yqCo2q7hFUcIkT5l0v/0FQk44WudKioTOKz+Ym46oYsaFv2JJ",
+	"RMxnzV2YpBQXpa9ovhJL4GhAInN6xoDLpjwnzoQCChmfwuSMcSaRuabim0K9IvYdR0V91oTO0NMprgp5",
+	"JXrRkiixEAx3lXkEyV8sts6wUywdox3gLWDZ5pKxU0DcYMw4pmZKO8Od3QF4OkKCU9PB9mLmcSseffl8",
+	"kULZVnFj+CSSIfTS70vK1DGN724Ndtq7Qm5iHgnfqJDXNRBHZn9seBU3edE7ABta0Db1ysb3PradxO6v",
+	"orM/evWCPHu296yQ7y5I7oSjiDHwDiAZIER3dlEBqF4RdgcSmopQK5ixEkYTo7cComIx8wLGlm2soDPH",
+	"7uAu9XyWoe1D9u67H3Lnt+CvZkYpnz9ZOA8J8I1a7vXJ+1xnQpzDsb8KcZaxkL9w76vykZmQkVEpJNVl",
+	"O++MyS1gVFAslgy61c9BMRRoI+ZX4PRzk2c5tUg3+t+WcKcHJLupxlJYmpAawrCGEnQ3wmvpvnxCFjvW",
+	"4mtaDpx6O3h9cq+2aB1u6JWO4B8P//r63fDvLw7eHL57eXAU8r8fHh2/fv9uuNsfhPzD0fuXr18Ot7a3",
+	"375+RQ6PPmxvv6Xmm3LKY7a9/eoo5IfvXvrXrw9lUeyJDaPJrdiwvC9TrrVu6pZsr4V4+uT+dePmqNeV",
+	"DZ/6dpnSdA55iTnJhE08wP512cqM8l4TM0PF0tqwMjxq/1ErtResIA6W4pLIPENCS6dn9i0FgfvSVVb2",
+	"fm1DUOOiGDyILXliV+1mod1De0/LVbZmoYW99EbVsD+zmQbS6w8fT6KC080xEjxRjgMgILDcEOAbi0QA",
+	"IwMrBEiXjqBBCHBjgmp/EFL9O0gb5wjOKxW0Xf+pIVdpxrjO5tj4Cb9lQNLWW9FJcwd+q++laplOmdHy",
+	"LFvfR3ykHphr9nXRBlPu701OauMYtutJWd8xrFhe25i8V9uf8B+/r8875Au6pbh9pHI1YzyJSBfQAMkW",
+	"liEQezzvBSRCAuCIdN3B4iy4Zn8hgjcVF0yRGVUaw4DmFprJKSTVItJ1F+MxFpAx0LgUbtCM6kkVpNBS",
+	"cPkCwRctLg9kh4c2QD6FaJd7bl1e5wYldnxuUc3MS/pVTMtWycFsls3d5B/4b9FeyJbvSBPsDqPZB2me",
+	"o1MjCC0g1Mw7ZO4JbNxY3rBIN1LHN+KOiNE/WQzJhd+/DjPqzyxm/1Ti8hh3buC4xo1B5XauEaI3kZxQ",
+	"g3k7cbl2A3jVIiu6q5GOEKgctCJLuRUtQh5xyzGOx/rkI8/Sc1axK4OlzEuKXKLigkmLhDc0njaA59pa",
+	"wZD7MUIa65xm2bx0xutMQyjb4Z5peG2Ei7NLTwN0qc3aCEkoJ0evXpCnT5/+QHQ6ZTY/7FLDCM7YEAGr",
+	"zMlKFeAJub3B3eeGv2238NsHTHnr6hm9NVrs0phm2dohsW23gW4vYdYzQTDlYDuQSuPSD6/7SYInmO31",
+	"pQA083WhThsKReMJS/LMcRMDOgtGxJOc9QIIzJWJAUgq28RC5aa44aE6OLlA1O5FQdfHcu8JYmRWh1wG",
+	"BxEFPOTwJChkSbMMchggTwo6Zfe7EYAW3bySqy1TBZU0cG00H5/dHES6u4SkHxVtkhgNCey7SVFuZNCj",
+	"xbLwq/pbs7IFuLhcWwp5un0lZUDZkALbZkyzDPY3GTF9yRgn0ViKaUS6ts7Dem7YbKOF94PgjMwZlSHP",
+	"qGayFxDqAHUHgz45hF7wsVH8zofEQv7CnrOBlGtqF997L3aN/fEKajATOifdlMdZrtKLFRyCEngn25eV",
+	"LbnMb+jy0/aLSdgZwOwoQseaSTutzRm+x6lwu+ZB7ZrEzeqBZQW9UJZSZBP9vkOJ8SrXufQm2nYa3k8I",
+	"3AgZySiGJWrlCKBc2y4nqumIKoa9KkcsSa3hEB0dvnx9fPrx6A04J4rpnq+UBySCZ1gQOKhrC3ksU53G",
+	"NCMJA3nhhbkD8mzwlERc6FN7YVFYveBr2Z5CvI4l5mG9fsg/5KMsjUGOsSs2nXnNSCCMgS64IcV/BNNx",
+	"o03nRcdjmDaYTjtr4LAwpeiZ2WSx4JxdGQXw/mdAkaI6V52h0fWZnsw7EItJUlW9qphn4OZOvnwepzz1",
+	"LzdTFgs+Ts9y4zFhCllepBCltzl8/3xpX1ZD/J5OZ0W9187W7ncnO4PhwPzff7SP6h9B+TdTqk6CwNwi",
+	"QKC8gEal8TiN+zfdN+aqp3f7XZKUZkTHM7Kz+y/9QX/Q3xk+23u6OyTwwWJd/APZr8HT9yc05w/8BYtN",
+	"8nBf8YDU7V1g+5SMxhPjs/QXyxd+qTZv2NuTmRQj5gk2nD1r/nidErfCjSBdx87NBckEP4MCIlacQrl6",
+	"YvvuFIiPlb0g+8hjUF5MYiplil3VUPvENJgw2JR5KeR5JmgS8q5tMqwURaG1dTlhEGBGF6zoh22yl068",
+	"ifmmuj3a8Ydjyaz5u/hXIzV40IknkI4yh/FfazR7pIpoRqfLXCC91d0ed0D97S1O59SWSyPNUj1vbKWw",
+	"ndnmJNa63eNl5ao2o3IdMBm7YFljNC+9YDRvPYp3cPqLYhO1GshEZElBol1uwKYhlWfccUPOtRTzuTLq",
+	"y/wLpU2Aq8tIgBFNzu6ISv5BemJKEbRuV4z35Ta9MQ/YG+PNu6dwfR17g86YNyk/hyIXKYAFR4sK5xHU",
+	"6ooxkSJjJCqfFYW8i+VeH4Hrm2qWS5KlXz5Xy74CqHgJO2+e5N55/AlTmsyosTg8PR92jEsOzwz5hKrC",
+	"PYd+FDvA7t7gh31SdSKc9/DMeA+kFD4KsBpGDOCfOKEKiKmKX0/TREWkC+LP9vRMWZICmojr1S+eAlx9",
+	"/tWRKzuG60MORoWbFM6IyMksy1XKcolC7ctnOygluPanSQFNequGFW/X3qL0x3sLsDiqAtXISiv1hx12",
+	"NWMSuVKraqlUU9CgYtXmsHPQ8a6mEFM2R/Ipk+IUhGRn2PlxazDY2+0EHfOt4ZlPW5u25RQ8TnOKLzhr",
+	"2lPsMt10qGwqlx6jpcXzaqzEbNQVCx7adkUq3Arl7xim1OHleoh+tf5YPZ6uJ8UfwUW6xhKEV07ElKb8",
+	"D2Ty+Vb5eiaftzQ2Jt8DmnxxZRO4bewfvYHJB5UfZhEb51im0ylLEFuOp7/mjCx6ytm84L55UVoxJPny",
+	"+Z9f/gctRco1CztNVtkeWGWtzBtvhd7CvMGNaRb3T/NE0jwz72VjEMMOmWViOmIyZaR9PK0c2OMYHRWH",
+	"emmrlr/+aeyOjRlxr2ZE7G/EermzaD58Kv+4cffZkS29AzOhLDupdqGmYNqcSaYQfI4qBAYMua12KW2g",
+	"fcAaWCjJUNC5YYHYJqnSQmJfWyp9F/c0TaKQj1gspkwRnmeZZcoHn5jGgC3oSlm0yONJfVketl0tOG4b",
+	"yq4/VsvcGmZ1cBvLGcMH5WJp0US3amUNHsjrPansuk1BwT2005XTuyr4t5abVH7Te22nI6NcVzrqQm5b",
+	"6myT1hBLn+sJuIIVBFyCM7/fLuRRJUYVNbfdkaLrzvLQk1Sv6Le7m7DbYgAt5fUhtB87NwiGPU4X3vVi",
+	"wfXhLYmHTUxrY4y268ZrIfquMUYXY1u3lZPrOdxoyNoCaM+SoBkUfgCCb6r3C2m1cFp3d7BTg6twkCRe",
+	"KPxOHOeFPMDuciT/JlH64qZrsOrsPIrhUhafc3ZZSURvJNZGYrWw1NKLBWehwZO+sfDa/lTZozfzso2T",
+	"USePoJPEeLMTkSUWP9+vxVhsN5uKC9Yogr4CP6Rg9158lY17cqdAzthV7c0wVus+gM9yfYbH0z434wa+",
+	"m82y6Ebcjb5eytLfRju/YRcs+/r8h2/Yb9go1VYxaWTI9qXJE79KEOtvbqxcK5Hha/Ley53jijFC+bw6",
+	"tiq4IvHRF4tIRyoJRCy6lCM0RfUOiYdSsde7voy4Atv2NbDU+QM6FrLVNUgr5+DKG1LiLRaSfewHavfL",
+	"RtXf0VasggNCX9P9hyXNBgZQ0Os2JxLmL9b+Q6tQtB0JWLrREtaDziVniUXvluKyh2lsIJ4MeapqySff",
+	"eYSV1/BI4KJWQxJJkbEoCHnJrx9h63X0a7RcoA4YqlAeYiZ6sfAYEMvzLINEfqN8+AjT9k01GFRbA2oa",
+	"DdxMmQPev5mZNeg4sP9Y0XCQUaVPM3GWAtGE91frxgNYr0V9vfnwTa9qfmtdXG++55G5oOm5tkGlGxm7",
+	"LeohFRcchB3RjQB6KOrhAJvGVKzPOizYkRAZo3zN8vml9WvWfbGAH7OGqjCn//OTvyYqDViDH1wDlltI",
+	"ww6gw/zrNB33p7QTdMy7nNphgzwib1+/Mq+F9bTllFoQFG9VLT7qqXsUrA37JLOyMZK+cnTFineXAcTs",
+	"emViZpWtWyBWrKdNadgDlYblVrY7nYt/X1sOhkrSwZGUxHmunsEodT5HkQXVDt5+dbSCUDw2zZUmIxby",
+	"nEPJRndv8EOwVDxmtemMKnUpZIJXeQwYM5Gl8Zx093Z3AUTWaArbX3yRigxmvNcAEGKH3FxNBgv5NswO",
+	"bqtPpixp2OrmJ/Ij4zRLQdHiexrflcWTnd2ne8/+r6tyK2s/j+jvVXObvvm1vQ9v3u6ui9H8XECDLCyb",
+	"UYMbTJARh8+uEYc8z7KGGWuQgP6Y7mBWa3tm7f74U9XXNayWmRSjjE3/UpfiZhqXxCFIDVskir0/Xz6j",
+	"nleaIursNp2l2xc7206UuZ5oI0k6OtWwAIo0RKmQRiLXw1FG+fkaYLU45rpPe1hY1IVwc5k5I9n6X3es",
+	"5oMVOR9Akn4d1YM5Ct5F1VR4cttTthL3pmBeEJe80Exd4EalikR/PTwh22aJb09Z1Kstino7/1CUaa0f",
+	"RTBC4P3PD0pn8FgQa/Oaera677VAxwFJ9Fo74wg8akf0u0idkaX8fL9AQUtFjsTnSosZdtpbr7C2ONze",
+	"5MQybNxfsXXlQQ1xafMm/T/DErG7uiskkWyW0Zj1yHRe/aTNCFjF+vEYjxv3/j8maTypki8bma8IzZQg",
+	"EmEbSp6b0dxZp12aZRY/b2oO23hBs2wox3KPyY133ov4j2yCnCxP6f9JZI/9fLPK93AryV8H1rOpq088",
+	"gRXChSYFKr8NsCumda08wWzc8jq4nZ/wqZNyBCCAgVmUZ0lnM5ZZo7y1udKwdB6nyO/W6/irNXM3Gbg1",
+	"MnDTNfdrKf7RbwObIa+FKDP3V55of6JIVHiREaE82RayiCI0wCxDvTDCiLCQFyEHu08UiRCbUJ+6nyLS",
+	"3RsMMLt/KQU/69kE34U4XxyOZGPJ1CTkYP6o/aJKrE1oY0VlcdVQvSmVR13wkbylUsTreb7HLBuvLWPa",
+	"29KDWzqVb4UmCUaTgMUgZxlJeSykZOAgNvmWbgH6LuagdDF/pAlxwufevMy3NDPKgSVkJJI5gOLCAsM1",
+	"WS6jVOFa7G/k4Nfl3dpy5Gk7j+mTRbZoU6GHMdljMTar25w59OObZkUANdAoN44U9zDQMnFGUo4wZTSO",
+	"mVLITahCTiUrgOy7e4OnKNrMiVaS2TMJnmgkXtInrxM2nQmzPUl3d7BH6BlNOREcgZ8xZBdyO7CeV9lM",
+	"OcLlEw1Aalp4eaey3KGMMsuS+NcFoM3l9f1z7kZFPPf67rki5/XVFfuZl6ipxb2FVPy78aK5UTj5Bfsv",
+	"gNVJvnxWOK+SXAgtAT5nJrFGDQRho6jcebxAnNE+W8W6SQUPmhfKH7WfsNgUjVGy4Poihzqvtn5zfJXB",
+	"rhttkz9o217jR16vJsNMR6sCVqgv63J2OayiMUxoYhTHJQX41tjW1BUSudcnzgr3DO8g5BE4t4UJjkUs",
+	"Cy0t1itIFXDrLwD+20ddijxLSMboBSNchPw6qY/a9rYZPJtE8kr21rOHYVLv2yD+o9ay3r0mWztptP3s",
+	"0dNGfqqoWV+59e94c7EkaBOCWLsXEMAXujCnvXYG+LZTues3/q0ldS1PlG+5uxUAVrSxv20PszHDIdlN",
+	"MhGfi1zXdPettHk3av0R212uN+GuY/7+BTHB64kx/s6kSgVnCQGs/hnVEyxaVUi9nEPhjmSYFIH7JMSy",
+	"AkkhMOmRy6yUlbCA7RiXeDGsC+m8wjIAZh3EwGlwwdkTVcbgPK5H81rL1YAfPZgURbpTyukZgsJZYjV4",
+	"Ft7V+IbWq/ZujNNZw+WRXjDOFIBpWBzygKASYQlBBPKATJmWaayKyqWDD69hfrwHWLDy5Se8pfHE3Bd4",
+	"lCxOR7lSgqIGKZVk6rG2Y+E/zYrzc8ubrv3Xwj7/qblTzaNPlpBGVGAf5WNHBwUuefEwD6DNMZV4ddg1",
+	"T4L4pqaZOMsXUd4q8MxTOocup34dBHPdnV8A8APcj/LUvACk7kpOKmrFn0OWRaQI//4IHVH7aTyWfMG1",
+	"pLGGUtuCvBk+zq+50LTSsMGAyE5VXsJcXvuUfwh5juwoxexn6ZjF8zhjQQEaZO6ONa7eXasNJcu3fgXM",
+	"AKoAzJiIKdZRBkTFYlaSdmHs2btzQtVkJKhMau8KeDJa03iCt6iMIyCMx3I+0ygrJFP+bCcizpvW44eS",
+	"rcxf6rOM8nJvVeGV9ISVVIXeY4rU8PJTXvMtOptVUr8qqEk3oMzI9Uhcmb15wYjSktFp36cf9NMQNcXp",
+	"MyM8Z1RqVS7/gCgt4nOSseSMSSNY4ONDTaL/BimrX/FvjHUpieCL0w7kiYxjWAymK53aUtlik05ntZvI",
+	"Lm6S8guRVjf2mMbaLKKay95DN1EslLayS4wXx4QCQ2mz97KtfKaMUJ6iyAvsPrIn4RAqeyY3y+SX3/9P",
+	"AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1050,6 +1050,67 @@ func AllPlanningStatutValues() []PlanningStatut {
 	}
 }
 
+type StatutFacture string
+
+const (
+	StatutFactureBrouillon StatutFacture = "brouillon"
+	StatutFactureEmise     StatutFacture = "emise"
+	StatutFacturePayee     StatutFacture = "payee"
+)
+
+func (e *StatutFacture) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = StatutFacture(s)
+	case string:
+		*e = StatutFacture(s)
+	default:
+		return fmt.Errorf("unsupported scan type for StatutFacture: %T", src)
+	}
+	return nil
+}
+
+type NullStatutFacture struct {
+	StatutFacture StatutFacture
+	Valid         bool // Valid is true if StatutFacture is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullStatutFacture) Scan(value interface{}) error {
+	if value == nil {
+		ns.StatutFacture, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.StatutFacture.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullStatutFacture) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.StatutFacture), nil
+}
+
+func (e StatutFacture) Valid() bool {
+	switch e {
+	case StatutFactureBrouillon,
+		StatutFactureEmise,
+		StatutFacturePayee:
+		return true
+	}
+	return false
+}
+
+func AllStatutFactureValues() []StatutFacture {
+	return []StatutFacture{
+		StatutFactureBrouillon,
+		StatutFactureEmise,
+		StatutFacturePayee,
+	}
+}
+
 type StatutPieceIntervention string
 
 const (
@@ -1510,6 +1571,39 @@ type EquipementStat struct {
 	ID     int64
 	Statut EquipementStatut
 	N      int64
+}
+
+type Facture struct {
+	ID                       int64
+	ContratID                int64
+	NumeroFacture            string
+	Annee                    int32
+	Sequence                 int32
+	Periode                  string
+	PeriodeDebut             time.Time
+	PeriodeFin               time.Time
+	DateEmission             time.Time
+	DateEcheance             time.Time
+	MontantForfait           int64
+	MontantPieces            int64
+	MontantMainOeuvre        int64
+	MontantAutres            int64
+	NbInterventionsFacturees int32
+	MontantHt                int64
+	TauxTva                  int32
+	MontantTva               int64
+	MontantTtc               int64
+	Devise                   string
+	Statut                   StatutFacture
+	DatePaiement             *time.Time
+	CreatedBy                int64
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+}
+
+type FactureCompteur struct {
+	Annee   int32
+	Dernier int32
 }
 
 type IdempotencyKey struct {

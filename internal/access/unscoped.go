@@ -14,6 +14,7 @@ const (
 	whySigned       = "a signed download link, whose URL carries its own proof of access"
 	whyJob          = "a background job or command acting for no caller"
 	whyNotification = "recipients and subject of a notification written by a change made in the same transaction"
+	whyInvoice      = "an invoice, answered only once its contract was read through a scoped query"
 	whyRollup       = "costs of the interventions of a machine, company or contract the caller first read through a scoped query (techniciens refused)"
 	whyOwnTimer     = "the caller's own running timer, found by its own technician profile"
 	whyStaffOnly    = "read by staff only (casbin refuses clients and the service checks Scope.ReadsAllEquipment()), who read every machine"
@@ -87,7 +88,16 @@ var unscoped = map[string]string{
 	"InterventionCoutsTotal":    whyLockedRow,
 	"SetInterventionCoutAutres": whyLockedRow,
 	"CoutsParMois":              whyRollup,
-	"MissingEquipements":        whyManagerWrite,
+
+	"FactureContrat":     whyManagerWrite,
+	"FacturePeriodTaken": whyManagerWrite,
+	"BillableWork":       whyManagerWrite,
+	"InsertFacture":      whyManagerWrite,
+	"ListFactures":       whyAboutRow,
+	"CountFactures":      whyAboutRow,
+	"GetFacture":         whyInvoice,
+	"ContratQuotaLock":   whyCheckedNew,
+	"MissingEquipements": whyManagerWrite,
 
 	"LockEquipement":               whyManagerWrite,
 	"InsertEquipement":             whyManagerWrite,

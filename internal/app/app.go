@@ -22,6 +22,7 @@ import (
 	"github.com/mif-erp/erp/internal/couts"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
+	"github.com/mif-erp/erp/internal/factures"
 	"github.com/mif-erp/erp/internal/httpapi"
 	"github.com/mif-erp/erp/internal/idempotency"
 	"github.com/mif-erp/erp/internal/interventions"
@@ -91,6 +92,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Pieces:        pieces.NewService(pool, cfg.DefaultCurrency),
 		Temps:         temps.NewService(pool),
 		Couts:         couts.NewService(pool),
+		Factures:      factures.NewService(pool),
 		Audit:         audit.NewRecorder(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),

@@ -96,6 +96,19 @@ func init() {
 		"getContratCouts": {allowed: managersClient, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return map[string]string{"contrat_id": id(f.freshContrat(f.demoClientCompany()))}, "", ""
 		}},
+		// Invoices: of the demo client's contracts.
+		"listContratFactures": {allowed: managersClient, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"contrat_id": id(f.freshContrat(f.demoClientCompany()))}, "", ""
+		}},
+		"createFacture": {allowed: managers, query: "periode=2026-11", request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"contrat_id": id(f.freshContrat(f.demoClientCompany()))}, "", ""
+		}},
+		"getFacture": {allowed: managersClient, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"facture_id": id(f.freshFacture())}, "", ""
+		}},
+		"applyFactureAction": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"facture_id": id(f.freshFacture()), "action": "emettre"}, "", ""
+		}},
 		"createMouvementStock": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return map[string]string{"piece_id": id(f.freshPiece())}, "application/json", `{"type_mouvement":"entree","quantite":3}`
 		}},
@@ -145,4 +158,15 @@ func (f *rbacFixture) demoTimerIntervention() int64 {
 	f.insert(`INSERT INTO interventions_temps (intervention_id, technicien_id, debut, taux_horaire, user_id)
 		SELECT $1, $2, now() - interval '5 minutes', 0, id FROM users WHERE username = 'technicien' RETURNING id`, iv, tech)
 	return iv
+}
+
+// freshFacture is a draft invoice of a fresh contract of the demo client.
+func (f *rbacFixture) freshFacture() int64 {
+	n := f.seq.Add(1)
+	return f.insert(`INSERT INTO factures (contrat_id, numero_facture, annee, sequence, periode, periode_debut, periode_fin,
+			date_emission, date_echeance, montant_forfait, montant_pieces, montant_main_oeuvre, montant_autres,
+			nb_interventions_facturees, montant_ht, taux_tva, montant_tva, montant_ttc, devise, created_by)
+		SELECT $1, 'FAC-RBAC-' || $2::bigint, 1999, $2::integer, '2026-11', '2026-11-01', '2026-11-30', CURRENT_DATE, CURRENT_DATE + 30,
+			1000, 0, 0, 0, 0, 1000, 2000, 200, 1200, 'MAD', id
+		FROM users WHERE username = 'responsable' RETURNING id`, f.freshContrat(f.demoClientCompany()), n)
 }

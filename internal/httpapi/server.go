@@ -29,6 +29,7 @@ import (
 	"github.com/mif-erp/erp/internal/couts"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
+	"github.com/mif-erp/erp/internal/factures"
 	"github.com/mif-erp/erp/internal/idempotency"
 	"github.com/mif-erp/erp/internal/interventions"
 	"github.com/mif-erp/erp/internal/live"
@@ -62,6 +63,7 @@ type Deps struct {
 	Pieces        *pieces.Service
 	Temps         *temps.Service
 	Couts         *couts.Service
+	Factures      *factures.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).
