@@ -22,6 +22,18 @@ func (q *Queries) ContratInUse(ctx context.Context, id int64) (bool, error) {
 	return in_use, err
 }
 
+const contratInterventionsCounted = `-- name: ContratInterventionsCounted :one
+SELECT count(*)::integer FROM interventions i WHERE i.contrat_id = $1 AND i.statut <> 'annulee'
+`
+
+// The interventions a contract's quota counts (not cancelled).
+func (q *Queries) ContratInterventionsCounted(ctx context.Context, contratID *int64) (int32, error) {
+	row := q.db.QueryRow(ctx, contratInterventionsCounted, contratID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const contratNumeroTaken = `-- name: ContratNumeroTaken :one
 SELECT EXISTS (
     SELECT 1 FROM contrats WHERE lower(numero_contrat) = lower($1::text) AND id <> $2
@@ -41,23 +53,17 @@ func (q *Queries) ContratNumeroTaken(ctx context.Context, arg ContratNumeroTaken
 }
 
 const contratQuotaLock = `-- name: ContratQuotaLock :one
-SELECT k.nb_interventions_incluses,
-    (SELECT count(*) FROM interventions i WHERE i.contrat_id = k.id AND i.statut <> 'annulee')::integer AS utilisees
-FROM contrats k WHERE k.id = $1 FOR UPDATE
+SELECT k.nb_interventions_incluses FROM contrats k WHERE k.id = $1 FOR UPDATE
 `
 
-type ContratQuotaLockRow struct {
-	NbInterventionsIncluses *int32
-	Utilisees               int32
-}
-
-// The quota of a contract and the interventions it already counts (not cancelled), the contract
-// locked so that concurrent requests on it take the last slots one at a time.
-func (q *Queries) ContratQuotaLock(ctx context.Context, id int64) (ContratQuotaLockRow, error) {
+// The quota of a contract, the contract locked so that concurrent requests on it take the last
+// slots one at a time. The interventions it counts are read by the next statement, whose
+// snapshot is taken once the lock is held (a subquery here would count from before the wait).
+func (q *Queries) ContratQuotaLock(ctx context.Context, id int64) (*int32, error) {
 	row := q.db.QueryRow(ctx, contratQuotaLock, id)
-	var i ContratQuotaLockRow
-	err := row.Scan(&i.NbInterventionsIncluses, &i.Utilisees)
-	return i, err
+	var nb_interventions_incluses *int32
+	err := row.Scan(&nb_interventions_incluses)
+	return nb_interventions_incluses, err
 }
 
 const countContratsScoped = `-- name: CountContratsScoped :one

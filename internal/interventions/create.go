@@ -240,16 +240,23 @@ const (
 // and tells whether one more intervention goes beyond its quota: flagged hors_contrat, or
 // refused in refuser mode.
 func (s *Service) checkQuota(ctx context.Context, q *db.Queries, contratID int64) (bool, error) {
-	k, err := q.ContratQuotaLock(ctx, contratID)
+	quota, err := q.ContratQuotaLock(ctx, contratID)
 	if err != nil {
 		return false, fmt.Errorf("contract quota %d: %w", contratID, err)
 	}
-	if k.NbInterventionsIncluses == nil || int(k.Utilisees) < int(*k.NbInterventionsIncluses) {
+	if quota == nil {
+		return false, nil
+	}
+	used, err := q.ContratInterventionsCounted(ctx, &contratID)
+	if err != nil {
+		return false, fmt.Errorf("contract %d interventions: %w", contratID, err)
+	}
+	if used < *quota {
 		return false, nil
 	}
 	if s.quotaMode == QuotaRefuser {
 		return false, &apperr.Error{Kind: apperr.KindConflict,
-			Message: fmt.Sprintf("Quota du contrat atteint : %d intervention(s) incluse(s), %d utilisée(s)", *k.NbInterventionsIncluses, k.Utilisees),
+			Message: fmt.Sprintf("Quota du contrat atteint : %d intervention(s) incluse(s), %d utilisée(s)", *quota, used),
 			Fields:  []apperr.FieldError{{Field: "contrat_id", Message: "quota d'interventions atteint"}}}
 	}
 	return true, nil

@@ -6,6 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 )
@@ -63,4 +65,17 @@ func LockOpen(ctx context.Context, tx pgx.Tx, actor auth.Principal, id int64) (R
 		return Row{}, errWorkOver
 	}
 	return r, nil
+}
+
+// CheckReadable answers 404 "Intervention introuvable" unless actor may read intervention id
+// (what hangs off an intervention is read only after this check).
+func CheckReadable(ctx context.Context, q db.DBTX, actor auth.Principal, id int64) error {
+	ok, err := access.For(actor).Queries(q).InterventionReadable(ctx, db.InterventionReadableParams{ID: id})
+	if err != nil {
+		return fmt.Errorf("check intervention %d: %w", id, err)
+	}
+	if !ok {
+		return errNotFound
+	}
+	return nil
 }

@@ -58,12 +58,8 @@ type LigneInput struct {
 // InterventionLignes lists the part lines of an intervention the caller may read (404
 // otherwise), oldest first.
 func (s *Service) InterventionLignes(ctx context.Context, actor auth.Principal, interventionID int64) ([]Ligne, error) {
-	ok, err := access.For(actor).Queries(s.pool).InterventionReadable(ctx, db.InterventionReadableParams{ID: interventionID})
-	if err != nil {
-		return nil, fmt.Errorf("check intervention %d: %w", interventionID, err)
-	}
-	if !ok {
-		return nil, errInterventionNotFound
+	if err := interventions.CheckReadable(ctx, s.pool, actor, interventionID); err != nil {
+		return nil, err
 	}
 	rows, err := db.New(s.pool).ListInterventionPieces(ctx, interventionID)
 	if err != nil {

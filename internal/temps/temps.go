@@ -73,12 +73,8 @@ type Input struct {
 
 // List reads the entries of an intervention the caller may read (404 otherwise), oldest first.
 func (s *Service) List(ctx context.Context, actor auth.Principal, interventionID int64) ([]Entry, error) {
-	ok, err := access.For(actor).Queries(s.pool).InterventionReadable(ctx, db.InterventionReadableParams{ID: interventionID})
-	if err != nil {
-		return nil, fmt.Errorf("check intervention %d: %w", interventionID, err)
-	}
-	if !ok {
-		return nil, errInterventionNotFound
+	if err := interventions.CheckReadable(ctx, s.pool, actor, interventionID); err != nil {
+		return nil, err
 	}
 	rows, err := db.New(s.pool).ListTemps(ctx, interventionID)
 	if err != nil {

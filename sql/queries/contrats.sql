@@ -89,8 +89,11 @@ SELECT (EXISTS (SELECT 1 FROM equipements e WHERE e.contrat_id = @id::bigint)
 DELETE FROM contrats WHERE id = @id;
 
 -- name: ContratQuotaLock :one
--- The quota of a contract and the interventions it already counts (not cancelled), the contract
--- locked so that concurrent requests on it take the last slots one at a time.
-SELECT k.nb_interventions_incluses,
-    (SELECT count(*) FROM interventions i WHERE i.contrat_id = k.id AND i.statut <> 'annulee')::integer AS utilisees
-FROM contrats k WHERE k.id = @id FOR UPDATE;
+-- The quota of a contract, the contract locked so that concurrent requests on it take the last
+-- slots one at a time. The interventions it counts are read by the next statement, whose
+-- snapshot is taken once the lock is held (a subquery here would count from before the wait).
+SELECT k.nb_interventions_incluses FROM contrats k WHERE k.id = @id FOR UPDATE;
+
+-- name: ContratInterventionsCounted :one
+-- The interventions a contract's quota counts (not cancelled).
+SELECT count(*)::integer FROM interventions i WHERE i.contrat_id = @contrat_id AND i.statut <> 'annulee';
