@@ -31,11 +31,10 @@ import (
 const MaxMontant = 100_000_000_000
 
 var (
-	errInterventionNotFound = apperr.NotFound("Intervention introuvable")
-	errLineNotFound         = apperr.NotFound("Ligne de coût introuvable")
-	errAlreadyCancelled     = apperr.Conflict("Ligne de coût déjà annulée")
-	errManagersOnly         = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
-	errNoTechnicien         = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, client")
+	errLineNotFound     = apperr.NotFound("Ligne de coût introuvable")
+	errAlreadyCancelled = apperr.Conflict("Ligne de coût déjà annulée")
+	errManagersOnly     = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
+	errNoTechnicien     = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, client")
 )
 
 // Service records cost lines and rolls costs up.

@@ -27,10 +27,9 @@ const (
 )
 
 var (
-	errInterventionNotFound = apperr.NotFound("Intervention introuvable")
-	errLigneNotFound        = apperr.NotFound("Ligne de pièce introuvable")
-	errNoInterventionRole   = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, technicien")
-	errLigneDone            = apperr.Conflict("Ligne déjà libérée ou retournée")
+	errLigneNotFound      = apperr.NotFound("Ligne de pièce introuvable")
+	errNoInterventionRole = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, technicien")
+	errLigneDone          = apperr.Conflict("Ligne déjà libérée ou retournée")
 )
 
 // Ligne is a part used (or reserved) on an intervention.
