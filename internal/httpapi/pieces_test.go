@@ -572,6 +572,10 @@ func TestReorderAlertIsSentOnceUntilRestocked(t *testing.T) {
 		!strings.Contains(contenu, "3 en stock, minimum 3") || !strings.Contains(contenu, "Quantité à commander : 7") {
 		t.Errorf("alert text %q (%v)", contenu, err)
 	}
+	if n := countRows(t, env, `SELECT count(*) FROM email_outbox o JOIN notifications n ON n.id = o.notification_id
+		WHERE n.titre = 'Stock bas : SPA-1250'`); n != responsables {
+		t.Errorf("%d alert e-mails queued in the outbox, want %d", n, responsables)
+	}
 	f.mustMove(p.Id, mvt(api.TypeMouvementSortie, 2)) // 1: still low, nothing new
 	if n := alerts(); n != responsables {
 		t.Errorf("%d alerts while still low, want %d", n, responsables)
