@@ -705,6 +705,45 @@ func (e ReadinessStatus) Valid() bool {
 	}
 }
 
+// Defines values for ReleveSource.
+const (
+	ReleveSourceCapteur ReleveSource = "capteur"
+	ReleveSourceImport  ReleveSource = "import"
+	ReleveSourceManuel  ReleveSource = "manuel"
+)
+
+// Valid indicates whether the value is a known member of the ReleveSource enum.
+func (e ReleveSource) Valid() bool {
+	switch e {
+	case ReleveSourceCapteur:
+		return true
+	case ReleveSourceImport:
+		return true
+	case ReleveSourceManuel:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReleveCreateSource.
+const (
+	ReleveCreateSourceCapteur ReleveCreateSource = "capteur"
+	ReleveCreateSourceManuel  ReleveCreateSource = "manuel"
+)
+
+// Valid indicates whether the value is a known member of the ReleveCreateSource enum.
+func (e ReleveCreateSource) Valid() bool {
+	switch e {
+	case ReleveCreateSourceCapteur:
+		return true
+	case ReleveCreateSourceManuel:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StatutFacture.
 const (
 	StatutFactureBrouillon StatutFacture = "brouillon"
@@ -762,6 +801,24 @@ const (
 func (e TokenResponseTokenType) Valid() bool {
 	switch e {
 	case TokenResponseTokenTypeBearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TypeCompteur.
+const (
+	TypeCompteurCumulatif TypeCompteur = "cumulatif"
+	TypeCompteurJauge     TypeCompteur = "jauge"
+)
+
+// Valid indicates whether the value is a known member of the TypeCompteur enum.
+func (e TypeCompteur) Valid() bool {
+	switch e {
+	case TypeCompteurCumulatif:
+		return true
+	case TypeCompteurJauge:
 		return true
 	default:
 		return false
@@ -1253,6 +1310,36 @@ type CompetenceUpdate struct {
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 	Domaine     *string                   `json:"domaine,omitempty"`
 	Nom         *string                   `json:"nom,omitempty"`
+}
+
+// Compteur defines model for Compteur.
+type Compteur struct {
+	CreatedAt       time.Time  `json:"created_at"`
+	DerniereLecture *time.Time `json:"derniere_lecture"`
+
+	// DerniereValeur The latest reading by time.
+	DerniereValeur *float64 `json:"derniere_valeur"`
+	EquipementId   int64    `json:"equipement_id"`
+	Id             int64    `json:"id"`
+
+	// Nom Example: Heures de marche
+	Nom string `json:"nom"`
+
+	// TypeCompteur `cumulatif` never decreases over time (hours, cycles); `jauge` takes any value (temperature, pressure).
+	TypeCompteur TypeCompteur `json:"type_compteur"`
+
+	// Unite Example: h
+	Unite     string    `json:"unite"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// CompteurCreate defines model for CompteurCreate.
+type CompteurCreate struct {
+	Nom string `json:"nom"`
+
+	// TypeCompteur `cumulatif` never decreases over time (hours, cycles); `jauge` takes any value (temperature, pressure).
+	TypeCompteur TypeCompteur `json:"type_compteur"`
+	Unite        string       `json:"unite"`
 }
 
 // Contrat defines model for Contrat.
@@ -2709,6 +2796,45 @@ type RefreshForm struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
+// Releve defines model for Releve.
+type Releve struct {
+	CompteurId int64        `json:"compteur_id"`
+	CreatedAt  time.Time    `json:"created_at"`
+	Id         int64        `json:"id"`
+	LuLe       time.Time    `json:"lu_le"`
+	Source     ReleveSource `json:"source"`
+	UserId     *int64       `json:"user_id"`
+
+	// Valeur Example: 1250.5
+	Valeur float64 `json:"valeur"`
+}
+
+// ReleveSource defines model for Releve.Source.
+type ReleveSource string
+
+// ReleveCreate defines model for ReleveCreate.
+type ReleveCreate struct {
+	// LuLe Default now; not in the future.
+	LuLe   *time.Time          `json:"lu_le,omitempty"`
+	Source *ReleveCreateSource `json:"source,omitempty"`
+	Valeur float64             `json:"valeur"`
+}
+
+// ReleveCreateSource defines model for ReleveCreate.Source.
+type ReleveCreateSource string
+
+// ReleveImportReport defines model for ReleveImportReport.
+type ReleveImportReport struct {
+	DryRun  bool               `json:"dry_run"`
+	Erreurs []PieceImportError `json:"erreurs"`
+
+	// Importees Readings written (or that would be, in a dry run).
+	Importees int `json:"importees"`
+
+	// Lignes Data lines read.
+	Lignes int `json:"lignes"`
+}
+
 // RootInfo defines model for RootInfo.
 type RootInfo struct {
 	// Docs Path of the Swagger UI.
@@ -2889,6 +3015,9 @@ type TokenResponse struct {
 // TokenResponseTokenType defines model for TokenResponse.TokenType.
 type TokenResponseTokenType string
 
+// TypeCompteur `cumulatif` never decreases over time (hours, cycles); `jauge` takes any value (temperature, pressure).
+type TypeCompteur string
+
 // TypeCout defines model for TypeCout.
 type TypeCout string
 
@@ -2964,6 +3093,9 @@ type ClientID = int64
 
 // CompetenceID defines model for CompetenceID.
 type CompetenceID = int64
+
+// CompteurID defines model for CompteurID.
+type CompteurID = int64
 
 // ContratID defines model for ContratID.
 type ContratID = int64
@@ -3167,6 +3299,27 @@ type GetClientCoutsParams struct {
 
 	// JusquA Last day of the period, included (default today, UTC).
 	JusquA *CoutsJusquA `form:"jusqu_a,omitempty" json:"jusqu_a,omitempty"`
+}
+
+// ListRelevesParams defines parameters for ListReleves.
+type ListRelevesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Depuis Only movements at or after this time (RFC 3339).
+	Depuis *MouvementDepuis `form:"depuis,omitempty" json:"depuis,omitempty"`
+
+	// JusquA Only movements before this time (RFC 3339).
+	JusquA *MouvementJusquA `form:"jusqu_a,omitempty" json:"jusqu_a,omitempty"`
+}
+
+// ImportRelevesParams defines parameters for ImportReleves.
+type ImportRelevesParams struct {
+	// DryRun Check the file and report, without writing anything.
+	DryRun *bool `form:"dry_run,omitempty" json:"dry_run,omitempty"`
 }
 
 // ListContratsParams defines parameters for ListContrats.
@@ -3962,6 +4115,9 @@ type UpdateClientJSONRequestBody = ClientEntrepriseUpdate
 // UpdateCompetenceJSONRequestBody defines body for UpdateCompetence for application/json ContentType.
 type UpdateCompetenceJSONRequestBody = CompetenceUpdate
 
+// CreateReleveJSONRequestBody defines body for CreateReleve for application/json ContentType.
+type CreateReleveJSONRequestBody = ReleveCreate
+
 // CreateContratJSONRequestBody defines body for CreateContrat for application/json ContentType.
 type CreateContratJSONRequestBody = ContratCreate
 
@@ -3982,6 +4138,9 @@ type CreateEquipementJSONRequestBody = EquipementCreate
 
 // UpdateEquipementJSONRequestBody defines body for UpdateEquipement for application/json ContentType.
 type UpdateEquipementJSONRequestBody = EquipementUpdate
+
+// CreateCompteurJSONRequestBody defines body for CreateCompteur for application/json ContentType.
+type CreateCompteurJSONRequestBody = CompteurCreate
 
 // CreateInterventionJSONRequestBody defines body for CreateIntervention for application/json ContentType.
 type CreateInterventionJSONRequestBody = InterventionCreate
@@ -4417,6 +4576,55 @@ type ClientInterface interface {
 	// Corresponds with PATCH /competences/{competence_id} (the `UpdateCompetence` operationId).
 	UpdateCompetence(ctx context.Context, competenceId CompetenceID, body UpdateCompetenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListReleves Readings of a meter
+	//
+	// Newest first (by reading time), paginated, total in `X-Total-Count`; whoever reads the machine.
+	//
+	// Corresponds with GET /compteurs/{compteur_id}/releves (the `ListReleves` operationId).
+	ListReleves(ctx context.Context, compteurId CompteurID, params *ListRelevesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateReleveWithBody Record a reading
+	//
+	// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+	// on the machine. `lu_le` defaults to now and may not be in the future. On a `cumulatif`
+	// meter a value below the reading before it in time (or above the one after it, for a
+	// reading recorded late) answers 422 naming `valeur` with that reading's value; readings
+	// of a meter are recorded one at a time (row lock), so concurrent ones are checked against
+	// each other.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /compteurs/{compteur_id}/releves (the `CreateReleve` operationId).
+	CreateReleveWithBody(ctx context.Context, compteurId CompteurID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateReleve Record a reading
+	//
+	// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+	// on the machine. `lu_le` defaults to now and may not be in the future. On a `cumulatif`
+	// meter a value below the reading before it in time (or above the one after it, for a
+	// reading recorded late) answers 422 naming `valeur` with that reading's value; readings
+	// of a meter are recorded one at a time (row lock), so concurrent ones are checked against
+	// each other.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /compteurs/{compteur_id}/releves (the `CreateReleve` operationId).
+	CreateReleve(ctx context.Context, compteurId CompteurID, body CreateReleveJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportRelevesWithBody Import readings from CSV
+	//
+	// Same callers as one reading. A CSV file (comma or semicolon separated, optional byte-order
+	// mark) with a header naming `lu_le` (RFC 3339, or `YYYY-MM-DD HH:MM` read as UTC) and
+	// `valeur` (a dot or a comma as decimal separator), up to 10 000 lines. Each line is checked
+	// as a single reading would be, against the meter's readings and the file's other lines.
+	// With `dry_run=true` nothing is written and the answer (200) lists every bad line;
+	// otherwise the import is all-or-nothing (422 with `ligne N: colonne` fields).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /compteurs/{compteur_id}/releves/import (the `ImportReleves` operationId).
+	ImportRelevesWithBody(ctx context.Context, compteurId CompteurID, params *ImportRelevesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListContrats List contracts
 	//
 	// Admins and responsables see every contract; a client only its own. Paginated with
@@ -4703,6 +4911,35 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /equipements/{equipement_id} (the `UpdateEquipement` operationId).
 	UpdateEquipement(ctx context.Context, equipementId EquipementID, params *UpdateEquipementParams, body UpdateEquipementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCompteurs Meters of a machine
+	//
+	// The meters of a machine, by name, each with its latest reading. Staff; a client for its own machines (404 otherwise).
+	//
+	// Corresponds with GET /equipements/{equipement_id}/compteurs (the `ListCompteurs` operationId).
+	ListCompteurs(ctx context.Context, equipementId EquipementID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCompteurWithBody Add a meter to a machine
+	//
+	// Admins and responsables. `cumulatif` (running hours, cycles: a reading never goes below
+	// the one before it in time) or `jauge` (any value). The name is unique on the machine
+	// (case-insensitive, 409).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /equipements/{equipement_id}/compteurs (the `CreateCompteur` operationId).
+	CreateCompteurWithBody(ctx context.Context, equipementId EquipementID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCompteur Add a meter to a machine
+	//
+	// Admins and responsables. `cumulatif` (running hours, cycles: a reading never goes below
+	// the one before it in time) or `jauge` (any value). The name is unique on the machine
+	// (case-insensitive, 409).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /equipements/{equipement_id}/compteurs (the `CreateCompteur` operationId).
+	CreateCompteur(ctx context.Context, equipementId EquipementID, body CreateCompteurJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetEquipementCouts Costs of a machine, by month and type
 	//
@@ -6360,6 +6597,95 @@ func (c *Client) UpdateCompetence(ctx context.Context, competenceId CompetenceID
 	return c.Client.Do(req)
 }
 
+// ListReleves Readings of a meter
+//
+// Newest first (by reading time), paginated, total in `X-Total-Count`; whoever reads the machine.
+//
+// Corresponds with GET /compteurs/{compteur_id}/releves (the `ListReleves` operationId).
+func (c *Client) ListReleves(ctx context.Context, compteurId CompteurID, params *ListRelevesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRelevesRequest(c.Server, compteurId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateReleveWithBody Record a reading
+//
+// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+// on the machine. `lu_le` defaults to now and may not be in the future. On a `cumulatif`
+// meter a value below the reading before it in time (or above the one after it, for a
+// reading recorded late) answers 422 naming `valeur` with that reading's value; readings
+// of a meter are recorded one at a time (row lock), so concurrent ones are checked against
+// each other.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /compteurs/{compteur_id}/releves (the `CreateReleve` operationId).
+func (c *Client) CreateReleveWithBody(ctx context.Context, compteurId CompteurID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateReleveRequestWithBody(c.Server, compteurId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateReleve Record a reading
+//
+// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+// on the machine. `lu_le` defaults to now and may not be in the future. On a `cumulatif`
+// meter a value below the reading before it in time (or above the one after it, for a
+// reading recorded late) answers 422 naming `valeur` with that reading's value; readings
+// of a meter are recorded one at a time (row lock), so concurrent ones are checked against
+// each other.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /compteurs/{compteur_id}/releves (the `CreateReleve` operationId).
+func (c *Client) CreateReleve(ctx context.Context, compteurId CompteurID, body CreateReleveJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateReleveRequest(c.Server, compteurId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportRelevesWithBody Import readings from CSV
+//
+// Same callers as one reading. A CSV file (comma or semicolon separated, optional byte-order
+// mark) with a header naming `lu_le` (RFC 3339, or `YYYY-MM-DD HH:MM` read as UTC) and
+// `valeur` (a dot or a comma as decimal separator), up to 10 000 lines. Each line is checked
+// as a single reading would be, against the meter's readings and the file's other lines.
+// With `dry_run=true` nothing is written and the answer (200) lists every bad line;
+// otherwise the import is all-or-nothing (422 with `ligne N: colonne` fields).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /compteurs/{compteur_id}/releves/import (the `ImportReleves` operationId).
+func (c *Client) ImportRelevesWithBody(ctx context.Context, compteurId CompteurID, params *ImportRelevesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportRelevesRequestWithBody(c.Server, compteurId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListContrats List contracts
 //
 // Admins and responsables see every contract; a client only its own. Paginated with
@@ -6916,6 +7242,65 @@ func (c *Client) UpdateEquipementWithBody(ctx context.Context, equipementId Equi
 // Corresponds with PATCH /equipements/{equipement_id} (the `UpdateEquipement` operationId).
 func (c *Client) UpdateEquipement(ctx context.Context, equipementId EquipementID, params *UpdateEquipementParams, body UpdateEquipementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEquipementRequest(c.Server, equipementId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCompteurs Meters of a machine
+//
+// The meters of a machine, by name, each with its latest reading. Staff; a client for its own machines (404 otherwise).
+//
+// Corresponds with GET /equipements/{equipement_id}/compteurs (the `ListCompteurs` operationId).
+func (c *Client) ListCompteurs(ctx context.Context, equipementId EquipementID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCompteursRequest(c.Server, equipementId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCompteurWithBody Add a meter to a machine
+//
+// Admins and responsables. `cumulatif` (running hours, cycles: a reading never goes below
+// the one before it in time) or `jauge` (any value). The name is unique on the machine
+// (case-insensitive, 409).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /equipements/{equipement_id}/compteurs (the `CreateCompteur` operationId).
+func (c *Client) CreateCompteurWithBody(ctx context.Context, equipementId EquipementID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCompteurRequestWithBody(c.Server, equipementId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCompteur Add a meter to a machine
+//
+// Admins and responsables. `cumulatif` (running hours, cycles: a reading never goes below
+// the one before it in time) or `jauge` (any value). The name is unique on the machine
+// (case-insensitive, 409).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /equipements/{equipement_id}/compteurs (the `CreateCompteur` operationId).
+func (c *Client) CreateCompteur(ctx context.Context, equipementId EquipementID, body CreateCompteurJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCompteurRequest(c.Server, equipementId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9913,6 +10298,213 @@ func NewUpdateCompetenceRequestWithBody(server string, competenceId CompetenceID
 	return req, nil
 }
 
+// NewListRelevesRequest constructs an http.Request for the ListReleves method
+func NewListRelevesRequest(server string, compteurId CompteurID, params *ListRelevesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "compteur_id", compteurId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/compteurs/%s/releves", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Depuis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "depuis", *params.Depuis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JusquA != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "jusqu_a", *params.JusquA, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateReleveRequest calls the generic CreateReleve builder with application/json body
+func NewCreateReleveRequest(server string, compteurId CompteurID, body CreateReleveJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateReleveRequestWithBody(server, compteurId, "application/json", bodyReader)
+}
+
+// NewCreateReleveRequestWithBody constructs an http.Request for the CreateReleve method, with any body, and a specified content type
+func NewCreateReleveRequestWithBody(server string, compteurId CompteurID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "compteur_id", compteurId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/compteurs/%s/releves", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewImportRelevesRequestWithBody constructs an http.Request for the ImportReleves method, with any body, and a specified content type
+func NewImportRelevesRequestWithBody(server string, compteurId CompteurID, params *ImportRelevesParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "compteur_id", compteurId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/compteurs/%s/releves/import", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DryRun != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dry_run", *params.DryRun, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListContratsRequest constructs an http.Request for the ListContrats method
 func NewListContratsRequest(server string, params *ListContratsParams) (*http.Request, error) {
 	var err error
@@ -11315,6 +11907,87 @@ func NewUpdateEquipementRequestWithBody(server string, equipementId EquipementID
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewListCompteursRequest constructs an http.Request for the ListCompteurs method
+func NewListCompteursRequest(server string, equipementId EquipementID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "equipement_id", equipementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/equipements/%s/compteurs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCompteurRequest calls the generic CreateCompteur builder with application/json body
+func NewCreateCompteurRequest(server string, equipementId EquipementID, body CreateCompteurJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCompteurRequestWithBody(server, equipementId, "application/json", bodyReader)
+}
+
+// NewCreateCompteurRequestWithBody constructs an http.Request for the CreateCompteur method, with any body, and a specified content type
+func NewCreateCompteurRequestWithBody(server string, equipementId EquipementID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "equipement_id", equipementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/equipements/%s/compteurs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -16839,6 +17512,57 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /competences/{competence_id} (the `UpdateCompetence` operationId).
 	UpdateCompetenceWithResponse(ctx context.Context, competenceId CompetenceID, body UpdateCompetenceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCompetenceResponse, error)
 
+	// ListRelevesWithResponse Readings of a meter
+	//
+	// Newest first (by reading time), paginated, total in `X-Total-Count`; whoever reads the machine.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /compteurs/{compteur_id}/releves (the `ListReleves` operationId).
+	ListRelevesWithResponse(ctx context.Context, compteurId CompteurID, params *ListRelevesParams, reqEditors ...RequestEditorFn) (*ListRelevesResponse, error)
+
+	// CreateReleveWithBodyWithResponse Record a reading
+	//
+	// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+	// on the machine. `lu_le` defaults to now and may not be in the future. On a `cumulatif`
+	// meter a value below the reading before it in time (or above the one after it, for a
+	// reading recorded late) answers 422 naming `valeur` with that reading's value; readings
+	// of a meter are recorded one at a time (row lock), so concurrent ones are checked against
+	// each other.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /compteurs/{compteur_id}/releves (the `CreateReleve` operationId).
+	CreateReleveWithBodyWithResponse(ctx context.Context, compteurId CompteurID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateReleveResponse, error)
+
+	// CreateReleveWithResponse Record a reading
+	//
+	// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+	// on the machine. `lu_le` defaults to now and may not be in the future. On a `cumulatif`
+	// meter a value below the reading before it in time (or above the one after it, for a
+	// reading recorded late) answers 422 naming `valeur` with that reading's value; readings
+	// of a meter are recorded one at a time (row lock), so concurrent ones are checked against
+	// each other.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /compteurs/{compteur_id}/releves (the `CreateReleve` operationId).
+	CreateReleveWithResponse(ctx context.Context, compteurId CompteurID, body CreateReleveJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateReleveResponse, error)
+
+	// ImportRelevesWithBodyWithResponse Import readings from CSV
+	//
+	// Same callers as one reading. A CSV file (comma or semicolon separated, optional byte-order
+	// mark) with a header naming `lu_le` (RFC 3339, or `YYYY-MM-DD HH:MM` read as UTC) and
+	// `valeur` (a dot or a comma as decimal separator), up to 10 000 lines. Each line is checked
+	// as a single reading would be, against the meter's readings and the file's other lines.
+	// With `dry_run=true` nothing is written and the answer (200) lists every bad line;
+	// otherwise the import is all-or-nothing (422 with `ligne N: colonne` fields).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /compteurs/{compteur_id}/releves/import (the `ImportReleves` operationId).
+	ImportRelevesWithBodyWithResponse(ctx context.Context, compteurId CompteurID, params *ImportRelevesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportRelevesResponse, error)
+
 	// ListContratsWithResponse List contracts
 	//
 	// Admins and responsables see every contract; a client only its own. Paginated with
@@ -17157,6 +17881,37 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /equipements/{equipement_id} (the `UpdateEquipement` operationId).
 	UpdateEquipementWithResponse(ctx context.Context, equipementId EquipementID, params *UpdateEquipementParams, body UpdateEquipementJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEquipementResponse, error)
+
+	// ListCompteursWithResponse Meters of a machine
+	//
+	// The meters of a machine, by name, each with its latest reading. Staff; a client for its own machines (404 otherwise).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /equipements/{equipement_id}/compteurs (the `ListCompteurs` operationId).
+	ListCompteursWithResponse(ctx context.Context, equipementId EquipementID, reqEditors ...RequestEditorFn) (*ListCompteursResponse, error)
+
+	// CreateCompteurWithBodyWithResponse Add a meter to a machine
+	//
+	// Admins and responsables. `cumulatif` (running hours, cycles: a reading never goes below
+	// the one before it in time) or `jauge` (any value). The name is unique on the machine
+	// (case-insensitive, 409).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /equipements/{equipement_id}/compteurs (the `CreateCompteur` operationId).
+	CreateCompteurWithBodyWithResponse(ctx context.Context, equipementId EquipementID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCompteurResponse, error)
+
+	// CreateCompteurWithResponse Add a meter to a machine
+	//
+	// Admins and responsables. `cumulatif` (running hours, cycles: a reading never goes below
+	// the one before it in time) or `jauge` (any value). The name is unique on the machine
+	// (case-insensitive, 409).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /equipements/{equipement_id}/compteurs (the `CreateCompteur` operationId).
+	CreateCompteurWithResponse(ctx context.Context, equipementId EquipementID, body CreateCompteurJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCompteurResponse, error)
 
 	// GetEquipementCoutsWithResponse Costs of a machine, by month and type
 	//
@@ -20106,6 +20861,369 @@ func (r UpdateCompetenceResponse) ContentType() string {
 	return ""
 }
 
+// ListRelevesResponse200Headers the declared response headers of an HTTP 200 response for ListReleves
+type ListRelevesResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListRelevesResponse401Headers the declared response headers of an HTTP 401 response for ListReleves
+type ListRelevesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListRelevesResponse429Headers the declared response headers of an HTTP 429 response for ListReleves
+type ListRelevesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListRelevesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Releve
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRelevesResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRelevesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRelevesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRelevesResponse) GetJSON200() *[]Releve {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRelevesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRelevesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListRelevesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListRelevesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRelevesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListRelevesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRelevesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRelevesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRelevesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRelevesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateReleveResponse401Headers the declared response headers of an HTTP 401 response for CreateReleve
+type CreateReleveResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateReleveResponse429Headers the declared response headers of an HTTP 429 response for CreateReleve
+type CreateReleveResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateReleveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Releve
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateReleveResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateReleveResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateReleveResponse) GetJSON201() *Releve {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateReleveResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateReleveResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateReleveResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateReleveResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateReleveResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateReleveResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateReleveResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateReleveResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateReleveResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateReleveResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateReleveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateReleveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateReleveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateReleveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ImportRelevesResponse401Headers the declared response headers of an HTTP 401 response for ImportReleves
+type ImportRelevesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ImportRelevesResponse429Headers the declared response headers of an HTTP 429 response for ImportReleves
+type ImportRelevesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ImportRelevesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReleveImportReport
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ImportRelevesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ImportRelevesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportRelevesResponse) GetJSON200() *ReleveImportReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ImportRelevesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportRelevesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ImportRelevesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ImportRelevesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ImportRelevesResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportRelevesResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ImportRelevesResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ImportRelevesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ImportRelevesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ImportRelevesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportRelevesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportRelevesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportRelevesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportRelevesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListContratsResponse200Headers the declared response headers of an HTTP 200 response for ListContrats
 type ListContratsResponse200Headers struct {
 	XTotalCount int
@@ -22651,6 +23769,234 @@ func (r UpdateEquipementResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateEquipementResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCompteursResponse401Headers the declared response headers of an HTTP 401 response for ListCompteurs
+type ListCompteursResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListCompteursResponse429Headers the declared response headers of an HTTP 429 response for ListCompteurs
+type ListCompteursResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListCompteursResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Compteur
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCompteursResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCompteursResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCompteursResponse) GetJSON200() *[]Compteur {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCompteursResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCompteursResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCompteursResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListCompteursResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListCompteursResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListCompteursResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCompteursResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCompteursResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCompteursResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCompteursResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCompteurResponse401Headers the declared response headers of an HTTP 401 response for CreateCompteur
+type CreateCompteurResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateCompteurResponse429Headers the declared response headers of an HTTP 429 response for CreateCompteur
+type CreateCompteurResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateCompteurResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Compteur
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateCompteurResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCompteurResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCompteurResponse) GetJSON201() *Compteur {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateCompteurResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCompteurResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateCompteurResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateCompteurResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateCompteurResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateCompteurResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateCompteurResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateCompteurResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateCompteurResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateCompteurResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCompteurResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCompteurResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCompteurResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCompteurResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -32322,6 +33668,81 @@ func (c *ClientWithResponses) UpdateCompetenceWithResponse(ctx context.Context, 
 	return ParseUpdateCompetenceResponse(rsp)
 }
 
+// ListRelevesWithResponse Readings of a meter
+//
+// Newest first (by reading time), paginated, total in `X-Total-Count`; whoever reads the machine.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /compteurs/{compteur_id}/releves (the `ListReleves` operationId).
+func (c *ClientWithResponses) ListRelevesWithResponse(ctx context.Context, compteurId CompteurID, params *ListRelevesParams, reqEditors ...RequestEditorFn) (*ListRelevesResponse, error) {
+	rsp, err := c.ListReleves(ctx, compteurId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRelevesResponse(rsp)
+}
+
+// CreateReleveWithBodyWithResponse Record a reading
+//
+// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+// on the machine. `lu_le` defaults to now and may not be in the future. On a `cumulatif`
+// meter a value below the reading before it in time (or above the one after it, for a
+// reading recorded late) answers 422 naming `valeur` with that reading's value; readings
+// of a meter are recorded one at a time (row lock), so concurrent ones are checked against
+// each other.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /compteurs/{compteur_id}/releves (the `CreateReleve` operationId).
+func (c *ClientWithResponses) CreateReleveWithBodyWithResponse(ctx context.Context, compteurId CompteurID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateReleveResponse, error) {
+	rsp, err := c.CreateReleveWithBody(ctx, compteurId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateReleveResponse(rsp)
+}
+
+// CreateReleveWithResponse Record a reading
+//
+// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+// on the machine. `lu_le` defaults to now and may not be in the future. On a `cumulatif`
+// meter a value below the reading before it in time (or above the one after it, for a
+// reading recorded late) answers 422 naming `valeur` with that reading's value; readings
+// of a meter are recorded one at a time (row lock), so concurrent ones are checked against
+// each other.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /compteurs/{compteur_id}/releves (the `CreateReleve` operationId).
+func (c *ClientWithResponses) CreateReleveWithResponse(ctx context.Context, compteurId CompteurID, body CreateReleveJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateReleveResponse, error) {
+	rsp, err := c.CreateReleve(ctx, compteurId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateReleveResponse(rsp)
+}
+
+// ImportRelevesWithBodyWithResponse Import readings from CSV
+//
+// Same callers as one reading. A CSV file (comma or semicolon separated, optional byte-order
+// mark) with a header naming `lu_le` (RFC 3339, or `YYYY-MM-DD HH:MM` read as UTC) and
+// `valeur` (a dot or a comma as decimal separator), up to 10 000 lines. Each line is checked
+// as a single reading would be, against the meter's readings and the file's other lines.
+// With `dry_run=true` nothing is written and the answer (200) lists every bad line;
+// otherwise the import is all-or-nothing (422 with `ligne N: colonne` fields).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /compteurs/{compteur_id}/releves/import (the `ImportReleves` operationId).
+func (c *ClientWithResponses) ImportRelevesWithBodyWithResponse(ctx context.Context, compteurId CompteurID, params *ImportRelevesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportRelevesResponse, error) {
+	rsp, err := c.ImportRelevesWithBody(ctx, compteurId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportRelevesResponse(rsp)
+}
+
 // ListContratsWithResponse List contracts
 //
 // Admins and responsables see every contract; a client only its own. Paginated with
@@ -32807,6 +34228,55 @@ func (c *ClientWithResponses) UpdateEquipementWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseUpdateEquipementResponse(rsp)
+}
+
+// ListCompteursWithResponse Meters of a machine
+//
+// The meters of a machine, by name, each with its latest reading. Staff; a client for its own machines (404 otherwise).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /equipements/{equipement_id}/compteurs (the `ListCompteurs` operationId).
+func (c *ClientWithResponses) ListCompteursWithResponse(ctx context.Context, equipementId EquipementID, reqEditors ...RequestEditorFn) (*ListCompteursResponse, error) {
+	rsp, err := c.ListCompteurs(ctx, equipementId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCompteursResponse(rsp)
+}
+
+// CreateCompteurWithBodyWithResponse Add a meter to a machine
+//
+// Admins and responsables. `cumulatif` (running hours, cycles: a reading never goes below
+// the one before it in time) or `jauge` (any value). The name is unique on the machine
+// (case-insensitive, 409).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /equipements/{equipement_id}/compteurs (the `CreateCompteur` operationId).
+func (c *ClientWithResponses) CreateCompteurWithBodyWithResponse(ctx context.Context, equipementId EquipementID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCompteurResponse, error) {
+	rsp, err := c.CreateCompteurWithBody(ctx, equipementId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCompteurResponse(rsp)
+}
+
+// CreateCompteurWithResponse Add a meter to a machine
+//
+// Admins and responsables. `cumulatif` (running hours, cycles: a reading never goes below
+// the one before it in time) or `jauge` (any value). The name is unique on the machine
+// (case-insensitive, 409).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /equipements/{equipement_id}/compteurs (the `CreateCompteur` operationId).
+func (c *ClientWithResponses) CreateCompteurWithResponse(ctx context.Context, equipementId EquipementID, body CreateCompteurJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCompteurResponse, error) {
+	rsp, err := c.CreateCompteur(ctx, equipementId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCompteurResponse(rsp)
 }
 
 // GetEquipementCoutsWithResponse Costs of a machine, by month and type
@@ -36629,6 +38099,408 @@ func ParseUpdateCompetenceResponse(rsp *http.Response) (*UpdateCompetenceRespons
 	return response, nil
 }
 
+// ParseListRelevesResponse parses an HTTP response from a ListRelevesWithResponse call
+func ParseListRelevesResponse(rsp *http.Response) (*ListRelevesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRelevesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Releve
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRelevesResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListRelevesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListRelevesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateReleveResponse parses an HTTP response from a CreateReleveWithResponse call
+func ParseCreateReleveResponse(rsp *http.Response) (*CreateReleveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateReleveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Releve
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateReleveResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateReleveResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseImportRelevesResponse parses an HTTP response from a ImportRelevesWithResponse call
+func ParseImportRelevesResponse(rsp *http.Response) (*ImportRelevesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportRelevesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReleveImportReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ImportRelevesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ImportRelevesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListContratsResponse parses an HTTP response from a ListContratsWithResponse call
 func ParseListContratsResponse(rsp *http.Response) (*ListContratsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -39512,6 +41384,258 @@ func ParseUpdateEquipementResponse(rsp *http.Response) (*UpdateEquipementRespons
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateEquipementResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCompteursResponse parses an HTTP response from a ListCompteursWithResponse call
+func ParseListCompteursResponse(rsp *http.Response) (*ListCompteursResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCompteursResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Compteur
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListCompteursResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListCompteursResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateCompteurResponse parses an HTTP response from a CreateCompteurWithResponse call
+func ParseCreateCompteurResponse(rsp *http.Response) (*CreateCompteurResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCompteurResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Compteur
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateCompteurResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateCompteurResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -50042,6 +52166,15 @@ type ServerInterface interface {
 	// UpdateCompetence Update a competence
 	// (PATCH /competences/{competence_id})
 	UpdateCompetence(ctx echo.Context, competenceId CompetenceID) error
+	// ListReleves Readings of a meter
+	// (GET /compteurs/{compteur_id}/releves)
+	ListReleves(ctx echo.Context, compteurId CompteurID, params ListRelevesParams) error
+	// CreateReleve Record a reading
+	// (POST /compteurs/{compteur_id}/releves)
+	CreateReleve(ctx echo.Context, compteurId CompteurID) error
+	// ImportReleves Import readings from CSV
+	// (POST /compteurs/{compteur_id}/releves/import)
+	ImportReleves(ctx echo.Context, compteurId CompteurID, params ImportRelevesParams) error
 	// ListContrats List contracts
 	// (GET /contrats)
 	ListContrats(ctx echo.Context, params ListContratsParams) error
@@ -50113,6 +52246,12 @@ type ServerInterface interface {
 	// UpdateEquipement Update equipment
 	// (PATCH /equipements/{equipement_id})
 	UpdateEquipement(ctx echo.Context, equipementId EquipementID, params UpdateEquipementParams) error
+	// ListCompteurs Meters of a machine
+	// (GET /equipements/{equipement_id}/compteurs)
+	ListCompteurs(ctx echo.Context, equipementId EquipementID) error
+	// CreateCompteur Add a meter to a machine
+	// (POST /equipements/{equipement_id}/compteurs)
+	CreateCompteur(ctx echo.Context, equipementId EquipementID) error
 	// GetEquipementCouts Costs of a machine, by month and type
 	// (GET /equipements/{equipement_id}/couts)
 	GetEquipementCouts(ctx echo.Context, equipementId EquipementID, params GetEquipementCoutsParams) error
@@ -50608,6 +52747,93 @@ func (w *ServerInterfaceWrapper) UpdateCompetence(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateCompetence(ctx, competenceId)
+	return err
+}
+
+// ListReleves converts echo context to params.
+func (w *ServerInterfaceWrapper) ListReleves(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "compteur_id" -------------
+	var compteurId CompteurID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "compteur_id", ctx.Param("compteur_id"), &compteurId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compteur_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRelevesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "depuis" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "depuis", ctx.QueryParams(), &params.Depuis, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter depuis: %s", err))
+	}
+
+	// ------------- Optional query parameter "jusqu_a" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "jusqu_a", ctx.QueryParams(), &params.JusquA, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter jusqu_a: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListReleves(ctx, compteurId, params)
+	return err
+}
+
+// CreateReleve converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateReleve(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "compteur_id" -------------
+	var compteurId CompteurID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "compteur_id", ctx.Param("compteur_id"), &compteurId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compteur_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateReleve(ctx, compteurId)
+	return err
+}
+
+// ImportReleves converts echo context to params.
+func (w *ServerInterfaceWrapper) ImportReleves(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "compteur_id" -------------
+	var compteurId CompteurID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "compteur_id", ctx.Param("compteur_id"), &compteurId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter compteur_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ImportRelevesParams
+	// ------------- Optional query parameter "dry_run" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dry_run", ctx.QueryParams(), &params.DryRun, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dry_run: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ImportReleves(ctx, compteurId, params)
 	return err
 }
 
@@ -51237,6 +53463,38 @@ func (w *ServerInterfaceWrapper) UpdateEquipement(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateEquipement(ctx, equipementId, params)
+	return err
+}
+
+// ListCompteurs converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCompteurs(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "equipement_id" -------------
+	var equipementId EquipementID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "equipement_id", ctx.Param("equipement_id"), &equipementId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter equipement_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCompteurs(ctx, equipementId)
+	return err
+}
+
+// CreateCompteur converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateCompteur(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "equipement_id" -------------
+	var equipementId EquipementID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "equipement_id", ctx.Param("equipement_id"), &equipementId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter equipement_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateCompteur(ctx, equipementId)
 	return err
 }
 
@@ -53666,6 +55924,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/clients/:client_id/couts", wrapper.GetClientCouts, options.OperationMiddlewares["getClientCouts"]...)
 	router.DELETE(options.BaseURL+"/competences/:competence_id", wrapper.DeleteCompetence, options.OperationMiddlewares["deleteCompetence"]...)
 	router.PATCH(options.BaseURL+"/competences/:competence_id", wrapper.UpdateCompetence, options.OperationMiddlewares["updateCompetence"]...)
+	router.GET(options.BaseURL+"/compteurs/:compteur_id/releves", wrapper.ListReleves, options.OperationMiddlewares["listReleves"]...)
+	router.POST(options.BaseURL+"/compteurs/:compteur_id/releves", wrapper.CreateReleve, options.OperationMiddlewares["createReleve"]...)
+	router.POST(options.BaseURL+"/compteurs/:compteur_id/releves/import", wrapper.ImportReleves, options.OperationMiddlewares["importReleves"]...)
 	router.GET(options.BaseURL+"/contrats", wrapper.ListContrats, options.OperationMiddlewares["listContrats"]...)
 	router.POST(options.BaseURL+"/contrats", wrapper.CreateContrat, options.OperationMiddlewares["createContrat"]...)
 	router.DELETE(options.BaseURL+"/contrats/:contrat_id", wrapper.DeleteContrat, options.OperationMiddlewares["deleteContrat"]...)
@@ -53689,6 +55950,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/equipements/:equipement_id", wrapper.DeleteEquipement, options.OperationMiddlewares["deleteEquipement"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id", wrapper.GetEquipement, options.OperationMiddlewares["getEquipement"]...)
 	router.PATCH(options.BaseURL+"/equipements/:equipement_id", wrapper.UpdateEquipement, options.OperationMiddlewares["updateEquipement"]...)
+	router.GET(options.BaseURL+"/equipements/:equipement_id/compteurs", wrapper.ListCompteurs, options.OperationMiddlewares["listCompteurs"]...)
+	router.POST(options.BaseURL+"/equipements/:equipement_id/compteurs", wrapper.CreateCompteur, options.OperationMiddlewares["createCompteur"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id/couts", wrapper.GetEquipementCouts, options.OperationMiddlewares["getEquipementCouts"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id/interventions", wrapper.ListEquipementInterventions, options.OperationMiddlewares["listEquipementInterventions"]...)
 	router.GET(options.BaseURL+"/factures/:facture_id", wrapper.GetFacture, options.OperationMiddlewares["getFacture"]...)
@@ -56107,6 +58370,545 @@ type UpdateCompetence500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateCompetence500ApplicationProblemPlusJSONResponse) VisitUpdateCompetenceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRelevesRequestObject struct {
+	CompteurId CompteurID `json:"compteur_id"`
+	Params     ListRelevesParams
+}
+
+type ListRelevesResponseObject interface {
+	VisitListRelevesResponse(w http.ResponseWriter) error
+}
+
+type ListReleves200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListReleves200JSONResponse struct {
+	Body    []Releve
+	Headers ListReleves200ResponseHeaders
+}
+
+func (response ListReleves200JSONResponse) VisitListRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReleves401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListReleves401ApplicationProblemPlusJSONResponse) VisitListRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReleves403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListReleves403ApplicationProblemPlusJSONResponse) VisitListRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReleves404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListReleves404ApplicationProblemPlusJSONResponse) VisitListRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReleves422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListReleves422ApplicationProblemPlusJSONResponse) VisitListRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReleves429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListReleves429ApplicationProblemPlusJSONResponse) VisitListRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReleves500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListReleves500ApplicationProblemPlusJSONResponse) VisitListRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleveRequestObject struct {
+	CompteurId CompteurID `json:"compteur_id"`
+	Body       *CreateReleveJSONRequestBody
+}
+
+type CreateReleveResponseObject interface {
+	VisitCreateReleveResponse(w http.ResponseWriter) error
+}
+
+type CreateReleve201JSONResponse Releve
+
+func (response CreateReleve201JSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleve400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReleve400ApplicationProblemPlusJSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleve401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReleve401ApplicationProblemPlusJSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleve403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReleve403ApplicationProblemPlusJSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleve404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReleve404ApplicationProblemPlusJSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleve409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReleve409ApplicationProblemPlusJSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleve413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReleve413ApplicationProblemPlusJSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleve415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReleve415ApplicationProblemPlusJSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleve422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReleve422ApplicationProblemPlusJSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleve429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReleve429ApplicationProblemPlusJSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReleve500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReleve500ApplicationProblemPlusJSONResponse) VisitCreateReleveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportRelevesRequestObject struct {
+	CompteurId CompteurID `json:"compteur_id"`
+	Params     ImportRelevesParams
+	Body       io.Reader
+}
+
+type ImportRelevesResponseObject interface {
+	VisitImportRelevesResponse(w http.ResponseWriter) error
+}
+
+type ImportReleves200JSONResponse ReleveImportReport
+
+func (response ImportReleves200JSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportReleves400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ImportReleves400ApplicationProblemPlusJSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportReleves401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportReleves401ApplicationProblemPlusJSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportReleves403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ImportReleves403ApplicationProblemPlusJSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportReleves404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ImportReleves404ApplicationProblemPlusJSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportReleves409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ImportReleves409ApplicationProblemPlusJSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportReleves413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportReleves413ApplicationProblemPlusJSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportReleves415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportReleves415ApplicationProblemPlusJSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportReleves422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportReleves422ApplicationProblemPlusJSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportReleves429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ImportReleves429ApplicationProblemPlusJSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportReleves500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ImportReleves500ApplicationProblemPlusJSONResponse) VisitImportRelevesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -59713,6 +62515,337 @@ type UpdateEquipement500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateEquipement500ApplicationProblemPlusJSONResponse) VisitUpdateEquipementResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompteursRequestObject struct {
+	EquipementId EquipementID `json:"equipement_id"`
+}
+
+type ListCompteursResponseObject interface {
+	VisitListCompteursResponse(w http.ResponseWriter) error
+}
+
+type ListCompteurs200JSONResponse []Compteur
+
+func (response ListCompteurs200JSONResponse) VisitListCompteursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompteurs401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompteurs401ApplicationProblemPlusJSONResponse) VisitListCompteursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompteurs403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompteurs403ApplicationProblemPlusJSONResponse) VisitListCompteursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompteurs404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompteurs404ApplicationProblemPlusJSONResponse) VisitListCompteursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompteurs422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompteurs422ApplicationProblemPlusJSONResponse) VisitListCompteursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompteurs429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompteurs429ApplicationProblemPlusJSONResponse) VisitListCompteursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompteurs500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompteurs500ApplicationProblemPlusJSONResponse) VisitListCompteursResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteurRequestObject struct {
+	EquipementId EquipementID `json:"equipement_id"`
+	Body         *CreateCompteurJSONRequestBody
+}
+
+type CreateCompteurResponseObject interface {
+	VisitCreateCompteurResponse(w http.ResponseWriter) error
+}
+
+type CreateCompteur201JSONResponse Compteur
+
+func (response CreateCompteur201JSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteur400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCompteur400ApplicationProblemPlusJSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteur401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCompteur401ApplicationProblemPlusJSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteur403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCompteur403ApplicationProblemPlusJSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteur404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCompteur404ApplicationProblemPlusJSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteur409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCompteur409ApplicationProblemPlusJSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteur413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCompteur413ApplicationProblemPlusJSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteur415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCompteur415ApplicationProblemPlusJSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteur422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCompteur422ApplicationProblemPlusJSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteur429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCompteur429ApplicationProblemPlusJSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCompteur500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCompteur500ApplicationProblemPlusJSONResponse) VisitCreateCompteurResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -72657,6 +75790,15 @@ type StrictServerInterface interface {
 	// UpdateCompetence Update a competence
 	// (PATCH /competences/{competence_id})
 	UpdateCompetence(ctx context.Context, request UpdateCompetenceRequestObject) (UpdateCompetenceResponseObject, error)
+	// ListReleves Readings of a meter
+	// (GET /compteurs/{compteur_id}/releves)
+	ListReleves(ctx context.Context, request ListRelevesRequestObject) (ListRelevesResponseObject, error)
+	// CreateReleve Record a reading
+	// (POST /compteurs/{compteur_id}/releves)
+	CreateReleve(ctx context.Context, request CreateReleveRequestObject) (CreateReleveResponseObject, error)
+	// ImportReleves Import readings from CSV
+	// (POST /compteurs/{compteur_id}/releves/import)
+	ImportReleves(ctx context.Context, request ImportRelevesRequestObject) (ImportRelevesResponseObject, error)
 	// ListContrats List contracts
 	// (GET /contrats)
 	ListContrats(ctx context.Context, request ListContratsRequestObject) (ListContratsResponseObject, error)
@@ -72728,6 +75870,12 @@ type StrictServerInterface interface {
 	// UpdateEquipement Update equipment
 	// (PATCH /equipements/{equipement_id})
 	UpdateEquipement(ctx context.Context, request UpdateEquipementRequestObject) (UpdateEquipementResponseObject, error)
+	// ListCompteurs Meters of a machine
+	// (GET /equipements/{equipement_id}/compteurs)
+	ListCompteurs(ctx context.Context, request ListCompteursRequestObject) (ListCompteursResponseObject, error)
+	// CreateCompteur Add a meter to a machine
+	// (POST /equipements/{equipement_id}/compteurs)
+	CreateCompteur(ctx context.Context, request CreateCompteurRequestObject) (CreateCompteurResponseObject, error)
 	// GetEquipementCouts Costs of a machine, by month and type
 	// (GET /equipements/{equipement_id}/couts)
 	GetEquipementCouts(ctx context.Context, request GetEquipementCoutsRequestObject) (GetEquipementCoutsResponseObject, error)
@@ -73508,6 +76656,108 @@ func (sh *strictHandler) UpdateCompetence(ctx echo.Context, competenceId Compete
 	return nil
 }
 
+// ListReleves operation middleware
+func (sh *strictHandler) ListReleves(ctx echo.Context, compteurId CompteurID, params ListRelevesParams) error {
+	var request ListRelevesRequestObject
+
+	request.CompteurId = compteurId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReleves(ctx.Request().Context(), request.(ListRelevesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListReleves")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRelevesResponseObject); ok {
+		return validResponse.VisitListRelevesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateReleve operation middleware
+func (sh *strictHandler) CreateReleve(ctx echo.Context, compteurId CompteurID) error {
+	var request CreateReleveRequestObject
+
+	request.CompteurId = compteurId
+
+	var body CreateReleveJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateReleve(ctx.Request().Context(), request.(CreateReleveRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateReleve")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateReleveResponseObject); ok {
+		return validResponse.VisitCreateReleveResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ImportReleves operation middleware
+func (sh *strictHandler) ImportReleves(ctx echo.Context, compteurId CompteurID, params ImportRelevesParams) error {
+	var request ImportRelevesRequestObject
+
+	request.CompteurId = compteurId
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ImportReleves(ctx.Request().Context(), request.(ImportRelevesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ImportReleves")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ImportRelevesResponseObject); ok {
+		return validResponse.VisitImportRelevesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListContrats operation middleware
 func (sh *strictHandler) ListContrats(ctx echo.Context, params ListContratsParams) error {
 	var request ListContratsRequestObject
@@ -74209,6 +77459,79 @@ func (sh *strictHandler) UpdateEquipement(ctx echo.Context, equipementId Equipem
 		return err
 	} else if validResponse, ok := response.(UpdateEquipementResponseObject); ok {
 		return validResponse.VisitUpdateEquipementResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCompteurs operation middleware
+func (sh *strictHandler) ListCompteurs(ctx echo.Context, equipementId EquipementID) error {
+	var request ListCompteursRequestObject
+
+	request.EquipementId = equipementId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCompteurs(ctx.Request().Context(), request.(ListCompteursRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCompteurs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCompteursResponseObject); ok {
+		return validResponse.VisitListCompteursResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateCompteur operation middleware
+func (sh *strictHandler) CreateCompteur(ctx echo.Context, equipementId EquipementID) error {
+	var request CreateCompteurRequestObject
+
+	request.EquipementId = equipementId
+
+	var body CreateCompteurJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCompteur(ctx.Request().Context(), request.(CreateCompteurRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCompteur")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateCompteurResponseObject); ok {
+		return validResponse.VisitCreateCompteurResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -76975,682 +80298,705 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1fd9s4liiKfxUc/c5vlVRN2bJjpyrO6nXG5STd7s6/cpyu7i7XFSESklChAAYA7ajq5APMJ5jXeZzM",
-	"fb1v9+34i92FDZAEKVCkZCcVV2etmS5HJIGNjY2N/X//2ov4IuWMMCV7R7/25gTHRMCfx1FEUjU8w2xG",
-	"4IeYyEjQVFHOeke9cLJURIY7vaAnozlZYP2KWqakd9STSlA2671/H/ROOFOEqeEjKlMuqfl4ZSysFI7m",
-	"C8JUiPpcoJCyhDISoikXiC7wjEiEWYxePnoyQFdUzZGaEyQxo4pKEqMpTQhieEG6ggOrWgXkfE6Q0I+Q",
-	"JOKSxAEiO7MdZNaKRsO90f693cPRaNS67sfneLY6/t+IkJQzxKewAEEkz0REAqQ4koTFaIKjN4gyFJ5O",
-	"h8+wiuatE53GZJFysyiSJnhJYg+ClchIiK7mhCE1pxJRaTCouCAxwkxeEaGhwgwRLBJKBBLkbUakctG9",
-	"ICgs5ouWw7+SZQ0+wrJF7+jHnp6v91Pggfcpj7CfCl6fPc0REwmCFYkLBLUh4YwosRweTxURq+O+IhFn",
-	"sdQ4vsJUoQmZckGQEkvKZgjPMGXe8SlTZEYETPDDDz8MjzM1J0zRCCsP6ThP9Q7DaASRdymJ9Er64XcE",
-	"CyLCQdta/j48w4o8pQuqhvC/q3Odma2RCCcJvyIxSolAC8oyRVpX4g5/RhaYMj1x8xQJmSpNkbAtmRCE",
-	"aZJgMb/acCpJVPPeZEzRBOYwY2sCnWZJ0nF7/j608A5PHzWuBVF9nqM51wxD8IU9guYZF2hGGBGa7B4i",
-	"nEieLzrhM9m+Z+dc4WR4wjPmWSU8RCxbTMwpE/xKooU+3poC9SRTmigiZIDojHE9LAoTjbcQ2F7Ip1NJ",
-	"FJw1DTAV+pDrM9aKFweu4QlO03buQGrgXRFBUKQHIDHKUn2MMIpwijhLlkcorMwRWs7CLhgQDE5RX831",
-	"CFgQtOCCDHbQ8UQCFeXzKUAPlYi8w5HauWAbspS/D18zQXDchH7zFDGu6NSeT1lwGpwkRKA+ThL70yLQ",
-	"b8LqDK9M8YwMNkT9+6CXYoEXRNnb9CShhCkfdZ7GBSzwDtI3MmZLPSPVL6RYzXtBT19vvaOeeWlM47UA",
-	"TblYYGVAun/QC3oLyuhCI3Iv8BHKCV+kRDN10gJi8V4TeMULtw8iUwK3oRBeilQjdDDG7YOWKfmIpBn1",
-	"CEpPqJAKxXiZw5gSQXmM+jGZ4ixR9vzXXlpwpuaIJOSSMPMPmV9c4c+ZfJuNsblKYJVvMyKW5TJjA4p3",
-	"SbG+vQKvaJQp+Rc99PHqIp5i3xoCRFmUZDFxV8NjvAzQ6/OTRvAs/BvC94hH2aL1DMX2rQYCyB/fNgUU",
-	"wDGlBUem4foeVu2VManzWgVsNCEJZzMtrDRhz/32tpfx+G1GU9KOZT1hugbNpBjntiF8giOViRYuRdkl",
-	"p40samqGuHXI4Ao3fH4VuBf6OnG3zt5AVFq237TdLr+/MXCG/XWCLmMxERbAOlOtg+hy1RvDaET/J4Iv",
-	"VuG0DxEGgQ1red+AqOiCoP7ZkxN07969B42cx+oVYy3+NbOfoR7Ny4MqIJ7zZgBzHWML2BTfHrJHBMda",
-	"cf4Opl8FL3+O+qEebgwyJgkH28Ab27HG5tvtgX7MzojCIm4gS35JRJxpkEFMHeidBwGt+H2KE6kfVAi4",
-	"CWzCxsJM5xHgJpwnBDMXuIKTdTvTVr9eZZB1MGoc8qbH5qWgXFCfYvrCCLJEEpSalyiRqC9ISrARPgpJ",
-	"FcwtklwSgRPYd/IuTXhMcuboW0iaT+yugSqyAFHofwoy7R31/n+7pZlp17wmd927sgD/fdBb4Hen5vvD",
-	"YsFYCLzUD6VaJsDEuVj0itV/7xG7siQZKvJOIUmwiOagzlGVENConHdR/4kgLJojqchiQdksQDiKNKRG",
-	"GSNx4xF4W1n0Ar97SthMzXtH+6NRM72/Ulhlau1GSf2KvM1tkmbSG22SBbyyRd903aJzEs0ZjShhnQ4S",
-	"lpLOGIm1umm4kv0eM9QfoQXB+iW2DBCWuabOBZ1RZnHiQ4IqYOh+6EZrDt05PGjYRw3zMiWNsOhvXRC6",
-	"7gJMWsLwWsy0ttUARqafqhrvZMPi541YZ2anamGcjoXwr8QjAD/Db4hE2Bj5wFaGp0TvsyBKLI8cfcja",
-	"JanMDZWa8PcP0JxnwhiEhTV56ifG5ABWyjdkCY8nPF4+RJWfwZyJGVdzIuC5nUWig/39AL66mtOElGBc",
-	"sNxIBIDQJEEiY4yyGToYPTDmCkCXMZ6X+KqZShuZxeEh0Fv+7z0f6zidgjnYr06Ej8/xLMyl30trZBYE",
-	"xw8R1swkIYgzUq50bx8WqrGglxHNwci/07gQa4xuWsGen925VNsmsJdvNkjtH1PtqTA5Lnx2Si6UJh+N",
-	"z4TgGCx0wxBJLpSE24Qw/eMOCvMLMURppqRV5qXKj6Ilqb75JwnQHGf6P0zDnJAATbCUJECp4DOBFwtC",
-	"BgEKh+WoYJMkuDbizgU71/c6FgRNBH9DGJosyyOm5TCwyyEa5+wSjkRMBYnMNVhCbs4gT2KiQeVTRHA0",
-	"z6WHpZkwQBhdcfEGvc1IRh66IJrPGbnSZwZeHjxEFYETUHPBqixfn0yeKYRRLlqiRC9zwtUcXeGl3EGP",
-	"L4lYAikbwpGa6ceapOf6GtBXNovJu+CCSY4wWO5QxMFSPtFDF8u+mmOlL1Bjf8SThCBJfyGBYQ/h2xAp",
-	"zlH/JZdqJsir75+anTYsBkyjRM8lFcFxYchcAvan5Gqwc8HClAhFmWaYIeqDNTEfO9CsBgEHuqKSDEpC",
-	"mWiM5cMbHtgHNOcn5YIZGeaK0NlcgkEVqTlmDk5c2WYQmE0v9+MhogoJzN5IRACZMFuAJL9gGn8aW2gG",
-	"FuDC8VMari1oO+gHu1ehRkt4VNnswJjP89U6DLIuk+ijts0VCGcUnEl+/8hLve96P5tuMiDDytTWfNU7",
-	"OhyBeGPYxaFmbC3M4xnPLkGQbzIAwkW84OYlubXu2mbUa1azCghdHBrpoRXahLI3jhTmZdStBqrtOXMB",
-	"epNhsgbuFnpsqzWyA2K1TNYRobnV5w1l8TrZcLzIB+98RDQUBUhVAF9LIjoCKEikeWqs7w+ANJNENIqE",
-	"koib7vFzxy+zXkxwPTgNYoL7ym2LCS6gT7P1Gw4eJ1fszpj9KRe5K+6oRkaVtYrbLlStdOjxgd2mnlKH",
-	"BQB8Ac7LVYCeV/2hiiP5hqZNcBgXqJ9nj1r1tZeUtLm2ZKpv7xSLJqN2qse4bZp6mWBQJdbDlia4ieBT",
-	"O8BtA1bq6+tBc/TyVPApTZrM7nXl+/ZA1cxtPZAVFlYFq+RgtwXQezMUkeo7HlMTO5X7h16nCcdg6YxM",
-	"JBJoUlmiqCa8XT3RMMYKZu125KojPwGbiwahpnPnU2hFefEQhXqjwFmfr3rVwQ3BOjPKYMwqxDhNE3vM",
-	"d98Nr66uhgB5JhLCIh6bIAPyDi/SBCwTKZZSS7G9o95xvKBsb//eweH/6AWAfbsRWD/4twWd7iwwmJE6",
-	"Lb+EUC/6Rph0h1pB4IkgsRZpcCIRloBFNKUkiSXql8vWjL6AwRMzYGhDppxJQxff4dhGp6zBcCr4JCGL",
-	"P/wsTdiUg9iYKEwTDR8XqVZEYT+v/1sRRJOESjpJCNC9VBisRL1dnNLdy71djXmQJsHU2Ds6AB1eKxe9",
-	"Iw0WyuEqDXxahTqaJJi96b4/Lw3sXprEiUYjhHkZ+0o/YykWEtSxCY+Xg52ecfxPExrdFEPX/16Y3FF8",
-	"/eHn6/9E5B3VeFF+DJUm+iqeHpR4KkD7aEh6lJlVEq1v5+Fw1gpFmWZsAagTYDIGXRCO+ITGRqM0ph3A",
-	"Y84prI9qDTpzNG7Ggbzg535tY8DTJ8IJMXVjAX0z2Fd3i/feu752reVttIhOBu9yNXXL9urqXjBibAx8",
-	"WnjwZW2NK6Fh6xZafRlmfAKbGRuz+Q3I/ziKrv9LInH9QRJxef0B4ewdEtf/T0IkOkLAfLsyinvlASih",
-	"+2gn4LyI0vpKIsETghYYBFn41QiwPCUCUAGHQdM9jiBkTd9wMcGRopea5uEcgBbMcPJYCC5uiNXXjCAi",
-	"BMmEUY31P6VCMtMKcGZFoUaUWr6nxY+j3r3pXrSPH5DhYfzNZHgQ7ZHhg+kID/cn9+NvyUH0Dd4bOdtw",
-	"6PLrfEnolda8BTJL+2hb8poVca3STEj0hKif8NmMxKXlqDCcx4MS9bnL76McX3eGTY9w1QkCNi6EketD",
-	"7Idvw4EnZtHGRe6N0Gg0umDWTPYQTciSszjwBUnujUajkYnu9EVpwjs2MLMPpEzZ7II5Njsbro3FhCqB",
-	"xdIAesWzJDZWPCzRIovm+r/CmqzVnCwQTpKBMcrdEptqjjPtPEj+zXtjjr/ECY3PBWZlxsANDmk5kNni",
-	"mCqCjlCUcJUJQtDwIhuN7hFE2DjiGZxMoGfZO/rx1x5IeZqEwEwuxymXIFbp1xZESiDjniYPekl673/y",
-	"nvgKae1+s1u6Y38bsaIehPaVtAJEKTtQaYWHhyg06AhRQqW1VOeR5xYrF6wPeELhCppCILb3Qe/Z0jUP",
-	"fJzj786w6fFX7kWzYp25xbNSj1Ze/3nl7ffW4vOEZyy+RYGYMiV4dokb1QVHGN598ODBgwrpHpSk+5wr",
-	"ZID7aLT7nCOp+VqZPcMF+D+ceO5cRDA2N03QMYcfEoLfmLvo8ybGj0V/YHOy2vhLntBoeUMqesaVVju1",
-	"hg+Bl5pzkyP0lKCF+yTmVCEzDRUIZ2jBKdO3IIqwwJG6/i+hL8yOn2UMyeViwoFaPby6sDe4LHorkHrv",
-	"g9sZ1gG54Y5YEbT398tz9Zqlgkd6Uq0cP2aKquXHO2L2BrYWjjzMG9KlUI4Eo2tOBMFvzJWQAjmhvpFR",
-	"RJYQRIsXqITLg1hB8CVeJhzH55w/xWLt2dvO+KEET9ElT7IFZSR711Gz2XM0mzxpyKAanXOODKgf9U7O",
-	"BWYITNE401MK4+IFI7URtzHkZkqDSgE5VCDfPME0ITe9F56CocFaGjC6/qCuP6AFj+mUXn/QUpISZKjI",
-	"IpWon8ea4EhlJEm0WHXRu3fRG7TfInsVzDuk7i4I2RV9NKSXiZaQPyoRLuJngL6pFgVQwpneBpv/dmSu",
-	"FUhNs1FISixhM875G8JeYio63CYO7vV+SjlW+uveUY8s/zKf/CmiL+hfTl//crr3nJ7KU3Z2GJ2c3j99",
-	"k/79byd/ebBDln/5Jf7hlL6gp+9O2Wgn2k/YZPFkFP/9L4mJCaSCyDFlvaMHWlcUZCqInI/dB/dHB9+6",
-	"z3IARpO9f34//35vMXr3drR8fv9sX3z/9s3+n9k3s2/ffTv/54h9N4pefTv/fj/SW6O/GueuKUhz7L43",
-	"gLEzaxP1Hgv9gmYgMlsxIJ3gaE6GENbOE09OZnKFlxKFjA/B/tSSTAtuD86fYbbM0x9vrHnw1OVLcged",
-	"XX/QXHxJfkEx1tfNPpJA73n8VYd7wVEVNF/SAKMC4o92VM60fgCRE5r+ozmJQfJK+EwfA6U5gpIo4dEb",
-	"EiOeqYfmXNhQh9DJ0Q3tkuuCTS2Nd51Y477alDS7Xiyqf7AuN7brSOVHTemv3UfSH8AuvGY4U3Mu6C83",
-	"Zu1wlgopDfEMATe4/rCG8nYh+KEU9vdcocSB7OP5CaiUEJZt4dZEZ5hYjAzjRMCBrCEc/kZXcy5LK2DJ",
-	"wsHkX6c7X3b3uo1aed/uk8zSlAtF4mckpjiPDr7Jfi1TovmHGSJDjDNkJ7n+gI7A5LObJrjJdqu3Z9cw",
-	"dfeyPXS3sAAaAdTo3Dj8P5GQ85W0i1MQhWDuW2XVOdeyW5F5XksibkkLfq1oQiVWJIPQaAR68PWHdbz4",
-	"c1GAjVfbouPFXzcTOfJ0I/Br74/27w/39ob7989HD45Go6PR6J9ahlgYHFVcs0FvmiXJ2HptwZ2Lnp0+",
-	"0fiKwSFO5RgM7kU+QoKlGsM1sTLVvXwqwZPCCdwLelkat0JX9x13x63GVxNxWpYBeP2bZjf41gTrx8ZR",
-	"EBN0WQyMYiJRzBnTYoFfmTW74KqcoGJe/7cSBGWMIBxreZ0gMtRvmsHvgpb5ii9I7kTnosxvMVHMltuv",
-	"WB8hFtmm6u+A199OZQTChLAYi3MjyP7aSwWHQFzjblf5zzXRL+hlIvHFkaq5YxmEkUvnhr10lD6NE/3Z",
-	"hNi03WLzC6znUTq7+TA7NJL/C0b44/3pXrSzs+ONMCzDB37s5Xxcg1rWQeCTn0kE0ssJWGtz404etVFF",
-	"gNVgxmVARiWQ/5v9YBU1jFyte78tc8Fdwsr0tdH9yyLRmzMiIdKrvp7iTHi2NKfwsoTEnOBEzTVFZ6z8",
-	"m3E1jjib0lmmwfypbRF2XC+skKz7WGvIqaDSVybGU+WhuiR7mvWfLEsSMMlaRrqyxIjHZJxyqXDS7X2H",
-	"6XeLci0uAYelAQ/Ekfo3PInsjZCPlPOq6ihB791wxocrQ9NqnNBesBppVY+uqlwvq/GQQY9NxjYf2bw3",
-	"9URkn9iEZonC3OcTWolRo0KLJJAbwGO8NEE8OH7BkmUNrw5QbDJ2w0WOfu3yDb0kOBtLIi5pRFqNyfD2",
-	"K/uy/pwvxnYjqrvzVyzoAh0nmGfUt6H6Q1Ih0fLbVzyixuBz/N2J/2NlyLSV1lK8lNXBn2HBI9+gkkRa",
-	"/jL7apNYy8+OZ4LjhGrMYgqJxq1zK5KQdM5Zt1ME4dZRkbi/bhfMATehrVUppetxyuMNvYlcBoivZK5U",
-	"57JIp4NxSZOkhroTrG9yzCLcjrUal4OQyDI4skY0VaR5drBKn0HJGIqdCQpOV+Vj+UIsBa2ck5wGXU7g",
-	"PfYrp7LC/yq714WXm7Apw6GNcRInLx3ODXHda5i5c20eevLlVph5Jb9uHV9eYb713MJuzPh22dFG+Y0+",
-	"nrTxAJYvVdE8WsOY6qURIJgc4tCBUe1UMblnU4HWAeHjYy1pkjVe5bx9b3SrrKqJ7RyDGmmi8BPiFCPZ",
-	"KOjZ4T7teaEum1nDYXwMpMtBfQ3nuvWgLihzf93b4Oiu56TVA5a/u/Pc/vGjee0n970hXaQ27xSi0496",
-	"M6rm2WQn4otdjlM61MxhRthuMfV793P5hqZDnpq1DlMOoR1FFPd6xnLHFnPbbK9NnPydcsU7tus5z/4I",
-	"DPmOYWLddXHXlrLtZdZ419wpBLxvvMtyz0Fut6hcixFPElKK2VhKHlETYwRFJxWNsoQS4TFkuHUeV20p",
-	"Fbmgg9oU8wWmrKZxPLv+EGFG32Ze5WcrhZ9NxmXumEdyOy8y0CSa8wTCVKjqqLebKmMl/Is18Ps0JAaF",
-	"xHJUVC2cK6B7pZdiR7ZSMGqbVq1BNFq/a80CcGhq4SahTwj2XVOeXRF0sSDxQ5QBNlGEJRlSJgmE4l6S",
-	"ZLnjubM3MSbqaddj9JYkwTYc3zG261DAhtep3ehNN82zQ0Udwpp5uih26Mu6XD2+29gzoQ5JTCaZaq87",
-	"Wt07nFL9l9x5ZN7ttl8LOh0Ske7q/6c2T2M3HwrwAxBNKfus4JF0xrDKTBXBOlSbUPxHg5IkmI6hWs54",
-	"TjKx1izp0Iz5DqrubPGdLdOzxZe24I/zZb1KuYmBMnUrplzk9X2qVXL6UPwKcku7zLzhlU4uV0zCz44f",
-	"ed0CUhlDm6eeeGlUxyw2ZnRETUEZW3sIzOxrrmhHA9tKZlhonYupMWYsIx7P3j8IFskS4YVJEmMoylP3",
-	"VgZvxzKbjCt7NIZwWenb5NPKXubVkx8iPYktapcxUyQp3tlu8gwCGkj77EX9WesNCVCEWUSShMSIMyIR",
-	"eReRVOWp4R1EqdwEWzf767eYHhu8Xsn1fymCsCIgpfqumWxBBPcPdnJ+NoR4gNFoz/ft24wrPBbE5PV6",
-	"MGDrVS8oy6C0SYz6kFUFlZev0GhgNwOKOq3di3aUyKLS41rdxqyzrK5o9KJy9R0+3t4j4RNq3ZrDtc2o",
-	"7nNd3q1AHpRFJ2s3SuUSdu6/lXNbcKR1h2ztGahThMu4Gjiz94po4P/ea2hDP4NB11bS/3p5ab3BdhM5",
-	"aCMhpZME4bl6fNd5UYlrf+/+qHVF3pu9GOKb/Y4jrN7xm4+xetsXY+zd/7Z9jCaNo8GnUV7ca7wax48g",
-	"2gArLU71jnr/14/Hw3/+9Ou99//TtyFtV+jpuktzXTmelguz5dPqLbOpPXTlZqmgtt2e+IkZej18pjtf",
-	"rnFiP79dw47KIsW5EWoieEaTBPi8mykLkbggIUiaUIgVzmRKWJw1WKDK9TmjL0ohYZwKApQBjl33QcQF",
-	"VKv0PNDigSlCbcJZrd3F2HHyAvURjgVZB9VtGQx+U9Z6M3METwnDKR2XOtunNE1segm0yMdti6VMffLV",
-	"db+f7uDiNrk67+DyNrnV79jy1gscd83EWYhD20s7a2Wam2/u/YNPiI/OAtedItp/OVnQI6xlTMnvlqW0",
-	"VothmU5JpAjx9agLeprWk8aHpqBJw9O8dor/KWFjfeyYan5uxMemp6KpIYzt+cJM98nVb3l2SUTTtIqI",
-	"BWVey1hRC+YPKF+4f4JijPGCMOlVjE4SLklsbWt51oDp59afLFGUcEnZDEygg4ZJuA3VaXi0Zm7bf8gz",
-	"uW+qmn6RYy8oCacq65f76pBASUgO1bjYzhdUh96HTXf7/epJpuQTCNWXHnrPlNe2/gK6PUBVpIQyIlE/",
-	"jHimxuZ900ivg1WZSLChrXYHyBZFZzT9CsSQ2ynMN52nqLDpNguu7crpJyKtH405yS59jaCe4gnPRA6j",
-	"82pnQKEarvTlzAhVLN681HnMgu6rQ5pR0B+QA6c+qLB50F8U6g/gBHa422R1s2cF7cXqqlgMcvoqCdpS",
-	"RCOlPuOmIjxOkhdTyOpaz+8d4n4frCS7cF95+X/84x//GD57hvp5y8XSWG4T53pNgaTuqrdqQeOiEKDz",
-	"DbyKnJ9y9JyRCKe+SJS8kn6rOpxXb+/yborF2I9Di3PTRxk4NTiulikJELX9N20nhWVqe07Ypg6mMxMV",
-	"EqWCSMIM/XWqD1RSyPvVLkoaWGWNJH5jxEa0tGbB1WaUen3lysAKUFnZCp0Xh7Y7NDXKKToblKX48/NV",
-	"YMHZPd9he4TlfMKxiLUk5LkYask5tXNVWpL8l26RhMxIw7WcYsYaPhZEUUHW3OYNvZurqX8GHRVAKiaw",
-	"Xg5DMaEPTeSSJxmUxrf3bUJa7xgrUVDmZl6aziz3bWfawPaKsa1oXPqvczCm5lWH3joe1RE7ZtT8fd+6",
-	"64dr5ZZtoV1XyNZXq1Ki0Y//jGBmO1RBl3GpsFAabdAtR/FcAAyggyH8C9Bba8BVcjOemapsDbqZ6c4C",
-	"RGgb8HgQDyY1Pw2CPcr/yFpzGki+aFDkf25tJR32L38zh6WcOLCAV2bzbbBMwMWXkkiN08jXwGmOBRRW",
-	"8+HbNgUr+w4VL0EwxpbboXD2TgNlj9wqTIX0i3ZtPdF3aG80CqD6QUwiusAJ6o+MK5osUrUc+EFZmTor",
-	"ixr4pOQiLfLmHMmOtbonLQJWHTl+3uTSdNCr5nJV1lg9k6v04L0zqEw5oxOaePtmHl9immB4Cm2vsdPq",
-	"AMQs67mI7TAALo+iLLUuB6gVZjbLrJAy512fF6KoPb0aGIcVmXFBa7E56ZxDu9j2wB6syDgrmg90jJTb",
-	"MHpoShNiCjKsnD7MqKISCuSbHo1Ivwwlt6oiK6xoGGGhiNj5OZ11iCK+t7FiNa6N8E23mCK6IIVIVkJM",
-	"F3hGdn9OycwvcypP077jl6codYoLxPyK6b0xykyBI0FUJhiJEUZpNkloBEVaaQTfDvyVBoo65Lv3dvNh",
-	"vTm3c7x/eH8VtD+Td+jVn4+H+4f33ab6NimsnO/B9Nv78ejbvW+/PYi+ie8fPsD7U4LxKDo8xPFo7xDf",
-	"m0wPpnuT/clo8u3+fhTvHcb3o73DyWg6GuHRt94LH1OvRPKK/kI0M54sbdRYAcbBt/t7e90IwFA/iceT",
-	"pde82x5q5a0R8cq0KS128PXZ0wBlpoBG0dGOoWNbKMkU/TCFhFDGFE1QmImkqMqGVbjjTRuuvHOT4J7V",
-	"9lzFuQ3y3iguuyi2xT0BBf3UI4BKRlXFuMHeyjq8fHm1o8l6flhTbQQhyD5fBojszHYQcJUACQy+4QDZ",
-	"FvC1CPTDUTsTrEZMjxq4oD+7O2+OU+zchDIslq3bBiP6MPU4z4WrIUcQMk7IJoxeMEoEGZtS9h1DRaWi",
-	"DJuU/ApDLDMeypJBq+Gj7JIv10LZCkHnKPF6T7DtTn8qeDTHlI2JlJhuD3Y3vwFsbalxyOxnUouE/PHZ",
-	"6ZOf0HOeXULhzYoWb7onX3/w7rbm5VjRSyI7yHk2yaXeVK2y+zl4TsCfM8cqea3g0iWHoCDfRopfjU1J",
-	"TfdVKEQAQX5TU6/JJ2RVO7rX1SRF8yclpr/b67Kv62Px2ukLsnRtE4nq/I+/H45MuGuHgjAm0uUGUGRq",
-	"jKO3GS1L79cMvJmI5liaxqqV0OnyVj4cjYA5bgPAFikdkaCKRlS15ueWe39SfJJLx7VFf5YpDzZQaDzD",
-	"AjNFyWcN6IJKMibMzZ3+PPNINtNyiLIFp8oDevbopMvhnELhQxYRk9StvL3w3Wh5w9MxdHqK8VI2qwdm",
-	"kqpKcG/U5bxtlV6R8AiD8k1r1e56xyasH70UlEU0xQkaon9yRtCxN+rCieFb4/Y9h/bF7xRy3jctredY",
-	"mrLrcbdkkgUWb7N6fSGVYIlOeBp1UqUXPCb1Ojt/Ot477PLtShyGKT3QnqphHLMByv2yQdGsBKqhFn7Z",
-	"LbNeT/gihWoXmUAOOpBdV1PshCQrFonjk+H+aP/esON9lWJRXpqrm77A0ZwyAmWGaVESlEGZ0NSYVbfM",
-	"2cklEDKuWf9rpTY11ZXxqC4BHhkbuDUVOu9UJLE+SeCqXCyolJQz6OITQz8388R2aB+gPxTHPUDfmONO",
-	"sIDDNOUChXDJvc1ImGNF5pkqRsu8YJgVQ5j+Pm3stoFSPin77SgOFxd3NZJmdcf+SllsWpUb0umH4JEs",
-	"bYchKnPQ8ARLUjOkROVZ8CriW9T8shXlvelIAoCClCvjYMmb7mgQw8fneAatoIDyjYG32xn/hdfFyOPt",
-	"aoCZDHer9VcYvyPvlxJYjTnU5NqCAxd8NCiF7vxutcDXTQu+69MjuzVIHz7pySPuVpOfHHHa5VVN7KPp",
-	"QlvD+Evi2CxryJVkt0gcchWd1vz+m2QZ1bWaNnNLiwLTNlmb8nKDpJVPoWQ0pgaslfj9X3UQvzc0do3W",
-	"ScOVqgjdhd91iHySf/K4+MIje24Y9llKgK10X0p6XUtgbBeCWohRrdNUxKUND8fNL9oNq0X8wtkWBeGa",
-	"r5s2Nugcz5pLg18hc3pxgnAhGVBo44xSweMMmta5Xr1c2uoFPSPfmORRqTCLLUvnbFy8td7QVBqsar4D",
-	"aLkHvkULlAvCdsEevvlvKa1p3aVx10ridb7S7likf8t9e+cqF3aWBu7cPq2KKr+njJPPzST7uSU63rYl",
-	"93Nc3y0bgD+7XNUWWfmuFVZtkOTv2DI+fz3jjiG0WQu6Ywv5ODranSukK36fgu9no97e+Rq0jxVWrxSP",
-	"3ngqu4ksVZkg4RGS+g2EFeJF6ayHKJxgGR4hPOGXBI0gicZ9I4SPxpbKwocoNIHexSe1F1xt2LxpIsK1",
-	"3msA8Sq+T0x0lycwar06cYv1JUk0J7lHqZu5jlgHUfcvUkyLMJbN5KrNKv11xlaRQ9+ahSnz0NIJNXBW",
-	"4/GD9RX5mmeecjHFVPmdiSkRlMdfSSTzXADIHGQswwmaErL1rHPPhN+RKRcEKfxu62G7JHB+HDSuz+38",
-	"OHMqFXm2Db8riiRuP/Il7hooWPfS2DhRHy6+8y4f9edcyDy/f+AmkhQU6E/XtXLGtORd5cF8Yrzq94ej",
-	"0egbb5Q5DEw6Z1bZ9zeoUZR/0bVMUbfr2FzCOb/Oc2bshlXx/bfjcyTAb54SEdXD0fdH3fJibqc8ousV",
-	"rO1buRd1LFdxWOf69XtjlaetHE8/p1hhw2vJusLEHPRXT0/1lDpFGasFHosLaTNXpt3+LcufJ5gWE49/",
-	"zqtK1Krg4aVNxoMu4khxEwCQ2SiifmzK5KF7o4GNCTdi8L37h21uwQ0otpxnfzQIcijmGYsFiU2BhlUa",
-	"LgsMjUZeWHLq9olyTyhJ4sdCcLEqDNn2oisRL3hR3I3wSqU1Zy1Zp2zjuKr/lp0ZqxP8YNvqXwnOZibz",
-	"jtZyS54StOAKxcTEdiHod2qyUKhAOEMLTqFSLormdDoVpEMIvV5sCZWXDlfNAJ2i844QtpEZGm8xXkrb",
-	"iTrBE5IcoVBTJcMJJSJE/b1BgMI5mcR8gWNMBQlR/5tBcMHCCbWJb+Fu+Xein+8d6o/Kp+6ze5qUQiXo",
-	"gui1w3PnXwkJL1j/AbwkifNO+Q8zxbf7+hVT/ijctX+YGe4fDh4WMYawRjqjSiIqL5jCbwhDWMK6d1A4",
-	"CvXaQ5xFGSOhLWnMONIcP84SEldi+PpaQ4gSgoVEVCHOkOEVAxO/5LRlKMqDcEZsJQX3lI5ajmmlENTF",
-	"hfy6/+No+OCnX/eCg/f/+8fj4T/x8Jeffj0I9kfvB/qxp0bUT++D3p+haegjaOhr2gHXFIw5id54Mi7z",
-	"UKPVJwlWhEXL8cJXEZxnLB4qQVNTExwchSlls45ZoOuaoy7ozDgXxzEVaunr35ARk3mKUfEyMnH1aI6T",
-	"6fDKNMf0BFkWYzcGPh2naUJJjIwgUE7QUbTr1tr1p01CsV5kKs0gTzt89fjp45NzZF/tD8L23rxresIK",
-	"ElPZtvE33M1ba3VbQdCWS65Xd8hpP0eFD0kzPm6eOOg5HgTf2sWmOvoqvvibVtJRwFTxIt2g2Weqn4wl",
-	"iTiLZUctpJFEv8toEudkmd/RGjVEIJNK1plQ3dWU6HWD0Ry0rqyjsl9BzvV8+2oY5qsC3dUz0LKtvi3C",
-	"Cb0kt7M9m2DGuzYqFRf0bQYCw9KfZ+/bRyMcB/auC2y2VmAqRQQoxZkkARJEZgsSGBUyr80f5OXJAhAt",
-	"q2ITfN+7pbbPna0+nsTqDl8JUjpIOqbMjXEq2uveuIHzTv6cHeHS2xXA0CeaWJvNnNggXNSHAOspF+bH",
-	"PFa7EqVzizXT9Gw/dTDeOc08t0lj1l97ezY90atljgKAIWt5Z7vA4dVEY3sgattR21+HNtwGxAXUFXL2",
-	"ncvTWlUr36GU45RLSSeJz7RzbF7J2/4nRKAFXiKcpskyLz3YqcCTC4kZ1JC+N3a7KE5z80TCW8kBbDDi",
-	"OrXu+GpVvd2KoWH3Vxq/39XDyfAISZ7JoRKYKs3KAhRff0gTHIHmHphqboPSyFdNbkC2VX7ratoD452q",
-	"fKure2zL98XV7MYASaIQVgULAJ/GEuFcYdkyC6Vefa/RzruSa7ntZOtNu5VpjhDXOpre6UpKi8m5Eus3",
-	"Pa/8F8D3lzjJiFNOQt9spslMAC1hMkXihyYhBksoOgaOI1sp6SbrFcRXJvO4LBd4BGuR6A9aXdeo/sMK",
-	"XbdYnjuSXENxQ7vBaZIZrN7CbJY9Tjxa3WtJBLqa87Ksl9oSuyZAC6487A3Q6pwQb0aCS9DqNzcYx96w",
-	"Nx3FHvNtusqNlcCXOHt3QxCmlN3SSKaF0Q0GARurbaDTWPbsz5CMaCqagHE1r6XVZ2QGpQCMNYGbEr6D",
-	"Gn8vXufCsJ0pZVTOTV5ne/GthlNRas8bd0LTYtp4QVmmfKs9pwuCZAo3F2XIvtetY1eZitZdXCZSrUuQ",
-	"fZRjz+TCguOdcWCgIG8GyIqbYJh0Chy3Z8y6/ixf07q3GZGakUzIkjPNT8qGYl9JBM2XNOOveclwZFqL",
-	"oQmJtLrjqrIiyyuyhScvnp+fHZ+Pv3/94vx4/OzFo8d/hNYXCRHh4Kh0QXKGFE8Ls3XXtW1XBoorOoU6",
-	"8QnuTE55GbNNJMaX+TdaZjSVa/zFpimbIUH0851OBUiwonJq5GCn/XJhTj3cKA6oWnyPNJbDdpv/WWot",
-	"Oq1RvYUpAamqzhA26Lzm7Gw396NfVyzr12wvQiuqVpy4GVUExV/NM73clizTPCZps4q822WnQvnFqKH/",
-	"vWOMapM8fDqgwYOvTZzrPSxORwlMnU3Wt2VNnqYj/9Sv8+qN6BFivBe550auSRsrQoxHtK8K4FUtq6qV",
-	"VARGV46tceP6LVWyCf8h9/Cu+s3ScNvXznjg0aJd22GLw9ejFjtmPmMNyy2QkOqUWeuxVhuMFcV0QgeT",
-	"WGlB8ZoFVyc7ZalhDZs02mtV1J5wW8v1IaIzxoVmeVAw2qc+gTuHMCUokUeIKpPhTahAMlsYr1hla5Hi",
-	"fLBNzuo6lW8jiEuF76joYGAVOWMoEQSub9s6FPx6RrGTTTrGetBXBDDXEW4C7NcPALTuk1iwNNZznPc7",
-	"NRp9P2deYO8zjwb1HuWjDoGhG9zVtaF9KZ+uobRW6YCkKo8smoMtemkKxAhniXB4/MvwFAarXXyr9GIO",
-	"5/rt3PNeDR24wBmRWeLrYnKp/5ayrN9dC1ngbDhJePRGI/cKC0bZTKJ+Wa4VZQybaq4JCRCE3AD55n3i",
-	"TSlmU6xwZ2enWhDix95TgkrUIAImkrKSK+pDrdeB5j6FVbDhQvdXoN7kol9bWFezwiqu2tjvCfe2jTHK",
-	"wjopor0S2bahsxHvGJI25Zlg1IhQXWTwj+zRSOgkr6fuVIYiEz6hDM8goqVB2LPBVeurFZRlnQ4baqt5",
-	"pFDTa6hdENbiI5BC1blQD9zhSJCIi7jZbtRFJlz1C5Rwlmgs0VLdaZdKXP+AQ7MbeQj0srcLPXOJ1dt1",
-	"1XY+h8YcD0Eft9x6muXVRzcl8nryysr7DhVumrDUhQpXuX7tVq5fzXu3RJf18uNrKaZ1z7fqtXzjyiQb",
-	"Oh22wveo0VbbYga8jVogrYat9Ui6qZGkVPq7tdvxqf8/BSuuAmupyr3Aefm9ryQyepV8iKBfSmhdwSHq",
-	"QwicdQeHeXeBUh4ZaHkfJwm/IvFON5NDy4HKzQ0bnvltzQze7kGbI90Mt4ryhGJIM4DSXWGt6mFpOuRq",
-	"PngI5eCM4W+h0ZpziZ0W00adoVhDRZWG2xjJS61a+fKMFnqEvDRyh6qtmRpnjBZf1Jw2DMJfpTL6We4/",
-	"C27sENxGRPsIeUPbyVuN91X4NsNMUUXQ9X+gCmpDa2ssMQgux9EmLc+6A2het4EWqxZheCrIlIicREuM",
-	"vvrrk+H9/dHhcP/slQ+1+QorX+3742wUz0RjgUWTxbfgl0DySM2xQjN8SRBVaIKjN1tSluT6LGw0a+EV",
-	"3tojuUnKCRzcql61pfF0nbSM41sXlQsaXKUgl+IcEnGr9FX4jCthlxkdxc65tBNUWJordm+S6LHCObeU",
-	"wyrMtYNcoklLfyTMLoFsXgxeM9EYKkSMXyHKpCIYikka4xZlM8fB6QQnrJrN17KK9Xe5e7Y90l6rocUl",
-	"IodaimFbd8aRwnKb7NYdmvx22FeFeczuRW9Yt9PnMwPsQ1NzvvbKcL1tf1j9p+NjGDp/F2djWNaut6LA",
-	"MP8DiI/BGWtdWUOlr6d0SqJllBDo4GJC+VnFyvqRYgrbAD4ni1S2WYBqEWBElYZiwpRYoissc2Nq3WO/",
-	"kc1oU7lpKwHGl/LYGUS3dXFNakUiY0zzCD2W8PMFX/rk7Te82FKgagp2eF56aaEnpF4eeOkrdqm9w071",
-	"xhvFttzVcf0fCHLq5lxoQkC76P5oNSywDZp73xxu2YDAndwf5pIsIfja3/tg77Czda5V6Vv7zUoR7+O5",
-	"Fp++Iwwn9LYqF/8WxsCan7e25PwEm7NUUm1t41zhxuGcTWJMk/VwI5kGeOknkmnWszFPU6INYtkaGcFp",
-	"KRHB/ODmm1JWyZk9OLh/0G4BXHvInmGGZ0RIsKscgXNG0Ng6GkszylfSnMM+nELoZTvnmRh0NJy1Zvau",
-	"d4flQB6hqzmXhhEVGb5HK17Ur6RrANpBx65PyZwkCdFT/Or2/Wvnede6vLopF4JABWqQjPLS9fogLEhC",
-	"ucD2nzHFM8alolGrJHFLRUZ/5yUfP5EN+C6iphZe8buqhlmNw/g9Le3mIcZtK4IWvOd08aW44w3WsxJN",
-	"c6sU9ykL2N3QSfSpXSXrXRArt/ZTPqMs73lZvSL+RC8JCrXMyvCChKiPUf4PCOtmiAwXmCYDqMBA9J+Q",
-	"uV67X93sspp4Z6LAHpYulikX6MVxpub7KK/1MZwm/Cr3fHlbldoZJIkEUR9tFpL3vqxp4TkWEI5jQWS9",
-	"Z1a4izM131X8DWGhKXCyEh3ldazPBNS/8facuaUlFeVUqtT5zb4viDviHxGSnK58Vg4vzeXY7oDKuoky",
-	"X7RPu3pW1jyoUrFTDKFUgB9df4g4Y+Qd5QyJ6w+ZlLQ973tdSZhnPLu01SJtPcSP6uj7W54mxxlB+rXA",
-	"ScaDAmJ578VU0Ci3IoZQ6FYzBPBmQd7uJRF4Zls0YlUYSqqRbd/ud7RUmGrOOS4+f2dhFyuUDQ5tz9z4",
-	"LJ1+teRNLqlW2B7CadckgX/OpDLtrkwGpjRtqk1ee9VgNfI703j0psy4L9/eX/N2nl2/3iUJwQMVamoL",
-	"ASqO4a2bpILeJU5sbFXNi/y/c3z/7xBd/wcKq57kwG/9+3a/m/XPZwrr7NqrIbDm6yt3orqLq+4/u3TH",
-	"+2eORd1MtmqjKw1nNdbQzkQ/mX0sZz01q00mFZoYLpliob6SKMqExvLSODWkLS3o1Iv68Xj4z59+vff+",
-	"f3oZ1yo/WnV4V8Lp9dSF79s0odnY4ONwsFbJJRX03ZpLp7g+jLGtdsWk0KbevYluLyytmaFdZKPRPfJH",
-	"tGdaH1oIAxQa93QIhsfQ+KdDqE1m2BvjbPgLETyv3wFfO7xwxw+qA+jQ/bWJ0Wk25QPbnQrQGbhO5CIu",
-	"JTSXuYmCiHjGIPu9Qha5QRDS5ejU8oF28Ee3znB9gZfrz/tzeklwdlJE13s8iG9okqCEXJLEdXuCTdkw",
-	"LjgwCxJTy4I0QzNZYe80W/AaI828r8qaQkV3cEEWNFtU2zdNsGzs3PTc6XfuEfowM4n867DoDnECH9jK",
-	"HIRl1Wv/6VcV7vB//m/UmCmI/s//iy55JiEHoejxvtM5E5ywS043LQFUdvXeDz6dgJZkDQmJguD4RokJ",
-	"ntTMbZrodzAHuDRQmAOapJdzSNyJaErtBbSVDGEzKw2JlqEMOeFV6GD9xZ5kpFdi23vOV0jcOXNGPQ96",
-	"CYeu/Astf6SZnLeet+3kg9s4kjWpotUi1IXQf7uw3Rbi29S95FKaE/1lsddGHi8LUdYTa9JgyXnChWmI",
-	"q0cOtHAGZVlMsiROJAdRDU2W1gSxauqqVSdZ5SVOsRBPcQBmcNT4tcBpaorL+LhUXqihJe64mnxc5hPb",
-	"wYuRqvC0Fl00ON1gWzp67xp27kYev891m24Dw3XH6023u+QBjaHnmRov+NJXvPgHQmdzReKqeWhVws8r",
-	"E8ZwuPQRLHQEm8pQVRKqGrA/7qZ72aLNgrkEo0TYXk/dHVDrG5+7AxuF4zYH3rAOTXcTGlkU5dRq7+MZ",
-	"lpSh404BbgrPSF1Aenyv46dqLHNL6do2PEWLmdUUNxduwSN0xrPEZrN2jpErzVXdRNa8H7efS5QJ2BVj",
-	"XRdwyuZZra+uxHMVC0fX/wmlbohE6+yDLXr+CVY44bPMWJbNyS3PPCiohtjCLue5XYIXWgOvp8Pud0Fa",
-	"xT66kgrzNiOoH2FJhpRJwozls9bDv82UWsww3jSJ2FrUIpX56sp9hxOoa24LESUknhGB+tLUTKRKFhq+",
-	"HDzM2yaZ7DE8VWTFdls11O53YaMGwDI93WOlcNeAhsYOMbb1G8IjdDXHCuHS1gK17Bm5slHwplrCAi+R",
-	"wm9WTcldISzsGHXwvjdWkiVSXM8IRpIsRYqvNPzokhLitJPy1YLgIiYCgY+5MvxB82gWUf40LVnWwZgs",
-	"TU2jSuWr6hq6YGubqE1j2C1ZcW3/F/hd36WBAI0GRa4UyA5N5u29UYN9u30djVWtT1kkgNqhdoiRN/Ly",
-	"u8VpKboADYyhLHx8jmehKZtCpW2/sNMBEJ/SbKzqrrW9Wq6oqEZruXk9Id3PTaoXcsEPyxu2xkzq9OU5",
-	"ynWCrp+l+h0QuOJgjSwcq79zb7t34ap4tSoXuVV/NgmbBen1+IQvFpjFxNOdJM3F23VihJGBHUvyWGYz",
-	"jVuyjq1o9jYRUCOkNMNOcPRGcxzg0QadVcq/3+w8skF9ZE0qYgGY40syJ816bcPKzoWD6s3seCu8l/Te",
-	"vftb+Z0Mln34W1lb4y5u6dDJ1JgyqqivJmqZ8KqlEkPj9mWHM5XtdGrIy9M6B7eYQb9xMnyTA8rWhpB5",
-	"+x9T9FBv7KPHT45fPz0fn7w+O3v8/OQfIeo/O3402MQZVVMB6q0p1wn7tUbxNy5EUZGpi0Svpnp9zd1y",
-	"14jUra9u1/G1RY4+vXU/WCkpt21CRTLesF9po8zbisbKAVzDWSkru4LmaXlB6ZLHshKtkt/tWzq1WqTI",
-	"Y4USgqXytRTdOKvSK0haih5tAX2NC9flj0ZWW3avXb0wu9cpqvW1bldETxwP1LFKsEQnPI04+tPx3uE6",
-	"30g5wtpql80imfVmVCDugBy5TYW/SuEHg9G8mNemnnn87tR8uudeDab0V9DLQIW1b+RNeCuWxSokjQs+",
-	"hTDbhu5u0dx2Qln1MkU8yRZMH1Jze0K1koTOGAmLIidXc54QqPc3qPcYqQqgngJEM+arY08Zybuk5VWQ",
-	"aEJMdOacYK2GUQkzor3qnPe8SPYFAEKfuOv/VoKgjCGtcoFyJ6miU8QzxLKklfwM/IFF4PqOcc42nJEi",
-	"5rm6D4KQNfX2bRX2PqAdK3TFsyRGE2OYwSgWSyQy03DEI5SI5VhkDWZvIgTx5qk+viRiiSY4Nsi2Dfhk",
-	"XjWwTxapWpYJvrBLVKIZ5yZStlPnixUC9ZbAM2qeDz1PobUAeZvhJBeUoAKlmpMldCg5QoyrORT8E1Qp",
-	"woKiMVJmx21otAob7G0SqbBtaaCVyJ2GHFlJ5BhDo8mmTc2N5yub6t3Gercsu6cFnEFOQrXJK/grt7uR",
-	"TG8pPet3lxhRiOm3JGPfsfU3awB3bCEt+skdW01nj8QdJ79mZe6OLeSWVM1/gVzPRm33ju34J9HF7xhO",
-	"VpTyVlX7TuUerlgBttH8V8WzBEPdmFXlIW8ZvFbStl9/p9/doobOtv2OckdALlXWu1pJhXhkQ+sJmhFG",
-	"hJaKfUVvNyFynFL9l9x5ZL7ttvMLOh0Ske7q/4ctZTjZzYeCXSnWs034arv36yP0/DkG+QAi4bV6xMg7",
-	"ZbrZm3L9Uhpkt/dKmeZ9z7uSWtEoffuAC9s63eeeNvrpc5QSQXlc8z/6BoOm/82tkfBSIknzTnYlmtxu",
-	"VG4hyPbNLIWWLth6Zt5+H/TK8yDHC8zeZl7V90X5FtLsKHW6JGGGCBYJJaI8UdWg5SsskVQ0ScD53G09",
-	"qeDRHFPWdJifA84yAnizBZhMa0AiFpRpIAJTCgZCBUKNjIToj0OUJpg51ZoqsFLlrsKF25iFyr0y7TFY",
-	"0SsQTQVfmF5Tpgrf4HPlK92KUua0UjYh2tzt7zOj1nvolEe9cgaDnm3Q7XTkqZBEnd/XM8QKx3i9m0zl",
-	"bDacgDXMd7XoX5tf2b0NV92xU/qOxOGRQ1lASGBe0l+S2NK4S8NH5Ut555M8vkffcv6D6Oa1wKwGZ3ZM",
-	"f0SnhX0rh+otiAor8e/tl35r+fqblgTf/m4yPoCWu8Z1xu7VXUPtGXjbXQOr7LYFjev8A5VDve5EPHEx",
-	"WTNbwk1r+8UkuEK7+gAzrG+cXtCbk0nMFzjOTz1h0kSuKAE90wU1cSzE+QdmTL+zjuBre+apOWBkgYe2",
-	"u5/eFgbJfYsiOqIo8NAPLVgJJAw6kJkfSuDMvw18CQkHCAtS1E0IUD3EMFlWPSHFNFX//MWF/PrH4+E/",
-	"8fCXn349DPYO3+tfvJbEGml4Eppt6r6fxUiUcP4GJdRE4a1kzNr0u9ydVS90mz83UTBXXLxBjBAjcN3c",
-	"9bU/WjX4/z6L6tgAmTWtqu6wxmt4jcePSPACkXfQDi7W3DPmBRnVaoDcRTvGjYsMrS8deAyZhY3HGhxe",
-	"1K0X2JoffsdsgEXiW/N1fNF7hvVHDAKqU3H9wRYpREME6eHR9YfiIjT54hc9X/mZO0V66+xDZW3pIpso",
-	"MuUaZCZTwuIMqqVqlYysvW9vyRX4MUTOu+Z0um3x9HOVP1eJUvBJQhbeAlxnT07Qg4PDb1BqXkIxj7I8",
-	"1KvuTlbe5M8/ZwvMhoLgGPo7k3daLrV9GilDT7QOOQ8QlnkwSSH/Hb88rYWsvFYUoodIJhDjDCnBs8vr",
-	"D/6qYkJwX9DEE0qSeAgVC5B5p3MoBHy6JghCKuyVyk1COLTXRpp0q4vaxSndvdzbzSQRcvfBgwcP/Hku",
-	"8P2ahHMzPo1RH1JqLTbDvw9tZ+/h6aMwj8/JTY0Jn8mBF31gP/A1hz8/f4nMQ6TPWzXXYnTQkBztE4pf",
-	"zblQSGaLBRbLIjbaEpoexdiOYEYb0pLOBZb1QKbnXKEnPGPxugi2Wljy2Smisb6Fpkuo816b+SEK8YRn",
-	"6miSYPYmLGNo7MolXkpEFcJJUoXF+apV+7MxcQY7BcZ9mt8ZwfFxkjR11bSWFF87zTJ/VaIFFm9I3BgS",
-	"U08Nt4M2wUMZkdIXrUaiN57fY6xwl2vmRH9vFwoQxVRu9E09CiefNx/Ltx5ZVhpZcxDyu1ojcAmRjWps",
-	"/v7JW5xCa6c2dG8Lq5+d1x2oBDTI8ezfnakgcp6XnqzugzAPx1A2se663dtv8XfWYKwO5oWFc3XKptxD",
-	"EDzyBtOpec4KXl3h2YwI9PrUy6GcuEEPt4x5tH70M/KIRyjFpobaauJVmeTUreigmz8Da8uh8KHlldPT",
-	"e7sm1hXhq7WbcLeuwb5O464kc7hRbQnfaF5cgDD8BEd5ZYCVolbW6hweISplRmLUD8mCSjD0sBilWN97",
-	"ShaODdfqNRE8o0liOtEsTJZUipd5HxZrz/Yd4Kb2UqsQ2jwvEqL+FdaA5LG3uUsjQGHeuchUey0yMhMy",
-	"VXnukiD6xYROTHZR303SFCQhWJJYv2GKZTF4Z0YvCTMpT5MlwkUlrYGLgxy+XtlAidhumyZBqBixARGC",
-	"4MV5zjBqwdbvUiqI3CipUcKAJQtqY4TO24E7oY+azgt93dMKRw+lydXjqmMospe5p2rFHIsZGSsBrad9",
-	"eSSuzm+KDRlbSrXLgYkhBdukbQYUoLyjBeIClc2Aunn7SstgNcp9bU2wAj9OWS+PNLt102eymOAsmnu1",
-	"kc8iPMAmYdKkg1XoUeXlihXN6dbSqaKCVOtTuStwQT5sWL4fFhI7jqDMHFTOgbCBbpEBtkGHdIm4XMHo",
-	"26PRaLj3zdFo1LutSgwMari11jaqV5jTX2YLIvh4guN6VsB3w9HooFPhgc1b/5jiqnkeorCtvTQ3h3Yg",
-	"hClBSd60SDN4zS+gswkUM1JzzBCOF1RzAKalbL13UgPZratQh3ZGJCHpnDMydiqRt2Ji215BbTv3Whqo",
-	"ftEA1RvIOhlHWOMAswij5xw8xy0Q+5zfAE9x+GoUUpCaD5b6eQ+cS8BzKnxIrvO1lfZELhteuSxWTv5m",
-	"2dVedu1TrsgYR28zKumGwV98gSmrHbPrf09IpASNqLr+0MwQapdgnEvWJT46Fu69AauoJ7hdfzCgmyz/",
-	"zulpORocWlrBadft2VKeL318W3jrtsVgDSNVMLou+Cm5JMmGC74lgO0wLZBuE4VRkRU9ImFV9Gr2yNoy",
-	"W9beiKN5Z2tjM23VMxM90lsJQbvTGCsLXlip1Vrr1v2VdHos3EpCpcet3CZArvKvW5LmWjOnfQJUe9b6",
-	"rclAFeX9VuSdW2ut5hFK2qBtLJ1qelJAn16eEKev2hZltb2CyWYdLXI41/OXW3LCtXCcW1WuVh1uPCUM",
-	"p3Rc6lyfMvziI53iO+aD7MJjWtJRPhrHuWOo/ET88K4Fa3Rg1ndsoztx+TsfOHJOF0TcgqOgtdqRd3L+",
-	"hrAzY8/wKJ84ioiUpTW3etT+8sM5UlDgGcrGhMeZmnNBfwGz9hH6jmBBhA0DgiFMAFDo9+lb2y9l/r7s",
-	"YKmxWqgBC8GYUM+GRJzF0l8MIHdkbTKB/WbDGRrQ9CLFbzOCJGWzhAwzSeyw0Pbi5YtX58h0O7PD+NED",
-	"nxSNzQoPCKDYY9mv169297EOcGXwykZ4kecVmJYpOeHVsCfJM7jtqMJ5uT630B7OlPD7JKqtLdxq9Xl9",
-	"u6KsXVmEs/B0eId8bY1eK0Ew1uQagC7HM+NrypudeeJ1t7CcF+W3nUiCeEHZvy3odGeB3aspL8e/joc5",
-	"tb6yJBnn/d8ck7UeHD07fdL7KIV3i2+bzNEJlmqc8JnvnJ07ZwzSMmQGlDnNEgSfBMYGS6eIkUsiVvKF",
-	"OveP0DpGFzPnGTf8e1tT6ir+YXN7nW2fMIC7mUFBBrCGaq3HJvtiBe2+E6rXCpRxsxLyK6S6XunqRLob",
-	"ZuNvtrPvG3CxleHoc0KD24ayoaja3ghFcyxwpIjIrVUMZWlKxDDCkqCEKEVEgDBK+NXqjzGdUdM9HiO5",
-	"XEx4Uos1+Gb/lndrXU/LpwCXDAxYMkDhThigcGzbTA3Dh8gU7VpNCvHFujtw31sp3YiHv4yGD34q/9wZ",
-	"D3/ypYd4jArtB3ptM80CGat1kHmSN5O015YbCJCzHcc51XND3Ht5y9fGC/IVSaZbcQeTLajGzSR5ZnFk",
-	"gu3C/EVwhUKYg4ewPtFpeU6uigsf9VOe0GiJcJomlMjBQ5Nsg8L6EsNNT4K3U4UkUSaoWr7SB8GGa4NE",
-	"pyXp8l9Pcm7zlx/Oa2WPj3rHriwMKZCuTGk66O6gJ1rW3F0QJWgk7YnZnROcqPmuie4lcQjXspnygi3w",
-	"0vRvsW34wmePz89OT16Nz1/89fHzEEWcTeksE6YedFkjdedCkxocbRAMjIRarH6uVNp7/962BDFqDFM4",
-	"gmvXbG7v2ekT9PjsJVpgqtUbRoTUt51I7PfyaHfXHxewkr9UjEUlwhpmpdnhcEqFVBBaQ2xCNGVxpvcK",
-	"J2Zam9GwwAzPQMA8QmCL0n8GGjvlO9W0kD7kaEHFcjkInAgRGaBUkDw9IrUB30ERdi2DC8YqQZ16l2Is",
-	"5xOORSyNjIqmPBNgQZWoH8KhDyFuqDj1kE9XHHv9L3Puw8HOBbtgJnFf8MwkbOdl0Lmao4zFRJOJCVo2",
-	"VGJz2wTnCvWrbZkxiy9Y/nb1iTA0I6EBcUoELGgQ2LtEKwUJZTMkEyznJtzB9kHWQt/yak4EAWC//lqf",
-	"BI0yg5Odr79GLyaaJvQwQPIppsJgZpXuUV9f1Ma3Id2m3FxcMNt72wBVsqRBYJLYQatdq9K6SlWu2SL3",
-	"OEqU0EtywfYOkU07Q5NlHobwEJF3toD6qsaJlVczRH2ou15594JpgpOQ6v9QU5jU6GIzBH3HY2hSLMgl",
-	"f5OnEELNSEkkVOGb4gVNlgOLbIh/l19/DRsYAhM0eN+1AdR/+FlyjdY8d2Cwg0LDPkIUYSGonWReSQy4",
-	"YDaQsi0rQC61Nmci/0ITwB+ihEpl/VM2tN8CIy3UT/ULX38NjQ5QmNAFVWFZdfpwFKAFfocORyM7MJ9O",
-	"JVGhyVOd8HhpmMNfXr14jsBdlQfkXLDw78NzrnAyPNHXbRFir68ss1Cln+YVM/kULbCKoN6h4Fc5fGdY",
-	"EQRgafLd2x/lAf0SuvoY0oA/zUFFpy+rdGJOrDXS5HgG4PTQT/XIQ/hffdjdH880iWsuYzl+9ZlGQn4k",
-	"BZkCtVjILtiMKIkO9h/Yo3VGlFgOj6eKiHAH/RkuDtgHIoFYyDuySJXh/QmNiLUmFQz9fIWB85QwyTMR",
-	"kR0uZrv2I7mr3y3zCgr+ffzy1AnDPert7Yx2RlCuwzg3eke9ezujnXsmzXcOd+mu/p+Zr7v9DySJ+IKg",
-	"nC5hkXo/j1+eFhUq87CsnEGbaM3XZ0/lDnqZTRIaaSGgYG+nce+o9yeizjhXpRxmbvX90Si/6qxNwz1c",
-	"+lBVdMg8grq3a6ONi3jo3neUsEvCMoJkJlDylQZY40fjCTrxFLHJR71d84cXbUb2bpPMixDv9+9XbtYa",
-	"Dncg81wfD1ixm5rSNIt9fbfyLsx0sP+g6aMCr7vnnD/DbGm/lXpVhwbP6787tbGDNtvHkcN6Rz/+FPRs",
-	"1oqWrV6ews0HcUEzqcVsIzP1ftKfGeZsmPjQlTBTLpW3VV55F60IlOaEMnLlyJjoHOqrOALqIpMKTXmS",
-	"8CvDoazA2se3rvRdsFzrG+Q86JLyxJwCKAIsTVIsXDEH+/s5X95Bx65dx15y+R2Ek+SCQSgRxNh9JavX",
-	"mUR9E3RnbyhplpzwGdTanWHKBobNVA/eCczyMt+EIqnqOx4v1xy9d8Orq6uhlhKGmUgIi3hM4tpZXFVv",
-	"jI1tb//eweH/6AU9d9O0RjHKLgnOhq9IJIj6H91PW3UNkOOhyWyRJYqmWKhdgDPGCka6wZgVrbUolHcT",
-	"flUyqGdcoZiY0lZm768/IHxJIqCJ6/+S3fHxzA7qYT75glBRRFhzjbVQuyJMndva/MYq8Lb1EmURF0Kr",
-	"bG4eYK8i99Z5QJladACOGHuZfYdjZNlVqRG5aWWdUZMndnpQ8wwnmk5AqI+XAcrzFQwVl6yESnQlOJtZ",
-	"1O21M87XDFtxmMTmo3vtHz3hYkLjmIBt+GCvwxcv8TLhOD7n/CkWM2K+O+wCnszSlAtF4mckpjjvp3qw",
-	"v99lUoOWl8BPe7/BHVTcOubIaq76VemLcK4gvQnuBVTY2v3XziuthGHpVY9qQWC5goQusaCYqcFDq5lV",
-	"lKc+vmDFmxy6oZnergMEbeCtWpUmmXT0qkJm8jDvp7CCFZ7tR2H+CiVyFz40TM3Pwdp27w1hLzEVDvdY",
-	"/8V3OM4PcHlqbsBwTk2iqka2VocucUJjCDVu4jSJRVXJX/ZK/lI5oB+NwfyguQaKBAHYcSJrot8PP/ww",
-	"dNR20ib+rbxvREDDXG6A2xPo/4/i6w8S/CcQ79wdr/dKvJY87KMh9bya/xETANlUqMdMXhFjaCtbECJ7",
-	"KxUcYrDzeXPYv2naht17AubG3ucj5z810mXf5WqWpa3nu9bl7We8Z1bizfV318CTh9ODDIz6OEkKgXdg",
-	"xP5qjIOSJJkiqfBSXhgugTKmaIKoQtY3j/peO9OggeHy7OZaain1Pbr+EHHGyDtIaLz+kElJya1Iek/5",
-	"bKZJP1OfVFD5rS5/TYpma5rIzvg/vGYNl4msxMlMSMKhmx73mi00B35Gettco68lES/++q+wOydWiLZJ",
-	"S01bZM96M2t4bE2/0pjeHMbgWKxRWInTCQe2cisjV9WdNSY8Rq4uWGWwHfR4xVyMSmvxkWst1jq8aYOC",
-	"tY4OtQ+QNQkCG7tgho8V/IsqWTMjo755qOZkqvUoRSBBfLCDzqx5US/AudoumKVWifoHo3uDXEY8QimX",
-	"+dj+kCxjfi2FEB+Xs8USzouop9uyCNQCvnqjyd4/v59/v7cYvXs7Wj6/f7Yvvn/7Zv/P7JvZt+++nf9z",
-	"xL4bRa++nX+/H21ge3NKPdzYDFAdrKv+/7lLz2e1MD0jPq+R8vKD+ZvKz6/ZG8avWGAv7jiwRywGZap6",
-	"9NzT/DuQsn34/1zk7C/i87bic36b1S+zNTdkESrbdj86aqa5/pjv7qtde+dYy92O7/eC9Utmro9ZwUwH",
-	"4IiseCFjGh9V7R2lYeTrr7n4+mvH5HHButk8Lhg4z9AhmsL2IawUWaTKXRUQJRcmigMzdPoS7PeUoVKy",
-	"D9A0E2Agzwe4YFiQwoEHBv+D/QfGneC67VD/MEB7owDtj4yH+2CUDzoISg8Y+OyNxnnBruYE5uICMa4q",
-	"RQrIOyqVrNn6QYu2vUQlCsuYxLDR7POEi4YL+l/A/PNY0w3iGVq4hucuFuf8gH2xA93uDbWK1y92oH85",
-	"O5Dh7Zrr5Yy/wQ5kAjZko0J+7C8agiQh1ixkRnio99EEf0hCpNlgrWDxK9NOA7Ml6jNydWS8vsVdNccx",
-	"Yjz/Fqpqopd4Ztp92NiNagyLlxFTqU7sUoJeigVeEAWn+Ec/cstXdiGapPc+aH3xBYTdwJs1BwUXCr0h",
-	"y4eQS49jrY6GwxBJLpQ+ATIiTP8Iyen6g7cZEVCkz0SX6Pd67tEruj73GF+MIWskFaY8WB4tC+H3w7xK",
-	"RPWd4covlaj7ofMvX+LNavkpfVhNG6B+qLWtEBwllBU/QlRtOLDbKJsW6iYClKutZ2CsQnBSC4dGkmAR",
-	"zSE90tKWniFANhQzsMIN0G1E1bIJoLcVQFpS5t//tJW5sRy/U2UFQ8aPy91bqX+1ynNfMALFAhGfultQ",
-	"iWZxjlB7OIv7sr3EPpFd7I7w35LjUqly7mVokYL7K+e1OYP96X3QoCo0sNgd9JSyN7IoWqOJXHEQ3LXg",
-	"qnlMpRxBHiSL+gejAwhTv2ALKiWE6B7s71sx3cSm6C8CdDB6UBaPhcFy5X2OTbQxTDvYQSfOKYN4uQtm",
-	"UhU87Ss0AA8GO+gYLnuJ9kd73ngXYEKG2jvbtjxSkk1pyaOw/w1PIpOUpplgEZrd+ysWdIGOE8wzusoz",
-	"NQ+P6PUHdf0BHX930nOqQBwEvUua1MpFbRASUzvONm2nkwlrbyPushlTWWUiJ5aIzeVQ4x9PeVR07lvH",
-	"Oor3LNfYViX56IxmdND+xXOuTOlm+KADgznhbJpQkwbzRX7t5pAAciulR8tzvBzUEVh3fzV/jGn83rDU",
-	"hPhKZzYy17OKuQEYYd48zkKieWCebyGDMnkCYu9rKROSKBQW0s0RMvIQ0joawbF1iBoOW6pGYJDgWTQn",
-	"sY9BPoIlOQyywhsOfG0t9Afxzu/rGN05ijbb0I2ig420LkfJ8utX+uZ3rvmB10/aRFGjT3rbnBcH7fOm",
-	"1ztHfn8iqivtbaYnm109fdTTelCKVTTfgN2CDglt1Uz4uATowET+EIUsS5IQRQnBQn+M8uIjiDOySsMm",
-	"xfPmkqMpRzQu6uv3UkEWNFu4hTZ7R70/7O/to8P9fTQamf/bXvizyam3Fr98u8fRZuNXj+UXAe6LALeW",
-	"3xiavpEAtxvxbI0NEq4KLlXRhLEqfEE/yerkqJ9ioYW2BE94JgJbBlkPghLKiAzKDDnoq4eND2myRAvO",
-	"TBuGvAdrH1o26x9sd9gAvT4/MZl4lTbDapmS0g11wSCzzmTIQb8Y/QG/JAInSQB/oDAmaUZluLMT/pzJ",
-	"t9kYh6ivsSkDk89KWZRkMYkf5rFwRybzBCqPqCuSXBIDsAzK5rEmNTjGRdcasySSkEvC7OuQORygLEWK",
-	"a0hjrLX8drEDEo2t1FFIG4BcOXjoVESUKOaQDAyGYrN5NkDmeGHiZYrSZh7Rt5BSToAwNr6p9FePALdd",
-	"7Lrw+l/0Bhz3bmzjW8uI9URnJMJpEwsWPEmGWfpFJLpdHTNnHnU+4Zx44Ae251HOt4D4biQoAcMrq9nu",
-	"/lopYryd5loqq9ht3zDnWq6iaqdJkSwLKn5RJu+gMuluX0mhZaHnLei0rNy8nVB/RhheQIeyql2alREY",
-	"UpNrowhfJcktxfiiSnytNHx3Kb0A4zeSz90S4uslc6d4/Rfp/It0vol03s4/zGXFlMA3CwiwNtMGa1Xd",
-	"vb9So+IhVKIvhinKcujv32ZcQRUcmS0AosZggHwdv6togCHU2Y7JBPIrfKEApk6y3UUIBaj/UhmiOiD8",
-	"YwpZZEPn75sHDxRmdKOSUFnYGPwoKFTDCh42KrHeCgmUbqESmmaSxr0wvZC73ySAZdtBuTs2NPBNIOhn",
-	"zvZtBIjhW58obsGCuGm4Qo6MLwELnzJgIcd65TKwLHOLUIWwymagLJ4NEIBogIcozBlK6JYAuWBhyYHC",
-	"h2WNIOgrCoV5qFZtMmEMKbZhvilwBOPMBL+yVeOgbLgiIdg0wgmWkoSof7C/bywUV1SSzmEJxXnbWiwt",
-	"eZhmTw6fPertj/bvD0d7w9Gey3Tt73v7w3vwO0kwHTPN8xIynpNM6MN78G3+xK62fBL0tCaLmRpjxjKS",
-	"9I729vOy8GxSKUMux2BZAnawf1CGSghgr25DfE1eyfV/aRFCkYRC0ljtSjnqnZyfDc2aYEWWaR718vaB",
-	"NtjU+cKpPjeGKYgimwjsMM5vFEqR8zlPBEUhsnyJofgi5P8WMRSWAP1c3ZXvd3+1f912AIUbJlEz1Asy",
-	"JUIrG8Y+Xgj4JnrCcI0jPQtNqBs80Rwb4XDpL/asu2bPWkeqtxUXkQvaHSMjmuhp9CluD+PmMhB/cQB8",
-	"jJiIFpLb1HoKn376eAh0DtzT0vvUWRiKMPjczDgm6Ayy4YwNqATCdARAIku0kC0RZxcsd29C6ehl3h9a",
-	"EJklyseCcxPujQXlQlyUmUwJi7ONBcHfymy79iiXNtvKkf4izH0R5rpabLcS5m4jmKKQzL6EUdz1MAqr",
-	"Kn+Jo/giRt1qHIVlER8pgsKRrZoZ3RRHyti+1vA6yi45jcgK2InmD0qzFcpjc9gfojT3TAW2LjplnuzT",
-	"zc63RwmxJ73Fd/UkX95Hd2F9Ev+AXc6m/oF8/+6oe+D3zxROvQfMYQLFMb2xjrWhT8KcbRKa7ghLggXq",
-	"h/uj/fvhIEAYzXEytT8MX+2Z395mWCgiLpj9/fzApDpjy+Psz3t7+udLIhKcphAA4+juX0nQt6TRvyz9",
-	"Qs3ZWOCpClA4ETyjScJZOLBhW/p7A+5XEsk5FmWnSMYynKApIagfVg38Ibr+jwtmJZFdtLc/MOVboCsE",
-	"Ne3loFrakRnfleWMGFWIc4U0WC6inuNk9TsSowlZci21Ff74fjjnQhbOHyPUacHPVFcvF7eD/nyO/njB",
-	"9Gr+AKA9ROd/O0Z/1L9f/wcKoTOuusQh+v+XDTD2R4MACX1CSJzrpRHUHDg/PzHf/kEPs3PBcj+UpTnY",
-	"+vDJ8cnQNDzRNGAandgfnj9//tx2PgmQ1CuEQiA51EAzmglJmdkeC4yjGU4DKCbHbMOZiLO8OHXeGENr",
-	"+OXmp+YlI1Rr5Nhrp38weuA6py7Yo4xoeTbBdJxiCn17xj/zTMjQlsswoBS4uTcaNHuxcpa7cuxWr0lN",
-	"LySHq8kVbQ9Ur65lu+p62UbQnpReQx79JtaCbmKhXW7pFvqYbqDiOvMLoHbnvyj9X5T+DS5RV/c2pTLN",
-	"kfPfployLrpr7UqFW9R+p076G7LM23FpNj7JZhJN6TsSH6Gw4CRMXzGlP4dKBKmrJA4uWKiIWFBGiBwv",
-	"CJNwG2XS9hTKdX59DQa5qqzvtGguOOMJn9EIJ6gf/uMf//jH8NkzffdC7NgFM1WLDI/Mff1U5nU+d9Bz",
-	"cnUEN2+cEWQ73y4IZhAwoC8HQaCflh7g1dNjEAlIpJqldjQjCs0SPtGXLLSDA0G+1MG/kvnvKAJzA1gl",
-	"qncjlpLOWHE7LYJCFfhKY4Qby4fGdJGggu0NWuB30KDBP8p3+JUy8WwfTa2uzdTA2Swy/iVqGRcYyVft",
-	"HMTi5OUnMe+C13gGH+Vv+E1vTjntBV4iQXCM+thPtUcIJ8kguGCMXGk1FvTXoNRfvYWTqt0S8vY3Jmhz",
-	"ShMSIDsbZ6ajmlc7LVbxG4RWFl6TuIpKKiu4bCw/5LzzMYILTWQjVmTGRWPJIfuckqbSQ4ejDmGVayoi",
-	"6a3MQ/Bj5Hz2UYsgrT9kOdG8xPZ6/xKdtyY6L3aOWMFuit+aw/Nql3yWaqnKXvNhjfhDBCV+gBRQcfYe",
-	"ltoIorGpY5iYeDrTfKXCsnZ/rQ36vuSCod9nqCHKiWFjBpJ/eOrM+j3QskelaC++mQ9noOo1aAvdCNso",
-	"HfHvTdz/Ir13c9lpBCBcHFzUL25ZfaMPGs5xRWyoHK3Vk1WRKlJBIiA3q37XQ53y50daJkfhnx5vdnLR",
-	"eaWnKTTYvWBwu2mhAZq7wpgl8CvjhUFZjDfFao7kHKfQxokqecHCR4+fPj5/XBki/xM+R/3j58dP//Hq",
-	"9JXWTtD+4OHqnNUPGIf2ATiW0AsgfxggaUxGAPqCX5IY2fa86+Wb75Yun/nNrPCf58X6+7drV6R1zKpO",
-	"6n55BhFOKJaD5qt6I6pxSa5wf5Ukb6705rLjNQkAQNPw29u7GOh/1Y7rH8Odlsv6WA/15cb+cmP/7m/s",
-	"tee5ehwrN9CWUdT6RpK2Rf1V0bJZKi5IjCYJnzxEGP5rutvYEL8J0Xeduc2oRPKKpAp82iJA0OcGJQRf",
-	"mi7qAlrtYoVSTjU/Y9z0p0cHowN0UTA6xDhDSvDs8vrDRa856toR338nYdd3N4o6LvfCf/t4DVEvHPHo",
-	"K4kWROEYK2x7LSPTicJaNMNMJOFDlNeUrVupNC2CpYqqVRvMqi2zkXRu0YqZz9Fgv8wX/oUkP4q4VFDT",
-	"LQlEhQSxKgxVuO9uzK9YLhx5qf6VEgQvDKuNSSSWqZbewFpmLCQnhvyGj6hMuaT6szAof9a3nftvYyUL",
-	"gwsWPj7HM2teffXn4+H+4f2BbV+C2YyEyF6bqL8/uj/YQY+p6X+CJgQLIsqOZDg/Wldzro+X0WdWbMVF",
-	"S+TQdk60vdf1kcXG720tzM4pd8/zBeszjo4tVZuwbxMsgxghECk50aRo/BlUFuM8LNq0cBaRvP/TEToY",
-	"7fnzdOymNJt86m1zUiqWqP+a0XdIkoizWA4MZiz8r8+eNtkxLTLWm3XbTbmvcix2nbdAe5MddX806pQp",
-	"T9BkqQgSmmgCRHZmOyjUv8g/joZ7o/17YQGB2awSBKCzW65l//Xu11Wu6/MF5Ycnj3ZbaLnQBOrCcQgX",
-	"dEHG+t8rNAk5OMX+TCjDgNQ6oF4mfjXniZm+Fhd2DN2eh4AP2RYXVn35fdDzcIC2MXyfvA96miO0fQrv",
-	"wAL3R/fbkL8losqoHaCqGrZub735z4YQO45hXt4YW/d8guZzrtCCx3RKSYz64el0+JwzMnyGVTQP0UL/",
-	"x4rZeqDB5337793foGPQrXTsAeoolQsksaJS43LnjrbF+bVnLld9yfWOfvzpffDr+5+qAou5mrpI0TcU",
-	"WaBFQVtJHWN1NX1LJHqbkYzEgckL4wLNKISbpahvwsDCV8/OX46fHf99fHx+/vjZy/NX4UBrfq432Ijz",
-	"eZc2LSFAwgPR6Nrx2j4fG0B/I8duvvaPUZkFVlbUZfkkAc8w5abhzhYHX4qhfBqt5bHtk5WpCX/nHH/G",
-	"FZ3a/c/NPuYU7/4K/wWVA4KSjDV2nVB7Gueij9ndgqRTrOaO+GrHXRteuVmYQkvQ9A56mQFnyNslTXD0",
-	"Jo99BQ5UCncFH9GLVg/L3jG02nE5Z1hwfmmSWE624+ltrJFnDslHNAfYU+i/9cyyAwsjwjNM2ZcKAb/t",
-	"kXxFoCEqXHjDLC06eem9aTuhbzOakvVBWGXxuX6Y6Hsr3A05XEthc9JP7WpFGUuIlCiUXKgQSbyUF6wI",
-	"nMgTAINqnCFYdp3MvrJg3gJHc8qIt4Weya0sa2pM600fdlDf461FpbM2hQauydLIAzxTCNsus4MGD+hj",
-	"B42fb/m8h0hRItFkiWiRZWCS3akwbdt30GPALxcxBM4bQ2Xem5aymLzbpgZfpRyevx2f7cG3rnaefkQV",
-	"jagi5kn5j0K0GRZ/JTzCCZXYeqKHlX93LsPnxPJ+DBGrIJuW+ncVcjYxc7B6nKzp1FdB0IbwnBTfdgfJ",
-	"mDDq3c0G66r0bWR/6Yya36hQYgkJRD2TWJ80A1FR0KABpiJF8yMEWObHG5UbXqCqALkxfwWL28fWmkhM",
-	"05NSEkFxgli2mBARGEMuRAbxmARoIjCLA7TgMTHtKhNb/esOtawsT9rG6o67ZV8Unk8UX1pg3ZGnXNlp",
-	"4wKQtcjy3EdgwskHOyhkfOHUhLxgK4zVNKO86F3/ewEHiq8//Hz9n6asOGbqomda3WNBinqT+mwR8H5c",
-	"sFAfKFPmkJFwB4VTMH6yiJhOj4oSFiIFnfWxPY6aBmO8lCbH84kgLJqjBE9IcsH64ZxMYr7AMaYCPD95",
-	"pstu/lcCPytBF0SfOHjk/Ase7+zsDHbQccE2LxjUrZyQhJvK6aAY5jvylXQaKht+ZepcAhYq1SurSL9g",
-	"RXPt/dFosIOMHM1QeBqTRcoV+f/Ye9fttnE0bfRWsPX9iLSblmXHqamSV9Y3rsTpylRObTvde2ZYy4RI",
-	"yGKbAlQAaFuTqgvYVzB/5+fOvo3c2LfwvgAJSqRM+ZhKaa2ZrpjiAQSB9/w+D4/nWz+zeYRdMlrOiaJj",
-	"ls2b+we9fb12HVP50J9ZbbXPGkiahfq2ZsCvudG1NZ+3M+zYL7NoMw07B4hfST7IlMfpjGZki/yH4Iwc",
-	"GJFPpbmpOSujirwQs1iYw0Yqm8N/Pdh5Zk07pGOXTCmWS+KdT9xJ3tI0d3yxtTvYfWqxMa1wjMtbtEc7",
-	"8g2ax0C+9MX8slg/LA2GWvTL9jH+oFOsHr11xGYZnbPkukvrLvk92GBubjo27xVz83pVuhCY2P5U/nF3",
-	"2JtVxZnrNEvVl89GgRiPudpoFnZCbvlj+Lxa1logdGKmzAYmSBeqyEuATp1KD58TqhHwhqkOOdKmutn0",
-	"NdbegpngKyxXezRlStEztgL0s6KUNriff6yKtTaWZ2PJmluORUzajCLHIh4AUexydqWJhy0dFK3C44ye",
-	"BQTpeRe6d9E6w8DbGdOKOJie0gWG6knL2FvQWJxMGLGVP6hFQp7ivrlgUgGUmSCKAb4ZiV6PXS4aouaA",
-	"Dpjys4am31WLfPBACv3Et0tvrMw3YDt3DWTayntby1gv18GN0EzNvrtEjJmy7UnkWQL7BXEw/T73RfDT",
-	"kLdEP4XT++QfUK1XbKiAUKI0zcp9Z6mnQr63s2scIb2svIzfRc+Z0ThWqogcgm6WDdYqtHPGAN/HbPpJ",
-	"qrSQ82Ys1Nu4S2N4l9v5SQ0Oz48+JL8nHG/ieDwO0ur1csqBrd6VvPozm/8tZOIHCaWZ6YJU3HgOawC8",
-	"3tpzuAOg18LA3+C8/sFxXr3Y0AbqdWNo3iXUqxUS94P0umB6XifyKjLsGtzXBWknSg9ysVBSxWLGEpKl",
-	"57XN8hGAN5a7FcszENZpEfmp17++VcoLrfSvLcF4XXnjhyjHWKND+VjIVte8SjPNpCsLuFGju//YTbP7",
-	"3ePPeZrZOjqV3X9fvqbZ8A7SbvuT/dcS3sV6HDBj2x3lQz83oDF72Jt1WrUE0Lw3BbcWjuRmud8hHwx3",
-	"k3s3WMX2Q65e1ds0tvgr+I/fa4qH2z9nqRYlYlOmtWQR6RYYwwShbhlhU7POiZAkmtE5kxHpwiFzhPFT",
-	"yTSVSXG2OYUFZEZTo9vA4K0vW8YXWY0Ja4vk7OhAi82ZrCtcWx/m+YDPrb8yFRfX0I4fzGbZ3E7gQTnu",
-	"zdb+E2cmXgOgspBEMa0hKbZaLsDeBntGrWGOeqAseDFhPAE8BtK1wckosBSmMVaV2Hbj0u48TZNonwwA",
-	"71SFnPK5Bfx2SKlBGVQIrDIMPMqDguHJNpgmjCYZmMMuS2J2Fw35OM+yLc2utKtli36NiHHZU5ygCqog",
-	"6dqyGaXZdJpySLOAq0rSMy4kAwa/suzaXG4NbnZFY53Nmw3vOvMYbclv0Cxue/4H/Nqs/RU2Vtby7I+4",
-	"Bte4fbFC219TKRlsec0LWNFrnF8wUre9AAtXXkkxXfuiE9H+kpd24/3IxkKuMdGH/AiUdPsr/vYH9Lb+",
-	"cBoEp5olTloCa0lVPDk9Uj2OymTCaKYnjdrjxYTRGcGTSDxh8TmmoxPBMCGtRR5PsDSaajqiivXJB2j6",
-	"AFnLrth0pst4p6SaEeh8qXV5fsLR3Mgs8kn9MI3WGXbevn5FDo8+uCSU6gw74txMCZRJ0umspArY2v3u",
-	"ZGcwHJj/+4/26Skc8jHevcHYmkkRM6WgBhVjhbdvMa60E//kfSDvg9uP63/p7YRpXLSNQNH2O3oJzYRA",
-	"HjKjUFIZEHx3Mk3P8PO5UwNyxBLb2JGrgIzyNEvcj8ZmSEg+M1NfhK8Fz+YB1r9aOBL2aw6gryR6e3hy",
-	"9PrF8enJ+58P30UuqkUtFjxHUOwk5NW6Hr8FyXUfNaGb47S9dDNy22UH0w+Xur0AiVGctdOp6gwH/b3d",
-	"oFPM22mSSvMxxzRTzD9upwyaAIqFix9w3gk6xc+dD0LpM8mO//aG7Dzr7/yAqHRJqgpuS3MlF/q0nDFY",
-	"SWeifEjnTOz0d7/rf2+2Sf3WkbZxqLJbBj+43bL29go6uBBOLcxKZ/j0u8HAf7Od/qA/WHcbFp+yZiO6",
-	"35w0k2wmpP5zIMlXX71JQrRzKG7Uw7hvUY5+jQI0vDGdRXYGZDAYYAm9Nhs8prMZQg+whXtsvYCfWrRD",
-	"loE1TPEBXQ7CzGusukdzv9aRivrkSFwiO+2QlAj4Ia9UnZQNlFVsJJ+8oSFKX/Iz4AkhX6RnqAq0ibgs",
-	"kPIBTU/gH4KzRpz8jYey8VA2HsrGQ/lqur7a+iTr9n5hu8dSMbnfzp6PpoAh4eCoiOAuI+N3t3dt5wiJ",
-	"RH7BpGZR2bTuZDrlQckMRDWZCqVJNKG5ZlHPcqNXOItcWBoTPtVC+TgdZZAqliK/MG8Tdnp9EiVUs1NQ",
-	"rCxypSQKSj+KENpfHDs6zD6yD9n6kWJ03QVWwNToGKKYBoDygLDMaB4I+WlGdskkIPAeZHfP/JsLOaUZ",
-	"I/8Cv4yoUozsfPe9+WMmxZmk0yljhIMOgppIYGXyg4VLZT/AhOh0IdUI4teN6HjMYs1gAqOipbhsq3P9",
-	"vMVklN5kMdX7yFYIW8s85pzNoM08cj3vo3mEpHg2vRhyo0lTRS5lqjXjlR5+LSlX1HbxN/a8kfqWt5C3",
-	"6XkL+QtHtQUshkMvaV9Q9VlQkxhrcCI+Oq3sllOoOFJMRYuMUF3g4ac8ZlnGEuCW5OwSihDMNwDgORsM",
-	"HWf07Mws+gqJYsi70Yv3706ODk5O//bx/cnB6dv3Lw+fA9ZgxqSF17ffA7I6crEphNMpgCd4H7Dhrnip",
-	"NN//xTKXIVbKFoVUKhO4gs0KorD0m1sIbwWhf5dNhFVZ9ipPNXxn4zR9+WwWLuHpBaM5SXISAwlovxN0",
-	"KuUn4AvOnG0z7MBmBVdLS1bcNHkyydOMEb/Fz+v7kwBOcbFG9a0/hY/T+Ff5iDV+XaV6YNP9t+n++7N0",
-	"/y3QQlwT6K0ysLArMxNr1LDV8cNBMA7ALW0tK7jTpX9d9asDQlXIXxz/nXQ/nrza+t413Y3mmm0hSs6U",
-	"yvPAyK4p3VLMyGJgQzfS3gIEG7egFxAFaMrM4ukIzkJuxGmqNFh8nM7UROg+sQEKkrqWwqt0mk+99nsp",
-	"LlXJZ7szGAwGQWHYPTN/Ghf7BcsyiGpKbXQahjKeRwGJ/mL+ZyuCuoZ/jQAdYCYZkFna055ERAmiZsAN",
-	"M2HG/koEluPlHIIeU0IVGQs5zTNaW2F7CB/rGpe++gHf1r5pE6oHzFI94hBOScfOXGf4zP59DUrJJhqw",
-	"iQZ8Q9EAz5DR7Epvx+qiSjedJgEYYgE0FmBJReCstcAWVgQVgy6ouEtB4fkEpcUcgC9Y9DJ4nqH9JRM6",
-	"lyxgSp8WRVRBLHJ9CoHYIMklY6fTlOeaqQBhddGxOcXnhfxfgkbLMSgNxoDx01jkUgVgdwaYsdgJdoMd",
-	"8781If7y4L94B+2FgyAAOVcKnFZ40kZ51MBu3xWQ9Aa7ZxVYKSghskg9bL7JWpbHam65xa7rSvygufU6",
-	"quwAo5ORxV4yAO85nbBcMgVsCSqjp5aXGSqcbE3k6UwolY4ypqKihBftnV6fHCwQcC3X1luuhLL+b4+E",
-	"Vc+kEufpu97thZ5t8+Syt7Qha7ng1d5bBeF1jteikbjp0v66yotbuQa3pohbt187sM3NddFBMWMcg1eR",
-	"VW24RTnPM8aMlR3yiMp4kl4wFg0hzuQV0S+2dpOWnd0CWmFOgPgKCODxkgIEVYr8bEKsoGjfAU72dnb7",
-	"IT+k8cTeEaKNAADmuhykuOyTf0wYJ5GzFtCZ8OOebjgYEa3Ehy0shIJiS1oUVaJrdkmVH6dzIWKRefT2",
-	"Y5FlxgeCLkgbJNz376SYJqM5mUDlpKZz1dyCfrtw2100oVdX4BtKxmDbqCf07EzSCzAcvBiajX7fLBr2",
-	"ON3obYSy60e/Q+G8aUnftKTfc0v6bcJZy4TCt291WdR0QV2QLEvHLJ7HGbPq4eZtKm03ve0cWdGs8psd",
-	"C/kNw2O/ES3IbyTls1yT30L+29bWVuX/Q/6bTcyR34hNfgbE5eXIb/4/F5N8XfdGPbg1Bsn8S7r2hsOF",
-	"0hh6jtAmlawgVPT0yG/EuZvkN7ztjOaKVY8zfkq1huzlbySSDFEUYURUCW7HI5nKp2zx9MXbx5mo3D6o",
-	"nu6MEXgQhV0HPobvXZsD4HlPacpPBcsvELYTjs1SFhvPAh8Gibm6qQ6aBmAtIPP8qdDpeHnerVVUHawz",
-	"lfA1Q96URDdOjFFJc8ij4+rZr34vMIXg4wb4MQI3tWCV4AQKvuQfVkufSNd+d8pJzotfi4w7hHoFxwf1",
-	"9s19U4asoZxBt5WemMsB5sFrtiqQHAg15gxLnLUGSWDgnFFRnxzAA1N+FnKs1YRLyuT+E0XoBU0zOkoz",
-	"yPDzBHxNphGWDidO55IrckmluZNyNQIhH2UiNi/XJy8RFsLc3DP0PHpVz8qEmLGXhTYz4CegQ76mvVnf",
-	"d1YjQh7FQnP71MjPcnVlzPUSiXgCWU1fynSGO7/fXFS+NnLP2DEPZZbhY4+YyjPdxm8mSKoEqzfGKkJY",
-	"zm6FbUy3NUy31/zC2DYnZgcV/HAbG+6+bbgD1B5L9tAtrbjVIEMWJgTab/WEcgJAQpZrbCRySbpK5GpL",
-	"S5pqRGRMvnyeZTRm2KVIcy1ZLzAecQnIEfKicsYIY1UA+5AuZvSsMj6lOuoZ510A47WXFWWLuKY0UZjp",
-	"QyrjkqylRfWuQ9S5fyD9xae2gdNHG5gztcEIuNP99H4BAwvgMBodpJvi39QF89apvrw2lickmtZQ//gD",
-	"Vvx5u0uG3JqoiXEPVD5yxW9CPlGuE5qIsbGNYjE1JlihKy+FPO/1jUHMNeU6KkCqAhckM9MSIWwqxuzH",
-	"OTDrFvl+h6W1qJGfKGu3g4BQLkwfcpVPHZ4HfpZKoR0CleGVkrEsIs+tSPqLE0h/qd641lxLkqWdeAuD",
-	"ayxyyVOsBBt2vvy/GYu1FORHMUo5PWPk+ODoTSfoZOnIvANQo43cb1OhsYDMznFn+NTm/41cgPkFuqJc",
-	"nRYy9oalZSLXj19ehlKvWcpZIbcp0NpYQyul9xGLhUwI5R6UIfhp1wnw1jbR9icQIzeDcG8vtlE0Qh7A",
-	"VVVjQ5VvBKHBxeiFBW5X+RTK7ws5D9f70Ch1Bbtwdq3gewCXbdXGr77HBjDlkWsfMXhGS9voHuygoJlE",
-	"tXhsQ6TXbsu7pFFtIxRKxugmZ+ldBXRwVjRxok9T7daESJvgwHS/wrHp7g32POrJXp9ArtONhcRUyhTS",
-	"nWoipN7KjKFHXMwvlxmWWoykuFRMqjbe0MviPe+9p/FGjWFufBuQwDvvYXZffrUrdBvq9Nbu0Ns806mx",
-	"7KFs126hcZoxPy4PRUjFVZH1DahmZ0KmLELVOgbiEhVyV9EcEGhWJqN8PIbmosuJyNiQjNhcmBu8Pfh/",
-	"Tj9+ePP+4OXp2x+j0pXZHfRgg+YzpJUvQsJP+yE/cB0/RrioAHEiILyBbVRXmvEC6kGUbUiM6yGZJeOA",
-	"zPhZQP45Y2cBOUvHAblko1kQcn2lAxKri8BseiOErgJylantq0xdBUQkelskinT3dp5V6jTMmxt5CTzN",
-	"lKc6VSzZJyr9LxaQt6/fHoYcAZqPfzrY2n32HUHkCPNmTELA3Jgi+/44za0Yj+UcO5u0MXi0j5K80L9t",
-	"50mLpdbBxR5u0aKNW4S8grTsvWxttYR5dp1YW3b06jeMOyX1RA7etdPgK7UTW7Y891tzczZeS7s8PIqO",
-	"UoHD7mgjaduYKJgJA/q8JhsFGZMxL7YQlS0zfDPJLlKRo1vD2WWBNmPbP9HbmVJ53ifHRshIB+dAKLIw",
-	"p/xsyZjpX2t6/FSO/7Fsj7uN95YvdMi1nK/LnuplNtUflED127eafvLQlB+uJrSNOMCSiJUdaGBhNYW/",
-	"q/JhaPQ9ID8B5qTKwZSSLGNU2UgzJu5Z0jplYysWViO6GMXvWQLWCujdINHzASfkoTM98NhNqufxtugH",
-	"yBCs3KB2rzx8ggejlnOMCq4wkkUd1lGqQ77MO1Lkgeqijxh1DCo5IlfFlFh8jV9zynWq5wivYeHeupH9",
-	"J4t6Q5JqPx5pxMgTRcaSMaK0iM8B9FbE56dJal41HWUs6oXcQVKUZTrm3FQrlo1LeIamIY/mhCIIVcoi",
-	"s1HOC/ngSsaNYBLTKZNDomXOECGjuAReJxYyYQnh4pJ0i/MBGuOtkAyz3JDJkowZp9GMsLYOqpglW9CU",
-	"sRVpLlee5tJcFzTLGSlQqVCcWkncpRpLVS6YNJYABMTc7MxJxsbazZ6sd38WElwogG7D0Oym1UXa4HUc",
-	"ZIKdCNYZ7t4oMwXDe/zUlBXTm9zUJjd129wUyEnI8eDORq73azJUhQpqb9ttf8qMLrguSQU+GnbTgYdG",
-	"E3DQAKRodZ6qTw5KDeCSVM7mC3k3ytIRk0Z8Qj7KyTHBGTkTDHm1HAc+iCsrxCXTIpcRATEIwaQi8m90",
-	"Gog4qkHnmBO5eYKf+3fiNJFiBnA7QppXyuYN6TQQs5xdhty5speTNJ5AZbTFGNqH2irOClAgz7QlzrK9",
-	"Lsd2xKbigtXL3gdIsl0rwiqTYd36Tb7tccXFCfKUooAYP4iRuiL7VniEDdk3J3AeOv3md9bfvtPEWOl5",
-	"E6ki+pk1rIrkLL3AZJs3GIBUwTaQHSPqngWF8V0FDTPCpmy6hBbEotESi7dGgL9gBR20AyCAm/kNqrJq",
-	"jb2j5b7AWxh60ynjmqYAeFXprpZ0liaMME3YeJzGNIYVUgN40Bk+a20GHnuXF1XkX1uzn6xp9dtYghtL",
-	"sIUlCF13rkDzDnvvHN/zp3vrLV8gtYmBpnUK+NBEcGvSFbXoQ1KCTJLnrtWtyxlLVI0k1IJM6AXzIhyU",
-	"A0a9B/ugBRkxZ6Mim7ciqe4FJHItXBF5Dgad1KQLArgcBNytbHoC73mxOw7vh+YdWOlwk5BHZWNYZB/n",
-	"/oRyU2jN8iT5c/zAfhv9c9eC1i3b5kJuoSiwey4gfh671ATPXTRmFfWVx6u70I7V9xv1PJxOr1Pq+v76",
-	"kF/T8PQCEkgVjClckTfueKrt/dRGbujCTq2H1lLuybfv/HTQV8ujOYJ0V91sImSp+6ZjIFqwwTWYr17T",
-	"uIs+LX+kU3r1hvEzPekMd4sy4AUCta8GjsQrFceM4reJT/IoTVF/vLJB7LX0ui+7BY6vEem9W6o8zaaz",
-	"1cksAGlmXENF3HXprEoEfLkHqVp/27t9Rivk1cD93WS0TmBSHjqhhU9tmdCyH2ST0rpbxHdsdlmZ08Id",
-	"8wgpLVCCfF417hrSXAtN8GMhodCLZeOgJly6kP1aIt3vk7+mF4xECRvltmw+GqcccLHNf63Gsr8HhLMU",
-	"7KtK91IPjUeHOmCbEn04I3t9z2IaAeVWWtPqHmmaX51OhDQOdUS6AzREU00mFDvuIW46pZyeWdmimDbW",
-	"F5p93eoNegs5Qcc63t0bPK30aT0ndvDky3/j6LbJd4Mg5NKs+KLADpq5ViStfJwFnMsqHgPUCeoJQ5BV",
-	"ovJpwcXsdv1tkpHXJ7ZK8Xcn8Y6XXz7DFJ4xkuRkRrOUyY6RaaO85GXa3Ro8Oxl8X9IsjcG4837cGQyf",
-	"rklxtvRSj58Os0K+WajPN1GQTRRkjV4tMM/UDGKrvIXaam0UbkMI4G6CIfV6zhe68DAFQs68kbQvs6TY",
-	"llQV5bhtXH+X1VHcwpZwgaqq1ycHnhYBTSE4IzLnHMoq4aEWQBt6esF/wHF5jntJELEkeS+hkARvJHOu",
-	"/CLuqiZ37Cw05N6QZlJAVb3xzfcGT+sE9bEZTUWcmKetLarbiS249woQkkcQkO5rbQTlRlC2FpSwach0",
-	"XhEsdyglxeweheSxFjOfxOCJWhBZUMGWqsoLDVHmIcjmZeAZ3RDbZBmdKWZVh7NdkdYQyAbgZKiXyhhV",
-	"muz0As8KtlUFaJ1rYjk2Q26EGhqmYI1z4QY49uPPRjAij1WfvMiEsphaFUGq3DuHHG6hiNJplhUvjpfX",
-	"ikcxq5eODxDaWym4xilP1YQlFcm1qQ14NIkgZvcmED7Bf27c4W7TNVXn3QWznAPYVGAEyRCsMCr8iWrF",
-	"zjX976raAA83qFg/7Vrg7ySAdicbb+FdNjvvK+mCL6LK83sIra0oxCmf21CJ43bvXVfiZOlFc/+Y4+qL",
-	"qDkt8na3Y2CHYkFVkMvdhqv+jRnJvTLVw1s8Jlk9DOA++OrN3HHzkJkUI9bERz1lWqbxCiZqKaZMT1iu",
-	"iGZXmrArx+UxJNFE69mp+85Ih+I4Jf2fTpPccq5bJvKIZHSEom40J+b+IgmMeaeNNpnOMsQqToq2w78K",
-	"Y1GZb4QM927+7OixXmp2dkVmQmRwVap0GivSjZLRqTl4+n+DX72SET/kNZT4RqWpWNKZWfQ3p8F/a+e5",
-	"HffNLKNpdRl3/hf56fDNB1Iz5eSnk5MPJZeja9FqM7P9kP8vcvLvHw5r7wukmEyGvObHT3jv52Hnr4cn",
-	"YSeARzwPO9u4usIOEvSo56F5x7DzO3m6LhuNnTIXml9ciSjY/hTc8t6rT4t1VLududDp2MrC5k3dFOyp",
-	"LO+CmN3sll6frAVuUpu3fFcZ3EMQpi921gLVBKAoj3HbShans5Rx3VSjkSsmUcXeVKVeP2B/Xk7mM4ZM",
-	"WZ01r3yT+xc2vjkdAdnyoh/e9P4LnsMt5uFGWC/+C25IwNuQgNMsI3xhozlRUT2+NhE4emrFliHTXBmD",
-	"wDzVUm9/1GmWKqpZLmuptwPMEy6UAgoMw5wZgwXu1NtH8PJzbhzJyCwly9hCOZoY1snb3QWZFfJSJ6cZ",
-	"4zqbE2BKjlKOizQVHCsCx/CZUGg9A07pA07Y1pSmmbHGfs1ZDoAw2GsX8uJtnyhgnWTSwpSrc8thlSqA",
-	"fKmwWDfTJfsL+pYNeZrxHBlYoCSf7BjVTwmV8sv/D5THik5ZkvY9AuMD+K1gF//yueNt1GKmOkEh9oZP",
-	"W9u9/ps9TvKyMrc1BoX/ewOL8YZPeBOobxWWAyL6iqBdIWeXLLPtabODDb16VFl+3+plZltuT1mDffV2",
-	"XrGwDrKUPoyZ9dD2zY1MiersbIyJa1b423nVjCBdatZTb81lvi0ZTbZolkHiqR7pjcpzRRjgEuXI8ejf",
-	"ZTErgxyQCVF0rshEXJIp5Q7QKFneGObuB1lW2RlHjCb3GfI19z/IsmZ6ipfigVFOH20VUXkOJul0cTlJ",
-	"/Abt1xKi9zWLTWNRyq1jY5geGttSDQmj8QT6XFesJyol9vQBXyEzV5LIPz8Kefffjt+/I5G/hqKARGky",
-	"jCDdkSY9sChTXlRj2P5iqBiWDBaSMzkQtOODUPpMsuO/vSFvXh+fHL7bfvf+5PWrf7d91FCVRiaMSj1i",
-	"VNvtsfOMKHLO2AyieldQ5gwplCPzUM5iDcQ76JK/oUpvwVRsvX4ZoeMOYzEbx8xA9YO40bmSfqpJmvTJ",
-	"Qa4nxlKPqWb2zkXUTItzRDKO8OOcwoEIw7vRh/fHSwoMz9vC8+rzouaEayIFCwFVGEXbZzb2kJQvsKIf",
-	"Y7kdY0UAP6NK2xUlWcxSCMtpUZA6wURTkqTKfTzPD0dLsxxg5Ws2jfDpjfpFIOQI49wqN5nPuz0ke7sh",
-	"hzOGlVUT8oRqOiSfwk6ahJ3h3m4QwgDCzjDsYC8WntgxPxgvBH55J/ILlmWsrl7qy2cWdn6/CXU1TjW+",
-	"Qn+j3FdlCj51cAub3d0Z/ucvvweffl/KHiwaAMsitncDCY4bsdkcOKggGXe/GxDVs5JGC6yyqzON8eb/",
-	"29/Hz60koiG3+MdPFA78WOQyZg4DIqbcErwaywIknlkOqC1wHzY79CiwTqzcuDff1n9Mw/KHd/5TWBVA",
-	"v2zXhCMSN8vF7v21FqV1qVb2FRX1TJVLA2NatA6J75sDH8G8tUdCjmgCACmMdq/gTPVJ9zVmPIqgFoaq",
-	"IYlzSRVRE5pAx+doTiJ8gU82YPN71O81dA0teIcbx3DjGN6JY7j+bisW67oJqj70xxUwceY2JBGWIggC",
-	"0fWBkY+Kyc3i/+oSLN9+k15l0UGvHiza1SmZtRamWdoFHmx1r33y/7yuyK+a2cGzlKvl23ep4KWMMeXz",
-	"/kLT6tIOfAk3W0p8VFbq3vKI8LJk0zZ6txQPMKvtQ9frrkf/M7ddlxAjXL8wfelRKyCdvKQlRBuBAxkb",
-	"FZfDUqSbJmw6E8Zq369aYgBhB/HJScrPIHuIjZq5WjIQPbiOPRJWs09ccAKJUfB266OW/gX3HbG8LnV2",
-	"shAu2uzKewiTVldPiwBpS3xvRWKqaSbOcka6EV50mjBN4wkDSNqqu9HzXZluBNWZ0XYkwLKJgpBjdVjK",
-	"F12cHhSdAelIzjOmFALvRhiqLzWELcMLFlVJUvaYMbcVU71PHEF5IswMNaEiFNjeD11WdCykJudsDviR",
-	"lvog2oqIeXdFzLmMm4P7RKdMmSlKk8YwpJC6Eviy3DOdYYcL49gynk8BQMOsjS34X/xhC/9TlCiYQ/4f",
-	"iMZMY52zzPy28LeN/p5S8/gt769fWoQ8X1DFtlKuGECfGD+cURlPzBIx72U+tB1IQEaS8iQgU5GwLCAq",
-	"NyKLIaNE8UdxetM0/doUAN1pFaKFcijcGantSUKYZ6WpNntE5jOdSxYFJBpRhbUnXMgpzaKAKMZIxDTV",
-	"p3BR1GuOKYv4vNO2fuJQU30MV/zeWMDl9rMrXytmrBsvfIIASY1g/hsH6POWNsW8nz1rO6E0hm/fjQB4",
-	"G2C1Ul4cHNNMmaPwAk0DMmeP6wK/IyEyRnmLqclSBVkMRcap1tj9mioypfHEx7RceDD7NU9nwFh9L0Vu",
-	"d4vE0ppOwKcSKeb9D8gh8sesxFMzKu2qbIBwXa/4LirEIrRL5jz9NWcBWdz52RzxQsPO0ZfP4y+f4QqS",
-	"fPn8zy//E/IcKvTA6rQkYYXkA153TQb7xEL3pzzVKc0ii5kPCdKIcQ2Yd1NxAfsFZRHVHmlAd2psFRJ2",
-	"jhHdH28TdgIP7RnxRdwTAsIyxUg0k+nVac5TjWgn1jIJuTI2hZaUKwS565MoYRepYhGxClIVINOQpHii",
-	"SPTy8NXBxzcnpy8+Hh0dvnvx7xHpvj142esTLN7hIY9eOzs/nm/9zOYRZue0nBNFxyybN4f9Harzmt0/",
-	"5fN+ZnMbsrlhBSBU8yPLPliQZ1SlnBwYG0HTMwb1fodPO8ECO/VbKkVMjkSeMUfyaFHohp3jn19Ze2LY",
-	"Kc4gX/6HjNLMmGjf7Q6ebe0eHZv39r9UZ/j9M6N4JeVnDPitdyumCNx5y7u6sr46w51dd2hKr1C47g6K",
-	"Q07e7rUuRXxEPoFGAO4PVOqGosP2KHlBp1hBeusIUvksue7Sukt+D77BUscNJsG99EHCmiXU02dNnAWW",
-	"k4BuxWI6pTxhcv0Iv1FJ1mhEgw6xSixRDGgoIcmIZeLS6SkrIYxrKnK9Jcbo3CCqn03O6QnjxvWqOBye",
-	"WwKlQsvMLloQIRMmQ96NHMvJqcrPzoDzYGihCKKK8Ir2S9QUYo8FDrTgMrVIWHbQ2M9W4BcIDh0aFwyA",
-	"ac1PgKWldDoFdxxZYyyuwSVLzyZg7Po8MV1QpaA2jXwmM5nGrNcnH5xPH5AmB361a33woviq3wY5H7yW",
-	"91Y3sajRYoA1sjGuH5LMq5z3a6QRuzJieGWQDF1lL0gmJKLvoyDaLtxYK5EQncD4qmijFnIEhUVgvM8X",
-	"x38Peffjyaut74mrmptrtgVnQBQ6gDI/uqWY2QCwMc32xyUBDAzWQo9Flk+NsASwPYAStYVu9hXT6Qzi",
-	"bABAGpCxsIjQo7mDm0624H1GNKPQvuLYuTD+YySnBfwTcwa1jX58IyAKSEpxJglLUoTDB50Az5wwpgmO",
-	"Ailf+uQFyzJlwbmNF46T9tzc+y/mf7YwqvKviCE4k2ycXhWlE08i80jv5i74R2QOLoGRmwAzOc0zWstq",
-	"fgiDbQoKPlr4omU1XqwuqkV4pariYhp4ww/Qeg8goMYCz9gPimtO/aOe3xCgwR5YhyGoqNOgotSCisEf",
-	"oPcVpOoUZyjwl1NQLqWgXEch952AYJV/EQTHP78KgkVXxRyxXk5wtBscPg32gt1BAL7H24OXAUAf7Ozi",
-	"AQzX3aSM8MXx34EzfEGev8BPtPUyVa4F/jqpXnfJRravku24a71wXimUUaZeI+xRBq0oLlxldo5EAhA0",
-	"tFgCBAV4UAK/1stwID9VbJrGIhOcFBK9Z61XrL0G/iUjKixKFor1/UpgB0BWuZiCWAy5c1wDzNBAqtGp",
-	"AzG2hZAVRYfytBjvakGPj/NkPVycnnEBfFiuA9NXQJKNc8WSXp8cGpMZ3gndWoXNnZbGCAxXXzGSfJZQ",
-	"LCpYDleTKdXxBPs+2XSm5yRmWWZL3cGWjXMpjbQoeBNBIaUKlIt5Zp8cQK2/paJcjGHhOwQkHRtlo4z0",
-	"g+5OCGxBET+eWUS4+iEPOfIkJHJ+KnP+HBklbfLXrJRLmWrNeEFniRlf0t0dDHoQiXZ9LSOaVOm3zLOp",
-	"ErxP3ru8GEIkwQJGYJBsS8gt+7QhgCcXt/E7YOGW4L8ws6NCbgx7+KeKjOZKWZZAxDDCPtF3QwLLlBeU",
-	"astvtE8oORMiwV1gnxby3cGgdJIAHkL1yQEiUZJnZDAYWPraGoX8etpeIb+YsPgcAZnx+Wa7msuDwrUy",
-	"A0VEtjkMvkkn229Xn1QDrR40aOmmuFwbBW2Vsq932yvXyspdR20arbmkNEsdubN7vTp8OOIlWAm4KI7g",
-	"2zYiacKvBR0XbhAw0fFIIufGLOx99SCbm/jUfZgMuIQsf55vMEDt//Umw1TkFzYUvnaw6hCEO0abXEJk",
-	"sSwc5OUYajTVfllZsaKOwlJYsuSMSdAEsxnj6MENi8egNubQYGY9MiP7E1s111QEXrzssU1OPxIIC/Ne",
-	"xGWzQYs3iPGCb/g+gViK2VmvHre4zAd3u8HlHxWTN7jsJZvlqVrrkn/L1a/5wQOF2Yqn2uqG9aJsxTLZ",
-	"hNceiI20yAlbCSTG1ohtEfr/5PbpTRBF+wQDMehCFDF0vihhSUw5GTFbpZxAujvkYedD+uX/ixmhcwol",
-	"zIqUop0k9qXCTlmINiSKaRIVQYwhwSgPSbnSjKLTFfJSEAM26VhImI9apDcsr22g/P2jFjl/+1ifRVX0",
-	"6hxXUG8eoLiSHtE0rlcbbQ0aEjUIw1eUnaHWjw5P6FkUchsFtpwylpWPaIFdisZmKMj7sCEGvGvjEHXB",
-	"FSz3CgAjgNethWiCJ7x3kuqVxNRO8X97zHF/uJ2ArZXXbYP1jEb09FaSja7WCBgIYFmizPJ3a3qfRDzP",
-	"sojEGaNSVfiZ4GxLzlTZjGWoprIVJZS324cMzQkOUoToiRT5WbmjVMiNJd4nwHcHxb6uFgkABSE8Bjqp",
-	"V/IegXiYUOWZMzUcnJAuKUk4ic/BSY7rdZUWIHYSSS8LzQmQvOeMzSCoY0aMOqxu83+EqNwNy5kcd+fd",
-	"1zH92Fmq//luvfoffLFHiWo0yTmMgCZ3Ie/+zFQiN+fU3ERU2ugA3DnrVPyUZv92WUl9XTxluf/DoxKw",
-	"KRlbtg08HAjWUEhT6wTkyoIdczpl/ebylUNvXA9WXFI+tC1ZpnvhTYPVHTdY2XVkVeQ4bSzKvrlpk68T",
-	"OoRSzNimArEAJQMk1SIDBn9a2ybVFUzUkNt1UkkEWbYvoJb1sjrWAygBSgH7iV3CA2oxmFj9lrmpgvd7",
-	"K8ys7gR7v6yny72RFCxfd63VH2JXl9KLi0tYhN8cM9hGxbZjRITdj4HwlrKpXt+2Tl+0Ubc2d144KdVc",
-	"RtvsxXE+BUHkSg9mkimyRexfF0DNJS6QN35KShAcfHrIqyULK4tSy3zG1wDpsckfbPIHG9vsLhIO9H6C",
-	"T+vVhB1A3hXBIop4qm0zs5LSjthcW5Y3qZC7aJNtrV/sXwtIzhMUgO5OUlySTMTnUGwbi6LeyQs7KSZT",
-	"mqWqDGIVQa3sks4VstgUBGkFDKWL/YR8q+zf6wIk5cx2GUSSaZFLOKxziZFmLSTrDUnR+BCRMB8MnrLn",
-	"ZAfS0knCEmNVhpyU98UC3mojH+nOchlPqGLYjUBmTBLza2AmKEZNY6fKKQFShNV6xdQ2Nj0M4fzulF51",
-	"YSUFZNAjX/6blKVu5C+uqYOZHyrj65FtsnBteXYvCszN63jTYT6VkDo1r5gqla+aLk3PGd8nUwFV3NTy",
-	"zUvmElOcFMV6SWqWYTrKWDQkl4DE6vP5kQlFcEazXoHtp0d81l9XoWVuSS9ompn1XPa0dG1x2H8OfomG",
-	"GPL0Bt3D16L/zJWGhReRbiykRHjS3pBYwvzyioBQYomOueBb/8WksD5HACUJxBkCZoPC+UX1GHMZkK5f",
-	"EVD0m0J1Tzq2hVW9PnmtXUZE8Gxubl3uSzNNUzpHlkDcAxj4hVYhMyrYAoeV7Ih7UuQbJ9u+4RIFkNGB",
-	"VhqsPYSxLixoMQ651x1r+1kX48y9oMAtA5pSnY6xBNMPXVdYWcgB8ETbVlc7FR5/mhUenhfYJ29XVYi4",
-	"pOmQ0JCX3xXLXo1T6KamaJMlbbpkQ/6PCeOEljM7kik/g6C81zuB/VT2k5hpXezgsplmvCTknjwmZ0yr",
-	"RYwU12I8oooMcbvFRSEe7r6wY1xq20eFPB8uoo/MIbkeiSto2dATlsoKy4ei816zDBc8ZoCHS+gZTY1z",
-	"ruHuLOS49CZUkREz8wItXV7bV3Nj8YK185gdxrBAO8POj4KTBBA2JU2V4OTHN1uWI+/7mlZggEl20qEz",
-	"3LGIHKeFp9IZdnCftCfVq87K47T2LtqhDa5+VbQsNftuGng3LORffXDCrFyj1StlN40xiYwC2XUzh+RK",
-	"YFxj8ArOlCZJ7jolWsFHVdTDUkADYHps3VJGoaAdcaRKBriCqfjXPJ1N0aKrDzXYN/ya0aVugCg1kyKe",
-	"0JSzU8iU1oJLLZ2ztXTE/OcUWkAQSnCreuCXtvhBYM9klJcFoeWHuWfYngaEKBhMiRBFNWuGeqI6162x",
-	"ntyCOsbLVg8AW4g4u9IE8nIpZMPAjBqjM5Eq+KWxBSJnp3hu/RTZ77g+ccBdBNSd8Fi3+dpMzaYk9AHh",
-	"jGYS+BXAlDeT76sD9xFvgmo0BvsUmt+Mi6xsTFzFOXQ6CUnGzGxezpA1OOTdaMq4ylkWbbt/ZSzq9/u9",
-	"fRKh+0TNESLZjNGiB+sdmTGZikSRLh7YJZeMnaten7zE9jVsnHbsMIwnVA7Bp+F6YrcjKCnBydMd8m+U",
-	"5xRJ63Fz4i+730Nzyu4PPfKKjaQ5pR/yqCo2q7hFUcIkT5l0v/0FQk44WudKioTOKz+Ym46oYsaFv2JJ",
-	"RMxnzV2YpBQXpa9ovhJL4GhAInN6xoDLpjwnzoQCChmfwuSMcSaRuabim0K9IvYdR0V91oTO0NMprgp5",
-	"JXrRkiixEAx3lXkEyV8sts6wUywdox3gLWDZ5pKxU0DcYMw4pmZKO8Od3QF4OkKCU9PB9mLmcSseffl8",
-	"kULZVnFj+CSSIfTS70vK1DGN724Ndtq7Qm5iHgnfqJDXNRBHZn9seBU3edE7ABta0Db1ysb3PradxO6v",
-	"orM/evWCPHu296yQ7y5I7oSjiDHwDiAZIER3dlEBqF4RdgcSmopQK5ixEkYTo7cComIx8wLGlm2soDPH",
-	"7uAu9XyWoe1D9u67H3Lnt+CvZkYpnz9ZOA8J8I1a7vXJ+1xnQpzDsb8KcZaxkL9w76vykZmQkVEpJNVl",
-	"O++MyS1gVFAslgy61c9BMRRoI+ZX4PRzk2c5tUg3+t+WcKcHJLupxlJYmpAawrCGEnQ3wmvpvnxCFjvW",
-	"4mtaDpx6O3h9cq+2aB1u6JWO4B8P//r63fDvLw7eHL57eXAU8r8fHh2/fv9uuNsfhPzD0fuXr18Ot7a3",
-	"375+RQ6PPmxvv6Xmm3LKY7a9/eoo5IfvXvrXrw9lUeyJDaPJrdiwvC9TrrVu6pZsr4V4+uT+dePmqNeV",
-	"DZ/6dpnSdA55iTnJhE08wP512cqM8l4TM0PF0tqwMjxq/1ErtResIA6W4pLIPENCS6dn9i0FgfvSVVb2",
-	"fm1DUOOiGDyILXliV+1mod1De0/LVbZmoYW99EbVsD+zmQbS6w8fT6KC080xEjxRjgMgILDcEOAbi0QA",
-	"IwMrBEiXjqBBCHBjgmp/EFL9O0gb5wjOKxW0Xf+pIVdpxrjO5tj4Cb9lQNLWW9FJcwd+q++laplOmdHy",
-	"LFvfR3ykHphr9nXRBlPu701OauMYtutJWd8xrFhe25i8V9uf8B+/r8875Au6pbh9pHI1YzyJSBfQAMkW",
-	"liEQezzvBSRCAuCIdN3B4iy4Zn8hgjcVF0yRGVUaw4DmFprJKSTVItJ1F+MxFpAx0LgUbtCM6kkVpNBS",
-	"cPkCwRctLg9kh4c2QD6FaJd7bl1e5wYldnxuUc3MS/pVTMtWycFsls3d5B/4b9FeyJbvSBPsDqPZB2me",
-	"o1MjCC0g1Mw7ZO4JbNxY3rBIN1LHN+KOiNE/WQzJhd+/DjPqzyxm/1Ti8hh3buC4xo1B5XauEaI3kZxQ",
-	"g3k7cbl2A3jVIiu6q5GOEKgctCJLuRUtQh5xyzGOx/rkI8/Sc1axK4OlzEuKXKLigkmLhDc0njaA59pa",
-	"wZD7MUIa65xm2bx0xutMQyjb4Z5peG2Ei7NLTwN0qc3aCEkoJ0evXpCnT5/+QHQ6ZTY/7FLDCM7YEAGr",
-	"zMlKFeAJub3B3eeGv2238NsHTHnr6hm9NVrs0phm2dohsW23gW4vYdYzQTDlYDuQSuPSD6/7SYInmO31",
-	"pQA083WhThsKReMJS/LMcRMDOgtGxJOc9QIIzJWJAUgq28RC5aa44aE6OLlA1O5FQdfHcu8JYmRWh1wG",
-	"BxEFPOTwJChkSbMMchggTwo6Zfe7EYAW3bySqy1TBZU0cG00H5/dHES6u4SkHxVtkhgNCey7SVFuZNCj",
-	"xbLwq/pbs7IFuLhcWwp5un0lZUDZkALbZkyzDPY3GTF9yRgn0ViKaUS6ts7Dem7YbKOF94PgjMwZlSHP",
-	"qGayFxDqAHUHgz45hF7wsVH8zofEQv7CnrOBlGtqF997L3aN/fEKajATOifdlMdZrtKLFRyCEngn25eV",
-	"LbnMb+jy0/aLSdgZwOwoQseaSTutzRm+x6lwu+ZB7ZrEzeqBZQW9UJZSZBP9vkOJ8SrXufQm2nYa3k8I",
-	"3AgZySiGJWrlCKBc2y4nqumIKoa9KkcsSa3hEB0dvnx9fPrx6A04J4rpnq+UBySCZ1gQOKhrC3ksU53G",
-	"NCMJA3nhhbkD8mzwlERc6FN7YVFYveBr2Z5CvI4l5mG9fsg/5KMsjUGOsSs2nXnNSCCMgS64IcV/BNNx",
-	"o03nRcdjmDaYTjtr4LAwpeiZ2WSx4JxdGQXw/mdAkaI6V52h0fWZnsw7EItJUlW9qphn4OZOvnwepzz1",
-	"LzdTFgs+Ts9y4zFhCllepBCltzl8/3xpX1ZD/J5OZ0W9187W7ncnO4PhwPzff7SP6h9B+TdTqk6CwNwi",
-	"QKC8gEal8TiN+zfdN+aqp3f7XZKUZkTHM7Kz+y/9QX/Q3xk+23u6OyTwwWJd/APZr8HT9yc05w/8BYtN",
-	"8nBf8YDU7V1g+5SMxhPjs/QXyxd+qTZv2NuTmRQj5gk2nD1r/nidErfCjSBdx87NBckEP4MCIlacQrl6",
-	"YvvuFIiPlb0g+8hjUF5MYiplil3VUPvENJgw2JR5KeR5JmgS8q5tMqwURaG1dTlhEGBGF6zoh22yl068",
-	"ifmmuj3a8Ydjyaz5u/hXIzV40IknkI4yh/FfazR7pIpoRqfLXCC91d0ed0D97S1O59SWSyPNUj1vbKWw",
-	"ndnmJNa63eNl5ao2o3IdMBm7YFljNC+9YDRvPYp3cPqLYhO1GshEZElBol1uwKYhlWfccUPOtRTzuTLq",
-	"y/wLpU2Aq8tIgBFNzu6ISv5BemJKEbRuV4z35Ta9MQ/YG+PNu6dwfR17g86YNyk/hyIXKYAFR4sK5xHU",
-	"6ooxkSJjJCqfFYW8i+VeH4Hrm2qWS5KlXz5Xy74CqHgJO2+e5N55/AlTmsyosTg8PR92jEsOzwz5hKrC",
-	"PYd+FDvA7t7gh31SdSKc9/DMeA+kFD4KsBpGDOCfOKEKiKmKX0/TREWkC+LP9vRMWZICmojr1S+eAlx9",
-	"/tWRKzuG60MORoWbFM6IyMksy1XKcolC7ctnOygluPanSQFNequGFW/X3qL0x3sLsDiqAtXISiv1hx12",
-	"NWMSuVKraqlUU9CgYtXmsHPQ8a6mEFM2R/Ipk+IUhGRn2PlxazDY2+0EHfOt4ZlPW5u25RQ8TnOKLzhr",
-	"2lPsMt10qGwqlx6jpcXzaqzEbNQVCx7adkUq3Arl7xim1OHleoh+tf5YPZ6uJ8UfwUW6xhKEV07ElKb8",
-	"D2Ty+Vb5eiaftzQ2Jt8DmnxxZRO4bewfvYHJB5UfZhEb51im0ylLEFuOp7/mjCx6ytm84L55UVoxJPny",
-	"+Z9f/gctRco1CztNVtkeWGWtzBtvhd7CvMGNaRb3T/NE0jwz72VjEMMOmWViOmIyZaR9PK0c2OMYHRWH",
-	"emmrlr/+aeyOjRlxr2ZE7G/EermzaD58Kv+4cffZkS29AzOhLDupdqGmYNqcSaYQfI4qBAYMua12KW2g",
-	"fcAaWCjJUNC5YYHYJqnSQmJfWyp9F/c0TaKQj1gspkwRnmeZZcoHn5jGgC3oSlm0yONJfVketl0tOG4b",
-	"yq4/VsvcGmZ1cBvLGcMH5WJp0US3amUNHsjrPansuk1BwT2005XTuyr4t5abVH7Te22nI6NcVzrqQm5b",
-	"6myT1hBLn+sJuIIVBFyCM7/fLuRRJUYVNbfdkaLrzvLQk1Sv6Le7m7DbYgAt5fUhtB87NwiGPU4X3vVi",
-	"wfXhLYmHTUxrY4y268ZrIfquMUYXY1u3lZPrOdxoyNoCaM+SoBkUfgCCb6r3C2m1cFp3d7BTg6twkCRe",
-	"KPxOHOeFPMDuciT/JlH64qZrsOrsPIrhUhafc3ZZSURvJNZGYrWw1NKLBWehwZO+sfDa/lTZozfzso2T",
-	"USePoJPEeLMTkSUWP9+vxVhsN5uKC9Yogr4CP6Rg9158lY17cqdAzthV7c0wVus+gM9yfYbH0z434wa+",
-	"m82y6Ebcjb5eytLfRju/YRcs+/r8h2/Yb9go1VYxaWTI9qXJE79KEOtvbqxcK5Hha/Ley53jijFC+bw6",
-	"tiq4IvHRF4tIRyoJRCy6lCM0RfUOiYdSsde7voy4Atv2NbDU+QM6FrLVNUgr5+DKG1LiLRaSfewHavfL",
-	"RtXf0VasggNCX9P9hyXNBgZQ0Os2JxLmL9b+Q6tQtB0JWLrREtaDziVniUXvluKyh2lsIJ4MeapqySff",
-	"eYSV1/BI4KJWQxJJkbEoCHnJrx9h63X0a7RcoA4YqlAeYiZ6sfAYEMvzLINEfqN8+AjT9k01GFRbA2oa",
-	"DdxMmQPev5mZNeg4sP9Y0XCQUaVPM3GWAtGE91frxgNYr0V9vfnwTa9qfmtdXG++55G5oOm5tkGlGxm7",
-	"LeohFRcchB3RjQB6KOrhAJvGVKzPOizYkRAZo3zN8vml9WvWfbGAH7OGqjCn//OTvyYqDViDH1wDlltI",
-	"ww6gw/zrNB33p7QTdMy7nNphgzwib1+/Mq+F9bTllFoQFG9VLT7qqXsUrA37JLOyMZK+cnTFineXAcTs",
-	"emViZpWtWyBWrKdNadgDlYblVrY7nYt/X1sOhkrSwZGUxHmunsEodT5HkQXVDt5+dbSCUDw2zZUmIxby",
-	"nEPJRndv8EOwVDxmtemMKnUpZIJXeQwYM5Gl8Zx093Z3AUTWaArbX3yRigxmvNcAEGKH3FxNBgv5NswO",
-	"bqtPpixp2OrmJ/Ij4zRLQdHiexrflcWTnd2ne8/+r6tyK2s/j+jvVXObvvm1vQ9v3u6ui9H8XECDLCyb",
-	"UYMbTJARh8+uEYc8z7KGGWuQgP6Y7mBWa3tm7f74U9XXNayWmRSjjE3/UpfiZhqXxCFIDVskir0/Xz6j",
-	"nleaIursNp2l2xc7206UuZ5oI0k6OtWwAIo0RKmQRiLXw1FG+fkaYLU45rpPe1hY1IVwc5k5I9n6X3es",
-	"5oMVOR9Akn4d1YM5Ct5F1VR4cttTthL3pmBeEJe80Exd4EalikR/PTwh22aJb09Z1Kstino7/1CUaa0f",
-	"RTBC4P3PD0pn8FgQa/Oaera677VAxwFJ9Fo74wg8akf0u0idkaX8fL9AQUtFjsTnSosZdtpbr7C2ONze",
-	"5MQybNxfsXXlQQ1xafMm/T/DErG7uiskkWyW0Zj1yHRe/aTNCFjF+vEYjxv3/j8maTypki8bma8IzZQg",
-	"EmEbSp6b0dxZp12aZRY/b2oO23hBs2wox3KPyY133ov4j2yCnCxP6f9JZI/9fLPK93AryV8H1rOpq088",
-	"gRXChSYFKr8NsCumda08wWzc8jq4nZ/wqZNyBCCAgVmUZ0lnM5ZZo7y1udKwdB6nyO/W6/irNXM3Gbg1",
-	"MnDTNfdrKf7RbwObIa+FKDP3V55of6JIVHiREaE82RayiCI0wCxDvTDCiLCQFyEHu08UiRCbUJ+6nyLS",
-	"3RsMMLt/KQU/69kE34U4XxyOZGPJ1CTkYP6o/aJKrE1oY0VlcdVQvSmVR13wkbylUsTreb7HLBuvLWPa",
-	"29KDWzqVb4UmCUaTgMUgZxlJeSykZOAgNvmWbgH6LuagdDF/pAlxwufevMy3NDPKgSVkJJI5gOLCAsM1",
-	"WS6jVOFa7G/k4Nfl3dpy5Gk7j+mTRbZoU6GHMdljMTar25w59OObZkUANdAoN44U9zDQMnFGUo4wZTSO",
-	"mVLITahCTiUrgOy7e4OnKNrMiVaS2TMJnmgkXtInrxM2nQmzPUl3d7BH6BlNOREcgZ8xZBdyO7CeV9lM",
-	"OcLlEw1Aalp4eaey3KGMMsuS+NcFoM3l9f1z7kZFPPf67rki5/XVFfuZl6ipxb2FVPy78aK5UTj5Bfsv",
-	"gNVJvnxWOK+SXAgtAT5nJrFGDQRho6jcebxAnNE+W8W6SQUPmhfKH7WfsNgUjVGy4Poihzqvtn5zfJXB",
-	"rhttkz9o217jR16vJsNMR6sCVqgv63J2OayiMUxoYhTHJQX41tjW1BUSudcnzgr3DO8g5BE4t4UJjkUs",
-	"Cy0t1itIFXDrLwD+20ddijxLSMboBSNchPw6qY/a9rYZPJtE8kr21rOHYVLv2yD+o9ay3r0mWztptP3s",
-	"0dNGfqqoWV+59e94c7EkaBOCWLsXEMAXujCnvXYG+LZTues3/q0ldS1PlG+5uxUAVrSxv20PszHDIdlN",
-	"MhGfi1zXdPettHk3av0R212uN+GuY/7+BTHB64kx/s6kSgVnCQGs/hnVEyxaVUi9nEPhjmSYFIH7JMSy",
-	"AkkhMOmRy6yUlbCA7RiXeDGsC+m8wjIAZh3EwGlwwdkTVcbgPK5H81rL1YAfPZgURbpTyukZgsJZYjV4",
-	"Ft7V+IbWq/ZujNNZw+WRXjDOFIBpWBzygKASYQlBBPKATJmWaayKyqWDD69hfrwHWLDy5Se8pfHE3Bd4",
-	"lCxOR7lSgqIGKZVk6rG2Y+E/zYrzc8ubrv3Xwj7/qblTzaNPlpBGVGAf5WNHBwUuefEwD6DNMZV4ddg1",
-	"T4L4pqaZOMsXUd4q8MxTOocup34dBHPdnV8A8APcj/LUvACk7kpOKmrFn0OWRaQI//4IHVH7aTyWfMG1",
-	"pLGGUtuCvBk+zq+50LTSsMGAyE5VXsJcXvuUfwh5juwoxexn6ZjF8zhjQQEaZO6ONa7eXasNJcu3fgXM",
-	"AKoAzJiIKdZRBkTFYlaSdmHs2btzQtVkJKhMau8KeDJa03iCt6iMIyCMx3I+0ygrJFP+bCcizpvW44eS",
-	"rcxf6rOM8nJvVeGV9ISVVIXeY4rU8PJTXvMtOptVUr8qqEk3oMzI9Uhcmb15wYjSktFp36cf9NMQNcXp",
-	"MyM8Z1RqVS7/gCgt4nOSseSMSSNY4ONDTaL/BimrX/FvjHUpieCL0w7kiYxjWAymK53aUtlik05ntZvI",
-	"Lm6S8guRVjf2mMbaLKKay95DN1EslLayS4wXx4QCQ2mz97KtfKaMUJ6iyAvsPrIn4RAqeyY3y+SX3/9P",
-	"AAAA//8=",
+	"7P1fdxs3tiCKfxUMf/NbodKkRMmWE0ur1xxFtjvu9r/Icqe7o1wWWAWSiItAGUBJZjL+APMJzus8Hp/7",
+	"et/u2/iL3YUNoApVRLGKlOxYOV5r5rQjVqE2Njb2/z+/9WK+yDgjTMne0W+9OcEJEfDPkzgmmRqeYTYj",
+	"8IeEyFjQTFHOeke9aLJUREa7vUFPxnOywPoRtcxI76gnlaBs1nv3btA75UwRpoYPqMy4pObllbWwUjie",
+	"LwhTEepzgSLKUspIhKZcILrAMyIRZgl68eDRDrqiao7UnCCJGVVUkgRNaUoQwwvSFRzY1Sog53OChP4J",
+	"SSIuSTJAZHe2i8xe0Wi4Pzq4s3c4Go1a9/3wHM9W1/87EZJyhvgUNiCI5LmIyQApjiRhCZrg+DWiDEWP",
+	"p8OnWMXz1g89Tsgi42ZTJEvxkiQBBCuRkwhdzQlDak4lotJgUHFBEoSZvCJCQ4UZIliklAgkyJucSOWj",
+	"e0FQVHwvXg7/RpY1+AjLF72jn3r6e72fBwF4n/AYh6ng1dkTh5hYEKxIUiCoDQlnRInl8GSqiFhd9yWJ",
+	"OUukxvEVpgpNyJQLgpRYUjZDeIYpC65PmSIzIuADP/744/AkV3PCFI2xCpCO96s+YViNIPI2I7HeST/6",
+	"jmBBRLTTtpd/DM+wIk/ogqoh/N/Vb52Zo5EIpym/IgnKiEALynJFWnfiL39GFpgy/eHmT6RkqjRFwrHk",
+	"QhCmSYIl/GrDT0mims8mZ4qm8A2ztibQaZ6mHY/nH0ML7/Dxg8a9IKrvczznmmEIvrBX0PzGBZoRRoQm",
+	"u2OEU8ndplM+k+1nds4VToenPGeBXcKPiOWLibllgl9JtNDXW1Og/siUpooIOUB0xrheFkWpxlsEbC/i",
+	"06kkCu6aBpgKfcn1HWvFiwfX8BRnWTt3IDXwroggKNYLkATlmb5GGMU4Q5ylyyMUVb4RWc7CLhgQDM5Q",
+	"X831ClgQtOCC7Oyik4kEKnLfU4AeKhF5i2O1e8E2ZCn/GL5iguCkCf3mV8S4olN7P2XBaXCaEoH6OE3t",
+	"nxYD/STszvDKDM/IzoaofzfoZVjgBVFWmp6mlDAVos7HSQELPIO0RMZsqb9I9QMZVvPeoKfFW++oZx4a",
+	"02QtQFMuFlgZkO7d7Q16C8roQiNyfxAilFO+yIhm6qQFxOK5JvCKBz4GiIrkYj2AgPE1sOkVbh4ypgRu",
+	"O1x4KFaNsMEaNw9aruQDkuU0oMI9okIqlOClgzEjgvIE9RMyxXmqLGeqPbTgTM0RScklYeY/pBOp0S+5",
+	"fJOPsRFysMs3ORHLcpuJASW4pUTL1UFQacuV/Kte+mR1E09waA8DRFmc5gnxd8MTvBygV+enjeBZ+DeE",
+	"7wGP80Xr7U7sUw0E4H6+aQoogGNKq7RMw/UD7Dqo/VLvsQrYaEJSzmZajWrCnv/uTW/j4ZucZqQdy/qD",
+	"2Ro0k2Kdm4bwEY5VLlr4J2WXnDYyz6lZ4sYhA+XCSKBV4J5rQecfnZWNVFqB1HTcviS6NnCG/XWCLmcJ",
+	"ERbAOlOtg+hz1WvDaIySR4IvVuG0PyIMqiTWlogBUdEFQf2zR6fozp079xs5j7V4xloxbWY/Q71akAdV",
+	"QDznzQA662cL2BTfHrIHBCfapP8OPr8Knvsd9SO93Bi0XxLtbANvYtcam3e3B/ohOyMKi6SBLPklEUmu",
+	"QQYFekefPKiOxd+nOJX6hwoBN4FN2FiYzwVUywnnKcHMB67gZN3utLX8VxlkHYwah7zutXkhKBc0ZDI/",
+	"Nyo2kQRl5iFKJOoLkhFslI9ChwZHkCSXROAUzp28zVKeEMccQxvJ3If9PVBFFqAK/XdBpr2j3v9vr3SA",
+	"7ZnH5J4vKwvw3w16C/z2sXn/sNgwFgIv9Y9SLVNg4lwsesXufwioXXmaDhV5q5AkWMRzMDSpSgnYet6z",
+	"qP9IEBbPkVRksaBsNkA4jjWkxkwkSeMVeFPZ9AK/fULYTM17RwejUTO9v1RY5WrtQUn9iLzJY5Lmo9c6",
+	"JAt45Yi+6XpE5ySeMxpTwjpdJCwlnTGSaEPYcCX7PmaoP0ILgvVDbDlAWDofAhd0RpnFSQgJqoCh+6Ub",
+	"rbl05/BDwzlqmJcZaYRFv+uD0PUU4KMlDK/ETNuBDWDk+ldV451sWPx5I9aZ20+1ME7Pd/k3ElCAn+LX",
+	"RCJs3I/gxcNTos9ZECWWR549ZD2mVDoXqib8g7toznNhXNXCOmP1L8YZAv7T12QJP094sjxGlT+DoxUz",
+	"ruZEwO/2KxLdPTgYwFtXc5qSEowL5txXAAhNUyRyxiibobuj+8aRAugybv0SXzUnbiOzODwEenP/vR9i",
+	"HY+n4KgOmxPRw3M8i5z2e2nd34Lg5BhhzUxSgjgj5U73D2CjGgt6G/Ecwg+7jRuxbvKmHeyH2Z1PtW0K",
+	"e/lkg9b+Mc2eCpPjIuRB5UJp8tH4TAlOwHc4jJDkQkmQJoTpP+6iyAnECGW5ktaYl8pdRUtSffOfZIDm",
+	"ONf/wzTMKRmgCZaSDFAm+EzgxYKQnQGKhuWq4C0luLbi7gU713IdC4Imgr8mDE2W5RXTehh4DBFNHLuE",
+	"K5FQQWIjBkvIzR3kaUI0qHyKCI7nTntYmg8OEEZXXLxGb3KSk2MfRPM6I1f6zsDDO8eoonACai5YleXr",
+	"m8lzhTByqiVK9TYnXM3RFV7KXfTwkoglkLIhHKmZfqJJeq7FgBbZLCFvBxdMcoTBp4hiDj78iV662PbV",
+	"HCstQI1nFE9SgiT9lQwMe4jeREhxjvovuFQzQV7+8MSctGEx4LQl+ltSEZwULtYlYH9KrnZ2L1iUEaEo",
+	"0wwzQn3wc7q1B5rVIOBAV1SSnZJQJhpjbnnDA/uAZndTLpjRYa4Inc0luHqRmmPm4cTXbXYG5tDL8zhG",
+	"VCGB2WuJCCATvjZAkl8wjT+NLTQD33QRkipd6ha0XfSjPatIoyU6qhz2wDj23W49BlnXSfRV20YEwh2F",
+	"MFc4cvNCn7s+zyZJBmRY+bR1X/WODkeg3hh2cagZWwvzeMrzS1DkmxyAIIgX3Dwkt7Zd25x6zWZWAaGP",
+	"Q6M9tEKbUvba08KCjLrVQbU9Zy5Ab3JM1sDdwo5t9UZ2QKzWyToi1Hl9XlOWrNMNxwu3eOcroqEoQKoC",
+	"+EoS0RFAQWLNUxMtPwDSXHq+/rpKKIm47hk/8yJG69UEP7bUoCb4j9y0muAD+iRff+AQC/PV7pzZPzmV",
+	"uxIoa2RUeau67UPVSoeB6NxN2il1WADA5xBWXQXoWTVSqziSr2nWBIcJzoZ59qjVXntBSVvQTWZaemdY",
+	"NDm1M73GTdPUixSDKbEetizFTQSf2QVuGrDSXl8PmmeXZ4JPadrkdq8b3zcHqmZu64GssLAqWCUHuymA",
+	"3pmliFTf8YSarC4XH3qVpRyDpzM2OVJgSeWpoprw9vSHhglW8NVuV6668iPwuWgQaja3+4Q2lBfHKNIH",
+	"BWkEbteroXdII5pRBmtWIcZZltprvvd2eHV1NQTIc5ESFvPEpD+Qt3iRpeCZyLCUWovtHfVOkgVl+wd3",
+	"7h7+t94AsG8PAusf/m1Bp7sLDG6kTtsvIdSbvhYm/aVWEHgqSKJVGpxKhCVgEU0pSROJ+uW2NaMvYAhk",
+	"MxjakBln0tDFdzixeTNrMJwJPknJ4k+/SJPQ5SE2IQrTVMPHRaYNUTjPD/+pCKJpSiWdpAToXioMXqLe",
+	"Hs7o3uX+nsY8aJPgauwd3QUbXhsXvSMNFnJwlQ4+bUIdTVLMXnc/nxcG9iBN4lSjERLQjH+ln7MMCwnm",
+	"2IQny53dngn8T1MaXxdDH/5X4XJHyYf3v3z434i8pRovKoyh0kVfxdP9Ek8FaB8NSQ9ys0ui7W2XqGe9",
+	"UJRpxjYAcwJcxmALwhWf0MRYlMa1A3h0nMLGqNag06FxMw4UBN/FtY0DT98IL/nVz1IMfcE+ulc8986P",
+	"tWsrb6NNdHJ4l7upe7ZXd/ecEeNj4NMigi9re1xJWlu30erD8MVHcJiJcZtfg/xP4vjDf0gkPryXRFx+",
+	"eI9w/haJD/9PSiQ6QsB8uzKKO+UFKKH7aDfgvMgf+0oiwVOCFhgUWfirUWB5RgSgAi6DpnscQzKdlnAJ",
+	"wbGil5rm4R6AFcxw+lAILq6J1VeMICIEyYUxjfV/SoVkrg3g3KpCjSi1fE+rH0e9O9P9+ADfJ8PD5JvJ",
+	"8G68T4b3pyM8PJjcS74ld+Nv8P7IO4ZDn1+7LaGX2vIWyGztox3JK1Zk3ErzQaI/iPopn81IUnqOCsd5",
+	"slOi3oX8Psr19b+w6RWuBkHAx4Uw8mOI/ehNtBPIprQZm/sjNBqNLph1kx2jCVlylgxC6Zv7o9FoZPJO",
+	"Q/mj8IxNGe0DKVM2u2Cez84mkmMxoUpgsTSAXvE8TYwXD0u0yOO5/l9hXdZqThYIp+mOccrdEJtqzoDt",
+	"vIh7551xx1/ilCbnArOyluEal7RcyBxxQhVBRyhOucoFIWh4kY9GdwgibBzzHG4m0LPsHf30Ww+0PE1C",
+	"4CaX44xLUKv0YwsiJZBxT5MHvSS9dz8Hb3yFtPa+2SvDsb+PWlFPQvtKWgWi1B2otMrDMYoMOiKUUmk9",
+	"1S4n3mLlgvUBTyhaQVMExPZu0Hu69N0DH+f6+1/Y9PorX9CseGdu8K7U86jXv155+p31+DziOUtuUCGm",
+	"TAmeX+JGc8FThvfu379/v0K6d0vSfcYVMsB9NNp9xpHUfK2s6+EC4h9eprlTEYzPTRN0wuEPKcGvjSz6",
+	"vInxY9Ef+JysNf6CpzReXpOKnnKlzU5t4UPipebc5Ag9IWjh/5JwqpD5DBUI52jBKdNSEMVY4Fh9+A+h",
+	"BWbH13KG5HIx4UCtAV5d+Bt8Fr0VSL13g5tZ1gO5QUasKNoHB+W9esUywWP9UW0cP2SKquXHu2JWAlsP",
+	"h0vzhkIu5JBgbM2JIPi1EQkZkBPqGx1F5ClBtHiAShAexCqCL/Ay5Tg55/wJFmvv3nbODyV4hi55mi8o",
+	"I/nbjpbNvmfZuHImg2p0zjkyoH5UmewUZkhM0TjTnxQmxAtOaqNuY6galQaVAqq7QL95hGlKrisXnoCj",
+	"wXoaMPrwXn14jxY8oVP64b3WkpQgQ0UWmUR9l2uCY5WTNNVq1UXvzkVvp12K7Fcw75G6vyFkd/TRkF6W",
+	"gEJlq0S4yJ8B+qZaFUApZ/oYbGXekRErUDRns5CUWMJhnPPXhL3AVHSQJh7u9XlKOVb67d5Rjyz/Op/8",
+	"JabP6V8fv/r18f4z+lg+ZmeH8enje49fZ//4++lf7++S5V9/TX58TJ/Tx28fs9FufJCyyeLRKPnHX1OT",
+	"E0gFkWPKekf3ta0oyFQQOR/7P9wb3f3W/80BMJrs/+uH+Q/7i9HbN6Pls3tnB+KHN68PvmffzL59++38",
+	"XyP23Sh++e38h4NYH41+a+xCU1CA2f1sAGNn1icavBb6Ac1AZL7iQDrF8ZwMIa2dp4Fq0fQKLyWKGB+C",
+	"/6mlzBfCHpw/xWzpCjOvbXnwzOdLchedfXivufiS/IoSrMXNAZJA7y7/qoNc8EwFzZc0wKiA+KNdlTNt",
+	"H0DmhKb/eE4S0LxSPtPXQGmOoCRKefyaJIjn6tjcC5vqEHnVw5Hdcl2xqRUYr1Nr/EebynnXq0X1F9ZV",
+	"7XZdqXypqTC3+0r6BTiFVwznas4F/fXarB3uUqGlIZ4j4AYf3q+hvD1IfiiV/X1fKfEg+3hxAiolpGVb",
+	"uDXRGSaWIMM4EXAg6wiHf6OrOZelF7Bk4eDyr9NdqO583UGtPG/PSeZZxoUiyVOSUOyyg69zXsuMaP5h",
+	"lsgR4wzZj3x4j47A5bOXpbjJd6uPZ88wdV/YHvpHWACNAGp0bgL+n0jJ+UrazSnIQjDyVllzzvfsVnSe",
+	"V5KIG7KCXymaUokVySE1GoEd/OH9Ol78uRjAJqpt0fH8b5upHK7cCOLaB6ODe8P9/eHBvfPR/aPR6Gg0",
+	"+pfWIRYGR5XQ7KA3zdN0bKO2EM5FTx8/0vhKICBO5Rgc7kU9QoqlGoOYWPnUHfcpwdMiCNwb9PIsaYWu",
+	"HjvujluNrybitCwD8Pp3zW7wjSnWD02gICHoslgYJUSihDOm1YKwMWtOwTc5wcT88J9KEJQzgnCi9XWC",
+	"yFA/aRa/DVbmS74gLojORVnfYrKYLbdf8T5CLrJtIrALUX/7KaMQpoQlWJwbRfa3XiY4JOKacLtyf66p",
+	"foNeLtJQHqmae55BWLkMbliho/RtnOjXJsSW7RaHX2DdZensuWV2aSz/B6zw53vT/Xh3dzeYYVimD/zU",
+	"c3xcg1p2aOCTX0gM2sspeGudc8dlbVQRYC2YcZmQUUnk/+ZgsIoaRq7WPd9WueBvYeXztdXD2yLx6zMi",
+	"IdOrvp/iTgSO1FF42dxiTnCq5pqic1b+m3E1jjmb0lmuwfy5bRN23SCsUKz7UFvImaAy1MAm0H+iuiV7",
+	"m/U/WZ6m4JK1jHRlizFPyDjjUuG02/Me0++W5VoIAY+lAQ/Esfo3PImtRHArOV5VXWXQezuc8eHK0rSa",
+	"J7Q/WM20qmdXVcTLaj7koMcmY1uPbJ6bBjKyT21Bs0SRi/lEVmPUqNAqCdQG8AQvTRIPTp6zdFnDqwcU",
+	"m4z9dJGj37q8Qy8JzseSiEsak1ZnMjz90j6sX+eLsT2I6un8DQu6QCcp5jkNHah+kVRItHz3JY+pcfic",
+	"fHcaflkZMm2ltQwvZXXxp1jwOLSoJDF0DIFztUWs5WsnM8FxSjVmMYVC49ZvK5KSbM5Zt1sE6dZxUbi/",
+	"7hTMBTeprVUtpet1cvmGwUIuA8RX0hnVThfpdDEuaZrWUHeKtSTHLMbtWKtxOUiJLJMja0RTRVrgBKv0",
+	"OSgZQ3Eyg4LTVfmY24iloJV74mjQ5wTBa79yKyv8r3J6XXi5SZsyHNo4J3H6wuPckNe9hpl7YvMwUC+3",
+	"wswr9XXr+PIK863XFnZjxjfLjjaqbwzxpI0XsHypiubRGsZUb40AyeSQhw6MareKyX1bCrQOiBAfaymT",
+	"rPEq7+k7oxtlVU1s5wTMSJOFnxKvGclGSc8e92mvC/XZzBoOE2IgXS7qK7jXrRd1QZn/1/0Nru56Tlq9",
+	"YO7Z3Wf2Hz+Zx372nxvSRWbrTiE7/ag3o2qeT3ZjvtjjOKNDzRxmhO0Vn37nvy5f02zIM7PXYcYhtaPI",
+	"4l7PWG7ZZm6a7bWpk39QrnjLTt3x7I/AkG8ZJtaJi9u2lW2FWaOsuVUIeNcoy1zkwPktKmIx5mlKSjUb",
+	"S8ljanKMoB2monGeUiICjgy/A+WqL6WiF3QwmxK+wJTVLI6nH97HmNE3edD42crgZ5NxWTsW0NzOiwo0",
+	"ieY8hTQVqjra7abLWAn/Yg38IQuJQSMxh4qqh3MF9KD2UpzIVgZG7dCqPYhG60+tWQGOTJfeNAopwSEx",
+	"FTgVQRcLkhyjHLCJYizJkDJJIBX3kqTL3YDM3sSZqD+7HqM3pAm24fiWsV2PAjYUp/agNz204AlpuRzw",
+	"T2/hoEyIYJQIMtZsMTdt74JvtnM0t9IlTi14qz6aFCsiVZFSP1lCo4GKxZTw3CTSNnzRNNQAI77SBi5U",
+	"ahpwgHZ9cIW5fU9yQSBRboFFPA9i0whl74DaOg4Uh6mtTLbivZsHnWAbO85CvLfeQ8/wYgNDfSOrhxsg",
+	"nA0dRHbtrfj26lXqcgFv5nAqDGxzntuE4jCOio6jtYtetDXtRstbMQasyDghk1y1dxiucmmcUf0vufvA",
+	"PNuNMy/odEhEtqf/P7UVWXtuKUAlQDSl7LOCR9IZw0HG2dtMtn00KEmK6Rj6Yo3nwMLW6KcezZj3oL/W",
+	"Fu/ZhlxbvGlbe3lv1iclmGxH06FmyoXr5FXth9WHNndQRd7lyxsq7+RyJfjz9ORBMAAolXGpB2YalOEz",
+	"zBITMEPUtI6yXcYgoLZGGfd8LVtZBwvOFGZqjBnLSSCG/0+CRbpEeGHKQRmKXZHuyuLtWGaTceWMxpAY",
+	"L0OH/Lhylq5P+jHSH7HtK3Nm2qElu9t9PIfUJdL+9aLTtI17DlCMWUzSlCSIMyIReRuTTLkmEB2MJhds",
+	"qQf49FNMrw3x7fTDfyiCsCJgj4YUynxBBA8vdnp+NoTMn9FoP/Tum5wrPBbEVPAHMGA70y8oy6GJUYL6",
+	"UD8JPdav0GjHHga0b1t7Fu0okUVP17VeDLPPso+qFaDF7ju8vH3sMaRC+d3Fa4dRPee6ZVuBfFC2l61J",
+	"lIoQ9uTfyr0tONK6S7b2DtQpwmdcDZw5KCIa+H9QDG2qMAK6ttIX1+tL60Mzm+hBGykpnTSIgOgJifOi",
+	"597B/r1R646Ckr1Y4puDjiusyvjN11iV9sUa+/e+bV+jybfQEL0sBfea+OXJA8grwkqrU72j3v/108nw",
+	"Xz//dufdfw8dSJsIfbxOaK5rvNUiMFterUqZTSMfK5Klgtr2yMEnZuj1RLnufLnGicP8dg07KtuRO3fz",
+	"RPCcpinweb8mHnLuQUOQNKVQFZDLjLAkb/A1l/vzVl+USsI4EwQoA1I4/B9iLqAvbeAHrR6YdvMmcd16",
+	"WI3H1o2iiHEiyDqobso1+Luy1us5HnlGGM7ouLTZPqUTclMh0KIft22WMvXJd9ddPt3CzW0iOm/h9jaR",
+	"6rdse+sVjtsWzCjUoe21nbU6zfUP997dT4iPzgrXrSLa/3K6YEBZy5mS3y1Lba2WrTadklgREpqTOehp",
+	"Wk8bfzStixp+dV2Swr8SNtbXjqnm34362PSraBr9ZKc7MTMBd/Vdnl8S0fRZRcSCsqBnrOj69CfkNh7+",
+	"QLHGeEGYDBpGpymXJLG+NVcfZCY39idLFKdcUjYDF+hOw0e4Tcpr+GnNt+2kscDHQ5+q2RcOe4OScKq6",
+	"fnmuHgmUhORRjY9tt6E69CFs+scfNk9yJR9BUY4M0Huugr715zDXBfqfpZQRifpRzHM1Ns+bkZkdvMpE",
+	"gg9tdQ5IvihmIOpHoFrEfsK80/kTFTbd5sG1k4HDRKTtozEn+WVo5NsTPOG5cDB6j3YGFPpey1B1nFDF",
+	"5s1Dndcs6L66pFkF/Ql5cOqLCocHM46h0whO4YS7fazu9qygvdhdFYsDR18lQVuKaKTUp9zMfsBp+nwK",
+	"9Zvr+b1H3O8GK2VtPDRI4p///Oc/h0+for4brlo6y22JbGNA39/1VsOmfBQCdKGFV5Hzs0PPGYlxFso5",
+	"czMzWs1hN6ehy7MZFuMwDi3OzSx34NQQuFpmZIConbRrZ6YsMztdxo5vMTPYqJAoE0QSZuivUyewkkLe",
+	"rc5L08Aq6yQJOyM2oqU1G66OndX7K3cGXoDKzlbovLi03aGpUU4xw6QcuuHuV4EF7/RCl+0BlvMJxyLR",
+	"mlBAMNTK8Gr3qvQkhYVu0W6AkQaxnGHGGl4WRFFB1kjzhvnx1SJfg44KIBUXWM/BUHwwhCZyydMchmBY",
+	"eZuSVhljNQrK/BprM4Ppnp1BPbBToezQKZ/+6xyMqXk1oLeOR3XEjlnVPR/ad/1yrUjZFtr1lWwtWpUS",
+	"jXH8pwQzO4tuKvgCSYWF0miDuViKOwVwALNK4b8AvbVRe1ukjblRWwHEg0stTIPgjwr/ZL05DSRfjCIL",
+	"/259JR3Ozz3pYCk/PLCAV74WOmCZQogvI7EaZ3FoVNscC2ihGMK3Hf9XThgrHrpOFp/C+VsNlL1yqzAV",
+	"2i/as52D36L90WgAfU4SEtMFTlF/ZELRZJGp5U4YlJVP52X7kpCWXBRAX58j2bVWz6RFwaojJ8ybfJoe",
+	"9KpVm5U9Vu/kKj0EZQaVGWd0QtPghNyTS0xTDL/CgHvsDTUBNctGLhK7DIDL4zjPbMgBugKawzI7pMx7",
+	"NhSFKLrMrybGYUVmXNBabk425zAYuj2xBysyzosxI11TaDfLHprSlJjWKyu3DzOqqIRRGGYaK9IPQ3O9",
+	"qsoKOxrGWCgidn/JZh3qBe5sbFiNayt80y2niC5IoZKVENMFnpG9XzIyC+ucKjCe8+TFY5R5bUQSfsX0",
+	"2RhjpsCRICoXjCQIoyyfpDSGdsw0hnd3wj1FiokDe3f23LLB6vo5Pji8twra9+Qtevn9yfDg8F7R5MQ0",
+	"t6l+7/7023vJ6Nv9b7+9G3+T3Du8jw+mBONRfHiIk9H+Ib4zmd6d7k8OJqPJtwcHcbJ/mNyL9w8no+lo",
+	"hEffBgU+pkGN5CX9lWhmPFnarLECjLvfHuzvdyMAQ/0kGU+WQfdue6pVsBvMSzOQuDjBV2dPBig3rXKK",
+	"2ZUMndiWaKa9j2kZhnKmaIqiXKRF/0Wsot1gbnTlmesk96wO4ivu7cBNQfLZRXEs/g0o6KeeAVQyqirG",
+	"DfZW9hHky6uzi9bzw5ppIwhB9vflAJHd2S4CrjJAAkNseICmGFK7a7Umh6N2JlhNzR41cMFwjYAbg1Wc",
+	"3IQyLJatxwYrhjD10FW9rpRLkHFKtqiVMEMrOqaKSkUZNs03KgyxrG0qm4Otpo+yS75cC2UrBBtUPFSn",
+	"/213+zPB4zmmbEykxHR7sLvFDeBoS4tD5r+QWibkT08fP/oZPeP5JbTYrVjxZk76h/fhWg7CtBS5JLKD",
+	"nmdLKOrjEyun78DzEv68b6yS1woufXIYFOTbSPGruSmZmbMMLUcgyW9qOrOFlKyHhRYZMpMUdb+UmP5u",
+	"v8u5rs/Fa6cvqMe342Kq33/4w3Bk0l07tH4ymS7XgCJXYxy/yWk5ZKPm4M1FPMfSjFCupE6XUvlwNALm",
+	"uA0AW5R0xIIqGlPVWolfnv1p8YrTjmub/ixLHmyi0HiGBWaKks8a0AWVZEyY3yXh86wj2czKIcq2lisv",
+	"6NmD0y6XcwotTllMTPsGRUngevnZ8oanY5jpluClbDYPzEeqJsGdUZf7tlV5RcpjDMY3rfW17J2YtH70",
+	"QlAW0wynaIj+xRlBJ8GsCy+Hb03Y9xwGlb9VyHveDK+fY2kGLCTdikkWWLzJ653EVIolOuVZ3MmUXvCE",
+	"1Dtq/eVk/7DLuyt5GKbJSHuphgnMDpCLyw6KsUTQ97iIy25Z337KFxn0tckF8tCB7L6acickWfFInJwO",
+	"D0YHd4Yd5VWGRSk0Vw99geM5ZQQaitOi+S+DhsCZcatuWbPjNBAyrnn/a011NdWV+ag+AR4ZH7h1FXrP",
+	"VDSxPklBVC4WVErKGczrSmByo/lFizvK2Q76U3HdB+gbc90JFnCZplygCITcm5xEDivSVaoYK/OCYVYs",
+	"YSZ5tbHbBkr5pOy3ozpcCO5qJs3qif2NMhjw60inH0FEsvQdRqisQcMTLEnNkRKXd+FmipQHPTs7IliO",
+	"JAAoKLkyARY3XkuDGD08xzMY+gaUbxy83e74r7yuRp5s1+3PFPdaq7/C+D19v9TAasyhptcWHLjgo4NS",
+	"6Xay1QJfdy2ExGdAd2vQPkLaU0DdrRY/eeq0z6ua2EeTQFvD+Evi2KxqyNdktygc8g2d1k4e16kyqls1",
+	"be6WFgOm7WNtxss1ilY+hZHRWBqwVuMPv9VB/d7Q2TVapw3X2gd0VX7XIfKRe+Vh8UZA99ww7bPUAFvp",
+	"vtT0uja72S4FtVCjWj9TUZc2vBzXF7QbtqX4lbMtWj82i5s2Nuhdz1pIg18hc3txinChGVAY2I4ywZMc",
+	"xlP6UT2nbfUGPaPfmOJRqTBLLEvnbFw8td7RVDqsarEDGK4JsUULlA/Cdskeoe/fUFnTOqFx25pfdhZp",
+	"tyzTv0Xe3roepZ21gVt3Tquqyh+p4uRzc8l+boWON+3J/Rz3d8MO4M+uVrVFV75tLZQbNPlbto3P3864",
+	"ZQhttoJu2UY+jo1261pmiz+m4vvZmLe3vtv0Q4XVS8Xj14HObiLPVC5IdISkfgJhhXjROusYRRMsoyOE",
+	"J/ySoBEU0fhPRPDS2FJZdIwik+hdvFJ7wLeGzZMmI1zbvQaQoOH7CBcdX2uJUevNiRvsL0niOXERpW7u",
+	"OmIDRN3fyDAt0lg206s26/TXGVtFDX1rFaZ0qaUTauCs5uMP1nfka/7ylIsppiocTMyIoDz5SiLpagGg",
+	"cpCxHKdoSsjWX50HPvgdmXJBkMJvt162SwHnx0Hj+trOj/NNpeLAseG3RZPE7Ve+xF0TBetRGpsnGsLF",
+	"d8Hto/6cC+nq+3f8QpKCAsPlulbPmJa8q7yYj0xU/d5wNBp9E8wyh4VJ58oq+/wGPYrcG13bFHUTx0YI",
+	"O37tambsgVXx/feTcyQgbp4REdfT0Q9G3epibqY9oh8VrJ1beRZ1LFdxWOf6dbmxytNWrmeYU6yw4bVk",
+	"XWFiHvqrt6d6S72mjNUGj4VA2iyUaY9/y0EHKabFh8e/uK4StS54eGmL8aiUOUGKmwSA3GYR9RPTJg/d",
+	"Ge3YnHCjBt+5d9gWFtyAYsvvHIx2Bg6Kec4SQRLToGGVhssGQ6NREBZH3SFV7hElafJQCB5oqm8HCa9k",
+	"vOBFIRvhkcoQ3lqxTjmwddX+LWewVj/w4xwr6AYsOJuZyjtaqy15QtCCK5QQk9uFYLKxqUKhAuEcLTiF",
+	"TrkontPpVJAOKfR6syVUQTpcdQN0ys47QthmZmi8JXgp7cz5FE9IeoQiTZUMp5SICPX3dwYompNJwhc4",
+	"wVSQCPW/2RlcsGhCbeFbtFf+O9W/7x/ql8pf/d/uaFKKlKALovcOv3v/lZLogvXvw0OSeM+U/2E+8e2B",
+	"fsS0P4r27D/MF+4d7hwXOYawRzqjSiIqL5jCrwlDWMK+d1E0ivTeI5zHOSORbWnMONIcP8lTklRy+Pra",
+	"QohTgoVEVCHOkOEVOyZ/yRvAUrQH4YzYTgr+LR21XNNKI6iLC/l1/6fR8P7Pv+0P7r77nz+dDP+Fh7/+",
+	"/NvdwcHo3Y7+OdAj6ud3g973MB74AYzuNoO/awbGnMSvAxWXLtVo9ZcUK8Li5XgR6gjOc5YMlaCZ6QkO",
+	"gcKMslnHKtB1Y5AXdGaCi+OECrUMTWrJiak8xah4GJm8ejTH6XR4ZcbgBpIsi7UbE59OsiylJEFGESg/",
+	"0FG16zbE+edNUrGe5yrLoU47evnwycPTc2Qf7e9E7VO410x/FiShsu3gr3maNzbUuoKgLbdc7+7gaN+h",
+	"IoSkGR83f3jQ8yIIob2LTW30VXzx162ko4Cp4kW2wVjfTP8yliTmLJEdrZBGEv0up2niyNLJaI0aIpAp",
+	"JetMqP5uSvT6yWgeWlf2UTmvgeN6oXM1DPNlge7qHWg51tAR4ZRekps5nk0wE9wblYoL+iYHhWEZrrMP",
+	"naNRjgdW1g1stdbAdIoYoAznkgyQIDJfkIExIV1v/oFrTzYA1bKqNsH7vRsa8N598NBqYXWHtwQpAyQd",
+	"S+bGOBPtfW/8xHmvfs6ucBmcCmDoE02sz2ZObBIu6kOC9ZQL80eXq13J0rnBnmn6az93cN55Y3u3KWPW",
+	"bwensz3Su2WeAYChanl3u8Th1UJjeyFqx1E7X482/FHjBdQVcg7dy8e1rlahSynHGZeSTtKQa+fEPGLO",
+	"HKcpEWiBlwhnWbp0rQc7NXjyITGLGtIP5m4XzWmuX0h4IzWADU5cr9cdX+2qt1dxNOz9RpN3e3o5GR0h",
+	"yXM5VAJTpVnZACUf3mcpjsFyH5hubjulk69a3IAwW3aq9GhPjPe68q3u7qFt35dUqxsHSBKFsCpYAMQ0",
+	"lgg7g2XLKpR6971GP+9KreW2H1vv2q185ghxbaPpk66UtJiaK7H+0F3nvwG8f4nTnHjtJLRkM0NmBjAS",
+	"JlckOTYFMVhC0zEIHNlOSdfZryChNpknZbvAI9iLRH/S5rpG9Z9W6LrF89yR5BqaG9oDztLcYPUGvmbZ",
+	"4yRg1b2SRKCrOS/beqktsWsStEDk4WCCVvf5irASCEFr31xjHSthr7uKvebbTJUbK4Evcf72miBMKbuh",
+	"lcwIo+vMv0wxdQN0GtuefQ/FiKajCThXXS+tPiMzaAVgvAnctPDdqfH34nEuDNuZUkbl3NR1tjffargV",
+	"pfW88SQ0raaNF5TlKrTbc7ogSGYguShD9rluE7u2me5JpFpXIPvAYc/UwkLgnXFgoKBvDpBVN8Ex6TU4",
+	"bq+Y9eNZoaF1b3IiNSOZkCVnmp+UA8W+kgiGL2nGX4uS4diMFkMTEmtzxzdlRe46skWnz5+dn52cj394",
+	"9fz8ZPz0+YOHf4bRFykR0c5RGYLkDCmeFW7rrnvbrg0UV3QKfeJT3JmcXBuzTTTGF+4drTOazjXhZtOU",
+	"zZAg+vfdTg1IsKJyavRgb9B64U493CgPqNp8jzS2w/aH/1lqLSatUX2EGQGtqs4QNpi85p1st/Bj2FYs",
+	"+9dsr0IrqlaCuDlVBCVfzXO93ZYqU5eTtFlH3u2qU6H9YsUL4yHSc0a1aR4hG9DgITQmzo8eFrejBGZ1",
+	"jm/1WNbUaXr6T12cVyViQIkJCvKARK5pGytKTEC1ryrgVSurapVUFEZfj61x47qUKtlE+JIHeFddsjRI",
+	"+9odHwSsaN932BLwDZjFnpvPeMOcBxJKnXLrPdZmg/GiwB+MS6z0oATdgqsfe8wywxo2GbTXaqg94raX",
+	"6zGiM8aFZnnQMDpkPkE4hzAlKJFHiCpT4U2oQDJfmKhY5WiR4nxnm5rVdSbfRhCXBt9RMcHAGnLGUSII",
+	"iG87OhTiesawk002xnrQVxQwPxBuEuzXLwC0HtJYsDTec+zmnRqLvu+YF/j7zE87tQ5xB6MOiaEbyOra",
+	"0qGST99RWut0QDLlMovm4ItemgYxwtsiXJ7wNgKNwWqCb5VezOVcf5z7QdHQgQucEZmnoSkml/rfUpb9",
+	"u2spC5wNJymPX2vkXmHBKJtJ1C/btaKcYdPNNSUDBCk3QL6LjCgCvihtlZhmhbu7u9WGED/1nhBUogYR",
+	"cJGUnVxRH3q97mjuU3gFGwR6uAP1JoJ+bWNdzQqruGpjv6c8ODbGGAvrtIj2TmTbps7GvGNK2pTnglGj",
+	"QnXRwT9yRCOlE9dP3esMRSZ8QhmeQUZLg7Jnk6vWdyso2zodNvRWC2ihZtZQuyKs1UcghWpwoZ64w5Eg",
+	"MRdJs9+oi064Ghco4SzRWKKletI+lfjxAY9mN4oQ6G1vl3rmE2tw6qqdfA6DOY7BHrfcepq77qObEnm9",
+	"eGXleY8KNy1Y6kKFq1y/JpXronn/huiy3n58LcW0nvlWs5av3Zlkw6DDVvgeNfpqW9yAN9ELpNWxtR5J",
+	"13WSlEZ/t3E7IfP/58FKqMB6qlwU2LXf+0oiY1fJYwTzUiIbCo5QH1LgbDg4ctMFSn1kR+v7OE35FUl2",
+	"u7kcWi6UczdseOe3dTMEpwdtjnSz3CrKU4qhzABad0W1roel65Cr+c4xtIMzjr+FRqvjErstro06Q7GO",
+	"iioNtzGSF9q0CtUZLfQKrjVyh66tuRrnjBZv1II2DNJfpTL2mYufDa4dENxGRfsIdUPb6VuN8ip6k2Om",
+	"qCLow7+jCmoj62ssMQghx9EmI8+6A2get4kWqx5h+FWQKRGOREuMvvzbo+G9g9Hh8ODsZQi1boeVtw7C",
+	"eTaK56KxwaKp4lvwSyB5pOZYoRm+JIgqNMHx6y0pS3J9Fzb6ahEV3joiuUnJCVzcql21pfN0nbaMkxtX",
+	"lQsaXKUgn+I8EvG79FX4jK9hlxUdxcn5tDOosDRf7d6k0GOFc26ph1WYawe9RJOWfkmYUwLdvFi85qIx",
+	"VIgYv0KUSUUwNJM0zi3KZl6A00tOWHWbr2UV62W5f7cD2l6ro8UnIo9aimVbT8bTwpxPdusJTWE/7MvC",
+	"PWbPojes++ndlwH2oek5X3tkuN63P6z+pxdjGHr/Lu7GsOxdb1WBofsHEB+DO9a6s4ZOX0/olMTLOCUw",
+	"wcWk8rOKl/Uj5RS2AXxOFpls8wDVMsCIKh3FhCmxRFdYOmdqPWK/kc9oU71pKwUmVPLYGUR/dHFNa0Ui",
+	"Z0zzCL2WCPOFUPnkzQ+82FKhakp2eFZGaWEmpN4eROkrfqn9w079xhvVNhfq+PDvCGrq5lxoQkB76N5o",
+	"NS2wDZo73xxuOYDA/3g4zSVdQvJ1ePbB/mFn71yr0bf2nZUm3idzrT59RxhO6U11Lv49nIG1OG9ty+4G",
+	"m7tUUm3t4HzlxuOcTWpMk/dwI50GeOkn0mnWs7HAUKINctkaGcHjUiOC70OYb0pZpWb27t17d9s9gGsv",
+	"2VPM8IwICX6VIwjOCJrYQGPpRvlKmnvYh1sIs2znPBc7HR1nrZW968NhDsgjdDXn0jCiosL3aCWK+pX0",
+	"HUC76MSPKZmbJCF7il/dfHzt3E2tc91NuRAEOlCDZuRa1+uLsCAp5QLb/0wonjEuFY1bNYkbajL6B2/5",
+	"+Il8wLcRNbX0ij9UN8xqHsYfaWvXTzFu2xGM4D2niy/NHa+xn5VsmhuluE/ZwO6aQaJPHSpZH4JYkdpP",
+	"+IwyN/OyKiL+Qi8JirTOyvCCRKiPkfsPSOtmiAwXmKY70IGB6H9C5XpNvvrVZTX1zmSBHZchlikX6PlJ",
+	"ruYHyPX6GE5TfuUiX8FRpfYLksSCqI/2FeJmX9ascIcFhJNEEFmfmRXt4VzN9xR/TVhkGpysZEcFA+sz",
+	"Af1vgjNnbmhLRTuVKnV+cxBK4o75R4TE0VXIyxGkOYftDqisuyjdpkPW1dOy50GVir1mCKUB/ODD+5gz",
+	"Rt5SzpD48D6XkrbXfa9rCfOU55e2W6Tth/hRA31/d2VynBGkHxt4xXjQQMzNXswEjZ0XMYJGt5ohQDQL",
+	"6nYvicAzO6IRq8JRUs1s+/ago6fCdHN2uPj8g4VdvFA2ObS9cuOzDPrVije5pNpgO4bbrkkC/5JLZcZd",
+	"mQpMacZUm7r2qsNqFA6m8fh1WXFfPn2w5mlXXb8+JAnJAxVqaksBKq7hjbukBr1LnNrcqloU+X86fP/P",
+	"CH34dxRVI8mDsPfv24Nu3r+QK6xzaK+GwFqsrzyJ6imuhv/s1r3on7kWdTfZqo+udJzVWEM7E/1k/jHH",
+	"empem1wqNDFcMsNCfSVRnAuN5aUJakjbWtDrF/XTyfBfP/92591/DzKuVX60GvCupNPrTxexbzOEZmOH",
+	"j8fBWjWXTNC3a4ROIT6Ms60mYjIYU+9LoptLS2tmaBf5aHSH/Bntm9GHFsIBikx4OgLHY2Ti0xH0JjPs",
+	"jXE2/JUI7vp3wNseL9wNg+oBOvT/2sToNJsKge1/CtA58IPIRV5KZIS5yYKIec6g+r1CFs4hCOVydGr5",
+	"QDv4oxtnuKHEy/X3/Rm9JDg/LbLrAxHE1zRNUUouSeqHPcGnbBgXXJgFSahlQZqhmaqwt5otBJ2R5rsv",
+	"y55CxXRwQRY0X1THN02wbJzc9Mybdx5Q+jAzhfzrsOgvcQov2M4chOVVsf/kqwp3+D//N2qsFET/5/9F",
+	"lzyXUINQzHjf7VwJTtglp5u2ACqneh8MPp2CluYNBYmC4ORahQmB0sxthuh3cAf4NFC4A5q0l3Mo3Ilp",
+	"Rq0A2kqHsJWVhkTLVAZHeBU6WC/Y05z0SmwH7/kKiXt3zpjng17KYSr/QusfWS7nrfdtO/3gJq5kTato",
+	"9Qh1IfTfL223hfg2DS/5lOZlf1nstZHHi0KVDeSaNHhyHnFhBuLqlQdaOYO2LKZYEqeSg6qGJkvrglh1",
+	"ddW6k6zyEq9ZSKA5ADM4anxb4CwzzWVCXMo1amjJO64WH5f1xHbxYqUqPK1NFw1ONziWjtG7hpO7VsTv",
+	"cz2mm8BwPfB63eMueUBj6nmuxgu+DDUv/pHQ2VyRpOoeWtXwXWfCBC6XvoKFjWBLGapGQtUCDufddG9b",
+	"tFkyl2CUCDvrqXsAav3gc39hY3Dc5MIb9qHp7kIji6KdWu15PMOSMnTSKcFN4RmpK0gP73R8VY2l85Su",
+	"HcNTjJhZLXHz4RY8Rmc8T201a+ccudJd1U1ldfO4w1yiLMCuOOu6gFMOz2p9dCWfq9g4+vC/odUNkWid",
+	"f7DFzj/FCqd8lhvPsrm55Z0HA9UQW9TlPrdr8EJb4PVy2IMuSKv4R1dKYd7kBPVjLMmQMkmY8XzWZvi3",
+	"uVKLL4w3LSK2HrVY5aG+ct/hFPqa20ZEKUlmRKC+ND0TqZKFhS93jt3YJFM9hqeKrPhuq47agy5s1ABY",
+	"lqcHvBT+HtDQ+CHGtn9DdISu5lghXPpaoJc9I1c2C950S1jgJVL49aoruSuEhR+jDt4PxkuyRIrrL4KT",
+	"JM+Q4isDP7qUhHjjpEK9ILhIiEAQY64sf7d5NYuocJmWLPtgTJamp1Gl81V1D12wtU3WpnHslqy4dv4L",
+	"/Lbv08AAjXaKWinQHZrc2/ujBv92+z4au1o/ZrEAaofeIUbfcO13i9tSTAHaMY6y6OE5nkWmbQqVdvzC",
+	"bgdAQkaz8ar73vZqu6KiG63l5vWC9DA3qQrkgh+WErbGTOr0FbjKdYKu36W6DBj46mCNLDyvvye3fVm4",
+	"ql6t6kV+159N0mZBez055YsFZgkJTCfJnHq7To0wOrDnSR7LfKZxS9axFc3eJgJ6hJRu2AmOX2uOAzza",
+	"oLNK+feag0c2qY+sKUUsAPNiSeam2ahtVDm5aKcqmb1oRVBI79+5t1XcyWA5hL+VvTWe4pYBnVyNKaOK",
+	"hnqilgWvWisxNG4f9jhTOU6nhjxX1rlzgxX0GxfDNwWgbG8I6cb/mKaH+mAfPHx08urJ+fj01dnZw2en",
+	"/4xQ/+nJg51NglE1E6A+mnKdsl8bFH/tRhQVnboo9Grq19c8LXeNSt366HYTX1v06Mc3HgcrNeW2Q6ho",
+	"xhvOK23UeVvRWLmAazgrZeVUUFeWNyhD8lhWslWcbN8yqNWiRZ4olBIsVWik6MZVlUFF0lL0aAvoa1y4",
+	"rn80stpyeu2qwOzep6g217rdED31IlAnKsUSnfIs5ugvJ/uH62Ij5Qpru102q2Q2mlGBuANy5DYd/iqN",
+	"HwxGXTOvTSPz+O1j8+q+LxpM669BLwcT1j7hhvBWPItVSBo3/BjSbBumu8VzOwllNcoU8zRfMH1JjfSE",
+	"biUpnTESFU1OruY8JdDvb6c+Y6SqgAYaEM1YqI89ZcRNSXNdkGhKTHbmnGBthlEJX0T71W/eCSI5lAAI",
+	"c+I+/KcSBOUMaZMLjDtJFZ0iniOWp63kZ+AfWASunxjnHcMZKXKeq+cgCFnTb992Ye8D2rFCVzxPEzQx",
+	"jhmMErFEIjcDRwJKiViORd7g9iZCkGCd6sNLIpZoghODbDuAT7qugX2yyNSyLPCFU6ISzTg3mbKdJl+s",
+	"EGiwBZ4x80LoeQKjBcibHKdOUYIOlGpOljCh5AgxrubQ8E9QpQgbFIORcrtuw6BVOODgkEiF7UgDbUTu",
+	"NtTISiLHGAZNNh2qc56vHGrwGOvTsuyZFnAOHAnVPl7BX3ncjWR6Q+VZf7jCiEJNvyEd+5btv9kCuGUb",
+	"abFPbtluOkckbjn5NRtzt2wjN2Rq/heo9Wy0dm/ZiX8SW/yW4WTFKG81tW9V7eGKF2Aby39VPUsx9I1Z",
+	"NR7cyOC1mrZ9+zv97BY9dLadd+QCAU6rrE+1kgrx2KbWEzQjjAitFYea3m5C5Dij+l9y94F5t9vJL+h0",
+	"SES2p/8/HCnD6Z5bCk6l2M826avt0a+PMPPnBPQDyITX5hEjb5WZZm/a9UtpkN0+K2Xq5p53JbViUPr2",
+	"CRd2dHooPG3s02coI4LypBZ/DC0GQ/+bRyPhpUSSukl2JZr8aVR+I8j2wyyVli7YemqefjfolfdBjheY",
+	"vcmDpu/z8imk2VHmTUnCDBEsUkpEeaOqSctXWCKpaJpC8LnbfjLB4zmmrOkyPwOc5QTwZhswmdGARCwo",
+	"00AMTCsYSBWINDJSol+OUJZi5nVrqsBKlb8LH27jFirPyozHYMWsQDQVfGFmTZkufDufK1/p1pTS0Uo5",
+	"hGjzsH/IjVqfoVNe9codHPTsgG5vIk+FJOr8vl4hVgTG69NkKnez4QasYb6rTf/a4sq+NFwNx07pW5JE",
+	"Rx5lASGBe0m/SRJL4z4NH5UPucknLr9HS7nwRfTrWuCrBmd2zXBGp4V9q4DqDagKK/nv7UK/tX39dVuC",
+	"by+bTAygRdb4wdj9emiovQJvOzGwym5b0LguPlC51OtuxCMfkzW3JUhaOy8mxRXa1ReYYS1xeoPenEwS",
+	"vsCJu/WESZO5ogTMTBfU5LEQ7z8wY/qZdQRfO7NAzwGjCxzb6X76WBgU9y2K7IiiwUM/smClUDDoQWb+",
+	"UAJn/tvAl5JoB2FBir4JA1RPMUyX1UhI8ZlqfP7iQn7908nwX3j468+/HQ72D9/pvwQ9iTXSCBQ029L9",
+	"MIuRKOX8NUqpycJbqZi15XcunFVvdOt+N1kwV1y8RowQo3BdP/R1MFp1+P8xm+rYBJk1o6puscVreE0g",
+	"jkjwApG3MA4u0dwz4QUZ1XqA3EY/xrWbDK1vHXgClYWN1xoCXtTvF9haH37LfIBF4VuzOL7oPcX6JQYJ",
+	"1Zn48N42KURDBOXh8Yf3hSA09eIXvVD7mVtFeuv8Q2Vv6aKaKDbtGmQuM8KSHLqlapOMrJW3NxQK/Bgq",
+	"520LOt20evq56p+rRCn4JCWLYAOus0en6P7dw29QZh5CCY9zl+pVDyerYPHn9/kCs6EgOIH5zuSt1kvt",
+	"nEbK0CNtQ84HCEuXTFLofycvHtdSVl4pCtlDJBeIcYaU4Pnlh/fhrmJC8FDSxCNK0mQIHQuQeaZzKgS8",
+	"uiYJQioc1MpNQTiM10aadKub2sMZ3bvc38slEXLv/v3798N1LvD+moJzsz5NUB9Kai02o38M7WTv4eMH",
+	"kcvPca7GlM/kThB94D8IDYc/P3+BzI9I37dqrcXobkNxdEgpfjnnQiGZLxZYLIvcaEtoehXjO4Iv2pSW",
+	"bC6wrCcyPeMKPeI5S9ZlsNXSks8eI5poKTRdQp/32pePUYQnPFdHkxSz11GZQ2N3LvFSIqoQTtMqLN5b",
+	"rdafzYkz2CkwHrL8zghOTtK0aaqm9aSExmmW9asSLbB4TZLGlJh6abhdtAkeyoiUoWw1Er8O/D3BCncR",
+	"M6f6fbtRgCihcqN36lk47rturdB+ZNlpZM1FcLJaI3AJmY1qbP79c7A5hbZObereFl4/+11/oRLQgcNz",
+	"+HSmgsi5az1ZPQdhfhxD28R66Hb/oCXeWYOxulgYFs1pg+32Ms3Gu8dQtikq7p5Jm4/TDQbqSZ6LamOa",
+	"BWbGf2KVlEEvxrDBIG2s697QXgpX9jnzCgoPR7uHvt+c56bMqNCwFpOmoin/LLxWYgYnxWYbRgU1H/pW",
+	"zs/iIMJjOBm/6jJ+s8PBlQNriqNbOct1R1gewirOg5keDa2pfPdswyHZTzVjen3eatfc0pvLBoWfgxEx",
+	"Izhm0qV6bpkue43Ez/YkzRL89bmYZ5yrx2zKAxjncTBPWM2dlvPyCs9mRKBXj4PKl5cSHVAEEx6vX/2M",
+	"POAxyrBpD7lKumX9Zrd+qn5pIOzNQRFCy0usqJzia8znr9iVrYPSuw1Elx5UY9Mvt2KkHW7UNie0WhAX",
+	"YOc/wrFrerLSr88G1KIjRKXMSYL6EVlQCT5slqAMa5VeySJm6zv0J4LnNE3NkK2FKQDN8NKNmLKhuhDz",
+	"apqctwqhLWElEepfYQ2IKytw0doBitxQNtPIuig2T8lUubJMQfSDKZ2Ywsm+X38uSEqwJIl+wvQBZPDM",
+	"jF4SZqo5J0uEiyaBOz4OHHy9cjYcsYOETe1jsWIDIgTBi3OnC9XqSN5mVBC5kcYhYcFSu2rT8bynB/4H",
+	"Q9R0XrgiA1O+9FKaXANZCAzF1k4JNOSZYzEjYyVgqn6oRM53Z5o+asZNXB3gYpg4hF3snLMBcsN6EBeo",
+	"nHPWLZGhDHp0l00lfryOhQH5tPU8e7KY4DyeBx0tn0Xmk60vp2kHh/eDysOVAIE3iKpTsxip1nepqMAF",
+	"pf5R+XxUOCNwDB00oSkYZER1S3qys4ekT8TlDkbfHo1Gw/1vjkaj3k01mWHQnrK1bVu9eaZ+M18QwccT",
+	"nNQLnr4bjkZ3O/VU2Xyqmekb7UqshZ1aqLk5TDoiTAlK3Dw2zeA1v4ChTdCnTc0xQzhZUM0BWIIE0Wcn",
+	"NZDdBqZ1mNRGUpLNOSNjb8hCKya2HYPWdnKvpIHqVw1QfTa2V0yJNQ4wizF6xiEppgXikPEF8BSXr0Yh",
+	"BamFYKnf94EnBAK3IoTkOl9bmbzms+EVYbFy8zdrHBFk1yG/ERnj+E1OJd0wr5UvMGW1a/bhf6UkVoLG",
+	"VH1438wQakIwcZp1iY+OPcmvwSrqtbsf3hvQTQOTzpW3Dg0eLa3gtOvxbKnPl+kLWyQibIvBGkaqYHTd",
+	"8BNySdINN3xDANtlWiDdxsdS0RUDKmFV9WpONrEdBG0oBcfzzoGUZtqqF10HtLcSgvZ8GKwseFGlDXVU",
+	"HSXzlfTGx9xIrXggY6ZNgVzlXzekzbU2hQgpUO0NOW5MB6oY7zei79zY1MiAUtIGbWNXaDNuB0aQ85R4",
+	"IyO3mBgQVEw2G9bj4FzPX24ov6CF49yocbWaS8AzwnBGx6XN9Skzyz7SLb5l6RVdeExLpd1H4zi3DJWf",
+	"iB/etjy0Dsz6lh10Jy5/63PizumCiBsIFLQ2cgt+nL8m7Mz4MwLGJ45jImXpza1etb/+eI4U9K6HjljR",
+	"Sa7mXNBfwa19hL4jWBBhMxxhCZPbGIXTlazvl7JQC5UpAU+NtUINWAjWhFZdJOYskeFYmYvRb/IB+86G",
+	"X2hA0/MMv8kJkpTNUjLMJbHLwkSfF89fniMzyNEuE0YPvFLMbCwiIIDigGe/3prfP8c6wJXFKwcRRF5Q",
+	"YVpm5NRG0QP+zzhf5ClWdBohRi6JQAmJBcGSSKhatPPG5zwXcoDiZZwSuXOMol9wPiMR9OaVCLMluoSh",
+	"gn1FFhkRWOWCDBA048oFqURFig/2Bj1YJRj8MFBX81Alz0FGU4Vd/1S/8ynOlWhe7Kk/mKgYH+IajhZ9",
+	"RsuuyEV8JrjkK+uqW8lKtI7iAVigPDcRMjd9MlBAsYW/v5iH4KV2JQvK/m1Bp7sL7AtUNx9lHef1mi/m",
+	"aTp2Azk9R7teHD19/Kj3UTqhF+82OdFTLNU45bMQdzj3OAPUyckc7tM0TxG8MjCeYzo15N2YjtHeLpy3",
+	"Z8FqqjjjRups6wBexT8cbq+zxxYW8A9zUJAB7KHafLfJK1pBe4iv6L0CZVxvpscKqa43FTuR7obtUTY7",
+	"2XcNuNjK3fU5ocGfC9zQ5XJ/hOI5FjhWRDgfG0N5lhExjLEkKCVKETFAGKX8avWPCZ1RBXEajORyMeFp",
+	"LUPim4MbPq11Q4afAFxyYMCSAxTtRgMUje3cv2F0jEwXxdUqvVDxkQf3nZVeunj462h4/+fyn7vj4c+h",
+	"er2AK6T9Qq+dblwgYzXjiaduuq8VW76gdmzHC6n1/JqjnpvB3SggX5J0uhV3MOXbatxMkmcWRyb7OXIP",
+	"QgAXkjMChPWJbsszclUIfNTPeErjJcJZllJQnaD6EUX1LUab3oTg6CBJ4lxQtXypL4KtnwE9VOv/5X89",
+	"ctzmrz+e1/rQH/VOfA0eatJ9TdiMNN9Fj7SGvLcgStBY2huzNyc4VfM9U25BkgjEsvnkBVvgpRmoZeei",
+	"Rk8fnp89Pn05Pn/+t4fPIhRzNqWzXJgG/WXT6t0LTWpwtUExMHp1sfu5Ulnv3Ts7o8kYX0zhGMSuOdze",
+	"08eP0MOzF2iBqTbKGBFSSzuR2vfl0d5eOJthpaC0WItKhDXMSrPD4ZQKqSAhiNgOFZQluT4rnJrP2hKz",
+	"BWZ4BgrmEQIPmv7nQGOnfKZap9eHolkYISF3Bl5eiwQN29WrZbYCZ1DUwcjBBWOVLHt9SgmW8wnHIpFG",
+	"R0VTngvw+0rUj+DSR5DtVNx6KHAurr3+L3Pvo53dC3bBTCcVwXPTQcPNpeBqjnKWEE0mporEUIktNhac",
+	"K9SvzsnHLLlg7unqL8LQjISJ8GBhUM52BlaWaKMgpWyGZIrl3CRp2MH0WulbXs2JIADs11/rm6BRZnCy",
+	"+/XX6PlE04ReBkg+w1QYzKzSPeprQW0iMhJFjjtHiIsLFgFXjgxQJUvaGZiuImCLrzXEfVPQ2ePIv44S",
+	"pfSSXLD9Q2TrgNFk6ZInjhF5aydarNrJWAXtWdSHQRiVZy+YJjgJvVeOwYbT6GIzhFEu4XLqxS/5a1fT",
+	"DU18JZHQFnWKFzRd7lhkQx6u/PprOMAImKDB+56taPnTL5JrtLpirp1dFBn2EaEYC0HtR+aVSq0LZtM/",
+	"28q05FJbcyZfMTIVVRFKqVQ2qmZrrSww0kL9RD/w9ddg3aIopQuqonIMwOFogBb4LTocjezCfDqVREWm",
+	"ccCEJ0vDHP768vkzBEE2l0Z0waJ/DM+5wunwVIvbouZJiyyzUaV/dS2M+RQtsIqhAa3gVw6+M6wIArA0",
+	"+e4fjFyFlYQxa4Y04J/moqLHL6p0Ym6sdS05PANweukneuUh/F992f0/nmkS11zGcvzqbxoJ7koKMgVq",
+	"sZBdsBlREt09uG+v1hlRYjk8mSoiol30PQgOOAcigVjIW7LIlOH9KY2J9YEVDP18hYHzjDCTQ7/LxWzP",
+	"viT39LNloVfBv09ePPaSh496+7uj3RH0TzIhmd5R787uaPeO6bswB1m6p//PjKjQ0Ls05guCHF3CJvV5",
+	"nrx4XLQMdslkjkGbHNNXZ0/kLnqRT1IaayWgYG+Pk95R7y9EnXGuSj3MSPWD0ciJOuvT8C+XvlQVG9Ll",
+	"fff2bI50kcXd+44SdklYTpDMBUq/0gBr/Gg8wWi0IqP6qLdn/hFEm9G92zTzIjH93bsVyVrD4S60AtHX",
+	"A3bs1wo2fcU+vld5Fr509+B+00sFXvfOOX+K2dK+K/WuDg2e17/32GY82qoDTw/rHf3086Bnywi1bvXi",
+	"MUg+yGaaSa1mG52p97N+zTBnw8SHvoaZcamCs0tLWbSiUJobysiVp2Oic2h45Smoi1wqNOVpyq8Mh7IK",
+	"ax/fuNF3wZzVt+N40CXlqbkF0JVdmi4FIGLuHhw4vryLTny/jhVyTgbhNL1gkAAFmYFfyao4k6hvUgWt",
+	"hJJmyymfQTXHDFO2Y9hM9eKdwldeuEMoqly/48lyzdV7O7y6uhpqLWGYi5SwmCckqd3FVfPG+Nj2D+7c",
+	"PfxvvUHPPzRtUYzyS4Lz4UsSC6L+W/fbVt0DFN1pMlvkqaIZFmoP4EywgpWusWbFai06l16HX5UM6ilX",
+	"KCGm16A5+w/vEb4kMdDEh/+Q3fHx1C4aYD5uQ6jo6q65xlqofRWmzm1twXkVeDsLj7KYC6FNNr8wu1fR",
+	"e+s8oKz1vAvhIyvMvsMJsuyqtIj8Ot/OqHGV9gHUPMWpphNQ6pPlALkqC0PFJSuhEl0JzmYWdfvtjPMV",
+	"w1YdJol56U77S4+4mNAkIeAbvrvf4Y0XeJlynJxz/gSLGTHvHXYBT+YZFFwlT0lCsRtwfffgoMtHDVpe",
+	"AD/t/Q4yqJA65spqrvpVGYvwRJA+BF8AFb72sNh5qY0wLIPmUS11zRlI6BILipnaObaWWcV46uMLVjzJ",
+	"YTylGba9o/+rMKuyNJeeXVXoTAHm/QR2sMKzwyh0j1Ai9+BFw9TCHKzt9F4T9gJT4XGP9W98hxN3gctb",
+	"cw2G89h0DtDI1ubQJU5pYkoHGzhNalFV8pf9kr9ULuhHYzA/aq6BYkEAdpzKmur3448/Dj2znbSpfyvP",
+	"GxXQMJdr4NaEUVHy4b2E+AlkaXfH650SryUP+2hIPa9WrSQEQDYjQzCTV8Q42sqZsMhKpYJD7Ox+3hz2",
+	"75q24fQegbux9/no+U+Mdtn3uZplaev5rg15hxnvmdV4nf3uO3hcEQDowKiP07RQeHeM2l/NzFCSpFMk",
+	"FV7KC8MlUM4UTRFVyGYUoH7Qz7TTwHB5fn0rtdT6Hnx4H3PGyFsow/zwPpeSkhvR9J7w2UyTfq4+qaLy",
+	"ewl/TYrmaJrIzsQ/gm4Nn4msZPdMSMphvCkPui00B35KetuI0VeSiOd/+69wOqdWibalVk1HZO96M2t4",
+	"aF2/0rjePMbgeaxRVMkuinZsK21Grqona1x4jFxdsMpiu+jhirsYld7iI99brG140z0BaxsdmtEg6xIE",
+	"NnbBDB8r+BdVsuZGRn3zo5qTqbajFIGy9p1ddGbdi3oDnmi7YJZaJerfHd3ZcTriEcq4dGuHE8mM+7VU",
+	"QkJcznavOS9ytW7KI1BLU+uNJvv/+mH+w/5i9PbNaPns3tmB+OHN64Pv2Tezb99+O//XiH03il9+O//h",
+	"IN7A9+b13rm2G6C6WFf7/3PXns9qyYVGfV6j5bmL+bvqz6/Ya8av2MAK7mRgr1gCxlT16vm3+Q+gZYfw",
+	"/7no2V/U523VZyfN6sJsjYQsEnzb5KNnZhrxx0Kyryb2ziHP1Yv9XrB+ycz1NSuY6Q4EIitRyIQmR1V/",
+	"R+kY+fprLr7+2nN5XLBuPo8LBsEzdIimcHwIK0UWmfJ3BUTJhcniwAw9fgH+e8pQqdkP0DQX4CB3C1ww",
+	"LEgRwAOH/92D+yac4IftUP9wgPZHA3QwMhHuuyO36M6gjIBBzN5YnBfsak7gW1xAqyy/tQJ5S6WSNV8/",
+	"WNF2uLNEUZmTGDW6fR5x0SCg/wu4fx5qukE8Rwvf8dzF4+wu2Bc/0M1KqFW8fvED/ZfzAxnerrmeY/wN",
+	"fiCTsCEbDfKTcKsTJAmxbiGzwrE+R5P8IQmR5oC1gcWvzHwjzJaoz8jVkYn6FrJqjhPEuHsX2hyjF3hm",
+	"5i/Z3I1qDkuQEVOpTu1WBr0MC7wgCm7xT2Hklo/sQTZJ792g9cHnkHYDT9YCFFwo9Josj6EDAHT1Q9Ew",
+	"QpILpW+AjAnTf4SSev3Cm5wI6Jpqskuk6ZJZXr2yISPjizFUjWTCNDVz2bKQfj90vS2qzwxX/lLJuh8G",
+	"W1aWeZ6rTbP0ZTVz2fqRtrYiCJRQVvwRsmqjHXuMsmmjfiFAudt6BcYqBKe1dGgkCRbxHIo6LW3pLwyQ",
+	"TcUcWOUG6DamatkE0JsKIC2F/u9+3srdWK7fqR+EIeOH5emtdO1a5bnPGYEWh4hP/SOoZLN4V6g9ncV/",
+	"2AqxT+QXuyX8t+S4VCrHvQwtUgh/OV7rGOzP7wYNpkIDi91FTyh7LYtWO5rIFQfFXSuumsdUmii4JFnU",
+	"vzu6C2nqF2xBpYQU3bsHB1ZNN7kp+o0Buju6X3bzhsWc8T7HJtsYPruzi069Wwb5chfMlCoE5glpAO7v",
+	"7KITEPYSHYz2g/kuwIQMtXf2bQW0JFvS4rKw/w1PYlOUpplgkZrd+xsWdIFOUsxzusozNQ+P6Yf36sN7",
+	"dPLdqdfg9+juoHdJ01qTqw1SYmrX2ZbtdHJh7W/EXTZjKqtM5NQSsREONf7xhMfFKNV1rKN4znKNbU2S",
+	"j85oRnfb33jGlemlDy90YDCnnE1Taspgvuiv3QISQG6l9mh5TpCDegrr3m/mH2OavDMsNSWhhp+NzPWs",
+	"4m4ARuimeVpINA909RZyUBZPQO59rWRCEoWiQrs5QkYfQtpGIzixAVHDYUvTCBwSPI/nJAkxyAewJY9B",
+	"VnjD3VBjcP1CsvvHuka3jqLNMXSj6MFGVpdnZIXtKy35PTG/E4yTNlHU6JNKm/Pion3e9HrryO8vRHWl",
+	"vc3sZHOqjx/0tB2UYRXPN2C3YEPClAKTPi4BOnCRH6OI5WkaoTglWOiXkWuZgjgjqzRsSjyvrzmaJkrj",
+	"YuBJLxNkQfOF3x60d9T708H+ATo8OECjkfl/2yt/tjj1xvKXb/Y62mr86rX8osB9UeDW8htD09dS4PZi",
+	"nq/xQYKo4FIVU3GryhcM+K1+HPUzLLTSluIJz8XANm/Wi5iRGIOyQg4GnWITQ5os0YIzMzzCDcXuwwx9",
+	"/Qc7rnuAXp2fmkq8ytx3tcxIGYa6YFBZZyrkYICXfoFfEoHTdGB63UQJyXIqo93d6JdcvsnHOEJ9jU05",
+	"MPWslMVpnpDk2OXCHZnKE+g8oq5IekkMwHJQTvM2pcEJLsaImS3BdBRmH4fK4QHKM6S4hjTB2spvVzug",
+	"0NhqHYW2AciVO8deH0eJEg7FwOAoNodnE2ROFiZfpmjIFlB9Cy3lFAhjY0ml33oAuO3i14XH/6oP4KR3",
+	"bR/fWkasP3RGYpw1sWDB03SYZ19Uopu1MR3zqPMJ78YDP7BD6BzfAuK7lqIEDK/swbv3W6X18naWa2ms",
+	"Yn/oxJxrvYqq3SZDsmwD+cWYvIXGpH98JYWW7am3oNOy3/R2Sv0ZYXgBIyOrfmlWZmBITa6NKnyVJLdU",
+	"44ve9rWG9t219AKM30k/9xufr9fMvZb7X7TzL9r5Jtp5O/9wwkqRXFhRZUchvtsToD426+jPyBWRyuqe",
+	"/ckSZs4Ba6ALsjNAmQvpD2zHCcrqcf1jdDXn0BJSv2sCXwscz2nIB/CESnVmYfoUAf+WJ4tuj921zuKV",
+	"m9I8O0WX7QzSDWPK9jBva1D5j6/hFrMkQckFCqtdc2VmN26lJOh3nYqwSQgbSrexZxYa65hntooD9VcH",
+	"pA288Wg7F8x25nJ8AEUwFDVy9rDUqgfjV/DpBV5CTGVCaiNR0XOGMPJaz14w2B3Cto3shNh2FAXbmpAp",
+	"FwRRM2ERetLqvUz4pYkRcUZs/hpVA+Nzv2DuZZM+ShKUYkV2Sk3o4ABZhSkyc0wj5y7Ayn35K2lgOi4u",
+	"3QUrDxWZTFm7PAChNIYBQMGvUMrj1zsDJDmKOXMV85zZJjcwKJkkpguFVBcMujGB/d4corcs4xoampsP",
+	"aybzblA/4o3O/cQBc8cnG8x0czRflLAvSlg37qwvLGT5A900sOYO+tee35D+xtk4NFpw8+6wtJ3XDKmj",
+	"E3T68u9oSlOC+jFfLLBm7pIsaMxTzpAk+mug4BXRm8lSkSE0ErxgCyxe77gxSbYLmWOGlqdDU7Y7d+7c",
+	"B7kR/fOf//zn8OnT4YMH6Pvvj54+jQAWDZfzv16wgo/2MUq4MvLGQIclSkhMFzh1sHGxY12eaH+ERqOR",
+	"8QXbIkP9b0Sl45EXDFKgTKf2QiyUk5ktCzXSSeP4K1lw7KLxlsbWV250oPnYBfsRclrtsOU/QzqlFlvQ",
+	"dI2W06CLSZAgPVD/YDTasa3kTOLtBCew5vGFifZeUWlkk6ER6AmXpkMuhm71vpZAJqUWJjyjZ0cITo+R",
+	"yAbmgsXWbqZ2g7pdSyPS+Ct2b3UC/X7ZolxvERr8sSUA1pSdWQ6kDqTG2kauK8mjP68TVIq8VXuxvKw2",
+	"vAb6GxhSumAHo4N7w/394Wj/HAZmHo1G/xrsH4xG5U/7h/5Pd/ZHu4cXLJTTWqSOflKHQmASeqMg079+",
+	"kWNf5FgXOWYoqmRzEHI6ffn3tfKMKYGvV2Bgc7Aasl/q5QIrPS+PYR5fsUzR5lO//ybnCrrqynwBEDUW",
+	"F7h9/KGqC4YwbSwhE+jXECotMNOi7ClCaUH9L5UlqgvCf0yhK83Q+/f1ixGKtDwT4tRS2+YshFFQhJor",
+	"eNho0FwrJGByUomksqPpg2cBw+Z73T3TgGUzon4DbGjgm0DQv3nHtxEghnV9ojoIC+Km5Q8OGV8KID5l",
+	"AYTDekUUWJa5RelDVGUz0GbfFhxAdcExihxDifyWohcsKjlQdFz2HFbUFi7oewrThSAxIxOUC6pMw2RY",
+	"Zyb4le1CD8PTFIkgRyKaYCm1kaJ16ELf7lzmUNy3rZ0oJQ/T7Mnjs0c9UEtHWmP1ma79+/7B8A78naSY",
+	"jpnmeSkZz0ku9OW9+637xe62/GXQW3CmMFNjzFhO0t6RVoLNODE2qQxjk2PIVAF2cHC3LL0QwF6feq3m",
+	"NXmlH/5DEYQVSSm4KWsi5ah3en42NHuCHVmmedRzPkJbvOq94XWzH8MniCKbBABhnd+pNMPxuUBFRqGy",
+	"fKnJ+KLn/x41GZYAw1zd1+/3frP/uumCDL/sopb4J8iUCKK5CuTbFQq+qcYwXONIf4Wm1C/GaK618Lj0",
+	"l/yY25Yfs45Ub6rOwinaHSstmuhp9Cmkh0mbNRB/SSj8GDUWLSS3qYceXv309RXoHLinpfeptzEUY8jh",
+	"NeuYIjbormNySkogzIRBJPKU2MDBBXPp0jCKCkqXTXxV5qkKsWCXEnZtRblQF2UuM8KSfGNF8PdKA1t7",
+	"lcscsMqV/qLMfVHmumaAbaXM3URxRqGZfSnLuO1lGdZU/lKX8UWNutG6DMsiPlJFhqdbNTO6KY6V8X2t",
+	"4XWUXXIakxWwU80flGYrlCfmsh93yXrdvWCb3e+AEWJvekvs6pHb3kcPYX2S+IDdzqbxAXd+X1JZP9cg",
+	"c/CCeUyguKbXtrE2jEmYu00iM21xSbBA/ehgdHAv2hkgjOY4ndo/DF/um7+9ybFQRFww+/fzu6Z1GrY8",
+	"zv55f1//+ZKIFGcZZM17tvtXEuwtaewvS78wwyYReKoGKJoIntM05SzasWVg+n0D7lcSyTkWxdB6zFiO",
+	"UzQlBPWjqoM/Qh/+/YJZTWQP7R/smHawMGWSmnH1kLd7ZNb3dTmjRhXqXKENlpuo90yx9h1J0IQsudba",
+	"inh8P5pzIYvgj1HqtOJnprWVm9tF35+jP18wvZs/AWjH6PzvJ+jP+u8f/h1FCudvx+oSR+j/Xw7UPBjt",
+	"DJDQN4Qkzi6NoYfh+fmpefdPepndC+biUJbm4OijRyenQzNAVdOAGZxq//Ds2bNndpLqAEm9Q2gs6qAG",
+	"mtFMSMrczmxkHM1wNoDm9MwOsPVSd92gTW3hl4efmYeMUq2RY8VO/+7ovh+cumAPcqL12RTTcYYp1BuM",
+	"f+G5kJFLXwZQCtzcGe00R7Ecy23JADu39EIcXE2haHuhenUr2zfXyywte1N6DX35NvEWdFML7XbLsNDH",
+	"DAMV4iysgNqT/2L0fzH6NxCivu1tRm+YKxeWplozLqZ170mFW8x+b+7aa7J04701G5/kM4mm9C1JjlBU",
+	"cBKmRUwZz6ESQSsskgwuWKSIWFBGiBwvCJMgjXJpZxQ7m1+LwYEzlU09g+CMp3xGY5yivksZ1rIXcscu",
+	"mOmCbHiki/VT6eaG7KJn5OoIJG+SEwPOAC0ItjUfiiNBYD63XuDlkxNQCUismrV2NCMKzVI+0UIWxsuD",
+	"Il/a4F9J93cUg7sBvBJV2YilpDNWSKfFoDAFvtIY4cbzoTFdNLzAVoIW+N1psOAfuBN+qUw+20czq2tf",
+	"auBsFhn/JWYjFRhxu/YuYnHz3E10U/Ub7+AD90TY9eaN51pgU5CJ+jhMtUcIp+nO4IIxr47Tq9oMNmKu",
+	"Tl9043RN0uaUpmSA7Nc4MxPag9ZpsYvfIbWyiJokVVRSWcFlYztj75mPkVxoMhuxIjMuGlsY298paWpl",
+	"fDjqkFa5psMypPHbkv4Eea991KbK6y+ZI5oX2Ir3L9l5a7LzEu+KFeym+Ftzel5NyOeZ1qqsmI9qxB8h",
+	"qJcBUkDF3TsurRFEEzMXITX5dGaYa4Vl7f1WW/RdyQWjcMxQQ+SIYWMG4l587H31B6DlgEnRPszDLWeg",
+	"6jVYC90I2xgdyR9N3f+ivXcL2WkEIFxcXNQvpKyW6DsN97iiNlSu1urNqmgVmSAxkJs1v+upTu73I62T",
+	"o+gvDze7uchnJEjq55ILBtJNKw0IK7tmCfzKetGgHO6TYTVHco4zGAtNlbxg0YOHTx6eP6ws4f4Jr6P+",
+	"ybOTJ/98+filtk7Qwc7x6jerLzB+ZUq6TSGk+xGKqyHap0Ff8EuSoDkRpFW/+W7p85nfzQv/eQrWP75f",
+	"u6KtY1YNUvfLO4hwSrHcaRbVG1GNT3JF+KskeSPSm8eY1TQAAE3Db6V3sdD/qF3XP0e7LcL6RC/1RWJ/",
+	"kdh/eIm99j5Xr2NFAm2ZRa0lkjH+he2LAnJTcUESNEn55Bhh+F/TdsSm+E2IlnVGmlGJ5BXJFMS0xQDB",
+	"3FyUEnwJRduwLrybcar5GeNXIADR3dFddFEwOgTNWwTPLz+8v+g1Z1176vsfJO369mZRJ+VZhKVP0BH1",
+	"3FOPvpJoQRROsMKu24OZbGk9mlEu0ugYuRk1dS+VpkXwVFG16oNZ9WU2ks4NejHdNxr8l27jX0jyo6hL",
+	"BTXdkEJUaBCrylCF++4l/Io55ShI9S+VIHhhWG1CYrHMtPYG3jLjITk15Dd8QGXGJdWvRYPyz1ra+f9t",
+	"vGTR4IJFD8/xzLpXX35/Mjw4vLdjx6FiNiMRsmIT9Q9G93Z20UNq5qmiCcGCiHLCOXZX62rO9fUy9syK",
+	"rxj6reg/Rmags4zM1/SVxSbubT3M3i337/MF6zOOTixVm7Rv1+OFEMiUnGhSNPEMKot1jouxr5zFxM2T",
+	"PkJ3R/vhOh17KM0un/oY3oyKJer/f+y97XYbN5oueis43D9M7i5RlGxnOtTK2qPYcscT2/FIcs+emcpS",
+	"gVWgiFYRYACUZI7jC9hXsP/Oz5NzG76xs/C+QBWKrKJIfToJ1+qORbI+UCjg/X6f54PgH4lmqRSZ7uHM",
+	"uPF/OH7TFsd0k7E6rHt9KPfEz+K69y2nvS2Ouj8YrNUpzwCBhyi7aCLC+ud9kthv9HeDnb3B/tOkHAG+",
+	"rGoIsM7umBvvf+7+z7rUbcoF+c3jq92m1i7EQl3YDsmUT9mZ/by0JqEHp3w/Iy4oTGoDEsvyja8mMsfb",
+	"L9SFHaYpm5kdmA99XV1Y/eDPUadBAlx3jaZTPkcdKxGuOxWOgQfcH3xz3eTfcKKqqh1YVQuzdXfP67/G",
+	"hbjmNfDgjWfraZOh+U4aMpUZH3OWkW7yerzzTgq285aadJKQqf3Hmdn2Qr2vW/vvfbMBA/GdMADD6qic",
+	"C6Kp4drOZf93SrP7qYPK1Sq5zvA/f/4cffr8c91gQdW0jhV9S5MFKA+vg9TBqCvyoGryS8EKlkXYFyYV",
+	"OedQbjYjXSwDS07enr4/e3v4v88OT0+P3r4/PUl61vMLs8FoznvWd2shQMMDs9PVjNB7hAN9pMSuf/b7",
+	"QGaBJytxWR6k4BluuWm5s5uDLRjKw3gtR453uzAj+THY/kIaPnbv34d9cBfvfoJ/HcijZiJrAHesv9/X",
+	"mTd98O2WS3pGzSQwX911V5ZXblamcE3RdJ+8L0AyePrlEU0vfO0rSKDKuCvliH1oc1Bx0XJDrqgumWi9",
+	"wIL9y/PcSbJleXMMk4eb5B7DAW4XNms9fOzIjRExIrcIAY+7JU+YsDoZFN5OMSuZwe27uW6H/lLwGVtd",
+	"hFWBz3WT3OqtZDeRoJaS9qafBdVKCpEzrUmipTIJ0XSuA0xP3wAY1esMIbIbdPZVgHkOLLuRkh97KytM",
+	"jfEiiWSfdBuytaRK1s6KUc7TfF7BeVIMOPR7LRnQo2Aav174vANiONNkNCe87DLAZneuWAohSHIE8wuI",
+	"tlYgQTAFGjwhn5exjzfB4KvB4TXT+ztO/1XYefYnbnjKDcNfqg+labNT/pXLlOZcU5eJ3ql9XhuGL6jl",
+	"vQ8Tq1w21+Df1ZYz1szB09N8BfN/bYI2HM+L8tz1h4QhjEW29N4qlL6N4i9rT80jASVWI4GqZ5bZnYYj",
+	"KgENWsZUtmjeQ4Gl396keuHlVJVDbu1foeruZ2tFJaa9rXXhFKc5EcV0xFSEgVyoDJIZi8hIUZFFZCoz",
+	"lqOP5tC/7rVa8449nXKnbezuhK9s6/A8UH1pOeuBPRXaThsDQC5UlvscAZaT9/okEXIaYELGYkmwRuBQ",
+	"xJ0v/6ccB8m+/PaPL/+NNGVUmLjTi6BoVbESb9LuLZY4bHm7oRDmULCkT5IxBD9Fys6YMIoZzkRCDL2w",
+	"xpjbjnYNZnSuscfzlWIinZCcjlgei24yYaNMTmlGuYLMj+902fV/5fC1UXzK7I6Dn4JP8HO/3+/1yWEp",
+	"NmMBuJUjlktkYgPH0L+RJ17iW/MH5RXiXMIs1NAr65MeCwSeZxnZHwx6fYJ2tCDJ64xNZ9Iwkc53fmTz",
+	"BLtkjJoTTccsn7f3Dwb7euM6puqmP7LGap8NkDRL9e3MgF8Kq2sbXm9n2HFvZtFmGnYOEb+SvFdcpHxG",
+	"c7JD/kMKRg6tyKfKXtQelVNNXshZKu3XVirbr/92uPfcmXbDzgs5nSmmNSsUCY4n/qBgadorvtjZH+w/",
+	"ddiYTjim1SXWRzsKDZrHQL4MxfyyWD+qDIZG9Mv1Y/xRp1w9ZueYzXI6Z9l1pzad8jnaYm5uOzbvFXPz",
+	"elW6EJjY/VR9uDvszbriLAzPuf7ym1Ug1mOuN5rFnVg4Ploxr5e1lgidNTY/0oUq8gqg03AV4HNCNQJe",
+	"kJtYTKgOjPNQYz1bMBNCheVrj6ZMa3rOVoB+1pTSFvfz91Wxto7l2Vqy5pdjGZO2oyiwiAdAFLuCfTQk",
+	"wJaOylbhcU7PI0JTa2sudO+idYaBt3NmNPEwPZULDNWTXEO1W0ljcTphxFX+oBaJBcd9c8mUBigzSTQD",
+	"fDOSvB77XDREzQEdkIvzlqbfVYt88EAK/TS0S2+szLdgO3cNZLqW97aRsV6tgxuhmdp9d4UYM1XbExBv",
+	"2f2COJhhn/si+Gks1kQ/hcP7BAm5yg0VEUq0oXm17xyBYyye7e1bR8gsKy/rd9ELZjWOkyqygKCbZuqS",
+	"p8wptAvGAN/HbvoJ10aqeTsW6m3cpTE8y+38pBaH5/sQkj8QjjdxPB4HafV6OeXBVu9KXv2Zzf81ZOJ7",
+	"BaWZfEEqbj2HDQBeb+05VNyTK1FfUMI4omGUdQDaiMFpoNoqDSoHilhySJ4YOh634Bq6azlYwwDEqgXT",
+	"0I/1YbiI8G7rhKOrOdp2BNzpOn+7vPDuiON62V7ZEBmwYpYmXVUIYVX8BNms03mK+Colhyi2U51LppF3",
+	"GrGDpWDLpNOAFZj8gxbnLCFd614DN3QPnQXA5KiIkepU2W0x8d4qkiK3ym9hM2BE8wfgECKZHY1KJ6wi",
+	"7HF3GHbKKetEnUJgMHayCVI7XumxOHu8PFix/7dYbVv9vY5cO8yykt7dyGuF2/Va/LZw7WWYbovW/jtH",
+	"aw8yPFvA9q0JdpeA7aHpf+d47QsG2XUirybDrkFvX5B2sooDL7Y76FTOWEZyftEIeZMABHO1W7HIEsEZ",
+	"F/Ebe/3rG54D261/bSHl69oTP0RR5QY4IydAOH79Oa94bpjyxX03gqsJb7uFrLl7FNlAM7twZZv/dacR",
+	"Y7vhPTDt7if31xJq1WZMbmPX4xwSOLRwKqwKPvyNmQoG+94U3EZo0NvlfoesbsJP7t0wDrgXuXpV79LU",
+	"oajhH58bWoDWv89SRWnCpswYxRLSLZkCCALWM8Kmdp1DnGFG50wlpAtf2W+YOFPMUJWVR9tDWERmlFvd",
+	"BgZvc/MRPshqZHdX6u5GB1pszlRT+fnmIZlDMXf+ylReMp/BIc8G3y5v6cPZLJ+7CTysxr3d2n/i+oLX",
+	"QIsgFdHMGChtWS0XYG+DPaM3MEcDaDU8mTCRAaoS6boUYxI5IvIUa0MdaEhld57xLDkgA0At17GgYu5o",
+	"OzzeeVSlBiKnDKOAuKjkaXQwERmjWQ7msK91sLuLxmJc5PmOYR+Nr0hPfkkg6MhxgmrYwKTril+1YdMp",
+	"F1AsAa4q4edCKgY8vFXzlD3dGdzsI01NPm83vJvMY7Ql/4Bm8brHv8e3zdY/w0XM1jz6A67BDS5frtD1",
+	"z6kV/q95zgtY0Rsc72k21z4By09fKTnd+KRTuf4pL93G+x6yABtMmjgGJb3+Gf/6O/S2fncaBKeaZV5a",
+	"AvdYXTx5PVL/HpXJhNHcTFq1x4sJozOCB5F0wtILLCrLJMOyMiOLdIINTtTQEdWsT95D6ybIWvaRTWem",
+	"incqahiB/tVGl+cHHM2NzKKQmheLYTrDztvXr8jR8XtfSqI7w468sFMCzQ50OqsIf3b2vzndGwwH9n//",
+	"sX6GCId8gldvMbZmSqZMa0iiYazw9kAhNVCQH4IXFLxw93LDN72bMYOLtpXuwb3HoCwpI1BNlFNojIgI",
+	"PjuZ8nN8ff7QiByzzLVnFjoio4Lnmf/R2gwZKWZ26svwtRT5PMIuFgcqxn4pALqdJG+PTo9fvzg5O/3p",
+	"x6N3iY9qUcfoIpDaIotFvTo3bCT2PcRtHCU4bS/9jNx22cH0w6l+L0B5E87a2VR3hoP+s/2oU87bWcaV",
+	"fZljmmsWfu+mDFr5yoWLL3DeiTrlz533UptzxU7+9Q3Ze97f+xaxZTOuS4Zqe6aQ5qyaMVhJ57K6Sedc",
+	"7vX3v+n/1W6T5q2jXPtvbbcMvvW7ZePtFXVwIZw5sLTO8Ok3g0H4ZHv9QX+w6TYsX2XDRvS/eWmm2Ewq",
+	"8+fgg6k/epuEWM+huBESwYHDKvwlidDwxnQW2RuQwWCAjXDGbvCUzmYIIMQWrrHzAn5aA9SgCqxhig9I",
+	"75AsxmDvHJr7jY5U0ifH8go55oek4rGJRa12tIJBqCMchhRMLVH6imUJD4jFIslSXaBN5FXJdwOYuBI/",
+	"SMFa2W62HsrWQ9l6KFsP5avp3V7XJ9m0gxubNpdawkJQmmI0BSQoDypJpPAZmRCjpuv6P0kii0umDEsq",
+	"6Bkv06mIKn4/ashUakOSCS0MS7BaLrwiR/ZZbr2zLoKWh+1uKR/lkCpWsri0TxN3en2SZNSwM1CsLPGl",
+	"JBpKP8oQ2l/Ql3KzjxyCrn6kHF13gduXWx1DNDNAMxIRllvNAyE/w8g+mUQEnoPsP7N/C6mmNGfkn+CX",
+	"EdWakb1v/mo/zJQ8V3Q6ZYwI0EHQ2QDcimGwcKnsB/iMvS6kBqF4uwkdj1lqGExgUgKDVM3xHpWjnIzK",
+	"myyn+gA5h2Fr2dtcsBkUNyYeuWY0T5Da1qUXY2E1KdfkSnFjmKgh8RhFhaYOi6e1c500N67HYp3O9Vi8",
+	"8ISZwEU8DJL2JeGugyZLsQYnEaOz2m45g4ojzXSyyOvYtZ55SkXK8pxlwBAt2BUUIdh3APCxLhg6zun5",
+	"uV30NSrkWHSTFz+9Oz0+PD371w8/nR6evf3p5dF3gBicM+VIctz7gKyOWmztFHQKEEjBC2y5Kp6q7Pt/",
+	"scxIjP0uZSGVziWuYLuCKCz99krTWxHh3CUUQF2WvSq4gfdsnaYvv9mFSwS/ZLQgWUFSoPLud6JOrfwE",
+	"fMGZt22GHdis4GoZxcqLZk8mBc8ZCRv1g+59BRBTlxv00IRT+DhFsLWX2ODX1aoHtj3820reP0sP/wK5",
+	"0zWB3jqPGvtoZ2KDGrYmllcIxgFEtatlzX3nRFM6LSJUx+LFyd9J98Ppq52/+tb50dywHcS6m1J1EVnZ",
+	"NaU7mllZbFgWgbR3MP/WLehFRAMnAnOoeFKwWFhxyrUBi0/QmZ5I0ycuQEG4Bwb4yKfFNADRUfJKV6z0",
+	"e4PBYBCVht1z+9G62C9YnkNUUxmr0zCU8V0SkeQv9j87CdQ1/HMCGD8zxYCS2h32JCFaEj0DhrcJs/ZX",
+	"JrEcrxAQ9JgSqslYqmmR08YK2yN4Wde49PUX+LbxSduwuWCWmnEDcUo6buY6w+fu8zVYY9towDYa8AeK",
+	"BgSGjGEfzW6qL2sWXodnERhiETQWYElF5K21yBVWRDWDLqq5S1Hp+USVxRyBL1j2MgSeofsll6ZQLGLa",
+	"nJVFVFEqC3MGgdgoKxRjZ1MuCsN0hOD46Nic4f1i8U9Rq+UYVQZjxMRZCp1mYHdGmLHYi/ajPfvfhhB/",
+	"9eU/BV+6EwdRBHKuEjhrsUJY5dFAnnFXdBBbBL5VkOOghBasAqrtO9nI8ljNELuInVKLH7QDqCS1HWB1",
+	"csZyys8UAwi+swk0CgLnkc6p/XrGUojwJK4m8mwmteajnOmkLOFFe6fXJ4cLNJrLtfWO8aiq/3tG4rpn",
+	"Uovz9D0CywLyir1zhRDRkrVc8GrvrYLwOsdr0UjcYq18XeXFa7kGtyZ63RR1JXIQJU3RQTljAoNXiVNt",
+	"uEWFKHLGrJUdi4SqdMIvGUuGEGcKiugXAVrImvgsElphToG+kppCu1NKKHMli/MJcYJifRwX8mxvvx+L",
+	"I5pO3BUh2ggwnr7LQcmrPvm3CRMk8dYCOhNh3NMPByOitfiwA3fSUGxJy6JKdM2uqA7jdD5ELPOsChOP",
+	"ZZ5bHwi6IF2Q8CC8kmaGjOZkApWThs51O5DM7cJtdwElU1+BbygZg22jn9Dzc0UvwXAIYmgu+n2zaNjj",
+	"YMqsI5Q9qswdCuctsMwWWOaegWVuE85aMirvoNVlUdNFTUGynI8ZQG849XDzNpV1N73rHFnRrPKrGwv5",
+	"FcNjvxIjya+Ei1lhyK+x+HVnZ6f2/1j86hJz5Ffikp8R8Xk58mv452KSr+ufqAeXxiBZeErXXXC4UBpD",
+	"LxCgrJYVhIqeHvmVeHeT/IqXndFCs/r3TJxRYyB7+StJFEMsZBgR1VK48SimiylbPHzx8mkua5eP6od7",
+	"YwRuRGHXgY8Retf2C/C8p5SLM8mKSwTfhu9mnKXWs8CbQWKuaaqjtgE4C8jefyod/kt93p1VVB+sN5Xw",
+	"MWPRlkS3ToxVSXPIo+PqOai/LzCF4OVG+DIiP7VgleAESrHkH9ZLn0jXvXcqSCHKX8uMO4R6pcAb9Q7s",
+	"dTlD7m/BoNvKTOzpAPMQNFuVSA6EWnOGZd5agyQwMMfppE8O4YZcnMcCazXhlCq5/0QTekl5Tkc8hwy/",
+	"yMDXZAbBZXHiTKGEJldU2StpXyMQi1Eu0wvAn3qJsBD24oGhF5CkB1YmxIyDLLSdgTABHYsN7c3mvrMG",
+	"EfIoFprfp1Z+VqsrZ76XSDoYn1DKdIZ7n28uKl9buWftmIcyy/C2x0wXuVnHbyZIjQirN8UqQljOfoVt",
+	"TbcNTLfX4tLaNqd2B5Usr1sb7t7BhVB7LNlDt7TiVoMMOZgQaL81EyoIAAk5xtCRLBTpalnoHaMoN4ir",
+	"nH35bZbTlGGXIi2MYr3IesQVIEcsysoZK4x1CexDupjRc8r4jJqkZ513CUBrQVaULaKT00xjpu+A1Pr+",
+	"16ne9Yg6948+uHjXdVEIAaRpixFwp/vppwUMLIDDaHWQbop/0xTM26T68tpYnlRoWkP947dY8RfsLhUL",
+	"Z6Jm1j3QxcgXv0n1RPtOaCLH1jZK5dSaYKWuvJLqote3BrEwVJikBKmKfJDMTkuC4OcYsx8XwI9f5vs9",
+	"ltaiRn6ind0OAkL7MH0sdDH1eB74WmqFdghUhmcqxvKEfOdE0l+8QPpL/cKN5lqWLe3EWxhcY1kowbES",
+	"bNj58n9ylholyfdyxAU9Z+Tk8PhNJ+rkfGSfAQhOR/63qXQ4jW6OO8OnLv/vYBYBm9nK2LNSxt6wtEwW",
+	"5vHLy1DqtUu5LdTi1hpaR3ofs1SqjFARQBmCn3adAF/bJtr9BGLkZkQs64ttFI2QB/BV1dhQFRpBaHAx",
+	"eunoV3QxhfL7Us7D+SE0SlPBLhzdKPgewGVbtfHrz7EFTHnk2kcMntHKNroHOyhqp0Ivb9sS6XXb8i7J",
+	"0NcRCplMi9UE0u9qoIOzsokTfZp6tyZE2qRg5GoiVzg23WeDZwGBdK9PINfpx0JSqhSHdKeeSGV2cmvo",
+	"ER/zK1SOpRYjJa80U3odb+hl+Zz33tN4o8YwP74tSOCd9zD7N7/aFao2wj26Q2+L3HBr2UPZrttCY56z",
+	"MC4PRUjlWYnzDahh51JxlqBqHQP9mI6Fr2iOHG77qBiPobnoaiJzNiQjNpf2Am8P//fZh/dvfjp8efb2",
+	"+6RyZfYHPdigxczaXkFI+Gk/Foe+48cKFx0hTgSEN7CN6qNhooR6kFUbEhNmSGbZOCIzcR6Rf8zYeUTO",
+	"+TgiV2w0i2JhPpqIpPoyspveCqGPEfmY692Puf4YEZmZXZlp0n2297xWpxGiymsquOGaZQdE8/9iEXn7",
+	"+u1RLBCg+eSHw539598QRI6wT8YUBMytKXIQjtNeiolUzbGzyViDx4QoyQv9226ejFxqHVzs4ZZrtHHL",
+	"WNSQloOHbayWsPduEmvLjl7zhvGH8EDk4FU7Lb7SemLLlef+0dycrdeyXh4eRUelwGF3rCNp1zFRMBMG",
+	"JLhtNsoRYBxgXmwhKltl+GaKXXJZoFsj2FWJNuPaP9HbmVJ10ScnVsgoD+dAqC7ZMUxD8eJq0+OHavyP",
+	"ZXvcbby3eqAjYdR8Uw70ILOpf6c06H98q+mHAE354WpC1xEHWBKxsgMNLKy28HddPgytvgfkJ8Cc1AWY",
+	"UorljGoXacbEPcvWTtm4ioXViC5W8QeWgLMCejdI9LzHCXnoTA/cdpvqebwt+h4yBCs3qNsrD5/gwajl",
+	"HKOCK4xk2YR1xE0slnlHyjxQU/QRo45RLUfkq5gyh6/xS0GF4WaO8BoO7q2buD9Z0hsSbsJ4pBUjTzQZ",
+	"K8aINjK9ANBbmV6cZdw+Kh/lLOnFwkNSVGU69lhuNMvHFTxD25BHc0IRhIqzxG6Ui1I++JJxK5jkdMrU",
+	"kBhVMETIKE+Bx0mlylhGhLwi3fJ4gMZ4KxXDLDdkshRj1mm0I2ysgypnyRU05WxFmsuXp/k0F7B/kRKV",
+	"CsWpk8RdarBU5ZIpawlAQMzPzpzkbGz87Klm92chwYUC6BYZrnJafaQNHsdDJriJYJ3h/o0yUzC8x09N",
+	"OTG9zU1tc1O3zU2BnIQcD+5sQtHSWpmhKlXQ+rbd7qfc6oLrklTgo2E3HXhoNAMHDUCKVuep+uSw0gA+",
+	"SeVtvlh0k5yPmLLiE/JRXo5JwRwtIk0vXDQHxZUT4ooZWagESRAhmFRG/q1OAxFHDegce6Cwdwhz/16c",
+	"ZkrOAG5HKvtI+bwlnQZiVrCrWHhX9mrC0wlURjuMoQOorRKsBAUKTFviLdvrcmzHbCovWbPsfYAk27Ui",
+	"rDYZzq3f5tseV1ycIts4CojxgxipK7JvpUfYkn3zAueh029hZ/3tO02slV60kSqin9nAqkjO+SUm24LB",
+	"AKQKtoHsWVH3PCqN7zpomBU2VdMltCCWjZZYvIWssU7QQTsAArjZ36Aqq9HYO17uC7yFoTedMmEoB8Cr",
+	"Wne1ojOeMcIMYeMxT2kKK6QB8KAzfL62GXgSnF5WkX9tzX6qodVvawluLcE1LEHouvMFmnfYe4fwJ3cj",
+	"B5t7yxdIbVKgaZ0CPjSRwpl0ZS36kFQgk+Q73+rWFYxlukESGkkm9JIFEQ4qAKM+gH0wkoyYt1ElYBRq",
+	"wk0vIolv4UrId2DQKUO6IICrQcDVqqYn8J4Xu+PwemjegZUOF4lFUjWGJe52/iOUm0JrViDJv8MXHLbR",
+	"f+db0LpV21wsHBQFds9FJMxjV5rgOx+NWUV9FfDqLrRj9cNGvQCnM+iUur6/PhbXNDy9gARSDWMKV+SN",
+	"O54aez+NlRumtFObobW0v/PtOz899NXyaI4h3dU0mwhZ6t/pGIgWXHAN5qvXNu6yTysc6ZR+fMPEuZl0",
+	"hvtlGfACgdpXA0cSlIpjRvGPiU/yKE1Rv7+yQey1DLovuyWOrxXpvVuqPMOms9XJLABpZsJARdx16axa",
+	"BHy5B6lef9u7fUYrFvXA/d1ktE5hUh46oYV3XTOh5V7INqV1t4jv2OyyMqeFO+YRUlqgBMW8bty1pLkW",
+	"muDHUkGhF8vHUUO4dCH7tUS63yd/45eMJBkbFa5sPhlzAbjY9l+nsdzvERGMg31V617qofHoUQdcU2II",
+	"Z+TO7zlMI6Dc4g2t7omhxceziVTWoU5Id4CGKDdkQrHjHuKmUyrouZMtmhlrfaHZ161foLeQE/Ss491n",
+	"g6e1Pq3viBs8+fJ/cXS75JtBFAtlV3xZYAfNXCuSViHOAs5lHY8B6gTNhCHIKtHFtORi9rv+NsnI6xNb",
+	"lfi7k3jHyy+/wRSeM5IVZEZzzlTHyrRRUfEy7e8Mnp8O/lrRLI3BuAt+3BsMn25Icbb0UI+fDnNCvl2o",
+	"z7dRkG0UZINeLTDP9Axiq2INtbW2UbgLIYC7CYY067lQ6MLNNAg5+0TKPcySYltSVVTgtvH9XU5HCQdb",
+	"IiSqql6fHAZaBDSFFIyoQggoq4SbOgBt6OkF/wHHFTjuFUHEkuS9gkISvJAqhA6LuOua3LOz0FgEQ5op",
+	"CVX11jd/NnjaJKhP7Ghq4sTebWNRvZ7YgmuvACF5BAHp39ZWUG4F5dqCEjYNmc5rguUOpaSc3aOQPDFy",
+	"FpIYPNELIgsq2LiuPdAQZR6CbF5FgdENsU2W05lmTnV42xVpDYFsAA6GeqmcUW3IXi8KrGBXVYDWuSGO",
+	"YzMWVqihYQrWuJB+gOMw/mwFI/JY9cmLXGqHqVUTpNo/cyzgEppow/O8fHA8vVE8ylmzdHyA0N5KwTXm",
+	"gusJy2qSa1sb8GgSQc7uTSB8gn9u3OHu0jV1590Hs7wD2FZgBMkQrDAq/Yl6xc41/e+63gAPF6hZP+u1",
+	"wN9JAO1ONt7Cs2x33lfSBV9Glef3EFpbUYhT3belEsfv3ruuxMn5ZXv/mOfqS6g9LAl2t2dgh2JBXZLL",
+	"3Yar/o0dyb0y1cNTPCZZPQzgPvjq7dwJe5OZkiPWxkc9ZUbxdAUTtZJTZias0MSwj4awj57LY0iSiTGz",
+	"M/+ekQ7Fc0qGP51lheNcd0zkCcnpCEXdaE7s9WUWWfPOWG0yneWIVZyVbYd/k9aisu8IGe79/LnRY73U",
+	"7PwjmUmZw1lcG55q0k2y0Zn98ux/gl+9khE/Fg2U+Fal6VTRmV30N6fBf+vmeT3um1lOeX0Zd/4H+eHo",
+	"zXvSMOXkh9PT9xWXo2/RWmdm+7H4H+T0398fNV4XSDGZikXDj5/w2t/Fnb8dncadCG7xXdzZxdUVd5Cg",
+	"R38X22eMO5/J003ZaNyU+dD84kpEwfan4JYPHn1arqPG7Syk4WMnC9s3dVuwp7a8S2J2u1t6fbIRuElj",
+	"3vJdbXAPQZi+2FkLVBOAojzGbatYymecCdNWo1FoplDF3lSlXj/gcF5O5zOGTFmdDc98U4Qntj45HQHZ",
+	"8qIf3vb8C57DLebhRlgv4QNuScDXIQGneU7EwkbzoqL+/cZE4OiplVuGTAttDQJ7V0e9/cHwnGtqWKEa",
+	"qbcjzBMulAJKDMOcW4MFrtQ7QPDyC2EdycQuJcfYQgWaGM7J298HmRWLSifznAmTzwkwJSdc4CLlUmBF",
+	"4BheEwqt58ApfSgI25lSnltr7JeCFQAIg712sSif9okG1kmmHEy5vnAcVlwD5EuNxbqdLjlc0LdsyDNM",
+	"FMjAAiX5ZM+qfkqoUl/+P6A81nTKMt4PCIwP4beSXfzLb51go5Yz1YlKsTd8urbdGz7Z4yQva3PbYFCE",
+	"v7ewGG/5hLeB+rXCckBEXxO0K+TskmW2O213sKFXj2rH71s/zW7L3Slrsa/ezmsW1mHO6cOYWQ9t39zI",
+	"lKjPztaYuGaFv53XzQjSpXY99TZc5ruK0WyH5jkknpqR3qi60IQBLlGBHI/hVRazMsgBmRFN55pM5BWZ",
+	"UuEBjbLljWGvfpjntZ1xzGh2nyFfe/3DPG+np3gpHxjl9NFWEVUXYJJOF5eTwnew/lpC9L52sWktSrVz",
+	"Yg3TI2tb6iFhNJ1An+uK9USVwp4+4Ctk9kyShMcnsej+y8lP70gSrqEkIgnPhgmkO3jWA4uSi7Iaw/UX",
+	"Q8WwYrCQvMmBoB3vpTbnip386xvy5vXJ6dG73Xc/nb5+9e+ujxqq0siEUWVGjBq3PfaeE00uGJtBVO8j",
+	"lDlDCuXY3lSw1ADxDrrkb6g2OzAVO69fJui4w1jsxrEzUH8hfnS+pJ8awrM+OSzMxFrqKTXMXbmMmhl5",
+	"gUjGCb6cM/giwfBu8v6nkyUFhsft4HHNeVF7wDWRgoWAKoxi3Xu29pBUD7CiH2O5HWNFAD+n2rgVpVjK",
+	"OITljCxJnWCiKcm49i8v8MPR0qwGWHubbSN8eqN+EQg5wjh3qk0W8m4PybP9WMARw9qqiUVGDR2ST3GH",
+	"Z3Fn+Gw/imEAcWcYd7AXCw/s2B+sFwK/vJPFJctz1lQv9eU3Fnc+34S6GqcaH6G/Ve6rMgWfOriF7e7u",
+	"DP/z58/Rp89L2YNFA2BZxPZuIMFxI7abA4c1JOPuNwOie07SGIlVdk2mMV78f4X7+DsniWgsHP7xE40D",
+	"P5GFSpnHgEipcASv1rIAiWeXA2oL3IftDj0KrFMnN+7Ntw1v07L84Zn/FFYF0C+7NeGJxO1ycXt/o0Xp",
+	"XKqVfUVlPVPt1MiaFmuHxA/sFx/AvHXfxALRBABSGO1eKZjuk+5rzHiUQS0MVUMS54pqoic0g47P0Zwk",
+	"+ACfXMDmc9LvtXQNLXiHW8dw6xjeiWO4+W4rF+umCao+9MeVMHH2MiSTjiIIAtHNgZEPmqnt4v/qEix/",
+	"/Ca92qKDXj1YtKtTMhstTLu0SzzY+l77FH68rsivntnBo7Sv5TvwqeCljDEV8/5C0+rSDnwJF1tKfNRW",
+	"6rPlEeFp2bZt9G4pHmBW1w9db7oew9e87rqEGOHmhelLt1oB6RQkLSHaCBzI2Ki4HJYiXZ6x6Uxaq/2g",
+	"bokBhB3EJydcnEP2EBs1C71kIAZwHc9IXM8+CSkIJEbB222OWoYn3HfE8rrU2elCuGi7K+8hTFpfPWsE",
+	"SNfE99YkpYbm8rxgpJvgSWcZMzSdMICkrbsbvdCV6SZQnZnsJhIsmySKBVaHcbHo4vSg6AxIRwqRM60R",
+	"eDfBUH2lIVwZXrSoSrKqx4z5rcjNAfEE5Zm0M9SGilBiez90WdGJVIZcsDngRzrqg2QnIfbZNbHHMmG/",
+	"PCCGM22niGetYUipTC3w5bhnOsOOkNaxZaKYAoCGXRs78F/8YQf/KUsU7FfhB0RjpqkpWG5/W/jsor9n",
+	"1N5+J/j08xohzxdUsx0uNAPoE+uHM6rSiV0i9rnsi3YDichIUZFFZCozlkdEF1ZkMWSUKD+Uh7dN0y9t",
+	"AdC9tUK0UA6FO4O7niSEedaGGrtHVDEzhWJJRJIR1Vh7IqSa0jyJiGaMJMxQcwYnJb32mLJMLzrr1k8c",
+	"GWpO4IzPrQVcfj/78rVyxrrpwiuIkNQI5r91gCFvaVvM+/nzdSeUpvDuuwkAbwOsFhfll2Oaa/stPEDb",
+	"gOzR46bA70jKnFGxxtTkXEMWQ5MxNwa7X7kmU5pOQkzLhRuzXwo+A8bqeylyu1sklrXpBEIqkXLef4cc",
+	"Ir/PSjw9o8qtyhYI182K75JSLEK7ZCH4LwWLyOLOz+eIFxp3jr/8Nv7yG5xBsi+//ePLf8eigAo9sDod",
+	"SVgp+YDX3ZDBAXHQ/Vxww2meOMx8SJAmTBjAvJvKS9gvKIuoCUgDulNrq5C4c4Lo/niZuBMFaM+IL+Lv",
+	"EBGWa0aSmeIfzwrBDaKdOMskFtraFEZRoRHkrk+SjF1yzRLiFKQuQaYhSfFEk+Tl0avDD29Oz158OD4+",
+	"evfi3xPSfXv4stcnWLwjYpG89nZ+Ot/5kc0TzM4ZNSeajlk+bw/7e1TnDbt/qvv9yOYuZHPDCkCo5keW",
+	"fbAgz6nmghxaG8HQcwb1fkdPO9ECO/VbqmRKjmWRM0/y6FDohp2TH185e2LYKY8gX/6bjHhuTbRv9gfP",
+	"d/aPT+xzh2+qM/zrc6t4FRXnDPit92umCFx5Jzi7tr46w719/9WUfkThuj8ov/Ly9tnapYiPyCfQCsD9",
+	"nirTUnS4Pkpe1ClXkNk5hlQ+y647temUz9EfsNRxi0lwL32QsGYJDfRZG2eB4ySgO6mcTqnImNo8wm9V",
+	"kjMa0aBDrBJHFAMaSioyYrm88nrKSQjrmsrC7MgxOjeI6ueSc2bChHW9ag5H4JZAqdAys4uRRKqMqVh0",
+	"E89ycqaL83PgPBg6KIKkJrySgwo1hbjvIg9acMUdEpYbNPazlfgFUkCHxiUDYFr7E2BpacOn4I4ja4zD",
+	"Nbhi/HwCxm7IE9MFVQpq08pnMlM8Zb0+ee99+oi0OfCrXevDF+Vb/WOQ88FjBU91E4saLQZYI1vj+iHJ",
+	"vKp5v0YasY9WDK8MkqGrHATJpEL0fRREu6Ub6yQSohNYXxVt1FKOoLCIrPf54uTvseh+OH2181fiq+bm",
+	"hu3AERCFjqDMj+5oZjcAbEy7/XFJAAODs9BTmRdTKywBbA+gRF2hm3tEPp1BnA0ASCMylg4RejT3cNPZ",
+	"DjzPiOYU2lc8OxfGf6zkdIB/cs6gtjGMb0REA0kpziRhGUc4fNAJcM8JY4bgKJDypU9esDzXDpzbeuE4",
+	"ad/Za//F/mcHoyr/jBiCM8XG/GNZOvEksbcMLu6Df0QV4BJYuQkwk9Mip42s5kcw2Lag4KOFL9asxkv1",
+	"Zb0Ir1JVQk6jYPgRWu8RBNRYFBj7UXnOWfht4DdEaLBHzmGIauo0qim1qGbwR+h9RVyf4QxF4XKKqqUU",
+	"VesoFqETEK3yL6Lo5MdXUbToqthvnJcTHe9HR0+jZ9H+IALf4+3hywigD/b28QsM192kjPDFyd+BM3xB",
+	"nr/AV7TzkmvfAn+dVG86ZSvbV8l23LVBOK8SyihTrxH2KINWFBeuMjtHMgMIGlouAYICPKqAX5tlOJCf",
+	"ajblqcylIKVE7znrFWuvgX/JigqHkoVi/aAW2AGQVSGnIBZj4R3XCDM0kGr06kCOXSFkTdGhPC3Hu1rQ",
+	"4+0CWQ8n83MhgQ/Ld2CGCkixcaFZ1uuTI2sywzOhW6uxudPRGIHhGipGUswyikUFy+FqMqUmnWDfJ5vO",
+	"zJykLM9dqTvYsmmhlJUWJW8iKCSuQbnYe/bJIdT6OyrKxRgWPkNE+NgqG22lH3R3QmALivjxyDLC1Y9F",
+	"LJAnIVPzM1WI75BR0iV/7Uq5UtwYJko6S8z4ku7+YNCDSLTvaxnRrE6/Ze9NtRR98pPPiyFEEixgBAbJ",
+	"d6TacXcbAnhyeZmwAxYuCf4LszsqFtawhz91YjUXZ3kGEcME+0TfDQksU1FSqi0/0QGh5FzKDHeBu1ss",
+	"9geDykkCeAjdJ4eIREmek8Fg4OhrGxTy6+n6CvnFhKUXCMiM97fb1Z4ela6VHSgiss1h8G062b275qQa",
+	"aPWoRUu3xeXWUdBOKYd6d33lWlu5m6hNqzWXlGalI/f2r1eHD0e8BCsBF8UxvNtWJE34taTjwg0CJjp+",
+	"k6m5NQt7Xz3I5jY+dR8mAy4hx58XGgxQ+3+9yTCVxaULhW8crDoC4Y7RJp8QWSwLB3k5hhpNfVBVVqyo",
+	"o3AUliw7Zwo0wWzGBHpww/I2qI0FNJg5j8zK/sxVzbUVgZcPe+KS048EwsKCB/HZbNDiLWK85Bu+TyCW",
+	"cnY2q8ctTwvB3W5w+gfN1A1Oe8lmBdcbnfIvhf6lOHygMFt5V1fdsFmUrVwm2/DaA7GRljlhJ4Hk2Bmx",
+	"a4T+P/l9ehNE0T7BQAy6EGUMXSxKWJJSQUbMVSlnkO6ORdx5z7/8vykjdE6hhFmTSrSTzD1U3KkK0YZE",
+	"M0OSMogxJBjlIVxowyg6XbGoBDFgk46lgvloRHrD8toWyt/fa5HzHx/rs6yKXp3jiprNAxRXKiCaxvXq",
+	"oq1RS6IGYfjKsjPU+snRKT1PYuGiwI5TxrHyESOxS9HaDCV5HzbEgHdtHaIuuILVXgFgBPC6jZRt8IT3",
+	"TlK9kpjaK/4/HnPc724nYGvlddtgM6MRPb2VZKOrNQIGAlieabv8/Zo+IIko8jwhac6o0jV+JjjakTPV",
+	"NmMVqqltRQXl7e4mQ3uAhxQhZqJkcV7tKB0La4n3CfDdQbGvr0UCQEEIj4FO6lW8RyAeJlQH5kwDByek",
+	"SyoSThJycJKTZl1lJIidTNGrUnMCJO8FYzMI6tgRow5r2vwfICp3w3Imz91593VM33eW6n++2az+Bx/s",
+	"UaIabXIOI6DZXci7PzOVyM05NbcRlXV0AO6cTSp+KrN/t6qkvi6estz/EVAJuJSMK9sGHg4EayilqXMC",
+	"Cu3AjgWdsn57+cpRMK4HKy6pbrouWaZ/4G2D1R03WLl15FTkmLcWZd/ctCk2CR1CKWbqUoFYgJIDkmqZ",
+	"AYOPzrbhpoaJGgu3TmqJIMf2BdSyQVbHeQAVQClgP7EruEEjBhNr3jI3VfBhb4Wd1b3o2c+b6fJgJCXL",
+	"111r9YfY1ZX0EvIKFuEfjhlsq2LXY0SE3Y+B8DVlU7O+XTt9sY66dbnz0kmp5zLWzV6cFFMQRL70YKaY",
+	"JjvEfboEai55ibzxU1KB4ODdY1EvWVhZlFrlM74GSI9t/mCbP9jaZneRcKD3E3zarCbsEPKuCBZRxlNd",
+	"m5mTlG7E9tyqvEnHwkebXGv9Yv9aRAqRoQD0V1LyiuQyvYBi21SW9U5B2EkzxWnOdRXEKoNa+RWda2Sx",
+	"KQnSShhKH/uJxU7Vv9cFSMqZ6zJIFDOyUPC1KRRGmo1UrDckZeNDQuJiMHjKviN7kJbOMpZZqzIWpLou",
+	"FvDWG/lId1aodEI1w24EMmOK2F8jO0Epaho3VV4JkDKs1iuntrXpYQjHd6f0YxdWUkQGPfLl/5Kq1I38",
+	"xTd1MPtDbXw9sksWzq2O7iWRvXgTbzrMp5bKcPuIXOti1XQZesHEAZlKqOKmjm9eMZ+YEqQs1su4XYZ8",
+	"lLNkSK4AiTXk8yMTiuCMdr0C20+PhKy/vkLLXpJeUp7b9Vz1tHRdcdh/Dn5OhhjyDAbdw8ei/yi0gYWX",
+	"kG4qlUJ40t6QOML86oyIUOKIjoUUO//FlHQ+RwQlCcQbAnaDwvFl9RjzGZBuWBFQ9ptCdQ8fu8KqXp+8",
+	"Nj4jIkU+t5eu9qWdpimdI0sg7gEM/EKrkB0VbIGjWnbE3ykJjZPd0HBJIsjoQCsN1h7CWBcWtBzHIuiO",
+	"df2si3HmXlTilgFNqeFjLMEMQ9c1VhZyCDzRrtXVTUXAn+aER+AF9snbVRUiPmk6JDQW1XvFslfrFPqp",
+	"KdtkyTpdsrH4twkThFYzO1JcnENQPuidwH4q90rstC52cLlMM54Si0Aek3Nm9CJGim8xHlFNhrjd0rIQ",
+	"D3df3LEuteujQp4PH9FH5pDCjORHaNkwE8ZVjeVD03mvXYZLkTLAwyX0nHLrnBu4OosFLr0J1WTE7LxA",
+	"S1fQ9tXeWLxg7TxmhzEs0M6w870UJAOETUW5loJ8/2bHceT9taEVGGCSvXToDPccIsdZ6al0hh3cJ+uT",
+	"6tVn5XFaexft0BZXvy5alpp9tw28Wxbyrz44YVeu1eq1spvWmEROgey6nUNyJTCuNXilYNqQrPCdEmvB",
+	"R9XUw1JAA2B6XN1STqGgHXGkKga4kqn4l4LPpmjRNYca3BN+zehSN0CUmimZTigX7AwypY3gUkvH7Cx9",
+	"Y/85gxYQhBLcqX/x87r4QWDP5FRUBaHVi7ln2J4WhCgYTIUQRQ1rh3qipjBrYz35BXWCp60eALYQCfbR",
+	"EMjLcciGgRk1RmeCa/iltQWiYGd4bPMUufe4OXHAXQTUvfDYtPnaTs22JPQB4YxmCvgVwJS3kx+qA/8S",
+	"b4JqNAb7FJrfrIusXUxcpwV0OklFxsxuXsGQNTgW3WTKhC5Ynuz6v3KW9Pv93gFJ0H2i9hui2IzRsgfr",
+	"HZkxxWWmSRe/2CdXjF3oXp+8xPY1bJz27DBMZFQNwacRZuK2IygpKcjTPfIvVBQUSetxc+Iv+3+F5pT9",
+	"b3vkFRspe0g/FkldbNZxi5KMKcGZ8r/9BUJOOFrvSsqMzms/2IuOqGbWhf/IsoTY11r4MEklLipf0b4l",
+	"lsG3EUns4TkDLpvqmDSXGihkQgqTcyaYQuaamm8K9YrYd5yU9VkTOkNPpzwrFrXoxZpEiaVguKvMI0j+",
+	"crF1hp1y6VjtAE8By7ZQjJ0B4gZj1jG1U9oZ7u0PwNORCpyaDrYXs4Bb8fjLb5ccyrbKC8MrUQyhlz4v",
+	"KVPPNL6/M9hb3xXyE/NI+EalvG6AOLL7Y8uruM2L3gHY0IK2aVY2ofex6yV2fxWd/fGrF+T582fPS/nu",
+	"g+ReOMoUA+8AkgFCdG8fFYDulWF3IKGpCbWSGStjNLN6KyI6lbMgYOzYxko6c+wO7tLAZxm6PuTgugex",
+	"8H4L/mpnlIr5k4XjkADfquVen/xUmFzKC/jub1Ke5ywWL/zz6mJkJ2RkVQrhpmrnnTG1A4wKmqWKQbf6",
+	"BSiGEm3E/gqcfn7yHKcW6Sb/yxHu9IBklxsshaUZaSAMaylB9yO8lu4rJGRxYy3fpuPAabaDNyf3Whet",
+	"ww+91hH8/dHfXr8b/v3F4Zujdy8Pj2Px96Pjk9c/vRvu9wexeH/808vXL4c7u7tvX78iR8fvd3ffUvtO",
+	"BRUp2919dRyLo3cvw/M3h7Io98SW0eRWbFjBm6nWWpf7JdtbQzx98n/duDnqdW3D89Au04bOIS8xJ7l0",
+	"iQfYvz5bmVPRa2NmqFlaW1aGR+0/WkvtRSuIg5W8IqrIkdDS65kDR0Hg33Sdlb3f2BDUuigGD2JLnrpV",
+	"u11o99Des+Yq27DQwp16o2rYH9nMAOn1+w+nScnp5hkJnmjPARARWG4I8I1FIoCRgRUCpEtH0CAEuDFR",
+	"vT8Iqf49pI13BOe1CtpueNdYaJ4zYfI5Nn7CbzmQtPVWdNLcgd8aeqlG8SmzWp7lm/uIj9QDc82+Lttg",
+	"qv29zUltHcP1elI2dwxrltcuJu/17if84/PmvEOhoFuK2ye60DMmsoR0AQ2Q7GAZAnHfF72IJEgAnJCu",
+	"/7I8Cs45WIjgTeUl02RGtcEwoL2EYWoKSbWEdP3J+B2LyBhoXEo3aEbNpA5S6Ci4QoEQihafB3LDQxug",
+	"mEK0y9+3Ka9zgxI7MXeoZvYhwyqmZavkcDbL537yD8OnWF/IVs9IM+wOo/l7Ze9juBWEDhBqFnxlrwls",
+	"3FjesEg30sQ34r+Ro3+wFJILn78OM+rPLGb/VOLyBHdu5LnGrUHld64VojeRnFCDeTtxuXEDeN0iK7ur",
+	"kY4QqByMJku5FSNjkQjHMY7f9ckHkfMLVrMro6XMC0cuUXnJlEPCG1pPG8BzXa1gLMIYIU1NQfN8Xjnj",
+	"TaYhlO2IwDS8NsIl2FWgAbrUZW2kIlSQ41cvyNOnT78lhk+Zyw/71DCCM7ZEwGpzslIFBELu2eDuc8N/",
+	"bLfwjw+Y8tbXMwZrtNylKc3zjUNiu34D3V7CbGaCYMrBdSBVxmUYXg+TBE8w2xtKAWjm60KdNhSKphOW",
+	"FbnnJgZ0FoyIZwXrRRCYqxIDkFR2iYXaRXHDQ3Vwdomo3YuCro/l3hPEyKwPuQoOIgp4LOBOUMjC8xxy",
+	"GCBPSjpl/7sVgA7dvJarrVIFtTRwYzQf790eRLq7hGQYFW2TGC0J7LtJUW5l0KPFsvCthluztgWEvNpY",
+	"CgW6fSVlQNWQAttmTPMc9jcZMXPFmCDJWMlpQrquzsN5bthsY2TwgxSMzBlVscipYaoXEeoBdQeDPjmC",
+	"XvCxVfzeh8RC/tKec4GUa2oXfwoe7Br74xXUYGZ0TrpcpHmh+eUKDkEFvJPrl5Utucxv6PLdDspJ2BvA",
+	"7GhCx4YpN63tGb7HqXC75kbrNYnb1QPLCnqhHKXINvp9hxLjVWEKFUy06zS8nxC4FTKKUQxLNMoRQLl2",
+	"XU7U0BHVDHtVjlnGneGQHB+9fH1y9uH4DTgnmpleqJQHJIF7OBA4qGuLRaq44SnNScZAXgRh7og8Hzwl",
+	"iZDmzJ1YFlYv+FqupxDPY5m9Wa8fi/fFKOcpyDH2kU1nQTMSCGOgC25J8R/DdNxo0wXR8RSmDabTzRo4",
+	"LExrem43WSqFYB+tAvjpR0CRoqbQnaHV9bmZzDsQi8m4rp9VzjNwc2dffhtzwcPT7ZSlUoz5eWE9Jkwh",
+	"q0sOUXqXww+PV+5hDcTv6XRW1nvt7ex/c7o3GA7s//5j/aj+MZR/M62bJAjMLQIEqktoVBqPedq/6b6x",
+	"Zz292/eScZoTk87I3v4/9Qf9QX9v+PzZ0/0hgReWmvIPZL8GTz+c0EI88BssN8nDvcVD0rR3ge1TMZpO",
+	"rM/SXyxf+LnevOEuT2ZKjlgg2HD2nPkTdErcCjeCdD07t5Akl+IcCohYeQgV+onru9MgPlb2ghwgj0F1",
+	"MkmpUhy7qqH2iRkwYbAp80qqi1zSLBZd12RYK4pCa+tqwiDAjC5Y2Q/bZi+dBhPzh+r2WI8/HEtm7efy",
+	"r1Zq8KiTTiAdZb/GvzZo9uCaGEany1wgvdXdHndA/R0sTu/UVkuD59zMW1spXGe2PYit3e7xsnbWOqPy",
+	"HTA5u2R5azSPXzJarD2Kd3D4i3ITrTWQicyzkkS72oBtQ6qOuOOGnGsp5gtt1Zf9C6VNhKvLSoARzc7v",
+	"iEr+QXpiKhG0aVdM8Oa2vTEP2BsTzHugcEMde4POmDdcXECRi5LAgmNkjfMIanXlmCiZM5JU90pi0cVy",
+	"rw/A9U0NKxTJ+Zff6mVfEVS8xJ03T4rgOPGEaUNm1FocgZ6PO9Ylh3vGYkJ16Z5DP4obYPfZ4NsDUnci",
+	"vPfw3HoPpBI+GrAaRgzgnwShGoipyl/PeKYT0gXx53p6pizjgCbie/XLuwBXX3h24suO4fxYgFHhJ0Uw",
+	"IgsyywvNWaFQqH35zQ1KS2HCadJAk75Ww0qwa29R+hM8BVgcdYFqZaWT+sMO+zhjCrlS62qpUlPQoOLU",
+	"5rBz2AnOphBTtt8UU6bkGQjJzrDz/c5g8Gy/E3Xsu4Z7Pl3btK2m4HGaU0LB2dCe4pbptkNlW7n0GC0t",
+	"gVfjJGarrljw0HZrUuFWKH8nMKUeLzdA9Gv0x5rxdAMp/ggu0jWWIDxyJqeUi9+RyRda5ZuZfMHS2Jp8",
+	"D2jypbVN4Ldx+O0NTD6o/LCL2DrHik+nLENsOcF/KRhZ9JTzecl986KyYkj25bd/fPlvtBSpMCzutFll",
+	"z8AqW8u8CVboLcwb3Jh2cf8wzxQtcvtcLgYx7JBZLqcjpjgj68fTqoE9jtFRc6iXtmr165/G7tiaEfdq",
+	"RqThRmyWO4vmw6fqw427z45d6R2YCVXZSb0LlYNpc66YRvA5qhEYMBau2qWygQ4Aa2ChJEND54YDYptw",
+	"baTCvjauQhf3jGdJLEYslVOmiSjy3DHlg09MU8AW9KUsRhbppLksD9uuFhy3LWXX76tlbgOzOrqN5Yzh",
+	"g2qxrNFEt2plDR7I6z2t7bptQcE9tNNV07sq+LeRm1S903ttpyOjwtQ66mLhWupck9YQS5+bCbiiFQRc",
+	"UrCw3y4WSS1GlbS33ZGy687x0BNuVvTb3U3YbTGAxkVzCO37zg2CYY/ThXe9WPB9eEviYRvT2hqj63Xj",
+	"rSH6rjFGF2Nbt5WTmzncaMi6AujAkqA5FH4Agi83B6W0Wjisuz/Ya8BVOMyyIBR+J47zQh5gfzmSf5Mo",
+	"fXnRDVh19h7FcKmKzwW7qiWitxJrK7HWsNT45YKz0OJJ31h47X6q7dGbednWyWiSR9BJYr3Zicwzh58f",
+	"1mIstptN5SVrFUFfgR9SsnsvPsrWPblTIGfsqg5mGKt1H8BnuT7DE2ifm3ED381mWXQj7kZfL2Xpb6Od",
+	"37BLln99/sMf2G/YKtW1YtLIkB1KkydhlSDW39xYudYiw9fkvZc7xzVjhIp5fWx1cEUSoi+WkQ6uCEQs",
+	"ulQgNEX9ClmAUvGsd30ZcQ227WtgqQsHdCLVWucgrZyHK29Jia+xkNxt31O3X7aq/o62Yh0cEPqa7j8s",
+	"aTcwgIJetzmRMH+x9h9ahZLdRMLSTZawHkyhBMscereSVz1MYwPxZCy4biSffBcQVl7DI4GLWg9JomTO",
+	"kigWFb9+gq3XyS/JcoE6YKhCeYid6MXCY0AsL/IcEvmt8uEDTNsfqsGg3hrQ0GjgZ8p+EfzN7KxBx4H7",
+	"Y0XDQU61OcvlOQeiieDT2o0HsF7L+nr74tse1f62dnG9fZ/H9oS2+7oGlW5i7bakh1Rc8CXsiG4C0ENJ",
+	"DwfYNqZyfTZhwY6kzBkVG5bPL61fu+7LBfyYNVSlOf2fn8I1UWvAGnzrG7D8Qhp2AB3mn6d83J/STtSx",
+	"z3Lmhg3yiLx9/co+FtbTVlPqQFCCVbV4q6f+VrA23J3sysZI+srRlSvenwYQs5uVidlVtmmBWLmetqVh",
+	"D1QaVjjZ7nUufr62HAyVpIcjqYjzfD2DVepijiILqh2C/eppBaF4bFpoQ0YsFoWAko3us8G30VLxmNOm",
+	"M6r1lVQZnhUwYMxkztM56T7b3wcQWaspXH/xJZc5zHivBSDEDbm9mgwW8m2YHfxWn0xZ1rLV7U/keyZo",
+	"zkHR4nNa35Wlk739p8+e/z8fq61swjxiuFftZfr21/V9ePt0d12MFuYCWmRh1Ywa3WCCrDh8fo04FEWe",
+	"t8xYiwQMx3QHs9rYM+v2x5+qvq5ltcyUHOVs+pemFDczuCSOQGq4IlHs/fnyG+p5bSiizu7SGd+93Nv1",
+	"osz3RFtJ0jHcwAIo0xCVQhrJwgxHORUXG4DV4pibXu1RaVGXws1n5qxk63/dsZr3TuS8B0n6dVQPFih4",
+	"F1VT6cntTtlK3JuSeUFeiVIzdYEblWqS/O3olOzaJb47ZUmvsSjq7fx9Waa1eRTBCoGffnxQOoPHglib",
+	"N9SzNb2vBToOSKI32hnH4FF7ot9F6oyci4uDEgWNywKJz7WRM+y0d15hY3G4u8ipY9i4v2Lr2o1a4tL2",
+	"Sfp/hiXidnVXKqLYLKcp65HpvP5K2xGwyvUTMB637v1/m/B0UidftjJfE5prSRTCNlQ8N6O5t067NM8d",
+	"ft7Ufu3iBe2yoRrLPSY33gUPEt6yDXKyOqT/J5E97vXNau/Dr6RwHTjPpqk+8RRWiJCGlKj8LsCumTGN",
+	"8gSzccvr4HZ+wqcOFwhAAANzKM+KzmYsd0b52uZKy9J5nCK/W6/jr9bM3WbgNsjATTfcr5X4R78NbIai",
+	"EaLMXl8Hov2JJknpRSaEimxXqjKK0AKzDPXCCCPCYlGGHNw+0SRBbEJz5n9KSPfZYIDZ/SslxXnPJfgu",
+	"5cXicBQbK6YnsQDzRx+UVWLrhDZWVBbXDdWbUnk0BR/JW6pkupnne8Ly8cYyZn1benBLp/KtNCTDaBKw",
+	"GBQsJ1ykUikGDmKbb+kXYOhiDioX83uaES987s3LfEtzqxxYRkYymwMoLiwwXJPVMuIa12J/Kwe/Lu/W",
+	"lSNP1/OYPjlki3Uq9DAmeyLHdnXbI4dhfNOuCKAGGhXWkRIBBlouzwkXCFNG05RpjdyEOhZUsRLIvvts",
+	"8BRFmz3QSTJ3JMEDrcTL+uR1xqYzabcn6e4PnhF6TrkgUiDwM4bsYuEG1gsqm6lAuHxiAEjNyCDvVJU7",
+	"VFFmVRH/+gC0Pb25f85fqIznXt89V+a8vrpiP/sQDbW4t5CKf7detLAKp7hk/wWwOtmX3zTOqyKX0iiA",
+	"z5kprFEDQdgqKvceLxBntc9OuW64FFH7Qvm99hOWm6I1ShZdX+TQ5NU2b46vMth1o23yO23ba33Jm9Vk",
+	"2OlYq4AV6su6gl0N62gME5pZxXFFAb41dTV1pUTu9Ym3wgPDO4pFAs5taYJjEctCS4vzCrgGbv0FwH93",
+	"qytZ5BnJGb1kRMhYXCf1UdveNoPnkkhByd5m9jBM6n0bxL/XWta712QbJ412nz962ihMFbXrK7/+PW8u",
+	"lgRtQxAb9wIC+EIX5rS3ngG+61Xu5o1/G0ldxxMVWu5+BYAVbe1v18NszXBIdpNcpheyMA3dfStt3q1a",
+	"f8R2l+tNuOuYv39GTPBmYoy/M6W5FCwjgNU/o2aCRasaqZcLKNxRDJMicJ2MOFYgJSUmPQqVV7ISFrAb",
+	"4xIvhnMhvVdYBcCcgxh5DS4Fe6KrGFzA9Wgfa7ka8EMAk6JJd0oFPUdQOEesBvfCq1rf0HnVwYVxOhu4",
+	"PPglE0wDmIbDIY8IKhGWEUQgj8iUGcVTXVYuHb5/DfMT3MCBlS/f4S1NJ/a6wKPkcDqqlRKVNUhckWnA",
+	"2o6F/zQvjy8cb7oJHwv7/Kf2Sg23Pl1CGtGRu1WIHR2VuOTlzQKANs9UEtRhN9wJ4puG5vK8WER5q8Ez",
+	"T+kcupz6TRDMTVd+AcAPcD0quH0ASN1VnFTUiT+PLItIEeH1ETqi8dUELPlSGEVTA6W2JXkzvJxfCmlo",
+	"rWGDAZGdrj2EPb3xLv8m1QWyo5Szn/MxS+dpzqISNMheHWtcg6vWG0qWL/0KmAF0CZgxkVOso4yITuWs",
+	"Iu3C2HNw5YzqyUhSlTVeFfBkjKHpBC9RG0dEmEjVfGZQViimw9nOZFq0rcf3FVtZuNRnORXV3qrDK5kJ",
+	"q6gKg9uUqeHlu7wWO3Q2q6V+ddSQbkCZUZiR/Gj35iUj2ihGp/2QfjBMQzQUp8+s8JxRZXS1/COijUwv",
+	"SM6yc6asYIGXDzWJ4RNw1rzi31jrUhEpFqcdyBOZwLAYTBefulLZcpNOZ40LHWwQe8mpk0Z+urlygu9c",
+	"L2xJw4pGifnCbRTCxaXkdSExpqmxC7LhtJ+gMymV2jg5KMeLz4fCRxu7j/OdYqatgHcDjtyedAfhEGoj",
+	"LuyS+/nz/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1242,6 +1242,64 @@ func AllTechnicienDisponibiliteValues() []TechnicienDisponibilite {
 	}
 }
 
+type TypeCompteur string
+
+const (
+	TypeCompteurCumulatif TypeCompteur = "cumulatif"
+	TypeCompteurJauge     TypeCompteur = "jauge"
+)
+
+func (e *TypeCompteur) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = TypeCompteur(s)
+	case string:
+		*e = TypeCompteur(s)
+	default:
+		return fmt.Errorf("unsupported scan type for TypeCompteur: %T", src)
+	}
+	return nil
+}
+
+type NullTypeCompteur struct {
+	TypeCompteur TypeCompteur
+	Valid        bool // Valid is true if TypeCompteur is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullTypeCompteur) Scan(value interface{}) error {
+	if value == nil {
+		ns.TypeCompteur, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.TypeCompteur.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullTypeCompteur) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.TypeCompteur), nil
+}
+
+func (e TypeCompteur) Valid() bool {
+	switch e {
+	case TypeCompteurCumulatif,
+		TypeCompteurJauge:
+		return true
+	}
+	return false
+}
+
+func AllTypeCompteurValues() []TypeCompteur {
+	return []TypeCompteur{
+		TypeCompteurCumulatif,
+		TypeCompteurJauge,
+	}
+}
+
 type TypeCout string
 
 const (
@@ -1477,6 +1535,18 @@ type Competence struct {
 	Description *string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+type Compteur struct {
+	ID              int64
+	EquipementID    int64
+	Nom             string
+	Unite           string
+	TypeCompteur    TypeCompteur
+	DerniereValeur  *float64
+	DerniereLecture *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 type Contrat struct {
@@ -1843,6 +1913,16 @@ type RefreshToken struct {
 	RevokedAt *time.Time
 	ClientIp  string
 	UserAgent string
+}
+
+type Relefe struct {
+	ID         int64
+	CompteurID int64
+	Valeur     float64
+	LuLe       time.Time
+	Source     string
+	UserID     *int64
+	CreatedAt  time.Time
 }
 
 type Technicien struct {

@@ -14,6 +14,8 @@ const (
 	whySigned       = "a signed download link, whose URL carries its own proof of access"
 	whyJob          = "a background job or command acting for no caller"
 	whyNotification = "recipients and subject of a notification written by a change made in the same transaction"
+	whyMeter        = "a meter, used only once its machine was read through a scoped query (or, to record readings, by a manager or a technicien with open work on the machine)"
+	whyOwnWork      = "whether the caller's own technician profile has open work on a machine"
 	whyInvoice      = "an invoice, answered only once its contract was read through a scoped query"
 	whyRollup       = "costs of the interventions of a machine, company or contract the caller first read through a scoped query (techniciens refused)"
 	whyOwnTimer     = "the caller's own running timer, found by its own technician profile"
@@ -25,7 +27,7 @@ const (
 var scopedTables = []string{
 	"interventions", "intervention_historique", "intervention_stats", "documents", "document_blob_sweep",
 	"equipements", "equipement_stats", "plannings", "planning_competences", "clients", "contrats",
-	"interventions_pieces", "interventions_temps", "interventions_couts",
+	"interventions_pieces", "interventions_temps", "interventions_couts", "compteurs", "releves",
 }
 
 // unscoped lists the queries of scoped tables that take no scope, each with its reason.
@@ -98,7 +100,20 @@ var unscoped = map[string]string{
 	"GetFacture":                  whyInvoice,
 	"ContratQuotaLock":            whyCheckedNew,
 	"ContratInterventionsCounted": whyCheckedNew,
-	"MissingEquipements":          whyManagerWrite,
+	"TechnicienWorksOn":           whyOwnWork,
+
+	"InsertCompteur":     whyManagerWrite,
+	"CompteurNomTaken":   whyManagerWrite,
+	"ListCompteurs":      whyAboutRow,
+	"GetCompteur":        whyMeter,
+	"LockCompteur":       whyMeter,
+	"ReleveAvant":        whyLockedRow,
+	"ReleveApres":        whyLockedRow,
+	"InsertReleve":       whyLockedRow,
+	"SetCompteurDernier": whyLockedRow,
+	"ListReleves":        whyAboutRow,
+	"CountReleves":       whyAboutRow,
+	"MissingEquipements": whyManagerWrite,
 
 	"LockEquipement":               whyManagerWrite,
 	"InsertEquipement":             whyManagerWrite,

@@ -18,6 +18,7 @@ import (
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/calendar"
 	"github.com/mif-erp/erp/internal/clients"
+	"github.com/mif-erp/erp/internal/compteurs"
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/couts"
 	"github.com/mif-erp/erp/internal/documents"
@@ -93,6 +94,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Temps:         temps.NewService(pool),
 		Couts:         couts.NewService(pool),
 		Factures:      factures.NewService(pool),
+		Compteurs:     compteurs.NewService(pool),
 		Audit:         audit.NewRecorder(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),

@@ -109,6 +109,23 @@ func init() {
 		"applyFactureAction": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return map[string]string{"facture_id": id(f.freshFacture()), "action": "emettre"}, "", ""
 		}},
+		// Meters: on a machine of the demo client where the demo technicien has open work.
+		"listCompteurs": {allowed: everyAccount, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"equipement_id": id(f.workedMachine())}, "", ""
+		}},
+		"createCompteur": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"equipement_id": id(f.workedMachine())}, "application/json",
+				`{"nom":"Heures","unite":"h","type_compteur":"cumulatif"}`
+		}},
+		"listReleves": {allowed: everyAccount, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"compteur_id": id(f.freshCompteur())}, "", ""
+		}},
+		"createReleve": {allowed: managersTech, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"compteur_id": id(f.freshCompteur())}, "application/json", `{"valeur":12.5}`
+		}},
+		"importReleves": {allowed: managersTech, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"compteur_id": id(f.freshCompteur())}, "text/csv", "lu_le,valeur\n2026-11-01T08:00:00Z,10\n"
+		}},
 		"createMouvementStock": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return map[string]string{"piece_id": id(f.freshPiece())}, "application/json", `{"type_mouvement":"entree","quantite":3}`
 		}},
@@ -169,4 +186,21 @@ func (f *rbacFixture) freshFacture() int64 {
 		SELECT $1, 'FAC-RBAC-' || $2::bigint, 1999, $2::integer, '2026-11', '2026-11-01', '2026-11-30', CURRENT_DATE, CURRENT_DATE + 30,
 			1000, 0, 0, 0, 0, 1000, 2000, 200, 1200, 'MAD', id
 		FROM users WHERE username = 'responsable' RETURNING id`, f.freshContrat(f.demoClientCompany()), n)
+}
+
+// workedMachine is a machine of the demo client with an intervention en_cours assigned to the
+// demo technicien.
+func (f *rbacFixture) workedMachine() int64 {
+	c := f.demoClientCompany()
+	e := f.freshEquipement(&c)
+	f.insert(`INSERT INTO interventions (titre, type_intervention, statut, equipement_id, client_id, technicien_id,
+			date_affectation, date_debut_travaux)
+		VALUES ('Relevés RBAC', 'preventive', 'en_cours', $1, $2, $3, now(), now()) RETURNING id`, e, c, f.demoTechnicien())
+	return e
+}
+
+// freshCompteur is a cumulative meter on a worked machine.
+func (f *rbacFixture) freshCompteur() int64 {
+	return f.insert(`INSERT INTO compteurs (equipement_id, nom, unite, type_compteur) VALUES ($1, 'Heures', 'h', 'cumulatif')
+		RETURNING id`, f.workedMachine())
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/calendar"
 	"github.com/mif-erp/erp/internal/clients"
+	"github.com/mif-erp/erp/internal/compteurs"
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/couts"
 	"github.com/mif-erp/erp/internal/documents"
@@ -64,6 +65,7 @@ type Deps struct {
 	Temps         *temps.Service
 	Couts         *couts.Service
 	Factures      *factures.Service
+	Compteurs     *compteurs.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).

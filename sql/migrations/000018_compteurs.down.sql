@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS releves;
+DROP TABLE IF EXISTS compteurs;
+DROP TYPE IF EXISTS type_compteur;
