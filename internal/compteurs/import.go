@@ -1,9 +1,7 @@
 package compteurs
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/csvin"
 	"github.com/mif-erp/erp/internal/platform"
 )
 
@@ -98,27 +97,13 @@ func (s *Service) Import(ctx context.Context, actor auth.Principal, compteurID i
 
 // readReadings parses the file; lines that do not parse are reported and left out.
 func readReadings(body io.Reader, rep *ImportReport) ([]readingLine, error) {
-	raw, err := io.ReadAll(body)
+	f, err := csvin.Read(body)
 	if err != nil {
-		return nil, fmt.Errorf("read body: %w", err)
-	}
-	raw = bytes.TrimPrefix(raw, []byte("\xEF\xBB\xBF"))
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, apperr.InvalidField("body", "fichier CSV vide : une ligne d'en-tête est attendue")
-	}
-	r := csv.NewReader(bytes.NewReader(raw))
-	first, _, _ := bytes.Cut(raw, []byte("\n"))
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		r.Comma = ';'
-	}
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if err != nil {
-		return nil, apperr.InvalidField("body", "en-tête illisible")
+		return nil, err
 	}
 	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
+	for i, h := range f.Header {
+		col[h] = i
 	}
 	for _, need := range []string{"lu_le", "valeur"} {
 		if _, ok := col[need]; !ok {
@@ -129,23 +114,7 @@ func readReadings(body io.Reader, rep *ImportReport) ([]readingLine, error) {
 		return nil, nil
 	}
 	var out []readingLine
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-			}
-			rep.Erreurs = append(rep.Erreurs, ImportError{Ligne: line, Champ: "ligne", Message: "CSV illisible"})
-			break
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
+	for line, rec := range f.Rows() {
 		rep.Lignes++
 		if rep.Lignes > MaxImportLines {
 			rep.Erreurs = append(rep.Erreurs, ImportError{Ligne: line, Champ: "ligne", Message: fmt.Sprintf("%d lignes au plus par import", MaxImportLines)})
@@ -173,6 +142,9 @@ func readReadings(body io.Reader, rep *ImportReport) ([]readingLine, error) {
 		if !l.bad {
 			out = append(out, l)
 		}
+	}
+	if e := f.Err(); e != nil {
+		rep.Erreurs = append(rep.Erreurs, ImportError{Ligne: e.Line, Champ: "ligne", Message: e.Reason})
 	}
 	return out, nil
 }

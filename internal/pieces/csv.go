@@ -1,7 +1,6 @@
 package pieces
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/csvin"
 	"github.com/mif-erp/erp/internal/patch"
 	"github.com/mif-erp/erp/internal/platform"
 )
@@ -128,24 +128,11 @@ func (s *Service) Import(ctx context.Context, actor auth.Principal, body io.Read
 // readCatalogue parses the CSV: header, then the data lines. Errors of the file's shape are
 // returned as line errors.
 func readCatalogue(body io.Reader) ([]importLine, []ImportError, error) {
-	raw, err := io.ReadAll(body)
+	f, err := csvin.Read(body)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read body: %w", err)
+		return nil, nil, err
 	}
-	raw = bytes.TrimPrefix(raw, []byte("\xEF\xBB\xBF"))
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, nil, apperr.InvalidField("body", "fichier CSV vide : une ligne d'en-tête est attendue")
-	}
-	r := csv.NewReader(bytes.NewReader(raw))
-	first, _, _ := bytes.Cut(raw, []byte("\n"))
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		r.Comma = ';'
-	}
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if err != nil {
-		return nil, []ImportError{{Ligne: 1, Champ: "ligne", Message: "en-tête illisible : " + csvReason(err)}}, nil
-	}
+	header := f.Header
 	var errs []ImportError
 	known := map[string]bool{"stock_initial": true}
 	for _, c := range Columns {
@@ -156,9 +143,7 @@ func readCatalogue(body io.Reader) ([]importLine, []ImportError, error) {
 		ignored[c] = true
 	}
 	seen := map[string]bool{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		header[i] = h
+	for _, h := range header {
 		switch {
 		case seen[h]:
 			errs = append(errs, ImportError{Ligne: 1, Champ: h, Message: "colonne en double"})
@@ -177,23 +162,7 @@ func readCatalogue(body io.Reader) ([]importLine, []ImportError, error) {
 	}
 	var lines []importLine
 	refs := map[string]int{}
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-			}
-			errs = append(errs, ImportError{Ligne: line, Champ: "ligne", Message: "CSV illisible : " + csvReason(err)})
-			break
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line
-		}
+	for line, rec := range f.Rows() {
 		if len(lines) == MaxImportLines {
 			errs = append(errs, ImportError{Ligne: line, Champ: "ligne", Message: fmt.Sprintf("%d lignes au plus par import", MaxImportLines)})
 			break
@@ -216,6 +185,9 @@ func readCatalogue(body io.Reader) ([]importLine, []ImportError, error) {
 		}
 		refs[key] = line
 		lines = append(lines, l)
+	}
+	if e := f.Err(); e != nil {
+		errs = append(errs, ImportError{Ligne: e.Line, Champ: "ligne", Message: e.Reason})
 	}
 	return lines, errs, nil
 }
@@ -403,14 +375,6 @@ func (l importLine) bool(fields *apperr.Fields, name string) *bool {
 		fields.Add(name, "true ou false")
 		return nil
 	}
-}
-
-func csvReason(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // safeCell defuses spreadsheet formulas (CSV injection); unsafeCell undoes it on import.
