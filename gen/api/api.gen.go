@@ -27,6 +27,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ArretSource.
+const (
+	ArretSourceAutomatique ArretSource = "automatique"
+	ArretSourceManuel      ArretSource = "manuel"
+)
+
+// Valid indicates whether the value is a known member of the ArretSource enum.
+func (e ArretSource) Valid() bool {
+	switch e {
+	case ArretSourceAutomatique:
+		return true
+	case ArretSourceManuel:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CheckResultStatus.
 const (
 	CheckResultStatusHealthy       CheckResultStatus = "healthy"
@@ -216,6 +234,75 @@ func (e EquipementStatut) Valid() bool {
 	case EquipementStatutPanne:
 		return true
 	case EquipementStatutRetire:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EquipementStatutChangeSource.
+const (
+	EquipementStatutChangeSourceCreation     EquipementStatutChangeSource = "creation"
+	EquipementStatutChangeSourceIntervention EquipementStatutChangeSource = "intervention"
+	EquipementStatutChangeSourceManuel       EquipementStatutChangeSource = "manuel"
+)
+
+// Valid indicates whether the value is a known member of the EquipementStatutChangeSource enum.
+func (e EquipementStatutChangeSource) Valid() bool {
+	switch e {
+	case EquipementStatutChangeSourceCreation:
+		return true
+	case EquipementStatutChangeSourceIntervention:
+		return true
+	case EquipementStatutChangeSourceManuel:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EquipementStatutChangeStatutApres.
+const (
+	EquipementStatutChangeStatutApresMaintenance  EquipementStatutChangeStatutApres = "maintenance"
+	EquipementStatutChangeStatutApresOperationnel EquipementStatutChangeStatutApres = "operationnel"
+	EquipementStatutChangeStatutApresPanne        EquipementStatutChangeStatutApres = "panne"
+	EquipementStatutChangeStatutApresRetire       EquipementStatutChangeStatutApres = "retire"
+)
+
+// Valid indicates whether the value is a known member of the EquipementStatutChangeStatutApres enum.
+func (e EquipementStatutChangeStatutApres) Valid() bool {
+	switch e {
+	case EquipementStatutChangeStatutApresMaintenance:
+		return true
+	case EquipementStatutChangeStatutApresOperationnel:
+		return true
+	case EquipementStatutChangeStatutApresPanne:
+		return true
+	case EquipementStatutChangeStatutApresRetire:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EquipementStatutChangeStatutAvant.
+const (
+	EquipementStatutChangeStatutAvantMaintenance  EquipementStatutChangeStatutAvant = "maintenance"
+	EquipementStatutChangeStatutAvantOperationnel EquipementStatutChangeStatutAvant = "operationnel"
+	EquipementStatutChangeStatutAvantPanne        EquipementStatutChangeStatutAvant = "panne"
+	EquipementStatutChangeStatutAvantRetire       EquipementStatutChangeStatutAvant = "retire"
+)
+
+// Valid indicates whether the value is a known member of the EquipementStatutChangeStatutAvant enum.
+func (e EquipementStatutChangeStatutAvant) Valid() bool {
+	switch e {
+	case EquipementStatutChangeStatutAvantMaintenance:
+		return true
+	case EquipementStatutChangeStatutAvantOperationnel:
+		return true
+	case EquipementStatutChangeStatutAvantPanne:
+		return true
+	case EquipementStatutChangeStatutAvantRetire:
 		return true
 	default:
 		return false
@@ -516,6 +603,30 @@ func (e InterventionType) Valid() bool {
 	case InterventionTypeDiagnostic:
 		return true
 	case InterventionTypePreventive:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MotifArret.
+const (
+	MotifArretAutre     MotifArret = "autre"
+	MotifArretExterne   MotifArret = "externe"
+	MotifArretPanne     MotifArret = "panne"
+	MotifArretPreventif MotifArret = "preventif"
+)
+
+// Valid indicates whether the value is a known member of the MotifArret enum.
+func (e MotifArret) Valid() bool {
+	switch e {
+	case MotifArretAutre:
+		return true
+	case MotifArretExterne:
+		return true
+	case MotifArretPanne:
+		return true
+	case MotifArretPreventif:
 		return true
 	default:
 		return false
@@ -1170,6 +1281,63 @@ func (e ListUsersParamsSort) Valid() bool {
 	}
 }
 
+// Arret A period when a machine was stopped (downtime). Reliability figures (MTBF, MTTR, availability) are computed from these.
+type Arret struct {
+	Commentaire *string   `json:"commentaire"`
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedBy   *int64    `json:"created_by"`
+	Debut       time.Time `json:"debut"`
+
+	// DureeMinutes Whole minutes from debut to fin; null while open.
+	DureeMinutes *int  `json:"duree_minutes"`
+	EquipementId int64 `json:"equipement_id"`
+
+	// Fin Null while the machine is still stopped.
+	Fin            *time.Time `json:"fin"`
+	Id             int64      `json:"id"`
+	InterventionId *int64     `json:"intervention_id"`
+
+	// Motif `panne` (breakdown), `preventif` (planned maintenance), `externe` (power cut, no material...), `autre`.
+	Motif MotifArret `json:"motif"`
+
+	// Source `automatique`: opened by a statut change (a breakdown reported with an intervention, or the machine set to panne or maintenance).
+	Source    ArretSource `json:"source"`
+	UpdatedAt time.Time   `json:"updated_at"`
+}
+
+// ArretSource `automatique`: opened by a statut change (a breakdown reported with an intervention, or the machine set to panne or maintenance).
+type ArretSource string
+
+// ArretCreate defines model for ArretCreate.
+type ArretCreate struct {
+	Commentaire *string `json:"commentaire,omitempty"`
+
+	// Debut Not in the future.
+	Debut time.Time `json:"debut"`
+
+	// Fin After debut, not in the future; absent: the machine is still stopped.
+	Fin *time.Time `json:"fin,omitempty"`
+
+	// InterventionId An intervention on this machine.
+	InterventionId *int64 `json:"intervention_id,omitempty"`
+
+	// Motif `panne` (breakdown), `preventif` (planned maintenance), `externe` (power cut, no material...), `autre`.
+	Motif MotifArret `json:"motif"`
+}
+
+// ArretUpdate defines model for ArretUpdate.
+type ArretUpdate struct {
+	Commentaire nullable.Nullable[string] `json:"commentaire,omitempty"`
+	Debut       *time.Time                `json:"debut,omitempty"`
+
+	// Fin null: reopen (the machine is stopped again).
+	Fin            nullable.Nullable[time.Time] `json:"fin,omitempty"`
+	InterventionId nullable.Nullable[int64]     `json:"intervention_id,omitempty"`
+
+	// Motif `panne` (breakdown), `preventif` (planned maintenance), `externe` (power cut, no material...), `autre`.
+	Motif *MotifArret `json:"motif,omitempty"`
+}
+
 // CalendarToken defines model for CalendarToken.
 type CalendarToken struct {
 	Token string `json:"token"`
@@ -1761,6 +1929,31 @@ type EquipementCriticite string
 // EquipementStatut State of a machine.
 type EquipementStatut string
 
+// EquipementStatutChange defines model for EquipementStatutChange.
+type EquipementStatutChange struct {
+	ChangeLe       time.Time `json:"change_le"`
+	EquipementId   int64     `json:"equipement_id"`
+	Id             int64     `json:"id"`
+	InterventionId *int64    `json:"intervention_id"`
+
+	// Source `creation`: the machine was added; `manuel`: PATCH of the machine; `intervention`: a breakdown reported with an intervention, or its closing.
+	Source      EquipementStatutChangeSource      `json:"source"`
+	StatutApres EquipementStatutChangeStatutApres `json:"statut_apres"`
+
+	// StatutAvant Null for the machine's first statut.
+	StatutAvant *EquipementStatutChangeStatutAvant `json:"statut_avant"`
+	UserId      *int64                             `json:"user_id"`
+}
+
+// EquipementStatutChangeSource `creation`: the machine was added; `manuel`: PATCH of the machine; `intervention`: a breakdown reported with an intervention, or its closing.
+type EquipementStatutChangeSource string
+
+// EquipementStatutChangeStatutApres defines model for EquipementStatutChange.StatutApres.
+type EquipementStatutChangeStatutApres string
+
+// EquipementStatutChangeStatutAvant Null for the machine's first statut.
+type EquipementStatutChangeStatutAvant string
+
 // EquipementUpdate defines model for EquipementUpdate.
 type EquipementUpdate struct {
 	Batiment        nullable.Nullable[string] `json:"batiment,omitempty"`
@@ -2117,11 +2310,18 @@ type InterventionCreate struct {
 	ContratId *int64 `json:"contrat_id,omitempty"`
 
 	// CoutEstime Estimated cost in cents.
-	CoutEstime   *int64                `json:"cout_estime,omitempty"`
-	DateLimite   *time.Time            `json:"date_limite,omitempty"`
-	Description  *string               `json:"description,omitempty"`
-	EquipementId int64                 `json:"equipement_id"`
-	Priorite     *InterventionPriorite `json:"priorite,omitempty"`
+	CoutEstime  *int64     `json:"cout_estime,omitempty"`
+	DateLimite  *time.Time `json:"date_limite,omitempty"`
+	Description *string    `json:"description,omitempty"`
+
+	// EquipementEnPanne Only with type `corrective`: the machine is down. It is set to `panne` (status history)
+	// and a downtime record (`motif` panne) is opened and linked to this intervention, unless
+	// one is already open (then it is linked, if it had no intervention). Closing the
+	// intervention (`cloturer`) ends that record and sets the machine back to `operationnel`.
+	// A retired machine cannot break down (422).
+	EquipementEnPanne *bool                 `json:"equipement_en_panne,omitempty"`
+	EquipementId      int64                 `json:"equipement_id"`
+	Priorite          *InterventionPriorite `json:"priorite,omitempty"`
 
 	// Statut Accepted for the original's clients; only `ouverte` (or `affectee` with a technician) is allowed.
 	Statut       *InterventionStatut `json:"statut,omitempty"`
@@ -2292,6 +2492,9 @@ type Message struct {
 	// Message Example: Déconnexion réussie
 	Message string `json:"message"`
 }
+
+// MotifArret `panne` (breakdown), `preventif` (planned maintenance), `externe` (power cut, no material...), `autre`.
+type MotifArret string
 
 // MouvementStock defines model for MouvementStock.
 type MouvementStock struct {
@@ -3088,6 +3291,15 @@ type UserSelfUpdate struct {
 	Password *string `json:"password,omitempty"`
 }
 
+// ArretDepuis defines model for ArretDepuis.
+type ArretDepuis = time.Time
+
+// ArretID defines model for ArretID.
+type ArretID = int64
+
+// ArretJusquA defines model for ArretJusquA.
+type ArretJusquA = time.Time
+
 // ClientID defines model for ClientID.
 type ClientID = int64
 
@@ -3483,6 +3695,24 @@ type UpdateEquipementParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListArretsParams defines parameters for ListArrets.
+type ListArretsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Depuis Only records still running at or after this time (RFC 3339).
+	Depuis *ArretDepuis `form:"depuis,omitempty" json:"depuis,omitempty"`
+
+	// JusquA Only records that started before this time (RFC 3339).
+	JusquA *ArretJusquA `form:"jusqu_a,omitempty" json:"jusqu_a,omitempty"`
+
+	// Motif Only this reason.
+	Motif *MotifArret `form:"motif,omitempty" json:"motif,omitempty"`
+}
+
 // GetEquipementCoutsParams defines parameters for GetEquipementCouts.
 type GetEquipementCoutsParams struct {
 	// Depuis First day of the period (default the first day of the month eleven months before `jusqu_a`).
@@ -3514,6 +3744,15 @@ type ListEquipementInterventionsParams struct {
 
 	// Statut Only these statuses (repeat the parameter for several).
 	Statut *FilterStatut `form:"statut,omitempty" json:"statut,omitempty"`
+}
+
+// ListEquipementStatutsParams defines parameters for ListEquipementStatuts.
+type ListEquipementStatutsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 }
 
 // FilterInterventionsParams defines parameters for FilterInterventions.
@@ -4082,6 +4321,9 @@ type ListUsersParams struct {
 // ListUsersParamsSort defines parameters for ListUsers.
 type ListUsersParamsSort string
 
+// UpdateArretJSONRequestBody defines body for UpdateArret for application/json ContentType.
+type UpdateArretJSONRequestBody = ArretUpdate
+
 // ChangePasswordFormdataRequestBody defines body for ChangePassword for application/x-www-form-urlencoded ContentType.
 type ChangePasswordFormdataRequestBody = ChangePasswordForm
 
@@ -4138,6 +4380,9 @@ type CreateEquipementJSONRequestBody = EquipementCreate
 
 // UpdateEquipementJSONRequestBody defines body for UpdateEquipement for application/json ContentType.
 type UpdateEquipementJSONRequestBody = EquipementUpdate
+
+// CreateArretJSONRequestBody defines body for CreateArret for application/json ContentType.
+type CreateArretJSONRequestBody = ArretCreate
 
 // CreateCompteurJSONRequestBody defines body for CreateCompteur for application/json ContentType.
 type CreateCompteurJSONRequestBody = CompteurCreate
@@ -4362,6 +4607,33 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET / (the `GetRoot` operationId).
 	GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteArret Delete a downtime record
+	//
+	// Admins and responsables (a record made by mistake). Audited.
+	//
+	// Corresponds with DELETE /arrets/{arret_id} (the `DeleteArret` operationId).
+	DeleteArret(ctx context.Context, arretId ArretID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateArretWithBody Correct a downtime record
+	//
+	// Admins and responsables. The same checks as a new record; `fin: null` reopens it (only
+	// if nothing follows it). The correction is audited.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /arrets/{arret_id} (the `UpdateArret` operationId).
+	UpdateArretWithBody(ctx context.Context, arretId ArretID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateArret Correct a downtime record
+	//
+	// Admins and responsables. The same checks as a new record; `fin: null` reopens it (only
+	// if nothing follows it). The correction is audited.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /arrets/{arret_id} (the `UpdateArret` operationId).
+	UpdateArret(ctx context.Context, arretId ArretID, body UpdateArretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangePasswordWithBody Change one's password
 	//
@@ -4895,6 +5167,9 @@ type ClientInterface interface {
 	// Admins and responsables (new: the original could not update equipment). Only the fields
 	// sent change; `null` clears an optional field. With `If-Match`, a stale version answers
 	// 412. Set `statut: retire` to take a machine out of service while keeping its history.
+	// Every change of `statut` is kept in `GET /equipements/{id}/statuts` and drives downtime:
+	// `panne` or `maintenance` opens a downtime record (`motif` panne or preventif) unless one
+	// is open; `operationnel` or `retire` ends the open one.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4906,11 +5181,55 @@ type ClientInterface interface {
 	// Admins and responsables (new: the original could not update equipment). Only the fields
 	// sent change; `null` clears an optional field. With `If-Match`, a stale version answers
 	// 412. Set `statut: retire` to take a machine out of service while keeping its history.
+	// Every change of `statut` is kept in `GET /equipements/{id}/statuts` and drives downtime:
+	// `panne` or `maintenance` opens a downtime record (`motif` panne or preventif) unless one
+	// is open; `operationnel` or `retire` ends the open one.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /equipements/{equipement_id} (the `UpdateEquipement` operationId).
 	UpdateEquipement(ctx context.Context, equipementId EquipementID, params *UpdateEquipementParams, body UpdateEquipementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListArrets Downtime of a machine
+	//
+	// The machine's downtime records, newest first (by `debut`), paginated, total in
+	// `X-Total-Count`. With `depuis`/`jusqu_a`, the records that overlap that window (an open
+	// record runs until now). Staff; a client for its own machines (404 otherwise).
+	//
+	// Corresponds with GET /equipements/{equipement_id}/arrets (the `ListArrets` operationId).
+	ListArrets(ctx context.Context, equipementId EquipementID, params *ListArretsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateArretWithBody Record downtime
+	//
+	// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+	// on the machine. `debut` (and `fin`, when given) may not be in the future and `fin` comes
+	// after `debut`; without `fin` the machine is still stopped (open record). A record that
+	// overlaps another of the same machine answers 409 naming `debut` and the other record
+	// (records of a machine are written one at a time, under the machine's lock, and the
+	// database refuses overlaps too). `intervention_id` must be an intervention on this machine.
+	// Recording downtime does not change the machine's `statut`; the statut drives downtime
+	// the other way (see `PATCH /equipements/{id}` and `InterventionCreate.equipement_en_panne`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /equipements/{equipement_id}/arrets (the `CreateArret` operationId).
+	CreateArretWithBody(ctx context.Context, equipementId EquipementID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateArret Record downtime
+	//
+	// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+	// on the machine. `debut` (and `fin`, when given) may not be in the future and `fin` comes
+	// after `debut`; without `fin` the machine is still stopped (open record). A record that
+	// overlaps another of the same machine answers 409 naming `debut` and the other record
+	// (records of a machine are written one at a time, under the machine's lock, and the
+	// database refuses overlaps too). `intervention_id` must be an intervention on this machine.
+	// Recording downtime does not change the machine's `statut`; the statut drives downtime
+	// the other way (see `PATCH /equipements/{id}` and `InterventionCreate.equipement_en_panne`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /equipements/{equipement_id}/arrets (the `CreateArret` operationId).
+	CreateArret(ctx context.Context, equipementId EquipementID, body CreateArretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCompteurs Meters of a machine
 	//
@@ -4960,6 +5279,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /equipements/{equipement_id}/interventions (the `ListEquipementInterventions` operationId).
 	ListEquipementInterventions(ctx context.Context, equipementId EquipementID, params *ListEquipementInterventionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEquipementStatuts Status history of a machine
+	//
+	// Every change of the machine's `statut`, newest first, paginated, total in
+	// `X-Total-Count`: who, when, from and to what, and through which intervention. Kept for
+	// good (never edited). Staff; a client for its own machines (404 otherwise).
+	//
+	// Corresponds with GET /equipements/{equipement_id}/statuts (the `ListEquipementStatuts` operationId).
+	ListEquipementStatuts(ctx context.Context, equipementId EquipementID, params *ListEquipementStatutsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetFacture Get an invoice
 	//
@@ -6174,6 +6502,63 @@ func (c *Client) GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
+// DeleteArret Delete a downtime record
+//
+// Admins and responsables (a record made by mistake). Audited.
+//
+// Corresponds with DELETE /arrets/{arret_id} (the `DeleteArret` operationId).
+func (c *Client) DeleteArret(ctx context.Context, arretId ArretID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteArretRequest(c.Server, arretId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateArretWithBody Correct a downtime record
+//
+// Admins and responsables. The same checks as a new record; `fin: null` reopens it (only
+// if nothing follows it). The correction is audited.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /arrets/{arret_id} (the `UpdateArret` operationId).
+func (c *Client) UpdateArretWithBody(ctx context.Context, arretId ArretID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateArretRequestWithBody(c.Server, arretId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateArret Correct a downtime record
+//
+// Admins and responsables. The same checks as a new record; `fin: null` reopens it (only
+// if nothing follows it). The correction is audited.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /arrets/{arret_id} (the `UpdateArret` operationId).
+func (c *Client) UpdateArret(ctx context.Context, arretId ArretID, body UpdateArretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateArretRequest(c.Server, arretId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ChangePasswordWithBody Change one's password
 //
 // Form fields `current_password` and `new_password`. The new password must follow the
@@ -7215,6 +7600,9 @@ func (c *Client) GetEquipement(ctx context.Context, equipementId EquipementID, r
 // Admins and responsables (new: the original could not update equipment). Only the fields
 // sent change; `null` clears an optional field. With `If-Match`, a stale version answers
 // 412. Set `statut: retire` to take a machine out of service while keeping its history.
+// Every change of `statut` is kept in `GET /equipements/{id}/statuts` and drives downtime:
+// `panne` or `maintenance` opens a downtime record (`motif` panne or preventif) unless one
+// is open; `operationnel` or `retire` ends the open one.
 //
 // Takes any type of body and a specified content type.
 //
@@ -7236,12 +7624,86 @@ func (c *Client) UpdateEquipementWithBody(ctx context.Context, equipementId Equi
 // Admins and responsables (new: the original could not update equipment). Only the fields
 // sent change; `null` clears an optional field. With `If-Match`, a stale version answers
 // 412. Set `statut: retire` to take a machine out of service while keeping its history.
+// Every change of `statut` is kept in `GET /equipements/{id}/statuts` and drives downtime:
+// `panne` or `maintenance` opens a downtime record (`motif` panne or preventif) unless one
+// is open; `operationnel` or `retire` ends the open one.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /equipements/{equipement_id} (the `UpdateEquipement` operationId).
 func (c *Client) UpdateEquipement(ctx context.Context, equipementId EquipementID, params *UpdateEquipementParams, body UpdateEquipementJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateEquipementRequest(c.Server, equipementId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListArrets Downtime of a machine
+//
+// The machine's downtime records, newest first (by `debut`), paginated, total in
+// `X-Total-Count`. With `depuis`/`jusqu_a`, the records that overlap that window (an open
+// record runs until now). Staff; a client for its own machines (404 otherwise).
+//
+// Corresponds with GET /equipements/{equipement_id}/arrets (the `ListArrets` operationId).
+func (c *Client) ListArrets(ctx context.Context, equipementId EquipementID, params *ListArretsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListArretsRequest(c.Server, equipementId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateArretWithBody Record downtime
+//
+// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+// on the machine. `debut` (and `fin`, when given) may not be in the future and `fin` comes
+// after `debut`; without `fin` the machine is still stopped (open record). A record that
+// overlaps another of the same machine answers 409 naming `debut` and the other record
+// (records of a machine are written one at a time, under the machine's lock, and the
+// database refuses overlaps too). `intervention_id` must be an intervention on this machine.
+// Recording downtime does not change the machine's `statut`; the statut drives downtime
+// the other way (see `PATCH /equipements/{id}` and `InterventionCreate.equipement_en_panne`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /equipements/{equipement_id}/arrets (the `CreateArret` operationId).
+func (c *Client) CreateArretWithBody(ctx context.Context, equipementId EquipementID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateArretRequestWithBody(c.Server, equipementId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateArret Record downtime
+//
+// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+// on the machine. `debut` (and `fin`, when given) may not be in the future and `fin` comes
+// after `debut`; without `fin` the machine is still stopped (open record). A record that
+// overlaps another of the same machine answers 409 naming `debut` and the other record
+// (records of a machine are written one at a time, under the machine's lock, and the
+// database refuses overlaps too). `intervention_id` must be an intervention on this machine.
+// Recording downtime does not change the machine's `statut`; the statut drives downtime
+// the other way (see `PATCH /equipements/{id}` and `InterventionCreate.equipement_en_panne`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /equipements/{equipement_id}/arrets (the `CreateArret` operationId).
+func (c *Client) CreateArret(ctx context.Context, equipementId EquipementID, body CreateArretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateArretRequest(c.Server, equipementId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7341,6 +7803,25 @@ func (c *Client) GetEquipementCouts(ctx context.Context, equipementId Equipement
 // Corresponds with GET /equipements/{equipement_id}/interventions (the `ListEquipementInterventions` operationId).
 func (c *Client) ListEquipementInterventions(ctx context.Context, equipementId EquipementID, params *ListEquipementInterventionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEquipementInterventionsRequest(c.Server, equipementId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEquipementStatuts Status history of a machine
+//
+// Every change of the machine's `statut`, newest first, paginated, total in
+// `X-Total-Count`: who, when, from and to what, and through which intervention. Kept for
+// good (never edited). Staff; a client for its own machines (404 otherwise).
+//
+// Corresponds with GET /equipements/{equipement_id}/statuts (the `ListEquipementStatuts` operationId).
+func (c *Client) ListEquipementStatuts(ctx context.Context, equipementId EquipementID, params *ListEquipementStatutsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEquipementStatutsRequest(c.Server, equipementId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -9673,6 +10154,87 @@ func NewGetRootRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewDeleteArretRequest constructs an http.Request for the DeleteArret method
+func NewDeleteArretRequest(server string, arretId ArretID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "arret_id", arretId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/arrets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateArretRequest calls the generic UpdateArret builder with application/json body
+func NewUpdateArretRequest(server string, arretId ArretID, body UpdateArretJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateArretRequestWithBody(server, arretId, "application/json", bodyReader)
+}
+
+// NewUpdateArretRequestWithBody constructs an http.Request for the UpdateArret method, with any body, and a specified content type
+func NewUpdateArretRequestWithBody(server string, arretId ArretID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "arret_id", arretId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/arrets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewChangePasswordRequestWithFormdataBody calls the generic ChangePassword builder with application/x-www-form-urlencoded body
 func NewChangePasswordRequestWithFormdataBody(server string, body ChangePasswordFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -11911,6 +12473,162 @@ func NewUpdateEquipementRequestWithBody(server string, equipementId EquipementID
 	return req, nil
 }
 
+// NewListArretsRequest constructs an http.Request for the ListArrets method
+func NewListArretsRequest(server string, equipementId EquipementID, params *ListArretsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "equipement_id", equipementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/equipements/%s/arrets", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Depuis != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "depuis", *params.Depuis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JusquA != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "jusqu_a", *params.JusquA, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Motif != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "motif", *params.Motif, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateArretRequest calls the generic CreateArret builder with application/json body
+func NewCreateArretRequest(server string, equipementId EquipementID, body CreateArretJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateArretRequestWithBody(server, equipementId, "application/json", bodyReader)
+}
+
+// NewCreateArretRequestWithBody constructs an http.Request for the CreateArret method, with any body, and a specified content type
+func NewCreateArretRequestWithBody(server string, equipementId EquipementID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "equipement_id", equipementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/equipements/%s/arrets", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListCompteursRequest constructs an http.Request for the ListCompteurs method
 func NewListCompteursRequest(server string, equipementId EquipementID) (*http.Request, error) {
 	var err error
@@ -12139,6 +12857,79 @@ func NewListEquipementInterventionsRequest(server string, equipementId Equipemen
 		if params.Statut != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "statut", *params.Statut, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListEquipementStatutsRequest constructs an http.Request for the ListEquipementStatuts method
+func NewListEquipementStatutsRequest(server string, equipementId EquipementID, params *ListEquipementStatutsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "equipement_id", equipementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/equipements/%s/statuts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -17285,6 +18076,35 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET / (the `GetRoot` operationId).
 	GetRootWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRootResponse, error)
 
+	// DeleteArretWithResponse Delete a downtime record
+	//
+	// Admins and responsables (a record made by mistake). Audited.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /arrets/{arret_id} (the `DeleteArret` operationId).
+	DeleteArretWithResponse(ctx context.Context, arretId ArretID, reqEditors ...RequestEditorFn) (*DeleteArretResponse, error)
+
+	// UpdateArretWithBodyWithResponse Correct a downtime record
+	//
+	// Admins and responsables. The same checks as a new record; `fin: null` reopens it (only
+	// if nothing follows it). The correction is audited.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /arrets/{arret_id} (the `UpdateArret` operationId).
+	UpdateArretWithBodyWithResponse(ctx context.Context, arretId ArretID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateArretResponse, error)
+
+	// UpdateArretWithResponse Correct a downtime record
+	//
+	// Admins and responsables. The same checks as a new record; `fin: null` reopens it (only
+	// if nothing follows it). The correction is audited.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /arrets/{arret_id} (the `UpdateArret` operationId).
+	UpdateArretWithResponse(ctx context.Context, arretId ArretID, body UpdateArretJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateArretResponse, error)
+
 	// ChangePasswordWithBodyWithResponse Change one's password
 	//
 	// Form fields `current_password` and `new_password`. The new password must follow the
@@ -17865,6 +18685,9 @@ type ClientWithResponsesInterface interface {
 	// Admins and responsables (new: the original could not update equipment). Only the fields
 	// sent change; `null` clears an optional field. With `If-Match`, a stale version answers
 	// 412. Set `statut: retire` to take a machine out of service while keeping its history.
+	// Every change of `statut` is kept in `GET /equipements/{id}/statuts` and drives downtime:
+	// `panne` or `maintenance` opens a downtime record (`motif` panne or preventif) unless one
+	// is open; `operationnel` or `retire` ends the open one.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17876,11 +18699,57 @@ type ClientWithResponsesInterface interface {
 	// Admins and responsables (new: the original could not update equipment). Only the fields
 	// sent change; `null` clears an optional field. With `If-Match`, a stale version answers
 	// 412. Set `statut: retire` to take a machine out of service while keeping its history.
+	// Every change of `statut` is kept in `GET /equipements/{id}/statuts` and drives downtime:
+	// `panne` or `maintenance` opens a downtime record (`motif` panne or preventif) unless one
+	// is open; `operationnel` or `retire` ends the open one.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /equipements/{equipement_id} (the `UpdateEquipement` operationId).
 	UpdateEquipementWithResponse(ctx context.Context, equipementId EquipementID, params *UpdateEquipementParams, body UpdateEquipementJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEquipementResponse, error)
+
+	// ListArretsWithResponse Downtime of a machine
+	//
+	// The machine's downtime records, newest first (by `debut`), paginated, total in
+	// `X-Total-Count`. With `depuis`/`jusqu_a`, the records that overlap that window (an open
+	// record runs until now). Staff; a client for its own machines (404 otherwise).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /equipements/{equipement_id}/arrets (the `ListArrets` operationId).
+	ListArretsWithResponse(ctx context.Context, equipementId EquipementID, params *ListArretsParams, reqEditors ...RequestEditorFn) (*ListArretsResponse, error)
+
+	// CreateArretWithBodyWithResponse Record downtime
+	//
+	// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+	// on the machine. `debut` (and `fin`, when given) may not be in the future and `fin` comes
+	// after `debut`; without `fin` the machine is still stopped (open record). A record that
+	// overlaps another of the same machine answers 409 naming `debut` and the other record
+	// (records of a machine are written one at a time, under the machine's lock, and the
+	// database refuses overlaps too). `intervention_id` must be an intervention on this machine.
+	// Recording downtime does not change the machine's `statut`; the statut drives downtime
+	// the other way (see `PATCH /equipements/{id}` and `InterventionCreate.equipement_en_panne`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /equipements/{equipement_id}/arrets (the `CreateArret` operationId).
+	CreateArretWithBodyWithResponse(ctx context.Context, equipementId EquipementID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateArretResponse, error)
+
+	// CreateArretWithResponse Record downtime
+	//
+	// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+	// on the machine. `debut` (and `fin`, when given) may not be in the future and `fin` comes
+	// after `debut`; without `fin` the machine is still stopped (open record). A record that
+	// overlaps another of the same machine answers 409 naming `debut` and the other record
+	// (records of a machine are written one at a time, under the machine's lock, and the
+	// database refuses overlaps too). `intervention_id` must be an intervention on this machine.
+	// Recording downtime does not change the machine's `statut`; the statut drives downtime
+	// the other way (see `PATCH /equipements/{id}` and `InterventionCreate.equipement_en_panne`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /equipements/{equipement_id}/arrets (the `CreateArret` operationId).
+	CreateArretWithResponse(ctx context.Context, equipementId EquipementID, body CreateArretJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateArretResponse, error)
 
 	// ListCompteursWithResponse Meters of a machine
 	//
@@ -17936,6 +18805,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /equipements/{equipement_id}/interventions (the `ListEquipementInterventions` operationId).
 	ListEquipementInterventionsWithResponse(ctx context.Context, equipementId EquipementID, params *ListEquipementInterventionsParams, reqEditors ...RequestEditorFn) (*ListEquipementInterventionsResponse, error)
+
+	// ListEquipementStatutsWithResponse Status history of a machine
+	//
+	// Every change of the machine's `statut`, newest first, paginated, total in
+	// `X-Total-Count`: who, when, from and to what, and through which intervention. Kept for
+	// good (never edited). Staff; a client for its own machines (404 otherwise).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /equipements/{equipement_id}/statuts (the `ListEquipementStatuts` operationId).
+	ListEquipementStatutsWithResponse(ctx context.Context, equipementId EquipementID, params *ListEquipementStatutsParams, reqEditors ...RequestEditorFn) (*ListEquipementStatutsResponse, error)
 
 	// GetFactureWithResponse Get an invoice
 	//
@@ -19315,6 +20195,220 @@ func (r GetRootResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetRootResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteArretResponse401Headers the declared response headers of an HTTP 401 response for DeleteArret
+type DeleteArretResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteArretResponse429Headers the declared response headers of an HTTP 429 response for DeleteArret
+type DeleteArretResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type DeleteArretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteArretResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteArretResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteArretResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteArretResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteArretResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteArretResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteArretResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteArretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteArretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteArretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteArretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateArretResponse401Headers the declared response headers of an HTTP 401 response for UpdateArret
+type UpdateArretResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateArretResponse429Headers the declared response headers of an HTTP 429 response for UpdateArret
+type UpdateArretResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type UpdateArretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Arret
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateArretResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateArretResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateArretResponse) GetJSON200() *Arret {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateArretResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateArretResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateArretResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateArretResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateArretResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateArretResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateArretResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateArretResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateArretResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateArretResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateArretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateArretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateArretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateArretResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23775,6 +24869,241 @@ func (r UpdateEquipementResponse) ContentType() string {
 	return ""
 }
 
+// ListArretsResponse200Headers the declared response headers of an HTTP 200 response for ListArrets
+type ListArretsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListArretsResponse401Headers the declared response headers of an HTTP 401 response for ListArrets
+type ListArretsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListArretsResponse429Headers the declared response headers of an HTTP 429 response for ListArrets
+type ListArretsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListArretsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Arret
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListArretsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListArretsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListArretsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListArretsResponse) GetJSON200() *[]Arret {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListArretsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListArretsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListArretsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListArretsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListArretsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListArretsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListArretsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListArretsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListArretsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListArretsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateArretResponse401Headers the declared response headers of an HTTP 401 response for CreateArret
+type CreateArretResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateArretResponse429Headers the declared response headers of an HTTP 429 response for CreateArret
+type CreateArretResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateArretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Arret
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateArretResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateArretResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateArretResponse) GetJSON201() *Arret {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateArretResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateArretResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateArretResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateArretResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateArretResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateArretResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateArretResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateArretResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateArretResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateArretResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateArretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateArretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateArretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateArretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListCompteursResponse401Headers the declared response headers of an HTTP 401 response for ListCompteurs
 type ListCompteursResponse401Headers struct {
 	WWWAuthenticate *string
@@ -24205,6 +25534,113 @@ func (r ListEquipementInterventionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListEquipementInterventionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListEquipementStatutsResponse200Headers the declared response headers of an HTTP 200 response for ListEquipementStatuts
+type ListEquipementStatutsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListEquipementStatutsResponse401Headers the declared response headers of an HTTP 401 response for ListEquipementStatuts
+type ListEquipementStatutsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListEquipementStatutsResponse429Headers the declared response headers of an HTTP 429 response for ListEquipementStatuts
+type ListEquipementStatutsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListEquipementStatutsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]EquipementStatutChange
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListEquipementStatutsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListEquipementStatutsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListEquipementStatutsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEquipementStatutsResponse) GetJSON200() *[]EquipementStatutChange {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEquipementStatutsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListEquipementStatutsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListEquipementStatutsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListEquipementStatutsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListEquipementStatutsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListEquipementStatutsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEquipementStatutsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEquipementStatutsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEquipementStatutsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEquipementStatutsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -33315,6 +34751,53 @@ func (c *ClientWithResponses) GetRootWithResponse(ctx context.Context, reqEditor
 	return ParseGetRootResponse(rsp)
 }
 
+// DeleteArretWithResponse Delete a downtime record
+//
+// Admins and responsables (a record made by mistake). Audited.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /arrets/{arret_id} (the `DeleteArret` operationId).
+func (c *ClientWithResponses) DeleteArretWithResponse(ctx context.Context, arretId ArretID, reqEditors ...RequestEditorFn) (*DeleteArretResponse, error) {
+	rsp, err := c.DeleteArret(ctx, arretId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteArretResponse(rsp)
+}
+
+// UpdateArretWithBodyWithResponse Correct a downtime record
+//
+// Admins and responsables. The same checks as a new record; `fin: null` reopens it (only
+// if nothing follows it). The correction is audited.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /arrets/{arret_id} (the `UpdateArret` operationId).
+func (c *ClientWithResponses) UpdateArretWithBodyWithResponse(ctx context.Context, arretId ArretID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateArretResponse, error) {
+	rsp, err := c.UpdateArretWithBody(ctx, arretId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateArretResponse(rsp)
+}
+
+// UpdateArretWithResponse Correct a downtime record
+//
+// Admins and responsables. The same checks as a new record; `fin: null` reopens it (only
+// if nothing follows it). The correction is audited.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /arrets/{arret_id} (the `UpdateArret` operationId).
+func (c *ClientWithResponses) UpdateArretWithResponse(ctx context.Context, arretId ArretID, body UpdateArretJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateArretResponse, error) {
+	rsp, err := c.UpdateArret(ctx, arretId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateArretResponse(rsp)
+}
+
 // ChangePasswordWithBodyWithResponse Change one's password
 //
 // Form fields `current_password` and `new_password`. The new password must follow the
@@ -34201,6 +35684,9 @@ func (c *ClientWithResponses) GetEquipementWithResponse(ctx context.Context, equ
 // Admins and responsables (new: the original could not update equipment). Only the fields
 // sent change; `null` clears an optional field. With `If-Match`, a stale version answers
 // 412. Set `statut: retire` to take a machine out of service while keeping its history.
+// Every change of `statut` is kept in `GET /equipements/{id}/statuts` and drives downtime:
+// `panne` or `maintenance` opens a downtime record (`motif` panne or preventif) unless one
+// is open; `operationnel` or `retire` ends the open one.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -34218,6 +35704,9 @@ func (c *ClientWithResponses) UpdateEquipementWithBodyWithResponse(ctx context.C
 // Admins and responsables (new: the original could not update equipment). Only the fields
 // sent change; `null` clears an optional field. With `If-Match`, a stale version answers
 // 412. Set `statut: retire` to take a machine out of service while keeping its history.
+// Every change of `statut` is kept in `GET /equipements/{id}/statuts` and drives downtime:
+// `panne` or `maintenance` opens a downtime record (`motif` panne or preventif) unless one
+// is open; `operationnel` or `retire` ends the open one.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -34228,6 +35717,67 @@ func (c *ClientWithResponses) UpdateEquipementWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseUpdateEquipementResponse(rsp)
+}
+
+// ListArretsWithResponse Downtime of a machine
+//
+// The machine's downtime records, newest first (by `debut`), paginated, total in
+// `X-Total-Count`. With `depuis`/`jusqu_a`, the records that overlap that window (an open
+// record runs until now). Staff; a client for its own machines (404 otherwise).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /equipements/{equipement_id}/arrets (the `ListArrets` operationId).
+func (c *ClientWithResponses) ListArretsWithResponse(ctx context.Context, equipementId EquipementID, params *ListArretsParams, reqEditors ...RequestEditorFn) (*ListArretsResponse, error) {
+	rsp, err := c.ListArrets(ctx, equipementId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListArretsResponse(rsp)
+}
+
+// CreateArretWithBodyWithResponse Record downtime
+//
+// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+// on the machine. `debut` (and `fin`, when given) may not be in the future and `fin` comes
+// after `debut`; without `fin` the machine is still stopped (open record). A record that
+// overlaps another of the same machine answers 409 naming `debut` and the other record
+// (records of a machine are written one at a time, under the machine's lock, and the
+// database refuses overlaps too). `intervention_id` must be an intervention on this machine.
+// Recording downtime does not change the machine's `statut`; the statut drives downtime
+// the other way (see `PATCH /equipements/{id}` and `InterventionCreate.equipement_en_panne`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /equipements/{equipement_id}/arrets (the `CreateArret` operationId).
+func (c *ClientWithResponses) CreateArretWithBodyWithResponse(ctx context.Context, equipementId EquipementID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateArretResponse, error) {
+	rsp, err := c.CreateArretWithBody(ctx, equipementId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateArretResponse(rsp)
+}
+
+// CreateArretWithResponse Record downtime
+//
+// Admins and responsables, or a technicien with open work (affectee, en_cours, en_attente)
+// on the machine. `debut` (and `fin`, when given) may not be in the future and `fin` comes
+// after `debut`; without `fin` the machine is still stopped (open record). A record that
+// overlaps another of the same machine answers 409 naming `debut` and the other record
+// (records of a machine are written one at a time, under the machine's lock, and the
+// database refuses overlaps too). `intervention_id` must be an intervention on this machine.
+// Recording downtime does not change the machine's `statut`; the statut drives downtime
+// the other way (see `PATCH /equipements/{id}` and `InterventionCreate.equipement_en_panne`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /equipements/{equipement_id}/arrets (the `CreateArret` operationId).
+func (c *ClientWithResponses) CreateArretWithResponse(ctx context.Context, equipementId EquipementID, body CreateArretJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateArretResponse, error) {
+	rsp, err := c.CreateArret(ctx, equipementId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateArretResponse(rsp)
 }
 
 // ListCompteursWithResponse Meters of a machine
@@ -34313,6 +35863,23 @@ func (c *ClientWithResponses) ListEquipementInterventionsWithResponse(ctx contex
 		return nil, err
 	}
 	return ParseListEquipementInterventionsResponse(rsp)
+}
+
+// ListEquipementStatutsWithResponse Status history of a machine
+//
+// Every change of the machine's `statut`, newest first, paginated, total in
+// `X-Total-Count`: who, when, from and to what, and through which intervention. Kept for
+// good (never edited). Staff; a client for its own machines (404 otherwise).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /equipements/{equipement_id}/statuts (the `ListEquipementStatuts` operationId).
+func (c *ClientWithResponses) ListEquipementStatutsWithResponse(ctx context.Context, equipementId EquipementID, params *ListEquipementStatutsParams, reqEditors ...RequestEditorFn) (*ListEquipementStatutsResponse, error) {
+	rsp, err := c.ListEquipementStatuts(ctx, equipementId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEquipementStatutsResponse(rsp)
 }
 
 // GetFactureWithResponse Get an invoice
@@ -36336,6 +37903,247 @@ func ParseGetRootResponse(rsp *http.Response) (*GetRootResponse, error) {
 		response.Headers200 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetRootResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteArretResponse parses an HTTP response from a DeleteArretWithResponse call
+func ParseDeleteArretResponse(rsp *http.Response) (*DeleteArretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteArretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteArretResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteArretResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateArretResponse parses an HTTP response from a UpdateArretWithResponse call
+func ParseUpdateArretResponse(rsp *http.Response) (*UpdateArretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateArretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Arret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateArretResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateArretResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -41418,6 +43226,268 @@ func ParseUpdateEquipementResponse(rsp *http.Response) (*UpdateEquipementRespons
 	return response, nil
 }
 
+// ParseListArretsResponse parses an HTTP response from a ListArretsWithResponse call
+func ParseListArretsResponse(rsp *http.Response) (*ListArretsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListArretsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Arret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListArretsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListArretsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListArretsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateArretResponse parses an HTTP response from a CreateArretWithResponse call
+func ParseCreateArretResponse(rsp *http.Response) (*CreateArretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateArretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Arret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateArretResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateArretResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListCompteursResponse parses an HTTP response from a ListCompteursWithResponse call
 func ParseListCompteursResponse(rsp *http.Response) (*ListCompteursResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -41877,6 +43947,128 @@ func ParseListEquipementInterventionsResponse(rsp *http.Response) (*ListEquipeme
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListEquipementInterventionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListEquipementStatutsResponse parses an HTTP response from a ListEquipementStatutsWithResponse call
+func ParseListEquipementStatutsResponse(rsp *http.Response) (*ListEquipementStatutsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEquipementStatutsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []EquipementStatutChange
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListEquipementStatutsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListEquipementStatutsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListEquipementStatutsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -52124,6 +54316,12 @@ type ServerInterface interface {
 	// GetRoot API root
 	// (GET /)
 	GetRoot(ctx echo.Context) error
+	// DeleteArret Delete a downtime record
+	// (DELETE /arrets/{arret_id})
+	DeleteArret(ctx echo.Context, arretId ArretID) error
+	// UpdateArret Correct a downtime record
+	// (PATCH /arrets/{arret_id})
+	UpdateArret(ctx echo.Context, arretId ArretID) error
 	// ChangePassword Change one's password
 	// (POST /auth/change-password)
 	ChangePassword(ctx echo.Context) error
@@ -52246,6 +54444,12 @@ type ServerInterface interface {
 	// UpdateEquipement Update equipment
 	// (PATCH /equipements/{equipement_id})
 	UpdateEquipement(ctx echo.Context, equipementId EquipementID, params UpdateEquipementParams) error
+	// ListArrets Downtime of a machine
+	// (GET /equipements/{equipement_id}/arrets)
+	ListArrets(ctx echo.Context, equipementId EquipementID, params ListArretsParams) error
+	// CreateArret Record downtime
+	// (POST /equipements/{equipement_id}/arrets)
+	CreateArret(ctx echo.Context, equipementId EquipementID) error
 	// ListCompteurs Meters of a machine
 	// (GET /equipements/{equipement_id}/compteurs)
 	ListCompteurs(ctx echo.Context, equipementId EquipementID) error
@@ -52258,6 +54462,9 @@ type ServerInterface interface {
 	// ListEquipementInterventions Intervention history of a machine
 	// (GET /equipements/{equipement_id}/interventions)
 	ListEquipementInterventions(ctx echo.Context, equipementId EquipementID, params ListEquipementInterventionsParams) error
+	// ListEquipementStatuts Status history of a machine
+	// (GET /equipements/{equipement_id}/statuts)
+	ListEquipementStatuts(ctx echo.Context, equipementId EquipementID, params ListEquipementStatutsParams) error
 	// GetFacture Get an invoice
 	// (GET /factures/{facture_id})
 	GetFacture(ctx echo.Context, factureId FactureID) error
@@ -52526,6 +54733,38 @@ func (w *ServerInterfaceWrapper) GetRoot(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetRoot(ctx)
+	return err
+}
+
+// DeleteArret converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteArret(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "arret_id" -------------
+	var arretId ArretID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "arret_id", ctx.Param("arret_id"), &arretId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter arret_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteArret(ctx, arretId)
+	return err
+}
+
+// UpdateArret converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateArret(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "arret_id" -------------
+	var arretId ArretID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "arret_id", ctx.Param("arret_id"), &arretId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter arret_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateArret(ctx, arretId)
 	return err
 }
 
@@ -53466,6 +55705,75 @@ func (w *ServerInterfaceWrapper) UpdateEquipement(ctx echo.Context) error {
 	return err
 }
 
+// ListArrets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListArrets(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "equipement_id" -------------
+	var equipementId EquipementID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "equipement_id", ctx.Param("equipement_id"), &equipementId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter equipement_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListArretsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "depuis" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "depuis", ctx.QueryParams(), &params.Depuis, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter depuis: %s", err))
+	}
+
+	// ------------- Optional query parameter "jusqu_a" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "jusqu_a", ctx.QueryParams(), &params.JusquA, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter jusqu_a: %s", err))
+	}
+
+	// ------------- Optional query parameter "motif" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "motif", ctx.QueryParams(), &params.Motif, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter motif: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListArrets(ctx, equipementId, params)
+	return err
+}
+
+// CreateArret converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateArret(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "equipement_id" -------------
+	var equipementId EquipementID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "equipement_id", ctx.Param("equipement_id"), &equipementId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter equipement_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateArret(ctx, equipementId)
+	return err
+}
+
 // ListCompteurs converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCompteurs(ctx echo.Context) error {
 	var err error
@@ -53573,6 +55881,38 @@ func (w *ServerInterfaceWrapper) ListEquipementInterventions(ctx echo.Context) e
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListEquipementInterventions(ctx, equipementId, params)
+	return err
+}
+
+// ListEquipementStatuts converts echo context to params.
+func (w *ServerInterfaceWrapper) ListEquipementStatuts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "equipement_id" -------------
+	var equipementId EquipementID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "equipement_id", ctx.Param("equipement_id"), &equipementId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter equipement_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListEquipementStatutsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListEquipementStatuts(ctx, equipementId, params)
 	return err
 }
 
@@ -55910,6 +58250,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	}
 
 	router.GET(options.BaseURL+"/", wrapper.GetRoot, options.OperationMiddlewares["getRoot"]...)
+	router.DELETE(options.BaseURL+"/arrets/:arret_id", wrapper.DeleteArret, options.OperationMiddlewares["deleteArret"]...)
+	router.PATCH(options.BaseURL+"/arrets/:arret_id", wrapper.UpdateArret, options.OperationMiddlewares["updateArret"]...)
 	router.POST(options.BaseURL+"/auth/change-password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
 	router.POST(options.BaseURL+"/auth/login", wrapper.Login, options.OperationMiddlewares["login"]...)
 	router.POST(options.BaseURL+"/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
@@ -55950,10 +58292,13 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/equipements/:equipement_id", wrapper.DeleteEquipement, options.OperationMiddlewares["deleteEquipement"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id", wrapper.GetEquipement, options.OperationMiddlewares["getEquipement"]...)
 	router.PATCH(options.BaseURL+"/equipements/:equipement_id", wrapper.UpdateEquipement, options.OperationMiddlewares["updateEquipement"]...)
+	router.GET(options.BaseURL+"/equipements/:equipement_id/arrets", wrapper.ListArrets, options.OperationMiddlewares["listArrets"]...)
+	router.POST(options.BaseURL+"/equipements/:equipement_id/arrets", wrapper.CreateArret, options.OperationMiddlewares["createArret"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id/compteurs", wrapper.ListCompteurs, options.OperationMiddlewares["listCompteurs"]...)
 	router.POST(options.BaseURL+"/equipements/:equipement_id/compteurs", wrapper.CreateCompteur, options.OperationMiddlewares["createCompteur"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id/couts", wrapper.GetEquipementCouts, options.OperationMiddlewares["getEquipementCouts"]...)
 	router.GET(options.BaseURL+"/equipements/:equipement_id/interventions", wrapper.ListEquipementInterventions, options.OperationMiddlewares["listEquipementInterventions"]...)
+	router.GET(options.BaseURL+"/equipements/:equipement_id/statuts", wrapper.ListEquipementStatuts, options.OperationMiddlewares["listEquipementStatuts"]...)
 	router.GET(options.BaseURL+"/factures/:facture_id", wrapper.GetFacture, options.OperationMiddlewares["getFacture"]...)
 	router.POST(options.BaseURL+"/factures/:facture_id/actions/:action", wrapper.ApplyFactureAction, options.OperationMiddlewares["applyFactureAction"]...)
 	router.GET(options.BaseURL+"/filters/interventions", wrapper.FilterInterventions, options.OperationMiddlewares["filterInterventions"]...)
@@ -56209,6 +58554,315 @@ type GetRoot500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetRoot500ApplicationProblemPlusJSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteArretRequestObject struct {
+	ArretId ArretID `json:"arret_id"`
+}
+
+type DeleteArretResponseObject interface {
+	VisitDeleteArretResponse(w http.ResponseWriter) error
+}
+
+type DeleteArret204Response struct {
+}
+
+func (response DeleteArret204Response) VisitDeleteArretResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteArret401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteArret401ApplicationProblemPlusJSONResponse) VisitDeleteArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteArret403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteArret403ApplicationProblemPlusJSONResponse) VisitDeleteArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteArret404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteArret404ApplicationProblemPlusJSONResponse) VisitDeleteArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteArret429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteArret429ApplicationProblemPlusJSONResponse) VisitDeleteArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteArret500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteArret500ApplicationProblemPlusJSONResponse) VisitDeleteArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArretRequestObject struct {
+	ArretId ArretID `json:"arret_id"`
+	Body    *UpdateArretJSONRequestBody
+}
+
+type UpdateArretResponseObject interface {
+	VisitUpdateArretResponse(w http.ResponseWriter) error
+}
+
+type UpdateArret200JSONResponse Arret
+
+func (response UpdateArret200JSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArret400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArret400ApplicationProblemPlusJSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArret401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArret401ApplicationProblemPlusJSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArret403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArret403ApplicationProblemPlusJSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArret404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArret404ApplicationProblemPlusJSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArret409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArret409ApplicationProblemPlusJSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArret413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArret413ApplicationProblemPlusJSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArret415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArret415ApplicationProblemPlusJSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArret422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArret422ApplicationProblemPlusJSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArret429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArret429ApplicationProblemPlusJSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArret500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArret500ApplicationProblemPlusJSONResponse) VisitUpdateArretResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -62526,6 +65180,346 @@ func (response UpdateEquipement500ApplicationProblemPlusJSONResponse) VisitUpdat
 	return err
 }
 
+type ListArretsRequestObject struct {
+	EquipementId EquipementID `json:"equipement_id"`
+	Params       ListArretsParams
+}
+
+type ListArretsResponseObject interface {
+	VisitListArretsResponse(w http.ResponseWriter) error
+}
+
+type ListArrets200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListArrets200JSONResponse struct {
+	Body    []Arret
+	Headers ListArrets200ResponseHeaders
+}
+
+func (response ListArrets200JSONResponse) VisitListArretsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListArrets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListArrets401ApplicationProblemPlusJSONResponse) VisitListArretsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListArrets403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListArrets403ApplicationProblemPlusJSONResponse) VisitListArretsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListArrets404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListArrets404ApplicationProblemPlusJSONResponse) VisitListArretsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListArrets422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListArrets422ApplicationProblemPlusJSONResponse) VisitListArretsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListArrets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListArrets429ApplicationProblemPlusJSONResponse) VisitListArretsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListArrets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListArrets500ApplicationProblemPlusJSONResponse) VisitListArretsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArretRequestObject struct {
+	EquipementId EquipementID `json:"equipement_id"`
+	Body         *CreateArretJSONRequestBody
+}
+
+type CreateArretResponseObject interface {
+	VisitCreateArretResponse(w http.ResponseWriter) error
+}
+
+type CreateArret201JSONResponse Arret
+
+func (response CreateArret201JSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArret400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArret400ApplicationProblemPlusJSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArret401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArret401ApplicationProblemPlusJSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArret403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArret403ApplicationProblemPlusJSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArret404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArret404ApplicationProblemPlusJSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArret409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArret409ApplicationProblemPlusJSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArret413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArret413ApplicationProblemPlusJSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArret415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArret415ApplicationProblemPlusJSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArret422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArret422ApplicationProblemPlusJSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArret429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArret429ApplicationProblemPlusJSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArret500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArret500ApplicationProblemPlusJSONResponse) VisitCreateArretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCompteursRequestObject struct {
 	EquipementId EquipementID `json:"equipement_id"`
 }
@@ -63118,6 +66112,148 @@ type ListEquipementInterventions500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListEquipementInterventions500ApplicationProblemPlusJSONResponse) VisitListEquipementInterventionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEquipementStatutsRequestObject struct {
+	EquipementId EquipementID `json:"equipement_id"`
+	Params       ListEquipementStatutsParams
+}
+
+type ListEquipementStatutsResponseObject interface {
+	VisitListEquipementStatutsResponse(w http.ResponseWriter) error
+}
+
+type ListEquipementStatuts200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListEquipementStatuts200JSONResponse struct {
+	Body    []EquipementStatutChange
+	Headers ListEquipementStatuts200ResponseHeaders
+}
+
+func (response ListEquipementStatuts200JSONResponse) VisitListEquipementStatutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEquipementStatuts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEquipementStatuts401ApplicationProblemPlusJSONResponse) VisitListEquipementStatutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEquipementStatuts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListEquipementStatuts403ApplicationProblemPlusJSONResponse) VisitListEquipementStatutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEquipementStatuts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListEquipementStatuts404ApplicationProblemPlusJSONResponse) VisitListEquipementStatutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEquipementStatuts422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListEquipementStatuts422ApplicationProblemPlusJSONResponse) VisitListEquipementStatutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEquipementStatuts429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListEquipementStatuts429ApplicationProblemPlusJSONResponse) VisitListEquipementStatutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListEquipementStatuts500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListEquipementStatuts500ApplicationProblemPlusJSONResponse) VisitListEquipementStatutsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -75748,6 +78884,12 @@ type StrictServerInterface interface {
 	// GetRoot API root
 	// (GET /)
 	GetRoot(ctx context.Context, request GetRootRequestObject) (GetRootResponseObject, error)
+	// DeleteArret Delete a downtime record
+	// (DELETE /arrets/{arret_id})
+	DeleteArret(ctx context.Context, request DeleteArretRequestObject) (DeleteArretResponseObject, error)
+	// UpdateArret Correct a downtime record
+	// (PATCH /arrets/{arret_id})
+	UpdateArret(ctx context.Context, request UpdateArretRequestObject) (UpdateArretResponseObject, error)
 	// ChangePassword Change one's password
 	// (POST /auth/change-password)
 	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
@@ -75870,6 +79012,12 @@ type StrictServerInterface interface {
 	// UpdateEquipement Update equipment
 	// (PATCH /equipements/{equipement_id})
 	UpdateEquipement(ctx context.Context, request UpdateEquipementRequestObject) (UpdateEquipementResponseObject, error)
+	// ListArrets Downtime of a machine
+	// (GET /equipements/{equipement_id}/arrets)
+	ListArrets(ctx context.Context, request ListArretsRequestObject) (ListArretsResponseObject, error)
+	// CreateArret Record downtime
+	// (POST /equipements/{equipement_id}/arrets)
+	CreateArret(ctx context.Context, request CreateArretRequestObject) (CreateArretResponseObject, error)
 	// ListCompteurs Meters of a machine
 	// (GET /equipements/{equipement_id}/compteurs)
 	ListCompteurs(ctx context.Context, request ListCompteursRequestObject) (ListCompteursResponseObject, error)
@@ -75882,6 +79030,9 @@ type StrictServerInterface interface {
 	// ListEquipementInterventions Intervention history of a machine
 	// (GET /equipements/{equipement_id}/interventions)
 	ListEquipementInterventions(ctx context.Context, request ListEquipementInterventionsRequestObject) (ListEquipementInterventionsResponseObject, error)
+	// ListEquipementStatuts Status history of a machine
+	// (GET /equipements/{equipement_id}/statuts)
+	ListEquipementStatuts(ctx context.Context, request ListEquipementStatutsRequestObject) (ListEquipementStatutsResponseObject, error)
 	// GetFacture Get an invoice
 	// (GET /factures/{facture_id})
 	GetFacture(ctx context.Context, request GetFactureRequestObject) (GetFactureResponseObject, error)
@@ -76168,6 +79319,79 @@ func (sh *strictHandler) GetRoot(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetRootResponseObject); ok {
 		return validResponse.VisitGetRootResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteArret operation middleware
+func (sh *strictHandler) DeleteArret(ctx echo.Context, arretId ArretID) error {
+	var request DeleteArretRequestObject
+
+	request.ArretId = arretId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteArret(ctx.Request().Context(), request.(DeleteArretRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteArret")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteArretResponseObject); ok {
+		return validResponse.VisitDeleteArretResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateArret operation middleware
+func (sh *strictHandler) UpdateArret(ctx echo.Context, arretId ArretID) error {
+	var request UpdateArretRequestObject
+
+	request.ArretId = arretId
+
+	var body UpdateArretJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateArret(ctx.Request().Context(), request.(UpdateArretRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateArret")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateArretResponseObject); ok {
+		return validResponse.VisitUpdateArretResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -77465,6 +80689,80 @@ func (sh *strictHandler) UpdateEquipement(ctx echo.Context, equipementId Equipem
 	return nil
 }
 
+// ListArrets operation middleware
+func (sh *strictHandler) ListArrets(ctx echo.Context, equipementId EquipementID, params ListArretsParams) error {
+	var request ListArretsRequestObject
+
+	request.EquipementId = equipementId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListArrets(ctx.Request().Context(), request.(ListArretsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListArrets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListArretsResponseObject); ok {
+		return validResponse.VisitListArretsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateArret operation middleware
+func (sh *strictHandler) CreateArret(ctx echo.Context, equipementId EquipementID) error {
+	var request CreateArretRequestObject
+
+	request.EquipementId = equipementId
+
+	var body CreateArretJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateArret(ctx.Request().Context(), request.(CreateArretRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateArret")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateArretResponseObject); ok {
+		return validResponse.VisitCreateArretResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCompteurs operation middleware
 func (sh *strictHandler) ListCompteurs(ctx echo.Context, equipementId EquipementID) error {
 	var request ListCompteursRequestObject
@@ -77584,6 +80882,32 @@ func (sh *strictHandler) ListEquipementInterventions(ctx echo.Context, equipemen
 		return err
 	} else if validResponse, ok := response.(ListEquipementInterventionsResponseObject); ok {
 		return validResponse.VisitListEquipementInterventionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListEquipementStatuts operation middleware
+func (sh *strictHandler) ListEquipementStatuts(ctx echo.Context, equipementId EquipementID, params ListEquipementStatutsParams) error {
+	var request ListEquipementStatutsRequestObject
+
+	request.EquipementId = equipementId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListEquipementStatuts(ctx.Request().Context(), request.(ListEquipementStatutsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListEquipementStatuts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListEquipementStatutsResponseObject); ok {
+		return validResponse.VisitListEquipementStatutsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -80298,705 +83622,733 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1fdxs3tiCKfxUMf/NbodKkRMmWE0ur1xxFtjvu9r/Icqe7o1wWWAWSiItAGUBJZjL+APMJzus8Hp/7",
-	"et/u2/iL3YUNoApVRLGKlOxYOV5r5rQjVqE2Njb2/z+/9WK+yDgjTMne0W+9OcEJEfDPkzgmmRqeYTYj",
-	"8IeEyFjQTFHOeke9aLJUREa7vUFPxnOywPoRtcxI76gnlaBs1nv3btA75UwRpoYPqMy4pObllbWwUjie",
-	"LwhTEepzgSLKUspIhKZcILrAMyIRZgl68eDRDrqiao7UnCCJGVVUkgRNaUoQwwvSFRzY1Sog53OChP4J",
-	"SSIuSTJAZHe2i8xe0Wi4Pzq4s3c4Go1a9/3wHM9W1/87EZJyhvgUNiCI5LmIyQApjiRhCZrg+DWiDEWP",
-	"p8OnWMXz1g89Tsgi42ZTJEvxkiQBBCuRkwhdzQlDak4lotJgUHFBEoSZvCJCQ4UZIliklAgkyJucSOWj",
-	"e0FQVHwvXg7/RpY1+AjLF72jn3r6e72fBwF4n/AYh6ng1dkTh5hYEKxIUiCoDQlnRInl8GSqiFhd9yWJ",
-	"OUukxvEVpgpNyJQLgpRYUjZDeIYpC65PmSIzIuADP/744/AkV3PCFI2xCpCO96s+YViNIPI2I7HeST/6",
-	"jmBBRLTTtpd/DM+wIk/ogqoh/N/Vb52Zo5EIpym/IgnKiEALynJFWnfiL39GFpgy/eHmT6RkqjRFwrHk",
-	"QhCmSYIl/GrDT0mims8mZ4qm8A2ztibQaZ6mHY/nH0ML7/Dxg8a9IKrvczznmmEIvrBX0PzGBZoRRoQm",
-	"u2OEU8ndplM+k+1nds4VToenPGeBXcKPiOWLibllgl9JtNDXW1Og/siUpooIOUB0xrheFkWpxlsEbC/i",
-	"06kkCu6aBpgKfcn1HWvFiwfX8BRnWTt3IDXwroggKNYLkATlmb5GGMU4Q5ylyyMUVb4RWc7CLhgQDM5Q",
-	"X831ClgQtOCC7Oyik4kEKnLfU4AeKhF5i2O1e8E2ZCn/GL5iguCkCf3mV8S4olN7P2XBaXCaEoH6OE3t",
-	"nxYD/STszvDKDM/IzoaofzfoZVjgBVFWmp6mlDAVos7HSQELPIO0RMZsqb9I9QMZVvPeoKfFW++oZx4a",
-	"02QtQFMuFlgZkO7d7Q16C8roQiNyfxAilFO+yIhm6qQFxOK5JvCKBz4GiIrkYj2AgPE1sOkVbh4ypgRu",
-	"O1x4KFaNsMEaNw9aruQDkuU0oMI9okIqlOClgzEjgvIE9RMyxXmqLGeqPbTgTM0RScklYeY/pBOp0S+5",
-	"fJOPsRFysMs3ORHLcpuJASW4pUTL1UFQacuV/Kte+mR1E09waA8DRFmc5gnxd8MTvBygV+enjeBZ+DeE",
-	"7wGP80Xr7U7sUw0E4H6+aQoogGNKq7RMw/UD7Dqo/VLvsQrYaEJSzmZajWrCnv/uTW/j4ZucZqQdy/qD",
-	"2Ro0k2Kdm4bwEY5VLlr4J2WXnDYyz6lZ4sYhA+XCSKBV4J5rQecfnZWNVFqB1HTcviS6NnCG/XWCLmcJ",
-	"ERbAOlOtg+hz1WvDaIySR4IvVuG0PyIMqiTWlogBUdEFQf2zR6fozp079xs5j7V4xloxbWY/Q71akAdV",
-	"QDznzQA662cL2BTfHrIHBCfapP8OPr8Knvsd9SO93Bi0XxLtbANvYtcam3e3B/ohOyMKi6SBLPklEUmu",
-	"QQYFekefPKiOxd+nOJX6hwoBN4FN2FiYzwVUywnnKcHMB67gZN3utLX8VxlkHYwah7zutXkhKBc0ZDI/",
-	"Nyo2kQRl5iFKJOoLkhFslI9ChwZHkCSXROAUzp28zVKeEMccQxvJ3If9PVBFFqAK/XdBpr2j3v9vr3SA",
-	"7ZnH5J4vKwvw3w16C/z2sXn/sNgwFgIv9Y9SLVNg4lwsesXufwioXXmaDhV5q5AkWMRzMDSpSgnYet6z",
-	"qP9IEBbPkVRksaBsNkA4jjWkxkwkSeMVeFPZ9AK/fULYTM17RwejUTO9v1RY5WrtQUn9iLzJY5Lmo9c6",
-	"JAt45Yi+6XpE5ySeMxpTwjpdJCwlnTGSaEPYcCX7PmaoP0ILgvVDbDlAWDofAhd0RpnFSQgJqoCh+6Ub",
-	"rbl05/BDwzlqmJcZaYRFv+uD0PUU4KMlDK/ETNuBDWDk+ldV451sWPx5I9aZ20+1ME7Pd/k3ElCAn+LX",
-	"RCJs3I/gxcNTos9ZECWWR549ZD2mVDoXqib8g7toznNhXNXCOmP1L8YZAv7T12QJP094sjxGlT+DoxUz",
-	"ruZEwO/2KxLdPTgYwFtXc5qSEowL5txXAAhNUyRyxiibobuj+8aRAugybv0SXzUnbiOzODwEenP/vR9i",
-	"HY+n4KgOmxPRw3M8i5z2e2nd34Lg5BhhzUxSgjgj5U73D2CjGgt6G/Ecwg+7jRuxbvKmHeyH2Z1PtW0K",
-	"e/lkg9b+Mc2eCpPjIuRB5UJp8tH4TAlOwHc4jJDkQkmQJoTpP+6iyAnECGW5ktaYl8pdRUtSffOfZIDm",
-	"ONf/wzTMKRmgCZaSDFAm+EzgxYKQnQGKhuWq4C0luLbi7gU713IdC4Imgr8mDE2W5RXTehh4DBFNHLuE",
-	"K5FQQWIjBkvIzR3kaUI0qHyKCI7nTntYmg8OEEZXXLxGb3KSk2MfRPM6I1f6zsDDO8eoonACai5YleXr",
-	"m8lzhTByqiVK9TYnXM3RFV7KXfTwkoglkLIhHKmZfqJJeq7FgBbZLCFvBxdMcoTBp4hiDj78iV662PbV",
-	"HCstQI1nFE9SgiT9lQwMe4jeREhxjvovuFQzQV7+8MSctGEx4LQl+ltSEZwULtYlYH9KrnZ2L1iUEaEo",
-	"0wwzQn3wc7q1B5rVIOBAV1SSnZJQJhpjbnnDA/uAZndTLpjRYa4Inc0luHqRmmPm4cTXbXYG5tDL8zhG",
-	"VCGB2WuJCCATvjZAkl8wjT+NLTQD33QRkipd6ha0XfSjPatIoyU6qhz2wDj23W49BlnXSfRV20YEwh2F",
-	"MFc4cvNCn7s+zyZJBmRY+bR1X/WODkeg3hh2cagZWwvzeMrzS1DkmxyAIIgX3Dwkt7Zd25x6zWZWAaGP",
-	"Q6M9tEKbUvba08KCjLrVQbU9Zy5Ab3JM1sDdwo5t9UZ2QKzWyToi1Hl9XlOWrNMNxwu3eOcroqEoQKoC",
-	"+EoS0RFAQWLNUxMtPwDSXHq+/rpKKIm47hk/8yJG69UEP7bUoCb4j9y0muAD+iRff+AQC/PV7pzZPzmV",
-	"uxIoa2RUeau67UPVSoeB6NxN2il1WADA5xBWXQXoWTVSqziSr2nWBIcJzoZ59qjVXntBSVvQTWZaemdY",
-	"NDm1M73GTdPUixSDKbEetizFTQSf2QVuGrDSXl8PmmeXZ4JPadrkdq8b3zcHqmZu64GssLAqWCUHuymA",
-	"3pmliFTf8YSarC4XH3qVpRyDpzM2OVJgSeWpoprw9vSHhglW8NVuV6668iPwuWgQaja3+4Q2lBfHKNIH",
-	"BWkEbteroXdII5pRBmtWIcZZltprvvd2eHV1NQTIc5ESFvPEpD+Qt3iRpeCZyLCUWovtHfVOkgVl+wd3",
-	"7h7+t94AsG8PAusf/m1Bp7sLDG6kTtsvIdSbvhYm/aVWEHgqSKJVGpxKhCVgEU0pSROJ+uW2NaMvYAhk",
-	"MxjakBln0tDFdzixeTNrMJwJPknJ4k+/SJPQ5SE2IQrTVMPHRaYNUTjPD/+pCKJpSiWdpAToXioMXqLe",
-	"Hs7o3uX+nsY8aJPgauwd3QUbXhsXvSMNFnJwlQ4+bUIdTVLMXnc/nxcG9iBN4lSjERLQjH+ln7MMCwnm",
-	"2IQny53dngn8T1MaXxdDH/5X4XJHyYf3v3z434i8pRovKoyh0kVfxdP9Ek8FaB8NSQ9ys0ui7W2XqGe9",
-	"UJRpxjYAcwJcxmALwhWf0MRYlMa1A3h0nMLGqNag06FxMw4UBN/FtY0DT98IL/nVz1IMfcE+ulc8986P",
-	"tWsrb6NNdHJ4l7upe7ZXd/ecEeNj4NMigi9re1xJWlu30erD8MVHcJiJcZtfg/xP4vjDf0gkPryXRFx+",
-	"eI9w/haJD/9PSiQ6QsB8uzKKO+UFKKH7aDfgvMgf+0oiwVOCFhgUWfirUWB5RgSgAi6DpnscQzKdlnAJ",
-	"wbGil5rm4R6AFcxw+lAILq6J1VeMICIEyYUxjfV/SoVkrg3g3KpCjSi1fE+rH0e9O9P9+ADfJ8PD5JvJ",
-	"8G68T4b3pyM8PJjcS74ld+Nv8P7IO4ZDn1+7LaGX2vIWyGztox3JK1Zk3ErzQaI/iPopn81IUnqOCsd5",
-	"slOi3oX8Psr19b+w6RWuBkHAx4Uw8mOI/ehNtBPIprQZm/sjNBqNLph1kx2jCVlylgxC6Zv7o9FoZPJO",
-	"Q/mj8IxNGe0DKVM2u2Cez84mkmMxoUpgsTSAXvE8TYwXD0u0yOO5/l9hXdZqThYIp+mOccrdEJtqzoDt",
-	"vIh7551xx1/ilCbnArOyluEal7RcyBxxQhVBRyhOucoFIWh4kY9GdwgibBzzHG4m0LPsHf30Ww+0PE1C",
-	"4CaX44xLUKv0YwsiJZBxT5MHvSS9dz8Hb3yFtPa+2SvDsb+PWlFPQvtKWgWi1B2otMrDMYoMOiKUUmk9",
-	"1S4n3mLlgvUBTyhaQVMExPZu0Hu69N0DH+f6+1/Y9PorX9CseGdu8K7U86jXv155+p31+DziOUtuUCGm",
-	"TAmeX+JGc8FThvfu379/v0K6d0vSfcYVMsB9NNp9xpHUfK2s6+EC4h9eprlTEYzPTRN0wuEPKcGvjSz6",
-	"vInxY9Ef+JysNf6CpzReXpOKnnKlzU5t4UPipebc5Ag9IWjh/5JwqpD5DBUI52jBKdNSEMVY4Fh9+A+h",
-	"BWbH13KG5HIx4UCtAV5d+Bt8Fr0VSL13g5tZ1gO5QUasKNoHB+W9esUywWP9UW0cP2SKquXHu2JWAlsP",
-	"h0vzhkIu5JBgbM2JIPi1EQkZkBPqGx1F5ClBtHiAShAexCqCL/Ay5Tg55/wJFmvv3nbODyV4hi55mi8o",
-	"I/nbjpbNvmfZuHImg2p0zjkyoH5UmewUZkhM0TjTnxQmxAtOaqNuY6galQaVAqq7QL95hGlKrisXnoCj",
-	"wXoaMPrwXn14jxY8oVP64b3WkpQgQ0UWmUR9l2uCY5WTNNVq1UXvzkVvp12K7Fcw75G6vyFkd/TRkF6W",
-	"gEJlq0S4yJ8B+qZaFUApZ/oYbGXekRErUDRns5CUWMJhnPPXhL3AVHSQJh7u9XlKOVb67d5Rjyz/Op/8",
-	"JabP6V8fv/r18f4z+lg+ZmeH8enje49fZ//4++lf7++S5V9/TX58TJ/Tx28fs9FufJCyyeLRKPnHX1OT",
-	"E0gFkWPKekf3ta0oyFQQOR/7P9wb3f3W/80BMJrs/+uH+Q/7i9HbN6Pls3tnB+KHN68PvmffzL59++38",
-	"XyP23Sh++e38h4NYH41+a+xCU1CA2f1sAGNn1icavBb6Ac1AZL7iQDrF8ZwMIa2dp4Fq0fQKLyWKGB+C",
-	"/6mlzBfCHpw/xWzpCjOvbXnwzOdLchedfXivufiS/IoSrMXNAZJA7y7/qoNc8EwFzZc0wKiA+KNdlTNt",
-	"H0DmhKb/eE4S0LxSPtPXQGmOoCRKefyaJIjn6tjcC5vqEHnVw5Hdcl2xqRUYr1Nr/EebynnXq0X1F9ZV",
-	"7XZdqXypqTC3+0r6BTiFVwznas4F/fXarB3uUqGlIZ4j4AYf3q+hvD1IfiiV/X1fKfEg+3hxAiolpGVb",
-	"uDXRGSaWIMM4EXAg6wiHf6OrOZelF7Bk4eDyr9NdqO583UGtPG/PSeZZxoUiyVOSUOyyg69zXsuMaP5h",
-	"lsgR4wzZj3x4j47A5bOXpbjJd6uPZ88wdV/YHvpHWACNAGp0bgL+n0jJ+UrazSnIQjDyVllzzvfsVnSe",
-	"V5KIG7KCXymaUokVySE1GoEd/OH9Ol78uRjAJqpt0fH8b5upHK7cCOLaB6ODe8P9/eHBvfPR/aPR6Gg0",
-	"+pfWIRYGR5XQ7KA3zdN0bKO2EM5FTx8/0vhKICBO5Rgc7kU9QoqlGoOYWPnUHfcpwdMiCNwb9PIsaYWu",
-	"HjvujluNrybitCwD8Pp3zW7wjSnWD02gICHoslgYJUSihDOm1YKwMWtOwTc5wcT88J9KEJQzgnCi9XWC",
-	"yFA/aRa/DVbmS74gLojORVnfYrKYLbdf8T5CLrJtIrALUX/7KaMQpoQlWJwbRfa3XiY4JOKacLtyf66p",
-	"foNeLtJQHqmae55BWLkMbliho/RtnOjXJsSW7RaHX2DdZensuWV2aSz/B6zw53vT/Xh3dzeYYVimD/zU",
-	"c3xcg1p2aOCTX0gM2sspeGudc8dlbVQRYC2YcZmQUUnk/+ZgsIoaRq7WPd9WueBvYeXztdXD2yLx6zMi",
-	"IdOrvp/iTgSO1FF42dxiTnCq5pqic1b+m3E1jjmb0lmuwfy5bRN23SCsUKz7UFvImaAy1MAm0H+iuiV7",
-	"m/U/WZ6m4JK1jHRlizFPyDjjUuG02/Me0++W5VoIAY+lAQ/Esfo3PImtRHArOV5VXWXQezuc8eHK0rSa",
-	"J7Q/WM20qmdXVcTLaj7koMcmY1uPbJ6bBjKyT21Bs0SRi/lEVmPUqNAqCdQG8AQvTRIPTp6zdFnDqwcU",
-	"m4z9dJGj37q8Qy8JzseSiEsak1ZnMjz90j6sX+eLsT2I6un8DQu6QCcp5jkNHah+kVRItHz3JY+pcfic",
-	"fHcaflkZMm2ltQwvZXXxp1jwOLSoJDF0DIFztUWs5WsnM8FxSjVmMYVC49ZvK5KSbM5Zt1sE6dZxUbi/",
-	"7hTMBTeprVUtpet1cvmGwUIuA8RX0hnVThfpdDEuaZrWUHeKtSTHLMbtWKtxOUiJLJMja0RTRVrgBKv0",
-	"OSgZQ3Eyg4LTVfmY24iloJV74mjQ5wTBa79yKyv8r3J6XXi5SZsyHNo4J3H6wuPckNe9hpl7YvMwUC+3",
-	"wswr9XXr+PIK863XFnZjxjfLjjaqbwzxpI0XsHypiubRGsZUb40AyeSQhw6MareKyX1bCrQOiBAfaymT",
-	"rPEq7+k7oxtlVU1s5wTMSJOFnxKvGclGSc8e92mvC/XZzBoOE2IgXS7qK7jXrRd1QZn/1/0Nru56Tlq9",
-	"YO7Z3Wf2Hz+Zx372nxvSRWbrTiE7/ag3o2qeT3ZjvtjjOKNDzRxmhO0Vn37nvy5f02zIM7PXYcYhtaPI",
-	"4l7PWG7ZZm6a7bWpk39QrnjLTt3x7I/AkG8ZJtaJi9u2lW2FWaOsuVUIeNcoy1zkwPktKmIx5mlKSjUb",
-	"S8ljanKMoB2monGeUiICjgy/A+WqL6WiF3QwmxK+wJTVLI6nH97HmNE3edD42crgZ5NxWTsW0NzOiwo0",
-	"ieY8hTQVqjra7abLWAn/Yg38IQuJQSMxh4qqh3MF9KD2UpzIVgZG7dCqPYhG60+tWQGOTJfeNAopwSEx",
-	"FTgVQRcLkhyjHLCJYizJkDJJIBX3kqTL3YDM3sSZqD+7HqM3pAm24fiWsV2PAjYUp/agNz204AlpuRzw",
-	"T2/hoEyIYJQIMtZsMTdt74JvtnM0t9IlTi14qz6aFCsiVZFSP1lCo4GKxZTw3CTSNnzRNNQAI77SBi5U",
-	"ahpwgHZ9cIW5fU9yQSBRboFFPA9i0whl74DaOg4Uh6mtTLbivZsHnWAbO85CvLfeQ8/wYgNDfSOrhxsg",
-	"nA0dRHbtrfj26lXqcgFv5nAqDGxzntuE4jCOio6jtYtetDXtRstbMQasyDghk1y1dxiucmmcUf0vufvA",
-	"PNuNMy/odEhEtqf/P7UVWXtuKUAlQDSl7LOCR9IZw0HG2dtMtn00KEmK6Rj6Yo3nwMLW6KcezZj3oL/W",
-	"Fu/ZhlxbvGlbe3lv1iclmGxH06FmyoXr5FXth9WHNndQRd7lyxsq7+RyJfjz9ORBMAAolXGpB2YalOEz",
-	"zBITMEPUtI6yXcYgoLZGGfd8LVtZBwvOFGZqjBnLSSCG/0+CRbpEeGHKQRmKXZHuyuLtWGaTceWMxpAY",
-	"L0OH/Lhylq5P+jHSH7HtK3Nm2qElu9t9PIfUJdL+9aLTtI17DlCMWUzSlCSIMyIReRuTTLkmEB2MJhds",
-	"qQf49FNMrw3x7fTDfyiCsCJgj4YUynxBBA8vdnp+NoTMn9FoP/Tum5wrPBbEVPAHMGA70y8oy6GJUYL6",
-	"UD8JPdav0GjHHga0b1t7Fu0okUVP17VeDLPPso+qFaDF7ju8vH3sMaRC+d3Fa4dRPee6ZVuBfFC2l61J",
-	"lIoQ9uTfyr0tONK6S7b2DtQpwmdcDZw5KCIa+H9QDG2qMAK6ttIX1+tL60Mzm+hBGykpnTSIgOgJifOi",
-	"597B/r1R646Ckr1Y4puDjiusyvjN11iV9sUa+/e+bV+jybfQEL0sBfea+OXJA8grwkqrU72j3v/108nw",
-	"Xz//dufdfw8dSJsIfbxOaK5rvNUiMFterUqZTSMfK5Klgtr2yMEnZuj1RLnufLnGicP8dg07KtuRO3fz",
-	"RPCcpinweb8mHnLuQUOQNKVQFZDLjLAkb/A1l/vzVl+USsI4EwQoA1I4/B9iLqAvbeAHrR6YdvMmcd16",
-	"WI3H1o2iiHEiyDqobso1+Luy1us5HnlGGM7ouLTZPqUTclMh0KIft22WMvXJd9ddPt3CzW0iOm/h9jaR",
-	"6rdse+sVjtsWzCjUoe21nbU6zfUP997dT4iPzgrXrSLa/3K6YEBZy5mS3y1Lba2WrTadklgREpqTOehp",
-	"Wk8bfzStixp+dV2Swr8SNtbXjqnm34362PSraBr9ZKc7MTMBd/Vdnl8S0fRZRcSCsqBnrOj69CfkNh7+",
-	"QLHGeEGYDBpGpymXJLG+NVcfZCY39idLFKdcUjYDF+hOw0e4Tcpr+GnNt+2kscDHQ5+q2RcOe4OScKq6",
-	"fnmuHgmUhORRjY9tt6E69CFs+scfNk9yJR9BUY4M0Huugr715zDXBfqfpZQRifpRzHM1Ns+bkZkdvMpE",
-	"gg9tdQ5IvihmIOpHoFrEfsK80/kTFTbd5sG1k4HDRKTtozEn+WVo5NsTPOG5cDB6j3YGFPpey1B1nFDF",
-	"5s1Dndcs6L66pFkF/Ql5cOqLCocHM46h0whO4YS7fazu9qygvdhdFYsDR18lQVuKaKTUp9zMfsBp+nwK",
-	"9Zvr+b1H3O8GK2VtPDRI4p///Oc/h0+for4brlo6y22JbGNA39/1VsOmfBQCdKGFV5Hzs0PPGYlxFso5",
-	"czMzWs1hN6ehy7MZFuMwDi3OzSx34NQQuFpmZIConbRrZ6YsMztdxo5vMTPYqJAoE0QSZuivUyewkkLe",
-	"rc5L08Aq6yQJOyM2oqU1G66OndX7K3cGXoDKzlbovLi03aGpUU4xw6QcuuHuV4EF7/RCl+0BlvMJxyLR",
-	"mlBAMNTK8Gr3qvQkhYVu0W6AkQaxnGHGGl4WRFFB1kjzhvnx1SJfg44KIBUXWM/BUHwwhCZyydMchmBY",
-	"eZuSVhljNQrK/BprM4Ppnp1BPbBToezQKZ/+6xyMqXk1oLeOR3XEjlnVPR/ad/1yrUjZFtr1lWwtWpUS",
-	"jXH8pwQzO4tuKvgCSYWF0miDuViKOwVwALNK4b8AvbVRe1ukjblRWwHEg0stTIPgjwr/ZL05DSRfjCIL",
-	"/259JR3Ozz3pYCk/PLCAV74WOmCZQogvI7EaZ3FoVNscC2ihGMK3Hf9XThgrHrpOFp/C+VsNlL1yqzAV",
-	"2i/as52D36L90WgAfU4SEtMFTlF/ZELRZJGp5U4YlJVP52X7kpCWXBRAX58j2bVWz6RFwaojJ8ybfJoe",
-	"9KpVm5U9Vu/kKj0EZQaVGWd0QtPghNyTS0xTDL/CgHvsDTUBNctGLhK7DIDL4zjPbMgBugKawzI7pMx7",
-	"NhSFKLrMrybGYUVmXNBabk425zAYuj2xBysyzosxI11TaDfLHprSlJjWKyu3DzOqqIRRGGYaK9IPQ3O9",
-	"qsoKOxrGWCgidn/JZh3qBe5sbFiNayt80y2niC5IoZKVENMFnpG9XzIyC+ucKjCe8+TFY5R5bUQSfsX0",
-	"2RhjpsCRICoXjCQIoyyfpDSGdsw0hnd3wj1FiokDe3f23LLB6vo5Pji8twra9+Qtevn9yfDg8F7R5MQ0",
-	"t6l+7/7023vJ6Nv9b7+9G3+T3Du8jw+mBONRfHiIk9H+Ib4zmd6d7k8OJqPJtwcHcbJ/mNyL9w8no+lo",
-	"hEffBgU+pkGN5CX9lWhmPFnarLECjLvfHuzvdyMAQ/0kGU+WQfdue6pVsBvMSzOQuDjBV2dPBig3rXKK",
-	"2ZUMndiWaKa9j2kZhnKmaIqiXKRF/0Wsot1gbnTlmesk96wO4ivu7cBNQfLZRXEs/g0o6KeeAVQyqirG",
-	"DfZW9hHky6uzi9bzw5ppIwhB9vflAJHd2S4CrjJAAkNseICmGFK7a7Umh6N2JlhNzR41cMFwjYAbg1Wc",
-	"3IQyLJatxwYrhjD10FW9rpRLkHFKtqiVMEMrOqaKSkUZNs03KgyxrG0qm4Otpo+yS75cC2UrBBtUPFSn",
-	"/213+zPB4zmmbEykxHR7sLvFDeBoS4tD5r+QWibkT08fP/oZPeP5JbTYrVjxZk76h/fhWg7CtBS5JLKD",
-	"nmdLKOrjEyun78DzEv68b6yS1woufXIYFOTbSPGruSmZmbMMLUcgyW9qOrOFlKyHhRYZMpMUdb+UmP5u",
-	"v8u5rs/Fa6cvqMe342Kq33/4w3Bk0l07tH4ymS7XgCJXYxy/yWk5ZKPm4M1FPMfSjFCupE6XUvlwNALm",
-	"uA0AW5R0xIIqGlPVWolfnv1p8YrTjmub/ixLHmyi0HiGBWaKks8a0AWVZEyY3yXh86wj2czKIcq2lisv",
-	"6NmD0y6XcwotTllMTPsGRUngevnZ8oanY5jpluClbDYPzEeqJsGdUZf7tlV5RcpjDMY3rfW17J2YtH70",
-	"QlAW0wynaIj+xRlBJ8GsCy+Hb03Y9xwGlb9VyHveDK+fY2kGLCTdikkWWLzJ653EVIolOuVZ3MmUXvCE",
-	"1Dtq/eVk/7DLuyt5GKbJSHuphgnMDpCLyw6KsUTQ97iIy25Z337KFxn0tckF8tCB7L6acickWfFInJwO",
-	"D0YHd4Yd5VWGRSk0Vw99geM5ZQQaitOi+S+DhsCZcatuWbPjNBAyrnn/a011NdWV+ag+AR4ZH7h1FXrP",
-	"VDSxPklBVC4WVErKGczrSmByo/lFizvK2Q76U3HdB+gbc90JFnCZplygCITcm5xEDivSVaoYK/OCYVYs",
-	"YSZ5tbHbBkr5pOy3ozpcCO5qJs3qif2NMhjw60inH0FEsvQdRqisQcMTLEnNkRKXd+FmipQHPTs7IliO",
-	"JAAoKLkyARY3XkuDGD08xzMY+gaUbxy83e74r7yuRp5s1+3PFPdaq7/C+D19v9TAasyhptcWHLjgo4NS",
-	"6Xay1QJfdy2ExGdAd2vQPkLaU0DdrRY/eeq0z6ua2EeTQFvD+Evi2KxqyNdktygc8g2d1k4e16kyqls1",
-	"be6WFgOm7WNtxss1ilY+hZHRWBqwVuMPv9VB/d7Q2TVapw3X2gd0VX7XIfKRe+Vh8UZA99ww7bPUAFvp",
-	"vtT0uja72S4FtVCjWj9TUZc2vBzXF7QbtqX4lbMtWj82i5s2Nuhdz1pIg18hc3txinChGVAY2I4ywZMc",
-	"xlP6UT2nbfUGPaPfmOJRqTBLLEvnbFw8td7RVDqsarEDGK4JsUULlA/Cdskeoe/fUFnTOqFx25pfdhZp",
-	"tyzTv0Xe3roepZ21gVt3Tquqyh+p4uRzc8l+boWON+3J/Rz3d8MO4M+uVrVFV75tLZQbNPlbto3P3864",
-	"ZQhttoJu2UY+jo1261pmiz+m4vvZmLe3vtv0Q4XVS8Xj14HObiLPVC5IdISkfgJhhXjROusYRRMsoyOE",
-	"J/ySoBEU0fhPRPDS2FJZdIwik+hdvFJ7wLeGzZMmI1zbvQaQoOH7CBcdX2uJUevNiRvsL0niOXERpW7u",
-	"OmIDRN3fyDAt0lg206s26/TXGVtFDX1rFaZ0qaUTauCs5uMP1nfka/7ylIsppiocTMyIoDz5SiLpagGg",
-	"cpCxHKdoSsjWX50HPvgdmXJBkMJvt162SwHnx0Hj+trOj/NNpeLAseG3RZPE7Ve+xF0TBetRGpsnGsLF",
-	"d8Hto/6cC+nq+3f8QpKCAsPlulbPmJa8q7yYj0xU/d5wNBp9E8wyh4VJ58oq+/wGPYrcG13bFHUTx0YI",
-	"O37tambsgVXx/feTcyQgbp4REdfT0Q9G3epibqY9oh8VrJ1beRZ1LFdxWOf6dbmxytNWrmeYU6yw4bVk",
-	"XWFiHvqrt6d6S72mjNUGj4VA2iyUaY9/y0EHKabFh8e/uK4StS54eGmL8aiUOUGKmwSA3GYR9RPTJg/d",
-	"Ge3YnHCjBt+5d9gWFtyAYsvvHIx2Bg6Kec4SQRLToGGVhssGQ6NREBZH3SFV7hElafJQCB5oqm8HCa9k",
-	"vOBFIRvhkcoQ3lqxTjmwddX+LWewVj/w4xwr6AYsOJuZyjtaqy15QtCCK5QQk9uFYLKxqUKhAuEcLTiF",
-	"TrkontPpVJAOKfR6syVUQTpcdQN0ys47QthmZmi8JXgp7cz5FE9IeoQiTZUMp5SICPX3dwYompNJwhc4",
-	"wVSQCPW/2RlcsGhCbeFbtFf+O9W/7x/ql8pf/d/uaFKKlKALovcOv3v/lZLogvXvw0OSeM+U/2E+8e2B",
-	"fsS0P4r27D/MF+4d7hwXOYawRzqjSiIqL5jCrwlDWMK+d1E0ivTeI5zHOSORbWnMONIcP8lTklRy+Pra",
-	"QohTgoVEVCHOkOEVOyZ/yRvAUrQH4YzYTgr+LR21XNNKI6iLC/l1/6fR8P7Pv+0P7r77nz+dDP+Fh7/+",
-	"/NvdwcHo3Y7+OdAj6ud3g973MB74AYzuNoO/awbGnMSvAxWXLtVo9ZcUK8Li5XgR6gjOc5YMlaCZ6QkO",
-	"gcKMslnHKtB1Y5AXdGaCi+OECrUMTWrJiak8xah4GJm8ejTH6XR4ZcbgBpIsi7UbE59OsiylJEFGESg/",
-	"0FG16zbE+edNUrGe5yrLoU47evnwycPTc2Qf7e9E7VO410x/FiShsu3gr3maNzbUuoKgLbdc7+7gaN+h",
-	"IoSkGR83f3jQ8yIIob2LTW30VXzx162ko4Cp4kW2wVjfTP8yliTmLJEdrZBGEv0up2niyNLJaI0aIpAp",
-	"JetMqP5uSvT6yWgeWlf2UTmvgeN6oXM1DPNlge7qHWg51tAR4ZRekps5nk0wE9wblYoL+iYHhWEZrrMP",
-	"naNRjgdW1g1stdbAdIoYoAznkgyQIDJfkIExIV1v/oFrTzYA1bKqNsH7vRsa8N598NBqYXWHtwQpAyQd",
-	"S+bGOBPtfW/8xHmvfs6ucBmcCmDoE02sz2ZObBIu6kOC9ZQL80eXq13J0rnBnmn6az93cN55Y3u3KWPW",
-	"bwensz3Su2WeAYChanl3u8Th1UJjeyFqx1E7X482/FHjBdQVcg7dy8e1rlahSynHGZeSTtKQa+fEPGLO",
-	"HKcpEWiBlwhnWbp0rQc7NXjyITGLGtIP5m4XzWmuX0h4IzWADU5cr9cdX+2qt1dxNOz9RpN3e3o5GR0h",
-	"yXM5VAJTpVnZACUf3mcpjsFyH5hubjulk69a3IAwW3aq9GhPjPe68q3u7qFt35dUqxsHSBKFsCpYAMQ0",
-	"lgg7g2XLKpR6971GP+9KreW2H1vv2q185ghxbaPpk66UtJiaK7H+0F3nvwG8f4nTnHjtJLRkM0NmBjAS",
-	"JlckOTYFMVhC0zEIHNlOSdfZryChNpknZbvAI9iLRH/S5rpG9Z9W6LrF89yR5BqaG9oDztLcYPUGvmbZ",
-	"4yRg1b2SRKCrOS/beqktsWsStEDk4WCCVvf5irASCEFr31xjHSthr7uKvebbTJUbK4Evcf72miBMKbuh",
-	"lcwIo+vMv0wxdQN0GtuefQ/FiKajCThXXS+tPiMzaAVgvAnctPDdqfH34nEuDNuZUkbl3NR1tjffargV",
-	"pfW88SQ0raaNF5TlKrTbc7ogSGYguShD9rluE7u2me5JpFpXIPvAYc/UwkLgnXFgoKBvDpBVN8Ex6TU4",
-	"bq+Y9eNZoaF1b3IiNSOZkCVnmp+UA8W+kgiGL2nGX4uS4diMFkMTEmtzxzdlRe46skWnz5+dn52cj394",
-	"9fz8ZPz0+YOHf4bRFykR0c5RGYLkDCmeFW7rrnvbrg0UV3QKfeJT3JmcXBuzTTTGF+4drTOazjXhZtOU",
-	"zZAg+vfdTg1IsKJyavRgb9B64U493CgPqNp8jzS2w/aH/1lqLSatUX2EGQGtqs4QNpi85p1st/Bj2FYs",
-	"+9dsr0IrqlaCuDlVBCVfzXO93ZYqU5eTtFlH3u2qU6H9YsUL4yHSc0a1aR4hG9DgITQmzo8eFrejBGZ1",
-	"jm/1WNbUaXr6T12cVyViQIkJCvKARK5pGytKTEC1ryrgVSurapVUFEZfj61x47qUKtlE+JIHeFddsjRI",
-	"+9odHwSsaN932BLwDZjFnpvPeMOcBxJKnXLrPdZmg/GiwB+MS6z0oATdgqsfe8wywxo2GbTXaqg94raX",
-	"6zGiM8aFZnnQMDpkPkE4hzAlKJFHiCpT4U2oQDJfmKhY5WiR4nxnm5rVdSbfRhCXBt9RMcHAGnLGUSII",
-	"iG87OhTiesawk002xnrQVxQwPxBuEuzXLwC0HtJYsDTec+zmnRqLvu+YF/j7zE87tQ5xB6MOiaEbyOra",
-	"0qGST99RWut0QDLlMovm4ItemgYxwtsiXJ7wNgKNwWqCb5VezOVcf5z7QdHQgQucEZmnoSkml/rfUpb9",
-	"u2spC5wNJymPX2vkXmHBKJtJ1C/btaKcYdPNNSUDBCk3QL6LjCgCvihtlZhmhbu7u9WGED/1nhBUogYR",
-	"cJGUnVxRH3q97mjuU3gFGwR6uAP1JoJ+bWNdzQqruGpjv6c8ODbGGAvrtIj2TmTbps7GvGNK2pTnglGj",
-	"QnXRwT9yRCOlE9dP3esMRSZ8QhmeQUZLg7Jnk6vWdyso2zodNvRWC2ihZtZQuyKs1UcghWpwoZ64w5Eg",
-	"MRdJs9+oi064Ghco4SzRWKKletI+lfjxAY9mN4oQ6G1vl3rmE2tw6qqdfA6DOY7BHrfcepq77qObEnm9",
-	"eGXleY8KNy1Y6kKFq1y/JpXronn/huiy3n58LcW0nvlWs5av3Zlkw6DDVvgeNfpqW9yAN9ELpNWxtR5J",
-	"13WSlEZ/t3E7IfP/58FKqMB6qlwU2LXf+0oiY1fJYwTzUiIbCo5QH1LgbDg4ctMFSn1kR+v7OE35FUl2",
-	"u7kcWi6UczdseOe3dTMEpwdtjnSz3CrKU4qhzABad0W1roel65Cr+c4xtIMzjr+FRqvjErstro06Q7GO",
-	"iioNtzGSF9q0CtUZLfQKrjVyh66tuRrnjBZv1II2DNJfpTL2mYufDa4dENxGRfsIdUPb6VuN8ip6k2Om",
-	"qCLow7+jCmoj62ssMQghx9EmI8+6A2get4kWqx5h+FWQKRGOREuMvvzbo+G9g9Hh8ODsZQi1boeVtw7C",
-	"eTaK56KxwaKp4lvwSyB5pOZYoRm+JIgqNMHx6y0pS3J9Fzb6ahEV3joiuUnJCVzcql21pfN0nbaMkxtX",
-	"lQsaXKUgn+I8EvG79FX4jK9hlxUdxcn5tDOosDRf7d6k0GOFc26ph1WYawe9RJOWfkmYUwLdvFi85qIx",
-	"VIgYv0KUSUUwNJM0zi3KZl6A00tOWHWbr2UV62W5f7cD2l6ro8UnIo9aimVbT8bTwpxPdusJTWE/7MvC",
-	"PWbPojes++ndlwH2oek5X3tkuN63P6z+pxdjGHr/Lu7GsOxdb1WBofsHEB+DO9a6s4ZOX0/olMTLOCUw",
-	"wcWk8rOKl/Uj5RS2AXxOFpls8wDVMsCIKh3FhCmxRFdYOmdqPWK/kc9oU71pKwUmVPLYGUR/dHFNa0Ui",
-	"Z0zzCL2WCPOFUPnkzQ+82FKhakp2eFZGaWEmpN4eROkrfqn9w079xhvVNhfq+PDvCGrq5lxoQkB76N5o",
-	"NS2wDZo73xxuOYDA/3g4zSVdQvJ1ePbB/mFn71yr0bf2nZUm3idzrT59RxhO6U11Lv49nIG1OG9ty+4G",
-	"m7tUUm3t4HzlxuOcTWpMk/dwI50GeOkn0mnWs7HAUKINctkaGcHjUiOC70OYb0pZpWb27t17d9s9gGsv",
-	"2VPM8IwICX6VIwjOCJrYQGPpRvlKmnvYh1sIs2znPBc7HR1nrZW968NhDsgjdDXn0jCiosL3aCWK+pX0",
-	"HUC76MSPKZmbJCF7il/dfHzt3E2tc91NuRAEOlCDZuRa1+uLsCAp5QLb/0wonjEuFY1bNYkbajL6B2/5",
-	"+Il8wLcRNbX0ij9UN8xqHsYfaWvXTzFu2xGM4D2niy/NHa+xn5VsmhuluE/ZwO6aQaJPHSpZH4JYkdpP",
-	"+IwyN/OyKiL+Qi8JirTOyvCCRKiPkfsPSOtmiAwXmKY70IGB6H9C5XpNvvrVZTX1zmSBHZchlikX6PlJ",
-	"ruYHyPX6GE5TfuUiX8FRpfYLksSCqI/2FeJmX9ascIcFhJNEEFmfmRXt4VzN9xR/TVhkGpysZEcFA+sz",
-	"Af1vgjNnbmhLRTuVKnV+cxBK4o75R4TE0VXIyxGkOYftDqisuyjdpkPW1dOy50GVir1mCKUB/ODD+5gz",
-	"Rt5SzpD48D6XkrbXfa9rCfOU55e2W6Tth/hRA31/d2VynBGkHxt4xXjQQMzNXswEjZ0XMYJGt5ohQDQL",
-	"6nYvicAzO6IRq8JRUs1s+/ago6fCdHN2uPj8g4VdvFA2ObS9cuOzDPrVije5pNpgO4bbrkkC/5JLZcZd",
-	"mQpMacZUm7r2qsNqFA6m8fh1WXFfPn2w5mlXXb8+JAnJAxVqaksBKq7hjbukBr1LnNrcqloU+X86fP/P",
-	"CH34dxRVI8mDsPfv24Nu3r+QK6xzaK+GwFqsrzyJ6imuhv/s1r3on7kWdTfZqo+udJzVWEM7E/1k/jHH",
-	"empem1wqNDFcMsNCfSVRnAuN5aUJakjbWtDrF/XTyfBfP/92591/DzKuVX60GvCupNPrTxexbzOEZmOH",
-	"j8fBWjWXTNC3a4ROIT6Ms60mYjIYU+9LoptLS2tmaBf5aHSH/Bntm9GHFsIBikx4OgLHY2Ti0xH0JjPs",
-	"jXE2/JUI7vp3wNseL9wNg+oBOvT/2sToNJsKge1/CtA58IPIRV5KZIS5yYKIec6g+r1CFs4hCOVydGr5",
-	"QDv4oxtnuKHEy/X3/Rm9JDg/LbLrAxHE1zRNUUouSeqHPcGnbBgXXJgFSahlQZqhmaqwt5otBJ2R5rsv",
-	"y55CxXRwQRY0X1THN02wbJzc9Mybdx5Q+jAzhfzrsOgvcQov2M4chOVVsf/kqwp3+D//N2qsFET/5/9F",
-	"lzyXUINQzHjf7VwJTtglp5u2ACqneh8MPp2CluYNBYmC4ORahQmB0sxthuh3cAf4NFC4A5q0l3Mo3Ilp",
-	"Rq0A2kqHsJWVhkTLVAZHeBU6WC/Y05z0SmwH7/kKiXt3zpjng17KYSr/QusfWS7nrfdtO/3gJq5kTato",
-	"9Qh1IfTfL223hfg2DS/5lOZlf1nstZHHi0KVDeSaNHhyHnFhBuLqlQdaOYO2LKZYEqeSg6qGJkvrglh1",
-	"ddW6k6zyEq9ZSKA5ADM4anxb4CwzzWVCXMo1amjJO64WH5f1xHbxYqUqPK1NFw1ONziWjtG7hpO7VsTv",
-	"cz2mm8BwPfB63eMueUBj6nmuxgu+DDUv/pHQ2VyRpOoeWtXwXWfCBC6XvoKFjWBLGapGQtUCDufddG9b",
-	"tFkyl2CUCDvrqXsAav3gc39hY3Dc5MIb9qHp7kIji6KdWu15PMOSMnTSKcFN4RmpK0gP73R8VY2l85Su",
-	"HcNTjJhZLXHz4RY8Rmc8T201a+ccudJd1U1ldfO4w1yiLMCuOOu6gFMOz2p9dCWfq9g4+vC/odUNkWid",
-	"f7DFzj/FCqd8lhvPsrm55Z0HA9UQW9TlPrdr8EJb4PVy2IMuSKv4R1dKYd7kBPVjLMmQMkmY8XzWZvi3",
-	"uVKLL4w3LSK2HrVY5aG+ct/hFPqa20ZEKUlmRKC+ND0TqZKFhS93jt3YJFM9hqeKrPhuq47agy5s1ABY",
-	"lqcHvBT+HtDQ+CHGtn9DdISu5lghXPpaoJc9I1c2C950S1jgJVL49aoruSuEhR+jDt4PxkuyRIrrL4KT",
-	"JM+Q4isDP7qUhHjjpEK9ILhIiEAQY64sf7d5NYuocJmWLPtgTJamp1Gl81V1D12wtU3WpnHslqy4dv4L",
-	"/Lbv08AAjXaKWinQHZrc2/ujBv92+z4au1o/ZrEAaofeIUbfcO13i9tSTAHaMY6y6OE5nkWmbQqVdvzC",
-	"bgdAQkaz8ar73vZqu6KiG63l5vWC9DA3qQrkgh+WErbGTOr0FbjKdYKu36W6DBj46mCNLDyvvye3fVm4",
-	"ql6t6kV+159N0mZBez055YsFZgkJTCfJnHq7To0wOrDnSR7LfKZxS9axFc3eJgJ6hJRu2AmOX2uOAzza",
-	"oLNK+feag0c2qY+sKUUsAPNiSeam2ahtVDm5aKcqmb1oRVBI79+5t1XcyWA5hL+VvTWe4pYBnVyNKaOK",
-	"hnqilgWvWisxNG4f9jhTOU6nhjxX1rlzgxX0GxfDNwWgbG8I6cb/mKaH+mAfPHx08urJ+fj01dnZw2en",
-	"/4xQ/+nJg51NglE1E6A+mnKdsl8bFH/tRhQVnboo9Grq19c8LXeNSt366HYTX1v06Mc3HgcrNeW2Q6ho",
-	"xhvOK23UeVvRWLmAazgrZeVUUFeWNyhD8lhWslWcbN8yqNWiRZ4olBIsVWik6MZVlUFF0lL0aAvoa1y4",
-	"rn80stpyeu2qwOzep6g217rdED31IlAnKsUSnfIs5ugvJ/uH62Ij5Qpru102q2Q2mlGBuANy5DYd/iqN",
-	"HwxGXTOvTSPz+O1j8+q+LxpM669BLwcT1j7hhvBWPItVSBo3/BjSbBumu8VzOwllNcoU8zRfMH1JjfSE",
-	"biUpnTESFU1OruY8JdDvb6c+Y6SqgAYaEM1YqI89ZcRNSXNdkGhKTHbmnGBthlEJX0T71W/eCSI5lAAI",
-	"c+I+/KcSBOUMaZMLjDtJFZ0iniOWp63kZ+AfWASunxjnHcMZKXKeq+cgCFnTb992Ye8D2rFCVzxPEzQx",
-	"jhmMErFEIjcDRwJKiViORd7g9iZCkGCd6sNLIpZoghODbDuAT7qugX2yyNSyLPCFU6ISzTg3mbKdJl+s",
-	"EGiwBZ4x80LoeQKjBcibHKdOUYIOlGpOljCh5AgxrubQ8E9QpQgbFIORcrtuw6BVOODgkEiF7UgDbUTu",
-	"NtTISiLHGAZNNh2qc56vHGrwGOvTsuyZFnAOHAnVPl7BX3ncjWR6Q+VZf7jCiEJNvyEd+5btv9kCuGUb",
-	"abFPbtluOkckbjn5NRtzt2wjN2Rq/heo9Wy0dm/ZiX8SW/yW4WTFKG81tW9V7eGKF2Aby39VPUsx9I1Z",
-	"NR7cyOC1mrZ9+zv97BY9dLadd+QCAU6rrE+1kgrx2KbWEzQjjAitFYea3m5C5Dij+l9y94F5t9vJL+h0",
-	"SES2p/8/HCnD6Z5bCk6l2M826avt0a+PMPPnBPQDyITX5hEjb5WZZm/a9UtpkN0+K2Xq5p53JbViUPr2",
-	"CRd2dHooPG3s02coI4LypBZ/DC0GQ/+bRyPhpUSSukl2JZr8aVR+I8j2wyyVli7YemqefjfolfdBjheY",
-	"vcmDpu/z8imk2VHmTUnCDBEsUkpEeaOqSctXWCKpaJpC8LnbfjLB4zmmrOkyPwOc5QTwZhswmdGARCwo",
-	"00AMTCsYSBWINDJSol+OUJZi5nVrqsBKlb8LH27jFirPyozHYMWsQDQVfGFmTZkufDufK1/p1pTS0Uo5",
-	"hGjzsH/IjVqfoVNe9codHPTsgG5vIk+FJOr8vl4hVgTG69NkKnez4QasYb6rTf/a4sq+NFwNx07pW5JE",
-	"Rx5lASGBe0m/SRJL4z4NH5UPucknLr9HS7nwRfTrWuCrBmd2zXBGp4V9q4DqDagKK/nv7UK/tX39dVuC",
-	"by+bTAygRdb4wdj9emiovQJvOzGwym5b0LguPlC51OtuxCMfkzW3JUhaOy8mxRXa1ReYYS1xeoPenEwS",
-	"vsCJu/WESZO5ogTMTBfU5LEQ7z8wY/qZdQRfO7NAzwGjCxzb6X76WBgU9y2K7IiiwUM/smClUDDoQWb+",
-	"UAJn/tvAl5JoB2FBir4JA1RPMUyX1UhI8ZlqfP7iQn7908nwX3j468+/HQ72D9/pvwQ9iTXSCBQ029L9",
-	"MIuRKOX8NUqpycJbqZi15XcunFVvdOt+N1kwV1y8RowQo3BdP/R1MFp1+P8xm+rYBJk1o6puscVreE0g",
-	"jkjwApG3MA4u0dwz4QUZ1XqA3EY/xrWbDK1vHXgClYWN1xoCXtTvF9haH37LfIBF4VuzOL7oPcX6JQYJ",
-	"1Zn48N42KURDBOXh8Yf3hSA09eIXvVD7mVtFeuv8Q2Vv6aKaKDbtGmQuM8KSHLqlapOMrJW3NxQK/Bgq",
-	"520LOt20evq56p+rRCn4JCWLYAOus0en6P7dw29QZh5CCY9zl+pVDyerYPHn9/kCs6EgOIH5zuSt1kvt",
-	"nEbK0CNtQ84HCEuXTFLofycvHtdSVl4pCtlDJBeIcYaU4Pnlh/fhrmJC8FDSxCNK0mQIHQuQeaZzKgS8",
-	"uiYJQioc1MpNQTiM10aadKub2sMZ3bvc38slEXLv/v3798N1LvD+moJzsz5NUB9Kai02o38M7WTv4eMH",
-	"kcvPca7GlM/kThB94D8IDYc/P3+BzI9I37dqrcXobkNxdEgpfjnnQiGZLxZYLIvcaEtoehXjO4Iv2pSW",
-	"bC6wrCcyPeMKPeI5S9ZlsNXSks8eI5poKTRdQp/32pePUYQnPFdHkxSz11GZQ2N3LvFSIqoQTtMqLN5b",
-	"rdafzYkz2CkwHrL8zghOTtK0aaqm9aSExmmW9asSLbB4TZLGlJh6abhdtAkeyoiUoWw1Er8O/D3BCncR",
-	"M6f6fbtRgCihcqN36lk47rturdB+ZNlpZM1FcLJaI3AJmY1qbP79c7A5hbZObereFl4/+11/oRLQgcNz",
-	"+HSmgsi5az1ZPQdhfhxD28R66Hb/oCXeWYOxulgYFs1pg+32Ms3Gu8dQtikq7p5Jm4/TDQbqSZ6LamOa",
-	"BWbGf2KVlEEvxrDBIG2s697QXgpX9jnzCgoPR7uHvt+c56bMqNCwFpOmoin/LLxWYgYnxWYbRgU1H/pW",
-	"zs/iIMJjOBm/6jJ+s8PBlQNriqNbOct1R1gewirOg5keDa2pfPdswyHZTzVjen3eatfc0pvLBoWfgxEx",
-	"Izhm0qV6bpkue43Ez/YkzRL89bmYZ5yrx2zKAxjncTBPWM2dlvPyCs9mRKBXj4PKl5cSHVAEEx6vX/2M",
-	"POAxyrBpD7lKumX9Zrd+qn5pIOzNQRFCy0usqJzia8znr9iVrYPSuw1Elx5UY9Mvt2KkHW7UNie0WhAX",
-	"YOc/wrFrerLSr88G1KIjRKXMSYL6EVlQCT5slqAMa5VeySJm6zv0J4LnNE3NkK2FKQDN8NKNmLKhuhDz",
-	"apqctwqhLWElEepfYQ2IKytw0doBitxQNtPIuig2T8lUubJMQfSDKZ2Ywsm+X38uSEqwJIl+wvQBZPDM",
-	"jF4SZqo5J0uEiyaBOz4OHHy9cjYcsYOETe1jsWIDIgTBi3OnC9XqSN5mVBC5kcYhYcFSu2rT8bynB/4H",
-	"Q9R0XrgiA1O+9FKaXANZCAzF1k4JNOSZYzEjYyVgqn6oRM53Z5o+asZNXB3gYpg4hF3snLMBcsN6EBeo",
-	"nHPWLZGhDHp0l00lfryOhQH5tPU8e7KY4DyeBx0tn0Xmk60vp2kHh/eDysOVAIE3iKpTsxip1nepqMAF",
-	"pf5R+XxUOCNwDB00oSkYZER1S3qys4ekT8TlDkbfHo1Gw/1vjkaj3k01mWHQnrK1bVu9eaZ+M18QwccT",
-	"nNQLnr4bjkZ3O/VU2Xyqmekb7UqshZ1aqLk5TDoiTAlK3Dw2zeA1v4ChTdCnTc0xQzhZUM0BWIIE0Wcn",
-	"NZDdBqZ1mNRGUpLNOSNjb8hCKya2HYPWdnKvpIHqVw1QfTa2V0yJNQ4wizF6xiEppgXikPEF8BSXr0Yh",
-	"BamFYKnf94EnBAK3IoTkOl9bmbzms+EVYbFy8zdrHBFk1yG/ERnj+E1OJd0wr5UvMGW1a/bhf6UkVoLG",
-	"VH1438wQakIwcZp1iY+OPcmvwSrqtbsf3hvQTQOTzpW3Dg0eLa3gtOvxbKnPl+kLWyQibIvBGkaqYHTd",
-	"8BNySdINN3xDANtlWiDdxsdS0RUDKmFV9WpONrEdBG0oBcfzzoGUZtqqF10HtLcSgvZ8GKwseFGlDXVU",
-	"HSXzlfTGx9xIrXggY6ZNgVzlXzekzbU2hQgpUO0NOW5MB6oY7zei79zY1MiAUtIGbWNXaDNuB0aQ85R4",
-	"IyO3mBgQVEw2G9bj4FzPX24ov6CF49yocbWaS8AzwnBGx6XN9Skzyz7SLb5l6RVdeExLpd1H4zi3DJWf",
-	"iB/etjy0Dsz6lh10Jy5/63PizumCiBsIFLQ2cgt+nL8m7Mz4MwLGJ45jImXpza1etb/+eI4U9K6HjljR",
-	"Sa7mXNBfwa19hL4jWBBhMxxhCZPbGIXTlazvl7JQC5UpAU+NtUINWAjWhFZdJOYskeFYmYvRb/IB+86G",
-	"X2hA0/MMv8kJkpTNUjLMJbHLwkSfF89fniMzyNEuE0YPvFLMbCwiIIDigGe/3prfP8c6wJXFKwcRRF5Q",
-	"YVpm5NRG0QP+zzhf5ClWdBohRi6JQAmJBcGSSKhatPPG5zwXcoDiZZwSuXOMol9wPiMR9OaVCLMluoSh",
-	"gn1FFhkRWOWCDBA048oFqURFig/2Bj1YJRj8MFBX81Alz0FGU4Vd/1S/8ynOlWhe7Kk/mKgYH+IajhZ9",
-	"RsuuyEV8JrjkK+uqW8lKtI7iAVigPDcRMjd9MlBAsYW/v5iH4KV2JQvK/m1Bp7sL7AtUNx9lHef1mi/m",
-	"aTp2Azk9R7teHD19/Kj3UTqhF+82OdFTLNU45bMQdzj3OAPUyckc7tM0TxG8MjCeYzo15N2YjtHeLpy3",
-	"Z8FqqjjjRups6wBexT8cbq+zxxYW8A9zUJAB7KHafLfJK1pBe4iv6L0CZVxvpscKqa43FTuR7obtUTY7",
-	"2XcNuNjK3fU5ocGfC9zQ5XJ/hOI5FjhWRDgfG0N5lhExjLEkKCVKETFAGKX8avWPCZ1RBXEajORyMeFp",
-	"LUPim4MbPq11Q4afAFxyYMCSAxTtRgMUje3cv2F0jEwXxdUqvVDxkQf3nZVeunj462h4/+fyn7vj4c+h",
-	"er2AK6T9Qq+dblwgYzXjiaduuq8VW76gdmzHC6n1/JqjnpvB3SggX5J0uhV3MOXbatxMkmcWRyb7OXIP",
-	"QgAXkjMChPWJbsszclUIfNTPeErjJcJZllJQnaD6EUX1LUab3oTg6CBJ4lxQtXypL4KtnwE9VOv/5X89",
-	"ctzmrz+e1/rQH/VOfA0eatJ9TdiMNN9Fj7SGvLcgStBY2huzNyc4VfM9U25BkgjEsvnkBVvgpRmoZeei",
-	"Rk8fnp89Pn05Pn/+t4fPIhRzNqWzXJgG/WXT6t0LTWpwtUExMHp1sfu5Ulnv3Ts7o8kYX0zhGMSuOdze",
-	"08eP0MOzF2iBqTbKGBFSSzuR2vfl0d5eOJthpaC0WItKhDXMSrPD4ZQKqSAhiNgOFZQluT4rnJrP2hKz",
-	"BWZ4BgrmEQIPmv7nQGOnfKZap9eHolkYISF3Bl5eiwQN29WrZbYCZ1DUwcjBBWOVLHt9SgmW8wnHIpFG",
-	"R0VTngvw+0rUj+DSR5DtVNx6KHAurr3+L3Pvo53dC3bBTCcVwXPTQcPNpeBqjnKWEE0mporEUIktNhac",
-	"K9SvzsnHLLlg7unqL8LQjISJ8GBhUM52BlaWaKMgpWyGZIrl3CRp2MH0WulbXs2JIADs11/rm6BRZnCy",
-	"+/XX6PlE04ReBkg+w1QYzKzSPeprQW0iMhJFjjtHiIsLFgFXjgxQJUvaGZiuImCLrzXEfVPQ2ePIv44S",
-	"pfSSXLD9Q2TrgNFk6ZInjhF5aydarNrJWAXtWdSHQRiVZy+YJjgJvVeOwYbT6GIzhFEu4XLqxS/5a1fT",
-	"DU18JZHQFnWKFzRd7lhkQx6u/PprOMAImKDB+56taPnTL5JrtLpirp1dFBn2EaEYC0HtR+aVSq0LZtM/",
-	"28q05FJbcyZfMTIVVRFKqVQ2qmZrrSww0kL9RD/w9ddg3aIopQuqonIMwOFogBb4LTocjezCfDqVREWm",
-	"ccCEJ0vDHP768vkzBEE2l0Z0waJ/DM+5wunwVIvbouZJiyyzUaV/dS2M+RQtsIqhAa3gVw6+M6wIArA0",
-	"+e4fjFyFlYQxa4Y04J/moqLHL6p0Ym6sdS05PANweukneuUh/F992f0/nmkS11zGcvzqbxoJ7koKMgVq",
-	"sZBdsBlREt09uG+v1hlRYjk8mSoiol30PQgOOAcigVjIW7LIlOH9KY2J9YEVDP18hYHzjDCTQ7/LxWzP",
-	"viT39LNloVfBv09ePPaSh496+7uj3RH0TzIhmd5R787uaPeO6bswB1m6p//PjKjQ0Ls05guCHF3CJvV5",
-	"nrx4XLQMdslkjkGbHNNXZ0/kLnqRT1IaayWgYG+Pk95R7y9EnXGuSj3MSPWD0ciJOuvT8C+XvlQVG9Ll",
-	"fff2bI50kcXd+44SdklYTpDMBUq/0gBr/Gg8wWi0IqP6qLdn/hFEm9G92zTzIjH93bsVyVrD4S60AtHX",
-	"A3bs1wo2fcU+vld5Fr509+B+00sFXvfOOX+K2dK+K/WuDg2e17/32GY82qoDTw/rHf3086Bnywi1bvXi",
-	"MUg+yGaaSa1mG52p97N+zTBnw8SHvoaZcamCs0tLWbSiUJobysiVp2Oic2h45Smoi1wqNOVpyq8Mh7IK",
-	"ax/fuNF3wZzVt+N40CXlqbkF0JVdmi4FIGLuHhw4vryLTny/jhVyTgbhNL1gkAAFmYFfyao4k6hvUgWt",
-	"hJJmyymfQTXHDFO2Y9hM9eKdwldeuEMoqly/48lyzdV7O7y6uhpqLWGYi5SwmCckqd3FVfPG+Nj2D+7c",
-	"PfxvvUHPPzRtUYzyS4Lz4UsSC6L+W/fbVt0DFN1pMlvkqaIZFmoP4EywgpWusWbFai06l16HX5UM6ilX",
-	"KCGm16A5+w/vEb4kMdDEh/+Q3fHx1C4aYD5uQ6jo6q65xlqofRWmzm1twXkVeDsLj7KYC6FNNr8wu1fR",
-	"e+s8oKz1vAvhIyvMvsMJsuyqtIj8Ot/OqHGV9gHUPMWpphNQ6pPlALkqC0PFJSuhEl0JzmYWdfvtjPMV",
-	"w1YdJol56U77S4+4mNAkIeAbvrvf4Y0XeJlynJxz/gSLGTHvHXYBT+YZFFwlT0lCsRtwfffgoMtHDVpe",
-	"AD/t/Q4yqJA65spqrvpVGYvwRJA+BF8AFb72sNh5qY0wLIPmUS11zRlI6BILipnaObaWWcV46uMLVjzJ",
-	"YTylGba9o/+rMKuyNJeeXVXoTAHm/QR2sMKzwyh0j1Ai9+BFw9TCHKzt9F4T9gJT4XGP9W98hxN3gctb",
-	"cw2G89h0DtDI1ubQJU5pYkoHGzhNalFV8pf9kr9ULuhHYzA/aq6BYkEAdpzKmur3448/Dj2znbSpfyvP",
-	"GxXQMJdr4NaEUVHy4b2E+AlkaXfH650SryUP+2hIPa9WrSQEQDYjQzCTV8Q42sqZsMhKpYJD7Ox+3hz2",
-	"75q24fQegbux9/no+U+Mdtn3uZplaev5rg15hxnvmdV4nf3uO3hcEQDowKiP07RQeHeM2l/NzFCSpFMk",
-	"FV7KC8MlUM4UTRFVyGYUoH7Qz7TTwHB5fn0rtdT6Hnx4H3PGyFsow/zwPpeSkhvR9J7w2UyTfq4+qaLy",
-	"ewl/TYrmaJrIzsQ/gm4Nn4msZPdMSMphvCkPui00B35KetuI0VeSiOd/+69wOqdWibalVk1HZO96M2t4",
-	"aF2/0rjePMbgeaxRVMkuinZsK21Grqona1x4jFxdsMpiu+jhirsYld7iI99brG140z0BaxsdmtEg6xIE",
-	"NnbBDB8r+BdVsuZGRn3zo5qTqbajFIGy9p1ddGbdi3oDnmi7YJZaJerfHd3ZcTriEcq4dGuHE8mM+7VU",
-	"QkJcznavOS9ytW7KI1BLU+uNJvv/+mH+w/5i9PbNaPns3tmB+OHN64Pv2Tezb99+O//XiH03il9+O//h",
-	"IN7A9+b13rm2G6C6WFf7/3PXns9qyYVGfV6j5bmL+bvqz6/Ya8av2MAK7mRgr1gCxlT16vm3+Q+gZYfw",
-	"/7no2V/U523VZyfN6sJsjYQsEnzb5KNnZhrxx0Kyryb2ziHP1Yv9XrB+ycz1NSuY6Q4EIitRyIQmR1V/",
-	"R+kY+fprLr7+2nN5XLBuPo8LBsEzdIimcHwIK0UWmfJ3BUTJhcniwAw9fgH+e8pQqdkP0DQX4CB3C1ww",
-	"LEgRwAOH/92D+yac4IftUP9wgPZHA3QwMhHuuyO36M6gjIBBzN5YnBfsak7gW1xAqyy/tQJ5S6WSNV8/",
-	"WNF2uLNEUZmTGDW6fR5x0SCg/wu4fx5qukE8Rwvf8dzF4+wu2Bc/0M1KqFW8fvED/ZfzAxnerrmeY/wN",
-	"fiCTsCEbDfKTcKsTJAmxbiGzwrE+R5P8IQmR5oC1gcWvzHwjzJaoz8jVkYn6FrJqjhPEuHsX2hyjF3hm",
-	"5i/Z3I1qDkuQEVOpTu1WBr0MC7wgCm7xT2Hklo/sQTZJ792g9cHnkHYDT9YCFFwo9Josj6EDAHT1Q9Ew",
-	"QpILpW+AjAnTf4SSev3Cm5wI6Jpqskuk6ZJZXr2yISPjizFUjWTCNDVz2bKQfj90vS2qzwxX/lLJuh8G",
-	"W1aWeZ6rTbP0ZTVz2fqRtrYiCJRQVvwRsmqjHXuMsmmjfiFAudt6BcYqBKe1dGgkCRbxHIo6LW3pLwyQ",
-	"TcUcWOUG6DamatkE0JsKIC2F/u9+3srdWK7fqR+EIeOH5emtdO1a5bnPGYEWh4hP/SOoZLN4V6g9ncV/",
-	"2AqxT+QXuyX8t+S4VCrHvQwtUgh/OV7rGOzP7wYNpkIDi91FTyh7LYtWO5rIFQfFXSuumsdUmii4JFnU",
-	"vzu6C2nqF2xBpYQU3bsHB1ZNN7kp+o0Buju6X3bzhsWc8T7HJtsYPruzi069Wwb5chfMlCoE5glpAO7v",
-	"7KITEPYSHYz2g/kuwIQMtXf2bQW0JFvS4rKw/w1PYlOUpplgkZrd+xsWdIFOUsxzusozNQ+P6Yf36sN7",
-	"dPLdqdfg9+juoHdJ01qTqw1SYmrX2ZbtdHJh7W/EXTZjKqtM5NQSsREONf7xhMfFKNV1rKN4znKNbU2S",
-	"j85oRnfb33jGlemlDy90YDCnnE1Taspgvuiv3QISQG6l9mh5TpCDegrr3m/mH2OavDMsNSWhhp+NzPWs",
-	"4m4ARuimeVpINA909RZyUBZPQO59rWRCEoWiQrs5QkYfQtpGIzixAVHDYUvTCBwSPI/nJAkxyAewJY9B",
-	"VnjD3VBjcP1CsvvHuka3jqLNMXSj6MFGVpdnZIXtKy35PTG/E4yTNlHU6JNKm/Pion3e9HrryO8vRHWl",
-	"vc3sZHOqjx/0tB2UYRXPN2C3YEPClAKTPi4BOnCRH6OI5WkaoTglWOiXkWuZgjgjqzRsSjyvrzmaJkrj",
-	"YuBJLxNkQfOF3x60d9T708H+ATo8OECjkfl/2yt/tjj1xvKXb/Y62mr86rX8osB9UeDW8htD09dS4PZi",
-	"nq/xQYKo4FIVU3GryhcM+K1+HPUzLLTSluIJz8XANm/Wi5iRGIOyQg4GnWITQ5os0YIzMzzCDcXuwwx9",
-	"/Qc7rnuAXp2fmkq8ytx3tcxIGYa6YFBZZyrkYICXfoFfEoHTdGB63UQJyXIqo93d6JdcvsnHOEJ9jU05",
-	"MPWslMVpnpDk2OXCHZnKE+g8oq5IekkMwHJQTvM2pcEJLsaImS3BdBRmH4fK4QHKM6S4hjTB2spvVzug",
-	"0NhqHYW2AciVO8deH0eJEg7FwOAoNodnE2ROFiZfpmjIFlB9Cy3lFAhjY0ml33oAuO3i14XH/6oP4KR3",
-	"bR/fWkasP3RGYpw1sWDB03SYZ19Uopu1MR3zqPMJ78YDP7BD6BzfAuK7lqIEDK/swbv3W6X18naWa2ms",
-	"Yn/oxJxrvYqq3SZDsmwD+cWYvIXGpH98JYWW7am3oNOy3/R2Sv0ZYXgBIyOrfmlWZmBITa6NKnyVJLdU",
-	"44ve9rWG9t219AKM30k/9xufr9fMvZb7X7TzL9r5Jtp5O/9wwkqRXFhRZUchvtsToD426+jPyBWRyuqe",
-	"/ckSZs4Ba6ALsjNAmQvpD2zHCcrqcf1jdDXn0BJSv2sCXwscz2nIB/CESnVmYfoUAf+WJ4tuj921zuKV",
-	"m9I8O0WX7QzSDWPK9jBva1D5j6/hFrMkQckFCqtdc2VmN26lJOh3nYqwSQgbSrexZxYa65hntooD9VcH",
-	"pA288Wg7F8x25nJ8AEUwFDVy9rDUqgfjV/DpBV5CTGVCaiNR0XOGMPJaz14w2B3Cto3shNh2FAXbmpAp",
-	"FwRRM2ERetLqvUz4pYkRcUZs/hpVA+Nzv2DuZZM+ShKUYkV2Sk3o4ABZhSkyc0wj5y7Ayn35K2lgOi4u",
-	"3QUrDxWZTFm7PAChNIYBQMGvUMrj1zsDJDmKOXMV85zZJjcwKJkkpguFVBcMujGB/d4corcs4xoampsP",
-	"aybzblA/4o3O/cQBc8cnG8x0czRflLAvSlg37qwvLGT5A900sOYO+tee35D+xtk4NFpw8+6wtJ3XDKmj",
-	"E3T68u9oSlOC+jFfLLBm7pIsaMxTzpAk+mug4BXRm8lSkSE0ErxgCyxe77gxSbYLmWOGlqdDU7Y7d+7c",
-	"B7kR/fOf//zn8OnT4YMH6Pvvj54+jQAWDZfzv16wgo/2MUq4MvLGQIclSkhMFzh1sHGxY12eaH+ERqOR",
-	"8QXbIkP9b0Sl45EXDFKgTKf2QiyUk5ktCzXSSeP4K1lw7KLxlsbWV250oPnYBfsRclrtsOU/QzqlFlvQ",
-	"dI2W06CLSZAgPVD/YDTasa3kTOLtBCew5vGFifZeUWlkk6ER6AmXpkMuhm71vpZAJqUWJjyjZ0cITo+R",
-	"yAbmgsXWbqZ2g7pdSyPS+Ct2b3UC/X7ZolxvERr8sSUA1pSdWQ6kDqTG2kauK8mjP68TVIq8VXuxvKw2",
-	"vAb6GxhSumAHo4N7w/394Wj/HAZmHo1G/xrsH4xG5U/7h/5Pd/ZHu4cXLJTTWqSOflKHQmASeqMg079+",
-	"kWNf5FgXOWYoqmRzEHI6ffn3tfKMKYGvV2Bgc7Aasl/q5QIrPS+PYR5fsUzR5lO//ybnCrrqynwBEDUW",
-	"F7h9/KGqC4YwbSwhE+jXECotMNOi7ClCaUH9L5UlqgvCf0yhK83Q+/f1ixGKtDwT4tRS2+YshFFQhJor",
-	"eNho0FwrJGByUomksqPpg2cBw+Z73T3TgGUzon4DbGjgm0DQv3nHtxEghnV9ojoIC+Km5Q8OGV8KID5l",
-	"AYTDekUUWJa5RelDVGUz0GbfFhxAdcExihxDifyWohcsKjlQdFz2HFbUFi7oewrThSAxIxOUC6pMw2RY",
-	"Zyb4le1CD8PTFIkgRyKaYCm1kaJ16ELf7lzmUNy3rZ0oJQ/T7Mnjs0c9UEtHWmP1ma79+/7B8A78naSY",
-	"jpnmeSkZz0ku9OW9+637xe62/GXQW3CmMFNjzFhO0t6RVoLNODE2qQxjk2PIVAF2cHC3LL0QwF6feq3m",
-	"NXmlH/5DEYQVSSm4KWsi5ah3en42NHuCHVmmedRzPkJbvOq94XWzH8MniCKbBABhnd+pNMPxuUBFRqGy",
-	"fKnJ+KLn/x41GZYAw1zd1+/3frP/uumCDL/sopb4J8iUCKK5CuTbFQq+qcYwXONIf4Wm1C/GaK618Lj0",
-	"l/yY25Yfs45Ub6rOwinaHSstmuhp9Cmkh0mbNRB/SSj8GDUWLSS3qYceXv309RXoHLinpfeptzEUY8jh",
-	"NeuYIjbormNySkogzIRBJPKU2MDBBXPp0jCKCkqXTXxV5qkKsWCXEnZtRblQF2UuM8KSfGNF8PdKA1t7",
-	"lcscsMqV/qLMfVHmumaAbaXM3URxRqGZfSnLuO1lGdZU/lKX8UWNutG6DMsiPlJFhqdbNTO6KY6V8X2t",
-	"4XWUXXIakxWwU80flGYrlCfmsh93yXrdvWCb3e+AEWJvekvs6pHb3kcPYX2S+IDdzqbxAXd+X1JZP9cg",
-	"c/CCeUyguKbXtrE2jEmYu00iM21xSbBA/ehgdHAv2hkgjOY4ndo/DF/um7+9ybFQRFww+/fzu6Z1GrY8",
-	"zv55f1//+ZKIFGcZZM17tvtXEuwtaewvS78wwyYReKoGKJoIntM05SzasWVg+n0D7lcSyTkWxdB6zFiO",
-	"UzQlBPWjqoM/Qh/+/YJZTWQP7R/smHawMGWSmnH1kLd7ZNb3dTmjRhXqXKENlpuo90yx9h1J0IQsudba",
-	"inh8P5pzIYvgj1HqtOJnprWVm9tF35+jP18wvZs/AWjH6PzvJ+jP+u8f/h1FCudvx+oSR+j/Xw7UPBjt",
-	"DJDQN4Qkzi6NoYfh+fmpefdPepndC+biUJbm4OijRyenQzNAVdOAGZxq//Ds2bNndpLqAEm9Q2gs6qAG",
-	"mtFMSMrczmxkHM1wNoDm9MwOsPVSd92gTW3hl4efmYeMUq2RY8VO/+7ovh+cumAPcqL12RTTcYYp1BuM",
-	"f+G5kJFLXwZQCtzcGe00R7Ecy23JADu39EIcXE2haHuhenUr2zfXyywte1N6DX35NvEWdFML7XbLsNDH",
-	"DAMV4iysgNqT/2L0fzH6NxCivu1tRm+YKxeWplozLqZ170mFW8x+b+7aa7J04701G5/kM4mm9C1JjlBU",
-	"cBKmRUwZz6ESQSsskgwuWKSIWFBGiBwvCJMgjXJpZxQ7m1+LwYEzlU09g+CMp3xGY5yivksZ1rIXcscu",
-	"mOmCbHiki/VT6eaG7KJn5OoIJG+SEwPOAC0ItjUfiiNBYD63XuDlkxNQCUismrV2NCMKzVI+0UIWxsuD",
-	"Il/a4F9J93cUg7sBvBJV2YilpDNWSKfFoDAFvtIY4cbzoTFdNLzAVoIW+N1psOAfuBN+qUw+20czq2tf",
-	"auBsFhn/JWYjFRhxu/YuYnHz3E10U/Ub7+AD90TY9eaN51pgU5CJ+jhMtUcIp+nO4IIxr47Tq9oMNmKu",
-	"Tl9043RN0uaUpmSA7Nc4MxPag9ZpsYvfIbWyiJokVVRSWcFlYztj75mPkVxoMhuxIjMuGlsY298paWpl",
-	"fDjqkFa5psMypPHbkv4Eea991KbK6y+ZI5oX2Ir3L9l5a7LzEu+KFeym+Ftzel5NyOeZ1qqsmI9qxB8h",
-	"qJcBUkDF3TsurRFEEzMXITX5dGaYa4Vl7f1WW/RdyQWjcMxQQ+SIYWMG4l587H31B6DlgEnRPszDLWeg",
-	"6jVYC90I2xgdyR9N3f+ivXcL2WkEIFxcXNQvpKyW6DsN97iiNlSu1urNqmgVmSAxkJs1v+upTu73I62T",
-	"o+gvDze7uchnJEjq55ILBtJNKw0IK7tmCfzKetGgHO6TYTVHco4zGAtNlbxg0YOHTx6eP6ws4f4Jr6P+",
-	"ybOTJ/98+filtk7Qwc7x6jerLzB+ZUq6TSGk+xGKqyHap0Ff8EuSoDkRpFW/+W7p85nfzQv/eQrWP75f",
-	"u6KtY1YNUvfLO4hwSrHcaRbVG1GNT3JF+KskeSPSm8eY1TQAAE3Db6V3sdD/qF3XP0e7LcL6RC/1RWJ/",
-	"kdh/eIm99j5Xr2NFAm2ZRa0lkjH+he2LAnJTcUESNEn55Bhh+F/TdsSm+E2IlnVGmlGJ5BXJFMS0xQDB",
-	"3FyUEnwJRduwLrybcar5GeNXIADR3dFddFEwOgTNWwTPLz+8v+g1Z1176vsfJO369mZRJ+VZhKVP0BH1",
-	"3FOPvpJoQRROsMKu24OZbGk9mlEu0ugYuRk1dS+VpkXwVFG16oNZ9WU2ks4NejHdNxr8l27jX0jyo6hL",
-	"BTXdkEJUaBCrylCF++4l/Io55ShI9S+VIHhhWG1CYrHMtPYG3jLjITk15Dd8QGXGJdWvRYPyz1ra+f9t",
-	"vGTR4IJFD8/xzLpXX35/Mjw4vLdjx6FiNiMRsmIT9Q9G93Z20UNq5qmiCcGCiHLCOXZX62rO9fUy9syK",
-	"rxj6reg/Rmags4zM1/SVxSbubT3M3i337/MF6zOOTixVm7Rv1+OFEMiUnGhSNPEMKot1jouxr5zFxM2T",
-	"PkJ3R/vhOh17KM0un/oY3oyKJer/f+y97XYbN5oueis43D9M7i5RlGxnOtTK2qPYcscT2/FIcs+emcpS",
-	"gVWgiFYRYACUZI7jC9hXsP/Oz5NzG76xs/C+QBWKrKJIfToJ1+qORbI+UCjg/X6f54PgH4lmqRSZ7uHM",
-	"uPF/OH7TFsd0k7E6rHt9KPfEz+K69y2nvS2Ouj8YrNUpzwCBhyi7aCLC+ud9kthv9HeDnb3B/tOkHAG+",
-	"rGoIsM7umBvvf+7+z7rUbcoF+c3jq92m1i7EQl3YDsmUT9mZ/by0JqEHp3w/Iy4oTGoDEsvyja8mMsfb",
-	"L9SFHaYpm5kdmA99XV1Y/eDPUadBAlx3jaZTPkcdKxGuOxWOgQfcH3xz3eTfcKKqqh1YVQuzdXfP67/G",
-	"hbjmNfDgjWfraZOh+U4aMpUZH3OWkW7yerzzTgq285aadJKQqf3Hmdn2Qr2vW/vvfbMBA/GdMADD6qic",
-	"C6Kp4drOZf93SrP7qYPK1Sq5zvA/f/4cffr8c91gQdW0jhV9S5MFKA+vg9TBqCvyoGryS8EKlkXYFyYV",
-	"OedQbjYjXSwDS07enr4/e3v4v88OT0+P3r4/PUl61vMLs8FoznvWd2shQMMDs9PVjNB7hAN9pMSuf/b7",
-	"QGaBJytxWR6k4BluuWm5s5uDLRjKw3gtR453uzAj+THY/kIaPnbv34d9cBfvfoJ/HcijZiJrAHesv9/X",
-	"mTd98O2WS3pGzSQwX911V5ZXblamcE3RdJ+8L0AyePrlEU0vfO0rSKDKuCvliH1oc1Bx0XJDrqgumWi9",
-	"wIL9y/PcSbJleXMMk4eb5B7DAW4XNms9fOzIjRExIrcIAY+7JU+YsDoZFN5OMSuZwe27uW6H/lLwGVtd",
-	"hFWBz3WT3OqtZDeRoJaS9qafBdVKCpEzrUmipTIJ0XSuA0xP3wAY1esMIbIbdPZVgHkOLLuRkh97KytM",
-	"jfEiiWSfdBuytaRK1s6KUc7TfF7BeVIMOPR7LRnQo2Aav174vANiONNkNCe87DLAZneuWAohSHIE8wuI",
-	"tlYgQTAFGjwhn5exjzfB4KvB4TXT+ztO/1XYefYnbnjKDcNfqg+labNT/pXLlOZcU5eJ3ql9XhuGL6jl",
-	"vQ8Tq1w21+Df1ZYz1szB09N8BfN/bYI2HM+L8tz1h4QhjEW29N4qlL6N4i9rT80jASVWI4GqZ5bZnYYj",
-	"KgENWsZUtmjeQ4Gl396keuHlVJVDbu1foeruZ2tFJaa9rXXhFKc5EcV0xFSEgVyoDJIZi8hIUZFFZCoz",
-	"lqOP5tC/7rVa8449nXKnbezuhK9s6/A8UH1pOeuBPRXaThsDQC5UlvscAZaT9/okEXIaYELGYkmwRuBQ",
-	"xJ0v/6ccB8m+/PaPL/+NNGVUmLjTi6BoVbESb9LuLZY4bHm7oRDmULCkT5IxBD9Fys6YMIoZzkRCDL2w",
-	"xpjbjnYNZnSuscfzlWIinZCcjlgei24yYaNMTmlGuYLMj+902fV/5fC1UXzK7I6Dn4JP8HO/3+/1yWEp",
-	"NmMBuJUjlktkYgPH0L+RJ17iW/MH5RXiXMIs1NAr65MeCwSeZxnZHwx6fYJ2tCDJ64xNZ9Iwkc53fmTz",
-	"BLtkjJoTTccsn7f3Dwb7euM6puqmP7LGap8NkDRL9e3MgF8Kq2sbXm9n2HFvZtFmGnYOEb+SvFdcpHxG",
-	"c7JD/kMKRg6tyKfKXtQelVNNXshZKu3XVirbr/92uPfcmXbDzgs5nSmmNSsUCY4n/qBgadorvtjZH+w/",
-	"ddiYTjim1SXWRzsKDZrHQL4MxfyyWD+qDIZG9Mv1Y/xRp1w9ZueYzXI6Z9l1pzad8jnaYm5uOzbvFXPz",
-	"elW6EJjY/VR9uDvszbriLAzPuf7ym1Ug1mOuN5rFnVg4Ploxr5e1lgidNTY/0oUq8gqg03AV4HNCNQJe",
-	"kJtYTKgOjPNQYz1bMBNCheVrj6ZMa3rOVoB+1pTSFvfz91Wxto7l2Vqy5pdjGZO2oyiwiAdAFLuCfTQk",
-	"wJaOylbhcU7PI0JTa2sudO+idYaBt3NmNPEwPZULDNWTXEO1W0ljcTphxFX+oBaJBcd9c8mUBigzSTQD",
-	"fDOSvB77XDREzQEdkIvzlqbfVYt88EAK/TS0S2+szLdgO3cNZLqW97aRsV6tgxuhmdp9d4UYM1XbExBv",
-	"2f2COJhhn/si+Gks1kQ/hcP7BAm5yg0VEUq0oXm17xyBYyye7e1bR8gsKy/rd9ELZjWOkyqygKCbZuqS",
-	"p8wptAvGAN/HbvoJ10aqeTsW6m3cpTE8y+38pBaH5/sQkj8QjjdxPB4HafV6OeXBVu9KXv2Zzf81ZOJ7",
-	"BaWZfEEqbj2HDQBeb+05VNyTK1FfUMI4omGUdQDaiMFpoNoqDSoHilhySJ4YOh634Bq6azlYwwDEqgXT",
-	"0I/1YbiI8G7rhKOrOdp2BNzpOn+7vPDuiON62V7ZEBmwYpYmXVUIYVX8BNms03mK+Colhyi2U51LppF3",
-	"GrGDpWDLpNOAFZj8gxbnLCFd614DN3QPnQXA5KiIkepU2W0x8d4qkiK3ym9hM2BE8wfgECKZHY1KJ6wi",
-	"7HF3GHbKKetEnUJgMHayCVI7XumxOHu8PFix/7dYbVv9vY5cO8yykt7dyGuF2/Va/LZw7WWYbovW/jtH",
-	"aw8yPFvA9q0JdpeA7aHpf+d47QsG2XUirybDrkFvX5B2sooDL7Y76FTOWEZyftEIeZMABHO1W7HIEsEZ",
-	"F/Ebe/3rG54D261/bSHl69oTP0RR5QY4IydAOH79Oa94bpjyxX03gqsJb7uFrLl7FNlAM7twZZv/dacR",
-	"Y7vhPTDt7if31xJq1WZMbmPX4xwSOLRwKqwKPvyNmQoG+94U3EZo0NvlfoesbsJP7t0wDrgXuXpV79LU",
-	"oajhH58bWoDWv89SRWnCpswYxRLSLZkCCALWM8Kmdp1DnGFG50wlpAtf2W+YOFPMUJWVR9tDWERmlFvd",
-	"BgZvc/MRPshqZHdX6u5GB1pszlRT+fnmIZlDMXf+ylReMp/BIc8G3y5v6cPZLJ+7CTysxr3d2n/i+oLX",
-	"QIsgFdHMGChtWS0XYG+DPaM3MEcDaDU8mTCRAaoS6boUYxI5IvIUa0MdaEhld57xLDkgA0At17GgYu5o",
-	"OzzeeVSlBiKnDKOAuKjkaXQwERmjWQ7msK91sLuLxmJc5PmOYR+Nr0hPfkkg6MhxgmrYwKTril+1YdMp",
-	"F1AsAa4q4edCKgY8vFXzlD3dGdzsI01NPm83vJvMY7Ql/4Bm8brHv8e3zdY/w0XM1jz6A67BDS5frtD1",
-	"z6kV/q95zgtY0Rsc72k21z4By09fKTnd+KRTuf4pL93G+x6yABtMmjgGJb3+Gf/6O/S2fncaBKeaZV5a",
-	"AvdYXTx5PVL/HpXJhNHcTFq1x4sJozOCB5F0wtILLCrLJMOyMiOLdIINTtTQEdWsT95D6ybIWvaRTWem",
-	"incqahiB/tVGl+cHHM2NzKKQmheLYTrDztvXr8jR8XtfSqI7w468sFMCzQ50OqsIf3b2vzndGwwH9n//",
-	"sX6GCId8gldvMbZmSqZMa0iiYazw9kAhNVCQH4IXFLxw93LDN72bMYOLtpXuwb3HoCwpI1BNlFNojIgI",
-	"PjuZ8nN8ff7QiByzzLVnFjoio4Lnmf/R2gwZKWZ26svwtRT5PMIuFgcqxn4pALqdJG+PTo9fvzg5O/3p",
-	"x6N3iY9qUcfoIpDaIotFvTo3bCT2PcRtHCU4bS/9jNx22cH0w6l+L0B5E87a2VR3hoP+s/2oU87bWcaV",
-	"fZljmmsWfu+mDFr5yoWLL3DeiTrlz533UptzxU7+9Q3Ze97f+xaxZTOuS4Zqe6aQ5qyaMVhJ57K6Sedc",
-	"7vX3v+n/1W6T5q2jXPtvbbcMvvW7ZePtFXVwIZw5sLTO8Ok3g0H4ZHv9QX+w6TYsX2XDRvS/eWmm2Ewq",
-	"8+fgg6k/epuEWM+huBESwYHDKvwlidDwxnQW2RuQwWCAjXDGbvCUzmYIIMQWrrHzAn5aA9SgCqxhig9I",
-	"75AsxmDvHJr7jY5U0ifH8go55oek4rGJRa12tIJBqCMchhRMLVH6imUJD4jFIslSXaBN5FXJdwOYuBI/",
-	"SMFa2W62HsrWQ9l6KFsP5avp3V7XJ9m0gxubNpdawkJQmmI0BSQoDypJpPAZmRCjpuv6P0kii0umDEsq",
-	"6Bkv06mIKn4/ashUakOSCS0MS7BaLrwiR/ZZbr2zLoKWh+1uKR/lkCpWsri0TxN3en2SZNSwM1CsLPGl",
-	"JBpKP8oQ2l/Ql3KzjxyCrn6kHF13gduXWx1DNDNAMxIRllvNAyE/w8g+mUQEnoPsP7N/C6mmNGfkn+CX",
-	"EdWakb1v/mo/zJQ8V3Q6ZYwI0EHQ2QDcimGwcKnsB/iMvS6kBqF4uwkdj1lqGExgUgKDVM3xHpWjnIzK",
-	"myyn+gA5h2Fr2dtcsBkUNyYeuWY0T5Da1qUXY2E1KdfkSnFjmKgh8RhFhaYOi6e1c500N67HYp3O9Vi8",
-	"8ISZwEU8DJL2JeGugyZLsQYnEaOz2m45g4ojzXSyyOvYtZ55SkXK8pxlwBAt2BUUIdh3APCxLhg6zun5",
-	"uV30NSrkWHSTFz+9Oz0+PD371w8/nR6evf3p5dF3gBicM+VIctz7gKyOWmztFHQKEEjBC2y5Kp6q7Pt/",
-	"scxIjP0uZSGVziWuYLuCKCz99krTWxHh3CUUQF2WvSq4gfdsnaYvv9mFSwS/ZLQgWUFSoPLud6JOrfwE",
-	"fMGZt22GHdis4GoZxcqLZk8mBc8ZCRv1g+59BRBTlxv00IRT+DhFsLWX2ODX1aoHtj3820reP0sP/wK5",
-	"0zWB3jqPGvtoZ2KDGrYmllcIxgFEtatlzX3nRFM6LSJUx+LFyd9J98Ppq52/+tb50dywHcS6m1J1EVnZ",
-	"NaU7mllZbFgWgbR3MP/WLehFRAMnAnOoeFKwWFhxyrUBi0/QmZ5I0ycuQEG4Bwb4yKfFNADRUfJKV6z0",
-	"e4PBYBCVht1z+9G62C9YnkNUUxmr0zCU8V0SkeQv9j87CdQ1/HMCGD8zxYCS2h32JCFaEj0DhrcJs/ZX",
-	"JrEcrxAQ9JgSqslYqmmR08YK2yN4Wde49PUX+LbxSduwuWCWmnEDcUo6buY6w+fu8zVYY9towDYa8AeK",
-	"BgSGjGEfzW6qL2sWXodnERhiETQWYElF5K21yBVWRDWDLqq5S1Hp+USVxRyBL1j2MgSeofsll6ZQLGLa",
-	"nJVFVFEqC3MGgdgoKxRjZ1MuCsN0hOD46Nic4f1i8U9Rq+UYVQZjxMRZCp1mYHdGmLHYi/ajPfvfhhB/",
-	"9eU/BV+6EwdRBHKuEjhrsUJY5dFAnnFXdBBbBL5VkOOghBasAqrtO9nI8ljNELuInVKLH7QDqCS1HWB1",
-	"csZyys8UAwi+swk0CgLnkc6p/XrGUojwJK4m8mwmteajnOmkLOFFe6fXJ4cLNJrLtfWO8aiq/3tG4rpn",
-	"Uovz9D0CywLyir1zhRDRkrVc8GrvrYLwOsdr0UjcYq18XeXFa7kGtyZ63RR1JXIQJU3RQTljAoNXiVNt",
-	"uEWFKHLGrJUdi4SqdMIvGUuGEGcKiugXAVrImvgsElphToG+kppCu1NKKHMli/MJcYJifRwX8mxvvx+L",
-	"I5pO3BUh2ggwnr7LQcmrPvm3CRMk8dYCOhNh3NMPByOitfiwA3fSUGxJy6JKdM2uqA7jdD5ELPOsChOP",
-	"ZZ5bHwi6IF2Q8CC8kmaGjOZkApWThs51O5DM7cJtdwElU1+BbygZg22jn9Dzc0UvwXAIYmgu+n2zaNjj",
-	"YMqsI5Q9qswdCuctsMwWWOaegWVuE85aMirvoNVlUdNFTUGynI8ZQG849XDzNpV1N73rHFnRrPKrGwv5",
-	"FcNjvxIjya+Ei1lhyK+x+HVnZ6f2/1j86hJz5Ffikp8R8Xk58mv452KSr+ufqAeXxiBZeErXXXC4UBpD",
-	"LxCgrJYVhIqeHvmVeHeT/IqXndFCs/r3TJxRYyB7+StJFEMsZBgR1VK48SimiylbPHzx8mkua5eP6od7",
-	"YwRuRGHXgY8Retf2C/C8p5SLM8mKSwTfhu9mnKXWs8CbQWKuaaqjtgE4C8jefyod/kt93p1VVB+sN5Xw",
-	"MWPRlkS3ToxVSXPIo+PqOai/LzCF4OVG+DIiP7VgleAESrHkH9ZLn0jXvXcqSCHKX8uMO4R6pcAb9Q7s",
-	"dTlD7m/BoNvKTOzpAPMQNFuVSA6EWnOGZd5agyQwMMfppE8O4YZcnMcCazXhlCq5/0QTekl5Tkc8hwy/",
-	"yMDXZAbBZXHiTKGEJldU2StpXyMQi1Eu0wvAn3qJsBD24oGhF5CkB1YmxIyDLLSdgTABHYsN7c3mvrMG",
-	"EfIoFprfp1Z+VqsrZ76XSDoYn1DKdIZ7n28uKl9buWftmIcyy/C2x0wXuVnHbyZIjQirN8UqQljOfoVt",
-	"TbcNTLfX4tLaNqd2B5Usr1sb7t7BhVB7LNlDt7TiVoMMOZgQaL81EyoIAAk5xtCRLBTpalnoHaMoN4ir",
-	"nH35bZbTlGGXIi2MYr3IesQVIEcsysoZK4x1CexDupjRc8r4jJqkZ513CUBrQVaULaKT00xjpu+A1Pr+",
-	"16ne9Yg6948+uHjXdVEIAaRpixFwp/vppwUMLIDDaHWQbop/0xTM26T68tpYnlRoWkP947dY8RfsLhUL",
-	"Z6Jm1j3QxcgXv0n1RPtOaCLH1jZK5dSaYKWuvJLqote3BrEwVJikBKmKfJDMTkuC4OcYsx8XwI9f5vs9",
-	"ltaiRn6ind0OAkL7MH0sdDH1eB74WmqFdghUhmcqxvKEfOdE0l+8QPpL/cKN5lqWLe3EWxhcY1kowbES",
-	"bNj58n9ylholyfdyxAU9Z+Tk8PhNJ+rkfGSfAQhOR/63qXQ4jW6OO8OnLv/vYBYBm9nK2LNSxt6wtEwW",
-	"5vHLy1DqtUu5LdTi1hpaR3ofs1SqjFARQBmCn3adAF/bJtr9BGLkZkQs64ttFI2QB/BV1dhQFRpBaHAx",
-	"eunoV3QxhfL7Us7D+SE0SlPBLhzdKPgewGVbtfHrz7EFTHnk2kcMntHKNroHOyhqp0Ivb9sS6XXb8i7J",
-	"0NcRCplMi9UE0u9qoIOzsokTfZp6tyZE2qRg5GoiVzg23WeDZwGBdK9PINfpx0JSqhSHdKeeSGV2cmvo",
-	"ER/zK1SOpRYjJa80U3odb+hl+Zz33tN4o8YwP74tSOCd9zD7N7/aFao2wj26Q2+L3HBr2UPZrttCY56z",
-	"MC4PRUjlWYnzDahh51JxlqBqHQP9mI6Fr2iOHG77qBiPobnoaiJzNiQjNpf2Am8P//fZh/dvfjp8efb2",
-	"+6RyZfYHPdigxczaXkFI+Gk/Foe+48cKFx0hTgSEN7CN6qNhooR6kFUbEhNmSGbZOCIzcR6Rf8zYeUTO",
-	"+TgiV2w0i2JhPpqIpPoyspveCqGPEfmY692Puf4YEZmZXZlp0n2297xWpxGiymsquOGaZQdE8/9iEXn7",
-	"+u1RLBCg+eSHw539598QRI6wT8YUBMytKXIQjtNeiolUzbGzyViDx4QoyQv9226ejFxqHVzs4ZZrtHHL",
-	"WNSQloOHbayWsPduEmvLjl7zhvGH8EDk4FU7Lb7SemLLlef+0dycrdeyXh4eRUelwGF3rCNp1zFRMBMG",
-	"JLhtNsoRYBxgXmwhKltl+GaKXXJZoFsj2FWJNuPaP9HbmVJ10ScnVsgoD+dAqC7ZMUxD8eJq0+OHavyP",
-	"ZXvcbby3eqAjYdR8Uw70ILOpf6c06H98q+mHAE354WpC1xEHWBKxsgMNLKy28HddPgytvgfkJ8Cc1AWY",
-	"UorljGoXacbEPcvWTtm4ioXViC5W8QeWgLMCejdI9LzHCXnoTA/cdpvqebwt+h4yBCs3qNsrD5/gwajl",
-	"HKOCK4xk2YR1xE0slnlHyjxQU/QRo45RLUfkq5gyh6/xS0GF4WaO8BoO7q2buD9Z0hsSbsJ4pBUjTzQZ",
-	"K8aINjK9ANBbmV6cZdw+Kh/lLOnFwkNSVGU69lhuNMvHFTxD25BHc0IRhIqzxG6Ui1I++JJxK5jkdMrU",
-	"kBhVMETIKE+Bx0mlylhGhLwi3fJ4gMZ4KxXDLDdkshRj1mm0I2ysgypnyRU05WxFmsuXp/k0F7B/kRKV",
-	"CsWpk8RdarBU5ZIpawlAQMzPzpzkbGz87Klm92chwYUC6BYZrnJafaQNHsdDJriJYJ3h/o0yUzC8x09N",
-	"OTG9zU1tc1O3zU2BnIQcD+5sQtHSWpmhKlXQ+rbd7qfc6oLrklTgo2E3HXhoNAMHDUCKVuep+uSw0gA+",
-	"SeVtvlh0k5yPmLLiE/JRXo5JwRwtIk0vXDQHxZUT4ooZWagESRAhmFRG/q1OAxFHDegce6Cwdwhz/16c",
-	"ZkrOAG5HKvtI+bwlnQZiVrCrWHhX9mrC0wlURjuMoQOorRKsBAUKTFviLdvrcmzHbCovWbPsfYAk27Ui",
-	"rDYZzq3f5tseV1ycIts4CojxgxipK7JvpUfYkn3zAueh029hZ/3tO02slV60kSqin9nAqkjO+SUm24LB",
-	"AKQKtoHsWVH3PCqN7zpomBU2VdMltCCWjZZYvIWssU7QQTsAArjZ36Aqq9HYO17uC7yFoTedMmEoB8Cr",
-	"Wne1ojOeMcIMYeMxT2kKK6QB8KAzfL62GXgSnF5WkX9tzX6qodVvawluLcE1LEHouvMFmnfYe4fwJ3cj",
-	"B5t7yxdIbVKgaZ0CPjSRwpl0ZS36kFQgk+Q73+rWFYxlukESGkkm9JIFEQ4qAKM+gH0wkoyYt1ElYBRq",
-	"wk0vIolv4UrId2DQKUO6IICrQcDVqqYn8J4Xu+PwemjegZUOF4lFUjWGJe52/iOUm0JrViDJv8MXHLbR",
-	"f+db0LpV21wsHBQFds9FJMxjV5rgOx+NWUV9FfDqLrRj9cNGvQCnM+iUur6/PhbXNDy9gARSDWMKV+SN",
-	"O54aez+NlRumtFObobW0v/PtOz899NXyaI4h3dU0mwhZ6t/pGIgWXHAN5qvXNu6yTysc6ZR+fMPEuZl0",
-	"hvtlGfACgdpXA0cSlIpjRvGPiU/yKE1Rv7+yQey1DLovuyWOrxXpvVuqPMOms9XJLABpZsJARdx16axa",
-	"BHy5B6lef9u7fUYrFvXA/d1ktE5hUh46oYV3XTOh5V7INqV1t4jv2OyyMqeFO+YRUlqgBMW8bty1pLkW",
-	"muDHUkGhF8vHUUO4dCH7tUS63yd/45eMJBkbFa5sPhlzAbjY9l+nsdzvERGMg31V617qofHoUQdcU2II",
-	"Z+TO7zlMI6Dc4g2t7omhxceziVTWoU5Id4CGKDdkQrHjHuKmUyrouZMtmhlrfaHZ161foLeQE/Ss491n",
-	"g6e1Pq3viBs8+fJ/cXS75JtBFAtlV3xZYAfNXCuSViHOAs5lHY8B6gTNhCHIKtHFtORi9rv+NsnI6xNb",
-	"lfi7k3jHyy+/wRSeM5IVZEZzzlTHyrRRUfEy7e8Mnp8O/lrRLI3BuAt+3BsMn25Icbb0UI+fDnNCvl2o",
-	"z7dRkG0UZINeLTDP9Axiq2INtbW2UbgLIYC7CYY067lQ6MLNNAg5+0TKPcySYltSVVTgtvH9XU5HCQdb",
-	"IiSqql6fHAZaBDSFFIyoQggoq4SbOgBt6OkF/wHHFTjuFUHEkuS9gkISvJAqhA6LuOua3LOz0FgEQ5op",
-	"CVX11jd/NnjaJKhP7Ghq4sTebWNRvZ7YgmuvACF5BAHp39ZWUG4F5dqCEjYNmc5rguUOpaSc3aOQPDFy",
-	"FpIYPNELIgsq2LiuPdAQZR6CbF5FgdENsU2W05lmTnV42xVpDYFsAA6GeqmcUW3IXi8KrGBXVYDWuSGO",
-	"YzMWVqihYQrWuJB+gOMw/mwFI/JY9cmLXGqHqVUTpNo/cyzgEppow/O8fHA8vVE8ylmzdHyA0N5KwTXm",
-	"gusJy2qSa1sb8GgSQc7uTSB8gn9u3OHu0jV1590Hs7wD2FZgBMkQrDAq/Yl6xc41/e+63gAPF6hZP+u1",
-	"wN9JAO1ONt7Cs2x33lfSBV9Glef3EFpbUYhT3belEsfv3ruuxMn5ZXv/mOfqS6g9LAl2t2dgh2JBXZLL",
-	"3Yar/o0dyb0y1cNTPCZZPQzgPvjq7dwJe5OZkiPWxkc9ZUbxdAUTtZJTZias0MSwj4awj57LY0iSiTGz",
-	"M/+ekQ7Fc0qGP51lheNcd0zkCcnpCEXdaE7s9WUWWfPOWG0yneWIVZyVbYd/k9aisu8IGe79/LnRY73U",
-	"7PwjmUmZw1lcG55q0k2y0Zn98ux/gl+9khE/Fg2U+Fal6VTRmV30N6fBf+vmeT3um1lOeX0Zd/4H+eHo",
-	"zXvSMOXkh9PT9xWXo2/RWmdm+7H4H+T0398fNV4XSDGZikXDj5/w2t/Fnb8dncadCG7xXdzZxdUVd5Cg",
-	"R38X22eMO5/J003ZaNyU+dD84kpEwfan4JYPHn1arqPG7Syk4WMnC9s3dVuwp7a8S2J2u1t6fbIRuElj",
-	"3vJdbXAPQZi+2FkLVBOAojzGbatYymecCdNWo1FoplDF3lSlXj/gcF5O5zOGTFmdDc98U4Qntj45HQHZ",
-	"8qIf3vb8C57DLebhRlgv4QNuScDXIQGneU7EwkbzoqL+/cZE4OiplVuGTAttDQJ7V0e9/cHwnGtqWKEa",
-	"qbcjzBMulAJKDMOcW4MFrtQ7QPDyC2EdycQuJcfYQgWaGM7J298HmRWLSifznAmTzwkwJSdc4CLlUmBF",
-	"4BheEwqt58ApfSgI25lSnltr7JeCFQAIg712sSif9okG1kmmHEy5vnAcVlwD5EuNxbqdLjlc0LdsyDNM",
-	"FMjAAiX5ZM+qfkqoUl/+P6A81nTKMt4PCIwP4beSXfzLb51go5Yz1YlKsTd8urbdGz7Z4yQva3PbYFCE",
-	"v7ewGG/5hLeB+rXCckBEXxO0K+TskmW2O213sKFXj2rH71s/zW7L3Slrsa/ezmsW1mHO6cOYWQ9t39zI",
-	"lKjPztaYuGaFv53XzQjSpXY99TZc5ruK0WyH5jkknpqR3qi60IQBLlGBHI/hVRazMsgBmRFN55pM5BWZ",
-	"UuEBjbLljWGvfpjntZ1xzGh2nyFfe/3DPG+np3gpHxjl9NFWEVUXYJJOF5eTwnew/lpC9L52sWktSrVz",
-	"Yg3TI2tb6iFhNJ1An+uK9USVwp4+4Ctk9kyShMcnsej+y8lP70gSrqEkIgnPhgmkO3jWA4uSi7Iaw/UX",
-	"Q8WwYrCQvMmBoB3vpTbnip386xvy5vXJ6dG73Xc/nb5+9e+ujxqq0siEUWVGjBq3PfaeE00uGJtBVO8j",
-	"lDlDCuXY3lSw1ADxDrrkb6g2OzAVO69fJui4w1jsxrEzUH8hfnS+pJ8awrM+OSzMxFrqKTXMXbmMmhl5",
-	"gUjGCb6cM/giwfBu8v6nkyUFhsft4HHNeVF7wDWRgoWAKoxi3Xu29pBUD7CiH2O5HWNFAD+n2rgVpVjK",
-	"OITljCxJnWCiKcm49i8v8MPR0qwGWHubbSN8eqN+EQg5wjh3qk0W8m4PybP9WMARw9qqiUVGDR2ST3GH",
-	"Z3Fn+Gw/imEAcWcYd7AXCw/s2B+sFwK/vJPFJctz1lQv9eU3Fnc+34S6GqcaH6G/Ve6rMgWfOriF7e7u",
-	"DP/z58/Rp89L2YNFA2BZxPZuIMFxI7abA4c1JOPuNwOie07SGIlVdk2mMV78f4X7+DsniWgsHP7xE40D",
-	"P5GFSpnHgEipcASv1rIAiWeXA2oL3IftDj0KrFMnN+7Ntw1v07L84Zn/FFYF0C+7NeGJxO1ycXt/o0Xp",
-	"XKqVfUVlPVPt1MiaFmuHxA/sFx/AvHXfxALRBABSGO1eKZjuk+5rzHiUQS0MVUMS54pqoic0g47P0Zwk",
-	"+ACfXMDmc9LvtXQNLXiHW8dw6xjeiWO4+W4rF+umCao+9MeVMHH2MiSTjiIIAtHNgZEPmqnt4v/qEix/",
-	"/Ca92qKDXj1YtKtTMhstTLu0SzzY+l77FH68rsivntnBo7Sv5TvwqeCljDEV8/5C0+rSDnwJF1tKfNRW",
-	"6rPlEeFp2bZt9G4pHmBW1w9db7oew9e87rqEGOHmhelLt1oB6RQkLSHaCBzI2Ki4HJYiXZ6x6Uxaq/2g",
-	"bokBhB3EJydcnEP2EBs1C71kIAZwHc9IXM8+CSkIJEbB222OWoYn3HfE8rrU2elCuGi7K+8hTFpfPWsE",
-	"SNfE99YkpYbm8rxgpJvgSWcZMzSdMICkrbsbvdCV6SZQnZnsJhIsmySKBVaHcbHo4vSg6AxIRwqRM60R",
-	"eDfBUH2lIVwZXrSoSrKqx4z5rcjNAfEE5Zm0M9SGilBiez90WdGJVIZcsDngRzrqg2QnIfbZNbHHMmG/",
-	"PCCGM22niGetYUipTC3w5bhnOsOOkNaxZaKYAoCGXRs78F/8YQf/KUsU7FfhB0RjpqkpWG5/W/jsor9n",
-	"1N5+J/j08xohzxdUsx0uNAPoE+uHM6rSiV0i9rnsi3YDichIUZFFZCozlkdEF1ZkMWSUKD+Uh7dN0y9t",
-	"AdC9tUK0UA6FO4O7niSEedaGGrtHVDEzhWJJRJIR1Vh7IqSa0jyJiGaMJMxQcwYnJb32mLJMLzrr1k8c",
-	"GWpO4IzPrQVcfj/78rVyxrrpwiuIkNQI5r91gCFvaVvM+/nzdSeUpvDuuwkAbwOsFhfll2Oaa/stPEDb",
-	"gOzR46bA70jKnFGxxtTkXEMWQ5MxNwa7X7kmU5pOQkzLhRuzXwo+A8bqeylyu1sklrXpBEIqkXLef4cc",
-	"Ir/PSjw9o8qtyhYI182K75JSLEK7ZCH4LwWLyOLOz+eIFxp3jr/8Nv7yG5xBsi+//ePLf8eigAo9sDod",
-	"SVgp+YDX3ZDBAXHQ/Vxww2meOMx8SJAmTBjAvJvKS9gvKIuoCUgDulNrq5C4c4Lo/niZuBMFaM+IL+Lv",
-	"EBGWa0aSmeIfzwrBDaKdOMskFtraFEZRoRHkrk+SjF1yzRLiFKQuQaYhSfFEk+Tl0avDD29Oz158OD4+",
-	"evfi3xPSfXv4stcnWLwjYpG89nZ+Ot/5kc0TzM4ZNSeajlk+bw/7e1TnDbt/qvv9yOYuZHPDCkCo5keW",
-	"fbAgz6nmghxaG8HQcwb1fkdPO9ECO/VbqmRKjmWRM0/y6FDohp2TH185e2LYKY8gX/6bjHhuTbRv9gfP",
-	"d/aPT+xzh2+qM/zrc6t4FRXnDPit92umCFx5Jzi7tr46w719/9WUfkThuj8ov/Ly9tnapYiPyCfQCsD9",
-	"nirTUnS4Pkpe1ClXkNk5hlQ+y647temUz9EfsNRxi0lwL32QsGYJDfRZG2eB4ySgO6mcTqnImNo8wm9V",
-	"kjMa0aBDrBJHFAMaSioyYrm88nrKSQjrmsrC7MgxOjeI6ueSc2bChHW9ag5H4JZAqdAys4uRRKqMqVh0",
-	"E89ycqaL83PgPBg6KIKkJrySgwo1hbjvIg9acMUdEpYbNPazlfgFUkCHxiUDYFr7E2BpacOn4I4ja4zD",
-	"Nbhi/HwCxm7IE9MFVQpq08pnMlM8Zb0+ee99+oi0OfCrXevDF+Vb/WOQ88FjBU91E4saLQZYI1vj+iHJ",
-	"vKp5v0YasY9WDK8MkqGrHATJpEL0fRREu6Ub6yQSohNYXxVt1FKOoLCIrPf54uTvseh+OH2181fiq+bm",
-	"hu3AERCFjqDMj+5oZjcAbEy7/XFJAAODs9BTmRdTKywBbA+gRF2hm3tEPp1BnA0ASCMylg4RejT3cNPZ",
-	"DjzPiOYU2lc8OxfGf6zkdIB/cs6gtjGMb0REA0kpziRhGUc4fNAJcM8JY4bgKJDypU9esDzXDpzbeuE4",
-	"ad/Za//F/mcHoyr/jBiCM8XG/GNZOvEksbcMLu6Df0QV4BJYuQkwk9Mip42s5kcw2Lag4KOFL9asxkv1",
-	"Zb0Ir1JVQk6jYPgRWu8RBNRYFBj7UXnOWfht4DdEaLBHzmGIauo0qim1qGbwR+h9RVyf4QxF4XKKqqUU",
-	"VesoFqETEK3yL6Lo5MdXUbToqthvnJcTHe9HR0+jZ9H+IALf4+3hywigD/b28QsM192kjPDFyd+BM3xB",
-	"nr/AV7TzkmvfAn+dVG86ZSvbV8l23LVBOK8SyihTrxH2KINWFBeuMjtHMgMIGlouAYICPKqAX5tlOJCf",
-	"ajblqcylIKVE7znrFWuvgX/JigqHkoVi/aAW2AGQVSGnIBZj4R3XCDM0kGr06kCOXSFkTdGhPC3Hu1rQ",
-	"4+0CWQ8n83MhgQ/Ld2CGCkixcaFZ1uuTI2sywzOhW6uxudPRGIHhGipGUswyikUFy+FqMqUmnWDfJ5vO",
-	"zJykLM9dqTvYsmmhlJUWJW8iKCSuQbnYe/bJIdT6OyrKxRgWPkNE+NgqG22lH3R3QmALivjxyDLC1Y9F",
-	"LJAnIVPzM1WI75BR0iV/7Uq5UtwYJko6S8z4ku7+YNCDSLTvaxnRrE6/Ze9NtRR98pPPiyFEEixgBAbJ",
-	"d6TacXcbAnhyeZmwAxYuCf4LszsqFtawhz91YjUXZ3kGEcME+0TfDQksU1FSqi0/0QGh5FzKDHeBu1ss",
-	"9geDykkCeAjdJ4eIREmek8Fg4OhrGxTy6+n6CvnFhKUXCMiM97fb1Z4ela6VHSgiss1h8G062b275qQa",
-	"aPWoRUu3xeXWUdBOKYd6d33lWlu5m6hNqzWXlGalI/f2r1eHD0e8BCsBF8UxvNtWJE34taTjwg0CJjp+",
-	"k6m5NQt7Xz3I5jY+dR8mAy4hx58XGgxQ+3+9yTCVxaULhW8crDoC4Y7RJp8QWSwLB3k5hhpNfVBVVqyo",
-	"o3AUliw7Zwo0wWzGBHpww/I2qI0FNJg5j8zK/sxVzbUVgZcPe+KS048EwsKCB/HZbNDiLWK85Bu+TyCW",
-	"cnY2q8ctTwvB3W5w+gfN1A1Oe8lmBdcbnfIvhf6lOHygMFt5V1fdsFmUrVwm2/DaA7GRljlhJ4Hk2Bmx",
-	"a4T+P/l9ehNE0T7BQAy6EGUMXSxKWJJSQUbMVSlnkO6ORdx5z7/8vykjdE6hhFmTSrSTzD1U3KkK0YZE",
-	"M0OSMogxJBjlIVxowyg6XbGoBDFgk46lgvloRHrD8toWyt/fa5HzHx/rs6yKXp3jiprNAxRXKiCaxvXq",
-	"oq1RS6IGYfjKsjPU+snRKT1PYuGiwI5TxrHyESOxS9HaDCV5HzbEgHdtHaIuuILVXgFgBPC6jZRt8IT3",
-	"TlK9kpjaK/4/HnPc724nYGvlddtgM6MRPb2VZKOrNQIGAlieabv8/Zo+IIko8jwhac6o0jV+JjjakTPV",
-	"NmMVqqltRQXl7e4mQ3uAhxQhZqJkcV7tKB0La4n3CfDdQbGvr0UCQEEIj4FO6lW8RyAeJlQH5kwDByek",
-	"SyoSThJycJKTZl1lJIidTNGrUnMCJO8FYzMI6tgRow5r2vwfICp3w3Imz91593VM33eW6n++2az+Bx/s",
-	"UaIabXIOI6DZXci7PzOVyM05NbcRlXV0AO6cTSp+KrN/t6qkvi6estz/EVAJuJSMK9sGHg4EayilqXMC",
-	"Cu3AjgWdsn57+cpRMK4HKy6pbrouWaZ/4G2D1R03WLl15FTkmLcWZd/ctCk2CR1CKWbqUoFYgJIDkmqZ",
-	"AYOPzrbhpoaJGgu3TmqJIMf2BdSyQVbHeQAVQClgP7EruEEjBhNr3jI3VfBhb4Wd1b3o2c+b6fJgJCXL",
-	"111r9YfY1ZX0EvIKFuEfjhlsq2LXY0SE3Y+B8DVlU7O+XTt9sY66dbnz0kmp5zLWzV6cFFMQRL70YKaY",
-	"JjvEfboEai55ibzxU1KB4ODdY1EvWVhZlFrlM74GSI9t/mCbP9jaZneRcKD3E3zarCbsEPKuCBZRxlNd",
-	"m5mTlG7E9tyqvEnHwkebXGv9Yv9aRAqRoQD0V1LyiuQyvYBi21SW9U5B2EkzxWnOdRXEKoNa+RWda2Sx",
-	"KQnSShhKH/uJxU7Vv9cFSMqZ6zJIFDOyUPC1KRRGmo1UrDckZeNDQuJiMHjKviN7kJbOMpZZqzIWpLou",
-	"FvDWG/lId1aodEI1w24EMmOK2F8jO0Epaho3VV4JkDKs1iuntrXpYQjHd6f0YxdWUkQGPfLl/5Kq1I38",
-	"xTd1MPtDbXw9sksWzq2O7iWRvXgTbzrMp5bKcPuIXOti1XQZesHEAZlKqOKmjm9eMZ+YEqQs1su4XYZ8",
-	"lLNkSK4AiTXk8yMTiuCMdr0C20+PhKy/vkLLXpJeUp7b9Vz1tHRdcdh/Dn5OhhjyDAbdw8ei/yi0gYWX",
-	"kG4qlUJ40t6QOML86oyIUOKIjoUUO//FlHQ+RwQlCcQbAnaDwvFl9RjzGZBuWBFQ9ptCdQ8fu8KqXp+8",
-	"Nj4jIkU+t5eu9qWdpimdI0sg7gEM/EKrkB0VbIGjWnbE3ykJjZPd0HBJIsjoQCsN1h7CWBcWtBzHIuiO",
-	"df2si3HmXlTilgFNqeFjLMEMQ9c1VhZyCDzRrtXVTUXAn+aER+AF9snbVRUiPmk6JDQW1XvFslfrFPqp",
-	"KdtkyTpdsrH4twkThFYzO1JcnENQPuidwH4q90rstC52cLlMM54Si0Aek3Nm9CJGim8xHlFNhrjd0rIQ",
-	"D3df3LEuteujQp4PH9FH5pDCjORHaNkwE8ZVjeVD03mvXYZLkTLAwyX0nHLrnBu4OosFLr0J1WTE7LxA",
-	"S1fQ9tXeWLxg7TxmhzEs0M6w870UJAOETUW5loJ8/2bHceT9taEVGGCSvXToDPccIsdZ6al0hh3cJ+uT",
-	"6tVn5XFaexft0BZXvy5alpp9tw28Wxbyrz44YVeu1eq1spvWmEROgey6nUNyJTCuNXilYNqQrPCdEmvB",
-	"R9XUw1JAA2B6XN1STqGgHXGkKga4kqn4l4LPpmjRNYca3BN+zehSN0CUmimZTigX7AwypY3gUkvH7Cx9",
-	"Y/85gxYQhBLcqX/x87r4QWDP5FRUBaHVi7ln2J4WhCgYTIUQRQ1rh3qipjBrYz35BXWCp60eALYQCfbR",
-	"EMjLcciGgRk1RmeCa/iltQWiYGd4bPMUufe4OXHAXQTUvfDYtPnaTs22JPQB4YxmCvgVwJS3kx+qA/8S",
-	"b4JqNAb7FJrfrIusXUxcpwV0OklFxsxuXsGQNTgW3WTKhC5Ynuz6v3KW9Pv93gFJ0H2i9hui2IzRsgfr",
-	"HZkxxWWmSRe/2CdXjF3oXp+8xPY1bJz27DBMZFQNwacRZuK2IygpKcjTPfIvVBQUSetxc+Iv+3+F5pT9",
-	"b3vkFRspe0g/FkldbNZxi5KMKcGZ8r/9BUJOOFrvSsqMzms/2IuOqGbWhf/IsoTY11r4MEklLipf0b4l",
-	"lsG3EUns4TkDLpvqmDSXGihkQgqTcyaYQuaamm8K9YrYd5yU9VkTOkNPpzwrFrXoxZpEiaVguKvMI0j+",
-	"crF1hp1y6VjtAE8By7ZQjJ0B4gZj1jG1U9oZ7u0PwNORCpyaDrYXs4Bb8fjLb5ccyrbKC8MrUQyhlz4v",
-	"KVPPNL6/M9hb3xXyE/NI+EalvG6AOLL7Y8uruM2L3gHY0IK2aVY2ofex6yV2fxWd/fGrF+T582fPS/nu",
-	"g+ReOMoUA+8AkgFCdG8fFYDulWF3IKGpCbWSGStjNLN6KyI6lbMgYOzYxko6c+wO7tLAZxm6PuTgugex",
-	"8H4L/mpnlIr5k4XjkADfquVen/xUmFzKC/jub1Ke5ywWL/zz6mJkJ2RkVQrhpmrnnTG1A4wKmqWKQbf6",
-	"BSiGEm3E/gqcfn7yHKcW6Sb/yxHu9IBklxsshaUZaSAMaylB9yO8lu4rJGRxYy3fpuPAabaDNyf3Whet",
-	"ww+91hH8/dHfXr8b/v3F4Zujdy8Pj2Px96Pjk9c/vRvu9wexeH/808vXL4c7u7tvX78iR8fvd3ffUvtO",
-	"BRUp2919dRyLo3cvw/M3h7Io98SW0eRWbFjBm6nWWpf7JdtbQzx98n/duDnqdW3D89Au04bOIS8xJ7l0",
-	"iQfYvz5bmVPRa2NmqFlaW1aGR+0/WkvtRSuIg5W8IqrIkdDS65kDR0Hg33Sdlb3f2BDUuigGD2JLnrpV",
-	"u11o99Des+Yq27DQwp16o2rYH9nMAOn1+w+nScnp5hkJnmjPARARWG4I8I1FIoCRgRUCpEtH0CAEuDFR",
-	"vT8Iqf49pI13BOe1CtpueNdYaJ4zYfI5Nn7CbzmQtPVWdNLcgd8aeqlG8SmzWp7lm/uIj9QDc82+Lttg",
-	"qv29zUltHcP1elI2dwxrltcuJu/17if84/PmvEOhoFuK2ye60DMmsoR0AQ2Q7GAZAnHfF72IJEgAnJCu",
-	"/7I8Cs45WIjgTeUl02RGtcEwoL2EYWoKSbWEdP3J+B2LyBhoXEo3aEbNpA5S6Ci4QoEQihafB3LDQxug",
-	"mEK0y9+3Ka9zgxI7MXeoZvYhwyqmZavkcDbL537yD8OnWF/IVs9IM+wOo/l7Ze9juBWEDhBqFnxlrwls",
-	"3FjesEg30sQ34r+Ro3+wFJILn78OM+rPLGb/VOLyBHdu5LnGrUHld64VojeRnFCDeTtxuXEDeN0iK7ur",
-	"kY4QqByMJku5FSNjkQjHMY7f9ckHkfMLVrMro6XMC0cuUXnJlEPCG1pPG8BzXa1gLMIYIU1NQfN8Xjnj",
-	"TaYhlO2IwDS8NsIl2FWgAbrUZW2kIlSQ41cvyNOnT78lhk+Zyw/71DCCM7ZEwGpzslIFBELu2eDuc8N/",
-	"bLfwjw+Y8tbXMwZrtNylKc3zjUNiu34D3V7CbGaCYMrBdSBVxmUYXg+TBE8w2xtKAWjm60KdNhSKphOW",
-	"FbnnJgZ0FoyIZwXrRRCYqxIDkFR2iYXaRXHDQ3Vwdomo3YuCro/l3hPEyKwPuQoOIgp4LOBOUMjC8xxy",
-	"GCBPSjpl/7sVgA7dvJarrVIFtTRwYzQf790eRLq7hGQYFW2TGC0J7LtJUW5l0KPFsvCthluztgWEvNpY",
-	"CgW6fSVlQNWQAttmTPMc9jcZMXPFmCDJWMlpQrquzsN5bthsY2TwgxSMzBlVscipYaoXEeoBdQeDPjmC",
-	"XvCxVfzeh8RC/tKec4GUa2oXfwoe7Br74xXUYGZ0TrpcpHmh+eUKDkEFvJPrl5Utucxv6PLdDspJ2BvA",
-	"7GhCx4YpN63tGb7HqXC75kbrNYnb1QPLCnqhHKXINvp9hxLjVWEKFUy06zS8nxC4FTKKUQxLNMoRQLl2",
-	"XU7U0BHVDHtVjlnGneGQHB+9fH1y9uH4DTgnmpleqJQHJIF7OBA4qGuLRaq44SnNScZAXgRh7og8Hzwl",
-	"iZDmzJ1YFlYv+FqupxDPY5m9Wa8fi/fFKOcpyDH2kU1nQTMSCGOgC25J8R/DdNxo0wXR8RSmDabTzRo4",
-	"LExrem43WSqFYB+tAvjpR0CRoqbQnaHV9bmZzDsQi8m4rp9VzjNwc2dffhtzwcPT7ZSlUoz5eWE9Jkwh",
-	"q0sOUXqXww+PV+5hDcTv6XRW1nvt7ex/c7o3GA7s//5j/aj+MZR/M62bJAjMLQIEqktoVBqPedq/6b6x",
-	"Zz292/eScZoTk87I3v4/9Qf9QX9v+PzZ0/0hgReWmvIPZL8GTz+c0EI88BssN8nDvcVD0rR3ge1TMZpO",
-	"rM/SXyxf+LnevOEuT2ZKjlgg2HD2nPkTdErcCjeCdD07t5Akl+IcCohYeQgV+onru9MgPlb2ghwgj0F1",
-	"MkmpUhy7qqH2iRkwYbAp80qqi1zSLBZd12RYK4pCa+tqwiDAjC5Y2Q/bZi+dBhPzh+r2WI8/HEtm7efy",
-	"r1Zq8KiTTiAdZb/GvzZo9uCaGEany1wgvdXdHndA/R0sTu/UVkuD59zMW1spXGe2PYit3e7xsnbWOqPy",
-	"HTA5u2R5azSPXzJarD2Kd3D4i3ITrTWQicyzkkS72oBtQ6qOuOOGnGsp5gtt1Zf9C6VNhKvLSoARzc7v",
-	"iEr+QXpiKhG0aVdM8Oa2vTEP2BsTzHugcEMde4POmDdcXECRi5LAgmNkjfMIanXlmCiZM5JU90pi0cVy",
-	"rw/A9U0NKxTJ+Zff6mVfEVS8xJ03T4rgOPGEaUNm1FocgZ6PO9Ylh3vGYkJ16Z5DP4obYPfZ4NsDUnci",
-	"vPfw3HoPpBI+GrAaRgzgnwShGoipyl/PeKYT0gXx53p6pizjgCbie/XLuwBXX3h24suO4fxYgFHhJ0Uw",
-	"IgsyywvNWaFQqH35zQ1KS2HCadJAk75Ww0qwa29R+hM8BVgcdYFqZaWT+sMO+zhjCrlS62qpUlPQoOLU",
-	"5rBz2AnOphBTtt8UU6bkGQjJzrDz/c5g8Gy/E3Xsu4Z7Pl3btK2m4HGaU0LB2dCe4pbptkNlW7n0GC0t",
-	"gVfjJGarrljw0HZrUuFWKH8nMKUeLzdA9Gv0x5rxdAMp/ggu0jWWIDxyJqeUi9+RyRda5ZuZfMHS2Jp8",
-	"D2jypbVN4Ldx+O0NTD6o/LCL2DrHik+nLENsOcF/KRhZ9JTzecl986KyYkj25bd/fPlvtBSpMCzutFll",
-	"z8AqW8u8CVboLcwb3Jh2cf8wzxQtcvtcLgYx7JBZLqcjpjgj68fTqoE9jtFRc6iXtmr165/G7tiaEfdq",
-	"RqThRmyWO4vmw6fqw427z45d6R2YCVXZSb0LlYNpc66YRvA5qhEYMBau2qWygQ4Aa2ChJEND54YDYptw",
-	"baTCvjauQhf3jGdJLEYslVOmiSjy3DHlg09MU8AW9KUsRhbppLksD9uuFhy3LWXX76tlbgOzOrqN5Yzh",
-	"g2qxrNFEt2plDR7I6z2t7bptQcE9tNNV07sq+LeRm1S903ttpyOjwtQ66mLhWupck9YQS5+bCbiiFQRc",
-	"UrCw3y4WSS1GlbS33ZGy687x0BNuVvTb3U3YbTGAxkVzCO37zg2CYY/ThXe9WPB9eEviYRvT2hqj63Xj",
-	"rSH6rjFGF2Nbt5WTmzncaMi6AujAkqA5FH4Agi83B6W0Wjisuz/Ya8BVOMyyIBR+J47zQh5gfzmSf5Mo",
-	"fXnRDVh19h7FcKmKzwW7qiWitxJrK7HWsNT45YKz0OJJ31h47X6q7dGbednWyWiSR9BJYr3Zicwzh58f",
-	"1mIstptN5SVrFUFfgR9SsnsvPsrWPblTIGfsqg5mGKt1H8BnuT7DE2ifm3ED381mWXQj7kZfL2Xpb6Od",
-	"37BLln99/sMf2G/YKtW1YtLIkB1KkydhlSDW39xYudYiw9fkvZc7xzVjhIp5fWx1cEUSoi+WkQ6uCEQs",
-	"ulQgNEX9ClmAUvGsd30ZcQ227WtgqQsHdCLVWucgrZyHK29Jia+xkNxt31O3X7aq/o62Yh0cEPqa7j8s",
-	"aTcwgIJetzmRMH+x9h9ahZLdRMLSTZawHkyhBMscereSVz1MYwPxZCy4biSffBcQVl7DI4GLWg9JomTO",
-	"kigWFb9+gq3XyS/JcoE6YKhCeYid6MXCY0AsL/IcEvmt8uEDTNsfqsGg3hrQ0GjgZ8p+EfzN7KxBx4H7",
-	"Y0XDQU61OcvlOQeiieDT2o0HsF7L+nr74tse1f62dnG9fZ/H9oS2+7oGlW5i7bakh1Rc8CXsiG4C0ENJ",
-	"DwfYNqZyfTZhwY6kzBkVG5bPL61fu+7LBfyYNVSlOf2fn8I1UWvAGnzrG7D8Qhp2AB3mn6d83J/STtSx",
-	"z3Lmhg3yiLx9/co+FtbTVlPqQFCCVbV4q6f+VrA23J3sysZI+srRlSvenwYQs5uVidlVtmmBWLmetqVh",
-	"D1QaVjjZ7nUufr62HAyVpIcjqYjzfD2DVepijiILqh2C/eppBaF4bFpoQ0YsFoWAko3us8G30VLxmNOm",
-	"M6r1lVQZnhUwYMxkztM56T7b3wcQWaspXH/xJZc5zHivBSDEDbm9mgwW8m2YHfxWn0xZ1rLV7U/keyZo",
-	"zkHR4nNa35Wlk739p8+e/z8fq61swjxiuFftZfr21/V9ePt0d12MFuYCWmRh1Ywa3WCCrDh8fo04FEWe",
-	"t8xYiwQMx3QHs9rYM+v2x5+qvq5ltcyUHOVs+pemFDczuCSOQGq4IlHs/fnyG+p5bSiizu7SGd+93Nv1",
-	"osz3RFtJ0jHcwAIo0xCVQhrJwgxHORUXG4DV4pibXu1RaVGXws1n5qxk63/dsZr3TuS8B0n6dVQPFih4",
-	"F1VT6cntTtlK3JuSeUFeiVIzdYEblWqS/O3olOzaJb47ZUmvsSjq7fx9Waa1eRTBCoGffnxQOoPHglib",
-	"N9SzNb2vBToOSKI32hnH4FF7ot9F6oyci4uDEgWNywKJz7WRM+y0d15hY3G4u8ipY9i4v2Lr2o1a4tL2",
-	"Sfp/hiXidnVXKqLYLKcp65HpvP5K2xGwyvUTMB637v1/m/B0UidftjJfE5prSRTCNlQ8N6O5t067NM8d",
-	"ft7Ufu3iBe2yoRrLPSY33gUPEt6yDXKyOqT/J5E97vXNau/Dr6RwHTjPpqk+8RRWiJCGlKj8LsCumTGN",
-	"8gSzccvr4HZ+wqcOFwhAAANzKM+KzmYsd0b52uZKy9J5nCK/W6/jr9bM3WbgNsjATTfcr5X4R78NbIai",
-	"EaLMXl8Hov2JJknpRSaEimxXqjKK0AKzDPXCCCPCYlGGHNw+0SRBbEJz5n9KSPfZYIDZ/SslxXnPJfgu",
-	"5cXicBQbK6YnsQDzRx+UVWLrhDZWVBbXDdWbUnk0BR/JW6pkupnne8Ly8cYyZn1benBLp/KtNCTDaBKw",
-	"GBQsJ1ykUikGDmKbb+kXYOhiDioX83uaES987s3LfEtzqxxYRkYymwMoLiwwXJPVMuIa12J/Kwe/Lu/W",
-	"lSNP1/OYPjlki3Uq9DAmeyLHdnXbI4dhfNOuCKAGGhXWkRIBBlouzwkXCFNG05RpjdyEOhZUsRLIvvts",
-	"8BRFmz3QSTJ3JMEDrcTL+uR1xqYzabcn6e4PnhF6TrkgUiDwM4bsYuEG1gsqm6lAuHxiAEjNyCDvVJU7",
-	"VFFmVRH/+gC0Pb25f85fqIznXt89V+a8vrpiP/sQDbW4t5CKf7detLAKp7hk/wWwOtmX3zTOqyKX0iiA",
-	"z5kprFEDQdgqKvceLxBntc9OuW64FFH7Qvm99hOWm6I1ShZdX+TQ5NU2b46vMth1o23yO23ba33Jm9Vk",
-	"2OlYq4AV6su6gl0N62gME5pZxXFFAb41dTV1pUTu9Ym3wgPDO4pFAs5taYJjEctCS4vzCrgGbv0FwH93",
-	"qytZ5BnJGb1kRMhYXCf1UdveNoPnkkhByd5m9jBM6n0bxL/XWta712QbJ412nz962ihMFbXrK7/+PW8u",
-	"lgRtQxAb9wIC+EIX5rS3ngG+61Xu5o1/G0ldxxMVWu5+BYAVbe1v18NszXBIdpNcpheyMA3dfStt3q1a",
-	"f8R2l+tNuOuYv39GTPBmYoy/M6W5FCwjgNU/o2aCRasaqZcLKNxRDJMicJ2MOFYgJSUmPQqVV7ISFrAb",
-	"4xIvhnMhvVdYBcCcgxh5DS4Fe6KrGFzA9Wgfa7ka8EMAk6JJd0oFPUdQOEesBvfCq1rf0HnVwYVxOhu4",
-	"PPglE0wDmIbDIY8IKhGWEUQgj8iUGcVTXVYuHb5/DfMT3MCBlS/f4S1NJ/a6wKPkcDqqlRKVNUhckWnA",
-	"2o6F/zQvjy8cb7oJHwv7/Kf2Sg23Pl1CGtGRu1WIHR2VuOTlzQKANs9UEtRhN9wJ4puG5vK8WER5q8Ez",
-	"T+kcupz6TRDMTVd+AcAPcD0quH0ASN1VnFTUiT+PLItIEeH1ETqi8dUELPlSGEVTA6W2JXkzvJxfCmlo",
-	"rWGDAZGdrj2EPb3xLv8m1QWyo5Szn/MxS+dpzqISNMheHWtcg6vWG0qWL/0KmAF0CZgxkVOso4yITuWs",
-	"Iu3C2HNw5YzqyUhSlTVeFfBkjKHpBC9RG0dEmEjVfGZQViimw9nOZFq0rcf3FVtZuNRnORXV3qrDK5kJ",
-	"q6gKg9uUqeHlu7wWO3Q2q6V+ddSQbkCZUZiR/Gj35iUj2ihGp/2QfjBMQzQUp8+s8JxRZXS1/COijUwv",
-	"SM6yc6asYIGXDzWJ4RNw1rzi31jrUhEpFqcdyBOZwLAYTBefulLZcpNOZ40LHWwQe8mpk0Z+urlygu9c",
-	"L2xJw4pGifnCbRTCxaXkdSExpqmxC7LhtJ+gMymV2jg5KMeLz4fCRxu7j/OdYqatgHcDjtyedAfhEGoj",
-	"LuyS+/nz/x8AAP//",
+	"7L1ddxs3lij6V3B4z10h06REyZYTy2vWHUW2J+62HUeWO90d5bLAKpBEXATKAEoyk+MfcH7BvJ7H8dzX",
+	"+3bfjv/YXdgAqlBFFKtIyY7V47VmOjKrCtjY2NjY3/v3XsyXGWeEKdk7/r23IDghAv48iWOSqdEZZnMC",
+	"PyRExoJminLWO+5F05UiMtrrDXsyXpAl1q+oVUZ6xz2pBGXz3rt3w94pZ4owNXpIZcYlNR+vjYWVwvFi",
+	"SZiKUJ8LFFGWUkYiNOMC0SWeE4kwS9CLh48H6IqqBVILgiRmVFFJEjSjKUEML0lXcGBV64CcLwgS+hGS",
+	"RFySZIjI3nwPmbWi8ehgfHhn/2g8Hreu+9E5nq+P/1ciJOUM8RksQBDJcxGTIVIcScISNMXxa0QZip7M",
+	"Rs+wihetEz1JyDLjZlEkS/GKJAEEK5GTCF0tCENqQSWi0mBQcUEShJm8IkJDhRkiWKSUCCTIm5xI5aN7",
+	"SVBUzBevRn8hqxp8hOXL3vHPPT1f75dhAN6nPMZhKnh19tQhJhYEK5IUCGpDwhlRYjU6mSki1sd9SWLO",
+	"EqlxfIWpQlMy44IgJVaUzRGeY8qC41OmyJwImOCnn34aneRqQZiiMVYB0vGe6h2G0QgibzMS65X0o+8I",
+	"FkREg7a1/G10hhV5SpdUjeB/1+c6M1sjEU5TfkUSlBGBlpTlirSuxB/+jCwxZXri5ilSMlOaImFbciEI",
+	"0yTBEn615VSSqOa9yZmiKcxhxtYEOsvTtOP2/G1k4R09edi4FkT1eY4XXDMMwZf2CJpnXKA5YURosnuA",
+	"cCq5W3TK57J9z865wunolOcssEp4iFi+nJpTJviVREt9vDUF6klmNFVEyCGic8b1sChKNd4iYHsRn80k",
+	"UXDWNMBU6EOuz1grXjy4Rqc4y9q5A6mBd0UEQbEegCQoz/QxwijGGeIsXR2jqDJHZDkLu2BAMDhDfbXQ",
+	"I2BB0JILMthDJ1MJVOTmU4AeKhF5i2O1d8G2ZCl/G71iguCkCf3mKWJc0Zk9n7LgNDhNiUB9nKb2p+VQ",
+	"vwmrM7wyw3My2BL174a9DAu8JMrdpkIQ9ZBkOQ3cpT/ouQSJuUgkkoqmKRI5Y8CegDSx5mwGGkWXBPXP",
+	"Hp+iO3fu3Ae4qB7jTU7Eqjfs6Vuwd9xLzFQ+kDMulljpZ1iRkR6nF8ImQBo6Rk8Sh7SEXzGAw8BcwJBh",
+	"tShBwHqgCU02Yq4AijJ1725v2FtSRpd6xw+GIYoG6P6cyzf5SQse1QIrJBUWmm4dz98Cg7/qSSZ4FxSe",
+	"ppSwFhzG8A7S4hdmqwYUmpduGoenfJkRfYOTFhCL95rAK174GCAqkovNAMLx2gCbHuHmIWNK4LbNhZdi",
+	"1QgbjHHzoOVKNvGYx1RIhRK8cjBmRFCeoH5CZjhPlb2Gai8tOVMLRFJySZj5h3RnKbIHJNqZB4XPjl5E",
+	"0wF/ikNrGCLK4jRPiL8anuDVEL06P939gAfhe8jjfNl6uhP7VgMBuMc3TQEFcExp/YVpuH6EVQdVHeq9",
+	"VgEbTUnK2VzLzE3Y87+96WU8epPTjLRjWU+YbUAzKca5aQgf41jlooV/UnbJaSPznJkhbhwykCTNDdRw",
+	"Q/pbZwUhKu2F1LTd/k10beAM++sEXc4SJ/msMdU6iD5XvTaMRgN9LPhyHU77cGfhzKq3E62F7CJfVEA8",
+	"580A7iD2ONgU3x2yhwQnKWXkO5h+HTz3HPUjPdwEVB0SDXaBN7FjTcy3uwP9iJ0RhUXSQJb8kogk1yCD",
+	"tjTQOw96QvH7DKdSP6gQcBPYhE2EmS6gR0w5TwlmPnAFJ+t2pq2ZZ51B1sGoccjrHpsXgnJBQ/aRH4w+",
+	"RSRBmXmJEon6gmQEG+GjUJjA6ifJJRE4hX0nb7OUJ8Qxx9BCMjexvwaqyBJEof8uyKx33Ps/9ktr5755",
+	"Te77d2UB/rthb4nfPjHfHxULxkLglX4o1SoFJs7Fsles/seA2JWn6UiRtwpJgkW8AKsCVSkBxd57F/Uf",
+	"C8LiBZKKLJeUzYcIx7GG1NgESNJ4BN5UFr3Eb58SNleL3vHheNxM7y8VVrnauFFSvyJvcpukmfRam2QB",
+	"r2zRN1236JzEC0ZjSling4SlpHNGEqS45Ur2e8xQf4yWBOuX2GqIsHQGIy7onDKLkxASVAFD90M33nDo",
+	"zuFBwz5qmFcZaYRFf+uD0HUXYNIShldirvXABjBy/VTVeCcbFT9vxTpzO1UL4/QM1X8hAQH4GX5NJMLG",
+	"1gwmWzwjep8FUWJ17OlD1jxOpbOXa8I/vIsWPBfGLyGs5V0/MZYvMJa/Jit4POXJ6gGq/AxWdcy4WhAB",
+	"z+0sEt09PBzCV1cLmpISjAvmbJW0biS6O75vrGaALuPDKfFVs9g3MoujI6A39++DEOt4MgOvRFidiB6d",
+	"43nkpN9L6+sQBCcPENbMJCWIM1Ku9OAQFqqxoJcRL8DXtNe4EOsTaVrBQZjd+VTbJrCXbzZI7R9T7akw",
+	"OS5C5nIulCYfjc+U4AQMxaMISS6UhNuEMP3jHorchRihLFfSKvNSuaNoSapv/kmGaIFz/R+mYU7JEE2x",
+	"lGSIMsHnAi+XhAyGKBqVo4JpnODaiHsX7Fzf61gQNBX8NWFouiqPmJbDwDyMaOLYJRyJhAoSm2uwhNyc",
+	"QZ4mRIPKZ4jgeOGkh5WZcIgwuuLiNXqTk5w88EE0nzNypc8MvDx4gCoCJ6DmglVZvj6ZPFcIIydaolQv",
+	"c8rVAl3hldxDjy6JWAEpG8KRmuknmqQX+hrQVzZLyNvhBZMcYTAgo5iDw2aqhy6WfbXASl+gxgyOpylB",
+	"kv5GhoY9RG8ipDhH/RdcqrkgL398anbasBiw0BM9l1QEJ4U9fQXYn5Grwd4FizIiFGWaYUaoD0ZtN/ZQ",
+	"sxoEHOiKSjIoCWWqMeaGNzywD2h2J+WCGRnmitD5QoJdH6kFZh5OfNlmMDSbXu7HA0QVEpi9logAMmG2",
+	"IZL8gmn8aWyhOTgiCv9j6T+xoO2hn+xeRRot0XFls4fGi+NW6zHIukyij9ouVyCcUfBpht10L/S+6/1s",
+	"usmADCtTW/NV7/hoDOKNYRdHmrG1MI9nPL8EQX6jk2HJzUvyD3AsFBD6ODTSQyu0KWWvPSksyKhbDVS7",
+	"c+YC9I2ehxLcT+tuKKDTMllHhDqrz2vKkk2y4WTpBu98RDQUBUhVAF9JIjoCaNw4JNH3B0CaS8/WXxcJ",
+	"JRHX3ePnnntws5jgOxIbxAT/lZsWE3xAn+abNxwcn77YnTP7kxO5K17RRkaVt4rbPlStdBhwxd6knlKH",
+	"BQD8AXzo6wA9r7rlFUfyNc2a4DCe+DDPHrfqay8oaXO6yUzf3hkWTUbtTI9x0zT1IsWgSmyGLUtxE8Fn",
+	"doCbBqzU1zeD5unlmeAzmjaZ3evK982BqpnbZiArLKwKVsnBbgqgd2YoItV3PKEmhM/5h15lKcdg6YxN",
+	"QBxoUnmqqCa8fT3RKMEKZu125KojPwabiwahpnO7KbSivHyAIr1REDPiVr0eZwExY3PKYMwqxDjLUnvM",
+	"99+Orq6uRgB5LlLCYp6YWBfyFi+zFCwTGZZSS7G9495JsqTs4PDO3aP/1hsC9l3Ugn7wr0s621tiMCN1",
+	"Wn4JoV70tTDpD7WGwFNBEi3S4FQiLAGLaEZJmkjUL5etGX0BQyB0xdCGzDiThi6+w4kNktqA4UzwaUqW",
+	"f/pVmug9D7EJUZimGj4uMq2Iwn5++E9FEE1TKuk0JUD3UmGwEvX2cUb3Lw/2NeZBmgRTY+/4LujwWrno",
+	"HWuwkIOrNPBpFep4mmL2uvv+vDCwB2kSpxqNEG1o7Cv9nGVYSFDHpjxZDfZ6xvE/S2l8XQx9+J+FyR0l",
+	"H97/+uF/IfKWaryoMIZKE30VT/dLPBWgfTQkPczNKonWt11UprVCUaYZ2xDUCTAZExN7M+NiShOjURrT",
+	"DuDRcQrro9qATofG7ThQEHzn1zYGPH0ivEhnPyQ1NIN9db94753va9da3laL6GTwLldTt2yvr+4HRoyN",
+	"gc8KD76srXEtQnHTQqsvw4yPYTMTYza/BvmfxPGH/5BIfHgvibj88B7h/C0SH/7flEh0jID5dmUUd8oD",
+	"UEL30U7AeREs+JVEgqcELTEIsvCrEWB5RgSgAg6DpnscQ+SkvuESgmNFLzXNwzkALZjh9JEQXFwTq68Y",
+	"QUQIkgujGut/SoVkrhXg3IpCjSi1fE+LH8e9O7OD+BDfJ6Oj5Jvp6G58QEb3Z2M8OpzeS74ld+Nv8MHY",
+	"24Yjn1+7JaGXWvMWyCzto23JK1aEV0szIdETon7K53OSlJajwnCeDErUO5ffRzm+/gzbHuGqEwRsXAgj",
+	"34fYj95Eg0DorA3PPRij8Xh8wayZ7AGakhVnyTAUq3swHo/HJsg4FCwM79j44D6QMmXzC+bZ7GzWABZT",
+	"qgQWKwPoFc/TxFjxsETLPF7o/wprslYLskQ4TQfGKHdDbKo53LnzIO6bd8Ycf4lTmpwLzMrElWsc0nIg",
+	"s8UJVQQdozjlKheEoNFFPh7fIYiwScxzOJlAz7J3/PPvPZDyNAmBmVxOMi5BrNKvLYmUQMY9TR70kvTe",
+	"/RI88RXS2v9mv3TH/jFiRT0I7StpBYhSdqDSCg8PUGTQEaGUSmupdgkQFisXrA94QtEamiIgtnfD3rOV",
+	"bx74OMffn2Hb46/8i2bNOnODZ6UeNL/588rb76zF5zHPWXKDAjFlSvD8EjeqC54wvH///v37FdK9W5Lu",
+	"c66QAe6j0e5zjqTma2USFxfg//DSCpyIYGxumqATDj+kBL82d9HnTYwfi/7A5mS18Rc8pfHqmlT0jCut",
+	"dmoNHwIvNecmx+gpQUv/ScKpQmYaKhDO0ZJTpm9BFGOBY/XhP4S+MDt+ljMkV8spB2oN8OrC3uCz6J1A",
+	"6r0b3sywHsgNd8SaoH14WJ6rVywTPNaTauX4EVNUrT7eEbM3sLVwuDBvSItBDglG15wKgl+bKyEDckJ9",
+	"I6OIPCWIFi9QCZcHsYLgC7xKOU7OOX+Kxcazt5vxQwmeoUue5kvKSP62o2Zz4Gk2LnfNoBqdc44MqB/1",
+	"TnYCMwSmaJzpKYVx8YKR2ojbGFKEpUGlgFQ+kG8eY5qS694LT8HQYC0NGH14rz68R0ue0Bn98F5LSUqQ",
+	"kSLLTKK+izXBscpJmmqx6qJ356I3aL9FDiqY90jdXxCyK/poSC/zfSGNWSJcxM8AfVMtCqCUM70NNg3z",
+	"2FwrkCFpo5CUWMFmnPPXhL3AVHS4TTzc6/2UcqL0173jHln9eTH9t5j+QP/85NVvTw6e0yfyCTs7ik+f",
+	"3HvyOvvbX0//fH+PrP78W/LTE/oDffL2CRvvxYcpmy4fj5O//Tk1MYFUEDmhrHd8X+uKgswEkYuJ/+De",
+	"+O63/jMHwHh68I8fFz8eLMdv34xXz++dHYof37w+/J59M//27beLf4zZd+P45beLHw9jvTX6q4lzTUG2",
+	"bfe9AYydWZto8FjoFzQDkfmaAekUxwsygrB2ngZSg9MrvJIoYnwE9qeWnG5we3D+DLOVy8K9tubBM58v",
+	"yT109uG95uIr8htKsL5uDpEEenfxVx3uBU9V0HxJA4wKiD/aUTnT+gFETmj6jxckAckr5XN9DJTmCEqi",
+	"lMevSYJ4rh6Yc2FDHSIvVTyyS64LNrVs8k1ijf9qU+72ZrGo/sGmFO2uI5UfNWVhdx9JfwC78IrhXC24",
+	"oL9dm7XDWSqkNMRzBNzgw/sNlLcPwQ+lsH/gCyUeZB/PT0ClhLBsC7cmOsPEEmQYJwIOZA3h8De6WnBZ",
+	"WgFLFg4m/zrdhYoMbNqotfftPsk8y7hQJHlGEopddPB19muVEc0/zBA5YpwhO8mH9+gYTD77WYqbbLd6",
+	"e/YNU/cv2yN/CwugEUCNzo3D/xMJOV9JuzgFUQjmvlVWnfMtuxWZ55Uk4oa04FeKplRiRXIIjUagB394",
+	"v4kXfy4KsPFqW3T88JftRA6XbgR+7cPx4b3RwcHo8N75+P7xeHw8Hv9DyxBLg6OKa3bYm+VpOrFeW3Dn",
+	"omdPHmt8JeAQp3ICBvciHyHFUk3gmlib6o6bSvC0cAL3hr08S1qhq/uOu+NW46uJOC3LALz+VbMbfGOC",
+	"9SPjKEgIuiwGRgmRKOGMabEgrMyaXfBVTlAxP/ynEgTljCCcaHmdIDLSb5rBb4OW+ZIviXOic1Hmt5go",
+	"Zsvt16yPEItsK0bsgdffTlVUewgIgi7pGkJ1MVrieEEZQVcYUguyDDKYbXGFwR46IynFU5qaaOd5LohE",
+	"/Wfn3z0eomfn52dDhC8xTe0bAwBXLz1XXoUTCd6fTHAIBCZWlFxq5QdTk5zH8jQFk5s9KDWBdFg5pN2i",
+	"Estvpqtg6ErDnEX4it6kab7FfEkuCJmYIjiB6NefFuCyM48NcmACpDiaUfYAaYBsygXPCIQ5tcNYTZ8L",
+	"rXP9mxlloSC0YnYT2m0Io8j0sNShoQqio3ULO4NXD5vdbfOWXNFZ25l8pl8yR0UfH9D0Q8XBcsWXWNE3",
+	"OYmOYXNMVKgJNsiV9Q+gPjZWHn2AkCBWmrCJNhU3Q+GedXiWBAghw4wRCJ7B+nWmeZbJbLM1aJaY5UQz",
+	"QQ+mQE2a6sXROY63DNL5uQehYPXsTHMkDAnVKd7hfBgIfPbPe4HoyhGtnPEK+OXq+PRXEsNWwZ6Z+A24",
+	"gBJjJcHpC4/NQIBpC+ep5iqOQ8facYG67FEUpZrlKhek8WSsjRg8f6DBGY5gyv9UBn+AMJQsOt7tcK4f",
+	"xvUzVgOnSq9FPq+dujJTl2DAHQ5kjR4d6ZlxGoniFRBOK1EsKfN/PdiWTDazu2Hv7WjOR/ZH9+7ec/vH",
+	"z+a1X/z3RnSZ2YwriMs87s2pWuTTvZgv9znO6CjmCZkTtl9M/c7/XL6m2YhnZsGjjMPuFfGLW15lQQrV",
+	"8x4jQTT/g5paVTo0wgPYAgc73hJtaNOD7J3TJfmEmOtyG/mE33IztS0RhvyEy9vlVK4dvFOcEpZgcW6s",
+	"pr/XzpJyP69fUiINJS2pheeGhpHLSBpr4VBa9Zvqz6bE1ogpNI1CxHch4ftumD0ay/8LRviXe7ODeG9v",
+	"r/UadEYDDWqI6ZzC1e88iS5EuMZMjLl8Ukb/VjjKN4eBI8jI1ab329Jk/SWsTV8bPbwsEr8+IxLSCurr",
+	"KRSwwJY6daosm7cgOFULfcPnrPybcTWJOTNKRRIuq+cvwo4bhBUqwzxiSpBMUBkqjRkodlZdklUduykj",
+	"PCGTjEuF04+mvFiLg6c/g8KNY/WveBpb84MbySnGm7hpXRAvxj0YdhLKS1vGevLNsMemE1v8xrw3CyhA",
+	"p7Z6jkSRCzCKrHlSo0KimEMiKk/wykSM4+QHlq6aZXw2nfixyce/d/mGXhKcTyQRlzQmrZEL8PZL+7L+",
+	"nC8ndiOqu/MXLOgSnaSY5zS0ofpDUiHR8tuXPKbGu3jy3Wn4Y6tSttJahleyOvgzLHgcGlSSGMrTwb7a",
+	"iinlZydzwXFKPam9dW5FUpItOOt2iiC3Ly6qRG3aBXPATR7VLprNsEhuCVYNMEB8JZ0Hxxm+Oh2MS5qm",
+	"NdSdYomnKWYxbsdaSOkqM3FqRFNFWmAHq/Q5LBlDsTPDgtNV+ZhbiKWgtXPiaNDnBMFjv3Yqt1Ps6rx8",
+	"Jx3PY+betXkUVO9qzLxSzGETX15jvvVCFt2Y8c2yo62KaYR40tYDWL5URfN4A2Oq1+GCzEVIegRGtVfF",
+	"5IHNO98ERIiPtdTkqPEq7+074xtlVU1s5wR8FiblMyVe5bstleqC+7QXIfHZzAYOE2IgXQ7qDendG47u",
+	"LVO5NzOWW7aYm2Z7beLkPylXvGW77nj2R2DItwwTm66L27aUXS+zxrvmViHgXeNd5sJUnN2ici3GPE1J",
+	"KWZjKXlMTUA7FNpXNM5TSkTQF1OWO1+3pVTkgg5qU8KXmLKaxvHsw/sYM/AFNXretlT42XRSFioISG7n",
+	"RbkDiRY8hZhoqjrq7aakbQn/cgP8IQ2JQdVah4qqO30N9KD0UuzITgpGbdM6OJHKXWsWgCPT/yONQkJw",
+	"6JoK7IqgyyVJHqAcsIliLMmIMkkg7+uSpKu9wJ29jTFRT7sZozckCbbh+LZ5YEoK2PI6tRu97aYFd0jf",
+	"ywH79A4GyoQIRokgE80Wc+Ml2y0woBjpEqcWvHUbTYoVkarI35yuoKpV1c/Ec5O11TCjqd62a9BE5xfX",
+	"mNv3BMJmEoKWWMSLIDbNpextUFt5q2IztZbJ1qx3i94nCwkwvNjAUF/I+uYGCGdLA5Edeye+vX6UuhzA",
+	"m9mcCgPbnuc2oTiMo6K8fe2gFzX0u9HyTowBKzIJ+5tbXBQ4o/ovuffQvNuNMy/pbEREtq//n9r0/303",
+	"FKASILIu7c8GHknnDAcZ55Zu8o8GJUkxnUAR1skCWNgG+bQSNae/g2KuO3xnq7/u8KWtI+t9We/BZlJr",
+	"TDnEGReubGy1+GofaioP9jpGCG4pvJPLNefPs5OHQQegVMakHohHK91nmCXGYYaoqVNqo4bAobZBGPds",
+	"LTtpB0vOFGZqghmEo62B+HeCRbpCeGlqjzAUu4owO4TysemkskcTyMKUoU1+UtlL15THxlaaWuk5M7V3",
+	"k73dJs8hTp60z160NbF+zyGKMYtJmpIEcUYkIm9jkilXcayD0uScLXUHXxEqCP7t9MN/KIKwIqCPhgTK",
+	"fEkEDw92en42gjDz8fgg9O2bnCs8EcSUiwpgwLZBWlKWQ8XMBPWhWAc09LlC40ER6ErY5r1oR4ksGghs",
+	"tGKYdZZF++0FWqy+w8e7+x5DIpTfyqa2GdV9rmu2FciHZS+D2o1SuYS9+2/t3BYcadMh23gG6hThM64G",
+	"zhy8Ihr4f/Aa2lZgBHTtFiy6UV7a7JrZRg7aSkjpJEEErp7QdV4UeD48uDduXVHwZi+G+Oaw4wjrd/z2",
+	"Y6zf9sUYB/e+bR+jybZw1BQEfBkMLKr4L08eQlwRVlqc6h33/u+fT0b/+OX3O+/+e2hD2q7QJ5suzU1V",
+	"XlsuzJZPq7fMtp6PtZulgtp2z8EnZuj1QLnufLnGicP8dgM7KnvfOHPzVPCcpinweb8AEyR4goQgaUoh",
+	"fD6XGWFJ3mBrLtfnje7lE0wyQYAyIITDfxBzAU0QAg+0eGB6G5ksSWthNRZb1/csxokgm6C6KdPgH8pa",
+	"r2d45BlhOKOTUmf7pGHgW14C149m/uSr634/3cLFbXN13sLlbXOr37LlbRY4bl06iROHdpd2Nso0tyyL",
+	"orPAdauI9r+cLBgQ1nKm5HerUlqrRavNZiRWhIQ68A97mtbTxoemTmbDU1eSM/yUsIk+dkw1PzfiY9NT",
+	"0dRn1LYSZfxqL2j34/klEU3TKiKWlAUtY0WJ0T8ht/DwBMUYkyVhMqgYnaZcksTa1lx+kGkT3p+uUJxy",
+	"SdkcTKCDhkm4DcpreLRhbtvWNjB5aKqafuGwNywJpyrrl/vqkUBJSB7V+Nh2C6pDH8Kmv/1h9SRX8rHJ",
+	"9A/Qe66CtvUfoIkgFNtNKSMS9aOY52pi3o8GHWPpiQQb2nrTuXxZNNzWr0C2iJ3CfNN5igqbbrPgQh6A",
+	"MU4GTOCYsgkn+WWov/BTPOW5cDB6r3YGFJqsyFB2nFDF4s1Lnccs6L46pBkF/Ql5cOqDCptnMj1xrHKc",
+	"wg53m6xu9qygvVhdFYtDR18lQVuKaKTUZ9w0GsNp+sMMioVs5vcecb8brqW18VDXsr///e9/Hz17hvqu",
+	"k39pLLf1WBod+v6qd+ps6qMQoAsNvI6cXxx6zkiMs1DMmWvQ1qoOu6ZgXd7NsJiEcWhxjjLiODU4rlYZ",
+	"GSLK7E+mQd8qs60Mba9A0/CXCokyQSRhhv46lZ0tKeTdenNeDayyRpKwMWIrWtqw4EoePayvXBlYASor",
+	"W6Pz4tB2h2Ytc942zCs7vLnzVWDB273QYXuI5WLKsUi0JBS4GGppeLVzVVqSwpduUduKkYZrGepihB8J",
+	"omyS/hYX/VqSr0FHBZCKCaznYCgmDKGJXPI0h0xxe9+mpPWOsRIFZX5BH9Pw8545GXJoW5DaDqc+/dc5",
+	"GFOLqkNvE4/qiB0zqns/tO764Vq7ZVto1xey9dWqlGj04z8jmNnGx1BERyoslEYbNGFV3AmAQ2iMD/8C",
+	"9Nb6Ou8QNub6ugYQDya1MA2CPSr8yFpzGki+6Hsbfm5tJR32z73pYCknHlrAK7OFNlim4OLLSKwmWRzq",
+	"C7zAAup1h/BtS+CU7WyLl64Txadw/lYDZY/cOkyF9Iv2bZuKt+hgPB5CUb2ExHSJU9QfG1c0WWZqNQiD",
+	"sjZ1XtbKC0nJRQL09TmSHWt9T1oErDpywrzJp+lhr5q1WVlj9Uyu00PwzqAy44xCbbBQTr5XOQxaeHgd",
+	"9PyKR4kdBsDlcZxn1uUAJajNZpkVUua9G/JCFC2N1gPjsCJzLmgtNidbcMU7xbBiRSZ50dOuawjtdtFD",
+	"M5oSU+dv7fRhRhWV0HfNtP5H+mWo5FwVWWFFoxgLRcTer9m8Q77AneGOVbuKEb7pFlNEl6QQyUqI6RLP",
+	"yf6vGZmHZU4V6AV/8uIJyrwyIgm/YnpvjDJT4EgQlQtGEoRRlk9TGkM9LxrDt4NwTZGivdX+nX03bDC7",
+	"foEPj+6tg/Y9eYtefn8yOjy6VxQ5MZUUq/Pdn317Lxl/e/Dtt3fjb5J7R/fx4YxgPI6PjnAyPjjCd6az",
+	"u7OD6eF0PP328DBODo6Se/HB0XQ8G4/x+NvghY9pUCJ5SX8jmhlPVzZqrADj7reHBwfdCMBQ/3Xq7QWr",
+	"wbykc71DxQ6+Ons6RLmpy1g0SmfoxNbfNbUkTX1alDNFUxTlIi2KfWMV7QVjoyvvXCe4Z734WXFuh67l",
+	"ps8uim3xT0BBP/UIoJJRVTFusLe2jiBfXm+UuZkf1lQbQQiyz1dDRPbmewi4yhAJDL7hIZrh2JVEqxl9",
+	"25hgNTR73MAFwzkCrudqsXNTyrBYtW4bjBjC1COX9bqWLkEmKdkhV8J0SOsYKioVZbioQFZyhjK3qaxE",
+	"ux4+yi75aiOUN1ewsd5qerfTnwkeLzBlEyIlpruD3c1vAFtbahwy/5XUIiF/fvbk8S/oOc8voZ9DRYvH",
+	"UtI5+/A+nMtBmL5FLonsIOfZFIp6r+7K7jvwvIA/b4518lrDpU8Ow4J8Gyl+PTYlIywxjkhpKo/MTBng",
+	"kJD1qJAiQ2qSou5JienvDrrs6+ZYvHb6gnx825uwOv+jH0djE+7aofSTiXS5BhS5muD4TU7Ljm41A28u",
+	"4gWWxJjT/dDp8lY+Go+BOe4CwE6VdKmiMVWtmfjl3p8WnzjpuLbozzLlwQYKTeZYYKYo+awBXVJJJoT5",
+	"VRI+zzyS7bQcomxpufKAnj087XI4Z1BPn8XElG9QlASOlx8tb3g6hgbCCV7JZvXATFJVCe6Mu5y3ndIr",
+	"Uh5jUL5prYh678SE9aMXgrKYZjhFI/QPzgg6CUZdeDF8G9y+Wnhi5K3yqw6D/xQtsDTdvJJuySRLLN7k",
+	"9UpiKsUSnfIs7qRKL3lC6hW1/u3k4KjLt2txGKbISHuqhnHMDpHzyw6LHpjQZKPwy+6Y337KlxnUtckF",
+	"8tCB7LqaYickWbNInJyODseHd0Yd76sMi/LSXN90V8CVC/Db2k4TpqJrZsyqO+bsOAmETGrW/1oVZU11",
+	"ZTyqT4DHxgZuTYXeOxVJrE9SuCqXSyol5QyawybQJtw80dcd5WyA/lQc9yH6xhx3ggUcphkXKIJL7k1O",
+	"IocV6TJVjJZ5wYoa3jg1bWPb2G0DpXxS9ttRHC4u7mokzfqO/YWyBPFZQTr9CDySpe0wQmUOGp5iSWqG",
+	"lLg8CzeTpDzs2UZlwXQkAUBBypVxsLherhrE6NE5nkOHYaB8Y+DtdsZ/43Ux8mS3an8muddq/RXG78n7",
+	"pQRWYw41ubbgwAUfHZZCt7tbLfB100Lo+gzIbg3SR0h6Coi71eQnT5z2eVUT+2i60DYw/pI4tssa8iXZ",
+	"HRKHfEWntZLHdbKM6lpNm7mlRYFpm6xNeblG0sqnUDIaUwM2SvzhrzqI31sau8abpOFa+YCuwu8mRD52",
+	"nzwqvgjInluGfZYSYCvdl5Je12I3u4WgFmJU6zQVcWnLw3H9i3bLshS/cbZD6cfm66aNDXrHs+bS4FfI",
+	"nF6cej2FqATBKhM8yaEXuu/Vc9JWb9gz8o1JHpUKs8SydM4mxVubDU2lwarmO4BO7uBb9PpWOBB2C/Zo",
+	"nt9Ugg+Yi+H3rQzGH7VAzc3012lsluMk7qjaq+QKS4QTSMaPTBOb6Bi9ODk//d65weybD1DkQxgdo+26",
+	"6lAlXQhIleCIk6qKHjoNYXR1W/IEZzYS5aZIx417GUyih1ZMs2qDoK+kCf6xHYeuQcetOqNXtHZruuhS",
+	"MKiy+BqOh95p8QthrzvVLP1tZlo3lG+4SZq7bVVpO8uatywFp0UQvnXFgzuL6bdun9Z1iH+mVLDPzVfy",
+	"uWUg37SL5XNc3w17Zj67JPIWJfa21TZvULFv2TI+fwPALUNos3nili3k4xhPbl0te/HPKfh+NnanW18G",
+	"/pHC6qXi8euAVUPkmcoFiY6R1G8grBAvato9QNEUy+gY4Sm/JGgM2W3+GxF8NLFUFj1AkcnAKD6pveCr",
+	"9+ZNk6qhFXkDSNCs8BgXpZjr3Uw3qhM3WPiVxAviXL3d7OjEem67f5FhWsSXbSdXbVeCszO2iuIWrenR",
+	"0hm7ptTAWU2UGW4uldk884yLGaYq7OU3Ld+/kki6JB1I6WUsxymaEbLzrIvAhN+RGRcEKfx252G7ZFZ/",
+	"HDRuTrr+OHMqFQe2Db8tqpfuPvIl7hrBW3ef2gDuEC6+Cy4f9RdcSFd4Y+BneBUUGM6jt3LGrORd5cF8",
+	"bMJd7o3G4/E3wfQPGJh0Tnm0729RPMx90bV+WLfr2FzCjl+7ZDa7YVV8//XkHAkIaMmIiOt5Iofjbglr",
+	"N1O31HfX1/at3Is6lqs4rHP9+r2xztPWjmeYU6yx4Y1kXWFiHvqrp6d6Sr1qqdXKq8WFtF2Mgd3+HTuQ",
+	"pJgWE09+deVeauUp8cpmyVIpc4IUN5E5uQ3v6yemfiW6Mx7YZA0jBt+5d9Tmr9+CYst5DseDoYNikbNE",
+	"kMRUTlmn4bLy13gchMVRd0iUe0xJmjwSgge6Xcz0s4DXBS+LuxFe0eJbhgVeEmWCgrwsurKT8rr+WzZH",
+	"rk7w0wIrKNMtOJsb/xWtJX09JWjJFUqICbpECafKpodRgXCOlpxCCWsUL+hsJkiH3Ba92BKqIB2umwE6",
+	"hc0eI2xDpjTeEryS4IDDKMVTkh6jSFMlwyklIkL9g8EQRQsyTfgSJ5gKEqH+N4PhBYum1GakRvvl36l+",
+	"fnCkPyqf+s/uaFKKlKBLotcOz71/pSS6YP378JIk3jvlP8wU3x7qV0xdsmjf/mFmuHc0eFAE/8Ia6Zwq",
+	"iai8YAq/JgxhCeveQ9E40muPcB7njES21jjjSHP8JE9JUgmu7WsNIU4JFhJRhThDhlcMTGCh1xmpqNvD",
+	"GbElTvxTOm45ppUKbRcX8uv+z+PR/V9+Pxjeffc/fj4Z/QOPfvvl97vDw/G7gX4cKN72y7th73vo2/2Q",
+	"KJP3EfBxk/h1IBXaxQCuP0mxIixeTZahUv08Z8lICZqZYv3gwc+sQ7fDbbepP/mSzo23dJJQoVahFko5",
+	"MSnhGBUvI5PwghY4nY2uTH/qQPRzMXZjROJJlqWUJMgIAuUEHUW7bt3Vf9kmRvKHXGU5FFCIXj56+uj0",
+	"HNlX+4OovT3+hrbsgiRUtm38NXfzxrrNVxC045LrZVcc7TtUhJA055PmiYc9z4MQWrvYVkdfxxd/3Uo6",
+	"CpgqXmZb9NvO9JOJJDFnieyohTSS6Hc5TRNHlu6O1qghApkcz86E6q+mRK8fJeqhdW0dlf0aOq4X2lfD",
+	"MF8W6K6egZZtDW0RTukluZnt2QYzwbVRqbigb3IQGFbhAhihfTTC8dDedUObRjk0JVyGKMO5JEMkiMyX",
+	"ZGhUSNc0Y+jqBg5BtKyKTfB9OHFtezPWjcZRhcoVlQ6SjrmsZfxR1wJiXmLrxkgjQ59oam02C2Kj41Gf",
+	"+TFIRRJFJezoBosZ6tk+dmiS/TrYNvGxXi3zFAAM5QT2dovoXw9WsgeiLfapoA0/9KmAukLOoXP5pFZu",
+	"LnQo5STjUtJpGjLtnJhXzJ7jNCUCLfEK4SxLV64maKfKaz4kZlBD+sGkiqJq1PUzfG8kObfBiOsVoeTr",
+	"5S73K4aG/d9p8m5fDyejYyR5LkdKYKo0Kxui5MP7LMUxaO5DU2ZxUBr5qllHCLNVpxSs9owVr1zm+uoe",
+	"2bqaSTXteIgkUQirggWAT2OFsFNYdkwPq5fFbLTzriVB7zrZZtNuZZpjxLWOpne6kmtmkiHF5k13JTmH",
+	"8P0lTnPi1XnRN5vp/jSEXk25IskDk6mGJVQDBMeRF7+663oFCdWvPSnreB7DWiT6k1bXNar/tEbXLZbn",
+	"jiTXUHXUbnCW5garNzCbZY/TgFb3ShKBrha8rLendsSuCdCCKw8HA7S6Nz6FkeAStPrNNcaxN+x1R3FR",
+	"0ju0e5wogS9x/vaaIMwou6GRTG+x6zSmTTF1na0a6xF+D1nCptQQGFddkbs+I3Oo0WGsCdzU1h7U+Hvx",
+	"OheG7cwoo3JhEq7bq+I1nIpSe966RaEW0yZLynIVWu05XRIkM7i5KEP2vW6t9HbJaiBSbcpcf+iwZ5LU",
+	"wfHOODBQkDeHyIqbYJj0Ko+3p7L7/qxQN8k3OZGakUzJirPEpB3YTn9fSQRd0TTjr3nJcGx6/qEpibW6",
+	"46uyInelEqPTH56fn52cT3589cP5yeTZDw8f/Qv0pEmJiAbHpQuSM6R4Vpitu65tt/psXNEZNHBIcWdy",
+	"cvUFt5EYX7hvtMxoSkqFq8BTNrcJIXudKgNhReXMyMETI2xWWowcbRUHVK2KSRrr1PtdOS21Fi0Qqd7C",
+	"jIBUVWcIW7RE9Ha2m/sxrCuWhaV2F6EVVWtO3JwqgpKvFrlebkv6t4tJ2q5U9m5p41AXtWKF8RDpGaPa",
+	"JI+QDmjwEOrf6HsPi9NRArOeL1Pdlg0J1J78U7/OqzdiQIgJXuSBG7kmbawJMQHRviqAV7WsqlZSERh9",
+	"ObbGjeu3VMkmwoc8wLvqN0vDbV8748OAFu3bDlscvgG12DPzGWuYs0BC7lZurcdabTBWFPjBmMRKC0rQ",
+	"LLg+2ROWGdawTQfMVkXtMbdFlh8gOmdcaJYHldxD6hO4cwhTghJ5jKgypRcIFUjmS+MVq2wtUpwPdkkm",
+	"36TybQVxqfAdF61FrCJnDCWCwPVte/qCX88odrJJx9gM+poA5jvCTYD95gGA1kMSC5bGeo5dI2Kj0fcd",
+	"8wJ7n3k0qJVuPBx3CAzd4q6uDR3KxfYNpbUSJCRTLrJoAbbolancJLwlwuEJLyNQsa928a3Tizmcm7fz",
+	"IHg1dOACZ0Tmaai90KX+W8qysH4tZIGz0TTl8WuN3CssGGVzifplHWWUM2zKLKdkiCDkBsh3mRFFwBal",
+	"tRJTRXRvb69aqeXn3lOCStQgAiaSssQy6kMR5oHmPoVVsOFCD5eG3+ai31jxWrPCKq7a2O8pD/ZzMsrC",
+	"JimivUTgrqGzMe8YkjbjuWDUiFBdZPCP7NFI6dQ1OvBKtpEpn1KG5xDR0iDs2eCqzWVEynprRw1FDwNS",
+	"qGkC1i4Ia/ERSKHqXKgH7nAkSMxF0mw36iITrvsFSjhLNJZoqe60TyW+f8Cj2a08BHrZu4We+cQabIeM",
+	"FE/wynTMeQD6uOXWs9yVBd6WyOvJK2vve1S4bcJSFypc5/q1W7l+NR/cEF3W+wJspJjWPd+pCfq1SwZt",
+	"6XTYCd/jRlttixnwJor0lBobYZOiV40NeizQWou7YenKWHugJ1BUNl+uVc6gEqqf76EnIC5Los8XimCa",
+	"CPWN+94JQoMLBskn8AlI24ZzoX4EcmGE4LuBHolnhFmbWUrZa5KYyEwqa0U1cpYSKS+YLQyIU60Qr4zh",
+	"og9dm4wgbwYZIjrTPyxwghivDDXYQ04UVAtywaqV/CKrVIpogAhLtHSNlQNfAymJkhXMTHEMHV8ivwRG",
+	"tHfBTpCpd5EUr8aYaT4EhUQAN6h/9/DQhtuta//tpsrNZH9ds1dpxunW2Sxk0PlluOb8sbZH59d3lU6/",
+	"kshoyvIBgtZUkXXuR6gPQY3WwR+5Ri6lhDkwFJHyK5LsdTMitbBIZ0DakovvajgKNmrbHulmuHWUpxRD",
+	"4ghUSYxqBWZLYzBXi8EDqLxpTLlLjVbH9/dajFX1K8Kanqo03HY1vNDKcihzbKlHcFXoOxTIztUkZ7T4",
+	"ouaGYxDQLJXRuJ1HdHhtF+8uQvdHyATbTYJulECiNzlmiiqCPvw7qqA2stbjEoPgRB5v012yO4DmdRs6",
+	"s27jh6eCzIhwJFpi9OVfHo/uHY6PRodnL0OodSusfHUYjpxSPBeNtWxNXuaSXwLJm8tjji+Jvov0RbEj",
+	"ZUmuz8JWsxZ+/p19zNskEcHBrWrKO5rDN+k/ULrrZpWfggbXKcinOI9E/IKoFT7j60xljk6xcz7tDCss",
+	"zVektkndWeOcO0rWFebaQdLUpKU/Eu3y5amhQsT4FaJMKoKhbq8xV2oRrHRZe+Em66LQRlax+S73z3ZA",
+	"fm81nflE5FFLMWzrznhSmLOy79wML2xZf1kYPO1e9EZ1z4ubGWAfmfYetVdGm701o+o/Pa/RyPu7OBuj",
+	"sk2IFQVG7g8gPgZnrHVlDUUVn9IZiVdxSqAUnUnOqJbh+0hRom0An5NlJttserWYPqJK0z9hSqygTqE1",
+	"j9djMLayAm4rN+0kwISSWDuD6HeJr0mtSOSMgZpGlyb3bZ0vhBJib7630I4CVVP4yvPS7w7td/XyIO6i",
+	"Ymk8OOrU2qFRbHPOqw//jiBLcsGFJgS0j+6N1wM926C5883Rjr1e/MnDgUvpCsLpw21mDo4621tblb6N",
+	"36z1SzhZaPHpO8JwSm+qSPwfYd6tee5rS3Yn2JylkmprG+cLNx7nbBJjmuzBW8k0wEs/kUyzmY0F+r9t",
+	"EZ3YyAielBIRzA8GphlllSzou3fv3W236W48ZM8ww3MiJNhVjsHdJmhiXcelGeUrac5hH04htA1f8FwM",
+	"OppCW3O1Nzs4HZDH6GrBpWFERc728Zpf/CvpG4D20InvJTQnSUI8HL+6eY/puWsQ6ur6FmZTkIxclxB9",
+	"EJYkpVxg+8+E4jnjUtG4VZK4obKx/+RFPD+RVf82oqYWMPNPVd+0Glnzz7S06weNt60Iup2f0+WXcp3X",
+	"WM9afNSNUtynLEl4TSfRp3aVbHZBrN3aT/mcMtdeuHpF/Bu9JCjSMivDSxKhPkbuHxCozxAZLTFNB1BT",
+	"g+g/oRZB7X718wVr4p2J63tQulhmXKAfTnK1OESuestolvIr5/kKdoW2M0gSC6I+2izEtRmuaeEOCwgn",
+	"iSCy3p4w2se5Wuwr/pqwyJSsWYt3C4ZKzAVUNAq297qhJRUFcqrU+c1hKCw/5h8REkdXIStHkOYctjug",
+	"sm6idIsOaVfPyioWVSr2yluUCvDDD+9jzhh5SzlD4sP7XEransm/qcjPM67o7EQE6biIJSj6bAyGKHLC",
+	"9CxC/SzVb1Rq2OhXyFuot69f4FdEoDhXQ8Q40uKfoDjd29uD4jq5EqRS1NK1pSjmALuD62EG7wel9Gc8",
+	"v7RVTG2dzo/qrvyrS9/kjCD92tBLEoXCdq5ZbyZo7GyhERRg1lgBnxzkk18Sgee2py9WhbmnGnH57WFH",
+	"e4upMu5w8fm7PLvY0mzQcntG0WfpuqwlFXNJtdr5AHiWJgn8ay6V6Y9oMoMlnesDZeotVM1u47BLkMev",
+	"vU40xduHG952VR82O1YhBKJCTW2hacUxvHHD2rB3iVMb81djUv/D4ft/ROjDv6Oo6g8fhm2Y3x52s2GG",
+	"DHqdHZQ1BNY8luVOVHdx3Ylpl+75MM2xqBv71i2NpfmvxhrCV4HPRD+Zlc+xnprtKZcKTQ2XzLBQX0kU",
+	"50JjeWVcM9KWvPTqmP18MvrHL7/fefffg4xrnR+tu+0rkWcQUuY8+KZr2dZmK4+DtcpfmaBvN1w6xfVh",
+	"TIa1KyYjonYT3Vy4ZDNDu8jH4zvkX9CB6ZVrIRyiyDjZIzCfRsbLHkHNPMPeGGej34jgrq4MfO3xwr0w",
+	"qB6gI//XJkan2VQIbH8qQOfQd4UX0TU24NLEcsQ8Z1CVoUIWzqwJaZx0ZvlAO/jjG2e4oYDgzef9Ob0k",
+	"OD8tsj4CftDXNE1RSi5J6ktpYBk3jAsOzJIk1LIgzdBMtuJbzRaCwpqZ92VZ66qQ/gRZ0nxZ7fc3xbKx",
+	"1d9zfbZojMOVbWLMTIGJTVj0hziFD2zFGMLy6rX/9KsKd/jf/w9qzGBF//v/Q5c8l5AbY1KEPrwne50r",
+	"FBB2yem2pakKSO8eDj+dgJbmDYmyguDkWgkzgZTh55qe01qN6RLBuyYO+zRQGDWapJdzSCiLaUbtBbST",
+	"DGEzfg2JlgEZjvAqdLD5Yk9z0iuxHTznayTunTljZBj2Uj7X526p5Y8sl4vW87abfHATR7ImVbTatboQ",
+	"+h8XfNxCfNs6yXxK82LYLPbayONFIcoGImYa7FGPuTAd1PXIQy2cQbkgE/uPU8lBVEPTlTWkrBvsalVz",
+	"1nmJV8QmULSCGRw1fi1wlpmiRyEu5QqItERPV5Piyzx3O3gxUhWe1mKgBqdbbEtHH2TDzl3Lb/m5btNN",
+	"YLjuPr7udpc8oDGAPleTJV+Fimr/ROh8oUhSNQ+tS/iuYmYCh0sfwUJHsAkZVSWhqgGHo4e6l9PaLiRN",
+	"MEqE7UHW3Y3WAE1gYKNw3OTAW9ZH6m5CI8uizF/tfTzHkjJ00ilMT+E5qQtIj+50/FRNpLOUbmwPVbQ+",
+	"Wk+99OEWPEZnPE9tlnXnSL/SXNVNZJUTbGI6glyiLAxQMdZ1Aads6tb66lpUWrFw9OF/QQkmItEm+2CL",
+	"nn+KFU75PDeWZXNyyzMPCqohtqjLeW6X4IXWwOtp2oddkFaxj64l9LzJCerHWJIRZZIwY/msGrZbTanF",
+	"DJNtk9utRS1Weaje4Xc4hXr7tkBWSpI5EagvTS1PqmSh4cvBA9fOy+TA4Zkia7bbqqH2sAsbNQCWZRMC",
+	"Vgp/DWhk7BATW1ckOkZXC6wQLm0t0GOBkSsby2+qeCzxCin8et2U3BXCwo5RB+9HYyVZIcX1jGAkyTOk",
+	"+Fojmi6JLV6bs1CNEi4SIhB4yivD320ezSIqnGwmy/osU5uyWqnIVl1DF2ztEntqDLslK67t/xK/7fs0",
+	"METjQZHxBbJDk3n7YNxg325fR2O19ScsFkDtUNPGyBuuLHRxWoruVANjKIseneN5ZMr5UGnbgux1ACSk",
+	"NBurum9tr5bRKqokW25eL5QQ5ibVC7ngh+UNW2MmdfoKHOU6QdfPUv0OGPriYI0sPKu/d2/7d+G6eLUu",
+	"F/nVqLYJ/gXp9eSUL5eYJSTQNSdz4u0mMcLIwJ4leSLzucYt2cRWNHubCqhdU5phXW438GiDzirl32t2",
+	"HtnQRLIhobIAzPMlmZNmvbZRZeeiQfVm9rwVwUv64M69nfxOBssh/K2trXEXd3To5GpCGVU0VKu3TNvV",
+	"Uomhcfuyx5nKNk815Lnk1MENVnbYukhDkwPK1iyRri2VKcapN/bho8cnr56eT05fnZ09en769wj1n508",
+	"HGzjjKqpAPWWqZuEfe/do/ENFEipyNRFulpTHcnmLs4bROrWV3frRNwiRz+5cT9YKSm3bUJFMt6yj26j",
+	"zNuKxsoB3MBZKSu71brkwmHpkseyEq3i7vYdnVotUuSJQinBUoVa3W6dGxoUJC1Fj3eAvsaF6/JHI6st",
+	"uyqvX5jd62fV+q23K6KnngfqRKVYolOexRz928nB0SbfSDnCxiqszSKZ9WZUIO6AHLlL5clK+QqDUVdk",
+	"blvPPH77xHx64F8NpiTdsJeDCmvfcM2hK5bFKiSNC34CwcINXQfjhe3Qs+5linmaL5k+pOb2hJorKZ0z",
+	"EhWlWq4WPCVQh3JQ731TFUADhbHmLNRfgTLiuve56lw0JSbGdEGwVsNMTR+CDqpz3gkiORTGCP0LP/yn",
+	"EgTlDGmVC5Q7SRWdIZ4jlqet5GfgH1oEbu5k6G3DGSkit6v7IAjZ0AfCdgfoA9qxQlc8TxM0NYYZjBKx",
+	"QiI3jXACQolYTUTeYPYmQpBgtu2jSyJWaIoTg2zbGFK6apZ9sszUqkxThl2iEs05N/G+nTqyrBFosDSj",
+	"UfNC6HkKLS/ImxynTlCCyqhqQVbQOecYMa4WUIhSUKUIGxYNu3I7bkMDYNjgYPNShW2rDa1E7jVk+koi",
+	"JxgaoDZtqjOer21qcBvrXdzsnhZwDh0J1Sav4K/c7kYyvaEks3+69I5CTL8hGfuWrb9ZA7hlC2nRT27Z",
+	"ajp7JG45+TUrc7dsITekav4XyFht1HZv2Y5/El38luFkTSlvVbVvVQblmhVgF81/XTxLMVS/WVceXCvr",
+	"jZK2/fo7/e4OlYB27cPlHAFOqqx3W5MK8diG1hM0J4wILRWHijFvQ+Q4o/ovuffQfNtt55d0NiIi29f/",
+	"D1vKcLrvhoJdKdazS/hqu/frI/SiOgH5ACLhtXrEyFuFNEJtGwkpDbLbe/jMXD/+rqRWNPDfPeDCtvQP",
+	"uaeNfvocZURQntT8j6HBtDokm1t24ZVEkroOiyWa/C5pfjnL9s0shZYu2Hpm3n437JXnQU6WmL3Jg6rv",
+	"D+VbSLOjzOvehRkiWKSUiPJEVYOWr7BEUtE0Bedzt/VkgscLTFnTYX4OOMsJ4M2WkTItK4lYUqaBGJqC",
+	"NhAqEGlkpER/HKEsxcyrOVWBlSp/FT7cxixU7pVp28KKHpZoJvjS9EAztQQHnytf6VZa09FK2Rxre7d/",
+	"yIxa7+1UHvXKGRz2bON4r1NUhSTq/L6eIVY4xutdjipns+EEbGC+66UL2/zK/m247o6d0bckiY49ygJC",
+	"AvOSTTk2NO7T8HH5kuvI4+J79C0XPoh+XgvManBmxwxHdFrYd3Ko3oCosBb/3n7pt7ZVuG5h893vJuMD",
+	"aLlrfGfsQd011J6Bt9s1sM5uW9C4yT9QOdSbTsRjH5M1syXctLaPUYortKsPMMP6xukNewsyTfgSJ+7U",
+	"EyZN5IoS0MtfUBPHQrx/YMb0O5sIvrZngcoJRhZ4YLtO6m1hkNy3LKIjijIV/ciClULCoAeZ+aEEzvzb",
+	"wJeSaICwIEX1hyGqhximq6onpJim6p+/uJBf/3wy+gce/fbL70fDg6N3+pegJbFGGoGEZpu6H2YxEqWc",
+	"v0YpNVF4axmzNv3OubPq5XrdcxMFc8XFa8QIMQLX9V1fh+N1g/8/Z2kgGyCzoYXaLdZ4Da8J+BEJXiLy",
+	"FtoUQh+PhBdkVKtkchvtGNculbS5AOIJZBY2HmvXFqWsetiaH37LbIBF4lvzdXzRe1YWf0GZ+PDellpE",
+	"IwTp4fGH98VFaPLFL3qhIjq3ivQ22YfKCtlFNlFsyjXIXGaEJTnUfNUqGdl4396QK/BjiJy3zel00+Lp",
+	"5yp/rhOl4NOULINlxM4en6L7d4++QZl5CSU8zl2oV92drILJn9/nS8xGguAE+o6Tt1outf1DKUOPtQ65",
+	"GCIsXTBJIf+dvHhSC1l5pShED5FcIMYZUoLnlx/eh2ujCcFDQROPKUmTEVQsQOadzqEQ8OmGIAipcFAq",
+	"Nwnh0PYdadKtLmofZ3T/8mA/l0TI/fv3798P57nA9xsSzs34NEF9SKm12Iz+NrId50dPHkYuPseZGlM+",
+	"l4Mg+kxzsMB2np+/QLZzmD5v1VyL8d2G5OiQUPxywYVCMl8usVgVsdGW0KC1GdiOYEYb0pItBJb1QKbn",
+	"XKHHPGfJpgi2Wljy2RNEE6gftrJNxSozP0ARnvJcHU9TzF5HZQyNXbnEK4moQjhNq7B4X7VqfzYmzmCn",
+	"wHhI8zsjODlJ06Zur9aSEmrzWuavSrTE4jVJGkNi6qnhdtAmeCgjUoai1Uj8OvB7ghXucs2c6u/tQgGi",
+	"hMqtvqlH4bh53Vih9ciy0siGg+DuamhiB5GNamL+/iVYnEJrpzZ0bwern53XH6gEdOjwHN6dmSBy4Qpo",
+	"VvdBmIcTKP5Yd90eHLb4O2swVgcLw6I5bbDcXqbZeHcfyi5Jxd0jafNJukWjR8lzUS1Ms8TM2E+skDLs",
+	"xRgWGKSNTdUb2lPhyjpnXkLh0XjvyLeb89ykGRUS1nLalDTl74VXSszgpFhsQ8Oj5k3fyfhZbES4PSzj",
+	"V13awnbYuLLtTrF1a3u5aQvLTVjHeTDSo6E0lW+ebdgkO1UzpjfHrXaNLb25aFB4HPSImYtjLl2o547h",
+	"stcI/GwP0izB3xyLeca5esJmPIBxHgfjhNXCSTkvr/B8TgR69SQofHkh0QFBMOHx5tHPyEMeowyb8pDr",
+	"pFvmb3arCuunBsLaHBQhtLzEisoZhvb0u0Tv1/TK1gb+3Rr1Sw+qian6W1HSjrYqmxMaLYgL0PMf49gV",
+	"PVmr12cdatExolLmJEH9iCypBBs2S1CGtUivZOGz9Q36U8FzmqamVdjSJIBmeOUaZVlXXYh5NfX/W4fQ",
+	"prCSCPWvsAbEpRU4b+0QRa61nCnHXSSbp2SmXFqmgKK/KZ2axMm+n38uSEqwJIl+w9QBZPDOnF4SZrI5",
+	"pyuEiyKBAx8HDr5e2eGO2AbXJvexGLEBEYLg5bmThWp5JG8zKojcSuKQMGApXbXJeN7bQ3/CEDWdF6bI",
+	"QK8yPZQm10AUAkOx1VMCBXkWWMzJRAl8GdTen1TMmaaOmmv37LehMUwc3C62W9sQuZZDiAtUdmvrFshQ",
+	"Oj26300lfryKhYH7aafyNFBsbTnFebwIGlo+i8gnm19O0w4G74eVlysOAq+dVqdiMVJtrlJRgQtS/aPy",
+	"/agwRuAYKmhCUTCIiOoW9GQ7KEmfiMsVjL89Ho9HB98cj8e9myoyw6A8ZWvZtnrxTP1lviSCT6Y4qSc8",
+	"fTcaj+92qqmyfW82UzfapVgL23tRc3Po10SYEpS4rnKawWt+Aa2noE6bWmCGcLKkmgOwBAmi905qILu1",
+	"fevQb46kJFtwRiZeq4hWTOzazK1t515JA9VvGqB6h28vmRJrHGAWY/ScQ1BMC8Qh5QvgKQ5fjUIKUgvB",
+	"Uj/vQ+8SCJyKEJLrfG2tf5zPhtcui7WTv13hiCC7DtmNyATHb3Iq6ZZxrXyJKasdsw//MyWxEjSm6sP7",
+	"ZoZQuwQTJ1mX+OhYk/warKKeu/vhvQHdFDDpnHnr0ODR0hpOu27PjvJ8Gb6wQyDCrhisYaQKRtcFPyWX",
+	"JN1ywTcEsB2mBdJdbCwVWTEgElZFr+ZgE1tB0LpScLzo7Ehppq160nVAeishaI+HwcqCF1XKUEfVhjhf",
+	"Sa8Jzo3kigciZtoEyHX+dUPSXGtRiJAA1V6Q48ZkoIryfiPyzo31vgwIJW3QNlaFNk2DoJE6T4nX+HKH",
+	"jgFBwWS7lkMOzs385YbiC1o4zo0qV+uxBDwjDGd0UupcnzKy7COd4lsWXtGFx7Rk2n00jnPLUPmJ+OFt",
+	"i0PrwKxv2UZ34vK3PibunC6JuAFHQWsht+Dk/DVhZ8aeEVA+cRwTKUtrbvWo/fmnc6Sgdj1UxIpOcrXg",
+	"gv4GZu1j9B3Bgggb4QhDmNjGKByuZG2/lIVKqMwIWGqsFmrAQjAmlOoiMWeJDPvKnI9+mwnsN1vO0ICm",
+	"HzL8JidIUjZPySiXxA4LHX1e/PDyHJl2lHaYMHrgk6LzZOEBARQHLPv10vz+PtYBrgxe2Ygg8oIC0yoj",
+	"p9aLHrB/xvkyTzH0Q2TkkgiUkFgQLImErEXbNX3BcyGHKF7FKZGDByj6FedzEkFtXokwW6FLaCrYV2SZ",
+	"EYFVLsgQQTGuXJCKV6SYsDfswShB54eBuhqHKnkOdzRV2NVP9SufNvdXrPYa8tuHuIKjRZ3Rsipy4Z8J",
+	"DvnKmurWohKtoXgIGijPjYfM9dAMJFDsYO8v+iF4oV3JkrJ/XdLZ3hL7F6rrj7KJ83rFF/M0nbi2op6h",
+	"XQ+Onj153PsoldCLb5uM6CmWapLyeYg7nHucAfLkZA7naZanCD4ZGssxnRnybgzHaC8XztujYDVVnHFz",
+	"6+xqAF7HP2xur7PFFgbwN3NYkAGsoVp8t8kqWkF7iK/otQJlXK+nxxqpblYVO5HuluVRttvZdw242Mnc",
+	"9Tmhwe9u3FDl8mCM4gUWOFZEOBsbQ3mWETGKsSQoJUoRMUQYpfxq/ceEzqkCPw1GcrWc8rQWIfHN4Q3v",
+	"1qZWyU8BLjk0YMkhivaiIYomtu/fKHqATBXF9Sy9UPKRB/edtVq6ePTbeHT/l/LPvcnol1C+XsAU0n6g",
+	"N/ZoLpCxHvHEU9fd115b/kXt2I7nUuv5OUc910m88YJ8SdLZTtzBpG+rSTNJnlkcmejnyL0IDlwIzggQ",
+	"1ic6Lc/JVXHho37GUxqvEM6ylILoBNmPKKovMdr2JARbB0kS54Kq1Ut9EGz+DMihWv4v//XYcZs//3Re",
+	"q0N/3DvxJXjISfclYdOYfQ891hLy/pIoQWNpT8z+guBULfZNugVJIriWzZQXbIlXpqGW7YsaPXt0fvbk",
+	"9OXk/Ie/PHoeoZizGZ3nwhToL4tW711oUoOjDYKBkauL1S+Uynrv3tkeTUb5YgrHcO2aze09e/IYPTp7",
+	"YRp9Y8qIkPq2E6n9Xh7v74ejGdYSSouxqERYw6w0OxzNqJAKAoKIrVBBWZLrvcKp318cLTHDcxAwjxFY",
+	"0PSfQ42d8p1qnl4fkmahhYQcDL24FgkStstXy2wGzrDIg5HDC8YqUfZ6lxIsF1OORSKNjIpmPBdg95Wo",
+	"H8GhjyDaqTj1kOBcHHv9L3Puo8HeBbtgppKK4LmpoOH6UnC1QDlLiCYTk0ViqMQmGwvOFepXu/1jllww",
+	"93b1iTA0I6GvPWgYlLPB0N4lWilIKZsjmWK5MEEatr2+FvpWVwsiCAD79df6JGiUGZzsff01+mGqaUIP",
+	"AySfYSoMZtbpHvX1RW08MhJFjjtHiIsLFgFXjgxQJUsaDE1VEdDFNyriviro9HHkH0eJUnpJLtjBEbJ5",
+	"wGi6csETDxB5aztarOvJWAX1WdSHRhiVdy+YJjgJtVcegA6n0cXmCKNcwuHUg1/y1y6nG4r4SiKhLOoM",
+	"L2m6GlhkQxyu/Ppr2MAImKDB+77NaPnTr5JrtLpkrsEeigz7iFCMhaB2kkUlU+uC2fDPtjQtudLanIlX",
+	"jExGVYRSKpX1qtlcKwuMtFA/1S98/TVotyhK6ZKqqGwDcDQeoiV+i47GYzswn80kUZEpHDDlycowhz+/",
+	"/OE5AiebCyO6YNHfRudc4XR0qq/bIudJX1lmoUo/dSWM+QwtsYqhAK3gVw6+M6wIArA0+R4cjl2GlYQ2",
+	"a4Y04E9zUNGTF1U6MSfWmpYcngE4PfRTPfII/lcfdv/HM03imstYjl99ppHgjqQgM6AWC9kFmxMl0d3D",
+	"+/ZonRElVqOTmSIi2kPfw8UB+0AkEAt5S5aZMrw/pTGxNrCCoZ+vMXCeEWZi6Pe4mO/bj+S+frdM9Cr4",
+	"98mLJ17w8HHvYG+8N4b6ScYl0zvu3dkb790xdRcWcJfu6/+ZExVqepfGfEmQo0tYpN7PkxdPipLBLpjM",
+	"MWgTY/rq7KncQy/yaUpjLQQU7O1J0jvu/RtRZ5yrUg4zt/rheOyuOmvT8A+XPlQVHdLFfff2bYx0EcXd",
+	"+44SdklYTpDMBUq/0gBr/Gg8QWu0IqL6uLdv/giizcjebZJ5EZj+7t3azVrD4R6UAtHHA1bs5wo2zWJf",
+	"36+8CzPdPbzf9FGB1/1zzp9htrLfSr2qI4Pnzd89sRGPNuvAk8N6xz//MuzZNEItW714AjcfRDPNpRaz",
+	"jczU+0V/to+FIEru/w7/ndDknaG0lISCZ0/CYW+oj203BLTECdEnf0ml5mWDPXSSJ9TWx6vS2UOY5ETP",
+	"u05rd0NZL/r9ZE8j6e74oB1Jrxi2Vx9JzEd32j96zMWUJglh5ou77V8858rkW/4Bm15ss0GOVnj5FQML",
+	"qtkQb9vNTvd+AVVC4CVRQOc/h6ctX9mHLdJk/QswpnjRmTD20LkToUyGHvTKsD3XNHgPUDSj7BgsZhES",
+	"BDgqogr1OUtXF4zOinLoM56m/Eo/HJhhYy4EiU3BNYmwJTNg31VCMwphSWiA9u94stqOn82oXunh+PDe",
+	"6OBgdDg+Pxgf3z06Ho//0Z0ZARBWQX1X1byL6qtb89wtpg4xQdugG4zFQPMdSPE7nFjy/axP47jDaTzl",
+	"bJZSY7i4e9ABphd4lXKcnHP+FIs5Md8ddUGAzDNIpkqekYRi17z67uFh+8d/xSlNYNsfg6L7hzKbU3Py",
+	"unEbuGS0BmA0hZFvxsi4VMEG2aXCs2a1MGIgI1eeIQP4AfOtIMtcKssyjBhsrSJ9fOOWxQvmTIsDJ+he",
+	"Up5ix5m08A+lcECPuXt46IT/PXTiOw+sJuUUHZymFwyibCH8/CtZ1Zkk6pt4dKsGSbPklM8hZXCOKRuE",
+	"mOEpzPLCbUJXfvh2dHV1NdKq6CgXKWExT0hSY5DrNjRzLxwc3rl79N96w56/ab3j3vNxfklwPnpJYkHU",
+	"f+vORatrgMxuTWbLPFU0w0LtA5wJVrg7ewyOeUMM2sNRKQU/4wolxBS0NXv/4T3ClyQGmvjwH7I7Pp7Z",
+	"QQPM3S0IFa1DShbfALWvJ9dFelvVpAq8bbhKmb2Re371j17FuFLnAWVBgbsQo2A1pu9wgtz9UgaPesUk",
+	"OqPGlXMJoOYZTjWdgOUoWQ2RS+UzVFyyEirRleBs/kkFz8/2InIE9QL46R97DRmGyRn5qnR4+1dQXmo5",
+	"mvgKh2742nmpxVQsgza4Wny0s8KhSywoZmrwwJr/Kha6Pr5gxZsceiCT0RLTdKD/VdjusjSXnvGuUMwD",
+	"zPsprGCNZ4dR6F6hRO7Dh4aphTlY2+69JuwFpuJ6AuI1GM4TU55GI1siyi61OGTy0xs4TWpRVfKXg5K/",
+	"VA7oR2MwP2mugWJBAHacypp94aeffhp5tmHSZmNYe9/YGQxzuQZuTawOSj68l+Ckh1Sg7ni9U+K15GEf",
+	"Dann1dTIhADIpi8VZvKKGG9O2Xjc6YkFhxjsfRH1dzQmPTXSZd/napalbea7Nq4qzHjPrMTrjMS+F8Fl",
+	"moEMjPo4TQuB15oBquF/SpJ0hqTCK3lhuATKmaIpogrZsDXUDzozBg0Ml+fXN4WWUt/DD+9jzhh5C7n+",
+	"H97nUlJyI5LeUz6fa9LP1ScVVP6oy1+TotmaJrIzTvag7dxnImshpFOScuihzYO2cc2Bn5HeLtfoK0nE",
+	"D3/5r7A7p1aItvm8TVtkz3oza3hk/YvS+Hc8xuC5RVFUCWGNBrZfAyNX1Z01fiJGri5YZbA99GjNJ4lK",
+	"l+Sx75LUOrwp0YO1jg4Vz5D1OwEbu2CGjxX8iypZ81WivnmoFmSm9ShlzJiDPXRmfVh6Ad7VdsEstUrU",
+	"vzu+M3Ay4jHKuHRjh6OVjY+vFEJCXM6WSDsvAoJvyiJQi4XujacH//hx8ePBcvz2zXj1/N7ZofjxzevD",
+	"79k382/ffrv4x5h9N45ffrv48TDewsHjFXi7thmgOlhX/f9zl57PahHsRnzeIOW5g/mHys+v2GvGr9jQ",
+	"XtzJ0B6xBJSp6tHzT/M/gZQdwv/nImd/EZ93FZ/dbVa/zDbckEUWSdv96KmZ5vpjobuvdu2dQzKFF2B0",
+	"wfolM9fHrGCmA4h2qYS6JDQ5rto7SsPI119z8fXXnsnjgnWzeVwwiNBAR2gG24ewUmSZKX9VQJRcmFBB",
+	"zNCTF2C/pwyVkv0QzXIBBnI3wAXDghRRImDwv3t437gT/NgQ1D8aooPxEB2OTRjV3bEbdDAswyzAq2k0",
+	"zgt2tSAwFxdQj9Gv30PeUqlkzdYPWrR1mkgUlYHvUaPZ5zEXDRf0fwHzzyNNN4jnaOkbnrtYnN0B+2IH",
+	"utkbah2vX+xA/+XsQIa3a67nGH+DHchEBcpGhbwpsEgSYs1CZoQHeh9NhKEkRJoN1goWvzJN9DBboT4j",
+	"V8fG61vcVQucIMbdt1BLH73Ac9PkzwYIVgMlg4yYSnVql7JtFA2ELPbeDVtf/AFiO+HNmoOCC4Vek9UD",
+	"KDMDpWNRNIqQ5ELpEyBjwvSPULdFf/AmJwJKc5sQRmlKMZdHr6z6y/hyAqmJmTCVM11KBuR4jVwBpeo7",
+	"o7VfKqldo2Bd5DKZYL0yoz6spvlnP9LaVgSOEsqKHyF1IxrYbZRNC/WzzcrV1tP81iE4reXcIEmwiBdQ",
+	"OcDSlp5hiGy8/9AKN0C3MVWrJoDeVABpqSbz7pdrRgF1KjpkyPhRuXtrpSHXee4PjEAdXcRn/hZUQia9",
+	"I9QeM+m/bC+xT2QXu20hN5rzOO5laJGC+8vxWsdgIbovqCo0hug9pey1LOq5aSJXHAR3LbhqHlOp1OMy",
+	"MVD/7vgu5EJdsCWVEvJA7h4eWjHdxKboL4bo7vh+2TICBnPK+wKblBaYdrCHTr1TBkHZF8zkwwWa1mkA",
+	"7g/20Alc9hIdjg+C8S7AhAy1Xyf6z+ZNulSff8XT2GQ+ayZY5P/0/oIFXaKTFPOcrvNMzcNj+uG9+vAe",
+	"nXx36lWRP7477F3StFZJcYuQmNpxtrmhnUxYBzcWY7jOVNaZyKklYnM51PjHUx4X/bo3sY7iPcs1voQs",
+	"fpFfNzskgNxK6dHynCAH9QTW/d/NHzsGxpcGfWNuAEboWkZbSDQPdEl9clhm6EGCVy0vTxKFokK6OUZG",
+	"HkJaRyM4sQ5Rw2FL1QgMEjyPF+HoaBM57jHIf4o4/K2P0a2j6CLivwNFD7fSujwlK6xf6Zvfu+YHQT9p",
+	"E0WNP+ltc14ctM88b+S2kd+/EdWV9rbTk82u7phuAjoktMIx4eMSoAMT+QMUmSyTOCVY6I+Rq8uFOCN7",
+	"DWkj15ccTaW+SdFVq5cJsqT50q9B3Tvu/enw4BAdHR6i8dj83+7C3x+TYNL1ONqSL9Vj+UWA+yLAbeQ3",
+	"hqavJcDtxzzfYIM0OWVSFa3Xq8IXdJGvTo76GRZaaEvxlOdiaDsE6EFM36VhmYYN3bSx8SFNV2jJmelQ",
+	"ZDvHoD5JpTGsaEmVcjZEr85PTbq3Dwg0ZCzdUBcM0rdNGjZ0idQf8EsicJoOTUG1KCFZTmW0txf9mss3",
+	"+QRHqK+xKYemaAJlcZonJHngYuGOTeYJlLdSVyS9JAZgOTQ+N8NhhVQowUWvSrMkaMHF7OtQnmKI8gwp",
+	"riFNsNby28UOqGZhpY5C2gDkysEDr1iwRAmHihNgKDabZwNkTpYmXqao+hkQfQsp5RQIY+ubSn/1EHDb",
+	"xa4Lr/9Zb8BJ79o2vo2MWE90RmKcNab78TQd5dkXkeiG0+Is86jzCe/EAz+wnU4d3wLiu5agBAyvLPS+",
+	"/3ulvv9ummuprGK/s9GCa7mKqqZ8bq/W8Bdl8hYqk/72lRRa9kDYgU7Lpga7CfVnhOEl9CWu2qVZGYEh",
+	"Nbk2ivBVktxRjC8aqNS6pnSX0gsw/iD53O+usVky9/q6fJHOv0jn20jn7fzDXVaK5MJeVbbf7rt9AeJj",
+	"s4z+nFwRqazs2Z+uoLEpsAa6JIMhypxLf2jLGlFW9+s/QFcLDnWH9bfG8bXE8YKGbABPqVRnFqZP4fBv",
+	"ebMoKdxd6iw+uSnJs5N32Ta63tKnbDfztjqV//kl3KJhMQi5QGG1Y65Mg+CdhAT9rRMRtnFhQ+o29tRC",
+	"ox3zzGZxoP56F86h14NzcMFs+UfHB1AEnbcjpw9LLXowfgVTL/EKfCpTUuu7jX5gCCOvvvkFg9UhbGuV",
+	"T4ktR1GwrSmZcUEQNW18ofC5XsuUXxofEWfExq9RNTQ29wvmPjbhoyRBKVZkUEpCh4fICkyRaZYdOXMB",
+	"Vm7mr6SB6UFx6C5YuanIRMra4QEIpTEMAAp+hVIevx4MkeQo5sxlzHNmK6lBrR+SmCoUUl0wKPkH+nuz",
+	"i96yjGtIaK4JuWn/vkX+iNef/RM7zB2fbKrKg0081xch7IsQ1oU7Qwk27OimgTV3kL/2/a4nN87GodCC",
+	"a6qKpS3vaUgdnaDTl39FM5oS1I/5cok1c5dkSWOecoYk0bOBgFd4b6YrRUZQrfaCLbF4PXC9+GypS8cM",
+	"LU+Hyp937ty5D/dG9Pe///3vo2fPRg8fou+/P372LAJYNFzO/nrBCj7axyjhytw3BjosUUJiusSpg42L",
+	"gTV5ooMxGo/HxhZskwz134hKxyMvGIRAmXYgxbVQtv+3LNTcThrHX8mCYxfVHTW2vnL9ac1kF+wniGm1",
+	"Hf3/BcIpi1pqUNKE6tuvbDcMtwfqH47HA1uv1ATeTnECYz64MN7eKyrN3WRoBGqvpemIi5Ebva9vIBNS",
+	"m9I5I+j5MYLdYySyjrlgsvUTGLBR3K6FEWn8Fau3MoH+vuyDoZcIVWTZCgBris60OAqHxtpq4WvBo79s",
+	"uqgUeav2Y3lZ7aoA9Dc0pHTBXCG58cE5dGU+Ho//MTw4HI/LRwdH/qM7B+O9owsWimktQkc/qUHB7JTb",
+	"NWAYjReZfvrlHvtyj3W5xwxFlWwOXE6nL/+68T5jSuDrJRjYGKyG6Jd6usBaYeUH0PS1GKaoJa2/f5Nz",
+	"BaXbZb4EiBqTC9w6/qmyC0bQ0jIhU6jXEEotMC0J7S5CakH9l8oQ1QHhHzOoSjPy/r5+MkIRlmdcnPrW",
+	"tjELYRQUruYKHrbqZtoKCaicVCKpsCKNe6Gwyqu7sdkyDFh+ab7qjg0NfBMI+pm3fVsBYljXJ8qDsCBu",
+	"m/7gkPElAeJTJkA4rFeuAssyd0h9iKpsBnq52IQDyC54gCLHUCK/pOgFi0oOFD0oC9srahMX9DmFFnYQ",
+	"mJEJygVVpio/jDMX/Mq2OoEOnYpEECMRTbGUWknRMnQhb3dOcyjO285GlJKHafbk8Vlb+nisJVaf6bqS",
+	"yIejO/A7STGdMM3zUjJZkFzow3v3W/fErrZ8MuwtOVOYqQlmLCdp71gLwaZnJZtWOn7KCUSqADs4vFum",
+	"Xghgr8+8fiaavNIP/6EIwoqkFMyUtSvluHd6fjYya4IVWaZ53HM2Qpu86n3htUyZwBREkW0cgDDOH5Sa",
+	"4fhcICOjEFm+5GR8kfP/iJwMS4Bhru7L9/u/279uOiHDT7uoBf4JMiOCaK4C8XaFgG+yMQzXONaz0JT6",
+	"yRjNuRYel/4SH3Pb4mM2kepN5Vk4QbtjpkUTPY0/xe1hwmYNxF8CCj9GjkULyW1roYdPP31+BToH7mnp",
+	"feYtDMUYYnjNOF7PEBNTUgJh2tgikafEOg4umAuXhn6HkLps/KsyT1VzM5AbEJQLcVHmMiMsybcWBP+o",
+	"MLCNR7mMAasc6S/C3BdhrmsE2E7C3E0kZxSS2Ze0jNuelmFV5S95GV/EqBvNy7As4iNlZHiyVTOjm+FY",
+	"GdvXBl5H2SWnMVkDO9X8QWm2QnliDvuDLlGvexdsu/MdUELsSW/xXT12y/voLqxP4h+wy9nWP+D270so",
+	"6+fqZA4eMI8JFMf02jrWlj4Jc7ZJZFr6rggWqB8djg/vRYMhwmiB05n9YfTywPz2JsdCEXHB7O/nd03p",
+	"NGx5nP354ED/fElEirMMouY93f0rCfqW7dlo6Rd62CQCz9QQRVPBc5qmnEUDmwamvzfgfiWRXGBBnNSB",
+	"GctximaEoH5UNfBH6MO/XzArieyjg8OBKQcLrYxpmmo8QNzusRnfl+WMGFWIc4U0WC6iXjPF6nckQVOy",
+	"4lpqK/zx/WjBhSycP0ao04Kf6dZWLm4PfX+O/uWC6dX8CUB7gM7/eoL+Rf/+4d9RpHD+dqIucYT+z7Jr",
+	"8+F4MERCnxCSOL00hhqG5+en5ts/6WH2LpjzQ1mag62PHp+cjkyXbk0Dpju3/eH58+fPbbvuIZJ6hVBY",
+	"1EENNKOZkJS5bQzMOJrjbAjF6Zntku6F7rpuzlrDLzc/My8ZoVojx147/bvj+75z6oI9zImWZ1NMJxmm",
+	"kG8w+ZXnQkYufBlAKXBzZzxo9mI5ltsSAXZu6YU4uJpc0fZA9epatq+ul1Fa9qT0GurybWMt6CYW2uWW",
+	"bqGP6QYqrrOwAGp3/ovS/0Xp3+IS9XVv03rDHLnwbaol4wTLxZRjkexLhVvUfq/v2muyklbJ1mx8ms8l",
+	"mtG3JDlGUcFJmL5iSn8OlQhKYZFkeMEiRcSSMvL/s/e2223jaLroreBo/4g0Tcuyk9R0y6vWjCtxdWUq",
+	"SaVtp2fPHtYyIRKy0KYAFQDa0aRyAfsK5u/8PHVuIzd2Ft4XIEGJlCV/plJaq7tiSfwAQeD9fp+H6bMp",
+	"Exq0UaEdEb73+a0ajLyrjP0MSgqZy3Oe0px0fcmw1b1QOxYLREFGGelz/Vx73pA+ecuuhqB5s4LhcCIy",
+	"ZdT1fBhJFJtRjurt5PUhmAQsNe1WOzlnhpzncmSVLD+3U3tQ64F5ov33JIVwA0Ql6rqRas3PRamdplHp",
+	"CjyxMyIx8mFnugS8oE6DlvPba/HgX/o3fGKwnu3e3OqFO7VINjcZfwhupHJG/FMHG7HceX4nyrSYrsRm",
+	"fumPaA69BfRcU4oNmaRLm1ftkNA870WxEEEfZ9C12QjEXGdf9HS6WLQ55jmLiLubFPm81Tstn+IRSivL",
+	"rElWn0qua3PZCmccHHMfxYVY2UgNO5eqFcLY/c5ZG5Tx88EaZZUrEJahjN+19GckOO1eQZVXbzK/aN5R",
+	"p9631XkrqvOyYIuV4qb8rr08b0HJFzNrVTk1nyws/oRAvwwsBVLuvYPKGyE8Q16EHOvpkMy1JrJ2Py5c",
+	"9FMlBZPmnKEdkV8MGwsQf+Kr4K5/g7Xc4FJcT+bhL4ej6rR4C+stbHQ6sq/N3N9a7+ul7OwEAIs/rgbS",
+	"LbWs1ei9ln1cMxtqW2t5Z9WsipliKSw3534vljr534fWJifJX48227kkFCRE2+OyWIB2s0YDocZdsxr8",
+	"0vWSqCL3mVEzIXpCZ0ALzY2ORfLy6PXR6VHtEv5POJ10D98evv6Pk1cn1jsh+72D5XvWTxDyClu6sRHS",
+	"/wjN1ZDts0OfykuWkQlT7Fr75rt5KGceLQr/ZSrWrz+uXbPWqagnqbvVHiQ051T32lX1RqsmXHJl+qta",
+	"8qjS22nMFiwAGJodv9Pe5YX+ZWG7fpv0r1HWh/ZSW4291dhfvcZeuZ/r27GmgW5YRW01Ejr/yuGigN40",
+	"UrGMjHI5OiAU/kXYEVfiN2JW16E245roKzYzkNNWEQHeXJIzeglN23BdOHcmuZVnQl6BAiTPBs9IXAo6",
+	"AuAtShaXn3+LO+1V14H5/pWUXf9+q6iz6l00a5/GQNRPgXn0RJMpMzSjhnq0B2S2dBHNpFB5ckA8R81i",
+	"lMquRYhUcbMcg1mOZbYunTuMYvp7tMQv/YNvl+S9mEvlarojg6i0IJaNoZr03c3klfDGUeOqPzGK0SmK",
+	"2oylaj6z1htEyzBC8gKX385LrmdSc3taElVfW20XfsYoWRLFIjk6pecuvHryw+HO/vNveo4OlYpzlhCn",
+	"Nkl3f/BNr0+OOPKpkhGjiqmK4Zz6rXU1kXZ7oT+zFCsGvBX7ZYKEzjrBu9ktSzHv7SLMwS4P93MsukKS",
+	"Q7eqsezbY7wwBpWSI7sUMZ/BdXmdg5L2VYqUeT7pIXk22Gvu03EvpT3ks0jDO+NqTrrvBf9ANEulyHQP",
+	"Z8aN//3x67Y4ppuM1WHd60O5J34W171vOe1tcdT9wWCtTnkGCDxE2UUTEdY/75PEfqO/HezsDfafJuUI",
+	"8GVVQ4B1dsfceP+0+091qduUC/Kbx1e7Ta1diIW6sB2SKZ+yM/t5aU1CD075fkZcUJjUBiSW5RtfTWSO",
+	"t1+oCztMUzYzOzAf+rq6sPrBn6JOgwS47hpNp3yKOlYiXHcqHAMPuD/45rrJv+FEVVU7sKoWZuvuntd/",
+	"jQtxzWvgwRvP1tMmQ/OtNGQqMz7mLCPd5NV4560UbOcNNekkIVP7jzOz7YV6X7b23/tmAwbiO2EAhtVR",
+	"ORdEU8O1ncv+75Rm92MHlatVcp3hf/78Kfr46ee6wYKqaR0r+pYmC1AeXgepg1FX5EHV5JeCFSyLsC9M",
+	"KnLOodxsRrpYBpacvDl9d/bm8H+fHZ6eHr15d3qS9KznF2aD0Zz3rO/WQoCGB2anqxmh9wgH+kiJXf/s",
+	"94HMAk9W4rI8SMEz3HLTcmc3B1swlIfxWo4c73ZhRvJDsP2FNHzs3r8P++Au3v0I/zqQR81E1gDuWH+/",
+	"rzJv+uDbLZf0jJpJYL66664sr9ysTOGaouk+eVeAZPD0yyOaXvjaV5BAlXFXyhH70Oag4qLlhlxRXTLR",
+	"eoEF+5fnuZNky/LmGCYPN8k9hgPcLmzWevjYkRsjYkRuEQIed0ueMGF1Mii8nWJWMoPbd3PdDv2l4DO2",
+	"ugirAp/rJrnVW8luIkEtJe1NPwuqlRQiZ1qTREtlEqLpXAeYnr4BMKrXGUJkN+jsqwDzHFh2IyU/9lZW",
+	"mBrjRRLJPuk2ZGtJlaydFaOcp/m8gvOkGHDo91oyoEfBNH658HkHxHCmyWhOeNllgM3uXLEUQpDkCOYX",
+	"EG2tQIJgCjR4Qj4vYx9ugsFXg8Nrpvd3nP6rsPPsT9zwlBuGv1QfStNmp/wrlynNuaYuE71T+7w2DF9Q",
+	"y3sfJla5bK7Bv6stZ6yZg6en+Qrm/9oEbTieF+W56w8JQxiLbOm9VSh9G8Vf1p6aRwJKrEYCVc8sszsN",
+	"R1QCGrSMqWzRvIcCS7+9SfXCy6kqh9zav0LV3c/WikpMe1vrwilOcyKK6YipCAO5UBkkMxaRkaIii8hU",
+	"ZixHH82hf91rteYdezrlTtvY3Qlf2dbheaD60nLWA3sqtJ02BoBcqCz3OQIsJ+/1SSLkNMCEjMWSYI3A",
+	"oYg7n/9vOQ6Sff7tH5//B2nKqDBxpxdB0apiJd6k3VsscdjydkMhzKFgSZ8kYwh+ipSdMWEUM5yJhBh6",
+	"YY0xtx3tGszoXGOP5/eKiXRCcjpieSy6yYSNMjmlGeUKMj++02XX/5XD10bxKbM7Dn4KPsHP/X6/1yeH",
+	"pdiMBeBWjlgukYkNHEP/Rp54iW/NH5RXiHMJs1BDr6xPeiwQeJ5lZH8w6PUJ2tGCJK8yNp1Jw0Q63/mR",
+	"zRPskjFqTjQds3ze3j8Y7OuN65iqm/7IGqt9NkDSLNW3MwN+KayubXi9nWHHvZlFm2nYOUT8SvJOcZHy",
+	"Gc3JDvk/UjByaEU+Vfai9qicavJCzlJpv7ZS2X7918O95860G3ZeyOlMMa1ZoUhwPPEHBUvTXvHFzv5g",
+	"/6nDxnTCMa0usT7aUWjQPAbyZSjml8X6UWUwNKJfrh/jjzrl6jE7x2yW0znLrju16ZRP0RZzc9uxea+Y",
+	"m9er0oXAxO7H6sPdYW/WFWdheM7159+sArEec73RLO7EwvHRinm9rLVE6Kyx+ZEuVJFXAJ2GqwCfE6oR",
+	"8ILcxGJCdWCchxrr2YKZECosX3s0ZVrTc7YC9LOmlLa4n7+virV1LM/WkjW/HMuYtB1FgUU8AKLYFeyD",
+	"IQG2dFS2Co9zeh4Rmlpbc6F7F60zDLydM6OJh+mpXGConuQaqt1KGovTCSOu8ge1SCw47ptLpjRAmUmi",
+	"GeCbkeTV2OeiIWoO6IBcnLc0/a5a5IMHUuinoV16Y2W+Bdu5ayDTtby3jYz1ah3cCM3U7rsrxJip2p6A",
+	"eMvuF8TBDPvcF8FPY7Em+ikc3idIyFVuqIhQog3Nq33nCBxj8Wxv3zpCZll5Wb+LXjCrcZxUkQUE3TRT",
+	"lzxlTqFdMAb4PnbTT7g2Ull3CcPKOF7orsCrg4d7wWYQXsVmpZri59mnXTzSFexlil8yTTJ5JQyfsmEs",
+	"khkFci+pSBLIsQQ4ODWUKuCxjlQSMIEMHycETrTnzRQDyTbu+TSFFAxEk73GwSK+g72TnxQmHBQRMH5K",
+	"wdpxX2/jGo7hvd3OJ2xx7r4L6QeCCbyJk/U4qLLXy2QPLHtXsvmP7OqsIf/fKShD5QsaYOslbQBme2sv",
+	"aZcqxa6Bt3GC/IleFJJ6IXvbHc1JgowzzUznS5RkXuc4oNndEmc2ciDZcBs0Ex0sHH644iKTV6QLWoyJ",
+	"WDixrQqhSSEMz4mQV70+OTF0PG5BkHQP5gAka3BhjfnbQ5yrL4BmHUayPoAsHO4BZFdAbChGdXuCBBTi",
+	"2lnCN/ZouPFDZUvczTZLlCwu6S0c5hfbB+NeFJKA49YNxJ4TZHdhpD82tTuKUISySsZcJBH6tlC602ul",
+	"dyfl8daBZzoWrqTVk4D5OhU8JgxElUVl2sjZjGWkCw+AewL8eCdfrfCNhRPF2rN++DI8KBPx1yzZ3gd/",
+	"KQmO3ZP5Zkw8GS8di64X9+EbhqyUpwKu8bxHDiTS1FRULtOLAD09o4aOqGYudaZJOXQjZa/fgN7ikkhL",
+	"nenSVXb41xQLZLMGPDa/NjPJMJjhfJj62Lw7c+A6Ue2HRV8FAdRxYq7onHQ1YyR5d3j64odlr8e1J4VN",
+	"4Bg+7QdanokzdH5WAFqi6LxNKklO7c0oVwwSOcXMLsgMoOQUBfukRtK2t7ezP6i4gztRJ2Rqgx/39oZP",
+	"/Y+oeoYd9gGSkOt7HfBgj5PV8bqvpX3Erp0tiuXW2t+AN9/LiCatd52dX/ERrzT1QSXWBDAA0WPBDdAH",
+	"l0FiB/Re8uLfyNJuwWn3Y30YflW82zqWYzVH2y7nO13hb5YXXguZ9sOad32SpMW0yCnEAruqEMIq/Ama",
+	"cek8RcxIvwscRMS5NQNGDHhYQZ0LRkZsLBUjHGtE+ZQB/nnyD1qcM7D15uSS5gXrYQIEcAYrste6jdhW",
+	"59NbRbzqVvktlDxWafwAvKhWt0+pSiesIiF1dxh2yinrRJ1CYIHJZBP2KbzSY/GQenmwYv9vNfdWc68j",
+	"1w6zDJLvBtAIrhVu12vx21JQlaUHWwaq3zkDVVC1tiWh2ppgd0lCFZr+d85BtWCQXSfyajLsGkaqBWkn",
+	"q9qWxRZuncoZy0jOLxphPBOglQmCetA4hoDzi5j0vf71IE5hfO/a5rBXtSf+ArIN4YBOpFrrnO95bpjy",
+	"DUs3guAMb7uF4bx7ZoxAM7sSjDb/606rYK7b8K6So3WrLxaJNMdYFzf8OtnIIbmaSIy1R76dEbb51YQa",
+	"bxApWZxPyNWEQytSgMtGfmQz0P+xOJcyI130BVnGDcvuOBO52BL4tXDZLT7Xi4lHstkkp2dXhC8q2qbz",
+	"vtBudOSjuUbw3FVSz8ocT/Cz+9H9tYT+vRkj/thhxYVEmC3clKsCnn9lpqITuzejeiNWre0av0N2fOEn",
+	"926YG92LXL2qd2nq0Ojxj08NUCrr32epYCRhU2aMYgnployLBIn/GGFTu84htjmjc6YS0oWv7DdMnClm",
+	"qMrKo+0hzGpnbhUtONnNIC74IKsZ8hxkgBsdqMQ5U01t/JuHgQ/F3MVIpvKyltxe3tKHs1k+dxN4WI17",
+	"u7X/wH0ar4BeUiqimTE5u1YuwN4GH0pv4AIHEPV4MmEiA3Rq0q0s46RQ50yk2GPrwFcrX/eMZ8kBGQD7",
+	"m44FFXNHf+p546Kq7DByyjAKCKB9FNDDbWaMZjm44L5nxO4uGotxkec7hn0wvrM/+SWBRAfHCapxLJGu",
+	"ayLWhk2nXEDTCYTHCD8XUlkTOxYVCI093Tn57ANNTT5vd/abrGz0X79CV3zd49/h22brn+Gi9Gse/R7X",
+	"4AaXL1fo+ufUABTWPOcFrOgNjkdYjg1OwDbe75WcbnzSqVz/lJdu430HmccNJk0cg5Je/4y//Q4jPL87",
+	"DYJTzTIvLYHDvS6evB6pf4/KZMJobiat2uPFhNEZwYNIOmHpBRZalxVtRhbpBIFiXE1dn7wDCCyQtewD",
+	"m85MlWNR1DACOGCNLs8POJobmUVBRto1FXWGnTevvidHx+98m4ruDDvywk4JgEbQ6SwsLvvmdG/gK8/W",
+	"zkrjkNFvbTO2ZkqmTGtI3GN+4vaAqzVw1R+CFxS8cPdywze9mzGDi7aVNtPXRlbtXRmBrqycAsBERPDZ",
+	"yZSf4+vzh0bkmGUO5qrQERkVPM/8j9ZmyEgxs1NfpsykyOeuVtaBs7NfCqDAI8mbo9PjVy9Ozk5/+vHo",
+	"beIj6dQx4wqkCM1iUe9yDgHZPBZbG9crTttLPyO3XXYw/XCq3wvQOoWzdjbVneGg/2w/6pTzdpZxZV/m",
+	"mOaahd+7KQNIpHLh4gucd6JO+XPnndTmXLGTv70me8/7e39Bjp6MwyjKM4U0Z9WMwUo6l9VNOudyr7//",
+	"Tf/Pdps0bx3lYNRqu2Xwl6pOc8PtFXVwIZw50PnO8Ok3g0H4ZHv9QX+w6TYsX2XDRvS/eWmm2Ewq88fg",
+	"1a0/epuEWM+huBGi44HjfPglidDwxhQ62RuQwWCAgELGbvCUzmYIxMwWrrHzAn5aAxyyCqxhWUEsStJd",
+	"g1XpaO43OlJJnxzLK6IKLOEqHf9Y1HpwKzjJOlNErea/OTNYsVXjAbFYJKuuC7SJvCp5g4FbSOIHKdoz",
+	"AVsPZeuhbD2UrYfyxWDgreuTbIqEh+BXS9A6IbhvMZoCorYn5yBS+IxMiPXbdThaJJHFJVOGJRWEr5fp",
+	"VERlvItQQ6ZSG5JMaGFYghW64RWhdRLD0pjwqcMGpXyUQ3mKksWlfZq40+uTJKOGnYFiZYkvX9NQblaG",
+	"0P7k2mBx9onvfzPgarjRgRLx4bcnmnCrY4hmBgAKIsJyq3kg5GcY2SeTiMBzkP1n9m8h1ZTmjPwz/DKi",
+	"WjOy982f7YeZkueKTqeMEQE6CLp1Y7EQLFwqNbTzUepCapDSqJv4Rjg7gUkJsFqBDHp003IyKm+ynGps",
+	"ncKtVUOF8AjAo3nSJz+JMgEcC6tJuS57yEJEY6Oo0NRhGrciAJJmAMBYrIMAGIsX7tWQXwpp6DAoFPI/",
+	"eIj3FOv+EjE6q+2WM6hy1EwnCwg7pAu9ZlSkLM9Z1rMGh2BXUPhk3wHQ8Lhg6Din5+d20U+k0mdutpNY",
+	"dJMXP709PT48Pfvb+59OD8/e/PTy6FtgXsqZcn3Y7n1AVkctQmT53r7gBbZcFU9V9v2/kCItFKAwus2q",
+	"ETekLN7UucQVXHX8tVe334pQ+C4hFeuy7PuCG3jP1mn6/JtduETwS0YLkhUktc4WEIbUKmDAF5x522bY",
+	"gc0KrpaB5jq8aPZkUvCckRDwMEBBVADVfblBp9xyE+FDF97XXmKDX1erWNpiIW67B/4oWIgLrcjXBHrr",
+	"fPTsg52JDepmF0pYXfmqNYGocQFg505X/nXdr44I1bF4cfJ30n1/+v3Onz0E4Whu2A5yBkypuois7JrS",
+	"Hc2sLIbKPCvtHV2idQt6EdHALckcuwAALllxyrUBi0/QmZ5I0ycuQEG4B1j8wKfFNAAjVvJKk643LPYG",
+	"g8EgKg275/ajdbFfsDyHqKYyVqdhKOPbJCLJn+x/dhDW6V8T6EqfKTbmH7wqTJ4kREuiZ8CUP2HW/sok",
+	"lgAXAoIeU0I1GUs1LXLaWNV/BC/rGpe+/gLfND5pG4QHzFIz/wJOScfNXGf43H2+BrN9Gw3YRgO+omhA",
+	"YMgY9sHspvqyZuF1eBaBIRZBMxOWVETeWotcYUVUM+iimrsUlZ5PVFnMEfiCZf9U4Bm6X3JpCsUipgHP",
+	"AYuoolQW5gwCsVFWKMbOplwUhukISQbRsTnD+8Xin6NWyzGqDMaoBCkBuzPCjMVetB/t2f82hPirL/85",
+	"+NKdOIgikHOVwFmLXdMqjwYS0rui1dwyGayibgMltGAVUG3fyUaWx8cFaJX2WlvrrtfiB+1AtEltB1id",
+	"nLGc8jPFgMrgbALNycAdrXNqv56xFCI8iauJPJtJrfkoZzopS3jR3un1yeEC6MtyP49jjq7q/56RuO6Z",
+	"1OI8fY9ku4Bga+9cIW22ZC0XvNp7qyC8zvFaNBK3mLVfVnnxWq7BxlGR4PwboddGDuq1KToI6FIQvEqc",
+	"asMtKkSRM4BpjUVCVTrhl4wlQ4gzBUX0i0C3ZE2cW0RePfXgS9qdUlLCYW+PExTr4+GSZ3v7/Vgc0XTi",
+	"+5KurDmgCS0bHJS86pN/nzBBEm8toDMRxj39cDAiWosPO5BsDcWWtCyqdGiIVIdxOh8ilnlWhYnHMs+t",
+	"DwSd1y5IeBBeSTNDRnMygcpJQ+e6HaT2duG2u4Cpra/A15SMwbbRT+j5uaKXYDgEMTQX/b5ZNOxx8GrX",
+	"EcoesfYOhfMWtHYLWnvPoLW3CWctGZV30OqyqOmipiBZzscM4H6cerh5m8q6m951jqxoVvnVjYX8iuGx",
+	"X4mR5FfCxaww5NdY/Lqzs1P7fyx+dYk58itxyc+I+Lwc+TX8czHJ1/VP1INLY5AsPKXrLjhcKI2hFwj0",
+	"XssKQkVPj/xaYmKSX/GyM1poVv++Asu0w1IMOaVgRFRL4cajmC6mbPHwxcunuaxdPqof7o0RuBGFXQc+",
+	"Ruhd2y/A855SLs4kKy6RxAy+m3GWWs8CbwaJuaapjtoG4Cwge3+HP784784qqg/Wm0r4mLFoS6JbJ8aq",
+	"pDnk0XH1HNTfF5hC8HIjfBmRn1qwSnACpVjyD+ulT6Tr3jsVpBDlr2XGHUK9UuCNegf2uhyaOYS10cih",
+	"mJuJPR2gZUIkUY8eQ6g1Z1jmrTVIAgMDv0765BBuyMV5LLBWE06pkvtPNKGXlOd0xHPI8IsMfE1mkKQH",
+	"J84USmhyRZW9kvY1ArEY5TK9AMy7lwhFEzQcQ+GWxzetWZk1JFOOYKZhAjoWG9qbzX1nDSLkUSw0v0+t",
+	"/KxWV858L5F00GGhlOkM9z7dXFS+snLP2jEPZZbhbY+ZLnKzjt9MEI8XVm+KVYSwnP0K25puG5hur8Sl",
+	"tW1O7Q5yYb2tDfcAgGaoPZbsoVtacauBzRw0EbTfmgkVBMDLkNUX8MtIV8tC7xhFuUF+quzzb7Ocpgy7",
+	"FGlhFOtF1iOuMEFiUVbOWGGsSzAx0sWMnlPGZ9QkPeu8SwD0CLKibJHljWYaM30HpNb3v071rkfxun+U",
+	"jcW7rot8CsBwW4yAO91PPy3g7gESRquDdFPMraZg3mYo99fE8qRC0xrqH/+CFX/B7lKxcCZqZt0DXYx8",
+	"8ZtUT7TvhCZybG0jAK8PdOWVVBe9vjWIhaHCJCUwXuSDZHZaEiSRqwHil/l+j9+3qJGfaGe3g4DQPkwf",
+	"C11MPZ4HvpZaoR1iAeGZirE8Id86kfQnL5D+VL9wo7mWZUs78RYG11gWSnCsBBt2Pv/fnKVGSfKdHHFB",
+	"zxk5OTx+3Yk6OR/ZZwBU6ZH/bSodNqyb487wqcv/O2hXQG63MvaslLE3LC2ThXn88jKUeu1SbgvvurWG",
+	"NgBm9zQYIMbBT7tOgK9tE+1+BDFyM0Lb9cU2isbccYFAVTU2VIVGEBpcjF46GltdTKH8vpTz+QLvR2PB",
+	"LhzdKPgewGVbtfHrz7EFTHnk2kcMntHKNroHO2gp1Psq88mz8rYtkV63LVeGesdSTaGXlgvzzbPONdV0",
+	"P68jFDKZFgjE2OYsvW3GPXRViov8a4diLgUjVxO5wrHpPhs8i0WYgIVcpx8LSalSHNKdeiKV2cmtoUd8",
+	"zK9QOZZajJS80kzpdbyhl+VzPhay4eql68e3BSa9e6Iv9+ZXu0LVRrhHd+hNkRtuLXso23VbaMxzFsbl",
+	"oQipPMtxMqXUsHOpOEtQtY6Bxl3Hwlc0R44rYlSMx9BcdDWRORuSEZtLe4E3h//77P271z8dvjx7811S",
+	"uTL7gx5s0GJmba8gJPy0H4tD3/FjhYuOECcCwhvYRvXBMFFCPciqDYkJMySzbByRmTiPyD9m7Dwi53wc",
+	"kSs2mkWxMB9MRFJ9GdlNb4XQh4h8yPXuh1x/iIjMzK7MNOk+23teq9MImSw0FdxwzbIDovl/sYi8efXm",
+	"KBYICn/yw+HO/vNvCCJH2CdjCgLm1hQ5CMdpL8VEqubY2WSswWNCZPaF/m03T0YutQ4u9nDLNdq4ZSxq",
+	"6O6roVrfw72bxNqyo9e8YfwhPBA5eNVOi6+0nthy5blfm5uz9VrWy8Oj6KgUOOyOdSTtOiYKZsI45H7W",
+	"wHBeiMpWGb6ZYpdcFujWCHZVos249k/0dqZUXfTJiRUyysM5EKpLRh7TULy42vT4oRr/14GqXD3QkTBq",
+	"vimccpDZ3NKjfql7+ocASPnhakLXEQdYErGyAw0srLbwd10+DK2+B+QnwJzUBZhSiuWMahdpxsQ9y9ZO",
+	"2biKhdWILlbxB5aAswJ6N0j0vMMJeehMD9x2m+p5vC36DjIEKzeo2ysPn+DBqOUco4IrjGTZhHXETSyW",
+	"uY7KPFBT9BGjjlEtR+SrmDKHr/FLQYXhZo7wGg7urZu4P1nSGxJuwnikFSNPNBkrxog2Mr0A0FuZXpxl",
+	"3D4qH+Us6cXCQ1JUZTr2WG40y8cVPEPbkEdzQhGEirPEbpSLUj74knErmOR0ytSQGFUwRMgoT4HHSaXK",
+	"WEaEvCLd8niAxngjFcMsN2SyFGPWabQjbKyDKmfJFTTlbEWay5en+TQXMA6SEpUKxamTxF1qsFTlkilr",
+	"CUBAzM/OnORsbPzsqWb3ZyHBhQLoViTDblp9pA0ex0MmuIlgneH+jTJTMLzHT005Mb3NTW1zU7fNTYGc",
+	"hBwP7mxC0dJamaEqVdD6tt3ux9zqguuSVOCjYTcdeGg0AwcNQIpW56mQgN5pAJ+k8jZfLLpJzkdMWfEJ",
+	"+Sgvx6RgjoqVphcumoPiyglxxYwsVILEqxBMKiP/VqeBiKMGdI49UNg7hLl/L04zJWcAt4N88Pm8JZ0G",
+	"Ylawq1h4V9bxCOkSY+gAaqsEK0GBAtOWeMv2uhzbMZvKS9Ysex8gyXatCKtNhnPrt/m2xxUXp/SiEhDj",
+	"BzFSV2TfSo+wJfvmBc5Dp9/Czvrbd5pYK71oI3JFP7OByZWc80tMtgWDAUgVbAPZs6LueVQa33XQMCts",
+	"qqZLaEEsGy2xeAuZqp2gg3YABHCzv0FVVqOxd7zcF3gLQ286ZcJQDoBXte5qRWc8Y4QZwsZjntIUVkgD",
+	"4EFn+HxtM/AkOL2sIv/Smv1UQ6vf1hLcWoJrWILQdecLNO+w9w7hT+5GDjb3li+Q2qRADT0FfGgihTPp",
+	"ylr0IalAJsm3vtWtKxjLdIMkNJJM6CULIhxUAEZ9APtgJBkxb6NKwCjUhJteRBLfwpWQb8GgU4Z0QQBX",
+	"g4CrVU1P4D0vdsfh9dC8AysdLhKLpGoMS9zt/EcoN4XWrECSf4svOGyj/9a3oHWrtrlYOCgK7J6LSJjH",
+	"rjTBtz4as4r6KuDyXmjH6oeNegFOZ0jNeG1/fSyuaXhCesgaxhSuyBt3PDX2fhorN0xppzZDa2l/59t3",
+	"fnroq+XRHEO6q2k2EbLUv9MxEC244BrMV69t3GWfVjjSKf3wmolzM+kM98sy4AUCtS8GjiQoFceM4teJ",
+	"T/IoTVG/v7JB7LUMui+7JY6vFem9W6o8w6az1cksAGlmwkBF3HXprFoEfLkHqV5/27t9RisW9cD93WS0",
+	"TmFSHjqhhXddM6HlXsg2pXW3iO/Y7LIyp4U75hFSWqAExbxu3LWkuRaa4IHFGxNCUUO4dCH7RRaTX33y",
+	"V37JSJKxUeHK5pMxF4CLbf91Gsv9HhHBONhXte6lHhqPHnXANSWGcEbu/J7DNALKLd7Q6p4YWnw4m0hl",
+	"HeqEdAdoiHJDJhQ77iFuOqWCnjvZopmx1heafd36BXoLOUGHjGZn4WmtT+tb4gZPPv83jm6XfDOIYqHs",
+	"ii8L7KCZa0XSKsRZwLms4zFAnaCZMARZJbqYllzMftffJhl5fWKrEn93Eu94+fk3mMJzRrKCzGjOmepY",
+	"mTYqKl6m/Z3B89PBnyuapTEYd8GPe4Ph0w0pzpYe6vHTYU7Itwv1+TYKso2CbNCrBeaZnkFsVayhttY2",
+	"CnchBHA3wZBmPRcKXbiZBiFnn0i5h1lSbEuqigrcNr6/y+ko4WBLhERV1euTw0CLgKaQghFVCAFllXBT",
+	"B6ANPb3gP+C4Ase9IohYkrxXUEiCF1KF0GERd12Te3YWGotgSDMloare+ubPBk+bBPWJHU1NnNi7bSyq",
+	"1xNbcO0VICSPICD929oKyq2gXFtQwqYh03lNsNyhlJSzexSSJ0bOQhKDJ3pBZEEFG9e1BxqizEOQzaso",
+	"MLohtslyOtPMqQ5vuyKtIZANwMFQL5Uzqg3Z60WBFeyqCtA6N8RxbMbCCjU0TMEaF9IPcBzGn61gRB6r",
+	"PnmRS+0wtWqCVPtnjgVcQhNteJ6XD46nN4pHOWuWjg8Q2lspuMZccD1hWU1ybWsDHk0iyNm9CYSP8M+N",
+	"O9xduqbuvPtglncA2wqMIBmCFUalP1Gv2Lmm/13XG+DhAjXrZ70W+DsJoN3Jxlt4lu3O+0K64Muo8vwe",
+	"QmsrCnGq+7ZU4vjde9eVODm/bO8f81x9CbWHJcHu9gzsUCyoS3K523DVv7YjuVemeniKxySrhwHcB1+9",
+	"nTthbzJTcsTa+KinzCiermCiVnLKzIQVmhj2wRD2wXN5DEkyMWZ25t8z0qF4Tsnwp7OscJzrjok8ITkd",
+	"oagbzYm9vswia94Zq02msxyxirOy7fCv0lpU9h0hw72fPzd6rJeanX8gMylzOItrw1NNukk2OrNfnv0T",
+	"+NUrGfFj0UCJb1WaThWd2UV/cxr8N26e1+O+meWU15dx53+RH45evyMNU05+OD19V3E5+hatdWa2H4v/",
+	"RU7/491R43WBFJOpWDT8+BGv/W3c+evRadyJ4Bbfxp1dXF1xBwl69Lexfca484k83ZSNxk2ZD80vrkQU",
+	"bH8Ibvng0aflOmrczkIaPnaysH1TtwV7asu7JGa3u6XXJxuBmzTmLd/WBvcQhOmLnbVANQEoymPctoql",
+	"fMaZMG01GoVmClXsTVXq9QMO5+V0PmPIlNXZ8MzXRXhi65PTEZAtL/rhbc+/4DncYh5uhPUSPuCWBHwd",
+	"EnCa50QsbDQvKurfb0wEjp5auWXItNDWILB3ddTb7w3PuaaGFaqRejvCPOFCKaDEMMy5NVjgSr0DBC+/",
+	"ENaRTOxScowtVKCJ4Zy8/X2QWbGodDLPmTD5nABTcsIFLlIuBVYEjuE1odB6DpzSh4KwnSnlubXGfilY",
+	"AYAw2GsXi/Jpn2hgnWTKwZTrC8dhxTVAvtRYrNvpksMFfcuGPMNEgQwsUJJP9qzqp4Qq9fn/A8pjTacs",
+	"4/2AwPgQfivZxT//1gk2ajlTnagUe8Ona9u94ZM9TvKyNrcNBkX4ewuL8ZZPeBuoXyssB0T0NUG7Qs4u",
+	"WWa703YHG3r1qHb8vvXT7LbcnbIW++rNvGZhHeacPoyZ9dD2zY1MifrsbI2Ja1b4m3ndjCBdatdTb8Nl",
+	"vqsYzXZonkPiqRnpjaoLTRjgEhXI8RheZTErgxyQGdF0rslEXpEpFR7QKFveGPbqh3le2xnHjGb3GfK1",
+	"1z/M83Z6ipfygVFOH20VUXUBJul0cTkpfAfrryVE72sXm9aiVDsn1jA9sralHhJG0wn0ua5YT1Qp7OkD",
+	"vkJmzyRJeHwSi+6/nfz0liThGkoikvBsmEC6g2c9sCi5KKsxXH8xVAwrBgvJmxwI2vFOanOu2MnfXpPX",
+	"r05Oj97uvv3p9NX3/+H6qKEqjUwYVWbEqHHbY+850eSCsRlE9T5AmTOkUI7tTQVLDRDvoEv+mmqzA1Ox",
+	"8+plgo47jMVuHDsD9RfiR+dL+qkhPOuTw8JMrKWeUsPclcuomZEXiGSc4Ms5gy8SDO8m7346WVJgeNwO",
+	"HtecF7UHXBMpWAiowijWvWdrD0n1ACv6MZbbMVYE8HOqjVtRiqWMQ1jOyJLUCSaakoxr//ICPxwtzWqA",
+	"tbfZNsKnN+oXgZAjjHOn2mQh7/aQPNuPBRwxrK2aWGTU0CH5GHd4FneGz/ajGAYQd4ZxB3ux8MCO/cF6",
+	"IfDLW1lcsjxnTfVSn39jcefTTaircarxEfpb5b4qU/Cxg1vY7u7O8D9//hR9/LSUPVg0AJZFbO8GEhw3",
+	"Yrs5cFhDMu5+MyC65ySNkVhl12Qa48X/JdzH3zpJRGPh8I+faBz4iSxUyjwGREqFI3i1lgVIPLscUFvg",
+	"Pmx36FFgnTq5cW++bXibluUPz/yHsCqAftmtCU8kbpeL2/sbLUrnUq3sKyrrmWqnRta0WDskfmC/eA/m",
+	"rfsmFogmAJDCaPdKwXSfdF9hxqMMamGoGpI4V1QTPaEZdHyO5iTBB/joAjafkn6vpWtowTvcOoZbx/BO",
+	"HMPNd1u5WDdNUPWhP66EibOXIZl0FEEQiG4OjLzXTG0X/xeXYPn6m/Rqiw569WDRrk7JbLQw7dIu8WDr",
+	"e+1j+PG6Ir96ZgeP0r6W78CngpcyxlTM+wtNq0s78CVcbCnxUVupz5ZHhKdl27bRu6V4gFldP3S96XoM",
+	"X/O66xJihJsXpi/dagWkU5C0hGgjcCBjo+JyWIp0ecamM2mt9oO6JQYQdhCfnHBxDtlDbNQs9JKBGMB1",
+	"PCNxPfskpCCQGAVvtzlqGZ5w3xHL61Jnpwvhou2uvIcwaX31rBEgXRPfW5OUGprL84KRboInnWXM0HTC",
+	"AJK27m70Qlemm0B1ZrKbSLBskigWWB3GxaKL04OiMyAdKUTOtEbg3QRD9ZWGcGV40aIqyaoeM+a3IjcH",
+	"xBOUZ9LOUBsqQont/dBlRSdSGXLB5oAf6agPkp2E2GfXxB7LhP3ygBjOtJ0inrWGIaUytcCX457pDDtC",
+	"WseWiWIKABp2bezAf/GHHfynLFGwX4UfEI2ZpqZguf1t4bOL/p5Re/ud4NPPa4Q8X1DNdrjQDKBPrB/O",
+	"qEondonY57Iv2g0kIiNFRRaRqcxYHhFdWJHFkFGi/FAe3jZNv7QFQPfWCtFCORTuDO56khDmWRtq7B5R",
+	"xcwUiiURSUZUY+2JkGpK8yQimjGSMEPNGZyU9NpjyjK96KxbP3FkqDmBMz61FnD5/ezL18oZ66YLryBC",
+	"UiOY/9YBhrylbTHv58/XnVCawrvvJgC8DbBaXJRfjmmu7bfwAG0DskePmwK/IylzRsUaU5NzDVkMTcbc",
+	"GOx+5ZpMaToJMS0Xbsx+KfgMGKvvpcjtbpFY1qYTCKlEynn/HXKI/D4r8fSMKrcqWyBcNyu+S0qxCO2S",
+	"heC/FCwiizs/nyNeaNw5/vzb+PNvcAbJPv/2j8//E4sCKvTA6nQkYaXkA153QwYHxEH3c8ENp3niMPMh",
+	"QZowYQDzbiovYb+gLKImIA3oTq2tQuLOCaL742XiThSgPSO+iL9DRFiuGUlmin84KwQ3iHbiLJNYaGtT",
+	"GEWFRpC7Pkkydsk1S4hTkLoEmYYkxRNNkpdH3x++f3169uL98fHR2xf/kZDum8OXvT7B4h0Ri+SVt/PT",
+	"+c6PbJ5gds6oOdF0zPJ5e9jfozpv2P1T3e9HNnchmxtWAEI1P7LsgwV5TjUX5NDaCIaeM6j3O3raiRbY",
+	"qd9QJVNyLIuceZJHh0I37Jz8+L2zJ4ad8gjy+X/IiOfWRPtmf/B8Z//4xD53+KY6wz8/t4pXUXHOgN96",
+	"v2aKwJV3grNr66sz3Nv3X03pBxSu+4PyKy9vn61diviIfAKtANzvqDItRYfro+RFnXIFmZ1jSOWz7LpT",
+	"m075FH2FpY5bTIJ76YOENUtooM/aOAscJwHdSeV0SkXG1OYRfquSnNGIBh1ilTiiGNBQUpERy+WV11NO",
+	"QljXVBZmR47RuUFUP5ecMxMmrOtVczgCtwRKhZaZXYwkUmVMxaKbeJaTM12cnwPnwdBBESQ14ZUcVKgp",
+	"xH0XedCCK+6QsNygsZ+txC+QAjo0LhkA09qfAEtLGz4FdxxZYxyuwRXj5xMwdkOemC6oUlCbVj6TmeIp",
+	"6/XJO+/TR6TNgV/tWh++KN/q10HOB48VPNVNLGq0GGCNbI3rhyTzqub9GmnEPlgxvDJIhq5yECSTCtH3",
+	"URDtlm6sk0iITmB9VbRRSzmCwiKy3ueLk7/Hovv+9PudPxNfNTc3bAeOgCh0BGV+dEczuwFgY9rtj0sC",
+	"GBichZ7KvJhaYQlgewAl6grd3CPy6QzibABAGpGxdIjQo7mHm8524HlGNKfQvuLZuTD+YyWnA/yTcwa1",
+	"jWF8IyIaSEpxJgnLOMLhg06Ae04YMwRHgZQvffKC5bl24NzWC8dJ+9Ze+0/2PzsYVflXxBCcKTbmH8rS",
+	"iSeJvWVwcR/8I6oAl8DKTYCZnBY5bWQ1P4LBtgUFHy18sWY1Xqov60V4laoSchoFw4/Qeo8goMaiwNiP",
+	"ynPOwm8DvyFCgz1yDkNUU6dRTalFNYM/Qu8r4voMZygKl1NULaWoWkexCJ2AaJV/EUUnP34fRYuuiv3G",
+	"eTnR8X509DR6Fu0PIvA93hy+jAD6YG8fv8Bw3U3KCF+c/B04wxfk+Qt8RTsvufYt8NdJ9aZTtrJ9lWzH",
+	"XRuE8yqhjDL1GmGPMmhFceEqs3MkM4CgoeUSICjAowr4tVmGA/mpZlOeylwKUkr0nrNesfYa+JesqHAo",
+	"WSjWD2qBHQBZFXIKYjEW3nGNMEMDqUavDuTYFULWFB3K03K8qwU93i6Q9XAyPxcS+LB8B2aogBQbF5pl",
+	"vT45siYzPBO6tRqbOx2NERiuoWIkxSyjWFSwHK4mU2rSCfZ9sunMzEnK8tyVuoMtmxZKWWlR8iaCQuIa",
+	"lIu9Z58cQq2/o6JcjGHhM0SEj62y0Vb6QXcnBLagiB+PLCNc/VjEAnkSMjU/U4X4FhklXfLXrpQrxY1h",
+	"oqSzxIwv6e4PBj2IRPu+lhHN6vRb9t5US9EnP/m8GEIkwQJGYJB8R6odd7chgCeXlwk7YOGS4L8wu6Ni",
+	"YQ17+FMnVnNxlmcQMUywT/TtkMAyFSWl2vITHRBKzqXMcBe4u8VifzConCSAh9B9cohIlOQ5GQwGjr62",
+	"QSG/mq6vkF9MWHqBgMx4f7td7elR6VrZgSIi2xwG36aT3btrTqqBVo9atHRbXG4dBe2Ucqh311eutZW7",
+	"idq0WnNJaVY6cm//enX4cMRLsBJwURzDu21F0oRfSzou3CBgouM3mZpbs7D3xYNsbuNT92Ey4BJy/Hmh",
+	"wQC1/9ebDFNZXLpQ+MbBqiMQ7hht8gmRxbJwkJdjqNHUB1VlxYo6CkdhybJzpkATzGZMoAc3LG+D2lhA",
+	"g5nzyKzsz1zVXFsRePmwJy45/UggLCx4EJ/NBi3eIsZLvuH7BGIpZ2ezetzytBDc7Qanv9dM3eC0l2xW",
+	"cL3RKf9W6F+KwwcKs5V3ddUNm0XZymWyDa89EBtpmRN2EkiOnRG7Ruj/o9+nN0EU7RMMxKALUcbQxaKE",
+	"JSkVZMRclXIG6e5YxJ13/PP/mzJC5xRKmDWpRDvJ3EPFnaoQbUg0MyQpgxhDglEewoU2jKLTFYtKEAM2",
+	"6VgqmI9GpDcsr22h/P29Fjl//VifZVX06hxX1GweoLhSAdE0rlcXbY1aEjUIw1eWnaHWT45O6XkSCxcF",
+	"dpwyjpWPGIlditZmKMn7sCEGvGvrEHXBFaz2CgAjgNdtpGyDJ7x3kuqVxNRe8X99zHG/u52ArZXXbYPN",
+	"jEb09FaSja7WCBgIYHmm7fL3a/qAJKLI84SkOaNK1/iZ4GhHzlTbjFWoprYVFZS3u5sM7QEeUoSYiZLF",
+	"ebWjdCysJd4nwHcHxb6+FgkABSE8BjqpV/EegXiYUB2YMw0cnJAuqUg4ScjBSU6adZWRIHYyRa9KzQmQ",
+	"vBeMzSCoY0eMOqxp87+HqNwNy5k8d+fd1zF911mq//lms/offLBHiWq0yTmMgGZ3Ie/+yFQiN+fU3EZU",
+	"1tEBuHM2qfipzP7dqpL6unjKcv9HQCXgUjKubBt4OBCsoZSmzgkotAM7FnTK+u3lK0fBuB6suKS66bpk",
+	"mf6Btw1Wd9xg5daRU5Fj3lqUfXPTptgkdAilmKlLBWIBSg5IqmUGDD4624abGiZqLNw6qSWCHNsXUMsG",
+	"WR3nAVQApYD9xK7gBo0YTKx5y9xUwYe9FXZW96JnP2+my4ORlCxfd63VH2JXV9JLyCtYhF8dM9hWxa7H",
+	"iAi7HwPha8qmZn27dvpiHXXrcuelk1LPZaybvTgppiCIfOnBTDFNdoj7dAnUXPISeeOnpALBwbvHol6y",
+	"sLIotcpnfAmQHtv8wTZ/sLXN7iLhQO8n+LRZTdgh5F0RLKKMp7o2Mycp3YjtuVV5k46Fjza51vrF/rWI",
+	"FCJDAeivpOQVyWV6AcW2qSzrnYKwk2aK05zrKohVBrXyKzrXyGJTEqSVMJQ+9hOLnap/rwuQlDPXZZAo",
+	"ZmSh4GtTKIw0G6lYb0jKxoeExMVg8JR9S/YgLZ1lLLNWZSxIdV0s4K038pHurFDphGqG3QhkxhSxv0Z2",
+	"glLUNG6qvBIgZVitV05ta9PDEI7vTumHLqykiAx65PN/k6rUjfzJN3Uw+0NtfD2ySxbOrY7uJZG9eBNv",
+	"Osynlspw+4hc62LVdBl6wcQBmUqo4qaOb14xn5gSpCzWy7hdhnyUs2RIrgCJNeTzIxOK4Ix2vQLbT4+E",
+	"rL++Qstekl5Sntv1XPW0dF1x2H8Ofk6GGPIMBt3Dx6L/KLSBhZeQbiqVQnjS3pA4wvzqjIhQ4oiOhRQ7",
+	"/8WUdD5HBCUJxBsCdoPC8WX1GPMZkG5YEVD2m0J1Dx+7wqpen7wyPiMiRT63l672pZ2mKZ0jSyDuAQz8",
+	"QquQHRVsgaNadsTfKQmNk93QcEkiyOhAKw3WHsJYFxa0HMci6I51/ayLceZeVOKWAU2p4WMswQxD1zVW",
+	"FnIIPNGu1dVNRcCf5oRH4AX2yZtVFSI+aTokNBbVe8WyV+sU+qkp22TJOl2ysfj3CROEVjM7UlycQ1A+",
+	"6J3Afir3Suy0LnZwuUwznhKLQB6Tc2b0IkaKbzEeUU2GuN3SshAPd1/csS6166NCng8f0UfmkMKM5Ado",
+	"2TATxlWN5UPTea9dhkuRMsDDJfSccuucG7g6iwUuvQnVZMTsvEBLV9D21d5YvGDtPGaHMSzQzrDznRQk",
+	"A4RNRbmWgnz3esdx5P25oRUYYJK9dOgM9xwix1npqXSGHdwn65Pq1WflcVp7F+3QFle/LlqWmn23Dbxb",
+	"FvIvPjhhV67V6rWym9aYRE6B7LqdQ3IlMK41eKVg2pCs8J0Sa8FH1dTDUkADYHpc3VJOoaAdcaQqBriS",
+	"qfiXgs+maNE1hxrcE37J6FI3QJSaKZlOKBfsDDKljeBSS8fsLH1j/zmDFhCEEtypf/HzuvhBYM/kVFQF",
+	"odWLuWfYnhaEKBhMhRBFDWuHeqKmMGtjPfkFdYKnrR4AthAJ9sEQyMtxyIaBGTVGZ4Jr+KW1BaJgZ3hs",
+	"8xS597g5ccBdBNS98Ni0+dpOzbYk9AHhjGYK+BXAlLeTH6oD/xJvgmo0BvsUmt+si6xdTFynBXQ6SUXG",
+	"zG5ewZA1OBbdZMqELlie7Pq/cpb0+/3eAUnQfaL2G6LYjNGyB+stmTHFZaZJF7/YJ1eMXehen7zE9jVs",
+	"nPbsMExkVA3BpxFm4rYjKCkpyNM98m9UFBRJ63Fz4i/7f4bmlP2/9Mj3bKTsIf1YJHWxWcctSjKmBGfK",
+	"//YnCDnhaL0rKTM6r/1gLzqimlkX/gPLEmJfa+HDJJW4qHxF+5ZYBt9GJLGH5wy4bKpj0lxqoJAJKUzO",
+	"mWAKmWtqvinUK2LfcVLWZ03oDD2d8qxY1KIXaxIlloLhrjKPIPnLxdYZdsqlY7UDPAUs20IxdgaIG4xZ",
+	"x9ROaWe4tz8AT0cqcGo62F7MAm7F48+/XXIo2yovDK9EMYRe+rSkTD3T+P7OYG99V8hPzCPhG5XyugHi",
+	"yO6PLa/iNi96B2BDC9qmWdmE3seul9j9VXT2x9+/IM+fP3teyncfJPfCUaYYeAeQDBCie/uoAHSvDLsD",
+	"CU1NqJXMWBmjmdVbEdGpnAUBY8c2VtKZY3dwlwY+y9D1IQfXPYiF91vwVzujVMyfLByHBPhWLff65KfC",
+	"5FJewHd/lfI8Z7F44Z9XFyM7ISOrUgg3VTvvjKkdYFTQLFUMutUvQDGUaCP2V+D085PnOLVIN/kXR7jT",
+	"A5JdbrAUlmakgTCspQTdj/Bauq+QkMWNtXybjgOn2Q7enNxrXbQOP/RaR/B3R3999Xb49xeHr4/evjw8",
+	"jsXfj45PXv30drjfH8Ti3fFPL1+9HO7s7r559T05On63u/uG2ncqqEjZ7u73x7E4evsyPH9zKItyT2wZ",
+	"TW7FhhW8mWqtdblfsr01xNNH/9eNm6Ne1TY8D+0ybegc8hJzkkuXeID967OVORW9NmaGmqW1ZWV41P6j",
+	"tdRetII4WMkrooocCS29njlwFAT+TddZ2fuNDUGti2LwILbkqVu124V2D+09a66yDQst3Kk3qob9kc0M",
+	"kF6/e3+alJxunpHgifYcABGB5YYA31gkAhgZWCFAunQEDUKAGxPV+4OQ6t9D2nhHcF6roO2Gd42F5jkT",
+	"Jp9j4yf8lgNJW29FJ80d+K2hl2oUnzKr5Vm+uY/4SD0w1+zrsg2m2t/bnNTWMVyvJ2Vzx7Bmee1i8l7v",
+	"fsQ/Pm3OOxQKuqW4faILPWMiS0gX0ADJDpYhEPd90YtIggTACen6L8uj4JyDhQjeVF4yTWZUGwwD2ksY",
+	"pqaQVEtI15+M37GIjIHGpXSDZtRM6iCFjoIrFAihaPF5IDc8tAGKKUS7/H2b8jo3KLETc4dqZh8yrGJa",
+	"tkoOZ7N87if/MHyK9YVs9Yw0w+4wmr9T9j6GW0HoAKFmwVf2msDGjeUNi3QjTXwj/hs5+gdLIbnw6csw",
+	"o/7IYvYPJS5PcOdGnmvcGlR+51ohehPJCTWYtxOXGzeA1y2ysrsa6QiBysFospRbMTIWiXAc4/hdn7wX",
+	"Ob9gNbsyWsq8cOQSlZdMOSS8ofW0ATzX1QrGIowR0tQUNM/nlTPeZBpC2Y4ITMNrI1yCXQUaoEtd1kYq",
+	"QgU5/v4Fefr06V+I4VPm8sM+NYzgjC0RsNqcrFQBgZB7Nrj73PDX7RZ+/YApb3w9Y7BGy12a0jzfOCS2",
+	"6zfQ7SXMZiYIphxcB1JlXIbh9TBJ8ASzvaEUgGa+LtRpQ6FoOmFZkXtuYkBnwYh4VrBeBIG5KjEASWWX",
+	"WKhdFDc8VAdnl4javSjo+ljuPUGMzPqQq+AgooDHAu4EhSw8zyGHAfKkpFP2v1sB6NDNa7naKlVQSwM3",
+	"RvPx3u1BpLtLSIZR0TaJ0ZLAvpsU5VYGPVosC99quDVrW0DIq42lUKDbV1IGVA0psG3GNM9hf5MRM1eM",
+	"CZKMlZwmpOvqPJznhs02RgY/SMHInFEVi5wapnoRoR5QdzDokyPoBR9bxe99SCzkL+05F0i5pnbxp+DB",
+	"rrE/vocazIzOSZeLNC80v1zBIaiAd3L9srIll/k1Xb7bQTkJewOYHU3o2DDlprU9w/c4FW7X3Gi9JnG7",
+	"emBZQS+UoxTZRr/vUGJ8X5hCBRPtOg3vJwRuhYxiFMMSjXIEUK5dlxM1dEQ1w16VY5ZxZzgkx0cvX52c",
+	"vT9+Dc6JZqYXKuUBSeAeDgQO6tpikSpueEpzkjGQF0GYOyLPB09JIqQ5cyeWhdULvpbrKcTzWGZv1uvH",
+	"4l0xynkKcox9YNNZ0IwEwhjogltS/McwHTfadEF0PIVpg+l0swYOC9OanttNlkoh2AerAH76EVCkqCl0",
+	"Z2h1fW4m8w7EYjKu62eV8wzc3Nnn38Zc8PB0O2WpFGN+XliPCVPI6pJDlN7l8MPjlXtYA/F7Op2V9V57",
+	"O/vfnO4NhgP7v/+zflT/GMq/mdZNEgTmFgEC1SU0Ko3HPO3fdN/Ys57e7XvJOM2JSWdkb/+f+4P+oL83",
+	"fP7s6f6QwAtLTfkHsl+Dpx9OaCEe+A2Wm+Th3uIhadq7wPapGE0n1mfpL5Yv/Fxv3nCXJzMlRywQbDh7",
+	"zvwJOiVuhRtBup6dW0iSS3EOBUSsPIQK/cT13WkQHyt7QQ6Qx6A6maRUKY5d1VD7xAyYMNiUeSXVRS5p",
+	"FouuazKsFUWhtXU1YRBgRhes7Idts5dOg4n5qro91uMPx5JZ+7n8q5UaPOqkE0hH2a/xrw2aPbgmhtHp",
+	"MhdIb3W3xx1QfweL0zu11dLgOTfz1lYK15ltD2Jrt3u8rJ21zqh8B0zOLlneGs3jl4wWa4/iLRz+otxE",
+	"aw1kIvOsJNGuNmDbkKoj7rgh51qK+UJb9WX/QmkT4eqyEmBEs/M7opJ/kJ6YSgRt2hUTvLltb8wD9sYE",
+	"8x4o3FDH3qAz5jUXF1DkoiSw4BhZ4zyCWl05JkrmjCTVvZJYdLHc6z1wfVPDCkVy/vm3etlXBBUvcef1",
+	"kyI4Tjxh2pAZtRZHoOfjjnXJ4Z6xmFBduufQj+IG2H02+MsBqTsR3nt4br0HUgkfDVgNIwbwT4JQDcRU",
+	"5a9nPNMJ6YL4cz09U5ZxQBPxvfrlXYCrLzw78WXHcH4swKjwkyIYkQWZ5YXmrFAo1D7/5galpTDhNGmg",
+	"SV+rYSXYtbco/QmeAiyOukC1stJJ/WGHfZgxhVypdbVUqSloUHFqc9g57ARnU4gp22+KKVPyDIRkZ9j5",
+	"bmcweLbfiTr2XcM9n65t2lZT8DjNKaHgbGhPcct026GyrVx6jJaWwKtxErNVVyx4aLs1qXArlL8TmFKP",
+	"lxsg+jX6Y814uoEUfwQX6RpLEB45k1PKxe/I5Aut8s1MvmBpbE2+BzT50tom8Ns4/PYGJh9UfthFbJ1j",
+	"xadTliG2nOC/FIwsesr5vOS+eVFZMST7/Ns/Pv8PWopUGBZ32qyyZ2CVrWXeBCv0FuYNbky7uH+YZ4oW",
+	"uX0uF4MYdsgsl9MRU5yR9eNp1cAex+ioOdRLW7X69Q9jd2zNiHs1I9JwIzbLnUXz4WP14cbdZ8eu9A7M",
+	"hKrspN6FysG0OVdMI/gc1QgMGAtX7VLZQAeANbBQkqGhc8MBsU24NlJhXxtXoYt7xrMkFiOWyinTRBR5",
+	"7pjywSemKWAL+lIWI4t00lyWh21XC47blrLr99Uyt4FZHd3GcsbwQbVY1miiW7WyBg/k9Z7Wdt22oOAe",
+	"2umq6V0V/NvITare6b2205FRYWoddbFwLXWuSWuIpc/NBFzRCgIuKVjYbxeLpBajStrb7kjZded46Ak3",
+	"K/rt7ibsthhA46I5hPZd5wbBsMfpwrteLPg+vCXxsI1pbY3R9brx1hB91xiji7Gt28rJzRxuNGRdAXRg",
+	"SdAcCj8AwZebg1JaLRzW3R/sNeAqHGZZEAq/E8d5IQ+wvxzJv0mUvrzoBqw6e49iuFTF54Jd1RLRW4m1",
+	"lVhrWGr8csFZaPGkbyy8dj/W9ujNvGzrZDTJI+gksd7sROaZw88PazEW282m8pK1iqAvwA8p2b0XH2Xr",
+	"ntwpkDN2VQczjNW6D+CzXJ/hCbTPzbiB72azLLoRd6Ovl7L0t9HOr9kly788/+Er9hu2SnWtmDQyZIfS",
+	"5ElYJYj1NzdWrrXI8DV57+XOcc0YoWJeH1sdXJGE6ItlpIMrAhGLLhUITVG/QhagVDzrXV9GXINt+xJY",
+	"6sIBnUi11jlIK+fhyltS4mssJHfbd9Ttl62qv6OtWAcHhL6m+w9L2g0MoKDXbU4kzF+s/YdWoWQ3kbB0",
+	"kyWsB1MowTKH3q3kVQ/T2EA8GQuuG8kn3waEldfwSOCi1kOSKJmzJIpFxa+fYOt18kuyXKAOGKpQHmIn",
+	"erHwGBDLizyHRH6rfHgP0/ZVNRjUWwMaGg38TNkvgr+ZnTXoOHB/rGg4yKk2Z7k850A0EXxau/EA1mtZ",
+	"X29ffNuj2t/WLq637/PYntB2X9eg0k2s3Zb0kIoLvoQd0U0Aeijp4QDbxlSuzyYs2JGUOaNiw/L5pfVr",
+	"1325gB+zhqo0p//zY7gmag1Yg7/4Biy/kIYdQIf51ykf96e0E3Xss5y5YYM8Im9efW8fC+tpqyl1ICjB",
+	"qlq81VN/K1gb7k52ZWMkfeXoyhXvTwOI2c3KxOwq27RArFxP29KwByoNK5xs9zoXP19bDoZK0sORVMR5",
+	"vp7BKnUxR5EF1Q7BfvW0glA8Ni20ISMWi0JAyUb32eAv0VLxmNOmM6r1lVQZnhUwYMxkztM56T7b3wcQ",
+	"WaspXH/xJZc5zHivBSDEDbm9mgwW8m2YHfxWn0xZ1rLV7U/kOyZozkHR4nNa35Wlk739p8+e/z8fqq1s",
+	"wjxiuFftZfr21/V9ePt0d12MFuYCWmRh1Ywa3WCCrDh8fo04FEWet8xYiwQMx3QHs9rYM+v2xx+qvq5l",
+	"tcyUHOVs+qemFDczuCSOQGq4IlHs/fn8G+p5bSiizu7SGd+93Nv1osz3RFtJ0jHcwAIo0xCVQhrJwgxH",
+	"ORUXG4DV4pibXu1RaVGXws1n5qxk63/ZsZp3TuS8A0n6ZVQPFih4F1VT6cntTtlK3JuSeUFeiVIzdYEb",
+	"lWqS/PXolOzaJb47ZUmvsSjqzfxdWaa1eRTBCoGffnxQOoPHglibN9SzNb2vBToOSKI32hnH4FF7ot9F",
+	"6oyci4uDEgWNywKJz7WRM+y0d15hY3G4u8ipY9i4v2Lr2o1a4tL2Sfp/hCXidnVXKqLYLKcp65HpvP5K",
+	"2xGwyvUTMB637v1/n/B0UidftjJfE5prSRTCNlQ8N6O5t067NM8dft7Ufu3iBe2yoRrLPSY33gYPEt6y",
+	"DXKyOqT/B5E97vXNau/Dr6RwHTjPpqk+8RRWiJCGlKj8LsCumTGN8gSzccvr4HZ+wscOFwhAAANzKM+K",
+	"zmYsd0b52uZKy9J5nCK/W6/jL9bM3WbgNsjATTfcr5X4R78NbIaiEaLMXl8Hov2JJknpRSaEimxXqjKK",
+	"0AKzDPXCCCPCYlGGHNw+0SRBbEJz5n9KSPfZYIDZ/SslxXnPJfgu5cXicBQbK6YnsQDzRx+UVWLrhDZW",
+	"VBbXDdWbUnk0BR/JG6pkupnne8Ly8cYyZn1benBLp/KNNCTDaBKwGBQsJ1ykUikGDmKbb+kXYOhiDioX",
+	"8zuaES987s3LfENzqxxYRkYymwMoLiwwXJPVMuIa12J/Kwe/LO/WlSNP1/OYPjpki3Uq9DAmeyLHdnXb",
+	"I4dhfNOuCKAGGhXWkRIBBlouzwkXCFNG05RpjdyEOhZUsRLIvvts8BRFmz3QSTJ3JMEDrcTL+uRVxqYz",
+	"abcn6e4PnhF6TrkgUiDwM4bsYuEG1gsqm6lAuHxiAEjNyCDvVJU7VFFmVRH/+gC0Pb25f85fqIznXt89",
+	"V+a8vrhiP/sQDbW4t5CKf7detLAKp7hk/wWwOtnn3zTOqyKX0iiAz5kprFEDQdgqKvceLxBntc9OuW64",
+	"FFH7Qvm99hOWm6I1ShZdX+TQ5NU2b44vMth1o23yO23ba33Jm9Vk2OlYq4AV6su6gl0N62gME5pZxXFF",
+	"Ab41dTV1pUTu9Ym3wgPDO4pFAs5taYJjEctCS4vzCrgGbv0FwH93qytZ5BnJGb1kRMhYXCf1UdveNoPn",
+	"kkhByd5m9jBM6n0bxL/XWta712QbJ412nz962ihMFbXrK7/+PW8ulgRtQxAb9wIC+EIX5rS3ngG+61Xu",
+	"5o1/G0ldxxMVWu5+BYAVbe1v18NszXBIdpNcpheyMA3dfStt3q1af8R2l+tNuOuYv39GTPBmYoy/M6W5",
+	"FCwjgNU/o2aCRasaqZcLKNxRDJMicJ2MOFYgJSUmPQqVV7ISFrAb4xIvhnMhvVdYBcCcgxh5DS4Fe6Kr",
+	"GFzA9Wgfa7ka8H0Ak6JJd0oFPUdQOEesBvfCq1rf0HnVwYVxOhu4PPglE0wDmIbDIY8IKhGWEUQgj8iU",
+	"GcVTXVYuHb57BfMT3MCBlS/f4Q1NJ/a6wKPkcDqqlRKVNUhckWnA2o6F/zQvjy8cb7oJHwv7/Kf2Sg23",
+	"Pl1CGtGRu1WIHR2VuOTlzQKANs9UEtRhN9wJ4puG5vK8WER5q8EzT+kcupz6TRDMTVd+AcAPcD0quH0A",
+	"SN1VnFTUiT+PLItIEeH1ETqi8dUELPlSGEVTA6W2JXkzvJxfCmlorWGDAZGdrj2EPb3xLv8u1QWyo5Sz",
+	"n/MxS+dpzqISNMheHWtcg6vWG0qWL/09MAPoEjBjIqdYRxkRncpZRdqFsefgyhnVk5GkKmu8KuDJGEPT",
+	"CV6iNo6IMJGq+cygrFBMh7OdybRoW4/vKraycKnPciqqvVWHVzITVlEVBrcpU8PLd3klduhsVkv96qgh",
+	"3YAyozAj+cHuzUtGtFGMTvsh/WCYhmgoTp9Z4Tmjyuhq+UdEG5lekJxl50xZwQIvH2oSwyfgrHnFv7bW",
+	"pSJSLE47kCcygWExmC4+daWy5SadzhoXOtgg9pJTJ438dHPlBN+5XtiShhVKt8szkskrASOClQt2s1/M",
+	"oUBXijWuhRduvxEuLiWvy5oxTY1d1w2n/QQNTqnUxolTOV6cJpRh2lhxkO8UM231hHvuyG1tdxAOofbg",
+	"hR3tz5/+/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -605,6 +605,70 @@ func AllInterventionTypeValues() []InterventionType {
 	}
 }
 
+type MotifArret string
+
+const (
+	MotifArretPanne     MotifArret = "panne"
+	MotifArretPreventif MotifArret = "preventif"
+	MotifArretExterne   MotifArret = "externe"
+	MotifArretAutre     MotifArret = "autre"
+)
+
+func (e *MotifArret) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = MotifArret(s)
+	case string:
+		*e = MotifArret(s)
+	default:
+		return fmt.Errorf("unsupported scan type for MotifArret: %T", src)
+	}
+	return nil
+}
+
+type NullMotifArret struct {
+	MotifArret MotifArret
+	Valid      bool // Valid is true if MotifArret is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullMotifArret) Scan(value interface{}) error {
+	if value == nil {
+		ns.MotifArret, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.MotifArret.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullMotifArret) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.MotifArret), nil
+}
+
+func (e MotifArret) Valid() bool {
+	switch e {
+	case MotifArretPanne,
+		MotifArretPreventif,
+		MotifArretExterne,
+		MotifArretAutre:
+		return true
+	}
+	return false
+}
+
+func AllMotifArretValues() []MotifArret {
+	return []MotifArret{
+		MotifArretPanne,
+		MotifArretPreventif,
+		MotifArretExterne,
+		MotifArretAutre,
+	}
+}
+
 type NiveauCompetence string
 
 const (
@@ -1489,6 +1553,20 @@ func AllUserRoleValues() []UserRole {
 	}
 }
 
+type Arret struct {
+	ID             int64
+	EquipementID   int64
+	Debut          time.Time
+	Fin            *time.Time
+	Motif          MotifArret
+	InterventionID *int64
+	Commentaire    *string
+	Source         string
+	CreatedBy      *int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type AuditLog struct {
 	ID           int64
 	OccurredAt   time.Time
@@ -1641,6 +1719,17 @@ type EquipementStat struct {
 	ID     int64
 	Statut EquipementStatut
 	N      int64
+}
+
+type EquipementsStatut struct {
+	ID             int64
+	EquipementID   int64
+	StatutAvant    NullEquipementStatut
+	StatutApres    EquipementStatut
+	ChangeLe       time.Time
+	UserID         *int64
+	InterventionID *int64
+	Source         string
 }
 
 type Facture struct {

@@ -20,6 +20,8 @@ const (
 	whyRollup       = "costs of the interventions of a machine, company or contract the caller first read through a scoped query (techniciens refused)"
 	whyOwnTimer     = "the caller's own running timer, found by its own technician profile"
 	whyStaffOnly    = "read by staff only (casbin refuses clients and the service checks Scope.ReadsAllEquipment()), who read every machine"
+	whyDowntime     = "a machine's statut, history or downtime, in a transaction that first read or locked the machine (or an intervention on it) through a scoped query"
+	whyArret        = "a downtime record, changed only by a manager (the service checks Scope.Manager() first)"
 	whyWorkload     = "a technician's workload: about the technician, not the caller (techniciens are read by staff only)"
 )
 
@@ -28,6 +30,7 @@ var scopedTables = []string{
 	"interventions", "intervention_historique", "intervention_stats", "documents", "document_blob_sweep",
 	"equipements", "equipement_stats", "plannings", "planning_competences", "clients", "contrats",
 	"interventions_pieces", "interventions_temps", "interventions_couts", "compteurs", "releves",
+	"arrets", "equipements_statuts",
 }
 
 // unscoped lists the queries of scoped tables that take no scope, each with its reason.
@@ -114,6 +117,25 @@ var unscoped = map[string]string{
 	"ListReleves":        whyAboutRow,
 	"CountReleves":       whyAboutRow,
 	"MissingEquipements": whyManagerWrite,
+
+	"LockEquipementStatut":      whyDowntime,
+	"SetEquipementStatut":       whyDowntime,
+	"InsertEquipementStatut":    whyDowntime,
+	"ArretOuvert":               whyDowntime,
+	"ArretChevauche":            whyDowntime,
+	"ArretFinMax":               whyDowntime,
+	"InsertArret":               whyDowntime,
+	"CloseArret":                whyDowntime,
+	"LinkArret":                 whyDowntime,
+	"ArretOuvertOfIntervention": whyDowntime,
+	"InterventionOnMachine":     whyDowntime,
+	"ListArrets":                whyAboutRow,
+	"CountArrets":               whyAboutRow,
+	"ListEquipementStatuts":     whyAboutRow,
+	"CountEquipementStatuts":    whyAboutRow,
+	"GetArret":                  whyArret,
+	"UpdateArret":               whyArret,
+	"DeleteArret":               whyArret,
 
 	"LockEquipement":               whyManagerWrite,
 	"InsertEquipement":             whyManagerWrite,

@@ -12,6 +12,7 @@ import (
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/arrets"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/patch"
@@ -117,6 +118,10 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		})
 		if err != nil {
 			return platform.WriteError("write equipement", err, constraints)
+		}
+		if err := arrets.Recorded(ctx, tx, "", arrets.Change{EquipementID: id, Statut: row.Statut, At: time.Now().UTC(),
+			UserID: &actor.UserID, Source: arrets.ChangeCreation}); err != nil {
+			return err
 		}
 		if err := audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "equipement.created", ResourceType: "equipement", ResourceID: strconv.FormatInt(id, 10),
@@ -258,6 +263,10 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 			ClientID: next.ClientID, ContratID: next.ContratID, ParentID: next.ParentID,
 		}); err != nil {
 			return platform.WriteError("write equipement", err, constraints)
+		}
+		if err := arrets.Recorded(ctx, tx, cur.Statut, arrets.Change{EquipementID: id, Statut: next.Statut,
+			At: time.Now().UTC(), UserID: &actor.UserID, Source: arrets.ChangeManuel}); err != nil {
+			return err
 		}
 		if err := audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "equipement.updated", ResourceType: "equipement", ResourceID: strconv.FormatInt(id, 10),

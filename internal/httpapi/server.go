@@ -21,6 +21,7 @@ import (
 	contract "github.com/mif-erp/erp/api"
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/apidocs"
+	"github.com/mif-erp/erp/internal/arrets"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/calendar"
@@ -66,6 +67,7 @@ type Deps struct {
 	Couts         *couts.Service
 	Factures      *factures.Service
 	Compteurs     *compteurs.Service
+	Arrets        *arrets.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).

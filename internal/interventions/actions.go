@@ -11,6 +11,7 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/arrets"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/notifications"
@@ -90,6 +91,11 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, wh
 		}
 		if err := s.settle(ctx, tx, t.steps, &next, actor.UserID); err != nil {
 			return err
+		}
+		if t.closes() {
+			if err := arrets.Repaired(ctx, tx, r.ID, &actor.UserID, r.DbNow); err != nil {
+				return err
+			}
 		}
 		saved, err := save(ctx, q, next)
 		if err != nil {

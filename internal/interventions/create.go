@@ -13,6 +13,7 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/arrets"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/notifications"
@@ -33,6 +34,9 @@ type CreateInput struct {
 	TechnicienID     *int64
 	ContratID        *int64
 	CoutEstime       *int64 // cents
+	// EquipementEnPanne (corrective only): the machine is down; it goes to panne and a downtime
+	// record linked to the intervention opens (internal/arrets).
+	EquipementEnPanne bool
 }
 
 // createPlan is a validated CreateInput.
@@ -92,6 +96,9 @@ func checkCreate(c caller, in CreateInput) (createPlan, error) {
 			fields = append(fields, apperr.FieldError{Field: "statut",
 				Message: "une intervention est créée ouverte (ou affectee avec un technicien) ; le statut change ensuite par les actions"})
 		}
+	}
+	if in.EquipementEnPanne && p.typ != db.InterventionTypeCorrective {
+		fields = append(fields, apperr.FieldError{Field: "equipement_en_panne", Message: "seule une intervention corrective signale une panne"})
 	}
 	if in.EquipementID < 1 {
 		fields = append(fields, apperr.FieldError{Field: "equipement_id", Message: "requis"})
@@ -180,6 +187,11 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		}
 		if err := history(ctx, q, row.ID, "create", nil, Statut(row.Statut), &remarque, actor.UserID); err != nil {
 			return err
+		}
+		if in.EquipementEnPanne {
+			if err := arrets.Breakdown(ctx, tx, eq.ID, row.ID, &actor.UserID, row.DateCreation); err != nil {
+				return err
+			}
 		}
 		sub := notifications.Subject{InterventionID: row.ID, Titre: row.Titre, DateLimite: row.DateLimite}
 		if tech != nil {

@@ -156,6 +156,11 @@ func (t transition) assigns() bool {
 	return slices.ContainsFunc(t.steps, func(st Step) bool { return st.Action == Assign })
 }
 
+// closes reports whether one of t's steps closes the intervention.
+func (t transition) closes() bool {
+	return slices.ContainsFunc(t.steps, func(st Step) bool { return st.Action == Close })
+}
+
 // taken reports whether the caller takes the intervention itself rather than naming a technician.
 func (t transition) taken() bool { return t.in.TechnicienID == nil }
 

@@ -38,7 +38,7 @@ func Demo(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher) (DemoRes
 		res.UsersCreated += n
 	}
 	err := platform.InTx(ctx, pool, func(tx pgx.Tx) error {
-		for _, st := range slices.Concat(demoStatements, demoInterventions, demoPieces, demoLabour) {
+		for _, st := range slices.Concat(demoStatements, demoInterventions, demoPieces, demoLabour, demoAtelier) {
 			tag, err := tx.Exec(ctx, st)
 			if err != nil {
 				return fmt.Errorf("seed demo data: %w\n%s", err, st)

@@ -22,6 +22,7 @@ type ScaleResult struct {
 	Interventions, Historique, Plannings               int
 	Notifications                                      int
 	Pieces, Mouvements, Sorties                        int
+	Statuts, Arrets                                    int
 	Elapsed                                            time.Duration
 }
 
@@ -309,6 +310,28 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 			{"cout_pieces", nil, `UPDATE interventions i SET cout_pieces = s.quantite::bigint * p.cout_unitaire
 				FROM scale_sorties s JOIN mouvements_stock p ON p.intervention_id = s.intervention_id AND p.type_mouvement = 'sortie'
 				WHERE i.id = s.intervention_id`, nil},
+			// Machine status history: each machine's creation, then its current statut when not
+			// operationnel; downtime: the closed corrective work of the batch from its request to
+			// the end of the work (a record only when it starts after every earlier one of its
+			// machine ends, so none overlap), and an open record for each machine now down.
+			{"statuts", &res.Statuts, `INSERT INTO equipements_statuts (equipement_id, statut_avant, statut_apres, change_le, user_id, source)
+				SELECT e.id, NULL::equipement_statut, 'operationnel'::equipement_statut, e.created_at, $1::bigint, 'creation' FROM equipements e JOIN scale_equips se ON se.id = e.id
+				UNION ALL
+				SELECT e.id, 'operationnel'::equipement_statut, e.statut, now() - (1 + se.k % 20) * interval '1 day', $1::bigint, 'manuel'
+				FROM equipements e JOIN scale_equips se ON se.id = e.id WHERE e.statut <> 'operationnel'`, []any{respID}},
+			{"arrets", &res.Arrets, `INSERT INTO arrets (equipement_id, debut, fin, motif, intervention_id, source, created_by, created_at)
+				SELECT equipement_id, date_creation, date_fin_travaux, 'panne', id, 'automatique', created_by, date_creation
+				FROM (SELECT i.equipement_id, i.id, i.date_creation, i.date_fin_travaux, i.created_by,
+						max(i.date_fin_travaux) OVER (PARTITION BY i.equipement_id ORDER BY i.date_creation, i.id
+							ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS avant
+					FROM interventions i JOIN scale_equips se ON se.id = i.equipement_id
+					WHERE i.type_intervention = 'corrective' AND i.date_fin_travaux > i.date_creation) x
+				WHERE avant IS NULL OR date_creation >= avant
+				UNION ALL
+				SELECT e.id, greatest(now() - (1 + se.k % 20) * interval '1 day',
+						(SELECT max(i.date_fin_travaux) + interval '1 minute' FROM interventions i WHERE i.equipement_id = e.id)),
+					NULL, CASE e.statut WHEN 'panne' THEN 'panne' ELSE 'preventif' END::motif_arret, NULL, 'automatique', $1::bigint, now()
+				FROM equipements e JOIN scale_equips se ON se.id = e.id WHERE e.statut IN ('panne', 'maintenance')`, []any{respID}},
 		}
 		for _, s := range steps {
 			tag, err := tx.Exec(ctx, s.sql, s.args...)
@@ -328,7 +351,8 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 	// that counts and the dashboard are index-only scans from the start (VACUUM runs outside any
 	// transaction).
 	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) users, clients, contrats, equipements, techniciens, technicien_competences,
-		interventions, intervention_historique, notifications, plannings, pieces, mouvements_stock, interventions_pieces`); err != nil {
+		interventions, intervention_historique, notifications, plannings, pieces, mouvements_stock, interventions_pieces,
+		equipements_statuts, arrets`); err != nil {
 		return res, fmt.Errorf("seed scale: vacuum analyze: %w", err)
 	}
 	res.Elapsed = time.Since(start)

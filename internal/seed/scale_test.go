@@ -67,6 +67,19 @@ func TestScaleAddsABatchWithRealisticProportionsAndCoherentData(t *testing.T) {
 			WHERE i.cout_pieces IS DISTINCT FROM l.cout`); off != 0 {
 		t.Errorf("%d interventions whose parts cost is not their line's", off)
 	}
+	// Each machine has its history, and its downtime: records that never overlap, an open one for
+	// each machine now down, none for a machine running.
+	if res.Statuts < eq || res.Arrets < eq/10 {
+		t.Errorf("%d status changes, %d downtime records for %d machines", res.Statuts, res.Arrets, eq)
+	}
+	if off := count(`SELECT count(*) FROM equipements e WHERE e.statut IS DISTINCT FROM (SELECT statut_apres FROM equipements_statuts s
+			WHERE s.equipement_id = e.id ORDER BY change_le DESC, id DESC LIMIT 1)`); off != 0 {
+		t.Errorf("%d machines whose history does not end with their statut", off)
+	}
+	if off := count(`SELECT count(*) FROM equipements e WHERE (e.statut IN ('panne', 'maintenance')) <>
+			EXISTS (SELECT 1 FROM arrets a WHERE a.equipement_id = e.id AND a.fin IS NULL)`); off != 0 {
+		t.Errorf("%d machines whose open downtime does not match their statut", off)
+	}
 	if got := count(`SELECT count(*) FROM interventions`) - before; got != n {
 		t.Errorf("%d interventions added, want %d", got, n)
 	}

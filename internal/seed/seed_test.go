@@ -33,7 +33,8 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	counts := func() map[string]int {
 		out := map[string]int{}
 		for _, table := range []string{"users", "clients", "contrats", "equipements", "competences", "techniciens", "technicien_competences",
-			"interventions", "intervention_historique", "plannings", "pieces", "pieces_equipements", "mouvements_stock", "interventions_pieces", "interventions_temps"} {
+			"interventions", "intervention_historique", "plannings", "pieces", "pieces_equipements", "mouvements_stock", "interventions_pieces", "interventions_temps",
+			"equipements_statuts", "arrets", "compteurs", "releves"} {
 			var n int
 			if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 				t.Fatal(err)
@@ -45,7 +46,8 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	got := counts()
 	want := map[string]int{"users": 6, "clients": 1, "contrats": 1, "equipements": 4, "competences": 3, "techniciens": 3,
 		"technicien_competences": 5, "interventions": 7, "intervention_historique": 22, "plannings": 2,
-		"pieces": 10, "pieces_equipements": 13, "mouvements_stock": 12, "interventions_pieces": 3, "interventions_temps": 2}
+		"pieces": 10, "pieces_equipements": 13, "mouvements_stock": 12, "interventions_pieces": 3, "interventions_temps": 2,
+		"equipements_statuts": 7, "arrets": 6, "compteurs": 4, "releves": 4 * 53}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: %d rows, want %d", k, got[k], v)
@@ -61,6 +63,7 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 
 	checkDemoInterventions(t, pool)
 	checkDemoStock(t, pool)
+	checkDemoAtelier(t, pool)
 
 	again, err := seed.Run(ctx, pool, hasher)
 	if err != nil || again.UsersCreated != 0 {
@@ -142,5 +145,27 @@ func checkDemoStock(t *testing.T, pool *pgxpool.Pool) {
 	if err != nil || drift != 0 || consumed != 2 || toOrder < 2 || costOff != 0 {
 		t.Errorf("demo stock: %d balances off their ledger, %d closed interventions with parts, %d parts to reorder, "+
 			"%d parts or labour costs off their lines (%v)", drift, consumed, toOrder, costOff, err)
+	}
+}
+
+// checkDemoAtelier: each machine's history ends with its statut, the machine under maintenance
+// has its open downtime and no other does, the pump's breakdown is linked to its intervention,
+// and the cumulative meters never go down.
+func checkDemoAtelier(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	var offHistory, offOpen, linked, down int
+	err := pool.QueryRow(context.Background(), `SELECT
+		(SELECT count(*) FROM equipements e WHERE e.statut IS DISTINCT FROM (SELECT statut_apres FROM equipements_statuts s
+			WHERE s.equipement_id = e.id ORDER BY change_le DESC, id DESC LIMIT 1)),
+		(SELECT count(*) FROM equipements e WHERE (e.statut IN ('panne', 'maintenance')) <>
+			EXISTS (SELECT 1 FROM arrets a WHERE a.equipement_id = e.id AND a.fin IS NULL)),
+		(SELECT count(*) FROM arrets a JOIN interventions i ON i.id = a.intervention_id
+			WHERE i.titre = 'Panne électrique pompe' AND a.motif = 'panne' AND a.fin = i.date_fin_travaux),
+		(SELECT count(*) FROM (SELECT r.valeur < lag(r.valeur) OVER (PARTITION BY r.compteur_id ORDER BY r.lu_le) AS down
+			FROM releves r JOIN compteurs c ON c.id = r.compteur_id WHERE c.type_compteur = 'cumulatif') x WHERE down)`).
+		Scan(&offHistory, &offOpen, &linked, &down)
+	if err != nil || offHistory != 0 || offOpen != 0 || linked != 1 || down != 0 {
+		t.Errorf("demo shop floor: %d machines off their history, %d off their open downtime, %d breakdowns linked (want 1), "+
+			"%d readings going down (%v)", offHistory, offOpen, linked, down, err)
 	}
 }
