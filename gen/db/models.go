@@ -930,6 +930,7 @@ type PlanningBase string
 const (
 	PlanningBaseFixed      PlanningBase = "fixed"
 	PlanningBaseCompletion PlanningBase = "completion"
+	PlanningBaseCompteur   PlanningBase = "compteur"
 )
 
 func (e *PlanningBase) Scan(src interface{}) error {
@@ -970,7 +971,8 @@ func (ns NullPlanningBase) Value() (driver.Value, error) {
 func (e PlanningBase) Valid() bool {
 	switch e {
 	case PlanningBaseFixed,
-		PlanningBaseCompletion:
+		PlanningBaseCompletion,
+		PlanningBaseCompteur:
 		return true
 	}
 	return false
@@ -980,6 +982,7 @@ func AllPlanningBaseValues() []PlanningBase {
 	return []PlanningBase{
 		PlanningBaseFixed,
 		PlanningBaseCompletion,
+		PlanningBaseCompteur,
 	}
 }
 
@@ -1777,39 +1780,40 @@ type IdempotencyKey struct {
 }
 
 type Intervention struct {
-	ID                 int64
-	Titre              string
-	Description        *string
-	TypeIntervention   InterventionType
-	Statut             InterventionStatut
-	Priorite           InterventionPriorite
-	Urgence            bool
-	EquipementID       int64
-	TechnicienID       *int64
-	ClientID           *int64
-	ContratID          *int64
-	CreatedBy          *int64
-	DateCreation       time.Time
-	DateLimite         *time.Time
-	DateAffectation    *time.Time
-	DateDebutTravaux   *time.Time
-	DateFinTravaux     *time.Time
-	DateCloture        *time.Time
-	DateArchivage      *time.Time
-	CoutMainOeuvre     *int64
-	CoutPieces         *int64
-	DureeMinutes       *int32
-	Rapport            *string
-	SatisfactionClient *int16
-	MotifAnnulation    *string
-	Version            int32
-	UpdatedAt          time.Time
-	Recherche          interface{}
-	PlanningID         *int64
-	Occurrence         *time.Time
-	CoutEstime         *int64
-	CoutAutres         *int64
-	HorsContrat        bool
+	ID                    int64
+	Titre                 string
+	Description           *string
+	TypeIntervention      InterventionType
+	Statut                InterventionStatut
+	Priorite              InterventionPriorite
+	Urgence               bool
+	EquipementID          int64
+	TechnicienID          *int64
+	ClientID              *int64
+	ContratID             *int64
+	CreatedBy             *int64
+	DateCreation          time.Time
+	DateLimite            *time.Time
+	DateAffectation       *time.Time
+	DateDebutTravaux      *time.Time
+	DateFinTravaux        *time.Time
+	DateCloture           *time.Time
+	DateArchivage         *time.Time
+	CoutMainOeuvre        *int64
+	CoutPieces            *int64
+	DureeMinutes          *int32
+	Rapport               *string
+	SatisfactionClient    *int16
+	MotifAnnulation       *string
+	Version               int32
+	UpdatedAt             time.Time
+	Recherche             interface{}
+	PlanningID            *int64
+	Occurrence            *time.Time
+	CoutEstime            *int64
+	CoutAutres            *int64
+	HorsContrat           bool
+	CompteurDeclenchement *int32
 }
 
 type InterventionEcheanceNotice struct {
@@ -1989,6 +1993,16 @@ type Planning struct {
 type PlanningCompetence struct {
 	PlanningID   int64
 	CompetenceID int64
+}
+
+type PlanningsCompteur struct {
+	PlanningID     int64
+	CompteurID     int64
+	Intervalle     *float64
+	Prochain       *float64
+	Seuil          *float64
+	Operateur      *string
+	Declenchements int32
 }
 
 type RefreshToken struct {

@@ -22,6 +22,7 @@ const (
 	whyStaffOnly    = "read by staff only (casbin refuses clients and the service checks Scope.ReadsAllEquipment()), who read every machine"
 	whyDowntime     = "a machine's statut, history or downtime, in a transaction that first read or locked the machine (or an intervention on it) through a scoped query"
 	whyArret        = "a downtime record, changed only by a manager (the service checks Scope.Manager() first)"
+	whyMeterPlan    = "the meter trigger of a plan the caller first read or locked through a scoped query, or of the meter whose reading it records (locked)"
 	whyWorkload     = "a technician's workload: about the technician, not the caller (techniciens are read by staff only)"
 )
 
@@ -30,7 +31,7 @@ var scopedTables = []string{
 	"interventions", "intervention_historique", "intervention_stats", "documents", "document_blob_sweep",
 	"equipements", "equipement_stats", "plannings", "planning_competences", "clients", "contrats",
 	"interventions_pieces", "interventions_temps", "interventions_couts", "compteurs", "releves",
-	"arrets", "equipements_statuts",
+	"arrets", "equipements_statuts", "plannings_compteurs",
 }
 
 // unscoped lists the queries of scoped tables that take no scope, each with its reason.
@@ -117,6 +118,13 @@ var unscoped = map[string]string{
 	"ListReleves":        whyAboutRow,
 	"CountReleves":       whyAboutRow,
 	"MissingEquipements": whyManagerWrite,
+
+	"PlanningCompteurInsert": whyManagerWrite,
+	"PlanningCompteurGet":    whyMeterPlan,
+	"PlanningCompteursOf":    whyMeterPlan,
+	"PlanningCompteurSave":   whyMeterPlan,
+	"PlanningsOnCompteur":    whyMeterPlan,
+	"PlanningReleveAvant":    whyLockedRow,
 
 	"LockEquipementStatut":      whyDowntime,
 	"SetEquipementStatut":       whyDowntime,

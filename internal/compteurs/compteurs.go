@@ -20,6 +20,7 @@ import (
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/paging"
+	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
 )
@@ -156,7 +157,7 @@ func (s *Service) Record(ctx context.Context, actor auth.Principal, compteurID i
 		if err != nil {
 			return err
 		}
-		out, err = s.insert(ctx, tx, actor, c, in)
+		out, err = s.insert(ctx, tx, actor, &c, in)
 		return err
 	})
 	if err != nil {
@@ -193,8 +194,9 @@ func (s *Service) lockWritable(ctx context.Context, tx pgx.Tx, actor auth.Princi
 }
 
 // insert checks a reading against the meter's kind, the clock and (cumulative) its neighbours in
-// time, then writes it (the meter is locked by the caller).
-func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor auth.Principal, c db.Compteur, in ReleveInput) (Releve, error) {
+// time, then writes it (the meter is locked by the caller; c follows its latest reading) and
+// lets the meter-based plans see it.
+func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor auth.Principal, c *db.Compteur, in ReleveInput) (Releve, error) {
 	now := s.now().UTC()
 	at := now
 	if in.LuLe != nil {
@@ -234,8 +236,15 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor auth.Principal, c
 	if err != nil {
 		return Releve{}, fmt.Errorf("insert reading: %w", err)
 	}
-	if err := q.SetCompteurDernier(ctx, db.SetCompteurDernierParams{ID: c.ID, Valeur: &in.Valeur, LuLe: &at}); err != nil {
-		return Releve{}, fmt.Errorf("latest reading: %w", err)
+	latest := c.DerniereLecture == nil || !at.Before(*c.DerniereLecture)
+	if latest {
+		if err := q.SetCompteurDernier(ctx, db.SetCompteurDernierParams{ID: c.ID, Valeur: &in.Valeur, LuLe: &at}); err != nil {
+			return Releve{}, fmt.Errorf("latest reading: %w", err)
+		}
+		c.DerniereValeur, c.DerniereLecture = &in.Valeur, &at
+	}
+	if err := planning.Reading(ctx, tx, *c, r, latest, now); err != nil {
+		return Releve{}, fmt.Errorf("meter-based plans: %w", err)
 	}
 	return r, nil
 }

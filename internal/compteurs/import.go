@@ -56,7 +56,7 @@ func (s *Service) Import(ctx context.Context, actor auth.Principal, compteurID i
 		}
 		slices.SortStableFunc(lines, func(a, b readingLine) int { return a.in.LuLe.Compare(*b.in.LuLe) })
 		for _, l := range lines {
-			_, err := s.insert(ctx, tx, actor, c, l.in)
+			_, err := s.insert(ctx, tx, actor, &c, l.in)
 			var ae *apperr.Error
 			switch {
 			case err == nil:

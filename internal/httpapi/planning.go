@@ -36,6 +36,10 @@ func (s *Server) CreatePlanning(ctx context.Context, req api.CreatePlanningReque
 		ProchaineDate: dateOf(b.ProchaineDate), DerniereDate: dateOf(b.DerniereDate), Commentaire: b.Commentaire,
 		Modele: modeleInput(b.Modele),
 	}
+	if c := b.Compteur; c != nil {
+		in.Compteur = &planning.TriggerInput{CompteurID: c.CompteurId, Intervalle: c.Intervalle, Prochain: c.Prochain,
+			Seuil: c.Seuil, Operateur: (*string)(c.Operateur)}
+	}
 	p, err := s.deps.Planning.Create(ctx, principal(ctx), in)
 	if err != nil {
 		return nil, err

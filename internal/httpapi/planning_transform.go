@@ -52,7 +52,16 @@ func toAPIPlanning(p planning.Plan) api.Planning {
 		JoursRetard:            p.JoursRetard,
 		OccurrencesManquees:    int(p.OccurrencesManquees),
 		DerniereInterventionId: last,
+		Compteur:               toAPITrigger(p.Compteur),
 		DateCreation:           p.CreatedAt.UTC(),
 		UpdatedAt:              p.UpdatedAt.UTC(),
 	}
+}
+
+func toAPITrigger(t *planning.Trigger) *api.PlanningCompteur {
+	if t == nil {
+		return nil
+	}
+	return &api.PlanningCompteur{CompteurId: t.CompteurID, Intervalle: t.Intervalle, Prochain: t.Prochain, Seuil: t.Seuil,
+		Operateur: (*api.PlanningCompteurOperateur)(t.Operateur), Declenchements: int(t.Declenchements)}
 }

@@ -29,6 +29,7 @@ type CreateInput struct {
 	DerniereDate  *time.Time
 	Commentaire   *string
 	Modele        *Modele
+	Compteur      *TriggerInput // with Base compteur
 }
 
 // Create adds an active plan. Admins and responsables.
@@ -53,6 +54,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 	st.Commentaire = text.Optional(in.Commentaire)
 	fields = text.CheckOptional(fields, "commentaire", st.Commentaire, maxCommentaire)
 	fields = applyModele(fields, &st, in.Modele)
+	fields = checkTriggerShape(fields, st.Base, in.Compteur)
 	if len(fields) > 0 {
 		return Plan{}, apperr.Validation(fields...)
 	}
@@ -83,6 +85,14 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		if err := checkReferences(ctx, q, st, Row{}); err != nil {
 			return err
 		}
+		var trigger *db.PlanningCompteurInsertParams
+		if in.Compteur != nil {
+			t, err := triggerOf(ctx, q, in.EquipementID, *in.Compteur)
+			if err != nil {
+				return err
+			}
+			trigger = &t
+		}
 		id, err := q.PlanningInsert(ctx, db.PlanningInsertParams{
 			EquipementID: in.EquipementID, Frequence: st.Frequence, Intervalle: st.Intervalle, Base: st.Base,
 			DateReference: st.DateReference, ProchaineDate: st.ProchaineDate, DerniereDate: st.DerniereDate,
@@ -98,15 +108,26 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 				return platform.WriteError("plan competences", err, constraints)
 			}
 		}
+		if trigger != nil {
+			trigger.PlanningID = id
+			if err := q.PlanningCompteurInsert(ctx, *trigger); err != nil {
+				return platform.WriteError("plan meter trigger", err, constraints)
+			}
+		}
 		r, err := get(ctx, tx, access.For(actor), id)
 		if err != nil {
 			return err
 		}
-		out = view(r, today)
+		plans := []Plan{view(r, today)}
+		if err := withTriggers(ctx, tx, plans); err != nil {
+			return err
+		}
+		out = plans[0]
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "planning.created", ResourceType: "planning", ResourceID: strconv.FormatInt(id, 10),
 			Details: map[string]any{"equipement_id": in.EquipementID, "frequence": st.Frequence,
-				"intervalle": st.Intervalle, "base": st.Base, "prochaine_date": dateText(*st.ProchaineDate)}})
+				"intervalle": st.Intervalle, "base": st.Base, "prochaine_date": dateText(*st.ProchaineDate),
+				"compteur": trigger}})
 	})
 	if err != nil {
 		return Plan{}, fmt.Errorf("create plan: %w", err)

@@ -203,37 +203,12 @@ type generated struct {
 // closing). When the occurrence already has its intervention nothing is created and the fixed
 // rule moves the next date on.
 func generate(ctx context.Context, tx pgx.Tx, r Row, st *state, occurrence, today time.Time) (generated, error) {
-	g := generated{occurrence: occurrence}
-	q := db.New(tx)
-	eq, err := access.System().Queries(tx).PlanningEquipement(ctx, db.PlanningEquipementParams{ID: r.EquipementID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return g, errEquipementNotFound
-	}
-	if err != nil {
-		return g, fmt.Errorf("equipment %d: %w", r.EquipementID, err)
-	}
-	titre := "Maintenance préventive - " + eq.Nom
-	if st.ModeleTitre != nil {
-		titre = *st.ModeleTitre
-	}
-	desc, err := description(ctx, q, r, *st, occurrence)
+	g, err := createFor(ctx, tx, r, *st, occurrence, nil, "")
 	if err != nil {
 		return g, err
 	}
-	in := interventions.GeneratedInput{
-		PlanningID: r.ID, Occurrence: occurrence, EquipementID: r.EquipementID,
-		Titre: truncate(titre, maxTitre), Description: &desc, TechnicienID: st.ModeleTechnicienID,
-		Remarque: "Intervention générée depuis le planning #" + strconv.FormatInt(r.ID, 10),
-	}
-	if st.ModelePriorite.Valid {
-		in.Priorite = st.ModelePriorite.InterventionPriorite
-	}
-	g.row, g.created, err = interventions.CreateGenerated(ctx, tx, in)
-	if err != nil {
-		return g, err
-	}
-	if g.created {
-		if err := notifyGenerated(ctx, tx, r.ID, g.row, occurrence); err != nil {
+	if g.created && r.Base == db.PlanningBaseCompteur {
+		if err := restartMeter(ctx, db.New(tx), r.ID); err != nil {
 			return g, err
 		}
 	}
@@ -257,6 +232,48 @@ func generate(ctx context.Context, tx pgx.Tx, r Row, st *state, occurrence, toda
 	return g, nil
 }
 
+// createFor creates, and notifies, the intervention of the plan (r as read, st its state) for
+// occurrence: of its calendar (declenchement nil), or of a meter crossing (its number; note says
+// which reading).
+func createFor(ctx context.Context, tx pgx.Tx, r Row, st state, occurrence time.Time, declenchement *int32, note string) (generated, error) {
+	g := generated{occurrence: occurrence}
+	q := db.New(tx)
+	eq, err := access.System().Queries(tx).PlanningEquipement(ctx, db.PlanningEquipementParams{ID: r.EquipementID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return g, errEquipementNotFound
+	}
+	if err != nil {
+		return g, fmt.Errorf("equipment %d: %w", r.EquipementID, err)
+	}
+	titre := "Maintenance préventive - " + eq.Nom
+	if st.ModeleTitre != nil {
+		titre = *st.ModeleTitre
+	}
+	desc, err := description(ctx, q, r, st, occurrence, note)
+	if err != nil {
+		return g, err
+	}
+	in := interventions.GeneratedInput{
+		PlanningID: r.ID, Occurrence: occurrence, EquipementID: r.EquipementID,
+		Titre: truncate(titre, maxTitre), Description: &desc, TechnicienID: st.ModeleTechnicienID,
+		Remarque:              "Intervention générée depuis le planning #" + strconv.FormatInt(r.ID, 10),
+		CompteurDeclenchement: declenchement,
+	}
+	if st.ModelePriorite.Valid {
+		in.Priorite = st.ModelePriorite.InterventionPriorite
+	}
+	g.row, g.created, err = interventions.CreateGenerated(ctx, tx, in)
+	if err != nil {
+		return g, err
+	}
+	if g.created {
+		if err := notifyGenerated(ctx, tx, r.ID, g.row, occurrence); err != nil {
+			return g, err
+		}
+	}
+	return g, nil
+}
+
 var frequenceLabels = map[db.PlanningFrequence][2]string{
 	db.PlanningFrequenceJournalier:   {"journalière", "jours"},
 	db.PlanningFrequenceHebdomadaire: {"hebdomadaire", "semaines"},
@@ -268,7 +285,7 @@ var frequenceLabels = map[db.PlanningFrequence][2]string{
 
 // description is the text of a generated intervention: the modele's description, then where it
 // comes from and what the work needs.
-func description(ctx context.Context, q *db.Queries, r Row, st state, occurrence time.Time) (string, error) {
+func description(ctx context.Context, q *db.Queries, r Row, st state, occurrence time.Time, note string) (string, error) {
 	l := frequenceLabels[st.Frequence]
 	period := "périodicité " + l[0]
 	if st.Intervalle > 1 {
@@ -277,6 +294,9 @@ func description(ctx context.Context, q *db.Queries, r Row, st state, occurrence
 	var b strings.Builder
 	fmt.Fprintf(&b, "Intervention générée automatiquement depuis le planning #%d (occurrence du %s, %s).",
 		r.ID, occurrence.Format("02/01/2006"), period)
+	if note != "" {
+		fmt.Fprintf(&b, "\n%s", note)
+	}
 	if st.ModeleEquipe != nil {
 		fmt.Fprintf(&b, "\nÉquipe : %s", *st.ModeleEquipe)
 	}

@@ -87,8 +87,9 @@ type Row = db.PlanningGetRow
 // Plan is a plan with its computed fields.
 type Plan struct {
 	Row
-	EstEnRetard bool // active and the next date has passed
-	JoursRetard int  // days since the next date when overdue, else 0
+	EstEnRetard bool     // active and the next date has passed
+	JoursRetard int      // days since the next date when overdue, else 0
+	Compteur    *Trigger // the meter trigger of a plan on base compteur
 }
 
 // Recurrence is the calendar of the plan.

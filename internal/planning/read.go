@@ -76,6 +76,9 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 	for i, r := range rows {
 		out[i] = view(Row(r), today)
 	}
+	if err := withTriggers(ctx, s.pool, out); err != nil {
+		return nil, 0, err
+	}
 	return out, total, nil
 }
 
@@ -85,7 +88,11 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Plan
 	if err != nil {
 		return Plan{}, err
 	}
-	return view(r, s.today()), nil
+	out := []Plan{view(r, s.today())}
+	if err := withTriggers(ctx, s.pool, out); err != nil {
+		return Plan{}, err
+	}
+	return out[0], nil
 }
 
 // get reads one plan in sc.

@@ -36,6 +36,10 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 		}
 		st.Intervalle, fields = parseIntervalle(fields, in.Intervalle, st.Intervalle)
 		st.Base, fields = parseBase(fields, in.Base, st.Base)
+		if (st.Base == db.PlanningBaseCompteur) != (r.Base == db.PlanningBaseCompteur) {
+			fields = append(fields, apperr.FieldError{Field: "base",
+				Message: "un planning sur base compteur le reste, et un autre ne le devient pas : créez un nouveau planning"})
+		}
 		fields = checkDate(fields, "prochaine_date", in.ProchaineDate)
 		if in.Commentaire.Set {
 			st.Commentaire = text.Optional(in.Commentaire.Value)

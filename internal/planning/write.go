@@ -141,7 +141,7 @@ func parseBase(fields []apperr.FieldError, s *string, cur db.PlanningBase) (db.P
 	}
 	b := db.PlanningBase(*s)
 	if !b.Valid() {
-		return cur, append(fields, apperr.FieldError{Field: "base", Message: "fixed ou completion"})
+		return cur, append(fields, apperr.FieldError{Field: "base", Message: "fixed, completion ou compteur"})
 	}
 	return b, fields
 }
@@ -188,7 +188,11 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, ac
 		if err != nil {
 			return err
 		}
-		out = view(r, today)
+		plans := []Plan{view(r, today)}
+		if err := withTriggers(ctx, tx, plans); err != nil {
+			return err
+		}
+		out = plans[0]
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: action, ResourceType: "planning", ResourceID: strconv.FormatInt(id, 10), Details: details})
 	})

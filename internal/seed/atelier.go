@@ -72,4 +72,21 @@ var demoAtelier = []string{
 	 UPDATE compteurs c SET derniere_valeur = l.valeur, derniere_lecture = l.lu_le, updated_at = now()
 	 FROM (SELECT DISTINCT ON (compteur_id) compteur_id, valeur, lu_le FROM r ORDER BY compteur_id, lu_le DESC) l
 	 WHERE c.id = l.compteur_id`,
+	// One meter-based plan: the compressor's oil and filters every 2 000 running hours or every
+	// six months, whichever comes first (the next multiple of 2 000 after its latest reading).
+	`WITH c AS (
+		SELECT c.id, c.equipement_id, c.derniere_valeur FROM compteurs c JOIN equipements e ON e.id = c.equipement_id
+		WHERE e.nom = 'Compresseur Atlas Copco GA15' AND c.nom = 'Heures de marche'),
+	 p AS (
+		INSERT INTO plannings (equipement_id, frequence, intervalle, base, statut, date_reference, prochaine_date, commentaire,
+			modele_titre, modele_description, modele_priorite, modele_duree_minutes, modele_equipe)
+		SELECT c.equipement_id, 'semestriel', 1, 'compteur', 'actif', current_date, (current_date + interval '6 months')::date,
+			'Toutes les 2 000 heures de marche ou tous les six mois, au premier terme.',
+			'Vidange et filtres compresseur (2 000 h)', 'Vidange huile Roto-Inject, filtres à huile et à air, contrôle des courroies.',
+			'normale', 120, 'A'
+		FROM c WHERE NOT EXISTS (SELECT 1 FROM plannings x WHERE x.modele_titre = 'Vidange et filtres compresseur (2 000 h)')
+		RETURNING id, equipement_id)
+	 INSERT INTO plannings_compteurs (planning_id, compteur_id, intervalle, prochain)
+	 SELECT p.id, c.id, 2000, (floor(coalesce(c.derniere_valeur, 0) / 2000) + 1) * 2000
+	 FROM p JOIN c ON c.equipement_id = p.equipement_id`,
 }

@@ -22,7 +22,7 @@ type ScaleResult struct {
 	Interventions, Historique, Plannings               int
 	Notifications                                      int
 	Pieces, Mouvements, Sorties                        int
-	Statuts, Arrets                                    int
+	Statuts, Arrets, Compteurs, Releves                int
 	Elapsed                                            time.Duration
 }
 
@@ -332,6 +332,18 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 						(SELECT max(i.date_fin_travaux) + interval '1 minute' FROM interventions i WHERE i.equipement_id = e.id)),
 					NULL, CASE e.statut WHEN 'panne' THEN 'panne' ELSE 'preventif' END::motif_arret, NULL, 'automatique', $1::bigint, now()
 				FROM equipements e JOIN scale_equips se ON se.id = e.id WHERE e.statut IN ('panne', 'maintenance')`, []any{respID}},
+			// A running-hours meter on one machine in four, with a year of monthly readings.
+			{"compteurs", &res.Compteurs, `INSERT INTO compteurs (equipement_id, nom, unite, type_compteur)
+				SELECT se.id, 'Heures de marche', 'h', 'cumulatif' FROM scale_equips se WHERE se.k % 4 = 0`, nil},
+			{"releves", &res.Releves, `INSERT INTO releves (compteur_id, valeur, lu_le, source, user_id)
+				SELECT c.id, 1000 + (se.k % 50) * 100 + g * (200 + se.k % 300), date_trunc('day', now()) - (12 - g) * interval '1 month',
+					'import', $1::bigint
+				FROM compteurs c JOIN scale_equips se ON se.id = c.equipement_id CROSS JOIN generate_series(0, 12) g`, []any{respID}},
+			{"derniers releves", nil, `UPDATE compteurs c SET derniere_valeur = l.valeur, derniere_lecture = l.lu_le
+				FROM (SELECT DISTINCT ON (r.compteur_id) r.compteur_id, r.valeur, r.lu_le FROM releves r
+					JOIN compteurs c2 ON c2.id = r.compteur_id JOIN scale_equips se ON se.id = c2.equipement_id
+					ORDER BY r.compteur_id, r.lu_le DESC) l
+				WHERE c.id = l.compteur_id`, nil},
 		}
 		for _, s := range steps {
 			tag, err := tx.Exec(ctx, s.sql, s.args...)
@@ -352,7 +364,7 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 	// transaction).
 	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) users, clients, contrats, equipements, techniciens, technicien_competences,
 		interventions, intervention_historique, notifications, plannings, pieces, mouvements_stock, interventions_pieces,
-		equipements_statuts, arrets`); err != nil {
+		equipements_statuts, arrets, compteurs, releves`); err != nil {
 		return res, fmt.Errorf("seed scale: vacuum analyze: %w", err)
 	}
 	res.Elapsed = time.Since(start)

@@ -69,6 +69,9 @@ func TestScaleAddsABatchWithRealisticProportionsAndCoherentData(t *testing.T) {
 	}
 	// Each machine has its history, and its downtime: records that never overlap, an open one for
 	// each machine now down, none for a machine running.
+	if res.Compteurs != eq/4 || res.Releves != 13*res.Compteurs {
+		t.Errorf("%d meters, %d readings for %d machines", res.Compteurs, res.Releves, eq)
+	}
 	if res.Statuts < eq || res.Arrets < eq/10 {
 		t.Errorf("%d status changes, %d downtime records for %d machines", res.Statuts, res.Arrets, eq)
 	}

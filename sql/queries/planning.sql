@@ -150,15 +150,44 @@ LIMIT 1;
 -- InterventionInsert; date_limite is creation + sla_heures (none when NULL).
 INSERT INTO interventions AS i (titre, description, type_intervention, statut, priorite, urgence, equipement_id,
     technicien_id, client_id, contrat_id, created_by, date_creation, date_limite, date_affectation,
-    planning_id, occurrence)
+    planning_id, occurrence, compteur_declenchement)
 VALUES (@titre, sqlc.narg('description'), 'preventive', @statut, @priorite, false, @equipement_id,
     sqlc.narg('technicien_id'), sqlc.narg('client_id'), sqlc.narg('contrat_id'), NULL, now(),
     now() + sqlc.narg('sla_heures')::integer * interval '1 hour',
     CASE WHEN sqlc.narg('technicien_id')::bigint IS NOT NULL THEN now() END,
-    @planning_id, @occurrence)
-ON CONFLICT (planning_id, occurrence) DO NOTHING
+    @planning_id, @occurrence, sqlc.narg('compteur_declenchement'))
+-- The key of the occurrence (calendar) or of the meter crossing (compteur_declenchement).
+ON CONFLICT DO NOTHING
 RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now;
+
+-- name: PlanningCompteurInsert :exec
+INSERT INTO plannings_compteurs (planning_id, compteur_id, intervalle, prochain, seuil, operateur)
+VALUES (@planning_id, @compteur_id, sqlc.narg('intervalle'), sqlc.narg('prochain'), sqlc.narg('seuil'), sqlc.narg('operateur'));
+
+-- name: PlanningCompteurGet :one
+SELECT * FROM plannings_compteurs WHERE planning_id = @planning_id;
+
+-- name: PlanningCompteursOf :many
+-- The meter triggers of a page of plans (read through a scoped query).
+SELECT * FROM plannings_compteurs WHERE planning_id = ANY(@ids::bigint[]);
+
+-- name: PlanningCompteurSave :exec
+UPDATE plannings_compteurs SET prochain = sqlc.narg('prochain'), declenchements = @declenchements
+WHERE planning_id = @planning_id;
+
+-- name: PlanningsOnCompteur :many
+-- The active plans a meter triggers, in a fixed order (locked one at a time by the reading).
+SELECT pc.planning_id FROM plannings_compteurs pc JOIN plannings p ON p.id = pc.planning_id
+WHERE pc.compteur_id = @compteur_id AND p.statut = 'actif'
+ORDER BY pc.planning_id;
+
+-- name: PlanningReleveAvant :one
+-- The value of a meter's reading just before another one in time (a gauge's crossing is a
+-- reading beyond the threshold after one that was not).
+SELECT valeur FROM releves
+WHERE compteur_id = @compteur_id AND (lu_le, id) < (@lu_le::timestamptz, @id::bigint)
+ORDER BY lu_le DESC, id DESC LIMIT 1;
