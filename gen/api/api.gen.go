@@ -942,6 +942,33 @@ func (e StatutPieceIntervention) Valid() bool {
 	}
 }
 
+// Defines values for SuggestionDisponibilite.
+const (
+	SuggestionDisponibiliteConge        SuggestionDisponibilite = "conge"
+	SuggestionDisponibiliteDisponible   SuggestionDisponibilite = "disponible"
+	SuggestionDisponibiliteFormation    SuggestionDisponibilite = "formation"
+	SuggestionDisponibiliteIndisponible SuggestionDisponibilite = "indisponible"
+	SuggestionDisponibiliteOccupe       SuggestionDisponibilite = "occupe"
+)
+
+// Valid indicates whether the value is a known member of the SuggestionDisponibilite enum.
+func (e SuggestionDisponibilite) Valid() bool {
+	switch e {
+	case SuggestionDisponibiliteConge:
+		return true
+	case SuggestionDisponibiliteDisponible:
+		return true
+	case SuggestionDisponibiliteFormation:
+		return true
+	case SuggestionDisponibiliteIndisponible:
+		return true
+	case SuggestionDisponibiliteOccupe:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenResponseTokenType.
 const (
 	TokenResponseTokenTypeBearer TokenResponseTokenType = "bearer"
@@ -1391,6 +1418,24 @@ type CalendarToken struct {
 type ChangePasswordForm struct {
 	CurrentPassword string `json:"current_password"`
 	NewPassword     string `json:"new_password"`
+}
+
+// ChargeJour defines model for ChargeJour.
+type ChargeJour struct {
+	CapaciteMinutes int `json:"capacite_minutes"`
+
+	// ChargePourcent (open + planned) / capacity, percent, rounded; null when the capacity is 0.
+	ChargePourcent    *int               `json:"charge_pourcent"`
+	Date              openapi_types.Date `json:"date"`
+	OuvertesMinutes   int                `json:"ouvertes_minutes"`
+	PlanifieesMinutes int                `json:"planifiees_minutes"`
+}
+
+// ChargeTechnicien defines model for ChargeTechnicien.
+type ChargeTechnicien struct {
+	Jours        []ChargeJour `json:"jours"`
+	Nom          string       `json:"nom"`
+	TechnicienId int64        `json:"technicien_id"`
 }
 
 // CheckResult defines model for CheckResult.
@@ -2281,6 +2326,11 @@ type InterventionAction string
 
 // InterventionActionInput defines model for InterventionActionInput.
 type InterventionActionInput struct {
+	// Auto For assign by a manager without `technicien_id`: take the best technician of
+	// `GET /interventions/{id}/suggestions` who is neither on leave nor unavailable (409
+	// when there is none).
+	Auto *bool `json:"auto,omitempty"`
+
 	// CoutMainOeuvre For close; ignored when the intervention has time entries: it is their sum (and duree_minutes too).
 	CoutMainOeuvre *int64 `json:"cout_main_oeuvre,omitempty"`
 
@@ -3163,6 +3213,36 @@ type StreamToken struct {
 	ExpiresAt   time.Time `json:"expires_at"`
 	StreamToken string    `json:"stream_token"`
 }
+
+// Suggestion defines model for Suggestion.
+type Suggestion struct {
+	// ChargeMinutes Estimated minutes of the active interventions assigned to them.
+	ChargeMinutes int `json:"charge_minutes"`
+
+	// CompetencesManquantes Names of the needed competences they lack.
+	CompetencesManquantes []string `json:"competences_manquantes"`
+
+	// Details The points of each part of the score.
+	Details struct {
+		Charge        int `json:"charge"`
+		Competences   int `json:"competences"`
+		Disponibilite int `json:"disponibilite"`
+		Echeance      int `json:"echeance"`
+		Horaires      int `json:"horaires"`
+		Machine       int `json:"machine"`
+	} `json:"details"`
+	Disponibilite         SuggestionDisponibilite `json:"disponibilite"`
+	InterventionsOuvertes int                     `json:"interventions_ouvertes"`
+	Nom                   string                  `json:"nom"`
+
+	// Raisons Example: ["Compétences requises : 1/1","Disponible","Dans ses horaires de travail"]
+	Raisons      []string `json:"raisons"`
+	Score        int      `json:"score"`
+	TechnicienId int64    `json:"technicien_id"`
+}
+
+// SuggestionDisponibilite defines model for Suggestion.Disponibilite.
+type SuggestionDisponibilite string
 
 // Technicien defines model for Technicien.
 type Technicien struct {
@@ -4078,6 +4158,12 @@ type ChangeInterventionStatutParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListInterventionSuggestionsParams defines parameters for ListInterventionSuggestions.
+type ListInterventionSuggestionsParams struct {
+	// Limit How many technicians (default 10).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
 	// Limit Page size.
@@ -4356,6 +4442,15 @@ type ListTechniciensParams struct {
 
 // ListTechniciensParamsSort defines parameters for ListTechniciens.
 type ListTechniciensParamsSort string
+
+// GetTechniciensChargeParams defines parameters for GetTechniciensCharge.
+type GetTechniciensChargeParams struct {
+	// From First day (default today, UTC).
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Last day, included (default from + 6 days; at most from + 30 days).
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+}
 
 // ListCompetencesParams defines parameters for ListCompetences.
 type ListCompetencesParams struct {
@@ -5532,7 +5627,7 @@ type ClientInterface interface {
 	//
 	// | action | from | to | input |
 	// |---|---|---|---|
-	// | assign | ouverte, affectee | affectee | `technicien_id` (required) |
+	// | assign | ouverte, affectee | affectee | `technicien_id` (required, or `auto: true`) |
 	// | start | affectee (ouverte: a technicien taking it is assigned first) | en_cours | |
 	// | pause | en_cours | en_attente | `remarque` (reason) |
 	// | resume | en_attente | en_cours | |
@@ -5556,7 +5651,7 @@ type ClientInterface interface {
 	//
 	// | action | from | to | input |
 	// |---|---|---|---|
-	// | assign | ouverte, affectee | affectee | `technicien_id` (required) |
+	// | assign | ouverte, affectee | affectee | `technicien_id` (required, or `auto: true`) |
 	// | start | affectee (ouverte: a technicien taking it is assigned first) | en_cours | |
 	// | pause | en_cours | en_attente | `remarque` (reason) |
 	// | resume | en_attente | en_cours | |
@@ -5728,6 +5823,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /interventions/{intervention_id}/statut (the `ChangeInterventionStatut` operationId).
 	ChangeInterventionStatut(ctx context.Context, interventionId InterventionID, params *ChangeInterventionStatutParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInterventionSuggestions Technicians ranked for an intervention
+	//
+	// Admins and responsables. The active technicians ranked by a score out of 100, best first
+	// (ties: lighter workload, then id), each with its parts and the reasons in French:
+	//
+	// | part | points | rule |
+	// |---|---:|---|
+	// | competences | 30 | the competences the work needs (its plan's): 30 x the share held, weighted by level (debutant 0.5, intermediaire 0.75, avance and expert 1); 30 when none is needed |
+	// | availability | 25 | `disponible` 25, `occupe` 10, `conge`, `formation`, `indisponible` 0 |
+	// | working hours | 10 | now within `horaires_travail` (Africa/Casablanca time, Monday to Friday) 10; outside but `astreinte` 8; otherwise 0 |
+	// | workload | 25 | 25 x (1 - open minutes / 2 400), at least 0: open minutes are the estimated minutes of the active interventions assigned to them (a plan's `duree_estimee_minutes`, else 120) |
+	// | same machine | 10 | 5 per closed intervention of theirs on this machine, at most 10 |
+	// | deadline | -15 | when the intervention has a deadline and their open work (more than 0 minutes) exceeds the time left before it |
+	//
+	// Corresponds with GET /interventions/{intervention_id}/suggestions (the `ListInterventionSuggestions` operationId).
+	ListInterventionSuggestions(ctx context.Context, interventionId InterventionID, params *ListInterventionSuggestionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInterventionTemps Labour of an intervention
 	//
@@ -6326,6 +6438,19 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /techniciens (the `CreateTechnicien` operationId).
 	CreateTechnicien(ctx context.Context, body CreateTechnicienJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTechniciensCharge Workload board
+	//
+	// Admins and responsables. For each active technician and each day of [`from`, `to`] (at
+	// most 31 days, default today and the 6 days after): the capacity (minutes of
+	// `horaires_travail`, Monday to Friday; 0 on leave, `conge`), the open minutes (estimated
+	// minutes of the active interventions assigned to them, on their deadline's day, on `from`
+	// when overdue, on today when without deadline) and the planned minutes (occurrences of the
+	// active plans that assign them, their `duree_estimee_minutes` or 120), and the load in
+	// percent of the capacity (null when the capacity is 0).
+	//
+	// Corresponds with GET /techniciens/charge (the `GetTechniciensCharge` operationId).
+	GetTechniciensCharge(ctx context.Context, params *GetTechniciensChargeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCompetences List competences
 	//
@@ -8195,7 +8320,7 @@ func (c *Client) UpdateIntervention(ctx context.Context, interventionId Interven
 //
 // | action | from | to | input |
 // |---|---|---|---|
-// | assign | ouverte, affectee | affectee | `technicien_id` (required) |
+// | assign | ouverte, affectee | affectee | `technicien_id` (required, or `auto: true`) |
 // | start | affectee (ouverte: a technicien taking it is assigned first) | en_cours | |
 // | pause | en_cours | en_attente | `remarque` (reason) |
 // | resume | en_attente | en_cours | |
@@ -8229,7 +8354,7 @@ func (c *Client) ApplyInterventionActionWithBody(ctx context.Context, interventi
 //
 // | action | from | to | input |
 // |---|---|---|---|
-// | assign | ouverte, affectee | affectee | `technicien_id` (required) |
+// | assign | ouverte, affectee | affectee | `technicien_id` (required, or `auto: true`) |
 // | start | affectee (ouverte: a technicien taking it is assigned first) | en_cours | |
 // | pause | en_cours | en_attente | `remarque` (reason) |
 // | resume | en_attente | en_cours | |
@@ -8542,6 +8667,33 @@ func (c *Client) RateIntervention(ctx context.Context, interventionId Interventi
 // Corresponds with PATCH /interventions/{intervention_id}/statut (the `ChangeInterventionStatut` operationId).
 func (c *Client) ChangeInterventionStatut(ctx context.Context, interventionId InterventionID, params *ChangeInterventionStatutParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangeInterventionStatutRequest(c.Server, interventionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInterventionSuggestions Technicians ranked for an intervention
+//
+// Admins and responsables. The active technicians ranked by a score out of 100, best first
+// (ties: lighter workload, then id), each with its parts and the reasons in French:
+//
+// | part | points | rule |
+// |---|---:|---|
+// | competences | 30 | the competences the work needs (its plan's): 30 x the share held, weighted by level (debutant 0.5, intermediaire 0.75, avance and expert 1); 30 when none is needed |
+// | availability | 25 | `disponible` 25, `occupe` 10, `conge`, `formation`, `indisponible` 0 |
+// | working hours | 10 | now within `horaires_travail` (Africa/Casablanca time, Monday to Friday) 10; outside but `astreinte` 8; otherwise 0 |
+// | workload | 25 | 25 x (1 - open minutes / 2 400), at least 0: open minutes are the estimated minutes of the active interventions assigned to them (a plan's `duree_estimee_minutes`, else 120) |
+// | same machine | 10 | 5 per closed intervention of theirs on this machine, at most 10 |
+// | deadline | -15 | when the intervention has a deadline and their open work (more than 0 minutes) exceeds the time left before it |
+//
+// Corresponds with GET /interventions/{intervention_id}/suggestions (the `ListInterventionSuggestions` operationId).
+func (c *Client) ListInterventionSuggestions(ctx context.Context, interventionId InterventionID, params *ListInterventionSuggestionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInterventionSuggestionsRequest(c.Server, interventionId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -9680,6 +9832,29 @@ func (c *Client) CreateTechnicienWithBody(ctx context.Context, contentType strin
 // Corresponds with POST /techniciens (the `CreateTechnicien` operationId).
 func (c *Client) CreateTechnicien(ctx context.Context, body CreateTechnicienJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTechnicienRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTechniciensCharge Workload board
+//
+// Admins and responsables. For each active technician and each day of [`from`, `to`] (at
+// most 31 days, default today and the 6 days after): the capacity (minutes of
+// `horaires_travail`, Monday to Friday; 0 on leave, `conge`), the open minutes (estimated
+// minutes of the active interventions assigned to them, on their deadline's day, on `from`
+// when overdue, on today when without deadline) and the planned minutes (occurrences of the
+// active plans that assign them, their `duree_estimee_minutes` or 120), and the load in
+// percent of the capacity (null when the capacity is 0).
+//
+// Corresponds with GET /techniciens/charge (the `GetTechniciensCharge` operationId).
+func (c *Client) GetTechniciensCharge(ctx context.Context, params *GetTechniciensChargeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTechniciensChargeRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -14645,6 +14820,67 @@ func NewChangeInterventionStatutRequest(server string, interventionId Interventi
 	return req, nil
 }
 
+// NewListInterventionSuggestionsRequest constructs an http.Request for the ListInterventionSuggestions method
+func NewListInterventionSuggestionsRequest(server string, interventionId InterventionID, params *ListInterventionSuggestionsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/suggestions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListInterventionTempsRequest constructs an http.Request for the ListInterventionTemps method
 func NewListInterventionTempsRequest(server string, interventionId InterventionID) (*http.Request, error) {
 	var err error
@@ -17183,6 +17419,72 @@ func NewCreateTechnicienRequestWithBody(server string, contentType string, body 
 	return req, nil
 }
 
+// NewGetTechniciensChargeRequest constructs an http.Request for the GetTechniciensCharge method
+func NewGetTechniciensChargeRequest(server string, params *GetTechniciensChargeParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/techniciens/charge")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListCompetencesRequest constructs an http.Request for the ListCompetences method
 func NewListCompetencesRequest(server string, params *ListCompetencesParams) (*http.Request, error) {
 	var err error
@@ -19076,7 +19378,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// | action | from | to | input |
 	// |---|---|---|---|
-	// | assign | ouverte, affectee | affectee | `technicien_id` (required) |
+	// | assign | ouverte, affectee | affectee | `technicien_id` (required, or `auto: true`) |
 	// | start | affectee (ouverte: a technicien taking it is assigned first) | en_cours | |
 	// | pause | en_cours | en_attente | `remarque` (reason) |
 	// | resume | en_attente | en_cours | |
@@ -19100,7 +19402,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// | action | from | to | input |
 	// |---|---|---|---|
-	// | assign | ouverte, affectee | affectee | `technicien_id` (required) |
+	// | assign | ouverte, affectee | affectee | `technicien_id` (required, or `auto: true`) |
 	// | start | affectee (ouverte: a technicien taking it is assigned first) | en_cours | |
 	// | pause | en_cours | en_attente | `remarque` (reason) |
 	// | resume | en_attente | en_cours | |
@@ -19286,6 +19588,25 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /interventions/{intervention_id}/statut (the `ChangeInterventionStatut` operationId).
 	ChangeInterventionStatutWithResponse(ctx context.Context, interventionId InterventionID, params *ChangeInterventionStatutParams, reqEditors ...RequestEditorFn) (*ChangeInterventionStatutResponse, error)
+
+	// ListInterventionSuggestionsWithResponse Technicians ranked for an intervention
+	//
+	// Admins and responsables. The active technicians ranked by a score out of 100, best first
+	// (ties: lighter workload, then id), each with its parts and the reasons in French:
+	//
+	// | part | points | rule |
+	// |---|---:|---|
+	// | competences | 30 | the competences the work needs (its plan's): 30 x the share held, weighted by level (debutant 0.5, intermediaire 0.75, avance and expert 1); 30 when none is needed |
+	// | availability | 25 | `disponible` 25, `occupe` 10, `conge`, `formation`, `indisponible` 0 |
+	// | working hours | 10 | now within `horaires_travail` (Africa/Casablanca time, Monday to Friday) 10; outside but `astreinte` 8; otherwise 0 |
+	// | workload | 25 | 25 x (1 - open minutes / 2 400), at least 0: open minutes are the estimated minutes of the active interventions assigned to them (a plan's `duree_estimee_minutes`, else 120) |
+	// | same machine | 10 | 5 per closed intervention of theirs on this machine, at most 10 |
+	// | deadline | -15 | when the intervention has a deadline and their open work (more than 0 minutes) exceeds the time left before it |
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /interventions/{intervention_id}/suggestions (the `ListInterventionSuggestions` operationId).
+	ListInterventionSuggestionsWithResponse(ctx context.Context, interventionId InterventionID, params *ListInterventionSuggestionsParams, reqEditors ...RequestEditorFn) (*ListInterventionSuggestionsResponse, error)
 
 	// ListInterventionTempsWithResponse Labour of an intervention
 	//
@@ -19946,6 +20267,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /techniciens (the `CreateTechnicien` operationId).
 	CreateTechnicienWithResponse(ctx context.Context, body CreateTechnicienJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTechnicienResponse, error)
+
+	// GetTechniciensChargeWithResponse Workload board
+	//
+	// Admins and responsables. For each active technician and each day of [`from`, `to`] (at
+	// most 31 days, default today and the 6 days after): the capacity (minutes of
+	// `horaires_travail`, Monday to Friday; 0 on leave, `conge`), the open minutes (estimated
+	// minutes of the active interventions assigned to them, on their deadline's day, on `from`
+	// when overdue, on today when without deadline) and the planned minutes (occurrences of the
+	// active plans that assign them, their `duree_estimee_minutes` or 120), and the load in
+	// percent of the capacity (null when the capacity is 0).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /techniciens/charge (the `GetTechniciensCharge` operationId).
+	GetTechniciensChargeWithResponse(ctx context.Context, params *GetTechniciensChargeParams, reqEditors ...RequestEditorFn) (*GetTechniciensChargeResponse, error)
 
 	// ListCompetencesWithResponse List competences
 	//
@@ -28168,6 +28504,106 @@ func (r ChangeInterventionStatutResponse) ContentType() string {
 	return ""
 }
 
+// ListInterventionSuggestionsResponse401Headers the declared response headers of an HTTP 401 response for ListInterventionSuggestions
+type ListInterventionSuggestionsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListInterventionSuggestionsResponse429Headers the declared response headers of an HTTP 429 response for ListInterventionSuggestions
+type ListInterventionSuggestionsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListInterventionSuggestionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Suggestion
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListInterventionSuggestionsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInterventionSuggestionsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInterventionSuggestionsResponse) GetJSON200() *[]Suggestion {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListInterventionSuggestionsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListInterventionSuggestionsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListInterventionSuggestionsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListInterventionSuggestionsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListInterventionSuggestionsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListInterventionSuggestionsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInterventionSuggestionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInterventionSuggestionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInterventionSuggestionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInterventionSuggestionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListInterventionTempsResponse401Headers the declared response headers of an HTTP 401 response for ListInterventionTemps
 type ListInterventionTempsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -32677,6 +33113,99 @@ func (r CreateTechnicienResponse) ContentType() string {
 	return ""
 }
 
+// GetTechniciensChargeResponse401Headers the declared response headers of an HTTP 401 response for GetTechniciensCharge
+type GetTechniciensChargeResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetTechniciensChargeResponse429Headers the declared response headers of an HTTP 429 response for GetTechniciensCharge
+type GetTechniciensChargeResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetTechniciensChargeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ChargeTechnicien
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetTechniciensChargeResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTechniciensChargeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTechniciensChargeResponse) GetJSON200() *[]ChargeTechnicien {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTechniciensChargeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTechniciensChargeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetTechniciensChargeResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTechniciensChargeResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetTechniciensChargeResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTechniciensChargeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTechniciensChargeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTechniciensChargeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTechniciensChargeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListCompetencesResponse200Headers the declared response headers of an HTTP 200 response for ListCompetences
 type ListCompetencesResponse200Headers struct {
 	XTotalCount int
@@ -36213,7 +36742,7 @@ func (c *ClientWithResponses) UpdateInterventionWithResponse(ctx context.Context
 //
 // | action | from | to | input |
 // |---|---|---|---|
-// | assign | ouverte, affectee | affectee | `technicien_id` (required) |
+// | assign | ouverte, affectee | affectee | `technicien_id` (required, or `auto: true`) |
 // | start | affectee (ouverte: a technicien taking it is assigned first) | en_cours | |
 // | pause | en_cours | en_attente | `remarque` (reason) |
 // | resume | en_attente | en_cours | |
@@ -36243,7 +36772,7 @@ func (c *ClientWithResponses) ApplyInterventionActionWithBodyWithResponse(ctx co
 //
 // | action | from | to | input |
 // |---|---|---|---|
-// | assign | ouverte, affectee | affectee | `technicien_id` (required) |
+// | assign | ouverte, affectee | affectee | `technicien_id` (required, or `auto: true`) |
 // | start | affectee (ouverte: a technicien taking it is assigned first) | en_cours | |
 // | pause | en_cours | en_attente | `remarque` (reason) |
 // | resume | en_attente | en_cours | |
@@ -36518,6 +37047,31 @@ func (c *ClientWithResponses) ChangeInterventionStatutWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseChangeInterventionStatutResponse(rsp)
+}
+
+// ListInterventionSuggestionsWithResponse Technicians ranked for an intervention
+//
+// Admins and responsables. The active technicians ranked by a score out of 100, best first
+// (ties: lighter workload, then id), each with its parts and the reasons in French:
+//
+// | part | points | rule |
+// |---|---:|---|
+// | competences | 30 | the competences the work needs (its plan's): 30 x the share held, weighted by level (debutant 0.5, intermediaire 0.75, avance and expert 1); 30 when none is needed |
+// | availability | 25 | `disponible` 25, `occupe` 10, `conge`, `formation`, `indisponible` 0 |
+// | working hours | 10 | now within `horaires_travail` (Africa/Casablanca time, Monday to Friday) 10; outside but `astreinte` 8; otherwise 0 |
+// | workload | 25 | 25 x (1 - open minutes / 2 400), at least 0: open minutes are the estimated minutes of the active interventions assigned to them (a plan's `duree_estimee_minutes`, else 120) |
+// | same machine | 10 | 5 per closed intervention of theirs on this machine, at most 10 |
+// | deadline | -15 | when the intervention has a deadline and their open work (more than 0 minutes) exceeds the time left before it |
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /interventions/{intervention_id}/suggestions (the `ListInterventionSuggestions` operationId).
+func (c *ClientWithResponses) ListInterventionSuggestionsWithResponse(ctx context.Context, interventionId InterventionID, params *ListInterventionSuggestionsParams, reqEditors ...RequestEditorFn) (*ListInterventionSuggestionsResponse, error) {
+	rsp, err := c.ListInterventionSuggestions(ctx, interventionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInterventionSuggestionsResponse(rsp)
 }
 
 // ListInterventionTempsWithResponse Labour of an intervention
@@ -37502,6 +38056,27 @@ func (c *ClientWithResponses) CreateTechnicienWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseCreateTechnicienResponse(rsp)
+}
+
+// GetTechniciensChargeWithResponse Workload board
+//
+// Admins and responsables. For each active technician and each day of [`from`, `to`] (at
+// most 31 days, default today and the 6 days after): the capacity (minutes of
+// `horaires_travail`, Monday to Friday; 0 on leave, `conge`), the open minutes (estimated
+// minutes of the active interventions assigned to them, on their deadline's day, on `from`
+// when overdue, on today when without deadline) and the planned minutes (occurrences of the
+// active plans that assign them, their `duree_estimee_minutes` or 120), and the load in
+// percent of the capacity (null when the capacity is 0).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /techniciens/charge (the `GetTechniciensCharge` operationId).
+func (c *ClientWithResponses) GetTechniciensChargeWithResponse(ctx context.Context, params *GetTechniciensChargeParams, reqEditors ...RequestEditorFn) (*GetTechniciensChargeResponse, error) {
+	rsp, err := c.GetTechniciensCharge(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTechniciensChargeResponse(rsp)
 }
 
 // ListCompetencesWithResponse List competences
@@ -46918,6 +47493,118 @@ func ParseChangeInterventionStatutResponse(rsp *http.Response) (*ChangeIntervent
 	return response, nil
 }
 
+// ParseListInterventionSuggestionsResponse parses an HTTP response from a ListInterventionSuggestionsWithResponse call
+func ParseListInterventionSuggestionsResponse(rsp *http.Response) (*ListInterventionSuggestionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInterventionSuggestionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Suggestion
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListInterventionSuggestionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListInterventionSuggestionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListInterventionTempsResponse parses an HTTP response from a ListInterventionTempsWithResponse call
 func ParseListInterventionTempsResponse(rsp *http.Response) (*ListInterventionTempsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -51985,6 +52672,111 @@ func ParseCreateTechnicienResponse(rsp *http.Response) (*CreateTechnicienRespons
 	return response, nil
 }
 
+// ParseGetTechniciensChargeResponse parses an HTTP response from a GetTechniciensChargeWithResponse call
+func ParseGetTechniciensChargeResponse(rsp *http.Response) (*GetTechniciensChargeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTechniciensChargeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ChargeTechnicien
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetTechniciensChargeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetTechniciensChargeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListCompetencesResponse parses an HTTP response from a ListCompetencesWithResponse call
 func ParseListCompetencesResponse(rsp *http.Response) (*ListCompetencesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -54627,6 +55419,9 @@ type ServerInterface interface {
 	// ChangeInterventionStatut Change the status (original call)
 	// (PATCH /interventions/{intervention_id}/statut)
 	ChangeInterventionStatut(ctx echo.Context, interventionId InterventionID, params ChangeInterventionStatutParams) error
+	// ListInterventionSuggestions Technicians ranked for an intervention
+	// (GET /interventions/{intervention_id}/suggestions)
+	ListInterventionSuggestions(ctx echo.Context, interventionId InterventionID, params ListInterventionSuggestionsParams) error
 	// ListInterventionTemps Labour of an intervention
 	// (GET /interventions/{intervention_id}/temps)
 	ListInterventionTemps(ctx echo.Context, interventionId InterventionID) error
@@ -54756,6 +55551,9 @@ type ServerInterface interface {
 	// CreateTechnicien Create a technician profile
 	// (POST /techniciens)
 	CreateTechnicien(ctx echo.Context) error
+	// GetTechniciensCharge Workload board
+	// (GET /techniciens/charge)
+	GetTechniciensCharge(ctx echo.Context, params GetTechniciensChargeParams) error
 	// ListCompetences List competences
 	// (GET /techniciens/competences)
 	ListCompetences(ctx echo.Context, params ListCompetencesParams) error
@@ -56814,6 +57612,31 @@ func (w *ServerInterfaceWrapper) ChangeInterventionStatut(ctx echo.Context) erro
 	return err
 }
 
+// ListInterventionSuggestions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInterventionSuggestions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInterventionSuggestionsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInterventionSuggestions(ctx, interventionId, params)
+	return err
+}
+
 // ListInterventionTemps converts echo context to params.
 func (w *ServerInterfaceWrapper) ListInterventionTemps(ctx echo.Context) error {
 	var err error
@@ -57928,6 +58751,31 @@ func (w *ServerInterfaceWrapper) CreateTechnicien(ctx echo.Context) error {
 	return err
 }
 
+// GetTechniciensCharge converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTechniciensCharge(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTechniciensChargeParams
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTechniciensCharge(ctx, params)
+	return err
+}
+
 // ListCompetences converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCompetences(ctx echo.Context) error {
 	var err error
@@ -58416,6 +59264,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/interventions/:intervention_id/pieces/:ligne_id", wrapper.RemoveInterventionPiece, options.OperationMiddlewares["removeInterventionPiece"]...)
 	router.PUT(options.BaseURL+"/interventions/:intervention_id/satisfaction", wrapper.RateIntervention, options.OperationMiddlewares["rateIntervention"]...)
 	router.PATCH(options.BaseURL+"/interventions/:intervention_id/statut", wrapper.ChangeInterventionStatut, options.OperationMiddlewares["changeInterventionStatut"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/suggestions", wrapper.ListInterventionSuggestions, options.OperationMiddlewares["listInterventionSuggestions"]...)
 	router.GET(options.BaseURL+"/interventions/:intervention_id/temps", wrapper.ListInterventionTemps, options.OperationMiddlewares["listInterventionTemps"]...)
 	router.POST(options.BaseURL+"/interventions/:intervention_id/temps", wrapper.AddInterventionTemps, options.OperationMiddlewares["addInterventionTemps"]...)
 	router.DELETE(options.BaseURL+"/interventions/:intervention_id/temps/:temps_id", wrapper.CancelInterventionTemps, options.OperationMiddlewares["cancelInterventionTemps"]...)
@@ -58467,6 +59316,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/techniciens/:technicien_id/competences/:competence_id", wrapper.RemoveTechnicienCompetence, options.OperationMiddlewares["removeTechnicienCompetence"]...)
 	router.PATCH(options.BaseURL+"/techniciens/:technicien_id/competences/:competence_id", wrapper.UpdateTechnicienCompetence, options.OperationMiddlewares["updateTechnicienCompetence"]...)
 	router.GET(options.BaseURL+"/techniciens/:technicien_id/interventions", wrapper.ListTechnicienInterventions, options.OperationMiddlewares["listTechnicienInterventions"]...)
+	router.GET(options.BaseURL+"/techniciens/charge", wrapper.GetTechniciensCharge, options.OperationMiddlewares["getTechniciensCharge"]...)
 	router.GET(options.BaseURL+"/techniciens/competences", wrapper.ListCompetences, options.OperationMiddlewares["listCompetences"]...)
 	router.POST(options.BaseURL+"/techniciens/competences", wrapper.CreateCompetence, options.OperationMiddlewares["createCompetence"]...)
 	router.GET(options.BaseURL+"/users", wrapper.ListUsers, options.OperationMiddlewares["listUsers"]...)
@@ -69762,6 +70612,140 @@ func (response ChangeInterventionStatut500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type ListInterventionSuggestionsRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	Params         ListInterventionSuggestionsParams
+}
+
+type ListInterventionSuggestionsResponseObject interface {
+	VisitListInterventionSuggestionsResponse(w http.ResponseWriter) error
+}
+
+type ListInterventionSuggestions200JSONResponse []Suggestion
+
+func (response ListInterventionSuggestions200JSONResponse) VisitListInterventionSuggestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionSuggestions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionSuggestions401ApplicationProblemPlusJSONResponse) VisitListInterventionSuggestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionSuggestions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionSuggestions403ApplicationProblemPlusJSONResponse) VisitListInterventionSuggestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionSuggestions404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionSuggestions404ApplicationProblemPlusJSONResponse) VisitListInterventionSuggestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionSuggestions422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionSuggestions422ApplicationProblemPlusJSONResponse) VisitListInterventionSuggestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionSuggestions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionSuggestions429ApplicationProblemPlusJSONResponse) VisitListInterventionSuggestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInterventionSuggestions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInterventionSuggestions500ApplicationProblemPlusJSONResponse) VisitListInterventionSuggestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInterventionTempsRequestObject struct {
 	InterventionId InterventionID `json:"intervention_id"`
 }
@@ -75987,6 +76971,123 @@ func (response CreateTechnicien500ApplicationProblemPlusJSONResponse) VisitCreat
 	return err
 }
 
+type GetTechniciensChargeRequestObject struct {
+	Params GetTechniciensChargeParams
+}
+
+type GetTechniciensChargeResponseObject interface {
+	VisitGetTechniciensChargeResponse(w http.ResponseWriter) error
+}
+
+type GetTechniciensCharge200JSONResponse []ChargeTechnicien
+
+func (response GetTechniciensCharge200JSONResponse) VisitGetTechniciensChargeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTechniciensCharge401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTechniciensCharge401ApplicationProblemPlusJSONResponse) VisitGetTechniciensChargeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTechniciensCharge403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTechniciensCharge403ApplicationProblemPlusJSONResponse) VisitGetTechniciensChargeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTechniciensCharge422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTechniciensCharge422ApplicationProblemPlusJSONResponse) VisitGetTechniciensChargeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTechniciensCharge429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTechniciensCharge429ApplicationProblemPlusJSONResponse) VisitGetTechniciensChargeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTechniciensCharge500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetTechniciensCharge500ApplicationProblemPlusJSONResponse) VisitGetTechniciensChargeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCompetencesRequestObject struct {
 	Params ListCompetencesParams
 }
@@ -79195,6 +80296,9 @@ type StrictServerInterface interface {
 	// ChangeInterventionStatut Change the status (original call)
 	// (PATCH /interventions/{intervention_id}/statut)
 	ChangeInterventionStatut(ctx context.Context, request ChangeInterventionStatutRequestObject) (ChangeInterventionStatutResponseObject, error)
+	// ListInterventionSuggestions Technicians ranked for an intervention
+	// (GET /interventions/{intervention_id}/suggestions)
+	ListInterventionSuggestions(ctx context.Context, request ListInterventionSuggestionsRequestObject) (ListInterventionSuggestionsResponseObject, error)
 	// ListInterventionTemps Labour of an intervention
 	// (GET /interventions/{intervention_id}/temps)
 	ListInterventionTemps(ctx context.Context, request ListInterventionTempsRequestObject) (ListInterventionTempsResponseObject, error)
@@ -79324,6 +80428,9 @@ type StrictServerInterface interface {
 	// CreateTechnicien Create a technician profile
 	// (POST /techniciens)
 	CreateTechnicien(ctx context.Context, request CreateTechnicienRequestObject) (CreateTechnicienResponseObject, error)
+	// GetTechniciensCharge Workload board
+	// (GET /techniciens/charge)
+	GetTechniciensCharge(ctx context.Context, request GetTechniciensChargeRequestObject) (GetTechniciensChargeResponseObject, error)
 	// ListCompetences List competences
 	// (GET /techniciens/competences)
 	ListCompetences(ctx context.Context, request ListCompetencesRequestObject) (ListCompetencesResponseObject, error)
@@ -81712,6 +82819,32 @@ func (sh *strictHandler) ChangeInterventionStatut(ctx echo.Context, intervention
 	return nil
 }
 
+// ListInterventionSuggestions operation middleware
+func (sh *strictHandler) ListInterventionSuggestions(ctx echo.Context, interventionId InterventionID, params ListInterventionSuggestionsParams) error {
+	var request ListInterventionSuggestionsRequestObject
+
+	request.InterventionId = interventionId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInterventionSuggestions(ctx.Request().Context(), request.(ListInterventionSuggestionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInterventionSuggestions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInterventionSuggestionsResponseObject); ok {
+		return validResponse.VisitListInterventionSuggestionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListInterventionTemps operation middleware
 func (sh *strictHandler) ListInterventionTemps(ctx echo.Context, interventionId InterventionID) error {
 	var request ListInterventionTempsRequestObject
@@ -83040,6 +84173,31 @@ func (sh *strictHandler) CreateTechnicien(ctx echo.Context) error {
 	return nil
 }
 
+// GetTechniciensCharge operation middleware
+func (sh *strictHandler) GetTechniciensCharge(ctx echo.Context, params GetTechniciensChargeParams) error {
+	var request GetTechniciensChargeRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTechniciensCharge(ctx.Request().Context(), request.(GetTechniciensChargeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTechniciensCharge")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTechniciensChargeResponseObject); ok {
+		return validResponse.VisitGetTechniciensChargeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCompetences operation middleware
 func (sh *strictHandler) ListCompetences(ctx echo.Context, params ListCompetencesParams) error {
 	var request ListCompetencesRequestObject
@@ -83718,742 +84876,768 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3ddhu3tieKvwqa/x4jVBYpUbLlxNLY478V2V7xWv6KLK+slSiHBVaBJOIiUAZQkpm0H6CfoG/7cnuf",
-	"23N37tovdgYmgCpUFYosUrJjZXuM7r0csQoFTExMzM/f/L0X80XGGWFK9o5+780JToiAf57EMcnU8Ayz",
-	"GYE/JETGgmaKctY76kWTpSIy2u0NejKekwXWj6hlRnpHPakEZbPeu3eD3ilnijA1fEBlxiU1LzfGwkrh",
-	"eL4gTEWozwWKKEspIxGacoHoAs+IRJgl6MWDRzvoiqo5UnOCJGZUUUkSNKUpQQwvSNfpwKqaEzmfEyT0",
-	"T0gScUmSASK7s11k1opGw/3RwZ29w9FotHbdD8/xrDn+P4iQlDPEp7AAQSTPRUwGSHEkCUvQBMevEWUo",
-	"ejwdPsUqnq/90OOELDJuFkWyFC9JEiCwEjmJ0NWcMKTmVCIqDQUVFyRBmMkrIvSsMEMEi5QSgQR5kxOp",
-	"fHIvCIqK78XL4d/JsjY/wvJF7+jnnv5e75dBYL5PeIzDXPDq7IkjTCwIViQpCLSOCGdEieXwZKqIaI77",
-	"ksScJVLT+ApThSZkygVBSiwpmyE8w5QFx6dMkRkR8IEff/xxeJKrOWGKxlgFWMf7Ve8wjEYQeZuRWK+k",
-	"H31HsCAi2lm3ln8Oz7AiT+iCqiH83+a3zszWSITTlF+RBGVEoAVluSJrV+IPf0YWmDL94fZPpGSqNEfC",
-	"tuRCEKZZgiX8asNPSaLa9yZniqbwDTO2ZtBpnqYdt+efQzvf4eMHrWtBVJ/neM61wBB8YY+g+Y0LNCOM",
-	"CM12xwinkrtFp3wm1+/ZOVc4HZ7ynAVWCT8ili8m5pQJfiXRQh9vzYH6I1OaKiLkANEZ43pYFKWabhGI",
-	"vYhPp5IoOGt6wlToQ67P2Fq6ePManuIsWy8dSG16V0QQFOsBSILyTB8jjGKcIc7S5RGKKt+IrGRhFwwY",
-	"Bmeor+Z6BCwIWnBBdnbRyUQCF7nvKSAPlYi8xbHavWAbipR/Dl8xQXDSRn7zK2Jc0ak9n7KQNDhNiUB9",
-	"nKb2T4uBfhJWZ2RlhmdkZ0PSvxv0Mizwgih3mwpB1AOS5TRwlz7X3xIk5iKRSCqapkjkjIF4AtbEWrKZ",
-	"2Si6IKh/9ugU3blz5z7Mi+ox3uRELHuDnr4Fe0e9xHzKn+SUiwVW+jesyFCP0wtRE2YaOkaPE0e0hF8x",
-	"mIeZczGHDKt5OQWsBxrTZCXliklRpu7d7Q16C8roQu/4/iDE0TC7v+XyTX6yho5qjhWSCgvNt07mb0DB",
-	"X/VHxngbEp6mlLA1NIzhGaTVL8yWLSQ0D900DU/5IiP6Bidrplg81za94oGPMUVFcrF6gnC8VsxNj3Dz",
-	"M2NK4HWbCw/FqnVuMMbNTy1Xsk3GPKJCKpTgpZtjRgTlCeonZIrzVNlrqPbQgjM1RyQll4SZ/5DuLEX2",
-	"gERby6Dw2dGLaDvgT3BoDQNEWZzmCfFXwxO8HKBX56fbH/Dg/B7wOF+sPd2JfaqFAdzPN80BxeSY0vYL",
-	"0/P6AVYdNHWo91hl2mhCUs5mWmduo57/7k0v4+GbnGZkPZX1B7MVZCbFODc9w0c4VrlYIz8pu+S0VXhO",
-	"zRA3PjPQJM0N1HJD+ltnFSEq7YXUtt3+TXTtyRnx12l2OUuc5tMQqvUp+lL12nM0FugjwRfNedoft1bO",
-	"rHk71lbINvpFZYrnvH2CW6g9bm6Kbz+zBwQnKWXkO/h8c3rud9SP9HBjMHVItLPNfBM71ti8u/2kH7Iz",
-	"orBIWtiSXxKR5HrKYC3t6J0HO6H4+xSnUv9QYeC2aRM2FuZzATtiwnlKMPMnV0iybmfaunmaArI+jZqE",
-	"vO6xeSEoFzTkH3lu7CkiCcrMQ5RI1BckI9goH4XBBF4/SS6JwCnsO3mbpTwhTjiGFpK5D/troIosQBX6",
-	"74JMe0e9/99e6e3cM4/JPf+uLKb/btBb4LePzfuHxYKxEHipf5RqmYIQ52LRK1b/Q0DtytN0qMhbhSTB",
-	"Ip6DV4GqlIBh7z2L+o8EYfEcSUUWC8pmA4TjWM/U+ARI0noE3lQWvcBvnxA2U/Pe0cFo1M7vLxVWuVq5",
-	"UVI/Im9ym6T56LU2yU68skXfdN2icxLPGY0pYZ0OEpaSzhhJkOJWKtn3MUP9EVoQrB9iywHC0jmMuKAz",
-	"yixNQkRQxRy6H7rRikN3Dj+07KOe8zIjrXPR7/pT6LoL8NFyDq/ETNuBLdPI9a+qJjvZsPjzRqIzt59a",
-	"Izg9R/XfSUABfopfE4mw8TWDyxZPid5nQZRYHnn2kHWPU+n85ZrxD+6iOc+FiUsI63nXvxjPFzjLX5Ml",
-	"/DzhyfIYVf4MXnXMuJoTAb/br0h09+BgAG9dzWlKymlcMOerpHUn0d3RfeM1A3KZGE5Jr5rHvlVYHB4C",
-	"v7n/3g+JjsdTiEqEzYno4TmeRU77vbSxDkFwcoywFiYpQZyRcqX7B7BQTQW9jHgOsabd1oXYmEjbCvbD",
-	"4s7n2nUKe/lki9b+Mc2eipDjIuQu50Jp9tH0TAlOwFE8jJDkQkm4TQjTf9xFkbsQI5TlSlpjXip3FC1L",
-	"9c1/kgGa41z/D9NzTskATbCUZIAywWcCLxaE7AxQNCxHBdc4wbURdy/Yub7XsSBoIvhrwtBkWR4xrYeB",
-	"exjRxIlLOBIJFSQ212A5c3MGeZoQPVU+RQTHc6c9LM0HBwijKy5eozc5ycmxP0XzOiNX+szAwzvHqKJw",
-	"AmkuWFXk65PJc4UwcqolSvUyJ1zN0RVeyl308JKIJbCyYRyphX6iWXqurwF9ZbOEvB1cMMkRBgcyijkE",
-	"bCZ66GLZV3Os9AVq3OB4khIk6W9kYMRD9CZCinPUf8Glmgny8ocnZqeNiAEPPdHfkorgpPCnL4H6U3K1",
-	"s3vBoowIRZkWmBHqg1PbjT3QogaBBLqikuyUjDLRFHPDGxnYBzK7k3LBjA5zRehsLsGvj9QcM48mvm6z",
-	"MzCbXu7HMaIKCcxeS0SAmPC1AZL8gmn6aWqhGQQiivhjGT+xU9tFP9q9ijRZoqPKZg9MFMet1hOQdZ1E",
-	"H7VtrkA4oxDTDIfpXuh91/vZdpMBG1Y+bd1XvaPDEag3RlwcasG2Rng85fklKPIrgwwLbh6Sf0BgoZih",
-	"T0OjPaydbUrZa08LCwrqtQ6q7SVzMfWVkYdyup823FDMTutkHQnqvD6vKUtW6YbjhRu88xHRsyimVJ3g",
-	"K0lExwmaMA5J9P0BM82l5+uvq4SSiOvu8TMvPLhaTfADiS1qgv/ITasJ/kSf5Ks3HAKfvtqdM/snp3JX",
-	"oqKtgipfq277s1rLh4FQ7E3aKfW5wASfQwy9OaFn1bC84ki+plnbPEwkPiyzR2vttReUrAu6yUzf3hkW",
-	"bU7tTI9x0zz1IsVgSqyeW5biNobP7AA3PbHSXl89Nc8uzwSf0rTN7V43vm9uqlq4rZ5kRYRVp1VKsJua",
-	"0DszFJHqO55Qk8Ln4kOvspRj8HTGJiEOLKk8VVQz3p7+0DDBCr7a7chVR34EPhc9hZrN7T6hDeXFMYr0",
-	"RkHOiFt1M88CcsZmlMGY1RnjLEvtMd97O7y6uhrCzHOREhbzxOS6kLd4kaXgmciwlFqL7R31TpIFZfsH",
-	"d+4e/rfeAKjvshb0D/++oNPdBQY3UqfllzPUi74WJf2hGgQ8FSTRKg1OJcISqIimlKSJRP1y2VrQF3MI",
-	"pK4Y3pAZZ9LwxXc4sUlSKyicCT5JyeIvv0qTvecRNiEK01TPj4tMG6Kwnx/+UxFE05RKOkkJ8L1UGLxE",
-	"vT2c0b3L/T1NedAmwdXYO7oLNrw2LnpHelrIzat08GkT6miSYva6+/68MHMP8iRONRkh29D4V/o5y7CQ",
-	"YI5NeLLc2e2ZwP80pfF1KfThfxYud5R8eP/rh/+NyFuq6aLCFCpd9FU63S/pVEztoxHpQW5WSbS97bIy",
-	"rReKMi3YBmBOgMuYmNybKRcTmhiL0rh2gI5OUtgY1QpyOjJuJoGC03dxbePA0yfCy3T2U1JDX7CP7hXP",
-	"vfNj7drK22gRnRze5Wrqnu3m6p4zYnwMfFpE8GVtjY0MxVULrT4MX3wEm5kYt/k12P8kjj/8h0Tiw3tJ",
-	"xOWH9wjnb5H48P+kRKIjBMK3q6C4Ux6AcnYf7QScF8mCX0kkeErQAoMiC381CizPiABSwGHQfI9jyJzU",
-	"N1xCcKzopeZ5OAdgBTOcPhSCi2tS9RUjiAhBcmFMY/2fUiGZawM4t6pQK0mt3NPqx1HvznQ/PsD3yfAw",
-	"+WYyvBvvk+H96QgPDyb3km/J3fgbvD/ytuHQl9duSeiltrwFMkv7aFvyihXp1dJ8kOgPon7KZzOSlJ6j",
-	"wnGe7JSkdyG/j3J8/S9seoSrQRDwcSGM/BhiP3oT7QRSZ2167v4IjUajC2bdZMdoQpacJYNQru7+aDQa",
-	"mSTjULIwPGPzg/vAypTNLpjns7NVA1hMqBJYLM1Er3ieJsaLhyVa5PFc/6+wLms1JwuE03THOOVuSEy1",
-	"pzt3HsS988644y9xSpNzgVlZuHKNQ1oOZLY4oYqgIxSnXOWCEDS8yEejOwQRNo55DicT+Fn2jn7+vQda",
-	"nmYhcJPLccYlqFX6sQWREti4p9mDXpLeu1+CJ77CWnvf7JXh2D9GragnoX0lrQJR6g5UWuXhGEWGHBFK",
-	"qbSealcAYalywfpAJxQ1yBQBs70b9J4ufffAxzn+/hc2Pf7Kv2ga3pkbPCv1pPnVr1eefmc9Po94zpIb",
-	"VIgpU4Lnl7jVXPCU4b379+/fr7Du3ZJ1n3GFzOQ+Gu8+40hquVYWcXEB8Q+vrMCpCMbnphk64fCHlODX",
-	"5i76vJnxY/Ef+JysNf6CpzReXpOLnnKlzU5t4UPipZbc5Ag9IWjh/5JwqpD5DBUI52jBKdO3IIqxwLH6",
-	"8B9CX5gdX8sZksvFhAO3BmR14W/wRfRWU+q9G9zMsN6UW+6IhqJ9cFCeq1csEzzWH9XG8UOmqFp+vCNm",
-	"b2Dr4XBp3lAWgxwRjK05EQS/NldCBuyE+kZHEXlKEC0eoBIuD2IVwRd4mXKcnHP+BIuVZ28754cSPEOX",
-	"PM0XlJH8bUfLZt+zbFztmiE1Ouccmal+1DvZKcyQmKJppj8pTIgXnNRG3cZQIiwNKQWU8oF+8wjTlFz3",
-	"XngCjgbracDow3v14T1a8IRO6Yf3WktSggwVWWQS9V2uCY5VTtJUq1UXvTsXvZ31t8h+hfIeq/sLQnZF",
-	"H43oZb0vlDFLhIv8GeBvqlUBlHKmt8GWYR6ZawUqJG0WkhJL2Ixz/pqwF5iKDreJR3u9n1KOlX67d9Qj",
-	"y7/NJ3+N6XP6t8evfnu8/4w+lo/Z2WF8+vje49fZP/9x+rf7u2T5t9+SHx/T5/Tx28dstBsfpGyyeDRK",
-	"/vm31OQEUkHkmLLe0X1tKwoyFUTOx/4P90Z3v/V/cxMYTfZ/+mH+w/5i9PbNaPns3tmB+OHN64Pv2Tez",
-	"b99+O/9pxL4bxS+/nf9wEOut0W+NXWgKqm277w1Q7Mz6RIPHQj+gBYjMGw6kUxzPyRDS2nkaKA1Or/BS",
-	"oojxIfif1tR0Q9iD86eYLV0V7rUtD575cknuorMP77UUX5LfUIL1dXOAJPC7y7/qcC94poKWS3rCqJjx",
-	"RzsqZ9o+gMwJzf/xnCSgeaV8po+B0hJBSZTy+DVJEM/VsTkXNtUh8krFI7vkumJTqyZfpdb4j7bVbq9W",
-	"i+ovrCrR7jpS+VJbFXb3kfQLsAuvGM7VnAv627VFO5ylQktDPEcgDT68X8F5e5D8UCr7+75S4s3s48UJ",
-	"qJSQlm3nrZnOCLEEGcGJQAJZRzj8G13NuSy9gKUIB5d/ne9CIAOrNqrxvN0nmWcZF4okT0lCscsOvs5+",
-	"LTOi5YcZIkeMM2Q/8uE9OgKXz16W4jbfrd6ePSPU/cv20N/CYtIIZo3OTcD/Eyk5X0m7OAVZCOa+Vdac",
-	"8z27FZ3nlSTihqzgV4qmVGJFckiNRmAHf3i/ShZ/LgawiWpbcjz/+2Yqhys3grj2wejg3nB/f3hw73x0",
-	"/2g0OhqNftI6xMLQqBKaHfSmeZqObdQWwrno6eNHml4JBMSpHIPDvahHSLFUY7gmGp+64z4leFoEgXuD",
-	"Xp4la2dXjx13p62mVxtzWpEBdP2HFjf4xhTrhyZQkBB0WQyMEiJRwhnTakHYmDW74JucYGJ++E8lCMoZ",
-	"QTjR+jpBZKifNIPfBivzJV8QF0TnoqxvMVnMVto3vI+Qi2wRI3Yh6m8/VaA9BBRBV3QNqboYLXA8p4yg",
-	"KwylBVkGFcwWXGFnF52RlOIJTU228ywXRKL+0/PvHg3Q0/PzswHCl5im9okdmK5eeq48hBMJ0Z9McEgE",
-	"JlaVXGjjB1NTnMfyNAWXmz0oNYV0UDmk3bISy3cmy2DqSss3i/QVvUmTfIPvJbkgZGxAcALZrz/OIWRn",
-	"fjbEgQ8gxdGUsmOkJ2RLLnhGIM1p/Ryr5XOhdTbfmVIWSkIrvm5Suw1jFJUeljv0rILkWLuFnadXT5vd",
-	"bvMWXNHpujP5VD9kjoo+PmDph8DBcsUXWNE3OYmOYHNMVqhJNsiVjQ+gPjZeHn2AkCBWm7CFNpUwQxGe",
-	"dXSWBBghw4wRSJ7B+nGmZZapbLMYNAvMcqKFoDenACZN9eLonMdbJun83INUsHp1pjkShoXqHO9oPggk",
-	"PvvnvSB05YhWznhl+uXq+ORXEsNWwZ6Z/A24gBLjJcHpC0/MQILpGslTrVUchY61kwJ13aMApZrmKhek",
-	"9WQ0RgyeP7DgjEQw8D+VwY8RBsiio+0OZ/MwNs9YbTpVfi3qee2nK1/qkgy4xYGs8aNjPTNOK1O8AsZZ",
-	"yxQLyvy/7m/KJqvF3aD3djjjQ/tH9+zuM/uPn81jv/jPDekisxVXkJd51JtRNc8nuzFf7HGc0WHMEzIj",
-	"bK/49Dv/dfmaZkOemQUPMw67V+QvbniVBTlUf/cICaLlH2BqVfnQKA/gC9zZ8pZYRzY9yO45XZBPSLku",
-	"t5HP+GtupnVLhCE/4fK2OZWNg3eKU8ISLM6N1/T32llS7s/NS0qkoaIlNffC0DBymUljPRxKm34T/dqE",
-	"WIyYwtIoVHyXEr7nhtmlsfz/wwj/dm+6H+/u7q69Bp3TQE81JHRO4ep3kUSXIlwTJsZdPi6zfysS5ZuD",
-	"wBFk5GrV8+vKZP0lND5fGz28LBK/PiMSygrq6ykMsMCWOnOqhM2bE5yqub7hc1b+m3E1jjkzRkUShtXz",
-	"F2HHDc4VkGEeMiVIJqgMQWMGwM6qS7KmYzdjhCdknHGpcPrRjBfrcfDsZzC4caz+HU9i635wIznDeJU0",
-	"rSvixbj7g05KeenLaBbfDHpsMrbgN+a5acAAOrXoORJFLsEosu5JTQqJYg6FqDzBS5MxjpPnLF226/hs",
-	"MvZzk49+7/IOvSQ4H0siLmlM1mYuwNMv7cP6db4Y242o7s7fsaALdJJintPQhuoXSYVFy3df8pia6OLJ",
-	"d6fhl61JuZbXMryU1cGfYsHj0KCSxABPB/tqEVPK105mguOUelr72m8rkpJszlm3UwS1fXGBErVqF8wB",
-	"N3VU21g2g6K4JYgaYCbxlXQRHOf46nQwLmma1kh3iiWepJjFeD3VQkZXWYlTY5oq0QI7WOXPQSkYip0Z",
-	"FJKuKsfcQiwHNc6J40FfEgSPfeNUbmbY1WX5VjaeJ8y9a/MwaN7VhHkFzGGVXG4I3zqQRTdhfLPiaCMw",
-	"jZBM2ngAK5eqZB6tEEx1HC6oXISiRxBUu1VK7tu681WTCMmxNZgcNVnlPX1ndKOiqk3snEDMwpR8psRD",
-	"vtvQqC6kz3oQEl/MrJAwIQHS5aDekN294ujeMpN7tWC5ZYu5abG3Tp38k0rFW7brTmZ/BIF8yyix6rq4",
-	"bUvZ9jJrvWtuFQHetd5lLk3F+S0q12LM05SUajaWksfUJLQD0L6icZ5SIoKxmBLuvOlLqegFHcymhC8w",
-	"ZTWL4+mH9zFmEAtqjbxtaPCzybgEKghobucF3IFEc55CTjRVHe12A2lbzn+xYv4hC4kBaq0jRTWc3ph6",
-	"UHspdmQrA6O2aR2CSOWutSvAken/kUYhJTh0TQV2RdDFgiTHKAdqohhLMqRMEqj7uiTpcjdwZ2/iTNSf",
-	"XU3RG9IE19H4tkVgSg7Y8Dq1G73ppgV3SN/LAf/0Fg7KhAhGiSBjLRZzEyXbLjGgGOkSp3Z6TR9NihWR",
-	"qqjfnCwB1aoaZ+K5qdpq+aJBb9s2aaLzgw3h9j2BtJmEoAUW8TxITXMpexu0Dt6q2ExtZbKG927e+2Qp",
-	"AUYWmznUF9Lc3ADjbOggsmNvJbebR6nLAbyZzakIsM1lbhuJwzQq4O1rB73A0O/Gy1sJBqzIOBxvXhOi",
-	"wBnV/5K7D8yz3STzgk6HRGR7+v9TW/6/54YCUsKMbEj7s5mPpDOGg4JzwzD5R5slSTEdAwjreA4ibIV+",
-	"Wsma0+8BmOsW71n01y3etDiy3pv1HmymtMbAIU65cLCxVfDVPmAq7+x2zBDcUHknl43gz9OTB8EAoFTG",
-	"pR7IRyvDZ5glJmCGqMEptVlDEFBboYx7vpatrIMFZwozNcYM0tEaU/wXwSJdIrww2CMMxQ4RZotUPjYZ",
-	"V/ZoDFWYMrTJjyt76Zry2NxKg5WeM4O9m+xu9/Ec8uTJ+q8XbU1s3HOAYsxikqYkQZwRicjbmGTKIY51",
-	"MJpcsKUe4CtSBSG+nX74D0UQVgTs0ZBCmS+I4OHBTs/PhpBmPhrth959k3OFx4IYuKgABWwbpAVlOSBm",
-	"JqgPYB3Q0OcKjXaKRFfCVu/FepLIooHASi+GWWcJ2m8v0GL1HV7ePvYYUqH8Vja1zajuc92yrcx8UPYy",
-	"qN0olUvYu/8a57aQSKsO2cozUOcIX3C1SObgFdEi/4PX0KYKI5Bru2TRlfrS6tDMJnrQRkpKJw0icPWE",
-	"rvMC4Plg/95o7YqCN3sxxDcHHUdo3vGbj9G87Ysx9u99u36MNt/CYVsS8GUwsagSvzx5AHlFWGl1qnfU",
-	"+79+Phn+9Mvvd97999CGrLtCH6+6NFehvK65MNe8Wr1lNo18NG6WCmnXRw4+sUCvJ8p1l8s1SRyWtyvE",
-	"Udn7xrmbJ4LnNE1BzvsATFDgCRqCpCmF9PlcZoQleYuvuVyfN7pXTzDOBAHOgBQO/4eYC2iCEPhBqwem",
-	"t5GpkrQeVuOxdX3PYpwIsmpWN+Ua/ENF6/UcjzwjDGd0XNpsnzQNfMNL4PrZzJ98dd3vp1u4uE2uzlu4",
-	"vE1u9Vu2vNUKx60rJ3Hq0Pbazkqd5pZVUXRWuG4V0/6X0wUDylrOlPxuWWprtWy16ZTEipBQB/5BT/N6",
-	"2vqjwcls+dVBcoZ/JWysjx1T7b8b9bHtV9HWZ9S2EmX8ajfo9+P5JRFtn1VELCgLesYKiNG/ILfw8AeK",
-	"McYLwmTQMDpNuSSJ9a25+iDTJrw/WaI45ZKyGbhAd1o+wm1SXstPK75t29oGPh76VM2+cNQblIxT1fXL",
-	"ffVYoGQkj2t8arsF1Wcfoqa//WHzJFfykan0D/B7roK+9efQRBDAdlPKiET9KOa5Gpvno52OufREgg+t",
-	"2XQuXxQNt/UjUC1iP2He6fyJiphe58GFOgDjnAy4wDFlY07yy1B/4Sd4wnPh5ug92nmi0GRFhqrjhCoW",
-	"bx7qPGbB99UhzSjoL8ibpz6osHmm0hPHKscp7HC3j9XdnhWyF6urUnHg+KtkaMsRrZz6lJtGYzhNn08B",
-	"LGS1vPeY+92gUdbGQ13L/vWvf/1r+PQp6rtO/qWz3OKxtAb0/VVv1dnUJyHMLjRwkzi/OPKckRhnoZwz",
-	"16BtrTnsmoJ1eTbDYhymoaU5yoiT1BC4WmZkgCizfzIN+paZbWVoewWahr9USJQJIgkz/NcJdrbkkHfN",
-	"5rx6sso6ScLOiI14acWCK3X0sL5yZeAFqKyswefFoe0+m0blvG2YV3Z4c+eroIK3e6HD9gDL+YRjkWhN",
-	"KHAx1Mrwaueq9CSFL90C24qRlmsZcDHCPwmibJH+Bhd9o8jXkKMykYoLrOfmUHwwRCZyydMcKsXtfZuS",
-	"tXeM1Sgo8wF9TMPPe+ZkyIFtQWo7nPr8X5dgTM2rAb1VMqojdcyo7vnQuuuHq3HLruFdX8nWV6tSojWO",
-	"/5RgZhsfA4iOVFgoTTZowqq4UwAH0Bgf/gvIW+vrvEXamOvrGiA8uNTCPAj+qPBP1pvTwvJF39vw79ZX",
-	"0mH/3JNuLuWHB3bila+FNlimEOLLSKzGWRzqCzzHAvC6Q/S2EDhlO9vioetk8Smcv9WTskeuOadC+0V7",
-	"tk3FW7Q/Gg0AVC8hMV3gFPVHJhRNFpla7oSn0vh0XmLlhbTkogD6+hLJjtXckzUKVp04Ydnk8/SgV63a",
-	"rKyxeiab/BC8M6jMOKOADRaqyfeQw6CFh9dBz0c8SuwwMF0ex3lmQw4AQW02y6yQMu/ZUBSiaGnUTIzD",
-	"isy4oLXcnGzOFe+Uw4oVGedFT7uuKbSbZQ9NaUoMzl/j9GFGFZXQd820/kf6YUByrqqssKJhjIUiYvfX",
-	"bNahXuDOYEvUrmKEb7rlFNEFKVSycsZ0gWdk79eMzMI6pwr0gj958RhlHoxIwq+Y3htjzBQ0EkTlgpEE",
-	"YZTlk5TGgOdFY3h3J4wpUrS32ruz54YNVtfP8cHhvebUvidv0cvvT4YHh/cKkBODpFj93v3pt/eS0bf7",
-	"3357N/4muXd4Hx9MCcaj+PAQJ6P9Q3xnMr073Z8cTEaTbw8O4mT/MLkX7x9ORtPRCI++DV74mAY1kpf0",
-	"N6KF8WRps8aKadz99mB/vxsDGO6/Dt5eEA3mJZ3pHSp28NXZkwHKDS5j0SidoROLv2uwJA0+LcqZoimK",
-	"cpEWYN9YRbvB3OjKM9dJ7mmCnxXnduBabvriotgW/wQU/FPPACoFVZXihnqNdQTlcrNR5mp5WDNtBCHI",
-	"/r4cILI720UgVQZIYIgND9AUxw4Sreb0XScEq6nZoxYpGK4RcD1Xi52bUIbFcu22wYghSj10Va+Ncgky",
-	"TskWtRKmQ1rHVFGpKMMFAlkpGcraphKJtpk+yi75cuUsbw6wsd5qervTnwkezzFlYyIlpttPu1vcALa2",
-	"tDhk/iupZUL+/PTxo1/QM55fQj+HihWPpaQz9uF9uJaDMH2LXBLZQc+zJRT1Xt2V3XfT8xL+vG802atB",
-	"S58dBgX7tnJ8MzclIywxgUhpkEemBgY4pGQ9LLTIkJmkqPulpPR3+132dXUu3nr+gnp825uw+v2HPwxH",
-	"Jt21A/STyXS5xixyNcbxm5yWHd1qDt5cxHMsiXGn+6nT5a18OBqBcNxmAlsh6VJFY6rWVuKXe39avOK0",
-	"49qiP8uSB5soNJ5hgZmi5LOe6IJKMibMR0n4POtINrNyiLLQcuUBPXtw2uVwTgFPn8XEwDcoSgLHy8+W",
-	"NzIdQwPhBC9lu3lgPlI1Ce6Mupy3rcorUh5jML5pDUS9d2LS+tELQVlMM5yiIfqJM4JOglkXXg7firCv",
-	"Vp4Yeat81GGIn6I5lqabV9KtmGSBxZu8jiSmUizRKc/iTqb0giekjqj115P9wy7vNvIwDMjI+lINE5gd",
-	"IBeXHRQ9MKHJRhGX3bK+/ZQvMsC1yQXyyIHsutpyJyRpeCROTocHo4M7w473VYZFeWk2N90BuHIBcVvb",
-	"acIgumbGrbplzY7TQMi45v2voShrrivzUX0GPDI+cOsq9J6paGJ9ksJVuVhQKSln0Bw2gTbh5hd93VHO",
-	"dtBfiuM+QN+Y406wgMM05QJFcMm9yUnkqCJdpYqxMi9YgeGNU9M2dp24beGUTyp+O6rDxcVdzaRp7tjf",
-	"KUsQnxas048gIln6DiNU1qDhCZak5kiJy7NwM0XKg55tVBYsRxIwKSi5MgEW18tVTzF6eI5n0GEYON84",
-	"eLud8d94XY082Q7tzxT3Wqu/Ivg9fb/UwGrCoabXFhK4kKODUul2d6udfN21ELo+A7pbi/YR0p4C6m61",
-	"+MlTp31Z1SY+2i60FYK/ZI7NqoZ8TXaLwiHf0FmL5HGdKqO6VbPO3bLGgFn3sXXGyzWKVj6FkdFaGrBS",
-	"4w+/1UH93tDZNVqlDdfgA7oqv6sI+ci98rB4I6B7bpj2WWqAa/m+1PS6gt1sl4JaqFFrP1NRlzY8HNe/",
-	"aDeEpfiNsy2gH9uvm3Vi0DuetZAGv0Lm9OLU6ylEJShWmeBJDr3Q/aie07Z6g57Rb0zxqFSYJVakczYu",
-	"nlrtaCodVrXYAXRyh9ii17fCTWG7ZI/27xsk+IC7GP6+kcP4owLU3Ex/ndZmOU7jjqq9Sq6wRDiBYvzI",
-	"NLGJjtCLk/PT710YzD55jCJ/htER2qyrDlXSpYBUGY44raroodOSRlf3JY9xZjNRbop13LiXwSJ6aMU0",
-	"rTYI+kqa5B/bcegafLzWZvRAazfmiy6AQZXF12g88E6LD4TdDKpZ/lsttG6o3nCVNnfbUGk765q3rARn",
-	"jSJ868CDO6vpt26fmjbEn6kU7HOLlXxuFcg3HWL5HNd3w5GZz66IfI0Re9uwzVtM7Fu2jM/fAXDLCNru",
-	"nrhlC/k4zpNbh2Uv/pyK72fjd7r1MPAPFVYvFY9fB7waIs9ULkh0hKR+AmGFeIFpd4yiCZbREcITfknQ",
-	"CKrb/CcieGlsuSw6RpGpwCheqT3gm/fmSVOqoQ15M5GgW+ERLqCY691MV5oTNwj8SuI5caHebn50YiO3",
-	"3d/IMC3yyzbTqzaD4OxMrQLcYm15tHTOrgk186wWygxWQ2W2f3nKxRRTFY7ym5bvX0kkXZEOlPQyluMU",
-	"TQnZ+qvzwAe/I1MuCFL47dbDdqms/jhkXF10/XG+qVQc2Db8tkAv3X7kS9w1g7cePrUJ3CFafBdcPurP",
-	"uZAOeGPHr/AqODBcR2/1jGkpu8qD+ciku9wbjkajb4LlHzAw6VzyaJ/fADzMvdEVP6zbdWwuYSevXTGb",
-	"3bAqvf9xco4EJLRkRMT1OpGDUbeCtZvBLfXD9bV9K/eiTuUqDetSv35vNGVa43iGJUVDDK9k64oQ88hf",
-	"PT3VU+qhpVaRV4sLabMcA7v9W3YgSTEtPjz+1cG91OAp8dJWyVIpc4IUN5k5uU3v6ycGvxLdGe3YYg2j",
-	"Bt+5d7guXr8Bx5bfORjtDNws5jlLBEkMckqTh0vkr9EoOBfH3SFV7hElafJQCB7odjHVvwWiLnhR3I3w",
-	"iFbfMizwgiiTFORV0ZWdlJv2b9kcufqBH+dYAUy34Gxm4le0VvT1hKAFVyghJukSJZwqWx5GBcI5WnAK",
-	"ENYontPpVJAOtS16seWsgnzYdAN0Sps9QtimTGm6JXgpIQCHUYonJD1CkeZKhlNKRIT6+zsDFM3JJOEL",
-	"nGAqSIT63+wMLlg0obYiNdor/53q3/cP9Uvlr/5vdzQrRUrQBdFrh9+9/0pJdMH69+EhSbxnyv8wn/j2",
-	"QD9icMmiPfsP84V7hzvHRfIvrJHOqJKIygum8GvCEJaw7l0UjSK99gjncc5IZLHGGUda4id5SpJKcm1f",
-	"WwhxSrCQiCrEGTKyYsckFnqdkQrcHs6IhTjxT+lozTGtILRdXMiv+z+Phvd/+X1/cPfd//j5ZPgTHv72",
-	"y+93Bwejdzv65wB42y/vBr3voW/3A6JM3Ucgxk3i14FSaJcD2PwlxYqweDlehKD6ec6SoRI0M2D9EMHP",
-	"bEC3w223qj/5gs5MtHScUKGWoRZKOTEl4RgVDyNT8ILmOJ0Or0x/6kD2czF2a0biSZallCTIKALlBzqq",
-	"dt26q/+ySY7k81xlOQAoRC8fPnl4eo7so/2daH17/BVt2QVJqFy38dfczRvrNl8h0JZLrsOuON53pAgR",
-	"acbH7R8e9LwIQmjtYlMbvUkv/not6ygQqniRbdBvO9O/jCWJOUtkRyuklUW/y2maOLZ0d7QmDRHI1Hh2",
-	"ZlR/NSV5/SxRj6yNdVT2a+CkXmhfjcB8WZC7egbWbGtoi3BKL8nNbM8mlAmujUrFBX2Tg8KwDANghPbR",
-	"KMcDe9cNbBnlwEC4DFCGc0kGSBCZL8jAmJCuacbA4QYOQLWsqk3wfrhwbXM31o3mUYXgisoAScda1jL/",
-	"qCuAmFfYujLTyPAnmlifzZzY7HjUZ34OUlFEUUk7ukEwQ/21j52aZN8Otk18pFfLPAMAA5zA7nYZ/c1k",
-	"JXsg1uU+Fbzhpz4Vs66wc+hcPq7BzYUOpRxnXEo6SUOunRPziNlznKZEoAVeIpxl6dJhgnZCXvNnYgY1",
-	"rB8sqihQo65f4XsjxbktTlwPhJI34S73Ko6Gvd9p8m5PDyejIyR5LodKYKq0KBug5MP7LMUxWO4DA7O4",
-	"Uzr5qlVHCLNlpxKs9RUrHlxmc3UPLa5mUi07HiBJFMKqEAEQ01gi7AyWLcvD6rCYrX7eRhH0th9b7dqt",
-	"fOYIcW2j6Z2u1JqZYkixetMdJOcA3r/EaU48nBd9s5nuTwPo1ZQrkhybSjUsAQ0QAkde/uq26xUkhF97",
-	"UuJ4HsFaJPqLNtc1qf/S4Os1nueOLNeCOmo3OEtzQ9Ub+JoVj5OAVfdKEoGu5rzE21NbUtckaMGVh4MJ",
-	"Wt0bn8JIcAla++Ya49gb9rqjuCzpLdo9jpXAlzh/e80pTCm7oZFMb7HrNKZNMXWdrVrxCL+HKmEDNQTO",
-	"VQdy12dkBhgdxpvADbb2Tk2+F49zYcTOlDIq56bgej0qXsupKK3njVsUajVtvKAsV6HVntMFQTKDm4sy",
-	"ZJ/r1kpvm6oGItWqyvUHjnqmSB0C74yDAAV9c4CsugmOSQ95fH0pux/PCnWTfJMTqQXJhCw5S0zZge30",
-	"95VE0BVNC/5alAzHpucfmpBYmzu+KStyB5UYnT5/dn52cj7+4dXz85Px0+cPHv4b9KRJiYh2jsoQJGdI",
-	"8axwW3dd23b4bFzRKTRwSHFndnL4gptojC/cO1pnNJBSYRR4yma2IGS3EzIQVlROjR48NspmpcXI4UZ5",
-	"QFVUTNKKU+935bTcWrRApHoLMwJaVV0gbNAS0dvZbuHHsK1YAkttr0IrqhpB3JwqgpKv5rle7pryb5eT",
-	"tBlU9nZl44CLWvHCeIT0nFHrNI+QDWjoEOrf6EcPi9NRTqZZL1PdlhUF1J7+U7/OqzdiQIkJXuSBG7mm",
-	"bTSUmIBqX1XAq1ZW1SqpKIy+HluTxvVbqhQT4UMekF31m6Xltq+d8UHAivZ9h2sCvgGz2HPzGW+Y80BC",
-	"7VZuvcfabDBeFPiDcYmVHpSgW7D5sccsM6Jhkw6Yaw21R9yCLB8jOmNcaJEHSO4h8wnCOYQpQYk8QlQZ",
-	"6AVCBZL5wkTFKluLFOc72xSTrzL5NppxafAdFa1FrCFnHCWCwPVte/pCXM8YdrLNxlg99YYC5gfCTYL9",
-	"6gGA10MaC5bGe45dI2Jj0fed8AJ/n/lppwbdeDDqkBi6wV1dGzpUi+07SmsQJCRTLrNoDr7opUFuEt4S",
-	"4fCElxFA7KtdfE1+MYdz9XbuB6+GDlLgjMg8DbUXutT/lrIE1q+lLHA2nKQ8fq2Je4UFo2wmUb/EUUY5",
-	"wwZmOSUDBCk3wL6LjCgCvihtlRgU0d3d3SpSy8+9JwSVpEEEXCQlxDLqAwjzjpY+hVew5UIPQ8NvctGv",
-	"RLzWorBKq3Xi95QH+zkZY2GVFrEeInDb1NmYd0xJm/JcMGpUqC46+EeOaKR04hodeJBtZMInlOEZZLS0",
-	"KHs2uWo1jEiJt3bYAnoY0EJNE7D1irBWH4EVqsGFeuIOR4LEXCTtfqMuOmEzLlDOsyRjSZbqTvtc4scH",
-	"PJ7dKEKgl71d6pnPrMF2yEjxBC9Nx5xjsMettJ7mDhZ4UyavF680nve4cNOCpS5c2JT6tVu5fjXv3xBf",
-	"1vsCrOSYtXu+VRP0a0MGbRh02Ireo1Zf7Ro34E2A9JQWG2HjoleNTXosyFrLu2Hp0nh7oCdQVDZfriFn",
-	"UAno57voMajLkujzhSL4TIT6JnzvFKGdCwbFJ/AKaNtGcqF+BHphhOC9HT0SzwizPrOUstckMZmZVNZA",
-	"NXKWEikvmAUGxKk2iJfGcdGHrk1GkTeDDBCd6j/McYIYrwy1s4ucKqjm5IJVkfwia1SKaAcRlmjtGis3",
-	"fT1JSZSsUGaCY+j4EvkQGNHuBTtBBu8iKR6NMdNyCIBEgDaof/fgwKbbNa3/9a7K1Wx/XbdX6cbp1tks",
-	"5ND5ZdAI/ljfo4vrO6TTryQylrI8RtCaKrLB/Qj1IanRBvgj18il1DB3DEek/Ioku92cSGtEpHMgbSjF",
-	"t3UcBRu1bU50M1yT5CnFUDgCKIlRDWC2dAZzNd85BuRN48pdaLI6ub+7xllVvyKs66nKw+uuhhfaWA5V",
-	"ji30CA6FvgNAdq7GOaPFG7UwHIOEZqmMxe0iooNrh3i3Ubo/QiXYdhp0qwYSvckxU1QR9OF/oQppI+s9",
-	"LikIQeTRJt0lu0/QPG5TZ5o+fvhVkCkRjkVLir78+6PhvYPR4fDg7GWItG6FlbcOwplTiueiFcvW1GUu",
-	"+CWwvLk8ZviS6LtIXxRbcpbk+ixs9NUizr91jHmTIiI4uFVLeUt3+Cr7B6C7btb4KXiwyUE+x3ks4gOi",
-	"VuSMbzOVNTrFzvm8M6iINN+Q2qR0pyE5t9SsK8K1g6apWUu/JNbrl6eGCxHjV4gyqQgG3F7jrtQqWBmy",
-	"9tJNmqrQSlGx+i73z3ZAf1/rOvOZyOOWYti1O+NpYc7LvnUzvLBn/WXh8LR70RvWIy/uyzD3oWnvUXtk",
-	"uDpaM6z+pxc1Gnr/Ls7GsGwTYlWBofsHMB+DM7Z2ZS2gik/olMTLOCUARWeKM6owfB8pS3TdhM/JIpPr",
-	"fHq1nD6iStc/YUosAafQusfrORgbeQE31Zu2UmBCRaydp+h3ia9prUjkjIGZRhem9q0pF0IFsTffW2hL",
-	"haotfeVZGXeH9rt6eZB3UfE07h92au3Qqra54NWH/4WgSnLOhWYEtIfujZqJnutmc+ebwy17vfgfDycu",
-	"pUtIpw+3mdk/7OxvXWv0rXyn0S/hZK7Vp+8Iwym9KZD4P8K9W4vc15bsTrA5SyXX1jbOV248ydmmxrT5",
-	"gzfSaUCWfiKdZrUYC/R/2yA7sVUQPC41Ivg+OJimlFWqoO/evXd3vU935SF7ihmeESHBr3IE4TZBExs6",
-	"Lt0oX0lzDvtwCqFt+JznYqejK3RtrfbqAKeb5BG6mnNpBFFRs33UiIt/JX0H0C468aOE5iRJyIfjVzcf",
-	"MT13DUIdrm/hNgXNyHUJ0QdhQVLKBbb/mVA8Y1wqGq/VJG4INvZPDuL5ibz6t5E0tYSZPxW+aTWz5s+0",
-	"tOsnja9bEXQ7P6eLL3Cd11hPIz/qRjnuU0ISXjNI9KlDJatDEI1b+wmfUebaC1eviL/SS4IirbMyvCAR",
-	"6mPk/gMS9RkiwwWm6Q5gahD9T8AiqN2vfr1gTb0zeX3HZYhlygV6fpKr+QFy6C3DacqvXOQr2BXafkGS",
-	"WBD10b5CXJvhmhXuqIBwkggi6+0Joz2cq/me4q8JiwxkTSPfLZgqMROAaBRs73VDSyoAcqrc+c1BKC0/",
-	"5h9xJo6vQl6OIM85ancgZd1F6RYdsq6eligWVS724C1KA/jBh/cxZ4y8pZwh8eF9LiVdX8m/CuTnKVd0",
-	"eiKCfFzkEhR9NnYGKHLK9DRC/SzVT1QwbPQj5C3g7esH+BURKM7VADGOtPonKE53d3cBXCdXglRALV1b",
-	"iuIb4HdwPczg+aCW/pTnlxbF1OJ0ftRw5T9c+SZnBOnHBl6RKADbuWa9maCx84VGAMCsqQIxOagnvyQC",
-	"z2xPX6wKd0814/Lbg47+FoMy7mjx+Yc8u/jSbNLy+oqizzJ0WSsq5pJqs/MYZJZmCfxrLpXpj2gqgyWd",
-	"6QNl8BaqbrdROCTI49deJ5ri6YMVTzvUh9WBVUiBqHDTutS04hjeuGNt0LvEqc35qwmp/+Ho/T8i9OF/",
-	"oagaDx+EfZjfHnTzYYYcep0DlDUC1iKW5U5Ud7EZxLRL92KY5ljUnX1NT2Pp/quJhvBV4AvRT+blc6Kn",
-	"5nvKpUITIyUzLNRXEsW50FRemtCMtJCXHo7ZzyfDn375/c67/x4UXE151AzbVzLPIKXMRfBN17KN3Vae",
-	"BFurf2WCvl1x6RTXh3EZ1q6YjIjaTXRz6ZLtAu0iH43ukH9D+6ZXrp3hAEUmyB6B+zQyUfYIMPOMeGOc",
-	"DX8jgjtcGXjbk4W74al6Ex36f20TdFpMhabtfwrIOfBD4UV2jU24NLkcMc8ZoDJU2MK5NaGMk06tHFg/",
-	"/dGNC9xQQvDq8/6MXhKcnxZVH4E46GuapigllyT1tTTwjBvBBQdmQRJqRZAWaKZa8a0WC0FlzXz3ZYl1",
-	"VWh/gixovqj2+5tg2drq75k+WzTGYWSbGDMDMLGKiv4Qp/CCRYwhLK9e+0++qkiH//N/o9YKVvR//l90",
-	"yXMJtTGmROjDe7LbGaGAsEtON4WmKmZ692Dw6RS0NG8plBUEJ9cqmAmUDD/T/JzWMKZLAm9bOOzzQOHU",
-	"aNNezqGgLKYZtRfQVjqErfg1LFomZDjGq/DB6os9zUmvpHbwnDdY3Dtzxskw6KV8ps/dQusfWS7na8/b",
-	"dvrBTRzJmlax1q/VhdH/uOTjNcy3aZDM5zQvh81Sbx17vChU2UDGTIs/6hEXpoO6HnmglTOACzK5/ziV",
-	"HFQ1NFlaR0rTYVdDzWnKEg/EJgBawQyNWt8WOMsM6FFISjkAkTXZ09Wi+LLO3Q5ejFSdz1owUEPTDbal",
-	"YwyyZeeuFbf8XLfpJihcDx9fd7tLGdCaQJ+r8YIvQ6DaPxI6myuSVN1DTQ3fIWYmcLj0ESxsBFuQUTUS",
-	"qhZwOHuoO5zWZilpglEibA+y7mG0ltkEBjYGx00OvCE+UncXGlkUMH+15/EMS8rQSac0PYVnpK4gPbzT",
-	"8VU1ls5TurI9VNH6qFl66c9b8Bid8Ty1VdadM/1Kd1U3lVWOscnpCEqJEhig4qzrMp2yqdvaRxtZacXC",
-	"0Yf/DRBMRKJV/sE1dv4pVjjls9x4ls3JLc88GKiG2aIu53m9Bi+0BV4v0z7oQrSKf7RR0PMmJ6gfY0mG",
-	"lEnCjOez6the60otvjDetLjdetRilYfwDr/DKeDtW4CslCQzIlBfGixPqmRh4cudY9fOy9TA4akiDd9t",
-	"1VF70EWMmgmWsAkBL4W/BjQ0foixxRWJjtDVHCuES18L9Fhg5Mrm8hsUjwVeIoVfN13JXWdY+DHq0/vB",
-	"eEmWSHH9RXCS5BlSvNGIpkthi9fmLIRRwkVCBIJIeWX4u+2jWUKFi81kic8ysSWrFUS26hq6UGub3FPj",
-	"2C1FcW3/F/ht3+eBARrtFBVfoDu0ubf3Ry3+7fXraEVbf8xiAdwOmDZG33Cw0MVpKbpT7RhHWfTwHM8i",
-	"A+dDpW0LstthIiGj2XjVfW97FUarQEm20rwOlBCWJtULuZCH5Q1bEyZ1/goc5TpD189S/Q4Y+OpgjS08",
-	"r793b/t3YVO9aupFPhrVJsm/oL2enPLFArOEBLrmZE69XaVGGB3Y8ySPZT7TtCWrxIoWbxMB2DWlG9bV",
-	"doOMNuSscv699uCRTU0kKwoqi4l5sSRz0mzUNqrsXLRTvZm9aEXwkt6/c2+ruJOhcoh+jbW17uKWAZ1c",
-	"jSmjioawesuyXa2VGB63D3uSqWzzVCOeK07duUFkh41BGtoCUBazRLq2VAaMU2/sg4ePTl49OR+fvjo7",
-	"e/js9F8R6j89ebCzSTCqZgLUW6auUva9Zw9HNwCQUtGpi3K1NhzJ9i7OK1TqtY9u14l4jR79+MbjYKWm",
-	"vG4TKprxhn10W3XetWSsHMAVkpWyslutKy4clCF5LCvZKu5u3zKotUaLPFEoJViqUKvbjWtDg4qk5ejR",
-	"FrOvSeG6/tEqasuuys0Lszt+Vq3f+npD9NSLQJ2oFEt0yrOYo7+e7B+uio2UI6xEYW1XyWw0ozLjDsSR",
-	"2yBPVuArDEUdyNymkXn89rF5dd+/Ggwk3aCXgwlrn3DNoSuexepMWhf8GJKFW7oOxnPboacZZYp5mi+Y",
-	"PqTm9gTMlZTOGIkKqJarOU8J4FDu1HvfVBXQADDWjIX6K1BGXPc+h85FU2JyTOcEazPMYPoQtF/95p0g",
-	"kUNpjNC/8MN/KkFQzpA2ucC4k1TRKeI5Ynm6lv3M/AeWgKs7GXrbcEaKzO3qPghCVvSBsN0B+kB2rNAV",
-	"z9METYxjBqNELJHITSOcgFIilmORt7i9iRAkWG378JKIJZrgxBDbNoaUDs2yTxaZWpZlyrBLVKIZ5ybf",
-	"t1NHlgaDBqEZjZkXIs8TaHlB3uQ4dYoSIKOqOVlC55wjxLiaAxCloEoRNigaduV23JYGwLDBwealCttW",
-	"G9qI3G2p9JVEjjE0QG3bVOc8b2xqcBvrXdzsnhbzHDgWqn28Qr9yu1vZ9IaKzP505R2Fmn5DOvYtW3+7",
-	"BXDLFrLGPrllq+kckbjl7NduzN2yhdyQqflfoGK11dq9ZTv+SWzxW0aThlG+1tS+VRWUDS/ANpZ/Uz1L",
-	"MaDfNI0H18p6paZt3/5OP7sNEhDkMhvu64ZD6b546t5s4lBqMxP62CMl6GxmOrZjlKWYIc6QXheK3Jcj",
-	"i0wD7eCuqFyV0FpSbdv+YS6A4bThepc4qRCPbUkAQTPCiNDafAhEepPDiTOq/yV3H5h3u3Hsgk6HRGR7",
-	"+v8DKzKc7rmhgJuK9WyTdrs+avcRemidgF4DGfzarGPkrUKaoLb9hZSG2Ot7D0213eQEcBeGfVS8sHWi",
-	"CBAZp6GwurGrn6GMCMqTWtw0NJg242R7qzG8lEhS1xmyJJPf3c2H4Vy/maWy1YVaT83T7wa98jzI8QKz",
-	"N3nQZH9ePoW0GM28rmOYIYJFSokoT1Q12foKSyQV1WIgI6zbejLB4zmmrO0wPwOa5QTo5oQMEJSIBWV6",
-	"EgMDxAMpDiCQUqJfjoyoKrGyKnOlyl+FP2/jzir3yrSbYUXvTTQVfGF6txkMxJ3PVa50gwR1vFI29do8",
-	"XSHk/q33pCqPeuUMDnq24b3X4arCEnV5X69sKwL69e5MlbPZcgJWCF/vWm2iL64LjfsXejOiPKVvSRId",
-	"eUwGPAUeMls1bdjdZ+ej8iHXVMilKGGpLlj4UB57d/QRwrUbvV/+CLgJtoszYQkWgwt2NafxnFxCg9cF",
-	"kWhKhVSoD+kd9nNQbE6g/ZQ0mNS7CGDqvfiRQUx36bOweEtdszSf1ME02bqyEigbxQot8Gsi3RKHmqsS",
-	"IwIcZdAVF6/19EBQ5Ato7DWNzAtHiIDwj0rejC6YtuvkAAQQyGwMfkXTmAjHcyJR5Ng1ahBmgCZLUxIG",
-	"RDdtkAHFvqCxAaj3xrCOUnjjK4lSrIhUtifwXyqT23Er+RXnM5PzRdgFC7ztpjzjRLrek5EkOU0j1LdA",
-	"+JoFUGRq9iBdzPw7jnY8CWoHumC2+ztVIPMZV6gPSP++hM002wgO/YOOK4SzscQUGvrzNCHgY2WGNGbO",
-	"A8SA7yyjyp1d9CNMo4YbWpyZNmk+QPiCuWkUD8nC82yab+UmPQlFISERGf5tVLMCL3ZXqRISp4RpoRvu",
-	"zPS40vWzXE6FhyRHUyx2Oyg2hd5Szf1s7Qrb6AJb8IWf+24YpDcw/wBYtA79PA1zhyNZhrVVeYCL29et",
-	"R5++WhLltmsCpq9Q5/42A9WuO58XandbsXb3bZ+uDZ5YdZU44dctLlqHLbESaFqcl6+k63Oxi06a0hDy",
-	"QmVF3phWe86uTpcXrBRbA+TSeLRetEpoHZcSy33DSiLMkgvmSaNtTt3qoG79gMRpLukleepeMnvd5Iag",
-	"/y7sJNj8+Kw8LlvMZVj7of0M3PzgK87FStbeJvvsBvwqjWLBj+BYMce16V05cw0UTfNmvZrIU9UGSJBp",
-	"rjUYz6MScn2sbYp13bY021vodumrLW4/lW6/ntizHj9hO2O4aXSuIeOq7I6KabOKzR/5lKwFncHfUDrY",
-	"/Ip6bcYwrO3u3qA3J5OEL3DibB/CpMk7VoIuiJ6uyUIm3n9gxvQzqzTr2p4FcK+MR+TY9gzX28IAmmFR",
-	"5LYWIGP9yE4rBbgHb2bmD+XkzH+b+enLAWFBCuyuAaoXiKTLah5L8ZlqduXFhfz655PhT3j42y+/Hw72",
-	"D9/pvwTjwDXWCNsVenFh40qilPPXKKWmhqJ5VxnwBJeMVG+24H43Oo82ThAjxLidrp+4dDBqpmv8OYEd",
-	"bXrziga4tzheYWRNQHcmeIHIW2gyDV3YEl6wUQ2H7jZGoa4NdLkavvoEcCFaj7VraldiVq9F97llEdwC",
-	"tqD9Or7oPS2h+1AmPry3QNloiIz++uF9cREazfaiF4JAvFWstyq6V/Y3KWrBYwO2JXOZEZbkgNgvFpSR",
-	"lfftDSVyfQwd+LalDN20evq56p9NphR8kpJFEAT27NEpun/38BuUmYdQwuPcJerXkwFVELrj+3yB2VAQ",
-	"nOgt0TdNipnt/k4ZeiQIi+cDhKVLBS70v5MXj2sJx68UhdxvkgvEOENK8Pzyw/swsq0QPJTy+oiSNBkC",
-	"3hQyz3ROZIVXV6SwSoWDWrmB83mTE6mQZt3qovZwRvcu9/dySYTcu3///v1wlTK8vwIuyIxPE9QHQBRL",
-	"zeifwzPz0/Dxg8hlV7uAa8pncidIPtPaNbCd5+cvkO37qs9btVJ2dLcF2iakFL+cc6GQzBcLLJaFT8ky",
-	"GjSmhQgafNEmJGdzgWU9Df0ZV+gRz1myqv6gVlR29hjRBNBfl7YlbOXLxyjCE56ro0mK2euozIC2K5d4",
-	"KRFVCKdpdS7eW2utP1vRYKhTUDxk+Z0RnJykaVuvfhtECjXpL9FHJFpg8ZokrQnNdWAfO2jbfCgjUoZq",
-	"DUj8OvD3BCvc5Zo51e/bhcKMEio3eqeeQ+2+68YKrUeWOHErDoK7q6EFMdSlqLH59y9BaDFtndrCiy1i",
-	"n/a7/kDlRAeOzuHdmQoi5w7+vLoPwvw4BujueuLd/sGabLXaHKuDheeiJW0QLHnDsMc2kDDd66DycbpB",
-	"m27Jc1GFFVxgZvwnVkkZ9GLcHohchb21HsigRKmtRDJ2D0M+59We1Up42vigCiBYQ5NisS3tKts3fStv",
-	"bLER4eb+jF91aerfYePKponF1jX2ctUWlpvw0d3f9lPtlF5dddS1Mujmanng52BekLk4ZtIV6mxZ7HSN",
-	"sp31JTbl9FdX0pxxrh6zKQ9QnMfBKi81d1rOyysMeROvHgeVL6+gLaAIJjxePfoZecBjlGED7t1k3RJ9",
-	"oxumvw/sAGtzswiR5SVWVE61PcvZNrWXNbuyusq/k6w4+3MqFRfLuqMgHICR3qzGpmdDxUg73Aj0MDRa",
-	"kBZg5z/CsYOsa6At27Si6AhRKXOSoH5EFlSCD5slKMPShEJd5prv0J8IntM0NY1eFwa+I8NL1+bUJiyF",
-	"hFdb9+bmDC0ACYlQ/wrribiiUJezNkCRawxsmqkUUEEpmSoHqiGgZUNKJwb2ou+jBwmSEixJop8wKM4M",
-	"npnRS8IMFsdkiXAB8bzj08DNr1f2J4YqYfOlovsya+nh+lIJghfnTheqVQG/zaggciONQ8KApXa1Tsfz",
-	"nh74Hwxx03nhigx0mtVDaXYN5GIyFFs7JQCnOMdiRsZK4Mug9V5NJjEouMZNXG0iaIQ4hF1sr90Bcg0j",
-	"EReo7LXbLZ2zDHp0v5tK+nh404H7aStwQYDKXUxwHs+DjpbPIv/bogPRtIPD+0Hl4UqAwGuG2gnqT6rV",
-	"GGOVeQFQU1Q+HxXOCBxDAhVAukJeeLfUb9v/UvpMXK5g9O3RaDTc/+ZoNOrdFEQgA3DxtaC7dehz/Wa+",
-	"IIKPJzipl6t/NxyN7nZCxNu8s67p+uEya4TtnK2lOXTbJEwJSlxPYC3gtbyAxqGAsgs5dThZUC0BWIIE",
-	"0Xsn9SS7Ne3t0C2YpCSbc0bGXqOvtZTYthXvup17Jc2sftMTorUL0oPCwJoGmMUYPeOQGrxmxiHjC+ZT",
-	"HL4ahxSsFppL/bwPvEsgcCpCRK7LtUb3X18MNy6LxsnfDPYrKK5DfiMyxvGbnEq6YXUPX2DKasfsw/9M",
-	"SawEjan68L5dINQuwcRp1iU9OnaUuYaoqCOvfHhvpm7g5zrjpjgyeLzUoGnX7dlSny/TF7ZIRNiWgoEc",
-	"snIaXRf8hFySdMMF39CE7TBrZrqNj6WiKwZUwqrq1Z5sYvGfbSgFx/POgZR23qpD5gS0t3IG6/NhsLLT",
-	"iypNRKJqO8OvpNfC8EaQfgIZM+sUyKb8uiFtbi2kV0iBWg+ndmM6UMV4vxF958Y6lweUknWzbe3pYVo+",
-	"6otE8JR4bcu36PcUVEw2axjp5rlavtxQfsEaiXOjxlUzl4BnhOGMjkub61Nmln2kU3zL0iu6yJg1OAkf",
-	"TeLcMlJ+Inl42/LQOgjrW7bRnaT8rc+JO6cLIm4gULAWhjf4cf6asDPjzwgYnziOiZSlN7d61P724zlS",
-	"0HkI8Eyjk1zNuaC/gVv7CH1HsCDCZjjCELYqMpyuZH2/ofK2J3RKwFNjrVAzLQRjAtAqiTlLZDhW5mL0",
-	"m3zAvrPhF1rI9DzDb3KCJGWzlAxzSeyw0I/xxfOX58g0E7fDhMkDrxR9w4sICJA44NmvN1by97E+4crg",
-	"lY0IEi+oMC0z0l5U7BfFmWrUhMSCYEkkYDcYL1x/znMhByheximRO8e16jbMlrYQrq/IAmrCckEGCKBU",
-	"c0EqUZHig71BD0YJBj/MrKt5qJLncEdThR36vY9b394du9op0m/+5uDiC5T4sqdFEZ8JDvnKuuoaWYnW",
-	"UTwAC5TnJkLmOqAHCii28PcX3ay81K5kQdm/L+h0d4H9C9V1t1sleT3o7DxNx64pvOdo14Ojp48f9T5K",
-	"H5vi3TYneoqlGqd8Fqyu9SSDfg7JHM7TNE8RvDIwnmM6Nezdmo6xvtkLX58Fq7nijJtbZ1sHcJP+sLm9",
-	"zh5bGMDfzEHBBrCGauuENq9ohewhuaLXCpxxvY5sDVZdbSp2Yt0Nwe0229l3LbTYyt31OZHBCakVGOX7",
-	"IxTPscCxIsL52BjKs4yIYYwlQSlRiogBwijlV80/JnRGFcRpMJLLxYSntQyJbw5ueLeqZ6qmWcC85MBM",
-	"Sw5QtBsNUDS2XZuH0TEyGNjNKr1Q8ZE37zuNTgh4+NtoeP+X8p+74+EvoXq9gCtk/YEutq7toJ7xUPBT",
-	"/xXqMYtry7+ondjxQmo9v+YI+gLW0kuqF+RLkk63kg4Gn0KN21myLC2eE4Yi9yAEcCE5I8BYn+i0PCNX",
-	"xYWP+hlPabxEOMtSCqoTVD+iqL7EaNOTEGz8KEmcC6qWLwFuwdTPgB6q9f/yvx45afO3H897DSAFX4MH",
-	"OB5fE4Y/R7vokdaQ9xZECRpLe2L25gSnar5nyi1IEsG1bD55wRZ4adqh2q720dOH52ePT1+Oz5///eGz",
-	"CMWcTeksF6a9UtlyxGAkwNEGxcDo1cXq50plvXfvbIdNY3wxhWO4ds3m9p4+foQenr1AC0y1UcaIkPq2",
-	"E6l9Xx7t7YWzGRoFpcVYVCKs56y0OBwa1KAJjl8Ti9NFWZLrvcKp+awtMVtghmegYB4h8KDpfw40dcpn",
-	"qnV6fSiahQZgcmfg5bVI0LBdvVpmK3AGRR2MHFwwVsmy17uUYDmfcCwSaXRUNOW5AL+vRP0IDn0E2U7F",
-	"qYcC5+LY6/8y5z7a2b1gF8zgyQmeGxwx11WMqznKWUI0m5gqEsMltthYcK5QP/KZyqJjuJqTyi/C8IzE",
-	"Wt3LLPbQzsDeJdooSCmbIZliOTdJGqbA2gAeXc2JIDDZr7/WJ0GTzNBk9+uv0fOJ5gk9DLB8hqmwiAUN",
-	"vkd9fVGbiIxEkZPOEeLigkUglSMzqVIk7QwMthrY4isNcd8UdPY48o+jRCm9JBds/xDZOmA0WbrkiWNE",
-	"3tp+ZE07GaugPWvhnCrPXjDNcBIQ6I7BhtPkYjOEkQFrYHrwS+5wbEwLBkkkgNpP8YKmyx1LbMjDlV9/",
-	"DRsYgRA0dN+zFS1/+VVyTVZXzLWziyIjPiIUYyGo/ci8Uql1wWz657oyLbnU1pzJV4xMRVWEUiqVjarZ",
-	"Wis7GWln/UQ/8PXXYN2iKKULqqKyidPhaIAW+C06HI3swHw6lURFBjhgwpOlEQ5/e/n8GYIgm0sjumDR",
-	"P4fnXOF0eKqv26LmSV9ZZqFK/+oaUPApWmAVA4iT4FdufmdYEQTT0uy7fzByFVYSAKkMaxhsKjio6PGL",
-	"Kp+YE2tdS47OMDk99BM98hD+rz7s/h/PNItrKWMlfvU3TQR3JB20h53ZBZsRJdHdg/v2aJ0RJZbDk6ki",
-	"ItpF38PFAftAJDALeUsWmTKyP6UxsT6wQqCfNwQ4zwgzOfS7XMz27EtyTz9bFnoV8vvkxWMvefiot787",
-	"2h1ZUBuGM9o76t3ZHe3eMbgLc7hL9/T/mREValmcxnxBkONLWKTez5MXj4uGDy6ZzAlok2P66uyJ3EUv",
-	"8klK490CO4ly9jjpHfX+StQZ56rUw8ytfjAauavO+jT8w6UPVcWGdHnfvT2bI11kcfe+o4RdEpYTJHOB",
-	"0q/0hDV9NJ2gsW2RUX3U2zP/CJLN6N7rNPMiMf3du8bNWqPhLkCB6OMBK/ZrBdu+Yh/fqzwLX7p7cL/t",
-	"pYKue+ecP8Vsad+VelWHhs6r33tsMx5t1YGnh/WOfv5l0LNlhFq3evEYbj7IZppJrWYbnan3i35tDwtB",
-	"lNz7Hf53TJN3htNSEkqePQmnvaE+tvhzaIETok/+gkoty3Z20UmeUIsSXOWzB/CRE/3dJq/dDVW96OcT",
-	"AOy5O9pfT6RXDNurjyTmpTvrX3rExYQmCWHmjbvr33jGlam3/AM2vdhmQxxt8PIrBh5UsyHetpud7v0C",
-	"poTAAEgmW5GXykf2YIs0W/8Cgimed2aMXXTuVChToQedzmzHXD29YxRNKTsCj1mEBAGJiigAH6bLC0an",
-	"BaTglKcpv9I/7phhYy4EiQ3srETYshmI7yqjGYOwZDQg+3c8WW4mz6ZUr/RgdHBvuL8/PBid74+O7h4e",
-	"jUY/dRdGMAlroL6rWt4Fdv7GMneDT4eEoKmXjsFZDDzfgRW/w4ll38/6NI46nMZTzqYpNY6Lu/sd5vQC",
-	"L1OOk3POn2AxI+a9wy4EkHkGxVTJU5JQfK6tSZAZB+tf/gdOaQLb/ggM3T9U2Jyak9dN2sAloy0AYykM",
-	"fTdGxmVAs3nkGzwNr4VRAxm58hwZIA+Y7wVZ5FJZkWHUYOsV6eMb9yxeMOda3HGK7iXlKXaSSSv/AIUD",
-	"dszdgwOn/O+iEz94YC0pZ+jgNDWwsyb9/CtZtZkk6pt8dGsGSbPklM+gZHCGKdsJCcNT+MoLtwld5eHb",
-	"4dXV1VCbosNcpITFPCFJTUA2fWjmXtg/uHP38L/1Bj1/03pHvWej/JLgfPiSxIKo/9ZdilbXAJXdms0W",
-	"eapohoXag3kmWOHu4jE45g0JaI9GpRb8lCuUEAPrb/b+w3uEL0kMPPHhP2R3ejy1gwaEu1sQKhq/lSK+",
-	"Zda+nVxX6S2qSXXytl0+ZfZG7vnoH72Kc6UuA0pAgbuQo2Atpu9wgtz9UiaPemASnUnj4FwCpHmKU80n",
-	"4DlKloMCqNtwcSlKqERXgrPZJ1U8P9uLyDHUC5Cnf+w1ZAQmZ+SrMuDtX0F5aeVo5isCuuFr56VWU7EM",
-	"+uBq+dHOC4cusaCYqZ1j6/6reOj6+IIVT3IBrR6GC0xTAIUvfHdZmkvPeVcY5gHh/QRW0JDZYRK6RyiR",
-	"e/CiEWphCbZu914T9gJTcT0F8RoC57GBp9HEloiyS60Omfr0FkmTWlKV8mW/lC+VA/rRBMyPWmqgWBCY",
-	"O05lzb/w448/Dj3fMFnnY2g8b/wMRrhcg7YmVwclH95LCNJDKVB3ut4p6VrKsI9G1PNqaWRCYMqmqyhm",
-	"8oqYaE66RHiqiICIidFW3Qnb2f2i6m/pTHpitMu+L9WsSFstd21eVVjwnlmN1zmJ/SiCqzQDHRj1cZoW",
-	"Cq91A1TT/5Qk6RRJhZfywkgJlDNFU0QVsmlrqB8MZuy0CFyeX98VWmp9Dz68jzlj5C3U+n94n0tJyY1o",
-	"ek/4bKZZP1efVFH5oy5/zYpma9rYzgTZg75zX4g0UkgnJOVspv8r6BvXEvgp6W1zjb6SRDz/+3+F3Tm1",
-	"SrSt523bInvW20XDQxtflCa+4wkGLyyKokoKa7Rju1YxclXdWRMnYuTqglUG20UPGzFJVIYkj/yQpLbh",
-	"DUQP1jY6IJ4hG3cCMXbBjBwr5BdVsharRH3zo5qTqbajlHFj7uyiMxvD0gvwrrYLZrlVov7d0Z0dpyMe",
-	"oYxLN3Y4W9nE+EolJCTlLETaeZEQfFMegVoudG802f/ph/kP+4vR2zej5bN7ZwfihzevD75n38y+ffvt",
-	"/KcR+24Uv/x2/sNBvEGAxwN4u7YboDpYV/v/c9eez2oZ7EZ9XqHluYP5h+rPr9hrxq/YwF7cycAesQSM",
-	"qerR80/zn0DLDtH/c9Gzv6jP26rP7jarX2YrbsiiimTd/eiZmeb6Y6G7r3btnUMxhZdgdMH6pTDXx6wQ",
-	"pjuQ7VJJdUloclT1d5SOka+/5uLrrz2XxwXr5vO4YJChgQ7RFLYPYaXIIlP+qoApuTCpgpihxy/Af08Z",
-	"KjX7AZrmAhzkboALhgUpskTA4X/34L4JJ/i5Iah/OED7owE6GJk0qrsjN+jOoEyzgKimsTgv2NWcwLe4",
-	"ADxGH7+HvKVSyZqvH6xoGzSRKCoT36NWt88jLlou6P8C7p+Hmm8Qz9HCdzx38Ti7A/bFD3SzN1STrl/8",
-	"QP/l/EBGtmup5wR/ix/IZAXKVoO8LbFIEmLdQmaEY72PJsNQEiLNBmsDi1+ZVsKYLVGfkasjE/Ut7qo5",
-	"ThDj7l3A0kcv8My0OrYJgtVEyaAgplKd2qVsmkUDKYu9d4O1Dz6H3E54shag4EKh12R5DDAzpu1nNIyQ",
-	"5ELpEyBjwvQfAbdFv/AmJwKguU0KozRQzOXRK1F/GV+MoTQxEwY505VkQI3X0AEoVZ8ZNv5SKe0aBnGR",
-	"y2KCJjKjPqymBXo/0taW6Z5LWfFHKN2Iduw2yraF+tVm5WrrZX7NGZzWam6QJFjEc0AOsLylvzBANt9/",
-	"YJUb0+6UqmXbhN5UJrIGTebdL9fMAuoEOmTY+GG5ew1oyKbMfc4I4OgiPvW3oJIy6R2h9TmT/sP2EvtE",
-	"frHblnKjJY+TXoYXKYS/nKx1Ahay+4KmQmuK3hPKXssCz00zueKguGvFVcuYClKPq8RA/buju7Y58oJC",
-	"H+ABJLcYNd3kpug3Buju6H7ZMgIGc8b7HJuSFvjszi469U4ZJGVDq+g3OQk0rdMTuL+zi07gspfoYLQf",
-	"zHcBIWS4/TrZf7Zu0pX6/DuexKbyWQvBov6n93cs6AKdpJjntCkztQyP6Yf36sN7dPLdqYcif3R30Luk",
-	"aQ1JcYOUmNpxtrWhnVxY+zeWY9gUKk0hcmqZ2FwONfnxhJvvrhMdxXNWanxJWfyiv64OSAC7ldqjlTlB",
-	"CeoprHu/m39smRhfOvSNuwEEoWv7bmeiZaAr6pODskIPCrxqdXmSKBQV2s0RMvoQ0jYawYkNiBoJW5pG",
-	"4JDgeTwPZ0ebzHFPQP4p8vA3Pka3jqOLjP8OHD3YyOryjKywfaVvfu+a3wnGSds4avRJb5vz4qB95nUj",
-	"t439/kpUV97bzE42u7pluQnYkNAKx6SPS5gduMiPUWSqTOKUYKFfLrruI87IbkvZyPU1R4PUNy66avUy",
-	"QRY0X/gY1L2j3l8O9g/Q4cEBGo3M/9te+ftjCky6HkcL+VI9ll8UuC8K3Ep5Y3j6WgrcXszzFT5IU1Mm",
-	"VdF6vap8QRf56sdRP8NCK20pnvBcDGyHAD2I6bs0KMuwoZs2NjGkyRItODMdimznGNQnqTSOFa2pUs4G",
-	"6NX5qSn39icCDRnLMNQFg/JtU4YNXSL1C/ySCJymAwOoFiUky6mMdnejX3P5Jh/jCPU1NeXAgCZQFqd5",
-	"QpJjlwt3ZCpPAN5KXZH0kpgJy4GJuRkJK6RCCS56VZolQQsuZh8HeIoByjOkuJ5pgrWVv17tADQLq3UU",
-	"2gYQV+4ce2DBEiUcECfAUWw2zybInCxMvkyB+hlQfQst5RQYY+ObSr/1AGjbxa8Lj/9Nb8BJ79o+vpWC",
-	"WH/ojMQ4ay3342k6zLMvKtENl8VZ4VGXE96JB3lgO506uQXMdy1FCQReCfS+93sF3387y7U0VrHf2WjO",
-	"tV5FVVs9t4c1/MWYvIXGpL99JYeWPRC24NOyqcF2Sv0ZYXgBfYmrfmlWZmBIza6tKnyVJbdU44sGKrWu",
-	"Kd219GIaf5B+7nfXWK2Ze31dvmjnX7TzTbTz9fLDXVaK5MJeVbbf7rs9Aepju47+jFwRqazu2Z8sobEp",
-	"iAa6IDsDlLmQ/sDCGlFWj+sfo6s5B9xh/a4JfC1wPKchH8ATKtWZndOnCPivebKAFO6udRav3JTm2Sm6",
-	"bBtdbxhTtpt5W4PKf34Nt2hYDEoucFjtmCvTIHgrJUG/61SETULYULqNPbPQWMc8s1UcqN/swjnwenDu",
-	"XDAL/+jkAIqg83bk7GGpVQ/Gr+DTC7yEmMqE1Ppuo+cMYeThm18wWB3CFqt8QiwcRSG2JmTKBUHUtPEF",
-	"4HO9lgm/NDEizojNX6NqYHzuF8y9bNJHSYJSrMhOqQkdHCCrMEWmWXbk3AVYuS9/Jc2cjotDd8HKTUUm",
-	"U9YOD5NQmsIwQcGvUMrj1zsDJDmKOXMV85xZJDXA+iGJQaGQ6oIB5B/Y7+0heisyrqGhuSbkpv37BvUj",
-	"Xn/2Txwwd3KyDZUHm3yuL0rYFyWsi3QGCDbs+KZFNHfQv/b8ric3LsYBaME1VcXSwnsaVkcn6PTlP9CU",
-	"pgT1Y75YYC3cJVnQmKecIUn010DBK6I3k6UiQ0CrvWALLF7vuF58FurSCUMr0wH5886dO/fh3oj+9a9/",
-	"/Wv49OnwwQP0/fdHT59GMBc9L+d/vWCFHO1jlHBl7hszOyxRQmK6wKmbGxc71uWJ9kdoNBoZX7AtMtT/",
-	"RlQ6GXnBIAXKtAMproWy/b8VoeZ20jT+ShYSu0B31NT6yvWnNR+7YD9CTqvt6P9vkE5ZYKkBpAnVt1/Z",
-	"bhhuD9Q/GI12LF6pSbyd4ATGPL4w0d4rKs3dZHgEsNfSdMjF0I3e1zeQSalN6YwR9OwIwe4xEtnAXLDY",
-	"+jEM2Kpu19KINP2K1VudQL9f9sHQSwQUWbaEibVlZ1oahVNjLVp4I3n0l1UXlSJv1V4sL6tdFYD/BoaV",
-	"LpgDkhvtn0NX5qPR6KfB/sFoVP60f+j/dGd/tHt4wUI5rUXq6Cd1KJidcrsGAqP1ItO/frnHvtxjXe4x",
-	"w1GlmIOQ0+nLf6y8z5gS+HoFBjYHqyX7pV4u0ABWPoamr8UwBZa0fv9NzhVAt8t8ATNqLS5w6/hTVRcM",
-	"oaVlQiaA1xAqLTAtCe0uQmlB/S+VIaoDwn9MAZVm6P37+sUIRVqeCXHqW9vmLIRJUISaK3TYqJvp2pmA",
-	"yUklkgor0roXCqu8uhurPcNA5Zfmre7U0JNvm4L+zdu+jSZiRNcnqoOwU9y0/MER40sBxKcsgHBUr1wF",
-	"VmRuUfoQVcUM9HKxBQdQXXCMIidQIh9S9IJFpQSKjktge0Vt4YI+p9DCDhIzMkG5oMqg8sM4M8GvbKsT",
-	"6NCpSAQ5EtEES6mNFK1DF/p25zKH4rxt7UQpZZgWT56ctdDHI62x+kLXQSIfDO/A30mK6ZhpmZeS8Zzk",
-	"Qh/eu9+6X+xqy18GvQVnCjM1xozlJO0daSXY9Kxkk0rHTzmGTBUQBwd3y9ILAeL1qdfPRLNX+uE/FEFY",
-	"kZSCm7J2pRz1Ts/PhmZNsCIrNI96zkdoi1e9N7yWKWP4BFFkkwAgjPMHlWY4OReoyChUli81GV/0/D+i",
-	"JsMyYFiq+/r93u/2XzddkOGXXdQS/wSZEkG0VIF8u0LBN9UYRmoc6a/QlPrFGO21Fp6U/pIfc9vyY1ax",
-	"6k3VWThFu2OlRRs/jT7F7WHSZs2MvyQUfowaizUst6mHHl799PUV6Bykp+X3qbcwFGPI4TXjeD1DTE5J",
-	"OQnTxhaJPCU2cHDBXLo09DuE0mUTX5V5qtqbgdyAolyoizKXGWFJvrEi+Eelga08ymUOWOVIf1Hmvihz",
-	"XTPAtlLmbqI4o9DMvpRl3PayDGsqf6nL+KJG3WhdhhURH6kiw9Ot2gXdFMfK+L5WyDrKLjmNSWPaqZYP",
-	"SosVyhNz2I+7ZL3uXrDNznfACLEnfU3s6pFb3kcPYX2S+IBdzqbxAbd/X1JZP9cgc/CAeUKgOKbXtrE2",
-	"jEmYs00i09J3SbBA/ehgdHAv2vn/2Pvb5bZxNG8YPxX8dde/Iu3QsuwkvTNyde26E2c620k6Yzuz997L",
-	"LhMiIQtjClADoB1tug/gPoL9uh+ffk4jJ/YUrgsgQYmUJb+m06ranY4pvoAgcL1fv19EKJnQfOwO7Jzs",
-	"4bGfC6oMU7Fwx0+fIXQadTLOHd7bs4cvmcrpbAZV84Hv/kSDv+U4G936BQ6bTNGxiUgyUrLgeS5F0nNt",
-	"YPZ6HO4TTfSEKuatDipEQXMyZox0k3qAPyGf/zsWzhLZJXv7PYSDBSpjnud2HqBud4j3D205NKNKc660",
-	"BquXWMRMcf4dy8iIzaW12sp8fDeZSKXL5A8addbwQ7a26uX65PtT8m0s7Nv8CYZ2QE7/fki+tcc//zdJ",
-	"DC0+nplLmpD/f8XavD/oRUTZHcIy75emgGF4evoCr/2TvU0/Fj4P5dYcfPrk1eGLHWTptmsA2bndgXfv",
-	"3r1zdN0R0fYNAVjUjxrWjBVCWheOGFhIck5nEYDTC8eSHpTuejZn6+FXH3+GJ6FRbSfHqZ3us8FfwuRU",
-	"LF4WzNqzOeVnM8qh3+DsH7JQOvHlyzCUcm6eDnrtWSwvcq+pADt164X5cbWlot2G6ix62aG7XlVpuZ3S",
-	"acHl2yRasJ5Z6F63SgvdZxqoVGfNBqj78lunf+v0b6BEQ98bqTdwyzVrU2sZZ1RPRpKqbFcbeo3bH/Cu",
-	"XbC5dk62FeOj4lyTMf/IsiFJSkkirIqp8jlcE4DCYlkUi8QwNeWCMX02ZUKDNiq0I8L3Pr9Vg5F3lbGf",
-	"QUkhc3nOU5qTri8ZtroXasdigSjIKCN9rp9rzxvSJ+/Y1RA0b1YwHE5Epoy6ng8jiWIzylG9nbw5BJOA",
-	"pabdaifnzJDzXI6skuXndmoPaj0wT7Q/TlIIN0BUoq4bqdb8XJTaaRqVrsATOyMSIx92pkvAC+o0aDm/",
-	"vRYP/qX/wicG69nuza1eeFKLZHOT8YfgRipnxL91sBHLned3okyL6Ups5pf+jObQW0DPNaXYkEm6tHnV",
-	"DgnN814UCxH0cQZdm41AzHX2RU+ni0WbY56ziLinSZHPW73T8i0eobSyzJpk9ankujaXrXDGwTn3UVyI",
-	"lY3UsHOpWiGM3e+ctUEZPx+sUVa5AmEZyvhdS39GgsvuFVR59Sbzi+Y9dep9W523ojovC7ZYKW7KY+3l",
-	"eQtKvphZq8qp+WRh8ScE+mVgKZBy7x1U3gjhGfIi5FhPh2SuNZG1+2nhpr9WUjBpzhnaEfnFsLEA8Re+",
-	"Dp76N1jLDS7F9WQe/nY4qk6Lt7DewkanI/vazP2t9b5eys5OALD442og3VLLWo3ea9nHNbOhtrWWd1bN",
-	"qpgplsJyc+73YqmT/31obXKS/PVos51LQkFCtD0viwVoN2s0EGrcPavBL90viSpynxk1E6IndAa00Nzo",
-	"WCQvj94cnR7VbuH/CZeT7uG7wzf/cfL6xHonZL93sPzM+gVCXmFLNzZC+h+huRqyfXboU3nJMjJhil1r",
-	"33w3D+XMo0Xhv0zF+vXHtWvWOhX1JHW32oOE5pzqXruq3mjVhEuuTH9VSx5VejuN2YIFAEOz43fau7zR",
-	"vyxs12+T/jXK+tDeaquxtxr7q9fYK/dzfTvWNNANq6itRkLnXzlcFNCbRiqWkVEuRweEwn8RdsSV+I2Y",
-	"1XWozbgm+orNDOS0VUSAN5fkjF5C0zbcF66dSW7lmZBXoADJs8EzEpeCjgB4i5LF5eff4k571XVgvn8l",
-	"Zde/3yrqrPoWzdqnMRD1Y2AePdFkygzNqKEe7QGZLV1EMylUnhwQz1GzGKWyaxEiVdwsx2CWY5mtS+cO",
-	"o5j+GS3xS//i2yV5L+ZSuZruyCAqLYhlY6gmfXczeSW8cdS46k+MYnSKojZjqZrPrPUG0TKMkLzA5bfz",
-	"kuuZ1NxelkTVYavtwr8xSpZEsUiOTum5C6+efH+4s//8m56jQ6XinCXEqU3S3R980+uTI458qmTEqGKq",
-	"YjinfmtdTaTdXujPLMWKAW/FHkyQ0Fkn+DS7ZSnmvV2EOdjl4X6ORVdIcuhWNZZ9e4wXxqBScmSXIuYz",
-	"uC7vc1DSvkqRMs8nPSTPBnvNfTruo7SHfBZpeGdczUn3g+AfiWapFJnu4cy48X84ftMWx3STsTqse30o",
-	"98TP4rrPLae9LY66Pxis1SnPAIGHKLtoIsL6532S2CP628HO3mD/aVKOAD9WNQRYZ3fMjfdPu/9Ul7pN",
-	"uSC/eXy129TahVioC9shmfIpO7N/L61J6MEpv8+ICwqT2oDEsvzgq4nM8fELdWGHacpmZgfmQ19XF1Y/",
-	"+deo0yABrrtH0yW/Rh0rEa67FM6BF9wffHPd5N9woqqqHVhVC7N1d+/rD+NCXPMeePLGs/W0ydB8Jw2Z",
-	"yoyPOctIN3k93nknBdt5S006ScjU/seZ2fZGvS9b++99swED8Z0wAMPqqJwLoqnh2s5l/3dKs/upg8rV",
-	"KrnO8D9/+jX69OtPdYMFVdM6VvQtTRagPLwOUgejrsiDqsnPBStYFmFfmFTknEO52Yx0sQwsOXl7+v7s",
-	"7eH/Pjs8PT16+/70JOlZzy/MBqM571nfrYUADQ/MTlczQu8RDvSRErv+3e8DmQXerMRleZCCZ3jkpuXO",
-	"bg62YCgP47UcOd7twozkx2D7C2n42H1/H/bBXbz7Cf7rQB41E1kDuGP9+77OvOmDX7dc0jNqJoH56u67",
-	"srxyszKFa4qm++R9AZLB0y+PaHrha19BAlXGXSlH7Eubg4qLlhtyRXXJROsFFuxfnudOki3Lm2OYPNwk",
-	"9xgOcLuwWevha0dujIgRuUUIeNwtecKE1cmg8HaKWckMbr/NdTv054LP2OoirAp8rpvkVm8lu4kEtZS0",
-	"N/0sqFZSiJxpTRItlUmIpnMdYHr6BsCoXmcIkd2gs68CzHNg2Y2U/NhbWWFqjBdJJPuk25CtJVWydlaM",
-	"cp7m8wrOk2LAod9ryYAeBdP45cLnHRDDmSajOeFllwE2u3PFUghBkiOYX0C0tQIJginQ4An5vIx9vAkG",
-	"Xw0Or5ne33H6r8LOsz9xw1NuGP5S/VGaNjvlv3KZ0pxr6jLRO7W/14bhC2p578PEKpfNNfh3teWMNXPw",
-	"9jRfwfxfm6ANx/OivHb9IWEIY5EtvbcKpW+j+MvaU/NIQInVSKDqmWV2p+GISkCDljGVLZr3UGDptzep",
-	"Png5VeWQW/tXqLr72VpRiWkfa104xWlORDEdMRVhIBcqg2TGIjJSVGQRmcqM5eijOfSve63WvGNPp9xp",
-	"G7s74SfbOjwPVF9aznpgT4W208YAkAuV5T5HgOXkvT5JhJwGmJCxWBKsETgUcefz/y3HQbLPv/3j8/8g",
-	"TRkVJu70IihaVazEm7R7iyUOW95uKIQ5FCzpk2QMwU+RsjMmjGKGM5EQQy+sMea2o12DGZ1r7PF8pZhI",
-	"JySnI5bHoptM2CiTU5pRriDz4ztddv2/cjhsFJ8yu+Pgp+Av+Lnf7/f65LAUm7EA3MoRyyUysYFj6L/I",
-	"Ey/xrfmD8gpxLmEWauiV9UmPBQLPs4zsDwa9PkE7WpDkdcamM2mYSOc7P7B5gl0yRs2JpmOWz9v7B4N9",
-	"vXEdU/XQH1hjtc8GSJql+nZmwM+F1bUNn7cz7Lgvs2gzDTuHiF9J3isuUj6jOdkh/0cKRg6tyKfK3tSe",
-	"lVNNXshZKu1hK5Xt4b8e7j13pt2w80JOZ4ppzQpFgvOJPylYmvaOL3b2B/tPHTamE45pdYv10Y5Cg+Yx",
-	"kC9DMb8s1o8qg6ER/XL9GH/UKVeP2Tlms5zOWXbdpU2X/BptMTe3HZv3irl5vSpdCEzsfqr+uDvszbri",
-	"LAzPuf78m1Ug1mOuN5rFnVg4Ploxr5e1lgidNTY/0oUq8gqg03AV4HNCNQLekJtYTKgOjPNQYz1bMBNC",
-	"heVrj6ZMa3rOVoB+1pTSFvfz91Wxto7l2Vqy5pdjGZO2oyiwiAdAFLuCfTQkwJaOylbhcU7PI0JTa2su",
-	"dO+idYaBt3NmNPEwPZULDNWTXEO1W0ljcTphxFX+oBaJBcd9c8mUBigzSTQDfDOSvB77XDREzQEdkIvz",
-	"lqbfVYt88EAK/TS0S2+szLdgO3cNZLqW97aRsV6tgxuhmdp9d4UYM1XbExBv2f2COJhhn/si+Gks1kQ/",
-	"hdP7BAm5yg0VEUq0oXm17xyBYyye7e1bR8gsKy/rd9ELZjWOkyqygKCbZuqSp8wptAvGAN/HbvoJ10Yq",
-	"6y5hWBnHC90VeHfwcC/YDMKr2KxUU/w8+3UXz3QFe5nil0yTTF4Jw6dsGItkRoHcSyqSBHIsAQ5ODaUK",
-	"eK4jlQRMIMPHCYEL7XUzxUCyjXs+TSEFA9Fk73GwiO9gn+QnhQkHRQSMn1KwdtzX27iGY/hut/MJW5y7",
-	"70L6gWACb+JkPQ6q7PUy2QPL3pVs/iO7OmvI//cKylD5ggbYekkbgNne2kvapUqxa+BtnCB/oheFpF7I",
-	"3nZHc5Ig40wz0/kSJZnXOQ5odrfEmY0cSDY8Bs1EBwuHf1xxkckr0gUtxkQsnNhWhdCkEIbnRMirXp+c",
-	"GDoetyBIuhdzAJI1uLDG/O0hztUXQLMOI1kfQBZO9wCyKyA2FKO6PUECCnHtLOFbezY8+KGyJe5hmyVK",
-	"Fpf0Fg7zi+2DcR8KScBx6wZizwmyuzDSH5vaHUUoQlklYy6SCH1bKN3ptdK7k/J868AzHQtX0upJwHyd",
-	"Cp4TBqLKojJt5GzGMtKFF8A9AX68k69W+MbCiWLtWT98GR6Uifh7lmzvg7+UBMfuzXwzJl6Mt45F14v7",
-	"8AtDVspTAdd43iMHEmlqKiqX6UWAnp5RQ0dUM5c606QcupGy129Ab3FJpKXOdOkqO/xnigWyWQMem1+b",
-	"mWQYzHA+TH1s3p05cJ2o9o9FXwUB1HFiruicdDVjJHl/ePri+2Wvx7UnhU3gGD7tB1qeiTN0flYAWqLo",
-	"vE0qSU7twyhXDBI5xcwuyAyg5BQF+6RG0ra3t7M/qLiDO1EnZGqDH/f2hk/9j6h6hh32EZKQ63sd8GKP",
-	"k9Xxuq+lfcSunS2K5dba34A338uIJq13nZ1f8RGvNPVBJdYEMADRY8EN0AeXQWIH9F7y4t/I0m7Bafdj",
-	"fRh+VXzaOpZjNUfbLuc7XeFvlxdeC5n2w5p3fZKkxbTIKcQCu6oQwir8CZpx6TxFzEi/CxxExLk1A0YM",
-	"eFhBnQtGRmwsFSMca0T5lAH+efIPWpwzsPXm5JLmBethAgRwBiuy17qN2Fbn01tFvOpW+S2UPFZpfA+8",
-	"qFa3T6lKJ6wiIXVPGHbKKetEnUJggclkE/YpvNNj8ZB6ebBi/28191ZzryPXDrMMku8G0AiuFW7Xa/Hb",
-	"UlCVpQdbBqrfOQNVULW2JaHammB3SUIVmv53zkG1YJBdJ/JqMuwaRqoFaSer2pbFFm6dyhnLSM4vGmE8",
-	"E6CVCYJ60DiGgPOLmPS9/vUgTmF879rmsNe1N/4Csg3hgE6kWuuaVzw3TPmGpRtBcIaP3cJw3j0zRqCZ",
-	"XQlGm/91p1Uw1214V8nRutUXi0SaY6yLG36dbOSQXE0kxtoj384I2/xqQo03iJQszifkasKhFSnAZSM/",
-	"sBno/1icS5mRLvqCLOOGZXeciVxsCfxauOwW3+vFxCPZbJLTsyvCFxVt03lfaDc68tFcI3juKqlnZY4n",
-	"+Nn95P61hP69GSP+2GHFhUSYLdyUqwKef2WmohO7N6N6I1at7Rq/Q3Z84Sf3bpgb3Ydcvap3aerQ6PEf",
-	"vzZAqaz/nKWCkYRNmTGKJaRbMi4SJP5jhE3tOofY5ozOmUpIFw7ZI0ycKWaoysqz7SnMamduFS042c0g",
-	"LvgiqxnyHGSAGx2oxDlTTW38m4eBD8XcxUim8rKW3F7e0oezWT53E3hYjXu7tf/AfRqvgV5SKqKZMTm7",
-	"Vi7A3gYfSm/gAgcQ9XgxYSIDdGrSrSzjpFDnTKTYY+vAVytf94xnyQEZAPubjgUVc0d/6nnjoqrsMHLK",
-	"MAoIoH0U0MNtZoxmObjgvmfE7i4ai3GR5zuGfTS+sz/5OYFEB8cJqnEska5rItaGTadcQNMJhMcIPxdS",
-	"WRM7FhUIjb3cOfnsI01NPm939pusbPRfv0JXfN3z3+PXZutf4aL0a579AdfgBrcvV+j619QAFNa85gWs",
-	"6A3OR1iODS7ANt5XSk43vuhUrn/JS7fxvoPM4waTJo5BSa9/xd9+hxGe350GwalmmZeWwOFeF09ej9SP",
-	"ozKZMJqbSav2eDFhdEbwJJJOWHqBhdZlRZuRRTpBoBhXU9cn7wECC2Qt+8imM1PlWBQ1jAAOWKPL8z2O",
-	"5kZmUZCRdk1FnWHn7etX5Oj4vW9T0Z1hR17YKQHQCDqdhcVl35zuDXzl2dpZaRwy+q1txtZMyZRpDYl7",
-	"zE/cHnC1Bq76ffCBgg/uPm74pXczZnDRttJm+trIqr0rI9CVlVMAmIgIvjuZ8nP8fP7UiByzzMFcFToi",
-	"o4Lnmf/R2gwZKWZ26suUmRT53NXKOnB29nMBFHgkeXt0evz6xcnZ6Y8/HL1LfCSdOmZcgRShWSzqXc4h",
-	"IJvHYmvjesVpe+ln5LbLDqYfLvV7AVqncNbOprozHPSf7Uedct7OMq7sxxzTXLPwuJsygEQqFy5+wHkn",
-	"6pQ/d95Lbc4VO/nbG7L3vL/3F+ToyTiMorxSSHNWzRispHNZPaRzLvf6+9/0/2y3SfPWUQ5GrbZbBn+p",
-	"6jQ33F5RBxfCmQOd7wyffjMYhG+21x/0B5tuw/JTNmxE/5uXZorNpDJ/DF7d+qu3SYj1HIobIToeOM6H",
-	"n5MIDW9MoZO9ARkMBggoZOwGT+lshkDMbOEeOy/gpzXAIavAGpYVxKIk3TVYlY7mfqMjlfTJsbwiqsAS",
-	"rtLxj0WtB7eCk6wzRdRq/pszgxVbNZ4Qi0Wy6rpAm8irkjcYuIUk/iFFeyZg66FsPZSth7L1UL4YDLx1",
-	"fZJNkfAQ/GoJWicE9y1GU0DU9uQcRAqfkQmxfrsOR4sksrhkyrCkgvD1Mp2KqIx3EWrIVGpDkgktDEuw",
-	"Qje8I7ROYlgaEz512KCUj3IoT1GyuLRvE3d6fZJk1LAzUKws8eVrGsrNyhDan1wbLM4+8f1vBlwNNzpQ",
-	"Ij789kQTbnUM0cwAQEFEWG41D4T8DCP7ZBIReA+y/8z+W0g1pTkj/wy/jKjWjOx982f7x0zJc0WnU8aI",
-	"AB0E3bqxWAgWLpUa2vkodSE1SGnUTXwjnJ3ApARYrUAGPbppORmVN1lONbZO4daqoUJ4BODRPOmTH0WZ",
-	"AI6F1aRclz1kIaKxUVRo6jCNWxEASTMAYCzWQQCMxQv3acjPhTR0GBQK+R88xHuKdX+JGJ3VdssZVDlq",
-	"ppMFhB3ShV4zKlKW5yzrWYNDsCsofLLfAGh4XDB0nNPzc7voJ1LpMzfbSSy6yYsf350eH56e/e3Dj6eH",
-	"Z29/fHn0LTAv5Uy5Pmz3PSCroxYhsnxvX/ABW+6Klyr7/V9IkRYKUBjdZtWIG1IWb+pc4gquOv7aq9tv",
-	"RSh8l5CKdVn2quAGvrN1mj7/ZhcuEfyS0YJkBUmtswWEIbUKGPAFZ962GXZgs4KrZaC5Dm+aPZkUPGck",
-	"BDwMUBAVQHVfbtApt9xE+NCF97WP2ODX1SqWtliI2+6BPwoW4kIr8jWB3jofPftoZ2KDutmFElZXvmpN",
-	"IGpcANi505V/XferI0J1LF6c/J10P5y+2vmzhyAczQ3bQc6AKVUXkZVdU7qjmZXFUJlnpb2jS7RuQS8i",
-	"GrglmWMXAMAlK065NmDxCTrTE2n6xAUoCPcAix/5tJgGYMRKXmnS9YbF3mAwGESlYffc/mld7BcszyGq",
-	"qYzVaRjK+DaJSPIn+z87COv0rwl0pc8UG/OPXhUmTxKiJdEzYMqfMGt/ZRJLgAsBQY8poZqMpZoWOW2s",
-	"6j+Cj3WNS1//gG8b37QNwgNmqZl/Aaek42auM3zu/r4Gs30bDdhGA76iaEBgyBj20eym+rJm4XV4FoEh",
-	"FkEzE5ZURN5ai1xhRVQz6KKauxSVnk9UWcwR+IJl/1TgGbpfcmkKxSKmAc8Bi6iiVBbmDAKxUVYoxs6m",
-	"XBSG6QhJBtGxOcPnxeKfo1bLMaoMxqgEKQG7M8KMxV60H+3Z/20I8VcH/zk46C4cRBHIuUrgrMWuaZVH",
-	"AwnpXdFqbpkMVlG3gRJasAqott9kI8vj0wK0SnutrXXXa/GDdiDapLYDrE7OWE75mWJAZXA2geZk4I7W",
-	"ObWHZyyFCE/iaiLPZlJrPsqZTsoSXrR3en1yuAD6stzP45ijq/q/ZySueya1OE/fI9kuINjaJ1dImy1Z",
-	"ywWv9t4qCK9zvBaNxC1m7ZdVXryWa7BxVCS4/kbotZGDem2KDgK6FASvEqfacIsKUeQMYFpjkVCVTvgl",
-	"Y8kQ4kxBEf0i0C1ZE+cWkVdPPfiSdpeUlHDY2+MExfp4uOTZ3n4/Fkc0nfi+pCtrDmhCywYHJa/65N8n",
-	"TJDEWwvoTIRxTz8cjIjW4sMOJFtDsSUtiyodGiLVYZzOh4hlnlVh4rHMc+sDQee1CxIehHfSzJDRnEyg",
-	"ctLQuW4Hqb1duO0uYGrrK/ANJWOwbfQTen6u6CUYDkEMzUW/bxYNexy82nWEskesvUPhvAWt3YLW3jNo",
-	"7W3CWUtG5R20uixquqgpSJbzMQO4H6cebt6msu6md50jK5pVfnFjIb9geOwXYiT5hXAxKwz5JRa/7Ozs",
-	"1P4/Fr+4xBz5hbjkZ0R8Xo78Ev5zMcnX9W/Ug1tjkCy8pOtuOFwojaEXCPReywpCRU+P/FJiYpJf8LYz",
-	"WmhWP16BZdphKYacUjAiqqVw41FMF1O2ePri7dNc1m4f1U/3xgg8iMKuAx8j9K7tAfC8p5SLM8mKSyQx",
-	"g2MzzlLrWeDDIDHXNNVR2wCcBWSf7/DnF+fdWUX1wXpTCV8zFm1JdOvEWJU0hzw6rp6D+vcCUwg+boQf",
-	"I/JTC1YJTqAUS/5hvfSJdN13p4IUovy1zLhDqFcKfFDvwN6XQzOHsDYaORRzM7GXA7RMiCTq0WMIteYM",
-	"y7y1BklgYODXSZ8cwgO5OI8F1mrCJVVy/4km9JLynI54Dhl+kYGvyQyS9ODEmUIJTa6osnfSvkYgFqNc",
-	"pheAefcSoWiChmMo3PL4pjUrs4ZkyhHMNExAx2JDe7O576xBhDyKheb3qZWf1erKme8lkg46LJQyneHe",
-	"rzcXla+t3LN2zEOZZfjYY6aL3KzjNxPE44XVm2IVISxnv8K2ptsGpttrcWltm1O7g1xYb2vDPQCgGWqP",
-	"JXvollbcamAzB00E7bdmQgUB8DJk9QX8MtLVstA7RlFukJ8q+/zbLKcpwy5FWhjFepH1iCtMkFiUlTNW",
-	"GOsSTIx0MaPnlPEZNUnPOu8SAD2CrChbZHmjmcZM3wGp9f2vU73rUbzuH2Vj8anrIp8CMNwWI+BO99OP",
-	"C7h7gITR6iDdFHOrKZi3Gcr9NbE8qdC0hvrHv2DFX7C7VCyciZpZ90AXI1/8JtUT7TuhiRxb2wjA6wNd",
-	"eSXVRa9vDWJhqDBJCYwX+SCZnZYESeRqgPhlvt/j9y1q5Cfa2e0gILQP08dCF1OP54GfpVZoh1hAeKVi",
-	"LE/It04k/ckLpD/Vb9xormXZ0k68hcE1loUSHCvBhp3P/zdnqVGSfCdHXNBzRk4Oj990ok7OR/YdAFV6",
-	"5H+bSocN6+a4M3zq8v8O2hWQ262MPStl7A1Ly2RhHr+8DKVeu5TbwrturaENgNk9DQaIcfDTrhPga9tE",
-	"u59AjNyM0HZ9sY2iMXdcIFBVjQ1VoRGEBhejl47GVhdTKL8v5Xy+wPvRWLALZzcKvgdw2VZt/Pp7bAFT",
-	"Hrn2EYNntLKN7sEOWgr1vs588qx8bEuk123LlaHesVRT6KXlwnzzrHNNNd1P6wiFTKYFAjG2OUvvmnEP",
-	"XZXiIv/aoZhLwcjVRK5wbLrPBs9iESZgIdfpx0JSqhSHdKeeSGV2cmvoER/zK1SOpRYjJa80U3odb+hl",
-	"+Z6PhWy4eun68W2BSe+e6Mt9+dWuULUR7tEdelvkhlvLHsp23RYa85yFcXkoQiqvcpxMKTXsXCrOElSt",
-	"Y6Bx17HwFc2R44oYFeMxNBddTWTOhmTE5tLe4O3h/z778P7Nj4cvz95+l1SuzP6gBxu0mFnbKwgJP+3H",
-	"4tB3/FjhoiPEiYDwBrZRfTRMlFAPsmpDYsIMySwbR2QmziPyjxk7j8g5H0fkio1mUSzMRxORVF9GdtNb",
-	"IfQxIh9zvfsx1x8jIjOzKzNNus/2ntfqNEImC00FN1yz7IBo/l8sIm9fvz2KBYLCn3x/uLP//BuCyBH2",
-	"zZiCgLk1RQ7CcdpbMZGqOXY2GWvwmBCZfaF/282TkUutg4s93HKNNm4Zixq6+2qo1g/w7CaxtuzoNW8Y",
-	"fwoPRA7etdPiK60ntlx57tfm5my9lvXy8Cg6KgUOu2MdSbuOiYKZMA65nzUwnBeislWGb6bYJZcFujWC",
-	"XZVoM679E72dKVUXfXJihYzycA6E6pKRxzQUL642Pb6vxv91oCpXL3QkjJpvCqccZDa39Khf6p7+PgBS",
-	"fria0HXEAZZErOxAAwurLfxdlw9Dq+8B+QkwJ3UBppRiOaPaRZoxcc+ytVM2rmJhNaKLVfyBJeCsgN4N",
-	"Ej3vcUIeOtMDj92meh5vi76HDMHKDer2ysMneDBqOceo4AojWTZhHXETi2WuozIP1BR9xKhjVMsR+Sqm",
-	"zOFr/FxQYbiZI7yGg3vrJu6fLOkNCTdhPNKKkSeajBVjRBuZXgDorUwvzjJuX5WPcpb0YuEhKaoyHXsu",
-	"N5rl4wqeoW3IozmhCELFWWI3ykUpH3zJuBVMcjplakiMKhgiZJSXwOukUmUsI0JekW55PkBjvJWKYZYb",
-	"MlmKMes02hE21kGVs+QKmnK2Is3ly9N8mgsYB0mJSoXi1EniLjVYqnLJlLUEICDmZ2dOcjY2fvZUs/uz",
-	"kOBCAXQrkmE3rT7SBq/jIRPcRLDOcP9GmSkY3uOnppyY3uamtrmp2+amQE5Cjgd3NqFoaa3MUJUqaH3b",
-	"bvdTbnXBdUkq8NGwmw48NJqBgwYgRavzVEhA7zSAT1J5my8W3STnI6as+IR8lJdjUjBHxUrTCxfNQXHl",
-	"hLhiRhYqQeJVCCaVkX+r00DEUQM6x54o7BPC3L8Xp5mSM4DbQT74fN6STgMxK9hVLLwr63iEdIkxdAC1",
-	"VYKVoECBaUu8ZXtdju2YTeUla5a9D5Bku1aE1SbDufXbfNvjiotTelEJiPGDGKkrsm+lR9iSffMC56HT",
-	"b2Fn/e07TayVXrQRuaKf2cDkSs75JSbbgsEApAq2gexZUfc8Ko3vOmiYFTZV0yW0IJaNlli8hUzVTtBB",
-	"OwACuNnfoCqr0dg7Xu4LvIWhN50yYSgHwKtad7WiM54xwgxh4zFPaQorpAHwoDN8vrYZeBJcXlaRf2nN",
-	"fqqh1W9rCW4twTUsQei68wWad9h7h/AndyMHm3vLF0htUqCGngI+NJHCmXRlLfqQVCCT5Fvf6tYVjGW6",
-	"QRIaSSb0kgURDioAoz6AfTCSjJi3USVgFGrCTS8iiW/hSsi3YNApQ7oggKtBwN2qpifwnhe74/B+aN6B",
-	"lQ43iUVSNYYl7nH+Tyg3hdasQJJ/ix84bKP/1regdau2uVg4KArsnotImMeuNMG3Phqzivoq4PJeaMfq",
-	"h416AU5nSM14bX99LK5peEJ6yBrGFK7IG3c8NfZ+Gis3TGmnNkNraf/k23d+euir5dEcQ7qraTYRstR/",
-	"0zEQLbjgGsxXr23cZZ9WONIp/fiGiXMz6Qz3yzLgBQK1LwaOJCgVx4zi14lP8ihNUb+/skHstQy6L7sl",
-	"jq8V6b1bqjzDprPVySwAaWbCQEXcdemsWgR8uQepXn/bu31GKxb1wP3dZLROYVIeOqGFT10zoeU+yDal",
-	"dbeI79jssjKnhTvmEVJaoATFvG7ctaS5FprggcUbE0JRQ7h0IftFFpNfffJXfslIkrFR4crmkzEXgItt",
-	"/+s0lvs9IoJxsK9q3Us9NB496oBrSgzhjNz1PYdpBJRbvKHVPTG0+Hg2kco61AnpDtAQ5YZMKHbcQ9x0",
-	"SgU9d7JFM2OtLzT7uvUb9BZygg4Zzc7C01qf1rfEDZ58/m8c3S75ZhDFQtkVXxbYQTPXiqRViLOAc1nH",
-	"Y4A6QTNhCLJKdDEtuZj9rr9NMvL6xFYl/u4k3vHy828wheeMZAWZ0Zwz1bEybVRUvEz7O4Pnp4M/VzRL",
-	"YzDugh/3BsOnG1KcLb3U46fDnJBvF+rzbRRkGwXZoFcLzDM9g9iqWENtrW0U7kII4G6CIc16LhS68DAN",
-	"Qs6+kXIvs6TYllQVFbhtfH+X01HCwZYIiaqq1yeHgRYBTSEFI6oQAsoq4aEOQBt6esF/wHEFjntFELEk",
-	"ea+gkARvpAqhwyLuuib37Cw0FsGQZkpCVb31zZ8NnjYJ6hM7mpo4sU/bWFSvJ7bg3itASB5BQPqvtRWU",
-	"W0G5tqCETUOm85pguUMpKWf3KCRPjJyFJAZP9ILIggo2rmsvNESZhyCbV1FgdENsk+V0pplTHd52RVpD",
-	"IBuAk6FeKmdUG7LXiwIr2FUVoHVuiOPYjIUVamiYgjUupB/gOIw/W8GIPFZ98iKX2mFq1QSp9u8cC7iF",
-	"JtrwPC9fHC9vFI9y1iwdHyC0t1JwjbngesKymuTa1gY8mkSQs3sTCJ/gPzfucHfpmrrz7oNZ3gFsKzCC",
-	"ZAhWGJX+RL1i55r+d11vgIcb1Kyf9Vrg7ySAdicbb+FdtjvvC+mCL6PK83sIra0oxKme21KJ43fvXVfi",
-	"5PyyvX/Mc/Ul1J6WBLvbM7BDsaAuyeVuw1X/xo7kXpnq4S0ek6weBnAffPV27oR9yEzJEWvjo54yo3i6",
-	"golaySkzE1ZoYthHQ9hHz+UxJMnEmNmZ/85Ih+I5JcOfzrLCca47JvKE5HSEom40J/b+MouseWesNpnO",
-	"csQqzsq2w79Ka1HZb4QM937+3OixXmp2/pHMpMzhKq4NTzXpJtnozB48+yfwq1cy4seigRLfqjSdKjqz",
-	"i/7mNPhv3Tyvx30zyymvL+PO/yLfH715TxqmnHx/evq+4nL0LVrrzGw/Fv+LnP7H+6PG+wIpJlOxaPjx",
-	"E97727jz16PTuBPBI76NO7u4uuIOEvTob2P7jnHnV/J0UzYaN2U+NL+4ElGw/SG45YNXn5brqHE7C2n4",
-	"2MnC9k3dFuypLe+SmN3ull6fbARu0pi3fFcb3EMQpi921gLVBKAoj3HbKpbyGWfCtNVoFJopVLE3VanX",
-	"Dzicl9P5jCFTVmfDK98U4YWtb05HQLa86Ie3vf+C53CLebgR1kv4glsS8HVIwGmeE7Gw0byoqB/fmAgc",
-	"PbVyy5Bpoa1BYJ/qqLc/GJ5zTQ0rVCP1doR5woVSQIlhmHNrsMCdegcIXn4hrCOZ2KXkGFuoQBPDOXn7",
-	"+yCzYlHpZJ4zYfI5AabkhAtcpFwKrAgcw2dCofUcOKUPBWE7U8pza439XLACAGGw1y4W5ds+0cA6yZSD",
-	"KdcXjsOKa4B8qbFYt9Mlhwv6lg15hokCGVigJJ/sWdVPCVXq8/8LlMeaTlnG+wGB8SH8VrKLf/6tE2zU",
-	"cqY6USn2hk/XtnvDN3uc5GVtbhsMivD3FhbjLZ/wNlC/VlgOiOhrgnaFnF2yzHan7Q429OpR7fh965fZ",
-	"bbk7ZS321dt5zcI6zDl9GDProe2bG5kS9dnZGhPXrPC387oZQbrUrqfehst8VzGa7dA8h8RTM9IbVRea",
-	"MMAlKpDjMbzLYlYGOSAzoulck4m8IlMqPKBRtrwx7N0P87y2M44Zze4z5Gvvf5jn7fQUL+UDo5w+2iqi",
-	"6gJM0uniclL4DdZfS4je1y42rUWpdk6sYXpkbUs9JIymE+hzXbGeqFLY0wd8hcxeSZLw/CQW3X87+fEd",
-	"ScI1lEQk4dkwgXQHz3pgUXJRVmO4/mKoGFYMFpI3ORC0473U5lyxk7+9IW9en5wevdt99+Pp61f/4fqo",
-	"oSqNTBhVZsSocdtj7znR5IKxGUT1PkKZM6RQju1DBUsNEO+gS/6GarMDU7Hz+mWCjjuMxW4cOwP1D+JH",
-	"50v6qSE865PDwkyspZ5Sw9ydy6iZkReIZJzgxzmDAwmGd5P3P54sKTA8bwfPa86L2hOuiRQsBFRhFOs+",
-	"s7WHpHqBFf0Yy+0YKwL4OdXGrSjFUsYhLGdkSeoEE01JxrX/eIEfjpZmNcDa12wb4dMb9YtAyBHGuVNt",
-	"spB3e0ie7ccCzhjWVk0sMmrokHyKOzyLO8Nn+1EMA4g7w7iDvVh4Ysf+YL0Q+OWdLC5ZnrOmeqnPv7G4",
-	"8+tNqKtxqvEV+lvlvipT8KmDW9ju7s7wP3/6Nfr061L2YNEAWBaxvRtIcNyI7ebAYQ3JuPvNgOiekzRG",
-	"YpVdk2mMN/+XcB9/6yQRjYXDP36iceAnslAp8xgQKRWO4NVaFiDx7HJAbYH7sN2hR4F16uTGvfm24WNa",
-	"lj+88x/CqgD6ZbcmPJG4XS5u72+0KJ1LtbKvqKxnql0aWdNi7ZD4gT3wAcxbdyQWiCYAkMJo90rBdJ90",
-	"X2PGowxqYagakjhXVBM9oRl0fI7mJMEX+OQCNr8m/V5L19CCd7h1DLeO4Z04hpvvtnKxbpqg6kN/XAkT",
-	"Z29DMukogiAQ3RwY+aCZ2i7+Ly7B8vU36dUWHfTqwaJdnZLZaGHapV3iwdb32qfwz+uK/OqZHTxL+1q+",
-	"A58KXsoYUzHvLzStLu3Al3CzpcRHbaU+Wx4RXpZt20bvluIBZnX90PWm6zH8zOuuS4gRbl6YvvSoFZBO",
-	"QdISoo3AgYyNisthKdLlGZvOpLXaD+qWGEDYQXxywsU5ZA+xUbPQSwZiANfxjMT17JOQgkBiFLzd5qhl",
-	"eMF9RyyvS52dLoSLtrvyHsKk9dWzRoB0TXxvTVJqaC7PC0a6CV50ljFD0wkDSNq6u9ELXZluAtWZyW4i",
-	"wbJJolhgdRgXiy5OD4rOgHSkEDnTGoF3EwzVVxrCleFFi6okq3rMmN+K3BwQT1CeSTtDbagIJbb3Q5cV",
-	"nUhlyAWbA36koz5IdhJi310Tey4T9uABMZxpO0U8aw1DSmVqgS/HPdMZdoS0ji0TxRQANOza2IH/xR92",
-	"8D9liYI9FP6BaMw0NQXL7W8Lf7vo7xm1j98J/vppjZDnC6rZDheaAfSJ9cMZVenELhH7XvZDu4FEZKSo",
-	"yCIylRnLI6ILK7IYMkqUf5Snt03Tz20B0L21QrRQDoU7g7ueJIR51oYau0dUMTOFYklEkhHVWHsipJrS",
-	"PImIZowkzFBzBhclvfaYskwvOuvWTxwZak7gil9bC7j8fvbla+WMddOFTxAhqRHMf+sAQ97Stpj38+fr",
-	"TihN4dt3EwDeBlgtLsqDY5prexReoG1A9uxxU+B3JGXOqFhjanKuIYuhyZgbg92vXJMpTSchpuXCg9nP",
-	"BZ8BY/W9FLndLRLL2nQCIZVIOe+/Qw6R32clnp5R5VZlC4TrZsV3SSkWoV2yEPzngkVkcefnc8QLjTvH",
-	"n38bf/4NriDZ59/+8fl/YlFAhR5YnY4krJR8wOtuyOCAOOh+LrjhNE8cZj4kSBMmDGDeTeUl7BeURdQE",
-	"pAHdqbVVSNw5QXR/vE3ciQK0Z8QX8U+ICMs1I8lM8Y9nheAG0U6cZRILbW0Ko6jQCHLXJ0nGLrlmCXEK",
-	"Upcg05CkeKJJ8vLo1eGHN6dnLz4cHx+9e/EfCem+PXzZ6xMs3hGxSF57Oz+d7/zA5glm54yaE03HLJ+3",
-	"h/09qvOG3T/V835gcxeyuWEFIFTzI8s+WJDnVHNBDq2NYOg5g3q/o6edaIGd+i1VMiXHssiZJ3l0KHTD",
-	"zskPr5w9MeyUZ5DP/0NGPLcm2jf7g+c7+8cn9r3DL9UZ/vm5VbyKinMG/Nb7NVME7rwTXF1bX53h3r4/",
-	"NKUfUbjuD8pDXt4+W7sU8RH5BFoBuN9TZVqKDtdHyYs65QoyO8eQymfZdZc2XfJr9BWWOm4xCe6lDxLW",
-	"LKGBPmvjLHCcBHQnldMpFRlTm0f4rUpyRiMadIhV4ohiQENJRUYsl1deTzkJYV1TWZgdOUbnBlH9XHLO",
-	"TJiwrlfN4QjcEigVWmZ2MZJIlTEVi27iWU7OdHF+DpwHQwdFkNSEV3JQoaYQdyzyoAVX3CFhuUFjP1uJ",
-	"XyAFdGhcMgCmtT8BlpY2fAruOLLGOFyDK8bPJ2DshjwxXVCloDatfCYzxVPW65P33qePSJsDv9q1PnxR",
-	"ftWvg5wPXit4q5tY1GgxwBrZGtcPSeZVzfs10oh9tGJ4ZZAMXeUgSCYVou+jINot3VgnkRCdwPqqaKOW",
-	"cgSFRWS9zxcnf49F98Ppq50/E181NzdsB86AKHQEZX50RzO7AWBj2u2PSwIYGJyFnsq8mFphCWB7ACXq",
-	"Ct3cK/LpDOJsAEAakbF0iNCjuYebznbgfUY0p9C+4tm5MP5jJacD/JNzBrWNYXwjIhpISnEmCcs4wuGD",
-	"ToBnThgzBEeBlC998oLluXbg3NYLx0n71t77T/Z/djCq8q+IIThTbMw/lqUTTxL7yODmPvhHVAEugZWb",
-	"ADM5LXLayGp+BINtCwo+WvhizWq8VF/Wi/AqVSXkNAqGH6H1HkFAjUWBsR+V15yFRwO/IUKDPXIOQ1RT",
-	"p1FNqUU1gz9C7yvi+gxnKAqXU1QtpahaR7EInYBolX8RRSc/vIqiRVfFHnFeTnS8Hx09jZ5F+4MIfI+3",
-	"hy8jgD7Y28cDGK67SRnhi5O/A2f4gjx/gZ9o5yXXvgX+OqnedMlWtq+S7bhrg3BeJZRRpl4j7FEGrSgu",
-	"XGV2jmQGEDS0XAIEBXhUAb82y3AgP9VsylOZS0FKid5z1ivWXgP/khUVDiULxfpBLbADIKtCTkEsxsI7",
-	"rhFmaCDV6NWBHLtCyJqiQ3lajne1oMfHBbIeLubnQgIflu/ADBWQYuNCs6zXJ0fWZIZ3QrdWY3OnozEC",
-	"wzVUjKSYZRSLCpbD1WRKTTrBvk82nZk5SVmeu1J3sGXTQikrLUreRFBIXINysc/sk0Oo9XdUlIsxLHyH",
-	"iPCxVTbaSj/o7oTAFhTx45llhKsfi1ggT0Km5meqEN8io6RL/tqVcqW4MUyUdJaY8SXd/cGgB5Fo39cy",
-	"olmdfss+m2op+uRHnxdDiCRYwAgMku9IteOeNgTw5PI2YQcs3BL8F2Z3VCysYQ//1InVXJzlGUQME+wT",
-	"fTcksExFSam2/EYHhJJzKTPcBe5psdgfDConCeAhdJ8cIhIleU4Gg4Gjr21QyK+n6yvkFxOWXiAgMz7f",
-	"bld7eVS6VnagiMg2h8G36WT37ZqTaqDVoxYt3RaXW0dBO6Uc6t31lWtt5W6iNq3WXFKalY7c279eHT4c",
-	"8RKsBFwUx/BtW5E04deSjgs3CJjoeCRTc2sW9r54kM1tfOo+TAZcQo4/LzQYoPb/epNhKotLFwrfOFh1",
-	"BMIdo00+IbJYFg7ycgw1mvqgqqxYUUfhKCxZds4UaILZjAn04IblY1AbC2gwcx6Zlf2Zq5prKwIvX/bE",
-	"JacfCYSFBS/is9mgxVvEeMk3fJ9ALOXsbFaPW14Wgrvd4PIPmqkbXPaSzQquN7rk3wr9c3H4QGG28qmu",
-	"umGzKFu5TLbhtQdiIy1zwk4CybEzYtcI/X/y+/QmiKJ9goEYdCHKGLpYlLAkpYKMmKtSziDdHYu4855/",
-	"/n9SRuicQgmzJpVoJ5l7qbhTFaINiWaGJGUQY0gwykO40IZRdLpiUQliwCYdSwXz0Yj0huW1LZS/v9ci",
-	"568f67Osil6d44qazQMUVyogmsb16qKtUUuiBmH4yrIz1PrJ0Sk9T2LhosCOU8ax8hEjsUvR2gwleR82",
-	"xIB3bR2iLriC1V4BYATwuo2UbfCE905SvZKY2iv+r4857ne3E7C18rptsJnRiJ7eSrLR1RoBAwEsz7Rd",
-	"/n5NH5BEFHmekDRnVOkaPxOc7ciZapuxCtXUtqKC8nb3kKE9wUOKEDNRsjivdpSOhbXE+wT47qDY19ci",
-	"AaAghMdAJ/Uq3iMQDxOqA3OmgYMT0iUVCScJOTjJSbOuMhLETqboVak5AZL3grEZBHXsiFGHNW3+DxCV",
-	"u2E5k+fuvPs6pu86S/U/32xW/4Mv9ihRjTY5hxHQ7C7k3R+ZSuTmnJrbiMo6OgB3ziYVP5XZv1tVUl8X",
-	"T1nu/wioBFxKxpVtAw8HgjWU0tQ5AYV2YMeCTlm/vXzlKBjXgxWXVA9dlyzTv/C2weqOG6zcOnIqcsxb",
-	"i7JvbtoUm4QOoRQzdalALEDJAUm1zIDBn8624aaGiRoLt05qiSDH9gXUskFWx3kAFUApYD+xK3hAIwYT",
-	"a94yN1XwYW+FndW96NlPm+nyYCQly9dda/WH2NWV9BLyChbhV8cMtlWx6zEiwu7HQPiasqlZ366dvlhH",
-	"3brceemk1HMZ62YvToopCCJfejBTTJMd4v66BGoueYm88VNSgeDg02NRL1lYWZRa5TO+BEiPbf5gmz/Y",
-	"2mZ3kXCg9xN82qwm7BDyrggWUcZTXZuZk5RuxPbaqrxJx8JHm1xr/WL/WkQKkaEA9HdS8orkMr2AYttU",
-	"lvVOQdhJM8VpznUVxCqDWvkVnWtksSkJ0koYSh/7icVO1b/XBUjKmesySBQzslBw2BQKI81GKtYbkrLx",
-	"ISFxMRg8Zd+SPUhLZxnLrFUZC1LdFwt46418pDsrVDqhmmE3ApkxReyvkZ2gFDWNmyqvBEgZVuuVU9va",
-	"9DCE87tT+rELKykigx75/N+kKnUjf/JNHcz+UBtfj+yShWurs3tJZG/exJsO86mlMty+Ite6WDVdhl4w",
-	"cUCmEqq4qeObV8wnpgQpi/UybpchH+UsGZIrQGIN+fzIhCI4o12vwPbTIyHrr6/Qsrekl5Tndj1XPS1d",
-	"Vxz2n4OfkiGGPINB9/C16D8KbWDhJaSbSqUQnrQ3JI4wv7oiIpQ4omMhxc5/MSWdzxFBSQLxhoDdoHB+",
-	"WT3GfAakG1YElP2mUN3Dx66wqtcnr43PiEiRz+2tq31pp2lK58gSiHsAA7/QKmRHBVvgqJYd8U9KQuNk",
-	"NzRckggyOtBKg7WHMNaFBS3HsQi6Y10/62KcuReVuGVAU2r4GEsww9B1jZWFHAJPtGt1dVMR8Kc54RF4",
-	"gX3ydlWFiE+aDgmNRfVdsezVOoV+aso2WbJOl2ws/n3CBKHVzI4UF+cQlA96J7Cfyn0SO62LHVwu04yX",
-	"xCKQx+ScGb2IkeJbjEdUkyFut7QsxMPdF3esS+36qJDnw0f0kTmkMCP5EVo2zIRxVWP50HTea5fhUqQM",
-	"8HAJPafcOucG7s5igUtvQjUZMTsv0NIVtH21NxYvWDuP2WEMC7Qz7HwnBckAYVNRrqUg373ZcRx5f25o",
-	"BQaYZC8dOsM9h8hxVnoqnWEH98n6pHr1WXmc1t5FO7TF1a+LlqVm320D75aF/IsPTtiVa7V6reymNSaR",
-	"UyC7bueQXAmMaw1eKZg2JCt8p8Ra8FE19bAU0ACYHle3lFMoaEccqYoBrmQq/rngsyladM2hBveGXzK6",
-	"1A0QpWZKphPKBTuDTGkjuNTSOTtLR+x/zqAFBKEEd+oHfloXPwjsmZyKqiC0+jD3DNvTghAFg6kQoqhh",
-	"7VBP1BRmbawnv6BO8LLVA8AWIsE+GgJ5OQ7ZMDCjxuhMcA2/tLZAFOwMz22eIvcdNycOuIuAuhcemzZf",
-	"26nZloQ+IJzRTAG/ApjydvJDdeA/4k1QjcZgn0Lzm3WRtYuJ67SATiepyJjZzSsYsgbHoptMmdAFy5Nd",
-	"/6+cJf1+v3dAEnSfqD1CFJsxWvZgvSMzprjMNOnigX1yxdiF7vXJS2xfw8Zpzw7DREbVEHwaYSZuO4KS",
-	"koI83SP/RkVBkbQeNyf+sv9naE7Z/0uPvGIjZU/pxyKpi806blGSMSU4U/63P0HICUfrXUmZ0XntB3vT",
-	"EdXMuvAfWZYQ+1kLHyapxEXlK9qvxDI4GpHEnp4z4LKpzklzqYFCJqQwOWeCKWSuqfmmUK+IfcdJWZ81",
-	"oTP0dMqrYlGLXqxJlFgKhrvKPILkLxdbZ9gpl47VDvAWsGwLxdgZIG4wZh1TO6Wd4d7+ADwdqcCp6WB7",
-	"MQu4FY8//3bJoWyrvDF8EsUQeunXJWXqmcb3dwZ767tCfmIeCd+olNcNEEd2f2x5Fbd50TsAG1rQNs3K",
-	"JvQ+dr3E7q+isz9+9YI8f/7seSnffZDcC0eZYuAdQDJAiO7towLQvTLsDiQ0NaFWMmNljGZWb0VEp3IW",
-	"BIwd21hJZ47dwV0a+CxD14cc3PcgFt5vwV/tjFIxf7JwHhLgW7Xc65MfC5NLeQHH/irlec5i8cK/ry5G",
-	"dkJGVqUQbqp23hlTO8CooFmqGHSrX4BiKNFG7K/A6ecnz3FqkW7yL45wpwcku9xgKSzNSANhWEsJuh/h",
-	"tXRfISGLG2v5NR0HTrMdvDm517poHX7otY7g747++vrd8O8vDt8cvXt5eByLvx8dn7z+8d1wvz+Ixfvj",
-	"H1++fjnc2d19+/oVOTp+v7v7ltpvKqhI2e7uq+NYHL17GV6/OZRFuSe2jCa3YsMKvky11rrcL9neGuLp",
-	"k//XjZujXtc2PA/tMm3oHPISc5JLl3iA/euzlTkVvTZmhpqltWVleNT+o7XUXrSCOFjJK6KKHAktvZ45",
-	"cBQE/kvXWdn7jQ1BrYti8CC25KlbtduFdg/tPWuusg0LLdylN6qG/YHNDJBev/9wmpScbp6R4In2HAAR",
-	"geWGAN9YJAIYGVghQLp0BA1CgBsT1fuDkOrfQ9p4R3Beq6Dthk+NheY5EyafY+Mn/JYDSVtvRSfNHfit",
-	"oZdqFJ8yq+VZvrmP+Eg9MNfs67INptrf25zU1jFcrydlc8ewZnntYvJe737Cf/y6Oe9QKOiW4vaJLvSM",
-	"iSwhXUADJDtYhkDc8aIXkQQJgBPS9QfLs+Cag4UI3lReMk1mVBsMA9pbGKamkFRLSNdfjMdYRMZA41K6",
-	"QTNqJnWQQkfBFQqEULT4PJAbHtoAxRSiXf65TXmdG5TYiblDNbMvGVYxLVslh7NZPveTfxi+xfpCtnpH",
-	"mmF3GM3fK/scw60gdIBQs+CQvSewcWN5wyLdSBPfiD8iR/9gKSQXfv0yzKg/spj9Q4nLE9y5kecatwaV",
-	"37lWiN5EckIN5u3E5cYN4HWLrOyuRjpCoHIwmizlVoyMRSIcxzge65MPIucXrGZXRkuZF45covKSKYeE",
-	"N7SeNoDnulrBWIQxQpqagub5vHLGm0xDKNsRgWl4bYRLsKtAA3Spy9pIRaggx69ekKdPn/6FGD5lLj/s",
-	"U8MIztgSAavNyUoVEAi5Z4O7zw1/3W7h1w+Y8tbXMwZrtNylKc3zjUNiu34D3V7CbGaCYMrBdSBVxmUY",
-	"Xg+TBE8w2xtKAWjm60KdNhSKphOWFbnnJgZ0FoyIZwXrRRCYqxIDkFR2iYXaTXHDQ3Vwdomo3YuCro/l",
-	"3hPEyKwPuQoOIgp4LOBJUMjC8xxyGCBPSjpl/7sVgA7dvJarrVIFtTRwYzQfn90eRLq7hGQYFW2TGC0J",
-	"7LtJUW5l0KPFsvCrhluztgWEvNpYCgW6fSVlQNWQAttmTPMc9jcZMXPFmCDJWMlpQrquzsN5bthsY2Tw",
-	"gxSMzBlVscipYaoXEeoBdQeDPjmCXvCxVfzeh8RC/tKec4GUa2oXfwxe7Br74xXUYGZ0TrpcpHmh+eUK",
-	"DkEFvJPrl5Utucxv6PLTDspJ2BvA7GhCx4YpN63tGb7HqXC75kHrNYnb1QPLCnqhHKXINvp9hxLjVWEK",
-	"FUy06zS8nxC4FTKKUQxLNMoRQLl2XU7U0BHVDHtVjlnGneGQHB+9fH1y9uH4DTgnmpleqJQHJIFnOBA4",
-	"qGuLRaq44SnNScZAXgRh7og8HzwliZDmzF1YFlYv+FqupxCvY5l9WK8fi/fFKOcpyDH2kU1nQTMSCGOg",
-	"C25J8R/DdNxo0wXR8RSmDabTzRo4LExrem43WSqFYB+tAvjxB0CRoqbQnaHV9bmZzDsQi8m4rl9VzjNw",
-	"c2effxtzwcPL7ZSlUoz5eWE9Jkwhq0sOUXqXww/PV+5lDcTv6XRW1nvt7ex/c7o3GA7s//2f9aP6x1D+",
-	"zbRukiAwtwgQqC6hUWk85mn/pvvGXvX0br9LxmlOTDoje/v/3B/0B/294fNnT/eHBD5Yasp/IPs1ePrh",
-	"hBbigb9guUke7isekqa9C2yfitF0Yn2W/mL5wk/15g13ezJTcsQCwYaz58yfoFPiVrgRpOvZuYUkuRTn",
-	"UEDEylOo0E9c350G8bGyF+QAeQyqi0lKleLYVQ21T8yACYNNmVdSXeSSZrHouibDWlEUWltXEwYBZnTB",
-	"yn7YNnvpNJiYr6rbYz3+cCyZtX+X/2qlBo866QTSUfYw/muDZg+uiWF0uswF0lvd7XEH1N/B4vRObbU0",
-	"eM7NvLWVwnVm25PY2u0eL2tXrTMq3wGTs0uWt0bz+CWjxdqjeAenvyg30VoDmcg8K0m0qw3YNqTqjDtu",
-	"yLmWYr7QVn3Zf6G0iXB1WQkwotn5HVHJP0hPTCWCNu2KCb7ctjfmAXtjgnkPFG6oY2/QGfOGiwsoclES",
-	"WHCMrHEeQa2uHBMlc0aS6llJLLpY7vUBuL6pYYUiOf/8W73sK4KKl7jz5kkRnCeeMG3IjFqLI9Dzcce6",
-	"5PDMWEyoLt1z6EdxA+w+G/zlgNSdCO89PLfeA6mEjwashhED+CdBqAZiqvLXM57phHRB/LmeninLOKCJ",
-	"+F798inA1RdenfiyY7g+FmBU+EkRjMiCzPJCc1YoFGqff3OD0lKYcJo00KSv1bAS7NpblP4EbwEWR12g",
-	"WlnppP6wwz7OmEKu1LpaqtQUNKg4tTnsHHaCqynElO2RYsqUPAMh2Rl2vtsZDJ7td6KO/dbwzKdrm7bV",
-	"FDxOc0ooOBvaU9wy3XaobCuXHqOlJfBqnMRs1RULHtpuTSrcCuXvBKbU4+UGiH6N/lgznm4gxR/BRbrG",
-	"EoRXzuSUcvE7MvlCq3wzky9YGluT7wFNvrS2Cfw2Do/ewOSDyg+7iK1zrPh0yjLElhP854KRRU85n5fc",
-	"Ny8qK4Zkn3/7x+f/QUuRCsPiTptV9gyssrXMm2CF3sK8wY1pF/f380zRIrfv5WIQww6Z5XI6Yoozsn48",
-	"rRrY4xgdNYd6aatWv/5h7I6tGXGvZkQabsRmubNoPnyq/rhx99mxK70DM6EqO6l3oXIwbc4V0wg+RzUC",
-	"A8bCVbtUNtABYA0slGRo6NxwQGwTro1U2NfGVejinvEsicWIpXLKNBFFnjumfPCJaQrYgr6UxcginTSX",
-	"5WHb1YLjtqXs+n21zG1gVke3sZwxfFAtljWa6FatrMEDeb2ntV23LSi4h3a6anpXBf82cpOqb3qv7XRk",
-	"VJhaR10sXEuda9IaYulzMwFXtIKASwoW9tvFIqnFqJL2tjtSdt05HnrCzYp+u7sJuy0G0LhoDqF917lB",
-	"MOxxuvCuFwu+D29JPGxjWltjdL1uvDVE3zXG6GJs67ZycjOHGw1ZVwAdWBI0h8IPQPDl5qCUVgundfcH",
-	"ew24CodZFoTC78RxXsgD7C9H8m8SpS9vugGrzt6jGC5V8blgV7VE9FZibSXWGpYav1xwFlo86RsLr91P",
-	"tT16My/bOhlN8gg6Saw3O5F55vDzw1qMxXazqbxkrSLoC/BDSnbvxVfZuid3CuSMXdXBDGO17gP4LNdn",
-	"eALtczNu4LvZLItuxN3o66Us/W208xt2yfIvz3/4iv2GrVJdKyaNDNmhNHkSVgli/c2NlWstMnxN3nu5",
-	"c1wzRqiY18dWB1ckIfpiGengikDEoksFQlPU75AFKBXPeteXEddg274ElrpwQCdSrXUN0sp5uPKWlPga",
-	"C8k99j11+2Wr6u9oK9bBAaGv6f7DknYDAyjodZsTCfMXa/+hVSjZTSQs3WQJ68EUSrDMoXcredXDNDYQ",
-	"T8aC60byyXcBYeU1PBK4qPWQJErmLIliUfHrJ9h6nfycLBeoA4YqlIfYiV4sPAbE8iLPIZHfKh8+wLR9",
-	"VQ0G9daAhkYDP1P2QPBvZmcNOg7cP1Y0HORUm7NcnnMgmgj+WrvxANZrWV9vP3zbq9rf1i6ut9/z2F7Q",
-	"9lzXoNJNrN2W9JCKCw7CjugmAD2U9HCAbWMq12cTFuxIypxRsWH5/NL6teu+XMCPWUNVmtP/+SlcE7UG",
-	"rMFffAOWX0jDDqDD/OuUj/tT2ok69l3O3LBBHpG3r1/Z18J62mpKHQhKsKoWH/XUPwrWhnuSXdkYSV85",
-	"unLF+8sAYnazMjG7yjYtECvX07Y07IFKwwon273Oxb+vLQdDJenhSCriPF/PYJW6mKPIgmqHYL96WkEo",
-	"HpsW2pARi0UhoGSj+2zwl2ipeMxp0xnV+kqqDK8KGDBmMufpnHSf7e8DiKzVFK6/+JLLHGa81wIQ4obc",
-	"Xk0GC/k2zA5+q0+mLGvZ6vYn8h0TNOegaPE9re/K0sne/tNnz/9/H6utbMI8YrhX7W369tf1fXj7dndd",
-	"jBbmAlpkYdWMGt1ggqw4fH6NOBRFnrfMWIsEDMd0B7Pa2DPr9scfqr6uZbXMlBzlbPqnphQ3M7gkjkBq",
-	"uCJR7P35/BvqeW0oos7u0hnfvdzb9aLM90RbSdIx3MACKNMQlUIaycIMRzkVFxuA1eKYmz7tUWlRl8LN",
-	"Z+asZOt/2bGa907kvAdJ+mVUDxYoeBdVU+nJ7U7ZStybknlBXolSM3WBG5Vqkvz16JTs2iW+O2VJr7Eo",
-	"6u38fVmmtXkUwQqBH394UDqDx4JYmzfUszV9rwU6DkiiN9oZx+BRe6LfReqMnIuLgxIFjcsCic+1kTPs",
-	"tHdeYWNxuLvJqWPYuL9i69qDWuLS9k36f4Ql4nZ1Vyqi2CynKeuR6bz+SdsRsMr1EzAet+79f5/wdFIn",
-	"X7YyXxOaa0kUwjZUPDejubdOuzTPHX7e1B528YJ22VCN5R6TG++CFwkf2QY5WZ3S/4PIHvf5ZrXv4VdS",
-	"uA6cZ9NUn3gKK0RIQ0pUfhdg18yYRnmC2bjldXA7P+FThwsEIICBOZRnRWczljujfG1zpWXpPE6R363X",
-	"8Rdr5m4zcBtk4KYb7tdK/KPfBjZD0QhRZu+vA9H+RJOk9CITQkW2K1UZRWiBWYZ6YYQRYbEoQw5un2iS",
-	"IDahOfM/JaT7bDDA7P6VkuK85xJ8l/JicTiKjRXTk1iA+aMPyiqxdUIbKyqL64bqTak8moKP5C1VMt3M",
-	"8z1h+XhjGbO+LT24pVP5VhqSYTQJWAwKlhMuUqkUAwexzbf0CzB0MQeVi/kdzYgXPvfmZb6luVUOLCMj",
-	"mc0BFBcWGK7JahlxjWuxv5WDX5Z368qRp+t5TJ8cssU6FXoYkz2RY7u67ZnDML5pVwRQA40K60iJAAMt",
-	"l+eEC4Qpo2nKtEZuQh0LqlgJZN99NniKos2e6CSZO5PgiVbiZX3yOmPTmbTbk3T3B88IPadcECkQ+BlD",
-	"drFwA+sFlc1UIFw+MQCkZmSQd6rKHaoos6qIf30A2l7e3D/nb1TGc6/vnitzXl9csZ99iYZa3FtIxb9b",
-	"L1pYhVNcsv8CWJ3s828a51WRS2kUwOfMFNaogSBsFZV7jxeIs9pnp1w3XIqofaH8XvsJy03RGiWLri9y",
-	"aPJqmzfHFxnsutE2+Z227bV+5M1qMux0rFXACvVlXcGuhnU0hgnNrOK4ogDfmrqaulIi9/rEW+GB4R3F",
-	"IgHntjTBsYhloaXFeQVcA7f+AuC/e9SVLPKM5IxeMiJkLK6T+qhtb5vBc0mkoGRvM3sYJvW+DeLfay3r",
-	"3WuyjZNGu88fPW0Upora9ZVf/543F0uCtiGIjXsBAXyhC3PaW88A3/Uqd/PGv42kruOJCi13vwLAirb2",
-	"t+thtmY4JLtJLtMLWZiG7r6VNu9WrT9iu8v1Jtx1zN8/ISZ4MzHG35nSXAqWEcDqn1EzwaJVjdTLBRTu",
-	"KIZJEbhPRhwrkJISkx6FyitZCQvYjXGJF8O5kN4rrAJgzkGMvAaXgj3RVQwu4Hq0r7VcDfghgEnRpDul",
-	"gp4jKJwjVoNn4V2tb+i86uDGOJ0NXB78kgmmAUzD4ZBHBJUIywgikEdkyoziqS4rlw7fv4b5CR7gwMqX",
-	"n/CWphN7X+BRcjgd1UqJyhokrsg0YG3Hwn+al+cXjjfdhK+Fff5Te6eGR58uIY3oyD0qxI6OSlzy8mEB",
-	"QJtnKgnqsBueBPFNQ3N5XiyivNXgmad0Dl1O/SYI5qY7vwDgB7gfFdy+AKTuKk4q6sSfR5ZFpIjw/ggd",
-	"0fhpApZ8KYyiqYFS25K8GT7Oz4U0tNawwYDITtdewl7e+JR/l+oC2VHK2c/5mKXzNGdRCRpk7441rsFd",
-	"6w0ly7d+BcwAugTMmMgp1lFGRKdyVpF2Yew5uHNG9WQkqcoa7wp4MsbQdIK3qI0jIkykaj4zKCsU0+Fs",
-	"ZzIt2tbj+4qtLFzqs5yKam/V4ZXMhFVUhcFjytTw8lNeix06m9VSvzpqSDegzCjMSH60e/OSEW0Uo9N+",
-	"SD8YpiEaitNnVnjOqDK6Wv4R0UamFyRn2TlTVrDAx4eaxPANOGte8W+sdamIFIvTDuSJTGBYDKaLT12p",
-	"bLlJp7PGhQ42iL3l1EkjP91cOcF3rhe2pGGF0u3yjGTySsCIYOWC3ewXcyjQlWKNa+GF22+Ei0vJ67Jm",
-	"TFNj13XDZT9Cg1MqtXHiVI4XpwllmDZWHOQ7xUxbPeHeO3Jb252EQ6i9eGFH+9Ov/18AAAD//w==",
+	"7P3ddhw3sieKvwqm/rOWq9xZZJESZYtae/03TUnd6taXKard3aZPJSoTVQUrE0gBSFJljx5gnmBu53Jr",
+	"n9tzd+5GL3YWAkB+IquyipQsenutmd0yKxMZCAQCgfj4xa+DiKcZZ4QpOTj+dbAkOCYC/nkSRSRT4zPM",
+	"FgT+EBMZCZopytngeBDOVorIcG8QDGS0JCnWj6hVRgbHA6kEZYvB+/fB4JQzRZgaP6Qy45Kal1tjYaVw",
+	"tEwJUyEacoFCyhLKSIjmXCCa4gWRCLMYvXz4eISuqFoitSRIYkYVlSRGc5oQxHBK+pIDs2oTcr4kSOif",
+	"kCTiksQBInuLPWTmiibjg8nhnf2jyWSycd6PzvGiPf7fiZCUM8TnMAFBJM9FRAKkOJKExWiGozeIMhQ+",
+	"mY+fYRUtN37oSUzSjJtJkSzBKxJ7GKxETkJ0tSQMqSWViErDQcUFiRFm8ooITRVmiGCRUCKQIG9zIlWV",
+	"3SlBYfG9aDX+G1k16CMsTwfHPw709wY/BR56n/II+6Xg9dlTx5hIEKxIXDBoExPOiBKr8clcEdEe9xWJ",
+	"OIul5vEVpgrNyJwLgpRYUbZAeIEp845PmSILIuADP/zww/gkV0vCFI2w8ohO5Ve9wjAaQeRdRiI9k2H4",
+	"HcGCiHC0aS7/GJ9hRZ7SlKox/N/2t87M0kiEk4RfkRhlRKCUslyRjTOpDn9GUkyZ/nD3JxIyV1oiYVly",
+	"IQjTIsFifrXlpyRR3WuTM0UT+IYZWwvoPE+Snsvzj7Gld/zkYedcENX7OVpyrTAET+0WNL9xgRaEEaHF",
+	"7gHCieRu0glfyM1rds4VTsanPGeeWcKPiOXpzOwywa8kSvX21hKoPzKniSJCBoguGNfDojDRfAtB7YV8",
+	"PpdEwV7TBFOhN7neYxv5UqFrfIqzbLN2IA3yroggKNIDkBjlmd5GGEU4Q5wlq2MU1r4RWs3CLhgIDM7Q",
+	"UC31CFgQlHJBRnvoZCZBitz3FLCHSkTe4UjtXbAtVco/xq+ZIDjuYr/5FTGu6NzuT1loGpwkRKAhThL7",
+	"pzTQT8LsjK7M8IKMtmT9+2CQYYFTotxpKgRRD0mWU89Z+kJ/S5CIi1giqWiSIJEzBuoJRBNrzWaoUTQl",
+	"aHj2+BTduXPnPtBF9RhvcyJWg2CgT8HB8SA2n6oSOecixUr/hhUZ63EGPm4Cpb5t9CR2TIv5FQM6DM0F",
+	"DRlWy5IErAea0ngt5wqiKFP37g6CQUoZTfWKHwQ+iQbq/prLt/nJBj6qJVZIKiy03DqdvwUHf9YfmeJd",
+	"WHiaUMI28DCCZ5A2vzBbdbDQPHTTPDzlaUb0CU42kFg810Ve8cCnIFGRXKwnELbXGtr0CDdPGVMCb1pc",
+	"eChSnbTBGDdPWq5kl455TIVUKMYrR2NGBOUxGsZkjvNE2WOo8VDKmVoikpBLwsx/SLeXQrtBwp11kH/v",
+	"6El0bfCn2DeHAFEWJXlMqrPhMV4F6PX56e4b3EvfQx7l6cbdHdunOgTA/XzTElAQx5S+vzBN1/cwa+9V",
+	"h1Yeq5GNZiThbKFt5i7uVd+96Wk8epvTjGzmsv5gtobNpBjnpil8jCOViw36k7JLTjuV59wMceOUgSVp",
+	"TqCOE7K6dNYQotIeSF3LXT2Jrk2cUX+9qMtZ7CyfllJtkljVqtem0dxAHwuetum0P+5snNnr7VTfQnax",
+	"L2oknvNuAncwexxtiu9O2UOC44Qy8h18vk2e+x0NQz3cFK46JBztQm9sx5qad3cn+hE7IwqLuEMs+SUR",
+	"ca5JhtvSSK883BOKv89xIvUPNQHuIpuwqTCf89wjZpwnBLMqcYUm67enrZunrSCbZDQ05HW3zUtBuaA+",
+	"/8gLc58ikqDMPESJRENBMoKN8VFcmMDrJ8klETiBdSfvsoTHxClH30Qy9+HqHKgiKZhC/12Q+eB48P/b",
+	"L72d++YxuV89Kwvy3weDFL97Yt4/KiaMhcAr/aNUqwSUOBfpoJj99x6zK0+SsSLvFJIEi2gJXgWqEgIX",
+	"+8qzaPhYEBYtkVQkTSlbBAhHkabU+ARI3LkF3tYmneJ3TwlbqOXg+HAy6Zb3VwqrXK1dKKkfkTe5TNJ8",
+	"9FqLZAmvLdE3fZfonERLRiNKWK+NhKWkC0ZipLjVSvZ9zNBwglKC9UNsFSAsncOIC7qgzPLExwRV0NB/",
+	"003WbLpz+KFjHTXNq4x00qLfrZLQdxXgoyUNr8VC3wM7yMj1r6qhO9m4+PNWqjO3n9qgOCuO6r8RjwH8",
+	"DL8hEmHjawaXLZ4Tvc6CKLE6rtyHrHucSucv14J/eBcteS5MXEJYz7v+xXi+wFn+hqzg5xmPVw9Q7c/g",
+	"VceMqyUR8Lv9ikR3Dw8DeOtqSRNSknHBnK+SNp1Edyf3jdcM2GViOCW/Gh77TmVxdATy5v77wKc6nswh",
+	"KuG/ToSPzvEidNbvpY11CILjBwhrZZIQxBkpZ3pwCBPVXNDTiJYQa9rrnIiNiXTN4MCv7qpSu8lgL5/s",
+	"sNo/5bWnpuS48LnLuVBafDQ/E4JjcBSPQyS5UBJOE8L0H/dQ6A7EEGW5kvYyL5XbilakhuY/SYCWONf/",
+	"wzTNCQnQDEtJApQJvhA4TQkZBSgcl6OCa5zgxoh7F+xcn+tYEDQT/A1haLYqt5i2w8A9jGjs1CVsiZgK",
+	"EpljsKTc7EGexESTyueI4GjprIeV+WCAMLri4g16m5OcPKiSaF5n5ErvGXh49ADVDE5gzQWrq3y9M3mu",
+	"EEbOtESJnuaMqyW6wiu5hx5dErECUTaCI7XSj7VIL/UxoI9sFpN3wQWTHGFwIKOIQ8Bmpocupn21xEof",
+	"oMYNjmcJQZL+QgKjHsK3IVKco+FLLtVCkFffPzUrbVQMeOiJ/pZUBMeFP30F3J+Tq9HeBQszIhRlWmGG",
+	"aAhObTd2oFUNAg10RSUZlYIy0xxzwxsdOAQ2u51ywYwNc0XoYinBr4/UErMKT6q2zSgwi16uxwNEFRKY",
+	"vZGIADPhawGS/IJp/mluoQUEIor4Yxk/saTtoR/sWoWaLeFxbbEDE8Vxs60oyKZNorfaLkcg7FGIafrD",
+	"dC/1uuv17DrJQAxrn7buq8Hx0QTMG6MujrRi26A8nvH8Egz5tUGGlJuH5G8QWCgorPLQWA8bqU0oe1Ox",
+	"wryKeqODanfNXJC+NvJQkvt5ww0Fddom68lQ5/V5Q1m8zjacpm7w3ltEU1GQVCfwtSSiJ4EmjENifX4A",
+	"pbms+PqbJqEk4rpr/LwSHlxvJlQDiR1mQvWRmzYTqoQ+zdcvOAQ+q2Z3zuyfnMldi4p2Kqp8o7ldpWqj",
+	"HHpCsTd5T2nSAgS+gBh6m6Dn9bC84ki+oVkXHSYS79fZk433tZeUbAq6yUyf3hkWXU7tTI9x0zL1MsFw",
+	"lVhPW5bgLoHP7AA3TVh5X19PWuVengk+p0mX2715+b45UrVyW09kTYXVySo12E0R9N4MRaT6jsfUpPC5",
+	"+NDrLOEYPJ2RSYiDm1SeKKoFb19/aBxjBV/tt+XqIz8Gn4smoXHndp/QF+X0AQr1QkHOiJt1O88CcsYW",
+	"lMGYdYpxliV2m++/G19dXY2B8lwkhEU8Nrku5B1OswQ8ExmWUluxg+PBSZxSdnB45+7RfxsEwH2XtaB/",
+	"+PeUzvdSDG6kXtMvKdSTvhYnq0O1GHgqSKxNGpxIhCVwEc0pSWKJhuW0taIvaPCkrhjZkBln0sjFdzi2",
+	"SVJrOJwJPktI+qefpcneqzA2JgrTRNPHRaYvorCeH/9TEUSThEo6SwjIvVQYvESDfZzR/cuDfc15sCbB",
+	"1Tg4vgt3eH25GBxrspCjq3Tw6SvU8SzB7E3/9XlpaPfKJE40GyHb0PhXhjnLsJBwHZvxeDXaG5jA/zyh",
+	"0XU59PF/Fi53FH/88PPH/43IO6r5ovwcKl30dT7dL/lUkPbJmPQwN7Mk+r7tsjKtF4oyrdgCuE6Ay5iY",
+	"3Js5FzMamxulce0AH52msDGqNex0bNxOA3nJd3Ft48DTO6KS6VxNSfV9wT66Xzz3vhpr17e8rSbRy+Fd",
+	"zqbp2W7P7gUjxsfA50UEXzbm2MpQXDfR+sPwxcewmLFxm19D/E+i6ON/SCQ+fpBEXH78gHD+DomP/09C",
+	"JDpGoHz7Koo75QYoqftkO+C8SBb8SiLBE4JSDIYs/NUYsDwjAlgBm0HLPY4gc1KfcDHBkaKXWuZhH8At",
+	"mOHkkRBcXJOrrxlBRAiSC3M11v8pFZK5vgDn1hTqZKnVe9r8OB7cmR9Eh/g+GR/F38zGd6MDMr4/n+Dx",
+	"4exe/C25G32DDyaVZTiq6ms3JfRK37wFMlP7ZEvymhXp1dJ8kOgPomHCFwsSl56jwnEej0rWu5DfJ9m+",
+	"1S9su4XrQRDwcSGMqjHEYfg2HHlSZ2167sEETSaTC2bdZA/QjKw4iwNfru7BZDKZmCRjX7IwPGPzg4cg",
+	"ypQtLljFZ2erBrCYUSWwWBlCr3iexMaLhyVK82ip/1dYl7VakhThJBkZp9wNqanudOfeg7h33ht3/CVO",
+	"aHwuMCsLV66xScuBzBLHVBF0jKKEq1wQgsYX+WRyhyDCphHPYWeCPMvB8Y+/DsDK0yIEbnI5zbgEs0o/",
+	"lhIpQYwHWjzoJRm8/8m742uitf/NfhmO/W3MimYS2lfSGhCl7UClNR4eoNCwI0QJldZT7QogLFcu2BD4",
+	"hMIWm0IQtvfB4Nmq6h74NNu/+oVtt7+qHjQt78wN7pVm0vz612tPv7cen8c8Z/ENGsSUKcHzS9x5XagY",
+	"w/v379+/XxPdu6XoPucKGeI+mew+50hqvVYWcXEB8Y9KWYEzEYzPTQt0zOEPCcFvzFn0ZQvjp5I/8DnZ",
+	"2/hLntBodU0pesaVvnbqGz4kXmrNTY7RU4LS6i8xpwqZz1CBcI5STpk+BVGEBY7Ux/8Q+sDs+VrOkFyl",
+	"Mw7S6tHVhb+hqqJ3ImnwPriZYSskd5wRLUP78LDcV69ZJnikP6ovx4+Yomr16baYPYGth8OleUNZDHJM",
+	"MHfNmSD4jTkSMhAnNDQ2isgTgmjxAJVweBBrCL7Eq4Tj+Jzzp1is3Xu7OT+U4Bm65EmeUkbydz1vNgeV",
+	"m42rXTOsRuecI0PqJz2TncEMiSmaZ/qTwoR4wUltzG0MJcLSsFJAKR/YN48xTch1z4Wn4GiwngaMPn5Q",
+	"Hz+glMd0Tj9+0FaSEmSsSJpJNHS5JjhSOUkSbVZdDO5cDEabT5GDGucrol6dELIz+mRML+t9oYxZIlzk",
+	"z4B8U20KoIQzvQy2DPPYHCtQIWmzkJRYwWKc8zeEvcRU9DhNKrzX6ynlVOm3B8cDsvrrcvbniL6gf33y",
+	"+pcnB8/pE/mEnR1Fp0/uPXmT/ePvp3+9v0dWf/0l/uEJfUGfvHvCJnvRYcJm6eNJ/I+/JiYnkAoip5QN",
+	"ju/ru6Igc0Hkclr94d7k7rfV3xwBk9nBv75ffn+QTt69naye3zs7FN+/fXP4F/bN4tt33y7/NWHfTaJX",
+	"3y6/P4z00ui3pi40BdW2/dcGOHZmfaLebaEf0ApE5i0H0imOlmQMae088ZQGJ1d4JVHI+Bj8TxtquiHs",
+	"wfkzzFauCvfaNw+eVfWS3ENnHz9oLb4iv6AY6+PmEEmQd5d/1eNcqFwVtF7SBKOC4k+2Vc70/QAyJ7T8",
+	"R0sSg+WV8IXeBkprBCVRwqM3JEY8Vw/MvrCpDmGlVDy0U24aNo1q8nVmTfXRrtrt9WZR84V1Jdp9Rypf",
+	"6qrC7j+SfgFW4TXDuVpyQX+5tmqHvVRYaYjnCLTBxw9rJG8fkh9KY/+gapRUKPt0cQIqJaRlW7q10Bkl",
+	"FiOjOBFoIOsIh3+jqyWXpRewVOHg8m/KnQ9kYN1CtZ636yTzLONCkfgZiSl22cHXWa9VRrT+MEPkiHGG",
+	"7Ec+fkDH4PLZzxLc5bvVy7NvlHr1sD2qLmFBNAKq0bkJ+H8mI+craSenIAvBnLfKXueqnt2azfNaEnFD",
+	"t+DXiiZUYkVySI1GcA/++GGdLv5SLsAmqm3Z8eJv25kcrtwI4tqHk8N744OD8eG988n948nkeDL5l7Yh",
+	"UsOjWmg2GMzzJJnaqC2Ec9GzJ481v2IIiFM5BYd7UY+QYKmmcEy0PnXHfUrwpAgCD4JBnsUbqWvGjvvz",
+	"VvOrSzitygC+/l2rG3xjhvUjEyiICbosBkYxkSjmjGmzwH+ZNatQvXLCFfPjfypBUM4IwrG21wkiY/2k",
+	"Gfw23DJf8ZS4IDoXZX2LyWK22r7lfYRcZIsYsQdRf/upAu3BYwi6omtI1cUoxdGSMoKuMJQWZBlUMFtw",
+	"hdEeOiMJxTOamGznRS6IRMNn5989DtCz8/OzAOFLTBP7xAjI1VPPVQXhREL0JxMcEoGJNSVTffnB1BTn",
+	"sTxJwOVmN0rDIA1qm7RfVmL5zmzlTV3p+GaRvqIXaZZv8b04F4RMDQiOJ/v1hyWE7MzPhjnwAaQ4mlP2",
+	"AGmCbMkFzwikOW2msV4+55tn+505Zb4ktOLrJrXbCEZR6WGlQ1PlZcfGJexNXjNtdrfFS7mi80178pl+",
+	"yGwVvX3gpu8DB8sVT7Gib3MSHsPimKxQk2yQKxsfQENsvDx6AyFBrDVhC21qYYYiPOv4LAkIQoYZI5A8",
+	"g/XjTOssU9lmMWhSzHKilWCFJg8mTf3g6J3HWybp/DiAVLBmdabZEkaEmhLveB54Ep+r+71gdG2L1vZ4",
+	"jfxydnz2M4lgqWDNTP4GHECx8ZLg5GVFzUCC6QbNU69VnPi2tdMCTdujAKWa5yoXpHNntEb07j+4wRmN",
+	"YOB/aoM/QBggi45325ztzdjeYw1y6vJa1PPaT9e+1CcZcIcN2ZBHJ3pmnE6heA2Cs1EoUsqqfz3YVkzW",
+	"q7tg8G684GP7R/fs3nP7jx/NYz9VnxvTNLMVV5CXeTxYULXMZ3sRT/c5zug44jFZELZffPp99XX5hmZj",
+	"npkJjzMOq1fkL255lHklVH/3GAmi9R9gatXl0BgP4Asc7XhKbGKbHmTvnKbkM3Kuz2lUFfwNJ9OmKcKQ",
+	"n3F6u+zK1sY7xQlhMRbnxmv6a2MvKffn9iElEl/RklpWwtAwcplJYz0cSl/9Zvq1GbEYMcVNozDxXUr4",
+	"vhtmj0by/w8j/Nu9+UG0t7e38Rh0TgNNqk/pnMLR7yKJLkW4oUyMu3xaZv/WNMo3h54tyMjVuuc3lclW",
+	"p9D6fGP0jmmJBfkrz4VnOjjDEVU1W7et7yMYYZrBWe9DjRiCIvkT5PQzEo/QPrIjrwJ9TdFvBUjwnMUk",
+	"LsxjW8TnntS6Z9LPVHbnwgaEpWDA80siFJHr56fJpnNK1j/XPMTMJ1sc9HzU+4U2W7sXrw40UF/CnyG9",
+	"p2/8viIM79swB8wA1LTYWK9z6GP7N7deo1CCAVaNId0/bRK9OSMSSmGaMy6cBh5KnQughHpcEpyopbZK",
+	"c1b+m3E1jTgzF+HYDwVZnYAd10sroBk9YkqQTFDpg3P1APTVp2TdHf0u0DzWQiMVTj7Zhdt6ySo+H3AS",
+	"4Uj9O55F1mXmRnLOnHUWQPPyWIx7EPS6SJb+t3bBWDBgs6kFbDLPzT2X9lOL+CRR6JLiQutS16yQKOJQ",
+	"PM1jvDJVDjh+wZJVtxZis2k1n/741z7v0EuC86kk4pJGZGO2DTz9yj5sNujULkR9df6GBU3RSYJ5Tn0L",
+	"ql8kNREt333FI2oi4iffnfpftipxo6xleCXrgz/Dgke+QSWJAFIR1tWi/JSvnSwExwmt3DQ3fluRhGRL",
+	"zvrtIqhHjQpks7U6E54ytX+73MaDoiDLi3RhiPhKuqijc9b22hiXNEkarDvFEs8SzCK8mWs+R0FZPdYQ",
+	"mjrTPCtYl8+gVAzFygSFpqvrMTcRK0GtfeJksKoJvNu+tSu3c0Y0dflOfomKMq+Yekdel0RDmdcASNbp",
+	"5ZbybYKv9FPGN6uOtgKA8emkrQeweqnO5skaxdTEjoNqWyjUBUW1V+fkgcVKWEeET49twJFp6KrK03cm",
+	"N6qqutTOCcTZTJlyQipojVs6ggrtsxk4p6pm1mgYnwLps1FvyFe0ZuveMjfResVyyyZz02pvkzn5O9WK",
+	"t2zVnc7+BAr5lnFi3XFx26ay62HWedbcKga87zzLXGqV81vUjsWIJwkpzWwsJY+oKcKA5hCKRnlCifDG",
+	"D0uI/rYvpWYX9Lg2xTzFlDVuHM8+fogwg/hlZ7R4yws/m01Ln5HHcjsvIDokWvIE8vip6nlvN16ukv50",
+	"Df2+G5LxXjlW1FNAWqR7rZdiRXa6YDQWrUfgs1y1bgM4ND1rktBnBPuOKc+qCJqmJH6AcuAmirAkY8ok",
+	"gVrFS5Ks9jxn9jYOcP3Z9Ry9IUtwE49vW9SwlIAtj1O70NsumneF9LnsCULs4KCMiWCUCDLVajEXpPPN",
+	"zRrNjXSJE0te20eTYEWkKmqOZytAYqvHRnluKg07vmgQB3dN9On9YEu5/YVAqldMUIpFtPRy0xzKlQXa",
+	"BMlWLKa+ZbKW9245+GxpLEYXGxqaE2kvrkdwtnQQ2bF30tvtrdRnA97M4tQU2PY6t4vFfh4VLRkaG73o",
+	"+9BPlndSDFiRqT9HYkOIAmdU/0vuPTTP9tPMKZ2Picj29f+nFrJi3w0FrASKbBrGF0OPpAuGvYpzy9SO",
+	"T0YlSTCdAnDwdAkqbI19Wsv01O8BAPEO71nE4h3etNjHlTebfQNNOZiB8Jxz4aCO64DBQ8ABH/UMg29r",
+	"vJPLVvDn2clDbwBQKuNS9+RQluEzzGITMEPUYOvaTDcIqK0xxiu+lp1uBylnCjM1xQxSKFsk/pNgkawQ",
+	"Tg1eDkORQzHaIf2Uzaa1NZpC5bD0LfKT2lq6RlI24cHg++fM4EXHe7t9PIfaDrL560UrHhv3DFCEWUSS",
+	"hMSIMyIReReRTDmUvB6XJhdsaQb4ivRWiG8nH/9DEYQVgfuoz6DMUyK4f7DT87MxlEZMJge+d9/mXOGp",
+	"IAbizMMB27orpSwHlNcYDQFgBppQXaHJqJp9snYtNrNEFk0v1noxzDzLRhP2AC1m3+Pl3WOPPhOq2n6p",
+	"sRj1dW7ebGuUB2X/jcaJUjuEK+dfa98WGmndJlu7B5oSUVVcHZrZe0R06H/vMbStwQjs2i3Bea29tD40",
+	"s40dtJWR0suC8Bw9vuO8ACU/PLg32Tgj78leDPHNYc8R2mf89mO0T/tijIN7324eo8u3cNSVuH7pTSyq",
+	"xS9PHkJeEVbanBocD/6vH0/G//rp1zvv/7tvQTYdoU/WHZrrkIk3HJgbXq2fMttGPlonS421myMHn1mh",
+	"N5M7++vlhib269s16qjs1+TczTPBc5okoOeroGFQlAwWgqQJhZKPXGaExXmHr7mcX2X0Sg3MNBMEJANS",
+	"OKo/RFxA4w7PD9o8MP24TGWv9bAaj63r1RfhWJB1VN2Ua/A3Va3XczzyjDCc0Wl5Z/uspQtbHgLXz8D/",
+	"7LPrfz7dwsltc3Tewultc6rfsumtNzhuXQmUM4d2t3bW2jS3rPKnt8F1q4T2v5wt6DHWcqbkd6vSWmtk",
+	"q83nJFKE+KtatKwnnT8abNeOXx2MrP9XwqZ62zHV/XvkilK8v4qu3ri2/S3jV3tev5+trPEPrIhIKfN6",
+	"xgpY3D8hN3H/B4oxpilh0nsxOk24JLH1rbmaNtPafjhboSjhkrIFuEBHHR/hNimv46c137atmD0f39tc",
+	"hOO4F5SCU7f1y3WtiEApSBWpqXLbTahJvY+b1eX3X09yJR8bdAqPvOfK61t/AY0vASA6oYxINAwjnqup",
+	"eT4c9cylJxJ8aO1GiXlaNInXj0C1iP2Eeaf3J2pqepMHF+oAjHPS4wLHlE05yS99PbGf4hnPhaOx8mhv",
+	"QqExkPRVdApVTN481HvMQu7rQ5pR0J9QhU69UWHxTHUyjlSOE1jhfh9ruj1rbC9mV+di4OSrFGgrEZ2S",
+	"+oyb5ng4SV7MAeBmvb6vCPf7oFXWxn2d9v75z3/+c/zsGRq+Pj8d1WtjLYZQZ0C/OuuduvFWWQjU+QZu",
+	"M+cnx54zEuHMl3PmmgpuvA67RnZ9ns2wmPp5aHmOMuI0NQSuVhkJEGX2T6ap5Cqz7Tdtf0vTpJoKiTJB",
+	"JGFG/vqVWhYS4qm01MQq6yTxOyO2kqU1E65hP8D8ypmBF6A2s5acF5u2PzUttAfb5LHsSuj2V8GFyur5",
+	"NttDLJczjkWsLSHPwdAow2vsq9KT5D90Czw2RjqOZcBy8f8kiLLAElsc9K3CdMOOGiE1F9jA0VB80Mcm",
+	"csmTHNAN7HmbkI1njLUoKKuCUJkmtffMzpCBbZtru/JW5b+pwZha1gN663RUT+6YUd3zvnk3N1frlN0g",
+	"u1UjWx+tSonOOP4zgplt1g3AT1JhoTTboHGw4s4ADBCUk0bGWmz1It8hbcz1IvYwHlxqfhkEf5T/J+vN",
+	"6RD5olez/3frK+mxfu5JR0v54cASXvuab4FlAiG+jERqmkW+XtZLLABj3sdvC9tUtmAuHrpOFp/C+TtN",
+	"lN1ybZoK6xft29Yq79DBZBIAEGRMIpriBA0nJhRN0kytRn5SWp/OS3xHn5VcFEBfXyPZsdprssHAajLH",
+	"r5uqMh0M6lWbtTnW92RbHrxnBpUZZxTw7Hw1+RW0O2g7U+n6WEXpiu0wQC6PojyzIQeATTeLZWZIWeVZ",
+	"XxSiaMPlgeFQZMEFbeTmZEuueK8cVqzINC/6MPZNod0ue2hOE2KwKVu7DzOqqIRegXRBGU6QfhjQx+sm",
+	"K8xoHGGhiNj7OVv0qBe4E+yINFeM8E2/nCKaksIkKymmKV6Q/Z8zsvDbnObAa8jWyycoq0DfxPyK6bUx",
+	"l5mCR4KoXDASI4yyfJbQCDDoaATvjvw4OEVLtv07+25Yb3X9Eh8e3WuT9hfyDr36y8n48OheAcxj0D/r",
+	"37s///ZePPn24Ntv70bfxPeO7uPDOcF4Eh0d4XhycITvzOZ35wezw9lk9u3hYRQfHMX3ooOj2WQ+meDJ",
+	"t94DH1OvRfKK/kK0Mp6tbNZYQcbdbw8PDvoJgJH+62BEehGMXtGFXqFiBV+fPQ1QbrBEi+b+DJ1YzGiD",
+	"f2owlVHOFE1QmIukAKjHKtzz5kbXnrlOck8bsK/Yt4FrE1tVF8WyVHdAIT/NDKBSUdU5brjXmodXL7eb",
+	"u67Xh42rjSAE2d9XASJ7iz0EWiVAAkNsOEBzHDkYv4bTd5MSrKdmTzq0oL9GwPUJLlZuRhkWq43LBiP6",
+	"OPXIVb22yiXINCE71EqYrn49U0WlogwXqHmlZihrm0r05Hb6KLvkq7VU3hzIaLM9+m67PxM8WmLKpkRK",
+	"THcnu1/cAJa2vHHI/GfSyIT88dmTxz+h5zy/hB4ktVs8lpIu2McP/loOwvQpctkLxMqWUDT7y9dW35FX",
+	"SfirfKMtXi1eVsUhKMS3U+LbuSkZYbEJREqDPDI30NU+I+tRYUX6rkmKul9KTn930Gdd1+fibZYvqMe3",
+	"/TTr33/0/Xhi0l17QD+ZTJdrUJGrKY7e5rTsQthw8OYiWmJJjDu9mjpdnspHkwkox10I2An9mSoaUbWx",
+	"Er9c+9PiFWcdNyb9RZY82ESh6QILzBQlXzShKZVkSlgVJeHLrCPZ7pZDlIWWKzfo2cPTPptzDj0gWEQM",
+	"fIOyaH3NBuFltrzR6RiaXsd4JbuvB+Yj9SvBnUmf/bZTeUXCIwyXb9oA/h+cmLR+9FJQFtEMJ2iM/sUZ",
+	"QSferItKDt+asK82nhh5p6pI2RA/RUssTQe6uF8xSYrF27yJJKYSLNEpz6JeV+mUx6SJqPXnk4OjPu+2",
+	"8jAMyMjmUg0TmA2Qi8sGRd9WaAxTxGV3rG8/5WkGuDa5QBV2IDuvrtwJSVoeiZPT8eHk8M6453mVYVEe",
+	"mu1Fd6DDXEDc1nZHMSjEmXGr7liz4ywQMm14/xvI31rqynzUqgAeGx+4dRVWnqlZYkOSwFGZplRKyhk0",
+	"NI6htb35RR93lLMR+lOx3QP0jdnuBAvYTHMuUAiH3NuchI4r0lWqmFvmBStw53FiWh1vUrcdkvJZ1W9P",
+	"c7g4uOuZNO0V+xtlMeLzQnSGIUQkS99hiMoaNDzDkjQcKVG5F26mSDkY2OZ63nIkAURByZUJsLj+w5rE",
+	"8NE5XkBXbJB84+Dtt8d/4U0z8mQ3tD9T3Gtv/TXFX7H3SwusoRwadm2hgQs9GpRGtztbLfFN14Lv+PTY",
+	"bh3Wh8968pi79eKnijld1VVd6qPrQFuj+Evh2K5qqGrJ7lA4VL3obETyuE6VUfNWs8ndsuECs+ljmy4v",
+	"1yha+RyXjM7SgLUWv/+tHub3ls6uyTpruAEf0Nf4XcfIx+6VR8UbHttzy7TP0gLcKPelpdcX7Ga3FNTC",
+	"jNr4mZq5tOXmuP5BuyUsxS+c7QD92H3cbFKDle3ZCGnwK2R2L04qfbCoBMMqEzzOoX9/NarnrK1BMDD2",
+	"jSkelQqz2Kp0zqbFU+sdTaXDqhE7UPoOA7HFSq8VR8JuyR7d3zfdCzzuYvj7Vg7jTwpQczM9oTobPDmL",
+	"O6z317nCEuEYivFD03gpPEYvT85P/+LCYPbJByisUhgeo+06QVElXQpIXeCIs6qKvk8daXRNX/IUZzYT",
+	"5aZEx4176S2ih/Zh83pTq6+kSf6xXbKuIccb74wV0Nqt5aIPYFBt8g0eB5XdUgXCbgfVrPytV1o3VG+4",
+	"zpq7bai0vW3NW1aCs8EQvnXgwb3N9Fu3Tu07xO+pFOxLi5V8aRXINx1i+RLnd8ORmS+uiHzDJfa2YZt3",
+	"XLFv2TS+fAfALWNot3vilk3k0zhPbh2Wvfh9Gr5fjN/p1sPAP1JYvVI8euPxaog8U7kg4TGS+gmEFeIF",
+	"pt0DFM6wDI8RnvFLgiZQ3VZ9IoSXplbKwgcoNBUYxSuNB6rXe/OkKdXQF3lDiNet8BgXUMzNDrxrrxM3",
+	"CPxKoiVxod5+fnRiI7f938gwLfLLtrOrtoPg7M2tAtxiY3m0dM6uGTV01gtlgvVQmd1fnnMxx1T5o/wZ",
+	"EZTHX0kkXZEOlPQyluMEzQnZ+atLzwe/I3MuCFL43c7D9qms/jRsXF90/Wm+qVTkWTb8rkAv3X3kS9w3",
+	"g7cZPrUJ3D5efOedPhouuZAOeGNUrfAqJNBfR2/tjHmpu8qN+diku9wbTyaTb7zlHzAw6V3yaJ/fAjzM",
+	"vdEXP6zfcWwOYaevXTGbXbA6v/9+co4EJLTYPr61dIrDSb+CtZvBLa2G6xvrVq5Fk8t1Hja1fvPcaOu0",
+	"1vb0a4qWGl4r1jUlVmF/fffUd2kFLbWOvFocSNvlGNjl37EDSYJp8eFp0YO4AU+JV7ZKlkqZE6S4yczJ",
+	"bXrfMDb4lejOZGSLNYwZfOfe0aZ4/RYSW37ncDIKHBXLnMWCxAY5pS3DJfLXZOKlxUm3z5R7TEkSPxKC",
+	"e7pdzPVvnqgLTouzER7R5luGBU6JMklBlSq6svt3+/5bNkeuf+CHJVYA0y04W5j4FW0UfT0lKOUKxcQk",
+	"XaKYU2XLw6hAOEcppwBhjaIlnc8F6VHboidbUuWVw7YboFfa7DHCNmVK8y3GKwkBOIwSPCPJMQq1VDKc",
+	"UCJCNDwYBShcklnMUxxjKkiIht+MggsWzqitSA33y38n+veDI/1S+Wv1tztalEIlaEr03OH3yn8lJLxg",
+	"w/vwkCSVZ8r/MJ/49lA/YnDJwn37D/OFe0ejB0XyL8yRLqiSiMoLpvAbwhCWMO89FE5CPfcQ51HOSGix",
+	"xhlHWuPHeULiWnLtUN8QooRgIRFViDNkdMXIJBZWOiMVuD2cEQtxUt2lkw3btIbQdnEhvx7+OBnf/+nX",
+	"g+Du+//x48n4X3j8y0+/3g0OJ+9H+mcPeNtP74PBX6Bv90OiTN2HJ8ZNojeeUmiXA9j+JcGKsGg1TX1Q",
+	"/Txn8VgJmhmwfojgZzag2+O0W9efPKULEy2dxlSola+FUk5MSThGxcPIFLygJU7m4yvTn9qT/VyM3ZmR",
+	"eJJlCSUxMoZA+YGepl2/7uo/bZMj+SJXWQ4ACuGrR08fnZ4j++hw5CuV7N+WXZCYyk0Lf83VvLFu8zUG",
+	"7TjlJuyKk33HCh+TFnza/eFgUIkg+OYutr2jt/nF32wUHQVKFafZFv22M/3LVJKIs1j2vIV0iuh3OU1i",
+	"J5bujNasIQKZGs/eglqdTcneapZoha2tedTWK3Baz7euRmG+Kthd3wMbltW3RDihl+RmlmcbznjnRqXi",
+	"gr7NwWBY+QEwfOtojOPAnnWBLaMMDIRLgDKcSxIgQWSeksBcIV3TjMDhBgZgWtbNJnjfX7i2vRvrRvOo",
+	"fHBFZYCkZy1rmX/UF0CsUti6NtPIyCeaWZ/NktjseDRk1RykooiilnZ0g2CG+mufOjXJvu1tm/hYz5ZV",
+	"LgAY4AT2dsvobycr2Q2xKfepkI1q6lNBdU2cffvySQNuzrcp5TTjUtJZ4nPtnJhHzJrjJCECpXiFcJYl",
+	"K4cJ2gt5rUqJGdSIvreookCNun6F740U53Y4cSsglLwNd7lfczTs/0rj9/t6OBkeI8lzOVYCU6VVWYDi",
+	"jx+yBEdwcw8MzOKodPLVq44QZqteJVibK1YqcJnt2T2yuJpxvew4QJIohFWhAiCmsULYXVh2LA9rwmJ2",
+	"+nlbRdC7fmy9a7f2mWPE9R1Nr3St1swUQ4r1i+4gOQN4/xInOangvOiTzXR/CqBXU65I/MBUqmEJaIAQ",
+	"OKrkr+46X0F8+LUnJY7nMcxFoj/p67pm9Z9acr3B89xT5DpQR+0CZ0luuHoDX7Pqcea51b2WRKCrJS/x",
+	"9tSO3DUJWnDkYW+CVv/GpzASHIL2fnONcewJe91RXJb0Du0ep0rgS5y/uyYJc8puaCTTW+w6jWkTTF1n",
+	"q048wr9AlbCBGgLnqgO5GzKyAIwO403gBlt71NDvxeNcGLUzp4zKpSm43oyK17Erytvz1i0KtZk2TSnL",
+	"lW+25zQlSGZwclGG7HP9WuntUtVApFpXuf7Qcc8UqUPgnXFQoGBvBsiam+CYrCCPby5lr8azfN0k3+ZE",
+	"akUyIyvOYlN2YDv9fSURdEXTir8RJcOR6fmHZiTS153qVVbkDioxPH3x/Pzs5Hz6/esX5yfTZy8ePvo3",
+	"6EmTEBGOjssQJGdI8axwW/ed2274bFzROTRwSHBvcXL4gttYjC/dO9pmNJBSfhR4yha2IGSvFzIQVlTO",
+	"jR08NcZmrcXI0VZ5QHVUTNKJU1/tymmltWiBSPUSZgSsqqZC2KIlYmVl+4Uf/XfFElhqdxNaUdUK4uZU",
+	"ERR/tcz1dDeUf7ucpO2gsncrGwdc1JoXpsLIijNqk+XhuwMaPvj6N1ajh8XuKIlp18vUl2VNAXXF/mke",
+	"5/UT0WPEeA9yz4ncsDZaRozHtK8b4PVbVv1WUjMYq3ZsQxs3T6lSTfg3uUd3NU+WjtO+sccDzy266jvc",
+	"EPD1XIsrbj7jDXMeSKjdyq33WF8bjBcF/mBcYqUHxesWbH/sCcuMatgizoxzxY1qgwBu8VTDf6JPVyAf",
+	"LocoxQwvSKnTwpoMh8dI4Tfm6JsRqSrAr4jPL1j450fnyHe3kvlioUWFMxmCMU8lYoTCrYUzlBB8SRDj",
+	"AuUMG3TZhKDh3cn9CwYmmH4Q6lIZZy7U1t75m++merqwFg8QXTAutJa347dvjBDBIkwJSuQxosqgTRAq",
+	"kMxTEwisSTNSnI92qZ9fd8vdiuLyjntcdFOxd1fjGxIELBbbxhhCmeYuK7uuVetJb9mc1di/qSlYPwBs",
+	"b5+RhqUJGGDXe9k4MYZOX4OL0/w0aqBVHk565MJuYZ40hvaVn1d9ww3UFZIpl0y1BPf7yoBVicoUQV/4",
+	"p+EBKWyc9V0bev1yHnhPwx6K74xIUCctL+Wl/reUZS+BRpYGZ+NZwqM3mrlXWDDKFhINKxqksvcDBFlG",
+	"IL5pRhQB95u+iBng1L29vTo4zY+DpwSVrEEEvEIlqjQaAu70SCvcwhHaYcP40fC3sW3Wgnxr7V/n1aYT",
+	"55R7W1iZ+9E6w2kzKuKu2cIR75mFN+e5YNRYjX2uHZ84iJPQmevtUEGpIzM+o/rgQylXHfatzSdbj5xS",
+	"QswddeA8egxv0/dss+2vLWYQhXo8pZmrxJEgERdxt6usjxncDoWUdJZsLNlSX+mqlFRDIhWZ3Soooqe9",
+	"W7ZdVVi9HaCR4jFemSZBD8AFYbX1PHdIyNsKebNep/V8RQq3rdHqI4Vtrd84lZtH88ENyWWzFcJaidm4",
+	"5jv1fb82StKWcZad+D3pdE9v8HzeBC5ReUklbFq051l/TdCXaOPggjZIYdlvugEWQiUAvu+hJ2AuS6L3",
+	"FwrhMyEamowFZwiNLhjU28ArYG0bzYWGIdiFIYL3RnoknhFm3YQJZW9IbJJRqWzgiOQsIVJeMIuFiBNB",
+	"cLwyvpohNKoyhrwZJEB0rv+wxDFivDbUaA85U1AtyQWrgxeG9h4twhEiLNbWNVaOfE2kJErWODPDETS5",
+	"CauoH+HeBTtBBuIjLh6NMNN6CLBTgDdoePfwsPPas9k7u17sr+vpKz1X/Zq5+XxYPwWteJd1t7pUBgfu",
+	"+pVExjkgHyDoxhXafIYQDSGP0+Y0hK53TWlhjoxEJPyKxHv9/GYbVKTzmW2pxXf1lXl7023PdDNcm+UJ",
+	"xVArA8CQYQNTt/R/c7UcPQCwUeO9TjVbnd7f2+Cfax4R1ttWl+FNR8NLfVn2FculegQHvN8DEzxX05zR",
+	"4o1G5JFBDrdU5sbtgsDBtaPauxjdn6D4bTcLutMCCd/mmCmqCPr4v1CNtaF1mJcchLj5ZJuGmv0JNI/b",
+	"bKF2WAN+FWROhBPRkqOv/vZ4fO9wcjQ+PHvlY62bYe2tQ3+ymOK56ITvNaWoKb8EkTeHxwJfEn0W6YNi",
+	"R8mSXO+Frb5apDbsHFbfpm4KNm79prxjBGDd/QfQym728lPIYFuCqhJXEZEqBmxNz1TvTGVZUrFyVdkJ",
+	"aiqtepHaplqppTl3tKxryrWHpalFS78kNtuXp0YKEeNXiDKpCAaoYuOu1CZYGaWvZNi0TaG1qmL9WV7d",
+	"2x77faPrrCpEFWkpht24MhUrzAUWdu7/5w8mvCocnnYtBuNmsMl9GWgfm44mjUfG6wNU4/p/VgJl48q/",
+	"i70xLjujWFNg7P4Bwsdgj22cWQeO5FM6J9EqSgig75l6lDry4CdKjN1E8DlJM7nJp9dIYySqdP0TpsQK",
+	"oBmte7yZdrKVF3Bbu2knA8ZXt9ubxGpj/IbVikTOGFzTaGrK/dp6wVcDfPPtlHY0qLoydp6XqQbQcVhP",
+	"D1JNap7Gg6Ne3Sw6zTYXvPr4vxAUhi650IKA9tG9STu3dRM1d7452rG9TfXj/lytZAUVBP7OOgdHvf2t",
+	"Gy99a99ptYg4WWrz6TvCcEJvChf/t3DvNpIVGlN2O9jspVJqGwtXNW4qmrPLjOnyB29l04Au/Uw2zXo1",
+	"5ml5t0VCZqcieFJaRPB9cDDNKasVft+9e+/uZp/u2k32zAT/JfhVjiHcJmhsQ8elG+UrafbhEHYhdEpf",
+	"8lyMerpCN5anrw9wOiKP0dWSS6OIijL141Zc/CtZdQDtoZNqlNDsJAkpgPzq5iOm564nqoMyLtymYBm5",
+	"xih6I6QkoVxg+58xxQvGpaLRRkvihpByf+e4pZ/Jq38bWdNImPldQbrWM2t+T1O7fp78phlBg/dzmv6B",
+	"UHqN+bTyo25U4j4nCuM1g0SfO1SyPgTROrWf8gVlrqNy/Yj4M70kKNQ2K8MpCdEQI/cfUJvAEBmnmCYj",
+	"gBEh+p8Av9A4X6slkg3zzuT1PShDLHMu0IuTXC0PkQOsGc8TfuUiX95G2PYLkkSCqE/2FeI6Kzdu4Y4L",
+	"CMexILLZkTHcx7la7iv+hrDQoPS08t28qRILASBO3o5mNzSlAhOoLp3fHPoqESL+CSlxcuXzcnhlznG7",
+	"ByubLko3ad/t6lkJ3FGX4gqiR3kBfvjxQ8QZI+8oZ0h8/JBLSTeDF6zDNXrGFZ2fCK8cF7kERWuRUYBC",
+	"Z0zPQzTMEv1EDbZHP0LeQYsB/QC/IgJFuQoQ40ibf4LiZG9vD/CEciVIDcfTdeIovgF+B9e2DZ73WunP",
+	"eH5pgVstNOknDVf+3VWsckaQfiyo1MUClp/rT5wJGjlfaAiY05orEJODEvpLIvDCtjHGqnD31DMuvz3s",
+	"6W8xwOqOF19+yLOPL80mLW8uovoiQ5eNOmouqb52PgCdpUUC/5xLZVpCmmJoSRd6QxmIibrbbeIPCfLo",
+	"TaX5TvH04ZqnHdDF+sAqpEDUpGlTalqxDW/csRYMLnFic/4aSup/OH7/jxB9/F8orMfDA78P89vDfj5M",
+	"n0Ovd4CywcBGxLJcifoqtoOYduqVGKbZFk1nX9vTWLr/GqrBfxRUlehn8/I51dPwPeVSoZnRkhkW6iuJ",
+	"olxoLq9MaEZalM8KdNuPJ+N//fTrnff/3au42vqoHbavZZ5BSpmL4JtGbVu7rSoabKP9lQn6bs2hUxwf",
+	"xmXYOGIyIhon0c2lS3YrtIt8MrlD/g0dmPbAlsIAhSbIHoL7NDRR9hBgAo16Y5yNfyGCOygdeLuiC/f8",
+	"pFYIHVf/2qXotJrykV39FLAzqIbCi+wam3BpcjkinjMAoqiJhXNrQuUqnVs9sJn8yY0rXF9C8Pr9/pxe",
+	"EpyfFlUfnjjoG5okKCGXJKlaaeAZN4oLNkxKYmpVkFZopkDznVYLXmPNfPdVCe9VWH+CpDRP6y0OZ1h2",
+	"djd8rvcWjbAfzCfCzGBqrONidYhTeMGC5BCW14/9p1/VtMP/+b9RZ9Eu+j//L7rkuYTaGFMi9PED2esN",
+	"ykDYJafbonEVlN49DD6fgZbkHbXBguD4WgUznirp51qekwasdsngXWulqzJQODW6rJdzKCiLaEbtAbST",
+	"DWGLnI2IlgkZTvBqcrD+YE9yMii57d3nLRGv7DnjZAgGCV/ofZdq+yPL5XLjftvNPriJLdmwKjb6tfoI",
+	"+m+XfLxB+LYNklUlrZLDZrm3STxeFqasJ2Omwx/1mAvTNF6PHGjjDGqNTe4/TiQHUw3NVtaR0nbYNYCC",
+	"PNXGJW6PB6eDGR51vi1wlhmcJ5+WcpgpG7Kn6zgAZWm/HbwYqU7PRvxTw9MtlqVnDLJj5a4Vt/xSl+km",
+	"ONwMH193uUsd0JlAn6tpylc+HPEfCF0sFYnr7qG2he9AQmPYXHoLFncEW5BRvyTUb8D+7KH+CGLbpaQJ",
+	"Romwbdf6h9E6qPEMbC4cNznwlpBQ/V1oJC2QDRvP4wWWlKGTXml6Ci9I00B6dKfnq2oqnad0bUesottT",
+	"u/SySrfgETrjeWKrrHtn+pXuqn4mq5xik9Ph1RIlMEDNWdeHnLKP3cZHW1lpxcTRx/8NqFNEonX+wQ33",
+	"/FOscMIXufEsm51b7nm4oBphC/vs580WvNA38GaZ9mEfptX8o62Cnrc5QcMISzKmTBJmPJ91x/ZGV2rx",
+	"hem2xe3Woxap3Afx+B1OoMWAxQRLSLwgAg2lgS+lShY3fDl64DqYmRo4PFek5butO2oP+6hRQ2AJm+Dx",
+	"UlTngMbGDzG1uCLhMbpaYoVw6WuBthKMXNlcfoPikeIVAMm0XMl9KSz8GE3yvjdekhVSXH8RnCR5hhRv",
+	"9d7pU9hS6ezmwyjhIiYCQaS8Nvzd7tEso/zFZrLEZ5nZktUalk59Dn24tUvuqXHslqq4sf4pfjesykCA",
+	"JqOi4gtshy739sGkw7+9eR6dAPNPWCRA2gHTxtgbDgm72C1FQ66RcZSFj87xIjRwPlTaTih7PQjxXZqN",
+	"V73qba8jhxXA0FabN4ES/NqkfiAX+rA8YRvKpClfnq3cFOjmXmqeAUHVHGyIRcXrXzm3q2dh27xq20VV",
+	"AK5tkn/Bej055WmKWUw8jYIyZ96uMyOMDVzxJE8Bpcpagl1qRau3mQDsmtIN62q7QUcbdtYl/1538Mim",
+	"JpI1BZUFYZVYktlpNmob1lYuHNVP5kq0wntIH9y5t1PcyXDZx7/W3DpXcceATq6mlFFFffDEZdmutkqM",
+	"jNuHK5qp7GzVYJ4rTh3dILLD1iANXQEoi1kiXScugz+qF/bho8cnr5+eT09fn509en76zxANn508HG0T",
+	"jGpcAZpdYtcZ+5VnjyY3AJBSs6mLcrUu6MzuxtVrTOqNj+7WfHmDHf3kxuNgpaW8aRFqlvGWrYM7bd6N",
+	"bKxtwDWalbKyQa8rLgzKkDyWtWwVd7bvGNTaYEWeKJQQLJWvu+/WtaFeQ9JK9GQH6htauGl/dKraspF0",
+	"+8Dsj5/VaDG/+SJ6WolAnagES3TKs4ijP58cHK2LjZQjrAWe7TbJbDSjRnEP5shdwDZr8BWGow5kbtvI",
+	"PH73xLx6UD0aDCRdMMjhCmufcP2wa57FOiWdE34CycIdjRajpW1K1I4yRTzJU6Y3qTk9AXMloQtGwgKq",
+	"5WrJEwI4lKNmu5+6AeoBxlowX0sJyohrWOjQuWhCTI7pkmB9DTOYPgQd1L95x8tkXxojtGz8+J9KEJQz",
+	"pK9ccLmTVNE54jliebJR/Az9gWXg+uaNlWU4I0Xmdn0dBCFrWl/YhghDYDtW6IrnSYxmxjGDUSxWSOSm",
+	"94/HKBGrqcg73N5ECOKttn10ScQKzXBsmG17YUqHZjkkaaZWZZkyrBKVaMG5yfft1YSmJaBeaEZzzfOx",
+	"5yl0+SBvc5w4QwmQUdWSrKBZ0DFiXC0BiFJQpQgLih5luR23o+cxLLC3X6vCtruIvkTudVT6SiKnGHq+",
+	"di2qc563FtW7jM3GdXZNCzoDJ0KNj9f4Vy53p5jeUJHZ7668ozDTb8jGvmXz774B3LKJbLif3LLZ9I5I",
+	"3HLx677M3bKJ3NBV879AxWrnbfeWrfhnuYvfMp60LuUbr9q3qoKy5QXY5ebfNs8SDOg37cuD69691tK2",
+	"b3+nn90FCQhymY309cOhdF88dW+2cSj1NRNa9yMl6GJhmtRjlCWYIc6QnhcK3ZdDi0wDHfCuqFyX0Fpy",
+	"bdeWaS6A4azhZmM8qRCPbEkAQQvCiNDWvA9EepvNiTOq/yX3Hpp3+0lsSudjIrJ9/f9BFBlO9t1QIE3F",
+	"fHZJu90ctfsEbcNOwK6BDH59rWPknUKaobb9hZSG2ZvbLc31vckp4D4C+7h4YedEEWAyTnxhdXOvfo4y",
+	"IiiPG3FT32D6Gie7u6vhlUSSumaYJZuqDe2qMJybF7M0tvpw65l5+n0wKPeDnKaYvc29V/YX5VNIq9Gs",
+	"0mgNM0SwSCgR5Y6qJ1tfYYmkoloNZIT1m08meLTElHVt5ufAs5wA35ySAYYSkVKmiQgMEA+kOIBCSoh+",
+	"OTSqqsTKqtFKVXUWVbqNO6tcK9NuhhXtRtFc8NS0qzMYiKMvVa/0gwR1slL2Mds+XcHn/m224Sq3em0P",
+	"BgPb47/S1KsmEk1936xsKwL6zYZUtb3ZsQPWKN/KsdpGX9wUGq8e6O2I8py+I3F4XBEykCnwkNmqaSPu",
+	"VXE+Lh9yTYVcihKW6oL5N+WDyhl9jHDjRB+WPwJugm1cTViMRXDBrpY0WpJL6GmbEonmVEiFhpDeYT8H",
+	"xeYEOm5Jg0m9hwCmvhI/MojpLn0WJm+5a6ZWZbU3TbZprHjKRrFCKX5DpJviWEtVbFSA4wy64uKNJg8U",
+	"RZ5CL7N5aF44RgSUf1jKZnjB9L1OBqCAQGdj8CuaxkQ4WhKJQieuYYsxAZqtTEkYMN10fgYU+4LHBqC+",
+	"MoZ1lMIbX0mUYEWksm2Q/1QjbuRm8jPOFybni7AL5nnbkbzgRLp2m6EkOU1CNLRA+FoEUGhq9iBdzPw7",
+	"CkcVDWoHumC24T1VoPMZV2gISP9VDZtpsREc+gc9qDHOxhI1dQHiSUzAx8oMawzNAWIgd1ZQ5WgP/QBk",
+	"NHBDiz3Tpc0DhC+YI6N4SBaeZ9N8KzfpSSj0KYnQyG+rmhVksb9JFZMoIUwrXX9npie1RqfldGoyJDma",
+	"Y7HXw7Ap7JZ67mdnI9xW49tCLqq570ZABoH5B8Ci9WhhaoTbH8kyoq3KDVycvm4+evc1kih3nRMIfY07",
+	"93cZqHHcVWWhcbYVc3ffrvK1JRPrjhKn/PrFRZuwJVYDzYv98pV0fS720ElbG0JeqKzpG9Nqz92rk9UF",
+	"K9VWgFwaj7aL1imtB6XGct+wmgiz+IJVtNEuu259ULe5QaIkl/SSPHMvmbVuS4PXf+d3Emy/fdZulx1o",
+	"GTd+6N4DNz/4mn2xVrR3yT67Ab9Kq1jwEzhWzHZte1fOXANF069azyasmGoBEmSeawum4lHxuT42NsW6",
+	"blua3W/odurrb9zVVLqDZmLPZvyE3S7D7UvnBjauy+6oXW3WifnjKicbQWfwN5QOtmpFvb7GMKzv3YNg",
+	"sCSzmKc4dncfwqTJO1aCpkSTa7KQSeU/MGP6mXWWdWPNPLhXxiPywLZJ18vCAJohLXJbC5CxYWjJSgDu",
+	"oUKZ+UNJnPlvQ58+HBAWpMDuClCzQCRZ1fNYis/UsysvLuTXP56M/4XHv/z061FwcPRe/8UbB26Ihv9e",
+	"oSfnv1xJlHD+BiXU1FC0zyoDnuCSkZrNFtzvxubRlxPECDFup+snLh1O2ukav09gR5vevKYB7i2OVxhd",
+	"47GdCU4ReQd9taELW8wLMWrg0N3GKNS1gS7Xw1efmGbbXdvaNbUrMas3ovvcsghuAVvQfRxfDJ6V0H0o",
+	"Ex8/WKBsNEbGfv34oTgIjWV7MfBBIN4q0VsX3Sv7mxS14JEB25K5zAiLc0DsFyllZO15e0OJXJ/CBr5t",
+	"KUM3bZ5+qfZnWygFnyUk9YLAnj0+RffvHn2DMvMQinmUu0T9ZjKg8kJ3/CVPMRsLgmO9JPqkSTCz3d8p",
+	"Q48FYdEyQFi6VODC/jt5+aSRcPxaUcj9JrlAjDOkBM8vP37wI9sKwX0pr48pSeIx4E0h80zvRFZ4dU0K",
+	"q1TYa5UbOJ+3OZEKadGtT2ofZ3T/8mA/l0TI/fv379/3VynD+2vggsz4NEZDAESx3Az/MT4zP42fPAxd",
+	"drULuCZ8IUde9pnWrp7lPD9/iWzfV73f6pWyk7sd0DY+o/jVkguFZJ6mWKwKn5IVNGhMCxE0+KJNSM6W",
+	"AstmGvpzrtBjnrN4Xf1Bo6js7AmiMaC/rmxL2NqXH6AQz3iujmcJZm/CMgPazlzilURUIZwkdVoqb228",
+	"/dmKBsOdguO+m98ZwfFJknT16rdBJF+T/hJ9RKIUizck7kxobgL72EG76KGMSOmrNSDRG8/fY6xwn2Pm",
+	"VL9vJwoUxVRu9U4zh9p9143lm48sceLWbAR3VkMLYqhLUVPz75+80GL6dmoLL3aIfdrvVgcqCQ0cn/2r",
+	"MxdELh38eX0dhPlxCtDdzcS7g8MN2WoNGuuD+WnRmtYLlrxl2GMXSJj+dVD5NNmiTbfkuajDCqaYGf+J",
+	"NVKCQYS7A5HrsLc2AxmUKLW1SMbekc/nvN6zWgtPGx9UAQRreFJMtqNdZfei7+SNLRbC39yf8as+Tf17",
+	"LFzZNLFYutZarlvCchE+ufvbfqqb0+urjvpWBt1cLQ/87M0LMgfHQrpCnR2Lna5RtrO5xKYkf30lzRnn",
+	"6gmbcw/HeeSt8lJLZ+W8usKQN/H6idf4qhS0eQzBmEfrRz8jD3mEMmzAvduiW6Jv9MP0rwI7wNwcFT62",
+	"vMKKyrm+z3K2S+1l415Zn+XfSFbs/SWViotV01HgD8DIClVT07Ohdkk72gr00Dealxdwz3+MIwdZ10Jb",
+	"tmlF4TGiUuYkRsOQpFSCD5vFKMPShEJd5lrVoT8TPKdJYhq9pga+I8Mr1+bUJiz5lFdX9+Y2hRaAhIRo",
+	"eIU1Ia4o1OWsBSh0jYFNM5UCKighc+VANQS0bEjozMBeDKvoQYIkBEsS6ycMijODZxb0kjCDxTFbIVxA",
+	"PI+qPHD0Dcr+xFAlbL5UdF9mHT1cXylBcHrubKFGFfC7jAoit7I4JAxYWlebbLzK00H1g15pyhcLIjtw",
+	"iJdYLGqe667GaK5BqNUVprKo4bY0aLfGHayWJPVr4TIwYXNcMPM3PsVp+T1GSAzt2WpBixVKbJv04hTq",
+	"uMlVYxAK00T6r8Pg3oGPQi4V1ItaCmTEhS/MAhysfNk/U/8DDpeHJtbV7MmEjpYE11sYVX61TRw7hrcZ",
+	"Fr4fPaFyR2mTrMpXAjfdcuwKhT7ha82wAOquQhLxKMozuxkXpDDLzNFBWeXZnzaA6Mqpbd/cwZKurhoC",
+	"U8lZvU/FjxAj+/jByhvwSxKJjtHB/sEgGDysTuEhZhLpXx2zUEyQEvjSQnz2F1AQtDWuwMnNtLNtehUa",
+	"jV8NeoKhpS0RDb3RuQadu73chyXvffJzXpDlaZOt9aD+sCeRnKHIOlk8WLCGeLc4GzLhGkqtEpMxFijE",
+	"jG2j8AC5breIC1Q2Cu+Xi95QF70M65I/FbB8j1DthIwKON/pDOfR0usl/iKKV5oKZh23HtYerkU3K52c",
+	"e+GUSrUeILFGF6DMheXzYeFJxRFkfwIeNRyp/epWnJKpCnE5g8m3x5PJ+OCb48lkcFP4pgw6I2xEDG/2",
+	"bdBv5ikRfDrDcRNr47vxZHK3F5zn9m3BTcsilxYobNt/bYpCq2DClKDENTTX1qnWF9D1GCDCISEYxynV",
+	"GoDFSBC9dlIT2a/jeI9W5yQh2ZIzMq10KdzIiV37iG9audfSUPWLJog2rPsKjg/WPMAswug5h7qGDRT7",
+	"PEdAT7H5GhJSiJqPlvZJVB4Cnl3hY3JTr7Val9dtocZh0dr522EWetW1z+lNpjjS5gbdsjSRp9hafOWa",
+	"ffyfCYmUoBFVHz90K4TGIRg7w7fkR892WNdQFU3YqI8fDOkGO7M36JNjQ0WWWjztuzw7OiPK3Ksdsqh2",
+	"5WCnVd+VAuub8FNySZItJ3xDBNthNlC6i4O4Zit6TMK66dWdKWfB620cGEfL3lHgbtlq4n15rLeKEb0x",
+	"mQ8rS15Y64AU1nuxfiUr/VdvBKbMc9XeZEC29dcNWXMb8Qh9BtRmLMgbs4FqnscbsXd6Qkluvkd6jJJN",
+	"1HY2JDL9avVBInhSXp0I26FZndcw2a7braNzvX65oeSoDRrnRi9X7UQonhGGMzot71yfMy32E+3iW5Yb",
+	"1kfHbAB5+WQa55ax8jPpw9uWRNtDWd+yhe6l5W99Qu85TYm4gSjnRgxx78f5G8LOjD/Dc/nEUUSkLENR",
+	"9a321x/OkYK2aQDGHJ7kaskF/QWc9cfoO4IFETY9G4awJd3+XEsbuPLV5j6lcwKemiLgpMlCMCagRJOI",
+	"s1j6Q0wuwWibD9h3tvxCB5teZPhtTpCkbJGQcS6JHRaayb588eoc7eNcLfftMH72wCtT1Wj/NQMWewIh",
+	"za5w1XVsElwbvLYQXuZ5DaZVRroREaoVvaaUPiaRIFgSCcAzxgs3XPJcyABFqyghcvSgUZqL2cpW8Q4V",
+	"SaGgNRckQIADnQtSC+kWHxwEAxjFGysyVNeT6CXP4YymCrvWHdWmG92t/ettbqudK12vi6LFRdmQpwgu",
+	"e4d8bV11rZRq6ygO4AbKcxPez7CUV1zEnrDkDv7+ohVfJS81Tin795TO91JcPVBda851mreC+58nyZTh",
+	"tOlo14OjZ08eDz5JE67i3S4neoKlmiZ84YUGqGgG/RySOeyneZ4geCUwnmM6N+LdmUu2uVMV35zCr6Xi",
+	"jJtTZ1cHcJv/sLiD3h5bGKC6mEEhBjCHet+XLq9oje0+vaLnCpJxvXaSLVFdf1XsJbpbInNut7LvO3ix",
+	"k7vrS2KDU1JrGiwcTFC0xAJHigjnY2MozzIixhGWBCVEKSIChFHCr9p/jOmCKojTYCRX6YwnjfSubw5v",
+	"eLXqe6phWQBdMjBkyQCFe2GAwqltOT8OHyAD4N8uMfZVTlbovtNq44LHv0zG938q/7k3Hf/kKzb2uEI2",
+	"b+hi6bo26hn3BT/1X6GYvDi2qge1UzuVkNqgmsAATU0buXH1A/IVSeY7aQcDrqOm3SJZ4iIsCUOhexAC",
+	"uJBZ5hGsz7RbnpOr4sBHw4wnNFohnGUJBdMJSrdR2JxiuO1O8HatlSTKBVWrV4AVY4r/wA7V9n/5X4+d",
+	"tvnrD+eDFgpM1YIHLLGqJQx/DvfQY20h76dECRpJu2P2lwQnarlvUkZIHMKxbD55wVK8Mr2cZwYlKnz2",
+	"6Pzsyemr6fmLvz16HqKIszld5ML0hiv7JRmAF9jaYBgYu7qY/VKpbPD+vW0PbC5fTOEIjl2zuINnTx6j",
+	"R2cvUYqpvpQxIqQ+7URi35fH+/v+bIZWNXwxFpUIa5qVVodjA3k2w9EbYkEGKYtzvVY4MZ+19bEpZngB",
+	"BuYxAg+a/meguVM+U8/WG0LFP3QvlKOgktciwcJ2xbaZLR8MiiI+GVwwVisR0qsUY7mccSxiaWxUNOe5",
+	"AL+vRMMQNn0IqZrFrgd0hmLb6/8y+z4c7V2wC2bAMAXPDQiia4nI1RLlLCZaTEwJnJESi5QgOFdoGFaF",
+	"ykL7uIK52i/CyIzE2tzLLHDaKLBnib4UJJQtkEywXJokDYMOYdDarpZEECD266/1TtAsMzzZ+/pr9GKm",
+	"ZUIPAyKfYSos3EpL7tFQH9QmIiNR6LRziLi4YCFo5dAQVaqkUWCAIeEuvvYiXr0Kuvs4qm5HiRJ6SS7Y",
+	"wVGR5zlbueSJB4i8s80U2/dkrLz3WYtFV3v2gmmBkwCf+QDucJpdbIEwMkgzTA9+yR0Il+kfI4mEjhxz",
+	"nNJkNbLMhiIC+fXXsIAhKEHD931bjvennyXXbHWVqKM9FBr1EaIIC0HtR5a1MtMLZnPXN9WYypW+zZlk",
+	"69CUg4YooVLZqJotFLXESEv1U/3A11/D7RaFCU2pCssOdEeTAKX4HTqaTOzAfD6XRIUG9WTG45VRDn99",
+	"9eI5giCbSyO6YOE/xudc4WR8qo/bomBTH1lmokr/6rrn8DlKsYoAgU7wK0ffGVYEAVlafA8OJ648VAKa",
+	"nhENA6wHGxU9eVmXE7NjrWvJ8RmI00M/1SOP4f/qzV7945kWca1lrMav/6aZ4LakwyWylF2wBVES3T28",
+	"b7fWGVFiNT6ZKyLCPfQXODhgHYgEYSHvSJopo/sTGhHrAysU+nlLgfOMMFMAtMfFYt++JPf1s2WVaqG/",
+	"T14+qVQ+HA8O9iZ7E4vIxXBGB8eDO3uTvTsGNGYJZ+m+/j8Lonz91pOIpwQ5uYRJ6vU8efmk6Fbjksmc",
+	"gjYJ8q/Pnso99DKfJTTaK4DfKGdP4sHx4M9EnXGuSjvMnOqHk4k76qxPo7q59Kaq3SFd0cpg3xZ4FCUo",
+	"g+8oYZeE5QTJXKDkK02w5o/mE3TlLspBjgf75h9ethnbe5NlXlTVvH/fOlkbPNwDHCO9PWDG1ULnrq/Y",
+	"x/drz8KX7h7e73qp4Ov+OefPMFvZd6We1ZHh8/r3ntiMR1syVbHDBsc//hQMbA20tq1ePoGTD7KZFlKb",
+	"2cZmGvykX9vHQhAl93+F/53S+L2RtIT4kmdP/GlvaIgteCZKcUz0zk+p1LpstIdO8phaiPO6nD2Ej5zo",
+	"77Zl7a6vZE8/HwPa2N3JwWYmvWbYHn0kNi/d2fzSYy5mNI4JM2/c3fzGc65MsfhvsOjFMhvm6Asvv2Lg",
+	"QTULUll2s9KDn+AqITCgKcpO2LjykX1YIi3WP4Fiipa9BWMPnTsTypQXQ5tG2+5bk/cAhXPKjsFjFiJB",
+	"QKMiCqityeqC0XmBhzrnScKv9I8jM2zEhSCRwcyWCFsxA/VdFzRzISwFDdj+HY9X2+mzOdUzPZwc3hsf",
+	"HIwPJ+cHk+O7R8eTyb/6KyMgwl5Q39dv3kXjj6117haf9ilBA/YQgbMYZL6HKH6HYyu+X/RunPTYjaec",
+	"zRNqHBd3D3rQ9BKvEo7jc86fQsULvHfUhwEyz6ASNH5GYorP9W0SdMbh5pf/jhMaw7I/hovub6psTs3O",
+	"66dt4JDRNwBzUxhX3RgZlx7L5nH1wtPyWhgzkJGriiMD9AGrekHSXCqrMowZbL0iQ3zjnsUL5lyLI2fo",
+	"XlKeYKeZtPEPOF5wj7l7eOiM/z10Ug0e2JuUu+jgJDGY2Sb9/CtZvzNJNDT56PYaJM2UE76AeucFpmzk",
+	"U4an8JWXbhH66sN346urq7G+io5zkRAW8ZjEDQXZ9qGZc+Hg8M7do/82CAbVRRscD55P8kuC8/ErEgmi",
+	"/lt/LVqfA8BSaDFL80TRDAu1D3TGWOH+6tE75g0p6AqPSiv4GVcoJqYniVn7jx8QviQRyMTH/5D9+fHM",
+	"DupR7m5CqOhaWar4Dqqr9+SmSW8hmerE40jlJEGU2RN5UIUuGtScK00dUKKh3IUcBXtj+g7HyJ0vZfJo",
+	"BQmnN2scFpWHNc9wouUEPEfxKii6DBgpLlUJlehKcLb4rIbnF3sQOYF6Cfr0tz2GjMLkjHxVBryrR1Be",
+	"3nK08BUBXf+x80qbqVh6fXCN/GjnhUOXWFDM1OiBdf/VPHRDfMGKJ7mAPjXjFNMEOloUvrssyWXFeVdc",
+	"zD3K+ynMoKWz/Sx0j1Ai9+FFo9T8GmzT6r0h7CWm4noG4jUUzhODraWZLRFll9ocsuWlfk2TWFaV+uWg",
+	"1C+1DfrJFMwPWmugSBCgHSey4V/44YcfxhXfMNnkY2g9b/wMRrlcg7cmVwfFHz9ICNJDKVB/vt4p+Vrq",
+	"sE/G1PN6aWRMgGTTEhkzeUVMNCdZITxXREDExFirboeN9v4w9Xd0Jj011uWwqtWsSluvd21elV/xnlmL",
+	"1zmJq1EEV2kGNjAa4iQpDF7rBqin/ylJkjmSCq/khdESKGeKJogqZNPW0NAbzBh1KFyeX98VWlp9Dz9+",
+	"iDhj5B0AlXz8kEtJyY1Yek/5YqFFP1ef1VD5rQ5/LYpmabrEzgTZvb7zqhJppZDOSMLZQv+X1zeuNfAz",
+	"MtjlGH0tiXjxt/8Kq3NqjWhbz9u1RHavd6uGRza+KE18p6IYKmFRFNZSWMORbbnHyFV9ZU2ciJGrC1Yb",
+	"bA89asUkURmSPK6GJPUd3uCLYX1HB7hGZONOoMYumNFjhf6iSjZilWhoflRLMtf3KGXcmKM9dGZjWHoC",
+	"laPtgllplWh4d3Jn5GzEY5Rx6cb2ZyubGF9phPi0nMV3PC8Sgm/KI9DIhR5MZgf/+n75/UE6efd2snp+",
+	"7+xQfP/2zeFf2DeLb999u/zXhH03iV59u/z+MNoiwFNBp7y2G6A+WN/7/5duPZ81MtiN+bzGynMb8ze1",
+	"n1+zN4xfscAe3HFgt1gMl6n61qvu5t+Ble3j/5diZ/9hPu9qPrvTrHmYrTkhiyqSTedj5Zppjj/mO/sa",
+	"x945FFNUEowu2LBU5nqbFcp0BNkutVSXmMbHdX9H6Rj5+msuvv664vK4YP18HhcMMjTQEZrD8iGsFEkz",
+	"VZ0VCCUXJlUQM/TkJfjvKUOlZR+geS7AQe4GuGBYkCJLBBz+dw/vm3BCNTcEDY8CdDAJ0OHEpFHdnbhB",
+	"R0GZZgFRTXPjvGBXSwLf4gLAZKv4PeQdlUo2fP1wi7ZBE4nCMvE97HT7POai44D+L+D+eaTlBvEcpVXH",
+	"cx+Ps9tgf/iBbvaEavP1Dz/Qfzk/kNHtWus5xd/hBzJZgbLzQt6VWCQJsW4hM8IDvY4mw1ASIs0C6wsW",
+	"vzJ90DFboSEjV8cm6lucVUscI8bdu9AIBL3EC9On3SYI1hMlvYqYSnVqp7JtFg2kLA7eBxsffAG5nfBk",
+	"I0DBhUJvyOoBwMyYnsXhOESSC6V3gIwI038E3Bb9wtucCOgrYFIYpcGRL7deCVnOeDqF0sRMGNhfV5IB",
+	"NV5jB6BUf2bc+kuttGvsBXUviwnayIx6sxr02GGob1um9TdlxR+hdCMc2WWUXROtVpuVs22W+bUpOG3U",
+	"3CBJsIiWgBxgZUt/IUA23z+wxo3p1UzVqougtzVCNqDJvP/pmllAvUCHjBg/KlevBQ3Z1rkvGAEQcMTn",
+	"1SWopUxWttDmnMnqw/YQ+0x+sduWcqM1j9NeRhYphL+crnUKFrL7vFeFzhS9p5S9kQWemxZyxcFw14ar",
+	"1jE1pB5XiYGGdyd3bWf3lEIT8wCSW4yZbnJT9BsBuju5X/a7gcHc5X2JTUkLfHa0h04ruwySsqHP/duc",
+	"eDpuagLuj/bQCRz2Eh1ODrz5LqCEjLRfJ/vP1k26Up9/x7PIVD5rJVjU/wz+hgVN0UmCeU7bOlPr8Ih+",
+	"/KA+fkAn351WWmAc3w0GlzRpIClukRLT2M62NrSXC+vgxnIM20qlrUROrRCbw6GhP55y891NqqN4zmqN",
+	"P1IW/7Bf1wckQNxK69HqHK8GrRis+7+af+yYGF869I27ARQhTYhteACUaB3oivpkUFboQYFXoy5PEoXC",
+	"wro5RsYeQvqORnBsA6JGw5ZXI3BI8Dxa+rOjTeZ4RUH+LvLwt95Gt06ii4z/HhIdbHXrqlyy/PcrffJX",
+	"jvmRN07aJVGTz3ranBcb7QuvG7lt4vdnovrK3nb3ZLOqO5abwB0S+niZ9HEJ1IGL/AEKTZVJlBAs9MvI",
+	"4XIhzsheR9nI9S1Hg9Q3LVoCDjJBUpqnVQzqwfHgT4cHh+jo8BBNJub/7W78/TYFJn23o4V8qW/LPwy4",
+	"Pwy4tfrGyPS1DLj9iOdrfJCmpkyqorNQ3fji89bH0TDDQhttCZ7xXAS2Q4AexDSNC8oybGL7JclRAPWR",
+	"nJn2arbtFRqSRBrHirZUKWcBen1+asq9q4RAN9kyDHXBoHzblGFDi1v9Ar8kAidJYADVwphkOZXh3l74",
+	"cy7f5lMcoqHmpgwMaAJlUZLHJH7gcuGOTeUJwFupK5JcEkOwDEzMzWhYIRWKcdFo10wJ+gcy+zjAUwQo",
+	"z5DimtIY61v+ZrMD0Cys1VFYG8BcOXpQAQuWKOaAOAGOYrN4NkHmJDX5MgXqp8f0LayUUxCMrU8q/dZD",
+	"4G0fvy48/le9ACeDa/v41ipi/aEzEuGss9yPJ8k4z/4wiW64LM4qj6aeqOx40Ae2TbPTWyB81zKUQOGV",
+	"QO/7v9bw/Xe7uZaXVVztbLTk2q6iqqueu4I1/Mdl8hZeJqvLV0po2QNhBzktmxrsZtSfEYZTaKpe90uz",
+	"MgNDanHtNOHrIrmjGV80UGl0TelvpRdk/Eb2ebW7xnrLvNLX5Q/r/A/rfBvrfLP+cIeVIrmwR5VtFv5+",
+	"X4D52G2jPydXRCprew5nK+jKDKqBpmQUoMyF9AMLa0RZM67/AF0tOeAO63dN4Mu2rNzzBvzPLE2fI+C/",
+	"4ckCUri/1Vm8clOWZ6/osu3Sv2VM2S7mbQ0q//4t3KLbOhi5IGGNba5Md/OdjAT9rjMRtglhQ+k2rlwL",
+	"ze2YZ7aKAw3bXTiDSg/O0QWz8I9OD6AwyacJCd19WGrTg/Er+HSKVxBTmREH/jbPVS7IHnrBEEYVfPML",
+	"BrND2GKVz4iFoyjU1ozMuSCImh7kAHyu5zLjlyZGxBmx+WtUBcbnfsHcyyZ9lMQowYqMSkvo8BBZgyk0",
+	"nf5D5y7Ayn35K2loelBsugtWLioymbJ2eCBCaQ4DgYJfoYRHb0YBkhxFnLmKec4skhpg/ZDYoFBIdcEA",
+	"8g/u790heqsyrmGhmckOjg8OjyZ7R1vUj+gP/zYBc6cnu1B5sMnn+sMI+8MI66OdAYINO7npUM097K/9",
+	"ateTG1fjALTgmqpiaeE9jaijE3T66u9oThOChhFPU6yVuyQpjXjCGZJEfw0MvCJ6M1spMga02guWYvFm",
+	"5HrxWahLpwytTgfkzzt37tyHcyP85z//+c/xs2fjhw/RX/5y/OxZCLRoupz/9YIVenSIUcyVOW8MdVii",
+	"mEQ0xYmjjYuRdXmigwmaTCbGF2yLDPW/EZVOR14wSIEy7UCKY+GK50mMZiRwKtScTprHgANkT2GH7qi5",
+	"9ZXrT2s+dsF+gJzWWKymImf/BumUBZYaQJpQffqV7Ybh9EDDw8lkZPFKTeLtDMcw5oMLE+29otKcTUZG",
+	"AHstScZcjN3oQ30CmZTahC4YQc+PEaweI6ENzHmLrZ/AgJ3mdiONSPOvmL21CfT7ZR8MPUVAkWUrIKwr",
+	"O9PyyJ8aa9HCW8mjP607qBR5p/YjeVnvqgDyFxhRumAOSG5ycA5dmY8nk38FB4eTSfnTwVH1pzsHk72j",
+	"C+bLaS1SRz+rQ8GslFs1UBidB5n+9Y9z7I9zrM85ZiSqVHMQcjp99fe15xlTAl+vwMDmYHVkvzTLBVrA",
+	"yg+g6WsxTIElrd9/m3MF0O0yT4GizuICN4/fVXXBGFpaxmQGeA2+0gLTktCuIpQWNP9SG6I+IPzHHFBp",
+	"xpV/X78YoUjLMyFOfWrbnAU/C4pQc40PW3Uz3UgJXDmpRP8fe2+/3DaO5gvfCl6deivSGVqWnaR3Rq6u",
+	"XXfiTGc7SWdtZ/bsGXaZEAlZGFOAGgDtaNN9AecK9t/98/R7G7mxt/A8AAlKpCz5M51W1e50TPEDBIHn",
+	"+/n9tKGGtX4LQ01R/xqrI8Mwyyd41fqzYQffNgT7W/D5NhoIiq4H6oNwQ9y0/cFPxrYB4iEbIPys11SB",
+	"E5k3aH1I6mIGuFxcwwF0FxyQxAuUJIQUjUVSSaDkoAK2N9w1Lth9ChR2UJgxU1wqbhCVH+5zruSVozoB",
+	"hk7DEqiRSEZUa+ukWBu6tLfXbnMo99uNgyiVDLPiKZCzDvp4YC3WUOh6SOT9nadwnOWUnwkr83J2NmGF",
+	"spv32Z/9L+5tq1+izlQKQ4U5o0IULO8MrRGMnJViVGP81GdQqQLiYP9Z1XqhQLy+DfhM7PLKP/9fwwg1",
+	"LOcQplxQKcPOi9PjHXwneCMnNIcdHyN0zavBFQFlyhk8ghm2SQIQ7vNIrRlezjV0ZJQmy7YnY2vnP0ZP",
+	"hluAzVI9tO93P7l/3XVDRth2sVD4p9iYKWalCtTblQY+dmOg1Bjap/Cch80Y7b0WgZTe1sf83upjVi3V",
+	"u+qz8Ib2mp0Wbetp8BDaA8tmccTbgsL76LG4ZsltGqGHSx++v4KcgvR0630cvBhJKdTw4n0CzhCsKakG",
+	"gTS2RBU5c4mDWPhyaeA7hNZlzK/qIjftZCB3YCiX5qIu9IyJrNjYEHysMrCVW7mqAatt6a0xtzXm1q0A",
+	"u5ExdxfNGaVltm3L+L23ZThXeduXsTWj7rQvw4mIe+rICGyrdkE3pqnB2NcKWcfFpeQpWxp2buWDsWKF",
+	"yww3+8E6Va/9WGy2vxucELfTr8ldvfKvd+8prAfJD7jX2TQ/4L/ftpT1S00yN26wQAiU2/TWPtaGOQnc",
+	"2yxBSt85o4p0k/3B/jdJLyKUTGg+dgd2Tvbw2M8FVYapWLjjp88QOo06GecO7+3Zw5dM5XQ2g6r5wHd/",
+	"osHfcpyNbv0Ch02m6NhEJBkpWfA8lyLpuTYwez0O94kmekIV81YHFaKgORkzRrpJPcCfkM//FQtnieyS",
+	"vf0ewsEClTHPczsPULc7xPuHthyaUaU5V1qD1UssYqY4/45lZMTm0lptZT6+m0yk0mXyB406a/ghW1v1",
+	"cn3y/Sn5Nhb2bf4EQzsgp387JN/a45//iySGFh/PzCVNyP9bsTbvD3oRUXaHsMz7pSlgGJ6evsBr/2Rv",
+	"04+Fz0O5NQefPnl1+GIHWbrtGkB2bnfg3bt37xxdd0S0fUMAFvWjhjVjhZDWhSMGFpKc01kE4PTCsaQH",
+	"pbuezdl6+NXHn+FJaFTbyXFqp/ts8JcwORWLlwWz9mxO+dmMcug3OPuHLJROfPkyDKWcm6eDXnsWy4vc",
+	"ayrATt16YX5cbalot6E6i1526K5XVVpup3RacPk2iRasZxa6163SQveZBirVWbMB6r781unfOv0bKNHQ",
+	"90bqDdxyzdrUWsYZ1ZORpCrb1YZe4/YHvGsXbK6dk23F+Kg412TMP7JsSJJSkgirYqp8DtcEoLBYFsUi",
+	"MUxNuWBMn02Z0KCNCu2I8L3Pb9Vg5F1l7GdQUshcnvOU5qTrS4at7oXasVggCjLKSJ/r59rzhvTJO3Y1",
+	"BM2bFQyHE5Epo67nw0ii2IxyVG8nbw7BJGCpabfayTkz5DyXI6tk+bmd2oNaD8wT7Y+TFMINEJWo60aq",
+	"NT8XpXaaRqUr8MTOiMTIh53pEvCCOg1azm+vxYN/6b/wicF6tntzqxee1CLZ3GT8IbiRyhnxbx1sxHLn",
+	"+Z0o02K6Epv5pT+jOfQW0HNNKTZkki5tXrVDQvO8F8VCBH2cQddmIxBznX3R0+li0eaY5ywi7mlS5PNW",
+	"77R8i0corSyzJll9KrmuzWUrnHFwzn0UF2JlIzXsXKpWCGP3O2dtUMbPB2uUVa5AWIYyftfSn5HgsnsF",
+	"VV69yfyieU+det9W562ozsuCLVaKm/JYe3negpIvZtaqcmo+WVj8CYF+GVgKpNx7B5U3QniGvAg51tMh",
+	"mWtNZO1+Wrjpr5UUTJpzhnZEfjFsLED8ha+Dp/4brOUGl+J6Mg9/OxxVp8VbWG9ho9ORfW3m/tZ6Xy9l",
+	"ZycAWPxxNZBuqWWtRu+17OOa2VDbWss7q2ZVzBRLYbk593ux1Mn/PrQ2OUn+erTZziWhICHanpfFArSb",
+	"NRoINe6e1eCX7pdEFbnPjJoJ0RM6A1pobnQskpdHb45Oj2q38P+Ey0n38N3hm/84eX1ivROy3ztYfmb9",
+	"AiGvsKUbGyH9j9BcDdk+O/SpvGQZmTDFrrVvvpuHcubRovBfpmL9+uPaNWudinqSulvtQUJzTnWvXVVv",
+	"tGrCJVemv6oljyq9ncZswQKAodnxO+1d3uifF7brt0n/GmV9aG+11dhbjf3Va+yV+7m+HWsa6IZV1FYj",
+	"ofOvHC4K6E0jFcvIKJejA0Lhvwg74kr8RszqOtRmXBN9xWYGctoqIsCbS3JGL6FpG+4L184kt/JMyCtQ",
+	"gOTZ4BmJS0FHALxFyeLy829xp73qOjDfv5Ky699vFXVWfYtm7dMYiPoxMI+eaDJlhmbUUI/2gMyWLqKZ",
+	"FCpPDojnqFmMUtm1CJEqbpZjMMuxzNalc4dRTP+Mlvilf/HtkrwXc6lcTXdkEJUWxLIxVJO+u5m8Et44",
+	"alz1J0YxOkVRm7FUzWfWeoNoGUZIXuDy23nJ9Uxqbi9Louqw1Xbh3xglS6JYJEen9NyFV0++P9zZf/5N",
+	"z9GhUnHOEuLUJunuD77p9ckRRz5VMmJUMVUxnFO/ta4m0m4v9GeWYsWAt2IPJkjorBN8mt2yFPPeLsIc",
+	"7PJwP8eiKyQ5dKsay749xgtjUCk5sksR8xlcl/c5KGlfpUiZ55MekmeDveY+HfdR2kM+izS8M67mpPtB",
+	"8I9Es1SKTPdwZtz4Pxy/aYtjuslYHda9PpR74mdx3eeW094WR90fDNbqlGeAwEOUXTQRYf3zPknsEf3t",
+	"YGdvsP80KUeAH6saAqyzO+bG+5+7/7MudZtyQX7z+Gq3qbULsVAXtkMy5VN2Zv9eWpPQg1N+nxEXFCa1",
+	"AYll+cFXE5nj4xfqwg7TlM3MDsyHvq4urH7yr1GnQQJcd4+mS36NOlYiXHcpnAMvuD/45rrJv+FEVVU7",
+	"sKoWZuvu3tcfxoW45j3w5I1n62mToflOGjKVGR9zlpFu8nq8804KtvOWmnSSkKn9jzOz7Y16X7b23/tm",
+	"AwbiO2EAhtVRORdEU8O1ncv+75Rm91MHlatVcp3h33/6Nfr06091gwVV0zpW9C1NFqA8vA5SB6OuyIOq",
+	"yc8FK1gWYV+YVOScQ7nZjHSxDCw5eXv6/uzt4f86Ozw9PXr7/vQk6VnPL8wGoznvWd+thQAND8xOVzNC",
+	"7xEO9JESu/7d7wOZBd6sxGV5kIJneOSm5c5uDrZgKA/jtRw53u3CjOTHYPsLafjYfX8f9sFdvPsJ/utA",
+	"HjUTWQO4Y/37vs686YNft1zSM2omgfnq7ruyvHKzMoVriqb75H0BksHTL49oeuFrX0ECVcZdKUfsS5uD",
+	"iouWG3JFdclE6wUW7F+e506SLcubY5g83CT3GA5wu7BZ6+FrR26MiBG5RQh43C15woTVyaDwdopZyQxu",
+	"v811O/Tngs/Y6iKsCnyum+RWbyW7iQS1lLQ3/SyoVlKInGlNEi2VSYimcx1gevoGwKheZwiR3aCzrwLM",
+	"c2DZjZT82FtZYWqMF0kk+6TbkK0lVbJ2VoxynubzCs6TYsCh32vJgB4F0/jlwucdEMOZJqM54WWXATa7",
+	"c8VSCEGSI5hfQLS1AgmCKdDgCfm8jH28CQZfDQ6vmd7fcfqvws6zP3HDU24Y/lL9UZo2O+W/cpnSnGvq",
+	"MtE7tb/XhuELannvw8Qql801+He15Yw1c/D2NF/B/F+boA3H86K8dv0hYQhjkS29twqlb6P4y9pT80hA",
+	"idVIoOqZZXan4YhKQIOWMZUtmvdQYOm3N6k+eDlV5ZBb+1eouvvZWlGJaR9rXTjFaU5EMR0xFWEgFyqD",
+	"ZMYiMlJUZBGZyozl6KM59K97rda8Y0+n3GkbuzvhJ9s6PA9UX1rOemBPhbbTxgCQC5XlPkeA5eS9PkmE",
+	"nAaYkLFYEqwROBRx5/P/KcdBss+//ePzfyNNGRUm7vQiKFpVrMSbtHuLJQ5b3m4ohDkULOmTZAzBT5Gy",
+	"MyaMYoYzkRBDL6wx5rajXYMZnWvs8XylmEgnJKcjlseim0zYKJNTmlGuIPPjO112/b9yOGwUnzK74+Cn",
+	"4C/4ud/v9/rksBSbsQDcyhHLJTKxgWPov8gTL/Gt+YPyCnEuYRZq6JX1SY8FAs+zjOwPBr0+QTtakOR1",
+	"xqYzaZhI5zs/sHmCXTJGzYmmY5bP2/sHg329cR1T9dAfWGO1zwZImqX6dmbAz4XVtQ2ftzPsuC+zaDMN",
+	"O4eIX0neKy5SPqM52SH/WwpGDq3Ip8re1J6VU01eyFkq7WErle3hvx7uPXem3bDzQk5nimnNCkWC84k/",
+	"KVia9o4vdvYH+08dNqYTjml1i/XRjkKD5jGQL0MxvyzWjyqDoRH9cv0Yf9QpV4/ZOWaznM5Zdt2lTZf8",
+	"Gm0xN7cdm/eKuXm9Kl0ITOx+qv64O+zNuuIsDM+5/vybVSDWY643msWdWDg+WjGvl7WWCJ01Nj/ShSry",
+	"CqDTcBXgc0I1At6Qm1hMqA6M81BjPVswE0KF5WuPpkxres5WgH7WlNIW9/P3VbG2juXZWrLml2MZk7aj",
+	"KLCIB0AUu4J9NCTAlo7KVuFxTs8jQlNray5076J1hoG3c2Y08TA9lQsM1ZNcQ7VbSWNxOmHEVf6gFokF",
+	"x31zyZQGKDNJNAN8M5K8HvtcNETNAR2Qi/OWpt9Vi3zwQAr9NLRLb6zMt2A7dw1kupb3tpGxXq2DG6GZ",
+	"2n13hRgzVdsTEG/Z/YI4mGGf+yL4aSzWRD+F0/sECbnKDRURSrShebXvHIFjLJ7t7VtHyCwrL+t30Qtm",
+	"NY6TKrKAoJtm6pKnzCm0C8YA38du+gnXRirrLmFYGccL3RV4d/BwL9gMwqvYrFRT/Dz7dRfPdAV7meKX",
+	"TJNMXgnDp2wYi2RGgdxLKpIEciwBDk4NpQp4riOVBEwgw8cJgQvtdTPFQLKNez5NIQUD0WTvcbCI72Cf",
+	"5CeFCQdFBIyfUrB23NfbuIZj+G638wlbnLvvQvqBYAJv4mQ9Dqrs9TLZA8velWz+I7s6a8j/9wrKUPmC",
+	"Bth6SRuA2d7aS9qlSrFr4G2cIH+iF4WkXsjedkdzkiDjTDPT+RIlmdc5Dmh2t8SZjRxINjwGzUQHC4d/",
+	"XHGRySvSBS3GRCyc2FaF0KQQhudEyKten5wYOh63IEi6F3MAkjW4sMb87SHO1RdAsw4jWR9AFk73ALIr",
+	"IDYUo7o9QQIKce0s4Vt7Njz4obIl7mGbJUoWl/QWDvOL7YNxHwpJwHHrBmLPCbK7MNIfm9odRShCWSVj",
+	"LpIIfVso3em10ruT8nzrwDMdC1fS6knAfJ0KnhMGosqiMm3kbMYy0oUXwD0BfryTr1b4xsKJYu1ZP3wZ",
+	"HpSJ+HuWbO+Dv5QEx+7NfDMmXoy3jkXXi/vwC0NWylMB13jeIwcSaWoqKpfpRYCenlFDR1QzlzrTpBy6",
+	"kbLXb0BvcUmkpc506So7/GeKBbJZAx6bX5uZZBjMcD5MfWzenTlwnaj2j0VfBQHUcWKu6Jx0NWMkeX94",
+	"+uL7Za/HtSeFTeAYPu0HWp6JM3R+VgBaoui8TSpJTu3DKFcMEjnFzC7IDKDkFAX7pEbStre3sz+ouIM7",
+	"USdkaoMf9/aGT/2PqHqGHfYRkpDrex3wYo+T1fG6r6V9xK6dLYrl1trfgDffy4gmrXednV/xEa809UEl",
+	"1gQwANFjwQ3QB5dBYgf0XvLi38jSbsFp92N9GH5VfNo6lmM1R9su5ztd4W+XF14LmfbDmnd9kqTFtMgp",
+	"xAK7qhDCKvwJmnHpPEXMSL8LHETEuTUDRgx4WEGdC0ZGbCwVIxxrRPmUAf558g9anDOw9ebkkuYF62EC",
+	"BHAGK7LXuo3YVufTW0W86lb5LZQ8Vml8D7yoVrdPqUonrCIhdU8Ydsop60SdQmCByWQT9im802PxkHp5",
+	"sGL/bzX3VnOvI9cOswyS7wbQCK4Vbtdr8dtSUJWlB1sGqt85A1VQtbYlodqaYHdJQhWa/nfOQbVgkF0n",
+	"8moy7BpGqgVpJ6valsUWbp3KGctIzi8aYTwToJUJgnrQOIaA84uY9L3+9SBOYXzv2uaw17U3/gKyDeGA",
+	"TqRa65pXPDdM+YalG0Fwho/dwnDePTNGoJldCUab/3WnVTDXbXhXydG61ReLRJpjrIsbfp1s5JBcTSTG",
+	"2iPfzgjb/GpCjTeIlCzOJ+RqwqEVKcBlIz+wGej/WJxLmZEu+oIs44Zld5yJXGwJ/Fq47Bbf68XEI9ls",
+	"ktOzK8IXFW3TeV9oNzry0VwjeO4qqWdljif42f3k/rWE/r0ZI/7YYcWFRJgt3JSrAp5/ZaaiE7s3o3oj",
+	"Vq3tGr9DdnzhJ/dumBvdh1y9qndp6tDo8R+/NkCprP+cpYKRhE2ZMYolpFsyLhIk/mOETe06h9jmjM6Z",
+	"SkgXDtkjTJwpZqjKyrPtKcxqZ24VLTjZzSAu+CKrGfIcZIAbHajEOVNNbfybh4EPxdzFSKbyspbcXt7S",
+	"h7NZPncTeFiNe7u1/8B9Gq+BXlIqopkxObtWLsDeBh9Kb+ACBxD1eDFhIgN0atKtLOOkUOdMpNhj68BX",
+	"K1/3jGfJARkA+5uOBRVzR3/qeeOiquwwcsowCgigfRTQw21mjGY5uOC+Z8TuLhqLcZHnO4Z9NL6zP/k5",
+	"gUQHxwmqcSyRrmsi1oZNp1xA0wmExwg/F1JZEzsWFQiNvdw5+ewjTU0+b3f2m6xs9F+/Qld83fPf49dm",
+	"61/hovRrnv0B1+AGty9X6PrX1AAU1rzmBazoDc5HWI4NLsA23ldKTje+6FSuf8lLt/G+g8zjBpMmjkFJ",
+	"r3/Fv/0OIzy/Ow2CU80yLy2Bw70unrweqR9HZTJhNDeTVu3xYsLojOBJJJ2w9AILrcuKNiOLdIJAMa6m",
+	"rk/eAwQWyFr2kU1npsqxKGoYARywRpfnexzNjcyiICPtmoo6w87b16/I0fF736aiO8OOvLBTAqARdDoL",
+	"i8u+Od0b+MqztbPSOGT0W9uMrZmSKdMaEveYn7g94GoNXPX74AMFH9x93PBL72bM4KJtpc30tZFVe1dG",
+	"oCsrpwAwERF8dzLl5/j5/KkROWaZg7kqdERGBc8z/6O1GTJSzOzUlykzKfK5q5V14Ozs5wIo8Ejy9uj0",
+	"+PWLk7PTH384epf4SDp1zLgCKUKzWNS7nENANo/F1sb1itP20s/IbZcdTD9c6vcCtE7hrJ1NdWc46D/b",
+	"jzrlvJ1lXNmPOaa5ZuFxN2UAiVQuXPyA807UKX/uvJfanCt28m9vyN7z/t5fkKMn4zCK8kohzVk1Y7CS",
+	"zmX1kM653Ovvf9P/s90mzVtHORi12m4Z/KWq09xwe0UdXAhnDnS+M3z6zWAQvtlef9AfbLoNy0/ZsBH9",
+	"b16aKTaTyvwxeHXrr94mIdZzKG6E6HjgOB9+TiI0vDGFTvYGZDAYIKCQsRs8pbMZAjGzhXvsvICf1gCH",
+	"rAJrWFYQi5J012BVOpr7jY5U0ifH8oqoAku4Ssc/FrUe3ApOss4UUav5b84MVmzVeEIsFsmq6wJtIq9K",
+	"3mDgFpL4hxTtmYCth7L1ULYeytZD+WIw8Nb1STZFwkPwqyVonRDctxhNAVHbk3MQKXxGJsT67TocLZLI",
+	"4pIpw5IKwtfLdCqiMt5FqCFTqQ1JJrQwLMEK3fCO0DqJYWlM+NRhg1I+yqE8Rcni0r5N3On1SZJRw85A",
+	"sbLEl69pKDcrQ2h/cm2wOPvE978ZcDXc6ECJ+PDbE0241TFEMwMABRFhudU8EPIzjOyTSUTgPcj+M/tv",
+	"IdWU5oz8E/wyolozsvfNn+0fMyXPFZ1OGSMCdBB068ZiIVi4VGpo56PUhdQgpVE38Y1wdgKTEmC1Ahn0",
+	"6KblZFTeZDnV2DqFW6uGCuERgEfzpE9+FGUCOBZWk3Jd9pCFiMZGUaGpwzRuRQAkzQCAsVgHATAWL9yn",
+	"IT8X0tBhUCjkf/AQ7ynW/SVidFbbLWdQ5aiZThYQdkgXes2oSFmes6xnDQ7BrqDwyX4DoOFxwdBxTs/P",
+	"7aKfSKXP3GwnsegmL358d3p8eHr2bx9+PD08e/vjy6NvgXkpZ8r1YbvvAVkdtQiR5Xv7gg/Ycle8VNnv",
+	"/0KKtFCAwug2q0bckLJ4U+cSV3DV8dde3X4rQuG7hFSsy7JXBTfwna3T9Pk3u3CJ4JeMFiQrSGqdLSAM",
+	"qVXAgC8487bNsAObFVwtA811eNPsyaTgOSMh4GGAgqgAqvtyg0655SbChy68r33EBr+uVrG0xULcdg/8",
+	"UbAQF1qRrwn01vno2Uc7ExvUzS6UsLryVWsCUeMCwM6drvzrul8dEapj8eLkb6T74fTVzp89BOFobtgO",
+	"cgZMqbqIrOya0h3NrCyGyjwr7R1donULehHRwC3JHLsAAC5Zccq1AYtP0JmeSNMnLkBBuAdY/MinxTQA",
+	"I1bySpOuNyz2BoPBICoNu+f2T+tiv2B5DlFNZaxOw1DGt0lEkj/Z/9lBWKd/SaArfabYmH/0qjB5khAt",
+	"iZ4BU/6EWfsrk1gCXAgIekwJ1WQs1bTIaWNV/xF8rGtc+voHfNv4pm0QHjBLzfwLOCUdN3Od4XP39zWY",
+	"7dtowDYa8BVFAwJDxrCPZjfVlzULr8OzCAyxCJqZsKQi8tZa5AoroppBF9Xcpaj0fKLKYo7AFyz7pwLP",
+	"0P2SS1MoFjENeA5YRBWlsjBnEIiNskIxdjblojBMR0gyiI7NGT4vFv8UtVqOUWUwRiVICdidEWYs9qL9",
+	"aM/+b0OIvzr4T8FBd+EgikDOVQJnLXZNqzwaSEjvilZzy2SwiroNlNCCVUC1/SYbWR6fFqBV2mttrbte",
+	"ix+0A9EmtR1gdXLGcsrPFAMqg7MJNCcDd7TOqT08YylEeBJXE3k2k1rzUc50Upbwor3T65PDBdCX5X4e",
+	"xxxd1f89I3HdM6nFefoeyXYBwdY+uULabMlaLni191ZBeJ3jtWgkbjFrv6zy4rVcg42jIsH1N0KvjRzU",
+	"a1N0ENClIHiVONWGW1SIImcA0xqLhKp0wi8ZS4YQZwqK6BeBbsmaOLeIvHrqwZe0u6SkhMPeHico1sfD",
+	"Jc/29vuxOKLpxPclXVlzQBNaNjgoedUn/z5hgiTeWkBnIox7+uFgRLQWH3Yg2RqKLWlZVOnQEKkO43Q+",
+	"RCzzrAoTj2WeWx8IOq9dkPAgvJNmhozmZAKVk4bOdTtI7e3CbXcBU1tfgW8oGYNto5/Q83NFL8FwCGJo",
+	"Lvp9s2jY4+DVriOUPWLtHQrnLWjtFrT2nkFrbxPOWjIq76DVZVHTRU1BspyPGcD9OPVw8zaVdTe96xxZ",
+	"0azyixsL+QXDY78QI8kvhItZYcgvsfhlZ2en9v+x+MUl5sgvxCU/I+LzcuSX8J+LSb6ufyOo4ktoYeSQ",
+	"2HdLevAsjJqF9+i6JwwXamXoBSK/19KEUOLTI7+UIJnkF7ztjBaa1Y9X6Jl2nIohyRQMkWop3HgU08WU",
+	"LZ6+ePs0l7XbR/XTvXUCD6KwDcHpCN1tewBc8Snl4kyy4hJZzeDYjLPUuhr4MMjUNc191DYAZxLZ5ztA",
+	"+vJDuPd0ZlJ9sN52wteMRVtW3Xo1VkfNIbGOy+mg/r3ANoKPG+HHiPzUgpmCEyjFksNYr4UiXffdqSCF",
+	"KH8tU/AQ+5UCH9Q7sPfl0N0hrNFGDsXcTOzlgDUTQot6OBlCrX3DMm++QVYYKPl10ieH8EAuzmOBxZtw",
+	"SZXtf6IJvaQ8pyOeQ8pfZOB8MoOsPThxplBCkyuq7J20LxqIxSiX6QWA4L1EbJqgAxkquTzgac3srEGb",
+	"ckQ3DTPSsdjQAG1uRGuQKY9isvl9agVqtbpy5puLpMMSC8VOZ7j3681l52srCK1h81B2Gj72mOkiN+s4",
+	"0gQBemH1plhWCMvZr7CtLbeBLfdaXFpj59TuIBfn2xp1D4BwhtpjyUC6pVm3GunMYRVBP66ZUEEAzQxp",
+	"fgHQjHS1LPSOUZQbJKzKPv82y2nKsG2RFkaxXmRd5AokJBZlKY0VxrpEFyNdTPE5ZXxGTdKz3rwEhI8g",
+	"TcoWad9opjH1d0BqQADrlPN6WK/7h91YfOq6UKiAFLcFDbjT/fTjAhAfQGO0ekw3BeFqiu5tBnt/TXBP",
+	"KjStoSDyL1gCGOwuFQtnombWPdDFyFfDSfVE+9ZoIsfWNgI0+0BXXkl10etbg1gYKkxSIuVFPmpmpyVB",
+	"VrkaQn5ZAOAB/RY18hPt7HYQENrH7WOhi6kH+MDPUqu8Q3AgvFIxlifkWyeS/uQF0p/qN24017JsaSfe",
+	"wuAay0IJjqVhw87n/5Oz1ChJvpMjLug5IyeHx286USfnI/sOADM98r9NpQOLdXPcGT51BQEO6xWg3K2M",
+	"PStl7A1rzWRhHr/eDKVeu5Tb4r1uraENkNo9LwaIcfDTrhPga9tEu59AjNyM4XZ9sY2iMXfkIFBmjR1W",
+	"oRGEBhejl47XVhdTqMcv5Xy+QATSWMELZzcKvgdw2VZt/Pp7bBFUHrkYEoNntLKN7sEOWor9vs58Nq18",
+	"bEvo123LlbHfsVRTaK7lwnzzrHNNed1P6wiFTKYFIjO2OUvvmoEQXdniIiHboZhLwcjVRK5wbLrPBs9i",
+	"EWZkIfnpx0JSqhSH/KeeSGV2cmvoER/zK1SOtRcjJa80U3odb+hl+Z6PBXW4eun68W2RSu+e+ct9+dWu",
+	"ULUR7tEdelvkhlvLHup43RYa85yFcXmoSiqvciRNKTXsXCrOElStY+B117HwJc6RI48YFeMxdBtdTWTO",
+	"hmTE5tLe4O3h/zr78P7Nj4cvz95+l1SuzP6gBxu0mFnbKwgJP+3H4tC3AFnhoiMEjoDwBvZVfTRMlNgP",
+	"supLYsIMySwbR2QmziPyjxk7j8g5H0fkio1mUSzMRxORVF9GdtNbIfQxIh9zvfsx1x8jIjOzKzNNus/2",
+	"ntcKN0JqC00FN1yz7IBo/p8sIm9fvz2KBaLEn3x/uLP//BuCUBL2zZiCgLk1RQ7CcdpbMZGqObY6GWvw",
+	"mBCqfaGh282TkUu9hItN3XKNvm4Zixrc+2rs1g/w7CaxtuzoNW8YfwoPRA7etdPiK60ntly97tfm5my9",
+	"lvUS8yg6KgUOu2MdSbuOiYKZMA65nzVAnReislWGb6bYJZcFujWCXZXwM64fFL2dKVUXfXJihYzy+A6E",
+	"6pKixzRUM642Pb6vxv91wCxXL3QkjJpviq8cZDa3fKlf6p7+PkBWfrgi0XXEAZZErGxJAwurLfxdlw9D",
+	"q+8BCgpAKHUBppRiOaPaRZoxcc+ytVM2rmJhNcSLVfyBJeCsgN4NEj3vcUIeOtMDj92meh5vi76HDMHK",
+	"Der2ysMneDBqOceo4AojWTaBH3ETi2XyozIP1BR9xKhjVMsR+SqmzAFu/FxQYbiZI96Gw3/rJu6fLOkN",
+	"CTdhPNKKkSeajBVjRBuZXgAKrkwvzjJuX5WPcpb0YuExKqoyHXsuN5rl4wqvoW3IozmhiErFWWI3ykUp",
+	"H3wNuRVMcjplypXMwf3KS+B1UqkylhEhr0i3PB+wMt5KxTDLDZksxZh1Gu0IG+ugyllyBU05W5Hm8uVp",
+	"Ps0FFISkhKlCceokcZcaLFW5ZMpaAhAQ87MzJzkbGz97qtn9WUhwoQC6Feuwm1YfaYPX8RgKbiJYZ7h/",
+	"o8wUDO/xU1NOTG9zU9vc1G1zUyAnIceDO5tQtLRWZqhKFbS+bbf7Kbe64LokFfho2F4HHhrNwEED1KLV",
+	"eSpkpHcawCepvM0Xi26S8xFTVnxCPsrLMSmY42al6YWL5qC4ckJcMSMLlSATKwSTysi/1Wkg4qgBnWNP",
+	"FPYJYe7fi9NMyRng7yBBfD5vSaeBmBXsKhbelXXEQroEHTqA2irBSpSgwLQl3rK9Lsd2zKbykjXL3gdI",
+	"sl0rwmqT4dz6bb7tccXFKb2oBMT4QYzUFdm30iNsyb55gfPQ6bew1f72rSfWSi/amF3Rz2ygdiXn/BKT",
+	"bcFgAGMF+0L2rKh7HpXGdx1FzAqbqgsTmzt85yUWbyF1tRN00A6AiG72N6jKajT2jpcbBW9h6E2nTBjK",
+	"AQGr1m6t6IxnjDBD2HjMU5rCCmlAQOgMn69tBp4El5dV5F9a959q6P3bWoJbS3ANSxDa8HyB5h024yEe",
+	"yt3IweZm8wWWmxS4oqcAGE2kcCZdWYs+JBXqJPnW9751BWOZbpCERpIJvWRBhIMKaHcLcCCMJCPmbVQJ",
+	"oIWacNOLSOJbuBLyLRh0ypAuCOBqENg8VzY9gfe82B2H90PzDqx0uEkskqoxLHGP839CuSm0ZgWS/Fv8",
+	"wGFf/be+Ba1btc3FwmFTYPdcRMI8dqUJvvXRmFVcWAG590I7Vj9s1AuAO0Ouxmsb7mNxTcMT8kXWQKdw",
+	"Rd6446mxGdRYuWFKO7UZa0v7J9++FdRjYS2P5hjSXU2ziRim/puOgXnBBddgvnpt4y77tMKRTunHN0yc",
+	"m0lnuF+WAS8wqn0x+CRBqThmFL9OwJJHaYr6/ZUNYq9l0H3ZLYF9rUjv3VblFefnTK9mUmhlFTx1nX+X",
+	"YS+qJopCDBliEjqVihFZgOW/NxhEZFTmvmLRNZzpIcn5+cQu+SupLqxtAx2ognArwxlNJ5V/XTVKVeIB",
+	"emWRXm0YC2y6hlZuYI7T5BdIoocd5cOynTxskv2FPB2QX1zIpDrsWzYIqt0uDCOn4onuDe0VH/HjTKhi",
+	"ZMLyLCJXDN4HZiBnl1ZfZWxUGCoMGfSfR7jbp9YI44qRQf+fnkeEXlIfw2cfZ0wZstc7sPcHJSscJrId",
+	"A8tc53TY8fsL2X9OfiFJkBkg+88jksg0LWYsIXsD6OkW59Dcja4kl8L+wUV41QDvbl+Zi3Myce3me3Zu",
+	"hLyCb8EFADHb4UMHhR1JQrqHY8VTuvuC2gVCRYq4xxF5K0VG59b2eKV4Ruc9sjc4sItCW99nVBiSUG0U",
+	"42AM/Pmgyj+Go4EiD/ee+8/JR9LdIzuY4XGt7GSX7JNng0EPsDFzRrUhg2H9FKpwN9lFPwUXxP/iXFO3",
+	"oK/rB6duEfhuerhfraseer339gceYIBOS6ZvP5/PyYypJkPWDYYrjSkqrv2lFeznnpubEgLnF7KzZyen",
+	"OeUzoTrEy3F7iCucHljh3WmZqxn4aekR9jH1BidCuEMcEb1qwgGq4doc8UkgZq6BBP1eXpEpFfOaSAmg",
+	"T3s3QgcNoEH3rgUGfZAqlmpK1k1iW7nKxfk2jX23gcJlzQXm5pdVdWLYdLa66AS2JhMGKtevKzupZaqX",
+	"e4XrfTK921eexKKeYL+bypNTmJSHLjzBp665Z90H2e7Zu6VqwabUlbUnuGMeofQEpce8HoRpKUdZAKsZ",
+	"SwUF2SwfRw1pzYUqFbJYpNInf7WmSwLWpivcH3MBhBb2v86zdL9HRDAOcZBal3EPgzzejnHgASEOobu+",
+	"58AIgSuTN0DSJIYWH8+cnZiQrrNluQFbBDhZ7PtPqaDnTrZoZmLh2w+79Rv0Fmp3HKSpnYWntX7qb0uT",
+	"7vN/4eh2yTeDKBbKrvjSiIOm6xXFJSEeEs5lHTfJm5KIjk50MdW+9MTv+tsUDV1fgFKJvzvJS7z8/BtM",
+	"4TkjWUFmNOdMdaxMGxUVoeL+zuD56eDPFT/iGEyx4Me9wfDphtykSy/1+GUrTsi3C/X5NluxzVZs0FMN",
+	"5pmeQQ5UrKG21jYKdyFUfzdJi2Y9FwpdeJgGIWffSLmXWVJsS6qKCtw2vg/b6Sjh4MWERFXV65PDQIuA",
+	"ppCCEVUIAe0P8FDnAgP2BsT5cFxBgL1idlqSvFdQ8Ik3UoXQYbNVXZN7WjUai2BIMyWh++2cGfJs8LRJ",
+	"UJ/Y0dTEiX3axqJ6PbEF914BFvYIAtJ/ra2g3ArKtQUlbBoyndcEyx1KSTm7RyF5YuQsZB96ohdElg/j",
+	"hcMbosxDdOyrKDC6IQfJcjrTzKkOb7siHzGwBMHJUNeMoc69XhRYwa76D61zQxw5diysUEPD1EWW/QDH",
+	"YZ7YCkYkoOyTF7nUDvuyJki1f+dYwC000YbnefnieHmjeJSzZun4ACm4lYJrzAXXE5bVJNe2hu/RJIKc",
+	"3ZtA+AT/uTESjSurqDvvPpjlHcC2QmAoWsBK4NKfqFfWXoNTo+tANXCDmvWzHlTNnQTQ7mTjLbzLdud9",
+	"IWg1ZVR5fg+htRUFs9VzWypm/e6964rZnF+293l7kt2E2tOSYHfPlEyZ1gSK+nXJCtsn74tRzlOX12XT",
+	"WUALDKoZslb9Jv6cN3YkN9qbQYjHjoen9j3fvn5Fjo7fdyIs7dGdYQfeArhZp0wbOp2VkZw6R9b6kZzv",
+	"Gc3N5AQf0LLV/VRxTWAA/dusWJYWipt5Z/j3n+pc3pdM2IfMlByFSEsTGKBTFFNmFE/b0yrvlZwyM2GF",
+	"JoZ9NIR99CRcQ5JMjJmd+e+MPGaeDDr86Swr8LOeoaeqE5LTEYq60ZzY+8sssuadsdpkOsuRZCAr4QH+",
+	"Kq1FZb+RlfBZOX9u9FjXPDv/SGZS5nAV14anmnSTbHRmD579T/CrUZVJkc9BfVEyYlQxRdjPBc1jYSRJ",
+	"3h6dHr9+cXJ2+uMPR+8Q5Uinis7soq+zSrvuFbBpZ7DG83mvhQnqrZvn9UjrZjnl9WXc+R/k+6M370nD",
+	"lJPvT0/fVyTMvpV6nZntx+J/kNP/eH/UeF9gs2YqFg0/fsJ7fxt3/np0GncieMS3cWcXV1fcQWY9/W1s",
+	"3zHu/Eqebkoj56bMh+YXVyIKtgfVko/WZly9+rRcR43bWUjDx04WblzNVF/eQ0Kr3dLrk41AyBrzlu9q",
+	"g7t3II5omaUOOKKA7WCM21axlM84E6atoqLQTKGKvalKvX7A4byczmcMKS47G175pggvbH1zOpKFWfbD",
+	"295/wXO4xTzcCJMtfMGHxmX7/aWEuTaE5jkRCxvNi4r6cTBeN0nroqdWbhkyLbQ1COxTu0ij+MHwnGtq",
+	"WKFIykc5q3Mp9iLMEy6U7EsMw5xbgwXu1DtAkpELYR3JxC4lR7VGBZoYzsnb3weZFYtKJ/OcCZPPSaFZ",
+	"RhIuwjI/qcgYPhMKreeDATJGsp0p5bm1xn4uWAHAbVg+FovybZ9ooItmytGJ6AtHPsk1QLPZG+Go9gd7",
+	"ja4nJPTCBX3LxnnDRIHUadA6R/as6qeEKvX5/zOff2NQbpfxPli3BvKbh/CbNZ/OFZ1OP//WCTZqOVOd",
+	"qBR7w6dr273hmz1O8rI2tw0GRfg7SREubaGwvCT4v6a4vDzvqyPq2Abq1wrLMZERWhO0K+TskmW2O213",
+	"sKGnnmpHzF+/zG7L3Slrsa/ezmsW1mHO6cOYWQ9t39zIlKjPztaYuGaFv53XzQjSpXY99TZc5ruK0WyH",
+	"5jkknpoRWam60IQBfmCB5MzhXRazMkjenBFN55pMfKU0tgllyxvD3v0wz2s745jR7D5Dvvb+h3neTiP1",
+	"Uj4wGvmjrSKqLsAknS4uJ4XfYP21hCi77WLTWpRq58QapkfWttRDbJwR7GrVeqJKYe89EA0zeyVJwvOT",
+	"WHT/9eTHdyQJ1xA0jWTDBNIdPOv5nhBfjeFwQKBiWDFYSN7kQHCt91Kbc8VO/u0NefP65PTo3e67H09f",
+	"v/oPh3cCVWlkwqgyI0aN2x57z4kmF4zNIKr3EcqcIYVybB8qWGqAIA9d8jdUmx2Yip3XLxN03GEsduPY",
+	"Gah/ED8633pHDeFZnxwWZmIt9ZQa5u5cRs2MvEDGgQQ/zhkcSDC8m7z/8WRJgeF5O3hec17UnnBNpGAh",
+	"oAqjWPeZrb2e1Qus6JtcbptcEcDPqTZuRSmWMg5hOSNL8kWYaEoyrv3HC/xwtDSrAda+ZtsIn96orxNC",
+	"jjDOnWqTVZFHng3Js/1YwBnD2qqJRUYNHZJPcYdncWf4bD+KYQBxZxh3sGcaT+zYH6wXAr+8k8Uly3PW",
+	"VC/1+TcWd37dNFgIOUSYanyF/la5r8oUfOrgFra7uzP8+0+/Rp9+XcoeLBoAyyK2dwMJjhux3Rw4rDEO",
+	"dL8ZEN1zksZIrLJrMo3x5v8c7uNvnSSisXA8BU80DvxEFiplHqsppcIxs1vLAiSeXQ6oLXAftjv0KLBO",
+	"ndy4N982fEzL8od3/kNYFX9lhlC3JsauCsEuF7f3N1qUzqVa2VdU1jPVLo2sabF2SPzAHvgA5q07EgtE",
+	"/QHof7R7pWC6T7qvMeNRBrUwVA1JnCuqiZ7QDJAZRnOS4At8cgGbX5N+r6VraME73DqGW8fwThzDzXdb",
+	"uVg3b7d/NnhW9fba25BMOio/CEQ3B0Y+aKa2i/+LS7B8/U16tUUHvXqwaFenZDZamHZplx209b32Kfzz",
+	"uiK/emYHz9K+lu/Ap4KXMsZUzPsLTatLO/Al3Gwp8VFbqc+WR4SXZdu20bulYoJZXT90vel6DD/zuusS",
+	"YoSbF6YvPWoF9GKQtIRooxQlRvZyWIp0ecamM2mt9oO6JQZQsxCfnHBxDtlDbNQs9JKBGMBqPSNxPfsk",
+	"pCCQGAVvtzlqGV5w3xHL61Jnpwvhou2uvIcwaX31rBEgXZOHQ5OUGprL84KRboIXnWXM0HTCADq+7m70",
+	"Qlemm0B1ZrKbSLBskigWWB3GxaKL04OiMyAHK0TOtEaA/ARD9ZWGcGV40aIqyaoeM+a3IjcHDiVBk0za",
+	"GWpDRSg5OB66rOhEKkMu2Bxwnh1FUbKTEPvumthzmbAHD4jhTNsp4llrGFKqFvyWjpDWsWWimAICh10b",
+	"O/C/+MMO/qcsUbCHwj+QNYGmpmC5/W3hbxf9PaP28TvBXz+tEfJ8QTXb4UIzgCizfjijKp3YJWLfy35o",
+	"N5CIjBQVWUSmMmN5RHRhRRZD5qfyj/L0tmn6uS0AurdWiBbKoXBncNeThHQM2lBj94gqZqZQABM1ohpr",
+	"T4RUU5onEdGMkYQZas7goqTXHlOW6UVn3fqJI0PNCVzxa2sBl9/PvnytnLFuuvAJIiQfhPlvHWDIL94W",
+	"837+fN0JdahR3QQIMgD+kovy4Jjm2h6FF2gbkD173BT4HUmZMyrWmJqca8hiaDLmxmD3awUd1fZg9nPB",
+	"Z2zKhLmXIre7RWJZm/YnpPwq5/13yPX1+6zE0zOq3KpsgVrfrPguKcUitEsWgv9csIgs7vx8jrjecef4",
+	"82/jz7/BFST7/Ns/Pv93LAqo0AOr05F5lpIPYAUNGRwQR7HDBTec5onjtoEEacKEAWzaqbyE/YKyiJqA",
+	"3Kc7tbYKiTsnyMKDt4k7UcDKgPgi/gkOKS6ZKf7xrBDcINqJs0xiAcBxRlGhEYy2T5KMXXLNEuIUpC7J",
+	"ICBJ8UST5OXRq8MPb07PXnw4Pj569+I/EtJ9e/iy1ydYvCNikbz2dn463/mBzRPMzhk1J5qOWT5vD/t7",
+	"9oUNu3+q5/3A5i5kc8MKQKjmT+EbgAV5TjUX5NDaCIaeM6j3O3raiWpSHkxNmZJjWeTMkzE7tNhh5+SH",
+	"V86eGHbKM8jn/yYjnlsT7Zv9wfOd/eMT+97hl+oM//zcKl5FxTmzNzrer5kicOed4Ora+uoM9/b9oRKh",
+	"bn9QHvLy9tnapYiPyPvTSpTxnirTUnS4Pppt1ClXkNk5hlQ+y667tOmSX6OvsNRxi0lwL32QsGYJDfRZ",
+	"G7eQ4w6iO6mcTqnImLoVoC4adIhV4gjdQENJRUYsl1deTzkJYV1TWZgdOUbnBlH9XHIO0HRH87rDEbgl",
+	"FcZujYHNSCJVxlQsuolnIzsDwGCrBIcOiiCpCa/koEJNIe5Y5EELrrhDwnKDxn62Er9ACujQuGQAIG9/",
+	"AiytEqgV2d0crkEJslvjc+uCKgW1aeUzmSmesl6fvPc+fUTaHPjVrvXhi/Krfh0kuvBawVvdxKJGiwHW",
+	"yNa4fkjSzWrer5FG7KMVwyuDZOgqB0EyqZAlBwXRbunGOomE6ATWV0UbtZQjKCwi632+OPlbLLofTl/t",
+	"/Jn4qrm5YTtwBkShIyjzozua2Q0AG9Nuf1wSwJTkLPRU5sVUeNxmgBJ1hW7uFfl0BnE2ACCNyFg65obR",
+	"3GOEZzvwPiOaU2hf8SyaGP+xktMB/sk5g9rGML4REQ1k4jiThGUcaWtAJ8AzJ4wZgqNAarY+ecHyXDsS",
+	"DeuF46R9a+/9J/s/OxhV+RfEEJwpNuYfy9KJJ4l9ZHBzH/wjqgCXwMpNgJmcFjnVTXLrCAbbFhR8tPDF",
+	"mtV4qb6sF+FVqkrIaRQMP0LrPYKAGosCYz8qrzkLjwZ+Q4QGe+QchqimTqOaUotqBn+E3lfE9RnOUBQu",
+	"p6haSlG1jmIROgHRKv8iik5+eBVFi66KPeK8nOh4Pzp6Gj2L9gcR+B5vD19GAH2wt48HMFx3kzLCFyd/",
+	"I2OeL3JOvMBPtPOSa98Cf51Ub7pkK9tXyXbctUE4rxLKKFOvEfYog1YUF64yO0cyAwgaWi4BggI8qoBf",
+	"m2U4kJRrNuWpzKUgpUTvOesVa68BdN6KCoeShWL9oBbYAZBVIacgFmPhHdcIMzSQavTqQI5dIWRN0aE8",
+	"Lce7WtDj4wJZDxfzcyGBt9J3YIYKSLFxoVnW65MjazLDO6Fbq7G509ENguEaKkZSzDKKRQXL4WoypSad",
+	"YN8nm87MnKQsz12pO9iyaaGUlRYlvzEoJK5Budhn9skh1Po7yujFGBa+Q0T42CobbaUfdHdCYAuK+PHM",
+	"MsLVj0UskM8oU/MzVYhvkfnZJX/tSrlS3BgmSjYOzPiS7v5g0INItO9rGdGsTpNpn021FH3yY0n0AK2x",
+	"sIARGCTfkWrHPW0I4MnlbcIOWLgl+C/M7qhYWMMe/qkTq7k4yzOIGCbYJ/puSGCZipL6dPmNDggl51Jm",
+	"uAvc02KxPxhUThLAQ+g+OXRkDM/JYDBwNPMNCvn1dH2F/GLC0gsEZMbn2+1qL49K18oOFBHZ5jD4Np3s",
+	"vl1zUg20etSipdvicusoaKeUQ727vnKtrdxN1KbVmktKs9KRe/vXq8OHI0iElYCL4hi+bSuSJvxa0mbi",
+	"BgETHY9kam7Nwt4XD7K5jU/dh8mAS8jx3IYGA9T+X28yTGVx6ULhGwerjkC4Y7TJJ0QWy8JBXo6hRlMf",
+	"VJUVK+ooHNU0y86ZAk0wmzGBHtywfAxqYwENZs4js7I/c1VzbUXg5cueuOT0I4GwsOBFfDYbtHiLGIeP",
+	"dd9ALOXsbFaPW14Wgrvd4PIPmqkbXPaSzQquN7rkXwv9c3H4QGG28qmuumGzKFu5TLbhtQciAypzwk4C",
+	"ybEzYtcI/X/y+/QmiKJ9goEYdCHKGLpYlLAkpYKMmKtSziDdHYu4855//r8pI3ROoYRZk0q0k8y9VNyp",
+	"CtGGRDNDkjKIMSQY5SFcaMMcB18sKkEM2KRjqWA+GpHesLy2hZr/91rk/PVjfZZV0atzXFGzeYDiyi1Z",
+	"8CVxvbpoa9SSqEEYvrLsDLV+cnRKz5NYuCiw45Rx7LnESOxStDZDSbKLDTHgXVuHqAuuYLVXABgBvG4j",
+	"ZRs8YcuKHdx/XtwXqX6dDK+/u52ArZXXbYPNjEb09FaSgq/WCBgIYHmm7fL3a/qAJKLI84SkOaNK1/iZ",
+	"4GxHzlTbjFWoprYVFZS3u4cM7QkeUoSYiZLFebWjdCysJd4nwEsLxb6+FgkABSE8BjqpV/EegXiYUB2Y",
+	"Mw1c2ZAuqciySciVTU6adZWRIHYyRa9KzQmQvBeMzSCoY0eMOqxp83+AqNwNy5k8x/bd1zF911mq//lm",
+	"s/offLFHiWq0yTmMgGZ3Ie/+yFQiN+e+3kZU1tEBuHM2qfipzP7dqpL6unjKcv9HQCXgUjKubBt4OBCs",
+	"oZSmzgkotAM7FnTK+u3lK0fBuB6suKR66Lpkmf6Ftw1Wd9xg5daRU5Fj3lqUfXPTptgkdAilmCW5OhSg",
+	"5ICkWmbA4E9n23BTw0SNhWfRDhNBju0LqGWDrI7zACqAUsB+YlfwgEYMJta8ZW6q4MPeCjure9GznzbT",
+	"5cFISpavu9bqD7GrK+kl5BUswq+OGWyrYtdjRITdj4HwNWVTs75dO32xjrp1ufPSSannMtbNXpwUUxBE",
+	"vvRgppgmO8T9dQnUXPISQObYlFQgOPj0WNRLFlYWpVb5jC8B0mObP9jmD7a22V0kHOj9BJ82qwk7hLwr",
+	"gkWU8VTXZuYkpRuxvbYqb9Kx8NEm11q/2L8WkUJkKAD9nZS8IrlML6DYNpVlvVMQdtJMcZpzXQWxyqBW",
+	"fkXnGllsSoK0EobSx35isVP173UBknLmugwSxYwsFBw2hcJIs5GK9YakbHxISFwMBk/Zt2QP0tJZxjJr",
+	"VcaCVPfFAt56Ix/pzgqVTqhm2I1AZkwR+2tkJyhFTeOmyisBUobVeuXUtjY9DOH87pR+7MJKisigRz7/",
+	"F6lK3ciffFMHsz/Uxtcju2Th2ursXhLZmzfxpsN8aqkMt6/ItS5WTZehF0wckKmEKm7q+OYV84kpQcpi",
+	"vYzbZchHOUuG5AqQWEM+PzKhCM5o1yuw/fRIyPrrK7TsLekl5bldz1VPS9cVh/198FMyxJBnMOgevhb9",
+	"R6ENLLyEdFOpFMKT9obEEeZXV0SEEkd0LKTY+U+mpPM5IihJIN4QsBsUzi+rx5jPgHTDioCy3xSqe/jY",
+	"FVb1+uS18RkRKfK5vXW1L+00TekcWQJxD2DgF1qF7KhgCxzVsiP+SUlonOyGhksSQUYHWmmw9hDGurCg",
+	"5TgWQXes62ddjDP3ohK3DGhKDR9jCWYYuq6xspBD4Il2ra5uKgL+NCc8Ai+wT96uqhDxSdMhobGoviuW",
+	"vVqn0E9N2SZL1umSjcW/T5ggtJrZkeLiHILyQe8E9lO5T2KndbGDy2Wa8ZJYBPKYnDOjFzFSfIvxiGoy",
+	"xO2WloV4uPvijnWpXR8V8nz4iD4yhxRmJD9Cy4aZMK5qLB+aznvtMlyKlAEeLqHnlFvn3MDdWSxw6U2o",
+	"JiNm5wVauoK2r/bG4gVr5zE7jGGBdoad76QgGSBsKsq1FOS7NzuOI+/PDa3AAJPspUNnuOcQOc5KT6Uz",
+	"7OA+WZ9Urz4rj9Pau2iHtrj6ddGy1Oy7beDdspB/8cEJu3KtVq+V3bTGJHIKZNftHJIrgXGtwSsF04Zk",
+	"he+UWAs+qqYelgIaANPj6pZyCgXtiCNVMcCVTMU/F3w2RYuuOdTg3vBLRpe6AaLUTMl0QrlgZ5ApbQSX",
+	"WjpnZ+mI/c8ZtIAglOBO/cBP6+IHgT2TU1EVhFYf5p5he1oQomAwFUIUNawd6omawqyN9eQX1AletnoA",
+	"2EIk2EdDIC/HIRsGZtQYnQmu4ZfWFoiCneG5zVPkvuPmxAF3EVD3wmPT5ms7NduS0AeEM5op4FcAU95O",
+	"fqgO/Ee8CarRGOxTaH6zLrJ2MXGdFtDpJBUZM7t5BUPW4Fh0kykTumB5suv/lbOk3+/3DkiC7hO1R4hi",
+	"M0bLHqx3ZMYUl5kmXTywT64Yu9C9PnmJ7WvYOO3ZYZjIqBqCTyPMxG1HUFJSkKd75F+pKCiS1uPmxF/2",
+	"/wzNKft/6ZFXbKTsKf1YJHWxWcctSjKmBGfK//YnCDnhaL0rKTM6r/1gbzqimlkX/iPLEmI/a+HDJJW4",
+	"qHxF+5VYBkcjktjTcwZcNtU5aS41UMiEFCbnTDCFzDU13xTqFbHvOCnrsyZ0hp5OeVUsatGLNYkSS8Fw",
+	"V5lHkPzlYusMO+XSsdoB3gKWbaEYOwPEDcasY2qntDPc2x+ApyMVODUdbC9mAbfi8effLjmUbZU3hk+i",
+	"GEIv/bqkTD3T+P7OYG99V8hPzCPhG5XyugHiyO6PLa/iNi96B2BDC9qmWdmE3seul9j9VXT2x69ekOfP",
+	"nz0v5bsPknvhKFMMvANIBgjRvX1UALpXht2BhKYm1EpmrIzRzOqtiOhUzoKAsWMbK+nMsTu4SwOfZej6",
+	"kIP7HsTC+y34q51RKuZPFs5DAnyrlnt98mNhcikv4NhfpTzPWSxe+PfVxchOyMiqFMJN1c47Y2oHGBU0",
+	"SxWDbvULUAwl2oj9FTj9/OQ5Ti3STf7ZEe70gGSXGyyFpRlpIAxrKUH3I7yW7iskZHFjLb+m48BptoM3",
+	"J/daF63DD73WEfzd0V9fvxv+7cXhm6N3Lw+PY/G3o+OT1z++G+73B7F4f/zjy9cvhzu7u29fvyJHx+93",
+	"d99S+00FFSnb3X11HIujdy/D6zeHsij3xJbR5FZsWMGXqdZal/sl21tDPH3y/7pxc9Tr2obnoV2mDZ1D",
+	"XmJOcukSD7B/fbYyp6LXxsxQs7S2rAyP2n+0ltqLVhAHK3lFVJEjoaXXMweOgsB/6Tore7+xIah1UQwe",
+	"xJY8dat2u9Duob1nzVW2YaGFu/RG1bA/sJkB0uv3H06TktPNMxI80Z4DICKw3BDgG4tEACMDKwRIl46g",
+	"QQhwY6J6fxBS/XtIG+8IzmsVtN3wqbHQPGfC5HNs/ITfciBp663opLkDvzX0Uo3iU2a1PMs39xEfqQfm",
+	"mn1dtsFU+3ubk9o6huv1pGzuGNYsr11M3uvdT/iPXzfnHQoF3VLcPtGFnjGRJaQLaIBkB8sQiDte9CKS",
+	"IAFwQrr+YHkWXHOwEMGbykumyYxqg2FAewvD1BSSagnp+ovxGIvIGGhcSjdoRs2kDlLoKLhCgRCKFp8H",
+	"csNDG6CYQrTLP7cpr3ODEjsxd6hm9iXDKqZlq+RwNsvnfvIPw7dYX8hW70gz7A6j+Xtln2O4FYQOEGoW",
+	"HLL3BDZuLG9YpBtp4hvxR+ToHyyF5MKvX4YZ9UcWs38ocXmCOzfyXOPWoPI71wrRm0hOqMG8nbjcuAG8",
+	"bpGV3dVIRwhUDkaTpdyKkbFIhOMYx2N98kHk/ILV7MpoKfPCkUtUXjLlkPCG1tMG8FxXKxiLMEZIU1PQ",
+	"PJ9XzniTaQhlOyIwDa+NcAl2FWiALnVZG6kIFeT41Qvy9OnTvxDDp8zlh31qGMEZWyJgtTlZqQICIfds",
+	"cPe54a/bLfz6AVPe+nrGYI2WuzSleb5xSGzXb6DbS5jNTBBMObgOpMq4DMPrYZLgCWZ7QykAzXxdqNOG",
+	"QtF0wrIi99zEgM6CEfGsYL0IAnNVYgCSyi6xULspbnioDs4uEbV7UdD1sdx7ghiZ9SFXwUFEAY8FPAkK",
+	"WXieQw4D5ElJp+x/twLQoZvXcrVVqqCWBm6M5uOz24NId5eQDKOibRKjJYF9NynKrQx6tFgWftVwa9a2",
+	"gJBXG0uhQLevpAyoGlJg24xpnsP+JiNmrhgTJBkrOU1I19V5OM8Nm22MDH6QgpE5oyoWOTVM9SJCPaDu",
+	"YNAnR9ALPraK3/uQWMhf2nMukHJN7eKPwYtdY3+8ghrMjM5Jl4s0LzS/XMEhqIB3cv2ysiWX+Q1dftpB",
+	"OQl7A5gdTejYMOWmtT3D9zgVbtc8aL0mcbt6YFlBL5SjFNlGv+9QYrwqTKGCiXadhvcTArdCRjGKYYlG",
+	"OQIo167LiRo6opphr8oxy7gzHJLjo5evT84+HL8B50Qz0wuV8oAk8AwHAgd1bbFIFTc8pTnJGMiLIMwd",
+	"keeDpyQR0py5C8vC6gVfy/UU4nUssw/r9WPxvhjlPAU5xj6y6SxoRgJhDHTBLSn+Y5iOG226IDqewrTB",
+	"dLpZA4eFaU3P7SZLpRDso1UAP/4AKFLUFLoztLo+N5N5B2IxGdf1q8p5Bm7u7PNvYy54eLmdslSKMT8v",
+	"rMeEKWR1ySFK73L44fnKvayB+D2dzsp6r72d/W9O9wbDgf2//71+VP8Yyr+Z1k0SBOYWAQLVJTQqjcc8",
+	"7d9039irnt7td8k4zYlJZ2Rv/5/6g/6gvzd8/uzp/pDAB0tN+Q9kvwZPP5zQQjzwFyw3ycN9xUPStHeB",
+	"7VMxmk6sz9JfLF/4qd684W5PZkqOWCDYcPac+RN0StwKN4J0PTu3kCSX4hwKiFh5ChX6ieu70yA+VvaC",
+	"HCCPQXUxSalSHLuqofaJGTBhsCnzSqqLXNIsFl3XZFgrikJr62rCIMCMLljZD9tmL50GE/NVdXusxx+O",
+	"JbP27/JfrdTgUSedQDrKHsZ/bdDswTUxjE6XuUB6q7s97oD6O1ic3qmtlgbPuZm3tlK4zmx7Elu73eNl",
+	"7ap1RuU7YHJ2yfLWaB6/ZLRYexTv4PQX5SZaayATmWcliXa1AduGVJ1xxw0511LMF9qqL/svlDYRri4r",
+	"AUY0O78jKvkH6YmpRNCmXTHBl9v2xjxgb0ww74HCDXXsDTpj3nBxAUUuSgILjpE1ziOo1ZVjomTOSFI9",
+	"K4lFF8u9PgDXNzWsUCTnn3+rl31FUPESd948KYLzxBOmDZlRa3EEej7uWJccnhmLCdWlew79KG6A3WeD",
+	"vxyQuhPhvYfn1nsglfDRgNUwYgD/JAjVQExV/nrGM52QLog/19MzZRkHNBHfq18+Bbj6wqsTX3YM18cC",
+	"jAo/KYIRWZBZXmjOCoVC7fNvblBaChNOkwaa9LUaVoJde4vSn+AtwOKoC1QrK53UH3bYxxlTyJVaV0uV",
+	"moIGFac2h53DTnA1hZiyPVJMmZJnICQ7w853O4PBs/1O1LHfGp75dG3TtpqCx2lOCQVnQ3uKW6bbDpVt",
+	"5dJjtLQEXo2TmK26YsFD23XW9cb8RK+kQo/KuUfBECCAY3/K6Nyqkb9jZDWC6PRPpEtNLEDCP92zp+iI",
+	"1CLZZS/MN/ArRmd7Q9frMqMpIA259jmAx0kmUln5rc+MAlM7ichbKey9jCSvFM/o/IAMiBQI4QMtiuIc",
+	"SOrKpht/w25JiR2L6iEIuNPgCRKqHUIRZt2mkX0M4r34jp0n2r4J/IBTEQuIqclLprKC4RXw6nDY05P4",
+	"y6vuIN9KVI41rBfAQcYloTB0eAN2EQ7RjQ6HljQ2IwJx7t7+wJH3QZG3pBnhIhYzplImSrK06kuIIs+r",
+	"VF95nGsyaOOECDzhF97PWzdvUFsrEflw+uIBEggRgQRCxrJqABCc/JNbpVVWwR1+OoDjvS8tn7BKyeG3",
+	"2MxHQHZTqrJtI9AqUf3vLp6Ec7W+dA5ttlthsJ6AwvNo5gHeamO0rBntPLCxHyGAdY2fDq+cySnl4nfk",
+	"kIcxk80c8mBpbB3yB3TI09om8Ns4PHoDhxzq8uwi5poYxadTliHyp+A/F1ap1pd+Pi+ZyV5UPibJPv/2",
+	"j8//jX48FYbFnTaf+Rn4zGs5n8EKvYXziRvTLu7v55miRW7fy0WIhx0yy+V0xBRnZP1sRzWwx3EJa+HO",
+	"pa1a/fqH8Qq3Tt69OnlpuBGb5c6i+fCp+uPGvcHHrjAazISqKLDuBHFwPM8V0wgN6p2iWLhaxMo9PAAk",
+	"mIWCOQ19dc43mXBtpMKuY+uq1F4iicWIpXLKNLGORw9lJ0QsaQrIr77Q0MginTQXTWNT7EJYbUuo+Ptq",
+	"aN4g6BHdxnLG4G61WNZocV61sgYPFJM8re26bbnXPTQ7V9O7KjWzkZtUfdN7bXYmo8LU+p1j4RqeXQvt",
+	"EBtTmukRoxX0iFKwsBs6Fkktg5C0N0WTsieanwtprVRuVnRD301SZDG9wUVzguO7zg1SFY/TI329WPBd",
+	"0kviYZtx2Bqj6/VKryH6rjFGF2Nbt5WTmzncaMi6mHWYu8ihLA/w1bk5KKXVwmnd/cFeA+rNYZYFico7",
+	"cZwXsrT7y3nWm+RQy5tuwHm29yiGS9UaJNhVrUxoK7G2EmsNS41fLjgLLZ70jYXX7qfaHr2Zl22djCZ5",
+	"BH1+1pudyDxz7CZhpdxiM/BUXrJWEfQF+CFlcnPxVbbuyZ3C7CPmRTDDmJd8AJ/l+gxPoH1uxtx+N5tl",
+	"0Y24G329VEN1G+38hl2y/MvzH75iv2GrVNeKSUMYoCZNnoQ13FgdeWPlWosMb1qaBD0iVMzrY6tD35IQ",
+	"G7eMdHBFIGLRpQKBg+p3yAIMoWe965s8aqCaXwKHaDigE6nWugZJPz2ZREtKfI2F5B77nrr9slX1d7QV",
+	"69Ct0HV6/2FJu4EBsvm6zWm3Vp8sdmZBI2eym0hYuskSEo8plGCZ41ZQ8qqHaWygBY4F143UwO8COuFr",
+	"WH5wUeshSZTMWRLFIuH6DOvmEix9S35OltuHAOEaykPsRC+2hQCfRJHnkMhvlQ8fYNq+qvaveuNWQxuY",
+	"nyl7IPg3s7MG/WDuHyvawXKqzVkuzznQAAV/rd0WBuu17H6yH77tVe1va7c+2e95bC9oe64rx+wm1m5L",
+	"ekiUCAdhR3QTAIZLejjAtjGV67MJqXskZc6o2LC5aWn92nVfLuDHrKEqzem/fwrXRK09dvAX3x7rF9Kw",
+	"A9hd/zLl4/6UdqKOfZczN2yQR+Tt61f2tbDboZpSB1EVrKrFRz31j4K14Z5kVzZG0leOrlzx/jIAAN+s",
+	"TMyusk0LxMr1tC0Ne6DSsMLJdq9z8e9ry8FQSXqwqIrW1NczWKUu5iiyoNoh2K+e9BWKx6aFNmTEYlEI",
+	"KNnoPhv8JVoqHnPadEa1vpIqw6sCfqKZzHk6J91n+/sA8W01hUN/uOQyhxnvtcA3uSG3V5PBQr4N747f",
+	"6pMpy1q2uv2JfMcEzTkoWnxP67uydLK3//TZ8//nY7WVTZhHDPeqvU3f/rq+D2/f7q6L0cJcQIssrKAC",
+	"ohtMkBWHz68Rh6LI85YZa5GA4ZjuYFYbEQ3c/vhD1de1rJaZkqOcTf/UlOJmBpfEEUgNVySKnZmff0M9",
+	"rw1FTPBdOuO7l3u7XpR5xAorSTqGG1gAZRqiUkgjWZjhKKfiYgMocRxz06c9Ki3qUrj5zJyVbP0vO1bz",
+	"3omc9yBJv4zqwQIF76JqKj253SlbiUpW8uLIK1Fqpi4wV1NNkr8enZJdu8R3pyzpNRZFvZ2/L8u0No8i",
+	"WCHw4w8P2mPyWACY84Z6tqbvtUCWBEn0RjvjGDxqT8O+SGyUc3FxUGJUclloaL3WRs4QB8V5hY3F4e4m",
+	"p47/6P6KrWsPaolL2zfp/xGWiNvVXamIYrOcpqxHpvP6J23HJyzXT8BH37r3/33C00mdGt/KfE1oriVR",
+	"CKpTsZCN5t467dI8d82CU3vYxQvaZUM1lntMbrwLXiR8ZBsgcHVK/w8ie9znm9W+h19J4Tpwnk1TfeIp",
+	"rBAhDSk5U1yAXTNjGuUJZuOW18Ht/IRPHS6wtRIG5jD4FZ3NWO6M8rXNlZal8zhFfrdex1+smbvNwG2Q",
+	"gZtuuF8r8Y9+G9gMRSOApL2/DkT7E02S0otMCBXZrlRlFKEFBB/qhRHkicWiDDm4faJJgu3r5sz/lJDu",
+	"s8HA9cErKc57LsF3KS8Wh6PYWDE9iQWYP/qgrBJbJ7SxorK4bqjelGipKfhI3lIl08083xOWjzeWMevb",
+	"0oNbOpVvpSEZRpMAIKFgOeEilUoxcBDbfEu/AEMXc1C5mN/RjHjhc29e5luaW+XAMjKS2Rwgy2GB4Zqs",
+	"lhHXuBb7Wzn4ZXm3rhx5up7H9MnhDq1ToYcx2RM5tqvbnjkM45t2RQBx26iwjpQIECpzeU64QBBJmqZM",
+	"a2SO1bGgipU0I91ng6co2uyJTpK5MwmeaCVe1ievMzadSbs9SXd/8IzQc8oFkQJh+TFkFws3sF5Q2UwF",
+	"kpkQAzCXRgZ5p6rcoYoyq4qW3Qeg7eXN/XP+RmU89/ruuTLn9cUV+9mXaKjFvYVU/Jv1ooVVOMUl+08A",
+	"Pcs+/6ZxXhW5lEYBuNlMYY0aCMJWUbn3eIE4q312ynXDpYjaF8rvtZ+w3BStUbLo+iKHJq+2eXN8kcGu",
+	"G22T32nbXutH3qwmw07HWgWsUF/WFexqWEdjmNDMKo4rhKlKXU1dKZF7feKt8MDwjmKRgHNbmuBYxLLQ",
+	"0uK8Aq6JoReLdCzuUVeyyDNExCJClsBRrVIfte1tM3guiRSU7G1mD8Ok3rdB/HutZb17TbZx0mj3+aOn",
+	"jcJUUbu+8uvfs5pjSdA2BLFxLyCAL3RhTnvrGeC7XuVu3vi3kdR1LH6h5e5XAFjR1v52PczWDIdkN8ll",
+	"eiEL09Ddt9Lm3ar1R2x3ud6EWyA2+NQZMaqYOizMpDP8+09Qk8XUZTP84N+Y0lwKlhFgUplRM8GiVY3E",
+	"+ADGCLgnuXY0GRlxnG1KSkx6FCqvZCUsYDfGJdBB50J6r7AKgDkHMfIaXAK2ZBmDC5h47WstVwN+CGBS",
+	"NOlOqaDnCArnaC/hWXhX6xs6rzq4MU5nA1Aiv2SCaQDTcCwREUElwjKC/BARmTKjeKrLyqXD969hfoIH",
+	"OCqJ5Se8penE3hdY7hxOR7VSorIGiSsypdzqO6udXOE/zcvzC8MyYvVT+FrY5z+1d2p49OkS0oj2OJoh",
+	"sn9UskaUDwsA2jzuY1CH3fAkiG8amsvzYhHlrQaeP6Vz6HLqNwHkN935BQA/wP2o4PYFIHVXMQZSJ/48",
+	"7jciRYT3R+iIxk9Tzbc1NRRNDZTaltT68HF+LqShtYYNBjSjuvYS9vLGp/y7VBfIXVXOfs7HLJ2nOYtK",
+	"0CB7d6xxDe5abyhZvvUr4G3RJWDGRE6xjjIiOpWzilIRY8/BnTOqJwjp2HRXwJMxhqYTvEVtHBFhIlXz",
+	"mUFZoZgOZzuTadG2Ht9XXJLhUkfEV7+36vBKZsIqItngMWVqePkpr8UOnc1qqV8dNaQbUGYUZiQ/2r15",
+	"yYg2itFpPySHDdMQDcXpMys8Z1QZXS3/iGgj0wuSs+ycKStY4ONDTWL4Bpw1r/g31rpURIrFaQdqWyYw",
+	"LAbTxaeuVLbcpNNZ40IHG8TecuqkkZ9urpzgO9cLW9KwQul2eUYyeSVgRLBywW72izkU6EqxxrXwwu03",
+	"wsWl5HVZM6apseu64bIfocEpldo4cSrHi9OEMkwbKw7ynWKmrZ5w7x25re1OwiHUXrywo/3p1/8/AAD/",
+	"/w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

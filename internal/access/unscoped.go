@@ -23,6 +23,7 @@ const (
 	whyDowntime     = "a machine's statut, history or downtime, in a transaction that first read or locked the machine (or an intervention on it) through a scoped query"
 	whyArret        = "a downtime record, changed only by a manager (the service checks Scope.Manager() first)"
 	whyMeterPlan    = "the meter trigger of a plan the caller first read or locked through a scoped query, or of the meter whose reading it records (locked)"
+	whyDispatch     = "dispatch figures for managers only (casbin refuses every other role and the service checks Scope.Manager() first)"
 	whyWorkload     = "a technician's workload: about the technician, not the caller (techniciens are read by staff only)"
 )
 
@@ -125,6 +126,12 @@ var unscoped = map[string]string{
 	"PlanningCompteurSave":   whyMeterPlan,
 	"PlanningsOnCompteur":    whyMeterPlan,
 	"PlanningReleveAvant":    whyLockedRow,
+
+	"DispatchIntervention":        whyDispatch,
+	"DispatchCompetencesRequises": whyDispatch,
+	"DispatchCandidats":           whyDispatch,
+	"ChargeOuvertes":              whyDispatch,
+	"ChargePlans":                 whyDispatch,
 
 	"LockEquipementStatut":      whyDowntime,
 	"SetEquipementStatut":       whyDowntime,

@@ -22,6 +22,7 @@ import (
 	"github.com/mif-erp/erp/internal/compteurs"
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/couts"
+	"github.com/mif-erp/erp/internal/dispatch"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/factures"
@@ -97,6 +98,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Factures:      factures.NewService(pool),
 		Compteurs:     compteurs.NewService(pool),
 		Arrets:        arrets.NewService(pool),
+		Dispatch:      dispatch.NewService(pool),
 		Audit:         audit.NewRecorder(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),

@@ -118,14 +118,23 @@ func (s *Server) ChangeInterventionStatut(ctx context.Context, req api.ChangeInt
 // ApplyInterventionAction is POST /interventions/{intervention_id}/actions/{action}.
 func (s *Server) ApplyInterventionAction(ctx context.Context, req api.ApplyInterventionActionRequestObject) (api.ApplyInterventionActionResponseObject, error) {
 	var in interventions.ActionInput
+	auto := false
 	if b := req.Body; b != nil {
 		in = interventions.ActionInput{
 			TechnicienID: b.TechnicienId, Remarque: b.Remarque, Motif: b.Motif, Rapport: b.Rapport,
 			DureeMinutes: b.DureeMinutes, CoutMainOeuvre: b.CoutMainOeuvre, CoutPieces: b.CoutPieces,
 		}
+		auto = valueOr(b.Auto, false)
 	}
-	res, err := s.deps.Interventions.Apply(ctx, principal(ctx), req.InterventionId,
-		interventions.Action(req.Action), in, ifMatch(req.Params.IfMatch))
+	var res interventions.Result
+	var err error
+	if auto {
+		res, err = s.deps.Dispatch.AutoAssign(ctx, principal(ctx), s.deps.Interventions, req.InterventionId,
+			interventions.Action(req.Action), in, ifMatch(req.Params.IfMatch))
+	} else {
+		res, err = s.deps.Interventions.Apply(ctx, principal(ctx), req.InterventionId,
+			interventions.Action(req.Action), in, ifMatch(req.Params.IfMatch))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/mif-erp/erp/internal/compteurs"
 	"github.com/mif-erp/erp/internal/config"
 	"github.com/mif-erp/erp/internal/couts"
+	"github.com/mif-erp/erp/internal/dispatch"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/factures"
@@ -68,6 +69,7 @@ type Deps struct {
 	Factures      *factures.Service
 	Compteurs     *compteurs.Service
 	Arrets        *arrets.Service
+	Dispatch      *dispatch.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).

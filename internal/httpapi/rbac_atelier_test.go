@@ -2,9 +2,10 @@ package httpapi_test
 
 import "strconv"
 
-// Rows of the RBAC matrix for downtime and status history (issue 14): staff and a client (its
-// own machines) read them; managers and a technicien with open work on the machine record
-// downtime; managers correct and delete it.
+// Rows of the RBAC matrix for the shop floor (issue 14). Downtime and status history: staff and
+// a client (its own machines) read them; managers and a technicien with open work on the machine
+// record downtime; managers correct and delete it. Dispatch suggestions and the workload board:
+// managers.
 func init() {
 	id := func(v int64) string { return strconv.FormatInt(v, 10) }
 	onWorked := func(f *rbacFixture, _ string) (map[string]string, string, string) {
@@ -24,6 +25,10 @@ func init() {
 			return map[string]string{"arret_id": id(f.freshArret())}, "application/json", `{"motif":"autre"}`
 		}},
 		"deleteArret": {allowed: managers, request: onArret},
+		"listInterventionSuggestions": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"intervention_id": id(f.sharedIntervention("en_cours"))}, "", ""
+		}},
+		"getTechniciensCharge": {allowed: managers, request: noBody},
 	}
 	for k, v := range rows {
 		rbacMatrix[k] = v
