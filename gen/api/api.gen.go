@@ -66,6 +66,24 @@ func (e CheckResultStatus) Valid() bool {
 	}
 }
 
+// Defines values for ChecklistReponseReponse.
+const (
+	ChecklistReponseReponseNon ChecklistReponseReponse = "non"
+	ChecklistReponseReponseOui ChecklistReponseReponse = "oui"
+)
+
+// Valid indicates whether the value is a known member of the ChecklistReponseReponse enum.
+func (e ChecklistReponseReponse) Valid() bool {
+	switch e {
+	case ChecklistReponseReponseNon:
+		return true
+	case ChecklistReponseReponseOui:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ClientType.
 const (
 	ClientTypeAssociation  ClientType = "association"
@@ -468,6 +486,24 @@ func (e InterventionAction) Valid() bool {
 	case InterventionActionResume:
 		return true
 	case InterventionActionStart:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InterventionChecklistItemReponse.
+const (
+	InterventionChecklistItemReponseNon InterventionChecklistItemReponse = "non"
+	InterventionChecklistItemReponseOui InterventionChecklistItemReponse = "oui"
+)
+
+// Valid indicates whether the value is a known member of the InterventionChecklistItemReponse enum.
+func (e InterventionChecklistItemReponse) Valid() bool {
+	switch e {
+	case InterventionChecklistItemReponseNon:
+		return true
+	case InterventionChecklistItemReponseOui:
 		return true
 	default:
 		return false
@@ -1023,6 +1059,33 @@ func (e TypeCout) Valid() bool {
 	}
 }
 
+// Defines values for TypeItemChecklist.
+const (
+	TypeItemChecklistCase   TypeItemChecklist = "case"
+	TypeItemChecklistMesure TypeItemChecklist = "mesure"
+	TypeItemChecklistOuiNon TypeItemChecklist = "oui_non"
+	TypeItemChecklistPhoto  TypeItemChecklist = "photo"
+	TypeItemChecklistTexte  TypeItemChecklist = "texte"
+)
+
+// Valid indicates whether the value is a known member of the TypeItemChecklist enum.
+func (e TypeItemChecklist) Valid() bool {
+	switch e {
+	case TypeItemChecklistCase:
+		return true
+	case TypeItemChecklistMesure:
+		return true
+	case TypeItemChecklistOuiNon:
+		return true
+	case TypeItemChecklistPhoto:
+		return true
+	case TypeItemChecklistTexte:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TypeMouvement.
 const (
 	TypeMouvementAjustement TypeMouvement = "ajustement"
@@ -1446,6 +1509,74 @@ type CheckResult struct {
 
 // CheckResultStatus defines model for CheckResult.Status.
 type CheckResultStatus string
+
+// Checklist defines model for Checklist.
+type Checklist struct {
+	CreatedAt   time.Time       `json:"created_at"`
+	Description *string         `json:"description"`
+	Id          int64           `json:"id"`
+	Items       []ChecklistItem `json:"items"`
+
+	// Nom Example: Contrôle mensuel compresseur
+	Nom       string    `json:"nom"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ChecklistInput defines model for ChecklistInput.
+type ChecklistInput struct {
+	Description *string              `json:"description,omitempty"`
+	Items       []ChecklistItemInput `json:"items"`
+	Nom         string               `json:"nom"`
+}
+
+// ChecklistItem defines model for ChecklistItem.
+type ChecklistItem struct {
+	Id           int64    `json:"id"`
+	Libelle      string   `json:"libelle"`
+	Max          *float64 `json:"max"`
+	Min          *float64 `json:"min"`
+	Obligatoire  bool     `json:"obligatoire"`
+	Ordre        int      `json:"ordre"`
+	SuiviSiEcart bool     `json:"suivi_si_ecart"`
+
+	// TypeItem `case` (ticked), `oui_non`, `mesure` (a number, with unit and bounds), `texte`, `photo` (a document).
+	TypeItem TypeItemChecklist `json:"type_item"`
+	Unite    *string           `json:"unite"`
+}
+
+// ChecklistItemInput defines model for ChecklistItemInput.
+type ChecklistItemInput struct {
+	Libelle string `json:"libelle"`
+
+	// Max For a mesure.
+	Max *float64 `json:"max,omitempty"`
+
+	// Min For a mesure.
+	Min         *float64 `json:"min,omitempty"`
+	Obligatoire *bool    `json:"obligatoire,omitempty"`
+
+	// SuiviSiEcart For oui_non and mesure: a non, or a measure out of bounds, opens a follow-up corrective intervention.
+	SuiviSiEcart *bool `json:"suivi_si_ecart,omitempty"`
+
+	// TypeItem `case` (ticked), `oui_non`, `mesure` (a number, with unit and bounds), `texte`, `photo` (a document).
+	TypeItem TypeItemChecklist `json:"type_item"`
+
+	// Unite For a mesure.
+	Unite *string `json:"unite,omitempty"`
+}
+
+// ChecklistReponse defines model for ChecklistReponse.
+type ChecklistReponse struct {
+	Coche       *bool                    `json:"coche,omitempty"`
+	Commentaire *string                  `json:"commentaire,omitempty"`
+	DocumentId  *int64                   `json:"document_id,omitempty"`
+	Mesure      *float64                 `json:"mesure,omitempty"`
+	Reponse     *ChecklistReponseReponse `json:"reponse,omitempty"`
+	Texte       *string                  `json:"texte,omitempty"`
+}
+
+// ChecklistReponseReponse defines model for ChecklistReponse.Reponse.
+type ChecklistReponseReponse string
 
 // ClientEntreprise A client company.
 type ClientEntreprise struct {
@@ -2360,6 +2491,53 @@ type InterventionActionResult struct {
 	Intervention   Intervention `json:"intervention"`
 }
 
+// InterventionChecklist defines model for InterventionChecklist.
+type InterventionChecklist struct {
+	// ChecklistId The template it was copied from (null when it has none, or the template was deleted).
+	ChecklistId *int64 `json:"checklist_id"`
+
+	// Complete Every required item is answered.
+	Complete              bool                        `json:"complete"`
+	InterventionId        int64                       `json:"intervention_id"`
+	Items                 []InterventionChecklistItem `json:"items"`
+	ObligatoiresRestants  int                         `json:"obligatoires_restants"`
+	OrigineInterventionId *int64                      `json:"origine_intervention_id"`
+}
+
+// InterventionChecklistItem defines model for InterventionChecklistItem.
+type InterventionChecklistItem struct {
+	Coche       *bool   `json:"coche"`
+	Commentaire *string `json:"commentaire"`
+	DocumentId  *int64  `json:"document_id"`
+
+	// Ecart A non, or a measure out of bounds.
+	Ecart       bool     `json:"ecart"`
+	Id          int64    `json:"id"`
+	Libelle     string   `json:"libelle"`
+	Max         *float64 `json:"max"`
+	Mesure      *float64 `json:"mesure"`
+	Min         *float64 `json:"min"`
+	Obligatoire bool     `json:"obligatoire"`
+	Ordre       int      `json:"ordre"`
+
+	// RempliLe Null while unanswered.
+	RempliLe  *time.Time                        `json:"rempli_le"`
+	RempliPar *int64                            `json:"rempli_par"`
+	Reponse   *InterventionChecklistItemReponse `json:"reponse"`
+
+	// SuiviInterventionId The follow-up corrective intervention this answer opened.
+	SuiviInterventionId *int64  `json:"suivi_intervention_id"`
+	SuiviSiEcart        bool    `json:"suivi_si_ecart"`
+	Texte               *string `json:"texte"`
+
+	// TypeItem `case` (ticked), `oui_non`, `mesure` (a number, with unit and bounds), `texte`, `photo` (a document).
+	TypeItem TypeItemChecklist `json:"type_item"`
+	Unite    *string           `json:"unite"`
+}
+
+// InterventionChecklistItemReponse defines model for InterventionChecklistItem.Reponse.
+type InterventionChecklistItemReponse string
+
 // InterventionCout defines model for InterventionCout.
 type InterventionCout struct {
 	AnnuleeAt      *time.Time         `json:"annulee_at"`
@@ -2396,7 +2574,9 @@ type InterventionCoutCreate struct {
 
 // InterventionCreate defines model for InterventionCreate.
 type InterventionCreate struct {
-	ContratId *int64 `json:"contrat_id,omitempty"`
+	// ChecklistId A checklist template the intervention gets its own copy of.
+	ChecklistId *int64 `json:"checklist_id,omitempty"`
+	ContratId   *int64 `json:"contrat_id,omitempty"`
 
 	// CoutEstime Estimated cost in cents.
 	CoutEstime  *int64     `json:"cout_estime,omitempty"`
@@ -3048,6 +3228,9 @@ type PlanningFrequenceInput = string
 
 // PlanningModele What the generated interventions look like.
 type PlanningModele struct {
+	// ChecklistId A checklist template each generated intervention gets its own copy of.
+	ChecklistId nullable.Nullable[int64] `json:"checklist_id,omitempty"`
+
 	// CompetenceIds Competences the work needs.
 	CompetenceIds       *[]int64                  `json:"competence_ids,omitempty"`
 	Description         nullable.Nullable[string] `json:"description,omitempty"`
@@ -3400,6 +3583,9 @@ type TypeCompteur string
 // TypeCout defines model for TypeCout.
 type TypeCout string
 
+// TypeItemChecklist `case` (ticked), `oui_non`, `mesure` (a number, with unit and bounds), `texte`, `photo` (a document).
+type TypeItemChecklist string
+
 // TypeMouvement defines model for TypeMouvement.
 type TypeMouvement string
 
@@ -3475,6 +3661,9 @@ type ArretID = int64
 
 // ArretJusquA defines model for ArretJusquA.
 type ArretJusquA = time.Time
+
+// ChecklistID defines model for ChecklistID.
+type ChecklistID = int64
 
 // ClientID defines model for ClientID.
 type ClientID = int64
@@ -3658,6 +3847,18 @@ type UserOK = User
 
 // ValidationFailed An RFC 9457 problem document.
 type ValidationFailed = Problem
+
+// ListChecklistsParams defines parameters for ListChecklists.
+type ListChecklistsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Q Part of the name (case-insensitive).
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+}
 
 // ListClientsParams defines parameters for ListClients.
 type ListClientsParams struct {
@@ -4539,6 +4740,12 @@ type LoginForTokenFormdataRequestBody = LoginForm
 // LoginForTokenMultipartRequestBody defines body for LoginForToken for multipart/form-data ContentType.
 type LoginForTokenMultipartRequestBody = LoginForm
 
+// CreateChecklistJSONRequestBody defines body for CreateChecklist for application/json ContentType.
+type CreateChecklistJSONRequestBody = ChecklistInput
+
+// UpdateChecklistJSONRequestBody defines body for UpdateChecklist for application/json ContentType.
+type UpdateChecklistJSONRequestBody = ChecklistInput
+
 // CreateClientJSONRequestBody defines body for CreateClient for application/json ContentType.
 type CreateClientJSONRequestBody = ClientEntrepriseCreate
 
@@ -4586,6 +4793,9 @@ type UpdateInterventionJSONRequestBody = InterventionUpdate
 
 // ApplyInterventionActionJSONRequestBody defines body for ApplyInterventionAction for application/json ContentType.
 type ApplyInterventionActionJSONRequestBody = InterventionActionInput
+
+// AnswerChecklistItemJSONRequestBody defines body for AnswerChecklistItem for application/json ContentType.
+type AnswerChecklistItemJSONRequestBody = ChecklistReponse
 
 // AddInterventionCoutJSONRequestBody defines body for AddInterventionCout for application/json ContentType.
 type AddInterventionCoutJSONRequestBody = InterventionCoutCreate
@@ -4938,6 +5148,71 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /auth/token (the `LoginForToken` operationId).
 	LoginForTokenWithFormdataBody(ctx context.Context, body LoginForTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListChecklists Checklist templates
+	//
+	// By name, paginated, total in `X-Total-Count`; `q` searches the name. Staff.
+	//
+	// Corresponds with GET /checklists (the `ListChecklists` operationId).
+	ListChecklists(ctx context.Context, params *ListChecklistsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateChecklistWithBody Create a checklist template
+	//
+	// Admins and responsables. Items are kept in the order given (`ordre` 1, 2...). A `mesure`
+	// item may have a `unite` and bounds (`min` <= `max`); `suivi_si_ecart` (on `oui_non` and
+	// `mesure` items) opens a follow-up corrective intervention when the answer is `non` or the
+	// measure is out of bounds. The name is unique (case-insensitive, 409).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /checklists (the `CreateChecklist` operationId).
+	CreateChecklistWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateChecklist Create a checklist template
+	//
+	// Admins and responsables. Items are kept in the order given (`ordre` 1, 2...). A `mesure`
+	// item may have a `unite` and bounds (`min` <= `max`); `suivi_si_ecart` (on `oui_non` and
+	// `mesure` items) opens a follow-up corrective intervention when the answer is `non` or the
+	// measure is out of bounds. The name is unique (case-insensitive, 409).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /checklists (the `CreateChecklist` operationId).
+	CreateChecklist(ctx context.Context, body CreateChecklistJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteChecklist Delete a checklist template
+	//
+	// Admins and responsables; 409 while a plan's modele names it (the copies on interventions stay).
+	//
+	// Corresponds with DELETE /checklists/{checklist_id} (the `DeleteChecklist` operationId).
+	DeleteChecklist(ctx context.Context, checklistId ChecklistID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetChecklist A checklist template
+	//
+	// Staff.
+	//
+	// Corresponds with GET /checklists/{checklist_id} (the `GetChecklist` operationId).
+	GetChecklist(ctx context.Context, checklistId ChecklistID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateChecklistWithBody Replace a checklist template
+	//
+	// Admins and responsables. The name, description and items are replaced; the copies already
+	// on interventions do not change.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /checklists/{checklist_id} (the `UpdateChecklist` operationId).
+	UpdateChecklistWithBody(ctx context.Context, checklistId ChecklistID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateChecklist Replace a checklist template
+	//
+	// Admins and responsables. The name, description and items are replaced; the copies already
+	// on interventions do not change.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /checklists/{checklist_id} (the `UpdateChecklist` operationId).
+	UpdateChecklist(ctx context.Context, checklistId ChecklistID, body UpdateChecklistJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListClients List client companies
 	//
@@ -5670,6 +5945,48 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /interventions/{intervention_id}/actions/{action} (the `ApplyInterventionAction` operationId).
 	ApplyInterventionAction(ctx context.Context, interventionId InterventionID, action InterventionAction, params *ApplyInterventionActionParams, body ApplyInterventionActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetInterventionChecklist The checklist of an intervention
+	//
+	// Its own copy of the template it was given (at creation, or by its plan), with the
+	// answers; `items` is empty when it has none. `origine_intervention_id` names the
+	// intervention whose checklist opened this one as a follow-up. Whoever reads the
+	// intervention.
+	//
+	// Corresponds with GET /interventions/{intervention_id}/checklist (the `GetInterventionChecklist` operationId).
+	GetInterventionChecklist(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AnswerChecklistItemWithBody Answer an item
+	//
+	// The technicien assigned to the intervention, or a manager, while it is open (409 once
+	// closed). The answer's field follows the item's `type_item`: `coche` (case), `reponse`
+	// (oui_non: `oui` or `non`), `mesure` (a number), `texte`, `document_id` (photo: a document
+	// of this intervention); any other answer field is refused (422 naming it). An answer may be
+	// changed until closing. A `non`, or a measure outside `min`..`max`, sets `ecart`; on an item
+	// with `suivi_si_ecart` it opens, once, a corrective intervention on the same machine
+	// (`suivi_intervention_id`; the follow-up's `origine_intervention_id` names this one).
+	// Closing the intervention answers 409 listing the required items still unanswered.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /interventions/{intervention_id}/checklist/items/{item_id} (the `AnswerChecklistItem` operationId).
+	AnswerChecklistItemWithBody(ctx context.Context, interventionId InterventionID, itemId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AnswerChecklistItem Answer an item
+	//
+	// The technicien assigned to the intervention, or a manager, while it is open (409 once
+	// closed). The answer's field follows the item's `type_item`: `coche` (case), `reponse`
+	// (oui_non: `oui` or `non`), `mesure` (a number), `texte`, `document_id` (photo: a document
+	// of this intervention); any other answer field is refused (422 naming it). An answer may be
+	// changed until closing. A `non`, or a measure outside `min`..`max`, sets `ecart`; on an item
+	// with `suivi_si_ecart` it opens, once, a corrective intervention on the same machine
+	// (`suivi_intervention_id`; the follow-up's `origine_intervention_id` names this one).
+	// Closing the intervention answers 409 listing the required items still unanswered.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /interventions/{intervention_id}/checklist/items/{item_id} (the `AnswerChecklistItem` operationId).
+	AnswerChecklistItem(ctx context.Context, interventionId InterventionID, itemId int64, body AnswerChecklistItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInterventionCouts Other cost lines of an intervention
 	//
@@ -6983,6 +7300,141 @@ func (c *Client) LoginForTokenWithBody(ctx context.Context, contentType string, 
 // Corresponds with POST /auth/token (the `LoginForToken` operationId).
 func (c *Client) LoginForTokenWithFormdataBody(ctx context.Context, body LoginForTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewLoginForTokenRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListChecklists Checklist templates
+//
+// By name, paginated, total in `X-Total-Count`; `q` searches the name. Staff.
+//
+// Corresponds with GET /checklists (the `ListChecklists` operationId).
+func (c *Client) ListChecklists(ctx context.Context, params *ListChecklistsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChecklistsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateChecklistWithBody Create a checklist template
+//
+// Admins and responsables. Items are kept in the order given (`ordre` 1, 2...). A `mesure`
+// item may have a `unite` and bounds (`min` <= `max`); `suivi_si_ecart` (on `oui_non` and
+// `mesure` items) opens a follow-up corrective intervention when the answer is `non` or the
+// measure is out of bounds. The name is unique (case-insensitive, 409).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /checklists (the `CreateChecklist` operationId).
+func (c *Client) CreateChecklistWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateChecklistRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateChecklist Create a checklist template
+//
+// Admins and responsables. Items are kept in the order given (`ordre` 1, 2...). A `mesure`
+// item may have a `unite` and bounds (`min` <= `max`); `suivi_si_ecart` (on `oui_non` and
+// `mesure` items) opens a follow-up corrective intervention when the answer is `non` or the
+// measure is out of bounds. The name is unique (case-insensitive, 409).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /checklists (the `CreateChecklist` operationId).
+func (c *Client) CreateChecklist(ctx context.Context, body CreateChecklistJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateChecklistRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteChecklist Delete a checklist template
+//
+// Admins and responsables; 409 while a plan's modele names it (the copies on interventions stay).
+//
+// Corresponds with DELETE /checklists/{checklist_id} (the `DeleteChecklist` operationId).
+func (c *Client) DeleteChecklist(ctx context.Context, checklistId ChecklistID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteChecklistRequest(c.Server, checklistId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetChecklist A checklist template
+//
+// Staff.
+//
+// Corresponds with GET /checklists/{checklist_id} (the `GetChecklist` operationId).
+func (c *Client) GetChecklist(ctx context.Context, checklistId ChecklistID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChecklistRequest(c.Server, checklistId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateChecklistWithBody Replace a checklist template
+//
+// Admins and responsables. The name, description and items are replaced; the copies already
+// on interventions do not change.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /checklists/{checklist_id} (the `UpdateChecklist` operationId).
+func (c *Client) UpdateChecklistWithBody(ctx context.Context, checklistId ChecklistID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateChecklistRequestWithBody(c.Server, checklistId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateChecklist Replace a checklist template
+//
+// Admins and responsables. The name, description and items are replaced; the copies already
+// on interventions do not change.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /checklists/{checklist_id} (the `UpdateChecklist` operationId).
+func (c *Client) UpdateChecklist(ctx context.Context, checklistId ChecklistID, body UpdateChecklistJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateChecklistRequest(c.Server, checklistId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8374,6 +8826,78 @@ func (c *Client) ApplyInterventionActionWithBody(ctx context.Context, interventi
 // Corresponds with POST /interventions/{intervention_id}/actions/{action} (the `ApplyInterventionAction` operationId).
 func (c *Client) ApplyInterventionAction(ctx context.Context, interventionId InterventionID, action InterventionAction, params *ApplyInterventionActionParams, body ApplyInterventionActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyInterventionActionRequest(c.Server, interventionId, action, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetInterventionChecklist The checklist of an intervention
+//
+// Its own copy of the template it was given (at creation, or by its plan), with the
+// answers; `items` is empty when it has none. `origine_intervention_id` names the
+// intervention whose checklist opened this one as a follow-up. Whoever reads the
+// intervention.
+//
+// Corresponds with GET /interventions/{intervention_id}/checklist (the `GetInterventionChecklist` operationId).
+func (c *Client) GetInterventionChecklist(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInterventionChecklistRequest(c.Server, interventionId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AnswerChecklistItemWithBody Answer an item
+//
+// The technicien assigned to the intervention, or a manager, while it is open (409 once
+// closed). The answer's field follows the item's `type_item`: `coche` (case), `reponse`
+// (oui_non: `oui` or `non`), `mesure` (a number), `texte`, `document_id` (photo: a document
+// of this intervention); any other answer field is refused (422 naming it). An answer may be
+// changed until closing. A `non`, or a measure outside `min`..`max`, sets `ecart`; on an item
+// with `suivi_si_ecart` it opens, once, a corrective intervention on the same machine
+// (`suivi_intervention_id`; the follow-up's `origine_intervention_id` names this one).
+// Closing the intervention answers 409 listing the required items still unanswered.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /interventions/{intervention_id}/checklist/items/{item_id} (the `AnswerChecklistItem` operationId).
+func (c *Client) AnswerChecklistItemWithBody(ctx context.Context, interventionId InterventionID, itemId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnswerChecklistItemRequestWithBody(c.Server, interventionId, itemId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AnswerChecklistItem Answer an item
+//
+// The technicien assigned to the intervention, or a manager, while it is open (409 once
+// closed). The answer's field follows the item's `type_item`: `coche` (case), `reponse`
+// (oui_non: `oui` or `non`), `mesure` (a number), `texte`, `document_id` (photo: a document
+// of this intervention); any other answer field is refused (422 naming it). An answer may be
+// changed until closing. A `non`, or a measure outside `min`..`max`, sets `ecart`; on an item
+// with `suivi_si_ecart` it opens, once, a corrective intervention on the same machine
+// (`suivi_intervention_id`; the follow-up's `origine_intervention_id` names this one).
+// Closing the intervention answers 409 listing the required items still unanswered.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /interventions/{intervention_id}/checklist/items/{item_id} (the `AnswerChecklistItem` operationId).
+func (c *Client) AnswerChecklistItem(ctx context.Context, interventionId InterventionID, itemId int64, body AnswerChecklistItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnswerChecklistItemRequest(c.Server, interventionId, itemId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10711,6 +11235,239 @@ func NewLoginForTokenRequestWithBody(server string, contentType string, body io.
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListChecklistsRequest constructs an http.Request for the ListChecklists method
+func NewListChecklistsRequest(server string, params *ListChecklistsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/checklists")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateChecklistRequest calls the generic CreateChecklist builder with application/json body
+func NewCreateChecklistRequest(server string, body CreateChecklistJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateChecklistRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateChecklistRequestWithBody constructs an http.Request for the CreateChecklist method, with any body, and a specified content type
+func NewCreateChecklistRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/checklists")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteChecklistRequest constructs an http.Request for the DeleteChecklist method
+func NewDeleteChecklistRequest(server string, checklistId ChecklistID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "checklist_id", checklistId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/checklists/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetChecklistRequest constructs an http.Request for the GetChecklist method
+func NewGetChecklistRequest(server string, checklistId ChecklistID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "checklist_id", checklistId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/checklists/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateChecklistRequest calls the generic UpdateChecklist builder with application/json body
+func NewUpdateChecklistRequest(server string, checklistId ChecklistID, body UpdateChecklistJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateChecklistRequestWithBody(server, checklistId, "application/json", bodyReader)
+}
+
+// NewUpdateChecklistRequestWithBody constructs an http.Request for the UpdateChecklist method, with any body, and a specified content type
+func NewUpdateChecklistRequestWithBody(server string, checklistId ChecklistID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "checklist_id", checklistId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/checklists/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -14259,6 +15016,94 @@ func NewApplyInterventionActionRequestWithBody(server string, interventionId Int
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewGetInterventionChecklistRequest constructs an http.Request for the GetInterventionChecklist method
+func NewGetInterventionChecklistRequest(server string, interventionId InterventionID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/checklist", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAnswerChecklistItemRequest calls the generic AnswerChecklistItem builder with application/json body
+func NewAnswerChecklistItemRequest(server string, interventionId InterventionID, itemId int64, body AnswerChecklistItemJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAnswerChecklistItemRequestWithBody(server, interventionId, itemId, "application/json", bodyReader)
+}
+
+// NewAnswerChecklistItemRequestWithBody constructs an http.Request for the AnswerChecklistItem method, with any body, and a specified content type
+func NewAnswerChecklistItemRequestWithBody(server string, interventionId InterventionID, itemId int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "item_id", itemId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/checklist/items/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -18620,6 +19465,77 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /auth/token (the `LoginForToken` operationId).
 	LoginForTokenWithFormdataBodyWithResponse(ctx context.Context, body LoginForTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*LoginForTokenResponse, error)
 
+	// ListChecklistsWithResponse Checklist templates
+	//
+	// By name, paginated, total in `X-Total-Count`; `q` searches the name. Staff.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /checklists (the `ListChecklists` operationId).
+	ListChecklistsWithResponse(ctx context.Context, params *ListChecklistsParams, reqEditors ...RequestEditorFn) (*ListChecklistsResponse, error)
+
+	// CreateChecklistWithBodyWithResponse Create a checklist template
+	//
+	// Admins and responsables. Items are kept in the order given (`ordre` 1, 2...). A `mesure`
+	// item may have a `unite` and bounds (`min` <= `max`); `suivi_si_ecart` (on `oui_non` and
+	// `mesure` items) opens a follow-up corrective intervention when the answer is `non` or the
+	// measure is out of bounds. The name is unique (case-insensitive, 409).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /checklists (the `CreateChecklist` operationId).
+	CreateChecklistWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateChecklistResponse, error)
+
+	// CreateChecklistWithResponse Create a checklist template
+	//
+	// Admins and responsables. Items are kept in the order given (`ordre` 1, 2...). A `mesure`
+	// item may have a `unite` and bounds (`min` <= `max`); `suivi_si_ecart` (on `oui_non` and
+	// `mesure` items) opens a follow-up corrective intervention when the answer is `non` or the
+	// measure is out of bounds. The name is unique (case-insensitive, 409).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /checklists (the `CreateChecklist` operationId).
+	CreateChecklistWithResponse(ctx context.Context, body CreateChecklistJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateChecklistResponse, error)
+
+	// DeleteChecklistWithResponse Delete a checklist template
+	//
+	// Admins and responsables; 409 while a plan's modele names it (the copies on interventions stay).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /checklists/{checklist_id} (the `DeleteChecklist` operationId).
+	DeleteChecklistWithResponse(ctx context.Context, checklistId ChecklistID, reqEditors ...RequestEditorFn) (*DeleteChecklistResponse, error)
+
+	// GetChecklistWithResponse A checklist template
+	//
+	// Staff.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /checklists/{checklist_id} (the `GetChecklist` operationId).
+	GetChecklistWithResponse(ctx context.Context, checklistId ChecklistID, reqEditors ...RequestEditorFn) (*GetChecklistResponse, error)
+
+	// UpdateChecklistWithBodyWithResponse Replace a checklist template
+	//
+	// Admins and responsables. The name, description and items are replaced; the copies already
+	// on interventions do not change.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /checklists/{checklist_id} (the `UpdateChecklist` operationId).
+	UpdateChecklistWithBodyWithResponse(ctx context.Context, checklistId ChecklistID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateChecklistResponse, error)
+
+	// UpdateChecklistWithResponse Replace a checklist template
+	//
+	// Admins and responsables. The name, description and items are replaced; the copies already
+	// on interventions do not change.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /checklists/{checklist_id} (the `UpdateChecklist` operationId).
+	UpdateChecklistWithResponse(ctx context.Context, checklistId ChecklistID, body UpdateChecklistJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChecklistResponse, error)
+
 	// ListClientsWithResponse List client companies
 	//
 	// Admins and responsables see every client; a client sees only its own company (new: the
@@ -19421,6 +20337,50 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /interventions/{intervention_id}/actions/{action} (the `ApplyInterventionAction` operationId).
 	ApplyInterventionActionWithResponse(ctx context.Context, interventionId InterventionID, action InterventionAction, params *ApplyInterventionActionParams, body ApplyInterventionActionJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyInterventionActionResponse, error)
+
+	// GetInterventionChecklistWithResponse The checklist of an intervention
+	//
+	// Its own copy of the template it was given (at creation, or by its plan), with the
+	// answers; `items` is empty when it has none. `origine_intervention_id` names the
+	// intervention whose checklist opened this one as a follow-up. Whoever reads the
+	// intervention.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /interventions/{intervention_id}/checklist (the `GetInterventionChecklist` operationId).
+	GetInterventionChecklistWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*GetInterventionChecklistResponse, error)
+
+	// AnswerChecklistItemWithBodyWithResponse Answer an item
+	//
+	// The technicien assigned to the intervention, or a manager, while it is open (409 once
+	// closed). The answer's field follows the item's `type_item`: `coche` (case), `reponse`
+	// (oui_non: `oui` or `non`), `mesure` (a number), `texte`, `document_id` (photo: a document
+	// of this intervention); any other answer field is refused (422 naming it). An answer may be
+	// changed until closing. A `non`, or a measure outside `min`..`max`, sets `ecart`; on an item
+	// with `suivi_si_ecart` it opens, once, a corrective intervention on the same machine
+	// (`suivi_intervention_id`; the follow-up's `origine_intervention_id` names this one).
+	// Closing the intervention answers 409 listing the required items still unanswered.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /interventions/{intervention_id}/checklist/items/{item_id} (the `AnswerChecklistItem` operationId).
+	AnswerChecklistItemWithBodyWithResponse(ctx context.Context, interventionId InterventionID, itemId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerChecklistItemResponse, error)
+
+	// AnswerChecklistItemWithResponse Answer an item
+	//
+	// The technicien assigned to the intervention, or a manager, while it is open (409 once
+	// closed). The answer's field follows the item's `type_item`: `coche` (case), `reponse`
+	// (oui_non: `oui` or `non`), `mesure` (a number), `texte`, `document_id` (photo: a document
+	// of this intervention); any other answer field is refused (422 naming it). An answer may be
+	// changed until closing. A `non`, or a measure outside `min`..`max`, sets `ecart`; on an item
+	// with `suivi_si_ecart` it opens, once, a corrective intervention on the same machine
+	// (`suivi_intervention_id`; the follow-up's `origine_intervention_id` names this one).
+	// Closing the intervention answers 409 listing the required items still unanswered.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /interventions/{intervention_id}/checklist/items/{item_id} (the `AnswerChecklistItem` operationId).
+	AnswerChecklistItemWithResponse(ctx context.Context, interventionId InterventionID, itemId int64, body AnswerChecklistItemJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerChecklistItemResponse, error)
 
 	// ListInterventionCoutsWithResponse Other cost lines of an intervention
 	//
@@ -21490,6 +22450,555 @@ func (r LoginForTokenResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r LoginForTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListChecklistsResponse200Headers the declared response headers of an HTTP 200 response for ListChecklists
+type ListChecklistsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListChecklistsResponse401Headers the declared response headers of an HTTP 401 response for ListChecklists
+type ListChecklistsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListChecklistsResponse429Headers the declared response headers of an HTTP 429 response for ListChecklists
+type ListChecklistsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListChecklistsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Checklist
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListChecklistsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListChecklistsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListChecklistsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListChecklistsResponse) GetJSON200() *[]Checklist {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListChecklistsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListChecklistsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListChecklistsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListChecklistsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListChecklistsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListChecklistsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListChecklistsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListChecklistsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListChecklistsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateChecklistResponse401Headers the declared response headers of an HTTP 401 response for CreateChecklist
+type CreateChecklistResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateChecklistResponse429Headers the declared response headers of an HTTP 429 response for CreateChecklist
+type CreateChecklistResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateChecklistResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Checklist
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateChecklistResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateChecklistResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateChecklistResponse) GetJSON201() *Checklist {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateChecklistResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateChecklistResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateChecklistResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateChecklistResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateChecklistResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateChecklistResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateChecklistResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateChecklistResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateChecklistResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateChecklistResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateChecklistResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateChecklistResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateChecklistResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateChecklistResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteChecklistResponse401Headers the declared response headers of an HTTP 401 response for DeleteChecklist
+type DeleteChecklistResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteChecklistResponse429Headers the declared response headers of an HTTP 429 response for DeleteChecklist
+type DeleteChecklistResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type DeleteChecklistResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteChecklistResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteChecklistResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteChecklistResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteChecklistResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteChecklistResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteChecklistResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteChecklistResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteChecklistResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteChecklistResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteChecklistResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteChecklistResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteChecklistResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetChecklistResponse401Headers the declared response headers of an HTTP 401 response for GetChecklist
+type GetChecklistResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetChecklistResponse429Headers the declared response headers of an HTTP 429 response for GetChecklist
+type GetChecklistResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetChecklistResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Checklist
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetChecklistResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetChecklistResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetChecklistResponse) GetJSON200() *Checklist {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetChecklistResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetChecklistResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetChecklistResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetChecklistResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetChecklistResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetChecklistResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetChecklistResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetChecklistResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetChecklistResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetChecklistResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateChecklistResponse401Headers the declared response headers of an HTTP 401 response for UpdateChecklist
+type UpdateChecklistResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateChecklistResponse429Headers the declared response headers of an HTTP 429 response for UpdateChecklist
+type UpdateChecklistResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type UpdateChecklistResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Checklist
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateChecklistResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateChecklistResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateChecklistResponse) GetJSON200() *Checklist {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateChecklistResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateChecklistResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateChecklistResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateChecklistResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateChecklistResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateChecklistResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateChecklistResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateChecklistResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateChecklistResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateChecklistResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateChecklistResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateChecklistResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateChecklistResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateChecklistResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -27237,6 +28746,234 @@ func (r ApplyInterventionActionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ApplyInterventionActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetInterventionChecklistResponse401Headers the declared response headers of an HTTP 401 response for GetInterventionChecklist
+type GetInterventionChecklistResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetInterventionChecklistResponse429Headers the declared response headers of an HTTP 429 response for GetInterventionChecklist
+type GetInterventionChecklistResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetInterventionChecklistResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InterventionChecklist
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetInterventionChecklistResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInterventionChecklistResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetInterventionChecklistResponse) GetJSON200() *InterventionChecklist {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetInterventionChecklistResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetInterventionChecklistResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetInterventionChecklistResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetInterventionChecklistResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetInterventionChecklistResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetInterventionChecklistResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInterventionChecklistResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInterventionChecklistResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInterventionChecklistResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInterventionChecklistResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AnswerChecklistItemResponse401Headers the declared response headers of an HTTP 401 response for AnswerChecklistItem
+type AnswerChecklistItemResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// AnswerChecklistItemResponse429Headers the declared response headers of an HTTP 429 response for AnswerChecklistItem
+type AnswerChecklistItemResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type AnswerChecklistItemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InterventionChecklistItem
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *PayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AnswerChecklistItemResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AnswerChecklistItemResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AnswerChecklistItemResponse) GetJSON200() *InterventionChecklistItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AnswerChecklistItemResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AnswerChecklistItemResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AnswerChecklistItemResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AnswerChecklistItemResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AnswerChecklistItemResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AnswerChecklistItemResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AnswerChecklistItemResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AnswerChecklistItemResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AnswerChecklistItemResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AnswerChecklistItemResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AnswerChecklistItemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AnswerChecklistItemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AnswerChecklistItemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AnswerChecklistItemResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -35600,6 +37337,119 @@ func (c *ClientWithResponses) LoginForTokenWithFormdataBodyWithResponse(ctx cont
 	return ParseLoginForTokenResponse(rsp)
 }
 
+// ListChecklistsWithResponse Checklist templates
+//
+// By name, paginated, total in `X-Total-Count`; `q` searches the name. Staff.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /checklists (the `ListChecklists` operationId).
+func (c *ClientWithResponses) ListChecklistsWithResponse(ctx context.Context, params *ListChecklistsParams, reqEditors ...RequestEditorFn) (*ListChecklistsResponse, error) {
+	rsp, err := c.ListChecklists(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListChecklistsResponse(rsp)
+}
+
+// CreateChecklistWithBodyWithResponse Create a checklist template
+//
+// Admins and responsables. Items are kept in the order given (`ordre` 1, 2...). A `mesure`
+// item may have a `unite` and bounds (`min` <= `max`); `suivi_si_ecart` (on `oui_non` and
+// `mesure` items) opens a follow-up corrective intervention when the answer is `non` or the
+// measure is out of bounds. The name is unique (case-insensitive, 409).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /checklists (the `CreateChecklist` operationId).
+func (c *ClientWithResponses) CreateChecklistWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateChecklistResponse, error) {
+	rsp, err := c.CreateChecklistWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateChecklistResponse(rsp)
+}
+
+// CreateChecklistWithResponse Create a checklist template
+//
+// Admins and responsables. Items are kept in the order given (`ordre` 1, 2...). A `mesure`
+// item may have a `unite` and bounds (`min` <= `max`); `suivi_si_ecart` (on `oui_non` and
+// `mesure` items) opens a follow-up corrective intervention when the answer is `non` or the
+// measure is out of bounds. The name is unique (case-insensitive, 409).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /checklists (the `CreateChecklist` operationId).
+func (c *ClientWithResponses) CreateChecklistWithResponse(ctx context.Context, body CreateChecklistJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateChecklistResponse, error) {
+	rsp, err := c.CreateChecklist(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateChecklistResponse(rsp)
+}
+
+// DeleteChecklistWithResponse Delete a checklist template
+//
+// Admins and responsables; 409 while a plan's modele names it (the copies on interventions stay).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /checklists/{checklist_id} (the `DeleteChecklist` operationId).
+func (c *ClientWithResponses) DeleteChecklistWithResponse(ctx context.Context, checklistId ChecklistID, reqEditors ...RequestEditorFn) (*DeleteChecklistResponse, error) {
+	rsp, err := c.DeleteChecklist(ctx, checklistId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteChecklistResponse(rsp)
+}
+
+// GetChecklistWithResponse A checklist template
+//
+// Staff.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /checklists/{checklist_id} (the `GetChecklist` operationId).
+func (c *ClientWithResponses) GetChecklistWithResponse(ctx context.Context, checklistId ChecklistID, reqEditors ...RequestEditorFn) (*GetChecklistResponse, error) {
+	rsp, err := c.GetChecklist(ctx, checklistId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetChecklistResponse(rsp)
+}
+
+// UpdateChecklistWithBodyWithResponse Replace a checklist template
+//
+// Admins and responsables. The name, description and items are replaced; the copies already
+// on interventions do not change.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /checklists/{checklist_id} (the `UpdateChecklist` operationId).
+func (c *ClientWithResponses) UpdateChecklistWithBodyWithResponse(ctx context.Context, checklistId ChecklistID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateChecklistResponse, error) {
+	rsp, err := c.UpdateChecklistWithBody(ctx, checklistId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateChecklistResponse(rsp)
+}
+
+// UpdateChecklistWithResponse Replace a checklist template
+//
+// Admins and responsables. The name, description and items are replaced; the copies already
+// on interventions do not change.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /checklists/{checklist_id} (the `UpdateChecklist` operationId).
+func (c *ClientWithResponses) UpdateChecklistWithResponse(ctx context.Context, checklistId ChecklistID, body UpdateChecklistJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChecklistResponse, error) {
+	rsp, err := c.UpdateChecklist(ctx, checklistId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateChecklistResponse(rsp)
+}
+
 // ListClientsWithResponse List client companies
 //
 // Admins and responsables see every client; a client sees only its own company (new: the
@@ -36796,6 +38646,68 @@ func (c *ClientWithResponses) ApplyInterventionActionWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseApplyInterventionActionResponse(rsp)
+}
+
+// GetInterventionChecklistWithResponse The checklist of an intervention
+//
+// Its own copy of the template it was given (at creation, or by its plan), with the
+// answers; `items` is empty when it has none. `origine_intervention_id` names the
+// intervention whose checklist opened this one as a follow-up. Whoever reads the
+// intervention.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /interventions/{intervention_id}/checklist (the `GetInterventionChecklist` operationId).
+func (c *ClientWithResponses) GetInterventionChecklistWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*GetInterventionChecklistResponse, error) {
+	rsp, err := c.GetInterventionChecklist(ctx, interventionId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInterventionChecklistResponse(rsp)
+}
+
+// AnswerChecklistItemWithBodyWithResponse Answer an item
+//
+// The technicien assigned to the intervention, or a manager, while it is open (409 once
+// closed). The answer's field follows the item's `type_item`: `coche` (case), `reponse`
+// (oui_non: `oui` or `non`), `mesure` (a number), `texte`, `document_id` (photo: a document
+// of this intervention); any other answer field is refused (422 naming it). An answer may be
+// changed until closing. A `non`, or a measure outside `min`..`max`, sets `ecart`; on an item
+// with `suivi_si_ecart` it opens, once, a corrective intervention on the same machine
+// (`suivi_intervention_id`; the follow-up's `origine_intervention_id` names this one).
+// Closing the intervention answers 409 listing the required items still unanswered.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /interventions/{intervention_id}/checklist/items/{item_id} (the `AnswerChecklistItem` operationId).
+func (c *ClientWithResponses) AnswerChecklistItemWithBodyWithResponse(ctx context.Context, interventionId InterventionID, itemId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AnswerChecklistItemResponse, error) {
+	rsp, err := c.AnswerChecklistItemWithBody(ctx, interventionId, itemId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnswerChecklistItemResponse(rsp)
+}
+
+// AnswerChecklistItemWithResponse Answer an item
+//
+// The technicien assigned to the intervention, or a manager, while it is open (409 once
+// closed). The answer's field follows the item's `type_item`: `coche` (case), `reponse`
+// (oui_non: `oui` or `non`), `mesure` (a number), `texte`, `document_id` (photo: a document
+// of this intervention); any other answer field is refused (422 naming it). An answer may be
+// changed until closing. A `non`, or a measure outside `min`..`max`, sets `ecart`; on an item
+// with `suivi_si_ecart` it opens, once, a corrective intervention on the same machine
+// (`suivi_intervention_id`; the follow-up's `origine_intervention_id` names this one).
+// Closing the intervention answers 409 listing the required items still unanswered.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /interventions/{intervention_id}/checklist/items/{item_id} (the `AnswerChecklistItem` operationId).
+func (c *ClientWithResponses) AnswerChecklistItemWithResponse(ctx context.Context, interventionId InterventionID, itemId int64, body AnswerChecklistItemJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerChecklistItemResponse, error) {
+	rsp, err := c.AnswerChecklistItem(ctx, interventionId, itemId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnswerChecklistItemResponse(rsp)
 }
 
 // ListInterventionCoutsWithResponse Other cost lines of an intervention
@@ -39545,6 +41457,621 @@ func ParseLoginForTokenResponse(rsp *http.Response) (*LoginForTokenResponse, err
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers LoginForTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListChecklistsResponse parses an HTTP response from a ListChecklistsWithResponse call
+func ParseListChecklistsResponse(rsp *http.Response) (*ListChecklistsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListChecklistsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Checklist
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListChecklistsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListChecklistsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListChecklistsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateChecklistResponse parses an HTTP response from a CreateChecklistWithResponse call
+func ParseCreateChecklistResponse(rsp *http.Response) (*CreateChecklistResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateChecklistResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Checklist
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateChecklistResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateChecklistResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteChecklistResponse parses an HTTP response from a DeleteChecklistWithResponse call
+func ParseDeleteChecklistResponse(rsp *http.Response) (*DeleteChecklistResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteChecklistResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteChecklistResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteChecklistResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetChecklistResponse parses an HTTP response from a GetChecklistWithResponse call
+func ParseGetChecklistResponse(rsp *http.Response) (*GetChecklistResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetChecklistResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Checklist
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetChecklistResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetChecklistResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateChecklistResponse parses an HTTP response from a UpdateChecklistWithResponse call
+func ParseUpdateChecklistResponse(rsp *http.Response) (*UpdateChecklistResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateChecklistResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Checklist
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateChecklistResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateChecklistResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -46054,6 +48581,258 @@ func ParseApplyInterventionActionResponse(rsp *http.Response) (*ApplyInterventio
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ApplyInterventionActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetInterventionChecklistResponse parses an HTTP response from a GetInterventionChecklistWithResponse call
+func ParseGetInterventionChecklistResponse(rsp *http.Response) (*GetInterventionChecklistResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInterventionChecklistResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InterventionChecklist
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetInterventionChecklistResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetInterventionChecklistResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAnswerChecklistItemResponse parses an HTTP response from a AnswerChecklistItemWithResponse call
+func ParseAnswerChecklistItemResponse(rsp *http.Response) (*AnswerChecklistItemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AnswerChecklistItemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InterventionChecklistItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers AnswerChecklistItemResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers AnswerChecklistItemResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -55228,6 +58007,21 @@ type ServerInterface interface {
 	// LoginForToken Log in (e-mail or username)
 	// (POST /auth/token)
 	LoginForToken(ctx echo.Context) error
+	// ListChecklists Checklist templates
+	// (GET /checklists)
+	ListChecklists(ctx echo.Context, params ListChecklistsParams) error
+	// CreateChecklist Create a checklist template
+	// (POST /checklists)
+	CreateChecklist(ctx echo.Context) error
+	// DeleteChecklist Delete a checklist template
+	// (DELETE /checklists/{checklist_id})
+	DeleteChecklist(ctx echo.Context, checklistId ChecklistID) error
+	// GetChecklist A checklist template
+	// (GET /checklists/{checklist_id})
+	GetChecklist(ctx echo.Context, checklistId ChecklistID) error
+	// UpdateChecklist Replace a checklist template
+	// (PUT /checklists/{checklist_id})
+	UpdateChecklist(ctx echo.Context, checklistId ChecklistID) error
 	// ListClients List client companies
 	// (GET /clients)
 	ListClients(ctx echo.Context, params ListClientsParams) error
@@ -55386,6 +58180,12 @@ type ServerInterface interface {
 	// ApplyInterventionAction Apply a lifecycle action
 	// (POST /interventions/{intervention_id}/actions/{action})
 	ApplyInterventionAction(ctx echo.Context, interventionId InterventionID, action InterventionAction, params ApplyInterventionActionParams) error
+	// GetInterventionChecklist The checklist of an intervention
+	// (GET /interventions/{intervention_id}/checklist)
+	GetInterventionChecklist(ctx echo.Context, interventionId InterventionID) error
+	// AnswerChecklistItem Answer an item
+	// (PUT /interventions/{intervention_id}/checklist/items/{item_id})
+	AnswerChecklistItem(ctx echo.Context, interventionId InterventionID, itemId int64) error
 	// ListInterventionCouts Other cost lines of an intervention
 	// (GET /interventions/{intervention_id}/couts)
 	ListInterventionCouts(ctx echo.Context, interventionId InterventionID) error
@@ -55713,6 +58513,95 @@ func (w *ServerInterfaceWrapper) LoginForToken(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.LoginForToken(ctx)
+	return err
+}
+
+// ListChecklists converts echo context to params.
+func (w *ServerInterfaceWrapper) ListChecklists(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListChecklistsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListChecklists(ctx, params)
+	return err
+}
+
+// CreateChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateChecklist(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateChecklist(ctx)
+	return err
+}
+
+// DeleteChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "checklist_id" -------------
+	var checklistId ChecklistID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "checklist_id", ctx.Param("checklist_id"), &checklistId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter checklist_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteChecklist(ctx, checklistId)
+	return err
+}
+
+// GetChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) GetChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "checklist_id" -------------
+	var checklistId ChecklistID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "checklist_id", ctx.Param("checklist_id"), &checklistId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter checklist_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetChecklist(ctx, checklistId)
+	return err
+}
+
+// UpdateChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "checklist_id" -------------
+	var checklistId ChecklistID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "checklist_id", ctx.Param("checklist_id"), &checklistId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter checklist_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateChecklist(ctx, checklistId)
 	return err
 }
 
@@ -57352,6 +60241,46 @@ func (w *ServerInterfaceWrapper) ApplyInterventionAction(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ApplyInterventionAction(ctx, interventionId, action, params)
+	return err
+}
+
+// GetInterventionChecklist converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInterventionChecklist(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInterventionChecklist(ctx, interventionId)
+	return err
+}
+
+// AnswerChecklistItem converts echo context to params.
+func (w *ServerInterfaceWrapper) AnswerChecklistItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// ------------- Path parameter "item_id" -------------
+	var itemId int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "item_id", ctx.Param("item_id"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter item_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AnswerChecklistItem(ctx, interventionId, itemId)
 	return err
 }
 
@@ -59202,6 +62131,11 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/auth/me", wrapper.GetAuthMe, options.OperationMiddlewares["getAuthMe"]...)
 	router.POST(options.BaseURL+"/auth/refresh", wrapper.RefreshToken, options.OperationMiddlewares["refreshToken"]...)
 	router.POST(options.BaseURL+"/auth/token", wrapper.LoginForToken, options.OperationMiddlewares["loginForToken"]...)
+	router.GET(options.BaseURL+"/checklists", wrapper.ListChecklists, options.OperationMiddlewares["listChecklists"]...)
+	router.POST(options.BaseURL+"/checklists", wrapper.CreateChecklist, options.OperationMiddlewares["createChecklist"]...)
+	router.DELETE(options.BaseURL+"/checklists/:checklist_id", wrapper.DeleteChecklist, options.OperationMiddlewares["deleteChecklist"]...)
+	router.GET(options.BaseURL+"/checklists/:checklist_id", wrapper.GetChecklist, options.OperationMiddlewares["getChecklist"]...)
+	router.PUT(options.BaseURL+"/checklists/:checklist_id", wrapper.UpdateChecklist, options.OperationMiddlewares["updateChecklist"]...)
 	router.GET(options.BaseURL+"/clients", wrapper.ListClients, options.OperationMiddlewares["listClients"]...)
 	router.POST(options.BaseURL+"/clients", wrapper.CreateClient, options.OperationMiddlewares["createClient"]...)
 	router.DELETE(options.BaseURL+"/clients/:client_id", wrapper.DeleteClient, options.OperationMiddlewares["deleteClient"]...)
@@ -59253,6 +62187,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/interventions/:intervention_id", wrapper.GetIntervention, options.OperationMiddlewares["getIntervention"]...)
 	router.PATCH(options.BaseURL+"/interventions/:intervention_id", wrapper.UpdateIntervention, options.OperationMiddlewares["updateIntervention"]...)
 	router.POST(options.BaseURL+"/interventions/:intervention_id/actions/:action", wrapper.ApplyInterventionAction, options.OperationMiddlewares["applyInterventionAction"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/checklist", wrapper.GetInterventionChecklist, options.OperationMiddlewares["getInterventionChecklist"]...)
+	router.PUT(options.BaseURL+"/interventions/:intervention_id/checklist/items/:item_id", wrapper.AnswerChecklistItem, options.OperationMiddlewares["answerChecklistItem"]...)
 	router.GET(options.BaseURL+"/interventions/:intervention_id/couts", wrapper.ListInterventionCouts, options.OperationMiddlewares["listInterventionCouts"]...)
 	router.POST(options.BaseURL+"/interventions/:intervention_id/couts", wrapper.AddInterventionCout, options.OperationMiddlewares["addInterventionCout"]...)
 	router.DELETE(options.BaseURL+"/interventions/:intervention_id/couts/:cout_id", wrapper.CancelInterventionCout, options.OperationMiddlewares["cancelInterventionCout"]...)
@@ -60689,6 +63625,786 @@ type LoginForToken500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response LoginForToken500ApplicationProblemPlusJSONResponse) VisitLoginForTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklistsRequestObject struct {
+	Params ListChecklistsParams
+}
+
+type ListChecklistsResponseObject interface {
+	VisitListChecklistsResponse(w http.ResponseWriter) error
+}
+
+type ListChecklists200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListChecklists200JSONResponse struct {
+	Body    []Checklist
+	Headers ListChecklists200ResponseHeaders
+}
+
+func (response ListChecklists200JSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklists401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklists401ApplicationProblemPlusJSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklists403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklists403ApplicationProblemPlusJSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklists422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklists422ApplicationProblemPlusJSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklists429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklists429ApplicationProblemPlusJSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListChecklists500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListChecklists500ApplicationProblemPlusJSONResponse) VisitListChecklistsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklistRequestObject struct {
+	Body *CreateChecklistJSONRequestBody
+}
+
+type CreateChecklistResponseObject interface {
+	VisitCreateChecklistResponse(w http.ResponseWriter) error
+}
+
+type CreateChecklist201JSONResponse Checklist
+
+func (response CreateChecklist201JSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist400ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist401ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist403ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist404ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist409ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist413ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist415ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist422ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist429ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateChecklist500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateChecklist500ApplicationProblemPlusJSONResponse) VisitCreateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklistRequestObject struct {
+	ChecklistId ChecklistID `json:"checklist_id"`
+}
+
+type DeleteChecklistResponseObject interface {
+	VisitDeleteChecklistResponse(w http.ResponseWriter) error
+}
+
+type DeleteChecklist204Response struct {
+}
+
+func (response DeleteChecklist204Response) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist401ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist403ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist404ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist409ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist429ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteChecklist500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteChecklist500ApplicationProblemPlusJSONResponse) VisitDeleteChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklistRequestObject struct {
+	ChecklistId ChecklistID `json:"checklist_id"`
+}
+
+type GetChecklistResponseObject interface {
+	VisitGetChecklistResponse(w http.ResponseWriter) error
+}
+
+type GetChecklist200JSONResponse Checklist
+
+func (response GetChecklist200JSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist401ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist403ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist404ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist422ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist429ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetChecklist500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetChecklist500ApplicationProblemPlusJSONResponse) VisitGetChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklistRequestObject struct {
+	ChecklistId ChecklistID `json:"checklist_id"`
+	Body        *UpdateChecklistJSONRequestBody
+}
+
+type UpdateChecklistResponseObject interface {
+	VisitUpdateChecklistResponse(w http.ResponseWriter) error
+}
+
+type UpdateChecklist200JSONResponse Checklist
+
+func (response UpdateChecklist200JSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist400ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist401ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist403ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist404ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist409ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist413ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist415ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist422ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist429ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateChecklist500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateChecklist500ApplicationProblemPlusJSONResponse) VisitUpdateChecklistResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -68803,6 +72519,338 @@ type ApplyInterventionAction500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ApplyInterventionAction500ApplicationProblemPlusJSONResponse) VisitApplyInterventionActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionChecklistRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+}
+
+type GetInterventionChecklistResponseObject interface {
+	VisitGetInterventionChecklistResponse(w http.ResponseWriter) error
+}
+
+type GetInterventionChecklist200JSONResponse InterventionChecklist
+
+func (response GetInterventionChecklist200JSONResponse) VisitGetInterventionChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionChecklist401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionChecklist401ApplicationProblemPlusJSONResponse) VisitGetInterventionChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionChecklist403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionChecklist403ApplicationProblemPlusJSONResponse) VisitGetInterventionChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionChecklist404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionChecklist404ApplicationProblemPlusJSONResponse) VisitGetInterventionChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionChecklist422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionChecklist422ApplicationProblemPlusJSONResponse) VisitGetInterventionChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionChecklist429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionChecklist429ApplicationProblemPlusJSONResponse) VisitGetInterventionChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionChecklist500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionChecklist500ApplicationProblemPlusJSONResponse) VisitGetInterventionChecklistResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItemRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+	ItemId         int64          `json:"item_id"`
+	Body           *AnswerChecklistItemJSONRequestBody
+}
+
+type AnswerChecklistItemResponseObject interface {
+	VisitAnswerChecklistItemResponse(w http.ResponseWriter) error
+}
+
+type AnswerChecklistItem200JSONResponse InterventionChecklistItem
+
+func (response AnswerChecklistItem200JSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerChecklistItem400ApplicationProblemPlusJSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerChecklistItem401ApplicationProblemPlusJSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerChecklistItem403ApplicationProblemPlusJSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerChecklistItem404ApplicationProblemPlusJSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerChecklistItem409ApplicationProblemPlusJSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerChecklistItem413ApplicationProblemPlusJSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerChecklistItem415ApplicationProblemPlusJSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItem422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerChecklistItem422ApplicationProblemPlusJSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerChecklistItem429ApplicationProblemPlusJSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AnswerChecklistItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AnswerChecklistItem500ApplicationProblemPlusJSONResponse) VisitAnswerChecklistItemResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -80105,6 +84153,21 @@ type StrictServerInterface interface {
 	// LoginForToken Log in (e-mail or username)
 	// (POST /auth/token)
 	LoginForToken(ctx context.Context, request LoginForTokenRequestObject) (LoginForTokenResponseObject, error)
+	// ListChecklists Checklist templates
+	// (GET /checklists)
+	ListChecklists(ctx context.Context, request ListChecklistsRequestObject) (ListChecklistsResponseObject, error)
+	// CreateChecklist Create a checklist template
+	// (POST /checklists)
+	CreateChecklist(ctx context.Context, request CreateChecklistRequestObject) (CreateChecklistResponseObject, error)
+	// DeleteChecklist Delete a checklist template
+	// (DELETE /checklists/{checklist_id})
+	DeleteChecklist(ctx context.Context, request DeleteChecklistRequestObject) (DeleteChecklistResponseObject, error)
+	// GetChecklist A checklist template
+	// (GET /checklists/{checklist_id})
+	GetChecklist(ctx context.Context, request GetChecklistRequestObject) (GetChecklistResponseObject, error)
+	// UpdateChecklist Replace a checklist template
+	// (PUT /checklists/{checklist_id})
+	UpdateChecklist(ctx context.Context, request UpdateChecklistRequestObject) (UpdateChecklistResponseObject, error)
 	// ListClients List client companies
 	// (GET /clients)
 	ListClients(ctx context.Context, request ListClientsRequestObject) (ListClientsResponseObject, error)
@@ -80263,6 +84326,12 @@ type StrictServerInterface interface {
 	// ApplyInterventionAction Apply a lifecycle action
 	// (POST /interventions/{intervention_id}/actions/{action})
 	ApplyInterventionAction(ctx context.Context, request ApplyInterventionActionRequestObject) (ApplyInterventionActionResponseObject, error)
+	// GetInterventionChecklist The checklist of an intervention
+	// (GET /interventions/{intervention_id}/checklist)
+	GetInterventionChecklist(ctx context.Context, request GetInterventionChecklistRequestObject) (GetInterventionChecklistResponseObject, error)
+	// AnswerChecklistItem Answer an item
+	// (PUT /interventions/{intervention_id}/checklist/items/{item_id})
+	AnswerChecklistItem(ctx context.Context, request AnswerChecklistItemRequestObject) (AnswerChecklistItemResponseObject, error)
 	// ListInterventionCouts Other cost lines of an intervention
 	// (GET /interventions/{intervention_id}/couts)
 	ListInterventionCouts(ctx context.Context, request ListInterventionCoutsRequestObject) (ListInterventionCoutsResponseObject, error)
@@ -80809,6 +84878,175 @@ func (sh *strictHandler) LoginForToken(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(LoginForTokenResponseObject); ok {
 		return validResponse.VisitLoginForTokenResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListChecklists operation middleware
+func (sh *strictHandler) ListChecklists(ctx echo.Context, params ListChecklistsParams) error {
+	var request ListChecklistsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListChecklists(ctx.Request().Context(), request.(ListChecklistsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListChecklists")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListChecklistsResponseObject); ok {
+		return validResponse.VisitListChecklistsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateChecklist operation middleware
+func (sh *strictHandler) CreateChecklist(ctx echo.Context) error {
+	var request CreateChecklistRequestObject
+
+	var body CreateChecklistJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateChecklist(ctx.Request().Context(), request.(CreateChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateChecklistResponseObject); ok {
+		return validResponse.VisitCreateChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteChecklist operation middleware
+func (sh *strictHandler) DeleteChecklist(ctx echo.Context, checklistId ChecklistID) error {
+	var request DeleteChecklistRequestObject
+
+	request.ChecklistId = checklistId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteChecklist(ctx.Request().Context(), request.(DeleteChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteChecklistResponseObject); ok {
+		return validResponse.VisitDeleteChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetChecklist operation middleware
+func (sh *strictHandler) GetChecklist(ctx echo.Context, checklistId ChecklistID) error {
+	var request GetChecklistRequestObject
+
+	request.ChecklistId = checklistId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetChecklist(ctx.Request().Context(), request.(GetChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetChecklistResponseObject); ok {
+		return validResponse.VisitGetChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateChecklist operation middleware
+func (sh *strictHandler) UpdateChecklist(ctx echo.Context, checklistId ChecklistID) error {
+	var request UpdateChecklistRequestObject
+
+	request.ChecklistId = checklistId
+
+	var body UpdateChecklistJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateChecklist(ctx.Request().Context(), request.(UpdateChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateChecklistResponseObject); ok {
+		return validResponse.VisitUpdateChecklistResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -82458,6 +86696,80 @@ func (sh *strictHandler) ApplyInterventionAction(ctx echo.Context, interventionI
 		return err
 	} else if validResponse, ok := response.(ApplyInterventionActionResponseObject); ok {
 		return validResponse.VisitApplyInterventionActionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInterventionChecklist operation middleware
+func (sh *strictHandler) GetInterventionChecklist(ctx echo.Context, interventionId InterventionID) error {
+	var request GetInterventionChecklistRequestObject
+
+	request.InterventionId = interventionId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInterventionChecklist(ctx.Request().Context(), request.(GetInterventionChecklistRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInterventionChecklist")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInterventionChecklistResponseObject); ok {
+		return validResponse.VisitGetInterventionChecklistResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AnswerChecklistItem operation middleware
+func (sh *strictHandler) AnswerChecklistItem(ctx echo.Context, interventionId InterventionID, itemId int64) error {
+	var request AnswerChecklistItemRequestObject
+
+	request.InterventionId = interventionId
+	request.ItemId = itemId
+
+	var body AnswerChecklistItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AnswerChecklistItem(ctx.Request().Context(), request.(AnswerChecklistItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AnswerChecklistItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AnswerChecklistItemResponseObject); ok {
+		return validResponse.VisitAnswerChecklistItemResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -84876,768 +89188,802 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3ddhw3sieKvwqm/rOWq9xZZJESZYtae/03TUnd6taXKard3aZPJSoTVQUrE0gBSFJljx5gnmBu53Jr",
-	"n9tzd+5GL3YWAkB+IquyipQsenutmd0yKxMZCAQCgfj4xa+DiKcZZ4QpOTj+dbAkOCYC/nkSRSRT4zPM",
-	"FgT+EBMZCZopytngeBDOVorIcG8QDGS0JCnWj6hVRgbHA6kEZYvB+/fB4JQzRZgaP6Qy45Kal1tjYaVw",
-	"tEwJUyEacoFCyhLKSIjmXCCa4gWRCLMYvXz4eISuqFoitSRIYkYVlSRGc5oQxHBK+pIDs2oTcr4kSOif",
-	"kCTiksQBInuLPWTmiibjg8nhnf2jyWSycd6PzvGiPf7fiZCUM8TnMAFBJM9FRAKkOJKExWiGozeIMhQ+",
-	"mY+fYRUtN37oSUzSjJtJkSzBKxJ7GKxETkJ0tSQMqSWViErDQcUFiRFm8ooITRVmiGCRUCKQIG9zIlWV",
-	"3SlBYfG9aDX+G1k16CMsTwfHPw709wY/BR56n/II+6Xg9dlTx5hIEKxIXDBoExPOiBKr8clcEdEe9xWJ",
-	"OIul5vEVpgrNyJwLgpRYUbZAeIEp845PmSILIuADP/zww/gkV0vCFI2w8ohO5Ve9wjAaQeRdRiI9k2H4",
-	"HcGCiHC0aS7/GJ9hRZ7SlKox/N/2t87M0kiEk4RfkRhlRKCUslyRjTOpDn9GUkyZ/nD3JxIyV1oiYVly",
-	"IQjTIsFifrXlpyRR3WuTM0UT+IYZWwvoPE+Snsvzj7Gld/zkYedcENX7OVpyrTAET+0WNL9xgRaEEaHF",
-	"7gHCieRu0glfyM1rds4VTsanPGeeWcKPiOXpzOwywa8kSvX21hKoPzKniSJCBoguGNfDojDRfAtB7YV8",
-	"PpdEwV7TBFOhN7neYxv5UqFrfIqzbLN2IA3yroggKNIDkBjlmd5GGEU4Q5wlq2MU1r4RWs3CLhgIDM7Q",
-	"UC31CFgQlHJBRnvoZCZBitz3FLCHSkTe4UjtXbAtVco/xq+ZIDjuYr/5FTGu6NzuT1loGpwkRKAhThL7",
-	"pzTQT8LsjK7M8IKMtmT9+2CQYYFTotxpKgRRD0mWU89Z+kJ/S5CIi1giqWiSIJEzBuoJRBNrzWaoUTQl",
-	"aHj2+BTduXPnPtBF9RhvcyJWg2CgT8HB8SA2n6oSOecixUr/hhUZ63EGPm4Cpb5t9CR2TIv5FQM6DM0F",
-	"DRlWy5IErAea0ngt5wqiKFP37g6CQUoZTfWKHwQ+iQbq/prLt/nJBj6qJVZIKiy03DqdvwUHf9YfmeJd",
-	"WHiaUMI28DCCZ5A2vzBbdbDQPHTTPDzlaUb0CU42kFg810Ve8cCnIFGRXKwnELbXGtr0CDdPGVMCb1pc",
-	"eChSnbTBGDdPWq5kl455TIVUKMYrR2NGBOUxGsZkjvNE2WOo8VDKmVoikpBLwsx/SLeXQrtBwp11kH/v",
-	"6El0bfCn2DeHAFEWJXlMqrPhMV4F6PX56e4b3EvfQx7l6cbdHdunOgTA/XzTElAQx5S+vzBN1/cwa+9V",
-	"h1Yeq5GNZiThbKFt5i7uVd+96Wk8epvTjGzmsv5gtobNpBjnpil8jCOViw36k7JLTjuV59wMceOUgSVp",
-	"TqCOE7K6dNYQotIeSF3LXT2Jrk2cUX+9qMtZ7CyfllJtkljVqtem0dxAHwuetum0P+5snNnr7VTfQnax",
-	"L2oknvNuAncwexxtiu9O2UOC44Qy8h18vk2e+x0NQz3cFK46JBztQm9sx5qad3cn+hE7IwqLuEMs+SUR",
-	"ca5JhtvSSK883BOKv89xIvUPNQHuIpuwqTCf89wjZpwnBLMqcYUm67enrZunrSCbZDQ05HW3zUtBuaA+",
-	"/8gLc58ikqDMPESJRENBMoKN8VFcmMDrJ8klETiBdSfvsoTHxClH30Qy9+HqHKgiKZhC/12Q+eB48P/b",
-	"L72d++YxuV89Kwvy3weDFL97Yt4/KiaMhcAr/aNUqwSUOBfpoJj99x6zK0+SsSLvFJIEi2gJXgWqEgIX",
-	"+8qzaPhYEBYtkVQkTSlbBAhHkabU+ARI3LkF3tYmneJ3TwlbqOXg+HAy6Zb3VwqrXK1dKKkfkTe5TNJ8",
-	"9FqLZAmvLdE3fZfonERLRiNKWK+NhKWkC0ZipLjVSvZ9zNBwglKC9UNsFSAsncOIC7qgzPLExwRV0NB/",
-	"003WbLpz+KFjHTXNq4x00qLfrZLQdxXgoyUNr8VC3wM7yMj1r6qhO9m4+PNWqjO3n9qgOCuO6r8RjwH8",
-	"DL8hEmHjawaXLZ4Tvc6CKLE6rtyHrHucSucv14J/eBcteS5MXEJYz7v+xXi+wFn+hqzg5xmPVw9Q7c/g",
-	"VceMqyUR8Lv9ikR3Dw8DeOtqSRNSknHBnK+SNp1Edyf3jdcM2GViOCW/Gh77TmVxdATy5v77wKc6nswh",
-	"KuG/ToSPzvEidNbvpY11CILjBwhrZZIQxBkpZ3pwCBPVXNDTiJYQa9rrnIiNiXTN4MCv7qpSu8lgL5/s",
-	"sNo/5bWnpuS48LnLuVBafDQ/E4JjcBSPQyS5UBJOE8L0H/dQ6A7EEGW5kvYyL5XbilakhuY/SYCWONf/",
-	"wzTNCQnQDEtJApQJvhA4TQkZBSgcl6OCa5zgxoh7F+xcn+tYEDQT/A1haLYqt5i2w8A9jGjs1CVsiZgK",
-	"EpljsKTc7EGexESTyueI4GjprIeV+WCAMLri4g16m5OcPKiSaF5n5ErvGXh49ADVDE5gzQWrq3y9M3mu",
-	"EEbOtESJnuaMqyW6wiu5hx5dErECUTaCI7XSj7VIL/UxoI9sFpN3wQWTHGFwIKOIQ8Bmpocupn21xEof",
-	"oMYNjmcJQZL+QgKjHsK3IVKco+FLLtVCkFffPzUrbVQMeOiJ/pZUBMeFP30F3J+Tq9HeBQszIhRlWmGG",
-	"aAhObTd2oFUNAg10RSUZlYIy0xxzwxsdOAQ2u51ywYwNc0XoYinBr4/UErMKT6q2zSgwi16uxwNEFRKY",
-	"vZGIADPhawGS/IJp/mluoQUEIor4Yxk/saTtoR/sWoWaLeFxbbEDE8Vxs60oyKZNorfaLkcg7FGIafrD",
-	"dC/1uuv17DrJQAxrn7buq8Hx0QTMG6MujrRi26A8nvH8Egz5tUGGlJuH5G8QWCgorPLQWA8bqU0oe1Ox",
-	"wryKeqODanfNXJC+NvJQkvt5ww0Fddom68lQ5/V5Q1m8zjacpm7w3ltEU1GQVCfwtSSiJ4EmjENifX4A",
-	"pbms+PqbJqEk4rpr/LwSHlxvJlQDiR1mQvWRmzYTqoQ+zdcvOAQ+q2Z3zuyfnMldi4p2Kqp8o7ldpWqj",
-	"HHpCsTd5T2nSAgS+gBh6m6Dn9bC84ki+oVkXHSYS79fZk433tZeUbAq6yUyf3hkWXU7tTI9x0zL1MsFw",
-	"lVhPW5bgLoHP7AA3TVh5X19PWuVengk+p0mX2715+b45UrVyW09kTYXVySo12E0R9N4MRaT6jsfUpPC5",
-	"+NDrLOEYPJ2RSYiDm1SeKKoFb19/aBxjBV/tt+XqIz8Gn4smoXHndp/QF+X0AQr1QkHOiJt1O88CcsYW",
-	"lMGYdYpxliV2m++/G19dXY2B8lwkhEU8Nrku5B1OswQ8ExmWUluxg+PBSZxSdnB45+7RfxsEwH2XtaB/",
-	"+PeUzvdSDG6kXtMvKdSTvhYnq0O1GHgqSKxNGpxIhCVwEc0pSWKJhuW0taIvaPCkrhjZkBln0sjFdzi2",
-	"SVJrOJwJPktI+qefpcneqzA2JgrTRNPHRaYvorCeH/9TEUSThEo6SwjIvVQYvESDfZzR/cuDfc15sCbB",
-	"1Tg4vgt3eH25GBxrspCjq3Tw6SvU8SzB7E3/9XlpaPfKJE40GyHb0PhXhjnLsJBwHZvxeDXaG5jA/zyh",
-	"0XU59PF/Fi53FH/88PPH/43IO6r5ovwcKl30dT7dL/lUkPbJmPQwN7Mk+r7tsjKtF4oyrdgCuE6Ay5iY",
-	"3Js5FzMamxulce0AH52msDGqNex0bNxOA3nJd3Ft48DTO6KS6VxNSfV9wT66Xzz3vhpr17e8rSbRy+Fd",
-	"zqbp2W7P7gUjxsfA50UEXzbm2MpQXDfR+sPwxcewmLFxm19D/E+i6ON/SCQ+fpBEXH78gHD+DomP/09C",
-	"JDpGoHz7Koo75QYoqftkO+C8SBb8SiLBE4JSDIYs/NUYsDwjAlgBm0HLPY4gc1KfcDHBkaKXWuZhH8At",
-	"mOHkkRBcXJOrrxlBRAiSC3M11v8pFZK5vgDn1hTqZKnVe9r8OB7cmR9Eh/g+GR/F38zGd6MDMr4/n+Dx",
-	"4exe/C25G32DDyaVZTiq6ms3JfRK37wFMlP7ZEvymhXp1dJ8kOgPomHCFwsSl56jwnEej0rWu5DfJ9m+",
-	"1S9su4XrQRDwcSGMqjHEYfg2HHlSZ2167sEETSaTC2bdZA/QjKw4iwNfru7BZDKZmCRjX7IwPGPzg4cg",
-	"ypQtLljFZ2erBrCYUSWwWBlCr3iexMaLhyVK82ip/1dYl7VakhThJBkZp9wNqanudOfeg7h33ht3/CVO",
-	"aHwuMCsLV66xScuBzBLHVBF0jKKEq1wQgsYX+WRyhyDCphHPYWeCPMvB8Y+/DsDK0yIEbnI5zbgEs0o/",
-	"lhIpQYwHWjzoJRm8/8m742uitf/NfhmO/W3MimYS2lfSGhCl7UClNR4eoNCwI0QJldZT7QogLFcu2BD4",
-	"hMIWm0IQtvfB4Nmq6h74NNu/+oVtt7+qHjQt78wN7pVm0vz612tPv7cen8c8Z/ENGsSUKcHzS9x5XagY",
-	"w/v379+/XxPdu6XoPucKGeI+mew+50hqvVYWcXEB8Y9KWYEzEYzPTQt0zOEPCcFvzFn0ZQvjp5I/8DnZ",
-	"2/hLntBodU0pesaVvnbqGz4kXmrNTY7RU4LS6i8xpwqZz1CBcI5STpk+BVGEBY7Ux/8Q+sDs+VrOkFyl",
-	"Mw7S6tHVhb+hqqJ3ImnwPriZYSskd5wRLUP78LDcV69ZJnikP6ovx4+Yomr16baYPYGth8OleUNZDHJM",
-	"MHfNmSD4jTkSMhAnNDQ2isgTgmjxAJVweBBrCL7Eq4Tj+Jzzp1is3Xu7OT+U4Bm65EmeUkbydz1vNgeV",
-	"m42rXTOsRuecI0PqJz2TncEMiSmaZ/qTwoR4wUltzG0MJcLSsFJAKR/YN48xTch1z4Wn4GiwngaMPn5Q",
-	"Hz+glMd0Tj9+0FaSEmSsSJpJNHS5JjhSOUkSbVZdDO5cDEabT5GDGucrol6dELIz+mRML+t9oYxZIlzk",
-	"z4B8U20KoIQzvQy2DPPYHCtQIWmzkJRYwWKc8zeEvcRU9DhNKrzX6ynlVOm3B8cDsvrrcvbniL6gf33y",
-	"+pcnB8/pE/mEnR1Fp0/uPXmT/ePvp3+9v0dWf/0l/uEJfUGfvHvCJnvRYcJm6eNJ/I+/JiYnkAoip5QN",
-	"ju/ru6Igc0Hkclr94d7k7rfV3xwBk9nBv75ffn+QTt69naye3zs7FN+/fXP4F/bN4tt33y7/NWHfTaJX",
-	"3y6/P4z00ui3pi40BdW2/dcGOHZmfaLebaEf0ApE5i0H0imOlmQMae088ZQGJ1d4JVHI+Bj8TxtquiHs",
-	"wfkzzFauCvfaNw+eVfWS3ENnHz9oLb4iv6AY6+PmEEmQd5d/1eNcqFwVtF7SBKOC4k+2Vc70/QAyJ7T8",
-	"R0sSg+WV8IXeBkprBCVRwqM3JEY8Vw/MvrCpDmGlVDy0U24aNo1q8nVmTfXRrtrt9WZR84V1Jdp9Rypf",
-	"6qrC7j+SfgFW4TXDuVpyQX+5tmqHvVRYaYjnCLTBxw9rJG8fkh9KY/+gapRUKPt0cQIqJaRlW7q10Bkl",
-	"FiOjOBFoIOsIh3+jqyWXpRewVOHg8m/KnQ9kYN1CtZ636yTzLONCkfgZiSl22cHXWa9VRrT+MEPkiHGG",
-	"7Ec+fkDH4PLZzxLc5bvVy7NvlHr1sD2qLmFBNAKq0bkJ+H8mI+craSenIAvBnLfKXueqnt2azfNaEnFD",
-	"t+DXiiZUYkVySI1GcA/++GGdLv5SLsAmqm3Z8eJv25kcrtwI4tqHk8N744OD8eG988n948nkeDL5l7Yh",
-	"UsOjWmg2GMzzJJnaqC2Ec9GzJ481v2IIiFM5BYd7UY+QYKmmcEy0PnXHfUrwpAgCD4JBnsUbqWvGjvvz",
-	"VvOrSzitygC+/l2rG3xjhvUjEyiICbosBkYxkSjmjGmzwH+ZNatQvXLCFfPjfypBUM4IwrG21wkiY/2k",
-	"Gfw23DJf8ZS4IDoXZX2LyWK22r7lfYRcZIsYsQdRf/upAu3BYwi6omtI1cUoxdGSMoKuMJQWZBlUMFtw",
-	"hdEeOiMJxTOamGznRS6IRMNn5989DtCz8/OzAOFLTBP7xAjI1VPPVQXhREL0JxMcEoGJNSVTffnB1BTn",
-	"sTxJwOVmN0rDIA1qm7RfVmL5zmzlTV3p+GaRvqIXaZZv8b04F4RMDQiOJ/v1hyWE7MzPhjnwAaQ4mlP2",
-	"AGmCbMkFzwikOW2msV4+55tn+505Zb4ktOLrJrXbCEZR6WGlQ1PlZcfGJexNXjNtdrfFS7mi80178pl+",
-	"yGwVvX3gpu8DB8sVT7Gib3MSHsPimKxQk2yQKxsfQENsvDx6AyFBrDVhC21qYYYiPOv4LAkIQoYZI5A8",
-	"g/XjTOssU9lmMWhSzHKilWCFJg8mTf3g6J3HWybp/DiAVLBmdabZEkaEmhLveB54Ep+r+71gdG2L1vZ4",
-	"jfxydnz2M4lgqWDNTP4GHECx8ZLg5GVFzUCC6QbNU69VnPi2tdMCTdujAKWa5yoXpHNntEb07j+4wRmN",
-	"YOB/aoM/QBggi45325ztzdjeYw1y6vJa1PPaT9e+1CcZcIcN2ZBHJ3pmnE6heA2Cs1EoUsqqfz3YVkzW",
-	"q7tg8G684GP7R/fs3nP7jx/NYz9VnxvTNLMVV5CXeTxYULXMZ3sRT/c5zug44jFZELZffPp99XX5hmZj",
-	"npkJjzMOq1fkL255lHklVH/3GAmi9R9gatXl0BgP4Asc7XhKbGKbHmTvnKbkM3Kuz2lUFfwNJ9OmKcKQ",
-	"n3F6u+zK1sY7xQlhMRbnxmv6a2MvKffn9iElEl/RklpWwtAwcplJYz0cSl/9Zvq1GbEYMcVNozDxXUr4",
-	"vhtmj0by/w8j/Nu9+UG0t7e38Rh0TgNNqk/pnMLR7yKJLkW4oUyMu3xaZv/WNMo3h54tyMjVuuc3lclW",
-	"p9D6fGP0jmmJBfkrz4VnOjjDEVU1W7et7yMYYZrBWe9DjRiCIvkT5PQzEo/QPrIjrwJ9TdFvBUjwnMUk",
-	"LsxjW8TnntS6Z9LPVHbnwgaEpWDA80siFJHr56fJpnNK1j/XPMTMJ1sc9HzU+4U2W7sXrw40UF/CnyG9",
-	"p2/8viIM79swB8wA1LTYWK9z6GP7N7deo1CCAVaNId0/bRK9OSMSSmGaMy6cBh5KnQughHpcEpyopbZK",
-	"c1b+m3E1jTgzF+HYDwVZnYAd10sroBk9YkqQTFDpg3P1APTVp2TdHf0u0DzWQiMVTj7Zhdt6ySo+H3AS",
-	"4Uj9O55F1mXmRnLOnHUWQPPyWIx7EPS6SJb+t3bBWDBgs6kFbDLPzT2X9lOL+CRR6JLiQutS16yQKOJQ",
-	"PM1jvDJVDjh+wZJVtxZis2k1n/741z7v0EuC86kk4pJGZGO2DTz9yj5sNujULkR9df6GBU3RSYJ5Tn0L",
-	"ql8kNREt333FI2oi4iffnfpftipxo6xleCXrgz/Dgke+QSWJAFIR1tWi/JSvnSwExwmt3DQ3fluRhGRL",
-	"zvrtIqhHjQpks7U6E54ytX+73MaDoiDLi3RhiPhKuqijc9b22hiXNEkarDvFEs8SzCK8mWs+R0FZPdYQ",
-	"mjrTPCtYl8+gVAzFygSFpqvrMTcRK0GtfeJksKoJvNu+tSu3c0Y0dflOfomKMq+Yekdel0RDmdcASNbp",
-	"5ZbybYKv9FPGN6uOtgKA8emkrQeweqnO5skaxdTEjoNqWyjUBUW1V+fkgcVKWEeET49twJFp6KrK03cm",
-	"N6qqutTOCcTZTJlyQipojVs6ggrtsxk4p6pm1mgYnwLps1FvyFe0ZuveMjfResVyyyZz02pvkzn5O9WK",
-	"t2zVnc7+BAr5lnFi3XFx26ay62HWedbcKga87zzLXGqV81vUjsWIJwkpzWwsJY+oKcKA5hCKRnlCifDG",
-	"D0uI/rYvpWYX9Lg2xTzFlDVuHM8+fogwg/hlZ7R4yws/m01Ln5HHcjsvIDokWvIE8vip6nlvN16ukv50",
-	"Df2+G5LxXjlW1FNAWqR7rZdiRXa6YDQWrUfgs1y1bgM4ND1rktBnBPuOKc+qCJqmJH6AcuAmirAkY8ok",
-	"gVrFS5Ks9jxn9jYOcP3Z9Ry9IUtwE49vW9SwlIAtj1O70NsumneF9LnsCULs4KCMiWCUCDLVajEXpPPN",
-	"zRrNjXSJE0te20eTYEWkKmqOZytAYqvHRnluKg07vmgQB3dN9On9YEu5/YVAqldMUIpFtPRy0xzKlQXa",
-	"BMlWLKa+ZbKW9245+GxpLEYXGxqaE2kvrkdwtnQQ2bF30tvtrdRnA97M4tQU2PY6t4vFfh4VLRkaG73o",
-	"+9BPlndSDFiRqT9HYkOIAmdU/0vuPTTP9tPMKZ2Picj29f+nFrJi3w0FrASKbBrGF0OPpAuGvYpzy9SO",
-	"T0YlSTCdAnDwdAkqbI19Wsv01O8BAPEO71nE4h3etNjHlTebfQNNOZiB8Jxz4aCO64DBQ8ABH/UMg29r",
-	"vJPLVvDn2clDbwBQKuNS9+RQluEzzGITMEPUYOvaTDcIqK0xxiu+lp1uBylnCjM1xQxSKFsk/pNgkawQ",
-	"Tg1eDkORQzHaIf2Uzaa1NZpC5bD0LfKT2lq6RlI24cHg++fM4EXHe7t9PIfaDrL560UrHhv3DFCEWUSS",
-	"hMSIMyIReReRTDmUvB6XJhdsaQb4ivRWiG8nH/9DEYQVgfuoz6DMUyK4f7DT87MxlEZMJge+d9/mXOGp",
-	"IAbizMMB27orpSwHlNcYDQFgBppQXaHJqJp9snYtNrNEFk0v1noxzDzLRhP2AC1m3+Pl3WOPPhOq2n6p",
-	"sRj1dW7ebGuUB2X/jcaJUjuEK+dfa98WGmndJlu7B5oSUVVcHZrZe0R06H/vMbStwQjs2i3Bea29tD40",
-	"s40dtJWR0suC8Bw9vuO8ACU/PLg32Tgj78leDPHNYc8R2mf89mO0T/tijIN7324eo8u3cNSVuH7pTSyq",
-	"xS9PHkJeEVbanBocD/6vH0/G//rp1zvv/7tvQTYdoU/WHZrrkIk3HJgbXq2fMttGPlonS421myMHn1mh",
-	"N5M7++vlhib269s16qjs1+TczTPBc5okoOeroGFQlAwWgqQJhZKPXGaExXmHr7mcX2X0Sg3MNBMEJANS",
-	"OKo/RFxA4w7PD9o8MP24TGWv9bAaj63r1RfhWJB1VN2Ua/A3Va3XczzyjDCc0Wl5Z/uspQtbHgLXz8D/",
-	"7LPrfz7dwsltc3Tewultc6rfsumtNzhuXQmUM4d2t3bW2jS3rPKnt8F1q4T2v5wt6DHWcqbkd6vSWmtk",
-	"q83nJFKE+KtatKwnnT8abNeOXx2MrP9XwqZ62zHV/XvkilK8v4qu3ri2/S3jV3tev5+trPEPrIhIKfN6",
-	"xgpY3D8hN3H/B4oxpilh0nsxOk24JLH1rbmaNtPafjhboSjhkrIFuEBHHR/hNimv46c137atmD0f39tc",
-	"hOO4F5SCU7f1y3WtiEApSBWpqXLbTahJvY+b1eX3X09yJR8bdAqPvOfK61t/AY0vASA6oYxINAwjnqup",
-	"eT4c9cylJxJ8aO1GiXlaNInXj0C1iP2Eeaf3J2pqepMHF+oAjHPS4wLHlE05yS99PbGf4hnPhaOx8mhv",
-	"QqExkPRVdApVTN481HvMQu7rQ5pR0J9QhU69UWHxTHUyjlSOE1jhfh9ruj1rbC9mV+di4OSrFGgrEZ2S",
-	"+oyb5ng4SV7MAeBmvb6vCPf7oFXWxn2d9v75z3/+c/zsGRq+Pj8d1WtjLYZQZ0C/OuuduvFWWQjU+QZu",
-	"M+cnx54zEuHMl3PmmgpuvA67RnZ9ns2wmPp5aHmOMuI0NQSuVhkJEGX2T6ap5Cqz7Tdtf0vTpJoKiTJB",
-	"JGFG/vqVWhYS4qm01MQq6yTxOyO2kqU1E65hP8D8ypmBF6A2s5acF5u2PzUttAfb5LHsSuj2V8GFyur5",
-	"NttDLJczjkWsLSHPwdAow2vsq9KT5D90Czw2RjqOZcBy8f8kiLLAElsc9K3CdMOOGiE1F9jA0VB80Mcm",
-	"csmTHNAN7HmbkI1njLUoKKuCUJkmtffMzpCBbZtru/JW5b+pwZha1gN663RUT+6YUd3zvnk3N1frlN0g",
-	"u1UjWx+tSonOOP4zgplt1g3AT1JhoTTboHGw4s4ADBCUk0bGWmz1It8hbcz1IvYwHlxqfhkEf5T/J+vN",
-	"6RD5olez/3frK+mxfu5JR0v54cASXvuab4FlAiG+jERqmkW+XtZLLABj3sdvC9tUtmAuHrpOFp/C+TtN",
-	"lN1ybZoK6xft29Yq79DBZBIAEGRMIpriBA0nJhRN0kytRn5SWp/OS3xHn5VcFEBfXyPZsdprssHAajLH",
-	"r5uqMh0M6lWbtTnW92RbHrxnBpUZZxTw7Hw1+RW0O2g7U+n6WEXpiu0wQC6PojyzIQeATTeLZWZIWeVZ",
-	"XxSiaMPlgeFQZMEFbeTmZEuueK8cVqzINC/6MPZNod0ue2hOE2KwKVu7DzOqqIRegXRBGU6QfhjQx+sm",
-	"K8xoHGGhiNj7OVv0qBe4E+yINFeM8E2/nCKaksIkKymmKV6Q/Z8zsvDbnObAa8jWyycoq0DfxPyK6bUx",
-	"l5mCR4KoXDASI4yyfJbQCDDoaATvjvw4OEVLtv07+25Yb3X9Eh8e3WuT9hfyDr36y8n48OheAcxj0D/r",
-	"37s///ZePPn24Ntv70bfxPeO7uPDOcF4Eh0d4XhycITvzOZ35wezw9lk9u3hYRQfHMX3ooOj2WQ+meDJ",
-	"t94DH1OvRfKK/kK0Mp6tbNZYQcbdbw8PDvoJgJH+62BEehGMXtGFXqFiBV+fPQ1QbrBEi+b+DJ1YzGiD",
-	"f2owlVHOFE1QmIukAKjHKtzz5kbXnrlOck8bsK/Yt4FrE1tVF8WyVHdAIT/NDKBSUdU5brjXmodXL7eb",
-	"u67Xh42rjSAE2d9XASJ7iz0EWiVAAkNsOEBzHDkYv4bTd5MSrKdmTzq0oL9GwPUJLlZuRhkWq43LBiP6",
-	"OPXIVb22yiXINCE71EqYrn49U0WlogwXqHmlZihrm0r05Hb6KLvkq7VU3hzIaLM9+m67PxM8WmLKpkRK",
-	"THcnu1/cAJa2vHHI/GfSyIT88dmTxz+h5zy/hB4ktVs8lpIu2McP/loOwvQpctkLxMqWUDT7y9dW35FX",
-	"SfirfKMtXi1eVsUhKMS3U+LbuSkZYbEJREqDPDI30NU+I+tRYUX6rkmKul9KTn930Gdd1+fibZYvqMe3",
-	"/TTr33/0/Xhi0l17QD+ZTJdrUJGrKY7e5rTsQthw8OYiWmJJjDu9mjpdnspHkwkox10I2An9mSoaUbWx",
-	"Er9c+9PiFWcdNyb9RZY82ESh6QILzBQlXzShKZVkSlgVJeHLrCPZ7pZDlIWWKzfo2cPTPptzDj0gWEQM",
-	"fIOyaH3NBuFltrzR6RiaXsd4JbuvB+Yj9SvBnUmf/bZTeUXCIwyXb9oA/h+cmLR+9FJQFtEMJ2iM/sUZ",
-	"QSferItKDt+asK82nhh5p6pI2RA/RUssTQe6uF8xSYrF27yJJKYSLNEpz6JeV+mUx6SJqPXnk4OjPu+2",
-	"8jAMyMjmUg0TmA2Qi8sGRd9WaAxTxGV3rG8/5WkGuDa5QBV2IDuvrtwJSVoeiZPT8eHk8M6453mVYVEe",
-	"mu1Fd6DDXEDc1nZHMSjEmXGr7liz4ywQMm14/xvI31rqynzUqgAeGx+4dRVWnqlZYkOSwFGZplRKyhk0",
-	"NI6htb35RR93lLMR+lOx3QP0jdnuBAvYTHMuUAiH3NuchI4r0lWqmFvmBStw53FiWh1vUrcdkvJZ1W9P",
-	"c7g4uOuZNO0V+xtlMeLzQnSGIUQkS99hiMoaNDzDkjQcKVG5F26mSDkY2OZ63nIkAURByZUJsLj+w5rE",
-	"8NE5XkBXbJB84+Dtt8d/4U0z8mQ3tD9T3Gtv/TXFX7H3SwusoRwadm2hgQs9GpRGtztbLfFN14Lv+PTY",
-	"bh3Wh8968pi79eKnijld1VVd6qPrQFuj+Evh2K5qqGrJ7lA4VL3obETyuE6VUfNWs8ndsuECs+ljmy4v",
-	"1yha+RyXjM7SgLUWv/+tHub3ls6uyTpruAEf0Nf4XcfIx+6VR8UbHttzy7TP0gLcKPelpdcX7Ga3FNTC",
-	"jNr4mZq5tOXmuP5BuyUsxS+c7QD92H3cbFKDle3ZCGnwK2R2L04qfbCoBMMqEzzOoX9/NarnrK1BMDD2",
-	"jSkelQqz2Kp0zqbFU+sdTaXDqhE7UPoOA7HFSq8VR8JuyR7d3zfdCzzuYvj7Vg7jTwpQczM9oTobPDmL",
-	"O6z317nCEuEYivFD03gpPEYvT85P/+LCYPbJByisUhgeo+06QVElXQpIXeCIs6qKvk8daXRNX/IUZzYT",
-	"5aZEx4176S2ih/Zh83pTq6+kSf6xXbKuIccb74wV0Nqt5aIPYFBt8g0eB5XdUgXCbgfVrPytV1o3VG+4",
-	"zpq7bai0vW3NW1aCs8EQvnXgwb3N9Fu3Tu07xO+pFOxLi5V8aRXINx1i+RLnd8ORmS+uiHzDJfa2YZt3",
-	"XLFv2TS+fAfALWNot3vilk3k0zhPbh2Wvfh9Gr5fjN/p1sPAP1JYvVI8euPxaog8U7kg4TGS+gmEFeIF",
-	"pt0DFM6wDI8RnvFLgiZQ3VZ9IoSXplbKwgcoNBUYxSuNB6rXe/OkKdXQF3lDiNet8BgXUMzNDrxrrxM3",
-	"CPxKoiVxod5+fnRiI7f938gwLfLLtrOrtoPg7M2tAtxiY3m0dM6uGTV01gtlgvVQmd1fnnMxx1T5o/wZ",
-	"EZTHX0kkXZEOlPQyluMEzQnZ+atLzwe/I3MuCFL43c7D9qms/jRsXF90/Wm+qVTkWTb8rkAv3X3kS9w3",
-	"g7cZPrUJ3D5efOedPhouuZAOeGNUrfAqJNBfR2/tjHmpu8qN+diku9wbTyaTb7zlHzAw6V3yaJ/fAjzM",
-	"vdEXP6zfcWwOYaevXTGbXbA6v/9+co4EJLTYPr61dIrDSb+CtZvBLa2G6xvrVq5Fk8t1Hja1fvPcaOu0",
-	"1vb0a4qWGl4r1jUlVmF/fffUd2kFLbWOvFocSNvlGNjl37EDSYJp8eFp0YO4AU+JV7ZKlkqZE6S4yczJ",
-	"bXrfMDb4lejOZGSLNYwZfOfe0aZ4/RYSW37ncDIKHBXLnMWCxAY5pS3DJfLXZOKlxUm3z5R7TEkSPxKC",
-	"e7pdzPVvnqgLTouzER7R5luGBU6JMklBlSq6svt3+/5bNkeuf+CHJVYA0y04W5j4FW0UfT0lKOUKxcQk",
-	"XaKYU2XLw6hAOEcppwBhjaIlnc8F6VHboidbUuWVw7YboFfa7DHCNmVK8y3GKwkBOIwSPCPJMQq1VDKc",
-	"UCJCNDwYBShcklnMUxxjKkiIht+MggsWzqitSA33y38n+veDI/1S+Wv1tztalEIlaEr03OH3yn8lJLxg",
-	"w/vwkCSVZ8r/MJ/49lA/YnDJwn37D/OFe0ejB0XyL8yRLqiSiMoLpvAbwhCWMO89FE5CPfcQ51HOSGix",
-	"xhlHWuPHeULiWnLtUN8QooRgIRFViDNkdMXIJBZWOiMVuD2cEQtxUt2lkw3btIbQdnEhvx7+OBnf/+nX",
-	"g+Du+//x48n4X3j8y0+/3g0OJ+9H+mcPeNtP74PBX6Bv90OiTN2HJ8ZNojeeUmiXA9j+JcGKsGg1TX1Q",
-	"/Txn8VgJmhmwfojgZzag2+O0W9efPKULEy2dxlSola+FUk5MSThGxcPIFLygJU7m4yvTn9qT/VyM3ZmR",
-	"eJJlCSUxMoZA+YGepl2/7uo/bZMj+SJXWQ4ACuGrR08fnZ4j++hw5CuV7N+WXZCYyk0Lf83VvLFu8zUG",
-	"7TjlJuyKk33HCh+TFnza/eFgUIkg+OYutr2jt/nF32wUHQVKFafZFv22M/3LVJKIs1j2vIV0iuh3OU1i",
-	"J5bujNasIQKZGs/eglqdTcneapZoha2tedTWK3Baz7euRmG+Kthd3wMbltW3RDihl+RmlmcbznjnRqXi",
-	"gr7NwWBY+QEwfOtojOPAnnWBLaMMDIRLgDKcSxIgQWSeksBcIV3TjMDhBgZgWtbNJnjfX7i2vRvrRvOo",
-	"fHBFZYCkZy1rmX/UF0CsUti6NtPIyCeaWZ/NktjseDRk1RykooiilnZ0g2CG+mufOjXJvu1tm/hYz5ZV",
-	"LgAY4AT2dsvobycr2Q2xKfepkI1q6lNBdU2cffvySQNuzrcp5TTjUtJZ4nPtnJhHzJrjJCECpXiFcJYl",
-	"K4cJ2gt5rUqJGdSIvreookCNun6F740U53Y4cSsglLwNd7lfczTs/0rj9/t6OBkeI8lzOVYCU6VVWYDi",
-	"jx+yBEdwcw8MzOKodPLVq44QZqteJVibK1YqcJnt2T2yuJpxvew4QJIohFWhAiCmsULYXVh2LA9rwmJ2",
-	"+nlbRdC7fmy9a7f2mWPE9R1Nr3St1swUQ4r1i+4gOQN4/xInOangvOiTzXR/CqBXU65I/MBUqmEJaIAQ",
-	"OKrkr+46X0F8+LUnJY7nMcxFoj/p67pm9Z9acr3B89xT5DpQR+0CZ0luuHoDX7Pqcea51b2WRKCrJS/x",
-	"9tSO3DUJWnDkYW+CVv/GpzASHIL2fnONcewJe91RXJb0Du0ep0rgS5y/uyYJc8puaCTTW+w6jWkTTF1n",
-	"q048wr9AlbCBGgLnqgO5GzKyAIwO403gBlt71NDvxeNcGLUzp4zKpSm43oyK17Erytvz1i0KtZk2TSnL",
-	"lW+25zQlSGZwclGG7HP9WuntUtVApFpXuf7Qcc8UqUPgnXFQoGBvBsiam+CYrCCPby5lr8azfN0k3+ZE",
-	"akUyIyvOYlN2YDv9fSURdEXTir8RJcOR6fmHZiTS153qVVbkDioxPH3x/Pzs5Hz6/esX5yfTZy8ePvo3",
-	"6EmTEBGOjssQJGdI8axwW/ed2274bFzROTRwSHBvcXL4gttYjC/dO9pmNJBSfhR4yha2IGSvFzIQVlTO",
-	"jR08NcZmrcXI0VZ5QHVUTNKJU1/tymmltWiBSPUSZgSsqqZC2KIlYmVl+4Uf/XfFElhqdxNaUdUK4uZU",
-	"ERR/tcz1dDeUf7ucpO2gsncrGwdc1JoXpsLIijNqk+XhuwMaPvj6N1ajh8XuKIlp18vUl2VNAXXF/mke",
-	"5/UT0WPEeA9yz4ncsDZaRozHtK8b4PVbVv1WUjMYq3ZsQxs3T6lSTfg3uUd3NU+WjtO+sccDzy266jvc",
-	"EPD1XIsrbj7jDXMeSKjdyq33WF8bjBcF/mBcYqUHxesWbH/sCcuMatgizoxzxY1qgwBu8VTDf6JPVyAf",
-	"LocoxQwvSKnTwpoMh8dI4Tfm6JsRqSrAr4jPL1j450fnyHe3kvlioUWFMxmCMU8lYoTCrYUzlBB8SRDj",
-	"AuUMG3TZhKDh3cn9CwYmmH4Q6lIZZy7U1t75m++merqwFg8QXTAutJa347dvjBDBIkwJSuQxosqgTRAq",
-	"kMxTEwisSTNSnI92qZ9fd8vdiuLyjntcdFOxd1fjGxIELBbbxhhCmeYuK7uuVetJb9mc1di/qSlYPwBs",
-	"b5+RhqUJGGDXe9k4MYZOX4OL0/w0aqBVHk565MJuYZ40hvaVn1d9ww3UFZIpl0y1BPf7yoBVicoUQV/4",
-	"p+EBKWyc9V0bev1yHnhPwx6K74xIUCctL+Wl/reUZS+BRpYGZ+NZwqM3mrlXWDDKFhINKxqksvcDBFlG",
-	"IL5pRhQB95u+iBng1L29vTo4zY+DpwSVrEEEvEIlqjQaAu70SCvcwhHaYcP40fC3sW3Wgnxr7V/n1aYT",
-	"55R7W1iZ+9E6w2kzKuKu2cIR75mFN+e5YNRYjX2uHZ84iJPQmevtUEGpIzM+o/rgQylXHfatzSdbj5xS",
-	"QswddeA8egxv0/dss+2vLWYQhXo8pZmrxJEgERdxt6usjxncDoWUdJZsLNlSX+mqlFRDIhWZ3Soooqe9",
-	"W7ZdVVi9HaCR4jFemSZBD8AFYbX1PHdIyNsKebNep/V8RQq3rdHqI4Vtrd84lZtH88ENyWWzFcJaidm4",
-	"5jv1fb82StKWcZad+D3pdE9v8HzeBC5ReUklbFq051l/TdCXaOPggjZIYdlvugEWQiUAvu+hJ2AuS6L3",
-	"FwrhMyEamowFZwiNLhjU28ArYG0bzYWGIdiFIYL3RnoknhFm3YQJZW9IbJJRqWzgiOQsIVJeMIuFiBNB",
-	"cLwyvpohNKoyhrwZJEB0rv+wxDFivDbUaA85U1AtyQWrgxeG9h4twhEiLNbWNVaOfE2kJErWODPDETS5",
-	"CauoH+HeBTtBBuIjLh6NMNN6CLBTgDdoePfwsPPas9k7u17sr+vpKz1X/Zq5+XxYPwWteJd1t7pUBgfu",
-	"+pVExjkgHyDoxhXafIYQDSGP0+Y0hK53TWlhjoxEJPyKxHv9/GYbVKTzmW2pxXf1lXl7023PdDNcm+UJ",
-	"xVArA8CQYQNTt/R/c7UcPQCwUeO9TjVbnd7f2+Cfax4R1ttWl+FNR8NLfVn2FculegQHvN8DEzxX05zR",
-	"4o1G5JFBDrdU5sbtgsDBtaPauxjdn6D4bTcLutMCCd/mmCmqCPr4v1CNtaF1mJcchLj5ZJuGmv0JNI/b",
-	"bKF2WAN+FWROhBPRkqOv/vZ4fO9wcjQ+PHvlY62bYe2tQ3+ymOK56ITvNaWoKb8EkTeHxwJfEn0W6YNi",
-	"R8mSXO+Frb5apDbsHFbfpm4KNm79prxjBGDd/QfQym728lPIYFuCqhJXEZEqBmxNz1TvTGVZUrFyVdkJ",
-	"aiqtepHaplqppTl3tKxryrWHpalFS78kNtuXp0YKEeNXiDKpCAaoYuOu1CZYGaWvZNi0TaG1qmL9WV7d",
-	"2x77faPrrCpEFWkpht24MhUrzAUWdu7/5w8mvCocnnYtBuNmsMl9GWgfm44mjUfG6wNU4/p/VgJl48q/",
-	"i70xLjujWFNg7P4Bwsdgj22cWQeO5FM6J9EqSgig75l6lDry4CdKjN1E8DlJM7nJp9dIYySqdP0TpsQK",
-	"oBmte7yZdrKVF3Bbu2knA8ZXt9ubxGpj/IbVikTOGFzTaGrK/dp6wVcDfPPtlHY0qLoydp6XqQbQcVhP",
-	"D1JNap7Gg6Ne3Sw6zTYXvPr4vxAUhi650IKA9tG9STu3dRM1d7452rG9TfXj/lytZAUVBP7OOgdHvf2t",
-	"Gy99a99ptYg4WWrz6TvCcEJvChf/t3DvNpIVGlN2O9jspVJqGwtXNW4qmrPLjOnyB29l04Au/Uw2zXo1",
-	"5ml5t0VCZqcieFJaRPB9cDDNKasVft+9e+/uZp/u2k32zAT/JfhVjiHcJmhsQ8elG+UrafbhEHYhdEpf",
-	"8lyMerpCN5anrw9wOiKP0dWSS6OIijL141Zc/CtZdQDtoZNqlNDsJAkpgPzq5iOm564nqoMyLtymYBm5",
-	"xih6I6QkoVxg+58xxQvGpaLRRkvihpByf+e4pZ/Jq38bWdNImPldQbrWM2t+T1O7fp78phlBg/dzmv6B",
-	"UHqN+bTyo25U4j4nCuM1g0SfO1SyPgTROrWf8gVlrqNy/Yj4M70kKNQ2K8MpCdEQI/cfUJvAEBmnmCYj",
-	"gBEh+p8Av9A4X6slkg3zzuT1PShDLHMu0IuTXC0PkQOsGc8TfuUiX95G2PYLkkSCqE/2FeI6Kzdu4Y4L",
-	"CMexILLZkTHcx7la7iv+hrDQoPS08t28qRILASBO3o5mNzSlAhOoLp3fHPoqESL+CSlxcuXzcnhlznG7",
-	"ByubLko3ad/t6lkJ3FGX4gqiR3kBfvjxQ8QZI+8oZ0h8/JBLSTeDF6zDNXrGFZ2fCK8cF7kERWuRUYBC",
-	"Z0zPQzTMEv1EDbZHP0LeQYsB/QC/IgJFuQoQ40ibf4LiZG9vD/CEciVIDcfTdeIovgF+B9e2DZ73WunP",
-	"eH5pgVstNOknDVf+3VWsckaQfiyo1MUClp/rT5wJGjlfaAiY05orEJODEvpLIvDCtjHGqnD31DMuvz3s",
-	"6W8xwOqOF19+yLOPL80mLW8uovoiQ5eNOmouqb52PgCdpUUC/5xLZVpCmmJoSRd6QxmIibrbbeIPCfLo",
-	"TaX5TvH04ZqnHdDF+sAqpEDUpGlTalqxDW/csRYMLnFic/4aSup/OH7/jxB9/F8orMfDA78P89vDfj5M",
-	"n0Ovd4CywcBGxLJcifoqtoOYduqVGKbZFk1nX9vTWLr/GqrBfxRUlehn8/I51dPwPeVSoZnRkhkW6iuJ",
-	"olxoLq9MaEZalM8KdNuPJ+N//fTrnff/3au42vqoHbavZZ5BSpmL4JtGbVu7rSoabKP9lQn6bs2hUxwf",
-	"xmXYOGIyIhon0c2lS3YrtIt8MrlD/g0dmPbAlsIAhSbIHoL7NDRR9hBgAo16Y5yNfyGCOygdeLuiC/f8",
-	"pFYIHVf/2qXotJrykV39FLAzqIbCi+wam3BpcjkinjMAoqiJhXNrQuUqnVs9sJn8yY0rXF9C8Pr9/pxe",
-	"EpyfFlUfnjjoG5okKCGXJKlaaeAZN4oLNkxKYmpVkFZopkDznVYLXmPNfPdVCe9VWH+CpDRP6y0OZ1h2",
-	"djd8rvcWjbAfzCfCzGBqrONidYhTeMGC5BCW14/9p1/VtMP/+b9RZ9Eu+j//L7rkuYTaGFMi9PED2esN",
-	"ykDYJafbonEVlN49DD6fgZbkHbXBguD4WgUznirp51qekwasdsngXWulqzJQODW6rJdzKCiLaEbtAbST",
-	"DWGLnI2IlgkZTvBqcrD+YE9yMii57d3nLRGv7DnjZAgGCV/ofZdq+yPL5XLjftvNPriJLdmwKjb6tfoI",
-	"+m+XfLxB+LYNklUlrZLDZrm3STxeFqasJ2Omwx/1mAvTNF6PHGjjDGqNTe4/TiQHUw3NVtaR0nbYNYCC",
-	"PNXGJW6PB6eDGR51vi1wlhmcJ5+WcpgpG7Kn6zgAZWm/HbwYqU7PRvxTw9MtlqVnDLJj5a4Vt/xSl+km",
-	"ONwMH193uUsd0JlAn6tpylc+HPEfCF0sFYnr7qG2he9AQmPYXHoLFncEW5BRvyTUb8D+7KH+CGLbpaQJ",
-	"Romwbdf6h9E6qPEMbC4cNznwlpBQ/V1oJC2QDRvP4wWWlKGTXml6Ci9I00B6dKfnq2oqnad0bUesottT",
-	"u/SySrfgETrjeWKrrHtn+pXuqn4mq5xik9Ph1RIlMEDNWdeHnLKP3cZHW1lpxcTRx/8NqFNEonX+wQ33",
-	"/FOscMIXufEsm51b7nm4oBphC/vs580WvNA38GaZ9mEfptX8o62Cnrc5QcMISzKmTBJmPJ91x/ZGV2rx",
-	"hem2xe3Woxap3Afx+B1OoMWAxQRLSLwgAg2lgS+lShY3fDl64DqYmRo4PFek5butO2oP+6hRQ2AJm+Dx",
-	"UlTngMbGDzG1uCLhMbpaYoVw6WuBthKMXNlcfoPikeIVAMm0XMl9KSz8GE3yvjdekhVSXH8RnCR5hhRv",
-	"9d7pU9hS6ezmwyjhIiYCQaS8Nvzd7tEso/zFZrLEZ5nZktUalk59Dn24tUvuqXHslqq4sf4pfjesykCA",
-	"JqOi4gtshy739sGkw7+9eR6dAPNPWCRA2gHTxtgbDgm72C1FQ66RcZSFj87xIjRwPlTaTih7PQjxXZqN",
-	"V73qba8jhxXA0FabN4ES/NqkfiAX+rA8YRvKpClfnq3cFOjmXmqeAUHVHGyIRcXrXzm3q2dh27xq20VV",
-	"AK5tkn/Bej055WmKWUw8jYIyZ96uMyOMDVzxJE8Bpcpagl1qRau3mQDsmtIN62q7QUcbdtYl/1538Mim",
-	"JpI1BZUFYZVYktlpNmob1lYuHNVP5kq0wntIH9y5t1PcyXDZx7/W3DpXcceATq6mlFFFffDEZdmutkqM",
-	"jNuHK5qp7GzVYJ4rTh3dILLD1iANXQEoi1kiXScugz+qF/bho8cnr5+eT09fn509en76zxANn508HG0T",
-	"jGpcAZpdYtcZ+5VnjyY3AJBSs6mLcrUu6MzuxtVrTOqNj+7WfHmDHf3kxuNgpaW8aRFqlvGWrYM7bd6N",
-	"bKxtwDWalbKyQa8rLgzKkDyWtWwVd7bvGNTaYEWeKJQQLJWvu+/WtaFeQ9JK9GQH6htauGl/dKraspF0",
-	"+8Dsj5/VaDG/+SJ6WolAnagES3TKs4ijP58cHK2LjZQjrAWe7TbJbDSjRnEP5shdwDZr8BWGow5kbtvI",
-	"PH73xLx6UD0aDCRdMMjhCmufcP2wa57FOiWdE34CycIdjRajpW1K1I4yRTzJU6Y3qTk9AXMloQtGwgKq",
-	"5WrJEwI4lKNmu5+6AeoBxlowX0sJyohrWOjQuWhCTI7pkmB9DTOYPgQd1L95x8tkXxojtGz8+J9KEJQz",
-	"pK9ccLmTVNE54jliebJR/Az9gWXg+uaNlWU4I0Xmdn0dBCFrWl/YhghDYDtW6IrnSYxmxjGDUSxWSOSm",
-	"94/HKBGrqcg73N5ECOKttn10ScQKzXBsmG17YUqHZjkkaaZWZZkyrBKVaMG5yfft1YSmJaBeaEZzzfOx",
-	"5yl0+SBvc5w4QwmQUdWSrKBZ0DFiXC0BiFJQpQgLih5luR23o+cxLLC3X6vCtruIvkTudVT6SiKnGHq+",
-	"di2qc563FtW7jM3GdXZNCzoDJ0KNj9f4Vy53p5jeUJHZ7668ozDTb8jGvmXz774B3LKJbLif3LLZ9I5I",
-	"3HLx677M3bKJ3NBV879AxWrnbfeWrfhnuYvfMp60LuUbr9q3qoKy5QXY5ebfNs8SDOg37cuD69691tK2",
-	"b3+nn90FCQhymY309cOhdF88dW+2cSj1NRNa9yMl6GJhmtRjlCWYIc6QnhcK3ZdDi0wDHfCuqFyX0Fpy",
-	"bdeWaS6A4azhZmM8qRCPbEkAQQvCiNDWvA9EepvNiTOq/yX3Hpp3+0lsSudjIrJ9/f9BFBlO9t1QIE3F",
-	"fHZJu90ctfsEbcNOwK6BDH59rWPknUKaobb9hZSG2ZvbLc31vckp4D4C+7h4YedEEWAyTnxhdXOvfo4y",
-	"IiiPG3FT32D6Gie7u6vhlUSSumaYJZuqDe2qMJybF7M0tvpw65l5+n0wKPeDnKaYvc29V/YX5VNIq9Gs",
-	"0mgNM0SwSCgR5Y6qJ1tfYYmkoloNZIT1m08meLTElHVt5ufAs5wA35ySAYYSkVKmiQgMEA+kOIBCSoh+",
-	"OTSqqsTKqtFKVXUWVbqNO6tcK9NuhhXtRtFc8NS0qzMYiKMvVa/0gwR1slL2Mds+XcHn/m224Sq3em0P",
-	"BgPb47/S1KsmEk1936xsKwL6zYZUtb3ZsQPWKN/KsdpGX9wUGq8e6O2I8py+I3F4XBEykCnwkNmqaSPu",
-	"VXE+Lh9yTYVcihKW6oL5N+WDyhl9jHDjRB+WPwJugm1cTViMRXDBrpY0WpJL6GmbEonmVEiFhpDeYT8H",
-	"xeYEOm5Jg0m9hwCmvhI/MojpLn0WJm+5a6ZWZbU3TbZprHjKRrFCKX5DpJviWEtVbFSA4wy64uKNJg8U",
-	"RZ5CL7N5aF44RgSUf1jKZnjB9L1OBqCAQGdj8CuaxkQ4WhKJQieuYYsxAZqtTEkYMN10fgYU+4LHBqC+",
-	"MoZ1lMIbX0mUYEWksm2Q/1QjbuRm8jPOFybni7AL5nnbkbzgRLp2m6EkOU1CNLRA+FoEUGhq9iBdzPw7",
-	"CkcVDWoHumC24T1VoPMZV2gISP9VDZtpsREc+gc9qDHOxhI1dQHiSUzAx8oMawzNAWIgd1ZQ5WgP/QBk",
-	"NHBDiz3Tpc0DhC+YI6N4SBaeZ9N8KzfpSSj0KYnQyG+rmhVksb9JFZMoIUwrXX9npie1RqfldGoyJDma",
-	"Y7HXw7Ap7JZ67mdnI9xW49tCLqq570ZABoH5B8Ci9WhhaoTbH8kyoq3KDVycvm4+evc1kih3nRMIfY07",
-	"93cZqHHcVWWhcbYVc3ffrvK1JRPrjhKn/PrFRZuwJVYDzYv98pV0fS720ElbG0JeqKzpG9Nqz92rk9UF",
-	"K9VWgFwaj7aL1imtB6XGct+wmgiz+IJVtNEuu259ULe5QaIkl/SSPHMvmbVuS4PXf+d3Emy/fdZulx1o",
-	"GTd+6N4DNz/4mn2xVrR3yT67Ab9Kq1jwEzhWzHZte1fOXANF069azyasmGoBEmSeawum4lHxuT42NsW6",
-	"blua3W/odurrb9zVVLqDZmLPZvyE3S7D7UvnBjauy+6oXW3WifnjKicbQWfwN5QOtmpFvb7GMKzv3YNg",
-	"sCSzmKc4dncfwqTJO1aCpkSTa7KQSeU/MGP6mXWWdWPNPLhXxiPywLZJ18vCAJohLXJbC5CxYWjJSgDu",
-	"oUKZ+UNJnPlvQ58+HBAWpMDuClCzQCRZ1fNYis/UsysvLuTXP56M/4XHv/z061FwcPRe/8UbB26Ihv9e",
-	"oSfnv1xJlHD+BiXU1FC0zyoDnuCSkZrNFtzvxubRlxPECDFup+snLh1O2ukav09gR5vevKYB7i2OVxhd",
-	"47GdCU4ReQd9taELW8wLMWrg0N3GKNS1gS7Xw1efmGbbXdvaNbUrMas3ovvcsghuAVvQfRxfDJ6V0H0o",
-	"Ex8/WKBsNEbGfv34oTgIjWV7MfBBIN4q0VsX3Sv7mxS14JEB25K5zAiLc0DsFyllZO15e0OJXJ/CBr5t",
-	"KUM3bZ5+qfZnWygFnyUk9YLAnj0+RffvHn2DMvMQinmUu0T9ZjKg8kJ3/CVPMRsLgmO9JPqkSTCz3d8p",
-	"Q48FYdEyQFi6VODC/jt5+aSRcPxaUcj9JrlAjDOkBM8vP37wI9sKwX0pr48pSeIx4E0h80zvRFZ4dU0K",
-	"q1TYa5UbOJ+3OZEKadGtT2ofZ3T/8mA/l0TI/fv379/3VynD+2vggsz4NEZDAESx3Az/MT4zP42fPAxd",
-	"drULuCZ8IUde9pnWrp7lPD9/iWzfV73f6pWyk7sd0DY+o/jVkguFZJ6mWKwKn5IVNGhMCxE0+KJNSM6W",
-	"AstmGvpzrtBjnrN4Xf1Bo6js7AmiMaC/rmxL2NqXH6AQz3iujmcJZm/CMgPazlzilURUIZwkdVoqb228",
-	"/dmKBsOdguO+m98ZwfFJknT16rdBJF+T/hJ9RKIUizck7kxobgL72EG76KGMSOmrNSDRG8/fY6xwn2Pm",
-	"VL9vJwoUxVRu9U4zh9p9143lm48sceLWbAR3VkMLYqhLUVPz75+80GL6dmoLL3aIfdrvVgcqCQ0cn/2r",
-	"MxdELh38eX0dhPlxCtDdzcS7g8MN2WoNGuuD+WnRmtYLlrxl2GMXSJj+dVD5NNmiTbfkuajDCqaYGf+J",
-	"NVKCQYS7A5HrsLc2AxmUKLW1SMbekc/nvN6zWgtPGx9UAQRreFJMtqNdZfei7+SNLRbC39yf8as+Tf17",
-	"LFzZNLFYutZarlvCchE+ufvbfqqb0+urjvpWBt1cLQ/87M0LMgfHQrpCnR2Lna5RtrO5xKYkf30lzRnn",
-	"6gmbcw/HeeSt8lJLZ+W8usKQN/H6idf4qhS0eQzBmEfrRz8jD3mEMmzAvduiW6Jv9MP0rwI7wNwcFT62",
-	"vMKKyrm+z3K2S+1l415Zn+XfSFbs/SWViotV01HgD8DIClVT07Ohdkk72gr00Dealxdwz3+MIwdZ10Jb",
-	"tmlF4TGiUuYkRsOQpFSCD5vFKMPShEJd5lrVoT8TPKdJYhq9pga+I8Mr1+bUJiz5lFdX9+Y2hRaAhIRo",
-	"eIU1Ia4o1OWsBSh0jYFNM5UCKighc+VANQS0bEjozMBeDKvoQYIkBEsS6ycMijODZxb0kjCDxTFbIVxA",
-	"PI+qPHD0Dcr+xFAlbL5UdF9mHT1cXylBcHrubKFGFfC7jAoit7I4JAxYWlebbLzK00H1g15pyhcLIjtw",
-	"iJdYLGqe667GaK5BqNUVprKo4bY0aLfGHayWJPVr4TIwYXNcMPM3PsVp+T1GSAzt2WpBixVKbJv04hTq",
-	"uMlVYxAK00T6r8Pg3oGPQi4V1ItaCmTEhS/MAhysfNk/U/8DDpeHJtbV7MmEjpYE11sYVX61TRw7hrcZ",
-	"Fr4fPaFyR2mTrMpXAjfdcuwKhT7ha82wAOquQhLxKMozuxkXpDDLzNFBWeXZnzaA6Mqpbd/cwZKurhoC",
-	"U8lZvU/FjxAj+/jByhvwSxKJjtHB/sEgGDysTuEhZhLpXx2zUEyQEvjSQnz2F1AQtDWuwMnNtLNtehUa",
-	"jV8NeoKhpS0RDb3RuQadu73chyXvffJzXpDlaZOt9aD+sCeRnKHIOlk8WLCGeLc4GzLhGkqtEpMxFijE",
-	"jG2j8AC5breIC1Q2Cu+Xi95QF70M65I/FbB8j1DthIwKON/pDOfR0usl/iKKV5oKZh23HtYerkU3K52c",
-	"e+GUSrUeILFGF6DMheXzYeFJxRFkfwIeNRyp/epWnJKpCnE5g8m3x5PJ+OCb48lkcFP4pgw6I2xEDG/2",
-	"bdBv5ikRfDrDcRNr47vxZHK3F5zn9m3BTcsilxYobNt/bYpCq2DClKDENTTX1qnWF9D1GCDCISEYxynV",
-	"GoDFSBC9dlIT2a/jeI9W5yQh2ZIzMq10KdzIiV37iG9audfSUPWLJog2rPsKjg/WPMAswug5h7qGDRT7",
-	"PEdAT7H5GhJSiJqPlvZJVB4Cnl3hY3JTr7Val9dtocZh0dr522EWetW1z+lNpjjS5gbdsjSRp9hafOWa",
-	"ffyfCYmUoBFVHz90K4TGIRg7w7fkR892WNdQFU3YqI8fDOkGO7M36JNjQ0WWWjztuzw7OiPK3Ksdsqh2",
-	"5WCnVd+VAuub8FNySZItJ3xDBNthNlC6i4O4Zit6TMK66dWdKWfB620cGEfL3lHgbtlq4n15rLeKEb0x",
-	"mQ8rS15Y64AU1nuxfiUr/VdvBKbMc9XeZEC29dcNWXMb8Qh9BtRmLMgbs4FqnscbsXd6Qkluvkd6jJJN",
-	"1HY2JDL9avVBInhSXp0I26FZndcw2a7braNzvX65oeSoDRrnRi9X7UQonhGGMzot71yfMy32E+3iW5Yb",
-	"1kfHbAB5+WQa55ax8jPpw9uWRNtDWd+yhe6l5W99Qu85TYm4gSjnRgxx78f5G8LOjD/Dc/nEUUSkLENR",
-	"9a321x/OkYK2aQDGHJ7kaskF/QWc9cfoO4IFETY9G4awJd3+XEsbuPLV5j6lcwKemiLgpMlCMCagRJOI",
-	"s1j6Q0wuwWibD9h3tvxCB5teZPhtTpCkbJGQcS6JHRaayb588eoc7eNcLfftMH72wCtT1Wj/NQMWewIh",
-	"za5w1XVsElwbvLYQXuZ5DaZVRroREaoVvaaUPiaRIFgSCcAzxgs3XPJcyABFqyghcvSgUZqL2cpW8Q4V",
-	"SaGgNRckQIADnQtSC+kWHxwEAxjFGysyVNeT6CXP4YymCrvWHdWmG92t/ettbqudK12vi6LFRdmQpwgu",
-	"e4d8bV11rZRq6ygO4AbKcxPez7CUV1zEnrDkDv7+ohVfJS81Tin795TO91JcPVBda851mreC+58nyZTh",
-	"tOlo14OjZ08eDz5JE67i3S4neoKlmiZ84YUGqGgG/RySOeyneZ4geCUwnmM6N+LdmUu2uVMV35zCr6Xi",
-	"jJtTZ1cHcJv/sLiD3h5bGKC6mEEhBjCHet+XLq9oje0+vaLnCpJxvXaSLVFdf1XsJbpbInNut7LvO3ix",
-	"k7vrS2KDU1JrGiwcTFC0xAJHigjnY2MozzIixhGWBCVEKSIChFHCr9p/jOmCKojTYCRX6YwnjfSubw5v",
-	"eLXqe6phWQBdMjBkyQCFe2GAwqltOT8OHyAD4N8uMfZVTlbovtNq44LHv0zG938q/7k3Hf/kKzb2uEI2",
-	"b+hi6bo26hn3BT/1X6GYvDi2qge1UzuVkNqgmsAATU0buXH1A/IVSeY7aQcDrqOm3SJZ4iIsCUOhexAC",
-	"uJBZ5hGsz7RbnpOr4sBHw4wnNFohnGUJBdMJSrdR2JxiuO1O8HatlSTKBVWrV4AVY4r/wA7V9n/5X4+d",
-	"tvnrD+eDFgpM1YIHLLGqJQx/DvfQY20h76dECRpJu2P2lwQnarlvUkZIHMKxbD55wVK8Mr2cZwYlKnz2",
-	"6Pzsyemr6fmLvz16HqKIszld5ML0hiv7JRmAF9jaYBgYu7qY/VKpbPD+vW0PbC5fTOEIjl2zuINnTx6j",
-	"R2cvUYqpvpQxIqQ+7URi35fH+/v+bIZWNXwxFpUIa5qVVodjA3k2w9EbYkEGKYtzvVY4MZ+19bEpZngB",
-	"BuYxAg+a/meguVM+U8/WG0LFP3QvlKOgktciwcJ2xbaZLR8MiiI+GVwwVisR0qsUY7mccSxiaWxUNOe5",
-	"AL+vRMMQNn0IqZrFrgd0hmLb6/8y+z4c7V2wC2bAMAXPDQiia4nI1RLlLCZaTEwJnJESi5QgOFdoGFaF",
-	"ykL7uIK52i/CyIzE2tzLLHDaKLBnib4UJJQtkEywXJokDYMOYdDarpZEECD266/1TtAsMzzZ+/pr9GKm",
-	"ZUIPAyKfYSos3EpL7tFQH9QmIiNR6LRziLi4YCFo5dAQVaqkUWCAIeEuvvYiXr0Kuvs4qm5HiRJ6SS7Y",
-	"wVGR5zlbueSJB4i8s80U2/dkrLz3WYtFV3v2gmmBkwCf+QDucJpdbIEwMkgzTA9+yR0Il+kfI4mEjhxz",
-	"nNJkNbLMhiIC+fXXsIAhKEHD931bjvennyXXbHWVqKM9FBr1EaIIC0HtR5a1MtMLZnPXN9WYypW+zZlk",
-	"69CUg4YooVLZqJotFLXESEv1U/3A11/D7RaFCU2pCssOdEeTAKX4HTqaTOzAfD6XRIUG9WTG45VRDn99",
-	"9eI5giCbSyO6YOE/xudc4WR8qo/bomBTH1lmokr/6rrn8DlKsYoAgU7wK0ffGVYEAVlafA8OJ648VAKa",
-	"nhENA6wHGxU9eVmXE7NjrWvJ8RmI00M/1SOP4f/qzV7945kWca1lrMav/6aZ4LakwyWylF2wBVES3T28",
-	"b7fWGVFiNT6ZKyLCPfQXODhgHYgEYSHvSJopo/sTGhHrAysU+nlLgfOMMFMAtMfFYt++JPf1s2WVaqG/",
-	"T14+qVQ+HA8O9iZ7E4vIxXBGB8eDO3uTvTsGNGYJZ+m+/j8Lonz91pOIpwQ5uYRJ6vU8efmk6Fbjksmc",
-	"gjYJ8q/Pnso99DKfJTTaK4DfKGdP4sHx4M9EnXGuSjvMnOqHk4k76qxPo7q59Kaq3SFd0cpg3xZ4FCUo",
-	"g+8oYZeE5QTJXKDkK02w5o/mE3TlLspBjgf75h9ethnbe5NlXlTVvH/fOlkbPNwDHCO9PWDG1ULnrq/Y",
-	"x/drz8KX7h7e73qp4Ov+OefPMFvZd6We1ZHh8/r3ntiMR1syVbHDBsc//hQMbA20tq1ePoGTD7KZFlKb",
-	"2cZmGvykX9vHQhAl93+F/53S+L2RtIT4kmdP/GlvaIgteCZKcUz0zk+p1LpstIdO8phaiPO6nD2Ej5zo",
-	"77Zl7a6vZE8/HwPa2N3JwWYmvWbYHn0kNi/d2fzSYy5mNI4JM2/c3fzGc65MsfhvsOjFMhvm6Asvv2Lg",
-	"QTULUll2s9KDn+AqITCgKcpO2LjykX1YIi3WP4Fiipa9BWMPnTsTypQXQ5tG2+5bk/cAhXPKjsFjFiJB",
-	"QKMiCqityeqC0XmBhzrnScKv9I8jM2zEhSCRwcyWCFsxA/VdFzRzISwFDdj+HY9X2+mzOdUzPZwc3hsf",
-	"HIwPJ+cHk+O7R8eTyb/6KyMgwl5Q39dv3kXjj6117haf9ilBA/YQgbMYZL6HKH6HYyu+X/RunPTYjaec",
-	"zRNqHBd3D3rQ9BKvEo7jc86fQsULvHfUhwEyz6ASNH5GYorP9W0SdMbh5pf/jhMaw7I/hovub6psTs3O",
-	"66dt4JDRNwBzUxhX3RgZlx7L5nH1wtPyWhgzkJGriiMD9AGrekHSXCqrMowZbL0iQ3zjnsUL5lyLI2fo",
-	"XlKeYKeZtPEPOF5wj7l7eOiM/z10Ug0e2JuUu+jgJDGY2Sb9/CtZvzNJNDT56PYaJM2UE76AeucFpmzk",
-	"U4an8JWXbhH66sN346urq7G+io5zkRAW8ZjEDQXZ9qGZc+Hg8M7do/82CAbVRRscD55P8kuC8/ErEgmi",
-	"/lt/LVqfA8BSaDFL80TRDAu1D3TGWOH+6tE75g0p6AqPSiv4GVcoJqYniVn7jx8QviQRyMTH/5D9+fHM",
-	"DupR7m5CqOhaWar4Dqqr9+SmSW8hmerE40jlJEGU2RN5UIUuGtScK00dUKKh3IUcBXtj+g7HyJ0vZfJo",
-	"BQmnN2scFpWHNc9wouUEPEfxKii6DBgpLlUJlehKcLb4rIbnF3sQOYF6Cfr0tz2GjMLkjHxVBryrR1Be",
-	"3nK08BUBXf+x80qbqVh6fXCN/GjnhUOXWFDM1OiBdf/VPHRDfMGKJ7mAPjXjFNMEOloUvrssyWXFeVdc",
-	"zD3K+ynMoKWz/Sx0j1Ai9+FFo9T8GmzT6r0h7CWm4noG4jUUzhODraWZLRFll9ocsuWlfk2TWFaV+uWg",
-	"1C+1DfrJFMwPWmugSBCgHSey4V/44YcfxhXfMNnkY2g9b/wMRrlcg7cmVwfFHz9ICNJDKVB/vt4p+Vrq",
-	"sE/G1PN6aWRMgGTTEhkzeUVMNCdZITxXREDExFirboeN9v4w9Xd0Jj011uWwqtWsSluvd21elV/xnlmL",
-	"1zmJq1EEV2kGNjAa4iQpDF7rBqin/ylJkjmSCq/khdESKGeKJogqZNPW0NAbzBh1KFyeX98VWlp9Dz9+",
-	"iDhj5B0AlXz8kEtJyY1Yek/5YqFFP1ef1VD5rQ5/LYpmabrEzgTZvb7zqhJppZDOSMLZQv+X1zeuNfAz",
-	"MtjlGH0tiXjxt/8Kq3NqjWhbz9u1RHavd6uGRza+KE18p6IYKmFRFNZSWMORbbnHyFV9ZU2ciJGrC1Yb",
-	"bA89asUkURmSPK6GJPUd3uCLYX1HB7hGZONOoMYumNFjhf6iSjZilWhoflRLMtf3KGXcmKM9dGZjWHoC",
-	"laPtgllplWh4d3Jn5GzEY5Rx6cb2ZyubGF9phPi0nMV3PC8Sgm/KI9DIhR5MZgf/+n75/UE6efd2snp+",
-	"7+xQfP/2zeFf2DeLb999u/zXhH03iV59u/z+MNoiwFNBp7y2G6A+WN/7/5duPZ81MtiN+bzGynMb8ze1",
-	"n1+zN4xfscAe3HFgt1gMl6n61qvu5t+Ble3j/5diZ/9hPu9qPrvTrHmYrTkhiyqSTedj5Zppjj/mO/sa",
-	"x945FFNUEowu2LBU5nqbFcp0BNkutVSXmMbHdX9H6Rj5+msuvv664vK4YP18HhcMMjTQEZrD8iGsFEkz",
-	"VZ0VCCUXJlUQM/TkJfjvKUOlZR+geS7AQe4GuGBYkCJLBBz+dw/vm3BCNTcEDY8CdDAJ0OHEpFHdnbhB",
-	"R0GZZgFRTXPjvGBXSwLf4gLAZKv4PeQdlUo2fP1wi7ZBE4nCMvE97HT7POai44D+L+D+eaTlBvEcpVXH",
-	"cx+Ps9tgf/iBbvaEavP1Dz/Qfzk/kNHtWus5xd/hBzJZgbLzQt6VWCQJsW4hM8IDvY4mw1ASIs0C6wsW",
-	"vzJ90DFboSEjV8cm6lucVUscI8bdu9AIBL3EC9On3SYI1hMlvYqYSnVqp7JtFg2kLA7eBxsffAG5nfBk",
-	"I0DBhUJvyOoBwMyYnsXhOESSC6V3gIwI038E3Bb9wtucCOgrYFIYpcGRL7deCVnOeDqF0sRMGNhfV5IB",
-	"NV5jB6BUf2bc+kuttGvsBXUviwnayIx6sxr02GGob1um9TdlxR+hdCMc2WWUXROtVpuVs22W+bUpOG3U",
-	"3CBJsIiWgBxgZUt/IUA23z+wxo3p1UzVqougtzVCNqDJvP/pmllAvUCHjBg/KlevBQ3Z1rkvGAEQcMTn",
-	"1SWopUxWttDmnMnqw/YQ+0x+sduWcqM1j9NeRhYphL+crnUKFrL7vFeFzhS9p5S9kQWemxZyxcFw14ar",
-	"1jE1pB5XiYGGdyd3bWf3lEIT8wCSW4yZbnJT9BsBuju5X/a7gcHc5X2JTUkLfHa0h04ruwySsqHP/duc",
-	"eDpuagLuj/bQCRz2Eh1ODrz5LqCEjLRfJ/vP1k26Up9/x7PIVD5rJVjU/wz+hgVN0UmCeU7bOlPr8Ih+",
-	"/KA+fkAn351WWmAc3w0GlzRpIClukRLT2M62NrSXC+vgxnIM20qlrUROrRCbw6GhP55y891NqqN4zmqN",
-	"P1IW/7Bf1wckQNxK69HqHK8GrRis+7+af+yYGF869I27ARQhTYhteACUaB3oivpkUFboQYFXoy5PEoXC",
-	"wro5RsYeQvqORnBsA6JGw5ZXI3BI8Dxa+rOjTeZ4RUH+LvLwt95Gt06ii4z/HhIdbHXrqlyy/PcrffJX",
-	"jvmRN07aJVGTz3ranBcb7QuvG7lt4vdnovrK3nb3ZLOqO5abwB0S+niZ9HEJ1IGL/AEKTZVJlBAs9MvI",
-	"4XIhzsheR9nI9S1Hg9Q3LVoCDjJBUpqnVQzqwfHgT4cHh+jo8BBNJub/7W78/TYFJn23o4V8qW/LPwy4",
-	"Pwy4tfrGyPS1DLj9iOdrfJCmpkyqorNQ3fji89bH0TDDQhttCZ7xXAS2Q4AexDSNC8oybGL7JclRAPWR",
-	"nJn2arbtFRqSRBrHirZUKWcBen1+asq9q4RAN9kyDHXBoHzblGFDi1v9Ar8kAidJYADVwphkOZXh3l74",
-	"cy7f5lMcoqHmpgwMaAJlUZLHJH7gcuGOTeUJwFupK5JcEkOwDEzMzWhYIRWKcdFo10wJ+gcy+zjAUwQo",
-	"z5DimtIY61v+ZrMD0Cys1VFYG8BcOXpQAQuWKOaAOAGOYrN4NkHmJDX5MgXqp8f0LayUUxCMrU8q/dZD",
-	"4G0fvy48/le9ACeDa/v41ipi/aEzEuGss9yPJ8k4z/4wiW64LM4qj6aeqOx40Ae2TbPTWyB81zKUQOGV",
-	"QO/7v9bw/Xe7uZaXVVztbLTk2q6iqqueu4I1/Mdl8hZeJqvLV0po2QNhBzktmxrsZtSfEYZTaKpe90uz",
-	"MgNDanHtNOHrIrmjGV80UGl0TelvpRdk/Eb2ebW7xnrLvNLX5Q/r/A/rfBvrfLP+cIeVIrmwR5VtFv5+",
-	"X4D52G2jPydXRCprew5nK+jKDKqBpmQUoMyF9AMLa0RZM67/AF0tOeAO63dN4Mu2rNzzBvzPLE2fI+C/",
-	"4ckCUri/1Vm8clOWZ6/osu3Sv2VM2S7mbQ0q//4t3KLbOhi5IGGNba5Md/OdjAT9rjMRtglhQ+k2rlwL",
-	"ze2YZ7aKAw3bXTiDSg/O0QWz8I9OD6AwyacJCd19WGrTg/Er+HSKVxBTmREH/jbPVS7IHnrBEEYVfPML",
-	"BrND2GKVz4iFoyjU1ozMuSCImh7kAHyu5zLjlyZGxBmx+WtUBcbnfsHcyyZ9lMQowYqMSkvo8BBZgyk0",
-	"nf5D5y7Ayn35K2loelBsugtWLioymbJ2eCBCaQ4DgYJfoYRHb0YBkhxFnLmKec4skhpg/ZDYoFBIdcEA",
-	"8g/u790heqsyrmGhmckOjg8OjyZ7R1vUj+gP/zYBc6cnu1B5sMnn+sMI+8MI66OdAYINO7npUM097K/9",
-	"ateTG1fjALTgmqpiaeE9jaijE3T66u9oThOChhFPU6yVuyQpjXjCGZJEfw0MvCJ6M1spMga02guWYvFm",
-	"5HrxWahLpwytTgfkzzt37tyHcyP85z//+c/xs2fjhw/RX/5y/OxZCLRoupz/9YIVenSIUcyVOW8MdVii",
-	"mEQ0xYmjjYuRdXmigwmaTCbGF2yLDPW/EZVOR14wSIEy7UCKY+GK50mMZiRwKtScTprHgANkT2GH7qi5",
-	"9ZXrT2s+dsF+gJzWWKymImf/BumUBZYaQJpQffqV7Ybh9EDDw8lkZPFKTeLtDMcw5oMLE+29otKcTUZG",
-	"AHstScZcjN3oQ30CmZTahC4YQc+PEaweI6ENzHmLrZ/AgJ3mdiONSPOvmL21CfT7ZR8MPUVAkWUrIKwr",
-	"O9PyyJ8aa9HCW8mjP607qBR5p/YjeVnvqgDyFxhRumAOSG5ycA5dmY8nk38FB4eTSfnTwVH1pzsHk72j",
-	"C+bLaS1SRz+rQ8GslFs1UBidB5n+9Y9z7I9zrM85ZiSqVHMQcjp99fe15xlTAl+vwMDmYHVkvzTLBVrA",
-	"yg+g6WsxTIElrd9/m3MF0O0yT4GizuICN4/fVXXBGFpaxmQGeA2+0gLTktCuIpQWNP9SG6I+IPzHHFBp",
-	"xpV/X78YoUjLMyFOfWrbnAU/C4pQc40PW3Uz3UgJXDmpRP8fe2+/3DaO5gvfCl6deivSGVqWnaR3Rq6u",
-	"XXfiTGc7SWdtZ/bsGXaZEAlZGFOAGgDtaNN9AecK9t/98/R7G7mxt/A8AAlKpCz5M51W1e50TPEDBIHn",
-	"+/n9tKGGtX4LQ01R/xqrI8Mwyyd41fqzYQffNgT7W/D5NhoIiq4H6oNwQ9y0/cFPxrYB4iEbIPys11SB",
-	"E5k3aH1I6mIGuFxcwwF0FxyQxAuUJIQUjUVSSaDkoAK2N9w1Lth9ChR2UJgxU1wqbhCVH+5zruSVozoB",
-	"hk7DEqiRSEZUa+ukWBu6tLfXbnMo99uNgyiVDLPiKZCzDvp4YC3WUOh6SOT9nadwnOWUnwkr83J2NmGF",
-	"spv32Z/9L+5tq1+izlQKQ4U5o0IULO8MrRGMnJViVGP81GdQqQLiYP9Z1XqhQLy+DfhM7PLKP/9fwwg1",
-	"LOcQplxQKcPOi9PjHXwneCMnNIcdHyN0zavBFQFlyhk8ghm2SQIQ7vNIrRlezjV0ZJQmy7YnY2vnP0ZP",
-	"hluAzVI9tO93P7l/3XVDRth2sVD4p9iYKWalCtTblQY+dmOg1Bjap/Cch80Y7b0WgZTe1sf83upjVi3V",
-	"u+qz8Ib2mp0Wbetp8BDaA8tmccTbgsL76LG4ZsltGqGHSx++v4KcgvR0630cvBhJKdTw4n0CzhCsKakG",
-	"gTS2RBU5c4mDWPhyaeA7hNZlzK/qIjftZCB3YCiX5qIu9IyJrNjYEHysMrCVW7mqAatt6a0xtzXm1q0A",
-	"u5ExdxfNGaVltm3L+L23ZThXeduXsTWj7rQvw4mIe+rICGyrdkE3pqnB2NcKWcfFpeQpWxp2buWDsWKF",
-	"yww3+8E6Va/9WGy2vxucELfTr8ldvfKvd+8prAfJD7jX2TQ/4L/ftpT1S00yN26wQAiU2/TWPtaGOQnc",
-	"2yxBSt85o4p0k/3B/jdJLyKUTGg+dgd2Tvbw2M8FVYapWLjjp88QOo06GecO7+3Zw5dM5XQ2g6r5wHd/",
-	"osHfcpyNbv0Ch02m6NhEJBkpWfA8lyLpuTYwez0O94kmekIV81YHFaKgORkzRrpJPcCfkM//FQtnieyS",
-	"vf0ewsEClTHPczsPULc7xPuHthyaUaU5V1qD1UssYqY4/45lZMTm0lptZT6+m0yk0mXyB406a/ghW1v1",
-	"cn3y/Sn5Nhb2bf4EQzsgp387JN/a45//iySGFh/PzCVNyP9bsTbvD3oRUXaHsMz7pSlgGJ6evsBr/2Rv",
-	"04+Fz0O5NQefPnl1+GIHWbrtGkB2bnfg3bt37xxdd0S0fUMAFvWjhjVjhZDWhSMGFpKc01kE4PTCsaQH",
-	"pbuezdl6+NXHn+FJaFTbyXFqp/ts8JcwORWLlwWz9mxO+dmMcug3OPuHLJROfPkyDKWcm6eDXnsWy4vc",
-	"ayrATt16YX5cbalot6E6i1526K5XVVpup3RacPk2iRasZxa6163SQveZBirVWbMB6r781unfOv0bKNHQ",
-	"90bqDdxyzdrUWsYZ1ZORpCrb1YZe4/YHvGsXbK6dk23F+Kg412TMP7JsSJJSkgirYqp8DtcEoLBYFsUi",
-	"MUxNuWBMn02Z0KCNCu2I8L3Pb9Vg5F1l7GdQUshcnvOU5qTrS4at7oXasVggCjLKSJ/r59rzhvTJO3Y1",
-	"BM2bFQyHE5Epo67nw0ii2IxyVG8nbw7BJGCpabfayTkz5DyXI6tk+bmd2oNaD8wT7Y+TFMINEJWo60aq",
-	"NT8XpXaaRqUr8MTOiMTIh53pEvCCOg1azm+vxYN/6b/wicF6tntzqxee1CLZ3GT8IbiRyhnxbx1sxHLn",
-	"+Z0o02K6Epv5pT+jOfQW0HNNKTZkki5tXrVDQvO8F8VCBH2cQddmIxBznX3R0+li0eaY5ywi7mlS5PNW",
-	"77R8i0corSyzJll9KrmuzWUrnHFwzn0UF2JlIzXsXKpWCGP3O2dtUMbPB2uUVa5AWIYyftfSn5HgsnsF",
-	"VV69yfyieU+det9W562ozsuCLVaKm/JYe3negpIvZtaqcmo+WVj8CYF+GVgKpNx7B5U3QniGvAg51tMh",
-	"mWtNZO1+Wrjpr5UUTJpzhnZEfjFsLED8ha+Dp/4brOUGl+J6Mg9/OxxVp8VbWG9ho9ORfW3m/tZ6Xy9l",
-	"ZycAWPxxNZBuqWWtRu+17OOa2VDbWss7q2ZVzBRLYbk593ux1Mn/PrQ2OUn+erTZziWhICHanpfFArSb",
-	"NRoINe6e1eCX7pdEFbnPjJoJ0RM6A1pobnQskpdHb45Oj2q38P+Ey0n38N3hm/84eX1ivROy3ztYfmb9",
-	"AiGvsKUbGyH9j9BcDdk+O/SpvGQZmTDFrrVvvpuHcubRovBfpmL9+uPaNWudinqSulvtQUJzTnWvXVVv",
-	"tGrCJVemv6oljyq9ncZswQKAodnxO+1d3uifF7brt0n/GmV9aG+11dhbjf3Va+yV+7m+HWsa6IZV1FYj",
-	"ofOvHC4K6E0jFcvIKJejA0Lhvwg74kr8RszqOtRmXBN9xWYGctoqIsCbS3JGL6FpG+4L184kt/JMyCtQ",
-	"gOTZ4BmJS0FHALxFyeLy829xp73qOjDfv5Ky699vFXVWfYtm7dMYiPoxMI+eaDJlhmbUUI/2gMyWLqKZ",
-	"FCpPDojnqFmMUtm1CJEqbpZjMMuxzNalc4dRTP+Mlvilf/HtkrwXc6lcTXdkEJUWxLIxVJO+u5m8Et44",
-	"alz1J0YxOkVRm7FUzWfWeoNoGUZIXuDy23nJ9Uxqbi9Louqw1Xbh3xglS6JYJEen9NyFV0++P9zZf/5N",
-	"z9GhUnHOEuLUJunuD77p9ckRRz5VMmJUMVUxnFO/ta4m0m4v9GeWYsWAt2IPJkjorBN8mt2yFPPeLsIc",
-	"7PJwP8eiKyQ5dKsay749xgtjUCk5sksR8xlcl/c5KGlfpUiZ55MekmeDveY+HfdR2kM+izS8M67mpPtB",
-	"8I9Es1SKTPdwZtz4Pxy/aYtjuslYHda9PpR74mdx3eeW094WR90fDNbqlGeAwEOUXTQRYf3zPknsEf3t",
-	"YGdvsP80KUeAH6saAqyzO+bG+5+7/7MudZtyQX7z+Gq3qbULsVAXtkMy5VN2Zv9eWpPQg1N+nxEXFCa1",
-	"AYll+cFXE5nj4xfqwg7TlM3MDsyHvq4urH7yr1GnQQJcd4+mS36NOlYiXHcpnAMvuD/45rrJv+FEVVU7",
-	"sKoWZuvu3tcfxoW45j3w5I1n62mToflOGjKVGR9zlpFu8nq8804KtvOWmnSSkKn9jzOz7Y16X7b23/tm",
-	"AwbiO2EAhtVRORdEU8O1ncv+75Rm91MHlatVcp3h33/6Nfr06091gwVV0zpW9C1NFqA8vA5SB6OuyIOq",
-	"yc8FK1gWYV+YVOScQ7nZjHSxDCw5eXv6/uzt4f86Ozw9PXr7/vQk6VnPL8wGoznvWd+thQAND8xOVzNC",
-	"7xEO9JESu/7d7wOZBd6sxGV5kIJneOSm5c5uDrZgKA/jtRw53u3CjOTHYPsLafjYfX8f9sFdvPsJ/utA",
-	"HjUTWQO4Y/37vs686YNft1zSM2omgfnq7ruyvHKzMoVriqb75H0BksHTL49oeuFrX0ECVcZdKUfsS5uD",
-	"iouWG3JFdclE6wUW7F+e506SLcubY5g83CT3GA5wu7BZ6+FrR26MiBG5RQh43C15woTVyaDwdopZyQxu",
-	"v811O/Tngs/Y6iKsCnyum+RWbyW7iQS1lLQ3/SyoVlKInGlNEi2VSYimcx1gevoGwKheZwiR3aCzrwLM",
-	"c2DZjZT82FtZYWqMF0kk+6TbkK0lVbJ2VoxynubzCs6TYsCh32vJgB4F0/jlwucdEMOZJqM54WWXATa7",
-	"c8VSCEGSI5hfQLS1AgmCKdDgCfm8jH28CQZfDQ6vmd7fcfqvws6zP3HDU24Y/lL9UZo2O+W/cpnSnGvq",
-	"MtE7tb/XhuELannvw8Qql801+He15Yw1c/D2NF/B/F+boA3H86K8dv0hYQhjkS29twqlb6P4y9pT80hA",
-	"idVIoOqZZXan4YhKQIOWMZUtmvdQYOm3N6k+eDlV5ZBb+1eouvvZWlGJaR9rXTjFaU5EMR0xFWEgFyqD",
-	"ZMYiMlJUZBGZyozl6KM59K97rda8Y0+n3GkbuzvhJ9s6PA9UX1rOemBPhbbTxgCQC5XlPkeA5eS9PkmE",
-	"nAaYkLFYEqwROBRx5/P/KcdBss+//ePzfyNNGRUm7vQiKFpVrMSbtHuLJQ5b3m4ohDkULOmTZAzBT5Gy",
-	"MyaMYoYzkRBDL6wx5rajXYMZnWvs8XylmEgnJKcjlseim0zYKJNTmlGuIPPjO112/b9yOGwUnzK74+Cn",
-	"4C/4ud/v9/rksBSbsQDcyhHLJTKxgWPov8gTL/Gt+YPyCnEuYRZq6JX1SY8FAs+zjOwPBr0+QTtakOR1",
-	"xqYzaZhI5zs/sHmCXTJGzYmmY5bP2/sHg329cR1T9dAfWGO1zwZImqX6dmbAz4XVtQ2ftzPsuC+zaDMN",
-	"O4eIX0neKy5SPqM52SH/WwpGDq3Ip8re1J6VU01eyFkq7WErle3hvx7uPXem3bDzQk5nimnNCkWC84k/",
-	"KVia9o4vdvYH+08dNqYTjml1i/XRjkKD5jGQL0MxvyzWjyqDoRH9cv0Yf9QpV4/ZOWaznM5Zdt2lTZf8",
-	"Gm0xN7cdm/eKuXm9Kl0ITOx+qv64O+zNuuIsDM+5/vybVSDWY643msWdWDg+WjGvl7WWCJ01Nj/ShSry",
-	"CqDTcBXgc0I1At6Qm1hMqA6M81BjPVswE0KF5WuPpkxres5WgH7WlNIW9/P3VbG2juXZWrLml2MZk7aj",
-	"KLCIB0AUu4J9NCTAlo7KVuFxTs8jQlNray5076J1hoG3c2Y08TA9lQsM1ZNcQ7VbSWNxOmHEVf6gFokF",
-	"x31zyZQGKDNJNAN8M5K8HvtcNETNAR2Qi/OWpt9Vi3zwQAr9NLRLb6zMt2A7dw1kupb3tpGxXq2DG6GZ",
-	"2n13hRgzVdsTEG/Z/YI4mGGf+yL4aSzWRD+F0/sECbnKDRURSrShebXvHIFjLJ7t7VtHyCwrL+t30Qtm",
-	"NY6TKrKAoJtm6pKnzCm0C8YA38du+gnXRirrLmFYGccL3RV4d/BwL9gMwqvYrFRT/Dz7dRfPdAV7meKX",
-	"TJNMXgnDp2wYi2RGgdxLKpIEciwBDk4NpQp4riOVBEwgw8cJgQvtdTPFQLKNez5NIQUD0WTvcbCI72Cf",
-	"5CeFCQdFBIyfUrB23NfbuIZj+G638wlbnLvvQvqBYAJv4mQ9Dqrs9TLZA8velWz+I7s6a8j/9wrKUPmC",
-	"Bth6SRuA2d7aS9qlSrFr4G2cIH+iF4WkXsjedkdzkiDjTDPT+RIlmdc5Dmh2t8SZjRxINjwGzUQHC4d/",
-	"XHGRySvSBS3GRCyc2FaF0KQQhudEyKten5wYOh63IEi6F3MAkjW4sMb87SHO1RdAsw4jWR9AFk73ALIr",
-	"IDYUo7o9QQIKce0s4Vt7Njz4obIl7mGbJUoWl/QWDvOL7YNxHwpJwHHrBmLPCbK7MNIfm9odRShCWSVj",
-	"LpIIfVso3em10ruT8nzrwDMdC1fS6knAfJ0KnhMGosqiMm3kbMYy0oUXwD0BfryTr1b4xsKJYu1ZP3wZ",
-	"HpSJ+HuWbO+Dv5QEx+7NfDMmXoy3jkXXi/vwC0NWylMB13jeIwcSaWoqKpfpRYCenlFDR1QzlzrTpBy6",
-	"kbLXb0BvcUmkpc506So7/GeKBbJZAx6bX5uZZBjMcD5MfWzenTlwnaj2j0VfBQHUcWKu6Jx0NWMkeX94",
-	"+uL7Za/HtSeFTeAYPu0HWp6JM3R+VgBaoui8TSpJTu3DKFcMEjnFzC7IDKDkFAX7pEbStre3sz+ouIM7",
-	"USdkaoMf9/aGT/2PqHqGHfYRkpDrex3wYo+T1fG6r6V9xK6dLYrl1trfgDffy4gmrXednV/xEa809UEl",
-	"1gQwANFjwQ3QB5dBYgf0XvLi38jSbsFp92N9GH5VfNo6lmM1R9su5ztd4W+XF14LmfbDmnd9kqTFtMgp",
-	"xAK7qhDCKvwJmnHpPEXMSL8LHETEuTUDRgx4WEGdC0ZGbCwVIxxrRPmUAf558g9anDOw9ebkkuYF62EC",
-	"BHAGK7LXuo3YVufTW0W86lb5LZQ8Vml8D7yoVrdPqUonrCIhdU8Ydsop60SdQmCByWQT9im802PxkHp5",
-	"sGL/bzX3VnOvI9cOswyS7wbQCK4Vbtdr8dtSUJWlB1sGqt85A1VQtbYlodqaYHdJQhWa/nfOQbVgkF0n",
-	"8moy7BpGqgVpJ6valsUWbp3KGctIzi8aYTwToJUJgnrQOIaA84uY9L3+9SBOYXzv2uaw17U3/gKyDeGA",
-	"TqRa65pXPDdM+YalG0Fwho/dwnDePTNGoJldCUab/3WnVTDXbXhXydG61ReLRJpjrIsbfp1s5JBcTSTG",
-	"2iPfzgjb/GpCjTeIlCzOJ+RqwqEVKcBlIz+wGej/WJxLmZEu+oIs44Zld5yJXGwJ/Fq47Bbf68XEI9ls",
-	"ktOzK8IXFW3TeV9oNzry0VwjeO4qqWdljif42f3k/rWE/r0ZI/7YYcWFRJgt3JSrAp5/ZaaiE7s3o3oj",
-	"Vq3tGr9DdnzhJ/dumBvdh1y9qndp6tDo8R+/NkCprP+cpYKRhE2ZMYolpFsyLhIk/mOETe06h9jmjM6Z",
-	"SkgXDtkjTJwpZqjKyrPtKcxqZ24VLTjZzSAu+CKrGfIcZIAbHajEOVNNbfybh4EPxdzFSKbyspbcXt7S",
-	"h7NZPncTeFiNe7u1/8B9Gq+BXlIqopkxObtWLsDeBh9Kb+ACBxD1eDFhIgN0atKtLOOkUOdMpNhj68BX",
-	"K1/3jGfJARkA+5uOBRVzR3/qeeOiquwwcsowCgigfRTQw21mjGY5uOC+Z8TuLhqLcZHnO4Z9NL6zP/k5",
-	"gUQHxwmqcSyRrmsi1oZNp1xA0wmExwg/F1JZEzsWFQiNvdw5+ewjTU0+b3f2m6xs9F+/Qld83fPf49dm",
-	"61/hovRrnv0B1+AGty9X6PrX1AAU1rzmBazoDc5HWI4NLsA23ldKTje+6FSuf8lLt/G+g8zjBpMmjkFJ",
-	"r3/Fv/0OIzy/Ow2CU80yLy2Bw70unrweqR9HZTJhNDeTVu3xYsLojOBJJJ2w9AILrcuKNiOLdIJAMa6m",
-	"rk/eAwQWyFr2kU1npsqxKGoYARywRpfnexzNjcyiICPtmoo6w87b16/I0fF736aiO8OOvLBTAqARdDoL",
-	"i8u+Od0b+MqztbPSOGT0W9uMrZmSKdMaEveYn7g94GoNXPX74AMFH9x93PBL72bM4KJtpc30tZFVe1dG",
-	"oCsrpwAwERF8dzLl5/j5/KkROWaZg7kqdERGBc8z/6O1GTJSzOzUlykzKfK5q5V14Ozs5wIo8Ejy9uj0",
-	"+PWLk7PTH384epf4SDp1zLgCKUKzWNS7nENANo/F1sb1itP20s/IbZcdTD9c6vcCtE7hrJ1NdWc46D/b",
-	"jzrlvJ1lXNmPOaa5ZuFxN2UAiVQuXPyA807UKX/uvJfanCt28m9vyN7z/t5fkKMn4zCK8kohzVk1Y7CS",
-	"zmX1kM653Ovvf9P/s90mzVtHORi12m4Z/KWq09xwe0UdXAhnDnS+M3z6zWAQvtlef9AfbLoNy0/ZsBH9",
-	"b16aKTaTyvwxeHXrr94mIdZzKG6E6HjgOB9+TiI0vDGFTvYGZDAYIKCQsRs8pbMZAjGzhXvsvICf1gCH",
-	"rAJrWFYQi5J012BVOpr7jY5U0ifH8oqoAku4Ssc/FrUe3ApOss4UUav5b84MVmzVeEIsFsmq6wJtIq9K",
-	"3mDgFpL4hxTtmYCth7L1ULYeytZD+WIw8Nb1STZFwkPwqyVonRDctxhNAVHbk3MQKXxGJsT67TocLZLI",
-	"4pIpw5IKwtfLdCqiMt5FqCFTqQ1JJrQwLMEK3fCO0DqJYWlM+NRhg1I+yqE8Rcni0r5N3On1SZJRw85A",
-	"sbLEl69pKDcrQ2h/cm2wOPvE978ZcDXc6ECJ+PDbE0241TFEMwMABRFhudU8EPIzjOyTSUTgPcj+M/tv",
-	"IdWU5oz8E/wyolozsvfNn+0fMyXPFZ1OGSMCdBB068ZiIVi4VGpo56PUhdQgpVE38Y1wdgKTEmC1Ahn0",
-	"6KblZFTeZDnV2DqFW6uGCuERgEfzpE9+FGUCOBZWk3Jd9pCFiMZGUaGpwzRuRQAkzQCAsVgHATAWL9yn",
-	"IT8X0tBhUCjkf/AQ7ynW/SVidFbbLWdQ5aiZThYQdkgXes2oSFmes6xnDQ7BrqDwyX4DoOFxwdBxTs/P",
-	"7aKfSKXP3GwnsegmL358d3p8eHr2bx9+PD08e/vjy6NvgXkpZ8r1YbvvAVkdtQiR5Xv7gg/Ycle8VNnv",
-	"/0KKtFCAwug2q0bckLJ4U+cSV3DV8dde3X4rQuG7hFSsy7JXBTfwna3T9Pk3u3CJ4JeMFiQrSGqdLSAM",
-	"qVXAgC8487bNsAObFVwtA811eNPsyaTgOSMh4GGAgqgAqvtyg0655SbChy68r33EBr+uVrG0xULcdg/8",
-	"UbAQF1qRrwn01vno2Uc7ExvUzS6UsLryVWsCUeMCwM6drvzrul8dEapj8eLkb6T74fTVzp89BOFobtgO",
-	"cgZMqbqIrOya0h3NrCyGyjwr7R1donULehHRwC3JHLsAAC5Zccq1AYtP0JmeSNMnLkBBuAdY/MinxTQA",
-	"I1bySpOuNyz2BoPBICoNu+f2T+tiv2B5DlFNZaxOw1DGt0lEkj/Z/9lBWKd/SaArfabYmH/0qjB5khAt",
-	"iZ4BU/6EWfsrk1gCXAgIekwJ1WQs1bTIaWNV/xF8rGtc+voHfNv4pm0QHjBLzfwLOCUdN3Od4XP39zWY",
-	"7dtowDYa8BVFAwJDxrCPZjfVlzULr8OzCAyxCJqZsKQi8tZa5AoroppBF9Xcpaj0fKLKYo7AFyz7pwLP",
-	"0P2SS1MoFjENeA5YRBWlsjBnEIiNskIxdjblojBMR0gyiI7NGT4vFv8UtVqOUWUwRiVICdidEWYs9qL9",
-	"aM/+b0OIvzr4T8FBd+EgikDOVQJnLXZNqzwaSEjvilZzy2SwiroNlNCCVUC1/SYbWR6fFqBV2mttrbte",
-	"ix+0A9EmtR1gdXLGcsrPFAMqg7MJNCcDd7TOqT08YylEeBJXE3k2k1rzUc50Upbwor3T65PDBdCX5X4e",
-	"xxxd1f89I3HdM6nFefoeyXYBwdY+uULabMlaLni191ZBeJ3jtWgkbjFrv6zy4rVcg42jIsH1N0KvjRzU",
-	"a1N0ENClIHiVONWGW1SIImcA0xqLhKp0wi8ZS4YQZwqK6BeBbsmaOLeIvHrqwZe0u6SkhMPeHico1sfD",
-	"Jc/29vuxOKLpxPclXVlzQBNaNjgoedUn/z5hgiTeWkBnIox7+uFgRLQWH3Yg2RqKLWlZVOnQEKkO43Q+",
-	"RCzzrAoTj2WeWx8IOq9dkPAgvJNmhozmZAKVk4bOdTtI7e3CbXcBU1tfgW8oGYNto5/Q83NFL8FwCGJo",
-	"Lvp9s2jY4+DVriOUPWLtHQrnLWjtFrT2nkFrbxPOWjIq76DVZVHTRU1BspyPGcD9OPVw8zaVdTe96xxZ",
-	"0azyixsL+QXDY78QI8kvhItZYcgvsfhlZ2en9v+x+MUl5sgvxCU/I+LzcuSX8J+LSb6ufyOo4ktoYeSQ",
-	"2HdLevAsjJqF9+i6JwwXamXoBSK/19KEUOLTI7+UIJnkF7ztjBaa1Y9X6Jl2nIohyRQMkWop3HgU08WU",
-	"LZ6+ePs0l7XbR/XTvXUCD6KwDcHpCN1tewBc8Snl4kyy4hJZzeDYjLPUuhr4MMjUNc191DYAZxLZ5ztA",
-	"+vJDuPd0ZlJ9sN52wteMRVtW3Xo1VkfNIbGOy+mg/r3ANoKPG+HHiPzUgpmCEyjFksNYr4UiXffdqSCF",
-	"KH8tU/AQ+5UCH9Q7sPfl0N0hrNFGDsXcTOzlgDUTQot6OBlCrX3DMm++QVYYKPl10ieH8EAuzmOBxZtw",
-	"SZXtf6IJvaQ8pyOeQ8pfZOB8MoOsPThxplBCkyuq7J20LxqIxSiX6QWA4L1EbJqgAxkquTzgac3srEGb",
-	"ckQ3DTPSsdjQAG1uRGuQKY9isvl9agVqtbpy5puLpMMSC8VOZ7j3681l52srCK1h81B2Gj72mOkiN+s4",
-	"0gQBemH1plhWCMvZr7CtLbeBLfdaXFpj59TuIBfn2xp1D4BwhtpjyUC6pVm3GunMYRVBP66ZUEEAzQxp",
-	"fgHQjHS1LPSOUZQbJKzKPv82y2nKsG2RFkaxXmRd5AokJBZlKY0VxrpEFyNdTPE5ZXxGTdKz3rwEhI8g",
-	"TcoWad9opjH1d0BqQADrlPN6WK/7h91YfOq6UKiAFLcFDbjT/fTjAhAfQGO0ekw3BeFqiu5tBnt/TXBP",
-	"KjStoSDyL1gCGOwuFQtnombWPdDFyFfDSfVE+9ZoIsfWNgI0+0BXXkl10etbg1gYKkxSIuVFPmpmpyVB",
-	"VrkaQn5ZAOAB/RY18hPt7HYQENrH7WOhi6kH+MDPUqu8Q3AgvFIxlifkWyeS/uQF0p/qN24017JsaSfe",
-	"wuAay0IJjqVhw87n/5Oz1ChJvpMjLug5IyeHx286USfnI/sOADM98r9NpQOLdXPcGT51BQEO6xWg3K2M",
-	"PStl7A1rzWRhHr/eDKVeu5Tb4r1uraENkNo9LwaIcfDTrhPga9tEu59AjNyM4XZ9sY2iMXfkIFBmjR1W",
-	"oRGEBhejl47XVhdTqMcv5Xy+QATSWMELZzcKvgdw2VZt/Pp7bBFUHrkYEoNntLKN7sEOWor9vs58Nq18",
-	"bEvo123LlbHfsVRTaK7lwnzzrHNNed1P6wiFTKYFIjO2OUvvmoEQXdniIiHboZhLwcjVRK5wbLrPBs9i",
-	"EWZkIfnpx0JSqhSH/KeeSGV2cmvoER/zK1SOtRcjJa80U3odb+hl+Z6PBXW4eun68W2RSu+e+ct9+dWu",
-	"ULUR7tEdelvkhlvLHup43RYa85yFcXmoSiqvciRNKTXsXCrOElStY+B117HwJc6RI48YFeMxdBtdTWTO",
-	"hmTE5tLe4O3h/zr78P7Nj4cvz95+l1SuzP6gBxu0mFnbKwgJP+3H4tC3AFnhoiMEjoDwBvZVfTRMlNgP",
-	"supLYsIMySwbR2QmziPyjxk7j8g5H0fkio1mUSzMRxORVF9GdtNbIfQxIh9zvfsx1x8jIjOzKzNNus/2",
-	"ntcKN0JqC00FN1yz7IBo/p8sIm9fvz2KBaLEn3x/uLP//BuCUBL2zZiCgLk1RQ7CcdpbMZGqObY6GWvw",
-	"mBCqfaGh282TkUu9hItN3XKNvm4Zixrc+2rs1g/w7CaxtuzoNW8YfwoPRA7etdPiK60ntly97tfm5my9",
-	"lvUS8yg6KgUOu2MdSbuOiYKZMA65nzVAnReislWGb6bYJZcFujWCXZXwM64fFL2dKVUXfXJihYzy+A6E",
-	"6pKixzRUM642Pb6vxv91wCxXL3QkjJpviq8cZDa3fKlf6p7+PkBWfrgi0XXEAZZErGxJAwurLfxdlw9D",
-	"q+8BCgpAKHUBppRiOaPaRZoxcc+ytVM2rmJhNcSLVfyBJeCsgN4NEj3vcUIeOtMDj92meh5vi76HDMHK",
-	"Der2ysMneDBqOceo4AojWTaBH3ETi2XyozIP1BR9xKhjVMsR+SqmzAFu/FxQYbiZI96Gw3/rJu6fLOkN",
-	"CTdhPNKKkSeajBVjRBuZXgAKrkwvzjJuX5WPcpb0YuExKqoyHXsuN5rl4wqvoW3IozmhiErFWWI3ykUp",
-	"H3wNuRVMcjplypXMwf3KS+B1UqkylhEhr0i3PB+wMt5KxTDLDZksxZh1Gu0IG+ugyllyBU05W5Hm8uVp",
-	"Ps0FFISkhKlCceokcZcaLFW5ZMpaAhAQ87MzJzkbGz97qtn9WUhwoQC6Feuwm1YfaYPX8RgKbiJYZ7h/",
-	"o8wUDO/xU1NOTG9zU9vc1G1zUyAnIceDO5tQtLRWZqhKFbS+bbf7Kbe64LokFfho2F4HHhrNwEED1KLV",
-	"eSpkpHcawCepvM0Xi26S8xFTVnxCPsrLMSmY42al6YWL5qC4ckJcMSMLlSATKwSTysi/1Wkg4qgBnWNP",
-	"FPYJYe7fi9NMyRng7yBBfD5vSaeBmBXsKhbelXXEQroEHTqA2irBSpSgwLQl3rK9Lsd2zKbykjXL3gdI",
-	"sl0rwmqT4dz6bb7tccXFKb2oBMT4QYzUFdm30iNsyb55gfPQ6bew1f72rSfWSi/amF3Rz2ygdiXn/BKT",
-	"bcFgAGMF+0L2rKh7HpXGdx1FzAqbqgsTmzt85yUWbyF1tRN00A6AiG72N6jKajT2jpcbBW9h6E2nTBjK",
-	"AQGr1m6t6IxnjDBD2HjMU5rCCmlAQOgMn69tBp4El5dV5F9a959q6P3bWoJbS3ANSxDa8HyB5h024yEe",
-	"yt3IweZm8wWWmxS4oqcAGE2kcCZdWYs+JBXqJPnW9751BWOZbpCERpIJvWRBhIMKaHcLcCCMJCPmbVQJ",
-	"oIWacNOLSOJbuBLyLRh0ypAuCOBqENg8VzY9gfe82B2H90PzDqx0uEkskqoxLHGP839CuSm0ZgWS/Fv8",
-	"wGFf/be+Ba1btc3FwmFTYPdcRMI8dqUJvvXRmFVcWAG590I7Vj9s1AuAO0Ouxmsb7mNxTcMT8kXWQKdw",
-	"Rd6446mxGdRYuWFKO7UZa0v7J9++FdRjYS2P5hjSXU2ziRim/puOgXnBBddgvnpt4y77tMKRTunHN0yc",
-	"m0lnuF+WAS8wqn0x+CRBqThmFL9OwJJHaYr6/ZUNYq9l0H3ZLYF9rUjv3VblFefnTK9mUmhlFTx1nX+X",
-	"YS+qJopCDBliEjqVihFZgOW/NxhEZFTmvmLRNZzpIcn5+cQu+SupLqxtAx2ognArwxlNJ5V/XTVKVeIB",
-	"emWRXm0YC2y6hlZuYI7T5BdIoocd5cOynTxskv2FPB2QX1zIpDrsWzYIqt0uDCOn4onuDe0VH/HjTKhi",
-	"ZMLyLCJXDN4HZiBnl1ZfZWxUGCoMGfSfR7jbp9YI44qRQf+fnkeEXlIfw2cfZ0wZstc7sPcHJSscJrId",
-	"A8tc53TY8fsL2X9OfiFJkBkg+88jksg0LWYsIXsD6OkW59Dcja4kl8L+wUV41QDvbl+Zi3Myce3me3Zu",
-	"hLyCb8EFADHb4UMHhR1JQrqHY8VTuvuC2gVCRYq4xxF5K0VG59b2eKV4Ruc9sjc4sItCW99nVBiSUG0U",
-	"42AM/Pmgyj+Go4EiD/ee+8/JR9LdIzuY4XGt7GSX7JNng0EPsDFzRrUhg2H9FKpwN9lFPwUXxP/iXFO3",
-	"oK/rB6duEfhuerhfraseer339gceYIBOS6ZvP5/PyYypJkPWDYYrjSkqrv2lFeznnpubEgLnF7KzZyen",
-	"OeUzoTrEy3F7iCucHljh3WmZqxn4aekR9jH1BidCuEMcEb1qwgGq4doc8UkgZq6BBP1eXpEpFfOaSAmg",
-	"T3s3QgcNoEH3rgUGfZAqlmpK1k1iW7nKxfk2jX23gcJlzQXm5pdVdWLYdLa66AS2JhMGKtevKzupZaqX",
-	"e4XrfTK921eexKKeYL+bypNTmJSHLjzBp665Z90H2e7Zu6VqwabUlbUnuGMeofQEpce8HoRpKUdZAKsZ",
-	"SwUF2SwfRw1pzYUqFbJYpNInf7WmSwLWpivcH3MBhBb2v86zdL9HRDAOcZBal3EPgzzejnHgASEOobu+",
-	"58AIgSuTN0DSJIYWH8+cnZiQrrNluQFbBDhZ7PtPqaDnTrZoZmLh2w+79Rv0Fmp3HKSpnYWntX7qb0uT",
-	"7vN/4eh2yTeDKBbKrvjSiIOm6xXFJSEeEs5lHTfJm5KIjk50MdW+9MTv+tsUDV1fgFKJvzvJS7z8/BtM",
-	"4TkjWUFmNOdMdaxMGxUVoeL+zuD56eDPFT/iGEyx4Me9wfDphtykSy/1+GUrTsi3C/X5NluxzVZs0FMN",
-	"5pmeQQ5UrKG21jYKdyFUfzdJi2Y9FwpdeJgGIWffSLmXWVJsS6qKCtw2vg/b6Sjh4MWERFXV65PDQIuA",
-	"ppCCEVUIAe0P8FDnAgP2BsT5cFxBgL1idlqSvFdQ8Ik3UoXQYbNVXZN7WjUai2BIMyWh++2cGfJs8LRJ",
-	"UJ/Y0dTEiX3axqJ6PbEF914BFvYIAtJ/ra2g3ArKtQUlbBoyndcEyx1KSTm7RyF5YuQsZB96ohdElg/j",
-	"hcMbosxDdOyrKDC6IQfJcjrTzKkOb7siHzGwBMHJUNeMoc69XhRYwa76D61zQxw5diysUEPD1EWW/QDH",
-	"YZ7YCkYkoOyTF7nUDvuyJki1f+dYwC000YbnefnieHmjeJSzZun4ACm4lYJrzAXXE5bVJNe2hu/RJIKc",
-	"3ZtA+AT/uTESjSurqDvvPpjlHcC2QmAoWsBK4NKfqFfWXoNTo+tANXCDmvWzHlTNnQTQ7mTjLbzLdud9",
-	"IWg1ZVR5fg+htRUFs9VzWypm/e6964rZnF+293l7kt2E2tOSYHfPlEyZ1gSK+nXJCtsn74tRzlOX12XT",
-	"WUALDKoZslb9Jv6cN3YkN9qbQYjHjoen9j3fvn5Fjo7fdyIs7dGdYQfeArhZp0wbOp2VkZw6R9b6kZzv",
-	"Gc3N5AQf0LLV/VRxTWAA/dusWJYWipt5Z/j3n+pc3pdM2IfMlByFSEsTGKBTFFNmFE/b0yrvlZwyM2GF",
-	"JoZ9NIR99CRcQ5JMjJmd+e+MPGaeDDr86Swr8LOeoaeqE5LTEYq60ZzY+8sssuadsdpkOsuRZCAr4QH+",
-	"Kq1FZb+RlfBZOX9u9FjXPDv/SGZS5nAV14anmnSTbHRmD579T/CrUZVJkc9BfVEyYlQxRdjPBc1jYSRJ",
-	"3h6dHr9+cXJ2+uMPR+8Q5Uinis7soq+zSrvuFbBpZ7DG83mvhQnqrZvn9UjrZjnl9WXc+R/k+6M370nD",
-	"lJPvT0/fVyTMvpV6nZntx+J/kNP/eH/UeF9gs2YqFg0/fsJ7fxt3/np0GncieMS3cWcXV1fcQWY9/W1s",
-	"3zHu/Eqebkoj56bMh+YXVyIKtgfVko/WZly9+rRcR43bWUjDx04WblzNVF/eQ0Kr3dLrk41AyBrzlu9q",
-	"g7t3II5omaUOOKKA7WCM21axlM84E6atoqLQTKGKvalKvX7A4byczmcMKS47G175pggvbH1zOpKFWfbD",
-	"295/wXO4xTzcCJMtfMGHxmX7/aWEuTaE5jkRCxvNi4r6cTBeN0nroqdWbhkyLbQ1COxTu0ij+MHwnGtq",
-	"WKFIykc5q3Mp9iLMEy6U7EsMw5xbgwXu1DtAkpELYR3JxC4lR7VGBZoYzsnb3weZFYtKJ/OcCZPPSaFZ",
-	"RhIuwjI/qcgYPhMKreeDATJGsp0p5bm1xn4uWAHAbVg+FovybZ9ooItmytGJ6AtHPsk1QLPZG+Go9gd7",
-	"ja4nJPTCBX3LxnnDRIHUadA6R/as6qeEKvX5/zOff2NQbpfxPli3BvKbh/CbNZ/OFZ1OP//WCTZqOVOd",
-	"qBR7w6dr273hmz1O8rI2tw0GRfg7SREubaGwvCT4v6a4vDzvqyPq2Abq1wrLMZERWhO0K+TskmW2O213",
-	"sKGnnmpHzF+/zG7L3Slrsa/ezmsW1mHO6cOYWQ9t39zIlKjPztaYuGaFv53XzQjSpXY99TZc5ruK0WyH",
-	"5jkknpoRWam60IQBfmCB5MzhXRazMkjenBFN55pMfKU0tgllyxvD3v0wz2s745jR7D5Dvvb+h3neTiP1",
-	"Uj4wGvmjrSKqLsAknS4uJ4XfYP21hCi77WLTWpRq58QapkfWttRDbJwR7GrVeqJKYe89EA0zeyVJwvOT",
-	"WHT/9eTHdyQJ1xA0jWTDBNIdPOv5nhBfjeFwQKBiWDFYSN7kQHCt91Kbc8VO/u0NefP65PTo3e67H09f",
-	"v/oPh3cCVWlkwqgyI0aN2x57z4kmF4zNIKr3EcqcIYVybB8qWGqAIA9d8jdUmx2Yip3XLxN03GEsduPY",
-	"Gah/ED8633pHDeFZnxwWZmIt9ZQa5u5cRs2MvEDGgQQ/zhkcSDC8m7z/8WRJgeF5O3hec17UnnBNpGAh",
-	"oAqjWPeZrb2e1Qus6JtcbptcEcDPqTZuRSmWMg5hOSNL8kWYaEoyrv3HC/xwtDSrAda+ZtsIn96orxNC",
-	"jjDOnWqTVZFHng3Js/1YwBnD2qqJRUYNHZJPcYdncWf4bD+KYQBxZxh3sGcaT+zYH6wXAr+8k8Uly3PW",
-	"VC/1+TcWd37dNFgIOUSYanyF/la5r8oUfOrgFra7uzP8+0+/Rp9+XcoeLBoAyyK2dwMJjhux3Rw4rDEO",
-	"dL8ZEN1zksZIrLJrMo3x5v8c7uNvnSSisXA8BU80DvxEFiplHqsppcIxs1vLAiSeXQ6oLXAftjv0KLBO",
-	"ndy4N982fEzL8od3/kNYFX9lhlC3JsauCsEuF7f3N1qUzqVa2VdU1jPVLo2sabF2SPzAHvgA5q07EgtE",
-	"/QHof7R7pWC6T7qvMeNRBrUwVA1JnCuqiZ7QDJAZRnOS4At8cgGbX5N+r6VraME73DqGW8fwThzDzXdb",
-	"uVg3b7d/NnhW9fba25BMOio/CEQ3B0Y+aKa2i/+LS7B8/U16tUUHvXqwaFenZDZamHZplx209b32Kfzz",
-	"uiK/emYHz9K+lu/Ap4KXMsZUzPsLTatLO/Al3Gwp8VFbqc+WR4SXZdu20bulYoJZXT90vel6DD/zuusS",
-	"YoSbF6YvPWoF9GKQtIRooxQlRvZyWIp0ecamM2mt9oO6JQZQsxCfnHBxDtlDbNQs9JKBGMBqPSNxPfsk",
-	"pCCQGAVvtzlqGV5w3xHL61Jnpwvhou2uvIcwaX31rBEgXZOHQ5OUGprL84KRboIXnWXM0HTCADq+7m70",
-	"Qlemm0B1ZrKbSLBskigWWB3GxaKL04OiMyAHK0TOtEaA/ARD9ZWGcGV40aIqyaoeM+a3IjcHDiVBk0za",
-	"GWpDRSg5OB66rOhEKkMu2Bxwnh1FUbKTEPvumthzmbAHD4jhTNsp4llrGFKqFvyWjpDWsWWimAICh10b",
-	"O/C/+MMO/qcsUbCHwj+QNYGmpmC5/W3hbxf9PaP28TvBXz+tEfJ8QTXb4UIzgCizfjijKp3YJWLfy35o",
-	"N5CIjBQVWUSmMmN5RHRhRRZD5qfyj/L0tmn6uS0AurdWiBbKoXBncNeThHQM2lBj94gqZqZQABM1ohpr",
-	"T4RUU5onEdGMkYQZas7goqTXHlOW6UVn3fqJI0PNCVzxa2sBl9/PvnytnLFuuvAJIiQfhPlvHWDIL94W",
-	"837+fN0JdahR3QQIMgD+kovy4Jjm2h6FF2gbkD173BT4HUmZMyrWmJqca8hiaDLmxmD3awUd1fZg9nPB",
-	"Z2zKhLmXIre7RWJZm/YnpPwq5/13yPX1+6zE0zOq3KpsgVrfrPguKcUitEsWgv9csIgs7vx8jrjecef4",
-	"82/jz7/BFST7/Ns/Pv93LAqo0AOr05F5lpIPYAUNGRwQR7HDBTec5onjtoEEacKEAWzaqbyE/YKyiJqA",
-	"3Kc7tbYKiTsnyMKDt4k7UcDKgPgi/gkOKS6ZKf7xrBDcINqJs0xiAcBxRlGhEYy2T5KMXXLNEuIUpC7J",
-	"ICBJ8UST5OXRq8MPb07PXnw4Pj569+I/EtJ9e/iy1ydYvCNikbz2dn463/mBzRPMzhk1J5qOWT5vD/t7",
-	"9oUNu3+q5/3A5i5kc8MKQKjmT+EbgAV5TjUX5NDaCIaeM6j3O3raiWpSHkxNmZJjWeTMkzE7tNhh5+SH",
-	"V86eGHbKM8jn/yYjnlsT7Zv9wfOd/eMT+97hl+oM//zcKl5FxTmzNzrer5kicOed4Ora+uoM9/b9oRKh",
-	"bn9QHvLy9tnapYiPyPvTSpTxnirTUnS4Pppt1ClXkNk5hlQ+y667tOmSX6OvsNRxi0lwL32QsGYJDfRZ",
-	"G7eQ4w6iO6mcTqnImLoVoC4adIhV4gjdQENJRUYsl1deTzkJYV1TWZgdOUbnBlH9XHIO0HRH87rDEbgl",
-	"FcZujYHNSCJVxlQsuolnIzsDwGCrBIcOiiCpCa/koEJNIe5Y5EELrrhDwnKDxn62Er9ACujQuGQAIG9/",
-	"AiytEqgV2d0crkEJslvjc+uCKgW1aeUzmSmesl6fvPc+fUTaHPjVrvXhi/Krfh0kuvBawVvdxKJGiwHW",
-	"yNa4fkjSzWrer5FG7KMVwyuDZOgqB0EyqZAlBwXRbunGOomE6ATWV0UbtZQjKCwi632+OPlbLLofTl/t",
-	"/Jn4qrm5YTtwBkShIyjzozua2Q0AG9Nuf1wSwJTkLPRU5sVUeNxmgBJ1hW7uFfl0BnE2ACCNyFg65obR",
-	"3GOEZzvwPiOaU2hf8SyaGP+xktMB/sk5g9rGML4REQ1k4jiThGUcaWtAJ8AzJ4wZgqNAarY+ecHyXDsS",
-	"DeuF46R9a+/9J/s/OxhV+RfEEJwpNuYfy9KJJ4l9ZHBzH/wjqgCXwMpNgJmcFjnVTXLrCAbbFhR8tPDF",
-	"mtV4qb6sF+FVqkrIaRQMP0LrPYKAGosCYz8qrzkLjwZ+Q4QGe+QchqimTqOaUotqBn+E3lfE9RnOUBQu",
-	"p6haSlG1jmIROgHRKv8iik5+eBVFi66KPeK8nOh4Pzp6Gj2L9gcR+B5vD19GAH2wt48HMFx3kzLCFyd/",
-	"I2OeL3JOvMBPtPOSa98Cf51Ub7pkK9tXyXbctUE4rxLKKFOvEfYog1YUF64yO0cyAwgaWi4BggI8qoBf",
-	"m2U4kJRrNuWpzKUgpUTvOesVa68BdN6KCoeShWL9oBbYAZBVIacgFmPhHdcIMzSQavTqQI5dIWRN0aE8",
-	"Lce7WtDj4wJZDxfzcyGBt9J3YIYKSLFxoVnW65MjazLDO6Fbq7G509ENguEaKkZSzDKKRQXL4WoypSad",
-	"YN8nm87MnKQsz12pO9iyaaGUlRYlvzEoJK5Budhn9skh1Po7yujFGBa+Q0T42CobbaUfdHdCYAuK+PHM",
-	"MsLVj0UskM8oU/MzVYhvkfnZJX/tSrlS3BgmSjYOzPiS7v5g0INItO9rGdGsTpNpn021FH3yY0n0AK2x",
-	"sIARGCTfkWrHPW0I4MnlbcIOWLgl+C/M7qhYWMMe/qkTq7k4yzOIGCbYJ/puSGCZipL6dPmNDggl51Jm",
-	"uAvc02KxPxhUThLAQ+g+OXRkDM/JYDBwNPMNCvn1dH2F/GLC0gsEZMbn2+1qL49K18oOFBHZ5jD4Np3s",
-	"vl1zUg20etSipdvicusoaKeUQ727vnKtrdxN1KbVmktKs9KRe/vXq8OHI0iElYCL4hi+bSuSJvxa0mbi",
-	"BgETHY9kam7Nwt4XD7K5jU/dh8mAS8jx3IYGA9T+X28yTGVx6ULhGwerjkC4Y7TJJ0QWy8JBXo6hRlMf",
-	"VJUVK+ooHNU0y86ZAk0wmzGBHtywfAxqYwENZs4js7I/c1VzbUXg5cueuOT0I4GwsOBFfDYbtHiLGIeP",
-	"dd9ALOXsbFaPW14Wgrvd4PIPmqkbXPaSzQquN7rkXwv9c3H4QGG28qmuumGzKFu5TLbhtQciAypzwk4C",
-	"ybEzYtcI/X/y+/QmiKJ9goEYdCHKGLpYlLAkpYKMmKtSziDdHYu4855//r8pI3ROoYRZk0q0k8y9VNyp",
-	"CtGGRDNDkjKIMSQY5SFcaMMcB18sKkEM2KRjqWA+GpHesLy2hZr/91rk/PVjfZZV0atzXFGzeYDiyi1Z",
-	"8CVxvbpoa9SSqEEYvrLsDLV+cnRKz5NYuCiw45Rx7LnESOxStDZDSbKLDTHgXVuHqAuuYLVXABgBvG4j",
-	"ZRs8YcuKHdx/XtwXqX6dDK+/u52ArZXXbYPNjEb09FaSgq/WCBgIYHmm7fL3a/qAJKLI84SkOaNK1/iZ",
-	"4GxHzlTbjFWoprYVFZS3u4cM7QkeUoSYiZLFebWjdCysJd4nwEsLxb6+FgkABSE8BjqpV/EegXiYUB2Y",
-	"Mw1c2ZAuqciySciVTU6adZWRIHYyRa9KzQmQvBeMzSCoY0eMOqxp83+AqNwNy5k8x/bd1zF911mq//lm",
-	"s/offLFHiWq0yTmMgGZ3Ie/+yFQiN+e+3kZU1tEBuHM2qfipzP7dqpL6unjKcv9HQCXgUjKubBt4OBCs",
-	"oZSmzgkotAM7FnTK+u3lK0fBuB6suKR66Lpkmf6Ftw1Wd9xg5daRU5Fj3lqUfXPTptgkdAilmCW5OhSg",
-	"5ICkWmbA4E9n23BTw0SNhWfRDhNBju0LqGWDrI7zACqAUsB+YlfwgEYMJta8ZW6q4MPeCjure9GznzbT",
-	"5cFISpavu9bqD7GrK+kl5BUswq+OGWyrYtdjRITdj4HwNWVTs75dO32xjrp1ufPSSannMtbNXpwUUxBE",
-	"vvRgppgmO8T9dQnUXPISQObYlFQgOPj0WNRLFlYWpVb5jC8B0mObP9jmD7a22V0kHOj9BJ82qwk7hLwr",
-	"gkWU8VTXZuYkpRuxvbYqb9Kx8NEm11q/2L8WkUJkKAD9nZS8IrlML6DYNpVlvVMQdtJMcZpzXQWxyqBW",
-	"fkXnGllsSoK0EobSx35isVP173UBknLmugwSxYwsFBw2hcJIs5GK9YakbHxISFwMBk/Zt2QP0tJZxjJr",
-	"VcaCVPfFAt56Ix/pzgqVTqhm2I1AZkwR+2tkJyhFTeOmyisBUobVeuXUtjY9DOH87pR+7MJKisigRz7/",
-	"F6lK3ciffFMHsz/Uxtcju2Th2ursXhLZmzfxpsN8aqkMt6/ItS5WTZehF0wckKmEKm7q+OYV84kpQcpi",
-	"vYzbZchHOUuG5AqQWEM+PzKhCM5o1yuw/fRIyPrrK7TsLekl5bldz1VPS9cVh/198FMyxJBnMOgevhb9",
-	"R6ENLLyEdFOpFMKT9obEEeZXV0SEEkd0LKTY+U+mpPM5IihJIN4QsBsUzi+rx5jPgHTDioCy3xSqe/jY",
-	"FVb1+uS18RkRKfK5vXW1L+00TekcWQJxD2DgF1qF7KhgCxzVsiP+SUlonOyGhksSQUYHWmmw9hDGurCg",
-	"5TgWQXes62ddjDP3ohK3DGhKDR9jCWYYuq6xspBD4Il2ra5uKgL+NCc8Ai+wT96uqhDxSdMhobGoviuW",
-	"vVqn0E9N2SZL1umSjcW/T5ggtJrZkeLiHILyQe8E9lO5T2KndbGDy2Wa8ZJYBPKYnDOjFzFSfIvxiGoy",
-	"xO2WloV4uPvijnWpXR8V8nz4iD4yhxRmJD9Cy4aZMK5qLB+aznvtMlyKlAEeLqHnlFvn3MDdWSxw6U2o",
-	"JiNm5wVauoK2r/bG4gVr5zE7jGGBdoad76QgGSBsKsq1FOS7NzuOI+/PDa3AAJPspUNnuOcQOc5KT6Uz",
-	"7OA+WZ9Urz4rj9Pau2iHtrj6ddGy1Oy7beDdspB/8cEJu3KtVq+V3bTGJHIKZNftHJIrgXGtwSsF04Zk",
-	"he+UWAs+qqYelgIaANPj6pZyCgXtiCNVMcCVTMU/F3w2RYuuOdTg3vBLRpe6AaLUTMl0QrlgZ5ApbQSX",
-	"WjpnZ+mI/c8ZtIAglOBO/cBP6+IHgT2TU1EVhFYf5p5he1oQomAwFUIUNawd6omawqyN9eQX1AletnoA",
-	"2EIk2EdDIC/HIRsGZtQYnQmu4ZfWFoiCneG5zVPkvuPmxAF3EVD3wmPT5ms7NduS0AeEM5op4FcAU95O",
-	"fqgO/Ee8CarRGOxTaH6zLrJ2MXGdFtDpJBUZM7t5BUPW4Fh0kykTumB5suv/lbOk3+/3DkiC7hO1R4hi",
-	"M0bLHqx3ZMYUl5kmXTywT64Yu9C9PnmJ7WvYOO3ZYZjIqBqCTyPMxG1HUFJSkKd75F+pKCiS1uPmxF/2",
-	"/wzNKft/6ZFXbKTsKf1YJHWxWcctSjKmBGfK//YnCDnhaL0rKTM6r/1gbzqimlkX/iPLEmI/a+HDJJW4",
-	"qHxF+5VYBkcjktjTcwZcNtU5aS41UMiEFCbnTDCFzDU13xTqFbHvOCnrsyZ0hp5OeVUsatGLNYkSS8Fw",
-	"V5lHkPzlYusMO+XSsdoB3gKWbaEYOwPEDcasY2qntDPc2x+ApyMVODUdbC9mAbfi8effLjmUbZU3hk+i",
-	"GEIv/bqkTD3T+P7OYG99V8hPzCPhG5XyugHiyO6PLa/iNi96B2BDC9qmWdmE3seul9j9VXT2x69ekOfP",
-	"nz0v5bsPknvhKFMMvANIBgjRvX1UALpXht2BhKYm1EpmrIzRzOqtiOhUzoKAsWMbK+nMsTu4SwOfZej6",
-	"kIP7HsTC+y34q51RKuZPFs5DAnyrlnt98mNhcikv4NhfpTzPWSxe+PfVxchOyMiqFMJN1c47Y2oHGBU0",
-	"SxWDbvULUAwl2oj9FTj9/OQ5Ti3STf7ZEe70gGSXGyyFpRlpIAxrKUH3I7yW7iskZHFjLb+m48BptoM3",
-	"J/daF63DD73WEfzd0V9fvxv+7cXhm6N3Lw+PY/G3o+OT1z++G+73B7F4f/zjy9cvhzu7u29fvyJHx+93",
-	"d99S+00FFSnb3X11HIujdy/D6zeHsij3xJbR5FZsWMGXqdZal/sl21tDPH3y/7pxc9Tr2obnoV2mDZ1D",
-	"XmJOcukSD7B/fbYyp6LXxsxQs7S2rAyP2n+0ltqLVhAHK3lFVJEjoaXXMweOgsB/6Tore7+xIah1UQwe",
-	"xJY8dat2u9Duob1nzVW2YaGFu/RG1bA/sJkB0uv3H06TktPNMxI80Z4DICKw3BDgG4tEACMDKwRIl46g",
-	"QQhwY6J6fxBS/XtIG+8IzmsVtN3wqbHQPGfC5HNs/ITfciBp663opLkDvzX0Uo3iU2a1PMs39xEfqQfm",
-	"mn1dtsFU+3ubk9o6huv1pGzuGNYsr11M3uvdT/iPXzfnHQoF3VLcPtGFnjGRJaQLaIBkB8sQiDte9CKS",
-	"IAFwQrr+YHkWXHOwEMGbykumyYxqg2FAewvD1BSSagnp+ovxGIvIGGhcSjdoRs2kDlLoKLhCgRCKFp8H",
-	"csNDG6CYQrTLP7cpr3ODEjsxd6hm9iXDKqZlq+RwNsvnfvIPw7dYX8hW70gz7A6j+Xtln2O4FYQOEGoW",
-	"HLL3BDZuLG9YpBtp4hvxR+ToHyyF5MKvX4YZ9UcWs38ocXmCOzfyXOPWoPI71wrRm0hOqMG8nbjcuAG8",
-	"bpGV3dVIRwhUDkaTpdyKkbFIhOMYx2N98kHk/ILV7MpoKfPCkUtUXjLlkPCG1tMG8FxXKxiLMEZIU1PQ",
-	"PJ9XzniTaQhlOyIwDa+NcAl2FWiALnVZG6kIFeT41Qvy9OnTvxDDp8zlh31qGMEZWyJgtTlZqQICIfds",
-	"cPe54a/bLfz6AVPe+nrGYI2WuzSleb5xSGzXb6DbS5jNTBBMObgOpMq4DMPrYZLgCWZ7QykAzXxdqNOG",
-	"QtF0wrIi99zEgM6CEfGsYL0IAnNVYgCSyi6xULspbnioDs4uEbV7UdD1sdx7ghiZ9SFXwUFEAY8FPAkK",
-	"WXieQw4D5ElJp+x/twLQoZvXcrVVqqCWBm6M5uOz24NId5eQDKOibRKjJYF9NynKrQx6tFgWftVwa9a2",
-	"gJBXG0uhQLevpAyoGlJg24xpnsP+JiNmrhgTJBkrOU1I19V5OM8Nm22MDH6QgpE5oyoWOTVM9SJCPaDu",
-	"YNAnR9ALPraK3/uQWMhf2nMukHJN7eKPwYtdY3+8ghrMjM5Jl4s0LzS/XMEhqIB3cv2ysiWX+Q1dftpB",
-	"OQl7A5gdTejYMOWmtT3D9zgVbtc8aL0mcbt6YFlBL5SjFNlGv+9QYrwqTKGCiXadhvcTArdCRjGKYYlG",
-	"OQIo167LiRo6opphr8oxy7gzHJLjo5evT84+HL8B50Qz0wuV8oAk8AwHAgd1bbFIFTc8pTnJGMiLIMwd",
-	"keeDpyQR0py5C8vC6gVfy/UU4nUssw/r9WPxvhjlPAU5xj6y6SxoRgJhDHTBLSn+Y5iOG226IDqewrTB",
-	"dLpZA4eFaU3P7SZLpRDso1UAP/4AKFLUFLoztLo+N5N5B2IxGdf1q8p5Bm7u7PNvYy54eLmdslSKMT8v",
-	"rMeEKWR1ySFK73L44fnKvayB+D2dzsp6r72d/W9O9wbDgf2//71+VP8Yyr+Z1k0SBOYWAQLVJTQqjcc8",
-	"7d9039irnt7td8k4zYlJZ2Rv/5/6g/6gvzd8/uzp/pDAB0tN+Q9kvwZPP5zQQjzwFyw3ycN9xUPStHeB",
-	"7VMxmk6sz9JfLF/4qd684W5PZkqOWCDYcPac+RN0StwKN4J0PTu3kCSX4hwKiFh5ChX6ieu70yA+VvaC",
-	"HCCPQXUxSalSHLuqofaJGTBhsCnzSqqLXNIsFl3XZFgrikJr62rCIMCMLljZD9tmL50GE/NVdXusxx+O",
-	"JbP27/JfrdTgUSedQDrKHsZ/bdDswTUxjE6XuUB6q7s97oD6O1ic3qmtlgbPuZm3tlK4zmx7Elu73eNl",
-	"7ap1RuU7YHJ2yfLWaB6/ZLRYexTv4PQX5SZaayATmWcliXa1AduGVJ1xxw0511LMF9qqL/svlDYRri4r",
-	"AUY0O78jKvkH6YmpRNCmXTHBl9v2xjxgb0ww74HCDXXsDTpj3nBxAUUuSgILjpE1ziOo1ZVjomTOSFI9",
-	"K4lFF8u9PgDXNzWsUCTnn3+rl31FUPESd948KYLzxBOmDZlRa3EEej7uWJccnhmLCdWlew79KG6A3WeD",
-	"vxyQuhPhvYfn1nsglfDRgNUwYgD/JAjVQExV/nrGM52QLog/19MzZRkHNBHfq18+Bbj6wqsTX3YM18cC",
-	"jAo/KYIRWZBZXmjOCoVC7fNvblBaChNOkwaa9LUaVoJde4vSn+AtwOKoC1QrK53UH3bYxxlTyJVaV0uV",
-	"moIGFac2h53DTnA1hZiyPVJMmZJnICQ7w853O4PBs/1O1LHfGp75dG3TtpqCx2lOCQVnQ3uKW6bbDpVt",
-	"5dJjtLQEXo2TmK26YsFD23XW9cb8RK+kQo/KuUfBECCAY3/K6Nyqkb9jZDWC6PRPpEtNLEDCP92zp+iI",
-	"1CLZZS/MN/ArRmd7Q9frMqMpIA259jmAx0kmUln5rc+MAlM7ichbKey9jCSvFM/o/IAMiBQI4QMtiuIc",
-	"SOrKpht/w25JiR2L6iEIuNPgCRKqHUIRZt2mkX0M4r34jp0n2r4J/IBTEQuIqclLprKC4RXw6nDY05P4",
-	"y6vuIN9KVI41rBfAQcYloTB0eAN2EQ7RjQ6HljQ2IwJx7t7+wJH3QZG3pBnhIhYzplImSrK06kuIIs+r",
-	"VF95nGsyaOOECDzhF97PWzdvUFsrEflw+uIBEggRgQRCxrJqABCc/JNbpVVWwR1+OoDjvS8tn7BKyeG3",
-	"2MxHQHZTqrJtI9AqUf3vLp6Ec7W+dA5ttlthsJ6AwvNo5gHeamO0rBntPLCxHyGAdY2fDq+cySnl4nfk",
-	"kIcxk80c8mBpbB3yB3TI09om8Ns4PHoDhxzq8uwi5poYxadTliHyp+A/F1ap1pd+Pi+ZyV5UPibJPv/2",
-	"j8//jX48FYbFnTaf+Rn4zGs5n8EKvYXziRvTLu7v55miRW7fy0WIhx0yy+V0xBRnZP1sRzWwx3EJa+HO",
-	"pa1a/fqH8Qq3Tt69OnlpuBGb5c6i+fCp+uPGvcHHrjAazISqKLDuBHFwPM8V0wgN6p2iWLhaxMo9PAAk",
-	"mIWCOQ19dc43mXBtpMKuY+uq1F4iicWIpXLKNLGORw9lJ0QsaQrIr77Q0MginTQXTWNT7EJYbUuo+Ptq",
-	"aN4g6BHdxnLG4G61WNZocV61sgYPFJM8re26bbnXPTQ7V9O7KjWzkZtUfdN7bXYmo8LU+p1j4RqeXQvt",
-	"EBtTmukRoxX0iFKwsBs6Fkktg5C0N0WTsieanwtprVRuVnRD301SZDG9wUVzguO7zg1SFY/TI329WPBd",
-	"0kviYZtx2Bqj6/VKryH6rjFGF2Nbt5WTmzncaMi6mHWYu8ihLA/w1bk5KKXVwmnd/cFeA+rNYZYFico7",
-	"cZwXsrT7y3nWm+RQy5tuwHm29yiGS9UaJNhVrUxoK7G2EmsNS41fLjgLLZ70jYXX7qfaHr2Zl22djCZ5",
-	"BH1+1pudyDxz7CZhpdxiM/BUXrJWEfQF+CFlcnPxVbbuyZ3C7CPmRTDDmJd8AJ/l+gxPoH1uxtx+N5tl",
-	"0Y24G329VEN1G+38hl2y/MvzH75iv2GrVNeKSUMYoCZNnoQ13FgdeWPlWosMb1qaBD0iVMzrY6tD35IQ",
-	"G7eMdHBFIGLRpQKBg+p3yAIMoWe965s8aqCaXwKHaDigE6nWugZJPz2ZREtKfI2F5B77nrr9slX1d7QV",
-	"69Ct0HV6/2FJu4EBsvm6zWm3Vp8sdmZBI2eym0hYuskSEo8plGCZ41ZQ8qqHaWygBY4F143UwO8COuFr",
-	"WH5wUeshSZTMWRLFIuH6DOvmEix9S35OltuHAOEaykPsRC+2hQCfRJHnkMhvlQ8fYNq+qvaveuNWQxuY",
-	"nyl7IPg3s7MG/WDuHyvawXKqzVkuzznQAAV/rd0WBuu17H6yH77tVe1va7c+2e95bC9oe64rx+wm1m5L",
-	"ekiUCAdhR3QTAIZLejjAtjGV67MJqXskZc6o2LC5aWn92nVfLuDHrKEqzem/fwrXRK09dvAX3x7rF9Kw",
-	"A9hd/zLl4/6UdqKOfZczN2yQR+Tt61f2tbDboZpSB1EVrKrFRz31j4K14Z5kVzZG0leOrlzx/jIAAN+s",
-	"TMyusk0LxMr1tC0Ne6DSsMLJdq9z8e9ry8FQSXqwqIrW1NczWKUu5iiyoNoh2K+e9BWKx6aFNmTEYlEI",
-	"KNnoPhv8JVoqHnPadEa1vpIqw6sCfqKZzHk6J91n+/sA8W01hUN/uOQyhxnvtcA3uSG3V5PBQr4N747f",
-	"6pMpy1q2uv2JfMcEzTkoWnxP67uydLK3//TZ8//nY7WVTZhHDPeqvU3f/rq+D2/f7q6L0cJcQIssrKAC",
-	"ohtMkBWHz68Rh6LI85YZa5GA4ZjuYFYbEQ3c/vhD1de1rJaZkqOcTf/UlOJmBpfEEUgNVySKnZmff0M9",
-	"rw1FTPBdOuO7l3u7XpR5xAorSTqGG1gAZRqiUkgjWZjhKKfiYgMocRxz06c9Ki3qUrj5zJyVbP0vO1bz",
-	"3omc9yBJv4zqwQIF76JqKj253SlbiUpW8uLIK1Fqpi4wV1NNkr8enZJdu8R3pyzpNRZFvZ2/L8u0No8i",
-	"WCHw4w8P2mPyWACY84Z6tqbvtUCWBEn0RjvjGDxqT8O+SGyUc3FxUGJUclloaL3WRs4QB8V5hY3F4e4m",
-	"p47/6P6KrWsPaolL2zfp/xGWiNvVXamIYrOcpqxHpvP6J23HJyzXT8BH37r3/33C00mdGt/KfE1oriVR",
-	"CKpTsZCN5t467dI8d82CU3vYxQvaZUM1lntMbrwLXiR8ZBsgcHVK/w8ie9znm9W+h19J4Tpwnk1TfeIp",
-	"rBAhDSk5U1yAXTNjGuUJZuOW18Ht/IRPHS6wtRIG5jD4FZ3NWO6M8rXNlZal8zhFfrdex1+smbvNwG2Q",
-	"gZtuuF8r8Y9+G9gMRSOApL2/DkT7E02S0otMCBXZrlRlFKEFBB/qhRHkicWiDDm4faJJgu3r5sz/lJDu",
-	"s8HA9cErKc57LsF3KS8Wh6PYWDE9iQWYP/qgrBJbJ7SxorK4bqjelGipKfhI3lIl08083xOWjzeWMevb",
-	"0oNbOpVvpSEZRpMAIKFgOeEilUoxcBDbfEu/AEMXc1C5mN/RjHjhc29e5luaW+XAMjKS2Rwgy2GB4Zqs",
-	"lhHXuBb7Wzn4ZXm3rhx5up7H9MnhDq1ToYcx2RM5tqvbnjkM45t2RQBx26iwjpQIECpzeU64QBBJmqZM",
-	"a2SO1bGgipU0I91ng6co2uyJTpK5MwmeaCVe1ievMzadSbs9SXd/8IzQc8oFkQJh+TFkFws3sF5Q2UwF",
-	"kpkQAzCXRgZ5p6rcoYoyq4qW3Qeg7eXN/XP+RmU89/ruuTLn9cUV+9mXaKjFvYVU/Jv1ooVVOMUl+08A",
-	"Pcs+/6ZxXhW5lEYBuNlMYY0aCMJWUbn3eIE4q312ynXDpYjaF8rvtZ+w3BStUbLo+iKHJq+2eXN8kcGu",
-	"G22T32nbXutH3qwmw07HWgWsUF/WFexqWEdjmNDMKo4rhKlKXU1dKZF7feKt8MDwjmKRgHNbmuBYxLLQ",
-	"0uK8Aq6JoReLdCzuUVeyyDNExCJClsBRrVIfte1tM3guiRSU7G1mD8Ok3rdB/HutZb17TbZx0mj3+aOn",
-	"jcJUUbu+8uvfs5pjSdA2BLFxLyCAL3RhTnvrGeC7XuVu3vi3kdR1LH6h5e5XAFjR1v52PczWDIdkN8ll",
-	"eiEL09Ddt9Lm3ar1R2x3ud6EWyA2+NQZMaqYOizMpDP8+09Qk8XUZTP84N+Y0lwKlhFgUplRM8GiVY3E",
-	"+ADGCLgnuXY0GRlxnG1KSkx6FCqvZCUsYDfGJdBB50J6r7AKgDkHMfIaXAK2ZBmDC5h47WstVwN+CGBS",
-	"NOlOqaDnCArnaC/hWXhX6xs6rzq4MU5nA1Aiv2SCaQDTcCwREUElwjKC/BARmTKjeKrLyqXD969hfoIH",
-	"OCqJ5Se8penE3hdY7hxOR7VSorIGiSsypdzqO6udXOE/zcvzC8MyYvVT+FrY5z+1d2p49OkS0oj2OJoh",
-	"sn9UskaUDwsA2jzuY1CH3fAkiG8amsvzYhHlrQaeP6Vz6HLqNwHkN935BQA/wP2o4PYFIHVXMQZSJ/48",
-	"7jciRYT3R+iIxk9Tzbc1NRRNDZTaltT68HF+LqShtYYNBjSjuvYS9vLGp/y7VBfIXVXOfs7HLJ2nOYtK",
-	"0CB7d6xxDe5abyhZvvUr4G3RJWDGRE6xjjIiOpWzilIRY8/BnTOqJwjp2HRXwJMxhqYTvEVtHBFhIlXz",
-	"mUFZoZgOZzuTadG2Ht9XXJLhUkfEV7+36vBKZsIqItngMWVqePkpr8UOnc1qqV8dNaQbUGYUZiQ/2r15",
-	"yYg2itFpPySHDdMQDcXpMys8Z1QZXS3/iGgj0wuSs+ycKStY4ONDTWL4Bpw1r/g31rpURIrFaQdqWyYw",
-	"LAbTxaeuVLbcpNNZ40IHG8TecuqkkZ9urpzgO9cLW9KwQul2eUYyeSVgRLBywW72izkU6EqxxrXwwu03",
-	"wsWl5HVZM6apseu64bIfocEpldo4cSrHi9OEMkwbKw7ynWKmrZ5w7x25re1OwiHUXrywo/3p1/8/AAD/",
-	"/w==",
+	"7L1fd9s4tif6VTC6s1bJ1ZItO3Gq4qyz7nE5SXe6k0rKcU716XJdESIhCR0SYADQtqomH2A+wbzO48nc",
+	"13m7b5Mvdhc2ABIkQYmSnVSlT89aczplkSCwsbGx//72r4OYZzlnhCk5OPl1sCQ4IQL+eRrHJFfjc8wW",
+	"BP6QEBkLmivK2eBkEM1WishofzAayHhJMqwfUaucDE4GUgnKFoP370eDM84UYWr8mMqcS2pebo2FlcLx",
+	"MiNMRWjIBYooSykjEZpzgWiGF0QizBL06vHTPXRN1RKpJUESM6qoJAma05QghjPSdzqwqvZELpYECf0T",
+	"kkRckWSEyP5iH5m1osn4cHJ07+B4MplsXPeTC7xoj/9vREjKGeJzWIAgkhciJiOkOJKEJWiG47eIMhQ9",
+	"m49fYBUvN37oWUKynJtFkTzFK5IECKxEQSJ0vSQMqSWViEpDQcUFSRBm8poIPSvMEMEipUQgQd4VRCqf",
+	"3BlBUfm9eDX+C1k15kdYkQ1Ofhro7w1+HgXm+5zHOMwFb86fO8LEgmBFkpJAm4hwTpRYjU/nioj2uK9J",
+	"zFkiNY2vMVVoRuZcEKTEirIFwgtMWXB8yhRZEAEf+PHHH8enhVoSpmiMVYB1vF/1DsNoBJGbnMR6JcPo",
+	"O4IFEdHeprX8dXyOFXlOM6rG8H/b3zo3WyMRTlN+TRKUE4EyygpFNq7EH/6cZJgy/eHuT6RkrjRHwrYU",
+	"QhCmWYIl/HrLT0miuvemYIqm8A0ztmbQeZGmPbfnr2M73/Gzx51rQVSf53jJtcAQPLNH0PzGBVoQRoRm",
+	"u0cIp5K7Rad8ITfv2QVXOB2f8YIFVgk/IlZkM3PKBL+WKNPHW3Og/sicpooIOUJ0wbgeFkWpplsEYi/i",
+	"87kkCs6anjAV+pDrM7aRLt68xmc4zzdLB9KY3jURBMV6AJKgItfHCKMY54izdHWCoto3IitZ2CUDhsE5",
+	"GqqlHgELgjIuyN4+Op1J4CL3PQXkoRKRGxyr/Uu2pUj56/gNEwQnXeQ3vyLGFZ3b8ylLSYPTlAg0xGlq",
+	"/5SN9JOwOiMrc7wge1uS/v1okGOBM6LcbSoEUY9JXtDAXfpSf0uQmItEIqlomiJRMAbiCVgTa8lmZqNo",
+	"RtDw/OkZunfv3kOYF9VjvCuIWA1GA30LDk4GifmUP8k5FxlW+jesyFiPMwhRE2YaOkbPEke0hF8zmIeZ",
+	"czmHHKtlNQWsB5rSZC3lyklRph7cH4wGGWU00zt+OApxNMzuz4V8V5xuoKNaYoWkwkLzrZP5W1Dw7/oj",
+	"U7wLCc+WJH6bUrmBjLF7DCmS5Sk20jtAyfLBu6bmWUoJ2zRLeAZpPRGzVdcM4aE7nx7PcqJVDbJhiuVz",
+	"XdMrH/gUU1SkEOsnCHJgzdz0CHc/M6YE3rS58FCsOucGY9z91Aolu4ThUyqkQgleuTnmRFCeoGFC5rhI",
+	"lb0vGw9lnKklIim5Isz8h3SHPrInOdpZWIYPuV5ElyR6jkNrGCHK4rRIiL8anuDVCL25ONtdEgXn95jH",
+	"RbbxdCf2qQ4GcD/fNQeUk2NKG1pMz+sHWHXQJqPeY7VpoxlJOVto5b6Lev67d72MJ+8KmpPNVNYfzNeQ",
+	"mZTj3PUMn+JYFWKD/KTsitNO4Tk3Q9z5zEDlNTdQx1Xub53V2Ki0F1LXdvs30a0nZ8Rfr9kVLHEqWkuo",
+	"NqfoS9Vbz9GYyk8Fz9rztD/urEVaO3yqzaVdFKHaFC949wR30M/c3BTffWaPCU5Sysh38Pn29NzvaBjp",
+	"4aZgk5Fob5f5JnasqXl390k/YedEYZF0sCW/IiIp9JTBrNvTOw8GTfn3OU6l/qHGwF3TJmwqzOcCBs+M",
+	"85Rg5k+ulGT9zrT1R7UFZHMaDQl522PzSlAuaMiR89IYfkQSlJuHKJFoKEhOsFE+SssO3JOSXBGBU9h3",
+	"cpOnPCFOOIYWkrsP+2ugimSgCv1XQeaDk8H/dVC5ZQ/MY/LAvyvL6b8fDTJ888y8f1wuGAuBV/pHqVYp",
+	"CHEuskG5+h8CaleRpmNFbhSSBIt4Ce4PqlICHgjvWTR8KgiLl0gqkmWULUYIx7GeqXFekKTzCLyrLTrD",
+	"N88JW6jl4ORoMunm99cKq0Kt3SipH5F3uU3SfPRWm2QnXtuib/pu0QWJl4zGlLBeBwlLSReMJEhxK5Xs",
+	"+5ih4QRlBOuH2GqEsHSeLS7ogjJLkxARVDmH/odusubQXcAPHfuo57zKSedc9Lv+FPruAny0msMbsdB2",
+	"YMc0Cv2rashONi7/vJXoLOynNghOz6P+FxJQgF/gt0QibJzi4FvGc6L3WRAlVieePWT9+FQ6x75m/KP7",
+	"aMkLYQIowoYI9C/GRQde/bdkBT/PeLJ6hGp/Bvc/ZlwtiYDf7Vckun90NIK3rpc0JdU0LplzqtKmN+v+",
+	"5KFx7wG5TLCpolcjtNApLI6Pgd/cfx+GRMezOYRPwuZE9OQCLyKn/V7ZoIwgOHmEsBYmKUGckWqlh0ew",
+	"UE0FvYx4CUGx/c6F2OBN1woOw+LO59pNCnv1ZIfW/inNnpqQ4yLk1+dCafbR9EwJTsCjPY6Q5EJJuE0I",
+	"03/cR5G7ECOUF0paY14qdxQtSw3Nf5IRWuJC/w/Tc07JCM2wlGSEcsEXAmcZIXsjFI2rUcGHT3BjxP1L",
+	"dqHvdSwImgn+ljA0W1VHTOth4MdGNHHiEo5EQgWJzTVYzdycQZ4mRE+VzxHB8dJpDyvzwRHC6JqLt+hd",
+	"QQryyJ+ieZ2Ra31m4OG9R6imcAJpLlld5OuTyQuFMHKqJUr1MmdcLdE1Xsl99OSKiBWwsmEcqYV+oll6",
+	"qa8BfWWzhNyMLpnkCIOnG8UcIkszPXS57OslVvoCNf56PEsJkvQXMjLiIXoXIcU5Gr7iUi0Eef3Dc7PT",
+	"RsRAKIHob0lFcFI6/ldA/Tm53tu/ZFFOhKJMC8wIDcH77sYeaVGDQAJdU0n2KkaZaYq54Y0MHAKZ3Um5",
+	"ZEaHuSZ0sZQQgEBqiZlHE1+32RuZTa/24xGiCgnM3kpEgJjwtRGS/JJp+mlqoQVETMpAaRXosVPbRz/a",
+	"vYo0WaKT2maPTLjJrdYTkE2dRB+1Xa5AOKMQfA3HE1/pfdf72XWTARvWPm3dV4OT4wmoN0ZcHGvBtkF4",
+	"vODFFSjya6MhGTcPyd8gAlLO0Keh0R42zjal7K2nhQUF9UYH1e6SuZz62hBJNd3PGxcpZ6d1sp4EdV6f",
+	"t5Ql63TDaeYG731E9CzKKdUn+EYS0XOCJt5EEn1/wEwL6fn6myqhJOK2e/y9F8dcryb4Ec8ONcF/5K7V",
+	"BH+iz4v1Gw4RWl/tLpj9k1O5a+HbTkFVbFS3/Vlt5MNAzPgu7ZTmXGCCLyHY357Q9/X8AcWRfEvzrnmY",
+	"lIGwzJ5stNdeUbIp6CZzfXvnWHQ5tXM9xl3z1KsUgymxfm55irsYPrcD3PXEKnt9/dQ8uzwXfE7TLrd7",
+	"0/i+u6lq4bZ+kjURVp9WJcHuakLvzVBEqu94Qk2uoYsPvclTjsHTGZvMPbCkilRRzXgH+kPjBCv4ar8j",
+	"Vx/5Kfhc9BQaNrf7hDaUs0co0hsFyS1u1e2EEEhuW1AGY9ZnjPM8tcf84GZ8fX09hpkXIiUs5olJyiE3",
+	"OMtT8EzkWEqtxQ5OBqdJRtnh0b37x/9lMALqu/QK/cO/ZnS+n2FwI/VafjVDvehbUdIfqkXAM0ESrdLg",
+	"VCIsgYpoTkmaSDSslq0FfTmHQI6N4Q2ZcyYNX3yHE5vNtYbCueCzlGR/+Ls0aYYeYROiME31/LjItSEK",
+	"+/nxfymCaJpSSWcpAb6XCoOXaHCAc3pwdXigKQ/aJLgaByf3wYbXxsXgRE8LuXlVDj5tQp3MUsze9t+f",
+	"V2buQZ7EqSYjpEUa/8qwYDkWEsyxGU9We/sDE/ifpzS+LYU+/vfS5Y6Sjx/+/vF/InJDNV1UmEKVi75O",
+	"p4cVncqpfTIiPS7MKom2t136qPVCUaYF2wjMCXAZE5MkNOdiRhNpc3IwWxCgo5MUNka1hpyOjNtJoOD0",
+	"XVzbOPD0ifBSsv3c2dAX7KMH5XPv/Vi7tvK2WkQvh3e1mqZnu726l4wYHwOflxF82VhjK5Vy3ULrD8MX",
+	"n8JmJsZtfgv2P43jj/8hkfj4QRJx9fEDwsUNEh//d0okOkEgfPsKinvVAahm98lOwEWZ1fiVRIKnBGUY",
+	"FFn4q1FgeU4EkAIOg+Z7HEOKp77hEoJjRa80z8M5ACuY4fSJEFzckqpvGEFECFIIYxrr/5QKyUIbwIVV",
+	"hTpJauWeVj9OBvfmh/ERfkjGx8k3s/H9+JCMH84neHw0e5B8S+7H3+DDibcNx768dktCr7XlLZBZ2ifb",
+	"kjeszAOX5oNEfxANU75YkKTyHJWO82SvIr0L+X2S4+t/YdsjXA+CgI8LYeTHEIfRu2gvkONr84gPJ2gy",
+	"mVwy6yZ7hGZkxVkyCiUVH04mk4nJhg5lNcMzNpF5CKxM2eKSeT47W96AxYwqgcXKTPSaF2livHhYoqyI",
+	"l/p/hXVZqyXJEE7TPeOUuyMx1Z2X3XsQ9857446/wilNLgRmVYXNLQ5pNZDZ4oQqgk5QnHJVCELQ+LKY",
+	"TO4RRNg05gWcTOBnOTj56dcBaHmahcBNLqc5l6BW6ccyIiWw8UCzB70ig/c/B098jbUOvjmowrG/jVrR",
+	"TEL7SloFotIdqLTKwyMUGXJEKKXSeqpdpYalyiUbAp1Q1CJTBMz2fjR4sfLdA5/m+Ptf2Pb4K/+iaXln",
+	"7vCsNLP7179ee/q99fg85QVL7lAhpkwJXlzhTnPBU4YPHj58+LDGuvcr1v2eK2Qm98l493uOpJZrVbUZ",
+	"FxD/8OofnIpgfG6aoRMOf0gJfmvuot83M34q/gOfk7XGX/GUxqtbctELrrTZqS18SLzUkpucoOcEZf4v",
+	"CacKmc9QgXCBMk6ZvgVRjAWO1cf/EPrC7PlawZBcZTMO3BqQ1aW/wRfRO01p8H50N8N6U+64I1qK9tFR",
+	"da7esFzwWH9UG8dPmKJq9emOmL2BrYfDpXlD/Q5yRDC25kwQ/NZcCTmwExoaHUUUKUG0fIBKuDyIVQRf",
+	"4VXKcXLB+XMs1p693ZwfSvAcXfG0yCgjxU1Py+bQs2xckZ0hNbrgHJmpftI72SnMkJiiaaY/KUyIF5zU",
+	"Rt3GUMssDSkF1ByCfvMU05Tc9l54Do4G62nA6OMH9fEDynhC5/TjB60lKUHGimS5REOXa4JjVZA01WrV",
+	"5eDe5WBv8y1yWKO8x+r+gpBd0ScjelWYDPXWEuEyfwb4m2pVAKWc6W2w9aIn5lqBUk6bhaTECjbjgr8l",
+	"7BWmosdt4tFe76eUU6XfHpwMyOrPy9kfY/qS/vnZm1+eHX5Pn8ln7Pw4Pnv24Nnb/K//dvbnh/tk9edf",
+	"kh+f0Zf02c0zNtmPj1I2y55Okr/+OTU5gVQQOaVscPJQ24qCzAWRy6n/w4PJ/W/939wEJrPDv/2w/OEw",
+	"m9y8m6y+f3B+JH549/boT+ybxbc33y7/NmHfTeLX3y5/OIr11ui3pi40BWXB/fcGKHZufaLBY6Ef0AJE",
+	"Fi0H0hmOl2QMae08DdQwp9d4JVHE+Bj8TxuKzyHswfkLzFauXPjWlgfPfbkk99H5xw9aiq/ILyjB+ro5",
+	"QhL43eVf9bgXPFNByyU9YVTO+JMdlXNtH0DmhOb/eEkS0LxSvtDHQGmJoCRKefyWJIgX6pE5FzbVIfJq",
+	"2iO75KZi0yh7X6fW+I92FZmvV4uaL6yrJe87UvVSV7l4/5H0C7ALbxgu1JIL+sutRTucpVJLQ7xAIA0+",
+	"fljDeQeQ/FAp+4e+UuLN7NPFCaiUkJZt562ZzgixBBnBiUACWUc4/BtdL7msvICVCAeXf5PvQmgI6zaq",
+	"9bzdJ1nkOReKJC9IQrHLDr7Nfq1youWHGaJAjDNkP/LxAzoBl89BnuIu363engMj1P3L9tjfwnLSCGaN",
+	"LkzA/zMpOV9JuzgFWQjmvlXWnPM9uzWd540k4o6s4DeKplRiRQpIjUZgB3/8sE4W/14MYBPVtuR4+Zft",
+	"VA5XbgRx7aPJ0YPx4eH46MHF5OHJZHIymfxN6xCZoVEtNDsazIs0ndqoLYRz0YtnTzW9EgiIUzkFh3tZ",
+	"j5BiqaZwTbQ+dc99SvC0DAIPRoMiTzbOrhk77k9bTa8u5rQiA+j6b1rc4DtTrJ+YQEFC0FU5MEqIRAln",
+	"TKsFYWPW7IJvcoKJ+fF/KUFQwQjCidbXCSJj/aQZ/EuwMl/zjLggOhdVfYvJYrbSvuV9hFxkC22xD1F/",
+	"+6kSliKgCLqia0jVxSjD8ZIygq4xlBbkOVQwWxSIvX10TlKKZzQ12c6LQhCJhi8uvns6Qi8uLs5HCF9h",
+	"mton9mC6eumF8qBYJER/csEhEZhYVTLTxg+mpjiPFWkKLjd7UBoK6ah2SPtlJVbvzFbB1JWOb5bpK3qT",
+	"ZsUW30sKQcjUoPUEsl9/XELIzvxsiAMfQIqjOWWPkJ6QLbngOYE0p81zrJfPhdbZfmdOWSgJrfy6Se02",
+	"jFFWelju0LMKkmPjFvaeXjNtdrfNy7ii801n8oV+yBwVfXzA0g+hmBWKZ1jRdwWJTmBzTFaoSTYolI0P",
+	"oCE2Xh59gJAgVpuwhTa1MEMZnnV0lgQYIceMEUiewfpxpmWWqWyzYDkZZgXRQtCbUwA8p35x9M7jrZJ0",
+	"fhpAKlizOtMcCcNCTY53NB8FEp/9814SunZEa2e8Nv1qdXz2dxLDVsGemfwNuIAS4yXB6StPzECC6QbJ",
+	"U69VnISOtZMCTd2jRM+aF6oQpPNktEYMnj+w4IxEMDhFtcEfIQzYSie7Hc72YWyfscZ06vxa1vPaT9e+",
+	"1CcZcIcD2eBHx3pmnE6meAOMs5EpMsr8vx5uyybrxd1ocDNe8LH9o3t2/3v7j5/MYz/7z41pltuKK8jL",
+	"PBksqFoWs/2YZwcc53Qc84QsCDsoP/3ef12+pfmY52bB45zD7pX5i1teZUEO1d89QYJo+QfgX3U+NMoD",
+	"+AL3drwlNpFND7J/QTPyGSnX5zbyGX/DzbRpiTDkZ1zeLqeydfDOcEpYgsWF8Zr+2jhLyv25fUmJNFS0",
+	"pJZeGBpGrjJprIdDadNvpl+bEYsRU1oapYrvUsIP3DD7NJb/N4zwLw/mh/H+/v7Ga9A5DfRUQ0LnDK5+",
+	"F0l0KcINYWLc5dMq+7cmUb45ChxBRq7XPb+pTNZfQuvzjdE7liUW5M+8EIHl4BzHVNV03ba8j2GEaQ53",
+	"fQg1YgiC5A+Q089IsocOkB15NdJmin5rhAQvWEKSUj22RXzuSS17Jv1UZXcvbEBYGg14cUWEInL9+vS0",
+	"6ZyS9c81LzHzyRYFAx8NfqFN1u7NqwMN1Lfw75De0zd+7zHD+zbMATMANS0y1usc+uj+zaPXKJRggFVj",
+	"ph5eNonfnhMJpTDNFZdOg8BMnQugwqRcEpyqpdZKC1b9m3E1jTkzhnASxqz0F2DH7ZyrtuMDx2sHW7d2",
+	"sn69S2PM8UdPRnH4iIpka3ilEtUQsvr4v7VlTJgsSAr+A3DjFGLwyewaw0o+1dxSt7NDqgWz3ChYW5gi",
+	"jU3bbIrcYjPM/GqIJYe2ptf9Z+dubQvR4FPbENrMdz0BNce0zkJvPk3pjKRp+Hhn+KbOK7ww6V0dx8SU",
+	"ecObRg/e4U0+S+kCK27th2a54mjARVL7yVuLLOgVnUo6JTE2il/7daiMpZZmm2phNW0rgaMPEbMISRsE",
+	"RejomIlXFPfn4kY2lDOUr9OitbqNTLHLyfK4YSvmLXmlAaEE8bSMyJaZ7/ihi3NuPU6Dj8pKz9p2eXzR",
+	"5p3yFUup9pR4QaeMmwwOM7kThBHjLpCYEaz/iHihtF4+0xqZHIEfTCKM5jxN+fW4yFHMBYBoXLWBTD4Z",
+	"B6+ncE2mbmLvEEevZc9zYpI1bu9siJcdYmJ7d5UH7LltxSaEVgpBwjKvBIOAjH33/7wRx40fWswsKno5",
+	"RYsXFK5jFnRiKnKjeq07aJUCYOQTpgTJBZUhaP8ABnJ9Z2xEqV+MgidaL5cKp58spmEDkb4GFXOmcKz+",
+	"Fc9iG5V0I7l42TonS1MlLMc9HPVSD6sQZ4h72WxqMTHNc/NAXOTMgmpKFLm6g8hmLWhSSBRzwKfhCV6Z",
+	"QlKcvGTpqtvQY7OpX7J48mufd+gVwcVUEnFFY7IxoRmefm0fNprS1G5EfXf+ggXN0GmKDaO3zXyeTUmN",
+	"Rat3X/OYmqTD0+/Owi9bq3Mjr+V4JeuDv8CCx6FBJYkBtRr21QrZ6rXTheA4pZ4zf+O3FUlJvuSs3ykC",
+	"0RuX4LFrFVx4ysAr7GIYjMqa9yCYmJnEV9Ildrl4eK+DcUWt/uGZOljiWYpZjDdTLaR4VQX6DaapEy2w",
+	"g3X+HFWCodyZUSnp6nLMLcRyUOucOB70JUHw2LdO5ZZ2VkOW7xT68YS5d58cB6/RhjCvYbytk8st4dvU",
+	"P/sJ47sVR1vqwG2ZtPUAVi7VyTxZI5ia8LygswIWCgiqhi7nTNd1kwjJsQ1QfQ1Z5T19b3KnoqpL7JxC",
+	"KpNBgkmJB4i9pRpXSp/N2IS+mFkjYUICpM9BvaNw3Jqj+4VF4tYLli9sMXct9japk/+gUvEL23Unsz+B",
+	"QP7CKLHuuvjSlrLrZdZ513xRBOh2ILjsdeexqF2LMU9TUqnZWEoeU2wDCjkWisZFSokIejeqLkhtx/e2",
+	"AZ2EZ5iyhsXx4uOHGDNIEeuMAW1p8LPZtArLBTS3ixIFTaIlT6FUkqqednszOJStmf+aqI4lRTO+05h6",
+	"UHspd2QnA2PrgI63a90KcGT6F6ZRSAkOXVOBXRE0y0jyCBVATRRjScaUSQJwEFckXe0H7uxt4zzrKXpH",
+	"muAmGn9piVkVB2x5ne4YnAvukL6X7yoQLRglgky1WGy5krfJFy5HusKpnV7bR5NiRaQqYV1mKwC7DcdW",
+	"Nsbsdsml7v1gS7j9iUA2fUJQhkW8DFLTXMreBm2Kk5Sb6YdIqm8uB58tU9jIYhcOrC+kvbkBxtnSQWTH",
+	"3klut49SnwN4N5vTiFBtH1sPkzhMo7LrVeOgl621+vHyToIBKzINp6FuCFHgnOp/yf3H5tl+kjmj8zER",
+	"+YH+/9Sigh24oYCUMKN5M8L/G89H0gXDQcG5ZfbsJ5slSTGdQm+G6RJE2Br9tFZMo9+DHg87vGebQuzw",
+	"pm0v4b3Z7CFtKu4NSvqcC9dNot6TYQitVvZ6Zhpuq7yTq1bw58Xp42AAUCrjUg+UqVThM8wSEzBD1LQv",
+	"sMUEEFBbo4x7vpadrIOMM4WZmmIGVSqtKf47wSJdIZwZSEKGYgcUuUOFD5tNa3s0BXAWGdrkZ7W9dL06",
+	"bU6paaFUMNOSI9nf7eMFlM+SzV8vux3auOcIxZjFJE1JgjgjEpGbmOTKARH3MJpcsKUZ4CsriCC+nX78",
+	"D0UQVgTs0ZBCWWRE8PBgZxfnY6g+nUwOQ+++K7jCU0EMimyAArY7akZZAUD6CRoChh/0+bxGkz0/wXft",
+	"XmwmiSz7iq31Yph1Vr287AVarr7Hy7vHHkMqlN/hsrEZ9X1uWra1mY+qFmeNG6V2CXv3X+vclhJp3SFb",
+	"ewaaHOELrg7JHLwiOuR/8BraVmEEcu1WQ7ZWX1ofmtlGD9pKSemlQQSuntB1Xqb6HB0+mGxcUfBmL4f4",
+	"5qjnCO07fvsx2rd9lbX04NvNY3T5Fo67agOvgolFtfjl6WPIK8JKq1ODk8H/89Pp+G8//3rv/X8Nbcim",
+	"K/TZuktzXfOHDRfmhlfrt8y2kY/WzVIj7ebIwWcW6M36mf5yuSGJw/J2jTiqWmI6d/NM8IKmKch5H5cV",
+	"cF9AQ5A0pSaxVuaEJUWHr7lanze6V2Y8zQUBzrgyyX7VD1VaZ+sHrR6YlqcGPMV6WI3H1rVDjnEiyLpZ",
+	"3ZVr8DcVrbdzPPKcMJzTaWWzfdbq0C0vgdsXOX721fW/n77AxW1zdX6By9vmVv/Clrde4fjiqsydOrS7",
+	"trNWp/nCiqt7K1xfFNP+p9MFA8pawZT8blVpa41stfmcxIp0lHdpXk87fzTw+R2/OqT+8K+ETfWxY6r7",
+	"99jV/QZ/FURhEUhLfHlFRFIQxPj1ftDvZ4uXwwMrIjLKgp6xsvPAH5BbePgD5RhTWyYaqCNIuSSJ9a05",
+	"2AAtX5ZoOFuhOOWSsgW4QPc6PsJtUl7HT2u+bRwPoY/vb65zdtQbVYxT1/WrffVYoGIkj2t8arsFNWcf",
+	"oqa//WHzpFDyqQEAC/B7oYK+9ZfQWxx6cKSUEYmGUcwLNTXPR3s9c+mJBB9auxd1kTmcCHgEqkXsJ8w7",
+	"vT9RE9ObPLhQB2CckwEXOKZsyklxJQIzfo5nvBBujt6jvScKvRdlCDRDqHLx5qHeY5Z8Xx/SjIL+gLx5",
+	"6oMKm2cAYHCsCpzCDvf7WNPtWSN7ubo6FUeOvyqGthzRyakvuOk/jNP05RwwBNfLe4+5349ayAE81Mz4",
+	"3//93/99/OIFGr65ONurw49YmMbOgL6/6m3a+ASdEzC70MBt4vzsyHNOYpyHcs5c3+aN5rDrFdzn2RyL",
+	"aZiGluYoJ05SQ+BqlZMRosz+yfTtXuW2w7ltIQ44+5gKiXJBJGGG//rVxZccEgAo0JNV1kkSdkZsxUtr",
+	"FlyD14L1VSsDL0BtZS0+Lw9t/9m0ALVsH+2q8bM7XyUVvN0LHbbHWC5nHItEa0KBi6FRhtc4V5UnKXzp",
+	"lpC3jHRcywCXF/5JEEW7Cuw7L/oW9o8hR20iNRfYwM2h/GCITOSKpwUASNn7NiUb7xirUVDm43yiFEuF",
+	"HpiTIUeIp0nZbb7G/00JxrQ6/WtPGdWTOmZU93xo3c3D1bplN/Cur2Trq1Up0RnHf0EwQxCkN9iaUmEB",
+	"5erXXLxFijsFcISgnDQ22mK909luaWO5oFxQFVKMwKUW5kHwR4V/st6cDpYXfCFwlnUZAdZX0mP/3JNu",
+	"LtWHR3bita+FNlimEOLLSaymeRwI/L5eYgFtfEL0tsiYKCE40fph9dBtsvgULm70pOyRa8+p1H7Rge1e",
+	"d4MOJ5MRYG0nJKYZTtFwYkLRJMvVaq8nWENRQWiHtOSyAPr2EsmO1d6TDQpWkzhh2eTz9GhQr9qsrbF+",
+	"Jtv8ELwzqMw5owAZHKrJ9wCFobOf11jbB0JN7DAwXR7HRW5DDtCZxmyWxfVh3rOhKETZ6TSAdKbIggva",
+	"yM3Jl1zxXjmsWJFpUba6/jRYTnOaEgP/3Tp9mFFFJbRjpgvKcIr0w9Dgpa6yworGMRaKiP2/54se9QL3",
+	"RjuC+ZYjfNMvp4hmpFTJqhnTDC/Iwd9zsgjrnObCa/DWq2co99AFE37N9N4YY6akkSCqEIwkCKO8mKU0",
+	"BphfGsO7e2GowbLr7cG9AzdssLp+iY+OH7Sn9idyg17/6XR8dPygxD40AOv17z2cf/sgmXx7+O239+Nv",
+	"kgfHD/HRnGA8iY+PcTI5PMb3ZvP788PZ0Wwy+/boKE4Oj5MH8eHxbDKfTPDk2+CFj2lQI3lNfyFaGM9W",
+	"NmusnMb9b48OD/sxgOH+28BwB0EiX9OF3qFyB9+cPx+hwsC162uFFwphhk5tWw4DMW/aVqCCKZqiqBBp",
+	"2QMIq2g/mBtde+Y2yT1tTOTy3I5cJ35fXJTb4p+Akn+aGUCVoKpT3FCvtY6gXG73z18vDxumjSAE2d9X",
+	"I0T2F/sIpMoICQyx4RGa41i1gXmOJ5uFYD01e9IhBcM1AvqX2gU+owyL1cZtgxFDlHriql5b5RJkmpId",
+	"aiVM4+SeqaJSUYZLQKBKMlS1TVWDinb6KLviq7WzvDvoQL9z4+447rng8RJTNiVSYrr7tPvFDWBrK4tD",
+	"Fn8njUzIn148e/oz+p4XV9DmrWbFYynpgn38EK7lIEzfIle9cEJtCUWdgI3dd9PzEv68b7TZq0VLnx1G",
+	"Jft2cnw7NyUnLDGBSGmQR+amO0hIyXpSapEhM0lR90tF6e8O++zr+ly8zfwF9fi2ZXn9+09+GE9MumsP",
+	"6CeT6XKLWRRqiuN3Ba0aPTccvIWIl1gS4073U6erW/nYAm/tMoGdGmxQRWOqNlbiV3t/Vr7itOPGon+X",
+	"JQ82UWi6wAIzRcnveqIZlWRKmI+S8PusI9nOyiHKovdWB/T88VmfwzmHNlssJga+QVlA5Ib7yMuWNzId",
+	"p/qUJXglu80D85G6SXBv0ue87VRekfIYg/FNG72VBqcmrR+9EpTFNMcpGqO/cUbQaTDrwsvhWxP21coT",
+	"IzfKb0YC8VO0xNI0+U36FZNkWLwrmkhiKsUSnfE87mVKZzwhTUStP54eHvd5t5WHYUBGNpdqmMDsCLm4",
+	"7KhsjQ+998q47I717WcV1DHyyIHsurpyJyRpeSROz8ZHk6N74573VY5FdWm2N931deAC4ra2AZ1p9JAb",
+	"t+qONTtOAyHThve/0VxFc12Vj+oz4InxgVtXofdMTRMbkhSuyiyjUlLOKFtcMs26I2R+0dcd5WwP/aE8",
+	"7iP0jTnuBAs4THMuUASX3LuCRI4q0lWqGCvzkpWtfXC6f8manS/6V7B8VvHbUx0uL+56Jk17x/5CWYL4",
+	"vGSdYQQRycp3GKGqBg3PsCQNR8qdw36PBrZ/cbAcScCkoOTKBFhMC6dHMMXoyQVeRJrbgfONg7ffGf+F",
+	"N9XI093Q/kxxr7X6a4Lf0/crDawhHBp6bSmBSzk6qpRud7fayTddC6HrM6C7dWgfIe0poO7Wi588ddqX",
+	"VV3io+tCWyP4K+bYrmrI12R3KBzyDZ2NSB63qTJqWjWb3C0bDJhNH9tkvNyiaOVzGBmdpQFrNf7wWz3U",
+	"7y2dXZN12vB6gOtO5XcdIZ+6V56UbwR0z61x1Z0GuJHvK02vL9jNbimopRq18TM1dWnLw3H7i3ZLWIpf",
+	"ONsB+rH7utkkBr3j2Qhp8GtkTi9OvVajVIJilQueFLGDh3ceJadtDUYDo9+Y4lGpMEusSOdsWj613tFU",
+	"OawasQOlbRiILXrt7EpE8p2SPbq/bxpEBdzF8PetHMafFKDmbtpudvbQdBp3VG9heI0lwgkU40emt2V0",
+	"gl6dXpz9yYXB7JOPUOTPMDpB2zXbpEq6FJA6wxGnVZWtNTvS6Jq+5CnObSbKXbGOG/cqWEQPHVrn9b6h",
+	"X0mT/GMbkd6CjzfajB5o7dZ80QcwqLb4Bo1H3mnxgbDbQTXLf+uF1h3VG67T5r40VNreuuYXVoKzQRH+",
+	"4sCDe6vpX9w+tW2If6RSsN9brOT3VoF81yGW3+P67jgy87srIt9gxH5p2OYdJvYXtozfvwPgCyNot3vi",
+	"C1vIp3GefHFY9uIfU/H93fidvngY+CcKq9eKx28DXg1R5KoQJDpBUj+BsEK8xLR7hKIZltEJwjN+RdAE",
+	"qtv8JyJ4aWq5LHqEIlOBUb7SeMA3782TplRDG/JmIkG3wlNcQjE3+w6uNSfuEPiVxEviQr39/OjERm77",
+	"v5FjWuaXbadXbQfB2ZtaJbjFxvJo6ZxdM2rmWS+UGa2Hyuz+8pyLOaYqHOXPiaA8+Uoi6Yp0oKSXsQKn",
+	"aE7Izl9dBj74HZlzQZDCNzsP26ey+tOQcX3R9af5plJxYNvwTYleuvvIV7hvBm8zfGoTuEO0+C64fDRc",
+	"ciEd8MaeX+FVcmC4jt7qGfNKdlUH86lJd3kwnkwm3wTLP2Bg0rvk0T6/BXiYe6Mvfli/69hcwk5eu2I2",
+	"u2F1ev/b6QUSkNCSExE360SOJv0K1u4Gt9QP1zf2rdqLJpXrNGxK/ea90ZZpreMZlhQtMbyWrWtCzCN/",
+	"/fTUT6mHllpHXi0vpO1yDOz279iBJMW0/PD07w7upQFPiVe2SpZKWRCkuMnMKWx639D2jEb3Jnv7fuff",
+	"ew+ON8Xrt+DY6jtHk72Rm8WyYIkgiUFOWd+FODgXx90hVe4pJWnyRAge6HYx178Foi44K+9GeESrbzkW",
+	"OCPKJAV5VXRYymsugoVfGZHSOhTqH/hxiRXAdAvOFiZ+RRtFX88JyrhCCTFJlyjhVNnyMCoQLlDGKUBY",
+	"o3hJ53NBetS26MVWswryYdsN0CttFpqHwyZouiV4JW0f8RTPSHqCIs2VDKeUiAgND/dGKFqSWcIznGAq",
+	"SISG3+yNLlk0o7YiNTqo/p3q3w+P9UvVr/5v9zQrRUrQjOi1w+/ef6UkumTDh/CQJN4z1X+YT3x7pB8x",
+	"uGTRgf2H+cKD471HZfIvrJEuqJKIykum8FvCEJaw7n0UTSK99ggXccFIZLHGGUda4idFSpJacu1QWwhx",
+	"SrCQiCrEGTKyYs8kFnqdkUrcHs6IhTjxT+lkwzGtIbRdXsqvhz9Nxg9//vVwdP/9f/vpdPw3PP7l51/v",
+	"j44m7/f0zwHwtp/fjwZ/IjhVy8dEmbqPQIybxG8DpdAuB7D9S4oVYfFqmoWg+nnBkrESNDdg/RDBz21A",
+	"t09P/uoIto8nXZho6TShQq1CLZQKYkrCMSofRqbgBS1xOh9fm/7UgezncuzOjMTTPE8pSZBRBKoP9FTt",
+	"4N6phaKXsDNQAMjcv3/eJkfyZaFy0+8/ev3k+ZOzC2QfHe6FSiUb8sVOKCRWBEmo3LTxt9zNfvSACiut",
+	"m84BISXZRKAdl9yEXXG870gRItKCT7s/PBp4EYTQ2sW2NnqbXvztRtZRIFRxlm/RbzvXv0wliTlLZE8r",
+	"pJNFvytomji2dHe0Jg0RyNR49mZUfzUVef0sUY+srXXU9mvkpF5oX43AfF2Su34GNmxraItwSq/I3WzP",
+	"NpQJro1KxQV9V4DCsAoDYIT20SjHI3vXjWwZ5chAuIxQjgtJRkgQWWRkZExI1zRj5HADR6Ba1tUmeD9c",
+	"uLa9G+tO86hCcEVVgKRnLWuVf9QXQMwrbF2baWT4E82sz2ZJbHY8GjI/B6ksoqilHd0hmKH+2qdOTbJv",
+	"B9smPtWrZZ4BgAFOYH+3jP52spI9EJtyn0re8FOfylnX2Dl0Lp814OZCh1JOcy4lnaUh186pecTsOU5T",
+	"IlCGVwjnebpymKC9kNf8mZhBDesHiypK1KjbV/jeSXFuhxPXA6HkbbjLg5qj4eBXmrw/0MPJ6ARJXsix",
+	"EpgqLcpGKPn4IU9xDJb7yMAs7lVOvnrVEcJs1asEa3PFigeX2V7dE4urmdTLjkdIEoWwKkUAxDRWCDuD",
+	"ZcfysCYsZqeft1UEvevH1rt2a585QVzbaHqna7VmphhSrN90B8k5gvevcFoQD+dF32ym+9MIejUViiSP",
+	"TKUaloAGCIEjL3911/UKEsKvPa1wPE9gLRL9QZvrmtR/aPH1Bs9zT5brQB21G5ynhaHqHXzNisdZwKp7",
+	"I4lA10te4e2pHalrErTgysPBBK3+jU9hJLgErX1zi3HsDXvbUVyW9A7tHqdK4Ctc3NxyCnPK7mgk01vs",
+	"No1pU0xdZ6tOPMI/QZWwgRoC56oDuRsysgCMDuNN4AZbe68h38vHuTBiZ04ZlUtTcL0ZFa/jVFTW89Yt",
+	"CrWaNs0oK1RotRc0I0jmcHNRhuxz/Vrp7VLVQKRaV7n+2FHPFKlD4J1xEKCgb46QVTfBMekhj28uZffj",
+	"WaFuku8KIrUgmZEVZ4kpO7Cd/r6SCLqiacHfiJLh2PT8QzMSa3PHN2VF4aASo7OX31+cn15Mf3jz8uJ0",
+	"+uLl4yf/Aj1pUiKivZMqBMkZUjwv3dZ917YbPhtXdA4NHFLcm50cvuA2GuMr947WGQ2kVBgFnrKFLQjZ",
+	"74UMhBWVc6MHT42yWWsxcrxVHlAdFZN04tT7XTktt5YtEKnewpyAVtUUCFu0RPR2tl/4MWwrVsBSu6vQ",
+	"iqpWELegiqDkq2Whl7uh/NvlJG0Hlb1b2Tjgota8MB4hPWfUJs0jZAMaOoT6N/rRw/J0VJNp18vUt2VN",
+	"AbWn/zSv8/qNGFBighd54EZuaBstJSag2tcV8LqVVbdKagqjr8c2pHHzlqrERPiQB2RX82bpuO0bZ3wU",
+	"sKJ93+GGgG/ALPbcfMYb5jyQULtVWO+xNhuMFwX+YFxilQcl6BZsf+wZy41o2CLOjAvFjWiDAG75VMN/",
+	"om9XmD4YhyjDDC9IJdOiGg9HJ0jht+bqmxGpPOBXxOeXLPrjkwsUsq1ksVhoVuFMRqDMU4kYoWC1cIZS",
+	"gq8IYlyggmGDLpsSNLw/eXjJQAXTD0JdKuPMhdraJ3+zbaqXC3vxCNEF40JLeTt+22KECBZhSlAiTxBV",
+	"Bm2CUIFkkZlAYI2bkeJ8b5f6+XVW7lYzrmzck7KbirVdjW9IENBYbBtjCGUaW1Z2mVXrp97SOf3Yv6kp",
+	"WD8AHO+QkoalCRhg13vZODGGTl6Di9P8tNdAqzya9MiF3UI9aQwdKj/3fcMN1BWSK5dMtQT3+8qAVQlv",
+	"iSAvwssIgBQ27vquA71+Ow+Dt2EPwXdOJIiTlpfySv9byqqXQCNLg7PxLOXxW03caywYZQuJhp4E8c7+",
+	"CEGWEbBvlhNFwP2mDTEDnLq/v18Hp/lp8JygijSIgFeoQpVGQ8Cd3tMCt3SEdugwYTT8bXSbtSDfWvrX",
+	"abXpxjlbkvhtSqXqCN/rnzqRohTJ8hQrogXYNdamTk718RE8s8ECkCdUgQTR8hVyQZT/qn4vISlRJNnb",
+	"2bVlG5G2HZhXRKxQea717mhJi5m8JqLWw8e3g3YK4ZQ7v7UvvNyCZ4pkIVbhs5QusOKA32t1kQ4keQNT",
+	"V+8Fc1dl260ARo1Bur/tbVDXWhz5enMrkCqQ0R4v18XQavd5pg+IA9Ld7AGx+Mi7G0EkxqE74VSfC5si",
+	"lREsC0EQN6kXM16wRHYwaV++TOnMdRwJVGXdhNMtNrZZyIhs+RX7v9zMmu39psc9YQONi0R0toTJ8pRO",
+	"QzjR31eGd8F84bCbi9B+KcdiR1bR+gGTtVbNvKAG/qQXWoMs6BUNCYEAPjZPU349LnJUNXpudCdaliIT",
+	"/BIN0myBDgKzknRaHoX2Bipyo/qdSNPzysqBdbL2YpUTLS+qq06b+Yz2+k7IjDdMVh0tfy5uZMPl5ojV",
+	"+bZFh5GVW9W+l+fL0aMuf+rSy0mWGt/57N7FDhuFLQ92tzSu03U+lc2AybsWEsW8Z4L+nBeCUeNQ6sNM",
+	"nzi/wxPCHoAtmfEZ1TYxyrjqcH3ZVPP1oGoV+uxxBwR0wCdnWqJudgvq4wOsUE+1aKYxcyRIzEXSHUXr",
+	"4yFr6w7VPP0D58hS32mfS/xsCY9nt8qX0MveLRHfZ9ZmcMIkvSue4JXpH/gIohPWkJsXrknCtkzeLOVt",
+	"Pe9x4bbl2324sG0QNgz2ptV+eEd82eyStJZjNu75Lvu93lQ6ReXvld3TcrIsiJIQMOLXTFtSqy6c3U1w",
+	"jLfFctwyG2SnrZ90BtE3xGfvAj2xcqUTNi2bCK53Zr5k6cqE4aBZY1QpSw1IMyqhLc0+egZOPUn0UUcR",
+	"fCZCQ5NX6dw1e5cMqoLhFfAJGiGKhhF4ryIE7+3pkYzqBY61lLK3JDElM1Q20M4KlhIpL5lFbMapIDhZ",
+	"mYjSUFl7nEo7yAjRuTHQE8R4bai9feQcVmpJLlkdYjmy3n4R7SHCEonUEis3fT1JqfnZp8wMx9CKL/Kx",
+	"yaL9S3aKDBBZUj4aY6ZFIiC8AW3Q8P7RUadzdnMMeT3b3zYeWcXX+rWcDUXafh61snJsUNglXDoI+q8k",
+	"MiEM+QhBz9DIZl1GaAjVJjbzMnId9io/2J7hiJRfayW+V3Rvg7R2kb0tL5RdI3rBDrrbE90M1yZ5SjFU",
+	"9AJ8ddRA/q+i9Fwt9x4BJLqJsYNTyV1B+xuiiM3bysYE6zy86ZZ6RUkcLOnfzqsB8l4bLO6NRn4Ug0oz",
+	"qYwfz6WqjW6de7eL/v8JSvR3U+Y7laHoXYGZooqgj/8D1UgbWe9CRUHI7pts0/a7/wTN4zanuZ18Ab8K",
+	"MifCsWhF0dd/eTp+cDQ5Hh+dvw6R1q2w9tZR2IeheCE63Q4GMCPjV8Dy5vJY4CtwJeuLYlcXA9dnYauv",
+	"lgmYOyf/bVPdDQe37s/fMU9hnSkGmKp3a4eVPNjmIJ/jPBbxkeprcsY336ri6XLnfN5pujoqm26bmuqW",
+	"5NxNya8L1x6apmYt/ZLYrF+eGS5EjF8jyqQiGBoqmKCqVsGqXEIvD7itCq0VFevvcv9sB/T3jQE+n4k8",
+	"bimH3bgznhbm3J47dykOpzy8LsOydi8G42ZKjPsyzH1s+q41HhmvT6MZ1//TS+cZe/8uz8a46t9mVYGx",
+	"+wcwH4MztnFlHWjXz+mcxKs4JYARbKpm6/jIn6h8Z9OEL0iWy03uxUaxBVFVggJhSqxM1NEE8W/jsd9a",
+	"b9pJgQmhi/SeYrkLAfeCKBgDM41mBpSgLRdCSCV33/RxR4WqK6/Yi8tAzFgvDxJia07Pw+NePbc61TaX",
+	"YvPxfyCAr1hyoRkBHaAHk3YFzqbZ3PvmeMcmfP7Hwxnl6QrqHMP9/w6Pe7t+Nxp9a99pNbI6XWr16TvC",
+	"cErvqnvPb+FpbqRUNpbsTrA5SxXXNjbOV248ydmlxnS5prfSaUCWfiadZr0YCzTm3aJspFMQPKs0Ivg+",
+	"OJjmlNXgae7ff3B/s3t57SF7YVIUJfhVTiApSNDEJrhVbpSvpDmHQziFKCcCLXkh9nq6QjeC6KxPw3KT",
+	"PEHXSy6NICrBdE5ajuWvpO8A2kenfi6TOUml3/nO87ouXOd213ChdJuCZuTat+mDkJGUcoHtfyYULxiX",
+	"isYbNYk7wvP/B0dX/0xe/S+RNI203n8o4Pl6/u8/0tJuX823aUV6kP0Lmv0TR/0W62llcd8px31OrOhb",
+	"Bok+d6hkfQiidWs/5wvKnnIRAML4I70iKNI6K8MZidAQI/cfkLfIEBlnmKZ7AHZG9D8BJKpxv/pADg31",
+	"zlQfPKpCLHMu0MvTQi2PkIPVG89Tfu0iX/uD7paJksSCqE/2FVhfwAp3VEA4SQSRzb7R0QEu1PJA8beE",
+	"RQZLsJWVH8zaWAiAmgz2Xb2jJZXIhXXu/OYolFoY8084E8dXIS9HkOcctXuQsumidIsOWVcvKnixOhd7",
+	"uGOVAfz444eYM0ZuKGdIfPxQSEk3QyytQ198wRWdn4ogH5e5BGUDtL0RipwyPY/QME/1EzVwQf0IuYFG",
+	"SPoBfk0Eigs1Qowjrf4JitP9/X1APSyUIDW0cdcvrPwG+B1cc1l4Pqilv+DFlYWXtwDqnzRc+W8OV4Mz",
+	"gvRjIw+9AxCHCxEvsSQoFzR2vtAIOmNoqkBMDoB+rojAC2I0YqxKd0+9LuTbo57+FtP+xdHi9x/y7ONL",
+	"s6VVm0u9f5ehywbaC5dUm52PQGZplsB/L6QyjasNZIukC32gDBBW3e02CYcEefzWaxFYPn205mkHx7U+",
+	"sAopEDVu2pQlVx7DO3esjQZXOLXphw0h9d8cvf9bhD7+DxTV4+GjsA/z26N+PsyQQ693gLJBwEbEstqJ",
+	"+i62g5h26V4M0xyLprOv7Wms3H8N0RC+Cnwh+tm8fE70NHxPhVRoZqRkjoX6SqK4EJrKKxOakRaL3AOY",
+	"/el0/Leff733/r8GBVefGoVGOQKpIvimnewOaZKlBNuof+WC3qy5dMrrw7gMG1dMTkTjJrq7dMlugXZZ",
+	"TCb3yL+gQxBoboYjFJkgewTu08hE2SMAMzbijXE2/oUI7gD/4G1PFu6Hp+pNdOz/tUvQaTEVmrb/KSDn",
+	"yA+Fl9k1NuHS5HLEvGAAl1VjC+fWBHwNOrdyYPP0J3cucEO5yevP+/f0iuDirKxNDcRB39I0RSm5Iqmv",
+	"pYFn3AguODAZSagVQVqgGRiJGy0Wgsqa+e7rCoS01P4EyWiR1Rsxz7Ds7MH8vT5bNMZhyMEYM4P8tY6K",
+	"/hBn8IJNbSasqF/7z7+qSYf/8/+iTmgR9H/+P3TFCwkVvKaQ+eMHst8bOoqwK063xQwtZ3r/aPT5FLS0",
+	"6CiQEwQnt6rdCWC5fK/5OW00/6gIvCuii88DpVOjS3u5gLL3mObUXkA76RAWisWwaJWQ4RivxgfrL/a0",
+	"IIOK2sFz3mJx78wZJ8NokPKFPneZ1j/yQi43nrfd9IO7OJINrWKjX6sPo/92yccbmG/bIJnPaV4Om6Xe",
+	"JvZ4VaqygYyZDn/UUy4QwbGpVxhp5QwQUUzuP04lB1UNzVbWkdJ22DXgDAM11BW6YKiK3tCo822B89yg",
+	"UYaklEN225A9XUcrqgCI7ODlSPX5bERpNzTdYlt6xiA7du5Wccvf6zbdBYWb4ePbbnclAzoT6As1zfgq",
+	"1O3kR0IXS0WSunuoreE7KPMEDpc+gqWNYAsy6kZC3QIOZw/1xzndLiVNMEqEbQ7bP4zWMZvAwMbguMuB",
+	"twSu7O9Cg8K8uNTxvefxAkvK0GmvND2FF6SpID251/NVNZXOU7q2b2fZk7JdBerPW/AYnfMitVgwvTP9",
+	"KndVP5VVTrHJ6QhKiQq+qOas6zOdqtvuxkdbWWnlwtHH/wnYmESidf7BDXb+GVY45YvCeJbNya3OPBio",
+	"htmiPue5BwaEtsCbFeNH/eAnPP9oq6DnXUHQMMaSjCmThBnPZ92xvdGVWn5hum2dvfWoxaoIAVF/h1No",
+	"hGSRS1OSLIhAQ2lA1qmSpYUv9x65PqumBg7PFWn5buuO2qM+YtRMsAJ3Cngp/DWgsfFDTC36WXSCrpdY",
+	"IVz5WgDZhZFrm8tvsMYyvAK4u5Yrue8MSz9Gc3o/GC/JCimuvwhOkiJHirc6BPYpbPH6z4aQ1LhIiEAQ",
+	"Ka8Nf797NEuocLGZrFDkZrZktYb4V19DH2rtkntqHLuVKG7sf4Zvhj4PjNBkr6z4At2hy719OOnwb29e",
+	"R2cbnGcsFsDtgLxn9A3Xr6M8LWXb0D3jKIueXOBFZEAHqbT92vZ7TCRkNBuvuu9tr+Oblu0rrDRvYjaE",
+	"pUn9Qi7lYXXDNoRJk78CR7nJ0M2z1LwDRr462GALz+vv3dv+XdhWr9p6kQ8Tuk3yL2ivp2c8yzBLSKCd",
+	"Ye7U23VqhNGBPU/yFLA0rSbYJVa0eJsJQNir3LCuthtktCFnnfMfdAePbGoiWVNQWU7MiyWZk2ajtlFt",
+	"56K9+s3sRSuCl/ThvQc7xZ0MlUP0a62tcxd3DOgUakoZVTTURKEq29VaieFx+7Anmar+mw3iueLUvTtE",
+	"dtgapKErAGXhU6TrF2pQ0vXGPn7y9PTN84vp2Zvz8yffn/17hIYvTh/vbROMapgAzV7265R979njyR1g",
+	"tdR06rJcrQvNrlKxN865Uqk3PmpV6i29axv06Gd3HgerNOVNm1DTjJvL3wTq2qXzbiRj7QCukayUWWHq",
+	"ddYZVSF5LGvZKu5u3zGotUGLPFUoJVgqJz7sYD0igIc9FUnL0ZMdZt+Qwk39o1PUPikhFtoXZn8oLx7j",
+	"lMqmx2yNIXrmRaBOVYolOuN5zNEfTw+P18VGqhHWwuN3q2Q2mlGbcQ/iyF0gwWvwFXUc1G0j8/jmmXn1",
+	"0L8aDBoqwOu9K4h9AlJzm57F+kw6F/wMkoU72kHHS9s6sR1linlaZEwfUnN7AuZKSheMRCVUy/WSpwTQ",
+	"sveaTQnrCmgAo2vBQo2vKCOurbIDCqMpMTmmS4K1GWYwfQg6rH/zXpDIoTRGaCz98X8pQVDBkDa5wLiT",
+	"VNE54gViRbqR/cz8R5aA61tMe9twTsrM7fo+CELWNOiybZuGQHas0DUv0gTNjGMGo0SskChMh8KAUiJW",
+	"U1F0uL2JECRYbWsghWc4McS2Hbulw9wekixXq6pMGXaJSrTg3OT79oIHbjFoEEDamHkh8jyHXmTkXYFT",
+	"pygBfrtakhW0NDxBjKslwGULqhRho7KTamHHTfY7oAwXjAS7yitse6BpI3K/o9JXEjnF0Jm+a1Od87y1",
+	"qcFtbLbXtXtaznPkWKjx8Rr9qu3uZNM7KjL7hyvvKNX0O9Kxv7D1d1sAX9hCNtgnX9hqekckvnD26zbm",
+	"vrCF3JGp+Z+gYrXT2v3Cdvyz2OJfGE1aRvlGU/uLqqBseQF2sfzb6lmKAf2mbTzMsNzsA7dvf6ef3QUJ",
+	"CHKZDff1w6F0Xzxzb7ZxKLWZmRFFBFKCLhZE2FY+KWaIM6TXhSL35cgi00Cf3msq1yW0VlTbtbGrC2A4",
+	"bbjZvlcqxGNbEkDQgjAitDYfwrPe5nDinOp/yf3H5t1+HJvR+ZiI/ED/f2BFhtMDNxRwU7meXdJuN0ft",
+	"PkFz01PToQGzBMw6Rm4U0gS1TbqkNMTe3BRyru0mJ4D7MOzT8oWdE0WAyDhNO1v1fI9yIihPGnHT0GDa",
+	"jJPdPWDxSiJJXcvuikx+210fhnPzZlbKVh9qvTBPvx8NqvMgpxlm74qgyf6yegppMZp77WAxQwSLlBJR",
+	"nah6svU1lkgqqsVATli/9eSCx0tMWddh/h5oVhCgmxMyQFAiMsr0JEYGiAdSHCLb5YdyFhlRVWFl1eZK",
+	"lb8Kf97GnVXtlWmKx8qm6KazFDTVNRiIe79XudIPEtTxStVtdft0hZD7t9kstDrqtTM4MjdkrfVojSWa",
+	"8r5Z2VYG9JttM2tns+MErBG+3rXaRl/cFBr3L/R2RHlOb0gSnXhMBjwFHjJbNW3Y3Wfnk+oh1/rQpShh",
+	"qS5Z+FA+8u7oE+ju5N/ow+rHPdcULcYpYQkWo0t2vaTxklxB5/2MSDSnQio0hPQO+zkoNifQF1QaTOp9",
+	"BDD1XvzIIKa79FlYfNWPy+YdOFIH02SbykqgbBQrlOG3RLoljjVXJUYEOMqgay7e6umBoCgy6Lg6j8wL",
+	"J4iA8I8q3owumbbr5AgEEMhsDH5F0z4Rx0siUeTYNWoRZoRmK1MSBkTnwv73JStpbADqvTGsoxTe+Eqi",
+	"FCsiFbqCovI/1Ca351byd1wsTM4XYZcs8Lab8oIT6ZqCR5IUNI3Q0ALhaxZAkanZg3Qx8+842vMkqB3o",
+	"ks3InIuy4x7jCg0B6d+XsLlmG8Ghy+GjGuFsLFHPboR4mhDwsTJDGjPnEWLAd5ZR5d4++hGm0cANLc9M",
+	"lzQfIXzJ3DTKh2TpeTYtQguTnoSikJCIDP+2qlmBF/urVAmJU8K00A33j3xWa8deLafGQ5KjORb7PRSb",
+	"Um+p535u0ebM8YWf+24YZDAy/4h79QFzzB2OZBnWVtUBLm9ftx59+hpJlLuuCZi+Rp2HuwzUuO58Xmjc",
+	"beXa3bd9urZ4Yt1V4oRfv7hoE7bESqB5eV6+kq7PxT46bUtDyAuVNXljGgI7uzpdXbJKbI2QS+PRetE6",
+	"ofWokljuG1YSYZZcMk8a7XLq1gd1mwckTgtJr8gL95LZ6zY3BP13YSfB9sdn7XHZYS7jxg/dZ+DuB19z",
+	"Ltay9i7ZZ3fgV2kVC34Cx4o5rm3vyrlrBwux20ivJvJUtRESZF5oDcbzqIRcHxv7c922Lc3uFrpd+nqL",
+	"20+lO2wm9mzGT9jNGG4bnRvIuC67o2barGPzpz4lG0Fn8DdUDja/ol6bMQxru3swGizJLOEZTpztQ5g0",
+	"ecdK0Izo6ZosZOL9B2ZMP7NOs27sWQD3ynhETOL2nOhtYQDNkJW5rSXI2DCy00oB7sGbmflDNTnz32Z+",
+	"+nJAWJASu2uEmgUi6aqex1J+pp5deXkpv/7pdPw3PP7l51+PR4fH7/VfgnHgBmuE7Qq9uLBxJVHK+VuU",
+	"UlNDcet2bL790HSu7NSZ7YsDCnV4Ey5/q9mfwv1u1ERtzyFGiPHU3T7X62jSznD5x8TCtBnhNUzM+uX/",
+	"BYd4jHgOmBsEZ4jc5CRWpnFdwks2akD3fYmBu1tjg65H/D4FKI1OSej6AFYw3/9o0qlEeujWYC4HLyq0",
+	"Q5SLjx8stjgaI6Pyf/xQ6g7GGLgchFAjvyjWWxcQrVrClOXzscEnk4XMCUsKaHIgMsrIWhXljnLfPoXZ",
+	"8KVlWd21Rv97VdnbTCn4LCVZEDf3/OkZenj/+BuUm4eQa3be1uwSooJoJ38qMszGguBEb4m+aVLMjIt8",
+	"SBl6KgiLlyOEpcueLlXm01fPGjnabxSFdHlSCMQ4Q0rw4urjhzAYsBA8lCX8lJI0GQNEFzLP9M79hVfX",
+	"ZP1KhYOGjEFAelcQqZBm3fqiDnBOD64ODwpJhDx4+PDhw3BhN7y/BmHJjE8TNAQMGUvN6K/jc/PT+Nnj",
+	"yCWkuxh1yhdyL0g+0w03sJ0XF6+QbZWrz1u9uHhyvwMNKGRHvF5yoZAssgyLVemGs4wGvXwh6AhftDnc",
+	"+VJg2czc/54r9JQXLFlXstGowzt/hmgCgLkr20W39uVHKMIzXqiTWYrZ26hKGrcrl3il7Q6E07Q+F++t",
+	"jQazLQIx1CkpHjKWzwlOTtP0nEiozGlm09i4WyBO7AG2SJRh8ZYknTngTSwkO2jXfCgjUobKM0j8NvD3",
+	"BCvc55o50+/bhcKMEiq3eqeZdu6+68YKrUdW0HprDoK7q6FrM5TyqKn5989BNDZt0NtalR3Cxfa7/kDV",
+	"REeOzuHdmQsilw4xvr4Pwvw4BbTzZq7i4dGGBL/GHOuDheeiJW0QX3rLSNEuKDr9S8eKabpFZ3PJC1FH",
+	"YswwMy4nq6SMBjHujt2ugyvbjP1QAfvWgj/7xyE3/XpndC2ib9x2JXauoUm52I4On92bvpMDu9yIoDmB",
+	"GL9+BJFVV2lVqEKQzu6Cazau6jNZbl1rL9dtYbUJnzxiYD/VTen1hVp9i6nurvwJfg6mUpmLYyFdbdOO",
+	"9WG3qHTaXJVUTX998dE55+oZm/MAxXkcLIxTS6flvL7GkGry5llQ+fJqAAOKYMLj9aOfk8c8Rjk2eOht",
+	"1q0AS/q1QfCxMGBtbhYhsrzGisq5tmc526VctWFX1lf5F5KXZ39JpeJi1XQUhGNW0pvV1LS5qBlpx1vh",
+	"RIZGC9IC7PynOHYofy2AapuJFZ0gKmVBEjSMSEYluP1ZgnIsTfTYJfv5MZCZ4AVNU9MbNzOIJzleuc6w",
+	"NscrJLy6Gl63Z2gxW0iEhtdYT8TV0bo0vxGKXC9l03+mRFdKyVw5HBIBXS5SOjNIIUMfcEmQlGBJEv2E",
+	"Ab5m8MyCXhFm4EtmK4RLVOw9nwZufoOqpTMUVpsvlQ2rWUfb29dKEJxdOF2oUTh9k1NB5FYah4QBK+1q",
+	"k47nPT3yPxjkpmKxILIDunmJxaLmue7qJed6qlpZYYqxGm5LAxBs3MFqSbKwFK4CEzYtCLNwr1icVd9j",
+	"hCTQ0a4WtFih1HaWL2+hDkvOj0EoTFMZNofBvQMfhfARlNjaGciYi2BkSlPQ+3J4peEHHJQRTa2rOZA8",
+	"Hi8Jrnd98n61fS87hrdJKaEfA9kFbqbNaXlfGbnlVmN7MwwxX2uFJba5j+LE47jI7WFckFItM1cHZd6z",
+	"P2/AHZZT2/G6gyRdjUgEppKzemuPnyBG9vGD5TeglyQSnaDDg8PBaPDYX8JjzCTSvzpioYQgJfCVRUXt",
+	"z6DAaGtcgZO76QDc9Co0euUawAkzlzZHNORG5x50nvbqHFa0D/HPRTmtQGdxLQf1hwO59wzF1skSgM81",
+	"k3ebsyF5sCHUvJiM0UAhzG57q4+QaxCMuEBVb/V+6fsNcdFLsa7o4/UXCDDVTmCyAI2ezXARL4Ne4t9F",
+	"vU9TwKyj1uPaw7Xoptf8uhe0q1TrMSVr8wJgvqh6Pio9qTiGhFmA8IYrtV+pjxMyPhNXK5h8ezKZjA+/",
+	"OZlMBncFCcugmcRGkPVmqwv9ZpERwacznDThSb4bTyb3eyGgbt9J3XR5cpmU8JNFHIXuyoQpQYnrAa+1",
+	"Uy0voFE0oKpDDjVOMqolAEuQIHrvpJ5kvybtPbrDk5TkS87I1GvsuJESu7Ze37Rzb6SZ1S96QrSh3XvQ",
+	"R1jTALMYo+85lIJsmHHIcwTzKQ9fg0NKVgvNpX0TVZdA4FSEiNyUa61u73VdqHFZtE7+djCPQXEdcnqT",
+	"KY61ukG3rObkGbYaX7VnH/97SmIlaEzVxw/dAqFxCSZO8a3o0bOD2C1ERRNp6+MHM3UDN9obJ8uRweOl",
+	"Fk37bs+Ozogq92qHLKpdKdip1XdlDYcW/JxckXTLBd/RhO0wG2a6i4O4pisGVMK66tWdKWfx/m0cGMfL",
+	"3lHgbt5qQqQFtDdPid6YzIeVnV5UaxoV1dvXfiW9lrV3guwWMLU3KZBt+XVH2txGCMeQArUZPvPOdKCa",
+	"5/FO9J2e6Jub7ciAUrJptp09nEyLX32RCJ5WphNhO/T3Cyom2zUIdvNcL1/uKDlqg8S5U+OqnQjFc8Jw",
+	"TqeVzfU502I/0Sn+wnLD+siYDbg4n0zifGGk/Ezy8EtLou0hrL+wje4l5b/4hN4LmhFxB1HOjbDrwY/z",
+	"t4SdG39GwPjEcUykrEJR9aP25x8vkIJOc4BfHZ0WaskF/QWc9SfoO4IFETY9G4awVfDhXEsbuAqVMz+n",
+	"cwKemjLgpKeFYEwA1iYxZ6ZWJQAgbhOMtvmAfWfLL3SQ6WWO3xUEScoWKRkXkthhof/uq5evL9ABLtTy",
+	"wA4TJg+8MlWNjmkzIHEgENJspOfvY3PCtcFrGxEkXlBhWuWkG0TCL4I26AMJiQXBkkjA6jFeuOGSF0KO",
+	"ULyKUyL3HjWqmTFb2cLnoSIZ1AAXgowQQGcXgtRCuuUHB6MBjBKMFZlZ15PoJS/gjqYKu24nfp8SXCjR",
+	"PZi2f85c9VmIDlCMOlQ0fmti1bygU8ZZNEJRRvQqIPxtcnhGxr6EflSYJWjGC5ZI/ZYiNwoK/PIlVxxe",
+	"cTnVdSqYnEX7EQPXbDrqwQiD0QAG6FzOC78rctm71HU7KZucVC2Zylh5cMg31vPYyhC3fm+zYF6YbIUc",
+	"S3nNRRKIsu4QviibMXpptklG2b9mdL6fYV8/cM1Z110kXueHIk2nDGfNuIEeHL149nTwSdqwle92xQRS",
+	"LNU05YsgOIQn6PRzSBYgHuZFiuCVkXGE07k5rZ2pcZt7lfHNFQmaK865uUR39We36Q+bO+jtgIYB/M0c",
+	"lWwAa6h3/uly8tbIHhKTeq3AGbdrKNpi1fWWby/W3RKbdbudfd9Bi528d78nMjghtabFxuEExUsscKyI",
+	"cC5Dhoo8J2KsBTRKiVJa2mOU8uv2HxO6sBcARnKVzXjayFb75uiOd6t+phqKEsxLjsy05AhF+/oimpog",
+	"ZjSOHiHTwqFdZB4qBPXmfa/VyAePf5mMH/5c/XN/Ov45VG4e8OxsPtDl1nUd1HMeiuXqvwKcQHlt+Teu",
+	"EztehHDg52NAW9tGql/9gnxN0vlO0sHAK6lpN0tWyBhLwlDkHoR4NCTKBRjrM52W78l1eeGjYc5TGq8Q",
+	"zvOUgiYIlegoai4x2vYkBPsWSxIXgqrVa0ALMrWMoFZrc6b6r6dO2vz5x4tBCwfIN0gATc5X7OHP0T56",
+	"qhX+g4woQWNpT8zBkuBULQ9MBgxJIriWzScvWYZXppv3zOCERS+eXJw/O3s9vXj5lyffRyjmbE4XhTDd",
+	"AauOWQbiB442KAbGTChXv1QqH7x/bxtEG1uSKRzDtWs2d/Di2VP05PwVyjDVNiYjQurbTqT2fXlycBBO",
+	"zmgV95djUYmwnrPS4nBsQO9mOH5LLMwkZUmh9wqn5rO23DfDDC9AwTxB4BDU/xxp6lTP1JMPhwBgAP0r",
+	"tcZcpelIMBhc7XBuqyFHpf4sR5eM1Sqe9C4lWC5nHItEWqV8zgsBbmyJhhEc+ggyT8tTD/gc5bHX/2XO",
+	"fbS3f8kumYFDFbwwMJiuKSYHfT8hmk1MRZ/hEouVIThXaBj5TGXBnVz9X+0XYXhGYq3u5RY6b29k7xJt",
+	"46SULZBMsVyanBODD2Lw+q6XRBCY7Ndf65OgSWZosv/11+jlTPOEHgZYPsdUWMCdFt+job6oTYBJoshJ",
+	"5whxcckikMqRmVQlkvZGBhoUXAtr/Qq+ZevcC8g/jhKl9IpcssPjMm11tnK5II8QubHtNNtmP1ZB89yi",
+	"EdaevWSa4SQAqD4Ck1STiy0QRgZriOnBr7iDYTMdhCSR0JNljjOarvYssaEmQn79NWxgBELQ0P3AVhf+",
+	"4e+Sa7K6wtq9fRQZ8RGhGAtB7UeWtarZS2ZT8TeVzMqVtuZM7nhkqlsjpA1aGyS0da92MtLO+rl+4Ouv",
+	"wVhHUUozqqKqB+HxZIQyfIOOJxM7MJ/PJVGRwb2Z8WRlhMOfX7/8HkHM0GVFXbLor+MLrnA6PtPXbVl/",
+	"qq8ss1Clf3X9k/gcZVjFgEEo+LWb3zlWBMG0NPseHk1ctasEPEXDGgZaEQ4qevaqzifmxFpPmaMzTE4P",
+	"/VyPPIb/qw+7/8dzzeJayliJX/9NE8EdSYdMZWd2yQCa5v7RQ3u0zokSq/HpXBER7aM/wcUB+0AkMAu5",
+	"IVmujOxPaUysS68U6BctAc5zwkw90z4XiwP7kjzQz1ZFt6X8Pn31zCvkOBkc7k/2JxaTjeGcDk4G9/Yn",
+	"+/cMbNAS7tID/X8WRIU67qcxzwhyfAmL1Pt5+upZ2a/I5cY5AW3y/d+cP5f76FUxS2m8X0L/Uc6eJYOT",
+	"wR+JOudcVXqYudWPJhN31Vmfhn+49KGq2ZCuBmdwYOtVyoqawXeUsCvCCoJkIVD6lZ6wpo+mE/RlL6tb",
+	"TgYH5h9Bshnde5NmXhYJvX/fulkbNNwHJCt9PGDFft1211fs4we1Z+FL948edr1U0vXggvMXmK3su1Kv",
+	"6tjQef17z2wCp60A8/SwwclPP48GtqRb61avnsHNB8lZC6nVbKMzDX7Wrx1gIYiSB7/C/05p8t5wWkpC",
+	"ucCn4Sw+NMQWPhVlOCH65GdUalm2t49Oi4RakPs6nz2Gj5zq77Z57X6oAlE/nwDe3P3J4WYivWHYXn0k",
+	"MS/d2/zSUy5mNEkIM2/c3/zG91yZ2vffYNPLbTbE0QYvv2bgEDYb4m272enBz2BKCAx4mrITOLB65AC2",
+	"SLP1zyCY4mVvxthHF06FMtXS0KjTNnzX03uEojllJ+Axi5AgIFERBdzedHXJ6LxExJ3zNOXX+sc9M2zM",
+	"hSCxQU2XCFs2A/FdZzRjEFaMBmT/jier7eTZnOqVHk2OHowPD8dHk4vDycn945PJ5G/9hRFMwhqo7+uW",
+	"d9n6ZWuZu8WnQ0LQYFfE4CwGnu/Bit/hxLLv7/o0TnqcxjPO5ik1jov7hz3m9AqvUo6TC86fQwEPvHfc",
+	"hwCyyKGwNXlBEoovtDUJMuNo88v/hlOawLY/BUP3NxU2Z+bk9ZM2cMloC8BYCmPfjZHzUKDnqW/wtLwW",
+	"Rg1k5NpzZIA8YL4XJCuksiLDqMHWKzLEd+5ZvGTOtbjnFN0rylPsJJNW/gGWDOyY+0dHTvnfR6d+8MBa",
+	"Us7QwWlqUNNNNv1Xsm4zSTQ06fXWDJJmySlfQPn2AlO2FxKGZ/CVV24T+srDm/H19fVYm6LjQqSExTwh",
+	"SUNAtn1o5l44PLp3//i/DEYDf9MGJ4PvJ8UVwcX4NYkFUf+lvxStrwFQNjSbZUWqaI6FOoB5Jljh/uIx",
+	"OOYdCWiPRpUW/IIrlBDTlcbs/ccPCF+RGHji43/I/vR4YQcNCHe3IFT2La1EfMesfTu5qdJbhKn65HGs",
+	"CpIiyuyNPPCRmAY150pTBlTgLvch5cJaTN/hBLn7pcqF9YB9epPGQWsFSPMCp5pPwHOUrEZlnwnDxZUo",
+	"oRJdC84Wn1Xx/N1eRI6hXoE8/W2vISMwOSNfVQFv/woqKitHM18Z0A1fO6+1mopl0AfXSPd2Xjh0hQXF",
+	"TO09su6/moduiC9Z+SQX0KlonGGaQk+T0neXp4X0nHelYR4Q3s9hBS2ZHSahe4QSeQAvGqEWlmCbdu8t",
+	"Ya8wFbdTEG8hcJ4ZqDBNbIkou9LqkK2WDUua1JKqki+HlXypHdBPJmB+1FIDxYLA3HEqG/6FH3/8cez5",
+	"hskmH0PreeNnMMLlFrQ1qUco+fhBQpAeKpv60/VeRddKhn0yol7UKz0TAlM2TbExk9fERHPSFcJzRQRE",
+	"TIy26k7Y3v4/Vf0dnUnPjXY59KWaFWnr5a5NEwsL3nOr8TonsR9FcIVzoAOjIU7TUuG1boB6NqOSJJ0j",
+	"qfBKXhopgQqmaIqoQjYLDw2DwYy9DoHLi9u7Qiut7/HHDzFnjNwA7srHD4WUlNyJpvecLxaa9Qv1WRWV",
+	"3+ry16xotqaL7UyQPeg794VIKyN2RlLOFvq/gr5xLYFfkMEu1+gbScTLv/xn2J0zq0Tb8uSuLbJnvVs0",
+	"PLHxRWniO55g8MKiKKpl5EZ7tukiI9f1nTVxIkauL1ltsH30pBWTRFVI8sQPSWob3sClYW2jA/oksnEn",
+	"EGOXzMixUn5RJRuxSjQ0P6olmWs7Shk35t4+OrcxLL0A72q7ZJZbJRren9zbczriCcq5dGOHk69NjK9S",
+	"QkJSzsJVXpT5zXflEWikdg8ms8O//bD84TCb3LybrL5/cH4kfnj39uhP7JvFtzffLv82Yd9N4tffLn84",
+	"ircI8Hhgm7d2A9QH62v//9615/NGQr5Rn9doee5g/qb68xv2lvFrNrIXdzKyRywBY6p+9PzT/A+gZYfo",
+	"/3vRs/+pPu+qPrvbrHmZrbkhy6KYTfejZ2aa64+F7r7GtXcBtSFegtElG1bCXB+zUpjuQbZLLdUloclJ",
+	"3d9ROUa+/pqLr7/2XB6XrJ/P45JBhgY6RnPYPoSVIlmu/FUBU3JhUgUxQ89egf+eMlRp9iM0LwQ4yN0A",
+	"lwwLUmaJgMP//tFDE07wc0PQ8HiEDicjdDQxaVT3J27QvVGVZgFRTWNxXrLrJYFvcQHYuD4cEbmhUsmG",
+	"rx+saBs0kSiqEt+jTrfPUy46Luj/BO6fJ5pvEC9Q5jue+3ic3QH7px/obm+oNl3/6Qf6T+cHMrJdSz0n",
+	"+Dv8QGVTOdlpk3+3QnqAEcrxwjXQN6mJlKFGEuMjFL2LkCRYQK9rQDXFGdlHrxWez9tm+3Mq1Vk1hW0T",
+	"YCDbcPB+tPHBl5CWCU82w3AV+incj8NmfYcBj9HPviuIgOYGJvHw3cA/LRuAVd7/fMsMkl74O1WRZgse",
+	"sX1QXzICQNiwfNtRULYy7bzd3Zxq5z9sZd9ncqd8cZkarWaO0jug3qmErLCgitmZ2gVwRZA5+9bDBIeq",
+	"AVMQg4YRF4kgETocoaP9/f096OlsS3UvmeY1lOEVWuIrrRNHBQOAx6pcFw2jjLLIJqv/C4oyfBPtPUKR",
+	"LOgVnUo6JTEWKkJDzqpyYJvV70qCgaX3kEktwzYpZFzkZQJZA3y5ajVj7hEAnIRxTYT4kmUE66H1D7yA",
+	"c22ma/NQ9Pmm0lZytU/6CN2fPAznZkBBX3W6bpGsZs/xT78CEDc0xBq8EtZTlJhCF9PGJMM3g5NvofRn",
+	"cPJg/1izj09cvzx1qoeFDqe2Ehp2bHAymGEBUq/6mAFSQclXy4KmZbLeoM/oruK6PuCrJVccJQW64isM",
+	"xdJ8ltIFVhwQHGxVlz+OKc/WIhHA8AZnnCnx8X+nBNkOrYDHp4lCCrFN9ondHws51sdLdHhnaXye7A0r",
+	"Re6g/zOZ75+aXa8rAoSO1o9bd0XXVVHX6A5+9VsK75I//khLRHS91ILCNJr+SiLTkQ+kqckINgCaOSUS",
+	"cdaoWJMKr/a6UszrAvUfIs1867Pwm+el9+euUdg+6FDt/0jUmv2d/GZy9/dan/CliafTrThnO7uuuslt",
+	"cUOhtixtMBar9wI8R0vNWBj4G9ug3kovG7q4ZC0xlnBwHxqfbncpw+4a4qfTcCb/1HD+qeH8PkXIuTmE",
+	"26s4UMra7bHqqoaThNhcJjPCI/1lUxYrCWgv6QqyAvg1AxMEsxUaMnJ9YszLMsCyxAli3L0LzXjRK+cd",
+	"s1WtdcdYMHpApTqzS/n8nq/XXCj0lqweAdQz9J5D0ThCkgslQXISpv/Y5f6SppdjJTqqtoGMZ1PA08qF",
+	"ab3lcEQAmGjsQMzrz4xbf6nhEY2DjRUrBIx2d5R05To4DSMtGiPI7qWs/CNYptGe3UbZtVAfIqlabROb",
+	"qj2Ds4Z7wbpFAb3T8pa5pSxIxchG5IBvY6pWX5LjEUj4pNq9Lf2P3hb80/v4GXL0tKS10svwIq37H61U",
+	"2sH5+Jyyt7LsqaCZXHGINt9QCXlaNbRsBx+Chvcn98G/d8kyKiWAl9w/OrKxZVNQpd8YWYvUOgJhMJdx",
+	"ssQGhwU+u7ePzrxTBlrfJbOuv6bnL13pCTzc20en4FmU6GhyuMYRaLCObuEFtGBfDp/mX/EsNnB9WgiW",
+	"oDWDv2BBM3SaYl7QtszUMjymHz+ojx/+f/bed7uNG9sTfRVczrrL5KREUbKd7qZW1owiyx2f2I6PpHRP",
+	"T1eWCqwCRbSKAAOgJPM4eYB5gvP1fJzc1/CL3YW9gSoUWUWRkiw5Dmed6VjF+oNCAfv//v3I4bdHAQ3t",
+	"8FnUueL5ApvJBpG0he3sAM0eOqK2JFSWhciRW8SoHBbkx2uJz71JdJTnOamxNVy3huuaoblQhs4bJWhg",
+	"sO5+wH/cMhpXVaFijUwZmkPSURiJlYEeiUpHFawUoBItgElpZkhSWjdDgvYQ4UIbRjNXxY8StsrnQxWN",
+	"LNJJc0u/C+xVAvIPGtX7va3oKhx484qONvK6Aier2b+ymj9Q873mUGLLiho8qLY5KzfaNph4r8vvr8ys",
+	"u/Y2jCTClbfESAEfErj0EfNAw+ggBnhAEoRGSXNGlb2YeGx8IgXrtwUI72w5IlvGuU8TDzszxaa8mIY8",
+	"cJ1h56v9vX3yfH+fDAb4f7c3/h4HFWXd7ehwiuvbcmvAbQ24lfIG1/SdDLjdVBYrYpAIhKRNye5dN77k",
+	"eOnhpDujyhptOR3JQkWOpdPehORcMB1V2IHMcZbrXgSgXlKYCcZRgHqedFmuMbBiLVUuRUR+PDtCjMJa",
+	"SY2Zz1hVOx0LKOxD7ED7E1wgr5iieR4hqUGSsVnBddLvJ/8q9M/FOU1I186mjhDpk4s0LzKWHfgGziHC",
+	"pQAmu7lm+RXDAesIC8VRwiptSEbnfrrwlVjOrphwpwOmakSKGTHSjjSj1su/2ewACFZndZTWBkyu7h0E",
+	"hF2aZBJgUiFQjB/PdXUdTrHJq2TeaTB9SyvlCBbGxprKXvUC5naduC6c/m/2Axx27hzjWymI7YNOWEpn",
+	"rRhVMs93itnWJLpnLCcnPBblRLDjQR4gvUkpt2Dx3clQAoFXkS3ufqhxbN7Ocw3rSAJ28Ym0dhU3rRUi",
+	"Fd/X1pn8HTqT4eerVmjFQ3qLdVoRi97OqD9hgk6tjlyIS4uqbUjb5dpqwteX5C3N+JLEeIG5eH0rvRzG",
+	"I9nnIcPtass84FbeWudb63wT6/xm+eGVlWGFcqrK/hMsdAXmY7uN/pZdM22c7dkdzYlyeXDDp6y3ZsPL",
+	"9UQC95e9FhNfU5pOeFMM4DXX5sSN6SES/jecWfJgrW91lpfcl+W5VnYZ52zTnLL7mL/XpPKXb+GeuA+E",
+	"Ri6ssIVtDpv6lkaCvdabCJuksAFvkAZuIXrHcuagR0iXjscsNYxFhInzFNn9mDinxi551oPywVAOkCQv",
+	"znOWeH9YW9NDyGt49JTOIacyYr5RZ1yYQrE++UEQSgKOwVjA2xHq+AJHzGGolmJrxMZSMcKx5wfIB+27",
+	"jOQV5oikYK7pkpsIY+6x8BdjzzPLSE4N61WW0P4+cQZTckVzVqjEhwuo8U9+onFMB+Wmi0X1UV3Bpbs9",
+	"DMLYGYYBKnlNcple9iKiJUml8DCPUjj4fyj/YhlCp2oTC+CpAP+9PUXvRMYdLDR82c5wb//5oP98A9AT",
+	"++DHSZh7OdkGJU2xnmtrhG2NsHWkM/AGUL9uWkTzGvbXbsg8fO9iHNBBEYYOUOyRkwaXOjkkR6d/I2Oe",
+	"M9JN5XRKrXDXbMpTmUtBNLNPAwOvzN6M5obtQLNkLKZUXfYcBLXnZ/HC0Ml0oKt5+vTpX0BvJP/4xz/+",
+	"sfPmzc6LF+S774Zv3iQwFjsuH3+NRSlHgeDUoL7B0VFNMpbyKc392KTquZAn2RuQwWCAsWCHjGX/Tbj2",
+	"MjIWUAKFlLylWriWRZ6REYu8CEXtZOcYwKudFvaUJHa2nmgXfcaHxeLvUNOaqfm5KsQ3UE5ZEgAADi+3",
+	"2q+8h2vQ7O4PBj1HsoOFtyOawT0PYsz2XnONugnXCBAG5PmOVDv+7l2rgbCkNucXgpG3QwJfT7DEJeYa",
+	"ezZfwQ1bze2FMiI7f+XbO5vAXl+Rt9pXBOojMYeBtVVnujlqLo0NmiFrxaM/rVJUhr03u6m+qlOBwvqL",
+	"cCnFwrMfDPbOBn8eDgbDweB/R3v7g0H1097z8Kene4P+81g01bSWpaMPGlDAL+W/GgiMVkVmf93qsa0e",
+	"W0eP4YqqxByknI5O/7ZSnwmj6N0aDFwNVkv1y2K7wBIb2AEBK9ffpiRAs9f/XEgDfIO6mMKIWpsL/Ht8",
+	"Ud0FOxk17DxjIwAZbWotKKZMyXP3FaG1YPFI7Rb1G8IfY4BS3gn+ffdmhLIsD1OcVmu7moXmKShTzbV5",
+	"WKLUnnLBp3YO9pbptW8cCbicHNp0DWv9Foaaov41VkeGYZZP8ar1Z8MOvm0IgB5Qfb6NBoKi64H6INwQ",
+	"N21/8JOxbYB4yAYIP+s1VeBE5i1aH5K6mElCrJFng7/0DkjiBUoS8uDEIqkkUHJQsTEa7hoX7D6dyEJh",
+	"YcZMcam4QSpJuM+FkteOn7dQF0wYlkCNRDKiWlsnxdrQpb29dptDud9uHUSpZJgVT4GcdXxdA2uxhkLX",
+	"83jt7zyF4yyn/FxYmZez8wkrlN28z/7sf3FvW/0SdaZSGCrMORWiYHlnaI1g+/+ijhid14pwzqFSBcTB",
+	"/rOq9UKBeH0TkPDa5ZV//L+GEWpYziFMuaBShp2js5MdfCd4Iyc0hx0fI3SIa8EVAc/vOTyCGbZJAhDu",
+	"80itGV7ONXRklCbLtidja+c/Rk+GW4DNUj2073c/uH/dd0NG2HaxUPin2JgpZqUK1NuVBj52Y6DUGNqn",
+	"8JyHzRjtvRaBlN7Wx/ze6mNWLdX76rPwhvaanRZt62nwENoDy2ZxxNuCwk/RY3HDkts0Qg+XPnx/BTkD",
+	"6enW+zh4MZJSEWC1VES3WFNSDYLtIEFmkTOXOIiFL5cmdnFD6zLmV3WRmxWwL3c3lEtzURd6xkRWbGwI",
+	"PlYZ2MqtXNWA1bb01pjbGnPrVoDdypi7j+aM0jLbtmX83tsynKu87cvYmlH32pfhRMQn6sgIbKt2QTem",
+	"qcHY1wpZx8WV5ClbGjbgThsrVrjMcLMfrFP12o/FZvu7wQlxO/2G3NVL/3qfPIX1IPkB9zqb5gf899uW",
+	"sn6uSebGDRYIgXKb3tnH2jAngXubQTKCkjmjinST/cH+10kvIpRMaD52B3ZO9/DYzwVVhqlYuONnzxA6",
+	"jToZ5w7v7dnDV0zldDaDqvnAd3+iwd9yaJxu/QLxcqbo2EQkGSlZ8DyXIum5NjB7PQ73iSZ6QhXzVgcV",
+	"oqA5GTNGukk9wJ+Qj/8ZC2eJ7JK9/R5yGNnLRjzP7TxA3e4Q7x/acmhGleZcaQ1WL7GImeL8O5aREZtL",
+	"QBT1+fhuMpFKl8kfNOqs4ccyX9mLL9cn352Rb2Jh3+YrGNoBOfvbIfnGHv/4nyQxtHh/bq5oQv5f0nXG",
+	"Gtkf9CKi7A5hmfdLU8AwPDs7wmu/srfpx8Lnodyag0+fvDw82kG0frsG4F/MHXj79u1bPJBERNs3BDYc",
+	"P2pYM1YIaV0wtEmFJBd0FgGjoiB2TCos3XWzBB5+9fFneBIa1XZynNrpPhv8JUxOxeJFwaw9m1N+PqMc",
+	"+g3O/yULpRNfvgxDKefm6WAFar8XuTdUgJ259cL8uNpS0W5DdRa97NBdr6q03E7ptODy3T9ErHvdKi30",
+	"KdNApTprNkDdl986/VunfwMlGvreyBeLW65Zm1rLOKN6MpJUZbva0Bvcfo/h+kSTSzbXzsm2YnxUXGgy",
+	"5u9ZNiRJKUmEVTFVPodrAlBYLItikRimplwwps8dcUVCCu14j7zPb9Vg5F1l7GdQUshcXvCU5qTrS4at",
+	"7oXasVggdRfKSJ/r59qT3fbJW3Y9BM2bFQyHE5Epo67nw0ii2IxyVG+nrw/BJGCpabfayQUz5CKXI6tk",
+	"+YWd2oNaD8wT7Y+TFMINEJWo60aqNb8QpXaaRqUr8MTOiMTIh53pEvCCOg1azm+vxYN/4b/wqcF6tk/m",
+	"Vi88qUWyucn4QxB6lzPi3zrYiOXO8ztRpsV0JTbzC39Gc+gt4JSfUmzIJF3avGqHhOZ5L4qFCPo4g67N",
+	"RiBmpKsokZxzDtYcFm2Oec4i4p4mRT5v9U7Lt3iE0soya5LVp5Lr2ly2whkH53yK4kKsbKSGXUjVCmHs",
+	"fuesDcr4+WCNssoVCMtQxu9a+rOQB+CTgiqv3mR+0byjTr1vq/NWVOdlwRYrxU15rL08b0HJFzNrVTk1",
+	"nyws/oRAvwwsBVLuvYPKGyE8QzLPHOvp3v1wekZ2ayJr98PCTX+tpGDSnDO0I/KLYWMB4i98FTz132Et",
+	"N7gUNzPQ+tvhqDot3sJ6CxudjuxLM/e31vt6KTs7AYSWG5d0Sy1rNXqvZR/XzIba1lreWTWrYqZYCsvN",
+	"ud+LpU7+96G1yUny1+PNdi4JBQnQ8rEsFqDdgKiCGnfPavBL90uiipF6Rs2E6AmdMSt0uNGxSF4cvz4+",
+	"O67dwv8TLifdw7eHr/9x+urUeidkv3ew/Mz6BUJeY0s3NkL6H6G5GrJ9duhTecUyMmGK3WjffDsP5cyj",
+	"ReE/T8X65ce1a9Y6rbMikW61BwnNOdW9dlW90aoJl1yZ/qqWPKr0du79BQsAhmbH77R3eaP/sbBdv0n6",
+	"NyjrQ3urrcbeauwvXmOv3M/17VjTQLesorYaCZ1/5XBRQG8aqVhGRrkcHRAK/0XYEVfiN2JW16E245ro",
+	"azYzkNNWEREAypQzegVN23BfuHYmuZVnQl6DAiTPBs9IXAo6AuAtShZXH3+LO+1V14H5/oWUXf9+q6iz",
+	"6ls0a5/GQNQPgXn0RJMpMzSjhnq0h7FiekJcRDMpVJ4cEM9RsxilsmsRIlXcLMdglmOZrUvnHqOY/hkt",
+	"8Uv/4tsl+UnMpXI13ZNBVFoQy8ZQTfruZvJaeOOohaxVMTpFUZuxVM1n1nqDaBlGSI5w+e284HomNbeX",
+	"JVF12Gq78G+MkiVRLJLjM3rhwqun3x3u7D//GnPgyQkVFywhTm2S7v7g616fHHNIvFMyYlQxRYy8ZMLV",
+	"T+DWup5Iu73Qn1mKFUeO9Z0k7P2MK6aRnz6xW5Zi3ttFmINdHu7nWHSFJIduVWPZt8d4YQwqJYE9HvMZ",
+	"XJf3OSDKtf1IkTKCj8+G5Nlgr7lPx32U9pBP/Rsd2xvOSfdHwd8TzVIpMt3DmXHj//HkdVsc003G6rDu",
+	"zaHcUz+L6z63nPa2OOr+YLBWpzwDBB6i7KKJCOtf9Elij+hvBjt7g/2nSTkC/FjVEGCd3TM33n/f/e91",
+	"qduUC/Kbx1e7Ta1diIW6sB2SKZ+yc/v30pqEHpzy+4y4oDCpDUgsyw++nsgcH79QF3aYpmxmdmA+9E11",
+	"YfWTf406DRLgpns0XfJr1LES4aZL4Rx4wf3B1zdN/i0nqqragVW1MFv3977+MC7ENe+BJ288W0+bDM23",
+	"0pCpzPiYs4x0k1fjnbdSsJ031KSThEztf5yZbW/U+7y1/97XK8yhmZKjnE2/2swseodXta4T+ykq54Jo",
+	"ari2c9n/XZkjLC0UN3PQLKhcrZLrDP/506/RByvzQoMFVdM6VvQdTRagPLwJUgejrsiDqsnPBStYFmFf",
+	"mFTkgkO52Yx0sQwsOX1z9u78zeH/Oj88Ozt+8+7sNOlZzy/MBqM5bwybzgz6ntDwwOx0NSP0HuNAHymx",
+	"69/9UyCzwJuVuCwPUvAMj9y03NnNwRYM5WG8lmOkHZaFGcn3wfYX0vCx+/4+7IO7ePcD/NeBPGomsgZw",
+	"x/r3fZV50we/brmkZ9RMAvPV3XdleeVmZQo3FE33ybsCJIOnXx7R9NLXvoIEqoy7Uo7YlzYHFRctN+Sa",
+	"6pKJ1gss2L88z50kW5Y3JzB5uEk+YTjA7cJmrYevHbkxIkbkFiHgcbfkKRNWJ4PC2ylmJTO4/TY37dCf",
+	"Cz5jq4uwKvC5bpJbvZXsJhLUUtLe9LOgWkkhcqY1SbRUJiGaznWA6ekbAKN6nSFEdoPOvgowz4FlN1Ly",
+	"Y29lhakxXiSR7JNuQ7aWVMnaWTHKeZrPKzhPigGHfq8lA3ocTOPnC593QAxnmozmhJddBtjszhVLIQRJ",
+	"jmF+AdHWCiQIpkCDJ+TzMvb+Nhh8NTi8Znp/x+m/CjvP/sQNT7lh+Ev1R2na7JT/ymVKc66py0Tv1P5e",
+	"G4YvqOX9FCZWuWxuwL+rLWesmYO3p/kK5v/aBG04nqPy2vWHhCGMRbb03iqUvo3iL2tPzSMBJVYjgapn",
+	"ltmdhiMqAQ1axlS2aH6CAku/vUn1wcupKofc2r9C1f3P1opKTPtY68IpTnMiiumIqQgDuVAZJDMWkZGi",
+	"IovIVGYsRx/NoX990mrNe/Z0yp22sbsTfrKtw/NA9aXlrAf2VGg7bQwAuVBZ7nMEWE7e65NEyGmACRmL",
+	"JcEagUMRdz7+n3IcJPv4278+/hfSlFFh4k4vgqJVxUq8Sbu3WOKw5e2GQphDwZI+ScYQ/BQpO2fCKGY4",
+	"Ewkx9NIaY2472jWY0bnGHs+Xiol0QnI6YnksusmEjTI5pRnlCjI/vtNl1/8rh8NG8SmzOw5+Cv6Cn/v9",
+	"fq9PDkuxGQvArRyxXCITGziG/os88RLfmj8orxDnEmahhl5Zn/RYIPA8y8j+YNDrE7SjBUleZWw6k4aJ",
+	"dL7zPZsn2CVj1JxoOmb5vL1/MNjXG9cxVQ/9njVW+2yApFmqb2cG/FxYXdvweTvDjvsyizbTsHOI+JXk",
+	"neIi5TOakx3yv6Vg5NCKfKrsTe1ZOdXkSM5SaQ9bqWwP//Vw77kz7YadIzmdKaY1KxQJzif+pGBp2jse",
+	"7ewP9p86bEwnHNPqFuujHYUGzWMgX4ZiflmsH1cGQyP65fox/qhTrh6zc8JmOZ2z7KZLmy75Ndpibm47",
+	"Nj8p5ubNqnQhMLH7ofrj/rA364qzMDzn+uNvVoFYj7neaBZ3YuH4aMW8XtZaInTW2PxIF6rIK4BOw1WA",
+	"zwnVCHhDbmIxoTowzkON9WzBTAgVlq89mjKt6QVbAfpZU0pb3M/fV8XaOpZna8maX45lTNqOosAiHgBR",
+	"7Ar23pAAWzoqW4XHOb2ICE2trbnQvYvWGQbeLpjRxMP0VC4wVE9yDdVuJY3F2YQRV/mDWiQWHPfNFVMa",
+	"oMwk0QzwzUjyauxz0RA1B3RALi5amn5XLfLBAyn0s9AuvbUy34Lt3DeQ6Vre20bGerUOboVmavfdNWLM",
+	"VG1PQLxl9wviYIZ97ovgp7FYE/0UTu8TJOQqN1REKNGG5tW+cwSOsXi2t28dIbOsvKzfRS+Z1ThOqsgC",
+	"gm6aqSueMqfQLhkDfB+76SdcG6msu4RhZRwvdFfg3cHDvWQzCK9is1JN8fPs11080xXsZYpfMU0yeS0M",
+	"n7JhLJIZBXIvqUgSyLEEODg1lCrguY5UEjCBDB8nBC60180UA8k27vk0hRQMRJO9x8EivoN9kp8UJhwU",
+	"ETB+SsHacV/v4hqO4bvdzSdsce6+DekHggm8jZP1OKiyN8tkDyx7X7L5j+zqrCH/3ykoQ+ULGmDrJW0A",
+	"ZntnL2mXKsVugLdxgvyJXhSSeiF72x3NSYKMM81M50uUZF7nOKDZ3RJnNnIg2fAYNBMdLBz+cc1FJq9J",
+	"F7QYE7FwYlsVQpNCGJ4TIa97fXJq6HjcgiDpXswBSNbgwhrzt4c4V58BzTqMZH0AWTjdA8iugNhQjOr2",
+	"BAkoxLWzhG/s2fDgh8qWuIdtlihZXNJbOMzPtg/GfSgkAcetG4g9J8juw0h/bGp3FKEIZZWMuUgi9G2h",
+	"dKfXSu9OyvOtA890LFxJqycB83UqeE4YiCqLyrSRsxnLSBdeAPcE+PFOvlrhGwsnirVn/fBleFAm4u9Z",
+	"sr0P/lISHLs3882YeDHeOhZdL+7DLwxZKU8FXON5jxxIpKmpqFymlwF6ekYNHVHNXOpMk3LoRspevwG9",
+	"xSWRljrTpavs8J8pFshmDXhsfm1mkmEww/kw9bF5d+bAdaLaPxZ9FQRQx4m5pnPS1YyR5N3h2dF3y16P",
+	"a08Km8AxfNoPtDwT5+j8rAC0RNF5l1SSnNqHUa4YJHKKmV2QGUDJKQr2SY2kbW9vZ39QcQd3ok7I1AY/",
+	"7u0Nn/ofUfUMO+w9JCHX9zrgxR4nq+N1X0v7iF07WxTLrbW/AW++lxFNWu8mO7/iI15p6oNKrAlgAKLH",
+	"ghugDy6DxA7oveTFv5Wl3YLT7sf6MPyq+LR1LMdqjrZdzve6wt8sL7wWMu2HNe/6JEmLaZFTiAV2VSGE",
+	"VfgTNOPSeYqYkX4XOIiIC2sGjBjwsII6F4yM2FgqRjjWiPIpA/zz5F+0uGBg683JFc0L1sMECOAMVmSv",
+	"dRuxrc6nt4p41a3yOyh5rNL4DnhRrW6fUpVOWEVC6p4w7JRT1ok6hcACk8km7FN4p8fiIfXyYMX+32ru",
+	"reZeR64dZhkk3w2gEdwo3G7W4neloCpLD7YMVL9zBqqgam1LQrU1we6ThCo0/e+dg2rBILtJ5NVk2A2M",
+	"VAvSTla1LYst3DqVM5aRnF82wngmQCsTBPWgcQwB5xcx6Xv9m0Gcwvjejc1hr2pv/BlkG8IBnUq11jUv",
+	"eW6Y8g1Lt4LgDB+7heG8f2aMQDO7Eow2/+teq2Bu2vCukqN1qy8WiTTHWBc3/DrZyCG5nkiMtUe+nRG2",
+	"+fWEGm8QKVlcTMj1hEMrUoDLRr5nM9D/sbiQMiNd9AVZxg3L7jkTudgS+KVw2S2+19HEI9lsktOzK8IX",
+	"FW3TeZ9pNzry0dwgeO4rqWdljif42f3g/rWE/r0ZI/7YYcWFRJgt3JSrAp5/ZaaiE/tkRvVGrFrbNX6P",
+	"7PjCT+79MDe6D7l6Ve/S1KHR4z9+bYBSWf85SwUjCZsyYxRLSLdkXCRI/McIm9p1DrHNGZ0zlZAuHLJH",
+	"mDhXzFCVlWfbU5jVztwqWnCym0Fc8EVWM+Q5yAA3OlCJc6aa2vg3DwMfirmLkUzlVS25vbylD2ezfO4m",
+	"8LAa93Zr/4H7NF4BvaRURDNjcnajXIC9DT6U3sAFDiDq8WLCRAbo1KRbWcZJoS6YSLHH1oGvVr7uOc+S",
+	"AzIA9jcdCyrmjv7U88ZFVdlh5JRhFBBA+yigh9vMGM1ycMF9z4jdXTQW4yLPdwx7b3xnf/JzAokOjhNU",
+	"41giXddErA2bTrmAphMIjxF+IaSyJnYsKhAae7lz8tl7mpp83u7sN1nZ6L9+ga74uue/w6/N1r/CRenX",
+	"PPtHXIMb3L5coetfUwNQWPOaI1jRG5yPsBwbXIBtvC+VnG580Zlc/5IXbuN9C5nHDSZNnICSXv+Kf/8d",
+	"Rnh+dxoEp5plXloCh3tdPHk9Uj+OymTCaG4mrdrjaMLojOBJJJ2w9BILrcuKNiOLdIJAMa6mrk/eAQQW",
+	"yFr2nk1npsqxKGoYARywRpfnOxzNrcyiICPtmoo6w86bVy/J8ck736aiO8OOvLRTAqARdDoLi8u+Ptsb",
+	"+MqztbPSOGT0W9uMrZmSKdMaEveYn7g74GoNXPW74AMFH9x93PBL72bM4KJtpc30tZFVe1dGoCsrpwAw",
+	"ERF8dzLlF/j5/KkROWGZg7kqdERGBc8z/6O1GTJSzOzUlykzKfK5q5V14Ozs5wIo8Ejy5vjs5NXR6fnZ",
+	"D98fv018JJ06ZlyBFKFZLOpdziEgm8dia+N6xWl74WfkrssOph8u9XsBWqdw1s6nujMc9J/tR51y3s4z",
+	"ruzHHNNcs/C4mzKARCoXLn7AeSfqlD933kltLhQ7/ffXZO95f+8vyNGTcRhFeaWQ5ryaMVhJF7J6SOdC",
+	"7vX3v+7/2W6T5q2jHIxabbcM/lLVaW64vaIOLoRzBzrfGT79ejAI32yvP+gPNt2G5ads2Ij+Ny/NFJtJ",
+	"Zf4YvLr1V2+TEOs5FLdCdDxwnA8/JxEa3phCJ3sDMhgMEFDI2A2e0tkMgZjZwj12juCnNcAhq8AalhXE",
+	"oiTdNViVjuZ+oyOV9MmJvCaqwBKu0vGPRa0Ht4KTrDNF1Gr+mzODFVs1nhCLRbLqukCbyOuSNxi4hST+",
+	"IUV7JmDroWw9lK2HsvVQPhsMvHV9kk2R8BD8aglaJwT3LUZTQNT25BxECp+RCbF+uw5HiySyuGLKsKSC",
+	"8PUynYqojHcRashUakOSCS0MS7BCN7wjtE5iWBoTPnXYoJSPcihPUbK4sm8Td3p9kmTUsHNQrCzx5Wsa",
+	"ys3KENpXrg0WZ5/4/jcDroYbHSgRH357ogm3OoZoZgCgICIst5oHQn6GkX0yiQi8B9l/Zv8tpJrSnJE/",
+	"wS8jqjUje1//2f4xU/JC0emUMSJAB0G3biwWgoVLpYZ2PkpdSA1SGnUT3whnJzApAVYrkEGPblpORuVN",
+	"llONrVO4tWqoEB4BeDRP+uQHUSaAY2E1KddlD1mIaGwUFZo6TONWBEDSDAAYi3UQAGNx5D4N+bmQhg6D",
+	"QiH/g4d4T7HuLxGj89puOYcqR810soCwQ7rQa0ZFyvKcZT1rcAh2DYVP9hsADY8Lho5zenFhF/1EKn3u",
+	"ZjuJRTc5+uHt2cnh2fm///jD2eH5mx9eHH8DzEs5U64P230PyOqoRYgs39sXfMCWu+Klyn7/IynSQgEK",
+	"o9usGnFDyuJNnUtcwVXHX3t1+50Ihe8TUrEuy14W3MB3tk7Tx9/swiWCXzFakKwgqXW2gDCkVgEDvuDM",
+	"2zbDDmxWcLUMNNfhTbMnk4LnjISAhwEKogKo7qsNOuWWmwgfuvC+9hEb/LpaxdIWC3HbPfBHwUJcaEW+",
+	"IdBb56Nn7+1MbFA3u1DC6spXrQlEjQsAO3e68q/rfnVEqI7F0enfSPfHs5c7f/YQhKO5YTvIGTCl6jKy",
+	"smtKdzSzshgq86y0d3SJ1i3oRUQDtyRz7AIAuGTFKdcGLD5BZ3oiTZ+4AAXhHmDxPZ8W0wCMWMlrTbre",
+	"sNgbDAaDqDTsnts/rYt9xPIcoprKWJ2GoYxvkogkX9n/2UFYp/+ZQFf6TLExf+9VYfIkIVoSPQOm/Amz",
+	"9lcmsQS4EBD0mBKqyViqaZHTxqr+Y/hYN7j09Q/4pvFN2yA8YJaa+RdwSjpu5jrD5+7vGzDbt9GAbTTg",
+	"C4oGBIaMYe/NbqqvahZeh2cRGGIRNDNhSUXkrbXIFVZENYMuqrlLUen5RJXFHIEvWPZPBZ6h+yWXplAs",
+	"YhrwHLCIKkplYc4hEBtlhWLsfMpFYZiOkGQQHZtzfF4s/hS1Wo5RZTBGJUgJ2J0RZiz2ov1oz/5vQ4i/",
+	"Ovin4KC7cBBFIOcqgbMWu6ZVHg0kpPdFq7llMlhF3QZKaMEqoNp+k40sjw8L0CrttbbWXa/FD9qBaJPa",
+	"DrA6OWM55eeKAZXB+QSak4E7WufUHp6xFCI8iauJPJ9JrfkoZzopS3jR3un1yeEC6MtyP49jjq7q/56R",
+	"uO6Z1OI8fY9ku4Bga59cIW22ZC0XvNpPVkF4k+O1aCRuMWs/r/LitVyDjaMiwfW3Qq+NHNRrU3QQ0KUg",
+	"eJU41YZbVIgiZwDTGouEqnTCrxhLhhBnCoroF4FuyZo4t4i8eubBl7S7pKSEw94eJyjWx8Mlz/b2+7E4",
+	"punE9yVdW3NAE1o2OCh53Sd/nzBBEm8toDMRxj39cDAiWosPO5BsDcWWtCyqdGiIVIdxOh8ilnlWhYnH",
+	"Ms+tDwSd1y5IeBDeSTNDRnMygcpJQ+e6HaT2buG2+4Cpra/A15SMwbbRT+jFhaJXYDgEMTQX/b5dNOxx",
+	"8GrXEcoesfYehfMWtHYLWvuJQWvvEs5aMirvodVlUdNFTUGynI8ZwP049XD7NpV1N73rHFnRrPKLGwv5",
+	"BcNjvxAjyS+Ei1lhyC+x+GVnZ6f2/2Pxi0vMkV+IS35GxOflyC/hPxeTfF3/RlDFl9DCyCGx75b04FkY",
+	"NQvv0XVPGC7UytBLRH6vpQmhxKdHfilBMskveNsZLTSrH6/QM+04FUOSKRgi1VK48SimiylbPH3x9mku",
+	"a7eP6qd76wQeRGEbgtMRutv2ALjiU8rFuWTFFbKawbEZZ6l1NfBhkKlrmvuobQDOJLLPd4D05Ydw7+nM",
+	"pPpgve2ErxmLtqy69WqsjppDYh2X00H9e4FtBB83wo8R+akFMwUnUIolh7FeC0W67rtTQQpR/lqm4CH2",
+	"KwU+qHdg78uhu0NYo40cirmZ2MsBayaEFvVwMoRa+4Zl3nyDrDBQ8uukTw7hgVxcxAKLN+GSKtv/RBN6",
+	"RXlORzyHlL/IwPlkBll7cOJMoYQm11TZO2lfNBCLUS7TSwDBe4HYNEEHMlRyecDTmtlZgzbliG4aZqRj",
+	"saEB2tyI1iBTHsVk8/vUCtRqdeXMNxdJhyUWip3OcO/X28vOV1YQWsPmoew0fOwJ00Vu1nGkCQL0wupN",
+	"sawQlrNfYVtbbgNb7pW4ssbOmd1BLs63NeoeAOEMtceSgXRHsw6kdM51e+ryVdlrPyuBvAybznJrY3J0",
+	"igExm3SpCbDJpAJuc6PJLKeiFwKSOXF6QBJAqwCvm01nZo5FO9yQCfUaKcHyIHa+hCBtTUHnZ9ejmlAk",
+	"XL4YBEF8AwPUuWhCnZu+U8z65O8TCQgikFBcvt8aQcOjchIfSABWD2yRfuXbb6EG7nUX1uYW0DRanazy",
+	"tHuJCm60l3dhW+1+sP/xGYF79tVeZSX4oWHTJiDEJzpchY1enBvfSjduM3Zz68MVLfUXga29YDUvtBxA",
+	"99SUCnrBVFQyQ1bxVIiSipQ5ozxzULIo1aAlnOVZGAiEOXqisQv83P6RDK3fkk6sN5VSzXqRdbBgASax",
+	"6MqCnwsphtZu5xi/FFIkPeBw1gVAQngK6B50lb/H5Esm02LqCz67s4m03iMl/jB0RoAgDN+4dwBeCcIu",
+	"4Fu4d4CCW6xD7D7b3/c1iNxgDseda52bkZ0NMLczxwvjYCv75BAH7+eVUfsCRBZG84yRZMpF0u8nU/o+",
+	"ibCcNmEpVSY5IGB5w+TFAos/dMGv+Lnm53iK/SzALBbBB4FGkDLF2sArUKdOiEXX3XBRt2D5a6kj7Ke7",
+	"UQ2hdoHqFgfYuRSRD/0puy38SWVRM+xbRxFRlITYjS4H/FbqgVeGTe8COYyrqjP8U39/ffhg//ATXLiP",
+	"GbmtT0SbS2AlVZnzxNndAgxvze+1zG8UdU4ctan5tbT0Smxhhw4KothMqCCAHwyBDYQQJl0tC71jFOUG",
+	"KWKzj7/NcpoyBAqhhVFWncg8q2D5YlEWr1shpUs8X9JFuerCX+fUJL3KIg4KE9ki0TLNNBbbHZAa9NY6",
+	"DXQeSPfTA90tPnVd8gHAZt7azve6hX5YgL6+wXy+JextUz59M6KpG9LpUmEwO6sMQRLsLhULFxTOrOWl",
+	"i5HvP5HWNnRgRESODRPIHxVEp66luuz1STKVwlBh7RuHTR35PLWdlgR5nGucVGXJrYfQPls2xzFSDgJC",
+	"+0qZWOhi6iH18LPUel0QjhOvVIzlCfnGiaSvvED6qn7jRmsly5Z24h2slbEslODYjDHsfPw/OUuNkuRb",
+	"OeLWaCenhyevO1En5yP7DkDsMvK/TaWjZ3Bz3Bk+dSW4jl0ByJOsjD0vZewtuztkYR6/wwOlXruU2xpA",
+	"WwNoA24kz0QHYtz5Z6sF+No20e4HECMuXpEB4f4nENsoGnNHxweNjYhpEBpBaHAxeoURRqKLKXTAlnI+",
+	"X6Dea+yZg7MbBd9DuEQrNn79PbaYhY/cfoTpalrZRp/ADloRwSsf2xKmc9vyPsN06wgFH7Rqd5beNkOP",
+	"u0ahRQrkQzGXgpHriVzh2HSfDZ7FIqyBhHJDPxaSUqU4VBzqiVRmJ7eGHvFZ9kLlWO08UvJaM6XX8YZe",
+	"lO/5WODiq5euH9+WG+D+uXbdl1/tClUb4RO6Q2+K3HBr2UPnnNtCY56zsBIG+gDKqxwtakoNu5CKswRV",
+	"6xji5ToWvqkwcnRto2I8hv7+64nM2ZCM2FzaG7w5/F/nP757/cPhi/M33yaVK7M/6MEGLWbW9gqKMJ72",
+	"Y3Hom+6tcNER5hogvIFIBu8NEyXamqyQAJgwQzLLxhGZiYuI/GvGLiJywccRuWajWRQL895EJNVXkd30",
+	"Vgi9j8j7XO++z/X7iMjM7MpMk+6zvee1UumQTE5TwQ3XLDsgmv8Hi8ibV2+OY4G8TKffHe7sP/+aIHib",
+	"fTOmoETFmiIH4TghLSpSNUdwAWMNHhOSIy1AKLl5MnIJvWMRRkmugaQkY1EjWFrNlvAjPLtJrC07es0b",
+	"xp/CA5GDd+20+ErriS3XIfeluTlbr2W9UlgUHZUCh92xjqRdx0TB2jMO1VZr0KgsRGWrmrqZYldcFujW",
+	"CHZdAj46BBb0dqZUXfbJqRUyyiOqEapLUkzT0D+02vT4rhr/l0FsUr3QsTBqvimjSVBLqLeUJp/pnv4u",
+	"4DJ5uLasdcQBFiGvBIEAC6st/F2XD0Or7wF8FWDfdQGmlGI5o9pFmrFUlmVrp2xcjfBqUEWr+ANLwFkB",
+	"vVsket7hhDx0pgceu031PN4WfQcZgpUb1O2Vh0/wYNRyjlHBFUaybIIb5SYWy3SjZR6oKfqIUceoliPy",
+	"fQOZg7j7uaDCcDPHghuHuNxN3D9Z0hsSbsJ4pBUjTzQZK8aINjK9BN4JmV6eZ9y+Kh/lLOnFwqPCVYXx",
+	"9lxuNMvHFUJa25BHc0IRB5azxG6Uy1I++K5NK5jkdMqUa1KB+5WXwOukUmUsI0Jek255PqDTvZGKYZYb",
+	"MlmKMes02hE2dh6Us+RaCHK2Is3lG0J8mgtIv0kJDIvi1EniLjVYHH7FlLUEICDmZ2dOcjY2fvZUs/uz",
+	"kOBCAXSHDFc5rT7SBq/jUcvcRLDOcP9WmSkY3uOnppyY3uamtrmpu+amQE5Cjgd3NqFoaa3MUJUqaH3b",
+	"bvdDbnXBTUkq8NEQ0AI8NJqBgwY4oavzVH1yWGkAn6TyNl8suknOR0xZ8Qn5KC/HpGDkQjKk0/ZVrSCu",
+	"nBBXzMhCJQTEIASTysi/1Wkg4qgBnWNPFPYJYe7fi9NMyRkgXkplXymft6TTQMwKdh0L78o6Kk9dwnwe",
+	"QDeDYCUuZ2DaEm/Z3pRjO2FTecWaZe8DJNluFGG1yXBu/Tbf9shF/PSyEhDjBzFSV2TfSo+wJfvmBc5D",
+	"p99CcKu7NxCsKsx3fmZDDwE0FkGyLRgMoBpiJ/aeFXXPo9L4XugE4jrAPcF2ao91gsVbI4BAc4IOGnAR",
+	"Q9n+BlVZjcbeyTI0xx0MvemUCUM5YM7WAI4UnfGMEWYIG495SlNYIQ2YY53h87XNwNPg8rJv83PD21AN",
+	"aBtbS3BrCa5hCQLwhS/QvEf4C0QgvB852AzvtMAraa3HiEyBooVI4Uy6svtzSCqcd/KNR5voCsaaehit",
+	"mJzQKxZEOCg2OgXIa0aSEfM2qgSYcE246UUk8aAJCfkGDDplSBcEcDUIhKsoYQbAe17Eo8D7oXkHVjrc",
+	"JBZJBcWQuMf5P6HcFMAQAkn+DX7gEMnqGw/60K2AKmLh0OAQryIiYR670gTf+GjMKvbZsHu1DoDQD6Ex",
+	"Aqj8kB39Roirsie2DWIAGdprMK+4Im+NMdAIv2Ks3DClndqMbqv9k+8OvuLRZ5dHcwLprqbZRNYA/03H",
+	"0FXmgmswX722cZfICOFIp/T9ayYuzKQz3C/LgBc4jD8bRMCgVBwzil8mROCjwBD8/soGEd0kwDvpllQa",
+	"VqT37qryiosLpldzl7XyeJ85rI2rEP1FE0UhhgwxCZ1K7AO1lv/eYBCRUZn7ikXXcKaHJOcXE7vkr6W6",
+	"tLYNYL4Iwq0MZzSdVP511ShViQdAp0FC42EsEOYIwJOAq1mTXyCJHmI4DUsApxCW5hfydEB+cSGT6rBv",
+	"2SCodrse7OCJ7g3tFe/x40yoYmTC8iwi1wzeB2YgZ1dWX2VsVBgqDBn0n0e426fWCOOKkUH/T88jQq+o",
+	"j+Gz9zOmDNnrHdj7g5IVjoXEjoFlDqsoxNj5hew/J7+QJMgMkP3nEUlkmhYzlpC9AaAoiQtoIUZXkkPH",
+	"bsJFeNUA725fmYsLMnEAT3t2boS8hm/BBVCf2OFDB4UdSUK6h2PFU7p7RO0CoSJFppGIvJEio3Nre7xU",
+	"PKPzHtkbHJTNwaPCkIRqoxgHY+DPB1X+MRwNFHm499x/Tt6T7h7ZwQyPA48iu2SfPBsMeoBGnzOqDRkM",
+	"66dQhbvJLvopuCD+F+ea0uW+4iYEJuoWgcevgvvVcKwAXWlvf+AhvYKmZD+fz8mMqSZD1g2GK40pKq79",
+	"pRXQ/p6bmxJ08heys2cnpznlMwFIjPJkt4e4wumBFd6dlrmagZ+WHmHvU29wImkSxBHRqyYcwNFuzBGf",
+	"BmLmBhD+7+Q1mVIxr4mUgGygdys8/gCMf+9GKP4HqWKppmTdJLaVq1xcbNPY9xsoXNZcYG5+XlUnhk1n",
+	"q4tOYGsyYaBy/aayk1qmerlXuN4n07t75Uks6gn2+6k8OYNJeejCE3zqmnvWfZDtnr1fckRsSl1Ze4I7",
+	"5hFKT1B6zOtBmJZylAV4yLFUUJDN8nHUkNZcqFIhi0UqffJXa7okYG26wv0xF0AhZ//rPEv3e0QE4xAH",
+	"qXUZ9zDI4+0YBx4QIn+763sO/hvY6XkDCGRiaPH+3NmJCekOlpC/IL/pQHhAtmhmYuHbD7v1G/QWancc",
+	"iYCdhae1fupvSpPu43/i6HbJ14MoFsqu+AoQKGXCrCguCRFIcS7rSKXelEQ+IqKLqfalJ37X36Vo6OYC",
+	"lEr83Ute4sXH32AKLxjJCjKjOWeqY2XaqKgozPd3Bs/PBn+uGMnHYIoFP+4Nhk/xx1uVrcBLPX7ZihPy",
+	"7UJ9vs1WbLMVG/RUg3mmZ5ADFWuorbWNwl0I1d9P0qJZz4VCFx6mQcjZN1LuZZYU25KqogK3je/DdjpK",
+	"OEBfIVFV9frkMNAioCmkYEQVQkD7AzzUucCAvQFxPhxXEGCvuFSXJC9CR+KNVCF02GxV1+SeyJjGIhjS",
+	"TEnofrtghjwbPG0S1Kd2NDVxYp+2saheT2zBvVfA8z6CgPRfaysot4JybUEJm4ZM5zXBco9SUs4+oZA8",
+	"NXIW8n0+0Qsiy4fxwuENUeYhH811FBjdkINkOZ1p5lSHt12LmTdf8WSoa8ZQ5x5AR3or2FX/KYfgCwKS",
+	"ZYixiIapiyz7AY7DPLEVjEj53ice6nDRG9H+nWMBt/Cghv7F8fJG8ShnzdLxAVJwKwXXmAuuJyyrSa5t",
+	"Dd+jSQQ5+2QC4QP859ZINK6sou68+2CWdwDbCoGhaAErgUt/ol5ZewNOja4D1cANatbPelA19xJAu5eN",
+	"t/Au2533maDVlFHl+ScIra0omK2e21Ix63fvfVfM5vyqvc/70G2whNrTkmB3z5RMmdYEivo1cXa+7pN3",
+	"xSjnqcvrsunMYFFrqZoha9VvAp9/bUdyq70ZhHjseHhq3/PNq5fk+ORdJ8LSHt0ZduAt7HflU6YNnc7K",
+	"SE6dlXb9SM53jOZmcooPaNnqfqq4JjCA/l1WLEsLxc28M/znT7UAMb9iwj5kpuQoRFqawACdopgyo3ja",
+	"nlZ5p+SUmQkrNDHsvSHsvae9HZJkYszs3H9nZA5OHNlg+NN5VuBnPUdPVSckpyMUdaM5sfeXWWTNOxNQ",
+	"LjjeQOip+Ku0FpX9RlbCZ+X8udFjXfPs4j2ZSZnDVVwbnmrSTbLRuT14/t/Br0ZVJkU+dzDdI0YVU4T9",
+	"XNA8FkaS5M3x2cmro9Pzsx++P36LKEc6VXRmFz1UZJXFJ657BWzaGazxfN5roVF44+Z5PZroWU55fRl3",
+	"/hv57vj1O9Iw5eS7s7N35XYjvpV6nZntx+K/kbN/vDtuvG8qC7vaYtHw4we89zdx56/HZ3Engkd8E3d2",
+	"cXXFHeSy1t/E9h3jzq/k6abEzW7KfGh+cSWiYHtQLflobcbVq0/LddS4nYU0fOxk4cbVTPXlPSS02i29",
+	"PtkIhKwxb/m2NrhPDsQRLfNCAysr8Is5egDFUj7jTJi2iopCM4Uq9rYq9eYBh/NyNp8xJJXvbHjl6yK8",
+	"sPXN6UgWZtkPb3v/Bc+hcyfKis0x2cIXfGhctt9fSphrQ2ieE7Gw0byoqB8H43WTtC56auWWIdNCW4PA",
+	"PrWLxOU/Gp5zTQ0rFEn5KGd19vJehHnChZJ9iWEYR670bPAMiDpIIS6FdSSBTcSRG1OBJoZz8vb3QWbF",
+	"otLJPGfC5HMCZB4JF2GZn1RkDJ8JhdbzwQD5PdjOlPLcWmM/F6wA4DYsH4tF+bZPrCHFxkw5Aj996eje",
+	"uQZoNnsjHNX+YK/R9YSEXrig79g4b5gokKwYWufInlX9lFClPv5/5uNvyAGS8T5Ytwbym4fwmzWfLhSd",
+	"Tj/+1gk2ajlTnagUe8Ona9u94Zs9TvKyNrcNBkX4OxJ4sWyhsPy1dJffUFxenvfFUeNtA/VrheWYyAit",
+	"CdoVcnbJMtudtjvY0FNPNUn+enxGFi6z23J3ylrsqzfzmoV1mHP6MGbWQ9s3tzIl6rOzNSZuWOFv5nUz",
+	"gnSpXU+9DZf5rmI026F5DomnZkRWqi41YYAfWAgorQzvspiVYQCRmhFN55pMfKW04+Ra3hj27od5XtsZ",
+	"J4xmnzLka+9/mOftxK0v5AOjkT/aKqLqEkzS6eJyUvgN1l9LiLLbLjatRal2Tq1hemxtSz3ExhnBrlet",
+	"J6oU9t5be9euQmFIEp6fxKL7b6c/vCVJuIagaSQbJpDu4FnP94T4agyHA+IIN2EheZMDwbXeSW0uFDv9",
+	"99fk9avTs+O3u29/OHv18h8O7wSq0siEUWVGjBq3PfaeE00uGZtBVO89lDlDCuXEPlSw1AAlNbrkr6k2",
+	"OzAVO69eJOi4w1jsxrEzUP8gfnS+9Y4awrM+OSzMxFrqKTXM3bmMmhl5iYwDCX6ccziQYHg3effD6ZIC",
+	"w/N28LzmvKg94YZIwUJAFUax7jNbez2rF1jRN7ncNrkigJ9TbdyKUixlHMJyRpZ05zDRlGRc+48X+OFo",
+	"aVYDrH3NthE+vVVfJ4QcYZw71SarIo88G5Jn+7GAM4a1VROLjBo6JB/iDs/izvDZfhTDAOLOMO5gzzSe",
+	"2LE/WC8EfnkriyuW56ypXurjbyzu/LppsBByiDDV+Ar9rXJflSn40MEtbHd3Z/jPn36NPvy6lD1YNACW",
+	"RWzvFhIcN2K7OXBYYxzofj0guuckjZFYZddkGuPN/0e4j79xkojGwvEUPNE48FNZqJR5rKaUCiEN0WDT",
+	"C5B4djmgtsB92O7Qo8A6c3Ljk/m24WNalj+88x/CqvgrM4S6NTF2VQh2ubi9v9GidC7Vyr6isp6pdmlk",
+	"TYu1Q+IH9sCPYN66I7FA1B+A/ke7Vwqm+6T7CjMeZVALQ9WQxLmmmugJzQCZYTQnCb7ABxew+TXp91q6",
+	"hha8w61juHUM78Ux3Hy3lYt183b7Z4NnVW+vvQ3JpKPyg0B0c2DkR83UdvF/dgmWL79Jr7booFcPFu3q",
+	"lMxGC9Mu7bKDtr7XPoR/3lTkV8/s4Fna1/Id+FTwUsaYinl/oWl1aQe+gJstJT5qK/XZ8ojwsmzbNnq/",
+	"VEwwq+uHrjddj+FnXnddQoxw88L0pUetgF4MkpYQbZSixMheDkuRLs/YdCat1X5Qt8QAahbikxMuLiB7",
+	"iI2ahV4yEANYrWckrmefhBQEEqPg7TZHLcMLPnXE8qbU2dlCuGi7Kz9BmLS+etYIkK7Jw6FJSg3N5UXB",
+	"SDfBi84zZmg6YQAdX3c3eqEr002gOjPZTSRYNkkUC6wO42LRxelB0RmQgxUiZ1ojQH6CofpKQ7gyvGhR",
+	"lWRVjxnzW5GbA4eSoEkm7Qy1oSKUHBwPXVZ0KpUhl2wOOM+OoijZSYh9d03suUzYgwfEcKbtFPGsNQwp",
+	"VQt+S0dI69gyUUwBgcOujR34X/xhB/9TlijYQ+EfyJpAU1Ow3P628LeL/p5T+/id4K+f1gh5HlHNdrjQ",
+	"DCDKrB/OqEondonY97If2g0kIiNFRRaRqcxYHhFdWJHFkPmp/KM8vW2afm4LgO6tFaKFcijcGdz1JCEd",
+	"gzbU2D2iipkpFMBEjajG2hMh1ZTmSUQ0YyRhhppzuCjptceUZXrZWbd+4thQcwpX/NpawOX3sy9fK2es",
+	"my58ggjJB2H+WwcY8ou3xbyfP193Qh1qVDcBggyAv+SiPDimubZH4QXaBmTPHjcFfkdS5oyKNaYm5xqy",
+	"GJqMuTHY/VpBR7U9mP1c8BmbMmE+SZHb/SKxrE37E1J+lfP+O+T6+n1W4ukZVW5VtkCtb1Z8l5RiEdol",
+	"C8F/LlhEFnd+Pkdc77hz8vG38cff4AqSffztXx//KxYFVOiB1enIPEvJB7CChgwOiKPY4YIbTvPEcdtA",
+	"gjRhwgA27VRewX5BWURNQO7TnVpbhcSdU2ThwdvEnShgZUB8Ef8EhxSXzBR/f14IbhDtxFkmsQDgOKOo",
+	"0AhG2ydJxq64ZglxClKXZBCQpHiiSfLi+OXhj6/Pzo9+PDk5fnv0j4R03xy+6PUJFu+IWCSvvJ2fzne+",
+	"Z/MEs3NGzYmmY5bP28P+nn1hw+6f6nnfs7kL2dyyAhCq+VP4BmBBXlDNBTm0NoKhFwzq/Y6fdqKalAdT",
+	"U6bkRBY582TMDi122Dn9/qWzJ4ad8gzy8b/IiOfWRPt6f/B8Z//k1L53+KU6wz8/t4pXUXHB7I1O9mum",
+	"CNx5J7i6tr46w719f6hEqNsflIe8vH22diniI/L+tBJlvKPKtBQdro9mG3XKFWR2TiCVz7KbLm265Nfo",
+	"Cyx13GISfJI+SFizhAb6rI1byHEH0Z1UTqdUZEzdCVAXDTrEKnGEbqChpCIjlstrr6echLCuqSzMjhyj",
+	"c4Oofi45B2i6o3nd4Qjckgpjt8bAZiSRKmMqFt3Es5GdA2CwVYJDB0WQ1IRXclChphB3LPKgBdfcIWG5",
+	"QWM/W4lfIAV0aFwxAJC3PwGWVgnUiuxuDtegBNmt8bl1QZWC2rTymcwUT1mvT955nz4ibQ78atf68Kj8",
+	"ql8GiS68VvBWt7Go0WKANbI1rh+SdLOa9xukEXtvxfDKIBm6ykGQTCpkyUFBtFu6sU4iITqB9VXRRi3l",
+	"CAqLyHqfR6d/i0X3x7OXO38mvmpubtgOnAFR6AjK/OiOZnYDwMa02x+XBDAlOQs9lXkxFR63GaBEXaGb",
+	"e0U+nUGcDQBIIzKWjrlhNPcY4dkOvM+I5hTaVzyLJsZ/rOR0gH9yzqC2MYxvREQDmTjOJGEZR9oa0Anw",
+	"zAljhuAokJqtT45YnmtHomG9cJy0b+y9v7L/s4NRlf+JGIIzxcb8fVk68SSxjwxu7oN/RBXgEli5CTCT",
+	"0yKnukluHcNg24KCjxa+WLMaL9VX9SK8SlUJOY2C4UdovUcQUGNRYOxH5TXn4dHAb4jQYI+cwxDV1GlU",
+	"U2pRzeCP0PuKuD7HGYrC5RRVSymq1lEsQicgWuVfRNHp9y+jaNFVsUeclxOd7EfHT6Nn0f4gAt/jzeGL",
+	"CKAP9vbxAIbrblNGeHT6NzLm+SLnxBF+op0XXPsW+JuketMlW9m+Srbjrg3CeZVQRpl6g7BHGbSiuHCV",
+	"2TmSGUDQ0HIJEBTgUQX82izDgaRcsylPZS4FKSV6z1mvWHsNoPNWVDiULBTrB7XADoCsCjkFsRgL77hG",
+	"mKGBVKNXB3LsCiFrig7laTne1YIeHxfIeriYXwgJvJW+AzNUQIqNC82yXp8cW5MZ3gndWo3NnY5uEAzX",
+	"UDGSYpZRLCpYDleTKTXpBPs+2XRm5iRlee5K3cGWTQulrLQo+Y1BIXENysU+s08OodbfUUYvxrDwHSLC",
+	"x1bZaCv9oLsTAltQxI9nlhGufixigXxGmZqfq0J8g8zPLvlrV8q14sYwUbJxYMaXdPcHgx5Eon1fy4hm",
+	"dZpM+2yqpeiTH0qiB2iNhQWMwCD5jlQ77mlDAE8ubxN2wMItwX9hdkfFwhr28E+dWM3FWZ5BxDDBPtG3",
+	"QwLLVJTUp8tvdEAouZAyw13gnhaL/cGgcpIAHkL3yaEjY3hOBoOBo5lvUMivpusr5KMJSy8RkBmfb7er",
+	"vTwqXSs7UERkm8Pg23Sy+3bNSTXQ6lGLlm6Ly62joJ1SDvXu+sq1tnI3UZtWay4pzUpH7u3frA4fjiAR",
+	"VgIuihP4tq1ImvBrSZuJGwRMdDySqbk1C3ufPcjmNj71KUwGXEKO5zY0GKD2/2aTYSqLKxcK3zhYdQzC",
+	"HaNNPiGyWBYO8nIMNZr6oKqsWFFH4aimWXbBFGiC2YwJ9OCG5WNQGwtoMHMemZX9mauaaysCL1/21CWn",
+	"HwmEhQUv4rPZoMVbxDh8rE8NxFLOzmb1uOVlIbjbLS7/UTN1i8tesFnB9UaX/Fuhfy4OHyjMVj7VVTds",
+	"FmUrl8k2vPZAZEBlTthJIDl2Ruwaof8Pfp/eBlG0TzAQgy5EGUMXixKWpFSQEXNVyhmku2MRd97xj/83",
+	"ZYTOKZQwa1KJdpK5l4o7VSHakGhmSFIGMYYEozyEC22Y4+CLRSWIAZt0LBXMRyPSG5bXtlDz/16LnL98",
+	"rM+yKnp1jitqNg9QXLklC74krlcXbY1aEjUIw1eWnaHWT47P6EUSCxcFdpwyjj2XGIlditZmKEl2sSEG",
+	"vGvrEHXBFaz2CgAjgNdtpGyDJ2xZsYNPnxf3RapfJsPr724nYGvlTdtgM6MRPb2VpOCrNQIGAlieabv8",
+	"/Zo+IIko8jwhac6o0jV+JjjbkTPVNmMVqqltRQXl7e4hQ3uChxQhZqJkcVHtKB0La4n3CfDSQrGvr0UC",
+	"QEEIj4FO6lW8RyAeJlQH5kwDVzakSyqybBJyZZPTZl1lJIidTNHrUnMCJO8lYzMI6tgRow5r2vw/QlTu",
+	"luVMnmP7/uuYvu0s1f98vVn9D77Yo0Q12uQcRkCz+5B3f2QqkdtzX28jKuvoANw5m1T8VGb/blVJfVM8",
+	"Zbn/I6AScCkZV7YNPBwI1lBKU+cEFNqBHQs6Zf328pXjYFwPVlxSPXRdskz/wtsGq3tusHLryKnIMW8t",
+	"yr69aVNsEjqEUsySXB0KUHJAUi0zYPCns224qWGixsKzaIeJIMf2BdSyQVbHeQAVQClgP7FreEAjBhNr",
+	"3jK3VfBhb4Wd1b3o2U+b6fJgJCXL131r9YfY1ZX0EvIaFuEXxwy2VbHrMSLC7sdA+JqyqVnfrp2+WEfd",
+	"utx56aTUcxnrZi9OiykIIl96MFNMkx3i/roCai55BSBzbEoqEBx8eizqJQsri1KrfMbnAOmxzR9s8wdb",
+	"2+w+Eg700wSfNqsJO4S8K4JFlPFU12bmJKUbsb22Km/SsfDRJtdav9i/FpFCZCgA/Z2UvCa5TC+h2DaV",
+	"Zb1TEHbSTHGac10FscqgVn5N5xpZbEqCtBKG0sd+YrFT9e91AZJy5roMEsWMLBQcNoXCSLORivWGpGx8",
+	"SEhcDAZP2TdkD9LSWcYya1XGglT3xQLeeiMf6c4KlU6oZtiNQGZMEftrZCcoRU3jpsorAVKG1Xrl1LY2",
+	"PQzh/O6Uvu/CSorIoEc+/iepSt3IV76pg9kfauPrkV2ycG11di+J7M2beNNhPrVUhttX5FoXq6bL0Esm",
+	"DshUQhU3dXzzivnElCBlsV7G7TLko5wlQ3INSKwhnx+ZUARntOsV2H56JGT99RVa9pb0ivLcrueqp6Xr",
+	"isP+OfgpGWLIMxh0D1+L/qvQBhZeQrqpVArhSXtD4gjzqysiQokjOhZS7PwHU9L5HBGUJBBvCNgNCueX",
+	"1WPMZ0C6YUVA2W8K1T187Aqren3yyviMiBT53N662pd2mqZ0jiyBuAcw8AutQnZUsAWOa9kR/6QkNE52",
+	"Q8MliSCjA600WHsIY11Y0HIci6A71vWzLsaZe1GJWwY0pYaPsQQzDF3XWFnIIfBEu1ZXNxUBf5oTHoEX",
+	"2CdvVlWI+KTpkNBYVN8Vy16tU+inpmyTJet0ycbi7xMmCK1mdqS4uICgfNA7gf1U7pPYaV3s4HKZZrwk",
+	"FoE8JhfM6EWMFN9iPKKaDHG7pWUhHu6+uGNdatdHhTwfPqKPzCGFGcn30LJhJoyrGsuHpvNeuwyXImWA",
+	"h0voBeXWOTdwdxYLXHoTqsmI2XmBlq6g7au9sXjB2nnMDmNYoJ1h51spSAYIm4pyLQX59vWO48j7c0Mr",
+	"MMAke+nQGe45RI7z0lPpDDu4T9Yn1avPyuO09i7aoS2ufl20LDX7bht4tyzkn31wwq5cq9VrZTetMYmc",
+	"Atl1O4fkSmBca/BKwbQhWeE7JdaCj6qph6WABsD0uLqlnEJBO+JIVQxwJVPxzwWfTdGiaw41uDf8nNGl",
+	"boEoNVMynVAu2DlkShvBpZbO2Vk6Yv9zDi0gCCW4Uz/w07r4QWDP5FRUBaHVh/nEsD0tCFEwmAohihrW",
+	"DvVETWHWxnryC+oUL1s9AGwhEuy9IZCX45ANAzNqjM4E1/BLawtEwc7x3OYpct9xc+KA+wioe+GxafO1",
+	"nZptSegDwhnNFPArgClvJz9UB/4j3gbVaAz2KTS/WRdZu5i4TgvodJKKjJndvIIha3AsusmUCV2wPNn1",
+	"/8pZ0u/3ewckQfeJ2iNEsRmjZQ/WWzJjistMky4e2CfXjF3qXp+8wPY1bJz27DBMZFQNwacRZuK2Iygp",
+	"KcjTPfJvVBQUSetxc+Iv+3+G5pT9v/TISzZS9pR+LJK62KzjFiUZU4Iz5X/7CkJOOFrvSsqMzms/2JuO",
+	"qGbWhX/PsoTYz1r4MEklLipf0X4llsHRiCT29JwBl011TppLDRQyIYXJBRNMIXNNzTeFekXsO07K+qwJ",
+	"naGnU14Vi1r0Yk2ixFIw3FfmESR/udg6w065dKx2gLeAZVsoxs4BcYMx65jaKe0M9/YH4OlIBU5NB9uL",
+	"WcCtePLxtysOZVvljeGTKIbQS78uKVPPNL6/M9hb3xXyE/NI+EalvG6AOLL7Y8uruM2L3gPY0IK2aVY2",
+	"ofex6yV2fxWd/cnLI/L8+bPnpXz3QXIvHGWKgXcAyQAhurePCkD3yrA7kNDUhFrJjJUxmlm9FRGdylkQ",
+	"MHZsYyWdOXYHd2ngswxdH3Jw34NYeL8Ff7UzSsX8ycJ5SIBv1XKvT34oTC7lJRz7q5QXOYvFkX9fXYzs",
+	"hIysSiHcVO28M6Z2gFFBs1Qx6Fa/BMVQoo3YX4HTz0+e49Qi3eR/OMKdHpDscoOlsDQjDYRhLSXofoQ3",
+	"0n2FhCxurOXXdBw4zXbw5uRe66J1+KHXOoK/Pf7rq7fDvx0dvj5+++LwJBZ/Oz45ffXD2+F+fxCLdyc/",
+	"vHj1Yrizu/vm1UtyfPJud/cNtd9UUJGy3d2XJ7E4fvsivH5zKItyT2wZTe7EhhV8mWqtdblfsr01xNMH",
+	"/69bN0e9qm14Htpl2tA55CXmJJcu8QD712crcyp6bcwMNUtry8rwqP1Ha6m9aAVxsJLXRBU5Elp6PXPg",
+	"KAj8l66zsvcbG4JaF8XgQWzJM7dqtwvtE7T3rLnKNiy0cJfeqhr2ezYzQHr97sezpOR084wET7TnAIgI",
+	"LDcE+MYiEcDIwAoB0qUjaBAC3Jio3h+EVP8e0sY7gvNaBW03fGosNM+ZMPkcGz/htxxI2norOmnuwW8N",
+	"vVSj+JRZLc/yzX3ER+qBuWFfl20w1f7e5qS2juF6PSmbO4Y1y2sXk/d69wP+49fNeYdCQbcUt090oWdM",
+	"ZAnpAhog2cEyBOKOF72IJEgAnJCuP1ieBdccLETwpvKKaTKj2mAY0N7CMDWFpFpCuv5iPMYiMgYal9IN",
+	"mlEzqYMUOgquUCCEosXngdzw0AYophDt8s9tyuvcosROzB2qmX3JsIpp2So5nM3yuZ/8w/At1hey1TvS",
+	"DLvDaP5O2ecYbgWhA4SaBYfsPYGNG8sbFulGmvhG/BE5+hdLIbnw6+dhRv2RxewfSlye4s6NPNe4Naj8",
+	"zrVC9DaSE2ow7yYuN24Ar1tkZXc10hEClYPRZCm3YmQsEuE4xvFYn/wocn7JanZltJR54cglKq+Yckh4",
+	"Q+tpA3iuqxWMRRgjpKkpaJ7PK2e8yTSEsh0RmIY3RrgEuw40QJe6rI1UhApy8vKIPH369C/E8Clz+WGf",
+	"GkZwxpYIWG1OVqqAQMg9G9x/bvjLdgu/fMCUN76eMVij5S5NaZ5vHBLb9Rvo7hJmMxMEUw6uA6kyLsPw",
+	"epgkeILZ3lAKQDNfF+q0oVA0nbCsyD03MaCzYEQ8K1gvgsBclRiApLJLLNRuihseqoOzK0TtXhR0fSz3",
+	"niBGZn3IVXAQUcBjAU+CQhae55DDAHlS0in7360AdOjmtVxtlSqopYEbo/n47PYg0v0lJMOoaJvEaElg",
+	"30+KciuDHi2WhV813Jq1LSDk9cZSKNDtKykDqoYU2DZjmuewv8mImWvGBEnGSk4T0nV1Hs5zw2YbI4Mf",
+	"pGBkzqiKRU4NU72IUA+oOxj0yTH0go+t4vc+JBbyl/acC6TcULv4Q/BiN9gfL6EGM6Nz0uUizQvNr1Zw",
+	"CCrgnVy/rGzJZX5Nl592UE7C3gBmRxM6Nky5aW3P8D1OhdsND1qvSdyuHlhW0AvlKEW20e97lBgvC1Oo",
+	"YKJdp+GnCYFbIaMYxbBEoxwBlGvX5UQNHVHNsFflhGXcGQ7JyfGLV6fnP568BudEM9MLlfKAJPAMBwIH",
+	"dW2xSBU3PKU5yRjIiyDMHZHng6ckEdKcuwvLwuoFX8v1FOJ1LLMP6/Vj8a4Y5TwFOcbes+ksaEYCYQx0",
+	"wS0p/hOYjlttuiA6nsK0wXS6WQOHhWlNL+wmS6UQ7L1VAD98DyhS1BS6M7S6PjeTeQdiMRnX9avKeQZu",
+	"7uzjb2MueHi5nbJUijG/KKzHhClkdcUhSu9y+OH5yr2sgfg9nc7Keq+9nf2vz/YGw4H9v/+9flT/BMq/",
+	"mdZNEgTmFgEC1RU0Ko3HPO3fdt/Yq57e73fJOM2JSWdkb/9P/UF/0N8bPn/2dH9I4IOlpvwHsl+Dpx9O",
+	"aCEe+AuWm+ThvuIhadq7wPapGE0n1mfpL5Yv/FRv3nC3JzMlRywQbDh7zvwJOiXuhBtBup6dW0iSS3EB",
+	"BUSsPIUK/cT13WkQHyt7QQ6Qx6C6mKRUKY5d1VD7xAyYMNiUeS3VZS5pFouuazKsFUWhtXU9YRBgRhes",
+	"7Idts5fOgon5oro91uMPx5JZ+3f5r1Zq8KiTTiAdZQ/jvzZo9uCaGEany1wgvdXdHvdA/R0sTu/UVkuD",
+	"59zMW1spXGe2PYmt3e7xonbVOqPyHTA5u2J5azSPXzFarD2Kt3D6UbmJ1hrIROZZSaJdbcC2IVVn3HND",
+	"zo0U84W26sv+C6VNhKvLSoARzS7uiUr+QXpiKhG0aVdM8OW2vTEP2BsTzHugcEMde4vOmNdcXEKRi5LA",
+	"gmNkjfMIanXlmCiZM5JUz0pi0cVyrx+B65saViiS84+/1cu+Iqh4iTuvnxTBeeIJ04bMqLU4Aj0fd6xL",
+	"Ds+MxYTq0j2HfhQ3wO6zwV8OSN2J8N7Dc+s9kEr4aMBqGDGAfxKEaiCmKn8955lOSBfEn+vpmbKMA5qI",
+	"79UvnwJcfeHViS87hutjAUaFnxTBiCzILC80Z4VCofbxNzcoLYUJp0kDTfpaDSvBrr1D6U/wFmBx1AWq",
+	"lZVO6g877P2MKeRKraulSk1Bg4pTm8POYSe4mkJM2R4ppkzJcxCSnWHn253B4Nl+J+rYbw3PfLq2aVtN",
+	"weM0p4SCs6E9xS3TbYfKtnLpMVpaAq/GScxWXbHgoe0663pjfqKXUqFH5dyjYAgQwLE/ZXRu1cg/MbIa",
+	"QXT6J9KlJhYg4Z/u2VN0RGqR7LIX5mv4FaOzvaHrdZnRFJCGXPscwOMkE6ms/NbnRoGpnUTkjRT2XkaS",
+	"l4pndH5ABkQKhPCBFkVxASR1ZdONv2G3pMSORfUQBNxp8AQJ1Q6hCLNu08g+BvFefMfOE23fBH7AqYgF",
+	"xNTkFVNZwfAKeHU47OlJ/OVVd5BvJSrHGtYL4CDjklAYOrwBuwiH6EaHQ0samxGBOHdvf+DI+6DIW9KM",
+	"cBGLGVMpEyVZWvUlRJHnVaqvPM41GbRxQgSe8JH389bNG9TWSkR+PDt6gARCRCCBkLGsGgAEJ79yq7TK",
+	"KrjDTwdwvPe55RNWKTn8Fpv5CMhuSlW2bQRaJar/7uJJOFfrS+fQZrsTBuspKDyPZh7grTZGy5rRzgMb",
+	"+xECWDf46fDKmZxSLn5HDnkYM9nMIQ+WxtYhf0CHPK1tAr+Nw6O3cMihLs8uYq6JUXw6ZRkifwr+c2GV",
+	"an3p5/OSmeyo8jFJ9vG3f338L/TjqTAs7rT5zM/AZ17L+QxW6B2cT9yYdnF/N88ULXL7Xi5CPOyQWS6n",
+	"I6Y4I+tnO6qBPY5LWAt3Lm3V6tc/jFe4dfI+qZOXhhuxWe4smg8fqj9u3Rt84gqjwUyoigLrThAHx/NC",
+	"MY3QoN4pioWrRazcwwNAglkomNPQV+d8kwnXRirsOrauSu0lkliMWCqnTBPrePRQdkLEkqaA/OoLDY0s",
+	"0klz0TQ2xS6E1baEir+vhuYNgh7RXSxnDO5Wi2WNFudVK2vwQDHJs9qu25Z7fYJm52p6V6VmNnKTqm/6",
+	"SZudyagwtX7nWLiGZ9dCO8TGlGZ6xGgFPaIULOyGjkVSyyAk7U3RpOyJ5hdCWiuVmxXd0PeTFFlMb3DR",
+	"nOD4tnOLVMXj9EjfLBZ8l/SSeNhmHLbG6Hq90muIvhuM0cXY1l3l5GYONxqyLmYd5i5yKMsDfHVuDkpp",
+	"tXBad3+w14B6c5hlQaLyXhznhSzt/nKe9TY51PKmG3Ce7T2K4VK1Bgl2XSsT2kqsrcRaw1LjVwvOQosn",
+	"fWvhtfuhtkdv52VbJ6NJHkGfn/VmJzLPHLtJWCm32Aw8lVesVQR9Bn5ImdxcfJWte3KvMPuIeRHMMOYl",
+	"H8BnuTnDE2if2zG3389mWXQj7kdfL9VQ3UU7v2ZXLP/8/Icv2G/YKtW1YtIQBqhJkydhDTdWR95audYi",
+	"w5uWJkGPCBXz+tjq0LckxMYtIx1cEYhYdKlA4KD6HbIAQ+hZ7+Ymjxqo5ufAIRoO6FSqta5B0k9PJtGS",
+	"El9jIbnHvqNuv2xV/T1txTp0K3SdfvqwpN3AANl80+a0W6tPFjuzoJEz2U0kLN1kCYnHFEqwzHErKHnd",
+	"wzQ20ALHgutGauC3AZ3wDSw/uKj1kCRK5iyJYpFwfY51cwmWviU/J8vtQ4BwDeUhdqIX20KAT6LIc0jk",
+	"t8qHH2Havqj2r3rjVkMbmJ8peyD4N7OzBv1g7h8r2sFyqs15Li840AAFf63dFgbrtex+sh++7VXtb2u3",
+	"PtnveWIvaHuuK8fsJtZuS3pIlAgHYUd0EwCGS3o4wLYxleuzCal7JGXOqNiwuWlp/dp1Xy7gx6yhKs3p",
+	"f34I10StPXbwF98e6xfSsAPYXf9zysf9Ke1EHfsu527YII/Im1cv7Wtht0M1pQ6iKlhVi4966h8Fa8M9",
+	"ya5sjKSvHF254v1lAAC+WZmYXWWbFoiV62lbGvZApWGFk+1e5+LfN5aDoZL0YFEVramvZ7BKXcxRZEG1",
+	"Q7BfPekrFI9NC23IiMWiEFCy0X02+Eu0VDzmtOmMan0tVYZXBfxEM5nzdE66z/b3AeLbagqH/nDFZQ4z",
+	"3muBb3JDbq8mg4V8F94dv9UnU5a1bHX7E/mWCZpzULT4ntZ3Zelkb//ps+f/z/tqK5swjxjuVXubvv11",
+	"fR/evt19F6OFuYAWWVhBBUS3mCArDp/fIA5FkectM9YiAcMx3cOsNiIauP3xh6qva1ktMyVHOZt+1ZTi",
+	"ZgaXxDFIDVckip2ZH39DPa8NRUzwXTrju1d7u16UecQKK0k6hhtYAGUaolJII1mY4Sin4nIDKHEcc9On",
+	"PS4t6lK4+cyclWz9zztW886JnHcgST+P6sECBe+iaio9ud0pW4lKVvLiyGtRaqYuMFdTTZK/Hp+RXbvE",
+	"d6cs6TUWRb2ZvyvLtDaPIlgh8MP3D9pj8lgAmPOGeram77VAlgRJ9EY74wQ8ak/DvkhslHNxeVBiVHJZ",
+	"aGi91kbOEAfFeYWNxeHuJmeO/+jTFVvXHtQSl7Zv0v8jLBG3q7tSEcVmOU1Zj0zn9U/ajk9Yrp+Aj751",
+	"7/99wtNJnRrfynxNaK4lUQiqU7GQjebeOu3SPHfNglN72MUL2mVDNZZPmNx4G7xI+Mg2QODqlP4fRPa4",
+	"zzerfQ+/ksJ14DybpvrEM1ghQhpScqa4ALtmxjTKE8zGLa+Du/kJHzpcYGslDMxh8Cs6m7HcGeVrmyst",
+	"S+dxivzuvI4/WzN3m4HbIAM33XC/VuIf/TawGYpGAEl7fx2I9ieaJKUXmRAqsl2pyihCCwg+1AsjyBOL",
+	"RRlycPtEkwTb1825/ykh3WeDgeuDV1Jc9FyC70peLg5HsbFiehILMH/0QVkltk5oY0Vlcd1QvS3RUlPw",
+	"kbyhSqabeb6nLB9vLGPWt6UHd3Qq30hDMowmAUBCwXLCRSqVYuAgtvmWfgGGLuagcjG/pRnxwueTeZlv",
+	"aG6VA8vISGZzgCyHBYZrslpGXONa7G/l4Ofl3bpy5Ol6HtMHhzu0ToUexmRP5diubnvmMIxv2hUBxG2j",
+	"wjpSIkCozOUF4QJBJGmaMq2ROVbHgipW0ox0nw2eomizJzpJ5s4keKKVeFmfvMrYdCbt9iTd/cEzQi8o",
+	"F0QKhOXHkF0s3MB6QWUzFUhmQgzAXBoZ5J2qcocqyqwqWnYfgLaXN/fP+RuV8dybu+fKnNdnV+xnX6Kh",
+	"FvcOUvFv1osWVuEUV+w/APQs+/ibxnlV5EoaBeBmM4U1aiAIW0Xl3uMF4qz22SnXDZcial8ov9d+wnJT",
+	"tEbJopuLHJq82ubN8VkGu261TX6nbXutH3mzmgw7HWsVsEJ9WVew62EdjWFCM6s4rhGmKnU1daVE7vWJ",
+	"t8IDwzuKRQLObWmCYxHLQkuL8wq4JoZeLtKxuEddyyLPEBGLCFkCR7VKfdS2d83guSRSULK3mT0Mk/qp",
+	"DeLfay3r/WuyjZNGu88fPW0Upora9ZVf/57VHEuCtiGIjXsBAXyhC3PaW88A3/Uqd/PGv42krmPxCy13",
+	"vwLAirb2t+thtmY4JLtJLtNLWZiG7r6VNu9WrT9iu8vNJtwCscGHzohRxdRhYSad4T9/gpospq6a4Qf/",
+	"xpTmUrCMAJPKjJoJFq1qJMYHMEbAPcm1o8nIiONsU1Ji0qNQeSUrYQG7MS6BDjoX0nuFVQDMOYiR1+AS",
+	"sCXLGFzAxGtfa7ka8McAJkWT7pQKeoGgcI72Ep6Fd7W+ofOqgxvjdDYAJfIrJpgGMA3HEhERVCIsI8gP",
+	"EZEpM4qnuqxcOnz3CuYneICjklh+whuaTux9geXO4XRUKyUqa5C4IlPKrb6z2skV/tO8PL8wLCNWP4Wv",
+	"hX3+U3unhkefLSGNaI+jGSL7RyVrRPmwAKDN4z4GddgNT4L4pqG5vCgWUd5q4PlTOocup34TQH7TnY8A",
+	"+AHuRwW3LwCpu4oxkDrx53G/ESkivD9CRzR+mmq+ramhaGqg1Lak1oeP83MhDa01bDCgGdW1l7CXNz7l",
+	"71JdIndVOfs5H7N0nuYsKkGD7N2xxjW4a72hZPnWL4G3RZeAGRM5xTrKiOhUzipKRYw9B3fOqJ4gpGPT",
+	"XQFPxhiaTvAWtXFEhIlUzWcGZYViOpztTKZF23p8V3FJhksdEV/93qrDK5kJq4hkg8eUqeHlp7wSO3Q2",
+	"q6V+ddSQbkCZUZiRfG/35hUj2ihGp/2QHDZMQzQUp8+s8JxRZXS1/COijUwvSc6yC6asYIGPDzWJ4Rtw",
+	"1rziX1vrUhEpFqcdqG2ZwLAYTBefulLZcpNOZ40LHWwQe8upk0Z+urlygu9CL2xJw4pGiQkUXTlC/E9n",
+	"uav9dG2L/jfYRbXhh3cvz2oXlyST1wJeGDYGmOV+r4T6QinWeJsjt50JF1eS10XZmKbGbpuGy36A/qlU",
+	"auOk9eJrRE5EamOlTb5TzLRVQ25aIyc53Ek4hNq8Fna0P/36/wcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1428,6 +1428,73 @@ func AllTypeCoutValues() []TypeCout {
 	}
 }
 
+type TypeItemChecklist string
+
+const (
+	TypeItemChecklistCase   TypeItemChecklist = "case"
+	TypeItemChecklistOuiNon TypeItemChecklist = "oui_non"
+	TypeItemChecklistMesure TypeItemChecklist = "mesure"
+	TypeItemChecklistTexte  TypeItemChecklist = "texte"
+	TypeItemChecklistPhoto  TypeItemChecklist = "photo"
+)
+
+func (e *TypeItemChecklist) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = TypeItemChecklist(s)
+	case string:
+		*e = TypeItemChecklist(s)
+	default:
+		return fmt.Errorf("unsupported scan type for TypeItemChecklist: %T", src)
+	}
+	return nil
+}
+
+type NullTypeItemChecklist struct {
+	TypeItemChecklist TypeItemChecklist
+	Valid             bool // Valid is true if TypeItemChecklist is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullTypeItemChecklist) Scan(value interface{}) error {
+	if value == nil {
+		ns.TypeItemChecklist, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.TypeItemChecklist.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullTypeItemChecklist) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.TypeItemChecklist), nil
+}
+
+func (e TypeItemChecklist) Valid() bool {
+	switch e {
+	case TypeItemChecklistCase,
+		TypeItemChecklistOuiNon,
+		TypeItemChecklistMesure,
+		TypeItemChecklistTexte,
+		TypeItemChecklistPhoto:
+		return true
+	}
+	return false
+}
+
+func AllTypeItemChecklistValues() []TypeItemChecklist {
+	return []TypeItemChecklist{
+		TypeItemChecklistCase,
+		TypeItemChecklistOuiNon,
+		TypeItemChecklistMesure,
+		TypeItemChecklistTexte,
+		TypeItemChecklistPhoto,
+	}
+}
+
 type TypeMouvement string
 
 const (
@@ -1587,6 +1654,27 @@ type CalendarToken struct {
 	UserID    int64
 	TokenHash []byte
 	CreatedAt time.Time
+}
+
+type Checklist struct {
+	ID          int64
+	Nom         string
+	Description *string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type ChecklistItem struct {
+	ID           int64
+	ChecklistID  int64
+	Ordre        int32
+	Libelle      string
+	TypeItem     TypeItemChecklist
+	Unite        *string
+	Mini         *float64
+	Maxi         *float64
+	Obligatoire  bool
+	SuiviSiEcart bool
 }
 
 type Client struct {
@@ -1814,6 +1902,8 @@ type Intervention struct {
 	CoutAutres            *int64
 	HorsContrat           bool
 	CompteurDeclenchement *int32
+	ChecklistID           *int64
+	OrigineInterventionID *int64
 }
 
 type InterventionEcheanceNotice struct {
@@ -1845,6 +1935,29 @@ type InterventionStat struct {
 	MttrSecondes pgtype.Numeric
 	SlaN         int64
 	SlaRespectes int64
+}
+
+type InterventionsChecklist struct {
+	ID                  int64
+	InterventionID      int64
+	Ordre               int32
+	Libelle             string
+	TypeItem            TypeItemChecklist
+	Unite               *string
+	Mini                *float64
+	Maxi                *float64
+	Obligatoire         bool
+	SuiviSiEcart        bool
+	Coche               *bool
+	Reponse             *string
+	Mesure              *float64
+	Texte               *string
+	DocumentID          *int64
+	Commentaire         *string
+	Ecart               bool
+	RempliPar           *int64
+	RempliLe            *time.Time
+	SuiviInterventionID *int64
 }
 
 type InterventionsCout struct {
@@ -1988,6 +2101,7 @@ type Planning struct {
 	OccurrencesManquees int32
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
+	ModeleChecklistID   *int64
 }
 
 type PlanningCompetence struct {

@@ -286,7 +286,7 @@ const planningGet = `-- name: PlanningGet :one
 
 SELECT p.id, p.equipement_id, p.frequence, p.intervalle, p.base, p.statut, p.date_reference,
        p.prochaine_date, p.derniere_date, p.commentaire, p.modele_titre, p.modele_description,
-       p.modele_priorite, p.modele_duree_minutes, p.modele_technicien_id, p.modele_equipe,
+       p.modele_priorite, p.modele_duree_minutes, p.modele_technicien_id, p.modele_equipe, p.modele_checklist_id,
        p.occurrences_manquees, p.created_at, p.updated_at,
        coalesce((SELECT array_agg(pc.competence_id ORDER BY pc.competence_id)
                  FROM planning_competences pc WHERE pc.planning_id = p.id), '{}')::bigint[] AS modele_competence_ids,
@@ -324,6 +324,7 @@ type PlanningGetRow struct {
 	ModeleDureeMinutes     *int32
 	ModeleTechnicienID     *int64
 	ModeleEquipe           *string
+	ModeleChecklistID      *int64
 	OccurrencesManquees    int32
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
@@ -360,6 +361,7 @@ func (q *Queries) PlanningGet(ctx context.Context, arg PlanningGetParams) (Plann
 		&i.ModeleDureeMinutes,
 		&i.ModeleTechnicienID,
 		&i.ModeleEquipe,
+		&i.ModeleChecklistID,
 		&i.OccurrencesManquees,
 		&i.CreatedAt,
 		&i.UpdatedAt,
@@ -373,11 +375,11 @@ func (q *Queries) PlanningGet(ctx context.Context, arg PlanningGetParams) (Plann
 const planningInsert = `-- name: PlanningInsert :one
 INSERT INTO plannings (equipement_id, frequence, intervalle, base, statut, date_reference, prochaine_date,
     derniere_date, commentaire, modele_titre, modele_description, modele_priorite, modele_duree_minutes,
-    modele_technicien_id, modele_equipe)
+    modele_technicien_id, modele_equipe, modele_checklist_id)
 VALUES ($1, $2, $3, $4, 'actif', $5, $6,
     $7, $8, $9, $10,
     $11, $12, $13,
-    $14)
+    $14, $15)
 RETURNING id
 `
 
@@ -396,6 +398,7 @@ type PlanningInsertParams struct {
 	ModeleDureeMinutes *int32
 	ModeleTechnicienID *int64
 	ModeleEquipe       *string
+	ModeleChecklistID  *int64
 }
 
 func (q *Queries) PlanningInsert(ctx context.Context, arg PlanningInsertParams) (int64, error) {
@@ -414,6 +417,7 @@ func (q *Queries) PlanningInsert(ctx context.Context, arg PlanningInsertParams) 
 		arg.ModeleDureeMinutes,
 		arg.ModeleTechnicienID,
 		arg.ModeleEquipe,
+		arg.ModeleChecklistID,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -575,7 +579,7 @@ func (q *Queries) PlanningLastIntervention(ctx context.Context, planningID *int6
 const planningList = `-- name: PlanningList :many
 SELECT p.id, p.equipement_id, p.frequence, p.intervalle, p.base, p.statut, p.date_reference,
        p.prochaine_date, p.derniere_date, p.commentaire, p.modele_titre, p.modele_description,
-       p.modele_priorite, p.modele_duree_minutes, p.modele_technicien_id, p.modele_equipe,
+       p.modele_priorite, p.modele_duree_minutes, p.modele_technicien_id, p.modele_equipe, p.modele_checklist_id,
        p.occurrences_manquees, p.created_at, p.updated_at,
        coalesce((SELECT array_agg(pc.competence_id ORDER BY pc.competence_id)
                  FROM planning_competences pc WHERE pc.planning_id = p.id), '{}')::bigint[] AS modele_competence_ids,
@@ -628,6 +632,7 @@ type PlanningListRow struct {
 	ModeleDureeMinutes     *int32
 	ModeleTechnicienID     *int64
 	ModeleEquipe           *string
+	ModeleChecklistID      *int64
 	OccurrencesManquees    int32
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
@@ -671,6 +676,7 @@ func (q *Queries) PlanningList(ctx context.Context, arg PlanningListParams) ([]P
 			&i.ModeleDureeMinutes,
 			&i.ModeleTechnicienID,
 			&i.ModeleEquipe,
+			&i.ModeleChecklistID,
 			&i.OccurrencesManquees,
 			&i.CreatedAt,
 			&i.UpdatedAt,
@@ -738,9 +744,10 @@ UPDATE plannings SET
     modele_duree_minutes = $12,
     modele_technicien_id = $13,
     modele_equipe        = $14,
-    occurrences_manquees = $15,
+    modele_checklist_id  = $15,
+    occurrences_manquees = $16,
     updated_at           = now()
-WHERE id = $16
+WHERE id = $17
 `
 
 type PlanningSaveParams struct {
@@ -758,6 +765,7 @@ type PlanningSaveParams struct {
 	ModeleDureeMinutes  *int32
 	ModeleTechnicienID  *int64
 	ModeleEquipe        *string
+	ModeleChecklistID   *int64
 	OccurrencesManquees int32
 	ID                  int64
 }
@@ -779,6 +787,7 @@ func (q *Queries) PlanningSave(ctx context.Context, arg PlanningSaveParams) erro
 		arg.ModeleDureeMinutes,
 		arg.ModeleTechnicienID,
 		arg.ModeleEquipe,
+		arg.ModeleChecklistID,
 		arg.OccurrencesManquees,
 		arg.ID,
 	)

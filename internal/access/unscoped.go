@@ -32,7 +32,7 @@ var scopedTables = []string{
 	"interventions", "intervention_historique", "intervention_stats", "documents", "document_blob_sweep",
 	"equipements", "equipement_stats", "plannings", "planning_competences", "clients", "contrats",
 	"interventions_pieces", "interventions_temps", "interventions_couts", "compteurs", "releves",
-	"arrets", "equipements_statuts", "plannings_compteurs",
+	"arrets", "equipements_statuts", "plannings_compteurs", "interventions_checklist",
 }
 
 // unscoped lists the queries of scoped tables that take no scope, each with its reason.
@@ -126,6 +126,17 @@ var unscoped = map[string]string{
 	"PlanningCompteurSave":   whyMeterPlan,
 	"PlanningsOnCompteur":    whyMeterPlan,
 	"PlanningReleveAvant":    whyLockedRow,
+
+	"CopyChecklistToIntervention": whyLockedRow,
+	"InterventionChecklistHead":   whyAboutRow,
+	"InterventionChecklistItems":  whyAboutRow,
+	"InterventionChecklistItem":   whyLockedRow,
+	"AnswerChecklistItem":         whyLockedRow,
+	"SetChecklistSuivi":           whyLockedRow,
+	"SetInterventionOrigine":      whyLockedRow,
+	"ChecklistRequiredOpen":       whyLockedRow,
+	"DocumentOfIntervention":      whyLockedRow,
+	"ChecklistUsedByPlans":        whyManagerWrite,
 
 	"DispatchIntervention":        whyDispatch,
 	"DispatchCompetencesRequises": whyDispatch,

@@ -18,6 +18,7 @@ import (
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/calendar"
+	"github.com/mif-erp/erp/internal/checklists"
 	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/compteurs"
 	"github.com/mif-erp/erp/internal/config"
@@ -99,6 +100,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Compteurs:     compteurs.NewService(pool),
 		Arrets:        arrets.NewService(pool),
 		Dispatch:      dispatch.NewService(pool),
+		Checklists:    checklists.NewService(pool),
 		Audit:         audit.NewRecorder(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),

@@ -62,7 +62,7 @@ func (s *Server) CreateIntervention(ctx context.Context, req api.CreateIntervent
 		Titre: b.Titre, Description: b.Description, Type: (*string)(b.Type), TypeIntervention: (*string)(b.TypeIntervention),
 		Priorite: (*string)(b.Priorite), Urgence: b.Urgence, Statut: (*string)(b.Statut), DateLimite: b.DateLimite,
 		EquipementID: b.EquipementId, TechnicienID: b.TechnicienId, ContratID: b.ContratId, CoutEstime: b.CoutEstime,
-		EquipementEnPanne: valueOr(b.EquipementEnPanne, false),
+		EquipementEnPanne: valueOr(b.EquipementEnPanne, false), ChecklistID: b.ChecklistId,
 	}
 	v, err := s.deps.Interventions.Create(ctx, principal(ctx), in)
 	if err != nil {

@@ -138,6 +138,7 @@ func modeleInput(m *api.PlanningModele) *planning.Modele {
 	return &planning.Modele{
 		Titre: fieldOf(m.Titre), Description: fieldOf(m.Description), Priorite: (*string)(m.Priorite),
 		DureeMinutes: fieldOf(m.DureeEstimeeMinutes), TechnicienID: fieldOf(m.TechnicienId), Equipe: fieldOf(m.Equipe),
+		ChecklistID:   fieldOf(m.ChecklistId),
 		CompetenceIDs: m.CompetenceIds,
 	}
 }

@@ -46,7 +46,7 @@ func toAPIPlanning(p planning.Plan) api.Planning {
 		Modele: api.PlanningModele{
 			Titre: nullableOf(p.ModeleTitre), Description: nullableOf(p.ModeleDescription), Priorite: priorite,
 			DureeEstimeeMinutes: nullableOf(duree), TechnicienId: nullableOf(p.ModeleTechnicienID),
-			Equipe: nullableOf(p.ModeleEquipe), CompetenceIds: &competences,
+			Equipe: nullableOf(p.ModeleEquipe), CompetenceIds: &competences, ChecklistId: nullableOf(p.ModeleChecklistID),
 		},
 		EstEnRetard:            p.EstEnRetard,
 		JoursRetard:            p.JoursRetard,

@@ -25,6 +25,7 @@ import (
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/calendar"
+	"github.com/mif-erp/erp/internal/checklists"
 	"github.com/mif-erp/erp/internal/clients"
 	"github.com/mif-erp/erp/internal/compteurs"
 	"github.com/mif-erp/erp/internal/config"
@@ -70,6 +71,7 @@ type Deps struct {
 	Compteurs     *compteurs.Service
 	Arrets        *arrets.Service
 	Dispatch      *dispatch.Service
+	Checklists    *checklists.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).

@@ -93,6 +93,9 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, wh
 			return err
 		}
 		if t.closes() {
+			if err := checkChecklistDone(ctx, q, r.ID); err != nil {
+				return err
+			}
 			if err := arrets.Repaired(ctx, tx, r.ID, &actor.UserID, r.DbNow); err != nil {
 				return err
 			}

@@ -37,6 +37,7 @@ type CreateInput struct {
 	// EquipementEnPanne (corrective only): the machine is down; it goes to panne and a downtime
 	// record linked to the intervention opens (internal/arrets).
 	EquipementEnPanne bool
+	ChecklistID       *int64 // a template the intervention gets its own copy of
 }
 
 // createPlan is a validated CreateInput.
@@ -187,6 +188,11 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		}
 		if err := history(ctx, q, row.ID, "create", nil, Statut(row.Statut), &remarque, actor.UserID); err != nil {
 			return err
+		}
+		if in.ChecklistID != nil {
+			if err := copyChecklist(ctx, q, row.ID, *in.ChecklistID, "checklist_id"); err != nil {
+				return err
+			}
 		}
 		if in.EquipementEnPanne {
 			if err := arrets.Breakdown(ctx, tx, eq.ID, row.ID, &actor.UserID, row.DateCreation); err != nil {

@@ -92,3 +92,16 @@ func send(ctx context.Context, q db.DBTX, userIDs []int64, n New, s Subject) err
 	}
 	return nil
 }
+
+// FollowUp tells every active responsable that a checklist answer opened a follow-up
+// corrective intervention (type information).
+func FollowUp(ctx context.Context, q db.DBTX, s Subject, origineID int64, actorID *int64) error {
+	ids, err := db.New(q).NotificationActiveResponsables(ctx)
+	if err != nil {
+		return fmt.Errorf("responsables: %w", err)
+	}
+	contenu := "Un écart relevé par la checklist de l'intervention n° " + strconv.FormatInt(origineID, 10) +
+		" a ouvert l'intervention corrective " + s.ref() + "."
+	return send(ctx, q, ids, New{Type: db.NotificationTypeInformation, Titre: "Intervention de suivi ouverte",
+		Contenu: &contenu, CreatedBy: actorID}, s)
+}

@@ -98,7 +98,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 			DateReference: st.DateReference, ProchaineDate: st.ProchaineDate, DerniereDate: st.DerniereDate,
 			Commentaire: st.Commentaire, ModeleTitre: st.ModeleTitre, ModeleDescription: st.ModeleDescription,
 			ModelePriorite: st.ModelePriorite, ModeleDureeMinutes: st.ModeleDureeMinutes,
-			ModeleTechnicienID: st.ModeleTechnicienID, ModeleEquipe: st.ModeleEquipe,
+			ModeleTechnicienID: st.ModeleTechnicienID, ModeleEquipe: st.ModeleEquipe, ModeleChecklistID: st.ModeleChecklistID,
 		})
 		if err != nil {
 			return platform.WriteError("create plan", err, constraints)

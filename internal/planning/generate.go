@@ -258,6 +258,7 @@ func createFor(ctx context.Context, tx pgx.Tx, r Row, st state, occurrence time.
 		Titre: truncate(titre, maxTitre), Description: &desc, TechnicienID: st.ModeleTechnicienID,
 		Remarque:              "Intervention générée depuis le planning #" + strconv.FormatInt(r.ID, 10),
 		CompteurDeclenchement: declenchement,
+		ChecklistID:           st.ModeleChecklistID,
 	}
 	if st.ModelePriorite.Valid {
 		in.Priorite = st.ModelePriorite.InterventionPriorite

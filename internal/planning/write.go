@@ -29,6 +29,7 @@ type Modele struct {
 	Priorite      *string
 	DureeMinutes  patch.Field[int]
 	TechnicienID  patch.Field[int64]
+	ChecklistID   patch.Field[int64]
 	Equipe        patch.Field[string]
 	CompetenceIDs *[]int64 // nil keeps; empty clears
 }
@@ -45,7 +46,7 @@ func stateOf(r Row) state {
 		DateReference: r.DateReference, ProchaineDate: r.ProchaineDate, DerniereDate: r.DerniereDate,
 		Commentaire: r.Commentaire, ModeleTitre: r.ModeleTitre, ModeleDescription: r.ModeleDescription,
 		ModelePriorite: r.ModelePriorite, ModeleDureeMinutes: r.ModeleDureeMinutes,
-		ModeleTechnicienID: r.ModeleTechnicienID, ModeleEquipe: r.ModeleEquipe,
+		ModeleTechnicienID: r.ModeleTechnicienID, ModeleEquipe: r.ModeleEquipe, ModeleChecklistID: r.ModeleChecklistID,
 		OccurrencesManquees: r.OccurrencesManquees,
 	}, competences: r.ModeleCompetenceIds}
 }
@@ -94,6 +95,12 @@ func applyModele(fields []apperr.FieldError, st *state, m *Modele) []apperr.Fiel
 			fields = append(fields, apperr.FieldError{Field: "modele.technicien_id", Message: "identifiant invalide"})
 		}
 	}
+	if m.ChecklistID.Set {
+		st.ModeleChecklistID = m.ChecklistID.Value
+		if v := m.ChecklistID.Value; v != nil && *v < 1 {
+			fields = append(fields, apperr.FieldError{Field: "modele.checklist_id", Message: "identifiant invalide"})
+		}
+	}
 	if m.CompetenceIDs != nil {
 		ids := slices.Clone(*m.CompetenceIDs)
 		slices.Sort(ids)
@@ -119,6 +126,13 @@ func checkReferences(ctx context.Context, q *db.Queries, st state, before Row) e
 		}
 		if !ok {
 			return errTechnicienNotFound
+		}
+	}
+	if c := st.ModeleChecklistID; c != nil && (before.ModeleChecklistID == nil || *before.ModeleChecklistID != *c) {
+		if _, err := q.GetChecklist(ctx, *c); errors.Is(err, pgx.ErrNoRows) {
+			return apperr.InvalidField("modele.checklist_id", "aucune checklist de cet identifiant")
+		} else if err != nil {
+			return fmt.Errorf("checklist %d: %w", *c, err)
 		}
 	}
 	if len(st.competences) > 0 {
@@ -241,6 +255,7 @@ var errTerminated = apperr.Conflict("Le planning est terminé : il ne peut plus 
 var constraints = platform.Constraints{
 	"plannings_equipement_id_fkey":            errEquipementNotFound,
 	"plannings_modele_technicien_id_fkey":     errTechnicienNotFound,
+	"plannings_modele_checklist_id_fkey":      apperr.InvalidField("modele.checklist_id", "aucune checklist de cet identifiant"),
 	"planning_competences_competence_id_fkey": apperr.NotFound("Compétence introuvable"),
 	"planning_competences_planning_id_fkey":   errNotFound,
 }

@@ -89,4 +89,26 @@ var demoAtelier = []string{
 	 INSERT INTO plannings_compteurs (planning_id, compteur_id, intervalle, prochain)
 	 SELECT p.id, c.id, 2000, (floor(coalesce(c.derniere_valeur, 0) / 2000) + 1) * 2000
 	 FROM p JOIN c ON c.equipement_id = p.equipement_id`,
+	// A checklist template: the compressor's monthly check, with the pressure and oil
+	// temperature measured against their bounds (a deviation opens a follow-up), named by the
+	// compressor's plan.
+	`INSERT INTO checklists (nom, description)
+	 VALUES ('Contrôle mensuel compresseur', 'Contrôle de routine du compresseur à vis, machine en charge.')
+	 ON CONFLICT DO NOTHING`,
+	`INSERT INTO checklist_items (checklist_id, ordre, libelle, type_item, unite, mini, maxi, obligatoire, suivi_si_ecart)
+	 SELECT c.id, v.ordre, v.libelle, v.typ::type_item_checklist, v.unite, v.mini, v.maxi, v.obligatoire, v.suivi
+	 FROM (VALUES
+		(1, 'Pression de service', 'mesure', 'bar', 6.5, 8.0, true, true),
+		(2, 'Température huile en charge', 'mesure', '°C', 60.0, 95.0, true, true),
+		(3, 'Niveau d''huile au voyant correct', 'oui_non', NULL, NULL, NULL, true, true),
+		(4, 'Purge des condensats faite', 'case', NULL, NULL, NULL, true, false),
+		(5, 'Photo du voyant d''huile', 'photo', NULL, NULL, NULL, false, false),
+		(6, 'Observations', 'texte', NULL, NULL, NULL, false, false)
+	 ) AS v(ordre, libelle, typ, unite, mini, maxi, obligatoire, suivi)
+	 JOIN checklists c ON c.nom = 'Contrôle mensuel compresseur'
+	 ON CONFLICT DO NOTHING`,
+	`UPDATE plannings p SET modele_checklist_id = c.id
+	 FROM checklists c
+	 WHERE c.nom = 'Contrôle mensuel compresseur' AND p.modele_titre = 'Vidange et filtres compresseur (2 000 h)'
+	   AND p.modele_checklist_id IS NULL`,
 }

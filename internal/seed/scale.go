@@ -22,7 +22,7 @@ type ScaleResult struct {
 	Interventions, Historique, Plannings               int
 	Notifications                                      int
 	Pieces, Mouvements, Sorties                        int
-	Statuts, Arrets, Compteurs, Releves                int
+	Statuts, Arrets, Compteurs, Releves, Checklists    int
 	Elapsed                                            time.Duration
 }
 
@@ -339,6 +339,21 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 				SELECT c.id, 1000 + (se.k % 50) * 100 + g * (200 + se.k % 300), date_trunc('day', now()) - (12 - g) * interval '1 month',
 					'import', $1::bigint
 				FROM compteurs c JOIN scale_equips se ON se.id = c.equipement_id CROSS JOIN generate_series(0, 12) g`, []any{respID}},
+			// The demo checklist template copied onto one preventive intervention of the batch in
+			// ten, answered on the closed ones (in bounds, when their work ended).
+			{"checklists", &res.Checklists, `WITH t AS (SELECT id FROM checklists WHERE nom = 'Contrôle mensuel compresseur'),
+				iv AS (UPDATE interventions i SET checklist_id = t.id FROM t
+					WHERE i.id > $1::bigint AND i.type_intervention = 'preventive' AND i.id % 10 = 0 RETURNING i.id, i.statut, i.date_fin_travaux, i.technicien_id)
+				INSERT INTO interventions_checklist (intervention_id, ordre, libelle, type_item, unite, mini, maxi, obligatoire, suivi_si_ecart,
+					coche, reponse, mesure, rempli_par, rempli_le)
+				SELECT iv.id, ci.ordre, ci.libelle, ci.type_item, ci.unite, ci.mini, ci.maxi, ci.obligatoire, ci.suivi_si_ecart,
+					CASE WHEN done AND ci.type_item = 'case' THEN true END,
+					CASE WHEN done AND ci.type_item = 'oui_non' THEN 'oui' END,
+					CASE WHEN done AND ci.type_item = 'mesure' THEN (ci.mini + ci.maxi) / 2 END,
+					CASE WHEN done AND ci.obligatoire THEN (SELECT user_id FROM techniciens WHERE id = iv.technicien_id) END,
+					CASE WHEN done AND ci.obligatoire THEN iv.date_fin_travaux END
+				FROM iv CROSS JOIN LATERAL (SELECT iv.statut IN ('cloturee', 'archivee') AND iv.date_fin_travaux IS NOT NULL AS done) d
+				JOIN t ON true JOIN checklist_items ci ON ci.checklist_id = t.id`, []any{maxIntervention}},
 			{"derniers releves", nil, `UPDATE compteurs c SET derniere_valeur = l.valeur, derniere_lecture = l.lu_le
 				FROM (SELECT DISTINCT ON (r.compteur_id) r.compteur_id, r.valeur, r.lu_le FROM releves r
 					JOIN compteurs c2 ON c2.id = r.compteur_id JOIN scale_equips se ON se.id = c2.equipement_id
@@ -364,7 +379,7 @@ func Scale(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher, n int) 
 	// transaction).
 	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) users, clients, contrats, equipements, techniciens, technicien_competences,
 		interventions, intervention_historique, notifications, plannings, pieces, mouvements_stock, interventions_pieces,
-		equipements_statuts, arrets, compteurs, releves`); err != nil {
+		equipements_statuts, arrets, compteurs, releves, interventions_checklist`); err != nil {
 		return res, fmt.Errorf("seed scale: vacuum analyze: %w", err)
 	}
 	res.Elapsed = time.Since(start)

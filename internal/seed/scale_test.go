@@ -72,6 +72,13 @@ func TestScaleAddsABatchWithRealisticProportionsAndCoherentData(t *testing.T) {
 	if res.Compteurs != eq/4 || res.Releves != 13*res.Compteurs {
 		t.Errorf("%d meters, %d readings for %d machines", res.Compteurs, res.Releves, eq)
 	}
+	if res.Checklists < n/100 {
+		t.Errorf("%d checklist items copied for %d interventions", res.Checklists, n)
+	}
+	if open := count(`SELECT count(*) FROM interventions_checklist l JOIN interventions i ON i.id = l.intervention_id
+			WHERE i.statut IN ('cloturee', 'archivee') AND l.obligatoire AND l.rempli_le IS NULL`); open != 0 {
+		t.Errorf("%d required items unanswered on closed work", open)
+	}
 	if res.Statuts < eq || res.Arrets < eq/10 {
 		t.Errorf("%d status changes, %d downtime records for %d machines", res.Statuts, res.Arrets, eq)
 	}

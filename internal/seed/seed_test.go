@@ -34,7 +34,7 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 		out := map[string]int{}
 		for _, table := range []string{"users", "clients", "contrats", "equipements", "competences", "techniciens", "technicien_competences",
 			"interventions", "intervention_historique", "plannings", "pieces", "pieces_equipements", "mouvements_stock", "interventions_pieces", "interventions_temps",
-			"equipements_statuts", "arrets", "compteurs", "releves", "plannings_compteurs"} {
+			"equipements_statuts", "arrets", "compteurs", "releves", "plannings_compteurs", "checklists", "checklist_items"} {
 			var n int
 			if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 				t.Fatal(err)
@@ -47,7 +47,8 @@ func TestSeedCreatesTheDemoDataOnceAndIsIdempotent(t *testing.T) {
 	want := map[string]int{"users": 6, "clients": 1, "contrats": 1, "equipements": 4, "competences": 3, "techniciens": 3,
 		"technicien_competences": 5, "interventions": 7, "intervention_historique": 22, "plannings": 3,
 		"pieces": 10, "pieces_equipements": 13, "mouvements_stock": 12, "interventions_pieces": 3, "interventions_temps": 2,
-		"equipements_statuts": 7, "arrets": 6, "compteurs": 4, "releves": 4 * 53, "plannings_compteurs": 1}
+		"equipements_statuts": 7, "arrets": 6, "compteurs": 4, "releves": 4 * 53, "plannings_compteurs": 1,
+		"checklists": 1, "checklist_items": 6}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: %d rows, want %d", k, got[k], v)

@@ -10,7 +10,7 @@
 -- name: PlanningGet :one
 SELECT p.id, p.equipement_id, p.frequence, p.intervalle, p.base, p.statut, p.date_reference,
        p.prochaine_date, p.derniere_date, p.commentaire, p.modele_titre, p.modele_description,
-       p.modele_priorite, p.modele_duree_minutes, p.modele_technicien_id, p.modele_equipe,
+       p.modele_priorite, p.modele_duree_minutes, p.modele_technicien_id, p.modele_equipe, p.modele_checklist_id,
        p.occurrences_manquees, p.created_at, p.updated_at,
        coalesce((SELECT array_agg(pc.competence_id ORDER BY pc.competence_id)
                  FROM planning_competences pc WHERE pc.planning_id = p.id), '{}')::bigint[] AS modele_competence_ids,
@@ -32,7 +32,7 @@ SELECT p.id FROM plannings p WHERE p.id = @id FOR UPDATE;
 -- name: PlanningList :many
 SELECT p.id, p.equipement_id, p.frequence, p.intervalle, p.base, p.statut, p.date_reference,
        p.prochaine_date, p.derniere_date, p.commentaire, p.modele_titre, p.modele_description,
-       p.modele_priorite, p.modele_duree_minutes, p.modele_technicien_id, p.modele_equipe,
+       p.modele_priorite, p.modele_duree_minutes, p.modele_technicien_id, p.modele_equipe, p.modele_checklist_id,
        p.occurrences_manquees, p.created_at, p.updated_at,
        coalesce((SELECT array_agg(pc.competence_id ORDER BY pc.competence_id)
                  FROM planning_competences pc WHERE pc.planning_id = p.id), '{}')::bigint[] AS modele_competence_ids,
@@ -68,11 +68,11 @@ WHERE (@scope_all::boolean OR EXISTS (
 -- name: PlanningInsert :one
 INSERT INTO plannings (equipement_id, frequence, intervalle, base, statut, date_reference, prochaine_date,
     derniere_date, commentaire, modele_titre, modele_description, modele_priorite, modele_duree_minutes,
-    modele_technicien_id, modele_equipe)
+    modele_technicien_id, modele_equipe, modele_checklist_id)
 VALUES (@equipement_id, @frequence, @intervalle, @base, 'actif', @date_reference, sqlc.narg('prochaine_date'),
     sqlc.narg('derniere_date'), sqlc.narg('commentaire'), sqlc.narg('modele_titre'), sqlc.narg('modele_description'),
     sqlc.narg('modele_priorite'), sqlc.narg('modele_duree_minutes'), sqlc.narg('modele_technicien_id'),
-    sqlc.narg('modele_equipe'))
+    sqlc.narg('modele_equipe'), sqlc.narg('modele_checklist_id'))
 RETURNING id;
 
 -- name: PlanningSave :exec
@@ -92,6 +92,7 @@ UPDATE plannings SET
     modele_duree_minutes = sqlc.narg('modele_duree_minutes'),
     modele_technicien_id = sqlc.narg('modele_technicien_id'),
     modele_equipe        = sqlc.narg('modele_equipe'),
+    modele_checklist_id  = sqlc.narg('modele_checklist_id'),
     occurrences_manquees = @occurrences_manquees,
     updated_at           = now()
 WHERE id = @id;
