@@ -2,6 +2,10 @@ package access
 
 import (
 	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/platform"
@@ -145,6 +149,19 @@ func (q *Queries) DocumentDelete(ctx context.Context, arg db.DocumentDeleteParam
 func (q *Queries) GetEquipement(ctx context.Context, arg db.GetEquipementParams) (db.GetEquipementRow, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.equipment()
 	return q.q.GetEquipement(ctx, arg)
+}
+
+// EquipementReadable reports whether a machine exists in scope (what hangs off a machine, its
+// meters or downtime, is read only after this check).
+func (q *Queries) EquipementReadable(ctx context.Context, id int64) (bool, error) {
+	_, err := q.GetEquipement(ctx, db.GetEquipementParams{ID: id})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read machine %d: %w", id, err)
+	}
+	return true, nil
 }
 
 // ListEquipements reads a page of the machines in scope.

@@ -58,14 +58,11 @@ func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: 
 
 // readableMachine answers 404 unless the caller may read the machine.
 func readableMachine(ctx context.Context, q *access.Queries, equipementID int64) error {
-	_, err := q.GetEquipement(ctx, db.GetEquipementParams{ID: equipementID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return errEquipementNotFound
+	ok, err := q.EquipementReadable(ctx, equipementID)
+	if err == nil && !ok {
+		err = errEquipementNotFound
 	}
-	if err != nil {
-		return fmt.Errorf("read machine %d: %w", equipementID, err)
-	}
-	return nil
+	return err
 }
 
 // lockMachine locks a machine for a statut change or a downtime write and returns its statut.

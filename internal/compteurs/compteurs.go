@@ -251,14 +251,11 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor auth.Principal, c
 
 // readableMachine answers 404 unless the caller may read the machine.
 func readableMachine(ctx context.Context, q *access.Queries, equipementID int64) error {
-	_, err := q.GetEquipement(ctx, db.GetEquipementParams{ID: equipementID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return errEquipementNotFound
+	ok, err := q.EquipementReadable(ctx, equipementID)
+	if err == nil && !ok {
+		err = errEquipementNotFound
 	}
-	if err != nil {
-		return fmt.Errorf("read machine %d: %w", equipementID, err)
-	}
-	return nil
+	return err
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

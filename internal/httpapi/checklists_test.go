@@ -201,7 +201,11 @@ func TestInterventionChecklistFlow(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM interventions WHERE origine_intervention_id = $1`, iv); n != 1 {
 		t.Errorf("%d follow-ups, want 1", n)
 	}
-	// Who answers, and what.
+	// Who reads and answers, and what.
+	_, otherClient := f.clientAccount()
+	if g, _ := env.Client.GetInterventionChecklistWithResponse(ctx, iv, testenv.As(otherClient)); g.StatusCode() != http.StatusNotFound {
+		t.Errorf("another client reads the checklist: %d", g.StatusCode())
+	}
 	_, other := f.techAccount()
 	if a := answer(other, item(3), api.ChecklistReponse{Coche: ptrTo(true)}); a.StatusCode() != http.StatusNotFound {
 		t.Errorf("another technicien answers: %d", a.StatusCode())

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS interventions_planning_idx;
