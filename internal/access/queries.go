@@ -151,17 +151,17 @@ func (q *Queries) GetEquipement(ctx context.Context, arg db.GetEquipementParams)
 	return q.q.GetEquipement(ctx, arg)
 }
 
-// EquipementReadable reports whether a machine exists in scope (what hangs off a machine, its
-// meters or downtime, is read only after this check).
-func (q *Queries) EquipementReadable(ctx context.Context, id int64) (bool, error) {
+// CheckEquipement answers 404 "Équipement introuvable" unless a machine exists in scope (what
+// hangs off a machine, its meters or downtime, is read only after this check).
+func (q *Queries) CheckEquipement(ctx context.Context, id int64) error {
 	_, err := q.GetEquipement(ctx, db.GetEquipementParams{ID: id})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+		return ErrEquipementNotFound
 	}
 	if err != nil {
-		return false, fmt.Errorf("read machine %d: %w", id, err)
+		return fmt.Errorf("read machine %d: %w", id, err)
 	}
-	return true, nil
+	return nil
 }
 
 // ListEquipements reads a page of the machines in scope.

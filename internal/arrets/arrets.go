@@ -40,11 +40,8 @@ const (
 )
 
 var (
-	errEquipementNotFound = apperr.NotFound("Équipement introuvable")
-	errArretNotFound      = apperr.NotFound("Arrêt introuvable")
-	errManagersOnly       = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
-	errNoWorkHere         = apperr.Forbidden("Un technicien n'enregistre que les arrêts des machines où il a une intervention en cours")
-	errStaffOnly          = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, technicien")
+	errArretNotFound = apperr.NotFound("Arrêt introuvable")
+	errNoWorkHere    = apperr.Forbidden("Un technicien n'enregistre que les arrêts des machines où il a une intervention en cours")
 )
 
 // Service keeps downtime records and reads the status history.
@@ -56,20 +53,11 @@ type Service struct {
 // NewService returns the service.
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: time.Now} }
 
-// readableMachine answers 404 unless the caller may read the machine.
-func readableMachine(ctx context.Context, q *access.Queries, equipementID int64) error {
-	ok, err := q.EquipementReadable(ctx, equipementID)
-	if err == nil && !ok {
-		err = errEquipementNotFound
-	}
-	return err
-}
-
 // lockMachine locks a machine for a statut change or a downtime write and returns its statut.
 func lockMachine(ctx context.Context, q *db.Queries, equipementID int64) (db.EquipementStatut, error) {
 	m, err := q.LockEquipementStatut(ctx, equipementID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", errEquipementNotFound
+		return "", access.ErrEquipementNotFound
 	}
 	if err != nil {
 		return "", fmt.Errorf("lock machine %d: %w", equipementID, err)

@@ -34,7 +34,7 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, equipementID i
 	if f.Depuis != nil && f.JusquA != nil && !f.JusquA.After(*f.Depuis) {
 		return nil, 0, apperr.InvalidField("jusqu_a", "doit être après depuis")
 	}
-	if err := readableMachine(ctx, access.For(actor).Queries(s.pool), equipementID); err != nil {
+	if err := access.For(actor).Queries(s.pool).CheckEquipement(ctx, equipementID); err != nil {
 		return nil, 0, err
 	}
 	q := db.New(s.pool)
@@ -57,7 +57,7 @@ func (s *Service) Statuts(ctx context.Context, actor auth.Principal, equipementI
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := readableMachine(ctx, access.For(actor).Queries(s.pool), equipementID); err != nil {
+	if err := access.For(actor).Queries(s.pool).CheckEquipement(ctx, equipementID); err != nil {
 		return nil, 0, err
 	}
 	q := db.New(s.pool)

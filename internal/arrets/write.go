@@ -47,7 +47,7 @@ type Update struct {
 func (s *Service) Create(ctx context.Context, actor auth.Principal, equipementID int64, in Input) (Arret, error) {
 	sc := access.For(actor)
 	if !sc.ReadsAllEquipment() {
-		return Arret{}, errStaffOnly
+		return Arret{}, access.ErrStaffOnly
 	}
 	rec := db.Arret{EquipementID: equipementID, Debut: in.Debut.UTC(), Fin: utc(in.Fin), Motif: db.MotifArret(in.Motif),
 		InterventionID: in.InterventionID, Commentaire: text.Optional(in.Commentaire), Source: SourceManuel,
@@ -57,7 +57,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, equipementID
 	}
 	var out Arret
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := readableMachine(ctx, sc.Queries(tx), equipementID); err != nil {
+		if err := sc.Queries(tx).CheckEquipement(ctx, equipementID); err != nil {
 			return err
 		}
 		q := db.New(tx)
@@ -97,7 +97,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, equipementID
 // Correct changes a downtime record (managers), with the same checks as a new one.
 func (s *Service) Correct(ctx context.Context, actor auth.Principal, id int64, in Update) (Arret, error) {
 	if !access.For(actor).Manager() {
-		return Arret{}, errManagersOnly
+		return Arret{}, access.ErrManagersOnly
 	}
 	var out Arret
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -147,7 +147,7 @@ func (s *Service) Correct(ctx context.Context, actor auth.Principal, id int64, i
 // Delete removes a downtime record made by mistake (managers).
 func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) error {
 	if !access.For(actor).Manager() {
-		return errManagersOnly
+		return access.ErrManagersOnly
 	}
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)

@@ -76,7 +76,7 @@ func (s *Service) Of(ctx context.Context, actor auth.Principal, interventionID i
 // corrective intervention on the same machine.
 func (s *Service) Answer(ctx context.Context, actor auth.Principal, interventionID, itemID int64, in Reponse) (Item, error) {
 	if !access.For(actor).ReadsAllEquipment() {
-		return Item{}, errStaffOnly
+		return Item{}, access.ErrStaffOnly
 	}
 	var out Item
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {

@@ -36,10 +36,8 @@ const (
 )
 
 var (
-	errNotFound     = apperr.NotFound("Checklist introuvable")
-	errNomTaken     = apperr.Conflict("Une checklist porte déjà ce nom")
-	errManagersOnly = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
-	errStaffOnly    = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, technicien")
+	errNotFound = apperr.NotFound("Checklist introuvable")
+	errNomTaken = apperr.Conflict("Une checklist porte déjà ce nom")
 )
 
 // Service keeps templates and the checklists of interventions.
@@ -74,7 +72,7 @@ type Input struct {
 // List returns one page of templates by name (staff).
 func (s *Service) List(ctx context.Context, actor auth.Principal, q *string, limit, offset int) ([]Template, int64, error) {
 	if !access.For(actor).ReadsAllEquipment() {
-		return nil, 0, errStaffOnly
+		return nil, 0, access.ErrStaffOnly
 	}
 	lim, off, err := paging.Check(limit, offset)
 	if err != nil {
@@ -103,7 +101,7 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, q *string, lim
 // Get reads one template (staff).
 func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Template, error) {
 	if !access.For(actor).ReadsAllEquipment() {
-		return Template{}, errStaffOnly
+		return Template{}, access.ErrStaffOnly
 	}
 	return get(ctx, db.New(s.pool), id)
 }
@@ -157,7 +155,7 @@ func (s *Service) Replace(ctx context.Context, actor auth.Principal, id int64, i
 
 func (s *Service) write(ctx context.Context, actor auth.Principal, id int64, in Input) (Template, error) {
 	if !access.For(actor).Manager() {
-		return Template{}, errManagersOnly
+		return Template{}, access.ErrManagersOnly
 	}
 	in.Nom = strings.TrimSpace(in.Nom)
 	in.Description = text.Optional(in.Description)
@@ -261,7 +259,7 @@ func checkItem(fields apperr.Fields, i int, it ItemInput) (db.InsertChecklistIte
 // Delete removes a template no plan names (managers); the copies on interventions stay.
 func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) error {
 	if !access.For(actor).Manager() {
-		return errManagersOnly
+		return access.ErrManagersOnly
 	}
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)

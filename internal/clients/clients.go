@@ -23,7 +23,6 @@ var (
 	errUserHasCompany  = apperr.Conflict("Ce client a déjà une entreprise")
 	errClientNameTaken = apperr.Conflict("Entreprise déjà existante")
 	errClientInUse     = apperr.Conflict("Client lié à des contrats, équipements ou interventions")
-	errManagersOnly    = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
 )
 
 // Service manages client companies and their maintenance contracts.

@@ -17,7 +17,7 @@ import (
 // DeleteClient removes a company that no contract, equipment or intervention references.
 func (s *Service) DeleteClient(ctx context.Context, actor auth.Principal, id int64) error {
 	if !access.For(actor).Manager() {
-		return errManagersOnly
+		return access.ErrManagersOnly
 	}
 	var c db.Client
 	// Once committed, the account has no company any more.

@@ -56,7 +56,7 @@ type ClientUpdate struct {
 // CreateClient links a new company to an existing user of role client.
 func (s *Service) CreateClient(ctx context.Context, actor auth.Principal, in ClientInput) (Client, error) {
 	if !access.For(actor).Manager() {
-		return Client{}, errManagersOnly
+		return Client{}, access.ErrManagersOnly
 	}
 	row := db.Client{
 		UserID:          in.UserID,
@@ -135,7 +135,7 @@ func (s *Service) CreateClient(ctx context.Context, actor auth.Principal, in Cli
 // UpdateClient changes the fields sent; the result must satisfy the creation rules.
 func (s *Service) UpdateClient(ctx context.Context, actor auth.Principal, id int64, in ClientUpdate) (Client, error) {
 	if !access.For(actor).Manager() {
-		return Client{}, errManagersOnly
+		return Client{}, access.ErrManagersOnly
 	}
 	var out Client
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {

@@ -17,7 +17,7 @@ import (
 // DeleteContrat removes a contract that no equipment or intervention references.
 func (s *Service) DeleteContrat(ctx context.Context, actor auth.Principal, id int64) error {
 	if !access.For(actor).Manager() {
-		return errManagersOnly
+		return access.ErrManagersOnly
 	}
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)

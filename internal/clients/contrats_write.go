@@ -64,7 +64,7 @@ type ContratUpdate struct {
 // CreateContrat adds a contract to an existing client.
 func (s *Service) CreateContrat(ctx context.Context, actor auth.Principal, in ContratInput) (Contrat, error) {
 	if !access.For(actor).Manager() {
-		return Contrat{}, errManagersOnly
+		return Contrat{}, access.ErrManagersOnly
 	}
 	row := db.Contrat{
 		ClientID:      in.ClientID,
@@ -143,7 +143,7 @@ func (s *Service) CreateContrat(ctx context.Context, actor auth.Principal, in Co
 // UpdateContrat changes the fields sent; the resulting contract must satisfy the creation rules.
 func (s *Service) UpdateContrat(ctx context.Context, actor auth.Principal, id int64, in ContratUpdate) (Contrat, error) {
 	if !access.For(actor).Manager() {
-		return Contrat{}, errManagersOnly
+		return Contrat{}, access.ErrManagersOnly
 	}
 	var out Contrat
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {

@@ -29,11 +29,9 @@ import (
 const MaxValeur = 1e12
 
 var (
-	errEquipementNotFound = apperr.NotFound("Équipement introuvable")
-	errCompteurNotFound   = apperr.NotFound("Compteur introuvable")
-	errNomTaken           = apperr.Conflict("Ce compteur existe déjà sur la machine")
-	errManagersOnly       = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
-	errNoWorkHere         = apperr.Forbidden("Un technicien ne relève que les compteurs des machines où il a une intervention en cours")
+	errCompteurNotFound = apperr.NotFound("Compteur introuvable")
+	errNomTaken         = apperr.Conflict("Ce compteur existe déjà sur la machine")
+	errNoWorkHere       = apperr.Forbidden("Un technicien ne relève que les compteurs des machines où il a une intervention en cours")
 )
 
 // Service keeps meters and readings.
@@ -63,7 +61,7 @@ type ReleveInput struct {
 
 // List reads the meters of a machine the caller may read.
 func (s *Service) List(ctx context.Context, actor auth.Principal, equipementID int64) ([]Compteur, error) {
-	if err := readableMachine(ctx, access.For(actor).Queries(s.pool), equipementID); err != nil {
+	if err := access.For(actor).Queries(s.pool).CheckEquipement(ctx, equipementID); err != nil {
 		return nil, err
 	}
 	rows, err := db.New(s.pool).ListCompteurs(ctx, equipementID)
@@ -76,7 +74,7 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, equipementID i
 // Create adds a meter to a machine.
 func (s *Service) Create(ctx context.Context, actor auth.Principal, equipementID int64, in CompteurInput) (Compteur, error) {
 	if !access.For(actor).Manager() {
-		return Compteur{}, errManagersOnly
+		return Compteur{}, access.ErrManagersOnly
 	}
 	in.Nom, in.Unite = strings.TrimSpace(in.Nom), strings.TrimSpace(in.Unite)
 	var fields apperr.Fields
@@ -90,7 +88,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, equipementID
 	}
 	var out Compteur
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := readableMachine(ctx, access.For(actor).Queries(tx), equipementID); err != nil {
+		if err := access.For(actor).Queries(tx).CheckEquipement(ctx, equipementID); err != nil {
 			return err
 		}
 		q := db.New(tx)
@@ -132,7 +130,7 @@ func (s *Service) Releves(ctx context.Context, actor auth.Principal, compteurID 
 	if err != nil {
 		return nil, 0, fmt.Errorf("read meter %d: %w", compteurID, err)
 	}
-	if err := readableMachine(ctx, access.For(actor).Queries(s.pool), c.EquipementID); err != nil {
+	if err := access.For(actor).Queries(s.pool).CheckEquipement(ctx, c.EquipementID); err != nil {
 		return nil, 0, errCompteurNotFound
 	}
 	rows, err := q.ListReleves(ctx, db.ListRelevesParams{CompteurID: compteurID, Depuis: depuis, JusquA: jusqua, Lim: lim, Off: off})
@@ -171,7 +169,7 @@ func (s *Service) Record(ctx context.Context, actor auth.Principal, compteurID i
 func (s *Service) lockWritable(ctx context.Context, tx pgx.Tx, actor auth.Principal, compteurID int64) (db.Compteur, error) {
 	sc := access.For(actor)
 	if !sc.ReadsAllEquipment() {
-		return db.Compteur{}, apperr.Forbidden("Accès réservé aux rôles : admin, responsable, technicien")
+		return db.Compteur{}, access.ErrStaffOnly
 	}
 	q := db.New(tx)
 	c, err := q.LockCompteur(ctx, compteurID)
@@ -247,15 +245,6 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor auth.Principal, c
 		return Releve{}, fmt.Errorf("meter-based plans: %w", err)
 	}
 	return r, nil
-}
-
-// readableMachine answers 404 unless the caller may read the machine.
-func readableMachine(ctx context.Context, q *access.Queries, equipementID int64) error {
-	ok, err := q.EquipementReadable(ctx, equipementID)
-	if err == nil && !ok {
-		err = errEquipementNotFound
-	}
-	return err
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

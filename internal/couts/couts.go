@@ -33,7 +33,6 @@ const MaxMontant = 100_000_000_000
 var (
 	errLineNotFound     = apperr.NotFound("Ligne de coût introuvable")
 	errAlreadyCancelled = apperr.Conflict("Ligne de coût déjà annulée")
-	errManagersOnly     = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
 	errNoTechnicien     = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, client")
 )
 
@@ -73,7 +72,7 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, interventionID
 // Add records a cost line on an intervention that is open or closed.
 func (s *Service) Add(ctx context.Context, actor auth.Principal, interventionID int64, in Input) (Line, error) {
 	if !access.For(actor).Manager() {
-		return Line{}, errManagersOnly
+		return Line{}, access.ErrManagersOnly
 	}
 	date, err := s.check(&in)
 	if err != nil {
@@ -108,7 +107,7 @@ func (s *Service) Add(ctx context.Context, actor auth.Principal, interventionID 
 // Cancel cancels a cost line (it stays, out of the sum).
 func (s *Service) Cancel(ctx context.Context, actor auth.Principal, interventionID, lineID int64) (Line, error) {
 	if !access.For(actor).Manager() {
-		return Line{}, errManagersOnly
+		return Line{}, access.ErrManagersOnly
 	}
 	var out Line
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {

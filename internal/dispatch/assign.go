@@ -22,7 +22,7 @@ func (s *Service) AutoAssign(ctx context.Context, actor auth.Principal, ivs *int
 	case in.TechnicienID != nil:
 		return interventions.Result{}, apperr.InvalidField("auto", "auto choisit le technicien : sans technicien_id")
 	case !access.For(actor).Manager():
-		return interventions.Result{}, errManagersOnly
+		return interventions.Result{}, access.ErrManagersOnly
 	}
 	best, err := s.Best(ctx, actor, id)
 	if err != nil {
@@ -36,7 +36,7 @@ func (s *Service) AutoAssign(ctx context.Context, actor auth.Principal, ivs *int
 // ranked who is neither on leave, in training nor unavailable (409 when there is none).
 func (s *Service) Best(ctx context.Context, actor auth.Principal, id int64) (int64, error) {
 	if !access.For(actor).Manager() {
-		return 0, errManagersOnly
+		return 0, access.ErrManagersOnly
 	}
 	all, err := s.rank(ctx, db.New(s.pool), id)
 	if err != nil {

@@ -35,7 +35,7 @@ type Load struct {
 // planned work on the occurrences of the plans that assign them.
 func (s *Service) Board(ctx context.Context, actor auth.Principal, from, to *time.Time) ([]Load, error) {
 	if !access.For(actor).Manager() {
-		return nil, errManagersOnly
+		return nil, access.ErrManagersOnly
 	}
 	start := dayOf(s.now())
 	if from != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // DefaultMinutes is the estimate of an intervention without one (its plan's duration).
@@ -40,18 +41,7 @@ const (
 	penaltyEcheance     = -15
 )
 
-var (
-	errManagersOnly = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
-	errNotFound     = apperr.NotFound("Intervention introuvable")
-)
-
-// location is where the technicians' working hours are read (that of the notifications' texts).
-var location = func() *time.Location {
-	if l, err := time.LoadLocation("Africa/Casablanca"); err == nil {
-		return l
-	}
-	return time.UTC
-}()
+var errNotFound = apperr.NotFound("Intervention introuvable")
 
 // Service ranks technicians and computes the workload board.
 type Service struct {
@@ -100,7 +90,7 @@ type Candidate = db.DispatchCandidatsRow
 // limit of them.
 func (s *Service) Suggest(ctx context.Context, actor auth.Principal, id int64, limit int) ([]Suggestion, error) {
 	if !access.For(actor).Manager() {
-		return nil, errManagersOnly
+		return nil, access.ErrManagersOnly
 	}
 	if limit == 0 {
 		limit = 10
@@ -265,7 +255,7 @@ func AtWork(h string, t time.Time) bool {
 	if !ok {
 		return false
 	}
-	l := t.In(location)
+	l := t.In(platform.Zone())
 	if l.Weekday() == time.Saturday || l.Weekday() == time.Sunday {
 		return false
 	}

@@ -42,7 +42,6 @@ const (
 var (
 	errContratNotFound = apperr.NotFound("Contrat introuvable")
 	errFactureNotFound = apperr.NotFound("Facture introuvable")
-	errManagersOnly    = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
 	errPeriodTaken     = apperr.Conflict("Facture déjà émise pour cette période")
 	periodPattern      = regexp.MustCompile(`^(\d{4})(?:-(0[1-9]|1[0-2])|-T([1-4])|-S([12]))?$`)
 )
@@ -104,7 +103,7 @@ func ParsePeriod(s string) (Period, bool) {
 // Create issues the invoice of a contract for a period (as a draft), in one transaction.
 func (s *Service) Create(ctx context.Context, actor auth.Principal, contratID int64, in CreateInput) (Facture, error) {
 	if !access.For(actor).Manager() {
-		return Facture{}, errManagersOnly
+		return Facture{}, access.ErrManagersOnly
 	}
 	var fields apperr.Fields
 	p, ok := ParsePeriod(in.Periode)
@@ -232,7 +231,7 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Fact
 // Apply moves an invoice on: emettre (brouillon -> emise), payer (emise -> payee, paid today).
 func (s *Service) Apply(ctx context.Context, actor auth.Principal, id int64, action string) (Facture, error) {
 	if !access.For(actor).Manager() {
-		return Facture{}, errManagersOnly
+		return Facture{}, access.ErrManagersOnly
 	}
 	var out Facture
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {

@@ -102,7 +102,12 @@ func TestMeterPlanEveryNUnits(t *testing.T) {
 		t.Error("no notification of the generated intervention")
 	}
 	got := f.get(p)
-	today := time.Now().UTC()
+	// The generation's day, read back from the database (the test's clock may be past midnight).
+	var today time.Time
+	if err := f.env.Pool.QueryRow(t.Context(), `SELECT date_creation FROM interventions WHERE id = $1`, iv).Scan(&today); err != nil {
+		t.Fatal(err)
+	}
+	today = today.UTC()
 	if *got.Compteur.Prochain != 1112 || got.Compteur.Declenchements != 1 || got.DerniereDate == nil ||
 		got.DerniereDate.Format(time.DateOnly) != today.Format(time.DateOnly) ||
 		got.ProchaineDate.Format(time.DateOnly) != today.AddDate(0, 6, 0).Format(time.DateOnly) {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
@@ -48,7 +49,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 			return err
 		}
 		if !c.Manager() {
-			return apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
+			return access.ErrManagersOnly
 		}
 		if !expect.holds(r.Version) {
 			return errStale

@@ -18,6 +18,7 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // Notification is one stored notification.
@@ -50,17 +51,9 @@ var (
 // already has for this intervention (nothing is written).
 var ErrAlreadySent = errors.New("notification already sent")
 
-// location is where the deadlines in the texts are expressed.
-var location = func() *time.Location {
-	if l, err := time.LoadLocation("Africa/Casablanca"); err == nil {
-		return l
-	}
-	return time.UTC
-}()
-
 // formatTime writes t for a French reader: 02/01/2006 à 15:04.
 func formatTime(t time.Time) string {
-	return t.In(location).Format("02/01/2006 à 15:04")
+	return t.In(platform.Zone()).Format("02/01/2006 à 15:04")
 }
 
 // Service manages notifications.

@@ -27,9 +27,8 @@ const (
 )
 
 var (
-	errLigneNotFound      = apperr.NotFound("Ligne de pièce introuvable")
-	errNoInterventionRole = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, technicien")
-	errLigneDone          = apperr.Conflict("Ligne déjà libérée ou retournée")
+	errLigneNotFound = apperr.NotFound("Ligne de pièce introuvable")
+	errLigneDone     = apperr.Conflict("Ligne déjà libérée ou retournée")
 )
 
 // Ligne is a part used (or reserved) on an intervention.
@@ -75,7 +74,7 @@ func (s *Service) InterventionLignes(ctx context.Context, actor auth.Principal, 
 // any open intervention, a technicien on those assigned to it.
 func (s *Service) AddLigne(ctx context.Context, actor auth.Principal, interventionID int64, in LigneInput) (Ligne, error) {
 	if !access.For(actor).ReadsAllEquipment() {
-		return Ligne{}, errNoInterventionRole
+		return Ligne{}, access.ErrStaffOnly
 	}
 	var fields apperr.Fields
 	if in.Quantite < 1 || in.Quantite > MaxQuantite {
@@ -143,7 +142,7 @@ func (s *Service) AddLigne(ctx context.Context, actor auth.Principal, interventi
 // goes back to the store (a retour at the unit cost it left at).
 func (s *Service) RemoveLigne(ctx context.Context, actor auth.Principal, interventionID, ligneID int64) (Ligne, error) {
 	if !access.For(actor).ReadsAllEquipment() {
-		return Ligne{}, errNoInterventionRole
+		return Ligne{}, access.ErrStaffOnly
 	}
 	var out Ligne
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {

@@ -33,8 +33,6 @@ var (
 	errReferenceTaken  = apperr.Conflict("Référence déjà utilisée")
 	errPieceHasLedger  = apperr.Conflict("Pièce ayant des mouvements de stock : désactivez-la (is_active: false)")
 	errDeviseLocked    = apperr.Conflict("Devise non modifiable : la pièce a des mouvements de stock")
-	errManagersOnly    = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
-	errStaffOnly       = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, technicien")
 	errInterventionRef = apperr.InvalidField("intervention_id", "intervention introuvable")
 )
 
@@ -102,14 +100,14 @@ type Equipement struct {
 
 func checkStaff(actor auth.Principal) error {
 	if !access.For(actor).ReadsAllEquipment() {
-		return errStaffOnly
+		return access.ErrStaffOnly
 	}
 	return nil
 }
 
 func checkManager(actor auth.Principal) error {
 	if !access.For(actor).Manager() {
-		return errManagersOnly
+		return access.ErrManagersOnly
 	}
 	return nil
 }

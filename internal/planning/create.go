@@ -35,7 +35,7 @@ type CreateInput struct {
 // Create adds an active plan. Admins and responsables.
 func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInput) (Plan, error) {
 	if !access.For(actor).Manager() {
-		return Plan{}, errManagersOnly
+		return Plan{}, access.ErrManagersOnly
 	}
 	var fields []apperr.FieldError
 	st := state{PlanningSaveParams: db.PlanningSaveParams{Intervalle: 1, Base: db.PlanningBaseFixed, Statut: db.PlanningStatutActif}}

@@ -17,7 +17,7 @@ import (
 // Delete removes a plan; the interventions it generated stay, unlinked.
 func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) error {
 	if !access.For(actor).Manager() {
-		return errManagersOnly
+		return access.ErrManagersOnly
 	}
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)

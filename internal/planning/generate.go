@@ -327,7 +327,7 @@ func description(ctx context.Context, q *db.Queries, r Row, st state, occurrence
 // intervention. It returns the id of the new intervention. Admins and responsables.
 func (s *Service) Generate(ctx context.Context, actor auth.Principal, id int64) (int64, error) {
 	if !access.For(actor).Manager() {
-		return 0, errManagersOnly
+		return 0, access.ErrManagersOnly
 	}
 	today := s.today()
 	var out int64

@@ -77,7 +77,6 @@ var (
 	errNotFound           = apperr.NotFound("Planning introuvable")
 	errEquipementNotFound = apperr.NotFound("Équipement introuvable")
 	errTechnicienNotFound = apperr.NotFound("Technicien introuvable")
-	errManagersOnly       = apperr.Forbidden("Accès réservé aux rôles : admin, responsable")
 )
 
 // Row is a plan as stored, with its last generated intervention (0: none) and whether an

@@ -180,7 +180,7 @@ func frequenceError() apperr.FieldError {
 func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, action string,
 	fn func(q *db.Queries, r Row, st *state, today time.Time) (map[string]any, error)) (Plan, error) {
 	if !access.For(actor).Manager() {
-		return Plan{}, errManagersOnly
+		return Plan{}, access.ErrManagersOnly
 	}
 	today := s.today()
 	var out Plan

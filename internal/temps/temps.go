@@ -36,7 +36,6 @@ const (
 var (
 	errInterventionNotFound = apperr.NotFound("Intervention introuvable")
 	errEntryNotFound        = apperr.NotFound("Saisie de temps introuvable")
-	errStaffOnly            = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, technicien")
 	errRateManagersOnly     = apperr.Forbidden("Seuls les rôles admin et responsable fixent le taux horaire")
 	errNoProfile            = apperr.Forbidden("Chronomètre réservé aux techniciens (profil technicien requis)")
 	errNoRunningTimer       = apperr.Conflict("Aucun chronomètre en cours sur cette intervention")
@@ -91,7 +90,7 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, interventionID
 func (s *Service) Add(ctx context.Context, actor auth.Principal, interventionID int64, in Input) (Entry, error) {
 	sc := access.For(actor)
 	if !sc.ReadsAllEquipment() {
-		return Entry{}, errStaffOnly
+		return Entry{}, access.ErrStaffOnly
 	}
 	if in.TauxHoraire != nil && !sc.Manager() {
 		return Entry{}, errRateManagersOnly
@@ -224,7 +223,7 @@ func (s *Service) Stop(ctx context.Context, actor auth.Principal, interventionID
 func (s *Service) Cancel(ctx context.Context, actor auth.Principal, interventionID, entryID int64) (Entry, error) {
 	sc := access.For(actor)
 	if !sc.ReadsAllEquipment() {
-		return Entry{}, errStaffOnly
+		return Entry{}, access.ErrStaffOnly
 	}
 	var out Entry
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
