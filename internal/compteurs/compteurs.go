@@ -155,7 +155,11 @@ func (s *Service) Record(ctx context.Context, actor auth.Principal, compteurID i
 		if err != nil {
 			return err
 		}
-		out, err = s.insert(ctx, tx, actor, &c, in)
+		plans, err := planning.PlansOf(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		out, err = s.insert(ctx, tx, actor, &c, plans, in)
 		return err
 	})
 	if err != nil {
@@ -193,8 +197,8 @@ func (s *Service) lockWritable(ctx context.Context, tx pgx.Tx, actor auth.Princi
 
 // insert checks a reading against the meter's kind, the clock and (cumulative) its neighbours in
 // time, then writes it (the meter is locked by the caller; c follows its latest reading) and
-// lets the meter-based plans see it.
-func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor auth.Principal, c *db.Compteur, in ReleveInput) (Releve, error) {
+// lets the meter-based plans see it (plans: those of the meter, read once under its lock).
+func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor auth.Principal, c *db.Compteur, plans planning.MeterPlans, in ReleveInput) (Releve, error) {
 	now := s.now().UTC()
 	at := now
 	if in.LuLe != nil {
@@ -241,7 +245,7 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor auth.Principal, c
 		}
 		c.DerniereValeur, c.DerniereLecture = &in.Valeur, &at
 	}
-	if err := planning.Reading(ctx, tx, *c, r, latest, now); err != nil {
+	if err := plans.Reading(ctx, tx, *c, r, latest, now); err != nil {
 		return Releve{}, fmt.Errorf("meter-based plans: %w", err)
 	}
 	return r, nil

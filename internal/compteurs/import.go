@@ -15,6 +15,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/csvin"
+	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/platform"
 )
 
@@ -54,9 +55,13 @@ func (s *Service) Import(ctx context.Context, actor auth.Principal, compteurID i
 		if err != nil {
 			return err
 		}
+		plans, err := planning.PlansOf(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
 		slices.SortStableFunc(lines, func(a, b readingLine) int { return a.in.LuLe.Compare(*b.in.LuLe) })
 		for _, l := range lines {
-			_, err := s.insert(ctx, tx, actor, &c, l.in)
+			_, err := s.insert(ctx, tx, actor, &c, plans, l.in)
 			var ae *apperr.Error
 			switch {
 			case err == nil:

@@ -124,6 +124,17 @@ func TestMeterPlanEveryNUnits(t *testing.T) {
 	if n := f.generated(p); n != 2 || f.get(p).Compteur.Declenchements != 2 {
 		t.Fatalf("%d interventions after the next crossing, want 2", n)
 	}
+	// A CSV import is looked at line by line: 2 300 crosses 2 250 (next: 2 800), 2 400 does not.
+	f.exec(`UPDATE interventions SET statut = 'cloturee', date_fin_travaux = now(), date_cloture = now() WHERE planning_id = $1`, p)
+	at := func(d time.Duration) string { return time.Now().UTC().Add(d).Format(time.RFC3339) }
+	imp, err := f.env.Client.ImportRelevesWithBodyWithResponse(t.Context(), f.heures, nil, "text/csv",
+		strings.NewReader("lu_le,valeur\n"+at(10*time.Second)+",2300\n"+at(20*time.Second)+",2400\n"), testenv.As(f.resp))
+	if err != nil || imp.JSON200 == nil || imp.JSON200.Importees != 2 {
+		t.Fatalf("import: %v %s", err, imp.Body)
+	}
+	if got := f.get(p); f.generated(p) != 3 || got.Compteur.Declenchements != 3 || *got.Compteur.Prochain != 2800 {
+		t.Fatalf("after the import: %d interventions, trigger %+v", f.generated(p), *got.Compteur)
+	}
 }
 
 // TestMeterPlanCalendarComesFirst: a meter-based plan generated on its calendar restarts its

@@ -102,20 +102,28 @@ func triggerOf(ctx context.Context, q *db.Queries, equipementID int64, in Trigge
 	return p, nil
 }
 
+// MeterPlans are the active plans a meter triggers, read once for the readings of one
+// transaction (the caller holds the meter's row lock).
+type MeterPlans []int64
+
+// PlansOf reads the active plans meter compteurID triggers.
+func PlansOf(ctx context.Context, q db.DBTX, compteurID int64) (MeterPlans, error) {
+	ids, err := db.New(q).PlanningsOnCompteur(ctx, compteurID)
+	if err != nil {
+		return nil, fmt.Errorf("plans of meter %d: %w", compteurID, err)
+	}
+	return ids, nil
+}
+
 // Reading is what a new reading of meter c triggers, in the reading's transaction (the caller
 // holds the meter's row lock, so readings of one meter, whatever the replica, are looked at one
-// at a time). latest tells whether the reading is the meter's latest by time. For every active
-// plan on the meter, locked in turn: when the reading makes it due, one preventive intervention
-// is generated (keyed by the plan and the crossing's number, so never twice), the meter trigger
-// moves on and the calendar restarts from today; while an intervention the plan generated is
-// still open, the crossing only counts as missed.
-func Reading(ctx context.Context, tx pgx.Tx, c db.Compteur, r db.Relefe, latest bool, now time.Time) error {
-	q := db.New(tx)
-	ids, err := q.PlanningsOnCompteur(ctx, c.ID)
-	if err != nil {
-		return fmt.Errorf("plans of meter %d: %w", c.ID, err)
-	}
-	for _, id := range ids {
+// at a time). latest tells whether the reading is the meter's latest by time. For every plan,
+// locked in turn: when the reading makes it due, one preventive intervention is generated (keyed
+// by the plan and the crossing's number, so never twice), the meter trigger moves on and the
+// calendar restarts from today; while an intervention the plan generated is still open, the
+// crossing only counts as missed.
+func (m MeterPlans) Reading(ctx context.Context, tx pgx.Tx, c db.Compteur, r db.Relefe, latest bool, now time.Time) error {
+	for _, id := range m {
 		if err := readingFor(ctx, tx, id, c, r, latest, day(now)); err != nil {
 			return fmt.Errorf("plan %d: %w", id, err)
 		}
