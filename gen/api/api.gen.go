@@ -645,6 +645,48 @@ func (e InterventionType) Valid() bool {
 	}
 }
 
+// Defines values for KpiGranularite.
+const (
+	KpiGranulariteJour    KpiGranularite = "jour"
+	KpiGranulariteMois    KpiGranularite = "mois"
+	KpiGranulariteSemaine KpiGranularite = "semaine"
+)
+
+// Valid indicates whether the value is a known member of the KpiGranularite enum.
+func (e KpiGranularite) Valid() bool {
+	switch e {
+	case KpiGranulariteJour:
+		return true
+	case KpiGranulariteMois:
+		return true
+	case KpiGranulariteSemaine:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KpiReglePm.
+const (
+	KpiReglePmDixPourcent KpiReglePm = "dix_pourcent"
+	KpiReglePmEcheance    KpiReglePm = "echeance"
+	KpiReglePmJour        KpiReglePm = "jour"
+)
+
+// Valid indicates whether the value is a known member of the KpiReglePm enum.
+func (e KpiReglePm) Valid() bool {
+	switch e {
+	case KpiReglePmDixPourcent:
+		return true
+	case KpiReglePmEcheance:
+		return true
+	case KpiReglePmJour:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MotifArret.
 const (
 	MotifArretAutre     MotifArret = "autre"
@@ -2734,6 +2776,256 @@ type InterventionUpdate struct {
 	Urgence        *bool                        `json:"urgence,omitempty"`
 }
 
+// KpiAnciennete Open work by age (days since creation).
+type KpiAnciennete struct {
+	J07    int `json:"j0_7"`
+	J3190  int `json:"j31_90"`
+	J830   int `json:"j8_30"`
+	Plus90 int `json:"plus_90"`
+}
+
+// KpiBacklog Open work (`ouverte`, `affectee`, `en_cours`, `en_attente`) at the time of the request,
+// whatever the period.
+type KpiBacklog struct {
+	// Anciennete Open work by age (days since creation).
+	Anciennete KpiAnciennete `json:"anciennete"`
+
+	// CapaciteHebdoHeures Weekly crew capacity = the daily working hours (`horaires_travail`) × 5 of every active technician not on leave.
+	CapaciteHebdoHeures float64 `json:"capacite_hebdo_heures"`
+
+	// HeuresEstimees Estimated hours of the open work: its plan's `duree_estimee_minutes`, else 2 hours each.
+	HeuresEstimees float64 `json:"heures_estimees"`
+	Ouvertes       int     `json:"ouvertes"`
+
+	// Semaines Backlog in weeks = heures_estimees / capacite_hebdo_heures.
+	Semaines *float64 `json:"semaines"`
+}
+
+// KpiCoutLigne defines model for KpiCoutLigne.
+type KpiCoutLigne struct {
+	Autres        int64  `json:"autres"`
+	Id            int64  `json:"id"`
+	Interventions int    `json:"interventions"`
+	MainOeuvre    int64  `json:"main_oeuvre"`
+	Nom           string `json:"nom"`
+	Pieces        int64  `json:"pieces"`
+	Total         int64  `json:"total"`
+}
+
+// KpiCoutMois defines model for KpiCoutMois.
+type KpiCoutMois struct {
+	Autres        int64 `json:"autres"`
+	Interventions int   `json:"interventions"`
+	MainOeuvre    int64 `json:"main_oeuvre"`
+
+	// Mois Example: 2026-11
+	Mois   string `json:"mois"`
+	Pieces int64  `json:"pieces"`
+	Total  int64  `json:"total"`
+}
+
+// KpiCouts Costs in cents of the interventions in scope whose closing (else creation) falls in the
+// period: parts consumed, labour, other cost lines.
+type KpiCouts struct {
+	Autres int64 `json:"autres"`
+
+	// Devise Example: MAD
+	Devise        string `json:"devise"`
+	Interventions int    `json:"interventions"`
+	MainOeuvre    int64  `json:"main_oeuvre"`
+
+	// ParClient The 50 client companies of highest total (above 0), highest first.
+	ParClient []KpiCoutLigne `json:"par_client"`
+
+	// ParContrat The 50 contracts of highest total (above 0), highest first (`nom` is the contract number).
+	ParContrat []KpiCoutLigne `json:"par_contrat"`
+
+	// ParEquipement The 10 machines of highest total (above 0), highest first.
+	ParEquipement []KpiCoutLigne `json:"par_equipement"`
+
+	// ParMois By calendar month (UTC), oldest first, months without interventions left out.
+	ParMois []KpiCoutMois `json:"par_mois"`
+	Pieces  int64         `json:"pieces"`
+
+	// Total pieces + main_oeuvre + autres.
+	Total int64 `json:"total"`
+}
+
+// KpiEquipements Availability and reliability of the machines in scope that are not retired (`retire`).
+// A machine's time in the period runs from its `date_mise_en_service` (else its creation)
+// or `from`, whichever is later, to the end of `to` or now, whichever is earlier. Downtime
+// records (`arrets`, every reason) are clipped to that time: a record that starts before
+// `from` or is still open counts only its minutes inside it.
+type KpiEquipements struct {
+	// ArretMinutes Downtime in the period, every reason.
+	ArretMinutes int64 `json:"arret_minutes"`
+
+	// DisponibilitePourcent Availability = uptime / (uptime + downtime) = (temps - arret) / temps × 100.
+	DisponibilitePourcent *float64 `json:"disponibilite_pourcent"`
+
+	// Equipements Machines counted.
+	Equipements int `json:"equipements"`
+
+	// MtbfHeures Mean time between failures = uptime (temps - arret) / pannes, in hours.
+	MtbfHeures *float64 `json:"mtbf_heures"`
+
+	// MttrHeures Mean time to restore (EN 13306) = total restoration time (failure to restart, the
+	// whole length of each record, `debut` to `fin`) / reparations, in hours.
+	MttrHeures *float64 `json:"mttr_heures"`
+
+	// PanneMinutes Downtime in the period of reason `panne`.
+	PanneMinutes int64 `json:"panne_minutes"`
+
+	// Pannes Failures: `panne` records that start in the period.
+	Pannes int `json:"pannes"`
+
+	// Reparations `panne` records that end in the period (restorations).
+	Reparations int `json:"reparations"`
+
+	// TempsMinutes Sum of the machines' time in the period.
+	TempsMinutes int64 `json:"temps_minutes"`
+}
+
+// KpiGranularite defines model for KpiGranularite.
+type KpiGranularite string
+
+// KpiInterventions Interventions in scope (and of `type` when given).
+type KpiInterventions struct {
+	// Cloturees Closed in the period.
+	Cloturees int `json:"cloturees"`
+
+	// Correctives Of those, of type `corrective`.
+	Correctives int `json:"correctives"`
+
+	// Creees Created in the period.
+	Creees int `json:"creees"`
+
+	// MttaHeures Mean time to first response = mean of (start of work - creation) over mtta_n, in hours.
+	MttaHeures *float64 `json:"mtta_heures"`
+
+	// MttaN Created in the period and started.
+	MttaN int `json:"mtta_n"`
+
+	// Preventives Of those, of type `preventive`.
+	Preventives int `json:"preventives"`
+
+	// ReactifPourcent Reactive ratio = correctives / creees × 100.
+	ReactifPourcent *float64 `json:"reactif_pourcent"`
+
+	// SatisfactionMoyenne Mean rating.
+	SatisfactionMoyenne *float64 `json:"satisfaction_moyenne"`
+
+	// SatisfactionN Closed in the period with a client rating (1 to 5).
+	SatisfactionN int `json:"satisfaction_n"`
+
+	// SatisfactionPourcent Share of ratings of 4 or 5.
+	SatisfactionPourcent *float64 `json:"satisfaction_pourcent"`
+
+	// SlaN Closed in the period with a deadline (`date_limite`).
+	SlaN int `json:"sla_n"`
+
+	// SlaPourcent SLA respect = sla_respectees / sla_n × 100.
+	SlaPourcent *float64 `json:"sla_pourcent"`
+
+	// SlaRespectees Of those, closed by the deadline.
+	SlaRespectees int `json:"sla_respectees"`
+}
+
+// KpiPeriode defines model for KpiPeriode.
+type KpiPeriode struct {
+	// ArretMinutes Downtime (clipped to the bucket).
+	ArretMinutes int64 `json:"arret_minutes"`
+
+	// Cloturees Interventions closed.
+	Cloturees int `json:"cloturees"`
+
+	// CoutTotal Costs of the bucket (absent for techniciens).
+	CoutTotal *int64 `json:"cout_total,omitempty"`
+
+	// Creees Interventions created.
+	Creees int `json:"creees"`
+
+	// Debut First day of the bucket.
+	Debut openapi_types.Date `json:"debut"`
+
+	// DisponibilitePourcent Availability over the bucket.
+	DisponibilitePourcent *float64 `json:"disponibilite_pourcent"`
+
+	// Fin Last day of the bucket, included.
+	Fin openapi_types.Date `json:"fin"`
+}
+
+// KpiPreventif Preventive work. Due date of a preventive intervention: its `date_limite`, else the end of
+// its plan occurrence's day; without either it is not counted.
+type KpiPreventif struct {
+	// ATemps Of those, closed on time by `regle_pm`.
+	ATemps int `json:"a_temps"`
+
+	// ConformitePourcent PM compliance (SMRP) = a_temps / dues × 100.
+	ConformitePourcent *float64 `json:"conformite_pourcent"`
+
+	// Dues Preventive interventions due in the period, cancelled ones (`annulee`) left out.
+	Dues int `json:"dues"`
+
+	// HeuresPlanifiees Of those, on preventive interventions or interventions generated by a plan.
+	HeuresPlanifiees float64 `json:"heures_planifiees"`
+
+	// HeuresTotales Labour hours (time entries, cancelled ones left out) that start in the period.
+	HeuresTotales float64 `json:"heures_totales"`
+
+	// PmpPourcent Planned maintenance percentage = heures_planifiees / heures_totales × 100.
+	PmpPourcent *float64 `json:"pmp_pourcent"`
+}
+
+// KpiReglePm defines model for KpiReglePm.
+type KpiReglePm string
+
+// KpiTopArret defines model for KpiTopArret.
+type KpiTopArret struct {
+	// ArretMinutes Downtime in the period (clipped), every reason.
+	ArretMinutes int64  `json:"arret_minutes"`
+	EquipementId int64  `json:"equipement_id"`
+	Nom          string `json:"nom"`
+
+	// Pannes Its `panne` records that start in the period.
+	Pannes int `json:"pannes"`
+}
+
+// Kpis Maintenance indicators of a period (definitions after SMRP and EN 13306).
+type Kpis struct {
+	// Backlog Open work (`ouverte`, `affectee`, `en_cours`, `en_attente`) at the time of the request,
+	// whatever the period.
+	Backlog KpiBacklog `json:"backlog"`
+
+	// Couts Costs in cents of the interventions in scope whose closing (else creation) falls in the
+	// period: parts consumed, labour, other cost lines.
+	Couts *KpiCouts `json:"couts,omitempty"`
+
+	// Equipements Availability and reliability of the machines in scope that are not retired (`retire`).
+	// A machine's time in the period runs from its `date_mise_en_service` (else its creation)
+	// or `from`, whichever is later, to the end of `to` or now, whichever is earlier. Downtime
+	// records (`arrets`, every reason) are clipped to that time: a record that starts before
+	// `from` or is still open counts only its minutes inside it.
+	Equipements KpiEquipements     `json:"equipements"`
+	From        openapi_types.Date `json:"from"`
+	Granularite KpiGranularite     `json:"granularite"`
+
+	// Interventions Interventions in scope (and of `type` when given).
+	Interventions KpiInterventions `json:"interventions"`
+
+	// Preventif Preventive work. Due date of a preventive intervention: its `date_limite`, else the end of
+	// its plan occurrence's day; without either it is not counted.
+	Preventif KpiPreventif `json:"preventif"`
+	ReglePm   KpiReglePm   `json:"regle_pm"`
+
+	// Serie The period cut by `granularite`, oldest first, empty buckets included.
+	Serie []KpiPeriode       `json:"serie"`
+	To    openapi_types.Date `json:"to"`
+
+	// TopArrets The 10 machines with the most downtime minutes in the period (all reasons), most first.
+	TopArrets []KpiTopArret `json:"top_arrets"`
+}
+
 // LoginForm Give `username` (a username or an e-mail) or `email`.
 type LoginForm struct {
 	// ClientId Ignored; accepted for OAuth2 password-flow clients.
@@ -4363,6 +4655,34 @@ type ChangeInterventionStatutParams struct {
 type ListInterventionSuggestionsParams struct {
 	// Limit How many technicians (default 10).
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetKpisParams defines parameters for GetKpis.
+type GetKpisParams struct {
+	// From First day (UTC). Default `to` minus 29 days.
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Last day, included (UTC). Default today.
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+
+	// EquipementId Only this machine (404 when the caller cannot read it).
+	EquipementId *int64 `form:"equipement_id,omitempty" json:"equipement_id,omitempty"`
+
+	// ClientId Only this client company's machines and interventions (404 when the caller cannot read it).
+	ClientId *int64 `form:"client_id,omitempty" json:"client_id,omitempty"`
+
+	// Type Only interventions of this type.
+	Type *InterventionType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Granularite Buckets of `serie`: days, ISO weeks (from Monday) or calendar months, cut at `from`
+	// and `to`. Default `jour` up to 31 days, `semaine` up to 184 days, else `mois`. At most
+	// 400 buckets (422 on `granularite` beyond).
+	Granularite *KpiGranularite `form:"granularite,omitempty" json:"granularite,omitempty"`
+
+	// ReglePm When preventive work counts as on time: `echeance` closed by its due date, `jour` by the
+	// day after it, `dix_pourcent` by the due date plus 10 % of its plan's interval (the due
+	// date alone without a plan). Default `echeance`.
+	ReglePm *KpiReglePm `form:"regle_pm,omitempty" json:"regle_pm,omitempty"`
 }
 
 // ListNotificationsParams defines parameters for ListNotifications.
@@ -6239,6 +6559,19 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /interventions/{intervention_id}/temps/{temps_id} (the `CancelInterventionTemps` operationId).
 	CancelInterventionTemps(ctx context.Context, interventionId InterventionID, tempsId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetKpis Maintenance indicators over a period
+	//
+	// The indicators of a manager's review over the days [`from`, `to`] (UTC, `to` included;
+	// default the 30 days ending today; at most 5 years), with a time series by `granularite`.
+	// Each figure's definition is in the schema. Scope: admins and responsables see everything;
+	// a client its company's interventions and machines; a technicien the interventions assigned
+	// to them and every machine, and no costs (`couts` is absent). Percentages and means are
+	// null when their denominator is 0. `equipement_id`, `client_id` narrow every figure;
+	// `type` narrows the intervention figures (not downtime, not the backlog's capacity).
+	//
+	// Corresponds with GET /kpis (the `GetKpis` operationId).
+	GetKpis(ctx context.Context, params *GetKpisParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLive Liveness probe
 	//
@@ -9370,6 +9703,29 @@ func (c *Client) StopInterventionTimer(ctx context.Context, interventionId Inter
 // Corresponds with DELETE /interventions/{intervention_id}/temps/{temps_id} (the `CancelInterventionTemps` operationId).
 func (c *Client) CancelInterventionTemps(ctx context.Context, interventionId InterventionID, tempsId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCancelInterventionTempsRequest(c.Server, interventionId, tempsId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetKpis Maintenance indicators over a period
+//
+// The indicators of a manager's review over the days [`from`, `to`] (UTC, `to` included;
+// default the 30 days ending today; at most 5 years), with a time series by `granularite`.
+// Each figure's definition is in the schema. Scope: admins and responsables see everything;
+// a client its company's interventions and machines; a technicien the interventions assigned
+// to them and every machine, and no costs (`couts` is absent). Percentages and means are
+// null when their denominator is 0. `equipement_id`, `client_id` narrow every figure;
+// `type` narrows the intervention figures (not downtime, not the backlog's capacity).
+//
+// Corresponds with GET /kpis (the `GetKpis` operationId).
+func (c *Client) GetKpis(ctx context.Context, params *GetKpisParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetKpisRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -15929,6 +16285,132 @@ func NewCancelInterventionTempsRequest(server string, interventionId Interventio
 	return req, nil
 }
 
+// NewGetKpisRequest constructs an http.Request for the GetKpis method
+func NewGetKpisRequest(server string, params *GetKpisParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/kpis")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EquipementId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "equipement_id", *params.EquipementId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ClientId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "client_id", *params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Granularite != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "granularite", *params.Granularite, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReglePm != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "regle_pm", *params.ReglePm, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetLiveRequest constructs an http.Request for the GetLive method
 func NewGetLiveRequest(server string) (*http.Request, error) {
 	var err error
@@ -20655,6 +21137,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with DELETE /interventions/{intervention_id}/temps/{temps_id} (the `CancelInterventionTemps` operationId).
 	CancelInterventionTempsWithResponse(ctx context.Context, interventionId InterventionID, tempsId int64, reqEditors ...RequestEditorFn) (*CancelInterventionTempsResponse, error)
+
+	// GetKpisWithResponse Maintenance indicators over a period
+	//
+	// The indicators of a manager's review over the days [`from`, `to`] (UTC, `to` included;
+	// default the 30 days ending today; at most 5 years), with a time series by `granularite`.
+	// Each figure's definition is in the schema. Scope: admins and responsables see everything;
+	// a client its company's interventions and machines; a technicien the interventions assigned
+	// to them and every machine, and no costs (`couts` is absent). Percentages and means are
+	// null when their denominator is 0. `equipement_id`, `client_id` narrow every figure;
+	// `type` narrows the intervention figures (not downtime, not the backlog's capacity).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /kpis (the `GetKpis` operationId).
+	GetKpisWithResponse(ctx context.Context, params *GetKpisParams, reqEditors ...RequestEditorFn) (*GetKpisResponse, error)
 
 	// GetLiveWithResponse Liveness probe
 	//
@@ -30911,6 +31408,106 @@ func (r CancelInterventionTempsResponse) ContentType() string {
 	return ""
 }
 
+// GetKpisResponse401Headers the declared response headers of an HTTP 401 response for GetKpis
+type GetKpisResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetKpisResponse429Headers the declared response headers of an HTTP 429 response for GetKpis
+type GetKpisResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetKpisResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Kpis
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetKpisResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetKpisResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetKpisResponse) GetJSON200() *Kpis {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetKpisResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetKpisResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetKpisResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetKpisResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetKpisResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetKpisResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetKpisResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetKpisResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetKpisResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetKpisResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetLiveResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -39114,6 +39711,27 @@ func (c *ClientWithResponses) CancelInterventionTempsWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseCancelInterventionTempsResponse(rsp)
+}
+
+// GetKpisWithResponse Maintenance indicators over a period
+//
+// The indicators of a manager's review over the days [`from`, `to`] (UTC, `to` included;
+// default the 30 days ending today; at most 5 years), with a time series by `granularite`.
+// Each figure's definition is in the schema. Scope: admins and responsables see everything;
+// a client its company's interventions and machines; a technicien the interventions assigned
+// to them and every machine, and no costs (`couts` is absent). Percentages and means are
+// null when their denominator is 0. `equipement_id`, `client_id` narrow every figure;
+// `type` narrows the intervention figures (not downtime, not the backlog's capacity).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /kpis (the `GetKpis` operationId).
+func (c *ClientWithResponses) GetKpisWithResponse(ctx context.Context, params *GetKpisParams, reqEditors ...RequestEditorFn) (*GetKpisResponse, error) {
+	rsp, err := c.GetKpis(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetKpisResponse(rsp)
 }
 
 // GetLiveWithResponse Liveness probe
@@ -51014,6 +51632,118 @@ func ParseCancelInterventionTempsResponse(rsp *http.Response) (*CancelInterventi
 	return response, nil
 }
 
+// ParseGetKpisResponse parses an HTTP response from a GetKpisWithResponse call
+func ParseGetKpisResponse(rsp *http.Response) (*GetKpisResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetKpisResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Kpis
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetKpisResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetKpisResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetLiveResponse parses an HTTP response from a GetLiveWithResponse call
 func ParseGetLiveResponse(rsp *http.Response) (*GetLiveResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -58237,6 +58967,9 @@ type ServerInterface interface {
 	// CancelInterventionTemps Cancel a time entry
 	// (DELETE /interventions/{intervention_id}/temps/{temps_id})
 	CancelInterventionTemps(ctx echo.Context, interventionId InterventionID, tempsId int64) error
+	// GetKpis Maintenance indicators over a period
+	// (GET /kpis)
+	GetKpis(ctx echo.Context, params GetKpisParams) error
 	// GetLive Liveness probe
 	// (GET /live)
 	GetLive(ctx echo.Context) error
@@ -60654,6 +61387,66 @@ func (w *ServerInterfaceWrapper) CancelInterventionTemps(ctx echo.Context) error
 	return err
 }
 
+// GetKpis converts echo context to params.
+func (w *ServerInterfaceWrapper) GetKpis(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetKpisParams
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "equipement_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "equipement_id", ctx.QueryParams(), &params.EquipementId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter equipement_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "client_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "client_id", ctx.QueryParams(), &params.ClientId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter client_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "granularite" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "granularite", ctx.QueryParams(), &params.Granularite, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter granularite: %s", err))
+	}
+
+	// ------------- Optional query parameter "regle_pm" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "regle_pm", ctx.QueryParams(), &params.ReglePm, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter regle_pm: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetKpis(ctx, params)
+	return err
+}
+
 // GetLive converts echo context to params.
 func (w *ServerInterfaceWrapper) GetLive(ctx echo.Context) error {
 	var err error
@@ -62207,6 +63000,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/interventions/:intervention_id/temps/start", wrapper.StartInterventionTimer, options.OperationMiddlewares["startInterventionTimer"]...)
 	router.POST(options.BaseURL+"/interventions/:intervention_id/temps/stop", wrapper.StopInterventionTimer, options.OperationMiddlewares["stopInterventionTimer"]...)
 	router.GET(options.BaseURL+"/interventions/export", wrapper.ExportInterventions, options.OperationMiddlewares["exportInterventions"]...)
+	router.GET(options.BaseURL+"/kpis", wrapper.GetKpis, options.OperationMiddlewares["getKpis"]...)
 	router.GET(options.BaseURL+"/live", wrapper.GetLive, options.OperationMiddlewares["getLive"]...)
 	router.GET(options.BaseURL+"/metrics", wrapper.GetMetrics, options.OperationMiddlewares["getMetrics"]...)
 	router.GET(options.BaseURL+"/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
@@ -75622,6 +76416,139 @@ func (response CancelInterventionTemps500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type GetKpisRequestObject struct {
+	Params GetKpisParams
+}
+
+type GetKpisResponseObject interface {
+	VisitGetKpisResponse(w http.ResponseWriter) error
+}
+
+type GetKpis200JSONResponse Kpis
+
+func (response GetKpis200JSONResponse) VisitGetKpisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetKpis401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetKpis401ApplicationProblemPlusJSONResponse) VisitGetKpisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetKpis403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetKpis403ApplicationProblemPlusJSONResponse) VisitGetKpisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetKpis404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetKpis404ApplicationProblemPlusJSONResponse) VisitGetKpisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetKpis422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetKpis422ApplicationProblemPlusJSONResponse) VisitGetKpisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetKpis429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetKpis429ApplicationProblemPlusJSONResponse) VisitGetKpisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetKpis500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetKpis500ApplicationProblemPlusJSONResponse) VisitGetKpisResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLiveRequestObject struct {
 }
 
@@ -84383,6 +85310,9 @@ type StrictServerInterface interface {
 	// CancelInterventionTemps Cancel a time entry
 	// (DELETE /interventions/{intervention_id}/temps/{temps_id})
 	CancelInterventionTemps(ctx context.Context, request CancelInterventionTempsRequestObject) (CancelInterventionTempsResponseObject, error)
+	// GetKpis Maintenance indicators over a period
+	// (GET /kpis)
+	GetKpis(ctx context.Context, request GetKpisRequestObject) (GetKpisResponseObject, error)
 	// GetLive Liveness probe
 	// (GET /live)
 	GetLive(ctx context.Context, request GetLiveRequestObject) (GetLiveResponseObject, error)
@@ -87332,6 +88262,31 @@ func (sh *strictHandler) CancelInterventionTemps(ctx echo.Context, interventionI
 	return nil
 }
 
+// GetKpis operation middleware
+func (sh *strictHandler) GetKpis(ctx echo.Context, params GetKpisParams) error {
+	var request GetKpisRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetKpis(ctx.Request().Context(), request.(GetKpisRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetKpis")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetKpisResponseObject); ok {
+		return validResponse.VisitGetKpisResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetLive operation middleware
 func (sh *strictHandler) GetLive(ctx echo.Context) error {
 	var request GetLiveRequestObject
@@ -89188,802 +90143,851 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1fd9s4tif6VTC6s1bJ1ZItO3Gq4qyz7nE5SXe6k0rKcU716XJdESIhCR0SYADQtqomH2A+wbzO48nc",
-	"13m7b5Mvdhc2ABIkQYmSnVSlT89aczplkSCwsbGx//72r4OYZzlnhCk5OPl1sCQ4IQL+eRrHJFfjc8wW",
-	"BP6QEBkLmivK2eBkEM1WishofzAayHhJMqwfUaucDE4GUgnKFoP370eDM84UYWr8mMqcS2pebo2FlcLx",
-	"MiNMRWjIBYooSykjEZpzgWiGF0QizBL06vHTPXRN1RKpJUESM6qoJAma05QghjPSdzqwqvZELpYECf0T",
-	"kkRckWSEyP5iH5m1osn4cHJ07+B4MplsXPeTC7xoj/9vREjKGeJzWIAgkhciJiOkOJKEJWiG47eIMhQ9",
-	"m49fYBUvN37oWUKynJtFkTzFK5IECKxEQSJ0vSQMqSWViEpDQcUFSRBm8poIPSvMEMEipUQgQd4VRCqf",
-	"3BlBUfm9eDX+C1k15kdYkQ1Ofhro7w1+HgXm+5zHOMwFb86fO8LEgmBFkpJAm4hwTpRYjU/nioj2uK9J",
-	"zFkiNY2vMVVoRuZcEKTEirIFwgtMWXB8yhRZEAEf+PHHH8enhVoSpmiMVYB1vF/1DsNoBJGbnMR6JcPo",
-	"O4IFEdHeprX8dXyOFXlOM6rG8H/b3zo3WyMRTlN+TRKUE4EyygpFNq7EH/6cZJgy/eHuT6RkrjRHwrYU",
-	"QhCmWYIl/HrLT0miuvemYIqm8A0ztmbQeZGmPbfnr2M73/Gzx51rQVSf53jJtcAQPLNH0PzGBVoQRoRm",
-	"u0cIp5K7Rad8ITfv2QVXOB2f8YIFVgk/IlZkM3PKBL+WKNPHW3Og/sicpooIOUJ0wbgeFkWpplsEYi/i",
-	"87kkCs6anjAV+pDrM7aRLt68xmc4zzdLB9KY3jURBMV6AJKgItfHCKMY54izdHWCoto3IitZ2CUDhsE5",
-	"GqqlHgELgjIuyN4+Op1J4CL3PQXkoRKRGxyr/Uu2pUj56/gNEwQnXeQ3vyLGFZ3b8ylLSYPTlAg0xGlq",
-	"/5SN9JOwOiMrc7wge1uS/v1okGOBM6LcbSoEUY9JXtDAXfpSf0uQmItEIqlomiJRMAbiCVgTa8lmZqNo",
-	"RtDw/OkZunfv3kOYF9VjvCuIWA1GA30LDk4GifmUP8k5FxlW+jesyFiPMwhRE2YaOkbPEke0hF8zmIeZ",
-	"czmHHKtlNQWsB5rSZC3lyklRph7cH4wGGWU00zt+OApxNMzuz4V8V5xuoKNaYoWkwkLzrZP5W1Dw7/oj",
-	"U7wLCc+WJH6bUrmBjLF7DCmS5Sk20jtAyfLBu6bmWUoJ2zRLeAZpPRGzVdcM4aE7nx7PcqJVDbJhiuVz",
-	"XdMrH/gUU1SkEOsnCHJgzdz0CHc/M6YE3rS58FCsOucGY9z91Aolu4ThUyqkQgleuTnmRFCeoGFC5rhI",
-	"lb0vGw9lnKklIim5Isz8h3SHPrInOdpZWIYPuV5ElyR6jkNrGCHK4rRIiL8anuDVCL25ONtdEgXn95jH",
-	"RbbxdCf2qQ4GcD/fNQeUk2NKG1pMz+sHWHXQJqPeY7VpoxlJOVto5b6Lev67d72MJ+8KmpPNVNYfzNeQ",
-	"mZTj3PUMn+JYFWKD/KTsitNO4Tk3Q9z5zEDlNTdQx1Xub53V2Ki0F1LXdvs30a0nZ8Rfr9kVLHEqWkuo",
-	"NqfoS9Vbz9GYyk8Fz9rztD/urEVaO3yqzaVdFKHaFC949wR30M/c3BTffWaPCU5Sysh38Pn29NzvaBjp",
-	"4aZgk5Fob5f5JnasqXl390k/YedEYZF0sCW/IiIp9JTBrNvTOw8GTfn3OU6l/qHGwF3TJmwqzOcCBs+M",
-	"85Rg5k+ulGT9zrT1R7UFZHMaDQl522PzSlAuaMiR89IYfkQSlJuHKJFoKEhOsFE+SssO3JOSXBGBU9h3",
-	"cpOnPCFOOIYWkrsP+2ugimSgCv1XQeaDk8H/dVC5ZQ/MY/LAvyvL6b8fDTJ888y8f1wuGAuBV/pHqVYp",
-	"CHEuskG5+h8CaleRpmNFbhSSBIt4Ce4PqlICHgjvWTR8KgiLl0gqkmWULUYIx7GeqXFekKTzCLyrLTrD",
-	"N88JW6jl4ORoMunm99cKq0Kt3SipH5F3uU3SfPRWm2QnXtuib/pu0QWJl4zGlLBeBwlLSReMJEhxK5Xs",
-	"+5ih4QRlBOuH2GqEsHSeLS7ogjJLkxARVDmH/odusubQXcAPHfuo57zKSedc9Lv+FPruAny0msMbsdB2",
-	"YMc0Cv2rashONi7/vJXoLOynNghOz6P+FxJQgF/gt0QibJzi4FvGc6L3WRAlVieePWT9+FQ6x75m/KP7",
-	"aMkLYQIowoYI9C/GRQde/bdkBT/PeLJ6hGp/Bvc/ZlwtiYDf7Vckun90NIK3rpc0JdU0LplzqtKmN+v+",
-	"5KFx7wG5TLCpolcjtNApLI6Pgd/cfx+GRMezOYRPwuZE9OQCLyKn/V7ZoIwgOHmEsBYmKUGckWqlh0ew",
-	"UE0FvYx4CUGx/c6F2OBN1woOw+LO59pNCnv1ZIfW/inNnpqQ4yLk1+dCafbR9EwJTsCjPY6Q5EJJuE0I",
-	"03/cR5G7ECOUF0paY14qdxQtSw3Nf5IRWuJC/w/Tc07JCM2wlGSEcsEXAmcZIXsjFI2rUcGHT3BjxP1L",
-	"dqHvdSwImgn+ljA0W1VHTOth4MdGNHHiEo5EQgWJzTVYzdycQZ4mRE+VzxHB8dJpDyvzwRHC6JqLt+hd",
-	"QQryyJ+ieZ2Ra31m4OG9R6imcAJpLlld5OuTyQuFMHKqJUr1MmdcLdE1Xsl99OSKiBWwsmEcqYV+oll6",
-	"qa8BfWWzhNyMLpnkCIOnG8UcIkszPXS57OslVvoCNf56PEsJkvQXMjLiIXoXIcU5Gr7iUi0Eef3Dc7PT",
-	"RsRAKIHob0lFcFI6/ldA/Tm53tu/ZFFOhKJMC8wIDcH77sYeaVGDQAJdU0n2KkaZaYq54Y0MHAKZ3Um5",
-	"ZEaHuSZ0sZQQgEBqiZlHE1+32RuZTa/24xGiCgnM3kpEgJjwtRGS/JJp+mlqoQVETMpAaRXosVPbRz/a",
-	"vYo0WaKT2maPTLjJrdYTkE2dRB+1Xa5AOKMQfA3HE1/pfdf72XWTARvWPm3dV4OT4wmoN0ZcHGvBtkF4",
-	"vODFFSjya6MhGTcPyd8gAlLO0Keh0R42zjal7K2nhQUF9UYH1e6SuZz62hBJNd3PGxcpZ6d1sp4EdV6f",
-	"t5Ql63TDaeYG731E9CzKKdUn+EYS0XOCJt5EEn1/wEwL6fn6myqhJOK2e/y9F8dcryb4Ec8ONcF/5K7V",
-	"BH+iz4v1Gw4RWl/tLpj9k1O5a+HbTkFVbFS3/Vlt5MNAzPgu7ZTmXGCCLyHY357Q9/X8AcWRfEvzrnmY",
-	"lIGwzJ5stNdeUbIp6CZzfXvnWHQ5tXM9xl3z1KsUgymxfm55irsYPrcD3PXEKnt9/dQ8uzwXfE7TLrd7",
-	"0/i+u6lq4bZ+kjURVp9WJcHuakLvzVBEqu94Qk2uoYsPvclTjsHTGZvMPbCkilRRzXgH+kPjBCv4ar8j",
-	"Vx/5Kfhc9BQaNrf7hDaUs0co0hsFyS1u1e2EEEhuW1AGY9ZnjPM8tcf84GZ8fX09hpkXIiUs5olJyiE3",
-	"OMtT8EzkWEqtxQ5OBqdJRtnh0b37x/9lMALqu/QK/cO/ZnS+n2FwI/VafjVDvehbUdIfqkXAM0ESrdLg",
-	"VCIsgYpoTkmaSDSslq0FfTmHQI6N4Q2ZcyYNX3yHE5vNtYbCueCzlGR/+Ls0aYYeYROiME31/LjItSEK",
-	"+/nxfymCaJpSSWcpAb6XCoOXaHCAc3pwdXigKQ/aJLgaByf3wYbXxsXgRE8LuXlVDj5tQp3MUsze9t+f",
-	"V2buQZ7EqSYjpEUa/8qwYDkWEsyxGU9We/sDE/ifpzS+LYU+/vfS5Y6Sjx/+/vF/InJDNV1UmEKVi75O",
-	"p4cVncqpfTIiPS7MKom2t136qPVCUaYF2wjMCXAZE5MkNOdiRhNpc3IwWxCgo5MUNka1hpyOjNtJoOD0",
-	"XVzbOPD0ifBSsv3c2dAX7KMH5XPv/Vi7tvK2WkQvh3e1mqZnu726l4wYHwOflxF82VhjK5Vy3ULrD8MX",
-	"n8JmJsZtfgv2P43jj/8hkfj4QRJx9fEDwsUNEh//d0okOkEgfPsKinvVAahm98lOwEWZ1fiVRIKnBGUY",
-	"FFn4q1FgeU4EkAIOg+Z7HEOKp77hEoJjRa80z8M5ACuY4fSJEFzckqpvGEFECFIIYxrr/5QKyUIbwIVV",
-	"hTpJauWeVj9OBvfmh/ERfkjGx8k3s/H9+JCMH84neHw0e5B8S+7H3+DDibcNx768dktCr7XlLZBZ2ifb",
-	"kjeszAOX5oNEfxANU75YkKTyHJWO82SvIr0L+X2S4+t/YdsjXA+CgI8LYeTHEIfRu2gvkONr84gPJ2gy",
-	"mVwy6yZ7hGZkxVkyCiUVH04mk4nJhg5lNcMzNpF5CKxM2eKSeT47W96AxYwqgcXKTPSaF2livHhYoqyI",
-	"l/p/hXVZqyXJEE7TPeOUuyMx1Z2X3XsQ9857446/wilNLgRmVYXNLQ5pNZDZ4oQqgk5QnHJVCELQ+LKY",
-	"TO4RRNg05gWcTOBnOTj56dcBaHmahcBNLqc5l6BW6ccyIiWw8UCzB70ig/c/B098jbUOvjmowrG/jVrR",
-	"TEL7SloFotIdqLTKwyMUGXJEKKXSeqpdpYalyiUbAp1Q1CJTBMz2fjR4sfLdA5/m+Ptf2Pb4K/+iaXln",
-	"7vCsNLP7179ee/q99fg85QVL7lAhpkwJXlzhTnPBU4YPHj58+LDGuvcr1v2eK2Qm98l493uOpJZrVbUZ",
-	"FxD/8OofnIpgfG6aoRMOf0gJfmvuot83M34q/gOfk7XGX/GUxqtbctELrrTZqS18SLzUkpucoOcEZf4v",
-	"CacKmc9QgXCBMk6ZvgVRjAWO1cf/EPrC7PlawZBcZTMO3BqQ1aW/wRfRO01p8H50N8N6U+64I1qK9tFR",
-	"da7esFzwWH9UG8dPmKJq9emOmL2BrYfDpXlD/Q5yRDC25kwQ/NZcCTmwExoaHUUUKUG0fIBKuDyIVQRf",
-	"4VXKcXLB+XMs1p693ZwfSvAcXfG0yCgjxU1Py+bQs2xckZ0hNbrgHJmpftI72SnMkJiiaaY/KUyIF5zU",
-	"Rt3GUMssDSkF1ByCfvMU05Tc9l54Do4G62nA6OMH9fEDynhC5/TjB60lKUHGimS5REOXa4JjVZA01WrV",
-	"5eDe5WBv8y1yWKO8x+r+gpBd0ScjelWYDPXWEuEyfwb4m2pVAKWc6W2w9aIn5lqBUk6bhaTECjbjgr8l",
-	"7BWmosdt4tFe76eUU6XfHpwMyOrPy9kfY/qS/vnZm1+eHX5Pn8ln7Pw4Pnv24Nnb/K//dvbnh/tk9edf",
-	"kh+f0Zf02c0zNtmPj1I2y55Okr/+OTU5gVQQOaVscPJQ24qCzAWRy6n/w4PJ/W/939wEJrPDv/2w/OEw",
-	"m9y8m6y+f3B+JH549/boT+ybxbc33y7/NmHfTeLX3y5/OIr11ui3pi40BWXB/fcGKHZufaLBY6Ef0AJE",
-	"Fi0H0hmOl2QMae08DdQwp9d4JVHE+Bj8TxuKzyHswfkLzFauXPjWlgfPfbkk99H5xw9aiq/ILyjB+ro5",
-	"QhL43eVf9bgXPFNByyU9YVTO+JMdlXNtH0DmhOb/eEkS0LxSvtDHQGmJoCRKefyWJIgX6pE5FzbVIfJq",
-	"2iO75KZi0yh7X6fW+I92FZmvV4uaL6yrJe87UvVSV7l4/5H0C7ALbxgu1JIL+sutRTucpVJLQ7xAIA0+",
-	"fljDeQeQ/FAp+4e+UuLN7NPFCaiUkJZt562ZzgixBBnBiUACWUc4/BtdL7msvICVCAeXf5PvQmgI6zaq",
-	"9bzdJ1nkOReKJC9IQrHLDr7Nfq1youWHGaJAjDNkP/LxAzoBl89BnuIu363engMj1P3L9tjfwnLSCGaN",
-	"LkzA/zMpOV9JuzgFWQjmvlXWnPM9uzWd540k4o6s4DeKplRiRQpIjUZgB3/8sE4W/14MYBPVtuR4+Zft",
-	"VA5XbgRx7aPJ0YPx4eH46MHF5OHJZHIymfxN6xCZoVEtNDsazIs0ndqoLYRz0YtnTzW9EgiIUzkFh3tZ",
-	"j5BiqaZwTbQ+dc99SvC0DAIPRoMiTzbOrhk77k9bTa8u5rQiA+j6b1rc4DtTrJ+YQEFC0FU5MEqIRAln",
-	"TKsFYWPW7IJvcoKJ+fF/KUFQwQjCidbXCSJj/aQZ/EuwMl/zjLggOhdVfYvJYrbSvuV9hFxkC22xD1F/",
-	"+6kSliKgCLqia0jVxSjD8ZIygq4xlBbkOVQwWxSIvX10TlKKZzQ12c6LQhCJhi8uvns6Qi8uLs5HCF9h",
-	"mton9mC6eumF8qBYJER/csEhEZhYVTLTxg+mpjiPFWkKLjd7UBoK6ah2SPtlJVbvzFbB1JWOb5bpK3qT",
-	"ZsUW30sKQcjUoPUEsl9/XELIzvxsiAMfQIqjOWWPkJ6QLbngOYE0p81zrJfPhdbZfmdOWSgJrfy6Se02",
-	"jFFWelju0LMKkmPjFvaeXjNtdrfNy7ii801n8oV+yBwVfXzA0g+hmBWKZ1jRdwWJTmBzTFaoSTYolI0P",
-	"oCE2Xh59gJAgVpuwhTa1MEMZnnV0lgQYIceMEUiewfpxpmWWqWyzYDkZZgXRQtCbUwA8p35x9M7jrZJ0",
-	"fhpAKlizOtMcCcNCTY53NB8FEp/9814SunZEa2e8Nv1qdXz2dxLDVsGemfwNuIAS4yXB6StPzECC6QbJ",
-	"U69VnISOtZMCTd2jRM+aF6oQpPNktEYMnj+w4IxEMDhFtcEfIQzYSie7Hc72YWyfscZ06vxa1vPaT9e+",
-	"1CcZcIcD2eBHx3pmnE6meAOMs5EpMsr8vx5uyybrxd1ocDNe8LH9o3t2/3v7j5/MYz/7z41pltuKK8jL",
-	"PBksqFoWs/2YZwcc53Qc84QsCDsoP/3ef12+pfmY52bB45zD7pX5i1teZUEO1d89QYJo+QfgX3U+NMoD",
-	"+AL3drwlNpFND7J/QTPyGSnX5zbyGX/DzbRpiTDkZ1zeLqeydfDOcEpYgsWF8Zr+2jhLyv25fUmJNFS0",
-	"pJZeGBpGrjJprIdDadNvpl+bEYsRU1oapYrvUsIP3DD7NJb/N4zwLw/mh/H+/v7Ga9A5DfRUQ0LnDK5+",
-	"F0l0KcINYWLc5dMq+7cmUb45ChxBRq7XPb+pTNZfQuvzjdE7liUW5M+8EIHl4BzHVNV03ba8j2GEaQ53",
-	"fQg1YgiC5A+Q089IsocOkB15NdJmin5rhAQvWEKSUj22RXzuSS17Jv1UZXcvbEBYGg14cUWEInL9+vS0",
-	"6ZyS9c81LzHzyRYFAx8NfqFN1u7NqwMN1Lfw75De0zd+7zHD+zbMATMANS0y1usc+uj+zaPXKJRggFVj",
-	"ph5eNonfnhMJpTDNFZdOg8BMnQugwqRcEpyqpdZKC1b9m3E1jTkzhnASxqz0F2DH7ZyrtuMDx2sHW7d2",
-	"sn69S2PM8UdPRnH4iIpka3ilEtUQsvr4v7VlTJgsSAr+A3DjFGLwyewaw0o+1dxSt7NDqgWz3ChYW5gi",
-	"jU3bbIrcYjPM/GqIJYe2ptf9Z+dubQvR4FPbENrMdz0BNce0zkJvPk3pjKRp+Hhn+KbOK7ww6V0dx8SU",
-	"ecObRg/e4U0+S+kCK27th2a54mjARVL7yVuLLOgVnUo6JTE2il/7daiMpZZmm2phNW0rgaMPEbMISRsE",
-	"RejomIlXFPfn4kY2lDOUr9OitbqNTLHLyfK4YSvmLXmlAaEE8bSMyJaZ7/ihi3NuPU6Dj8pKz9p2eXzR",
-	"5p3yFUup9pR4QaeMmwwOM7kThBHjLpCYEaz/iHihtF4+0xqZHIEfTCKM5jxN+fW4yFHMBYBoXLWBTD4Z",
-	"B6+ncE2mbmLvEEevZc9zYpI1bu9siJcdYmJ7d5UH7LltxSaEVgpBwjKvBIOAjH33/7wRx40fWswsKno5",
-	"RYsXFK5jFnRiKnKjeq07aJUCYOQTpgTJBZUhaP8ABnJ9Z2xEqV+MgidaL5cKp58spmEDkb4GFXOmcKz+",
-	"Fc9iG5V0I7l42TonS1MlLMc9HPVSD6sQZ4h72WxqMTHNc/NAXOTMgmpKFLm6g8hmLWhSSBRzwKfhCV6Z",
-	"QlKcvGTpqtvQY7OpX7J48mufd+gVwcVUEnFFY7IxoRmefm0fNprS1G5EfXf+ggXN0GmKDaO3zXyeTUmN",
-	"Rat3X/OYmqTD0+/Owi9bq3Mjr+V4JeuDv8CCx6FBJYkBtRr21QrZ6rXTheA4pZ4zf+O3FUlJvuSs3ykC",
-	"0RuX4LFrFVx4ysAr7GIYjMqa9yCYmJnEV9Ildrl4eK+DcUWt/uGZOljiWYpZjDdTLaR4VQX6DaapEy2w",
-	"g3X+HFWCodyZUSnp6nLMLcRyUOucOB70JUHw2LdO5ZZ2VkOW7xT68YS5d58cB6/RhjCvYbytk8st4dvU",
-	"P/sJ47sVR1vqwG2ZtPUAVi7VyTxZI5ia8LygswIWCgiqhi7nTNd1kwjJsQ1QfQ1Z5T19b3KnoqpL7JxC",
-	"KpNBgkmJB4i9pRpXSp/N2IS+mFkjYUICpM9BvaNw3Jqj+4VF4tYLli9sMXct9japk/+gUvEL23Unsz+B",
-	"QP7CKLHuuvjSlrLrZdZ513xRBOh2ILjsdeexqF2LMU9TUqnZWEoeU2wDCjkWisZFSokIejeqLkhtx/e2",
-	"AZ2EZ5iyhsXx4uOHGDNIEeuMAW1p8LPZtArLBTS3ixIFTaIlT6FUkqqednszOJStmf+aqI4lRTO+05h6",
-	"UHspd2QnA2PrgI63a90KcGT6F6ZRSAkOXVOBXRE0y0jyCBVATRRjScaUSQJwEFckXe0H7uxt4zzrKXpH",
-	"muAmGn9piVkVB2x5ne4YnAvukL6X7yoQLRglgky1WGy5krfJFy5HusKpnV7bR5NiRaQqYV1mKwC7DcdW",
-	"Nsbsdsml7v1gS7j9iUA2fUJQhkW8DFLTXMreBm2Kk5Sb6YdIqm8uB58tU9jIYhcOrC+kvbkBxtnSQWTH",
-	"3klut49SnwN4N5vTiFBtH1sPkzhMo7LrVeOgl621+vHyToIBKzINp6FuCFHgnOp/yf3H5tl+kjmj8zER",
-	"+YH+/9Sigh24oYCUMKN5M8L/G89H0gXDQcG5ZfbsJ5slSTGdQm+G6RJE2Br9tFZMo9+DHg87vGebQuzw",
-	"pm0v4b3Z7CFtKu4NSvqcC9dNot6TYQitVvZ6Zhpuq7yTq1bw58Xp42AAUCrjUg+UqVThM8wSEzBD1LQv",
-	"sMUEEFBbo4x7vpadrIOMM4WZmmIGVSqtKf47wSJdIZwZSEKGYgcUuUOFD5tNa3s0BXAWGdrkZ7W9dL06",
-	"bU6paaFUMNOSI9nf7eMFlM+SzV8vux3auOcIxZjFJE1JgjgjEpGbmOTKARH3MJpcsKUZ4CsriCC+nX78",
-	"D0UQVgTs0ZBCWWRE8PBgZxfnY6g+nUwOQ+++K7jCU0EMimyAArY7akZZAUD6CRoChh/0+bxGkz0/wXft",
-	"XmwmiSz7iq31Yph1Vr287AVarr7Hy7vHHkMqlN/hsrEZ9X1uWra1mY+qFmeNG6V2CXv3X+vclhJp3SFb",
-	"ewaaHOELrg7JHLwiOuR/8BraVmEEcu1WQ7ZWX1ofmtlGD9pKSemlQQSuntB1Xqb6HB0+mGxcUfBmL4f4",
-	"5qjnCO07fvsx2rd9lbX04NvNY3T5Fo67agOvgolFtfjl6WPIK8JKq1ODk8H/89Pp+G8//3rv/X8Nbcim",
-	"K/TZuktzXfOHDRfmhlfrt8y2kY/WzVIj7ebIwWcW6M36mf5yuSGJw/J2jTiqWmI6d/NM8IKmKch5H5cV",
-	"cF9AQ5A0pSaxVuaEJUWHr7lanze6V2Y8zQUBzrgyyX7VD1VaZ+sHrR6YlqcGPMV6WI3H1rVDjnEiyLpZ",
-	"3ZVr8DcVrbdzPPKcMJzTaWWzfdbq0C0vgdsXOX721fW/n77AxW1zdX6By9vmVv/Clrde4fjiqsydOrS7",
-	"trNWp/nCiqt7K1xfFNP+p9MFA8pawZT8blVpa41stfmcxIp0lHdpXk87fzTw+R2/OqT+8K+ETfWxY6r7",
-	"99jV/QZ/FURhEUhLfHlFRFIQxPj1ftDvZ4uXwwMrIjLKgp6xsvPAH5BbePgD5RhTWyYaqCNIuSSJ9a05",
-	"2AAtX5ZoOFuhOOWSsgW4QPc6PsJtUl7HT2u+bRwPoY/vb65zdtQbVYxT1/WrffVYoGIkj2t8arsFNWcf",
-	"oqa//WHzpFDyqQEAC/B7oYK+9ZfQWxx6cKSUEYmGUcwLNTXPR3s9c+mJBB9auxd1kTmcCHgEqkXsJ8w7",
-	"vT9RE9ObPLhQB2CckwEXOKZsyklxJQIzfo5nvBBujt6jvScKvRdlCDRDqHLx5qHeY5Z8Xx/SjIL+gLx5",
-	"6oMKm2cAYHCsCpzCDvf7WNPtWSN7ubo6FUeOvyqGthzRyakvuOk/jNP05RwwBNfLe4+5349ayAE81Mz4",
-	"3//93/99/OIFGr65ONurw49YmMbOgL6/6m3a+ASdEzC70MBt4vzsyHNOYpyHcs5c3+aN5rDrFdzn2RyL",
-	"aZiGluYoJ05SQ+BqlZMRosz+yfTtXuW2w7ltIQ44+5gKiXJBJGGG//rVxZccEgAo0JNV1kkSdkZsxUtr",
-	"FlyD14L1VSsDL0BtZS0+Lw9t/9m0ALVsH+2q8bM7XyUVvN0LHbbHWC5nHItEa0KBi6FRhtc4V5UnKXzp",
-	"lpC3jHRcywCXF/5JEEW7Cuw7L/oW9o8hR20iNRfYwM2h/GCITOSKpwUASNn7NiUb7xirUVDm43yiFEuF",
-	"HpiTIUeIp0nZbb7G/00JxrQ6/WtPGdWTOmZU93xo3c3D1bplN/Cur2Trq1Up0RnHf0EwQxCkN9iaUmEB",
-	"5erXXLxFijsFcISgnDQ22mK909luaWO5oFxQFVKMwKUW5kHwR4V/st6cDpYXfCFwlnUZAdZX0mP/3JNu",
-	"LtWHR3bita+FNlimEOLLSaymeRwI/L5eYgFtfEL0tsiYKCE40fph9dBtsvgULm70pOyRa8+p1H7Rge1e",
-	"d4MOJ5MRYG0nJKYZTtFwYkLRJMvVaq8nWENRQWiHtOSyAPr2EsmO1d6TDQpWkzhh2eTz9GhQr9qsrbF+",
-	"Jtv8ELwzqMw5owAZHKrJ9wCFobOf11jbB0JN7DAwXR7HRW5DDtCZxmyWxfVh3rOhKETZ6TSAdKbIggva",
-	"yM3Jl1zxXjmsWJFpUba6/jRYTnOaEgP/3Tp9mFFFJbRjpgvKcIr0w9Dgpa6yworGMRaKiP2/54se9QL3",
-	"RjuC+ZYjfNMvp4hmpFTJqhnTDC/Iwd9zsgjrnObCa/DWq2co99AFE37N9N4YY6akkSCqEIwkCKO8mKU0",
-	"BphfGsO7e2GowbLr7cG9AzdssLp+iY+OH7Sn9idyg17/6XR8dPygxD40AOv17z2cf/sgmXx7+O239+Nv",
-	"kgfHD/HRnGA8iY+PcTI5PMb3ZvP788PZ0Wwy+/boKE4Oj5MH8eHxbDKfTPDk2+CFj2lQI3lNfyFaGM9W",
-	"NmusnMb9b48OD/sxgOH+28BwB0EiX9OF3qFyB9+cPx+hwsC162uFFwphhk5tWw4DMW/aVqCCKZqiqBBp",
-	"2QMIq2g/mBtde+Y2yT1tTOTy3I5cJ35fXJTb4p+Akn+aGUCVoKpT3FCvtY6gXG73z18vDxumjSAE2d9X",
-	"I0T2F/sIpMoICQyx4RGa41i1gXmOJ5uFYD01e9IhBcM1AvqX2gU+owyL1cZtgxFDlHriql5b5RJkmpId",
-	"aiVM4+SeqaJSUYZLQKBKMlS1TVWDinb6KLviq7WzvDvoQL9z4+447rng8RJTNiVSYrr7tPvFDWBrK4tD",
-	"Fn8njUzIn148e/oz+p4XV9DmrWbFYynpgn38EK7lIEzfIle9cEJtCUWdgI3dd9PzEv68b7TZq0VLnx1G",
-	"Jft2cnw7NyUnLDGBSGmQR+amO0hIyXpSapEhM0lR90tF6e8O++zr+ly8zfwF9fi2ZXn9+09+GE9MumsP",
-	"6CeT6XKLWRRqiuN3Ba0aPTccvIWIl1gS4073U6erW/nYAm/tMoGdGmxQRWOqNlbiV3t/Vr7itOPGon+X",
-	"JQ82UWi6wAIzRcnveqIZlWRKmI+S8PusI9nOyiHKovdWB/T88VmfwzmHNlssJga+QVlA5Ib7yMuWNzId",
-	"p/qUJXglu80D85G6SXBv0ue87VRekfIYg/FNG72VBqcmrR+9EpTFNMcpGqO/cUbQaTDrwsvhWxP21coT",
-	"IzfKb0YC8VO0xNI0+U36FZNkWLwrmkhiKsUSnfE87mVKZzwhTUStP54eHvd5t5WHYUBGNpdqmMDsCLm4",
-	"7KhsjQ+998q47I717WcV1DHyyIHsurpyJyRpeSROz8ZHk6N74573VY5FdWm2N931deAC4ra2AZ1p9JAb",
-	"t+qONTtOAyHThve/0VxFc12Vj+oz4InxgVtXofdMTRMbkhSuyiyjUlLOKFtcMs26I2R+0dcd5WwP/aE8",
-	"7iP0jTnuBAs4THMuUASX3LuCRI4q0lWqGCvzkpWtfXC6f8manS/6V7B8VvHbUx0uL+56Jk17x/5CWYL4",
-	"vGSdYQQRycp3GKGqBg3PsCQNR8qdw36PBrZ/cbAcScCkoOTKBFhMC6dHMMXoyQVeRJrbgfONg7ffGf+F",
-	"N9XI093Q/kxxr7X6a4Lf0/crDawhHBp6bSmBSzk6qpRud7fayTddC6HrM6C7dWgfIe0poO7Wi588ddqX",
-	"VV3io+tCWyP4K+bYrmrI12R3KBzyDZ2NSB63qTJqWjWb3C0bDJhNH9tkvNyiaOVzGBmdpQFrNf7wWz3U",
-	"7y2dXZN12vB6gOtO5XcdIZ+6V56UbwR0z61x1Z0GuJHvK02vL9jNbimopRq18TM1dWnLw3H7i3ZLWIpf",
-	"ONsB+rH7utkkBr3j2Qhp8GtkTi9OvVajVIJilQueFLGDh3ceJadtDUYDo9+Y4lGpMEusSOdsWj613tFU",
-	"OawasQOlbRiILXrt7EpE8p2SPbq/bxpEBdzF8PetHMafFKDmbtpudvbQdBp3VG9heI0lwgkU40emt2V0",
-	"gl6dXpz9yYXB7JOPUOTPMDpB2zXbpEq6FJA6wxGnVZWtNTvS6Jq+5CnObSbKXbGOG/cqWEQPHVrn9b6h",
-	"X0mT/GMbkd6CjzfajB5o7dZ80QcwqLb4Bo1H3mnxgbDbQTXLf+uF1h3VG67T5r40VNreuuYXVoKzQRH+",
-	"4sCDe6vpX9w+tW2If6RSsN9brOT3VoF81yGW3+P67jgy87srIt9gxH5p2OYdJvYXtozfvwPgCyNot3vi",
-	"C1vIp3GefHFY9uIfU/H93fidvngY+CcKq9eKx28DXg1R5KoQJDpBUj+BsEK8xLR7hKIZltEJwjN+RdAE",
-	"qtv8JyJ4aWq5LHqEIlOBUb7SeMA3782TplRDG/JmIkG3wlNcQjE3+w6uNSfuEPiVxEviQr39/OjERm77",
-	"v5FjWuaXbadXbQfB2ZtaJbjFxvJo6ZxdM2rmWS+UGa2Hyuz+8pyLOaYqHOXPiaA8+Uoi6Yp0oKSXsQKn",
-	"aE7Izl9dBj74HZlzQZDCNzsP26ey+tOQcX3R9af5plJxYNvwTYleuvvIV7hvBm8zfGoTuEO0+C64fDRc",
-	"ciEd8MaeX+FVcmC4jt7qGfNKdlUH86lJd3kwnkwm3wTLP2Bg0rvk0T6/BXiYe6Mvfli/69hcwk5eu2I2",
-	"u2F1ev/b6QUSkNCSExE360SOJv0K1u4Gt9QP1zf2rdqLJpXrNGxK/ea90ZZpreMZlhQtMbyWrWtCzCN/",
-	"/fTUT6mHllpHXi0vpO1yDOz279iBJMW0/PD07w7upQFPiVe2SpZKWRCkuMnMKWx639D2jEb3Jnv7fuff",
-	"ew+ON8Xrt+DY6jtHk72Rm8WyYIkgiUFOWd+FODgXx90hVe4pJWnyRAge6HYx178Foi44K+9GeESrbzkW",
-	"OCPKJAV5VXRYymsugoVfGZHSOhTqH/hxiRXAdAvOFiZ+RRtFX88JyrhCCTFJlyjhVNnyMCoQLlDGKUBY",
-	"o3hJ53NBetS26MVWswryYdsN0CttFpqHwyZouiV4JW0f8RTPSHqCIs2VDKeUiAgND/dGKFqSWcIznGAq",
-	"SISG3+yNLlk0o7YiNTqo/p3q3w+P9UvVr/5v9zQrRUrQjOi1w+/ef6UkumTDh/CQJN4z1X+YT3x7pB8x",
-	"uGTRgf2H+cKD471HZfIvrJEuqJKIykum8FvCEJaw7n0UTSK99ggXccFIZLHGGUda4idFSpJacu1QWwhx",
-	"SrCQiCrEGTKyYs8kFnqdkUrcHs6IhTjxT+lkwzGtIbRdXsqvhz9Nxg9//vVwdP/9f/vpdPw3PP7l51/v",
-	"j44m7/f0zwHwtp/fjwZ/IjhVy8dEmbqPQIybxG8DpdAuB7D9S4oVYfFqmoWg+nnBkrESNDdg/RDBz21A",
-	"t09P/uoIto8nXZho6TShQq1CLZQKYkrCMSofRqbgBS1xOh9fm/7UgezncuzOjMTTPE8pSZBRBKoP9FTt",
-	"4N6phaKXsDNQAMjcv3/eJkfyZaFy0+8/ev3k+ZOzC2QfHe6FSiUb8sVOKCRWBEmo3LTxt9zNfvSACiut",
-	"m84BISXZRKAdl9yEXXG870gRItKCT7s/PBp4EYTQ2sW2NnqbXvztRtZRIFRxlm/RbzvXv0wliTlLZE8r",
-	"pJNFvytomji2dHe0Jg0RyNR49mZUfzUVef0sUY+srXXU9mvkpF5oX43AfF2Su34GNmxraItwSq/I3WzP",
-	"NpQJro1KxQV9V4DCsAoDYIT20SjHI3vXjWwZ5chAuIxQjgtJRkgQWWRkZExI1zRj5HADR6Ba1tUmeD9c",
-	"uLa9G+tO86hCcEVVgKRnLWuVf9QXQMwrbF2baWT4E82sz2ZJbHY8GjI/B6ksoqilHd0hmKH+2qdOTbJv",
-	"B9smPtWrZZ4BgAFOYH+3jP52spI9EJtyn0re8FOfylnX2Dl0Lp814OZCh1JOcy4lnaUh186pecTsOU5T",
-	"IlCGVwjnebpymKC9kNf8mZhBDesHiypK1KjbV/jeSXFuhxPXA6HkbbjLg5qj4eBXmrw/0MPJ6ARJXsix",
-	"EpgqLcpGKPn4IU9xDJb7yMAs7lVOvnrVEcJs1asEa3PFigeX2V7dE4urmdTLjkdIEoWwKkUAxDRWCDuD",
-	"ZcfysCYsZqeft1UEvevH1rt2a585QVzbaHqna7VmphhSrN90B8k5gvevcFoQD+dF32ym+9MIejUViiSP",
-	"TKUaloAGCIEjL3911/UKEsKvPa1wPE9gLRL9QZvrmtR/aPH1Bs9zT5brQB21G5ynhaHqHXzNisdZwKp7",
-	"I4lA10te4e2pHalrErTgysPBBK3+jU9hJLgErX1zi3HsDXvbUVyW9A7tHqdK4Ctc3NxyCnPK7mgk01vs",
-	"No1pU0xdZ6tOPMI/QZWwgRoC56oDuRsysgCMDuNN4AZbe68h38vHuTBiZ04ZlUtTcL0ZFa/jVFTW89Yt",
-	"CrWaNs0oK1RotRc0I0jmcHNRhuxz/Vrp7VLVQKRaV7n+2FHPFKlD4J1xEKCgb46QVTfBMekhj28uZffj",
-	"WaFuku8KIrUgmZEVZ4kpO7Cd/r6SCLqiacHfiJLh2PT8QzMSa3PHN2VF4aASo7OX31+cn15Mf3jz8uJ0",
-	"+uLl4yf/Aj1pUiKivZMqBMkZUjwv3dZ917YbPhtXdA4NHFLcm50cvuA2GuMr947WGQ2kVBgFnrKFLQjZ",
-	"74UMhBWVc6MHT42yWWsxcrxVHlAdFZN04tT7XTktt5YtEKnewpyAVtUUCFu0RPR2tl/4MWwrVsBSu6vQ",
-	"iqpWELegiqDkq2Whl7uh/NvlJG0Hlb1b2Tjgota8MB4hPWfUJs0jZAMaOoT6N/rRw/J0VJNp18vUt2VN",
-	"AbWn/zSv8/qNGFBighd54EZuaBstJSag2tcV8LqVVbdKagqjr8c2pHHzlqrERPiQB2RX82bpuO0bZ3wU",
-	"sKJ93+GGgG/ALPbcfMYb5jyQULtVWO+xNhuMFwX+YFxilQcl6BZsf+wZy41o2CLOjAvFjWiDAG75VMN/",
-	"om9XmD4YhyjDDC9IJdOiGg9HJ0jht+bqmxGpPOBXxOeXLPrjkwsUsq1ksVhoVuFMRqDMU4kYoWC1cIZS",
-	"gq8IYlyggmGDLpsSNLw/eXjJQAXTD0JdKuPMhdraJ3+zbaqXC3vxCNEF40JLeTt+22KECBZhSlAiTxBV",
-	"Bm2CUIFkkZlAYI2bkeJ8b5f6+XVW7lYzrmzck7KbirVdjW9IENBYbBtjCGUaW1Z2mVXrp97SOf3Yv6kp",
-	"WD8AHO+QkoalCRhg13vZODGGTl6Di9P8tNdAqzya9MiF3UI9aQwdKj/3fcMN1BWSK5dMtQT3+8qAVQlv",
-	"iSAvwssIgBQ27vquA71+Ow+Dt2EPwXdOJIiTlpfySv9byqqXQCNLg7PxLOXxW03caywYZQuJhp4E8c7+",
-	"CEGWEbBvlhNFwP2mDTEDnLq/v18Hp/lp8JygijSIgFeoQpVGQ8Cd3tMCt3SEdugwYTT8bXSbtSDfWvrX",
-	"abXpxjlbkvhtSqXqCN/rnzqRohTJ8hQrogXYNdamTk718RE8s8ECkCdUgQTR8hVyQZT/qn4vISlRJNnb",
-	"2bVlG5G2HZhXRKxQea717mhJi5m8JqLWw8e3g3YK4ZQ7v7UvvNyCZ4pkIVbhs5QusOKA32t1kQ4keQNT",
-	"V+8Fc1dl260ARo1Bur/tbVDXWhz5enMrkCqQ0R4v18XQavd5pg+IA9Ld7AGx+Mi7G0EkxqE74VSfC5si",
-	"lREsC0EQN6kXM16wRHYwaV++TOnMdRwJVGXdhNMtNrZZyIhs+RX7v9zMmu39psc9YQONi0R0toTJ8pRO",
-	"QzjR31eGd8F84bCbi9B+KcdiR1bR+gGTtVbNvKAG/qQXWoMs6BUNCYEAPjZPU349LnJUNXpudCdaliIT",
-	"/BIN0myBDgKzknRaHoX2Bipyo/qdSNPzysqBdbL2YpUTLS+qq06b+Yz2+k7IjDdMVh0tfy5uZMPl5ojV",
-	"+bZFh5GVW9W+l+fL0aMuf+rSy0mWGt/57N7FDhuFLQ92tzSu03U+lc2AybsWEsW8Z4L+nBeCUeNQ6sNM",
-	"nzi/wxPCHoAtmfEZ1TYxyrjqcH3ZVPP1oGoV+uxxBwR0wCdnWqJudgvq4wOsUE+1aKYxcyRIzEXSHUXr",
-	"4yFr6w7VPP0D58hS32mfS/xsCY9nt8qX0MveLRHfZ9ZmcMIkvSue4JXpH/gIohPWkJsXrknCtkzeLOVt",
-	"Pe9x4bbl2324sG0QNgz2ptV+eEd82eyStJZjNu75Lvu93lQ6ReXvld3TcrIsiJIQMOLXTFtSqy6c3U1w",
-	"jLfFctwyG2SnrZ90BtE3xGfvAj2xcqUTNi2bCK53Zr5k6cqE4aBZY1QpSw1IMyqhLc0+egZOPUn0UUcR",
-	"fCZCQ5NX6dw1e5cMqoLhFfAJGiGKhhF4ryIE7+3pkYzqBY61lLK3JDElM1Q20M4KlhIpL5lFbMapIDhZ",
-	"mYjSUFl7nEo7yAjRuTHQE8R4bai9feQcVmpJLlkdYjmy3n4R7SHCEonUEis3fT1JqfnZp8wMx9CKL/Kx",
-	"yaL9S3aKDBBZUj4aY6ZFIiC8AW3Q8P7RUadzdnMMeT3b3zYeWcXX+rWcDUXafh61snJsUNglXDoI+q8k",
-	"MiEM+QhBz9DIZl1GaAjVJjbzMnId9io/2J7hiJRfayW+V3Rvg7R2kb0tL5RdI3rBDrrbE90M1yZ5SjFU",
-	"9AJ8ddRA/q+i9Fwt9x4BJLqJsYNTyV1B+xuiiM3bysYE6zy86ZZ6RUkcLOnfzqsB8l4bLO6NRn4Ug0oz",
-	"qYwfz6WqjW6de7eL/v8JSvR3U+Y7laHoXYGZooqgj/8D1UgbWe9CRUHI7pts0/a7/wTN4zanuZ18Ab8K",
-	"MifCsWhF0dd/eTp+cDQ5Hh+dvw6R1q2w9tZR2IeheCE63Q4GMCPjV8Dy5vJY4CtwJeuLYlcXA9dnYauv",
-	"lgmYOyf/bVPdDQe37s/fMU9hnSkGmKp3a4eVPNjmIJ/jPBbxkeprcsY336ri6XLnfN5pujoqm26bmuqW",
-	"5NxNya8L1x6apmYt/ZLYrF+eGS5EjF8jyqQiGBoqmKCqVsGqXEIvD7itCq0VFevvcv9sB/T3jQE+n4k8",
-	"bimH3bgznhbm3J47dykOpzy8LsOydi8G42ZKjPsyzH1s+q41HhmvT6MZ1//TS+cZe/8uz8a46t9mVYGx",
-	"+wcwH4MztnFlHWjXz+mcxKs4JYARbKpm6/jIn6h8Z9OEL0iWy03uxUaxBVFVggJhSqxM1NEE8W/jsd9a",
-	"b9pJgQmhi/SeYrkLAfeCKBgDM41mBpSgLRdCSCV33/RxR4WqK6/Yi8tAzFgvDxJia07Pw+NePbc61TaX",
-	"YvPxfyCAr1hyoRkBHaAHk3YFzqbZ3PvmeMcmfP7Hwxnl6QrqHMP9/w6Pe7t+Nxp9a99pNbI6XWr16TvC",
-	"cErvqnvPb+FpbqRUNpbsTrA5SxXXNjbOV248ydmlxnS5prfSaUCWfiadZr0YCzTm3aJspFMQPKs0Ivg+",
-	"OJjmlNXgae7ff3B/s3t57SF7YVIUJfhVTiApSNDEJrhVbpSvpDmHQziFKCcCLXkh9nq6QjeC6KxPw3KT",
-	"PEHXSy6NICrBdE5ajuWvpO8A2kenfi6TOUml3/nO87ouXOd213ChdJuCZuTat+mDkJGUcoHtfyYULxiX",
-	"isYbNYk7wvP/B0dX/0xe/S+RNI203n8o4Pl6/u8/0tJuX823aUV6kP0Lmv0TR/0W62llcd8px31OrOhb",
-	"Bok+d6hkfQiidWs/5wvKnnIRAML4I70iKNI6K8MZidAQI/cfkLfIEBlnmKZ7AHZG9D8BJKpxv/pADg31",
-	"zlQfPKpCLHMu0MvTQi2PkIPVG89Tfu0iX/uD7paJksSCqE/2FVhfwAp3VEA4SQSRzb7R0QEu1PJA8beE",
-	"RQZLsJWVH8zaWAiAmgz2Xb2jJZXIhXXu/OYolFoY8084E8dXIS9HkOcctXuQsumidIsOWVcvKnixOhd7",
-	"uGOVAfz444eYM0ZuKGdIfPxQSEk3QyytQ198wRWdn4ogH5e5BGUDtL0RipwyPY/QME/1EzVwQf0IuYFG",
-	"SPoBfk0Eigs1Qowjrf4JitP9/X1APSyUIDW0cdcvrPwG+B1cc1l4Pqilv+DFlYWXtwDqnzRc+W8OV4Mz",
-	"gvRjIw+9AxCHCxEvsSQoFzR2vtAIOmNoqkBMDoB+rojAC2I0YqxKd0+9LuTbo57+FtP+xdHi9x/y7ONL",
-	"s6VVm0u9f5ehywbaC5dUm52PQGZplsB/L6QyjasNZIukC32gDBBW3e02CYcEefzWaxFYPn205mkHx7U+",
-	"sAopEDVu2pQlVx7DO3esjQZXOLXphw0h9d8cvf9bhD7+DxTV4+GjsA/z26N+PsyQQ693gLJBwEbEstqJ",
-	"+i62g5h26V4M0xyLprOv7Wms3H8N0RC+Cnwh+tm8fE70NHxPhVRoZqRkjoX6SqK4EJrKKxOakRaL3AOY",
-	"/el0/Leff733/r8GBVefGoVGOQKpIvimnewOaZKlBNuof+WC3qy5dMrrw7gMG1dMTkTjJrq7dMlugXZZ",
-	"TCb3yL+gQxBoboYjFJkgewTu08hE2SMAMzbijXE2/oUI7gD/4G1PFu6Hp+pNdOz/tUvQaTEVmrb/KSDn",
-	"yA+Fl9k1NuHS5HLEvGAAl1VjC+fWBHwNOrdyYPP0J3cucEO5yevP+/f0iuDirKxNDcRB39I0RSm5Iqmv",
-	"pYFn3AguODAZSagVQVqgGRiJGy0Wgsqa+e7rCoS01P4EyWiR1Rsxz7Ds7MH8vT5bNMZhyMEYM4P8tY6K",
-	"/hBn8IJNbSasqF/7z7+qSYf/8/+iTmgR9H/+P3TFCwkVvKaQ+eMHst8bOoqwK063xQwtZ3r/aPT5FLS0",
-	"6CiQEwQnt6rdCWC5fK/5OW00/6gIvCuii88DpVOjS3u5gLL3mObUXkA76RAWisWwaJWQ4RivxgfrL/a0",
-	"IIOK2sFz3mJx78wZJ8NokPKFPneZ1j/yQi43nrfd9IO7OJINrWKjX6sPo/92yccbmG/bIJnPaV4Om6Xe",
-	"JvZ4VaqygYyZDn/UUy4QwbGpVxhp5QwQUUzuP04lB1UNzVbWkdJ22DXgDAM11BW6YKiK3tCo822B89yg",
-	"UYaklEN225A9XUcrqgCI7ODlSPX5bERpNzTdYlt6xiA7du5Wccvf6zbdBYWb4ePbbnclAzoT6As1zfgq",
-	"1O3kR0IXS0WSunuoreE7KPMEDpc+gqWNYAsy6kZC3QIOZw/1xzndLiVNMEqEbQ7bP4zWMZvAwMbguMuB",
-	"twSu7O9Cg8K8uNTxvefxAkvK0GmvND2FF6SpID251/NVNZXOU7q2b2fZk7JdBerPW/AYnfMitVgwvTP9",
-	"KndVP5VVTrHJ6QhKiQq+qOas6zOdqtvuxkdbWWnlwtHH/wnYmESidf7BDXb+GVY45YvCeJbNya3OPBio",
-	"htmiPue5BwaEtsCbFeNH/eAnPP9oq6DnXUHQMMaSjCmThBnPZ92xvdGVWn5hum2dvfWoxaoIAVF/h1No",
-	"hGSRS1OSLIhAQ2lA1qmSpYUv9x65PqumBg7PFWn5buuO2qM+YtRMsAJ3Cngp/DWgsfFDTC36WXSCrpdY",
-	"IVz5WgDZhZFrm8tvsMYyvAK4u5Yrue8MSz9Gc3o/GC/JCimuvwhOkiJHirc6BPYpbPH6z4aQ1LhIiEAQ",
-	"Ka8Nf797NEuocLGZrFDkZrZktYb4V19DH2rtkntqHLuVKG7sf4Zvhj4PjNBkr6z4At2hy719OOnwb29e",
-	"R2cbnGcsFsDtgLxn9A3Xr6M8LWXb0D3jKIueXOBFZEAHqbT92vZ7TCRkNBuvuu9tr+Oblu0rrDRvYjaE",
-	"pUn9Qi7lYXXDNoRJk78CR7nJ0M2z1LwDRr462GALz+vv3dv+XdhWr9p6kQ8Tuk3yL2ivp2c8yzBLSKCd",
-	"Ye7U23VqhNGBPU/yFLA0rSbYJVa0eJsJQNir3LCuthtktCFnnfMfdAePbGoiWVNQWU7MiyWZk2ajtlFt",
-	"56K9+s3sRSuCl/ThvQc7xZ0MlUP0a62tcxd3DOgUakoZVTTURKEq29VaieFx+7Anmar+mw3iueLUvTtE",
-	"dtgapKErAGXhU6TrF2pQ0vXGPn7y9PTN84vp2Zvz8yffn/17hIYvTh/vbROMapgAzV7265R979njyR1g",
-	"tdR06rJcrQvNrlKxN865Uqk3PmpV6i29axv06Gd3HgerNOVNm1DTjJvL3wTq2qXzbiRj7QCukayUWWHq",
-	"ddYZVSF5LGvZKu5u3zGotUGLPFUoJVgqJz7sYD0igIc9FUnL0ZMdZt+Qwk39o1PUPikhFtoXZn8oLx7j",
-	"lMqmx2yNIXrmRaBOVYolOuN5zNEfTw+P18VGqhHWwuN3q2Q2mlGbcQ/iyF0gwWvwFXUc1G0j8/jmmXn1",
-	"0L8aDBoqwOu9K4h9AlJzm57F+kw6F/wMkoU72kHHS9s6sR1linlaZEwfUnN7AuZKSheMRCVUy/WSpwTQ",
-	"sveaTQnrCmgAo2vBQo2vKCOurbIDCqMpMTmmS4K1GWYwfQg6rH/zXpDIoTRGaCz98X8pQVDBkDa5wLiT",
-	"VNE54gViRbqR/cz8R5aA61tMe9twTsrM7fo+CELWNOiybZuGQHas0DUv0gTNjGMGo0SskChMh8KAUiJW",
-	"U1F0uL2JECRYbWsghWc4McS2Hbulw9wekixXq6pMGXaJSrTg3OT79oIHbjFoEEDamHkh8jyHXmTkXYFT",
-	"pygBfrtakhW0NDxBjKslwGULqhRho7KTamHHTfY7oAwXjAS7yitse6BpI3K/o9JXEjnF0Jm+a1Od87y1",
-	"qcFtbLbXtXtaznPkWKjx8Rr9qu3uZNM7KjL7hyvvKNX0O9Kxv7D1d1sAX9hCNtgnX9hqekckvnD26zbm",
-	"vrCF3JGp+Z+gYrXT2v3Cdvyz2OJfGE1aRvlGU/uLqqBseQF2sfzb6lmKAf2mbTzMsNzsA7dvf6ef3QUJ",
-	"CHKZDff1w6F0Xzxzb7ZxKLWZmRFFBFKCLhZE2FY+KWaIM6TXhSL35cgi00Cf3msq1yW0VlTbtbGrC2A4",
-	"bbjZvlcqxGNbEkDQgjAitDYfwrPe5nDinOp/yf3H5t1+HJvR+ZiI/ED/f2BFhtMDNxRwU7meXdJuN0ft",
-	"PkFz01PToQGzBMw6Rm4U0gS1TbqkNMTe3BRyru0mJ4D7MOzT8oWdE0WAyDhNO1v1fI9yIihPGnHT0GDa",
-	"jJPdPWDxSiJJXcvuikx+210fhnPzZlbKVh9qvTBPvx8NqvMgpxlm74qgyf6yegppMZp77WAxQwSLlBJR",
-	"nah6svU1lkgqqsVATli/9eSCx0tMWddh/h5oVhCgmxMyQFAiMsr0JEYGiAdSHCLb5YdyFhlRVWFl1eZK",
-	"lb8Kf97GnVXtlWmKx8qm6KazFDTVNRiIe79XudIPEtTxStVtdft0hZD7t9kstDrqtTM4MjdkrfVojSWa",
-	"8r5Z2VYG9JttM2tns+MErBG+3rXaRl/cFBr3L/R2RHlOb0gSnXhMBjwFHjJbNW3Y3Wfnk+oh1/rQpShh",
-	"qS5Z+FA+8u7oE+ju5N/ow+rHPdcULcYpYQkWo0t2vaTxklxB5/2MSDSnQio0hPQO+zkoNifQF1QaTOp9",
-	"BDD1XvzIIKa79FlYfNWPy+YdOFIH02SbykqgbBQrlOG3RLoljjVXJUYEOMqgay7e6umBoCgy6Lg6j8wL",
-	"J4iA8I8q3owumbbr5AgEEMhsDH5F0z4Rx0siUeTYNWoRZoRmK1MSBkTnwv73JStpbADqvTGsoxTe+Eqi",
-	"FCsiFbqCovI/1Ca351byd1wsTM4XYZcs8Lab8oIT6ZqCR5IUNI3Q0ALhaxZAkanZg3Qx8+842vMkqB3o",
-	"ks3InIuy4x7jCg0B6d+XsLlmG8Ghy+GjGuFsLFHPboR4mhDwsTJDGjPnEWLAd5ZR5d4++hGm0cANLc9M",
-	"lzQfIXzJ3DTKh2TpeTYtQguTnoSikJCIDP+2qlmBF/urVAmJU8K00A33j3xWa8deLafGQ5KjORb7PRSb",
-	"Um+p535u0ebM8YWf+24YZDAy/4h79QFzzB2OZBnWVtUBLm9ftx59+hpJlLuuCZi+Rp2HuwzUuO58Xmjc",
-	"beXa3bd9urZ4Yt1V4oRfv7hoE7bESqB5eV6+kq7PxT46bUtDyAuVNXljGgI7uzpdXbJKbI2QS+PRetE6",
-	"ofWokljuG1YSYZZcMk8a7XLq1gd1mwckTgtJr8gL95LZ6zY3BP13YSfB9sdn7XHZYS7jxg/dZ+DuB19z",
-	"Ltay9i7ZZ3fgV2kVC34Cx4o5rm3vyrlrBwux20ivJvJUtRESZF5oDcbzqIRcHxv7c922Lc3uFrpd+nqL",
-	"20+lO2wm9mzGT9jNGG4bnRvIuC67o2barGPzpz4lG0Fn8DdUDja/ol6bMQxru3swGizJLOEZTpztQ5g0",
-	"ecdK0Izo6ZosZOL9B2ZMP7NOs27sWQD3ynhETOL2nOhtYQDNkJW5rSXI2DCy00oB7sGbmflDNTnz32Z+",
-	"+nJAWJASu2uEmgUi6aqex1J+pp5deXkpv/7pdPw3PP7l51+PR4fH7/VfgnHgBmuE7Qq9uLBxJVHK+VuU",
-	"UlNDcet2bL790HSu7NSZ7YsDCnV4Ey5/q9mfwv1u1ERtzyFGiPHU3T7X62jSznD5x8TCtBnhNUzM+uX/",
-	"BYd4jHgOmBsEZ4jc5CRWpnFdwks2akD3fYmBu1tjg65H/D4FKI1OSej6AFYw3/9o0qlEeujWYC4HLyq0",
-	"Q5SLjx8stjgaI6Pyf/xQ6g7GGLgchFAjvyjWWxcQrVrClOXzscEnk4XMCUsKaHIgMsrIWhXljnLfPoXZ",
-	"8KVlWd21Rv97VdnbTCn4LCVZEDf3/OkZenj/+BuUm4eQa3be1uwSooJoJ38qMszGguBEb4m+aVLMjIt8",
-	"SBl6KgiLlyOEpcueLlXm01fPGjnabxSFdHlSCMQ4Q0rw4urjhzAYsBA8lCX8lJI0GQNEFzLP9M79hVfX",
-	"ZP1KhYOGjEFAelcQqZBm3fqiDnBOD64ODwpJhDx4+PDhw3BhN7y/BmHJjE8TNAQMGUvN6K/jc/PT+Nnj",
-	"yCWkuxh1yhdyL0g+0w03sJ0XF6+QbZWrz1u9uHhyvwMNKGRHvF5yoZAssgyLVemGs4wGvXwh6AhftDnc",
-	"+VJg2czc/54r9JQXLFlXstGowzt/hmgCgLkr20W39uVHKMIzXqiTWYrZ26hKGrcrl3il7Q6E07Q+F++t",
-	"jQazLQIx1CkpHjKWzwlOTtP0nEiozGlm09i4WyBO7AG2SJRh8ZYknTngTSwkO2jXfCgjUobKM0j8NvD3",
-	"BCvc55o50+/bhcKMEiq3eqeZdu6+68YKrUdW0HprDoK7q6FrM5TyqKn5989BNDZt0NtalR3Cxfa7/kDV",
-	"REeOzuHdmQsilw4xvr4Pwvw4BbTzZq7i4dGGBL/GHOuDheeiJW0QX3rLSNEuKDr9S8eKabpFZ3PJC1FH",
-	"YswwMy4nq6SMBjHujt2ugyvbjP1QAfvWgj/7xyE3/XpndC2ib9x2JXauoUm52I4On92bvpMDu9yIoDmB",
-	"GL9+BJFVV2lVqEKQzu6Cazau6jNZbl1rL9dtYbUJnzxiYD/VTen1hVp9i6nurvwJfg6mUpmLYyFdbdOO",
-	"9WG3qHTaXJVUTX998dE55+oZm/MAxXkcLIxTS6flvL7GkGry5llQ+fJqAAOKYMLj9aOfk8c8Rjk2eOht",
-	"1q0AS/q1QfCxMGBtbhYhsrzGisq5tmc526VctWFX1lf5F5KXZ39JpeJi1XQUhGNW0pvV1LS5qBlpx1vh",
-	"RIZGC9IC7PynOHYofy2AapuJFZ0gKmVBEjSMSEYluP1ZgnIsTfTYJfv5MZCZ4AVNU9MbNzOIJzleuc6w",
-	"NscrJLy6Gl63Z2gxW0iEhtdYT8TV0bo0vxGKXC9l03+mRFdKyVw5HBIBXS5SOjNIIUMfcEmQlGBJEv2E",
-	"Ab5m8MyCXhFm4EtmK4RLVOw9nwZufoOqpTMUVpsvlQ2rWUfb29dKEJxdOF2oUTh9k1NB5FYah4QBK+1q",
-	"k47nPT3yPxjkpmKxILIDunmJxaLmue7qJed6qlpZYYqxGm5LAxBs3MFqSbKwFK4CEzYtCLNwr1icVd9j",
-	"hCTQ0a4WtFih1HaWL2+hDkvOj0EoTFMZNofBvQMfhfARlNjaGciYi2BkSlPQ+3J4peEHHJQRTa2rOZA8",
-	"Hi8Jrnd98n61fS87hrdJKaEfA9kFbqbNaXlfGbnlVmN7MwwxX2uFJba5j+LE47jI7WFckFItM1cHZd6z",
-	"P2/AHZZT2/G6gyRdjUgEppKzemuPnyBG9vGD5TeglyQSnaDDg8PBaPDYX8JjzCTSvzpioYQgJfCVRUXt",
-	"z6DAaGtcgZO76QDc9Co0euUawAkzlzZHNORG5x50nvbqHFa0D/HPRTmtQGdxLQf1hwO59wzF1skSgM81",
-	"k3ebsyF5sCHUvJiM0UAhzG57q4+QaxCMuEBVb/V+6fsNcdFLsa7o4/UXCDDVTmCyAI2ezXARL4Ne4t9F",
-	"vU9TwKyj1uPaw7Xoptf8uhe0q1TrMSVr8wJgvqh6Pio9qTiGhFmA8IYrtV+pjxMyPhNXK5h8ezKZjA+/",
-	"OZlMBncFCcugmcRGkPVmqwv9ZpERwacznDThSb4bTyb3eyGgbt9J3XR5cpmU8JNFHIXuyoQpQYnrAa+1",
-	"Uy0voFE0oKpDDjVOMqolAEuQIHrvpJ5kvybtPbrDk5TkS87I1GvsuJESu7Ze37Rzb6SZ1S96QrSh3XvQ",
-	"R1jTALMYo+85lIJsmHHIcwTzKQ9fg0NKVgvNpX0TVZdA4FSEiNyUa61u73VdqHFZtE7+djCPQXEdcnqT",
-	"KY61ukG3rObkGbYaX7VnH/97SmIlaEzVxw/dAqFxCSZO8a3o0bOD2C1ERRNp6+MHM3UDN9obJ8uRweOl",
-	"Fk37bs+Ozogq92qHLKpdKdip1XdlDYcW/JxckXTLBd/RhO0wG2a6i4O4pisGVMK66tWdKWfx/m0cGMfL",
-	"3lHgbt5qQqQFtDdPid6YzIeVnV5UaxoV1dvXfiW9lrV3guwWMLU3KZBt+XVH2txGCMeQArUZPvPOdKCa",
-	"5/FO9J2e6Jub7ciAUrJptp09nEyLX32RCJ5WphNhO/T3Cyom2zUIdvNcL1/uKDlqg8S5U+OqnQjFc8Jw",
-	"TqeVzfU502I/0Sn+wnLD+siYDbg4n0zifGGk/Ezy8EtLou0hrL+wje4l5b/4hN4LmhFxB1HOjbDrwY/z",
-	"t4SdG39GwPjEcUykrEJR9aP25x8vkIJOc4BfHZ0WaskF/QWc9SfoO4IFETY9G4awVfDhXEsbuAqVMz+n",
-	"cwKemjLgpKeFYEwA1iYxZ6ZWJQAgbhOMtvmAfWfLL3SQ6WWO3xUEScoWKRkXkthhof/uq5evL9ABLtTy",
-	"wA4TJg+8MlWNjmkzIHEgENJspOfvY3PCtcFrGxEkXlBhWuWkG0TCL4I26AMJiQXBkkjA6jFeuOGSF0KO",
-	"ULyKUyL3HjWqmTFb2cLnoSIZ1AAXgowQQGcXgtRCuuUHB6MBjBKMFZlZ15PoJS/gjqYKu24nfp8SXCjR",
-	"PZi2f85c9VmIDlCMOlQ0fmti1bygU8ZZNEJRRvQqIPxtcnhGxr6EflSYJWjGC5ZI/ZYiNwoK/PIlVxxe",
-	"cTnVdSqYnEX7EQPXbDrqwQiD0QAG6FzOC78rctm71HU7KZucVC2Zylh5cMg31vPYyhC3fm+zYF6YbIUc",
-	"S3nNRRKIsu4QviibMXpptklG2b9mdL6fYV8/cM1Z110kXueHIk2nDGfNuIEeHL149nTwSdqwle92xQRS",
-	"LNU05YsgOIQn6PRzSBYgHuZFiuCVkXGE07k5rZ2pcZt7lfHNFQmaK865uUR39We36Q+bO+jtgIYB/M0c",
-	"lWwAa6h3/uly8tbIHhKTeq3AGbdrKNpi1fWWby/W3RKbdbudfd9Bi528d78nMjghtabFxuEExUsscKyI",
-	"cC5Dhoo8J2KsBTRKiVJa2mOU8uv2HxO6sBcARnKVzXjayFb75uiOd6t+phqKEsxLjsy05AhF+/oimpog",
-	"ZjSOHiHTwqFdZB4qBPXmfa/VyAePf5mMH/5c/XN/Ov45VG4e8OxsPtDl1nUd1HMeiuXqvwKcQHlt+Teu",
-	"EztehHDg52NAW9tGql/9gnxN0vlO0sHAK6lpN0tWyBhLwlDkHoR4NCTKBRjrM52W78l1eeGjYc5TGq8Q",
-	"zvOUgiYIlegoai4x2vYkBPsWSxIXgqrVa0ALMrWMoFZrc6b6r6dO2vz5x4tBCwfIN0gATc5X7OHP0T56",
-	"qhX+g4woQWNpT8zBkuBULQ9MBgxJIriWzScvWYZXppv3zOCERS+eXJw/O3s9vXj5lyffRyjmbE4XhTDd",
-	"AauOWQbiB442KAbGTChXv1QqH7x/bxtEG1uSKRzDtWs2d/Di2VP05PwVyjDVNiYjQurbTqT2fXlycBBO",
-	"zmgV95djUYmwnrPS4nBsQO9mOH5LLMwkZUmh9wqn5rO23DfDDC9AwTxB4BDU/xxp6lTP1JMPhwBgAP0r",
-	"tcZcpelIMBhc7XBuqyFHpf4sR5eM1Sqe9C4lWC5nHItEWqV8zgsBbmyJhhEc+ggyT8tTD/gc5bHX/2XO",
-	"fbS3f8kumYFDFbwwMJiuKSYHfT8hmk1MRZ/hEouVIThXaBj5TGXBnVz9X+0XYXhGYq3u5RY6b29k7xJt",
-	"46SULZBMsVyanBODD2Lw+q6XRBCY7Ndf65OgSWZosv/11+jlTPOEHgZYPsdUWMCdFt+job6oTYBJoshJ",
-	"5whxcckikMqRmVQlkvZGBhoUXAtr/Qq+ZevcC8g/jhKl9IpcssPjMm11tnK5II8QubHtNNtmP1ZB89yi",
-	"EdaevWSa4SQAqD4Ck1STiy0QRgZriOnBr7iDYTMdhCSR0JNljjOarvYssaEmQn79NWxgBELQ0P3AVhf+",
-	"4e+Sa7K6wtq9fRQZ8RGhGAtB7UeWtarZS2ZT8TeVzMqVtuZM7nhkqlsjpA1aGyS0da92MtLO+rl+4Ouv",
-	"wVhHUUozqqKqB+HxZIQyfIOOJxM7MJ/PJVGRwb2Z8WRlhMOfX7/8HkHM0GVFXbLor+MLrnA6PtPXbVl/",
-	"qq8ss1Clf3X9k/gcZVjFgEEo+LWb3zlWBMG0NPseHk1ctasEPEXDGgZaEQ4qevaqzifmxFpPmaMzTE4P",
-	"/VyPPIb/qw+7/8dzzeJayliJX/9NE8EdSYdMZWd2yQCa5v7RQ3u0zokSq/HpXBER7aM/wcUB+0AkMAu5",
-	"IVmujOxPaUysS68U6BctAc5zwkw90z4XiwP7kjzQz1ZFt6X8Pn31zCvkOBkc7k/2JxaTjeGcDk4G9/Yn",
-	"+/cMbNAS7tID/X8WRIU67qcxzwhyfAmL1Pt5+upZ2a/I5cY5AW3y/d+cP5f76FUxS2m8X0L/Uc6eJYOT",
-	"wR+JOudcVXqYudWPJhN31Vmfhn+49KGq2ZCuBmdwYOtVyoqawXeUsCvCCoJkIVD6lZ6wpo+mE/RlL6tb",
-	"TgYH5h9Bshnde5NmXhYJvX/fulkbNNwHJCt9PGDFft1211fs4we1Z+FL948edr1U0vXggvMXmK3su1Kv",
-	"6tjQef17z2wCp60A8/SwwclPP48GtqRb61avnsHNB8lZC6nVbKMzDX7Wrx1gIYiSB7/C/05p8t5wWkpC",
-	"ucCn4Sw+NMQWPhVlOCH65GdUalm2t49Oi4RakPs6nz2Gj5zq77Z57X6oAlE/nwDe3P3J4WYivWHYXn0k",
-	"MS/d2/zSUy5mNEkIM2/c3/zG91yZ2vffYNPLbTbE0QYvv2bgEDYb4m272enBz2BKCAx4mrITOLB65AC2",
-	"SLP1zyCY4mVvxthHF06FMtXS0KjTNnzX03uEojllJ+Axi5AgIFERBdzedHXJ6LxExJ3zNOXX+sc9M2zM",
-	"hSCxQU2XCFs2A/FdZzRjEFaMBmT/jier7eTZnOqVHk2OHowPD8dHk4vDycn945PJ5G/9hRFMwhqo7+uW",
-	"d9n6ZWuZu8WnQ0LQYFfE4CwGnu/Bit/hxLLv7/o0TnqcxjPO5ik1jov7hz3m9AqvUo6TC86fQwEPvHfc",
-	"hwCyyKGwNXlBEoovtDUJMuNo88v/hlOawLY/BUP3NxU2Z+bk9ZM2cMloC8BYCmPfjZHzUKDnqW/wtLwW",
-	"Rg1k5NpzZIA8YL4XJCuksiLDqMHWKzLEd+5ZvGTOtbjnFN0rylPsJJNW/gGWDOyY+0dHTvnfR6d+8MBa",
-	"Us7QwWlqUNNNNv1Xsm4zSTQ06fXWDJJmySlfQPn2AlO2FxKGZ/CVV24T+srDm/H19fVYm6LjQqSExTwh",
-	"SUNAtn1o5l44PLp3//i/DEYDf9MGJ4PvJ8UVwcX4NYkFUf+lvxStrwFQNjSbZUWqaI6FOoB5Jljh/uIx",
-	"OOYdCWiPRpUW/IIrlBDTlcbs/ccPCF+RGHji43/I/vR4YQcNCHe3IFT2La1EfMesfTu5qdJbhKn65HGs",
-	"CpIiyuyNPPCRmAY150pTBlTgLvch5cJaTN/hBLn7pcqF9YB9epPGQWsFSPMCp5pPwHOUrEZlnwnDxZUo",
-	"oRJdC84Wn1Xx/N1eRI6hXoE8/W2vISMwOSNfVQFv/woqKitHM18Z0A1fO6+1mopl0AfXSPd2Xjh0hQXF",
-	"TO09su6/moduiC9Z+SQX0KlonGGaQk+T0neXp4X0nHelYR4Q3s9hBS2ZHSahe4QSeQAvGqEWlmCbdu8t",
-	"Ya8wFbdTEG8hcJ4ZqDBNbIkou9LqkK2WDUua1JKqki+HlXypHdBPJmB+1FIDxYLA3HEqG/6FH3/8cez5",
-	"hskmH0PreeNnMMLlFrQ1qUco+fhBQpAeKpv60/VeRddKhn0yol7UKz0TAlM2TbExk9fERHPSFcJzRQRE",
-	"TIy26k7Y3v4/Vf0dnUnPjXY59KWaFWnr5a5NEwsL3nOr8TonsR9FcIVzoAOjIU7TUuG1boB6NqOSJJ0j",
-	"qfBKXhopgQqmaIqoQjYLDw2DwYy9DoHLi9u7Qiut7/HHDzFnjNwA7srHD4WUlNyJpvecLxaa9Qv1WRWV",
-	"3+ry16xotqaL7UyQPeg794VIKyN2RlLOFvq/gr5xLYFfkMEu1+gbScTLv/xn2J0zq0Tb8uSuLbJnvVs0",
-	"PLHxRWniO55g8MKiKKpl5EZ7tukiI9f1nTVxIkauL1ltsH30pBWTRFVI8sQPSWob3sClYW2jA/oksnEn",
-	"EGOXzMixUn5RJRuxSjQ0P6olmWs7Shk35t4+OrcxLL0A72q7ZJZbJRren9zbczriCcq5dGOHk69NjK9S",
-	"QkJSzsJVXpT5zXflEWikdg8ms8O//bD84TCb3LybrL5/cH4kfnj39uhP7JvFtzffLv82Yd9N4tffLn84",
-	"ircI8Hhgm7d2A9QH62v//9615/NGQr5Rn9doee5g/qb68xv2lvFrNrIXdzKyRywBY6p+9PzT/A+gZYfo",
-	"/3vRs/+pPu+qPrvbrHmZrbkhy6KYTfejZ2aa64+F7r7GtXcBtSFegtElG1bCXB+zUpjuQbZLLdUloclJ",
-	"3d9ROUa+/pqLr7/2XB6XrJ/P45JBhgY6RnPYPoSVIlmu/FUBU3JhUgUxQ89egf+eMlRp9iM0LwQ4yN0A",
-	"lwwLUmaJgMP//tFDE07wc0PQ8HiEDicjdDQxaVT3J27QvVGVZgFRTWNxXrLrJYFvcQHYuD4cEbmhUsmG",
-	"rx+saBs0kSiqEt+jTrfPUy46Luj/BO6fJ5pvEC9Q5jue+3ic3QH7px/obm+oNl3/6Qf6T+cHMrJdSz0n",
-	"+Dv8QGVTOdlpk3+3QnqAEcrxwjXQN6mJlKFGEuMjFL2LkCRYQK9rQDXFGdlHrxWez9tm+3Mq1Vk1hW0T",
-	"YCDbcPB+tPHBl5CWCU82w3AV+incj8NmfYcBj9HPviuIgOYGJvHw3cA/LRuAVd7/fMsMkl74O1WRZgse",
-	"sX1QXzICQNiwfNtRULYy7bzd3Zxq5z9sZd9ncqd8cZkarWaO0jug3qmErLCgitmZ2gVwRZA5+9bDBIeq",
-	"AVMQg4YRF4kgETocoaP9/f096OlsS3UvmeY1lOEVWuIrrRNHBQOAx6pcFw2jjLLIJqv/C4oyfBPtPUKR",
-	"LOgVnUo6JTEWKkJDzqpyYJvV70qCgaX3kEktwzYpZFzkZQJZA3y5ajVj7hEAnIRxTYT4kmUE66H1D7yA",
-	"c22ma/NQ9Pmm0lZytU/6CN2fPAznZkBBX3W6bpGsZs/xT78CEDc0xBq8EtZTlJhCF9PGJMM3g5NvofRn",
-	"cPJg/1izj09cvzx1qoeFDqe2Ehp2bHAymGEBUq/6mAFSQclXy4KmZbLeoM/oruK6PuCrJVccJQW64isM",
-	"xdJ8ltIFVhwQHGxVlz+OKc/WIhHA8AZnnCnx8X+nBNkOrYDHp4lCCrFN9ondHws51sdLdHhnaXye7A0r",
-	"Re6g/zOZ75+aXa8rAoSO1o9bd0XXVVHX6A5+9VsK75I//khLRHS91ILCNJr+SiLTkQ+kqckINgCaOSUS",
-	"cdaoWJMKr/a6UszrAvUfIs1867Pwm+el9+euUdg+6FDt/0jUmv2d/GZy9/dan/CliafTrThnO7uuuslt",
-	"cUOhtixtMBar9wI8R0vNWBj4G9ug3kovG7q4ZC0xlnBwHxqfbncpw+4a4qfTcCb/1HD+qeH8PkXIuTmE",
-	"26s4UMra7bHqqoaThNhcJjPCI/1lUxYrCWgv6QqyAvg1AxMEsxUaMnJ9YszLMsCyxAli3L0LzXjRK+cd",
-	"s1WtdcdYMHpApTqzS/n8nq/XXCj0lqweAdQz9J5D0ThCkgslQXISpv/Y5f6SppdjJTqqtoGMZ1PA08qF",
-	"ab3lcEQAmGjsQMzrz4xbf6nhEY2DjRUrBIx2d5R05To4DSMtGiPI7qWs/CNYptGe3UbZtVAfIqlabROb",
-	"qj2Ds4Z7wbpFAb3T8pa5pSxIxchG5IBvY6pWX5LjEUj4pNq9Lf2P3hb80/v4GXL0tKS10svwIq37H61U",
-	"2sH5+Jyyt7LsqaCZXHGINt9QCXlaNbRsBx+Chvcn98G/d8kyKiWAl9w/OrKxZVNQpd8YWYvUOgJhMJdx",
-	"ssQGhwU+u7ePzrxTBlrfJbOuv6bnL13pCTzc20en4FmU6GhyuMYRaLCObuEFtGBfDp/mX/EsNnB9WgiW",
-	"oDWDv2BBM3SaYl7QtszUMjymHz+ojx/+f/bed7uNG9sTfRVczrrL5KREUbKd7qZW1owiyx2f2I6PpHRP",
-	"T1eWCqwCRbSKAAOgJPM4eYB5gvP1fJzc1/CL3YW9gSoUWUWRkiw5Dmed6VjF+oNCAfv//v3I4bdHAQ3t",
-	"8FnUueL5ApvJBpG0he3sAM0eOqK2JFSWhciRW8SoHBbkx2uJz71JdJTnOamxNVy3huuaoblQhs4bJWhg",
-	"sO5+wH/cMhpXVaFijUwZmkPSURiJlYEeiUpHFawUoBItgElpZkhSWjdDgvYQ4UIbRjNXxY8StsrnQxWN",
-	"LNJJc0u/C+xVAvIPGtX7va3oKhx484qONvK6Aier2b+ymj9Q873mUGLLiho8qLY5KzfaNph4r8vvr8ys",
-	"u/Y2jCTClbfESAEfErj0EfNAw+ggBnhAEoRGSXNGlb2YeGx8IgXrtwUI72w5IlvGuU8TDzszxaa8mIY8",
-	"cJ1h56v9vX3yfH+fDAb4f7c3/h4HFWXd7ehwiuvbcmvAbQ24lfIG1/SdDLjdVBYrYpAIhKRNye5dN77k",
-	"eOnhpDujyhptOR3JQkWOpdPehORcMB1V2IHMcZbrXgSgXlKYCcZRgHqedFmuMbBiLVUuRUR+PDtCjMJa",
-	"SY2Zz1hVOx0LKOxD7ED7E1wgr5iieR4hqUGSsVnBddLvJ/8q9M/FOU1I186mjhDpk4s0LzKWHfgGziHC",
-	"pQAmu7lm+RXDAesIC8VRwiptSEbnfrrwlVjOrphwpwOmakSKGTHSjjSj1su/2ewACFZndZTWBkyu7h0E",
-	"hF2aZBJgUiFQjB/PdXUdTrHJq2TeaTB9SyvlCBbGxprKXvUC5naduC6c/m/2Axx27hzjWymI7YNOWEpn",
-	"rRhVMs93itnWJLpnLCcnPBblRLDjQR4gvUkpt2Dx3clQAoFXkS3ufqhxbN7Ocw3rSAJ28Ym0dhU3rRUi",
-	"Fd/X1pn8HTqT4eerVmjFQ3qLdVoRi97OqD9hgk6tjlyIS4uqbUjb5dpqwteX5C3N+JLEeIG5eH0rvRzG",
-	"I9nnIcPtass84FbeWudb63wT6/xm+eGVlWGFcqrK/hMsdAXmY7uN/pZdM22c7dkdzYlyeXDDp6y3ZsPL",
-	"9UQC95e9FhNfU5pOeFMM4DXX5sSN6SES/jecWfJgrW91lpfcl+W5VnYZ52zTnLL7mL/XpPKXb+GeuA+E",
-	"Ri6ssIVtDpv6lkaCvdabCJuksAFvkAZuIXrHcuagR0iXjscsNYxFhInzFNn9mDinxi551oPywVAOkCQv",
-	"znOWeH9YW9NDyGt49JTOIacyYr5RZ1yYQrE++UEQSgKOwVjA2xHq+AJHzGGolmJrxMZSMcKx5wfIB+27",
-	"jOQV5oikYK7pkpsIY+6x8BdjzzPLSE4N61WW0P4+cQZTckVzVqjEhwuo8U9+onFMB+Wmi0X1UV3Bpbs9",
-	"DMLYGYYBKnlNcple9iKiJUml8DCPUjj4fyj/YhlCp2oTC+CpAP+9PUXvRMYdLDR82c5wb//5oP98A9AT",
-	"++DHSZh7OdkGJU2xnmtrhG2NsHWkM/AGUL9uWkTzGvbXbsg8fO9iHNBBEYYOUOyRkwaXOjkkR6d/I2Oe",
-	"M9JN5XRKrXDXbMpTmUtBNLNPAwOvzN6M5obtQLNkLKZUXfYcBLXnZ/HC0Ml0oKt5+vTpX0BvJP/4xz/+",
-	"sfPmzc6LF+S774Zv3iQwFjsuH3+NRSlHgeDUoL7B0VFNMpbyKc392KTquZAn2RuQwWCAsWCHjGX/Tbj2",
-	"MjIWUAKFlLylWriWRZ6REYu8CEXtZOcYwKudFvaUJHa2nmgXfcaHxeLvUNOaqfm5KsQ3UE5ZEgAADi+3",
-	"2q+8h2vQ7O4PBj1HsoOFtyOawT0PYsz2XnONugnXCBAG5PmOVDv+7l2rgbCkNucXgpG3QwJfT7DEJeYa",
-	"ezZfwQ1bze2FMiI7f+XbO5vAXl+Rt9pXBOojMYeBtVVnujlqLo0NmiFrxaM/rVJUhr03u6m+qlOBwvqL",
-	"cCnFwrMfDPbOBn8eDgbDweB/R3v7g0H1097z8Kene4P+81g01bSWpaMPGlDAL+W/GgiMVkVmf93qsa0e",
-	"W0eP4YqqxByknI5O/7ZSnwmj6N0aDFwNVkv1y2K7wBIb2AEBK9ffpiRAs9f/XEgDfIO6mMKIWpsL/Ht8",
-	"Ud0FOxk17DxjIwAZbWotKKZMyXP3FaG1YPFI7Rb1G8IfY4BS3gn+ffdmhLIsD1OcVmu7moXmKShTzbV5",
-	"WKLUnnLBp3YO9pbptW8cCbicHNp0DWv9Foaaov41VkeGYZZP8ar1Z8MOvm0IgB5Qfb6NBoKi64H6INwQ",
-	"N21/8JOxbYB4yAYIP+s1VeBE5i1aH5K6mElCrJFng7/0DkjiBUoS8uDEIqkkUHJQsTEa7hoX7D6dyEJh",
-	"YcZMcam4QSpJuM+FkteOn7dQF0wYlkCNRDKiWlsnxdrQpb29dptDud9uHUSpZJgVT4GcdXxdA2uxhkLX",
-	"83jt7zyF4yyn/FxYmZez8wkrlN28z/7sf3FvW/0SdaZSGCrMORWiYHlnaI1g+/+ijhid14pwzqFSBcTB",
-	"/rOq9UKBeH0TkPDa5ZV//L+GEWpYziFMuaBShp2js5MdfCd4Iyc0hx0fI3SIa8EVAc/vOTyCGbZJAhDu",
-	"80itGV7ONXRklCbLtidja+c/Rk+GW4DNUj2073c/uH/dd0NG2HaxUPin2JgpZqUK1NuVBj52Y6DUGNqn",
-	"8JyHzRjtvRaBlN7Wx/ze6mNWLdX76rPwhvaanRZt62nwENoDy2ZxxNuCwk/RY3HDkts0Qg+XPnx/BTkD",
-	"6enW+zh4MZJSEWC1VES3WFNSDYLtIEFmkTOXOIiFL5cmdnFD6zLmV3WRmxWwL3c3lEtzURd6xkRWbGwI",
-	"PlYZ2MqtXNWA1bb01pjbGnPrVoDdypi7j+aM0jLbtmX83tsynKu87cvYmlH32pfhRMQn6sgIbKt2QTem",
-	"qcHY1wpZx8WV5ClbGjbgThsrVrjMcLMfrFP12o/FZvu7wQlxO/2G3NVL/3qfPIX1IPkB9zqb5gf899uW",
-	"sn6uSebGDRYIgXKb3tnH2jAngXubQTKCkjmjinST/cH+10kvIpRMaD52B3ZO9/DYzwVVhqlYuONnzxA6",
-	"jToZ5w7v7dnDV0zldDaDqvnAd3+iwd9yaJxu/QLxcqbo2EQkGSlZ8DyXIum5NjB7PQ73iSZ6QhXzVgcV",
-	"oqA5GTNGukk9wJ+Qj/8ZC2eJ7JK9/R5yGNnLRjzP7TxA3e4Q7x/acmhGleZcaQ1WL7GImeL8O5aREZtL",
-	"QBT1+fhuMpFKl8kfNOqs4ccyX9mLL9cn352Rb2Jh3+YrGNoBOfvbIfnGHv/4nyQxtHh/bq5oQv5f0nXG",
-	"Gtkf9CKi7A5hmfdLU8AwPDs7wmu/srfpx8Lnodyag0+fvDw82kG0frsG4F/MHXj79u1bPJBERNs3BDYc",
-	"P2pYM1YIaV0wtEmFJBd0FgGjoiB2TCos3XWzBB5+9fFneBIa1XZynNrpPhv8JUxOxeJFwaw9m1N+PqMc",
-	"+g3O/yULpRNfvgxDKefm6WAFar8XuTdUgJ259cL8uNpS0W5DdRa97NBdr6q03E7ptODy3T9ErHvdKi30",
-	"KdNApTprNkDdl986/VunfwMlGvreyBeLW65Zm1rLOKN6MpJUZbva0Bvcfo/h+kSTSzbXzsm2YnxUXGgy",
-	"5u9ZNiRJKUmEVTFVPodrAlBYLItikRimplwwps8dcUVCCu14j7zPb9Vg5F1l7GdQUshcXvCU5qTrS4at",
-	"7oXasVggdRfKSJ/r59qT3fbJW3Y9BM2bFQyHE5Epo67nw0ii2IxyVG+nrw/BJGCpabfayQUz5CKXI6tk",
-	"+YWd2oNaD8wT7Y+TFMINEJWo60aqNb8QpXaaRqUr8MTOiMTIh53pEvCCOg1azm+vxYN/4b/wqcF6tk/m",
-	"Vi88qUWyucn4QxB6lzPi3zrYiOXO8ztRpsV0JTbzC39Gc+gt4JSfUmzIJF3avGqHhOZ5L4qFCPo4g67N",
-	"RiBmpKsokZxzDtYcFm2Oec4i4p4mRT5v9U7Lt3iE0soya5LVp5Lr2ly2whkH53yK4kKsbKSGXUjVCmHs",
-	"fuesDcr4+WCNssoVCMtQxu9a+rOQB+CTgiqv3mR+0byjTr1vq/NWVOdlwRYrxU15rL08b0HJFzNrVTk1",
-	"nyws/oRAvwwsBVLuvYPKGyE8QzLPHOvp3v1wekZ2ayJr98PCTX+tpGDSnDO0I/KLYWMB4i98FTz132Et",
-	"N7gUNzPQ+tvhqDot3sJ6CxudjuxLM/e31vt6KTs7AYSWG5d0Sy1rNXqvZR/XzIba1lreWTWrYqZYCsvN",
-	"ud+LpU7+96G1yUny1+PNdi4JBQnQ8rEsFqDdgKiCGnfPavBL90uiipF6Rs2E6AmdMSt0uNGxSF4cvz4+",
-	"O67dwv8TLifdw7eHr/9x+urUeidkv3ew/Mz6BUJeY0s3NkL6H6G5GrJ9duhTecUyMmGK3WjffDsP5cyj",
-	"ReE/T8X65ce1a9Y6rbMikW61BwnNOdW9dlW90aoJl1yZ/qqWPKr0du79BQsAhmbH77R3eaP/sbBdv0n6",
-	"NyjrQ3urrcbeauwvXmOv3M/17VjTQLesorYaCZ1/5XBRQG8aqVhGRrkcHRAK/0XYEVfiN2JW16E245ro",
-	"azYzkNNWEREAypQzegVN23BfuHYmuZVnQl6DAiTPBs9IXAo6AuAtShZXH3+LO+1V14H5/oWUXf9+q6iz",
-	"6ls0a5/GQNQPgXn0RJMpMzSjhnq0h7FiekJcRDMpVJ4cEM9RsxilsmsRIlXcLMdglmOZrUvnHqOY/hkt",
-	"8Uv/4tsl+UnMpXI13ZNBVFoQy8ZQTfruZvJaeOOohaxVMTpFUZuxVM1n1nqDaBlGSI5w+e284HomNbeX",
-	"JVF12Gq78G+MkiVRLJLjM3rhwqun3x3u7D//GnPgyQkVFywhTm2S7v7g616fHHNIvFMyYlQxRYy8ZMLV",
-	"T+DWup5Iu73Qn1mKFUeO9Z0k7P2MK6aRnz6xW5Zi3ttFmINdHu7nWHSFJIduVWPZt8d4YQwqJYE9HvMZ",
-	"XJf3OSDKtf1IkTKCj8+G5Nlgr7lPx32U9pBP/Rsd2xvOSfdHwd8TzVIpMt3DmXHj//HkdVsc003G6rDu",
-	"zaHcUz+L6z63nPa2OOr+YLBWpzwDBB6i7KKJCOtf9Elij+hvBjt7g/2nSTkC/FjVEGCd3TM33n/f/e91",
-	"qduUC/Kbx1e7Ta1diIW6sB2SKZ+yc/v30pqEHpzy+4y4oDCpDUgsyw++nsgcH79QF3aYpmxmdmA+9E11",
-	"YfWTf406DRLgpns0XfJr1LES4aZL4Rx4wf3B1zdN/i0nqqragVW1MFv3977+MC7ENe+BJ288W0+bDM23",
-	"0pCpzPiYs4x0k1fjnbdSsJ031KSThEztf5yZbW/U+7y1/97XK8yhmZKjnE2/2swseodXta4T+ykq54Jo",
-	"ari2c9n/XZkjLC0UN3PQLKhcrZLrDP/506/RByvzQoMFVdM6VvQdTRagPLwJUgejrsiDqsnPBStYFmFf",
-	"mFTkgkO52Yx0sQwsOX1z9u78zeH/Oj88Ozt+8+7sNOlZzy/MBqM5bwybzgz6ntDwwOx0NSP0HuNAHymx",
-	"69/9UyCzwJuVuCwPUvAMj9y03NnNwRYM5WG8lmOkHZaFGcn3wfYX0vCx+/4+7IO7ePcD/NeBPGomsgZw",
-	"x/r3fZV50we/brmkZ9RMAvPV3XdleeVmZQo3FE33ybsCJIOnXx7R9NLXvoIEqoy7Uo7YlzYHFRctN+Sa",
-	"6pKJ1gss2L88z50kW5Y3JzB5uEk+YTjA7cJmrYevHbkxIkbkFiHgcbfkKRNWJ4PC2ylmJTO4/TY37dCf",
-	"Cz5jq4uwKvC5bpJbvZXsJhLUUtLe9LOgWkkhcqY1SbRUJiGaznWA6ekbAKN6nSFEdoPOvgowz4FlN1Ly",
-	"Y29lhakxXiSR7JNuQ7aWVMnaWTHKeZrPKzhPigGHfq8lA3ocTOPnC593QAxnmozmhJddBtjszhVLIQRJ",
-	"jmF+AdHWCiQIpkCDJ+TzMvb+Nhh8NTi8Znp/x+m/CjvP/sQNT7lh+Ev1R2na7JT/ymVKc66py0Tv1P5e",
-	"G4YvqOX9FCZWuWxuwL+rLWesmYO3p/kK5v/aBG04nqPy2vWHhCGMRbb03iqUvo3iL2tPzSMBJVYjgapn",
-	"ltmdhiMqAQ1axlS2aH6CAku/vUn1wcupKofc2r9C1f3P1opKTPtY68IpTnMiiumIqQgDuVAZJDMWkZGi",
-	"IovIVGYsRx/NoX990mrNe/Z0yp22sbsTfrKtw/NA9aXlrAf2VGg7bQwAuVBZ7nMEWE7e65NEyGmACRmL",
-	"JcEagUMRdz7+n3IcJPv4278+/hfSlFFh4k4vgqJVxUq8Sbu3WOKw5e2GQphDwZI+ScYQ/BQpO2fCKGY4",
-	"Ewkx9NIaY2472jWY0bnGHs+Xiol0QnI6YnksusmEjTI5pRnlCjI/vtNl1/8rh8NG8SmzOw5+Cv6Cn/v9",
-	"fq9PDkuxGQvArRyxXCITGziG/os88RLfmj8orxDnEmahhl5Zn/RYIPA8y8j+YNDrE7SjBUleZWw6k4aJ",
-	"dL7zPZsn2CVj1JxoOmb5vL1/MNjXG9cxVQ/9njVW+2yApFmqb2cG/FxYXdvweTvDjvsyizbTsHOI+JXk",
-	"neIi5TOakx3yv6Vg5NCKfKrsTe1ZOdXkSM5SaQ9bqWwP//Vw77kz7YadIzmdKaY1KxQJzif+pGBp2jse",
-	"7ewP9p86bEwnHNPqFuujHYUGzWMgX4ZiflmsH1cGQyP65fox/qhTrh6zc8JmOZ2z7KZLmy75Ndpibm47",
-	"Nj8p5ubNqnQhMLH7ofrj/rA364qzMDzn+uNvVoFYj7neaBZ3YuH4aMW8XtZaInTW2PxIF6rIK4BOw1WA",
-	"zwnVCHhDbmIxoTowzkON9WzBTAgVlq89mjKt6QVbAfpZU0pb3M/fV8XaOpZna8maX45lTNqOosAiHgBR",
-	"7Ar23pAAWzoqW4XHOb2ICE2trbnQvYvWGQbeLpjRxMP0VC4wVE9yDdVuJY3F2YQRV/mDWiQWHPfNFVMa",
-	"oMwk0QzwzUjyauxz0RA1B3RALi5amn5XLfLBAyn0s9AuvbUy34Lt3DeQ6Vre20bGerUOboVmavfdNWLM",
-	"VG1PQLxl9wviYIZ97ovgp7FYE/0UTu8TJOQqN1REKNGG5tW+cwSOsXi2t28dIbOsvKzfRS+Z1ThOqsgC",
-	"gm6aqSueMqfQLhkDfB+76SdcG6msu4RhZRwvdFfg3cHDvWQzCK9is1JN8fPs11080xXsZYpfMU0yeS0M",
-	"n7JhLJIZBXIvqUgSyLEEODg1lCrguY5UEjCBDB8nBC60180UA8k27vk0hRQMRJO9x8EivoN9kp8UJhwU",
-	"ETB+SsHacV/v4hqO4bvdzSdsce6+DekHggm8jZP1OKiyN8tkDyx7X7L5j+zqrCH/3ykoQ+ULGmDrJW0A",
-	"ZntnL2mXKsVugLdxgvyJXhSSeiF72x3NSYKMM81M50uUZF7nOKDZ3RJnNnIg2fAYNBMdLBz+cc1FJq9J",
-	"F7QYE7FwYlsVQpNCGJ4TIa97fXJq6HjcgiDpXswBSNbgwhrzt4c4V58BzTqMZH0AWTjdA8iugNhQjOr2",
-	"BAkoxLWzhG/s2fDgh8qWuIdtlihZXNJbOMzPtg/GfSgkAcetG4g9J8juw0h/bGp3FKEIZZWMuUgi9G2h",
-	"dKfXSu9OyvOtA890LFxJqycB83UqeE4YiCqLyrSRsxnLSBdeAPcE+PFOvlrhGwsnirVn/fBleFAm4u9Z",
-	"sr0P/lISHLs3882YeDHeOhZdL+7DLwxZKU8FXON5jxxIpKmpqFymlwF6ekYNHVHNXOpMk3LoRspevwG9",
-	"xSWRljrTpavs8J8pFshmDXhsfm1mkmEww/kw9bF5d+bAdaLaPxZ9FQRQx4m5pnPS1YyR5N3h2dF3y16P",
-	"a08Km8AxfNoPtDwT5+j8rAC0RNF5l1SSnNqHUa4YJHKKmV2QGUDJKQr2SY2kbW9vZ39QcQd3ok7I1AY/",
-	"7u0Nn/ofUfUMO+w9JCHX9zrgxR4nq+N1X0v7iF07WxTLrbW/AW++lxFNWu8mO7/iI15p6oNKrAlgAKLH",
-	"ghugDy6DxA7oveTFv5Wl3YLT7sf6MPyq+LR1LMdqjrZdzve6wt8sL7wWMu2HNe/6JEmLaZFTiAV2VSGE",
-	"VfgTNOPSeYqYkX4XOIiIC2sGjBjwsII6F4yM2FgqRjjWiPIpA/zz5F+0uGBg683JFc0L1sMECOAMVmSv",
-	"dRuxrc6nt4p41a3yOyh5rNL4DnhRrW6fUpVOWEVC6p4w7JRT1ok6hcACk8km7FN4p8fiIfXyYMX+32ru",
-	"reZeR64dZhkk3w2gEdwo3G7W4neloCpLD7YMVL9zBqqgam1LQrU1we6ThCo0/e+dg2rBILtJ5NVk2A2M",
-	"VAvSTla1LYst3DqVM5aRnF82wngmQCsTBPWgcQwB5xcx6Xv9m0Gcwvjejc1hr2pv/BlkG8IBnUq11jUv",
-	"eW6Y8g1Lt4LgDB+7heG8f2aMQDO7Eow2/+teq2Bu2vCukqN1qy8WiTTHWBc3/DrZyCG5nkiMtUe+nRG2",
-	"+fWEGm8QKVlcTMj1hEMrUoDLRr5nM9D/sbiQMiNd9AVZxg3L7jkTudgS+KVw2S2+19HEI9lsktOzK8IX",
-	"FW3TeZ9pNzry0dwgeO4rqWdljif42f3g/rWE/r0ZI/7YYcWFRJgt3JSrAp5/ZaaiE/tkRvVGrFrbNX6P",
-	"7PjCT+79MDe6D7l6Ve/S1KHR4z9+bYBSWf85SwUjCZsyYxRLSLdkXCRI/McIm9p1DrHNGZ0zlZAuHLJH",
-	"mDhXzFCVlWfbU5jVztwqWnCym0Fc8EVWM+Q5yAA3OlCJc6aa2vg3DwMfirmLkUzlVS25vbylD2ezfO4m",
-	"8LAa93Zr/4H7NF4BvaRURDNjcnajXIC9DT6U3sAFDiDq8WLCRAbo1KRbWcZJoS6YSLHH1oGvVr7uOc+S",
-	"AzIA9jcdCyrmjv7U88ZFVdlh5JRhFBBA+yigh9vMGM1ycMF9z4jdXTQW4yLPdwx7b3xnf/JzAokOjhNU",
-	"41giXddErA2bTrmAphMIjxF+IaSyJnYsKhAae7lz8tl7mpp83u7sN1nZ6L9+ga74uue/w6/N1r/CRenX",
-	"PPtHXIMb3L5coetfUwNQWPOaI1jRG5yPsBwbXIBtvC+VnG580Zlc/5IXbuN9C5nHDSZNnICSXv+Kf/8d",
-	"Rnh+dxoEp5plXloCh3tdPHk9Uj+OymTCaG4mrdrjaMLojOBJJJ2w9BILrcuKNiOLdIJAMa6mrk/eAQQW",
-	"yFr2nk1npsqxKGoYARywRpfnOxzNrcyiICPtmoo6w86bVy/J8ck736aiO8OOvLRTAqARdDoLi8u+Ptsb",
-	"+MqztbPSOGT0W9uMrZmSKdMaEveYn7g74GoNXPW74AMFH9x93PBL72bM4KJtpc30tZFVe1dGoCsrpwAw",
-	"ERF8dzLlF/j5/KkROWGZg7kqdERGBc8z/6O1GTJSzOzUlykzKfK5q5V14Ozs5wIo8Ejy5vjs5NXR6fnZ",
-	"D98fv018JJ06ZlyBFKFZLOpdziEgm8dia+N6xWl74WfkrssOph8u9XsBWqdw1s6nujMc9J/tR51y3s4z",
-	"ruzHHNNcs/C4mzKARCoXLn7AeSfqlD933kltLhQ7/ffXZO95f+8vyNGTcRhFeaWQ5ryaMVhJF7J6SOdC",
-	"7vX3v+7/2W6T5q2jHIxabbcM/lLVaW64vaIOLoRzBzrfGT79ejAI32yvP+gPNt2G5ads2Ij+Ny/NFJtJ",
-	"Zf4YvLr1V2+TEOs5FLdCdDxwnA8/JxEa3phCJ3sDMhgMEFDI2A2e0tkMgZjZwj12juCnNcAhq8AalhXE",
-	"oiTdNViVjuZ+oyOV9MmJvCaqwBKu0vGPRa0Ht4KTrDNF1Gr+mzODFVs1nhCLRbLqukCbyOuSNxi4hST+",
-	"IUV7JmDroWw9lK2HsvVQPhsMvHV9kk2R8BD8aglaJwT3LUZTQNT25BxECp+RCbF+uw5HiySyuGLKsKSC",
-	"8PUynYqojHcRashUakOSCS0MS7BCN7wjtE5iWBoTPnXYoJSPcihPUbK4sm8Td3p9kmTUsHNQrCzx5Wsa",
-	"ys3KENpXrg0WZ5/4/jcDroYbHSgRH357ogm3OoZoZgCgICIst5oHQn6GkX0yiQi8B9l/Zv8tpJrSnJE/",
-	"wS8jqjUje1//2f4xU/JC0emUMSJAB0G3biwWgoVLpYZ2PkpdSA1SGnUT3whnJzApAVYrkEGPblpORuVN",
-	"llONrVO4tWqoEB4BeDRP+uQHUSaAY2E1KddlD1mIaGwUFZo6TONWBEDSDAAYi3UQAGNx5D4N+bmQhg6D",
-	"QiH/g4d4T7HuLxGj89puOYcqR810soCwQ7rQa0ZFyvKcZT1rcAh2DYVP9hsADY8Lho5zenFhF/1EKn3u",
-	"ZjuJRTc5+uHt2cnh2fm///jD2eH5mx9eHH8DzEs5U64P230PyOqoRYgs39sXfMCWu+Klyn7/IynSQgEK",
-	"o9usGnFDyuJNnUtcwVXHX3t1+50Ihe8TUrEuy14W3MB3tk7Tx9/swiWCXzFakKwgqXW2gDCkVgEDvuDM",
-	"2zbDDmxWcLUMNNfhTbMnk4LnjISAhwEKogKo7qsNOuWWmwgfuvC+9hEb/LpaxdIWC3HbPfBHwUJcaEW+",
-	"IdBb56Nn7+1MbFA3u1DC6spXrQlEjQsAO3e68q/rfnVEqI7F0enfSPfHs5c7f/YQhKO5YTvIGTCl6jKy",
-	"smtKdzSzshgq86y0d3SJ1i3oRUQDtyRz7AIAuGTFKdcGLD5BZ3oiTZ+4AAXhHmDxPZ8W0wCMWMlrTbre",
-	"sNgbDAaDqDTsnts/rYt9xPIcoprKWJ2GoYxvkogkX9n/2UFYp/+ZQFf6TLExf+9VYfIkIVoSPQOm/Amz",
-	"9lcmsQS4EBD0mBKqyViqaZHTxqr+Y/hYN7j09Q/4pvFN2yA8YJaa+RdwSjpu5jrD5+7vGzDbt9GAbTTg",
-	"C4oGBIaMYe/NbqqvahZeh2cRGGIRNDNhSUXkrbXIFVZENYMuqrlLUen5RJXFHIEvWPZPBZ6h+yWXplAs",
-	"YhrwHLCIKkplYc4hEBtlhWLsfMpFYZiOkGQQHZtzfF4s/hS1Wo5RZTBGJUgJ2J0RZiz2ov1oz/5vQ4i/",
-	"Ovin4KC7cBBFIOcqgbMWu6ZVHg0kpPdFq7llMlhF3QZKaMEqoNp+k40sjw8L0CrttbbWXa/FD9qBaJPa",
-	"DrA6OWM55eeKAZXB+QSak4E7WufUHp6xFCI8iauJPJ9JrfkoZzopS3jR3un1yeEC6MtyP49jjq7q/56R",
-	"uO6Z1OI8fY9ku4Bga59cIW22ZC0XvNpPVkF4k+O1aCRuMWs/r/LitVyDjaMiwfW3Qq+NHNRrU3QQ0KUg",
-	"eJU41YZbVIgiZwDTGouEqnTCrxhLhhBnCoroF4FuyZo4t4i8eubBl7S7pKSEw94eJyjWx8Mlz/b2+7E4",
-	"punE9yVdW3NAE1o2OCh53Sd/nzBBEm8toDMRxj39cDAiWosPO5BsDcWWtCyqdGiIVIdxOh8ilnlWhYnH",
-	"Ms+tDwSd1y5IeBDeSTNDRnMygcpJQ+e6HaT2buG2+4Cpra/A15SMwbbRT+jFhaJXYDgEMTQX/b5dNOxx",
-	"8GrXEcoesfYehfMWtHYLWvuJQWvvEs5aMirvodVlUdNFTUGynI8ZwP049XD7NpV1N73rHFnRrPKLGwv5",
-	"BcNjvxAjyS+Ei1lhyC+x+GVnZ6f2/2Pxi0vMkV+IS35GxOflyC/hPxeTfF3/RlDFl9DCyCGx75b04FkY",
-	"NQvv0XVPGC7UytBLRH6vpQmhxKdHfilBMskveNsZLTSrH6/QM+04FUOSKRgi1VK48SimiylbPH3x9mku",
-	"a7eP6qd76wQeRGEbgtMRutv2ALjiU8rFuWTFFbKawbEZZ6l1NfBhkKlrmvuobQDOJLLPd4D05Ydw7+nM",
-	"pPpgve2ErxmLtqy69WqsjppDYh2X00H9e4FtBB83wo8R+akFMwUnUIolh7FeC0W67rtTQQpR/lqm4CH2",
-	"KwU+qHdg78uhu0NYo40cirmZ2MsBayaEFvVwMoRa+4Zl3nyDrDBQ8uukTw7hgVxcxAKLN+GSKtv/RBN6",
-	"RXlORzyHlL/IwPlkBll7cOJMoYQm11TZO2lfNBCLUS7TSwDBe4HYNEEHMlRyecDTmtlZgzbliG4aZqRj",
-	"saEB2tyI1iBTHsVk8/vUCtRqdeXMNxdJhyUWip3OcO/X28vOV1YQWsPmoew0fOwJ00Vu1nGkCQL0wupN",
-	"sawQlrNfYVtbbgNb7pW4ssbOmd1BLs63NeoeAOEMtceSgXRHsw6kdM51e+ryVdlrPyuBvAybznJrY3J0",
-	"igExm3SpCbDJpAJuc6PJLKeiFwKSOXF6QBJAqwCvm01nZo5FO9yQCfUaKcHyIHa+hCBtTUHnZ9ejmlAk",
-	"XL4YBEF8AwPUuWhCnZu+U8z65O8TCQgikFBcvt8aQcOjchIfSABWD2yRfuXbb6EG7nUX1uYW0DRanazy",
-	"tHuJCm60l3dhW+1+sP/xGYF79tVeZSX4oWHTJiDEJzpchY1enBvfSjduM3Zz68MVLfUXga29YDUvtBxA",
-	"99SUCnrBVFQyQ1bxVIiSipQ5ozxzULIo1aAlnOVZGAiEOXqisQv83P6RDK3fkk6sN5VSzXqRdbBgASax",
-	"6MqCnwsphtZu5xi/FFIkPeBw1gVAQngK6B50lb/H5Esm02LqCz67s4m03iMl/jB0RoAgDN+4dwBeCcIu",
-	"4Fu4d4CCW6xD7D7b3/c1iNxgDseda52bkZ0NMLczxwvjYCv75BAH7+eVUfsCRBZG84yRZMpF0u8nU/o+",
-	"ibCcNmEpVSY5IGB5w+TFAos/dMGv+Lnm53iK/SzALBbBB4FGkDLF2sArUKdOiEXX3XBRt2D5a6kj7Ke7",
-	"UQ2hdoHqFgfYuRSRD/0puy38SWVRM+xbRxFRlITYjS4H/FbqgVeGTe8COYyrqjP8U39/ffhg//ATXLiP",
-	"GbmtT0SbS2AlVZnzxNndAgxvze+1zG8UdU4ctan5tbT0Smxhhw4KothMqCCAHwyBDYQQJl0tC71jFOUG",
-	"KWKzj7/NcpoyBAqhhVFWncg8q2D5YlEWr1shpUs8X9JFuerCX+fUJL3KIg4KE9ki0TLNNBbbHZAa9NY6",
-	"DXQeSPfTA90tPnVd8gHAZt7azve6hX5YgL6+wXy+JextUz59M6KpG9LpUmEwO6sMQRLsLhULFxTOrOWl",
-	"i5HvP5HWNnRgRESODRPIHxVEp66luuz1STKVwlBh7RuHTR35PLWdlgR5nGucVGXJrYfQPls2xzFSDgJC",
-	"+0qZWOhi6iH18LPUel0QjhOvVIzlCfnGiaSvvED6qn7jRmsly5Z24h2slbEslODYjDHsfPw/OUuNkuRb",
-	"OeLWaCenhyevO1En5yP7DkDsMvK/TaWjZ3Bz3Bk+dSW4jl0ByJOsjD0vZewtuztkYR6/wwOlXruU2xpA",
-	"WwNoA24kz0QHYtz5Z6sF+No20e4HECMuXpEB4f4nENsoGnNHxweNjYhpEBpBaHAxeoURRqKLKXTAlnI+",
-	"X6Dea+yZg7MbBd9DuEQrNn79PbaYhY/cfoTpalrZRp/ADloRwSsf2xKmc9vyPsN06wgFH7Rqd5beNkOP",
-	"u0ahRQrkQzGXgpHriVzh2HSfDZ7FIqyBhHJDPxaSUqU4VBzqiVRmJ7eGHvFZ9kLlWO08UvJaM6XX8YZe",
-	"lO/5WODiq5euH9+WG+D+uXbdl1/tClUb4RO6Q2+K3HBr2UPnnNtCY56zsBIG+gDKqxwtakoNu5CKswRV",
-	"6xji5ToWvqkwcnRto2I8hv7+64nM2ZCM2FzaG7w5/F/nP757/cPhi/M33yaVK7M/6MEGLWbW9gqKMJ72",
-	"Y3Hom+6tcNER5hogvIFIBu8NEyXamqyQAJgwQzLLxhGZiYuI/GvGLiJywccRuWajWRQL895EJNVXkd30",
-	"Vgi9j8j7XO++z/X7iMjM7MpMk+6zvee1UumQTE5TwQ3XLDsgmv8Hi8ibV2+OY4G8TKffHe7sP/+aIHib",
-	"fTOmoETFmiIH4TghLSpSNUdwAWMNHhOSIy1AKLl5MnIJvWMRRkmugaQkY1EjWFrNlvAjPLtJrC07es0b",
-	"xp/CA5GDd+20+ErriS3XIfeluTlbr2W9UlgUHZUCh92xjqRdx0TB2jMO1VZr0KgsRGWrmrqZYldcFujW",
-	"CHZdAj46BBb0dqZUXfbJqRUyyiOqEapLUkzT0D+02vT4rhr/l0FsUr3QsTBqvimjSVBLqLeUJp/pnv4u",
-	"4DJ5uLasdcQBFiGvBIEAC6st/F2XD0Or7wF8FWDfdQGmlGI5o9pFmrFUlmVrp2xcjfBqUEWr+ANLwFkB",
-	"vVsket7hhDx0pgceu031PN4WfQcZgpUb1O2Vh0/wYNRyjlHBFUaybIIb5SYWy3SjZR6oKfqIUceoliPy",
-	"fQOZg7j7uaDCcDPHghuHuNxN3D9Z0hsSbsJ4pBUjTzQZK8aINjK9BN4JmV6eZ9y+Kh/lLOnFwqPCVYXx",
-	"9lxuNMvHFUJa25BHc0IRB5azxG6Uy1I++K5NK5jkdMqUa1KB+5WXwOukUmUsI0Jek255PqDTvZGKYZYb",
-	"MlmKMes02hE2dh6Us+RaCHK2Is3lG0J8mgtIv0kJDIvi1EniLjVYHH7FlLUEICDmZ2dOcjY2fvZUs/uz",
-	"kOBCAXSHDFc5rT7SBq/jUcvcRLDOcP9WmSkY3uOnppyY3uamtrmpu+amQE5Cjgd3NqFoaa3MUJUqaH3b",
-	"bvdDbnXBTUkq8NEQ0AI8NJqBgwY4oavzVH1yWGkAn6TyNl8suknOR0xZ8Qn5KC/HpGDkQjKk0/ZVrSCu",
-	"nBBXzMhCJQTEIASTysi/1Wkg4qgBnWNPFPYJYe7fi9NMyRkgXkplXymft6TTQMwKdh0L78o6Kk9dwnwe",
-	"QDeDYCUuZ2DaEm/Z3pRjO2FTecWaZe8DJNluFGG1yXBu/Tbf9shF/PSyEhDjBzFSV2TfSo+wJfvmBc5D",
-	"p99CcKu7NxCsKsx3fmZDDwE0FkGyLRgMoBpiJ/aeFXXPo9L4XugE4jrAPcF2ao91gsVbI4BAc4IOGnAR",
-	"Q9n+BlVZjcbeyTI0xx0MvemUCUM5YM7WAI4UnfGMEWYIG495SlNYIQ2YY53h87XNwNPg8rJv83PD21AN",
-	"aBtbS3BrCa5hCQLwhS/QvEf4C0QgvB852AzvtMAraa3HiEyBooVI4Uy6svtzSCqcd/KNR5voCsaaehit",
-	"mJzQKxZEOCg2OgXIa0aSEfM2qgSYcE246UUk8aAJCfkGDDplSBcEcDUIhKsoYQbAe17Eo8D7oXkHVjrc",
-	"JBZJBcWQuMf5P6HcFMAQAkn+DX7gEMnqGw/60K2AKmLh0OAQryIiYR670gTf+GjMKvbZsHu1DoDQD6Ex",
-	"Aqj8kB39Roirsie2DWIAGdprMK+4Im+NMdAIv2Ks3DClndqMbqv9k+8OvuLRZ5dHcwLprqbZRNYA/03H",
-	"0FXmgmswX722cZfICOFIp/T9ayYuzKQz3C/LgBc4jD8bRMCgVBwzil8mROCjwBD8/soGEd0kwDvpllQa",
-	"VqT37qryiosLpldzl7XyeJ85rI2rEP1FE0UhhgwxCZ1K7AO1lv/eYBCRUZn7ikXXcKaHJOcXE7vkr6W6",
-	"tLYNYL4Iwq0MZzSdVP511ShViQdAp0FC42EsEOYIwJOAq1mTXyCJHmI4DUsApxCW5hfydEB+cSGT6rBv",
-	"2SCodrse7OCJ7g3tFe/x40yoYmTC8iwi1wzeB2YgZ1dWX2VsVBgqDBn0n0e426fWCOOKkUH/T88jQq+o",
-	"j+Gz9zOmDNnrHdj7g5IVjoXEjoFlDqsoxNj5hew/J7+QJMgMkP3nEUlkmhYzlpC9AaAoiQtoIUZXkkPH",
-	"bsJFeNUA725fmYsLMnEAT3t2boS8hm/BBVCf2OFDB4UdSUK6h2PFU7p7RO0CoSJFppGIvJEio3Nre7xU",
-	"PKPzHtkbHJTNwaPCkIRqoxgHY+DPB1X+MRwNFHm499x/Tt6T7h7ZwQyPA48iu2SfPBsMeoBGnzOqDRkM",
-	"66dQhbvJLvopuCD+F+ea0uW+4iYEJuoWgcevgvvVcKwAXWlvf+AhvYKmZD+fz8mMqSZD1g2GK40pKq79",
-	"pRXQ/p6bmxJ08heys2cnpznlMwFIjPJkt4e4wumBFd6dlrmagZ+WHmHvU29wImkSxBHRqyYcwNFuzBGf",
-	"BmLmBhD+7+Q1mVIxr4mUgGygdys8/gCMf+9GKP4HqWKppmTdJLaVq1xcbNPY9xsoXNZcYG5+XlUnhk1n",
-	"q4tOYGsyYaBy/aayk1qmerlXuN4n07t75Uks6gn2+6k8OYNJeejCE3zqmnvWfZDtnr1fckRsSl1Ze4I7",
-	"5hFKT1B6zOtBmJZylAV4yLFUUJDN8nHUkNZcqFIhi0UqffJXa7okYG26wv0xF0AhZ//rPEv3e0QE4xAH",
-	"qXUZ9zDI4+0YBx4QIn+763sO/hvY6XkDCGRiaPH+3NmJCekOlpC/IL/pQHhAtmhmYuHbD7v1G/QWancc",
-	"iYCdhae1fupvSpPu43/i6HbJ14MoFsqu+AoQKGXCrCguCRFIcS7rSKXelEQ+IqKLqfalJ37X36Vo6OYC",
-	"lEr83Ute4sXH32AKLxjJCjKjOWeqY2XaqKgozPd3Bs/PBn+uGMnHYIoFP+4Nhk/xx1uVrcBLPX7ZihPy",
-	"7UJ9vs1WbLMVG/RUg3mmZ5ADFWuorbWNwl0I1d9P0qJZz4VCFx6mQcjZN1LuZZYU25KqogK3je/DdjpK",
-	"OEBfIVFV9frkMNAioCmkYEQVQkD7AzzUucCAvQFxPhxXEGCvuFSXJC9CR+KNVCF02GxV1+SeyJjGIhjS",
-	"TEnofrtghjwbPG0S1Kd2NDVxYp+2saheT2zBvVfA8z6CgPRfaysot4JybUEJm4ZM5zXBco9SUs4+oZA8",
-	"NXIW8n0+0Qsiy4fxwuENUeYhH811FBjdkINkOZ1p5lSHt12LmTdf8WSoa8ZQ5x5AR3or2FX/KYfgCwKS",
-	"ZYixiIapiyz7AY7DPLEVjEj53ice6nDRG9H+nWMBt/Cghv7F8fJG8ShnzdLxAVJwKwXXmAuuJyyrSa5t",
-	"Dd+jSQQ5+2QC4QP859ZINK6sou68+2CWdwDbCoGhaAErgUt/ol5ZewNOja4D1cANatbPelA19xJAu5eN",
-	"t/Au2533maDVlFHl+ScIra0omK2e21Ix63fvfVfM5vyqvc/70G2whNrTkmB3z5RMmdYEivo1cXa+7pN3",
-	"xSjnqcvrsunMYFFrqZoha9VvAp9/bUdyq70ZhHjseHhq3/PNq5fk+ORdJ8LSHt0ZduAt7HflU6YNnc7K",
-	"SE6dlXb9SM53jOZmcooPaNnqfqq4JjCA/l1WLEsLxc28M/znT7UAMb9iwj5kpuQoRFqawACdopgyo3ja",
-	"nlZ5p+SUmQkrNDHsvSHsvae9HZJkYszs3H9nZA5OHNlg+NN5VuBnPUdPVSckpyMUdaM5sfeXWWTNOxNQ",
-	"LjjeQOip+Ku0FpX9RlbCZ+X8udFjXfPs4j2ZSZnDVVwbnmrSTbLRuT14/t/Br0ZVJkU+dzDdI0YVU4T9",
-	"XNA8FkaS5M3x2cmro9Pzsx++P36LKEc6VXRmFz1UZJXFJ657BWzaGazxfN5roVF44+Z5PZroWU55fRl3",
-	"/hv57vj1O9Iw5eS7s7N35XYjvpV6nZntx+K/kbN/vDtuvG8qC7vaYtHw4we89zdx56/HZ3Engkd8E3d2",
-	"cXXFHeSy1t/E9h3jzq/k6abEzW7KfGh+cSWiYHtQLflobcbVq0/LddS4nYU0fOxk4cbVTPXlPSS02i29",
-	"PtkIhKwxb/m2NrhPDsQRLfNCAysr8Is5egDFUj7jTJi2iopCM4Uq9rYq9eYBh/NyNp8xJJXvbHjl6yK8",
-	"sPXN6UgWZtkPb3v/Bc+hcyfKis0x2cIXfGhctt9fSphrQ2ieE7Gw0byoqB8H43WTtC56auWWIdNCW4PA",
-	"PrWLxOU/Gp5zTQ0rFEn5KGd19vJehHnChZJ9iWEYR670bPAMiDpIIS6FdSSBTcSRG1OBJoZz8vb3QWbF",
-	"otLJPGfC5HMCZB4JF2GZn1RkDJ8JhdbzwQD5PdjOlPLcWmM/F6wA4DYsH4tF+bZPrCHFxkw5Aj996eje",
-	"uQZoNnsjHNX+YK/R9YSEXrig79g4b5gokKwYWufInlX9lFClPv5/5uNvyAGS8T5Ytwbym4fwmzWfLhSd",
-	"Tj/+1gk2ajlTnagUe8Ona9u94Zs9TvKyNrcNBkX4OxJ4sWyhsPy1dJffUFxenvfFUeNtA/VrheWYyAit",
-	"CdoVcnbJMtudtjvY0FNPNUn+enxGFi6z23J3ylrsqzfzmoV1mHP6MGbWQ9s3tzIl6rOzNSZuWOFv5nUz",
-	"gnSpXU+9DZf5rmI026F5DomnZkRWqi41YYAfWAgorQzvspiVYQCRmhFN55pMfKW04+Ra3hj27od5XtsZ",
-	"J4xmnzLka+9/mOftxK0v5AOjkT/aKqLqEkzS6eJyUvgN1l9LiLLbLjatRal2Tq1hemxtSz3ExhnBrlet",
-	"J6oU9t5be9euQmFIEp6fxKL7b6c/vCVJuIagaSQbJpDu4FnP94T4agyHA+IIN2EheZMDwbXeSW0uFDv9",
-	"99fk9avTs+O3u29/OHv18h8O7wSq0siEUWVGjBq3PfaeE00uGZtBVO89lDlDCuXEPlSw1AAlNbrkr6k2",
-	"OzAVO69eJOi4w1jsxrEzUP8gfnS+9Y4awrM+OSzMxFrqKTXM3bmMmhl5iYwDCX6ccziQYHg3effD6ZIC",
-	"w/N28LzmvKg94YZIwUJAFUax7jNbez2rF1jRN7ncNrkigJ9TbdyKUixlHMJyRpZ05zDRlGRc+48X+OFo",
-	"aVYDrH3NthE+vVVfJ4QcYZw71SarIo88G5Jn+7GAM4a1VROLjBo6JB/iDs/izvDZfhTDAOLOMO5gzzSe",
-	"2LE/WC8EfnkriyuW56ypXurjbyzu/LppsBByiDDV+Ar9rXJflSn40MEtbHd3Z/jPn36NPvy6lD1YNACW",
-	"RWzvFhIcN2K7OXBYYxzofj0guuckjZFYZddkGuPN/0e4j79xkojGwvEUPNE48FNZqJR5rKaUCiEN0WDT",
-	"C5B4djmgtsB92O7Qo8A6c3Ljk/m24WNalj+88x/CqvgrM4S6NTF2VQh2ubi9v9GidC7Vyr6isp6pdmlk",
-	"TYu1Q+IH9sCPYN66I7FA1B+A/ke7Vwqm+6T7CjMeZVALQ9WQxLmmmugJzQCZYTQnCb7ABxew+TXp91q6",
-	"hha8w61juHUM78Ux3Hy3lYt183b7Z4NnVW+vvQ3JpKPyg0B0c2DkR83UdvF/dgmWL79Jr7booFcPFu3q",
-	"lMxGC9Mu7bKDtr7XPoR/3lTkV8/s4Fna1/Id+FTwUsaYinl/oWl1aQe+gJstJT5qK/XZ8ojwsmzbNnq/",
-	"VEwwq+uHrjddj+FnXnddQoxw88L0pUetgF4MkpYQbZSixMheDkuRLs/YdCat1X5Qt8QAahbikxMuLiB7",
-	"iI2ahV4yEANYrWckrmefhBQEEqPg7TZHLcMLPnXE8qbU2dlCuGi7Kz9BmLS+etYIkK7Jw6FJSg3N5UXB",
-	"SDfBi84zZmg6YQAdX3c3eqEr002gOjPZTSRYNkkUC6wO42LRxelB0RmQgxUiZ1ojQH6CofpKQ7gyvGhR",
-	"lWRVjxnzW5GbA4eSoEkm7Qy1oSKUHBwPXVZ0KpUhl2wOOM+OoijZSYh9d03suUzYgwfEcKbtFPGsNQwp",
-	"VQt+S0dI69gyUUwBgcOujR34X/xhB/9TlijYQ+EfyJpAU1Ow3P628LeL/p5T+/id4K+f1gh5HlHNdrjQ",
-	"DCDKrB/OqEondonY97If2g0kIiNFRRaRqcxYHhFdWJHFkPmp/KM8vW2afm4LgO6tFaKFcijcGdz1JCEd",
-	"gzbU2D2iipkpFMBEjajG2hMh1ZTmSUQ0YyRhhppzuCjptceUZXrZWbd+4thQcwpX/NpawOX3sy9fK2es",
-	"my58ggjJB2H+WwcY8ou3xbyfP193Qh1qVDcBggyAv+SiPDimubZH4QXaBmTPHjcFfkdS5oyKNaYm5xqy",
-	"GJqMuTHY/VpBR7U9mP1c8BmbMmE+SZHb/SKxrE37E1J+lfP+O+T6+n1W4ukZVW5VtkCtb1Z8l5RiEdol",
-	"C8F/LlhEFnd+Pkdc77hz8vG38cff4AqSffztXx//KxYFVOiB1enIPEvJB7CChgwOiKPY4YIbTvPEcdtA",
-	"gjRhwgA27VRewX5BWURNQO7TnVpbhcSdU2ThwdvEnShgZUB8Ef8EhxSXzBR/f14IbhDtxFkmsQDgOKOo",
-	"0AhG2ydJxq64ZglxClKXZBCQpHiiSfLi+OXhj6/Pzo9+PDk5fnv0j4R03xy+6PUJFu+IWCSvvJ2fzne+",
-	"Z/MEs3NGzYmmY5bP28P+nn1hw+6f6nnfs7kL2dyyAhCq+VP4BmBBXlDNBTm0NoKhFwzq/Y6fdqKalAdT",
-	"U6bkRBY582TMDi122Dn9/qWzJ4ad8gzy8b/IiOfWRPt6f/B8Z//k1L53+KU6wz8/t4pXUXHB7I1O9mum",
-	"CNx5J7i6tr46w719f6hEqNsflIe8vH22diniI/L+tBJlvKPKtBQdro9mG3XKFWR2TiCVz7KbLm265Nfo",
-	"Cyx13GISfJI+SFizhAb6rI1byHEH0Z1UTqdUZEzdCVAXDTrEKnGEbqChpCIjlstrr6echLCuqSzMjhyj",
-	"c4Oofi45B2i6o3nd4Qjckgpjt8bAZiSRKmMqFt3Es5GdA2CwVYJDB0WQ1IRXclChphB3LPKgBdfcIWG5",
-	"QWM/W4lfIAV0aFwxAJC3PwGWVgnUiuxuDtegBNmt8bl1QZWC2rTymcwUT1mvT955nz4ibQ78atf68Kj8",
-	"ql8GiS68VvBWt7Go0WKANbI1rh+SdLOa9xukEXtvxfDKIBm6ykGQTCpkyUFBtFu6sU4iITqB9VXRRi3l",
-	"CAqLyHqfR6d/i0X3x7OXO38mvmpubtgOnAFR6AjK/OiOZnYDwMa02x+XBDAlOQs9lXkxFR63GaBEXaGb",
-	"e0U+nUGcDQBIIzKWjrlhNPcY4dkOvM+I5hTaVzyLJsZ/rOR0gH9yzqC2MYxvREQDmTjOJGEZR9oa0Anw",
-	"zAljhuAokJqtT45YnmtHomG9cJy0b+y9v7L/s4NRlf+JGIIzxcb8fVk68SSxjwxu7oN/RBXgEli5CTCT",
-	"0yKnukluHcNg24KCjxa+WLMaL9VX9SK8SlUJOY2C4UdovUcQUGNRYOxH5TXn4dHAb4jQYI+cwxDV1GlU",
-	"U2pRzeCP0PuKuD7HGYrC5RRVSymq1lEsQicgWuVfRNHp9y+jaNFVsUeclxOd7EfHT6Nn0f4gAt/jzeGL",
-	"CKAP9vbxAIbrblNGeHT6NzLm+SLnxBF+op0XXPsW+JuketMlW9m+Srbjrg3CeZVQRpl6g7BHGbSiuHCV",
-	"2TmSGUDQ0HIJEBTgUQX82izDgaRcsylPZS4FKSV6z1mvWHsNoPNWVDiULBTrB7XADoCsCjkFsRgL77hG",
-	"mKGBVKNXB3LsCiFrig7laTne1YIeHxfIeriYXwgJvJW+AzNUQIqNC82yXp8cW5MZ3gndWo3NnY5uEAzX",
-	"UDGSYpZRLCpYDleTKTXpBPs+2XRm5iRlee5K3cGWTQulrLQo+Y1BIXENysU+s08OodbfUUYvxrDwHSLC",
-	"x1bZaCv9oLsTAltQxI9nlhGufixigXxGmZqfq0J8g8zPLvlrV8q14sYwUbJxYMaXdPcHgx5Eon1fy4hm",
-	"dZpM+2yqpeiTH0qiB2iNhQWMwCD5jlQ77mlDAE8ubxN2wMItwX9hdkfFwhr28E+dWM3FWZ5BxDDBPtG3",
-	"QwLLVJTUp8tvdEAouZAyw13gnhaL/cGgcpIAHkL3yaEjY3hOBoOBo5lvUMivpusr5KMJSy8RkBmfb7er",
-	"vTwqXSs7UERkm8Pg23Sy+3bNSTXQ6lGLlm6Ly62joJ1SDvXu+sq1tnI3UZtWay4pzUpH7u3frA4fjiAR",
-	"VgIuihP4tq1ImvBrSZuJGwRMdDySqbk1C3ufPcjmNj71KUwGXEKO5zY0GKD2/2aTYSqLKxcK3zhYdQzC",
-	"HaNNPiGyWBYO8nIMNZr6oKqsWFFH4aimWXbBFGiC2YwJ9OCG5WNQGwtoMHMemZX9mauaaysCL1/21CWn",
-	"HwmEhQUv4rPZoMVbxDh8rE8NxFLOzmb1uOVlIbjbLS7/UTN1i8tesFnB9UaX/Fuhfy4OHyjMVj7VVTds",
-	"FmUrl8k2vPZAZEBlTthJIDl2Ruwaof8Pfp/eBlG0TzAQgy5EGUMXixKWpFSQEXNVyhmku2MRd97xj/83",
-	"ZYTOKZQwa1KJdpK5l4o7VSHakGhmSFIGMYYEozyEC22Y4+CLRSWIAZt0LBXMRyPSG5bXtlDz/16LnL98",
-	"rM+yKnp1jitqNg9QXLklC74krlcXbY1aEjUIw1eWnaHWT47P6EUSCxcFdpwyjj2XGIlditZmKEl2sSEG",
-	"vGvrEHXBFaz2CgAjgNdtpGyDJ2xZsYNPnxf3RapfJsPr724nYGvlTdtgM6MRPb2VpOCrNQIGAlieabv8",
-	"/Zo+IIko8jwhac6o0jV+JjjbkTPVNmMVqqltRQXl7e4hQ3uChxQhZqJkcVHtKB0La4n3CfDSQrGvr0UC",
-	"QEEIj4FO6lW8RyAeJlQH5kwDVzakSyqybBJyZZPTZl1lJIidTNHrUnMCJO8lYzMI6tgRow5r2vw/QlTu",
-	"luVMnmP7/uuYvu0s1f98vVn9D77Yo0Q12uQcRkCz+5B3f2QqkdtzX28jKuvoANw5m1T8VGb/blVJfVM8",
-	"Zbn/I6AScCkZV7YNPBwI1lBKU+cEFNqBHQs6Zf328pXjYFwPVlxSPXRdskz/wtsGq3tusHLryKnIMW8t",
-	"yr69aVNsEjqEUsySXB0KUHJAUi0zYPCns224qWGixsKzaIeJIMf2BdSyQVbHeQAVQClgP7FreEAjBhNr",
-	"3jK3VfBhb4Wd1b3o2U+b6fJgJCXL131r9YfY1ZX0EvIaFuEXxwy2VbHrMSLC7sdA+JqyqVnfrp2+WEfd",
-	"utx56aTUcxnrZi9OiykIIl96MFNMkx3i/roCai55BSBzbEoqEBx8eizqJQsri1KrfMbnAOmxzR9s8wdb",
-	"2+w+Eg700wSfNqsJO4S8K4JFlPFU12bmJKUbsb22Km/SsfDRJtdav9i/FpFCZCgA/Z2UvCa5TC+h2DaV",
-	"Zb1TEHbSTHGac10FscqgVn5N5xpZbEqCtBKG0sd+YrFT9e91AZJy5roMEsWMLBQcNoXCSLORivWGpGx8",
-	"SEhcDAZP2TdkD9LSWcYya1XGglT3xQLeeiMf6c4KlU6oZtiNQGZMEftrZCcoRU3jpsorAVKG1Xrl1LY2",
-	"PQzh/O6Uvu/CSorIoEc+/iepSt3IV76pg9kfauPrkV2ycG11di+J7M2beNNhPrVUhttX5FoXq6bL0Esm",
-	"DshUQhU3dXzzivnElCBlsV7G7TLko5wlQ3INSKwhnx+ZUARntOsV2H56JGT99RVa9pb0ivLcrueqp6Xr",
-	"isP+OfgpGWLIMxh0D1+L/qvQBhZeQrqpVArhSXtD4gjzqysiQokjOhZS7PwHU9L5HBGUJBBvCNgNCueX",
-	"1WPMZ0C6YUVA2W8K1T187Aqren3yyviMiBT53N662pd2mqZ0jiyBuAcw8AutQnZUsAWOa9kR/6QkNE52",
-	"Q8MliSCjA600WHsIY11Y0HIci6A71vWzLsaZe1GJWwY0pYaPsQQzDF3XWFnIIfBEu1ZXNxUBf5oTHoEX",
-	"2CdvVlWI+KTpkNBYVN8Vy16tU+inpmyTJet0ycbi7xMmCK1mdqS4uICgfNA7gf1U7pPYaV3s4HKZZrwk",
-	"FoE8JhfM6EWMFN9iPKKaDHG7pWUhHu6+uGNdatdHhTwfPqKPzCGFGcn30LJhJoyrGsuHpvNeuwyXImWA",
-	"h0voBeXWOTdwdxYLXHoTqsmI2XmBlq6g7au9sXjB2nnMDmNYoJ1h51spSAYIm4pyLQX59vWO48j7c0Mr",
-	"MMAke+nQGe45RI7z0lPpDDu4T9Yn1avPyuO09i7aoS2ufl20LDX7bht4tyzkn31wwq5cq9VrZTetMYmc",
-	"Atl1O4fkSmBca/BKwbQhWeE7JdaCj6qph6WABsD0uLqlnEJBO+JIVQxwJVPxzwWfTdGiaw41uDf8nNGl",
-	"boEoNVMynVAu2DlkShvBpZbO2Vk6Yv9zDi0gCCW4Uz/w07r4QWDP5FRUBaHVh/nEsD0tCFEwmAohihrW",
-	"DvVETWHWxnryC+oUL1s9AGwhEuy9IZCX45ANAzNqjM4E1/BLawtEwc7x3OYpct9xc+KA+wioe+GxafO1",
-	"nZptSegDwhnNFPArgClvJz9UB/4j3gbVaAz2KTS/WRdZu5i4TgvodJKKjJndvIIha3AsusmUCV2wPNn1",
-	"/8pZ0u/3ewckQfeJ2iNEsRmjZQ/WWzJjistMky4e2CfXjF3qXp+8wPY1bJz27DBMZFQNwacRZuK2Iygp",
-	"KcjTPfJvVBQUSetxc+Iv+3+G5pT9v/TISzZS9pR+LJK62KzjFiUZU4Iz5X/7CkJOOFrvSsqMzms/2JuO",
-	"qGbWhX/PsoTYz1r4MEklLipf0X4llsHRiCT29JwBl011TppLDRQyIYXJBRNMIXNNzTeFekXsO07K+qwJ",
-	"naGnU14Vi1r0Yk2ixFIw3FfmESR/udg6w065dKx2gLeAZVsoxs4BcYMx65jaKe0M9/YH4OlIBU5NB9uL",
-	"WcCtePLxtysOZVvljeGTKIbQS78uKVPPNL6/M9hb3xXyE/NI+EalvG6AOLL7Y8uruM2L3gPY0IK2aVY2",
-	"ofex6yV2fxWd/cnLI/L8+bPnpXz3QXIvHGWKgXcAyQAhurePCkD3yrA7kNDUhFrJjJUxmlm9FRGdylkQ",
-	"MHZsYyWdOXYHd2ngswxdH3Jw34NYeL8Ff7UzSsX8ycJ5SIBv1XKvT34oTC7lJRz7q5QXOYvFkX9fXYzs",
-	"hIysSiHcVO28M6Z2gFFBs1Qx6Fa/BMVQoo3YX4HTz0+e49Qi3eR/OMKdHpDscoOlsDQjDYRhLSXofoQ3",
-	"0n2FhCxurOXXdBw4zXbw5uRe66J1+KHXOoK/Pf7rq7fDvx0dvj5+++LwJBZ/Oz45ffXD2+F+fxCLdyc/",
-	"vHj1Yrizu/vm1UtyfPJud/cNtd9UUJGy3d2XJ7E4fvsivH5zKItyT2wZTe7EhhV8mWqtdblfsr01xNMH",
-	"/69bN0e9qm14Htpl2tA55CXmJJcu8QD712crcyp6bcwMNUtry8rwqP1Ha6m9aAVxsJLXRBU5Elp6PXPg",
-	"KAj8l66zsvcbG4JaF8XgQWzJM7dqtwvtE7T3rLnKNiy0cJfeqhr2ezYzQHr97sezpOR084wET7TnAIgI",
-	"LDcE+MYiEcDIwAoB0qUjaBAC3Jio3h+EVP8e0sY7gvNaBW03fGosNM+ZMPkcGz/htxxI2norOmnuwW8N",
-	"vVSj+JRZLc/yzX3ER+qBuWFfl20w1f7e5qS2juF6PSmbO4Y1y2sXk/d69wP+49fNeYdCQbcUt090oWdM",
-	"ZAnpAhog2cEyBOKOF72IJEgAnJCuP1ieBdccLETwpvKKaTKj2mAY0N7CMDWFpFpCuv5iPMYiMgYal9IN",
-	"mlEzqYMUOgquUCCEosXngdzw0AYophDt8s9tyuvcosROzB2qmX3JsIpp2So5nM3yuZ/8w/At1hey1TvS",
-	"DLvDaP5O2ecYbgWhA4SaBYfsPYGNG8sbFulGmvhG/BE5+hdLIbnw6+dhRv2RxewfSlye4s6NPNe4Naj8",
-	"zrVC9DaSE2ow7yYuN24Ar1tkZXc10hEClYPRZCm3YmQsEuE4xvFYn/wocn7JanZltJR54cglKq+Yckh4",
-	"Q+tpA3iuqxWMRRgjpKkpaJ7PK2e8yTSEsh0RmIY3RrgEuw40QJe6rI1UhApy8vKIPH369C/E8Clz+WGf",
-	"GkZwxpYIWG1OVqqAQMg9G9x/bvjLdgu/fMCUN76eMVij5S5NaZ5vHBLb9Rvo7hJmMxMEUw6uA6kyLsPw",
-	"epgkeILZ3lAKQDNfF+q0oVA0nbCsyD03MaCzYEQ8K1gvgsBclRiApLJLLNRuihseqoOzK0TtXhR0fSz3",
-	"niBGZn3IVXAQUcBjAU+CQhae55DDAHlS0in7360AdOjmtVxtlSqopYEbo/n47PYg0v0lJMOoaJvEaElg",
-	"30+KciuDHi2WhV813Jq1LSDk9cZSKNDtKykDqoYU2DZjmuewv8mImWvGBEnGSk4T0nV1Hs5zw2YbI4Mf",
-	"pGBkzqiKRU4NU72IUA+oOxj0yTH0go+t4vc+JBbyl/acC6TcULv4Q/BiN9gfL6EGM6Nz0uUizQvNr1Zw",
-	"CCrgnVy/rGzJZX5Nl592UE7C3gBmRxM6Nky5aW3P8D1OhdsND1qvSdyuHlhW0AvlKEW20e97lBgvC1Oo",
-	"YKJdp+GnCYFbIaMYxbBEoxwBlGvX5UQNHVHNsFflhGXcGQ7JyfGLV6fnP568BudEM9MLlfKAJPAMBwIH",
-	"dW2xSBU3PKU5yRjIiyDMHZHng6ckEdKcuwvLwuoFX8v1FOJ1LLMP6/Vj8a4Y5TwFOcbes+ksaEYCYQx0",
-	"wS0p/hOYjlttuiA6nsK0wXS6WQOHhWlNL+wmS6UQ7L1VAD98DyhS1BS6M7S6PjeTeQdiMRnX9avKeQZu",
-	"7uzjb2MueHi5nbJUijG/KKzHhClkdcUhSu9y+OH5yr2sgfg9nc7Keq+9nf2vz/YGw4H9v/+9flT/BMq/",
-	"mdZNEgTmFgEC1RU0Ko3HPO3fdt/Yq57e73fJOM2JSWdkb/9P/UF/0N8bPn/2dH9I4IOlpvwHsl+Dpx9O",
-	"aCEe+AuWm+ThvuIhadq7wPapGE0n1mfpL5Yv/FRv3nC3JzMlRywQbDh7zvwJOiXuhBtBup6dW0iSS3EB",
-	"BUSsPIUK/cT13WkQHyt7QQ6Qx6C6mKRUKY5d1VD7xAyYMNiUeS3VZS5pFouuazKsFUWhtXU9YRBgRhes",
-	"7Idts5fOgon5oro91uMPx5JZ+3f5r1Zq8KiTTiAdZQ/jvzZo9uCaGEany1wgvdXdHvdA/R0sTu/UVkuD",
-	"59zMW1spXGe2PYmt3e7xonbVOqPyHTA5u2J5azSPXzFarD2Kt3D6UbmJ1hrIROZZSaJdbcC2IVVn3HND",
-	"zo0U84W26sv+C6VNhKvLSoARzS7uiUr+QXpiKhG0aVdM8OW2vTEP2BsTzHugcEMde4vOmNdcXEKRi5LA",
-	"gmNkjfMIanXlmCiZM5JUz0pi0cVyrx+B65saViiS84+/1cu+Iqh4iTuvnxTBeeIJ04bMqLU4Aj0fd6xL",
-	"Ds+MxYTq0j2HfhQ3wO6zwV8OSN2J8N7Dc+s9kEr4aMBqGDGAfxKEaiCmKn8955lOSBfEn+vpmbKMA5qI",
-	"79UvnwJcfeHViS87hutjAUaFnxTBiCzILC80Z4VCofbxNzcoLYUJp0kDTfpaDSvBrr1D6U/wFmBx1AWq",
-	"lZVO6g877P2MKeRKraulSk1Bg4pTm8POYSe4mkJM2R4ppkzJcxCSnWHn253B4Nl+J+rYbw3PfLq2aVtN",
-	"weM0p4SCs6E9xS3TbYfKtnLpMVpaAq/GScxWXbHgoe0663pjfqKXUqFH5dyjYAgQwLE/ZXRu1cg/MbIa",
-	"QXT6J9KlJhYg4Z/u2VN0RGqR7LIX5mv4FaOzvaHrdZnRFJCGXPscwOMkE6ms/NbnRoGpnUTkjRT2XkaS",
-	"l4pndH5ABkQKhPCBFkVxASR1ZdONv2G3pMSORfUQBNxp8AQJ1Q6hCLNu08g+BvFefMfOE23fBH7AqYgF",
-	"xNTkFVNZwfAKeHU47OlJ/OVVd5BvJSrHGtYL4CDjklAYOrwBuwiH6EaHQ0samxGBOHdvf+DI+6DIW9KM",
-	"cBGLGVMpEyVZWvUlRJHnVaqvPM41GbRxQgSe8JH389bNG9TWSkR+PDt6gARCRCCBkLGsGgAEJ79yq7TK",
-	"KrjDTwdwvPe55RNWKTn8Fpv5CMhuSlW2bQRaJar/7uJJOFfrS+fQZrsTBuspKDyPZh7grTZGy5rRzgMb",
-	"+xECWDf46fDKmZxSLn5HDnkYM9nMIQ+WxtYhf0CHPK1tAr+Nw6O3cMihLs8uYq6JUXw6ZRkifwr+c2GV",
-	"an3p5/OSmeyo8jFJ9vG3f338L/TjqTAs7rT5zM/AZ17L+QxW6B2cT9yYdnF/N88ULXL7Xi5CPOyQWS6n",
-	"I6Y4I+tnO6qBPY5LWAt3Lm3V6tc/jFe4dfI+qZOXhhuxWe4smg8fqj9u3Rt84gqjwUyoigLrThAHx/NC",
-	"MY3QoN4pioWrRazcwwNAglkomNPQV+d8kwnXRirsOrauSu0lkliMWCqnTBPrePRQdkLEkqaA/OoLDY0s",
-	"0klz0TQ2xS6E1baEir+vhuYNgh7RXSxnDO5Wi2WNFudVK2vwQDHJs9qu25Z7fYJm52p6V6VmNnKTqm/6",
-	"SZudyagwtX7nWLiGZ9dCO8TGlGZ6xGgFPaIULOyGjkVSyyAk7U3RpOyJ5hdCWiuVmxXd0PeTFFlMb3DR",
-	"nOD4tnOLVMXj9EjfLBZ8l/SSeNhmHLbG6Hq90muIvhuM0cXY1l3l5GYONxqyLmYd5i5yKMsDfHVuDkpp",
-	"tXBad3+w14B6c5hlQaLyXhznhSzt/nKe9TY51PKmG3Ce7T2K4VK1Bgl2XSsT2kqsrcRaw1LjVwvOQosn",
-	"fWvhtfuhtkdv52VbJ6NJHkGfn/VmJzLPHLtJWCm32Aw8lVesVQR9Bn5ImdxcfJWte3KvMPuIeRHMMOYl",
-	"H8BnuTnDE2if2zG3389mWXQj7kdfL9VQ3UU7v2ZXLP/8/Icv2G/YKtW1YtIQBqhJkydhDTdWR95audYi",
-	"w5uWJkGPCBXz+tjq0LckxMYtIx1cEYhYdKlA4KD6HbIAQ+hZ7+Ymjxqo5ufAIRoO6FSqta5B0k9PJtGS",
-	"El9jIbnHvqNuv2xV/T1txTp0K3SdfvqwpN3AANl80+a0W6tPFjuzoJEz2U0kLN1kCYnHFEqwzHErKHnd",
-	"wzQ20ALHgutGauC3AZ3wDSw/uKj1kCRK5iyJYpFwfY51cwmWviU/J8vtQ4BwDeUhdqIX20KAT6LIc0jk",
-	"t8qHH2Havqj2r3rjVkMbmJ8peyD4N7OzBv1g7h8r2sFyqs15Li840AAFf63dFgbrtex+sh++7VXtb2u3",
-	"PtnveWIvaHuuK8fsJtZuS3pIlAgHYUd0EwCGS3o4wLYxleuzCal7JGXOqNiwuWlp/dp1Xy7gx6yhKs3p",
-	"f34I10StPXbwF98e6xfSsAPYXf9zysf9Ke1EHfsu527YII/Im1cv7Wtht0M1pQ6iKlhVi4966h8Fa8M9",
-	"ya5sjKSvHF254v1lAAC+WZmYXWWbFoiV62lbGvZApWGFk+1e5+LfN5aDoZL0YFEVramvZ7BKXcxRZEG1",
-	"Q7BfPekrFI9NC23IiMWiEFCy0X02+Eu0VDzmtOmMan0tVYZXBfxEM5nzdE66z/b3AeLbagqH/nDFZQ4z",
-	"3muBb3JDbq8mg4V8F94dv9UnU5a1bHX7E/mWCZpzULT4ntZ3Zelkb//ps+f/z/tqK5swjxjuVXubvv11",
-	"fR/evt19F6OFuYAWWVhBBUS3mCArDp/fIA5FkectM9YiAcMx3cOsNiIauP3xh6qva1ktMyVHOZt+1ZTi",
-	"ZgaXxDFIDVckip2ZH39DPa8NRUzwXTrju1d7u16UecQKK0k6hhtYAGUaolJII1mY4Sin4nIDKHEcc9On",
-	"PS4t6lK4+cyclWz9zztW886JnHcgST+P6sECBe+iaio9ud0pW4lKVvLiyGtRaqYuMFdTTZK/Hp+RXbvE",
-	"d6cs6TUWRb2ZvyvLtDaPIlgh8MP3D9pj8lgAmPOGeram77VAlgRJ9EY74wQ8ak/DvkhslHNxeVBiVHJZ",
-	"aGi91kbOEAfFeYWNxeHuJmeO/+jTFVvXHtQSl7Zv0v8jLBG3q7tSEcVmOU1Zj0zn9U/ajk9Yrp+Aj751",
-	"7/99wtNJnRrfynxNaK4lUQiqU7GQjebeOu3SPHfNglN72MUL2mVDNZZPmNx4G7xI+Mg2QODqlP4fRPa4",
-	"zzerfQ+/ksJ14DybpvrEM1ghQhpScqa4ALtmxjTKE8zGLa+Du/kJHzpcYGslDMxh8Cs6m7HcGeVrmyst",
-	"S+dxivzuvI4/WzN3m4HbIAM33XC/VuIf/TawGYpGAEl7fx2I9ieaJKUXmRAqsl2pyihCCwg+1AsjyBOL",
-	"RRlycPtEkwTb1825/ykh3WeDgeuDV1Jc9FyC70peLg5HsbFiehILMH/0QVkltk5oY0Vlcd1QvS3RUlPw",
-	"kbyhSqabeb6nLB9vLGPWt6UHd3Qq30hDMowmAUBCwXLCRSqVYuAgtvmWfgGGLuagcjG/pRnxwueTeZlv",
-	"aG6VA8vISGZzgCyHBYZrslpGXONa7G/l4Ofl3bpy5Ol6HtMHhzu0ToUexmRP5diubnvmMIxv2hUBxG2j",
-	"wjpSIkCozOUF4QJBJGmaMq2ROVbHgipW0ox0nw2eomizJzpJ5s4keKKVeFmfvMrYdCbt9iTd/cEzQi8o",
-	"F0QKhOXHkF0s3MB6QWUzFUhmQgzAXBoZ5J2qcocqyqwqWnYfgLaXN/fP+RuV8dybu+fKnNdnV+xnX6Kh",
-	"FvcOUvFv1osWVuEUV+w/APQs+/ibxnlV5EoaBeBmM4U1aiAIW0Xl3uMF4qz22SnXDZcial8ov9d+wnJT",
-	"tEbJopuLHJq82ubN8VkGu261TX6nbXutH3mzmgw7HWsVsEJ9WVew62EdjWFCM6s4rhGmKnU1daVE7vWJ",
-	"t8IDwzuKRQLObWmCYxHLQkuL8wq4JoZeLtKxuEddyyLPEBGLCFkCR7VKfdS2d83guSRSULK3mT0Mk/qp",
-	"DeLfay3r/WuyjZNGu88fPW0Upora9ZVf/57VHEuCtiGIjXsBAXyhC3PaW88A3/Uqd/PGv42krmPxCy13",
-	"vwLAirb2t+thtmY4JLtJLtNLWZiG7r6VNu9WrT9iu8vNJtwCscGHzohRxdRhYSad4T9/gpospq6a4Qf/",
-	"xpTmUrCMAJPKjJoJFq1qJMYHMEbAPcm1o8nIiONsU1Ji0qNQeSUrYQG7MS6BDjoX0nuFVQDMOYiR1+AS",
-	"sCXLGFzAxGtfa7ka8McAJkWT7pQKeoGgcI72Ep6Fd7W+ofOqgxvjdDYAJfIrJpgGMA3HEhERVCIsI8gP",
-	"EZEpM4qnuqxcOnz3CuYneICjklh+whuaTux9geXO4XRUKyUqa5C4IlPKrb6z2skV/tO8PL8wLCNWP4Wv",
-	"hX3+U3unhkefLSGNaI+jGSL7RyVrRPmwAKDN4z4GddgNT4L4pqG5vCgWUd5q4PlTOocup34TQH7TnY8A",
-	"+AHuRwW3LwCpu4oxkDrx53G/ESkivD9CRzR+mmq+ramhaGqg1Lak1oeP83MhDa01bDCgGdW1l7CXNz7l",
-	"71JdIndVOfs5H7N0nuYsKkGD7N2xxjW4a72hZPnWL4G3RZeAGRM5xTrKiOhUzipKRYw9B3fOqJ4gpGPT",
-	"XQFPxhiaTvAWtXFEhIlUzWcGZYViOpztTKZF23p8V3FJhksdEV/93qrDK5kJq4hkg8eUqeHlp7wSO3Q2",
-	"q6V+ddSQbkCZUZiRfG/35hUj2ihGp/2QHDZMQzQUp8+s8JxRZXS1/COijUwvSc6yC6asYIGPDzWJ4Rtw",
-	"1rziX1vrUhEpFqcdqG2ZwLAYTBefulLZcpNOZ40LHWwQe8upk0Z+urlygu9CL2xJw4pGiQkUXTlC/E9n",
-	"uav9dG2L/jfYRbXhh3cvz2oXlyST1wJeGDYGmOV+r4T6QinWeJsjt50JF1eS10XZmKbGbpuGy36A/qlU",
-	"auOk9eJrRE5EamOlTb5TzLRVQ25aIyc53Ek4hNq8Fna0P/36/wcAAP//",
+	"7P3ddtw4sieKvwom/7NWpbozpZRsucry6vUflT+63W2X3bK8u3eX6iSRJDITZRKgAVByVo0fYJ5gbudy",
+	"15zbuTt34xc7CwGABEkwyUzJ1eWeM2vNbpeSBAOBQCAQH7/4eRTzLOeMMCVHZz+P1gQnRMA/z+OY5Gp6",
+	"gdmKwB8SImNBc0U5G52NosVGERkdjiYjGa9JhvUjapOT0dlIKkHZavTx42T0mDNFmJo+oTLnkpqXW2Nh",
+	"pXC8zghTERpzgSLKUspIhJZcIJrhFZEIswS9fvLsAN1QtUZqTZDEjCoqSYKWNCWI4YwMJQdm1Sbkck2Q",
+	"0D8hScQ1SSaIHK4OkZkrmk2PZyf3jk5ns1nvvJ9e4lV7/H8jQlLOEF/CBASRvBAxmSDFkSQsQQscv0OU",
+	"oej5cvoSq3jd+6HnCclybiZF8hRvSBJgsBIFidDNmjCk1lQiKg0HFRckQZjJGyI0VZghgkVKiUCCvC+I",
+	"VD67M4Ki8nvxZvoXsmnQR1iRjc6+H+nvjX6YBOh9wWMcloK3Fy8cY2JBsCJJyaA+JlwQJTbT86Uioj3u",
+	"GxJzlkjN4xtMFVqQJRcEKbGhbIXwClMWHJ8yRVZEwAf+9re/Tc8LtSZM0RirgOh4v+oVhtEIIh9yEuuZ",
+	"jKNvCRZERAd9c/n79AIr8oJmVE3h/7a/dWGWRiKcpvyGJCgnAmWUFYr0zsQf/oJkmDL94e5PpGSptETC",
+	"shRCEKZFgiX8ZsdPSaK616ZgiqbwDTO2FtBlkaYDl+fvU0vv9PmTzrkgqvdzvOZaYQie2S1ofuMCrQgj",
+	"QovdI4RTyd2kU76S/Wt2yRVOp495wQKzhB8RK7KF2WWC30iU6e2tJVB/ZElTRYScILpiXA+LolTzLQK1",
+	"F/HlUhIFe00TTIXe5HqP9fLFo2v6GOd5v3YgDfJuiCAo1gOQBBW53kYYxThHnKWbMxTVvhFZzcKuGAgM",
+	"ztFYrfUIWBCUcUEODtH5QoIUue8pYA+ViHzAsTq8YjuqlL9P3zJBcNLFfvMrYlzRpd2fstQ0OE2JQGOc",
+	"pvZP2UQ/CbMzujLHK3KwI+s/TkY5Fjgjyp2mQhD1hOQFDZylr/S3BIm5SCSSiqYpEgVjoJ5ANLHWbIYa",
+	"RTOCxhfPHqN79+49BLqoHuN9QcRmNBnpU3B0NkrMp3wil1xkWOnfsCJTPc4oxE2gNLSNnieOaQm/YUCH",
+	"obmkIcdqXZGA9UBzmmzlXEkUZerB/dFklFFGM73ix5OQRAN1fy7k++K8h49qjRWSCgstt07n78DBH/VH",
+	"5ngfFj5ek/hdSmUPG2P3GFIky1NstHeAk+WDd83NxyklrI9KeAZpOxGzTReF8NCdk8eznGhTg/SQWD7X",
+	"RV75wOcgUZFCbCcQ9MAW2vQId08ZUwL3LS48FKtO2mCMuyetULJLGT6jQiqU4I2jMSeC8gSNE7LERars",
+	"edl4KONMrRFJyTVh5j+k2/SR3cnR3soyvMn1JLo00QscmsMEURanRUL82fAEbybo7eXj/TVRkL4nPC6y",
+	"3t2d2Kc6BMD9fNcSUBLHlL5oMU3XX2HWwTsZ9R6rkY0WJOVspY37Lu757971NJ6+L2hO+rmsP5hvYTMp",
+	"x7lrCp/hWBWiR39Sds1pp/JcmiHunDIwec0J1HGU+0tnLTYq7YHUtdz+SXRr4oz6G0RdwRJnorWUapNE",
+	"X6vemkZzVX4meNam0/64txVp7+FzfV3axxCqkXjJuwncwz5ztCm+P2VPCE5Sysi38Pk2ee53NI70cHO4",
+	"k5HoYB96EzvW3Ly7P9FP2QVRWCQdYsmviUgKTTJc6w70ysOFpvz7EqdS/1AT4C6yCZsL87nAhWfBeUow",
+	"84krNdmwPW39UW0F2SSjoSFvu21eC8oFDTlyXpmLH5EE5eYhSiQaC5ITbIyP8mYH7klJronAKaw7+ZCn",
+	"PCFOOYYmkrsP+3OgimRgCv1nQZajs9H/76hyyx6Zx+SRf1aW5H+cjDL84bl5/7ScMBYCb/SPUm1SUOJc",
+	"ZKNy9n8NmF1Fmk4V+aCQJFjEa3B/UJUS8EB4z6LxM0FYvEZSkSyjbDVBOI41pcZ5QZLOLfC+NukMf3hB",
+	"2EqtR2cns1m3vL9RWBVq60JJ/Yi8y2WS5qO3WiRLeG2Jvh66RJckXjMaU8IGbSQsJV0xkiDFrVay72OG",
+	"xjOUEawfYpsJwtJ5trigK8osT0JMUCUNwzfdbMumu4QfOtZR07zJSSct+l2fhKGrAB+taHgrVvoe2EFG",
+	"oX9VDd3JpuWfd1Kdhf1Uj+L0POp/IQED+CV+RyTCxikOvmW8JHqdBVFic+bdh6wfn0rn2NeCf3IfrXkh",
+	"TABF2BCB/sW46MCr/45s4OcFTzaPUO3P4P7HjKs1EfC7/YpE909OJvDWzZqmpCLjijmnKm16s+7PHhr3",
+	"HrDLBJsqfjVCC53K4vQU5M3993FIdTxfQvgkfJ2Inl7iVeSs32sblBEEJ48Q1sokJYgzUs30+AQmqrmg",
+	"pxGvISh22DkRG7zpmsFxWN35UttnsFdPdljtn/PaU1NyXIT8+lwoLT6anynBCXi0pxGSXCgJpwlh+o+H",
+	"KHIHYoTyQkl7mZfKbUUrUmPzn2SC1rjQ/8M0zSmZoAWWkkxQLvhK4Cwj5GCComk1KvjwCW6MeHjFLvW5",
+	"jgVBC8HfEYYWm2qLaTsM/NiIJk5dwpZIqCCxOQYrys0e5GlCNKl8iQiO18562JgPThBGN1y8Q+8LUpBH",
+	"PonmdUZu9J6Bhw8eoZrBCay5YnWVr3cmLxTCyJmWKNXTXHC1Rjd4Iw/R02siNiDKRnCkVvqJFum1Pgb0",
+	"kc0S8mFyxSRHGDzdKOYQWVrooctp36yx0geo8dfjRUqQpD+RiVEP0fsIKc7R+DWXaiXIm7++MCttVAyE",
+	"Eoj+llQEJ6XjfwPcX5Kbg8MrFuVEKMq0wozQGLzvbuyJVjUINNANleSgEpSF5pgb3ujAMbDZ7ZQrZmyY",
+	"G0JXawkBCKTWmHk88W2bg4lZ9Go9HiGqkMDsnUQEmAlfmyDJr5jmn+YWWkHEpAyUVoEeS9oh+ptdq0iz",
+	"JTqrLfbEhJvcbD0F2bRJ9Fbb5wiEPQrB13A88bVed72eXScZiGHt09Z9NTo7nYF5Y9TFqVZsPcrjJS+u",
+	"wZDfGg3JuHlI/hMiICWFPg+N9dBLbUrZO88KCyrqXgfV/pq5JH1riKQi99eNi5TUaZtsIEOd1+cdZck2",
+	"23CeucEHbxFNRUlSncC3koiBBJp4E0n0+QGUFtLz9TdNQknEbdf4Oy+Oud1M8COeHWaC/8hdmwk+oS+K",
+	"7QsOEVrf7C6Y/ZMzuWvh205FVfSa2z5VvXIYiBnf5T2lSQsQ+AqC/W2CvqvnDyiO5Duad9FhUgbCOnvW",
+	"e197TUlf0E3m+vTOsehyaud6jLuWqdcphqvEdtryFHcJfG4HuGvCqvv6dtK8e3ku+JKmXW735uX77kjV",
+	"ym07kTUVVier0mB3RdBHMxSR6lueUJNr6OJDb/OUY/B0xiZzD25SRaqoFrwj/aFpghV8ddiWq4/8DHwu",
+	"moTGndt9Ql+Us0co0gsFyS1u1u2EEEhuW1EGY9Ypxnme2m1+9GF6c3MzBcoLkRIW88Qk5ZAPOMtT8Ezk",
+	"WEptxY7ORudJRtnxyb37p/9pNAHuu/QK/cN/yejyMMPgRho0/YpCPelbcdIfqsXAx4Ik2qTBqURYAhfR",
+	"kpI0kWhcTVsr+pKGQI6NkQ2ZcyaNXHyLE5vNtYXDueCLlGS//1GaNEOPsQlRmKaaPi5yfRGF9fz0PxVB",
+	"NE2ppIuUgNxLhcFLNDrCOT26Pj7SnAdrElyNo7P7cIfXl4vRmSYLOboqB5++Qp0tUszeDV+f14b2oEzi",
+	"VLMR0iKNf2VcsBwLCdexBU82B4cjE/hfpjS+LYc+/bfS5Y6ST7/8+Ol/IPKBar6oMIcqF32dTw8rPpWk",
+	"fTYmPSnMLIm+b7v0UeuFokwrtglcJ8BlTEyS0JKLBU2kzcnBbEWAj05T2BjVFnY6Nu6mgYLku7i2ceDp",
+	"HeGlZPu5s6Ev2EePyuc++rF2fcvbaRKDHN7VbJqe7fbsXjFifAx8WUbwZWOOrVTKbROtPwxffAaLmRi3",
+	"+S3E/zyOP/2HROLTL5KI60+/IFx8QOLT/0qJRGcIlO9QRXGv2gAVdZ9tB1yWWY1fSSR4SlCGwZCFvxoD",
+	"ludEACtgM2i5xzGkeOoTLiE4VvRayzzsA7gFM5w+FYKLW3L1LSOICEEKYa7G+j+lQrLQF+DCmkKdLLV6",
+	"T5sfZ6N7y+P4BD8k09Pk68X0fnxMpg+XMzw9WTxIviH346/x8cxbhlNfX7spoTf65i2QmdpnW5K3rMwD",
+	"l+aDRH8QjVO+WpGk8hyVjvPkoGK9C/l9lu3rf2HXLVwPgoCPC2HkxxDH0fvoIJDja/OIj2doNptdMesm",
+	"e4QWZMNZMgklFR/PZrOZyYYOZTXDMzaReQyiTNnqink+O1vegMWCKoHFxhB6w4s0MV48LFFWxGv9v8K6",
+	"rNWaZAin6YFxyt2RmurOyx48iHvno3HHX+OUJpcCs6rC5habtBrILHFCFUFnKE65KgQhaHpVzGb3CCJs",
+	"HvMCdibIsxydff/zCKw8LULgJpfznEswq/RjGZESxHikxYNek9HHH4I7viZaR18fVeHYf45Z0UxC+0pa",
+	"A6KyHai0xsMjFBl2RCil0nqqXaWG5coVGwOfUNRiUwTC9nEyernx3QOfZ/v7X9h1+yv/oGl5Z+5wrzSz",
+	"+7e/Xnv6o/X4POMFS+7QIKZMCV5c487rgmcMHz18+PBhTXTvV6L7HVfIEPfZZPc7jqTWa1W1GRcQ//Dq",
+	"H5yJYHxuWqATDn9ICX5nzqLftjB+LvkDn5O9jb/mKY03t5Sil1zpa6e+4UPipdbc5Ay9ICjzf0k4Vch8",
+	"hgqEC5RxyvQpiGIscKw+/YfQB+bA1wqG5CZbcJDWgK4u/Q2+it6LpNHHyd0M65HccUa0DO2Tk2pfvWW5",
+	"4LH+qL4cP2WKqs3n22L2BLYeDpfmDfU7yDHB3DUXguB35kjIQZzQ2NgookgJouUDVMLhQawh+BpvUo6T",
+	"S85fYLF17+3n/FCC5+iap0VGGSk+DLzZHHs3G1dkZ1iNLjlHhtTPeiY7gxkSUzTP9CeFCfGCk9qY2xhq",
+	"maVhpYCaQ7BvnmGaktueCy/A0WA9DRh9+kV9+gVlPKFL+ukXbSUpQaaKZLlEY5drgmNVkDTVZtXV6N7V",
+	"6KD/FDmucd4TdX9CyM7oszG9KkyGemuJcJk/A/JNtSmAUs70Mth60TNzrEApp81CUmIDi3HJ3xH2GlMx",
+	"4DTxeK/XU8q50m+PzkZk8+f14o8xfUX//PztT8+Pv6PP5XN2cRo/fv7g+bv87//2+M8PD8nmzz8lf3tO",
+	"X9HnH56z2WF8krJF9myW/P3PqckJpILIOWWjs4f6rijIUhC5nvs/PJjd/8b/zREwWxz/46/rvx5nsw/v",
+	"Z5vvHlyciL++f3fyJ/b16psP36z/MWPfzuI336z/ehLrpdFvzV1oCsqCh68NcOzC+kSD20I/oBWILFoO",
+	"pMc4XpMppLXzNFDDnN7gjUQR41PwP/UUn0PYg/OXmG1cufCtbx489/WSPEQXn37RWnxDfkIJ1sfNCZIg",
+	"7y7/asC54F0VtF7SBKOS4s+2VS70/QAyJ7T8x2uSgOWV8pXeBkprBCVRyuN3JEG8UI/MvrCpDpFX0x7Z",
+	"KTcNm0bZ+zazxn+0q8h8u1nUfGFbLfnQkaqXusrFh4+kX4BVeMtwodZc0J9urdphL5VWGuIFAm3w6Zct",
+	"kncEyQ+VsX/sGyUeZZ8vTkClhLRsS7cWOqPEEmQUJwINZB3h8G90s+ay8gJWKhxc/k25C6EhbFuo1vN2",
+	"nWSR51wokrwkCcUuO/g267XJidYfZogCMc6Q/cinX9AZuHyO8hR3+W718hwZpe4ftqf+EpZEI6AaXZqA",
+	"/69k5Hwl7eQUZCGY81bZ65zv2a3ZPG8lEXd0C36raEolVqSA1GgE9+BPv2zTxb+VC7CJalt2vPrLbiaH",
+	"KzeCuPbJ7OTB9Ph4evLgcvbwbDY7m83+oW2IzPCoFpqdjJZFms5t1BbCuejl82eaXwkExKmcg8O9rEdI",
+	"sVRzOCZan7rnPiV4WgaBR5NRkSe91DVjx8N5q/nVJZxWZQBf/02rG3xnhvVTEyhICLouB0YJkSjhjGmz",
+	"IHyZNavgXznhivnpfypBUMEIwom21wkiU/2kGfxLuGW+4RlxQXQuqvoWk8VstX3L+wi5yBba4hCi/vZT",
+	"JSxFwBB0RdeQqotRhuM1ZQTdYCgtyHOoYLYoEAeH6IKkFC9oarKdV4UgEo1fXn77bIJeXl5eTBC+xjS1",
+	"TxwAuXrqhfKgWCREf3LBIRGYWFMy05cfTE1xHivSFFxudqM0DNJJbZMOy0qs3llsgqkrHd8s01f0Ii2K",
+	"Hb6XFIKQuUHrCWS//m0NITvzs2EOfAApjpaUPUKaIFtywXMCaU79NNbL50LzbL+zpCyUhFZ+3aR2G8Eo",
+	"Kz2sdGiqguzoXcLB5DXTZvdbvIwruuzbky/1Q2ar6O0DN/0QilmheIYVfV+Q6AwWx2SFmmSDQtn4ABpj",
+	"4+XRGwgJYq0JW2hTCzOU4VnHZ0lAEHLMGIHkGawfZ1pnmco2C5aTYVYQrQQ9mgLgOfWDY3Aeb5Wk8/0I",
+	"UsGa1ZlmSxgRakq84/kkkPjs7/eS0bUtWtvjNfKr2fHFjySGpYI1M/kbcAAlxkuC09eemoEE0x7NU69V",
+	"nIW2tdMCTdujRM9aFqoQpHNntEYM7j+4wRmNYHCKaoM/Qhiwlc7225ztzdjeYw1y6vJa1vPaT9e+NCQZ",
+	"cI8N2ZBHJ3pmnE6heAuC0ysUGWX+X493FZPt6m4y+jBd8an9o3v28Dv7j+/NYz/4z01pltuKK8jLPBut",
+	"qFoXi8OYZ0cc53Qa84SsCDsqP/3Rf12+o/mU52bC05zD6pX5izseZUEJ1d89Q4Jo/QfgX3U5NMYD+AIP",
+	"9jwl+timBzm8pBn5FTk35DTyBb/nZOqbIgz5K05vn13Z2niPcUpYgsWl8Zr+3NhLyv25fUiJNFS0pNZe",
+	"GBpGrjJprIdD6avfQr+2IBYjprxplCa+Swk/csMc0lj+/2GEPzxYHseHh4e9x6BzGmhSQ0rnMRz9LpLo",
+	"UoQbysS4y+dV9m9No3x9EtiCjNxse76vTNafQuvzjdE7piVW5M+8EIHp4BzHVNVs3ba+j2GEeQ5nfQg1",
+	"YgyK5PeQ089IcoCOkB15M9HXFP3WBAlesIQkpXlsi/jck1r3zIaZyu5c6EFYmox4cU2EInL7/DTZdEnJ",
+	"9ueah5j5ZIuDgY8Gv9Bma/fi1YEG6kv4I6T3DI3fe8LwsQ1zwAxATYuN9TqHIbZ/c+s1CiUYYNUY0sPT",
+	"JvG7CyKhFKY549JpEKDUuQAqTMo1walaa6u0YNW/GVfzmDNzEU7CmJX+BOy4nbTqe3xge+1x163trJ/v",
+	"8jLm5GOgoDh8REWyLbJSqWoIWX36X/pmTJgsSAr+A3DjFGL02e41RpR8rrmp7nYPqSbMcmNg7XAVaSxa",
+	"/1XkFoth6Kshlhzbml73n52rtStEg89tw2hD73YGaolp7YXBcprSBUnT8PbO8Ie6rPDCpHd1bBNT5g1v",
+	"Gjt4jzf5IqUrrLi9PzTLFScjLpLaT95cZEGv6VzSOYmxMfzar0NlLLU866uF1bytFI7eRMwiJPUoitDW",
+	"MYRXHPdpcSMbzhnO13nRml2vUOyzszxp2El4S1lpQChBPC0jsnXNd/LQJTm3HqchR2WlZ225PLloy075",
+	"iuVUmyRe0DnjJoPDEHeGMGLcBRIzgvUfES+UtssX2iKTE/CDSYTRkqcpv5kWOYq5ABCN6zaQyWeT4O0c",
+	"runUPvEOSfRW8bwgJlnj9s6GeN2hJnZ3V3nAnrtWbEJopRAkrPNKMAjI2Hf/zxtx2vihJcyi4pcztHhB",
+	"4ThmQSemIh/UoHkHb6UAGPmUKUFyQWUI2j+AgVxfGRtRGhaj4Im2y6XC6WeLadhApG9BxZwpHKv/ghex",
+	"jUq6kVy8bJuTpWkSluMeTwaZh1WIMyS9bDG3mJjmuWUgLvLYgmpKFLm6g8hmLWhWSBRzwKfhCd6YQlKc",
+	"vGLppvuixxZzv2Tx7Och79Brgou5JOKaxqQ3oRmefmMfNpbS3C5EfXX+ggXN0HmKjaC3r/k8m5OaiFbv",
+	"vuExNUmH598+Dr9sb529spbjjawP/hILHocGlSQG1GpYV6tkq9fOV4LjlHrO/N5vK5KSfM3ZsF0Eqjcu",
+	"wWO3GrjwlIFX2OdiMClr3oNgYoaIr6RL7HLx8EEb45pa+8O76mCJFylmMe7nWsjwqgr0G0JTZ1pgBevy",
+	"OakUQ7kyk1LT1fWYm4iVoNY+cTLoa4Lgtm/tyh3vWQ1dvlfox1Pm3nlyGjxGG8q8hvG2TS+3lG/T/hym",
+	"jO9WHe1oA7d10s4DWL1UZ/Nsi2JqwvOCzQpYKKCoGracu7puIyKkx3qg+hq6ynv63uxOVVWX2jmHVCaD",
+	"BJMSDxB7RzOu1D792IS+mtmiYUIKZMhGvaNw3Jat+4VF4rYrli9sMnet9vrMyX9RrfiFrbrT2Z9BIX9h",
+	"nNh2XHxpU9n3MOs8a74oBnQ7EFz2uvNY1I7FmKcpqcxsLCWPKbYBhRwLReMipUQEvRtVF6S243vXgE7C",
+	"M0xZ48bx8tMvMWaQItYZA9rxws8W8yosF7DcLksUNInWPIVSSaoG3tubwaFsC/1bojqWFc34ToP0oPVS",
+	"rsheF4ydAzreqnUbwJHpX5hGISM4dEwFVkXQLCPJI1QAN1GMJZlSJgnAQVyTdHMYOLN3jfNs5+gdWYJ9",
+	"PP7SErMqCdjxON0zOBdcIX0u31UgWjBKBJlrtdhyJe+SL1yOdI1TS17bR5NiRaQqYV0WGwC7DcdWemN2",
+	"++RSD36wpdz+RCCbPiEowyJeB7lpDmVvgfriJOVi+iGS6pvr0a+WKWx0sQsH1ifSXtyA4OzoILJj76W3",
+	"21tpyAa8m8VpRKh2j62HWRzmUdn1qrHRy9Zaw2R5L8WAFZmH01B7QhQ4p/pf8vCJeXaYZs7ockpEfqT/",
+	"P7WoYEduKGAlULRsRvj/yfRIumI4qDh3zJ79bFSSFNM59GaYr0GFbbFPa8U0+j3o8bDHe7YpxB5v2vYS",
+	"3pvNHtKm4t6gpC+5cN0k6j0ZxtBq5WBgpuGuxju5bgV/Xp4/CQYApTIu9UCZShU+wywxATNETfsCW0wA",
+	"AbUtxrjna9nrdpBxpjBTc8ygSqVF4r8TLNINwpmBJGQodkCRe1T4sMW8tkZzAGeRoUV+XltL16vT5pSa",
+	"FkoFMy05ksP9Pl5A+Szp/3rZ7dDGPScoxiwmaUoSxBmRiHyISa4cEPGAS5MLtjQDfGUFEcS300//oQjC",
+	"isB9NGRQFhkRPDzY48uLKVSfzmbHoXffF1zhuSAGRTbAAdsdNaOsACD9BI0Bww/6fN6g2YGf4Lt1LfpZ",
+	"Isu+Ylu9GGaeVS8ve4CWsx/w8v6xx5AJ5Xe4bCxGfZ2bN9sa5ZOqxVnjRKkdwt7519q3pUbatsm27oGm",
+	"RPiKq0MzB4+IDv0fPIZ2NRiBXfvVkG21l7aHZnaxg3YyUgZZEIGjJ3Scl6k+J8cPZr0zCp7s5RBfnwwc",
+	"oX3G7z5G+7SvspYefNM/Rpdv4bSrNvA6mFhUi1+eP4G8Iqy0OTU6G/1f359P//HDz/c+/ufQgvQdoc+3",
+	"HZrbmj/0HJg9r9ZPmV0jH62Tpcba/sjBr6zQm/Uzw/VyQxOH9e0WdVS1xHTu5oXgBU1T0PM+LivgvoCF",
+	"IGlKTWKtzAlLig5fczU/b3SvzHieCwKScW2S/aofqrTO1g/aPDAtTw14ivWwGo+ta4cc40SQbVTdlWvw",
+	"n6pab+d45DlhOKfz6s72q1aH7ngI3L7I8Vef3fDz6Quc3C5H5xc4vV1O9S9setsNji+uytyZQ/tbO1tt",
+	"mi+suHqwwfVFCe3/cbZgwFgrmJLfbiprrZGttlySWJGO8i4t62nnjwY+v+NXh9Qf/pWwud52THX/Hru6",
+	"3+CvgigsAmmJr66JSAqCGL85DPr9bPFyeGBFREZZ0DNWdh74PXITD3+gHGNuy0QDdQQplySxvjUHG6D1",
+	"yxqNFxsUp1xStgIX6EHHR7hNyuv4acu3jeMh9PHD/jpnx71JJTh1W79aV08EKkHypMbntptQk/oQN/3l",
+	"D19PCiWfGQCwgLwXKuhbfwW9xaEHR0oZkWgcxbxQc/N8dDAwl55I8KG1e1EXmcOJgEegWsR+wrwz+BM1",
+	"Nd3nwYU6AOOcDLjAMWVzToprEaD4BV7wQjgavUcHEwq9F2UINEOocvLmocFjlnJfH9KMgn6PPDr1RoXF",
+	"MwAwOFYFTmGFh32s6fassb2cXZ2LEydflUBbieiU1Jfc9B/GafpqCRiC2/W9J9wfJy3kAB5qZvzv//7v",
+	"/z59+RKN314+PqjDj1iYxs6Avj/rXdr4BJ0TQF1o4DZzfnDsuSAxzkM5Z65vc+912PUKHvJsjsU8zEPL",
+	"c5QTp6khcLXJyQRRZv9k+nZvctvh3LYQB5x9TIVEuSCSMCN/w+riSwkJABRoYpV1koSdETvJ0pYJ1+C1",
+	"YH7VzMALUJtZS87LTTucmhaglu2jXTV+dvur5IK3eqHN9gTL9YJjkWhLKHAwNMrwGvuq8iSFD90S8paR",
+	"jmMZ4PLCPwmiaFeBfedB38L+MeyoEVJzgY0cDeUHQ2wi1zwtAEDKnrcp6T1jrEVBmY/ziVIsFXpgdoac",
+	"IJ4mZbf5mvw3NRjT5vTPA3XUQO6YUd3zoXk3N1frlO2RXd/I1kerUqIzjv+SYIYgSG+wNaXCAsrVb7h4",
+	"hxR3BuAEQTlpbKzFeqez/dLGckG5oCpkGIFLLSyD4I8K/2S9OR0iL/hK4CzrugRYX8mA9XNPOlqqD08s",
+	"4bWvhRZYphDiy0ms5nkcCPy+WWMBbXxC/LbImCghONH2YfXQbbL4FC4+aKLslmvTVFq/6Mh2r/uAjmez",
+	"CWBtJySmGU7ReGZC0STL1eZgIFhDUUFoh6zksgD69hrJjtVekx4Dq8mcsG7yZXoyqldt1uZY35NteQie",
+	"GVTmnFGADA7V5HuAwtDZz2us7QOhJnYYIJfHcZHbkAN0pjGLZXF9mPdsKApRdjoNIJ0psuKCNnJz8jVX",
+	"fFAOK1ZkXpStrj8PltOSpsTAf7d2H2ZUUQntmOmKMpwi/TA0eKmbrDCjaYyFIuLwx3w1oF7g3mRPMN9y",
+	"hK+H5RTRjJQmWUUxzfCKHP2Yk1XY5jQHXkO2Xj9HuYcumPAbptfGXGZKHgmiCsFIgjDKi0VKY4D5pTG8",
+	"exCGGiy73h7dO3LDBqvr1/jk9EGbtD+RD+jNn86nJ6cPSuxDA7Be/97D5TcPktk3x998cz/+Onlw+hCf",
+	"LAnGs/j0FCez41N8b7G8vzxenCxmi29OTuLk+DR5EB+fLmbL2QzPvgke+JgGLZI39CeilfFiY7PGSjLu",
+	"f3NyfDxMAIz03waGOwgS+Yau9AqVK/j24sUEFQauXR8rvFAIM3Ru23IYiHnTtgIVTNEURYVIyx5AWEWH",
+	"wdzo2jO3Se5pYyKX+3biOvH76qJcFn8HlPLTzACqFFWd44Z7rXkE9XK7f/52fdi42ghCkP19M0HkcHWI",
+	"QKtMkMAQG56gJY5VG5jndNavBOup2bMOLRiuEdC/1A7wBWVYbHqXDUYMceqpq3ptlUuQeUr2qJUwjZMH",
+	"popKRRkuAYEqzVDVNlUNKtrpo+yab7ZSeXfQgX7nxv1x3HPB4zWmbE6kxHR/sofFDWBpqxuHLH4kjUzI",
+	"718+f/YD+o4X19DmrXaLx1LSFfv0S7iWgzB9ilwPwgm1JRR1BjZW35HnJfx532iLV4uXvjhMSvHtlPh2",
+	"bkpOWGICkdIgjyxNd5CQkfW0tCJD1yRF3S8Vp789HrKu23Px+uUL6vFty/L695/+dToz6a4DoJ9Mpsst",
+	"qCjUHMfvC1o1em44eAsRr7Ekxp3up05Xp/KpBd7ah4C9GmxQRWOqeivxq7V/XL7irOPGpH+TJQ82UWi+",
+	"wgIzRclvmtCMSjInzEdJ+G3Wkex2yyHKovdWG/TiyeMhm3MJbbZYTAx8g7KAyA33kZctb3Q6TvUuS/BG",
+	"dl8PzEfqV4J7syH7ba/yipTHGC7ftNFbaXRu0vrRa0FZTHOcoin6B2cEnQezLrwcvi1hX208MfJB+c1I",
+	"IH6K1liaJr/JsGKSDIv3RRNJTKVYosc8jwddpTOekCai1h/Pj0+HvNvKwzAgI/2lGiYwO0EuLjspW+ND",
+	"770yLrtnffvjCuoYeexAdl5duROStDwS54+nJ7OTe9OB51WORXVothfd9XXgAuK2tgGdafSQG7fqnjU7",
+	"zgIh84b3v9FcRUtdlY/qC+CZ8YFbV6H3TM0SG5MUjsoso1JSzihbXTEtuhNkftHHHeXsAP2+3O4T9LXZ",
+	"7gQL2ExLLlAEh9z7gkSOK9JVqphb5hUrW/vg9PCKNTtfDK9g+VXV70BzuDy465k07RX7C2UJ4stSdMYR",
+	"RCQr32GEqho0vMCSNBwpdw77PRnZ/sXBciQBREHJlQmwmBZOj4DE6OklXkVa2kHyjYN32B7/iTfNyPP9",
+	"0P5Mca+99dcUv2fvVxZYQzk07NpSA5d6dFIZ3e5stcQ3XQuh4zNgu3VYHyHrKWDu1oufPHPa11Vd6qPr",
+	"QNui+Cvh2K1qyLdk9ygc8i86vUget6kyat5q+twtPReYvo/1XV5uUbTya1wyOksDtlr84bcGmN87Ortm",
+	"26zh7QDXncbvNkY+c688Ld8I2J4746o7C7BX7itLbyjYzX4pqKUZ1fuZmrm04+a4/UG7IyzFT5ztAf3Y",
+	"fdz0qUFvezZCGvwGmd2LU6/VKJVgWOWCJ0Xs4OGdR8lZW6PJyNg3pnhUKswSq9I5m5dPbXc0VQ6rRuxA",
+	"6TsMxBa9dnYlIvleyR7d3zcNogLuYvj7Tg7jzwpQczdtNzt7aDqLO6q3MLzBEuEEivEj09syOkOvzy8f",
+	"/8mFweyTj1DkUxidod2abVIlXQpIXeCIs6rK1podaXRNX/Ic5zYT5a5Ex417HSyihw6ty3rf0K+kSf6x",
+	"jUhvIce9d0YPtHZnuRgCGFSbfIPHE2+3+EDY7aCalb/tSuuO6g23WXNfGirtYFvzCyvB6TGEvzjw4MFm",
+	"+he3Tu07xL9SKdhvLVbyW6tAvusQy29xfnccmfnNFZH3XGK/NGzzjiv2FzaN374D4AtjaLd74gubyOdx",
+	"nnxxWPbiX9Pw/c34nb54GPinCqs3isfvAl4NUeSqECQ6Q1I/gbBCvMS0e4SiBZbRGcILfk3QDKrb/Cci",
+	"eGlupSx6hCJTgVG+0njAv96bJ02phr7IG0KCboVnuIRibvYd3HqduEPgVxKviQv1DvOjExu5Hf5GjmmZ",
+	"X7abXbUbBOdgbpXgFr3l0dI5uxbU0FkvlJlsh8rs/vKSiyWmKhzlz4mgPPlKIumKdKCkl7ECp2hJyN5f",
+	"XQc++C1ZckGQwh/2HnZIZfXnYeP2ouvP802l4sCy4Q8leun+I1/joRm8zfCpTeAO8eLb4PTReM2FdMAb",
+	"B36FVymB4Tp6a2csK91VbcxnJt3lwXQ2m30dLP+Agcngkkf7/A7gYe6Nofhhw45jcwg7fe2K2eyC1fn9",
+	"b+eXSEBCS05E3KwTOZkNK1i7G9xSP1zfWLdqLZpcrvOwqfWb50Zbp7W2Z1hTtNTwVrGuKTGP/fXdU9+l",
+	"HlpqHXm1PJB2yzGwy79nB5IU0/LD8x8d3EsDnhJvbJUslbIgSHGTmVPY9L6x7RmN7s0ODv3Ov/cenPbF",
+	"63eQ2Oo7J7ODiaNiXbBEkMQgp2zvQhykxUl3yJR7RkmaPBWCB7pdLPVvgagLzsqzER7R5luOBc6IMklB",
+	"XhUdlvKGi2DhV0aktA6F+gf+tsYKYLoFZysTv6KNoq8XBGVcoYSYpEuUcKpseRgVCBco4xQgrFG8psul",
+	"IANqW/RkK6qCcth2AwxKm4Xm4bAImm8J3kjbRzzFC5KeoUhLJcMpJSJC4+ODCYrWZJHwDCeYChKh8dcH",
+	"kysWLaitSI2Oqn+n+vfjU/1S9av/2z0tSpESNCN67vC7918pia7Y+CE8JIn3TPUf5hPfnOhHDC5ZdGT/",
+	"Yb7w4PTgUZn8C3OkK6okovKKKfyOMIQlzPsQRbNIzz3CRVwwElmsccaR1vhJkZKkllw71jeEOCVYSEQV",
+	"4gwZXXFgEgu9zkglbg9nxEKc+Lt01rNNawhtV1fyd+PvZ9OHP/x8PLn/8b9+fz79B57+9MPP9ycns48H",
+	"+ucAeNsPHyejPxGcqvUTokzdRyDGTeJ3gVJolwPY/iXFirB4M89CUP28YMlUCZobsH6I4Oc2oDukJ3+1",
+	"Bdvbk65MtHSeUKE2oRZKBTEl4RiVDyNT8ILWOF1Ob0x/6kD2czl2Z0bieZ6nlCTIGALVBwaadnDu1ELR",
+	"a1gZKABk7t8/7JIj+apQuen3H715+uLp40tkHx0fhEolG/rFEhRSK4IkVPYt/C1Xcxg/oMJK26ZLQEhJ",
+	"+hi055SbsCtO9h0rQkxa8Xn3hycjL4IQmrvY9Y7e5hd/1ys6CpQqzvId+m3n+pe5JDFniRx4C+kU0W8L",
+	"miZOLN0ZrVlDBDI1noMF1Z9NxV4/S9Rja2setfWaOK0XWlejMN+U7K7vgZ5lDS0RTuk1uZvl2YUzwblR",
+	"qbig7wswGDZhAIzQOhrjeGLPuokto5wYCJcJynEhyQQJIouMTMwV0jXNmDjcwAmYlnWzCd4PF67t7sa6",
+	"0zyqEFxRFSAZWMta5R8NBRDzClu3ZhoZ+UQL67NZE5sdj8bMz0EqiyhqaUd3CGaov/a5U5Ps28G2ic/0",
+	"bJl3AcAAJ3C4X0Z/O1nJboi+3KdSNvzUp5LqmjiH9uXzBtxcaFPKec6lpIs05No5N4+YNcdpSgTK8Abh",
+	"PE83DhN0EPKaT4kZ1Ih+sKiiRI26fYXvnRTndjhxPRBK3oa7PKo5Go5+psnHIz2cjM6Q5IWcKoGp0qps",
+	"gpJPv+QpjuHmPjEwiweVk69edYQw2wwqweqvWPHgMtuze2pxNZN62fEESaIQVqUKgJjGBmF3YdmzPKwJ",
+	"i9np520VQe/7se2u3dpnzhDXdzS90rVaM1MMKbYvuoPknMD71zgtiIfzok820/1pAr2aCkWSR6ZSDUtA",
+	"A4TAkZe/uu98BQnh155XOJ5nMBeJfq+v65rVv2/JdY/neaDIdaCO2gXO08Jw9Q6+ZtXjInCreyuJQDdr",
+	"XuHtqT25axK04MjDwQSt4Y1PYSQ4BO395hbj2BP2tqO4LOk92j3OlcDXuPhwSxKWlN3RSKa32G0a06aY",
+	"us5WnXiEf4IqYQM1BM5VB3I3ZmQFGB3Gm8ANtvZBQ7+Xj3Nh1M6SMirXpuC6HxWvY1dUt+edWxRqM22e",
+	"UVao0GwvaUaQzOHkogzZ54a10tunqoFIta1y/YnjnilSh8A746BAwd6cIGtugmPSQx7vL2X341mhbpLv",
+	"CyK1IlmQDWeJKTuwnf6+kgi6omnF34iS4dj0/EMLEuvrjn+VFYWDSowev/ru8uL8cv7Xt68uz+cvXz15",
+	"+gfoSZMSER2cVSFIzpDieem2Hjq3/fDZuKJLaOCQ4sHi5PAFd7EYX7t3tM1oIKXCKPCUrWxByOEgZCCs",
+	"qFwaO3hujM1ai5HTnfKA6qiYpBOn3u/KaaW1bIFI9RLmBKyqpkLYoSWit7LDwo/hu2IFLLW/Ca2oagVx",
+	"C6oISr5aF3q6PeXfLidpN6js/crGARe15oXxGOk5o/osj9Ad0PAh1L/Rjx6Wu6Mipl0vU1+WLQXUnv3T",
+	"PM7rJ2LAiAke5IETuWFttIyYgGlfN8Drt6z6raRmMPp2bEMbN0+pSk2EN3lAdzVPlo7TvrHHJ4FbtO87",
+	"7An4Bq7FnpvPeMOcBxJqtwrrPdbXBuNFgT8Yl1jlQQm6Bdsfe85yoxp2iDPjQnGj2iCAWz7V8J/o0xXI",
+	"h8shyjDDK1LptKgmw9EZUvidOfoWRCoP+BXx5RWL/vj0EoXuVrJYrbSocCYjMOapRIxQuLVwhlKCrwli",
+	"XKCCYYMumxI0vj97eMXABNMPQl0q48yF2to7v/9uqqcLa/EI0RXjQmt5O377xggRLMKUoESeIaoM2gSh",
+	"AskiM4HAmjQjxfnBPvXz2265O1Fc3XHPym4q9u5qfEOCgMVi2xhDKNPcZWXXtWo76S2b04/9m5qC7QPA",
+	"9g4ZaViagAF2vZeNE2Ps9DW4OM1PBw20ypPZgFzYHcyTxtCh8nPfN9xAXSG5cslUa3C/bwxYlfCmCPoi",
+	"PI0ASGHjrO/a0NuX8zh4Gg5QfBdEgjppeSmv9b+lrHoJNLI0OJsuUh6/08y9wYJRtpJo7GkQb+9PEGQZ",
+	"gfhmOVEE3G/6ImaAUw8PD+vgNN+PXhBUsQYR8ApVqNJoDLjTB1rhlo7QDhsmjIa/i22zFeRba/86r/pO",
+	"nMdrEr9LqVQd4Xv9UydSlCJZnmJFtAK7wfqqk1O9fQTPbLAA9AlVoEG0foVcEOW/qt9LSEoUSQ72dm3Z",
+	"RqRtB+Y1ERtU7mu9OlrTYiZviKj18PHvQXuFcMqV39kXXi7Bc0WykKjwRUpXWHHA77W2SAeSvIGpq/eC",
+	"uauy7VYAoyYg3d/2FqhrLo59g6UVWBXIaI/X22JotfM80xvEAen2e0AsPvL+lyAS49CZcK73hU2RygiW",
+	"hSCIm9SLBS9YIjuEdKhcpnThOo4EqrI+hNMtetssZES2/IrDX25mzQ5+05Oe8AWNi0R0toTJ8pTOQzjR",
+	"31UX74L5ymE/F6H9Uo7FnqKi7QMma62aeUEN/MkgtAZZ0GsaUgIBfGyepvxmWuSoavTc6E60LlUm+CUa",
+	"rNkBHQSoknReboX2AiryQQ3bkabnldUD23Tt5SYnWl9UR52+5jM66Duha7wRsmpr+bS4kY2Umy1Wl9sW",
+	"HyZWb1XrXu4vx4+6/qlrL6dZanLni3uXOPQqWx7sbmlcp9t8Kv2AyfsWEsV8YIL+kheCUeNQGiJMnzm/",
+	"w1PCHoAtWfAF1XdilHHV4fqyqebbQdUq9NnTDgjogE/OtETtdwvq7QOiUE+1aKYxcyRIzEXSHUUb4iFr",
+	"2w4Vnf6Gc2ypr7QvJX62hCezO+VL6Gnvl4jvC2szOGGS3hVP8Mb0D3wE0Ql7kVsWrknCrkLeLOVtPe9J",
+	"4a7l20OksH0hbFzYm7f24zuSy2aXpK0S07vm+6z39qvSOSp/r+49LSfLiigJASN+w/RNatOFs9sHx3hb",
+	"LMcds0H2WvpZZxC9Jz57F+iJlSudsHnZRHC7M/MVSzcmDAfNGqPKWGpAmlEJbWkO0XNw6kmitzqK4DMR",
+	"Gpu8SueuObhiUBUMr4BP0ChRNI7AexUheO9Aj2RML3CspZS9I4kpmaGygXZWsJRIecUsYjNOBcHJxkSU",
+	"xsrex6m0g0wQXZoLeoIYrw11cIicw0qtyRWrQyxH1tsvogNEWCKRWmPlyNdESi3PPmcWOIZWfJGPTRYd",
+	"XrFzZIDIkvLRGDOtEgHhDXiDxvdPTjqds/0x5O1if9t4ZBVfG9ZyNhRp+2HSysqxQWGXcOkg6L+SyIQw",
+	"5CMEPUMjm3UZoTFUm9jMy8h12Kv8YAdGIlJ+o434QdG9Hm3tIns7Hij7RvSCHXR3Z7oZrs3ylGKo6AX4",
+	"6qiB/F9F6blaHzwCSHQTYwenkjuCDnuiiM3TysYE6zLcd0q9piQOlvTv5tUAfa8vLO6NRn4Ug0ozqYwf",
+	"z6WqTW6de7eP/f8ZSvT3M+Y7jaHofYGZooqgT/8d1VgbWe9CxUHI7pvt0vZ7OIHmcZvT3E6+gF8FWRLh",
+	"RLTi6Ju/PJs+OJmdTk8u3oRY62ZYe+sk7MNQvBCdbgcDmJHxaxB5c3is8DW4kvVBsa+Lgeu9sNNXywTM",
+	"vZP/dqnuho1b9+fvmaew7SoGmKp3ew8rZbAtQb7EeSLiI9XX9Ix/fauKp8uV82Wn6eqo7nS71FS3NOd+",
+	"Rn5duQ6wNLVo6ZdEv3352EghYvwGUSYVwdBQwQRVtQlW5RJ6ecBtU2irqth+lvt7O2C/9wb4fCHypKUc",
+	"tndlPCvMuT337lIcTnl4U4Zl7VqMps2UGPdloH1q+q41HpluT6OZ1v/TS+eZev8u98a06t9mTYGp+wcI",
+	"H4M91juzDrTrF3RJ4k2cEsAINlWzdXzkz1S+00fwJcly2edebBRbEFUlKBCmxMZEHU0Q/zYe+53tpr0M",
+	"mBC6yGASy1UIuBdEwRhc02hmQAnaeiGEVHL3TR/3NKi68oq9uAzEjPX0ICG25vQ8Ph3Uc6vTbHMpNp/+",
+	"OwL4ijUXWhDQEXowa1fg9FFz7+vTPZvw+R8PZ5SnG6hzDPf/Oz4d7PrtvfRtfafVyOp8rc2nbwnDKb2r",
+	"7j3/DE9zI6WyMWW3g81eqqS2sXC+ceNpzi4zpss1vZNNA7r0V7JptquxQGPeHcpGOhXB88oigu+Dg2lJ",
+	"WQ2e5v79B/f73ctbN9lLk6Iowa9yBklBgiY2wa1yo3wlzT4cwy5EORFozQtxMNAV2guisz0NyxF5hm7W",
+	"XBpFVILpnLUcy19J3wF0iM79XCazk0q/853ndV26zu2u4ULpNgXLyLVv0xshIynlAtv/TCheMS4VjXst",
+	"iTvC8/8XR1f/lbz6XyJrGmm9/1LA8/X833+lqd2+mq9vRnqQw0ua/X846reYTyuL+04l7tfEir5lkOjX",
+	"DpVsD0G0Tu2/5PScaZuABTNpX+WEoRsu3kEtx0obHHgjkaQsbkCB1E/VH2fzr8P5eD/eO54/nHX89s38",
+	"XsdPeVrIjvcaZj582o1Vfq8a4YcwF77F8buUr7axYFxG3CZeuG2CImfw239bX0l0gLAq74yuLlOYYtHJ",
+	"FbtZY0WuifBRUSHS2XSN+MuzTRzqa6mPAZzjmCoyB6i9zqrlvxHyLt3o5bxB9pUN+oPt20rTDcyeshVY",
+	"uxKNI2tIS1MJRtPoQN+iT/UUCaRem46bfi0P46osyxmI3GbItRZMiO7KhjGEOUQOt2BnYN/mKVjukVFJ",
+	"djSnmiIbkjmxQxAcrweSZ2WhIyNbEm1eBDFzjaBpk+uGkHcS/QE1ZoqOUHDlhlWBtxEx/d1RUt3mb5e8",
+	"eJOZ+NLYsZEe80K9oCsWiFNWcCqfq4ddx2r0mXqdbbvDYbShUyjRLvZyVRjvQ312JQH1OU1GZQ2l+eaW",
+	"tXnJQ0h8uy3N5+B4ZukKYTd7uJUGsvL+x6n5x8nH/xxEav5VlglI/gxLFNAajwEw3l3TnKqrAwpQhmTM",
+	"c2IdBK5cb9xofr7EaSpt3uEVMwePA4CpItUGCGbSwoEJHlG7CM8uEf3PIWc5Fl7BfztYfDqzeTZQKIYZ",
+	"JcDuNV2toT5VLx4a2+4OB5PyB2jJOBgVq6YoTU3Gc/Oe16q5LAUCmrvgJxzRFnBiB2rROGI8sz3PSTmC",
+	"BfI9+IyTqdJewvM5npWd939V5h930OuUU+Mo36AYp4QlWKCMM7U2ib0TxNOkpGpifpJlAXR906ZkqRAv",
+	"diYe1Higamw/zVeflxkD/R55uwv93qCTyX1c72W4fz9V6a1BS3xqG7q+Uzo0bNX+JhRVM/WiNNU2MGYJ",
+	"EiSl7r/rzWk9hQsZJVgQMHNdVuM4Mv+KDiDZsWreCteBWjcEA/diwNmVtlUDneMiq8gBXMYp8yvGBYr0",
+	"i9EE3axpvIYbBZUoxYqIEl+dsMQkuHGApmb8pvE4wSKlRByiJzYl9Yo5J/E4wkIQBbayLazEUh8kesJx",
+	"SvPcJaXq6w7NyBnCLiMU/gYYBg5Z8ooZcqE9r0RS0TQ1JnvMCzjaWLqBSboAHWWSJnrewaNHk9YNUeRm",
+	"U2d3fSIDs7Fc5a8WBTLPoeVsSH3VJOgPyKDGoiM0tv/6fZn1e4D+gMaKZLlEUwQTOUBHyPzh039Hx7PZ",
+	"Xha/n1QoQ3EEK73Ab9LRiSNTi2XnhfElwcxI8YKoG0IMJLZ+tppwe2KQ02yQ3eCytefkMqXEAMoUR4JI",
+	"xQVB46ffoeN792YPNMPNEWJ+MgAAhlw7A/cegNCCgXSz5ilBKbhq4IaL47UV7wmKIC4VQX7zkrJIz1OQ",
+	"HJuh/cmC7O4xXeDargJucogADcCmoA9NOYQ1CmAA2PU9K1PanXaodviQBi8ebwKJlKGhteaqz23sLZ48",
+	"OOyIW2e57Oaah9/plPlXAbW8z1Hn770mHZOGumqubqeSKRemvjHr/KxvjY7D748CsyLFzYSrHznUUdmL",
+	"/sjexkIhuL/k9HnTLG9GbYOXEkA3qZKsIaNnRa9JyH3ocoxkJ5LWAFmrgo6hNlx69QFTWstBs7bjsKsR",
+	"WpgkByPZT1OmFB6mvIyBLoiE2lD0B+gioYkdm83Gl8YpOfVudlwf5vAJdhdqFs/ZwMmayg8Dlh6eeBX0",
+	"HbYY1fNRlybBsaLLLQfxBbFuSNgg6A9epTO42GA1b3fQ1gCmMr4hZVFRa101EV1NK3b7Dhu2KVwZiL3M",
+	"mu+j8bEWrtMOtVn7Tjdn37jecWZQuKLd1wbd6b7zS/Gu06qgNSMvJBh1TSzF2+bz4hxZXC/0B+SjfIGk",
+	"AHW3FJTamNt2gG2WttjUUAIP+w8eq53qeq++8QK7ZuLp2nLT1/WUW57WLBpsbYlpx/7oErOOE+t11dZt",
+	"P9N/XLujELQo4ndEHQy0iLYcRfWDzixc11HUjX38uNYKEmhDY7yQetNCDViZtiMH09xxUDUINpr8sMNL",
+	"twjlFT+DUynBmzrBg+qW97pAcRcgC31o8Paz6WhN0OnQVCZlr8UBk2q5OfxMwWpDejusaQB2MKVrL9jN",
+	"HMA3e13uc7ALDtET19jN4IFVP/s+mDPP32A1qI2IVV6DK+bCaIjHcSGg+uMraHb1qHRqWeQ9U2MKqLv2",
+	"dhm6s8+VywLv0YLudrbYoEiQVUrmedZlnHGmF2u7aL1+CU7dlJrGW29eXrzWd0JLEDpCSXFbk0CPsHV1",
+	"6u6/pGj5JsrEdgOpN45ssmh0UHMWtllgA3p6peiS9pwznHXJhATXTO0PK8KIALMPIB31F3YL4oLuCxFk",
+	"kd9tZNnHR2wxwk3+YOudcwBNeZZvk5FUX7XqLdps70K8IlW0tmIzOkL1ad5GgpoqpTBqw26ZsJy32ByS",
+	"hca8OzTMhd5lrzP/bui147TXxIR+CA1UuyRe8vxc67r9z+3Grd+e4gd7Oe/2gRvvDAF3+Eiea016C+9I",
+	"pyNh7oWDgw6Eztu+7GvemNAYK25yJ3DJ6oQsKaNm6+OlIgJpTQmXvNKV1r60L6oMmp74hcu1sZbR0JCH",
+	"DPg2e17zff3aDhBmTXttlVXdTdLzFd+pEgpb9rxe96d4l+XlgJcrkwDkx5yRA95zG900lqNkW7twFBcK",
+	"zmCPLVEzykWyXG2sESVrRtTQsJaz9ANRLQM83LtsiudzE6zoDysaVI81QRnXdqDTOlXUoaZ9cJpajSMP",
+	"JuaVnWOOpUrsCTk227YK2PmKj+py6S33pOF2bIXZSiGZlNu0xi0nBCE98oKvKHvGRaBX1h+17RAVkgiG",
+	"MxKhMUbuPwDakCEyzTBND6AfKtH/jELePq/XU0OnGoDiRxUKg74SvTov1PoEuc6702XKbxw4xmGw95v5",
+	"giSxPZE+y1dgfoH7jOMCwkkiiJQNgInoCBdqfaT4O8Ii0264BdwbBHbSwqDmLlH0s0ypbG5cT2D9+iSE",
+	"Phjzz0iJk6tQIWRQ5hy3B7CyWcXsJh3aDS+rDqR1KfZak1aJLU8+/RJzxsgHyhkSn34ppKT998htDZpf",
+	"ckWXpWUVDqCMAUFHq7SDSeVKXUZonLeNW/0I+aCIgDdzfkOE1vcTxDjKsCKC4vTw8BAaIxdKGH+ssw0N",
+	"jFJdwdjBXBg/aCC+5IUBY3ijePzusyOa/JtrvcUZQfqxidfgC9R8IeI1lgTlgsauXDrSNxFSBt6hF+A1",
+	"EfoWAPlQXnZvHTr6m5OBJZkmzu948dtHRRlSbmvNlv5uML9JdJPGXZBLqu/Hj0BnaZHAPxZSwWpFpqub",
+	"pCu9oUyvzHpl7iyMGsLjd1UXz+rpky1Pu46d27FXACWpJk19QHrlNrzz2tvJ6BqnFqGwoaT+q+P3f430",
+	"RTmqQ+ZMwmXO35wMK3MOJdIOxjBpMLABalKtRH0V2zgnduoezInZFs164HYxclUh3FAN4aPAV6K/WiGw",
+	"Uz2Ne2UhFVoYLZljob6SyPoKNybWKwkD0fFzec+n//jh53vhFN5BMMYNxGJSgfxQqffsHkiKpQbrtb9y",
+	"QT9sOXTK48NUFTeOmJyIxkl0d4iK3QrtqpjN7pE/oGNQaI7CCYoMDk8Ed/zIAPFEjxB26o1xNv2JCO56",
+	"AsPbni48DJPqETr1/9ql6LSaCpHtfwrYOfHRckoALovJaOCerAP6UV0sKscMQQldWj3QT/7szhVuCL50",
+	"+37/jl4TXDwu21cEApnvaJqilFyT1LfSIC5hFBdsmIwk1KogrdBMp6kPWi0EjTXz3TdVn/LS+hMko0Vm",
+	"YG1YYnonLbCk74uw2fed3ls0xuGuxDFmJkC2jYv+EI/hBYt+SlhRP/ZffFXTDv/7/0ad3cfQ//5/0DUv",
+	"JDT5ML1OPv1CDgd3lyTsmtNd24qXlN4/mfx6BlpadGDoC4KTW8F7B9q9faflOU0berpk8L5N33wZKOse",
+	"u6yXSyi6i2lO7QG0lw1hu7UZEa0wm5zg1eRg+8GeFmRUcTu4z1si7nvjwckwGRkXjszAvVPIde9+288+",
+	"uIst2bAqektfhwj6Pw+ftEf4dsXR8CXNg7mz3OsTj9elKRuo6erwRz3jwiSx6pEn2jjzQrc4lRxMNbTY",
+	"WEdK22HX6HgcaLNSNSAONdoxPOp8W+A8Nw2rQ1rKNX/tAVitNzSsehTawcuR6vS0+d2MygBPd1iWgTAl",
+	"HSt3K2iT3+oy3QWHmwgzt13uSgd0YuwWyqQwhQqo6WqtSFJ3D7Ut/IltlA9hdNiC5R3BZrXVLwn1G3AY",
+	"YGx4K/TdUOsEo0ToE03TN9go6KAmMLC5cNzlwDv2th7uQgPs/ri08b3n8QpLytD5ICQ/hVekaSA9vTfw",
+	"VTWXzlO67XB6qrB1qbYbRfh0Cx6jC16kZcRoIBhg5a4aZrLKucnBDWuJqsNhzVk3hJyMJyQd5htuAdeV",
+	"E0ef/ge0zyYSbfMP9tzzH2OFU74qjGfZ7NxJrVQ3MsIWDdnPA9pE6Rt4s6nMybAOVZ5/tIX5/b4gaBxj",
+	"SaaUScKM57Pu2O51pZZfmO/aisd61GJVkDQEmpBCxoJN1UtJsiICjaWp44BqMXvDlweP0IKk/AbNTCmZ",
+	"SWBo+G7rjtqTIWrUEFj1fwx4Kfw5oKnxQ8xtg9ToDN1AlWDla4Hmb4zcWLhfU42U4Q10xG25kodSWPox",
+	"muT91XhJNmVpVPwOFTlSvPapk9kw7Gv4lDNt26n3XCREIADTqQ1/v3s0y6gwHr2sGs0ubFeLWpC7Poch",
+	"3NoHntI4ditV3Fj/DH8Y+zIwQbODEhQebIcu9/bxrMO/3T8Przl5M9s3FiDtJpES7A3rvhuXu6VM1Dgw",
+	"jrLo6SVe2YpwKm0l+OEAQroRLHxve70FutX/pTZvtnUKa5P6gVzqw+qEbSiTpnwFtnJToJt7qXkGTHxz",
+	"sCEWntffO7f9s7BtXrXtIr+T+C74oGC9nj/mWYZZYhDI63Zs7szbbWaEsYE9T/Ic2m1bS7BLrWj1thBQ",
+	"EFK5YV37F9DRhp11yX/QHTxy2DRbei6UhHmxJLPTbNQ2qq1cdDBpgWjYaEXwkD6+92CvuJPhcoh/rbl1",
+	"ruKeAZ1CzSF5L1RrUHX20FaJkXH7sKeZSlTRJvNc/4qDO2z+tHMfp64AlO2wJl2ZB2x2oRf2ydNn529f",
+	"XM4fv724ePrd43+P0Pjl+ZODXYJRjStAncztxr737OnsDtq51WzqEtG+q+FtZWL30lyZ1L2PWpN6R+9a",
+	"jx39/M7jYJWl3LcINcu4Of2+vu9dNm8vG2sbcItmpcwqU6zKas9JFZLHspat4s72PYNaPVbkuUIpwVI5",
+	"9WEHGxABPB5oSFqJnu1BfUMLN+2PTlX7tAZHU9eow7t98hinVDY9Zlsuoo+9CNS5SrFEj3kec/TH8+PT",
+	"bbGRagQvhjUa1MS2SnQYNSgewBz5nOW24dkOvkw/j73eKn3XyLyXMztrZs1CB973BbFPAHrntox62T3h",
+	"54An+lQILkLt8XGWh6NMMU+LjOlNak5PaMuW0hUjUdnNzaJJUNa8WTcN0EAbz1WouPgFZcSa6WUvUZoS",
+	"k2O6JjixcDD6seP6N+8FmRxKY0w4VejT/1SCoIIhfeWCy52kii4RLxAr0l7xM/RPLAMnW5McvWW4ICW4",
+	"a30dOmocXxscM1ulPga2Y4VueJEmaGEcMxglYoNEwTqqhROxmYuiw+1NhCDBhhxPoSxlgRPDbPDomosr",
+	"AHGMTYJ82ckEVolKtOI8GQ611RLQQLI8ZeaaF6y3gtx38r7AqTOUtP2r/7FBDGfkDDGu1pSt0I2gShE2",
+	"QfYmggo7bkfJKCxwqKAHK2yw4zQruoARqCRyjudQYdSxqM553lrUgwHlNG5NSzq9As3ax2v8q5a7U0zv",
+	"CIf+Xw4BujTT78jG/sLm330D+MIm0nM/+cJmMzgi8YWLX/dl7gubyB1dNf8PaGrRedv9wlb8V7mLf2E8",
+	"aV3Ke6/aX1SThZYXYJ+bf9s8SzE0yGtfHhZY9vvA7dvf6mf3aRYIucxG+oa1qnZffOzebLeq1tfMjCgi",
+	"kBJ0tSLCFm4DOAdDel4ocl+ObPM6gHC+oXJbQmvFtXqXy90zRpw1HABbqeBDKkSJEMrKLpsT51T/Sx4+",
+	"Me8Ok9iMLqdE5Ef6/4MoMpweuaFAmsr57JN22x+12weQgEg1J2xe5VY1O8cDlAdmCVzrGPmgDADMGkso",
+	"tDTM7qDNbxoJPSpYPHiLPCtf2DtRBJiM01BY3dyrv7Ol2I24aWgwfY2TnWx6UjUwqbMJbub8moikIH6n",
+	"7v7FrIytIdx6aZ7+OBlV+0HOM8zeF2HMluoppNVoTvSdN8aFJFDtapB7PYyWWrL1DfZBdofNJxc8XmPK",
+	"ujbzd8Aziy/klAwwlIiMMk3ExPTqgxQHUEgp0S9HRlVV7TRrtFLlz6IGDjyur5VBLGeQw19ATbHDTrao",
+	"9we/Vb0yrGu4kxXb33evdIWQ+7cJKlJt9doenJgT0mtX3BCJpr5vVraVAf26zmrszY4dsEX5esdqu0Fz",
+	"X2jcP9DbEeUl/UCS6MwTMpAp8JDZqmkj7r44n1UPuXYLLkUJS3XFwpvykXdGnyHcONHH1Y+AmwCDW5h5",
+	"aBvkYLtjnhHpkPwhvcN+DorNiYPd5mp9cIheQS5UFT8ywFwufRYmb7lrpuazOpgm2zRWAmWjWKEMvyPS",
+	"TXGqpSoxKsBxxqKVvWKgKIqsSDGUqsMLZxbrJ6pkM7pi+l4nJ6CAQGdj8Ctq3gvNBSJR5MQ1ajFm4qAV",
+	"DdO5sP99xUoeI0lUbQzrKIU3vjLQ6lKhaygq/32NuAM3kx9xsTI5X4RdscDbjuQVJxItyIazBEWSFDSN",
+	"0DjSxioGEUCRqdmDdDHz7zg68DSoHeiKGXx1rUS1zmdcoTFnDQ2ba7ERXGpJfVRjnI0lauoMsgv4WG2T",
+	"EEPzBDHTr8oIqjw4RH8DMhqtxcs906XNJwhfMUdG+ZAsPc/66LBo8JShKKQkohCwnBPY4SZVQuKUMK10",
+	"w2Dpz7th0CoZkhwtsTgcYNiUdks993M4ulwpF37uuxGQ0cT8Azqn9lffW+EOR7KMaKtqA5enr5uP3n2N",
+	"JMp95wRCX+POw9ntgdN8WWicbeXc3bd9vrZkYttR4pTfsLhoE7bEaqBluV++kg6e6BCdt7Uh5IXKmr6x",
+	"qNr2Xp1urliltibIpfFou2ib0npUaSz3DauJMEuumKeN9tl124O6zQ0Sp4Wk1+Sle8msdVsagv67sJNg",
+	"9+2zdbvsQcu08UP3Hrj7wbfsi62ivU/22R34VVrFgp/BsWK2a9u7cmH5ZGK3kZ5N5JlqEyTIsgBc0sqj",
+	"EnJ99OKU9d/+t2+a/W/odurbb9x+Kt1xM7GnHz9hv8tw+9K5G/hu99Vmm5g/8znZCDqXrTQqxFO/XwLD",
+	"+t4NWJuLhGc4cXcfwqTJO1aCZkSTa7KQifcfmDH9zDbLurFmAdwr4xExidtLopeFATRDVvXCdCBj48iS",
+	"lQLcg0eZ+UNFnPlvQ18KTUwFKbG7JqhZIJJu6nks5Wfq2ZVXV/J3359P/4GnP/3w8+nk+PSj/kswDtwQ",
+	"jfC9Qk8ufLmSKOX8HUqpqaFoZu+Q+F1KZRht7hyVv0MbHn1mIv/+0HSurADq0DTRRzHPN4gveyFHvrhe",
+	"4g5vwuVvNfHL3e/GTISuFIwQ46m7fa7XSaAl279mu+xGb9pAHOQLDvEY9Ry4bhCcIfIBegoARH/CSzFq",
+	"QPd9iYG7W7cPL9H/wxoLoDQ6NSE4Lqj0GjH/q2mnEumh24K5qmEe5+LTLw71fIqMyf/pl9J2MJeBq1EI",
+	"NfKLEr1tAdE3pQ+6LJ+PDT6ZLGROWFJA6yqRUUa2mih3lPv2Oa4NX1qW1V1b9L9Vk70tlIIvUpIFcXMv",
+	"nj1GD++ffo1y8xBKeFy42oZm/qQKop38qcgwmwqCE70k+qRJMTMu8jFl6JkgLF5PEC4Rn0uT+fz180aO",
+	"9ltFIV2eFAIxzpASvLj+9EsYDFgIHsoSfkZJmkwBoguZZwbn/sKrW7J+pcLBi4xBQHpfEKmQFt36pI5w",
+	"To+uj48KSYQ8evjw4cNwYTe8vwVhyYxPAStbcsfN6O/TC/PT9PmTyCWkuxh1yle1Dn5+aQxWRYB9f7q8",
+	"fI3Mj0jvt3px8ex+BxpQ6B7xZs2FQrLIMizKJjBO0KALGQQd4Ys2hztfCyybmfvfcYWe8YIl20o2GnV4",
+	"F88RTQAwd0PZqvXlRyjCC16os0WK2buoShq3M5d4o+8dCKdpnRbvrd4Lsy0CMdwpOR66LF8QnJyn6QWR",
+	"UJnTzKaxcbdAnNgDbJEow+IdSTpzwJtYSHbQLnooI1KGyjNI/C7w9wQrPOSYeazftxMFihIqd3qnmXbu",
+	"vuvGCs1HVtB6WzaCO6s1AzdQyqPm5t8/BNHY9IXe1qrsES623/UHqgidOD6HV2cpiFw7xPj6Ogjz4xzQ",
+	"zpu5iscnPQl+DRrrg4Vp0Zo2iC+9Y6RoHxSd4aVjxTwlw8eV0HvFl4kMM+NyskbKZBTj7tjtNriyfuyH",
+	"Cti3Fvw5PB3QfCeUk1CP1JTYuYYn5WR9CD1vLboXfS8HdrkQwesEYvzmEURWXaVVoQpBWqkmAxauLHOs",
+	"lq61ltuWsFqEzx4xsJ/q5vT2Qq2hxVR3V/4EPwdTqczBsZKutmnP+rBbVDr1VyVV5G8vPrrgXD1nSx7g",
+	"OI+DhXGmf7WW2zc3GFJN3j4PGl9eDWDAEEx4vH30C/KExyjHKxIc3QMsGdYGwcfCgLk5KkJseeP1ltyn",
+	"XLVxr6zP8i8kL/f+mkrFxabpKAjHrGodL02bi9ol7XQnnMjQaEFewD3/GY4dyl8LoNpmYkVniEpZkASN",
+	"I5JRCW5/lqAcSxM9dsl+fgxkIXhB0xSWBV4Cj//GQLGUKV8h5WXoMnvZ81cFKLSYLSRC4xusCXF1tC7N",
+	"b4KimDOpF830nynRlaBdnMUhEdDlIqULgxQy9gGXBEkJltBYzAJfM3gGelMb+BJoeudQsQ98Hjj6DGSn",
+	"IQM288KCfZQjdjBCEJxdOluoUTj9IaeCyJ0sDgkDVtZVn43nPT3xPxiUpmK1IrIDunmNxWpLm/qnUtEM",
+	"HJSuv5LVFbZFc91taQCCy46tWVfHxzLwYNKCMAt++zucVd9jhCQkQXE9aLFBKY7f1S7iHTc5PwahME07",
+	"Gk2Bewc+CuGj3HbsBnGMuQhGpjQHvS+HZxp+oNZFNPxI2cUv+OuaC63xOoa3SSmhHwPZBY7SJlneVyZu",
+	"utXYHoUh4WvNsMQ291GceBwXud2MK1KaZebooMx79oce3GE558U1EaqLJV2NSASm0nZ9K63j7yFG9ukX",
+	"K2/AL0kkOkPHR8ejyeiJP4UnmEmkf3XMQglBSuBri4o6XEBB0La4AsOQ9s14w67IR/UBHOCEoaUtEQ29",
+	"0bkGnbu92ocV70Pyc1mSFWhIqfWg/nAg956h2DpZAvC5hni3OD3Jgw2l5sVkjAUKYXZAsSVkggibx9AT",
+	"lQv9b6ytVXP8DgB8rauLQYZ1xR+vv0BAqPYCkwVo9GyBi3gd9BL/Jup9mgpmG7ee1B6uRTcrX9wwVFip",
+	"tmNK1ugCYL6oej4qPak4hoRZgPCGI3VYqY9TMr4QVzOYfXM2m02Pvz6bzUZ3BQnLoJlEL8h6s9WFfrPI",
+	"iODzBU6a8CTfTmez+4MQUBUuPsztpAPOZV6IdIMgLb3CbDZ9+I0DQNiG2toU9ZsV2yIYbZ1qfUH0xgVU",
+	"dcihxklGtQZgCRJEr53URDYqmU5ne+LBKpKSfM0ZmRdi5UJIvZzYB/6ykAZRcNvKvZWGqp80QbRh3XvQ",
+	"R1jzALMYo+84lIL0UBzyHAE95eZrSEgpaiFa2idRdQgEdkWIyU291hCuScMWahwWrZ2/G8xjUF2HnN5k",
+	"jmNtbtAdqzl5hq3FV63Zp/+WklgJGlP16ZduhdA4BBNn+Fb8GNhB7Baqoom09ekXQ7qBGx2Mk+XY4MlS",
+	"i6dDl2dPZ0SVe7VHFtW+HOy06ruyhkMTfkGuSbrjhO+IYDtMD6X7OIhrtmLAJKybXt2Zchbv38aBcbwe",
+	"HAXulq0mRFrAevOM6N5kPqwseVGtaVRUb1/7lfRa1t4Jslvgqt1nQLb11x1Zc70QjiEDqh8+885soJrn",
+	"8U7snYHom/33yIBR0kdtZw8n0+JXHySCp9XVibA9+vsFDZPdGgQ7OrfrlztKjurROHd6uWonQvGcMJzT",
+	"eXXn+jXTYj/TLv7CcsOG6JgeXJzPpnG+MFb+SvrwS0uiHaCsv7CFHqTlv/iE3kuaEXEHUc5e2PXgx/k7",
+	"wi6MPyNw+cRxTKSsQlH1rfbnv10iBZ3mAL86Oi/Umgv6Ezjrz9C3BAsibHo2DGGr4MO5ljZwFSpnfkGX",
+	"BDw1ZcBJk4VgTADWJjFnplYlACBuE4x2+YB9Z8cvdLDpVY7fFwRJylYpmRaS2GGh/+7rV28u0REu1PrI",
+	"DhNmD7wyV42OaQtgcSAQ0myk569jk+Da4LWFCDIvaDBtctINIuEXQRv0gYTEgmBJJGD1GC/ceM0LISco",
+	"3sQpkQePGtXMmG1s4fNYkQxqgAtBJgigswtBaiHd8oOjyQhGCcaKDNX1JHrJCzijqcKu24nfpwQXSnQP",
+	"pu8/j131WYgPUIw6VjR+Z2LVvKBzxlk0QVFG9Cwg/G1yeCbmfgn9qDBL0IIXLJH6LUU+KCjwy9dccXjF",
+	"5VTXuWByFu1HDFyz6agHI4wmIxigczov/a7IZe9S1+2kbHJStWQqY+XBId9az2MrQ9z6vc2EeWGyFXIs",
+	"5Q0XSSDKukf4omzG6KXZJhll/yWjy8MM+/aBa8667SDxOj8UaTpnOGvGDfTg6OXzZ6PP0oatfLcrJpBi",
+	"qeYpXwXBITxFp59DsgD1sCxSBK9MjCOcLs1u7UyN6+9VxvsrErRUXHBziO7rz27zHxZ3NNgBDQP4izkp",
+	"xQDmUO/80+XkrbE9pCb1XEEybtdQtCWq22++g0R3R2zW3Vb2Ywcv9vLe/ZbY4JTUlhYbxzMUr7HAsSLC",
+	"uQwZKvKciKlW0CglSmltj1HKb9p/TOjKHgAYyU224GkjW+3rkzterfqeahhKQJecGLLkBEWH+iCamyBm",
+	"NI0eIdPCoV1kHioE9ei+12rkg6c/zaYPf6j+eTif/hAqNw94dvo3dLl0XRv1godiufqvACdQHlv+ievU",
+	"jhchHPn5GNDWtpHqVz8g35B0uZd2MPBKat4tkhUyxpowFLkHIR4NiXIBwfqVdst35KY88NE45ymNNwjn",
+	"eUrBEoRKdBQ1pxjtuhOCfYsliQtB1eYNoAWZWkYwq/V1pvqvZ07b/Plvl6MWDpB/IQE0Od+whz9Hh+iZ",
+	"NviPMqIEjaXdMUdrglO1PjIZMCSJ4Fg2n7xiGd6Ybt4LgxMWvXx6efH88Zv55au/PP0uQjFnS7oqhOkO",
+	"WHXMMhA/sLXBMDDXhHL2a6Xy0cePtkG0uUsyhWM4ds3ijl4+f4aeXrxGGab6jsmIkPq0E6l9X54dHYWT",
+	"M1rF/eVYVCKsaVZaHU4N6N0Cx++IhZmkLCn0WuHUfNaW+2aY4RUYmGcIHIL6nxPNneqZevLhGAAMoH+l",
+	"tpirNB0JFwZXO5zbashJaT/LyRVjtYonvUoJlusFxyKR1ihf8kKAG1uicQSbPoLM03LXAz5Hue31f5l9",
+	"Hx0cXrErZuBQBS8MDKZrisnB3k+IFhNT0WekxGJlCM4VGke+UFlwJ1f/V/tFGJmRWJt7uYXOO5jYs0Tf",
+	"cVLKVkimWK5NzonBBzF4fTdrIggQ+7vf6Z2gWWZ4cvi736FXCy0TehgQ+RxTYQF3WnKPxvqgNgEmiSKn",
+	"nSPExRWLQCtHhqhKJR1MDDQouBa2+hX8m61zLyB/O0qU0mtyxY5Py7TVxcblgjxC5INtp9m+9mMVvJ5b",
+	"NMLas1dMC5wEANVHcCXV7GIrhJHBGmJ68GvuYNhMByFJJPRkWeKMppsDy2yoiZC/+x0sYARK0PD9yFYX",
+	"/v5HyTVbXWHtwSGKjPqIUIyFoPYj61rV7BWzqfh9JbNyo29zJnc8MtWtEdIXWhsktHWvlhhpqX6hH/jd",
+	"7+CyjqKUZlRFVQ/C09kEZfgDOp3N7MB8uZRERQb3ZsGTjVEOf37z6jsEMUOXFXXFor9PL7nC6fSxPm7L",
+	"+lN9ZJmJKv2r65/ElyjDKgYMQsFvHH0XWBEEZGnxPT6ZuWpXCXiKRjQMtCJsVPT8dV1OzI61njLHZyBO",
+	"D/1CjzyF/6s3u//HCy3iWstYjV//TTPBbUmHTGUpu2IATXP/5KHdWhdEic30fKmIiA7Rn+DggHUgEoSF",
+	"fCBZrozuT2lMrEuvVOiXLQXOc8JMPdMhF6sj+5I80s9WRbel/j5//dwr5DgbHR/ODmcWk43hnI7ORvcO",
+	"Z4f3DGzQGs7SI/1/VkSFOu6nMc8IcnIJk9Tref76edmvyOXGOQVt8v3fXryQh+h1sUhpfFhC/1HOniej",
+	"s9EfibrgXFV2mDnVT2Yzd9RZn4a/ufSmqt0hXQ3O6MjWq5QVNaNvKWHXhBUEyUKg9CtNsOaP5hP0ZS+r",
+	"W85GR+YfQbYZ27vPMi+LhD5+bJ2sDR4eApKV3h4wY79uu+sr9vGj2rPwpfsnD7teKvl6dMn5S8w29l2p",
+	"Z3Vq+Lz9vec2gdNWgHl22Ojs+x8mI1vSrW2r18/h5IPkrJXUZraxmUY/6NeOsBBEyaOf4X/nNPloJC0l",
+	"oVzg83AWHxpjC5+KMpwQvfMzKrUuOzhE50VCLch9Xc6ewEfO9XfbsnY/VIGon08Ab+7+7LifSW8Ztkcf",
+	"ScxL9/pfesbFgiYJYeaN+/1vfMeVqX3/Jyx6ucyGOfrCy28YOITNgnjLblZ69ANcJQQGPE3ZCRxYPXIE",
+	"S6TF+gdQTPF6sGAcoktnQplqaWjUaRu+a/IeoWhJ2Rl4zCIkCGhURAG3N91cMbosEXGXPE35jf7xwAwb",
+	"cyFIbFDTJcJWzEB91wXNXAgrQQO2f8uTzW76bEn1TE9mJw+mx8fTk9nl8ezs/unZbPaP4coIiLAX1I/1",
+	"m3fZ+mVnnbvDp0NK0GBXxOAsBpkfIIrf4sSK7296N84G7MbHnC1TahwX948H0PQab1KOk0vOX0ABD7x3",
+	"OoQBssihsDV5SRKKL/VtEnTGSf/L/4ZTmsCyP4OL7j9V2Tw2O2+YtoFDRt8AzE1h6rsxch4K9DzzLzwt",
+	"r4UxAxm58RwZoA+Y7wXJCqmsyjBmsPWKjPGdexavmHMtHjhD95ryFDvNpI1/gCWDe8z9kxNn/B+icz94",
+	"YG9S7qKD09Sgppts+q9k/c4k0dik19trkDRTTvkKyrdXmLKDkDJ8DF957RZhqD78ML25uZnqq+i0EClh",
+	"MU9I0lCQbR+aOReOT+7dP/1Po8nIX7TR2ei7WXFNcDF9Q2JB1H8arkXrcwCUDS1mWZEqmmOhjoDOBCs8",
+	"XD0Gx7wjBe3xqLKCX3KFEmK60pi1//QLwtckBpn49B9yOD9e2kEDyt1NCJV9SysV30G1f09umvQWYapO",
+	"PI5VQVJEmT2RRz4S06jmXGnqgArc5T6kXNgb07c4Qe58qXJhPWCfwaxx0FoB1rzEqZYT8Bwlm0nZZ8JI",
+	"caVKqPx/2XvX5UZuLE/8VRDc2CiyO0VRqiq3TYVjRlap7BrXrSVV9/Z0OpRgJiiilQRoACmJW/YD7BPM",
+	"1/m4/n/+v0G92AbOATKRJJMidS2XOdHjEsm8IJHAuZ/fj1wqKc4e1PD8bBWRX1DvQZ4+rhpCgSkFe1Il",
+	"vEMVVFRejl18ZUJ3sdo5tmYq1QtjcDPl3j4KRy6o4lSYzp4L/9UidG0ai/JIqYCpaGtMeQ6cJmXsbpIX",
+	"OgjelY75AuH9Gp5gTmYvnkJ/CGd6G05EobZYgl339s6ZeE+5up2BeAuB8wqhwuxka8LFhTWHXLfsYkmT",
+	"u6mq5MtOJV9qG/TeBMzfrdQgqWIwdprrmfjC3//+960gNsyuizHMHY9xBhQut5hbLD0i2affNCTpobNp",
+	"9Xl9Ws1rJcPubVJP6p2eGYMhIyk2FfqSYTYnnxI6NExBxgStVb/DOt2NqX/DYNJrtC7boVRzIm253HVl",
+	"YosF75GzeH2QOMwi+MY5sIFJm+Z5afC6MEC9mtFolg+JNnSqY5QSpBCG54Qb4qrwSHthMqPTIHBlcftQ",
+	"aGX1vfj0WyqFYFeAu/Lpt0Jrzu7E0nstz87s0i/Mgxoqj6X87VLEV9O07DDJvjB2HgqRuYrYAculOLOf",
+	"FsbGrQR+w1o3UaMfNFPvfvwjvJ0DZ0S79uSmV+T2erNoOHT5RY35nUAwBGlRktQqcpOOI10U7LL+ZjFP",
+	"JNhlLGoX65LDuZwkqVKS/TAlaX14hEuj1kcH9Eni8k4gxmKBcqyUX9zomVwlaeOPZsSG1o8yGMbsdMmR",
+	"y2HZBwhUWyzcatWk/az3tONtxD6ZSO2vvbj4GnN8lRGySMo5uMqTsr75riICM6Xdrd5g5z//Ovrrzrh3",
+	"9XNv+varo13115/Pd38Qfzn7+urr0X/2xHe99Pjr0V930zUSPAHY5q3DAPWLrer/f+7W89FMQT6az0us",
+	"PL8xH9V+/iDOhbwUkVPcWeS2WAbOVH3rhbv5C7CyF83/52Jnb8znm5rPXpvNKrMlGrJsirlOPwZuJqo/",
+	"sUj3zai9E+gNCQqMYtGuhLndZqUw7UC1S63UJeNZvx7vqAIjf/qTVH/6UxDyiMVqMY9YQIUGeU6G8PoI",
+	"NYaNJyZ8KliUUmGpIBXk1XuI33NBKss+IsNCQYDcXyAWVLGySgQC/s92v8F0QlgbQtrPI7LTi8huD8uo",
+	"nvX8RTtRVWYBWU30OGNxOWJwL6kAGzeEI2JXXBs9E+sHL9olTTRJqsL3pDHs81KqBgX9Bwj/HNp1Q2RB",
+	"xmHgeZWIs99gmzjQ3Wqo+XndxIH+cHEglO1W6nnB3xAHKknldKNP/t2U2AtEZELPPIE+liZyQWaKGPdI",
+	"8nNCNKMKuK4B1ZSOWZccGzoczrvtr7k2B9UQ1i2AgWrD1q/RtQe+g7JMOHI2DVehn4J+bM/2dyB4jD32",
+	"54IpIDfAwsOfW+FuuQZY5defbllBshL+TtWkOQePOL9R3wkGQNjw+I5RUM9V2gVv9/pSu/BgJ/seKJzy",
+	"u6vUmCNz1MEGDXYlVIUtNDEbS7sArggqZ88DTHDoGsCGGNJOpMoUS8hORHa73W4HOJ1dq24s7FojYzol",
+	"I3phbeKkEADwWLXrknYy5iJxxerfkmRMr5LOHkl0wS/4qeanLKXKJKQtRdUO7Kr6fUswLOkOwdIy6opC",
+	"topJWUA2A75cUc2gHgHASbguZohjMWbUXtr+IAvY1zhcV4di9zfXrpNrfqdH5Fnvm8W1GdDQV+2uWxSr",
+	"uX38z48AxA2EWK33ykWKMmx0QRqTMb1q9b+G1p9W/6vuc7t8wskN21NP7WWB4dR1QsMba/VbA6pA6lU3",
+	"QyAVkj0ZFTwvi/Vaq1zdd1zXL/h+JI0kWUEu5JRCs7Qc5PyMGgkIDq6rK7wOtmdbkQhgeK0DKYz69P/n",
+	"jDiGVsDjs5PCCrVO9Yl7Pw5ybJUo0c6dlfEFsnexUeQ3+qaYb2PZraQiQOhY+3hOVzSpirpFt/0xpBS+",
+	"Sf34npWI5HJkBQUSTT/RBBn5QJpiRTACaE4400SKmY41bei001RiXheoX0SZ+dp74dHr0ldfXdFi/6DB",
+	"tP+emSXvt/docvdz7U/4vYmn/bVWznp+XaXJXXNDYdZsbUCPNTgBjuOlZawQ/sYR1Dvp5VIXsZgTY5mE",
+	"8CHGdJtbGW5uId6fhdPbWDgbC+fzFCFHuAnXN3GglbU5YtXUDacZc7VMeIU9e2dsi9UMrJd8ClUB8lKA",
+	"C0LFlLQFu+yje1kmWEY0I0L6c4GMl7z30THX1VoPjC3MHnBtDtyjPHzk61gqQ87ZdA+gnoF7jiRbCdFS",
+	"GQ2Skwn7ZVP4SyOXYyU6KtpAIcengKc1UUi95XFEAJhoy4OY14/Zmvumhke0tZBYsULAmGdHyaeewamd",
+	"WNGYQHUvF+WX4JkmHfcaddODhhBJ1dPOYlPNj+BgJrzgwqKA3unWFmopB1IRuYwcrNuUm+nvKfAIU3hY",
+	"vb0144/BK9hEHx+gRs9KWie9cC3yevzRSaUbBB9fc3GuS04Fu8iNhGzzFddQp1VDy/bwIaT9rPcM4nux",
+	"GHOtAbzk2e6uyy1jQ5U9I3IeqQsEwsV8xcmIIg4L3LbTJQfBLgOrLxYu9Dcb+cundgDfdLpkHyKLmuz2",
+	"dpYEAhHr6BZRQAf25fFp/p0OUoTrs0KwBK1p/UgVH5P9nMqCz8tMK8NT/uk38+k3sv/dQUBD238WtS54",
+	"PsNmskYkbWY7O0Czh46ozQmVeSFy4BYxKocZ+fFa4n2vEx3lcU5qbAzXjeG6YmgulKHThRI0MFi3P+If",
+	"N4zGVVWoWCNThuaQdBRGYmWgR6LSUQUrBahEM2BSmhmSlNZNn6A9RLjQhtHMVfGjhK3y+VBFI4t0tLil",
+	"3wX2KgH5B43q/d5WdBUOvH5FR2t5XYGTtdi/spo/UPOdxaHEhhXVe1Btc1JutE0w8U6X3/fMrLr21owk",
+	"wpk3xEgBHxK49BHzQMPoIAa4RxKERklzRpU9mXhsfCIF6zYFCG9tOSJbxqlPE/dbE8XGvBiHPHCtfuvP",
+	"uzu75PnuLun18H83N/4eBxVl1e3ocIrr23JjwG0MuKXyBtf0rQy47VQWS2KQCISkTcnuXTe+5HDu5qQ9",
+	"ocoabTkdyEJFjqXTXoTkXDAdVdiBzHGW604EoF5SmBHGUYB6nrRZrjGwYi1VLkVEPpwcIEZhraTGTCes",
+	"qp2OBRT2IXag/QlOkBdM0TyPkNQgydik4DrpdpN/Ffrn4pQmpG1nU0eI9MlFmhcZy/Z8A2cf4VIAk91c",
+	"svyC4YB1hIXiKGGVNiSjUz9d+EgsZxdMuMMBUzUixYQYaUeaUevlX292AASrszpKawMmV3f2AsIuTTIJ",
+	"MKkQKMaX57q69sfY5FUy7ywwfUsr5QAWxtqayp71AuZ2lbguHP4f9gXst24d41sqiO2NjlhKJ40YVTLP",
+	"t4rJxiS6YywnJzxm5USw40EeIL1JKbdg8d3KUAKBV5Etbn+scWzezHMN60gCdvGRtHYVN40VIhXf18aZ",
+	"/B06k+Hrq1ZoxUN6g3VaEYvezKg/YoKOrY6ciUuLqm1I2+XaaMLXl+QNzfiSxHiGuXh1K70cxiPZ5yHD",
+	"7XLLPOBW3ljnG+t8Hev8evnhlZVhhXKqyv4JFroC87HZRn/LLpk2zvZsD6ZEuTy44WPWWbHh5XIkgfvL",
+	"nouJrzFNR3xRDOA11+bIjekhEv7XHFnyYK1udZan3JXluVJ2Geds3Zyye5m/16Tyl2/hHrkXhEYurLCZ",
+	"bQ6b+oZGgj3XmwjrpLABb5AGbiF6x3LioEdImw6HLDWMRYSJ0xTZ/Zg4pcYuedaB8sFQDpAkL05zlnh/",
+	"WFvTQ8hLuPWYTiGnMmC+UWdYmEKxLnknCCUBx2As4OkIdXyBA+YwVEuxNWBDqRjh2PMD5IP2WQbyAnNE",
+	"UjDXdMlNhDH3WPiTseeZZSSnhnUqS2h3lziDKbmgOStU4sMF1Pg7P9E4pr1y08Wieqmu4NJdHgZh7AzD",
+	"AJW8JLlMzzsR0ZKkUniYRykc/D+Uf7EMoVO1iQXwVID/3pyidyLjFhYaPmyrv7P7vNd9vgboib3x4yTM",
+	"vZxsgpKmWM+1McI2Rtgq0hl4A6hfNw2ieQX7aztkHr5zMQ7ooAhDByj2yEmDS53sk4Pjv5Ehzxlpp3I8",
+	"pla4azbmqcylIJrZu4GBV2ZvBlPDtqBZMhZjqs47DoLa87N4YehkOtDVPH369BvQG8k//vGPf2y9ebP1",
+	"4gX54Yf+mzcJjMWOy8dfY1HKUSA4NahvcHRUk4ylfExzPzapOi7kSXZ6pNfrYSzYIWPZvwnXXkbGAkqg",
+	"kJK3VAuXssgzMmCRF6GonewcA3i108KeksTO1hPtos94s1j8HWpaMzU9VYX4FsopSwIAwOHlVvuV13AN",
+	"mu3dXq/jSHaw8HZAM7jmXozZ3kuuUTfhGgHCgDzfkmrLX71tNRCW1Ob8TDDytk/g7QmWuMTcwp7NV3DB",
+	"RnN7pozIzl/59M4msOdX5K32EYH6SExhYE3VmW6OFpfGBs2QteLRn5YpKsOuzHaqL+pUoLD+IlxKsfDs",
+	"B72dk97X/V6v3+v9Z7Sz2+tVP+08D396utPrPo/FoprWsnT0QQMK+Kb8WwOB0ajI7K8bPbbRY6voMVxR",
+	"lZiDlNPB8d+W6jNhFL1dg4GrwWqofpltF5hjA9sjYOX6y5QEaPb8nwtpgG9QF2MYUWNzgX+OL6q7YCuj",
+	"hp1mbAAgo4taC4oxU/LUvUVoLZj9pnaJ+gXhwxCglLeCv2/fjFCW5WGK02ptV7OweArKVHNtHuYotcdc",
+	"8LGdg515eu1rRwIuJ4c2XcMa34Whpqi/jeWRYZjlYzxr9dmwg28aAqAHVK9vrYGg6HqgPgg3xHXbH/xk",
+	"bBogHrIBws96TRU4kXmD1oekLmaSEGvkWe+bzh5JvEBJQh6cWCSVBEr2KjZGw13jgt2nI1koLMyYKC4V",
+	"N0glCdc5U/LS8fMW6owJwxKokUgGVGvrpFgburS3V25zKPfbjYMolQyz4imQs46vq2ct1lDoeh6v3a2n",
+	"8D3LKT8VVubl7HTECmU377Ov/S/uaatfotZYCkOFOaVCFCxv9a0RbP8vaonBaa0I5xQqVUAc7D6rWi8U",
+	"iNc3AQmvXV75p/9rGKGG5RzClDMqpd86ODnawmeCJ3JCs9/yMUKHuBacEfD8nsItmGHrJADhOo/UmuHl",
+	"3IKOjNJk2fRkbOz8x+jJcAtwsVQP7fvtj+6vu27ICNsuZgr/FBsyxaxUgXq70sDHbgyUGn17F57zsBmj",
+	"udcikNKb+pjfW33MsqV6V30W3tBesdOiaT31HkJ7YNksjnhTUHgfPRbXLLl1I/Rw6sP3V5ATkJ5uvQ+D",
+	"ByMpFQFWS0V0izUl1SDYFhJkFjlziYNY+HJpYhc3tC5jflUXuVkC+3J7Q7k0F3WhJ0xkxdqG4GOVgS3d",
+	"ylUNWG1Lb4y5jTG3agXYjYy5u2jOKC2zTVvG770tw7nKm76MjRl1p30ZTkTcU0dGYFs1C7ohTQ3GvpbI",
+	"Oi4uJE/Z3LABd9pYscJlhpt9b5Wq124s1tvfC5wQt9OvyV299I937ymsB8kPuMdZNz/g39+mlPVzTTIv",
+	"3GCBECi36a19rDVzEri3GSQjKJkyqkg72e3tfpV0IkLJiOZD98XW8Q5+93NBlWEqFu77k2cInUadjHNf",
+	"7+zYry+YyulkAlXzge/+RIO/5dA43foF4uVM0aGJSDJQsuB5LkXScW1g9nwc7hNN9Igq5q0OKkRBczJk",
+	"jLSTeoA/IZ/+KxbOEtkmO7sd5DCypw14ntt5gLrdPl4/tOXQjCrNudIarB5iFjPF+XcsIwM2lYAo6vPx",
+	"7WQklS6TP2jUWcOPZb6yFx+uS344Id/Gwj7Nn2Foe+Tkb/vkW/v9p/8iiaHF1am5oAn5n6TtjDWy2+tE",
+	"RNkdwjLvl6aAYXhycoDn/tlephsLn4dyaw5effJy/2AL0frtGoC/mPvi7du3b/GLJCLaPiGw4fhRw5qx",
+	"QkjrgqFNKiQ5o5MIGBUFsWNSYemumyXw8KuXP8GD0Ki2k+PUTvtZ75swORWLFwWz9mxO+emEcug3OP2X",
+	"LJROfPkyDKWcm6e9Jaj9XuReUwF24tYL8+NqSkW7DdWa9bJDd72q0nI7pdWAy3f3ELHucau00H2mgUp1",
+	"ttgAdW9+4/RvnP41lGjoeyNfLG65xdrUWsYZ1aOBpCrb1oZe4/Z7DNcnmpyzqXZOthXjg+JMkyG/Ylmf",
+	"JKUkEVbFVPkcrglAYbEsikVimBpzwZg+dcQVCSm04z3yPr9Vg5F3lbGfQUkhc3nGU5qTti8ZtroXasdi",
+	"gdRdKCN9rp9rT3bbJW/ZZR80b1YwHE5Exoy6ng8jiWITylG9Hb/eB5OApabZaidnzJCzXA6skuVndmr3",
+	"aj0wT7T/nqQQboCoRF03Uq35mSi10zgqXYEndkYkRj7sTJeAF9Rp0HJ+Ow0e/Av/ho8N1rPdm1s9c6cG",
+	"yeYm4w9B6F3OiH/qYCOWO8/vRJkW46XYzC/8EYtDbwGn/JhiQyZp08Wrtk9onneiWIigjzPo2lwIxIx0",
+	"FSWSc87BmsOizSHPWUTc3aTIp43eafkUj1BaWWZNsvpUcl2by0Y44+CY+yguxMpGatiZVI0Qxu53zpqg",
+	"jJ/3ViirXIKwDGX8rqU/C3kA7hVUefkm84vmPXXqfVOdt6Q6Lwu2WCluyu+ay/NmlHwxsVaVU/PJzOJP",
+	"CPTLwFIg5d7bq7wRwjMk88yxnu79u+MTsl0TWdsfZy76ayUFk8U5QzsivxjWFiD+xFfBXf8Ka3mBS3E9",
+	"A62/HI6q1eAtrLaw0enIvjRzf2O9r5aysxNAaLlxSbvUslajdxr2cc1sqG2t+Z1VsyomiqWw3Jz7PVvq",
+	"5H/vW5ucJN8frrdzSShIgJaPZbEA7QZEFdS4a1aDn7teElWM1BNqRkSP6IRZocONjkXy4vD14clh7RL+",
+	"TzidtPff7r/+x/GrY+udkN3O3vw96ycIeYkt3dgI6X+E5mrI9tmhj+UFy8iIKXatffPdNJQzjxaF/zwV",
+	"65cf165Z67TOikTa1R4kNOdUd5pV9VqrJlxyZfqrWvKo0pu592csABiaHb/T3uWF/m1mu36bdK9R1vv2",
+	"UhuNvdHYX7zGXrqf69uxpoFuWEVtNRI6/8rhooDeNFKxjAxyOdgjFP5F2BFX4jdgVtehNuOa6Es2MZDT",
+	"VhERAMqUM3oBTdtwXTh3IrmVZ0JeggIkz3rPSFwKOgLgLUoWF59+i1vNVdeB+f6FlF3/fquos+pdLNY+",
+	"CwNR7wLz6IkmY2ZoRg31aA9DxfSIuIhmUqg82SOeo2Y2SmXXIkSquJmPwczHMhuXzh1GMf09GuKX/sE3",
+	"S/JezKVyNd2RQVRaEPPGUE36bmfyUnjjqIGsVTE6RlGbsVRNJ9Z6g2gZRkgOcPltveB6IjW3pyVR9bXV",
+	"duFnjJIlUSySwxN65sKrxz/sb+0+/wpz4MkRFWcsIU5tkvZu76tOlxxySLxTMmBUMUWMPGfC1U/g1roc",
+	"Sbu90J+ZixVHjvWdJOxqwhXTyE+f2C1LMe/tIszBLg/3cyzaQpJ9t6qx7NtjvDAGlZLAHo/5DK7L6+wR",
+	"5dp+pEgZwdtnffKst7O4T8e9lOaQT/0dHdoLTkn7g+BXRLNUikx3cGbc+D8cvW6KY7rJWB7WvT6Ue+xn",
+	"cdX7ltPeFEfd7fVW6pRngMBDlF00EWHdsy5J7Df6297WTm/3aVKOAF9WNQRYZ3fMjfen7T/Vpe6iXJDf",
+	"PL7abWztQizUhe2QjPmYndrPc2sSenDK9zPggsKkLkBimb/x5UjmePuZurD9NGUTswXzoa+rC6sf/GvU",
+	"WiABrrvGolN+jVpWIlx3KhwDD7jb++q6yb/hRFVVO7CqZmbr7p7Xf40LccVr4MFrz9bTRYbmW2nIWGZ8",
+	"yFlG2smr4dZbKdjWG2rSUULG9h9nZtsLdT5v7b/z1RJzaKLkIGfjP69nFr3HsxrXiX0VlXNBNDVc27ns",
+	"/q7MEZYWipspaBZUrlbJtfr//OnX6KOVeaHBgqppFSv6liYLUB5eB6mDUVfkQdXk54IVLIuwL0wqcsah",
+	"3GxC2lgGlhy/OXl/+mb/f53un5wcvnl/cpx0rOcXZoPRnDeGjScGfU9oeGB2uhYj9B7iQB8pseuf/T6Q",
+	"WeDJSlyWByl4hluuW+7s5mADhvIwXssh0g7LwgzkVbD9hTR86N6/D/vgLt7+CP86kEfNRLYA3LH+fl9l",
+	"3vTBt1su6Qk1o8B8ddddWl65XpnCNUXTXfK+AMng6ZcHND33ta8ggSrjrpQj9qHNXsVFyw25pLpkovUC",
+	"C/Yvz3MnyeblzRFMHm6SewwHuF24WOvhY0dujIgRuUEIeNwtecyE1cmg8LaKSckMbt/NdTv054JP2PIi",
+	"rAp8rp3kVm8l24kEtZQ0N/3MqFZSiJxpTRItlUmIplMdYHr6BsCoXmcIkd2gs68CzHNg2Qsp+bG3ssLU",
+	"GM6SSHZJe0G2llTJ2kkxyHmaTys4T4oBh26nIQN6GEzj5wuft0cMZ5oMpoSXXQbY7M4VSyEESQ5hfgHR",
+	"1gokCKZAgyfk8zJ2dRMMvhoc3mJ6f8fpvww7z/7EDU+5YfhL9aE0bbbKv3KZ0pxr6jLRW7XPK8PwBbW8",
+	"92FilcvmGvy72nLGmjl4epovYf6vTdCa4zkoz119SBjCmGVL7yxD6Vsr/rLy1DwSUGI1Eqh6ZpndaTii",
+	"EtCgYUxli+Y9FFj67U2qF15OVTnkxv4Vqu5+tpZUYtrbWhdOcZoTUYwHTEUYyIXKIJmxiAwUFVlExjJj",
+	"OfpoDv3rXqs179jTKXfa2u5O+Mo2Ds8D1ZeWsx7YU6HttDYA5Exluc8RYDl5p0sSIccBJmQs5gRrBA5F",
+	"3Pr0f8pxkOzTb//69N9IU0aFiVudCIpWFSvxJu3eYonDlrcbCmEOBUu6JBlC8FOk7JQJo5jhTCTE0HNr",
+	"jLntaNdgRqcaezxfKibSEcnpgOWxaCcjNsjkmGaUK8j8+E6Xbf9XDl8bxcfM7jj4KfgEP3e73U6X7Jdi",
+	"MxaAWzlguUQmNnAM/Rt54iW+NX9QXiHOJcxCDb2yPumxQOB5lpHdXq/TJWhHC5K8yth4Ig0T6XTrRzZN",
+	"sEvGqCnRdMjyaXP/YLCv165jqm76I1tY7bMGkmapvp0Z8HNhde2C19vqt9ybmbWZ+q19xK8k7xUXKZ/Q",
+	"nGyR/5SCkX0r8qmyF7VH5VSTAzlJpf3aSmX79ff7O8+daddvHcjxRDGtWaFIcDzxBwVL017xYGu3t/vU",
+	"YWM64ZhWl1gd7Sg0aB4D+TIU8/Ni/bAyGBaiX64e449a5eoxW0dsktMpy647ddEpv0YbzM1Nx+a9Ym5e",
+	"r0pnAhPbH6sPd4e9WVecheE5159+swrEesz1RrO4FQvHRyum9bLWEqGzxuZH2lBFXgF0Gq4CfE6oRsAL",
+	"chOLEdWBcR5qrGczZkKosHzt0ZhpTc/YEtDPmlLa4H7+virWVrE8G0vW/HIsY9J2FAUW8QCIYluwK0MC",
+	"bOmobBUe5vQsIjS1tuZM9y5aZxh4O2NGEw/TU7nAUD3JNVS7lTQWJyNGXOUPapFYcNw3F0xpgDKTRDPA",
+	"NyPJq6HPRUPUHNABuThraPpdtsh7D6TQT0K79MbKfAO2c9dApit5b2sZ69U6uBGaqd13l4gxU7U9AfGW",
+	"3S+Igxn2uc+Cn8ZiRfRTOLxLkJCr3FARoUQbmlf7zhE4xuLZzq51hMy88rJ+Fz1nVuM4qSILCLpppi54",
+	"ypxCO2cM8H3sph9xbaSy7hKGlXG80F2BVwcP95xNILyKzUo1xc+zX7fxSFewlyl+wTTJ5KUwfMz6sUgm",
+	"FMi9pCJJIMcS4ODUUKqAxzpSScAEMnyYEDjRnjdRDCTbsOPTFFIwEE32Gnuz+A72Tn5SmHBQRMD4KQVr",
+	"xn29jWs4hPd2O5+wwbn7LqQfCCbwJk7W46DKXi+TPbDsXcnmP7Krs4L8f6+gDJXPaICNl7QGmO2tvaRt",
+	"qhS7Bt7GCfInelZI6pnsbXswJQkyzixmOp+jJPM6xwHNbpc4s5EDyYbboJnoYOHwwyUXmbwkbdBiTMTC",
+	"iW1VCE0KYXhOhLzsdMmxocNhA4KkezAHIFmDC1uYv93HufoMaNZhJKsDyMLhHkB2CcSGYlQ3J0hAIa6c",
+	"JXxjj4YbP1S2xN1svUTJ7JLewGF+tn0w7kUhCThu3UDsOUF2F0b6Y1O7owhFKKtkyEUSoW8LpTudRnp3",
+	"Uh5vHXimY+FKWj0JmK9TwWPCQFRZVKaNnExYRtrwALgnwI938tUK31g4Uaw964cvw4MyEX/Nku29901J",
+	"cOyezDdj4sl46Vi0vbgP3zBkpTwVcI3nPXIgkaamonKZngfo6Rk1dEA1c6kzTcqhGyk73QXoLS6JNNeZ",
+	"Ll1lh39NsUA2a8Bj82szkwyDGc6HqY/NuzN7rhPVfpj1VRBAHSfmkk5JWzNGkvf7Jwc/zHs9rj0pbALH",
+	"8Gk30PJMnKLzswTQEkXnbVJJcmxvRrlikMgpJnZBZgAlpyjYJzWStp2drd1exR3cilohUxv8uLPTf+p/",
+	"RNXTb7ErSEKu7nXAgz1OVsfrvob2Ebt2NiiWG2t/Dd58LyMWab3r7PyKj3ipqQ8qsSaAAYgeC26APrgM",
+	"Ejug95IX/0aWdgNOux/rw/Cr4t1WsRyrOdp0Od/pCn8zv/AayLQf1rzrkiQtxkVOIRbYVoUQVuGP0IxL",
+	"pyliRvpd4CAizqwZMGDAwwrqXDAyYEOpGOFYI8rHDPDPk3/R4oyBrTclFzQvWAcTIIAzWJG91m3Epjqf",
+	"zjLiVbfKb6HksUrjB+BFtbp9TFU6YhUJqbtDv1VOWStqFQILTEbrsE/hlR6Lh9TLgyX7f6O5N5p7Fbm2",
+	"n2WQfDeARnCtcLtei9+WgqosPdgwUP3OGaiCqrUNCdXGBLtLEqrQ9L9zDqoZg+w6kVeTYdcwUs1IO1nV",
+	"tsy2cOtUTlhGcn6+EMYzAVqZIKgHjWMIOD+LSd/pXg/iFMb3rm0Oe1V74s8g2xAO6Fiqlc55yXPDlG9Y",
+	"uhEEZ3jbDQzn3TNjBJrZlWA0+V93WgVz3YZ3lRyNW322SGRxjHV2w6+SjeyTy5HEWHvk2xlhm1+OqPEG",
+	"kZLF2Yhcjji0IgW4bORHNgH9H4szKTPSRl+QZdyw7I4zkbMtgV8Kl93scx2MPJLNOjk9uyJ8UdEmnfeZ",
+	"dqMjH801gueuknpW5niCn+2P7q859O/1GPGHDisuJMJs4KZcFvD8npmKTuzejOq1WLU2a/wO2fGFn9y7",
+	"YW50L3L5qt6mqUOjxz9+XQClsvp95gpGEjZmxiiWkHbJuEiQ+I8RNrbrHGKbEzplKiFt+Mp+w8SpYoaq",
+	"rDzaHsKsduZW0YKTvRjEBR9kOUOegwxwowOVOGVqURv/+mHgfTF1MZKxvKglt+e39P5kkk/dBO5X495s",
+	"7T9wn8YroJeUimhmTM6ulQuwt8GH0mu4wAFEPZ5MmMgAnZq0K8s4KdQZEyn22Drw1crXPeVZskd6wP6m",
+	"Y0HF1NGfet64qCo7jJwyjAICaB8F9HCbGaNZDi647xmxu4vGYljk+ZZhV8Z39ic/J5Do4DhBNY4l0nZN",
+	"xNqw8ZgLaDqB8BjhZ0Iqa2LHogKhsac7J59d0dTk02Znf5GVjf7rF+iKr3r8e3zbbPUzXJR+xaM/4Bpc",
+	"4/LlCl39nBqAwornHMCKXuN4hOVY4wRs432p5Hjtk07k6qe8cBvvO8g8rjFp4giU9Opn/PV3GOH53WkQ",
+	"nGqWeWkJHO518eT1SP17VCYjRnMzatQeByNGJwQPIumIpedYaF1WtBlZpCMEinE1dV3yHiCwQNayKzae",
+	"mCrHoqhhBHDAFro8P+BobmQWBRlp11TU6rfevHpJDo/e+zYV3eq35LmdEgCNoONJWFz21clOz1eerZyV",
+	"xiGj39pkbE2UTJnWkLjH/MTtAVdr4Ko/BC8oeOHu5YZvejtjBhdtI22mr42s2rsyAl1ZOQWAiYjgs5Mx",
+	"P8PX5w+NyBHLHMxVoSMyKHie+R+tzZCRYmKnvkyZSZFPXa2sA2dnPxdAgUeSN4cnR68Ojk9P3v14+Dbx",
+	"kXTqmHEFUoRmsah3OYeAbB6LrYnrFafthZ+R2y47mH441e8FaJ3CWTsd61a/1322G7XKeTvNuLIvc0hz",
+	"zcLv3ZQBJFK5cPEFTltRq/y59V5qc6bY8V9fk53n3Z1vkKMn4zCK8kwhzWk1Y7CSzmR1k9aZ3OnuftX9",
+	"2m6TxVtHORi12m7pfVPVaa65vaIWLoRTBzrf6j/9qtcLn2yn2+v21t2G5atcsBH9b16aKTaRyvwxeHXr",
+	"j94kIVZzKG6E6LjnOB9+TiI0vDGFTnZ6pNfrIaCQsRs8pZMJAjGzmWtsHcBPK4BDVoE1LCuIRUm6a7Aq",
+	"Hc39hY5U0iVH8pKoAku4Ssc/FrUe3ApOss4UUav5X5wZrNiq8YBYzJJV1wXaSF6WvMHALSTxgxTNmYCN",
+	"h7LxUDYeysZD+Www8Fb1SdZFwkPwqzlonRDctxiMAVHbk3MQKXxGJsT6bTscLZLI4oIpw5IKwtfLdCqi",
+	"Mt5FqCFjqQ1JRrQwLMEK3fCK0DqJYWlM+NRhg1I+yKE8Rcniwj5N3Op0SZJRw05BsbLEl69pKDcrQ2h/",
+	"dm2wOPvE978ZcDXc6ECJ+PDbE0241TFEMwMABRFhudU8EPIzjOySUUTgOcjuM/u3kGpMc0b+Ar8MqNaM",
+	"7Hz1tf0wUfJM0fGYMSJAB0G3bixmgoVzpYZ2PkpdSA1SGrUT3whnJzApAVYrkEGPblpORuVNllONrVO4",
+	"tWqoEB4BeDBNuuSdKBPAsbCalOuyhyxENDaKCk0dpnEjAiBZDAAYi1UQAGNx4F4N+bmQhvaDQiH/g4d4",
+	"T7HuLxGD09puOYUqR810MoOwQ9rQa0ZFyvKcZR1rcAh2CYVP9h0ADY8Lhg5zenZmF/1IKn3qZjuJRTs5",
+	"ePf25Gj/5PSvH96d7J++effi8FtgXsqZcn3Y7n1AVkfNQmT53r7gBTZcFU9V9v0fSJEWClAY3WbViBtS",
+	"Fm/qXOIKrjr+mqvbb0UofJeQinVZ9rLgBt6zdZo+/WYXLhH8gtGCZAVJrbMFhCG1ChjwBSfetum3YLOC",
+	"q2WguQ4vmj0ZFTxnJAQ8DFAQFUB1X6zRKTffRPjQhfe1l7jAr6tVLG2wEDfdA38ULMSZVuRrAr11Pnp2",
+	"ZWdijbrZmRJWV75qTSBqXADYudOVf133qyNCdSwOjv9G2h9OXm597SEIB1PDtpAzYEzVeWRl15huaWZl",
+	"MVTmWWnv6BKtW9CJiAZuSebYBQBwyYpTrg1YfIJO9EiaLnEBCsI9wOIVHxfjAIxYyUtN2t6w2On1er2o",
+	"NOye24/WxT5geQ5RTWWsTsNQxrdJRJI/2/9sIazTvyfQlT5RbMivvCpMniRES6InwJQ/Ytb+yiSWABcC",
+	"gh5jQjUZSjUucrqwqv8QXtY1Ln39Bb5Z+KRNEB4wS4v5F3BKWm7mWv3n7vM1mO2baMAmGvAFRQMCQ8aw",
+	"K7Od6ouahdfiWQSGWATNTFhSEXlrLXKFFVHNoItq7lJUej5RZTFH4AuW/VOBZ+h+yaUpFIuYBjwHLKKK",
+	"UlmYUwjERlmhGDsdc1EYpiMkGUTH5hTvF4u/RI2WY1QZjFEJUgJ2Z4QZi51oN9qx/10Q4q++/EvwpTux",
+	"F0Ug5yqBsxK7plUeC0hI74pWc8NksIy6DZTQjFVAtX0na1keH2egVZprba27XosfNAPRJrUdYHVyxnLK",
+	"TxUDKoPTETQnA3e0zqn9esJSiPAkribydCK15oOc6aQs4UV7p9Ml+zOgL/P9PI45uqr/e0biumdSi/N0",
+	"PZLtDIKtvXOFtNmQtZzxau+tgvA6x2vWSNxg1n5e5cUruQZrR0WC82+EXhs5qNdF0UFAl4LgVeJUG25R",
+	"IYqcAUxrLBKq0hG/YCzpQ5wpKKKfBbolK+LcIvLqiQdf0u6UkhIOe3ucoFgdD5c829ntxuKQpiPfl3Rp",
+	"zQFNaNngoORll/x9xARJvLWAzkQY9/TDwYhoLT7sQLI1FFvSsqjSoSFSHcbpfIhY5lkVJh7KPLc+EHRe",
+	"uyDhXnglzQwZTMkIKicNnepmkNrbhdvuAqa2vgJfUzIE20Y/oWdnil6A4RDE0Fz0+2bRsMfBq11FKHvE",
+	"2jsUzhvQ2g1o7T2D1t4mnDVnVN5Bq8usposWBclyPmQA9+PUw83bVFbd9K5zZEmzyi9uLOQXDI/9Qowk",
+	"vxAuJoUhv8Til62trdr/x+IXl5gjvxCX/IyIz8uRX8I/Z5N8bf9EUMWX0MLIPrHPlnTgXhg1C6/Rdnfo",
+	"z9TK0HNEfq+lCaHEp0N+KUEyyS942QktNKt/X6Fn2nEqhiRTMESqpXDjUUwXYzZ7+Ozl01zWLh/VD/fW",
+	"CdyIwjYEpyN0t+0X4IqPKRenkhUXyGoG3004S62rgTeDTN2iuY+aBuBMInt/B0hfvgj3nM5Mqg/W2074",
+	"mLFoyqpbr8bqqCkk1nE57dXfF9hG8HIjfBmRn1owU3ACpZhzGOu1UKTt3jsVpBDlr2UKHmK/UuCNOnv2",
+	"uhy6O4Q12si+mJqRPR2wZkJoUQ8nQ6i1b1jmzTfICgMlv066ZB9uyMVZLLB4E06psv1PNKEXlOd0wHNI",
+	"+YsMnE9mkLUHJ84USmhySZW9kvZFA7EY5DI9BxC8F4hNE3QgQyWXBzytmZ01aFOO6KZhRjoWaxqgixvR",
+	"FsiURzHZ/D61ArVaXTnzzUXSYYmFYqfV3/n15rLzlRWE1rB5KDsNb3vEdJGbVRxpggC9sHpTLCuE5exX",
+	"2MaWW8OWeyUurLFzYneQi/NtjLoHQDhD7TFnIN3SrAMpnXPdnLp8VfbaT0ogL8PGk9zamBydYkDMJm1q",
+	"AmwyqYDb3GgyyanohIBkTpzukQTQKsDrZuOJmWLRDjdkRL1GSrA8iJ3OIUhbU9D52fWoJhQJlw8GQRDf",
+	"wAB1LppQ56ZvFZMu+ftIAoIIJBTnr7dC0PCgnMQHEoDVDRukX/n0G6iBO92FtbkFNI1GJ6s87E6igmvt",
+	"5W3YVtsf7T8+I3DHvtqrrAQ/NGy8CAjxiQ5X4UIvzo1vqRu3Hru59eGKhvqLwNaesZpnWg6ge2pMBT1j",
+	"KiqZIat4KkRJRcqcUZ45KFmUatASzvIsDATCHD3R2AV+aj8kfeu3pCPrTaVUs05kHSxYgEks2rLgp0KK",
+	"vrXbOcYvhRRJBzicdQGQEJ4CugNd5VeYfMlkWox9wWd7MpLWe6TEfw2dESAIwyfu7IFXgrAL+BTuGaDg",
+	"FusQ2892d30NIjeYw3HHWudmYGcDzO3M8cI42Mou2cfB+3ll1D4AkYXRPGMkGXORdLvJmF4lEZbTJiyl",
+	"yiR7BCxvmLxYYPGHLvgFP9X8FA+xrwWYxSJ4IdAIUqZYF/AK1KkTYtF2F5zVLVj+WuoI++quVUOoXaC6",
+	"xQF2zkXkQ3/Kbgt/UFnUDPvWUUQUJSH2QpcDfiv1wCvDxreBHMZV1er/pbu7Onywv/kRLtzHjNzWJ6LJ",
+	"JbCSqsx54uxuAIY35vdK5jeKOieOmtT8Slp6KbawQwcFUWxGVBDAD4bABkIIk7aWhd4yinKDFLHZp98m",
+	"OU0ZAoXQwiirTmSeVbB8sSiL162Q0iWeL2mjXHXhr1Nqkk5lEQeFiWyWaJlmGovt9kgNemuVBjoPpHv/",
+	"QHezd12VfACwmTe2851uoXcz0NfXmM83hL1dlE9fj2jqmnS6VBjMzipDkAS7S8XCBYUza3npYuD7T6S1",
+	"DR0YEZFDwwTyRwXRqUupzjtdkoylMFRY+8ZhU0c+T22nJUEe5xonVVly6yG0T+bNcYyUg4DQvlImFroY",
+	"e0g9fC21XheE48QzFWN5Qr51IunPXiD9uX7hhdZKls3txFtYK0NZKMGxGaPf+vR/cpYaJcl3csCt0U6O",
+	"949et6JWzgf2GYDYZeB/G0tHz+DmuNV/6kpwHbsCkCdZGXtaytgbdnfIwjx+hwdKvWYptzGANgbQGtxI",
+	"nokOxLjzz5YL8JVtou2PIEZcvCIDwv17ENsoGnNHxweNjYhpEBpBaHAxeoERRqKLMXTAlnI+n6HeW9gz",
+	"B0cvFHwP4RIt2fj159hgFj5y+xGmq2llG92DHbQkglfetiFM57blXYbpVhEKPmjV7Cy9XQw97hqFZimQ",
+	"98VUCkYuR3KJY9N+1nsWi7AGEsoN/VhISpXiUHGoR1KZrdwaesRn2QuVY7XzQMlLzZRexRt6UT7nY4GL",
+	"L1+6fnwbboC759p1b365K1RthHt0h94UueHWsofOObeFhjxnYSUM9AGUZzla1JQadiYVZwmq1iHEy3Us",
+	"fFNh5OjaBsVwCP39lyOZsz4ZsKm0F3iz/79OP7x//W7/xemb75LKldntdWCDFhNrewVFGE+7sdj3TfdW",
+	"uOgIcw0Q3kAkgyvDRIm2JiskACZMn0yyYUQm4iwi/5qws4ic8WFELtlgEsXCXJmIpPoispveCqGriFzl",
+	"evsq11cRkZnZlpkm7Wc7z2ul0iGZnKaCG65Ztkc0/98sIm9evTmMBfIyHf+wv7X7/CuC4G32yZiCEhVr",
+	"iuyF44S0qEjVFMEFjDV4TEiONAOh5ObJyDn0jlkYJbkCkpKMRY1gaTlbwge49yKxNu/oLd4w/hAeiBy8",
+	"aqvBV1pNbLkOuS/Nzdl4LauVwqLoqBQ47I5VJO0qJgrWnnGotlqBRmUmKlvV1E0Uu+CyQLdGsMsS8NEh",
+	"sKC3M6bqvEuOrZBRHlGNUF2SYpoF/UPLTY8fqvF/GcQm1QMdCqOm6zKaBLWEekNp8pnu6R8CLpOHa8ta",
+	"RRxgEfJSEAiwsJrC33X50Lf6HsBXAfZdF2BKKZYzql2kGUtlWbZyysbVCC8HVbSKP7AEnBXQuUGi5z1O",
+	"yENneuC2m1TP423R95AhWLpB3V55+AQPRi2nGBVcYiTLRXCj3MRinm60zAMtij5i1DGq5Yh830DmIO5+",
+	"Lqgw3Eyx4MYhLrcT9ydLOn3CTRiPtGLkiSZDxRjRRqbnwDsh0/PTjNtH5YOcJZ1YeFS4qjDeHsuNZvmw",
+	"QkhrGvJgSijiwHKW2I1yXsoH37VpBZMcj5lyTSpwvfIUeJxUqoxlRMhL0i6PB3S6N1IxzHJDJksxZp1G",
+	"O8KFnQflLLkWgpwtSXP5hhCf5gLSb1ICw6I4dZK4TQ0Wh18wZS0BCIj52ZmSnA2Nnz212P2ZSXChALpF",
+	"hqucVh9pg8fxqGVuIlirv3ujzBQM7/FTU05Mb3JTm9zUbXNTICchx4M7m1C0tJZmqEoVtLptt/0xt7rg",
+	"uiQV+GgIaAEeGs3AQQOc0OV5qi7ZrzSAT1J5my8W7STnA6as+IR8lJdjUjByJhnSafuqVhBXTogrZmSh",
+	"EgJiEIJJZeTf6jQQcdSAzrEHCnuHMPfvxWmm5AQQL6Wyj5RPG9JpIGYFu4yFd2UdlacuYT73oJtBsBKX",
+	"MzBtibdsr8uxHbGxvGCLZe8DJNmuFWG1yXBu/Sbf9shF/PS8EhDDBzFSl2TfSo+wIfvmBc5Dp99CcKvb",
+	"NxAsK8x3fuaCHgJoLIJkWzAYQDXETuwdK+qeR6XxPdMJxHWAe4Lt1B7rBIu3BgCB5gQdNOAihrL9Daqy",
+	"Fhp7R/PQHLcw9MZjJgzlgDlbAzhSdMIzRpghbDjkKU1hhSzAHGv1n69sBh4Hp5d9m58b3oZagLaxsQQ3",
+	"luAKliAAX/gCzTuEv0AEwruRg4vhnWZ4Ja31GJExULQQKZxJV3Z/9kmF806+9WgTbcHYoh5GKyZH9IIF",
+	"EQ6KjU4B8pqRZMC8jSoBJlwTbjoRSTxoQkK+BYNOGdIGAVwNAuEqSpgB8J5n8SjwemjegZUOF4lFUkEx",
+	"JO52/iOUmwIYQiDJv8UXHCJZfetBH9oVUEUsHBoc4lVEJMxjV5rgWx+NWcY+G3av1gEQuiE0RgCVH7Kj",
+	"XwtxVfbENkEMIEN7DeYVV+SNMQYWwq8YKzdMaacuRrfV/s63B1/x6LPzozmCdNei2UTWAP9Oh9BV5oJr",
+	"MF+dpnGXyAjhSMf06jUTZ2bU6u+WZcAzHMafDSJgUCqOGcUvEyLwUWAIfn9lg4huEuCdtEsqDSvSO7dV",
+	"ecXZGdPLucsaebxPHNbGRYj+oomiEEOGmIROJfaBWst/p9eLyKDMfcWibTjTfZLzs5Fd8pdSnVvbBjBf",
+	"BOFWhjOajir/umqUqsQDoNMgoXE/FghzBOBJwNWsyS+QRA8xnPolgFMIS/MLedojv7iQSfW1b9kgqHbb",
+	"Huzgie707RlX+HJGVDEyYnkWkUsGzwMzkLMLq68yNigMFYb0us8j3O1ja4RxxUiv+5fnEaEX1Mfw2dWE",
+	"KUN2Onv2+qBkhWMhsWNgmcMqCjF2fiG7z8kvJAkyA2T3eUQSmabFhCVkpwcoSuIMWojRleTQsZtwEZ7V",
+	"w6vbR+bijIwcwNOOnRshL+FdcAHUJ3b40EFhR5KQ9v5Q8ZRuH1C7QKhIkWkkIm+kyOjU2h4vFc/otEN2",
+	"entlc/CgMCSh2ijGwRj4eq/KP4ajgSIP95y7z8kVae+QLczwOPAosk12ybNerwNo9Dmj2pBev34IVbib",
+	"7KIfgwvif3GuKZ3vK16EwETdIvD4VXC9Go4VoCvt7PY8pFfQlOzn8zmZMLXIkHWD4Upjioprf2oFtL/j",
+	"5qYEnfyFbO3YyVmc8hkBJEZ5sNtDXOH0wApvj8tcTc9PS4ewq9QbnEiaBHFE9KoJB3C0a3PEx4GYuQaE",
+	"/wd5ScZUTGsiJSAb6NwIjz8A49+5For/QapYqilZNYlt5SoXZ5s09t0GCuc1F5ibn1fViWHjyfKiE9ia",
+	"TBioXL+u7KSWqZ7vFa73yXRuX3kSi3qC/W4qT05gUh668ATvuuKedS9ks2fvlhwRm1KX1p7gjnmE0hOU",
+	"HtN6EKahHGUGHnIoFRRks3wYLUhrzlSpkNkilS753pouCVibrnB/yAVQyNl/nWfpfo+IYBziILUu4w4G",
+	"ebwd48ADQuRvd37HwX8DOz1fAAKZGFpcnTo7MSHt3hzyF+Q3HQgPyBbNTCx8+2G7foHOTO2OIxGws/C0",
+	"1k/9bWnSffovHN02+aoXxULZFV8BAqVMmCXFJSECKc5lHanUm5LIR0R0Mda+9MTv+tsUDV1fgFKJvzvJ",
+	"S7z49BtM4RkjWUEmNOdMtaxMGxQVhfnuVu/5Se/ripF8CKZY8ONOr/8Uf7xR2Qo81OOXrTgh3yzUp5ts",
+	"xSZbsUZPNZhnegI5ULGC2lrZKNyGUP3dJC0W67lQ6MLNNAg5+0TKPcycYptTVVTgtvF92E5HCQfoKySq",
+	"qk6X7AdaBDSFFIyoQghof4CbOhcYsDcgzofjCgLsFZfqnORF6Ei8kCqEDput6prcExnTWARDmigJ3W9n",
+	"zJBnvaeLBPWxHU1NnNi7rS2qVxNbcO0l8LyPICD929oIyo2gXFlQwqYh42lNsNyhlJSTexSSx0ZOQr7P",
+	"J3pGZPkwXji8Pso85KO5jAKjG3KQLKcTzZzq8LZrMfHmKx4Mdc0Y6twB6EhvBbvqP+UQfEFAsgwxFtEw",
+	"dZFlP8BhmCe2ghEp37vEQx3OeiPaP3Ms4BIe1NA/OJ6+UDzKyWLp+AApuKWCa8gF1yOW1STXpobv0SSC",
+	"nNybQPgI/9wYicaVVdSddx/M8g5gUyEwFC1gJXDpT9Qra6/BqdF1oBq4QM36WQ2q5k4CaHey8WaeZbPz",
+	"PhO0mjKqPL2H0NqSgtnqvg0Vs3733nXF7PmE62sYvjO7FyRydpfhK6vw2QVnl0ReuOqNjE41+WcyVHKc",
+	"RCQxMvmJtD+cHODfZch9LxYlrt+Ikac9PJEJ7PeWGZ3uVezaZMqo0h5p370gzSDqP5iS5ExRUeQUOPE8",
+	"j96QnxWKPdEkY1bB+fiTC/vhdHXJcSonrE9ogzOkGSPsginkjtmLRS2Cb184FdMnejZxKjKfudQzwU4z",
+	"asqyxsKnWSEdDs31VfoTvcUUMFTbEKrDDjA60EyYTpe8ZyplEMhy92dUQOI3tjI1L/OjXJGMCTnmwr5O",
+	"e4lelyQ1umGgHvIcwwkRVCl56UaEs7oXC0D89j/qeYcTD9TI0ZjJS4FZcfvJHjug6Xkuz6AccEJTbqad",
+	"BjqCH+3avCZ9+pIrbewKgqXW6ZIXbm3BmrM2oya738ASa0qk2gXbWriNgLtvvnoqmucQxDFEQV6pPhpY",
+	"1k0DMPJ2t3eMllXSHCPlZV7c2bgpFcAoz2gGaOcNo6ktiNbNxcuSYbqNVG0iv2Vg/dY3yW0epVzKd/4Y",
+	"9TF6AHp7cuNLthe+UYQYPNz5cXxXpOcMO5ITEIhJH5Z5RF4dvyOXjJ1rV9CK9ShQo5rSnImMKmL9ppGO",
+	"SFpAjxRKbWtSZbBzgn30L+ixQj/s6Y67RaLZmHLB/A87Xz9zv0AZSDKWHKizUIzH4lmvRwZuwIC6L0Vd",
+	"djvgJCcKFk1gcPTK8/jjhH8fnLZgFoFWdaIYTPaFK31KZSEMNLlZN5aPWZ8kLB0xayUkvn7FEcFkhdV8",
+	"hkV+pgZT9BGtTMIEFDcRSTJ+dTqRBYhqf1B5MvJY7fTI//QpFVdtg+uM5lgfmhVwXcMIzaXrw4KAHdLR",
+	"BC+tHG3zfCp2lrPTyXidyTyy57wf33MFKcj9xspRb45scsx3agK/oXatCajKC20+a91RMmGKyyywicFu",
+	"RP8z5xfNUEH7zkdLqD0sCRzEiZIp09bQUtbTc6Fi3SXvi0HOU1cayMYTg31RZXQHCp+6iwyG13YkN1qY",
+	"QZbQjoendoe8efWSHB69txsEalFb/RY8hZ0GPmba0PGkTAbubO1+dbLT85nClZOBPzCam9Ex3qBh0fup",
+	"slafHUD3Nm+cpYXiZtrq//OnWo0Bv2DC3mSi5CAE6xzBAN27HjOjeNrsMbxXcszMiBWaGHZlCLuaSCxl",
+	"7pNkZMzk1L/nUyMNzRPHVx3+dJoV+FpPMdmhE5LTAXrLgymx15dZRJQsTMDa5ainoS33e0lUAWYnajQ/",
+	"f270aFRPzq7IRMoczuLa8NTa19ng1H55+idIzaBvIEU+dUwvA0YVU4T9XNAczPbkzeHJ0auD49OTdz8e",
+	"vkWgTJ0qOrGLHoR2Wb/sGqDBUpjAGs8bTd83bp6vXcx2lrcnOeX1Zdz6H+SHw9fvyYIpJz+cnLwvtxvx",
+	"aDyrzGw3Fv+DnPzj/eHC64LWZCoWC378iNf+Nm59f3gStyK4xbdxaxtXV9yK8A7fxvYZ49av5ClMTLWH",
+	"Zq3guY3ipsy7ebMrEa2+B1Uaj4ZUUz36uFxHC7ezkIYPnSxcuyC+vrxLT9rulk6XrIVju7D07W1tcPeO",
+	"5dbkrwBFrTPwFUv5xPoUTVZ+oZm6tb9xzYDDebHOwUueG3vqeme+LsITG5+cDqyBOZfKaXr+meBz61as",
+	"Z+vD+oYP+NDQvr+/qkKuDaF5TsTMRvOiov49xD/XqQzEYH+5Zci40NYgsHcFpz5ufTA855oaViiS8kEO",
+	"gSQliwt7ftzqRFhqNtP1KTEc4Pg5n/WeAdcbKcS5kJeCuPCUVCRJqUATw+UJdndBZsWi0sk8Z8LkUwJ8",
+	"cAkXYaeIVGQIrwmF1vNeDyni2NaY8txaYz8XrADsXwxPxKJ82ifWkGJDphwHtD4H06AKExBvGe/2dhZm",
+	"L6AmLFzQt8ReMkwUEKsigL5Adqzqp4Qq9en/M59+Qxq5jHfBujVQIrcPv1nz6UzR8fjTb61go5Yz1YpK",
+	"sdd/urLdGz7Z49S/1eZ2gUER/o4csCyb6U18Ld3p1/Qnlsd9cezKm1qPlTK7TGSE1gTtEjk7Z5ltj5sd",
+	"bIBlopok3x+ekJnT7LbcHrMG++rNtGZh7eecPoyZ9dD2zY1MifrsbIyJ68JH07oZQdrUrqfOmst8WzGa",
+	"bdE8h9qlxaD+VJ1rl5MqBKQAwqvMFvYwQNnPiKZTTUa+2c7Rus5vDHv1/Tyv7YwjRrP7rBqw19/P82bu",
+	"/xfygQltHi8Iqc7BJB3PLieF72D1tYREDc1i01qUauvYGqaH1rbUfey9Fuxy2XqiSiF8k7V3CaQNSBIe",
+	"n8Si/R/H796SJFxD0Hec9ROI7fOs49uKfUGvg5JznO2wkLzJgfis76U2Z4od//U1ef3q+OTw7fbbdyev",
+	"Xv7DQeZBYwMZMarMgFHjtsfOc6LJOWMTiOpdQaccVOEc2ZsKlhouzjwN8WuqzRZMxdarFwk67jAWu3Hs",
+	"DNRfiB+dR2+ghvCsS/YLM7KWekoNc1cuo2ZGniNpVYIv5xS+SDC8m7x/dzynwPC4LTxucWmdPeCaSMFM",
+	"QBVGseo9G+FCqgdYAr2xQvK2qgHJqTZuRSmWMg5hOSM9rgxONCUZ1/7lBX44WprVAGtvs2mET28EDQIh",
+	"RxjnVrXJqsgjz/rk2W4s4Ih+bdVA8or2yce4xbO41X+2G8UwgLjVj1sIu4MHtuwP1guBX97K4oLlOVtU",
+	"cv/pNxa3fl03WAhlaDDV+AjdjXJflin42MItbHd3q//Pn36NPv46lz2YNQDmRWznBhIcN2KzObBfI61q",
+	"f9UjuuMkjZHYqLHINMaL/1u4j791kojGwlFdPdE48GPI23q4T1d8oMGmFyDx7HJAbYH7sNmhR4F14uTG",
+	"vfm24W0alj888x/CqvieGULdmhi6Qla7XNzeX2tROpdqaclcWRJfOzWypsXKIfE9+8UHMG/dN7FA4Ehg",
+	"j0K7Vwqmu6T9CjMeZVALQ9WQxLmkmugRzQDcazAlCT7ARxew+TXpdhoaz2e8w41juHEM78QxXH+3lYt1",
+	"fcSmWu2YvQzJpGODhkD04sDIB83UZvF/dgmWL78Gp7bosNzaLtrlKZm1FqZd2iUIS32vfQw/XtcnUs/s",
+	"4FHat4PsNRZVUzHtzuCezO3AF3CxucRHbaU+mx8RnpZtqsLuls0TZnX10PW66zF8zauuS4gRrt/bOHer",
+	"JejdQdISoo1SlDQr82Ep0uYZG0+ktdr36pYYsBVAfHLExRlkDxHro9BzBmKAzPqMxPXsk5CCQGIUvN3F",
+	"UcvwhPuOWF6XOjuZCRdtduU9hEnrq2eFAOmKVG6apNTQXJ4VjLQTPOk0Y4amIwbsQ3V3oxO6Mu0EqjOT",
+	"7USCZZNEscDqMC5mXZwOFJ0Bv2whcqY1ciwlGKqvNIQrw4tmVUlWwRQwvxW52XPdBZpk0s5QE7BWSeP2",
+	"0GVFx1IZcs6mQBXiWC6TrYTYZ9fEHoutUHvEuCYnnjWGIaVqgABsCWhqYaIYA4ibXRtb8F/8YQv/KUsU",
+	"7FfhByTeoqkpWG5/m/nsor+n1N5+K/j00wohzwOq2RYXmgHKrfXDGVXpyC4R+1z2RbuBRGSgqMgiMpYZ",
+	"yyOiCyuyGJKHlh/Kw5um6eemAOjOSiFaKIfCncFdWzsyemlDjd0jqpiYQgHS6IBqrD0RUo1pnkTQSJYw",
+	"Q80pnJR0mmPKMj1fuRr/0FBzDGc0t9r4/ezL18oZa6czryBC/mqY/8YBDmWhBNeaFaox5v38+aoT6oBH",
+	"2wlwrEF3Chfll0Oaa/stPEDTgOzRw0WB34GUOaNihanJuYYshiZDbgwCqFSNVPfdI/UgyJsrM0eGrLHl",
+	"vP8O6WJ/n5V4ekKVW5UNbD3rFd8lpViEdtFC8J8LFpHZnZ9PkRombh19+m346Tc4g2SffvvXp/+ORQEV",
+	"emB1Oj74UvIBMrUhvT3iWBqh1ZbmiaNHhARpwoQBeoOxvID9grKImoAfsj22tgqJW8dI5IiXiVtRQOyF",
+	"EHX+Dr7LbKL41WkhuEHAPGeZxAKwh42iQiOfQZckGbvgmiXEKUhd8olBkuKJJsmLw5f7H16fnB58ODo6",
+	"fHvwj4S03+y/6HQJFu+IWCSvvJ2fTrd+ZNMEs3NGTYmmQ5ZPm8P+nsBrzQby6n4/sqkL2dywAhCq+VN4",
+	"B2BBnlHNBdm3NoKhZwzq/Q6ftqKalAdTU6bkSBY5QxLxqOUIB/qt4x9fOnui3yqPIJ/+mwx4bk20r3Z7",
+	"z7d2j47tc4dvqtX/+rlVvIqKM2YvdLRbM0XgylvB2bX11erv7PqvSpDj3V75lZe3z1YuRXxE6shGrrX3",
+	"VJmGosPVCRGiVrmCzNYRpPJZdt2pi075NfoCSx03sFb3AqUBa5bQQJ810VM6+km6lcrxmIqMqVtxMqBB",
+	"h3B3jhMYNJRUZMByeen1lJMQ1jWVhdmSQ3RuEBjaJeeAkGEwrTscgVtS0TTUSHyNJFJlTMWinXhC21Pg",
+	"nLBKsO+apZOa8Er2gj5e913kca8uuQNTdYPGfrYSAksK6NC4YMBBBM3zRgdY/0gQ7KCxSp6GGiVwG1Qp",
+	"qE0rn8lE8ZR1uuS99+kj0uTAL3et9w/Kt3rvTvbD2dHBU93EokaLAdbIxrh+SN72at6vkUbsyorhpUEy",
+	"dJWDIJlUSLSIgmi7dGOdREKAK+uroo1ayhEUFpH1Pg+O/xaL9oeTl1tfe6ibwdSwLTgCotARlPnRLc3s",
+	"BoCNabc/Lgkg23QWeirzYiw89Qeg0btCN/eIfDyBOBtg2EdkKB35lwMlgJoDeJ4BzSm0r3gidoz/WMnp",
+	"MKPllEFtYxjfiIiWUBwJM0lYxpH5EHQC3HPEmCE4CmT37ZIDlufa8bBZLxwn7Vt77T/b/2xhVOXfEYZ6",
+	"otiQX5WlE08Se8vg4j74R1QBLoGVm4BUPi5yqhfJrUMYbFNQ8NHCFytW46X6ol6EV6kqIcdRMPwIrfcI",
+	"AmosCoz9qDznNPw28BsiNNgj5zBENXUa1ZRaVDP4I/S+Iq5PcYaicDlF1VKKqnUUi9AJiJb5F1F0/OPL",
+	"KJp1Vew3zsuJjnajw6fRs2i3F4Hv8Wb/RQToWTu7+AWG625SRnhw/Dcy5PksbdkBvqKtF1z7FvjrpPqi",
+	"UzayfZlsx10bhPMqoYwy9RphjzJoSXHhMrNzIDNAMaTlEiAowKOKO2CxDCdSxUKzMU9lLgUpJXrHWa9Y",
+	"ew28RVZUOKBVFOt7tcAO4PUIOU4Q78s7rhFmaCDV6NWBHLpCyJqiQ3lajne5oMfbBbIeTuZnQgL1ue/A",
+	"DBWQYsNCs6zTJQDNBs+Ebq3G5k7HWA2Ga6gYSTHJKBYVzIeryZiadIR9n2w8MVOSsjx3pe5gy6aFUlZa",
+	"oAWMzBlQ8mOVi71nl+xDrb/9+4mei2HhM0SED62y0Vb6QXcnBLagiB+PLCNc3VjEAikxMzU9VYX4FjSD",
+	"T/7alXKpuDFMlIRumPEl7d1erwORaN/XMqBZnWnd3ptqKbrkXckVBq2xsIARGCTfkmrL3a0P/BvlZcIO",
+	"WLgk+C/M7qhYWMMe/tSJ1Vyc5RlEDBPsE33bJ7BMRcmeP/9Ee4SSMykz3AXubrHY7fUqJwlBlUpMKPKc",
+	"9Ho9GN5ChfxqvLpCPhix9Bw5PfD+drva06PStbIDRVBfBPRr0snu3S1OqoFWjxq0dFNcbhUF7ZRyqHdX",
+	"V661lbuO2rRac05pVjpyZ/d6dfhwHNuwEnBRHMG7bQRjh19L5nXcIGCi4zeZmlqzsPPZ47Rv4lP3YTLg",
+	"EiJ0zmCA2v/rTYaxLC5cKHztYNUhCHeMNvmEyGxZOMjLIdRo6r2qsmJJHQVaIznLzhigetLJhAn04Prl",
+	"bVAbC2gwcx6Zlf2Zq5prKgIvH/bYJacfCYSFBQ/is9mgxRvEOLys+wZiKWdnvXrc8rQQ5fEGp3/QTN3g",
+	"tBdsUnC91in/Ueifi/0HCrOVd3XVDetF2cplsgmvPRCfZJkTdhJIDp0Ru0Lo/6PfpzcBpe8SDMSgC1HG",
+	"0MWshCUpFWTAXJVyBunuWMSt9/zT/00ZoVMKJcyaVKKdZO6h4lZViNYnmhmSlEGMPsEoD+FCG+ZonGNR",
+	"CWKAtx9KBfOxEOkNy2t9cvgLKXL+8uHiy6ro5TmuaLF5gOLKLVnwJXG9umhr1JCoQRi+suwMtX5yeELP",
+	"kli4KLCjJbxgSiNWEnYpWpvh1XDrjXWaE2yIAe/aOkRtcAWrvQLACOB1Gymb4AkbVmzv/vPivkj1xjnx",
+	"XzeVyHfeWnndNljPaERPz1Xo2yW7rkbAQADLM22Xv1/TeyQRRZ4nJM0ZVbpG8QlHO37P2masQjW1raig",
+	"vN3dpG8P8JAixIyULM6qHaVjYS3xLjmwv0Oxr69FAkBBCI+BTupU1JkgHkZUB+YMwdhSuY0jQiFdklfb",
+	"vYzy7Ox2yfFiXWUkiJ1M0ctScwIk7zljEwjq2BGjDlu0+T9AVO6G5UxDGPp91DF915qr//lqvfoffLBH",
+	"iWo0yTmMgGZ3Ie/+yGx0K8jU9wpQWPiMVN1EVFbRAbhz1qn4qcz+7aqS+rp4ynz/R8Cu4lIyJY8E8F7y",
+	"dFRJU+cEFNqBHQs6Zt3m8pXDYFwPVlxS3XRVvnX/wJsGqztusPJ8JLh4hryxKPvmpk2xTugQSjFTlwrE",
+	"ApQckFTLDBh8dLYNNzVM1Fh4YpgwEeQIY7mpZ3WcB1ABlAL2E7uEGyzEYGKLt8xNFXzYW2FndSd69tN6",
+	"ujwYSUkUe9da/SF2dSW9hLyERfjFkctuVOxqpNqw+zEQvqJsWqxvV05frKJuXe68dFLquYxVsxfHxRgE",
+	"kS89mCimyRZxny6A3dWTzI1JBYKDd49FvWRhaVFqlc/4HCA9NvmDTf5gY5vdRcKB3k/wab2asH3IuyJY",
+	"RBlPdW1mTlK6Edtzq/ImHQsfbfIUlTP9axEpROZYNt2VlLwkuUzPodg2lWW9UxB20kxxmnNdBbHKoFZ+",
+	"CZSbPxc0Lzl2SxhKH/uJxVbVv9cGSMqJ6zJIFDNAdtZWzBQKI81GKtbpk7LxISFx0es9Zd+SHUhLZxnL",
+	"rFUZC1JdFwt46418pD0pVDqimmE3ApkwReyvkZ2gFDWNmyqvBEgZVuuUU9vY9NCH49tjetWGlRSRXod8",
+	"+i9SlbqRP/umDmZ/qI2vQ7bJzLnV0Z0kshf39OXu9dsxd2E+tVSG20fkWhfLpsvQcyb2yFhCFTfFpx0q",
+	"5hNTgpTFehm3y5APcpb0ySUgsdboCUcUwRntegW2n06ANfJNWaFlL0kvKM/teq56WtquOOyfvZ+SPoY8",
+	"g0F38LHovwptYOElpJ1KpRCetNMnjEMVYnVGRChB3lMipNj630xJ53NEUJJAvCFgNygcX1aPMZ8BaYcV",
+	"AWW/KVT38KErrOp0ySvjMyJS5FN76Wpf2mka0ykSTeMewMAvtArZUcEWOKxlR/ydktA42Q4NlySCjA60",
+	"0mDtIYx1ZkHLYSyC7ljXzzobZ+5EJW4ZMN0bPsQSzDB0XWNlIfuxqFpd3VQE/GlOeAReYJe8WVYh4pOm",
+	"fUJjUb1XLHu1TqGfmrJNlqzSJRsL4F2k1cwOFBdnEJQPeiewn8q9Ejutsx1cLtOMp8QikMfkjBk9i5Hi",
+	"W4wHVJM+bre0LMTD3Re3rEvt+qiQ58NH9JE5pDADeQUtG0ipG7J8aDrtNMtwKVIGeLiEnlFunXMDV2ex",
+	"wKU3opoMmJ0XaOkK2r6aG4tnrJ3H7DCGBdrqt76TgmSAsKko11KQ715vOY68rxe0AgNMspcOrf6OQ+Q4",
+	"LT2VVr+F+2R1Ur36rDxOa++sHdrg6tdFy1yz76aB9zFTB5vgxErBCbtyrVavld00xiRyKgQXZ80ckkuB",
+	"ca3BKwXTBshzsVNiJfiomnqYC2hUfO/ApQuo+shSXTLAOXRDAgHKMVp0i0MN7gk/Z3SpGyBKTZRMR5QL",
+	"duqIyReAS80dszX3jf3nFFpAEEpwq/7FT6sTnjN4VVVBaPViHoXaHAdTIURRw5qhnqgpzMpYT35BHeNp",
+	"yweALUSCXRmkluaQDQMzaojOBNfwS2MLRMFO8di1aOkfpgfbC491m6/t1GxKQh8QzijgVIfJD9WBf4k3",
+	"QTUagn0KzW/WRdYuJq7TAjqdpCJDZjevYMgaHIt2MmZCFyxPtv1fOUu63W5njySeYD1nCVFswmjZg/XW",
+	"kV5r0sYvdpFUv9MlL7B9DRunPTsM8Or3wacRZuS2IygpKcjTHfIfVBRUQccgbk78ZfdraE7Z/aZDXrKB",
+	"sod0Y5HUxWYdtyjJmBKcKf/bnyHkhKP1rqTM6LT2g73ogGpmXfgrliXEvtbCh0kqcVH5ivYtscyT29vD",
+	"cwZcNtUxaS41UMiEFCZnTDCFzDU13xTqFbHvOCnrs0Z0gp5OeVYsatGLFYkSS8FwV5lHkPzlYmv1W+XS",
+	"sdoBngKWbaEYOwXEDcasY2qntNXf2e2BpyMVODUtbC9mAbfi0affLjiUbZUXhleiGEIv/TqnTD3T+O5W",
+	"b2d1V8hPzCPhG5XyegHEkd0fG17FTV70DsCGZrTNYmUTeh/bXmJ3l9HZH708IM+fP3teyncfJPfCUaYY",
+	"eAeQDBCiO7uoAHSnDLsDCU1NqJXMWBmjmdVbEdGpnAQBY8c2VtKZY3dwmwY+S9/1IQfX3YuF91vwVzuj",
+	"VEyfzByHBPhWLXe65F1hcinP4bvvpTzLWSwO/PPqYmAnZGBVCuGmauedMLUFjAqapYpBt/o5KIYSbcT+",
+	"Cpx+fvIcpxZpJ//mCHc6QLLLDZbC0owsIAxrKEH3I7yW7iskZHFjLd+m48BZbAevT+61KlqHH3qtI/i7",
+	"w+9fve3/7WD/9eHbF/tHsfjb4dHxq3dv+7vdXizeH7178epFf2t7+82rl+Tw6P329htq36mgImXb2y+P",
+	"YnH49kV4/vpQFuWe2DCa3IoNK3gz1Vprc79kOyuIp4/+rxs3R72qbXge2mXa0CnkJaYkly7xAPvXZytz",
+	"KjpNzAw1S2vDyvCo/Ucrqb1oCXGwkpdEFTkSWno9s+coCPybrrOydxc2BDUuit6D2JInbtVuFto9tPes",
+	"uMrWLLRwp96oGvZHNjFAev3+w0lScrp5RoIn2nMARASWGwJ8Y5EIYGRghQBp0wE0CAFuTFTvD0Kqfw9p",
+	"4x3Baa2Cth3eNRaa50yYfIqNn/BbDiRtnSWdNHfgt4ZeqlF8zKyWZ/n6PuIj9cBcs6/LNphqf29yUhvH",
+	"cLWelPUdw5rltY3Je739Ef/4dX3eoVDQzcXtE13oCRNZQtqABki2sAyBuO+LTkQSJABOSNt/WR4F5+zN",
+	"RPDG8oJpMqHaYBjQXsIwNYakWkLa/mT8jkVkCDQupRs0oWZUByl0FFyhQAhFi88DueGhDVCMIdrl77so",
+	"r3ODEjsxdahm9iHDKqZ5q2R/MsmnfvL3w6dYXchWz0gz7A6j+Xtl72O4FYQOEGoSfGWvCWzcWN4wSzey",
+	"iG/EfyMH/2IpJBd+/TzMqD+ymP1Dictj3LmR5xq3BpXfuVaI3kRyQg3m7cTl2g3gdYus7K5GOkKgcjCa",
+	"zOVWjIxFIhzHOH7XJR9Ezs9Zza6M5jIvHLlE5QVTDgmvbz1tAM91tYKxCGOENDUFzfNp5YwvMg2hbEcE",
+	"puG1ES7BLgMN0KYuayMVoYIcvTwgT58+/YYYPmYuP+xTwwjO2BABq83JUhUQCLlnvbvPDX/ZbuGXD5jy",
+	"xtczBmu03KUpzfO1Q2LbfgPdXsKsZ4JgysF1IFXGZRheD5METzDbG0oBaOZrQ502FIqmI5YVuecmBnQW",
+	"jIhnBetEEJirEgOQVHaJhdpFccNDdXB2gajds4Kui+XeI8TIrA+5Cg4iCngs4E5QyMLzHHIYIE9KOmX/",
+	"uxWADt28lqutUgW1NPDCaD7euzmIdHcJyTAq2iQxGhLYd5Oi3MigR4tl4VsNt2ZtCwh5ubYUCnT7UsqA",
+	"qiEFts2Q5jnsbzJg5pIxQZKhkuOEtF2dh/PcsNnGyOAHKRiZMqpikVPDVCci1APq9npdcgi94EOr+L0P",
+	"iYX8pT3nAinX1C6+Cx7sGvvjJdRgZnRK2lykeaH5xRIOQQW8k6uXlc25zK/p/N32yknY6cHsaEKHhik3",
+	"rc0ZvsepcLvmRqs1idvVA8sKeqEcpcgm+n2HEuNlYQoVTLTrNLyfELgVMopRDEsslCOAcu26nKihA6oZ",
+	"9qocsYw7wyE5Onzx6vj0w9FrcE40M51QKfdIAvdwIHBQ1xaLVHHDU5qTjIG8CMLcEXnee0oSIc2pO7Es",
+	"rJ7xtVxPIZ7HMnuzTjcW74tBzlOQY+yKjSdBMxIIY6ALbkjxH8F03GjTBdHxFKYNptPNGjgsTGt6ZjdZ",
+	"KoVgV1YBvPsRUKSoKXSrb3V9bkbTFsRiMq7rZ5XzDNzc2affhlzw8HQ7ZakUQ35WWI8JU8jqgkOU3uXw",
+	"w+OVe1gD8Xs6npT1Xjtbu1+d7PT6Pfu//1w9qn8E5d9M60USBOYWAQLVBTQqDYc87d5039iznt7te8k4",
+	"zYlJJ2Rn9y/dXrfX3ek/f/Z0t0/ghaWm/APZr8HTDye0EA/8BstN8nBvcZ8s2rvA9qkYTUfWZ+nOli/8",
+	"VG/ecJcnEyUHLBBsOHvO/Ak6JW6FG0Hanp1bSJJLcQYFRKw8hAr9xPXdaRAfS3tB9pDHoDqZpFQpjl3V",
+	"UPvEDJgw2JR5KdV5LmkWi7ZrMqwVRaG1dTliEGBGF6zsh22yl06Cifmiuj1W4w/Hkln7ufyrkRo8aqUj",
+	"SEfZr/GvNZo9uCaG0fE8F0hnebfHHVB/B4vTO7XV0uA5N9PGVgrXmW0PYiu3e7yonbXKqHwHTM4uWN4Y",
+	"zeMXjBYrj+ItHH5QbqKVBjKSeVaSaFcbsGlI1RF33JBzLcV8oa36sn+htIlwdVkJMKDZ2R1RyT9IT0wl",
+	"gtbtigne3KY35gF7Y4J5DxRuqGNv0BnzmotzKHJRElhwjKxxHkGtrhwSJXNGkupeSSzaWO71Abi+qWGF",
+	"Ijn/9Fu97CuCipe49fpJERwnnjBtyIRaiyPQ83HLuuRwz1iMqC7dc+hHcQNsP+t9s0fqToT3Hp5b74FU",
+	"wkcDVsOAAfyTIFQDMVX56ynPdELaIP5cT8+YZRzQRHyvfnkX4OoLz0582TGcHwswKvykCEZkQSZ5oTkr",
+	"FAq1T7+5QWkpTDhNGmjSV2pYCXbtLUp/gqcAi6MuUK2sdFK/32JXE6aQK7Wulio1BQ0qTm32W/ut4GwK",
+	"MWX7TTFmSp6CkGz1W99t9XrPdltRy75ruOfTlU3bagoepzklFJwL2lPcMt10qGwqlx6jpSXwapzEbNQV",
+	"Mx7atrOu1+YneikVelTOPQqGAAEc+1NGp1aN/BMjqxFEp38ibWpiARL+6Y49REekFskue2G+gl8xOtvp",
+	"u16XCU0Baci1zwE8TjKSyspvfWoUmNpJRN5IYa9lJHmpeEane6RHpEAIH2hRFGdAUlc23fgLtktK7FhU",
+	"N0HAnQWeIKHaIRRh1m0c2dsg3ovv2Hmi7ZPADzgVsYCYmrxgKisYngGPDl97ehJ/etUd5FuJyrGG9QI4",
+	"yLgkFIYOb8AuwiG60eHQkoXNiECcu7Pbc+R9UOQtaUa4iMWEqZSJkiytehOiyPMq1Vd+zzXpNXFCBJ7w",
+	"gffzVs0b1NZKRD6cHDxAAiEikEDIWFYNAIKTf3artMoquK+f9uD7zueWT1im5PBdrOcjILspVdmmEWiZ",
+	"qP67iyfhXK0unUOb7VYYrMeg8DyaeYC3ujBathjtPLCxHyGAdY2fDo+cyTHl4nfkkIcxk/Uc8mBpbBzy",
+	"B3TI09om8Ns4/PYGDjnU5dlFzDUxio/HLEPkT8F/LqxSrS/9fFoykx1UPibJPv32r0//jX48FYbFrSaf",
+	"+Rn4zCs5n8EKvYXziRvTLu4fppmiRW6fy0WI+y0yyeV4wBRnZPVsRzWwx3EJa+HOua1a/fqH8Qo3Tt69",
+	"OnlpuBEXy51Z8+Fj9eHGvcFHrjAazISqKLDuBHFwPM8U0wgN6p2iWLhaxMo93AMkmJmCOQ19dc43GXFt",
+	"pMKuY+uq1B4iicWApXLMNLGORwdlJ0QsaQrIr77Q0MgiHS0umsam2Jmw2oZQ8ffV0LxG0CO6jeWMwd1q",
+	"sazQ4rxsZfUeKCZ5Utt1m3Kve2h2rqZ3WWpmLTepeqf32uxMBoWp9TvHwjU8uxbaPjamLKZHjJbQI0rB",
+	"wm7oWCS1DELS3BRNyp5ofiaktVK5WdINfTdJkdn0BheLExzftW6QqnicHunrxYLvkp4TD5uMw8YYXa1X",
+	"egXRd40xOhvbuq2cXM/hRkPWxazD3EUOZXmAr87NXimtZg5r7/Z2FqDe7GdZkKi8E8d5Jku7O59nvUkO",
+	"tbzoGpxnO49iuFStQYJd1sqENhJrI7FWsNT4xYyz0OBJ31h4bX+s7dGbednWyVgkj6DPz3qzI5lnjt0k",
+	"rJSbbQYeywvWKII+Az+kTG7OPsrGPblTmH3EvAhmGPOSD+CzXJ/hCbTPzZjb72azzLoRd6Ov52qobqOd",
+	"X7MLln9+/sMX7DdslOpKMWkIA9SkyZOwhhurI2+sXGuR4XVLk6BHhIppfWx16FsSYuOWkQ6uCEQs2lQg",
+	"cFD9ClmAIfSsc32TRw1U83PgEA0HdCzVSucg6acnk2hIia+wkNxt31O3Xzaq/o62Yh26FbpO7z8saTcw",
+	"QDZftznt1uqS2c4saORMthMJSzeZQ+IxhRIsc9wKSl52MI0NtMCx4HohNfD/Y+/qltu2sfCrYH2z0iwr",
+	"OYlzUfdmm06yk9l160nd9qLuRBAJSxiBAAuAcrWZPlCfoy+2cw5+CEqgLcVJ7Wx8k4klCn88+IADfOc7",
+	"3ybphG/J8uOM2pySmVaCzYpLOePmrePNzRz1bfbrbDd8CBWukR4CA70dFoL5JFoh8CJ/EB9+wGH7vwr/",
+	"6gduZcLAwkjBB8n/GYwaxoP5/9wQDiaosW+FWnBMA5T8tXdYGNprjH6CFz/UVfhu79AneJ9v4AdD9Xo6",
+	"5mgG+7bZ2CVKxA9xRoxmKAw3G7sGDrUp2mdOqXuulGBUHhjctGO/YPfRgO+TQxW30z+/S22iFx57/GUI",
+	"jw2GdHqE2l3/rPnVpKZHxRH05a1vNuIROXv9Crrloh26IfUSVYlVbVf1LFSFtuFrAst2J+k3ti5afPgZ",
+	"CoAfRhMDKzuUIBbt6ZEa9hdRw1qP7WHNdX/fSgdzi2QQi+rSmgY+AyzqcuMgC9kOyXwNSV+RPFa3xpI5",
+	"u5StRMrG6OT4y2KHPOZX04Yac6105X6V5CdqlODlhoxOnj5FiW9YKbz6w5orgSM+HpBv8k0eZpOhId8l",
+	"706Y6suaVQNTHb4iL5ikguNC6/oJvisrl0+ePjt5/rffuqls03vEdK5CMRP4dn8fHnr3oclo6V3AABZ2",
+	"UgHFewwQwOHzW+BQtkIMjNgAAqZt+gCjmlU08PPjs+LXDVhLo9VcsPofuStuZp1JvETU8CRRF5n55x9u",
+	"nTeWOk3wKW34dP1kGqAsKFYAkhxZbtEA4jVEtyDNVWtP54LK1QFS4q7NuVf7Mu6oI7iFmzlAtsnDPqs5",
+	"95Bzjkj6MNiDrQPe7aUpenLTmt2oShbz4qhrGVemEWaupobM/vXygkzBxKc1m42zpKizzXmkaR1+igAg",
+	"8N2//9IYk/sSwNxk+Gy597WVLAkv0bP7jDfoUYc07NuJjQSXq6+iRiVXrcHQa2NV43RQvFeYJYf7Qi58",
+	"/qOPR7buVTRwLg09mXwOJuJn9UhpolkjaMnGpN70X+mwPmG0nyQf/eDc/2nJy2U/NT5gviFUGEW0E9Xp",
+	"spDNN2F3OqJC+GDBGj725wXD2NC15SNebnybdCStckgQuHtk8plgj399Te99BEtK7cB7Njl+4gVaiFSW",
+	"xJwp/oDdMGuzeOJu43bt4G5+wrsjLl1oJTbMa/Br2jRM+E353tuVAdO5H5Lfne34wW5zH2/gDriBqw+c",
+	"rx38O78N9wxtVkASyjcJtP/dkFn0ImeEymqqdDxFGBDBR76wE3lilzIeOfh5YsjMha/bt+GrGRmdHB/7",
+	"OHit5GLsL/jWarXdHM2uNDPLS4nbH/NVZIntc7RxA7O4v1F930RLucNHcka1Kg/zfL9n4upgjNl/L318",
+	"R6fyTFlSudMkFEhomSBclkprhg7ikG8ZDDB1MY87F/MFrUgAn4/mZZ5RAYsDq8hcVRuULEcDczbZmRE3",
+	"zhYnjzj4sLxbT0eu9/OY3nndoX0Yeu5M9nt1BdYNT56m55tgEZi4bd6CIyUThUqhFoRLJyJJy5IZ4zLH",
+	"mktJNYtpRkYnx88ctMGDHsn8k8Q9CIhXTcjritWNgulJRk+PTwhdUC6Jkk6W3x3ZXUrfsHHCbKbSJTMh",
+	"FmUurUrunTq6Q3fKrLu07OEAGn6ej58LBcXz3Nuj5+Kd14Mj+0EnMlzcO6Dij+BFS1hw2jX7L4qeVX/+",
+	"Ydy4arJWVqO4WaMdRw2BcBAqn9zfQRysPl9Eu+FKFsOG8qnGE8ZJMXhKVtxOcsh5tfnJ8SAPu95rmnyi",
+	"YXuDL/kwTgYMx14EVuSXjSS7Pu2rMSxpBQvHtZOpKj2nLiLyeELCLjzZeBeXcobObdyCOxLLVkiL9wq4",
+	"IZauttOx+KquVSsqp4hFpIrCUYOo71bbu97g+UukhLJ32H4YB/Vjb4g/VS7rh1/JDr40mj6/92uj9Kpo",
+	"eL0K9h+ymjtK0OMRxMGxgCi+MMIxHe+3AZ+GJffwwL+DUNdn8Ut37sECcBcN+28fwwzbcLzsJkKVK9Xa",
+	"THTfjXvex2X9HsNdbt/CbSU2eHc0Z1Qz/XVrl0enP/+CnCym13n5wR+ZNlxJVhHMpNJQu3SkVeMS46MY",
+	"I+qeCOPTZFTE52zTSrlLj1aLDivRgH0bd0QHvQsZvMLuAMw7iEVYwRVqS8YzuCQTL3Rrlw34QyKTYsio",
+	"ppIunCicT3uJdblSwTf0XnVSsBvOjFAiXzPJDIpp+CwRBXGLCKuIyw9RkJpZzUsTmUtfn7/G8Ukq8Kkk",
+	"dms4o+USysUsd16no7OUInKQuCY15bDewerkif9UxOdbyyoC61PaLRfnX0NJmaovdpRGTNDRTJX9i5g1",
+	"IlaWCLQF3ceEh52pCc83LRVq0W6rvPXE82u6wSinSU4gP1fyNyj8gOVRyaEDeHXXZQykHv6C7rdTikjL",
+	"d9IR2VfTjTdsNTQtLVJtY2p9fDm/tsrSXsAGwzSjptcJ+Hm2lp+UXrncVXH0Bb9i5aYUrIiiQVC647gm",
+	"pfYDSnaLfoV5W0wUzFiq2vEoC2JK1XQpFd3Zc1JyRc3SSTrmSkU9GWtpuXRF9NpRECZLvWmswwrNTDra",
+	"lSrbIXs873JJpqbuFF/D3OrLK9kl6xLJJtXEq+HdWl7LL2jT9K5+TZG5bnCY0dq5+g3m5poRYzWj9SRN",
+	"DpteQ2TI6Q2AZ0O1NZ35F8RYVa6IYNWCaQAWfPnISUx7wFne4v8Du0tNlNwedkxty6Q7FsPh4rWnysZJ",
+	"WjdZQ8c9CBRZezQKw821B76F2ZqSlrVZxMQUXcJJ/NeN8NxPH7YYvsNZ1Gt+Wnp8ahguSaWuJXYYJwZu",
+	"y8NcSdcLrVm2mG/8dCZcrhXvQ9kVLS1Mm8zPvsP4qVIZ69F6uxuFh0hjAW3EF21jYBnyw1p45PAPuSb0",
+	"xrW9FYi4rMDilDZk1Efps4sXr+DfizcFOT9DSBQcflOQOS1XQi0KbJkZo0IzoaRhmqsUa1cNN0e///L7",
+	"/wIAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -30,6 +30,7 @@ import (
 	"github.com/mif-erp/erp/internal/httpapi"
 	"github.com/mif-erp/erp/internal/idempotency"
 	"github.com/mif-erp/erp/internal/interventions"
+	"github.com/mif-erp/erp/internal/kpis"
 	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/mail"
 	"github.com/mif-erp/erp/internal/notifications"
@@ -101,6 +102,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Arrets:        arrets.NewService(pool),
 		Dispatch:      dispatch.NewService(pool),
 		Checklists:    checklists.NewService(pool),
+		Kpis:          kpis.NewService(pool, cfg.DefaultCurrency),
 		Audit:         audit.NewRecorder(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),

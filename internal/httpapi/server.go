@@ -36,6 +36,7 @@ import (
 	"github.com/mif-erp/erp/internal/factures"
 	"github.com/mif-erp/erp/internal/idempotency"
 	"github.com/mif-erp/erp/internal/interventions"
+	"github.com/mif-erp/erp/internal/kpis"
 	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/pieces"
@@ -72,6 +73,7 @@ type Deps struct {
 	Arrets        *arrets.Service
 	Dispatch      *dispatch.Service
 	Checklists    *checklists.Service
+	Kpis          *kpis.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).
