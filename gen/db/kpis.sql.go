@@ -11,14 +11,14 @@ import (
 )
 
 const kpiArrets = `-- name: KpiArrets :many
-SELECT a.equipement_id, a.debut, a.fin, a.motif
+SELECT a.equipement_id, a.debut, a.fin, a.motif,
+       coalesce(e.date_mise_en_service::timestamp AT TIME ZONE 'UTC', e.created_at)::timestamptz AS en_service
 FROM arrets a JOIN equipements e ON e.id = a.equipement_id
 WHERE ($1::boolean OR e.client_id = $2::bigint)
   AND e.statut <> 'retire'
   AND ($3::bigint IS NULL OR e.id = $3)
   AND ($4::bigint IS NULL OR e.client_id = $4)
   AND tstzrange(a.debut, coalesce(a.fin, 'infinity'), '[)') && tstzrange($5::timestamptz, $6::timestamptz, '[)')
-ORDER BY a.equipement_id, a.debut
 `
 
 type KpiArretsParams struct {
@@ -35,10 +35,11 @@ type KpiArretsRow struct {
 	Debut        time.Time
 	Fin          *time.Time
 	Motif        MotifArret
+	EnService    time.Time
 }
 
-// The downtime records of those machines that overlap [du, fin) (the expression of the
-// exclusion constraint's index).
+// The downtime records of those machines that overlap [du, fin), with the start of their
+// machine's time.
 func (q *Queries) KpiArrets(ctx context.Context, arg KpiArretsParams) ([]KpiArretsRow, error) {
 	rows, err := q.db.Query(ctx, kpiArrets,
 		arg.ScopeAll,
@@ -60,6 +61,7 @@ func (q *Queries) KpiArrets(ctx context.Context, arg KpiArretsParams) ([]KpiArre
 			&i.Debut,
 			&i.Fin,
 			&i.Motif,
+			&i.EnService,
 		); err != nil {
 			return nil, err
 		}
@@ -135,7 +137,7 @@ func (q *Queries) KpiBacklog(ctx context.Context, arg KpiBacklogParams) (KpiBack
 
 const kpiCouts = `-- name: KpiCouts :many
 WITH x AS (
-    SELECT to_char(date_trunc('month', coalesce(i.date_cloture, i.date_creation) AT TIME ZONE 'UTC'), 'YYYY-MM') AS mois,
+    SELECT date_trunc('month', coalesce(i.date_cloture, i.date_creation) AT TIME ZONE 'UTC') AS mois,
            i.equipement_id, i.client_id, i.contrat_id,
            coalesce(i.cout_pieces, 0) AS pieces, coalesce(i.cout_main_oeuvre, 0) AS main_oeuvre,
            coalesce(i.cout_autres, 0) AS autres
@@ -165,7 +167,7 @@ WITH x AS (
     FROM g
     WHERE g.axe IN ('total', 'mois') OR (g.cle IS NOT NULL AND g.pieces + g.main_oeuvre + g.autres > 0)
 )
-SELECT r.axe::text AS axe, coalesce(r.mois, '')::text AS mois, coalesce(r.cle, 0)::bigint AS cle,
+SELECT r.axe::text AS axe, coalesce(to_char(r.mois, 'YYYY-MM'), '')::text AS mois, coalesce(r.cle, 0)::bigint AS cle,
        coalesce(e.nom, c.nom_entreprise, k.numero_contrat, '')::text AS nom,
        r.n::integer AS interventions, r.pieces::bigint AS pieces, r.main_oeuvre::bigint AS main_oeuvre,
        r.autres::bigint AS autres
@@ -340,14 +342,14 @@ func (q *Queries) KpiInterventions(ctx context.Context, arg KpiInterventionsPara
 
 const kpiMachines = `-- name: KpiMachines :many
 
-SELECT e.id, e.nom,
-       coalesce(e.date_mise_en_service::timestamp AT TIME ZONE 'UTC', e.created_at)::timestamptz AS en_service
+SELECT coalesce(e.date_mise_en_service::timestamp AT TIME ZONE 'UTC', e.created_at)::timestamptz AS en_service,
+       count(*)::integer AS n
 FROM equipements e
 WHERE ($1::boolean OR e.client_id = $2::bigint)
   AND e.statut <> 'retire'
   AND ($3::bigint IS NULL OR e.id = $3)
   AND ($4::bigint IS NULL OR e.client_id = $4)
-ORDER BY e.id
+GROUP BY 1
 `
 
 type KpiMachinesParams struct {
@@ -358,16 +360,15 @@ type KpiMachinesParams struct {
 }
 
 type KpiMachinesRow struct {
-	ID        int64
-	Nom       string
 	EnService time.Time
+	N         int32
 }
 
 // Figures of GET /kpis (issue 15). The window is [du, au) (au: the day after `to`, UTC); fin is
 // au or now, whichever is earlier. Interventions are scoped like interventions.sql (every row,
 // a technicien's assigned ones, a client's company's), machines like equipements.sql (every
 // machine for the staff, a client's own). equipement_id, client_id and type narrow the figures.
-// The machines counted (not retired) and the start of their time: in service, else created.
+// The machines counted (not retired), by the start of their time: in service, else created.
 func (q *Queries) KpiMachines(ctx context.Context, arg KpiMachinesParams) ([]KpiMachinesRow, error) {
 	rows, err := q.db.Query(ctx, kpiMachines,
 		arg.ScopeAll,
@@ -382,7 +383,45 @@ func (q *Queries) KpiMachines(ctx context.Context, arg KpiMachinesParams) ([]Kpi
 	items := []KpiMachinesRow{}
 	for rows.Next() {
 		var i KpiMachinesRow
-		if err := rows.Scan(&i.ID, &i.Nom, &i.EnService); err != nil {
+		if err := rows.Scan(&i.EnService, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const kpiNoms = `-- name: KpiNoms :many
+SELECT e.id, e.nom FROM equipements e
+WHERE ($1::boolean OR e.client_id = $2::bigint)
+  AND e.id = ANY($3::bigint[])
+`
+
+type KpiNomsParams struct {
+	ScopeAll      bool
+	ScopeClientID *int64
+	Ids           []int64
+}
+
+type KpiNomsRow struct {
+	ID  int64
+	Nom string
+}
+
+// The names of machines in scope (those of the downtime ranking).
+func (q *Queries) KpiNoms(ctx context.Context, arg KpiNomsParams) ([]KpiNomsRow, error) {
+	rows, err := q.db.Query(ctx, kpiNoms, arg.ScopeAll, arg.ScopeClientID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []KpiNomsRow{}
+	for rows.Next() {
+		var i KpiNomsRow
+		if err := rows.Scan(&i.ID, &i.Nom); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -55,3 +55,9 @@ func (q *Queries) KpiSerie(ctx context.Context, arg db.KpiSerieParams) ([]db.Kpi
 	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
 	return q.each.KpiSerie(ctx, arg)
 }
+
+// KpiNoms reads the names of machines in scope.
+func (q *Queries) KpiNoms(ctx context.Context, arg db.KpiNomsParams) ([]db.KpiNomsRow, error) {
+	arg.ScopeAll, arg.ScopeClientID = q.equipment()
+	return q.q.KpiNoms(ctx, arg)
+}

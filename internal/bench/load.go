@@ -140,6 +140,7 @@ const SearchQuery = "q=fuite&" + FilterQuery
 var soloOps = []op{
 	{"filter_interventions", 0, func(c *vu) (int, error) { return c.get("/filters/interventions?" + FilterQuery) }},
 	{"search_interventions", 0, func(c *vu) (int, error) { return c.get("/interventions?" + SearchQuery) }},
+	{"kpis", 0, func(c *vu) (int, error) { return c.get("/kpis") }},
 }
 
 // findOp is the operation called name in the mixes or soloOps.

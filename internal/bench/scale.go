@@ -10,15 +10,16 @@ import (
 )
 
 // ScaleOperations are the operations of `make bench-scale`, each run alone at every step.
-var ScaleOperations = []string{"list_interventions", "filter_interventions", "search_interventions", "get_intervention", "dashboard_stats"}
+var ScaleOperations = []string{"list_interventions", "filter_interventions", "search_interventions", "get_intervention", "dashboard_stats", "kpis"}
 
 // Targets of the scale run: the p95 of these operations grows at most ScaleMaxGrowth times from
-// the smallest step to the largest, and the dashboard's p95 stays under ScaleDashboardP95ms at
-// the largest step.
+// the smallest step to the largest, the dashboard's p95 stays under ScaleDashboardP95ms and the
+// indicators' (GET /kpis, its default 30 days) at most ScaleKpisP95ms at the largest step.
 var (
 	ScaleGrowthOps      = []string{"list_interventions", "filter_interventions", "search_interventions", "get_intervention"}
 	ScaleMaxGrowth      = 2.0
 	ScaleDashboardP95ms = 200.0
+	ScaleKpisP95ms      = 300.0
 )
 
 // ScaleSettings are the knobs of a scale run.
@@ -92,6 +93,9 @@ func (r *ScaleReport) Finish() {
 	d, found := findStats(last.Operations, "dashboard_stats")
 	r.Verdicts = append(r.Verdicts, fmt.Sprintf("target dashboard p95 < %g ms at the largest step (%d): %s (%.1f ms)",
 		ScaleDashboardP95ms, last.Scale, Verdict(found && d.Requests > 0 && d.P95ms < ScaleDashboardP95ms), d.P95ms))
+	k, found := findStats(last.Operations, "kpis")
+	r.Verdicts = append(r.Verdicts, fmt.Sprintf("target kpis p95 <= %g ms at the largest step (%d): %s (%.1f ms)",
+		ScaleKpisP95ms, last.Scale, Verdict(found && k.Requests > 0 && k.P95ms <= ScaleKpisP95ms), k.P95ms))
 }
 
 // Table is the operation x scale table (p50/p95 ms) with the growth of p95, then the verdicts.

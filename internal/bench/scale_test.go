@@ -22,21 +22,21 @@ func TestScaleReportGrowthVerdictsAndFiles(t *testing.T) {
 	r := &ScaleReport{Started: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Settings: ScaleSettings{Steps: []int{1000, 10}, Users: 10, DurationS: 2}}
 	// Given out of order: Finish sorts by scale.
 	r.Steps = []ScaleStep{
-		scaleStep(1000, map[string]float64{"list_interventions": 15, "filter_interventions": 12, "search_interventions": 30, "get_intervention": 4, "dashboard_stats": 150}),
-		scaleStep(10, map[string]float64{"list_interventions": 10, "filter_interventions": 8, "search_interventions": 10, "get_intervention": 4, "dashboard_stats": 20}),
+		scaleStep(1000, map[string]float64{"list_interventions": 15, "filter_interventions": 12, "search_interventions": 30, "get_intervention": 4, "dashboard_stats": 150, "kpis": 320}),
+		scaleStep(10, map[string]float64{"list_interventions": 10, "filter_interventions": 8, "search_interventions": 10, "get_intervention": 4, "dashboard_stats": 20, "kpis": 40}),
 	}
 	r.Finish()
 	if r.Steps[0].Scale != 10 || len(r.Growth) != len(ScaleOperations) {
 		t.Fatalf("steps %+v growth %+v", r.Steps, r.Growth)
 	}
-	want := map[string]float64{"list_interventions": 1.5, "filter_interventions": 1.5, "search_interventions": 3, "get_intervention": 1, "dashboard_stats": 7.5}
+	want := map[string]float64{"list_interventions": 1.5, "filter_interventions": 1.5, "search_interventions": 3, "get_intervention": 1, "dashboard_stats": 7.5, "kpis": 8}
 	for _, g := range r.Growth {
 		if g.Ratio != want[g.Operation] {
 			t.Errorf("%s: ratio %v, want %v", g.Operation, g.Ratio, want[g.Operation])
 		}
 	}
-	if len(r.Verdicts) != 2 || !strings.Contains(r.Verdicts[0], "MISSED") || !strings.Contains(r.Verdicts[0], "search_interventions 3.00x") ||
-		!strings.Contains(r.Verdicts[1], "met (150.0 ms)") {
+	if len(r.Verdicts) != 3 || !strings.Contains(r.Verdicts[0], "MISSED") || !strings.Contains(r.Verdicts[0], "search_interventions 3.00x") ||
+		!strings.Contains(r.Verdicts[1], "met (150.0 ms)") || !strings.Contains(r.Verdicts[2], "kpis p95 <= 300 ms at the largest step (1000): MISSED (320.0 ms)") {
 		t.Errorf("verdicts: %q", r.Verdicts)
 	}
 

@@ -5,50 +5,44 @@ import (
 	"time"
 )
 
-// machine is a machine counted, from the start of its time (in service, else created).
-type machine struct {
-	ID        int64
-	Nom       string
+// machines are N machines counted whose time starts at EnService (in service, else created).
+type machines struct {
 	EnService time.Time
+	N         int
 }
 
-// stop is a downtime record; Fin nil while it is open.
+// stop is a downtime record of a machine whose time starts at EnService; Fin nil while open.
 type stop struct {
-	EquipementID int64
-	Debut        time.Time
-	Fin          *time.Time
-	Panne        bool
+	EquipementID     int64
+	EnService, Debut time.Time
+	Fin              *time.Time
+	Panne            bool
 }
 
 // maxTop is the length of the downtime ranking.
 const maxTop = 10
 
 // downtime computes the availability of the machines over the window, the machines with the
-// most downtime, and each bucket's downtime and availability. A machine's time runs from
-// max(du, in service) to fin; each record counts its minutes inside that time (an open record
-// until fin). Failures are the panne records starting in [du, au); restorations those ending in
-// it, each with its whole length.
-func downtime(w window, machines []machine, stops []stop) (Availability, []TopArret) {
-	out := Availability{Equipements: len(machines)}
-	starts := make(map[int64]time.Time, len(machines))
-	names := make(map[int64]string, len(machines))
+// most downtime (without their names), and each bucket's downtime and availability. A
+// machine's time runs from max(du, in service) to fin; each record counts its minutes inside
+// that time (an open record until fin). Failures are the panne records starting in [du, au);
+// restorations those ending in it, each with its whole length.
+func downtime(w window, groups []machines, stops []stop) (Availability, []TopArret) {
+	var out Availability
 	total := make([]time.Duration, len(w.buckets))
 	down := make([]time.Duration, len(w.buckets))
 	var temps, arret, panne, restore time.Duration
-	for _, m := range machines {
-		start := later(w.du, m.EnService)
-		starts[m.ID], names[m.ID] = start, m.Nom
-		temps += overlap(start, w.fin, w.du, w.fin)
+	for _, g := range groups {
+		start, n := later(w.du, g.EnService), time.Duration(g.N)
+		out.Equipements += g.N
+		temps += n * overlap(start, w.fin, w.du, w.fin)
 		for i, b := range w.buckets {
-			total[i] += overlap(start, w.fin, b.start, b.end)
+			total[i] += n * overlap(start, w.fin, b.start, b.end)
 		}
 	}
 	per := map[int64]*tally{}
 	for _, s := range stops {
-		start, ok := starts[s.EquipementID]
-		if !ok {
-			continue
-		}
+		start := later(w.du, s.EnService)
 		end := w.fin
 		if s.Fin != nil && s.Fin.Before(end) {
 			end = *s.Fin
@@ -84,7 +78,7 @@ func downtime(w window, machines []machine, stops []stop) (Availability, []TopAr
 		w.buckets[i].ArretMinutes = minutes(down[i])
 		w.buckets[i].Disponibilite = percent(float64(total[i]-down[i]), float64(total[i]))
 	}
-	return out, top(per, names)
+	return out, top(per)
 }
 
 // tally is one machine's downtime in the window.
@@ -94,11 +88,11 @@ type tally struct {
 }
 
 // top ranks the machines with downtime, most first (then by id), at most maxTop.
-func top(per map[int64]*tally, names map[int64]string) []TopArret {
+func top(per map[int64]*tally) []TopArret {
 	out := make([]TopArret, 0, len(per))
 	for id, t := range per {
 		if m := minutes(t.down); m > 0 || t.pannes > 0 {
-			out = append(out, TopArret{EquipementID: id, Nom: names[id], ArretMinutes: m, Pannes: t.pannes})
+			out = append(out, TopArret{EquipementID: id, ArretMinutes: m, Pannes: t.pannes})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

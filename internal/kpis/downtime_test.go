@@ -36,8 +36,8 @@ func wantPtr(t *testing.T, what string, got *float64, expected float64) {
 //	A3 preventif 03-10 12:00 -> 03-12: 720 min inside (up to the end of 03-10).
 //	B1 panne 03-07 10:00, still open: 86 h = 5 160 min (2 280 in week 2, 2 880 in week 3), a
 //	   failure, not restored.
-//	A record of a machine not counted (retired) is left out.
 //
+
 // Downtime 6 480 min (panne 5 760); availability 15 120 / 21 600 = 70 %; MTBF 252 h / 2 = 126 h;
 // MTTR (4 + 8) / 2 = 6 h. Weeks: 1 440 min, 120 down (91.67 %); 14 400, 2 520 (82.5 %);
 // 5 760, 3 840 (33.33 %).
@@ -46,15 +46,15 @@ func TestDowntimeClipsRecordsToTheWindowAndTheBuckets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	machines := []machine{{ID: 1, Nom: "A", EnService: date(2025, 1, 1)}, {ID: 2, Nom: "B", EnService: date(2026, 3, 6)}}
+	a1, b1 := date(2025, 1, 1), date(2026, 3, 6)
+	groups := []machines{{EnService: a1, N: 1}, {EnService: b1, N: 1}}
 	stops := []stop{
-		{EquipementID: 1, Debut: at(2, 28, 22), Fin: ptr(at(3, 1, 2)), Panne: true},
-		{EquipementID: 1, Debut: at(3, 8, 20), Fin: ptr(at(3, 9, 4)), Panne: true},
-		{EquipementID: 1, Debut: at(3, 10, 12), Fin: ptr(at(3, 12, 0))},
-		{EquipementID: 2, Debut: at(3, 7, 10), Panne: true},
-		{EquipementID: 9, Debut: at(3, 2, 0), Fin: ptr(at(3, 3, 0)), Panne: true},
+		{EquipementID: 1, EnService: a1, Debut: at(2, 28, 22), Fin: ptr(at(3, 1, 2)), Panne: true},
+		{EquipementID: 1, EnService: a1, Debut: at(3, 8, 20), Fin: ptr(at(3, 9, 4)), Panne: true},
+		{EquipementID: 1, EnService: a1, Debut: at(3, 10, 12), Fin: ptr(at(3, 12, 0))},
+		{EquipementID: 2, EnService: b1, Debut: at(3, 7, 10), Panne: true},
 	}
-	a, top := downtime(w, machines, stops)
+	a, top := downtime(w, groups, stops)
 	want(t, "equipements", a.Equipements, 2)
 	want(t, "temps", a.TempsMinutes, 21600)
 	want(t, "arret", a.ArretMinutes, 6480)
@@ -72,8 +72,8 @@ func TestDowntimeClipsRecordsToTheWindowAndTheBuckets(t *testing.T) {
 		want(t, "bucket arret", w.buckets[i].ArretMinutes, b.down)
 		wantPtr(t, "bucket disponibilite", w.buckets[i].Disponibilite, b.dispo)
 	}
-	if len(top) != 2 || top[0] != (TopArret{EquipementID: 2, Nom: "B", ArretMinutes: 5160, Pannes: 1}) ||
-		top[1] != (TopArret{EquipementID: 1, Nom: "A", ArretMinutes: 1320, Pannes: 1}) {
+	if len(top) != 2 || top[0] != (TopArret{EquipementID: 2, ArretMinutes: 5160, Pannes: 1}) ||
+		top[1] != (TopArret{EquipementID: 1, ArretMinutes: 1320, Pannes: 1}) {
 		t.Fatalf("top %+v", top)
 	}
 }
@@ -86,7 +86,8 @@ func TestDowntimeStopsAtNow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := downtime(w, []machine{{ID: 1, EnService: date(2020, 1, 1)}}, []stop{{EquipementID: 1, Debut: at(3, 5, 0), Panne: true}})
+	a, _ := downtime(w, []machines{{EnService: date(2020, 1, 1), N: 1}},
+		[]stop{{EquipementID: 1, EnService: date(2020, 1, 1), Debut: at(3, 5, 0), Panne: true}})
 	want(t, "temps", a.TempsMinutes, 4*1440+720)
 	want(t, "arret", a.ArretMinutes, 720)
 	wantPtr(t, "disponibilite", a.Disponibilite, 88.89)
@@ -110,4 +111,23 @@ func TestDowntimeWithoutMachinesHasNoRatios(t *testing.T) {
 	if a.Disponibilite != nil || a.MTBFHeures != nil || a.MTTRHeures != nil || len(top) != 0 {
 		t.Fatalf("%+v %v", a, top)
 	}
+}
+
+// TestDowntimeCountsEachMachineOfAGroup: machines sharing a start are counted together.
+func TestDowntimeCountsEachMachineOfAGroup(t *testing.T) {
+	w, err := newWindow(Params{From: ptr(date(2026, 3, 1)), To: ptr(date(2026, 3, 2))}, at(3, 20, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := date(2026, 3, 2)
+	a, _ := downtime(w, []machines{{EnService: start, N: 3}, {EnService: date(2020, 1, 1), N: 1}},
+		[]stop{{EquipementID: 7, EnService: start, Debut: at(2, 20, 0), Fin: ptr(at(3, 2, 6)), Panne: true}})
+	// Three machines for the second day, one for both: 5 days; 6 h down (from the machine's
+	// start); a restoration in the window, of the record's whole length (02-20 to 03-02 06:00).
+	want(t, "equipements", a.Equipements, 4)
+	want(t, "temps", a.TempsMinutes, 5*1440)
+	want(t, "arret", a.ArretMinutes, 360)
+	want(t, "pannes", a.Pannes, 0)
+	want(t, "reparations", a.Reparations, 1)
+	wantPtr(t, "mttr", a.MTTRHeures, 246)
 }

@@ -35,6 +35,10 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, p Params) (Resu
 		return Result{}, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	// The aggregates group tens of thousands of rows a month at scale: in memory, not on disk.
+	if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '32MB'"); err != nil {
+		return Result{}, fmt.Errorf("work_mem: %w", err)
+	}
 	q := sc.Queries(tx)
 	if err := readable(ctx, q, p); err != nil {
 		return Result{}, err
@@ -95,16 +99,32 @@ func (s *Service) availability(ctx context.Context, q *access.Queries, w window,
 	if err != nil {
 		return Availability{}, nil, fmt.Errorf("downtime: %w", err)
 	}
-	machines := make([]machine, len(ms))
+	groups := make([]machines, len(ms))
 	for i, m := range ms {
-		machines[i] = machine{ID: m.ID, Nom: m.Nom, EnService: m.EnService}
+		groups[i] = machines{EnService: m.EnService, N: int(m.N)}
 	}
 	stops := make([]stop, len(as))
 	for i, a := range as {
-		stops[i] = stop{EquipementID: a.EquipementID, Debut: a.Debut, Fin: a.Fin, Panne: a.Motif == db.MotifArretPanne}
+		stops[i] = stop{EquipementID: a.EquipementID, EnService: a.EnService, Debut: a.Debut, Fin: a.Fin,
+			Panne: a.Motif == db.MotifArretPanne}
 	}
-	a, t := downtime(w, machines, stops)
-	return a, t, nil
+	a, top := downtime(w, groups, stops)
+	ids := make([]int64, len(top))
+	for i, t := range top {
+		ids[i] = t.EquipementID
+	}
+	names, err := q.KpiNoms(ctx, db.KpiNomsParams{Ids: ids})
+	if err != nil {
+		return Availability{}, nil, fmt.Errorf("machine names: %w", err)
+	}
+	for _, n := range names {
+		for i := range top {
+			if top[i].EquipementID == n.ID {
+				top[i].Nom = n.Nom
+			}
+		}
+	}
+	return a, top, nil
 }
 
 func interventionFigures(ctx context.Context, q *access.Queries, f db.KpiInterventionsParams) (Interventions, error) {

@@ -4,27 +4,33 @@
 -- machine for the staff, a client's own). equipement_id, client_id and type narrow the figures.
 
 -- name: KpiMachines :many
--- The machines counted (not retired) and the start of their time: in service, else created.
-SELECT e.id, e.nom,
-       coalesce(e.date_mise_en_service::timestamp AT TIME ZONE 'UTC', e.created_at)::timestamptz AS en_service
+-- The machines counted (not retired), by the start of their time: in service, else created.
+SELECT coalesce(e.date_mise_en_service::timestamp AT TIME ZONE 'UTC', e.created_at)::timestamptz AS en_service,
+       count(*)::integer AS n
 FROM equipements e
 WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
   AND e.statut <> 'retire'
   AND (sqlc.narg('equipement_id')::bigint IS NULL OR e.id = sqlc.narg('equipement_id'))
   AND (sqlc.narg('client_id')::bigint IS NULL OR e.client_id = sqlc.narg('client_id'))
-ORDER BY e.id;
+GROUP BY 1;
 
 -- name: KpiArrets :many
--- The downtime records of those machines that overlap [du, fin) (the expression of the
--- exclusion constraint's index).
-SELECT a.equipement_id, a.debut, a.fin, a.motif
+-- The downtime records of those machines that overlap [du, fin), with the start of their
+-- machine's time.
+SELECT a.equipement_id, a.debut, a.fin, a.motif,
+       coalesce(e.date_mise_en_service::timestamp AT TIME ZONE 'UTC', e.created_at)::timestamptz AS en_service
 FROM arrets a JOIN equipements e ON e.id = a.equipement_id
 WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
   AND e.statut <> 'retire'
   AND (sqlc.narg('equipement_id')::bigint IS NULL OR e.id = sqlc.narg('equipement_id'))
   AND (sqlc.narg('client_id')::bigint IS NULL OR e.client_id = sqlc.narg('client_id'))
-  AND tstzrange(a.debut, coalesce(a.fin, 'infinity'), '[)') && tstzrange(@du::timestamptz, @fin::timestamptz, '[)')
-ORDER BY a.equipement_id, a.debut;
+  AND tstzrange(a.debut, coalesce(a.fin, 'infinity'), '[)') && tstzrange(@du::timestamptz, @fin::timestamptz, '[)');
+
+-- name: KpiNoms :many
+-- The names of machines in scope (those of the downtime ranking).
+SELECT e.id, e.nom FROM equipements e
+WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
+  AND e.id = ANY(@ids::bigint[]);
 
 -- name: KpiInterventions :one
 -- Created in the window (types, first response) and closed in it (SLA, ratings).
@@ -139,7 +145,7 @@ WHERE (@scope_all::boolean
 -- and 50 contracts of highest total above 0 (axes 'equipement', 'client', 'contrat'), with their
 -- names.
 WITH x AS (
-    SELECT to_char(date_trunc('month', coalesce(i.date_cloture, i.date_creation) AT TIME ZONE 'UTC'), 'YYYY-MM') AS mois,
+    SELECT date_trunc('month', coalesce(i.date_cloture, i.date_creation) AT TIME ZONE 'UTC') AS mois,
            i.equipement_id, i.client_id, i.contrat_id,
            coalesce(i.cout_pieces, 0) AS pieces, coalesce(i.cout_main_oeuvre, 0) AS main_oeuvre,
            coalesce(i.cout_autres, 0) AS autres
@@ -169,7 +175,7 @@ WITH x AS (
     FROM g
     WHERE g.axe IN ('total', 'mois') OR (g.cle IS NOT NULL AND g.pieces + g.main_oeuvre + g.autres > 0)
 )
-SELECT r.axe::text AS axe, coalesce(r.mois, '')::text AS mois, coalesce(r.cle, 0)::bigint AS cle,
+SELECT r.axe::text AS axe, coalesce(to_char(r.mois, 'YYYY-MM'), '')::text AS mois, coalesce(r.cle, 0)::bigint AS cle,
        coalesce(e.nom, c.nom_entreprise, k.numero_contrat, '')::text AS nom,
        r.n::integer AS interventions, r.pieces::bigint AS pieces, r.main_oeuvre::bigint AS main_oeuvre,
        r.autres::bigint AS autres
