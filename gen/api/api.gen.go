@@ -915,6 +915,129 @@ func (e PlanningStatut) Valid() bool {
 	}
 }
 
+// Defines values for RapportSeparateur.
+const (
+	RapportSeparateurEmpty RapportSeparateur = ","
+	RapportSeparateurN1    RapportSeparateur = ";"
+)
+
+// Valid indicates whether the value is a known member of the RapportSeparateur enum.
+func (e RapportSeparateur) Valid() bool {
+	switch e {
+	case RapportSeparateurEmpty:
+		return true
+	case RapportSeparateurN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RapportCreateSeparateur.
+const (
+	RapportCreateSeparateurEmpty RapportCreateSeparateur = ","
+	RapportCreateSeparateurN1    RapportCreateSeparateur = ";"
+)
+
+// Valid indicates whether the value is a known member of the RapportCreateSeparateur enum.
+func (e RapportCreateSeparateur) Valid() bool {
+	switch e {
+	case RapportCreateSeparateurEmpty:
+		return true
+	case RapportCreateSeparateurN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RapportFormat.
+const (
+	RapportFormatCsv   RapportFormat = "csv"
+	RapportFormatExcel RapportFormat = "excel"
+	RapportFormatJson  RapportFormat = "json"
+	RapportFormatPdf   RapportFormat = "pdf"
+)
+
+// Valid indicates whether the value is a known member of the RapportFormat enum.
+func (e RapportFormat) Valid() bool {
+	switch e {
+	case RapportFormatCsv:
+		return true
+	case RapportFormatExcel:
+		return true
+	case RapportFormatJson:
+		return true
+	case RapportFormatPdf:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RapportStatut.
+const (
+	RapportStatutCompleted  RapportStatut = "completed"
+	RapportStatutExpired    RapportStatut = "expired"
+	RapportStatutFailed     RapportStatut = "failed"
+	RapportStatutGenerating RapportStatut = "generating"
+	RapportStatutPending    RapportStatut = "pending"
+)
+
+// Valid indicates whether the value is a known member of the RapportStatut enum.
+func (e RapportStatut) Valid() bool {
+	switch e {
+	case RapportStatutCompleted:
+		return true
+	case RapportStatutExpired:
+		return true
+	case RapportStatutFailed:
+		return true
+	case RapportStatutGenerating:
+		return true
+	case RapportStatutPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RapportType.
+const (
+	RapportTypeClients       RapportType = "clients"
+	RapportTypeDashboard     RapportType = "dashboard"
+	RapportTypeEquipements   RapportType = "equipements"
+	RapportTypeFinancial     RapportType = "financial"
+	RapportTypeInterventions RapportType = "interventions"
+	RapportTypePlanning      RapportType = "planning"
+	RapportTypeStock         RapportType = "stock"
+	RapportTypeTechniciens   RapportType = "techniciens"
+)
+
+// Valid indicates whether the value is a known member of the RapportType enum.
+func (e RapportType) Valid() bool {
+	switch e {
+	case RapportTypeClients:
+		return true
+	case RapportTypeDashboard:
+		return true
+	case RapportTypeEquipements:
+		return true
+	case RapportTypeFinancial:
+		return true
+	case RapportTypeInterventions:
+		return true
+	case RapportTypePlanning:
+		return true
+	case RapportTypeStock:
+		return true
+	case RapportTypeTechniciens:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReadinessStatus.
 const (
 	ReadinessStatusNotReady ReadinessStatus = "not_ready"
@@ -3595,6 +3718,89 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// Rapport defines model for Rapport.
+type Rapport struct {
+	CreatedAt       time.Time  `json:"created_at"`
+	DebutGeneration *time.Time `json:"debut_generation"`
+
+	// DemandeurId The user who asked for it.
+	DemandeurId int64 `json:"demandeur_id"`
+
+	// Erreur Why the generation failed (`failed`).
+	Erreur *string `json:"erreur"`
+
+	// ExpireLe When a completed report's file is deleted.
+	ExpireLe *time.Time `json:"expire_le"`
+
+	// Filtres Filters of a report; each type takes some of them (see POST /rapports).
+	Filtres       RapportFiltres     `json:"filtres"`
+	FinGeneration *time.Time         `json:"fin_generation"`
+	Format        RapportFormat      `json:"format"`
+	From          openapi_types.Date `json:"from"`
+	Id            int64              `json:"id"`
+
+	// NomFichier File name once completed.
+	NomFichier *string           `json:"nom_fichier"`
+	Separateur RapportSeparateur `json:"separateur"`
+	Statut     RapportStatut     `json:"statut"`
+
+	// Taille Size in bytes once completed.
+	Taille *int64 `json:"taille"`
+
+	// Tentatives Generation attempts so far (a crashed attempt is resumed; 3 at most).
+	Tentatives int                `json:"tentatives"`
+	Titre      string             `json:"titre"`
+	To         openapi_types.Date `json:"to"`
+	Type       RapportType        `json:"type"`
+
+	// Url Signed download URL of a completed report (no Authorization header needed).
+	Url         *string    `json:"url"`
+	UrlExpireLe *time.Time `json:"url_expire_le"`
+}
+
+// RapportSeparateur defines model for Rapport.Separateur.
+type RapportSeparateur string
+
+// RapportCreate defines model for RapportCreate.
+type RapportCreate struct {
+	// Filtres Filters of a report; each type takes some of them (see POST /rapports).
+	Filtres *RapportFiltres `json:"filtres,omitempty"`
+	Format  RapportFormat   `json:"format"`
+
+	// From First day (UTC). Default `to` minus 29 days.
+	From *openapi_types.Date `json:"from,omitempty"`
+
+	// Separateur CSV only: the field separator (default `,`); with `;` numbers get a decimal comma.
+	Separateur *RapportCreateSeparateur `json:"separateur,omitempty"`
+
+	// Titre Default: the type and the period, e.g. "Interventions du 01/11/2026 au 30/11/2026".
+	Titre *string `json:"titre,omitempty"`
+
+	// To Last day, included. Default today.
+	To   *openapi_types.Date `json:"to,omitempty"`
+	Type RapportType         `json:"type"`
+}
+
+// RapportCreateSeparateur CSV only: the field separator (default `,`); with `;` numbers get a decimal comma.
+type RapportCreateSeparateur string
+
+// RapportFiltres Filters of a report; each type takes some of them (see POST /rapports).
+type RapportFiltres struct {
+	ClientId         *int64            `json:"client_id,omitempty"`
+	EquipementId     *int64            `json:"equipement_id,omitempty"`
+	TechnicienId     *int64            `json:"technicien_id,omitempty"`
+	TypeIntervention *InterventionType `json:"type_intervention,omitempty"`
+}
+
+// RapportFormat defines model for RapportFormat.
+type RapportFormat string
+
+// RapportStatut defines model for RapportStatut.
+type RapportStatut string
+
+// RapportType defines model for RapportType.
+type RapportType string
+
 // ReadAllResult defines model for ReadAllResult.
 type ReadAllResult struct {
 	// Updated Notifications marked read.
@@ -4070,6 +4276,9 @@ type PieceID = int64
 
 // PlanningID defines model for PlanningID.
 type PlanningID = int64
+
+// RapportID defines model for RapportID.
+type RapportID = int64
 
 // TechnicienID defines model for TechnicienID.
 type TechnicienID = int64
@@ -4934,6 +5143,30 @@ type ListPlanningOccurrencesParams struct {
 	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
 }
 
+// ListRapportsParams defines parameters for ListRapports.
+type ListRapportsParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Statut Only reports in this state.
+	Statut *RapportStatut `form:"statut,omitempty" json:"statut,omitempty"`
+
+	// Type Only reports of this type.
+	Type *RapportType `form:"type,omitempty" json:"type,omitempty"`
+}
+
+// DownloadRapportParams defines parameters for DownloadRapport.
+type DownloadRapportParams struct {
+	// Expires Expiry (Unix seconds) of a signed URL.
+	Expires *int64 `form:"expires,omitempty" json:"expires,omitempty"`
+
+	// Signature Signature of a signed URL.
+	Signature *string `form:"signature,omitempty" json:"signature,omitempty"`
+}
+
 // ListTechniciensParams defines parameters for ListTechniciens.
 type ListTechniciensParams struct {
 	// Limit Page size.
@@ -5158,6 +5391,9 @@ type UpdatePlanningJSONRequestBody = PlanningUpdate
 
 // ApplyPlanningActionJSONRequestBody defines body for ApplyPlanningAction for application/json ContentType.
 type ApplyPlanningActionJSONRequestBody ApplyPlanningActionJSONBody
+
+// CreateRapportJSONRequestBody defines body for CreateRapport for application/json ContentType.
+type CreateRapportJSONRequestBody = RapportCreate
 
 // CreateTechnicienJSONRequestBody defines body for CreateTechnicien for application/json ContentType.
 type CreateTechnicienJSONRequestBody = TechnicienCreate
@@ -7044,6 +7280,101 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /planning/{planning_id}/occurrences (the `ListPlanningOccurrences` operationId).
 	ListPlanningOccurrences(ctx context.Context, planningId PlanningID, params *ListPlanningOccurrencesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRapports Generated reports
+	//
+	// Newest first, paginated, total in `X-Total-Count`. Admins and responsables see every
+	// report; a client the reports it asked for.
+	//
+	// Corresponds with GET /rapports (the `ListRapports` operationId).
+	ListRapports(ctx context.Context, params *ListRapportsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRapportWithBody Ask for a report
+	//
+	// Queues the report and answers 202 at once with its id (`statut: pending`); a background
+	// worker (one replica at a time, resumed after a crash) moves it to `generating`, then
+	// `completed` (the file is stored encrypted like documents, the requester gets a
+	// notification) or `failed` (with `erreur`); a completed report `expired` after
+	// `RAPPORT_RETENTION_DAYS` (its file deleted). Poll `GET /rapports/{id}`.
+	//
+	// Contents by type, over the days [`from`, `to`] (default: the 30 days ending today, at most
+	// 5 years), with the filters each type takes (another filter is a 422 naming it):
+	//
+	// | type | contents | filters |
+	// |---|---|---|
+	// | `interventions` | the interventions created in the period, with machine, client, technician, dates and costs | equipement_id, client_id, technicien_id, type_intervention |
+	// | `equipements` | the machines with their interventions, downtime and costs in the period | equipement_id, client_id |
+	// | `techniciens` | the technicians with their open and closed work, hours and ratings in the period | technicien_id |
+	// | `clients` | the client companies with their interventions, costs and ratings in the period | client_id |
+	// | `dashboard` | the indicators of `GET /kpis` and their series | equipement_id, client_id, type_intervention |
+	// | `planning` | the preventive plans with the interventions they generated in the period | equipement_id, client_id |
+	// | `stock` | the parts with their stock, value and movements in the period | (none) |
+	// | `financial` | costs by month and by client, and the invoices issued in the period | client_id, equipement_id |
+	//
+	// Formats: `pdf` (cover, summary, a chart, tables, page numbers), `excel` (XLSX: one sheet per
+	// section, typed cells, dates as dates, money in the currency's format, frozen header),
+	// `csv` (UTF-8 with BOM, units in the headers, `separateur` `,` or `;` with a decimal comma
+	// for French Excel; sections one after another), `json`.
+	//
+	// Admins and responsables: every type; a client: `interventions`, `equipements`,
+	// `clients`, `dashboard`, `planning` and `financial`, holding only its company's data.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /rapports (the `CreateRapport` operationId).
+	CreateRapportWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRapport Ask for a report
+	//
+	// Queues the report and answers 202 at once with its id (`statut: pending`); a background
+	// worker (one replica at a time, resumed after a crash) moves it to `generating`, then
+	// `completed` (the file is stored encrypted like documents, the requester gets a
+	// notification) or `failed` (with `erreur`); a completed report `expired` after
+	// `RAPPORT_RETENTION_DAYS` (its file deleted). Poll `GET /rapports/{id}`.
+	//
+	// Contents by type, over the days [`from`, `to`] (default: the 30 days ending today, at most
+	// 5 years), with the filters each type takes (another filter is a 422 naming it):
+	//
+	// | type | contents | filters |
+	// |---|---|---|
+	// | `interventions` | the interventions created in the period, with machine, client, technician, dates and costs | equipement_id, client_id, technicien_id, type_intervention |
+	// | `equipements` | the machines with their interventions, downtime and costs in the period | equipement_id, client_id |
+	// | `techniciens` | the technicians with their open and closed work, hours and ratings in the period | technicien_id |
+	// | `clients` | the client companies with their interventions, costs and ratings in the period | client_id |
+	// | `dashboard` | the indicators of `GET /kpis` and their series | equipement_id, client_id, type_intervention |
+	// | `planning` | the preventive plans with the interventions they generated in the period | equipement_id, client_id |
+	// | `stock` | the parts with their stock, value and movements in the period | (none) |
+	// | `financial` | costs by month and by client, and the invoices issued in the period | client_id, equipement_id |
+	//
+	// Formats: `pdf` (cover, summary, a chart, tables, page numbers), `excel` (XLSX: one sheet per
+	// section, typed cells, dates as dates, money in the currency's format, frozen header),
+	// `csv` (UTF-8 with BOM, units in the headers, `separateur` `,` or `;` with a decimal comma
+	// for French Excel; sections one after another), `json`.
+	//
+	// Admins and responsables: every type; a client: `interventions`, `equipements`,
+	// `clients`, `dashboard`, `planning` and `financial`, holding only its company's data.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /rapports (the `CreateRapport` operationId).
+	CreateRapport(ctx context.Context, body CreateRapportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRapport A generated report
+	//
+	// Its state; once `completed`, a signed download `url` valid `DOWNLOAD_URL_TTL`. A client reads its own.
+	//
+	// Corresponds with GET /rapports/{rapport_id} (the `GetRapport` operationId).
+	GetRapport(ctx context.Context, rapportId RapportID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadRapport Download a generated report
+	//
+	// The file, decrypted, with `Content-Type`, `Content-Length` and `Content-Disposition`.
+	// Either a bearer token of whoever may read the report, or the `expires` and `signature`
+	// of its signed `url` (no Authorization header; bound to this report; 401 once expired).
+	// 409 while the report is not `completed` yet or `failed`, 410 once `expired`.
+	//
+	// Corresponds with GET /rapports/{rapport_id}/fichier (the `DownloadRapport` operationId).
+	DownloadRapport(ctx context.Context, rapportId RapportID, params *DownloadRapportParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetReady Readiness probe
 	//
@@ -10628,6 +10959,151 @@ func (c *Client) GeneratePlanning(ctx context.Context, planningId PlanningID, re
 // Corresponds with GET /planning/{planning_id}/occurrences (the `ListPlanningOccurrences` operationId).
 func (c *Client) ListPlanningOccurrences(ctx context.Context, planningId PlanningID, params *ListPlanningOccurrencesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPlanningOccurrencesRequest(c.Server, planningId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRapports Generated reports
+//
+// Newest first, paginated, total in `X-Total-Count`. Admins and responsables see every
+// report; a client the reports it asked for.
+//
+// Corresponds with GET /rapports (the `ListRapports` operationId).
+func (c *Client) ListRapports(ctx context.Context, params *ListRapportsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRapportsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRapportWithBody Ask for a report
+//
+// Queues the report and answers 202 at once with its id (`statut: pending`); a background
+// worker (one replica at a time, resumed after a crash) moves it to `generating`, then
+// `completed` (the file is stored encrypted like documents, the requester gets a
+// notification) or `failed` (with `erreur`); a completed report `expired` after
+// `RAPPORT_RETENTION_DAYS` (its file deleted). Poll `GET /rapports/{id}`.
+//
+// Contents by type, over the days [`from`, `to`] (default: the 30 days ending today, at most
+// 5 years), with the filters each type takes (another filter is a 422 naming it):
+//
+// | type | contents | filters |
+// |---|---|---|
+// | `interventions` | the interventions created in the period, with machine, client, technician, dates and costs | equipement_id, client_id, technicien_id, type_intervention |
+// | `equipements` | the machines with their interventions, downtime and costs in the period | equipement_id, client_id |
+// | `techniciens` | the technicians with their open and closed work, hours and ratings in the period | technicien_id |
+// | `clients` | the client companies with their interventions, costs and ratings in the period | client_id |
+// | `dashboard` | the indicators of `GET /kpis` and their series | equipement_id, client_id, type_intervention |
+// | `planning` | the preventive plans with the interventions they generated in the period | equipement_id, client_id |
+// | `stock` | the parts with their stock, value and movements in the period | (none) |
+// | `financial` | costs by month and by client, and the invoices issued in the period | client_id, equipement_id |
+//
+// Formats: `pdf` (cover, summary, a chart, tables, page numbers), `excel` (XLSX: one sheet per
+// section, typed cells, dates as dates, money in the currency's format, frozen header),
+// `csv` (UTF-8 with BOM, units in the headers, `separateur` `,` or `;` with a decimal comma
+// for French Excel; sections one after another), `json`.
+//
+// Admins and responsables: every type; a client: `interventions`, `equipements`,
+// `clients`, `dashboard`, `planning` and `financial`, holding only its company's data.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /rapports (the `CreateRapport` operationId).
+func (c *Client) CreateRapportWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRapportRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRapport Ask for a report
+//
+// Queues the report and answers 202 at once with its id (`statut: pending`); a background
+// worker (one replica at a time, resumed after a crash) moves it to `generating`, then
+// `completed` (the file is stored encrypted like documents, the requester gets a
+// notification) or `failed` (with `erreur`); a completed report `expired` after
+// `RAPPORT_RETENTION_DAYS` (its file deleted). Poll `GET /rapports/{id}`.
+//
+// Contents by type, over the days [`from`, `to`] (default: the 30 days ending today, at most
+// 5 years), with the filters each type takes (another filter is a 422 naming it):
+//
+// | type | contents | filters |
+// |---|---|---|
+// | `interventions` | the interventions created in the period, with machine, client, technician, dates and costs | equipement_id, client_id, technicien_id, type_intervention |
+// | `equipements` | the machines with their interventions, downtime and costs in the period | equipement_id, client_id |
+// | `techniciens` | the technicians with their open and closed work, hours and ratings in the period | technicien_id |
+// | `clients` | the client companies with their interventions, costs and ratings in the period | client_id |
+// | `dashboard` | the indicators of `GET /kpis` and their series | equipement_id, client_id, type_intervention |
+// | `planning` | the preventive plans with the interventions they generated in the period | equipement_id, client_id |
+// | `stock` | the parts with their stock, value and movements in the period | (none) |
+// | `financial` | costs by month and by client, and the invoices issued in the period | client_id, equipement_id |
+//
+// Formats: `pdf` (cover, summary, a chart, tables, page numbers), `excel` (XLSX: one sheet per
+// section, typed cells, dates as dates, money in the currency's format, frozen header),
+// `csv` (UTF-8 with BOM, units in the headers, `separateur` `,` or `;` with a decimal comma
+// for French Excel; sections one after another), `json`.
+//
+// Admins and responsables: every type; a client: `interventions`, `equipements`,
+// `clients`, `dashboard`, `planning` and `financial`, holding only its company's data.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /rapports (the `CreateRapport` operationId).
+func (c *Client) CreateRapport(ctx context.Context, body CreateRapportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRapportRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRapport A generated report
+//
+// Its state; once `completed`, a signed download `url` valid `DOWNLOAD_URL_TTL`. A client reads its own.
+//
+// Corresponds with GET /rapports/{rapport_id} (the `GetRapport` operationId).
+func (c *Client) GetRapport(ctx context.Context, rapportId RapportID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRapportRequest(c.Server, rapportId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadRapport Download a generated report
+//
+// The file, decrypted, with `Content-Type`, `Content-Length` and `Content-Disposition`.
+// Either a bearer token of whoever may read the report, or the `expires` and `signature`
+// of its signed `url` (no Authorization header; bound to this report; 401 once expired).
+// 409 while the report is not `completed` yet or `failed`, 410 once `expired`.
+//
+// Corresponds with GET /rapports/{rapport_id}/fichier (the `DownloadRapport` operationId).
+func (c *Client) DownloadRapport(ctx context.Context, rapportId RapportID, params *DownloadRapportParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadRapportRequest(c.Server, rapportId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -18541,6 +19017,243 @@ func NewListPlanningOccurrencesRequest(server string, planningId PlanningID, par
 	return req, nil
 }
 
+// NewListRapportsRequest constructs an http.Request for the ListRapports method
+func NewListRapportsRequest(server string, params *ListRapportsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Statut != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "statut", *params.Statut, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateRapportRequest calls the generic CreateRapport builder with application/json body
+func NewCreateRapportRequest(server string, body CreateRapportJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRapportRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateRapportRequestWithBody constructs an http.Request for the CreateRapport method, with any body, and a specified content type
+func NewCreateRapportRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetRapportRequest constructs an http.Request for the GetRapport method
+func NewGetRapportRequest(server string, rapportId RapportID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "rapport_id", rapportId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDownloadRapportRequest constructs an http.Request for the DownloadRapport method
+func NewDownloadRapportRequest(server string, rapportId RapportID, params *DownloadRapportParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "rapport_id", rapportId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/%s/fichier", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Expires != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expires", *params.Expires, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Signature != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetReadyRequest constructs an http.Request for the GetReady method
 func NewGetReadyRequest(server string) (*http.Request, error) {
 	var err error
@@ -21676,6 +22389,107 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /planning/{planning_id}/occurrences (the `ListPlanningOccurrences` operationId).
 	ListPlanningOccurrencesWithResponse(ctx context.Context, planningId PlanningID, params *ListPlanningOccurrencesParams, reqEditors ...RequestEditorFn) (*ListPlanningOccurrencesResponse, error)
+
+	// ListRapportsWithResponse Generated reports
+	//
+	// Newest first, paginated, total in `X-Total-Count`. Admins and responsables see every
+	// report; a client the reports it asked for.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /rapports (the `ListRapports` operationId).
+	ListRapportsWithResponse(ctx context.Context, params *ListRapportsParams, reqEditors ...RequestEditorFn) (*ListRapportsResponse, error)
+
+	// CreateRapportWithBodyWithResponse Ask for a report
+	//
+	// Queues the report and answers 202 at once with its id (`statut: pending`); a background
+	// worker (one replica at a time, resumed after a crash) moves it to `generating`, then
+	// `completed` (the file is stored encrypted like documents, the requester gets a
+	// notification) or `failed` (with `erreur`); a completed report `expired` after
+	// `RAPPORT_RETENTION_DAYS` (its file deleted). Poll `GET /rapports/{id}`.
+	//
+	// Contents by type, over the days [`from`, `to`] (default: the 30 days ending today, at most
+	// 5 years), with the filters each type takes (another filter is a 422 naming it):
+	//
+	// | type | contents | filters |
+	// |---|---|---|
+	// | `interventions` | the interventions created in the period, with machine, client, technician, dates and costs | equipement_id, client_id, technicien_id, type_intervention |
+	// | `equipements` | the machines with their interventions, downtime and costs in the period | equipement_id, client_id |
+	// | `techniciens` | the technicians with their open and closed work, hours and ratings in the period | technicien_id |
+	// | `clients` | the client companies with their interventions, costs and ratings in the period | client_id |
+	// | `dashboard` | the indicators of `GET /kpis` and their series | equipement_id, client_id, type_intervention |
+	// | `planning` | the preventive plans with the interventions they generated in the period | equipement_id, client_id |
+	// | `stock` | the parts with their stock, value and movements in the period | (none) |
+	// | `financial` | costs by month and by client, and the invoices issued in the period | client_id, equipement_id |
+	//
+	// Formats: `pdf` (cover, summary, a chart, tables, page numbers), `excel` (XLSX: one sheet per
+	// section, typed cells, dates as dates, money in the currency's format, frozen header),
+	// `csv` (UTF-8 with BOM, units in the headers, `separateur` `,` or `;` with a decimal comma
+	// for French Excel; sections one after another), `json`.
+	//
+	// Admins and responsables: every type; a client: `interventions`, `equipements`,
+	// `clients`, `dashboard`, `planning` and `financial`, holding only its company's data.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /rapports (the `CreateRapport` operationId).
+	CreateRapportWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRapportResponse, error)
+
+	// CreateRapportWithResponse Ask for a report
+	//
+	// Queues the report and answers 202 at once with its id (`statut: pending`); a background
+	// worker (one replica at a time, resumed after a crash) moves it to `generating`, then
+	// `completed` (the file is stored encrypted like documents, the requester gets a
+	// notification) or `failed` (with `erreur`); a completed report `expired` after
+	// `RAPPORT_RETENTION_DAYS` (its file deleted). Poll `GET /rapports/{id}`.
+	//
+	// Contents by type, over the days [`from`, `to`] (default: the 30 days ending today, at most
+	// 5 years), with the filters each type takes (another filter is a 422 naming it):
+	//
+	// | type | contents | filters |
+	// |---|---|---|
+	// | `interventions` | the interventions created in the period, with machine, client, technician, dates and costs | equipement_id, client_id, technicien_id, type_intervention |
+	// | `equipements` | the machines with their interventions, downtime and costs in the period | equipement_id, client_id |
+	// | `techniciens` | the technicians with their open and closed work, hours and ratings in the period | technicien_id |
+	// | `clients` | the client companies with their interventions, costs and ratings in the period | client_id |
+	// | `dashboard` | the indicators of `GET /kpis` and their series | equipement_id, client_id, type_intervention |
+	// | `planning` | the preventive plans with the interventions they generated in the period | equipement_id, client_id |
+	// | `stock` | the parts with their stock, value and movements in the period | (none) |
+	// | `financial` | costs by month and by client, and the invoices issued in the period | client_id, equipement_id |
+	//
+	// Formats: `pdf` (cover, summary, a chart, tables, page numbers), `excel` (XLSX: one sheet per
+	// section, typed cells, dates as dates, money in the currency's format, frozen header),
+	// `csv` (UTF-8 with BOM, units in the headers, `separateur` `,` or `;` with a decimal comma
+	// for French Excel; sections one after another), `json`.
+	//
+	// Admins and responsables: every type; a client: `interventions`, `equipements`,
+	// `clients`, `dashboard`, `planning` and `financial`, holding only its company's data.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /rapports (the `CreateRapport` operationId).
+	CreateRapportWithResponse(ctx context.Context, body CreateRapportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRapportResponse, error)
+
+	// GetRapportWithResponse A generated report
+	//
+	// Its state; once `completed`, a signed download `url` valid `DOWNLOAD_URL_TTL`. A client reads its own.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /rapports/{rapport_id} (the `GetRapport` operationId).
+	GetRapportWithResponse(ctx context.Context, rapportId RapportID, reqEditors ...RequestEditorFn) (*GetRapportResponse, error)
+
+	// DownloadRapportWithResponse Download a generated report
+	//
+	// The file, decrypted, with `Content-Type`, `Content-Length` and `Content-Disposition`.
+	// Either a bearer token of whoever may read the report, or the `expires` and `signature`
+	// of its signed `url` (no Authorization header; bound to this report; 401 once expired).
+	// 409 while the report is not `completed` yet or `failed`, 410 once `expired`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /rapports/{rapport_id}/fichier (the `DownloadRapport` operationId).
+	DownloadRapportWithResponse(ctx context.Context, rapportId RapportID, params *DownloadRapportParams, reqEditors ...RequestEditorFn) (*DownloadRapportResponse, error)
 
 	// GetReadyWithResponse Readiness probe
 	//
@@ -35157,6 +35971,420 @@ func (r ListPlanningOccurrencesResponse) ContentType() string {
 	return ""
 }
 
+// ListRapportsResponse200Headers the declared response headers of an HTTP 200 response for ListRapports
+type ListRapportsResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListRapportsResponse401Headers the declared response headers of an HTTP 401 response for ListRapports
+type ListRapportsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListRapportsResponse429Headers the declared response headers of an HTTP 429 response for ListRapports
+type ListRapportsResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListRapportsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Rapport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRapportsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRapportsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRapportsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRapportsResponse) GetJSON200() *[]Rapport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRapportsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRapportsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListRapportsResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRapportsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListRapportsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRapportsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRapportsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRapportsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRapportsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateRapportResponse202Headers the declared response headers of an HTTP 202 response for CreateRapport
+type CreateRapportResponse202Headers struct {
+	Location *string
+}
+
+// CreateRapportResponse401Headers the declared response headers of an HTTP 401 response for CreateRapport
+type CreateRapportResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateRapportResponse429Headers the declared response headers of an HTTP 429 response for CreateRapport
+type CreateRapportResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateRapportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Rapport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *CreateRapportResponse202Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateRapportResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateRapportResponse429Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r CreateRapportResponse) GetJSON202() *Rapport {
+	return r.JSON202
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateRapportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateRapportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateRapportResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateRapportResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateRapportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateRapportResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRapportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRapportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRapportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRapportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRapportResponse401Headers the declared response headers of an HTTP 401 response for GetRapport
+type GetRapportResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetRapportResponse429Headers the declared response headers of an HTTP 429 response for GetRapport
+type GetRapportResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetRapportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Rapport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRapportResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRapportResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRapportResponse) GetJSON200() *Rapport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRapportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRapportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRapportResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetRapportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRapportResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRapportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRapportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRapportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRapportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadRapportResponse200Headers the declared response headers of an HTTP 200 response for DownloadRapport
+type DownloadRapportResponse200Headers struct {
+	ContentDisposition *string
+}
+
+// DownloadRapportResponse401Headers the declared response headers of an HTTP 401 response for DownloadRapport
+type DownloadRapportResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DownloadRapportResponse429Headers the declared response headers of an HTTP 429 response for DownloadRapport
+type DownloadRapportResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type DownloadRapportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadRapportResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DownloadRapportResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DownloadRapportResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadRapportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DownloadRapportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadRapportResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DownloadRapportResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r DownloadRapportResponse) GetApplicationproblemJSON410() *Problem {
+	return r.ApplicationproblemJSON410
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DownloadRapportResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DownloadRapportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DownloadRapportResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadRapportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadRapportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadRapportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadRapportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetReadyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -40514,6 +41742,137 @@ func (c *ClientWithResponses) ListPlanningOccurrencesWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseListPlanningOccurrencesResponse(rsp)
+}
+
+// ListRapportsWithResponse Generated reports
+//
+// Newest first, paginated, total in `X-Total-Count`. Admins and responsables see every
+// report; a client the reports it asked for.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /rapports (the `ListRapports` operationId).
+func (c *ClientWithResponses) ListRapportsWithResponse(ctx context.Context, params *ListRapportsParams, reqEditors ...RequestEditorFn) (*ListRapportsResponse, error) {
+	rsp, err := c.ListRapports(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRapportsResponse(rsp)
+}
+
+// CreateRapportWithBodyWithResponse Ask for a report
+//
+// Queues the report and answers 202 at once with its id (`statut: pending`); a background
+// worker (one replica at a time, resumed after a crash) moves it to `generating`, then
+// `completed` (the file is stored encrypted like documents, the requester gets a
+// notification) or `failed` (with `erreur`); a completed report `expired` after
+// `RAPPORT_RETENTION_DAYS` (its file deleted). Poll `GET /rapports/{id}`.
+//
+// Contents by type, over the days [`from`, `to`] (default: the 30 days ending today, at most
+// 5 years), with the filters each type takes (another filter is a 422 naming it):
+//
+// | type | contents | filters |
+// |---|---|---|
+// | `interventions` | the interventions created in the period, with machine, client, technician, dates and costs | equipement_id, client_id, technicien_id, type_intervention |
+// | `equipements` | the machines with their interventions, downtime and costs in the period | equipement_id, client_id |
+// | `techniciens` | the technicians with their open and closed work, hours and ratings in the period | technicien_id |
+// | `clients` | the client companies with their interventions, costs and ratings in the period | client_id |
+// | `dashboard` | the indicators of `GET /kpis` and their series | equipement_id, client_id, type_intervention |
+// | `planning` | the preventive plans with the interventions they generated in the period | equipement_id, client_id |
+// | `stock` | the parts with their stock, value and movements in the period | (none) |
+// | `financial` | costs by month and by client, and the invoices issued in the period | client_id, equipement_id |
+//
+// Formats: `pdf` (cover, summary, a chart, tables, page numbers), `excel` (XLSX: one sheet per
+// section, typed cells, dates as dates, money in the currency's format, frozen header),
+// `csv` (UTF-8 with BOM, units in the headers, `separateur` `,` or `;` with a decimal comma
+// for French Excel; sections one after another), `json`.
+//
+// Admins and responsables: every type; a client: `interventions`, `equipements`,
+// `clients`, `dashboard`, `planning` and `financial`, holding only its company's data.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /rapports (the `CreateRapport` operationId).
+func (c *ClientWithResponses) CreateRapportWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRapportResponse, error) {
+	rsp, err := c.CreateRapportWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRapportResponse(rsp)
+}
+
+// CreateRapportWithResponse Ask for a report
+//
+// Queues the report and answers 202 at once with its id (`statut: pending`); a background
+// worker (one replica at a time, resumed after a crash) moves it to `generating`, then
+// `completed` (the file is stored encrypted like documents, the requester gets a
+// notification) or `failed` (with `erreur`); a completed report `expired` after
+// `RAPPORT_RETENTION_DAYS` (its file deleted). Poll `GET /rapports/{id}`.
+//
+// Contents by type, over the days [`from`, `to`] (default: the 30 days ending today, at most
+// 5 years), with the filters each type takes (another filter is a 422 naming it):
+//
+// | type | contents | filters |
+// |---|---|---|
+// | `interventions` | the interventions created in the period, with machine, client, technician, dates and costs | equipement_id, client_id, technicien_id, type_intervention |
+// | `equipements` | the machines with their interventions, downtime and costs in the period | equipement_id, client_id |
+// | `techniciens` | the technicians with their open and closed work, hours and ratings in the period | technicien_id |
+// | `clients` | the client companies with their interventions, costs and ratings in the period | client_id |
+// | `dashboard` | the indicators of `GET /kpis` and their series | equipement_id, client_id, type_intervention |
+// | `planning` | the preventive plans with the interventions they generated in the period | equipement_id, client_id |
+// | `stock` | the parts with their stock, value and movements in the period | (none) |
+// | `financial` | costs by month and by client, and the invoices issued in the period | client_id, equipement_id |
+//
+// Formats: `pdf` (cover, summary, a chart, tables, page numbers), `excel` (XLSX: one sheet per
+// section, typed cells, dates as dates, money in the currency's format, frozen header),
+// `csv` (UTF-8 with BOM, units in the headers, `separateur` `,` or `;` with a decimal comma
+// for French Excel; sections one after another), `json`.
+//
+// Admins and responsables: every type; a client: `interventions`, `equipements`,
+// `clients`, `dashboard`, `planning` and `financial`, holding only its company's data.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /rapports (the `CreateRapport` operationId).
+func (c *ClientWithResponses) CreateRapportWithResponse(ctx context.Context, body CreateRapportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRapportResponse, error) {
+	rsp, err := c.CreateRapport(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRapportResponse(rsp)
+}
+
+// GetRapportWithResponse A generated report
+//
+// Its state; once `completed`, a signed download `url` valid `DOWNLOAD_URL_TTL`. A client reads its own.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /rapports/{rapport_id} (the `GetRapport` operationId).
+func (c *ClientWithResponses) GetRapportWithResponse(ctx context.Context, rapportId RapportID, reqEditors ...RequestEditorFn) (*GetRapportResponse, error) {
+	rsp, err := c.GetRapport(ctx, rapportId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRapportResponse(rsp)
+}
+
+// DownloadRapportWithResponse Download a generated report
+//
+// The file, decrypted, with `Content-Type`, `Content-Length` and `Content-Disposition`.
+// Either a bearer token of whoever may read the report, or the `expires` and `signature`
+// of its signed `url` (no Authorization header; bound to this report; 401 once expired).
+// 409 while the report is not `completed` yet or `failed`, 410 once `expired`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /rapports/{rapport_id}/fichier (the `DownloadRapport` operationId).
+func (c *ClientWithResponses) DownloadRapportWithResponse(ctx context.Context, rapportId RapportID, params *DownloadRapportParams, reqEditors ...RequestEditorFn) (*DownloadRapportResponse, error) {
+	rsp, err := c.DownloadRapport(ctx, rapportId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadRapportResponse(rsp)
 }
 
 // GetReadyWithResponse Readiness probe
@@ -55876,6 +57235,477 @@ func ParseListPlanningOccurrencesResponse(rsp *http.Response) (*ListPlanningOccu
 	return response, nil
 }
 
+// ParseListRapportsResponse parses an HTTP response from a ListRapportsWithResponse call
+func ParseListRapportsResponse(rsp *http.Response) (*ListRapportsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRapportsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Rapport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRapportsResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListRapportsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListRapportsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateRapportResponse parses an HTTP response from a CreateRapportWithResponse call
+func ParseCreateRapportResponse(rsp *http.Response) (*CreateRapportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRapportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Rapport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers CreateRapportResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateRapportResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateRapportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRapportResponse parses an HTTP response from a GetRapportWithResponse call
+func ParseGetRapportResponse(rsp *http.Response) (*GetRapportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRapportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Rapport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetRapportResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRapportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadRapportResponse parses an HTTP response from a DownloadRapportWithResponse call
+func ParseDownloadRapportResponse(rsp *http.Response) (*DownloadRapportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadRapportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadRapportResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers DownloadRapportResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DownloadRapportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetReadyResponse parses an HTTP response from a GetReadyWithResponse call
 func ParseGetReadyResponse(rsp *http.Response) (*GetReadyResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -59075,6 +60905,18 @@ type ServerInterface interface {
 	// ListPlanningOccurrences Future due dates of a plan
 	// (GET /planning/{planning_id}/occurrences)
 	ListPlanningOccurrences(ctx echo.Context, planningId PlanningID, params ListPlanningOccurrencesParams) error
+	// ListRapports Generated reports
+	// (GET /rapports)
+	ListRapports(ctx echo.Context, params ListRapportsParams) error
+	// CreateRapport Ask for a report
+	// (POST /rapports)
+	CreateRapport(ctx echo.Context) error
+	// GetRapport A generated report
+	// (GET /rapports/{rapport_id})
+	GetRapport(ctx echo.Context, rapportId RapportID) error
+	// DownloadRapport Download a generated report
+	// (GET /rapports/{rapport_id}/fichier)
+	DownloadRapport(ctx echo.Context, rapportId RapportID, params DownloadRapportParams) error
 	// GetReady Readiness probe
 	// (GET /ready)
 	GetReady(ctx echo.Context) error
@@ -62388,6 +64230,102 @@ func (w *ServerInterfaceWrapper) ListPlanningOccurrences(ctx echo.Context) error
 	return err
 }
 
+// ListRapports converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRapports(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRapportsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "statut" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "statut", ctx.QueryParams(), &params.Statut, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter statut: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRapports(ctx, params)
+	return err
+}
+
+// CreateRapport converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateRapport(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateRapport(ctx)
+	return err
+}
+
+// GetRapport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRapport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "rapport_id" -------------
+	var rapportId RapportID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "rapport_id", ctx.Param("rapport_id"), &rapportId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter rapport_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRapport(ctx, rapportId)
+	return err
+}
+
+// DownloadRapport converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadRapport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "rapport_id" -------------
+	var rapportId RapportID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "rapport_id", ctx.Param("rapport_id"), &rapportId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter rapport_id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadRapportParams
+	// ------------- Optional query parameter "expires" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "expires", ctx.QueryParams(), &params.Expires, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter expires: %s", err))
+	}
+
+	// ------------- Optional query parameter "signature" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "signature", ctx.QueryParams(), &params.Signature, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter signature: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadRapport(ctx, rapportId, params)
+	return err
+}
+
 // GetReady converts echo context to params.
 func (w *ServerInterfaceWrapper) GetReady(ctx echo.Context) error {
 	var err error
@@ -63036,6 +64974,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/planning/:planning_id/generate", wrapper.GeneratePlanning, options.OperationMiddlewares["generatePlanning"]...)
 	router.GET(options.BaseURL+"/planning/:planning_id/occurrences", wrapper.ListPlanningOccurrences, options.OperationMiddlewares["listPlanningOccurrences"]...)
 	router.GET(options.BaseURL+"/planning/calendar.ics", wrapper.GetCalendar, options.OperationMiddlewares["getCalendar"]...)
+	router.GET(options.BaseURL+"/rapports", wrapper.ListRapports, options.OperationMiddlewares["listRapports"]...)
+	router.POST(options.BaseURL+"/rapports", wrapper.CreateRapport, options.OperationMiddlewares["createRapport"]...)
+	router.GET(options.BaseURL+"/rapports/:rapport_id", wrapper.GetRapport, options.OperationMiddlewares["getRapport"]...)
+	router.GET(options.BaseURL+"/rapports/:rapport_id/fichier", wrapper.DownloadRapport, options.OperationMiddlewares["downloadRapport"]...)
 	router.GET(options.BaseURL+"/ready", wrapper.GetReady, options.OperationMiddlewares["getReady"]...)
 	router.GET(options.BaseURL+"/techniciens", wrapper.ListTechniciens, options.OperationMiddlewares["listTechniciens"]...)
 	router.POST(options.BaseURL+"/techniciens", wrapper.CreateTechnicien, options.OperationMiddlewares["createTechnicien"]...)
@@ -81563,6 +83505,570 @@ func (response ListPlanningOccurrences500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListRapportsRequestObject struct {
+	Params ListRapportsParams
+}
+
+type ListRapportsResponseObject interface {
+	VisitListRapportsResponse(w http.ResponseWriter) error
+}
+
+type ListRapports200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListRapports200JSONResponse struct {
+	Body    []Rapport
+	Headers ListRapports200ResponseHeaders
+}
+
+func (response ListRapports200JSONResponse) VisitListRapportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapports401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapports401ApplicationProblemPlusJSONResponse) VisitListRapportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapports403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapports403ApplicationProblemPlusJSONResponse) VisitListRapportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapports422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapports422ApplicationProblemPlusJSONResponse) VisitListRapportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapports429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapports429ApplicationProblemPlusJSONResponse) VisitListRapportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapports500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapports500ApplicationProblemPlusJSONResponse) VisitListRapportsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportRequestObject struct {
+	Body *CreateRapportJSONRequestBody
+}
+
+type CreateRapportResponseObject interface {
+	VisitCreateRapportResponse(w http.ResponseWriter) error
+}
+
+type CreateRapport202ResponseHeaders struct {
+	Location *string
+}
+
+type CreateRapport202JSONResponse struct {
+	Body    Rapport
+	Headers CreateRapport202ResponseHeaders
+}
+
+func (response CreateRapport202JSONResponse) VisitCreateRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapport401ApplicationProblemPlusJSONResponse) VisitCreateRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapport403ApplicationProblemPlusJSONResponse) VisitCreateRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapport404ApplicationProblemPlusJSONResponse) VisitCreateRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapport422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapport422ApplicationProblemPlusJSONResponse) VisitCreateRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapport429ApplicationProblemPlusJSONResponse) VisitCreateRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapport500ApplicationProblemPlusJSONResponse) VisitCreateRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportRequestObject struct {
+	RapportId RapportID `json:"rapport_id"`
+}
+
+type GetRapportResponseObject interface {
+	VisitGetRapportResponse(w http.ResponseWriter) error
+}
+
+type GetRapport200JSONResponse Rapport
+
+func (response GetRapport200JSONResponse) VisitGetRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapport401ApplicationProblemPlusJSONResponse) VisitGetRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapport403ApplicationProblemPlusJSONResponse) VisitGetRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapport404ApplicationProblemPlusJSONResponse) VisitGetRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapport429ApplicationProblemPlusJSONResponse) VisitGetRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapport500ApplicationProblemPlusJSONResponse) VisitGetRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadRapportRequestObject struct {
+	RapportId RapportID `json:"rapport_id"`
+	Params    DownloadRapportParams
+}
+
+type DownloadRapportResponseObject interface {
+	VisitDownloadRapportResponse(w http.ResponseWriter) error
+}
+
+type DownloadRapport200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type DownloadRapport200AsteriskResponse struct {
+	Body          io.Reader
+	Headers       DownloadRapport200ResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
+
+func (response DownloadRapport200AsteriskResponse) VisitDownloadRapportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadRapport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadRapport401ApplicationProblemPlusJSONResponse) VisitDownloadRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadRapport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadRapport403ApplicationProblemPlusJSONResponse) VisitDownloadRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadRapport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadRapport404ApplicationProblemPlusJSONResponse) VisitDownloadRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadRapport409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadRapport409ApplicationProblemPlusJSONResponse) VisitDownloadRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadRapport410ApplicationProblemPlusJSONResponse Problem
+
+func (response DownloadRapport410ApplicationProblemPlusJSONResponse) VisitDownloadRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadRapport422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadRapport422ApplicationProblemPlusJSONResponse) VisitDownloadRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadRapport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadRapport429ApplicationProblemPlusJSONResponse) VisitDownloadRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadRapport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadRapport500ApplicationProblemPlusJSONResponse) VisitDownloadRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetReadyRequestObject struct {
 }
 
@@ -85418,6 +87924,18 @@ type StrictServerInterface interface {
 	// ListPlanningOccurrences Future due dates of a plan
 	// (GET /planning/{planning_id}/occurrences)
 	ListPlanningOccurrences(ctx context.Context, request ListPlanningOccurrencesRequestObject) (ListPlanningOccurrencesResponseObject, error)
+	// ListRapports Generated reports
+	// (GET /rapports)
+	ListRapports(ctx context.Context, request ListRapportsRequestObject) (ListRapportsResponseObject, error)
+	// CreateRapport Ask for a report
+	// (POST /rapports)
+	CreateRapport(ctx context.Context, request CreateRapportRequestObject) (CreateRapportResponseObject, error)
+	// GetRapport A generated report
+	// (GET /rapports/{rapport_id})
+	GetRapport(ctx context.Context, request GetRapportRequestObject) (GetRapportResponseObject, error)
+	// DownloadRapport Download a generated report
+	// (GET /rapports/{rapport_id}/fichier)
+	DownloadRapport(ctx context.Context, request DownloadRapportRequestObject) (DownloadRapportResponseObject, error)
 	// GetReady Readiness probe
 	// (GET /ready)
 	GetReady(ctx context.Context, request GetReadyRequestObject) (GetReadyResponseObject, error)
@@ -89346,6 +91864,128 @@ func (sh *strictHandler) ListPlanningOccurrences(ctx echo.Context, planningId Pl
 	return nil
 }
 
+// ListRapports operation middleware
+func (sh *strictHandler) ListRapports(ctx echo.Context, params ListRapportsParams) error {
+	var request ListRapportsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRapports(ctx.Request().Context(), request.(ListRapportsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRapports")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRapportsResponseObject); ok {
+		return validResponse.VisitListRapportsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateRapport operation middleware
+func (sh *strictHandler) CreateRapport(ctx echo.Context) error {
+	var request CreateRapportRequestObject
+
+	var body CreateRapportJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRapport(ctx.Request().Context(), request.(CreateRapportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRapport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateRapportResponseObject); ok {
+		return validResponse.VisitCreateRapportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRapport operation middleware
+func (sh *strictHandler) GetRapport(ctx echo.Context, rapportId RapportID) error {
+	var request GetRapportRequestObject
+
+	request.RapportId = rapportId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRapport(ctx.Request().Context(), request.(GetRapportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRapport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRapportResponseObject); ok {
+		return validResponse.VisitGetRapportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadRapport operation middleware
+func (sh *strictHandler) DownloadRapport(ctx echo.Context, rapportId RapportID, params DownloadRapportParams) error {
+	var request DownloadRapportRequestObject
+
+	request.RapportId = rapportId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadRapport(ctx.Request().Context(), request.(DownloadRapportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadRapport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadRapportResponseObject); ok {
+		return validResponse.VisitDownloadRapportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetReady operation middleware
 func (sh *strictHandler) GetReady(ctx echo.Context) error {
 	var request GetReadyRequestObject
@@ -90143,851 +92783,885 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3ddtw4sieKvwom/7NWpbozpZRsucry6vUflT+63W2X3bK8u3eX6iSRJDITZRKgAVByVo0fYJ5gbudy",
-	"15zbuTt34xc7CwGABEkwyUzJ1eWeM2vNbpeSBAOBQCAQH7/4eRTzLOeMMCVHZz+P1gQnRMA/z+OY5Gp6",
-	"gdmKwB8SImNBc0U5G52NosVGERkdjiYjGa9JhvUjapOT0dlIKkHZavTx42T0mDNFmJo+oTLnkpqXW2Nh",
-	"pXC8zghTERpzgSLKUspIhJZcIJrhFZEIswS9fvLsAN1QtUZqTZDEjCoqSYKWNCWI4YwMJQdm1Sbkck2Q",
-	"0D8hScQ1SSaIHK4OkZkrmk2PZyf3jk5ns1nvvJ9e4lV7/H8jQlLOEF/CBASRvBAxmSDFkSQsQQscv0OU",
-	"oej5cvoSq3jd+6HnCclybiZF8hRvSBJgsBIFidDNmjCk1lQiKg0HFRckQZjJGyI0VZghgkVKiUCCvC+I",
-	"VD67M4Ki8nvxZvoXsmnQR1iRjc6+H+nvjX6YBOh9wWMcloK3Fy8cY2JBsCJJyaA+JlwQJTbT86Uioj3u",
-	"GxJzlkjN4xtMFVqQJRcEKbGhbIXwClMWHJ8yRVZEwAf+9re/Tc8LtSZM0RirgOh4v+oVhtEIIh9yEuuZ",
-	"jKNvCRZERAd9c/n79AIr8oJmVE3h/7a/dWGWRiKcpvyGJCgnAmWUFYr0zsQf/oJkmDL94e5PpGSptETC",
-	"shRCEKZFgiX8ZsdPSaK616ZgiqbwDTO2FtBlkaYDl+fvU0vv9PmTzrkgqvdzvOZaYQie2S1ofuMCrQgj",
-	"QovdI4RTyd2kU76S/Wt2yRVOp495wQKzhB8RK7KF2WWC30iU6e2tJVB/ZElTRYScILpiXA+LolTzLQK1",
-	"F/HlUhIFe00TTIXe5HqP9fLFo2v6GOd5v3YgDfJuiCAo1gOQBBW53kYYxThHnKWbMxTVvhFZzcKuGAgM",
-	"ztFYrfUIWBCUcUEODtH5QoIUue8pYA+ViHzAsTq8YjuqlL9P3zJBcNLFfvMrYlzRpd2fstQ0OE2JQGOc",
-	"pvZP2UQ/CbMzujLHK3KwI+s/TkY5Fjgjyp2mQhD1hOQFDZylr/S3BIm5SCSSiqYpEgVjoJ5ANLHWbIYa",
-	"RTOCxhfPHqN79+49BLqoHuN9QcRmNBnpU3B0NkrMp3wil1xkWOnfsCJTPc4oxE2gNLSNnieOaQm/YUCH",
-	"obmkIcdqXZGA9UBzmmzlXEkUZerB/dFklFFGM73ix5OQRAN1fy7k++K8h49qjRWSCgstt07n78DBH/VH",
-	"5ngfFj5ek/hdSmUPG2P3GFIky1NstHeAk+WDd83NxyklrI9KeAZpOxGzTReF8NCdk8eznGhTg/SQWD7X",
-	"RV75wOcgUZFCbCcQ9MAW2vQId08ZUwL3LS48FKtO2mCMuyetULJLGT6jQiqU4I2jMSeC8gSNE7LERars",
-	"edl4KONMrRFJyTVh5j+k2/SR3cnR3soyvMn1JLo00QscmsMEURanRUL82fAEbybo7eXj/TVRkL4nPC6y",
-	"3t2d2Kc6BMD9fNcSUBLHlL5oMU3XX2HWwTsZ9R6rkY0WJOVspY37Lu757971NJ6+L2hO+rmsP5hvYTMp",
-	"x7lrCp/hWBWiR39Sds1pp/JcmiHunDIwec0J1HGU+0tnLTYq7YHUtdz+SXRr4oz6G0RdwRJnorWUapNE",
-	"X6vemkZzVX4meNam0/64txVp7+FzfV3axxCqkXjJuwncwz5ztCm+P2VPCE5Sysi38Pk2ee53NI70cHO4",
-	"k5HoYB96EzvW3Ly7P9FP2QVRWCQdYsmviUgKTTJc6w70ysOFpvz7EqdS/1AT4C6yCZsL87nAhWfBeUow",
-	"84krNdmwPW39UW0F2SSjoSFvu21eC8oFDTlyXpmLH5EE5eYhSiQaC5ITbIyP8mYH7klJronAKaw7+ZCn",
-	"PCFOOYYmkrsP+3OgimRgCv1nQZajs9H/76hyyx6Zx+SRf1aW5H+cjDL84bl5/7ScMBYCb/SPUm1SUOJc",
-	"ZKNy9n8NmF1Fmk4V+aCQJFjEa3B/UJUS8EB4z6LxM0FYvEZSkSyjbDVBOI41pcZ5QZLOLfC+NukMf3hB",
-	"2EqtR2cns1m3vL9RWBVq60JJ/Yi8y2WS5qO3WiRLeG2Jvh66RJckXjMaU8IGbSQsJV0xkiDFrVay72OG",
-	"xjOUEawfYpsJwtJ5trigK8osT0JMUCUNwzfdbMumu4QfOtZR07zJSSct+l2fhKGrAB+taHgrVvoe2EFG",
-	"oX9VDd3JpuWfd1Kdhf1Uj+L0POp/IQED+CV+RyTCxikOvmW8JHqdBVFic+bdh6wfn0rn2NeCf3IfrXkh",
-	"TABF2BCB/sW46MCr/45s4OcFTzaPUO3P4P7HjKs1EfC7/YpE909OJvDWzZqmpCLjijmnKm16s+7PHhr3",
-	"HrDLBJsqfjVCC53K4vQU5M3993FIdTxfQvgkfJ2Inl7iVeSs32sblBEEJ48Q1sokJYgzUs30+AQmqrmg",
-	"pxGvISh22DkRG7zpmsFxWN35UttnsFdPdljtn/PaU1NyXIT8+lwoLT6anynBCXi0pxGSXCgJpwlh+o+H",
-	"KHIHYoTyQkl7mZfKbUUrUmPzn2SC1rjQ/8M0zSmZoAWWkkxQLvhK4Cwj5GCComk1KvjwCW6MeHjFLvW5",
-	"jgVBC8HfEYYWm2qLaTsM/NiIJk5dwpZIqCCxOQYrys0e5GlCNKl8iQiO18562JgPThBGN1y8Q+8LUpBH",
-	"PonmdUZu9J6Bhw8eoZrBCay5YnWVr3cmLxTCyJmWKNXTXHC1Rjd4Iw/R02siNiDKRnCkVvqJFum1Pgb0",
-	"kc0S8mFyxSRHGDzdKOYQWVrooctp36yx0geo8dfjRUqQpD+RiVEP0fsIKc7R+DWXaiXIm7++MCttVAyE",
-	"Eoj+llQEJ6XjfwPcX5Kbg8MrFuVEKMq0wozQGLzvbuyJVjUINNANleSgEpSF5pgb3ujAMbDZ7ZQrZmyY",
-	"G0JXawkBCKTWmHk88W2bg4lZ9Go9HiGqkMDsnUQEmAlfmyDJr5jmn+YWWkHEpAyUVoEeS9oh+ptdq0iz",
-	"JTqrLfbEhJvcbD0F2bRJ9Fbb5wiEPQrB13A88bVed72eXScZiGHt09Z9NTo7nYF5Y9TFqVZsPcrjJS+u",
-	"wZDfGg3JuHlI/hMiICWFPg+N9dBLbUrZO88KCyrqXgfV/pq5JH1riKQi99eNi5TUaZtsIEOd1+cdZck2",
-	"23CeucEHbxFNRUlSncC3koiBBJp4E0n0+QGUFtLz9TdNQknEbdf4Oy+Oud1M8COeHWaC/8hdmwk+oS+K",
-	"7QsOEVrf7C6Y/ZMzuWvh205FVfSa2z5VvXIYiBnf5T2lSQsQ+AqC/W2CvqvnDyiO5Duad9FhUgbCOnvW",
-	"e197TUlf0E3m+vTOsehyaud6jLuWqdcphqvEdtryFHcJfG4HuGvCqvv6dtK8e3ku+JKmXW735uX77kjV",
-	"ym07kTUVVier0mB3RdBHMxSR6lueUJNr6OJDb/OUY/B0xiZzD25SRaqoFrwj/aFpghV8ddiWq4/8DHwu",
-	"moTGndt9Ql+Us0co0gsFyS1u1u2EEEhuW1EGY9Ypxnme2m1+9GF6c3MzBcoLkRIW88Qk5ZAPOMtT8Ezk",
-	"WEptxY7ORudJRtnxyb37p/9pNAHuu/QK/cN/yejyMMPgRho0/YpCPelbcdIfqsXAx4Ik2qTBqURYAhfR",
-	"kpI0kWhcTVsr+pKGQI6NkQ2ZcyaNXHyLE5vNtYXDueCLlGS//1GaNEOPsQlRmKaaPi5yfRGF9fz0PxVB",
-	"NE2ppIuUgNxLhcFLNDrCOT26Pj7SnAdrElyNo7P7cIfXl4vRmSYLOboqB5++Qp0tUszeDV+f14b2oEzi",
-	"VLMR0iKNf2VcsBwLCdexBU82B4cjE/hfpjS+LYc+/bfS5Y6ST7/8+Ol/IPKBar6oMIcqF32dTw8rPpWk",
-	"fTYmPSnMLIm+b7v0UeuFokwrtglcJ8BlTEyS0JKLBU2kzcnBbEWAj05T2BjVFnY6Nu6mgYLku7i2ceDp",
-	"HeGlZPu5s6Ev2EePyuc++rF2fcvbaRKDHN7VbJqe7fbsXjFifAx8WUbwZWOOrVTKbROtPwxffAaLmRi3",
-	"+S3E/zyOP/2HROLTL5KI60+/IFx8QOLT/0qJRGcIlO9QRXGv2gAVdZ9tB1yWWY1fSSR4SlCGwZCFvxoD",
-	"ludEACtgM2i5xzGkeOoTLiE4VvRayzzsA7gFM5w+FYKLW3L1LSOICEEKYa7G+j+lQrLQF+DCmkKdLLV6",
-	"T5sfZ6N7y+P4BD8k09Pk68X0fnxMpg+XMzw9WTxIviH346/x8cxbhlNfX7spoTf65i2QmdpnW5K3rMwD",
-	"l+aDRH8QjVO+WpGk8hyVjvPkoGK9C/l9lu3rf2HXLVwPgoCPC2HkxxDH0fvoIJDja/OIj2doNptdMesm",
-	"e4QWZMNZMgklFR/PZrOZyYYOZTXDMzaReQyiTNnqink+O1vegMWCKoHFxhB6w4s0MV48LFFWxGv9v8K6",
-	"rNWaZAin6YFxyt2RmurOyx48iHvno3HHX+OUJpcCs6rC5habtBrILHFCFUFnKE65KgQhaHpVzGb3CCJs",
-	"HvMCdibIsxydff/zCKw8LULgJpfznEswq/RjGZESxHikxYNek9HHH4I7viZaR18fVeHYf45Z0UxC+0pa",
-	"A6KyHai0xsMjFBl2RCil0nqqXaWG5coVGwOfUNRiUwTC9nEyernx3QOfZ/v7X9h1+yv/oGl5Z+5wrzSz",
-	"+7e/Xnv6o/X4POMFS+7QIKZMCV5c487rgmcMHz18+PBhTXTvV6L7HVfIEPfZZPc7jqTWa1W1GRcQ//Dq",
-	"H5yJYHxuWqATDn9ICX5nzqLftjB+LvkDn5O9jb/mKY03t5Sil1zpa6e+4UPipdbc5Ay9ICjzf0k4Vch8",
-	"hgqEC5RxyvQpiGIscKw+/YfQB+bA1wqG5CZbcJDWgK4u/Q2+it6LpNHHyd0M65HccUa0DO2Tk2pfvWW5",
-	"4LH+qL4cP2WKqs3n22L2BLYeDpfmDfU7yDHB3DUXguB35kjIQZzQ2NgookgJouUDVMLhQawh+BpvUo6T",
-	"S85fYLF17+3n/FCC5+iap0VGGSk+DLzZHHs3G1dkZ1iNLjlHhtTPeiY7gxkSUzTP9CeFCfGCk9qY2xhq",
-	"maVhpYCaQ7BvnmGaktueCy/A0WA9DRh9+kV9+gVlPKFL+ukXbSUpQaaKZLlEY5drgmNVkDTVZtXV6N7V",
-	"6KD/FDmucd4TdX9CyM7oszG9KkyGemuJcJk/A/JNtSmAUs70Mth60TNzrEApp81CUmIDi3HJ3xH2GlMx",
-	"4DTxeK/XU8q50m+PzkZk8+f14o8xfUX//PztT8+Pv6PP5XN2cRo/fv7g+bv87//2+M8PD8nmzz8lf3tO",
-	"X9HnH56z2WF8krJF9myW/P3PqckJpILIOWWjs4f6rijIUhC5nvs/PJjd/8b/zREwWxz/46/rvx5nsw/v",
-	"Z5vvHlyciL++f3fyJ/b16psP36z/MWPfzuI336z/ehLrpdFvzV1oCsqCh68NcOzC+kSD20I/oBWILFoO",
-	"pMc4XpMppLXzNFDDnN7gjUQR41PwP/UUn0PYg/OXmG1cufCtbx489/WSPEQXn37RWnxDfkIJ1sfNCZIg",
-	"7y7/asC54F0VtF7SBKOS4s+2VS70/QAyJ7T8x2uSgOWV8pXeBkprBCVRyuN3JEG8UI/MvrCpDpFX0x7Z",
-	"KTcNm0bZ+zazxn+0q8h8u1nUfGFbLfnQkaqXusrFh4+kX4BVeMtwodZc0J9urdphL5VWGuIFAm3w6Zct",
-	"kncEyQ+VsX/sGyUeZZ8vTkClhLRsS7cWOqPEEmQUJwINZB3h8G90s+ay8gJWKhxc/k25C6EhbFuo1vN2",
-	"nWSR51wokrwkCcUuO/g267XJidYfZogCMc6Q/cinX9AZuHyO8hR3+W718hwZpe4ftqf+EpZEI6AaXZqA",
-	"/69k5Hwl7eQUZCGY81bZ65zv2a3ZPG8lEXd0C36raEolVqSA1GgE9+BPv2zTxb+VC7CJalt2vPrLbiaH",
-	"KzeCuPbJ7OTB9Ph4evLgcvbwbDY7m83+oW2IzPCoFpqdjJZFms5t1BbCuejl82eaXwkExKmcg8O9rEdI",
-	"sVRzOCZan7rnPiV4WgaBR5NRkSe91DVjx8N5q/nVJZxWZQBf/02rG3xnhvVTEyhICLouB0YJkSjhjGmz",
-	"IHyZNavgXznhivnpfypBUMEIwom21wkiU/2kGfxLuGW+4RlxQXQuqvoWk8VstX3L+wi5yBba4hCi/vZT",
-	"JSxFwBB0RdeQqotRhuM1ZQTdYCgtyHOoYLYoEAeH6IKkFC9oarKdV4UgEo1fXn77bIJeXl5eTBC+xjS1",
-	"TxwAuXrqhfKgWCREf3LBIRGYWFMy05cfTE1xHivSFFxudqM0DNJJbZMOy0qs3llsgqkrHd8s01f0Ii2K",
-	"Hb6XFIKQuUHrCWS//m0NITvzs2EOfAApjpaUPUKaIFtywXMCaU79NNbL50LzbL+zpCyUhFZ+3aR2G8Eo",
-	"Kz2sdGiqguzoXcLB5DXTZvdbvIwruuzbky/1Q2ar6O0DN/0QilmheIYVfV+Q6AwWx2SFmmSDQtn4ABpj",
-	"4+XRGwgJYq0JW2hTCzOU4VnHZ0lAEHLMGIHkGawfZ1pnmco2C5aTYVYQrQQ9mgLgOfWDY3Aeb5Wk8/0I",
-	"UsGa1ZlmSxgRakq84/kkkPjs7/eS0bUtWtvjNfKr2fHFjySGpYI1M/kbcAAlxkuC09eemoEE0x7NU69V",
-	"nIW2tdMCTdujRM9aFqoQpHNntEYM7j+4wRmNYHCKaoM/Qhiwlc7225ztzdjeYw1y6vJa1vPaT9e+NCQZ",
-	"cI8N2ZBHJ3pmnE6heAuC0ysUGWX+X493FZPt6m4y+jBd8an9o3v28Dv7j+/NYz/4z01pltuKK8jLPBut",
-	"qFoXi8OYZ0cc53Qa84SsCDsqP/3Rf12+o/mU52bC05zD6pX5izseZUEJ1d89Q4Jo/QfgX3U5NMYD+AIP",
-	"9jwl+timBzm8pBn5FTk35DTyBb/nZOqbIgz5K05vn13Z2niPcUpYgsWl8Zr+3NhLyv25fUiJNFS0pNZe",
-	"GBpGrjJprIdD6avfQr+2IBYjprxplCa+Swk/csMc0lj+/2GEPzxYHseHh4e9x6BzGmhSQ0rnMRz9LpLo",
-	"UoQbysS4y+dV9m9No3x9EtiCjNxse76vTNafQuvzjdE7piVW5M+8EIHp4BzHVNVs3ba+j2GEeQ5nfQg1",
-	"YgyK5PeQ089IcoCOkB15M9HXFP3WBAlesIQkpXlsi/jck1r3zIaZyu5c6EFYmox4cU2EInL7/DTZdEnJ",
-	"9ueah5j5ZIuDgY8Gv9Bma/fi1YEG6kv4I6T3DI3fe8LwsQ1zwAxATYuN9TqHIbZ/c+s1CiUYYNUY0sPT",
-	"JvG7CyKhFKY549JpEKDUuQAqTMo1walaa6u0YNW/GVfzmDNzEU7CmJX+BOy4nbTqe3xge+1x163trJ/v",
-	"8jLm5GOgoDh8REWyLbJSqWoIWX36X/pmTJgsSAr+A3DjFGL02e41RpR8rrmp7nYPqSbMcmNg7XAVaSxa",
-	"/1XkFoth6Kshlhzbml73n52rtStEg89tw2hD73YGaolp7YXBcprSBUnT8PbO8Ie6rPDCpHd1bBNT5g1v",
-	"Gjt4jzf5IqUrrLi9PzTLFScjLpLaT95cZEGv6VzSOYmxMfzar0NlLLU866uF1bytFI7eRMwiJPUoitDW",
-	"MYRXHPdpcSMbzhnO13nRml2vUOyzszxp2El4S1lpQChBPC0jsnXNd/LQJTm3HqchR2WlZ225PLloy075",
-	"iuVUmyRe0DnjJoPDEHeGMGLcBRIzgvUfES+UtssX2iKTE/CDSYTRkqcpv5kWOYq5ABCN6zaQyWeT4O0c",
-	"runUPvEOSfRW8bwgJlnj9s6GeN2hJnZ3V3nAnrtWbEJopRAkrPNKMAjI2Hf/zxtx2vihJcyi4pcztHhB",
-	"4ThmQSemIh/UoHkHb6UAGPmUKUFyQWUI2j+AgVxfGRtRGhaj4Im2y6XC6WeLadhApG9BxZwpHKv/ghex",
-	"jUq6kVy8bJuTpWkSluMeTwaZh1WIMyS9bDG3mJjmuWUgLvLYgmpKFLm6g8hmLWhWSBRzwKfhCd6YQlKc",
-	"vGLppvuixxZzv2Tx7Och79Brgou5JOKaxqQ3oRmefmMfNpbS3C5EfXX+ggXN0HmKjaC3r/k8m5OaiFbv",
-	"vuExNUmH598+Dr9sb529spbjjawP/hILHocGlSQG1GpYV6tkq9fOV4LjlHrO/N5vK5KSfM3ZsF0Eqjcu",
-	"wWO3GrjwlIFX2OdiMClr3oNgYoaIr6RL7HLx8EEb45pa+8O76mCJFylmMe7nWsjwqgr0G0JTZ1pgBevy",
-	"OakUQ7kyk1LT1fWYm4iVoNY+cTLoa4Lgtm/tyh3vWQ1dvlfox1Pm3nlyGjxGG8q8hvG2TS+3lG/T/hym",
-	"jO9WHe1oA7d10s4DWL1UZ/Nsi2JqwvOCzQpYKKCoGracu7puIyKkx3qg+hq6ynv63uxOVVWX2jmHVCaD",
-	"BJMSDxB7RzOu1D792IS+mtmiYUIKZMhGvaNw3Jat+4VF4rYrli9sMnet9vrMyX9RrfiFrbrT2Z9BIX9h",
-	"nNh2XHxpU9n3MOs8a74oBnQ7EFz2uvNY1I7FmKcpqcxsLCWPKbYBhRwLReMipUQEvRtVF6S243vXgE7C",
-	"M0xZ48bx8tMvMWaQItYZA9rxws8W8yosF7DcLksUNInWPIVSSaoG3tubwaFsC/1bojqWFc34ToP0oPVS",
-	"rsheF4ydAzreqnUbwJHpX5hGISM4dEwFVkXQLCPJI1QAN1GMJZlSJgnAQVyTdHMYOLN3jfNs5+gdWYJ9",
-	"PP7SErMqCdjxON0zOBdcIX0u31UgWjBKBJlrtdhyJe+SL1yOdI1TS17bR5NiRaQqYV0WGwC7DcdWemN2",
-	"++RSD36wpdz+RCCbPiEowyJeB7lpDmVvgfriJOVi+iGS6pvr0a+WKWx0sQsH1ifSXtyA4OzoILJj76W3",
-	"21tpyAa8m8VpRKh2j62HWRzmUdn1qrHRy9Zaw2R5L8WAFZmH01B7QhQ4p/pf8vCJeXaYZs7ockpEfqT/",
-	"P7WoYEduKGAlULRsRvj/yfRIumI4qDh3zJ79bFSSFNM59GaYr0GFbbFPa8U0+j3o8bDHe7YpxB5v2vYS",
-	"3pvNHtKm4t6gpC+5cN0k6j0ZxtBq5WBgpuGuxju5bgV/Xp4/CQYApTIu9UCZShU+wywxATNETfsCW0wA",
-	"AbUtxrjna9nrdpBxpjBTc8ygSqVF4r8TLNINwpmBJGQodkCRe1T4sMW8tkZzAGeRoUV+XltL16vT5pSa",
-	"FkoFMy05ksP9Pl5A+Szp/3rZ7dDGPScoxiwmaUoSxBmRiHyISa4cEPGAS5MLtjQDfGUFEcS300//oQjC",
-	"isB9NGRQFhkRPDzY48uLKVSfzmbHoXffF1zhuSAGRTbAAdsdNaOsACD9BI0Bww/6fN6g2YGf4Lt1LfpZ",
-	"Isu+Ylu9GGaeVS8ve4CWsx/w8v6xx5AJ5Xe4bCxGfZ2bN9sa5ZOqxVnjRKkdwt7519q3pUbatsm27oGm",
-	"RPiKq0MzB4+IDv0fPIZ2NRiBXfvVkG21l7aHZnaxg3YyUgZZEIGjJ3Scl6k+J8cPZr0zCp7s5RBfnwwc",
-	"oX3G7z5G+7SvspYefNM/Rpdv4bSrNvA6mFhUi1+eP4G8Iqy0OTU6G/1f359P//HDz/c+/ufQgvQdoc+3",
-	"HZrbmj/0HJg9r9ZPmV0jH62Tpcba/sjBr6zQm/Uzw/VyQxOH9e0WdVS1xHTu5oXgBU1T0PM+LivgvoCF",
-	"IGlKTWKtzAlLig5fczU/b3SvzHieCwKScW2S/aofqrTO1g/aPDAtTw14ivWwGo+ta4cc40SQbVTdlWvw",
-	"n6pab+d45DlhOKfz6s72q1aH7ngI3L7I8Vef3fDz6Quc3C5H5xc4vV1O9S9setsNji+uytyZQ/tbO1tt",
-	"mi+suHqwwfVFCe3/cbZgwFgrmJLfbiprrZGttlySWJGO8i4t62nnjwY+v+NXh9Qf/pWwud52THX/Hru6",
-	"3+CvgigsAmmJr66JSAqCGL85DPr9bPFyeGBFREZZ0DNWdh74PXITD3+gHGNuy0QDdQQplySxvjUHG6D1",
-	"yxqNFxsUp1xStgIX6EHHR7hNyuv4acu3jeMh9PHD/jpnx71JJTh1W79aV08EKkHypMbntptQk/oQN/3l",
-	"D19PCiWfGQCwgLwXKuhbfwW9xaEHR0oZkWgcxbxQc/N8dDAwl55I8KG1e1EXmcOJgEegWsR+wrwz+BM1",
-	"Nd3nwYU6AOOcDLjAMWVzToprEaD4BV7wQjgavUcHEwq9F2UINEOocvLmocFjlnJfH9KMgn6PPDr1RoXF",
-	"MwAwOFYFTmGFh32s6fassb2cXZ2LEydflUBbieiU1Jfc9B/GafpqCRiC2/W9J9wfJy3kAB5qZvzv//7v",
-	"/z59+RKN314+PqjDj1iYxs6Avj/rXdr4BJ0TQF1o4DZzfnDsuSAxzkM5Z65vc+912PUKHvJsjsU8zEPL",
-	"c5QTp6khcLXJyQRRZv9k+nZvctvh3LYQB5x9TIVEuSCSMCN/w+riSwkJABRoYpV1koSdETvJ0pYJ1+C1",
-	"YH7VzMALUJtZS87LTTucmhaglu2jXTV+dvur5IK3eqHN9gTL9YJjkWhLKHAwNMrwGvuq8iSFD90S8paR",
-	"jmMZ4PLCPwmiaFeBfedB38L+MeyoEVJzgY0cDeUHQ2wi1zwtAEDKnrcp6T1jrEVBmY/ziVIsFXpgdoac",
-	"IJ4mZbf5mvw3NRjT5vTPA3XUQO6YUd3zoXk3N1frlO2RXd/I1kerUqIzjv+SYIYgSG+wNaXCAsrVb7h4",
-	"hxR3BuAEQTlpbKzFeqez/dLGckG5oCpkGIFLLSyD4I8K/2S9OR0iL/hK4CzrugRYX8mA9XNPOlqqD08s",
-	"4bWvhRZYphDiy0ms5nkcCPy+WWMBbXxC/LbImCghONH2YfXQbbL4FC4+aKLslmvTVFq/6Mh2r/uAjmez",
-	"CWBtJySmGU7ReGZC0STL1eZgIFhDUUFoh6zksgD69hrJjtVekx4Dq8mcsG7yZXoyqldt1uZY35NteQie",
-	"GVTmnFGADA7V5HuAwtDZz2us7QOhJnYYIJfHcZHbkAN0pjGLZXF9mPdsKApRdjoNIJ0psuKCNnJz8jVX",
-	"fFAOK1ZkXpStrj8PltOSpsTAf7d2H2ZUUQntmOmKMpwi/TA0eKmbrDCjaYyFIuLwx3w1oF7g3mRPMN9y",
-	"hK+H5RTRjJQmWUUxzfCKHP2Yk1XY5jQHXkO2Xj9HuYcumPAbptfGXGZKHgmiCsFIgjDKi0VKY4D5pTG8",
-	"exCGGiy73h7dO3LDBqvr1/jk9EGbtD+RD+jNn86nJ6cPSuxDA7Be/97D5TcPktk3x998cz/+Onlw+hCf",
-	"LAnGs/j0FCez41N8b7G8vzxenCxmi29OTuLk+DR5EB+fLmbL2QzPvgke+JgGLZI39CeilfFiY7PGSjLu",
-	"f3NyfDxMAIz03waGOwgS+Yau9AqVK/j24sUEFQauXR8rvFAIM3Ru23IYiHnTtgIVTNEURYVIyx5AWEWH",
-	"wdzo2jO3Se5pYyKX+3biOvH76qJcFn8HlPLTzACqFFWd44Z7rXkE9XK7f/52fdi42ghCkP19M0HkcHWI",
-	"QKtMkMAQG56gJY5VG5jndNavBOup2bMOLRiuEdC/1A7wBWVYbHqXDUYMceqpq3ptlUuQeUr2qJUwjZMH",
-	"popKRRkuAYEqzVDVNlUNKtrpo+yab7ZSeXfQgX7nxv1x3HPB4zWmbE6kxHR/sofFDWBpqxuHLH4kjUzI",
-	"718+f/YD+o4X19DmrXaLx1LSFfv0S7iWgzB9ilwPwgm1JRR1BjZW35HnJfx532iLV4uXvjhMSvHtlPh2",
-	"bkpOWGICkdIgjyxNd5CQkfW0tCJD1yRF3S8Vp789HrKu23Px+uUL6vFty/L695/+dToz6a4DoJ9Mpsst",
-	"qCjUHMfvC1o1em44eAsRr7Ekxp3up05Xp/KpBd7ah4C9GmxQRWOqeivxq7V/XL7irOPGpH+TJQ82UWi+",
-	"wgIzRclvmtCMSjInzEdJ+G3Wkex2yyHKovdWG/TiyeMhm3MJbbZYTAx8g7KAyA33kZctb3Q6TvUuS/BG",
-	"dl8PzEfqV4J7syH7ba/yipTHGC7ftNFbaXRu0vrRa0FZTHOcoin6B2cEnQezLrwcvi1hX208MfJB+c1I",
-	"IH6K1liaJr/JsGKSDIv3RRNJTKVYosc8jwddpTOekCai1h/Pj0+HvNvKwzAgI/2lGiYwO0EuLjspW+ND",
-	"770yLrtnffvjCuoYeexAdl5duROStDwS54+nJ7OTe9OB51WORXVothfd9XXgAuK2tgGdafSQG7fqnjU7",
-	"zgIh84b3v9FcRUtdlY/qC+CZ8YFbV6H3TM0SG5MUjsoso1JSzihbXTEtuhNkftHHHeXsAP2+3O4T9LXZ",
-	"7gQL2ExLLlAEh9z7gkSOK9JVqphb5hUrW/vg9PCKNTtfDK9g+VXV70BzuDy465k07RX7C2UJ4stSdMYR",
-	"RCQr32GEqho0vMCSNBwpdw77PRnZ/sXBciQBREHJlQmwmBZOj4DE6OklXkVa2kHyjYN32B7/iTfNyPP9",
-	"0P5Mca+99dcUv2fvVxZYQzk07NpSA5d6dFIZ3e5stcQ3XQuh4zNgu3VYHyHrKWDu1oufPHPa11Vd6qPr",
-	"QNui+Cvh2K1qyLdk9ygc8i86vUget6kyat5q+twtPReYvo/1XV5uUbTya1wyOksDtlr84bcGmN87Ortm",
-	"26zh7QDXncbvNkY+c688Ld8I2J4746o7C7BX7itLbyjYzX4pqKUZ1fuZmrm04+a4/UG7IyzFT5ztAf3Y",
-	"fdz0qUFvezZCGvwGmd2LU6/VKJVgWOWCJ0Xs4OGdR8lZW6PJyNg3pnhUKswSq9I5m5dPbXc0VQ6rRuxA",
-	"6TsMxBa9dnYlIvleyR7d3zcNogLuYvj7Tg7jzwpQczdtNzt7aDqLO6q3MLzBEuEEivEj09syOkOvzy8f",
-	"/8mFweyTj1DkUxidod2abVIlXQpIXeCIs6rK1podaXRNX/Ic5zYT5a5Ex417HSyihw6ty3rf0K+kSf6x",
-	"jUhvIce9d0YPtHZnuRgCGFSbfIPHE2+3+EDY7aCalb/tSuuO6g23WXNfGirtYFvzCyvB6TGEvzjw4MFm",
-	"+he3Tu07xL9SKdhvLVbyW6tAvusQy29xfnccmfnNFZH3XGK/NGzzjiv2FzaN374D4AtjaLd74gubyOdx",
-	"nnxxWPbiX9Pw/c34nb54GPinCqs3isfvAl4NUeSqECQ6Q1I/gbBCvMS0e4SiBZbRGcILfk3QDKrb/Cci",
-	"eGlupSx6hCJTgVG+0njAv96bJ02phr7IG0KCboVnuIRibvYd3HqduEPgVxKviQv1DvOjExu5Hf5GjmmZ",
-	"X7abXbUbBOdgbpXgFr3l0dI5uxbU0FkvlJlsh8rs/vKSiyWmKhzlz4mgPPlKIumKdKCkl7ECp2hJyN5f",
-	"XQc++C1ZckGQwh/2HnZIZfXnYeP2ouvP802l4sCy4Q8leun+I1/joRm8zfCpTeAO8eLb4PTReM2FdMAb",
-	"B36FVymB4Tp6a2csK91VbcxnJt3lwXQ2m30dLP+Agcngkkf7/A7gYe6Nofhhw45jcwg7fe2K2eyC1fn9",
-	"b+eXSEBCS05E3KwTOZkNK1i7G9xSP1zfWLdqLZpcrvOwqfWb50Zbp7W2Z1hTtNTwVrGuKTGP/fXdU9+l",
-	"HlpqHXm1PJB2yzGwy79nB5IU0/LD8x8d3EsDnhJvbJUslbIgSHGTmVPY9L6x7RmN7s0ODv3Ov/cenPbF",
-	"63eQ2Oo7J7ODiaNiXbBEkMQgp2zvQhykxUl3yJR7RkmaPBWCB7pdLPVvgagLzsqzER7R5luOBc6IMklB",
-	"XhUdlvKGi2DhV0aktA6F+gf+tsYKYLoFZysTv6KNoq8XBGVcoYSYpEuUcKpseRgVCBco4xQgrFG8psul",
-	"IANqW/RkK6qCcth2AwxKm4Xm4bAImm8J3kjbRzzFC5KeoUhLJcMpJSJC4+ODCYrWZJHwDCeYChKh8dcH",
-	"kysWLaitSI2Oqn+n+vfjU/1S9av/2z0tSpESNCN67vC7918pia7Y+CE8JIn3TPUf5hPfnOhHDC5ZdGT/",
-	"Yb7w4PTgUZn8C3OkK6okovKKKfyOMIQlzPsQRbNIzz3CRVwwElmsccaR1vhJkZKkllw71jeEOCVYSEQV",
-	"4gwZXXFgEgu9zkglbg9nxEKc+Lt01rNNawhtV1fyd+PvZ9OHP/x8PLn/8b9+fz79B57+9MPP9ycns48H",
-	"+ucAeNsPHyejPxGcqvUTokzdRyDGTeJ3gVJolwPY/iXFirB4M89CUP28YMlUCZobsH6I4Oc2oDukJ3+1",
-	"Bdvbk65MtHSeUKE2oRZKBTEl4RiVDyNT8ILWOF1Ob0x/6kD2czl2Z0bieZ6nlCTIGALVBwaadnDu1ELR",
-	"a1gZKABk7t8/7JIj+apQuen3H715+uLp40tkHx0fhEolG/rFEhRSK4IkVPYt/C1Xcxg/oMJK26ZLQEhJ",
-	"+hi055SbsCtO9h0rQkxa8Xn3hycjL4IQmrvY9Y7e5hd/1ys6CpQqzvId+m3n+pe5JDFniRx4C+kU0W8L",
-	"miZOLN0ZrVlDBDI1noMF1Z9NxV4/S9Rja2setfWaOK0XWlejMN+U7K7vgZ5lDS0RTuk1uZvl2YUzwblR",
-	"qbig7wswGDZhAIzQOhrjeGLPuokto5wYCJcJynEhyQQJIouMTMwV0jXNmDjcwAmYlnWzCd4PF67t7sa6",
-	"0zyqEFxRFSAZWMta5R8NBRDzClu3ZhoZ+UQL67NZE5sdj8bMz0EqiyhqaUd3CGaov/a5U5Ps28G2ic/0",
-	"bJl3AcAAJ3C4X0Z/O1nJboi+3KdSNvzUp5LqmjiH9uXzBtxcaFPKec6lpIs05No5N4+YNcdpSgTK8Abh",
-	"PE83DhN0EPKaT4kZ1Ih+sKiiRI26fYXvnRTndjhxPRBK3oa7PKo5Go5+psnHIz2cjM6Q5IWcKoGp0qps",
-	"gpJPv+QpjuHmPjEwiweVk69edYQw2wwqweqvWPHgMtuze2pxNZN62fEESaIQVqUKgJjGBmF3YdmzPKwJ",
-	"i9np520VQe/7se2u3dpnzhDXdzS90rVaM1MMKbYvuoPknMD71zgtiIfzok820/1pAr2aCkWSR6ZSDUtA",
-	"A4TAkZe/uu98BQnh155XOJ5nMBeJfq+v65rVv2/JdY/neaDIdaCO2gXO08Jw9Q6+ZtXjInCreyuJQDdr",
-	"XuHtqT25axK04MjDwQSt4Y1PYSQ4BO395hbj2BP2tqO4LOk92j3OlcDXuPhwSxKWlN3RSKa32G0a06aY",
-	"us5WnXiEf4IqYQM1BM5VB3I3ZmQFGB3Gm8ANtvZBQ7+Xj3Nh1M6SMirXpuC6HxWvY1dUt+edWxRqM22e",
-	"UVao0GwvaUaQzOHkogzZ54a10tunqoFIta1y/YnjnilSh8A746BAwd6cIGtugmPSQx7vL2X341mhbpLv",
-	"CyK1IlmQDWeJKTuwnf6+kgi6omnF34iS4dj0/EMLEuvrjn+VFYWDSowev/ru8uL8cv7Xt68uz+cvXz15",
-	"+gfoSZMSER2cVSFIzpDieem2Hjq3/fDZuKJLaOCQ4sHi5PAFd7EYX7t3tM1oIKXCKPCUrWxByOEgZCCs",
-	"qFwaO3hujM1ai5HTnfKA6qiYpBOn3u/KaaW1bIFI9RLmBKyqpkLYoSWit7LDwo/hu2IFLLW/Ca2oagVx",
-	"C6oISr5aF3q6PeXfLidpN6js/crGARe15oXxGOk5o/osj9Ad0PAh1L/Rjx6Wu6Mipl0vU1+WLQXUnv3T",
-	"PM7rJ2LAiAke5IETuWFttIyYgGlfN8Drt6z6raRmMPp2bEMbN0+pSk2EN3lAdzVPlo7TvrHHJ4FbtO87",
-	"7An4Bq7FnpvPeMOcBxJqtwrrPdbXBuNFgT8Yl1jlQQm6Bdsfe85yoxp2iDPjQnGj2iCAWz7V8J/o0xXI",
-	"h8shyjDDK1LptKgmw9EZUvidOfoWRCoP+BXx5RWL/vj0EoXuVrJYrbSocCYjMOapRIxQuLVwhlKCrwli",
-	"XKCCYYMumxI0vj97eMXABNMPQl0q48yF2to7v/9uqqcLa/EI0RXjQmt5O377xggRLMKUoESeIaoM2gSh",
-	"AskiM4HAmjQjxfnBPvXz2265O1Fc3XHPym4q9u5qfEOCgMVi2xhDKNPcZWXXtWo76S2b04/9m5qC7QPA",
-	"9g4ZaViagAF2vZeNE2Ps9DW4OM1PBw20ypPZgFzYHcyTxtCh8nPfN9xAXSG5cslUa3C/bwxYlfCmCPoi",
-	"PI0ASGHjrO/a0NuX8zh4Gg5QfBdEgjppeSmv9b+lrHoJNLI0OJsuUh6/08y9wYJRtpJo7GkQb+9PEGQZ",
-	"gfhmOVEE3G/6ImaAUw8PD+vgNN+PXhBUsQYR8ApVqNJoDLjTB1rhlo7QDhsmjIa/i22zFeRba/86r/pO",
-	"nMdrEr9LqVQd4Xv9UydSlCJZnmJFtAK7wfqqk1O9fQTPbLAA9AlVoEG0foVcEOW/qt9LSEoUSQ72dm3Z",
-	"RqRtB+Y1ERtU7mu9OlrTYiZviKj18PHvQXuFcMqV39kXXi7Bc0WykKjwRUpXWHHA77W2SAeSvIGpq/eC",
-	"uauy7VYAoyYg3d/2FqhrLo59g6UVWBXIaI/X22JotfM80xvEAen2e0AsPvL+lyAS49CZcK73hU2RygiW",
-	"hSCIm9SLBS9YIjuEdKhcpnThOo4EqrI+hNMtetssZES2/IrDX25mzQ5+05Oe8AWNi0R0toTJ8pTOQzjR",
-	"31UX74L5ymE/F6H9Uo7FnqKi7QMma62aeUEN/MkgtAZZ0GsaUgIBfGyepvxmWuSoavTc6E60LlUm+CUa",
-	"rNkBHQSoknReboX2AiryQQ3bkabnldUD23Tt5SYnWl9UR52+5jM66Duha7wRsmpr+bS4kY2Umy1Wl9sW",
-	"HyZWb1XrXu4vx4+6/qlrL6dZanLni3uXOPQqWx7sbmlcp9t8Kv2AyfsWEsV8YIL+kheCUeNQGiJMnzm/",
-	"w1PCHoAtWfAF1XdilHHV4fqyqebbQdUq9NnTDgjogE/OtETtdwvq7QOiUE+1aKYxcyRIzEXSHUUb4iFr",
-	"2w4Vnf6Gc2ypr7QvJX62hCezO+VL6Gnvl4jvC2szOGGS3hVP8Mb0D3wE0Ql7kVsWrknCrkLeLOVtPe9J",
-	"4a7l20OksH0hbFzYm7f24zuSy2aXpK0S07vm+6z39qvSOSp/r+49LSfLiigJASN+w/RNatOFs9sHx3hb",
-	"LMcds0H2WvpZZxC9Jz57F+iJlSudsHnZRHC7M/MVSzcmDAfNGqPKWGpAmlEJbWkO0XNw6kmitzqK4DMR",
-	"Gpu8SueuObhiUBUMr4BP0ChRNI7AexUheO9Aj2RML3CspZS9I4kpmaGygXZWsJRIecUsYjNOBcHJxkSU",
-	"xsrex6m0g0wQXZoLeoIYrw11cIicw0qtyRWrQyxH1tsvogNEWCKRWmPlyNdESi3PPmcWOIZWfJGPTRYd",
-	"XrFzZIDIkvLRGDOtEgHhDXiDxvdPTjqds/0x5O1if9t4ZBVfG9ZyNhRp+2HSysqxQWGXcOkg6L+SyIQw",
-	"5CMEPUMjm3UZoTFUm9jMy8h12Kv8YAdGIlJ+o434QdG9Hm3tIns7Hij7RvSCHXR3Z7oZrs3ylGKo6AX4",
-	"6qiB/F9F6blaHzwCSHQTYwenkjuCDnuiiM3TysYE6zLcd0q9piQOlvTv5tUAfa8vLO6NRn4Ug0ozqYwf",
-	"z6WqTW6de7eP/f8ZSvT3M+Y7jaHofYGZooqgT/8d1VgbWe9CxUHI7pvt0vZ7OIHmcZvT3E6+gF8FWRLh",
-	"RLTi6Ju/PJs+OJmdTk8u3oRY62ZYe+sk7MNQvBCdbgcDmJHxaxB5c3is8DW4kvVBsa+Lgeu9sNNXywTM",
-	"vZP/dqnuho1b9+fvmaew7SoGmKp3ew8rZbAtQb7EeSLiI9XX9Ix/fauKp8uV82Wn6eqo7nS71FS3NOd+",
-	"Rn5duQ6wNLVo6ZdEv3352EghYvwGUSYVwdBQwQRVtQlW5RJ6ecBtU2irqth+lvt7O2C/9wb4fCHypKUc",
-	"tndlPCvMuT337lIcTnl4U4Zl7VqMps2UGPdloH1q+q41HpluT6OZ1v/TS+eZev8u98a06t9mTYGp+wcI",
-	"H4M91juzDrTrF3RJ4k2cEsAINlWzdXzkz1S+00fwJcly2edebBRbEFUlKBCmxMZEHU0Q/zYe+53tpr0M",
-	"mBC6yGASy1UIuBdEwRhc02hmQAnaeiGEVHL3TR/3NKi68oq9uAzEjPX0ICG25vQ8Ph3Uc6vTbHMpNp/+",
-	"OwL4ijUXWhDQEXowa1fg9FFz7+vTPZvw+R8PZ5SnG6hzDPf/Oz4d7PrtvfRtfafVyOp8rc2nbwnDKb2r",
-	"7j3/DE9zI6WyMWW3g81eqqS2sXC+ceNpzi4zpss1vZNNA7r0V7JptquxQGPeHcpGOhXB88oigu+Dg2lJ",
-	"WQ2e5v79B/f73ctbN9lLk6Iowa9yBklBgiY2wa1yo3wlzT4cwy5EORFozQtxMNAV2guisz0NyxF5hm7W",
-	"XBpFVILpnLUcy19J3wF0iM79XCazk0q/853ndV26zu2u4ULpNgXLyLVv0xshIynlAtv/TCheMS4VjXst",
-	"iTvC8/8XR1f/lbz6XyJrGmm9/1LA8/X833+lqd2+mq9vRnqQw0ua/X846reYTyuL+04l7tfEir5lkOjX",
-	"DpVsD0G0Tu2/5PScaZuABTNpX+WEoRsu3kEtx0obHHgjkaQsbkCB1E/VH2fzr8P5eD/eO54/nHX89s38",
-	"XsdPeVrIjvcaZj582o1Vfq8a4YcwF77F8buUr7axYFxG3CZeuG2CImfw239bX0l0gLAq74yuLlOYYtHJ",
-	"FbtZY0WuifBRUSHS2XSN+MuzTRzqa6mPAZzjmCoyB6i9zqrlvxHyLt3o5bxB9pUN+oPt20rTDcyeshVY",
-	"uxKNI2tIS1MJRtPoQN+iT/UUCaRem46bfi0P46osyxmI3GbItRZMiO7KhjGEOUQOt2BnYN/mKVjukVFJ",
-	"djSnmiIbkjmxQxAcrweSZ2WhIyNbEm1eBDFzjaBpk+uGkHcS/QE1ZoqOUHDlhlWBtxEx/d1RUt3mb5e8",
-	"eJOZ+NLYsZEe80K9oCsWiFNWcCqfq4ddx2r0mXqdbbvDYbShUyjRLvZyVRjvQ312JQH1OU1GZQ2l+eaW",
-	"tXnJQ0h8uy3N5+B4ZukKYTd7uJUGsvL+x6n5x8nH/xxEav5VlglI/gxLFNAajwEw3l3TnKqrAwpQhmTM",
-	"c2IdBK5cb9xofr7EaSpt3uEVMwePA4CpItUGCGbSwoEJHlG7CM8uEf3PIWc5Fl7BfztYfDqzeTZQKIYZ",
-	"JcDuNV2toT5VLx4a2+4OB5PyB2jJOBgVq6YoTU3Gc/Oe16q5LAUCmrvgJxzRFnBiB2rROGI8sz3PSTmC",
-	"BfI9+IyTqdJewvM5npWd939V5h930OuUU+Mo36AYp4QlWKCMM7U2ib0TxNOkpGpifpJlAXR906ZkqRAv",
-	"diYe1Higamw/zVeflxkD/R55uwv93qCTyX1c72W4fz9V6a1BS3xqG7q+Uzo0bNX+JhRVM/WiNNU2MGYJ",
-	"EiSl7r/rzWk9hQsZJVgQMHNdVuM4Mv+KDiDZsWreCteBWjcEA/diwNmVtlUDneMiq8gBXMYp8yvGBYr0",
-	"i9EE3axpvIYbBZUoxYqIEl+dsMQkuHGApmb8pvE4wSKlRByiJzYl9Yo5J/E4wkIQBbayLazEUh8kesJx",
-	"SvPcJaXq6w7NyBnCLiMU/gYYBg5Z8ooZcqE9r0RS0TQ1JnvMCzjaWLqBSboAHWWSJnrewaNHk9YNUeRm",
-	"U2d3fSIDs7Fc5a8WBTLPoeVsSH3VJOgPyKDGoiM0tv/6fZn1e4D+gMaKZLlEUwQTOUBHyPzh039Hx7PZ",
-	"Xha/n1QoQ3EEK73Ab9LRiSNTi2XnhfElwcxI8YKoG0IMJLZ+tppwe2KQ02yQ3eCytefkMqXEAMoUR4JI",
-	"xQVB46ffoeN792YPNMPNEWJ+MgAAhlw7A/cegNCCgXSz5ilBKbhq4IaL47UV7wmKIC4VQX7zkrJIz1OQ",
-	"HJuh/cmC7O4xXeDargJucogADcCmoA9NOYQ1CmAA2PU9K1PanXaodviQBi8ebwKJlKGhteaqz23sLZ48",
-	"OOyIW2e57Oaah9/plPlXAbW8z1Hn770mHZOGumqubqeSKRemvjHr/KxvjY7D748CsyLFzYSrHznUUdmL",
-	"/sjexkIhuL/k9HnTLG9GbYOXEkA3qZKsIaNnRa9JyH3ocoxkJ5LWAFmrgo6hNlx69QFTWstBs7bjsKsR",
-	"WpgkByPZT1OmFB6mvIyBLoiE2lD0B+gioYkdm83Gl8YpOfVudlwf5vAJdhdqFs/ZwMmayg8Dlh6eeBX0",
-	"HbYY1fNRlybBsaLLLQfxBbFuSNgg6A9epTO42GA1b3fQ1gCmMr4hZVFRa101EV1NK3b7Dhu2KVwZiL3M",
-	"mu+j8bEWrtMOtVn7Tjdn37jecWZQuKLd1wbd6b7zS/Gu06qgNSMvJBh1TSzF2+bz4hxZXC/0B+SjfIGk",
-	"AHW3FJTamNt2gG2WttjUUAIP+w8eq53qeq++8QK7ZuLp2nLT1/WUW57WLBpsbYlpx/7oErOOE+t11dZt",
-	"P9N/XLujELQo4ndEHQy0iLYcRfWDzixc11HUjX38uNYKEmhDY7yQetNCDViZtiMH09xxUDUINpr8sMNL",
-	"twjlFT+DUynBmzrBg+qW97pAcRcgC31o8Paz6WhN0OnQVCZlr8UBk2q5OfxMwWpDejusaQB2MKVrL9jN",
-	"HMA3e13uc7ALDtET19jN4IFVP/s+mDPP32A1qI2IVV6DK+bCaIjHcSGg+uMraHb1qHRqWeQ9U2MKqLv2",
-	"dhm6s8+VywLv0YLudrbYoEiQVUrmedZlnHGmF2u7aL1+CU7dlJrGW29eXrzWd0JLEDpCSXFbk0CPsHV1",
-	"6u6/pGj5JsrEdgOpN45ssmh0UHMWtllgA3p6peiS9pwznHXJhATXTO0PK8KIALMPIB31F3YL4oLuCxFk",
-	"kd9tZNnHR2wxwk3+YOudcwBNeZZvk5FUX7XqLdps70K8IlW0tmIzOkL1ad5GgpoqpTBqw26ZsJy32ByS",
-	"hca8OzTMhd5lrzP/bui147TXxIR+CA1UuyRe8vxc67r9z+3Grd+e4gd7Oe/2gRvvDAF3+Eiea016C+9I",
-	"pyNh7oWDgw6Eztu+7GvemNAYK25yJ3DJ6oQsKaNm6+OlIgJpTQmXvNKV1r60L6oMmp74hcu1sZbR0JCH",
-	"DPg2e17zff3aDhBmTXttlVXdTdLzFd+pEgpb9rxe96d4l+XlgJcrkwDkx5yRA95zG900lqNkW7twFBcK",
-	"zmCPLVEzykWyXG2sESVrRtTQsJaz9ANRLQM83LtsiudzE6zoDysaVI81QRnXdqDTOlXUoaZ9cJpajSMP",
-	"JuaVnWOOpUrsCTk227YK2PmKj+py6S33pOF2bIXZSiGZlNu0xi0nBCE98oKvKHvGRaBX1h+17RAVkgiG",
-	"MxKhMUbuPwDakCEyzTBND6AfKtH/jELePq/XU0OnGoDiRxUKg74SvTov1PoEuc6702XKbxw4xmGw95v5",
-	"giSxPZE+y1dgfoH7jOMCwkkiiJQNgInoCBdqfaT4O8Ii0264BdwbBHbSwqDmLlH0s0ypbG5cT2D9+iSE",
-	"Phjzz0iJk6tQIWRQ5hy3B7CyWcXsJh3aDS+rDqR1KfZak1aJLU8+/RJzxsgHyhkSn34ppKT998htDZpf",
-	"ckWXpWUVDqCMAUFHq7SDSeVKXUZonLeNW/0I+aCIgDdzfkOE1vcTxDjKsCKC4vTw8BAaIxdKGH+ssw0N",
-	"jFJdwdjBXBg/aCC+5IUBY3ijePzusyOa/JtrvcUZQfqxidfgC9R8IeI1lgTlgsauXDrSNxFSBt6hF+A1",
-	"EfoWAPlQXnZvHTr6m5OBJZkmzu948dtHRRlSbmvNlv5uML9JdJPGXZBLqu/Hj0BnaZHAPxZSwWpFpqub",
-	"pCu9oUyvzHpl7iyMGsLjd1UXz+rpky1Pu46d27FXACWpJk19QHrlNrzz2tvJ6BqnFqGwoaT+q+P3f430",
-	"RTmqQ+ZMwmXO35wMK3MOJdIOxjBpMLABalKtRH0V2zgnduoezInZFs164HYxclUh3FAN4aPAV6K/WiGw",
-	"Uz2Ne2UhFVoYLZljob6SyPoKNybWKwkD0fFzec+n//jh53vhFN5BMMYNxGJSgfxQqffsHkiKpQbrtb9y",
-	"QT9sOXTK48NUFTeOmJyIxkl0d4iK3QrtqpjN7pE/oGNQaI7CCYoMDk8Ed/zIAPFEjxB26o1xNv2JCO56",
-	"AsPbni48DJPqETr1/9ql6LSaCpHtfwrYOfHRckoALovJaOCerAP6UV0sKscMQQldWj3QT/7szhVuCL50",
-	"+37/jl4TXDwu21cEApnvaJqilFyT1LfSIC5hFBdsmIwk1KogrdBMp6kPWi0EjTXz3TdVn/LS+hMko0Vm",
-	"YG1YYnonLbCk74uw2fed3ls0xuGuxDFmJkC2jYv+EI/hBYt+SlhRP/ZffFXTDv/7/0ad3cfQ//5/0DUv",
-	"JDT5ML1OPv1CDgd3lyTsmtNd24qXlN4/mfx6BlpadGDoC4KTW8F7B9q9faflOU0berpk8L5N33wZKOse",
-	"u6yXSyi6i2lO7QG0lw1hu7UZEa0wm5zg1eRg+8GeFmRUcTu4z1si7nvjwckwGRkXjszAvVPIde9+288+",
-	"uIst2bAqektfhwj6Pw+ftEf4dsXR8CXNg7mz3OsTj9elKRuo6erwRz3jwiSx6pEn2jjzQrc4lRxMNbTY",
-	"WEdK22HX6HgcaLNSNSAONdoxPOp8W+A8Nw2rQ1rKNX/tAVitNzSsehTawcuR6vS0+d2MygBPd1iWgTAl",
-	"HSt3K2iT3+oy3QWHmwgzt13uSgd0YuwWyqQwhQqo6WqtSFJ3D7Ut/IltlA9hdNiC5R3BZrXVLwn1G3AY",
-	"YGx4K/TdUOsEo0ToE03TN9go6KAmMLC5cNzlwDv2th7uQgPs/ri08b3n8QpLytD5ICQ/hVekaSA9vTfw",
-	"VTWXzlO67XB6qrB1qbYbRfh0Cx6jC16kZcRoIBhg5a4aZrLKucnBDWuJqsNhzVk3hJyMJyQd5htuAdeV",
-	"E0ef/ge0zyYSbfMP9tzzH2OFU74qjGfZ7NxJrVQ3MsIWDdnPA9pE6Rt4s6nMybAOVZ5/tIX5/b4gaBxj",
-	"SaaUScKM57Pu2O51pZZfmO/aisd61GJVkDQEmpBCxoJN1UtJsiICjaWp44BqMXvDlweP0IKk/AbNTCmZ",
-	"SWBo+G7rjtqTIWrUEFj1fwx4Kfw5oKnxQ8xtg9ToDN1AlWDla4Hmb4zcWLhfU42U4Q10xG25kodSWPox",
-	"muT91XhJNmVpVPwOFTlSvPapk9kw7Gv4lDNt26n3XCREIADTqQ1/v3s0y6gwHr2sGs0ubFeLWpC7Poch",
-	"3NoHntI4ditV3Fj/DH8Y+zIwQbODEhQebIcu9/bxrMO/3T8Przl5M9s3FiDtJpES7A3rvhuXu6VM1Dgw",
-	"jrLo6SVe2YpwKm0l+OEAQroRLHxve70FutX/pTZvtnUKa5P6gVzqw+qEbSiTpnwFtnJToJt7qXkGTHxz",
-	"sCEWntffO7f9s7BtXrXtIr+T+C74oGC9nj/mWYZZYhDI63Zs7szbbWaEsYE9T/Ic2m1bS7BLrWj1thBQ",
-	"EFK5YV37F9DRhp11yX/QHTxy2DRbei6UhHmxJLPTbNQ2qq1cdDBpgWjYaEXwkD6+92CvuJPhcoh/rbl1",
-	"ruKeAZ1CzSF5L1RrUHX20FaJkXH7sKeZSlTRJvNc/4qDO2z+tHMfp64AlO2wJl2ZB2x2oRf2ydNn529f",
-	"XM4fv724ePrd43+P0Pjl+ZODXYJRjStAncztxr737OnsDtq51WzqEtG+q+FtZWL30lyZ1L2PWpN6R+9a",
-	"jx39/M7jYJWl3LcINcu4Of2+vu9dNm8vG2sbcItmpcwqU6zKas9JFZLHspat4s72PYNaPVbkuUIpwVI5",
-	"9WEHGxABPB5oSFqJnu1BfUMLN+2PTlX7tAZHU9eow7t98hinVDY9Zlsuoo+9CNS5SrFEj3kec/TH8+PT",
-	"bbGRagQvhjUa1MS2SnQYNSgewBz5nOW24dkOvkw/j73eKn3XyLyXMztrZs1CB973BbFPAHrntox62T3h",
-	"54An+lQILkLt8XGWh6NMMU+LjOlNak5PaMuW0hUjUdnNzaJJUNa8WTcN0EAbz1WouPgFZcSa6WUvUZoS",
-	"k2O6JjixcDD6seP6N+8FmRxKY0w4VejT/1SCoIIhfeWCy52kii4RLxAr0l7xM/RPLAMnW5McvWW4ICW4",
-	"a30dOmocXxscM1ulPga2Y4VueJEmaGEcMxglYoNEwTqqhROxmYuiw+1NhCDBhhxPoSxlgRPDbPDomosr",
-	"AHGMTYJ82ckEVolKtOI8GQ611RLQQLI8ZeaaF6y3gtx38r7AqTOUtP2r/7FBDGfkDDGu1pSt0I2gShE2",
-	"QfYmggo7bkfJKCxwqKAHK2yw4zQruoARqCRyjudQYdSxqM553lrUgwHlNG5NSzq9As3ax2v8q5a7U0zv",
-	"CIf+Xw4BujTT78jG/sLm330D+MIm0nM/+cJmMzgi8YWLX/dl7gubyB1dNf8PaGrRedv9wlb8V7mLf2E8",
-	"aV3Ke6/aX1SThZYXYJ+bf9s8SzE0yGtfHhZY9vvA7dvf6mf3aRYIucxG+oa1qnZffOzebLeq1tfMjCgi",
-	"kBJ0tSLCFm4DOAdDel4ocl+ObPM6gHC+oXJbQmvFtXqXy90zRpw1HABbqeBDKkSJEMrKLpsT51T/Sx4+",
-	"Me8Ok9iMLqdE5Ef6/4MoMpweuaFAmsr57JN22x+12weQgEg1J2xe5VY1O8cDlAdmCVzrGPmgDADMGkso",
-	"tDTM7qDNbxoJPSpYPHiLPCtf2DtRBJiM01BY3dyrv7Ol2I24aWgwfY2TnWx6UjUwqbMJbub8moikIH6n",
-	"7v7FrIytIdx6aZ7+OBlV+0HOM8zeF2HMluoppNVoTvSdN8aFJFDtapB7PYyWWrL1DfZBdofNJxc8XmPK",
-	"ujbzd8Aziy/klAwwlIiMMk3ExPTqgxQHUEgp0S9HRlVV7TRrtFLlz6IGDjyur5VBLGeQw19ATbHDTrao",
-	"9we/Vb0yrGu4kxXb33evdIWQ+7cJKlJt9doenJgT0mtX3BCJpr5vVraVAf26zmrszY4dsEX5esdqu0Fz",
-	"X2jcP9DbEeUl/UCS6MwTMpAp8JDZqmkj7r44n1UPuXYLLkUJS3XFwpvykXdGnyHcONHH1Y+AmwCDW5h5",
-	"aBvkYLtjnhHpkPwhvcN+DorNiYPd5mp9cIheQS5UFT8ywFwufRYmb7lrpuazOpgm2zRWAmWjWKEMvyPS",
-	"TXGqpSoxKsBxxqKVvWKgKIqsSDGUqsMLZxbrJ6pkM7pi+l4nJ6CAQGdj8Ctq3gvNBSJR5MQ1ajFm4qAV",
-	"DdO5sP99xUoeI0lUbQzrKIU3vjLQ6lKhaygq/32NuAM3kx9xsTI5X4RdscDbjuQVJxItyIazBEWSFDSN",
-	"0DjSxioGEUCRqdmDdDHz7zg68DSoHeiKGXx1rUS1zmdcoTFnDQ2ba7ERXGpJfVRjnI0lauoMsgv4WG2T",
-	"EEPzBDHTr8oIqjw4RH8DMhqtxcs906XNJwhfMUdG+ZAsPc/66LBo8JShKKQkohCwnBPY4SZVQuKUMK10",
-	"w2Dpz7th0CoZkhwtsTgcYNiUdks993M4ulwpF37uuxGQ0cT8Azqn9lffW+EOR7KMaKtqA5enr5uP3n2N",
-	"JMp95wRCX+POw9ntgdN8WWicbeXc3bd9vrZkYttR4pTfsLhoE7bEaqBluV++kg6e6BCdt7Uh5IXKmr6x",
-	"qNr2Xp1urliltibIpfFou2ib0npUaSz3DauJMEuumKeN9tl124O6zQ0Sp4Wk1+Sle8msdVsagv67sJNg",
-	"9+2zdbvsQcu08UP3Hrj7wbfsi62ivU/22R34VVrFgp/BsWK2a9u7cmH5ZGK3kZ5N5JlqEyTIsgBc0sqj",
-	"EnJ99OKU9d/+t2+a/W/odurbb9x+Kt1xM7GnHz9hv8tw+9K5G/hu99Vmm5g/8znZCDqXrTQqxFO/XwLD",
-	"+t4NWJuLhGc4cXcfwqTJO1aCZkSTa7KQifcfmDH9zDbLurFmAdwr4xExidtLopeFATRDVvXCdCBj48iS",
-	"lQLcg0eZ+UNFnPlvQ18KTUwFKbG7JqhZIJJu6nks5Wfq2ZVXV/J3359P/4GnP/3w8+nk+PSj/kswDtwQ",
-	"jfC9Qk8ufLmSKOX8HUqpqaFoZu+Q+F1KZRht7hyVv0MbHn1mIv/+0HSurADq0DTRRzHPN4gveyFHvrhe",
-	"4g5vwuVvNfHL3e/GTISuFIwQ46m7fa7XSaAl279mu+xGb9pAHOQLDvEY9Ry4bhCcIfIBegoARH/CSzFq",
-	"QPd9iYG7W7cPL9H/wxoLoDQ6NSE4Lqj0GjH/q2mnEumh24K5qmEe5+LTLw71fIqMyf/pl9J2MJeBq1EI",
-	"NfKLEr1tAdE3pQ+6LJ+PDT6ZLGROWFJA6yqRUUa2mih3lPv2Oa4NX1qW1V1b9L9Vk70tlIIvUpIFcXMv",
-	"nj1GD++ffo1y8xBKeFy42oZm/qQKop38qcgwmwqCE70k+qRJMTMu8jFl6JkgLF5PEC4Rn0uT+fz180aO",
-	"9ltFIV2eFAIxzpASvLj+9EsYDFgIHsoSfkZJmkwBoguZZwbn/sKrW7J+pcLBi4xBQHpfEKmQFt36pI5w",
-	"To+uj48KSYQ8evjw4cNwYTe8vwVhyYxPAStbcsfN6O/TC/PT9PmTyCWkuxh1yle1Dn5+aQxWRYB9f7q8",
-	"fI3Mj0jvt3px8ex+BxpQ6B7xZs2FQrLIMizKJjBO0KALGQQd4Ys2hztfCyybmfvfcYWe8YIl20o2GnV4",
-	"F88RTQAwd0PZqvXlRyjCC16os0WK2buoShq3M5d4o+8dCKdpnRbvrd4Lsy0CMdwpOR66LF8QnJyn6QWR",
-	"UJnTzKaxcbdAnNgDbJEow+IdSTpzwJtYSHbQLnooI1KGyjNI/C7w9wQrPOSYeazftxMFihIqd3qnmXbu",
-	"vuvGCs1HVtB6WzaCO6s1AzdQyqPm5t8/BNHY9IXe1qrsES623/UHqgidOD6HV2cpiFw7xPj6Ogjz4xzQ",
-	"zpu5iscnPQl+DRrrg4Vp0Zo2iC+9Y6RoHxSd4aVjxTwlw8eV0HvFl4kMM+NyskbKZBTj7tjtNriyfuyH",
-	"Cti3Fvw5PB3QfCeUk1CP1JTYuYYn5WR9CD1vLboXfS8HdrkQwesEYvzmEURWXaVVoQpBWqkmAxauLHOs",
-	"lq61ltuWsFqEzx4xsJ/q5vT2Qq2hxVR3V/4EPwdTqczBsZKutmnP+rBbVDr1VyVV5G8vPrrgXD1nSx7g",
-	"OI+DhXGmf7WW2zc3GFJN3j4PGl9eDWDAEEx4vH30C/KExyjHKxIc3QMsGdYGwcfCgLk5KkJseeP1ltyn",
-	"XLVxr6zP8i8kL/f+mkrFxabpKAjHrGodL02bi9ol7XQnnMjQaEFewD3/GY4dyl8LoNpmYkVniEpZkASN",
-	"I5JRCW5/lqAcSxM9dsl+fgxkIXhB0xSWBV4Cj//GQLGUKV8h5WXoMnvZ81cFKLSYLSRC4xusCXF1tC7N",
-	"b4KimDOpF830nynRlaBdnMUhEdDlIqULgxQy9gGXBEkJltBYzAJfM3gGelMb+BJoeudQsQ98Hjj6DGSn",
-	"IQM288KCfZQjdjBCEJxdOluoUTj9IaeCyJ0sDgkDVtZVn43nPT3xPxiUpmK1IrIDunmNxWpLm/qnUtEM",
-	"HJSuv5LVFbZFc91taQCCy46tWVfHxzLwYNKCMAt++zucVd9jhCQkQXE9aLFBKY7f1S7iHTc5PwahME07",
-	"Gk2Bewc+CuGj3HbsBnGMuQhGpjQHvS+HZxp+oNZFNPxI2cUv+OuaC63xOoa3SSmhHwPZBY7SJlneVyZu",
-	"utXYHoUh4WvNsMQ291GceBwXud2MK1KaZebooMx79oce3GE558U1EaqLJV2NSASm0nZ9K63j7yFG9ukX",
-	"K2/AL0kkOkPHR8ejyeiJP4UnmEmkf3XMQglBSuBri4o6XEBB0La4AsOQ9s14w67IR/UBHOCEoaUtEQ29",
-	"0bkGnbu92ocV70Pyc1mSFWhIqfWg/nAg956h2DpZAvC5hni3OD3Jgw2l5sVkjAUKYXZAsSVkggibx9AT",
-	"lQv9b6ytVXP8DgB8rauLQYZ1xR+vv0BAqPYCkwVo9GyBi3gd9BL/Jup9mgpmG7ee1B6uRTcrX9wwVFip",
-	"tmNK1ugCYL6oej4qPak4hoRZgPCGI3VYqY9TMr4QVzOYfXM2m02Pvz6bzUZ3BQnLoJlEL8h6s9WFfrPI",
-	"iODzBU6a8CTfTmez+4MQUBUuPsztpAPOZV6IdIMgLb3CbDZ9+I0DQNiG2toU9ZsV2yIYbZ1qfUH0xgVU",
-	"dcihxklGtQZgCRJEr53URDYqmU5ne+LBKpKSfM0ZmRdi5UJIvZzYB/6ykAZRcNvKvZWGqp80QbRh3XvQ",
-	"R1jzALMYo+84lIL0UBzyHAE95eZrSEgpaiFa2idRdQgEdkWIyU291hCuScMWahwWrZ2/G8xjUF2HnN5k",
-	"jmNtbtAdqzl5hq3FV63Zp/+WklgJGlP16ZduhdA4BBNn+Fb8GNhB7Baqoom09ekXQ7qBGx2Mk+XY4MlS",
-	"i6dDl2dPZ0SVe7VHFtW+HOy06ruyhkMTfkGuSbrjhO+IYDtMD6X7OIhrtmLAJKybXt2Zchbv38aBcbwe",
-	"HAXulq0mRFrAevOM6N5kPqwseVGtaVRUb1/7lfRa1t4Jslvgqt1nQLb11x1Zc70QjiEDqh8+885soJrn",
-	"8U7snYHom/33yIBR0kdtZw8n0+JXHySCp9XVibA9+vsFDZPdGgQ7OrfrlztKjurROHd6uWonQvGcMJzT",
-	"eXXn+jXTYj/TLv7CcsOG6JgeXJzPpnG+MFb+SvrwS0uiHaCsv7CFHqTlv/iE3kuaEXEHUc5e2PXgx/k7",
-	"wi6MPyNw+cRxTKSsQlH1rfbnv10iBZ3mAL86Oi/Umgv6Ezjrz9C3BAsibHo2DGGr4MO5ljZwFSpnfkGX",
-	"BDw1ZcBJk4VgTADWJjFnplYlACBuE4x2+YB9Z8cvdLDpVY7fFwRJylYpmRaS2GGh/+7rV28u0REu1PrI",
-	"DhNmD7wyV42OaQtgcSAQ0myk569jk+Da4LWFCDIvaDBtctINIuEXQRv0gYTEgmBJJGD1GC/ceM0LISco",
-	"3sQpkQePGtXMmG1s4fNYkQxqgAtBJgigswtBaiHd8oOjyQhGCcaKDNX1JHrJCzijqcKu24nfpwQXSnQP",
-	"pu8/j131WYgPUIw6VjR+Z2LVvKBzxlk0QVFG9Cwg/G1yeCbmfgn9qDBL0IIXLJH6LUU+KCjwy9dccXjF",
-	"5VTXuWByFu1HDFyz6agHI4wmIxigczov/a7IZe9S1+2kbHJStWQqY+XBId9az2MrQ9z6vc2EeWGyFXIs",
-	"5Q0XSSDKukf4omzG6KXZJhll/yWjy8MM+/aBa8667SDxOj8UaTpnOGvGDfTg6OXzZ6PP0oatfLcrJpBi",
-	"qeYpXwXBITxFp59DsgD1sCxSBK9MjCOcLs1u7UyN6+9VxvsrErRUXHBziO7rz27zHxZ3NNgBDQP4izkp",
-	"xQDmUO/80+XkrbE9pCb1XEEybtdQtCWq22++g0R3R2zW3Vb2Ywcv9vLe/ZbY4JTUlhYbxzMUr7HAsSLC",
-	"uQwZKvKciKlW0CglSmltj1HKb9p/TOjKHgAYyU224GkjW+3rkzterfqeahhKQJecGLLkBEWH+iCamyBm",
-	"NI0eIdPCoV1kHioE9ei+12rkg6c/zaYPf6j+eTif/hAqNw94dvo3dLl0XRv1godiufqvACdQHlv+ievU",
-	"jhchHPn5GNDWtpHqVz8g35B0uZd2MPBKat4tkhUyxpowFLkHIR4NiXIBwfqVdst35KY88NE45ymNNwjn",
-	"eUrBEoRKdBQ1pxjtuhOCfYsliQtB1eYNoAWZWkYwq/V1pvqvZ07b/Plvl6MWDpB/IQE0Od+whz9Hh+iZ",
-	"NviPMqIEjaXdMUdrglO1PjIZMCSJ4Fg2n7xiGd6Ybt4LgxMWvXx6efH88Zv55au/PP0uQjFnS7oqhOkO",
-	"WHXMMhA/sLXBMDDXhHL2a6Xy0cePtkG0uUsyhWM4ds3ijl4+f4aeXrxGGab6jsmIkPq0E6l9X54dHYWT",
-	"M1rF/eVYVCKsaVZaHU4N6N0Cx++IhZmkLCn0WuHUfNaW+2aY4RUYmGcIHIL6nxPNneqZevLhGAAMoH+l",
-	"tpirNB0JFwZXO5zbashJaT/LyRVjtYonvUoJlusFxyKR1ihf8kKAG1uicQSbPoLM03LXAz5Hue31f5l9",
-	"Hx0cXrErZuBQBS8MDKZrisnB3k+IFhNT0WekxGJlCM4VGke+UFlwJ1f/V/tFGJmRWJt7uYXOO5jYs0Tf",
-	"cVLKVkimWK5NzonBBzF4fTdrIggQ+7vf6Z2gWWZ4cvi736FXCy0TehgQ+RxTYQF3WnKPxvqgNgEmiSKn",
-	"nSPExRWLQCtHhqhKJR1MDDQouBa2+hX8m61zLyB/O0qU0mtyxY5Py7TVxcblgjxC5INtp9m+9mMVvJ5b",
-	"NMLas1dMC5wEANVHcCXV7GIrhJHBGmJ68GvuYNhMByFJJPRkWeKMppsDy2yoiZC/+x0sYARK0PD9yFYX",
-	"/v5HyTVbXWHtwSGKjPqIUIyFoPYj61rV7BWzqfh9JbNyo29zJnc8MtWtEdIXWhsktHWvlhhpqX6hH/jd",
-	"7+CyjqKUZlRFVQ/C09kEZfgDOp3N7MB8uZRERQb3ZsGTjVEOf37z6jsEMUOXFXXFor9PL7nC6fSxPm7L",
-	"+lN9ZJmJKv2r65/ElyjDKgYMQsFvHH0XWBEEZGnxPT6ZuWpXCXiKRjQMtCJsVPT8dV1OzI61njLHZyBO",
-	"D/1CjzyF/6s3u//HCy3iWstYjV//TTPBbUmHTGUpu2IATXP/5KHdWhdEic30fKmIiA7Rn+DggHUgEoSF",
-	"fCBZrozuT2lMrEuvVOiXLQXOc8JMPdMhF6sj+5I80s9WRbel/j5//dwr5DgbHR/ODmcWk43hnI7ORvcO",
-	"Z4f3DGzQGs7SI/1/VkSFOu6nMc8IcnIJk9Tref76edmvyOXGOQVt8v3fXryQh+h1sUhpfFhC/1HOniej",
-	"s9EfibrgXFV2mDnVT2Yzd9RZn4a/ufSmqt0hXQ3O6MjWq5QVNaNvKWHXhBUEyUKg9CtNsOaP5hP0ZS+r",
-	"W85GR+YfQbYZ27vPMi+LhD5+bJ2sDR4eApKV3h4wY79uu+sr9vGj2rPwpfsnD7teKvl6dMn5S8w29l2p",
-	"Z3Vq+Lz9vec2gdNWgHl22Ojs+x8mI1vSrW2r18/h5IPkrJXUZraxmUY/6NeOsBBEyaOf4X/nNPloJC0l",
-	"oVzg83AWHxpjC5+KMpwQvfMzKrUuOzhE50VCLch9Xc6ewEfO9XfbsnY/VIGon08Ab+7+7LifSW8Ztkcf",
-	"ScxL9/pfesbFgiYJYeaN+/1vfMeVqX3/Jyx6ucyGOfrCy28YOITNgnjLblZ69ANcJQQGPE3ZCRxYPXIE",
-	"S6TF+gdQTPF6sGAcoktnQplqaWjUaRu+a/IeoWhJ2Rl4zCIkCGhURAG3N91cMbosEXGXPE35jf7xwAwb",
-	"cyFIbFDTJcJWzEB91wXNXAgrQQO2f8uTzW76bEn1TE9mJw+mx8fTk9nl8ezs/unZbPaP4coIiLAX1I/1",
-	"m3fZ+mVnnbvDp0NK0GBXxOAsBpkfIIrf4sSK7296N84G7MbHnC1TahwX948H0PQab1KOk0vOX0ABD7x3",
-	"OoQBssihsDV5SRKKL/VtEnTGSf/L/4ZTmsCyP4OL7j9V2Tw2O2+YtoFDRt8AzE1h6rsxch4K9DzzLzwt",
-	"r4UxAxm58RwZoA+Y7wXJCqmsyjBmsPWKjPGdexavmHMtHjhD95ryFDvNpI1/gCWDe8z9kxNn/B+icz94",
-	"YG9S7qKD09Sgppts+q9k/c4k0dik19trkDRTTvkKyrdXmLKDkDJ8DF957RZhqD78ML25uZnqq+i0EClh",
-	"MU9I0lCQbR+aOReOT+7dP/1Po8nIX7TR2ei7WXFNcDF9Q2JB1H8arkXrcwCUDS1mWZEqmmOhjoDOBCs8",
-	"XD0Gx7wjBe3xqLKCX3KFEmK60pi1//QLwtckBpn49B9yOD9e2kEDyt1NCJV9SysV30G1f09umvQWYapO",
-	"PI5VQVJEmT2RRz4S06jmXGnqgArc5T6kXNgb07c4Qe58qXJhPWCfwaxx0FoB1rzEqZYT8Bwlm0nZZ8JI",
-	"caVKqPx/2XvX5UZuLE/8VRDc2CiyO0VRqiq3TYVjRlap7BrXrSVV9/Z0OpRgJiiilQRoACmJW/YD7BPM",
-	"1/m4/n/+v0G92AbOATKRJJMidS2XOdHjEsm8IJHAuZ/fj1wqKc4e1PD8bBWRX1DvQZ4+rhpCgSkFe1Il",
-	"vEMVVFRejl18ZUJ3sdo5tmYq1QtjcDPl3j4KRy6o4lSYzp4L/9UidG0ai/JIqYCpaGtMeQ6cJmXsbpIX",
-	"OgjelY75AuH9Gp5gTmYvnkJ/CGd6G05EobZYgl339s6ZeE+5up2BeAuB8wqhwuxka8LFhTWHXLfsYkmT",
-	"u6mq5MtOJV9qG/TeBMzfrdQgqWIwdprrmfjC3//+960gNsyuizHMHY9xBhQut5hbLD0i2affNCTpobNp",
-	"9Xl9Ws1rJcPubVJP6p2eGYMhIyk2FfqSYTYnnxI6NExBxgStVb/DOt2NqX/DYNJrtC7boVRzIm253HVl",
-	"YosF75GzeH2QOMwi+MY5sIFJm+Z5afC6MEC9mtFolg+JNnSqY5QSpBCG54Qb4qrwSHthMqPTIHBlcftQ",
-	"aGX1vfj0WyqFYFeAu/Lpt0Jrzu7E0nstz87s0i/Mgxoqj6X87VLEV9O07DDJvjB2HgqRuYrYAculOLOf",
-	"FsbGrQR+w1o3UaMfNFPvfvwjvJ0DZ0S79uSmV+T2erNoOHT5RY35nUAwBGlRktQqcpOOI10U7LL+ZjFP",
-	"JNhlLGoX65LDuZwkqVKS/TAlaX14hEuj1kcH9Eni8k4gxmKBcqyUX9zomVwlaeOPZsSG1o8yGMbsdMmR",
-	"y2HZBwhUWyzcatWk/az3tONtxD6ZSO2vvbj4GnN8lRGySMo5uMqTsr75riICM6Xdrd5g5z//Ovrrzrh3",
-	"9XNv+varo13115/Pd38Qfzn7+urr0X/2xHe99Pjr0V930zUSPAHY5q3DAPWLrer/f+7W89FMQT6az0us",
-	"PL8xH9V+/iDOhbwUkVPcWeS2WAbOVH3rhbv5C7CyF83/52Jnb8znm5rPXpvNKrMlGrJsirlOPwZuJqo/",
-	"sUj3zai9E+gNCQqMYtGuhLndZqUw7UC1S63UJeNZvx7vqAIjf/qTVH/6UxDyiMVqMY9YQIUGeU6G8PoI",
-	"NYaNJyZ8KliUUmGpIBXk1XuI33NBKss+IsNCQYDcXyAWVLGySgQC/s92v8F0QlgbQtrPI7LTi8huD8uo",
-	"nvX8RTtRVWYBWU30OGNxOWJwL6kAGzeEI2JXXBs9E+sHL9olTTRJqsL3pDHs81KqBgX9Bwj/HNp1Q2RB",
-	"xmHgeZWIs99gmzjQ3Wqo+XndxIH+cHEglO1W6nnB3xAHKknldKNP/t2U2AtEZELPPIE+liZyQWaKGPdI",
-	"8nNCNKMKuK4B1ZSOWZccGzoczrvtr7k2B9UQ1i2AgWrD1q/RtQe+g7JMOHI2DVehn4J+bM/2dyB4jD32",
-	"54IpIDfAwsOfW+FuuQZY5defbllBshL+TtWkOQePOL9R3wkGQNjw+I5RUM9V2gVv9/pSu/BgJ/seKJzy",
-	"u6vUmCNz1MEGDXYlVIUtNDEbS7sArggqZ88DTHDoGsCGGNJOpMoUS8hORHa73W4HOJ1dq24s7FojYzol",
-	"I3phbeKkEADwWLXrknYy5iJxxerfkmRMr5LOHkl0wS/4qeanLKXKJKQtRdUO7Kr6fUswLOkOwdIy6opC",
-	"topJWUA2A75cUc2gHgHASbguZohjMWbUXtr+IAvY1zhcV4di9zfXrpNrfqdH5Fnvm8W1GdDQV+2uWxSr",
-	"uX38z48AxA2EWK33ykWKMmx0QRqTMb1q9b+G1p9W/6vuc7t8wskN21NP7WWB4dR1QsMba/VbA6pA6lU3",
-	"QyAVkj0ZFTwvi/Vaq1zdd1zXL/h+JI0kWUEu5JRCs7Qc5PyMGgkIDq6rK7wOtmdbkQhgeK0DKYz69P/n",
-	"jDiGVsDjs5PCCrVO9Yl7Pw5ybJUo0c6dlfEFsnexUeQ3+qaYb2PZraQiQOhY+3hOVzSpirpFt/0xpBS+",
-	"Sf34npWI5HJkBQUSTT/RBBn5QJpiRTACaE4400SKmY41bei001RiXheoX0SZ+dp74dHr0ldfXdFi/6DB",
-	"tP+emSXvt/docvdz7U/4vYmn/bVWznp+XaXJXXNDYdZsbUCPNTgBjuOlZawQ/sYR1Dvp5VIXsZgTY5mE",
-	"8CHGdJtbGW5uId6fhdPbWDgbC+fzFCFHuAnXN3GglbU5YtXUDacZc7VMeIU9e2dsi9UMrJd8ClUB8lKA",
-	"C0LFlLQFu+yje1kmWEY0I0L6c4GMl7z30THX1VoPjC3MHnBtDtyjPHzk61gqQ87ZdA+gnoF7jiRbCdFS",
-	"GQ2Skwn7ZVP4SyOXYyU6KtpAIcengKc1UUi95XFEAJhoy4OY14/Zmvumhke0tZBYsULAmGdHyaeewamd",
-	"WNGYQHUvF+WX4JkmHfcaddODhhBJ1dPOYlPNj+BgJrzgwqKA3unWFmopB1IRuYwcrNuUm+nvKfAIU3hY",
-	"vb0144/BK9hEHx+gRs9KWie9cC3yevzRSaUbBB9fc3GuS04Fu8iNhGzzFddQp1VDy/bwIaT9rPcM4nux",
-	"GHOtAbzk2e6uyy1jQ5U9I3IeqQsEwsV8xcmIIg4L3LbTJQfBLgOrLxYu9Dcb+cundgDfdLpkHyKLmuz2",
-	"dpYEAhHr6BZRQAf25fFp/p0OUoTrs0KwBK1p/UgVH5P9nMqCz8tMK8NT/uk38+k3sv/dQUBD238WtS54",
-	"PsNmskYkbWY7O0Czh46ozQmVeSFy4BYxKocZ+fFa4n2vEx3lcU5qbAzXjeG6YmgulKHThRI0MFi3P+If",
-	"N4zGVVWoWCNThuaQdBRGYmWgR6LSUQUrBahEM2BSmhmSlNZNn6A9RLjQhtHMVfGjhK3y+VBFI4t0tLil",
-	"3wX2KgH5B43q/d5WdBUOvH5FR2t5XYGTtdi/spo/UPOdxaHEhhXVe1Btc1JutE0w8U6X3/fMrLr21owk",
-	"wpk3xEgBHxK49BHzQMPoIAa4RxKERklzRpU9mXhsfCIF6zYFCG9tOSJbxqlPE/dbE8XGvBiHPHCtfuvP",
-	"uzu75PnuLun18H83N/4eBxVl1e3ocIrr23JjwG0MuKXyBtf0rQy47VQWS2KQCISkTcnuXTe+5HDu5qQ9",
-	"ocoabTkdyEJFjqXTXoTkXDAdVdiBzHGW604EoF5SmBHGUYB6nrRZrjGwYi1VLkVEPpwcIEZhraTGTCes",
-	"qp2OBRT2IXag/QlOkBdM0TyPkNQgydik4DrpdpN/Ffrn4pQmpG1nU0eI9MlFmhcZy/Z8A2cf4VIAk91c",
-	"svyC4YB1hIXiKGGVNiSjUz9d+EgsZxdMuMMBUzUixYQYaUeaUevlX292AASrszpKawMmV3f2AsIuTTIJ",
-	"MKkQKMaX57q69sfY5FUy7ywwfUsr5QAWxtqayp71AuZ2lbguHP4f9gXst24d41sqiO2NjlhKJ40YVTLP",
-	"t4rJxiS6YywnJzxm5USw40EeIL1JKbdg8d3KUAKBV5Etbn+scWzezHMN60gCdvGRtHYVN40VIhXf18aZ",
-	"/B06k+Hrq1ZoxUN6g3VaEYvezKg/YoKOrY6ciUuLqm1I2+XaaMLXl+QNzfiSxHiGuXh1K70cxiPZ5yHD",
-	"7XLLPOBW3ljnG+t8Hev8evnhlZVhhXKqyv4JFroC87HZRn/LLpk2zvZsD6ZEuTy44WPWWbHh5XIkgfvL",
-	"nouJrzFNR3xRDOA11+bIjekhEv7XHFnyYK1udZan3JXluVJ2Geds3Zyye5m/16Tyl2/hHrkXhEYurLCZ",
-	"bQ6b+oZGgj3XmwjrpLABb5AGbiF6x3LioEdImw6HLDWMRYSJ0xTZ/Zg4pcYuedaB8sFQDpAkL05zlnh/",
-	"WFvTQ8hLuPWYTiGnMmC+UWdYmEKxLnknCCUBx2As4OkIdXyBA+YwVEuxNWBDqRjh2PMD5IP2WQbyAnNE",
-	"UjDXdMlNhDH3WPiTseeZZSSnhnUqS2h3lziDKbmgOStU4sMF1Pg7P9E4pr1y08Wieqmu4NJdHgZh7AzD",
-	"AJW8JLlMzzsR0ZKkUniYRykc/D+Uf7EMoVO1iQXwVID/3pyidyLjFhYaPmyrv7P7vNd9vgboib3x4yTM",
-	"vZxsgpKmWM+1McI2Rtgq0hl4A6hfNw2ieQX7aztkHr5zMQ7ooAhDByj2yEmDS53sk4Pjv5Ehzxlpp3I8",
-	"pla4azbmqcylIJrZu4GBV2ZvBlPDtqBZMhZjqs47DoLa87N4YehkOtDVPH369BvQG8k//vGPf2y9ebP1",
-	"4gX54Yf+mzcJjMWOy8dfY1HKUSA4NahvcHRUk4ylfExzPzapOi7kSXZ6pNfrYSzYIWPZvwnXXkbGAkqg",
-	"kJK3VAuXssgzMmCRF6GonewcA3i108KeksTO1hPtos94s1j8HWpaMzU9VYX4FsopSwIAwOHlVvuV13AN",
-	"mu3dXq/jSHaw8HZAM7jmXozZ3kuuUTfhGgHCgDzfkmrLX71tNRCW1Ob8TDDytk/g7QmWuMTcwp7NV3DB",
-	"RnN7pozIzl/59M4msOdX5K32EYH6SExhYE3VmW6OFpfGBs2QteLRn5YpKsOuzHaqL+pUoLD+IlxKsfDs",
-	"B72dk97X/V6v3+v9Z7Sz2+tVP+08D396utPrPo/FoprWsnT0QQMK+Kb8WwOB0ajI7K8bPbbRY6voMVxR",
-	"lZiDlNPB8d+W6jNhFL1dg4GrwWqofpltF5hjA9sjYOX6y5QEaPb8nwtpgG9QF2MYUWNzgX+OL6q7YCuj",
-	"hp1mbAAgo4taC4oxU/LUvUVoLZj9pnaJ+gXhwxCglLeCv2/fjFCW5WGK02ptV7OweArKVHNtHuYotcdc",
-	"8LGdg515eu1rRwIuJ4c2XcMa34Whpqi/jeWRYZjlYzxr9dmwg28aAqAHVK9vrYGg6HqgPgg3xHXbH/xk",
-	"bBogHrIBws96TRU4kXmD1oekLmaSEGvkWe+bzh5JvEBJQh6cWCSVBEr2KjZGw13jgt2nI1koLMyYKC4V",
-	"N0glCdc5U/LS8fMW6owJwxKokUgGVGvrpFgburS3V25zKPfbjYMolQyz4imQs46vq2ct1lDoeh6v3a2n",
-	"8D3LKT8VVubl7HTECmU377Ov/S/uaatfotZYCkOFOaVCFCxv9a0RbP8vaonBaa0I5xQqVUAc7D6rWi8U",
-	"iNc3AQmvXV75p/9rGKGG5RzClDMqpd86ODnawmeCJ3JCs9/yMUKHuBacEfD8nsItmGHrJADhOo/UmuHl",
-	"3IKOjNJk2fRkbOz8x+jJcAtwsVQP7fvtj+6vu27ICNsuZgr/FBsyxaxUgXq70sDHbgyUGn17F57zsBmj",
-	"udcikNKb+pjfW33MsqV6V30W3tBesdOiaT31HkJ7YNksjnhTUHgfPRbXLLl1I/Rw6sP3V5ATkJ5uvQ+D",
-	"ByMpFQFWS0V0izUl1SDYFhJkFjlziYNY+HJpYhc3tC5jflUXuVkC+3J7Q7k0F3WhJ0xkxdqG4GOVgS3d",
-	"ylUNWG1Lb4y5jTG3agXYjYy5u2jOKC2zTVvG770tw7nKm76MjRl1p30ZTkTcU0dGYFs1C7ohTQ3GvpbI",
-	"Oi4uJE/Z3LABd9pYscJlhpt9b5Wq124s1tvfC5wQt9OvyV299I937ymsB8kPuMdZNz/g39+mlPVzTTIv",
-	"3GCBECi36a19rDVzEri3GSQjKJkyqkg72e3tfpV0IkLJiOZD98XW8Q5+93NBlWEqFu77k2cInUadjHNf",
-	"7+zYry+YyulkAlXzge/+RIO/5dA43foF4uVM0aGJSDJQsuB5LkXScW1g9nwc7hNN9Igq5q0OKkRBczJk",
-	"jLSTeoA/IZ/+KxbOEtkmO7sd5DCypw14ntt5gLrdPl4/tOXQjCrNudIarB5iFjPF+XcsIwM2lYAo6vPx",
-	"7WQklS6TP2jUWcOPZb6yFx+uS344Id/Gwj7Nn2Foe+Tkb/vkW/v9p/8iiaHF1am5oAn5n6TtjDWy2+tE",
-	"RNkdwjLvl6aAYXhycoDn/tlephsLn4dyaw5effJy/2AL0frtGoC/mPvi7du3b/GLJCLaPiGw4fhRw5qx",
-	"QkjrgqFNKiQ5o5MIGBUFsWNSYemumyXw8KuXP8GD0Ki2k+PUTvtZ75swORWLFwWz9mxO+emEcug3OP2X",
-	"LJROfPkyDKWcm6e9Jaj9XuReUwF24tYL8+NqSkW7DdWa9bJDd72q0nI7pdWAy3f3ELHucau00H2mgUp1",
-	"ttgAdW9+4/RvnP41lGjoeyNfLG65xdrUWsYZ1aOBpCrb1oZe4/Z7DNcnmpyzqXZOthXjg+JMkyG/Ylmf",
-	"JKUkEVbFVPkcrglAYbEsikVimBpzwZg+dcQVCSm04z3yPr9Vg5F3lbGfQUkhc3nGU5qTti8ZtroXasdi",
-	"gdRdKCN9rp9rT3bbJW/ZZR80b1YwHE5Exoy6ng8jiWITylG9Hb/eB5OApabZaidnzJCzXA6skuVndmr3",
-	"aj0wT7T/nqQQboCoRF03Uq35mSi10zgqXYEndkYkRj7sTJeAF9Rp0HJ+Ow0e/Av/ho8N1rPdm1s9c6cG",
-	"yeYm4w9B6F3OiH/qYCOWO8/vRJkW46XYzC/8EYtDbwGn/JhiQyZp08Wrtk9onneiWIigjzPo2lwIxIx0",
-	"FSWSc87BmsOizSHPWUTc3aTIp43eafkUj1BaWWZNsvpUcl2by0Y44+CY+yguxMpGatiZVI0Qxu53zpqg",
-	"jJ/3ViirXIKwDGX8rqU/C3kA7hVUefkm84vmPXXqfVOdt6Q6Lwu2WCluyu+ay/NmlHwxsVaVU/PJzOJP",
-	"CPTLwFIg5d7bq7wRwjMk88yxnu79u+MTsl0TWdsfZy76ayUFk8U5QzsivxjWFiD+xFfBXf8Ka3mBS3E9",
-	"A62/HI6q1eAtrLaw0enIvjRzf2O9r5aysxNAaLlxSbvUslajdxr2cc1sqG2t+Z1VsyomiqWw3Jz7PVvq",
-	"5H/vW5ucJN8frrdzSShIgJaPZbEA7QZEFdS4a1aDn7teElWM1BNqRkSP6IRZocONjkXy4vD14clh7RL+",
-	"TzidtPff7r/+x/GrY+udkN3O3vw96ycIeYkt3dgI6X+E5mrI9tmhj+UFy8iIKXatffPdNJQzjxaF/zwV",
-	"65cf165Z67TOikTa1R4kNOdUd5pV9VqrJlxyZfqrWvKo0pu592csABiaHb/T3uWF/m1mu36bdK9R1vv2",
-	"UhuNvdHYX7zGXrqf69uxpoFuWEVtNRI6/8rhooDeNFKxjAxyOdgjFP5F2BFX4jdgVtehNuOa6Es2MZDT",
-	"VhERAMqUM3oBTdtwXTh3IrmVZ0JeggIkz3rPSFwKOgLgLUoWF59+i1vNVdeB+f6FlF3/fquos+pdLNY+",
-	"CwNR7wLz6IkmY2ZoRg31aA9DxfSIuIhmUqg82SOeo2Y2SmXXIkSquJmPwczHMhuXzh1GMf09GuKX/sE3",
-	"S/JezKVyNd2RQVRaEPPGUE36bmfyUnjjqIGsVTE6RlGbsVRNJ9Z6g2gZRkgOcPltveB6IjW3pyVR9bXV",
-	"duFnjJIlUSySwxN65sKrxz/sb+0+/wpz4MkRFWcsIU5tkvZu76tOlxxySLxTMmBUMUWMPGfC1U/g1roc",
-	"Sbu90J+ZixVHjvWdJOxqwhXTyE+f2C1LMe/tIszBLg/3cyzaQpJ9t6qx7NtjvDAGlZLAHo/5DK7L6+wR",
-	"5dp+pEgZwdtnffKst7O4T8e9lOaQT/0dHdoLTkn7g+BXRLNUikx3cGbc+D8cvW6KY7rJWB7WvT6Ue+xn",
-	"cdX7ltPeFEfd7fVW6pRngMBDlF00EWHdsy5J7Df6297WTm/3aVKOAF9WNQRYZ3fMjfen7T/Vpe6iXJDf",
-	"PL7abWztQizUhe2QjPmYndrPc2sSenDK9zPggsKkLkBimb/x5UjmePuZurD9NGUTswXzoa+rC6sf/GvU",
-	"WiABrrvGolN+jVpWIlx3KhwDD7jb++q6yb/hRFVVO7CqZmbr7p7Xf40LccVr4MFrz9bTRYbmW2nIWGZ8",
-	"yFlG2smr4dZbKdjWG2rSUULG9h9nZtsLdT5v7b/z1RJzaKLkIGfjP69nFr3HsxrXiX0VlXNBNDVc27ns",
-	"/q7MEZYWipspaBZUrlbJtfr//OnX6KOVeaHBgqppFSv6liYLUB5eB6mDUVfkQdXk54IVLIuwL0wqcsah",
-	"3GxC2lgGlhy/OXl/+mb/f53un5wcvnl/cpx0rOcXZoPRnDeGjScGfU9oeGB2uhYj9B7iQB8pseuf/T6Q",
-	"WeDJSlyWByl4hluuW+7s5mADhvIwXssh0g7LwgzkVbD9hTR86N6/D/vgLt7+CP86kEfNRLYA3LH+fl9l",
-	"3vTBt1su6Qk1o8B8ddddWl65XpnCNUXTXfK+AMng6ZcHND33ta8ggSrjrpQj9qHNXsVFyw25pLpkovUC",
-	"C/Yvz3MnyeblzRFMHm6SewwHuF24WOvhY0dujIgRuUEIeNwtecyE1cmg8LaKSckMbt/NdTv054JP2PIi",
-	"rAp8rp3kVm8l24kEtZQ0N/3MqFZSiJxpTRItlUmIplMdYHr6BsCoXmcIkd2gs68CzHNg2Qsp+bG3ssLU",
-	"GM6SSHZJe0G2llTJ2kkxyHmaTys4T4oBh26nIQN6GEzj5wuft0cMZ5oMpoSXXQbY7M4VSyEESQ5hfgHR",
-	"1gokCKZAgyfk8zJ2dRMMvhoc3mJ6f8fpvww7z/7EDU+5YfhL9aE0bbbKv3KZ0pxr6jLRW7XPK8PwBbW8",
-	"92FilcvmGvy72nLGmjl4epovYf6vTdCa4zkoz119SBjCmGVL7yxD6Vsr/rLy1DwSUGI1Eqh6ZpndaTii",
-	"EtCgYUxli+Y9FFj67U2qF15OVTnkxv4Vqu5+tpZUYtrbWhdOcZoTUYwHTEUYyIXKIJmxiAwUFVlExjJj",
-	"OfpoDv3rXqs179jTKXfa2u5O+Mo2Ds8D1ZeWsx7YU6HttDYA5Exluc8RYDl5p0sSIccBJmQs5gRrBA5F",
-	"3Pr0f8pxkOzTb//69N9IU0aFiVudCIpWFSvxJu3eYonDlrcbCmEOBUu6JBlC8FOk7JQJo5jhTCTE0HNr",
-	"jLntaNdgRqcaezxfKibSEcnpgOWxaCcjNsjkmGaUK8j8+E6Xbf9XDl8bxcfM7jj4KfgEP3e73U6X7Jdi",
-	"MxaAWzlguUQmNnAM/Rt54iW+NX9QXiHOJcxCDb2yPumxQOB5lpHdXq/TJWhHC5K8yth4Ig0T6XTrRzZN",
-	"sEvGqCnRdMjyaXP/YLCv165jqm76I1tY7bMGkmapvp0Z8HNhde2C19vqt9ybmbWZ+q19xK8k7xUXKZ/Q",
-	"nGyR/5SCkX0r8qmyF7VH5VSTAzlJpf3aSmX79ff7O8+daddvHcjxRDGtWaFIcDzxBwVL017xYGu3t/vU",
-	"YWM64ZhWl1gd7Sg0aB4D+TIU8/Ni/bAyGBaiX64e449a5eoxW0dsktMpy647ddEpv0YbzM1Nx+a9Ym5e",
-	"r0pnAhPbH6sPd4e9WVecheE5159+swrEesz1RrO4FQvHRyum9bLWEqGzxuZH2lBFXgF0Gq4CfE6oRsAL",
-	"chOLEdWBcR5qrGczZkKosHzt0ZhpTc/YEtDPmlLa4H7+virWVrE8G0vW/HIsY9J2FAUW8QCIYluwK0MC",
-	"bOmobBUe5vQsIjS1tuZM9y5aZxh4O2NGEw/TU7nAUD3JNVS7lTQWJyNGXOUPapFYcNw3F0xpgDKTRDPA",
-	"NyPJq6HPRUPUHNABuThraPpdtsh7D6TQT0K79MbKfAO2c9dApit5b2sZ69U6uBGaqd13l4gxU7U9AfGW",
-	"3S+Igxn2uc+Cn8ZiRfRTOLxLkJCr3FARoUQbmlf7zhE4xuLZzq51hMy88rJ+Fz1nVuM4qSILCLpppi54",
-	"ypxCO2cM8H3sph9xbaSy7hKGlXG80F2BVwcP95xNILyKzUo1xc+zX7fxSFewlyl+wTTJ5KUwfMz6sUgm",
-	"FMi9pCJJIMcS4ODUUKqAxzpSScAEMnyYEDjRnjdRDCTbsOPTFFIwEE32Gnuz+A72Tn5SmHBQRMD4KQVr",
-	"xn29jWs4hPd2O5+wwbn7LqQfCCbwJk7W46DKXi+TPbDsXcnmP7Krs4L8f6+gDJXPaICNl7QGmO2tvaRt",
-	"qhS7Bt7GCfInelZI6pnsbXswJQkyzixmOp+jJPM6xwHNbpc4s5EDyYbboJnoYOHwwyUXmbwkbdBiTMTC",
-	"iW1VCE0KYXhOhLzsdMmxocNhA4KkezAHIFmDC1uYv93HufoMaNZhJKsDyMLhHkB2CcSGYlQ3J0hAIa6c",
-	"JXxjj4YbP1S2xN1svUTJ7JLewGF+tn0w7kUhCThu3UDsOUF2F0b6Y1O7owhFKKtkyEUSoW8LpTudRnp3",
-	"Uh5vHXimY+FKWj0JmK9TwWPCQFRZVKaNnExYRtrwALgnwI938tUK31g4Uaw964cvw4MyEX/Nku29901J",
-	"cOyezDdj4sl46Vi0vbgP3zBkpTwVcI3nPXIgkaamonKZngfo6Rk1dEA1c6kzTcqhGyk73QXoLS6JNNeZ",
-	"Ll1lh39NsUA2a8Bj82szkwyDGc6HqY/NuzN7rhPVfpj1VRBAHSfmkk5JWzNGkvf7Jwc/zHs9rj0pbALH",
-	"8Gk30PJMnKLzswTQEkXnbVJJcmxvRrlikMgpJnZBZgAlpyjYJzWStp2drd1exR3cilohUxv8uLPTf+p/",
-	"RNXTb7ErSEKu7nXAgz1OVsfrvob2Ebt2NiiWG2t/Dd58LyMWab3r7PyKj3ipqQ8qsSaAAYgeC26APrgM",
-	"Ejug95IX/0aWdgNOux/rw/Cr4t1WsRyrOdp0Od/pCn8zv/AayLQf1rzrkiQtxkVOIRbYVoUQVuGP0IxL",
-	"pyliRvpd4CAizqwZMGDAwwrqXDAyYEOpGOFYI8rHDPDPk3/R4oyBrTclFzQvWAcTIIAzWJG91m3Epjqf",
-	"zjLiVbfKb6HksUrjB+BFtbp9TFU6YhUJqbtDv1VOWStqFQILTEbrsE/hlR6Lh9TLgyX7f6O5N5p7Fbm2",
-	"n2WQfDeARnCtcLtei9+WgqosPdgwUP3OGaiCqrUNCdXGBLtLEqrQ9L9zDqoZg+w6kVeTYdcwUs1IO1nV",
-	"tsy2cOtUTlhGcn6+EMYzAVqZIKgHjWMIOD+LSd/pXg/iFMb3rm0Oe1V74s8g2xAO6Fiqlc55yXPDlG9Y",
-	"uhEEZ3jbDQzn3TNjBJrZlWA0+V93WgVz3YZ3lRyNW322SGRxjHV2w6+SjeyTy5HEWHvk2xlhm1+OqPEG",
-	"kZLF2Yhcjji0IgW4bORHNgH9H4szKTPSRl+QZdyw7I4zkbMtgV8Kl93scx2MPJLNOjk9uyJ8UdEmnfeZ",
-	"dqMjH801gueuknpW5niCn+2P7q859O/1GPGHDisuJMJs4KZcFvD8npmKTuzejOq1WLU2a/wO2fGFn9y7",
-	"YW50L3L5qt6mqUOjxz9+XQClsvp95gpGEjZmxiiWkHbJuEiQ+I8RNrbrHGKbEzplKiFt+Mp+w8SpYoaq",
-	"rDzaHsKsduZW0YKTvRjEBR9kOUOegwxwowOVOGVqURv/+mHgfTF1MZKxvKglt+e39P5kkk/dBO5X495s",
-	"7T9wn8YroJeUimhmTM6ulQuwt8GH0mu4wAFEPZ5MmMgAnZq0K8s4KdQZEyn22Drw1crXPeVZskd6wP6m",
-	"Y0HF1NGfet64qCo7jJwyjAICaB8F9HCbGaNZDi647xmxu4vGYljk+ZZhV8Z39ic/J5Do4DhBNY4l0nZN",
-	"xNqw8ZgLaDqB8BjhZ0Iqa2LHogKhsac7J59d0dTk02Znf5GVjf7rF+iKr3r8e3zbbPUzXJR+xaM/4Bpc",
-	"4/LlCl39nBqAwornHMCKXuN4hOVY4wRs432p5Hjtk07k6qe8cBvvO8g8rjFp4giU9Opn/PV3GOH53WkQ",
-	"nGqWeWkJHO518eT1SP17VCYjRnMzatQeByNGJwQPIumIpedYaF1WtBlZpCMEinE1dV3yHiCwQNayKzae",
-	"mCrHoqhhBHDAFro8P+BobmQWBRlp11TU6rfevHpJDo/e+zYV3eq35LmdEgCNoONJWFz21clOz1eerZyV",
-	"xiGj39pkbE2UTJnWkLjH/MTtAVdr4Ko/BC8oeOHu5YZvejtjBhdtI22mr42s2rsyAl1ZOQWAiYjgs5Mx",
-	"P8PX5w+NyBHLHMxVoSMyKHie+R+tzZCRYmKnvkyZSZFPXa2sA2dnPxdAgUeSN4cnR68Ojk9P3v14+Dbx",
-	"kXTqmHEFUoRmsah3OYeAbB6LrYnrFafthZ+R2y47mH441e8FaJ3CWTsd61a/1322G7XKeTvNuLIvc0hz",
-	"zcLv3ZQBJFK5cPEFTltRq/y59V5qc6bY8V9fk53n3Z1vkKMn4zCK8kwhzWk1Y7CSzmR1k9aZ3OnuftX9",
-	"2m6TxVtHORi12m7pfVPVaa65vaIWLoRTBzrf6j/9qtcLn2yn2+v21t2G5atcsBH9b16aKTaRyvwxeHXr",
-	"j94kIVZzKG6E6LjnOB9+TiI0vDGFTnZ6pNfrIaCQsRs8pZMJAjGzmWtsHcBPK4BDVoE1LCuIRUm6a7Aq",
-	"Hc39hY5U0iVH8pKoAku4Ssc/FrUe3ApOss4UUav5X5wZrNiq8YBYzJJV1wXaSF6WvMHALSTxgxTNmYCN",
-	"h7LxUDYeysZD+Www8Fb1SdZFwkPwqzlonRDctxiMAVHbk3MQKXxGJsT6bTscLZLI4oIpw5IKwtfLdCqi",
-	"Mt5FqCFjqQ1JRrQwLMEK3fCK0DqJYWlM+NRhg1I+yKE8Rcniwj5N3Op0SZJRw05BsbLEl69pKDcrQ2h/",
-	"dm2wOPvE978ZcDXc6ECJ+PDbE0241TFEMwMABRFhudU8EPIzjOySUUTgOcjuM/u3kGpMc0b+Ar8MqNaM",
-	"7Hz1tf0wUfJM0fGYMSJAB0G3bixmgoVzpYZ2PkpdSA1SGrUT3whnJzApAVYrkEGPblpORuVNllONrVO4",
-	"tWqoEB4BeDBNuuSdKBPAsbCalOuyhyxENDaKCk0dpnEjAiBZDAAYi1UQAGNx4F4N+bmQhvaDQiH/g4d4",
-	"T7HuLxGD09puOYUqR810MoOwQ9rQa0ZFyvKcZR1rcAh2CYVP9h0ADY8Lhg5zenZmF/1IKn3qZjuJRTs5",
-	"ePf25Gj/5PSvH96d7J++effi8FtgXsqZcn3Y7n1AVkfNQmT53r7gBTZcFU9V9v0fSJEWClAY3WbViBtS",
-	"Fm/qXOIKrjr+mqvbb0UofJeQinVZ9rLgBt6zdZo+/WYXLhH8gtGCZAVJrbMFhCG1ChjwBSfetum3YLOC",
-	"q2WguQ4vmj0ZFTxnJAQ8DFAQFUB1X6zRKTffRPjQhfe1l7jAr6tVLG2wEDfdA38ULMSZVuRrAr11Pnp2",
-	"ZWdijbrZmRJWV75qTSBqXADYudOVf133qyNCdSwOjv9G2h9OXm597SEIB1PDtpAzYEzVeWRl15huaWZl",
-	"MVTmWWnv6BKtW9CJiAZuSebYBQBwyYpTrg1YfIJO9EiaLnEBCsI9wOIVHxfjAIxYyUtN2t6w2On1er2o",
-	"NOye24/WxT5geQ5RTWWsTsNQxrdJRJI/2/9sIazTvyfQlT5RbMivvCpMniRES6InwJQ/Ytb+yiSWABcC",
-	"gh5jQjUZSjUucrqwqv8QXtY1Ln39Bb5Z+KRNEB4wS4v5F3BKWm7mWv3n7vM1mO2baMAmGvAFRQMCQ8aw",
-	"K7Od6ouahdfiWQSGWATNTFhSEXlrLXKFFVHNoItq7lJUej5RZTFH4AuW/VOBZ+h+yaUpFIuYBjwHLKKK",
-	"UlmYUwjERlmhGDsdc1EYpiMkGUTH5hTvF4u/RI2WY1QZjFEJUgJ2Z4QZi51oN9qx/10Q4q++/EvwpTux",
-	"F0Ug5yqBsxK7plUeC0hI74pWc8NksIy6DZTQjFVAtX0na1keH2egVZprba27XosfNAPRJrUdYHVyxnLK",
-	"TxUDKoPTETQnA3e0zqn9esJSiPAkribydCK15oOc6aQs4UV7p9Ml+zOgL/P9PI45uqr/e0biumdSi/N0",
-	"PZLtDIKtvXOFtNmQtZzxau+tgvA6x2vWSNxg1n5e5cUruQZrR0WC82+EXhs5qNdF0UFAl4LgVeJUG25R",
-	"IYqcAUxrLBKq0hG/YCzpQ5wpKKKfBbolK+LcIvLqiQdf0u6UkhIOe3ucoFgdD5c829ntxuKQpiPfl3Rp",
-	"zQFNaNngoORll/x9xARJvLWAzkQY9/TDwYhoLT7sQLI1FFvSsqjSoSFSHcbpfIhY5lkVJh7KPLc+EHRe",
-	"uyDhXnglzQwZTMkIKicNnepmkNrbhdvuAqa2vgJfUzIE20Y/oWdnil6A4RDE0Fz0+2bRsMfBq11FKHvE",
-	"2jsUzhvQ2g1o7T2D1t4mnDVnVN5Bq8usposWBclyPmQA9+PUw83bVFbd9K5zZEmzyi9uLOQXDI/9Qowk",
-	"vxAuJoUhv8Til62trdr/x+IXl5gjvxCX/IyIz8uRX8I/Z5N8bf9EUMWX0MLIPrHPlnTgXhg1C6/Rdnfo",
-	"z9TK0HNEfq+lCaHEp0N+KUEyyS942QktNKt/X6Fn2nEqhiRTMESqpXDjUUwXYzZ7+Ozl01zWLh/VD/fW",
-	"CdyIwjYEpyN0t+0X4IqPKRenkhUXyGoG3004S62rgTeDTN2iuY+aBuBMInt/B0hfvgj3nM5Mqg/W2074",
-	"mLFoyqpbr8bqqCkk1nE57dXfF9hG8HIjfBmRn1owU3ACpZhzGOu1UKTt3jsVpBDlr2UKHmK/UuCNOnv2",
-	"uhy6O4Q12si+mJqRPR2wZkJoUQ8nQ6i1b1jmzTfICgMlv066ZB9uyMVZLLB4E06psv1PNKEXlOd0wHNI",
-	"+YsMnE9mkLUHJ84USmhySZW9kvZFA7EY5DI9BxC8F4hNE3QgQyWXBzytmZ01aFOO6KZhRjoWaxqgixvR",
-	"FsiURzHZ/D61ArVaXTnzzUXSYYmFYqfV3/n15rLzlRWE1rB5KDsNb3vEdJGbVRxpggC9sHpTLCuE5exX",
-	"2MaWW8OWeyUurLFzYneQi/NtjLoHQDhD7TFnIN3SrAMpnXPdnLp8VfbaT0ogL8PGk9zamBydYkDMJm1q",
-	"AmwyqYDb3GgyyanohIBkTpzukQTQKsDrZuOJmWLRDjdkRL1GSrA8iJ3OIUhbU9D52fWoJhQJlw8GQRDf",
-	"wAB1LppQ56ZvFZMu+ftIAoIIJBTnr7dC0PCgnMQHEoDVDRukX/n0G6iBO92FtbkFNI1GJ6s87E6igmvt",
-	"5W3YVtsf7T8+I3DHvtqrrAQ/NGy8CAjxiQ5X4UIvzo1vqRu3Hru59eGKhvqLwNaesZpnWg6ge2pMBT1j",
-	"KiqZIat4KkRJRcqcUZ45KFmUatASzvIsDATCHD3R2AV+aj8kfeu3pCPrTaVUs05kHSxYgEks2rLgp0KK",
-	"vrXbOcYvhRRJBzicdQGQEJ4CugNd5VeYfMlkWox9wWd7MpLWe6TEfw2dESAIwyfu7IFXgrAL+BTuGaDg",
-	"FusQ2892d30NIjeYw3HHWudmYGcDzO3M8cI42Mou2cfB+3ll1D4AkYXRPGMkGXORdLvJmF4lEZbTJiyl",
-	"yiR7BCxvmLxYYPGHLvgFP9X8FA+xrwWYxSJ4IdAIUqZYF/AK1KkTYtF2F5zVLVj+WuoI++quVUOoXaC6",
-	"xQF2zkXkQ3/Kbgt/UFnUDPvWUUQUJSH2QpcDfiv1wCvDxreBHMZV1er/pbu7Onywv/kRLtzHjNzWJ6LJ",
-	"JbCSqsx54uxuAIY35vdK5jeKOieOmtT8Slp6KbawQwcFUWxGVBDAD4bABkIIk7aWhd4yinKDFLHZp98m",
-	"OU0ZAoXQwiirTmSeVbB8sSiL162Q0iWeL2mjXHXhr1Nqkk5lEQeFiWyWaJlmGovt9kgNemuVBjoPpHv/",
-	"QHezd12VfACwmTe2851uoXcz0NfXmM83hL1dlE9fj2jqmnS6VBjMzipDkAS7S8XCBYUza3npYuD7T6S1",
-	"DR0YEZFDwwTyRwXRqUupzjtdkoylMFRY+8ZhU0c+T22nJUEe5xonVVly6yG0T+bNcYyUg4DQvlImFroY",
-	"e0g9fC21XheE48QzFWN5Qr51IunPXiD9uX7hhdZKls3txFtYK0NZKMGxGaPf+vR/cpYaJcl3csCt0U6O",
-	"949et6JWzgf2GYDYZeB/G0tHz+DmuNV/6kpwHbsCkCdZGXtaytgbdnfIwjx+hwdKvWYptzGANgbQGtxI",
-	"nokOxLjzz5YL8JVtou2PIEZcvCIDwv17ENsoGnNHxweNjYhpEBpBaHAxeoERRqKLMXTAlnI+n6HeW9gz",
-	"B0cvFHwP4RIt2fj159hgFj5y+xGmq2llG92DHbQkglfetiFM57blXYbpVhEKPmjV7Cy9XQw97hqFZimQ",
-	"98VUCkYuR3KJY9N+1nsWi7AGEsoN/VhISpXiUHGoR1KZrdwaesRn2QuVY7XzQMlLzZRexRt6UT7nY4GL",
-	"L1+6fnwbboC759p1b365K1RthHt0h94UueHWsofOObeFhjxnYSUM9AGUZzla1JQadiYVZwmq1iHEy3Us",
-	"fFNh5OjaBsVwCP39lyOZsz4ZsKm0F3iz/79OP7x//W7/xemb75LKldntdWCDFhNrewVFGE+7sdj3TfdW",
-	"uOgIcw0Q3kAkgyvDRIm2JiskACZMn0yyYUQm4iwi/5qws4ic8WFELtlgEsXCXJmIpPoispveCqGriFzl",
-	"evsq11cRkZnZlpkm7Wc7z2ul0iGZnKaCG65Ztkc0/98sIm9evTmMBfIyHf+wv7X7/CuC4G32yZiCEhVr",
-	"iuyF44S0qEjVFMEFjDV4TEiONAOh5ObJyDn0jlkYJbkCkpKMRY1gaTlbwge49yKxNu/oLd4w/hAeiBy8",
-	"aqvBV1pNbLkOuS/Nzdl4LauVwqLoqBQ47I5VJO0qJgrWnnGotlqBRmUmKlvV1E0Uu+CyQLdGsMsS8NEh",
-	"sKC3M6bqvEuOrZBRHlGNUF2SYpoF/UPLTY8fqvF/GcQm1QMdCqOm6zKaBLWEekNp8pnu6R8CLpOHa8ta",
-	"RRxgEfJSEAiwsJrC33X50Lf6HsBXAfZdF2BKKZYzql2kGUtlWbZyysbVCC8HVbSKP7AEnBXQuUGi5z1O",
-	"yENneuC2m1TP423R95AhWLpB3V55+AQPRi2nGBVcYiTLRXCj3MRinm60zAMtij5i1DGq5Yh830DmIO5+",
-	"Lqgw3Eyx4MYhLrcT9ydLOn3CTRiPtGLkiSZDxRjRRqbnwDsh0/PTjNtH5YOcJZ1YeFS4qjDeHsuNZvmw",
-	"QkhrGvJgSijiwHKW2I1yXsoH37VpBZMcj5lyTSpwvfIUeJxUqoxlRMhL0i6PB3S6N1IxzHJDJksxZp1G",
-	"O8KFnQflLLkWgpwtSXP5hhCf5gLSb1ICw6I4dZK4TQ0Wh18wZS0BCIj52ZmSnA2Nnz212P2ZSXChALpF",
-	"hqucVh9pg8fxqGVuIlirv3ujzBQM7/FTU05Mb3JTm9zUbXNTICchx4M7m1C0tJZmqEoVtLptt/0xt7rg",
-	"uiQV+GgIaAEeGs3AQQOc0OV5qi7ZrzSAT1J5my8W7STnA6as+IR8lJdjUjByJhnSafuqVhBXTogrZmSh",
-	"EgJiEIJJZeTf6jQQcdSAzrEHCnuHMPfvxWmm5AQQL6Wyj5RPG9JpIGYFu4yFd2UdlacuYT73oJtBsBKX",
-	"MzBtibdsr8uxHbGxvGCLZe8DJNmuFWG1yXBu/Sbf9shF/PS8EhDDBzFSl2TfSo+wIfvmBc5Dp99CcKvb",
-	"NxAsK8x3fuaCHgJoLIJkWzAYQDXETuwdK+qeR6XxPdMJxHWAe4Lt1B7rBIu3BgCB5gQdNOAihrL9Daqy",
-	"Fhp7R/PQHLcw9MZjJgzlgDlbAzhSdMIzRpghbDjkKU1hhSzAHGv1n69sBh4Hp5d9m58b3oZagLaxsQQ3",
-	"luAKliAAX/gCzTuEv0AEwruRg4vhnWZ4Ja31GJExULQQKZxJV3Z/9kmF806+9WgTbcHYoh5GKyZH9IIF",
-	"EQ6KjU4B8pqRZMC8jSoBJlwTbjoRSTxoQkK+BYNOGdIGAVwNAuEqSpgB8J5n8SjwemjegZUOF4lFUkEx",
-	"JO52/iOUmwIYQiDJv8UXHCJZfetBH9oVUEUsHBoc4lVEJMxjV5rgWx+NWcY+G3av1gEQuiE0RgCVH7Kj",
-	"XwtxVfbENkEMIEN7DeYVV+SNMQYWwq8YKzdMaacuRrfV/s63B1/x6LPzozmCdNei2UTWAP9Oh9BV5oJr",
-	"MF+dpnGXyAjhSMf06jUTZ2bU6u+WZcAzHMafDSJgUCqOGcUvEyLwUWAIfn9lg4huEuCdtEsqDSvSO7dV",
-	"ecXZGdPLucsaebxPHNbGRYj+oomiEEOGmIROJfaBWst/p9eLyKDMfcWibTjTfZLzs5Fd8pdSnVvbBjBf",
-	"BOFWhjOajir/umqUqsQDoNMgoXE/FghzBOBJwNWsyS+QRA8xnPolgFMIS/MLedojv7iQSfW1b9kgqHbb",
-	"Huzgie707RlX+HJGVDEyYnkWkUsGzwMzkLMLq68yNigMFYb0us8j3O1ja4RxxUiv+5fnEaEX1Mfw2dWE",
-	"KUN2Onv2+qBkhWMhsWNgmcMqCjF2fiG7z8kvJAkyA2T3eUQSmabFhCVkpwcoSuIMWojRleTQsZtwEZ7V",
-	"w6vbR+bijIwcwNOOnRshL+FdcAHUJ3b40EFhR5KQ9v5Q8ZRuH1C7QKhIkWkkIm+kyOjU2h4vFc/otEN2",
-	"entlc/CgMCSh2ijGwRj4eq/KP4ajgSIP95y7z8kVae+QLczwOPAosk12ybNerwNo9Dmj2pBev34IVbib",
-	"7KIfgwvif3GuKZ3vK16EwETdIvD4VXC9Go4VoCvt7PY8pFfQlOzn8zmZMLXIkHWD4Upjioprf2oFtL/j",
-	"5qYEnfyFbO3YyVmc8hkBJEZ5sNtDXOH0wApvj8tcTc9PS4ewq9QbnEiaBHFE9KoJB3C0a3PEx4GYuQaE",
-	"/wd5ScZUTGsiJSAb6NwIjz8A49+5For/QapYqilZNYlt5SoXZ5s09t0GCuc1F5ibn1fViWHjyfKiE9ia",
-	"TBioXL+u7KSWqZ7vFa73yXRuX3kSi3qC/W4qT05gUh668ATvuuKedS9ks2fvlhwRm1KX1p7gjnmE0hOU",
-	"HtN6EKahHGUGHnIoFRRks3wYLUhrzlSpkNkilS753pouCVibrnB/yAVQyNl/nWfpfo+IYBziILUu4w4G",
-	"ebwd48ADQuRvd37HwX8DOz1fAAKZGFpcnTo7MSHt3hzyF+Q3HQgPyBbNTCx8+2G7foHOTO2OIxGws/C0",
-	"1k/9bWnSffovHN02+aoXxULZFV8BAqVMmCXFJSECKc5lHanUm5LIR0R0Mda+9MTv+tsUDV1fgFKJvzvJ",
-	"S7z49BtM4RkjWUEmNOdMtaxMGxQVhfnuVu/5Se/ripF8CKZY8ONOr/8Uf7xR2Qo81OOXrTgh3yzUp5ts",
-	"xSZbsUZPNZhnegI5ULGC2lrZKNyGUP3dJC0W67lQ6MLNNAg5+0TKPcycYptTVVTgtvF92E5HCQfoKySq",
-	"qk6X7AdaBDSFFIyoQghof4CbOhcYsDcgzofjCgLsFZfqnORF6Ei8kCqEDput6prcExnTWARDmigJ3W9n",
-	"zJBnvaeLBPWxHU1NnNi7rS2qVxNbcO0l8LyPICD929oIyo2gXFlQwqYh42lNsNyhlJSTexSSx0ZOQr7P",
-	"J3pGZPkwXji8Pso85KO5jAKjG3KQLKcTzZzq8LZrMfHmKx4Mdc0Y6twB6EhvBbvqP+UQfEFAsgwxFtEw",
-	"dZFlP8BhmCe2ghEp37vEQx3OeiPaP3Ms4BIe1NA/OJ6+UDzKyWLp+AApuKWCa8gF1yOW1STXpobv0SSC",
-	"nNybQPgI/9wYicaVVdSddx/M8g5gUyEwFC1gJXDpT9Qra6/BqdF1oBq4QM36WQ2q5k4CaHey8WaeZbPz",
-	"PhO0mjKqPL2H0NqSgtnqvg0Vs3733nXF7PmE62sYvjO7FyRydpfhK6vw2QVnl0ReuOqNjE41+WcyVHKc",
-	"RCQxMvmJtD+cHODfZch9LxYlrt+Ikac9PJEJ7PeWGZ3uVezaZMqo0h5p370gzSDqP5iS5ExRUeQUOPE8",
-	"j96QnxWKPdEkY1bB+fiTC/vhdHXJcSonrE9ogzOkGSPsginkjtmLRS2Cb184FdMnejZxKjKfudQzwU4z",
-	"asqyxsKnWSEdDs31VfoTvcUUMFTbEKrDDjA60EyYTpe8ZyplEMhy92dUQOI3tjI1L/OjXJGMCTnmwr5O",
-	"e4lelyQ1umGgHvIcwwkRVCl56UaEs7oXC0D89j/qeYcTD9TI0ZjJS4FZcfvJHjug6Xkuz6AccEJTbqad",
-	"BjqCH+3avCZ9+pIrbewKgqXW6ZIXbm3BmrM2oya738ASa0qk2gXbWriNgLtvvnoqmucQxDFEQV6pPhpY",
-	"1k0DMPJ2t3eMllXSHCPlZV7c2bgpFcAoz2gGaOcNo6ktiNbNxcuSYbqNVG0iv2Vg/dY3yW0epVzKd/4Y",
-	"9TF6AHp7cuNLthe+UYQYPNz5cXxXpOcMO5ITEIhJH5Z5RF4dvyOXjJ1rV9CK9ShQo5rSnImMKmL9ppGO",
-	"SFpAjxRKbWtSZbBzgn30L+ixQj/s6Y67RaLZmHLB/A87Xz9zv0AZSDKWHKizUIzH4lmvRwZuwIC6L0Vd",
-	"djvgJCcKFk1gcPTK8/jjhH8fnLZgFoFWdaIYTPaFK31KZSEMNLlZN5aPWZ8kLB0xayUkvn7FEcFkhdV8",
-	"hkV+pgZT9BGtTMIEFDcRSTJ+dTqRBYhqf1B5MvJY7fTI//QpFVdtg+uM5lgfmhVwXcMIzaXrw4KAHdLR",
-	"BC+tHG3zfCp2lrPTyXidyTyy57wf33MFKcj9xspRb45scsx3agK/oXatCajKC20+a91RMmGKyyywicFu",
-	"RP8z5xfNUEH7zkdLqD0sCRzEiZIp09bQUtbTc6Fi3SXvi0HOU1cayMYTg31RZXQHCp+6iwyG13YkN1qY",
-	"QZbQjoendoe8efWSHB69txsEalFb/RY8hZ0GPmba0PGkTAbubO1+dbLT85nClZOBPzCam9Ex3qBh0fup",
-	"slafHUD3Nm+cpYXiZtrq//OnWo0Bv2DC3mSi5CAE6xzBAN27HjOjeNrsMbxXcszMiBWaGHZlCLuaSCxl",
-	"7pNkZMzk1L/nUyMNzRPHVx3+dJoV+FpPMdmhE5LTAXrLgymx15dZRJQsTMDa5ainoS33e0lUAWYnajQ/",
-	"f270aFRPzq7IRMoczuLa8NTa19ng1H55+idIzaBvIEU+dUwvA0YVU4T9XNAczPbkzeHJ0auD49OTdz8e",
-	"vkWgTJ0qOrGLHoR2Wb/sGqDBUpjAGs8bTd83bp6vXcx2lrcnOeX1Zdz6H+SHw9fvyYIpJz+cnLwvtxvx",
-	"aDyrzGw3Fv+DnPzj/eHC64LWZCoWC378iNf+Nm59f3gStyK4xbdxaxtXV9yK8A7fxvYZ49av5ClMTLWH",
-	"Zq3guY3ipsy7ebMrEa2+B1Uaj4ZUUz36uFxHC7ezkIYPnSxcuyC+vrxLT9rulk6XrIVju7D07W1tcPeO",
-	"5dbkrwBFrTPwFUv5xPoUTVZ+oZm6tb9xzYDDebHOwUueG3vqeme+LsITG5+cDqyBOZfKaXr+meBz61as",
-	"Z+vD+oYP+NDQvr+/qkKuDaF5TsTMRvOiov49xD/XqQzEYH+5Zci40NYgsHcFpz5ufTA855oaViiS8kEO",
-	"gSQliwt7ftzqRFhqNtP1KTEc4Pg5n/WeAdcbKcS5kJeCuPCUVCRJqUATw+UJdndBZsWi0sk8Z8LkUwJ8",
-	"cAkXYaeIVGQIrwmF1vNeDyni2NaY8txaYz8XrADsXwxPxKJ82ifWkGJDphwHtD4H06AKExBvGe/2dhZm",
-	"L6AmLFzQt8ReMkwUEKsigL5Adqzqp4Qq9en/M59+Qxq5jHfBujVQIrcPv1nz6UzR8fjTb61go5Yz1YpK",
-	"sdd/urLdGz7Z49S/1eZ2gUER/o4csCyb6U18Ld3p1/Qnlsd9cezKm1qPlTK7TGSE1gTtEjk7Z5ltj5sd",
-	"bIBlopok3x+ekJnT7LbcHrMG++rNtGZh7eecPoyZ9dD2zY1MifrsbIyJ68JH07oZQdrUrqfOmst8WzGa",
-	"bdE8h9qlxaD+VJ1rl5MqBKQAwqvMFvYwQNnPiKZTTUa+2c7Rus5vDHv1/Tyv7YwjRrP7rBqw19/P82bu",
-	"/xfygQltHi8Iqc7BJB3PLieF72D1tYREDc1i01qUauvYGqaH1rbUfey9Fuxy2XqiSiF8k7V3CaQNSBIe",
-	"n8Si/R/H796SJFxD0Hec9ROI7fOs49uKfUGvg5JznO2wkLzJgfis76U2Z4od//U1ef3q+OTw7fbbdyev",
-	"Xv7DQeZBYwMZMarMgFHjtsfOc6LJOWMTiOpdQaccVOEc2ZsKlhouzjwN8WuqzRZMxdarFwk67jAWu3Hs",
-	"DNRfiB+dR2+ghvCsS/YLM7KWekoNc1cuo2ZGniNpVYIv5xS+SDC8m7x/dzynwPC4LTxucWmdPeCaSMFM",
-	"QBVGseo9G+FCqgdYAr2xQvK2qgHJqTZuRSmWMg5hOSM9rgxONCUZ1/7lBX44WprVAGtvs2mET28EDQIh",
-	"RxjnVrXJqsgjz/rk2W4s4Ih+bdVA8or2yce4xbO41X+2G8UwgLjVj1sIu4MHtuwP1guBX97K4oLlOVtU",
-	"cv/pNxa3fl03WAhlaDDV+AjdjXJflin42MItbHd3q//Pn36NPv46lz2YNQDmRWznBhIcN2KzObBfI61q",
-	"f9UjuuMkjZHYqLHINMaL/1u4j791kojGwlFdPdE48GPI23q4T1d8oMGmFyDx7HJAbYH7sNmhR4F14uTG",
-	"vfm24W0alj888x/CqvieGULdmhi6Qla7XNzeX2tROpdqaclcWRJfOzWypsXKIfE9+8UHMG/dN7FA4Ehg",
-	"j0K7Vwqmu6T9CjMeZVALQ9WQxLmkmugRzQDcazAlCT7ARxew+TXpdhoaz2e8w41juHEM78QxXH+3lYt1",
-	"fcSmWu2YvQzJpGODhkD04sDIB83UZvF/dgmWL78Gp7bosNzaLtrlKZm1FqZd2iUIS32vfQw/XtcnUs/s",
-	"4FHat4PsNRZVUzHtzuCezO3AF3CxucRHbaU+mx8RnpZtqsLuls0TZnX10PW66zF8zauuS4gRrt/bOHer",
-	"JejdQdISoo1SlDQr82Ep0uYZG0+ktdr36pYYsBVAfHLExRlkDxHro9BzBmKAzPqMxPXsk5CCQGIUvN3F",
-	"UcvwhPuOWF6XOjuZCRdtduU9hEnrq2eFAOmKVG6apNTQXJ4VjLQTPOk0Y4amIwbsQ3V3oxO6Mu0EqjOT",
-	"7USCZZNEscDqMC5mXZwOFJ0Bv2whcqY1ciwlGKqvNIQrw4tmVUlWwRQwvxW52XPdBZpk0s5QE7BWSeP2",
-	"0GVFx1IZcs6mQBXiWC6TrYTYZ9fEHoutUHvEuCYnnjWGIaVqgABsCWhqYaIYA4ibXRtb8F/8YQv/KUsU",
-	"7FfhByTeoqkpWG5/m/nsor+n1N5+K/j00wohzwOq2RYXmgHKrfXDGVXpyC4R+1z2RbuBRGSgqMgiMpYZ",
-	"yyOiCyuyGJKHlh/Kw5um6eemAOjOSiFaKIfCncFdWzsyemlDjd0jqpiYQgHS6IBqrD0RUo1pnkTQSJYw",
-	"Q80pnJR0mmPKMj1fuRr/0FBzDGc0t9r4/ezL18oZa6czryBC/mqY/8YBDmWhBNeaFaox5v38+aoT6oBH",
-	"2wlwrEF3Chfll0Oaa/stPEDTgOzRw0WB34GUOaNihanJuYYshiZDbgwCqFSNVPfdI/UgyJsrM0eGrLHl",
-	"vP8O6WJ/n5V4ekKVW5UNbD3rFd8lpViEdtFC8J8LFpHZnZ9PkRombh19+m346Tc4g2SffvvXp/+ORQEV",
-	"emB1Oj74UvIBMrUhvT3iWBqh1ZbmiaNHhARpwoQBeoOxvID9grKImoAfsj22tgqJW8dI5IiXiVtRQOyF",
-	"EHX+Dr7LbKL41WkhuEHAPGeZxAKwh42iQiOfQZckGbvgmiXEKUhd8olBkuKJJsmLw5f7H16fnB58ODo6",
-	"fHvwj4S03+y/6HQJFu+IWCSvvJ2fTrd+ZNMEs3NGTYmmQ5ZPm8P+nsBrzQby6n4/sqkL2dywAhCq+VN4",
-	"B2BBnlHNBdm3NoKhZwzq/Q6ftqKalAdTU6bkSBY5QxLxqOUIB/qt4x9fOnui3yqPIJ/+mwx4bk20r3Z7",
-	"z7d2j47tc4dvqtX/+rlVvIqKM2YvdLRbM0XgylvB2bX11erv7PqvSpDj3V75lZe3z1YuRXxE6shGrrX3",
-	"VJmGosPVCRGiVrmCzNYRpPJZdt2pi075NfoCSx03sFb3AqUBa5bQQJ810VM6+km6lcrxmIqMqVtxMqBB",
-	"h3B3jhMYNJRUZMByeen1lJMQ1jWVhdmSQ3RuEBjaJeeAkGEwrTscgVtS0TTUSHyNJFJlTMWinXhC21Pg",
-	"nLBKsO+apZOa8Er2gj5e913kca8uuQNTdYPGfrYSAksK6NC4YMBBBM3zRgdY/0gQ7KCxSp6GGiVwG1Qp",
-	"qE0rn8lE8ZR1uuS99+kj0uTAL3et9w/Kt3rvTvbD2dHBU93EokaLAdbIxrh+SN72at6vkUbsyorhpUEy",
-	"dJWDIJlUSLSIgmi7dGOdREKAK+uroo1ayhEUFpH1Pg+O/xaL9oeTl1tfe6ibwdSwLTgCotARlPnRLc3s",
-	"BoCNabc/Lgkg23QWeirzYiw89Qeg0btCN/eIfDyBOBtg2EdkKB35lwMlgJoDeJ4BzSm0r3gidoz/WMnp",
-	"MKPllEFtYxjfiIiWUBwJM0lYxpH5EHQC3HPEmCE4CmT37ZIDlufa8bBZLxwn7Vt77T/b/2xhVOXfEYZ6",
-	"otiQX5WlE08Se8vg4j74R1QBLoGVm4BUPi5yqhfJrUMYbFNQ8NHCFytW46X6ol6EV6kqIcdRMPwIrfcI",
-	"AmosCoz9qDznNPw28BsiNNgj5zBENXUa1ZRaVDP4I/S+Iq5PcYaicDlF1VKKqnUUi9AJiJb5F1F0/OPL",
-	"KJp1Vew3zsuJjnajw6fRs2i3F4Hv8Wb/RQToWTu7+AWG625SRnhw/Dcy5PksbdkBvqKtF1z7FvjrpPqi",
-	"UzayfZlsx10bhPMqoYwy9RphjzJoSXHhMrNzIDNAMaTlEiAowKOKO2CxDCdSxUKzMU9lLgUpJXrHWa9Y",
-	"ew28RVZUOKBVFOt7tcAO4PUIOU4Q78s7rhFmaCDV6NWBHLpCyJqiQ3lajne5oMfbBbIeTuZnQgL1ue/A",
-	"DBWQYsNCs6zTJQDNBs+Ebq3G5k7HWA2Ga6gYSTHJKBYVzIeryZiadIR9n2w8MVOSsjx3pe5gy6aFUlZa",
-	"oAWMzBlQ8mOVi71nl+xDrb/9+4mei2HhM0SED62y0Vb6QXcnBLagiB+PLCNc3VjEAikxMzU9VYX4FjSD",
-	"T/7alXKpuDFMlIRumPEl7d1erwORaN/XMqBZnWnd3ptqKbrkXckVBq2xsIARGCTfkmrL3a0P/BvlZcIO",
-	"WLgk+C/M7qhYWMMe/tSJ1Vyc5RlEDBPsE33bJ7BMRcmeP/9Ee4SSMykz3AXubrHY7fUqJwlBlUpMKPKc",
-	"9Ho9GN5ChfxqvLpCPhix9Bw5PfD+drva06PStbIDRVBfBPRr0snu3S1OqoFWjxq0dFNcbhUF7ZRyqHdX",
-	"V661lbuO2rRac05pVjpyZ/d6dfhwHNuwEnBRHMG7bQRjh19L5nXcIGCi4zeZmlqzsPPZ47Rv4lP3YTLg",
-	"EiJ0zmCA2v/rTYaxLC5cKHztYNUhCHeMNvmEyGxZOMjLIdRo6r2qsmJJHQVaIznLzhigetLJhAn04Prl",
-	"bVAbC2gwcx6Zlf2Zq5prKgIvH/bYJacfCYSFBQ/is9mgxRvEOLys+wZiKWdnvXrc8rQQ5fEGp3/QTN3g",
-	"tBdsUnC91in/Ueifi/0HCrOVd3XVDetF2cplsgmvPRCfZJkTdhJIDp0Ru0Lo/6PfpzcBpe8SDMSgC1HG",
-	"0MWshCUpFWTAXJVyBunuWMSt9/zT/00ZoVMKJcyaVKKdZO6h4lZViNYnmhmSlEGMPsEoD+FCG+ZonGNR",
-	"CWKAtx9KBfOxEOkNy2t9cvgLKXL+8uHiy6ro5TmuaLF5gOLKLVnwJXG9umhr1JCoQRi+suwMtX5yeELP",
-	"kli4KLCjJbxgSiNWEnYpWpvh1XDrjXWaE2yIAe/aOkRtcAWrvQLACOB1Gymb4AkbVmzv/vPivkj1xjnx",
-	"XzeVyHfeWnndNljPaERPz1Xo2yW7rkbAQADLM22Xv1/TeyQRRZ4nJM0ZVbpG8QlHO37P2masQjW1raig",
-	"vN3dpG8P8JAixIyULM6qHaVjYS3xLjmwv0Oxr69FAkBBCI+BTupU1JkgHkZUB+YMwdhSuY0jQiFdklfb",
-	"vYzy7Ox2yfFiXWUkiJ1M0ctScwIk7zljEwjq2BGjDlu0+T9AVO6G5UxDGPp91DF915qr//lqvfoffLBH",
-	"iWo0yTmMgGZ3Ie/+yGx0K8jU9wpQWPiMVN1EVFbRAbhz1qn4qcz+7aqS+rp4ynz/R8Cu4lIyJY8E8F7y",
-	"dFRJU+cEFNqBHQs6Zt3m8pXDYFwPVlxS3XRVvnX/wJsGqztusPJ8JLh4hryxKPvmpk2xTugQSjFTlwrE",
-	"ApQckFTLDBh8dLYNNzVM1Fh4YpgwEeQIY7mpZ3WcB1ABlAL2E7uEGyzEYGKLt8xNFXzYW2FndSd69tN6",
-	"ujwYSUkUe9da/SF2dSW9hLyERfjFkctuVOxqpNqw+zEQvqJsWqxvV05frKJuXe68dFLquYxVsxfHxRgE",
-	"kS89mCimyRZxny6A3dWTzI1JBYKDd49FvWRhaVFqlc/4HCA9NvmDTf5gY5vdRcKB3k/wab2asH3IuyJY",
-	"RBlPdW1mTlK6Edtzq/ImHQsfbfIUlTP9axEpROZYNt2VlLwkuUzPodg2lWW9UxB20kxxmnNdBbHKoFZ+",
-	"CZSbPxc0Lzl2SxhKH/uJxVbVv9cGSMqJ6zJIFDNAdtZWzBQKI81GKtbpk7LxISFx0es9Zd+SHUhLZxnL",
-	"rFUZC1JdFwt46418pD0pVDqimmE3ApkwReyvkZ2gFDWNmyqvBEgZVuuUU9vY9NCH49tjetWGlRSRXod8",
-	"+i9SlbqRP/umDmZ/qI2vQ7bJzLnV0Z0kshf39OXu9dsxd2E+tVSG20fkWhfLpsvQcyb2yFhCFTfFpx0q",
-	"5hNTgpTFehm3y5APcpb0ySUgsdboCUcUwRntegW2n06ANfJNWaFlL0kvKM/teq56WtquOOyfvZ+SPoY8",
-	"g0F38LHovwptYOElpJ1KpRCetNMnjEMVYnVGRChB3lMipNj630xJ53NEUJJAvCFgNygcX1aPMZ8BaYcV",
-	"AWW/KVT38KErrOp0ySvjMyJS5FN76Wpf2mka0ykSTeMewMAvtArZUcEWOKxlR/ydktA42Q4NlySCjA60",
-	"0mDtIYx1ZkHLYSyC7ljXzzobZ+5EJW4ZMN0bPsQSzDB0XWNlIfuxqFpd3VQE/GlOeAReYJe8WVYh4pOm",
-	"fUJjUb1XLHu1TqGfmrJNlqzSJRsL4F2k1cwOFBdnEJQPeiewn8q9Ejutsx1cLtOMp8QikMfkjBk9i5Hi",
-	"W4wHVJM+bre0LMTD3Re3rEvt+qiQ58NH9JE5pDADeQUtG0ipG7J8aDrtNMtwKVIGeLiEnlFunXMDV2ex",
-	"wKU3opoMmJ0XaOkK2r6aG4tnrJ3H7DCGBdrqt76TgmSAsKko11KQ715vOY68rxe0AgNMspcOrf6OQ+Q4",
-	"LT2VVr+F+2R1Ur36rDxOa++sHdrg6tdFy1yz76aB9zFTB5vgxErBCbtyrVavld00xiRyKgQXZ80ckkuB",
-	"ca3BKwXTBshzsVNiJfiomnqYC2hUfO/ApQuo+shSXTLAOXRDAgHKMVp0i0MN7gk/Z3SpGyBKTZRMR5QL",
-	"duqIyReAS80dszX3jf3nFFpAEEpwq/7FT6sTnjN4VVVBaPViHoXaHAdTIURRw5qhnqgpzMpYT35BHeNp",
-	"yweALUSCXRmkluaQDQMzaojOBNfwS2MLRMFO8di1aOkfpgfbC491m6/t1GxKQh8QzijgVIfJD9WBf4k3",
-	"QTUagn0KzW/WRdYuJq7TAjqdpCJDZjevYMgaHIt2MmZCFyxPtv1fOUu63W5njySeYD1nCVFswmjZg/XW",
-	"kV5r0sYvdpFUv9MlL7B9DRunPTsM8Or3wacRZuS2IygpKcjTHfIfVBRUQccgbk78ZfdraE7Z/aZDXrKB",
-	"sod0Y5HUxWYdtyjJmBKcKf/bnyHkhKP1rqTM6LT2g73ogGpmXfgrliXEvtbCh0kqcVH5ivYtscyT29vD",
-	"cwZcNtUxaS41UMiEFCZnTDCFzDU13xTqFbHvOCnrs0Z0gp5OeVYsatGLFYkSS8FwV5lHkPzlYmv1W+XS",
-	"sdoBngKWbaEYOwXEDcasY2qntNXf2e2BpyMVODUtbC9mAbfi0affLjiUbZUXhleiGEIv/TqnTD3T+O5W",
-	"b2d1V8hPzCPhG5XyegHEkd0fG17FTV70DsCGZrTNYmUTeh/bXmJ3l9HZH708IM+fP3teyncfJPfCUaYY",
-	"eAeQDBCiO7uoAHSnDLsDCU1NqJXMWBmjmdVbEdGpnAQBY8c2VtKZY3dwmwY+S9/1IQfX3YuF91vwVzuj",
-	"VEyfzByHBPhWLXe65F1hcinP4bvvpTzLWSwO/PPqYmAnZGBVCuGmauedMLUFjAqapYpBt/o5KIYSbcT+",
-	"Cpx+fvIcpxZpJ//mCHc6QLLLDZbC0owsIAxrKEH3I7yW7iskZHFjLd+m48BZbAevT+61KlqHH3qtI/i7",
-	"w+9fve3/7WD/9eHbF/tHsfjb4dHxq3dv+7vdXizeH7178epFf2t7+82rl+Tw6P329htq36mgImXb2y+P",
-	"YnH49kV4/vpQFuWe2DCa3IoNK3gz1Vprc79kOyuIp4/+rxs3R72qbXge2mXa0CnkJaYkly7xAPvXZytz",
-	"KjpNzAw1S2vDyvCo/Ucrqb1oCXGwkpdEFTkSWno9s+coCPybrrOydxc2BDUuit6D2JInbtVuFto9tPes",
-	"uMrWLLRwp96oGvZHNjFAev3+w0lScrp5RoIn2nMARASWGwJ8Y5EIYGRghQBp0wE0CAFuTFTvD0Kqfw9p",
-	"4x3Baa2Cth3eNRaa50yYfIqNn/BbDiRtnSWdNHfgt4ZeqlF8zKyWZ/n6PuIj9cBcs6/LNphqf29yUhvH",
-	"cLWelPUdw5rltY3Je739Ef/4dX3eoVDQzcXtE13oCRNZQtqABki2sAyBuO+LTkQSJABOSNt/WR4F5+zN",
-	"RPDG8oJpMqHaYBjQXsIwNYakWkLa/mT8jkVkCDQupRs0oWZUByl0FFyhQAhFi88DueGhDVCMIdrl77so",
-	"r3ODEjsxdahm9iHDKqZ5q2R/MsmnfvL3w6dYXchWz0gz7A6j+Xtl72O4FYQOEGoSfGWvCWzcWN4wSzey",
-	"iG/EfyMH/2IpJBd+/TzMqD+ymP1Dictj3LmR5xq3BpXfuVaI3kRyQg3m7cTl2g3gdYus7K5GOkKgcjCa",
-	"zOVWjIxFIhzHOH7XJR9Ezs9Zza6M5jIvHLlE5QVTDgmvbz1tAM91tYKxCGOENDUFzfNp5YwvMg2hbEcE",
-	"puG1ES7BLgMN0KYuayMVoYIcvTwgT58+/YYYPmYuP+xTwwjO2BABq83JUhUQCLlnvbvPDX/ZbuGXD5jy",
-	"xtczBmu03KUpzfO1Q2LbfgPdXsKsZ4JgysF1IFXGZRheD5METzDbG0oBaOZrQ502FIqmI5YVuecmBnQW",
-	"jIhnBetEEJirEgOQVHaJhdpFccNDdXB2gajds4Kui+XeI8TIrA+5Cg4iCngs4E5QyMLzHHIYIE9KOmX/",
-	"uxWADt28lqutUgW1NPDCaD7euzmIdHcJyTAq2iQxGhLYd5Oi3MigR4tl4VsNt2ZtCwh5ubYUCnT7UsqA",
-	"qiEFts2Q5jnsbzJg5pIxQZKhkuOEtF2dh/PcsNnGyOAHKRiZMqpikVPDVCci1APq9npdcgi94EOr+L0P",
-	"iYX8pT3nAinX1C6+Cx7sGvvjJdRgZnRK2lykeaH5xRIOQQW8k6uXlc25zK/p/N32yknY6cHsaEKHhik3",
-	"rc0ZvsepcLvmRqs1idvVA8sKeqEcpcgm+n2HEuNlYQoVTLTrNLyfELgVMopRDEsslCOAcu26nKihA6oZ",
-	"9qocsYw7wyE5Onzx6vj0w9FrcE40M51QKfdIAvdwIHBQ1xaLVHHDU5qTjIG8CMLcEXnee0oSIc2pO7Es",
-	"rJ7xtVxPIZ7HMnuzTjcW74tBzlOQY+yKjSdBMxIIY6ALbkjxH8F03GjTBdHxFKYNptPNGjgsTGt6ZjdZ",
-	"KoVgV1YBvPsRUKSoKXSrb3V9bkbTFsRiMq7rZ5XzDNzc2affhlzw8HQ7ZakUQ35WWI8JU8jqgkOU3uXw",
-	"w+OVe1gD8Xs6npT1Xjtbu1+d7PT6Pfu//1w9qn8E5d9M60USBOYWAQLVBTQqDYc87d5039iznt7te8k4",
-	"zYlJJ2Rn9y/dXrfX3ek/f/Z0t0/ghaWm/APZr8HTDye0EA/8BstN8nBvcZ8s2rvA9qkYTUfWZ+nOli/8",
-	"VG/ecJcnEyUHLBBsOHvO/Ak6JW6FG0Hanp1bSJJLcQYFRKw8hAr9xPXdaRAfS3tB9pDHoDqZpFQpjl3V",
-	"UPvEDJgw2JR5KdV5LmkWi7ZrMqwVRaG1dTliEGBGF6zsh22yl06Cifmiuj1W4w/Hkln7ufyrkRo8aqUj",
-	"SEfZr/GvNZo9uCaG0fE8F0hnebfHHVB/B4vTO7XV0uA5N9PGVgrXmW0PYiu3e7yonbXKqHwHTM4uWN4Y",
-	"zeMXjBYrj+ItHH5QbqKVBjKSeVaSaFcbsGlI1RF33JBzLcV8oa36sn+htIlwdVkJMKDZ2R1RyT9IT0wl",
-	"gtbtigne3KY35gF7Y4J5DxRuqGNv0BnzmotzKHJRElhwjKxxHkGtrhwSJXNGkupeSSzaWO71Abi+qWGF",
-	"Ijn/9Fu97CuCipe49fpJERwnnjBtyIRaiyPQ83HLuuRwz1iMqC7dc+hHcQNsP+t9s0fqToT3Hp5b74FU",
-	"wkcDVsOAAfyTIFQDMVX56ynPdELaIP5cT8+YZRzQRHyvfnkX4OoLz0582TGcHwswKvykCEZkQSZ5oTkr",
-	"FAq1T7+5QWkpTDhNGmjSV2pYCXbtLUp/gqcAi6MuUK2sdFK/32JXE6aQK7Wulio1BQ0qTm32W/ut4GwK",
-	"MWX7TTFmSp6CkGz1W99t9XrPdltRy75ruOfTlU3bagoepzklFJwL2lPcMt10qGwqlx6jpSXwapzEbNQV",
-	"Mx7atrOu1+YneikVelTOPQqGAAEc+1NGp1aN/BMjqxFEp38ibWpiARL+6Y49REekFskue2G+gl8xOtvp",
-	"u16XCU0Baci1zwE8TjKSyspvfWoUmNpJRN5IYa9lJHmpeEane6RHpEAIH2hRFGdAUlc23fgLtktK7FhU",
-	"N0HAnQWeIKHaIRRh1m0c2dsg3ovv2Hmi7ZPADzgVsYCYmrxgKisYngGPDl97ehJ/etUd5FuJyrGG9QI4",
-	"yLgkFIYOb8AuwiG60eHQkoXNiECcu7Pbc+R9UOQtaUa4iMWEqZSJkiytehOiyPMq1Vd+zzXpNXFCBJ7w",
-	"gffzVs0b1NZKRD6cHDxAAiEikEDIWFYNAIKTf3artMoquK+f9uD7zueWT1im5PBdrOcjILspVdmmEWiZ",
-	"qP67iyfhXK0unUOb7VYYrMeg8DyaeYC3ujBathjtPLCxHyGAdY2fDo+cyTHl4nfkkIcxk/Uc8mBpbBzy",
-	"B3TI09om8Ns4/PYGDjnU5dlFzDUxio/HLEPkT8F/LqxSrS/9fFoykx1UPibJPv32r0//jX48FYbFrSaf",
-	"+Rn4zCs5n8EKvYXziRvTLu4fppmiRW6fy0WI+y0yyeV4wBRnZPVsRzWwx3EJa+HOua1a/fqH8Qo3Tt69",
-	"OnlpuBEXy51Z8+Fj9eHGvcFHrjAazISqKLDuBHFwPM8U0wgN6p2iWLhaxMo93AMkmJmCOQ19dc43GXFt",
-	"pMKuY+uq1B4iicWApXLMNLGORwdlJ0QsaQrIr77Q0MgiHS0umsam2Jmw2oZQ8ffV0LxG0CO6jeWMwd1q",
-	"sazQ4rxsZfUeKCZ5Utt1m3Kve2h2rqZ3WWpmLTepeqf32uxMBoWp9TvHwjU8uxbaPjamLKZHjJbQI0rB",
-	"wm7oWCS1DELS3BRNyp5ofiaktVK5WdINfTdJkdn0BheLExzftW6QqnicHunrxYLvkp4TD5uMw8YYXa1X",
-	"egXRd40xOhvbuq2cXM/hRkPWxazD3EUOZXmAr87NXimtZg5r7/Z2FqDe7GdZkKi8E8d5Jku7O59nvUkO",
-	"tbzoGpxnO49iuFStQYJd1sqENhJrI7FWsNT4xYyz0OBJ31h4bX+s7dGbednWyVgkj6DPz3qzI5lnjt0k",
-	"rJSbbQYeywvWKII+Az+kTG7OPsrGPblTmH3EvAhmGPOSD+CzXJ/hCbTPzZjb72azzLoRd6Ov52qobqOd",
-	"X7MLln9+/sMX7DdslOpKMWkIA9SkyZOwhhurI2+sXGuR4XVLk6BHhIppfWx16FsSYuOWkQ6uCEQs2lQg",
-	"cFD9ClmAIfSsc32TRw1U83PgEA0HdCzVSucg6acnk2hIia+wkNxt31O3Xzaq/o62Yh26FbpO7z8saTcw",
-	"QDZftznt1uqS2c4saORMthMJSzeZQ+IxhRIsc9wKSl52MI0NtMCx4HohNfD/Y+/qltu2sfCrYH2z0iwr",
-	"OYlzUfdmm06yk9l160nd9qLuRBAJSxiBAAuAcrWZPlCfoy+2cw5+CEqgLcVJ7Wx8k4klCn88+IADfOc7",
-	"3ybphG/J8uOM2pySmVaCzYpLOePmrePNzRz1bfbrbDd8CBWukR4CA70dFoL5JFoh8CJ/EB9+wGH7vwr/",
-	"6gduZcLAwkjBB8n/GYwaxoP5/9wQDiaosW+FWnBMA5T8tXdYGNprjH6CFz/UVfhu79AneJ9v4AdD9Xo6",
-	"5mgG+7bZ2CVKxA9xRoxmKAw3G7sGDrUp2mdOqXuulGBUHhjctGO/YPfRgO+TQxW30z+/S22iFx57/GUI",
-	"jw2GdHqE2l3/rPnVpKZHxRH05a1vNuIROXv9Crrloh26IfUSVYlVbVf1LFSFtuFrAst2J+k3ti5afPgZ",
-	"CoAfRhMDKzuUIBbt6ZEa9hdRw1qP7WHNdX/fSgdzi2QQi+rSmgY+AyzqcuMgC9kOyXwNSV+RPFa3xpI5",
-	"u5StRMrG6OT4y2KHPOZX04Yac6105X6V5CdqlODlhoxOnj5FiW9YKbz6w5orgSM+HpBv8k0eZpOhId8l",
-	"706Y6suaVQNTHb4iL5ikguNC6/oJvisrl0+ePjt5/rffuqls03vEdK5CMRP4dn8fHnr3oclo6V3AABZ2",
-	"UgHFewwQwOHzW+BQtkIMjNgAAqZt+gCjmlU08PPjs+LXDVhLo9VcsPofuStuZp1JvETU8CRRF5n55x9u",
-	"nTeWOk3wKW34dP1kGqAsKFYAkhxZbtEA4jVEtyDNVWtP54LK1QFS4q7NuVf7Mu6oI7iFmzlAtsnDPqs5",
-	"95Bzjkj6MNiDrQPe7aUpenLTmt2oShbz4qhrGVemEWaupobM/vXygkzBxKc1m42zpKizzXmkaR1+igAg",
-	"8N2//9IYk/sSwNxk+Gy597WVLAkv0bP7jDfoUYc07NuJjQSXq6+iRiVXrcHQa2NV43RQvFeYJYf7Qi58",
-	"/qOPR7buVTRwLg09mXwOJuJn9UhpolkjaMnGpN70X+mwPmG0nyQf/eDc/2nJy2U/NT5gviFUGEW0E9Xp",
-	"spDNN2F3OqJC+GDBGj725wXD2NC15SNebnybdCStckgQuHtk8plgj399Te99BEtK7cB7Njl+4gVaiFSW",
-	"xJwp/oDdMGuzeOJu43bt4G5+wrsjLl1oJTbMa/Br2jRM+E353tuVAdO5H5Lfne34wW5zH2/gDriBqw+c",
-	"rx38O78N9wxtVkASyjcJtP/dkFn0ImeEymqqdDxFGBDBR76wE3lilzIeOfh5YsjMha/bt+GrGRmdHB/7",
-	"OHit5GLsL/jWarXdHM2uNDPLS4nbH/NVZIntc7RxA7O4v1F930RLucNHcka1Kg/zfL9n4upgjNl/L318",
-	"R6fyTFlSudMkFEhomSBclkprhg7ikG8ZDDB1MY87F/MFrUgAn4/mZZ5RAYsDq8hcVRuULEcDczbZmRE3",
-	"zhYnjzj4sLxbT0eu9/OY3nndoX0Yeu5M9nt1BdYNT56m55tgEZi4bd6CIyUThUqhFoRLJyJJy5IZ4zLH",
-	"mktJNYtpRkYnx88ctMGDHsn8k8Q9CIhXTcjritWNgulJRk+PTwhdUC6Jkk6W3x3ZXUrfsHHCbKbSJTMh",
-	"FmUurUrunTq6Q3fKrLu07OEAGn6ej58LBcXz3Nuj5+Kd14Mj+0EnMlzcO6Dij+BFS1hw2jX7L4qeVX/+",
-	"Ydy4arJWVqO4WaMdRw2BcBAqn9zfQRysPl9Eu+FKFsOG8qnGE8ZJMXhKVtxOcsh5tfnJ8SAPu95rmnyi",
-	"YXuDL/kwTgYMx14EVuSXjSS7Pu2rMSxpBQvHtZOpKj2nLiLyeELCLjzZeBeXcobObdyCOxLLVkiL9wq4",
-	"IZauttOx+KquVSsqp4hFpIrCUYOo71bbu97g+UukhLJ32H4YB/Vjb4g/VS7rh1/JDr40mj6/92uj9Kpo",
-	"eL0K9h+ymjtK0OMRxMGxgCi+MMIxHe+3AZ+GJffwwL+DUNdn8Ut37sECcBcN+28fwwzbcLzsJkKVK9Xa",
-	"THTfjXvex2X9HsNdbt/CbSU2eHc0Z1Qz/XVrl0enP/+CnCym13n5wR+ZNlxJVhHMpNJQu3SkVeMS46MY",
-	"I+qeCOPTZFTE52zTSrlLj1aLDivRgH0bd0QHvQsZvMLuAMw7iEVYwRVqS8YzuCQTL3Rrlw34QyKTYsio",
-	"ppIunCicT3uJdblSwTf0XnVSsBvOjFAiXzPJDIpp+CwRBXGLCKuIyw9RkJpZzUsTmUtfn7/G8Ukq8Kkk",
-	"dms4o+USysUsd16no7OUInKQuCY15bDewerkif9UxOdbyyoC61PaLRfnX0NJmaovdpRGTNDRTJX9i5g1",
-	"IlaWCLQF3ceEh52pCc83LRVq0W6rvPXE82u6wSinSU4gP1fyNyj8gOVRyaEDeHXXZQykHv6C7rdTikjL",
-	"d9IR2VfTjTdsNTQtLVJtY2p9fDm/tsrSXsAGwzSjptcJ+Hm2lp+UXrncVXH0Bb9i5aYUrIiiQVC647gm",
-	"pfYDSnaLfoV5W0wUzFiq2vEoC2JK1XQpFd3Zc1JyRc3SSTrmSkU9GWtpuXRF9NpRECZLvWmswwrNTDra",
-	"lSrbIXs873JJpqbuFF/D3OrLK9kl6xLJJtXEq+HdWl7LL2jT9K5+TZG5bnCY0dq5+g3m5poRYzWj9SRN",
-	"DpteQ2TI6Q2AZ0O1NZ35F8RYVa6IYNWCaQAWfPnISUx7wFne4v8Du0tNlNwedkxty6Q7FsPh4rWnysZJ",
-	"WjdZQ8c9CBRZezQKw821B76F2ZqSlrVZxMQUXcJJ/NeN8NxPH7YYvsNZ1Gt+Wnp8ahguSaWuJXYYJwZu",
-	"y8NcSdcLrVm2mG/8dCZcrhXvQ9kVLS1Mm8zPvsP4qVIZ69F6uxuFh0hjAW3EF21jYBnyw1p45PAPuSb0",
-	"xrW9FYi4rMDilDZk1Efps4sXr+DfizcFOT9DSBQcflOQOS1XQi0KbJkZo0IzoaRhmqsUa1cNN0e///L7",
-	"/wIAAP//",
+	"7L3fdtw40if4KtjcOadS3ZlSSv5TZfn02VH5T7e77bJblr/ur0u1SSSJzESJBGgAlJxV4weYJ5jbuZz6",
+	"9nbu9m78YnsQAEiQBJPMlFxd7tk5Z752KUkwEAgEAvHnFz+PYp7lnBGm5Oj059Ga4IQI+OdZHJNcTc8x",
+	"WxH4Q0JkLGiuKGej01G02Cgio8PRZCTjNcmwfkRtcjI6HUklKFuNPn6cjJ5wpghT06dU5lxS83JrLKwU",
+	"jtcZYSpCYy5QRFlKGYnQkgtEM7wiEmGWoDdPnx+gG6rWSK0JkphRRSVJ0JKmBDGckaHkwKzahFysCRL6",
+	"JySJuCbJBJHD1SEyc0Wz6fHs5N7Rg9ls1jvvZxd41R7/34iQlDPElzABQSQvREwmSHEkCUvQAsdXiDIU",
+	"vVhOX2EVr3s/9CIhWc7NpEie4g1JAgxWoiARulkThtSaSkSl4aDigiQIM3lDhKYKM0SwSCkRSJD3BZHK",
+	"Z3dGUFR+L95M/0I2DfoIK7LR6fcj/b3RD5MAvS95jMNS8O78pWNMLAhWJCkZ1MeEc6LEZnq2VES0x31L",
+	"Ys4SqXl8g6lCC7LkgiAlNpStEF5hyoLjU6bIigj4wN/+9rfpWaHWhCkaYxUQHe9XvcIwGkHkQ05iPZNx",
+	"9C3BgojooG8uf5+eY0Ve0oyqKfzf9rfOzdJIhNOU35AE5USgjLJCkd6Z+MOfkwxTpj/c/YmULJWWSFiW",
+	"QgjCtEiwhN/s+ClJVPfaFEzRFL5hxtYCuizSdODy/H1q6Z2+eNo5F0T1fo7XXCsMwTO7Bc1vXKAVYURo",
+	"sXuMcCq5m3TKV7J/zS64wun0CS9YYJbwI2JFtjC7TPAbiTK9vbUE6o8saaqIkBNEV4zrYVGUar5FoPYi",
+	"vlxKomCvaYKp0Jtc77Fevnh0TZ/gPO/XDqRB3g0RBMV6AJKgItfbCKMY54izdHOKoto3IqtZ2CUDgcE5",
+	"Gqu1HgELgjIuyMEhOltIkCL3PQXsoRKRDzhWh5dsR5Xy9+k7JghOuthvfkWMK7q0+1OWmganKRFojNPU",
+	"/imb6CdhdkZX5nhFDnZk/cfJKMcCZ0S501QIop6SvKCBs/S1/pYgMReJRFLRNEWiYAzUE4gm1prNUKNo",
+	"RtD4/PkTdO/evUdAF9VjvC+I2IwmI30Kjk5HifmUT+SSiwwr/RtWZKrHGYW4CZSGttGLxDEt4TcM6DA0",
+	"lzTkWK0rErAeaE6TrZwriaJMPbw/mowyymimV/x4EpJooO7PhXxfnPXwUa2xQlJhoeXW6fwdOPij/sgc",
+	"78PCJ2sSX6VU9rAxdo8hRbI8xUZ7BzhZPnjX3HySUsL6qIRnkLYTMdt0UQgP3Tl5PMuJNjVID4nlc13k",
+	"lQ98DhIVKcR2AkEPbKFNj3D3lDElcN/iwkOx6qQNxrh70golu5ThcyqkQgneOBpzIihP0DghS1ykyp6X",
+	"jYcyztQakZRcE2b+Q7pNH9mdHO2tLMObXE+iSxO9xKE5TBBlcVokxJ8NT/Bmgt5dPNlfEwXpe8rjIuvd",
+	"3Yl9qkMA3M93LQElcUzpixbTdP0VZh28k1HvsRrZaEFSzlbauO/inv/uXU/j2fuC5qSfy/qD+RY2k3Kc",
+	"u6bwOY5VIXr0J2XXnHYqz6UZ4s4pA5PXnEAdR7m/dNZio9IeSF3L7Z9EtybOqL9B1BUscSZaS6k2SfS1",
+	"6q1pNFfl54JnbTrtj3tbkfYePtfXpX0MoRqJF7ybwD3sM0eb4vtT9pTgJKWMfAufb5PnfkfjSA83hzsZ",
+	"iQ72oTexY83Nu/sT/YydE4VF0iGW/JqIpNAkw7XuQK88XGjKvy9xKvUPNQHuIpuwuTCfC1x4FpynBDOf",
+	"uFKTDdvT1h/VVpBNMhoa8rbb5o2gXNCQI+e1ufgRSVBuHqJEorEgOcHG+ChvduCelOSaCJzCupMPecoT",
+	"4pRjaCK5+7A/B6pIBqbQfxJkOTod/Z9HlVv2yDwmj/yzsiT/42SU4Q8vzPsPygljIfBG/yjVJgUlzkU2",
+	"Kmf/14DZVaTpVJEPCkmCRbwG9wdVKQEPhPcsGj8XhMVrJBXJMspWE4TjWFNqnBck6dwC72uTzvCHl4St",
+	"1Hp0ejKbdcv7W4VVobYulNSPyLtcJmk+eqtFsoTXlujroUt0QeI1ozElbNBGwlLSFSMJUtxqJfs+Zmg8",
+	"QxnB+iG2mSAsnWeLC7qizPIkxARV0jB80822bLoL+KFjHTXNm5x00qLf9UkYugrw0YqGd2Kl74EdZBT6",
+	"V9XQnWxa/nkn1VnYT/UoTs+j/hcSMIBf4SsiETZOcfAt4yXR6yyIEptT7z5k/fhUOse+FvyT+2jNC2EC",
+	"KMKGCPQvxkUHXv0rsoGfFzzZPEa1P4P7HzOu1kTA7/YrEt0/OZnAWzdrmpKKjEvmnKq06c26P3tk3HvA",
+	"LhNsqvjVCC10KosHD0De3H8fh1THiyWET8LXiejZBV5Fzvq9tkEZQXDyGGGtTFKCOCPVTI9PYKKaC3oa",
+	"8RqCYoedE7HBm64ZHIfVnS+1fQZ79WSH1f45rz01JcdFyK/PhdLio/mZEpyAR3saIcmFknCaEKb/eIgi",
+	"dyBGKC+UtJd5qdxWtCI1Nv9JJmiNC/0/TNOckglaYCnJBOWCrwTOMkIOJiiaVqOCD5/gxoiHl+xCn+tY",
+	"ELQQ/IowtNhUW0zbYeDHRjRx6hK2REIFic0xWFFu9iBPE6JJ5UtEcLx21sPGfHCCMLrh4gq9L0hBHvsk",
+	"mtcZudF7Bh4+eIxqBiew5pLVVb7embxQCCNnWqJUT3PB1Rrd4I08RM+uidiAKBvBkVrpJ1qk1/oY0Ec2",
+	"S8iHySWTHGHwdKOYQ2RpoYcup32zxkofoMZfjxcpQZL+RCZGPUTvI6Q4R+M3XKqVIG//+tKstFExEEog",
+	"+ltSEZyUjv8NcH9Jbg4OL1mUE6Eo0wozQmPwvruxJ1rVINBAN1SSg0pQFppjbnijA8fAZrdTLpmxYW4I",
+	"Xa0lBCCQWmPm8cS3bQ4mZtGr9XiMqEICsyuJCDATvjZBkl8yzT/NLbSCiEkZKK0CPZa0Q/Q3u1aRZkt0",
+	"WlvsiQk3udl6CrJpk+itts8RCHsUgq/heOIbve56PbtOMhDD2qet+2p0+mAG5o1RFw+0YutRHq94cQ2G",
+	"/NZoSMbNQ/KfEAEpKfR5aKyHXmpTyq48KyyoqHsdVPtr5pL0rSGSitxfNy5SUqdtsoEMdV6fK8qSbbbh",
+	"PHODD94imoqSpDqB7yQRAwk08SaS6PMDKC2k5+tvmoSSiNuu8XdeHHO7meBHPDvMBP+RuzYTfEJfFtsX",
+	"HCK0vtldMPsnZ3LXwrediqroNbd9qnrlMBAzvst7SpMWIPA1BPvbBH1Xzx9QHMkrmnfRYVIGwjp71ntf",
+	"e0NJX9BN5vr0zrHocmrneoy7lqk3KYarxHba8hR3CXxuB7hrws5xnnPREwcoU0z0RYx3ck6Yse6axMql",
+	"sJ1Kz3WQC76kaVdkoOkfuDtStf7dTmRNy9bJqpTsXRH00QxFpPqWJ9SkQ7oQ1rs85RicsbFJLoTLXpEq",
+	"qvfGkf7QNMEKvjpMK9RHfg5uIU1Cwy3gPqHv8tljFOmFgvwbN+t2zgrk360ogzHrFOM8T60mOvowvbm5",
+	"mQLlhUgJi3li8obIB5zlKThPciylNrRHp6OzJKPs+OTe/Qf/x2gC3HcZIPqH/5zR5WGGwdM1aPoVhXrS",
+	"t+KkP1SLgU8ESbTVhVOJsAQuoiUlaSLRuJq2PotKGgJpQEY2ZM6ZNHLxLU5swtkWDueCL1KS/f5HaTIh",
+	"PcYmRGGaavq4yPVdGdbz038ogmiaUkkXKQG5lwqDI2t0hHN6dH18pDkPBi94Q0en98HNoO8/o1NNFnJ0",
+	"VT5Ifcs7XaSYXQ1fnzeG9qBM4lSzEfSbcQGNC5ZjIeHGuODJ5uBwZHITlimNb8uhT/+1jAqg5NMvP376",
+	"74h8oJovKsyhKopQ59Ojik8laZ+NSU8LM0syQbjMcLWOMsq0YpvAjQe82sTkMS25WNBE2rQhzFYE+Og0",
+	"hQ2jbWGnY+NuGihIvgu9Gx+j3hFe1rif3hv6gn30qHzuo58OoC+iO01ikE++mk3T+d6e3WtGjBuEL8sk",
+	"A9mYYyvbc9tE6w/DF5/DYibGs38L8T+L40//QyLx6RdJxPWnXxAuPiDx6X+mRKJTBMp3qKK4V22AirrP",
+	"tgMuysTLryQSPCUow2Brw1+Njc1zbSlRzmAzaLnHMWSh6hMuIThW9FrLPOwDuKgznD4TgotbcvUdI4gI",
+	"QQphbu/6P6VCstB39MKaQp0stXpPmx+no3vL4/gEPyLTB8nXi+n9+JhMHy1neHqyeJh8Q+7HX+PjmbcM",
+	"D3x97aaE3hJxTQQyU/tsS/KOlanq0nyQ6A+iccpXK5JUzq3St58cVKx3UcnPsn39L+y6hetxGnDDIYz8",
+	"MOc4eh8dBNKQbarz8QzNZrNLZj15j9GCbDhLJqG85+PZbDYzCduhxGt4xuZaj0GUKVtdMs+taCswsFhQ",
+	"JbDYGEJveJEmxtGIJcqKeK3/V1ivulqTDOE0PTB+wztSU92p44MHce98NBGDa5zS5EJgVhUB3WKTVgOZ",
+	"JU6oIugUxSlXhSAETS+L2eweQYTNY17AzgR5lqPT738egZWnRQg8+XKecwlmlX4sI1KCGI+0eNBrMvr4",
+	"Q3DH10Tr6OujKmL8zzErmnlyX0lrQFS2A5XWeHiMIsOOCKVUWme6KyaxXLlkY+ATilpsikDYPk5Grza+",
+	"B+PzbH//C7tuf+UfNC0H0h3ulWYBwvbXa09/tE6p57xgyR0axJQpwYtr3Hld8Izho0ePHj2qie79SnS/",
+	"4woZ4j6b7H7HkdR6rSqI4wJCNF6JhjMRjFtQC3TC4Q8pwVfmLPptC+Pnkj9wi9nb+Bue0nhzSyl6xZW+",
+	"duobPuSGas1NTtFLgjL/l4RThcxnqEC4QBmnTJ+CKMYCx+rT/xD6wBz4WsGQ3GQLDtIa0NWlv8FX0XuR",
+	"NPo4uZthPZI7zoiWoX1yUu2rdywXPNYf1ZfjZ0xRtfl8W8yewNbD4TLRocQIOSaYu+ZCEHxljoQcxAmN",
+	"jY0iipQgWj5AJRwexBqCb/Am5Ti54PwlFlv33n7ODyV4jq55WmSUkeLDwJvNsXezcXWAhtXognNkSP2s",
+	"Z7IzmCF3RvNMf1KYKDT40Y25jaHcWhpWCiiLBPvmOaYpue258BIcDdbTgNGnX9SnX1DGE7qkn37RVpIS",
+	"ZKpIlks0dukwOFYFSVNtVl2O7l2ODvpPkeMa5z1R9yeE7Iw+G9Or2mkoCZcIlyk+IN9UmwIo5Uwvgy1p",
+	"PTXHClSb2kQpJTawGBf8irA3mIoBp4nHe72eUs6Vfnt0OiKbP68Xf4zpa/rnF+9+enH8HX0hX7DzB/GT",
+	"Fw9fXOV//7cnf350SDZ//in52wv6mr748ILNDuOTlC2y57Pk739OTdoiFUTOKRudPtJ3RUGWgsj13P/h",
+	"4ez+N/5vjoDZ4vgff13/9TibfXg/23z38PxE/PX91cmf2Nerbz58s/7HjH07i99+s/7rSayXRr81d9Ez",
+	"qFwevjbAsXPrEw1uC/2AViCyaDmQnuB4TaaQec/TQJl1eoM3EkWMT8H/1FMfD2EPzl9htnEVzbe+efDc",
+	"10vyEJ1/+kVr8Q35CSVYHzcnSIK8uxSxAeeCd1XQekkTjEqKP9tWOdf3A0ju0PIfr0kCllfKV3obKK0R",
+	"lEQpj69IgnihHpt9YbMxIq/sPrJTbho2jcr8bWaN/2hXHfx2s6j5wrZy96EjVS91VbQPH0m/AKvwjuFC",
+	"rbmgP91atcNeKq00xAsE2uDTL1sk7wjyMypj/9g3SjzKPl+cgEoJmeOWbi10RoklyChOBBrIOsLh3+hm",
+	"zWXlBaxUOLj8m3IXAmzYtlCt5+06yQJCsSR5RRKKXQLzbdZrkxOtP8wQBWKcIfuRT7+gU3D5HOUp7vLd",
+	"6uU5MkrdP2wf+EtYEo2AanRhchJ+JSPnK2knpyBRwpy3yl7nfM9uzeZ5J4m4o1vwO0VTKrEiBWRvI7gH",
+	"f/plmy7+rVyATVTbsuP1X3YzOVxFFMS1T2YnD6fHx9OThxezR6ez2els9g9tQ2SGR7XQ7GS0LNJ0bqO2",
+	"EM5Fr1481/xKICBO5Rwc7mXJRIqlmsMx0frUPfcpwdMyCDyajIo86aWuGTsezlvNry7htCoD+PpvWt3g",
+	"OzOsn5lAQULQdTkwSohECWdMmwXhy6xZBf/KCVfMT/+hBEEFIwgn2l4niEz1k2bwL+GW+ZZnxAXRuahK",
+	"cEyitdX2Le8jpEtb9I1DiPrbT5XIGQFD0NWFQzYxRhmO15QRdIOh+iHPocjaAlUcHKJzklK8oKlJyF4V",
+	"gkg0fnXx7fMJenVxcT5B+BrT1D5xAOTqqRfKQ4uREP3JBYdcZWJNyUxffjA19YOsSFNwudmN0jBIJ7VN",
+	"OixxsnpnsQmmrnR8s0xf0Yu0KHb4XlIIQuYGUCiQoPu3NYTszM+GOfABpDhaUvYYaYJsVQjPCWRi9dNY",
+	"r/ALzbP9zpKyUJ5c+XWTfW4EoyxGsdKhqQqyo3cJB5PXzOzdb/Eyruiyb0++0g+ZraK3D9z0Q0BrheIZ",
+	"VvR9QaJTWByTuGqSDQpl4wNojI2XR28gm6vmgoCY1cIMZXjW8VkSEIQcM0YgeQbrx5nWWab4zuL5ZJgV",
+	"RCtBj6YAvk/94Bicalwl6Xw/glSwZgGp2RJGhJoS73g+CeRm+/u9ZHRti9b2eI38anZ88SOJYalgzUz+",
+	"BhxAifGS4PSNp2YgB7ZH89TLKWehbe20QNP2KAG+loUqBOncGa0Rg/sPbnBGIxgopdrgjxEG+KfT/TZn",
+	"ezO291iDnLq8liXH9tO1Lw1JBtxjQzbk0YmeGadTKN6B4PQKRUaZ/9fjXcVku7qbjD5MV3xq/+iePfzO",
+	"/uN789gP/nNTmuW2KAzyMk9HK6rWxeIw5tkRxzmdxjwhK8KOyk9/9F+XVzSf8txMeJpzWL0yf3HHoywo",
+	"ofq7p0gQrf8An6wuh8Z4AF/gwZ6nRB/b9CCHFzQjvyLnhpxGvuD3nEx9U4Qhf8Xp7bMrWxvvCU4JS7C4",
+	"MF7Tnxt7Sbk/tw8pkYbqqtTaC0PDyFUmjfVwKH31W+jXFsTC2JQ3jdLEd1nrR26YQxrL/wtG+MPD5XF8",
+	"eHjYeww6p4EmNaR0nsDR7yKJLkW4oUyMu3xeZf/WNMrXJ4EtyMjNtuf7Knn9KbQ+3xi9Y1piRf7MCxGY",
+	"Ds5xTFXN1m3r+xhGmOdw1oeALcagSH4PZQeMJAfoCNmRNxN9TdFvTZDgBUtIUprHts7QPal1z2yYqezO",
+	"hR4QqMmIF9dEKCK3z0+TTZeUbH+ueYiZT7Y4GPho8AtttnYvXh0Lob6EP0J6z9D4vScMH9tIDMxg6LTY",
+	"WK9zGGL7N7deo1CCAZyOIT08bRJfnRMJ1TrNGZdOgwClzgVQwWauCU7VWlulBav+zbiax5yZi3AShtX0",
+	"J2DH7aRV3+MD22uPu25tZ/18l5cxJx8DBcVBOCqSbZGVSlVDyOrT/9Q3Y8JkQVLwH4AbpxCjz3avMaLk",
+	"c81Ndbd7SDVhlhsDa4erSGPR+q8it1gMQ18NVOXYlh27/+xcrV1RJHxuG0YberczUEtMay8MltOULkia",
+	"hrd3hj/UZYUXJr2rY5uYSnR409jBe7zJFyldYcXt/aFZUTkZcZHUfvLmIgt6TeeSzkmMjeHXfh2Kd6nl",
+	"WV+5ruZtpXD0JmIWxKlHUYS2jiG84rhPixvZcM5wvs6L1ux6hWKfneVJw07CW8pKA+UJ4mkZka1rvpOH",
+	"Lsm59TgNOSqLUWvL5clFW3bKVyyn2iTxgs4ZNxkchrhThBHjLpCYEaz/iHihtF2+0BaZnIAfTCKMljxN",
+	"+c20yFHMBeB8XLexVj6bBG/ncE2n9ol3SKK3iuc5Mckat3c2xOsONbG7u8rDHt21YhNCK4UgYZ1X4lVA",
+	"xr77f96I08YPLWEWFb+cocULCscxCzoxFfmgBs07eCsFTMtnTAmSCypD3QcCMM31lbERpWExCp5ou1wq",
+	"nH62mIYNRPoWVMyZwrH6z3gR26ikG8nFy7Y5WZomYTnu8WSQeViFOEPSyxZzC9tpnlsG4iJPLO6nRJGr",
+	"O4hs1oJmhUQxBwgdnuCNKSTFyWuWbrovemwx90sWT38e8g69JriYSyKuaUx6E5rh6bf2YWMpze1C1Ffn",
+	"L1jQDJ2l2Ah6+5rPszmpiWj17lseU5N0ePbtk/DL9tbZK2s53sj64K+w4HFoUEliANaGdbVKtnrtbCU4",
+	"TqnnzO/9tiIpydecDdtFoHrjEt92q4ELTxkEiH0uBpOy5j2Id2aI+Eq6xC4XDx+0Ma6ptT+8qw6WeJFi",
+	"FuN+roUMr6pAvyE0daYFVrAun5NKMZQrMyk1XV2PuYlYCWrtEyeDviYIbvvWrtzxntXQ5XuFfjxl7p0n",
+	"D4LHaEOZ12DotunllvJt2p/DlPHdqqMdbeC2Ttp5AKuX6myebVFMTQRhsFkBrgUUVcOWc1fXbUSE9FgP",
+	"mmBDV3lP35vdqarqUjtnkMpkwGpS4mF272jGldqnHz7RVzNbNExIgQzZqHcUjtuydb+wSNx2xfKFTeau",
+	"1V6fOfkvqhW/sFV3OvszKOQvjBPbjosvbSr7HmadZ80XxYBuB4LLXncei9qxGPM0JZWZjaXkMcU2oJBj",
+	"oWhcpJSIoHejatTUdnzvGtBJeIYpa9w4Xn36JcYMUsQ6Y0A7XvjZYl6F5QKW20WJgibRmqdQKknVwHt7",
+	"MziUbaF/S1THsqIZ32mQHrReyhXZ64Kxc0DHW7VuAzgy+HdpFDKCQ8dUYFUEzTKSPEYFcBPFWJIpZZIA",
+	"HMQ1STeHgTN71zjPdo7ekSXYx+MvLTGrkoAdj9M9g3PBFdLn8l0FogWjRJC5VostV/Iu+cLlSNc4teS1",
+	"fTQpVkSqEtZlsQE83nBspTdmt08u9eAHW8rtTwSy6ROCMizidZCb5lD2FqgvTlIuph8iqb65Hv1qmcJG",
+	"F7twYH0i7cUNCM6ODiI79l56u72VhmzAu1mcRoRq99h6mMVhHpWNuRobvez+NUyW91IMWJF5OA21J0SB",
+	"c6r/JQ+fmmeHaeaMLqdE5Ef6/1OLCnbkhgJWAkXLZoT/n0yPpCuGg4pzx+zZz0YlSTGdQ/uI+RpU2Bb7",
+	"tFZMo9+DNhR7vGf7Vuzxpu2A4b3ZbHNtKu4NkPuSC9fwot42YgzdYA4GZhruaryT61bw59XZ02AAUCrj",
+	"Ug+UqVThM8wSEzBD1HRYsMUEEFDbYox7vpa9bgcZZwozNccMqlRaJP47wSLdIJwZSEKGYgcUuUeFD1vM",
+	"a2s0B3AWGVrkF7W1dO1EbU6p6fJUMNM1JDnc7+MFlM+S/q+XDRlt3HOCYsxikqYkQZwRiciHmOTKAREP",
+	"uDS5YEszwFdWEEF8O/30PxRBWBG4j4YMyiIjgocHe3JxPoXq09nsOPTu+4IrPBfEoMgGOGAbuGaUFYD1",
+	"n6AxYPhBK9IbNDvwE3y3rkU/S2TZ+myrF8PMs2o3Zg/QcvYDXt4/9hgyofwmnI3FqK9z82Zbo3xSdWFr",
+	"nCi1Q9g7/1r7ttRI2zbZ1j3QlAhfcXVo5uAR0aH/g8fQrgYjsGu/GrKt9tL20MwudtBORsogCyJw9ISO",
+	"8zLV5+T44ax3RsGTvRzi65OBI7TP+N3HaJ/2VdbSw2/6x+jyLTzoqg28DiYW1eKXZ08hrwgrbU6NTkf/",
+	"9/dn03/88PO9j/8ptCB9R+iLbYfmtv4UPQdmz6v1U2bXyEfrZKmxtj9y8Csr9Gb9zHC93NDEYX27RR1V",
+	"XTudu3kheEHTFPS8j8sKuC9gIUiaUpNYK3PCkqLD11zNzxvdKzOe54KAZFybZL/qhyqts/WDNg9MV1YD",
+	"nmI9rMZj6zo2xzgRZBtVd+Ua/Keq1ts5HnlOGM7pvLqz/arVoTseArcvcvzVZzf8fPoCJ7fL0fkFTm+X",
+	"U/0Lm952g+OLqzJ35tD+1s5Wm+YLK64ebHB9UUL7v50tGDDWCqbkt5vKWmtkqy2XJFako7xLy3ra+aOB",
+	"z+/41SH1h38lbK63HVPdv8eu7jf4qyAKi0Ba4utrIpKCIMZvDoN+P1u8HB5YEZFRFvSMlZ0Hfo/cxMMf",
+	"KMeY2zLRQB1ByiVJrG/NwQZo/bJG48UGxSmXlK3ABXrQ8RFuk/I6ftrybeN4CH38sL/O2XFvUglO3dav",
+	"1tUTgUqQPKnxue0m1KQ+xE1/+cPXk0LJ5wYALCDvhQr61l9D+3PowZFSRiQaRzEv1Nw8Hx0MzKUnEnxo",
+	"7XbZReZwIuARqBaxnzDvDP5ETU33eXChDsA4JwMucEzZnJPiWgQofokXvBCORu/RwYRCe0gZAs0Qqpy8",
+	"eWjwmKXc14c0o6DfI49OvVFh8QwADI5VgVNY4WEfa7o9a2wvZ1fn4sTJVyXQViI6JfUVNy2ScZq+XgKG",
+	"4HZ97wn3x0kLOYCH+i3/+7//+79PX71C43cXTw7q8CMWprEzoO/Pepc2PkHnBFAXGrjNnB8ce85JjPNQ",
+	"zplrLd17HXbtjIc8m2MxD/PQ8hzlxGlqCFxtcjJBlNk/mdbim9w2YbddzgFnH1MhUS6IJMzI37C6+FJC",
+	"AgAFmlhlnSRhZ8ROsrRlwjV4LZhfNTPwAtRm1pLzctMOp6YFqGVbfVe9qd3+KrngrV5osz3Fcr3gWCTa",
+	"EgocDI0yvMa+qjxJ4UO3hLxlpONYBri88E+CKNpVYN950Lewfww7aoTUXGAjR0P5wRCbyDVPCwCQsudt",
+	"SnrPGGtRUObjfKIUS4Uemp0hJ4inSdkQvyb/TQ3GtDn980AdNZA7ZlT3fGjezc3VOmV7ZNc3svXRqpTo",
+	"jOO/IpghCNIbbE2psIBy9RsurpDizgCcICgnjY21WO90tl/aWC4oF1SFDCNwqYVlEPxR4Z+sN6dD5AVf",
+	"CZxlXZcA6ysZsH7uSUdL9eGJJbz2tdACyxRCfDmJ1TyPA4Hft2ssoI1PiN8WGRMlBCfaPqweuk0Wn8LF",
+	"B02U3XJtmkrrFx3Z7nUf0PFsNgGs7YTENMMpGs9MKJpkudocDARrKCoI7ZCVXBZA314j2bHaa9JjYDWZ",
+	"E9ZNvkxPRvWqzdoc63uyLQ/BM4PKnDMKkMGhmnwPUBg6+3mNtX0g1MQOA+TyOC5yG3KAzjRmsSyuD/Oe",
+	"DUUhyk6nAaQzRVZc0EZuTr7mig/KYcWKzIuy1fXnwXJa0pQY+O/W7sOMKiqhHTNdUYZTpB+GBi91kxVm",
+	"NI2xUEQc/pivBtQL3JvsCeZbjvD1sJwimpHSJKsophlekaMfc7IK25zmwGvI1psXKPfQBRN+w/TamMtM",
+	"ySNBVCEYSRBGebFIaQwwvzSGdw/CUINl19uje0du2GB1/RqfPHjYJu1P5AN6+6ez6cmDhyX2oQFYr3/v",
+	"0fKbh8nsm+Nvvrkff508fPAInywJxrP4wQOczI4f4HuL5f3l8eJkMVt8c3ISJ8cPkofx8YPFbDmb4dk3",
+	"wQMf06BF8pb+RLQyXmxs1lhJxv1vTo6PhwmAkf7bwHAHQSLf0pVeoXIF352/nKDCwLXrY4UXCmGGzmxb",
+	"DgMxb9pWoIIpmqKoEGnZAwir6DCYG1175jbJPW1M5HLfTlwnfl9dlMvi74BSfpoZQJWiqnPccK81j6Be",
+	"bvfP364PG1cbQQiyv28miByuDhFolQkSGGLDE7TEsWoD8zyY9SvBemr2rEMLhmsE9C+1A3xBGRab3mWD",
+	"EUOceuaqXlvlEmSekj1qJUzj5IGpolJRhktAoEozVLVNVYOKdvoou+abrVTeHXSg37lxfxz3XPB4jSmb",
+	"Eykx3Z/sYXEDWNrqxiGLH0kjE/L7Vy+e/4C+48U1tHmr3eKxlHTFPv0SruUgTJ8i14NwQm0JRZ2BjdV3",
+	"5HkJf9432uLV4qUvDpNSfDslvp2bkhOWmECkNMgjS9MdJGRkPSutyNA1SVH3S8Xpb4+HrOv2XLx++YJ6",
+	"fNuyvP79Z3+dzky66wDoJ5PpcgsqCjXH8fuCVo2eGw7eQsRrLIlxp/up09Wp/MACb+1DwF4NNqiiMVW9",
+	"lfjV2j8pX3HWcWPSv8mSB5soNF9hgZmi5DdNaEYlmRPmoyT8NutIdrvlEGXRe6sNev70yZDNuYQ2Wywm",
+	"Br5BWUDkhvvIy5Y3Oh2nepcleCO7rwfmI/Urwb3ZkP22V3lFymMMl2/a6K00OjNp/eiNoCymOU7RFP2D",
+	"M4LOglkXXg7flrCvNp4Y+aD8ZiQQP0VrLE2T32RYMUmGxfuiiSSmUizRE57Hg67SGU9IE1Hrj2fHD4a8",
+	"28rDMCAj/aUaJjA7QS4uOylb40PvvTIuu2d9+5MK6hh57EB2Xl25E5K0PBJnT6Yns5N704HnVY5FdWi2",
+	"F931deAC4ra2AZ1p9JAbt+qeNTvOAiHzhve/0VxFS12Vj+oL4KnxgVtXofdMzRIbkxSOyiyjUlLOKFtd",
+	"Mi26E2R+0ccd5ewA/b7c7hP0tdnuBAvYTEsuUASH3PuCRI4r0lWqmFvmJStb++D08JI1O18Mr2D5VdXv",
+	"QHO4PLjrmTTtFfsLZQniy1J0xhFEJCvfYYSqGjS8wJI0HCl3Dvs9Gdn+xcFyJAFEQcmVCbCYFk6PgcTo",
+	"2QVeRVraQfKNg3fYHv+JN83Is/3Q/kxxr7311xS/Z+9XFlhDOTTs2lIDl3p0Uhnd7my1xDddC6HjM2C7",
+	"dVgfIespYO7Wi588c9rXVV3qo+tA26L4K+HYrWrIt2T3KBzyLzq9SB63qTJq3mr63C09F5i+j/VdXm5R",
+	"tPJrXDI6SwO2WvzhtwaY3zs6u2bbrOHtANedxu82Rj53rzwr3wjYnjvjqjsLsFfuK0tvKNjNfimopRnV",
+	"+5maubTj5rj9QbsjLMVPnO0B/dh93PSpQW97NkIa/AaZ3YtTr9UolWBY5YInRezg4Z1HyVlbo8nI2Dem",
+	"eFQqzBKr0jmbl09tdzRVDqtG7EDpOwzEFr12diUi+V7JHt3fNw2iAu5i+PtODuPPClBzN203O3toOos7",
+	"qrcwvMES4QSK8SPT2zI6RW/OLp78yYXB7JOPUeRTGJ2i3ZptUiVdCkhd4IizqsrWmh1pdE1f8hznNhPl",
+	"rkTHjXsdLKKHDq3Let/Qr6RJ/rGNSG8hx713Rg+0dme5GAIYVJt8g8cTb7f4QNjtoJqVv+1K647qDbdZ",
+	"c18aKu1gW/MLK8HpMYS/OPDgwWb6F7dO7TvEv1Ip2G8tVvJbq0C+6xDLb3F+dxyZ+c0VkfdcYr80bPOO",
+	"K/YXNo3fvgPgC2Not3viC5vI53GefHFY9uJf0/D9zfidvngY+GcKq7eKx1cBr4YoclUIEp0iqZ9AWCFe",
+	"Yto9RtECy+gU4QW/JmgG1W3+ExG8NLdSFj1GkanAKF9pPOBf782TplRDX+QNIUG3wnNcQjE3+w5uvU7c",
+	"IfAridfEhXqH+dGJjdwOfyPHtMwv282u2g2CczC3SnCL3vJo6ZxdC2rorBfKTLZDZXZ/ecnFElMVjvLn",
+	"RFCefCWRdEU6UNLLWIFTtCRk76+uAx/8liy5IEjhD3sPO6Sy+vOwcXvR9ef5plJxYNnwhxK9dP+Rr/HQ",
+	"DN5m+NQmcId48W1w+mi85kI64I0Dv8KrlMBwHb21M5aV7qo25nOT7vJwOpvNvg6Wf8DAZHDJo31+B/Aw",
+	"98ZQ/LBhx7E5hJ2+dsVsdsHq/P63swskIKElJyJu1omczIYVrN0Nbqkfrm+sW7UWTS7XedjU+s1zo63T",
+	"WtszrClaanirWNeUmMf++u6p71IPLbWOvFoeSLvlGNjl37MDSYpp+eH5jw7upQFPiTe2SpZKWRCkuMnM",
+	"KWx639j2jEb3ZgeHfuffew8f9MXrd5DY6jsns4OJo2JdsESQxCCnbO9CHKTFSXfIlHtOSZo8E4IHul0s",
+	"9W+BqAvOyrMRHtHmW44FzogySUFeFR2W8oaLYOFXRqS0DoX6B/62xgpgugVnKxO/oo2ir5cEZVyhhJik",
+	"S5Rwqmx5GBUIFyjjFCCsUbymy6UgA2pb9GQrqoJy2HYDDEqbhebhsAiabwneSNtHPMULkp6iSEslwykl",
+	"IkLj44MJitZkkfAMJ5gKEqHx1weTSxYtqK1IjY6qf6f69+MH+qXqV/+3e1qUIiVoRvTc4Xfvv1ISXbLx",
+	"I3hIEu+Z6j/MJ7450Y8YXLLoyP7DfOHhg4PHZfIvzJGuqJKIykum8BVhCEuY9yGKZpGee4SLuGAksljj",
+	"jCOt8ZMiJUktuXasbwhxSrCQiCrEGTK64sAkFnqdkUrcHs6IhTjxd+msZ5vWENouL+Xvxt/Ppo9++Pl4",
+	"cv/jf/n+bPoPPP3ph5/vT05mHw/0zwHwth8+TkZ/IjhV66dEmbqPQIybxFeBUmiXA9j+JcWKsHgzz0JQ",
+	"/bxgyVQJmhuwfojg5zagO6Qnf7UF29uTrky0dJ5QoTahFkoFMSXhGJUPI1PwgtY4XU5vTH/qQPZzOXZn",
+	"RuJZnqeUJMgYAtUHBpp2cO7UQtFrWBkoAGTu3z/skiP5ulC56fcfvX328tmTC2QfHR+ESiUb+sUSFFIr",
+	"giRU9i38LVdzGD+gwkrbpktASEn6GLTnlJuwK072HStCTFrxefeHJyMvghCau9j1jt7mF7/qFR0FShVn",
+	"+Q79tnP9y1ySmLNEDryFdIrotwVNEyeW7ozWrCECmRrPwYLqz6Zir58l6rG1NY/aek2c1gutq1GYb0t2",
+	"1/dAz7KGlgin9JrczfLswpng3KhUXND3BRgMmzAARmgdjXE8sWfdxJZRTgyEywTluJBkggSRRUYm5grp",
+	"mmZMHG7gBEzLutkE74cL13Z3Y91pHlUIrqgKkAysZa3yj4YCiHmFrVszjYx8ooX12ayJzY5HY+bnIJVF",
+	"FLW0ozsEM9Rf+9ypSfbtYNvE53q2zLsAYIATONwvo7+drGQ3RF/uUykbfupTSXVNnEP78kUDbi60KeU8",
+	"51LSRRpy7ZyZR8ya4zQlAmV4g3CepxuHCToIec2nxAxqRD9YVFGiRt2+wvdOinM7nLgeCCVvw10e1RwN",
+	"Rz/T5OORHk5Gp0jyQk6VwFRpVTZByadf8hTHcHOfGJjFg8rJV686QphtBpVg9VeseHCZ7dk9s7iaSb3s",
+	"eIIkUQirUgVATGODsLuw7Fke1oTF7PTztoqg9/3Ydtdu7TOniOs7ml7pWq2ZKYYU2xfdQXJO4P1rnBbE",
+	"w3nRJ5vp/jSBXk2FIsljU6mGJaABQuDIy1/dd76ChPBrzyocz1OYi0S/19d1zerft+S6x/M8UOQ6UEft",
+	"AudpYbh6B1+z6nERuNW9k0SgmzWv8PbUntw1CVpw5OFggtbwxqcwEhyC9n5zi3HsCXvbUVyW9B7tHudK",
+	"4GtcfLglCUvK7mgk01vsNo1pU0xdZ6tOPMI/QZWwgRoC56oDuRszsgKMDuNN4AZb+6Ch38vHuTBqZ0kZ",
+	"lWtTcN2PitexK6rb884tCrWZNs8oK1Rothc0I0jmcHJRhuxzw1rp7VPVQKTaVrn+1HHPFKlD4J1xUKBg",
+	"b06QNTfBMekhj/eXsvvxrFA3yfcFkVqRLMiGs8SUHdhOf19JBF3RtOJvRMlwbHr+oQWJ9XXHv8qKwkEl",
+	"Rk9ef3dxfnYx/+u71xdn81evnz77A/SkSYmIDk6rECRnSPG8dFsPndt++Gxc0SU0cEjxYHFy+IK7WIxv",
+	"3DvaZjSQUmEUeMpWtiDkcBAyEFZULo0dPDfGZq3FyIOd8oDqqJikE6fe78pppbVsgUj1EuYErKqmQtih",
+	"JaK3ssPCj+G7YgUstb8JrahqBXELqghKvloXero95d8uJ2k3qOz9ysYBF7XmhfEY6Tmj+iyP0B3Q8CHU",
+	"v9GPHpa7oyKmXS9TX5YtBdSe/dM8zusnYsCICR7kgRO5YW20jJiAaV83wOu3rPqtpGYw+nZsQxs3T6lK",
+	"TYQ3eUB3NU+WjtO+sccngVu07zvsCfgGrsWem894w5wHEmq3Cus91tcG40WBPxiXWOVBCboF2x97wXKj",
+	"GnaIM+NCcaPaIIBbPtXwn+jTFciHyyHKMMMrUum0qCbD0SlS+MocfQsilQf8ivjykkV/fHaBQncrWaxW",
+	"WlQ4kxEY81QiRijcWjhDKcHXBDEuUMGwQZdNCRrfnz26ZGCC6QehLpVx5kJt7Z3ffzfV04W1eIzoinGh",
+	"tbwdv31jhAgWYUpQIk8RVQZtglCBZJGZQGBNmpHi/GCf+vltt9ydKK7uuKdlNxV7dzW+IUHAYrFtjCGU",
+	"ae6ysutatZ30ls3px/5NTcH2AWB7h4w0LE3AALvey8aJMXb6Glyc5qeDBlrlyWxALuwO5klj6FD5ue8b",
+	"bqCukFy5ZKo1uN83BqxKeFMEfRGeRgCksHHWd23o7ct5HDwNByi+cyJBnbS8lNf631JWvQQaWRqcTRcp",
+	"j680c2+wYJStJBp7GsTb+xMEWUYgvllOFAH3m76IGeDUw8PDOjjN96OXBFWsQQS8QhWqNBoD7vSBVril",
+	"I7TDhgmj4e9i22wF+dbav86rvhPnyZrEVymVqiN8r3/qRIpSJMtTrIhWYDdYX3VyqreP4JkNFoA+oQo0",
+	"iNavkAui/Ff1ewlJiSLJwd6uLduItO3AvCZig8p9rVdHa1rM5A0RtR4+/j1orxBOufI7+8LLJXihSBYS",
+	"Fb5I6QorDvi91hbpQJI3MHX1XjB3VbbdCmDUBKT7294Cdc3FsW+wtAKrAhnt8XpbDK12nmd6gzgg3X4P",
+	"iMVH3v8SRGIcOhPO9L6wKVIZwbIQBHGTerHgBUtkh5AOlcuULlzHkUBV1odwukVvm4WMyJZfcfjLzazZ",
+	"wW960hO+oHGRiM6WMFme0nkIJ/q76uJdMF857OcitF/KsdhTVLR9wGStVTMvqIE/GYTWIAt6TUNKIICP",
+	"zdOU30yLHFWNnhvdidalygS/RIM1O6CDAFWSzsut0F5ART6oYTvS9LyyemCbrr3Y5ETri+qo09d8Rgd9",
+	"J3SNN0JWbS2fFjeykXKzxepy2+LDxOqtat3L/eX4Udc/de3lNEtN7nxx7xKHXmXLg90tjet0m0+lHzB5",
+	"30KimA9M0F/yQjBqHEpDhOkz53d4StgDsCULvqD6TowyrjpcXzbVfDuoWoU++6ADAjrgkzMtUfvdgnr7",
+	"gCjUUy2aacwcCRJzkXRH0YZ4yNq2Q0Wnv+EcW+or7UuJny3hyexO+RJ62vsl4vvC2gxOmKR3xRO8Mf0D",
+	"H0N0wl7kloVrkrCrkDdLeVvPe1K4a/n2EClsXwgbF/bmrf34juSy2SVpq8T0rvk+6739qnSGyt+re0/L",
+	"ybIiSkLAiN8wfZPadOHs9sEx3hbLccdskL2WftYZRO+Jz94FemLlSidsXjYR3O7MfM3SjQnDQbPGqDKW",
+	"GpBmVEJbmkP0Apx6kuitjiL4TITGJq/SuWsOLhlUBcMr4BM0ShSNI/BeRQjeO9AjGdMLHGspZVckMSUz",
+	"VDbQzgqWEikvmUVsxqkgONmYiNJY2fs4lXaQCaJLc0FPEOO1oQ4OkXNYqTW5ZHWI5ch6+0V0gAhLJFJr",
+	"rBz5mkip5dnnzALH0Iov8rHJosNLdoYMEFlSPhpjplUiILwBb9D4/slJp3O2P4a8XexvG4+s4mvDWs6G",
+	"Im0/TFpZOTYo7BIuHQT9VxKZEIZ8jKBnaGSzLiM0hmoTm3kZuQ57lR/swEhEym+0ET8outejrV1kb8cD",
+	"Zd+IXrCD7u5MN8O1WZ5SDBW9AF8dNZD/qyg9V+uDxwCJbmLs4FRyR9BhTxSxeVrZmGBdhvtOqTeUxMGS",
+	"/t28GqDv9YXFvdHIj2JQaSaV8eO5VLXJrXPv9rH/P0OJ/n7GfKcxFL0vMFNUEfTpv6EaayPrXag4CNl9",
+	"s13afg8n0Dxuc5rbyRfwqyBLIpyIVhx9+5fn04cnswfTk/O3Ida6GdbeOgn7MBQvRKfbwQBmZPwaRN4c",
+	"Hit8Da5kfVDs62Lgei/s9NUyAXPv5L9dqrth49b9+XvmKWy7igGm6t3ew0oZbEuQL3GeiPhI9TU941/f",
+	"quLpcuV82Wm6Oqo73S411S3NuZ+RX1euAyxNLVr6JdFvXz4xUogYv0GUSUUwNFQwQVVtglW5hF4ecNsU",
+	"2qoqtp/l/t4O2O+9AT5fiDxpKYftXRnPCnNuz727FIdTHt6WYVm7FqNpMyXGfRlon5q+a41HptvTaKb1",
+	"//TSeabev8u9Ma36t1lTYOr+AcLHYI/1zqwD7folXZJ4E6cEMIJN1WwdH/kzle/0EXxBslz2uRcbxRZE",
+	"VQkKhCmxMVFHE8S/jcd+Z7tpLwMmhC4ymMRyFQLuBVEwBtc0mhlQgrZeCCGV3H3Txz0Nqq68Yi8uAzFj",
+	"PT1IiK05PY8fDOq51Wm2uRSbT/8NAXzFmgstCOgIPZy1K3D6qLn39YM9m/D5Hw9nlKcbqHMM9/87fjDY",
+	"9dt76dv6TquR1dlam0/fEoZTelfde/4ZnuZGSmVjym4Hm71USW1j4XzjxtOcXWZMl2t6J5sGdOmvZNNs",
+	"V2OBxrw7lI10KoIXlUUE3wcH05KyGjzN/fsP7/e7l7duslcmRVGCX+UUkoIETWyCW+VG+UqafTiGXYhy",
+	"ItCaF+JgoCu0F0RnexqWI/IU3ay5NIqoBNM5bTmWv5K+A+gQnfm5TGYnlX7nO8/runCd213DhdJtCpaR",
+	"a9+mN0JGUsoFtv+ZULxiXCoa91oSd4Tn/y+Orv4refW/RNY00nr/pYDn6/m//0pTu301X9+M9CCHFzT7",
+	"/3HUbzGfVhb3nUrcr4kVfcsg0a8dKtkegmid2n/J6RnTNgELZtK+zglDN1xcQS3HShsceCORpCxuQIHU",
+	"T9UfZ/Ovw/l4P947nj+adfz2zfxex095WsiO9xpmPnzajVV+rxrhhzAXvsXxVcpX21gwLiNuEy/cNkGR",
+	"M/jtv62vJDpAWJV3RleXKUyx6OSS3ayxItdE+KioEOlsukb85dkmDvW11McAznFMFZkD1F5n1fLfCLlK",
+	"N3o5b5B9ZYP+YPu20nQDs6dsBdauROPIGtLSVILRNDrQt+gHeooEUq9Nx02/lodxVZblDERuM+RaCyZE",
+	"d2XDGMIcIodbsFOwb/MULPfIqCQ7mlNNkQ3JnNghCI7XA8mzstCRkS2JNi+CmLlG0LTJdUPIlUR/QI2Z",
+	"oiMUXLlhVeBtREx/d5RUt/nbJS/eZCa+NHZspCe8UC/pigXilBWcyufqYdexGn2mXmfb7nAYbegUSrSL",
+	"vVwVxvtQn11JQH1Ok1FZQ2m+uWVtXvEQEt9uS/M5OJ5ZukLYzR5upYGsvP9xav5x8vE/BZGaf5VlApI/",
+	"wxIFtMYTAIx31zSn6uqAApQhGfOcWAeBK9cbN5qfL3GaSpt3eMnMweMAYKpItQGCmbRwYIJH1C7Cs0tE",
+	"/3PIWY6FV/DfDhY/mNk8GygUw4wSYPeartZQn6oXD41td4eDSfkDtGQcjIpVU5SmJuOFec9r1VyWAgHN",
+	"XfATjmgLOLEDtWgcMZ7ZnuekHMEC+R58xslUaS/h+RzPys77vyrzjzvodcqpcZRvUIxTwhIsUMaZWpvE",
+	"3gniaVJSNTE/ybIAur5pU7JUiBc7Ew9qPFA1tp/mq8/LjIF+j7zdhX5v0MnkPq73Mty/n6r01qAlPrUN",
+	"Xd8pHRq2an8TiqqZelGaahsYswQJklL33/XmtJ7ChYwSLAiYuS6rcRyZf0UHkOxYNW+F60CtG4KBezHg",
+	"7ErbqoHOcZFV5AAu45T5JeMCRfrFaIJu1jRew42CSpRiRUSJr05YYhLcOEBTM37TeJxgkVIiDtFTm5J6",
+	"yZyTeBxhIYgCW9kWVmKpDxI94Tilee6SUvV1h2bkFGGXEQp/AwwDhyx5yQy50J5XIqlomhqTPeYFHG0s",
+	"3cAkXYCOMkkTPe/g0aNJ64YocrOps7s+kYHZWK7yV4sCmefQcjakvmoS9AdkUGPRERrbf/2+zPo9QH9A",
+	"Y0WyXKIpgokcoCNk/vDpv6Hj2Wwvi99PKpShOIKVXuA36ejEkanFsvPC+IpgZqR4QdQNIQYSWz9bTbg9",
+	"MchpNshucNnac3KZUmIAZYojQaTigqDxs+/Q8b17s4ea4eYIMT8ZAABDrp2Bew9AaMFAulnzlKAUXDVw",
+	"w8Xx2or3BEUQl4ogv3lJWaTnKUiOzdD+ZEF295gucG1XATc5RIAGYFPQh6YcwhoFMADs+p6WKe1OO1Q7",
+	"fEiDF483gUTK0NBac9XnNvYWTx4cdsSts1x2c83D73TK/KuAWt7nqPP3XpOOSUNdNVe3U8mUC1PfmHV+",
+	"1rdGx+H3R4FZkeJmwtWPHOqo7EV/ZG9joRDcX3L6ommWN6O2wUsJoJtUSdaQ0bOi1yTkPnQ5RrITSWuA",
+	"rFVBx1AbLr36gCmt5aBZ23HY1QgtTJKDkeynKVMKD1NexkAXREJtKPoDdJHQxI7NZuNL45Scejc7rg9z",
+	"+AS7CzWL52zgZE3lhwFLD0+8CvoOW4zq+ahLk+BY0eWWg/icWDckbBD0B6/SGVxssJq3O2hrAFMZ35Cy",
+	"qKi1rpqIrqYVu32HDdsUrgzEXmbN99H4WAvXgw61WftON2ffut5xZlC4ot3XBt2DfeeX4l2nVUFrRl5I",
+	"MOqaWIq3zeflGbK4XugPyEf5AkkB6m4pKLUxt+0A2yxtsamhBB72HzxWO9X1Xn3jBXbNxNO15aav6ym3",
+	"PK1ZNNjaEtOO/dElZh0n1puqrdt+pv+4dkchaFHEV0QdDLSIthxF9YPOLFzXUdSNffyk1goSaENjvJB6",
+	"00INWJm2IwfT3HFQNQg2mvyww0u3COUVP4dTKcGbOsGD6pb3ukBxFyALfWjw9rPpaE3Q6dBUJmWvxQGT",
+	"ark5/EzBakN6O6xpAHYwpWsv2M0cwDd7U+5zsAsO0VPX2M3ggVU/+z6YU8/fYDWojYhVXoNL5sJoiMdx",
+	"IaD64ytodvW4dGpZ5D1TYwqou/Z2Gbqzz5XLAu/Rgu52ttigSJBVSuZ51mWccaYXa7tovXkFTt2UmsZb",
+	"b1+dv9F3QksQOkJJcVuTQI+wdXXq7r+kaPkmysR2A6k3jmyyaHRQcxa2WWADenql6JL2nDOcdcmEBNdM",
+	"7Q8rwogAsw8gHfUXdgvigu4LEWSR321k2cdHbDHCTf5g651zAE15lm+TkVRfteot2mzvQrwiVbS2YjM6",
+	"QvVp3kaCmiqlMGrDbpmwnLfYHJKFxrw7NMy53mVvMv9u6LXjtNfEhH4IDVS7JF7w/Ezruv3P7cat357i",
+	"B3s57/aBG+8MAXf4SF5oTXoL70inI2HuhYODDoTO277sa96Y0BgrbnIncMnqhCwpo2br46UiAmlNCZe8",
+	"0pXWvrQvqgyanviFy7WxltHQkIcM+DZ7XvN9/doOEGZNe22VVd1N0vMV36kSClv2vF73p3iX5eWAlyuT",
+	"AOTHnJED3nMb3TSWo2Rbu3AUFwrOYI8tUTPKRbJcbawRJWtG1NCwlrP0A1EtAzzcu2yK53MTrOgPKxpU",
+	"jzVBGdd2oNM6VdShpn1wmlqNIw8m5pWdY46lSuwJOTbbtgrY+YqP6nLpLfek4XZshdlKIZmU27TGLScE",
+	"IT3ykq8oe85FoFfWH7XtEBWSCIYzEqExRu4/ANqQITLNME0PoB8q0f+MQt4+r9dTQ6cagOLHFQqDvhK9",
+	"PivU+gS5zrvTZcpvHDjGYbD3m/mCJLE9kT7LV2B+gfuM4wLCSSKIlA2AiegIF2p9pPgVYZFpN9wC7g0C",
+	"O2lhUHOXKPpZplQ2N64nsH59EkIfjPlnpMTJVagQMihzjtsDWNmsYnaTDu2GV1UH0roUe61Jq8SWp59+",
+	"iTlj5APlDIlPvxRS0v575LYGza+4osvSsgoHUMaAoKNV2sGkcqUuIzTO28atfoR8UETAmzm/IULr+wli",
+	"HGVYEUFxenh4CI2RCyWMP9bZhgZGqa5g7GAujB80EF/xwoAxvFU8vvrsiCb/5lpvcUaQfmziNfgCNV+I",
+	"eI0lQbmgsSuXjvRNhJSBd+gFeE2EvgVAPpSX3VuHjv7mZGBJponzO1789lFRhpTbWrOlvxvMbxLdpHEX",
+	"5JLq+/Fj0FlaJPCPhVSwWpHp6ibpSm8o0yuzXpk7C6OG8Piq6uJZPX2y5WnXsXM79gqgJNWkqQ9Ir9yG",
+	"d157Oxld49QiFDaU1H9x/P4vkb4oR3XInEm4zPmbk2FlzqFE2sEYJg0GNkBNqpWor2Ib58RO3YM5Mdui",
+	"WQ/cLkauKoQbqiF8FPhK9FcrBHaqp3GvLKRCC6MlcyzUVxJZX+HGxHolYSA6fi7v2fQfP/x8L5zCOwjG",
+	"uIFYTCqQHyr1nt0DSbHUYL32Vy7ohy2HTnl8mKrixhGTE9E4ie4OUbFboV0Ws9k98gd0DArNUThBkcHh",
+	"ieCOHxkgnugxwk69Mc6mPxHBXU9geNvThYdhUj1Cp/5fuxSdVlMhsv1PATsnPlpOCcBlMRkN3JN1QD+u",
+	"i0XlmCEooUurB/rJn925wg3Bl27f79/Ra4KLJ2X7ikAg84qmKUrJNUl9Kw3iEkZxwYbJSEKtCtIKzXSa",
+	"+qDVQtBYM999W/UpL60/QTJaZAbWhiWmd9ICS/q+CJt93+m9RWMc7kocY2YCZNu46A/xBF6w6KeEFfVj",
+	"/+VXNe3wv/4f1Nl9DP2v/xdd80JCkw/T6+TTL+RwcHdJwq453bWteEnp/ZPJr2egpUUHhr4gOLkVvHeg",
+	"3dt3Wp7TtKGnSwbv2/TNl4Gy7rHLermAoruY5tQeQHvZELZbmxHRCrPJCV5NDrYf7GlBRhW3g/u8JeK+",
+	"Nx6cDJORceHIDNw7hVz37rf97IO72JINq6K39HWIoP/z8El7hG9XHA1f0jyYO8u9PvF4U5qygZquDn/U",
+	"cy5MEqseeaKNMy90i1PJwVRDi411pLQddo2Ox4E2K1UD4lCjHcOjzrcFznPTsDqkpVzz1x6A1XpDw6pH",
+	"oR28HKlOT5vfzagM8HSHZRkIU9KxcreCNvmtLtNdcLiJMHPb5a50QCfGbqFMClOogJqu1ookdfdQ28Kf",
+	"2Eb5EEaHLVjeEWxWW/2SUL8BhwHGhrdC3w21TjBKhD7RNH2DjYIOagIDmwvHXQ68Y2/r4S40wO6PSxvf",
+	"ex6vsKQMnQ1C8lN4RZoG0rN7A19Vc+k8pdsOp2cKW5dqu1GET7fgMTrnRVpGjAaCAVbuqmEmq5ybHNyw",
+	"lqg6HNacdUPIyXhC0mG+4RZwXTlx9Om/Q/tsItE2/2DPPf8JVjjlq8J4ls3OndRKdSMjbNGQ/TygTZS+",
+	"gTebypwM61Dl+UdbmN/vC4LGMZZkSpkkzHg+647tXldq+YX5rq14rEctVgVJQ6AJKWQs2FS9lCQrItBY",
+	"mjoOqBazN3x58BgtSMpv0MyUkpkEhobvtu6oPRmiRg2BVf/HgJfCnwOaGj/E3DZIjU7RDVQJVr4WaP7G",
+	"yI2F+zXVSBneQEfclit5KIWlH6NJ3l+Nl2RTlkbFV6jIkeK1T53MhmFfw6ecadtOveciIQIBmE5t+Pvd",
+	"o1lGhfHoZdVodmG7WtSC3PU5DOHWPvCUxrFbqeLG+mf4w9iXgQmaHZSg8GA7dLm3j2cd/u3+eXjNyZvZ",
+	"vrEAaTeJlGBvWPfduNwtZaLGgXGURc8u8MpWhFNpK8EPBxDSjWDhe9vrLdCt/i+1ebOtU1ib1A/kUh9W",
+	"J2xDmTTlK7CVmwLd3EvNM2Dim4MNsfC8/t657Z+FbfOqbRf5ncR3wQcF6/XsCc8yzBKDQF63Y3Nn3m4z",
+	"I4wN7HmS59Bu21qCXWpFq7eFgIKQyg3r2r+AjjbsrEv+w+7gkcOm2dJzoSTMiyWZnWajtlFt5aKDSQtE",
+	"w0Yrgof08b2He8WdDJdD/GvNrXMV9wzoFGoOyXuhWoOqs4e2SoyM24c9zVSiijaZ5/pXHNxh86ed+zh1",
+	"BaBshzXpyjxgswu9sE+fPT979/Ji/uTd+fmz7578e4TGr86eHuwSjGpcAepkbjf2vWcfzO6gnVvNpi4R",
+	"7bsa3lYmdi/NlUnd+6g1qXf0rvXY0S/uPA5WWcp9i1CzjJvT7+v73mXz9rKxtgG3aFbKrDLFqqz2nFQh",
+	"eSxr2SrubN8zqNVjRZ4plBIslVMfdrABEcDjgYaklejZHtQ3tHDT/uhUtc9qcDR1jTq82yePcUpl02O2",
+	"5SL6xItAnakUS/SE5zFHfzw7frAtNlKN4MWwRoOa2FaJDqMGxQOYI1+w3DY828GX6eex11ul7xqZ93Jm",
+	"Z82sWejA+74g9glA79yWUS+7J/wC8ESfCcFFqD0+zvJwlCnmaZExvUnN6Qlt2VK6YiQqu7lZNAnKmjfr",
+	"pgEaaOO5ChUXv6SMWDO97CVKU2JyTNcEJxYORj92XP/mvSCTQ2mMCacKffoPJQgqGNJXLrjcSaroEvEC",
+	"sSLtFT9D/8QycLI1ydFbhnNSgrvW16GjxvGNwTGzVepjYDtW6IYXaYIWxjGDUSI2SBSso1o4EZu5KDrc",
+	"3kQIEmzI8QzKUhY4McwGj665uAIQx9gkyJedTGCVqEQrzpPhUFstAQ0ky1NmrnnBeivIfSfvC5w6Q0nb",
+	"v/ofG8RwRk4R42pN2QrdCKoUYRNkbyKosON2lIzCAocKerDCBjtOs6ILGIFKIud4DhVGHYvqnOetRT0Y",
+	"UE7j1rSk0yvQrH28xr9quTvF9I5w6P/lEKBLM/2ObOwvbP7dN4AvbCI995MvbDaDIxJfuPh1X+a+sInc",
+	"0VXzf4OmFp233S9sxX+Vu/gXxpPWpbz3qv1FNVloeQH2ufm3zbMUQ4O89uVhgWW/D9y+/a1+dp9mgZDL",
+	"bKRvWKtq98Un7s12q2p9zcyIIgIpQVcrImzhNoBzMKTnhSL35cg2rwMI5xsqtyW0Vlyrd7ncPWPEWcMB",
+	"sJUKPqRClAihrOyyOXFO9b/k4VPz7jCJzehySkR+pP8/iCLD6ZEbCqSpnM8+abf9Ubt9AAmIVHPC5lVu",
+	"VbNzPEB5YJbAtY6RD8oAwKyxhEJLw+wO2vymkdCjgsWDt8jz8oW9E0WAyTgNhdXNvfo7W4rdiJuGBtPX",
+	"ONnJpqdVA5M6m+Bmzq+JSArid+ruX8zK2BrCrVfm6Y+TUbUf5DzD7H0RxmypnkJajeZE33ljXEgC1a4G",
+	"udfDaKklW99gH2R32HxyweM1pqxrM38HPLP4Qk7JAEOJyCjTRExMrz5IcQCFlBL9cmRUVdVOs0YrVf4s",
+	"auDA4/paGcRyBjn8BdQUO+xki3p/8FvVK8O6hjtZsf1990pXCLl/m6Ai1Vav7cGJOSG9dsUNkWjq+2Zl",
+	"WxnQr+usxt7s2AFblK93rLYbNPeFxv0DvR1RXtIPJIlOPSEDmQIPma2aNuLui/Np9ZBrt+BSlLBUlyy8",
+	"KR97Z/Qpwo0TfVz9CLgJMLiFmYe2QQ62O+YZkQ7JH9I77Oeg2Jw42G2u1geH6DXkQlXxIwPM5dJnYfKW",
+	"u2ZqPquDabJNYyVQNooVyvAVkW6KUy1ViVEBjjMWrew1A0VRZEWKoVQdXji1WD9RJZvRJdP3OjkBBQQ6",
+	"G4NfUfNeaC4QiSInrlGLMRMHrWiYzoX970tW8hhJompjWEcpvPGVgVaXCl1DUfnva8QduJn8iIuVyfki",
+	"7JIF3nYkrziRaEE2nCUokqSgaYTGkTZWMYgAikzNHqSLmX/H0YGnQe1Al8zgq2slqnU+4wqNOWto2FyL",
+	"jeBSS+rjGuNsLFFTZ5BdwMdqm4QYmieImX5VRlDlwSH6G5DRaC1e7pkubT5B+JI5MsqHZOl51keHRYOn",
+	"DEUhJRGFgOWcwA43qRISp4RppRsGS3/RDYNWyZDkaInF4QDDprRb6rmfw9HlSrnwc9+NgIwm5h/QObW/",
+	"+t4KdziSZURbVRu4PH3dfPTuayRR7jsnEPoadx7Nbg+c5stC42wr5+6+7fO1JRPbjhKn/IbFRZuwJVYD",
+	"Lcv98pV08ESH6KytDSEvVNb0jUXVtvfqdHPJKrU1QS6NR9tF25TW40pjuW9YTYRZcsk8bbTPrtse1G1u",
+	"kDgtJL0mr9xLZq3b0hD034WdBLtvn63bZQ9apo0fuvfA3Q++ZV9sFe19ss/uwK/SKhb8DI4Vs13b3pVz",
+	"yycTu430bCLPVJsgQZYF4JJWHpWQ66MXp6z/9r990+x/Q7dT337j9lPpjpuJPf34CftdhtuXzt3Ad7uv",
+	"NtvE/LnPyUbQuWylUSGe+v0SGNb3bsDaXCQ8w4m7+xAmTd6xEjQjmlyThUy8/8CM6We2WdaNNQvgXhmP",
+	"iEncXhK9LAygGbKqF6YDGRtHlqwU4B48yswfKuLMfxv6UmhiKkiJ3TVBzQKRdFPPYyk/U8+uvLyUv/v+",
+	"bPoPPP3ph58fTI4ffNR/CcaBG6IRvlfoyYUvVxKlnF+hlJoaimb2DomvUirDaHNnqPwd2vDoMxP594em",
+	"c2UFUIemiT6Keb5BfNkLOfLF9RJ3eBMuf6uJX+5+N2YidKVghBhP3e1zvU4CLdn+NdtlN3rTBuIgX3CI",
+	"x6jnwHWD4AyRD9BTACD6E16KUQO670sM3N26fXiJ/h/WWACl0akJwXFBpdeI+V9NO5VID90WzGUN8zgX",
+	"n35xqOdTZEz+T7+UtoO5DFyOQqiRX5TobQuIvi190GX5fGzwyWQhc8KSAlpXiYwystVEuaPct89xbfjS",
+	"sqzu2qL/rZrsbaEUfJGSLIibe/78CXp0/8HXKDcPoYTHhattaOZPqiDayZ+KDLOpIDjRS6JPmhQz4yIf",
+	"U4aeC8Li9QThEvG5NJnP3rxo5Gi/UxTS5UkhEOMMKcGL60+/hMGAheChLOHnlKTJFCC6kHlmcO4vvLol",
+	"61cqHLzIGASk9wWRCmnRrU/qCOf06Pr4qJBEyKNHjx49Chd2w/tbEJbM+BSwsiV33Iz+Pj03P01fPI1c",
+	"QrqLUad8Vevg55fGYFUE2Peni4s3yPyI9H6rFxfP7negAYXuEW/XXCgkiyzDomwC4wQNupBB0BG+aHO4",
+	"87XAspm5/x1X6DkvWLKtZKNRh3f+AtEEAHM3lK1aX36MIrzghTpdpJhdRVXSuJ25xBt970A4Teu0eG/1",
+	"XphtEYjhTsnx0GX5HOedSfh7QIssCjWvAjL7A44lBIpci27cLy3T6GbNEZZXFnh6MH6pSfwOXT83/u1T",
+	"K5Ilpik0/DX/ME3I+lE9PuRUkHn4igthLRuNIwkSUAXxlSyrBrQKDmXPDGbekqauafs2nWOX/rl92vRS",
+	"upPVc28N+755eJcWDrv0+ZgvabymRITUdUqQwRbX1mO5IoNWWJrunA1/82Q0GT0OmlXDcgMsS6rUAH3w",
+	"BRUc/Qm6qCw2isgA/XtgjyhtcnV0cfxjtSGwUiTLlbShMTTGKBZYrkniftIyLIgsMpI8RvcQVtBToaub",
+	"qzPyAw0fhvWFGIDrZtlaQrqJNMRRQENN+A1LOU7Qu/OXxj/Y3KlozDg6K9SaC/qT4Yk9+hghCUmGaYhC",
+	"pPOalthnpwXRDC18oT0C7LBeuoffc8Jpipo810ShVJb1zVRKZkNVNxANWgdCS8f4utKsTJM3W06tvQIZ",
+	"+2vH22m1rm5743cXTw4O0VNXl694BJ1KJDp5pB+Qgzrw1fVRw4339t8sULEpTiNpguzzXHiIAJPo4LGN",
+	"jzyObOGhRCuioCdnTDOc6t2QYd9d3q3ytt/fDTFgizmTsezgfrg6RJeNAH1SoNnx0fHx0cns5CHCBbo3",
+	"c/8VvtL34UHy7raBXqPAcl0UT/Bm0FLsrJHCxpv9zhbxf15J8g7Baf0WcW2hjEp7XIFG2iCx5JlDZMrQ",
+	"WBKC3rx+e4GOhPmyPOhp9bKjS/i2QbOWK23X9zd5PSFtF59euYid61QqjhJdOTHdNGIIGMXyejQZ/Sg7",
+	"UAvrRoE/CmGJ8Xg4hQr/UR5YWojAai21bLLtA03cxWanoWb787J36ch14YH8PizXC25SAHOXpW/LAIz6",
+	"xyymOBwfOyc4OUvTcyIBJ6B5J7FZgIGsVQ8+UqIMiys4rvGQZmxu0OBGgxwqImWoWJzEV4G/J1jhIU6v",
+	"J/p9O1GgKKFyp3eaRbDuu26s0HxkBfS95VruBEAzcAMHv5qbf4fVfEakspXzeySv2u/6A1WEThyfw6uz",
+	"FESuXf+q+joI8+Mcei81K6eOT3rOhwaN9cHCtKTkOogtumve2j4X7+FAFsU2c7MtE9AJ0peJDDMTALcu",
+	"08koxt2ZpNvAk/tvJFWbkVoq2uGDAa1AQ6ZxPW+s7ORheFJO1gf09taie9H3skLLhQgaR4jxm8eQ5+lw",
+	"HwpVCNLpEtiycCXoSrV0rbXctoTVInz2/CX7qW5Ob4eNGArtcHdgDPBzsLDDHBwr6ZAW9kSruAXuQj9G",
+	"QkX+diiEc87VC7bkAY7zOAjTodbO5/r2BkPi+7sXQVewh0gScEsnPN4++jl5ymOU4xUJju7BJw5ryuYj",
+	"88HcHBUhtrz1Ot3vA57TiHLVZ/kXkpd7f02l4mLTvOOEM+hq/feNVVYLGT3YCbU+NFqQF2CbPsexwxxv",
+	"tcuxdSHRKaJSFuBRJRmVkITEEpTrmxdVsiw98q+YC8ELmqbGW5AZ/MUcbwwwZFmAElJehi6zlxvWfYNC",
+	"iyBJIjS+wZoQh+rjio4mKIo5k3rRTDfMEusVmldbVEQBPfdSujC4hWMf/lWQlGAJbY5tGx4Gz6zoNWEG",
+	"TBFacLsePQc+Dxx9poGAIQM288JCD5YjdjBCEJxdOFuoAeMEdwO5k8UhYcDKuuqz8bynJ/4Hg9JUrFZE",
+	"djSSWWOxIt0tpp9JRTNIl3DdXq2uMNAQjSQK067EJKfoq25X//kyDcoUKWAW/PZ3OKu+Z5yBKK6nUG1Q",
+	"iuOrWliww3/gZ0QpTNOOtrcQbIaPwhUeAH8sBTLmIpgnpznofTk80/ADDliVpjbxJXCXdz3Fg7+uudAa",
+	"r2N4myIf+jGQ6+wobZLlfWXipluN7VEYEr7WDMtOSz6mLI/jIrebcVV5a8zRQZn37A89XVDknBfXRKgu",
+	"lnS1RRSYStuDurSOv4eMvU+/WHkDfkki0Sk6PjoeTUZP/Sk8xUwi/atjFkoIUgJf2x4NwwUUBG1LYsJs",
+	"P5dNjwTUB3Dwd4aWtkQ09EbnGnTu9mofVrwPyc9FSVagPb7Wg/rDgUpghmIb8g008zDEu8XpKWVqKDUv",
+	"Q8xYoJD0Cz01CJkgwuYxL4REXOh/Y22tmuN3QPuJuroYZFhX/PG6nQWEaq/4MzRqyha4iNfBnJXfBPpA",
+	"U8Fs49bT2sO1XMsqM2BYjwqptiPc1+gCmPCoej4qnfQ4hvI9aCgER+ow4AGnZHwhrmYw++Z0Npsef306",
+	"m43uqkEFg9Z2vS2fmo339JtFRgSfL3DSBEv8djqb3R/Uj0Hh4sPcTjqQ6sILkW4QFMlWHWSgcaF1AMBP",
+	"tv8BNK8nTAlKpC3J19ap1hfgyIceT1DRiZOMag3AEiSIXjupiWzgKjyY7dmdQpGU5GvOyLwQK5fQ1h/p",
+	"3AOMv5AmYL9t5d5JQ9VPmqCm794DYsWaB5jFGH3HwSu9R1AV6Ck3X0NCSlEL0dI+iapDILArQkxu6rWG",
+	"cE0atlDjsGjt/N1A54PqOuT0JnMca3OD7ogtwzNsLb5qzT7915TEStCYqk+/dCuExiGYOMO34sfAfKBb",
+	"qIom7u+nXwzppvnBYNRexwZPllo8Hbo8ezojqkqQPQJo+3Kw06rvqmEMTfgluSbpjhO+I4LtMD2U7uMg",
+	"rtmKAZOwbnp11+3Y7mM2KxXH68E5qd2y1QRsDlhvnhHdW1qElSUvqrWwjUySpkvahQw5kjYAdW+DMx24",
+	"avcZkG39dUfWXC+gfMiA6gfzvzMbqOZ5vBN7Z2AvgP57ZMAo6aO2s6Psmckr5UskeFpdnQjbo9t40DDp",
+	"6QHR0TV0u365o1KNHo1zp5erdlkGzwnDOZ1Xd65fs0jvM+3iL6xSZYiO6Umr+mwa5wtj5a+kD7+0kr4B",
+	"yvoLW+hBWv6LLy+8oBkRdxDl7G0CFfw4vyLs3PgzApdPHMdEyioUVd9qf/7bBVLQ9xq66US1zO1T9C3B",
+	"gghbLApDWEyucOWXDVyFwJVe0iUBT00ZcNJkIRgT2vyQmDNTOR9oZ2QTjHb5gH1nxy90sOl1jt8XBEnK",
+	"VimZFpLYYZdcoMjkfuJCrY/sMGH2wCtz1cgjXACLA4GQZltvfx2bBNcGry1EkHlBg2mTk25IOx+SyWCh",
+	"JSQWBEsiATnUeOHGa14IOUHxJk6JPHjcwFbCbGNhmMaKZIBIVAgyQdDIpxCkFtItPziajGCUYKzIUF1P",
+	"/JS8gDOamqrAySghftdEXCjRPZi+/zxxWBghPgA0zljR+MrEqnlB54yzaIKijOhZQPjb5PBMzP0SuuNi",
+	"lqAFL1gi9VuKfFAAN5KvueLwiqvwrHPB5Czaj5jmMaa/N4wwmoxggM7pvOLFddW/2Q5a9l4sWy5WDWLL",
+	"WHlwyHcyVCp0xpzf20yYFyZbIcdS3nCRBKKse4QvytbwXtFfklH2nzO6PMywbx+YR7cfJF49VpGmc4az",
+	"ZtxAD45evXg++ixNoct3u2ICKZZqnvJVEKrOU3T6OSQLUA/LIkXwysQ4wunS7Nb9q+X0RW+Ir/mcm0N0",
+	"X392m/+wuKPBDmgYwF/MSSkGMId6H9IuJ2+N7SE1qecKkjHwWtnIJXEy3BLV7TffQaK7Y4nHbiv7sYMX",
+	"e3nvfktscEpqS8O/4xmK11jgGCpDjMuQoSLPiZhqBY1SopTW9hil/Kb9x4Su7AGAkdxkC542stW+Prnj",
+	"1arvqYahBHTJiSFLTlB0qA+iuQliRtPoMTIN5dqQVyFYGo/ue622onj602z66Ifqn4fz6Q8h8KuAZ6d/",
+	"Q5dL17VRz3kolqv/CvU95bHln7hO7XgRwlo9R1nO0XlAviXpci/tYMBe1bxbJCucvjVhKHIPQjwaEuUC",
+	"gvUr7ZbvyE154KNxzlMabxDO85SCJQi4WChqTjHadSe09RAUbsSFoGrzFrBLDbIKmNX6OlP9l6s00ree",
+	"UQuV1L+QALa1b9jDn6ND9Fwb/EcZUYLG0u6YozXBqVofmQwYkkRwLJtPXrIMbxDgQiwManH06tnF+Ysn",
+	"b+cXr//y7LsIxZwt6aoQpld51b/XAI7C1gbDwFwTytmvlcpHHz9CupRJPo45UziGY9cs7ujVi+fo2fkb",
+	"lGGq75iMCGmrSM378vToKJyc0YIaK8eiEop+mdLqcGoguBc4viIW9J6ypNBrhVPzWQs+lGGGV2BgniJw",
+	"COp/TjR3qmfqyYdjgFODbvraYq7SdCRcGBySkSuimpT2s5xcMlareNKrVBZeSWuUL3khwI0t0TiCTR9B",
+	"5mm56wEtsNz2+r/Mvo8ODi/ZJTPNGQQvDCi/a9HPwd5PiBYTgy9ipMQi9wnOFRpHvlBZqFmHRlL7RRiZ",
+	"kVCGn9uq4IOJPUv0HSelbIVkiuXa5JwYtEKDHn6zJoIAsb/7nd4JmmWGJ4e/+x16vdAyoYcBkc8xFba8",
+	"tSX3aKwPahNgkihy2jlCXFyyCLRyZIiqVNLBxDQqANfCVr+Cf7N17gXkb0eJUnpNLtnxgzJtdbFxuSCP",
+	"Eflgm/u3r/1YBa/nFhu99uwl0wJn0AIew5VUs4utEEYG+ZTpwa+5A4U2/UwlkdIAYWQ03RxYZkNNhPzd",
+	"72ABI1CChu9HFuvk9z9KrtnqYH4ODlFk1EeEYiwEtR9Z1zB8LplNxe8D8JEbfZszueORwdqJkL7Q2iCh",
+	"ReGxxEhL9Uv9wO9+B5d1FKU0oyqq6p8fzCYowx/Qg9nMDsyXS0lUZFA4FzzZGOXw57evv0MQM3RZUZcs",
+	"+vv0giucTp/o47ZEw9FHlpmo0r+6bq58iTKsYkBEF/zG0XeOFUFAlhbf45OZw96RgO5uRMMAvcNGRS/e",
+	"1OXE7FjrKXN8BuL00C/1yFP4v3qz+3881yKutYzV+PXfNBPclnQ4uZaySwZAmfdPHtmtdU6U2EzPloqI",
+	"6BD9CQ4OWAciQVjIB5Llyuj+lMbEuvRKhX7RUuA8J8zUMx1ysTqyL8kj/WwFAVTq77M3L7xCjtPR8eHs",
+	"cGYRohnO6eh0dO9wdnjPgJiu4Sw90v9nRQLukL+RNOYZQU4uYZJ6Pc/evCi7p7rcOKegTb7/u/OX8hC9",
+	"KRYpjQ9LIHLK2YsEIDXUOeeqssPMqX4ym7mjzvo0/M0FNcL+HdLV4IyObL1KWVEz+pYSdk1YQZAsBEq/",
+	"0gRr/mg+vcKCx2V1y+noyPwjyDZje/cWtLsioY8fWydrg4eHgKurtwfM2EeR6vqKffyo9ix86f7Jo66X",
+	"Sr4eXXD+CrONfRfAHB4YPm9/74VN4LQVYJ4dNjr9/ofJyAJMadvqzQs4+SA5ayW1mW1sptEP+rUjLARR",
+	"8uhn+N85TT4aSUtJKBf4LJzFh8bYNnNAGU6I3vkZlVqXHRyisyKhFvulLmdP4SNn+rttWbsfqkC0IDKa",
+	"ubPjfia9Y9gefSQxL937/9h72+02bixd+FZweNZZJjtFipLldEKtrBlFlhNP/KGW5O7p6cpSgSxQRKsI",
+	"MABKEsfOBZwrmL/zc/L+fu/AN3YW9gaqUCSLIiVZchzOmo5Fsj5QKGB/7+e5+aQXUvV5mjKBZ+zefMYb",
+	"aRCJ6xFeevGacXKswyuvBASE8YUErx3fdONncCUUBXR/XQtjXh6yBa/ILuufQTANRisvjA459SYUdktb",
+	"jUmJYFdueHskGXLRg4hZQhQDiUo4sIhk01jwYcHPMZRZJq/sjy287EAqxQbI4aQJdcsMxHd1oaFDWC40",
+	"mPbvZTpdT54NuX3Sne7O1+3t7fZO93S729t91ut2/2N1YQSDcA7qr1XPuyCiXFvmrnHrRUIQkfQGECyG",
+	"Nb/CUvyepm75fta7sbvCbjyQYphxDFzsbq8wpiM6zSRNT6V8BQ08cN6zVSZA5wBnwdLXLOXUgz7t7uzc",
+	"fPJfacZTeO0vEDjjMYXNAe681aQNKBnrAaCn0A7DGBO5KNHzInR45qIWaAYKdhUEMkAeiDAKMs61cSID",
+	"zWAXFWnSe48sxsKHFlve0L3kMqNeMlnjH0CSwY/Z3dnxxn+H7IfJA+dJeUeHZhlyOGE1/RNd9Zk0aWJ5",
+	"vXODND5yJs+hffucctFaJAwP4C5H/iWsKg+v21dXV23rirZzlTExkClLZwTkfAwN9cL2ztPdZ/+rETXC",
+	"l9boNd5080tG8/YJGyhm/tfqUrT6DICyYZfZOM8Mn1BltmCcKTV0dfG48Jr3JKCDOSqt4NfSkJQhRya+",
+	"+4+/EXrJBrAmPv6PXn0+XruLLhDu/oHc6qqI+JpRh37yrEnv8G6rg6cDk7OMcOE0ciPEhW1UgiuzMqAE",
+	"d9mFkgvnMX1PU+L1S1kLG8CMrjw1Huh3wdS8ppldJxA5SqdRwXqHq7gUJVyTKyXF+YManp+tIvIL6gjk",
+	"6eOqIRSYUrAnZcI7VEF56eXYxVckdBernRNrplK9MAY3U+7to3DkkipOhWntufBfJULXpLEojpQKeFPb",
+	"Y8ozYFgsYneTLNdB8K5wzBcI71fwBHMye/EU+kM401twIgq1xRLsprd3wcQR5epuBuIdBM5LBC62k60J",
+	"F5fWHHLdsoslTeamqpQv26V8qWzQTyZg/malBhkoBmOnmZ6JL/ztb39rB7FhdlOMYe54jDOgcLnD3GLp",
+	"EUk//qYhSQ+dTavP69NyXksZ9skm9bTa6ZkyGDLgKjSp0FcMsznZlNChYQoyJmit+h3W6mxM/VsGk16h",
+	"ddkMpZoTacvlrisTWyx4j53F64PEYRbBN86BDUyaNMsKg9eFAarVjEazbEi0oVMdo5QguTA8I9wQV4VH",
+	"mguTGa0agSvzu4dCS6vv+cffBlIIdg24Kx9/y7Xm7F4svVfy/Nwu/dw8qKHyWMrfLkV8NXXLDpPsC2Pn",
+	"oRCZq4jts0yKc/tpYWzcSuDXrHEbNfpOM/X2pz/C2zlwRrRrT657RW6v14uGQ5df1JjfCQRDkBYlSaUi",
+	"N2k5CnjBrqpvFvNEgl3FonKxDjmcy0mSMiXZC1OS1odHuDRqfXRAnyQu7wRiLBYoxwr5xY2eyVWSJv5o",
+	"Rmxo/SiDYcxWhxy7HJZ9gEC1xcKtVk2au92nLW8j9shEan/txcXXmOMrjZBFUs7BVZ4W9c33FRGYKe1u",
+	"dPvb//GX0V+2x93rX7rTN18f76i//HKx86P48/k319+M/qMrvu8OTr4Z/WVnsEaCJwDbvHMYoHqxVf3/",
+	"z916Pp4pyEfzeYmV5zfmo9rP78SFkFcicoo7jdwWS8GZqm69cDd/AVb2ovn/XOzsjfl8W/PZa7NZZbZE",
+	"QxZNMTfpx8DNRPUnFum+GbV3Cr0hQYFRLJqlMLfbrBCmLah2qZS6pDztVeMdZWDkT3+S6k9/CkIesVgt",
+	"5hELqNAgzzzBTUHrUT4VLEqpsFSQCvLyCOL3XJDSso/IMFcQIPcXiAVVrKgSgYD/7s63mE4Ia0NI81lE",
+	"trsR2eliGdVu11+0FZVlFpDVRI8zFlcjBveSCrBxQzgids210TOxfvCiXdJEk6QsfE9qwz4vpKpR0H+A",
+	"8M+hXTdE5mQcBp5XiTj7DbaJA92vhpqf100c6A8XB0LZbqWeF/w1caCC4lrX+uTfT4HyKiITatUL8H5j",
+	"aSIXZKaIcY8kvyREM6oGI1fFaM/tkBNDh8N5t/0V1+agHMK6BTBQbdj4NbrxwLdQlglHzqbhSvRT0I/N",
+	"2f4OBI+xx/6SMwXkBlh4+Esj3C03AKv8+vMdK0hWwt8pmzTn4BHnN+pbwQAIGx7f8ZvruUq74O3eXGoX",
+	"Huxk3wOFU353lRpz1PI62KDBroSqsIUmZm1pF8AVQeXsRYAJDl0D2BBDmolUqWIJ2Y7ITqfTaVkryLfq",
+	"xsKuNTKmUzKil9YmTnIBAI9luy5pJmMuEles/h1JxvQ6ae2RROf8kp9pfsYGVJmENKUo24FdVb9vCYYl",
+	"3SJYWkZdUUg7nxQFZDPgyyXxJeoRAJyE62KGOBZjRu2l7Q8yh32Nw3V1KHZ/c+06ueZ3ekR2u98urs2A",
+	"hr5yd92hWM3t43+8ByBuYOprHCkXKUqx0QVpTMb0utH7Blp/Gr2vO8/s8gknN2xPPbOXbfTKTmh4Y41e",
+	"o08VSL3yZgikQtIno5xnRbFeY5Wr+47r6gWPRtJIkubkUk4pNEvLfsbPqZGA4OC6usLrYHu2FYkAhtc4",
+	"kMKoj/9/xsiYCZ0z4AyDBniWq3WqT9z7cZBjq0SJtu+tjC+QvYuNIr/RN8V8G8tuJRUBQsfax3O6ok5V",
+	"VC26rffF37esH9+zEpFcjaygoNBW9kQT5AcHaYoVwQigOeFAKzrTsaYNnbbqSsyrAvWLKDNfey88el36",
+	"6qsrWuwf1Jj2PzCz5P12H03ufq79Cb838bS/1spZz68rNblrbsjNmq0N6LEGJ8BxvLCMFcLfpHskkF4u",
+	"dRGLOTGWSggfYky3vpXh9hbip7NwuhsLZ2PhfJ4i5Bg34fomjqMOrYtY1XXDacZcLRNeYc/eGdtiNQPr",
+	"JZtCVYC8EuCCUDElTcGueuheFgmWEU2JkP7c/aOXrQ458tEx19VaDYwtzB5wbQ4KFtSHjnydSGXIBZvu",
+	"AdQzcM+RpJ0QLZXRIDmRK7Yu/KWRy7EUHSVtoJDjM8DTmiik3ir4YdNG1Gh7EPPqMe25byp4RO2FxIol",
+	"AsY8O0o29QxOzcSKxgSqe7kovgTPNGm516jrHjSESCqfdhaban4EBzPhBRcWBfROt7ZQSzmQishl5GDd",
+	"DriZ/p4CjzCFh+XbWzP+GLyCTfTxAWr0rKR10gvXIq/GH51UukXw8RUXF7rgVLCL3EjINl9zDXVaFbRs",
+	"Dx9CmrvdXYjvxWLMtQbwkt2dHZdbxoYqe0bkPFIXCISL+YqTEUUcFrhtq0MOgl0GVl8sXOhvNvKXTe0A",
+	"vm11yD5EFjXZ6W4vCQQi1tEdooAO7Mvj0/wr7Q8Qrs8KwQK0pvETVXxM9jMqcz4vM60MH/CPv5mPv5H9",
+	"7w8CGtrebtS45NkMm8kakbSZ7ewAzR46ojYnVOaFyIFbxKgcZuTHK4n3vUl0FMc5qbExXDeG64qhuVCG",
+	"ThdK0MBg3XqPf9wyGldWoWKNTBGaQ9JRGImVgR6JSkclrBSgEs2ASWlmSFJYNz2C9hDhQhtGU1fFjxK2",
+	"zOdDFY3MB6PFLf0usFcKyD9oVO/3tqLLcODNKzpay+sKnKzF/pXV/IGaby0OJdasqO6DapvTYqNtgon3",
+	"uvx+YGbVtbdmJBHOvCVGCviQwKWPmAcaRgcxwD2SIDTKIGNU2ZOJx8YnUrBOXYDwzpYjsmWc+TRxrzFR",
+	"bMzzccgD1+g1vtrZ3iHPdnZIt4v/f3vj73FQUVbdjg6nuLotNwbcxoBbKm9wTd/JgNsayHxJDBKBkLQp",
+	"2L2rxpcczt2cNCdUWaMto32Zq8ixdNqLkIwLpqMSO5A5znLdigDUSwozwjgKUM+TJss0BlaspcqliMi7",
+	"0wPEKKyU1JjphJW107GAwj7EDrQ/wQnykimaZRGSGiQpm+RcJ51O8s9c/5Kf0YQ07WzqCJE+uRhkecrS",
+	"Pd/A2UO4FMBkN1csu2Q4YB1hoThKWKUNSenUTxc+EsvYJRPucMBUjUg+IUbakabUevk3mx0AweqsjsLa",
+	"gMnVrb2AsEuTVAJMKgSK8eW5rq79MTZ5Fcw7C0zfwko5gIWxtqayZz2HuV0lrguH/5t9AfuNO8f4lgpi",
+	"e6NjNqCTWowqmWXtfLIxie4Zy8kJj1k5Eex4kAdIb1LILVh8dzKUQOCVZItb7yscm7fzXMM6koBdfCSt",
+	"XcVNbYVIyfe1cSZ/h85k+PrKFVrykN5inZbEorcz6o+ZoGOrI2fi0qJsG9J2udaa8NUleUszviAxnmEu",
+	"Xt1KL4bxSPZ5yHC73DIPuJU31vnGOl/HOr9ZfnhlZViunKqyf4KFrsB8rLfR37Arpo2zPZv9KVEuD274",
+	"mLVWbHi5Gkng/rLnYuJrTAcjvigG8Iprc+zG9BAJ/xuOLHiwVrc6i1Puy/JcKbuMc7ZuTtm9zN9rUvnL",
+	"t3CP3QtCIxdW2Mw2h019SyPBnutNhHVS2IA3SAO3EL1jOXHQI6RJh0M2MIxFhImzAbL7MXFGjV3yrAXl",
+	"g6EcIEmWn2Us8f6wtqaHkFdw6zGdQk6lz3yjzjA3uWId8lYQSgKOwVjA0xHq+AL7zGGoFmKrz4ZSMcKx",
+	"5wfIB+2z9OUl5oikYK7pkpsIY+6x8CdjzzNLSUYNa5WW0M4OcQZTckkzlqvEhwuo8Xd+onFMe8Wmi0X5",
+	"Ul3Bpbs8DMLYGYYBKnlFMjm4aEVESzKQwsM8SuHg/6H8i6UInapNLICnAvz3+hS9Exl3sNDwYRu97Z1n",
+	"3c6zNUBP7I0fJ2Hu5WQdlDTFeq6NEbYxwlaRzsAbQP26qRHNK9hfWyHz8L2LcUAHRRg6QLFHThpc6mSf",
+	"HJz8lQx5xkhzIMdjaoW7ZmM+kJkURDN7NzDwiuxNf2pYG5olYzGm6qLlIKg9P4sXhk6mA13N06dPvwW9",
+	"kfz973//e/v16/bz5+THH3uvXycwFjsuH3+NRSFHgeDUoL7B0VFNUjbgY5r5sUnVciFPst0l3W4XY8EO",
+	"Gcv+Tbj2MjIWUAKFlLyFWriSeZaSPou8CEXtZOcYwKudFvaUJHa2nmgXfcabxeJvUNOaqumZysV3UE5Z",
+	"EAAADi+32q+4hmvQbO50uy1HsoOFt32awjX3Ysz2XnGNugnXCBAGZFlbqra/etNqICypzfi5YORNj8Db",
+	"EyxxibmFPZsv4YK15vZMGZGdv+LpnU1gzy/JW+0jAvWRmMLA6qoz3RwtLo0NmiErxaM/L1NUhl2brYG+",
+	"rFKBwvqLcCnFwrMfdLdPu9/0ut1et/sf0fZOt1v+tP0s/OnpdrfzLBaLalqL0tEHDSjgm/JvDQRGrSKz",
+	"v2702EaPraLHcEWVYg5STgcnf12qz4RR9G4NBq4Gq6b6ZbZdYI4NbI+AlesvUxCg2fN/yaUBvkGdj2FE",
+	"tc0F/jm+qO6CdkoNO0tZH0BGF7UW5GOm5Jl7i9BaMPtN5RLVC8KHIUApt4O/796MUJTlYYrTam1Xs7B4",
+	"CopUc2Ue5ii1x1zwsZ2D7Xl67RtHAi4nhzZdw2rfhaEmr76N5ZFhmOUTPGv12bCDrxsCoAeUr2+tgaDo",
+	"eqA+CDfEddsf/GRsGiAesgHCz3pFFTiReYvWh6QqZpIQa2S3+21rjyReoCQhD04sklICJXslG6PhrnHB",
+	"7tORzBUWZkwUl4obpJKE65wreeX4eXN1zoRhCdRIJH2qtXVSrA1d2NsrtzkU++3WQZRShlnxFMhZx9fV",
+	"tRZrKHQ9j9dO+yl8zzLKz4SVeRk7G7Fc2c27+43/xT1t+UvUGEthqDBnVIicZY2eNYLt/0UN0T+rFOGc",
+	"QaUKiIOd3bL1QoF4fR2Q8NrllX38H8MINSzjEKacUSm9xsHpcRufCZ7ICc1ew8cIHeJacEbA83sGt2CG",
+	"rZMAhOs8UmuGl3MLOjIKk2XTk7Gx8x+jJ8MtwMVSPbTvt967v+67ISNsu5gp/FNsyBSzUgXq7QoDH7sx",
+	"UGr07F14xsNmjPpei0BKb+pjfm/1McuW6n31WXhDe8VOi7r11H0I7YFlszjiTUHhp+ixuGHJrRuhh1Mf",
+	"vr+CnIL0dOt9GDwYGVARYLWURLdYU1IOgrWRIDPPmEscxMKXSxO7uKF1GfOrOs/MEtiXuxvKhbmocz1h",
+	"Is3XNgQfqwxs6VYua8AqW3pjzG2MuVUrwG5lzN1Hc0ZhmW3aMn7vbRnOVd70ZWzMqHvty3Ai4hN1ZAS2",
+	"Vb2gG9KBwdjXElnHxaXkAzY3bMCdNlascJniZt9bpeq1E4v19vcCJ8Tt9BtyVy/8433yFNaD5Afc46yb",
+	"H/Dvb1PK+rkmmRdusEAIFNv0zj7WmjkJ3NsMkhGUTBlVpJnsdHe+TloRoWREs6H7on2yjd/9klNlmIqF",
+	"+/50F6HTqJNx7uvtbfv1JVMZnUygaj7w3Z9o8LccGqdbv0C8nCo6NBFJ+krmPMukSFquDcyej8N9ooke",
+	"UcW81UGFyGlGhoyRZlIN8Cfk43/FwlkiW2R7p4UcRva0Ps8yOw9Qt9vD64e2HJpRhTlXWIPlQ8xipjj/",
+	"jqWkz6YSEEV9Pr6ZjKTSRfIHjTpr+LHUV/biw3XIj6fku1jYp/kKhrZHTv+6T76z33/8L5IYml+fmUua",
+	"kP9Dms5YIzvdVkSU3SEs9X7pADAMT08P8Nyv7GU6sfB5KLfm4NUnL/YP2ojWb9cA/MXcF2/evHmDXyQR",
+	"0fYJgQ3HjxrWjBVCWucMbVIhyTmdRMCoKIgdkwpLd90sgYdfvvwJHoRGtZ0cp3aau91vw+RULJ7nzNqz",
+	"GeVnE8qh3+DsnzJXOvHlyzCUYm6edpeg9nuRe0MF2KlbL8yPqy4V7TZUY9bLDt31skrL7ZRGDS7f/UPE",
+	"usct00KfMg1UqLPFBqh78xunf+P0r6FEQ98b+WJxyy3WptYyTqke9SVV6ZY29Aa332O4PtHkgk21c7Kt",
+	"GO/n55oM+TVLeyQpJImwKqbM53BNAAqLpVEsEsPUmAvG9JkjrkhIrh3vkff5rRqMvKuM/QxKCpnJcz6g",
+	"GWn6kmGre6F2LBZI3YUy0uf6ufZktx3yhl31QPOmOcPhRGTMqOv5MJIoNqEc1dvJq30wCdjA1Fvt5JwZ",
+	"cp7JvlWy/NxO7V6lB+aJ9t+TAYQbICpR1Y1Ua34uCu00jgpX4ImdEYmRDzvTBeAFdRq0mN9WjQf/3L/h",
+	"E4P1bJ/MrZ65U41kc5PxhyD0LmbEP3WwEYud53eiHOTjpdjMz/0Ri0NvAaf8mGJDJmnSxau2R2iWtaJY",
+	"iKCPM+jaXAjEjHQVBZJzxsGaw6LNIc9YRNzdpMimtd5p8RSPUFpZZE3S6lRyXZnLWjjj4JhPUVyIlY3U",
+	"sHOpaiGM3e+c1UEZP+uuUFa5BGEZyvhdS38a8gB8UlDl5ZvML5oj6tT7pjpvSXVeGmyxQtwU39WX580o",
+	"+XxirSqn5pOZxZ8Q6JeBpUCKvbdXeiOEp0jmmWE93dHbk1OyVRFZW+9nLvprKQWTxTlDOyK/GNYWIP7E",
+	"l8Fd/wJreYFLcTMDrb8cjqpR4y2strDR6Ui/NHN/Y72vlrKzE0BosXFJs9CyVqO3avZxxWyobK35nVWx",
+	"KiaKDWC5Ofd7ttTJ/96zNjlJfjhcb+eSUJAALR9LYwHaDYgqqHHXLAc/d70kKhmpJ9SMiB7RCbNChxsd",
+	"i+T54avD08PKJfyfcDpp7r/Zf/X3k5cn1jshO629+XtWTxDyClu6sRHS/wjN1ZDts0Mfy0uWkhFT7Eb7",
+	"5vtpKGceLQr/eSrWLz+uXbHWaZUViTTLPUhoxqlu1avqtVZNuOSK9Fe55FGl13Pvz1gAMDQ7fqe9iwv9",
+	"y8x2/S7p3KCs9+2lNhp7o7G/eI29dD9Xt2NFA92yitpqJHT+lcNFAb1ppGIp6Weyv0co/IuwI67Er8+s",
+	"rkNtxjXRV2xiIKetIiIAlClj9BKatuG6cO5EcivPhLwCBUh2u7skLgQdAfAWJfPLj7/Fjfqq68B8/0LK",
+	"rn+/VdRp+S4Wa5+Fgai3gXn0RJMxMzSlhnq0h6FiekRcRDPJVZbsEc9RMxulsmsRIlXczMdg5mOZtUvn",
+	"HqOY/h418Uv/4Jsl+UnMpWI13ZNBVFgQ88ZQRfpupfJKeOOohqxVMTpGUZuygZpOrPUG0TKMkBzg8ms/",
+	"53oiNbenJVH5tdV24WeMkiVRLJLDU3ruwqsnP+63d559jTnw5JiKc5YQpzZJc6f7datDDjkk3inpM6qY",
+	"IkZeMOHqJ3BrXY2k3V7oz8zFiiPH+k4Sdj3himnkp0/slqWY93YR5mCXh/s5Fk0hyb5b1Vj27TFeGINK",
+	"SWCPx3wG18V19ohybT9SDBjB26c9stvdXtyn415Kfcin+o4O7QWnpPlO8Gui2UCKVLdwZtz43x2/qotj",
+	"uslYHta9OZR74mdx1fsW014XR93pdlfqlGeAwEOUXTQRYZ3zDknsN/q7bnu7u/M0KUaAL6scAqyze+bG",
+	"+9PWn6pSd1EuyG8eX+02tnYhFurCdkjGfMzO7Oe5NQk9OMX76XNBYVIXILHM3/hqJDO8/Uxd2P5gwCam",
+	"DfOhb6oLqx78a9RYIAFuusaiU36NGlYi3HQqHAMPuNP9+qbJv+VElVU7sKpmZuv+ntd/jQtxxWvgwWvP",
+	"1tNFhuYbachYpnzIWUqaycth+40UrP2amsEoIWP7jzOz7YVan7f23/56iTk0UbKfsfFX65lFR3hW7Tqx",
+	"r6J0Loimhms7l53flTnCBrniZgqaBZWrVXKN3j9+/jV6b2VeaLCgalrFir6jyQKUhzdB6mDUFXlQNfkl",
+	"ZzlLI+wLk4qccyg3m5AmloElJ69Pj85e7//72f7p6eHro9OTpGU9vzAbjOa8MWw8Meh7QsMDs9O1GKH3",
+	"EAf6SIld/+yfApkFnqzAZXmQgme45brlzm4ONmAoD+O1HCLtsMxNX14H219Iw4fu/fuwD+7irffwrwN5",
+	"1EykC8Adq+/3ZepNH3y7xZKeUDMKzFd33aXlleuVKdxQNN0hRzlIBk+/3KeDC1/7ChKoNO4KOWIf2uyV",
+	"XLTckCuqCyZaL7Bg//Isc5JsXt4cw+ThJvmE4QC3CxdrPXzsyI0RMSI3CAGPuyVPmLA6GRReO58UzOD2",
+	"3dy0Q3/J+YQtL8IqweeaSWb1VrKVSFBLSX3Tz4xqJbnImNYk0VKZhGg61QGmp28AjKp1hhDZDTr7SsA8",
+	"B5a9kJIfeytLTI3hLIlkhzQXZGtJmayd5P2MD7JpCedJMeDQadVkQA+Dafx84fP2iOFMk/6U8KLLAJvd",
+	"uWIDCEGSQ5hfQLS1AgmCKdDgCfm8lF3fBoOvAoe3mN7fcfovw86zP3HDB9ww/KX8UJg27eKvTA5oxjV1",
+	"meh25fPKMHxBLe+nMLGKZXMD/l1lOWPNHDw9zZYw/1cmaM3xHBTnrj4kDGHMsqW3lqH0rRV/WXlqHgko",
+	"sRwJVD2z1O40HFEBaFAzpqJF8xMUWPrtTcoXXkxVMeTa/hWq7n+2llRi2ttaF05xmhGRj/tMRRjIhcog",
+	"mbKI9BUVaUTGMmUZ+mgO/euTVmves6dT7LS13Z3wlW0cngeqLy1mPbCnQttpbQDImcpynyPAcvJWhyRC",
+	"jgNMyFjMCdYIHIq48fH/FuMg6cff/vnxv5GmjAoTN1oRFK0qVuBN2r3FEoctbzcUwhwKlnRIMoTgpxiw",
+	"MyaMYoYzkRBDL6wx5rajXYMpnWrs8XyhmBiMSEb7LItFMxmxfirHNKVcQebHd7ps+b8y+NooPmZ2x8FP",
+	"wSf4udPptDpkvxCbsQDcyj7LJDKxgWPo38gTL/Gt+YPyCnEuYRYq6JXVSY8FAs+zlOx0u60OQTtakORl",
+	"ysYTaZgYTNs/sWmCXTJGTYmmQ5ZN6/sHg329dh1TedOf2MJqnzWQNAv17cyAX3Kraxe83kav4d7MrM3U",
+	"a+wjfiU5UlwM+IRmpE3+QwpG9q3Ip8pe1B6VUU0O5GQg7ddWKtuvf9jffuZMu17jQI4nimnNckWC44k/",
+	"KFia9ooH7Z3uzlOHjemE46C8xOpoR6FB8xjIl6GYnxfrh6XBsBD9cvUYf9QoVo9pH7NJRqcsvenURaf8",
+	"Gm0wNzcdm58Uc/NmVToTmNh6X364P+zNquLMDc+4/vibVSDWY642msWNWDg+WjGtlrUWCJ0VNj/ShCry",
+	"EqDTcBXgc0I1Al6Qm1iMqA6M81Bj7c6YCaHC8rVHY6Y1PWdLQD8rSmmD+/n7qlhbxfKsLVnzy7GISdtR",
+	"5FjEAyCKTcGuDQmwpaOiVXiY0fOI0IG1NWe6d9E6w8DbOTOaeJie0gWG6kmuodqtoLE4HTHiKn9Qi8SC",
+	"4765ZEoDlJkkmgG+GUleDn0uGqLmgA7IxXlN0++yRd59IIV+Gtqlt1bmG7Cd+wYyXcl7W8tYL9fBrdBM",
+	"7b67QoyZsu0JiLfsfkEczLDPfRb8NBYrop/C4R2ChFzFhooIJdrQrNx3jsAxFrvbO9YRMvPKy/pd9IJZ",
+	"jeOkiswh6KaZuuQD5hTaBWOA72M3/YhrI5V1lzCsjOOF7gq8Oni4F2wC4VVsVqoofp7+uoVHuoK9VPFL",
+	"pkkqr4ThY9aLRTKhQO4lFUkCOZYAB6eGUgU81pFKAiaQ4cOEwIn2vIliINmGLZ+mkIKBaLLX2JvFd7B3",
+	"8pPChIMiAsZPKVg97utdXMMhvLe7+YQ1zt33If1AMIG3cbIeB1X2ZpnsgWXvSzb/kV2dFeT/kYIyVD6j",
+	"ATZe0hpgtnf2kraoUuwGeBsnyJ/oWSGpZ7K3zf6UJMg4s5jpfI6SzOscBzS7VeDMRg4kG26DZqKDhcMP",
+	"V1yk8oo0QYsxEQsntlUuNMmF4RkR8qrVISeGDoc1CJLuwRyAZAUubGH+dh/n6jOgWYeRrA4gC4d7ANkl",
+	"EBuKUV2fIAGFuHKW8LU9Gm78UNkSd7P1EiWzS3oDh/nZ9sG4F4Uk4Lh1A7HnBNl9GOmPTe2OIhShrJIh",
+	"F0mEvi2U7rRq6d1Jcbx14JmOhStp9SRgvk4FjwkDUUVRmTZyMmEpacID4J4AP97JVyt8Y+FEsfasH74M",
+	"D8pE/DULtvfutwXBsXsy34yJJ+OlY9H04j58w5CV8lTAFZ73yIFEmoqKyuTgIkBPT6mhfaqZS51pUgzd",
+	"SNnqLEBvcUmkuc506So7/GuKBbJZAx6bX5upZBjMcD5MdWzendlznaj2w6yvggDqODFXdEqamjGSHO2f",
+	"Hvw47/W49qSwCRzDp51AyzNxhs7PEkBLFJ13SSXJsb0Z5YpBIief2AWZApScomCfVEjatrfbO92SO7gR",
+	"NUKmNvhxe7v31P+IqqfXYNeQhFzd64AHe5ysjtd9Ne0jdu1sUCw31v4avPleRizSejfZ+SUf8VJTH1Ri",
+	"RQADED0W3AB9cBEkdkDvBS/+rSztGpx2P9aH4VfFu61iOZZztOlyvtcV/np+4dWQaT+sedchySAf5xmF",
+	"WGBT5UJYhT9CM24wHSBmpN8FDiLi3JoBfQY8rKDOBSN9NpSKEY41onzMAP88+SfNzxnYelNySbOctTAB",
+	"AjiDJdlr1Uasq/NpLSNedav8DkoeqzR+BF5Uq9vHVA1GrCQhdXfoNYopa0SNXGCByWgd9im80mPxkHp5",
+	"sGT/bzT3RnOvItf20xSS7wbQCG4Ubjdr8btSUBWlBxsGqt85A1VQtbYhodqYYPdJQhWa/vfOQTVjkN0k",
+	"8ioy7AZGqhlpJ8valtkWbj2QE5aSjF8shPFMgFYmCOpB4xgCzs9i0rc6N4M4hfG9G5vDXlae+DPINoQD",
+	"OpFqpXNe8Mww5RuWbgXBGd52A8N5/8wYgWZ2JRh1/te9VsHctOFdJUftVp8tElkcY53d8KtkI3vkaiQx",
+	"1h75dkbY5lcjarxBpGR+PiJXIw6tSAEuG/mJTUD/x+JcypQ00RdkKTcsvedM5GxL4JfCZTf7XAcjj2Sz",
+	"Tk7PrghfVLRJ532m3ejIR3OD4LmvpJ6VOZ7gZ+u9+2sO/Xs9Rvyhw4oLiTBruCmXBTx/YKakE/tkRvVa",
+	"rFqbNX6P7PjCT+79MDe6F7l8VW/RgUOjxz9+XQClsvp95gpGEjZmxiiWkGbBuEiQ+I8RNrbrHGKbEzpl",
+	"KiFN+Mp+w8SZYoaqtDjaHsKsduZW0YKTvRjEBR9kOUOegwxwowOVOGVqURv/+mHgfTF1MZKxvKwkt+e3",
+	"9P5kkk3dBO6X495s7T9wn8ZLoJeUimhmTMZulAuwt8GH0mu4wAFEPZ5MmEgBnZo0S8s4ydU5EwPssXXg",
+	"q6Wve8bTZI90gf1Nx4KKqaM/9bxxUVl2GDllGAUE0D4K6OE2U0bTDFxw3zNidxeNxTDPsrZh18Z39ie/",
+	"JJDo4DhBFY4l0nRNxNqw8ZgLaDqB8Bjh50Iqa2LHogShsac7J59d04HJpvXO/iIrG/3XL9AVX/X4I3zb",
+	"bPUzXJR+xaPf4Rpc4/LFCl39nAqAwornHMCKXuN4hOVY4wRs432h5Hjtk07l6qc8dxvve8g8rjFp4hiU",
+	"9Opn/OV3GOH53WkQnGqWemkJHO5V8eT1SPV7VCYjRjMzqtUeByNGJwQPIoMRG1xgoXVR0WZkPhghUIyr",
+	"qeuQI4DAAlnLrtl4Ysoci6KGEcABW+jy/IijuZVZFGSkXVNRo9d4/fIFOTw+8m0qutFryAs7JQAaQceT",
+	"sLjs69Ptrq88WzkrjUNGv7XO2JooOWBaQ+Ie8xN3B1ytgKv+GLyg4IW7lxu+6a2UGVy0tbSZvjaybO9K",
+	"CXRlZRQAJiKCz07G/Bxfnz80IscsdTBXuY5IP+dZ6n+0NkNK8omd+iJlJkU2dbWyDpyd/ZIDBR5JXh+e",
+	"Hr88ODk7ffvT4ZvER9KpY8YVSBGaxqLa5RwCsnkstjquV5y2535G7rrsYPrhVL8XoHUKZ+1srBu9bmd3",
+	"J2oU83aWcmVf5pBmmoXfuykDSKRi4eILnDaiRvFz40hqc67YyV9eke1nne1vkaMn5TCK4kwhzVk5Y7CS",
+	"zmV5k8a53O7sfN35xm6TxVtHORi1ym7pflvWaa65vaIGLoQzBzrf6D39utsNn2y70+10192GxatcsBH9",
+	"b16aKTaRyvwxeHWrj14nIVZzKG6F6LjnOB9+SSI0vDGFTra7pNvtIqCQsRt8QCcTBGJmM9doH8BPK4BD",
+	"loE1LCuIRUG6a7AqHc39hY5U0iHH8oqoHEu4Csc/FpUe3BJOssoUUan5X5wZLNmq8YBYzJJVVwXaSF4V",
+	"vMHALSTxgxT1mYCNh7LxUDYeysZD+Www8Fb1SdZFwkPwqzlonRDcN++PAVHbk3MQKXxGJsT6bTocLZLI",
+	"/JIpw5ISwtfLdCqiIt5FqCFjqQ1JRjQ3LMEK3fCK0DqJYWlM+FRhgwa8n0F5ipL5pX2auNHqkCSlhp2B",
+	"YmWJL1/TUG5WhNC+cm2wOPvE978ZcDXc6ECJ+PDbE0241TFEMwMABRFhmdU8EPIzjOyQUUTgOcjOrv1b",
+	"SDWmGSN/hl/6VGtGtr/+xn6YKHmu6HjMGBGgg6BbNxYzwcK5UkM7H4UupAYpjZqJb4SzE5gUAKslyKBH",
+	"Ny0mo/Qmi6nG1incWhVUCI8A3J8mHfJWFAngWFhNynXRQxYiGhtFhaYO07gWAZAsBgCMxSoIgLE4cK+G",
+	"/JJLQ3tBoZD/wUO8D7DuLxH9s8puOYMqR810MoOwQ5rQa0bFgGUZS1vW4BDsCgqf7DsAGh4XDB1m9Pzc",
+	"LvqRVPrMzXYSi2Zy8PbN6fH+6dlf3r093T97/fb54XfAvJQx5fqw3fuArI6ahcjyvX3BC6y5Kp6q7Ps/",
+	"kGKQK0BhdJtVI25IUbypM4kruOz4q69uvxOh8H1CKlZl2YucG3jP1mn6+JtduETwS0ZzkuZkYJ0tIAyp",
+	"VMCALzjxtk2vAZsVXC0DzXV40fTJKOcZIyHgYYCCqACq+3KNTrn5JsKHLryvvMQFfl2lYmmDhbjpHvij",
+	"YCHOtCLfEOit8tGzazsTa9TNzpSwuvJVawJR4wLAzp0u/euqXx0RqmNxcPJX0nx3+qL9jYcg7E8NayNn",
+	"wJiqi8jKrjFta2ZlMVTmWWnv6BKtW9CKiAZuSebYBQBwyYpTrg1YfIJO9EiaDnEBCsI9wOI1H+fjAIxY",
+	"yStNmt6w2O52u92oMOye2Y/WxT5gWQZRTWWsTsNQxndJRJKv7H/aCOv0rwl0pU8UG/JrrwqTJwnRkugJ",
+	"MOWPmLW/UoklwLmAoMeYUE2GUo3zjC6s6j+El3WDS199ga8XPmkdhAfM0mL+BZyShpu5Ru+Z+3wDZvsm",
+	"GrCJBnxB0YDAkDHs2mwN9GXFwmvwNAJDLIJmJiypiLy1FrnCiqhi0EUVdykqPJ+otJgj8AWL/qnAM3S/",
+	"ZNLkikVMA54DFlFFA5mbMwjERmmuGDsbc5EbpiMkGUTH5gzvF4s/R7WWY1QajFEBUgJ2Z4QZi+1oJ9q2",
+	"/10Q4i+//HPwpTuxG0Ug50qBsxK7plUeC0hI74tWc8NksIy6DZTQjFVAtX0na1ke72egVeprba27Xokf",
+	"1APRJpUdYHVyyjLKzxQDKoOzETQnA3e0zqj9esIGEOFJXE3k2URqzfsZ00lRwov2TqtD9mdAX+b7eRxz",
+	"dFn/t0viqmdSifN0PJLtDIKtvXOJtFmTtZzxaj9ZBeFNjteskbjBrP28yotXcg3WjooE598KvTZyUK+L",
+	"ooOALgXBq8SpNtyiQuQZA5jWWCRUDUb8krGkB3GmoIh+FuiWrIhzi8irpx58SbtTCko47O1xgmJ1PFyy",
+	"u73TicUhHYx8X9KVNQc0oUWDg5JXHfK3ERMk8dYCOhNh3NMPByOilfiwA8nWUGxJi6JKh4ZIdRin8yFi",
+	"maVlmHgos8z6QNB57YKEe+GVNDOkPyUjqJw0dKrrQWrvFm67D5ja6gp8RckQbBv9hJ6fK3oJhkMQQ3PR",
+	"79tFwx4Hr3YVoewRa+9ROG9AazegtZ8YtPYu4aw5o/IeWl1mNV20KEiW8SEDuB+nHm7fprLqpnedI0ua",
+	"VT64sZAPGB77QIwkHwgXk9yQD7H40G63K/+LxQeXmCMfiEt+RsTn5ciH8M/ZJF/TPxFU8SU0N7JH7LMl",
+	"LbgXRs3CazTdHXoztTL0ApHfK2lCKPFpkQ8FSCb5gJed0Fyz6vcleqYdp2JIMgVDpFoKNx7FdD5ms4fP",
+	"Xn6Qycrlo+rh3jqBG1HYhuB0hO62/QJc8THl4kyy/BJZzeC7CWcD62rgzSBTt2juo7oBOJPI3t8B0hcv",
+	"wj2nM5Oqg/W2Ez5mLOqy6tarsTpqCol1XE571fcFthG83AhfRuSnFswUnEAp5hzGai0Uabr3TgXJRfFr",
+	"kYKH2K8UeKPWnr0uh+4OYY02si+mZmRPB6yZEFrUw8kQau0blnrzDbLCQMmvkw7ZhxtycR4LLN6EU8ps",
+	"/xNN6CXlGe3zDFL+IgXnkxlk7cGJM7kSmlxRZa+kfdFALPqZHFwACN5zxKYJOpChkssDnlbMzgq0KUd0",
+	"0zAjHYs1DdDFjWgLZMqjmGx+n1qBWq6ujPnmIumwxEKx0+ht/3p72fnSCkJr2DyUnYa3PWY6z8wqjjRB",
+	"gF5YvQMsK4Tl7FfYxpZbw5Z7KS6tsXNqd5CL822MugdAOEPtMWcg3dGsAymdcV2funxZ9NpPCiAvw8aT",
+	"zNqYHJ1iQMwmTWoCbDKpgNvcaDLJqGiFgGROnO6RBNAqwOtm44mZYtEON2REvUZKsDyInc0hSFtT0PnZ",
+	"1agmFAkXDwZBEN/AAHUumlDnprfzSYf8bSQBQQQSivPXWyFoeFBM4gMJwPKGNdKvePoN1MC97sLK3AKa",
+	"Rq2TVRx2L1HBtfbyFmyrrff2H58RuGdf7WVagB8aNl4EhPhEh6twoRfnxrfUjVuP3dz6cHlN/UVga89Y",
+	"zTMtB9A9NaaCnjMVFcyQZTwVoqRiwJxRnjooWZRq0BLOsjQMBMIcPdHYBX5mPyQ967cMRtabGlDNWpF1",
+	"sGABJrFoypyfCSl61m7nGL8UUiQt4HDWOUBCeAroFnSVX2PyJZWDfOwLPpuTkbTeIyX+a+iMAEEYPnFr",
+	"D7wShF3Ap3DPAAW3WIfY3N3Z8TWI3GAOxx1rnZu+nQ0wt1PHC+NgKztkHwfv55VR+wBE5kbzlJFkzEXS",
+	"6SRjep1EWE6bsAFVJtkjYHnD5MUCiz90zi/5meZneIh9LcAsFsELgUaQIsW6gFegSp0Qi6a74KxuwfLX",
+	"QkfYV3ejGkLtAtUtDrBzLiIf+lN2W/iDiqJm2LeOIiIvCLEXuhzwW6EHXho2vgvkMK6qRu/PnZ3V4YP9",
+	"zY9x4T5m5LY6EXUugZVURc4TZ3cDMLwxv1cyv1HUOXFUp+ZX0tJLsYUdOiiIYjOiggB+MAQ2EEKYNLXM",
+	"ddsoyg1SxKYff5tkdMAQKITmRll1IrO0hOWLRVG8boWULvB8SRPlqgt/nVGTtEqLOChMZLNEyzTVWGy3",
+	"RyrQW6s00Hkg3U8PdDd711XJBwCbeWM73+sWejsDfX2D+XxL2NtF+fT1iKZuSKdLhcHstDQESbC7VCxc",
+	"UDi1lpfO+77/RFrb0IERETk0TCB/VBCdupLqotUhyVgKQ4W1bxw2deTz1HZaEuRxrnBSFSW3HkL7dN4c",
+	"x0g5CAjtK2ViofOxh9TD11LpdUE4TjxTMZYl5Dsnkr7yAumr6oUXWitpOrcT72CtDGWuBMdmjF7j4//N",
+	"2MAoSb6XfW6NdnKyf/yqETUy3rfPAMQuff/bWDp6BjfHjd5TV4Lr2BWAPMnK2LNCxt6yu0Pm5vE7PFDq",
+	"1Uu5jQG0MYDW4EbyTHQgxp1/tlyAr2wTbb0HMeLiFSkQ7n8CsY2iMXN0fNDYiJgGoRGEBhejlxhhJDof",
+	"QwdsIeezGeq9hT1zcPRCwfcQLtGSjV99jg1m4SO3H2G6mpa20Sewg5ZE8Irb1oTp3La8zzDdKkLBB63q",
+	"naU3i6HHXaPQLAXyvphKwcjVSC5xbJq73d1YhDWQUG7ox0IGVCkOFYd6JJVpZ9bQIz7LnqsMq537Sl5p",
+	"pvQq3tDz4jkfC1x8+dL149twA9w/165788tdoXIjfEJ36HWeGW4te+icc1toyDMWVsJAH0BxlqNFHVDD",
+	"zqXiLEHVOoR4uY6FbyqMHF1bPx8Oob//aiQz1iN9NpX2Aq/3//3s3dGrt/vPz15/n5SuzE63BRs0n1jb",
+	"KyjCeNqJxb5vurfCRUeYa4DwBiIZXBsmCrQ1WSIBMGF6ZJIOIzIR5xH554SdR+ScDyNyxfqTKBbm2kRk",
+	"oC8ju+mtELqOyHWmt64zfR0RmZotmWrS3N1+VimVDsnkNBXccM3SPaL5f7KIvH75+jAWyMt08uN+e+fZ",
+	"1wTB2+yTMQUlKtYU2QvHCWlRMVBTBBcw1uAxITnSDISSmycj59A7ZmGU5ApISjIWFYKl5WwJ7+Dei8Ta",
+	"vKO3eMP4Q3ggcvCqjRpfaTWx5TrkvjQ3Z+O1rFYKi6KjVOCwO1aRtKuYKFh7xqHaagUalZmobFlTN1Hs",
+	"kssc3RrBrgrAR4fAgt7OmKqLDjmxQkZ5RDVCdUGKaRb0Dy03PX4sx/9lEJuUD3QojJquy2gS1BLqDaXJ",
+	"Z7qnfwy4TB6uLWsVcYBFyEtBIMDCqgt/V+VDz+p7AF8F2HedgymlWMaodpFmLJVl6copG1cjvBxU0Sr+",
+	"wBJwVkDrFomeI5yQh870wG03qZ7H26JHkCFYukHdXnn4BA9GLacYFVxiJMtFcKPcxGKebrTIAy2KPmLU",
+	"MarkiHzfQOog7n7JqTDcTLHgxiEuNxP3J0taPcJNGI+0YuSJJkPFGNFGDi6Ad0IOLs5Sbh+V9zOWtGLh",
+	"UeHKwnh7LDeaZcMSIa1uyP0poYgDy1liN8pFIR9816YVTHI8Zso1qcD1ilPgcQZSpSwlQl6RZnE8oNO9",
+	"lophlhsyWYox6zTaES7sPChmybUQZGxJmss3hPg0F5B+kwIYFsWpk8RNarA4/JIpawlAQMzPzpRkbGj8",
+	"7KnF7s9MggsF0B0yXMW0+kgbPI5HLXMTwRq9nVtlpmB4j5+acmJ6k5va5KbumpsCOQk5HtzZhKKltTRD",
+	"Vaig1W27rfeZ1QU3JanAR0NAC/DQaAoOGuCELs9Tdch+qQF8ksrbfLFoJhnvM2XFJ+SjvByTgpFzyZBO",
+	"21e1grhyQlwxI3OVEBCDEEwqIv9Wp4GIowZ0jj1Q2DuEuX8vTlMlJ4B4KZV9pGxak04DMSvYVSy8K+uo",
+	"PHUB87kH3QyCFbicgWlLvGV7U47tmI3lJVssex8gyXajCKtMhnPrN/m2Ry7ipxelgBg+iJG6JPtWeIQ1",
+	"2TcvcB46/RaCW929gWBZYb7zMxf0EEBjESTbgsEAqiF2Ym9bUfcsKozvmU4grgPcE2yn9lgnWLzVBwg0",
+	"J+igARcxlO1vUJW10Ng7nofmuIOhNx4zYSgHzNkKwJGiE54ywgxhwyEf0AGskAWYY43es5XNwJPg9KJv",
+	"83PD21AL0DY2luDGElzBEgTgC1+geY/wF4hAeD9ycDG80wyvpLUeIzIGihYihTPpiu7PHilx3sl3Hm2i",
+	"KRhb1MNoxeSIXrIgwkGx0SlAXjOS9Jm3USXAhGvCTSsiiQdNSMh3YNApQ5oggMtBIFxFATMA3vMsHgVe",
+	"D807sNLhIrFISiiGxN3Of4RyUwBDCCT5d/iCQySr7zzoQ7MEqoiFQ4NDvIqIhHnsUhN856Mxy9hnw+7V",
+	"KgBCJ4TGCKDyQ3b0GyGuip7YOogBZGivwLziirw1xsBC+BVj5YYp7NTF6Lba3/nu4CsefXZ+NMeQ7lo0",
+	"m8ga4N/pELrKXHAN5qtVN+4CGSEc6Zhev2Li3IwavZ2iDHiGw/izQQQMSsUxo/hlQgQ+CgzB769sENFN",
+	"AryTZkGlYUV6664qLz8/Z3o5d1ktj/epw9q4DNFfNFEUYsgQk9ADiX2g1vLf7nYj0i9yX7FoGs50j2T8",
+	"fGSX/JVUF9a2AcwXQbiV4YwORqV/XTZKleIB0GmQ0LgXC4Q5AvAk4GrW5AMk0UMMp14B4BTC0nwgT7vk",
+	"gwuZlF/7lg2CarfpwQ6e6FbPnnGNL2dEFSMjlqURuWLwPDADGbu0+ipl/dxQYUi38yzC3T62RhhXjHQ7",
+	"f34WEXpJfQyfXU+YMmS7tWevD0pWOBYSOwaWOqyiEGPnA9l5Rj6QJMgMkJ1nEUnkYJBPWEK2u4CiJM6h",
+	"hRhdSQ4duwkX4VldvLp9ZC7OycgBPG3buRHyCt4FF0B9YocPHRR2JAlp7g8VH9CtA2oXCBUDZBqJyGsp",
+	"Ujq1tscLxVM6bZHt7l7RHNzPDUmoNopxMAa+2Svzj+FooMjDPefOM3JNmtukjRkeBx5FtsgO2e12W4BG",
+	"nzGqDen2qodQhbvJLvoxuCD+F+ea0vm+4kUITNQtAo9fBder4FgButL2TtdDegVNyX4+n5EJU4sMWTcY",
+	"rjSmqLj2p5ZA+9tubgrQyQ+kvW0nZ3HKZwSQGMXBbg9xhdMDK7w5LnI1XT8tLcKuB97gRNIkiCOiV004",
+	"gKPdmCM+CcTMDSD8P8orMqZiWhEpAdlA61Z4/AEY//aNUPwPUsVSTsmqSWwrV7k436Sx7zdQOK+5wNz8",
+	"vKpODBtPlhedwNZkwkDl+k1lJ5VM9XyvcLVPpnX3ypNYVBPs91N5cgqT8tCFJ3jXFfeseyGbPXu/5IjY",
+	"lLq09gR3zCOUnqD0mFaDMDXlKDPwkEOpoCCbZcNoQVpzpkqFzBapdMgP1nRJwNp0hftDLoBCzv7rPEv3",
+	"e0QE4xAHqXQZtzDI4+0YBx4QIn+781sO/hvY6fkCEMjE0Pz6zNmJCWl255C/IL/pQHhAtmhmYuHbD5vV",
+	"C7RmancciYCdhaeVfurvCpPu43/h6LbI190oFsqu+BIQaMCEWVJcEiKQ4lxWkUq9KYl8RETnY+1LT/yu",
+	"v0vR0M0FKKX4u5e8xPOPv8EUnjOS5mRCM85Uw8q0fl5SmO+0u89Ou9+UjORDMMWCH7e7vaf4463KVuCh",
+	"Hr9sxQn5eqE+3WQrNtmKNXqqwTzTE8iBihXU1spG4RaE6u8nabFYz4VCF26mQcjZJ1LuYeYU25yqogK3",
+	"je/DdjpKOEBfIVFVtTpkP9AioCmkYETlQkD7A9zUucCAvQFxPhxXEGAvuVTnJC9CR+KFVC502GxV1eSe",
+	"yJjGIhjSREnofjtnhux2ny4S1Cd2NBVxYu+2tqheTWzBtZfA8z6CgPRvayMoN4JyZUEJm4aMpxXBco9S",
+	"Uk4+oZA8MXIS8n0+0TMiy4fxwuH1UOYhH81VFBjdkINkGZ1o5lSHt13ziTdf8WCoa8ZQ5zZAR3or2FX/",
+	"KYfgCwKSpYixiIapiyz7AQ7DPLEVjEj53iEe6nDWG9H+mWMBl/Cghv7B8fSF4lFOFkvHB0jBLRVcQy64",
+	"HrG0Irk2NXyPJhHk5JMJhPfwz62RaFxZRdV598Es7wDWFQJD0QJWAhf+RLWy9gacGl0FqoELVKyf1aBq",
+	"7iWAdi8bb+ZZNjvvM0GrKaLK008QWltSMFvet6Zi1u/e+66YvZhwfQPDd2r3gkTO7iJ8ZRU+u+TsishL",
+	"V72R0qkm/0iGSo6TiCRGJj+T5rvTA/y7CLnvxaLA9Rsx8rSLJzKB/d4ypdO9kl2bTBlV2iPtuxekGUT9",
+	"+1OSnCsq8owCJ57n0Rvy81yxJ5qkzCo4H39yYT+crg45GcgJ6xFa4wxpxgi7ZAq5Y/ZiUYng2xdOxfSJ",
+	"nk2citRnLvVMsNOM6rKssfBpVkiHQ3N9mf5Eb3EAGKpNCNVhBxjtayZMq0OOmBowCGS5+zMqIPEbW5ma",
+	"FflRrkjKhBxzYV+nvUS3Q5IK3TBQD3mO4YQIqpS8ciPCWd2LBSB++x/1vMOJB2rkaEzllcCsuP1kj+3T",
+	"wUUmz6EccEIH3ExbNXQEP9m1eUP69AVX2tgVBEut1SHP3dqCNWdtRk12voUlVpdItQu2sXAbAXfffPVU",
+	"NM8hiGOIgrxSdTSwrOsGYOTdbu8YLcukOUbKi7y4s3EHVACjPKMpoJ3XjKayIBq3Fy9Lhuk2UrmJ/JaB",
+	"9VvdJHd5lGIp3/tjVMfoAejtybUv2V74VhFi8HDnx/F9Prhg2JGcgEBMerDMI/Ly5C25YuxCu4JWrEeB",
+	"GtUBzZhIqSLWbxrpiAxy6JFCqW1NqhR2TrCP/gk9VuiHPd12t0g0G1MumP9h+5td9wuUgSRjyYE6C8V4",
+	"LHa7XdJ3AwbUfSmqstsBJzlRsGgCg6NXnsefJvyH4LQFswi0qhPFYLIvXenTQObCQJObdWP5mPVIwgYj",
+	"Zq2ExNevOCKYNLeaz7DIz1R/ij6ilUmYgOImIknKr88mMgdR7Q8qTkYeq+0u+T8+peKqbXCd0QzrQ9Mc",
+	"rmsYoZl0fVgQsEM6muClFaOtn0/FzjN2NhmvM5nH9pyj8SeuIAW5X1s56s2RTY75Xk3g19SuNQFVeaHN",
+	"Z607SiZMcZkGNjHYjeh/ZvyyHipo3/loCbWHJYGDOFFywLQ1tJT19FyoWHfIUd7P+MCVBrLxxGBfVBHd",
+	"gcKnziKD4ZUdya0WZpAltOPhA7tDXr98QQ6Pj+wGgVrURq8BT2GngY+ZNnQ8KZKB2+2dr0+3uz5TuHIy",
+	"8EdGMzM6wRvULHo/VdbqswPo3OWNs0GuuJk2ev/4uVJjwC+ZsDeZKNkPwTpHMED3rsfMKD6o9xiOlBwz",
+	"M2K5JoZdG8KuJxJLmXskGRkzOfPv+cxIQ7PE8VWHP52lOb7WM0x26IRktI/ecn9K7PVlGhElcxOwdjnq",
+	"aWjL/UESlYPZiRrNz58bPRrVk/NrMpEyg7O4Nnxg7eu0f2a/PPsTpGbQN5Aimzqmlz6jiinCfslpBmZ7",
+	"8vrw9PjlwcnZ6dufDt8gUKYeKDqxix6EdlG/7BqgwVKYwBrPak3f126eb1zMdpa3Jhnl1WXc+N/kx8NX",
+	"R2TBlJMfT0+Piu1GPBrPKjPbicX/Jqd/PzpceF3QmkzFYsGP7/Ha38WNHw5P40YEt/gubmzh6oobEd7h",
+	"u9g+Y9z4lTyFiSn30KwVPLdR3JR5N292JaLV96BK49GQaspHHxfraOF2FtLwoZOFaxfEV5d34Unb3dLq",
+	"kLVwbBeWvr2pDO6TY7nV+StAUesMfMUGfGJ9ijorP9dM3dnfuGHA4bxY5+AFz4w9db0zX+XhibVPTvvW",
+	"wJxL5dQ9/0zwuXEn1rP1YX3DB3xoaN/fX1Uh14bQLCNiZqN5UVH9HuKf61QGYrC/2DJknGtrENi7glMf",
+	"N94ZnnFNDcsVGfB+BoEkJfNLe37caEVYajbT9SkxHOD4OXe7u8D1RnJxIeSVIC48JRVJBlSgieHyBDs7",
+	"ILNiUepknjFhsikBPriEi7BTRCoyhNeEQutZt4sUcaw9pjyz1tgvOcsB+xfDE7EonvaJNaTYkCnHAa0v",
+	"wDQowwTEW8Y73e2F2QuoCQsX9B2xlwwTOcSqCKAvkG2r+imhSn38/8zH35BGLuUdsG4NlMjtw2/WfDpX",
+	"dDz++Fsj2KjFTDWiQuz1nq5s94ZP9jj1b5W5XWBQhL8jByxLZ3oTX0l3+g39icVxXxy78qbWY6XMLhMp",
+	"oRVBu0TOzllmW+N6BxtgmagmyQ+Hp2TmNLstt8asxr56Pa1YWPsZpw9jZj20fXMrU6I6Oxtj4qbw0bRq",
+	"RpAmteupteYy31KMpm2aZVC7tBjUn6oL7XJSuYAUQHiV2cIeBij7KdF0qsnIN9s5Wtf5jWGvvp9llZ1x",
+	"zGj6KasG7PX3s6ye+/+5fGBCm8cLQqoLMEnHs8tJ4TtYfS0hUUO92LQWpWqfWMP00NqWuoe914JdLVtP",
+	"VCmEb7L2LoG0AUnC45NYNP/t5O0bkoRrCPqO014CsX2etnxbsS/odVByjrMdFpI3ORCf9Uhqc67YyV9e",
+	"kVcvT04P32y9eXv68sXfHWQeNDaQEaPK9Bk1bntsPyOaXDA2gajeNXTKQRXOsb2pYAPDxbmnIX5FtWnD",
+	"VLRfPk/QcYex2I1jZ6D6QvzoPHoDNYSnHbKfm5G11AfUMHflImpm5AWSViX4cs7giwTDu8nR25M5BYbH",
+	"tfG4xaV19oAbIgUzAVUYxar3rIULKR9gCfTGCsnbsgYko9q4FaXYgHEIyxnpcWVwoilJufYvL/DD0dIs",
+	"B1h5m3UjfHoraBAIOcI42+UmKyOPPO2R3Z1YwBG9yqqB5BXtkfdxg6dxo7e7E8UwgLjRixsIu4MHNuwP",
+	"1guBX97I/JJlGVtUcv/xNxY3fl03WAhlaDDV+AidjXJflil438AtbHd3o/ePn3+N3v86lz2YNQDmRWzr",
+	"FhIcN2K9ObBfIa1qft0luuUkjZHYqLHINMaL/0u4j79zkojGwlFdPdE48BPI23q4T1d8oMGmFyDx7HJA",
+	"bYH7sN6hR4F16uTGJ/Ntw9vULH945j+EVfEDM4S6NTF0hax2ubi9v9aidC7V0pK5oiS+cmpkTYuVQ+J7",
+	"9ot3YN66b2KBwJHAHoV2rxRMd0jzJWY8iqAWhqohiXNFNdEjmgK4V39KEnyA9y5g82vSadU0ns94hxvH",
+	"cOMY3otjuP5uKxbr+ohNldoxexmSSscGDYHoxYGRd5qpzeL/7BIsX34NTmXRYbm1XbTLUzJrLUy7tAsQ",
+	"lupeex9+vKlPpJrZwaO0bwfZqy2qpmLamcE9mduBz+Fic4mPykrdnR8RnpZuqsLul80TZnX10PW66zF8",
+	"zauuS4gRrt/bOHerJejdQdISoo1SFDQr82Ep0uQpG0+ktdr3qpYYsBVAfHLExTlkDxHrI9dzBmKAzLpL",
+	"4mr2SUhBIDEK3u7iqGV4wqeOWN6UOjudCRdtduUnCJNWV88KAdIVqdw0GVBDM3meM9JM8KSzlBk6GDFg",
+	"H6q6G63QlWkmUJ2ZbCUSLJskigVWh3Ex6+K0oOgM+GVzkTGtkWMpwVB9qSFcGV40q0rSEqaA+a3IzZ7r",
+	"LtAklXaG6oC1Chq3hy4rOpHKkAs2BaoQx3KZtBNin10Teyy2Qu0R45qceFobhpSqBgKwIaCphYl8DCBu",
+	"dm204b/4Qxv/KUoU7FfhByTeogOTs8z+NvPZRX/PqL19O/j08wohzwOqWZsLzQDl1vrhjKrByC4R+1z2",
+	"RbuBRKSvqEgjMpYpyyKicyuyGJKHFh+Kw+um6Ze6AOj2SiFaKIfCncFdWzsyemlDjd0jKp+YXAHSaJ9q",
+	"rD0RUo1plkTQSJYwQ80ZnJS06mPKcnCxcjX+oaHmBM6ob7Xx+9mXrxUz1hzMvIII+ath/msHOJS5Elxr",
+	"lqvamPezZ6tOqAMebSbAsQbdKVwUXw5ppu238AB1A7JHDxcFfvtSZoyKFaYm4xqyGJoMuTEIoFI2Un3q",
+	"HqkHQd5cmTkyZI0t5v13SBf7+6zE0xOq3KqsYetZr/guKcQitIvmgv+Ss4jM7vxsitQwceP442/Dj7/B",
+	"GST9+Ns/P/53LHKo0AOr0/HBF5IPkKkN6e4Rx9IIrbY0Sxw9IiRIEyYM0BuM5SXsF5RF1AT8kM2xtVVI",
+	"3DhBIke8TNyIAmIvhKjzd/BdZhPFr89ywQ0C5jnLJBaAPWwUFRr5DDokSdkl1ywhTkHqgk8MkhRPNEme",
+	"H77Yf/fq9Ozg3fHx4ZuDvyek+Xr/eatDsHhHxCJ56e38wbT9E5smmJ0zako0HbJsWh/29wReazaQl/f7",
+	"iU1dyOaWFYBQzT+AdwAW5DnVXJB9ayMYes6g3u/waSOqSHkwNeWAHMs8Y0giHjUc4UCvcfLTC2dP9BrF",
+	"EeTjf5M+z6yJ9vVO91l75/jEPnf4phq9b55ZxauoOGf2Qsc7FVMErtwOzq6sr0Zve8d/VYAc73SLr7y8",
+	"3V25FPERqSNrudaOqDI1RYerEyJEjWIFmfYxpPJZetOpi075NfoCSx03sFafBEoD1iyhgT6ro6d09JO0",
+	"PZDjMRUpU3fiZECDDuHuHCcwaCipSJ9l8srrKSchrGsqc9OWQ3RuEBjaJeeAkKE/rTocgVtS0jRUSHyN",
+	"JFKlTMWimXhC2zPgnLBKsOeapZOK8Er2gj5e913kca+uuANTdYPGfrYCAksK6NC4ZMBBBM3zRgdY/0gQ",
+	"7KCxCp6GCiVwE1QpqE0rn8lE8QFrdciR9+kjUufAL3et9w+Kt/rJneyHs6ODp7qNRY0WA6yRjXH9kLzt",
+	"5bzfII3YtRXDS4Nk6CoHQTKpkGgRBdFW4cY6iYQAV9ZXRRu1kCMoLCLrfR6c/DUWzXenL9rfeKib/tSw",
+	"NhwBUegIyvxoWzO7AWBj2u2PSwLINp2FPpBZPhae+gPQ6F2hm3tEPp5AnA0w7CMylI78y4ESQM0BPE+f",
+	"ZhTaVzwRO8Z/rOR0mNFyyqC2MYxvRERLKI6EmSQs5ch8CDoB7jlizBAcBbL7dsgByzLteNisF46T9p29",
+	"9lf2P22MqvwrwlBPFBvy66J04klibxlc3Af/iMrBJbByE5DKx3lG9SK5dQiDrQsKPlr4YsVqvIG+rBbh",
+	"lapKyHEUDD9C6z2CgBqLAmM/Ks45C78N/IYIDfbIOQxRRZ1GFaUWVQz+CL2viOsznKEoXE5RuZSich3F",
+	"InQComX+RRSd/PQiimZdFfuN83Ki453o8Gm0G+10I/A9Xu8/jwA9a3sHv8Bw3W3KCA9O/kqGPJulLTvA",
+	"V9R+zrVvgb9Jqi86ZSPbl8l23LVBOK8UyihTbxD2KIOWFBcuMzv7MgUUQ1osAYICPCq5AxbLcCJVLDQb",
+	"84HMpCCFRG856xVrr4G3yIoKB7SKYn2vEtgBvB4hxwnifXnHNcIMDaQavTqQQ1cIWVF0KE+L8S4X9Hi7",
+	"QNbDyfxcSKA+9x2YoQJSbJhrlrY6BKDZ4JnQrdXY3OkYq8FwDRUjyScpxaKC+XA1GVMzGGHfJxtPzJQM",
+	"WJa5UnewZQe5UlZaoAWMzBlQ8mOVi71nh+xDrb/9+4mei2HhM0SED62y0Vb6QXcnBLagiB+PLCJcnVjE",
+	"AikxUzU9U7n4DjSDT/7alXKluDFMFIRumPElzZ1utwWRaN/X0qdplWnd3ptqKTrkbcEVBq2xsIARGCRr",
+	"S9V2d+sB/0ZxmbADFi4J/guzOyoW1rCHP3ViNRdnWQoRwwT7RN/0CCxTUbDnzz/RHqHkXMoUd4G7Wyx2",
+	"ut3SSUJQpQITijwj3W4XhrdQIb8cr66QD0ZscIGcHnh/u13t6VHhWtmBIqgvAvrV6WT37hYn1UCrRzVa",
+	"ui4ut4qCdko51LurK9fKyl1HbVqtOac0Sx25vXOzOnw4jm1YCbgojuHd1oKxw68F8zpuEDDR8ZtUTa1Z",
+	"2Prscdo38alPYTLgEiJ0zmCA2v+bTYaxzC9dKHztYNUhCHeMNvmEyGxZOMjLIdRo6r2ysmJJHQVaIxlL",
+	"zxmgetLJhAn04HrFbVAbC2gwcx6Zlf2pq5qrKwIvHvbEJacfCYSFBQ/is9mgxWvEOLysTw3EUszOevW4",
+	"xWkhyuMtTn+nmbrFac/ZJOd6rVP+Lde/5PsPFGYr7uqqG9aLshXLZBNeeyA+ySIn7CSQHDojdoXQ/3u/",
+	"T28DSt8hGIhBF6KIoYtZCUsGVJA+c1XKKaS7YxE3jvjH/xkwQqcUSpg1KUU7Sd1DxY2yEK1HNDMkKYIY",
+	"PYJRHsKFNszROMeiFMQAbz+UCuZjIdIbltf65PAXUuT85cPFF1XRy3Nc0WLzAMWVW7LgS+J6ddHWqCZR",
+	"gzB8RdkZav3k8JSeJ7FwUWBHS3jJlEasJOxStDbDy2H7tXWaE2yIAe/aOkRNcAXLvQLACOB1Gynr4Alr",
+	"Vmz30+fFfZHqrXPiv24qke+9tfKmbbCe0YienqvQt0t2XY2AgQCWpdouf7+m90gi8ixLyCBjVOkKxScc",
+	"7fg9K5uxDNVUtqKC8nZ3k549wEOKEDNSMj8vd5SOhbXEO+TA/g7Fvr4WCQAFITwGOqlVUmeCeBhRHZgz",
+	"BGNLxTaOCIV0SVZu9yLKs73TISeLdZWRIHZSRa8KzQmQvBeMTSCoY0eMOmzR5n8HUblbljMNYeifoo7p",
+	"+8Zc/c/X69X/4IM9SlSjTs5hBDS9D3n3R2ajW0GmHilAYeEzUnUTUVlFB+DOWafipzT7t8pK6pviKfP9",
+	"HwG7ikvJFDwSwHvJB6NSmjonINcO7FjQMevUl68cBuN6sOKS8qar8q37B940WN1zg5XnI8HFM+S1Rdm3",
+	"N23ydUKHUIo5cKlALEDJAEm1yIDBR2fbcFPBRI2FJ4YJE0GOMJabalbHeQAlQClgP7EruMFCDCa2eMvc",
+	"VsGHvRV2Vrej3Z/X0+XBSAqi2PvW6g+xq0vpJeQVLMIvjlx2o2JXI9WG3Y+B8BVl02J9u3L6YhV163Ln",
+	"hZNSzWWsmr04yccgiHzpwUQxTdrEfboEdldPMjcmJQgO3j0W1ZKFpUWpZT7jc4D02OQPNvmDjW12HwkH",
+	"+mmCT+vVhO1D3hXBIop4qmszc5LSjdieW5Y36Vj4aJOnqJzpX4tILlLHsumupOQVyeTgAoptB7KodwrC",
+	"TpopTjOuyyBWEdTKroBy85ecZgXHbgFD6WM/sWiX/XtNgKScuC6DRDEDZGdNxUyuMNJspGKtHikaHxIS",
+	"593uU/Yd2Ya0dJqy1FqVsSDldbGAt9rIR5qTXA1GVDPsRiATpoj9NbITNEBN46bKKwFShNVaxdTWNj30",
+	"4PjmmF43YSVFpNsiH/+LlKVu5Cvf1MHsD5XxtcgWmTm3PLqVRPbinr7cvX475g7Mp5bKcPuIXOt82XQZ",
+	"esHEHhlLqOKm+LRDxXxiSpCiWC/ldhnyfsaSHrkCJNYKPeGIIjijXa/A9tMKsEa+LSq07CXpJeWZXc9l",
+	"T0vTFYf9o/tz0sOQZzDoFj4W/WeuDSy8hDQHUimEJ231CONQhVieERFKkPeUCCna/8mUdD5HBCUJxBsC",
+	"doPC8UX1GPMZkGZYEVD0m0J1Dx+6wqpWh7w0PiMiRTa1ly73pZ2mMZ0i0TTuAQz8QquQHRVsgcNKdsTf",
+	"KQmNk63QcEkiyOhAKw3WHsJYZxa0HMYi6I51/ayzceZWVOCWAdO94UMswQxD1xVWFrIfi7LV1U1FwJ/m",
+	"hEfgBXbI62UVIj5p2iM0FuV7xbJX6xT6qSnaZMkqXbKxAN5FWs5sX3FxDkH5oHcC+6ncK7HTOtvB5TLN",
+	"eEosAnlMzpnRsxgpvsW4TzXp4XYbFIV4uPvihnWpXR8V8nz4iD4yh+SmL6+hZQMpdUOWD02nrXoZLsWA",
+	"AR4uoeeUW+fcwNVZLHDpjagmfWbnBVq6grav+sbiGWvnMTuMYYE2eo3vpSApIGwqyrUU5PtXbceR982C",
+	"VmCASfbSodHbdogcZ4Wn0ug1cJ+sTqpXnZXHae2dtUNrXP2qaJlr9t008D5m6mATnFgpOGFXrtXqlbKb",
+	"2phERoXg4ryeQ3IpMK41eKVg2gB5LnZKrAQfVVEPcwGNku8duHQBVR9ZqgsGOIduSCBAOUaLbnGowT3h",
+	"54wudQtEqYmSgxHlgp05YvIF4FJzx7TnvrH/nEELCEIJtqtf/Lw64TmDV1UWhJYv5lGozXEwJUIUNawe",
+	"6oma3KyM9eQX1AmetnwA2EIk2LVBamkO2TAwo4boTHANv9S2QOTsDI9di5b+YXqwvfBYt/naTs2mJPQB",
+	"4YwCTnWY/FAd+Jd4G1SjIdin0PxmXWTtYuJ6kEOnk1RkyOzmFQxZg2PRTMZM6JxlyZb/K2NJp9Np7ZHE",
+	"E6xnLCGKTRgterDeONJrTZr4xQ6S6rc65Dm2r2HjtGeHAV79Hvg0wozcdgQlJQV5uk3+jYqcKugYxM2J",
+	"v+x8A80pO9+2yAvWV/aQTiySqtis4hYlKVOCM+V/+wpCTjha70rKlE4rP9iL9qlm1oW/ZmlC7GvNfZik",
+	"FBelr2jfEks9ub09PGPAZVMeM8ikBgqZkMLknAmmkLmm4ptCvSL2HSdFfdaITtDTKc6KRSV6sSJRYiEY",
+	"7ivzCJK/WGyNXqNYOlY7wFPAss0VY2eAuMGYdUztlDZ62ztd8HSkAqemge3FLOBWPP742yWHsq3iwvBK",
+	"FEPopV/nlKlnGt9pd7dXd4X8xDwSvlEhrxdAHNn9seFV3ORF7wFsaEbbLFY2ofex5SV2Zxmd/fGLA/Ls",
+	"2e6zQr77ILkXjnKAgXcAyQAhur2DCkC3irA7kNBUhFrBjJUymlq9FRE9kJMgYOzYxgo6c+wObtLAZ+m5",
+	"PuTgunux8H4L/mpnlIrpk5njkADfquVWh7zNTSblBXz3g5TnGYvFgX9enffthPStSiHclO28E6bawKig",
+	"2UAx6Fa/AMVQoI3YX4HTz0+e49QizeRfHOFOC0h2ucFSWJqSBYRhNSXofoQ30n2FhCxurMXbdBw4i+3g",
+	"9cm9VkXr8EOvdAR/f/jDyze9vx7svzp883z/OBZ/PTw+efn2TW+n043F0fHb5y+f99pbW69fviCHx0db",
+	"W6+pfaeCigHb2npxHIvDN8/D89eHsij2xIbR5E5sWMGbKddak/sl21pBPL33f926OeplZcPz0C7Thk4h",
+	"LzElmXSJB9i/PluZUdGqY2aoWFobVoZH7T9aSe1FS4iDlbwiKs+Q0NLrmT1HQeDfdJWVvbOwIah2UXQf",
+	"xJY8dat2s9A+QXvPiqtszUILd+qtqmF/YhMDpNdH706TgtPNMxI80Z4DICKw3BDgG4tEACMDKwRIk/ah",
+	"QQhwY6JqfxBS/XtIG+8ITisVtM3wrrHQPGPCZFNs/ITfMiBpay3ppLkHvzX0Uo3iY2a1PMvW9xEfqQfm",
+	"hn1dtMGU+3uTk9o4hqv1pKzvGFYsry1M3uut9/jHr+vzDoWCbi5un+hcT5hIE9IENEDSxjIE4r7PWxFJ",
+	"kAA4IU3/ZXEUnLM3E8Eby0umyYRqg2FAewnD1BiSaglp+pPxOxaRIdC4FG7QhJpRFaTQUXCFAiEULT4P",
+	"5IaHNkA+hmiXv++ivM4tSuzE1KGa2YcMq5jmrZL9ySSb+snfD59idSFbPiNNsTuMZkfK3sdwKwgdINQk",
+	"+MpeE9i4sbxhlm5kEd+I/0b2/8kGkFz49fMwo/7IYvYPJS5PcOdGnmvcGlR+51ohehvJCTWYdxOXazeA",
+	"Vy2yorsa6QiBysFoMpdbMTIWiXAc4/hdh7wTGb9gFbsymsu8cOQSlZdMOSS8nvW0ATzX1QrGIowR0oHJ",
+	"aZZNS2d8kWkIZTsiMA1vjHAJdhVogCZ1WRupCBXk+MUBefr06bfE8DFz+WGfGkZwxpoIWGVOlqqAQMjt",
+	"du8/N/xlu4VfPmDKa1/PGKzRYpcOaJatHRLb8hvo7hJmPRMEUw6uA6k0LsPwepgkeILZ3lAKQDNfE+q0",
+	"oVB0MGJpnnluYkBnwYh4mrNWBIG5MjEASWWXWKhcFDc8VAenl4jaPSvoOljuPUKMzOqQy+AgooDHAu4E",
+	"hSw8yyCHAfKkoFP2v1sB6NDNK7naMlVQSQMvjObjveuDSPeXkAyjonUSoyaBfT8pyo0MerRYFr7VcGtW",
+	"toCQV2tLoUC3L6UMKBtSYNsMaZbB/iZ9Zq4YEyQZKjlOSNPVeTjPDZttjAx+kIKRKaMqFhk1TLUiQj2g",
+	"brfbIYfQCz60it/7kFjIX9hzLpByQ+3i2+DBbrA/XkANZkqnpMnFIMs1v1zCIaiAd3L1srI5l/kVnb/b",
+	"XjEJ212YHU3o0DDlprU+w/c4FW433Gi1JnG7emBZQS+UoxTZRL/vUWK8yE2ugol2nYafJgRuhYyi4E7W",
+	"i5I3FajYyQoUPaTOUyrqnWOBiMmVkmcPowyJQ6qtATKUqk5oHPtxPxI+bDHWT1B7657thtJbPwJfimw3",
+	"cK3UsZt7zdtjaOFhamzdLdctsXVTsCmyfVhzxkPdhwW2hRypL7D9S85yZ5E4wHRsLPTm+w4wp1nHokCp",
+	"5Cl0nNp90CMTbCNIrOoFCp9zaHmNxZVUF0yRprVTFIPFaC9FIfjgA0ypU8+UDBTVo5aLWQPoJEmc/W0v",
+	"j0xswEIB5acsTTDGA0D/SMSsWEqYGKjpxM4GRG1SOcgdIgU+IUw8U64rMBZhWyBw9yRDeKUJaWLTCVOK",
+	"5Qofr7i3n6qEXU+4skfDY8QiOd4/Onp7fHp2fHh6+Ob05ds3Z8/3/36SkKadOBira6RsdciRzDJHxeFf",
+	"1NZ7nv6KFBKOBAaIv+32iwrsC2v0aPIPNGkiMAt/LuxCACEkT7t4EL4cNCILAzEWz9A2akWlb+aQxpEQ",
+	"wt7PVVU3qcBAOx6ADZ8V1KBWzw73A570gQz8uD8U1/wQiw/tdrv4nz06qdShJeTDnIeofU1o0eLtCpth",
+	"zA79JHKqKirq4aiInJa2C3kgNQylUtLrT4I/yzo6/DidsLOKO4DDDfDJ/GALABY/iVxVHyAiqbwSEGwr",
+	"x1J5mCUjc/cNWpP8fcsnrdwaqgvhPpnULCV2A0ZkJHPltD7spPkBVCbA3dWlzf0dnTmARYR86RPjQy67",
+	"3+wTplSP+pKqtFwEqd2RUgVcNRcTrhMf7+CKaKbsOJa+2Jo36Q01f7vZBoXF8QqN4J5hSGCt9+h4cj4E",
+	"HEXBJDoEAUfTKNIA5X72Pk0hBWu5qw65oGIARDUf3NT3p1h3CpfpT4v94YtQubiUfGCFrNb5gucIZrDy",
+	"SPaOsXgBHovukWSSDqHF/5KpiDh1FFkhOaLKbkewLiO0CkQ+7jOQNwm7HrAsIc1/f3Xy7z1wYpEFbsKA",
+	"Csm1SNt3lwKXjy52s/ZezlgKNvXjdt7p9AnSulETkaGS/8mEI8RrAXWRvkxISKr3/dvXEfTmF/PrTI+I",
+	"JJ6FKVcJSSKkm9tLSFGoO+BjmiF/Uyysg/3CDmBEDu2T7RH3DAj/4bQbilD7+NYUQ/leY4/3XNeJnYHS",
+	"Eu/NysuoKpHgId2ejcItFYXrHYII5ZKxwiED/QB5imqZcEoNre+y8Kbh7fOoKxie63Qq7Nz3zRdZuWAr",
+	"pV92/O93Z//u6wsX5kKjbLH5G3rVW+/dX76kdqGL/dI4/3EPzd/A8gyQS6yCzyRNSZKrLLECnKckef72",
+	"b29evd1/fvbu+NXZ6ekr6357JQrclL6HeGENZbi5PlGubMkiL6mTPvMo0mOtt8AGWLbi1g2BuFcyFwOq",
+	"rNatIR+M+BJ+7FPnEkVWUaEn5AzmxLNKnk4nzOoF/xnztU47LKCetOrqEMF7qg0Z1jq7GkkAihnTKTZu",
+	"lI4kZInsR+clOfstsTuHmlyxBNoFgfcANxPuoaaQZN8tJ4RrQRG6R/r25WMCDPpEMFq1293GHeqcsVYn",
+	"FmV+K3BsfY4qcCGnzIROX0R2t7tuu3vXbiFdh9v15U5dGhg/tJeakuY7wa+tfSBFqlsYRHRP/u74VW2v",
+	"Ok7e8i71mzvTT/ysr3rf4jXdc+fLn7b+VJVT1XGGMm3y/9i71uW2cWT9Kjj6E6mGluVL5tQ4f07imZzN",
+	"Tjxx2c5M1a6mLIiEJaxBQCFAO9rUvMv+zXPkxbbQDYKgROriexJVTU05kkiAYKMbffu+5AL9dntYdE5w",
+	"waIHJQ0z+s8+il+aIZcUnmeljpdvhLj1AeqhFhmhSaaGgqU/rFm4gVct4fFz+9GT20Mw5dp6BWFryTfY",
+	"RFQoG0IfyvIwiof5WgsDHJsOY40aOqSaIVLWCUu4K1sYnPzy85tTe/qB0ijNTCcsCeiRAYzhKGhc9iHO",
+	"uOExFSRhkK0Miuwj8ry3RwZSmXN3oYd1man0coiGeB1L7GDWHhznQ8FjkB32kaWTAAoNUsGCp9w0NBie",
+	"wHLc6DAW1ObHsGywnG7VQJ0yrenIqqdYSck+Wmv37lfgsKAm160Dq5CEGU9b4PIkXFev8utMpJIk+fL5",
+	"gkseXm6XLFbygo9y6z2h7GVXHHoEXAdh+PvMPayB7gGaTny3+c7W7o9nO72Dnv3vH6v3FJwA+AzTum5/",
+	"w9oiPVF2BTBpFxc87t50Z9mr9u72vSScCmLiCdnZ/d9ur9vr7hw839/bPSDwwmLj/7CvztUZhguaywd+",
+	"g36TPNxbfEnq9i7XJJcZo/GYDq1xndF7f1aho9ztiTUhLNBruHrOgwuCobdCrSZtFywhUhGh5AjalyuR",
+	"1WcO9U+D+liIRPXCBc39xSSmGYQni5AKM1BAgZCQ1yq7tPq8L9sO4rAS2sFaj+sxgxM3FoB5NM6mxOtZ",
+	"sDDfFNaUhCqRGoAp/GLLfQ+hMPtv/5fLHZxTe+etyr/iMTTD2I/xrzWgprgmhtF0nom8sxhrqukQvVPb",
+	"CFA/+HzYvxQNLriZNgI5OVxY+6PVM84/V65aZVZF0luwKyYaa4n5FaP5yrP4DX5+6DfRShMp4powm3ID",
+	"Nk2p/MUdw4EdztLVa0azeEy4BNqZCCBd8S/UNhFKF4TuaTJqnPGHteTpQaoFShW0bsFA8OY2RQMPiMwV",
+	"rHtgcEMbewNcrrdcXkKLbabAQzOKUEnYR66BZRKQQtQFyZRgYXJz0JdtbDZ/b7jgGvIvRPAvn6tN5xHk",
+	"nvutt8/y4HfyGdOGTKg9cQR2vt+CtL0dsy/HVPviQEDDchNs7/d+ekGqTkThPTy33gMplY+GONeQAfmE",
+	"JFS7ggT37TlP9IC0Qf25hE3KEg5Y5gVSsB8Fqw2Cq32KCa7vSzhUFIsiGVE5mYhcc5ZnqNS+fHaT0kqa",
+	"cJl0v9VZES4r2LW3aDwOngJOHFWFanWl0/oQzmKZgYL7qlkqzRTAYzmzedB62QquplDRbj/JU5apc1CS",
+	"rYPWq61eb3+3FbXsu4Yx91Y+2pZL8DjQWKHirAHHcmK6wcfa9E0/BqBW4NU4jdloK2Y8tG13ul7sqNWY",
+	"kNcqQ4/KuUfBFCCAY79K6NSakdkiKGr6EjT83g4UQEWkUkfviyB+xPIoSM93DhzS1oTGwHPgwPsAnH8w",
+	"VpnV3/rcZHDUHkTkSEl7L6PI64wndPqC9IiSSCAAAIlyxAYOsx+KcoobtgEeELENy0EQ7r/GEyRUuzA9",
+	"9vykkR0GC0YKvDDI1E/hC1yKvoSYmrpiWZIzvAIeHT4uyNGLy0tssgLIzM817FbESfZlAckPZTLAnIBT",
+	"dLPDqQ1qoRChjmJnt9cpK1EgqMllX05YFjNpirUo34TMhSgbjfznXJNeEyN14AkfFn7eql0LFVmJyPuz",
+	"wwdoX4gItC8kLCknAMHJH5yUlj0N7mNX3Nd5at0Mi4wcvov1fISzMSNQxbKBIVukqv9w8SRcq9W1c3hm",
+	"uxUD3CkYvIJLNWB7q42W1XOtBmfsRwhgLfHT4ZETlVIuvyKHPIyZrOeQB6Kxccgf0CGPK5ug2Mbhpzdw",
+	"yAEVwAox18RkPE1dDjWX/ENujWpV9MUUPOK+7LcOSx+TJF8+/+vLf9CPp9KwfqvJZ94Hn3kl5zOQ0Fs4",
+	"n7gxrXD/bZpkNBf2uVyE+KBFJkKlQ5ZxRlbPdpQTexyXsBLunNuq5bffjVe4cfLu1cmLw41Yr3dmjw+f",
+	"Km0DN0MmPXGwLHBMKEu2qk4QB8dzlDGNxGSFU9SXDgmhdA9fFK0P1TtcMjZxvsmYa6MyxDy1rkrlIQZ9",
+	"OWSxSpkm1vHooO6EiCWNgXeuKCEzKo/H9ZAtCMk5E1b7JtBRv31kAA+nukbQI7rNyRmDu6WwrACwukiy",
+	"eg8Ukzyr7LpNs/k9QK2Wy7soNbOWm1S+03uFWiXD3FTQVvvSwa06AM8DbDfBpkMk/4DmMkf9WQFfrTBc",
+	"KslCLNa+HFQyCINmSFbiEVn5SEKfKDcLsFjvJikym97gsj7B8ap1g1TF4yC0LlcLBUbrnHrYZBw2h9HV",
+	"kFpXUH1LDqOzsa3b6sn1HG48yLqYdZi7EFCWB+yu3Lzw2mrmZ+3d3k4N5v7LJAkSlXfiOM9kaXfn86w3",
+	"yaH6m76Rk9w8rWRq9eBSNvpKdl0pE9porI3GWuGkxq9mnIUGT/rGymv7U2WP3szLtk5GnT4ClEHrzY6V",
+	"SBy3elgpNwtFmqor1qiCnoAf4pObs4+ycU/ulOQXEbeDFca85AP4LMszPIH1uQls8F1tllk34m7s9VwN",
+	"1W2s81t2xcTT8x++Yb9hY1RXiklDGKCiTZ6FNdxYHXlj41qJDK9bmgQ9IlROq3OrEu+RkJnPRzp4RiBi",
+	"4dGUqndIAgaD/c7yJo8KpdeD5MuX/DKc0Clixi295jWgQxV4eg0p8RUEyQ17TN1+2Zj6O9qKVeI4aBu/",
+	"/7Ck3cBAGLlsc9qt1SWznVnQyDnYHigQ3cEcD4DJM8kSh7GTqesOprEBNrMvua6FzgzRNkkuBdOaDLTK",
+	"zIBoOtVlM2qXoFDrAzLIlGCAy8P1OdbNDbD0bfBhMN8+BPyaUB5iF3q2LQTYrHMhIJHfqB/ew7J9U+1f",
+	"1catmjawYqXsB8HfzK4a9IO5Pxa0gwmqzblQI25XdSv418ptYSCvvvvJvvimR7Xfrdz6ZN/nib2gaVxX",
+	"jtke2HPbABoKEgYfwo5oD4CWZtDBCTbNyctnHU/oUCnBqFyzuWlOfq3cewF+zBoqf5z+56dQJirtsb2f",
+	"ivbYQpAOWsAc8n8pv+imtBW17LOcu2mDPiJHb17bx8Juh3JJHUFGIFWzQ+0VQ4FsuJGsZGMkfeHsvMQX",
+	"lwFywHplYlbK1i0Q8/K0KQ17oNKw3On2wubiv5eWg6GRLKgqqCxURlHPYI26nKLKgmqHYL8aV/wAxWNp",
+	"rg0Zsr7MJZRstPd7P0VzxWPOmk6o1tcqS/CqCyWEusYvlODxlLT3d3eBYNRaCof+cMWVQBTWBvIIN+Xm",
+	"ajIQ5Nuw/hdbfZyypGGr26/IKyap4GBo8Tmt78ri8c7u3v7z//lYbmUT5hHDvWpv07Xfru7D26e762K0",
+	"MBfQoAtLqIDoBgtk1eHzJepQ5kI0rFiDBgzndAerWoto4PbHd1VftyKoT5jiZgZF4hfQGq5IFDszv3xG",
+	"O68NRUbSbTrh21c724UqKxArrCZpGW5AAHwaojRIQ5Wbg6Gg8nINItNmSKFf/InaK7ciM2c1W/dpx2qO",
+	"nco5Bk36NKoHc1S8s6bJe3LbKVuIV+dZ+dW19JapreHNaIf/a0V8O2WDTm1R1NH02JdprR9FsErg3a8P",
+	"2mPyWPRb05p6trr3tV2w1W8B0h8k0WvPGSfgUWtCIYeqWZwxU1LdCy4vX3iQZa5yRMXVRk0QB8V5hbXF",
+	"4e4mZzCB+yy2rgzUEJe2T9L9HkTE7eq2ygC1n8asQ9Jp9ZU2syN5+Zlk7IIt4UP6Y8zjMQkR+AHjTxMq",
+	"tCIZgup4/UCG0+J02qZCuGbB1H7s4gXNuqGcyz0mN34LHiQcsomOsPxJ9zvRPe71TSrvo5CkUA6cZ1NX",
+	"n3gGEiKVIZ6x3UPCG1OrTzAbNy8Ht/MTPrW4xNZKmJhjAM7oZMKEO5SvfFxpEJ3HKfK7tRw/2WPuJgO3",
+	"RgYuXXO/luof/TY4M+S1AJL2/jpQ7c80GXgvElCCt1XmowgNFLxQL4wgT6wvfcjB7RNNBti+bs6Lrwak",
+	"vd/ruT74TMlRxyX4rtTl7HQydpExPe5LOP7oF75KbJXQxoLK4upB9YYKqDb4SI5opuL1PN9TJi7W1jGr",
+	"n6V7t3Qqj5QhCUaTACAhZ4JwGassY+AgNvmWhQCGLmavdDFf0YQUyufevMwjKqxxYAkZqmTqobCdTJZi",
+	"xDXKYnejB5+Wd+vKkdPVPKZPDndolQo9jMmeqgvjoIsPwvimlYhLNjHQRhFTGSBUCjUiXCKIJI1jpjXi",
+	"sOu+pBnzJOft/d5ex8MkO03mfknwh1bjJV3yJmHpRNntSdq7vX1CR5RLoiSSAmPIri/dxDpBZTOVSKVO",
+	"DMBcGhXkncpyhzLKjMIvqDY+AG0vr++fK27k47nLu+d8zuvJFfvZh6ipxb2FVvzdetHSGpz8iv0bQM+S",
+	"L581rmtGrpTJANxskmGNGijCRlW583iBOGt9trzcAO1Po6B8rf2EflM0Rsmi5UUOdV5t/eZ4ksGuG22T",
+	"r7Rtr/Elr1eTYZdjpQJWqC9rS3Z9UEVjGNPEGo5rhKmKXU2d18idLilO4cHBO+rLATi3/giORSwzLS3O",
+	"K+AaGAJnyODdUNcqFwkiYhGpPHBUo9ZHa3vbDJ5LIgUle+udh2FR7/tA/LXWst69JVs7abT9/NHTRmGq",
+	"qNleFfKvtCOggZKgTQhi7V5AAF9ow5p2VjuAbxcmd/3Gv7W0bpecMqMrJ/dCAuAUjUSc0MNsj+GQ7CZC",
+	"xZcqNzXdfQvPvBuz/ojtLsuPcMsIXf5ExoZ6+MHfWaa5kiwhwKQyoWaMRauQ/8wUgDEC7onQjiYjIdRR",
+	"syuFSY88E6WuBAF2c5wDHXQuZOEVlgEw5yBGhQVXgC3pY3BllZ4VnJoi0PcBTIom7ZRKOkJQONi9jtYA",
+	"72p9Q+dVBzfG5awBSuRXTDINYBqOJSIiaERYQpAfIiIpMxmPta9cenn8BtYnGMBRScyPcOSIfCMigM8X",
+	"yXoLSYlCotaUcmvvrHVyhf9U+N/nhiUl53wF/x9oOmuGPptDGtEFjmaI7B951gg/WADQVuA+BnXYNSNB",
+	"fNNQoUb5LMpbBTw/pVPocurWAeTX3flwhh04QohWweUlYpdSp/4K3G9Eigjvj9ARta+mXG971MhojOz6",
+	"7hL3cj7kytBKwwYDnnFdeQh7ee0of6jskqgMCWBx9QW/YPE0FizyoEH27ljjGty12lAyf+vXwNuiPWDG",
+	"WKVYRxkRHauJB3d1sefgzp7EtfaugCdjDI3HeIsZGuaSB50auyThantS9JobH5dkyKGoI+JrSSHcyIsc",
+	"DONTw/OjvJFbdDKppH51VJNuQJ2Rm6H6aPfmFSPaZIymwSjVNERNcfrEKk8kXPbiHyHhMhEsGbHMKhZ4",
+	"+VCTGD4BZ/US/9aeLjOi5OyyA9c3kxgWg+XiqSuV9Zs0ndQKOpxB7C09rXjJdo2Kb6RntqRhea3GBIou",
+	"gRD/6UR4MnR00Nx3sIsq0w/v7n/VrC6r5OZ4LC/2SmgvsozV3ubQbWfPSB1cdEFjY7dNzWXvoH8qVto4",
+	"bT37GJEnW7faRmzlEyTFrhLGux/hFCrrmtfO9v9nqNc0aR///DoCasKIHJ7+HpG/n777rRORlCasYJUe",
+	"0vhylAFtJWKIIpUbS5BkEnyJYHBP4rZYEQYE6e2qlTg6e/Xa/v/sJCLHR6CSBbfXRDAVoUaOob0DCNGE",
+	"Ot7vYA6XE65bf/35138DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1117,6 +1117,213 @@ func AllPlanningStatutValues() []PlanningStatut {
 	}
 }
 
+type RapportFormat string
+
+const (
+	RapportFormatPdf   RapportFormat = "pdf"
+	RapportFormatExcel RapportFormat = "excel"
+	RapportFormatCsv   RapportFormat = "csv"
+	RapportFormatJson  RapportFormat = "json"
+)
+
+func (e *RapportFormat) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = RapportFormat(s)
+	case string:
+		*e = RapportFormat(s)
+	default:
+		return fmt.Errorf("unsupported scan type for RapportFormat: %T", src)
+	}
+	return nil
+}
+
+type NullRapportFormat struct {
+	RapportFormat RapportFormat
+	Valid         bool // Valid is true if RapportFormat is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullRapportFormat) Scan(value interface{}) error {
+	if value == nil {
+		ns.RapportFormat, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.RapportFormat.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullRapportFormat) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.RapportFormat), nil
+}
+
+func (e RapportFormat) Valid() bool {
+	switch e {
+	case RapportFormatPdf,
+		RapportFormatExcel,
+		RapportFormatCsv,
+		RapportFormatJson:
+		return true
+	}
+	return false
+}
+
+func AllRapportFormatValues() []RapportFormat {
+	return []RapportFormat{
+		RapportFormatPdf,
+		RapportFormatExcel,
+		RapportFormatCsv,
+		RapportFormatJson,
+	}
+}
+
+type RapportStatut string
+
+const (
+	RapportStatutPending    RapportStatut = "pending"
+	RapportStatutGenerating RapportStatut = "generating"
+	RapportStatutCompleted  RapportStatut = "completed"
+	RapportStatutFailed     RapportStatut = "failed"
+	RapportStatutExpired    RapportStatut = "expired"
+)
+
+func (e *RapportStatut) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = RapportStatut(s)
+	case string:
+		*e = RapportStatut(s)
+	default:
+		return fmt.Errorf("unsupported scan type for RapportStatut: %T", src)
+	}
+	return nil
+}
+
+type NullRapportStatut struct {
+	RapportStatut RapportStatut
+	Valid         bool // Valid is true if RapportStatut is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullRapportStatut) Scan(value interface{}) error {
+	if value == nil {
+		ns.RapportStatut, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.RapportStatut.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullRapportStatut) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.RapportStatut), nil
+}
+
+func (e RapportStatut) Valid() bool {
+	switch e {
+	case RapportStatutPending,
+		RapportStatutGenerating,
+		RapportStatutCompleted,
+		RapportStatutFailed,
+		RapportStatutExpired:
+		return true
+	}
+	return false
+}
+
+func AllRapportStatutValues() []RapportStatut {
+	return []RapportStatut{
+		RapportStatutPending,
+		RapportStatutGenerating,
+		RapportStatutCompleted,
+		RapportStatutFailed,
+		RapportStatutExpired,
+	}
+}
+
+type RapportType string
+
+const (
+	RapportTypeInterventions RapportType = "interventions"
+	RapportTypeEquipements   RapportType = "equipements"
+	RapportTypeTechniciens   RapportType = "techniciens"
+	RapportTypeClients       RapportType = "clients"
+	RapportTypeDashboard     RapportType = "dashboard"
+	RapportTypePlanning      RapportType = "planning"
+	RapportTypeStock         RapportType = "stock"
+	RapportTypeFinancial     RapportType = "financial"
+)
+
+func (e *RapportType) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = RapportType(s)
+	case string:
+		*e = RapportType(s)
+	default:
+		return fmt.Errorf("unsupported scan type for RapportType: %T", src)
+	}
+	return nil
+}
+
+type NullRapportType struct {
+	RapportType RapportType
+	Valid       bool // Valid is true if RapportType is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullRapportType) Scan(value interface{}) error {
+	if value == nil {
+		ns.RapportType, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.RapportType.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullRapportType) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.RapportType), nil
+}
+
+func (e RapportType) Valid() bool {
+	switch e {
+	case RapportTypeInterventions,
+		RapportTypeEquipements,
+		RapportTypeTechniciens,
+		RapportTypeClients,
+		RapportTypeDashboard,
+		RapportTypePlanning,
+		RapportTypeStock,
+		RapportTypeFinancial:
+		return true
+	}
+	return false
+}
+
+func AllRapportTypeValues() []RapportType {
+	return []RapportType{
+		RapportTypeInterventions,
+		RapportTypeEquipements,
+		RapportTypeTechniciens,
+		RapportTypeClients,
+		RapportTypeDashboard,
+		RapportTypePlanning,
+		RapportTypeStock,
+		RapportTypeFinancial,
+	}
+}
+
 type StatutFacture string
 
 const (
@@ -2117,6 +2324,30 @@ type PlanningsCompteur struct {
 	Seuil          *float64
 	Operateur      *string
 	Declenchements int32
+}
+
+type Rapport struct {
+	ID              int64
+	Titre           string
+	TypeRapport     RapportType
+	Format          RapportFormat
+	Statut          RapportStatut
+	DateDebut       time.Time
+	DateFin         time.Time
+	Filtres         json.RawMessage
+	Separateur      string
+	DemandeurID     int64
+	Tentatives      int32
+	Erreur          *string
+	StorageKey      *string
+	KeyID           *string
+	NomFichier      *string
+	MimeType        *string
+	Taille          *int64
+	CreatedAt       time.Time
+	DebutGeneration *time.Time
+	FinGeneration   *time.Time
+	ExpireLe        *time.Time
 }
 
 type RefreshToken struct {

@@ -25,6 +25,7 @@ const (
 	whyMeterPlan    = "the meter trigger of a plan the caller first read or locked through a scoped query, or of the meter whose reading it records (locked)"
 	whyDispatch     = "dispatch figures for managers only (casbin refuses every other role and the service checks Scope.Manager() first)"
 	whyWorkload     = "a technician's workload: about the technician, not the caller (techniciens are read by staff only)"
+	whyReportStaff  = "a report of every technician or part: asked for by managers only (the reports service refuses clients these types before queueing, and checks the requester's role again when it generates)"
 )
 
 // scopedTables are the tables whose rows belong to a company or a technician.
@@ -142,6 +143,8 @@ var unscoped = map[string]string{
 	"DispatchCompetencesRequises": whyDispatch,
 	"DispatchCandidats":           whyDispatch,
 	"ChargeOuvertes":              whyDispatch,
+	"RapportContenuTechniciens":   whyReportStaff,
+	"RapportContenuStock":         whyReportStaff,
 	"ChargePlans":                 whyDispatch,
 
 	"LockEquipementStatut":      whyDowntime,

@@ -37,6 +37,7 @@ import (
 	"github.com/mif-erp/erp/internal/pieces"
 	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/rapports"
 	"github.com/mif-erp/erp/internal/ratelimit"
 	"github.com/mif-erp/erp/internal/scheduler"
 	"github.com/mif-erp/erp/internal/storage"
@@ -103,6 +104,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Dispatch:      dispatch.NewService(pool),
 		Checklists:    checklists.NewService(pool),
 		Kpis:          kpis.NewService(pool, cfg.DefaultCurrency),
+		Rapports:      Rapports(cfg, pool, docs, log),
 		Audit:         audit.NewRecorder(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),
@@ -162,17 +164,26 @@ func Documents(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 	}), nil
 }
 
+// Rapports builds the generated reports' service over the documents' bucket and keys, with
+// download links signed by a key of their own (SECRET_KEY, DOWNLOAD_URL_TTL).
+func Rapports(cfg config.Config, pool *pgxpool.Pool, docs *documents.Service, log *slog.Logger) *rapports.Service {
+	return rapports.NewService(rapports.Config{Pool: pool, Files: docs, Kpis: kpis.NewService(pool, cfg.DefaultCurrency),
+		Signer:    documents.NewSignerFor(cfg.SecretKey, "mif-erp/rapports/download-url/v1", cfg.DownloadURLTTL),
+		Retention: cfg.RapportRetention, Devise: cfg.DefaultCurrency, Logger: log})
+}
+
 // Scheduler builds the background jobs `erp serve` runs when ENABLE_SCHEDULER is on, each on one
 // replica at a time (PostgreSQL advisory lock): the generation of due preventive interventions
-// every SCHEDULER_INTERVAL_SECONDS, the sweep of document blobs left by deletions every 15
-// minutes, the housekeeping of expired rows every hour, and the folding of the pre-aggregated
-// intervention figures every statsCompactInterval. Start it, and Stop it before closing
-// the pool.
+// every SCHEDULER_INTERVAL_SECONDS, the queued reports every RAPPORT_WORKER_INTERVAL_SECONDS,
+// the sweep of document blobs left by deletions every 15 minutes, the housekeeping of expired
+// rows and reports every hour, and the folding of the pre-aggregated intervention figures every
+// statsCompactInterval. Start it, and Stop it before closing the pool.
 func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*scheduler.Scheduler, error) {
 	docs, err := Documents(ctx, cfg, pool, log)
 	if err != nil {
 		return nil, err
 	}
+	reports := Rapports(cfg, pool, docs, log)
 	jobs := []scheduler.Job{
 		scheduler.GenerationJob(planning.NewService(pool), cfg.SchedulerInterval, log),
 		scheduler.Job{Name: "documents.sweep", Interval: 15 * time.Minute, Run: func(ctx context.Context) error {
@@ -180,6 +191,14 @@ func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 			return err
 		}},
 		scheduler.Job{Name: "housekeeping", Interval: time.Hour, Run: Housekeeping(cfg, pool)},
+		scheduler.Job{Name: "rapports.generate", Interval: cfg.RapportWorkerInterval, Run: func(ctx context.Context) error {
+			_, err := reports.RunPending(ctx)
+			return err
+		}},
+		scheduler.Job{Name: "rapports.expire", Interval: time.Hour, Run: func(ctx context.Context) error {
+			_, err := reports.Expire(ctx)
+			return err
+		}},
 		scheduler.Job{Name: "stats.compact", Interval: statsCompactInterval, Run: CompactStats(pool)},
 		scheduler.DeadlinesJob(notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore), cfg.SchedulerInterval, log),
 	}

@@ -22,6 +22,7 @@ const (
 	KindInvalid                      // 422
 	KindLocked                       // 429 (login lockout)
 	KindPrecondition                 // 412 (stale If-Match)
+	KindGone                         // 410 (a resource that existed and was deleted for good)
 )
 
 // FieldError is one invalid field.
@@ -121,6 +122,9 @@ func (f Fields) Err() error {
 func PreconditionFailed(format string, args ...any) *Error {
 	return newf(KindPrecondition, format, args...)
 }
+
+// Gone is a resource that existed and is gone for good (an expired report's file).
+func Gone(format string, args ...any) *Error { return newf(KindGone, format, args...) }
 
 // Locked refuses a login attempt for a while.
 func Locked(retryAfter time.Duration) *Error {

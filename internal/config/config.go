@@ -111,6 +111,12 @@ type Config struct {
 	EmailDeliveryInterval time.Duration
 	ReminderBefore        time.Duration
 
+	// Generated reports: the worker looks for queued reports every RapportWorkerInterval (on
+	// the replica running the scheduler); a completed report's file is deleted after
+	// RapportRetention.
+	RapportWorkerInterval time.Duration
+	RapportRetention      time.Duration
+
 	// Live notifications (GET /notifications/stream): a stream ends after LiveStreamMax (the
 	// client reconnects with Last-Event-ID) and sends a heartbeat comment every SSEHeartbeat.
 	LiveStreamMax time.Duration
@@ -547,6 +553,8 @@ func (r *reader) smtp(c *Config) {
 	c.SMTPMaxAttempts = r.intRange("SMTP_MAX_ATTEMPTS", 8, 1, 100)
 	c.EmailDeliveryInterval = time.Duration(r.intRange("EMAIL_DELIVERY_INTERVAL_SECONDS", 5, 1, 3600)) * time.Second
 	c.ReminderBefore = time.Duration(r.intRange("REMINDER_BEFORE_HOURS", 24, 1, 24*365)) * time.Hour
+	c.RapportWorkerInterval = time.Duration(r.intRange("RAPPORT_WORKER_INTERVAL_SECONDS", 5, 1, 3600)) * time.Second
+	c.RapportRetention = time.Duration(r.intRange("RAPPORT_RETENTION_DAYS", 30, 1, 3650)) * 24 * time.Hour
 }
 
 // EmailEnabled reports whether e-mails are delivered (SMTP_HOST is set).

@@ -466,3 +466,25 @@ func TestSMTPSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestRapportSettings(t *testing.T) {
+	t.Parallel()
+	c := load(t, nil)
+	if c.RapportWorkerInterval != 5*time.Second || c.RapportRetention != 30*24*time.Hour {
+		t.Errorf("defaults: %v %v", c.RapportWorkerInterval, c.RapportRetention)
+	}
+	c = load(t, map[string]string{"RAPPORT_WORKER_INTERVAL_SECONDS": "2", "RAPPORT_RETENTION_DAYS": "7"})
+	if c.RapportWorkerInterval != 2*time.Second || c.RapportRetention != 7*24*time.Hour {
+		t.Errorf("read: %v %v", c.RapportWorkerInterval, c.RapportRetention)
+	}
+	for _, tc := range []struct{ key, value string }{
+		{"RAPPORT_WORKER_INTERVAL_SECONDS", "0"},
+		{"RAPPORT_RETENTION_DAYS", "0"},
+		{"RAPPORT_RETENTION_DAYS", "un mois"},
+	} {
+		_, err := config.Load(env(map[string]string{tc.key: tc.value}))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.key+": ") {
+			t.Errorf("%s=%q: error %v, want one naming the variable", tc.key, tc.value, err)
+		}
+	}
+}

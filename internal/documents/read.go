@@ -113,8 +113,18 @@ func (s *Service) GetSigned(ctx context.Context, id, expires int64, signature st
 // Open returns the plaintext bytes [off, off+n) of a document, decrypting only the packages
 // that hold them: memory stays constant whatever the size. The caller closes the reader.
 func (s *Service) Open(ctx context.Context, d Document, off, n int64) (io.ReadCloser, error) {
-	if off < 0 || n < 0 || off+n > d.Taille {
-		return nil, fmt.Errorf("documents: range [%d, %d) outside a file of %d bytes", off, off+n, d.Taille)
+	r, err := s.openBlob(ctx, d.StorageKey, d.KeyID, d.Taille, off, n)
+	if err != nil {
+		return nil, fmt.Errorf("document %d: %w", d.ID, err)
+	}
+	return r, nil
+}
+
+// openBlob returns the plaintext bytes [off, off+n) of the encrypted blob key of a size-byte
+// file, decrypting only the packages that hold them.
+func (s *Service) openBlob(ctx context.Context, key, keyID string, size, off, n int64) (io.ReadCloser, error) {
+	if off < 0 || n < 0 || off+n > size {
+		return nil, fmt.Errorf("range [%d, %d) outside a file of %d bytes", off, off+n, size)
 	}
 	if n == 0 {
 		return io.NopCloser(bytes.NewReader(nil)), nil
@@ -122,12 +132,12 @@ func (s *Service) Open(ctx context.Context, d Document, off, n int64) (io.ReadCl
 	first := off / payloadSize
 	last := (off + n - 1) / payloadSize
 	encOff := first * packageSize
-	encEnd := min((last+1)*packageSize, encryptedSize(d.Taille))
-	rr, err := s.bucket.NewRangeReader(ctx, d.StorageKey, encOff, encEnd-encOff, nil)
+	encEnd := min((last+1)*packageSize, encryptedSize(size))
+	rr, err := s.bucket.NewRangeReader(ctx, key, encOff, encEnd-encOff, nil)
 	if err != nil {
-		return nil, fmt.Errorf("open blob of document %d: %w", d.ID, err)
+		return nil, fmt.Errorf("open blob: %w", err)
 	}
-	dec, err := s.keys.decryptReader(rr, d.KeyID, d.StorageKey, uint32(first))
+	dec, err := s.keys.decryptReader(rr, keyID, key, uint32(first))
 	if err != nil {
 		_ = rr.Close()
 		return nil, err
@@ -135,7 +145,7 @@ func (s *Service) Open(ctx context.Context, d Document, off, n int64) (io.ReadCl
 	if skip := off - first*payloadSize; skip > 0 {
 		if _, err := io.CopyN(io.Discard, dec, skip); err != nil {
 			_ = rr.Close()
-			return nil, fmt.Errorf("decrypt document %d: %w", d.ID, err)
+			return nil, fmt.Errorf("decrypt: %w", err)
 		}
 	}
 	return struct {

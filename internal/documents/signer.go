@@ -19,10 +19,16 @@ type Signer struct {
 	now func() time.Time
 }
 
-// NewSigner derives the signing key from the server secret.
+// NewSigner derives the signing key of document links from the server secret.
 func NewSigner(secret []byte, ttl time.Duration) *Signer {
+	return NewSignerFor(secret, "mif-erp/documents/download-url/v1", ttl)
+}
+
+// NewSignerFor derives a signing key for links of another purpose (generated reports): a
+// signature made for one purpose never opens anything of another.
+func NewSignerFor(secret []byte, purpose string, ttl time.Duration) *Signer {
 	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("mif-erp/documents/download-url/v1"))
+	m.Write([]byte(purpose))
 	return &Signer{key: m.Sum(nil), ttl: ttl, now: time.Now}
 }
 

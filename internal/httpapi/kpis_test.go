@@ -46,7 +46,11 @@ type kpiFixture struct {
 }
 
 func newKpiFixture(t *testing.T) *kpiFixture {
-	f := &kpiFixture{ivFixture: newIvFixture(t)}
+	return newKpiFixtureOn(t, testenv.NewEnv(t, pg, nil))
+}
+
+func newKpiFixtureOn(t *testing.T, env *testenv.Env) *kpiFixture {
+	f := &kpiFixture{ivFixture: newIvFixtureOn(t, env)}
 	k := f.contrat(f.company, [4]*int{})
 	f.other, _ = f.clientAccount()
 	f.m1 = f.machine(&f.company, &k)

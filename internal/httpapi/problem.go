@@ -46,6 +46,7 @@ var statusOf = map[apperr.Kind]int{
 	apperr.KindInvalid:      http.StatusUnprocessableEntity,
 	apperr.KindLocked:       http.StatusTooManyRequests,
 	apperr.KindPrecondition: http.StatusPreconditionFailed,
+	apperr.KindGone:         http.StatusGone,
 }
 
 // echoDetails are the French messages of the errors Echo itself raises.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -253,7 +254,9 @@ func (f *rbacFixture) freshUser() int64 {
 func TestRBACMatrix(t *testing.T) {
 	t.Parallel()
 	const metricsToken = "metrics-token-0123456789abcdef"
-	env := testenv.NewEnv(t, pg, testenv.Options{"METRICS_TOKEN": metricsToken})
+	// Files in a directory, so that the fixture's report worker writes where the server reads.
+	env := testenv.NewEnv(t, pg, testenv.Options{"METRICS_TOKEN": metricsToken,
+		"STORAGE_URL": "file://" + filepath.ToSlash(t.TempDir())})
 	f := newRBACFixture(t, env)
 	doc, err := contract.Shared()
 	if err != nil {

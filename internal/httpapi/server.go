@@ -42,6 +42,7 @@ import (
 	"github.com/mif-erp/erp/internal/pieces"
 	"github.com/mif-erp/erp/internal/planning"
 	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/rapports"
 	"github.com/mif-erp/erp/internal/ratelimit"
 	"github.com/mif-erp/erp/internal/rbac"
 	"github.com/mif-erp/erp/internal/techniciens"
@@ -74,6 +75,7 @@ type Deps struct {
 	Dispatch      *dispatch.Service
 	Checklists    *checklists.Service
 	Kpis          *kpis.Service
+	Rapports      *rapports.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).

@@ -20,21 +20,32 @@ type window struct {
 	buckets     []Bucket
 }
 
-// newWindow checks the period and cuts it into buckets.
-func newWindow(p Params, now time.Time) (window, error) {
-	to := day(now)
-	if p.To != nil {
-		to = day(*p.To)
+// Days is a period of days [from, to] (UTC) from optional bounds: to defaults to today, from to
+// to minus 29 days; to before from or a period of 5 years or more is a 422 on "to" (the reports
+// check their period the same way).
+func Days(from, to *time.Time, now time.Time) (time.Time, time.Time, error) {
+	last := day(now)
+	if to != nil {
+		last = day(*to)
 	}
-	from := to.AddDate(0, 0, -29)
-	if p.From != nil {
-		from = day(*p.From)
+	first := last.AddDate(0, 0, -29)
+	if from != nil {
+		first = day(*from)
 	}
 	switch {
-	case to.Before(from):
-		return window{}, apperr.InvalidField("to", "doit être le même jour que from ou après")
-	case !to.Before(from.AddDate(5, 0, 0)):
-		return window{}, apperr.InvalidField("to", "la période couvre au plus 5 ans")
+	case last.Before(first):
+		return first, last, apperr.InvalidField("to", "doit être le même jour que from ou après")
+	case !last.Before(first.AddDate(5, 0, 0)):
+		return first, last, apperr.InvalidField("to", "la période couvre au plus 5 ans")
+	}
+	return first, last, nil
+}
+
+// newWindow checks the period and cuts it into buckets.
+func newWindow(p Params, now time.Time) (window, error) {
+	from, to, err := Days(p.From, p.To, now)
+	if err != nil {
+		return window{}, err
 	}
 	w := window{From: from, To: to, du: from, au: to.AddDate(0, 0, 1), granularite: p.Granularite}
 	w.fin = w.au

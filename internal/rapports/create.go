@@ -1,0 +1,153 @@
+package rapports
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/access"
+	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/kpis"
+)
+
+// Filtres are a report's filters (those its type takes).
+type Filtres struct {
+	EquipementID     *int64  `json:"equipement_id,omitempty"`
+	ClientID         *int64  `json:"client_id,omitempty"`
+	TechnicienID     *int64  `json:"technicien_id,omitempty"`
+	TypeIntervention *string `json:"type_intervention,omitempty"`
+}
+
+// set are the names of the filters given.
+func (f Filtres) set() []string {
+	var out []string
+	if f.EquipementID != nil {
+		out = append(out, "equipement_id")
+	}
+	if f.ClientID != nil {
+		out = append(out, "client_id")
+	}
+	if f.TechnicienID != nil {
+		out = append(out, "technicien_id")
+	}
+	if f.TypeIntervention != nil {
+		out = append(out, "type_intervention")
+	}
+	return out
+}
+
+// FiltresOf decodes a report's stored filters.
+func FiltresOf(r Rapport) Filtres {
+	var f Filtres
+	_ = json.Unmarshal(r.Filtres, &f) // written by Create
+	return f
+}
+
+// Input is what POST /rapports asks for.
+type Input struct {
+	Type, Format string
+	Titre        *string
+	From, To     *time.Time
+	Filtres      Filtres
+	Separateur   *string
+}
+
+// Create checks a request and queues the report (pending). Admins and responsables ask for
+// any type; a client for the types about its own data; the filters must be the type's and name
+// rows the caller may read.
+func (s *Service) Create(ctx context.Context, actor auth.Principal, in Input) (Rapport, error) {
+	sc := access.For(actor)
+	if !sc.Manager() && !sc.IsClient() {
+		return Rapport{}, errClientsOnly
+	}
+	typ, format := db.RapportType(in.Type), db.RapportFormat(in.Format)
+	var fields apperr.Fields
+	if !typ.Valid() {
+		fields.Add("type", "type de rapport inconnu")
+	}
+	if !format.Valid() {
+		fields.Add("format", "format inconnu (pdf, excel, csv ou json)")
+	}
+	if err := fields.Err(); err != nil {
+		return Rapport{}, err
+	}
+	if sc.IsClient() && staffTypes[typ] {
+		return Rapport{}, errStaffOnly
+	}
+	for _, name := range in.Filtres.set() {
+		if !slices.Contains(filters[typ], name) {
+			fields.Add("filtres."+name, fmt.Sprintf("le rapport %s ne prend pas ce filtre", typ))
+		}
+	}
+	if in.Filtres.TypeIntervention != nil && !db.InterventionType(*in.Filtres.TypeIntervention).Valid() {
+		fields.Add("filtres.type_intervention", "type d'intervention inconnu")
+	}
+	sep := ","
+	if in.Separateur != nil {
+		if format != db.RapportFormatCsv {
+			fields.Add("separateur", "seulement pour le format csv")
+		} else if *in.Separateur != "," && *in.Separateur != ";" {
+			fields.Add("separateur", "« , » ou « ; »")
+		} else {
+			sep = *in.Separateur
+		}
+	}
+	from, to, err := kpis.Days(in.From, in.To, s.now())
+	if err != nil {
+		return Rapport{}, err
+	}
+	titre := fmt.Sprintf("%s du %s au %s", labels[typ], frDate(from), frDate(to))
+	if in.Titre != nil {
+		titre = *in.Titre
+	}
+	if err := fields.Err(); err != nil {
+		return Rapport{}, err
+	}
+	if err := s.checkFilters(ctx, sc, in.Filtres); err != nil {
+		return Rapport{}, err
+	}
+	raw, err := json.Marshal(in.Filtres)
+	if err != nil {
+		return Rapport{}, fmt.Errorf("filters: %w", err)
+	}
+	r, err := db.New(s.Pool).RapportInsert(ctx, db.RapportInsertParams{Titre: titre, TypeRapport: typ, Format: format,
+		DateDebut: from, DateFin: to, Filtres: raw, Separateur: sep, DemandeurID: actor.UserID})
+	if err != nil {
+		return Rapport{}, fmt.Errorf("queue report: %w", err)
+	}
+	return r, nil
+}
+
+// checkFilters answers 404 for a machine, company or technician the caller may not read.
+func (s *Service) checkFilters(ctx context.Context, sc access.Scope, f Filtres) error {
+	q := sc.Queries(s.Pool)
+	if f.EquipementID != nil {
+		if err := q.CheckEquipement(ctx, *f.EquipementID); err != nil {
+			return err
+		}
+	}
+	if f.ClientID != nil {
+		_, err := q.GetClientScoped(ctx, db.GetClientScopedParams{ID: *f.ClientID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.NotFound("Client introuvable")
+		}
+		if err != nil {
+			return fmt.Errorf("check client: %w", err)
+		}
+	}
+	if f.TechnicienID != nil {
+		if _, err := db.New(s.Pool).GetTechnicienView(ctx, *f.TechnicienID); errors.Is(err, pgx.ErrNoRows) {
+			return apperr.NotFound("Technicien introuvable")
+		} else if err != nil {
+			return fmt.Errorf("check technicien: %w", err)
+		}
+	}
+	return nil
+}
