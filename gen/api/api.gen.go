@@ -6664,6 +6664,18 @@ type ClientInterface interface {
 	// Corresponds with DELETE /interventions/{intervention_id}/pieces/{ligne_id} (the `RemoveInterventionPiece` operationId).
 	RemoveInterventionPiece(ctx context.Context, interventionId InterventionID, ligneId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetInterventionRapport Intervention report (bon d'intervention) as PDF
+	//
+	// The work order as a PDF, in French, made at the time of the request: the intervention
+	// (type, status, priority, dates), the machine, the client and its contract, the
+	// technician, the description and the work done, the timeline of its history, the
+	// checklist's answers, the parts, the labour, the other costs and their totals, the
+	// client's rating, a signature block (technician, client), and "Page n / N". Admins and
+	// responsables; a client for its company's interventions (404 otherwise).
+	//
+	// Corresponds with GET /interventions/{intervention_id}/rapport.pdf (the `GetInterventionRapport` operationId).
+	GetInterventionRapport(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RateInterventionWithBody Rate a closed intervention
 	//
 	// The client of the intervention gives a satisfaction mark from 1 to 5, once the
@@ -9792,6 +9804,28 @@ func (c *Client) AddInterventionPiece(ctx context.Context, interventionId Interv
 // Corresponds with DELETE /interventions/{intervention_id}/pieces/{ligne_id} (the `RemoveInterventionPiece` operationId).
 func (c *Client) RemoveInterventionPiece(ctx context.Context, interventionId InterventionID, ligneId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveInterventionPieceRequest(c.Server, interventionId, ligneId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetInterventionRapport Intervention report (bon d'intervention) as PDF
+//
+// The work order as a PDF, in French, made at the time of the request: the intervention
+// (type, status, priority, dates), the machine, the client and its contract, the
+// technician, the description and the work done, the timeline of its history, the
+// checklist's answers, the parts, the labour, the other costs and their totals, the
+// client's rating, a signature block (technician, client), and "Page n / N". Admins and
+// responsables; a client for its company's interventions (404 otherwise).
+//
+// Corresponds with GET /interventions/{intervention_id}/rapport.pdf (the `GetInterventionRapport` operationId).
+func (c *Client) GetInterventionRapport(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInterventionRapportRequest(c.Server, interventionId)
 	if err != nil {
 		return nil, err
 	}
@@ -16366,6 +16400,40 @@ func NewRemoveInterventionPieceRequest(server string, interventionId Interventio
 	return req, nil
 }
 
+// NewGetInterventionRapportRequest constructs an http.Request for the GetInterventionRapport method
+func NewGetInterventionRapportRequest(server string, interventionId InterventionID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "intervention_id", interventionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/interventions/%s/rapport.pdf", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewRateInterventionRequest calls the generic RateIntervention builder with application/json body
 func NewRateInterventionRequest(server string, interventionId InterventionID, body RateInterventionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -21708,6 +21776,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with DELETE /interventions/{intervention_id}/pieces/{ligne_id} (the `RemoveInterventionPiece` operationId).
 	RemoveInterventionPieceWithResponse(ctx context.Context, interventionId InterventionID, ligneId int64, reqEditors ...RequestEditorFn) (*RemoveInterventionPieceResponse, error)
+
+	// GetInterventionRapportWithResponse Intervention report (bon d'intervention) as PDF
+	//
+	// The work order as a PDF, in French, made at the time of the request: the intervention
+	// (type, status, priority, dates), the machine, the client and its contract, the
+	// technician, the description and the work done, the timeline of its history, the
+	// checklist's answers, the parts, the labour, the other costs and their totals, the
+	// client's rating, a signature block (technician, client), and "Page n / N". Admins and
+	// responsables; a client for its company's interventions (404 otherwise).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /interventions/{intervention_id}/rapport.pdf (the `GetInterventionRapport` operationId).
+	GetInterventionRapportWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*GetInterventionRapportResponse, error)
 
 	// RateInterventionWithBodyWithResponse Rate a closed intervention
 	//
@@ -31303,6 +31385,99 @@ func (r RemoveInterventionPieceResponse) ContentType() string {
 	return ""
 }
 
+// GetInterventionRapportResponse200Headers the declared response headers of an HTTP 200 response for GetInterventionRapport
+type GetInterventionRapportResponse200Headers struct {
+	ContentDisposition *string
+}
+
+// GetInterventionRapportResponse401Headers the declared response headers of an HTTP 401 response for GetInterventionRapport
+type GetInterventionRapportResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetInterventionRapportResponse429Headers the declared response headers of an HTTP 429 response for GetInterventionRapport
+type GetInterventionRapportResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetInterventionRapportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetInterventionRapportResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetInterventionRapportResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInterventionRapportResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetInterventionRapportResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetInterventionRapportResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetInterventionRapportResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetInterventionRapportResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetInterventionRapportResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInterventionRapportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInterventionRapportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInterventionRapportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInterventionRapportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RateInterventionResponse401Headers the declared response headers of an HTTP 401 response for RateIntervention
 type RateInterventionResponse401Headers struct {
 	WWWAuthenticate *string
@@ -40731,6 +40906,26 @@ func (c *ClientWithResponses) RemoveInterventionPieceWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseRemoveInterventionPieceResponse(rsp)
+}
+
+// GetInterventionRapportWithResponse Intervention report (bon d'intervention) as PDF
+//
+// The work order as a PDF, in French, made at the time of the request: the intervention
+// (type, status, priority, dates), the machine, the client and its contract, the
+// technician, the description and the work done, the timeline of its history, the
+// checklist's answers, the parts, the labour, the other costs and their totals, the
+// client's rating, a signature block (technician, client), and "Page n / N". Admins and
+// responsables; a client for its company's interventions (404 otherwise).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /interventions/{intervention_id}/rapport.pdf (the `GetInterventionRapport` operationId).
+func (c *ClientWithResponses) GetInterventionRapportWithResponse(ctx context.Context, interventionId InterventionID, reqEditors ...RequestEditorFn) (*GetInterventionRapportResponse, error) {
+	rsp, err := c.GetInterventionRapport(ctx, interventionId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInterventionRapportResponse(rsp)
 }
 
 // RateInterventionWithBodyWithResponse Rate a closed intervention
@@ -51973,6 +52168,114 @@ func ParseRemoveInterventionPieceResponse(rsp *http.Response) (*RemoveInterventi
 	return response, nil
 }
 
+// ParseGetInterventionRapportResponse parses an HTTP response from a GetInterventionRapportWithResponse call
+func ParseGetInterventionRapportResponse(rsp *http.Response) (*GetInterventionRapportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInterventionRapportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetInterventionRapportResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetInterventionRapportResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetInterventionRapportResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRateInterventionResponse parses an HTTP response from a RateInterventionWithResponse call
 func ParseRateInterventionResponse(rsp *http.Response) (*RateInterventionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -60773,6 +61076,9 @@ type ServerInterface interface {
 	// RemoveInterventionPiece Take a part off an intervention
 	// (DELETE /interventions/{intervention_id}/pieces/{ligne_id})
 	RemoveInterventionPiece(ctx echo.Context, interventionId InterventionID, ligneId int64) error
+	// GetInterventionRapport Intervention report (bon d'intervention) as PDF
+	// (GET /interventions/{intervention_id}/rapport.pdf)
+	GetInterventionRapport(ctx echo.Context, interventionId InterventionID) error
 	// RateIntervention Rate a closed intervention
 	// (PUT /interventions/{intervention_id}/satisfaction)
 	RateIntervention(ctx echo.Context, interventionId InterventionID) error
@@ -63051,6 +63357,22 @@ func (w *ServerInterfaceWrapper) RemoveInterventionPiece(ctx echo.Context) error
 	return err
 }
 
+// GetInterventionRapport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInterventionRapport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "intervention_id" -------------
+	var interventionId InterventionID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "intervention_id", ctx.Param("intervention_id"), &interventionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter intervention_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInterventionRapport(ctx, interventionId)
+	return err
+}
+
 // RateIntervention converts echo context to params.
 func (w *ServerInterfaceWrapper) RateIntervention(ctx echo.Context) error {
 	var err error
@@ -64929,6 +65251,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/interventions/:intervention_id/pieces", wrapper.ListInterventionPieces, options.OperationMiddlewares["listInterventionPieces"]...)
 	router.POST(options.BaseURL+"/interventions/:intervention_id/pieces", wrapper.AddInterventionPiece, options.OperationMiddlewares["addInterventionPiece"]...)
 	router.DELETE(options.BaseURL+"/interventions/:intervention_id/pieces/:ligne_id", wrapper.RemoveInterventionPiece, options.OperationMiddlewares["removeInterventionPiece"]...)
+	router.GET(options.BaseURL+"/interventions/:intervention_id/rapport.pdf", wrapper.GetInterventionRapport, options.OperationMiddlewares["getInterventionRapport"]...)
 	router.PUT(options.BaseURL+"/interventions/:intervention_id/satisfaction", wrapper.RateIntervention, options.OperationMiddlewares["rateIntervention"]...)
 	router.PATCH(options.BaseURL+"/interventions/:intervention_id/statut", wrapper.ChangeInterventionStatut, options.OperationMiddlewares["changeInterventionStatut"]...)
 	router.GET(options.BaseURL+"/interventions/:intervention_id/suggestions", wrapper.ListInterventionSuggestions, options.OperationMiddlewares["listInterventionSuggestions"]...)
@@ -77022,6 +77345,137 @@ func (response RemoveInterventionPiece500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type GetInterventionRapportRequestObject struct {
+	InterventionId InterventionID `json:"intervention_id"`
+}
+
+type GetInterventionRapportResponseObject interface {
+	VisitGetInterventionRapportResponse(w http.ResponseWriter) error
+}
+
+type GetInterventionRapport200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetInterventionRapport200ApplicationpdfResponse struct {
+	Body          io.Reader
+	Headers       GetInterventionRapport200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetInterventionRapport200ApplicationpdfResponse) VisitGetInterventionRapportResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetInterventionRapport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionRapport401ApplicationProblemPlusJSONResponse) VisitGetInterventionRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionRapport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionRapport403ApplicationProblemPlusJSONResponse) VisitGetInterventionRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionRapport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionRapport404ApplicationProblemPlusJSONResponse) VisitGetInterventionRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionRapport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionRapport429ApplicationProblemPlusJSONResponse) VisitGetInterventionRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInterventionRapport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetInterventionRapport500ApplicationProblemPlusJSONResponse) VisitGetInterventionRapportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RateInterventionRequestObject struct {
 	InterventionId InterventionID `json:"intervention_id"`
 	Body           *RateInterventionJSONRequestBody
@@ -87792,6 +88246,9 @@ type StrictServerInterface interface {
 	// RemoveInterventionPiece Take a part off an intervention
 	// (DELETE /interventions/{intervention_id}/pieces/{ligne_id})
 	RemoveInterventionPiece(ctx context.Context, request RemoveInterventionPieceRequestObject) (RemoveInterventionPieceResponseObject, error)
+	// GetInterventionRapport Intervention report (bon d'intervention) as PDF
+	// (GET /interventions/{intervention_id}/rapport.pdf)
+	GetInterventionRapport(ctx context.Context, request GetInterventionRapportRequestObject) (GetInterventionRapportResponseObject, error)
 	// RateIntervention Rate a closed intervention
 	// (PUT /interventions/{intervention_id}/satisfaction)
 	RateIntervention(ctx context.Context, request RateInterventionRequestObject) (RateInterventionResponseObject, error)
@@ -90505,6 +90962,31 @@ func (sh *strictHandler) RemoveInterventionPiece(ctx echo.Context, interventionI
 	return nil
 }
 
+// GetInterventionRapport operation middleware
+func (sh *strictHandler) GetInterventionRapport(ctx echo.Context, interventionId InterventionID) error {
+	var request GetInterventionRapportRequestObject
+
+	request.InterventionId = interventionId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInterventionRapport(ctx.Request().Context(), request.(GetInterventionRapportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInterventionRapport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInterventionRapportResponseObject); ok {
+		return validResponse.VisitGetInterventionRapportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // RateIntervention operation middleware
 func (sh *strictHandler) RateIntervention(ctx echo.Context, interventionId InterventionID) error {
 	var request RateInterventionRequestObject
@@ -93186,482 +93668,486 @@ var swaggerSpec = []string{
 	"0gRr/mg+vcKCx2V1y+noyPwjyDZje/cWtLsioY8fWydrg4eHgKurtwfM2EeR6vqKffyo9ix86f7Jo66X",
 	"Sr4eXXD+CrONfRfAHB4YPm9/74VN4LQVYJ4dNjr9/ofJyAJMadvqzQs4+SA5ayW1mW1sptEP+rUjLARR",
 	"8uhn+N85TT4aSUtJKBf4LJzFh8bYNnNAGU6I3vkZlVqXHRyisyKhFvulLmdP4SNn+rttWbsfqkC0IDKa",
-	"ubPjfia9Y9gefSQxL937/9h72+02bixd+FZweNZZJjtFipLldEKtrBlFlhNP/KGW5O7p6cpSgSxQRKsI",
-	"MABKEsfOBZwrmL/zc/L+fu/AN3YW9gaqUCSLIiVZchzOmo5Fsj5QKGB/7+e5+aQXUvV5mjKBZ+zefMYb",
-	"aRCJ6xFeevGacXKswyuvBASE8YUErx3fdONncCUUBXR/XQtjXh6yBa/ILuufQTANRisvjA459SYUdktb",
-	"jUmJYFdueHskGXLRg4hZQhQDiUo4sIhk01jwYcHPMZRZJq/sjy287EAqxQbI4aQJdcsMxHd1oaFDWC40",
-	"mPbvZTpdT54NuX3Sne7O1+3t7fZO93S729t91ut2/2N1YQSDcA7qr1XPuyCiXFvmrnHrRUIQkfQGECyG",
-	"Nb/CUvyepm75fta7sbvCbjyQYphxDFzsbq8wpiM6zSRNT6V8BQ08cN6zVSZA5wBnwdLXLOXUgz7t7uzc",
-	"fPJfacZTeO0vEDjjMYXNAe681aQNKBnrAaCn0A7DGBO5KNHzInR45qIWaAYKdhUEMkAeiDAKMs61cSID",
-	"zWAXFWnSe48sxsKHFlve0L3kMqNeMlnjH0CSwY/Z3dnxxn+H7IfJA+dJeUeHZhlyOGE1/RNd9Zk0aWJ5",
-	"vXODND5yJs+hffucctFaJAwP4C5H/iWsKg+v21dXV23rirZzlTExkClLZwTkfAwN9cL2ztPdZ/+rETXC",
-	"l9boNd5080tG8/YJGyhm/tfqUrT6DICyYZfZOM8Mn1BltmCcKTV0dfG48Jr3JKCDOSqt4NfSkJQhRya+",
-	"+4+/EXrJBrAmPv6PXn0+XruLLhDu/oHc6qqI+JpRh37yrEnv8G6rg6cDk7OMcOE0ciPEhW1UgiuzMqAE",
-	"d9mFkgvnMX1PU+L1S1kLG8CMrjw1Huh3wdS8ppldJxA5SqdRwXqHq7gUJVyTKyXF+YManp+tIvIL6gjk",
-	"6eOqIRSYUrAnZcI7VEF56eXYxVckdBernRNrplK9MAY3U+7to3DkkipOhWntufBfJULXpLEojpQKeFPb",
-	"Y8ozYFgsYneTLNdB8K5wzBcI71fwBHMye/EU+kM401twIgq1xRLsprd3wcQR5epuBuIdBM5LBC62k60J",
-	"F5fWHHLdsoslTeamqpQv26V8qWzQTyZg/malBhkoBmOnmZ6JL/ztb39rB7FhdlOMYe54jDOgcLnD3GLp",
-	"EUk//qYhSQ+dTavP69NyXksZ9skm9bTa6ZkyGDLgKjSp0FcMsznZlNChYQoyJmit+h3W6mxM/VsGk16h",
-	"ddkMpZoTacvlrisTWyx4j53F64PEYRbBN86BDUyaNMsKg9eFAarVjEazbEi0oVMdo5QguTA8I9wQV4VH",
-	"mguTGa0agSvzu4dCS6vv+cffBlIIdg24Kx9/y7Xm7F4svVfy/Nwu/dw8qKHyWMrfLkV8NXXLDpPsC2Pn",
-	"oRCZq4jts0yKc/tpYWzcSuDXrHEbNfpOM/X2pz/C2zlwRrRrT657RW6v14uGQ5df1JjfCQRDkBYlSaUi",
-	"N2k5CnjBrqpvFvNEgl3FonKxDjmcy0mSMiXZC1OS1odHuDRqfXRAnyQu7wRiLBYoxwr5xY2eyVWSJv5o",
-	"Rmxo/SiDYcxWhxy7HJZ9gEC1xcKtVk2au92nLW8j9shEan/txcXXmOMrjZBFUs7BVZ4W9c33FRGYKe1u",
-	"dPvb//GX0V+2x93rX7rTN18f76i//HKx86P48/k319+M/qMrvu8OTr4Z/WVnsEaCJwDbvHMYoHqxVf3/",
-	"z916Pp4pyEfzeYmV5zfmo9rP78SFkFcicoo7jdwWS8GZqm69cDd/AVb2ovn/XOzsjfl8W/PZa7NZZbZE",
-	"QxZNMTfpx8DNRPUnFum+GbV3Cr0hQYFRLJqlMLfbrBCmLah2qZS6pDztVeMdZWDkT3+S6k9/CkIesVgt",
-	"5hELqNAgzzzBTUHrUT4VLEqpsFSQCvLyCOL3XJDSso/IMFcQIPcXiAVVrKgSgYD/7s63mE4Ia0NI81lE",
-	"trsR2eliGdVu11+0FZVlFpDVRI8zFlcjBveSCrBxQzgids210TOxfvCiXdJEk6QsfE9qwz4vpKpR0H+A",
-	"8M+hXTdE5mQcBp5XiTj7DbaJA92vhpqf100c6A8XB0LZbqWeF/w1caCC4lrX+uTfT4HyKiITatUL8H5j",
-	"aSIXZKaIcY8kvyREM6oGI1fFaM/tkBNDh8N5t/0V1+agHMK6BTBQbdj4NbrxwLdQlglHzqbhSvRT0I/N",
-	"2f4OBI+xx/6SMwXkBlh4+Esj3C03AKv8+vMdK0hWwt8pmzTn4BHnN+pbwQAIGx7f8ZvruUq74O3eXGoX",
-	"Huxk3wOFU353lRpz1PI62KDBroSqsIUmZm1pF8AVQeXsRYAJDl0D2BBDmolUqWIJ2Y7ITqfTaVkryLfq",
-	"xsKuNTKmUzKil9YmTnIBAI9luy5pJmMuEles/h1JxvQ6ae2RROf8kp9pfsYGVJmENKUo24FdVb9vCYYl",
-	"3SJYWkZdUUg7nxQFZDPgyyXxJeoRAJyE62KGOBZjRu2l7Q8yh32Nw3V1KHZ/c+06ueZ3ekR2u98urs2A",
-	"hr5yd92hWM3t43+8ByBuYOprHCkXKUqx0QVpTMb0utH7Blp/Gr2vO8/s8gknN2xPPbOXbfTKTmh4Y41e",
-	"o08VSL3yZgikQtIno5xnRbFeY5Wr+47r6gWPRtJIkubkUk4pNEvLfsbPqZGA4OC6usLrYHu2FYkAhtc4",
-	"kMKoj/9/xsiYCZ0z4AyDBniWq3WqT9z7cZBjq0SJtu+tjC+QvYuNIr/RN8V8G8tuJRUBQsfax3O6ok5V",
-	"VC26rffF37esH9+zEpFcjaygoNBW9kQT5AcHaYoVwQigOeFAKzrTsaYNnbbqSsyrAvWLKDNfey88el36",
-	"6qsrWuwf1Jj2PzCz5P12H03ufq79Cb838bS/1spZz68rNblrbsjNmq0N6LEGJ8BxvLCMFcLfpHskkF4u",
-	"dRGLOTGWSggfYky3vpXh9hbip7NwuhsLZ2PhfJ4i5Bg34fomjqMOrYtY1XXDacZcLRNeYc/eGdtiNQPr",
-	"JZtCVYC8EuCCUDElTcGueuheFgmWEU2JkP7c/aOXrQ458tEx19VaDYwtzB5wbQ4KFtSHjnydSGXIBZvu",
-	"AdQzcM+RpJ0QLZXRIDmRK7Yu/KWRy7EUHSVtoJDjM8DTmiik3ir4YdNG1Gh7EPPqMe25byp4RO2FxIol",
-	"AsY8O0o29QxOzcSKxgSqe7kovgTPNGm516jrHjSESCqfdhaban4EBzPhBRcWBfROt7ZQSzmQishl5GDd",
-	"DriZ/p4CjzCFh+XbWzP+GLyCTfTxAWr0rKR10gvXIq/GH51UukXw8RUXF7rgVLCL3EjINl9zDXVaFbRs",
-	"Dx9CmrvdXYjvxWLMtQbwkt2dHZdbxoYqe0bkPFIXCISL+YqTEUUcFrhtq0MOgl0GVl8sXOhvNvKXTe0A",
-	"vm11yD5EFjXZ6W4vCQQi1tEdooAO7Mvj0/wr7Q8Qrs8KwQK0pvETVXxM9jMqcz4vM60MH/CPv5mPv5H9",
-	"7w8CGtrebtS45NkMm8kakbSZ7ewAzR46ojYnVOaFyIFbxKgcZuTHK4n3vUl0FMc5qbExXDeG64qhuVCG",
-	"ThdK0MBg3XqPf9wyGldWoWKNTBGaQ9JRGImVgR6JSkclrBSgEs2ASWlmSFJYNz2C9hDhQhtGU1fFjxK2",
-	"zOdDFY3MB6PFLf0usFcKyD9oVO/3tqLLcODNKzpay+sKnKzF/pXV/IGaby0OJdasqO6DapvTYqNtgon3",
-	"uvx+YGbVtbdmJBHOvCVGCviQwKWPmAcaRgcxwD2SIDTKIGNU2ZOJx8YnUrBOXYDwzpYjsmWc+TRxrzFR",
-	"bMzzccgD1+g1vtrZ3iHPdnZIt4v/f3vj73FQUVbdjg6nuLotNwbcxoBbKm9wTd/JgNsayHxJDBKBkLQp",
-	"2L2rxpcczt2cNCdUWaMto32Zq8ixdNqLkIwLpqMSO5A5znLdigDUSwozwjgKUM+TJss0BlaspcqliMi7",
-	"0wPEKKyU1JjphJW107GAwj7EDrQ/wQnykimaZRGSGiQpm+RcJ51O8s9c/5Kf0YQ07WzqCJE+uRhkecrS",
-	"Pd/A2UO4FMBkN1csu2Q4YB1hoThKWKUNSenUTxc+EsvYJRPucMBUjUg+IUbakabUevk3mx0AweqsjsLa",
-	"gMnVrb2AsEuTVAJMKgSK8eW5rq79MTZ5Fcw7C0zfwko5gIWxtqayZz2HuV0lrguH/5t9AfuNO8f4lgpi",
-	"e6NjNqCTWowqmWXtfLIxie4Zy8kJj1k5Eex4kAdIb1LILVh8dzKUQOCVZItb7yscm7fzXMM6koBdfCSt",
-	"XcVNbYVIyfe1cSZ/h85k+PrKFVrykN5inZbEorcz6o+ZoGOrI2fi0qJsG9J2udaa8NUleUszviAxnmEu",
-	"Xt1KL4bxSPZ5yHC73DIPuJU31vnGOl/HOr9ZfnhlZViunKqyf4KFrsB8rLfR37Arpo2zPZv9KVEuD274",
-	"mLVWbHi5Gkng/rLnYuJrTAcjvigG8Iprc+zG9BAJ/xuOLHiwVrc6i1Puy/JcKbuMc7ZuTtm9zN9rUvnL",
-	"t3CP3QtCIxdW2Mw2h019SyPBnutNhHVS2IA3SAO3EL1jOXHQI6RJh0M2MIxFhImzAbL7MXFGjV3yrAXl",
-	"g6EcIEmWn2Us8f6wtqaHkFdw6zGdQk6lz3yjzjA3uWId8lYQSgKOwVjA0xHq+AL7zGGoFmKrz4ZSMcKx",
-	"5wfIB+2z9OUl5oikYK7pkpsIY+6x8CdjzzNLSUYNa5WW0M4OcQZTckkzlqvEhwuo8Xd+onFMe8Wmi0X5",
-	"Ul3Bpbs8DMLYGYYBKnlFMjm4aEVESzKQwsM8SuHg/6H8i6UInapNLICnAvz3+hS9Exl3sNDwYRu97Z1n",
-	"3c6zNUBP7I0fJ2Hu5WQdlDTFeq6NEbYxwlaRzsAbQP26qRHNK9hfWyHz8L2LcUAHRRg6QLFHThpc6mSf",
-	"HJz8lQx5xkhzIMdjaoW7ZmM+kJkURDN7NzDwiuxNf2pYG5olYzGm6qLlIKg9P4sXhk6mA13N06dPvwW9",
-	"kfz973//e/v16/bz5+THH3uvXycwFjsuH3+NRSFHgeDUoL7B0VFNUjbgY5r5sUnVciFPst0l3W4XY8EO",
-	"Gcv+Tbj2MjIWUAKFlLyFWriSeZaSPou8CEXtZOcYwKudFvaUJHa2nmgXfcabxeJvUNOaqumZysV3UE5Z",
-	"EAAADi+32q+4hmvQbO50uy1HsoOFt32awjX3Ysz2XnGNugnXCBAGZFlbqra/etNqICypzfi5YORNj8Db",
-	"EyxxibmFPZsv4YK15vZMGZGdv+LpnU1gzy/JW+0jAvWRmMLA6qoz3RwtLo0NmiErxaM/L1NUhl2brYG+",
-	"rFKBwvqLcCnFwrMfdLdPu9/0ut1et/sf0fZOt1v+tP0s/OnpdrfzLBaLalqL0tEHDSjgm/JvDQRGrSKz",
-	"v2702EaPraLHcEWVYg5STgcnf12qz4RR9G4NBq4Gq6b6ZbZdYI4NbI+AlesvUxCg2fN/yaUBvkGdj2FE",
-	"tc0F/jm+qO6CdkoNO0tZH0BGF7UW5GOm5Jl7i9BaMPtN5RLVC8KHIUApt4O/796MUJTlYYrTam1Xs7B4",
-	"CopUc2Ue5ii1x1zwsZ2D7Xl67RtHAi4nhzZdw2rfhaEmr76N5ZFhmOUTPGv12bCDrxsCoAeUr2+tgaDo",
-	"eqA+CDfEddsf/GRsGiAesgHCz3pFFTiReYvWh6QqZpIQa2S3+21rjyReoCQhD04sklICJXslG6PhrnHB",
-	"7tORzBUWZkwUl4obpJKE65wreeX4eXN1zoRhCdRIJH2qtXVSrA1d2NsrtzkU++3WQZRShlnxFMhZx9fV",
-	"tRZrKHQ9j9dO+yl8zzLKz4SVeRk7G7Fc2c27+43/xT1t+UvUGEthqDBnVIicZY2eNYLt/0UN0T+rFOGc",
-	"QaUKiIOd3bL1QoF4fR2Q8NrllX38H8MINSzjEKacUSm9xsHpcRufCZ7ICc1ew8cIHeJacEbA83sGt2CG",
-	"rZMAhOs8UmuGl3MLOjIKk2XTk7Gx8x+jJ8MtwMVSPbTvt967v+67ISNsu5gp/FNsyBSzUgXq7QoDH7sx",
-	"UGr07F14xsNmjPpei0BKb+pjfm/1McuW6n31WXhDe8VOi7r11H0I7YFlszjiTUHhp+ixuGHJrRuhh1Mf",
-	"vr+CnIL0dOt9GDwYGVARYLWURLdYU1IOgrWRIDPPmEscxMKXSxO7uKF1GfOrOs/MEtiXuxvKhbmocz1h",
-	"Is3XNgQfqwxs6VYua8AqW3pjzG2MuVUrwG5lzN1Hc0ZhmW3aMn7vbRnOVd70ZWzMqHvty3Ai4hN1ZAS2",
-	"Vb2gG9KBwdjXElnHxaXkAzY3bMCdNlascJniZt9bpeq1E4v19vcCJ8Tt9BtyVy/8433yFNaD5Afc46yb",
-	"H/Dvb1PK+rkmmRdusEAIFNv0zj7WmjkJ3NsMkhGUTBlVpJnsdHe+TloRoWREs6H7on2yjd/9klNlmIqF",
-	"+/50F6HTqJNx7uvtbfv1JVMZnUygaj7w3Z9o8LccGqdbv0C8nCo6NBFJ+krmPMukSFquDcyej8N9ooke",
-	"UcW81UGFyGlGhoyRZlIN8Cfk43/FwlkiW2R7p4UcRva0Ps8yOw9Qt9vD64e2HJpRhTlXWIPlQ8xipjj/",
-	"jqWkz6YSEEV9Pr6ZjKTSRfIHjTpr+LHUV/biw3XIj6fku1jYp/kKhrZHTv+6T76z33/8L5IYml+fmUua",
-	"kP9Dms5YIzvdVkSU3SEs9X7pADAMT08P8Nyv7GU6sfB5KLfm4NUnL/YP2ojWb9cA/MXcF2/evHmDXyQR",
-	"0fYJgQ3HjxrWjBVCWucMbVIhyTmdRMCoKIgdkwpLd90sgYdfvvwJHoRGtZ0cp3aau91vw+RULJ7nzNqz",
-	"GeVnE8qh3+DsnzJXOvHlyzCUYm6edpeg9nuRe0MF2KlbL8yPqy4V7TZUY9bLDt31skrL7ZRGDS7f/UPE",
-	"usct00KfMg1UqLPFBqh78xunf+P0r6FEQ98b+WJxyy3WptYyTqke9SVV6ZY29Aa332O4PtHkgk21c7Kt",
-	"GO/n55oM+TVLeyQpJImwKqbM53BNAAqLpVEsEsPUmAvG9JkjrkhIrh3vkff5rRqMvKuM/QxKCpnJcz6g",
-	"GWn6kmGre6F2LBZI3YUy0uf6ufZktx3yhl31QPOmOcPhRGTMqOv5MJIoNqEc1dvJq30wCdjA1Fvt5JwZ",
-	"cp7JvlWy/NxO7V6lB+aJ9t+TAYQbICpR1Y1Ua34uCu00jgpX4ImdEYmRDzvTBeAFdRq0mN9WjQf/3L/h",
-	"E4P1bJ/MrZ65U41kc5PxhyD0LmbEP3WwEYud53eiHOTjpdjMz/0Ri0NvAaf8mGJDJmnSxau2R2iWtaJY",
-	"iKCPM+jaXAjEjHQVBZJzxsGaw6LNIc9YRNzdpMimtd5p8RSPUFpZZE3S6lRyXZnLWjjj4JhPUVyIlY3U",
-	"sHOpaiGM3e+c1UEZP+uuUFa5BGEZyvhdS38a8gB8UlDl5ZvML5oj6tT7pjpvSXVeGmyxQtwU39WX580o",
-	"+XxirSqn5pOZxZ8Q6JeBpUCKvbdXeiOEp0jmmWE93dHbk1OyVRFZW+9nLvprKQWTxTlDOyK/GNYWIP7E",
-	"l8Fd/wJreYFLcTMDrb8cjqpR4y2strDR6Ui/NHN/Y72vlrKzE0BosXFJs9CyVqO3avZxxWyobK35nVWx",
-	"KiaKDWC5Ofd7ttTJ/96zNjlJfjhcb+eSUJAALR9LYwHaDYgqqHHXLAc/d70kKhmpJ9SMiB7RCbNChxsd",
-	"i+T54avD08PKJfyfcDpp7r/Zf/X3k5cn1jshO629+XtWTxDyClu6sRHS/wjN1ZDts0Mfy0uWkhFT7Eb7",
-	"5vtpKGceLQr/eSrWLz+uXbHWaZUViTTLPUhoxqlu1avqtVZNuOSK9Fe55FGl13Pvz1gAMDQ7fqe9iwv9",
-	"y8x2/S7p3KCs9+2lNhp7o7G/eI29dD9Xt2NFA92yitpqJHT+lcNFAb1ppGIp6Weyv0co/IuwI67Er8+s",
-	"rkNtxjXRV2xiIKetIiIAlClj9BKatuG6cO5EcivPhLwCBUh2u7skLgQdAfAWJfPLj7/Fjfqq68B8/0LK",
-	"rn+/VdRp+S4Wa5+Fgai3gXn0RJMxMzSlhnq0h6FiekRcRDPJVZbsEc9RMxulsmsRIlXczMdg5mOZtUvn",
-	"HqOY/h418Uv/4Jsl+UnMpWI13ZNBVFgQ88ZQRfpupfJKeOOohqxVMTpGUZuygZpOrPUG0TKMkBzg8ms/",
-	"53oiNbenJVH5tdV24WeMkiVRLJLDU3ruwqsnP+63d559jTnw5JiKc5YQpzZJc6f7datDDjkk3inpM6qY",
-	"IkZeMOHqJ3BrXY2k3V7oz8zFiiPH+k4Sdj3himnkp0/slqWY93YR5mCXh/s5Fk0hyb5b1Vj27TFeGINK",
-	"SWCPx3wG18V19ohybT9SDBjB26c9stvdXtyn415Kfcin+o4O7QWnpPlO8Gui2UCKVLdwZtz43x2/qotj",
-	"uslYHta9OZR74mdx1fsW014XR93pdlfqlGeAwEOUXTQRYZ3zDknsN/q7bnu7u/M0KUaAL6scAqyze+bG",
-	"+9PWn6pSd1EuyG8eX+02tnYhFurCdkjGfMzO7Oe5NQk9OMX76XNBYVIXILHM3/hqJDO8/Uxd2P5gwCam",
-	"DfOhb6oLqx78a9RYIAFuusaiU36NGlYi3HQqHAMPuNP9+qbJv+VElVU7sKpmZuv+ntd/jQtxxWvgwWvP",
-	"1tNFhuYbachYpnzIWUqaycth+40UrP2amsEoIWP7jzOz7YVan7f23/56iTk0UbKfsfFX65lFR3hW7Tqx",
-	"r6J0Loimhms7l53flTnCBrniZgqaBZWrVXKN3j9+/jV6b2VeaLCgalrFir6jyQKUhzdB6mDUFXlQNfkl",
-	"ZzlLI+wLk4qccyg3m5AmloElJ69Pj85e7//72f7p6eHro9OTpGU9vzAbjOa8MWw8Meh7QsMDs9O1GKH3",
-	"EAf6SIld/+yfApkFnqzAZXmQgme45brlzm4ONmAoD+O1HCLtsMxNX14H219Iw4fu/fuwD+7irffwrwN5",
-	"1EykC8Adq+/3ZepNH3y7xZKeUDMKzFd33aXlleuVKdxQNN0hRzlIBk+/3KeDC1/7ChKoNO4KOWIf2uyV",
-	"XLTckCuqCyZaL7Bg//Isc5JsXt4cw+ThJvmE4QC3CxdrPXzsyI0RMSI3CAGPuyVPmLA6GRReO58UzOD2",
-	"3dy0Q3/J+YQtL8IqweeaSWb1VrKVSFBLSX3Tz4xqJbnImNYk0VKZhGg61QGmp28AjKp1hhDZDTr7SsA8",
-	"B5a9kJIfeytLTI3hLIlkhzQXZGtJmayd5P2MD7JpCedJMeDQadVkQA+Dafx84fP2iOFMk/6U8KLLAJvd",
-	"uWIDCEGSQ5hfQLS1AgmCKdDgCfm8lF3fBoOvAoe3mN7fcfovw86zP3HDB9ww/KX8UJg27eKvTA5oxjV1",
-	"meh25fPKMHxBLe+nMLGKZXMD/l1lOWPNHDw9zZYw/1cmaM3xHBTnrj4kDGHMsqW3lqH0rRV/WXlqHgko",
-	"sRwJVD2z1O40HFEBaFAzpqJF8xMUWPrtTcoXXkxVMeTa/hWq7n+2llRi2ttaF05xmhGRj/tMRRjIhcog",
-	"mbKI9BUVaUTGMmUZ+mgO/euTVmves6dT7LS13Z3wlW0cngeqLy1mPbCnQttpbQDImcpynyPAcvJWhyRC",
-	"jgNMyFjMCdYIHIq48fH/FuMg6cff/vnxv5GmjAoTN1oRFK0qVuBN2r3FEoctbzcUwhwKlnRIMoTgpxiw",
-	"MyaMYoYzkRBDL6wx5rajXYMpnWrs8XyhmBiMSEb7LItFMxmxfirHNKVcQebHd7ps+b8y+NooPmZ2x8FP",
-	"wSf4udPptDpkvxCbsQDcyj7LJDKxgWPo38gTL/Gt+YPyCnEuYRYq6JXVSY8FAs+zlOx0u60OQTtakORl",
-	"ysYTaZgYTNs/sWmCXTJGTYmmQ5ZN6/sHg329dh1TedOf2MJqnzWQNAv17cyAX3Kraxe83kav4d7MrM3U",
-	"a+wjfiU5UlwM+IRmpE3+QwpG9q3Ip8pe1B6VUU0O5GQg7ddWKtuvf9jffuZMu17jQI4nimnNckWC44k/",
-	"KFia9ooH7Z3uzlOHjemE46C8xOpoR6FB8xjIl6GYnxfrh6XBsBD9cvUYf9QoVo9pH7NJRqcsvenURaf8",
-	"Gm0wNzcdm58Uc/NmVToTmNh6X364P+zNquLMDc+4/vibVSDWY642msWNWDg+WjGtlrUWCJ0VNj/ShCry",
-	"EqDTcBXgc0I1Al6Qm1iMqA6M81Bj7c6YCaHC8rVHY6Y1PWdLQD8rSmmD+/n7qlhbxfKsLVnzy7GISdtR",
-	"5FjEAyCKTcGuDQmwpaOiVXiY0fOI0IG1NWe6d9E6w8DbOTOaeJie0gWG6kmuodqtoLE4HTHiKn9Qi8SC",
-	"4765ZEoDlJkkmgG+GUleDn0uGqLmgA7IxXlN0++yRd59IIV+Gtqlt1bmG7Cd+wYyXcl7W8tYL9fBrdBM",
-	"7b67QoyZsu0JiLfsfkEczLDPfRb8NBYrop/C4R2ChFzFhooIJdrQrNx3jsAxFrvbO9YRMvPKy/pd9IJZ",
-	"jeOkiswh6KaZuuQD5hTaBWOA72M3/YhrI5V1lzCsjOOF7gq8Oni4F2wC4VVsVqoofp7+uoVHuoK9VPFL",
-	"pkkqr4ThY9aLRTKhQO4lFUkCOZYAB6eGUgU81pFKAiaQ4cOEwIn2vIliINmGLZ+mkIKBaLLX2JvFd7B3",
-	"8pPChIMiAsZPKVg97utdXMMhvLe7+YQ1zt33If1AMIG3cbIeB1X2ZpnsgWXvSzb/kV2dFeT/kYIyVD6j",
-	"ATZe0hpgtnf2kraoUuwGeBsnyJ/oWSGpZ7K3zf6UJMg4s5jpfI6SzOscBzS7VeDMRg4kG26DZqKDhcMP",
-	"V1yk8oo0QYsxEQsntlUuNMmF4RkR8qrVISeGDoc1CJLuwRyAZAUubGH+dh/n6jOgWYeRrA4gC4d7ANkl",
-	"EBuKUV2fIAGFuHKW8LU9Gm78UNkSd7P1EiWzS3oDh/nZ9sG4F4Uk4Lh1A7HnBNl9GOmPTe2OIhShrJIh",
-	"F0mEvi2U7rRq6d1Jcbx14JmOhStp9SRgvk4FjwkDUUVRmTZyMmEpacID4J4AP97JVyt8Y+FEsfasH74M",
-	"D8pE/DULtvfutwXBsXsy34yJJ+OlY9H04j58w5CV8lTAFZ73yIFEmoqKyuTgIkBPT6mhfaqZS51pUgzd",
-	"SNnqLEBvcUmkuc506So7/GuKBbJZAx6bX5upZBjMcD5MdWzendlznaj2w6yvggDqODFXdEqamjGSHO2f",
-	"Hvw47/W49qSwCRzDp51AyzNxhs7PEkBLFJ13SSXJsb0Z5YpBIief2AWZApScomCfVEjatrfbO92SO7gR",
-	"NUKmNvhxe7v31P+IqqfXYNeQhFzd64AHe5ysjtd9Ne0jdu1sUCw31v4avPleRizSejfZ+SUf8VJTH1Ri",
-	"RQADED0W3AB9cBEkdkDvBS/+rSztGpx2P9aH4VfFu61iOZZztOlyvtcV/np+4dWQaT+sedchySAf5xmF",
-	"WGBT5UJYhT9CM24wHSBmpN8FDiLi3JoBfQY8rKDOBSN9NpSKEY41onzMAP88+SfNzxnYelNySbOctTAB",
-	"AjiDJdlr1Uasq/NpLSNedav8DkoeqzR+BF5Uq9vHVA1GrCQhdXfoNYopa0SNXGCByWgd9im80mPxkHp5",
-	"sGT/bzT3RnOvItf20xSS7wbQCG4Ubjdr8btSUBWlBxsGqt85A1VQtbYhodqYYPdJQhWa/vfOQTVjkN0k",
-	"8ioy7AZGqhlpJ8valtkWbj2QE5aSjF8shPFMgFYmCOpB4xgCzs9i0rc6N4M4hfG9G5vDXlae+DPINoQD",
-	"OpFqpXNe8Mww5RuWbgXBGd52A8N5/8wYgWZ2JRh1/te9VsHctOFdJUftVp8tElkcY53d8KtkI3vkaiQx",
-	"1h75dkbY5lcjarxBpGR+PiJXIw6tSAEuG/mJTUD/x+JcypQ00RdkKTcsvedM5GxL4JfCZTf7XAcjj2Sz",
-	"Tk7PrghfVLRJ532m3ejIR3OD4LmvpJ6VOZ7gZ+u9+2sO/Xs9Rvyhw4oLiTBruCmXBTx/YKakE/tkRvVa",
+	"ubPjfia9Y9gefSQxL937/9j71+VGbjRPHL4VLDc2iuxOUpRK5bapcOzKKpVd4zqoJbl7ejodSpAJimgl",
+	"ARpASuJW+QL2CubrfBy/n987qBv7B54HyESSTIrUsVzmxLRLJPOARALP+fn9bj7plVR9nqZM4Bm7N5/x",
+	"ThpE4nqCl168Zpwc6/DKKwEBYXwhwWvHN934GVwJRQHdX9fCmJeHbMErssv6ZxBMg9HKC6NDTr0Jhd3S",
+	"VmNSItiVG94eSYZc9CBilhDFQKISDiwi2TQWfFjwcwxllskr+2MLLzuQSrEBcjhpQt0yA/FdXWjoEJYL",
+	"Dab9O5lO15NnQ26fdKe781V7e7u90z3d7vZ2X/S63f9YXRjBIJyD+mvV8y6IKNeWuWvcepEQRCS9AQSL",
+	"Yc2vsBS/o6lbvp/1buyusBsPpBhmHAMXu9srjOmITjNJ01Mp30ADD5z3YpUJ0DnAWbD0LUs59aBPuzs7",
+	"N5/8N5rxFF77KwTOeEphc4A7bzVpA0rGegDoKbTDMMZELkr0vAodnrmoBZqBgl0FgQyQByKMgoxzbZzI",
+	"QDPYRUWa9N4ji7HwocWWN3Qvucyol0zW+AeQZPBjdnd2vPHfIfth8sB5Ut7RoVmGHE5YTf9MV30mTZpY",
+	"Xu/cII2PnMlzaN8+p1y0FgnDA7jLkX8Jq8rD6/bV1VXbuqLtXGVMDGTK0hkBOR9DQ72wvfN898X/aESN",
+	"8KU1eo133fyS0bx9wgaKmf+xuhStPgOgbNhlNs4zwydUmS0YZ0oNXV08LrzmPQnoYI5KK/itNCRlyJGJ",
+	"7/7Tb4ResgGsiU//rVefj7fuoguEu38gt7oqIr5m1KGfPGvSO7zb6uDpwOQsI1w4jdwIcWEbleDKrAwo",
+	"wV12oeTCeUzf0ZR4/VLWwgYwoytPjQf6XTA1b2lm1wlEjtJpVLDe4SouRQnX5EpJcf6ohudnq4j8gjoC",
+	"efq0aggFphTsWZnwDlVQXno5dvEVCd3FaufEmqlUL4zBzZR7+ygcuaSKU2Faey78V4nQNWksiiOlAt7U",
+	"9pjyDBgWi9jdJMt1ELwrHPMFwvsNPMGczF48hf4QzvQWnIhCbbEEu+ntXTBxRLm6m4F4B4HzGoGL7WRr",
+	"wsWlNYdct+xiSZO5qSrly3YpXyob9MEEzN+t1CADxWDsNNMz8YW///3v7SA2zG6KMcwdj3EGFC53mFss",
+	"PSLpp980JOmhs2n1eX1ezmspwx5sUk+rnZ4pgyEDrkKTCn3FMJuTTQkdGqYgY4LWqt9hrc7G1L9lMOkN",
+	"WpfNUKo5kbZc7royscWC99hZvD5IHGYRfOMc2MCkSbOsMHhdGKBazWg0y4ZEGzrVMUoJkgvDM8INcVV4",
+	"pLkwmdGqEbgyv3sotLT6Xn76bSCFYNeAu/Lpt1xrzu7F0nsjz8/t0s/NoxoqT6X87VLEV1O37DDJvjB2",
+	"HgqRuYrYPsukOLefFsbGrQR+yxq3UaM/aabe//hHeDsHzoh27cl1r8jt9XrRcOjyixrzO4FgCNKiJKlU",
+	"5CYtRwEv2FX1zWKeSLCrWFQu1iGHczlJUqYke2FK0vrwCJdGrY8O6JPE5Z1AjMUC5Vghv7jRM7lK0sQf",
+	"zYgNrR9lMIzZ6pBjl8OyDxCotli41apJc7f7vOVtxB6ZSO2vvbj4GnN8pRGySMo5uMrTor75viICM6Xd",
+	"jW5/+z/+Ovrr9rh7/Ut3+u6r4x31118udn4Qfzn/+vrr0X90xXfdwcnXo7/uDNZI8ARgm3cOA1Qvtqr/",
+	"/7lbz8czBfloPi+x8vzGfFL7+SdxIeSViJziTiO3xVJwpqpbL9zNX4CVvWj+Pxc7e2M+39Z89tpsVpkt",
+	"0ZBFU8xN+jFwM1H9iUW6b0btnUJvSFBgFItmKcztNiuEaQuqXSqlLilPe9V4RxkY+dOfpPrTn4KQRyxW",
+	"i3nEAio0yAtPcFPQepRPBYtSKiwVpIK8PoL4PRektOwjMswVBMj9BWJBFSuqRCDgv7vzDaYTwtoQ0nwR",
+	"ke1uRHa6WEa12/UXbUVlmQVkNdHjjMXViMG9pAJs3BCOiF1zbfRMrB+8aJc00SQpC9+T2rDPK6lqFPQf",
+	"IPxzaNcNkTkZh4HnVSLOfoNt4kD3q6Hm53UTB/rDxYFQtlup5wV/TRyooLjWtT75d1OgvIrIhFr1Arzf",
+	"WJrIBZkpYtwjyS8J0YyqwchVMdpzO+TE0OFw3m1/w7U5KIewbgEMVBs2fo1uPPA9lGXCkbNpuBL9FPRj",
+	"c7a/A8Fj7LG/5EwBuQEWHv7SCHfLDcAqv/58xwqSlfB3yibNOXjE+Y36XjAAwobHd/zmeq7SLni7N5fa",
+	"hQc72fdI4ZTfXaXGHLW8DjZosCuhKmyhiVlb2gVwRVA5exFggkPXADbEkGYiVapYQrYjstPpdFrWCvKt",
+	"urGwa42M6ZSM6KW1iZNcAMBj2a5LmsmYi8QVq39LkjG9Tlp7JNE5v+Rnmp+xAVUmIU0pynZgV9XvW4Jh",
+	"SbcIlpZRVxTSzidFAdkM+HJJfIl6BAAn4bqYIY7FmFF7afuDzGFf43BdHYrd31y7Tq75nR6R3e43i2sz",
+	"oKGv3F13KFZz+/ifHwCIG5j6GkfKRYpSbHRBGpMxvW70vobWn0bvq84Lu3zCyQ3bU8/sZRu9shMa3lij",
+	"1+hTBVKvvBkCqZD02SjnWVGs11jl6r7junrBo5E0kqQ5uZRTCs3Ssp/xc2okIDi4rq7wOtiebUUigOE1",
+	"DqQw6tP/P2NkzITOGXCGQQM8y9U61Sfu/TjIsVWiRNv3VsYXyN7FRpHf6Jtivo1lt5KKAKFj7eM5XVGn",
+	"KqoW3daH4u9b1o/vWYlIrkZWUFBoK3umCfKDgzTFimAE0JxwoBWd6VjThk5bdSXmVYH6RZSZr70Xnrwu",
+	"ffXVFS32D2pM+++ZWfJ+u08mdz/X/oTfm3jaX2vlrOfXlZrcNTfkZs3WBvRYgxPgOF5Yxgrhb9I9Ekgv",
+	"l7qIxZwYSyWEDzGmW9/KcHsL8eEsnO7GwtlYOJ+nCDnGTbi+ieOoQ+siVnXdcJoxV8uEV9izd8a2WM3A",
+	"esmmUBUgrwS4IFRMSVOwqx66l0WCZURTIqQ/d//odatDjnx0zHW1VgNjC7MHXJuDggX1sSNfJ1IZcsGm",
+	"ewD1DNxzJGknREtlNEhO5IqtC39p5HIsRUdJGyjk+AzwtCYKqbcKfti0ETXaHsS8ekx77psKHlF7IbFi",
+	"iYAxz46STT2DUzOxojGB6l4uii/BM01a7jXqugcNIZLKp53FppofwcFMeMGFRQG9060t1FIOpCJyGTlY",
+	"twNupr+nwCNM4WH59taMPwavYBN9fIQaPStpnfTCtcir8UcnlW4RfHzDxYUuOBXsIjcSss3XXEOdVgUt",
+	"28OHkOZudxfie7EYc60BvGR3Z8fllrGhyp4ROY/UBQLhYr7iZEQRhwVu2+qQg2CXgdUXCxf6m438ZVM7",
+	"gG9aHbIPkUVNdrrbSwKBiHV0hyigA/vy+DT/h/YHCNdnhWABWtP4kSo+JvsZlTmfl5lWhg/4p9/Mp9/I",
+	"/ncHAQ1tbzdqXPJshs1kjUjazHZ2gGaPHVGbEyrzQuTALWJUDjPy443E+94kOorjnNTYGK4bw3XF0Fwo",
+	"Q6cLJWhgsG59wD9uGY0rq1CxRqYIzSHpKIzEykCPRKWjElYKUIlmwKQ0MyQprJseQXuIcKENo6mr4kcJ",
+	"W+bzoYpG5oPR4pZ+F9grBeQfNKr3e1vRZTjw5hUdreV1BU7WYv/Kav5AzbcWhxJrVlT3UbXNabHRNsHE",
+	"e11+3zOz6tpbM5IIZ94SIwV8SODSR8wDDaODGOAeSRAaZZAxquzJxGPjEylYpy5AeGfLEdkyznyauNeY",
+	"KDbm+TjkgWv0Gn/e2d4hL3Z2SLeL/3974+9pUFFW3Y4Op7i6LTcG3MaAWypvcE3fyYDbGsh8SQwSgZC0",
+	"Kdi9q8aXHM7dnDQnVFmjLaN9mavIsXTai5CMC6ajEjuQOc5y3YoA1EsKM8I4ClDPkybLNAZWrKXKpYjI",
+	"T6cHiFFYKakx0wkra6djAYV9iB1of4IT5CVTNMsiJDVIUjbJuU46neRfuf4lP6MJadrZ1BEifXIxyPKU",
+	"pXu+gbOHcCmAyW6uWHbJcMA6wkJxlLBKG5LSqZ8ufCSWsUsm3OGAqRqRfEKMtCNNqfXybzY7AILVWR2F",
+	"tQGTq1t7AWGXJqkEmFQIFOPLc11d+2Ns8iqYdxaYvoWVcgALY21NZc96CXO7SlwXDv83+wL2G3eO8S0V",
+	"xPZGx2xAJ7UYVTLL2vlkYxLdM5aTEx6zciLY8SAPkN6kkFuw+O5kKIHAK8kWtz5UODZv57mGdSQBu/hI",
+	"WruKm9oKkZLva+NM/g6dyfD1lSu05CG9xTotiUVvZ9QfM0HHVkfOxKVF2Tak7XKtNeGrS/KWZnxBYjzD",
+	"XLy6lV4M44ns85DhdrllHnArb6zzjXW+jnV+s/zwysqwXDlVZf8EC12B+Vhvo79jV0wbZ3s2+1OiXB7c",
+	"8DFrrdjwcjWSwP1lz8XE15gORnxRDOAN1+bYjekxEv43HFnwYK1udRan3JfluVJ2Geds3Zyye5m/16Ty",
+	"l2/hHrsXhEYurLCZbQ6b+pZGgj3XmwjrpLABb5AGbiF6x3LioEdIkw6HbGAYiwgTZwNk92PijBq75FkL",
+	"ygdDOUCSLD/LWOL9YW1NDyGv4NZjOoWcSp/5Rp1hbnLFOuS9IJQEHIOxgKcj1PEF9pnDUC3EVp8NpWKE",
+	"Y88PkA/aZ+nLS8wRScFc0yU3EcbcY+FPxp5nlpKMGtYqLaGdHeIMpuSSZixXiQ8XUOPv/EzjmPaKTReL",
+	"8qW6gkt3eRiEsTMMA1TyimRycNGKiJZkIIWHeZTCwf9D+RdLETpVm1gATwX47/Upeicy7mCh4cM2ets7",
+	"L7qdF2uAntgbP03C3MvJOihpivVcGyNsY4StIp2BN4D6dVMjmlewv7ZC5uF7F+OADoowdIBij5w0uNTJ",
+	"Pjk4+RsZ8oyR5kCOx9QKd83GfCAzKYhm9m5g4BXZm/7UsDY0S8ZiTNVFy0FQe34WLwydTAe6mufPn38D",
+	"eiP5xz/+8Y/227ftly/JDz/03r5NYCx2XD7+GotCjgLBqUF9g6OjmqRswMc082OTquVCnmS7S7rdLsaC",
+	"HTKW/Ztw7WVkLKAECil5C7VwJfMsJX0WeRGK2snOMYBXOy3sKUnsbD3TLvqMN4vF36GmNVXTM5WLb6Gc",
+	"siAAABxebrVfcQ3XoNnc6XZbjmQHC2/7NIVr7sWY7b3iGnUTrhEgDMiytlRtf/Wm1UBYUpvxc8HIux6B",
+	"tydY4hJzC3s2X8MFa83tmTIiO3/F0zubwJ5fkrfaRwTqIzGFgdVVZ7o5WlwaGzRDVopHf16mqAy7NlsD",
+	"fVmlAoX1F+FSioVnP+hun3a/7nW7vW73P6LtnW63/Gn7RfjT8+1u50UsFtW0FqWjjxpQwDfl3xoIjFpF",
+	"Zn/d6LGNHltFj+GKKsUcpJwOTv62VJ8Jo+jdGgxcDVZN9ctsu8AcG9geASvXX6YgQLPn/5JLA3yDOh/D",
+	"iGqbC/xzfFHdBe2UGnaWsj6AjC5qLcjHTMkz9xahtWD2m8olqheED0OAUm4Hf9+9GaEoy8MUp9XarmZh",
+	"8RQUqebKPMxRao+54GM7B9vz9No3jgRcTg5tuobVvgtDTV59G8sjwzDLJ3jW6rNhB183BEAPKF/fWgNB",
+	"0fVIfRBuiOu2P/jJ2DRAPGYDhJ/1iipwIvMWrQ9JVcwkIdbIbveb1h5JvEBJQh6cWCSlBEr2SjZGw13j",
+	"gt2nI5krLMyYKC4VN0glCdc5V/LK8fPm6pwJwxKokUj6VGvrpFgburC3V25zKPbbrYMopQyz4imQs46v",
+	"q2st1lDoeh6vnfZz+J5llJ8JK/MydjZiubKbd/dr/4t72vKXqDGWwlBhzqgQOcsaPWsE2/+LGqJ/VinC",
+	"OYNKFRAHO7tl64UC8fo2IOG1yyv79N+GEWpYxiFMOaNSeo2D0+M2PhM8kROavYaPETrEteCMgOf3DG7B",
+	"DFsnAQjXeaLWDC/nFnRkFCbLpidjY+c/RU+GW4CLpXpo3299cH/dd0NG2HYxU/in2JApZqUK1NsVBj52",
+	"Y6DU6Nm78IyHzRj1vRaBlN7Ux/ze6mOWLdX76rPwhvaKnRZ166n7GNoDy2ZxxJuCwofosbhhya0boYdT",
+	"H7+/gpyC9HTrfRg8GBlQEWC1lES3WFNSDoK1kSAzz5hLHMTCl0sTu7ihdRnzqzrPzBLYl7sbyoW5qHM9",
+	"YSLN1zYEn6oMbOlWLmvAKlt6Y8xtjLlVK8BuZczdR3NGYZlt2jJ+720ZzlXe9GVszKh77ctwIuKBOjIC",
+	"26pe0A3pwGDsa4ms4+JS8gGbGzbgThsrVrhMcbPvrVL12onFevt7gRPidvoNuatX/vEePIX1KPkB9zjr",
+	"5gf8+9uUsn6uSeaFGywQAsU2vbOPtWZOAvc2g2QEJVNGFWkmO92dr5JWRCgZ0WzovmifbON3v+RUGaZi",
+	"4b4/3UXoNOpknPt6e9t+fclURicTqJoPfPdnGvwth8bp1i8QL6eKDk1Ekr6SOc8yKZKWawOz5+Nwn2mi",
+	"R1Qxb3VQIXKakSFjpJlUA/wJ+fSfsXCWyBbZ3mkhh5E9rc+zzM4D1O328PqhLYdmVGHOFdZg+RCzmCnO",
+	"v2Mp6bOpBERRn49vJiOpdJH8QaPOGn4s9ZW9+HAd8sMp+TYW9mn+DEPbI6d/2yff2u8//SdJDM2vz8wl",
+	"Tcj/Ik1nrJGdbisiyu4Qlnq/dAAYhqenB3jun+1lOrHweSi35uDVJ6/2D9qI1m/XAPzF3Bfv3r17h18k",
+	"EdH2CYENx48a1owVQlrnDG1SIck5nUTAqCiIHZMKS3fdLIGHX778CR6ERrWdHKd2mrvdb8LkVCxe5sza",
+	"sxnlZxPKod/g7F8yVzrx5cswlGJunneXoPZ7kXtDBdipWy/Mj6suFe02VGPWyw7d9bJKy+2URg0u3/1D",
+	"xLrHLdNCD5kGKtTZYgPUvfmN079x+tdQoqHvjXyxuOUWa1NrGadUj/qSqnRLG3qD2+8xXJ9pcsGm2jnZ",
+	"Voz383NNhvyapT2SFJJEWBVT5nO4JgCFxdIoFolhaswFY/rMEVckJNeO98j7/FYNRt5Vxn4GJYXM5Dkf",
+	"0Iw0fcmw1b1QOxYLpO5CGelz/Vx7stsOeceueqB505zhcCIyZtT1fBhJFJtQjurt5M0+mARsYOqtdnLO",
+	"DDnPZN8qWX5up3av0gPzTPvvyQDCDRCVqOpGqjU/F4V2GkeFK/DMzojEyIed6QLwgjoNWsxvq8aDf+nf",
+	"8InBerYHc6tn7lQj2dxk/CEIvYsZ8U8dbMRi5/mdKAf5eCk280t/xOLQW8ApP6bYkEmadPGq7RGaZa0o",
+	"FiLo4wy6NhcCMSNdRYHknHGw5rBoc8gzFhF3Nymyaa13WjzFE5RWFlmTtDqVXFfmshbOODjmIYoLsbKR",
+	"GnYuVS2Esfudszoo4xfdFcoqlyAsQxm/a+lPQx6ABwVVXr7J/KI5ok69b6rzllTnpcEWK8RN8V19ed6M",
+	"ks8n1qpyaj6ZWfwJgX4ZWAqk2Ht7pTdCeIpknhnW0x29PzklWxWRtfVh5qK/llIwWZwztCPyi2FtAeJP",
+	"fB3c9a+wlhe4FDcz0PrL4agaNd7CagsbnY70SzP3N9b7aik7OwGEFhuXNAstazV6q2YfV8yGytaa31kV",
+	"q2Ki2ACWm3O/Z0ud/O89a5OT5PvD9XYuCQUJ0PKxNBag3YCoghp3zXLwc9dLopKRekLNiOgRnTArdLjR",
+	"sUheHr45PD2sXML/CaeT5v67/Tf/OHl9Yr0TstPam79n9QQhr7ClGxsh/Y/QXA3ZPjv0sbxkKRkxxW60",
+	"b76bhnLmyaLwn6di/fLj2hVrnVZZkUiz3IOEZpzqVr2qXmvVhEuuSH+VSx5Vej33/owFAEOz43fau7jQ",
+	"/57Zrt8mnRuU9b691EZjbzT2F6+xl+7n6nasaKBbVlFbjYTOv3K4KKA3jVQsJf1M9vcIhX8RdsSV+PWZ",
+	"1XWozbgm+opNDOS0VUQEgDJljF5C0zZcF86dSG7lmZBXoADJbneXxIWgIwDeomR++em3uFFfdR2Y719I",
+	"2fXvt4o6Ld/FYu2zMBD1PjCPnmkyZoam1FCP9jBUTI+Ii2gmucqSPeI5amajVHYtQqSKm/kYzHwss3bp",
+	"3GMU09+jJn7pH3yzJB/EXCpW0z0ZRIUFMW8MVaTvViqvhDeOashaFaNjFLUpG6jpxFpvEC3DCMkBLr/2",
+	"S64nUnN7WhKVX1ttF37GKFkSxSI5PKXnLrx68sN+e+fFV5gDT46pOGcJcWqTNHe6X7U65JBD4p2SPqOK",
+	"KWLkBROufgK31tVI2u2F/sxcrDhyrO8kYdcTrphGfvrEblmKeW8XYQ52ebifY9EUkuy7VY1l3x7jhTGo",
+	"lAT2eMxncF1cZ48o1/YjxYARvH3aI7vd7cV9Ou6l1Id8qu/o0F5wSpo/CX5NNBtIkeoWzowb/0/Hb+ri",
+	"mG4ylod1bw7lnvhZXPW+xbTXxVF3ut2VOuUZIPAQZRdNRFjnvEMS+43+ttve7u48T4oR4MsqhwDr7J65",
+	"8f609aeq1F2UC/Kbx1e7ja1diIW6sB2SMR+zM/t5bk1CD07xfvpcUJjUBUgs8ze+GskMbz9TF7Y/GLCJ",
+	"acN86JvqwqoH/xo1FkiAm66x6JRfo4aVCDedCsfAA+50v7pp8m85UWXVDqyqmdm6v+f1X+NCXPEaePDa",
+	"s/V8kaH5ThoylikfcpaSZvJ62H4nBWu/pWYwSsjY/uPMbHuh1uet/be/WmIOTZTsZ2z85/XMoiM8q3ad",
+	"2FdROhdEU8O1ncvO78ocYYNccTMFzYLK1Sq5Ru+fP/8afbAyLzRYUDWtYkXf0WQBysObIHUw6oo8qJr8",
+	"krOcpRH2hUlFzjmUm01IE8vAkpO3p0dnb/f//Wz/9PTw7dHpSdKynl+YDUZz3hg2nhj0PaHhgdnpWozQ",
+	"e4gDfaLErn/2h0BmgScrcFkepeAZbrluubObgw0YyuN4LYdIOyxz05fXwfYX0vChe/8+7IO7eOsD/OtA",
+	"HjUT6QJwx+r7fZ160wffbrGkJ9SMAvPVXXdpeeV6ZQo3FE13yFEOksHTL/fp4MLXvoIEKo27Qo7YhzZ7",
+	"JRctN+SK6oKJ1gss2L88y5wkm5c3xzB5uEkeMBzgduFirYePHbkxIkbkBiHgabfkCRNWJ4PCa+eTghnc",
+	"vpubdugvOZ+w5UVYJfhcM8ms3kq2EglqKalv+plRrSQXGdOaJFoqkxBNpzrA9PQNgFG1zhAiu0FnXwmY",
+	"58CyF1LyY29liakxnCWR7JDmgmwtKZO1k7yf8UE2LeE8KQYcOq2aDOhhMI2fL3zeHjGcadKfEl50GWCz",
+	"O1dsACFIcgjzC4i2ViBBMAUaPCGfl7Lr22DwVeDwFtP7O07/Zdh59idu+IAbhr+UHwrTpl38lckBzbim",
+	"LhPdrnxeGYYvqOV9CBOrWDY34N9VljPWzMHT02wJ839lgtYcz0Fx7upDwhDGLFt6axlK31rxl5Wn5omA",
+	"EsuRQNUzS+1OwxEVgAY1YypaNB+gwNJvb1K+8GKqiiHX9q9Qdf+ztaQS097WunCK04yIfNxnKsJALlQG",
+	"yZRFpK+oSCMylinL0Edz6F8PWq15z55OsdPWdnfCV7ZxeB6pvrSY9cCeCm2ntQEgZyrLfY4Ay8lbHZII",
+	"OQ4wIWMxJ1gjcCjixqf/V4yDpJ9++9en/0KaMipM3GhFULSqWIE3afcWSxy2vN1QCHMoWNIhyRCCn2LA",
+	"zpgwihnOREIMvbDGmNuOdg2mdKqxx/OVYmIwIhntsywWzWTE+qkc05RyBZkf3+my5f/K4Guj+JjZHQc/",
+	"BZ/g506n0+qQ/UJsxgJwK/ssk8jEBo6hfyPPvMS35g/KK8S5hFmooFdWJz0WCDzPUrLT7bY6BO1oQZLX",
+	"KRtPpGFiMG3/yKYJdskYNSWaDlk2re8fDPb12nVM5U1/ZAurfdZA0izUtzMDfsmtrl3wehu9hnszszZT",
+	"r7GP+JXkSHEx4BOakTb5DykY2bcinyp7UXtURjU5kJOBtF9bqWy//n5/+4Uz7XqNAzmeKKY1yxUJjif+",
+	"oGBp2isetHe6O88dNqYTjoPyEqujHYUGzVMgX4Zifl6sH5YGw0L0y9Vj/FGjWD2mfcwmGZ2y9KZTF53y",
+	"a7TB3Nx0bD4o5ubNqnQmMLH1ofxwf9ibVcWZG55x/ek3q0Csx1xtNIsbsXB8tGJaLWstEDorbH6kCVXk",
+	"JUCn4SrA54RqBLwgN7EYUR0Y56HG2p0xE0KF5WuPxkxres6WgH5WlNIG9/P3VbG2iuVZW7Lml2MRk7aj",
+	"yLGIB0AUm4JdGxJgS0dFq/Awo+cRoQNra85076J1hoG3c2Y08TA9pQsM1ZNcQ7VbQWNxOmLEVf6gFokF",
+	"x31zyZQGKDNJNAN8M5K8HvpcNETNAR2Qi/Oapt9li7z7SAr9NLRLb63MN2A79w1kupL3tpaxXq6DW6GZ",
+	"2n13hRgzZdsTEG/Z/YI4mGGf+yz4aSxWRD+FwzsECbmKDRURSrShWbnvHIFjLHa3d6wjZOaVl/W76AWz",
+	"GsdJFZlD0E0zdckHzCm0C8YA38du+hHXRirrLmFYGccL3RV4dfBwL9gEwqvYrFRR/Dz9dQuPdAV7qeKX",
+	"TJNUXgnDx6wXi2RCgdxLKpIEciwBDk4NpQp4rCOVBEwgw4cJgRPteRPFQLINWz5NIQUD0WSvsTeL72Dv",
+	"5CeFCQdFBIyfUrB63Ne7uIZDeG938wlrnLvvQvqBYAJv42Q9DarszTLZA8vel2z+I7s6K8j/IwVlqHxG",
+	"A2y8pDXAbO/sJW1RpdgN8DZOkD/Ts0JSz2Rvm/0pSZBxZjHT+Rwlmdc5Dmh2q8CZjRxINtwGzUQHC4cf",
+	"rrhI5RVpghZjIhZObKtcaJILwzMi5FWrQ04MHQ5rECTdgzkAyQpc2ML87T7O1WdAsw4jWR1AFg73ALJL",
+	"IDYUo7o+QQIKceUs4Vt7NNz4sbIl7mbrJUpml/QGDvOz7YNxLwpJwHHrBmLPCbL7MNKfmtodRShCWSVD",
+	"LpIIfVso3WnV0ruT4njrwDMdC1fS6knAfJ0KHhMGooqiMm3kZMJS0oQHwD0BfryTr1b4xsKJYu1ZP3wZ",
+	"HpSJ+GsWbO/dbwqCY/dkvhkTT8ZLx6LpxX34hiEr5amAKzzvkQOJNBUVlcnBRYCenlJD+1QzlzrTpBi6",
+	"kbLVWYDe4pJIc53p0lV2+NcUC2SzBjw2vzZTyTCY4XyY6ti8O7PnOlHth1lfBQHUcWKu6JQ0NWMkOdo/",
+	"Pfhh3utx7UlhEziGTzuBlmfiDJ2fJYCWKDrvkkqSY3szyhWDRE4+sQsyBSg5RcE+qZC0bW+3d7old3Aj",
+	"aoRMbfDj9nbvuf8RVU+vwa4hCbm61wEP9jRZHa/7atpH7NrZoFhurP01ePO9jFik9W6y80s+4qWmPqjE",
+	"igAGIHosuAH64CJI7IDeC178W1naNTjtfqyPw6+Kd1vFciznaNPlfK8r/O38wqsh035c865DkkE+zjMK",
+	"scCmyoWwCn+EZtxgOkDMSL8LHETEuTUD+gx4WEGdC0b6bCgVIxxrRPmYAf558i+anzOw9abkkmY5a2EC",
+	"BHAGS7LXqo1YV+fTWka86lb5HZQ8Vmn8ALyoVrePqRqMWElC6u7QaxRT1ogaucACk9E67FN4pafiIfXy",
+	"YMn+32jujeZeRa7tpykk3w2gEdwo3G7W4neloCpKDzYMVL9zBqqgam1DQrUxwe6ThCo0/e+dg2rGILtJ",
+	"5FVk2A2MVDPSTpa1LbMt3HogJywlGb9YCOOZAK1MENSDxjEEnJ/FpG91bgZxCuN7NzaHva488WeQbQgH",
+	"dCLVSue84plhyjcs3QqCM7ztBobz/pkxAs3sSjDq/K97rYK5acO7So7arT5bJLI4xjq74VfJRvbI1Uhi",
+	"rD3y7Yywza9G1HiDSMn8fESuRhxakQJcNvIjm4D+j8W5lClpoi/IUm5Yes+ZyNmWwC+Fy272uQ5GHslm",
+	"nZyeXRG+qGiTzvtMu9GRj+YGwXNfST0rczzBz9YH99cc+vd6jPhDhxUXEmHWcFMuC3h+z0xJJ/ZgRvVa",
 	"rFqbNX6P7PjCT+79MDe6F7l8VW/RgUOjxz9+XQClsvp95gpGEjZmxiiWkGbBuEiQ+I8RNrbrHGKbEzpl",
 	"KiFN+Mp+w8SZYoaqtDjaHsKsduZW0YKTvRjEBR9kOUOegwxwowOVOGVqURv/+mHgfTF1MZKxvKwkt+e3",
-	"9P5kkk3dBO6X495s7T9wn8ZLoJeUimhmTMZulAuwt8GH0mu4wAFEPZ5MmEgBnZo0S8s4ydU5EwPssXXg",
+	"9P5kkk3dBO6X495s7T9wn8ZroJeUimhmTMZulAuwt8GH0mu4wAFEPZ5MmEgBnZo0S8s4ydU5EwPssXXg",
 	"q6Wve8bTZI90gf1Nx4KKqaM/9bxxUVl2GDllGAUE0D4K6OE2U0bTDFxw3zNidxeNxTDPsrZh18Z39ie/",
 	"JJDo4DhBFY4l0nRNxNqw8ZgLaDqB8Bjh50Iqa2LHogShsac7J59d04HJpvXO/iIrG/3XL9AVX/X4I3zb",
-	"bPUzXJR+xaPf4Rpc4/LFCl39nAqAwornHMCKXuN4hOVY4wRs432h5Hjtk07l6qc8dxvve8g8rjFp4hiU",
-	"9Opn/OV3GOH53WkQnGqWemkJHO5V8eT1SPV7VCYjRjMzqtUeByNGJwQPIoMRG1xgoXVR0WZkPhghUIyr",
-	"qeuQI4DAAlnLrtl4Ysoci6KGEcABW+jy/IijuZVZFGSkXVNRo9d4/fIFOTw+8m0qutFryAs7JQAaQceT",
-	"sLjs69Ptrq88WzkrjUNGv7XO2JooOWBaQ+Ie8xN3B1ytgKv+GLyg4IW7lxu+6a2UGVy0tbSZvjaybO9K",
-	"CXRlZRQAJiKCz07G/Bxfnz80IscsdTBXuY5IP+dZ6n+0NkNK8omd+iJlJkU2dbWyDpyd/ZIDBR5JXh+e",
-	"Hr88ODk7ffvT4ZvER9KpY8YVSBGaxqLa5RwCsnkstjquV5y2535G7rrsYPrhVL8XoHUKZ+1srBu9bmd3",
-	"J2oU83aWcmVf5pBmmoXfuykDSKRi4eILnDaiRvFz40hqc67YyV9eke1nne1vkaMn5TCK4kwhzVk5Y7CS",
-	"zmV5k8a53O7sfN35xm6TxVtHORi1ym7pflvWaa65vaIGLoQzBzrf6D39utsNn2y70+10192GxatcsBH9",
-	"b16aKTaRyvwxeHWrj14nIVZzKG6F6LjnOB9+SSI0vDGFTra7pNvtIqCQsRt8QCcTBGJmM9doH8BPK4BD",
-	"loE1LCuIRUG6a7AqHc39hY5U0iHH8oqoHEu4Csc/FpUe3BJOssoUUan5X5wZLNmq8YBYzJJVVwXaSF4V",
-	"vMHALSTxgxT1mYCNh7LxUDYeysZD+Www8Fb1SdZFwkPwqzlonRDcN++PAVHbk3MQKXxGJsT6bTocLZLI",
-	"/JIpw5ISwtfLdCqiIt5FqCFjqQ1JRjQ3LMEK3fCK0DqJYWlM+FRhgwa8n0F5ipL5pX2auNHqkCSlhp2B",
-	"YmWJL1/TUG5WhNC+cm2wOPvE978ZcDXc6ECJ+PDbE0241TFEMwMABRFhmdU8EPIzjOyQUUTgOcjOrv1b",
-	"SDWmGSN/hl/6VGtGtr/+xn6YKHmu6HjMGBGgg6BbNxYzwcK5UkM7H4UupAYpjZqJb4SzE5gUAKslyKBH",
-	"Ny0mo/Qmi6nG1incWhVUCI8A3J8mHfJWFAngWFhNynXRQxYiGhtFhaYO07gWAZAsBgCMxSoIgLE4cK+G",
-	"/JJLQ3tBoZD/wUO8D7DuLxH9s8puOYMqR810MoOwQ5rQa0bFgGUZS1vW4BDsCgqf7DsAGh4XDB1m9Pzc",
-	"LvqRVPrMzXYSi2Zy8PbN6fH+6dlf3r093T97/fb54XfAvJQx5fqw3fuArI6ahcjyvX3BC6y5Kp6q7Ps/",
-	"kGKQK0BhdJtVI25IUbypM4kruOz4q69uvxOh8H1CKlZl2YucG3jP1mn6+JtduETwS0ZzkuZkYJ0tIAyp",
-	"VMCALzjxtk2vAZsVXC0DzXV40fTJKOcZIyHgYYCCqACq+3KNTrn5JsKHLryvvMQFfl2lYmmDhbjpHvij",
-	"YCHOtCLfEOit8tGzazsTa9TNzpSwuvJVawJR4wLAzp0u/euqXx0RqmNxcPJX0nx3+qL9jYcg7E8NayNn",
-	"wJiqi8jKrjFta2ZlMVTmWWnv6BKtW9CKiAZuSebYBQBwyYpTrg1YfIJO9EiaDnEBCsI9wOI1H+fjAIxY",
-	"yStNmt6w2O52u92oMOye2Y/WxT5gWQZRTWWsTsNQxndJRJKv7H/aCOv0rwl0pU8UG/JrrwqTJwnRkugJ",
-	"MOWPmLW/UoklwLmAoMeYUE2GUo3zjC6s6j+El3WDS199ga8XPmkdhAfM0mL+BZyShpu5Ru+Z+3wDZvsm",
-	"GrCJBnxB0YDAkDHs2mwN9GXFwmvwNAJDLIJmJiypiLy1FrnCiqhi0EUVdykqPJ+otJgj8AWL/qnAM3S/",
-	"ZNLkikVMA54DFlFFA5mbMwjERmmuGDsbc5EbpiMkGUTH5gzvF4s/R7WWY1QajFEBUgJ2Z4QZi+1oJ9q2",
-	"/10Q4i+//HPwpTuxG0Ug50qBsxK7plUeC0hI74tWc8NksIy6DZTQjFVAtX0na1ke72egVeprba27Xokf",
-	"1APRJpUdYHVyyjLKzxQDKoOzETQnA3e0zqj9esIGEOFJXE3k2URqzfsZ00lRwov2TqtD9mdAX+b7eRxz",
-	"dFn/t0viqmdSifN0PJLtDIKtvXOJtFmTtZzxaj9ZBeFNjteskbjBrP28yotXcg3WjooE598KvTZyUK+L",
-	"ooOALgXBq8SpNtyiQuQZA5jWWCRUDUb8krGkB3GmoIh+FuiWrIhzi8irpx58SbtTCko47O1xgmJ1PFyy",
-	"u73TicUhHYx8X9KVNQc0oUWDg5JXHfK3ERMk8dYCOhNh3NMPByOilfiwA8nWUGxJi6JKh4ZIdRin8yFi",
-	"maVlmHgos8z6QNB57YKEe+GVNDOkPyUjqJw0dKrrQWrvFm67D5ja6gp8RckQbBv9hJ6fK3oJhkMQQ3PR",
-	"79tFwx4Hr3YVoewRa+9ROG9AazegtZ8YtPYu4aw5o/IeWl1mNV20KEiW8SEDuB+nHm7fprLqpnedI0ua",
-	"VT64sZAPGB77QIwkHwgXk9yQD7H40G63K/+LxQeXmCMfiEt+RsTn5ciH8M/ZJF/TPxFU8SU0N7JH7LMl",
-	"LbgXRs3CazTdHXoztTL0ApHfK2lCKPFpkQ8FSCb5gJed0Fyz6vcleqYdp2JIMgVDpFoKNx7FdD5ms4fP",
-	"Xn6Qycrlo+rh3jqBG1HYhuB0hO62/QJc8THl4kyy/BJZzeC7CWcD62rgzSBTt2juo7oBOJPI3t8B0hcv",
-	"wj2nM5Oqg/W2Ez5mLOqy6tarsTpqCol1XE571fcFthG83AhfRuSnFswUnEAp5hzGai0Uabr3TgXJRfFr",
-	"kYKH2K8UeKPWnr0uh+4OYY02si+mZmRPB6yZEFrUw8kQau0blnrzDbLCQMmvkw7ZhxtycR4LLN6EU8ps",
-	"/xNN6CXlGe3zDFL+IgXnkxlk7cGJM7kSmlxRZa+kfdFALPqZHFwACN5zxKYJOpChkssDnlbMzgq0KUd0",
-	"0zAjHYs1DdDFjWgLZMqjmGx+n1qBWq6ujPnmIumwxEKx0+ht/3p72fnSCkJr2DyUnYa3PWY6z8wqjjRB",
-	"gF5YvQMsK4Tl7FfYxpZbw5Z7KS6tsXNqd5CL822MugdAOEPtMWcg3dGsAymdcV2funxZ9NpPCiAvw8aT",
-	"zNqYHJ1iQMwmTWoCbDKpgNvcaDLJqGiFgGROnO6RBNAqwOtm44mZYtEON2REvUZKsDyInc0hSFtT0PnZ",
-	"1agmFAkXDwZBEN/AAHUumlDnprfzSYf8bSQBQQQSivPXWyFoeFBM4gMJwPKGNdKvePoN1MC97sLK3AKa",
-	"Rq2TVRx2L1HBtfbyFmyrrff2H58RuGdf7WVagB8aNl4EhPhEh6twoRfnxrfUjVuP3dz6cHlN/UVga89Y",
-	"zTMtB9A9NaaCnjMVFcyQZTwVoqRiwJxRnjooWZRq0BLOsjQMBMIcPdHYBX5mPyQ967cMRtabGlDNWpF1",
-	"sGABJrFoypyfCSl61m7nGL8UUiQt4HDWOUBCeAroFnSVX2PyJZWDfOwLPpuTkbTeIyX+a+iMAEEYPnFr",
-	"D7wShF3Ap3DPAAW3WIfY3N3Z8TWI3GAOxx1rnZu+nQ0wt1PHC+NgKztkHwfv55VR+wBE5kbzlJFkzEXS",
-	"6SRjep1EWE6bsAFVJtkjYHnD5MUCiz90zi/5meZneIh9LcAsFsELgUaQIsW6gFegSp0Qi6a74KxuwfLX",
-	"QkfYV3ejGkLtAtUtDrBzLiIf+lN2W/iDiqJm2LeOIiIvCLEXuhzwW6EHXho2vgvkMK6qRu/PnZ3V4YP9",
-	"zY9x4T5m5LY6EXUugZVURc4TZ3cDMLwxv1cyv1HUOXFUp+ZX0tJLsYUdOiiIYjOiggB+MAQ2EEKYNLXM",
-	"ddsoyg1SxKYff5tkdMAQKITmRll1IrO0hOWLRVG8boWULvB8SRPlqgt/nVGTtEqLOChMZLNEyzTVWGy3",
-	"RyrQW6s00Hkg3U8PdDd711XJBwCbeWM73+sWejsDfX2D+XxL2NtF+fT1iKZuSKdLhcHstDQESbC7VCxc",
-	"UDi1lpfO+77/RFrb0IERETk0TCB/VBCdupLqotUhyVgKQ4W1bxw2deTz1HZaEuRxrnBSFSW3HkL7dN4c",
-	"x0g5CAjtK2ViofOxh9TD11LpdUE4TjxTMZYl5Dsnkr7yAumr6oUXWitpOrcT72CtDGWuBMdmjF7j4//N",
-	"2MAoSb6XfW6NdnKyf/yqETUy3rfPAMQuff/bWDp6BjfHjd5TV4Lr2BWAPMnK2LNCxt6yu0Pm5vE7PFDq",
-	"1Uu5jQG0MYDW4EbyTHQgxp1/tlyAr2wTbb0HMeLiFSkQ7n8CsY2iMXN0fNDYiJgGoRGEBhejlxhhJDof",
-	"QwdsIeezGeq9hT1zcPRCwfcQLtGSjV99jg1m4SO3H2G6mpa20Sewg5ZE8Irb1oTp3La8zzDdKkLBB63q",
-	"naU3i6HHXaPQLAXyvphKwcjVSC5xbJq73d1YhDWQUG7ox0IGVCkOFYd6JJVpZ9bQIz7LnqsMq537Sl5p",
-	"pvQq3tDz4jkfC1x8+dL149twA9w/165788tdoXIjfEJ36HWeGW4te+icc1toyDMWVsJAH0BxlqNFHVDD",
-	"zqXiLEHVOoR4uY6FbyqMHF1bPx8Oob//aiQz1iN9NpX2Aq/3//3s3dGrt/vPz15/n5SuzE63BRs0n1jb",
-	"KyjCeNqJxb5vurfCRUeYa4DwBiIZXBsmCrQ1WSIBMGF6ZJIOIzIR5xH554SdR+ScDyNyxfqTKBbm2kRk",
-	"oC8ju+mtELqOyHWmt64zfR0RmZotmWrS3N1+VimVDsnkNBXccM3SPaL5f7KIvH75+jAWyMt08uN+e+fZ",
-	"1wTB2+yTMQUlKtYU2QvHCWlRMVBTBBcw1uAxITnSDISSmycj59A7ZmGU5ApISjIWFYKl5WwJ7+Dei8Ta",
-	"vKO3eMP4Q3ggcvCqjRpfaTWx5TrkvjQ3Z+O1rFYKi6KjVOCwO1aRtKuYKFh7xqHaagUalZmobFlTN1Hs",
-	"kssc3RrBrgrAR4fAgt7OmKqLDjmxQkZ5RDVCdUGKaRb0Dy03PX4sx/9lEJuUD3QojJquy2gS1BLqDaXJ",
-	"Z7qnfwy4TB6uLWsVcYBFyEtBIMDCqgt/V+VDz+p7AF8F2HedgymlWMaodpFmLJVl6copG1cjvBxU0Sr+",
-	"wBJwVkDrFomeI5yQh870wG03qZ7H26JHkCFYukHdXnn4BA9GLacYFVxiJMtFcKPcxGKebrTIAy2KPmLU",
-	"MarkiHzfQOog7n7JqTDcTLHgxiEuNxP3J0taPcJNGI+0YuSJJkPFGNFGDi6Ad0IOLs5Sbh+V9zOWtGLh",
-	"UeHKwnh7LDeaZcMSIa1uyP0poYgDy1liN8pFIR9816YVTHI8Zso1qcD1ilPgcQZSpSwlQl6RZnE8oNO9",
-	"lophlhsyWYox6zTaES7sPChmybUQZGxJmss3hPg0F5B+kwIYFsWpk8RNarA4/JIpawlAQMzPzpRkbGj8",
-	"7KnF7s9MggsF0B0yXMW0+kgbPI5HLXMTwRq9nVtlpmB4j5+acmJ6k5va5KbumpsCOQk5HtzZhKKltTRD",
-	"Vaig1W27rfeZ1QU3JanAR0NAC/DQaAoOGuCELs9Tdch+qQF8ksrbfLFoJhnvM2XFJ+SjvByTgpFzyZBO",
-	"21e1grhyQlwxI3OVEBCDEEwqIv9Wp4GIowZ0jj1Q2DuEuX8vTlMlJ4B4KZV9pGxak04DMSvYVSy8K+uo",
-	"PHUB87kH3QyCFbicgWlLvGV7U47tmI3lJVssex8gyXajCKtMhnPrN/m2Ry7ipxelgBg+iJG6JPtWeIQ1",
-	"2TcvcB46/RaCW929gWBZYb7zMxf0EEBjESTbgsEAqiF2Ym9bUfcsKozvmU4grgPcE2yn9lgnWLzVBwg0",
-	"J+igARcxlO1vUJW10Ng7nofmuIOhNx4zYSgHzNkKwJGiE54ywgxhwyEf0AGskAWYY43es5XNwJPg9KJv",
-	"83PD21AL0DY2luDGElzBEgTgC1+geY/wF4hAeD9ycDG80wyvpLUeIzIGihYihTPpiu7PHilx3sl3Hm2i",
-	"KRhb1MNoxeSIXrIgwkGx0SlAXjOS9Jm3USXAhGvCTSsiiQdNSMh3YNApQ5oggMtBIFxFATMA3vMsHgVe",
-	"D807sNLhIrFISiiGxN3Of4RyUwBDCCT5d/iCQySr7zzoQ7MEqoiFQ4NDvIqIhHnsUhN856Mxy9hnw+7V",
-	"KgBCJ4TGCKDyQ3b0GyGuip7YOogBZGivwLziirw1xsBC+BVj5YYp7NTF6Lba3/nu4CsefXZ+NMeQ7lo0",
-	"m8ga4N/pELrKXHAN5qtVN+4CGSEc6Zhev2Li3IwavZ2iDHiGw/izQQQMSsUxo/hlQgQ+CgzB769sENFN",
-	"AryTZkGlYUV6664qLz8/Z3o5d1ktj/epw9q4DNFfNFEUYsgQk9ADiX2g1vLf7nYj0i9yX7FoGs50j2T8",
-	"fGSX/JVUF9a2AcwXQbiV4YwORqV/XTZKleIB0GmQ0LgXC4Q5AvAk4GrW5AMk0UMMp14B4BTC0nwgT7vk",
-	"gwuZlF/7lg2CarfpwQ6e6FbPnnGNL2dEFSMjlqURuWLwPDADGbu0+ipl/dxQYUi38yzC3T62RhhXjHQ7",
-	"f34WEXpJfQyfXU+YMmS7tWevD0pWOBYSOwaWOqyiEGPnA9l5Rj6QJMgMkJ1nEUnkYJBPWEK2u4CiJM6h",
-	"hRhdSQ4duwkX4VldvLp9ZC7OycgBPG3buRHyCt4FF0B9YocPHRR2JAlp7g8VH9CtA2oXCBUDZBqJyGsp",
-	"Ujq1tscLxVM6bZHt7l7RHNzPDUmoNopxMAa+2Svzj+FooMjDPefOM3JNmtukjRkeBx5FtsgO2e12W4BG",
-	"nzGqDen2qodQhbvJLvoxuCD+F+ea0vm+4kUITNQtAo9fBder4FgButL2TtdDegVNyX4+n5EJU4sMWTcY",
-	"rjSmqLj2p5ZA+9tubgrQyQ+kvW0nZ3HKZwSQGMXBbg9xhdMDK7w5LnI1XT8tLcKuB97gRNIkiCOiV004",
-	"gKPdmCM+CcTMDSD8P8orMqZiWhEpAdlA61Z4/AEY//aNUPwPUsVSTsmqSWwrV7k436Sx7zdQOK+5wNz8",
-	"vKpODBtPlhedwNZkwkDl+k1lJ5VM9XyvcLVPpnX3ypNYVBPs91N5cgqT8tCFJ3jXFfeseyGbPXu/5IjY",
-	"lLq09gR3zCOUnqD0mFaDMDXlKDPwkEOpoCCbZcNoQVpzpkqFzBapdMgP1nRJwNp0hftDLoBCzv7rPEv3",
-	"e0QE4xAHqXQZtzDI4+0YBx4QIn+781sO/hvY6fkCEMjE0Pz6zNmJCWl255C/IL/pQHhAtmhmYuHbD5vV",
-	"C7RmancciYCdhaeVfurvCpPu43/h6LbI190oFsqu+BIQaMCEWVJcEiKQ4lxWkUq9KYl8RETnY+1LT/yu",
-	"v0vR0M0FKKX4u5e8xPOPv8EUnjOS5mRCM85Uw8q0fl5SmO+0u89Ou9+UjORDMMWCH7e7vaf4463KVuCh",
-	"Hr9sxQn5eqE+3WQrNtmKNXqqwTzTE8iBihXU1spG4RaE6u8nabFYz4VCF26mQcjZJ1LuYeYU25yqogK3",
-	"je/DdjpKOEBfIVFVtTpkP9AioCmkYETlQkD7A9zUucCAvQFxPhxXEGAvuVTnJC9CR+KFVC502GxV1eSe",
-	"yJjGIhjSREnofjtnhux2ny4S1Cd2NBVxYu+2tqheTWzBtZfA8z6CgPRvayMoN4JyZUEJm4aMpxXBco9S",
-	"Uk4+oZA8MXIS8n0+0TMiy4fxwuH1UOYhH81VFBjdkINkGZ1o5lSHt13ziTdf8WCoa8ZQ5zZAR3or2FX/",
-	"KYfgCwKSpYixiIapiyz7AQ7DPLEVjEj53iEe6nDWG9H+mWMBl/Cghv7B8fSF4lFOFkvHB0jBLRVcQy64",
-	"HrG0Irk2NXyPJhHk5JMJhPfwz62RaFxZRdV598Es7wDWFQJD0QJWAhf+RLWy9gacGl0FqoELVKyf1aBq",
-	"7iWAdi8bb+ZZNjvvM0GrKaLK008QWltSMFvet6Zi1u/e+66YvZhwfQPDd2r3gkTO7iJ8ZRU+u+TsishL",
-	"V72R0qkm/0iGSo6TiCRGJj+T5rvTA/y7CLnvxaLA9Rsx8rSLJzKB/d4ypdO9kl2bTBlV2iPtuxekGUT9",
-	"+1OSnCsq8owCJ57n0Rvy81yxJ5qkzCo4H39yYT+crg45GcgJ6xFa4wxpxgi7ZAq5Y/ZiUYng2xdOxfSJ",
-	"nk2citRnLvVMsNOM6rKssfBpVkiHQ3N9mf5Eb3EAGKpNCNVhBxjtayZMq0OOmBowCGS5+zMqIPEbW5ma",
-	"FflRrkjKhBxzYV+nvUS3Q5IK3TBQD3mO4YQIqpS8ciPCWd2LBSB++x/1vMOJB2rkaEzllcCsuP1kj+3T",
-	"wUUmz6EccEIH3ExbNXQEP9m1eUP69AVX2tgVBEut1SHP3dqCNWdtRk12voUlVpdItQu2sXAbAXfffPVU",
-	"NM8hiGOIgrxSdTSwrOsGYOTdbu8YLcukOUbKi7y4s3EHVACjPKMpoJ3XjKayIBq3Fy9Lhuk2UrmJ/JaB",
-	"9VvdJHd5lGIp3/tjVMfoAejtybUv2V74VhFi8HDnx/F9Prhg2JGcgEBMerDMI/Ly5C25YuxCu4JWrEeB",
-	"GtUBzZhIqSLWbxrpiAxy6JFCqW1NqhR2TrCP/gk9VuiHPd12t0g0G1MumP9h+5td9wuUgSRjyYE6C8V4",
-	"LHa7XdJ3AwbUfSmqstsBJzlRsGgCg6NXnsefJvyH4LQFswi0qhPFYLIvXenTQObCQJObdWP5mPVIwgYj",
-	"Zq2ExNevOCKYNLeaz7DIz1R/ij6ilUmYgOImIknKr88mMgdR7Q8qTkYeq+0u+T8+peKqbXCd0QzrQ9Mc",
-	"rmsYoZl0fVgQsEM6muClFaOtn0/FzjN2NhmvM5nH9pyj8SeuIAW5X1s56s2RTY75Xk3g19SuNQFVeaHN",
-	"Z607SiZMcZkGNjHYjeh/ZvyyHipo3/loCbWHJYGDOFFywLQ1tJT19FyoWHfIUd7P+MCVBrLxxGBfVBHd",
-	"gcKnziKD4ZUdya0WZpAltOPhA7tDXr98QQ6Pj+wGgVrURq8BT2GngY+ZNnQ8KZKB2+2dr0+3uz5TuHIy",
-	"8EdGMzM6wRvULHo/VdbqswPo3OWNs0GuuJk2ev/4uVJjwC+ZsDeZKNkPwTpHMED3rsfMKD6o9xiOlBwz",
-	"M2K5JoZdG8KuJxJLmXskGRkzOfPv+cxIQ7PE8VWHP52lOb7WM0x26IRktI/ecn9K7PVlGhElcxOwdjnq",
-	"aWjL/UESlYPZiRrNz58bPRrVk/NrMpEyg7O4Nnxg7eu0f2a/PPsTpGbQN5Aimzqmlz6jiinCfslpBmZ7",
-	"8vrw9PjlwcnZ6dufDt8gUKYeKDqxix6EdlG/7BqgwVKYwBrPak3f126eb1zMdpa3Jhnl1WXc+N/kx8NX",
-	"R2TBlJMfT0+Piu1GPBrPKjPbicX/Jqd/PzpceF3QmkzFYsGP7/Ha38WNHw5P40YEt/gubmzh6oobEd7h",
-	"u9g+Y9z4lTyFiSn30KwVPLdR3JR5N292JaLV96BK49GQaspHHxfraOF2FtLwoZOFaxfEV5d34Unb3dLq",
-	"kLVwbBeWvr2pDO6TY7nV+StAUesMfMUGfGJ9ijorP9dM3dnfuGHA4bxY5+AFz4w9db0zX+XhibVPTvvW",
-	"wJxL5dQ9/0zwuXEn1rP1YX3DB3xoaN/fX1Uh14bQLCNiZqN5UVH9HuKf61QGYrC/2DJknGtrENi7glMf",
-	"N94ZnnFNDcsVGfB+BoEkJfNLe37caEVYajbT9SkxHOD4OXe7u8D1RnJxIeSVIC48JRVJBlSgieHyBDs7",
-	"ILNiUepknjFhsikBPriEi7BTRCoyhNeEQutZt4sUcaw9pjyz1tgvOcsB+xfDE7EonvaJNaTYkCnHAa0v",
-	"wDQowwTEW8Y73e2F2QuoCQsX9B2xlwwTOcSqCKAvkG2r+imhSn38/8zH35BGLuUdsG4NlMjtw2/WfDpX",
-	"dDz++Fsj2KjFTDWiQuz1nq5s94ZP9jj1b5W5XWBQhL8jByxLZ3oTX0l3+g39icVxXxy78qbWY6XMLhMp",
-	"oRVBu0TOzllmW+N6BxtgmagmyQ+Hp2TmNLstt8asxr56Pa1YWPsZpw9jZj20fXMrU6I6Oxtj4qbw0bRq",
-	"RpAmteupteYy31KMpm2aZVC7tBjUn6oL7XJSuYAUQHiV2cIeBij7KdF0qsnIN9s5Wtf5jWGvvp9llZ1x",
-	"zGj6KasG7PX3s6ye+/+5fGBCm8cLQqoLMEnHs8tJ4TtYfS0hUUO92LQWpWqfWMP00NqWuoe914JdLVtP",
-	"VCmEb7L2LoG0AUnC45NYNP/t5O0bkoRrCPqO014CsX2etnxbsS/odVByjrMdFpI3ORCf9Uhqc67YyV9e",
-	"kVcvT04P32y9eXv68sXfHWQeNDaQEaPK9Bk1bntsPyOaXDA2gajeNXTKQRXOsb2pYAPDxbmnIX5FtWnD",
-	"VLRfPk/QcYex2I1jZ6D6QvzoPHoDNYSnHbKfm5G11AfUMHflImpm5AWSViX4cs7giwTDu8nR25M5BYbH",
-	"tfG4xaV19oAbIgUzAVUYxar3rIULKR9gCfTGCsnbsgYko9q4FaXYgHEIyxnpcWVwoilJufYvL/DD0dIs",
-	"B1h5m3UjfHoraBAIOcI42+UmKyOPPO2R3Z1YwBG9yqqB5BXtkfdxg6dxo7e7E8UwgLjRixsIu4MHNuwP",
-	"1guBX97I/JJlGVtUcv/xNxY3fl03WAhlaDDV+AidjXJflil438AtbHd3o/ePn3+N3v86lz2YNQDmRWzr",
-	"FhIcN2K9ObBfIa1qft0luuUkjZHYqLHINMaL/0u4j79zkojGwlFdPdE48BPI23q4T1d8oMGmFyDx7HJA",
-	"bYH7sN6hR4F16uTGJ/Ntw9vULH945j+EVfEDM4S6NTF0hax2ubi9v9aidC7V0pK5oiS+cmpkTYuVQ+J7",
-	"9ot3YN66b2KBwJHAHoV2rxRMd0jzJWY8iqAWhqohiXNFNdEjmgK4V39KEnyA9y5g82vSadU0ns94hxvH",
-	"cOMY3otjuP5uKxbr+ohNldoxexmSSscGDYHoxYGRd5qpzeL/7BIsX34NTmXRYbm1XbTLUzJrLUy7tAsQ",
-	"lupeex9+vKlPpJrZwaO0bwfZqy2qpmLamcE9mduBz+Fic4mPykrdnR8RnpZuqsLul80TZnX10PW66zF8",
-	"zauuS4gRrt/bOHerJejdQdISoo1SFDQr82Ep0uQpG0+ktdr3qpYYsBVAfHLExTlkDxHrI9dzBmKAzLpL",
-	"4mr2SUhBIDEK3u7iqGV4wqeOWN6UOjudCRdtduUnCJNWV88KAdIVqdw0GVBDM3meM9JM8KSzlBk6GDFg",
-	"H6q6G63QlWkmUJ2ZbCUSLJskigVWh3Ex6+K0oOgM+GVzkTGtkWMpwVB9qSFcGV40q0rSEqaA+a3IzZ7r",
-	"LtAklXaG6oC1Chq3hy4rOpHKkAs2BaoQx3KZtBNin10Teyy2Qu0R45qceFobhpSqBgKwIaCphYl8DCBu",
-	"dm204b/4Qxv/KUoU7FfhByTeogOTs8z+NvPZRX/PqL19O/j08wohzwOqWZsLzQDl1vrhjKrByC4R+1z2",
-	"RbuBRKSvqEgjMpYpyyKicyuyGJKHFh+Kw+um6Ze6AOj2SiFaKIfCncFdWzsyemlDjd0jKp+YXAHSaJ9q",
-	"rD0RUo1plkTQSJYwQ80ZnJS06mPKcnCxcjX+oaHmBM6ob7Xx+9mXrxUz1hzMvIII+ath/msHOJS5Elxr",
-	"lqvamPezZ6tOqAMebSbAsQbdKVwUXw5ppu238AB1A7JHDxcFfvtSZoyKFaYm4xqyGJoMuTEIoFI2Un3q",
-	"HqkHQd5cmTkyZI0t5v13SBf7+6zE0xOq3KqsYetZr/guKcQitIvmgv+Ss4jM7vxsitQwceP442/Dj7/B",
-	"GST9+Ns/P/53LHKo0AOr0/HBF5IPkKkN6e4Rx9IIrbY0Sxw9IiRIEyYM0BuM5SXsF5RF1AT8kM2xtVVI",
-	"3DhBIke8TNyIAmIvhKjzd/BdZhPFr89ywQ0C5jnLJBaAPWwUFRr5DDokSdkl1ywhTkHqgk8MkhRPNEme",
-	"H77Yf/fq9Ozg3fHx4ZuDvyek+Xr/eatDsHhHxCJ56e38wbT9E5smmJ0zako0HbJsWh/29wReazaQl/f7",
-	"iU1dyOaWFYBQzT+AdwAW5DnVXJB9ayMYes6g3u/waSOqSHkwNeWAHMs8Y0giHjUc4UCvcfLTC2dP9BrF",
-	"EeTjf5M+z6yJ9vVO91l75/jEPnf4phq9b55ZxauoOGf2Qsc7FVMErtwOzq6sr0Zve8d/VYAc73SLr7y8",
-	"3V25FPERqSNrudaOqDI1RYerEyJEjWIFmfYxpPJZetOpi075NfoCSx03sFafBEoD1iyhgT6ro6d09JO0",
-	"PZDjMRUpU3fiZECDDuHuHCcwaCipSJ9l8srrKSchrGsqc9OWQ3RuEBjaJeeAkKE/rTocgVtS0jRUSHyN",
-	"JFKlTMWimXhC2zPgnLBKsOeapZOK8Er2gj5e913kca+uuANTdYPGfrYCAksK6NC4ZMBBBM3zRgdY/0gQ",
-	"7KCxCp6GCiVwE1QpqE0rn8lE8QFrdciR9+kjUufAL3et9w+Kt/rJneyHs6ODp7qNRY0WA6yRjXH9kLzt",
-	"5bzfII3YtRXDS4Nk6CoHQTKpkGgRBdFW4cY6iYQAV9ZXRRu1kCMoLCLrfR6c/DUWzXenL9rfeKib/tSw",
-	"NhwBUegIyvxoWzO7AWBj2u2PSwLINp2FPpBZPhae+gPQ6F2hm3tEPp5AnA0w7CMylI78y4ESQM0BPE+f",
-	"ZhTaVzwRO8Z/rOR0mNFyyqC2MYxvRERLKI6EmSQs5ch8CDoB7jlizBAcBbL7dsgByzLteNisF46T9p29",
-	"9lf2P22MqvwrwlBPFBvy66J04klibxlc3Af/iMrBJbByE5DKx3lG9SK5dQiDrQsKPlr4YsVqvIG+rBbh",
-	"lapKyHEUDD9C6z2CgBqLAmM/Ks45C78N/IYIDfbIOQxRRZ1GFaUWVQz+CL2viOsznKEoXE5RuZSich3F",
-	"InQComX+RRSd/PQiimZdFfuN83Ki453o8Gm0G+10I/A9Xu8/jwA9a3sHv8Bw3W3KCA9O/kqGPJulLTvA",
-	"V9R+zrVvgb9Jqi86ZSPbl8l23LVBOK8UyihTbxD2KIOWFBcuMzv7MgUUQ1osAYICPCq5AxbLcCJVLDQb",
-	"84HMpCCFRG856xVrr4G3yIoKB7SKYn2vEtgBvB4hxwnifXnHNcIMDaQavTqQQ1cIWVF0KE+L8S4X9Hi7",
-	"QNbDyfxcSKA+9x2YoQJSbJhrlrY6BKDZ4JnQrdXY3OkYq8FwDRUjyScpxaKC+XA1GVMzGGHfJxtPzJQM",
-	"WJa5UnewZQe5UlZaoAWMzBlQ8mOVi71nh+xDrb/9+4mei2HhM0SED62y0Vb6QXcnBLagiB+PLCJcnVjE",
-	"AikxUzU9U7n4DjSDT/7alXKluDFMFIRumPElzZ1utwWRaN/X0qdplWnd3ptqKTrkbcEVBq2xsIARGCRr",
-	"S9V2d+sB/0ZxmbADFi4J/guzOyoW1rCHP3ViNRdnWQoRwwT7RN/0CCxTUbDnzz/RHqHkXMoUd4G7Wyx2",
-	"ut3SSUJQpQITijwj3W4XhrdQIb8cr66QD0ZscIGcHnh/u13t6VHhWtmBIqgvAvrV6WT37hYn1UCrRzVa",
-	"ui4ut4qCdko51LurK9fKyl1HbVqtOac0Sx25vXOzOnw4jm1YCbgojuHd1oKxw68F8zpuEDDR8ZtUTa1Z",
-	"2Prscdo38alPYTLgEiJ0zmCA2v+bTYaxzC9dKHztYNUhCHeMNvmEyGxZOMjLIdRo6r2ysmJJHQVaIxlL",
-	"zxmgetLJhAn04HrFbVAbC2gwcx6Zlf2pq5qrKwIvHvbEJacfCYSFBQ/is9mgxWvEOLysTw3EUszOevW4",
-	"xWkhyuMtTn+nmbrFac/ZJOd6rVP+Lde/5PsPFGYr7uqqG9aLshXLZBNeeyA+ySIn7CSQHDojdoXQ/3u/",
-	"T28DSt8hGIhBF6KIoYtZCUsGVJA+c1XKKaS7YxE3jvjH/xkwQqcUSpg1KUU7Sd1DxY2yEK1HNDMkKYIY",
-	"PYJRHsKFNszROMeiFMQAbz+UCuZjIdIbltf65PAXUuT85cPFF1XRy3Nc0WLzAMWVW7LgS+J6ddHWqCZR",
-	"gzB8RdkZav3k8JSeJ7FwUWBHS3jJlEasJOxStDbDy2H7tXWaE2yIAe/aOkRNcAXLvQLACOB1Gynr4Alr",
-	"Vmz30+fFfZHqrXPiv24qke+9tfKmbbCe0YienqvQt0t2XY2AgQCWpdouf7+m90gi8ixLyCBjVOkKxScc",
-	"7fg9K5uxDNVUtqKC8nZ3k549wEOKEDNSMj8vd5SOhbXEO+TA/g7Fvr4WCQAFITwGOqlVUmeCeBhRHZgz",
-	"BGNLxTaOCIV0SVZu9yLKs73TISeLdZWRIHZSRa8KzQmQvBeMTSCoY0eMOmzR5n8HUblbljMNYeifoo7p",
-	"+8Zc/c/X69X/4IM9SlSjTs5hBDS9D3n3R2ajW0GmHilAYeEzUnUTUVlFB+DOWafipzT7t8pK6pviKfP9",
-	"HwG7ikvJFDwSwHvJB6NSmjonINcO7FjQMevUl68cBuN6sOKS8qar8q37B940WN1zg5XnI8HFM+S1Rdm3",
-	"N23ydUKHUIo5cKlALEDJAEm1yIDBR2fbcFPBRI2FJ4YJE0GOMJabalbHeQAlQClgP7EruMFCDCa2eMvc",
-	"VsGHvRV2Vrej3Z/X0+XBSAqi2PvW6g+xq0vpJeQVLMIvjlx2o2JXI9WG3Y+B8BVl02J9u3L6YhV163Ln",
-	"hZNSzWWsmr04yccgiHzpwUQxTdrEfboEdldPMjcmJQgO3j0W1ZKFpUWpZT7jc4D02OQPNvmDjW12HwkH",
-	"+mmCT+vVhO1D3hXBIop4qmszc5LSjdieW5Y36Vj4aJOnqJzpX4tILlLHsumupOQVyeTgAoptB7KodwrC",
-	"TpopTjOuyyBWEdTKroBy85ecZgXHbgFD6WM/sWiX/XtNgKScuC6DRDEDZGdNxUyuMNJspGKtHikaHxIS",
-	"593uU/Yd2Ya0dJqy1FqVsSDldbGAt9rIR5qTXA1GVDPsRiATpoj9NbITNEBN46bKKwFShNVaxdTWNj30",
-	"4PjmmF43YSVFpNsiH/+LlKVu5Cvf1MHsD5XxtcgWmTm3PLqVRPbinr7cvX475g7Mp5bKcPuIXOt82XQZ",
-	"esHEHhlLqOKm+LRDxXxiSpCiWC/ldhnyfsaSHrkCJNYKPeGIIjijXa/A9tMKsEa+LSq07CXpJeWZXc9l",
-	"T0vTFYf9o/tz0sOQZzDoFj4W/WeuDSy8hDQHUimEJ231CONQhVieERFKkPeUCCna/8mUdD5HBCUJxBsC",
-	"doPC8UX1GPMZkGZYEVD0m0J1Dx+6wqpWh7w0PiMiRTa1ly73pZ2mMZ0i0TTuAQz8QquQHRVsgcNKdsTf",
-	"KQmNk63QcEkiyOhAKw3WHsJYZxa0HMYi6I51/ayzceZWVOCWAdO94UMswQxD1xVWFrIfi7LV1U1FwJ/m",
-	"hEfgBXbI62UVIj5p2iM0FuV7xbJX6xT6qSnaZMkqXbKxAN5FWs5sX3FxDkH5oHcC+6ncK7HTOtvB5TLN",
-	"eEosAnlMzpnRsxgpvsW4TzXp4XYbFIV4uPvihnWpXR8V8nz4iD4yh+SmL6+hZQMpdUOWD02nrXoZLsWA",
-	"AR4uoeeUW+fcwNVZLHDpjagmfWbnBVq6grav+sbiGWvnMTuMYYE2eo3vpSApIGwqyrUU5PtXbceR982C",
-	"VmCASfbSodHbdogcZ4Wn0ug1cJ+sTqpXnZXHae2dtUNrXP2qaJlr9t008D5m6mATnFgpOGFXrtXqlbKb",
-	"2phERoXg4ryeQ3IpMK41eKVg2gB5LnZKrAQfVVEPcwGNku8duHQBVR9ZqgsGOIduSCBAOUaLbnGowT3h",
-	"54wudQtEqYmSgxHlgp05YvIF4FJzx7TnvrH/nEELCEIJtqtf/Lw64TmDV1UWhJYv5lGozXEwJUIUNawe",
-	"6oma3KyM9eQX1AmetnwA2EIk2LVBamkO2TAwo4boTHANv9S2QOTsDI9di5b+YXqwvfBYt/naTs2mJPQB",
-	"4YwCTnWY/FAd+Jd4G1SjIdin0PxmXWTtYuJ6kEOnk1RkyOzmFQxZg2PRTMZM6JxlyZb/K2NJp9Np7ZHE",
-	"E6xnLCGKTRgterDeONJrTZr4xQ6S6rc65Dm2r2HjtGeHAV79Hvg0wozcdgQlJQV5uk3+jYqcKugYxM2J",
-	"v+x8A80pO9+2yAvWV/aQTiySqtis4hYlKVOCM+V/+wpCTjha70rKlE4rP9iL9qlm1oW/ZmlC7GvNfZik",
-	"FBelr2jfEks9ub09PGPAZVMeM8ikBgqZkMLknAmmkLmm4ptCvSL2HSdFfdaITtDTKc6KRSV6sSJRYiEY",
-	"7ivzCJK/WGyNXqNYOlY7wFPAss0VY2eAuMGYdUztlDZ62ztd8HSkAqemge3FLOBWPP742yWHsq3iwvBK",
-	"FEPopV/nlKlnGt9pd7dXd4X8xDwSvlEhrxdAHNn9seFV3ORF7wFsaEbbLFY2ofex5SV2Zxmd/fGLA/Ls",
-	"2e6zQr77ILkXjnKAgXcAyQAhur2DCkC3irA7kNBUhFrBjJUymlq9FRE9kJMgYOzYxgo6c+wObtLAZ+m5",
-	"PuTgunux8H4L/mpnlIrpk5njkADfquVWh7zNTSblBXz3g5TnGYvFgX9enffthPStSiHclO28E6bawKig",
-	"2UAx6Fa/AMVQoI3YX4HTz0+e49QizeRfHOFOC0h2ucFSWJqSBYRhNSXofoQ30n2FhCxurMXbdBw4i+3g",
-	"9cm9VkXr8EOvdAR/f/jDyze9vx7svzp883z/OBZ/PTw+efn2TW+n043F0fHb5y+f99pbW69fviCHx0db",
-	"W6+pfaeCigHb2npxHIvDN8/D89eHsij2xIbR5E5sWMGbKddak/sl21pBPL33f926OeplZcPz0C7Thk4h",
-	"LzElmXSJB9i/PluZUdGqY2aoWFobVoZH7T9aSe1FS4iDlbwiKs+Q0NLrmT1HQeDfdJWVvbOwIah2UXQf",
-	"xJY8dat2s9A+QXvPiqtszUILd+qtqmF/YhMDpNdH706TgtPNMxI80Z4DICKw3BDgG4tEACMDKwRIk/ah",
-	"QQhwY6JqfxBS/XtIG+8ITisVtM3wrrHQPGPCZFNs/ITfMiBpay3ppLkHvzX0Uo3iY2a1PMvW9xEfqQfm",
-	"hn1dtMGU+3uTk9o4hqv1pKzvGFYsry1M3uut9/jHr+vzDoWCbi5un+hcT5hIE9IENEDSxjIE4r7PWxFJ",
-	"kAA4IU3/ZXEUnLM3E8Eby0umyYRqg2FAewnD1BiSaglp+pPxOxaRIdC4FG7QhJpRFaTQUXCFAiEULT4P",
-	"5IaHNkA+hmiXv++ivM4tSuzE1KGa2YcMq5jmrZL9ySSb+snfD59idSFbPiNNsTuMZkfK3sdwKwgdINQk",
-	"+MpeE9i4sbxhlm5kEd+I/0b2/8kGkFz49fMwo/7IYvYPJS5PcOdGnmvcGlR+51ohehvJCTWYdxOXazeA",
-	"Vy2yorsa6QiBysFoMpdbMTIWiXAc4/hdh7wTGb9gFbsymsu8cOQSlZdMOSS8nvW0ATzX1QrGIowR0oHJ",
-	"aZZNS2d8kWkIZTsiMA1vjHAJdhVogCZ1WRupCBXk+MUBefr06bfE8DFz+WGfGkZwxpoIWGVOlqqAQMjt",
-	"du8/N/xlu4VfPmDKa1/PGKzRYpcOaJatHRLb8hvo7hJmPRMEUw6uA6k0LsPwepgkeILZ3lAKQDNfE+q0",
-	"oVB0MGJpnnluYkBnwYh4mrNWBIG5MjEASWWXWKhcFDc8VAenl4jaPSvoOljuPUKMzOqQy+AgooDHAu4E",
-	"hSw8yyCHAfKkoFP2v1sB6NDNK7naMlVQSQMvjObjveuDSPeXkAyjonUSoyaBfT8pyo0MerRYFr7VcGtW",
-	"toCQV2tLoUC3L6UMKBtSYNsMaZbB/iZ9Zq4YEyQZKjlOSNPVeTjPDZttjAx+kIKRKaMqFhk1TLUiQj2g",
-	"brfbIYfQCz60it/7kFjIX9hzLpByQ+3i2+DBbrA/XkANZkqnpMnFIMs1v1zCIaiAd3L1srI5l/kVnb/b",
-	"XjEJ212YHU3o0DDlprU+w/c4FW433Gi1JnG7emBZQS+UoxTZRL/vUWK8yE2ugol2nYafJgRuhYyi4E7W",
-	"i5I3FajYyQoUPaTOUyrqnWOBiMmVkmcPowyJQ6qtATKUqk5oHPtxPxI+bDHWT1B7657thtJbPwJfimw3",
-	"cK3UsZt7zdtjaOFhamzdLdctsXVTsCmyfVhzxkPdhwW2hRypL7D9S85yZ5E4wHRsLPTm+w4wp1nHokCp",
-	"5Cl0nNp90CMTbCNIrOoFCp9zaHmNxZVUF0yRprVTFIPFaC9FIfjgA0ypU8+UDBTVo5aLWQPoJEmc/W0v",
-	"j0xswEIB5acsTTDGA0D/SMSsWEqYGKjpxM4GRG1SOcgdIgU+IUw8U64rMBZhWyBw9yRDeKUJaWLTCVOK",
-	"5Qofr7i3n6qEXU+4skfDY8QiOd4/Onp7fHp2fHh6+Ob05ds3Z8/3/36SkKadOBira6RsdciRzDJHxeFf",
-	"1NZ7nv6KFBKOBAaIv+32iwrsC2v0aPIPNGkiMAt/LuxCACEkT7t4EL4cNCILAzEWz9A2akWlb+aQxpEQ",
-	"wt7PVVU3qcBAOx6ADZ8V1KBWzw73A570gQz8uD8U1/wQiw/tdrv4nz06qdShJeTDnIeofU1o0eLtCpth",
-	"zA79JHKqKirq4aiInJa2C3kgNQylUtLrT4I/yzo6/DidsLOKO4DDDfDJ/GALABY/iVxVHyAiqbwSEGwr",
-	"x1J5mCUjc/cNWpP8fcsnrdwaqgvhPpnULCV2A0ZkJHPltD7spPkBVCbA3dWlzf0dnTmARYR86RPjQy67",
-	"3+wTplSP+pKqtFwEqd2RUgVcNRcTrhMf7+CKaKbsOJa+2Jo36Q01f7vZBoXF8QqN4J5hSGCt9+h4cj4E",
-	"HEXBJDoEAUfTKNIA5X72Pk0hBWu5qw65oGIARDUf3NT3p1h3CpfpT4v94YtQubiUfGCFrNb5gucIZrDy",
-	"SPaOsXgBHovukWSSDqHF/5KpiDh1FFkhOaLKbkewLiO0CkQ+7jOQNwm7HrAsIc1/f3Xy7z1wYpEFbsKA",
-	"Csm1SNt3lwKXjy52s/ZezlgKNvXjdt7p9AnSulETkaGS/8mEI8RrAXWRvkxISKr3/dvXEfTmF/PrTI+I",
-	"JJ6FKVcJSSKkm9tLSFGoO+BjmiF/Uyysg/3CDmBEDu2T7RH3DAj/4bQbilD7+NYUQ/leY4/3XNeJnYHS",
-	"Eu/NysuoKpHgId2ejcItFYXrHYII5ZKxwiED/QB5imqZcEoNre+y8Kbh7fOoKxie63Qq7Nz3zRdZuWAr",
-	"pV92/O93Z//u6wsX5kKjbLH5G3rVW+/dX76kdqGL/dI4/3EPzd/A8gyQS6yCzyRNSZKrLLECnKckef72",
-	"b29evd1/fvbu+NXZ6ekr6357JQrclL6HeGENZbi5PlGubMkiL6mTPvMo0mOtt8AGWLbi1g2BuFcyFwOq",
-	"rNatIR+M+BJ+7FPnEkVWUaEn5AzmxLNKnk4nzOoF/xnztU47LKCetOrqEMF7qg0Z1jq7GkkAihnTKTZu",
-	"lI4kZInsR+clOfstsTuHmlyxBNoFgfcANxPuoaaQZN8tJ4RrQRG6R/r25WMCDPpEMFq1293GHeqcsVYn",
-	"FmV+K3BsfY4qcCGnzIROX0R2t7tuu3vXbiFdh9v15U5dGhg/tJeakuY7wa+tfSBFqlsYRHRP/u74VW2v",
-	"Ok7e8i71mzvTT/ysr3rf4jXdc+fLn7b+VJVT1XGGMm3y/9i71uW2cWT9Kjj6E6mGluVL5tQ4f07imZzN",
-	"Tjxx2c5M1a6mLIiEJaxBQCFAO9rUvMv+zXPkxbbQDYKgROriexJVTU05kkiAYKMbffu+5AL9dntYdE5w",
-	"waIHJQ0z+s8+il+aIZcUnmeljpdvhLj1AeqhFhmhSaaGgqU/rFm4gVct4fFz+9GT20Mw5dp6BWFryTfY",
-	"RFQoG0IfyvIwiof5WgsDHJsOY40aOqSaIVLWCUu4K1sYnPzy85tTe/qB0ijNTCcsCeiRAYzhKGhc9iHO",
-	"uOExFSRhkK0Miuwj8ry3RwZSmXN3oYd1man0coiGeB1L7GDWHhznQ8FjkB32kaWTAAoNUsGCp9w0NBie",
-	"wHLc6DAW1ObHsGywnG7VQJ0yrenIqqdYSck+Wmv37lfgsKAm160Dq5CEGU9b4PIkXFev8utMpJIk+fL5",
-	"gkseXm6XLFbygo9y6z2h7GVXHHoEXAdh+PvMPayB7gGaTny3+c7W7o9nO72Dnv3vH6v3FJwA+AzTum5/",
-	"w9oiPVF2BTBpFxc87t50Z9mr9u72vSScCmLiCdnZ/d9ur9vr7hw839/bPSDwwmLj/7CvztUZhguaywd+",
-	"g36TPNxbfEnq9i7XJJcZo/GYDq1xndF7f1aho9ztiTUhLNBruHrOgwuCobdCrSZtFywhUhGh5AjalyuR",
-	"1WcO9U+D+liIRPXCBc39xSSmGYQni5AKM1BAgZCQ1yq7tPq8L9sO4rAS2sFaj+sxgxM3FoB5NM6mxOtZ",
-	"sDDfFNaUhCqRGoAp/GLLfQ+hMPtv/5fLHZxTe+etyr/iMTTD2I/xrzWgprgmhtF0nom8sxhrqukQvVPb",
-	"CFA/+HzYvxQNLriZNgI5OVxY+6PVM84/V65aZVZF0luwKyYaa4n5FaP5yrP4DX5+6DfRShMp4powm3ID",
-	"Nk2p/MUdw4EdztLVa0azeEy4BNqZCCBd8S/UNhFKF4TuaTJqnPGHteTpQaoFShW0bsFA8OY2RQMPiMwV",
-	"rHtgcEMbewNcrrdcXkKLbabAQzOKUEnYR66BZRKQQtQFyZRgYXJz0JdtbDZ/b7jgGvIvRPAvn6tN5xHk",
-	"nvutt8/y4HfyGdOGTKg9cQR2vt+CtL0dsy/HVPviQEDDchNs7/d+ekGqTkThPTy33gMplY+GONeQAfmE",
-	"JFS7ggT37TlP9IC0Qf25hE3KEg5Y5gVSsB8Fqw2Cq32KCa7vSzhUFIsiGVE5mYhcc5ZnqNS+fHaT0kqa",
-	"cJl0v9VZES4r2LW3aDwOngJOHFWFanWl0/oQzmKZgYL7qlkqzRTAYzmzedB62QquplDRbj/JU5apc1CS",
-	"rYPWq61eb3+3FbXsu4Yx91Y+2pZL8DjQWKHirAHHcmK6wcfa9E0/BqBW4NU4jdloK2Y8tG13ul7sqNWY",
-	"kNcqQ4/KuUfBFCCAY79K6NSakdkiKGr6EjT83g4UQEWkUkfviyB+xPIoSM93DhzS1oTGwHPgwPsAnH8w",
-	"VpnV3/rcZHDUHkTkSEl7L6PI64wndPqC9IiSSCAAAIlyxAYOsx+KcoobtgEeELENy0EQ7r/GEyRUuzA9",
-	"9vykkR0GC0YKvDDI1E/hC1yKvoSYmrpiWZIzvAIeHT4uyNGLy0tssgLIzM817FbESfZlAckPZTLAnIBT",
-	"dLPDqQ1qoRChjmJnt9cpK1EgqMllX05YFjNpirUo34TMhSgbjfznXJNeEyN14AkfFn7eql0LFVmJyPuz",
-	"wwdoX4gItC8kLCknAMHJH5yUlj0N7mNX3Nd5at0Mi4wcvov1fISzMSNQxbKBIVukqv9w8SRcq9W1c3hm",
-	"uxUD3CkYvIJLNWB7q42W1XOtBmfsRwhgLfHT4ZETlVIuvyKHPIyZrOeQB6Kxccgf0CGPK5ug2Mbhpzdw",
-	"yAEVwAox18RkPE1dDjWX/ENujWpV9MUUPOK+7LcOSx+TJF8+/+vLf9CPp9KwfqvJZ94Hn3kl5zOQ0Fs4",
-	"n7gxrXD/bZpkNBf2uVyE+KBFJkKlQ5ZxRlbPdpQTexyXsBLunNuq5bffjVe4cfLu1cmLw41Yr3dmjw+f",
-	"Km0DN0MmPXGwLHBMKEu2qk4QB8dzlDGNxGSFU9SXDgmhdA9fFK0P1TtcMjZxvsmYa6MyxDy1rkrlIQZ9",
-	"OWSxSpkm1vHooO6EiCWNgXeuKCEzKo/H9ZAtCMk5E1b7JtBRv31kAA+nukbQI7rNyRmDu6WwrACwukiy",
-	"eg8Ukzyr7LpNs/k9QK2Wy7soNbOWm1S+03uFWiXD3FTQVvvSwa06AM8DbDfBpkMk/4DmMkf9WQFfrTBc",
-	"KslCLNa+HFQyCINmSFbiEVn5SEKfKDcLsFjvJikym97gsj7B8ap1g1TF4yC0LlcLBUbrnHrYZBw2h9HV",
-	"kFpXUH1LDqOzsa3b6sn1HG48yLqYdZi7EFCWB+yu3Lzw2mrmZ+3d3k4N5v7LJAkSlXfiOM9kaXfn86w3",
-	"yaH6m76Rk9w8rWRq9eBSNvpKdl0pE9porI3GWuGkxq9mnIUGT/rGymv7U2WP3szLtk5GnT4ClEHrzY6V",
-	"SBy3elgpNwtFmqor1qiCnoAf4pObs4+ycU/ulOQXEbeDFca85AP4LMszPIH1uQls8F1tllk34m7s9VwN",
-	"1W2s81t2xcTT8x++Yb9hY1RXiklDGKCiTZ6FNdxYHXlj41qJDK9bmgQ9IlROq3OrEu+RkJnPRzp4RiBi",
-	"4dGUqndIAgaD/c7yJo8KpdeD5MuX/DKc0Clixi295jWgQxV4eg0p8RUEyQ17TN1+2Zj6O9qKVeI4aBu/",
-	"/7Ck3cBAGLlsc9qt1SWznVnQyDnYHigQ3cEcD4DJM8kSh7GTqesOprEBNrMvua6FzgzRNkkuBdOaDLTK",
-	"zIBoOtVlM2qXoFDrAzLIlGCAy8P1OdbNDbD0bfBhMN8+BPyaUB5iF3q2LQTYrHMhIJHfqB/ew7J9U+1f",
-	"1catmjawYqXsB8HfzK4a9IO5Pxa0gwmqzblQI25XdSv418ptYSCvvvvJvvimR7Xfrdz6ZN/nib2gaVxX",
-	"jtke2HPbABoKEgYfwo5oD4CWZtDBCTbNyctnHU/oUCnBqFyzuWlOfq3cewF+zBoqf5z+56dQJirtsb2f",
-	"ivbYQpAOWsAc8n8pv+imtBW17LOcu2mDPiJHb17bx8Juh3JJHUFGIFWzQ+0VQ4FsuJGsZGMkfeHsvMQX",
-	"lwFywHplYlbK1i0Q8/K0KQ17oNKw3On2wubiv5eWg6GRLKgqqCxURlHPYI26nKLKgmqHYL8aV/wAxWNp",
-	"rg0Zsr7MJZRstPd7P0VzxWPOmk6o1tcqS/CqCyWEusYvlODxlLT3d3eBYNRaCof+cMWVQBTWBvIIN+Xm",
-	"ajIQ5Nuw/hdbfZyypGGr26/IKyap4GBo8Tmt78ri8c7u3v7z//lYbmUT5hHDvWpv07Xfru7D26e762K0",
-	"MBfQoAtLqIDoBgtk1eHzJepQ5kI0rFiDBgzndAerWoto4PbHd1VftyKoT5jiZgZF4hfQGq5IFDszv3xG",
-	"O68NRUbSbTrh21c724UqKxArrCZpGW5AAHwaojRIQ5Wbg6Gg8nINItNmSKFf/InaK7ciM2c1W/dpx2qO",
-	"nco5Bk36NKoHc1S8s6bJe3LbKVuIV+dZ+dW19JapreHNaIf/a0V8O2WDTm1R1NH02JdprR9FsErg3a8P",
-	"2mPyWPRb05p6trr3tV2w1W8B0h8k0WvPGSfgUWtCIYeqWZwxU1LdCy4vX3iQZa5yRMXVRk0QB8V5hbXF",
-	"4e4mZzCB+yy2rgzUEJe2T9L9HkTE7eq2ygC1n8asQ9Jp9ZU2syN5+Zlk7IIt4UP6Y8zjMQkR+AHjTxMq",
-	"tCIZgup4/UCG0+J02qZCuGbB1H7s4gXNuqGcyz0mN34LHiQcsomOsPxJ9zvRPe71TSrvo5CkUA6cZ1NX",
-	"n3gGEiKVIZ6x3UPCG1OrTzAbNy8Ht/MTPrW4xNZKmJhjAM7oZMKEO5SvfFxpEJ3HKfK7tRw/2WPuJgO3",
-	"RgYuXXO/luof/TY4M+S1AJL2/jpQ7c80GXgvElCCt1XmowgNFLxQL4wgT6wvfcjB7RNNBti+bs6Lrwak",
-	"vd/ruT74TMlRxyX4rtTl7HQydpExPe5LOP7oF75KbJXQxoLK4upB9YYKqDb4SI5opuL1PN9TJi7W1jGr",
-	"n6V7t3Qqj5QhCUaTACAhZ4JwGassY+AgNvmWhQCGLmavdDFf0YQUyufevMwjKqxxYAkZqmTqobCdTJZi",
-	"xDXKYnejB5+Wd+vKkdPVPKZPDndolQo9jMmeqgvjoIsPwvimlYhLNjHQRhFTGSBUCjUiXCKIJI1jpjXi",
-	"sOu+pBnzJOft/d5ex8MkO03mfknwh1bjJV3yJmHpRNntSdq7vX1CR5RLoiSSAmPIri/dxDpBZTOVSKVO",
-	"DMBcGhXkncpyhzLKjMIvqDY+AG0vr++fK27k47nLu+d8zuvJFfvZh6ipxb2FVvzdetHSGpz8iv0bQM+S",
-	"L581rmtGrpTJANxskmGNGijCRlW583iBOGt9trzcAO1Po6B8rf2EflM0Rsmi5UUOdV5t/eZ4ksGuG22T",
-	"r7Rtr/Elr1eTYZdjpQJWqC9rS3Z9UEVjGNPEGo5rhKmKXU2d18idLilO4cHBO+rLATi3/giORSwzLS3O",
-	"K+AaGAJnyODdUNcqFwkiYhGpPHBUo9ZHa3vbDJ5LIgUle+udh2FR7/tA/LXWst69JVs7abT9/NHTRmGq",
-	"qNleFfKvtCOggZKgTQhi7V5AAF9ow5p2VjuAbxcmd/3Gv7W0bpecMqMrJ/dCAuAUjUSc0MNsj+GQ7CZC",
-	"xZcqNzXdfQvPvBuz/ojtLsuPcMsIXf5ExoZ6+MHfWaa5kiwhwKQyoWaMRauQ/8wUgDEC7onQjiYjIdRR",
-	"syuFSY88E6WuBAF2c5wDHXQuZOEVlgEw5yBGhQVXgC3pY3BllZ4VnJoi0PcBTIom7ZRKOkJQONi9jtYA",
-	"72p9Q+dVBzfG5awBSuRXTDINYBqOJSIiaERYQpAfIiIpMxmPta9cenn8BtYnGMBRScyPcOSIfCMigM8X",
-	"yXoLSYlCotaUcmvvrHVyhf9U+N/nhiUl53wF/x9oOmuGPptDGtEFjmaI7B951gg/WADQVuA+BnXYNSNB",
-	"fNNQoUb5LMpbBTw/pVPocurWAeTX3flwhh04QohWweUlYpdSp/4K3G9Eigjvj9ARta+mXG971MhojOz6",
-	"7hL3cj7kytBKwwYDnnFdeQh7ee0of6jskqgMCWBx9QW/YPE0FizyoEH27ljjGty12lAyf+vXwNuiPWDG",
-	"WKVYRxkRHauJB3d1sefgzp7EtfaugCdjDI3HeIsZGuaSB50auyThantS9JobH5dkyKGoI+JrSSHcyIsc",
-	"DONTw/OjvJFbdDKppH51VJNuQJ2Rm6H6aPfmFSPaZIymwSjVNERNcfrEKk8kXPbiHyHhMhEsGbHMKhZ4",
-	"+VCTGD4BZ/US/9aeLjOi5OyyA9c3kxgWg+XiqSuV9Zs0ndQKOpxB7C09rXjJdo2Kb6RntqRhea3GBIou",
-	"gRD/6UR4MnR00Nx3sIsq0w/v7n/VrC6r5OZ4LC/2SmgvsozV3ubQbWfPSB1cdEFjY7dNzWXvoH8qVto4",
-	"bT37GJEnW7faRmzlEyTFrhLGux/hFCrrmtfO9v9nqNc0aR///DoCasKIHJ7+HpG/n777rRORlCasYJUe",
-	"0vhylAFtJWKIIpUbS5BkEnyJYHBP4rZYEQYE6e2qlTg6e/Xa/v/sJCLHR6CSBbfXRDAVoUaOob0DCNGE",
-	"Ot7vYA6XE65bf/35138DAAD//w==",
+	"bPUzXJR+xaN/wjW4xuWLFbr6ORUAhRXPOYAVvcbxCMuxxgnYxvtKyfHaJ53K1U956Tbed5B5XGPSxDEo",
+	"6dXP+OvvMMLzu9MgONUs9dISONyr4snrker3qExGjGZmVKs9DkaMTggeRAYjNrjAQuuios3IfDBCoBhX",
+	"U9chRwCBBbKWXbPxxJQ5FkUNI4ADttDl+QFHcyuzKMhIu6aiRq/x9vUrcnh85NtUdKPXkBd2SgA0go4n",
+	"YXHZV6fbXV95tnJWGoeMfmudsTVRcsC0hsQ95ifuDrhaAVf9IXhBwQt3Lzd801spM7hoa2kzfW1k2d6V",
+	"EujKyigATEQEn52M+Tm+Pn9oRI5Z6mCuch2Rfs6z1P9obYaU5BM79UXKTIps6mplHTg7+yUHCjySvD08",
+	"PX59cHJ2+v7Hw3eJj6RTx4wrkCI0jUW1yzkEZPNYbHVcrzhtL/2M3HXZwfTDqX4vQOsUztrZWDd63c7u",
+	"TtQo5u0s5cq+zCHNNAu/d1MGkEjFwsUXOG1EjeLnxpHU5lyxk7++IdsvOtvfIEdPymEUxZlCmrNyxmAl",
+	"ncvyJo1zud3Z+arztd0mi7eOcjBqld3S/aas01xze0UNXAhnDnS+0Xv+VbcbPtl2p9vprrsNi1e5YCP6",
+	"37w0U2wilflj8OpWH71OQqzmUNwK0XHPcT78kkRoeGMKnWx3SbfbRUAhYzf4gE4mCMTMZq7RPoCfVgCH",
+	"LANrWFYQi4J012BVOpr7Cx2ppEOO5RVROZZwFY5/LCo9uCWcZJUpolLzvzgzWLJV4wGxmCWrrgq0kbwq",
+	"eIOBW0jiBynqMwEbD2XjoWw8lI2H8tlg4K3qk6yLhIfgV3PQOiG4b94fA6K2J+cgUviMTIj123Q4WiSR",
+	"+SVThiUlhK+X6VRERbyLUEPGUhuSjGhuWIIVuuEVoXUSw9KY8KnCBg14P4PyFCXzS/s0caPVIUlKDTsD",
+	"xcoSX76modysCKH92bXB4uwT3/9mwNVwowMl4sNvzzThVscQzQwAFESEZVbzQMjPMLJDRhGB5yA7u/Zv",
+	"IdWYZoz8BX7pU60Z2f7qa/thouS5ouMxY0SADoJu3VjMBAvnSg3tfBS6kBqkNGomvhHOTmBSAKyWIIMe",
+	"3bSYjNKbLKYaW6dwa1VQITwCcH+adMh7USSAY2E1KddFD1mIaGwUFZo6TONaBECyGAAwFqsgAMbiwL0a",
+	"8ksuDe0FhUL+Bw/xPsC6v0T0zyq75QyqHDXTyQzCDmlCrxkVA5ZlLG1Zg0OwKyh8su8AaHhcMHSY0fNz",
+	"u+hHUukzN9tJLJrJwft3p8f7p2d//en96f7Z2/cvD78F5qWMKdeH7d4HZHXULESW7+0LXmDNVfFUZd//",
+	"gRSDXAEKo9usGnFDiuJNnUlcwWXHX311+50Ihe8TUrEqy17l3MB7tk7Tp9/swiWCXzKakzQnA+tsAWFI",
+	"pQIGfMGJt216Ddis4GoZaK7Di6bPRjnPGAkBDwMURAVQ3ZdrdMrNNxE+duF95SUu8OsqFUsbLMRN98Af",
+	"BQtxphX5hkBvlY+eXduZWKNudqaE1ZWvWhOIGhcAdu506V9X/eqIUB2Lg5O/keZPp6/aX3sIwv7UsDZy",
+	"Boypuois7BrTtmZWFkNlnpX2ji7RugWtiGjglmSOXQAAl6w45dqAxSfoRI+k6RAXoCDcAyxe83E+DsCI",
+	"lbzSpOkNi+1ut9uNCsPuhf1oXewDlmUQ1VTG6jQMZXybRCT5s/1PG2Gd/k8CXekTxYb82qvC5FlCtCR6",
+	"Akz5I2btr1RiCXAuIOgxJlSToVTjPKMLq/oP4WXd4NJXX+DbhU9aB+EBs7SYfwGnpOFmrtF74T7fgNm+",
+	"iQZsogFfUDQgMGQMuzZbA31ZsfAaPI3AEIugmQlLKiJvrUWusCKqGHRRxV2KCs8nKi3mCHzBon8q8Azd",
+	"L5k0uWIR04DngEVU0UDm5gwCsVGaK8bOxlzkhukISQbRsTnD+8XiL1Gt5RiVBmNUgJSA3RlhxmI72om2",
+	"7X8XhPjLL/8SfOlO7EYRyLlS4KzErmmVxwIS0vui1dwwGSyjbgMlNGMVUG3fyVqWx4cZaJX6Wlvrrlfi",
+	"B/VAtEllB1idnLKM8jPFgMrgbATNycAdrTNqv56wAUR4ElcTeTaRWvN+xnRSlPCivdPqkP0Z0Jf5fh7H",
+	"HF3W/+2SuOqZVOI8HY9kO4Nga+9cIm3WZC1nvNoHqyC8yfGaNRI3mLWfV3nxSq7B2lGR4PxboddGDup1",
+	"UXQQ0KUgeJU41YZbVIg8YwDTGouEqsGIXzKW9CDOFBTRzwLdkhVxbhF59dSDL2l3SkEJh709TlCsjodL",
+	"drd3OrE4pIOR70u6suaAJrRocFDyqkP+PmKCJN5aQGcijHv64WBEtBIfdiDZGootaVFU6dAQqQ7jdD5E",
+	"LLO0DBMPZZZZHwg6r12QcC+8kmaG9KdkBJWThk51PUjt3cJt9wFTW12BbygZgm2jn9Hzc0UvwXAIYmgu",
+	"+n27aNjT4NWuIpQ9Yu09CucNaO0GtPaBQWvvEs6aMyrvodVlVtNFi4JkGR8ygPtx6uH2bSqrbnrXObKk",
+	"WeWjGwv5iOGxj8RI8pFwMckN+RiLj+12u/K/WHx0iTnykbjkZ0R8Xo58DP+cTfI1/RNBFV9CcyN7xD5b",
+	"0oJ7YdQsvEbT3aE3UytDLxD5vZImhBKfFvlYgGSSj3jZCc01q35fomfacSqGJFMwRKqlcONRTOdjNnv4",
+	"7OUHmaxcPqoe7q0TuBGFbQhOR+hu2y/AFR9TLs4kyy+R1Qy+m3A2sK4G3gwydYvmPqobgDOJ7P0dIH3x",
+	"ItxzOjOpOlhvO+FjxqIuq269GqujppBYx+W0V31fYBvBy43wZUR+asFMwQmUYs5hrNZCkaZ771SQXBS/",
+	"Fil4iP1KgTdq7dnrcujuENZoI/tiakb2dMCaCaFFPZwModa+Yak33yArDJT8OumQfbghF+exwOJNOKXM",
+	"9j/ThF5SntE+zyDlL1JwPplB1h6cOJMrockVVfZK2hcNxKKfycEFgOC9RGyaoAMZKrk84GnF7KxAm3JE",
+	"Nw0z0rFY0wBd3Ii2QKY8icnm96kVqOXqyphvLpIOSywUO43e9q+3l52vrSC0hs1j2Wl422Om88ys4kgT",
+	"BOiF1TvAskJYzn6FbWy5NWy51+LSGjundge5ON/GqHsEhDPUHnMG0h3NOpDSGdf1qcvXRa/9pADyMmw8",
+	"yayNydEpBsRs0qQmwCaTCrjNjSaTjIpWCEjmxOkeSQCtArxuNp6YKRbtcENG1GukBMuD2NkcgrQ1BZ2f",
+	"XY1qQpFw8WAQBPENDFDnogl1bno7n3TI30cSEEQgoTh/vRWChgfFJD6SACxvWCP9iqffQA3c6y6szC2g",
+	"adQ6WcVh9xIVXGsvb8G22vpg//EZgXv21V6nBfihYeNFQIjPdLgKF3pxbnxL3bj12M2tD5fX1F8EtvaM",
+	"1TzTcgDdU2Mq6DlTUcEMWcZTIUoqBswZ5amDkkWpBi3hLEvDQCDM0TONXeBn9kPSs37LYGS9qQHVrBVZ",
+	"BwsWYBKLpsz5mZCiZ+12jvFLIUXSAg5nnQMkhKeAbkFX+TUmX1I5yMe+4LM5GUnrPVLiv4bOCBCE4RO3",
+	"9sArQdgFfAr3DFBwi3WIzd2dHV+DyA3mcNyx1rnp29kAczt1vDAOtrJD9nHwfl4ZtQ9AZG40TxlJxlwk",
+	"nU4yptdJhOW0CRtQZZI9ApY3TF4ssPhD5/ySn2l+hofY1wLMYhG8EGgEKVKsC3gFqtQJsWi6C87qFix/",
+	"LXSEfXU3qiHULlDd4gA75yLyoT9lt4U/qChqhn3rKCLyghB7ocsBvxV64LVh47tADuOqavT+0tlZHT7Y",
+	"3/wYF+5TRm6rE1HnElhJVeQ8cXY3AMMb83sl8xtFnRNHdWp+JS29FFvYoYOCKDYjKgjgB0NgAyGESVPL",
+	"XLeNotwgRWz66bdJRgcMgUJobpRVJzJLS1i+WBTF61ZI6QLPlzRRrrrw1xk1Sau0iIPCRDZLtExTjcV2",
+	"e6QCvbVKA50H0n14oLvZu65KPgDYzBvb+V630PsZ6OsbzOdbwt4uyqevRzR1QzpdKgxmp6UhSILdpWLh",
+	"gsKptbx03vf9J9Lahg6MiMihYQL5o4Lo1JVUF60OScZSGCqsfeOwqSOfp7bTkiCPc4WTqii59RDap/Pm",
+	"OEbKQUBoXykTC52PPaQevpZKrwvCceKZirEsId86kfRnL5D+XL3wQmslTed24h2slaHMleDYjNFrfPp/",
+	"GRsYJcl3ss+t0U5O9o/fNKJGxvv2GYDYpe9/G0tHz+DmuNF77kpwHbsCkCdZGXtWyNhbdnfI3Dx9hwdK",
+	"vXoptzGANgbQGtxInokOxLjzz5YL8JVtoq0PIEZcvCIFwv0HENsoGjNHxweNjYhpEBpBaHAxeokRRqLz",
+	"MXTAFnI+m6HeW9gzB0cvFHyP4RIt2fjV59hgFj5x+xGmq2lpGz2AHbQkglfctiZM57blfYbpVhEKPmhV",
+	"7yy9Www97hqFZimQ98VUCkauRnKJY9Pc7e7GIqyBhHJDPxYyoEpxqDjUI6lMO7OGHvFZ9lxlWO3cV/JK",
+	"M6VX8YZeFs/5VODiy5euH9+GG+D+uXbdm1/uCpUb4QHdobd5Zri17KFzzm2hIc9YWAkDfQDFWY4WdUAN",
+	"O5eKswRV6xDi5ToWvqkwcnRt/Xw4hP7+q5HMWI/02VTaC7zd//ezn47evN9/efb2u6R0ZXa6Ldig+cTa",
+	"XkERxvNOLPZ9070VLjrCXAOENxDJ4NowUaCtyRIJgAnTI5N0GJGJOI/IvybsPCLnfBiRK9afRLEw1yYi",
+	"A30Z2U1vhdB1RK4zvXWd6euIyNRsyVST5u72i0qpdEgmp6nghmuW7hHN/y+LyNvXbw9jgbxMJz/st3de",
+	"fEUQvM0+GVNQomJNkb1wnJAWFQM1RXABYw0eE5IjzUAouXkycg69YxZGSa6ApCRjUSFYWs6W8BPce5FY",
+	"m3f0Fm8YfwgPRA5etVHjK60mtlyH3Jfm5my8ltVKYVF0lAocdscqknYVEwVrzzhUW61AozITlS1r6iaK",
+	"XXKZo1sj2FUB+OgQWNDbGVN10SEnVsgoj6hGqC5IMc2C/qHlpscP5fi/DGKT8oEOhVHTdRlNglpCvaE0",
+	"+Uz39A8Bl8njtWWtIg6wCHkpCARYWHXh76p86Fl9D+CrAPuuczClFMsY1S7SjKWyLF05ZeNqhJeDKlrF",
+	"H1gCzgpo3SLRc4QT8tiZHrjtJtXzdFv0CDIESzeo2yuPn+DBqOUUo4JLjGS5CG6Um1jM040WeaBF0UeM",
+	"OkaVHJHvG0gdxN0vORWGmykW3DjE5Wbi/mRJq0e4CeORVow802SoGCPayMEF8E7IwcVZyu2j8n7GklYs",
+	"PCpcWRhvj+VGs2xYIqTVDbk/JRRxYDlL7Ea5KOSD79q0gkmOx0y5JhW4XnEKPM5AqpSlRMgr0iyOB3S6",
+	"t1IxzHJDJksxZp1GO8KFnQfFLLkWgowtSXP5hhCf5gLSb1IAw6I4dZK4SQ0Wh18yZS0BCIj52ZmSjA2N",
+	"nz212P2ZSXChALpDhquYVh9pg8fxqGVuIlijt3OrzBQM7+lTU05Mb3JTm9zUXXNTICchx4M7m1C0tJZm",
+	"qAoVtLptt/Uhs7rgpiQV+GgIaAEeGk3BQQOc0OV5qg7ZLzWAT1J5my8WzSTjfaas+IR8lJdjUjByLhnS",
+	"afuqVhBXTogrZmSuEgJiEIJJReTf6jQQcdSAzrEHCnuHMPfvxWmq5AQQL6Wyj5RNa9JpIGYFu4qFd2Ud",
+	"lacuYD73oJtBsAKXMzBtibdsb8qxHbOxvGSLZe8jJNluFGGVyXBu/Sbf9sRF/PSiFBDDRzFSl2TfCo+w",
+	"JvvmBc5jp99cG25nkg6XerRXUl0QhBuEzpqjl68iwgVBHrGIjGnKvLwJgZWdbdSbE4WxaGKk3EuOkhAt",
+	"pYbpVhRyEeMH56paeeXsO8eSBrZfiDaN+B0l35m3jOExUukvaEcK+9dZjC4y5C5YFH0+8+LMNaNCaVTk",
+	"0HX7Mlf4d1kzof0NuUJuB+0vCU/wTBMr3IB2DbKKFKq7oPGVNMPnwOOdjI4bR9ZuFWSLvIsb9SmCBbTI",
+	"jiPhmZ5pLF4h5j/TBXWMC2Y90etW14KV3OeCAqbiSkhmRy9ffQEgZutHBj4HVnMkfiHNvhQkfVbpLLEi",
+	"4ejlq0CkOrHyaDG5EKPv7n1Qy/qL3MZa0AoF/ZFQMxAMBsBZEVBi21psL6IihjDT0Mh1AN+EqBAesglr",
+	"UPuA5OhkAeAIIBS8/Q2KSxdu3+N5hKE7+KvjMROGcoDOrq4OOuEpI8wQNhzyAR2AolsAndjovVjZmz0J",
+	"Ti/azz832CC1ADRo49BuHNoVHFrA7/F15veI4oNAqvcjBxej1M3Q41on2NqAkwl4qc4zLZrYe6SkqyDf",
+	"etCcpmBsUSu2FZMjesmCQC3Ffs0AQNJI0mfe1ZbAdqAJt5ZS4rFfEvIt+KVWaYEALgeBqDsFWgoEAWdh",
+	"dfB66KVCsAEuEoukRJRJ3O38R6iaB0yXQJJ/iy84BOT71mPXNEu8nVg4UEuE3YlIWI5TaoJvfVB5GYl2",
+	"2IRfxXHphAg/AeNHALFyM1Jf0dpfh5RyAHnwClo1rshbQ6UsRJEyVm6Ywt1eDNKt/Z3vjiHlQbTnR3MM",
+	"WftFs4nkJ/6dDqE51uUIYL5adeMuAF7CkY7p9Rsmzs2o0dspuhlmqNg/G2DToOMFCyO+TKTTJ0FT+f1V",
+	"PyNIUwDb1CwYgaxIb91V5eXn50wvp2CsSRW6vn7sJi81jvXRIRUGoVU9kNjObi3/7W43Iv0ihR+LpuFM",
+	"90jGz0d2yV9JdWFtG3D6BeFWhjM6GJVhwrLfsxQPuoyn9GKBaG2AAQeU85p8hFqgEIquV+DQhehaH8nz",
+	"LvnoIr/l10X4A9Vu02O2PNOtnj3jGl/OiCpGRixLI3LF4HlgBjJ2afVVyvq5ocKQbudFhLt9bI0wrhjp",
+	"dv7yIiL0kvpUJLueMGXIdmvPXh+UrHBkSnYMLHWQayFU2Eey84J8JEmQ4CQ7LyKSyMEgn7CEbHcBDE6c",
+	"AxICxhE4AA8kXIRndfHq9pG5OCcjh1O3bedGyCt4F1wAg5MdPjSC2ZEkpLk/VHxAtw6oXSBUDJAwKSJv",
+	"pUjp1NoerxRP6bRFtrt7BcZBPzckodooxsEY+HqvjKyEo4FaNfecOy/INWlukzYmqh0GHtkiO2S3220B",
+	"qUbGqDak26seQhXuJrvox+CC+F+ca0rn4REWAclRtwg8DB9crwLHByBx2ztdj0wYYCv4+XxBJkwtMmTd",
+	"YLjSmGnnuozoeb6QbTc3BXbuR9LetpOzOHM9gvhjcXAZaIPpgRXeHBcp566flhZh1wNvcGKIEtIh6FUT",
+	"DhiPN5a6nARi5gYukR/kFRlTMa2IlIAzpXUrWpGAU2T7RkaRRynGK6dk1VocK1e5ON9U49xvvmNec4G5",
+	"+XkVzxk2niyvnYOtyYSBBpybqucqBTfzkAfVdr/W3QvoYlGtE7qfArpTmJTHrp/Du664Z90L2ezZ++V4",
+	"xd76pSV0uGOeoIIOpce0GoSpqaqbQbkdSgV9JSwbRguqM2aK7chsrV2HfG9NlwSsTdd/NOQCmDDtv86z",
+	"dL9HRDAOcZAKWEILgzzejnEYKCGBgTu/5VgMFEAdLsCyTQzNr8+cnZiQZncOwBDKNByWGMgWzUwsfBd1",
+	"s3qB1kwJouNCsbPwvAIL8W1h0n36TxzdFvmqG8VC2RVf4poNmDBLauRCIGWcyyrgsjclkVaN6HysfT7U",
+	"7/q71D7eXEdXir97yUu8/PQbTOE5I2lOJjTjTDWsTOsD6AMSLO20uy9Ou187gqVG1BiCKRb8uN3tPccf",
+	"b1V9Bw/19NV3TsjXC/XpJluxyVasAQ0B5pmeQA5UrKC2VjYKtyBUfz9Ji8V6LhS6cDMNQs4+kXIPM6fY",
+	"5lQVFbhtPJyE01HC4ZILiaqq1SH7gRYBTSEFIyoXArq44KbOBQYIIYjz4biCAHtJCT0neREBFy+kcqHD",
+	"gpCqJvd87DQskiETJaGJ95wZstt9vkhQn9jRVMSJvdvaono1sQXXXoIy/gQC0r+tjaDcCMqVBSVsGjKe",
+	"VgTLPUpJOXlAIXli5CSkLX6mZ0SWD+OFw+uhzENarasoMLohB8kyOtHMqQ5vu+YTb77iwdCegaHObUDA",
+	"9VawKypUDogcBCRLESoWDVMXWfYDHIZ5YisYgU/DdIhHbJ31RrR/5ljAJTw2q39wPH2heJSTxdLxEVJw",
+	"SwXXkAuuRyytSK5NKfKTSQQ5eTCB8AH+uTWgliurqDrvPpjlHcC6fgYoWsCGhsKfqDYI3AC3pat4W3CB",
+	"ivWzGuLWvQTQ7mXjzTzLZud9JqBbRVR5+gChtSV1/+V9awr//e6978L/iwlfHmfnIrV7QSqMsvvwlVX4",
+	"7JKzKyIvXfVGSqea/DMZKjlOIpIYmfxMmj+dHuDfRch9LxYFPOmIkeddPJEJhK2QKZ3uFUm/F2TKqNKe",
+	"MMS9IM0g6t+fkuRcUZFnFKg9PR3okJ/nij3TJGVWwfn4kwv74XR1yMlATliP0BpnSDNG2CVTSIG1F4tK",
+	"BL+uUN5exmUu9Uywc1YollnWWPg0K6TDASOkTH+it4jtAk0I1WEjK+1rJkyrQ46YGjAIZLn7Myog8Rtb",
+	"mZoV+VGuSMqEHHNhX6e9RLdDkgprOjCoear0hAiqlLxyI8JZ3YsFEBf4H/W8w4kHaqSaTeWVwKy4/WSP",
+	"7dPBRSbPoRxwQgfcTOv6CX60a/OG9OkrrrSxKwiWWqtDXrq1BWvO2oya7HwDS6wukWoXbGPhNgIK0vnq",
+	"qWieChXHEAV5pepoYFnXDcDIu93eEfOWSXOMlBd5cWfjDqiw7wDyWdzU5pUrC6Jxe/GyZJhuI5WbyG8Z",
+	"7NmZbz255aMUS/neH6M6Rs+jYU+ufcn2wreKEIOHOz+O7/LBBUNghQQEYtKDZR6R1yfvyRVjF9oVtGI9",
+	"CtSoDmjGREoVsX7TSEdkkEOrJ0pta1KlsHOCffQvaBVFP+z5trtFotmYcsH8D9tf77pfoAwkGUsODIAo",
+	"xmOx2+2SvhswkIdIUZXdDv/NiYJFExgcvfI8/jjh3wenLZhFYIeeKAaTfelKnwYyFwZ6da0by8esRxI2",
+	"GDFrJSS+fsXxWaU5g060yM9Uf4o+opVJmIDiJiJJyq/PJjIHUe0PKk5GOr7tLvlfPqXiqm1wndEM60PT",
+	"HK5rGKGZdO2kELBDVq3gpRWjrZ9Pxc4zdjYZrzOZx/aco/EDV5CC3K+tHPXmyCbHfK8m8Ftq15qAqrzQ",
+	"5rPWHSUTprhMA5sY7Eb0PzN+WY94tu98tITaw5LAQZwoOWDaGlrKenouVKw75CjvZ3zgSgPZeGKwL6qI",
+	"7kDhU2eRwfDGjuRWCzPIEtrx8IHdIW9fvyKHx0d2g0AtaqPXgKew08DHTBs6nhTJwO32zlen212fKVw5",
+	"GfgDo5kZneANaha9nypr9dkBdO7yxtkgV9xMG71//lypMeCXTNibTJTsh5jDIxige9djZhQf1HsMR0qO",
+	"mRmxXBPDrg1h1753skeSkTGTM/+ez6DhNXG0++FPZ2mOr/UMkx06IRnto7fcnxJ7fZlGRMncBOSDjkEf",
+	"eoS/l0TlYHaiRvPz50aPRvXk/JpMpMzgLK4NH1j7Ou2f2S/P/gSpGfQNpMimjrCqz6hiirBfcpqB2Z68",
+	"PTw9fn1wcnb6/sfDd4j3qweKTuyiB6Fd1C87HAewFCawxrNa0/etm+cbF7Od5a1JRnl1GTf+J/nh8M0R",
+	"WTDl5IfT06NiuxEPKrbKzHZi8T/J6T+ODhdeF7QmU7FY8OMHvPa3ceP7w9O4EcEtvo0bW7i64kaEd/g2",
+	"ts8YN34lz2Fiyj10Y+OvmzLv5s2uRLT6HlVpPBngVvno42IdLdzOQho+dLJw7YL46vIuPGm7W1odshYc",
+	"98LSt3eVwT04JGWdvwJM287AV2zAJ9anqLPyc83Unf2NGwYczot1Dl7xzNhT1zvzTR6eWPvktG8NzLlU",
+	"Tt3zzwSfG3cib1wfnTx8wMdGKP/9VRVybQjNMiJmNpoXFdXvIf65TmUgBvuLLUPGubYGgb0rOPVx4yfD",
+	"M66pYbkiA97PIJCkZH5pz48brQhLzWa6PiWGAxzN8G53FygrSS4uhLwSxIWnpCLJgAo0MVyeYGcHZFYs",
+	"Sp3MMyZMNiVAa5lwEXaKSEWG8JpQaL3odpHpkrXHlGfWGvslZzlAmGN4IhbF0z6zhhQbMuWo7PUFmAZl",
+	"mIB4y3inu70wewE1YeGCviOEnGEih1gVARAZsm1VPyVUqU//P/PpN2TDTHkHrFsDJXL78Js1n84VHY8/",
+	"/dYINmoxU42oEHu95yvbveGTPU39W2VuFxgU4e9IZc3Smd7EN9KdfkN/YnHcF0cSv6n1WCmzy0RKaEXQ",
+	"LpGzc5bZ1rjewQZ0OapJ8v3hKZk5zW7LrTGrsa/eTisW1n7G6eOYWY9t39zKlKjOzsaYuCl8NK2aEaRJ",
+	"7XpqrbnMtxSjaZtmGdQuLeYmoepCu5xULiAFEF5ltrCHAVlISjSdajLyzXaOnXp+Y9ir72dZZWccM5o+",
+	"ZNWAvf5+lh0znWcLWbpeykfm5Xq6IKS6AJN0PLucFL6D1dcS8s3Ui01rUar2iTVMD61tqXvYey3Y1bL1",
+	"RJVC+CZr7xJIG5AkPD6JRfPfTt6/I0m4hqDvOO0lENvnacu3FfuCXoeICU1nisFC8iYHwkwfSW3OFTv5",
+	"6xvy5vXJ6eG7rXfvT1+/+odD/oTGBjJiVJk+o8Ztj+0XRJMLxiYQ1buGTjmowjm2NxVsYLg492zqb6g2",
+	"bZiK9uuXCTruMBa7cewMVF+IH51Hb6CG8LRD9nMzspb6gBrmrlxEzYy8QO69BF/OGXyRYHg3OXp/MqfA",
+	"8Lg2Hre4tM4ecEOkYCagCqNY9Z61cCHlAyyB3lgheVvWgGRUG7eiFBswDmE5Iz2uDE40JSnX/uUFfjha",
+	"muUAK2+zboTPbwUNAiFHGGe73GRl5JGnPbK7Ews4oldZNZC8oj3yIW7wNG70dneiGAYQN3pxA2F38MCG",
+	"/cF6IfDLO5lfsixji0ruP/3G4sav6wYLoQwNphofobNR7ssyBR8auIXt7m70/vnzr9GHX+eyB7MGwLyI",
+	"bd1CguNGrDcH9ivce82vukS3nKQxEhs1FpnGePH/He7jb50korFwjH3PNA78BPK2HrXYFR9osOkFSDy7",
+	"HFBb4D6sd+hRYJ06ufFgvm14m5rlD8/8h7AqvmeGULcmhq6Q1S4Xt/fXWpTOpVpaMleUxFdOjaxpsXJI",
+	"fM9+8ROYt+6bWCBwJJDgod0rBdMd0nyNGY8iqIWhakjiXFFN9IimAO7Vn5IEH+CDC9j8mnRaNY3nM97h",
+	"xjHcOIb34hiuv9uKxbo+YlOldsxehqTSkdpDIHpxYOQnzdRm8X92CZYvvwansuiw3Nou2uUpmbUWpl3a",
+	"BQhLda99CD/e1CdSzezgUdq3g+zVFlVTMe3M4J7M7cCXcLG5xEdlpe7OjwhPSzdVYfdLSgyzunroet31",
+	"GL7mVdclxAjX722cu9US9O4gaQnRRlli/8+HpUiTp2w8kdZq36taYkC6AvHJERfnkD1ErI9czxmIATLr",
+	"Lomr2SchBYHEKHi7i6OW4QkPHbG8KXV2OhMu2uzKBwiTVlfPCgHSFRkpNRlQQzN5njPSTPCks5QZOhgx",
+	"IFGruhut0JVpJlCdmWwlEiybJIoFVodxMevitKDoDGiyc5ExrZEqLsFQfakhXBleNKtK0hKmgPmtyM2e",
+	"6y7QJJV2huqAtQo2yscuKzqRypALNgXGI0fWm7QTYp9dAxsJtkLtEeOanHhaG4ZEio0FEIANAU0tTORj",
+	"AHGza6MN/8Uf2vhPUaJgvwo/IH8gHZicZfa3mc8u+ntG7e3bwaefVwh5HlDN2lxoBii31g9nVA1GdonY",
+	"57Iv2g0kIn1FRRqRsUxZFhGdW5HFkAO5+FAcXjdNv9QFQLdXCtFCORTuDO7a2pGYUBtq7B5R+cTkCpBG",
+	"+1Rj7YmQakyzJIJGsoQZas7gpKRVH1OWg4uVq/EPDTUncEZ9q43fz758rZix5mDmFURIww/zXzvAocyV",
+	"4FqzXNXGvF+8WHVCHfBoMwGqSOhO4aL4ckgzbb+FB6gbkD16uCjw25cyY1SsMDUZ15DF0GTIjUEAlbKR",
+	"6qF7pB4FeXNlAtyQ/LqY998h6/XvsxJPT6hyq7KGdGy94rukEIvQLpoL/kvOIjK787MpUsPEjeNPvw0/",
+	"/QZnkPTTb//69F+xyKFCD6zOFtbzFZIPkKkN6e4RRzYLrbY0SxzLKyRIEyYM0BuM5SXsF5RF1AQ0t82x",
+	"tVVI3DhBPlq8TNyIAn5ChKjzd/BdZhPFr89ywQ0C5jnLJBaAPWwUFRr5DDokSdkl1ywhTkHqghYRkhTP",
+	"NEleHr7a/+nN6dnBT8fHh+8O/pGQ5tv9l60OweIdEYvktbfzB9P2j2yaYHbOqCnRdMiyaX3Y3/MQrtlA",
+	"Xt7vRzZ1IZtbVgBCNf8A3gFYkOdUc0H2rY1g6DmDer/D542oIuXB1JQDcizzDE61S9MRDvQaJz++cvZE",
+	"r1EcQT79F+nzzJpoX+10X7R3jk/sc4dvqtH7+oVVvIqKc2YvdLxTMUXgyu3g7Mr6avS2d/xXBcjxTrf4",
+	"ysvb3ZVLEZ+QAbeWMvKIKlNTdLg6IULUKFaQaR9DKp+lN5266JRfoy+w1HEDa/UgUBqwZgkN9Fkdy65j",
+	"0aXtgRyPqUiZuhMnAxp0CHfnqM1BQ0lF+iyTV15POQlhXVOZm7YconODwNAuOQeEDP1p1eEI3JKSpqHC",
+	"RW4kkl/Gopl4Xu4z4JywSrDnmqWTivBK9oI+Xvdd5HGvrrgDU3WDxn62AgJLCujQuGTAQeQJL0usf+Q5",
+	"d9BYBU9Dhdm8CaoU1KaVz2Si+IC1OuTI+/QRqXPgl7vW+wfFW31wJ/vx7OjgqW5jUaPFAGtkY1w/Ujfc",
+	"zLzfII3YNfCWLiW5BVc5CJJJhUSLKIi2CjfWSSQEuLK+KtqohRxBYRFZ7/Pg5G+xaP50+qr9tYe66U8N",
+	"ayOX7piqiwjK/GhbM7sBYGPa7Y9LAjiDnYU+kFk+Fp76A9DoXaGbe0Q+nkCcDTDsIzKUjvzLgRJAzQE8",
+	"T59mFNpXmkkY/7GS02FGyymD2sYwvhERLaE4EmaSsJQj8yHoBLjniDFDcBRIUt4hByzLtONhs144Ttq3",
+	"9tp/tv9pY1Tl/yAM9USxIb8uSieeJfaWwcV98I+oHFwCKzcBqXycZ1QvkluHMNi6oOCThS9WrMYb6Mtq",
+	"EV6pqoQcR8HwI7TeIwiosSgw9qPinLPw28BviNBgj5zDEFXUaVRRalHF4I/Q+4q4PsMZisLlFJVLKSrX",
+	"USxCJyBa5l9E0cmPr6Jo1lWx3zgvJzreiQ6fR7vRTjcC3+Pt/ssI0LO2d/ALDNfdpozw4ORvZMgz9gUw",
+	"Dv/uZDvu2iCcVwpllKk3CHuUQUuKC5eZnX2ZAoohLZYAQQEeldwBi2U4kSoWmo35QGZSkEKit5z1irXX",
+	"wFtkRYUDWkWxvlcJ7ABej5DjBPG+vONaJRpHdSCHrhCyouhQnhbjXS7o8XaBrIeT+bmQiqV7RQdmqIAU",
+	"G+aapa0OAWg2eCZ0azU2dzrifTBcQ8VI8gkQvAOa9mzQioypGYyw75ONJ2ZKBizLXKk7MqjnSllpgRYw",
+	"MmdAyY9VLvaeHbIPtf7272d6LoaFzxARPrTKRlvpB92dENiCIn48sohwdWIRC6TETNX0TOXiW9AMPvlr",
+	"V8qV4sawkmYeM76kudPttiAS7fta+jTFqfJMcPbeVEvRIe8LrjBojYUFjMAgWVuqtrtbD/g3isuEHbBw",
+	"SfBfmN1RsbCGPfypE6u5OMtSiBgm2Cf6rkdgmQqkpBDpgifaI5ScS5niLnB3i8VOt1s6SQiqVGBCkRek",
+	"2+3C8BYq5Nfj1RXywYgNLpDTA++fOhryqHCt7EAR1BcB/ep0snt3i5NqoNWjGi1dF5dbRUE7pRzq3dWV",
+	"a2XlrqM2rdacU5qljtzeuVkdPh7HNqwEXBTH8G5rwdiRgN4zr+MGARMdv0nV1JqFrc8ep30Tn3oIkwGX",
+	"EKFzBgPU/t9sMoxlfulC4WsHqw5BuGO0ySdEZsvCQV4OoUZT75WVFUvqKNAayVh6zgDVk04mTKAH1ytu",
+	"g9pYQIOZ88is7E9d1VxdEXjxsCcuOf1EICwseBCfzQYtXiPG4WU9NBBLMTvr1eMWp4Uoj7c4/SfN1C1O",
+	"e8kmOddrnfJvuf4l33+kMFtxV1fdsF6UrVgmm/DaI/FJFjlhJ4Hk0BmxK4T+P/h9ehtQ+g7BQAy6EEUM",
+	"XcxKWDKggvSZq1JOId0di7hxxD/994AROqVQwqxJKdpJ6h4qbpSFaD2imSFJEcToEYzyEC60YY7GORal",
+	"IAZ4+6FUMB8Lkd6wvNYnh7+QIucvHy6+qIpenuOKFpsHKK7ckgVfEteri7ZGNYkahOErys5Q6yeHp/Q8",
+	"iYWLAjtawkumNGIlYZeitRleD9tvrdOcYEMMeNfWIWqCK1juFQBGAK/bSFkHT1izYrsPnxf3Raq3zon/",
+	"uqlEvvfWypu2wXpGI3p6rkLfLtl1NQIGAliWarv8/ZreI4nIsywhg4xRpSsUn3C04/esbMYyVFPZigrK",
+	"291NevYADylCzEjJ/LzcUToW1hLvkAP7OxT7+lokABSE8BjopFZJnQniYUR1YM4QjC0V2zgiFNIlWbnd",
+	"iyjP9k6HnCzWVUaC2EkVvSo0J0DyXjA2gaCOHTHqsEWb/yeIyt2ynGkIQ3+IOqbvGnP1P1+tV/+DD/Yk",
+	"UY06OYcR0PQ+5N0fmY1uBZl6pACFhc9I1U1EZRUdgDtnnYqf0uzfKiupb4qnzPd/BOwqLiVT8EgA7yUf",
+	"jEpp6pyAXDuwY0HHrFNfvnIYjOvRikvKm67Kt+4feNNgdc8NVp6PBBfPkNcWZd/etMnXCR1CKebApQKx",
+	"ACUDJNUiAwYfnW3DTQUTNRaeGCZMBDnCWG6qWR3nAZQApYD9xK7gBgsxmNjiLXNbBR/2VthZ3Y52f15P",
+	"lwcjKYhi71urP8auLqWXkFewCL84ctmNil2NVBt2PwbCV5RNi/XtyumLVdSty50XTko1l7Fq9uIkH4Mg",
+	"8qUHE8U0aRP36RLYXT3J3JiUIDh491hUSxaWFqWW+YzPAdJjkz/Y5A82ttl9JBzowwSf1qsJ24e8K4JF",
+	"FPFU12bmJKUbsT23LG/SsfDRJk9ROdO/FpFcpI5l011JySuSycEFFNsOZFHvFISdNFOcZlyXQawiqJVd",
+	"AeXmLznNCo7dAobSx35i0S7795oASTlxXQaJYgbIzpqKmVxhpNlIxVo9UjQ+JCTOu93n7FuyDWnpNGWp",
+	"tSpjQcrrYgFvtZGPNCe5GoyoZtiNQCZMEftrZCdogJrGTZVXAqQIq7WKqa1teujB8c0xvW7CSopIt0U+",
+	"/ScpS93In31TB7M/VMbXIltk5tzy6FYS2Yt7+nL3+u2YOzCfWirD7SNyrfNl02XoBRN7ZCyhipvi0w4V",
+	"84kpQYpivZTbZcj7GUt65AqQWCv0hCOK4Ix2vQLbTyvAGvmmqNCyl6SXlGd2PZc9LU1XHPbP7s9JD0Oe",
+	"waBb+Fj0X7k2sPAS0hxIpRCetNUjjEMVYnlGRChB3lMipGj/X6ak8zkiKEkg3hCwGxSOL6rHmM+ANMOK",
+	"gKLfFKp7+NAVVrU65LXxGREpsqm9dLkv7TSN6RSJpnEPYOAXWoXsqGALHFayI/5OSWicbIWGSxJBRgda",
+	"abD2EMY6s6DlMBZBd6zrZ52NM7eiArcMmO4NH2IJZhi6rrCykP1YlK2ubioC/jQnPAIvsEPeLqsQ8UnT",
+	"HqGxKN8rlr1ap9BPTdEmS1bpko0F8C7Scmb7iotzCMoHvRPYT+VeiZ3W2Q4ul2nGU2IRyGNyzoyexUjx",
+	"LcZ9qkkPt9ugKMTD3Rc3rEvt+qiQ58NH9JE5JDd9eQ0tG0ipG7J8aDpt1ctwKQYM8HAJPafcOucGrs5i",
+	"gUtvRDXpMzsv0NIVtH3VNxbPWDtP2WEMC7TRa3wnBUkBYVNRrqUg371pO468rxe0AgNMspcOjd62Q+Q4",
+	"KzyVRq+B+2R1Ur3qrDxNa++sHVrj6ldFy1yz76aB9ylTB5vgxErBCbtyrVavlN3UxiQyKgQX5/UckkuB",
+	"ca3BKwXTBshzsVNiJfioinqYC2iUfO/ApQuo+shSXTDAOXRDAgHKMVp0i0MN7gk/Z3SpWyBKTZQcjCgX",
+	"7MwRky8Al5o7pj33jf3nDFpAEEqwXf3i59UJzxm8qrIgtHwxT0JtjoMpEaKoYfVQT9TkZmWsJ7+gTvC0",
+	"5QPAFiLBrg1SS3PIhoEZNURngmv4pbYFImdneOxatPSP04Pthce6zdd2ajYloY8IZxRwqsPkh+rAv8Tb",
+	"oBoNwT6F5jfrImsXE9eDHDqdpCJDZjevYMgaHItmMmZC5yxLtvxfGUs6nU5rjySeYD1jCVFswmjRg/XO",
+	"kV5r0sQvdpBUv9UhL7F9DRunPTsM8Or3wKcRZuS2IygpKcjzbfJvVORUQccgbk78ZedraE7Z+aZFXrG+",
+	"sod0YpFUxWYVtyhJmRKcKf/bnyHkhKP1rqRM6bTyg71on2pmXfhrlibEvtbch0lKcVH6ivYtsdST29vD",
+	"MwZcNuUxg0xqoJAJKUzOmWAKmWsqvinUK2LfcVLUZ43oBD2d4qxYVKIXKxIlFoLhvjKPIPmLxdboNYql",
+	"Y7UDPAUs21wxdgaIG4xZx9ROaaO3vdMFT0cqcGoa2F7MAm7F40+/XXIo2youDK9EMYRe+nVOmXqm8Z12",
+	"d3t1V8hPzBPhGxXyegHEkd0fG17FTV70HsCGZrTNYmUTeh9bXmJ3ltHZH786IC9e7L4o5LsPknvhKAcY",
+	"eAeQDBCi2zuoAHSrCLsDCU1FqBXMWCmjqdVbEdEDOQkCxo5trKAzx+7gJg18lp7rQw6uuxcL77fgr3ZG",
+	"qZg+mzkOCfCtWm51yPvcZFJewHffS3mesVgc+OfVed9OSN+qFMJN2c47YaoNjAqaDRSDbvULUAwF2oj9",
+	"FTj9/OQ5Ti3STP63I9xpAckuN1gKS1OygDCspgTdj/BGuq+QkMWNtXibjgNnsR28PrnXqmgdfuiVjuDv",
+	"Dr9//a73t4P9N4fvXu4fx+Jvh8cnr9+/6+10urE4On7/8vXLXntr6+3rV+Tw+Ghr6y2171RQMWBbW6+O",
+	"Y3H47mV4/vpQFsWe2DCa3IkNK3gz5Vprcr9kWyuIpw/+r1s3R72ubHge2mXa0CnkJaYkky7xAPvXZysz",
+	"Klp1zAwVS2vDyvCk/Ucrqb1oCXGwkldE5RkSWno9s+coCPybrrKydxY2BNUuiu6j2JKnbtVuFtoDtPes",
+	"uMrWLLRwp96qGvZHNjFAen3002lScLp5RoJn2nMARASWGwJ8Y5EIYGRghQBp0j40CAFuTFTtD0Kqfw9p",
+	"4x3BaaWCthneNRaaZ0yYbIqNn/BbBiRtrSWdNPfgt4ZeqlF8zKyWZ9n6PuIT9cDcsK+LNphyf29yUhvH",
+	"cLWelPUdw4rltYXJe731Af/4dX3eoVDQzcXtE53rCRNpQpqABkjaWIZA3Pd5KyIJEgAnpOm/LI6Cc/Zm",
+	"Inhjeck0mVBtMAxoL2GYGkNSLSFNfzJ+xyIyBBqXwg2aUDOqghQ6Cq5QIISixeeB3PDQBsjHEO3y912U",
+	"17lFiZ2YOlQz+5BhFdO8VbI/mWRTP/n74VOsLmTLZ6QpdofR7EjZ+xhuBaEDhJoEX9lrAhs3ljfM0o0s",
+	"4hvx38j+v9gAkgu/fh5m1B9ZzP6hxOUJ7tzIc41bg8rvXCtEbyM5oQbzbuJy7QbwqkVWdFcjHSFQORhN",
+	"5nIrRsYiEY5jHL/rkJ9Exi9Yxa6M5jIvHLlE5SVTDgmvZz1tAM91tYKxCGOEdGBymmXT0hlfZBpC2Y4I",
+	"TMMbI1yCXQUaoEld1kYqQgU5fnVAnj9//g0xfMxcftinhhGcsSYCVpmTpSogEHK73fvPDX/ZbuGXD5jy",
+	"1tczBmu02KUDmmVrh8S2/Aa6u4RZzwTBlIPrQCqNyzC8HiYJnmG2N5QC0MzXhDptKBQdjFiaZ56bGNBZ",
+	"MCKe5qwVQWCuTAxAUtklFioXxQ0P1cHpJaJ2zwq6DpZ7jxAjszrkMjiIKOCxgDtBIQvPMshhgDwp6JT9",
+	"71YAOnTzSq62TBVU0sALo/l47/og0v0lJMOoaJ3EqElg30+KciODniyWhW813JqVLSDk1dpSKNDtSykD",
+	"yoYU2DZDmmWwv0mfmSvGBEmGSo4T0nR1Hs5zw2YbI4MfpGBkyqiKRUYNU62IUA+o2+12yCH0gg+t4vc+",
+	"JBbyF/acC6TcULv4PniwG+yPV1CDmdIpaXIxyHLNL5dwCCrgnVy9rGzOZX5D5++2V0zCdhdmRxM6NEy5",
+	"aa3P8D1NhdsNN1qtSdyuHlhW0AvlKEU20e97lBivcpOrYKJdp+HDhMCtkFEU3Ml6UfKuAhU7WYGih9R5",
+	"SkW9cywQMblS8uxhlCFxSLU1QIZS1QmNYz/uJ8KHLcb6ALW37tluKL31I/ClyHYD10odu7nXvD2GFh6n",
+	"xtbdct0SWzcFmyLbxzVnPNR9WGBbyJH6Atu/5ix3FokDTMfGQm++7wBzmnUsCpRKnkLHqd0HPTLBNoLE",
+	"ql6g8DmHltdYXEl1wRRpWjtFMViM9lIUgg8+wJQ69UzJQFE9armYNYBOksTZ3/byyMQGLBRQfsrSBGM8",
+	"APSPRMyKpYSJgZpO7GxA1CaVg9whUuATwsQz5boCYxG2BQJ3TzKEV5qQJjadMKVYrvDxinv7qUrY9YQr",
+	"ezQ8RiyS4/2jo/fHp2fHh6eH705fv3939nL/HycJadqJg7G6RspWhxzJLHNUHP5FbX3g6a9IIeFIYID4",
+	"226/qMC+sEaPJv9EkyYCs/Dnwi4EEELyvIsH4ctBI7IwEGPxAm2jVlT6Zg5pHAkh7P1cVXWTCgy04wHY",
+	"8FlBDWr17HA/4kkfycCP+2NxzY+x+Nhut4v/2aOTSh1aQj7OeYja14QWLd6usBnG7NBPIqeqoqIejorI",
+	"aWm7kAdSw1AqJb3+JPizrKPDj9MJO6u4AzjcAJ/MD7YAYPGTyFX1ASKSyisBwbZyLJWHWTIyd9+gNcnf",
+	"t3zSyq2huhDuk0nNUmI3YERGMldO68NOmh9AZQLcXV3a3N/RmQNYRMiXPjE+5LL7zT5hSvWoL6lKy0WQ",
+	"2h0pVcBVczHhOvHxDq6IZsqOY+mLrXmT3lDzt5ttUFgcr9AI7hmGBNZ6j44n52PAURRMokMQcDSNIg1Q",
+	"7mfv0xRSsJa76pALKgZAVPPRTX1/inWncJn+tNgfvgiVi0vJB1bIap0veI5gBiuPZO8Yi1fgsegeSSbp",
+	"EFr8L5mKiFNHkRWSI6rsdgTrMkKrQOTjPgN5k7DrAcsS0vz3Nyf/3gMnFlngJgyokFyLtH13KXD56GI3",
+	"a+/ljKVgUz9u551OnyGtGzURGSr5f5lwhHgtoC7SlwkJSfW+e/82gt78Yn6d6RGRxLMw5SohSYR0c3sJ",
+	"KQp1B3xMM+RvioV1sF/ZAYzIoX2yPeKeAeE/nHZDEWof35piKN9r7PGe6zqxM1Ba4r1ZeRlVJRI8pNuz",
+	"UbilonC9QxChXDJWOGSgHyBPUS0TTqmh9V0W3jS8fR51BcNznU6Fnfu++SIrF2yl9MuO//3u7N99feHC",
+	"XGiULTZ/Q69664P7y5fULnSxXxvnP+6h+RtYngFyiVXwmaQpSXKVJVaA85QkL9///d2b9/svz346fnN2",
+	"evrGut9eiQI3pe8hXlhDGW6uB8qVLVnkJXXSZx5Feqr1FtgAy1bcuiEQ90rmYkCV1bo15IMRX8KPfepc",
+	"osgqKvSEnMGceFbJ0/+PvWtdbhtX0q+C1Z9I59CyfMnZGvvPJp5kN3viict2Zqp2NWVCJCxhTQIMAdrR",
+	"puZd9m+eIy+2hW4QBCVSF9+TqGpqKpZEAgQb3ejb900zZuxC+Tfma611aKCeNObqDYL31BsyzOnsZiIB",
+	"KCalU2zcqBxJyBKZP62XZM9vodk5VBc5C6FdEHgPcDPhHuoKSV5ZcUK4FlShh2RkXj4mwKBPBKNV+4Md",
+	"3KHWGev1h6LKb3mObZmj8lzIKdO+0xeQ/Z2B3e6la9dI12F3fbVTFwbG35hbTUn3o+CfzflAilj1MIho",
+	"n/zj6fvWXnVcvMVd6ss708/KVV91XPea7rnz5W/bf6vrqfo8fZ2WxZfot5vDonWCSxY9KGmY0X/mUdzS",
+	"jLig8Dwrdbz8IMStj1APtcgIZbkcJSz9+5qFG3jVEh4/ux8duT0EU26MV+C3lvyATUSlsiH0sSwPo3iY",
+	"b7QwwLFpMdaopiOqGCJlnbKY27KF8PTNr+/OzOkHSqMU0z2/JGBAQhjDUtDY7EOUc80jmpCYQbbSK7IP",
+	"yMvBHgmF1Bf2QgfrMlPpZREN8ToWm8GMPTgpRgmPQHbYZ5ZmHhQapIITnnLd0mB4Cstxq8OYV5sfwbLB",
+	"ctpVA3XKlKJjo54iKQT7bKzdh38ChwXVheocGIWU6Mm0Ay5PzFX9KrfOREhB4m9fL7ng/uVmySIpLvm4",
+	"MN4Tyl5+zaFHwHYQ+r/P7cNq6B6gaea6zXe2dv9xvjM4GJj//mv1noJTAJ9hSjXtb1hbpCfKrwEm7fKS",
+	"R/3b7ixz1d79vpeY04ToKCM7u//aH/QH/Z2Dl/t7uwcEXlik3T/Mq7N1hv6CFuKR36DbJI/3Fl+Rpr3L",
+	"FSlEzmg0oSNjXGf03p916Ch7e2JMCPP0Gq6e9eC8YOidUKtJ1wZLiJAkkWIM7cu1yOoLi/qnQH0sRKI6",
+	"tEFzdzGJaA7hyTKkwjQUUCAk5I3Mr4w+H4quhTishXaw1uNmwuDEjQVgDo2zLfF67i3MD4U1JaBKpAFg",
+	"Cr/Yst9DKMz87f5lcwcX1Nx5q/ZXNIFmGPMx/msNqCmuiGY0nWci7y3Gmmo7RO80NgI0Dz4f9q9Egydc",
+	"T1uBnCwurPnR6hnnX2tXrTKrMumdsGuWtNYS82tGi5Vn8Rv8/MhtopUmUsY1YTbVBmybUvWLe4YDO5ql",
+	"q1eM5tGEcAG0MwFAuuK/UNsEKF0QuqfxuHXGn9aSp0epFqhU0LoFA96b2xQNPCIyl7funsH1bewtcLne",
+	"c3EFLba5BA9NS0IFYZ+5ApZJQAqRlySXCfOTm+FQdLHZ/KPmCVeQfyEJ//a13nQeQO552Hn/ovB+J14w",
+	"pUlGzYnDs/PDDqTtzZhDMaHKFQcCGpadYHd/8MshqTsRpffw0ngPpFI+CuJcIwbkE4JQZQsS7LcXPFYh",
+	"6YL6swmblMUcsMxLpGA3ClYbeFe7FBNcPxRwqCgXRTAiC5IlheKsyFGpfftqJ6Wk0P4yqWGntyJclrdr",
+	"79B47D0FnDjqCtXoSqv1IZzFcg0F93WzVJkpgMeyZvOg86rjXU2hot18UqQslxegJDsHnddbg8H+bifo",
+	"mHcNY+6tfLStluBpoLF8xdkAjmXFdIOPtembfgpALc+rsRqz1VbMeGjb9nS92FFrMCFvZY4elXWPvClA",
+	"AMd8FdOpMSOzRVBUDwVo+L0dKIAKSK2O3hVB/APLoyA93zuwSFsZjYDnwIL3ATh/OJG50d/qQudw1A4D",
+	"ciyFuZeW5G3OYzo9JAMiBRIIAECiGLPQYvZDUU55wy7AAyK2YTUIwv03eIKEKhumx56fNDDDYMFIiRcG",
+	"mfopfIFLMRQQU5PXLI8LhlfAo8PHJTl6eXmFTVYCmbm5+t2KOMmhKCH5oUwGmBNwinZ2OLWwEQoR6ih2",
+	"dge9qhIFgppcDEXG8ogJXa5F9SZEkSRVo5H7nCsyaGOk9jzho9LPW7VroSYrAfl4fvQI7QsBgfaFmMXV",
+	"BCA4+XcrpVVPg/3YFvf1nls3wyIjh+9iPR/hfMIIVLFsYMgWqeo/bDwJ12p17eyf2e7EAHcGBq/kUvXY",
+	"3hqjZc1cq94Z+wkCWEv8dHjkWKaUi+/IIfdjJus55J5obBzyR3TIo9omKLex/+ktHHJABTBCzBXROU9T",
+	"m0MtBP9UGKNaF/1kCh7xUAw7R5WPSeJvX//n2/+hH0+FZsNOm8+8Dz7zSs6nJ6F3cD5xYxrh/o9pnNMi",
+	"Mc9lI8QHHZIlMh2xnDOyerajmtjTuIS1cOfcVq2+/Wm8wo2T96BOXuRvxGa9M3t8+FJrG7gdMumphWWB",
+	"Y0JVslV3gjg4nuOcKSQmK52iobBICJV7eFi2PtTvcMVYZn2TCVda5oh5alyV2kOEQzFikUyZIsbx6KHu",
+	"hIgljYB3riwh07KIJs2QLQjJORNW+yHQUX98ZAAHp7pG0CO4y8kZg7uVsKwAsLpIsgaPFJM8r+26TbP5",
+	"A0CtVsu7KDWzlptUvdMHhVolo0LX0FaHwsKtWgDPA2w3waZDJP+A5jJL/VkDX60xXErBfCzWoQhrGYSw",
+	"HZKVOERWPhbQJ8r1AizW+0mKzKY3uGhOcLzu3CJV8TQIrcvVQonROqceNhmHzWF0NaTWFVTfksPobGzr",
+	"rnpyPYcbD7I2Zu3nLhIoywN2V64Pnbaa+Vl3d7DTgLn/Ko69ROW9OM4zWdrd+TzrbXKo7qbvRFbo55VM",
+	"rR9cqkZfwW5qZUIbjbXRWCuc1Pj1jLPQ4knfWnltf6nt0dt52cbJaNJHgDJovNmJTGLLre5Xys1Ckaby",
+	"mrWqoGfgh7jk5uyjbNyTeyX5RcRtb4UxL/kIPsvyDI9nfW4DG3xfm2XWjbgfez1XQ3UX6/yeXbPk+fkP",
+	"P7DfsDGqK8WkIQxQ0yYv/BpurI68tXGtRYbXLU2CHhEqpvW51Yn3iM/M5yIdPCcQsXBoSvU7xB6DwX5v",
+	"eZNHjdLrUfLlS37pT+gMMeOWXvMW0KFKPL2WlPgKgmSHPaF2v2xM/T1txTpxHLSNP3xY0mxgIIxctjnN",
+	"1uqT2c4saOQMt0MJohvO8QDoIhcsthg7ubzpYRobYDOHgqtG6EwfbZMUImFKkVDJXIdE0amqmlH7BIVa",
+	"HZAwlwkDXB6uLrBuLsTSt/BTON8+BPyaUB5iFnq2LQTYrIskgUR+q374CMv2Q7V/1Ru3GtrAypUyH3j/",
+	"ZmbVoB/M/mNBO1hClb5I5JibVd3y/lq5LQzk1XU/mRff9qjmu5Vbn8z7PDUXtI1ryzG7oTm3hdBQEDP4",
+	"EHZENwRamrCHE2ybk5PPJp7QkZQJo2LN5qY5+TVy7wT4KWuo3HH6v7/4MlFrjx38UrbHloJ00AHmkH9L",
+	"+WU/pZ2gY57lwk4b9BE5fvfWPBZ2O1RLagkyPKmaHWqvHApkw45kJBsj6Qtn5yS+vAyQA9YrEzNStm6B",
+	"mJOnTWnYI5WGFVa3lzYX/15aDoZGsqSqoKJUGWU9gzHqYooqC6odvP2qbfEDFI+lhdJkxIaiEFCy0d0f",
+	"/BLMFY9Za5pRpW5kHuNVlzJJ5A1+IRMeTUl3f3cXCEaNpbDoD9dcJojC2kIeYafcXk0GgnwX1v9yq09S",
+	"FrdsdfMVec0ETTgYWnxO47uyaLKzu7f/8l8+V1tZ+3lEf6+a2/TNt6v78Obp7rsYzc8FtOjCCioguMUC",
+	"GXX4cok6FEWStKxYiwb053QPq9qIaGD3x09VX7ciqI+f4mYaReINaA1bJIqdmd++op1XmiIj6TbN+Pb1",
+	"znapykrECqNJOpprEACXhqgM0kgW+mCUUHG1BpFpO6TQG3eidsqtzMwZzdZ/3rGaE6tyTkCTPo/qwQIV",
+	"76xpcp7cdsoW4tU5Vn55I5xl6ip4M8ri/xoR305Z2GssijqenrgyrfWjCEYJfPjno/aYPBX91rShnq3p",
+	"fW2XbPVbgPQHSfTGc8YpeNSKUMihKhblTFdU9wkXV4cOZJnLAlFxlZYZ4qBYr7CxONze5Bwm8JDF1rWB",
+	"WuLS5kn6P4OI2F3dlTmg9tOI9Ug6rb/SdnYkJz9Zzi7ZEj6kPyY8mhAfgR8w/hShiZIkR1Adpx/IaFqe",
+	"Trs0SWyzYGo+tvGCdt1QzeUBkxu/eQ/iD9lGR1j9pP+T6B77+rLa+yglyZcD69k01Seeg4QIqYljbHeQ",
+	"8Fo36hPMxs3Lwd38hC8dLrC1EiZmGYBzmmUssYfylY8rLaLzNEV+d5bjZ3vM3WTg1sjApWvu10r9o98G",
+	"Z4aiEUDS3F95qv2FIqHzIgEleFvmLorQQsEL9cII8sSGwoUc7D5RJMT2dX1RfhWS7v5gYPvgcynGPZvg",
+	"u5ZXs9PJ2WXO1GQo4PijDl2V2CqhjQWVxfWD6i0VUGPwkRzTXEbreb5nLLlcW8esfpYe3NGpPJaaxBhN",
+	"AoCEgiWEi0jmOQMHsc23LAXQdzEHlYv5msakVD4P5mUe08QYBxaTkYynDgrbymQlRlyhLPY3evB5ebe2",
+	"HDldzWP6YnGHVqnQw5jsmbzUFrr4wI9vGom4YpmGNoqICg+hMpFjwgWCSNIoYkohDrsaCpozR3Le3R/s",
+	"9RxMstVk9pcEf2g0Xtwn72KWZtJsT9LdHewTOqZcECmQFBhDdkNhJ9bzKpupQCp1ogHmUksv71SVO1RR",
+	"ZhT+hCrtAtDm8ub+ufJGLp67vHvO5byeXbGfeYiGWtw7aMXfjRctjMEprtn/AuhZ/O2rwnXNybXUOYCb",
+	"ZTnWqIEibFWVO08XiDPWZ8vJDdD+tArK99pP6DZFa5QsWF7k0OTVNm+OZxnsutU2+U7b9lpf8no1GWY5",
+	"VipghfqyrmA3B3U0hgmNjeG4QZiqyNbUOY3c65PyFO4dvIOhCMG5dUdwLGKZaWmxXgFXwBA4QwZvh7qR",
+	"RRIjIhYR0gFHtWp9tLZ3zeDZJJJXsrfeeRgW9aEPxN9rLev9W7K1k0bbL588beSnitrtVSn/UlkCGigJ",
+	"2oQg1u4FBPCFLqxpb7UD+HZpctdv/FtL6/bJGdOqdnIvJQBO0UjECT3M5hgOyW6SyOhKFrqhu2/hmXdj",
+	"1p+w3WX5EW4ZocufyNjQDD/4O8sVl4LFBJhUMqonWLQK+c9cAhgj4J4kytJkxIRaanYpMelR5EmlK0GA",
+	"7RznQAetC1l6hVUAzDqIQWnBJWBLuhhcVaVnBKehCPSjB5OiSDelgo4RFA52r6U1wLsa39B61d6NcTkb",
+	"gBL5NRNMAZiGZYkICBoRFhPkhwhIynTOI+Uql16dvIP18QawVBLzIxxbIt+AJMDni2S9paQEPlFrSrmx",
+	"d8Y62cJ/mrjfF5rFFed8Df8faDobhj6fQxpRJY6mj+wfONYIN5gH0FbiPnp12A0jQXxT00SOi1mUtxp4",
+	"fkqn0OXUbwLIb7rz0Qw7cIAQrQkXV4hdSq36K3G/ESnCvz9CRzS+mmq9zVEjpxGy69tL7Mv5VEhNaw0b",
+	"DHjGVe0hzOWNo/wh8ysicySAxdVP+CWLplHCAgcaZO6ONa7eXesNJfO3fgu8LcoBZkxkinWUAVGRzBy4",
+	"q409e3d2JK6NdwU8Ga1pNMFbzNAwVzzoVJsl8VfbkaI33PikIkP2RR0RXysK4VZeZG8YlxqeH+Wd2KJZ",
+	"Vkv9qqAh3YA6o9Aj+dnszWtGlM4ZTb1R6mmIhuL0zChPJFx24h8g4TJJWDxmuVEs8PKhJtF/As6aJf69",
+	"OV3mRIrZZQeubyYwLAbLxVNbKus2aZo1CjqcQcwtHa14xXaNim+sZrakZkWjxgSKrgQh/tMscWTo6KDZ",
+	"72AX1abv3939ql1d1snN8Vhe7hXfXuQ5a7zNkd3OjpHau+iSRtpsm4bLPkD/VCSVttp69jECR7ZutE2y",
+	"VWRIil0njLc/winU1rVonO2/z1CvKdI9+fVtANSEATk6+z0g/3n24bdeQFIas5JVekSjq3EOtJWIIYpU",
+	"bixGkknwJbzBHYnbYkXoEaR361bi+Pz1W/P/89OAnByDSk64uSaAqSRybBnae4AQTajl/fbmcJVx1fnr",
+	"z7/+PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

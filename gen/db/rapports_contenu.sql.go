@@ -10,6 +10,71 @@ import (
 	"time"
 )
 
+const rapportBonEntete = `-- name: RapportBonEntete :one
+SELECT i.id, e.nom AS equipement, e.type_equipement, e.localisation, e.numero_serie, e.code_interne,
+       e.criticite::text AS criticite, c.nom_entreprise AS client, c.nom_contact AS client_contact,
+       k.numero_contrat, k.nom_contrat, u.full_name AS technicien, a.full_name AS auteur
+FROM interventions i
+JOIN equipements e ON e.id = i.equipement_id
+LEFT JOIN clients c ON c.id = i.client_id
+LEFT JOIN contrats k ON k.id = i.contrat_id
+LEFT JOIN techniciens t ON t.id = i.technicien_id
+LEFT JOIN users u ON u.id = t.user_id
+LEFT JOIN users a ON a.id = i.created_by
+WHERE ($1::boolean OR i.technicien_id = $2::bigint OR i.client_id = $3::bigint)
+  AND i.id = $4
+`
+
+type RapportBonEnteteParams struct {
+	ScopeAll          bool
+	ScopeTechnicienID *int64
+	ScopeClientID     *int64
+	ID                int64
+}
+
+type RapportBonEnteteRow struct {
+	ID             int64
+	Equipement     string
+	TypeEquipement string
+	Localisation   string
+	NumeroSerie    *string
+	CodeInterne    *string
+	Criticite      string
+	Client         *string
+	ClientContact  *string
+	NumeroContrat  *string
+	NomContrat     *string
+	Technicien     *string
+	Auteur         *string
+}
+
+// The names around an intervention for its PDF report (bon d'intervention).
+func (q *Queries) RapportBonEntete(ctx context.Context, arg RapportBonEnteteParams) (RapportBonEnteteRow, error) {
+	row := q.db.QueryRow(ctx, rapportBonEntete,
+		arg.ScopeAll,
+		arg.ScopeTechnicienID,
+		arg.ScopeClientID,
+		arg.ID,
+	)
+	var i RapportBonEnteteRow
+	err := row.Scan(
+		&i.ID,
+		&i.Equipement,
+		&i.TypeEquipement,
+		&i.Localisation,
+		&i.NumeroSerie,
+		&i.CodeInterne,
+		&i.Criticite,
+		&i.Client,
+		&i.ClientContact,
+		&i.NumeroContrat,
+		&i.NomContrat,
+		&i.Technicien,
+		&i.Auteur,
+	)
+	return i, err
+}
+
 const rapportContenuClients = `-- name: RapportContenuClients :many
 SELECT c.id, c.nom_entreprise, coalesce(c.ville, '')::text AS ville,
        (SELECT count(*) FROM contrats k WHERE k.client_id = c.id AND k.statut = 'en_cours')::bigint AS contrats_actifs,

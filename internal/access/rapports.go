@@ -37,3 +37,9 @@ func (q *Queries) RapportContenuFactures(ctx context.Context, arg db.RapportCont
 	arg.ScopeAll, arg.ScopeClientID = q.company()
 	return q.each.RapportContenuFactures(ctx, arg)
 }
+
+// RapportBonEntete reads the names around an intervention in scope (its PDF report).
+func (q *Queries) RapportBonEntete(ctx context.Context, arg db.RapportBonEnteteParams) (db.RapportBonEnteteRow, error) {
+	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
+	return q.q.RapportBonEntete(ctx, arg)
+}

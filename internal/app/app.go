@@ -165,11 +165,14 @@ func Documents(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 }
 
 // Rapports builds the generated reports' service over the documents' bucket and keys, with
-// download links signed by a key of their own (SECRET_KEY, DOWNLOAD_URL_TTL).
+// download links signed by a key of their own (SECRET_KEY, DOWNLOAD_URL_TTL), and the
+// read services of the intervention report.
 func Rapports(cfg config.Config, pool *pgxpool.Pool, docs *documents.Service, log *slog.Logger) *rapports.Service {
 	return rapports.NewService(rapports.Config{Pool: pool, Files: docs, Kpis: kpis.NewService(pool, cfg.DefaultCurrency),
 		Signer:    documents.NewSignerFor(cfg.SecretKey, "mif-erp/rapports/download-url/v1", cfg.DownloadURLTTL),
-		Retention: cfg.RapportRetention, Devise: cfg.DefaultCurrency, Logger: log})
+		Retention: cfg.RapportRetention, Devise: cfg.DefaultCurrency, Logger: log,
+		Sources: rapports.Sources{Interventions: interventions.NewService(pool), Checklists: checklists.NewService(pool),
+			Pieces: pieces.NewService(pool, cfg.DefaultCurrency), Temps: temps.NewService(pool), Couts: couts.NewService(pool)}})
 }
 
 // Scheduler builds the background jobs `erp serve` runs when ENABLE_SCHEDULER is on, each on one

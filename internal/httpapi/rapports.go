@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"mime"
@@ -98,3 +99,14 @@ func (f rapportFile) VisitDownloadRapportResponse(w http.ResponseWriter) error {
 }
 
 func rapportPath(id int64) string { return APIPrefix + "/rapports/" + strconv.FormatInt(id, 10) }
+
+// GetInterventionRapport is GET /interventions/{intervention_id}/rapport.pdf.
+func (s *Server) GetInterventionRapport(ctx context.Context, req api.GetInterventionRapportRequestObject) (api.GetInterventionRapportResponseObject, error) {
+	name, pdf, err := s.deps.Rapports.Bon(ctx, principal(ctx), req.InterventionId)
+	if err != nil {
+		return nil, err
+	}
+	disposition := mime.FormatMediaType("inline", map[string]string{"filename": name})
+	return api.GetInterventionRapport200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf)),
+		Headers: api.GetInterventionRapport200ResponseHeaders{ContentDisposition: &disposition}}, nil
+}

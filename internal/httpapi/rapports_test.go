@@ -478,3 +478,61 @@ func TestRapportsExpire(t *testing.T) {
 		t.Errorf("the other report: %d", d.StatusCode())
 	}
 }
+
+// TestInterventionReportPDF: the bon d'intervention holds the intervention, its machine,
+// client and contract, timeline, checklist answers, parts, labour, other costs and totals,
+// the signature block and page numbers; a client gets its own, not another company's.
+func TestInterventionReportPDF(t *testing.T) {
+	t.Parallel()
+	f := newReportFixture(t)
+	// An intervention of the fixture (i1: corrective, closed, on m1 of Société ABC, 160,00 MAD)
+	// with a report, a checklist, a part line, an other cost and its history.
+	var i1 int64
+	if err := f.env.Pool.QueryRow(t.Context(), `SELECT id FROM interventions WHERE date_creation = '2026-03-02T08:00:00Z'`).Scan(&i1); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`UPDATE interventions SET titre = 'Fuite d''huile sur la presse', description = 'Flaque sous le vérin principal.',
+		rapport = 'Joint du vérin remplacé, essai sous pression concluant.' WHERE id = $1`, i1)
+	f.exec(`UPDATE equipements SET numero_serie = 'SN-PRESSE-77' WHERE id = $1`, f.m1)
+	f.exec(`INSERT INTO intervention_historique (intervention_id, action, statut_avant, statut_apres, remarque, user_id, created_at)
+		VALUES ($1, 'cloturer', 'en_cours', 'cloturee', 'Travaux terminés', $2, '2026-03-03T08:00:00Z')`, i1, f.adminID)
+	f.exec(`INSERT INTO interventions_checklist (intervention_id, ordre, libelle, type_item, unite, mini, maxi, mesure, ecart, rempli_le, obligatoire, suivi_si_ecart)
+		VALUES ($1, 1, 'Pression du circuit', 'mesure', 'bar', 5, 8, 9.5, true, '2026-03-03T07:00:00Z', true, false)`, i1)
+	piece := f.id(`INSERT INTO pieces (nom, reference, cout_moyen) VALUES ('Joint de vérin', 'JV-40', 2500) RETURNING id`)
+	f.exec(`INSERT INTO interventions_pieces (intervention_id, piece_id, quantite, statut, user_id) VALUES ($1, $2, 2, 'reservee', $3)`,
+		i1, piece, f.adminID)
+	f.exec(`INSERT INTO interventions_couts (intervention_id, type_cout, libelle, montant, fournisseur, date_cout, user_id)
+		VALUES ($1, 'deplacement', 'Déplacement Casablanca', 4500, 'Taxi', '2026-03-02', $2)`, i1, f.adminID)
+
+	get := func(token string, id int64) (*http.Response, []byte) {
+		return f.env.Do("GET", "/api/v1/interventions/"+itoa(id)+"/rapport.pdf", token, "", nil, false)
+	}
+	for _, token := range []string{f.resp, f.client} {
+		resp, pdf := get(token, i1)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" ||
+			!strings.Contains(resp.Header.Get("Content-Disposition"), "bon-intervention-"+itoa(i1)+".pdf") {
+			t.Fatalf("report: %d %v %s", resp.StatusCode, resp.Header, pdf)
+		}
+		text := pdfToText(t, pdf)
+		for _, want := range []string{"Bon d'intervention", "N° " + itoa(i1) + " : Fuite d'huile sur la presse",
+			"Flaque sous le vérin principal.", "Joint du vérin remplacé, essai sous pression concluant.",
+			"SN-PRESSE-77", "Société ABC", "Historique", "Travaux terminés", "Pression du circuit", "9,50 bar",
+			"JV-40", "Joint de vérin", "Déplacement Casablanca", "45,00 MAD", "Le technicien", "Le client", "Signature",
+			"Page 1 / ", "Total"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the intervention report lacks %q:\n%s", want, text)
+			}
+		}
+	}
+	// Another company's intervention: 404 for the client; techniciens are refused.
+	var other int64
+	if err := f.env.Pool.QueryRow(t.Context(), `SELECT id FROM interventions WHERE equipement_id = $1`, f.m4).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	if resp, b := get(f.client, other); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another company's: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := get(f.tech, i1); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("technicien: %d", resp.StatusCode)
+	}
+}

@@ -27,6 +27,9 @@ func init() {
 		}},
 		"getRapport":      {allowed: managersClient, request: onOwn},
 		"downloadRapport": {allowed: managersClient, request: onOwn},
+		"getInterventionRapport": {allowed: managersClient, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"intervention_id": strconv.FormatInt(f.sharedIntervention("cloturee"), 10)}, "", ""
+		}},
 	}
 	for k, v := range rows {
 		rbacMatrix[k] = v

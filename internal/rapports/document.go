@@ -63,6 +63,24 @@ type Document struct {
 	Graphiques  []Graphique
 	Sections    []Section
 	Note        string // said under the summary (for instance rows left out of the PDF)
+
+	// The one-piece layout of an intervention report: no cover, blocks of fields and texts
+	// first, the sections one after another on the same pages, a signature block at the end.
+	SansCouverture bool
+	Fiches         []Fiche
+	Paragraphes    []Paragraphe
+	Signatures     []string
+}
+
+// Fiche is a block of labelled fields (PDF only).
+type Fiche struct {
+	Titre  string
+	Champs [][2]string
+}
+
+// Paragraphe is a titled text (PDF only).
+type Paragraphe struct {
+	Titre, Texte string
 }
 
 // header is a column's title with its unit, for CSV and XLSX headers.

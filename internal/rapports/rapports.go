@@ -44,6 +44,7 @@ type Config struct {
 	Retention time.Duration      // RAPPORT_RETENTION_DAYS
 	Devise    string             // DEFAULT_CURRENCY
 	Logger    *slog.Logger
+	Sources   Sources // what the intervention report reads
 }
 
 // Service makes and serves the reports.

@@ -34,35 +34,22 @@ func renderPDF(d Document) ([]byte, error) {
 		p.SetTextColor(0, 0, 0)
 	})
 
-	// Cover.
-	p.AddPage()
-	p.SetFillColor(31, 73, 125)
-	p.Rect(0, 0, 210, 70, "F")
-	p.SetTextColor(255, 255, 255)
-	p.SetXY(20, 25)
-	p.SetFont("Helvetica", "B", 22)
-	p.MultiCell(170, 10, tr(d.Titre), "", "L", false)
-	p.SetX(20)
-	p.SetFont("Helvetica", "", 12)
-	p.CellFormat(170, 8, tr("MIF ERP : "+d.Libelle), "", 1, "L", false, 0, "")
-	p.SetTextColor(0, 0, 0)
-	p.SetXY(20, 90)
-	p.SetFont("Helvetica", "", 12)
-	for _, l := range [][2]string{
-		{"Période", "du " + frDate(d.From) + " au " + frDate(d.To)},
-		{"Généré le", frDateTime(d.GenereLe)},
-		{"Demandé par", d.Demandeur},
-	} {
-		p.SetX(20)
-		p.SetFont("Helvetica", "B", 12)
-		p.CellFormat(40, 8, tr(l[0]), "", 0, "L", false, 0, "")
-		p.SetFont("Helvetica", "", 12)
-		p.CellFormat(130, 8, tr(l[1]), "", 1, "L", false, 0, "")
-	}
-
-	// Summary and charts.
-	if len(d.Resume) > 0 || len(d.Graphiques) > 0 {
+	if d.SansCouverture {
 		p.AddPage()
+		band(p, tr, d)
+	} else {
+		cover(p, tr, d)
+	}
+	for _, f := range d.Fiches {
+		fiche(p, tr, f)
+	}
+	for _, t := range d.Paragraphes {
+		paragraph(p, tr, t)
+	}
+	if len(d.Resume) > 0 || len(d.Graphiques) > 0 {
+		if !d.SansCouverture {
+			p.AddPage()
+		}
 		heading(p, tr, "Résumé")
 		p.SetFont("Helvetica", "", 10)
 		for i, r := range d.Resume {
@@ -80,15 +67,113 @@ func renderPDF(d Document) ([]byte, error) {
 			barChart(p, tr, g)
 		}
 	}
-
 	for _, s := range d.Sections {
-		table(p, tr, s, d.Devise)
+		table(p, tr, s, d.Devise, d.SansCouverture)
+	}
+	if len(d.Signatures) > 0 {
+		signatures(p, tr, d.Signatures)
 	}
 	var buf bytes.Buffer
 	if err := p.Output(&buf); err != nil {
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// cover is the first page of a report: its title on a band, the period, the date, who asked.
+func cover(p *fpdf.Fpdf, tr func(string) string, d Document) {
+	p.AddPage()
+	p.SetFillColor(31, 73, 125)
+	p.Rect(0, 0, 210, 70, "F")
+	p.SetTextColor(255, 255, 255)
+	p.SetXY(20, 25)
+	p.SetFont("Helvetica", "B", 22)
+	p.MultiCell(170, 10, tr(d.Titre), "", "L", false)
+	p.SetX(20)
+	p.SetFont("Helvetica", "", 12)
+	p.CellFormat(170, 8, tr("MIF ERP : "+d.Libelle), "", 1, "L", false, 0, "")
+	p.SetTextColor(0, 0, 0)
+	p.SetXY(20, 90)
+	for _, l := range [][2]string{
+		{"Période", "du " + frDate(d.From) + " au " + frDate(d.To)},
+		{"Généré le", frDateTime(d.GenereLe)},
+		{"Demandé par", d.Demandeur},
+	} {
+		p.SetX(20)
+		p.SetFont("Helvetica", "B", 12)
+		p.CellFormat(40, 8, tr(l[0]), "", 0, "L", false, 0, "")
+		p.SetFont("Helvetica", "", 12)
+		p.CellFormat(130, 8, tr(l[1]), "", 1, "L", false, 0, "")
+	}
+}
+
+// band is the title band at the top of a report without cover.
+func band(p *fpdf.Fpdf, tr func(string) string, d Document) {
+	p.SetFillColor(31, 73, 125)
+	p.Rect(0, 0, 210, 28, "F")
+	p.SetTextColor(255, 255, 255)
+	p.SetXY(10, 7)
+	p.SetFont("Helvetica", "B", 16)
+	p.CellFormat(140, 8, tr(d.Libelle), "", 0, "L", false, 0, "")
+	p.SetFont("Helvetica", "", 9)
+	p.CellFormat(50, 8, tr("Édité le "+frDateTime(d.GenereLe)), "", 1, "R", false, 0, "")
+	p.SetX(10)
+	p.SetFont("Helvetica", "", 11)
+	p.CellFormat(190, 7, fit(p, tr, d.Titre, 190), "", 1, "L", false, 0, "")
+	p.SetTextColor(0, 0, 0)
+	p.SetXY(10, 34)
+}
+
+// fiche writes a block of labelled fields on two columns.
+func fiche(p *fpdf.Fpdf, tr func(string) string, f Fiche) {
+	if p.GetY() > 297-60 {
+		p.AddPage()
+	}
+	heading(p, tr, f.Titre)
+	for i, c := range f.Champs {
+		if i%2 == 0 && i > 0 {
+			p.Ln(5.5)
+		}
+		p.SetFont("Helvetica", "B", 8)
+		p.CellFormat(30, 5.5, fit(p, tr, c[0], 30), "", 0, "L", false, 0, "")
+		p.SetFont("Helvetica", "", 8)
+		p.CellFormat(65, 5.5, fit(p, tr, c[1], 65), "", 0, "L", false, 0, "")
+	}
+	p.Ln(8)
+}
+
+// paragraph writes a titled text.
+func paragraph(p *fpdf.Fpdf, tr func(string) string, t Paragraphe) {
+	if p.GetY() > 297-50 {
+		p.AddPage()
+	}
+	heading(p, tr, t.Titre)
+	p.SetFont("Helvetica", "", 9)
+	p.MultiCell(190, 4.5, tr(t.Texte), "", "L", false)
+	p.Ln(3)
+}
+
+// signatures writes one box per signatory, with its name line, date and signature space.
+func signatures(p *fpdf.Fpdf, tr func(string) string, who []string) {
+	if p.GetY() > 297-65 {
+		p.AddPage()
+	}
+	p.Ln(4)
+	heading(p, tr, "Signatures")
+	w := 190 / float64(len(who))
+	x, y := p.GetX(), p.GetY()
+	for i, name := range who {
+		bx := x + float64(i)*w
+		p.Rect(bx+1, y, w-2, 38, "D")
+		p.SetXY(bx+3, y+2)
+		p.SetFont("Helvetica", "B", 9)
+		p.CellFormat(w-6, 5, tr(name), "", 2, "L", false, 0, "")
+		p.SetFont("Helvetica", "", 8)
+		p.CellFormat(w-6, 5, tr("Nom : ....................................................."), "", 2, "L", false, 0, "")
+		p.CellFormat(w-6, 5, tr("Date : ......../......../............"), "", 2, "L", false, 0, "")
+		p.CellFormat(w-6, 5, tr("Signature :"), "", 2, "L", false, 0, "")
+	}
+	p.SetXY(x, y+40)
 }
 
 // suffix is the unit shown after a summary value (money, percent and hours carry their own).
@@ -160,12 +245,20 @@ func decimalsOf(v float64) int {
 	return 1
 }
 
-// table writes a section, its header repeated on each page; at most pdfMaxRows rows.
-func table(p *fpdf.Fpdf, tr func(string) string, s Section, devise string) {
-	landscape := len(s.Colonnes) > 7
-	if landscape {
+// table writes a section, its header repeated on each page; at most pdfMaxRows rows. It
+// starts a page of its own (landscape when it has many columns) unless it flows after what
+// precedes (continued, portrait).
+func table(p *fpdf.Fpdf, tr func(string) string, s Section, devise string, continued bool) {
+	landscape := len(s.Colonnes) > 7 && !continued
+	switch {
+	case continued:
+		if p.GetY() > 297-50 {
+			p.AddPage()
+		}
+		p.Ln(2)
+	case landscape:
 		p.AddPageFormat("L", p.GetPageSizeStr("A4"))
-	} else {
+	default:
 		p.AddPage()
 	}
 	pageW, pageH := p.GetPageSize()

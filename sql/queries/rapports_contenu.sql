@@ -135,3 +135,18 @@ WHERE (@scope_all::boolean OR k.client_id = sqlc.narg('scope_client_id')::bigint
   AND f.date_emission >= @du::date AND f.date_emission < @au::date
 ORDER BY f.date_emission, f.numero_facture
 LIMIT @lim;
+
+-- name: RapportBonEntete :one
+-- The names around an intervention for its PDF report (bon d'intervention).
+SELECT i.id, e.nom AS equipement, e.type_equipement, e.localisation, e.numero_serie, e.code_interne,
+       e.criticite::text AS criticite, c.nom_entreprise AS client, c.nom_contact AS client_contact,
+       k.numero_contrat, k.nom_contrat, u.full_name AS technicien, a.full_name AS auteur
+FROM interventions i
+JOIN equipements e ON e.id = i.equipement_id
+LEFT JOIN clients c ON c.id = i.client_id
+LEFT JOIN contrats k ON k.id = i.contrat_id
+LEFT JOIN techniciens t ON t.id = i.technicien_id
+LEFT JOIN users u ON u.id = t.user_id
+LEFT JOIN users a ON a.id = i.created_by
+WHERE (@scope_all::boolean OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint OR i.client_id = sqlc.narg('scope_client_id')::bigint)
+  AND i.id = @id;
