@@ -975,6 +975,114 @@ func (e RapportFormat) Valid() bool {
 	}
 }
 
+// Defines values for RapportModeleSeparateur.
+const (
+	RapportModeleSeparateurEmpty RapportModeleSeparateur = ","
+	RapportModeleSeparateurN1    RapportModeleSeparateur = ";"
+)
+
+// Valid indicates whether the value is a known member of the RapportModeleSeparateur enum.
+func (e RapportModeleSeparateur) Valid() bool {
+	switch e {
+	case RapportModeleSeparateurEmpty:
+		return true
+	case RapportModeleSeparateurN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RapportModeleInputSeparateur.
+const (
+	RapportModeleInputSeparateurEmpty RapportModeleInputSeparateur = ","
+	RapportModeleInputSeparateurN1    RapportModeleInputSeparateur = ";"
+)
+
+// Valid indicates whether the value is a known member of the RapportModeleInputSeparateur enum.
+func (e RapportModeleInputSeparateur) Valid() bool {
+	switch e {
+	case RapportModeleInputSeparateurEmpty:
+		return true
+	case RapportModeleInputSeparateurN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RapportPeriode.
+const (
+	RapportPeriodeLast30Days  RapportPeriode = "last_30_days"
+	RapportPeriodeLast7Days   RapportPeriode = "last_7_days"
+	RapportPeriodeLastMonth   RapportPeriode = "last_month"
+	RapportPeriodeThisMonth   RapportPeriode = "this_month"
+	RapportPeriodeThisQuarter RapportPeriode = "this_quarter"
+	RapportPeriodeThisYear    RapportPeriode = "this_year"
+	RapportPeriodeToday       RapportPeriode = "today"
+	RapportPeriodeYesterday   RapportPeriode = "yesterday"
+)
+
+// Valid indicates whether the value is a known member of the RapportPeriode enum.
+func (e RapportPeriode) Valid() bool {
+	switch e {
+	case RapportPeriodeLast30Days:
+		return true
+	case RapportPeriodeLast7Days:
+		return true
+	case RapportPeriodeLastMonth:
+		return true
+	case RapportPeriodeThisMonth:
+		return true
+	case RapportPeriodeThisQuarter:
+		return true
+	case RapportPeriodeThisYear:
+		return true
+	case RapportPeriodeToday:
+		return true
+	case RapportPeriodeYesterday:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RapportPlanifieEnvoi.
+const (
+	RapportPlanifieEnvoiLien        RapportPlanifieEnvoi = "lien"
+	RapportPlanifieEnvoiPieceJointe RapportPlanifieEnvoi = "piece_jointe"
+)
+
+// Valid indicates whether the value is a known member of the RapportPlanifieEnvoi enum.
+func (e RapportPlanifieEnvoi) Valid() bool {
+	switch e {
+	case RapportPlanifieEnvoiLien:
+		return true
+	case RapportPlanifieEnvoiPieceJointe:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RapportPlanifieInputEnvoi.
+const (
+	RapportPlanifieInputEnvoiLien        RapportPlanifieInputEnvoi = "lien"
+	RapportPlanifieInputEnvoiPieceJointe RapportPlanifieInputEnvoi = "piece_jointe"
+)
+
+// Valid indicates whether the value is a known member of the RapportPlanifieInputEnvoi enum.
+func (e RapportPlanifieInputEnvoi) Valid() bool {
+	switch e {
+	case RapportPlanifieInputEnvoiLien:
+		return true
+	case RapportPlanifieInputEnvoiPieceJointe:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RapportStatut.
 const (
 	RapportStatutCompleted  RapportStatut = "completed"
@@ -3784,6 +3892,14 @@ type RapportCreate struct {
 // RapportCreateSeparateur CSV only: the field separator (default `,`); with `;` numbers get a decimal comma.
 type RapportCreateSeparateur string
 
+// RapportDestinataires Who gets the report (1 to 50 in all).
+type RapportDestinataires struct {
+	Emails *[]openapi_types.Email `json:"emails,omitempty"`
+
+	// Utilisateurs Ids of active users (their e-mail address).
+	Utilisateurs *[]int64 `json:"utilisateurs,omitempty"`
+}
+
 // RapportFiltres Filters of a report; each type takes some of them (see POST /rapports).
 type RapportFiltres struct {
 	ClientId         *int64            `json:"client_id,omitempty"`
@@ -3794,6 +3910,112 @@ type RapportFiltres struct {
 
 // RapportFormat defines model for RapportFormat.
 type RapportFormat string
+
+// RapportModele defines model for RapportModele.
+type RapportModele struct {
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedBy   *int64    `json:"created_by"`
+	Description *string   `json:"description"`
+
+	// Filtres Filters of a report; each type takes some of them (see POST /rapports).
+	Filtres RapportFiltres `json:"filtres"`
+	Format  RapportFormat  `json:"format"`
+	Id      int64          `json:"id"`
+	Nom     string         `json:"nom"`
+
+	// Periode A period relative to the day of generation (in the schedule's time zone): `today`,
+	// `yesterday`, `last_7_days` and `last_30_days` (the days before today, today left out),
+	// `this_month`, `this_quarter`, `this_year` (from their first day to today), `last_month`.
+	Periode     RapportPeriode          `json:"periode"`
+	Separateur  RapportModeleSeparateur `json:"separateur"`
+	TitreModele string                  `json:"titre_modele"`
+	Type        RapportType             `json:"type"`
+	UpdatedAt   time.Time               `json:"updated_at"`
+}
+
+// RapportModeleSeparateur defines model for RapportModele.Separateur.
+type RapportModeleSeparateur string
+
+// RapportModeleInput defines model for RapportModeleInput.
+type RapportModeleInput struct {
+	Description *string `json:"description,omitempty"`
+
+	// Filtres Filters of a report; each type takes some of them (see POST /rapports).
+	Filtres *RapportFiltres `json:"filtres,omitempty"`
+	Format  RapportFormat   `json:"format"`
+	Nom     string          `json:"nom"`
+
+	// Periode A period relative to the day of generation (in the schedule's time zone): `today`,
+	// `yesterday`, `last_7_days` and `last_30_days` (the days before today, today left out),
+	// `this_month`, `this_quarter`, `this_year` (from their first day to today), `last_month`.
+	Periode *RapportPeriode `json:"periode,omitempty"`
+
+	// Separateur CSV only.
+	Separateur *RapportModeleInputSeparateur `json:"separateur,omitempty"`
+
+	// TitreModele Example: Revue hebdomadaire du {debut} au {fin}
+	TitreModele string      `json:"titre_modele"`
+	Type        RapportType `json:"type"`
+}
+
+// RapportModeleInputSeparateur CSV only.
+type RapportModeleInputSeparateur string
+
+// RapportPeriode A period relative to the day of generation (in the schedule's time zone): `today`,
+// `yesterday`, `last_7_days` and `last_30_days` (the days before today, today left out),
+// `this_month`, `this_quarter`, `this_year` (from their first day to today), `last_month`.
+type RapportPeriode string
+
+// RapportPlanifie defines model for RapportPlanifie.
+type RapportPlanifie struct {
+	Actif             bool       `json:"actif"`
+	CreatedAt         time.Time  `json:"created_at"`
+	Cron              string     `json:"cron"`
+	DerniereExecution *time.Time `json:"derniere_execution"`
+
+	// Destinataires Who gets the report (1 to 50 in all).
+	Destinataires      RapportDestinataires `json:"destinataires"`
+	Envoi              RapportPlanifieEnvoi `json:"envoi"`
+	Fuseau             string               `json:"fuseau"`
+	Id                 int64                `json:"id"`
+	ModeleId           int64                `json:"modele_id"`
+	Nom                string               `json:"nom"`
+	ProchaineExecution time.Time            `json:"prochaine_execution"`
+
+	// ProprietaireId The user whose access the reports are made with.
+	ProprietaireId int64     `json:"proprietaire_id"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// RapportPlanifieEnvoi defines model for RapportPlanifie.Envoi.
+type RapportPlanifieEnvoi string
+
+// RapportPlanifieInput defines model for RapportPlanifieInput.
+type RapportPlanifieInput struct {
+	// Actif Default true.
+	Actif *bool `json:"actif,omitempty"`
+
+	// Cron Five fields, or @daily, @weekly, @monthly.
+	//
+	// Example: 0 7 * * 1
+	Cron string `json:"cron"`
+
+	// Destinataires Who gets the report (1 to 50 in all).
+	Destinataires RapportDestinataires `json:"destinataires"`
+
+	// Envoi Attach the file (default) or send a link.
+	Envoi *RapportPlanifieInputEnvoi `json:"envoi,omitempty"`
+
+	// Fuseau An IANA time zone (default Africa/Casablanca).
+	//
+	// Example: Africa/Casablanca
+	Fuseau   *string `json:"fuseau,omitempty"`
+	ModeleId int64   `json:"modele_id"`
+	Nom      string  `json:"nom"`
+}
+
+// RapportPlanifieInputEnvoi Attach the file (default) or send a link.
+type RapportPlanifieInputEnvoi string
 
 // RapportStatut defines model for RapportStatut.
 type RapportStatut string
@@ -4244,6 +4466,9 @@ type InterventionID = int64
 // Limit defines model for Limit.
 type Limit = int
 
+// ModeleID defines model for ModeleID.
+type ModeleID = int64
+
 // MouvementDepuis defines model for MouvementDepuis.
 type MouvementDepuis = time.Time
 
@@ -4273,6 +4498,9 @@ type Offset = int
 
 // PieceID defines model for PieceID.
 type PieceID = int64
+
+// PlanificationID defines model for PlanificationID.
+type PlanificationID = int64
 
 // PlanningID defines model for PlanningID.
 type PlanningID = int64
@@ -5158,6 +5386,24 @@ type ListRapportsParams struct {
 	Type *RapportType `form:"type,omitempty" json:"type,omitempty"`
 }
 
+// ListRapportModelesParams defines parameters for ListRapportModeles.
+type ListRapportModelesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ListRapportPlanifiesParams defines parameters for ListRapportPlanifies.
+type ListRapportPlanifiesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset Number of rows to skip.
+	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
 // DownloadRapportParams defines parameters for DownloadRapport.
 type DownloadRapportParams struct {
 	// Expires Expiry (Unix seconds) of a signed URL.
@@ -5394,6 +5640,18 @@ type ApplyPlanningActionJSONRequestBody ApplyPlanningActionJSONBody
 
 // CreateRapportJSONRequestBody defines body for CreateRapport for application/json ContentType.
 type CreateRapportJSONRequestBody = RapportCreate
+
+// CreateRapportModeleJSONRequestBody defines body for CreateRapportModele for application/json ContentType.
+type CreateRapportModeleJSONRequestBody = RapportModeleInput
+
+// UpdateRapportModeleJSONRequestBody defines body for UpdateRapportModele for application/json ContentType.
+type UpdateRapportModeleJSONRequestBody = RapportModeleInput
+
+// CreateRapportPlanifieJSONRequestBody defines body for CreateRapportPlanifie for application/json ContentType.
+type CreateRapportPlanifieJSONRequestBody = RapportPlanifieInput
+
+// UpdateRapportPlanifieJSONRequestBody defines body for UpdateRapportPlanifie for application/json ContentType.
+type UpdateRapportPlanifieJSONRequestBody = RapportPlanifieInput
 
 // CreateTechnicienJSONRequestBody defines body for CreateTechnicien for application/json ContentType.
 type CreateTechnicienJSONRequestBody = TechnicienCreate
@@ -7370,6 +7628,139 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /rapports (the `CreateRapport` operationId).
 	CreateRapport(ctx context.Context, body CreateRapportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRapportModeles Report templates
+	//
+	// By name, paginated, total in `X-Total-Count`. Admins and responsables.
+	//
+	// Corresponds with GET /rapports/modeles (the `ListRapportModeles` operationId).
+	ListRapportModeles(ctx context.Context, params *ListRapportModelesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRapportModeleWithBody Save a report template
+	//
+	// A saved report: type, format, filters (those the type takes), a relative period and a
+	// title pattern where `{debut}`, `{fin}` and `{date}` become the period's days and the day
+	// of generation (dd/mm/yyyy). Names are unique (case-insensitive, 409). Admins and responsables.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /rapports/modeles (the `CreateRapportModele` operationId).
+	CreateRapportModeleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRapportModele Save a report template
+	//
+	// A saved report: type, format, filters (those the type takes), a relative period and a
+	// title pattern where `{debut}`, `{fin}` and `{date}` become the period's days and the day
+	// of generation (dd/mm/yyyy). Names are unique (case-insensitive, 409). Admins and responsables.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /rapports/modeles (the `CreateRapportModele` operationId).
+	CreateRapportModele(ctx context.Context, body CreateRapportModeleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteRapportModele Delete a report template
+	//
+	// 409 while a schedule uses it; the reports made from it stay.
+	//
+	// Corresponds with DELETE /rapports/modeles/{modele_id} (the `DeleteRapportModele` operationId).
+	DeleteRapportModele(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRapportModele A report template
+	//
+	// Corresponds with GET /rapports/modeles/{modele_id} (the `GetRapportModele` operationId).
+	GetRapportModele(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRapportModeleWithBody Replace a report template
+	//
+	// Its schedules make the new version from their next time on.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /rapports/modeles/{modele_id} (the `UpdateRapportModele` operationId).
+	UpdateRapportModeleWithBody(ctx context.Context, modeleId ModeleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRapportModele Replace a report template
+	//
+	// Its schedules make the new version from their next time on.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /rapports/modeles/{modele_id} (the `UpdateRapportModele` operationId).
+	UpdateRapportModele(ctx context.Context, modeleId ModeleID, body UpdateRapportModeleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GenerateRapportModele Make a template's report now
+	//
+	// Queues the template's report for its period as of today (Africa/Casablanca days), like POST /rapports (202).
+	//
+	// Corresponds with POST /rapports/modeles/{modele_id}/generer (the `GenerateRapportModele` operationId).
+	GenerateRapportModele(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRapportPlanifies Report schedules
+	//
+	// By name, paginated, total in `X-Total-Count`. Admins and responsables.
+	//
+	// Corresponds with GET /rapports/planifies (the `ListRapportPlanifies` operationId).
+	ListRapportPlanifies(ctx context.Context, params *ListRapportPlanifiesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRapportPlanifieWithBody Schedule a template's report
+	//
+	// At each time of `cron` (five fields: minute hour day-of-month month day-of-week, or
+	// `@daily`, `@weekly`, `@monthly`) in `fuseau` (an IANA time zone), the template's report is
+	// made for its period as of that day, with the access of the schedule's owner (who creates
+	// it), and e-mailed through the outbox to the recipients (active users and addresses, 1 to
+	// 50): attached (`piece_jointe`) or as a link valid until the report expires (`lien`).
+	// Exactly one report per due time, however many replicas run. A time missed while the
+	// server was down is made once when it starts again. Admins and responsables.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /rapports/planifies (the `CreateRapportPlanifie` operationId).
+	CreateRapportPlanifieWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRapportPlanifie Schedule a template's report
+	//
+	// At each time of `cron` (five fields: minute hour day-of-month month day-of-week, or
+	// `@daily`, `@weekly`, `@monthly`) in `fuseau` (an IANA time zone), the template's report is
+	// made for its period as of that day, with the access of the schedule's owner (who creates
+	// it), and e-mailed through the outbox to the recipients (active users and addresses, 1 to
+	// 50): attached (`piece_jointe`) or as a link valid until the report expires (`lien`).
+	// Exactly one report per due time, however many replicas run. A time missed while the
+	// server was down is made once when it starts again. Admins and responsables.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /rapports/planifies (the `CreateRapportPlanifie` operationId).
+	CreateRapportPlanifie(ctx context.Context, body CreateRapportPlanifieJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteRapportPlanifie Delete a report schedule
+	//
+	// The reports it made stay.
+	//
+	// Corresponds with DELETE /rapports/planifies/{planification_id} (the `DeleteRapportPlanifie` operationId).
+	DeleteRapportPlanifie(ctx context.Context, planificationId PlanificationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRapportPlanifie A report schedule
+	//
+	// Corresponds with GET /rapports/planifies/{planification_id} (the `GetRapportPlanifie` operationId).
+	GetRapportPlanifie(ctx context.Context, planificationId PlanificationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRapportPlanifieWithBody Replace a report schedule
+	//
+	// The next time is computed again from now.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /rapports/planifies/{planification_id} (the `UpdateRapportPlanifie` operationId).
+	UpdateRapportPlanifieWithBody(ctx context.Context, planificationId PlanificationID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRapportPlanifie Replace a report schedule
+	//
+	// The next time is computed again from now.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /rapports/planifies/{planification_id} (the `UpdateRapportPlanifie` operationId).
+	UpdateRapportPlanifie(ctx context.Context, planificationId PlanificationID, body UpdateRapportPlanifieJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRapport A generated report
 	//
@@ -11101,6 +11492,289 @@ func (c *Client) CreateRapportWithBody(ctx context.Context, contentType string, 
 // Corresponds with POST /rapports (the `CreateRapport` operationId).
 func (c *Client) CreateRapport(ctx context.Context, body CreateRapportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRapportRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRapportModeles Report templates
+//
+// By name, paginated, total in `X-Total-Count`. Admins and responsables.
+//
+// Corresponds with GET /rapports/modeles (the `ListRapportModeles` operationId).
+func (c *Client) ListRapportModeles(ctx context.Context, params *ListRapportModelesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRapportModelesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRapportModeleWithBody Save a report template
+//
+// A saved report: type, format, filters (those the type takes), a relative period and a
+// title pattern where `{debut}`, `{fin}` and `{date}` become the period's days and the day
+// of generation (dd/mm/yyyy). Names are unique (case-insensitive, 409). Admins and responsables.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /rapports/modeles (the `CreateRapportModele` operationId).
+func (c *Client) CreateRapportModeleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRapportModeleRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRapportModele Save a report template
+//
+// A saved report: type, format, filters (those the type takes), a relative period and a
+// title pattern where `{debut}`, `{fin}` and `{date}` become the period's days and the day
+// of generation (dd/mm/yyyy). Names are unique (case-insensitive, 409). Admins and responsables.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /rapports/modeles (the `CreateRapportModele` operationId).
+func (c *Client) CreateRapportModele(ctx context.Context, body CreateRapportModeleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRapportModeleRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteRapportModele Delete a report template
+//
+// 409 while a schedule uses it; the reports made from it stay.
+//
+// Corresponds with DELETE /rapports/modeles/{modele_id} (the `DeleteRapportModele` operationId).
+func (c *Client) DeleteRapportModele(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteRapportModeleRequest(c.Server, modeleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRapportModele A report template
+//
+// Corresponds with GET /rapports/modeles/{modele_id} (the `GetRapportModele` operationId).
+func (c *Client) GetRapportModele(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRapportModeleRequest(c.Server, modeleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRapportModeleWithBody Replace a report template
+//
+// Its schedules make the new version from their next time on.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /rapports/modeles/{modele_id} (the `UpdateRapportModele` operationId).
+func (c *Client) UpdateRapportModeleWithBody(ctx context.Context, modeleId ModeleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRapportModeleRequestWithBody(c.Server, modeleId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRapportModele Replace a report template
+//
+// Its schedules make the new version from their next time on.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /rapports/modeles/{modele_id} (the `UpdateRapportModele` operationId).
+func (c *Client) UpdateRapportModele(ctx context.Context, modeleId ModeleID, body UpdateRapportModeleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRapportModeleRequest(c.Server, modeleId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GenerateRapportModele Make a template's report now
+//
+// Queues the template's report for its period as of today (Africa/Casablanca days), like POST /rapports (202).
+//
+// Corresponds with POST /rapports/modeles/{modele_id}/generer (the `GenerateRapportModele` operationId).
+func (c *Client) GenerateRapportModele(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGenerateRapportModeleRequest(c.Server, modeleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRapportPlanifies Report schedules
+//
+// By name, paginated, total in `X-Total-Count`. Admins and responsables.
+//
+// Corresponds with GET /rapports/planifies (the `ListRapportPlanifies` operationId).
+func (c *Client) ListRapportPlanifies(ctx context.Context, params *ListRapportPlanifiesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRapportPlanifiesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRapportPlanifieWithBody Schedule a template's report
+//
+// At each time of `cron` (five fields: minute hour day-of-month month day-of-week, or
+// `@daily`, `@weekly`, `@monthly`) in `fuseau` (an IANA time zone), the template's report is
+// made for its period as of that day, with the access of the schedule's owner (who creates
+// it), and e-mailed through the outbox to the recipients (active users and addresses, 1 to
+// 50): attached (`piece_jointe`) or as a link valid until the report expires (`lien`).
+// Exactly one report per due time, however many replicas run. A time missed while the
+// server was down is made once when it starts again. Admins and responsables.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /rapports/planifies (the `CreateRapportPlanifie` operationId).
+func (c *Client) CreateRapportPlanifieWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRapportPlanifieRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRapportPlanifie Schedule a template's report
+//
+// At each time of `cron` (five fields: minute hour day-of-month month day-of-week, or
+// `@daily`, `@weekly`, `@monthly`) in `fuseau` (an IANA time zone), the template's report is
+// made for its period as of that day, with the access of the schedule's owner (who creates
+// it), and e-mailed through the outbox to the recipients (active users and addresses, 1 to
+// 50): attached (`piece_jointe`) or as a link valid until the report expires (`lien`).
+// Exactly one report per due time, however many replicas run. A time missed while the
+// server was down is made once when it starts again. Admins and responsables.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /rapports/planifies (the `CreateRapportPlanifie` operationId).
+func (c *Client) CreateRapportPlanifie(ctx context.Context, body CreateRapportPlanifieJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRapportPlanifieRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteRapportPlanifie Delete a report schedule
+//
+// The reports it made stay.
+//
+// Corresponds with DELETE /rapports/planifies/{planification_id} (the `DeleteRapportPlanifie` operationId).
+func (c *Client) DeleteRapportPlanifie(ctx context.Context, planificationId PlanificationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteRapportPlanifieRequest(c.Server, planificationId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRapportPlanifie A report schedule
+//
+// Corresponds with GET /rapports/planifies/{planification_id} (the `GetRapportPlanifie` operationId).
+func (c *Client) GetRapportPlanifie(ctx context.Context, planificationId PlanificationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRapportPlanifieRequest(c.Server, planificationId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRapportPlanifieWithBody Replace a report schedule
+//
+// The next time is computed again from now.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /rapports/planifies/{planification_id} (the `UpdateRapportPlanifie` operationId).
+func (c *Client) UpdateRapportPlanifieWithBody(ctx context.Context, planificationId PlanificationID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRapportPlanifieRequestWithBody(c.Server, planificationId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRapportPlanifie Replace a report schedule
+//
+// The next time is computed again from now.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /rapports/planifies/{planification_id} (the `UpdateRapportPlanifie` operationId).
+func (c *Client) UpdateRapportPlanifie(ctx context.Context, planificationId PlanificationID, body UpdateRapportPlanifieJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRapportPlanifieRequest(c.Server, planificationId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -19215,6 +19889,482 @@ func NewCreateRapportRequestWithBody(server string, contentType string, body io.
 	return req, nil
 }
 
+// NewListRapportModelesRequest constructs an http.Request for the ListRapportModeles method
+func NewListRapportModelesRequest(server string, params *ListRapportModelesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/modeles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateRapportModeleRequest calls the generic CreateRapportModele builder with application/json body
+func NewCreateRapportModeleRequest(server string, body CreateRapportModeleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRapportModeleRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateRapportModeleRequestWithBody constructs an http.Request for the CreateRapportModele method, with any body, and a specified content type
+func NewCreateRapportModeleRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/modeles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteRapportModeleRequest constructs an http.Request for the DeleteRapportModele method
+func NewDeleteRapportModeleRequest(server string, modeleId ModeleID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "modele_id", modeleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/modeles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRapportModeleRequest constructs an http.Request for the GetRapportModele method
+func NewGetRapportModeleRequest(server string, modeleId ModeleID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "modele_id", modeleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/modeles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateRapportModeleRequest calls the generic UpdateRapportModele builder with application/json body
+func NewUpdateRapportModeleRequest(server string, modeleId ModeleID, body UpdateRapportModeleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateRapportModeleRequestWithBody(server, modeleId, "application/json", bodyReader)
+}
+
+// NewUpdateRapportModeleRequestWithBody constructs an http.Request for the UpdateRapportModele method, with any body, and a specified content type
+func NewUpdateRapportModeleRequestWithBody(server string, modeleId ModeleID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "modele_id", modeleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/modeles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGenerateRapportModeleRequest constructs an http.Request for the GenerateRapportModele method
+func NewGenerateRapportModeleRequest(server string, modeleId ModeleID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "modele_id", modeleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/modeles/%s/generer", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRapportPlanifiesRequest constructs an http.Request for the ListRapportPlanifies method
+func NewListRapportPlanifiesRequest(server string, params *ListRapportPlanifiesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/planifies")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateRapportPlanifieRequest calls the generic CreateRapportPlanifie builder with application/json body
+func NewCreateRapportPlanifieRequest(server string, body CreateRapportPlanifieJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRapportPlanifieRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateRapportPlanifieRequestWithBody constructs an http.Request for the CreateRapportPlanifie method, with any body, and a specified content type
+func NewCreateRapportPlanifieRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/planifies")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteRapportPlanifieRequest constructs an http.Request for the DeleteRapportPlanifie method
+func NewDeleteRapportPlanifieRequest(server string, planificationId PlanificationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "planification_id", planificationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/planifies/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRapportPlanifieRequest constructs an http.Request for the GetRapportPlanifie method
+func NewGetRapportPlanifieRequest(server string, planificationId PlanificationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "planification_id", planificationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/planifies/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateRapportPlanifieRequest calls the generic UpdateRapportPlanifie builder with application/json body
+func NewUpdateRapportPlanifieRequest(server string, planificationId PlanificationID, body UpdateRapportPlanifieJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateRapportPlanifieRequestWithBody(server, planificationId, "application/json", bodyReader)
+}
+
+// NewUpdateRapportPlanifieRequestWithBody constructs an http.Request for the UpdateRapportPlanifie method, with any body, and a specified content type
+func NewUpdateRapportPlanifieRequestWithBody(server string, planificationId PlanificationID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "planification_id", planificationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rapports/planifies/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetRapportRequest constructs an http.Request for the GetRapport method
 func NewGetRapportRequest(server string, rapportId RapportID) (*http.Request, error) {
 	var err error
@@ -22551,6 +23701,153 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /rapports (the `CreateRapport` operationId).
 	CreateRapportWithResponse(ctx context.Context, body CreateRapportJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRapportResponse, error)
+
+	// ListRapportModelesWithResponse Report templates
+	//
+	// By name, paginated, total in `X-Total-Count`. Admins and responsables.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /rapports/modeles (the `ListRapportModeles` operationId).
+	ListRapportModelesWithResponse(ctx context.Context, params *ListRapportModelesParams, reqEditors ...RequestEditorFn) (*ListRapportModelesResponse, error)
+
+	// CreateRapportModeleWithBodyWithResponse Save a report template
+	//
+	// A saved report: type, format, filters (those the type takes), a relative period and a
+	// title pattern where `{debut}`, `{fin}` and `{date}` become the period's days and the day
+	// of generation (dd/mm/yyyy). Names are unique (case-insensitive, 409). Admins and responsables.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /rapports/modeles (the `CreateRapportModele` operationId).
+	CreateRapportModeleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRapportModeleResponse, error)
+
+	// CreateRapportModeleWithResponse Save a report template
+	//
+	// A saved report: type, format, filters (those the type takes), a relative period and a
+	// title pattern where `{debut}`, `{fin}` and `{date}` become the period's days and the day
+	// of generation (dd/mm/yyyy). Names are unique (case-insensitive, 409). Admins and responsables.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /rapports/modeles (the `CreateRapportModele` operationId).
+	CreateRapportModeleWithResponse(ctx context.Context, body CreateRapportModeleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRapportModeleResponse, error)
+
+	// DeleteRapportModeleWithResponse Delete a report template
+	//
+	// 409 while a schedule uses it; the reports made from it stay.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /rapports/modeles/{modele_id} (the `DeleteRapportModele` operationId).
+	DeleteRapportModeleWithResponse(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*DeleteRapportModeleResponse, error)
+
+	// GetRapportModeleWithResponse A report template
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /rapports/modeles/{modele_id} (the `GetRapportModele` operationId).
+	GetRapportModeleWithResponse(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*GetRapportModeleResponse, error)
+
+	// UpdateRapportModeleWithBodyWithResponse Replace a report template
+	//
+	// Its schedules make the new version from their next time on.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /rapports/modeles/{modele_id} (the `UpdateRapportModele` operationId).
+	UpdateRapportModeleWithBodyWithResponse(ctx context.Context, modeleId ModeleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRapportModeleResponse, error)
+
+	// UpdateRapportModeleWithResponse Replace a report template
+	//
+	// Its schedules make the new version from their next time on.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /rapports/modeles/{modele_id} (the `UpdateRapportModele` operationId).
+	UpdateRapportModeleWithResponse(ctx context.Context, modeleId ModeleID, body UpdateRapportModeleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRapportModeleResponse, error)
+
+	// GenerateRapportModeleWithResponse Make a template's report now
+	//
+	// Queues the template's report for its period as of today (Africa/Casablanca days), like POST /rapports (202).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /rapports/modeles/{modele_id}/generer (the `GenerateRapportModele` operationId).
+	GenerateRapportModeleWithResponse(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*GenerateRapportModeleResponse, error)
+
+	// ListRapportPlanifiesWithResponse Report schedules
+	//
+	// By name, paginated, total in `X-Total-Count`. Admins and responsables.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /rapports/planifies (the `ListRapportPlanifies` operationId).
+	ListRapportPlanifiesWithResponse(ctx context.Context, params *ListRapportPlanifiesParams, reqEditors ...RequestEditorFn) (*ListRapportPlanifiesResponse, error)
+
+	// CreateRapportPlanifieWithBodyWithResponse Schedule a template's report
+	//
+	// At each time of `cron` (five fields: minute hour day-of-month month day-of-week, or
+	// `@daily`, `@weekly`, `@monthly`) in `fuseau` (an IANA time zone), the template's report is
+	// made for its period as of that day, with the access of the schedule's owner (who creates
+	// it), and e-mailed through the outbox to the recipients (active users and addresses, 1 to
+	// 50): attached (`piece_jointe`) or as a link valid until the report expires (`lien`).
+	// Exactly one report per due time, however many replicas run. A time missed while the
+	// server was down is made once when it starts again. Admins and responsables.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /rapports/planifies (the `CreateRapportPlanifie` operationId).
+	CreateRapportPlanifieWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRapportPlanifieResponse, error)
+
+	// CreateRapportPlanifieWithResponse Schedule a template's report
+	//
+	// At each time of `cron` (five fields: minute hour day-of-month month day-of-week, or
+	// `@daily`, `@weekly`, `@monthly`) in `fuseau` (an IANA time zone), the template's report is
+	// made for its period as of that day, with the access of the schedule's owner (who creates
+	// it), and e-mailed through the outbox to the recipients (active users and addresses, 1 to
+	// 50): attached (`piece_jointe`) or as a link valid until the report expires (`lien`).
+	// Exactly one report per due time, however many replicas run. A time missed while the
+	// server was down is made once when it starts again. Admins and responsables.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /rapports/planifies (the `CreateRapportPlanifie` operationId).
+	CreateRapportPlanifieWithResponse(ctx context.Context, body CreateRapportPlanifieJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRapportPlanifieResponse, error)
+
+	// DeleteRapportPlanifieWithResponse Delete a report schedule
+	//
+	// The reports it made stay.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /rapports/planifies/{planification_id} (the `DeleteRapportPlanifie` operationId).
+	DeleteRapportPlanifieWithResponse(ctx context.Context, planificationId PlanificationID, reqEditors ...RequestEditorFn) (*DeleteRapportPlanifieResponse, error)
+
+	// GetRapportPlanifieWithResponse A report schedule
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /rapports/planifies/{planification_id} (the `GetRapportPlanifie` operationId).
+	GetRapportPlanifieWithResponse(ctx context.Context, planificationId PlanificationID, reqEditors ...RequestEditorFn) (*GetRapportPlanifieResponse, error)
+
+	// UpdateRapportPlanifieWithBodyWithResponse Replace a report schedule
+	//
+	// The next time is computed again from now.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /rapports/planifies/{planification_id} (the `UpdateRapportPlanifie` operationId).
+	UpdateRapportPlanifieWithBodyWithResponse(ctx context.Context, planificationId PlanificationID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRapportPlanifieResponse, error)
+
+	// UpdateRapportPlanifieWithResponse Replace a report schedule
+	//
+	// The next time is computed again from now.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /rapports/planifies/{planification_id} (the `UpdateRapportPlanifie` operationId).
+	UpdateRapportPlanifieWithResponse(ctx context.Context, planificationId PlanificationID, body UpdateRapportPlanifieJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRapportPlanifieResponse, error)
 
 	// GetRapportWithResponse A generated report
 	//
@@ -36353,6 +37650,1092 @@ func (r CreateRapportResponse) ContentType() string {
 	return ""
 }
 
+// ListRapportModelesResponse200Headers the declared response headers of an HTTP 200 response for ListRapportModeles
+type ListRapportModelesResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListRapportModelesResponse401Headers the declared response headers of an HTTP 401 response for ListRapportModeles
+type ListRapportModelesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListRapportModelesResponse429Headers the declared response headers of an HTTP 429 response for ListRapportModeles
+type ListRapportModelesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListRapportModelesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]RapportModele
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRapportModelesResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRapportModelesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRapportModelesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRapportModelesResponse) GetJSON200() *[]RapportModele {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRapportModelesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRapportModelesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListRapportModelesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRapportModelesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListRapportModelesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRapportModelesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRapportModelesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRapportModelesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRapportModelesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateRapportModeleResponse201Headers the declared response headers of an HTTP 201 response for CreateRapportModele
+type CreateRapportModeleResponse201Headers struct {
+	Location *string
+}
+
+// CreateRapportModeleResponse401Headers the declared response headers of an HTTP 401 response for CreateRapportModele
+type CreateRapportModeleResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateRapportModeleResponse429Headers the declared response headers of an HTTP 429 response for CreateRapportModele
+type CreateRapportModeleResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateRapportModeleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RapportModele
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateRapportModeleResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateRapportModeleResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateRapportModeleResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateRapportModeleResponse) GetJSON201() *RapportModele {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateRapportModeleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateRapportModeleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateRapportModeleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateRapportModeleResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateRapportModeleResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateRapportModeleResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateRapportModeleResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRapportModeleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRapportModeleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRapportModeleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRapportModeleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteRapportModeleResponse401Headers the declared response headers of an HTTP 401 response for DeleteRapportModele
+type DeleteRapportModeleResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteRapportModeleResponse429Headers the declared response headers of an HTTP 429 response for DeleteRapportModele
+type DeleteRapportModeleResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type DeleteRapportModeleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteRapportModeleResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteRapportModeleResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteRapportModeleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteRapportModeleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteRapportModeleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteRapportModeleResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteRapportModeleResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteRapportModeleResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteRapportModeleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteRapportModeleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteRapportModeleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteRapportModeleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRapportModeleResponse401Headers the declared response headers of an HTTP 401 response for GetRapportModele
+type GetRapportModeleResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetRapportModeleResponse429Headers the declared response headers of an HTTP 429 response for GetRapportModele
+type GetRapportModeleResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetRapportModeleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RapportModele
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRapportModeleResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRapportModeleResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRapportModeleResponse) GetJSON200() *RapportModele {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRapportModeleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRapportModeleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRapportModeleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetRapportModeleResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRapportModeleResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRapportModeleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRapportModeleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRapportModeleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRapportModeleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateRapportModeleResponse401Headers the declared response headers of an HTTP 401 response for UpdateRapportModele
+type UpdateRapportModeleResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateRapportModeleResponse429Headers the declared response headers of an HTTP 429 response for UpdateRapportModele
+type UpdateRapportModeleResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type UpdateRapportModeleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RapportModele
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateRapportModeleResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateRapportModeleResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateRapportModeleResponse) GetJSON200() *RapportModele {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateRapportModeleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateRapportModeleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateRapportModeleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateRapportModeleResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateRapportModeleResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateRapportModeleResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateRapportModeleResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateRapportModeleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateRapportModeleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateRapportModeleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateRapportModeleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GenerateRapportModeleResponse202Headers the declared response headers of an HTTP 202 response for GenerateRapportModele
+type GenerateRapportModeleResponse202Headers struct {
+	Location *string
+}
+
+// GenerateRapportModeleResponse401Headers the declared response headers of an HTTP 401 response for GenerateRapportModele
+type GenerateRapportModeleResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GenerateRapportModeleResponse429Headers the declared response headers of an HTTP 429 response for GenerateRapportModele
+type GenerateRapportModeleResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GenerateRapportModeleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Rapport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *GenerateRapportModeleResponse202Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GenerateRapportModeleResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GenerateRapportModeleResponse429Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r GenerateRapportModeleResponse) GetJSON202() *Rapport {
+	return r.JSON202
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GenerateRapportModeleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GenerateRapportModeleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GenerateRapportModeleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GenerateRapportModeleResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GenerateRapportModeleResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GenerateRapportModeleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GenerateRapportModeleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GenerateRapportModeleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GenerateRapportModeleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListRapportPlanifiesResponse200Headers the declared response headers of an HTTP 200 response for ListRapportPlanifies
+type ListRapportPlanifiesResponse200Headers struct {
+	XTotalCount int
+}
+
+// ListRapportPlanifiesResponse401Headers the declared response headers of an HTTP 401 response for ListRapportPlanifies
+type ListRapportPlanifiesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListRapportPlanifiesResponse429Headers the declared response headers of an HTTP 429 response for ListRapportPlanifies
+type ListRapportPlanifiesResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type ListRapportPlanifiesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]RapportPlanifie
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRapportPlanifiesResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRapportPlanifiesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRapportPlanifiesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRapportPlanifiesResponse) GetJSON200() *[]RapportPlanifie {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRapportPlanifiesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRapportPlanifiesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListRapportPlanifiesResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRapportPlanifiesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListRapportPlanifiesResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRapportPlanifiesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRapportPlanifiesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRapportPlanifiesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRapportPlanifiesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateRapportPlanifieResponse201Headers the declared response headers of an HTTP 201 response for CreateRapportPlanifie
+type CreateRapportPlanifieResponse201Headers struct {
+	Location *string
+}
+
+// CreateRapportPlanifieResponse401Headers the declared response headers of an HTTP 401 response for CreateRapportPlanifie
+type CreateRapportPlanifieResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateRapportPlanifieResponse429Headers the declared response headers of an HTTP 429 response for CreateRapportPlanifie
+type CreateRapportPlanifieResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type CreateRapportPlanifieResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RapportPlanifie
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateRapportPlanifieResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateRapportPlanifieResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateRapportPlanifieResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateRapportPlanifieResponse) GetJSON201() *RapportPlanifie {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateRapportPlanifieResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateRapportPlanifieResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateRapportPlanifieResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateRapportPlanifieResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateRapportPlanifieResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRapportPlanifieResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRapportPlanifieResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRapportPlanifieResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRapportPlanifieResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteRapportPlanifieResponse401Headers the declared response headers of an HTTP 401 response for DeleteRapportPlanifie
+type DeleteRapportPlanifieResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteRapportPlanifieResponse429Headers the declared response headers of an HTTP 429 response for DeleteRapportPlanifie
+type DeleteRapportPlanifieResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type DeleteRapportPlanifieResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteRapportPlanifieResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteRapportPlanifieResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteRapportPlanifieResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteRapportPlanifieResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteRapportPlanifieResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteRapportPlanifieResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteRapportPlanifieResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteRapportPlanifieResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteRapportPlanifieResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteRapportPlanifieResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteRapportPlanifieResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRapportPlanifieResponse401Headers the declared response headers of an HTTP 401 response for GetRapportPlanifie
+type GetRapportPlanifieResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetRapportPlanifieResponse429Headers the declared response headers of an HTTP 429 response for GetRapportPlanifie
+type GetRapportPlanifieResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type GetRapportPlanifieResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RapportPlanifie
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRapportPlanifieResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRapportPlanifieResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRapportPlanifieResponse) GetJSON200() *RapportPlanifie {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRapportPlanifieResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRapportPlanifieResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRapportPlanifieResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetRapportPlanifieResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRapportPlanifieResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRapportPlanifieResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRapportPlanifieResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRapportPlanifieResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRapportPlanifieResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateRapportPlanifieResponse401Headers the declared response headers of an HTTP 401 response for UpdateRapportPlanifie
+type UpdateRapportPlanifieResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateRapportPlanifieResponse429Headers the declared response headers of an HTTP 429 response for UpdateRapportPlanifie
+type UpdateRapportPlanifieResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+	XRateLimitReset     *int
+}
+
+type UpdateRapportPlanifieResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RapportPlanifie
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ValidationFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateRapportPlanifieResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateRapportPlanifieResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateRapportPlanifieResponse) GetJSON200() *RapportPlanifie {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateRapportPlanifieResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateRapportPlanifieResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateRapportPlanifieResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateRapportPlanifieResponse) GetApplicationproblemJSON422() *ValidationFailed {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateRapportPlanifieResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateRapportPlanifieResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateRapportPlanifieResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateRapportPlanifieResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateRapportPlanifieResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateRapportPlanifieResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetRapportResponse401Headers the declared response headers of an HTTP 401 response for GetRapport
 type GetRapportResponse401Headers struct {
 	WWWAuthenticate *string
@@ -42035,6 +44418,243 @@ func (c *ClientWithResponses) CreateRapportWithResponse(ctx context.Context, bod
 		return nil, err
 	}
 	return ParseCreateRapportResponse(rsp)
+}
+
+// ListRapportModelesWithResponse Report templates
+//
+// By name, paginated, total in `X-Total-Count`. Admins and responsables.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /rapports/modeles (the `ListRapportModeles` operationId).
+func (c *ClientWithResponses) ListRapportModelesWithResponse(ctx context.Context, params *ListRapportModelesParams, reqEditors ...RequestEditorFn) (*ListRapportModelesResponse, error) {
+	rsp, err := c.ListRapportModeles(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRapportModelesResponse(rsp)
+}
+
+// CreateRapportModeleWithBodyWithResponse Save a report template
+//
+// A saved report: type, format, filters (those the type takes), a relative period and a
+// title pattern where `{debut}`, `{fin}` and `{date}` become the period's days and the day
+// of generation (dd/mm/yyyy). Names are unique (case-insensitive, 409). Admins and responsables.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /rapports/modeles (the `CreateRapportModele` operationId).
+func (c *ClientWithResponses) CreateRapportModeleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRapportModeleResponse, error) {
+	rsp, err := c.CreateRapportModeleWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRapportModeleResponse(rsp)
+}
+
+// CreateRapportModeleWithResponse Save a report template
+//
+// A saved report: type, format, filters (those the type takes), a relative period and a
+// title pattern where `{debut}`, `{fin}` and `{date}` become the period's days and the day
+// of generation (dd/mm/yyyy). Names are unique (case-insensitive, 409). Admins and responsables.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /rapports/modeles (the `CreateRapportModele` operationId).
+func (c *ClientWithResponses) CreateRapportModeleWithResponse(ctx context.Context, body CreateRapportModeleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRapportModeleResponse, error) {
+	rsp, err := c.CreateRapportModele(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRapportModeleResponse(rsp)
+}
+
+// DeleteRapportModeleWithResponse Delete a report template
+//
+// 409 while a schedule uses it; the reports made from it stay.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /rapports/modeles/{modele_id} (the `DeleteRapportModele` operationId).
+func (c *ClientWithResponses) DeleteRapportModeleWithResponse(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*DeleteRapportModeleResponse, error) {
+	rsp, err := c.DeleteRapportModele(ctx, modeleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteRapportModeleResponse(rsp)
+}
+
+// GetRapportModeleWithResponse A report template
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /rapports/modeles/{modele_id} (the `GetRapportModele` operationId).
+func (c *ClientWithResponses) GetRapportModeleWithResponse(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*GetRapportModeleResponse, error) {
+	rsp, err := c.GetRapportModele(ctx, modeleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRapportModeleResponse(rsp)
+}
+
+// UpdateRapportModeleWithBodyWithResponse Replace a report template
+//
+// Its schedules make the new version from their next time on.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /rapports/modeles/{modele_id} (the `UpdateRapportModele` operationId).
+func (c *ClientWithResponses) UpdateRapportModeleWithBodyWithResponse(ctx context.Context, modeleId ModeleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRapportModeleResponse, error) {
+	rsp, err := c.UpdateRapportModeleWithBody(ctx, modeleId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRapportModeleResponse(rsp)
+}
+
+// UpdateRapportModeleWithResponse Replace a report template
+//
+// Its schedules make the new version from their next time on.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /rapports/modeles/{modele_id} (the `UpdateRapportModele` operationId).
+func (c *ClientWithResponses) UpdateRapportModeleWithResponse(ctx context.Context, modeleId ModeleID, body UpdateRapportModeleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRapportModeleResponse, error) {
+	rsp, err := c.UpdateRapportModele(ctx, modeleId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRapportModeleResponse(rsp)
+}
+
+// GenerateRapportModeleWithResponse Make a template's report now
+//
+// Queues the template's report for its period as of today (Africa/Casablanca days), like POST /rapports (202).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /rapports/modeles/{modele_id}/generer (the `GenerateRapportModele` operationId).
+func (c *ClientWithResponses) GenerateRapportModeleWithResponse(ctx context.Context, modeleId ModeleID, reqEditors ...RequestEditorFn) (*GenerateRapportModeleResponse, error) {
+	rsp, err := c.GenerateRapportModele(ctx, modeleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGenerateRapportModeleResponse(rsp)
+}
+
+// ListRapportPlanifiesWithResponse Report schedules
+//
+// By name, paginated, total in `X-Total-Count`. Admins and responsables.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /rapports/planifies (the `ListRapportPlanifies` operationId).
+func (c *ClientWithResponses) ListRapportPlanifiesWithResponse(ctx context.Context, params *ListRapportPlanifiesParams, reqEditors ...RequestEditorFn) (*ListRapportPlanifiesResponse, error) {
+	rsp, err := c.ListRapportPlanifies(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRapportPlanifiesResponse(rsp)
+}
+
+// CreateRapportPlanifieWithBodyWithResponse Schedule a template's report
+//
+// At each time of `cron` (five fields: minute hour day-of-month month day-of-week, or
+// `@daily`, `@weekly`, `@monthly`) in `fuseau` (an IANA time zone), the template's report is
+// made for its period as of that day, with the access of the schedule's owner (who creates
+// it), and e-mailed through the outbox to the recipients (active users and addresses, 1 to
+// 50): attached (`piece_jointe`) or as a link valid until the report expires (`lien`).
+// Exactly one report per due time, however many replicas run. A time missed while the
+// server was down is made once when it starts again. Admins and responsables.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /rapports/planifies (the `CreateRapportPlanifie` operationId).
+func (c *ClientWithResponses) CreateRapportPlanifieWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRapportPlanifieResponse, error) {
+	rsp, err := c.CreateRapportPlanifieWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRapportPlanifieResponse(rsp)
+}
+
+// CreateRapportPlanifieWithResponse Schedule a template's report
+//
+// At each time of `cron` (five fields: minute hour day-of-month month day-of-week, or
+// `@daily`, `@weekly`, `@monthly`) in `fuseau` (an IANA time zone), the template's report is
+// made for its period as of that day, with the access of the schedule's owner (who creates
+// it), and e-mailed through the outbox to the recipients (active users and addresses, 1 to
+// 50): attached (`piece_jointe`) or as a link valid until the report expires (`lien`).
+// Exactly one report per due time, however many replicas run. A time missed while the
+// server was down is made once when it starts again. Admins and responsables.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /rapports/planifies (the `CreateRapportPlanifie` operationId).
+func (c *ClientWithResponses) CreateRapportPlanifieWithResponse(ctx context.Context, body CreateRapportPlanifieJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRapportPlanifieResponse, error) {
+	rsp, err := c.CreateRapportPlanifie(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRapportPlanifieResponse(rsp)
+}
+
+// DeleteRapportPlanifieWithResponse Delete a report schedule
+//
+// The reports it made stay.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /rapports/planifies/{planification_id} (the `DeleteRapportPlanifie` operationId).
+func (c *ClientWithResponses) DeleteRapportPlanifieWithResponse(ctx context.Context, planificationId PlanificationID, reqEditors ...RequestEditorFn) (*DeleteRapportPlanifieResponse, error) {
+	rsp, err := c.DeleteRapportPlanifie(ctx, planificationId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteRapportPlanifieResponse(rsp)
+}
+
+// GetRapportPlanifieWithResponse A report schedule
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /rapports/planifies/{planification_id} (the `GetRapportPlanifie` operationId).
+func (c *ClientWithResponses) GetRapportPlanifieWithResponse(ctx context.Context, planificationId PlanificationID, reqEditors ...RequestEditorFn) (*GetRapportPlanifieResponse, error) {
+	rsp, err := c.GetRapportPlanifie(ctx, planificationId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRapportPlanifieResponse(rsp)
+}
+
+// UpdateRapportPlanifieWithBodyWithResponse Replace a report schedule
+//
+// The next time is computed again from now.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /rapports/planifies/{planification_id} (the `UpdateRapportPlanifie` operationId).
+func (c *ClientWithResponses) UpdateRapportPlanifieWithBodyWithResponse(ctx context.Context, planificationId PlanificationID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRapportPlanifieResponse, error) {
+	rsp, err := c.UpdateRapportPlanifieWithBody(ctx, planificationId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRapportPlanifieResponse(rsp)
+}
+
+// UpdateRapportPlanifieWithResponse Replace a report schedule
+//
+// The next time is computed again from now.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /rapports/planifies/{planification_id} (the `UpdateRapportPlanifie` operationId).
+func (c *ClientWithResponses) UpdateRapportPlanifieWithResponse(ctx context.Context, planificationId PlanificationID, body UpdateRapportPlanifieJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRapportPlanifieResponse, error) {
+	rsp, err := c.UpdateRapportPlanifie(ctx, planificationId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRapportPlanifieResponse(rsp)
 }
 
 // GetRapportWithResponse A generated report
@@ -57775,6 +60395,1245 @@ func ParseCreateRapportResponse(rsp *http.Response) (*CreateRapportResponse, err
 	return response, nil
 }
 
+// ParseListRapportModelesResponse parses an HTTP response from a ListRapportModelesWithResponse call
+func ParseListRapportModelesResponse(rsp *http.Response) (*ListRapportModelesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRapportModelesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []RapportModele
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRapportModelesResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListRapportModelesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListRapportModelesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateRapportModeleResponse parses an HTTP response from a CreateRapportModeleWithResponse call
+func ParseCreateRapportModeleResponse(rsp *http.Response) (*CreateRapportModeleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRapportModeleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RapportModele
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateRapportModeleResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateRapportModeleResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateRapportModeleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteRapportModeleResponse parses an HTTP response from a DeleteRapportModeleWithResponse call
+func ParseDeleteRapportModeleResponse(rsp *http.Response) (*DeleteRapportModeleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteRapportModeleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteRapportModeleResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteRapportModeleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRapportModeleResponse parses an HTTP response from a GetRapportModeleWithResponse call
+func ParseGetRapportModeleResponse(rsp *http.Response) (*GetRapportModeleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRapportModeleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RapportModele
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetRapportModeleResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRapportModeleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRapportModeleResponse parses an HTTP response from a UpdateRapportModeleWithResponse call
+func ParseUpdateRapportModeleResponse(rsp *http.Response) (*UpdateRapportModeleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRapportModeleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RapportModele
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateRapportModeleResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateRapportModeleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGenerateRapportModeleResponse parses an HTTP response from a GenerateRapportModeleWithResponse call
+func ParseGenerateRapportModeleResponse(rsp *http.Response) (*GenerateRapportModeleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GenerateRapportModeleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Rapport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers GenerateRapportModeleResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 401:
+		var headers GenerateRapportModeleResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GenerateRapportModeleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRapportPlanifiesResponse parses an HTTP response from a ListRapportPlanifiesWithResponse call
+func ParseListRapportPlanifiesResponse(rsp *http.Response) (*ListRapportPlanifiesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRapportPlanifiesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []RapportPlanifie
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRapportPlanifiesResponse200Headers
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListRapportPlanifiesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListRapportPlanifiesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateRapportPlanifieResponse parses an HTTP response from a CreateRapportPlanifieWithResponse call
+func ParseCreateRapportPlanifieResponse(rsp *http.Response) (*CreateRapportPlanifieResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRapportPlanifieResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RapportPlanifie
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateRapportPlanifieResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateRapportPlanifieResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateRapportPlanifieResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteRapportPlanifieResponse parses an HTTP response from a DeleteRapportPlanifieWithResponse call
+func ParseDeleteRapportPlanifieResponse(rsp *http.Response) (*DeleteRapportPlanifieResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteRapportPlanifieResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteRapportPlanifieResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteRapportPlanifieResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRapportPlanifieResponse parses an HTTP response from a GetRapportPlanifieWithResponse call
+func ParseGetRapportPlanifieResponse(rsp *http.Response) (*GetRapportPlanifieResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRapportPlanifieResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RapportPlanifie
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetRapportPlanifieResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRapportPlanifieResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRapportPlanifieResponse parses an HTTP response from a UpdateRapportPlanifieWithResponse call
+func ParseUpdateRapportPlanifieResponse(rsp *http.Response) (*UpdateRapportPlanifieResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRapportPlanifieResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RapportPlanifie
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateRapportPlanifieResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateRapportPlanifieResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitReset = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetRapportResponse parses an HTTP response from a GetRapportWithResponse call
 func ParseGetRapportResponse(rsp *http.Response) (*GetRapportResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -61217,6 +65076,39 @@ type ServerInterface interface {
 	// CreateRapport Ask for a report
 	// (POST /rapports)
 	CreateRapport(ctx echo.Context) error
+	// ListRapportModeles Report templates
+	// (GET /rapports/modeles)
+	ListRapportModeles(ctx echo.Context, params ListRapportModelesParams) error
+	// CreateRapportModele Save a report template
+	// (POST /rapports/modeles)
+	CreateRapportModele(ctx echo.Context) error
+	// DeleteRapportModele Delete a report template
+	// (DELETE /rapports/modeles/{modele_id})
+	DeleteRapportModele(ctx echo.Context, modeleId ModeleID) error
+	// GetRapportModele A report template
+	// (GET /rapports/modeles/{modele_id})
+	GetRapportModele(ctx echo.Context, modeleId ModeleID) error
+	// UpdateRapportModele Replace a report template
+	// (PUT /rapports/modeles/{modele_id})
+	UpdateRapportModele(ctx echo.Context, modeleId ModeleID) error
+	// GenerateRapportModele Make a template's report now
+	// (POST /rapports/modeles/{modele_id}/generer)
+	GenerateRapportModele(ctx echo.Context, modeleId ModeleID) error
+	// ListRapportPlanifies Report schedules
+	// (GET /rapports/planifies)
+	ListRapportPlanifies(ctx echo.Context, params ListRapportPlanifiesParams) error
+	// CreateRapportPlanifie Schedule a template's report
+	// (POST /rapports/planifies)
+	CreateRapportPlanifie(ctx echo.Context) error
+	// DeleteRapportPlanifie Delete a report schedule
+	// (DELETE /rapports/planifies/{planification_id})
+	DeleteRapportPlanifie(ctx echo.Context, planificationId PlanificationID) error
+	// GetRapportPlanifie A report schedule
+	// (GET /rapports/planifies/{planification_id})
+	GetRapportPlanifie(ctx echo.Context, planificationId PlanificationID) error
+	// UpdateRapportPlanifie Replace a report schedule
+	// (PUT /rapports/planifies/{planification_id})
+	UpdateRapportPlanifie(ctx echo.Context, planificationId PlanificationID) error
 	// GetRapport A generated report
 	// (GET /rapports/{rapport_id})
 	GetRapport(ctx echo.Context, rapportId RapportID) error
@@ -64600,6 +68492,186 @@ func (w *ServerInterfaceWrapper) CreateRapport(ctx echo.Context) error {
 	return err
 }
 
+// ListRapportModeles converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRapportModeles(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRapportModelesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRapportModeles(ctx, params)
+	return err
+}
+
+// CreateRapportModele converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateRapportModele(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateRapportModele(ctx)
+	return err
+}
+
+// DeleteRapportModele converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteRapportModele(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "modele_id" -------------
+	var modeleId ModeleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "modele_id", ctx.Param("modele_id"), &modeleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter modele_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteRapportModele(ctx, modeleId)
+	return err
+}
+
+// GetRapportModele converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRapportModele(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "modele_id" -------------
+	var modeleId ModeleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "modele_id", ctx.Param("modele_id"), &modeleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter modele_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRapportModele(ctx, modeleId)
+	return err
+}
+
+// UpdateRapportModele converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateRapportModele(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "modele_id" -------------
+	var modeleId ModeleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "modele_id", ctx.Param("modele_id"), &modeleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter modele_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateRapportModele(ctx, modeleId)
+	return err
+}
+
+// GenerateRapportModele converts echo context to params.
+func (w *ServerInterfaceWrapper) GenerateRapportModele(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "modele_id" -------------
+	var modeleId ModeleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "modele_id", ctx.Param("modele_id"), &modeleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter modele_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GenerateRapportModele(ctx, modeleId)
+	return err
+}
+
+// ListRapportPlanifies converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRapportPlanifies(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRapportPlanifiesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRapportPlanifies(ctx, params)
+	return err
+}
+
+// CreateRapportPlanifie converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateRapportPlanifie(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateRapportPlanifie(ctx)
+	return err
+}
+
+// DeleteRapportPlanifie converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteRapportPlanifie(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "planification_id" -------------
+	var planificationId PlanificationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planification_id", ctx.Param("planification_id"), &planificationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planification_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteRapportPlanifie(ctx, planificationId)
+	return err
+}
+
+// GetRapportPlanifie converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRapportPlanifie(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "planification_id" -------------
+	var planificationId PlanificationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planification_id", ctx.Param("planification_id"), &planificationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planification_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRapportPlanifie(ctx, planificationId)
+	return err
+}
+
+// UpdateRapportPlanifie converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateRapportPlanifie(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "planification_id" -------------
+	var planificationId PlanificationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planification_id", ctx.Param("planification_id"), &planificationId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planification_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateRapportPlanifie(ctx, planificationId)
+	return err
+}
+
 // GetRapport converts echo context to params.
 func (w *ServerInterfaceWrapper) GetRapport(ctx echo.Context) error {
 	var err error
@@ -65301,6 +69373,17 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/rapports", wrapper.CreateRapport, options.OperationMiddlewares["createRapport"]...)
 	router.GET(options.BaseURL+"/rapports/:rapport_id", wrapper.GetRapport, options.OperationMiddlewares["getRapport"]...)
 	router.GET(options.BaseURL+"/rapports/:rapport_id/fichier", wrapper.DownloadRapport, options.OperationMiddlewares["downloadRapport"]...)
+	router.GET(options.BaseURL+"/rapports/modeles", wrapper.ListRapportModeles, options.OperationMiddlewares["listRapportModeles"]...)
+	router.POST(options.BaseURL+"/rapports/modeles", wrapper.CreateRapportModele, options.OperationMiddlewares["createRapportModele"]...)
+	router.DELETE(options.BaseURL+"/rapports/modeles/:modele_id", wrapper.DeleteRapportModele, options.OperationMiddlewares["deleteRapportModele"]...)
+	router.GET(options.BaseURL+"/rapports/modeles/:modele_id", wrapper.GetRapportModele, options.OperationMiddlewares["getRapportModele"]...)
+	router.PUT(options.BaseURL+"/rapports/modeles/:modele_id", wrapper.UpdateRapportModele, options.OperationMiddlewares["updateRapportModele"]...)
+	router.POST(options.BaseURL+"/rapports/modeles/:modele_id/generer", wrapper.GenerateRapportModele, options.OperationMiddlewares["generateRapportModele"]...)
+	router.GET(options.BaseURL+"/rapports/planifies", wrapper.ListRapportPlanifies, options.OperationMiddlewares["listRapportPlanifies"]...)
+	router.POST(options.BaseURL+"/rapports/planifies", wrapper.CreateRapportPlanifie, options.OperationMiddlewares["createRapportPlanifie"]...)
+	router.DELETE(options.BaseURL+"/rapports/planifies/:planification_id", wrapper.DeleteRapportPlanifie, options.OperationMiddlewares["deleteRapportPlanifie"]...)
+	router.GET(options.BaseURL+"/rapports/planifies/:planification_id", wrapper.GetRapportPlanifie, options.OperationMiddlewares["getRapportPlanifie"]...)
+	router.PUT(options.BaseURL+"/rapports/planifies/:planification_id", wrapper.UpdateRapportPlanifie, options.OperationMiddlewares["updateRapportPlanifie"]...)
 	router.GET(options.BaseURL+"/ready", wrapper.GetReady, options.OperationMiddlewares["getReady"]...)
 	router.GET(options.BaseURL+"/techniciens", wrapper.ListTechniciens, options.OperationMiddlewares["listTechniciens"]...)
 	router.POST(options.BaseURL+"/techniciens", wrapper.CreateTechnicien, options.OperationMiddlewares["createTechnicien"]...)
@@ -84227,6 +88310,1425 @@ func (response CreateRapport500ApplicationProblemPlusJSONResponse) VisitCreateRa
 	return err
 }
 
+type ListRapportModelesRequestObject struct {
+	Params ListRapportModelesParams
+}
+
+type ListRapportModelesResponseObject interface {
+	VisitListRapportModelesResponse(w http.ResponseWriter) error
+}
+
+type ListRapportModeles200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListRapportModeles200JSONResponse struct {
+	Body    []RapportModele
+	Headers ListRapportModeles200ResponseHeaders
+}
+
+func (response ListRapportModeles200JSONResponse) VisitListRapportModelesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportModeles401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapportModeles401ApplicationProblemPlusJSONResponse) VisitListRapportModelesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportModeles403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapportModeles403ApplicationProblemPlusJSONResponse) VisitListRapportModelesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportModeles422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapportModeles422ApplicationProblemPlusJSONResponse) VisitListRapportModelesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportModeles429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapportModeles429ApplicationProblemPlusJSONResponse) VisitListRapportModelesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportModeles500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapportModeles500ApplicationProblemPlusJSONResponse) VisitListRapportModelesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportModeleRequestObject struct {
+	Body *CreateRapportModeleJSONRequestBody
+}
+
+type CreateRapportModeleResponseObject interface {
+	VisitCreateRapportModeleResponse(w http.ResponseWriter) error
+}
+
+type CreateRapportModele201ResponseHeaders struct {
+	Location *string
+}
+
+type CreateRapportModele201JSONResponse struct {
+	Body    RapportModele
+	Headers CreateRapportModele201ResponseHeaders
+}
+
+func (response CreateRapportModele201JSONResponse) VisitCreateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportModele401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportModele401ApplicationProblemPlusJSONResponse) VisitCreateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportModele403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportModele403ApplicationProblemPlusJSONResponse) VisitCreateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportModele404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportModele404ApplicationProblemPlusJSONResponse) VisitCreateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportModele409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportModele409ApplicationProblemPlusJSONResponse) VisitCreateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportModele422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportModele422ApplicationProblemPlusJSONResponse) VisitCreateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportModele429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportModele429ApplicationProblemPlusJSONResponse) VisitCreateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportModele500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportModele500ApplicationProblemPlusJSONResponse) VisitCreateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportModeleRequestObject struct {
+	ModeleId ModeleID `json:"modele_id"`
+}
+
+type DeleteRapportModeleResponseObject interface {
+	VisitDeleteRapportModeleResponse(w http.ResponseWriter) error
+}
+
+type DeleteRapportModele204Response struct {
+}
+
+func (response DeleteRapportModele204Response) VisitDeleteRapportModeleResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteRapportModele401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportModele401ApplicationProblemPlusJSONResponse) VisitDeleteRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportModele403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportModele403ApplicationProblemPlusJSONResponse) VisitDeleteRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportModele404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportModele404ApplicationProblemPlusJSONResponse) VisitDeleteRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportModele409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportModele409ApplicationProblemPlusJSONResponse) VisitDeleteRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportModele429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportModele429ApplicationProblemPlusJSONResponse) VisitDeleteRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportModele500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportModele500ApplicationProblemPlusJSONResponse) VisitDeleteRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportModeleRequestObject struct {
+	ModeleId ModeleID `json:"modele_id"`
+}
+
+type GetRapportModeleResponseObject interface {
+	VisitGetRapportModeleResponse(w http.ResponseWriter) error
+}
+
+type GetRapportModele200JSONResponse RapportModele
+
+func (response GetRapportModele200JSONResponse) VisitGetRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportModele401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapportModele401ApplicationProblemPlusJSONResponse) VisitGetRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportModele403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapportModele403ApplicationProblemPlusJSONResponse) VisitGetRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportModele404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapportModele404ApplicationProblemPlusJSONResponse) VisitGetRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportModele429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapportModele429ApplicationProblemPlusJSONResponse) VisitGetRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportModele500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapportModele500ApplicationProblemPlusJSONResponse) VisitGetRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportModeleRequestObject struct {
+	ModeleId ModeleID `json:"modele_id"`
+	Body     *UpdateRapportModeleJSONRequestBody
+}
+
+type UpdateRapportModeleResponseObject interface {
+	VisitUpdateRapportModeleResponse(w http.ResponseWriter) error
+}
+
+type UpdateRapportModele200JSONResponse RapportModele
+
+func (response UpdateRapportModele200JSONResponse) VisitUpdateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportModele401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportModele401ApplicationProblemPlusJSONResponse) VisitUpdateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportModele403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportModele403ApplicationProblemPlusJSONResponse) VisitUpdateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportModele404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportModele404ApplicationProblemPlusJSONResponse) VisitUpdateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportModele409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportModele409ApplicationProblemPlusJSONResponse) VisitUpdateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportModele422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportModele422ApplicationProblemPlusJSONResponse) VisitUpdateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportModele429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportModele429ApplicationProblemPlusJSONResponse) VisitUpdateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportModele500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportModele500ApplicationProblemPlusJSONResponse) VisitUpdateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateRapportModeleRequestObject struct {
+	ModeleId ModeleID `json:"modele_id"`
+}
+
+type GenerateRapportModeleResponseObject interface {
+	VisitGenerateRapportModeleResponse(w http.ResponseWriter) error
+}
+
+type GenerateRapportModele202ResponseHeaders struct {
+	Location *string
+}
+
+type GenerateRapportModele202JSONResponse struct {
+	Body    Rapport
+	Headers GenerateRapportModele202ResponseHeaders
+}
+
+func (response GenerateRapportModele202JSONResponse) VisitGenerateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateRapportModele401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GenerateRapportModele401ApplicationProblemPlusJSONResponse) VisitGenerateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateRapportModele403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GenerateRapportModele403ApplicationProblemPlusJSONResponse) VisitGenerateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateRapportModele404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GenerateRapportModele404ApplicationProblemPlusJSONResponse) VisitGenerateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateRapportModele429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GenerateRapportModele429ApplicationProblemPlusJSONResponse) VisitGenerateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GenerateRapportModele500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GenerateRapportModele500ApplicationProblemPlusJSONResponse) VisitGenerateRapportModeleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportPlanifiesRequestObject struct {
+	Params ListRapportPlanifiesParams
+}
+
+type ListRapportPlanifiesResponseObject interface {
+	VisitListRapportPlanifiesResponse(w http.ResponseWriter) error
+}
+
+type ListRapportPlanifies200ResponseHeaders struct {
+	XTotalCount int
+}
+
+type ListRapportPlanifies200JSONResponse struct {
+	Body    []RapportPlanifie
+	Headers ListRapportPlanifies200ResponseHeaders
+}
+
+func (response ListRapportPlanifies200JSONResponse) VisitListRapportPlanifiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", fmt.Sprint(response.Headers.XTotalCount))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportPlanifies401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapportPlanifies401ApplicationProblemPlusJSONResponse) VisitListRapportPlanifiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportPlanifies403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapportPlanifies403ApplicationProblemPlusJSONResponse) VisitListRapportPlanifiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportPlanifies422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapportPlanifies422ApplicationProblemPlusJSONResponse) VisitListRapportPlanifiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportPlanifies429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapportPlanifies429ApplicationProblemPlusJSONResponse) VisitListRapportPlanifiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRapportPlanifies500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListRapportPlanifies500ApplicationProblemPlusJSONResponse) VisitListRapportPlanifiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportPlanifieRequestObject struct {
+	Body *CreateRapportPlanifieJSONRequestBody
+}
+
+type CreateRapportPlanifieResponseObject interface {
+	VisitCreateRapportPlanifieResponse(w http.ResponseWriter) error
+}
+
+type CreateRapportPlanifie201ResponseHeaders struct {
+	Location *string
+}
+
+type CreateRapportPlanifie201JSONResponse struct {
+	Body    RapportPlanifie
+	Headers CreateRapportPlanifie201ResponseHeaders
+}
+
+func (response CreateRapportPlanifie201JSONResponse) VisitCreateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportPlanifie401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportPlanifie401ApplicationProblemPlusJSONResponse) VisitCreateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportPlanifie403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportPlanifie403ApplicationProblemPlusJSONResponse) VisitCreateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportPlanifie422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportPlanifie422ApplicationProblemPlusJSONResponse) VisitCreateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportPlanifie429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportPlanifie429ApplicationProblemPlusJSONResponse) VisitCreateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRapportPlanifie500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRapportPlanifie500ApplicationProblemPlusJSONResponse) VisitCreateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportPlanifieRequestObject struct {
+	PlanificationId PlanificationID `json:"planification_id"`
+}
+
+type DeleteRapportPlanifieResponseObject interface {
+	VisitDeleteRapportPlanifieResponse(w http.ResponseWriter) error
+}
+
+type DeleteRapportPlanifie204Response struct {
+}
+
+func (response DeleteRapportPlanifie204Response) VisitDeleteRapportPlanifieResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteRapportPlanifie401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportPlanifie401ApplicationProblemPlusJSONResponse) VisitDeleteRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportPlanifie403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportPlanifie403ApplicationProblemPlusJSONResponse) VisitDeleteRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportPlanifie404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportPlanifie404ApplicationProblemPlusJSONResponse) VisitDeleteRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportPlanifie429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportPlanifie429ApplicationProblemPlusJSONResponse) VisitDeleteRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteRapportPlanifie500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteRapportPlanifie500ApplicationProblemPlusJSONResponse) VisitDeleteRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportPlanifieRequestObject struct {
+	PlanificationId PlanificationID `json:"planification_id"`
+}
+
+type GetRapportPlanifieResponseObject interface {
+	VisitGetRapportPlanifieResponse(w http.ResponseWriter) error
+}
+
+type GetRapportPlanifie200JSONResponse RapportPlanifie
+
+func (response GetRapportPlanifie200JSONResponse) VisitGetRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportPlanifie401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapportPlanifie401ApplicationProblemPlusJSONResponse) VisitGetRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportPlanifie403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapportPlanifie403ApplicationProblemPlusJSONResponse) VisitGetRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportPlanifie404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapportPlanifie404ApplicationProblemPlusJSONResponse) VisitGetRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportPlanifie429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapportPlanifie429ApplicationProblemPlusJSONResponse) VisitGetRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRapportPlanifie500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetRapportPlanifie500ApplicationProblemPlusJSONResponse) VisitGetRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportPlanifieRequestObject struct {
+	PlanificationId PlanificationID `json:"planification_id"`
+	Body            *UpdateRapportPlanifieJSONRequestBody
+}
+
+type UpdateRapportPlanifieResponseObject interface {
+	VisitUpdateRapportPlanifieResponse(w http.ResponseWriter) error
+}
+
+type UpdateRapportPlanifie200JSONResponse RapportPlanifie
+
+func (response UpdateRapportPlanifie200JSONResponse) VisitUpdateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportPlanifie401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportPlanifie401ApplicationProblemPlusJSONResponse) VisitUpdateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportPlanifie403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportPlanifie403ApplicationProblemPlusJSONResponse) VisitUpdateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportPlanifie404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportPlanifie404ApplicationProblemPlusJSONResponse) VisitUpdateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportPlanifie422ApplicationProblemPlusJSONResponse struct {
+	ValidationFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportPlanifie422ApplicationProblemPlusJSONResponse) VisitUpdateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportPlanifie429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportPlanifie429ApplicationProblemPlusJSONResponse) VisitUpdateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	if response.Headers.XRateLimitLimit != nil {
+		w.Header().Set("X-RateLimit-Limit", fmt.Sprint(*response.Headers.XRateLimitLimit))
+	}
+	if response.Headers.XRateLimitRemaining != nil {
+		w.Header().Set("X-RateLimit-Remaining", fmt.Sprint(*response.Headers.XRateLimitRemaining))
+	}
+	if response.Headers.XRateLimitReset != nil {
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(*response.Headers.XRateLimitReset))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRapportPlanifie500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRapportPlanifie500ApplicationProblemPlusJSONResponse) VisitUpdateRapportPlanifieResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRapportRequestObject struct {
 	RapportId RapportID `json:"rapport_id"`
 }
@@ -88387,6 +93889,39 @@ type StrictServerInterface interface {
 	// CreateRapport Ask for a report
 	// (POST /rapports)
 	CreateRapport(ctx context.Context, request CreateRapportRequestObject) (CreateRapportResponseObject, error)
+	// ListRapportModeles Report templates
+	// (GET /rapports/modeles)
+	ListRapportModeles(ctx context.Context, request ListRapportModelesRequestObject) (ListRapportModelesResponseObject, error)
+	// CreateRapportModele Save a report template
+	// (POST /rapports/modeles)
+	CreateRapportModele(ctx context.Context, request CreateRapportModeleRequestObject) (CreateRapportModeleResponseObject, error)
+	// DeleteRapportModele Delete a report template
+	// (DELETE /rapports/modeles/{modele_id})
+	DeleteRapportModele(ctx context.Context, request DeleteRapportModeleRequestObject) (DeleteRapportModeleResponseObject, error)
+	// GetRapportModele A report template
+	// (GET /rapports/modeles/{modele_id})
+	GetRapportModele(ctx context.Context, request GetRapportModeleRequestObject) (GetRapportModeleResponseObject, error)
+	// UpdateRapportModele Replace a report template
+	// (PUT /rapports/modeles/{modele_id})
+	UpdateRapportModele(ctx context.Context, request UpdateRapportModeleRequestObject) (UpdateRapportModeleResponseObject, error)
+	// GenerateRapportModele Make a template's report now
+	// (POST /rapports/modeles/{modele_id}/generer)
+	GenerateRapportModele(ctx context.Context, request GenerateRapportModeleRequestObject) (GenerateRapportModeleResponseObject, error)
+	// ListRapportPlanifies Report schedules
+	// (GET /rapports/planifies)
+	ListRapportPlanifies(ctx context.Context, request ListRapportPlanifiesRequestObject) (ListRapportPlanifiesResponseObject, error)
+	// CreateRapportPlanifie Schedule a template's report
+	// (POST /rapports/planifies)
+	CreateRapportPlanifie(ctx context.Context, request CreateRapportPlanifieRequestObject) (CreateRapportPlanifieResponseObject, error)
+	// DeleteRapportPlanifie Delete a report schedule
+	// (DELETE /rapports/planifies/{planification_id})
+	DeleteRapportPlanifie(ctx context.Context, request DeleteRapportPlanifieRequestObject) (DeleteRapportPlanifieResponseObject, error)
+	// GetRapportPlanifie A report schedule
+	// (GET /rapports/planifies/{planification_id})
+	GetRapportPlanifie(ctx context.Context, request GetRapportPlanifieRequestObject) (GetRapportPlanifieResponseObject, error)
+	// UpdateRapportPlanifie Replace a report schedule
+	// (PUT /rapports/planifies/{planification_id})
+	UpdateRapportPlanifie(ctx context.Context, request UpdateRapportPlanifieRequestObject) (UpdateRapportPlanifieResponseObject, error)
 	// GetRapport A generated report
 	// (GET /rapports/{rapport_id})
 	GetRapport(ctx context.Context, request GetRapportRequestObject) (GetRapportResponseObject, error)
@@ -92417,6 +97952,369 @@ func (sh *strictHandler) CreateRapport(ctx echo.Context) error {
 	return nil
 }
 
+// ListRapportModeles operation middleware
+func (sh *strictHandler) ListRapportModeles(ctx echo.Context, params ListRapportModelesParams) error {
+	var request ListRapportModelesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRapportModeles(ctx.Request().Context(), request.(ListRapportModelesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRapportModeles")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRapportModelesResponseObject); ok {
+		return validResponse.VisitListRapportModelesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateRapportModele operation middleware
+func (sh *strictHandler) CreateRapportModele(ctx echo.Context) error {
+	var request CreateRapportModeleRequestObject
+
+	var body CreateRapportModeleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRapportModele(ctx.Request().Context(), request.(CreateRapportModeleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRapportModele")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateRapportModeleResponseObject); ok {
+		return validResponse.VisitCreateRapportModeleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteRapportModele operation middleware
+func (sh *strictHandler) DeleteRapportModele(ctx echo.Context, modeleId ModeleID) error {
+	var request DeleteRapportModeleRequestObject
+
+	request.ModeleId = modeleId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteRapportModele(ctx.Request().Context(), request.(DeleteRapportModeleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteRapportModele")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteRapportModeleResponseObject); ok {
+		return validResponse.VisitDeleteRapportModeleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRapportModele operation middleware
+func (sh *strictHandler) GetRapportModele(ctx echo.Context, modeleId ModeleID) error {
+	var request GetRapportModeleRequestObject
+
+	request.ModeleId = modeleId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRapportModele(ctx.Request().Context(), request.(GetRapportModeleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRapportModele")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRapportModeleResponseObject); ok {
+		return validResponse.VisitGetRapportModeleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateRapportModele operation middleware
+func (sh *strictHandler) UpdateRapportModele(ctx echo.Context, modeleId ModeleID) error {
+	var request UpdateRapportModeleRequestObject
+
+	request.ModeleId = modeleId
+
+	var body UpdateRapportModeleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRapportModele(ctx.Request().Context(), request.(UpdateRapportModeleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRapportModele")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateRapportModeleResponseObject); ok {
+		return validResponse.VisitUpdateRapportModeleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GenerateRapportModele operation middleware
+func (sh *strictHandler) GenerateRapportModele(ctx echo.Context, modeleId ModeleID) error {
+	var request GenerateRapportModeleRequestObject
+
+	request.ModeleId = modeleId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GenerateRapportModele(ctx.Request().Context(), request.(GenerateRapportModeleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GenerateRapportModele")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GenerateRapportModeleResponseObject); ok {
+		return validResponse.VisitGenerateRapportModeleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListRapportPlanifies operation middleware
+func (sh *strictHandler) ListRapportPlanifies(ctx echo.Context, params ListRapportPlanifiesParams) error {
+	var request ListRapportPlanifiesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRapportPlanifies(ctx.Request().Context(), request.(ListRapportPlanifiesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRapportPlanifies")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRapportPlanifiesResponseObject); ok {
+		return validResponse.VisitListRapportPlanifiesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateRapportPlanifie operation middleware
+func (sh *strictHandler) CreateRapportPlanifie(ctx echo.Context) error {
+	var request CreateRapportPlanifieRequestObject
+
+	var body CreateRapportPlanifieJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRapportPlanifie(ctx.Request().Context(), request.(CreateRapportPlanifieRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRapportPlanifie")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateRapportPlanifieResponseObject); ok {
+		return validResponse.VisitCreateRapportPlanifieResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteRapportPlanifie operation middleware
+func (sh *strictHandler) DeleteRapportPlanifie(ctx echo.Context, planificationId PlanificationID) error {
+	var request DeleteRapportPlanifieRequestObject
+
+	request.PlanificationId = planificationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteRapportPlanifie(ctx.Request().Context(), request.(DeleteRapportPlanifieRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteRapportPlanifie")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteRapportPlanifieResponseObject); ok {
+		return validResponse.VisitDeleteRapportPlanifieResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRapportPlanifie operation middleware
+func (sh *strictHandler) GetRapportPlanifie(ctx echo.Context, planificationId PlanificationID) error {
+	var request GetRapportPlanifieRequestObject
+
+	request.PlanificationId = planificationId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRapportPlanifie(ctx.Request().Context(), request.(GetRapportPlanifieRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRapportPlanifie")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRapportPlanifieResponseObject); ok {
+		return validResponse.VisitGetRapportPlanifieResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateRapportPlanifie operation middleware
+func (sh *strictHandler) UpdateRapportPlanifie(ctx echo.Context, planificationId PlanificationID) error {
+	var request UpdateRapportPlanifieRequestObject
+
+	request.PlanificationId = planificationId
+
+	var body UpdateRapportPlanifieJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRapportPlanifie(ctx.Request().Context(), request.(UpdateRapportPlanifieRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRapportPlanifie")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateRapportPlanifieResponseObject); ok {
+		return validResponse.VisitUpdateRapportPlanifieResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetRapport operation middleware
 func (sh *strictHandler) GetRapport(ctx echo.Context, rapportId RapportID) error {
 	var request GetRapportRequestObject
@@ -93265,889 +99163,916 @@ func (sh *strictHandler) ActivateUser(ctx echo.Context, userId UserID) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3fdtw40if4KtjcOadS3ZlSSv5TZfn02VH5T7e77bJblr/ur0u1SSSJzESJBGgAlJxV4weYJ5jbuZz6",
-	"9nbu9m78YnsQAEiQBJPMlFxd7tk5Z752KUkwEAgEAvHnFz+PYp7lnBGm5Oj059Ga4IQI+OdZHJNcTc8x",
-	"WxH4Q0JkLGiuKGej01G02Cgio8PRZCTjNcmwfkRtcjI6HUklKFuNPn6cjJ5wpghT06dU5lxS83JrLKwU",
-	"jtcZYSpCYy5QRFlKGYnQkgtEM7wiEmGWoDdPnx+gG6rWSK0JkphRRSVJ0JKmBDGckaHkwKzahFysCRL6",
-	"JySJuCbJBJHD1SEyc0Wz6fHs5N7Rg9ls1jvvZxd41R7/34iQlDPElzABQSQvREwmSHEkCUvQAsdXiDIU",
-	"vVhOX2EVr3s/9CIhWc7NpEie4g1JAgxWoiARulkThtSaSkSl4aDigiQIM3lDhKYKM0SwSCkRSJD3BZHK",
-	"Z3dGUFR+L95M/0I2DfoIK7LR6fcj/b3RD5MAvS95jMNS8O78pWNMLAhWJCkZ1MeEc6LEZnq2VES0x31L",
-	"Ys4SqXl8g6lCC7LkgiAlNpStEF5hyoLjU6bIigj4wN/+9rfpWaHWhCkaYxUQHe9XvcIwGkHkQ05iPZNx",
-	"9C3BgojooG8uf5+eY0Ve0oyqKfzf9rfOzdJIhNOU35AE5USgjLJCkd6Z+MOfkwxTpj/c/YmULJWWSFiW",
-	"QgjCtEiwhN/s+ClJVPfaFEzRFL5hxtYCuizSdODy/H1q6Z2+eNo5F0T1fo7XXCsMwTO7Bc1vXKAVYURo",
-	"sXuMcCq5m3TKV7J/zS64wun0CS9YYJbwI2JFtjC7TPAbiTK9vbUE6o8saaqIkBNEV4zrYVGUar5FoPYi",
-	"vlxKomCvaYKp0Jtc77Fevnh0TZ/gPO/XDqRB3g0RBMV6AJKgItfbCKMY54izdHOKoto3IqtZ2CUDgcE5",
-	"Gqu1HgELgjIuyMEhOltIkCL3PQXsoRKRDzhWh5dsR5Xy9+k7JghOuthvfkWMK7q0+1OWmganKRFojNPU",
-	"/imb6CdhdkZX5nhFDnZk/cfJKMcCZ0S501QIop6SvKCBs/S1/pYgMReJRFLRNEWiYAzUE4gm1prNUKNo",
-	"RtD4/PkTdO/evUdAF9VjvC+I2IwmI30Kjk5HifmUT+SSiwwr/RtWZKrHGYW4CZSGttGLxDEt4TcM6DA0",
-	"lzTkWK0rErAeaE6TrZwriaJMPbw/mowyymimV/x4EpJooO7PhXxfnPXwUa2xQlJhoeXW6fwdOPij/sgc",
-	"78PCJ2sSX6VU9rAxdo8hRbI8xUZ7BzhZPnjX3HySUsL6qIRnkLYTMdt0UQgP3Tl5PMuJNjVID4nlc13k",
-	"lQ98DhIVKcR2AkEPbKFNj3D3lDElcN/iwkOx6qQNxrh70golu5ThcyqkQgneOBpzIihP0DghS1ykyp6X",
-	"jYcyztQakZRcE2b+Q7pNH9mdHO2tLMObXE+iSxO9xKE5TBBlcVokxJ8NT/Bmgt5dPNlfEwXpe8rjIuvd",
-	"3Yl9qkMA3M93LQElcUzpixbTdP0VZh28k1HvsRrZaEFSzlbauO/inv/uXU/j2fuC5qSfy/qD+RY2k3Kc",
-	"u6bwOY5VIXr0J2XXnHYqz6UZ4s4pA5PXnEAdR7m/dNZio9IeSF3L7Z9EtybOqL9B1BUscSZaS6k2SfS1",
-	"6q1pNFfl54JnbTrtj3tbkfYePtfXpX0MoRqJF7ybwD3sM0eb4vtT9pTgJKWMfAufb5PnfkfjSA83hzsZ",
-	"iQ72oTexY83Nu/sT/YydE4VF0iGW/JqIpNAkw7XuQK88XGjKvy9xKvUPNQHuIpuwuTCfC1x4FpynBDOf",
-	"uFKTDdvT1h/VVpBNMhoa8rbb5o2gXNCQI+e1ufgRSVBuHqJEorEgOcHG+ChvduCelOSaCJzCupMPecoT",
-	"4pRjaCK5+7A/B6pIBqbQfxJkOTod/Z9HlVv2yDwmj/yzsiT/42SU4Q8vzPsPygljIfBG/yjVJgUlzkU2",
-	"Kmf/14DZVaTpVJEPCkmCRbwG9wdVKQEPhPcsGj8XhMVrJBXJMspWE4TjWFNqnBck6dwC72uTzvCHl4St",
-	"1Hp0ejKbdcv7W4VVobYulNSPyLtcJmk+eqtFsoTXlujroUt0QeI1ozElbNBGwlLSFSMJUtxqJfs+Zmg8",
-	"QxnB+iG2mSAsnWeLC7qizPIkxARV0jB80822bLoL+KFjHTXNm5x00qLf9UkYugrw0YqGd2Kl74EdZBT6",
-	"V9XQnWxa/nkn1VnYT/UoTs+j/hcSMIBf4SsiETZOcfAt4yXR6yyIEptT7z5k/fhUOse+FvyT+2jNC2EC",
-	"KMKGCPQvxkUHXv0rsoGfFzzZPEa1P4P7HzOu1kTA7/YrEt0/OZnAWzdrmpKKjEvmnKq06c26P3tk3HvA",
-	"LhNsqvjVCC10KosHD0De3H8fh1THiyWET8LXiejZBV5Fzvq9tkEZQXDyGGGtTFKCOCPVTI9PYKKaC3oa",
-	"8RqCYoedE7HBm64ZHIfVnS+1fQZ79WSH1f45rz01JcdFyK/PhdLio/mZEpyAR3saIcmFknCaEKb/eIgi",
-	"dyBGKC+UtJd5qdxWtCI1Nv9JJmiNC/0/TNOckglaYCnJBOWCrwTOMkIOJiiaVqOCD5/gxoiHl+xCn+tY",
-	"ELQQ/IowtNhUW0zbYeDHRjRx6hK2REIFic0xWFFu9iBPE6JJ5UtEcLx21sPGfHCCMLrh4gq9L0hBHvsk",
-	"mtcZudF7Bh4+eIxqBiew5pLVVb7embxQCCNnWqJUT3PB1Rrd4I08RM+uidiAKBvBkVrpJ1qk1/oY0Ec2",
-	"S8iHySWTHGHwdKOYQ2RpoYcup32zxkofoMZfjxcpQZL+RCZGPUTvI6Q4R+M3XKqVIG//+tKstFExEEog",
-	"+ltSEZyUjv8NcH9Jbg4OL1mUE6Eo0wozQmPwvruxJ1rVINBAN1SSg0pQFppjbnijA8fAZrdTLpmxYW4I",
-	"Xa0lBCCQWmPm8cS3bQ4mZtGr9XiMqEICsyuJCDATvjZBkl8yzT/NLbSCiEkZKK0CPZa0Q/Q3u1aRZkt0",
-	"WlvsiQk3udl6CrJpk+itts8RCHsUgq/heOIbve56PbtOMhDD2qet+2p0+mAG5o1RFw+0YutRHq94cQ2G",
-	"/NZoSMbNQ/KfEAEpKfR5aKyHXmpTyq48KyyoqHsdVPtr5pL0rSGSitxfNy5SUqdtsoEMdV6fK8qSbbbh",
-	"PHODD94imoqSpDqB7yQRAwk08SaS6PMDKC2k5+tvmoSSiNuu8XdeHHO7meBHPDvMBP+RuzYTfEJfFtsX",
-	"HCK0vtldMPsnZ3LXwrediqroNbd9qnrlMBAzvst7SpMWIPA1BPvbBH1Xzx9QHMkrmnfRYVIGwjp71ntf",
-	"e0NJX9BN5vr0zrHocmrneoy7lqk3KYarxHba8hR3CXxuB7hrws5xnnPREwcoU0z0RYx3ck6Yse6axMql",
-	"sJ1Kz3WQC76kaVdkoOkfuDtStf7dTmRNy9bJqpTsXRH00QxFpPqWJ9SkQ7oQ1rs85RicsbFJLoTLXpEq",
-	"qvfGkf7QNMEKvjpMK9RHfg5uIU1Cwy3gPqHv8tljFOmFgvwbN+t2zgrk360ogzHrFOM8T60mOvowvbm5",
-	"mQLlhUgJi3li8obIB5zlKThPciylNrRHp6OzJKPs+OTe/Qf/x2gC3HcZIPqH/5zR5WGGwdM1aPoVhXrS",
-	"t+KkP1SLgU8ESbTVhVOJsAQuoiUlaSLRuJq2PotKGgJpQEY2ZM6ZNHLxLU5swtkWDueCL1KS/f5HaTIh",
-	"PcYmRGGaavq4yPVdGdbz038ogmiaUkkXKQG5lwqDI2t0hHN6dH18pDkPBi94Q0en98HNoO8/o1NNFnJ0",
-	"VT5Ifcs7XaSYXQ1fnzeG9qBM4lSzEfSbcQGNC5ZjIeHGuODJ5uBwZHITlimNb8uhT/+1jAqg5NMvP376",
-	"74h8oJovKsyhKopQ59Ojik8laZ+NSU8LM0syQbjMcLWOMsq0YpvAjQe82sTkMS25WNBE2rQhzFYE+Og0",
-	"hQ2jbWGnY+NuGihIvgu9Gx+j3hFe1rif3hv6gn30qHzuo58OoC+iO01ikE++mk3T+d6e3WtGjBuEL8sk",
-	"A9mYYyvbc9tE6w/DF5/DYibGs38L8T+L40//QyLx6RdJxPWnXxAuPiDx6X+mRKJTBMp3qKK4V22AirrP",
-	"tgMuysTLryQSPCUow2Brw1+Njc1zbSlRzmAzaLnHMWSh6hMuIThW9FrLPOwDuKgznD4TgotbcvUdI4gI",
-	"QQphbu/6P6VCstB39MKaQp0stXpPmx+no3vL4/gEPyLTB8nXi+n9+JhMHy1neHqyeJh8Q+7HX+PjmbcM",
-	"D3x97aaE3hJxTQQyU/tsS/KOlanq0nyQ6A+iccpXK5JUzq3St58cVKx3UcnPsn39L+y6hetxGnDDIYz8",
-	"MOc4eh8dBNKQbarz8QzNZrNLZj15j9GCbDhLJqG85+PZbDYzCduhxGt4xuZaj0GUKVtdMs+taCswsFhQ",
-	"JbDYGEJveJEmxtGIJcqKeK3/V1ivulqTDOE0PTB+wztSU92p44MHce98NBGDa5zS5EJgVhUB3WKTVgOZ",
-	"JU6oIugUxSlXhSAETS+L2eweQYTNY17AzgR5lqPT738egZWnRQg8+XKecwlmlX4sI1KCGI+0eNBrMvr4",
-	"Q3DH10Tr6OujKmL8zzErmnlyX0lrQFS2A5XWeHiMIsOOCKVUWme6KyaxXLlkY+ATilpsikDYPk5Grza+",
-	"B+PzbH//C7tuf+UfNC0H0h3ulWYBwvbXa09/tE6p57xgyR0axJQpwYtr3Hld8Izho0ePHj2qie79SnS/",
-	"4woZ4j6b7H7HkdR6rSqI4wJCNF6JhjMRjFtQC3TC4Q8pwVfmLPptC+Pnkj9wi9nb+Bue0nhzSyl6xZW+",
-	"duobPuSGas1NTtFLgjL/l4RThcxnqEC4QBmnTJ+CKMYCx+rT/xD6wBz4WsGQ3GQLDtIa0NWlv8FX0XuR",
-	"NPo4uZthPZI7zoiWoX1yUu2rdywXPNYf1ZfjZ0xRtfl8W8yewNbD4TLRocQIOSaYu+ZCEHxljoQcxAmN",
-	"jY0iipQgWj5AJRwexBqCb/Am5Ti54PwlFlv33n7ODyV4jq55WmSUkeLDwJvNsXezcXWAhtXognNkSP2s",
-	"Z7IzmCF3RvNMf1KYKDT40Y25jaHcWhpWCiiLBPvmOaYpue258BIcDdbTgNGnX9SnX1DGE7qkn37RVpIS",
-	"ZKpIlks0dukwOFYFSVNtVl2O7l2ODvpPkeMa5z1R9yeE7Iw+G9Or2mkoCZcIlyk+IN9UmwIo5Uwvgy1p",
-	"PTXHClSb2kQpJTawGBf8irA3mIoBp4nHe72eUs6Vfnt0OiKbP68Xf4zpa/rnF+9+enH8HX0hX7DzB/GT",
-	"Fw9fXOV//7cnf350SDZ//in52wv6mr748ILNDuOTlC2y57Pk739OTdoiFUTOKRudPtJ3RUGWgsj13P/h",
-	"4ez+N/5vjoDZ4vgff13/9TibfXg/23z38PxE/PX91cmf2Nerbz58s/7HjH07i99+s/7rSayXRr81d9Ez",
-	"qFwevjbAsXPrEw1uC/2AViCyaDmQnuB4TaaQec/TQJl1eoM3EkWMT8H/1FMfD2EPzl9htnEVzbe+efDc",
-	"10vyEJ1/+kVr8Q35CSVYHzcnSIK8uxSxAeeCd1XQekkTjEqKP9tWOdf3A0ju0PIfr0kCllfKV3obKK0R",
-	"lEQpj69IgnihHpt9YbMxIq/sPrJTbho2jcr8bWaN/2hXHfx2s6j5wrZy96EjVS91VbQPH0m/AKvwjuFC",
-	"rbmgP91atcNeKq00xAsE2uDTL1sk7wjyMypj/9g3SjzKPl+cgEoJmeOWbi10RoklyChOBBrIOsLh3+hm",
-	"zWXlBaxUOLj8m3IXAmzYtlCt5+06yQJCsSR5RRKKXQLzbdZrkxOtP8wQBWKcIfuRT7+gU3D5HOUp7vLd",
-	"6uU5MkrdP2wf+EtYEo2AanRhchJ+JSPnK2knpyBRwpy3yl7nfM9uzeZ5J4m4o1vwO0VTKrEiBWRvI7gH",
-	"f/plmy7+rVyATVTbsuP1X3YzOVxFFMS1T2YnD6fHx9OThxezR6ez2els9g9tQ2SGR7XQ7GS0LNJ0bqO2",
-	"EM5Fr1481/xKICBO5Rwc7mXJRIqlmsMx0frUPfcpwdMyCDyajIo86aWuGTsezlvNry7htCoD+PpvWt3g",
-	"OzOsn5lAQULQdTkwSohECWdMmwXhy6xZBf/KCVfMT/+hBEEFIwgn2l4niEz1k2bwL+GW+ZZnxAXRuahK",
-	"cEyitdX2Le8jpEtb9I1DiPrbT5XIGQFD0NWFQzYxRhmO15QRdIOh+iHPocjaAlUcHKJzklK8oKlJyF4V",
-	"gkg0fnXx7fMJenVxcT5B+BrT1D5xAOTqqRfKQ4uREP3JBYdcZWJNyUxffjA19YOsSFNwudmN0jBIJ7VN",
-	"OixxsnpnsQmmrnR8s0xf0Yu0KHb4XlIIQuYGUCiQoPu3NYTszM+GOfABpDhaUvYYaYJsVQjPCWRi9dNY",
-	"r/ALzbP9zpKyUJ5c+XWTfW4EoyxGsdKhqQqyo3cJB5PXzOzdb/Eyruiyb0++0g+ZraK3D9z0Q0BrheIZ",
-	"VvR9QaJTWByTuGqSDQpl4wNojI2XR28gm6vmgoCY1cIMZXjW8VkSEIQcM0YgeQbrx5nWWab4zuL5ZJgV",
-	"RCtBj6YAvk/94Bicalwl6Xw/glSwZgGp2RJGhJoS73g+CeRm+/u9ZHRti9b2eI38anZ88SOJYalgzUz+",
-	"BhxAifGS4PSNp2YgB7ZH89TLKWehbe20QNP2KAG+loUqBOncGa0Rg/sPbnBGIxgopdrgjxEG+KfT/TZn",
-	"ezO291iDnLq8liXH9tO1Lw1JBtxjQzbk0YmeGadTKN6B4PQKRUaZ/9fjXcVku7qbjD5MV3xq/+iePfzO",
-	"/uN789gP/nNTmuW2KAzyMk9HK6rWxeIw5tkRxzmdxjwhK8KOyk9/9F+XVzSf8txMeJpzWL0yf3HHoywo",
-	"ofq7p0gQrf8An6wuh8Z4AF/gwZ6nRB/b9CCHFzQjvyLnhpxGvuD3nEx9U4Qhf8Xp7bMrWxvvCU4JS7C4",
-	"MF7Tnxt7Sbk/tw8pkYbqqtTaC0PDyFUmjfVwKH31W+jXFsTC2JQ3jdLEd1nrR26YQxrL/wtG+MPD5XF8",
-	"eHjYeww6p4EmNaR0nsDR7yKJLkW4oUyMu3xeZf/WNMrXJ4EtyMjNtuf7Knn9KbQ+3xi9Y1piRf7MCxGY",
-	"Ds5xTFXN1m3r+xhGmOdw1oeALcagSH4PZQeMJAfoCNmRNxN9TdFvTZDgBUtIUprHts7QPal1z2yYqezO",
-	"hR4QqMmIF9dEKCK3z0+TTZeUbH+ueYiZT7Y4GPho8AtttnYvXh0Lob6EP0J6z9D4vScMH9tIDMxg6LTY",
-	"WK9zGGL7N7deo1CCAZyOIT08bRJfnRMJ1TrNGZdOgwClzgVQwWauCU7VWlulBav+zbiax5yZi3AShtX0",
-	"J2DH7aRV3+MD22uPu25tZ/18l5cxJx8DBcVBOCqSbZGVSlVDyOrT/9Q3Y8JkQVLwH4AbpxCjz3avMaLk",
-	"c81Ndbd7SDVhlhsDa4erSGPR+q8it1gMQ18NVOXYlh27/+xcrV1RJHxuG0YberczUEtMay8MltOULkia",
-	"hrd3hj/UZYUXJr2rY5uYSnR409jBe7zJFyldYcXt/aFZUTkZcZHUfvLmIgt6TeeSzkmMjeHXfh2Kd6nl",
-	"WV+5ruZtpXD0JmIWxKlHUYS2jiG84rhPixvZcM5wvs6L1ux6hWKfneVJw07CW8pKA+UJ4mkZka1rvpOH",
-	"Lsm59TgNOSqLUWvL5clFW3bKVyyn2iTxgs4ZNxkchrhThBHjLpCYEaz/iHihtF2+0BaZnIAfTCKMljxN",
-	"+c20yFHMBeB8XLexVj6bBG/ncE2n9ol3SKK3iuc5Mckat3c2xOsONbG7u8rDHt21YhNCK4UgYZ1X4lVA",
-	"xr77f96I08YPLWEWFb+cocULCscxCzoxFfmgBs07eCsFTMtnTAmSCypD3QcCMM31lbERpWExCp5ou1wq",
-	"nH62mIYNRPoWVMyZwrH6z3gR26ikG8nFy7Y5WZomYTnu8WSQeViFOEPSyxZzC9tpnlsG4iJPLO6nRJGr",
-	"O4hs1oJmhUQxBwgdnuCNKSTFyWuWbrovemwx90sWT38e8g69JriYSyKuaUx6E5rh6bf2YWMpze1C1Ffn",
-	"L1jQDJ2l2Ah6+5rPszmpiWj17lseU5N0ePbtk/DL9tbZK2s53sj64K+w4HFoUEliANaGdbVKtnrtbCU4",
-	"TqnnzO/9tiIpydecDdtFoHrjEt92q4ELTxkEiH0uBpOy5j2Id2aI+Eq6xC4XDx+0Ma6ptT+8qw6WeJFi",
-	"FuN+roUMr6pAvyE0daYFVrAun5NKMZQrMyk1XV2PuYlYCWrtEyeDviYIbvvWrtzxntXQ5XuFfjxl7p0n",
-	"D4LHaEOZ12DotunllvJt2p/DlPHdqqMdbeC2Ttp5AKuX6myebVFMTQRhsFkBrgUUVcOWc1fXbUSE9FgP",
-	"mmBDV3lP35vdqarqUjtnkMpkwGpS4mF272jGldqnHz7RVzNbNExIgQzZqHcUjtuydb+wSNx2xfKFTeau",
-	"1V6fOfkvqhW/sFV3OvszKOQvjBPbjosvbSr7HmadZ80XxYBuB4LLXncei9qxGPM0JZWZjaXkMcU2oJBj",
-	"oWhcpJSIoHejatTUdnzvGtBJeIYpa9w4Xn36JcYMUsQ6Y0A7XvjZYl6F5QKW20WJgibRmqdQKknVwHt7",
-	"MziUbaF/S1THsqIZ32mQHrReyhXZ64Kxc0DHW7VuAzgy+HdpFDKCQ8dUYFUEzTKSPEYFcBPFWJIpZZIA",
-	"HMQ1STeHgTN71zjPdo7ekSXYx+MvLTGrkoAdj9M9g3PBFdLn8l0FogWjRJC5VostV/Iu+cLlSNc4teS1",
-	"fTQpVkSqEtZlsQE83nBspTdmt08u9eAHW8rtTwSy6ROCMizidZCb5lD2FqgvTlIuph8iqb65Hv1qmcJG",
-	"F7twYH0i7cUNCM6ODiI79l56u72VhmzAu1mcRoRq99h6mMVhHpWNuRobvez+NUyW91IMWJF5OA21J0SB",
-	"c6r/JQ+fmmeHaeaMLqdE5Ef6/1OLCnbkhgJWAkXLZoT/n0yPpCuGg4pzx+zZz0YlSTGdQ/uI+RpU2Bb7",
-	"tFZMo9+DNhR7vGf7Vuzxpu2A4b3ZbHNtKu4NkPuSC9fwot42YgzdYA4GZhruaryT61bw59XZ02AAUCrj",
-	"Ug+UqVThM8wSEzBD1HRYsMUEEFDbYox7vpa9bgcZZwozNccMqlRaJP47wSLdIJwZSEKGYgcUuUeFD1vM",
-	"a2s0B3AWGVrkF7W1dO1EbU6p6fJUMNM1JDnc7+MFlM+S/q+XDRlt3HOCYsxikqYkQZwRiciHmOTKAREP",
-	"uDS5YEszwFdWEEF8O/30PxRBWBG4j4YMyiIjgocHe3JxPoXq09nsOPTu+4IrPBfEoMgGOGAbuGaUFYD1",
-	"n6AxYPhBK9IbNDvwE3y3rkU/S2TZ+myrF8PMs2o3Zg/QcvYDXt4/9hgyofwmnI3FqK9z82Zbo3xSdWFr",
-	"nCi1Q9g7/1r7ttRI2zbZ1j3QlAhfcXVo5uAR0aH/g8fQrgYjsGu/GrKt9tL20MwudtBORsogCyJw9ISO",
-	"8zLV5+T44ax3RsGTvRzi65OBI7TP+N3HaJ/2VdbSw2/6x+jyLTzoqg28DiYW1eKXZ08hrwgrbU6NTkf/",
-	"9/dn03/88PO9j/8ptCB9R+iLbYfmtv4UPQdmz6v1U2bXyEfrZKmxtj9y8Csr9Gb9zHC93NDEYX27RR1V",
-	"XTudu3kheEHTFPS8j8sKuC9gIUiaUpNYK3PCkqLD11zNzxvdKzOe54KAZFybZL/qhyqts/WDNg9MV1YD",
-	"nmI9rMZj6zo2xzgRZBtVd+Ua/Keq1ts5HnlOGM7pvLqz/arVoTseArcvcvzVZzf8fPoCJ7fL0fkFTm+X",
-	"U/0Lm952g+OLqzJ35tD+1s5Wm+YLK64ebHB9UUL7v50tGDDWCqbkt5vKWmtkqy2XJFako7xLy3ra+aOB",
-	"z+/41SH1h38lbK63HVPdv8eu7jf4qyAKi0Ba4utrIpKCIMZvDoN+P1u8HB5YEZFRFvSMlZ0Hfo/cxMMf",
-	"KMeY2zLRQB1ByiVJrG/NwQZo/bJG48UGxSmXlK3ABXrQ8RFuk/I6ftrybeN4CH38sL/O2XFvUglO3dav",
-	"1tUTgUqQPKnxue0m1KQ+xE1/+cPXk0LJ5wYALCDvhQr61l9D+3PowZFSRiQaRzEv1Nw8Hx0MzKUnEnxo",
-	"7XbZReZwIuARqBaxnzDvDP5ETU33eXChDsA4JwMucEzZnJPiWgQofokXvBCORu/RwYRCe0gZAs0Qqpy8",
-	"eWjwmKXc14c0o6DfI49OvVFh8QwADI5VgVNY4WEfa7o9a2wvZ1fn4sTJVyXQViI6JfUVNy2ScZq+XgKG",
-	"4HZ97wn3x0kLOYCH+i3/+7//+79PX71C43cXTw7q8CMWprEzoO/Pepc2PkHnBFAXGrjNnB8ce85JjPNQ",
-	"zplrLd17HXbtjIc8m2MxD/PQ8hzlxGlqCFxtcjJBlNk/mdbim9w2YbddzgFnH1MhUS6IJMzI37C6+FJC",
-	"AgAFmlhlnSRhZ8ROsrRlwjV4LZhfNTPwAtRm1pLzctMOp6YFqGVbfVe9qd3+KrngrV5osz3Fcr3gWCTa",
-	"EgocDI0yvMa+qjxJ4UO3hLxlpONYBri88E+CKNpVYN950Lewfww7aoTUXGAjR0P5wRCbyDVPCwCQsudt",
-	"SnrPGGtRUObjfKIUS4Uemp0hJ4inSdkQvyb/TQ3GtDn980AdNZA7ZlT3fGjezc3VOmV7ZNc3svXRqpTo",
-	"jOO/IpghCNIbbE2psIBy9RsurpDizgCcICgnjY21WO90tl/aWC4oF1SFDCNwqYVlEPxR4Z+sN6dD5AVf",
-	"CZxlXZcA6ysZsH7uSUdL9eGJJbz2tdACyxRCfDmJ1TyPA4Hft2ssoI1PiN8WGRMlBCfaPqweuk0Wn8LF",
-	"B02U3XJtmkrrFx3Z7nUf0PFsNgGs7YTENMMpGs9MKJpkudocDARrKCoI7ZCVXBZA314j2bHaa9JjYDWZ",
-	"E9ZNvkxPRvWqzdoc63uyLQ/BM4PKnDMKkMGhmnwPUBg6+3mNtX0g1MQOA+TyOC5yG3KAzjRmsSyuD/Oe",
-	"DUUhyk6nAaQzRVZc0EZuTr7mig/KYcWKzIuy1fXnwXJa0pQY+O/W7sOMKiqhHTNdUYZTpB+GBi91kxVm",
-	"NI2xUEQc/pivBtQL3JvsCeZbjvD1sJwimpHSJKsophlekaMfc7IK25zmwGvI1psXKPfQBRN+w/TamMtM",
-	"ySNBVCEYSRBGebFIaQwwvzSGdw/CUINl19uje0du2GB1/RqfPHjYJu1P5AN6+6ez6cmDhyX2oQFYr3/v",
-	"0fKbh8nsm+Nvvrkff508fPAInywJxrP4wQOczI4f4HuL5f3l8eJkMVt8c3ISJ8cPkofx8YPFbDmb4dk3",
-	"wQMf06BF8pb+RLQyXmxs1lhJxv1vTo6PhwmAkf7bwHAHQSLf0pVeoXIF352/nKDCwLXrY4UXCmGGzmxb",
-	"DgMxb9pWoIIpmqKoEGnZAwir6DCYG1175jbJPW1M5HLfTlwnfl9dlMvi74BSfpoZQJWiqnPccK81j6Be",
-	"bvfP364PG1cbQQiyv28miByuDhFolQkSGGLDE7TEsWoD8zyY9SvBemr2rEMLhmsE9C+1A3xBGRab3mWD",
-	"EUOceuaqXlvlEmSekj1qJUzj5IGpolJRhktAoEozVLVNVYOKdvoou+abrVTeHXSg37lxfxz3XPB4jSmb",
-	"Eykx3Z/sYXEDWNrqxiGLH0kjE/L7Vy+e/4C+48U1tHmr3eKxlHTFPv0SruUgTJ8i14NwQm0JRZ2BjdV3",
-	"5HkJf9432uLV4qUvDpNSfDslvp2bkhOWmECkNMgjS9MdJGRkPSutyNA1SVH3S8Xpb4+HrOv2XLx++YJ6",
-	"fNuyvP79Z3+dzky66wDoJ5PpcgsqCjXH8fuCVo2eGw7eQsRrLIlxp/up09Wp/MACb+1DwF4NNqiiMVW9",
-	"lfjV2j8pX3HWcWPSv8mSB5soNF9hgZmi5DdNaEYlmRPmoyT8NutIdrvlEGXRe6sNev70yZDNuYQ2Wywm",
-	"Br5BWUDkhvvIy5Y3Oh2nepcleCO7rwfmI/Urwb3ZkP22V3lFymMMl2/a6K00OjNp/eiNoCymOU7RFP2D",
-	"M4LOglkXXg7flrCvNp4Y+aD8ZiQQP0VrLE2T32RYMUmGxfuiiSSmUizRE57Hg67SGU9IE1Hrj2fHD4a8",
-	"28rDMCAj/aUaJjA7QS4uOylb40PvvTIuu2d9+5MK6hh57EB2Xl25E5K0PBJnT6Yns5N704HnVY5FdWi2",
-	"F931deAC4ra2AZ1p9JAbt+qeNTvOAiHzhve/0VxFS12Vj+oL4KnxgVtXofdMzRIbkxSOyiyjUlLOKFtd",
-	"Mi26E2R+0ccd5ewA/b7c7hP0tdnuBAvYTEsuUASH3PuCRI4r0lWqmFvmJStb++D08JI1O18Mr2D5VdXv",
-	"QHO4PLjrmTTtFfsLZQniy1J0xhFEJCvfYYSqGjS8wJI0HCl3Dvs9Gdn+xcFyJAFEQcmVCbCYFk6PgcTo",
-	"2QVeRVraQfKNg3fYHv+JN83Is/3Q/kxxr7311xS/Z+9XFlhDOTTs2lIDl3p0Uhnd7my1xDddC6HjM2C7",
-	"dVgfIespYO7Wi588c9rXVV3qo+tA26L4K+HYrWrIt2T3KBzyLzq9SB63qTJq3mr63C09F5i+j/VdXm5R",
-	"tPJrXDI6SwO2WvzhtwaY3zs6u2bbrOHtANedxu82Rj53rzwr3wjYnjvjqjsLsFfuK0tvKNjNfimopRnV",
-	"+5maubTj5rj9QbsjLMVPnO0B/dh93PSpQW97NkIa/AaZ3YtTr9UolWBY5YInRezg4Z1HyVlbo8nI2Dem",
-	"eFQqzBKr0jmbl09tdzRVDqtG7EDpOwzEFr12diUi+V7JHt3fNw2iAu5i+PtODuPPClBzN203O3toOos7",
-	"qrcwvMES4QSK8SPT2zI6RW/OLp78yYXB7JOPUeRTGJ2i3ZptUiVdCkhd4IizqsrWmh1pdE1f8hznNhPl",
-	"rkTHjXsdLKKHDq3Let/Qr6RJ/rGNSG8hx713Rg+0dme5GAIYVJt8g8cTb7f4QNjtoJqVv+1K647qDbdZ",
-	"c18aKu1gW/MLK8HpMYS/OPDgwWb6F7dO7TvEv1Ip2G8tVvJbq0C+6xDLb3F+dxyZ+c0VkfdcYr80bPOO",
-	"K/YXNo3fvgPgC2Not3viC5vI53GefHFY9uJf0/D9zfidvngY+GcKq7eKx1cBr4YoclUIEp0iqZ9AWCFe",
-	"Yto9RtECy+gU4QW/JmgG1W3+ExG8NLdSFj1GkanAKF9pPOBf782TplRDX+QNIUG3wnNcQjE3+w5uvU7c",
-	"IfAridfEhXqH+dGJjdwOfyPHtMwv282u2g2CczC3SnCL3vJo6ZxdC2rorBfKTLZDZXZ/ecnFElMVjvLn",
-	"RFCefCWRdEU6UNLLWIFTtCRk76+uAx/8liy5IEjhD3sPO6Sy+vOwcXvR9ef5plJxYNnwhxK9dP+Rr/HQ",
-	"DN5m+NQmcId48W1w+mi85kI64I0Dv8KrlMBwHb21M5aV7qo25nOT7vJwOpvNvg6Wf8DAZHDJo31+B/Aw",
-	"98ZQ/LBhx7E5hJ2+dsVsdsHq/P63swskIKElJyJu1omczIYVrN0Nbqkfrm+sW7UWTS7XedjU+s1zo63T",
-	"WtszrClaanirWNeUmMf++u6p71IPLbWOvFoeSLvlGNjl37MDSYpp+eH5jw7upQFPiTe2SpZKWRCkuMnM",
-	"KWx639j2jEb3ZgeHfuffew8f9MXrd5DY6jsns4OJo2JdsESQxCCnbO9CHKTFSXfIlHtOSZo8E4IHul0s",
-	"9W+BqAvOyrMRHtHmW44FzogySUFeFR2W8oaLYOFXRqS0DoX6B/62xgpgugVnKxO/oo2ir5cEZVyhhJik",
-	"S5Rwqmx5GBUIFyjjFCCsUbymy6UgA2pb9GQrqoJy2HYDDEqbhebhsAiabwneSNtHPMULkp6iSEslwykl",
-	"IkLj44MJitZkkfAMJ5gKEqHx1weTSxYtqK1IjY6qf6f69+MH+qXqV/+3e1qUIiVoRvTc4Xfvv1ISXbLx",
-	"I3hIEu+Z6j/MJ7450Y8YXLLoyP7DfOHhg4PHZfIvzJGuqJKIykum8BVhCEuY9yGKZpGee4SLuGAksljj",
-	"jCOt8ZMiJUktuXasbwhxSrCQiCrEGTK64sAkFnqdkUrcHs6IhTjxd+msZ5vWENouL+Xvxt/Ppo9++Pl4",
-	"cv/jf/n+bPoPPP3ph5/vT05mHw/0zwHwth8+TkZ/IjhV66dEmbqPQIybxFeBUmiXA9j+JcWKsHgzz0JQ",
-	"/bxgyVQJmhuwfojg5zagO6Qnf7UF29uTrky0dJ5QoTahFkoFMSXhGJUPI1PwgtY4XU5vTH/qQPZzOXZn",
-	"RuJZnqeUJMgYAtUHBpp2cO7UQtFrWBkoAGTu3z/skiP5ulC56fcfvX328tmTC2QfHR+ESiUb+sUSFFIr",
-	"giRU9i38LVdzGD+gwkrbpktASEn6GLTnlJuwK072HStCTFrxefeHJyMvghCau9j1jt7mF7/qFR0FShVn",
-	"+Q79tnP9y1ySmLNEDryFdIrotwVNEyeW7ozWrCECmRrPwYLqz6Zir58l6rG1NY/aek2c1gutq1GYb0t2",
-	"1/dAz7KGlgin9JrczfLswpng3KhUXND3BRgMmzAARmgdjXE8sWfdxJZRTgyEywTluJBkggSRRUYm5grp",
-	"mmZMHG7gBEzLutkE74cL13Z3Y91pHlUIrqgKkAysZa3yj4YCiHmFrVszjYx8ooX12ayJzY5HY+bnIJVF",
-	"FLW0ozsEM9Rf+9ypSfbtYNvE53q2zLsAYIATONwvo7+drGQ3RF/uUykbfupTSXVNnEP78kUDbi60KeU8",
-	"51LSRRpy7ZyZR8ya4zQlAmV4g3CepxuHCToIec2nxAxqRD9YVFGiRt2+wvdOinM7nLgeCCVvw10e1RwN",
-	"Rz/T5OORHk5Gp0jyQk6VwFRpVTZByadf8hTHcHOfGJjFg8rJV686QphtBpVg9VeseHCZ7dk9s7iaSb3s",
-	"eIIkUQirUgVATGODsLuw7Fke1oTF7PTztoqg9/3Ydtdu7TOniOs7ml7pWq2ZKYYU2xfdQXJO4P1rnBbE",
-	"w3nRJ5vp/jSBXk2FIsljU6mGJaABQuDIy1/dd76ChPBrzyocz1OYi0S/19d1zerft+S6x/M8UOQ6UEft",
-	"AudpYbh6B1+z6nERuNW9k0SgmzWv8PbUntw1CVpw5OFggtbwxqcwEhyC9n5zi3HsCXvbUVyW9B7tHudK",
-	"4GtcfLglCUvK7mgk01vsNo1pU0xdZ6tOPMI/QZWwgRoC56oDuRszsgKMDuNN4AZb+6Ch38vHuTBqZ0kZ",
-	"lWtTcN2PitexK6rb884tCrWZNs8oK1Rothc0I0jmcHJRhuxzw1rp7VPVQKTaVrn+1HHPFKlD4J1xUKBg",
-	"b06QNTfBMekhj/eXsvvxrFA3yfcFkVqRLMiGs8SUHdhOf19JBF3RtOJvRMlwbHr+oQWJ9XXHv8qKwkEl",
-	"Rk9ef3dxfnYx/+u71xdn81evnz77A/SkSYmIDk6rECRnSPG8dFsPndt++Gxc0SU0cEjxYHFy+IK7WIxv",
-	"3DvaZjSQUmEUeMpWtiDkcBAyEFZULo0dPDfGZq3FyIOd8oDqqJikE6fe78pppbVsgUj1EuYErKqmQtih",
-	"JaK3ssPCj+G7YgUstb8JrahqBXELqghKvloXero95d8uJ2k3qOz9ysYBF7XmhfEY6Tmj+iyP0B3Q8CHU",
-	"v9GPHpa7oyKmXS9TX5YtBdSe/dM8zusnYsCICR7kgRO5YW20jJiAaV83wOu3rPqtpGYw+nZsQxs3T6lK",
-	"TYQ3eUB3NU+WjtO+sccngVu07zvsCfgGrsWem894w5wHEmq3Cus91tcG40WBPxiXWOVBCboF2x97wXKj",
-	"GnaIM+NCcaPaIIBbPtXwn+jTFciHyyHKMMMrUum0qCbD0SlS+MocfQsilQf8ivjykkV/fHaBQncrWaxW",
-	"WlQ4kxEY81QiRijcWjhDKcHXBDEuUMGwQZdNCRrfnz26ZGCC6QehLpVx5kJt7Z3ffzfV04W1eIzoinGh",
-	"tbwdv31jhAgWYUpQIk8RVQZtglCBZJGZQGBNmpHi/GCf+vltt9ydKK7uuKdlNxV7dzW+IUHAYrFtjCGU",
-	"ae6ysutatZ30ls3px/5NTcH2AWB7h4w0LE3AALvey8aJMXb6Glyc5qeDBlrlyWxALuwO5klj6FD5ue8b",
-	"bqCukFy5ZKo1uN83BqxKeFMEfRGeRgCksHHWd23o7ct5HDwNByi+cyJBnbS8lNf631JWvQQaWRqcTRcp",
-	"j680c2+wYJStJBp7GsTb+xMEWUYgvllOFAH3m76IGeDUw8PDOjjN96OXBFWsQQS8QhWqNBoD7vSBVril",
-	"I7TDhgmj4e9i22wF+dbav86rvhPnyZrEVymVqiN8r3/qRIpSJMtTrIhWYDdYX3VyqreP4JkNFoA+oQo0",
-	"iNavkAui/Ff1ewlJiSLJwd6uLduItO3AvCZig8p9rVdHa1rM5A0RtR4+/j1orxBOufI7+8LLJXihSBYS",
-	"Fb5I6QorDvi91hbpQJI3MHX1XjB3VbbdCmDUBKT7294Cdc3FsW+wtAKrAhnt8XpbDK12nmd6gzgg3X4P",
-	"iMVH3v8SRGIcOhPO9L6wKVIZwbIQBHGTerHgBUtkh5AOlcuULlzHkUBV1odwukVvm4WMyJZfcfjLzazZ",
-	"wW960hO+oHGRiM6WMFme0nkIJ/q76uJdMF857OcitF/KsdhTVLR9wGStVTMvqIE/GYTWIAt6TUNKIICP",
-	"zdOU30yLHFWNnhvdidalygS/RIM1O6CDAFWSzsut0F5ART6oYTvS9LyyemCbrr3Y5ETri+qo09d8Rgd9",
-	"J3SNN0JWbS2fFjeykXKzxepy2+LDxOqtat3L/eX4Udc/de3lNEtN7nxx7xKHXmXLg90tjet0m0+lHzB5",
-	"30KimA9M0F/yQjBqHEpDhOkz53d4StgDsCULvqD6TowyrjpcXzbVfDuoWoU++6ADAjrgkzMtUfvdgnr7",
-	"gCjUUy2aacwcCRJzkXRH0YZ4yNq2Q0Wnv+EcW+or7UuJny3hyexO+RJ62vsl4vvC2gxOmKR3xRO8Mf0D",
-	"H0N0wl7kloVrkrCrkDdLeVvPe1K4a/n2EClsXwgbF/bmrf34juSy2SVpq8T0rvk+6739qnSGyt+re0/L",
-	"ybIiSkLAiN8wfZPadOHs9sEx3hbLccdskL2WftYZRO+Jz94FemLlSidsXjYR3O7MfM3SjQnDQbPGqDKW",
-	"GpBmVEJbmkP0Apx6kuitjiL4TITGJq/SuWsOLhlUBcMr4BM0ShSNI/BeRQjeO9AjGdMLHGspZVckMSUz",
-	"VDbQzgqWEikvmUVsxqkgONmYiNJY2fs4lXaQCaJLc0FPEOO1oQ4OkXNYqTW5ZHWI5ch6+0V0gAhLJFJr",
-	"rBz5mkip5dnnzALH0Iov8rHJosNLdoYMEFlSPhpjplUiILwBb9D4/slJp3O2P4a8XexvG4+s4mvDWs6G",
-	"Im0/TFpZOTYo7BIuHQT9VxKZEIZ8jKBnaGSzLiM0hmoTm3kZuQ57lR/swEhEym+0ET8outejrV1kb8cD",
-	"Zd+IXrCD7u5MN8O1WZ5SDBW9AF8dNZD/qyg9V+uDxwCJbmLs4FRyR9BhTxSxeVrZmGBdhvtOqTeUxMGS",
-	"/t28GqDv9YXFvdHIj2JQaSaV8eO5VLXJrXPv9rH/P0OJ/n7GfKcxFL0vMFNUEfTpv6EaayPrXag4CNl9",
-	"s13afg8n0Dxuc5rbyRfwqyBLIpyIVhx9+5fn04cnswfTk/O3Ida6GdbeOgn7MBQvRKfbwQBmZPwaRN4c",
-	"Hit8Da5kfVDs62Lgei/s9NUyAXPv5L9dqrth49b9+XvmKWy7igGm6t3ew0oZbEuQL3GeiPhI9TU941/f",
-	"quLpcuV82Wm6Oqo73S411S3NuZ+RX1euAyxNLVr6JdFvXz4xUogYv0GUSUUwNFQwQVVtglW5hF4ecNsU",
-	"2qoqtp/l/t4O2O+9AT5fiDxpKYftXRnPCnNuz727FIdTHt6WYVm7FqNpMyXGfRlon5q+a41HptvTaKb1",
-	"//TSeabev8u9Ma36t1lTYOr+AcLHYI/1zqwD7folXZJ4E6cEMIJN1WwdH/kzle/0EXxBslz2uRcbxRZE",
-	"VQkKhCmxMVFHE8S/jcd+Z7tpLwMmhC4ymMRyFQLuBVEwBtc0mhlQgrZeCCGV3H3Txz0Nqq68Yi8uAzFj",
-	"PT1IiK05PY8fDOq51Wm2uRSbT/8NAXzFmgstCOgIPZy1K3D6qLn39YM9m/D5Hw9nlKcbqHMM9/87fjDY",
-	"9dt76dv6TquR1dlam0/fEoZTelfde/4ZnuZGSmVjym4Hm71USW1j4XzjxtOcXWZMl2t6J5sGdOmvZNNs",
-	"V2OBxrw7lI10KoIXlUUE3wcH05KyGjzN/fsP7/e7l7duslcmRVGCX+UUkoIETWyCW+VG+UqafTiGXYhy",
-	"ItCaF+JgoCu0F0RnexqWI/IU3ay5NIqoBNM5bTmWv5K+A+gQnfm5TGYnlX7nO8/runCd213DhdJtCpaR",
-	"a9+mN0JGUsoFtv+ZULxiXCoa91oSd4Tn/y+Orv4refW/RNY00nr/pYDn6/m//0pTu301X9+M9CCHFzT7",
-	"/3HUbzGfVhb3nUrcr4kVfcsg0a8dKtkegmid2n/J6RnTNgELZtK+zglDN1xcQS3HShsceCORpCxuQIHU",
-	"T9UfZ/Ovw/l4P947nj+adfz2zfxex095WsiO9xpmPnzajVV+rxrhhzAXvsXxVcpX21gwLiNuEy/cNkGR",
-	"M/jtv62vJDpAWJV3RleXKUyx6OSS3ayxItdE+KioEOlsukb85dkmDvW11McAznFMFZkD1F5n1fLfCLlK",
-	"N3o5b5B9ZYP+YPu20nQDs6dsBdauROPIGtLSVILRNDrQt+gHeooEUq9Nx02/lodxVZblDERuM+RaCyZE",
-	"d2XDGMIcIodbsFOwb/MULPfIqCQ7mlNNkQ3JnNghCI7XA8mzstCRkS2JNi+CmLlG0LTJdUPIlUR/QI2Z",
-	"oiMUXLlhVeBtREx/d5RUt/nbJS/eZCa+NHZspCe8UC/pigXilBWcyufqYdexGn2mXmfb7nAYbegUSrSL",
-	"vVwVxvtQn11JQH1Ok1FZQ2m+uWVtXvEQEt9uS/M5OJ5ZukLYzR5upYGsvP9xav5x8vE/BZGaf5VlApI/",
-	"wxIFtMYTAIx31zSn6uqAApQhGfOcWAeBK9cbN5qfL3GaSpt3eMnMweMAYKpItQGCmbRwYIJH1C7Cs0tE",
-	"/3PIWY6FV/DfDhY/mNk8GygUw4wSYPeartZQn6oXD41td4eDSfkDtGQcjIpVU5SmJuOFec9r1VyWAgHN",
-	"XfATjmgLOLEDtWgcMZ7ZnuekHMEC+R58xslUaS/h+RzPys77vyrzjzvodcqpcZRvUIxTwhIsUMaZWpvE",
-	"3gniaVJSNTE/ybIAur5pU7JUiBc7Ew9qPFA1tp/mq8/LjIF+j7zdhX5v0MnkPq73Mty/n6r01qAlPrUN",
-	"Xd8pHRq2an8TiqqZelGaahsYswQJklL33/XmtJ7ChYwSLAiYuS6rcRyZf0UHkOxYNW+F60CtG4KBezHg",
-	"7ErbqoHOcZFV5AAu45T5JeMCRfrFaIJu1jRew42CSpRiRUSJr05YYhLcOEBTM37TeJxgkVIiDtFTm5J6",
-	"yZyTeBxhIYgCW9kWVmKpDxI94Tilee6SUvV1h2bkFGGXEQp/AwwDhyx5yQy50J5XIqlomhqTPeYFHG0s",
-	"3cAkXYCOMkkTPe/g0aNJ64YocrOps7s+kYHZWK7yV4sCmefQcjakvmoS9AdkUGPRERrbf/2+zPo9QH9A",
-	"Y0WyXKIpgokcoCNk/vDpv6Hj2Wwvi99PKpShOIKVXuA36ejEkanFsvPC+IpgZqR4QdQNIQYSWz9bTbg9",
-	"MchpNshucNnac3KZUmIAZYojQaTigqDxs+/Q8b17s4ea4eYIMT8ZAABDrp2Bew9AaMFAulnzlKAUXDVw",
-	"w8Xx2or3BEUQl4ogv3lJWaTnKUiOzdD+ZEF295gucG1XATc5RIAGYFPQh6YcwhoFMADs+p6WKe1OO1Q7",
-	"fEiDF483gUTK0NBac9XnNvYWTx4cdsSts1x2c83D73TK/KuAWt7nqPP3XpOOSUNdNVe3U8mUC1PfmHV+",
-	"1rdGx+H3R4FZkeJmwtWPHOqo7EV/ZG9joRDcX3L6ommWN6O2wUsJoJtUSdaQ0bOi1yTkPnQ5RrITSWuA",
-	"rFVBx1AbLr36gCmt5aBZ23HY1QgtTJKDkeynKVMKD1NexkAXREJtKPoDdJHQxI7NZuNL45Scejc7rg9z",
-	"+AS7CzWL52zgZE3lhwFLD0+8CvoOW4zq+ahLk+BY0eWWg/icWDckbBD0B6/SGVxssJq3O2hrAFMZ35Cy",
-	"qKi1rpqIrqYVu32HDdsUrgzEXmbN99H4WAvXgw61WftON2ffut5xZlC4ot3XBt2DfeeX4l2nVUFrRl5I",
-	"MOqaWIq3zeflGbK4XugPyEf5AkkB6m4pKLUxt+0A2yxtsamhBB72HzxWO9X1Xn3jBXbNxNO15aav6ym3",
-	"PK1ZNNjaEtOO/dElZh0n1puqrdt+pv+4dkchaFHEV0QdDLSIthxF9YPOLFzXUdSNffyk1goSaENjvJB6",
-	"00INWJm2IwfT3HFQNQg2mvyww0u3COUVP4dTKcGbOsGD6pb3ukBxFyALfWjw9rPpaE3Q6dBUJmWvxQGT",
-	"ark5/EzBakN6O6xpAHYwpWsv2M0cwDd7U+5zsAsO0VPX2M3ggVU/+z6YU8/fYDWojYhVXoNL5sJoiMdx",
-	"IaD64ytodvW4dGpZ5D1TYwqou/Z2Gbqzz5XLAu/Rgu52ttigSJBVSuZ51mWccaYXa7tovXkFTt2UmsZb",
-	"b1+dv9F3QksQOkJJcVuTQI+wdXXq7r+kaPkmysR2A6k3jmyyaHRQcxa2WWADenql6JL2nDOcdcmEBNdM",
-	"7Q8rwogAsw8gHfUXdgvigu4LEWSR321k2cdHbDHCTf5g651zAE15lm+TkVRfteot2mzvQrwiVbS2YjM6",
-	"QvVp3kaCmiqlMGrDbpmwnLfYHJKFxrw7NMy53mVvMv9u6LXjtNfEhH4IDVS7JF7w/Ezruv3P7cat357i",
-	"B3s57/aBG+8MAXf4SF5oTXoL70inI2HuhYODDoTO277sa96Y0BgrbnIncMnqhCwpo2br46UiAmlNCZe8",
-	"0pXWvrQvqgyanviFy7WxltHQkIcM+DZ7XvN9/doOEGZNe22VVd1N0vMV36kSClv2vF73p3iX5eWAlyuT",
-	"AOTHnJED3nMb3TSWo2Rbu3AUFwrOYI8tUTPKRbJcbawRJWtG1NCwlrP0A1EtAzzcu2yK53MTrOgPKxpU",
-	"jzVBGdd2oNM6VdShpn1wmlqNIw8m5pWdY46lSuwJOTbbtgrY+YqP6nLpLfek4XZshdlKIZmU27TGLScE",
-	"IT3ykq8oe85FoFfWH7XtEBWSCIYzEqExRu4/ANqQITLNME0PoB8q0f+MQt4+r9dTQ6cagOLHFQqDvhK9",
-	"PivU+gS5zrvTZcpvHDjGYbD3m/mCJLE9kT7LV2B+gfuM4wLCSSKIlA2AiegIF2p9pPgVYZFpN9wC7g0C",
-	"O2lhUHOXKPpZplQ2N64nsH59EkIfjPlnpMTJVagQMihzjtsDWNmsYnaTDu2GV1UH0roUe61Jq8SWp59+",
-	"iTlj5APlDIlPvxRS0v575LYGza+4osvSsgoHUMaAoKNV2sGkcqUuIzTO28atfoR8UETAmzm/IULr+wli",
-	"HGVYEUFxenh4CI2RCyWMP9bZhgZGqa5g7GAujB80EF/xwoAxvFU8vvrsiCb/5lpvcUaQfmziNfgCNV+I",
-	"eI0lQbmgsSuXjvRNhJSBd+gFeE2EvgVAPpSX3VuHjv7mZGBJponzO1789lFRhpTbWrOlvxvMbxLdpHEX",
-	"5JLq+/Fj0FlaJPCPhVSwWpHp6ibpSm8o0yuzXpk7C6OG8Piq6uJZPX2y5WnXsXM79gqgJNWkqQ9Ir9yG",
-	"d157Oxld49QiFDaU1H9x/P4vkb4oR3XInEm4zPmbk2FlzqFE2sEYJg0GNkBNqpWor2Ib58RO3YM5Mdui",
-	"WQ/cLkauKoQbqiF8FPhK9FcrBHaqp3GvLKRCC6MlcyzUVxJZX+HGxHolYSA6fi7v2fQfP/x8L5zCOwjG",
-	"uIFYTCqQHyr1nt0DSbHUYL32Vy7ohy2HTnl8mKrixhGTE9E4ie4OUbFboV0Ws9k98gd0DArNUThBkcHh",
-	"ieCOHxkgnugxwk69Mc6mPxHBXU9geNvThYdhUj1Cp/5fuxSdVlMhsv1PATsnPlpOCcBlMRkN3JN1QD+u",
-	"i0XlmCEooUurB/rJn925wg3Bl27f79/Ra4KLJ2X7ikAg84qmKUrJNUl9Kw3iEkZxwYbJSEKtCtIKzXSa",
-	"+qDVQtBYM999W/UpL60/QTJaZAbWhiWmd9ICS/q+CJt93+m9RWMc7kocY2YCZNu46A/xBF6w6KeEFfVj",
-	"/+VXNe3wv/4f1Nl9DP2v/xdd80JCkw/T6+TTL+RwcHdJwq453bWteEnp/ZPJr2egpUUHhr4gOLkVvHeg",
-	"3dt3Wp7TtKGnSwbv2/TNl4Gy7rHLermAoruY5tQeQHvZELZbmxHRCrPJCV5NDrYf7GlBRhW3g/u8JeK+",
-	"Nx6cDJORceHIDNw7hVz37rf97IO72JINq6K39HWIoP/z8El7hG9XHA1f0jyYO8u9PvF4U5qygZquDn/U",
-	"cy5MEqseeaKNMy90i1PJwVRDi411pLQddo2Ox4E2K1UD4lCjHcOjzrcFznPTsDqkpVzz1x6A1XpDw6pH",
-	"oR28HKlOT5vfzagM8HSHZRkIU9KxcreCNvmtLtNdcLiJMHPb5a50QCfGbqFMClOogJqu1ookdfdQ28Kf",
-	"2Eb5EEaHLVjeEWxWW/2SUL8BhwHGhrdC3w21TjBKhD7RNH2DjYIOagIDmwvHXQ68Y2/r4S40wO6PSxvf",
-	"ex6vsKQMnQ1C8lN4RZoG0rN7A19Vc+k8pdsOp2cKW5dqu1GET7fgMTrnRVpGjAaCAVbuqmEmq5ybHNyw",
-	"lqg6HNacdUPIyXhC0mG+4RZwXTlx9Om/Q/tsItE2/2DPPf8JVjjlq8J4ls3OndRKdSMjbNGQ/TygTZS+",
-	"gTebypwM61Dl+UdbmN/vC4LGMZZkSpkkzHg+647tXldq+YX5rq14rEctVgVJQ6AJKWQs2FS9lCQrItBY",
-	"mjoOqBazN3x58BgtSMpv0MyUkpkEhobvtu6oPRmiRg2BVf/HgJfCnwOaGj/E3DZIjU7RDVQJVr4WaP7G",
-	"yI2F+zXVSBneQEfclit5KIWlH6NJ3l+Nl2RTlkbFV6jIkeK1T53MhmFfw6ecadtOveciIQIBmE5t+Pvd",
-	"o1lGhfHoZdVodmG7WtSC3PU5DOHWPvCUxrFbqeLG+mf4w9iXgQmaHZSg8GA7dLm3j2cd/u3+eXjNyZvZ",
-	"vrEAaTeJlGBvWPfduNwtZaLGgXGURc8u8MpWhFNpK8EPBxDSjWDhe9vrLdCt/i+1ebOtU1ib1A/kUh9W",
-	"J2xDmTTlK7CVmwLd3EvNM2Dim4MNsfC8/t657Z+FbfOqbRf5ncR3wQcF6/XsCc8yzBKDQF63Y3Nn3m4z",
-	"I4wN7HmS59Bu21qCXWpFq7eFgIKQyg3r2r+AjjbsrEv+w+7gkcOm2dJzoSTMiyWZnWajtlFt5aKDSQtE",
-	"w0Yrgof08b2He8WdDJdD/GvNrXMV9wzoFGoOyXuhWoOqs4e2SoyM24c9zVSiijaZ5/pXHNxh86ed+zh1",
-	"BaBshzXpyjxgswu9sE+fPT979/Ji/uTd+fmz7578e4TGr86eHuwSjGpcAepkbjf2vWcfzO6gnVvNpi4R",
-	"7bsa3lYmdi/NlUnd+6g1qXf0rvXY0S/uPA5WWcp9i1CzjJvT7+v73mXz9rKxtgG3aFbKrDLFqqz2nFQh",
-	"eSxr2SrubN8zqNVjRZ4plBIslVMfdrABEcDjgYaklejZHtQ3tHDT/uhUtc9qcDR1jTq82yePcUpl02O2",
-	"5SL6xItAnakUS/SE5zFHfzw7frAtNlKN4MWwRoOa2FaJDqMGxQOYI1+w3DY828GX6eex11ul7xqZ93Jm",
-	"Z82sWejA+74g9glA79yWUS+7J/wC8ESfCcFFqD0+zvJwlCnmaZExvUnN6Qlt2VK6YiQqu7lZNAnKmjfr",
-	"pgEaaOO5ChUXv6SMWDO97CVKU2JyTNcEJxYORj92XP/mvSCTQ2mMCacKffoPJQgqGNJXLrjcSaroEvEC",
-	"sSLtFT9D/8QycLI1ydFbhnNSgrvW16GjxvGNwTGzVepjYDtW6IYXaYIWxjGDUSI2SBSso1o4EZu5KDrc",
-	"3kQIEmzI8QzKUhY4McwGj665uAIQx9gkyJedTGCVqEQrzpPhUFstAQ0ky1NmrnnBeivIfSfvC5w6Q0nb",
-	"v/ofG8RwRk4R42pN2QrdCKoUYRNkbyKosON2lIzCAocKerDCBjtOs6ILGIFKIud4DhVGHYvqnOetRT0Y",
-	"UE7j1rSk0yvQrH28xr9quTvF9I5w6P/lEKBLM/2ObOwvbP7dN4AvbCI995MvbDaDIxJfuPh1X+a+sInc",
-	"0VXzf4OmFp233S9sxX+Vu/gXxpPWpbz3qv1FNVloeQH2ufm3zbMUQ4O89uVhgWW/D9y+/a1+dp9mgZDL",
-	"bKRvWKtq98Un7s12q2p9zcyIIgIpQVcrImzhNoBzMKTnhSL35cg2rwMI5xsqtyW0Vlyrd7ncPWPEWcMB",
-	"sJUKPqRClAihrOyyOXFO9b/k4VPz7jCJzehySkR+pP8/iCLD6ZEbCqSpnM8+abf9Ubt9AAmIVHPC5lVu",
-	"VbNzPEB5YJbAtY6RD8oAwKyxhEJLw+wO2vymkdCjgsWDt8jz8oW9E0WAyTgNhdXNvfo7W4rdiJuGBtPX",
-	"ONnJpqdVA5M6m+Bmzq+JSArid+ruX8zK2BrCrVfm6Y+TUbUf5DzD7H0RxmypnkJajeZE33ljXEgC1a4G",
-	"udfDaKklW99gH2R32HxyweM1pqxrM38HPLP4Qk7JAEOJyCjTRExMrz5IcQCFlBL9cmRUVdVOs0YrVf4s",
-	"auDA4/paGcRyBjn8BdQUO+xki3p/8FvVK8O6hjtZsf1990pXCLl/m6Ai1Vav7cGJOSG9dsUNkWjq+2Zl",
-	"WxnQr+usxt7s2AFblK93rLYbNPeFxv0DvR1RXtIPJIlOPSEDmQIPma2aNuLui/Np9ZBrt+BSlLBUlyy8",
-	"KR97Z/Qpwo0TfVz9CLgJMLiFmYe2QQ62O+YZkQ7JH9I77Oeg2Jw42G2u1geH6DXkQlXxIwPM5dJnYfKW",
-	"u2ZqPquDabJNYyVQNooVyvAVkW6KUy1ViVEBjjMWrew1A0VRZEWKoVQdXji1WD9RJZvRJdP3OjkBBQQ6",
-	"G4NfUfNeaC4QiSInrlGLMRMHrWiYzoX970tW8hhJompjWEcpvPGVgVaXCl1DUfnva8QduJn8iIuVyfki",
-	"7JIF3nYkrziRaEE2nCUokqSgaYTGkTZWMYgAikzNHqSLmX/H0YGnQe1Al8zgq2slqnU+4wqNOWto2FyL",
-	"jeBSS+rjGuNsLFFTZ5BdwMdqm4QYmieImX5VRlDlwSH6G5DRaC1e7pkubT5B+JI5MsqHZOl51keHRYOn",
-	"DEUhJRGFgOWcwA43qRISp4RppRsGS3/RDYNWyZDkaInF4QDDprRb6rmfw9HlSrnwc9+NgIwm5h/QObW/",
-	"+t4KdziSZURbVRu4PH3dfPTuayRR7jsnEPoadx7Nbg+c5stC42wr5+6+7fO1JRPbjhKn/IbFRZuwJVYD",
-	"Lcv98pV08ESH6KytDSEvVNb0jUXVtvfqdHPJKrU1QS6NR9tF25TW40pjuW9YTYRZcsk8bbTPrtse1G1u",
-	"kDgtJL0mr9xLZq3b0hD034WdBLtvn63bZQ9apo0fuvfA3Q++ZV9sFe19ss/uwK/SKhb8DI4Vs13b3pVz",
-	"yycTu430bCLPVJsgQZYF4JJWHpWQ66MXp6z/9r990+x/Q7dT337j9lPpjpuJPf34CftdhtuXzt3Ad7uv",
-	"NtvE/LnPyUbQuWylUSGe+v0SGNb3bsDaXCQ8w4m7+xAmTd6xEjQjmlyThUy8/8CM6We2WdaNNQvgXhmP",
-	"iEncXhK9LAygGbKqF6YDGRtHlqwU4B48yswfKuLMfxv6UmhiKkiJ3TVBzQKRdFPPYyk/U8+uvLyUv/v+",
-	"bPoPPP3ph58fTI4ffNR/CcaBG6IRvlfoyYUvVxKlnF+hlJoaimb2DomvUirDaHNnqPwd2vDoMxP594em",
-	"c2UFUIemiT6Keb5BfNkLOfLF9RJ3eBMuf6uJX+5+N2YidKVghBhP3e1zvU4CLdn+NdtlN3rTBuIgX3CI",
-	"x6jnwHWD4AyRD9BTACD6E16KUQO670sM3N26fXiJ/h/WWACl0akJwXFBpdeI+V9NO5VID90WzGUN8zgX",
-	"n35xqOdTZEz+T7+UtoO5DFyOQqiRX5TobQuIvi190GX5fGzwyWQhc8KSAlpXiYwystVEuaPct89xbfjS",
-	"sqzu2qL/rZrsbaEUfJGSLIibe/78CXp0/8HXKDcPoYTHhattaOZPqiDayZ+KDLOpIDjRS6JPmhQz4yIf",
-	"U4aeC8Li9QThEvG5NJnP3rxo5Gi/UxTS5UkhEOMMKcGL60+/hMGAheChLOHnlKTJFCC6kHlmcO4vvLol",
-	"61cqHLzIGASk9wWRCmnRrU/qCOf06Pr4qJBEyKNHjx49Chd2w/tbEJbM+BSwsiV33Iz+Pj03P01fPI1c",
-	"QrqLUad8Vevg55fGYFUE2Peni4s3yPyI9H6rFxfP7negAYXuEW/XXCgkiyzDomwC4wQNupBB0BG+aHO4",
-	"87XAspm5/x1X6DkvWLKtZKNRh3f+AtEEAHM3lK1aX36MIrzghTpdpJhdRVXSuJ25xBt970A4Teu0eG/1",
-	"XphtEYjhTsnx0GX5HOedSfh7QIssCjWvAjL7A44lBIpci27cLy3T6GbNEZZXFnh6MH6pSfwOXT83/u1T",
-	"K5Ilpik0/DX/ME3I+lE9PuRUkHn4igthLRuNIwkSUAXxlSyrBrQKDmXPDGbekqauafs2nWOX/rl92vRS",
-	"upPVc28N+755eJcWDrv0+ZgvabymRITUdUqQwRbX1mO5IoNWWJrunA1/82Q0GT0OmlXDcgMsS6rUAH3w",
-	"BRUc/Qm6qCw2isgA/XtgjyhtcnV0cfxjtSGwUiTLlbShMTTGKBZYrkniftIyLIgsMpI8RvcQVtBToaub",
-	"qzPyAw0fhvWFGIDrZtlaQrqJNMRRQENN+A1LOU7Qu/OXxj/Y3KlozDg6K9SaC/qT4Yk9+hghCUmGaYhC",
-	"pPOalthnpwXRDC18oT0C7LBeuoffc8Jpipo810ShVJb1zVRKZkNVNxANWgdCS8f4utKsTJM3W06tvQIZ",
-	"+2vH22m1rm5743cXTw4O0VNXl694BJ1KJDp5pB+Qgzrw1fVRw4339t8sULEpTiNpguzzXHiIAJPo4LGN",
-	"jzyObOGhRCuioCdnTDOc6t2QYd9d3q3ytt/fDTFgizmTsezgfrg6RJeNAH1SoNnx0fHx0cns5CHCBbo3",
-	"c/8VvtL34UHy7raBXqPAcl0UT/Bm0FLsrJHCxpv9zhbxf15J8g7Baf0WcW2hjEp7XIFG2iCx5JlDZMrQ",
-	"WBKC3rx+e4GOhPmyPOhp9bKjS/i2QbOWK23X9zd5PSFtF59euYid61QqjhJdOTHdNGIIGMXyejQZ/Sg7",
-	"UAvrRoE/CmGJ8Xg4hQr/UR5YWojAai21bLLtA03cxWanoWb787J36ch14YH8PizXC25SAHOXpW/LAIz6",
-	"xyymOBwfOyc4OUvTcyIBJ6B5J7FZgIGsVQ8+UqIMiys4rvGQZmxu0OBGgxwqImWoWJzEV4G/J1jhIU6v",
-	"J/p9O1GgKKFyp3eaRbDuu26s0HxkBfS95VruBEAzcAMHv5qbf4fVfEakspXzeySv2u/6A1WEThyfw6uz",
-	"FESuXf+q+joI8+Mcei81K6eOT3rOhwaN9cHCtKTkOogtumve2j4X7+FAFsU2c7MtE9AJ0peJDDMTALcu",
-	"08koxt2ZpNvAk/tvJFWbkVoq2uGDAa1AQ6ZxPW+s7ORheFJO1gf09taie9H3skLLhQgaR4jxm8eQ5+lw",
-	"HwpVCNLpEtiycCXoSrV0rbXctoTVInz2/CX7qW5Ob4eNGArtcHdgDPBzsLDDHBwr6ZAW9kSruAXuQj9G",
-	"QkX+diiEc87VC7bkAY7zOAjTodbO5/r2BkPi+7sXQVewh0gScEsnPN4++jl5ymOU4xUJju7BJw5ryuYj",
-	"88HcHBUhtrz1Ot3vA57TiHLVZ/kXkpd7f02l4mLTvOOEM+hq/feNVVYLGT3YCbU+NFqQF2CbPsexwxxv",
-	"tcuxdSHRKaJSFuBRJRmVkITEEpTrmxdVsiw98q+YC8ELmqbGW5AZ/MUcbwwwZFmAElJehi6zlxvWfYNC",
-	"iyBJIjS+wZoQh+rjio4mKIo5k3rRTDfMEusVmldbVEQBPfdSujC4hWMf/lWQlGAJbY5tGx4Gz6zoNWEG",
-	"TBFacLsePQc+Dxx9poGAIQM288JCD5YjdjBCEJxdOFuoAeMEdwO5k8UhYcDKuuqz8bynJ/4Hg9JUrFZE",
-	"djSSWWOxIt0tpp9JRTNIl3DdXq2uMNAQjSQK067EJKfoq25X//kyDcoUKWAW/PZ3OKu+Z5yBKK6nUG1Q",
-	"iuOrWliww3/gZ0QpTNOOtrcQbIaPwhUeAH8sBTLmIpgnpznofTk80/ADDliVpjbxJXCXdz3Fg7+uudAa",
-	"r2N4myIf+jGQ6+wobZLlfWXipluN7VEYEr7WDMtOSz6mLI/jIrebcVV5a8zRQZn37A89XVDknBfXRKgu",
-	"lnS1RRSYStuDurSOv4eMvU+/WHkDfkki0Sk6PjoeTUZP/Sk8xUwi/atjFkoIUgJf2x4NwwUUBG1LYsJs",
-	"P5dNjwTUB3Dwd4aWtkQ09EbnGnTu9mofVrwPyc9FSVagPb7Wg/rDgUpghmIb8g008zDEu8XpKWVqKDUv",
-	"Q8xYoJD0Cz01CJkgwuYxL4REXOh/Y22tmuN3QPuJuroYZFhX/PG6nQWEaq/4MzRqyha4iNfBnJXfBPpA",
-	"U8Fs49bT2sO1XMsqM2BYjwqptiPc1+gCmPCoej4qnfQ4hvI9aCgER+ow4AGnZHwhrmYw++Z0Npsef306",
-	"m43uqkEFg9Z2vS2fmo339JtFRgSfL3DSBEv8djqb3R/Uj0Hh4sPcTjqQ6sILkW4QFMlWHWSgcaF1AMBP",
-	"tv8BNK8nTAlKpC3J19ap1hfgyIceT1DRiZOMag3AEiSIXjupiWzgKjyY7dmdQpGU5GvOyLwQK5fQ1h/p",
-	"3AOMv5AmYL9t5d5JQ9VPmqCm794DYsWaB5jFGH3HwSu9R1AV6Ck3X0NCSlEL0dI+iapDILArQkxu6rWG",
-	"cE0atlDjsGjt/N1A54PqOuT0JnMca3OD7ogtwzNsLb5qzT7915TEStCYqk+/dCuExiGYOMO34sfAfKBb",
-	"qIom7u+nXwzppvnBYNRexwZPllo8Hbo8ezojqkqQPQJo+3Kw06rvqmEMTfgluSbpjhO+I4LtMD2U7uMg",
-	"rtmKAZOwbnp11+3Y7mM2KxXH68E5qd2y1QRsDlhvnhHdW1qElSUvqrWwjUySpkvahQw5kjYAdW+DMx24",
-	"avcZkG39dUfWXC+gfMiA6gfzvzMbqOZ5vBN7Z2AvgP57ZMAo6aO2s6Psmckr5UskeFpdnQjbo9t40DDp",
-	"6QHR0TV0u365o1KNHo1zp5erdlkGzwnDOZ1Xd65fs0jvM+3iL6xSZYiO6Umr+mwa5wtj5a+kD7+0kr4B",
-	"yvoLW+hBWv6LLy+8oBkRdxDl7G0CFfw4vyLs3PgzApdPHMdEyioUVd9qf/7bBVLQ9xq66US1zO1T9C3B",
-	"gghbLApDWEyucOWXDVyFwJVe0iUBT00ZcNJkIRgT2vyQmDNTOR9oZ2QTjHb5gH1nxy90sOl1jt8XBEnK",
-	"VimZFpLYYZdcoMjkfuJCrY/sMGH2wCtz1cgjXACLA4GQZltvfx2bBNcGry1EkHlBg2mTk25IOx+SyWCh",
-	"JSQWBEsiATnUeOHGa14IOUHxJk6JPHjcwFbCbGNhmMaKZIBIVAgyQdDIpxCkFtItPziajGCUYKzIUF1P",
-	"/JS8gDOamqrAySghftdEXCjRPZi+/zxxWBghPgA0zljR+MrEqnlB54yzaIKijOhZQPjb5PBMzP0SuuNi",
-	"lqAFL1gi9VuKfFAAN5KvueLwiqvwrHPB5Czaj5jmMaa/N4wwmoxggM7pvOLFddW/2Q5a9l4sWy5WDWLL",
-	"WHlwyHcyVCp0xpzf20yYFyZbIcdS3nCRBKKse4QvytbwXtFfklH2nzO6PMywbx+YR7cfJF49VpGmc4az",
-	"ZtxAD45evXg++ixNoct3u2ICKZZqnvJVEKrOU3T6OSQLUA/LIkXwysQ4wunS7Nb9q+X0RW+Ir/mcm0N0",
-	"X392m/+wuKPBDmgYwF/MSSkGMId6H9IuJ2+N7SE1qecKkjHwWtnIJXEy3BLV7TffQaK7Y4nHbiv7sYMX",
-	"e3nvfktscEpqS8O/4xmK11jgGCpDjMuQoSLPiZhqBY1SopTW9hil/Kb9x4Su7AGAkdxkC542stW+Prnj",
-	"1arvqYahBHTJiSFLTlB0qA+iuQliRtPoMTIN5dqQVyFYGo/ue622onj602z66Ifqn4fz6Q8h8KuAZ6d/",
-	"Q5dL17VRz3kolqv/CvU95bHln7hO7XgRwlo9R1nO0XlAviXpci/tYMBe1bxbJCucvjVhKHIPQjwaEuUC",
-	"gvUr7ZbvyE154KNxzlMabxDO85SCJQi4WChqTjHadSe09RAUbsSFoGrzFrBLDbIKmNX6OlP9l6s00ree",
-	"UQuV1L+QALa1b9jDn6ND9Fwb/EcZUYLG0u6YozXBqVofmQwYkkRwLJtPXrIMbxDgQiwManH06tnF+Ysn",
-	"b+cXr//y7LsIxZwt6aoQpld51b/XAI7C1gbDwFwTytmvlcpHHz9CupRJPo45UziGY9cs7ujVi+fo2fkb",
-	"lGGq75iMCGmrSM378vToKJyc0YIaK8eiEop+mdLqcGoguBc4viIW9J6ypNBrhVPzWQs+lGGGV2BgniJw",
-	"COp/TjR3qmfqyYdjgFODbvraYq7SdCRcGBySkSuimpT2s5xcMlareNKrVBZeSWuUL3khwI0t0TiCTR9B",
-	"5mm56wEtsNz2+r/Mvo8ODi/ZJTPNGQQvDCi/a9HPwd5PiBYTgy9ipMQi9wnOFRpHvlBZqFmHRlL7RRiZ",
-	"kVCGn9uq4IOJPUv0HSelbIVkiuXa5JwYtEKDHn6zJoIAsb/7nd4JmmWGJ4e/+x16vdAyoYcBkc8xFba8",
-	"tSX3aKwPahNgkihy2jlCXFyyCLRyZIiqVNLBxDQqANfCVr+Cf7N17gXkb0eJUnpNLtnxgzJtdbFxuSCP",
-	"Eflgm/u3r/1YBa/nFhu99uwl0wJn0AIew5VUs4utEEYG+ZTpwa+5A4U2/UwlkdIAYWQ03RxYZkNNhPzd",
-	"72ABI1CChu9HFuvk9z9KrtnqYH4ODlFk1EeEYiwEtR9Z1zB8LplNxe8D8JEbfZszueORwdqJkL7Q2iCh",
-	"ReGxxEhL9Uv9wO9+B5d1FKU0oyqq6p8fzCYowx/Qg9nMDsyXS0lUZFA4FzzZGOXw57evv0MQM3RZUZcs",
-	"+vv0giucTp/o47ZEw9FHlpmo0r+6bq58iTKsYkBEF/zG0XeOFUFAlhbf45OZw96RgO5uRMMAvcNGRS/e",
-	"1OXE7FjrKXN8BuL00C/1yFP4v3qz+3881yKutYzV+PXfNBPclnQ4uZaySwZAmfdPHtmtdU6U2EzPloqI",
-	"6BD9CQ4OWAciQVjIB5Llyuj+lMbEuvRKhX7RUuA8J8zUMx1ysTqyL8kj/WwFAVTq77M3L7xCjtPR8eHs",
-	"cGYRohnO6eh0dO9wdnjPgJiu4Sw90v9nRQLukL+RNOYZQU4uYZJ6Pc/evCi7p7rcOKegTb7/u/OX8hC9",
-	"KRYpjQ9LIHLK2YsEIDXUOeeqssPMqX4ym7mjzvo0/M0FNcL+HdLV4IyObL1KWVEz+pYSdk1YQZAsBEq/",
-	"0gRr/mg+vcKCx2V1y+noyPwjyDZje/cWtLsioY8fWydrg4eHgKurtwfM2EeR6vqKffyo9ix86f7Jo66X",
-	"Sr4eXXD+CrONfRfAHB4YPm9/74VN4LQVYJ4dNjr9/ofJyAJMadvqzQs4+SA5ayW1mW1sptEP+rUjLARR",
-	"8uhn+N85TT4aSUtJKBf4LJzFh8bYNnNAGU6I3vkZlVqXHRyisyKhFvulLmdP4SNn+rttWbsfqkC0IDKa",
-	"ubPjfia9Y9gefSQxL937/9j71+VGbjRPHL4VLDc2iuxOUpRK5bapcOzKKpVd4zqoJbl7ejodSpAJimgl",
-	"ARpASuJW+QL2CubrfBy/n987qBv7B54HyESSTIrUsVzmxLRLJPOARALP+fn9bj7plVR9nqZM4Bm7N5/x",
-	"ThpE4nqCl168Zpwc6/DKKwEBYXwhwWvHN934GVwJRQHdX9fCmJeHbMErssv6ZxBMg9HKC6NDTr0Jhd3S",
-	"VmNSItiVG94eSYZc9CBilhDFQKISDiwi2TQWfFjwcwxllskr+2MLLzuQSrEBcjhpQt0yA/FdXWjoEJYL",
-	"Dab9O5lO15NnQ26fdKe781V7e7u90z3d7vZ2X/S63f9YXRjBIJyD+mvV8y6IKNeWuWvcepEQRCS9AQSL",
-	"Yc2vsBS/o6lbvp/1buyusBsPpBhmHAMXu9srjOmITjNJ01Mp30ADD5z3YpUJ0DnAWbD0LUs59aBPuzs7",
-	"N5/8N5rxFF77KwTOeEphc4A7bzVpA0rGegDoKbTDMMZELkr0vAodnrmoBZqBgl0FgQyQByKMgoxzbZzI",
-	"QDPYRUWa9N4ji7HwocWWN3Qvucyol0zW+AeQZPBjdnd2vPHfIfth8sB5Ut7RoVmGHE5YTf9MV30mTZpY",
-	"Xu/cII2PnMlzaN8+p1y0FgnDA7jLkX8Jq8rD6/bV1VXbuqLtXGVMDGTK0hkBOR9DQ72wvfN898X/aESN",
-	"8KU1eo133fyS0bx9wgaKmf+xuhStPgOgbNhlNs4zwydUmS0YZ0oNXV08LrzmPQnoYI5KK/itNCRlyJGJ",
-	"7/7Tb4ResgGsiU//rVefj7fuoguEu38gt7oqIr5m1KGfPGvSO7zb6uDpwOQsI1w4jdwIcWEbleDKrAwo",
-	"wV12oeTCeUzf0ZR4/VLWwgYwoytPjQf6XTA1b2lm1wlEjtJpVLDe4SouRQnX5EpJcf6ohudnq4j8gjoC",
-	"efq0aggFphTsWZnwDlVQXno5dvEVCd3FaufEmqlUL4zBzZR7+ygcuaSKU2Faey78V4nQNWksiiOlAt7U",
-	"9pjyDBgWi9jdJMt1ELwrHPMFwvsNPMGczF48hf4QzvQWnIhCbbEEu+ntXTBxRLm6m4F4B4HzGoGL7WRr",
-	"wsWlNYdct+xiSZO5qSrly3YpXyob9MEEzN+t1CADxWDsNNMz8YW///3v7SA2zG6KMcwdj3EGFC53mFss",
-	"PSLpp980JOmhs2n1eX1ezmspwx5sUk+rnZ4pgyEDrkKTCn3FMJuTTQkdGqYgY4LWqt9hrc7G1L9lMOkN",
-	"WpfNUKo5kbZc7royscWC99hZvD5IHGYRfOMc2MCkSbOsMHhdGKBazWg0y4ZEGzrVMUoJkgvDM8INcVV4",
-	"pLkwmdGqEbgyv3sotLT6Xn76bSCFYNeAu/Lpt1xrzu7F0nsjz8/t0s/NoxoqT6X87VLEV1O37DDJvjB2",
-	"HgqRuYrYPsukOLefFsbGrQR+yxq3UaM/aabe//hHeDsHzoh27cl1r8jt9XrRcOjyixrzO4FgCNKiJKlU",
-	"5CYtRwEv2FX1zWKeSLCrWFQu1iGHczlJUqYke2FK0vrwCJdGrY8O6JPE5Z1AjMUC5Vghv7jRM7lK0sQf",
-	"zYgNrR9lMIzZ6pBjl8OyDxCotli41apJc7f7vOVtxB6ZSO2vvbj4GnN8pRGySMo5uMrTor75viICM6Xd",
-	"jW5/+z/+Ovrr9rh7/Ut3+u6r4x31118udn4Qfzn/+vrr0X90xXfdwcnXo7/uDNZI8ARgm3cOA1Qvtqr/",
-	"/7lbz8czBfloPi+x8vzGfFL7+SdxIeSViJziTiO3xVJwpqpbL9zNX4CVvWj+Pxc7e2M+39Z89tpsVpkt",
-	"0ZBFU8xN+jFwM1H9iUW6b0btnUJvSFBgFItmKcztNiuEaQuqXSqlLilPe9V4RxkY+dOfpPrTn4KQRyxW",
-	"i3nEAio0yAtPcFPQepRPBYtSKiwVpIK8PoL4PRektOwjMswVBMj9BWJBFSuqRCDgv7vzDaYTwtoQ0nwR",
-	"ke1uRHa6WEa12/UXbUVlmQVkNdHjjMXViMG9pAJs3BCOiF1zbfRMrB+8aJc00SQpC9+T2rDPK6lqFPQf",
-	"IPxzaNcNkTkZh4HnVSLOfoNt4kD3q6Hm53UTB/rDxYFQtlup5wV/TRyooLjWtT75d1OgvIrIhFr1Arzf",
-	"WJrIBZkpYtwjyS8J0YyqwchVMdpzO+TE0OFw3m1/w7U5KIewbgEMVBs2fo1uPPA9lGXCkbNpuBL9FPRj",
-	"c7a/A8Fj7LG/5EwBuQEWHv7SCHfLDcAqv/58xwqSlfB3yibNOXjE+Y36XjAAwobHd/zmeq7SLni7N5fa",
-	"hQc72fdI4ZTfXaXGHLW8DjZosCuhKmyhiVlb2gVwRVA5exFggkPXADbEkGYiVapYQrYjstPpdFrWCvKt",
-	"urGwa42M6ZSM6KW1iZNcAMBj2a5LmsmYi8QVq39LkjG9Tlp7JNE5v+Rnmp+xAVUmIU0pynZgV9XvW4Jh",
-	"SbcIlpZRVxTSzidFAdkM+HJJfIl6BAAn4bqYIY7FmFF7afuDzGFf43BdHYrd31y7Tq75nR6R3e43i2sz",
-	"oKGv3F13KFZz+/ifHwCIG5j6GkfKRYpSbHRBGpMxvW70vobWn0bvq84Lu3zCyQ3bU8/sZRu9shMa3lij",
-	"1+hTBVKvvBkCqZD02SjnWVGs11jl6r7junrBo5E0kqQ5uZRTCs3Ssp/xc2okIDi4rq7wOtiebUUigOE1",
-	"DqQw6tP/P2NkzITOGXCGQQM8y9U61Sfu/TjIsVWiRNv3VsYXyN7FRpHf6Jtivo1lt5KKAKFj7eM5XVGn",
-	"KqoW3daH4u9b1o/vWYlIrkZWUFBoK3umCfKDgzTFimAE0JxwoBWd6VjThk5bdSXmVYH6RZSZr70Xnrwu",
-	"ffXVFS32D2pM+++ZWfJ+u08mdz/X/oTfm3jaX2vlrOfXlZrcNTfkZs3WBvRYgxPgOF5Yxgrhb9I9Ekgv",
-	"l7qIxZwYSyWEDzGmW9/KcHsL8eEsnO7GwtlYOJ+nCDnGTbi+ieOoQ+siVnXdcJoxV8uEV9izd8a2WM3A",
-	"esmmUBUgrwS4IFRMSVOwqx66l0WCZURTIqQ/d//odatDjnx0zHW1VgNjC7MHXJuDggX1sSNfJ1IZcsGm",
-	"ewD1DNxzJGknREtlNEhO5IqtC39p5HIsRUdJGyjk+AzwtCYKqbcKfti0ETXaHsS8ekx77psKHlF7IbFi",
-	"iYAxz46STT2DUzOxojGB6l4uii/BM01a7jXqugcNIZLKp53FppofwcFMeMGFRQG9060t1FIOpCJyGTlY",
-	"twNupr+nwCNM4WH59taMPwavYBN9fIQaPStpnfTCtcir8UcnlW4RfHzDxYUuOBXsIjcSss3XXEOdVgUt",
-	"28OHkOZudxfie7EYc60BvGR3Z8fllrGhyp4ROY/UBQLhYr7iZEQRhwVu2+qQg2CXgdUXCxf6m438ZVM7",
-	"gG9aHbIPkUVNdrrbSwKBiHV0hyigA/vy+DT/h/YHCNdnhWABWtP4kSo+JvsZlTmfl5lWhg/4p9/Mp9/I",
-	"/ncHAQ1tbzdqXPJshs1kjUjazHZ2gGaPHVGbEyrzQuTALWJUDjPy443E+94kOorjnNTYGK4bw3XF0Fwo",
-	"Q6cLJWhgsG59wD9uGY0rq1CxRqYIzSHpKIzEykCPRKWjElYKUIlmwKQ0MyQprJseQXuIcKENo6mr4kcJ",
-	"W+bzoYpG5oPR4pZ+F9grBeQfNKr3e1vRZTjw5hUdreV1BU7WYv/Kav5AzbcWhxJrVlT3UbXNabHRNsHE",
-	"e11+3zOz6tpbM5IIZ94SIwV8SODSR8wDDaODGOAeSRAaZZAxquzJxGPjEylYpy5AeGfLEdkyznyauNeY",
-	"KDbm+TjkgWv0Gn/e2d4hL3Z2SLeL/3974+9pUFFW3Y4Op7i6LTcG3MaAWypvcE3fyYDbGsh8SQwSgZC0",
-	"Kdi9q8aXHM7dnDQnVFmjLaN9mavIsXTai5CMC6ajEjuQOc5y3YoA1EsKM8I4ClDPkybLNAZWrKXKpYjI",
-	"T6cHiFFYKakx0wkra6djAYV9iB1of4IT5CVTNMsiJDVIUjbJuU46neRfuf4lP6MJadrZ1BEifXIxyPKU",
-	"pXu+gbOHcCmAyW6uWHbJcMA6wkJxlLBKG5LSqZ8ufCSWsUsm3OGAqRqRfEKMtCNNqfXybzY7AILVWR2F",
-	"tQGTq1t7AWGXJqkEmFQIFOPLc11d+2Ns8iqYdxaYvoWVcgALY21NZc96CXO7SlwXDv83+wL2G3eO8S0V",
-	"xPZGx2xAJ7UYVTLL2vlkYxLdM5aTEx6zciLY8SAPkN6kkFuw+O5kKIHAK8kWtz5UODZv57mGdSQBu/hI",
-	"WruKm9oKkZLva+NM/g6dyfD1lSu05CG9xTotiUVvZ9QfM0HHVkfOxKVF2Tak7XKtNeGrS/KWZnxBYjzD",
-	"XLy6lV4M44ns85DhdrllHnArb6zzjXW+jnV+s/zwysqwXDlVZf8EC12B+Vhvo79jV0wbZ3s2+1OiXB7c",
-	"8DFrrdjwcjWSwP1lz8XE15gORnxRDOAN1+bYjekxEv43HFnwYK1udRan3JfluVJ2Geds3Zyye5m/16Ty",
-	"l2/hHrsXhEYurLCZbQ6b+pZGgj3XmwjrpLABb5AGbiF6x3LioEdIkw6HbGAYiwgTZwNk92PijBq75FkL",
-	"ygdDOUCSLD/LWOL9YW1NDyGv4NZjOoWcSp/5Rp1hbnLFOuS9IJQEHIOxgKcj1PEF9pnDUC3EVp8NpWKE",
-	"Y88PkA/aZ+nLS8wRScFc0yU3EcbcY+FPxp5nlpKMGtYqLaGdHeIMpuSSZixXiQ8XUOPv/EzjmPaKTReL",
-	"8qW6gkt3eRiEsTMMA1TyimRycNGKiJZkIIWHeZTCwf9D+RdLETpVm1gATwX47/Upeicy7mCh4cM2ets7",
-	"L7qdF2uAntgbP03C3MvJOihpivVcGyNsY4StIp2BN4D6dVMjmlewv7ZC5uF7F+OADoowdIBij5w0uNTJ",
-	"Pjk4+RsZ8oyR5kCOx9QKd83GfCAzKYhm9m5g4BXZm/7UsDY0S8ZiTNVFy0FQe34WLwydTAe6mufPn38D",
-	"eiP5xz/+8Y/227ftly/JDz/03r5NYCx2XD7+GotCjgLBqUF9g6OjmqRswMc082OTquVCnmS7S7rdLsaC",
-	"HTKW/Ztw7WVkLKAECil5C7VwJfMsJX0WeRGK2snOMYBXOy3sKUnsbD3TLvqMN4vF36GmNVXTM5WLb6Gc",
-	"siAAABxebrVfcQ3XoNnc6XZbjmQHC2/7NIVr7sWY7b3iGnUTrhEgDMiytlRtf/Wm1UBYUpvxc8HIux6B",
-	"tydY4hJzC3s2X8MFa83tmTIiO3/F0zubwJ5fkrfaRwTqIzGFgdVVZ7o5WlwaGzRDVopHf16mqAy7NlsD",
-	"fVmlAoX1F+FSioVnP+hun3a/7nW7vW73P6LtnW63/Gn7RfjT8+1u50UsFtW0FqWjjxpQwDfl3xoIjFpF",
-	"Zn/d6LGNHltFj+GKKsUcpJwOTv62VJ8Jo+jdGgxcDVZN9ctsu8AcG9geASvXX6YgQLPn/5JLA3yDOh/D",
-	"iGqbC/xzfFHdBe2UGnaWsj6AjC5qLcjHTMkz9xahtWD2m8olqheED0OAUm4Hf9+9GaEoy8MUp9XarmZh",
-	"8RQUqebKPMxRao+54GM7B9vz9No3jgRcTg5tuobVvgtDTV59G8sjwzDLJ3jW6rNhB183BEAPKF/fWgNB",
-	"0fVIfRBuiOu2P/jJ2DRAPGYDhJ/1iipwIvMWrQ9JVcwkIdbIbveb1h5JvEBJQh6cWCSlBEr2SjZGw13j",
-	"gt2nI5krLMyYKC4VN0glCdc5V/LK8fPm6pwJwxKokUj6VGvrpFgburC3V25zKPbbrYMopQyz4imQs46v",
-	"q2st1lDoeh6vnfZz+J5llJ8JK/MydjZiubKbd/dr/4t72vKXqDGWwlBhzqgQOcsaPWsE2/+LGqJ/VinC",
-	"OYNKFRAHO7tl64UC8fo2IOG1yyv79N+GEWpYxiFMOaNSeo2D0+M2PhM8kROavYaPETrEteCMgOf3DG7B",
-	"DFsnAQjXeaLWDC/nFnRkFCbLpidjY+c/RU+GW4CLpXpo3299cH/dd0NG2HYxU/in2JApZqUK1NsVBj52",
-	"Y6DU6Nm78IyHzRj1vRaBlN7Ux/ze6mOWLdX76rPwhvaKnRZ166n7GNoDy2ZxxJuCwofosbhhya0boYdT",
-	"H7+/gpyC9HTrfRg8GBlQEWC1lES3WFNSDoK1kSAzz5hLHMTCl0sTu7ihdRnzqzrPzBLYl7sbyoW5qHM9",
-	"YSLN1zYEn6oMbOlWLmvAKlt6Y8xtjLlVK8BuZczdR3NGYZlt2jJ+720ZzlXe9GVszKh77ctwIuKBOjIC",
-	"26pe0A3pwGDsa4ms4+JS8gGbGzbgThsrVrhMcbPvrVL12onFevt7gRPidvoNuatX/vEePIX1KPkB9zjr",
-	"5gf8+9uUsn6uSeaFGywQAsU2vbOPtWZOAvc2g2QEJVNGFWkmO92dr5JWRCgZ0WzovmifbON3v+RUGaZi",
-	"4b4/3UXoNOpknPt6e9t+fclURicTqJoPfPdnGvwth8bp1i8QL6eKDk1Ekr6SOc8yKZKWawOz5+Nwn2mi",
-	"R1Qxb3VQIXKakSFjpJlUA/wJ+fSfsXCWyBbZ3mkhh5E9rc+zzM4D1O328PqhLYdmVGHOFdZg+RCzmCnO",
-	"v2Mp6bOpBERRn49vJiOpdJH8QaPOGn4s9ZW9+HAd8sMp+TYW9mn+DEPbI6d/2yff2u8//SdJDM2vz8wl",
-	"Tcj/Ik1nrJGdbisiyu4Qlnq/dAAYhqenB3jun+1lOrHweSi35uDVJ6/2D9qI1m/XAPzF3Bfv3r17h18k",
-	"EdH2CYENx48a1owVQlrnDG1SIck5nUTAqCiIHZMKS3fdLIGHX778CR6ERrWdHKd2mrvdb8LkVCxe5sza",
-	"sxnlZxPKod/g7F8yVzrx5cswlGJunneXoPZ7kXtDBdipWy/Mj6suFe02VGPWyw7d9bJKy+2URg0u3/1D",
-	"xLrHLdNCD5kGKtTZYgPUvfmN079x+tdQoqHvjXyxuOUWa1NrGadUj/qSqnRLG3qD2+8xXJ9pcsGm2jnZ",
-	"Voz383NNhvyapT2SFJJEWBVT5nO4JgCFxdIoFolhaswFY/rMEVckJNeO98j7/FYNRt5Vxn4GJYXM5Dkf",
-	"0Iw0fcmw1b1QOxYLpO5CGelz/Vx7stsOeceueqB505zhcCIyZtT1fBhJFJtQjurt5M0+mARsYOqtdnLO",
-	"DDnPZN8qWX5up3av0gPzTPvvyQDCDRCVqOpGqjU/F4V2GkeFK/DMzojEyIed6QLwgjoNWsxvq8aDf+nf",
-	"8InBerYHc6tn7lQj2dxk/CEIvYsZ8U8dbMRi5/mdKAf5eCk280t/xOLQW8ApP6bYkEmadPGq7RGaZa0o",
-	"FiLo4wy6NhcCMSNdRYHknHGw5rBoc8gzFhF3Nymyaa13WjzFE5RWFlmTtDqVXFfmshbOODjmIYoLsbKR",
-	"GnYuVS2Esfudszoo4xfdFcoqlyAsQxm/a+lPQx6ABwVVXr7J/KI5ok69b6rzllTnpcEWK8RN8V19ed6M",
-	"ks8n1qpyaj6ZWfwJgX4ZWAqk2Ht7pTdCeIpknhnW0x29PzklWxWRtfVh5qK/llIwWZwztCPyi2FtAeJP",
-	"fB3c9a+wlhe4FDcz0PrL4agaNd7CagsbnY70SzP3N9b7aik7OwGEFhuXNAstazV6q2YfV8yGytaa31kV",
-	"q2Ki2ACWm3O/Z0ud/O89a5OT5PvD9XYuCQUJ0PKxNBag3YCoghp3zXLwc9dLopKRekLNiOgRnTArdLjR",
-	"sUheHr45PD2sXML/CaeT5v67/Tf/OHl9Yr0TstPam79n9QQhr7ClGxsh/Y/QXA3ZPjv0sbxkKRkxxW60",
-	"b76bhnLmyaLwn6di/fLj2hVrnVZZkUiz3IOEZpzqVr2qXmvVhEuuSH+VSx5Vej33/owFAEOz43fau7jQ",
-	"/57Zrt8mnRuU9b691EZjbzT2F6+xl+7n6nasaKBbVlFbjYTOv3K4KKA3jVQsJf1M9vcIhX8RdsSV+PWZ",
-	"1XWozbgm+opNDOS0VUQEgDJljF5C0zZcF86dSG7lmZBXoADJbneXxIWgIwDeomR++em3uFFfdR2Y719I",
-	"2fXvt4o6Ld/FYu2zMBD1PjCPnmkyZoam1FCP9jBUTI+Ii2gmucqSPeI5amajVHYtQqSKm/kYzHwss3bp",
-	"3GMU09+jJn7pH3yzJB/EXCpW0z0ZRIUFMW8MVaTvViqvhDeOashaFaNjFLUpG6jpxFpvEC3DCMkBLr/2",
-	"S64nUnN7WhKVX1ttF37GKFkSxSI5PKXnLrx68sN+e+fFV5gDT46pOGcJcWqTNHe6X7U65JBD4p2SPqOK",
-	"KWLkBROufgK31tVI2u2F/sxcrDhyrO8kYdcTrphGfvrEblmKeW8XYQ52ebifY9EUkuy7VY1l3x7jhTGo",
-	"lAT2eMxncF1cZ48o1/YjxYARvH3aI7vd7cV9Ou6l1Id8qu/o0F5wSpo/CX5NNBtIkeoWzowb/0/Hb+ri",
-	"mG4ylod1bw7lnvhZXPW+xbTXxVF3ut2VOuUZIPAQZRdNRFjnvEMS+43+ttve7u48T4oR4MsqhwDr7J65",
-	"8f609aeq1F2UC/Kbx1e7ja1diIW6sB2SMR+zM/t5bk1CD07xfvpcUJjUBUgs8ze+GskMbz9TF7Y/GLCJ",
-	"acN86JvqwqoH/xo1FkiAm66x6JRfo4aVCDedCsfAA+50v7pp8m85UWXVDqyqmdm6v+f1X+NCXPEaePDa",
-	"s/V8kaH5ThoylikfcpaSZvJ62H4nBWu/pWYwSsjY/uPMbHuh1uet/be/WmIOTZTsZ2z85/XMoiM8q3ad",
-	"2FdROhdEU8O1ncvO78ocYYNccTMFzYLK1Sq5Ru+fP/8afbAyLzRYUDWtYkXf0WQBysObIHUw6oo8qJr8",
-	"krOcpRH2hUlFzjmUm01IE8vAkpO3p0dnb/f//Wz/9PTw7dHpSdKynl+YDUZz3hg2nhj0PaHhgdnpWozQ",
-	"e4gDfaLErn/2h0BmgScrcFkepeAZbrluubObgw0YyuN4LYdIOyxz05fXwfYX0vChe/8+7IO7eOsD/OtA",
-	"HjUT6QJwx+r7fZ160wffbrGkJ9SMAvPVXXdpeeV6ZQo3FE13yFEOksHTL/fp4MLXvoIEKo27Qo7YhzZ7",
-	"JRctN+SK6oKJ1gss2L88y5wkm5c3xzB5uEkeMBzgduFirYePHbkxIkbkBiHgabfkCRNWJ4PCa+eTghnc",
-	"vpubdugvOZ+w5UVYJfhcM8ms3kq2EglqKalv+plRrSQXGdOaJFoqkxBNpzrA9PQNgFG1zhAiu0FnXwmY",
-	"58CyF1LyY29liakxnCWR7JDmgmwtKZO1k7yf8UE2LeE8KQYcOq2aDOhhMI2fL3zeHjGcadKfEl50GWCz",
-	"O1dsACFIcgjzC4i2ViBBMAUaPCGfl7Lr22DwVeDwFtP7O07/Zdh59idu+IAbhr+UHwrTpl38lckBzbim",
-	"LhPdrnxeGYYvqOV9CBOrWDY34N9VljPWzMHT02wJ839lgtYcz0Fx7upDwhDGLFt6axlK31rxl5Wn5omA",
-	"EsuRQNUzS+1OwxEVgAY1YypaNB+gwNJvb1K+8GKqiiHX9q9Qdf+ztaQS097WunCK04yIfNxnKsJALlQG",
-	"yZRFpK+oSCMylinL0Edz6F8PWq15z55OsdPWdnfCV7ZxeB6pvrSY9cCeCm2ntQEgZyrLfY4Ay8lbHZII",
-	"OQ4wIWMxJ1gjcCjixqf/V4yDpJ9++9en/0KaMipM3GhFULSqWIE3afcWSxy2vN1QCHMoWNIhyRCCn2LA",
-	"zpgwihnOREIMvbDGmNuOdg2mdKqxx/OVYmIwIhntsywWzWTE+qkc05RyBZkf3+my5f/K4Guj+JjZHQc/",
-	"BZ/g506n0+qQ/UJsxgJwK/ssk8jEBo6hfyPPvMS35g/KK8S5hFmooFdWJz0WCDzPUrLT7bY6BO1oQZLX",
-	"KRtPpGFiMG3/yKYJdskYNSWaDlk2re8fDPb12nVM5U1/ZAurfdZA0izUtzMDfsmtrl3wehu9hnszszZT",
-	"r7GP+JXkSHEx4BOakTb5DykY2bcinyp7UXtURjU5kJOBtF9bqWy//n5/+4Uz7XqNAzmeKKY1yxUJjif+",
-	"oGBp2isetHe6O88dNqYTjoPyEqujHYUGzVMgX4Zifl6sH5YGw0L0y9Vj/FGjWD2mfcwmGZ2y9KZTF53y",
-	"a7TB3Nx0bD4o5ubNqnQmMLH1ofxwf9ibVcWZG55x/ek3q0Csx1xtNIsbsXB8tGJaLWstEDorbH6kCVXk",
-	"JUCn4SrA54RqBLwgN7EYUR0Y56HG2p0xE0KF5WuPxkxres6WgH5WlNIG9/P3VbG2iuVZW7Lml2MRk7aj",
-	"yLGIB0AUm4JdGxJgS0dFq/Awo+cRoQNra85076J1hoG3c2Y08TA9pQsM1ZNcQ7VbQWNxOmLEVf6gFokF",
-	"x31zyZQGKDNJNAN8M5K8HvpcNETNAR2Qi/Oapt9li7z7SAr9NLRLb63MN2A79w1kupL3tpaxXq6DW6GZ",
-	"2n13hRgzZdsTEG/Z/YI4mGGf+yz4aSxWRD+FwzsECbmKDRURSrShWbnvHIFjLHa3d6wjZOaVl/W76AWz",
-	"GsdJFZlD0E0zdckHzCm0C8YA38du+hHXRirrLmFYGccL3RV4dfBwL9gEwqvYrFRR/Dz9dQuPdAV7qeKX",
-	"TJNUXgnDx6wXi2RCgdxLKpIEciwBDk4NpQp4rCOVBEwgw4cJgRPteRPFQLINWz5NIQUD0WSvsTeL72Dv",
-	"5CeFCQdFBIyfUrB63Ne7uIZDeG938wlrnLvvQvqBYAJv42Q9DarszTLZA8vel2z+I7s6K8j/IwVlqHxG",
-	"A2y8pDXAbO/sJW1RpdgN8DZOkD/Ts0JSz2Rvm/0pSZBxZjHT+Rwlmdc5Dmh2q8CZjRxINtwGzUQHC4cf",
-	"rrhI5RVpghZjIhZObKtcaJILwzMi5FWrQ04MHQ5rECTdgzkAyQpc2ML87T7O1WdAsw4jWR1AFg73ALJL",
-	"IDYUo7o+QQIKceUs4Vt7NNz4sbIl7mbrJUpml/QGDvOz7YNxLwpJwHHrBmLPCbL7MNKfmtodRShCWSVD",
-	"LpIIfVso3WnV0ruT4njrwDMdC1fS6knAfJ0KHhMGooqiMm3kZMJS0oQHwD0BfryTr1b4xsKJYu1ZP3wZ",
-	"HpSJ+GsWbO/dbwqCY/dkvhkTT8ZLx6LpxX34hiEr5amAKzzvkQOJNBUVlcnBRYCenlJD+1QzlzrTpBi6",
-	"kbLVWYDe4pJIc53p0lV2+NcUC2SzBjw2vzZTyTCY4XyY6ti8O7PnOlHth1lfBQHUcWKu6JQ0NWMkOdo/",
-	"Pfhh3utx7UlhEziGTzuBlmfiDJ2fJYCWKDrvkkqSY3szyhWDRE4+sQsyBSg5RcE+qZC0bW+3d7old3Aj",
-	"aoRMbfDj9nbvuf8RVU+vwa4hCbm61wEP9jRZHa/7atpH7NrZoFhurP01ePO9jFik9W6y80s+4qWmPqjE",
-	"igAGIHosuAH64CJI7IDeC178W1naNTjtfqyPw6+Kd1vFciznaNPlfK8r/O38wqsh035c865DkkE+zjMK",
-	"scCmyoWwCn+EZtxgOkDMSL8LHETEuTUD+gx4WEGdC0b6bCgVIxxrRPmYAf558i+anzOw9abkkmY5a2EC",
-	"BHAGS7LXqo1YV+fTWka86lb5HZQ8Vmn8ALyoVrePqRqMWElC6u7QaxRT1ogaucACk9E67FN4pafiIfXy",
-	"YMn+32jujeZeRa7tpykk3w2gEdwo3G7W4neloCpKDzYMVL9zBqqgam1DQrUxwe6ThCo0/e+dg2rGILtJ",
-	"5FVk2A2MVDPSTpa1LbMt3HogJywlGb9YCOOZAK1MENSDxjEEnJ/FpG91bgZxCuN7NzaHva488WeQbQgH",
-	"dCLVSue84plhyjcs3QqCM7ztBobz/pkxAs3sSjDq/K97rYK5acO7So7arT5bJLI4xjq74VfJRvbI1Uhi",
-	"rD3y7Yywza9G1HiDSMn8fESuRhxakQJcNvIjm4D+j8W5lClpoi/IUm5Yes+ZyNmWwC+Fy272uQ5GHslm",
-	"nZyeXRG+qGiTzvtMu9GRj+YGwXNfST0rczzBz9YH99cc+vd6jPhDhxUXEmHWcFMuC3h+z0xJJ/ZgRvVa",
-	"rFqbNX6P7PjCT+79MDe6F7l8VW/RgUOjxz9+XQClsvp95gpGEjZmxiiWkGbBuEiQ+I8RNrbrHGKbEzpl",
-	"KiFN+Mp+w8SZYoaqtDjaHsKsduZW0YKTvRjEBR9kOUOegwxwowOVOGVqURv/+mHgfTF1MZKxvKwkt+e3",
-	"9P5kkk3dBO6X495s7T9wn8ZroJeUimhmTMZulAuwt8GH0mu4wAFEPZ5MmEgBnZo0S8s4ydU5EwPssXXg",
-	"q6Wve8bTZI90gf1Nx4KKqaM/9bxxUVl2GDllGAUE0D4K6OE2U0bTDFxw3zNidxeNxTDPsrZh18Z39ie/",
-	"JJDo4DhBFY4l0nRNxNqw8ZgLaDqB8Bjh50Iqa2LHogShsac7J59d04HJpvXO/iIrG/3XL9AVX/X4I3zb",
-	"bPUzXJR+xaN/wjW4xuWLFbr6ORUAhRXPOYAVvcbxCMuxxgnYxvtKyfHaJ53K1U956Tbed5B5XGPSxDEo",
-	"6dXP+OvvMMLzu9MgONUs9dISONyr4snrker3qExGjGZmVKs9DkaMTggeRAYjNrjAQuuios3IfDBCoBhX",
-	"U9chRwCBBbKWXbPxxJQ5FkUNI4ADttDl+QFHcyuzKMhIu6aiRq/x9vUrcnh85NtUdKPXkBd2SgA0go4n",
-	"YXHZV6fbXV95tnJWGoeMfmudsTVRcsC0hsQ95ifuDrhaAVf9IXhBwQt3Lzd801spM7hoa2kzfW1k2d6V",
-	"EujKyigATEQEn52M+Tm+Pn9oRI5Z6mCuch2Rfs6z1P9obYaU5BM79UXKTIps6mplHTg7+yUHCjySvD08",
-	"PX59cHJ2+v7Hw3eJj6RTx4wrkCI0jUW1yzkEZPNYbHVcrzhtL/2M3HXZwfTDqX4vQOsUztrZWDd63c7u",
-	"TtQo5u0s5cq+zCHNNAu/d1MGkEjFwsUXOG1EjeLnxpHU5lyxk7++IdsvOtvfIEdPymEUxZlCmrNyxmAl",
-	"ncvyJo1zud3Z+arztd0mi7eOcjBqld3S/aas01xze0UNXAhnDnS+0Xv+VbcbPtl2p9vprrsNi1e5YCP6",
-	"37w0U2wilflj8OpWH71OQqzmUNwK0XHPcT78kkRoeGMKnWx3SbfbRUAhYzf4gE4mCMTMZq7RPoCfVgCH",
-	"LANrWFYQi4J012BVOpr7Cx2ppEOO5RVROZZwFY5/LCo9uCWcZJUpolLzvzgzWLJV4wGxmCWrrgq0kbwq",
-	"eIOBW0jiBynqMwEbD2XjoWw8lI2H8tlg4K3qk6yLhIfgV3PQOiG4b94fA6K2J+cgUviMTIj123Q4WiSR",
-	"+SVThiUlhK+X6VRERbyLUEPGUhuSjGhuWIIVuuEVoXUSw9KY8KnCBg14P4PyFCXzS/s0caPVIUlKDTsD",
-	"xcoSX76modysCKH92bXB4uwT3/9mwNVwowMl4sNvzzThVscQzQwAFESEZVbzQMjPMLJDRhGB5yA7u/Zv",
-	"IdWYZoz8BX7pU60Z2f7qa/thouS5ouMxY0SADoJu3VjMBAvnSg3tfBS6kBqkNGomvhHOTmBSAKyWIIMe",
-	"3bSYjNKbLKYaW6dwa1VQITwCcH+adMh7USSAY2E1KddFD1mIaGwUFZo6TONaBECyGAAwFqsgAMbiwL0a",
-	"8ksuDe0FhUL+Bw/xPsC6v0T0zyq75QyqHDXTyQzCDmlCrxkVA5ZlLG1Zg0OwKyh8su8AaHhcMHSY0fNz",
-	"u+hHUukzN9tJLJrJwft3p8f7p2d//en96f7Z2/cvD78F5qWMKdeH7d4HZHXULESW7+0LXmDNVfFUZd//",
-	"gRSDXAEKo9usGnFDiuJNnUlcwWXHX311+50Ihe8TUrEqy17l3MB7tk7Tp9/swiWCXzKakzQnA+tsAWFI",
-	"pQIGfMGJt216Ddis4GoZaK7Di6bPRjnPGAkBDwMURAVQ3ZdrdMrNNxE+duF95SUu8OsqFUsbLMRN98Af",
-	"BQtxphX5hkBvlY+eXduZWKNudqaE1ZWvWhOIGhcAdu506V9X/eqIUB2Lg5O/keZPp6/aX3sIwv7UsDZy",
-	"Boypuois7BrTtmZWFkNlnpX2ji7RugWtiGjglmSOXQAAl6w45dqAxSfoRI+k6RAXoCDcAyxe83E+DsCI",
-	"lbzSpOkNi+1ut9uNCsPuhf1oXewDlmUQ1VTG6jQMZXybRCT5s/1PG2Gd/k8CXekTxYb82qvC5FlCtCR6",
-	"Akz5I2btr1RiCXAuIOgxJlSToVTjPKMLq/oP4WXd4NJXX+DbhU9aB+EBs7SYfwGnpOFmrtF74T7fgNm+",
-	"iQZsogFfUDQgMGQMuzZbA31ZsfAaPI3AEIugmQlLKiJvrUWusCKqGHRRxV2KCs8nKi3mCHzBon8q8Azd",
-	"L5k0uWIR04DngEVU0UDm5gwCsVGaK8bOxlzkhukISQbRsTnD+8XiL1Gt5RiVBmNUgJSA3RlhxmI72om2",
-	"7X8XhPjLL/8SfOlO7EYRyLlS4KzErmmVxwIS0vui1dwwGSyjbgMlNGMVUG3fyVqWx4cZaJX6Wlvrrlfi",
-	"B/VAtEllB1idnLKM8jPFgMrgbATNycAdrTNqv56wAUR4ElcTeTaRWvN+xnRSlPCivdPqkP0Z0Jf5fh7H",
-	"HF3W/+2SuOqZVOI8HY9kO4Nga+9cIm3WZC1nvNoHqyC8yfGaNRI3mLWfV3nxSq7B2lGR4PxboddGDup1",
-	"UXQQ0KUgeJU41YZbVIg8YwDTGouEqsGIXzKW9CDOFBTRzwLdkhVxbhF59dSDL2l3SkEJh709TlCsjodL",
-	"drd3OrE4pIOR70u6suaAJrRocFDyqkP+PmKCJN5aQGcijHv64WBEtBIfdiDZGootaVFU6dAQqQ7jdD5E",
-	"LLO0DBMPZZZZHwg6r12QcC+8kmaG9KdkBJWThk51PUjt3cJt9wFTW12BbygZgm2jn9Hzc0UvwXAIYmgu",
-	"+n27aNjT4NWuIpQ9Yu09CucNaO0GtPaBQWvvEs6aMyrvodVlVtNFi4JkGR8ygPtx6uH2bSqrbnrXObKk",
-	"WeWjGwv5iOGxj8RI8pFwMckN+RiLj+12u/K/WHx0iTnykbjkZ0R8Xo58DP+cTfI1/RNBFV9CcyN7xD5b",
-	"0oJ7YdQsvEbT3aE3UytDLxD5vZImhBKfFvlYgGSSj3jZCc01q35fomfacSqGJFMwRKqlcONRTOdjNnv4",
-	"7OUHmaxcPqoe7q0TuBGFbQhOR+hu2y/AFR9TLs4kyy+R1Qy+m3A2sK4G3gwydYvmPqobgDOJ7P0dIH3x",
-	"ItxzOjOpOlhvO+FjxqIuq269GqujppBYx+W0V31fYBvBy43wZUR+asFMwQmUYs5hrNZCkaZ771SQXBS/",
-	"Fil4iP1KgTdq7dnrcujuENZoI/tiakb2dMCaCaFFPZwModa+Yak33yArDJT8OumQfbghF+exwOJNOKXM",
-	"9j/ThF5SntE+zyDlL1JwPplB1h6cOJMrockVVfZK2hcNxKKfycEFgOC9RGyaoAMZKrk84GnF7KxAm3JE",
-	"Nw0z0rFY0wBd3Ii2QKY8icnm96kVqOXqyphvLpIOSywUO43e9q+3l52vrSC0hs1j2Wl422Om88ys4kgT",
-	"BOiF1TvAskJYzn6FbWy5NWy51+LSGjundge5ON/GqHsEhDPUHnMG0h3NOpDSGdf1qcvXRa/9pADyMmw8",
-	"yayNydEpBsRs0qQmwCaTCrjNjSaTjIpWCEjmxOkeSQCtArxuNp6YKRbtcENG1GukBMuD2NkcgrQ1BZ2f",
-	"XY1qQpFw8WAQBPENDFDnogl1bno7n3TI30cSEEQgoTh/vRWChgfFJD6SACxvWCP9iqffQA3c6y6szC2g",
-	"adQ6WcVh9xIVXGsvb8G22vpg//EZgXv21V6nBfihYeNFQIjPdLgKF3pxbnxL3bj12M2tD5fX1F8EtvaM",
-	"1TzTcgDdU2Mq6DlTUcEMWcZTIUoqBswZ5amDkkWpBi3hLEvDQCDM0TONXeBn9kPSs37LYGS9qQHVrBVZ",
-	"BwsWYBKLpsz5mZCiZ+12jvFLIUXSAg5nnQMkhKeAbkFX+TUmX1I5yMe+4LM5GUnrPVLiv4bOCBCE4RO3",
-	"9sArQdgFfAr3DFBwi3WIzd2dHV+DyA3mcNyx1rnp29kAczt1vDAOtrJD9nHwfl4ZtQ9AZG40TxlJxlwk",
-	"nU4yptdJhOW0CRtQZZI9ApY3TF4ssPhD5/ySn2l+hofY1wLMYhG8EGgEKVKsC3gFqtQJsWi6C87qFix/",
-	"LXSEfXU3qiHULlDd4gA75yLyoT9lt4U/qChqhn3rKCLyghB7ocsBvxV64LVh47tADuOqavT+0tlZHT7Y",
-	"3/wYF+5TRm6rE1HnElhJVeQ8cXY3AMMb83sl8xtFnRNHdWp+JS29FFvYoYOCKDYjKgjgB0NgAyGESVPL",
-	"XLeNotwgRWz66bdJRgcMgUJobpRVJzJLS1i+WBTF61ZI6QLPlzRRrrrw1xk1Sau0iIPCRDZLtExTjcV2",
-	"e6QCvbVKA50H0n14oLvZu65KPgDYzBvb+V630PsZ6OsbzOdbwt4uyqevRzR1QzpdKgxmp6UhSILdpWLh",
-	"gsKptbx03vf9J9Lahg6MiMihYQL5o4Lo1JVUF60OScZSGCqsfeOwqSOfp7bTkiCPc4WTqii59RDap/Pm",
-	"OEbKQUBoXykTC52PPaQevpZKrwvCceKZirEsId86kfRnL5D+XL3wQmslTed24h2slaHMleDYjNFrfPp/",
-	"GRsYJcl3ss+t0U5O9o/fNKJGxvv2GYDYpe9/G0tHz+DmuNF77kpwHbsCkCdZGXtWyNhbdnfI3Dx9hwdK",
-	"vXoptzGANgbQGtxInokOxLjzz5YL8JVtoq0PIEZcvCIFwv0HENsoGjNHxweNjYhpEBpBaHAxeokRRqLz",
-	"MXTAFnI+m6HeW9gzB0cvFHyP4RIt2fjV59hgFj5x+xGmq2lpGz2AHbQkglfctiZM57blfYbpVhEKPmhV",
-	"7yy9Www97hqFZimQ98VUCkauRnKJY9Pc7e7GIqyBhHJDPxYyoEpxqDjUI6lMO7OGHvFZ9lxlWO3cV/JK",
-	"M6VX8YZeFs/5VODiy5euH9+GG+D+uXbdm1/uCpUb4QHdobd5Zri17KFzzm2hIc9YWAkDfQDFWY4WdUAN",
-	"O5eKswRV6xDi5ToWvqkwcnRt/Xw4hP7+q5HMWI/02VTaC7zd//ezn47evN9/efb2u6R0ZXa6Ldig+cTa",
-	"XkERxvNOLPZ9070VLjrCXAOENxDJ4NowUaCtyRIJgAnTI5N0GJGJOI/IvybsPCLnfBiRK9afRLEw1yYi",
-	"A30Z2U1vhdB1RK4zvXWd6euIyNRsyVST5u72i0qpdEgmp6nghmuW7hHN/y+LyNvXbw9jgbxMJz/st3de",
-	"fEUQvM0+GVNQomJNkb1wnJAWFQM1RXABYw0eE5IjzUAouXkycg69YxZGSa6ApCRjUSFYWs6W8BPce5FY",
-	"m3f0Fm8YfwgPRA5etVHjK60mtlyH3Jfm5my8ltVKYVF0lAocdscqknYVEwVrzzhUW61AozITlS1r6iaK",
-	"XXKZo1sj2FUB+OgQWNDbGVN10SEnVsgoj6hGqC5IMc2C/qHlpscP5fi/DGKT8oEOhVHTdRlNglpCvaE0",
-	"+Uz39A8Bl8njtWWtIg6wCHkpCARYWHXh76p86Fl9D+CrAPuuczClFMsY1S7SjKWyLF05ZeNqhJeDKlrF",
-	"H1gCzgpo3SLRc4QT8tiZHrjtJtXzdFv0CDIESzeo2yuPn+DBqOUUo4JLjGS5CG6Um1jM040WeaBF0UeM",
-	"OkaVHJHvG0gdxN0vORWGmykW3DjE5Wbi/mRJq0e4CeORVow802SoGCPayMEF8E7IwcVZyu2j8n7GklYs",
-	"PCpcWRhvj+VGs2xYIqTVDbk/JRRxYDlL7Ea5KOSD79q0gkmOx0y5JhW4XnEKPM5AqpSlRMgr0iyOB3S6",
-	"t1IxzHJDJksxZp1GO8KFnQfFLLkWgowtSXP5hhCf5gLSb1IAw6I4dZK4SQ0Wh18yZS0BCIj52ZmSjA2N",
-	"nz212P2ZSXChALpDhquYVh9pg8fxqGVuIlijt3OrzBQM7+lTU05Mb3JTm9zUXXNTICchx4M7m1C0tJZm",
-	"qAoVtLptt/Uhs7rgpiQV+GgIaAEeGk3BQQOc0OV5qg7ZLzWAT1J5my8WzSTjfaas+IR8lJdjUjByLhnS",
-	"afuqVhBXTogrZmSuEgJiEIJJReTf6jQQcdSAzrEHCnuHMPfvxWmq5AQQL6Wyj5RNa9JpIGYFu4qFd2Ud",
-	"lacuYD73oJtBsAKXMzBtibdsb8qxHbOxvGSLZe8jJNluFGGVyXBu/Sbf9sRF/PSiFBDDRzFSl2TfCo+w",
-	"JvvmBc5jp99cG25nkg6XerRXUl0QhBuEzpqjl68iwgVBHrGIjGnKvLwJgZWdbdSbE4WxaGKk3EuOkhAt",
-	"pYbpVhRyEeMH56paeeXsO8eSBrZfiDaN+B0l35m3jOExUukvaEcK+9dZjC4y5C5YFH0+8+LMNaNCaVTk",
-	"0HX7Mlf4d1kzof0NuUJuB+0vCU/wTBMr3IB2DbKKFKq7oPGVNMPnwOOdjI4bR9ZuFWSLvIsb9SmCBbTI",
-	"jiPhmZ5pLF4h5j/TBXWMC2Y90etW14KV3OeCAqbiSkhmRy9ffQEgZutHBj4HVnMkfiHNvhQkfVbpLLEi",
-	"4ejlq0CkOrHyaDG5EKPv7n1Qy/qL3MZa0AoF/ZFQMxAMBsBZEVBi21psL6IihjDT0Mh1AN+EqBAesglr",
-	"UPuA5OhkAeAIIBS8/Q2KSxdu3+N5hKE7+KvjMROGcoDOrq4OOuEpI8wQNhzyAR2AolsAndjovVjZmz0J",
-	"Ti/azz832CC1ADRo49BuHNoVHFrA7/F15veI4oNAqvcjBxej1M3Q41on2NqAkwl4qc4zLZrYe6SkqyDf",
-	"etCcpmBsUSu2FZMjesmCQC3Ffs0AQNJI0mfe1ZbAdqAJt5ZS4rFfEvIt+KVWaYEALgeBqDsFWgoEAWdh",
-	"dfB66KVCsAEuEoukRJRJ3O38R6iaB0yXQJJ/iy84BOT71mPXNEu8nVg4UEuE3YlIWI5TaoJvfVB5GYl2",
-	"2IRfxXHphAg/AeNHALFyM1Jf0dpfh5RyAHnwClo1rshbQ6UsRJEyVm6Ywt1eDNKt/Z3vjiHlQbTnR3MM",
-	"WftFs4nkJ/6dDqE51uUIYL5adeMuAF7CkY7p9Rsmzs2o0dspuhlmqNg/G2DToOMFCyO+TKTTJ0FT+f1V",
-	"PyNIUwDb1CwYgaxIb91V5eXn50wvp2CsSRW6vn7sJi81jvXRIRUGoVU9kNjObi3/7W43Iv0ihR+LpuFM",
-	"90jGz0d2yV9JdWFtG3D6BeFWhjM6GJVhwrLfsxQPuoyn9GKBaG2AAQeU85p8hFqgEIquV+DQhehaH8nz",
-	"LvnoIr/l10X4A9Vu02O2PNOtnj3jGl/OiCpGRixLI3LF4HlgBjJ2afVVyvq5ocKQbudFhLt9bI0wrhjp",
-	"dv7yIiL0kvpUJLueMGXIdmvPXh+UrHBkSnYMLHWQayFU2Eey84J8JEmQ4CQ7LyKSyMEgn7CEbHcBDE6c",
-	"AxICxhE4AA8kXIRndfHq9pG5OCcjh1O3bedGyCt4F1wAg5MdPjSC2ZEkpLk/VHxAtw6oXSBUDJAwKSJv",
-	"pUjp1NoerxRP6bRFtrt7BcZBPzckodooxsEY+HqvjKyEo4FaNfecOy/INWlukzYmqh0GHtkiO2S3220B",
-	"qUbGqDak26seQhXuJrvox+CC+F+ca0rn4REWAclRtwg8DB9crwLHByBx2ztdj0wYYCv4+XxBJkwtMmTd",
-	"YLjSmGnnuozoeb6QbTc3BXbuR9LetpOzOHM9gvhjcXAZaIPpgRXeHBcp566flhZh1wNvcGKIEtIh6FUT",
-	"DhiPN5a6nARi5gYukR/kFRlTMa2IlIAzpXUrWpGAU2T7RkaRRynGK6dk1VocK1e5ON9U49xvvmNec4G5",
-	"+XkVzxk2niyvnYOtyYSBBpybqucqBTfzkAfVdr/W3QvoYlGtE7qfArpTmJTHrp/Du664Z90L2ezZ++V4",
-	"xd76pSV0uGOeoIIOpce0GoSpqaqbQbkdSgV9JSwbRguqM2aK7chsrV2HfG9NlwSsTdd/NOQCmDDtv86z",
-	"dL9HRDAOcZAKWEILgzzejnEYKCGBgTu/5VgMFEAdLsCyTQzNr8+cnZiQZncOwBDKNByWGMgWzUwsfBd1",
-	"s3qB1kwJouNCsbPwvAIL8W1h0n36TxzdFvmqG8VC2RVf4poNmDBLauRCIGWcyyrgsjclkVaN6HysfT7U",
-	"7/q71D7eXEdXir97yUu8/PQbTOE5I2lOJjTjTDWsTOsD6AMSLO20uy9Ou187gqVG1BiCKRb8uN3tPccf",
-	"b1V9Bw/19NV3TsjXC/XpJluxyVasAQ0B5pmeQA5UrKC2VjYKtyBUfz9Ji8V6LhS6cDMNQs4+kXIPM6fY",
-	"5lQVFbhtPJyE01HC4ZILiaqq1SH7gRYBTSEFIyoXArq44KbOBQYIIYjz4biCAHtJCT0neREBFy+kcqHD",
-	"gpCqJvd87DQskiETJaGJ95wZstt9vkhQn9jRVMSJvdvaono1sQXXXoIy/gQC0r+tjaDcCMqVBSVsGjKe",
-	"VgTLPUpJOXlAIXli5CSkLX6mZ0SWD+OFw+uhzENarasoMLohB8kyOtHMqQ5vu+YTb77iwdCegaHObUDA",
-	"9VawKypUDogcBCRLESoWDVMXWfYDHIZ5YisYgU/DdIhHbJ31RrR/5ljAJTw2q39wPH2heJSTxdLxEVJw",
-	"SwXXkAuuRyytSK5NKfKTSQQ5eTCB8AH+uTWgliurqDrvPpjlHcC6fgYoWsCGhsKfqDYI3AC3pat4W3CB",
-	"ivWzGuLWvQTQ7mXjzTzLZud9JqBbRVR5+gChtSV1/+V9awr//e6978L/iwlfHmfnIrV7QSqMsvvwlVX4",
-	"7JKzKyIvXfVGSqea/DMZKjlOIpIYmfxMmj+dHuDfRch9LxYFPOmIkeddPJEJhK2QKZ3uFUm/F2TKqNKe",
-	"MMS9IM0g6t+fkuRcUZFnFKg9PR3okJ/nij3TJGVWwfn4kwv74XR1yMlATliP0BpnSDNG2CVTSIG1F4tK",
-	"BL+uUN5exmUu9Uywc1YollnWWPg0K6TDASOkTH+it4jtAk0I1WEjK+1rJkyrQ46YGjAIZLn7Myog8Rtb",
-	"mZoV+VGuSMqEHHNhX6e9RLdDkgprOjCoear0hAiqlLxyI8JZ3YsFEBf4H/W8w4kHaqSaTeWVwKy4/WSP",
-	"7dPBRSbPoRxwQgfcTOv6CX60a/OG9OkrrrSxKwiWWqtDXrq1BWvO2oya7HwDS6wukWoXbGPhNgIK0vnq",
-	"qWieChXHEAV5pepoYFnXDcDIu93eEfOWSXOMlBd5cWfjDqiw7wDyWdzU5pUrC6Jxe/GyZJhuI5WbyG8Z",
-	"7NmZbz255aMUS/neH6M6Rs+jYU+ufcn2wreKEIOHOz+O7/LBBUNghQQEYtKDZR6R1yfvyRVjF9oVtGI9",
-	"CtSoDmjGREoVsX7TSEdkkEOrJ0pta1KlsHOCffQvaBVFP+z5trtFotmYcsH8D9tf77pfoAwkGUsODIAo",
-	"xmOx2+2SvhswkIdIUZXdDv/NiYJFExgcvfI8/jjh3wenLZhFYIeeKAaTfelKnwYyFwZ6da0by8esRxI2",
-	"GDFrJSS+fsXxWaU5g060yM9Uf4o+opVJmIDiJiJJyq/PJjIHUe0PKk5GOr7tLvlfPqXiqm1wndEM60PT",
-	"HK5rGKGZdO2kELBDVq3gpRWjrZ9Pxc4zdjYZrzOZx/aco/EDV5CC3K+tHPXmyCbHfK8m8Ftq15qAqrzQ",
-	"5rPWHSUTprhMA5sY7Eb0PzN+WY94tu98tITaw5LAQZwoOWDaGlrKenouVKw75CjvZ3zgSgPZeGKwL6qI",
-	"7kDhU2eRwfDGjuRWCzPIEtrx8IHdIW9fvyKHx0d2g0AtaqPXgKew08DHTBs6nhTJwO32zlen212fKVw5",
-	"GfgDo5kZneANaha9nypr9dkBdO7yxtkgV9xMG71//lypMeCXTNibTJTsh5jDIxige9djZhQf1HsMR0qO",
-	"mRmxXBPDrg1h1753skeSkTGTM/+ez6DhNXG0++FPZ2mOr/UMkx06IRnto7fcnxJ7fZlGRMncBOSDjkEf",
-	"eoS/l0TlYHaiRvPz50aPRvXk/JpMpMzgLK4NH1j7Ou2f2S/P/gSpGfQNpMimjrCqz6hiirBfcpqB2Z68",
-	"PTw9fn1wcnb6/sfDd4j3qweKTuyiB6Fd1C87HAewFCawxrNa0/etm+cbF7Od5a1JRnl1GTf+J/nh8M0R",
-	"WTDl5IfT06NiuxEPKrbKzHZi8T/J6T+ODhdeF7QmU7FY8OMHvPa3ceP7w9O4EcEtvo0bW7i64kaEd/g2",
-	"ts8YN34lz2Fiyj10Y+OvmzLv5s2uRLT6HlVpPBngVvno42IdLdzOQho+dLJw7YL46vIuPGm7W1odshYc",
-	"98LSt3eVwT04JGWdvwJM287AV2zAJ9anqLPyc83Unf2NGwYczot1Dl7xzNhT1zvzTR6eWPvktG8NzLlU",
-	"Tt3zzwSfG3cib1wfnTx8wMdGKP/9VRVybQjNMiJmNpoXFdXvIf65TmUgBvuLLUPGubYGgb0rOPVx4yfD",
-	"M66pYbkiA97PIJCkZH5pz48brQhLzWa6PiWGAxzN8G53FygrSS4uhLwSxIWnpCLJgAo0MVyeYGcHZFYs",
-	"Sp3MMyZMNiVAa5lwEXaKSEWG8JpQaL3odpHpkrXHlGfWGvslZzlAmGN4IhbF0z6zhhQbMuWo7PUFmAZl",
-	"mIB4y3inu70wewE1YeGCviOEnGEih1gVARAZsm1VPyVUqU//P/PpN2TDTHkHrFsDJXL78Js1n84VHY8/",
-	"/dYINmoxU42oEHu95yvbveGTPU39W2VuFxgU4e9IZc3Smd7EN9KdfkN/YnHcF0cSv6n1WCmzy0RKaEXQ",
-	"LpGzc5bZ1rjewQZ0OapJ8v3hKZk5zW7LrTGrsa/eTisW1n7G6eOYWY9t39zKlKjOzsaYuCl8NK2aEaRJ",
-	"7XpqrbnMtxSjaZtmGdQuLeYmoepCu5xULiAFEF5ltrCHAVlISjSdajLyzXaOnXp+Y9ir72dZZWccM5o+",
-	"ZNWAvf5+lh0znWcLWbpeykfm5Xq6IKS6AJN0PLucFL6D1dcS8s3Ui01rUar2iTVMD61tqXvYey3Y1bL1",
-	"RJVC+CZr7xJIG5AkPD6JRfPfTt6/I0m4hqDvOO0lENvnacu3FfuCXoeICU1nisFC8iYHwkwfSW3OFTv5",
-	"6xvy5vXJ6eG7rXfvT1+/+odD/oTGBjJiVJk+o8Ztj+0XRJMLxiYQ1buGTjmowjm2NxVsYLg492zqb6g2",
-	"bZiK9uuXCTruMBa7cewMVF+IH51Hb6CG8LRD9nMzspb6gBrmrlxEzYy8QO69BF/OGXyRYHg3OXp/MqfA",
-	"8Lg2Hre4tM4ecEOkYCagCqNY9Z61cCHlAyyB3lgheVvWgGRUG7eiFBswDmE5Iz2uDE40JSnX/uUFfjha",
-	"muUAK2+zboTPbwUNAiFHGGe73GRl5JGnPbK7Ews4oldZNZC8oj3yIW7wNG70dneiGAYQN3pxA2F38MCG",
-	"/cF6IfDLO5lfsixji0ruP/3G4sav6wYLoQwNphofobNR7ssyBR8auIXt7m70/vnzr9GHX+eyB7MGwLyI",
-	"bd1CguNGrDcH9ivce82vukS3nKQxEhs1FpnGePH/He7jb50korFwjH3PNA78BPK2HrXYFR9osOkFSDy7",
-	"HFBb4D6sd+hRYJ06ufFgvm14m5rlD8/8h7AqvmeGULcmhq6Q1S4Xt/fXWpTOpVpaMleUxFdOjaxpsXJI",
-	"fM9+8ROYt+6bWCBwJJDgod0rBdMd0nyNGY8iqIWhakjiXFFN9IimAO7Vn5IEH+CDC9j8mnRaNY3nM97h",
-	"xjHcOIb34hiuv9uKxbo+YlOldsxehqTSkdpDIHpxYOQnzdRm8X92CZYvvwansuiw3Nou2uUpmbUWpl3a",
-	"BQhLda99CD/e1CdSzezgUdq3g+zVFlVTMe3M4J7M7cCXcLG5xEdlpe7OjwhPSzdVYfdLSgyzunroet31",
-	"GL7mVdclxAjX722cu9US9O4gaQnRRlli/8+HpUiTp2w8kdZq36taYkC6AvHJERfnkD1ErI9czxmIATLr",
-	"Lomr2SchBYHEKHi7i6OW4QkPHbG8KXV2OhMu2uzKBwiTVlfPCgHSFRkpNRlQQzN5njPSTPCks5QZOhgx",
-	"IFGruhut0JVpJlCdmWwlEiybJIoFVodxMevitKDoDGiyc5ExrZEqLsFQfakhXBleNKtK0hKmgPmtyM2e",
-	"6y7QJJV2huqAtQo2yscuKzqRypALNgXGI0fWm7QTYp9dAxsJtkLtEeOanHhaG4ZEio0FEIANAU0tTORj",
-	"AHGza6MN/8Uf2vhPUaJgvwo/IH8gHZicZfa3mc8u+ntG7e3bwaefVwh5HlDN2lxoBii31g9nVA1GdonY",
-	"57Iv2g0kIn1FRRqRsUxZFhGdW5HFkAO5+FAcXjdNv9QFQLdXCtFCORTuDO7a2pGYUBtq7B5R+cTkCpBG",
-	"+1Rj7YmQakyzJIJGsoQZas7gpKRVH1OWg4uVq/EPDTUncEZ9q43fz758rZix5mDmFURIww/zXzvAocyV",
-	"4FqzXNXGvF+8WHVCHfBoMwGqSOhO4aL4ckgzbb+FB6gbkD16uCjw25cyY1SsMDUZ15DF0GTIjUEAlbKR",
-	"6qF7pB4FeXNlAtyQ/LqY998h6/XvsxJPT6hyq7KGdGy94rukEIvQLpoL/kvOIjK787MpUsPEjeNPvw0/",
-	"/QZnkPTTb//69F+xyKFCD6zOFtbzFZIPkKkN6e4RRzYLrbY0SxzLKyRIEyYM0BuM5SXsF5RF1AQ0t82x",
-	"tVVI3DhBPlq8TNyIAn5ChKjzd/BdZhPFr89ywQ0C5jnLJBaAPWwUFRr5DDokSdkl1ywhTkHqghYRkhTP",
-	"NEleHr7a/+nN6dnBT8fHh+8O/pGQ5tv9l60OweIdEYvktbfzB9P2j2yaYHbOqCnRdMiyaX3Y3/MQrtlA",
-	"Xt7vRzZ1IZtbVgBCNf8A3gFYkOdUc0H2rY1g6DmDer/D542oIuXB1JQDcizzDE61S9MRDvQaJz++cvZE",
-	"r1EcQT79F+nzzJpoX+10X7R3jk/sc4dvqtH7+oVVvIqKc2YvdLxTMUXgyu3g7Mr6avS2d/xXBcjxTrf4",
-	"ysvb3ZVLEZ+QAbeWMvKIKlNTdLg6IULUKFaQaR9DKp+lN5266JRfoy+w1HEDa/UgUBqwZgkN9Fkdy65j",
-	"0aXtgRyPqUiZuhMnAxp0CHfnqM1BQ0lF+iyTV15POQlhXVOZm7YconODwNAuOQeEDP1p1eEI3JKSpqHC",
-	"RW4kkl/Gopl4Xu4z4JywSrDnmqWTivBK9oI+Xvdd5HGvrrgDU3WDxn62AgJLCujQuGTAQeQJL0usf+Q5",
-	"d9BYBU9Dhdm8CaoU1KaVz2Si+IC1OuTI+/QRqXPgl7vW+wfFW31wJ/vx7OjgqW5jUaPFAGtkY1w/Ujfc",
-	"zLzfII3YNfCWLiW5BVc5CJJJhUSLKIi2CjfWSSQEuLK+KtqohRxBYRFZ7/Pg5G+xaP50+qr9tYe66U8N",
-	"ayOX7piqiwjK/GhbM7sBYGPa7Y9LAjiDnYU+kFk+Fp76A9DoXaGbe0Q+nkCcDTDsIzKUjvzLgRJAzQE8",
-	"T59mFNpXmkkY/7GS02FGyymD2sYwvhERLaE4EmaSsJQj8yHoBLjniDFDcBRIUt4hByzLtONhs144Ttq3",
-	"9tp/tv9pY1Tl/yAM9USxIb8uSieeJfaWwcV98I+oHFwCKzcBqXycZ1QvkluHMNi6oOCThS9WrMYb6Mtq",
-	"EV6pqoQcR8HwI7TeIwiosSgw9qPinLPw28BviNBgj5zDEFXUaVRRalHF4I/Q+4q4PsMZisLlFJVLKSrX",
-	"USxCJyBa5l9E0cmPr6Jo1lWx3zgvJzreiQ6fR7vRTjcC3+Pt/ssI0LO2d/ALDNfdpozw4ORvZMgz9gUw",
-	"Dv/uZDvu2iCcVwpllKk3CHuUQUuKC5eZnX2ZAoohLZYAQQEeldwBi2U4kSoWmo35QGZSkEKit5z1irXX",
-	"wFtkRYUDWkWxvlcJ7ABej5DjBPG+vONaJRpHdSCHrhCyouhQnhbjXS7o8XaBrIeT+bmQiqV7RQdmqIAU",
-	"G+aapa0OAWg2eCZ0azU2dzrifTBcQ8VI8gkQvAOa9mzQioypGYyw75ONJ2ZKBizLXKk7MqjnSllpgRYw",
-	"MmdAyY9VLvaeHbIPtf7272d6LoaFzxARPrTKRlvpB92dENiCIn48sohwdWIRC6TETNX0TOXiW9AMPvlr",
-	"V8qV4sawkmYeM76kudPttiAS7fta+jTFqfJMcPbeVEvRIe8LrjBojYUFjMAgWVuqtrtbD/g3isuEHbBw",
-	"SfBfmN1RsbCGPfypE6u5OMtSiBgm2Cf6rkdgmQqkpBDpgifaI5ScS5niLnB3i8VOt1s6SQiqVGBCkRek",
-	"2+3C8BYq5Nfj1RXywYgNLpDTA++fOhryqHCt7EAR1BcB/ep0snt3i5NqoNWjGi1dF5dbRUE7pRzq3dWV",
-	"a2XlrqM2rdacU5qljtzeuVkdPh7HNqwEXBTH8G5rwdiRgN4zr+MGARMdv0nV1JqFrc8ep30Tn3oIkwGX",
-	"EKFzBgPU/t9sMoxlfulC4WsHqw5BuGO0ySdEZsvCQV4OoUZT75WVFUvqKNAayVh6zgDVk04mTKAH1ytu",
-	"g9pYQIOZ88is7E9d1VxdEXjxsCcuOf1EICwseBCfzQYtXiPG4WU9NBBLMTvr1eMWp4Uoj7c4/SfN1C1O",
-	"e8kmOddrnfJvuf4l33+kMFtxV1fdsF6UrVgmm/DaI/FJFjlhJ4Hk0BmxK4T+P/h9ehtQ+g7BQAy6EEUM",
-	"XcxKWDKggvSZq1JOId0di7hxxD/994AROqVQwqxJKdpJ6h4qbpSFaD2imSFJEcToEYzyEC60YY7GORal",
-	"IAZ4+6FUMB8Lkd6wvNYnh7+QIucvHy6+qIpenuOKFpsHKK7ckgVfEteri7ZGNYkahOErys5Q6yeHp/Q8",
-	"iYWLAjtawkumNGIlYZeitRleD9tvrdOcYEMMeNfWIWqCK1juFQBGAK/bSFkHT1izYrsPnxf3Raq3zon/",
-	"uqlEvvfWypu2wXpGI3p6rkLfLtl1NQIGAliWarv8/ZreI4nIsywhg4xRpSsUn3C04/esbMYyVFPZigrK",
-	"291NevYADylCzEjJ/LzcUToW1hLvkAP7OxT7+lokABSE8BjopFZJnQniYUR1YM4QjC0V2zgiFNIlWbnd",
-	"iyjP9k6HnCzWVUaC2EkVvSo0J0DyXjA2gaCOHTHqsEWb/yeIyt2ynGkIQ3+IOqbvGnP1P1+tV/+DD/Yk",
-	"UY06OYcR0PQ+5N0fmY1uBZl6pACFhc9I1U1EZRUdgDtnnYqf0uzfKiupb4qnzPd/BOwqLiVT8EgA7yUf",
-	"jEpp6pyAXDuwY0HHrFNfvnIYjOvRikvKm67Kt+4feNNgdc8NVp6PBBfPkNcWZd/etMnXCR1CKebApQKx",
-	"ACUDJNUiAwYfnW3DTQUTNRaeGCZMBDnCWG6qWR3nAZQApYD9xK7gBgsxmNjiLXNbBR/2VthZ3Y52f15P",
-	"lwcjKYhi71urP8auLqWXkFewCL84ctmNil2NVBt2PwbCV5RNi/XtyumLVdSty50XTko1l7Fq9uIkH4Mg",
-	"8qUHE8U0aRP36RLYXT3J3JiUIDh491hUSxaWFqWW+YzPAdJjkz/Y5A82ttl9JBzowwSf1qsJ24e8K4JF",
-	"FPFU12bmJKUbsT23LG/SsfDRJk9ROdO/FpFcpI5l011JySuSycEFFNsOZFHvFISdNFOcZlyXQawiqJVd",
-	"AeXmLznNCo7dAobSx35i0S7795oASTlxXQaJYgbIzpqKmVxhpNlIxVo9UjQ+JCTOu93n7FuyDWnpNGWp",
-	"tSpjQcrrYgFvtZGPNCe5GoyoZtiNQCZMEftrZCdogJrGTZVXAqQIq7WKqa1teujB8c0xvW7CSopIt0U+",
-	"/ScpS93In31TB7M/VMbXIltk5tzy6FYS2Yt7+nL3+u2YOzCfWirD7SNyrfNl02XoBRN7ZCyhipvi0w4V",
-	"84kpQYpivZTbZcj7GUt65AqQWCv0hCOK4Ix2vQLbTyvAGvmmqNCyl6SXlGd2PZc9LU1XHPbP7s9JD0Oe",
-	"waBb+Fj0X7k2sPAS0hxIpRCetNUjjEMVYnlGRChB3lMipGj/X6ak8zkiKEkg3hCwGxSOL6rHmM+ANMOK",
-	"gKLfFKp7+NAVVrU65LXxGREpsqm9dLkv7TSN6RSJpnEPYOAXWoXsqGALHFayI/5OSWicbIWGSxJBRgda",
-	"abD2EMY6s6DlMBZBd6zrZ52NM7eiArcMmO4NH2IJZhi6rrCykP1YlK2ubioC/jQnPAIvsEPeLqsQ8UnT",
-	"HqGxKN8rlr1ap9BPTdEmS1bpko0F8C7Scmb7iotzCMoHvRPYT+VeiZ3W2Q4ul2nGU2IRyGNyzoyexUjx",
-	"LcZ9qkkPt9ugKMTD3Rc3rEvt+qiQ58NH9JE5JDd9eQ0tG0ipG7J8aDpt1ctwKQYM8HAJPafcOucGrs5i",
-	"gUtvRDXpMzsv0NIVtH3VNxbPWDtP2WEMC7TRa3wnBUkBYVNRrqUg371pO468rxe0AgNMspcOjd62Q+Q4",
-	"KzyVRq+B+2R1Ur3qrDxNa++sHVrj6ldFy1yz76aB9ylTB5vgxErBCbtyrVavlN3UxiQyKgQX5/UckkuB",
-	"ca3BKwXTBshzsVNiJfioinqYC2iUfO/ApQuo+shSXTDAOXRDAgHKMVp0i0MN7gk/Z3SpWyBKTZQcjCgX",
-	"7MwRky8Al5o7pj33jf3nDFpAEEqwXf3i59UJzxm8qrIgtHwxT0JtjoMpEaKoYfVQT9TkZmWsJ7+gTvC0",
-	"5QPAFiLBrg1SS3PIhoEZNURngmv4pbYFImdneOxatPSP04Pthce6zdd2ajYloY8IZxRwqsPkh+rAv8Tb",
-	"oBoNwT6F5jfrImsXE9eDHDqdpCJDZjevYMgaHItmMmZC5yxLtvxfGUs6nU5rjySeYD1jCVFswmjRg/XO",
-	"kV5r0sQvdpBUv9UhL7F9DRunPTsM8Or3wKcRZuS2IygpKcjzbfJvVORUQccgbk78ZedraE7Z+aZFXrG+",
-	"sod0YpFUxWYVtyhJmRKcKf/bnyHkhKP1rqRM6bTyg71on2pmXfhrlibEvtbch0lKcVH6ivYtsdST29vD",
-	"MwZcNuUxg0xqoJAJKUzOmWAKmWsqvinUK2LfcVLUZ43oBD2d4qxYVKIXKxIlFoLhvjKPIPmLxdboNYql",
-	"Y7UDPAUs21wxdgaIG4xZx9ROaaO3vdMFT0cqcGoa2F7MAm7F40+/XXIo2youDK9EMYRe+nVOmXqm8Z12",
-	"d3t1V8hPzBPhGxXyegHEkd0fG17FTV70HsCGZrTNYmUTeh9bXmJ3ltHZH786IC9e7L4o5LsPknvhKAcY",
-	"eAeQDBCi2zuoAHSrCLsDCU1FqBXMWCmjqdVbEdEDOQkCxo5trKAzx+7gJg18lp7rQw6uuxcL77fgr3ZG",
-	"qZg+mzkOCfCtWm51yPvcZFJewHffS3mesVgc+OfVed9OSN+qFMJN2c47YaoNjAqaDRSDbvULUAwF2oj9",
-	"FTj9/OQ5Ti3STP63I9xpAckuN1gKS1OygDCspgTdj/BGuq+QkMWNtXibjgNnsR28PrnXqmgdfuiVjuDv",
-	"Dr9//a73t4P9N4fvXu4fx+Jvh8cnr9+/6+10urE4On7/8vXLXntr6+3rV+Tw+Ghr6y2171RQMWBbW6+O",
-	"Y3H47mV4/vpQFsWe2DCa3IkNK3gz5Vprcr9kWyuIpw/+r1s3R72ubHge2mXa0CnkJaYkky7xAPvXZysz",
-	"Klp1zAwVS2vDyvCk/Ucrqb1oCXGwkldE5RkSWno9s+coCPybrrKydxY2BNUuiu6j2JKnbtVuFtoDtPes",
-	"uMrWLLRwp96qGvZHNjFAen3002lScLp5RoJn2nMARASWGwJ8Y5EIYGRghQBp0j40CAFuTFTtD0Kqfw9p",
-	"4x3BaaWCthneNRaaZ0yYbIqNn/BbBiRtrSWdNPfgt4ZeqlF8zKyWZ9n6PuIT9cDcsK+LNphyf29yUhvH",
-	"cLWelPUdw4rltYXJe731Af/4dX3eoVDQzcXtE53rCRNpQpqABkjaWIZA3Pd5KyIJEgAnpOm/LI6Cc/Zm",
-	"Inhjeck0mVBtMAxoL2GYGkNSLSFNfzJ+xyIyBBqXwg2aUDOqghQ6Cq5QIISixeeB3PDQBsjHEO3y912U",
-	"17lFiZ2YOlQz+5BhFdO8VbI/mWRTP/n74VOsLmTLZ6QpdofR7EjZ+xhuBaEDhJoEX9lrAhs3ljfM0o0s",
-	"4hvx38j+v9gAkgu/fh5m1B9ZzP6hxOUJ7tzIc41bg8rvXCtEbyM5oQbzbuJy7QbwqkVWdFcjHSFQORhN",
-	"5nIrRsYiEY5jHL/rkJ9Exi9Yxa6M5jIvHLlE5SVTDgmvZz1tAM91tYKxCGOEdGBymmXT0hlfZBpC2Y4I",
-	"TMMbI1yCXQUaoEld1kYqQgU5fnVAnj9//g0xfMxcftinhhGcsSYCVpmTpSogEHK73fvPDX/ZbuGXD5jy",
-	"1tczBmu02KUDmmVrh8S2/Aa6u4RZzwTBlIPrQCqNyzC8HiYJnmG2N5QC0MzXhDptKBQdjFiaZ56bGNBZ",
-	"MCKe5qwVQWCuTAxAUtklFioXxQ0P1cHpJaJ2zwq6DpZ7jxAjszrkMjiIKOCxgDtBIQvPMshhgDwp6JT9",
-	"71YAOnTzSq62TBVU0sALo/l47/og0v0lJMOoaJ3EqElg30+KciODniyWhW813JqVLSDk1dpSKNDtSykD",
-	"yoYU2DZDmmWwv0mfmSvGBEmGSo4T0nR1Hs5zw2YbI4MfpGBkyqiKRUYNU62IUA+o2+12yCH0gg+t4vc+",
-	"JBbyF/acC6TcULv4PniwG+yPV1CDmdIpaXIxyHLNL5dwCCrgnVy9rGzOZX5D5++2V0zCdhdmRxM6NEy5",
-	"aa3P8D1NhdsNN1qtSdyuHlhW0AvlKEU20e97lBivcpOrYKJdp+HDhMCtkFEU3Ml6UfKuAhU7WYGih9R5",
-	"SkW9cywQMblS8uxhlCFxSLU1QIZS1QmNYz/uJ8KHLcb6ALW37tluKL31I/ClyHYD10odu7nXvD2GFh6n",
-	"xtbdct0SWzcFmyLbxzVnPNR9WGBbyJH6Atu/5ix3FokDTMfGQm++7wBzmnUsCpRKnkLHqd0HPTLBNoLE",
-	"ql6g8DmHltdYXEl1wRRpWjtFMViM9lIUgg8+wJQ69UzJQFE9armYNYBOksTZ3/byyMQGLBRQfsrSBGM8",
-	"APSPRMyKpYSJgZpO7GxA1CaVg9whUuATwsQz5boCYxG2BQJ3TzKEV5qQJjadMKVYrvDxinv7qUrY9YQr",
-	"ezQ8RiyS4/2jo/fHp2fHh6eH705fv3939nL/HycJadqJg7G6RspWhxzJLHNUHP5FbX3g6a9IIeFIYID4",
-	"226/qMC+sEaPJv9EkyYCs/Dnwi4EEELyvIsH4ctBI7IwEGPxAm2jVlT6Zg5pHAkh7P1cVXWTCgy04wHY",
-	"8FlBDWr17HA/4kkfycCP+2NxzY+x+Nhut4v/2aOTSh1aQj7OeYja14QWLd6usBnG7NBPIqeqoqIejorI",
-	"aWm7kAdSw1AqJb3+JPizrKPDj9MJO6u4AzjcAJ/MD7YAYPGTyFX1ASKSyisBwbZyLJWHWTIyd9+gNcnf",
-	"t3zSyq2huhDuk0nNUmI3YERGMldO68NOmh9AZQLcXV3a3N/RmQNYRMiXPjE+5LL7zT5hSvWoL6lKy0WQ",
-	"2h0pVcBVczHhOvHxDq6IZsqOY+mLrXmT3lDzt5ttUFgcr9AI7hmGBNZ6j44n52PAURRMokMQcDSNIg1Q",
-	"7mfv0xRSsJa76pALKgZAVPPRTX1/inWncJn+tNgfvgiVi0vJB1bIap0veI5gBiuPZO8Yi1fgsegeSSbp",
-	"EFr8L5mKiFNHkRWSI6rsdgTrMkKrQOTjPgN5k7DrAcsS0vz3Nyf/3gMnFlngJgyokFyLtH13KXD56GI3",
-	"a+/ljKVgUz9u551OnyGtGzURGSr5f5lwhHgtoC7SlwkJSfW+e/82gt78Yn6d6RGRxLMw5SohSYR0c3sJ",
-	"KQp1B3xMM+RvioV1sF/ZAYzIoX2yPeKeAeE/nHZDEWof35piKN9r7PGe6zqxM1Ba4r1ZeRlVJRI8pNuz",
-	"UbilonC9QxChXDJWOGSgHyBPUS0TTqmh9V0W3jS8fR51BcNznU6Fnfu++SIrF2yl9MuO//3u7N99feHC",
-	"XGiULTZ/Q69664P7y5fULnSxXxvnP+6h+RtYngFyiVXwmaQpSXKVJVaA85QkL9///d2b9/svz346fnN2",
-	"evrGut9eiQI3pe8hXlhDGW6uB8qVLVnkJXXSZx5Feqr1FtgAy1bcuiEQ90rmYkCV1bo15IMRX8KPfepc",
-	"osgqKvSEnMGceFbJ0/+PvWtdbhtX0q+C1Z9I59CyfMnZGvvPJp5kN3viict2Zqp2NWVCJCxhTQIMAdrR",
-	"puZd9m+eIy+2hW4QBCVSF9+TqGpqKpZEAgQb3ejb900zZuxC+Tfma611aKCeNObqDYL31BsyzOnsZiIB",
-	"KCalU2zcqBxJyBKZP62XZM9vodk5VBc5C6FdEHgPcDPhHuoKSV5ZcUK4FlShh2RkXj4mwKBPBKNV+4Md",
-	"3KHWGev1h6LKb3mObZmj8lzIKdO+0xeQ/Z2B3e6la9dI12F3fbVTFwbG35hbTUn3o+CfzflAilj1MIho",
-	"n/zj6fvWXnVcvMVd6ss708/KVV91XPea7rnz5W/bf6vrqfo8fZ2WxZfot5vDonWCSxY9KGmY0X/mUdzS",
-	"jLig8Dwrdbz8IMStj1APtcgIZbkcJSz9+5qFG3jVEh4/ux8duT0EU26MV+C3lvyATUSlsiH0sSwPo3iY",
-	"b7QwwLFpMdaopiOqGCJlnbKY27KF8PTNr+/OzOkHSqMU0z2/JGBAQhjDUtDY7EOUc80jmpCYQbbSK7IP",
-	"yMvBHgmF1Bf2QgfrMlPpZREN8ToWm8GMPTgpRgmPQHbYZ5ZmHhQapIITnnLd0mB4Cstxq8OYV5sfwbLB",
-	"ctpVA3XKlKJjo54iKQT7bKzdh38ChwXVheocGIWU6Mm0Ay5PzFX9KrfOREhB4m9fL7ng/uVmySIpLvm4",
-	"MN4Tyl5+zaFHwHYQ+r/P7cNq6B6gaea6zXe2dv9xvjM4GJj//mv1noJTAJ9hSjXtb1hbpCfKrwEm7fKS",
-	"R/3b7ixz1d79vpeY04ToKCM7u//aH/QH/Z2Dl/t7uwcEXlik3T/Mq7N1hv6CFuKR36DbJI/3Fl+Rpr3L",
-	"FSlEzmg0oSNjXGf03p916Ch7e2JMCPP0Gq6e9eC8YOidUKtJ1wZLiJAkkWIM7cu1yOoLi/qnQH0sRKI6",
-	"tEFzdzGJaA7hyTKkwjQUUCAk5I3Mr4w+H4quhTishXaw1uNmwuDEjQVgDo2zLfF67i3MD4U1JaBKpAFg",
-	"Cr/Yst9DKMz87f5lcwcX1Nx5q/ZXNIFmGPMx/msNqCmuiGY0nWci7y3Gmmo7RO80NgI0Dz4f9q9Egydc",
-	"T1uBnCwurPnR6hnnX2tXrTKrMumdsGuWtNYS82tGi5Vn8Rv8/MhtopUmUsY1YTbVBmybUvWLe4YDO5ql",
-	"q1eM5tGEcAG0MwFAuuK/UNsEKF0QuqfxuHXGn9aSp0epFqhU0LoFA96b2xQNPCIyl7funsH1bewtcLne",
-	"c3EFLba5BA9NS0IFYZ+5ApZJQAqRlySXCfOTm+FQdLHZ/KPmCVeQfyEJ//a13nQeQO552Hn/ovB+J14w",
-	"pUlGzYnDs/PDDqTtzZhDMaHKFQcCGpadYHd/8MshqTsRpffw0ngPpFI+CuJcIwbkE4JQZQsS7LcXPFYh",
-	"6YL6swmblMUcsMxLpGA3ClYbeFe7FBNcPxRwqCgXRTAiC5IlheKsyFGpfftqJ6Wk0P4yqWGntyJclrdr",
-	"79B47D0FnDjqCtXoSqv1IZzFcg0F93WzVJkpgMeyZvOg86rjXU2hot18UqQslxegJDsHnddbg8H+bifo",
-	"mHcNY+6tfLStluBpoLF8xdkAjmXFdIOPtembfgpALc+rsRqz1VbMeGjb9nS92FFrMCFvZY4elXWPvClA",
-	"AMd8FdOpMSOzRVBUDwVo+L0dKIAKSK2O3hVB/APLoyA93zuwSFsZjYDnwIL3ATh/OJG50d/qQudw1A4D",
-	"ciyFuZeW5G3OYzo9JAMiBRIIAECiGLPQYvZDUU55wy7AAyK2YTUIwv03eIKEKhumx56fNDDDYMFIiRcG",
-	"mfopfIFLMRQQU5PXLI8LhlfAo8PHJTl6eXmFTVYCmbm5+t2KOMmhKCH5oUwGmBNwinZ2OLWwEQoR6ih2",
-	"dge9qhIFgppcDEXG8ogJXa5F9SZEkSRVo5H7nCsyaGOk9jzho9LPW7VroSYrAfl4fvQI7QsBgfaFmMXV",
-	"BCA4+XcrpVVPg/3YFvf1nls3wyIjh+9iPR/hfMIIVLFsYMgWqeo/bDwJ12p17eyf2e7EAHcGBq/kUvXY",
-	"3hqjZc1cq94Z+wkCWEv8dHjkWKaUi+/IIfdjJus55J5obBzyR3TIo9omKLex/+ktHHJABTBCzBXROU9T",
-	"m0MtBP9UGKNaF/1kCh7xUAw7R5WPSeJvX//n2/+hH0+FZsNOm8+8Dz7zSs6nJ6F3cD5xYxrh/o9pnNMi",
-	"Mc9lI8QHHZIlMh2xnDOyerajmtjTuIS1cOfcVq2+/Wm8wo2T96BOXuRvxGa9M3t8+FJrG7gdMumphWWB",
-	"Y0JVslV3gjg4nuOcKSQmK52iobBICJV7eFi2PtTvcMVYZn2TCVda5oh5alyV2kOEQzFikUyZIsbx6KHu",
-	"hIgljYB3riwh07KIJs2QLQjJORNW+yHQUX98ZAAHp7pG0CO4y8kZg7uVsKwAsLpIsgaPFJM8r+26TbP5",
-	"A0CtVsu7KDWzlptUvdMHhVolo0LX0FaHwsKtWgDPA2w3waZDJP+A5jJL/VkDX60xXErBfCzWoQhrGYSw",
-	"HZKVOERWPhbQJ8r1AizW+0mKzKY3uGhOcLzu3CJV8TQIrcvVQonROqceNhmHzWF0NaTWFVTfksPobGzr",
-	"rnpyPYcbD7I2Zu3nLhIoywN2V64Pnbaa+Vl3d7DTgLn/Ko69ROW9OM4zWdrd+TzrbXKo7qbvRFbo55VM",
-	"rR9cqkZfwW5qZUIbjbXRWCuc1Pj1jLPQ4knfWnltf6nt0dt52cbJaNJHgDJovNmJTGLLre5Xys1Ckaby",
-	"mrWqoGfgh7jk5uyjbNyTeyX5RcRtb4UxL/kIPsvyDI9nfW4DG3xfm2XWjbgfez1XQ3UX6/yeXbPk+fkP",
-	"P7DfsDGqK8WkIQxQ0yYv/BpurI68tXGtRYbXLU2CHhEqpvW51Yn3iM/M5yIdPCcQsXBoSvU7xB6DwX5v",
-	"eZNHjdLrUfLlS37pT+gMMeOWXvMW0KFKPL2WlPgKgmSHPaF2v2xM/T1txTpxHLSNP3xY0mxgIIxctjnN",
-	"1uqT2c4saOQMt0MJohvO8QDoIhcsthg7ubzpYRobYDOHgqtG6EwfbZMUImFKkVDJXIdE0amqmlH7BIVa",
-	"HZAwlwkDXB6uLrBuLsTSt/BTON8+BPyaUB5iFnq2LQTYrIskgUR+q374CMv2Q7V/1Ru3GtrAypUyH3j/",
-	"ZmbVoB/M/mNBO1hClb5I5JibVd3y/lq5LQzk1XU/mRff9qjmu5Vbn8z7PDUXtI1ryzG7oTm3hdBQEDP4",
-	"EHZENwRamrCHE2ybk5PPJp7QkZQJo2LN5qY5+TVy7wT4KWuo3HH6v7/4MlFrjx38UrbHloJ00AHmkH9L",
-	"+WU/pZ2gY57lwk4b9BE5fvfWPBZ2O1RLagkyPKmaHWqvHApkw45kJBsj6Qtn5yS+vAyQA9YrEzNStm6B",
-	"mJOnTWnYI5WGFVa3lzYX/15aDoZGsqSqoKJUGWU9gzHqYooqC6odvP2qbfEDFI+lhdJkxIaiEFCy0d0f",
-	"/BLMFY9Za5pRpW5kHuNVlzJJ5A1+IRMeTUl3f3cXCEaNpbDoD9dcJojC2kIeYafcXk0GgnwX1v9yq09S",
-	"FrdsdfMVec0ETTgYWnxO47uyaLKzu7f/8l8+V1tZ+3lEf6+a2/TNt6v78Obp7rsYzc8FtOjCCioguMUC",
-	"GXX4cok6FEWStKxYiwb053QPq9qIaGD3x09VX7ciqI+f4mYaReINaA1bJIqdmd++op1XmiIj6TbN+Pb1",
-	"znapykrECqNJOpprEACXhqgM0kgW+mCUUHG1BpFpO6TQG3eidsqtzMwZzdZ/3rGaE6tyTkCTPo/qwQIV",
-	"76xpcp7cdsoW4tU5Vn55I5xl6ip4M8ri/xoR305Z2GssijqenrgyrfWjCEYJfPjno/aYPBX91rShnq3p",
-	"fW2XbPVbgPQHSfTGc8YpeNSKUMihKhblTFdU9wkXV4cOZJnLAlFxlZYZ4qBYr7CxONze5Bwm8JDF1rWB",
-	"WuLS5kn6P4OI2F3dlTmg9tOI9Ug6rb/SdnYkJz9Zzi7ZEj6kPyY8mhAfgR8w/hShiZIkR1Adpx/IaFqe",
-	"Trs0SWyzYGo+tvGCdt1QzeUBkxu/eQ/iD9lGR1j9pP+T6B77+rLa+yglyZcD69k01Seeg4QIqYljbHeQ",
-	"8Fo36hPMxs3Lwd38hC8dLrC1EiZmGYBzmmUssYfylY8rLaLzNEV+d5bjZ3vM3WTg1sjApWvu10r9o98G",
-	"Z4aiEUDS3F95qv2FIqHzIgEleFvmLorQQsEL9cII8sSGwoUc7D5RJMT2dX1RfhWS7v5gYPvgcynGPZvg",
-	"u5ZXs9PJ2WXO1GQo4PijDl2V2CqhjQWVxfWD6i0VUGPwkRzTXEbreb5nLLlcW8esfpYe3NGpPJaaxBhN",
-	"AoCEgiWEi0jmOQMHsc23LAXQdzEHlYv5msakVD4P5mUe08QYBxaTkYynDgrbymQlRlyhLPY3evB5ebe2",
-	"HDldzWP6YnGHVqnQw5jsmbzUFrr4wI9vGom4YpmGNoqICg+hMpFjwgWCSNIoYkohDrsaCpozR3Le3R/s",
-	"9RxMstVk9pcEf2g0Xtwn72KWZtJsT9LdHewTOqZcECmQFBhDdkNhJ9bzKpupQCp1ogHmUksv71SVO1RR",
-	"ZhT+hCrtAtDm8ub+ufJGLp67vHvO5byeXbGfeYiGWtw7aMXfjRctjMEprtn/AuhZ/O2rwnXNybXUOYCb",
-	"ZTnWqIEibFWVO08XiDPWZ8vJDdD+tArK99pP6DZFa5QsWF7k0OTVNm+OZxnsutU2+U7b9lpf8no1GWY5",
-	"VipghfqyrmA3B3U0hgmNjeG4QZiqyNbUOY3c65PyFO4dvIOhCMG5dUdwLGKZaWmxXgFXwBA4QwZvh7qR",
-	"RRIjIhYR0gFHtWp9tLZ3zeDZJJJXsrfeeRgW9aEPxN9rLev9W7K1k0bbL588beSnitrtVSn/UlkCGigJ",
-	"2oQg1u4FBPCFLqxpb7UD+HZpctdv/FtL6/bJGdOqdnIvJQBO0UjECT3M5hgOyW6SyOhKFrqhu2/hmXdj",
-	"1p+w3WX5EW4ZocufyNjQDD/4O8sVl4LFBJhUMqonWLQK+c9cAhgj4J4kytJkxIRaanYpMelR5EmlK0GA",
-	"7RznQAetC1l6hVUAzDqIQWnBJWBLuhhcVaVnBKehCPSjB5OiSDelgo4RFA52r6U1wLsa39B61d6NcTkb",
-	"gBL5NRNMAZiGZYkICBoRFhPkhwhIynTOI+Uql16dvIP18QawVBLzIxxbIt+AJMDni2S9paQEPlFrSrmx",
-	"d8Y62cJ/mrjfF5rFFed8Df8faDobhj6fQxpRJY6mj+wfONYIN5gH0FbiPnp12A0jQXxT00SOi1mUtxp4",
-	"fkqn0OXUbwLIb7rz0Qw7cIAQrQkXV4hdSq36K3G/ESnCvz9CRzS+mmq9zVEjpxGy69tL7Mv5VEhNaw0b",
-	"DHjGVe0hzOWNo/wh8ysicySAxdVP+CWLplHCAgcaZO6ONa7eXesNJfO3fgu8LcoBZkxkinWUAVGRzBy4",
-	"q409e3d2JK6NdwU8Ga1pNMFbzNAwVzzoVJsl8VfbkaI33PikIkP2RR0RXysK4VZeZG8YlxqeH+Wd2KJZ",
-	"Vkv9qqAh3YA6o9Aj+dnszWtGlM4ZTb1R6mmIhuL0zChPJFx24h8g4TJJWDxmuVEs8PKhJtF/As6aJf69",
-	"OV3mRIrZZQeubyYwLAbLxVNbKus2aZo1CjqcQcwtHa14xXaNim+sZrakZkWjxgSKrgQh/tMscWTo6KDZ",
-	"72AX1abv3939ql1d1snN8Vhe7hXfXuQ5a7zNkd3OjpHau+iSRtpsm4bLPkD/VCSVttp69jECR7ZutE2y",
-	"VWRIil0njLc/winU1rVonO2/z1CvKdI9+fVtANSEATk6+z0g/3n24bdeQFIas5JVekSjq3EOtJWIIYpU",
-	"bixGkknwJbzBHYnbYkXoEaR361bi+Pz1W/P/89OAnByDSk64uSaAqSRybBnae4AQTajl/fbmcJVx1fnr",
-	"z7/+PwAA//8=",
+	"7L1fd9w4sif4VbC5c06lujOllGy5yvLps1flP93utstuW759b7dqk0gSmYkSCdAAKDmrxh9gPsG8zuPU",
+	"7Ou87dv4i+1BACBBEkwyU7JvuWfvOX3LdpJgIBAIBOLPL34ZxTzLOSNMydHZL6M1wQkR8MfzOCa5mr7B",
+	"bEXgHxIiY0FzRTkbnY2ixUYRGR2OJiMZr0mG9SNqk5PR2UgqQdlq9PHjZPSYM0WYmj6hMueSmpdbY2Gl",
+	"cLzOCFMRGnOBIspSykiEllwgmuEVkQizBL1+8uwA3VC1RmpNkMSMKipJgpY0JYjhjAwlB2bVJuRiTZDQ",
+	"PyFJxDVJJogcrg6RmSuaTY9nJ/eOTmezWe+8n17gVXv8fyVCUs4QX8IEBJG8EDGZIMWRJCxBCxxfIcpQ",
+	"9Hw5fYlVvO790POEZDk3kyJ5ijckCTBYiYJE6GZNGFJrKhGVhoOKC5IgzOQNEZoqzBDBIqVEIEHeF0Qq",
+	"n90ZQVH5vXgz/QvZNOgjrMhGZ/8Y6e+NfpwE6H3BYxyWgndvXjjGxIJgRZKSQX1MeEOU2EzPl4qI9rhv",
+	"ScxZIjWPbzBVaEGWXBCkxIayFcIrTFlwfMoUWREBH/jb3/42PS/UmjBFY6wCouP9qlcYRiOIfMhJrGcy",
+	"jr4nWBARHfTN5d+mb7AiL2hG1RT+f/tbb8zSSITTlN+QBOVEoIyyQpHemfjDvyEZpkx/uPsTKVkqLZGw",
+	"LIUQhGmRYAm/2fFTkqjutSmYoil8w4ytBXRZpOnA5fm3qaV3+vxJ51wQ1fs5XnOtMATP7BY0v3GBVoQR",
+	"ocXuEcKp5G7SKV/J/jW74Aqn08e8YIFZwo+IFdnC7DLBbyTK9PbWEqg/sqSpIkJOEF0xrodFUar5FoHa",
+	"i/hyKYmCvaYJpkJvcr3Hevni0TV9jPO8XzuQBnk3RBAU6wFIgopcbyOMYpwjztLNGYpq34isZmGXDAQG",
+	"52is1noELAjKuCAHh+h8IUGK3PcUsIdKRD7gWB1esh1Vyr9N3zFBcNLFfvMrYlzRpd2fstQ0OE2JQGOc",
+	"pvafsol+EmZndGWOV+RgR9Z/nIxyLHBGlDtNhSDqCckLGjhLX+lvCRJzkUgkFU1TJArGQD2BaGKt2Qw1",
+	"imYEjd88e4zu3bv3EOiieoz3BRGb0WSkT8HR2Sgxn/KJXHKRYaV/w4pM9TijEDeB0tA2ep44piX8hgEd",
+	"huaShhyrdUUC1gPNabKVcyVRlKkH90eTUUYZzfSKH09CEg3U/bmQ74vzHj6qNVZIKiy03DqdvwMHf9If",
+	"meN9WPh4TeKrlMoeNsbuMaRIlqfYaO8AJ8sH75qbj1NKWB+V8AzSdiJmmy4K4aE7J49nOdGmBukhsXyu",
+	"i7zygc9BoiKF2E4g6IEttOkR7p4ypgTuW1x4KFadtMEYd09aoWSXMnxGhVQowRtHY04E5QkaJ2SJi1TZ",
+	"87LxUMaZWiOSkmvCzF+k2/SR3cnR3soyvMn1JLo00QscmsMEURanRUL82fAEbybo3cXj/TVRkL4nPC6y",
+	"3t2d2Kc6BMD9fNcSUBLHlL5oMU3XX2HWwTsZ9R6rkY0WJOVspY37Lu757971NJ6+L2hO+rmsP5hvYTMp",
+	"x7lrCp/hWBWiR39Sds1pp/JcmiHunDIwec0J1HGU+0tnLTYq7YHUtdz+SXRr4oz6G0RdwRJnorWUapNE",
+	"X6vemkZzVX4meNam0/64txVp7+FzfV3axxCqkXjBuwncwz5ztCm+P2VPCE5Sysj38Pk2ee53NI70cHO4",
+	"k5HoYB96EzvW3Ly7P9FP2RuisEg6xJJfE5EUmmS41h3olYcLTfnvS5xK/UNNgLvIJmwuzOcCF54F5ynB",
+	"zCeu1GTD9rT1R7UVZJOMhoa87bZ5LSgXNOTIeWUufkQSlJuHKJFoLEhOsDE+ypsduCcluSYCp7Du5EOe",
+	"8oQ45RiaSO4+7M+BKpKBKfSfBFmOzkb/51Hllj0yj8kj/6wsyf84GWX4w3Pz/mk5YSwE3ugfpdqkoMS5",
+	"yEbl7P8aMLuKNJ0q8kEhSbCI1+D+oCol4IHwnkXjZ4KweI2kIllG2WqCcBxrSo3zgiSdW+B9bdIZ/vCC",
+	"sJVaj85OZrNueX+rsCrU1oWS+hF5l8skzUdvtUiW8NoSfTt0iS5IvGY0poQN2khYSrpiJEGKW61k38cM",
+	"jWcoI1g/xDYThKXzbHFBV5RZnoSYoEoahm+62ZZNdwE/dKyjpnmTk05a9Ls+CUNXAT5a0fBOrPQ9sIOM",
+	"Qv+qGrqTTct/3kl1FvZTPYrT86j/hQQM4Jf4ikiEjVMcfMt4SfQ6C6LE5sy7D1k/PpXOsa8F/+Q+WvNC",
+	"mACKsCEC/Ytx0YFX/4ps4OcFTzaPUO2fwf2PGVdrIuB3+xWJ7p+cTOCtmzVNSUXGJXNOVdr0Zt2fPTTu",
+	"PWCXCTZV/GqEFjqVxekpyJv7+3FIdTxfQvgkfJ2Inl7gVeSs32sblBEEJ48Q1sokJYgzUs30+AQmqrmg",
+	"pxGvISh22DkRG7zpmsFxWN35UttnsFdPdljtn/PaU1NyXIT8+lwoLT6anynBCXi0pxGSXCgJpwlh+h8P",
+	"UeQOxAjlhZL2Mi+V24pWpMbmr2SC1rjQ/2Ga5pRM0AJLSSYoF3wlcJYRcjBB0bQaFXz4BDdGPLxkF/pc",
+	"x4KgheBXhKHFptpi2g4DPzaiiVOXsCUSKkhsjsGKcrMHeZoQTSpfIoLjtbMeNuaDE4TRDRdX6H1BCvLI",
+	"J9G8zsiN3jPw8MEjVDM4gTWXrK7y9c7khUIYOdMSpXqaC67W6AZv5CF6ek3EBkTZCI7USj/RIr3Wx4A+",
+	"sllCPkwumeQIg6cbxRwiSws9dDntmzVW+gA1/nq8SAmS9GcyMeoheh8hxTkav+ZSrQR5+9cXZqWNioFQ",
+	"AtHfkorgpHT8b4D7S3JzcHjJopwIRZlWmBEag/fdjT3RqgaBBrqhkhxUgrLQHHPDGx04Bja7nXLJjA1z",
+	"Q+hqLSEAgdQaM48nvm1zMDGLXq3HI0QVEphdSUSAmfC1CZL8kmn+aW6hFURMykBpFeixpB2iv9m1ijRb",
+	"orPaYk9MuMnN1lOQTZtEb7V9jkDYoxB8DccTX+t11+vZdZKBGNY+bd1Xo7PTGZg3Rl2casXWozxe8oSk",
+	"PQ4JQXKtQHrc4hmMdNfK7SUvruGisTVak3HzkPwPiNCUFPprbKybXmpTyq48KzF4kPQ60O6AuVtDOBW5",
+	"XzZuU1KnbcaBDHVeqSvKkm226zxzgw/ewpqKkqQ6ge8kEQMJNPEwkujzDSgtpBeLaJqskojbrvEPXpx1",
+	"+zb3I7Ide9x/5K53uk/oi2L7gkME2b8WFMz+k7sS1MLLnYq06L0O+FT1ymEgpn2X96gmLUDgK0hGaBP0",
+	"Qz2/QXEkr2jeRYdJaQifKbPe++RrSvqCgjLX1kWORZfTPddj3LVMvU4xGyj99pDT30qKtOuQy/0BPwe1",
+	"+mK2nVBNwhbq9AB3TdgbnGvmbKerTNixrOygUZix7prEykGznUrPEZMLvqSdK930ttwdqfq02E5k7Uyo",
+	"k1UdCXdF0EczFJHqe55Qk1zqAoLv8pRjcG3HJlUTrs5FqqjeyUf6Q9MEK/jqMB1WH/kZONk0CQ0ni/sE",
+	"0p94hCK9UJDN5GbdzgCCbMYVZTBmnWKc56nds0cfpjc3N1OgvBApYTFPTBYW+YCzPAVXVI6l1NeW0dno",
+	"PMkoOz65d//0/xhNgPsun0b/8C8ZXR5mGPyGg6ZfUagnfStO+kO1GPhYkETbiDiVCEvgIlpSkiYSjatp",
+	"65OzpCGQVGVkQ+acSSMX3+PEpu9t4XAu+CIl2e9/kiav1GNsQhSmqaaPi1yixGT8ffofiiCaplTSRUpA",
+	"7qXC4BYcHeGcHl0fH2nOg3kOvuXR2X1w2ujb5OhMk4UcXZVHV9+ZzxYpZlfD1+e1oT0okzjVbAT9Zhxq",
+	"44LlWEi4fy94sjk4HJlMj2VK49ty6NN/KWMsKPn060+f/hsiH6jmiwpzqIrJ1Pn0sOJTSdpnY9KTwsyS",
+	"TBAu84Wt25EyrdgmcD+DGAExWWFLLhY0kTYJC7MVAT46TWGDklvY6di4mwYKku8SGYzHVu8ILwffT5YO",
+	"fcE+elQ+99FPrtDX+p0mMSjCUc2mGcpoz+4VI8apxJdlyoZszLGVO7ttovWH4YvPYDETEye5hfifx/Gn",
+	"/y6R+PSrJOL6068IFx+Q+PQ/UyLRGQLlO1RR3Ks2QEXdZ9sBF2Ua6zcSCZ4SlGG4GcC/mhsBz7WlRDmD",
+	"zaDlHseQ06tPuITgWNFrLfOwD8CtwHD6VAgubsnVd4wgIgQphPE16L9KhWQhrgkrrCnUyVKr97T5cTa6",
+	"tzyOT/BDMj1Nvl1M78fHZPpwOcPTk8WD5DtyP/4WH8+8ZTj19bWbEnpLxDURyEztsy3JO1Ym/kvzQaI/",
+	"iMYpX61IUrkKy0hJclCx3sV4P8v29b+w6xauR73AqYkw8oPG4+h9dBBI6raJ48czNJvNLpn1iz5CC7Lh",
+	"LJmEssiPZ7PZzKS/h9LY4RmbuT4GUaZsdck8J62tZ8FiQZXAYmMIveFFmhi3LZYoK+K1/q+wMQq1JhnC",
+	"aXpgvLB3pKa6E/EHD+Le+WjiL9c4pcmFwKwqqbrFJq0GMkucUEXQGYpTrgpBCJpeFrPZPYIIm8e8gJ0J",
+	"8ixHZ//4ZQRWnhYhiIvIec4lmFX6sYxICWI80uJBr8no44/BHV8TraNvj6r4+3+MWdHMOvxGWgOish2o",
+	"tMbDIxQZdkQopdKGJlxpjuXKJRsDn1DUYlMEwvZxMnq58f0tn2f7+1/Ydfsr/6BpubvucK80yzm2v157",
+	"+qN1oT3jBUvu0CCmTAleXOPO64JnDB89fPjwYU1071ei+wNXyBD32WT3B46k1mtVeSEXEPDyCl6ciWCc",
+	"mFqgEw7/kBJ8Zc6i37Ywfi75A7eYvY2/5imNN7eUopdc6WunvuFDpq3W3OQMvSAo839JOFXIfIYKhAuU",
+	"ccr0KYhiLHCsPv13oQ/Mga8VDMlNtuAgrQFdXfobfBW9F0mjj5O7GdYjueOMaBnaJyfVvnrHcsFj/VF9",
+	"OX7KFFWbz7fF7AlsPRwurx8KtpBjgrlrLgTBV+ZIyEGc0NjYKKJICaLlA1TC4UGsIfgab1KOkwvOX2Cx",
+	"de/t5/xQgufomqdFRhkpPgy82Rx7NxtXVWlYjS44R4bUz3omO4MZMpE0z/QnhYnpg9ffmNsYitelYaWA",
+	"IlOwb55hmpLbngsvwNFgPQ0YffpVffoVZTyhS/rpV20lKUGmimS5RGOXXIRjVZA01WbV5eje5eig/xQ5",
+	"rnHeE3V/QsjO6LMxvapEhwJ7iXCZMAXyTbUpgFLO9DLYAuEzc6xA7a5NO1NiA4txwa8Ie42pGHCaeLzX",
+	"6ynlXOm3R2cjsvnzevHHmL6if37+7ufnxz/Q5/I5e3MaP37+4PlV/m//+vjPDw/J5s8/J397Tl/R5x+e",
+	"s9lhfJKyRfZslvzbn1OTBEoFkXPKRmcP9V1RkKUgcj33f3gwu/+d/5sjYLY4/vtf1389zmYf3s82Pzx4",
+	"cyL++v7q5E/s29V3H75b/33Gvp/Fb79b//Uk1kuj35q7WB/UgQ9fG+DYG+sTDW4L/YBWILJoOZAe43hN",
+	"plDHwNNA0Xp6gzcSRYxPwf/UgzYAYQ/OX2K2cfXht7558NzXS/IQvfn0q9biG/IzSrA+bk6QBHl3CXcD",
+	"zgXvqqD1kiYYlRR/tq3yRt8PIFVGy3+8JglYXilf6W2gtEZQEqU8viIJ4oV6ZPaFzR2JPBCDyE65adg0",
+	"cA62mTX+o12oAtvNouYL28ADho5UvdSFDzB8JP0CrMI7hgu15oL+fGvVDnuptNIQLxBog0+/bpG8I8gm",
+	"qYz9Y98o8Sj7fHECKiXk4Vu6tdAZJZYgozgRaCDrCIc/o5s1l5UXsFLh4PJvyl0I/mLbQrWet+skCwjF",
+	"kuQlSSh26eC3Wa9NTrT+MEMUiHGG7Ec+/YrOwOVzlKe4y3erl+fIKHX/sD31l7AkGgHV6MJkUHwhI+cb",
+	"aSenIK3DnLfKXud8z27N5nknibijW/A7RVMqsSIF5MIjuAd/+nWbLv6tXIBNVNuy49VfdjM5XH0ZxLVP",
+	"ZicPpsfH05MHF7OHZ7PZ2Wz2d21DZIZHtdDsZLQs0nRuo7YQzkUvnz/T/EogIE7lHBzuZQFKiqWawzHR",
+	"+tQ99ynB0zIIPJqMijzppa4ZOx7OW82vLuG0KgP4+q9a3eA7M6yfmkBBQtB1OTBKiEQJZ0ybBeHLrFkF",
+	"/8oJV8xP/0MJggpGEE60vU4QmeonzeBfwy3zLc+IC6JzURU0mbR1q+1b3kdIPrdYJocQ9befKnFIAoag",
+	"q7KH3GyMMhyvKSPoBkMtSZ5DybqF/Tg4RG9ISvGCpia9fVUIItH45cX3zybo5cXFmwnC15im9okDIFdP",
+	"vVAe9o6E6E8uOGR+E2tKZvryg6mpxmRFmoLLzW6UhkE6qW3SYWme1TuLTTB1peObZfqKXqRFscP3kkIQ",
+	"MjfwTIF04r+tIWRnfjbMgQ8gxdGSskdIE2RrbHhOIBOrn8Z6vWRonu13lpSFsvrKr5tcfiMYZWmPlQ5N",
+	"VZAdvUs4mLxmHvJ+i5dxRZd9e/KlfshsFb194KYfgq0rFM+wou8LEp3B4pg0W5NsUCgbH0BjbLw8egPZ",
+	"XDUXBMSsFmYow7OOz5KAIOSYMQLJM1g/zrTOMqWMFh0pw6wgWgl6NAXQkuoHx+DE6CpJ5x8jSAVrluOa",
+	"LWFEqCnxjueTQCa5v99LRte2aG2P18ivZscXP5EYlgrWzORvwAGUGC8JTl97agYydns0T704dRba1k4L",
+	"NG2PEi5tWahCkM6d0RoxuP/gBmc0ggGmqg3+CGEA0zrbb3O2N2N7jzXIqctrWcBtP1370pBkwD02ZEMe",
+	"neiZcTqF4h0ITq9QZJT5/3q8q5hsV3eT0Yfpik/tP7pnD3+wf/iHeexH/7kpzXJbYgd5mWejFVXrYnEY",
+	"8+yI45xOY56QFWFH5ac/+q/LK5pPeW4mPM05rF6Zv7jjURaUUP3dMySI1n+A9laXQ2M8gC/wYM9Too9t",
+	"epDDC5qRL8i5IaeRL/g9J1PfFGHILzi9fXZla+M9xilhCRYXxmv6S2MvKffP7UNKpKEqNbX2wtAwcpVJ",
+	"Yz0cSl/9Fvq1BbGgQOVNozTxXdb6kRvmkMby/4IR/vBgeRwfHh72HoPOaaBJDSmdx3D0u0iiSxFuKBPj",
+	"Lp9X2b81jfLtSWALMnKz7fm+umh/Cq3PN0bvmJZYkT/zQgSmg3McU1Wzddv6PoYR5jmc9SGYkDEokt9D",
+	"2QEjyQE6QnbkzURfU/RbEyR4wRKSlOaxrdp0T2rdMxtmKrtzoQdSazLixTURisjt87MFG2T7c81DzHyy",
+	"xcHAR4NfaLO1e/HqyBL1JfwJ0nuGxu89YfjYxrVgBpGoxcZ6ncMQ27+59RqFEgzAiQzp4WmT+OoNkVBb",
+	"1Jxx6TQIUOpcABUI6ZrgVK21VVqw6s+Mq3nMmbkIJ2GQUn8CdtxOWvU9PrC99rjr1nbWL3d5GXPyMVBQ",
+	"HCCmItkWWalUNYSsPv1PfTMmTBYkBf8BuHEKMfps9xojSj7X3FR3u4dUE2a5MbB2uIo0Fq3/KnKLxTD0",
+	"1SBqjm0Rt/tr52rtisnhc9sw2tC7nYFaYlp7YbCcpnRB0jS8vTP8oS4rvDDpXR3bxNT1w5vGDt7jTb5I",
+	"6Qorbu8PzfrPyYiLpPaTNxdZ0Gs6l3ROYmwMv/brUGpMLc/6ios1byuFozcRs5BYPYoitHUM4RXHfVrc",
+	"yIZzhvN1XrRm1ysU++wsTxp2Et5SVhqYWRBPy4hsXfOdPHRJzq3HachRWTpbWy5PLtqyU75iOdUmiRd0",
+	"zrjJ4DDEnSGMGHeBxIxg/Y+IF0rb5QttkckJ+MEkwmjJ05TfTIscxVwAasp1G7nms0nwdg7XdGqfeIck",
+	"eqt4viEmWeP2zoZ43aEmdndXeUiuu1ZsQmilECSs80r0D8jYd//njTht/NASZlHxyxlavKBwHLOgE1OR",
+	"D2rQvIO3UkAIfcqUILmgMtTLIQB6XV8ZG1EaFqPgibbLpcLpZ4tp2ECkb0HFnCkcq3/Bi9hGJd1ILl62",
+	"zcnSNAnLcY8ng8zDKsQZkl62mFsQVPPcMhAXeWxRVCWKXN1BZLMWNCskijkAEvEEb0whKU5esXTTfdFj",
+	"i7lfsnj2y5B36DXBxVwScU1j0pvQDE+/tQ8bS2luF6K+On/BgmboPMVG0NvXfJ7NSU1Eq3ff8piapMPz",
+	"7x+HX7a3zl5Zy/FG1gd/iQWPQ4NKEgNMOayrVbLVa+crwXFKPWd+77cVSUm+5mzYLgLVG5dowVsNXHjK",
+	"4FXsczGYlDXvQfQ4Q8Q30iV2uXj4oI1xTa394V11sMSLFLMY93MtZHhVBfoNoakzLbCCdfmcVIqhXJlJ",
+	"qenqesxNxEpQa584GfQ1QXDbt3bljveshi7fK/TjKXPvPDkNHqMNZV4D9duml1vKt2l/DlPGd6uOdrSB",
+	"2zpp5wGsXqqzebZFMTXxmMFmBXAZUFQNW85dXbcREdJjPdiMDV3lPX1vdqeqqkvtnEMqk4HWSYmHgL6j",
+	"GVdqn34wSl/NbNEwIQUyZKPeUThuy9b9yiJx2xXLVzaZu1Z7febkP6lW/MpW3ensz6CQvzJObDsuvrap",
+	"7HuYdZ41XxUDuh0ILnvdeSxqx2LM05RUZjaWkscU24BCjoWicZFSIoLejartVdvxvWtAJ+EZpqxx43j5",
+	"6dcYM0gR64wB7XjhZ4t5FZYLWG4XJQqaRGueQqkkVQPv7c3gULaF/i1RHcuKZnynQXrQeilXZK8Lxs4B",
+	"HW/Vug3gyODfpVHICA4dU4FVETTLSPIIFcBNFGNJppRJAnAQ1yTdHAbO7F3jPNs5ekeWYB+Pv7bErEoC",
+	"djxO9wzOBVdIn8t3FYgWjBJB5lottlzJu+QLlyNd49SS1/bRpFgRqUpYl8UG0IPDsZXemN0+udSDH2wp",
+	"tz8RyKZPCMqwiNdBbppD2VugvjhJuZh+iKT65nr0xTKFjS524cD6RNqLGxCcHR1Eduy99HZ7Kw3ZgHez",
+	"OI0I1e6x9TCLwzwq25w1NnrZS22YLO+lGLAi83Aaak+IAudU/0kePjHPDtPMGV1OiciP9P+oRQU7ckMB",
+	"K4GiZTPC/x9Mj6QrhoOKc8fs2c9GJUkxnUMzjvkaVNgW+7RWTKPfg6Yee7xnu4Ds8abtJ+K92Wwabiru",
+	"Dez8kgvXPqTehGMMvXUOBmYa7mq8k+tW8Ofl+ZNgAFAq41IPlKlU4TPMEhMwQ9T0q7DFBBBQ22KMe76W",
+	"vW4HGWcKMzXHDKpUWiT+O8Ei3SCcGUhChmIHFLlHhQ9bzGtrNAdwFhla5Oe1tXTNWW1OqemZVTDTgyU5",
+	"3O/jBZTPkv6vl+0tbdxzgmLMYpKmJEGcEYnIh5jkygERD7g0uWBLM8BXVhBBfDv99N8VQVgRuI+GDMoi",
+	"I4KHB3t88WYK1aez2XHo3fcFV3guiEGRDXDAtsPNKCugM0GCxoDhB41db9DswE/w3boW/SyRZSO5rV4M",
+	"M8+qeZs9QMvZD3h5/9hjyITyW5o2FqO+zs2bbY3ySdXTrnGi1A5h7/xr7dtSI23bZFv3QFMifMXVoZmD",
+	"R0SH/g8eQ7sajMCu/WrIttpL20Mzu9hBOxkpgyyIwNETOs7LVJ+T4wez3hkFT/ZyiG9PBo7QPuN3H6N9",
+	"2ldZSw++6x+jy7dw2lUbeB1MLKrFL8+fQF4RVtqcGp2N/u9/nE///uMv9z7+p9CC9B2hz7cdmtu6afQc",
+	"mD2v1k+ZXSMfrZOlxtr+yMEXVujN+pnhermhicP6dos6qnqgOnfzQvCCpinoeR+XFXBfwEKQNKUmsVbm",
+	"hCVFh6+5mp83uldmPM8FAcm4Nsl+1Q9VWmfrB20emB63BjzFeliNx9b1v45xIsg2qu7KNfgfqlpv53jk",
+	"OWE4p/PqzvZFq0N3PARuX+T4xWc3/Hz6Cie3y9H5FU5vl1P9K5vedoPjq6syd+bQ/tbOVpvmKyuuHmxw",
+	"fVVC+7+dLRgw1gqm5PebylprZKstlyRWpKO8S8t62vmjgc/v+NUh9Yd/JWyutx1T3b/Hru43+KsgCotA",
+	"WuKrayKSgiDGbw6Dfj9bvBweWBGRURb0jJWdB36P3MTDHyjHmNsy0UAdQcolSaxvzcEGaP2yRuPFBsUp",
+	"l5StwAV60PERbpPyOn7a8m3jeAh9/LC/ztlxb1IJTt3Wr9bVE4FKkDyp8bntJtSkPsRNf/nD15NCyWcG",
+	"ACwg74UK+tZfQTN56MGRUkYkGkcxL9TcPB8dDMylJxJ8aO3m40XmcCLgEagWsZ8w7wz+RE1N93lwoQ7A",
+	"OCcDLnBM2ZyT4loEKH6BF7wQjkbv0cGEQjNLGQLNEKqcvHlo8Jil3NeHNKOg3yOPTr1RYfEMAAyOVYFT",
+	"WOFhH2u6PWtsL2dX5+LEyVcl0FYiOiX1JTcNnXGavloChuB2fe8J98dJCzmAh7pD//u///u/T1++RON3",
+	"F48P6vAjFqaxM6Dvz3qXNj5B5wRQFxq4zZwfHXvekBjnoZwz1wi79zrsmi8PeTbHYh7moeU5yonT1BC4",
+	"2uRkgiiz/2QatW9y29Le9owHnH1MhUS5IJIwI3/D6uJLCQkAFGhilXWShJ0RO8nSlgnX4LVgftXMwAtQ",
+	"m1lLzstNO5yaFqCWbUxeddJ2+6vkgrd6oc32BMv1gmORaEsocDA0yvAa+6ryJIUP3RLylpGOYxng8sI/",
+	"CaJoV4F950Hfwv4x7KgRUnOBjRwN5QdDbCLXPC0AQMqetynpPWOsRUGZj/OJUiwVemB2hpwgniZEKrSk",
+	"Qqqa/Dc1GNPm9C8DddRA7phR3fOheTc3V+uU7ZFd38jWR6tSojOO/5JghiBIb7A1pcICytVvuLhCijsD",
+	"cIKgnDQ21mK909l+aWO5oFxQFTKMwKUWlkHwR4V/st6cDpEXfCVwlnVdAqyvZMD6uScdLdWHJ5bw2tdC",
+	"CyxTCPHlJFbzPA4Eft+usYA2PiF+W2RMlBCcaPuweug2WXwKFx80UXbLtWkqrV90ZLvXfUDHs9kEsLYT",
+	"EtMMp2g8M6FokuVqczAQrKGoILRDVnJZAH17jWTHaq9Jj4HVZE5YN/kyPRnVqzZrc6zvybY8BM8MKnPO",
+	"KEAGh2ryPUBh6OznNdb2gVATOwyQy+O4yG3IATrTmMWyuD7MezYUhSg7nQaQzhRZcUEbuTn5mis+KIcV",
+	"KzIvylbXnwfLaUlTYuC/W7sPM6qohHbMdEUZTpF+GBq81E1WmNE0xkIRcfhTvhpQL3BvsieYbznCt8Ny",
+	"imhGSpOsophmeEWOfsrJKmxzmgOvIVuvn6PcQxdM+A3Ta2MuMyWPBFGFYCRBGOXFIqUxwPzSGN49CEMN",
+	"ll1vj+4duWGD1fVrfHL6oE3an8gH9PZP59OT0wcl9qEBWK9/7+HyuwfJ7Lvj7767H3+bPDh9iE+WBONZ",
+	"fHqKk9nxKb63WN5fHi9OFrPFdycncXJ8mjyIj08Xs+VshmffBQ98TIMWyVv6M9HKeLGxWWMlGfe/Ozk+",
+	"HiYARvpvA8MdBIl8S1d6hcoVfPfmxQQVBq5dHyu8UAgzdG7bchiIedO2AhVM0RRFhUjLHkBYRYfB3Oja",
+	"M7dJ7mljIpf7duI68fvqolwWfweU8tPMAKoUVZ3jhnuteQT1crt//nZ92LjaCEKQ/X0zQeRwdYhAq0yQ",
+	"wBAbnqAljlUbmOd01q8E66nZsw4tGK4R0L/UDvAFZVhsepcNRgxx6qmrem2VS5B5SvaolTCNkwemikpF",
+	"GS4BgSrNUNU2VQ0q2umj7JpvtlJ5d9CBfufG/XHcc8HjNaZsTqTEdH+yh8UNYGmrG4csfiKNTMh/vHz+",
+	"7Ef0Ay+uoc1b7RaPpaQr9unXcC0HYfoUuR6EE2pLKOoMbKy+I89L+PO+0RavFi99cZiU4tsp8e3clJyw",
+	"xAQipUEeWZruICEj62lpRYauSYq6XypOf388ZF235+L1yxfU49uW5fXvP/3rdGbSXQdAP5lMl1tQUag5",
+	"jt8XtGr03HDwFiJeY0mMO91Pna5O5VMLvLUPAXs12KCKxlT1VuJXa/+4fMVZx41J/yZLHmyi0HyFBWaK",
+	"kt80oRmVZE6Yj5Lw26wj2e2WQ5RF76026Jsnj4dsziW02WIxMfANygIiN9xHXra80ek41bsswRvZfT0w",
+	"H6lfCe7Nhuy3vcorUh5juHzTRm+l0blJ60evBWUxzXGKpujvnBF0Hsy68HL4toR9tfHEyAflNyOB+Cla",
+	"Y2ma/CbDikkyLN4XTSQxlWKJHvM8HnSVznhCmohafzw/Ph3ybisPw4CM9JdqmMDsBLm47KRsjQ+998q4",
+	"7J717Y8rqGPksQPZeXXlTkjS8kicP56ezE7uTQeeVzkW1aHZXnTX14ELiNvaBnSm0UNu3Kp71uw4C4TM",
+	"G97/RnMVLXVVPqovgGfGB25dhd4zNUtsTFI4KrOMSkk5o2x1ybToTpD5RR93lLMD9Ptyu0/Qt2a7Eyxg",
+	"My25QBEccu8LEjmuSFepYm6Zl6xs7YPTw0vW7HwxvILli6rfgeZweXDXM2naK/YXyhLEl6XojCOISFa+",
+	"wwhVNWh4gSVpOFLuHPZ7MrL9i4PlSAKIgpIrE2AxLZweAYnR0wu8irS0g+QbB++wPf4zb5qR5/uh/Zni",
+	"Xnvrryl+z96vLLCGcmjYtaUGLvXopDK63dlqiW+6FkLHZ8B267A+QtZTwNytFz955rSvq7rUR9eBtkXx",
+	"V8KxW9WQb8nuUTjkX3R6kTxuU2XUvNX0uVt6LjB9H+u7vNyiaOVLXDI6SwO2WvzhtwaY3zs6u2bbrOHt",
+	"ANedxu82Rj5zrzwt3wjYnjvjqjsLsFfuK0tvKNjNfimopRnV+5maubTj5rj9QbsjLMXPnO0B/dh93PSp",
+	"QW97NkIa/AaZ3YtTr9UolWBY5YInRezg4Z1HyVlbo8nI2DemeFQqzBKr0jmbl09tdzRVDqtG7EDpOwzE",
+	"Fr12diUi+V7JHt3fNw2iAu5i+PedHMafFaDmbtpudvbQdBZ3VG9heIMlwgkU40emt2V0hl6fXzz+kwuD",
+	"2ScfocinMDpDuzXbpEq6FJC6wBFnVZWtNTvS6Jq+5DnObSbKXYmOG/c6WEQPHVqX9b6h30iT/GMbkd5C",
+	"jnvvjB5o7c5yMQQwqDb5Bo8n3m7xgbDbQTUrf9uV1h3VG26z5r42VNrBtuZXVoLTYwh/deDBg830r26d",
+	"2neIf6ZSsN9arOS3VoF81yGW3+L87jgy85srIu+5xH5t2OYdV+yvbBq/fQfAV8bQbvfEVzaRz+M8+eqw",
+	"7MU/p+H7m/E7ffUw8E8VVm8Vj68CXg1R5KoQJDpDUj+BsEK8xLR7hKIFltEZwgt+TdAMqtv8JyJ4aW6l",
+	"LHqEIlOBUb7SeMC/3psnTamGvsgbQoJuhWe4hGJu9h3cep24Q+BXEq+JC/UO86MTG7kd/kaOaZlftptd",
+	"tRsE52BuleAWveXR0jm7FtTQWS+UmWyHyuz+8pKLJaYqHOXPiaA8+UYi6Yp0oKSXsQKnaEnI3l9dBz74",
+	"PVlyQZDCH/Yedkhl9edh4/ai68/zTaXiwLLhDyV66f4jX+OhGbzN8KlN4A7x4vvg9NF4zYV0wBsHfoVX",
+	"KYHhOnprZywr3VVtzGcm3eXBdDabfRss/4CByeCSR/v8DuBh7o2h+GHDjmNzCDt97YrZ7ILV+f2v5xdI",
+	"QEJLTkTcrBM5mQ0rWLsb3FI/XN9Yt2otmlyu87Cp9ZvnRluntbZnWFO01PBWsa4pMY/99d1T36UeWmod",
+	"ebU8kHbLMbDLv2cHkhTT8sPznxzcSwOeEm9slSyVsiBIcZOZU9j0vrHtGY3uzQ4O/c6/9x6c9sXrd5DY",
+	"6jsns4OJo2JdsESQxCCnbO9CHKTFSXfIlHtGSZo8FYIHul0s9W+BqAvOyrMRHtHmW44FzogySUFeFR2W",
+	"8oaLYOFXRqS0DoX6B/62xgpgugVnKxO/oo2irxcEZVyhhJikS5Rwqmx5GBUIFyjjFCCsUbymy6UgA2pb",
+	"9GQrqoJy2HYDDEqbhebhsAiabwneSNtHPMULkp6hSEslwyklIkLj44MJitZkkfAMJ5gKEqHxtweTSxYt",
+	"qK1IjY6qP6f69+NT/VL1q//bPS1KkRI0I3ru8Lv3t5REl2z8EB6SxHum+ov5xHcn+hGDSxYd2T+YLzw4",
+	"PXhUJv/CHOmKKomovGQKXxGGsIR5H6JoFum5R7iIC0YiizXOONIaPylSktSSa8f6hhCnBAuJqEKcIaMr",
+	"DkxiodcZqcTt4YxYiBN/l856tmkNoe3yUv5u/I/Z9OGPvxxP7n/8z/84n/4dT3/+8Zf7k5PZxwP9cwC8",
+	"7cePk9GfCE7V+glRpu4jEOMm8VWgFNrlALZ/SbEiLN7MsxBUPy9YMlWC5gasHyL4uQ3oDunJX23B9vak",
+	"KxMtnSdUqE2ohVJBTEk4RuXDyBS8oDVOl9Mb0586kP1cjt2ZkXie5yklCTKGQPWBgaYdnDu1UPQaVgYK",
+	"AJn784+75Ei+KlRu+v1Hb5++ePr4AtlHxwehUsmGfrEEhdSKIAmVfQt/y9Ucxg+osNK26RIQUpI+Bu05",
+	"5SbsipN9x4oQk1Z83v3hyciLIITmLna9o7f5xa96RUeBUsVZvkO/7Vz/Mpck5iyRA28hnSL6fUHTxIml",
+	"O6M1a4hApsZzsKD6s6nY62eJemxtzaO2XhOn9ULrahTm25Ld9T3Qs6yhJcIpvSZ3szy7cCY4NyoVF/R9",
+	"AQbDJgyAEVpHYxxP7Fk3sWWUEwPhMkE5LiSZIEFkkZGJuUK6phkThxs4AdOybjbB++HCtd3dWHeaRxWC",
+	"K6oCJANrWav8o6EAYl5h69ZMIyOfaGF9Nmtis+PRmPk5SGURRS3t6A7BDPXXPndqkn072DbxmZ4t8y4A",
+	"GOAEDvfL6G8nK9kN0Zf7VMqGn/pUUl0T59C+fN6AmwttSjnPuZR0kYZcO+fmEbPmOE2JQBneIJzn6cZh",
+	"gg5CXvMpMYMa0Q8WVZSoUbev8L2T4twOJ64HQsnbcJdHNUfD0S80+Xikh5PRGZK8kFMlMFValU1Q8unX",
+	"PMUx3NwnBmbxoHLy1auOEGabQSVY/RUrHlxme3ZPLa5mUi87niBJFMKqVAEQ09gg7C4se5aHNWExO/28",
+	"rSLofT+23bVb+8wZ4vqOple6VmtmiiHF9kV3kJwTeP8apwXxcF70yWa6P02gV1OhSPLIVKphCWiAEDjy",
+	"8lf3na8gIfza8wrH8wzmItHv9XVds/r3Lbnu8TwPFLkO1FG7wHlaGK7ewdeselwEbnXvJBHoZs0rvD21",
+	"J3dNghYceTiYoDW88SmMBIegvd/cYhx7wt52FJclvUe7x7kS+BoXH25JwpKyOxrJ9Ba7TWPaFFPX2aoT",
+	"j/BPUCVsoIbAuepA7saMrACjw3gTuMHWPmjo9/JxLozaWVJG5doUXPej4nXsiur2vHOLQm2mzTPKChWa",
+	"7QXNCJI5nFyUIfvcsFZ6+1Q1EKm2Va4/cdwzReoQeGccFCjYmxNkzU1wTHrI4/2l7H48K9RN8n1BpFYk",
+	"C7LhLDFlB7bT3zcSQVc0rfgbUTIcm55/aEFifd3xr7KicFCJ0eNXP1y8Ob+Y//Xdq4vz+ctXT57+AXrS",
+	"pEREB2dVCJIzpHheuq2Hzm0/fDau6BIaOKR4sDg5fMFdLMbX7h1tMxpIqTAKPGUrWxByOAgZCCsql8YO",
+	"nhtjs9Zi5HSnPKA6KibpxKn3u3JaaS1bIFK9hDkBq6qpEHZoieit7LDwY/iuWAFL7W9CK6paQdyCKoKS",
+	"b9aFnm5P+bfLSdoNKnu/snHARa15YTxGes6oPssjdAc0fAj1b/Sjh+XuqIhp18vUl2VLAbVn/zSP8/qJ",
+	"GDBiggd54ERuWBstIyZg2tcN8Potq34rqRmMvh3b0MbNU6pSE+FNHtBdzZOl47Rv7PFJ4Bbt+w57Ar6B",
+	"a7Hn5jPeMOeBhNqtwnqP9bXBeFHgH4xLrPKgBN2C7Y89Z7lRDTvEmXGhuFFtEMAtn2r4T/TpCuTD5RBl",
+	"mOEVqXRaVJPh6AwpfGWOvgWRygN+RXx5yaI/Pr1AobuVLFYrLSqcyQiMeSoRIxRuLZyhlOBrghgXqGDY",
+	"oMumBI3vzx5eMjDB9INQl8o4c6G29s7vv5vq6cJaPEJ0xbjQWt6O374xQgSLMCUokWeIKoM2QahAsshM",
+	"ILAmzUhxfrBP/fy2W+5OFFd33LOym4q9uxrfkCBgsdg2xhDKNHdZ2XWt2k56y+b0Y/+mpmD7ALC9Q0Ya",
+	"liZggF3vZePEGDt9DS5O89NBA63yZDYgF3YH86QxdKj83PcNN1BXSK5cMtUa3O8bA1YlvCmCvghPIwBS",
+	"2Djruzb09uU8Dp6GAxTfGyJBnbS8lNf6z1JWvQQaWRqcTRcpj680c2+wYJStJBp7GsTb+xMEWUYgvllO",
+	"FAH3m76IGeDUw8PDOjjNP0YvCKpYgwh4hSpUaTQG3OkDrXBLR2iHDRNGw9/FttkK8q21f51XfSfO4zWJ",
+	"r1IqVUf4Xv/UiRSlSJanWBGtwG6wvurkVG8fwTMbLAB9QhVoEK1fIRdE+a/q9xKSEkWSg71dW7YRaduB",
+	"eU3EBpX7Wq+O1rSYyRsiaj18/HvQXiGccuV39oWXS/BckSwkKnyR0hVWHPB7rS3SgSRvYOrqvWDuqmy7",
+	"FcCoCUj3t70F6pqLY99gaQVWBTLa4/W2GFrtPM/0BnFAuv0eEIuPvP8liMQ4dCac631hU6QygmUhCOIm",
+	"9WLBC5bIDiEdKpcpXbiOI4GqrA/hdIveNgsZkS2/4vCXm1mzg9/0pCd8QeMiEZ0tYbI8pfMQTvQP1cW7",
+	"YL5y2M9FaL+UY7GnqGj7gMlaq2ZeUAN/MgitQRb0moaUQAAfm6cpv5kWOaoaPTe6E61LlQl+iQZrdkAH",
+	"AaoknZdbob2AinxQw3ak6Xll9cA2XXuxyYnWF9VRp6/5jA76Tugab4Ss2lo+LW5kI+Vmi9XltsWHidVb",
+	"1bqX+8vxo65/6trLaZaa3Pni3iUOvcqWB7tbGtfpNp9KP2DyvoVEMR+YoL/khWDUOJSGCNNnzu/wlLAH",
+	"YEsWfEH1nRhlXHW4vmyq+XZQtQp99rQDAjrgkzMtUfvdgnr7gCjUUy2aacwcCRJzkXRH0YZ4yNq2Q0Wn",
+	"v+EcW+or7UuJny3hyexO+RJ62vsl4vvC2gxOmKR3xRO8Mf0DH0F0wl7kloVrkrCrkDdLeVvPe1K4a/n2",
+	"EClsXwgbF/bmrf34juSy2SVpq8T0rvk+6739qnSOyt+re0/LybIiSkLAiN8wfZPadOHs9sEx3hbLccds",
+	"kL2WftYZRO+Jz94FemLlSidsXjYR3O7MfMXSjQnDQbPGqDKWGpBmVEJbmkP0HJx6kuitjiL4TITGJq/S",
+	"uWsOLhlUBcMr4BM0ShSNI/BeRQjeO9AjGdMLHGspZVckMSUzVDbQzgqWEikvmUVsxqkgONmYiNJY2fs4",
+	"lXaQCaJLc0FPEOO1oQ4OkXNYqTW5ZHWI5ch6+0V0gAhLJFJrrBz5mkip5dnnzALH0Iov8rHJosNLdo4M",
+	"EFlSPhpjplUiILwBb9D4/slJp3O2P4a8XexvG4+s4mvDWs6GIm0/TlpZOTYo7BIuHQT9NxKZEIZ8hKBn",
+	"aGSzLiM0hmoTm3kZuQ57lR/swEhEym+0ET8outejrV1kb8cDZd+IXrCD7u5MN8O1WZ5SDBW9AF8dNZD/",
+	"qyg9V+uDRwCJbmLs4FRyR9BhTxSxeVrZmGBdhvtOqdeUxMGS/t28GqDv9YXFvdHIj2JQaSaV8eO5VLXJ",
+	"rXPv9rH/P0OJ/n7GfKcxFL0vMFNUEfTpv6IaayPrXag4CNl9s13afg8n0Dxuc5rbyRfwqyBLIpyIVhx9",
+	"+5dn0wcns9PpyZu3Ida6GdbeOgn7MBQvRKfbwQBmZPwaRN4cHit8Da5kfVDs62Lgei/s9NUyAXPv5L9d",
+	"qrth49b9+XvmKWy7igGm6t3ew0oZbEuQL3GeiPhI9TU941/fquLpcuV82Wm6Oqo73S411S3NuZ+RX1eu",
+	"AyxNLVr6JdFvXz42UogYv0GUSUUwNFQwQVVtglW5hF4ecNsU2qoqtp/l/t4O2O+9AT5fiDxpKYftXRnP",
+	"CnNuz727FIdTHt6WYVm7FqNpMyXGfRlon5q+a41HptvTaKb1v3rpPFPvz+XemFb926wpMHV/AOFjsMd6",
+	"Z9aBdv2CLkm8iVMCGMGmaraOj/yZynf6CL4gWS773IuNYguiqgQFwpTYmKijCeLfxmO/s920lwETQhcZ",
+	"TGK5CgH3gigYg2sazQwoQVsvhJBK7r7p454GVVdesReXgZixnh4kxNacnseng3pudZptLsXm039FAF+x",
+	"5kILAjpCD2btCpw+au59e7pnEz7/4+GM8nQDdY7h/n/Hp4Ndv72Xvq3vtBpZna+1+fQ9YTild9W95z/C",
+	"09xIqWxM2e1gs5cqqW0snG/ceJqzy4zpck3vZNOALv1CNs12NRZozLtD2UinInheWUTwfXAwLSmrwdPc",
+	"v//gfr97eesme2lSFCX4Vc4gKUjQxCa4VW6Ub6TZh2PYhSgnAq15IQ4GukJ7QXS2p2E5Is/QzZpLo4hK",
+	"MJ2zlmP5G+k7gA7RuZ/LZHZS6Xe+87yuC9e53TVcKN2mYBm59m16I2QkpVxg+9eE4hXjUtG415K4Izz/",
+	"f3J09S/k1f8aWdNI6/2nAp6v5//+M03t9tV8fTPSgxxe0Oz/x1G/xXxaWdx3KnFfEiv6lkGiLx0q2R6C",
+	"aJ3af8npOdM2AQtm0r7KCUM3XFxBLcdKGxx4I5GkLG5AgdRP1Z9m82/D+Xg/3TueP5x1/Pbd/F7HT3la",
+	"yI73GmY+fNqNVX6vGuHHMBe+x/FVylfbWDAuI24TL9w2QZEz+O2fra8kOkBYlXdGV5cpTLHo5JLdrLEi",
+	"10T4qKgQ6Wy6Rvzl2SYO9bXUxwDOcUwVmQPUXmfV8t8IuUo3ejlvkH1lg/5g+7bSdAOzp2wF1q5E48ga",
+	"0tJUgtE0OtC36FM9RQKp16bjpl/Lw7gqy3IGIrcZcq0FE6K7smEMYQ6Rwy3YGdi3eQqWe2RUkh3NqabI",
+	"hmRO7BAEx+uB5FlZ6MjIlkSbF0HMXCNo2uS6IeRKoj+gxkzREQqu3LAq8DYipr87Sqrb/O2SF28yE18a",
+	"OzbSY16oF3TFAnHKCk7lc/Ww61iNPlOvs213OIw2dAol2sVergrjfajPriSgPqfJqKyhNN/csjYveQiJ",
+	"b7el+RwczyxdIexmD7fSQFbe/zg1fzj5+J+CSM1fZJmA5M+wRAGt8RgA4901zam6OqAAZUjGPCfWQeDK",
+	"9caN5udLnKbS5h1eMnPwOACYKlJtgGAmLRyY4BG1i/DsEtH/HHKWY+EV/LeDxaczm2cDhWKYUQLsXtPV",
+	"GupT9eKhse3ucDApf4CWjINRsWqK0tRkPDfvea2ay1IgoLkLfsIRbQEndqAWjSPGM9vznJQjWCDfg884",
+	"mSrtJTyf41nZef+LMv+4g16nnBpH+QbFOCUswQJlnKm1SeydIJ4mJVUT85MsC6DrmzYlS4V4sTPxoMYD",
+	"VWP7ab76vMwY6PfI213o9wadTO7jei/D/fupSm8NWuJT29D1ndKhYav2N6GomqkXpam2gTFLkCApdX+v",
+	"N6f1FC5klGBBwMx1WY3jyPwpOoBkx6p5K1wHat0QDNyLAWdX2lYNdI6LrCIHcBmnzC8ZFyjSL0YTdLOm",
+	"8RpuFFSiFCsiSnx1whKT4MYBmprxm8bjBIuUEnGIntiU1EvmnMTjCAtBFNjKtrASS32Q6AnHKc1zl5Sq",
+	"rzs0I2cIu4xQ+DfAMHDIkpfMkAvteSWSiqapMdljXsDRxtINTNIF6CiTNNHzDh49mrRuiCI3mzq76xMZ",
+	"mI3lKn+1KJB5Di1nQ+qrJkF/QAY1Fh2hsf3T78us3wP0BzRWJMslmiKYyAE6QuYfPv1XdDyb7WXx+0mF",
+	"MhRHsNIL/CYdnTgytVh2XhhfEsyMFC+IuiHEQGLrZ6sJtycGOc0G2Q0uW3tOLlNKDKBMcSSIVFwQNH76",
+	"Azq+d2/2QDPcHCHmJwMAYMi1M3DvAQgtGEg3a54SlIKrBm64OF5b8Z6gCOJSEeQ3LymL9DwFybEZ2p8s",
+	"yO4e0wWu7SrgJocI0ABsCvrQlENYowAGgF3fszKl3WmHaocPafDi8SaQSBkaWmuu+tzG3uLJg8OOuHWW",
+	"y26uefidTpl/E1DL+xx1/t5r0jFpqKvm6nYqmXJh6huzzs/61ug4/P4oMCtS3Ey4+olDHZW96I/sbSwU",
+	"gvtLTp83zfJm1DZ4KQF0kyrJGjJ6VvSahNyHLsdIdiJpDZC1KugYasOlVx8wpbUcNGs7DrsaoYVJcjCS",
+	"/TRlSuFhyssY6IJIqA1Ff4AuEprYsdlsfGmcklPvZsf1YQ6fYHehZvGcDZysqfwwYOnhiVdB32GLUT0f",
+	"dWkSHCu63HIQvyHWDQkbBP3Bq3QGFxus5u0O2hrAVMY3pCwqaq2rJqKracVu32HDNoUrA7GXWfN9ND7W",
+	"wnXaoTZr3+nm7FvXO84MCle0+9qgO913finedVoVtGbkhQSjromleNt8Xpwji+uF/oB8lC+QFKDuloJS",
+	"G3PbDrDN0habGkrgYf/BY7VTXe/VN15g10w8XVtu+rqecsvTmkWDrS0x7dgfXWLWcWK9rtq67Wf6j2t3",
+	"FIIWRXxF1MFAi2jLUVQ/6MzCdR1F3djHj2utIIE2NMYLqTct1ICVaTtyMM0dB1WDYKPJDzu8dItQXvEz",
+	"OJUSvKkTPKhuea8LFHcBstCHBm8/m47WBJ0OTWVS9locMKmWm8PPFKw2pLfDmgZgB1O69oLdzAF8s9fl",
+	"Pge74BA9cY3dDB5Y9bPvgznz/A1Wg9qIWOU1uGQujIZ4HBcCqj++gWZXj0qnlkXeMzWmgLprb5ehO/tc",
+	"uSzwHi3obmeLDYoEWaVknmddxhlnerG2i9brl+DUTalpvPX25ZvX+k5oCUJHKCluaxLoEbauTt39lxQt",
+	"30SZ2G4g9caRTRaNDmrOwjYLbEBPrxRd0p5zhrMumZDgmqn9w4owIsDsA0hH/YXdgrig+0IEWeR3G1n2",
+	"8RFbjHCTP9h65xxAU57l22Qk1Veteos227sQr0gVra3YjI5QfZq3kaCmSimM2rBbJiznLTaHZKEx7w4N",
+	"80bvsteZfzf02nHaa2JCP4QGql0SL3h+rnXd/ud249ZvT/GDvZx3+8CNd4aAO3wkz7UmvYV3pNORMPfC",
+	"wUEHQudtX/Y1b0xojBU3uRO4ZHVClpRRs/XxUhGBtKaES17pSmtf2hdVBk1P/MLl2ljLaGjIQwZ8mz2v",
+	"+b5+bQcIs6a9tsqq7ibp+YrvVAmFLXter/tTvMvycsDLlUkA8mPOyAHvuY1uGstRsq1dOIoLBWewx5ao",
+	"GeUiWa421oiSNSNqaFjLWfqBqJYBHu5dNsXzuQlW9IcVDarHmqCMazvQaZ0q6lDTPjhNrcaRBxPzys4x",
+	"x1Il9oQcm21bBex8xUd1ufSWe9JwO7bCbKWQTMptWuOWE4KQHnnBV5Q94yLQK+uP2naICkkEwxmJ0Bgj",
+	"9xeANmSITDNM0wPoh0r0H6OQt8/r9dTQqQag+FGFwqCvRK/OC7U+Qa7z7nSZ8hsHjnEY7P1mviBJbE+k",
+	"z/IVmF/gPuO4gHCSCCJlA2AiOsKFWh8pfkVYZNoNt4B7g8BOWhjU3CWKfpYplc2N6wms356E0Adj/hkp",
+	"cXIVKoQMypzj9gBWNquY3aRDu+Fl1YG0LsVea9IqseXJp19jzhj5QDlD4tOvhZS0/x65rUHzS67osrSs",
+	"wgGUMSDoaJV2MKlcqcsIjfO2casfIR8UEfBmzm+I0Pp+ghhHGVZEUJweHh5CY+RCCeOPdbahgVGqKxg7",
+	"mAvjBw3El7wwYAxvFY+vPjuiyb+61lucEaQfm3gNvkDNFyJeY0lQLmjsyqUjfRMhZeAdegFeE6FvAZAP",
+	"5WX31qGjvzsZWJJp4vyOF799VJQh5bbWbOnvBvObRDdp3AW5pPp+/Ah0lhYJ/FMhFaxWZLq6SbrSG8r0",
+	"yqxX5s7CqCE8vqq6eFZPn2x52nXs3I69AihJNWnqA9Irt+Gd195ORtc4tQiFDSX1nx2//3OkL8pRHTJn",
+	"Ei5z/u5kWJlzKJF2MIZJg4ENUJNqJeqr2MY5sVP3YE7MtmjWA7eLkasK4YZqCB8FvhL9YoXATvU07pWF",
+	"VGhhtGSOhfpGIusr3JhYryQMRMfP5T2f/v3HX+6FU3gHwRg3EItJBfJDpd6zeyAplhqs1/7KBf2w5dAp",
+	"jw9TVdw4YnIiGifR3SEqdiu0y2I2u0f+gI5BoTkKJygyODwR3PEjA8QTPULYqTfG2fRnIrjrCQxve7rw",
+	"MEyqR+jU/9cuRafVVIhs/1PAzomPllMCcFlMRgP3ZB3Qj+piUTlmCEro0uqBfvJnd65wQ/Cl2/f7D/Sa",
+	"4OJx2b4iEMi8ommKUnJNUt9Kg7iEUVywYTKSUKuCtEIznaY+aLUQNNbMd99WfcpL60+QjBaZgbVhiemd",
+	"tMCSvi/CZt8Pem/RGIe7EseYmQDZNi76QzyGFyz6KWFF/dh/8U1NO/yv/wd1dh9D/+v/Rde8kNDkw/Q6",
+	"+fQrORzcXZKwa053bSteUnr/ZPLlDLS06MDQFwQnt4L3DrR7+0HLc5o29HTJ4H2bvvkyUNY9dlkvF1B0",
+	"F9Oc2gNoLxvCdmszIlphNjnBq8nB9oM9Lcio4nZwn7dE3PfGg5NhMjIuHJmBe6eQ6979tp99cBdbsmFV",
+	"9Ja+DhH0/zh80h7h2xVHw5c0D+bOcq9PPF6XpmygpqvDH/WMC5PEqkeeaOPMC93iVHIw1dBiYx0pbYdd",
+	"o+NxoM1K1YA41GjH8KjzbYHz3DSsDmkp1/y1B2C13tCw6lFoBy9HqtPT5nczKgM83WFZBsKUdKzcraBN",
+	"fqvLdBccbiLM3Ha5Kx3QibFbKJPCFCqgpqu1IkndPdS28Ce2UT6E0WELlncEm9VWvyTUb8BhgLHhrdB3",
+	"Q60TjBKhTzRN32CjoIOawMDmwnGXA+/Y23q4Cw2w++PSxveexyssKUPng5D8FF6RpoH09N7AV9VcOk/p",
+	"tsPpqcLWpdpuFOHTLXiM3vAiLSNGA8EAK3fVMJNVzk0OblhLVB0Oa866IeRkPCHpMN9wC7iunDj69N+g",
+	"fTaRaJt/sOee/xgrnPJVYTzLZudOaqW6kRG2aMh+HtAmSt/Am01lToZ1qPL8oy3M7/cFQeMYSzKlTBJm",
+	"PJ91x3avK7X8wnzXVjzWoxargqQh0IQUMhZsql5KkhURaCxNHQdUi9kbvjx4hBYk5TdoZkrJTAJDw3db",
+	"d9SeDFGjhsCq/2PAS+HPAU2NH2JuG6RGZ+gGqgQrXws0f2PkxsL9mmqkDG+gI27LlTyUwtKP0STvr8ZL",
+	"silLo+IrVORI8dqnTmbDsK/hU860bafec5EQgQBMpzb8/e7RLKPCePSyajS7sF0takHu+hyGcGsfeErj",
+	"2K1UcWP9M/xh7MvABM0OSlB4sB263NvHsw7/dv88vObkzWzfWIC0m0RKsDes+25c7pYyUePAOMqipxd4",
+	"ZSvCqbSV4IcDCOlGsPC97fUW6Fb/l9q82dYprE3qB3KpD6sTtqFMmvIV2MpNgW7upeYZMPHNwYZYeF5/",
+	"79z2z8K2edW2i/xO4rvgg4L1ev6YZxlmiUEgr9uxuTNvt5kRxgb2PMlzaLdtLcEutaLV20JAQUjlhnXt",
+	"X0BHG3bWJf9Bd/DIYdNs6blQEubFksxOs1HbqLZy0cGkBaJhoxXBQ/r43oO94k6GyyH+tebWuYp7BnQK",
+	"NYfkvVCtQdXZQ1slRsbtw55mKlFFm8xz/SsO7rD50859nLoCULbDmnRlHrDZhV7YJ0+fnb97cTF//O7N",
+	"m6c/PP73CI1fnj852CUY1bgC1Mncbux7z57O7qCdW82mLhHtuxreViZ2L82VSd37qDWpd/Su9djRz+88",
+	"DlZZyn2LULOMm9Pv6/veZfP2srG2AbdoVsqsMsWqrPacVCF5LGvZKu5s3zOo1WNFniuUEiyVUx92sAER",
+	"wOOBhqSV6Nke1De0cNP+6FS1T2twNHWNOrzbJ49xSmXTY7blIvrYi0CdqxRL9JjnMUd/PD8+3RYbqUbw",
+	"YlijQU1sq0SHUYPiAcyRz1luG57t4Mv089jrrdJ3jcx7ObOzZtYsdOB9XxD7BKB3bsuol90Tfg54ok+F",
+	"4CLUHh9neTjKFPO0yJjepOb0hLZsKV0xEpXd3CyaBGXNm3XTAA208VyFiotfUEasmV72EqUpMTmma4IT",
+	"CwejHzuuf/NekMmhNMaEU4U+/Q8lCCoY0lcuuNxJqugS8QKxIu0VP0P/xDJwsjXJ0VuGN6QEd62vQ0eN",
+	"42uDY2ar1MfAdqzQDS/SBC2MYwajRGyQKFhHtXAiNnNRdLi9iRAk2JDjKZSlLHBimA0eXXNxBSCOsUmQ",
+	"LzuZwCpRiVacJ8OhtloCGkiWp8xc84L1VpD7Tt4XOHWGkrZ/9R82iOGMnCHG1ZqyFboRVCnCJsjeRFBh",
+	"x+0oGYUFDhX0YIUNdpxmRRcwApVEzvEcKow6FtU5z1uLejCgnMataUmnV6BZ+3iNf9Vyd4rpHeHQ/9Mh",
+	"QJdm+h3Z2F/Z/LtvAF/ZRHruJ1/ZbAZHJL5y8eu+zH1lE7mjq+b/Bk0tOm+7X9mKf5G7+FfGk9alvPeq",
+	"/VU1WWh5Afa5+bfNsxRDg7z25WGBZb8P3L79vX52n2aBkMtspG9Yq2r3xcfuzXaran3NzIgiAilBVysi",
+	"bOE2gHMwpOeFIvflyDavAwjnGyq3JbRWXKt3udw9Y8RZwwGwlQo+pEKUCKGs7LI5cU71n+ThE/PuMInN",
+	"6HJKRH6k/weiyHB65IYCaSrns0/abX/Ubh9AAiLVnLB5lVvV7BwPUB6YJXCtY+SDMgAwayyh0NIwu4M2",
+	"v2kk9Khg8eAt8qx8Ye9EEWAyTkNhdXOv/sGWYjfipqHB9DVOdrLpSdXApM4muJnzayKSgviduvsXszK2",
+	"hnDrpXn642RU7Qc5zzB7X4QxW6qnkFajOdF33hgXkkC1q0Hu9TBaasnWN9gH2R02n1zweI0p69rMPwDP",
+	"LL6QUzLAUCIyyjQRE9OrD1IcQCGlRL8cGVVVtdOs0UqVP4saOPC4vlYGsZxBDn8BNcUOO9mi3h/8VvXK",
+	"sK7hTlZsf9+90hVC7t8mqEi11Wt7cGJOSK9dcUMkmvq+WdlWBvTrOquxNzt2wBbl6x2r7QbNfaFx/0Bv",
+	"R5SX9ANJojNPyECmwENmq6aNuPvifFY95NotuBQlLNUlC2/KR94ZfYZw40QfVz8CbgIMbmHmoW2Qg+2O",
+	"eUakQ/KH9A77OSg2Jw52m6v1wSF6BblQVfzIAHO59FmYvOWumZrP6mCabNNYCZSNYoUyfEWkm+JUS1Vi",
+	"VIDjjEUre8VAURRZkWIoVYcXzizWT1TJZnTJ9L1OTkABgc7G4FfUvBeaC0SiyIlr1GLMxEErGqZzYf9+",
+	"yUoeI0lUbQzrKIU3vjHQ6lKhaygq/32NuAM3k59wsTI5X4RdssDbjuQVJxItyIazBEWSFDSN0DjSxioG",
+	"EUCRqdmDdDHz5zg68DSoHeiSGXx1rUS1zmdcoTFnDQ2ba7ERXGpJfVRjnI0lauoMsgv4WG2TEEPzBDHT",
+	"r8oIqjw4RH8DMhqtxcs906XNJwhfMkdG+ZAsPc/66LBo8JShKKQkohCwnBPY4SZVQuKUMK10w2Dpz7th",
+	"0CoZkhwtsTgcYNiUdks993M4ulwpF37uuxGQ0cT8ATqn9lffW+EOR7KMaKtqA5enr5uP3n2NJMp95wRC",
+	"X+POw9ntgdN8WWicbeXc3bd9vrZkYttR4pTfsLhoE7bEaqBluV++kQ6e6BCdt7Uh5IXKmr6xqNr2Xp1u",
+	"LlmltibIpfFou2ib0npUaSz3DauJMEsumaeN9tl124O6zQ0Sp4Wk1+Sle8msdVsagv67sJNg9+2zdbvs",
+	"Qcu08UP3Hrj7wbfsi62ivU/22R34VVrFgp/BsWK2a9u78sbyycRuIz2byDPVJkiQZQG4pJVHJeT66MUp",
+	"67/9b980+9/Q7dS337j9VLrjZmJPP37Cfpfh9qVzN/Dd7qvNNjF/5nOyEXQuW2lUiKd+vwSG9b0bsDYX",
+	"Cc9w4u4+hEmTd6wEzYgm12QhE+8vmDH9zDbLurFmAdwr4xExidtLopeFATRDVvXCdCBj48iSlQLcg0eZ",
+	"+YeKOPN3Q18KTUwFKbG7JqhZIJJu6nks5Wfq2ZWXl/J3/zif/h1Pf/7xl9PJ8elH/S/BOHBDNML3Cj25",
+	"8OVKopTzK5RSU0PRzN4h8VVKZRht7hyVv0MbHn1mIv/+0HSurADq0DTRRzHPN4gveyFHvrpe4g5vwuVv",
+	"NfHL3e/GTISuFIwQ46m7fa7XSaAl2z9nu+xGb9pAHOQrDvEY9Ry4bhCcIfIBegoARH/CSzFqQPd9jYG7",
+	"W7cPL9H/wxoLoDQ6NSE4Lqj0GjH/s2mnEumh24K5rGEe5+LTrw71fIqMyf/p19J2MJeBy1EINfKrEr1t",
+	"AdG3pQ+6LJ+PDT6ZLGROWFJA6yqRUUa2mih3lPv2Oa4NX1uW1V1b9L9Vk70tlIIvUpIFcXPfPHuMHt4/",
+	"/Rbl5iGU8LhwtQ3N/EkVRDv5U5FhNhUEJ3pJ9EmTYmZc5GPK0DNBWLyeIFwiPpcm8/nr540c7XeKQro8",
+	"KQRinCEleHH96dcwGLAQPJQl/IySNJkCRBcyzwzO/YVXt2T9SoWDFxmDgPS+IFIhLbr1SR3hnB5dHx8V",
+	"kgh59PDhw4fhwm54fwvCkhmfAla25I6b0b9N35ifps+fRC4h3cWoU76qdfDzS2OwKgLs+9PFxWtkfkR6",
+	"v9WLi2f3O9CAQveIt2suFJJFlmFRNoFxggZdyCDoCF+0Odz5WmDZzNz/gSv0jBcs2Vay0ajDe/Mc0QQA",
+	"czeUrVpffoQivOCFOlukmF1FVdK4nbnEG33vQDhN67R4b/VemG0RiOFOyfHQZfkNzjuT8PeAFlkUal4F",
+	"ZPYHHEsIFLkW3bhfWqbRzZojLK8s8PRg/FKT+B26fm7826dWJEtMU2j4a/5gmpD1o3p8yKkg8/AVF8Ja",
+	"NhpHEiSgCuIbWVYNaBUcyp4ZzLwlTV3T9m06xy79M/u06aV0J6vn3hr2ffPwLi0cdunzMV/SeE2JCKnr",
+	"lCCDLa6tx3JFBq2wNN05G/7myWgyehQ0q4blBliWVKkB+uALKjj6M3RRWWwUkQH698AeUdrk6uji+Mdq",
+	"Q2ClSJYraUNjaIxRLLBck8T9pGVYEFlkJHmE7iGsoKdCVzdXZ+QHGj4M6wsxANfNsrWEdBNpiKOAhprw",
+	"G5ZynKB3b14Y/2Bzp6Ix4+i8UGsu6M+GJ/boY4QkJBmmIQqRzmtaYp+dFkQztPCF9giww3rpHn7PCacp",
+	"avJcE4VSWdY3UymZDVXdQDRoHQgtHePrSrMyTd5sObX2CmTsrx1vp9W6uu2N3108PjhET1xdvuIRdCqR",
+	"6OShfkAO6sBX10cNN97bf7VAxaY4jaQJss9z4SECTKKDRzY+8iiyhYcSrYiCnpwxzXCqd0OGfXd5t8rb",
+	"fn83xIAt5kzGsoP74eoQXTYC9EmBZsdHx8dHJ7OTBwgX6N7M/S18pe/Dg+TdbQO9RoHluiie4M2gpdhZ",
+	"I4WNN/udLeL/hEhFGYaLstwxRP23NTcubpNnYhSbaSA7gzrKNA30gQIAv45CX4deWluH+yEwgtL/exrw",
+	"/xbVRSyUtJGYflYmHxbuNWDKU9FoDXJwNx7q01AHn671eFZplh1WQr9FXJsusxKPKhBPG7SXPHMIWRka",
+	"S0LQ61dvL9CRMF+WBz2td3ZkwG2DmC3X5q7vb/J6guAuPtZyU3WuU6nIS7TrxHQ3iSGAF8vr0WT0k+xA",
+	"kbSjVDGs21+c3DuLzZ7Qz7tCJH7pQ/D2nfmqVsEDPuy1G9vVUIdTa165ze7E4LyTBF+D71CH2WpaeTXq",
+	"K651Wnqe4O0GRlXbBPtgR3TH+U7CuSFfWmT3rE68GzkNG3A72F2eBHtQkuS6IMjPadBm1S9gpX/UNtUv",
+	"S8o+7mFL3dLiqSGXhGV5iwx6XcTDWRRIkBSuMy7b13aG9tw8Y+vT1NQmRUq+kaY78c+ckYMzbZQneBNN",
+	"Llm0IVIRAX9DUYqlmn8711a67a8B/3JvZv9pbL8mkc3ghXEm5j9V11s9rlpTOc84U2tI4tB/e19goYgo",
+	"/74hWERo7NLSqbAJ4nosPTM96IGjygxVTwWHJ0aTUTmH0WTkTcH9zZKvl6Akyv3m/uIT6P6q6dt2Yr62",
+	"HWsDfWNj25glAGS913HaAdNTgfN9IHFxWxdlw/oeIP11i10bWq67RGmJQM+inyCEBIAWJGyELAtJcBGc",
+	"5OCz1mytO+iaW8aK+tkaejkXlABLep290qQrSf/aIiGLKcOJwWUZ6AK+yyO54qMVvXJ5mlLiFnxSRmVD",
+	"vAvKaZtTex3Ybg/uc2SXuzR4oUd6n3hOvtoeDoGYPtMaGbwRcoK4QP+SYJpuJuhfbgi5gj+Asmlmoc3Q",
+	"t+h36HfoOJBB0nNO3e2WbYKnKbizlSBN1q0CdT6SsAQBUs5VrcXizpu9FUZ9fv7DeXVUVc6c86WgMT56",
+	"jCVepJjFuBHZav1e5+aD+50ogvvd6PaxpoJWQmCz1Zd1i/C3kyNywhKTNOCMAfhL6fPVWxkCP6WjMtl2",
+	"wjVbFzSb9dZb+Va3ZIAsMh1SofhNrhfcVNHlrtDdVtIbDypmMcXhFNM3BCfnafqGSIDaa560VksECj+9",
+	"DgwSZVhcgccbD+ln7gYNsh7KkIiUIbw1El8F/j3BCg/JG3ms37cTBYoSKnd6p4kj5b7rxgrNR1a9srZE",
+	"tp0AaAZu4KBQc/PnsMWeEaks+NweZ5H9rj9QRejE8Tm8OktB5Nq1gK6vgzA/zqF9cRN85Phkt91bHyxM",
+	"S0qug+05di392sdmHI4FWWyL2LRlghei3lotw8zkkNuso8koxt3FmNv6D/X7hapOnbVqrsPTUN3N9uqS",
+	"Womu0b9lM0zDk3Kyfk8sby26F32vQE65EGFzhPGbR1Aq6aATC1UI0hlV37JwJW5ptXSttdy2hNUifPYS",
+	"IPupbk5vR14cio54d3iG8HMQG8EcHCvpwAr3BHy8BXRhP8xgRf52NME3nKvnbMkDHOdxEOlSrV3a0tsb",
+	"DLXj754Hs6k8UM9AZlfC4+2jvyFPeIxyvCLB0b0OBMP6mvvg9jA3R0WILW+xonKprxWc7XMhaSSK1mf5",
+	"F5KXe39NpeJi0wwThh2N0qNqbqyyWtbl6U6N30KjBXkBtukzHLu2Xa2OsxZaITpDVMoCkpJIRiXU8bAE",
+	"5ViaclCH3uHfNBaCFzRNTcA9My0McrwxvRVKDIeQ8jJ0mb3cCMg0KLRNGEiExjdYE+KAcR1uxwRFMWdS",
+	"LxqUt1btUsATZhsLCGhbn9KFgf4f+x1UBEkJliTRT5hOtgyeWdFrwkw/gsUG4bLN7YHPA0ef6cFnyIDN",
+	"vLDo/eWIHYwQBGcXzhZqBEbhbiB3sjgkDFhZV302nvf0xP9gUJqK1UrfioK9WNdYrGqlKA1QHqloBhUH",
+	"9hGnK2zUtV6HYDp+mvoOtSZZWAtXlUa2zh+z4Ld/wFn1PZNPg+J6FdIGpTi+qoV3OxzSflGRcoHrtnMJ",
+	"8rXhoxB1BcxcS4GMuQiWmmkOel8OzzT8gOtNQlNbOxIIv8Zr4vJ927+uuSgdGKHYNVSZh34MlAs7Sptk",
+	"eV+ZuOlWY3sUhoSvNcOyWbHfloXHcZHbzbiqHP/m6KDMe/bHnkaics6LayJUF0u6/JYCU6nv5b51/A8o",
+	"evv0q5U34JckEp2h46Pj0WT0xJ/CE8wk0r86ZqGEICXwtW1zOFxAQdC25PbP9ouy90hAfQDnzjS0tCWi",
+	"oTc616Bzt1f7sOJ9SH4uSrICkQKtB8Ff1gbTYii2WdMBF6Qh3i1ODxpIQ6l5RVbGAoW6WWhLScgEETaP",
+	"eSEk4kL/GWtr1Ry/Azo41tXFIMO64o/XMDwgVHulcEOv42yBi3gdLPv4TQD4NRXMNm49qT1cK1f03KGD",
+	"srql2t4krkYXdNqKquejMs8Nx4CAAz154Ugdht3nlIwvxJ5b/Luz2Wx6/O3ZbDa6qx6PDLrD93ZNbvau",
+	"128WGRF8vsBJs9/A99PZ7P6gloYKFx/mdtKBahFeiHSDAGeqasIK8VbrAICfbAtB8JATpgQl0qLaaetU",
+	"6wvIvYI2yQCKhJOMag3AEiSIXjupiWxAE57O9mzwqEhK8jVnZF6IlasJ608W3qOfXSFNzvu2lXsnDVU/",
+	"a4Ka6VZeL5MySIB+4OCV3iMvGegpN19DQkpRC9HSPomqQyCwK0JMbuq1hnBNGrZQ47Bo7fzdIm9BdR1y",
+	"epM5jrW5QXeEZ+UZthZftWaf/ktKYiVoTNWnX7sVQjO70hm+FT8GxlNvoSqarXM+/WpIN/0DhydGWTZ4",
+	"stTi6dDl2dMZUYEp7BMh25ODnVZ9FwxQaMIvyDVJd5zwHRFsh+mhdB8Hcc1WDJiEddOrG/rCNvC2hZ04",
+	"Xg8u6+yWrWbPo4D15hnRvegcWFnyDPhXRhIKbf1MBpKre4UiM5Imd5QcHSS714Bs6687suZ6e7KFDKj+",
+	"fnh3ZgPVPI93Yu8MbKfXf48MGCV91HpxqWbWHWTr8CUSPK2uTqQfn6JNWdAw6Wmj2IxNWzq365c7Qjvo",
+	"0Th3erlqIxvwnDCc03l15/qSODefaRd/ZWAPQ3RMT5bSZ9M4Xxkrv5A+/NpQcQYo669soQdp+a8eoeeC",
+	"ZkTcQZSzt49y8OP8irA3xp8RzL+OiZRVKKq+1f78twukuE1ilCiqFT+foe8JFkRYvCUYwsJah8FTbOAq",
+	"hE/8gi4JeGrKgJPJ9dVjQqdcEnNmwOcCHYFtgtEuH7Dv7PiFDja9yvH7giBJ2Sol00ISO+ySCxSZcj1c",
+	"qPWRHSbMHnhlrhp5hAtgcSAQ0jB2auvYJLg2eG0hgswLGkybnHSjwvuoxgZOPCGxIFgSCc03jBduvOaF",
+	"kBMUb+KUyINHDXhizDYWyXisSAagvoUgEwS9cAtBaiHd8oOjyQhGCcaKDNX1xE/JCzijqQHWmYwSUrUo",
+	"nIxwoUT3YPr+89jBSYb4AOiyY0XjKxOr5gWdM86iCYoyomcB4W+TwzMx98uCUQVexwUvWCL1W4p8UIDY",
+	"ma+54vCKA0mqc8HkLNqPmP6rhQEB0COMJiMYoHM6L3lxXfZmdIOaltOQ06XVhObJT4VUjkEmVh4c8p0M",
+	"oW2cM+f3NhPmhclWyLGUN1wkgSjrHuELU4RccyeBQ/dfMro8zLBvH7h65W0HiZ+CnaZzhrNm3EAPjl4+",
+	"f3ZnPvdaF8Py3a6YANTkpHwVRHv3FJ1+DskC1MOySBG8MjGOcLo0u3V/wBl90Rvia37DU3Ibf3ab/7C4",
+	"o8EOaBjAX8xJKQYwB5/93U7eGttDalLPFSRj4LUyUGTfX1p/upfo7ljZt9vKfuzgxV7eu98SG5yS2tIz",
+	"/3iG4jUWOIZifuMyZKjIcyKmWkGjlCiltT1GKb9p/2NCV/YAwEhusgVPG9lq357c8WrV91TDUAK65MSQ",
+	"JScoOtQH0dxWOU6jR8j0ZG+jRh9ur8u5N2l2DcbTn2fThz9WfzycT38M4UcHPDv9G7pcuq6N+oaHYrn6",
+	"XwGSoTy2/BPXqR0vQlir5yjLOToPyLckXe6lHUy/FDXvFskK6n5NGIrcgxCPhkS5gGB9od3yA7kpD3w0",
+	"znlK4w3CeZ5SsAQBWhpFzSlGu+6Eth6Cwo24EFRt3kL7DwNOCma1vs5Uf3PgEPrWM2o19vAvJFCH6xv2",
+	"8M/RIXqmDf6jjChBY1cXfLQmOFXrI5MBQ5IIjmXzyUuW4Q0CaMWFafwTvXx68eb547fzi1d/efpDhGLO",
+	"lnRV6EW1PXgglVGY8l7Y2mAYmGtCOfu1Uvno40dIlzLJxzFnCsdw7JrFHb18/gw9ffMaZZjqOyYjQlog",
+	"JvO+PDs6CidntHAnyrGoBNwsprQ6nJoi5QWOr4jtG0dZUui1wqn5rMXvzTDDKzAwzxA4BPUfJ5o71TP1",
+	"5MMxIJJzkRChLeYqTUfChcGBAbsiqklpP8vJJWO1iie9SmXhlbRG+ZIXAtzYEo0j2PQRZJ6Wux5qs8tt",
+	"r/9m9n10cHjJLpnpbyh4YfrawaIl0LYLFSwhWkwMRKeREgt+LzhXaBz5QmW7tThAz9ovwsiMBCS73Fa0",
+	"H0zsWaLvOCllKyRTLNcm58QA/psGXDdrIggQ+7vf6Z2gWWZ4cvi736FXCy0TehgQ+RxTYRGiWnKPxvqg",
+	"tgWdKHLaOUJcXLIItHJkiKpU0sHE9PoD18JWv4J/s3XuBeRvR4lSek0u2fFpmba62LhckEeIfDCN/wPX",
+	"fqyC13PbXqz27CXTAmcA9x7BlVSzi60QRqZ5CNODX3PXV+lmrY8RSaQ0WJIZTTcHltlQEyF/9ztYwAiU",
+	"oOH7kYUL/f1Pkmu2OqTcg0MUGfURof+Pvb/dbuPG8sXhW9mHZ51lsrtIUbKcTqiVdY4iy4knflFLcvf0",
+	"dGWpQBYoVqsI0ABKEo/jCzhXMF/n4+T5/NyBb+y/sDdQLySLIiVZchzOmo5Fsl5QKGC/799vwJRK3E1G",
+	"FRjcULhS/JswcPXUenNUOx4RXG0E1qF1SUIHZOsGo92oX9kD/vQndNYhSpNxYqKi6/RZN4Axu4Zn3a67",
+	"sBwONTcREVn0ZTwl4fBvJ2/fAOYMfVVUKKJ/b59Kw9L2gVW3OaCsVVn0oMb+6rxmq5vHzAyQVEzJKz++",
+	"Y2Y44LDs8t3e6Xr4Wo0EabQ0iCsNNyq8PKquE9qxLlLm5xkHZy/9yl65jf+1m7385bFd4lbKOIlf/c1O",
+	"gt+SnmrGjSwUCMS1u/Od21rH3Khpe39ouIo68BMqDnwPnHrd+TUfTwzJ/jQZcBfSywX66ZwAlxMuqJ+p",
+	"I9X5ljtJb9ljCxTdXH7vH70sNXL0GtudbqfrSJYEmySNXuNpp9t5SjwgI9SlW/Y/53xBOOTvPB3IMQe/",
+	"LvEh7fvcP3oJ7iZ5bZwX0FTv/+74le7AUdZPk0En5/JKpHgZIyqlOZbSFHYYafWdbterOhfTKG8uhHUq",
+	"+5C+B6ex5fpV8o6axg8JF5dcZBx0piB9Ygds58fO02um5CDvbuk1tuiPhdNGtveNDee+SejjxznNOjOH",
+	"HaSmsdsDn7gMxFx3F3f4VuVYvNPuznd1J+XzunUq5Wsmpu5cbIR/RvO8/LyXroDTdYCV7LBG75+/BA2H",
+	"0Wxtq6OXqPmwOOtcWzObbKbGL/a0LaYUN3rrA/57lsQfaaWlfFEt8P7iKj5oMseHSIAR/SmME21lWasD",
+	"+1mcOPjU6jp7jjfZt/edX2u7izoQHQ6rndzu9s2T9E4wp/p4TCc9vfmkF1L1kzjmgs7YvfmMN9IQmPUj",
+	"vPT8NdPkWIdXXgkMCNMLKb12etONX9CVUAwJ8nQtE1hxyBa+Irusf0HBNBitvDA6cOpNKOqWthqTgeBX",
+	"bnh7EA0T0cOIWQSKo0SFBIk402kokmFOcTmUaSqv7I8tuuxAKsUHRIOsgbllhuK7utDIISwWGk77DzKe",
+	"rifPhol90p3uzjft7e32Tvd0u9vbfdbrdv9jdWGEg3AO6seq5+2ydreQuWvcepEQJDD6AQaLcc2vsBR/",
+	"YLFbvl/0buyusBsPpBimCQUudrdXGNMRm6aSxadSvsIGHjzv2SoToDOEs+Dxax4nzMPY7e7s3Hzy31ia",
+	"xPjaXxBwxmMKmwPaeatJG1Qy1gMgT6FdDmNM5KJEz4uywzMXtSAzUPCrUiAD5YEoR0HGmTZOZJAZ7KIi",
+	"TXbvkcVQ+NBiyxu6l4lMmZdM1vhHniH0Y3Z3drzx34H9cvLAeVLe0WFpSjTIVE3/RFd9Jg1NKq93bpCm",
+	"R07lObZvn7NEtBYJwwO8y5F/CavKw+v21dVV27qi7UylXAxkzOMZATkfQyO9sL3zdPfZ/2gEjfJLa/Qa",
+	"b7rZJWdZ+4QPFDf/Y3UpWn0GRNmwy2ycpSaZMGW2cJwxM2x18bjwmvckoEtzVFjBr6WBmOOK5fTuP/0G",
+	"7JIPcE18+m+9+ny8dhddINz9A7nVVRHxNaMu+8mzJr2jjKkOng1MxlNIhNPIjTK1SqMSXJmVAQW4yy6W",
+	"XDiP6QcWg9cvRS1sialj5anxXDkLpuY1S+06wchRPA1y4nhaxYUoSTRcKSnOH9Tw/GIVkV9QRyhPH1cN",
+	"kcCUgj8pEt5lFZQVXo5dfHlCd7HaObFmKtMLY3Az5d4+CgeXTCVMmNaeC/9VInRNFor8SKmseiE0bQQv",
+	"y2N3kzTTpeBd7pgvEN6v8AnmZPbiKfSHJFxv4Ykk1BZLsJve3gUXRyxRdzMQ7yBwXhL3j51sDYm4tOaQ",
+	"65ZdLGlSN1WFfNku5Etlg342AfN3KzVgoDiOnaV6Jr7w97//vV2KDfObYgxzx1OcgYTLHeaWSo8g/vSb",
+	"xiQ9djatPq9Pi3ktZNhnm9TTaqdnzHHIiKvQZEJfccrmpFNgQ8MVZkzIWvU7rNXZmPq3DCa9IuuyWZZq",
+	"TqQtl7uuTGyx4D12Fq8PEpezCL5xDm1gaLI0zQ1eFwaoVjMazdMhaMOmOiQpAZkwSQqJAVeFB82FyYxW",
+	"jcCV2d1DoYXV9/zTbwMpBL9G3JVPv2VaJ/xeLL1X8vzcLv3MPKih8ljK3y5FejV1y46S7Atj52UhMlcR",
+	"2+epFOf208LYuJXAr3njNmr0nebq7c9/hLdz4Ixo155c94rcXq8XDYcuv6gpv1MSDKW0KESVityohdlw",
+	"CjNW3izliQS/CkXlYh04nMtJQpGS7JVTktaHJ7g0Zn10RJ8El3dCMRYKkmO5/EqMnslVQpN+NCM+tH6U",
+	"oTBmqwPHLodlH6Ck2kLhVquG5m73acvbiD2YSO2vvbj4mnJ8hRGySMo5uMrTvL75viICM6XdjW5/+z/+",
+	"Ovrr9rh7/b47ffPN8Y766/uLnZ/EX86/vf529B9d8UN3cPLt6K87gzUSPCWwzTuHAaoXW9X//9Kt5+OZ",
+	"gnwyn5dYeX5jPqr9/E5cCHklAqe448BtsRidqerWK+/mr8DKXjT/X4qdvTGfb2s+e202q8yWaMi8KeYm",
+	"/VhyM0n9iUW6b0btnWJvSKnAKBTNQpjbbZYL0xZWu1RKXeIk7lXjHUVg5E9/kupPfyqFPEKxWswjFFih",
+	"Ac88R2zOjFk8FS5KqahUkAl4eYTx+0RAYdkHMMwUBsj9BULBFM+rRDDgv7vzHaUTyrUh0HwWwHY3gJ0u",
+	"lVHtdv1FW0FRZoFZTfI4Q3E14ngvqRAbtwxHxK8TbfRMrB+9aJc00Y5aBL+LasM+L6SqUdB/gPDPIZLQ",
+	"yQzG5cDzKhFnv8E2caD71VDz87qJA/3h4kCOHFKqXPDXxIEGvq1P1/rkP0yRNTqACbPqxVh7j0oTEwEz",
+	"RYx7EL2PQHOmBiNXxWjP7cCJYcPhvNv+KtHmoBjCugUwWG3Y+BjceOBbLMvEI2fTcAX6KerH5mx/B4HH",
+	"2GPfZ1whuQEVHr5vlHfLDcAqH3+5YwXJSvg7RZPmHDzi/EZ9KzgCYePj8/EkZYbruUq70tu9udSufLCT",
+	"fQ8UTvndVWr4N1VMfWmDlnYlVoUtNDFrS7sQrggrZy9KmODYNUANMdCMpIoVj2A7gJ1Op9OyVpBv1Q2F",
+	"XWswZlMYsUtrE0eZQIDHol0XmtE4EZErVv8eojG7jlp7EOksuUzOdHLGB0yZCJpSFO3ArqrftwTjkm4B",
+	"lZYxVxTSziZ5AdkM+DI1+KAJh3oEASfxupQhDsWYM3tp+4PMcF/TcF0dit3fiXadXPM7PYDd7neLazOw",
+	"oa/YXXcoVnP7+J8fEIgbye4bR8pFimJqdCEakzG7bvS+xdafRu+bzjO7fMqTW25PPbOXbfSKTmh8Y41e",
+	"o88USr3iZgSkAvGTUZakebFeY5Wr+47r6gWPRtJIiDO4lFOGzdKynybnzEhEcHBdXeXrUHu2FYkIhtc4",
+	"kMKoT///lMOYC51xpN3GBnieqXWqT9z7cZBjq0SJtu+tjK8kexcbRX6jb4r5NpbdSioChY61j+d0RZ2q",
+	"qFp0Wx/yv29ZP75nJSJcjaygYNhW9kQDMZKhNKWKYALQnCRcgxQzHWvasGmrrsS8KlC/ijLztffCo9el",
+	"r766gsX+QY1p/yM3S95v99Hk7pfan/B7E0/7a62c9fy6QpO75obMrNnaQB5r6QQ8LsktY0XwN/EelKSX",
+	"S12EYk6MxRLDhxTTrW9luL2F+PksnO7GwtlYOF+mCDmmTbi+ieOoQ+siVnXdcJpzV8tEV9izd6a2WM3R",
+	"ekmnWBUgrwS6IExMoSn4VY/cyzzBMmIxCOnP3T962erAkY+Oua7WamBsYfYg0eYgZ0F96MjXiVQGLvh0",
+	"D6GekXsOonYEGjmm7bHEFVsX/tLE5ViIjoI2UMjxGeJpTRRRb+X8sHEjaLQ9iHn1mPbcNxU8ovZCYsUC",
+	"AWOeHSWdeganZmRFY4TVvYnIv0TPNGq516jrHrQMkVQ87Sw21fwIDmbCCy4siuidbm2RlnIgFYHLyOG6",
+	"HSRm+nsKPOIUHhZvb834Y+kVbKKPD1CjZyWtk160FpNq/NFJpVsEH18l4kLnnAp2kRuJ2ebrRGOdVgUt",
+	"28OHQHO3u4vxvVCME60RvGR3Z8fllqmhyp4ROI/UBQLxYr7iZMQIhwVv2+rAQWmXodUXChf6m438pVM7",
+	"gO9aHdjHyKKGne72kkAgYR3dIQrowL48Ps3/Yf0BwfVZIZiD1jR+ZioZw37KZJbMy0wrwwfJp9/Mp99g",
+	"/4eDEg1tbzdoXCbpDJvJGpG0me3sAM0eOqI2J1TmhciBW8SkHGbkxytJ971JdOTHOamxMVw3huuKobmy",
+	"DJ0ulKAlg3XrA/1xy2hcUYVKNTJ5aI5IR3EkVgZ6JCodFLBSiEo0AyaluYEot256QPYQJEIbzmJXxU8S",
+	"tsjnYxWNzAajxS39LrBXCMg/aFTv97aii3DgzSs6WMvrKjlZi/0rq/lLar61OJRYs6K6D6ptTvONtgkm",
+	"3uvy+5GbVdfempFEPPOWGCnoQyKXPmEeaBwdxgD3ICJolEHKmbIng8fGByl4py5AeGfLkdgyznyauNeY",
+	"KD5OsnGZB67Ra/x5Z3sHnu3sQLdL/3974+9xUFFW3Y4Op7i6LTcG3MaAWypvaE3fyYDbGshsSQySgJC0",
+	"ydm9q8aXHM7dHJoTpqzRlrK+zFTgWDrtRSBNBNdBgR3IHWe5bgUI6iWFGVEcBannoclTTYEVa6kmUgTw",
+	"7vSAMAorJTVmOuFF7XQosLCPsAPtT3iCvOSKpWlApAZRzCdZoqNOJ/pXpt9nZyyCpp1NHRDSZyIGaRbz",
+	"eM83cPYILgUx2c0VTy85DVgHVChOElZpAzGb+umiR+Ipv+TCHY6YqgFkEzDSjjRm1su/2exACFZndeTW",
+	"Bk6ubu2VCLs0xBJhUjFQTC/PdXXtj6nJK2feWWD65lbKAS6MtTWVPes5zu0qcV08/N/sC9hv3DnGt1QQ",
+	"2xsd8wGb1GJUyTRtZ5ONSXTPWE5OeMzKidKOR3lA9Ca53MLFdydDCQVeQba49aHCsXk7z7VcR1JiFx9J",
+	"a1clprZCpOD72jiTv0Nnsvz6ihVa8JDeYp0WxKK3M+qPuWBjqyNn4tKiaBvSdrnWmvDVJXlLMz4nMZ5h",
+	"Ll7dSs+H8Uj2eZnhdrllXuJW3ljnG+t8Hev8ZvnhlZXhmXKqyv6JFrpC87HeRn/Dr7g2zvZs9qegXB7c",
+	"JGPeWrHh5WokkfvLnkuJrzEbjJJFMYBXiTbHbkwPkfC/4cicB2t1qzM/5b4sz5WyyzRn6+aU3cv8vSaV",
+	"v34L99i9IDJycYXNbHPc1Lc0Euy53kRYJ4WNeIOs5BaSdywnDnoEmmw45APDeQBcnA2I3Y+LM2bskuct",
+	"LB8sywGI0uws5ZH3h7U1PYS8wluP2RRzKn3uG3WGmckU78BbAQxKHIOhwKcD5vgC+9xhqOZiq8+HUnFI",
+	"qOcHyQfts/TlJeWIpOCu6TIxAcXcQ+FPpp5nHkPKDG8VltDODjiDKbpkKc9U5MMFzPg7P9E0pr1804Wi",
+	"eKmu4NJdHgdh7AzjAJW8glQOLloBaAkDKTzMoxQO/h/Lv3hM0KnahAJ5KtB/r0/RO5FxBwuNHrbR2955",
+	"1u08WwP0xN74cRLmXk7WQUkzqufaGGEbI2wV6Yy8AcyvmxrRvIL9tVVmHr53MY7ooARDhyj2xElDSx32",
+	"4eDkbzBMUg7NgRyPmRXumo+TgUylAM3t3dDAy7M3/anhbWyWDMWYqYuWg6D2/CxeGDqZjnQ1T58+/Q71",
+	"RvSPf/zjH+3Xr9vPn8NPP/Vev45wLHZcPv4ailyOIsGpIX1Do2MaYj5Ixiz1Y5Oq5UKesN2FbrdLsWCH",
+	"jGX/hkR7GRkKLIEiSt5cLVzJLI2hzwMvQkk72TlG8GqnhT0liZ2tJ9pFn+lmofg71rTGanqmMvE9llPm",
+	"BACIw5tY7ZdfwzVoNne63ZYj2aHC2z6L8Zp7IWV7rxJNuonWCBIGpGlbqra/etNqICqpTZNzweFND/Dt",
+	"CR65xNzCns2XeMFac3umjMjOX/70ziaw5xfkrfYRkfpITHFgddWZbo4Wl8aWmiErxaO/LFNUhl+brYG+",
+	"rFKB4voLaCmFwrMfdLdPu9/2ut1et/sfwfZOt1v8tP2s/NPT7W7nWSgW1bTmpaMPGlCgN+XfGgqMWkVm",
+	"f93osY0eW0WP0YoqxBymnA5O/rZUnwmj2N0aDFwNVk31y2y7wBwb2B6glesvkxOg2fPfZ9Ig36DOxjii",
+	"2uYC/xxfVXdBO2aGn8W8jyCji1oLsjFX8sy9RWwtmP2mconqBfHDEKGU26W/796MkJflUYrTam1Xs7B4",
+	"CvJUc2Ue5ii1x4lIxnYOtufptW8cCbqcCbbpGl77LgwzWfVtLI8M4yyf0Fmrz4YdfN0QED2geH1rDYRE",
+	"1wP1Qbghrtv+4Cdj0wDxkA0QftYrqsCJzFu0PkRVMROVsUZ2u9+19iDyAiUq8+CEIiokULRXsDGaxDUu",
+	"2H06kpmiwoyJSqRKDFFJ4nXOlbxy/LyZOufC8AhrJKI+09o6KdaGzu3tldsc8v126yBKIcOseCrJWcfX",
+	"1bUWa1noeh6vnfZT/J6nLDkTVual/GzEM2U37+63/hf3tMUvQWMshWHCnDEhMp42etYItv8XNET/rFKE",
+	"c4aVKigOdnaL1guF4vV1iYTXLq/0038bDszwNMEw5YxK6TUOTo/b9Ez4RE5o9ho+RugQ10pnlHh+z/AW",
+	"3PB1EoB4nUdqzfBybkFHRm6ybHoyNnb+Y/RkuAW4WKqX7futD+6v+27IKLddzBT+KT7kilupgvV2uYFP",
+	"3RgkNXr2LkmalJsx6nstSlJ6Ux/ze6uPWbZU76vPwhvaK3Za1K2n7kNoDyqbpRFvCgo/R4/FDUtu3Qg9",
+	"nvrw/RVwitLTrfdh6cFgwEQJq6UguqWakmIQvE0EmVnKXeIgFL5cGuzixtZlyq/qLDVLYF/ubijn5qLO",
+	"9ISLOFvbEHysMrClW7moAats6Y0xtzHmVq0Au5Uxdx/NGblltmnL+L23ZThXedOXsTGj7rUvw4mIz9SR",
+	"UbKt6gXdkA0Mxb6WyLpEXMpkwOeGjbjTxoqVRMa02fdWqXrthGK9/b3ACXE7/Ybc1Qv/eJ89hfUg+QH3",
+	"OOvmB/z725SyfqlJ5oUbrCQE8m16Zx9rzZwE7W2OyQgGU84UNKOd7s43USsABiOWDt0X7ZNt+u59xpTh",
+	"KhTu+9Ndgk5jTsa5r7e37deXXKVsMsGq+ZLv/kSjv+XQON36ReLlWLGhCSDqK5klaSpF1HJtYPZ8Gu4T",
+	"DXrEFPdWBxMiYykMOYdmVA3wR/DpP0PhLJEt2N5pEYeRPa2fpKmdB6zb7dH1y7YcmVG5OZdbg8VDzGKm",
+	"OP+Ox9DnU4mIoj4f34xGUuk8+UNGnTX8eOwre+nhOvDTKXwfCvs0f8ah7cHp3/bhe/v9p/+EyLDs+sxc",
+	"sgj+FzSdsQY73VYAyu4QHnu/dIAYhqenB3Tun+1lOqHweSi35vDVRy/2D9qE1m/XAP7F3Rdv3rx5Q19E",
+	"AWj7hMiG40eNa8YKIa0zTjapkHDOJgEyKgqwY1Ll0l03S+jhFy9/QgeRUW0nx6md5m73u3JyKhTPM27t",
+	"2ZQlZxOWYL/B2b9kpnTky5dxKPncPO0uQe33IveGCrBTt164H1ddKtptqMasl11214sqLbdTGjW4fPcP",
+	"Eeset0gLfc40UK7OFhug7s1vnP6N07+GEi373sQXS1tusTa1lnHM9KgvmYq3tGE3uP0ew/WJhgs+1c7J",
+	"tmK8n51rGCbXPO5BlEsSYVVMkc9JNCAUFo+DUESGq3EiONdnjrgigkw73iPv81s1GHhXmfoZlBQylefJ",
+	"gKXQ9CXDVvdi7VgoiLqLZKTP9Sfak9124A2/6qHmjTNOwwlgzJnr+TASFJ+whNTbyat9NAn4wNRb7XDO",
+	"DZynsm+VbHJup3av0gPzRPvvYYDhBoxKVHUj0zo5F7l2Gge5K/DEzoikyIed6RzwgjkNms9vq8aDf+7f",
+	"8ImherbP5lbP3KlGsrnJ+EMQeucz4p+6tBHzned3ohxk46XYzM/9EYtDbyVO+TGjhkxossWrtgcsTVtB",
+	"KESpj7PUtbkQiJnoKnIk5zRBa46KNodJygNwd5MindZ6p/lTPEJpZZ41iatTmejKXNbCGZeO+RzFhVTZ",
+	"yAw/l6oWwtj9nvA6KONn3RXKKpcgLGMZv2vpj8s8AJ8VVHn5JvOL5og59b6pzltSnReXtlgubvLv6svz",
+	"ZpR8NrFWlVPz0czijwD7ZXApQL739gpvBJKYyDxTqqc7entyClsVkbX1YeaiHwspGC3OGdoR+cWwtgDx",
+	"J74s3fWvuJYXuBQ3M9D6y9GoGjXewmoLm5yO+Gsz9zfW+2opOzsBwPKNC81cy1qN3qrZxxWzobK15ndW",
+	"xaqYKD7A5ebc79lSJ/97z9rkEP14uN7OhbIgQVo+HocCtRsSVTDjrlkMfu56UVAwUk+YGYEesQm3Qicx",
+	"OhTR88NXh6eHlUv4P/F0aO6/2X/1j5OXJ9Y7gZ3W3vw9qycIeUUt3dQI6X/E5mrM9tmhj+Ulj2HEFb/R",
+	"vvlhWpYzjxaF/zIV69cf165Y66zKigTNYg8CSxOmW/Wqeq1VU15yefqrWPKk0uu592csAByaHb/T3vmF",
+	"/vfMdv0+6tygrPftpTYae6Oxv3qNvXQ/V7djRQPdsoraaiRy/pXDRUG9aaTiMfRT2d8Dhv8S7Igr8etz",
+	"q+tImyUa9BWfGMxpqwAEgjKlnF1i0zZeF8+dyMTKMyGvUAHCbncXwlzQAYK3KJldfvotbNRXXZfM96+k",
+	"7Pr3W0UdF+9isfZZGIh6WzKPnmgYc8NiZphHexgqrkfgIppRptJoDzxHzWyUyq5FjFQlZj4GMx/LrF06",
+	"9xjF9PeoiV/6B98syc9iLuWr6Z4MotyCmDeGKtJ3K5ZXwhtHNWStirMxidqYD9R0Yq03jJZRhOSAll/7",
+	"eaInUif2tCgovrbarvyZomRREIro8JSdu/DqyU/77Z1n31AOPDpm4pxH4NQmNHe637Q6cJhg4p1BnzPF",
+	"FRh5wYWrn6CtdTWSdnuRPzMXKw4c6ztE/HqSKK6Jnz6yW5ZR3ttFmEu7vLyfQ9EUEvbdqqayb4/xwjlW",
+	"SiJ7POUzEp1fZw+Ua/uRYsCBbh/3YLe7vbhPx72U+pBP9R0d2gtOoflOJNeg+UCKWLdoZtz43x2/qotj",
+	"uslYHta9OZR74mdx1fvm014XR93pdlfqlOeIwAPKLpoAeOe8A5H9Rn/fbW93d55G+QjoZRVDwHV2z9x4",
+	"f9r6U1XqLsoF+c3jq93G1i6kQl3cDtE4GfMz+3luTWIPTv5++olgOKkLkFjmb3w1kindfqYubH8w4BPT",
+	"xvnQN9WFVQ/+GDQWSICbrrHolI9Bw0qEm07FY/ABd7rf3DT5t5yoomoHV9XMbN3f8/qvaSGueA06eO3Z",
+	"errI0HwjDYxlnAwTHkMzejlsv5GCt18zMxhFMLb/ODPbXqj1ZWv/7W+WmEMTJfspH/95PbPoiM6qXSf2",
+	"VRTOBWhmEm3nsvO7Mkf4IFOJmaJmIeVqlVyj989fPgYfrMwrGyykmlaxou9osiDl4U2QOhR1JR5UDe8z",
+	"nvE4oL4wqeA8wXKzCTSpDCw6eX16dPZ6/9/P9k9PD18fnZ5ELev5lbPBZM4bw8cTQ74nNjxwO12LEXoP",
+	"aaCPlNj1z/45kFnwyXJclgcpeMZbrlvu7OZgA4byMF7LIdEOy8z05XVp+wtpkqF7/z7sQ7t46wP+60Ae",
+	"NRfxAnDH6vt9GXvTh95uvqQnzIxK5qu77tLyyvXKFG4omu7AUYaSwdMv99ngwte+ogQqjLtcjtiHNnsF",
+	"F21i4IrpnInWCyzcv0maOkk2L2+OcfJok3zGcIDbhYu1Hj124MZIGJEbhIDH3ZInXFidjAqvnU1yZnD7",
+	"bm7aoe+zZMKXF2EV4HPNKLV6K9qKJKqlqL7pZ0a1QiZSrjVEWioTgWZTXcL09A2AQbXOECO7pc6+AjDP",
+	"gWUvpOSn3soCU2M4SyLZgeaCbC0UydpJ1k+TQTot4DwZBRw6rZoM6GFpGr9c+Lw9MAnX0J9CkncZULN7",
+	"ovgAQ5BwiPOLiLZWIGEwBRs8MZ8X8+vbYPBV4PAW0/s7Tv9l2Hn2p8Qkg8Rw+qX4kJs27fyvVA5Ymmjm",
+	"MtHtyueVYfhKtbyfw8TKl80N+HeV5Uw1c/j0LF3C/F+ZoDXHc5Cfu/qQKIQxy5beWobSt1b8ZeWpeSSg",
+	"xGIkWPXMY7vTaEQ5oEHNmPIWzc9QYOm3NxQvPJ+qfMi1/StM3f9sLanEtLe1LpxKWAoiG/e5CiiQi5VB",
+	"MuYB9BUTcQBjGfOUfDSH/vVZqzXv2dPJd9ra7k75lW0cngeqL81nvWRPlW2ntQEgZyrLfY6AyslbHYiE",
+	"HJcwIUMxJ1gDdCjCxqf/l48D4k+//evTfxFNGRMmbLQCLFpVPMebtHuLRw5b3m4ogjkUPOpANMTgpxjw",
+	"My6M4ibhIgLDLqwx5rajXYMxm2rq8XyhuBiMIGV9noaiGY14P5ZjFrNEYebHd7ps+b9S/NqoZMztjsOf",
+	"Sp/w506n0+rAfi42Q4G4lX2eSmJiQ8fQv5EnXuJb84fkFeFc4ixU0Curkx4KAp7nMex0u60OkB0tIHoZ",
+	"8/FEGi4G0/bPfBpRl4xRU9BsyNNpff9gaV+vXcdU3PRnvrDaZw0kzVx9OzPgfWZ17YLX2+g13JuZtZl6",
+	"jX3Cr4QjlYhBMmEptOE/pOCwb0U+U/ai9qiUaTiQk4G0X1upbL/+cX/7mTPteo0DOZ4orjXPFJSOB39Q",
+	"aWnaKx60d7o7Tx02phOOg+ISq6MdlQ2ax0C+LIv5ebF+WBgMC9EvV4/xB4189Zj2MZ+kbMrjm05ddMrH",
+	"YIO5uenY/KyYmzer0pnAxNaH4sP9YW9WFWdmkjTRn36zCsR6zNVGs7ARCsdHK6bVstYcobPC5gdNrCIv",
+	"ADpNokr4nFiNQBdMTChGTJeM87LG2p0xE8oKy9cejbnW7JwvAf2sKKUN7ufvq2JtFcuztmTNL8c8Jm1H",
+	"kVERD4IoNgW/NlDClg7yVuFhys4DYANra85075J1RoG3c240eJiewgXG6slEY7VbTmNxOuLgKn9Ii4Qi",
+	"oX1zyZVGKDMJmiO+GUQvhz4XjVFzRAdMxHlN0++yRd59IIV+WrZLb63MN2A79w1kupL3tpaxXqyDW6GZ",
+	"2n13RRgzRdsTEm/Z/UI4mOU+91nw01CsiH6Kh3eACLnyDRUAA21YWuw7R+AYit3tHesImXnlZf0udsGt",
+	"xnFSRWYYdNNcXSYD7hTaBeeI72M3/SjRRirrLlFYmcaL3RV0dfRwL/gEw6vUrFRR/En8cYuOdAV7sUou",
+	"uYZYXgmTjHkvFNGEIbmXVBCV5FiEHJwaSxXoWEcqiZhAJhlGgCfa8yaKo2QbtnyaQgqOosleY28W38He",
+	"yU8KFw6KCBk/peD1uK93cQ2H+N7u5hPWOHc/lOkHShN4GyfrcVBlb5bJHlj2vmTzH9nVWUH+HyksQ01m",
+	"NMDGS1oDzPbOXtIWU4rfAG/jBPkTPSsk9Uz2ttmfQkSMM4uZzucoybzOcUCzWznObOBAsvE2ZCY6WDj6",
+	"cJWIWF5BE7UYF6FwYltlQkMmTJKCkFetDpwYNhzWIEi6B3MAkhW4sIX5232aqy+AZh1HsjqALB7uAWSX",
+	"QGwoznR9ggQV4spZwtf2aLzxQ2VL3M3WS5TMLukNHOYX2wfjXhSRgNPWLYk9J8juw0h/bGp3EqEEZRUN",
+	"ExEF5Nti6U6rlt4d8uOtA891KFxJqycB83UqdEw5EJUXlWkjJxMeQxMfgPYE+vFOvlrhGwonirVn/fBl",
+	"eFgm4q+Zs713v8sJjt2T+WZMOpkuHYqmF/flN4xZKU8FXOF5DxxIpKmoqFQOLkro6TEzrM80d6kzDfnQ",
+	"jZStzgL0FpdEmutMl66yw7+mUBCbNeKx+bUZS07BDOfDVMfm3Zk914lqP8z6KgSgThNzxabQ1JxDdLR/",
+	"evDTvNfj2pPKTeAUPu2UtDwXZ+T8LAG0JNF5l1SSHNubsURxTORkE7sgY4SSUwztkwpJ2/Z2e6dbcAc3",
+	"gkaZqQ1/3N7uPfU/kurpNfg1JiFX9zrwwR4nq+N1X037iF07GxTLjbW/Bm++lxGLtN5Ndn7BR7zU1EeV",
+	"WBHACERPBTdIH5wHiR3Qe86LfytLuwan3Y/1YfhV6W6rWI7FHG26nO91hb+eX3g1ZNoPa951IBpk4yxl",
+	"GAtsqkwIq/BHZMYNpgPCjPS7wEFEnFszoM+RhxXVueDQ50OpOCRUI5qMOeKfR/9i2TlHW28KlyzNeIsS",
+	"IIgzWJC9Vm3Eujqf1jLiVbfK76DkqUrjJ+RFtbp9zNRgxAsSUneHXiOfskbQyAQVmIzWYZ+iKz0WD6mX",
+	"B0v2/0ZzbzT3KnJtP44x+W4QjeBG4XazFr8rBVVeerBhoPqdM1CVqtY2JFQbE+w+SajKpv+9c1DNGGQ3",
+	"ibyKDLuBkWpG2smitmW2hVsP5ITHkCYXC2E8I6SVKQX1sHGMAOdnMelbnZtBnMrxvRubw15WnvgLyDaU",
+	"B3Qi1UrnvEhSw5VvWLoVBGf5thsYzvtnxihpZleCUed/3WsVzE0b3lVy1G712SKRxTHW2Q2/SjayB1cj",
+	"SbH2wLcz4ja/GjHjDSIls/MRXI0SbEUq4bLBz3yC+j8U51LG0CRfkMeJ4fE9ZyJnWwK/Fi672ec6GHkk",
+	"m3VyenZF+KKiTTrvC+1GJz6aGwTPfSX1rMzxBD9bH9xfc+jf6zHiDx1WXJkIs4abclnA80duCjqxz2ZU",
+	"r8WqtVnj98iOL/zk3g9zo3uRy1f1Fhs4NHr64+MCKJXV7zNXMBLxMTdG8QiaOeMiEPEfBz626xxjmxM2",
+	"5SqCJn5lv+HiTHHDVJwfbQ/hVjsnVtGik70YxIUeZDlDnoMMcKNDlTjlalEb//ph4H0xdTGSsbysJLfn",
+	"t/T+ZJJO3QTuF+PebO0/cJ/GS6SXlAo0NyblN8oF3NvoQ+k1XOASRD2dDFzEiE4NzcIyjjJ1zsWAemwd",
+	"+Grh654lcbQHXWR/06FgYuroTz1vXFCUHQZOGQYlAmgfBfRwmzFncYouuO8ZsbuLhWKYpWnb8GvjO/uj",
+	"9xEmOhKaoArHEjRdE7E2fDxOBDadYHgMknMhlTWxQ1GA0NjTnZPPr9nApNN6Z3+RlU3+61foiq96/BG9",
+	"bb76GS5Kv+LR72gNrnH5fIWufk4FQGHFcw5wRa9xPMFyrHECtfG+UHK89kmncvVTnruN9wNmHteYNHGM",
+	"Snr1M/76O4zw/O40CE01j720RA73qnjyeqT6PSmTEWepGdVqj4MRZxOgg2Aw4oMLKrTOK9qMzAYjAopx",
+	"NXUdOEIILJS1/JqPJ6bIsShmOCAO2EKX5ycaza3MolJG2jUVNXqN1y9fwOHxkW9T0Y1eQ17YKUHQCDae",
+	"lIvLvjnd7vrKs5Wz0jRk8lvrjK2JkgOuNSbuKT9xd8DVCrjqT6UXVHrh7uWW3/RWzA0t2lraTF8bWbR3",
+	"xYBdWSlDgIkA6NlhnJzT6/OHBnDMYwdzlekA+lmSxv5HazPEkE3s1OcpMynSqauVdeDs/H2GFHgQvT48",
+	"PX55cHJ2+vbnwzeRj6Qzx4wriCI0DkW1y7kMyOax2Oq4XmnanvsZueuyw+nHU/1ewNYpmrWzsW70up3d",
+	"naCRz9tZnCj7Mocs1bz8vZsyhETKFy69wGkjaOQ/N46kNueKn/z1FWw/62x/Rxw9cYKjyM8U0pwVM4Yr",
+	"6VwWN2mcy+3Ozjedb+02Wbx1lINRq+yW7ndFneaa2yto0EI4c6Dzjd7Tb7rd8pNtd7qd7rrbMH+VCzai",
+	"/81LM8UnUpk/Bq9u9dHrJMRqDsWtEB33HOfD+yggw5tS6LDdhW63S4BCxm7wAZtMCIiZz1yjfYA/rQAO",
+	"WQTWqKwgFDnprqGqdDL3FzpSUQeO5RWojEq4csc/FJUe3AJOssoUUan5X5wZLNiq6YBQzJJVVwXaSF7l",
+	"vMHILSTpgxT1mYCNh7LxUDYeysZD+WIw8Fb1SdZFwiPwqzlonTK4b9YfI6K2J+cAKXxGpoz123Q4WhDJ",
+	"7JIrw6MCwtfLdCaCPN4FzMBYagPRiGWGR1ShW74itk5SWJoSPlXYoEHST7E8Rcns0j5N2Gh1IIqZ4Weo",
+	"WHnky9c0lpvlIbQ/uzZYmn3w/W8GXQ03OlQiPvz2RENidQxobhCgIACeWs2DIT/DYQdGAeBzwM6u/VtI",
+	"NWYph7/gL32mNYftb761HyZKnis2HnMOAnUQduuGYiZYOFdqaOcj14XMEKVRM/KNcHYCoxxgtQAZ9Oim",
+	"+WQU3mQ+1dQ6RVurggrhEYD706gDb0WeAA6F1aSJznvIyojGRjGhmcM0rkUAhMUAgKFYBQEwFAfu1cD7",
+	"TBrWKxUK+R88xPuA6v4i0T+r7JYzrHLUXEczCDvQxF4zJgY8TXncsgaH4FdY+GTfAdLwuGDoMGXn53bR",
+	"j6TSZ262o1A0o4O3b06P90/P/vru7en+2eu3zw+/R+allCvXh+3eB2Z11CxElu/tK73AmqvSqcq+/wMp",
+	"BplCFEa3WTXhhuTFmzqVtIKLjr/66vY7EQrfJ6RiVZa9yBKD79k6TZ9+swsXRHLJWQZxBgPrbCFhSKUC",
+	"Bn3Bibdteg3crOhqGWyuo4vGT0ZZknIoAx6WUBAVQnVfrtEpN99E+NCF95WXuMCvq1QsbbAQN90DfxQs",
+	"xJlW5BsCvVU+en5tZ2KNutmZElZXvmpNIGZcANi504V/XfWrA2A6FAcnf4Pmu9MX7W89BGF/anibOAPG",
+	"TF0EVnaNWVtzK4uxMs9Ke0eXaN2CVgAauSW5YxdAwCUrThNt0OITbKJH0nTABSgg8QCL18k4G5fAiJW8",
+	"0tD0hsV2t9vtBrlh98x+tC72AU9TjGoqY3UahTK+jwKI/mz/0yZYp/8TYVf6RPFhcu1VYfQkAi1BT5Ap",
+	"f8St/RVLKgHOBAY9xsA0DKUaZylbWNV/iC/rBpe++gJfL3zSOggPnKXF/As0JQ03c43eM/f5Bsz2TTRg",
+	"Ew34iqIBJUPG8GuzNdCXFQuvkcQBGmIBNjNRSUXgrbXAFVYEFYMuqLhLQe75BIXFHKAvmPdPlTxD90sq",
+	"TaZ4wDXiOVARVTCQmTnDQGwQZ4rzs3EiMsN1QCSD5Nic0f1C8Zeg1nIMCoMxyEFK0O4MKGOxHewE2/a/",
+	"C0L8xZd/KX3pTuwGAcq5QuCsxK5plccCEtL7otXcMBkso25DJTRjFTBt38lalseHGWiV+lpb665X4gf1",
+	"QLRRZQdYnRzzlCVniiOVwdkIm5ORO1qnzH494QOM8ESuJvJsIrVO+inXUV7CS/ZOqwP7M6Av8/08jjm6",
+	"qP/bhbDqmVTiPB2PZDuDYGvvXCBt1mQtZ7zaz1ZBeJPjNWskbjBrv6zy4pVcg7WjIqXzb4VeGzio10XR",
+	"QUSXwuBV5FQbbVEhspQjTGsoIqYGo+SS86iHcaZSEf0s0C2siHNLyKunHnxJu1NySjjq7XGCYnU8XNjd",
+	"3umE4pANRr4v6cqaAxpY3uCg5FUH/j7iAiJvLZAzUY57+uFQRLQSH3Yg2RqLLVleVOnQEJkux+l8iFim",
+	"cREmHso0tT4Qdl67IOFe+UqaG+hPYYSVk4ZNdT1I7d3CbfcBU1tdga8YDNG20U/Y+blil2g4lGJoLvp9",
+	"u2jY4+DVriKUPWLtPQrnDWjtBrT2M4PW3iWcNWdU3kOry6ymCxYFydJkyBHux6mH27eprLrpXefIkmaV",
+	"X91Y4FcKj/0KRsKvkIhJZuDXUPzabrcr/wvFry4xB7+CS34G4PNy8Gv5z9kkX9M/EVbxRSwzsgf22aIW",
+	"3ouiZuVrNN0dejO1MuyCkN8raUIs8WnBrzlIJvxKl52wTPPq9wV6ph2n4kQyhUNkWgo3HsV1Nuazh89e",
+	"fpDKyuWD6uHeOsEbMdyG6HSU3W37BbriY5aIM8mzS2I1w+8mCR9YV4Nuhpm6RXMf1A3AmUT2/g6QPn8R",
+	"7jmdmVQdrLed6DFDUZdVt16N1VFTTKzTctqrvi+0jfDlBvQyAj+1aKbQBEox5zBWa6Gg6d47E5CJ/Nc8",
+	"BY+xXynoRq09e90EuzuENdpgX0zNyJ6OWDNlaFEPJwPM2jc89uYbZoWRkl9HHdjHGybiPBRUvImnFNn+",
+	"JxrYJUtS1k9STPmLGJ1Pboi1hybOZEpouGLKXkn7ooFQ9FM5uEAQvOeETVPqQMZKLg94WjE7K9CmCaGb",
+	"ljPSoVjTAF3ciLZApjyKyeb3qRWoxepKuW8ukg5LrCx2Gr3tj7eXnS+tILSGzUPZaXTbY66z1KziSAMB",
+	"9OLqHVBZIS5nv8I2ttwattxLcWmNnVO7g1ycb2PUPQDCGWmPOQPpjmYdSuk00fWpy5d5r/0kB/IyfDxJ",
+	"rY2ZkFOMiNnQZKaETSYVcpsbDZOUiVYZkMyJ0z2IEK0CvW4+npgpFe0kBkbMa6SIyoP42RyCtDUFnZ9d",
+	"jWpikXD+YBgE8Q0MWOeigTk3vZ1NOvD3kUQEEUwozl9vhaDhQT6JDyQAixvWSL/86TdQA/e6Cytzi2ga",
+	"tU5Wfti9RAXX2stbuK22Pth/fEbgnn21l3EOfmj4eBEQ4hNdXoULvTg3vqVu3Hrs5taHy2rqL0q29ozV",
+	"PNNygN1TYybYOVdBzgxZxFMxSioG3BnlsYOSJamGLeE8jcuBQJyjJ5q6wM/sh6hn/ZbByHpTA6Z5K7AO",
+	"Fi7AKBRNmSVnQoqetdsTil8KKaIWcjjrDCEhPAV0C7vKryn5EstBNvYFn83JSFrvkYH/GjsjUBCWn7i1",
+	"h14JwS7QU7hnwIJbqkNs7u7s+BrExFAOxx1rnZu+nQ00t2PHC+NgKzuwT4P388qZfQCQmdFJzCEaJyLq",
+	"dKIxu44CKqeN+IApE+0BWt44eaGg4g+dJZfJmU7O6BD7WpBZLMAXgo0geYp1Aa9AlTohFE13wVndQuWv",
+	"uY6wr+5GNUTaBatbHGDnXES+7E/ZbeEPyouacd86iogsJ8Re6HLgb7keeGn4+C6Qw7SqGr2/dHZWhw/2",
+	"Nz+mhfuYkdvqRNS5BFZS5TlPmt0NwPDG/F7J/CZR58RRnZpfSUsvxRZ26KAois2ICUD8YAxsEIQwNLXM",
+	"dNsolhiiiI0//TZJ2YATUAjLjLLqRKZxAcsXirx43QopneP5QpPkqgt/nTETtQqLuFSYyGeJllmsqdhu",
+	"DyrQW6s00Hkg3c8PdDd711XJBxCbeWM73+sWejsDfX2D+XxL2NtF+fT1iKZuSKdLRcHsuDAEobS7VChc",
+	"UDi2lpfO+r7/RFrb0IERgRwaLog/qhSdupLqotWBaCyFYcLaNw6bOvB5ajstEfE4Vzip8pJbD6F9Om+O",
+	"U6QcBYT2lTKh0NnYQ+rRa6n0uhAcJ52pOE8j+N6JpD97gfTn6oUXWitxPLcT72CtDGWmRELNGL3Gp/+X",
+	"8oFREn6Q/cQa7XCyf/yqETTSpG+fAYld+v63sXT0DG6OG72nrgTXsSsgeZKVsWe5jL1ld4fMzON3eJDU",
+	"q5dyGwNoYwCtwY3kmehQjDv/bLkAX9km2vqAYsTFK2Ik3P8MYptEY+ro+LCxkTANykYQGVycXVKEEXQ2",
+	"xg7YXM6nM9R7C3vm8OiFgu8hXKIlG7/6HBvMwkduP6J0NStso89gBy2J4OW3rQnTuW15n2G6VYSCD1rV",
+	"O0tvFkOPu0ahWQrkfTGVgsPVSC5xbJq73d1QlGsgsdzQjwUGTKkEKw71SCrTTq2hBz7LnqmUqp37Sl5p",
+	"rvQq3tDz/DkfC1x8+dL149twA9w/165788tdoWIjfEZ36HWWmsRa9tg557bQMEl5uRIG+wDysxwt6oAZ",
+	"fi5VwiNSrUOMl+tQ+KbCwNG19bPhEPv7r0Yy5T3o86m0F3i9/+9n745evd1/fvb6h6hwZXa6Ldyg2cTa",
+	"XqUijKedUOz7pnsrXHRAuQYMbxCSwbXhIkdbkwUSABemB5N4GMBEnAfwrwk/D+A8GQZwxfuTIBTm2gQw",
+	"0JeB3fRWCF0HcJ3qretUXwcgY7MlYw3N3e1nlVLpMpmcZiIxiebxHujk//IAXr98fRgK4mU6+Wm/vfPs",
+	"GyDwNvtkXGGJijVF9srjxLSoGKgpgQsYa/CYMjnSDISSmycj59A7ZmGU5ApISjIUFYKl5WwJ7/Dei8Ta",
+	"vKO3eMP4Q5KSyKGrNmp8pdXEluuQ+9rcnI3XslopLImOQoHj7lhF0q5iolDtWYLVVivQqMxEZYuauoni",
+	"l4nMyK0R/CoHfHQILOTtjJm66MCJFTLKI6oB0zkpplnQP7Tc9PipGP/XQWxSPNChMGq6LqNJqZZQbyhN",
+	"vtA9/VOJy+Th2rJWEQdUhLwUBAItrLrwd1U+9Ky+R/BVhH3XGZpSiqecaRdpplJZHq+csnE1wstBFa3i",
+	"L1kCzgpo3SLRc0QT8tCZHrztJtXzeFv0CDMESzeo2ysPn+ChqOWUooJLjGS5CG40MaGYpxvN80CLoo8U",
+	"dQwqOSLfNxA7iLv3GRMmMVMquHGIy83I/cmjVg8SU45HWjHyRMNQcQ7ayMEF8k7IwcVZnNhHTfopj1qh",
+	"8KhwRWG8PTYxmqfDAiGtbsj9KTDCgU14ZDfKRS4ffNemFUxyPObKNang9fJT8HEGUsU8BiGvoJkfj+h0",
+	"r6XilOXGTJbi3DqNdoQLOw/yWXItBClfkubyDSE+zYWk35ADw5I4dZK4yQwVh19yZS0BDIj52ZlCyofG",
+	"z55a7P7MJLhIAN0hw5VPq4+04eN41DI3EbzR27lVZgqH9/ipKSemN7mpTW7qrrkplJOY46GdDYwsraUZ",
+	"qlwFrW7bbX1IrS64KUmFPhoBWqCHxmJ00BAndHmeqgP7hQbwSSpv84WiGaVJnysrPjEf5eWYFBzOJSc6",
+	"bV/ViuLKCXHFjcxUBCgGMZiUR/6tTkMRxwzqHHugsHco5/69OI2VnCDipVT2kdJpTToNxazgV6Hwrqyj",
+	"8tQ5zOcedjMInuNylkxb8JbtTTm2Yz6Wl3yx7H2AJNuNIqwyGc6t3+TbHrmIn10UAmL4IEbqkuxb7hHW",
+	"ZN+8wHno9Jtrw+1M4uFSj/ZKqgsguEHsrDl6/iKARADxiAUwZjH38qYMrOxso96cKAxFkyLlXnIUhGgx",
+	"M1y3gjIXMX1wrqqVV86+cyxpaPuV0aYJv6PgO/OWMT5GLP0F7Uhx/zqL0UWG3AXzos8nXpy5ZlQsjQoc",
+	"um5fZor+LmomtL9hoojbQftL4hM80WCFG9KuYVaRYXUXNr5Cs/wcdLyT0WHjyNqtArbgTdioTxEsoEV2",
+	"HAlP9Exj8Qox/5kuqGNaMOuJXre6FqzkfiIYYiquhGR29PzFVwBitn5k4EtgNSfiF2j2pYD4SaWzxIqE",
+	"o+cvSiLViZUHi8mVMfru3ge1rL/IbawFrVDYH4k1A6XBIDgrAUpsW4vtWZDHEGYaGhNdgm8iVAgP2UQ1",
+	"qH1EcnSyAHEECAre/obFpQu37/E8wtAd/NXxmAvDEoTOrq4ONkliDtwAHw6TARugolsAndjoPVvZmz0p",
+	"nZ63n39psEFqAWjQxqHdOLQrOLSI3+PrzO8RxYeAVO9HDi5GqZuhx7VOsLUBJxP0Up1nmjex96Cgq4Dv",
+	"PWhOU3C+qBXbiskRu+SlQC2jfs0SgKSR0Ofe1ZbIdqAhsZZS5LFfIvge/VKrtFAAF4Mg1J0cLQWDgLOw",
+	"OnQ98lIx2IAXCUVUIMpE7nb+I1bNI6ZLSZJ/Ty+4DMj3vceuaRZ4O6FwoJYEuxNAuRyn0ATf+6DyMhLt",
+	"chN+FcelU0b4KTF+lCBWbkbqy1v765BSDjAPXkGrphV5a6iUhShSxsoNk7vbi0G6tb/z3TGkPIj2/GiO",
+	"MWu/aDaJ/MS/0yE2x7ocAc5Xq27cOcBLeaRjdv2Ki3MzavR28m6GGSr2LwbYtNTxQoURXyfS6aOgqfz+",
+	"qp8JpKkE29TMGYGsSG/dVeVl5+dcL6dgrEkVur5+6iYvNI710TEVhqFVPZDUzm4t/+1uN4B+nsIPRdMk",
+	"XPcgTc5HdslfSXVhbRt0+gUkVoZzNhgVYcKi37MQD7qIp/RCQWhtiAGHlPMafsVaoDIUXS/HoSuja/0K",
+	"T7vwq4v8Fl/n4Q9Su02P2fJEt3r2jGt6OSOmOIx4GgdwxfF5cAZSfmn1Vcz7mWHCQLfzLKDdPrZGWKI4",
+	"dDt/eRYAu2Q+FcmvJ1wZ2G7t2eujkhWOTMmOgccOcq0MFfYr7DyDXyEqJThh51kAkRwMsgmPYLuLYHDi",
+	"HJEQKI6QIPBAlIjyWV26un3kRJzDyOHUbdu5EfIK30UikMHJDh8bwexIImjuD1UyYFsHzC4QJgZEmBTA",
+	"ayliNrW2xwuVxGzagu3uXo5x0M8MREwbxRM0Br7dKyIr5dFgrZp7zp1ncA3NbWhTotph4MEW7MBut9tC",
+	"Uo2UM22g26sewhTtJrvox+iC+F+ca8rm4REWAckxtwg8DB9erwLHhyBx2ztdj0xYwlbw8/kMJlwtMmTd",
+	"YBKlKdOe6CKi5/lCtt3c5Ni5v0J7207O4sz1COOP+cFFoA2nB1d4c5ynnLt+WlrArwfe4KQQJaZDyKuG",
+	"BDEebyx1OSmJmRu4RH6SVzBmYloRKSXOlNataEVKnCLbNzKKPEgxXjElq9biWLmaiPNNNc795jvmNRea",
+	"m19W8Zzh48ny2jncmlwYbMC5qXquUnAzD3lQbfdr3b2ALhTVOqH7KaA7xUl56Po5uuuKe9a9kM2evV+O",
+	"V+qtX1pCRzvmESroSHpMq0GYmqq6GZTboVTYV8LTYbCgOmOm2A5ma+068KM1XSK0Nl3/0TARyIRp/3We",
+	"pfs9AMETjINUwBJaFOTxdozDQCkTGLjzW47FQCHU4QIs28iw7PrM2YkRNLtzAIZYpuGwxFC2aG5C4buo",
+	"m9ULtGZKEB0Xip2FpxVYiO9zk+7Tf9LotuCbbhAKZVd8gWs24MIsqZErAynTXFYBl70pSbRqoLOx9vlQ",
+	"v+vvUvt4cx1dIf7uJS/x/NNvOIXnHOIMJixNuGpYmdZH0AciWNppd5+ddr91BEuNoDFEU6z043a395R+",
+	"vFX1HT7U41ffOSFfL9Snm2zFJluxBjQEmmd6gjlQsYLaWtko3MJQ/f0kLRbrubLQxZtpFHL2iZR7mDnF",
+	"NqeqmKBt4+EknI4SDpdcSFJVrQ7sl7QIagopOKhMCOziwps6FxghhDDOR+MqBdgLSug5yUsIuHQhlQld",
+	"LgipanLPx87KRTIwURKbeM+5gd3u00WC+sSOpiJO7N3WFtWriS289hKU8UcQkP5tbQTlRlCuLChx08B4",
+	"WhEs9ygl5eQzCskTIydl2uInekZk+TBeeXg9knlEq3UVlIxuzEHylE00d6rD267ZxJuvdDC2Z1CocxsR",
+	"cL0V7IoKlQMiRwHJY4KKJcPURZb9AIflPLEVjMinYTrgEVtnvRHtnzkUeAmPzeofnE5fKB7lZLF0fIAU",
+	"3FLBNUxEokc8rkiuTSnyo0kEOflsAuED/nNrQC1XVlF13n0wyzuAdf0MWLRADQ25P1FtELgBbktX8bbw",
+	"AhXrZzXErXsJoN3Lxpt5ls3O+0JAt/Ko8vQzhNaW1P0X960p/Pe7974L/y8myfI4eyJiuxekoii7D19Z",
+	"hc8vE34F8tJVb8RsquGf0VDJcRRAZGT0CzTfnR7Q33nIfS8UOTzpiMPTLp3IBcFWyJhN9/Kk3zOYcqa0",
+	"JwxxL0hzjPr3pxCdKyaylCG1p6cDHSbnmeJPNMTcKjgff3JhP5quDpwM5IT3gNU4Q5pz4JdcEQXWXigq",
+	"Efy6Qnl7GZe51DPBzlmhWGRZQ+HTrJgOR4yQIv1J3iK1CzQxVEeNrKyvuTCtDhxxNeAYyHL350xg4je0",
+	"MjXN86OJgpgLOU6EfZ32Et0ORBXWdGRQ81TpEQimlLxyI6JZ3QsFEhf4H/W8w0kHaqKajeWVoKy4/WSP",
+	"7bPBRSrPsRxwwgaJmdb1E/xs1+YN6dMXidLGriBcaq0OPHdrC9ectRk17HyHS6wukWoXbGPhNkIK0vnq",
+	"qWCeCpXGEJTyStXR4LKuG4CRd7u9I+YtkuYUKc/z4s7GHTBh3wHmsxJTm1euLIjG7cXLkmG6jVRsIr9l",
+	"qGdnvvXklo+SL+V7f4zqGD2Phj259iXbC98qQowe7vw4fsgGF5yAFSIUiFEPl3kAL0/ewhXnF9oVtFI9",
+	"CtaoDljKRcwUWL9ppAMYZNjqSVLbmlQx7pzSPvoXtoqSH/Z0290i0nzMEsH9D9vf7rpfsAwkGssEGQBJ",
+	"jIdit9uFvhswkodIUZXdDv/NiYJFE1g6euV5/HmS/Fg6bcEsIjv0RHGc7EtX+jSQmTDYq2vd2GTMexDx",
+	"wYhbKyHy9SuOzyrOOHaiBX6m+lPyEa1MogRUYgKI4uT6bCIzFNX+oPxkouPb7sL/8ikVV21D64ylVB8a",
+	"Z3hdw4Gl0rWTYsCOWLVKLy0fbf18Kn6e8rPJeJ3JPLbnHI0/cwUpyv3aylFvjmxyzPdqAr9mdq0JrMor",
+	"23zWumMw4SqRcckmRruR/M80uaxHPNt3PlrE7GFRyUGcKDng2hpaynp6LlSsO3CU9dNk4EoD+XhiqC8q",
+	"j+5g4VNnkcHwyo7kVguzlCW040kGdoe8fvkCDo+P7AbBWtRGr4FPYachGXNt2HiSJwO32zvfnG53faZw",
+	"5WTgT5ylZnRCN6hZ9H6qrNVnB9C5yxvng0wlZtro/fOXSo1BcsmFvclEyX4Zc3iEA3TvesyNSgb1HsOR",
+	"kmNuRjzTYPi1AX7teyd7EI2MmZz593yGDa+Ro90v/3QWZ/RazyjZoSNIWZ+85f4U7PVlHICSmSmRDzoG",
+	"fewR/lGCytDsJI3m58+Nnozqyfk1TKRM8axEm2Rg7eu4f2a/PPsTpmbIN5AinTrCqj5niivg7zOWotke",
+	"vT48PX55cHJ2+vbnwzeE96sHik3sokehndcvOxwHtBQmuMbTWtP3tZvnGxezneWtScqS6jJu/E/46fDV",
+	"ESyYcvjp9PQo327gQcVWmdlOKP4nnP7j6HDhdVFrchWKBT9+oGt/HzZ+PDwNGwHe4vuwsUWrK2wEdIfv",
+	"Q/uMYeMjPMWJKfbQjY2/bsq8mze7Esnqe1Cl8WiAW8Wjj/N1tHA7C2mSoZOFaxfEV5d37knb3dLqwFpw",
+	"3AtL395UBvfZISnr/BVk2nYGvuKDZGJ9ijorP9Nc3dnfuGHA5XmxzsGLJDX21PXOfJWVT6x9cta3BuZc",
+	"Kqfu+WeCz407kTeuj05efsCHRij//VUVJtoAS1MQMxvNi4rq9xj/XKcykIL9+ZaBcaatQWDvik592Hhn",
+	"kjTRzPBMwSDppxhIUjK7tOeHjVZApWYzXZ+SwgGOZni3u4uUlZCJCyGvBLjwlFQQDZggE8PlCXZ2UGaF",
+	"otDJScqFSaeAtJZRIsqdIlLBEF8TCa1n3S4xXfL2mCWptcbeZzxDCHMKT4Qif9on1pDiQ64clb2+QNOg",
+	"CBOAt4x3utsLsxdYE1Ze0HeEkDNcZBirAgSRgW2r+hkwpT79/8yn34gNM046aN0aLJHbx9+s+XSu2Hj8",
+	"6bdGaaPmM9UIcrHXe7qy3Vt+ssepf6vM7QKDovw7UVnzeKY38ZV0p9/Qn5gf99WRxG9qPVbK7HIRA6sI",
+	"2iVyds4y2xrXO9iILsc0RD8ensLMaXZbbo15jX31elqxsPbThD2MmfXQ9s2tTInq7GyMiZvCR9OqGQFN",
+	"ZtdTa81lvqU4i9ssTbF2aTE3CVMX2uWkMoEpgPJVZgt7OJKFxKDZVMPIN9s5dur5jWGvvp+mlZ1xzFn8",
+	"OasG7PX30/SY6yxdyNL1XD4wL9fjBSHVBZqk49nlpOgdrL6WiG+mXmxai1K1T6xhemhtS92j3mvBr5at",
+	"J6YUwTdZexcwbQBR+fgoFM1/O3n7BqLyGsK+47gXYWw/iVu+rdgX9DpETGw6UxwXkjc5CGb6SGpzrvjJ",
+	"X1/Bq5cnp4dvtt68PX354h8O+RMbG2DEmTJ9zozbHtvPQMMF5xOM6l1jpxxW4Rzbmwo+MIk492zqr5g2",
+	"bZyK9svnETnuOBa7cewMVF+IH51Hb2AGkrgD+5kZWUt9wAx3V86jZkZeEPdeRC/nDL+IKLwbHb09mVNg",
+	"dFybjltcWmcPuCFSMBNQxVGses9auJDiAZZAb6yQvC1qQFKmjVtRig94gmE5Iz2uDE00gzjR/uWV/HCy",
+	"NIsBVt5m3Qif3goaBEOOOM52scmKyGMS92B3JxR4RK+yajB5xXrwIWwkcdjo7e4EIQ4gbPTCBsHu0IEN",
+	"+4P1QvCXNzK75GnKF5Xcf/qNh42P6wYLsQwNp5oeobNR7ssyBR8atIXt7m70/vnLx+DDx7nswawBMC9i",
+	"W7eQ4LQR682B/Qr3XvObLuiWkzRGUqPGItOYLv6/y/v4eyeJWCgcY98TTQM/wbytRy12xQcabXqBEs8u",
+	"B9IWtA/rHXoSWKdObnw237Z8m5rlj8/8h7AqfuQGmFsTQ1fIapeL2/trLUrnUi0tmctL4iunBta0WDkk",
+	"vme/eIfmrfsmFAQciSR4ZPdKwXUHmi8p45EHtShUjUmcK6ZBj1iM4F79KUT0AB9cwOZj1GnVNJ7PeIcb",
+	"x3DjGN6LY7j+bssX6/qITZXaMXsZiKUjtcdA9OLAyDvN1Wbxf3EJlq+/Bqey6Kjc2i7a5SmZtRamXdo5",
+	"CEt1r30of7ypT6Sa2aGjtG8H2astqmZi2pnBPZnbgc/xYnOJj8pK3Z0fEZ0Wb6rC7peUGGd19dD1uuux",
+	"/JpXXZcYI1y/t3HuVkvQu0tJS4w2ygL7fz4sBc0k5uOJtFb7XtUSQ9IVjE+OEnGO2UPC+sj0nIFYQmbd",
+	"hbCafRJSACZG0dtdHLUsn/C5I5Y3pc5OZ8JFm135GcKk1dWzQoB0RUZKDQNmWCrPMw7NiE46i7lhgxFH",
+	"ErWqu9EquzLNCKszo61IomUTBaGg6rBEzLo4LSw6Q5rsTKRca6KKiyhUX2gIV4YXzKqSuIAp4H4rJmbP",
+	"dRdoiKWdoTpgrZyN8qHLik6kMnDBp8h45Mh6o3YE9tk1spFQK9QeGNfklMS1YUii2FgAAdgQ2NTCRTZG",
+	"EDe7Ntr4X/qhTf/kJQr2q/IH4g9kA5Px1P4289lFf8+YvX279OmXFUKeB0zzdiI0R5Rb64dzpgYju0Ts",
+	"c9kX7QYSQF8xEQcwljFPA9CZFVmcOJDzD/nhddP0vi4Aur1SiBbLoWhnJK6tnYgJtWHG7hGVTUymEGm0",
+	"zzTVngipxiyNAmwki7hh5gxPilr1MWU5uFi5Gv/QMHOCZ9S32vj97MvX8hlrDmZeQUA0/Dj/tQMcykyJ",
+	"RGueqdqY97Nnq06oAx5tRkgVid0pici/HLJU22/xAeoGZI8eLgr89qVMORMrTE2aaMxiaBgmxhCAStFI",
+	"9bl7pB4EeXNlAtwy+XU+779D1uvfZyWenjDlVmUN6dh6xXdRLhaxXTQTyfuMBzC789MpUcOEjeNPvw0/",
+	"/YZnQPzpt399+q9QZFihh1Zni+r5csmHyNQGunvgyGax1ZalkWN5xQRpxIVBeoOxvMT9QrKImRLNbXNs",
+	"bRUIGyfER0uXCRtBiZ+QIOr8HXyX2UQl12eZSAwB5jnLJBSIPWwUE5r4DDoQxfwy0TwCpyB1TouISYon",
+	"GqLnhy/23706PTt4d3x8+ObgHxE0X+8/b3WAindEKKKX3s4fTNs/82lE2TmjpqDZkKfT+rC/5yFcs4G8",
+	"uN/PfOpCNresAMRq/gG+A7Qgz5lOBOxbG8Gwc471fodPG0FFyqOpKQdwLLMUT7VL0xEO9BonP79w9kSv",
+	"kR8Bn/4L+klqTbRvdrrP2jvHJ/a5y2+q0fv2mVW8iolzbi90vFMxRfDK7dLZlfXV6G3v+K9ykOOdbv6V",
+	"l7e7K5ciPiIDbi1l5BFTpqbocHVChKCRryDTPsZUPo9vOnXRKR+Dr7DUcQNr9VmgNHDNAivpszqWXcei",
+	"y9oDOR4zEXN1J04GMugI7s5Rm6OGkgr6PJVXXk85CWFdU5mZthySc0PA0C45h4QM/WnV4Si5JQVNQ4WL",
+	"3EgivwxFM/K83GfIOWGVYM81S0cV4RXtlfp43XeBx726ShyYqhs09bPlEFhSYIfGJUcOIk94WWD9E8+5",
+	"g8bKeRoqzOZNVKWoNq18holKBrzVgSPv0wdQ58Avd633D/K3+tmd7Iezo0tPdRuLmiwGXCMb4/qBuuFm",
+	"5v0GacSvkbd0KcktusqlIJlURLRIgmgrd2OdRCKAK+urko2ayxESFoH1Pg9O/haK5rvTF+1vPdRNf2p4",
+	"m7h0x0xdBFjmx9qa2w2AG9Nuf1oSyBnsLPSBTLOx8NQfiEbvCt3cIybjCcbZEMM+gKF05F8OlABrDvB5",
+	"+ixl2L7SjMrxHys5HWa0nHKsbSzHNwLQEosjcSaBxwkxH6JOwHuOODdAoyCS8g4c8DTVjofNeuE0ad/b",
+	"a//Z/qdNUZX/QzDUE8WHyXVeOvEksrcsXdwH/0Bl6BJYuYlI5eMsZXqR3DrEwdYFBR8tfLFiNd5AX1aL",
+	"8ApVJeQ4KA0/IOs9wIAaD0rGfpCfc1b+tuQ3BGSwB85hCCrqNKgotaBi8AfkfQWJPqMZCsrLKSiWUlCs",
+	"o1CUnYBgmX8RBCc/vwiCWVfFfuO8nOB4Jzh8GuwGO90AfY/X+88DRM/a3qEvKFx3mzLCg5O/wTBJ+VfA",
+	"OPy7k+20a0vhvEIok0y9QdiTDFpSXLjM7OzLGFEMWb4EgAR4UHAHLJbhIFUoNB8nA5lKAblEbznrlWqv",
+	"kbfIigoHtEpifa8S2EG8HiHHEeF9ece1SjRO6kAOXSFkRdGRPM3Hu1zQ0+1Ksh5PTs6FVDzeyzswywpI",
+	"8WGmedzqAEKz4TORW6upudMR76PhWlaMkE2Q4B3RtGeDVjBmZjCivk8+npgpDHiaulJ3YlDPlLLSgixg",
+	"Ys7Akh+rXOw9O7CPtf727yd6LoZFzxBAMrTKRlvph92dGNjCIn46Mo9wdUIRCqLEjNX0TGXie9QMPvlr",
+	"V8qVSozhBc08ZXyhudPttjAS7fta+iymqfJMcPbeTEvRgbc5Vxi2xuICJmCQtC1V292th/wb+WXKHbB4",
+	"SfRfuN1RobCGPf6pI6u5Ep7GGDGMqE/0TQ9wmQqipBDxgifaAwbnUsa0C9zdQrHT7RZOEoEq5ZhQ8Ay6",
+	"3S4Ob6FCfjleXSEfjPjggjg96P6xoyEPctfKDpRAfQnQr04nu3e3OKmGWj2o0dJ1cblVFLRTymW9u7py",
+	"razcddSm1ZpzSrPQkds7N6vDh+PYxpVAi+IY320tGDsR0HvmddogaKLTN7GaWrOw9cXjtG/iU5/DZKAl",
+	"BGzOYMDa/5tNhrHMLl0ofO1g1SEKd4o2+YTIbFk4yssh1mjqvaKyYkkdBVkjKY/POaJ6ssmEC/Lgevlt",
+	"SBsLbDBzHpmV/bGrmqsrAs8f9sQlpx8JhIWXHsRns1GL14hxfFmfG4gln5316nHz08ooj7c4/Z3m6han",
+	"PeeTLNFrnfJvmX6f7T9QmC2/q6tuWC/Kli+TTXjtgfgk85ywk0By6IzYFUL/H/w+vQ0ofQcoEEMuRB5D",
+	"F7MSFgZMQJ+7KuUY092hCBtHyaf/HnBgU4YlzBoK0Q6xe6iwURSi9UBzA1EexOgBRXkgEdpwR+McikIQ",
+	"I7z9UCqcj4VIb1Re65PDX0mR89cPF59XRS/PcQWLzQMSV27Joi9J69VFW4OaRA3B8OVlZ6T1o8NTdh6F",
+	"wkWBHS3hJVeasJKoS9HaDC+H7dfWaY6oIQa9a+sQNdEVLPYKAiOg122krIMnrFmx3c+fF/dFqrfOiX/c",
+	"VCLfe2vlTdtgPaORPD1XoW+X7LoagQIBPI21Xf5+Te9BJLI0jWCQcqZ0heITj3b8npXNWIRqKltRYXm7",
+	"u0nPHuAhRcCMlMzOix2lQ2Et8Q4c2N+x2NfXIiGgIIbHUCe1CupMFA8jpkvmDFBsKd/GATBMl6TFds+j",
+	"PNs7HThZrKuMRLETK3aVa06E5L3gfIJBHTti0mGLNv87jMrdspxpiEP/HHVMPzTm6n++Wa/+hx7sUaIa",
+	"dXKOIqDxfci7PzIb3Qoy9UghCksyI1U3EZVVdADtnHUqfgqzf6uopL4pnjLf/1FiV3EpmZxHAnkvk8Go",
+	"kKbOCci0AzsWbMw79eUrh6VxPVhxSXHTVfnW/QNvGqzuucHK85HQ4hkmtUXZtzdtsnVCh1iKOXCpQCpA",
+	"SRFJNc+A4Udn2ySmgokaCk8MU04EOcLYxFSzOs4DKABKEfuJX+ENFmIw8cVb5rYKvtxbYWd1O9j9ZT1d",
+	"XhpJThR731r9IXZ1Ib2EvMJF+NWRy25U7Gqk2rj7KRC+omxarG9XTl+som5d7jx3Uqq5jFWzFyfZGAWR",
+	"Lz2YKK6hDe7TJbK7epK5MRQgOHT3UFRLFpYWpRb5jC8B0mOTP9jkDza22X0kHNjnCT6tVxO2j3lXAovI",
+	"46muzcxJSjdie25R3qRD4aNNnqJypn8tgEzEjmXTXUnJK0jl4AKLbQcyr3cqhZ00VwlLE10EsfKgVnqF",
+	"lJvvM5bmHLs5DKWP/YSiXfTvNRGScuK6DCLFDZKdNRU3maJIs5GKt3qQNz5EEGbd7lP+PWxjWjqOeWyt",
+	"ylBAcV0q4K028kFzkqnBiGlO3Qgw4Qrsr4GdoAFpGjdVXglAHlZr5VNb2/TQw+ObY3bdxJUUQLcFn/4T",
+	"ilI3+LNv6uD2h8r4WrAFM+cWR7eiwF7c05e712/H3MH51FKZxD5ionW2bLoMu+BiD8YSq7gZPe1QcZ+Y",
+	"EpAX68WJXYZJP+VRD64QibVCTzhiBM5o1yuy/bRKWCPf5RVa9pLskiWpXc9FT0vTFYf9s/tL1KOQZ2nQ",
+	"LXos9q9MG1x4ETQHUimCJ231gCdYhVicEQAD4j0FIUX7/3Ilnc8RYEkCeEPAblA8Pq8e4z4D0ixXBOT9",
+	"pljdkwxdYVWrAy+Nz4hIkU7tpYt9aadpzKZENE17gAK/2CpkR4Vb4LCSHfF3isrGyVbZcIkCzOhgKw3V",
+	"HuJYZxa0HIai1B3r+lln48ytIMctQ6Z7kwypBLMcuq6wssB+KIpWVzcVJf40JzxKXmAHXi+rEPFJ0x6w",
+	"UBTvlcperVPopyZvk4VVumRDgbyLrJjZvkrEOQblS70T1E/lXomd1tkOLpdpplNCUZLHcM6NnsVI8S3G",
+	"faahR9ttkBfi0e4LG9aldn1UxPPhI/rEHJKZvrzGlg2i1C2zfGg2bdXLcCkGHPFwgZ2zxDrnBq/OQ0FL",
+	"b8Q09LmdF2zpKrV91TcWz1g7j9lhjAu00Wv8IAXEiLCpWKKlgB9etR1H3rcLWoERJtlLh0Zv2yFynOWe",
+	"SqPXoH2yOqledVYep7V31g6tcfWromWu2XfTwPuYqYNNcGKl4IRduVarV8puamMSKRMiEef1HJJLgXGt",
+	"wSsF1wbJc6lTYiX4qIp6mAtoFHzvyKWLqPrEUp0zwDl0Q8AA5ZgsusWhBveEXzK61C0QpSZKDkYsEfzM",
+	"EZMvAJeaO6Y994395wxbQAhKsF394pfVCc85vqqiILR4MY9CbU6DKRCimOH1UE/MZGZlrCe/oE7otOUD",
+	"oBYiwa8NUUsnmA1DM2pIzkSi8ZfaFoiMn9Gxa9HSP0wPthce6zZf26nZlIQ+IJxRiVMdJ7+sDvxLvA2q",
+	"0RDtU2x+sy6ydjFxPciw00kqGHK7eQUn1uBQNKMxFzrjabTl/0p51Ol0WnsQeYL1lEeg+ISzvAfrjSO9",
+	"1tCkL3aIVL/VgefUvkaN054dBnn1e+jTCDNy2xGVlBTwdBv+jYmMKewYpM1Jv+x8i80pO9+14AXvK3tI",
+	"JxRRVWxWcYuimCuRcOV/+zOGnGi03pWUMZtWfrAX7TPNrQt/zeMI7GvNfJikEBeFr2jfEo89ub09POXI",
+	"ZVMcM0ilRgqZMoXJORdcEXNNxTfFekXqO47y+qwRm5Cnk58Vikr0YkWixFww3FfmESV/vtgavUa+dKx2",
+	"wKfAZZspzs8QcYNz65jaKW30tne66OlIhU5Ng9qLeYlb8fjTb5cJlm3lF8ZXojhBL32cU6aeaXyn3d1e",
+	"3RXyE/NI+Ea5vF4AcWT3x4ZXcZMXvQewoRlts1jZlL2PLS+xO8vo7I9fHMCzZ7vPcvnug+ReOMoBBd4R",
+	"JAOF6PYOKQDdysPuSEJTEWo5M1bMWWz1VgB6ICelgLFjG8vpzKk7uMlKPkvP9SGXrrsXCu+30K92RpmY",
+	"Ppk5jgjwrVpudeBtZlIpL/C7H6U8T3koDvzz6qxvJ6RvVQokpmjnnXDVRkYFzQeKY7f6BSqGHG3E/oqc",
+	"fn7yHKcWNKP/7Qh3WkiymxgqhWUxLCAMqylB9yO8ke6rTMjixpq/TceBs9gOXp/ca1W0Dj/0SkfwD4c/",
+	"vnzT+9vB/qvDN8/3j0Pxt8Pjk5dv3/R2Ot1QHB2/ff7yea+9tfX65Qs4PD7a2nrN7DsVTAz41taL41Ac",
+	"vnlePn99KIt8T2wYTe7EhlV6M8VaayZ+ybZWEE8f/F+3bo56WdnwSdku04ZNMS8xhVS6xAPuX5+tTJlo",
+	"1TEzVCytDSvDo/YfraT2giXEwUpegcpSIrT0embPURD4N11lZe8sbAiqXRTdB7ElT92q3Sy0z9Des+Iq",
+	"W7PQwp16q2rYn/nEIOn10bvTKOd084wET7TnAAgAlxsBfFORCGJkUIUANFkfG4QQNyao9gcR1b+HtPGO",
+	"4LRSQdss3zUUOkm5MOmUGj/xtxRJ2lpLOmnuwW8te6lGJWNutTxP1/cRH6kH5oZ9nbfBFPt7k5PaOIar",
+	"9aSs7xhWLK8tSt7rrQ/0x8f1eYfKgm4ubh/pTE+4iCNoIhogtKkMAdz3WSuAiAiAI2j6L/Oj8Jy9mQje",
+	"WF5yDROmDYUB7SUMV2NMqkXQ9CfTdzyAIdK45G7QhJlRFaTQUXCVBUJZtPg8kBse2QDZGKNd/r6L8jq3",
+	"KLETU4dqZh+yXMU0b5XsTybp1E/+fvkpVheyxTOymLrDWHqk7H1MYgWhA4SalL6y10Q2bipvmKUbWcQ3",
+	"4r+R/X/xASYXPn4ZZtQfWcz+ocTlCe3cwHONW4PK71wrRG8jObEG827icu0G8KpFlndXEx0hUjkYDXO5",
+	"FSNDEQnHMU7fdeCdSJMLXrErg7nMS0JcovKSK4eE17OeNoLnulrBUJRjhGxgMpam08IZX2QaYtmOKJmG",
+	"N0a4BL8qaYAmc1kbqYAJOH5xAE+fPv0OTDLmLj/sU8MEzlgTAavMyVIVUBJyu937zw1/3W7h1w+Y8trX",
+	"M5bWaL5LByxN1w6JbfkNdHcJs54JQikH14FUGJfl8Ho5SfCEsr1lKYDNfE2s08ZC0cGIx1nquYkRnYUi",
+	"4nHGWwEG5orEACaVXWKhclHa8FgdHF8SavesoOtQufeIMDKrQy6Cg4QCHgq8ExayJGmKOQyUJzmdsv/d",
+	"CkCHbl7J1RapgkoaeGE0n+5dH0S6v4RkOSpaJzFqEtj3k6LcyKBHi2XRWy1vzcoWEPJqbSlU0u1LKQOK",
+	"hhTcNkOWpri/oc/NFecCoqGS4wiars7DeW7UbGNk6QcpOEw5U6FImeGqFQDzgLrdbgcOsRd8aBW/9yGp",
+	"kD+351wg5YbaxbelB7vB/niBNZgxm0IzEYM008nlEg5BhbyTq5eVzbnMr9j83fbySdju4uxoYEPDlZvW",
+	"+gzf41S43XCj1ZrE7erBZYW9UI5SZBP9vkeJ8SIzmSpNtOs0/DwhcCtkFEN3sl6UvKlAxU5WoOiBOk8p",
+	"r3cOBSEmV0qePYwyJg6ZtgbIUKo6oXHsx/1I+LD5WD9D7a17thtKb/0IfCmy3cC1Usdu7jVvT6GFh6mx",
+	"dbdct8TWTcGmyPZhzRkPdV8usM3lSH2B7V8znjmLxAGmU2OhN993kDnNOhY5SmUSY8ep3Qc9mFAbQWRV",
+	"L1L4nGPLayiupLrgCprWTlEcF6O9FMPggw8wxU49MxgopkctF7NG0EmInP1tL09MbMhCgeWnPI4oxoNA",
+	"/0TErHgMXAzUdGJnA6M2sRxkDpGCnhAnnivXFRiKclsgcvdEQ3ylETSp6YQrxTNFj5ff209VxK8nibJH",
+	"42OEIjrePzp6e3x6dnx4evjm9OXbN2fP9/9xEkHTThyO1TVStjpwJNPUUXH4F7X1IYk/EoWEI4FB4m+7",
+	"/YIc+8IaPRr+SSZNgGbhL7ldiCCE8LRLB9HLISMyNxBD8Yxso1ZQ+GYOaZwIIez9XFV1kwkKtNMB1PBZ",
+	"QQ1q9exwf6WTfv3/2PvW5bZxLP9Xwd9fIs3Qtuw486+2v0wund3sJJ1U4kx37WrKhEjIwpgC1AAoR53u",
+	"d9mv/Rx5sS2cA4CgROriexJVzaRliSQuPHec8zsk8/P+PTzz9774fXd3N/zfXp3W8tBS8vuCh6h9Tmgo",
+	"8XaJzTBnh36SOFWVhHw4KhKnpS0hZ1LDVGopvf4m+Fjl0eGfswk7q7kDON0In8xPNgCw+E3kqr6AhOTy",
+	"UkCwrZpLbTFLZubGjUqT/LjVSmtDQ3YhjFNIzXJiGTAhI1kqp/WBkxYnUNsAN6o7NvcjOnMAkwj50hXj",
+	"IpeNN7/CnOrRQFKVV0SQW46UKupVczHhOvXxDq6IZsrOY+mLbXmT3lDzw80XKDTHKzSCe8YhgY3eo+uT",
+	"83vUoyjaRIcg4No0ijxCuZ8fpyOkYF331CEXVGTQqOZ3t/WDGeadwmMGs8AfPgmVi6nkmRWyWpcN64h2",
+	"sLYkO2JfvASPRR+TdJIPocR/ylRCnDpKrJAcUWXZEazLBK0CUY4HDORNyj5lrEhJ55fXH345BicWu8BN",
+	"GLRCciXS9t3l0MtHB27W3ssZS8Fmft7OO509wrZu1CRkqORvTLiGeF1oXaSnKYmb6j17+yaB2vywv870",
+	"SEjquzCVKiVpgu3mTlISEnUzPqYF9m/qC+tgv7QTGJEf7cpOiFsDwn847YYi1C7fmmIo31vs8WNXdWJ3",
+	"oLLEj+flZVKXSLBIx7NJzFJJTO8QRKhIxgqHAvQDnFPU04Rzamh7lYU3Da9+jrqG4blJpcLhTQ/eZOWC",
+	"rZR/2/G/r87+faovXJgLjbJm8zf2qvexaqfdu36GqKDXc6z3lnnIb9wMvo2GuLVFbeouGgByNmzrMN4d",
+	"hiD0SvT7vpm/+JRoOg0e0LFzTYLqdRZ/B4vlwVoNvkQ3ASYtKNpaaHCAt9kXhpvC0oSx8yaXI6YYST/n",
+	"bFCaP6wS+zzk4g+nwT5bO+CPlAxYJscssl5Abc10MHVyOoOKRO9HSkE6eb4/Hu/PZrNZd4/8BE0VqWLW",
+	"Fvi1ZIsNBhNy1Puh287kqzSk44lb1ZM4xgYApwe3M4MmTv9giWV7YvZ1n5jZlxj0axAc6yva/c/4YVUJ",
+	"S3QqHU7DSakhIHRSC0aPae4qlLmBKpa2IpVFNvxOW+vcd4XKWsQTKlQW6kpWvMfe3Um0U4jA4Coe+Dnb",
+	"fVnk677szWxfp+aWlIm8MjrIDSsjLljALPetUTxiAVeYggTBOczpaKrKeMhafEvz36Uy9hDgN6SPMX+O",
+	"qc3T5+r8uOpwyc/ykfbzHkLFtw6OAB6aAl5J5+lQ8YzuP6fWzKYio2DYQxLcBSNYVu5XRTqHvcPuXms2",
+	"2QrVsY0cfeXq5o2V87SBwOp5XG08MSmo4EN+r+Ggd2EO31RAyC9r05BQ0OHbkNCdhoTCvm8YEjLu1Bhs",
+	"qSFJMyVFSjpDPmWhNR4iIsFxpJXlu3K4i8dU+K/76pKxC0R/Tv+eU17M0oSkf7ffuo8OUysFeN10WGpG",
+	"yxSa37x6+tNTnMJvUjAHmbwoFLjuC/QeG9XPiEJOYXQwTrOMae1Tuf0WPQIISKZI53Ik3UG17gtuunjS",
+	"hpDBLI9BgwliBvsMbsUyPoEjG6z5myLCs3a52zkAQOmEHEBdypNe95hQY6idAOmk2Mnj35ILw1LIXIDK",
+	"ZkBvmFraqmCF/dIxWUGTTlpwJgCx+8dPNDPFjLgkDXvVhCnIdMM0jZG8BCDoMRUzn8ahiSrFHnG7PeYa",
+	"TpvBb0cQY6bsLZdUw/k34c5fxywSl9auDZyBAgLy1cNrQcLcqmnuR7nPEFslSxuCbI4ovy4D4+sLg/mQ",
+	"VIOxsYmhganjIe1oVVTstJ6ECay0RsirxhrfBjzLA4lheR1wxRhW+4vp3aXQOI202fa9L41jrXrhm2d7",
+	"B+ZfFs469XVyoGe59kiduesbALEsIS9XBK8erI7ckvu3kYGxEJFazi81pfjZffJKsNEBh7iuoYadoA0Z",
+	"JQFHTWSsrVlImpO0VEXqjOD0xduff3r99umLs4/vX5+dnr62HrrPZ1SM5trDuTfCWcV5TrdLu200i1u6",
+	"FdDNAvp8Lvn9ZiS0eyUL5Tg1at0f8mzEMXDaWu435AVLSM5cUrpzK1OX2717Opsw69b6v7F03qU5+C9f",
+	"cD2RGkBHUuuyYR+lOjamdU8vR9K5ajPE0KxcPyjYtX+6hHWXSptazqGmVCyFPAnLCY6ZkIc6QpKnjpww",
+	"fwJdhhMysC8fPVnubeATctQ7QA51efHWxawOdSNX1JcLR9n8M2bi/PuEHB30HLv7LPsmd/CF4/qKU5fW",
+	"KP5oHzUjnY+CfyIamn3rLtZzuZV/fP+6tW0Abt7yhgGrmwR88Lu+7rjhNd0wCOlf9v9Sl1P1ecYybZIP",
+	"MaLyy+sPv7ikH8Qw1VMIPszJP7uUsDUDLiisZy3wUcszc45sAyus8mmbbvnG8kgOlimhiZKDgo3/uiGG",
+	"Bt61XBl57ia+PxbUtUC4J3Yjv0E8Vy9sCL0rzcMomuqNGub5iGUXrt0dNXRANcOmZe9Zzh2CRPr+xxev",
+	"PljrB1BqNDPdGJ2hR1IYI8WrXSFoprjhGS1IzqBwPMI7TMiT3mOSCmnO3I2hw84c6I5rLon3sdwOZvXB",
+	"u3JQ8AyDpJ/YeBJ1pYOq/IKPuWnBen4P23ElYyyCScxg22A73a6BOGVa03MrnjIpBPtktd3bf1iJa6gp",
+	"9c6xFUiFGc12wJPJua7fFfaZCClI/uXPIRc8vt1uWSbFkJ+X1ilC2lNTDnCNDsw5vl65xRoAcqTjSQD+",
+	"P9g9/NvpQe+4Z//33+vDO76HPkBM6yb+hr2F/p1MTaFj3XDIs72rcpa96/HNvpec04KYbEIODv//Xm+v",
+	"t3dw/OTo8eExgReWmfDBvjoH+RRvaCnu+A0GJrm7t/iUNPEu16QUitFsRAfg/tbl3r/q3px7PLEqJPbh",
+	"cPecBxfVpV2rgTjpuLoVIiQppDgHJPlakdsjd5qiQXwsbQp24k6iws0kowoqxXx1CzOAZYHdOS+lurDy",
+	"vC/8CUytygZhNy5HDCxuxOIJjVHbauBPo435ptp+CQDsaOj1hT/sut+hKsn+HT65Ms4zap+8W/srGwEu",
+	"qf0aP23Q9YtrYhgdL+Zsd5e3/Wozog8aMRmbB1+swKxIgxfczFp7arkWvfai9Yv/X9TuWmdWHn+gYFNW",
+	"tMK68Smj5dqz+Akufx6YaK2J+BIzmE3FgG1Tqq644c5sz+eIhGhGVTYiXLjkjlJb9WU/obRJkLqgipLm",
+	"560z/nUjerqT9ItKBG1ejBPe3Db34g6bpEX7HincWMdeoUXaay4uAO1cSfDQjCRUEPaJa2M5Epq2yCFR",
+	"smBxnXnaFx3E/f9oeME1lMKSgn/5s47/nwAMQH/n9aMyuk48YtqQCbUWR6Tn+zuAoGDH7IsR1QGnCRqT",
+	"uQl2jno/nJC6E+G9hyfWeyCV8NEQ5xowcs6nTBCqHTaE+/WM5zolHRB/rnZ2zHIObeV90+YwCgI/RHeH",
+	"al+4vy/AqPCbIhiRJZkUpeasVCjUvvzpJqWlMPE26f5Od83OZRHXXgMDPloFWBx1gWplpZP6EM5iClPC",
+	"6mqpUlMQw3dq83jn6U50NwVwQftNOWZKnoGQ3Dneebbb6x0d7iQ79l3DmI/XNm2rLbifLmWx4GzoU+bI",
+	"dNuqbAthfx+9zSKvxknMVl0x56HtO+t6uaPWoEJeSoUelXOPoilAAMf+lNOZVSPzeDTU9AVI+McHkLyd",
+	"kBqkYSjS/Jur2RwaprrHrunZhGbczEjH9VEkctgX6UgqK7/1mVFgaqcJeSOFfZaR5KXiOZ2dkB6Rwno+",
+	"U+xVKc5Z6nIBAR/FP7ADnRqxzWQ1iEv4W/QECdUuTI/Je+PEDoN1JL51G1afwg+4FX0BMTU5ZSovGd4B",
+	"S4evrYaRpQm3V23ifE+5MNcYOBon2RdulohYAmmLOEU3O5xa2tiVEiAtDg573QoUBIKaXPTFhKmMCeP3",
+	"onoToiyKCvM1fM816XVbonWRJ/zc+3nrAkjWaCUhH0+f3wGSZEIASTJneTUBCE7+1VFpBS/pvnY4S92H",
+	"Biy5TMnhu9jMRzgdMQKAItuOcMtE9c8unoR7tb50jm22a8TS9sgHUHhkgBULJ1XFQmO0rLkmIbKx7yGA",
+	"tcJPhyXncky5+Ioc8jhmsplDHpHG1iG/Q4c8qzGBZ+P42ys45JDQRzGXzyg+HrszVAc+MR/HLGbgEfdF",
+	"f+d55WOS/Muf//7yv+jHU2FYf6fNZz4Cn3kt5zOi0Gs4n8iYlrj/c5YrWhZ2XS5CfLxDJoUcD5jijKx/",
+	"2lFN7H5cwlq4c4FVq1+/G69w6+TdqpOXxYzYLHfmzYfPNQTHqzWJfe865ICZUKVs1Z0gDo7nuWIaQXO8",
+	"U9QXrqSpcg9PPApl/QkXjE2cbzLi2kiF7Wetq1JbRNoXiO6jiXU8uig7IWJJs8wqMZ9CZmSZjZq752De",
+	"/lxY7TuF//hqO9tuEPRIrmM5Y3C3IpY1et0uo6zeHcUkT2tct01sv4Wut9X2Ljua2chNqt7prXa9JYPS",
+	"1Brf9oXrfOt6qR4j8ifiP7Mi1wTa4GYjKs7ZXB9cQgWRE2x9SKRgcVvcvkhrJwhpe3dcEprj8nMBkN3c",
+	"LGmLezOHIvPHG1w0H3A827nCUcX9NMtdLRZ8u9wF8bA9cdgao+s1zV1D9K0wRudjW9eVk5s53GjIuph1",
+	"fHZRQFoeGVGElvPSau6yzmHvoAFY5mmeRweVN+I4z53SHi6es17lDDU89F4K1zcxXCq4BcEua2lCW4m1",
+	"lVhrWGp8OucstHjSVxZe+59rPHo1L9s6GU3yCBo+Wm92JAs8kKtnys13hR3LKWsVQQ/ADwmHm/NL2bon",
+	"N1p3i83Pox3Gc8k78FlWn/BE2ucqHZxvilnm3Yib0dcLOVTX0c6v2ZQVD89/+Ib9hq1SXSsmDWGAmjR5",
+	"FOdwY3bklZVrLTK8aWoS1IhQMavPrfbIk2jmTIRIB1cEIhahsVX9CVXvs6PeUXd1kcer2iru4rx8xZXx",
+	"hD5g+76V97wE2H7f2rDlSHwNQnLDvqOOX7aq/oZYsUZlWDZ++2FJy8CASLeKOS1r7ZH5yiwo5Ez3Uwmk",
+	"m86FARUzpRIsd+2OlLzs4jE2IGv2BdeN6Jpx41NSioJpTVItlUmJpjNdFaPuESRqfUxSJQsGLZK4PsO8",
+	"uRRT39Jf08XyIaLLAaaH2I2eLwshUpFhWRRwkN8qHz7Ctn1T5V/1wq2GMjC/U/aL6DOzuwb1YO7DknKw",
+	"gmpzVshzbnd1N/pr7bIwRFD01U/2xbct1f62dumTfZ/vZdFe8uTSMTuptdsQjzFn8CVwRCcd0kLbH2CC",
+	"bXMK9FmbmFv5QMqCUbFhcdMC/Vq6DwR8nzlUwZz+n88xTdTKY3s/+PJYT0jHO9QKnb+P+XBvTHeSHbuW",
+	"MzdtkEfkzauXdllY7VBtKZjUNRqbH+qxHwpow41kKRsj6UtnFyje3wbIAZuliVkq2zRBLNDTNjXsjlLD",
+	"Sifbvc7Fv1emg6GSxDwPOExzIsPnM1ilLmYosiDbIeJX45IfIHlsXGpDBqwvSgEpG52j3g/JQvKY06YT",
+	"qvWlVDneNZRFIS/xB1nwbEY6R4eHpHAVYQ79YcplgQ1xa8ljNUhcO+X2bDIg5Gu414HVR2OWt7C6/Yk8",
+	"Y4IWHBQtrtP6riwbHRw+Pnry/z5VrGzic8SYV+1j9uyv6/vwdnU3nYwWnwW0yMIKKiC5wgZZcfhkhTgU",
+	"ZVG07FiLBIzndAO72oho4Pjju8qvWxPUJz7iZgZJ4keQGi5JFCszv/yJel4bOEo63tmnE74/Pdj3oswj",
+	"VlhJsgOt2CC30R1DVAppIEtzPCiouFj/vS6BFPoxWNRBuPmTOSvZ9h52rOadEznvQJI+jOzBEgXvvGoK",
+	"ntz+mC3Fq8toUTCF4OZBM3U0vBntWjFbEt8fs7Sx5YZ5M3sX0rQ2jyJYIfD2H3daY3JfXStmDflsTe9r",
+	"P6MFEzlVu4D0B4fojXbGe/CoNaFwhqpZppgh/mYAhj8J/a65LLFBsTZygjgozitsTA53DzmFCdxmsnVt",
+	"oJa4tF3J3vdAIo6rO1IB8j7NWJeMZ/VXGhGP7/M8Tz8TxYZMLa8u+nnEsxER0gRgYsD404QWWhKFoDpB",
+	"PpDBzFunHVoUrlhwbL928YJ22VDN5RYPN36KFhIP2UJR0Q7tfSeyx72+Se19eEqK6cB5No341EAhQhrM",
+	"GoxyuzUzplGe4GncIh1cz0/4vMMFllbCxCDUkgAMHyucUb62udJCOveT5HdtOn6wZu72BG6DE7jxhvxa",
+	"iX/028BmKBsBJO3zdSTaH2mSBi8SUIL3pQpRhD3yUUAHtjiUn2C+MII8sb4IIQfHJ5qkWL5uzvxPKekc",
+	"9XquDl5Jcd51B3xTeTE/HcWGiulRX4D5o09Cltg6oY0lmcV1Q/WKAqgx+EjeUCWzzTzfD6wYbixj1rel",
+	"e9d0Kt9IQ3KMJgFAQskKwkUmlWLgILb5lp4AYxezV7mYz2hOvPC5NS/zDS2scmA5Gch8FqCwHU1WZMQ1",
+	"0uLeVg4+LO/WpSOP1/OYPjvcoXUy9DAm+0EOjYMuPo7jm5YiLtjEQBlFRkWEUFnIc8IFgki6BmEonvqC",
+	"KubBR62Ue9wNMMlOkrkrCV5oJV6+R17lbDyRlj1J57B35Dp8SEGoINyBffSFm1g3ymymgsB5AzEAc2lk",
+	"dO5UpTtUUWYk/oJqEwLQ9vbm+jn/oBDPXV09F868Hlyyn11EQy7uNaTiP60XLazCKafsNwA9y7/8qXFf",
+	"FZlKowDcbKIwRw0EYauoPLi/QJzVPruBbrgUSTuhfK31hIEpWqNkyeokhyavtpk5HmSw60ps8pWW7bW+",
+	"5M1yMux2rJXACvllHcEuj+toDCOaW8VxiTBVmcupCxK5u0e8FR4Z3klfpODcBhMck1jmSlqcV8A1MfSC",
+	"IddWGE041KUsixwRsYiQATiqVeqjtr3uCZ47RIpS9jazh2FTb9sg/lpzWW9ek218aLT/5N6PjeKjonZ9",
+	"5elfateARvr+X9sQxEa1gAC+0IE97a5ngO97lbt54d9GUnePfGBG1yx3TwFgRVv729UwWzMcDrtJIbML",
+	"WZqG6r6lNu9Wrd9juctqE25VQ5d/YceGZvjBfzKluRQsJ9BJZULNCJNW4fxTSQBjBNyTQrs2GTmhxokV",
+	"iYcepSoqWQkE7Oa4ADroXEjvFVYBMOcgJl6DS8CWDDG4KkvPEk5DEujHCCZFk86YCnqOoHDAva6tAT7V",
+	"+obOq44ejNvZAJTIp0wwDWAarktEQlCJsJxgf4iEjJlRPNMhc+npu1ewP9EArpXE4ghvaDayz01IYf+D",
+	"vBsopWrLzRUZU271ndVOLvGfFuF6aJMJPQP35vH/x/ZJDUOfLiCNaI+jGSP7J6FrRBgsAmjzuI9RHnbD",
+	"SBDfNLSQ5+U8ylsNPH9MZ1DltNcEkN/05OfY2NBeRAW3C4Cju4KLC8QupU78edxvRIqIn4/QEY2vptpv",
+	"a2oomhlItXW3uJfzaykNrRVsYC9xXVuEvb1xlJ+luiBS5dBqCHe/4EOWzbKCJQE0yD4dc1yjp9YLShYf",
+	"/RL6tugAmDGSY8yjTIjO5CSAu7rYc/TknOoRQjo2PRXwZHxndiPrVSgJYcJ1/7OyQjEd73Yus7KNHt8p",
+	"Bg+ZshqpI+Kr5606vJIZsVnoTBUNE46GF0d5JXbpZFI7+tVJw3EDygxoYG95c8qINorRcTRK/RiiITl9",
+	"YoXnBPq+B/JPiDYyuyAFy8+ZsoIFXj7kJMYr4KyZ4l9b61IRKea3HZrmMoFhMdguPnapsoFJx5NGQgcb",
+	"xD5y7KSR326unOA713MsaVjZKDGhRVeBEP/YMrx6d5n/DbioNv346eGqdnEJvU9hwcAYYJZ7Xon1hVKs",
+	"8THPHTsTLqaS10XZkGbGsk3DbW+hfiqT2jhpPb+MxIlIbay0KXbLibZqyG1r4vuw4kU4hdq+lo2z/Y+5",
+	"1muadN69eJlAa8KEPP/wz4T814e3P3UT7JXO0R0e0OziXEHbSsQQxVZuLMcmk+BLRIOHJm7LBSEXuaV4",
+	"qTTp1LXEm9NnL+2/p+8T8u4NiOSC23sSmEohzxPYGd0FhGhCyYQpLmNZfzHheuePf/3xfwEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -17,7 +17,7 @@ WHERE o.id IN (SELECT e.id FROM email_outbox e
                ORDER BY e.next_attempt_at, e.id
                LIMIT $3
                FOR UPDATE SKIP LOCKED)
-RETURNING o.id, o.notification_id, o.to_email, o.to_name, o.subject, o.body_text, o.body_html, o.statut, o.attempts, o.next_attempt_at, o.last_error, o.sent_at, o.created_at
+RETURNING o.id, o.notification_id, o.to_email, o.to_name, o.subject, o.body_text, o.body_html, o.statut, o.attempts, o.next_attempt_at, o.last_error, o.sent_at, o.created_at, o.rapport_id
 `
 
 type EmailClaimDueParams struct {
@@ -51,6 +51,7 @@ func (q *Queries) EmailClaimDue(ctx context.Context, arg EmailClaimDueParams) ([
 			&i.LastError,
 			&i.SentAt,
 			&i.CreatedAt,
+			&i.RapportID,
 		); err != nil {
 			return nil, err
 		}

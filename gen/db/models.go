@@ -1181,6 +1181,82 @@ func AllRapportFormatValues() []RapportFormat {
 	}
 }
 
+type RapportPeriode string
+
+const (
+	RapportPeriodeToday       RapportPeriode = "today"
+	RapportPeriodeYesterday   RapportPeriode = "yesterday"
+	RapportPeriodeLast7Days   RapportPeriode = "last_7_days"
+	RapportPeriodeLast30Days  RapportPeriode = "last_30_days"
+	RapportPeriodeThisMonth   RapportPeriode = "this_month"
+	RapportPeriodeLastMonth   RapportPeriode = "last_month"
+	RapportPeriodeThisQuarter RapportPeriode = "this_quarter"
+	RapportPeriodeThisYear    RapportPeriode = "this_year"
+)
+
+func (e *RapportPeriode) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = RapportPeriode(s)
+	case string:
+		*e = RapportPeriode(s)
+	default:
+		return fmt.Errorf("unsupported scan type for RapportPeriode: %T", src)
+	}
+	return nil
+}
+
+type NullRapportPeriode struct {
+	RapportPeriode RapportPeriode
+	Valid          bool // Valid is true if RapportPeriode is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullRapportPeriode) Scan(value interface{}) error {
+	if value == nil {
+		ns.RapportPeriode, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.RapportPeriode.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullRapportPeriode) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.RapportPeriode), nil
+}
+
+func (e RapportPeriode) Valid() bool {
+	switch e {
+	case RapportPeriodeToday,
+		RapportPeriodeYesterday,
+		RapportPeriodeLast7Days,
+		RapportPeriodeLast30Days,
+		RapportPeriodeThisMonth,
+		RapportPeriodeLastMonth,
+		RapportPeriodeThisQuarter,
+		RapportPeriodeThisYear:
+		return true
+	}
+	return false
+}
+
+func AllRapportPeriodeValues() []RapportPeriode {
+	return []RapportPeriode{
+		RapportPeriodeToday,
+		RapportPeriodeYesterday,
+		RapportPeriodeLast7Days,
+		RapportPeriodeLast30Days,
+		RapportPeriodeThisMonth,
+		RapportPeriodeLastMonth,
+		RapportPeriodeThisQuarter,
+		RapportPeriodeThisYear,
+	}
+}
+
 type RapportStatut string
 
 const (
@@ -1983,6 +2059,7 @@ type EmailOutbox struct {
 	LastError      *string
 	SentAt         *time.Time
 	CreatedAt      time.Time
+	RapportID      *int64
 }
 
 type Equipement struct {
@@ -2348,6 +2425,41 @@ type Rapport struct {
 	DebutGeneration *time.Time
 	FinGeneration   *time.Time
 	ExpireLe        *time.Time
+	ModeleID        *int64
+	PlanificationID *int64
+	Echeance        *time.Time
+}
+
+type RapportsModele struct {
+	ID          int64
+	Nom         string
+	Description *string
+	TypeRapport RapportType
+	Format      RapportFormat
+	TitreModele string
+	Periode     RapportPeriode
+	Filtres     json.RawMessage
+	Separateur  string
+	CreatedBy   *int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type RapportsPlanifie struct {
+	ID                  int64
+	Nom                 string
+	ModeleID            int64
+	Cron                string
+	Fuseau              string
+	DestinatairesUsers  []int64
+	DestinatairesEmails []string
+	Envoi               string
+	Actif               bool
+	ProchaineExecution  time.Time
+	DerniereExecution   *time.Time
+	ProprietaireID      int64
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 type RefreshToken struct {

@@ -21,7 +21,7 @@ func (q *Queries) RapportBlobDeleted(ctx context.Context, id int64) error {
 }
 
 const rapportByID = `-- name: RapportByID :one
-SELECT id, titre, type_rapport, format, statut, date_debut, date_fin, filtres, separateur, demandeur_id, tentatives, erreur, storage_key, key_id, nom_fichier, mime_type, taille, created_at, debut_generation, fin_generation, expire_le FROM rapports WHERE id = $1
+SELECT id, titre, type_rapport, format, statut, date_debut, date_fin, filtres, separateur, demandeur_id, tentatives, erreur, storage_key, key_id, nom_fichier, mime_type, taille, created_at, debut_generation, fin_generation, expire_le, modele_id, planification_id, echeance FROM rapports WHERE id = $1
 `
 
 // For a signed link, which stands for the access of whoever it was issued to.
@@ -50,6 +50,9 @@ func (q *Queries) RapportByID(ctx context.Context, id int64) (Rapport, error) {
 		&i.DebutGeneration,
 		&i.FinGeneration,
 		&i.ExpireLe,
+		&i.ModeleID,
+		&i.PlanificationID,
+		&i.Echeance,
 	)
 	return i, err
 }
@@ -62,7 +65,7 @@ WHERE r.id = (
     ORDER BY x.id
     FOR UPDATE SKIP LOCKED
     LIMIT 1)
-RETURNING r.id, r.titre, r.type_rapport, r.format, r.statut, r.date_debut, r.date_fin, r.filtres, r.separateur, r.demandeur_id, r.tentatives, r.erreur, r.storage_key, r.key_id, r.nom_fichier, r.mime_type, r.taille, r.created_at, r.debut_generation, r.fin_generation, r.expire_le
+RETURNING r.id, r.titre, r.type_rapport, r.format, r.statut, r.date_debut, r.date_fin, r.filtres, r.separateur, r.demandeur_id, r.tentatives, r.erreur, r.storage_key, r.key_id, r.nom_fichier, r.mime_type, r.taille, r.created_at, r.debut_generation, r.fin_generation, r.expire_le, r.modele_id, r.planification_id, r.echeance
 `
 
 // The next report to make: a pending one, or one whose generation started before @stale (its
@@ -93,6 +96,9 @@ func (q *Queries) RapportClaim(ctx context.Context, stale time.Time) (Rapport, e
 		&i.DebutGeneration,
 		&i.FinGeneration,
 		&i.ExpireLe,
+		&i.ModeleID,
+		&i.PlanificationID,
+		&i.Echeance,
 	)
 	return i, err
 }
@@ -101,7 +107,7 @@ const rapportComplete = `-- name: RapportComplete :one
 UPDATE rapports SET statut = 'completed', storage_key = $1, key_id = $2, nom_fichier = $3,
     mime_type = $4, taille = $5, fin_generation = now(), expire_le = $6::timestamptz
 WHERE id = $7 AND statut = 'generating' AND tentatives = $8
-RETURNING id, titre, type_rapport, format, statut, date_debut, date_fin, filtres, separateur, demandeur_id, tentatives, erreur, storage_key, key_id, nom_fichier, mime_type, taille, created_at, debut_generation, fin_generation, expire_le
+RETURNING id, titre, type_rapport, format, statut, date_debut, date_fin, filtres, separateur, demandeur_id, tentatives, erreur, storage_key, key_id, nom_fichier, mime_type, taille, created_at, debut_generation, fin_generation, expire_le, modele_id, planification_id, echeance
 `
 
 type RapportCompleteParams struct {
@@ -150,6 +156,9 @@ func (q *Queries) RapportComplete(ctx context.Context, arg RapportCompleteParams
 		&i.DebutGeneration,
 		&i.FinGeneration,
 		&i.ExpireLe,
+		&i.ModeleID,
+		&i.PlanificationID,
+		&i.Echeance,
 	)
 	return i, err
 }
@@ -228,7 +237,7 @@ func (q *Queries) RapportFail(ctx context.Context, arg RapportFailParams) (int64
 }
 
 const rapportGet = `-- name: RapportGet :one
-SELECT id, titre, type_rapport, format, statut, date_debut, date_fin, filtres, separateur, demandeur_id, tentatives, erreur, storage_key, key_id, nom_fichier, mime_type, taille, created_at, debut_generation, fin_generation, expire_le FROM rapports
+SELECT id, titre, type_rapport, format, statut, date_debut, date_fin, filtres, separateur, demandeur_id, tentatives, erreur, storage_key, key_id, nom_fichier, mime_type, taille, created_at, debut_generation, fin_generation, expire_le, modele_id, planification_id, echeance FROM rapports
 WHERE id = $1 AND ($2::boolean OR demandeur_id = $3::bigint)
 `
 
@@ -263,6 +272,9 @@ func (q *Queries) RapportGet(ctx context.Context, arg RapportGetParams) (Rapport
 		&i.DebutGeneration,
 		&i.FinGeneration,
 		&i.ExpireLe,
+		&i.ModeleID,
+		&i.PlanificationID,
+		&i.Echeance,
 	)
 	return i, err
 }
@@ -271,7 +283,7 @@ const rapportInsert = `-- name: RapportInsert :one
 
 INSERT INTO rapports (titre, type_rapport, format, date_debut, date_fin, filtres, separateur, demandeur_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, titre, type_rapport, format, statut, date_debut, date_fin, filtres, separateur, demandeur_id, tentatives, erreur, storage_key, key_id, nom_fichier, mime_type, taille, created_at, debut_generation, fin_generation, expire_le
+RETURNING id, titre, type_rapport, format, statut, date_debut, date_fin, filtres, separateur, demandeur_id, tentatives, erreur, storage_key, key_id, nom_fichier, mime_type, taille, created_at, debut_generation, fin_generation, expire_le, modele_id, planification_id, echeance
 `
 
 type RapportInsertParams struct {
@@ -321,12 +333,15 @@ func (q *Queries) RapportInsert(ctx context.Context, arg RapportInsertParams) (R
 		&i.DebutGeneration,
 		&i.FinGeneration,
 		&i.ExpireLe,
+		&i.ModeleID,
+		&i.PlanificationID,
+		&i.Echeance,
 	)
 	return i, err
 }
 
 const rapportList = `-- name: RapportList :many
-SELECT id, titre, type_rapport, format, statut, date_debut, date_fin, filtres, separateur, demandeur_id, tentatives, erreur, storage_key, key_id, nom_fichier, mime_type, taille, created_at, debut_generation, fin_generation, expire_le FROM rapports
+SELECT id, titre, type_rapport, format, statut, date_debut, date_fin, filtres, separateur, demandeur_id, tentatives, erreur, storage_key, key_id, nom_fichier, mime_type, taille, created_at, debut_generation, fin_generation, expire_le, modele_id, planification_id, echeance FROM rapports
 WHERE ($1::boolean OR demandeur_id = $2::bigint)
   AND ($3::rapport_statut IS NULL OR statut = $3)
   AND ($4::rapport_type IS NULL OR type_rapport = $4)
@@ -381,6 +396,9 @@ func (q *Queries) RapportList(ctx context.Context, arg RapportListParams) ([]Rap
 			&i.DebutGeneration,
 			&i.FinGeneration,
 			&i.ExpireLe,
+			&i.ModeleID,
+			&i.PlanificationID,
+			&i.Echeance,
 		); err != nil {
 			return nil, err
 		}

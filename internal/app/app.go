@@ -170,7 +170,7 @@ func Documents(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 func Rapports(cfg config.Config, pool *pgxpool.Pool, docs *documents.Service, log *slog.Logger) *rapports.Service {
 	return rapports.NewService(rapports.Config{Pool: pool, Files: docs, Kpis: kpis.NewService(pool, cfg.DefaultCurrency),
 		Signer:    documents.NewSignerFor(cfg.SecretKey, "mif-erp/rapports/download-url/v1", cfg.DownloadURLTTL),
-		Retention: cfg.RapportRetention, Devise: cfg.DefaultCurrency, Logger: log,
+		Retention: cfg.RapportRetention, Devise: cfg.DefaultCurrency, PublicURL: cfg.PublicURL, Logger: log,
 		Sources: rapports.Sources{Interventions: interventions.NewService(pool), Checklists: checklists.NewService(pool),
 			Pieces: pieces.NewService(pool, cfg.DefaultCurrency), Temps: temps.NewService(pool), Couts: couts.NewService(pool)}})
 }
@@ -195,6 +195,9 @@ func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 		}},
 		scheduler.Job{Name: "housekeeping", Interval: time.Hour, Run: Housekeeping(cfg, pool)},
 		scheduler.Job{Name: "rapports.generate", Interval: cfg.RapportWorkerInterval, Run: func(ctx context.Context) error {
+			if _, err := reports.RunSchedules(ctx); err != nil {
+				return err
+			}
 			_, err := reports.RunPending(ctx)
 			return err
 		}},
@@ -210,7 +213,7 @@ func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 		return nil, err
 	}
 	if deliverer != nil {
-		jobs = append(jobs, scheduler.DeliveryJob(deliverer, cfg.EmailDeliveryInterval, log))
+		jobs = append(jobs, scheduler.DeliveryJob(deliverer.WithAttachments(reports), cfg.EmailDeliveryInterval, log))
 	}
 	jobs, err = selectJobs(jobs, cfg.SchedulerJobs)
 	if err != nil {

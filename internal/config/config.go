@@ -116,6 +116,9 @@ type Config struct {
 	// RapportRetention.
 	RapportWorkerInterval time.Duration
 	RapportRetention      time.Duration
+	// PublicURL is the server's address as its users reach it (scheme, host, port), for the
+	// links in e-mails (a scheduled report sent as a link).
+	PublicURL string
 
 	// Live notifications (GET /notifications/stream): a stream ends after LiveStreamMax (the
 	// client reconnects with Last-Event-ID) and sends a heartbeat comment every SSEHeartbeat.
@@ -163,6 +166,7 @@ func Load(getenv Getenv) (Config, error) {
 	c.AuthCacheTTL = r.duration("AUTH_CACHE_TTL", 10*time.Second, 0, time.Hour)
 	c.DownloadURLTTL = r.duration("DOWNLOAD_URL_TTL", 15*time.Minute, time.Second, 7*24*time.Hour)
 	r.smtp(&c)
+	r.rapports(&c)
 	c.LiveStreamMax = time.Duration(r.intRange("LIVE_STREAM_MAX_SECONDS", 3600, 1, 86400)) * time.Second
 	c.SSEHeartbeat = time.Duration(r.intRange("SSE_HEARTBEAT_SECONDS", 15, 1, 3600)) * time.Second
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
@@ -553,8 +557,17 @@ func (r *reader) smtp(c *Config) {
 	c.SMTPMaxAttempts = r.intRange("SMTP_MAX_ATTEMPTS", 8, 1, 100)
 	c.EmailDeliveryInterval = time.Duration(r.intRange("EMAIL_DELIVERY_INTERVAL_SECONDS", 5, 1, 3600)) * time.Second
 	c.ReminderBefore = time.Duration(r.intRange("REMINDER_BEFORE_HOURS", 24, 1, 24*365)) * time.Hour
+}
+
+// rapports reads the settings of the generated reports and of the links sent by e-mail.
+func (r *reader) rapports(c *Config) {
 	c.RapportWorkerInterval = time.Duration(r.intRange("RAPPORT_WORKER_INTERVAL_SECONDS", 5, 1, 3600)) * time.Second
 	c.RapportRetention = time.Duration(r.intRange("RAPPORT_RETENTION_DAYS", 30, 1, 3650)) * 24 * time.Hour
+	c.PublicURL = strings.TrimRight(r.str("PUBLIC_URL", fmt.Sprintf("http://localhost:%d", c.Port)), "/")
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		r.fail("PUBLIC_URL", "%q is not a base URL like https://erp.mif.ma", c.PublicURL)
+	}
 }
 
 // EmailEnabled reports whether e-mails are delivered (SMTP_HOST is set).

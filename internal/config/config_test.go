@@ -470,14 +470,18 @@ func TestSMTPSettings(t *testing.T) {
 func TestRapportSettings(t *testing.T) {
 	t.Parallel()
 	c := load(t, nil)
-	if c.RapportWorkerInterval != 5*time.Second || c.RapportRetention != 30*24*time.Hour {
-		t.Errorf("defaults: %v %v", c.RapportWorkerInterval, c.RapportRetention)
+	if c.RapportWorkerInterval != 5*time.Second || c.RapportRetention != 30*24*time.Hour || c.PublicURL != "http://localhost:8000" {
+		t.Errorf("defaults: %v %v %s", c.RapportWorkerInterval, c.RapportRetention, c.PublicURL)
 	}
-	c = load(t, map[string]string{"RAPPORT_WORKER_INTERVAL_SECONDS": "2", "RAPPORT_RETENTION_DAYS": "7"})
-	if c.RapportWorkerInterval != 2*time.Second || c.RapportRetention != 7*24*time.Hour {
-		t.Errorf("read: %v %v", c.RapportWorkerInterval, c.RapportRetention)
+	c = load(t, map[string]string{"RAPPORT_WORKER_INTERVAL_SECONDS": "2", "RAPPORT_RETENTION_DAYS": "7",
+		"PUBLIC_URL": "https://erp.mif.ma/"})
+	if c.RapportWorkerInterval != 2*time.Second || c.RapportRetention != 7*24*time.Hour || c.PublicURL != "https://erp.mif.ma" {
+		t.Errorf("read: %v %v %s", c.RapportWorkerInterval, c.RapportRetention, c.PublicURL)
 	}
 	for _, tc := range []struct{ key, value string }{
+		{"PUBLIC_URL", "erp.mif.ma"},
+		{"PUBLIC_URL", "ftp://erp.mif.ma"},
+		{"PUBLIC_URL", "https://erp.mif.ma/api?x=1"},
 		{"RAPPORT_WORKER_INTERVAL_SECONDS", "0"},
 		{"RAPPORT_RETENTION_DAYS", "0"},
 		{"RAPPORT_RETENTION_DAYS", "un mois"},

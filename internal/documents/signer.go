@@ -48,6 +48,9 @@ func (s *Signer) Sign(id int64) (expires time.Time, signature string) {
 	return exp.UTC(), s.mac(id, exp.Unix())
 }
 
+// SignUntil returns the signature of a link to id that works until expires (Unix seconds).
+func (s *Signer) SignUntil(id int64, expires time.Time) string { return s.mac(id, expires.Unix()) }
+
 func (s *Signer) mac(id, expires int64) string {
 	m := hmac.New(sha256.New, s.key)
 	m.Write([]byte(strconv.FormatInt(id, 10) + ":" + strconv.FormatInt(expires, 10)))

@@ -34,13 +34,7 @@ func (s *Server) CreateRapport(ctx context.Context, req api.CreateRapportRequest
 		sep := string(*b.Separateur)
 		in.Separateur = &sep
 	}
-	if f := b.Filtres; f != nil {
-		in.Filtres = rapports.Filtres{EquipementID: f.EquipementId, ClientID: f.ClientId, TechnicienID: f.TechnicienId}
-		if f.TypeIntervention != nil {
-			t := string(*f.TypeIntervention)
-			in.Filtres.TypeIntervention = &t
-		}
-	}
+	in.Filtres = filtresOf(b.Filtres)
 	r, err := s.deps.Rapports.Create(ctx, principal(ctx), in)
 	if err != nil {
 		return nil, err

@@ -26,10 +26,15 @@ type reportFixture struct {
 	dir string
 }
 
-func newReportFixture(t *testing.T) *reportFixture {
+func newReportFixture(t *testing.T) *reportFixture { return newReportFixtureWith(t, nil) }
+
+func newReportFixtureWith(t *testing.T, opts testenv.Options) *reportFixture {
 	dir := t.TempDir()
-	env := testenv.NewEnv(t, pg, testenv.Options{"STORAGE_URL": "file://" + filepath.ToSlash(dir)})
-	return &reportFixture{kpiFixture: newKpiFixtureOn(t, env), dir: dir}
+	all := testenv.Options{"STORAGE_URL": "file://" + filepath.ToSlash(dir)}
+	for k, v := range opts {
+		all[k] = v
+	}
+	return &reportFixture{kpiFixture: newKpiFixtureOn(t, testenv.NewEnv(t, pg, all)), dir: dir}
 }
 
 func marchReport(typ api.RapportType, format api.RapportFormat) api.RapportCreate {

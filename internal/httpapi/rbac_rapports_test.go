@@ -2,10 +2,12 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mif-erp/erp/internal/app"
 	"github.com/mif-erp/erp/internal/rapports"
@@ -16,6 +18,13 @@ import (
 // each on its own scope (kpis_test.go). Reports: managers and clients (a client reads its own).
 func init() {
 	managersClient := []string{"admin", "responsable", "client"}
+	id := func(v int64) string { return strconv.FormatInt(v, 10) }
+	onModele := func(f *rbacFixture, _ string) (map[string]string, string, string) {
+		return map[string]string{"modele_id": id(f.freshModele())}, "", ""
+	}
+	onPlanifie := func(f *rbacFixture, _ string) (map[string]string, string, string) {
+		return map[string]string{"planification_id": id(f.freshPlanifie())}, "", ""
+	}
 	onOwn := func(f *rbacFixture, caller string) (map[string]string, string, string) {
 		return map[string]string{"rapport_id": strconv.FormatInt(f.completedRapport(caller), 10)}, "", ""
 	}
@@ -25,8 +34,31 @@ func init() {
 		"createRapport": {allowed: managersClient, request: func(*rbacFixture, string) (map[string]string, string, string) {
 			return nil, "application/json", `{"type":"interventions","format":"json"}`
 		}},
-		"getRapport":      {allowed: managersClient, request: onOwn},
-		"downloadRapport": {allowed: managersClient, request: onOwn},
+		"getRapport":         {allowed: managersClient, request: onOwn},
+		"downloadRapport":    {allowed: managersClient, request: onOwn},
+		"listRapportModeles": {allowed: managers, request: noBody},
+		"createRapportModele": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return nil, "application/json", fmt.Sprintf(`{"nom":"Modèle RBAC %d","type":"stock","format":"csv","titre_modele":"Stock au {fin}"}`, f.seq.Add(1))
+		}},
+		"getRapportModele":      {allowed: managers, request: onModele},
+		"deleteRapportModele":   {allowed: managers, request: onModele},
+		"generateRapportModele": {allowed: managers, request: onModele},
+		"updateRapportModele": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"modele_id": id(f.freshModele())}, "application/json",
+				fmt.Sprintf(`{"nom":"Modèle RBAC %d","type":"stock","format":"pdf","titre_modele":"Stock"}`, f.seq.Add(1))
+		}},
+		"listRapportPlanifies": {allowed: managers, request: noBody},
+		"createRapportPlanifie": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return nil, "application/json", fmt.Sprintf(`{"nom":"Planif RBAC","modele_id":%d,"cron":"0 7 * * 1","destinataires":{"emails":["direction@mif.ma"]}}`,
+				f.freshModele())
+		}},
+		"getRapportPlanifie":    {allowed: managers, request: onPlanifie},
+		"deleteRapportPlanifie": {allowed: managers, request: onPlanifie},
+		"updateRapportPlanifie": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
+			return map[string]string{"planification_id": id(f.freshPlanifie())}, "application/json",
+				fmt.Sprintf(`{"nom":"Planif RBAC","modele_id":%d,"cron":"@daily","destinataires":{"emails":["direction@mif.ma"]},"actif":false}`,
+					f.freshModele())
+		}},
 		"getInterventionRapport": {allowed: managersClient, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return map[string]string{"intervention_id": strconv.FormatInt(f.sharedIntervention("cloturee"), 10)}, "", ""
 		}},
@@ -54,8 +86,22 @@ func (f *rbacFixture) completedRapport(caller string) int64 {
 	if err := json.Unmarshal(b, &r); err != nil {
 		f.t.Fatal(err)
 	}
-	runReports(f.t, f.env)
-	return r.ID
+	// The operations run at once: another one's worker may be making this report right now.
+	deadline := time.Now().Add(testenv.Scaled(10 * time.Second))
+	for {
+		runReports(f.t, f.env)
+		var statut string
+		if err := f.env.Pool.QueryRow(f.t.Context(), `SELECT statut::text FROM rapports WHERE id = $1`, r.ID).Scan(&statut); err != nil {
+			f.t.Fatal(err)
+		}
+		switch {
+		case statut == "completed":
+			return r.ID
+		case statut == "failed" || time.Now().After(deadline):
+			f.t.Fatalf("fixture report %d: %s", r.ID, statut)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // reportWorker is the report service of env's database, bucket and keys, as the scheduler of
@@ -77,4 +123,19 @@ func runReports(t testing.TB, env *testenv.Env) int {
 		t.Fatalf("report worker: %v", err)
 	}
 	return n
+}
+
+// freshModele saves a report template.
+func (f *rbacFixture) freshModele() int64 {
+	f.t.Helper()
+	return f.insert(`INSERT INTO rapports_modeles (nom, type_rapport, format, titre_modele)
+		VALUES ($1, 'stock', 'json', 'Stock du {debut} au {fin}') RETURNING id`, fmt.Sprintf("Modèle fixture %d", f.seq.Add(1)))
+}
+
+// freshPlanifie schedules a fresh template's report.
+func (f *rbacFixture) freshPlanifie() int64 {
+	f.t.Helper()
+	return f.insert(`INSERT INTO rapports_planifies (nom, modele_id, cron, destinataires_emails, prochaine_execution, proprietaire_id)
+		SELECT 'Planif fixture', $1, '0 7 * * 1', '{direction@mif.ma}', now() + interval '1 day', id FROM users WHERE username = 'admin'
+		RETURNING id`, f.freshModele())
 }

@@ -33,6 +33,14 @@ type Options struct {
 	Logger      *slog.Logger
 	// Jitter returns a factor applied to each backoff (default: uniform in [0.8, 1.2)).
 	Jitter func() float64
+	// Attachments reads the report files of the e-mails that carry one (nil: such an e-mail
+	// fails and is retried).
+	Attachments Attachments
+}
+
+// Attachments reads the file of a generated report an e-mail carries.
+type Attachments interface {
+	Attachment(ctx context.Context, rapportID int64) (Attachment, error)
 }
 
 // Deliverer sends the due e-mails of the outbox.
@@ -116,8 +124,21 @@ func (d *Deliverer) Deliver(ctx context.Context, now time.Time) (Report, error) 
 
 func (d *Deliverer) deliverOne(ctx context.Context, q *db.Queries, e db.EmailOutbox, now time.Time, rep *Report) error {
 	sendCtx, cancel := context.WithTimeout(ctx, d.opts.SendTimeout)
-	sendErr := d.sender.Send(sendCtx, Message{ToEmail: e.ToEmail, ToName: e.ToName, Subject: e.Subject,
-		Text: e.BodyText, HTML: e.BodyHtml})
+	m := Message{ToEmail: e.ToEmail, ToName: e.ToName, Subject: e.Subject, Text: e.BodyText, HTML: e.BodyHtml}
+	var sendErr error
+	if e.RapportID != nil {
+		if d.opts.Attachments == nil {
+			sendErr = errors.New("pièce jointe : aucun accès aux fichiers des rapports sur ce serveur")
+		} else {
+			var a Attachment
+			if a, sendErr = d.opts.Attachments.Attachment(sendCtx, *e.RapportID); sendErr == nil {
+				m.Attachments = []Attachment{a}
+			}
+		}
+	}
+	if sendErr == nil {
+		sendErr = d.sender.Send(sendCtx, m)
+	}
 	cancel()
 	// The outcome is recorded even when ctx ends now (a sent e-mail must not be sent again).
 	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -158,4 +179,11 @@ func (d *Deliverer) deliverOne(ctx context.Context, q *db.Queries, e db.EmailOut
 			"next_attempt_at", next.UTC().Format(time.RFC3339), "error", msg)
 	}
 	return nil
+}
+
+// WithAttachments returns a copy of the deliverer that attaches report files through a.
+func (d *Deliverer) WithAttachments(a Attachments) *Deliverer {
+	c := *d
+	c.opts.Attachments = a
+	return &c
 }

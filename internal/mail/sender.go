@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -36,6 +37,13 @@ type Message struct {
 	ToEmail, ToName string
 	Subject         string
 	Text, HTML      string
+	Attachments     []Attachment
+}
+
+// Attachment is a file sent with an e-mail.
+type Attachment struct {
+	Name, Mime string
+	Data       []byte
 }
 
 // Sender sends one e-mail; an error means it was not accepted.
@@ -99,6 +107,11 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	msg.SetMessageID()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	for _, a := range m.Attachments {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.Mime))); err != nil {
+			return fmt.Errorf("attach %s: %w", a.Name, err)
+		}
+	}
 	c, err := s.client()
 	if err != nil {
 		return fmt.Errorf("smtp client: %w", err)

@@ -44,9 +44,12 @@ func (f Filtres) set() []string {
 }
 
 // FiltresOf decodes a report's stored filters.
-func FiltresOf(r Rapport) Filtres {
+func FiltresOf(r Rapport) Filtres { return FiltresOfJSON(r.Filtres) }
+
+// FiltresOfJSON decodes stored filters (a report's or a template's).
+func FiltresOfJSON(raw []byte) Filtres {
 	var f Filtres
-	_ = json.Unmarshal(r.Filtres, &f) // written by Create
+	_ = json.Unmarshal(raw, &f) // written by this package
 	return f
 }
 
@@ -68,36 +71,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in Input) (R
 		return Rapport{}, errClientsOnly
 	}
 	typ, format := db.RapportType(in.Type), db.RapportFormat(in.Format)
-	var fields apperr.Fields
-	if !typ.Valid() {
-		fields.Add("type", "type de rapport inconnu")
-	}
-	if !format.Valid() {
-		fields.Add("format", "format inconnu (pdf, excel, csv ou json)")
-	}
-	if err := fields.Err(); err != nil {
-		return Rapport{}, err
-	}
-	if sc.IsClient() && staffTypes[typ] {
+	sep, fields := spec(sc, typ, format, in.Filtres, in.Separateur)
+	if fields == nil {
 		return Rapport{}, errStaffOnly
-	}
-	for _, name := range in.Filtres.set() {
-		if !slices.Contains(filters[typ], name) {
-			fields.Add("filtres."+name, fmt.Sprintf("le rapport %s ne prend pas ce filtre", typ))
-		}
-	}
-	if in.Filtres.TypeIntervention != nil && !db.InterventionType(*in.Filtres.TypeIntervention).Valid() {
-		fields.Add("filtres.type_intervention", "type d'intervention inconnu")
-	}
-	sep := ","
-	if in.Separateur != nil {
-		if format != db.RapportFormatCsv {
-			fields.Add("separateur", "seulement pour le format csv")
-		} else if *in.Separateur != "," && *in.Separateur != ";" {
-			fields.Add("separateur", "« , » ou « ; »")
-		} else {
-			sep = *in.Separateur
-		}
 	}
 	from, to, err := kpis.Days(in.From, in.To, s.now())
 	if err != nil {
@@ -123,6 +99,44 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in Input) (R
 		return Rapport{}, fmt.Errorf("queue report: %w", err)
 	}
 	return r, nil
+}
+
+// spec checks what a report (or a template) asks for: its type and format, the filters its
+// type takes, the CSV separator. It returns the separator and the invalid fields; nil fields
+// mean the caller may not ask for this type (403).
+func spec(sc access.Scope, typ db.RapportType, format db.RapportFormat, f Filtres, separateur *string) (string, *apperr.Fields) {
+	fields := &apperr.Fields{}
+	if !typ.Valid() {
+		fields.Add("type", "type de rapport inconnu")
+	}
+	if !format.Valid() {
+		fields.Add("format", "format inconnu (pdf, excel, csv ou json)")
+	}
+	if len(*fields) > 0 {
+		return "", fields
+	}
+	if sc.IsClient() && staffTypes[typ] {
+		return "", nil
+	}
+	for _, name := range f.set() {
+		if !slices.Contains(filters[typ], name) {
+			fields.Add("filtres."+name, fmt.Sprintf("le rapport %s ne prend pas ce filtre", typ))
+		}
+	}
+	if f.TypeIntervention != nil && !db.InterventionType(*f.TypeIntervention).Valid() {
+		fields.Add("filtres.type_intervention", "type d'intervention inconnu")
+	}
+	sep := ","
+	if separateur != nil {
+		if format != db.RapportFormatCsv {
+			fields.Add("separateur", "seulement pour le format csv")
+		} else if *separateur != "," && *separateur != ";" {
+			fields.Add("separateur", "« , » ou « ; »")
+		} else {
+			sep = *separateur
+		}
+	}
+	return sep, fields
 }
 
 // checkFilters answers 404 for a machine, company or technician the caller may not read.

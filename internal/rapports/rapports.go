@@ -43,6 +43,7 @@ type Config struct {
 	Signer    *documents.Signer  // signed download links (a key of their own)
 	Retention time.Duration      // RAPPORT_RETENTION_DAYS
 	Devise    string             // DEFAULT_CURRENCY
+	PublicURL string             // the links of scheduled reports sent by e-mail (PUBLIC_URL)
 	Logger    *slog.Logger
 	Sources   Sources // what the intervention report reads
 }

@@ -73,9 +73,11 @@ func (s *Service) Generate(ctx context.Context) (bool, error) {
 		}
 		contenu := fmt.Sprintf("Le rapport « %s » (n° %d) est prêt : %s, %s. Il sera supprimé le %s.", r.Titre, r.ID, name,
 			humanSize(stored.Size), frDate(*done.ExpireLe))
-		_, err = notifications.Insert(ctx, tx, notifications.New{UserID: r.DemandeurID, Type: db.NotificationTypeInformation,
-			Titre: "Rapport prêt : " + r.Titre, Contenu: &contenu})
-		return err
+		if _, err := notifications.Insert(ctx, tx, notifications.New{UserID: r.DemandeurID, Type: db.NotificationTypeInformation,
+			Titre: "Rapport prêt : " + r.Titre, Contenu: &contenu}); err != nil {
+			return err
+		}
+		return s.send(ctx, db.New(tx), done)
 	})
 	if err != nil {
 		_ = s.Files.Remove(context.WithoutCancel(ctx), stored.Key)
