@@ -10,6 +10,56 @@ import (
 	"time"
 )
 
+const exportNoms = `-- name: ExportNoms :many
+SELECT 'client'::text AS kind, c.id, c.nom_entreprise::text AS nom FROM clients c WHERE c.id = ANY($1::bigint[])
+UNION ALL
+SELECT 'contrat', k.id, k.numero_contrat FROM contrats k WHERE k.id = ANY($2::bigint[])
+UNION ALL
+SELECT 'equipement', e.id, e.nom FROM equipements e WHERE e.id = ANY($3::bigint[])
+UNION ALL
+SELECT 'user', u.id, u.full_name FROM users u WHERE u.id = ANY($4::bigint[])
+`
+
+type ExportNomsParams struct {
+	Clients     []int64
+	Contrats    []int64
+	Equipements []int64
+	Users       []int64
+}
+
+type ExportNomsRow struct {
+	Kind string
+	ID   int64
+	Nom  string
+}
+
+// The names of the clients, contracts, machines and users that rows of an export (read through a
+// scoped list) refer to by id.
+func (q *Queries) ExportNoms(ctx context.Context, arg ExportNomsParams) ([]ExportNomsRow, error) {
+	rows, err := q.db.Query(ctx, exportNoms,
+		arg.Clients,
+		arg.Contrats,
+		arg.Equipements,
+		arg.Users,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ExportNomsRow{}
+	for rows.Next() {
+		var i ExportNomsRow
+		if err := rows.Scan(&i.Kind, &i.ID, &i.Nom); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const rapportBonEntete = `-- name: RapportBonEntete :one
 SELECT i.id, e.nom AS equipement, e.type_equipement, e.localisation, e.numero_serie, e.code_interne,
        e.criticite::text AS criticite, c.nom_entreprise AS client, c.nom_contact AS client_contact,

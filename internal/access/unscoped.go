@@ -43,6 +43,7 @@ var unscoped = map[string]string{
 	"CalendarTokenUser": whyAccount,
 
 	"CalendarEquipementNoms":      whyAboutRow,
+	"ExportNoms":                  whyAboutRow,
 	"InterventionHistoriqueList":  whyAboutRow,
 	"InterventionHistoriqueCount": whyAboutRow,
 	"InterventionContratTarget":   whyAboutRow,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	api "github.com/mif-erp/erp/gen/api"
@@ -91,6 +92,10 @@ func (s *Server) ListPiecesACommander(ctx context.Context, req api.ListPiecesACo
 // ExportPieces is GET /pieces/export. The catalogue is small enough to build in memory, which
 // lets an error still answer a problem instead of a cut CSV.
 func (s *Server) ExportPieces(ctx context.Context, req api.ExportPiecesRequestObject) (api.ExportPiecesResponseObject, error) {
+	p := req.Params
+	if stringOf(p.Format) == "excel" || p.Format == nil && strings.Contains(requestHeader(ctx, "Accept"), xlsxMime) {
+		return s.exportPiecesXLSX(ctx, p)
+	}
 	var buf bytes.Buffer
 	if err := s.deps.Pieces.Export(ctx, principal(ctx), req.Params.Actif, &buf); err != nil {
 		return nil, err

@@ -17,7 +17,6 @@ import (
 // Rows of the RBAC matrix for reports and indicators (issue 15). The indicators: every role,
 // each on its own scope (kpis_test.go). Reports: managers and clients (a client reads its own).
 func init() {
-	managersClient := []string{"admin", "responsable", "client"}
 	id := func(v int64) string { return strconv.FormatInt(v, 10) }
 	onModele := func(f *rbacFixture, _ string) (map[string]string, string, string) {
 		return map[string]string{"modele_id": id(f.freshModele())}, "", ""
@@ -34,9 +33,17 @@ func init() {
 		"createRapport": {allowed: managersClient, request: func(*rbacFixture, string) (map[string]string, string, string) {
 			return nil, "application/json", `{"type":"interventions","format":"json"}`
 		}},
-		"getRapport":         {allowed: managersClient, request: onOwn},
-		"downloadRapport":    {allowed: managersClient, request: onOwn},
-		"listRapportModeles": {allowed: managers, request: noBody},
+		"getRapport":      {allowed: managersClient, request: onOwn},
+		"downloadRapport": {allowed: managersClient, request: onOwn},
+		// The exports of the lists: the roles of each list.
+		"exportEquipements":     {allowed: everyAccount, request: noBody},
+		"exportTechniciens":     {allowed: staff, request: noBody},
+		"exportClients":         {allowed: managersClient, request: noBody},
+		"exportContrats":        {allowed: managersClient, request: noBody},
+		"exportPlannings":       {allowed: everyAccount, request: noBody},
+		"exportMouvementsStock": {allowed: managers, request: noBody},
+		"exportNotifications":   {allowed: managers, request: noBody},
+		"listRapportModeles":    {allowed: managers, request: noBody},
 		"createRapportModele": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return nil, "application/json", fmt.Sprintf(`{"nom":"Modèle RBAC %d","type":"stock","format":"csv","titre_modele":"Stock au {fin}"}`, f.seq.Add(1))
 		}},

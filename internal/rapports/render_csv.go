@@ -3,8 +3,6 @@ package rapports
 import (
 	"bytes"
 	"encoding/csv"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -16,35 +14,7 @@ func renderCSV(d Document, sep rune) ([]byte, error) {
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
 	w.Comma = sep
-	num := func(v float64, decimals int) string {
-		s := strconv.FormatFloat(v, 'f', decimals, 64)
-		if sep == ';' {
-			s = strings.Replace(s, ".", ",", 1)
-		}
-		return s
-	}
-	cell := func(v any, k Kind) string {
-		switch x := deref(v).(type) {
-		case nil:
-			return ""
-		case string:
-			return x
-		case time.Time:
-			if k == Date {
-				return x.Format(time.DateOnly)
-			}
-			return x.UTC().Format("2006-01-02 15:04:05")
-		case int64:
-			if k == Monnaie {
-				return num(float64(x)/100, 2)
-			}
-			return strconv.FormatInt(x, 10)
-		case float64:
-			return num(x, 2)
-		default:
-			return ""
-		}
-	}
+	cell := func(v any, k Kind) string { return csvCell(v, k, sep) }
 	write := func(rec []string) {
 		_ = w.Write(rec) // errors surface in w.Error
 	}

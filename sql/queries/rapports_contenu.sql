@@ -150,3 +150,14 @@ LEFT JOIN users u ON u.id = t.user_id
 LEFT JOIN users a ON a.id = i.created_by
 WHERE (@scope_all::boolean OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint OR i.client_id = sqlc.narg('scope_client_id')::bigint)
   AND i.id = @id;
+
+-- name: ExportNoms :many
+-- The names of the clients, contracts, machines and users that rows of an export (read through a
+-- scoped list) refer to by id.
+SELECT 'client'::text AS kind, c.id, c.nom_entreprise::text AS nom FROM clients c WHERE c.id = ANY(@clients::bigint[])
+UNION ALL
+SELECT 'contrat', k.id, k.numero_contrat FROM contrats k WHERE k.id = ANY(@contrats::bigint[])
+UNION ALL
+SELECT 'equipement', e.id, e.nom FROM equipements e WHERE e.id = ANY(@equipements::bigint[])
+UNION ALL
+SELECT 'user', u.id, u.full_name FROM users u WHERE u.id = ANY(@users::bigint[]);
