@@ -11,4 +11,5 @@ var (
 	ErrStaffOnly = apperr.Forbidden("Accès réservé aux rôles : admin, responsable, technicien")
 	// ErrEquipementNotFound is a machine missing or out of the caller's scope.
 	ErrEquipementNotFound = apperr.NotFound("Équipement introuvable")
+	ErrClientNotFound     = apperr.NotFound("Client introuvable")
 )

@@ -164,6 +164,18 @@ func (q *Queries) CheckEquipement(ctx context.Context, id int64) error {
 	return nil
 }
 
+// CheckClient answers 404 "Client introuvable" unless a client company exists in scope.
+func (q *Queries) CheckClient(ctx context.Context, id int64) error {
+	_, err := q.GetClientScoped(ctx, db.GetClientScopedParams{ID: id})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrClientNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("read client %d: %w", id, err)
+	}
+	return nil
+}
+
 // ListEquipements reads a page of the machines in scope.
 func (q *Queries) ListEquipements(ctx context.Context, arg db.ListEquipementsParams) ([]db.ListEquipementsRow, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.equipment()

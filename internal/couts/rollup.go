@@ -112,15 +112,9 @@ func readable(ctx context.Context, q *access.Queries, of Of) error {
 	var err error
 	switch {
 	case of.EquipementID != nil:
-		_, err = q.GetEquipement(ctx, db.GetEquipementParams{ID: *of.EquipementID})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFound("Équipement introuvable")
-		}
+		return q.CheckEquipement(ctx, *of.EquipementID)
 	case of.ClientID != nil:
-		_, err = q.GetClientScoped(ctx, db.GetClientScopedParams{ID: *of.ClientID})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFound("Client introuvable")
-		}
+		return q.CheckClient(ctx, *of.ClientID)
 	case of.ContratID != nil:
 		_, err = q.GetContratScoped(ctx, db.GetContratScopedParams{ID: *of.ContratID})
 		if errors.Is(err, pgx.ErrNoRows) {

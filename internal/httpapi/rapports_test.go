@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	api "github.com/mif-erp/erp/gen/api"
+	"github.com/mif-erp/erp/internal/pdftest"
 	"github.com/mif-erp/erp/internal/testenv"
 )
 
@@ -95,19 +95,6 @@ func (f *reportFixture) made(token string, id int64) (api.Rapport, []byte) {
 	return r, d.Body
 }
 
-func pdfToText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "r.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext (Debian poppler-utils): %v", err)
-	}
-	return strings.Join(strings.Fields(strings.ReplaceAll(string(out), "\u00a0", " ")), " ")
-}
-
 // TestRapportsInEveryFormat: a report asked for answers 202 at once; the worker makes it; the
 // file is downloaded by bearer and by signed link, and reads back in each format with the
 // fixture's figures; the requester is notified.
@@ -142,7 +129,7 @@ func TestRapportsInEveryFormat(t *testing.T) {
 		r.ExpireLe.Sub(time.Now()) < 29*24*time.Hour {
 		t.Errorf("completed report %+v", r)
 	}
-	text := pdfToText(t, pdf)
+	text := pdftest.Text(t, pdf)
 	for _, want := range []string{"Interventions de mars", "du 01/03/2026 au 10/03/2026", "Interventions créées 7",
 		"Coût total 1 219,00 MAD", "Interventions par type", "Page 1 / ", "999,00 MAD", "160,00 MAD"} {
 		if !strings.Contains(text, want) {
@@ -518,7 +505,7 @@ func TestInterventionReportPDF(t *testing.T) {
 			!strings.Contains(resp.Header.Get("Content-Disposition"), "bon-intervention-"+itoa(i1)+".pdf") {
 			t.Fatalf("report: %d %v %s", resp.StatusCode, resp.Header, pdf)
 		}
-		text := pdfToText(t, pdf)
+		text := pdftest.Text(t, pdf)
 		for _, want := range []string{"Bon d'intervention", "N° " + itoa(i1) + " : Fuite d'huile sur la presse",
 			"Flaque sous le vérin principal.", "Joint du vérin remplacé, essai sous pression concluant.",
 			"SN-PRESSE-77", "Société ABC", "Historique", "Travaux terminés", "Pression du circuit", "9,50 bar",

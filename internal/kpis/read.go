@@ -2,7 +2,6 @@ package kpis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/access"
-	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/dispatch"
 )
@@ -79,13 +77,7 @@ func readable(ctx context.Context, q *access.Queries, p Params) error {
 		}
 	}
 	if p.ClientID != nil {
-		_, err := q.GetClientScoped(ctx, db.GetClientScopedParams{ID: *p.ClientID})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFound("Client introuvable")
-		}
-		if err != nil {
-			return fmt.Errorf("check client: %w", err)
-		}
+		return q.CheckClient(ctx, *p.ClientID)
 	}
 	return nil
 }

@@ -148,12 +148,8 @@ func (s *Service) checkFilters(ctx context.Context, sc access.Scope, f Filtres) 
 		}
 	}
 	if f.ClientID != nil {
-		_, err := q.GetClientScoped(ctx, db.GetClientScopedParams{ID: *f.ClientID})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFound("Client introuvable")
-		}
-		if err != nil {
-			return fmt.Errorf("check client: %w", err)
+		if err := q.CheckClient(ctx, *f.ClientID); err != nil {
+			return err
 		}
 	}
 	if f.TechnicienID != nil {

@@ -40,6 +40,17 @@ var (
 
 // Modeles reads a page of the templates (managers), by name, and their total.
 func (s *Service) Modeles(ctx context.Context, actor auth.Principal, limit, offset int) ([]Modele, int64, error) {
+	q := db.New(s.Pool)
+	return managersPage(actor, limit, offset, "templates",
+		func(lim, off int32) ([]Modele, error) {
+			return q.ModeleList(ctx, db.ModeleListParams{Lim: lim, Off: off})
+		},
+		func() (int64, error) { return q.ModeleCount(ctx) })
+}
+
+// managersPage reads a page of a managers-only list and its total.
+func managersPage[T any](actor auth.Principal, limit, offset int, what string, list func(lim, off int32) ([]T, error),
+	count func() (int64, error)) ([]T, int64, error) {
 	if !access.For(actor).Manager() {
 		return nil, 0, access.ErrManagersOnly
 	}
@@ -47,14 +58,13 @@ func (s *Service) Modeles(ctx context.Context, actor auth.Principal, limit, offs
 	if err != nil {
 		return nil, 0, err
 	}
-	q := db.New(s.Pool)
-	rows, err := q.ModeleList(ctx, db.ModeleListParams{Lim: lim, Off: off})
+	rows, err := list(lim, off)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list templates: %w", err)
+		return nil, 0, fmt.Errorf("list %s: %w", what, err)
 	}
-	n, err := q.ModeleCount(ctx)
+	n, err := count()
 	if err != nil {
-		return nil, 0, fmt.Errorf("count templates: %w", err)
+		return nil, 0, fmt.Errorf("count %s: %w", what, err)
 	}
 	return rows, n, nil
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
-	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/platform"
 )
 
@@ -68,23 +67,12 @@ func nextTime(expr, zone string, t time.Time) (time.Time, error) {
 
 // Planifies reads a page of the schedules (managers), by name, and their total.
 func (s *Service) Planifies(ctx context.Context, actor auth.Principal, limit, offset int) ([]Planifie, int64, error) {
-	if !access.For(actor).Manager() {
-		return nil, 0, access.ErrManagersOnly
-	}
-	lim, off, err := paging.Check(limit, offset)
-	if err != nil {
-		return nil, 0, err
-	}
 	q := db.New(s.Pool)
-	rows, err := q.PlanifieList(ctx, db.PlanifieListParams{Lim: lim, Off: off})
-	if err != nil {
-		return nil, 0, fmt.Errorf("list schedules: %w", err)
-	}
-	n, err := q.PlanifieCount(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count schedules: %w", err)
-	}
-	return rows, n, nil
+	return managersPage(actor, limit, offset, "schedules",
+		func(lim, off int32) ([]Planifie, error) {
+			return q.PlanifieList(ctx, db.PlanifieListParams{Lim: lim, Off: off})
+		},
+		func() (int64, error) { return q.PlanifieCount(ctx) })
 }
 
 // Planifie reads a schedule (managers).

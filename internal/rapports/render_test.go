@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/mif-erp/erp/internal/pdftest"
 )
 
 func sample() Document {
@@ -129,7 +128,7 @@ func TestRenderPDFReadsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, b)
+	text := pdftest.Text(t, b)
 	for _, want := range []string{"Interventions de novembre", "du 01/11/2026 au 30/11/2026", "Fatima Responsable", "MIF ERP : Interventions",
 		"Disponibilité", "97,50 %", "1 234 567,89 MAD", "Fuite d'huile, presse nº 2", "1 500,50 MAD", "03/11/2026",
 		"Interventions créées par semaine", "Page 1 / 3", "Page 3 / 3"} {
@@ -137,18 +136,4 @@ func TestRenderPDFReadsBack(t *testing.T) {
 			t.Errorf("the PDF lacks %q:\n%s", want, text)
 		}
 	}
-}
-
-// pdfText is the text of a PDF as pdftotext (poppler-utils) reads it, spaces normalised.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "r.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext (Debian poppler-utils): %v", err)
-	}
-	return strings.Join(strings.Fields(strings.ReplaceAll(string(out), "\u00a0", " ")), " ")
 }
