@@ -103,7 +103,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Arrets:        arrets.NewService(pool),
 		Dispatch:      dispatch.NewService(pool),
 		Checklists:    checklists.NewService(pool),
-		Kpis:          kpis.NewService(pool, cfg.DefaultCurrency),
+		Kpis:          kpis.NewService(pool, cfg.DefaultCurrency).WithCache(cfg.KpiCacheTTL, cfg.KpiCacheMinCost),
 		Rapports:      Rapports(cfg, pool, docs, log),
 		Audit:         audit.NewRecorder(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),

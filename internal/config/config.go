@@ -116,6 +116,10 @@ type Config struct {
 	// RapportRetention.
 	RapportWorkerInterval time.Duration
 	RapportRetention      time.Duration
+	// GET /kpis keeps for KpiCacheTTL (0: never) the figures whose computation took
+	// KpiCacheMinCost or more, by caller's scope and request.
+	KpiCacheTTL     time.Duration
+	KpiCacheMinCost time.Duration
 	// PublicURL is the server's address as its users reach it (scheme, host, port), for the
 	// links in e-mails (a scheduled report sent as a link).
 	PublicURL string
@@ -563,6 +567,8 @@ func (r *reader) smtp(c *Config) {
 func (r *reader) rapports(c *Config) {
 	c.RapportWorkerInterval = time.Duration(r.intRange("RAPPORT_WORKER_INTERVAL_SECONDS", 5, 1, 3600)) * time.Second
 	c.RapportRetention = time.Duration(r.intRange("RAPPORT_RETENTION_DAYS", 30, 1, 3650)) * 24 * time.Hour
+	c.KpiCacheTTL = time.Duration(r.intRange("KPI_CACHE_SECONDS", 60, 0, 3600)) * time.Second
+	c.KpiCacheMinCost = time.Duration(r.intRange("KPI_CACHE_MIN_MS", 250, 0, 60000)) * time.Millisecond
 	c.PublicURL = strings.TrimRight(r.str("PUBLIC_URL", fmt.Sprintf("http://localhost:%d", c.Port)), "/")
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		(u.Path != "" && u.Path != "/") || u.RawQuery != "" {

@@ -470,6 +470,12 @@ func TestSMTPSettings(t *testing.T) {
 func TestRapportSettings(t *testing.T) {
 	t.Parallel()
 	c := load(t, nil)
+	if c.KpiCacheTTL != time.Minute || c.KpiCacheMinCost != 250*time.Millisecond {
+		t.Errorf("kpi cache defaults: %v %v", c.KpiCacheTTL, c.KpiCacheMinCost)
+	}
+	if c := load(t, map[string]string{"KPI_CACHE_SECONDS": "0", "KPI_CACHE_MIN_MS": "0"}); c.KpiCacheTTL != 0 || c.KpiCacheMinCost != 0 {
+		t.Errorf("kpi cache off: %v %v", c.KpiCacheTTL, c.KpiCacheMinCost)
+	}
 	if c.RapportWorkerInterval != 5*time.Second || c.RapportRetention != 30*24*time.Hour || c.PublicURL != "http://localhost:8000" {
 		t.Errorf("defaults: %v %v %s", c.RapportWorkerInterval, c.RapportRetention, c.PublicURL)
 	}
@@ -479,6 +485,8 @@ func TestRapportSettings(t *testing.T) {
 		t.Errorf("read: %v %v %s", c.RapportWorkerInterval, c.RapportRetention, c.PublicURL)
 	}
 	for _, tc := range []struct{ key, value string }{
+		{"KPI_CACHE_SECONDS", "-1"},
+		{"KPI_CACHE_MIN_MS", "soixante"},
 		{"PUBLIC_URL", "erp.mif.ma"},
 		{"PUBLIC_URL", "ftp://erp.mif.ma"},
 		{"PUBLIC_URL", "https://erp.mif.ma/api?x=1"},

@@ -391,3 +391,29 @@ func trimSpace(s string) string {
 	}
 	return s
 }
+
+// TestKpisCacheKeepsCostlyFiguresPerScope: with the cache on (every computation costly enough),
+// the same request of the same scope gets the kept figures until they expire; another scope or
+// another request computes its own.
+func TestKpisCacheKeepsCostlyFiguresPerScope(t *testing.T) {
+	t.Parallel()
+	f := newKpiFixtureOn(t, testenv.NewEnv(t, pg, testenv.Options{"KPI_CACHE_SECONDS": "60", "KPI_CACHE_MIN_MS": "0"}))
+	first := f.kpis(f.resp, marchWindow(api.GetKpisParams{}))
+	if first.JSON200 == nil || first.JSON200.Interventions.Creees != 7 {
+		t.Fatalf("%d %s", first.StatusCode(), first.Body)
+	}
+	f.kpiWork(kpiWork{typ: "corrective", statut: "ouverte", machine: f.m1, created: mar(5, 5)})
+	again := f.kpis(f.resp, marchWindow(api.GetKpisParams{}))
+	if again.JSON200 == nil || again.JSON200.Interventions.Creees != 7 || !again.JSON200.CalculeLe.Equal(first.JSON200.CalculeLe) {
+		t.Errorf("the same request within the cache's time: %s", again.Body)
+	}
+	// Another scope is never served a manager's figures; another request computes.
+	if r := f.kpis(f.client, marchWindow(api.GetKpisParams{})); r.JSON200 == nil || r.JSON200.Interventions.Creees != 5 {
+		t.Errorf("the client: %s", r.Body)
+	}
+	rule := api.KpiReglePmJour
+	if r := f.kpis(f.resp, marchWindow(api.GetKpisParams{ReglePm: &rule})); r.JSON200 == nil || r.JSON200.Interventions.Creees != 8 ||
+		!r.JSON200.CalculeLe.After(first.JSON200.CalculeLe) {
+		t.Errorf("another request: %s", r.Body)
+	}
+}

@@ -9,7 +9,7 @@ import (
 
 func toAPIKpis(r kpis.Result) api.Kpis {
 	a, iv, pm, b := r.Equipements, r.Interventions, r.Preventif, r.Backlog
-	out := api.Kpis{
+	out := api.Kpis{CalculeLe: r.CalculeLe.UTC(),
 		From: openapi_types.Date{Time: r.From}, To: openapi_types.Date{Time: r.To},
 		Granularite: api.KpiGranularite(r.Granularite), ReglePm: api.KpiReglePm(r.ReglePM),
 		Equipements: api.KpiEquipements{Equipements: a.Equipements, TempsMinutes: a.TempsMinutes,

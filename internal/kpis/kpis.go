@@ -20,11 +20,23 @@ type Service struct {
 	pool   *pgxpool.Pool
 	devise string
 	now    func() time.Time
+	cache  *cache // nil: every request computes
 }
 
 // NewService returns the service; devise is the currency of the costs (DEFAULT_CURRENCY).
 func NewService(pool *pgxpool.Pool, devise string) *Service {
 	return &Service{pool: pool, devise: devise, now: time.Now}
+}
+
+// WithCache returns a copy of the service that keeps for ttl (KPI_CACHE_SECONDS) the figures
+// whose computation took minCost (KPI_CACHE_MIN_MS) or more; ttl 0 keeps none.
+func (s *Service) WithCache(ttl, minCost time.Duration) *Service {
+	c := *s
+	c.cache = nil
+	if ttl > 0 {
+		c.cache = &cache{ttl: ttl, minCost: minCost}
+	}
+	return &c
 }
 
 // Granularities of the series.
@@ -51,6 +63,7 @@ type Params struct {
 
 // Result is the indicators of a window.
 type Result struct {
+	CalculeLe            time.Time // when the figures were read
 	From, To             time.Time // days, To included
 	Granularite, ReglePM string
 	Equipements          Availability

@@ -17,6 +17,8 @@ import (
 const estimeMinutes = 120
 
 // Get computes the indicators of a window for the caller, from one snapshot of the database.
+// With a cache (WithCache), figures that took long to compute are kept for its time by scope
+// and request, and concurrent identical requests share one computation.
 func (s *Service) Get(ctx context.Context, actor auth.Principal, p Params) (Result, error) {
 	now := s.now()
 	w, err := newWindow(p, now)
@@ -28,6 +30,29 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, p Params) (Resu
 		regle = RegleEcheance
 	}
 	sc := access.For(actor)
+	if s.cache == nil {
+		return s.compute(ctx, sc, w, p, regle, now)
+	}
+	k := key(sc, w, p, regle)
+	if r, ok := s.cache.get(k, now); ok {
+		return r, nil
+	}
+	v, err, _ := s.cache.group.Do(k, func() (any, error) {
+		start := s.now()
+		r, err := s.compute(ctx, sc, w, p, regle, start)
+		if err == nil && s.now().Sub(start) >= s.cache.minCost {
+			s.cache.put(k, r, s.now())
+		}
+		return r, err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return v.(Result), nil
+}
+
+// compute reads the indicators from one snapshot of the database.
+func (s *Service) compute(ctx context.Context, sc access.Scope, w window, p Params, regle string, now time.Time) (Result, error) {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return Result{}, fmt.Errorf("begin: %w", err)
@@ -41,7 +66,7 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, p Params) (Resu
 	if err := readable(ctx, q, p); err != nil {
 		return Result{}, err
 	}
-	out := Result{From: w.From, To: w.To, Granularite: w.granularite, ReglePM: regle, Serie: w.buckets}
+	out := Result{From: w.From, To: w.To, Granularite: w.granularite, ReglePM: regle, Serie: w.buckets, CalculeLe: now}
 	f := db.KpiInterventionsParams{EquipementID: p.EquipementID, ClientID: p.ClientID, Du: w.du, Au: w.au}
 	if p.Type != nil {
 		f.Type = db.NullInterventionType{InterventionType: db.InterventionType(*p.Type), Valid: true}
