@@ -9,7 +9,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKGS    ?= ./...
 ARGS    ?=
 
-.PHONY: help generate check-generated lint test run build bench-bin bench bench-scale docker db-stop clean clean-data
+.PHONY: help generate check-generated contract-diff lint test run build bench-bin bench bench-scale docker db-stop clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ check-generated: generate ## fail if gen/ differs from what api/ and sql/ genera
 node_modules: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch node_modules
+
+contract-diff: ## fail on a breaking change against api/released/openapi.yaml (oasdiff) unless the major version and CHANGELOG.md say so
+	bash scripts/contract-diff.sh
 
 lint: node_modules ## redocly lint of the spec, go vet, gofmt
 	REDOCLY_TELEMETRY=off npx --no-install redocly lint api/openapi.yaml
