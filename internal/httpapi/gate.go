@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -306,53 +307,51 @@ func validationProblem(err error) error {
 	return apperr.Validation(fields...)
 }
 
-func requestFieldErrors(re *openapi3filter.RequestError) []apperr.FieldError {
-	var schemaErrs []*openapi3.SchemaError
+// schemaErrors are the schema errors in err, however deeply the validator nested them.
+func schemaErrors(err error) []*openapi3.SchemaError {
 	var me openapi3.MultiError
-	if errors.As(re.Err, &me) {
+	if errors.As(err, &me) {
+		var out []*openapi3.SchemaError
 		for _, e := range me {
-			var se *openapi3.SchemaError
-			if errors.As(e, &se) {
-				schemaErrs = append(schemaErrs, se)
-			}
+			out = append(out, schemaErrors(e)...)
 		}
-	} else {
-		var se *openapi3.SchemaError
-		if errors.As(re.Err, &se) {
-			schemaErrs = append(schemaErrs, se)
-		}
+		return out
 	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		return []*openapi3.SchemaError{se}
+	}
+	return nil
+}
+
+func requestFieldErrors(re *openapi3filter.RequestError) []apperr.FieldError {
+	schemaErrs := schemaErrors(re.Err)
 	base := "body"
 	if re.Parameter != nil {
 		base = re.Parameter.Name
 	}
 	if len(schemaErrs) == 0 {
-		msg := re.Reason
-		if re.Err != nil {
-			msg = re.Err.Error()
-		}
-		if msg == "" {
-			msg = "valeur invalide"
-		}
-		return []apperr.FieldError{{Field: base, Message: msg}}
+		// A value that does not even parse (a word for an integer parameter, ...).
+		return []apperr.FieldError{{Field: base, Message: "valeur invalide"}}
 	}
 	out := make([]apperr.FieldError, 0, len(schemaErrs))
 	for _, se := range schemaErrs {
+		msg, property := schemaMessage(se)
+		ptr := se.JSONPointer()
+		if property != "" && (len(ptr) == 0 || ptr[len(ptr)-1] != property) { // name the missing or unknown property
+			ptr = append(append([]string{}, ptr...), property)
+		}
 		field := base
-		if ptr := se.JSONPointer(); len(ptr) > 0 {
+		if len(ptr) > 0 {
 			if re.Parameter != nil {
 				field = base + "." + fieldName(ptr)
 			} else {
 				field = fieldName(ptr)
 			}
-		} else if se.SchemaField == "required" || se.SchemaField == "additionalProperties" {
-			field = base
 		}
-		msg := se.Reason
-		if msg == "" {
-			msg = se.Error()
+		if !slices.ContainsFunc(out, func(f apperr.FieldError) bool { return f.Field == field }) { // one per field (oneOf)
+			out = append(out, apperr.FieldError{Field: field, Message: msg})
 		}
-		out = append(out, apperr.FieldError{Field: field, Message: msg})
 	}
 	return out
 }

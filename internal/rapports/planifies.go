@@ -120,7 +120,7 @@ func (s *Service) checkPlanifie(ctx context.Context, in PlanifieInput) (db.Plani
 	for i, e := range in.Emails {
 		a, err := mail.ParseAddress(strings.TrimSpace(e))
 		if err != nil || a.Name != "" || !strings.Contains(a.Address, ".") {
-			fields.Add(fmt.Sprintf("destinataires.emails[%d]", i), "adresse e-mail invalide")
+			fields.Add(fmt.Sprintf("destinataires.emails.%d", i), "adresse e-mail invalide")
 			continue
 		}
 		if !slices.Contains(emails, strings.ToLower(a.Address)) {
