@@ -59,3 +59,42 @@ func TestFieldMessagesAreFrench(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadAnswersLikeGet: HEAD on a GET route answers its status and headers without a body,
+// for the probes, the docs, the contract and the API; the event stream and a route without GET
+// do not.
+func TestHeadAnswersLikeGet(t *testing.T) {
+	t.Parallel()
+	env := pg.Shared(t)
+	head := func(path, token string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodHead, env.Root+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	for _, path := range []string{"/health", "/api/v1/health", "/docs", "/openapi.json", "/openapi.yaml", "/api/v1/ready"} {
+		if resp := head(path, ""); resp.StatusCode != http.StatusOK || resp.ContentLength > 0 && resp.Header.Get("Content-Length") == "" {
+			t.Errorf("HEAD %s: %d", path, resp.StatusCode)
+		}
+	}
+	resp := head("/api/v1/equipements", env.Token("admin"))
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Total-Count") == "" || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("HEAD /equipements: %d %v", resp.StatusCode, resp.Header)
+	}
+	if resp := head("/api/v1/equipements", ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("HEAD without a token: %d", resp.StatusCode)
+	}
+	if resp := head("/api/v1/auth/logout", env.Token("admin")); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("HEAD on a POST-only route: %d", resp.StatusCode)
+	}
+}

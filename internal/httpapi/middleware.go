@@ -23,6 +23,30 @@ const APIPrefix = "/api/v1"
 // headerOriginalPath carries the path as the client sent it, for problem `instance` fields.
 const headerOriginalPath = "X-Mif-Original-Path"
 
+// headAsGet answers a HEAD request like the GET of the same URL, without its body (RFC 9110
+// 9.3.2): load-balancer probes and `curl -I` use it. The routes and the contract see a GET (of
+// a copy of the request) whose body is dropped; the server, which still has the HEAD, sends
+// the status and the headers only. The event stream, which never ends, is left out (405).
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodHead || strings.HasSuffix(strings.TrimRight(r.URL.Path, "/"), "/notifications/stream") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		get := r.Clone(r.Context())
+		get.Method = http.MethodGet
+		next.ServeHTTP(headOnly{w}, get)
+	})
+}
+
+// headOnly drops the body of a response to a HEAD request.
+type headOnly struct{ http.ResponseWriter }
+
+func (h headOnly) Write(b []byte) (int, error) { return len(b), nil }
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (h headOnly) Unwrap() http.ResponseWriter { return h.ResponseWriter }
+
 // normalizePath strips the /api/v1 prefix and a trailing slash, so /api/v1/users/, /users/ and
 // /users all reach the same route.
 func normalizePath(next echo.HandlerFunc) echo.HandlerFunc {

@@ -127,8 +127,8 @@ type Server struct {
 
 var _ api.StrictServerInterface = (*Server)(nil)
 
-// New builds the Echo instance serving the whole API.
-func New(d Deps) (*echo.Echo, error) {
+// New builds the handler serving the whole API: the Echo routes, HEAD answered like GET.
+func New(d Deps) (http.Handler, error) {
 	spec, err := loadSpec()
 	if err != nil {
 		return nil, err
@@ -201,7 +201,7 @@ func New(d Deps) (*echo.Echo, error) {
 	e.GET("/openapi.yaml", func(c echo.Context) error {
 		return c.Blob(200, "application/yaml", contract.Spec)
 	})
-	return e, nil
+	return headAsGet(e), nil
 }
 
 // ipExtractor trusts X-Forwarded-For only from the configured proxies.
