@@ -323,7 +323,7 @@ func TestChangeStatutMapsOntoTheLifecycle(t *testing.T) {
 		t.Errorf("actions after archiving: %v", got)
 	}
 	open := f.insert("ouverte", machine, nil)
-	for _, q := range []string{"statut=ouverte", "statut=en_cours", "statut=en_attente", "statut=cloturee", "statut=archivee"} {
+	for _, q := range []string{"statut=en_cours", "statut=en_attente", "statut=cloturee", "statut=archivee"} {
 		resp, b := f.statut(f.admin, open, q)
 		p := wantIvProblem(t, "ouverte "+q, resp, b, http.StatusConflict, "Transition interdite : ouverte -> "+strings.TrimPrefix(q, "statut="))
 		if got := allowedActions(p); !slices.Equal(got, []string{"assign", "cancel"}) {
@@ -331,8 +331,20 @@ func TestChangeStatutMapsOntoTheLifecycle(t *testing.T) {
 		}
 	}
 	running := f.insert("en_cours", machine, &f.techID)
+	// The status it already has: 200, unchanged, no history row.
+	before := f.state(running)
 	resp, b = f.statut(f.tech, running, "statut=en_cours")
-	wantIvProblem(t, "same status", resp, b, http.StatusConflict, "Transition interdite : en_cours -> en_cours")
+	if same := decodeInto[api.Intervention](t, b); resp.StatusCode != http.StatusOK || same.Statut != api.InterventionStatutEnCours ||
+		same.Version != before.Version {
+		t.Errorf("same status: %d %s", resp.StatusCode, b)
+	}
+	if after := f.state(running); after.HistoryRows != before.HistoryRows || after.Version != before.Version {
+		t.Errorf("same status changed the intervention: %+v -> %+v", before, after)
+	}
+	resp, b = f.statut(f.tech, running, "statut=en_cours")
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("same status again: %d %s", resp.StatusCode, b)
+	}
 	// affectee without a technician to assign.
 	resp, b = f.statut(f.admin, open, "statut=affectee")
 	wantIvProblem(t, "affectee without technician", resp, b, http.StatusUnprocessableEntity, "", "statut")

@@ -58,6 +58,14 @@ func (s *Service) ChangeStatut(ctx context.Context, actor auth.Principal, id int
 	if fields := text.CheckOptional(nil, "remarque", remarque, maxRemarque); len(fields) > 0 {
 		return Result{}, apperr.Validation(fields...)
 	}
+	// Asking for the statut it already has changes nothing and answers it (a retry, a form sent
+	// twice): no history, no notification.
+	if v, err := s.Get(ctx, actor, id); err == nil && Statut(v.Statut) == target {
+		if !expect.holds(v.Version) {
+			return Result{}, errStale
+		}
+		return Result{Intervention: v, Avertissements: []string{}}, nil
+	}
 	mayTake := target == EnCours || target == Affectee
 	return s.change(ctx, actor, id, "statut="+string(target), expect, mayTake, func(c caller, r Row) (transition, error) {
 		return decideStatut(c, r, target, remarque)
