@@ -497,3 +497,32 @@ func TestIfMatchGuardsInterventionChanges(t *testing.T) {
 		t.Errorf("If-Match *: %d %s", resp.StatusCode, b)
 	}
 }
+
+// TestCancellingNotifiesTheTechnicien: the technician of a cancelled intervention is told, with
+// the reason; one who cancels its own work, or work nobody had, tells nobody.
+func TestCancellingNotifiesTheTechnicien(t *testing.T) {
+	t.Parallel()
+	f := newIvFixture(t)
+	machine := f.machine(&f.company, nil)
+	count := func() int {
+		return f.count(`SELECT count(*) FROM notifications WHERE user_id = $1 AND titre = 'Intervention annulée'`, f.techUserID)
+	}
+	assigned := f.insert("affectee", machine, &f.techID)
+	resp, b := f.act(f.resp, assigned, "cancel", `{"motif":"Machine remplacée"}`)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("cancel: %d %s", resp.StatusCode, b)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d cancellation notices, want 1", n)
+	}
+	if n := f.count(`SELECT count(*) FROM notifications WHERE user_id = $1 AND contenu LIKE '%Motif : Machine remplacée%'`, f.techUserID); n != 1 {
+		t.Errorf("the reason is not in the notice")
+	}
+	open := f.insert("ouverte", machine, nil)
+	if resp, b := f.act(f.resp, open, "cancel", `{"motif":"Doublon"}`); resp.StatusCode != http.StatusOK {
+		t.Fatalf("cancel: %d %s", resp.StatusCode, b)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d notices after cancelling unassigned work", n)
+	}
+}

@@ -182,6 +182,16 @@ func notifyChange(ctx context.Context, tx pgx.Tx, steps []Step, r Row, taken boo
 			if err := notifications.Closed(ctx, tx, sub, &actorID); err != nil {
 				return err
 			}
+		case Cancel:
+			if r.TechnicienID != nil {
+				motif := ""
+				if r.MotifAnnulation != nil {
+					motif = *r.MotifAnnulation
+				}
+				if err := notifications.Cancelled(ctx, tx, sub, *r.TechnicienID, motif, &actorID); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil

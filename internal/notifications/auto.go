@@ -42,6 +42,25 @@ func Assigned(ctx context.Context, q db.DBTX, s Subject, technicienID int64, act
 		Titre: "Nouvelle intervention assignée", Contenu: &contenu, CreatedBy: actorID}, s)
 }
 
+// Cancelled tells the technician an intervention was assigned to that it is cancelled, and why
+// (type information), inside the transaction q of the cancellation. An inactive account, or the
+// technician cancelling it, gets nothing.
+func Cancelled(ctx context.Context, q db.DBTX, s Subject, technicienID int64, motif string, actorID *int64) error {
+	userID, err := db.New(q).NotificationTechnicienUser(ctx, technicienID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("account of technician %d: %w", technicienID, err)
+	}
+	if actorID != nil && *actorID == userID {
+		return nil
+	}
+	contenu := "L'intervention " + s.ref() + " qui vous était assignée est annulée. Motif : " + motif
+	return send(ctx, q, []int64{userID}, New{Type: db.NotificationTypeInformation,
+		Titre: "Intervention annulée", Contenu: &contenu, CreatedBy: actorID}, s)
+}
+
 // Closed notifies the closing of an intervention (type cloture) to its creator, every active
 // responsable and the client company's account, once each, the actor included.
 func Closed(ctx context.Context, q db.DBTX, s Subject, actorID *int64) error {
