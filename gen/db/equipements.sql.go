@@ -34,6 +34,34 @@ func (q *Queries) ContratForEquipement(ctx context.Context, id int64) (int64, er
 	return client_id, err
 }
 
+const contratsActifsDuClient = `-- name: ContratsActifsDuClient :many
+SELECT id FROM contrats
+WHERE client_id = $1 AND statut = 'en_cours' AND date_debut <= current_date AND date_fin >= current_date
+ORDER BY id LIMIT 2
+`
+
+// The contracts of a client company in force today (at most two are read: a machine created
+// for the company gets the contract when there is exactly one).
+func (q *Queries) ContratsActifsDuClient(ctx context.Context, clientID int64) ([]int64, error) {
+	rows, err := q.db.Query(ctx, contratsActifsDuClient, clientID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const countEquipements = `-- name: CountEquipements :one
 SELECT count(*) FROM equipements e
 WHERE ($1::boolean OR e.client_id = $2::bigint)

@@ -174,6 +174,7 @@ var unscoped = map[string]string{
 	"EquipementUsage":              whyManagerWrite,
 	"ClientForEquipement":          whyManagerWrite,
 	"ContratForEquipement":         whyManagerWrite,
+	"ContratsActifsDuClient":       whyManagerWrite,
 	"ParentForEquipement":          whyManagerWrite,
 	"WouldCreateCycle":             whyManagerWrite,
 	"InterventionTechnicienTarget": whyManagerWrite,

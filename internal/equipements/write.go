@@ -102,6 +102,16 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		if err := checkLinks(ctx, q, &row, links{client: row.ClientID != nil, contrat: row.ContratID != nil}); err != nil {
 			return err
 		}
+		if row.ClientID != nil && row.ContratID == nil {
+			// The company's contract when it has exactly one in force today.
+			ids, err := q.ContratsActifsDuClient(ctx, *row.ClientID)
+			if err != nil {
+				return fmt.Errorf("contracts of client %d: %w", *row.ClientID, err)
+			}
+			if len(ids) == 1 {
+				row.ContratID = &ids[0]
+			}
+		}
 		if row.ParentID != nil {
 			if err := checkParentExists(ctx, q, *row.ParentID); err != nil {
 				return err

@@ -1154,3 +1154,38 @@ func eqCountingClient(t *testing.T, env *testenv.Env) (*api.ClientWithResponses,
 	}
 	return client, counter
 }
+
+// TestMachineOfAClientGetsItsOnlyContract: a machine created for a company with exactly one
+// contract in force gets it; with none or two, or with a contract named, nothing is guessed.
+func TestMachineOfAClientGetsItsOnlyContract(t *testing.T) {
+	t.Parallel()
+	f := newIvFixture(t)
+	create := func(nom string, clientID, contratID *int64) api.Equipement {
+		t.Helper()
+		r, err := f.env.Client.CreateEquipementWithResponse(t.Context(), nil, api.EquipementCreate{Nom: nom, Type: "pompe",
+			Localisation: "Atelier", ClientId: clientID, ContratId: contratID}, testenv.As(f.resp))
+		if err != nil || r.JSON201 == nil {
+			t.Fatalf("create %s: %v %s", nom, err, r.Body)
+		}
+		return *r.JSON201
+	}
+	if e := create("Pompe sans contrat", &f.company, nil); e.ContratId != nil {
+		t.Errorf("no contract in force, got %d", *e.ContratId)
+	}
+	only := f.contrat(f.company, [4]*int{})
+	f.exec(`INSERT INTO contrats (client_id, numero_contrat, nom_contrat, type_contrat, statut, date_debut, date_fin)
+		VALUES ($1, 'CTR-ANCIEN', 'Ancien', 'maintenance_complete', 'expire', CURRENT_DATE - 400, CURRENT_DATE - 35)`, f.company)
+	if e := create("Pompe du contrat", &f.company, nil); e.ContratId == nil || *e.ContratId != only {
+		t.Errorf("the only contract in force: %v, want %d", e.ContratId, only)
+	}
+	if e := create("Pompe interne", nil, nil); e.ContratId != nil || e.ClientId != nil {
+		t.Errorf("an internal machine got %v %v", e.ClientId, e.ContratId)
+	}
+	second := f.contrat(f.company, [4]*int{})
+	if e := create("Pompe à deux contrats", &f.company, nil); e.ContratId != nil {
+		t.Errorf("two contracts in force, got %d", *e.ContratId)
+	}
+	if e := create("Pompe choisie", &f.company, &second); e.ContratId == nil || *e.ContratId != second {
+		t.Errorf("the contract named: %v", e.ContratId)
+	}
+}

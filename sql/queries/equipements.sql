@@ -184,6 +184,13 @@ SELECT id FROM clients WHERE id = @id FOR KEY SHARE;
 -- The client of a contract, locked so it cannot change until the transaction ends.
 SELECT client_id FROM contrats WHERE id = @id FOR SHARE;
 
+-- name: ContratsActifsDuClient :many
+-- The contracts of a client company in force today (at most two are read: a machine created
+-- for the company gets the contract when there is exactly one).
+SELECT id FROM contrats
+WHERE client_id = @client_id AND statut = 'en_cours' AND date_debut <= current_date AND date_fin >= current_date
+ORDER BY id LIMIT 2;
+
 -- name: ParentForEquipement :one
 SELECT id FROM equipements WHERE id = @id FOR KEY SHARE;
 
