@@ -27,12 +27,9 @@ func (s Subject) ref() string {
 // to it (type affectation), inside the transaction q of the assignment. An inactive account
 // gets nothing.
 func Assigned(ctx context.Context, q db.DBTX, s Subject, technicienID int64, actorID *int64) error {
-	userID, err := db.New(q).NotificationTechnicienUser(ctx, technicienID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("account of technician %d: %w", technicienID, err)
+	userID, ok, err := technicianAccount(ctx, q, technicienID)
+	if !ok || err != nil {
+		return err
 	}
 	contenu := "L'intervention " + s.ref() + " vous est assignée."
 	if s.DateLimite != nil {
@@ -46,19 +43,25 @@ func Assigned(ctx context.Context, q db.DBTX, s Subject, technicienID int64, act
 // (type information), inside the transaction q of the cancellation. An inactive account, or the
 // technician cancelling it, gets nothing.
 func Cancelled(ctx context.Context, q db.DBTX, s Subject, technicienID int64, motif string, actorID *int64) error {
-	userID, err := db.New(q).NotificationTechnicienUser(ctx, technicienID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("account of technician %d: %w", technicienID, err)
-	}
-	if actorID != nil && *actorID == userID {
-		return nil
+	userID, ok, err := technicianAccount(ctx, q, technicienID)
+	if !ok || err != nil || actorID != nil && *actorID == userID {
+		return err
 	}
 	contenu := "L'intervention " + s.ref() + " qui vous était assignée est annulée. Motif : " + motif
 	return send(ctx, q, []int64{userID}, New{Type: db.NotificationTypeInformation,
 		Titre: "Intervention annulée", Contenu: &contenu, CreatedBy: actorID}, s)
+}
+
+// technicianAccount is the active account of a technician (ok false when it has none).
+func technicianAccount(ctx context.Context, q db.DBTX, technicienID int64) (int64, bool, error) {
+	userID, err := db.New(q).NotificationTechnicienUser(ctx, technicienID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("account of technician %d: %w", technicienID, err)
+	}
+	return userID, true, nil
 }
 
 // Closed notifies the closing of an intervention (type cloture) to its creator, every active
