@@ -78,11 +78,11 @@ func newExport[T any](ctx context.Context, s *Server, file, title, format string
 	list func(limit, offset int) ([]T, error), names func(T, *rapports.Names), row func(T, *rapports.Names) []any,
 ) (tableExport, error) {
 	maxRows := valueOr(limit, exportDefaultMax)
-	first, err := list(min(exportPage, maxRows), 0)
+	asked := min(exportPage, maxRows)
+	first, err := list(asked, 0)
 	if err != nil {
 		return tableExport{}, err
 	}
-	xlsx := format == "excel" || format == "" && strings.Contains(requestHeader(ctx, "Accept"), xlsxMime)
 	rows := func(yield func([]any) error) error {
 		page, offset := first, 0
 		for {
@@ -99,20 +99,26 @@ func newExport[T any](ctx context.Context, s *Server, file, title, format string
 				}
 			}
 			offset += len(page)
-			want := min(exportPage, maxRows-offset)
-			if len(page) < min(exportPage, maxRows-offset+len(page)) || want <= 0 {
+			if len(page) < asked || offset >= maxRows { // the list's end, or the limit
 				return nil
 			}
-			if page, err = list(want, offset); err != nil {
+			asked = min(exportPage, maxRows-offset)
+			if page, err = list(asked, offset); err != nil {
 				return err
 			}
 		}
 	}
-	return tableExport{ctx: ctx, log: s.deps.Logger, file: file, xlsx: xlsx, devise: s.deps.Config.DefaultCurrency,
+	return tableExport{ctx: ctx, log: s.deps.Logger, file: file, xlsx: wantsXLSX(ctx, format), devise: s.deps.Config.DefaultCurrency,
 		table: rapports.Table{Titre: title, Colonnes: cols, Rows: rows}}, nil
 }
 
 func noNames[T any](T, *rapports.Names) {}
+
+// wantsXLSX reports whether an export is asked as a workbook: format=excel, or no format and an
+// Accept header naming the XLSX type.
+func wantsXLSX(ctx context.Context, format string) bool {
+	return format == "excel" || format == "" && strings.Contains(requestHeader(ctx, "Accept"), xlsxMime)
+}
 
 // ExportEquipements is GET /equipements/export.
 func (s *Server) ExportEquipements(ctx context.Context, req api.ExportEquipementsRequestObject) (api.ExportEquipementsResponseObject, error) {

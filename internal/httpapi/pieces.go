@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	api "github.com/mif-erp/erp/gen/api"
@@ -93,7 +92,7 @@ func (s *Server) ListPiecesACommander(ctx context.Context, req api.ListPiecesACo
 // lets an error still answer a problem instead of a cut CSV.
 func (s *Server) ExportPieces(ctx context.Context, req api.ExportPiecesRequestObject) (api.ExportPiecesResponseObject, error) {
 	p := req.Params
-	if stringOf(p.Format) == "excel" || p.Format == nil && strings.Contains(requestHeader(ctx, "Accept"), xlsxMime) {
+	if wantsXLSX(ctx, stringOf(p.Format)) {
 		return s.exportPiecesXLSX(ctx, p)
 	}
 	var buf bytes.Buffer

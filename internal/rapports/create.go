@@ -71,9 +71,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in Input) (R
 		return Rapport{}, errClientsOnly
 	}
 	typ, format := db.RapportType(in.Type), db.RapportFormat(in.Format)
-	sep, fields := spec(sc, typ, format, in.Filtres, in.Separateur)
-	if fields == nil {
-		return Rapport{}, errStaffOnly
+	sep, fields, err := spec(sc, typ, format, in.Filtres, in.Separateur)
+	if err != nil {
+		return Rapport{}, err
 	}
 	from, to, err := kpis.Days(in.From, in.To, s.now())
 	if err != nil {
@@ -102,9 +102,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in Input) (R
 }
 
 // spec checks what a report (or a template) asks for: its type and format, the filters its
-// type takes, the CSV separator. It returns the separator and the invalid fields; nil fields
-// mean the caller may not ask for this type (403).
-func spec(sc access.Scope, typ db.RapportType, format db.RapportFormat, f Filtres, separateur *string) (string, *apperr.Fields) {
+// type takes, the CSV separator. It returns the separator and the invalid fields (to which the
+// caller adds its own), or a 403 when the caller may not ask for this type.
+func spec(sc access.Scope, typ db.RapportType, format db.RapportFormat, f Filtres, separateur *string) (string, *apperr.Fields, error) {
 	fields := &apperr.Fields{}
 	if !typ.Valid() {
 		fields.Add("type", "type de rapport inconnu")
@@ -113,10 +113,10 @@ func spec(sc access.Scope, typ db.RapportType, format db.RapportFormat, f Filtre
 		fields.Add("format", "format inconnu (pdf, excel, csv ou json)")
 	}
 	if len(*fields) > 0 {
-		return "", fields
+		return "", fields, nil
 	}
 	if sc.IsClient() && staffTypes[typ] {
-		return "", nil
+		return "", nil, errStaffOnly
 	}
 	for _, name := range f.set() {
 		if !slices.Contains(filters[typ], name) {
@@ -136,7 +136,7 @@ func spec(sc access.Scope, typ db.RapportType, format db.RapportFormat, f Filtre
 			sep = *separateur
 		}
 	}
-	return sep, fields
+	return sep, fields, nil
 }
 
 // checkFilters answers 404 for a machine, company or technician the caller may not read.

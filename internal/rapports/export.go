@@ -137,12 +137,15 @@ func (n *Names) Of(kind string, id *int64) string {
 
 // Resolve reads the names of the ids collected in n (rows the caller already read).
 func (s *Service) Resolve(ctx context.Context, n *Names) error {
+	n.names = map[string]map[int64]string{}
+	if len(n.Clients)+len(n.Contrats)+len(n.Equipements)+len(n.Users) == 0 {
+		return nil // rows that name nothing: no query
+	}
 	rows, err := db.New(s.Pool).ExportNoms(ctx, db.ExportNomsParams{Clients: nonNil(n.Clients), Contrats: nonNil(n.Contrats),
 		Equipements: nonNil(n.Equipements), Users: nonNil(n.Users)})
 	if err != nil {
 		return fmt.Errorf("names: %w", err)
 	}
-	n.names = map[string]map[int64]string{}
 	for _, r := range rows {
 		if n.names[r.Kind] == nil {
 			n.names[r.Kind] = map[int64]string{}

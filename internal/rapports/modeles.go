@@ -91,7 +91,10 @@ func (s *Service) modele(ctx context.Context, q *db.Queries, id int64) (Modele, 
 // checkModele checks a template and returns its row's fields.
 func (s *Service) checkModele(ctx context.Context, sc access.Scope, in ModeleInput) (db.ModeleInsertParams, error) {
 	typ, format := db.RapportType(in.Type), db.RapportFormat(in.Format)
-	sep, fields := spec(sc, typ, format, in.Filtres, in.Separateur)
+	sep, fields, err := spec(sc, typ, format, in.Filtres, in.Separateur)
+	if err != nil {
+		return db.ModeleInsertParams{}, err
+	}
 	periode := db.RapportPeriodeLast30Days
 	if in.Periode != "" {
 		periode = db.RapportPeriode(in.Periode)
