@@ -248,7 +248,7 @@ func (s *Service) RunSchedules(ctx context.Context) (int, error) {
 func (s *Service) runSchedule(ctx context.Context, q *db.Queries, p Planifie, now time.Time) (bool, error) {
 	next, err := nextTime(p.Cron, p.Fuseau, now)
 	if err != nil { // checked when saved: a zone gone from the system's database
-		s.Logger.ErrorContext(ctx, "schedule cannot be computed; paused", "planification", p.ID, "error", err)
+		s.Logger.ErrorContext(ctx, "schedule cannot be computed; tried again in a day", "planification", p.ID, "error", err)
 		next = now.Add(24 * time.Hour)
 	}
 	echeance := p.ProchaineExecution

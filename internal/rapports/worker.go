@@ -51,7 +51,7 @@ func (s *Service) Generate(ctx context.Context) (bool, error) {
 	}
 	gctx, cancel := context.WithTimeout(ctx, genTimeout)
 	defer cancel()
-	content, err := s.make(gctx, r)
+	content, err := s.produce(gctx, r)
 	if err != nil {
 		if ctx.Err() != nil { // shutting down: the next worker resumes it once stale
 			return true, ctx.Err()
@@ -91,8 +91,8 @@ func (s *Service) Generate(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// make reads and renders a report's content for its requester.
-func (s *Service) make(ctx context.Context, r Rapport) ([]byte, error) {
+// produce reads and renders a report's content for its requester.
+func (s *Service) produce(ctx context.Context, r Rapport) ([]byte, error) {
 	u, err := db.New(s.Pool).RapportDemandeur(ctx, r.DemandeurID)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !u.IsActive) {
 		return nil, apperr.Forbidden("le demandeur n'existe plus ou a été désactivé")
