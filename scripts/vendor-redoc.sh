@@ -27,6 +27,21 @@ if [[ "$got" != "$REDOC_VERSION" ]]; then
   exit 1
 fi
 
+# The footer's "API docs by Redocly" logo is an <img> from cdn.redoc.ly: the docs must fetch
+# nothing from another host (and their CSP would block it), so it becomes a transparent
+# one-pixel image inlined as a data: URI (img-src allows data:).
+cdn='"https://cdn.redoc.ly/redoc/logo-mini.svg"'
+pixel='"data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"'
+if [[ "$(grep -o "$cdn" package/bundles/redoc.standalone.js | wc -l)" != 1 ]]; then
+  echo "expected the bundle to reference $cdn exactly once" >&2
+  exit 1
+fi
+sed -i "s#${cdn}#${pixel}#" package/bundles/redoc.standalone.js
+if grep -q 'cdn\.redoc\.ly' package/bundles/redoc.standalone.js; then
+  echo "the bundle still references cdn.redoc.ly" >&2
+  exit 1
+fi
+
 mkdir -p "$dest"
 install -m 0644 package/bundles/redoc.standalone.js             "$dest/redoc.standalone.js"
 install -m 0644 package/bundles/redoc.standalone.js.LICENSE.txt "$dest/redoc.standalone.js.LICENSE.txt"

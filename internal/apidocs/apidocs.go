@@ -44,8 +44,9 @@ const RedocVersion = "2.5.4"
 // /docs, /docs/*, /redoc and /redoc/*. Add frame-ancestors, base-uri and form-action as the
 // rest of the server does. RedocCSP also suits /docs if one policy is wanted for both.
 //
-// ReDoc always renders an "API docs by Redocly" footer with an <img> from cdn.redoc.ly;
-// img-src blocks it (one CSP report per page view) and ReDoc hides the broken image.
+// ReDoc renders an "API docs by Redocly" footer with an <img> that upstream loads from
+// cdn.redoc.ly; scripts/vendor-redoc.sh rewrites it to a data: URI, so the pages fetch
+// nothing from another host.
 const (
 	SwaggerUICSP = "default-src 'none'; script-src 'self'; style-src 'self'; " +
 		"img-src 'self' data:; connect-src 'self'"
@@ -60,8 +61,9 @@ const (
 const redocStyleHashes = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' " +
 	"'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='"
 
-// redocBundleSHA256 is the SHA-256 of assets/redoc.standalone.js (redoc RedocVersion from npm).
-const redocBundleSHA256 = "dcaf76612bc4a3fbcc923a8966dee2f6146a5f32e5ce1b6f02dd60cbbf89500b"
+// redocBundleSHA256 is the SHA-256 of assets/redoc.standalone.js (redoc RedocVersion from npm,
+// its CDN logo rewritten by scripts/vendor-redoc.sh).
+const redocBundleSHA256 = "606e384c7757b02bf16f787a54cffe3a23dd197ecf2181ededa55f2a4c1b2865"
 
 //go:embed assets
 var assets embed.FS

@@ -185,6 +185,23 @@ func TestNoExternalReferences(t *testing.T) {
 	}
 }
 
+// TestBundlesFetchNothingElsewhere: the script bundles the pages load reference no CDN (ReDoc's
+// footer logo came from cdn.redoc.ly, which the pages' CSP then blocked).
+func TestBundlesFetchNothingElsewhere(t *testing.T) {
+	e := newServer(t)
+	for _, p := range []string{"/redoc/redoc.standalone.js", "/docs/swagger-ui-bundle.js"} {
+		r := get(t, e, p)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %s: status %d", p, r.status)
+		}
+		for _, cdn := range []string{"cdn.redoc.ly", "cdn.jsdelivr.net", "unpkg.com", "fonts.googleapis.com"} {
+			if strings.Contains(r.body, cdn) {
+				t.Errorf("%s references %s", p, cdn)
+			}
+		}
+	}
+}
+
 // TestRedocBundlePinned guards RedocCSP's style hashes: they were measured on this exact
 // bundle. A re-vendored bundle must come with re-checked hashes (see redocStyleHashes).
 func TestRedocBundlePinned(t *testing.T) {
