@@ -98,6 +98,7 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if route.Operation.Security != nil {
 			security = *route.Operation.Security
 		}
+		security = withoutAliases(security)
 		if req.Header.Get(echo.HeaderAuthorization) != "" {
 			// Where a token is optional (signed download URLs), a token sent must still be
 			// valid and its role allowed: the anonymous alternative does not hide a bad one.
@@ -174,6 +175,26 @@ func multipartContentType(req *http.Request) error {
 		return newProblem(http.StatusBadRequest, "Corps multipart sans boundary")
 	}
 	return nil
+}
+
+// bearerAliases are security schemes that deliver the same bearer token as bearerAuth (the
+// OAuth2 password flow declared for the interactive docs): checking bearerAuth checks them.
+var bearerAliases = map[string]bool{"oauth2Password": true}
+
+// withoutAliases drops the requirements that only name a bearerAliases scheme, so that a token
+// is authenticated (and a denial audited) once, not once per equivalent scheme.
+func withoutAliases(reqs openapi3.SecurityRequirements) openapi3.SecurityRequirements {
+	out := make(openapi3.SecurityRequirements, 0, len(reqs))
+	for _, r := range reqs {
+		alias := len(r) > 0
+		for name := range r {
+			alias = alias && bearerAliases[name]
+		}
+		if !alias {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // withoutAnonymous drops the empty (anonymous) alternatives of security requirements, unless
