@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
 )
 
 // TestDocsAuthorizeLogsInWithTheOAuth2PasswordFlow does what Swagger UI's "Authorize" dialog
