@@ -101,6 +101,25 @@ func schemaMessage(se *openapi3.SchemaError) (msg, property string) {
 		return "ne respecte pas le format attendu (" + s.Pattern + ")", ""
 	case "nullable":
 		return "ne peut pas être null", ""
+	case "anyOf":
+		if names := alternativeFields(s.AnyOf); len(names) > 0 {
+			return "obligatoire (" + strings.Join(names, " ou ") + ")", names[0]
+		}
 	}
 	return "valeur invalide", ""
+}
+
+// alternativeFields reads "one of these fields is required" (an anyOf whose every branch only
+// requires one property, as InterventionCreate's type and its alias) as the fields' names; nil for
+// any other anyOf.
+func alternativeFields(alts openapi3.SchemaRefs) []string {
+	var names []string
+	for _, ref := range alts {
+		v := ref.Value
+		if v == nil || len(v.Required) != 1 || len(v.Properties) > 0 || v.Type != nil {
+			return nil
+		}
+		names = append(names, v.Required[0])
+	}
+	return names
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -130,8 +131,11 @@ func TestCreateIntervention(t *testing.T) {
 		{"contract on an internal machine", fmt.Sprintf(`{"titre":"x","type":"corrective","equipement_id":%d,"contrat_id":%d}`, internal, contrat), 422, "", []string{"contrat_id"}},
 		{"missing contract", fmt.Sprintf(`{"titre":"x","type":"corrective","equipement_id":%d,"contrat_id":999999}`, machine), 422, "", []string{"contrat_id"}},
 	} {
-		resp, b := f.do(http.MethodPost, "/api/v1/interventions", f.admin, c.body, nil, false)
+		resp, b := f.do(http.MethodPost, "/api/v1/interventions", f.admin, c.body, nil, c.name == "no type")
 		wantIvProblem(t, c.name, resp, b, c.status, c.detail, c.fields...)
+		if c.name == "no type" && !strings.Contains(string(b), "type_intervention") {
+			t.Errorf("no type: the message does not name the alias: %s", b)
+		}
 	}
 	if after := f.count(`SELECT count(*) FROM interventions`) + f.count(`SELECT count(*) FROM intervention_historique`); after != before {
 		t.Errorf("refused creations wrote %d rows", after-before)
