@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -24,10 +25,12 @@ var defineFormats sync.Once
 var Shared = sync.OnceValues(Load)
 
 // Load parses and validates the contract. It also teaches kin-openapi the `email` string
-// format (its registry of formats is package-wide), so request validation checks e-mails.
+// format (its registry of formats is package-wide), so request validation checks e-mails, and
+// the contract's `date` (a day, or a full RFC 3339 timestamp whose day as written is kept).
 func Load() (*openapi3.T, error) {
 	defineFormats.Do(func() {
 		openapi3.DefineStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
+		openapi3.DefineStringFormatValidator("date", openapi3.NewCallbackValidator(validDate))
 	})
 	doc, err := openapi3.NewLoader().LoadFromData(Spec)
 	if err != nil {
@@ -37,4 +40,31 @@ func Load() (*openapi3.T, error) {
 		return nil, fmt.Errorf("validate api/openapi.yaml: %w", err)
 	}
 	return doc, nil
+}
+
+// validDate is the contract's `date` format: a day "2006-01-02" that exists, or a full RFC 3339
+// timestamp (a date picker's ISO string), whose day as written is the date.
+func validDate(v string) error {
+	if len(v) == len(time.DateOnly) {
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			return fmt.Errorf("not a date: %w", err)
+		}
+		return nil
+	}
+	if _, ok := DayOfTimestamp(v); !ok {
+		return fmt.Errorf("neither a date nor an RFC 3339 timestamp: %q", v)
+	}
+	return nil
+}
+
+// DayOfTimestamp returns the day "2006-01-02" of an RFC 3339 timestamp as written (in its own
+// offset: 2026-03-04T23:30:00-05:00 is the 4th), and false when v is not one.
+func DayOfTimestamp(v string) (string, bool) {
+	if len(v) <= len(time.DateOnly) || v[len(time.DateOnly)] != 'T' {
+		return "", false
+	}
+	if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+		return "", false
+	}
+	return v[:len(time.DateOnly)], true
 }

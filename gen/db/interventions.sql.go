@@ -188,7 +188,10 @@ SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, 
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = $1
   AND ($2::boolean
@@ -234,6 +237,8 @@ type InterventionGetRow struct {
 	MotifAnnulation    *string
 	Version            int32
 	UpdatedAt          time.Time
+	EquipementNom      string
+	TechnicienNom      string
 	DbNow              time.Time
 }
 
@@ -248,8 +253,10 @@ type InterventionGetRow struct {
 // its company id; a caller with neither (a technicien without profile) sees nothing.
 //
 // Every query returning an intervention returns the same columns in the same order (the
-// generated row types convert into one another), ending with the transaction time db_now, the
-// clock of the computed fields (overdue, remaining delay), so they agree with the SQL filters.
+// generated row types convert into one another), ending with the machine's name and the
+// technician's (” when unassigned), read by primary key for the answer to embed them, and the
+// transaction time db_now, the clock of the computed fields (overdue, remaining delay), so they
+// agree with the SQL filters.
 func (q *Queries) InterventionGet(ctx context.Context, arg InterventionGetParams) (InterventionGetRow, error) {
 	row := q.db.QueryRow(ctx, interventionGet,
 		arg.ID,
@@ -289,6 +296,8 @@ func (q *Queries) InterventionGet(ctx context.Context, arg InterventionGetParams
 		&i.MotifAnnulation,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.EquipementNom,
+		&i.TechnicienNom,
 		&i.DbNow,
 	)
 	return i, err
@@ -403,7 +412,10 @@ RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorit
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 `
 
 type InterventionInsertParams struct {
@@ -455,6 +467,8 @@ type InterventionInsertRow struct {
 	MotifAnnulation    *string
 	Version            int32
 	UpdatedAt          time.Time
+	EquipementNom      string
+	TechnicienNom      string
 	DbNow              time.Time
 }
 
@@ -509,6 +523,8 @@ func (q *Queries) InterventionInsert(ctx context.Context, arg InterventionInsert
 		&i.MotifAnnulation,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.EquipementNom,
+		&i.TechnicienNom,
 		&i.DbNow,
 	)
 	return i, err
@@ -519,7 +535,10 @@ SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, 
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 FROM interventions i
 WHERE ($1::boolean
    OR i.technicien_id = $2::bigint
@@ -619,6 +638,8 @@ type InterventionListRow struct {
 	MotifAnnulation    *string
 	Version            int32
 	UpdatedAt          time.Time
+	EquipementNom      string
+	TechnicienNom      string
 	DbNow              time.Time
 }
 
@@ -684,6 +705,8 @@ func (q *Queries) InterventionList(ctx context.Context, arg InterventionListPara
 			&i.MotifAnnulation,
 			&i.Version,
 			&i.UpdatedAt,
+			&i.EquipementNom,
+			&i.TechnicienNom,
 			&i.DbNow,
 		); err != nil {
 			return nil, err
@@ -701,7 +724,10 @@ SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, 
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 FROM interventions i
 WHERE ($1::boolean
    OR i.technicien_id = $2::bigint
@@ -749,6 +775,8 @@ type InterventionListRecentRow struct {
 	MotifAnnulation    *string
 	Version            int32
 	UpdatedAt          time.Time
+	EquipementNom      string
+	TechnicienNom      string
 	DbNow              time.Time
 }
 
@@ -802,6 +830,8 @@ func (q *Queries) InterventionListRecent(ctx context.Context, arg InterventionLi
 			&i.MotifAnnulation,
 			&i.Version,
 			&i.UpdatedAt,
+			&i.EquipementNom,
+			&i.TechnicienNom,
 			&i.DbNow,
 		); err != nil {
 			return nil, err
@@ -819,7 +849,10 @@ SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, 
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = $1
   AND (($2::boolean
@@ -868,6 +901,8 @@ type InterventionLockRow struct {
 	MotifAnnulation    *string
 	Version            int32
 	UpdatedAt          time.Time
+	EquipementNom      string
+	TechnicienNom      string
 	DbNow              time.Time
 }
 
@@ -913,6 +948,8 @@ func (q *Queries) InterventionLock(ctx context.Context, arg InterventionLockPara
 		&i.MotifAnnulation,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.EquipementNom,
+		&i.TechnicienNom,
 		&i.DbNow,
 	)
 	return i, err
@@ -977,7 +1014,10 @@ RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorit
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 `
 
 type InterventionSaveParams struct {
@@ -1036,6 +1076,8 @@ type InterventionSaveRow struct {
 	MotifAnnulation    *string
 	Version            int32
 	UpdatedAt          time.Time
+	EquipementNom      string
+	TechnicienNom      string
 	DbNow              time.Time
 }
 
@@ -1097,6 +1139,8 @@ func (q *Queries) InterventionSave(ctx context.Context, arg InterventionSavePara
 		&i.MotifAnnulation,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.EquipementNom,
+		&i.TechnicienNom,
 		&i.DbNow,
 	)
 	return i, err

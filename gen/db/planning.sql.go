@@ -438,7 +438,10 @@ RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorit
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 `
 
 type PlanningInterventionInsertParams struct {
@@ -487,6 +490,8 @@ type PlanningInterventionInsertRow struct {
 	MotifAnnulation    *string
 	Version            int32
 	UpdatedAt          time.Time
+	EquipementNom      string
+	TechnicienNom      string
 	DbNow              time.Time
 }
 
@@ -541,6 +546,8 @@ func (q *Queries) PlanningInterventionInsert(ctx context.Context, arg PlanningIn
 		&i.MotifAnnulation,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.EquipementNom,
+		&i.TechnicienNom,
 		&i.DbNow,
 	)
 	return i, err

@@ -134,6 +134,11 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if fields := repeatedScalars(route, req); len(fields) > 0 {
 			return apperr.Validation(fields...)
 		}
+		if !streamed {
+			if err := datesAsDays(route, req); err != nil {
+				return err
+			}
+		}
 		return next(c)
 	}
 }

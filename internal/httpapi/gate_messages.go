@@ -26,7 +26,7 @@ var typeNames = map[string]string{
 
 // formatNames are the string formats as the messages say them.
 var formatNames = map[string]string{
-	"date": "une date AAAA-MM-JJ", "date-time": "une date et heure RFC 3339 (2026-12-06T08:00:00Z)",
+	"date": "une date AAAA-MM-JJ (ou un horodatage RFC 3339)", "date-time": "une date et heure RFC 3339 (2026-12-06T08:00:00Z)",
 	"email": "une adresse e-mail", "uuid": "un UUID", "int64": "un nombre entier", "int32": "un nombre entier",
 	"double": "un nombre", "binary": "un fichier",
 }

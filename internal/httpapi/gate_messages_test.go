@@ -29,7 +29,7 @@ func TestFieldMessagesAreFrench(t *testing.T) {
 			}},
 		{"GET", "/kpis?from=hier&equipement_id=0&granularite=heure", "",
 			map[string]string{
-				"from":          "doit être une date AAAA-MM-JJ",
+				"from":          "doit être une date AAAA-MM-JJ (ou un horodatage RFC 3339)",
 				"equipement_id": "doit être supérieur ou égal à 1",
 				"granularite":   "doit être l'une des valeurs : jour, semaine, mois",
 			}},

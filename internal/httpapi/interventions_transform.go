@@ -30,8 +30,14 @@ func toAPIIntervention(v interventions.Intervention) api.Intervention {
 	if v.DureeMinutes != nil {
 		duree = ptr(int(*v.DureeMinutes))
 	}
+	var technicien *api.TechnicienRef
+	if v.TechnicienID != nil {
+		technicien = &api.TechnicienRef{Id: *v.TechnicienID, FullName: v.TechnicienNom}
+	}
 	return api.Intervention{
 		Id:                 v.ID,
+		Equipement:         api.EquipementRef{Id: v.EquipementID, Nom: v.EquipementNom},
+		Technicien:         technicien,
 		Titre:              v.Titre,
 		Description:        v.Description,
 		Type:               api.InterventionType(v.TypeIntervention),

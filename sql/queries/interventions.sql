@@ -9,15 +9,20 @@
 -- its company id; a caller with neither (a technicien without profile) sees nothing.
 --
 -- Every query returning an intervention returns the same columns in the same order (the
--- generated row types convert into one another), ending with the transaction time db_now, the
--- clock of the computed fields (overdue, remaining delay), so they agree with the SQL filters.
+-- generated row types convert into one another), ending with the machine's name and the
+-- technician's ('' when unassigned), read by primary key for the answer to embed them, and the
+-- transaction time db_now, the clock of the computed fields (overdue, remaining delay), so they
+-- agree with the SQL filters.
 
 -- name: InterventionGet :one
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = @id
   AND (@scope_all::boolean
@@ -31,7 +36,10 @@ SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, 
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = @id
   AND ((@scope_all::boolean
@@ -56,7 +64,10 @@ SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, 
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 FROM interventions i
 WHERE (@scope_all::boolean
    OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
@@ -111,7 +122,10 @@ SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, 
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now
 FROM interventions i
 WHERE (@scope_all::boolean
    OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
@@ -176,7 +190,10 @@ RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorit
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now;
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now;
 
 -- name: InterventionSave :one
 -- Writes every mutable column of a locked row (the service computes them) and bumps the version.
@@ -209,7 +226,10 @@ RETURNING i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorit
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
-       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at, now()::timestamptz AS db_now;
+       i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
+       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
+       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       now()::timestamptz AS db_now;
 
 -- name: InterventionHistoriqueInsert :exec
 INSERT INTO intervention_historique (intervention_id, action, statut_avant, statut_apres, remarque, user_id, created_at)
