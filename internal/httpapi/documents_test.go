@@ -50,7 +50,7 @@ func TestDocumentUploadIsEncryptedAtRestAndDownloadsWithItsChecksum(t *testing.T
 		map[string]string{"description": "  Rapport de visite  ", "categorie": "rapport"})
 
 	if d.Filename != "Rapport _final_ _v2_.PDF" || d.Taille != int64(len(content)) || d.MimeType != "application/pdf" ||
-		d.Sha256 != sha(content) || d.InterventionId != iv || d.Path != docPath(d.Id, "/download") {
+		d.Sha256 != sha(content) || d.InterventionId != iv || d.Path != d.Url {
 		t.Errorf("document %+v", d)
 	}
 	if v := deref(d.Description); v != "Rapport de visite" {
@@ -62,7 +62,7 @@ func TestDocumentUploadIsEncryptedAtRestAndDownloadsWithItsChecksum(t *testing.T
 	if v := deref(d.UploadedBy); v != f.techUserID {
 		t.Errorf("uploaded_by %d, want %d", v, f.techUserID)
 	}
-	if !strings.HasPrefix(d.Url, d.Path+"?expires=") || !strings.Contains(d.Url, "&signature=") ||
+	if !strings.HasPrefix(d.Url, docPath(d.Id, "/download")+"?expires=") || !strings.Contains(d.Url, "&signature=") ||
 		!near(d.UrlExpiresAt, d.DateUpload.Add(f.env.Config.DownloadURLTTL), 5e9) {
 		t.Errorf("url %q expires %s", d.Url, d.UrlExpiresAt)
 	}
@@ -95,6 +95,11 @@ func TestDocumentUploadIsEncryptedAtRestAndDownloadsWithItsChecksum(t *testing.T
 		h.Get("Accept-Ranges") != "bytes" || h.Get("Content-Type") != "application/pdf" ||
 		h.Get("Content-Disposition") != `inline; filename="Rapport _final_ _v2_.PDF"` {
 		t.Errorf("download headers %v", h)
+	}
+	// path opens in a browser tab or an <img src>: no Authorization header.
+	if resp, b := f.fetch(d.Path, "", nil); resp.StatusCode != http.StatusOK || !bytes.Equal(b, content) ||
+		resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "inline;") {
+		t.Errorf("path without a token: %d %d bytes %v", resp.StatusCode, len(b), resp.Header)
 	}
 	// If-None-Match: 304 without a body.
 	resp, b = f.fetch(d.Path, f.resp, map[string]string{"If-None-Match": `"other", "` + d.Sha256 + `"`})
@@ -608,6 +613,7 @@ func TestDocumentSignedURL(t *testing.T) {
 	iv := f.sharedIv()
 	a := f.mustUpload(f.admin, iv, "a.pdf", pdfContent(5000), nil)
 	b := f.mustUpload(f.admin, iv, "b.pdf", pdfContent(6000), nil)
+	aPath, bPath := docPath(a.Id, "/download"), docPath(b.Id, "/download")
 
 	// Works without a token.
 	resp, body := f.fetch(a.Url, "", nil)
@@ -616,13 +622,13 @@ func TestDocumentSignedURL(t *testing.T) {
 	}
 	// Bound to its document: a's signature does not open b, nor a with another expiry.
 	q := a.Url[strings.Index(a.Url, "?"):]
-	resp, body = f.fetch(b.Path+q, "", nil)
+	resp, body = f.fetch(bPath+q, "", nil)
 	wantIvProblem(t, "a's signature on b", resp, body, 401, "Lien de téléchargement invalide")
 	exp := a.UrlExpiresAt.Unix()
 	resp, body = f.fetch(strings.Replace(a.Url, strconv.FormatInt(exp, 10), strconv.FormatInt(exp+3600, 10), 1), "", nil)
 	wantIvProblem(t, "extended expiry", resp, body, 401, "Lien de téléchargement invalide")
-	for _, p := range []string{a.Path + "?expires=" + strconv.FormatInt(exp, 10), a.Path + "?signature=x", a.Path,
-		a.Path + "?expires=1&signature=zzz"} {
+	for _, p := range []string{aPath + "?expires=" + strconv.FormatInt(exp, 10), aPath + "?signature=x", aPath,
+		aPath + "?expires=1&signature=zzz"} {
 		resp, body = f.env.Do(http.MethodGet, p, "", "", nil, true)
 		if resp.StatusCode != 401 || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
 			t.Errorf("GET %s: %d %s", p, resp.StatusCode, body)
@@ -633,12 +639,12 @@ func TestDocumentSignedURL(t *testing.T) {
 		return time.Now().Add(-time.Hour)
 	})
 	e, sig := past.Sign(a.Id)
-	resp, body = f.fetch(fmt.Sprintf("%s?expires=%d&signature=%s", a.Path, e.Unix(), sig), "", nil)
+	resp, body = f.fetch(fmt.Sprintf("%s?expires=%d&signature=%s", aPath, e.Unix(), sig), "", nil)
 	wantIvProblem(t, "expired", resp, body, 401, "Lien de téléchargement expiré")
 	// A signature from another secret is refused.
 	other := documents.NewSigner([]byte("another-secret-key-0123456789abcdefgh"), time.Hour)
 	e, sig = other.Sign(a.Id)
-	resp, body = f.fetch(fmt.Sprintf("%s?expires=%d&signature=%s", a.Path, e.Unix(), sig), "", nil)
+	resp, body = f.fetch(fmt.Sprintf("%s?expires=%d&signature=%s", aPath, e.Unix(), sig), "", nil)
 	wantIvProblem(t, "foreign signature", resp, body, 401, "")
 	// A bad token is not hidden by the optional security: 401; a role never allowed: 403.
 	resp, _ = f.fetch(a.Url, "not-a-jwt", nil)

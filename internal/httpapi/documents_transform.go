@@ -17,14 +17,14 @@ func documentPath(id int64) string {
 // toAPIDocument converts a document, with a freshly signed download URL.
 func (s *Server) toAPIDocument(d documents.Document) api.Document {
 	expires, sig := s.deps.Documents.Signer().Sign(d.ID)
-	out := api.Document{
-		Id: d.ID, InterventionId: d.InterventionID, Filename: d.Filename, Path: documentPath(d.ID),
+	signed := documentPath(d.ID) + "?expires=" + strconv.FormatInt(expires.Unix(), 10) + "&signature=" + sig
+	return api.Document{
+		Id: d.ID, InterventionId: d.InterventionID, Filename: d.Filename,
+		Path: signed, // the original's clients put path in an <img src> or a link: it must open without a token
 		DateUpload: d.CreatedAt.UTC(), Taille: d.Taille, MimeType: d.MimeType, Sha256: d.Sha256,
 		Description: d.Description, Categorie: d.Categorie, UploadedBy: d.UploadedBy,
-		Url:          documentPath(d.ID) + "?expires=" + strconv.FormatInt(expires.Unix(), 10) + "&signature=" + sig,
-		UrlExpiresAt: expires,
+		Url: signed, UrlExpiresAt: expires,
 	}
-	return out
 }
 
 func (s *Server) documentPage(rows []documents.Document, total int64, err error) (api.DocumentPageJSONResponse, error) {
