@@ -151,6 +151,7 @@ func New(d Deps) (http.Handler, error) {
 	e.HTTPErrorHandler = errorHandler(d.Logger)
 	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
 
+	corsAllow, corsExpose := corsHeaders(doc)
 	g := &gate{router: router, authn: d.Auth, authz: authz, auditor: s.auditLater}
 
 	e.Pre(normalizePath)
@@ -167,8 +168,8 @@ func New(d Deps) (http.Handler, error) {
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:     d.Config.CORSAllowOrigins,
 			AllowMethods:     []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"},
-			AllowHeaders:     []string{"Authorization", "Content-Type", "Accept", "Origin", "X-Requested-With", "X-Request-ID", "If-Match", "Idempotency-Key"},
-			ExposeHeaders:    []string{"X-Request-ID", "X-Total-Count", "Location", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "ETag", "Idempotent-Replayed"},
+			AllowHeaders:     corsAllow,
+			ExposeHeaders:    corsExpose,
 			AllowCredentials: true,
 			MaxAge:           600,
 		}),
