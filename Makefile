@@ -14,19 +14,24 @@ ARGS    ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-generate: ## regenerate gen/api (oapi-codegen) and gen/db (sqlc)
+generate: ## regenerate gen/api (oapi-codegen), gen/db (sqlc) and the TypeScript SDK's types (sdk/typescript/src/generated)
 	$(GOTOOL) oapi-codegen -config oapi-codegen.yaml api/openapi.yaml
 	$(GOTOOL) sqlc generate
+	@if [ ! -d sdk/typescript/node_modules ] || [ sdk/typescript/package-lock.json -nt sdk/typescript/node_modules/.package-lock.json ]; then \
+	  echo "cd sdk/typescript && npm ci --ignore-scripts --no-audit --no-fund"; \
+	  (cd sdk/typescript && npm ci --ignore-scripts --no-audit --no-fund); \
+	fi
+	cd sdk/typescript && npm run --silent generate
 
-check-generated: generate ## fail if gen/ differs from what api/ and sql/ generate
-	@changes="$$(git status --porcelain -- gen/)"; \
+check-generated: generate ## fail if gen/ or sdk/typescript/src/generated differ from what api/ and sql/ generate
+	@changes="$$(git status --porcelain -- gen/ sdk/typescript/src/generated/)"; \
 	if [ -n "$$changes" ]; then \
-	  echo "gen/ is out of date with api/openapi.yaml or sql/: run 'make generate' and commit gen/." >&2; \
+	  echo "gen/ or sdk/typescript/src/generated/ is out of date with api/openapi.yaml or sql/: run 'make generate' and commit them." >&2; \
 	  echo "$$changes" >&2; \
-	  git --no-pager diff --stat -- gen/ >&2; \
+	  git --no-pager diff --stat -- gen/ sdk/typescript/src/generated/ >&2; \
 	  exit 1; \
 	fi; \
-	echo "gen/ is up to date"
+	echo "gen/ and sdk/typescript/src/generated/ are up to date"
 
 node_modules: package-lock.json
 	npm ci --no-audit --no-fund
