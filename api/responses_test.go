@@ -19,6 +19,7 @@ import (
 //   - with a path parameter: 404 (no such record, or not the caller's);
 //   - with parameters or a body the validator checks: 422;
 //   - with a request body: 400 (unreadable), 413 (too large) and 415 (another media type).
+//
 // rateLimitExempt are the health probes, which the rate limit lets through (exemptFromRateLimit
 // in internal/httpapi/middleware.go).
 var rateLimitExempt = map[string]bool{"/health": true, "/live": true, "/ready": true}
@@ -49,7 +50,9 @@ func TestEveryOperationDeclaresItsErrors(t *testing.T) {
 			if slices.ContainsFunc(params, func(p *openapi3.ParameterRef) bool { return p.Value.In == openapi3.ParameterInPath }) {
 				want = append(want, "404")
 			}
-			if slices.ContainsFunc(params, func(p *openapi3.ParameterRef) bool { return p.Value.In != openapi3.ParameterInHeader || p.Value.Name != "Accept" }) || op.RequestBody != nil {
+			if slices.ContainsFunc(params, func(p *openapi3.ParameterRef) bool {
+				return p.Value.In != openapi3.ParameterInHeader || p.Value.Name != "Accept"
+			}) || op.RequestBody != nil {
 				want = append(want, "422")
 			}
 			if op.RequestBody != nil {

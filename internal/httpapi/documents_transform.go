@@ -20,7 +20,7 @@ func (s *Server) toAPIDocument(d documents.Document) api.Document {
 	signed := documentPath(d.ID) + "?expires=" + strconv.FormatInt(expires.Unix(), 10) + "&signature=" + sig
 	return api.Document{
 		Id: d.ID, InterventionId: d.InterventionID, Filename: d.Filename,
-		Path: signed, // the original's clients put path in an <img src> or a link: it must open without a token
+		Path:       signed, // the original's clients put path in an <img src> or a link: it must open without a token
 		DateUpload: d.CreatedAt.UTC(), Taille: d.Taille, MimeType: d.MimeType, Sha256: d.Sha256,
 		Description: d.Description, Categorie: d.Categorie, UploadedBy: d.UploadedBy,
 		Url: signed, UrlExpiresAt: expires,
