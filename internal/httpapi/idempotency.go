@@ -81,6 +81,11 @@ func idempotent(store *idempotency.Store, log *slog.Logger, ops map[string]bool)
 			case stored != nil:
 				return replay(c, stored)
 			}
+			// The claim counts as abandoned after idempotency.Abandoned: the request must be over
+			// by then, or a retry could run beside it.
+			ctx, cancel := context.WithTimeout(req.Context(), idempotency.MaxRun)
+			defer cancel()
+			c.SetRequest(req.WithContext(ctx))
 			return idempotencyRun{store: store, log: log, op: op, claim: claim}.serve(c, next)
 		}
 	}

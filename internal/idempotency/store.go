@@ -21,9 +21,13 @@ import (
 const (
 	// TTL is how long an answer is replayed; older entries are ignored, overwritten, and purged.
 	TTL = 24 * time.Hour
-	// Abandoned is how long a claim may stay unanswered before it is taken to belong to a server
-	// that died mid-request, and may be claimed again (requests time out long before).
-	Abandoned = 5 * time.Minute
+	// Abandoned is how long a claim may stay unanswered before it is taken to belong to a request
+	// that failed without releasing it (its server died, or the database was unreachable when it
+	// tried), and may be claimed again: a retry waits this long at most. The request holding a
+	// claim is cut off after MaxRun, well before, so that it never runs beside its retry.
+	Abandoned = 30 * time.Second
+	// MaxRun is how long the request holding a claim may run.
+	MaxRun = 20 * time.Second
 )
 
 // Errors of Begin.

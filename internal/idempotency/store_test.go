@@ -97,7 +97,7 @@ func TestStoreExpiredEntriesAreTakenOverAndPurged(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The claim is older than Abandoned: its server is taken to be dead.
-	if _, err := pool.Exec(ctx, `UPDATE idempotency_keys SET created_at = now() - interval '6 minutes'`); err != nil {
+	if _, err := pool.Exec(ctx, `UPDATE idempotency_keys SET created_at = now() - interval '31 seconds'`); err != nil {
 		t.Fatal(err)
 	}
 	fresh, stored, err := store.Begin(ctx, k, []byte("other"))
@@ -123,5 +123,35 @@ func TestStoreExpiredEntriesAreTakenOverAndPurged(t *testing.T) {
 	}
 	if n, err := store.Purge(ctx); err != nil || n != 1 {
 		t.Errorf("Purge past TTL: %d, %v; want 1", n, err)
+	}
+}
+
+// TestAClaimLeftBehindByAnOutageIsFreeWithin30Seconds: a request whose database went away could
+// neither store its answer nor release its key; its retry gets 409 "in progress" for at most
+// 30 seconds, then runs.
+func TestAClaimLeftBehindByAnOutageIsFreeWithin30Seconds(t *testing.T) {
+	t.Parallel()
+	store, pool, user := newStore(t)
+	ctx := context.Background()
+	k := idempotency.Key{UserID: user, Operation: "createIntervention", Key: "outage"}
+	if _, _, err := store.Begin(ctx, k, []byte("h")); err != nil {
+		t.Fatal(err)
+	}
+	age := func(seconds int) {
+		t.Helper()
+		if _, err := pool.Exec(ctx, `UPDATE idempotency_keys SET created_at = now() - make_interval(secs => $1)`, seconds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	age(int(idempotency.MaxRun.Seconds()))
+	if _, _, err := store.Begin(ctx, k, []byte("h")); !errors.Is(err, idempotency.ErrInProgress) {
+		t.Errorf("a claim within its lease: %v, want ErrInProgress", err)
+	}
+	age(30)
+	if _, stored, err := store.Begin(ctx, k, []byte("h")); err != nil || stored != nil {
+		t.Errorf("a claim 30 s old: stored %v, err %v; want a new claim", stored, err)
+	}
+	if idempotency.MaxRun >= idempotency.Abandoned {
+		t.Errorf("MaxRun %v must end a request before its claim counts as abandoned (%v)", idempotency.MaxRun, idempotency.Abandoned)
 	}
 }
