@@ -1,4 +1,5 @@
-// Command erp is the MIF ERP server: `erp serve | migrate up|down [N]|version | seed | openapi | version`.
+// Command erp is the MIF ERP server: `erp serve | migrate up|down [N]|version | seed | documents ... |
+// users unlock <email-or-username> | openapi | version`.
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,6 +44,8 @@ commands:
                         then add a batch of load-test data: N interventions, N/20 machines,
                         max(20, N/500) technicians... (each run adds another batch)
   documents rotate-keys re-encrypt every document with the first DOCUMENT_KEYS key
+  users unlock <email-or-username>
+                        clear the account's failed logins (its lockout) from every address (audited)
   documents sweep       delete the blobs of deleted documents and orphan blobs older than an hour
   openapi               print the OpenAPI contract (YAML)
   version               print the build version
@@ -89,6 +93,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return seedCmd(ctx, args[1:], cfg, stdout)
 	case "documents":
 		return documentsCmd(ctx, args[1:], cfg, log, stdout)
+	case "users":
+		return usersCmd(ctx, args[1:], cfg, stdout)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
@@ -228,6 +234,28 @@ func documentsCmd(ctx context.Context, args []string, cfg config.Config, log *sl
 		err = fmt.Errorf("documents rotate-keys: %d document(s) could not be re-encrypted (see the log); keep their keys in DOCUMENT_KEYS", res.Failed)
 	}
 	return err
+}
+
+// usersCmd runs the account maintenance: `users unlock <email-or-username>` clears the account's
+// failed-login counters (from every address; the addresses' own counters stay).
+func usersCmd(ctx context.Context, args []string, cfg config.Config, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "unlock" {
+		return errors.New("users: want unlock <email-or-username>")
+	}
+	if len(args) != 2 || strings.TrimSpace(args[1]) == "" {
+		return errors.New("users unlock: usage: erp users unlock <email-or-username>")
+	}
+	pool, err := platform.OpenPool(ctx, cfg.DatabaseURL, 2)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	res, err := auth.UnlockAccount(ctx, pool, strings.TrimSpace(args[1]))
+	if err != nil {
+		return fmt.Errorf("users %w", err)
+	}
+	fmt.Fprintf(stdout, "users unlock: %s (id %d): %d failed-login counter(s) cleared\n", res.Username, res.UserID, res.Cleared)
+	return nil
 }
 
 // defaultGOGC is the garbage collector's target of `erp serve` when the GOGC variable is unset.

@@ -10,73 +10,127 @@ import (
 	"time"
 )
 
-const clearLoginFailures = `-- name: ClearLoginFailures :exec
-DELETE FROM login_throttle WHERE key = ANY($1::text[])
+const clearAccountLoginCounters = `-- name: ClearAccountLoginCounters :execrows
+DELETE FROM login_throttle WHERE account = $1 AND kind IN ('pair', 'account')
 `
 
-func (q *Queries) ClearLoginFailures(ctx context.Context, keys []string) error {
-	_, err := q.db.Exec(ctx, clearLoginFailures, keys)
-	return err
-}
-
-const deleteStaleLoginThrottle = `-- name: DeleteStaleLoginThrottle :execrows
-DELETE FROM login_throttle
-WHERE (locked_until IS NULL OR locked_until < $1::timestamptz) AND window_start < $2
-`
-
-type DeleteStaleLoginThrottleParams struct {
-	Now               time.Time
-	WindowStartBefore time.Time
-}
-
-func (q *Queries) DeleteStaleLoginThrottle(ctx context.Context, arg DeleteStaleLoginThrottleParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteStaleLoginThrottle, arg.Now, arg.WindowStartBefore)
+// Forgets every failure on an account: its pairs with every address and its account-wide counter.
+func (q *Queries) ClearAccountLoginCounters(ctx context.Context, account string) (int64, error) {
+	result, err := q.db.Exec(ctx, clearAccountLoginCounters, account)
 	if err != nil {
 		return 0, err
 	}
 	return result.RowsAffected(), nil
 }
 
-const ensureLoginThrottle = `-- name: EnsureLoginThrottle :exec
-INSERT INTO login_throttle (key, window_start) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING
+const clearLoginPair = `-- name: ClearLoginPair :exec
+DELETE FROM login_throttle WHERE account = $1 AND address = $2 AND kind = 'pair'
 `
 
-type EnsureLoginThrottleParams struct {
-	Key string
-	Now time.Time
+type ClearLoginPairParams struct {
+	Account string
+	Address string
 }
 
-func (q *Queries) EnsureLoginThrottle(ctx context.Context, arg EnsureLoginThrottleParams) error {
-	_, err := q.db.Exec(ctx, ensureLoginThrottle, arg.Key, arg.Now)
+// Forgets the failures of one account from one address (after a successful login from there).
+func (q *Queries) ClearLoginPair(ctx context.Context, arg ClearLoginPairParams) error {
+	_, err := q.db.Exec(ctx, clearLoginPair, arg.Account, arg.Address)
 	return err
 }
 
-const getLoginLocks = `-- name: GetLoginLocks :many
-SELECT key, locked_until FROM login_throttle
-WHERE key = ANY($1::text[]) AND locked_until > $2::timestamptz
+const countLoginFailure = `-- name: CountLoginFailure :one
+INSERT INTO login_throttle AS t (account, address, kind, failures, window_start)
+VALUES ($1, $2, $3, 1, $4::timestamptz)
+ON CONFLICT (account, address, kind) DO UPDATE SET
+    failures = CASE
+        WHEN t.window_start < $5::timestamptz
+         AND (t.locked_until IS NULL OR t.locked_until < $5::timestamptz) THEN 1
+        ELSE t.failures + 1 END,
+    window_start = CASE
+        WHEN t.window_start < $5::timestamptz
+         AND (t.locked_until IS NULL OR t.locked_until < $5::timestamptz) THEN $4::timestamptz
+        ELSE t.window_start END
+RETURNING failures
 `
 
-type GetLoginLocksParams struct {
-	Keys []string
-	Now  time.Time
+type CountLoginFailureParams struct {
+	Account      string
+	Address      string
+	Kind         string
+	Now          time.Time
+	ForgetBefore time.Time
 }
 
-type GetLoginLocksRow struct {
-	Key         string
+// Counts one failure in one statement: a concurrent failure on the same counter waits for this
+// row and then adds to its count, so none is lost. The row stays locked until the transaction
+// ends, for LockLoginCounter.
+func (q *Queries) CountLoginFailure(ctx context.Context, arg CountLoginFailureParams) (int32, error) {
+	row := q.db.QueryRow(ctx, countLoginFailure,
+		arg.Account,
+		arg.Address,
+		arg.Kind,
+		arg.Now,
+		arg.ForgetBefore,
+	)
+	var failures int32
+	err := row.Scan(&failures)
+	return failures, err
+}
+
+const deleteStaleLoginThrottle = `-- name: DeleteStaleLoginThrottle :execrows
+DELETE FROM login_throttle
+WHERE window_start < $1::timestamptz
+  AND (locked_until IS NULL OR locked_until < $1::timestamptz)
+`
+
+// Counters whose failures are forgotten (see above): nothing reads them any more.
+func (q *Queries) DeleteStaleLoginThrottle(ctx context.Context, forgetBefore time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteStaleLoginThrottle, forgetBefore)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const getLoginCounters = `-- name: GetLoginCounters :many
+
+SELECT kind, failures, window_start, locked_until FROM login_throttle
+WHERE (account = $1 AND address = $2 AND kind = 'pair')
+   OR (account = '' AND address = $2 AND kind = 'address')
+   OR (account = $1 AND address = '' AND kind = 'account')
+`
+
+type GetLoginCountersParams struct {
+	Account string
+	Address string
+}
+
+type GetLoginCountersRow struct {
+	Kind        string
+	Failures    int32
+	WindowStart time.Time
 	LockedUntil *time.Time
 }
 
-// Keys among the given ones that are locked at @now.
-func (q *Queries) GetLoginLocks(ctx context.Context, arg GetLoginLocksParams) ([]GetLoginLocksRow, error) {
-	rows, err := q.db.Query(ctx, getLoginLocks, arg.Keys, arg.Now)
+// Failed-login counters (internal/auth/throttle.go). A counter's failures are forgotten once its
+// window started before @forget_before and it was not locked since then either, so the locks of
+// a counter that keeps failing grow from one window to the next.
+// The three counters of a login attempt: its (account, address) pair, its address, its account.
+func (q *Queries) GetLoginCounters(ctx context.Context, arg GetLoginCountersParams) ([]GetLoginCountersRow, error) {
+	rows, err := q.db.Query(ctx, getLoginCounters, arg.Account, arg.Address)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []GetLoginLocksRow{}
+	items := []GetLoginCountersRow{}
 	for rows.Next() {
-		var i GetLoginLocksRow
-		if err := rows.Scan(&i.Key, &i.LockedUntil); err != nil {
+		var i GetLoginCountersRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.Failures,
+			&i.WindowStart,
+			&i.LockedUntil,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -87,40 +141,25 @@ func (q *Queries) GetLoginLocks(ctx context.Context, arg GetLoginLocksParams) ([
 	return items, nil
 }
 
-const getLoginThrottleForUpdate = `-- name: GetLoginThrottleForUpdate :one
-SELECT key, failures, window_start, locked_until FROM login_throttle WHERE key = $1 FOR UPDATE
+const lockLoginCounter = `-- name: LockLoginCounter :exec
+UPDATE login_throttle SET locked_until = GREATEST(locked_until, $1::timestamptz)
+WHERE account = $2 AND address = $3 AND kind = $4
 `
 
-func (q *Queries) GetLoginThrottleForUpdate(ctx context.Context, key string) (LoginThrottle, error) {
-	row := q.db.QueryRow(ctx, getLoginThrottleForUpdate, key)
-	var i LoginThrottle
-	err := row.Scan(
-		&i.Key,
-		&i.Failures,
-		&i.WindowStart,
-		&i.LockedUntil,
-	)
-	return i, err
+type LockLoginCounterParams struct {
+	Until   time.Time
+	Account string
+	Address string
+	Kind    string
 }
 
-const saveLoginThrottle = `-- name: SaveLoginThrottle :exec
-UPDATE login_throttle SET failures = $1, window_start = $2, locked_until = $3
-WHERE key = $4
-`
-
-type SaveLoginThrottleParams struct {
-	Failures    int32
-	WindowStart time.Time
-	LockedUntil *time.Time
-	Key         string
-}
-
-func (q *Queries) SaveLoginThrottle(ctx context.Context, arg SaveLoginThrottleParams) error {
-	_, err := q.db.Exec(ctx, saveLoginThrottle,
-		arg.Failures,
-		arg.WindowStart,
-		arg.LockedUntil,
-		arg.Key,
+// Locks a counter until @until, never shortening a longer lock.
+func (q *Queries) LockLoginCounter(ctx context.Context, arg LockLoginCounterParams) error {
+	_, err := q.db.Exec(ctx, lockLoginCounter,
+		arg.Until,
+		arg.Account,
+		arg.Address,
+		arg.Kind,
 	)
 	return err
 }

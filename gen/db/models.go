@@ -2291,10 +2291,12 @@ type InterventionsTemp struct {
 }
 
 type LoginThrottle struct {
-	Key         string
 	Failures    int32
 	WindowStart time.Time
 	LockedUntil *time.Time
+	Account     string
+	Address     string
+	Kind        string
 }
 
 type MouvementsStock struct {
@@ -2521,4 +2523,5 @@ type User struct {
 	UpdatedAt         time.Time
 	LastLogin         *time.Time
 	PasswordChangedAt time.Time
+	SessionVersion    int32
 }

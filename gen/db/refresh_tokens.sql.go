@@ -24,6 +24,20 @@ func (q *Queries) DeleteExpiredRefreshTokens(ctx context.Context) (int64, error)
 	return result.RowsAffected(), nil
 }
 
+const endUserSessions = `-- name: EndUserSessions :one
+UPDATE users SET session_version = session_version + 1 WHERE id = $1
+RETURNING session_version
+`
+
+// Ends every session of the user: access tokens carrying an older session_version are refused
+// (the change is announced on 'auth_accounts', migration 000027).
+func (q *Queries) EndUserSessions(ctx context.Context, userID int64) (int32, error) {
+	row := q.db.QueryRow(ctx, endUserSessions, userID)
+	var session_version int32
+	err := row.Scan(&session_version)
+	return session_version, err
+}
+
 const getRefreshTokenForUpdate = `-- name: GetRefreshTokenForUpdate :one
 SELECT id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at, client_ip, user_agent FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE
 `

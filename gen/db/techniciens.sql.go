@@ -197,7 +197,7 @@ func (q *Queries) GetTechnicienForUpdate(ctx context.Context, id int64) (Technic
 
 const getTechnicienView = `-- name: GetTechnicienView :one
 
-SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, t.taux_horaire, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at,
+SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, t.taux_horaire, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at, u.session_version,
        (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
         WHERE s.kind = 't' AND s.technicien_id = t.id)::int AS charge_travail
 FROM techniciens t
@@ -243,6 +243,7 @@ func (q *Queries) GetTechnicienView(ctx context.Context, id int64) (GetTechnicie
 		&i.User.UpdatedAt,
 		&i.User.LastLogin,
 		&i.User.PasswordChangedAt,
+		&i.User.SessionVersion,
 		&i.ChargeTravail,
 	)
 	return i, err
@@ -294,7 +295,7 @@ func (q *Queries) ListCompetencesOfTechniciens(ctx context.Context, technicienId
 }
 
 const listTechniciens = `-- name: ListTechniciens :many
-SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, t.taux_horaire, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at,
+SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, t.taux_horaire, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at, u.session_version,
        (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
         WHERE s.kind = 't' AND s.technicien_id = t.id)::int AS charge_travail
 FROM techniciens t
@@ -393,6 +394,7 @@ func (q *Queries) ListTechniciens(ctx context.Context, arg ListTechniciensParams
 			&i.User.UpdatedAt,
 			&i.User.LastLogin,
 			&i.User.PasswordChangedAt,
+			&i.User.SessionVersion,
 			&i.ChargeTravail,
 		); err != nil {
 			return nil, err

@@ -33,7 +33,7 @@ func (q *Queries) AccountProfile(ctx context.Context, id int64) (AccountProfileR
 }
 
 const authAccount = `-- name: AuthAccount :one
-SELECT u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at, t.id AS technicien_id, c.id AS client_id
+SELECT u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at, u.session_version, t.id AS technicien_id, c.id AS client_id
 FROM users u
 LEFT JOIN techniciens t ON t.user_id = u.id
 LEFT JOIN clients c ON c.user_id = u.id
@@ -63,6 +63,7 @@ func (q *Queries) AuthAccount(ctx context.Context, id int64) (AuthAccountRow, er
 		&i.User.UpdatedAt,
 		&i.User.LastLogin,
 		&i.User.PasswordChangedAt,
+		&i.User.SessionVersion,
 		&i.TechnicienID,
 		&i.ClientID,
 	)
@@ -106,7 +107,7 @@ func (q *Queries) CountUsers(ctx context.Context, arg CountUsersParams) (int64, 
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (username, full_name, email, password_hash, role)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at
+RETURNING id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at, session_version
 `
 
 type CreateUserParams struct {
@@ -138,6 +139,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.PasswordChangedAt,
+		&i.SessionVersion,
 	)
 	return i, err
 }
@@ -161,7 +163,7 @@ func (q *Queries) EmailTaken(ctx context.Context, arg EmailTakenParams) (bool, e
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at FROM users WHERE id = $1
+SELECT id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at, session_version FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, id int64) (User, error) {
@@ -179,12 +181,13 @@ func (q *Queries) GetUser(ctx context.Context, id int64) (User, error) {
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.PasswordChangedAt,
+		&i.SessionVersion,
 	)
 	return i, err
 }
 
 const getUserByLogin = `-- name: GetUserByLogin :one
-SELECT id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at FROM users
+SELECT id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at, session_version FROM users
 WHERE lower(username) = lower($1::text) OR lower(email) = lower($1::text)
 ORDER BY (lower(email) = lower($1::text)) DESC
 LIMIT 1
@@ -206,12 +209,13 @@ func (q *Queries) GetUserByLogin(ctx context.Context, identifier string) (User, 
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.PasswordChangedAt,
+		&i.SessionVersion,
 	)
 	return i, err
 }
 
 const getUserForUpdate = `-- name: GetUserForUpdate :one
-SELECT id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at FROM users WHERE id = $1 FOR UPDATE
+SELECT id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at, session_version FROM users WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetUserForUpdate(ctx context.Context, id int64) (User, error) {
@@ -229,12 +233,13 @@ func (q *Queries) GetUserForUpdate(ctx context.Context, id int64) (User, error) 
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.PasswordChangedAt,
+		&i.SessionVersion,
 	)
 	return i, err
 }
 
 const listUsers = `-- name: ListUsers :many
-SELECT id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at FROM users
+SELECT id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at, session_version FROM users
 WHERE ($1::user_role IS NULL OR role = $1)
   AND ($2::boolean IS NULL OR is_active = $2)
   AND ($3::text IS NULL
@@ -293,6 +298,7 @@ func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, e
 			&i.UpdatedAt,
 			&i.LastLogin,
 			&i.PasswordChangedAt,
+			&i.SessionVersion,
 		); err != nil {
 			return nil, err
 		}
@@ -350,7 +356,7 @@ func (q *Queries) SeedUser(ctx context.Context, arg SeedUserParams) (int64, erro
 const setUserActive = `-- name: SetUserActive :one
 UPDATE users SET is_active = $1, updated_at = now()
 WHERE id = $2
-RETURNING id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at
+RETURNING id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at, session_version
 `
 
 type SetUserActiveParams struct {
@@ -373,6 +379,7 @@ func (q *Queries) SetUserActive(ctx context.Context, arg SetUserActiveParams) (U
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.PasswordChangedAt,
+		&i.SessionVersion,
 	)
 	return i, err
 }
@@ -389,7 +396,7 @@ func (q *Queries) TouchLastLogin(ctx context.Context, id int64) error {
 const updateUserPassword = `-- name: UpdateUserPassword :one
 UPDATE users SET password_hash = $1, password_changed_at = now(), updated_at = now()
 WHERE id = $2
-RETURNING id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at
+RETURNING id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at, session_version
 `
 
 type UpdateUserPasswordParams struct {
@@ -412,6 +419,7 @@ func (q *Queries) UpdateUserPassword(ctx context.Context, arg UpdateUserPassword
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.PasswordChangedAt,
+		&i.SessionVersion,
 	)
 	return i, err
 }
@@ -423,7 +431,7 @@ UPDATE users SET
     role       = coalesce($3::user_role, role),
     updated_at = now()
 WHERE id = $4
-RETURNING id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at
+RETURNING id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at, session_version
 `
 
 type UpdateUserProfileParams struct {
@@ -454,6 +462,7 @@ func (q *Queries) UpdateUserProfile(ctx context.Context, arg UpdateUserProfilePa
 		&i.UpdatedAt,
 		&i.LastLogin,
 		&i.PasswordChangedAt,
+		&i.SessionVersion,
 	)
 	return i, err
 }

@@ -68,11 +68,13 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 			o.live.WatchAccounts(accounts)
 		}
 	}
+	throttle := auth.ThrottlePolicy{MaxFailures: cfg.LoginMaxFailures, AddressMaxFailures: cfg.LoginAddressMaxFailures,
+		AccountMaxFailures: cfg.LoginAccountMaxFailures, Window: cfg.LoginFailureWindow, Lockout: cfg.LoginLockout}
 	authSvc := auth.NewService(pool, auth.Config{
 		Tokens:       auth.NewTokens(cfg.SecretKey, cfg.AccessTokenTTL),
 		Hasher:       hasher,
 		RefreshTTL:   cfg.RefreshTokenTTL,
-		Throttle:     auth.ThrottlePolicy{MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginFailureWindow, Lockout: cfg.LoginLockout},
+		Throttle:     throttle,
 		MetricsToken: cfg.MetricsToken,
 		Logger:       log,
 		Accounts:     accounts,

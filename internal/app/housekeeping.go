@@ -14,16 +14,14 @@ import (
 )
 
 // Housekeeping deletes rows nothing needs any more: refresh tokens expired for a day, login
-// failure counters whose window is over and that lock nothing, idempotency answers past their
-// replay window. Every statement is idempotent, so replicas may run it concurrently.
+// failure counters whose window is over and whose last lock ended a window ago (so their
+// failures are forgotten), idempotency answers past their replay window. Every statement is idempotent, so replicas may run it concurrently.
 func Housekeeping(cfg config.Config, pool *pgxpool.Pool) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		q := db.New(pool)
 		now := time.Now()
 		_, errTokens := q.DeleteExpiredRefreshTokens(ctx)
-		_, errThrottle := q.DeleteStaleLoginThrottle(ctx, db.DeleteStaleLoginThrottleParams{
-			Now: now, WindowStartBefore: now.Add(-cfg.LoginFailureWindow),
-		})
+		_, errThrottle := q.DeleteStaleLoginThrottle(ctx, now.Add(-cfg.LoginFailureWindow))
 		_, errKeys := idempotency.NewStore(pool).Purge(ctx)
 		if err := errors.Join(errTokens, errThrottle, errKeys); err != nil {
 			return fmt.Errorf("housekeeping: %w", err)

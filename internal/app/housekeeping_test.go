@@ -27,10 +27,13 @@ func TestHousekeepingDeletesOnlyWhatNothingNeeds(t *testing.T) {
 	exec(`INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES
 		(1, gen_random_uuid(), 'old', now() - interval '2 days'),
 		(1, gen_random_uuid(), 'live', now() + interval '2 days')`)
-	exec(`INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES
-		('ip:stale', 2, now() - interval '2 hours', NULL),
-		('ip:recent', 2, now() - interval '1 minute', NULL),
-		('ip:locked', 9, now() - interval '2 hours', now() + interval '1 hour')`)
+	exec(`INSERT INTO login_throttle (account, address, kind, failures, window_start, locked_until) VALUES
+		('', 'stale', 'address', 2, now() - interval '2 hours', NULL),
+		('', 'recent', 'address', 2, now() - interval '1 minute', NULL),
+		('', 'locked', 'address', 9, now() - interval '2 hours', now() + interval '1 hour'),
+		('user:1', 'lock-ended', 'pair', 5, now() - interval '2 hours', now() - interval '5 minutes'),
+		('user:1', 'lock-long-over', 'pair', 5, now() - interval '3 hours', now() - interval '2 hours'),
+		('user:1', '', 'account', 3, now() - interval '2 hours', NULL)`)
 	exec(`INSERT INTO idempotency_keys (user_id, operation, key, request_hash, status, created_at) VALUES
 		(1, 'createEquipement', 'old', 'h', 201, now() - interval '25 hours'),
 		(1, 'createEquipement', 'new', 'h', 201, now() - interval '1 hour')`)
@@ -62,7 +65,8 @@ func TestHousekeepingDeletesOnlyWhatNothingNeeds(t *testing.T) {
 		want []string
 	}{
 		{"SELECT encode(token_hash, 'escape') FROM refresh_tokens ORDER BY 1", []string{"live"}},
-		{"SELECT key FROM login_throttle ORDER BY 1", []string{"ip:locked", "ip:recent"}},
+		// A counter whose lock ended less than a window ago is kept: its next failure locks longer.
+		{"SELECT kind || ':' || address FROM login_throttle ORDER BY 1", []string{"address:locked", "address:recent", "pair:lock-ended"}},
 		{"SELECT key FROM idempotency_keys ORDER BY 1", []string{"new"}},
 	} {
 		got := left(tc.sql)

@@ -56,7 +56,7 @@ func TestHasherVerifiesOnlyTheRightPassword(t *testing.T) {
 func TestTokensRoundTripAndRejectTampering(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef")
 	tokens := NewTokens(key, 15*time.Minute)
-	raw, issued, err := tokens.Issue(42, "technicien", "t@mif.ma")
+	raw, issued, err := tokens.Issue(42, "technicien", "t@mif.ma", 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestVerifiedTokensCacheIsBounded(t *testing.T) {
 	key := []byte("a-key-of-at-least-32-bytes-long!!")
 	tokens := NewTokens(key, 15*time.Minute)
 	for i := range verifiedCacheSize + 10 {
-		raw, _, err := tokens.Issue(int64(i+1), "client", "c@mif.ma")
+		raw, _, err := tokens.Issue(int64(i+1), "client", "c@mif.ma", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,6 +153,54 @@ func TestLockoutGrowsProgressivelyAndIsCapped(t *testing.T) {
 	for failures, d := range want {
 		if got := p.LockFor(failures); got != d {
 			t.Errorf("LockFor(%d) = %v, want %v", failures, got, d)
+		}
+	}
+}
+
+func TestLockoutThresholdsFollowMaxFailuresUnlessSet(t *testing.T) {
+	p := ThrottlePolicy{MaxFailures: 5, Window: 15 * time.Minute, Lockout: 5 * time.Minute}
+	if got := []int{p.threshold(kindPair), p.threshold(kindAddress), p.threshold(kindAccount)}; got[0] != 5 || got[1] != 20 || got[2] != 50 {
+		t.Errorf("default thresholds %v, want [5 20 50]", got)
+	}
+	p.AddressMaxFailures, p.AccountMaxFailures = 7, 70
+	if p.threshold(kindAddress) != 7 || p.threshold(kindAccount) != 70 {
+		t.Error("explicit thresholds ignored")
+	}
+	// Each kind's lock grows the same way from its own threshold.
+	if d := p.lockAfter(p.threshold(kindAccount), 72); d != 20*time.Minute {
+		t.Errorf("account lock after 72 failures = %v, want 20m", d)
+	}
+}
+
+func TestLockoutRefusesOnlyWhatIsLocked(t *testing.T) {
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	p := ThrottlePolicy{MaxFailures: 5, Window: 15 * time.Minute, Lockout: 5 * time.Minute}
+	at := func(d time.Duration) *time.Time { u := now.Add(d); return &u }
+	recent := now.Add(-time.Minute)
+	cases := []struct {
+		name     string
+		counters map[string]counter
+		wait     time.Duration
+		kind     string
+	}{
+		{"nothing counted", nil, 0, ""},
+		{"failures under every threshold", map[string]counter{kindPair: {4, recent, nil}, kindAddress: {19, recent, nil}, kindAccount: {49, recent, nil}}, 0, ""},
+		{"locked pair", map[string]counter{kindPair: {5, recent, at(3 * time.Minute)}}, 3 * time.Minute, kindPair},
+		{"a lock that ended", map[string]counter{kindPair: {5, recent, at(-time.Second)}}, 0, ""},
+		{"throttled address", map[string]counter{kindAddress: {20, recent, at(4 * time.Minute)}}, 4 * time.Minute, kindAddress},
+		{"locked account, address without failures", map[string]counter{kindAccount: {50, recent, at(5 * time.Minute)}}, 0, ""},
+		{"locked account, address with a failure", map[string]counter{kindPair: {1, recent, nil}, kindAccount: {50, recent, at(5 * time.Minute)}}, 5 * time.Minute, kindAccount},
+		{"locked account, address whose failure is forgotten", map[string]counter{kindPair: {1, now.Add(-16 * time.Minute), nil},
+			kindAccount: {50, recent, at(5 * time.Minute)}}, 0, ""},
+		{"locked account, address whose lock ended within the window", map[string]counter{kindPair: {5, now.Add(-time.Hour), at(-10 * time.Minute)},
+			kindAccount: {50, recent, at(5 * time.Minute)}}, 5 * time.Minute, kindAccount},
+		{"the longest lock answers", map[string]counter{kindPair: {6, recent, at(10 * time.Minute)}, kindAddress: {20, recent, at(5 * time.Minute)},
+			kindAccount: {60, recent, at(40 * time.Minute)}}, 40 * time.Minute, kindAccount},
+	}
+	for _, tc := range cases {
+		wait, kind := p.refusal(now, tc.counters)
+		if wait != tc.wait || kind != tc.kind {
+			t.Errorf("%s: refused for %v (%q), want %v (%q)", tc.name, wait, kind, tc.wait, tc.kind)
 		}
 	}
 }

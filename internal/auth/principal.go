@@ -1,6 +1,9 @@
 package auth
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
@@ -13,6 +16,12 @@ type Principal struct {
 	// none); read with the account, they are what row access (internal/access) scopes by.
 	TechnicienID *int64
 	ClientID     *int64
+
+	// SessionVersion is the account's session version the request was authenticated with, and
+	// ExpiresAt the expiry of its access token (zero for other credentials): a long request (an
+	// event stream) ends when either no longer holds.
+	SessionVersion int32
+	ExpiresAt      time.Time
 }
 
 // RoleMetrics is the pseudo-role of a scraper presenting METRICS_TOKEN.

@@ -74,20 +74,14 @@ func (s *Service) Login(ctx context.Context, identifier, password string) (Token
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return TokenPair{}, fmt.Errorf("login: look up user: %w", err)
 	}
-	keys := []string{identifierKey(identifier)}
-	if found {
-		keys = []string{accountKey(user.ID)}
-	}
-	if meta.ClientIP != "" {
-		keys = append(keys, ipKey(meta.ClientIP))
-	}
-	wait, err := s.throttle.lockedFor(ctx, keys)
+	key := newLoginKey(identifier, meta.ClientIP, user.ID) // user.ID is 0 when not found
+	wait, kind, err := s.throttle.lockedFor(ctx, key)
 	if err != nil {
 		return TokenPair{}, err
 	}
 	if wait > 0 {
 		s.audit(ctx, audit.Entry{ActorID: user.ID, Action: "auth.login.locked",
-			Details: map[string]any{"identifier": identifier}})
+			Details: map[string]any{"identifier": identifier, "kind": kind}})
 		return TokenPair{}, apperr.Locked(wait)
 	}
 	hash := ""
@@ -95,7 +89,7 @@ func (s *Service) Login(ctx context.Context, identifier, password string) (Token
 		hash = user.PasswordHash
 	}
 	if !s.cfg.Hasher.Verify(hash, password) {
-		if err := s.throttle.fail(ctx, keys); err != nil {
+		if err := s.throttle.fail(ctx, key); err != nil {
 			return TokenPair{}, err
 		}
 		s.audit(ctx, audit.Entry{ActorID: user.ID, Action: "auth.login.failed",
@@ -108,7 +102,7 @@ func (s *Service) Login(ctx context.Context, identifier, password string) (Token
 	}
 	var pair TokenPair
 	err = platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.throttle.clear(ctx, tx, keys[:1]); err != nil {
+		if err := s.throttle.clear(ctx, tx, key); err != nil {
 			return err
 		}
 		if err := db.New(tx).TouchLastLogin(ctx, user.ID); err != nil {
@@ -129,7 +123,7 @@ func (s *Service) Login(ctx context.Context, identifier, password string) (Token
 
 // issue signs an access token and stores a new refresh token of the given family.
 func (s *Service) issue(ctx context.Context, q db.DBTX, user db.User, family uuid.UUID) (TokenPair, error) {
-	access, _, err := s.cfg.Tokens.Issue(user.ID, string(user.Role), user.Email)
+	access, _, err := s.cfg.Tokens.Issue(user.ID, string(user.Role), user.Email, user.SessionVersion)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -159,6 +153,7 @@ func (s *Service) Refresh(ctx context.Context, raw string) (TokenPair, error) {
 	var (
 		pair    TokenPair
 		refusal error // refusals still commit (a reuse must revoke the family)
+		reused  int64 // the account whose sessions a reuse ended
 	)
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
@@ -178,6 +173,11 @@ func (s *Service) Refresh(ctx context.Context, raw string) (TokenPair, error) {
 			if _, err := q.RevokeRefreshFamily(ctx, tok.FamilyID); err != nil {
 				return fmt.Errorf("revoke refresh family: %w", err)
 			}
+			// The thief may hold an access token of the family too: end the account's sessions.
+			if _, err := q.EndUserSessions(ctx, tok.UserID); err != nil {
+				return fmt.Errorf("end sessions: %w", err)
+			}
+			reused = tok.UserID
 			refusal = errBadRefresh
 			return audit.Write(ctx, tx, audit.Entry{ActorID: tok.UserID, Action: "auth.refresh.reuse",
 				ResourceType: "refresh_family", ResourceID: tok.FamilyID.String()})
@@ -202,23 +202,37 @@ func (s *Service) Refresh(ctx context.Context, raw string) (TokenPair, error) {
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("refresh: %w", err)
 	}
+	if reused != 0 {
+		s.cfg.Accounts.Forget(reused) // this instance refuses the old access tokens at once
+	}
 	if refusal != nil {
 		return TokenPair{}, refusal
 	}
 	return pair, nil
 }
 
-// Logout revokes every refresh token of the user.
+// Logout ends every session of the user: its refresh tokens are revoked and its access tokens,
+// this one included, are refused from the next request on (on every instance within a second),
+// as are its open event streams.
 func (s *Service) Logout(ctx context.Context, p Principal) error {
-	return platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		n, err := db.New(tx).RevokeUserRefreshTokens(ctx, p.UserID)
+	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := db.New(tx)
+		n, err := q.RevokeUserRefreshTokens(ctx, p.UserID)
 		if err != nil {
 			return fmt.Errorf("logout: revoke refresh tokens: %w", err)
+		}
+		if _, err := q.EndUserSessions(ctx, p.UserID); err != nil {
+			return fmt.Errorf("logout: end sessions: %w", err)
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: p.UserID, ActorRole: p.Role, Action: "auth.logout",
 			ResourceType: "user", ResourceID: strconv.FormatInt(p.UserID, 10),
 			Details: map[string]any{"revoked_refresh_tokens": n}})
 	})
+	if err != nil {
+		return err
+	}
+	s.cfg.Accounts.Forget(p.UserID)
+	return nil
 }
 
 // Authenticate turns a bearer token into the caller. The account is checked on every request,
@@ -246,8 +260,37 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, e
 	if !user.IsActive {
 		return Principal{}, apperr.Forbidden("Utilisateur désactivé")
 	}
+	if claims.SessionVersion != user.SessionVersion {
+		return Principal{}, apperr.Unauthorized("Session terminée : reconnectez-vous")
+	}
 	return Principal{UserID: user.ID, Role: string(user.Role), Email: user.Email, Username: user.Username,
-		TechnicienID: acc.TechnicienID, ClientID: acc.ClientID}, nil
+		TechnicienID: acc.TechnicienID, ClientID: acc.ClientID, SessionVersion: user.SessionVersion,
+		ExpiresAt: claims.ExpiresAt}, nil
+}
+
+// CheckSession reports whether the account's session of the given version still holds (an
+// event stream checks it when the account changes): nil, or what Authenticate would answer a
+// token of that version (401 once the session ended, 403 for a deactivated account).
+func (s *Service) CheckSession(ctx context.Context, userID int64, sessionVersion int32) error {
+	acc, epoch, cached := s.cfg.Accounts.lookup(userID)
+	if !cached {
+		var err error
+		acc, err = db.New(s.pool).AuthAccount(ctx, userID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.Unauthorized("Utilisateur non trouvé")
+		}
+		if err != nil {
+			return fmt.Errorf("check session: load user: %w", err)
+		}
+		s.cfg.Accounts.store(userID, acc, epoch)
+	}
+	switch {
+	case !acc.User.IsActive:
+		return apperr.Forbidden("Utilisateur désactivé")
+	case acc.User.SessionVersion != sessionVersion:
+		return apperr.Unauthorized("Session terminée : reconnectez-vous")
+	}
+	return nil
 }
 
 // IsMetricsToken reports whether bearer is the configured METRICS_TOKEN (constant time).

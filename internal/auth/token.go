@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -27,6 +28,10 @@ type Claims struct {
 	ID        string // jti
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+	// SessionVersion is the account's session_version when the token was issued (claim "sv"):
+	// the token is refused once the account's version has moved on (logout, password, role or
+	// active flag changed, a refresh token reused).
+	SessionVersion int32
 }
 
 // Tokens signs and verifies HS256 access tokens.
@@ -56,10 +61,12 @@ func NewTokens(key []byte, ttl time.Duration) *Tokens {
 // TTL is the lifetime of an access token.
 func (t *Tokens) TTL() time.Duration { return t.ttl }
 
-// Issue signs an access token for the user.
-func (t *Tokens) Issue(userID int64, role, email string) (string, Claims, error) {
+// Issue signs an access token for the user, valid while the account's session_version is
+// sessionVersion.
+func (t *Tokens) Issue(userID int64, role, email string, sessionVersion int32) (string, Claims, error) {
 	now := t.now().Truncate(time.Second)
-	c := Claims{UserID: userID, Role: role, Email: email, ID: uuid.NewString(), IssuedAt: now, ExpiresAt: now.Add(t.ttl)}
+	c := Claims{UserID: userID, Role: role, Email: email, ID: uuid.NewString(), IssuedAt: now, ExpiresAt: now.Add(t.ttl),
+		SessionVersion: sessionVersion}
 	tok, err := jwt.NewBuilder().
 		Issuer(Issuer).
 		Subject(strconv.FormatInt(userID, 10)).
@@ -69,6 +76,7 @@ func (t *Tokens) Issue(userID int64, role, email string) (string, Claims, error)
 		Claim("role", role).
 		Claim("email", email).
 		Claim("user_id", userID).
+		Claim("sv", sessionVersion).
 		Build()
 	if err != nil {
 		return "", Claims{}, fmt.Errorf("build token: %w", err)
@@ -147,6 +155,11 @@ func (t *Tokens) parse(raw string) (Claims, error) {
 	c.ExpiresAt, _ = tok.Expiration()
 	_ = tok.Get("role", &c.Role)
 	_ = tok.Get("email", &c.Email)
+	var sv float64 // a JSON number
+	if err := tok.Get("sv", &sv); err != nil || sv < 0 || sv > math.MaxInt32 || sv != math.Trunc(sv) {
+		return Claims{}, errors.New("verify token: no session version")
+	}
+	c.SessionVersion = int32(sv)
 	return c, nil
 }
 

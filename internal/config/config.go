@@ -60,9 +60,14 @@ type Config struct {
 	RefreshTokenTTL time.Duration
 	BcryptCost      int
 
-	LoginMaxFailures   int
-	LoginFailureWindow time.Duration
-	LoginLockout       time.Duration
+	// Failed logins within LoginFailureWindow that lock: one account from one address
+	// (LoginMaxFailures), one address whatever the account (LoginAddressMaxFailures), one account
+	// from any address, for the addresses that failed on it (LoginAccountMaxFailures).
+	LoginMaxFailures        int
+	LoginAddressMaxFailures int
+	LoginAccountMaxFailures int
+	LoginFailureWindow      time.Duration
+	LoginLockout            time.Duration
 
 	CORSAllowOrigins   []string
 	RateLimitPerMinute int
@@ -157,6 +162,9 @@ func Load(getenv Getenv) (Config, error) {
 		MaxBodyBytes:       int64(r.intRange("MAX_BODY_BYTES", 1<<20, 1024, 1<<30)),
 		ShutdownTimeout:    time.Duration(r.intRange("SHUTDOWN_TIMEOUT_SECONDS", 15, 1, 600)) * time.Second,
 	}
+	// By default the address and account thresholds follow LOGIN_MAX_FAILURES (4x and 10x).
+	c.LoginAddressMaxFailures = r.intRange("LOGIN_ADDRESS_MAX_FAILURES", 4*c.LoginMaxFailures, 1, 100_000)
+	c.LoginAccountMaxFailures = r.intRange("LOGIN_ACCOUNT_MAX_FAILURES", 10*c.LoginMaxFailures, 1, 100_000)
 	c.DefaultCurrency = r.currency("DEFAULT_CURRENCY", "MAD")
 	c.ContratQuotaMode = r.oneOf("CONTRAT_QUOTA_MODE", "signaler", "signaler", "refuser")
 	c.EnableScheduler = r.boolean("ENABLE_SCHEDULER", true)

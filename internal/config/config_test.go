@@ -50,6 +50,10 @@ func TestDefaultsNeedNoVariable(t *testing.T) {
 		{"RefreshTokenTTL", c.RefreshTokenTTL, 7 * 24 * time.Hour},
 		{"BcryptCost", c.BcryptCost, 12},
 		{"LoginMaxFailures", c.LoginMaxFailures, 5},
+		{"LoginAddressMaxFailures", c.LoginAddressMaxFailures, 20},
+		{"LoginAccountMaxFailures", c.LoginAccountMaxFailures, 50},
+		{"LoginFailureWindow", c.LoginFailureWindow, 15 * time.Minute},
+		{"LoginLockout", c.LoginLockout, 5 * time.Minute},
 		{"RateLimitPerMinute", c.RateLimitPerMinute, 120},
 		{"TrustedProxies", len(c.TrustedProxies), 0},
 		{"RedisURL", c.RedisURL, ""},
@@ -174,6 +178,8 @@ func TestEachBadValueStopsStartUpNamingTheVariable(t *testing.T) {
 		{"DOWNLOAD_URL_TTL", "soon"},
 		{"DOWNLOAD_URL_TTL", "0s"},
 		{"DOWNLOAD_URL_TTL", "720h"},
+		{"LOGIN_ADDRESS_MAX_FAILURES", "0"},
+		{"LOGIN_ACCOUNT_MAX_FAILURES", "many"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
@@ -189,6 +195,22 @@ func TestEachBadValueStopsStartUpNamingTheVariable(t *testing.T) {
 				t.Errorf("one bad value gave several errors: %q", err)
 			}
 		})
+	}
+}
+
+func TestLoginThrottleSettings(t *testing.T) {
+	t.Parallel()
+	// The address and account thresholds follow LOGIN_MAX_FAILURES unless set.
+	c := load(t, map[string]string{"LOGIN_MAX_FAILURES": "3"})
+	if c.LoginMaxFailures != 3 || c.LoginAddressMaxFailures != 12 || c.LoginAccountMaxFailures != 30 {
+		t.Errorf("derived thresholds %d/%d/%d, want 3/12/30", c.LoginMaxFailures, c.LoginAddressMaxFailures, c.LoginAccountMaxFailures)
+	}
+	c = load(t, map[string]string{"LOGIN_MAX_FAILURES": "4", "LOGIN_ADDRESS_MAX_FAILURES": "25",
+		"LOGIN_ACCOUNT_MAX_FAILURES": "200", "LOGIN_FAILURE_WINDOW_SECONDS": "600", "LOGIN_LOCKOUT_SECONDS": "60"})
+	if c.LoginMaxFailures != 4 || c.LoginAddressMaxFailures != 25 || c.LoginAccountMaxFailures != 200 ||
+		c.LoginFailureWindow != 10*time.Minute || c.LoginLockout != time.Minute {
+		t.Errorf("login settings not read: %d/%d/%d %v %v", c.LoginMaxFailures, c.LoginAddressMaxFailures,
+			c.LoginAccountMaxFailures, c.LoginFailureWindow, c.LoginLockout)
 	}
 }
 

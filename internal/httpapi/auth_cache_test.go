@@ -56,13 +56,18 @@ func TestAuthCacheDropsAChangedAccountBeforeItsNextRequestOnTheSameInstance(t *t
 		t.Fatalf("second request: %d reads of the account, want 0 (cached)", n)
 	}
 
-	// A role change applies on the very next request.
+	// A role change ends the session on the very next request; logged in again, the new role
+	// applies.
 	role := api.UserRoleAdmin
 	if r, err := inst.Client.UpdateUserWithResponse(t.Context(), u.Id, api.UserAdminUpdate{Role: &role}, testenv.As(admin)); err != nil || r.JSON200 == nil {
 		t.Fatalf("promote: %v %+v", err, r)
 	}
+	if s := statusOf(inst, "/api/v1/users", tok); s != http.StatusUnauthorized {
+		t.Errorf("promoted to admin, the next request with the old token got %d, want 401", s)
+	}
+	tok = inst.Login("cache.same", userPassword).AccessToken
 	if s := statusOf(inst, "/api/v1/users", tok); s != http.StatusOK {
-		t.Errorf("promoted to admin, the next request is still refused: %d", s)
+		t.Errorf("promoted to admin and logged in again, refused: %d", s)
 	}
 
 	// Deactivation: refused on the very next request.

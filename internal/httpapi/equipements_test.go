@@ -976,7 +976,7 @@ func TestEquipementBadInputsAre4xx(t *testing.T) {
 		{"POST", "/api/v1/equipements", "application/json", `{"nom":"n","type":"p","localisation":"l","date_acquisition":"2024-13-45"}`},
 		{"POST", "/api/v1/equipements", "application/json", `{"nom":"n","type":"p","localisation":"l","date_acquisition":"hier"}`},
 		{"POST", "/api/v1/equipements", "application/json", `{"nom":"n","type":"p","localisation":"l","date_mise_en_service":"2024-02-30"}`},
-		{"POST", "/api/v1/equipements", "application/json", `{"nom":"n","type":"p","localisation":"l","date_fin_garantie":"2024-01-01T00:00:00Z"}`},
+		{"POST", "/api/v1/equipements", "application/json", `{"nom":"n","type":"p","localisation":"l","date_fin_garantie":"2024-01-01T25:00:00Z"}`},
 		{"POST", "/api/v1/equipements", "application/json", `{"nom":"n","type":"p","localisation":"l","cout_acquisition":1e30}`},
 		{"POST", "/api/v1/equipements", "application/json", `{"nom":"n","type":"p","localisation":"l","cout_acquisition":"12"}`},
 		{"POST", "/api/v1/equipements", "application/json", `{"nom":"n","type":"p","localisation":"l","client_id":99999999999999999999}`},

@@ -278,9 +278,10 @@ func TestRBACMatrix(t *testing.T) {
 	for _, role := range accountRoles {
 		env.Token(role)
 	}
-	// Logging out and changing the password revoke the caller's refresh tokens, which another
-	// operation's calls (refreshToken) log in for: these two run alone, before the operations
-	// that run at once (a parallel subtest waits for the test's body to end).
+	// Logging out and changing the password end the caller's sessions (refresh tokens, which
+	// another operation's calls (refreshToken) log in for, and access tokens, which the role's
+	// later calls use: the role logs in again after them): these two run alone, before the
+	// operations that run at once (a parallel subtest waits for the test's body to end).
 	// The demo technicien's timer is started by one call and stopped by another: starting runs
 	// alone too, so that no other call's timer is running meanwhile.
 	revokesSessions := map[string]bool{"logout": true, "changePassword": true, "startInterventionTimer": true}
@@ -327,6 +328,9 @@ func TestRBACMatrix(t *testing.T) {
 					deniedBefore := countRows(t, env, "SELECT count(*) FROM audit_log WHERE action = 'rbac.denied' AND resource_id = $1", op.ID)
 					resp, b := env.Do(op.Method, "/api/v1"+path, token, ct, strings.NewReader(body), false)
 					status := resp.StatusCode
+					if (op.ID == "logout" || op.ID == "changePassword") && token != "" && caller != "metrics" {
+						env.Relogin(caller) // the operation ended the account's sessions
+					}
 					allowed := slices.Contains(row.allowed, caller) || caller == "metrics" && row.metrics
 					switch {
 					case row.public:
@@ -397,7 +401,7 @@ func TestBadTokensAreRefused(t *testing.T) {
 	key := env.Config.SecretKey
 	issue := func(tokens *auth.Tokens, id int64, role string) string {
 		t.Helper()
-		tok, _, err := tokens.Issue(id, role, role+"@mif.ma")
+		tok, _, err := tokens.Issue(id, role, role+"@mif.ma", 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,7 +21,8 @@ import (
 // CreateStreamToken is POST /notifications/stream-token: a 60-second token for
 // GET /notifications/stream?stream_token=, for browsers' EventSource (no Authorization header).
 func (s *Server) CreateStreamToken(ctx context.Context, _ api.CreateStreamTokenRequestObject) (api.CreateStreamTokenResponseObject, error) {
-	tok, exp := s.deps.StreamTokens.Issue(principal(ctx).UserID)
+	p := principal(ctx)
+	tok, exp := s.deps.StreamTokens.Issue(p.UserID, p.SessionVersion)
 	return api.CreateStreamToken201JSONResponse{StreamToken: tok, ExpiresAt: exp}, nil
 }
 
@@ -48,7 +49,11 @@ func (s *Server) StreamNotifications(ctx context.Context, req api.StreamNotifica
 
 	sub := s.deps.Live.Subscribe(p.UserID)
 	st := &sseStream{ctx: ctx, rows: s.deps.Stream, log: s.deps.Logger, sub: sub, userID: p.UserID,
-		sent: map[int64]bool{}, heartbeat: s.deps.Config.SSEHeartbeat, maxAge: s.deps.Config.LiveStreamMax}
+		sent: map[int64]bool{}, heartbeat: s.deps.Config.SSEHeartbeat, maxAge: s.deps.Config.LiveStreamMax,
+		session: func(ctx context.Context) error { return s.deps.Auth.CheckSession(ctx, p.UserID, p.SessionVersion) }}
+	if !p.ExpiresAt.IsZero() { // opened with an access token: the stream ends with it
+		st.maxAge = min(st.maxAge, time.Until(p.ExpiresAt))
+	}
 	if lastID >= 0 {
 		st.cursor = lastID
 		// The first page is read now, so a database failure is still a 500.
@@ -76,11 +81,16 @@ func (s *Server) streamCaller(ctx context.Context, token *string) (auth.Principa
 	if token == nil || *token == "" {
 		return auth.Principal{}, apperr.Unauthorized("Not authenticated")
 	}
-	id, err := s.deps.StreamTokens.Verify(*token)
+	id, sv, err := s.deps.StreamTokens.Verify(*token)
 	if err != nil {
 		return auth.Principal{}, apperr.Unauthorized("Jeton de flux invalide ou expiré")
 	}
-	return s.deps.Stream.Caller(ctx, id)
+	if err := s.deps.Auth.CheckSession(ctx, id, sv); err != nil {
+		return auth.Principal{}, err // the session the token was made in has ended since
+	}
+	p, err := s.deps.Stream.Caller(ctx, id)
+	p.SessionVersion = sv // the stream lives as long as that session (not the token's 60 s)
+	return p, err
 }
 
 // sseStream writes the event stream of one caller.
@@ -92,11 +102,33 @@ type sseStream struct {
 	userID    int64
 	heartbeat time.Duration
 	maxAge    time.Duration
+	// session says whether the caller's session still holds; the stream ends when it does not
+	// (checked when the account changes, after a resync and at each heartbeat).
+	session func(context.Context) error
 
 	cursor     int64                        // highest id sent or replayed
 	sent       map[int64]bool               // ids sent: never twice
 	pending    []notifications.Notification // first replay page, read by the handler
 	replayMore bool                         // the replay has more pages
+}
+
+// sessionHolds checks the caller's session; a stream whose session ended (logout, password,
+// role or active flag changed) closes, and its client's reconnection is refused. A failed check
+// (the database unreachable) keeps the stream: the next check decides.
+func (st *sseStream) sessionHolds() bool {
+	if st.session == nil {
+		return true
+	}
+	err := st.session(st.ctx)
+	if err == nil {
+		return true
+	}
+	if _, ok := apperr.As(err); ok {
+		st.log.InfoContext(st.ctx, "stream: session ended, closing", "user_id", st.userID, "reason", err.Error())
+		return false
+	}
+	st.log.WarnContext(st.ctx, "stream: session check failed", "user_id", st.userID, "error", err)
+	return true
 }
 
 // after reads the caller's notifications with an id above id, one page.
@@ -158,11 +190,21 @@ func (st *sseStream) VisitStreamNotificationsResponse(w http.ResponseWriter) err
 			return nil // the client reconnects with Last-Event-ID
 		case <-st.sub.Done():
 			return nil // hub stopped (shutdown) or this stream lagged: the client reconnects
+		case <-st.sub.AccountChanged():
+			if !st.sessionHolds() {
+				return nil
+			}
 		case <-ping.C:
+			if !st.sessionHolds() {
+				return nil
+			}
 			buf.WriteString(": ping\n\n")
 		case e := <-st.sub.Events():
 			var err error
 			if e.Resync() {
+				if !st.sessionHolds() { // account changes may have been missed meanwhile
+					return nil
+				}
 				st.replayMore = true
 				for st.replayMore && err == nil {
 					err = st.catchUp(&buf)

@@ -360,11 +360,11 @@ func TestStreamTokens(t *testing.T) {
 
 	// Refused tokens: 401 with WWW-Authenticate, never 500.
 	secret := env.Config.SecretKey
-	expired, _ := live.NewTokens(secret).WithClock(func() time.Time { return time.Now().Add(-2 * time.Minute) }).Issue(tech)
-	otherKey, _ := live.NewTokens([]byte("another-secret-0123456789abcdefghijklmnop")).Issue(tech)
+	expired, _ := live.NewTokens(secret).WithClock(func() time.Time { return time.Now().Add(-2 * time.Minute) }).Issue(tech, 0)
+	otherKey, _ := live.NewTokens([]byte("another-secret-0123456789abcdefghijklmnop")).Issue(tech, 0)
 	parts := strings.Split(tok, ".")
 	admin := userID(t, env, "admin")
-	forged := strconv.FormatInt(admin, 10) + "." + parts[1] + "." + parts[2]
+	forged := strconv.FormatInt(admin, 10) + "." + parts[1] + "." + parts[2] + "." + parts[3]
 	for name, q := range map[string]string{
 		"expired": expired, "another key": otherKey, "another user's id": forged, "garbage": "garbage",
 		"empty": "", "unicode": "é.é.é", "dots": "..",
@@ -381,7 +381,7 @@ func TestStreamTokens(t *testing.T) {
 
 	// A deactivated account: 403, with its stream token as with its bearer token.
 	gone := mustCreateUser(t, env, newUserBody("stream.gone", api.UserRoleTechnicien))
-	goneTok, _ := live.NewTokens(secret).Issue(gone.Id)
+	goneTok, _ := live.NewTokens(secret).Issue(gone.Id, 0)
 	bearer := env.Login(gone.Username, userPassword).AccessToken
 	if _, err := env.Pool.Exec(t.Context(), "UPDATE users SET is_active = false WHERE id = $1", gone.Id); err != nil {
 		t.Fatal(err)

@@ -608,7 +608,9 @@ func TestAdminUpdatesAUser(t *testing.T) {
 	env.Login("Karim.New@example.com", userPassword) // the account logs in with its new e-mail
 }
 
-func TestRoleChangesApplyToExistingTokensAtOnce(t *testing.T) {
+// TestRoleChangesEndTheAccountsSessions: a role change ends the account's sessions (its tokens
+// get 401 on their next request); logged in again, it has its new role.
+func TestRoleChangesEndTheAccountsSessions(t *testing.T) {
 	t.Parallel()
 	env := testenv.NewEnv(t, pg, nil)
 	ctx := t.Context()
@@ -640,13 +642,20 @@ func TestRoleChangesApplyToExistingTokensAtOnce(t *testing.T) {
 		t.Fatalf("technicien lists users: %d, want 403", s)
 	}
 	setRole(techID, api.UserRoleAdmin, admin)
+	if s := listStatus(tech); s != http.StatusUnauthorized {
+		t.Fatalf("promoted technicien with the old token: %d, want 401", s)
+	}
+	tech = env.Login("technicien", "Tech12345!").AccessToken
 	if s := listStatus(tech); s != http.StatusOK {
-		t.Fatalf("promoted technicien with the old token: %d, want 200", s)
+		t.Fatalf("promoted technicien logged in again: %d, want 200", s)
 	}
 	// With a second active admin, the first one may now be demoted (by the new one).
 	setRole(adminID, api.UserRoleResponsable, tech)
-	if s := listStatus(admin); s != http.StatusForbidden {
-		t.Errorf("demoted admin with the old token: %d, want 403", s)
+	if s := listStatus(admin); s != http.StatusUnauthorized {
+		t.Errorf("demoted admin with the old token: %d, want 401", s)
+	}
+	if s := listStatus(env.Login("admin", "Admin12345!").AccessToken); s != http.StatusForbidden {
+		t.Errorf("demoted admin logged in again: %d, want 403", s)
 	}
 	// And the promoted one is now the last active admin.
 	r, err := env.Client.UpdateUserWithResponse(ctx, techID, api.UserAdminUpdate{Role: ptrTo(api.UserRoleClient)}, testenv.As(tech))
@@ -1052,7 +1061,8 @@ func TestConcurrentChangesKeepNamesUniqueAndAnAdmin(t *testing.T) {
 				switch s {
 				case http.StatusOK, http.StatusNoContent:
 					ok++
-				case http.StatusConflict, http.StatusForbidden: // refused, or no longer an admin when it arrived
+				case http.StatusConflict, http.StatusForbidden, http.StatusUnauthorized:
+					// refused, or no longer an admin when it arrived (its session ended with the change)
 				default:
 					t.Fatalf("round %d: unexpected status %d\n%s", round, s, serverErrors(env))
 				}

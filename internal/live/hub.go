@@ -168,6 +168,14 @@ func (h *Hub) setUp(up bool) {
 }
 
 func (h *Hub) accountChanged(userID int64) {
+	h.mu.Lock()
+	for sub := range h.subs[userID] {
+		select {
+		case sub.account <- struct{}{}:
+		default: // a check is already due
+		}
+	}
+	h.mu.Unlock()
 	h.wmu.Lock()
 	defer h.wmu.Unlock()
 	for _, w := range h.watchers {
@@ -180,18 +188,20 @@ func (h *Hub) Listening() <-chan struct{} { return h.listening }
 
 // Subscription receives the events of one user until it is closed.
 type Subscription struct {
-	hub    *Hub
-	userID int64
-	c      chan Event
-	done   chan struct{}
-	once   sync.Once
-	err    error
+	hub     *Hub
+	userID  int64
+	c       chan Event
+	account chan struct{} // the user's account changed (from any instance)
+	done    chan struct{}
+	once    sync.Once
+	err     error
 }
 
 // Subscribe starts receiving the announcements of user's notifications. Close the
 // subscription when done.
 func (h *Hub) Subscribe(userID int64) *Subscription {
-	s := &Subscription{hub: h, userID: userID, c: make(chan Event, h.opts.Buffer), done: make(chan struct{})}
+	s := &Subscription{hub: h, userID: userID, c: make(chan Event, h.opts.Buffer), account: make(chan struct{}, 1),
+		done: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.stopped {
@@ -209,6 +219,11 @@ func (h *Hub) Subscribe(userID int64) *Subscription {
 
 // Events delivers the announcements, in the order received.
 func (s *Subscription) Events() <-chan Event { return s.c }
+
+// AccountChanged receives when the user's account changed (its session may have ended: a
+// logout, a password, role or active flag change), announced by any instance; several changes
+// may arrive as one.
+func (s *Subscription) AccountChanged() <-chan struct{} { return s.account }
 
 // Done is closed when the subscription ends by itself (Err says why).
 func (s *Subscription) Done() <-chan struct{} { return s.done }

@@ -248,32 +248,33 @@ func TestStreamTokens(t *testing.T) {
 	secret := []byte("test-secret-key-0123456789abcdefghijklmnop")
 	now := time.Now()
 	tokens := live.NewTokens(secret)
-	tok, exp := tokens.Issue(42)
+	tok, exp := tokens.Issue(42, 7)
 	if d := time.Until(exp); d < 55*time.Second || d > 61*time.Second {
 		t.Errorf("expires in %v, want about 60 s", d)
 	}
-	if id, err := tokens.Verify(tok); err != nil || id != 42 {
-		t.Errorf("Verify(valid) = %d, %v", id, err)
+	if id, sv, err := tokens.Verify(tok); err != nil || id != 42 || sv != 7 {
+		t.Errorf("Verify(valid) = %d, %d, %v", id, sv, err)
 	}
 	if len(tok) > 200 {
 		t.Errorf("token of %d characters, the contract allows 200", len(tok))
 	}
-	expired, _ := tokens.WithClock(func() time.Time { return now.Add(-2 * time.Minute) }).Issue(42)
-	other, _ := live.NewTokens([]byte("another-secret-0123456789abcdefghijklmnop")).Issue(42)
-	parts := strings.Split(tok, ".")
-	forged := "43." + parts[1] + "." + parts[2]
-	longer := parts[0] + "." + strconv.FormatInt(exp.Unix()+3600, 10) + "." + parts[2]
+	expired, _ := tokens.WithClock(func() time.Time { return now.Add(-2 * time.Minute) }).Issue(42, 7)
+	other, _ := live.NewTokens([]byte("another-secret-0123456789abcdefghijklmnop")).Issue(42, 7)
+	parts := strings.Split(tok, ".") // user, session version, expiry, signature
+	forged := "43." + parts[1] + "." + parts[2] + "." + parts[3]
+	newer := parts[0] + ".8." + parts[2] + "." + parts[3]
+	longer := parts[0] + "." + parts[1] + "." + strconv.FormatInt(exp.Unix()+3600, 10) + "." + parts[3]
 	for name, bad := range map[string]string{
-		"expired": expired, "another key": other, "another user": forged, "later expiry": longer,
-		"empty": "", "garbage": "garbage", "no signature": parts[0] + "." + parts[1] + ".", "dots": "..",
-		"negative user": "-1." + parts[1] + "." + parts[2], "too long": strings.Repeat("a", 300) + "." + parts[2],
+		"expired": expired, "another key": other, "another user": forged, "another session": newer, "later expiry": longer,
+		"empty": "", "garbage": "garbage", "no signature": parts[0] + "." + parts[1] + "." + parts[2] + ".", "dots": "...",
+		"negative user": "-1." + parts[1] + "." + parts[2] + "." + parts[3], "too long": strings.Repeat("a", 300) + "." + parts[3],
 	} {
-		if id, err := tokens.Verify(bad); !errors.Is(err, live.ErrBadStreamToken) {
+		if id, _, err := tokens.Verify(bad); !errors.Is(err, live.ErrBadStreamToken) {
 			t.Errorf("%s: Verify = %d, %v, want ErrBadStreamToken", name, id, err)
 		}
 	}
 	// A JWT access token signed with the same secret is not a stream token.
-	if _, err := tokens.Verify("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2ln"); err == nil {
+	if _, _, err := tokens.Verify("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2ln"); err == nil {
 		t.Error("a JWT passed as a stream token")
 	}
 }

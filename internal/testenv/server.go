@@ -196,6 +196,22 @@ func (e *Env) Token(role string) string {
 	return ""
 }
 
+// Relogin logs the demo account of role in again and caches the new access token, for the
+// tests that ended its sessions (a logout, a password change): its cached token is refused
+// from then on.
+func (e *Env) Relogin(role string) string {
+	e.T.Helper()
+	for _, a := range seed.Accounts {
+		if string(a.Role) == role {
+			tok := e.Login(a.Email, a.Password).AccessToken
+			e.tokens.put(role, tok)
+			return tok
+		}
+	}
+	e.T.Fatalf("no demo account for role %q", role)
+	return ""
+}
+
 // As is a RequestEditorFn sending the bearer token.
 func As(token string) api.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {

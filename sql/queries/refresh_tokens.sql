@@ -19,3 +19,9 @@ WHERE user_id = @user_id AND revoked_at IS NULL;
 
 -- name: DeleteExpiredRefreshTokens :execrows
 DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day';
+
+-- name: EndUserSessions :one
+-- Ends every session of the user: access tokens carrying an older session_version are refused
+-- (the change is announced on 'auth_accounts', migration 000027).
+UPDATE users SET session_version = session_version + 1 WHERE id = @user_id
+RETURNING session_version;
