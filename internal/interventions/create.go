@@ -49,7 +49,7 @@ type createPlan struct {
 	urgence     bool
 }
 
-func checkCreate(c caller, in CreateInput) (createPlan, error) {
+func checkCreate(c caller, in CreateInput, now time.Time) (createPlan, error) {
 	var fields []apperr.FieldError
 	p := createPlan{titre: strings.TrimSpace(in.Titre), description: text.Optional(in.Description),
 		priorite: db.InterventionPrioriteNormale}
@@ -104,8 +104,16 @@ func checkCreate(c caller, in CreateInput) (createPlan, error) {
 	if in.EquipementID < 1 {
 		fields = append(fields, apperr.FieldError{Field: "equipement_id", Message: "requis"})
 	}
+	if in.DateLimite != nil && !in.DateLimite.After(now) {
+		fields = append(fields, apperr.FieldError{Field: "date_limite", Message: "l'échéance doit être dans le futur"})
+	}
 	if c.Role == string(db.UserRoleClient) {
-		// A client submits a request: open, unassigned, at most haute.
+		// A client submits a request: open, unassigned, at most haute, due by its contract's
+		// response time (a deadline of its own would make it overdue at will).
+		if in.DateLimite != nil {
+			fields = append(fields, apperr.FieldError{Field: "date_limite",
+				Message: "un client ne fixe pas l'échéance : elle découle du délai de réponse de son contrat"})
+		}
 		if in.TechnicienID != nil {
 			fields = append(fields, apperr.FieldError{Field: "technicien_id", Message: "un client ne peut pas affecter de technicien"})
 		}
@@ -129,7 +137,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		if !c.Manager() && !c.IsClient() {
 			return apperr.Forbidden("Accès réservé aux rôles : admin, responsable, client")
 		}
-		plan, err := checkCreate(c, in)
+		plan, err := checkCreate(c, in, time.Now())
 		if err != nil {
 			return err
 		}

@@ -175,6 +175,10 @@ func applyUpdate(ctx context.Context, q *db.Queries, r Row, in UpdateInput) (Row
 	}
 	if in.DateLimite.Set {
 		next.DateLimite = in.DateLimite.Value
+		if v := next.DateLimite; v != nil && !v.After(r.DateCreation) {
+			return r, nil, apperr.Validation(apperr.FieldError{Field: "date_limite",
+				Message: "l'échéance doit être postérieure à la création de l'intervention (" + r.DateCreation.UTC().Format(time.RFC3339) + ")"})
+		}
 	} else if next.Priorite != r.Priorite || !equalPtr(next.ContratID, r.ContratID) {
 		oldContrat, err := contractOf(ctx, q, r.ContratID)
 		if err != nil {
