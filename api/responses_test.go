@@ -14,7 +14,8 @@ import (
 // to any request of its kind (the gate, the handlers, the middleware), each as a problem
 // document:
 //
-//   - every operation: 429 (rate limit; not the health probes, which are exempt) and 500;
+//   - every operation: 429 (rate limit; not the health probes, which are exempt), 500, and 503
+//     while the database cannot be reached (not the operations that need none);
 //   - with a bearer token required or accepted: 401 and 403 (a role the operation is not for);
 //   - with a path parameter: 404 (no such record, or not the caller's);
 //   - with parameters or a body the validator checks: 422;
@@ -23,6 +24,11 @@ import (
 // rateLimitExempt are the health probes, which the rate limit lets through (exemptFromRateLimit
 // in internal/httpapi/middleware.go).
 var rateLimitExempt = map[string]bool{"/health": true, "/live": true, "/ready": true}
+
+// needsNoDatabase are the operations that answer without PostgreSQL; every other one answers 503
+// (ServiceUnavailable, with Retry-After) while the database cannot be reached. /ready answers
+// its own 503, the readiness report.
+var needsNoDatabase = map[string]bool{"/": true, "/health": true, "/live": true, "/ready": true}
 
 func TestEveryOperationDeclaresItsErrors(t *testing.T) {
 	doc, err := Load()
@@ -38,6 +44,9 @@ func TestEveryOperationDeclaresItsErrors(t *testing.T) {
 			want := []string{"500"}
 			if !rateLimitExempt[path] {
 				want = append(want, "429")
+			}
+			if !needsNoDatabase[path] {
+				want = append(want, "503")
 			}
 			security := doc.Security
 			if op.Security != nil {

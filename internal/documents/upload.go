@@ -23,6 +23,7 @@ import (
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/storage"
+	"github.com/mif-erp/erp/internal/text"
 )
 
 // Form field limits (DocumentUploadForm in the contract).
@@ -158,8 +159,8 @@ func textField(part *multipart.Part, name string, maxRunes int) (*string, []appe
 	if _, err := io.Copy(io.Discard, part); err != nil {
 		return nil, nil, err
 	}
-	if !utf8.Valid(b) {
-		return nil, []apperr.FieldError{{Field: name, Message: "texte UTF-8 invalide"}}, nil
+	if msg := text.Unstorable(string(b)); msg != "" { // invalid UTF-8 or a NUL, which PostgreSQL refuses
+		return nil, []apperr.FieldError{{Field: name, Message: msg}}, nil
 	}
 	v := strings.TrimSpace(string(b))
 	if utf8.RuneCountInString(v) > maxRunes {

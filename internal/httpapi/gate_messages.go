@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/mif-erp/erp/api"
 )
 
 // The validator (kin-openapi) explains a refused value in English; the problem's field
@@ -69,6 +72,9 @@ func schemaMessage(se *openapi3.SchemaError) (msg, property string) {
 		}
 		return "type de valeur invalide", ""
 	case "format":
+		if errors.Is(se.Origin, api.ErrYearOutOfRange) {
+			return fmt.Sprintf("l'année doit être comprise entre %d et %d", api.MinYear, api.MaxYear), ""
+		}
 		if name, ok := formatNames[s.Format]; ok {
 			return "doit être " + name, ""
 		}

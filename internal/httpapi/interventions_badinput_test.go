@@ -83,7 +83,8 @@ func TestInterventionBadInputsAre4xx(t *testing.T) {
 		{"POST", "/api/v1/interventions", f.admin, "application/json", `null`, 0},
 		{"POST", "/api/v1/interventions", f.admin, "application/json", `{}`, 422},
 		{"POST", "/api/v1/interventions", f.admin, "application/json", `{"titre":1,"type":"corrective","equipement_id":1}`, 422},
-		{"POST", "/api/v1/interventions", f.admin, "application/json", create(`,"type":"curative"`), 422},
+		{"POST", "/api/v1/interventions", f.admin, "application/json", create(`,"type":"curative"`), 400}, // type given twice
+		{"POST", "/api/v1/interventions", f.admin, "application/json", fmt.Sprintf(`{"titre":"x","type":"curative","equipement_id":%d}`, machine), 422},
 		{"POST", "/api/v1/interventions", f.admin, "application/json", create(`,"priorite":"critique"`), 422},
 		{"POST", "/api/v1/interventions", f.admin, "application/json", create(`,"statut":"fermee"`), 422},
 		{"POST", "/api/v1/interventions", f.admin, "application/json", create(`,"inconnu":1`), 422},

@@ -12,6 +12,7 @@ import (
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // problem is an RFC 9457 error response produced by the HTTP layer itself.
@@ -81,6 +82,9 @@ func toProblem(err error) *problem {
 			detail = http.StatusText(he.Code)
 		}
 		return newProblem(he.Code, detail)
+	}
+	if platform.Unreachable(err) {
+		return errUnavailable()
 	}
 	return newProblem(http.StatusInternalServerError, "Une erreur interne est survenue.")
 }

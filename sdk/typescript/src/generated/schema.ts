@@ -146,8 +146,14 @@ export interface paths {
          *     (urlencoded or multipart), as the original did: `username` (a username **or** an e-mail)
          *     or `email`, plus `password`. Public.
          *
-         *     After 5 failed attempts for an account or from an IP within 15 minutes, further attempts
-         *     are refused with 429 and `Retry-After` (5, 10, 20 then 40 minutes), with the same answer
+         *     Failed logins are counted per account and client address, per address and per account.
+         *     After `LOGIN_MAX_FAILURES` (5) failures for one account from one address, that address is
+         *     refused for that account, even with the right password; after
+         *     `LOGIN_ADDRESS_MAX_FAILURES` (20) failures from one address on any accounts, the address is
+         *     refused for every account; after `LOGIN_ACCOUNT_MAX_FAILURES` (50) failures on one account
+         *     from many addresses, only the addresses that failed on it are refused, so the owner still
+         *     logs in from any other address. A refusal is 429 with `Retry-After` (5 minutes, doubled by
+         *     each further failure up to 40 minutes), a wrong password 401, with the same answers
          *     whether or not the account exists. A successful login records `last_login`.
          */
         post: operations["loginForToken"];
@@ -169,7 +175,7 @@ export interface paths {
         /**
          * Log in (username or e-mail)
          * @description Same as `POST /auth/token` (the original's username variant); accepts `username` (a
-         *     username or an e-mail) or `email`, plus `password`. Public.
+         *     username or an e-mail) or `email`, plus `password`, with the same lockout policy. Public.
          */
         post: operations["login"];
         delete?: never;
@@ -191,7 +197,8 @@ export interface paths {
          * Exchange a refresh token
          * @description Exchanges a refresh token (form field `refresh_token`) for a new access token and a new
          *     refresh token. Each refresh token works once: presenting one that was already used revokes
-         *     every token of its session family (token theft detection). Refused for deactivated
+         *     every token of its session family and ends the account's sessions, its access tokens
+         *     included (token theft detection). Refused for deactivated
          *     accounts (403). Public: possession of the refresh token is the credential.
          */
         post: operations["refreshToken"];
@@ -212,8 +219,9 @@ export interface paths {
         put?: never;
         /**
          * Log out
-         * @description Revokes every refresh token of the caller (all sessions). The access token itself stays
-         *     valid until it expires (15 minutes by default).
+         * @description Ends every session of the caller: its refresh tokens are revoked and its access tokens,
+         *     this one included, are refused (401) from the next request on, on every server instance
+         *     within a second; its open live streams are closed.
          */
         post: operations["logout"];
         delete?: never;
@@ -255,8 +263,9 @@ export interface paths {
          * Change one's password
          * @description Form fields `current_password` and `new_password`. The new password must follow the
          *     policy (at least 10 characters with an upper-case letter, a lower-case letter, a digit and
-         *     a symbol); every violation is listed in one 422 problem. A successful change revokes all
-         *     the caller's refresh tokens (other sessions must log in again).
+         *     a symbol); every violation is listed in one 422 problem. A successful change ends every
+         *     session of the caller, this one included: refresh tokens revoked, access tokens refused
+         *     (401) from the next request on, live streams closed; log in again with the new password.
          */
         post: operations["changePassword"];
         delete?: never;
@@ -4023,7 +4032,12 @@ export interface components {
             urgence?: boolean;
             /** @description Accepted for the original's clients; only `ouverte` (or `affectee` with a technician) is allowed. */
             statut?: components["schemas"]["InterventionStatut"];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The deadline, in the future (422 otherwise). Without it, creation plus the response
+             *     time of the priority (the contract's, else the defaults). A client does not set it
+             *     (422): its request is due by its contract's response time.
+             */
             date_limite?: string;
             /** Format: int64 */
             equipement_id: number;
@@ -4057,7 +4071,10 @@ export interface components {
             type?: components["schemas"]["InterventionType"];
             priorite?: components["schemas"]["InterventionPriorite"];
             urgence?: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The deadline; never before the intervention's creation (422). null removes it.
+             */
             date_limite?: string | null;
             /** Format: int64 */
             contrat_id?: number | null;
@@ -6246,6 +6263,28 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The database cannot be reached for now (an outage, a failover, a restart): retry the
+         *     same request after `Retry-After` seconds (with its `Idempotency-Key` for a creation).
+         */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "about:blank",
+                 *       "title": "Service Unavailable",
+                 *       "status": 503,
+                 *       "detail": "Service momentanément indisponible (base de données injoignable) : réessayez dans quelques secondes",
+                 *       "instance": "/api/v1/interventions"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Unexpected server error (logged with the request id). */
         InternalError: {
             headers: {
@@ -6378,7 +6417,7 @@ export interface components {
         ExportLimit: number;
         /** @description Page size. */
         Limit: number;
-        /** @description Number of rows to skip. */
+        /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
         Offset: number;
         /** @description Id of the user. */
         UserID: number;
@@ -6639,6 +6678,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getMetrics: {
@@ -6668,6 +6708,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     loginForToken: {
@@ -6723,6 +6764,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     login: {
@@ -6778,6 +6820,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     refreshToken: {
@@ -6843,6 +6886,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     logout: {
@@ -6872,6 +6916,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getAuthMe: {
@@ -6888,6 +6933,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     changePassword: {
@@ -6949,6 +6995,7 @@ export interface operations {
             422: components["responses"]["PasswordPolicy"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listUsers: {
@@ -6956,7 +7003,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Sort key; a leading `-` sorts descending. */
                 sort?: "id" | "-id" | "username" | "-username" | "email" | "-email" | "created_at" | "-created_at" | "last_login" | "-last_login";
@@ -7003,6 +7050,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createUser: {
@@ -7076,6 +7124,7 @@ export interface operations {
             422: components["responses"]["PasswordPolicy"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getMyProfile: {
@@ -7092,6 +7141,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateMyProfile: {
@@ -7138,6 +7188,7 @@ export interface operations {
             422: components["responses"]["PasswordPolicy"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getUser: {
@@ -7159,6 +7210,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deactivateUser: {
@@ -7204,6 +7256,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateUser: {
@@ -7255,6 +7308,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     activateUser: {
@@ -7276,6 +7330,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listEquipements: {
@@ -7283,7 +7338,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Sort key; a leading `-` sorts descending; ties by id in the same direction. Every order is read from an index. */
                 sort?: "id" | "-id" | "nom" | "-nom" | "created_at" | "-created_at" | "criticite" | "-criticite" | "statut" | "-statut" | "localisation" | "-localisation";
@@ -7323,6 +7378,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createEquipement: {
@@ -7379,6 +7435,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportEquipements: {
@@ -7417,6 +7474,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getEquipement: {
@@ -7447,6 +7505,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteEquipement: {
@@ -7475,6 +7534,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateEquipement: {
@@ -7523,6 +7583,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTechniciens: {
@@ -7530,7 +7591,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Sort key; a leading `-` sorts descending. */
                 sort?: "id" | "-id" | "nom" | "-nom" | "equipe" | "-equipe" | "created_at" | "-created_at" | "charge" | "-charge";
@@ -7566,6 +7627,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createTechnicien: {
@@ -7616,6 +7678,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportTechniciens: {
@@ -7650,6 +7713,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCompetences: {
@@ -7657,7 +7721,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Case-insensitive search in name and domain. */
                 q?: string;
@@ -7683,6 +7747,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createCompetence: {
@@ -7723,6 +7788,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteCompetence: {
@@ -7751,6 +7817,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateCompetence: {
@@ -7793,6 +7860,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getTechnicien: {
@@ -7822,6 +7890,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateTechnicien: {
@@ -7865,6 +7934,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteTechnicien: {
@@ -7893,6 +7963,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     addTechnicienCompetence: {
@@ -7936,6 +8007,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     removeTechnicienCompetence: {
@@ -7967,6 +8039,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateTechnicienCompetence: {
@@ -8010,6 +8083,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listClients: {
@@ -8017,7 +8091,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Sort key; a leading `-` sorts descending. */
                 sort?: "id" | "-id" | "nom_entreprise" | "-nom_entreprise" | "created_at" | "-created_at";
@@ -8047,6 +8121,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createClient: {
@@ -8091,6 +8166,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportClients: {
@@ -8119,6 +8195,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getClient: {
@@ -8148,6 +8225,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteClient: {
@@ -8176,6 +8254,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateClient: {
@@ -8219,6 +8298,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listContrats: {
@@ -8226,7 +8306,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Sort key; a leading `-` sorts descending. */
                 sort?: "id" | "-id" | "numero_contrat" | "-numero_contrat" | "date_debut" | "-date_debut" | "date_fin" | "-date_fin" | "created_at" | "-created_at";
@@ -8258,6 +8338,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createContrat: {
@@ -8308,6 +8389,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportContrats: {
@@ -8338,6 +8420,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getContrat: {
@@ -8367,6 +8450,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteContrat: {
@@ -8395,6 +8479,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateContrat: {
@@ -8437,6 +8522,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listInterventions: {
@@ -8444,7 +8530,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /**
                  * @description Sort key; a leading `-` sorts descending. `priorite` puts the most urgent first
@@ -8498,6 +8584,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createIntervention: {
@@ -8551,13 +8638,14 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportInterventions: {
         parameters: {
             query?: {
                 /** @description Maximum number of rows. */
-                limit?: number;
+                limit?: components["parameters"]["ExportLimit"];
                 /**
                  * @description Sort key; a leading `-` sorts descending. `priorite` puts the most urgent first
                  *     (urgente, haute, normale, basse, programmee), `-priorite` the least urgent first.
@@ -8623,6 +8711,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     filterInterventions: {
@@ -8630,7 +8719,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /**
                  * @description Sort key; a leading `-` sorts descending. `priorite` puts the most urgent first
@@ -8684,6 +8773,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getIntervention: {
@@ -8714,6 +8804,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateIntervention: {
@@ -8762,6 +8853,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     changeInterventionStatut: {
@@ -8802,6 +8894,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     applyInterventionAction: {
@@ -8852,6 +8945,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     rateIntervention: {
@@ -8895,6 +8989,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listInterventionSuggestions: {
@@ -8927,6 +9022,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getTechniciensCharge: {
@@ -8957,6 +9053,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listChecklists: {
@@ -8964,7 +9061,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Part of the name (case-insensitive). */
                 q?: string;
@@ -8990,6 +9087,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createChecklist: {
@@ -9049,6 +9147,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getChecklist: {
@@ -9078,6 +9177,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateChecklist: {
@@ -9115,6 +9215,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteChecklist: {
@@ -9143,6 +9244,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getInterventionChecklist: {
@@ -9172,6 +9274,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     answerChecklistItem: {
@@ -9216,6 +9319,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getInterventionRapport: {
@@ -9246,6 +9350,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listInterventionHistorique: {
@@ -9253,7 +9358,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
             };
             header?: never;
@@ -9281,6 +9386,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listEquipementInterventions: {
@@ -9288,7 +9394,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /**
                  * @description Sort key; a leading `-` sorts descending. `priorite` puts the most urgent first
@@ -9322,6 +9428,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listTechnicienInterventions: {
@@ -9329,7 +9436,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /**
                  * @description Sort key; a leading `-` sorts descending. `priorite` puts the most urgent first
@@ -9363,6 +9470,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listRapports: {
@@ -9370,7 +9478,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only reports in this state. */
                 statut?: components["schemas"]["RapportStatut"];
@@ -9398,6 +9506,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createRapport: {
@@ -9432,6 +9541,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listRapportModeles: {
@@ -9439,7 +9549,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
             };
             header?: never;
@@ -9463,6 +9573,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createRapportModele: {
@@ -9498,6 +9609,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getRapportModele: {
@@ -9527,6 +9639,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateRapportModele: {
@@ -9564,6 +9677,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteRapportModele: {
@@ -9592,6 +9706,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     generateRapportModele: {
@@ -9622,6 +9737,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listRapportPlanifies: {
@@ -9629,7 +9745,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
             };
             header?: never;
@@ -9653,6 +9769,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createRapportPlanifie: {
@@ -9686,6 +9803,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getRapportPlanifie: {
@@ -9715,6 +9833,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateRapportPlanifie: {
@@ -9751,6 +9870,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteRapportPlanifie: {
@@ -9778,6 +9898,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getRapport: {
@@ -9807,6 +9928,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     downloadRapport: {
@@ -9852,6 +9974,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getKpis: {
@@ -9901,6 +10024,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getDashboardStats: {
@@ -9925,6 +10049,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listInterventionDocuments: {
@@ -9932,7 +10057,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
             };
             header?: never;
@@ -9951,6 +10076,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     uploadInterventionDocument: {
@@ -9975,6 +10101,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listDocuments: {
@@ -9982,7 +10109,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only the documents of this intervention. */
                 intervention_id?: number;
@@ -10003,6 +10130,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     uploadDocument: {
@@ -10027,6 +10155,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     uploadDocumentAlias: {
@@ -10051,6 +10180,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listDocumentsByIntervention: {
@@ -10058,7 +10188,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
             };
             header?: never;
@@ -10077,6 +10207,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getDocument: {
@@ -10106,6 +10237,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteDocument: {
@@ -10133,6 +10265,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     downloadDocument: {
@@ -10205,6 +10338,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listPlannings: {
@@ -10212,7 +10346,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Sort key; a leading `-` sorts descending. */
                 sort?: "id" | "-id" | "prochaine_date" | "-prochaine_date" | "date_creation" | "-date_creation";
@@ -10244,6 +10378,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createPlanning: {
@@ -10290,6 +10425,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportPlannings: {
@@ -10320,6 +10456,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getPlanning: {
@@ -10349,6 +10486,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updatePlanning: {
@@ -10391,6 +10529,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deletePlanning: {
@@ -10418,6 +10557,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     replanPlanning: {
@@ -10451,6 +10591,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     applyPlanningAction: {
@@ -10492,6 +10633,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listPlanningOccurrences: {
@@ -10526,6 +10668,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     generatePlanning: {
@@ -10557,6 +10700,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listNotifications: {
@@ -10564,7 +10708,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only those of this recipient. */
                 user_id?: number;
@@ -10587,6 +10731,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createNotification: {
@@ -10629,6 +10774,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportNotifications: {
@@ -10659,6 +10805,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listMyNotifications: {
@@ -10666,7 +10813,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only notifications of this type. */
                 type?: components["parameters"]["NotificationTypeFilter"];
@@ -10685,6 +10832,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listMyNotificationsAlias: {
@@ -10692,7 +10840,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only notifications of this type. */
                 type?: components["parameters"]["NotificationTypeFilter"];
@@ -10711,6 +10859,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     markAllNotificationsRead: {
@@ -10735,6 +10884,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listUserNotifications: {
@@ -10742,7 +10892,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only notifications of this type. */
                 type?: components["parameters"]["NotificationTypeFilter"];
@@ -10765,6 +10915,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     markNotificationRead: {
@@ -10794,6 +10945,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteNotification: {
@@ -10821,6 +10973,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getMyPreferences: {
@@ -10845,6 +10998,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateMyPreferences: {
@@ -10885,6 +11039,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listEmails: {
@@ -10892,7 +11047,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only e-mails in this state. */
                 statut?: components["schemas"]["EmailStatut"];
@@ -10918,6 +11073,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     resendEmail: {
@@ -10948,6 +11104,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createStreamToken: {
@@ -10972,6 +11129,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     streamNotifications: {
@@ -11008,6 +11166,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCalendar: {
@@ -11042,6 +11201,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createCalendarToken: {
@@ -11066,6 +11226,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listPieces: {
@@ -11073,7 +11234,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Sort key; a leading `-` sorts descending; ties by id. */
                 sort?: "id" | "-id" | "nom" | "-nom" | "reference" | "-reference" | "stock_actuel" | "-stock_actuel" | "created_at" | "-created_at";
@@ -11109,6 +11270,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createPiece: {
@@ -11167,6 +11329,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportPieces: {
@@ -11205,6 +11368,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     importPieces: {
@@ -11245,6 +11409,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listPiecesACommander: {
@@ -11252,7 +11417,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
             };
             header?: never;
@@ -11276,6 +11441,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listMouvementsStock: {
@@ -11283,7 +11449,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only the movements of this part. */
                 piece_id?: number;
@@ -11319,6 +11485,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportMouvementsStock: {
@@ -11353,6 +11520,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getPiece: {
@@ -11383,6 +11551,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deletePiece: {
@@ -11411,6 +11580,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updatePiece: {
@@ -11459,6 +11629,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listPieceMouvements: {
@@ -11466,7 +11637,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only movements of this kind. */
                 type_mouvement?: components["parameters"]["MouvementTypeFilter"];
@@ -11504,6 +11675,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createMouvementStock: {
@@ -11558,6 +11730,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listPieceEquipements: {
@@ -11587,6 +11760,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     setPieceEquipements: {
@@ -11631,6 +11805,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listInterventionPieces: {
@@ -11660,6 +11835,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     addInterventionPiece: {
@@ -11704,6 +11880,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     removeInterventionPiece: {
@@ -11736,6 +11913,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listInterventionTemps: {
@@ -11765,6 +11943,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     addInterventionTemps: {
@@ -11809,6 +11988,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     startInterventionTimer: {
@@ -11846,6 +12026,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     stopInterventionTimer: {
@@ -11876,6 +12057,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     cancelInterventionTemps: {
@@ -11908,6 +12090,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listInterventionCouts: {
@@ -11937,6 +12120,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     addInterventionCout: {
@@ -11982,6 +12166,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     cancelInterventionCout: {
@@ -12014,6 +12199,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getEquipementCouts: {
@@ -12048,6 +12234,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getClientCouts: {
@@ -12082,6 +12269,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getContratCouts: {
@@ -12116,6 +12304,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listContratFactures: {
@@ -12123,7 +12312,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
             };
             header?: never;
@@ -12151,6 +12340,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createFacture: {
@@ -12191,6 +12381,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getFacture: {
@@ -12220,6 +12411,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     applyFactureAction: {
@@ -12252,6 +12444,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCompteurs: {
@@ -12281,6 +12474,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createCompteur: {
@@ -12325,6 +12519,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listReleves: {
@@ -12332,7 +12527,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only movements at or after this time (RFC 3339). */
                 depuis?: components["parameters"]["MouvementDepuis"];
@@ -12364,6 +12559,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createReleve: {
@@ -12406,6 +12602,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     importReleves: {
@@ -12451,6 +12648,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listArrets: {
@@ -12458,7 +12656,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
                 /** @description Only records still running at or after this time (RFC 3339). */
                 depuis?: components["parameters"]["ArretDepuis"];
@@ -12492,6 +12690,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createArret: {
@@ -12537,6 +12736,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteArret: {
@@ -12564,6 +12764,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateArret: {
@@ -12606,6 +12807,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listEquipementStatuts: {
@@ -12613,7 +12815,7 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Number of rows to skip. */
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
                 offset?: components["parameters"]["Offset"];
             };
             header?: never;
@@ -12641,6 +12843,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }
