@@ -8,8 +8,10 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # make test PKGS=./internal/auth/... ARGS='-run TestLogin -v'
 PKGS    ?= ./...
 ARGS    ?=
+# make fuzz FUZZTIME=1m
+FUZZTIME ?= 10s
 
-.PHONY: help generate check-generated contract-diff lint test run build bench-bin bench bench-scale docker db-stop clean clean-data
+.PHONY: help generate check-generated contract-diff lint test fuzz run build bench-bin bench bench-scale docker db-stop clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -53,6 +55,9 @@ lint: node_modules ## redocly lint of the spec, go vet, gofmt
 
 test: ## go test -race ./... against a PostgreSQL (and Redis) started if needed
 	PKGS='$(PKGS)' bash scripts/test.sh $(ARGS)
+
+fuzz: ## every Go fuzz target (func FuzzXxx), one after the other, FUZZTIME each (default 10s); stops at the first failing input
+	FUZZTIME='$(FUZZTIME)' bash scripts/fuzz.sh
 
 run: ## build, migrate, seed and serve on PORT (default 8000)
 	bash scripts/run.sh

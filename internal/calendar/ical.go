@@ -1,5 +1,6 @@
 // Package calendar writes iCalendar (RFC 5545) feeds: CRLF line endings, content lines folded
-// at 75 octets (never inside a UTF-8 sequence), TEXT values escaped (\\ ; , and newlines).
+// at 75 octets (never inside a UTF-8 sequence), TEXT values escaped (\\ ; , and newlines), other
+// values without control characters, times within the years 0000 to 9999 that the format writes.
 package calendar
 
 import (
@@ -25,7 +26,7 @@ type Event struct {
 	Categories  []string
 	Start, End  time.Time
 	AllDay      bool
-	Status      string // CONFIRMED, TENTATIVE... (empty: none)
+	Status      string // CONFIRMED, TENTATIVE... (empty: none); like URL, not TEXT: no escapes, control characters dropped
 	URL         string
 }
 
@@ -47,22 +48,23 @@ func (c Calendar) Bytes() []byte {
 	if c.Name != "" {
 		w.line("X-WR-CALNAME", Escape(c.Name))
 	}
-	stamp := c.Stamp.UTC().Format(utcLayout)
+	stamp := clamp(c.Stamp).Format(utcLayout)
 	for _, e := range c.Events {
 		w.line("BEGIN", "VEVENT")
 		w.line("UID", Escape(e.UID+"@"+UIDDomain))
 		w.line("DTSTAMP", stamp)
 		if e.AllDay {
 			d := time.Date(e.Start.Year(), e.Start.Month(), e.Start.Day(), 0, 0, 0, 0, time.UTC)
+			d = between(d, minTime, maxDay)
 			w.line("DTSTART;VALUE=DATE", d.Format(dateLayout))
 			w.line("DTEND;VALUE=DATE", d.AddDate(0, 0, 1).Format(dateLayout))
 		} else {
-			end := e.End
-			if end.IsZero() || end.Before(e.Start) {
-				end = e.Start
+			start, end := clamp(e.Start), clamp(e.End)
+			if e.End.IsZero() || end.Before(start) {
+				end = start
 			}
-			w.line("DTSTART", e.Start.UTC().Format(utcLayout))
-			w.line("DTEND", end.UTC().Format(utcLayout))
+			w.line("DTSTART", start.Format(utcLayout))
+			w.line("DTEND", end.Format(utcLayout))
 		}
 		w.line("SUMMARY", Escape(e.Summary))
 		if e.Description != "" {
@@ -78,11 +80,11 @@ func (c Calendar) Bytes() []byte {
 			}
 			w.line("CATEGORIES", strings.Join(cats, ","))
 		}
-		if e.Status != "" {
-			w.line("STATUS", e.Status)
+		if st := plain(e.Status); st != "" {
+			w.line("STATUS", st)
 		}
-		if e.URL != "" {
-			w.line("URL", e.URL)
+		if u := plain(e.URL); u != "" {
+			w.line("URL", u)
 		}
 		w.line("TRANSP", "TRANSPARENT")
 		w.line("END", "VEVENT")
@@ -96,6 +98,28 @@ const (
 	dateLayout = "20060102"
 	maxOctets  = 75
 )
+
+// The times the layouts write with four-digit years: earlier or later ones are clamped (a time
+// of year 0000 at a positive offset is in year -1 in UTC). An all-day event ends the day after
+// its start, so it starts on maxDay at the latest.
+var (
+	minTime = time.Date(0, time.January, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, time.December, 31, 23, 59, 59, 0, time.UTC)
+	maxDay  = time.Date(9999, time.December, 30, 0, 0, 0, 0, time.UTC)
+)
+
+// clamp is t in UTC within [minTime, maxTime].
+func clamp(t time.Time) time.Time { return between(t.UTC(), minTime, maxTime) }
+
+func between(t, lo, hi time.Time) time.Time {
+	switch {
+	case t.Before(lo):
+		return lo
+	case t.After(hi):
+		return hi
+	}
+	return t
+}
 
 // Escape escapes a TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newlines; other
 // control characters, which a TEXT value may not hold, become spaces.
@@ -123,6 +147,17 @@ func Escape(s string) string {
 	return b.String()
 }
 
+// plain is a value that is not TEXT (a status, a URI) without the characters no value may hold:
+// control characters are dropped, invalid UTF-8 becomes U+FFFD.
+func plain(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
 type writer struct{ buf bytes.Buffer }
 
 // line writes "name:value" folded at 75 octets: each continuation line starts with a space,
@@ -134,6 +169,9 @@ func (w *writer) line(name, value string) {
 		cut := limit
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
 			cut--
+		}
+		if cut == 0 { // not UTF-8 (every value is made valid first): cut anyway, never loop
+			cut = limit
 		}
 		w.buf.WriteString(s[:cut])
 		w.buf.WriteString("\r\n ")

@@ -1,6 +1,7 @@
 // Package csvin reads the CSV files users upload (catalogue and reading imports): an optional
 // byte-order mark, comma or semicolon separated (whichever the header line uses more), a header
-// line, then records numbered by their line in the file (the header is line 1).
+// line, then records numbered by their line in the file (the header is line 1). SafeCell and
+// UnsafeCell are the cell rule of the CSV exports, which an import reads back.
 package csvin
 
 import (
@@ -59,13 +60,17 @@ func Read(body io.Reader) (*File, error) {
 // or a syntax error (then Err says where).
 func (f *File) Rows() iter.Seq2[int, []string] {
 	return func(yield func(int, []string) bool) {
+		if f.err != nil {
+			return // reading stopped at the syntax error, for good
+		}
 		for {
 			rec, err := f.r.Read()
 			if errors.Is(err, io.EOF) {
 				return
 			}
-			line, _ := f.r.FieldPos(0)
 			if err != nil {
+				// Not FieldPos: it panics when the error came before the record's first field.
+				line := 0
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {
 					line = pe.StartLine
@@ -73,6 +78,7 @@ func (f *File) Rows() iter.Seq2[int, []string] {
 				f.err = &SyntaxError{Line: line, Reason: "CSV illisible : " + reason(err)}
 				return
 			}
+			line, _ := f.r.FieldPos(0)
 			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 				continue
 			}

@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/csvin"
 	"github.com/mif-erp/erp/internal/interventions"
 )
 
@@ -54,7 +54,7 @@ func (e csvExport) VisitExportInterventionsResponse(w http.ResponseWriter) error
 	}
 	err := e.svc.Export(e.ctx, e.actor, e.filter, func(v interventions.Intervention) error {
 		return cw.Write([]string{
-			strconv.FormatInt(v.ID, 10), safeCell(v.Titre), string(v.TypeIntervention), string(v.Statut),
+			strconv.FormatInt(v.ID, 10), csvin.SafeCell(v.Titre), string(v.TypeIntervention), string(v.Statut),
 			string(v.Priorite), strconv.FormatBool(v.Urgence), strconv.FormatInt(v.EquipementID, 10),
 			optInt(v.TechnicienID), optInt(v.ClientID), optInt(v.ContratID), v.DateCreation.UTC().Format(time.RFC3339),
 			optTime(v.DateLimite), optTime(v.DateCloture), strconv.FormatBool(v.EstEnRetard),
@@ -70,14 +70,6 @@ func (e csvExport) VisitExportInterventionsResponse(w http.ResponseWriter) error
 		e.log.ErrorContext(e.ctx, "export interrupted", "error", err)
 	}
 	return err
-}
-
-// safeCell defuses spreadsheet formulas (CSV injection).
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func optInt(p *int64) string {

@@ -49,7 +49,8 @@ type ImportReport struct {
 }
 
 // Export writes the catalogue as CSV (a byte-order mark, a header line, one line per part in
-// reference order). Cells that a spreadsheet would run as a formula are prefixed with '.
+// reference order). Texts are written as csvin.SafeCell makes them (formulas defused), which the
+// import undoes.
 func (s *Service) Export(ctx context.Context, actor auth.Principal, actif *bool, w io.Writer) error {
 	if err := checkStaff(actor); err != nil {
 		return err
@@ -58,6 +59,11 @@ func (s *Service) Export(ctx context.Context, actor auth.Principal, actif *bool,
 	if err != nil {
 		return fmt.Errorf("export pieces: %w", err)
 	}
+	return writeCatalogue(w, rows)
+}
+
+// writeCatalogue writes the CSV of Export: a byte-order mark, the header, one line per part.
+func writeCatalogue(w io.Writer, rows []db.Piece) error {
 	if _, err := io.WriteString(w, "\xEF\xBB\xBF"); err != nil {
 		return err
 	}
@@ -68,10 +74,10 @@ func (s *Service) Export(ctx context.Context, actor auth.Principal, actif *bool,
 	for _, r := range rows {
 		p := Piece{r}
 		if err := cw.Write([]string{
-			safeCell(p.Reference), safeCell(p.Nom), optText(p.Description), optText(p.Marque), optText(p.Modele),
+			csvin.SafeCell(p.Reference), csvin.SafeCell(p.Nom), optText(p.Description), optText(p.Marque), optText(p.Modele),
 			optText(p.Fournisseur), optText(p.ReferenceFournisseur), optText(p.Emplacement), optText(p.Rangee),
 			optText(p.Etagere), strconv.Itoa(int(p.StockMinimum)), optInt32(p.StockMaximum), optInt64(p.PrixUnitaire),
-			p.Devise, strconv.FormatBool(p.IsActive), strconv.Itoa(int(p.StockActuel)),
+			csvin.SafeCell(p.Devise), strconv.FormatBool(p.IsActive), strconv.Itoa(int(p.StockActuel)),
 			strconv.FormatInt(p.CoutMoyen, 10), p.EtatStock(),
 		}); err != nil {
 			return err
@@ -175,7 +181,7 @@ func readCatalogue(body io.Reader) ([]importLine, []ImportError, error) {
 		l := importLine{n: line, cells: map[string]string{}}
 		for i, h := range header {
 			if !ignored[h] {
-				l.cells[h] = unsafeCell(strings.TrimSpace(rec[i]))
+				l.cells[h] = csvin.UnsafeCell(strings.TrimSpace(rec[i]))
 			}
 		}
 		key := strings.ToLower(l.cells["reference"])
@@ -377,26 +383,11 @@ func (l importLine) bool(fields *apperr.Fields, name string) *bool {
 	}
 }
 
-// safeCell defuses spreadsheet formulas (CSV injection); unsafeCell undoes it on import.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-func unsafeCell(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
-		return s[1:]
-	}
-	return s
-}
-
 func optText(p *string) string {
 	if p == nil {
 		return ""
 	}
-	return safeCell(*p)
+	return csvin.SafeCell(*p)
 }
 
 func optInt32(p *int32) string {

@@ -112,7 +112,9 @@ func (r Recurrence) index(d time.Time) int {
 		return 0
 	}
 	if r.days > 0 {
-		diff := int(d.Sub(r.Anchor).Hours() / 24)
+		// Days between two midnights UTC, from the Unix times: a time.Duration (d.Sub) stops at
+		// 292 years, and plans span more (their dates run from 1900 to 2999).
+		diff := int((d.Unix() - r.Anchor.Unix()) / 86400)
 		return (diff + r.days - 1) / r.days
 	}
 	md := (d.Year()-r.Anchor.Year())*12 + int(d.Month()) - int(r.Anchor.Month())

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/csvin"
 )
 
 // Table is a list to export: its columns and its rows, produced one by one (page after page of
@@ -162,6 +163,20 @@ func nonNil(ids []int64) []int64 {
 	return ids
 }
 
+// cents is an amount in cents as units with two decimals (a decimal comma with sep ';'), in
+// integers: through a float64 the cents of amounts past 2^45 would be rounded.
+func cents(c int64, sep rune) string {
+	sign, u := "", uint64(c)
+	if c < 0 {
+		sign, u = "-", -u
+	}
+	point := "."
+	if sep == ';' {
+		point = ","
+	}
+	return fmt.Sprintf("%s%d%s%02d", sign, u/100, point, u%100)
+}
+
 // csvCell is a value as a CSV field: numbers with a decimal point (a comma with sep ';'), money
 // in units, days as YYYY-MM-DD, instants as YYYY-MM-DD HH:MM:SS (UTC), text defused.
 func csvCell(v any, k Kind, sep rune) string {
@@ -176,15 +191,12 @@ func csvCell(v any, k Kind, sep rune) string {
 	case nil:
 		return ""
 	case string:
-		if x != "" && strings.ContainsRune("=+-@\t\r", rune(x[0])) {
-			return "'" + x
-		}
-		return x
+		return csvin.SafeCell(x)
 	case bool:
 		return yesNo(x)
 	case int64:
 		if k == Monnaie {
-			return num(float64(x)/100, 2)
+			return cents(x, sep)
 		}
 		return fmt.Sprint(x)
 	case float64:

@@ -48,13 +48,26 @@ var errPlanifieNotFound = apperr.NotFound("Planification introuvable")
 // cronParser reads five-field expressions and the @daily, @weekly, @monthly descriptors.
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
+// parseCron reads a schedule's expression: five fields, or a descriptor (@daily, @weekly,
+// @monthly...). The zone is the schedule's fuseau: a TZ= or CRON_TZ= prefix, which the cron
+// library would let override it (and panics on when nothing follows it), is refused, and so is
+// @every, an interval rather than times of the calendar.
+func parseCron(expr string) (cron.Schedule, error) {
+	for _, p := range []string{"TZ=", "CRON_TZ=", "@every"} {
+		if strings.HasPrefix(expr, p) {
+			return nil, fmt.Errorf("%s is not accepted", p)
+		}
+	}
+	return cronParser.Parse(expr)
+}
+
 // nextTime is the first time of expr strictly after t, in zone.
 func nextTime(expr, zone string, t time.Time) (time.Time, error) {
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		return time.Time{}, err
 	}
-	sched, err := cronParser.Parse(expr)
+	sched, err := parseCron(expr)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -105,7 +118,7 @@ func (s *Service) checkPlanifie(ctx context.Context, in PlanifieInput) (db.Plani
 		fields.Add("fuseau", "fuseau horaire inconnu (un nom IANA comme Africa/Casablanca ou Europe/Paris)")
 	}
 	expr := strings.TrimSpace(in.Cron)
-	if _, err := cronParser.Parse(expr); err != nil {
+	if _, err := parseCron(expr); err != nil {
 		fields.Add("cron", "expression cron invalide (cinq champs : minute heure jour mois jour-de-semaine, ou @daily, @weekly, @monthly)")
 	}
 	envoi := EnvoiPieceJointe

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"time"
+
+	"github.com/mif-erp/erp/internal/csvin"
 )
 
 // renderCSV writes the summary and the sections one after another (a title line, the header
@@ -18,7 +20,7 @@ func renderCSV(d Document, sep rune) ([]byte, error) {
 	write := func(rec []string) {
 		_ = w.Write(rec) // errors surface in w.Error
 	}
-	write([]string{d.Titre})
+	write([]string{csvin.SafeCell(d.Titre)}) // the title is the user's: defused like any text
 	write([]string{"Période", d.From.Format(time.DateOnly), d.To.Format(time.DateOnly)})
 	if len(d.Resume) > 0 {
 		write([]string{})
