@@ -412,17 +412,7 @@ func TestStreamsEndWhenTheHubStops(t *testing.T) {
 	events := openStream(t, env, env.Token("responsable"), "", "")
 	time.Sleep(100 * time.Millisecond)
 	env.Hub.Stop()
-	deadline := time.After(deliveryWait)
-	for {
-		select {
-		case _, ok := <-events:
-			if !ok {
-				return
-			}
-		case <-deadline:
-			t.Fatal("the stream is still open after the hub stopped")
-		}
-	}
+	streamEnds(t, "after the hub stopped", events, deliveryWait)
 }
 
 // The stream outlives the server's read and write timeouts (60 s in `erp serve`, 1 s here).
