@@ -2,7 +2,6 @@ package api
 
 import (
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -35,58 +34,52 @@ func TestEveryOperationDeclaresItsErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths := doc.Paths.InMatchingOrder()
-	sort.Strings(paths)
-	for _, path := range paths {
-		item := doc.Paths.Value(path)
-		for method, op := range item.Operations() {
-			name := method + " " + path
-			want := []string{"500"}
-			if !rateLimitExempt[path] {
-				want = append(want, "429")
+	operationsOf(t, func(name string, op *openapi3.Operation, params openapi3.Parameters) {
+		_, path, _ := strings.Cut(name, " ")
+		want := []string{"500"}
+		if !rateLimitExempt[path] {
+			want = append(want, "429")
+		}
+		if !needsNoDatabase[path] {
+			want = append(want, "503")
+		}
+		security := doc.Security
+		if op.Security != nil {
+			security = *op.Security
+		}
+		if slices.ContainsFunc(security, func(r openapi3.SecurityRequirement) bool { return len(r) > 0 }) {
+			want = append(want, "401", "403")
+		}
+		if slices.ContainsFunc(params, func(p *openapi3.ParameterRef) bool { return p.Value.In == openapi3.ParameterInPath }) {
+			want = append(want, "404")
+		}
+		if slices.ContainsFunc(params, func(p *openapi3.ParameterRef) bool {
+			return p.Value.In != openapi3.ParameterInHeader || p.Value.Name != "Accept"
+		}) || op.RequestBody != nil {
+			want = append(want, "422")
+		}
+		if op.RequestBody != nil {
+			want = append(want, "400", "413", "415")
+		}
+		for _, status := range want {
+			r := op.Responses.Value(status)
+			if r == nil || r.Value == nil {
+				t.Errorf("%s does not declare %s", name, status)
+				continue
 			}
-			if !needsNoDatabase[path] {
-				want = append(want, "503")
+			if r.Value.Content.Get("application/problem+json") == nil {
+				t.Errorf("%s: its %s is not a problem document", name, status)
 			}
-			security := doc.Security
-			if op.Security != nil {
-				security = *op.Security
+		}
+		for status, r := range op.Responses.Map() {
+			if path == "/ready" && status == "503" {
+				continue // the readiness report, whose checks say what is down
 			}
-			if slices.ContainsFunc(security, func(r openapi3.SecurityRequirement) bool { return len(r) > 0 }) {
-				want = append(want, "401", "403")
-			}
-			params := append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...)
-			if slices.ContainsFunc(params, func(p *openapi3.ParameterRef) bool { return p.Value.In == openapi3.ParameterInPath }) {
-				want = append(want, "404")
-			}
-			if slices.ContainsFunc(params, func(p *openapi3.ParameterRef) bool {
-				return p.Value.In != openapi3.ParameterInHeader || p.Value.Name != "Accept"
-			}) || op.RequestBody != nil {
-				want = append(want, "422")
-			}
-			if op.RequestBody != nil {
-				want = append(want, "400", "413", "415")
-			}
-			for _, status := range want {
-				r := op.Responses.Value(status)
-				if r == nil || r.Value == nil {
-					t.Errorf("%s does not declare %s", name, status)
-					continue
-				}
-				if r.Value.Content.Get("application/problem+json") == nil {
+			if strings.HasPrefix(status, "4") || strings.HasPrefix(status, "5") {
+				if r.Value != nil && r.Value.Content.Get("application/problem+json") == nil {
 					t.Errorf("%s: its %s is not a problem document", name, status)
 				}
 			}
-			for status, r := range op.Responses.Map() {
-				if path == "/ready" && status == "503" {
-					continue // the readiness report, whose checks say what is down
-				}
-				if strings.HasPrefix(status, "4") || strings.HasPrefix(status, "5") {
-					if r.Value != nil && r.Value.Content.Get("application/problem+json") == nil {
-						t.Errorf("%s: its %s is not a problem document", name, status)
-					}
-				}
-			}
 		}
-	}
+	})
 }
