@@ -67,8 +67,10 @@ func FuzzDate(f *testing.F) {
 	})
 }
 
-// rfc3339 is RFC 3339's date-time with two-digit fields and upper-case T and Z.
-var rfc3339 = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$`)
+// rfc3339 is RFC 3339's date-time grammar (section 5.6) with upper-case T and Z: two-digit
+// fields in their ranges, the offset's too (time-numoffset is a time-hour and a time-minute, so
+// "+00:60" is not one even though time.Parse reads it).
+var rfc3339 = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`)
 
 // FuzzDateTime: the contract's `date-time` format. What validDateTime accepts, the handlers
 // decode (a JSON body's time.Time, a query parameter's RFC 3339 parse), and its year as written
