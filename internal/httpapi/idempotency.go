@@ -18,6 +18,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/idempotency"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // idempotentOperations are the creations that honour an Idempotency-Key header.
@@ -31,6 +32,9 @@ const (
 	// idempotencyStoreTimeout bounds the writes done after the handler, which do not depend on the
 	// client still being connected.
 	idempotencyStoreTimeout = 5 * time.Second
+	// idempotencyRetryEvery is how often such a write is tried again while the database is
+	// unreachable.
+	idempotencyRetryEvery = time.Second
 )
 
 // replayedHeaders are the response headers stored with an answer and replayed with it.
@@ -47,8 +51,9 @@ var (
 // stores its answer; a retry with the same key and body gets the stored answer again (with
 // Idempotent-Replayed: true) instead of running twice. The same key with another body answers
 // 422, and a retry while the first request still runs 409. A 5xx answer is not stored: its claim
-// is released so that a retry runs again. It runs after the gate, which authenticated the caller
-// and named the operation. The keys and answers are kept by store.
+// is released so that a retry runs again (as soon as the database is back, after an outage's
+// 503). It runs after the gate, which authenticated the caller and named the operation. The keys
+// and answers are kept by store.
 func idempotent(store *idempotency.Store, log *slog.Logger, ops map[string]bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -127,21 +132,52 @@ func (r idempotencyRun) serve(c echo.Context, next echo.HandlerFunc) (err error)
 			headers[h] = v
 		}
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyStoreTimeout)
-	defer cancel()
-	if err := r.store.Complete(sctx, r.claim, idempotency.Answer{Status: res.Status, Headers: headers, Body: rec.body.Bytes()}); err != nil {
-		// The answer is sent already; the claim stays unanswered until it counts as abandoned.
-		r.log.ErrorContext(ctx, "idempotency: store answer failed", "operation", r.op, "error", err)
-	}
+	answer := idempotency.Answer{Status: res.Status, Headers: headers, Body: rec.body.Bytes()}
+	r.settle(ctx, "store answer", func(ctx context.Context) error { return r.store.Complete(ctx, r.claim, answer) })
 	return nil
 }
 
 func (r idempotencyRun) release(ctx context.Context) {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyStoreTimeout)
-	defer cancel()
-	if err := r.store.Release(sctx, r.claim); err != nil {
-		r.log.ErrorContext(ctx, "idempotency: release key failed", "operation", r.op, "error", err)
+	r.settle(ctx, "release key", func(ctx context.Context) error { return r.store.Release(ctx, r.claim) })
+}
+
+// settle runs write, which stores the claim's answer or releases the claim. While the database
+// cannot be reached, it tries again in the background for as long as the claim holds
+// (idempotency.Abandoned): an answer the database lost with its connection (after the
+// creation's commit, before the answer was stored) would otherwise not be replayed, and a retry
+// would run the creation a second time once the claim counted as abandoned; and a key the
+// outage kept from being released would keep answering 409 for the whole lease after the
+// database came back. The writes are fenced by the claim, so a late one changes nothing.
+func (r idempotencyRun) settle(ctx context.Context, what string, write func(context.Context) error) {
+	ctx = context.WithoutCancel(ctx)
+	try := func() error {
+		sctx, cancel := context.WithTimeout(ctx, idempotencyStoreTimeout)
+		defer cancel()
+		return write(sctx)
 	}
+	err := try()
+	if err == nil {
+		return
+	}
+	if !platform.Unreachable(err) {
+		r.log.ErrorContext(ctx, "idempotency: "+what+" failed", "operation", r.op, "error", err)
+		return
+	}
+	r.log.WarnContext(ctx, "idempotency: database unreachable, "+what+" retried in the background", "operation", r.op, "error", err)
+	until := time.Now().Add(idempotency.Abandoned)
+	go func() {
+		for time.Now().Before(until) {
+			time.Sleep(idempotencyRetryEvery)
+			switch err := try(); {
+			case err == nil:
+				return
+			case !platform.Unreachable(err):
+				r.log.ErrorContext(ctx, "idempotency: "+what+" failed", "operation", r.op, "error", err)
+				return
+			}
+		}
+		r.log.ErrorContext(ctx, "idempotency: "+what+" failed: database unreachable for the whole lease of the key", "operation", r.op)
+	}()
 }
 
 // replay writes a stored answer again.

@@ -22,8 +22,8 @@ const (
 	// TTL is how long an answer is replayed; older entries are ignored, overwritten, and purged.
 	TTL = 24 * time.Hour
 	// Abandoned is how long a claim may stay unanswered before it is taken to belong to a request
-	// that failed without releasing it (its server died, or the database was unreachable when it
-	// tried), and may be claimed again: a retry waits this long at most. The request holding a
+	// that failed without releasing it (its server died, or the database stayed unreachable this
+	// long), and may be claimed again: a retry waits this long at most. The request holding a
 	// claim is cut off after MaxRun, well before, so that it never runs beside its retry.
 	Abandoned = 30 * time.Second
 	// MaxRun is how long the request holding a claim may run.

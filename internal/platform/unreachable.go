@@ -25,7 +25,11 @@ func Unreachable(err error) bool {
 		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" ||
 			pe.Code == "57P03" || pe.Code == "53300"
 	}
+	// pgconn.ErrConnClosed: the connection broke during this very operation (pgx reports the
+	// server going away while a statement was being sent, or before a BEGIN or COMMIT was read,
+	// as "conn closed" rather than the network error), or earlier; pool connections are only
+	// ever closed that way.
 	var ne *net.OpError
 	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF)
+		errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed)
 }

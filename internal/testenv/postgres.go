@@ -59,9 +59,15 @@ func Main(m *testing.M, pg **Postgres) {
 // StartPostgres creates and migrates the template database. Call it from TestMain and Close it
 // after m.Run (Main does both).
 func StartPostgres(ctx context.Context) (*Postgres, error) {
-	p := &Postgres{adminURL: AdminURL(), template: "mif_tmpl_" + randomSuffix()}
+	return StartPostgresAt(ctx, AdminURL())
+}
+
+// StartPostgresAt is StartPostgres on the server whose maintenance database is at adminURL (a
+// private Cluster's, say).
+func StartPostgresAt(ctx context.Context, adminURL string) (*Postgres, error) {
+	p := &Postgres{adminURL: adminURL, template: "mif_tmpl_" + randomSuffix()}
 	if err := p.exec(ctx, fmt.Sprintf("CREATE DATABASE %s", p.template)); err != nil {
-		return nil, fmt.Errorf("create template database (is PostgreSQL reachable at TEST_DATABASE_URL=%s? `make test` starts one): %w",
+		return nil, fmt.Errorf("create template database (is PostgreSQL reachable at %s? TEST_DATABASE_URL names it, `make test` starts one): %w",
 			redact(p.adminURL), err)
 	}
 	if err := platform.MigrateUp(p.urlFor(p.template)); err != nil {
