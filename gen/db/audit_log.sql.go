@@ -8,17 +8,59 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
+const countAuditEntries = `-- name: CountAuditEntries :one
+SELECT count(*)
+FROM audit_log a
+WHERE ($1::bigint IS NULL OR a.actor_id = $1)
+  AND ($2::text IS NULL OR a.action = $2 OR starts_with(a.action, $2 || '.'))
+  AND ($3::text IS NULL OR a.resource_type = $3)
+  AND ($4::text IS NULL OR a.resource_id = $4)
+  AND ($5::text IS NULL OR a.outcome = $5)
+  AND ($6::text IS NULL OR a.request_id = $6)
+  AND ($7::timestamptz IS NULL OR a.occurred_at >= $7)
+  AND ($8::timestamptz IS NULL OR a.occurred_at < $8)
+`
+
+type CountAuditEntriesParams struct {
+	ActorID      *int64
+	Action       *string
+	ResourceType *string
+	ResourceID   *string
+	Outcome      *string
+	RequestID    *string
+	FromTime     *time.Time
+	ToTime       *time.Time
+}
+
+func (q *Queries) CountAuditEntries(ctx context.Context, arg CountAuditEntriesParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countAuditEntries,
+		arg.ActorID,
+		arg.Action,
+		arg.ResourceType,
+		arg.ResourceID,
+		arg.Outcome,
+		arg.RequestID,
+		arg.FromTime,
+		arg.ToTime,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const insertAudit = `-- name: InsertAudit :exec
-INSERT INTO audit_log (actor_id, actor_role, action, resource_type, resource_id, client_ip, request_id, details)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO audit_log (actor_id, actor_role, action, outcome, resource_type, resource_id, client_ip, request_id, details)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 `
 
 type InsertAuditParams struct {
 	ActorID      *int64
 	ActorRole    string
 	Action       string
+	Outcome      string
 	ResourceType string
 	ResourceID   string
 	ClientIp     string
@@ -31,6 +73,7 @@ func (q *Queries) InsertAudit(ctx context.Context, arg InsertAuditParams) error 
 		arg.ActorID,
 		arg.ActorRole,
 		arg.Action,
+		arg.Outcome,
 		arg.ResourceType,
 		arg.ResourceID,
 		arg.ClientIp,
@@ -40,38 +83,75 @@ func (q *Queries) InsertAudit(ctx context.Context, arg InsertAuditParams) error 
 	return err
 }
 
-const listAudit = `-- name: ListAudit :many
-SELECT id, occurred_at, actor_id, actor_role, action, resource_type, resource_id, client_ip, request_id, details FROM audit_log
-WHERE ($1::text IS NULL OR action = $1)
-ORDER BY occurred_at DESC, id DESC
-LIMIT $2
+const listAuditEntries = `-- name: ListAuditEntries :many
+SELECT a.id, a.occurred_at, a.actor_id, a.actor_role, a.action, a.resource_type, a.resource_id, a.client_ip, a.request_id, a.details, a.outcome, u.username AS actor_username
+FROM audit_log a
+LEFT JOIN users u ON u.id = a.actor_id
+WHERE ($1::bigint IS NULL OR a.actor_id = $1)
+  AND ($2::text IS NULL OR a.action = $2 OR starts_with(a.action, $2 || '.'))
+  AND ($3::text IS NULL OR a.resource_type = $3)
+  AND ($4::text IS NULL OR a.resource_id = $4)
+  AND ($5::text IS NULL OR a.outcome = $5)
+  AND ($6::text IS NULL OR a.request_id = $6)
+  AND ($7::timestamptz IS NULL OR a.occurred_at >= $7)
+  AND ($8::timestamptz IS NULL OR a.occurred_at < $8)
+ORDER BY a.occurred_at DESC, a.id DESC
+LIMIT $10 OFFSET $9
 `
 
-type ListAuditParams struct {
-	Action *string
-	Lim    int32
+type ListAuditEntriesParams struct {
+	ActorID      *int64
+	Action       *string
+	ResourceType *string
+	ResourceID   *string
+	Outcome      *string
+	RequestID    *string
+	FromTime     *time.Time
+	ToTime       *time.Time
+	Off          int32
+	Lim          int32
 }
 
-func (q *Queries) ListAudit(ctx context.Context, arg ListAuditParams) ([]AuditLog, error) {
-	rows, err := q.db.Query(ctx, listAudit, arg.Action, arg.Lim)
+type ListAuditEntriesRow struct {
+	AuditLog      AuditLog
+	ActorUsername *string
+}
+
+// The trail, newest first, with the actor's login name today. An action filter matches the
+// action itself and the actions under it ("auth" matches "auth.login.failed").
+func (q *Queries) ListAuditEntries(ctx context.Context, arg ListAuditEntriesParams) ([]ListAuditEntriesRow, error) {
+	rows, err := q.db.Query(ctx, listAuditEntries,
+		arg.ActorID,
+		arg.Action,
+		arg.ResourceType,
+		arg.ResourceID,
+		arg.Outcome,
+		arg.RequestID,
+		arg.FromTime,
+		arg.ToTime,
+		arg.Off,
+		arg.Lim,
+	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []AuditLog{}
+	items := []ListAuditEntriesRow{}
 	for rows.Next() {
-		var i AuditLog
+		var i ListAuditEntriesRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OccurredAt,
-			&i.ActorID,
-			&i.ActorRole,
-			&i.Action,
-			&i.ResourceType,
-			&i.ResourceID,
-			&i.ClientIp,
-			&i.RequestID,
-			&i.Details,
+			&i.AuditLog.ID,
+			&i.AuditLog.OccurredAt,
+			&i.AuditLog.ActorID,
+			&i.AuditLog.ActorRole,
+			&i.AuditLog.Action,
+			&i.AuditLog.ResourceType,
+			&i.AuditLog.ResourceID,
+			&i.AuditLog.ClientIp,
+			&i.AuditLog.RequestID,
+			&i.AuditLog.Details,
+			&i.AuditLog.Outcome,
+			&i.ActorUsername,
 		); err != nil {
 			return nil, err
 		}

@@ -1931,6 +1931,7 @@ type AuditLog struct {
 	ClientIp     string
 	RequestID    string
 	Details      json.RawMessage
+	Outcome      string
 }
 
 type CalendarToken struct {

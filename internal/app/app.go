@@ -16,6 +16,7 @@ import (
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/arrets"
 	"github.com/mif-erp/erp/internal/audit"
+	"github.com/mif-erp/erp/internal/audit/trail"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/calendar"
 	"github.com/mif-erp/erp/internal/checklists"
@@ -108,6 +109,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Kpis:          kpis.NewService(pool, cfg.DefaultCurrency).WithCache(cfg.KpiCacheTTL, cfg.KpiCacheMinCost),
 		Rapports:      Rapports(cfg, pool, docs, log),
 		Audit:         audit.NewRecorder(pool),
+		Trail:         trail.New(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),
 		Idempotency:   idempotency.NewStore(pool),
 		Health:        platform.NewHealth(pool, rdb),

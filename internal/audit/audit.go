@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"sync/atomic"
 
 	"github.com/mif-erp/erp/gen/db"
 )
@@ -15,13 +17,25 @@ type Meta struct {
 	RequestID string
 	UserAgent string
 	Path      string
+	// denials counts the refusals recorded for the request (see DenialRecorded).
+	denials *atomic.Int32
 }
 
 type metaKey struct{}
 
 // WithMeta stores request metadata in the context.
 func WithMeta(ctx context.Context, m Meta) context.Context {
+	if m.denials == nil {
+		m.denials = new(atomic.Int32)
+	}
 	return context.WithValue(ctx, metaKey{}, m)
+}
+
+// DenialRecorded reports whether an entry of outcome Denied was written for the request of ctx
+// (so that the refusal its answer says is not recorded twice).
+func DenialRecorded(ctx context.Context) bool {
+	m := MetaFrom(ctx)
+	return m.denials != nil && m.denials.Load() > 0
 }
 
 // MetaFrom returns the request metadata stored by WithMeta (zero outside a request).
@@ -38,6 +52,27 @@ type Entry struct {
 	ResourceType string
 	ResourceID   string
 	Details      map[string]any
+}
+
+// The outcomes of an entry, which the trail is filtered on.
+const (
+	Success = "success" // the action was done
+	Denied  = "denied"  // refused by the access rules (role or scope)
+	Failure = "failure" // an authentication that failed, or the lockout it led to
+)
+
+// OutcomeOf is the outcome of an action: Denied for a refusal ("….denied"), Failure for a
+// failed authentication, Success otherwise. Migration 000028 classified the entries written
+// before the outcome was stored the same way.
+func OutcomeOf(action string) string {
+	switch action {
+	case "auth.login.failed", "auth.login.locked", "auth.login.disabled", "auth.refresh.reuse", "auth.lockout":
+		return Failure
+	}
+	if strings.HasSuffix(action, ".denied") {
+		return Denied
+	}
+	return Success
 }
 
 // Write inserts the entry with q, which may be a transaction so the record commits with the change.
@@ -59,6 +94,7 @@ func Write(ctx context.Context, q db.DBTX, e Entry) error {
 		ActorID:      actor,
 		ActorRole:    e.ActorRole,
 		Action:       e.Action,
+		Outcome:      OutcomeOf(e.Action),
 		ResourceType: e.ResourceType,
 		ResourceID:   e.ResourceID,
 		ClientIp:     meta.ClientIP,
@@ -67,6 +103,9 @@ func Write(ctx context.Context, q db.DBTX, e Entry) error {
 	})
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	if meta.denials != nil && OutcomeOf(e.Action) == Denied {
+		meta.denials.Add(1)
 	}
 	return nil
 }

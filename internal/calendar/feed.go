@@ -15,9 +15,11 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/interventions"
 	"github.com/mif-erp/erp/internal/planning"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // Limits keeping a feed bounded.
@@ -153,11 +155,18 @@ func suffix(nom string) string {
 
 // NewToken creates the user's secret link token, replacing the previous one; only its SHA-256
 // is stored.
-func (s *Service) NewToken(ctx context.Context, userID int64) (string, error) {
+func (s *Service) NewToken(ctx context.Context, actor auth.Principal) (string, error) {
 	buf := make([]byte, 32)
 	_, _ = rand.Read(buf)
 	tok := base64.RawURLEncoding.EncodeToString(buf)
-	if err := db.New(s.pool).CalendarTokenUpsert(ctx, db.CalendarTokenUpsertParams{UserID: userID, TokenHash: hash(tok)}); err != nil {
+	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := db.New(tx).CalendarTokenUpsert(ctx, db.CalendarTokenUpsertParams{UserID: actor.UserID, TokenHash: hash(tok)}); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
+			Action: "calendar_token.created", ResourceType: "user", ResourceID: strconv.FormatInt(actor.UserID, 10)})
+	})
+	if err != nil {
 		return "", fmt.Errorf("calendar token: %w", err)
 	}
 	return tok, nil

@@ -159,8 +159,12 @@ func (s *Service) Record(ctx context.Context, actor auth.Principal, compteurID i
 		if err != nil {
 			return err
 		}
-		out, err = s.insert(ctx, tx, actor, &c, plans, in)
-		return err
+		if out, err = s.insert(ctx, tx, actor, &c, plans, in); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role, Action: "compteur.releve",
+			ResourceType: "compteur", ResourceID: strconv.FormatInt(c.ID, 10),
+			Details: map[string]any{"releve_id": out.ID, "valeur": out.Valeur, "source": out.Source}})
 	})
 	if err != nil {
 		return Releve{}, fmt.Errorf("record reading of meter %d: %w", compteurID, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/csvin"
 	"github.com/mif-erp/erp/internal/planning"
@@ -83,7 +84,9 @@ func (s *Service) Import(ctx context.Context, actor auth.Principal, compteurID i
 		if dryRun || len(rep.Erreurs) > 0 {
 			return errRollback
 		}
-		return nil
+		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role, Action: "compteur.releves_importes",
+			ResourceType: "compteur", ResourceID: strconv.FormatInt(c.ID, 10),
+			Details: map[string]any{"importees": rep.Importees, "lignes": rep.Lignes}})
 	})
 	if err != nil && !errors.Is(err, errRollback) {
 		return ImportReport{}, fmt.Errorf("import readings of meter %d: %w", compteurID, err)

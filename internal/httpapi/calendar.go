@@ -35,7 +35,7 @@ func (s *Server) GetCalendar(ctx context.Context, req api.GetCalendarRequestObje
 // CreateCalendarToken is POST /users/me/calendar-token: a new secret link; the previous one
 // stops working.
 func (s *Server) CreateCalendarToken(ctx context.Context, _ api.CreateCalendarTokenRequestObject) (api.CreateCalendarTokenResponseObject, error) {
-	tok, err := s.deps.Calendar.NewToken(ctx, principal(ctx).UserID)
+	tok, err := s.deps.Calendar.NewToken(ctx, principal(ctx))
 	if err != nil {
 		return nil, err
 	}

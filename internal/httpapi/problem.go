@@ -12,6 +12,8 @@ import (
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/audit"
+	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/platform"
 )
 
@@ -89,14 +91,28 @@ func toProblem(err error) *problem {
 	return newProblem(http.StatusInternalServerError, "Une erreur interne est survenue.")
 }
 
-// errorHandler is Echo's HTTPErrorHandler: every error becomes application/problem+json.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+// errorHandler is Echo's HTTPErrorHandler: every error becomes application/problem+json, and
+// every refusal (403) is in the audit trail: the gate's and the services' own entries
+// (rbac.denied, intervention.denied), or else an access.denied entry written here.
+func errorHandler(log *slog.Logger, trail *audit.Recorder) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		p := toProblem(err)
+		ctx := c.Request().Context()
 		reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 		if p.Status >= 500 {
-			log.ErrorContext(c.Request().Context(), "request failed",
+			log.ErrorContext(ctx, "request failed",
 				"request_id", reqID, "method", c.Request().Method, "path", c.Request().URL.Path, "error", err)
+		}
+		if p.Status == http.StatusForbidden && trail != nil && !audit.DenialRecorded(ctx) {
+			e := audit.Entry{Action: "access.denied", ResourceType: "operation", Details: map[string]any{
+				"method": c.Request().Method, "path": c.Request().URL.Path, "detail": p.Detail}}
+			e.ResourceID, _ = c.Get(ctxOperationID).(string)
+			if pr, ok := auth.PrincipalFrom(ctx); ok {
+				e.ActorID, e.ActorRole = pr.UserID, pr.Role
+			}
+			if err := trail.Record(ctx, e); err != nil {
+				log.ErrorContext(ctx, "audit write failed", "request_id", reqID, "error", err)
+			}
 		}
 		if c.Response().Committed {
 			return

@@ -25,6 +25,8 @@ func init() {
 		}},
 		"createStreamToken": {allowed: everyAccount, request: noBody},
 		"listNotifications": {allowed: managers, request: noBody},
+		"listAudit":         {allowed: adminOnly, request: noBody},
+		"exportAudit":       {allowed: adminOnly, request: noBody},
 		"createNotification": {allowed: managers, request: func(f *rbacFixture, _ string) (map[string]string, string, string) {
 			return nil, "application/json", fmt.Sprintf(`{"user_id":%d,"contenu":"Matrice RBAC"}`, f.freshUser())
 		}},

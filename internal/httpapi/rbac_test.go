@@ -221,6 +221,12 @@ var rbacMatrix = map[string]rbacRow{
 	"activateUser":   {allowed: adminOnly, request: onFreshUser},
 }
 
+// writesNothing are the operations of another method than GET that change nothing, so the
+// audit trail has no entry for them (every other one must write at least one).
+var writesNothing = map[string]string{
+	"createStreamToken": "a signed 60-second token, stored nowhere",
+}
+
 // rbacFixture hands out throwaway targets so destructive calls never touch one another.
 type rbacFixture struct {
 	t   *testing.T
@@ -346,6 +352,11 @@ func TestRBACMatrix(t *testing.T) {
 						if status == http.StatusUnauthorized || status == http.StatusForbidden || status < 200 || status > 299 {
 							t.Errorf("allowed role: got %d %s, want 2xx", status, b)
 						}
+						// Every write is in the audit trail, under its request's id.
+						if rid := resp.Header.Get("X-Request-ID"); op.Method != http.MethodGet && status < 300 && writesNothing[op.ID] == "" &&
+							countRows(t, env, "SELECT count(*) FROM audit_log WHERE request_id = $1", rid) == 0 {
+							t.Errorf("%s %s by %s answered %d and wrote no audit entry (request %s)", op.Method, op.Path, caller, status, rid)
+						}
 					default:
 						if status != http.StatusForbidden {
 							t.Fatalf("role not allowed: got %d %s, want 403", status, b)
@@ -362,6 +373,10 @@ func TestRBACMatrix(t *testing.T) {
 						}
 						if n := countRows(t, env, "SELECT count(*) FROM audit_log WHERE action = 'rbac.denied' AND resource_id = $1", op.ID); n != deniedBefore+1 {
 							t.Errorf("%d rbac.denied rows written, want 1", n-deniedBefore)
+						}
+						if n := countRows(t, env, "SELECT count(*) FROM audit_log WHERE request_id = $1 AND outcome = 'denied'",
+							resp.Header.Get("X-Request-ID")); n != 1 {
+							t.Errorf("the refusal is in the trail %d times, want once", n)
 						}
 						wantActor := userIDs[caller]
 						if actorRole != caller || resource != op.ID || (wantActor != 0) != (actorID != nil) ||

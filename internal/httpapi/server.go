@@ -23,6 +23,7 @@ import (
 	"github.com/mif-erp/erp/internal/apidocs"
 	"github.com/mif-erp/erp/internal/arrets"
 	"github.com/mif-erp/erp/internal/audit"
+	"github.com/mif-erp/erp/internal/audit/trail"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/calendar"
 	"github.com/mif-erp/erp/internal/checklists"
@@ -78,6 +79,8 @@ type Deps struct {
 	Rapports      *rapports.Service
 	// Audit records the refusals of the gate (the services audit their changes themselves).
 	Audit *audit.Recorder
+	// Trail reads the audit trail for admins.
+	Trail *trail.Service
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).
 	PoolMetrics prometheus.Collector
 	// Stream reads the rows of the notification event streams (replay, catch-up, caller).
@@ -148,7 +151,7 @@ func New(d Deps) (http.Handler, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(d.Logger)
+	e.HTTPErrorHandler = errorHandler(d.Logger, d.Audit)
 	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
 
 	corsAllow, corsExpose := corsHeaders(doc)

@@ -164,21 +164,39 @@ func (s *Service) ListForUser(ctx context.Context, userID int64, f Filter) ([]No
 
 // MarkRead marks one of the caller's notifications read (idempotent); any other id is a 404.
 func (s *Service) MarkRead(ctx context.Context, actor auth.Principal, id int64) (Notification, error) {
-	n, err := db.New(s.pool).NotificationMarkRead(ctx, db.NotificationMarkReadParams{ID: id, UserID: actor.UserID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Notification{}, errNotFound
-	}
+	var n Notification
+	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		n, err = db.New(tx).NotificationMarkRead(ctx, db.NotificationMarkReadParams{ID: id, UserID: actor.UserID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("mark notification %d read: %w", id, err)
+		}
+		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
+			Action: "notification.read", ResourceType: "notification", ResourceID: strconv.FormatInt(id, 10)})
+	})
 	if err != nil {
-		return Notification{}, fmt.Errorf("mark notification %d read: %w", id, err)
+		return Notification{}, err
 	}
 	return n, nil
 }
 
 // MarkAllRead marks every unread notification of the caller read and says how many.
 func (s *Service) MarkAllRead(ctx context.Context, actor auth.Principal) (int64, error) {
-	n, err := db.New(s.pool).NotificationMarkAllRead(ctx, actor.UserID)
+	var n int64
+	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if n, err = db.New(tx).NotificationMarkAllRead(ctx, actor.UserID); err != nil {
+			return fmt.Errorf("mark notifications read: %w", err)
+		}
+		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
+			Action: "notification.read_all", ResourceType: "user", ResourceID: strconv.FormatInt(actor.UserID, 10),
+			Details: map[string]any{"marked": n}})
+	})
 	if err != nil {
-		return 0, fmt.Errorf("mark notifications read: %w", err)
+		return 0, err
 	}
 	return n, nil
 }
@@ -193,9 +211,6 @@ func (s *Service) Delete(ctx context.Context, actor auth.Principal, id int64) er
 		}
 		if n == 0 {
 			return errNotFound
-		}
-		if !manager(actor) {
-			return nil // a user tidying its own inbox is not worth an audit row
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "notification.deleted", ResourceType: "notification", ResourceID: strconv.FormatInt(id, 10)})
@@ -246,8 +261,12 @@ func (s *Service) SetPreferences(ctx context.Context, actor auth.Principal, set 
 			}
 		}
 		var err error
-		out, err = preferences(ctx, q, actor.UserID)
-		return err
+		if out, err = preferences(ctx, q, actor.UserID); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
+			Action: "notification.preferences", ResourceType: "user", ResourceID: strconv.FormatInt(actor.UserID, 10),
+			Details: map[string]any{"email": set}})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update preferences: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,6 +13,7 @@ import (
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/paging"
@@ -94,8 +96,13 @@ func (s *Service) Record(ctx context.Context, actor auth.Principal, pieceID int6
 		if err != nil {
 			return err
 		}
-		out, err = getMouvement(ctx, tx, id)
-		return err
+		if out, err = getMouvement(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role, Action: "piece.mouvement",
+			ResourceType: "piece", ResourceID: strconv.FormatInt(pieceID, 10),
+			Details: map[string]any{"mouvement_id": id, "type": string(out.TypeMouvement), "quantite": out.Quantite,
+				"stock_apres": out.StockApres}})
 	})
 	if err != nil {
 		return Mouvement{}, fmt.Errorf("record mouvement of piece %d: %w", pieceID, err)

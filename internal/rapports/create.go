@@ -15,6 +15,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/kpis"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // Filtres are a report's filters (those its type takes).
@@ -93,8 +94,16 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in Input) (R
 	if err != nil {
 		return Rapport{}, fmt.Errorf("filters: %w", err)
 	}
-	r, err := db.New(s.Pool).RapportInsert(ctx, db.RapportInsertParams{Titre: titre, TypeRapport: typ, Format: format,
-		DateDebut: from, DateFin: to, Filtres: raw, Separateur: sep, DemandeurID: actor.UserID})
+	var r Rapport
+	err = platform.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
+		var err error
+		r, err = db.New(tx).RapportInsert(ctx, db.RapportInsertParams{Titre: titre, TypeRapport: typ, Format: format,
+			DateDebut: from, DateFin: to, Filtres: raw, Separateur: sep, DemandeurID: actor.UserID})
+		if err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "rapport.demande", "rapport", r.ID, map[string]any{"type": string(typ), "format": string(format)})
+	})
 	if err != nil {
 		return Rapport{}, fmt.Errorf("queue report: %w", err)
 	}

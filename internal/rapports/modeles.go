@@ -140,8 +140,10 @@ func (s *Service) CreateModele(ctx context.Context, actor auth.Principal, in Mod
 		if taken, err := q.ModeleNomTaken(ctx, db.ModeleNomTakenParams{Nom: p.Nom}); err != nil || taken {
 			return cmpErr(err, errModeleNomTaken)
 		}
-		out, err = q.ModeleInsert(ctx, p)
-		return err
+		if out, err = q.ModeleInsert(ctx, p); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "rapport_modele.cree", "rapport_modele", out.ID, map[string]any{"nom": out.Nom})
 	})
 	return out, wrapUnique(err)
 }
@@ -168,7 +170,10 @@ func (s *Service) UpdateModele(ctx context.Context, actor auth.Principal, id int
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errModeleNotFound
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "rapport_modele.modifie", "rapport_modele", id, map[string]any{"nom": out.Nom})
 	})
 	return out, wrapUnique(err)
 }
@@ -193,7 +198,7 @@ func (s *Service) DeleteModele(ctx context.Context, actor auth.Principal, id int
 		if n == 0 {
 			return errModeleNotFound
 		}
-		return nil
+		return writeAudit(ctx, tx, actor, "rapport_modele.supprime", "rapport_modele", id, nil)
 	})
 }
 
@@ -209,9 +214,17 @@ func (s *Service) GenerateModele(ctx context.Context, actor auth.Principal, id i
 	}
 	day := localDay(s.now(), platform.Zone())
 	from, to := periodOf(m.Periode, day)
-	r, err := db.New(s.Pool).RapportInsertPlanifie(ctx, db.RapportInsertPlanifieParams{Titre: titleOf(m.TitreModele, from, to, day),
-		TypeRapport: m.TypeRapport, Format: m.Format, DateDebut: from, DateFin: to, Filtres: m.Filtres, Separateur: m.Separateur,
-		DemandeurID: actor.UserID, ModeleID: &m.ID})
+	var r int64
+	err = platform.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
+		var err error
+		r, err = db.New(tx).RapportInsertPlanifie(ctx, db.RapportInsertPlanifieParams{Titre: titleOf(m.TitreModele, from, to, day),
+			TypeRapport: m.TypeRapport, Format: m.Format, DateDebut: from, DateFin: to, Filtres: m.Filtres, Separateur: m.Separateur,
+			DemandeurID: actor.UserID, ModeleID: &m.ID})
+		if err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "rapport.demande", "rapport", r, map[string]any{"modele_id": m.ID})
+	})
 	if err != nil {
 		return Rapport{}, fmt.Errorf("queue report of template %d: %w", id, err)
 	}

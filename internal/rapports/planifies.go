@@ -188,7 +188,14 @@ func (s *Service) CreatePlanifie(ctx context.Context, actor auth.Principal, in P
 		return Planifie{}, err
 	}
 	p.ProprietaireID = actor.UserID
-	out, err := db.New(s.Pool).PlanifieInsert(ctx, p)
+	var out Planifie
+	err = platform.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
+		var err error
+		if out, err = db.New(tx).PlanifieInsert(ctx, p); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "rapport_planifie.cree", "rapport_planifie", out.ID, map[string]any{"nom": out.Nom})
+	})
 	if err != nil {
 		return Planifie{}, fmt.Errorf("save schedule: %w", err)
 	}
@@ -204,9 +211,17 @@ func (s *Service) UpdatePlanifie(ctx context.Context, actor auth.Principal, id i
 	if err != nil {
 		return Planifie{}, err
 	}
-	out, err := db.New(s.Pool).PlanifieUpdate(ctx, db.PlanifieUpdateParams{ID: id, Nom: p.Nom, ModeleID: p.ModeleID, Cron: p.Cron,
-		Fuseau: p.Fuseau, DestinatairesUsers: p.DestinatairesUsers, DestinatairesEmails: p.DestinatairesEmails, Envoi: p.Envoi,
-		Actif: p.Actif, ProchaineExecution: p.ProchaineExecution})
+	var out Planifie
+	err = platform.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = db.New(tx).PlanifieUpdate(ctx, db.PlanifieUpdateParams{ID: id, Nom: p.Nom, ModeleID: p.ModeleID, Cron: p.Cron,
+			Fuseau: p.Fuseau, DestinatairesUsers: p.DestinatairesUsers, DestinatairesEmails: p.DestinatairesEmails, Envoi: p.Envoi,
+			Actif: p.Actif, ProchaineExecution: p.ProchaineExecution})
+		if err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "rapport_planifie.modifie", "rapport_planifie", id, map[string]any{"nom": out.Nom, "actif": out.Actif})
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Planifie{}, errPlanifieNotFound
 	}
@@ -221,14 +236,16 @@ func (s *Service) DeletePlanifie(ctx context.Context, actor auth.Principal, id i
 	if !access.For(actor).Manager() {
 		return access.ErrManagersOnly
 	}
-	n, err := db.New(s.Pool).PlanifieDelete(ctx, id)
-	if err != nil {
-		return fmt.Errorf("delete schedule %d: %w", id, err)
-	}
-	if n == 0 {
-		return errPlanifieNotFound
-	}
-	return nil
+	return platform.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
+		n, err := db.New(tx).PlanifieDelete(ctx, id)
+		if err != nil {
+			return fmt.Errorf("delete schedule %d: %w", id, err)
+		}
+		if n == 0 {
+			return errPlanifieNotFound
+		}
+		return writeAudit(ctx, tx, actor, "rapport_planifie.supprime", "rapport_planifie", id, nil)
+	})
 }
 
 // RunSchedules queues the report of every schedule whose time has come, once per due time

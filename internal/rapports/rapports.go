@@ -10,13 +10,17 @@
 package rapports
 
 import (
+	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/audit"
+	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/kpis"
 )
@@ -124,4 +128,10 @@ var formats = map[db.RapportFormat]struct{ ext, mime string }{
 	db.RapportFormatExcel: {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 	db.RapportFormatCsv:   {"csv", "text/csv; charset=utf-8"},
 	db.RapportFormatJson:  {"json", "application/json"},
+}
+
+// writeAudit records a change to a report, template or schedule in the transaction that makes it.
+func writeAudit(ctx context.Context, tx db.DBTX, actor auth.Principal, action, resourceType string, id int64, details map[string]any) error {
+	return audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role, Action: action,
+		ResourceType: resourceType, ResourceID: strconv.FormatInt(id, 10), Details: details})
 }

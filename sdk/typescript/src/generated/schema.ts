@@ -3189,6 +3189,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail
+         * @description Admins. Who did what to which record, when, from where and with what outcome, newest
+         *     first: every change made through the API (in the transaction of the change), every
+         *     refusal by role (`rbac.denied`), every login (`auth.login.success`, `auth.login.failed`,
+         *     `auth.login.locked`, `auth.login.disabled`), lockout (`auth.lockout`) and unlock
+         *     (`auth.unlock`), logout, password change and refresh-token reuse. Paginated, total in
+         *     `X-Total-Count`. The trail is append-only: entries are never edited or deleted.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the audit trail as CSV or XLSX
+         * @description Admins. The entries matching the filters of `GET /audit`, in its order, as CSV (UTF-8 with
+         *     a byte-order mark, the actor's name next to the id, details as JSON) or XLSX (typed cells,
+         *     frozen header), streamed: `format=excel`, or `Accept:
+         *     application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, gives XLSX. At most
+         *     `limit` rows (default 10000, at most 50000). Cells starting with `=`, `+`, `-` or `@` are
+         *     prefixed with `'` in CSV so spreadsheets do not run them as formulas.
+         */
+        get: operations["exportAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4958,6 +5008,46 @@ export interface components {
         };
         /** @enum {string} */
         EmailStatut: "pending" | "sent" | "failed";
+        /**
+         * @description `success`: the action was done. `denied`: refused by the access rules (role or
+         *     scope). `failure`: an authentication that failed (wrong password, locked or disabled
+         *     account, reused refresh token) or the lockout it led to.
+         * @enum {string}
+         */
+        AuditOutcome: "success" | "denied" | "failure";
+        AuditEntry: {
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description The account that acted; for a login (failed, locked or refused ones too), the account it was for; null when anonymous and about no known account.
+             */
+            actor_id: number | null;
+            /** @description Its login name today; null when anonymous or when the account was deleted. */
+            actor_username: string | null;
+            /**
+             * @description Its role when it acted (empty when anonymous).
+             * @example admin
+             */
+            actor_role: string;
+            /** @example intervention.created */
+            action: string;
+            outcome: components["schemas"]["AuditOutcome"];
+            /** @example intervention */
+            resource_type: string;
+            /** @example 42 */
+            resource_id: string;
+            /** @example 203.0.113.7 */
+            client_ip: string;
+            /** @description The X-Request-ID of the request it comes from (empty for jobs and commands). */
+            request_id: string;
+            /** @description What changed or why, depending on the action (for example the fields of an update, or the username tried by a failed login). */
+            details: {
+                [key: string]: unknown;
+            };
+        };
         Email: {
             /** Format: int64 */
             id: number;
@@ -6330,6 +6420,25 @@ export interface components {
         MouvementInterventionFilter: number;
         /** @description Only movements recorded by this user. */
         MouvementUserFilter: number;
+        /** @description Only the entries of this user (id of the account that acted). */
+        AuditActor: number;
+        /**
+         * @description Only this action, or the actions under it: `auth` matches `auth.logout` and
+         *     `auth.login.failed`, `auth.login` matches the four login outcomes.
+         */
+        AuditAction: string;
+        /** @description Only the entries about this kind of record (`intervention`, `user`, `piece`...; for `rbac.denied`, `operation`). */
+        AuditResourceType: string;
+        /** @description Only the entries about this record (its id as text; for `rbac.denied`, the operation id). */
+        AuditResourceID: string;
+        /** @description Only the entries with this outcome. */
+        AuditOutcome: components["schemas"]["AuditOutcome"];
+        /** @description Only the entries of this request (the `X-Request-ID` of its response, the `request_id` of its problem). */
+        AuditRequestID: string;
+        /** @description Only entries at or after this time (RFC 3339). */
+        AuditFrom: string;
+        /** @description Only entries before this time (RFC 3339). */
+        AuditTo: string;
         /** @description Only movements at or after this time (RFC 3339). */
         MouvementDepuis: string;
         /** @description Only movements before this time (RFC 3339). */
@@ -12840,6 +12949,99 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Number of rows to skip (at most 2147483647, the largest 32-bit integer). */
+                offset?: components["parameters"]["Offset"];
+                /** @description Only the entries of this user (id of the account that acted). */
+                actor?: components["parameters"]["AuditActor"];
+                /**
+                 * @description Only this action, or the actions under it: `auth` matches `auth.logout` and
+                 *     `auth.login.failed`, `auth.login` matches the four login outcomes.
+                 */
+                action?: components["parameters"]["AuditAction"];
+                /** @description Only the entries about this kind of record (`intervention`, `user`, `piece`...; for `rbac.denied`, `operation`). */
+                resource_type?: components["parameters"]["AuditResourceType"];
+                /** @description Only the entries about this record (its id as text; for `rbac.denied`, the operation id). */
+                resource_id?: components["parameters"]["AuditResourceID"];
+                /** @description Only the entries with this outcome. */
+                outcome?: components["parameters"]["AuditOutcome"];
+                /** @description Only the entries of this request (the `X-Request-ID` of its response, the `request_id` of its problem). */
+                request_id?: components["parameters"]["AuditRequestID"];
+                /** @description Only entries at or after this time (RFC 3339). */
+                from?: components["parameters"]["AuditFrom"];
+                /** @description Only entries before this time (RFC 3339). */
+                to?: components["parameters"]["AuditTo"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of audit entries. */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntry"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportAudit: {
+        parameters: {
+            query?: {
+                /** @description `csv` (default, unless `Accept` asks for XLSX) or `excel` (XLSX). */
+                format?: components["parameters"]["ExportFormat"];
+                /** @description Maximum number of rows. */
+                limit?: components["parameters"]["ExportLimit"];
+                /** @description Only the entries of this user (id of the account that acted). */
+                actor?: components["parameters"]["AuditActor"];
+                /**
+                 * @description Only this action, or the actions under it: `auth` matches `auth.logout` and
+                 *     `auth.login.failed`, `auth.login` matches the four login outcomes.
+                 */
+                action?: components["parameters"]["AuditAction"];
+                /** @description Only the entries about this kind of record (`intervention`, `user`, `piece`...; for `rbac.denied`, `operation`). */
+                resource_type?: components["parameters"]["AuditResourceType"];
+                /** @description Only the entries about this record (its id as text; for `rbac.denied`, the operation id). */
+                resource_id?: components["parameters"]["AuditResourceID"];
+                /** @description Only the entries with this outcome. */
+                outcome?: components["parameters"]["AuditOutcome"];
+                /** @description Only the entries of this request (the `X-Request-ID` of its response, the `request_id` of its problem). */
+                request_id?: components["parameters"]["AuditRequestID"];
+                /** @description Only entries at or after this time (RFC 3339). */
+                from?: components["parameters"]["AuditFrom"];
+                /** @description Only entries before this time (RFC 3339). */
+                to?: components["parameters"]["AuditTo"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TableExport"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
