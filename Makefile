@@ -11,7 +11,7 @@ ARGS    ?=
 # make fuzz FUZZTIME=1m
 FUZZTIME ?= 10s
 
-.PHONY: help generate check-generated contract-diff lint test fuzz run build bench-bin bench bench-scale docker db-stop clean clean-data
+.PHONY: help generate check-generated contract-diff lint deploy-check test fuzz run build bench-bin bench bench-scale docker db-stop clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ lint: node_modules ## redocly lint of the spec, go vet, gofmt
 	  echo "$$unformatted" >&2; \
 	  exit 1; \
 	fi
+
+deploy-check: ## check deploy/: promtool (scrape config, alert rules and their tests, dashboard queries), helm lint and template, kubeconform on offline schemas
+	GO='$(GO)' bash scripts/deploy-check.sh
 
 test: ## go test -race ./... against a PostgreSQL (and Redis) started if needed
 	PKGS='$(PKGS)' bash scripts/test.sh $(ARGS)

@@ -312,12 +312,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	hub.Start(ctx)
 	defer hub.Stop() // deferred after pool.Close, so it runs first
 
-	e, err := app.Handler(cfg, pool, rdb, log, buildVersion(), started, app.WithLive(hub))
+	// The background jobs' metrics: recorded by the scheduler, exposed on /metrics.
+	metrics := app.WithMetrics(app.NewMetrics())
+	e, err := app.Handler(cfg, pool, rdb, log, buildVersion(), started, app.WithLive(hub), metrics)
 	if err != nil {
 		return err
 	}
 	if cfg.EnableScheduler {
-		sch, err := app.Scheduler(ctx, cfg, pool, log)
+		sch, err := app.Scheduler(ctx, cfg, pool, log, metrics)
 		if err != nil {
 			return err
 		}

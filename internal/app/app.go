@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/mif-erp/erp/gen/db"
@@ -57,10 +58,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 	if err != nil {
 		return nil, err
 	}
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := optionsOf(opts)
 	// The authentication cache serves only on an instance that hears of account changes: one
 	// with its live hub (LISTEN connection), and AUTH_CACHE_TTL not 0.
 	var accounts *auth.AccountCache
@@ -111,6 +109,7 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Audit:         audit.NewRecorder(pool),
 		Trail:         trail.New(pool),
 		PoolMetrics:   platform.NewPoolCollector(pool),
+		Collectors:    append([]prometheus.Collector{mail.NewOutboxCollector(pool)}, o.metrics.collectors()...),
 		Idempotency:   idempotency.NewStore(pool),
 		Health:        platform.NewHealth(pool, rdb),
 		RateLimit:     rateLimit(cfg, rdb),
@@ -136,13 +135,43 @@ func rateLimit(cfg config.Config, rdb *redis.Client) ratelimit.Limiter {
 type Option func(*options)
 
 type options struct {
-	live *live.Hub
+	live    *live.Hub
+	metrics *Metrics
+}
+
+func optionsOf(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
 }
 
 // WithLive hands Handler the hub of this instance (see Live): the event streams get the new
 // notifications, and the authentication cache (AUTH_CACHE_TTL) hears of account changes through
 // it. Without it the streams get replays and heartbeats only, and every request reads its account.
 func WithLive(h *live.Hub) Option { return func(o *options) { o.live = h } }
+
+// Metrics are the metrics of the background work of one process: its scheduled jobs and its
+// e-mail deliveries. `erp serve` hands the same Metrics (WithMetrics) to Handler, whose /metrics
+// exposes them, and to Scheduler, whose jobs record them.
+type Metrics struct {
+	Jobs *scheduler.Metrics
+	Mail *mail.Metrics
+}
+
+// NewMetrics returns the metrics of the background work, nothing recorded yet.
+func NewMetrics() *Metrics { return &Metrics{Jobs: scheduler.NewMetrics(), Mail: mail.NewMetrics()} }
+
+func (m *Metrics) collectors() []prometheus.Collector {
+	if m == nil {
+		return nil
+	}
+	return []prometheus.Collector{m.Jobs, m.Mail}
+}
+
+// WithMetrics shares m between Handler (exposed on /metrics) and Scheduler and Mailer (recorded).
+func WithMetrics(m *Metrics) Option { return func(o *options) { o.metrics = m } }
 
 // Live builds the hub pushing new notifications to the event streams of this instance: one
 // dedicated connection (not one of the pool's) LISTENing on the 'notifications' channel. Start it
@@ -184,8 +213,9 @@ func Rapports(cfg config.Config, pool *pgxpool.Pool, docs *documents.Service, lo
 // every SCHEDULER_INTERVAL_SECONDS, the queued reports every RAPPORT_WORKER_INTERVAL_SECONDS,
 // the sweep of document blobs left by deletions every 15 minutes, the housekeeping of expired
 // rows and reports every hour, and the folding of the pre-aggregated intervention figures every
-// statsCompactInterval. Start it, and Stop it before closing the pool.
-func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*scheduler.Scheduler, error) {
+// statsCompactInterval. Start it, and Stop it before closing the pool. The runs are recorded in
+// the Metrics given WithMetrics.
+func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, opts ...Option) (*scheduler.Scheduler, error) {
 	docs, err := Documents(ctx, cfg, pool, log)
 	if err != nil {
 		return nil, err
@@ -212,7 +242,7 @@ func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 		scheduler.Job{Name: "stats.compact", Interval: statsCompactInterval, Run: CompactStats(pool)},
 		scheduler.DeadlinesJob(notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore), cfg.SchedulerInterval, log),
 	}
-	deliverer, err := Mailer(cfg, pool, log)
+	deliverer, err := Mailer(cfg, pool, log, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -223,12 +253,17 @@ func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 	if err != nil {
 		return nil, err
 	}
-	return scheduler.New(pool, scheduler.Options{Logger: log}, jobs...)
+	var jobMetrics *scheduler.Metrics
+	if m := optionsOf(opts).metrics; m != nil {
+		jobMetrics = m.Jobs
+	}
+	return scheduler.New(pool, scheduler.Options{Logger: log, Metrics: jobMetrics}, jobs...)
 }
 
 // Mailer builds the delivery of the e-mail outbox from the SMTP settings; nil (with a warning
 // logged) when SMTP_HOST is not set: the e-mails then stay queued until a server is configured.
-func Mailer(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*mail.Deliverer, error) {
+// The attempts are counted in the Metrics given WithMetrics.
+func Mailer(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, opts ...Option) (*mail.Deliverer, error) {
 	if !cfg.EmailEnabled() {
 		log.Warn("SMTP_HOST is not set: notification e-mails stay queued in the outbox and are not sent")
 		return nil, nil
@@ -240,7 +275,11 @@ func Mailer(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*mail.Deli
 	if err != nil {
 		return nil, err
 	}
-	return mail.NewDeliverer(pool, sender, mail.Options{MaxAttempts: cfg.SMTPMaxAttempts, Logger: log}), nil
+	var mailMetrics *mail.Metrics
+	if m := optionsOf(opts).metrics; m != nil {
+		mailMetrics = m.Mail
+	}
+	return mail.NewDeliverer(pool, sender, mail.Options{MaxAttempts: cfg.SMTPMaxAttempts, Logger: log, Metrics: mailMetrics}), nil
 }
 
 // selectJobs keeps the jobs named in names (SCHEDULER_JOBS), all of them when names is empty.

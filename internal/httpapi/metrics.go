@@ -20,6 +20,8 @@ type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+	// Requests refused by the rate limit (429), and let through because its store failed.
+	rateLimited, rateLimitErrors prometheus.Counter
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -37,8 +39,16 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Name: "http_requests_in_flight",
 			Help: "HTTP requests being served.",
 		}),
+		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "http_rate_limited_requests_total",
+			Help: "Requests refused with 429 by the rate limit of RATE_LIMIT_PER_MINUTE (not the login lockout).",
+		}),
+		rateLimitErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "http_rate_limit_errors_total",
+			Help: "Requests let through unchecked because the rate limiter's store (Redis) failed.",
+		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.inFlight)
+	reg.MustRegister(m.requests, m.duration, m.inFlight, m.rateLimited, m.rateLimitErrors)
 	return m
 }
 
@@ -48,7 +58,7 @@ func (m *httpMetrics) observe(method, route string, status int, d time.Duration)
 }
 
 // newRegistry returns a registry (not the global one) with Go, process and build collectors,
-// and the others given (the database pool's).
+// and the others given (the database pool's, the background jobs'...).
 func newRegistry(version string, others ...prometheus.Collector) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(

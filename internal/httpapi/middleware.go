@@ -184,8 +184,9 @@ func securityHeaders(docsCSP string) echo.MiddlewareFunc {
 var exemptFromRateLimit = map[string]bool{"/health": true, "/live": true, "/ready": true}
 
 // rateLimit refuses a client IP beyond its quota with 429, Retry-After and X-RateLimit-* headers.
-// When the limiter's store fails, requests are let through and the failure is logged.
-func rateLimit(l ratelimit.Limiter, log *slog.Logger) echo.MiddlewareFunc {
+// When the limiter's store fails, requests are let through and the failure is logged. Both are
+// counted in m.
+func rateLimit(l ratelimit.Limiter, log *slog.Logger, m *httpMetrics) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if exemptFromRateLimit[c.Request().URL.Path] || c.Request().Method == http.MethodOptions {
@@ -195,6 +196,7 @@ func rateLimit(l ratelimit.Limiter, log *slog.Logger) echo.MiddlewareFunc {
 			res, err := l.Allow(ctx, c.RealIP())
 			cancel()
 			if err != nil {
+				m.rateLimitErrors.Inc()
 				log.WarnContext(c.Request().Context(), "rate limiter unavailable; request let through", "error", err)
 				return next(c)
 			}
@@ -203,6 +205,7 @@ func rateLimit(l ratelimit.Limiter, log *slog.Logger) echo.MiddlewareFunc {
 			h.Set("X-RateLimit-Remaining", strconv.Itoa(res.Remaining))
 			h.Set("X-RateLimit-Reset", strconv.Itoa(ceilSeconds(res.ResetAfter)))
 			if !res.Allowed {
+				m.rateLimited.Inc()
 				secs := ceilSeconds(res.RetryAfter)
 				return newProblem(http.StatusTooManyRequests,
 					"Trop de requêtes. Réessayez dans "+strconv.Itoa(secs)+" secondes.").

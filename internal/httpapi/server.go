@@ -83,6 +83,8 @@ type Deps struct {
 	Trail *trail.Service
 	// PoolMetrics collects the database pool's statistics for /metrics (nil: none).
 	PoolMetrics prometheus.Collector
+	// Collectors are more metrics for /metrics (the outbox, the background jobs of this process).
+	Collectors []prometheus.Collector
 	// Stream reads the rows of the notification event streams (replay, catch-up, caller).
 	Stream *notifications.Stream
 	// Idempotency keeps the answers of the creations sent with an Idempotency-Key.
@@ -142,7 +144,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 
-	reg := newRegistry(d.Version, d.PoolMetrics)
+	reg := newRegistry(d.Version, append([]prometheus.Collector{d.PoolMetrics}, d.Collectors...)...)
 	metrics := newHTTPMetrics(reg)
 	if d.Live == nil {
 		d.Live = live.NewWithConnect(nil, live.Options{})
@@ -178,7 +180,7 @@ func New(d Deps) (http.Handler, error) {
 		}),
 	)
 	if d.RateLimit != nil {
-		e.Use(rateLimit(d.RateLimit, d.Logger))
+		e.Use(rateLimit(d.RateLimit, d.Logger, metrics))
 	}
 	uploads := uploadRoutes(doc)
 	e.Use(

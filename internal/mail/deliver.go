@@ -36,6 +36,8 @@ type Options struct {
 	// Attachments reads the report files of the e-mails that carry one (nil: such an e-mail
 	// fails and is retried).
 	Attachments Attachments
+	// Metrics counts the attempts by outcome (nil: not counted).
+	Metrics *Metrics
 }
 
 // Attachments reads the file of a generated report an e-mail carries.
@@ -149,6 +151,7 @@ func (d *Deliverer) deliverOne(ctx context.Context, q *db.Queries, e db.EmailOut
 			return fmt.Errorf("mark e-mail %d sent: %w", e.ID, err)
 		}
 		rep.Sent++
+		d.opts.Metrics.count(OutcomeSent)
 		d.opts.Logger.Info("e-mail sent", "email_id", e.ID, "attempt", e.Attempts+1)
 		return nil
 	}
@@ -172,9 +175,11 @@ func (d *Deliverer) deliverOne(ctx context.Context, q *db.Queries, e db.EmailOut
 	}
 	if next == nil {
 		rep.Failed++
+		d.opts.Metrics.count(OutcomeFailed)
 		d.opts.Logger.Warn("e-mail given up", "email_id", e.ID, "attempts", attempt, "error", msg)
 	} else {
 		rep.Retried++
+		d.opts.Metrics.count(OutcomeRetried)
 		d.opts.Logger.Info("e-mail refused, will retry", "email_id", e.ID, "attempt", attempt,
 			"next_attempt_at", next.UTC().Format(time.RFC3339), "error", msg)
 	}

@@ -31,9 +31,10 @@ type Job struct {
 
 // Scheduler runs jobs until its context is cancelled or Stop is called.
 type Scheduler struct {
-	cron gocron.Scheduler
-	jobs []Job
-	log  *slog.Logger
+	cron    gocron.Scheduler
+	jobs    []Job
+	log     *slog.Logger
+	metrics *Metrics
 
 	mu      sync.Mutex
 	started bool
@@ -47,6 +48,8 @@ type Options struct {
 	StopTimeout time.Duration // how long Stop waits for running jobs (default 10 s)
 	// Locker decides which replica runs a job (default: a PostgreSQL advisory lock on the pool).
 	Locker gocron.Locker
+	// Metrics records the runs (nil: not recorded).
+	Metrics *Metrics
 }
 
 // New builds a scheduler running jobs on the database of pool.
@@ -78,7 +81,7 @@ func New(pool *pgxpool.Pool, opts Options, jobs ...Job) (*Scheduler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return &Scheduler{cron: cron, jobs: jobs, log: opts.Logger, stopped: make(chan struct{})}, nil
+	return &Scheduler{cron: cron, jobs: jobs, log: opts.Logger, metrics: opts.Metrics, stopped: make(chan struct{})}, nil
 }
 
 // Start schedules the jobs, each run once at once and then every interval, and returns. The
@@ -108,6 +111,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 			_ = s.cron.Shutdown()
 			return fmt.Errorf("scheduler: job %s: %w", j.Name, err)
 		}
+		s.metrics.scheduled(j)
 	}
 	s.cron.Start()
 	s.started = true
@@ -140,7 +144,8 @@ func (s *Scheduler) Stop() error {
 	return s.stopErr
 }
 
-// runner wraps a job for gocron: it logs the outcome (gocron hands the job's context in).
+// runner wraps a job for gocron: it logs and counts the outcome (gocron hands the job's context
+// in).
 func (s *Scheduler) runner(j Job) func(ctx context.Context) {
 	return func(ctx context.Context) {
 		start := time.Now()
@@ -149,8 +154,10 @@ func (s *Scheduler) runner(j Job) func(ctx context.Context) {
 		case err != nil && ctx.Err() != nil:
 			s.log.Info("job interrupted", "job", j.Name, "error", err)
 		case err != nil:
+			s.metrics.ran(j.Name, false, time.Now())
 			s.log.Error("job failed", "job", j.Name, "duration", time.Since(start).String(), "error", err)
 		default:
+			s.metrics.ran(j.Name, true, time.Now())
 			s.log.Debug("job done", "job", j.Name, "duration", time.Since(start).String())
 		}
 	}
