@@ -62,7 +62,7 @@ test: ## go test -race ./... against a PostgreSQL (and Redis) started if needed
 fuzz: ## every Go fuzz target (func FuzzXxx), one after the other, FUZZTIME each (default 10s); stops at the first failing input
 	FUZZTIME='$(FUZZTIME)' bash scripts/fuzz.sh
 
-run: ## build, migrate, seed and serve on PORT (default 8000)
+run: ## build, migrate, seed and serve on PORT (default 8000); secrets kept in .data/secrets.env
 	bash scripts/run.sh
 
 build: ## build bin/erp
@@ -87,5 +87,5 @@ db-stop: ## stop the private PostgreSQL that `make run` may have started in .dat
 clean: ## remove build output
 	rm -rf bin
 
-clean-data: db-stop ## stop the private PostgreSQL and delete .data (its databases are lost)
+clean-data: db-stop ## stop the private PostgreSQL and delete .data (its databases, documents and secrets.env are lost)
 	rm -rf .data

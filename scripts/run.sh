@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What `make run` runs: build bin/erp, make sure a PostgreSQL is reachable (scripts/pg-ensure.sh
-# run: DATABASE_URL if set, else 127.0.0.1:5432, else a private cluster in .data/pg), migrate,
-# seed the demo data, then serve on PORT (default 8000).
+# run: DATABASE_URL if set, else 127.0.0.1:5432, else a private cluster in .data/pg), load the
+# secrets (scripts/secrets-ensure.sh: SECRET_KEY and DOCUMENT_KEYS from the environment, else
+# from .data/secrets.env, generated there on the first run), migrate, seed the demo data, then
+# serve on PORT (default 8000).
 #
 # The private cluster keeps running after the server stops; `make db-stop` stops it.
 set -euo pipefail
@@ -21,6 +23,10 @@ echo "==> PostgreSQL"
 out="$(bash "$here/pg-ensure.sh" run)"
 eval "$out"
 export DATABASE_URL
+
+echo "==> secrets (SECRET_KEY, DOCUMENT_KEYS)"
+out="$(bash "$here/secrets-ensure.sh")"
+eval "$out"
 
 echo "==> erp migrate up"
 bin/erp migrate up

@@ -295,6 +295,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer pool.Close()
+	// Stored files whose key is not configured cannot be read: say so now rather than at the
+	// first download. The check never stops the server.
+	if err := app.CheckDocumentKeys(ctx, cfg, pool, log); err != nil {
+		log.Warn("document keys not checked", "error", err)
+	}
 
 	var rdb *redis.Client
 	if cfg.RedisURL != "" {

@@ -82,6 +82,13 @@ type served struct {
 func startServe(t *testing.T, vars map[string]string) (addr string, dbURL string, cancel context.CancelFunc, res *served, logs *testenv.LogBuffer) {
 	t.Helper()
 	dbURL = emptyDatabase(t)
+	addr, cancel, res, logs = startServeOn(t, dbURL, vars)
+	return addr, dbURL, cancel, res, logs
+}
+
+// startServeOn is startServe on the database at dbURL.
+func startServeOn(t *testing.T, dbURL string, vars map[string]string) (addr string, cancel context.CancelFunc, res *served, logs *testenv.LogBuffer) {
+	t.Helper()
 	port := freePort(t)
 	all := map[string]string{
 		"ENVIRONMENT":           "test",
@@ -133,7 +140,7 @@ func startServe(t *testing.T, vars map[string]string) (addr string, dbURL string
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return addr, dbURL, cancel, res, logs
+	return addr, cancel, res, logs
 }
 
 // slowLogin opens a connection and sends a login request whose body stops half-way, so the

@@ -77,14 +77,22 @@ func (r *KeyRing) find(id string) (ringKey, bool) {
 	return ringKey{}, false
 }
 
-// errUnknownKey is a document encrypted with a key that is no longer in DOCUMENT_KEYS.
-var errUnknownKey = errors.New("documents: the key of this document is not in DOCUMENT_KEYS")
+// KeyMissingError is a stored file (a document, a generated report) encrypted with a key that
+// is not in DOCUMENT_KEYS, typically a server restarted with other keys: the file cannot be read
+// until that key is listed again. The HTTP layer answers it 503 with a French detail.
+type KeyMissingError struct {
+	KeyID string // the id of the missing key, as stored with the file (see KeyID)
+}
+
+func (e *KeyMissingError) Error() string {
+	return fmt.Sprintf("documents: the file was encrypted with key %s, which is not in DOCUMENT_KEYS", e.KeyID)
+}
 
 // config is the DARE configuration of one blob, from its first package seq on.
 func (r *KeyRing) config(keyID, storageKey string, seq uint32) (sio.Config, error) {
 	k, ok := r.find(keyID)
 	if !ok {
-		return sio.Config{}, fmt.Errorf("%w (key id %s)", errUnknownKey, keyID)
+		return sio.Config{}, &KeyMissingError{KeyID: keyID}
 	}
 	m := hmac.New(sha256.New, k.secret)
 	m.Write([]byte("mif-erp/documents/data-key/v1\x00"))

@@ -136,6 +136,20 @@ func documentError(err error, maxUpload int64) error {
 	return err
 }
 
+// keyMissingProblem is the 503 of a stored file (a document, a generated report) whose
+// encryption key is not in DOCUMENT_KEYS, nil for any other error: only an administrator can
+// fix it (by listing the key again), so there is no Retry-After. The key id is a fingerprint,
+// not the key.
+func keyMissingProblem(err error) *problem {
+	var missing *documents.KeyMissingError
+	if !errors.As(err, &missing) {
+		return nil
+	}
+	return newProblem(http.StatusServiceUnavailable, fmt.Sprintf("Fichier momentanément illisible : il a été chiffré "+
+		"avec la clé %s, qui n'est pas configurée sur ce serveur (DOCUMENT_KEYS). "+
+		"Un administrateur doit rétablir cette clé.", missing.KeyID))
+}
+
 // UploadInterventionDocument is POST /interventions/{intervention_id}/documents.
 func (s *Server) UploadInterventionDocument(ctx context.Context, req api.UploadInterventionDocumentRequestObject) (api.UploadInterventionDocumentResponseObject, error) {
 	r, err := s.upload(ctx, req.InterventionId, req.Body)

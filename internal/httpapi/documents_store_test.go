@@ -271,9 +271,9 @@ func TestDocumentKeyRotation(t *testing.T) {
 	if len(keyIDs) != 2 || keyIDs[0] != documents.KeyID(docKey1) || keyIDs[1] != documents.KeyID(docKey2) {
 		t.Errorf("key ids %v, want [%s %s]", keyIDs, documents.KeyID(docKey1), documents.KeyID(docKey2))
 	}
-	// Without the old key, the old document cannot be read (500), the new one can.
+	// Without the old key, the old document cannot be read (503), the new one can.
 	onlyNew := f.serverWith(docKey2)
-	if st, _ := onlyNew(old); st != http.StatusInternalServerError {
+	if st, _ := onlyNew(old); st != http.StatusServiceUnavailable {
 		t.Errorf("old document without its key: %d", st)
 	}
 

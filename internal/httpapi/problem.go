@@ -88,6 +88,9 @@ func toProblem(err error) *problem {
 	if platform.Unreachable(err) {
 		return errUnavailable()
 	}
+	if p := keyMissingProblem(err); p != nil {
+		return p
+	}
 	return newProblem(http.StatusInternalServerError, "Une erreur interne est survenue.")
 }
 

@@ -56,8 +56,8 @@ func Main(m *testing.M, pg **Postgres) {
 	os.Exit(code)
 }
 
-// StartPostgres creates and migrates the template database. Call it from TestMain and Close it
-// after m.Run (Main does both).
+// StartPostgres creates and migrates the template database on the server at AdminURL. Call it
+// from TestMain and Close it after m.Run (Main does both).
 func StartPostgres(ctx context.Context) (*Postgres, error) {
 	return StartPostgresAt(ctx, AdminURL())
 }
@@ -85,6 +85,22 @@ func (p *Postgres) NewDatabase(t testing.TB) string {
 	defer cancel()
 	if err := p.exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, p.template)); err != nil {
 		t.Fatalf("create test database: %v", err)
+	}
+	p.mu.Lock()
+	p.dbs = append(p.dbs, name)
+	p.mu.Unlock()
+	return p.urlFor(name)
+}
+
+// NewEmptyDatabase returns the URL of a new database without any schema (the target of a
+// restore), dropped with the others when the package's tests end.
+func (p *Postgres) NewEmptyDatabase(t testing.TB) string {
+	t.Helper()
+	name := "mif_t_" + randomSuffix()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := p.exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8'", name)); err != nil {
+		t.Fatalf("create empty test database: %v", err)
 	}
 	p.mu.Lock()
 	p.dbs = append(p.dbs, name)

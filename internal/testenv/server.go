@@ -83,6 +83,13 @@ func NewEnv(t testing.TB, pg *Postgres, opts Options) *Env {
 	return newEnv(t, pg.NewDatabase(t), opts, true)
 }
 
+// NewEnvOn starts the real server on an existing, already migrated database (a restored
+// backup), without seeding anything. Environment variables in opts override the test defaults.
+func NewEnvOn(t testing.TB, dbURL string, opts Options) *Env {
+	t.Helper()
+	return newEnv(t, dbURL, opts, false)
+}
+
 // SecondInstance starts another server on the same database as e, with its own pool, live hub
 // and HTTP server, as a second replica behind a load balancer. opts override the test defaults
 // (not e's options).
