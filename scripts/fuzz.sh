@@ -6,6 +6,9 @@
 #
 #   scripts/fuzz.sh                         every target, FUZZTIME (default 10s) each
 #   FUZZTIME=1m scripts/fuzz.sh             longer
+#   FUZZTIME=20000x scripts/fuzz.sh         20000 inputs each (what CI runs: a count cannot hit Go
+#                                           1.26's "context deadline exceeded" race at the end of
+#                                           a duration, golang/go#75804)
 #   FUZZ_PKGS="./internal/csvin ./api" ...  only the targets of these packages
 #   FUZZ_MATCH=Cron scripts/fuzz.sh         only the targets whose name holds this
 #
