@@ -11,7 +11,7 @@ ARGS    ?=
 # make fuzz FUZZTIME=1m
 FUZZTIME ?= 10s
 
-.PHONY: help generate check-generated contract-diff lint deploy-check test fuzz run build bench-bin bench bench-scale docker db-stop clean clean-data
+.PHONY: help generate check-generated contract-diff lint deploy-check test fuzz run cluster build bench-bin bench bench-scale docker db-stop clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ fuzz: ## every Go fuzz target (func FuzzXxx), one after the other, FUZZTIME each
 
 run: ## build, migrate, seed and serve on PORT (default 8000); secrets kept in .data/secrets.env
 	bash scripts/run.sh
+
+cluster: build ## three replicas (8101-8103, scheduler on each) behind nginx on :8100, one PostgreSQL and Redis; logs in .data/cluster
+	bash scripts/cluster.sh
 
 build: ## build bin/erp
 	@mkdir -p bin

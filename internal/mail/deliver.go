@@ -112,8 +112,14 @@ func (d *Deliverer) Deliver(ctx context.Context, now time.Time) (Report, error) 
 		if err != nil {
 			return rep, fmt.Errorf("claim e-mails: %w", err)
 		}
-		for _, e := range batch {
+		for i, e := range batch {
+			// Shutdown: the e-mail being sent was finished (sendGrace); the others are released.
+			if err := ctx.Err(); err != nil {
+				d.release(ctx, batch[i:])
+				return rep, err
+			}
 			if err := d.deliverOne(ctx, q, e, now, &rep); err != nil {
+				d.release(ctx, batch[i+1:]) // e itself keeps its lease: it may have been sent
 				return rep, err
 			}
 		}
@@ -124,8 +130,32 @@ func (d *Deliverer) Deliver(ctx context.Context, now time.Time) (Report, error) 
 	return rep, nil
 }
 
+// release gives back the claimed e-mails a run did not try (it was interrupted), so the next run,
+// on any replica, sends them now rather than when their lease ends.
+func (d *Deliverer) release(ctx context.Context, rest []db.EmailOutbox) {
+	if len(rest) == 0 {
+		return
+	}
+	ids := make([]int64, len(rest))
+	for i, e := range rest {
+		ids[i] = e.ID
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := d.pool.Exec(wctx, `UPDATE email_outbox SET next_attempt_at = now()
+		WHERE id = ANY($1) AND statut = 'pending' AND sent_at IS NULL`, ids); err != nil {
+		d.opts.Logger.Warn("claimed e-mails not released (sent when their lease ends)", "emails", len(ids), "error", err)
+	}
+}
+
+// sendGrace is how long an e-mail being sent when the run is cancelled (shutdown) may still take:
+// an SMTP conversation cut short may have delivered the e-mail without its outcome being stored,
+// and the e-mail would be sent again.
+const sendGrace = 5 * time.Second
+
 func (d *Deliverer) deliverOne(ctx context.Context, q *db.Queries, e db.EmailOutbox, now time.Time, rep *Report) error {
-	sendCtx, cancel := context.WithTimeout(ctx, d.opts.SendTimeout)
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.SendTimeout)
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(sendGrace, cancel) })()
 	m := Message{ToEmail: e.ToEmail, ToName: e.ToName, Subject: e.Subject, Text: e.BodyText, HTML: e.BodyHtml}
 	var sendErr error
 	if e.RapportID != nil {

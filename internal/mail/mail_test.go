@@ -2,6 +2,7 @@ package mail_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -350,5 +351,59 @@ func TestUnreachableServerIsAFailedAttempt(t *testing.T) {
 	}
 	if r := o.row(ids[0]); r.statut != "pending" || r.attempts != 1 || r.lastErr == nil {
 		t.Errorf("%+v", r)
+	}
+}
+
+// cancelingSender cancels the run's context while it sends the first e-mail, as a shutdown
+// (SIGTERM) arriving mid-batch does.
+type cancelingSender struct {
+	cancel context.CancelFunc
+	once   sync.Once
+	next   mail.Sender
+}
+
+func (c *cancelingSender) Send(ctx context.Context, m mail.Message) error {
+	c.once.Do(func() {
+		c.cancel()
+		time.Sleep(20 * time.Millisecond) // the SMTP conversation goes on after the cancel
+	})
+	return c.next.Send(ctx, m)
+}
+
+// TestShutdownFinishesTheEmailBeingSentAndReleasesTheRest: a run cancelled mid-batch (shutdown)
+// still sends the e-mail it had started and records it; the other e-mails it had claimed are
+// released at once, for the next run (another replica's), instead of waiting for their lease.
+func TestShutdownFinishesTheEmailBeingSentAndReleasesTheRest(t *testing.T) {
+	t.Parallel()
+	o := newOutbox(t)
+	ids := o.queue(3)
+	s, err := mail.NewSMTP(mail.Config{Host: o.smtp.Host, Port: o.smtp.Port, TLS: mail.TLSNone, FromEmail: "no-reply@mif.ma"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	d := mail.NewDeliverer(o.pool, &cancelingSender{cancel: cancel, next: s}, mail.Options{Batch: 3})
+	rep, err := d.Deliver(ctx, time.Now())
+	if !errors.Is(err, context.Canceled) || rep.Sent != 1 {
+		t.Fatalf("interrupted run: %+v %v; want 1 sent and context.Canceled", rep, err)
+	}
+	if r := o.row(ids[0]); r.statut != "sent" || r.attempts != 1 {
+		t.Errorf("e-mail being sent at the cancel: %+v, want sent once", r)
+	}
+	for _, id := range ids[1:] {
+		if r := o.row(id); r.statut != "pending" || r.attempts != 0 || r.next == nil || time.Until(*r.next) > time.Second {
+			t.Errorf("e-mail %d claimed but not tried: %+v, want pending and due now (released)", id, r)
+		}
+	}
+	rep, err = mail.NewDeliverer(o.pool, s, mail.Options{Batch: 3}).Deliver(t.Context(), time.Now())
+	if err != nil || rep.Sent != 2 {
+		t.Errorf("next run: %+v %v, want the 2 others sent", rep, err)
+	}
+	sent := map[string]int{}
+	for _, m := range o.smtp.Messages() {
+		sent[m.To[0]]++
+	}
+	if len(sent) != 3 || sent["tech0@mif.ma"] != 1 || sent["tech1@mif.ma"] != 1 || sent["tech2@mif.ma"] != 1 {
+		t.Errorf("messages received by address: %v, want each of 3 once", sent)
 	}
 }

@@ -40,13 +40,16 @@ type Scheduler struct {
 	started bool
 	stopped chan struct{} // closed by Stop
 	stopErr error
+
+	closeLocks func() // closes the locks' own pool (nil with Options.Locker)
 }
 
 // Options tune a scheduler.
 type Options struct {
 	Logger      *slog.Logger  // default: discard
 	StopTimeout time.Duration // how long Stop waits for running jobs (default 10 s)
-	// Locker decides which replica runs a job (default: a PostgreSQL advisory lock on the pool).
+	// Locker decides which replica runs a job (default: a PostgreSQL advisory lock, held on a
+	// connection of a small pool of its own, see New).
 	Locker gocron.Locker
 	// Metrics records the runs (nil: not recorded).
 	Metrics *Metrics
@@ -60,9 +63,6 @@ func New(pool *pgxpool.Pool, opts Options, jobs ...Job) (*Scheduler, error) {
 	if opts.StopTimeout <= 0 {
 		opts.StopTimeout = 10 * time.Second
 	}
-	if opts.Locker == nil {
-		opts.Locker = NewLocker(pool)
-	}
 	seen := map[string]bool{}
 	for _, j := range jobs {
 		if j.Name == "" || j.Run == nil || j.Interval <= 0 {
@@ -73,15 +73,36 @@ func New(pool *pgxpool.Pool, opts Options, jobs ...Job) (*Scheduler, error) {
 		}
 		seen[j.Name] = true
 	}
+	var closeLocks func()
+	if opts.Locker == nil && pool != nil {
+		// A lock holds its connection for the whole run, while the job needs connections of its
+		// own: taken from the application's pool, the locks of jobs starting together (every job
+		// runs at start-up) could hold every connection, leaving none to the jobs, which would
+		// then wait forever (nor to the requests). The locks get a pool of their own, one
+		// connection per job at most, opened when needed.
+		cfg := pool.Config()
+		cfg.MaxConns, cfg.MinConns = int32(max(1, len(jobs))), 0
+		lockPool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("scheduler: lock pool: %w", err)
+		}
+		opts.Locker, closeLocks = NewLocker(lockPool), lockPool.Close
+	} else if opts.Locker == nil {
+		opts.Locker = NewLocker(pool)
+	}
 	cron, err := gocron.NewScheduler(
 		gocron.WithDistributedLocker(opts.Locker),
 		gocron.WithStopTimeout(opts.StopTimeout),
 		gocron.WithLogger(slogLogger{opts.Logger}),
 	)
 	if err != nil {
+		if closeLocks != nil {
+			closeLocks()
+		}
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return &Scheduler{cron: cron, jobs: jobs, log: opts.Logger, metrics: opts.Metrics, stopped: make(chan struct{})}, nil
+	return &Scheduler{cron: cron, jobs: jobs, log: opts.Logger, metrics: opts.Metrics, stopped: make(chan struct{}),
+		closeLocks: closeLocks}, nil
 }
 
 // Start schedules the jobs, each run once at once and then every interval, and returns. The
@@ -137,6 +158,9 @@ func (s *Scheduler) Stop() error {
 	default:
 	}
 	s.stopErr = s.cron.Shutdown()
+	if s.closeLocks != nil && !errors.Is(s.stopErr, gocron.ErrStopJobsTimedOut) {
+		s.closeLocks() // (after a timeout, jobs still running may unlock yet; the process ends anyway)
+	}
 	close(s.stopped)
 	if s.started {
 		s.log.Info("scheduler stopped", "error", s.stopErr)

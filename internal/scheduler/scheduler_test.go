@@ -374,3 +374,50 @@ func TestNewRefusesBadJobs(t *testing.T) {
 		}
 	}
 }
+
+// TestLocksDoNotStarveTheJobs: on a pool smaller than the number of jobs, every job starting at
+// once, each needing a connection of the pool for its work, all of them run. (The locks used to
+// hold connections of that pool for the runs: the jobs then waited forever for one.)
+func TestLocksDoNotStarveTheJobs(t *testing.T) {
+	t.Parallel()
+	pool, err := platform.OpenPool(context.Background(), pg.NewDatabase(t), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	const n = 6
+	var ran atomic.Int32
+	var jobs []scheduler.Job
+	for i := range n {
+		jobs = append(jobs, scheduler.Job{Name: fmt.Sprintf("starve-%d", i), Interval: time.Hour, Run: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			// Hold the connection a while, as a job's transaction does.
+			if _, err := pool.Exec(ctx, "SELECT pg_sleep(0.05)"); err != nil {
+				return err
+			}
+			ran.Add(1)
+			return nil
+		}})
+	}
+	s, err := scheduler.New(pool, scheduler.Options{}, jobs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for ran.Load() < n && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := s.Stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if got := ran.Load(); got != n {
+		t.Errorf("%d of %d jobs ran on a pool of 2 connections", got, n)
+	}
+	if n := advisoryLocks(t, pool); n != 0 {
+		t.Errorf("%d advisory locks left", n)
+	}
+}
