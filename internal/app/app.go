@@ -78,8 +78,8 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Logger:       log,
 		Accounts:     accounts,
 	})
-	plans, ivs := planning.NewService(pool), interventions.NewService(pool).WithSettlers(pieces.Settle, temps.Settle).
-		WithQuotaMode(cfg.ContratQuotaMode)
+	plans, ivs := planning.NewService(pool).WithZone(cfg.Zone), interventions.NewService(pool).WithSettlers(pieces.Settle, temps.Settle).
+		WithQuotaMode(cfg.ContratQuotaMode).WithZone(cfg.Zone)
 	deps := httpapi.Deps{
 		Config:        cfg,
 		Logger:        log,
@@ -93,17 +93,17 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Interventions: ivs,
 		Documents:     docs,
 		Planning:      plans,
-		Notifications: notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore),
+		Notifications: notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore).WithZone(cfg.Zone),
 		Stream:        notifications.NewStream(pool),
-		Calendar:      calendar.NewService(pool, plans, ivs),
+		Calendar:      calendar.NewService(pool, plans, ivs).WithZone(cfg.Zone),
 		Pieces:        pieces.NewService(pool, cfg.DefaultCurrency),
 		Temps:         temps.NewService(pool),
 		Couts:         couts.NewService(pool),
 		Factures:      factures.NewService(pool),
-		Compteurs:     compteurs.NewService(pool),
+		Compteurs:     compteurs.NewService(pool).WithZone(cfg.Zone),
 		Arrets:        arrets.NewService(pool),
-		Dispatch:      dispatch.NewService(pool),
-		Checklists:    checklists.NewService(pool),
+		Dispatch:      dispatch.NewService(pool).WithZone(cfg.Zone),
+		Checklists:    checklists.NewService(pool).WithZone(cfg.Zone),
 		Kpis:          kpis.NewService(pool, cfg.DefaultCurrency).WithCache(cfg.KpiCacheTTL, cfg.KpiCacheMinCost),
 		Rapports:      Rapports(cfg, pool, docs, log),
 		Audit:         audit.NewRecorder(pool),
@@ -203,7 +203,7 @@ func Documents(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 func Rapports(cfg config.Config, pool *pgxpool.Pool, docs *documents.Service, log *slog.Logger) *rapports.Service {
 	return rapports.NewService(rapports.Config{Pool: pool, Files: docs, Kpis: kpis.NewService(pool, cfg.DefaultCurrency),
 		Signer:    documents.NewSignerFor(cfg.SecretKey, "mif-erp/rapports/download-url/v1", cfg.DownloadURLTTL),
-		Retention: cfg.RapportRetention, Devise: cfg.DefaultCurrency, PublicURL: cfg.PublicURL, Logger: log,
+		Retention: cfg.RapportRetention, Devise: cfg.DefaultCurrency, PublicURL: cfg.PublicURL, Logger: log, Zone: cfg.Zone,
 		Sources: rapports.Sources{Interventions: interventions.NewService(pool), Checklists: checklists.NewService(pool),
 			Pieces: pieces.NewService(pool, cfg.DefaultCurrency), Temps: temps.NewService(pool), Couts: couts.NewService(pool)}})
 }
@@ -222,7 +222,7 @@ func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 	}
 	reports := Rapports(cfg, pool, docs, log)
 	jobs := []scheduler.Job{
-		scheduler.GenerationJob(planning.NewService(pool), cfg.SchedulerInterval, log),
+		scheduler.GenerationJob(planning.NewService(pool).WithZone(cfg.Zone), cfg.SchedulerInterval, log),
 		scheduler.Job{Name: "documents.sweep", Interval: 15 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := docs.Sweep(ctx, documents.OrphanAge)
 			return err
@@ -240,7 +240,8 @@ func Scheduler(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 			return err
 		}},
 		scheduler.Job{Name: "stats.compact", Interval: statsCompactInterval, Run: CompactStats(pool)},
-		scheduler.DeadlinesJob(notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore), cfg.SchedulerInterval, log),
+		scheduler.DeadlinesJob(notifications.NewService(pool).WithReminderBefore(cfg.ReminderBefore).WithZone(cfg.Zone),
+			cfg.SchedulerInterval, log),
 	}
 	deliverer, err := Mailer(cfg, pool, log, opts...)
 	if err != nil {

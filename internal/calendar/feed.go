@@ -35,11 +35,20 @@ type Service struct {
 	plans         *planning.Service
 	interventions *interventions.Service
 	now           func() time.Time
+	zone          *time.Location // where today is (APP_TIMEZONE); nil: UTC
 }
 
 // NewService returns the service; the feed reuses the row scoping of plans and interventions.
 func NewService(pool *pgxpool.Pool, plans *planning.Service, iv *interventions.Service) *Service {
 	return &Service{pool: pool, plans: plans, interventions: iv, now: time.Now}
+}
+
+// WithZone returns a copy whose days (today, where the plans' occurrences start) are those of
+// loc (APP_TIMEZONE).
+func (s *Service) WithZone(loc *time.Location) *Service {
+	c := *s
+	c.zone = loc
+	return &c
 }
 
 // WithClock returns a copy reading the time from now (tests).
@@ -50,11 +59,13 @@ func (s *Service) WithClock(now func() time.Time) *Service {
 }
 
 // Feed is the caller's calendar: the occurrences of the active plans it may read over the next
-// twelve months (all-day events), and the open interventions it may read that have a deadline
-// within that time, overdue ones included (timed events at the deadline, UTC).
+// twelve months (all-day events) from today in APP_TIMEZONE, and the open interventions it may
+// read that have a deadline within that time, overdue ones included (timed events at the
+// deadline, UTC).
 func (s *Service) Feed(ctx context.Context, p auth.Principal) ([]byte, error) {
 	now := s.now().UTC()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	local := now.In(platform.ZoneOr(s.zone))
+	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	end := today.AddDate(1, 0, 0)
 	cal := Calendar{Name: "MIF ERP — maintenance", Stamp: now}
 

@@ -111,7 +111,7 @@ func (s *Service) Answer(ctx context.Context, actor auth.Principal, intervention
 			return platform.WriteError("answer checklist item", err, nil)
 		}
 		if out.Ecart && out.SuiviSiEcart && out.SuiviInterventionID == nil {
-			suivi, err := interventions.CreateFollowUp(ctx, tx, actor, iv, "Suite contrôle : "+out.Libelle, followUpText(iv, out))
+			suivi, err := interventions.CreateFollowUp(ctx, tx, actor, iv, "Suite contrôle : "+out.Libelle, followUpText(iv, out), s.zone)
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -41,10 +42,20 @@ var (
 )
 
 // Service keeps templates and the checklists of interventions.
-type Service struct{ pool *pgxpool.Pool }
+type Service struct {
+	pool *pgxpool.Pool
+	zone *time.Location // of the deadlines in the notification texts (APP_TIMEZONE); nil: UTC
+}
 
 // NewService returns the service.
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// WithZone returns the service writing the deadlines of its notification texts in loc.
+func (s *Service) WithZone(loc *time.Location) *Service {
+	c := *s
+	c.zone = loc
+	return &c
+}
 
 // Template is a checklist template with its items in order.
 type Template struct {

@@ -38,10 +38,18 @@ var (
 type Service struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	zone *time.Location // of the times in the texts of generated work (APP_TIMEZONE); nil: UTC
 }
 
 // NewService returns the service.
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: time.Now} }
+
+// WithZone returns the service writing the times of the texts it makes in loc (APP_TIMEZONE).
+func (s *Service) WithZone(loc *time.Location) *Service {
+	c := *s
+	c.zone = loc
+	return &c
+}
 
 // Compteur is a meter with its latest reading.
 type Compteur = db.Compteur
@@ -249,7 +257,7 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, actor auth.Principal, c
 		}
 		c.DerniereValeur, c.DerniereLecture = &in.Valeur, &at
 	}
-	if err := plans.Reading(ctx, tx, *c, r, latest, now); err != nil {
+	if err := plans.Reading(ctx, tx, *c, r, latest, now, s.zone); err != nil {
 		return Releve{}, fmt.Errorf("meter-based plans: %w", err)
 	}
 	return r, nil

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // APP_TIMEZONE resolves whatever zone database the host has
 )
 
 // Environments accepted in ENVIRONMENT.
@@ -129,6 +130,12 @@ type Config struct {
 	// links in e-mails (a scheduled report sent as a link).
 	PublicURL string
 
+	// Zone (APP_TIMEZONE, an IANA name; default UTC) is where the texts written for people
+	// (notifications, e-mails, descriptions) read local times, which name it, and where the
+	// calendar days of the feed, of the technicians' working hours and of report periods fall.
+	// API timestamps stay UTC.
+	Zone *time.Location
+
 	// Live notifications (GET /notifications/stream): a stream ends after LiveStreamMax (the
 	// client reconnects with Last-Event-ID) and sends a heartbeat comment every SSEHeartbeat.
 	LiveStreamMax time.Duration
@@ -179,6 +186,7 @@ func Load(getenv Getenv) (Config, error) {
 	c.DownloadURLTTL = r.duration("DOWNLOAD_URL_TTL", 15*time.Minute, time.Second, 7*24*time.Hour)
 	r.smtp(&c)
 	r.rapports(&c)
+	c.Zone = r.zone("APP_TIMEZONE")
 	c.LiveStreamMax = time.Duration(r.intRange("LIVE_STREAM_MAX_SECONDS", 3600, 1, 86400)) * time.Second
 	c.SSEHeartbeat = time.Duration(r.intRange("SSE_HEARTBEAT_SECONDS", 15, 1, 3600)) * time.Second
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
@@ -431,6 +439,21 @@ func (r *reader) secretKey(env string) ([]byte, bool) {
 	buf := make([]byte, 32)
 	_, _ = rand.Read(buf) // crypto/rand.Read never fails on Linux.
 	return []byte(hex.EncodeToString(buf)), true
+}
+
+// zone reads an IANA time zone name (Africa/Casablanca, Europe/Paris, UTC); default UTC. "Local",
+// the host's zone, is refused: the texts must not change with the machine.
+func (r *reader) zone(key string) *time.Location {
+	v, ok := r.lookup(key)
+	if !ok {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(v)
+	if err != nil || v == "Local" {
+		r.fail(key, "%q is not an IANA time zone name like Africa/Casablanca or UTC", v)
+		return time.UTC
+	}
+	return loc
 }
 
 // duration reads a Go duration ("15m", "90s", "1h").

@@ -446,6 +446,30 @@ func TestLiveSettings(t *testing.T) {
 	}
 }
 
+func TestTimezoneSetting(t *testing.T) {
+	t.Parallel()
+	if c := load(t, nil); c.Zone != time.UTC {
+		t.Errorf("default APP_TIMEZONE: %v, want UTC", c.Zone)
+	}
+	c := load(t, map[string]string{"APP_TIMEZONE": " Africa/Casablanca "})
+	if c.Zone == nil || c.Zone.String() != "Africa/Casablanca" {
+		t.Fatalf("APP_TIMEZONE=Africa/Casablanca: %v", c.Zone)
+	}
+	// 7 December 2026 13:30 UTC is 14:30 in Casablanca (UTC+01:00).
+	if got := time.Date(2026, 12, 7, 13, 30, 0, 0, time.UTC).In(c.Zone).Format("15:04 -07:00"); got != "14:30 +01:00" {
+		t.Errorf("13:30 UTC in Africa/Casablanca: %s", got)
+	}
+	if c := load(t, map[string]string{"APP_TIMEZONE": "UTC"}); c.Zone != time.UTC {
+		t.Errorf("APP_TIMEZONE=UTC: %v", c.Zone)
+	}
+	for _, v := range []string{"Mars/Olympus", "Local", "UTC+1", "../etc/passwd"} {
+		_, err := config.Load(env(map[string]string{"APP_TIMEZONE": v}))
+		if err == nil || !strings.HasPrefix(err.Error(), "APP_TIMEZONE: ") {
+			t.Errorf("APP_TIMEZONE=%q: error %v, want one naming the variable", v, err)
+		}
+	}
+}
+
 func TestSMTPSettings(t *testing.T) {
 	t.Parallel()
 	c := load(t, nil)

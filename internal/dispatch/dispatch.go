@@ -47,10 +47,18 @@ var errNotFound = apperr.NotFound("Intervention introuvable")
 type Service struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	zone *time.Location // of the technicians' working hours (APP_TIMEZONE); nil: UTC
 }
 
 // NewService returns the service.
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: time.Now} }
+
+// WithZone returns the service reading the technicians' working hours in loc (APP_TIMEZONE).
+func (s *Service) WithZone(loc *time.Location) *Service {
+	c := *s
+	c.zone = loc
+	return &c
+}
 
 // Details are the points of each part of a score.
 type Details struct {
@@ -80,7 +88,7 @@ type Competence struct {
 type Work struct {
 	Requises   []Competence
 	DateLimite *time.Time
-	Now        time.Time
+	Now        time.Time // in APP_TIMEZONE: the working hours are read in its location
 }
 
 // Candidate is what the score looks at in a technician.
@@ -122,7 +130,7 @@ func (s *Service) rank(ctx context.Context, q *db.Queries, id int64) ([]Suggesti
 	if err != nil {
 		return nil, fmt.Errorf("technicians: %w", err)
 	}
-	w := Work{DateLimite: iv.DateLimite, Now: iv.DbNow}
+	w := Work{DateLimite: iv.DateLimite, Now: iv.DbNow.In(platform.ZoneOr(s.zone))}
 	for _, c := range req {
 		w.Requises = append(w.Requises, Competence{ID: c.ID, Nom: c.Nom})
 	}
@@ -249,13 +257,14 @@ func Hours(h string) (from, to int, ok bool) {
 	return from, to, ok1 && ok2 && to > from
 }
 
-// AtWork tells whether t falls within the working hours h on a weekday (local time).
+// AtWork tells whether t falls within the working hours h on a weekday, both read in t's
+// location (the service gives it APP_TIMEZONE).
 func AtWork(h string, t time.Time) bool {
 	from, to, ok := Hours(h)
 	if !ok {
 		return false
 	}
-	l := t.In(platform.Zone())
+	l := t
 	if l.Weekday() == time.Saturday || l.Weekday() == time.Sunday {
 		return false
 	}

@@ -6,8 +6,17 @@ import (
 	"time"
 
 	"github.com/mif-erp/erp/gen/db"
-	"github.com/mif-erp/erp/internal/platform"
 )
+
+// casablanca is the zone the tests read the working hours in (APP_TIMEZONE=Africa/Casablanca).
+func casablanca(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Africa/Casablanca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
 
 func TestHoursParsesWorkingHours(t *testing.T) {
 	for _, c := range []struct {
@@ -29,7 +38,7 @@ func TestHoursParsesWorkingHours(t *testing.T) {
 }
 
 func TestAtWorkReadsLocalTimeOnWeekdays(t *testing.T) {
-	monday := time.Date(2026, 11, 30, 9, 0, 0, 0, platform.Zone()) // a Monday, 09:00 local
+	monday := time.Date(2026, 11, 30, 9, 0, 0, 0, casablanca(t)) // a Monday, 09:00 local
 	if !AtWork("08:00-17:00", monday) || AtWork("08:00-17:00", monday.Add(9*time.Hour)) {
 		t.Error("Monday 09:00 is at work, 18:00 is not")
 	}
@@ -39,7 +48,7 @@ func TestAtWorkReadsLocalTimeOnWeekdays(t *testing.T) {
 }
 
 func TestScoreFollowsTheTable(t *testing.T) {
-	now := time.Date(2026, 11, 30, 9, 0, 0, 0, platform.Zone()) // Monday, at work for 08:00-17:00
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, casablanca(t)) // Monday, at work for 08:00-17:00
 	w := Work{Requises: []Competence{{1, "hydraulique"}, {2, "électrique"}}, Now: now, DateLimite: ptr(now.Add(3 * time.Hour))}
 	expert := Candidate{ID: 1, FullName: "A", Disponibilite: db.TechnicienDisponibiliteDisponible, HorairesTravail: "08:00-17:00",
 		ChargeMinutes: 600, Ouvertes: 5, SurMachine: 3, CompetenceIds: []int64{1, 2}, CompetenceNiveaux: []string{"expert", "debutant"}}

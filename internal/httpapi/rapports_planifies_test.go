@@ -38,7 +38,7 @@ func (f *reportFixture) schedule(body api.RapportPlanifieInput) *api.CreateRappo
 // their report is made for their period as of today with its title pattern filled.
 func TestRapportModeles(t *testing.T) {
 	t.Parallel()
-	f := newReportFixture(t)
+	f := newReportFixtureWith(t, casablancaTime)
 	created := f.saveModele(api.RapportModeleInput{Nom: "Stock de la semaine", Type: api.RapportTypeStock, Format: api.RapportFormatCsv,
 		TitreModele: "Stock du {debut} au {fin}", Periode: ptrTo(api.RapportPeriodeLast7Days), Separateur: ptrTo(api.RapportModeleInputSeparateur(";"))})
 	if created.JSON201 == nil || created.HTTPResponse.Header.Get("Location") != "/api/v1/rapports/modeles/"+itoa(created.JSON201.Id) {
@@ -112,7 +112,7 @@ func TestRapportModeles(t *testing.T) {
 // TestRapportPlanifiesRefuseBadInput: a bad cron, zone, recipient or template is a 422 naming it.
 func TestRapportPlanifiesRefuseBadInput(t *testing.T) {
 	t.Parallel()
-	f := newReportFixture(t)
+	f := newReportFixtureWith(t, casablancaTime)
 	m := f.saveModele(api.RapportModeleInput{Nom: "Tableau", Type: api.RapportTypeDashboard, Format: api.RapportFormatPdf, TitreModele: "Revue"})
 	if m.JSON201 == nil {
 		t.Fatal(string(m.Body))
@@ -162,7 +162,9 @@ func TestRapportPlanifiesRefuseBadInput(t *testing.T) {
 func TestScheduledReportIsMadeOnceAndMailed(t *testing.T) {
 	t.Parallel()
 	smtp := mailtest.Start(t)
-	f := newReportFixtureWith(t, testenv.Options(smtp.Env()))
+	opts := testenv.Options(smtp.Env())
+	opts["APP_TIMEZONE"] = casablancaTime["APP_TIMEZONE"]
+	f := newReportFixtureWith(t, opts)
 	m := f.saveModele(api.RapportModeleInput{Nom: "Interventions d'hier", Type: api.RapportTypeInterventions, Format: api.RapportFormatPdf,
 		TitreModele: "Interventions du {debut}", Periode: ptrTo(api.RapportPeriodeYesterday)})
 	if m.JSON201 == nil {
@@ -251,6 +253,10 @@ func TestScheduledReportIsMadeOnceAndMailed(t *testing.T) {
 		t.Errorf("recipients %v", seen)
 	}
 }
+
+// casablancaTime is the server's zone in these tests (the schedules' default fuseau, the days
+// of the periods).
+var casablancaTime = testenv.Options{"APP_TIMEZONE": "Africa/Casablanca"}
 
 func mustZone(t *testing.T) *time.Location {
 	t.Helper()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -118,7 +119,7 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id int64, wh
 				return err
 			}
 		}
-		if err := notifyChange(ctx, tx, t.steps, saved, t.taken(), actor.UserID); err != nil {
+		if err := notifyChange(ctx, tx, t.steps, saved, t.taken(), actor.UserID, s.zone); err != nil {
 			return err
 		}
 		res = Result{Intervention: c.view(saved), Avertissements: warnings}
@@ -167,9 +168,10 @@ func readAssignee(ctx context.Context, q *db.Queries, c caller, id int64, t tran
 
 // notifyChange writes, in the transaction of a lifecycle change, the notifications of its
 // steps: the assigned technician (affectation; not when it takes the intervention itself), and
-// on closing the creator, the responsables and the client (cloture).
-func notifyChange(ctx context.Context, tx pgx.Tx, steps []Step, r Row, taken bool, actorID int64) error {
-	sub := notifications.Subject{InterventionID: r.ID, Titre: r.Titre, DateLimite: r.DateLimite}
+// on closing the creator, the responsables and the client (cloture); their texts read the
+// deadline in zone.
+func notifyChange(ctx context.Context, tx pgx.Tx, steps []Step, r Row, taken bool, actorID int64, zone *time.Location) error {
+	sub := notifications.Subject{InterventionID: r.ID, Titre: r.Titre, DateLimite: r.DateLimite, Zone: zone}
 	for _, st := range steps {
 		switch st.Action {
 		case Assign:

@@ -207,7 +207,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 				return err
 			}
 		}
-		sub := notifications.Subject{InterventionID: row.ID, Titre: row.Titre, DateLimite: row.DateLimite}
+		sub := notifications.Subject{InterventionID: row.ID, Titre: row.Titre, DateLimite: row.DateLimite, Zone: s.zone}
 		if tech != nil {
 			if err := notifications.Assigned(ctx, tx, sub, tech.ID, &actor.UserID); err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -20,8 +21,8 @@ import (
 // CreateFollowUp opens, in tx, a corrective intervention on the machine of origin (a checklist
 // answer out of bounds): priority haute, client and contract from the machine, deadline from the
 // contract's response time, linked to origin, with its history row, the responsables told and
-// an audit entry. It returns its id.
-func CreateFollowUp(ctx context.Context, tx pgx.Tx, actor auth.Principal, origin Row, titre, description string) (int64, error) {
+// an audit entry; the texts read the deadline in zone (APP_TIMEZONE). It returns its id.
+func CreateFollowUp(ctx context.Context, tx pgx.Tx, actor auth.Principal, origin Row, titre, description string, zone *time.Location) (int64, error) {
 	q := db.New(tx)
 	eq, err := access.System().Queries(tx).InterventionEquipementTarget(ctx, db.InterventionEquipementTargetParams{ID: origin.EquipementID})
 	if err != nil {
@@ -53,7 +54,7 @@ func CreateFollowUp(ctx context.Context, tx pgx.Tx, actor auth.Principal, origin
 	if err := history(ctx, q, row.ID, "create", nil, Statut(row.Statut), &remarque, actor.UserID); err != nil {
 		return 0, err
 	}
-	sub := notifications.Subject{InterventionID: row.ID, Titre: row.Titre, DateLimite: row.DateLimite}
+	sub := notifications.Subject{InterventionID: row.ID, Titre: row.Titre, DateLimite: row.DateLimite, Zone: zone}
 	if err := notifications.FollowUp(ctx, tx, sub, origin.ID, &actor.UserID); err != nil {
 		return 0, err
 	}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -27,7 +28,14 @@ import (
 type Service struct {
 	pool      *pgxpool.Pool
 	settlers  []Settler
-	quotaMode string // QuotaSignaler (default) or QuotaRefuser
+	quotaMode string         // QuotaSignaler (default) or QuotaRefuser
+	zone      *time.Location // of the deadlines in the notification texts (APP_TIMEZONE); nil: UTC
+}
+
+// WithZone sets the zone the notification texts read the deadlines in (APP_TIMEZONE).
+func (s *Service) WithZone(loc *time.Location) *Service {
+	s.zone = loc
+	return s
 }
 
 // WithQuotaMode sets what a request beyond its contract's quota gets: QuotaSignaler (accepted,

@@ -17,6 +17,9 @@ type Subject struct {
 	InterventionID int64
 	Titre          string
 	DateLimite     *time.Time
+	// Zone is where the texts read the deadline (APP_TIMEZONE, from the caller's service);
+	// nil: UTC.
+	Zone *time.Location
 }
 
 func (s Subject) ref() string {
@@ -33,7 +36,7 @@ func Assigned(ctx context.Context, q db.DBTX, s Subject, technicienID int64, act
 	}
 	contenu := "L'intervention " + s.ref() + " vous est assignée."
 	if s.DateLimite != nil {
-		contenu += " Échéance : " + formatTime(*s.DateLimite) + "."
+		contenu += " Échéance : " + formatTime(*s.DateLimite, s.Zone) + "."
 	}
 	return send(ctx, q, []int64{userID}, New{Type: db.NotificationTypeAffectation,
 		Titre: "Nouvelle intervention assignée", Contenu: &contenu, CreatedBy: actorID}, s)
@@ -105,7 +108,7 @@ func Generated(ctx context.Context, q db.DBTX, s Subject, planningID int64, occu
 func send(ctx context.Context, q db.DBTX, userIDs []int64, n New, s Subject) error {
 	n.InterventionID = &s.InterventionID
 	n.InterventionTitre = s.Titre
-	n.Echeance = s.DateLimite
+	n.Echeance, n.Zone = s.DateLimite, s.Zone
 	for _, id := range userIDs {
 		n.UserID = id
 		if _, err := Insert(ctx, q, n); err != nil && !errors.Is(err, ErrAlreadySent) {

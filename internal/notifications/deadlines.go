@@ -94,14 +94,14 @@ func (s *Service) notifyDeadline(ctx context.Context, typ db.NotificationType, c
 				return fmt.Errorf("responsables: %w", err)
 			}
 		}
-		sub := Subject{InterventionID: c.ID, Titre: c.Titre, DateLimite: &c.DateLimite}
+		sub := Subject{InterventionID: c.ID, Titre: c.Titre, DateLimite: &c.DateLimite, Zone: s.zone}
 		n := New{Type: typ}
 		if typ == db.NotificationTypeRappel {
 			n.Titre = "Échéance proche"
-			n.Contenu = ptr("L'intervention " + sub.ref() + " arrive à échéance le " + formatTime(c.DateLimite) + ".")
+			n.Contenu = ptr("L'intervention " + sub.ref() + " arrive à échéance le " + formatTime(c.DateLimite, s.zone) + ".")
 		} else {
 			n.Titre = "Intervention en retard"
-			n.Contenu = ptr("L'intervention " + sub.ref() + " a dépassé son échéance du " + formatTime(c.DateLimite) +
+			n.Contenu = ptr("L'intervention " + sub.ref() + " a dépassé son échéance du " + formatTime(c.DateLimite, s.zone) +
 				" sans être clôturée.")
 		}
 		if err := send(ctx, tx, recipients, n, sub); err != nil {

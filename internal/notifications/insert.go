@@ -32,6 +32,7 @@ type New struct {
 	// set) and its deadline.
 	InterventionTitre string
 	Echeance          *time.Time
+	Zone              *time.Location // where the e-mail reads Echeance (APP_TIMEZONE); nil: UTC
 }
 
 var typeLabels = map[db.NotificationType]string{
@@ -117,7 +118,7 @@ func enqueue(ctx context.Context, q *db.Queries, row Notification, n New, to db.
 		}
 	}
 	if n.Echeance != nil {
-		d.Echeance = formatTime(*n.Echeance)
+		d.Echeance = formatTime(*n.Echeance, n.Zone)
 	}
 	r, err := mail.Render(row.Type, d)
 	if err != nil {

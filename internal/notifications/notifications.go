@@ -12,7 +12,6 @@ package notifications
 import (
 	"errors"
 	"time"
-	_ "time/tzdata" // the deadlines are written in Morocco's time, whatever the host has
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -51,15 +50,17 @@ var (
 // already has for this intervention (nothing is written).
 var ErrAlreadySent = errors.New("notification already sent")
 
-// formatTime writes t for a French reader: 02/01/2006 à 15:04.
-func formatTime(t time.Time) string {
-	return t.In(platform.Zone()).Format("02/01/2006 à 15:04")
+// formatTime writes t for a French reader in zone loc (APP_TIMEZONE; nil: UTC), naming it:
+// 07/12/2026 à 14:30 (Africa/Casablanca).
+func formatTime(t time.Time, loc *time.Location) string {
+	return platform.DateTimeText(t, loc)
 }
 
 // Service manages notifications.
 type Service struct {
 	pool           *pgxpool.Pool
 	reminderBefore time.Duration
+	zone           *time.Location // of the deadlines in the texts; nil: UTC
 }
 
 // NewService returns the service; reminders go out DefaultReminderBefore the deadline.
@@ -74,6 +75,13 @@ func (s *Service) WithReminderBefore(d time.Duration) *Service {
 	if d > 0 {
 		c.reminderBefore = d
 	}
+	return &c
+}
+
+// WithZone returns the service writing the deadlines of its texts in loc (APP_TIMEZONE).
+func (s *Service) WithZone(loc *time.Location) *Service {
+	c := *s
+	c.zone = loc
 	return &c
 }
 

@@ -158,14 +158,19 @@ func TestDeadlineNoticesGoOutOnceToTheTechnicianOrTheResponsables(t *testing.T) 
 	t.Parallel()
 	w := newWorld(t)
 	now := time.Now()
-	svc := notifications.NewService(w.pool).WithReminderBefore(24 * time.Hour)
+	casablanca, err := time.LoadLocation("Africa/Casablanca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := notifications.NewService(w.pool).WithReminderBefore(24 * time.Hour).WithZone(casablanca)
 	resp1, resp2 := w.user("responsable", true), w.user("responsable", true)
 	w.user("responsable", false) // inactive: not told
 	tech, techUser := w.technicien(true)
 	soonAssigned := w.intervention("Bientôt assignée", now.Add(3*time.Hour), &tech)
 	soonOpen := w.intervention("Bientôt ouverte", now.Add(20*time.Hour), nil)
 	later := w.intervention("Plus tard", now.Add(48*time.Hour), &tech)
-	late := w.intervention("En retard", now.Add(-time.Hour), &tech)
+	lateAt := now.Add(-time.Hour).Truncate(time.Minute)
+	late := w.intervention("En retard", lateAt, &tech)
 	closed := w.intervention("Close", now.Add(-time.Hour), nil)
 	if _, err := w.pool.Exec(t.Context(), `UPDATE interventions SET statut = 'cloturee' WHERE id = $1`, closed); err != nil {
 		t.Fatal(err)
@@ -225,8 +230,9 @@ func TestDeadlineNoticesGoOutOnceToTheTechnicianOrTheResponsables(t *testing.T) 
 	check(later, "rappel", techUser)
 	var contenu string
 	if err := w.pool.QueryRow(t.Context(), `SELECT contenu FROM notifications WHERE intervention_id = $1 AND type = 'retard' LIMIT 1`,
-		late).Scan(&contenu); err != nil || !strings.Contains(contenu, "« En retard »") {
-		t.Errorf("overdue text %q %v", contenu, err)
+		late).Scan(&contenu); err != nil || !strings.Contains(contenu, "« En retard »") ||
+		!strings.Contains(contenu, "échéance du "+lateAt.In(casablanca).Format("02/01/2006 à 15:04")+" (Africa/Casablanca)") {
+		t.Errorf("overdue text %q %v, want the deadline in Casablanca's time, the zone named", contenu, err)
 	}
 	if n := w.count(`SELECT count(*) FROM email_outbox e JOIN notifications n ON n.id = e.notification_id WHERE n.type = 'rappel'`); n != 3 {
 		// soonOpen's two responsables and later's technician (soonAssigned's was deleted).

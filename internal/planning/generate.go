@@ -63,7 +63,7 @@ func (s *Service) GenerateDue(ctx context.Context, now time.Time) (Report, error
 		var res Report
 		err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 			var err error
-			res, err = processDue(ctx, tx, id, today)
+			res, err = processDue(ctx, tx, id, today, s.zone)
 			return err
 		})
 		if err != nil {
@@ -85,7 +85,7 @@ func systemAudit(ctx context.Context, tx pgx.Tx, action string, id int64, detail
 }
 
 // processDue does the job's work for one plan, inside tx.
-func processDue(ctx context.Context, tx pgx.Tx, id int64, today time.Time) (Report, error) {
+func processDue(ctx context.Context, tx pgx.Tx, id int64, today time.Time, zone *time.Location) (Report, error) {
 	var res Report
 	q := db.New(tx)
 	r, err := lock(ctx, tx, id)
@@ -134,7 +134,7 @@ func processDue(ctx context.Context, tx pgx.Tx, id int64, today time.Time) (Repo
 			"occurrences": n, "depuis": dateText(due), "prochaine_date": dateText(*st.ProchaineDate),
 			"intervention_ouverte_id": r.DerniereInterventionID})
 	}
-	g, err := generate(ctx, tx, r, &st, due, today)
+	g, err := generate(ctx, tx, r, &st, due, today, zone)
 	if err != nil {
 		return res, err
 	}
@@ -202,8 +202,8 @@ type generated struct {
 // and the occurrence, the ones passed in between counted as missed; completion: none until the
 // closing). When the occurrence already has its intervention nothing is created and the fixed
 // rule moves the next date on.
-func generate(ctx context.Context, tx pgx.Tx, r Row, st *state, occurrence, today time.Time) (generated, error) {
-	g, err := createFor(ctx, tx, r, *st, occurrence, nil, "")
+func generate(ctx context.Context, tx pgx.Tx, r Row, st *state, occurrence, today time.Time, zone *time.Location) (generated, error) {
+	g, err := createFor(ctx, tx, r, *st, occurrence, nil, "", zone)
 	if err != nil {
 		return g, err
 	}
@@ -235,7 +235,8 @@ func generate(ctx context.Context, tx pgx.Tx, r Row, st *state, occurrence, toda
 // createFor creates, and notifies, the intervention of the plan (r as read, st its state) for
 // occurrence: of its calendar (declenchement nil), or of a meter crossing (its number; note says
 // which reading).
-func createFor(ctx context.Context, tx pgx.Tx, r Row, st state, occurrence time.Time, declenchement *int32, note string) (generated, error) {
+func createFor(ctx context.Context, tx pgx.Tx, r Row, st state, occurrence time.Time, declenchement *int32, note string,
+	zone *time.Location) (generated, error) {
 	g := generated{occurrence: occurrence}
 	q := db.New(tx)
 	eq, err := access.System().Queries(tx).PlanningEquipement(ctx, db.PlanningEquipementParams{ID: r.EquipementID})
@@ -268,7 +269,7 @@ func createFor(ctx context.Context, tx pgx.Tx, r Row, st state, occurrence time.
 		return g, err
 	}
 	if g.created {
-		if err := notifyGenerated(ctx, tx, r.ID, g.row, occurrence); err != nil {
+		if err := notifyGenerated(ctx, tx, r.ID, g.row, occurrence, zone); err != nil {
 			return g, err
 		}
 	}
@@ -350,7 +351,7 @@ func (s *Service) Generate(ctx context.Context, actor auth.Principal, id int64) 
 			}
 		}
 		occurrence := dateOf(*st.ProchaineDate)
-		g, err := generate(ctx, tx, r, &st, occurrence, today)
+		g, err := generate(ctx, tx, r, &st, occurrence, today, s.zone)
 		if err != nil {
 			return err
 		}
@@ -373,9 +374,11 @@ func (s *Service) Generate(ctx context.Context, actor auth.Principal, id int64) 
 }
 
 // notifyGenerated tells the responsables about a generated intervention, and its technician
-// when the plan assigns one, in the transaction of the generation.
-func notifyGenerated(ctx context.Context, tx pgx.Tx, planID int64, row interventions.Row, occurrence time.Time) error {
-	sub := notifications.Subject{InterventionID: row.ID, Titre: row.Titre, DateLimite: row.DateLimite}
+// when the plan assigns one, in the transaction of the generation; the texts read the deadline
+// in zone (APP_TIMEZONE).
+func notifyGenerated(ctx context.Context, tx pgx.Tx, planID int64, row interventions.Row, occurrence time.Time,
+	zone *time.Location) error {
+	sub := notifications.Subject{InterventionID: row.ID, Titre: row.Titre, DateLimite: row.DateLimite, Zone: zone}
 	if err := notifications.Generated(ctx, tx, sub, planID, occurrence); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // Trigger is the meter trigger of a plan on base compteur.
@@ -121,17 +122,19 @@ func PlansOf(ctx context.Context, q db.DBTX, compteurID int64) (MeterPlans, erro
 // locked in turn: when the reading makes it due, one preventive intervention is generated (keyed
 // by the plan and the crossing's number, so never twice), the meter trigger moves on and the
 // calendar restarts from today; while an intervention the plan generated is still open, the
-// crossing only counts as missed.
-func (m MeterPlans) Reading(ctx context.Context, tx pgx.Tx, c db.Compteur, r db.Relefe, latest bool, now time.Time) error {
+// crossing only counts as missed. The texts read the reading's time in zone (APP_TIMEZONE).
+func (m MeterPlans) Reading(ctx context.Context, tx pgx.Tx, c db.Compteur, r db.Relefe, latest bool, now time.Time,
+	zone *time.Location) error {
 	for _, id := range m {
-		if err := readingFor(ctx, tx, id, c, r, latest, day(now)); err != nil {
+		if err := readingFor(ctx, tx, id, c, r, latest, day(now), zone); err != nil {
 			return fmt.Errorf("plan %d: %w", id, err)
 		}
 	}
 	return nil
 }
 
-func readingFor(ctx context.Context, tx pgx.Tx, id int64, c db.Compteur, r db.Relefe, latest bool, today time.Time) error {
+func readingFor(ctx context.Context, tx pgx.Tx, id int64, c db.Compteur, r db.Relefe, latest bool, today time.Time,
+	zone *time.Location) error {
 	q := db.New(tx)
 	p, err := lock(ctx, tx, id)
 	if errors.Is(err, errNotFound) {
@@ -170,7 +173,7 @@ func readingFor(ctx context.Context, tx pgx.Tx, id int64, c db.Compteur, r db.Re
 		return systemAudit(ctx, tx, "planning.occurrences_missed", id, details)
 	}
 	k := t.Declenchements + 1
-	g, err := createFor(ctx, tx, p, st, day(r.LuLe), &k, meterNote(c, r))
+	g, err := createFor(ctx, tx, p, st, day(r.LuLe), &k, meterNote(c, r, zone), zone)
 	if err != nil || !g.created {
 		return err
 	}
@@ -258,10 +261,11 @@ func restartMeter(ctx context.Context, q *db.Queries, id int64) error {
 	return saveTrigger(ctx, q, t)
 }
 
-// meterNote says which reading generated the work (in the intervention's description).
-func meterNote(c db.Compteur, r db.Relefe) string {
+// meterNote says which reading generated the work (in the intervention's description), its time
+// in zone.
+func meterNote(c db.Compteur, r db.Relefe, zone *time.Location) string {
 	return fmt.Sprintf("Déclenchée par le relevé du compteur « %s » : %s %s le %s.", c.Nom,
-		strconv.FormatFloat(r.Valeur, 'f', -1, 64), c.Unite, r.LuLe.UTC().Format("02/01/2006 15:04 UTC"))
+		strconv.FormatFloat(r.Valeur, 'f', -1, 64), c.Unite, platform.DateTimeText(r.LuLe, zone))
 }
 
 // withTriggers attaches their meter trigger to the plans on base compteur.

@@ -32,6 +32,14 @@ import (
 type Service struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	zone *time.Location // of the times in the texts (APP_TIMEZONE); nil: UTC
+}
+
+// WithZone returns a copy of the service writing the times of its texts in loc (APP_TIMEZONE).
+func (s *Service) WithZone(loc *time.Location) *Service {
+	c := *s
+	c.zone = loc
+	return &c
 }
 
 // NewService returns the service.

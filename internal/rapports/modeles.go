@@ -212,7 +212,7 @@ func (s *Service) GenerateModele(ctx context.Context, actor auth.Principal, id i
 	if err != nil {
 		return Rapport{}, err
 	}
-	day := localDay(s.now(), platform.Zone())
+	day := localDay(s.now(), platform.ZoneOr(s.Zone))
 	from, to := periodOf(m.Periode, day)
 	var r int64
 	err = platform.InTx(ctx, s.Pool, func(tx pgx.Tx) error {

@@ -36,7 +36,7 @@ type PlanifieInput struct {
 	Nom      string
 	ModeleID int64
 	Cron     string
-	Fuseau   *string // nil: Africa/Casablanca
+	Fuseau   *string // nil: APP_TIMEZONE
 	Users    []int64
 	Emails   []string
 	Envoi    *string // nil: piece_jointe
@@ -110,7 +110,7 @@ func (s *Service) checkPlanifie(ctx context.Context, in PlanifieInput) (db.Plani
 	if nom == "" {
 		fields.Add("nom", "obligatoire")
 	}
-	zone := "Africa/Casablanca"
+	zone := platform.ZoneOr(s.Zone).String()
 	if in.Fuseau != nil {
 		zone = strings.TrimSpace(*in.Fuseau)
 	}

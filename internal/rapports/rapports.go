@@ -50,6 +50,9 @@ type Config struct {
 	PublicURL string             // the links of scheduled reports sent by e-mail (PUBLIC_URL)
 	Logger    *slog.Logger
 	Sources   Sources // what the intervention report reads
+	// Zone (APP_TIMEZONE; nil: UTC) is where the days of a template's period fall, the default
+	// fuseau of the schedules, and where the texts read the times they name.
+	Zone *time.Location
 }
 
 // Service makes and serves the reports.

@@ -14,6 +14,7 @@ import (
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/mail"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // send queues, in the completion's transaction q, the e-mails of a scheduled report to its
@@ -49,7 +50,7 @@ func (s *Service) send(ctx context.Context, q *db.Queries, r Rapport) error {
 	if p.Envoi == EnvoiLien {
 		link := s.PublicURL + "/api/v1/rapports/" + strconv.FormatInt(r.ID, 10) + "/fichier?expires=" +
 			strconv.FormatInt(r.ExpireLe.Unix(), 10) + "&signature=" + s.Signer.SignUntil(r.ID, *r.ExpireLe)
-		text += "\nTéléchargez-le ici (lien valable jusqu'au " + frDate(*r.ExpireLe) + ") :\n" + link + "\n"
+		text += "\nTéléchargez-le ici (lien valable jusqu'au " + platform.DateTimeText(*r.ExpireLe, s.Zone) + ") :\n" + link + "\n"
 	} else {
 		attach = &r.ID
 		text += "\nIl est joint à ce message (" + *r.NomFichier + ").\n"

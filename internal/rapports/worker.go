@@ -14,6 +14,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/notifications"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // RunPending makes the queued reports one after another until none is left or ctx ends, and
@@ -72,7 +73,7 @@ func (s *Service) Generate(ctx context.Context) (bool, error) {
 			return err
 		}
 		contenu := fmt.Sprintf("Le rapport « %s » (n° %d) est prêt : %s, %s. Il sera supprimé le %s.", r.Titre, r.ID, name,
-			humanSize(stored.Size), frDate(*done.ExpireLe))
+			humanSize(stored.Size), platform.DateTimeText(*done.ExpireLe, s.Zone))
 		if _, err := notifications.Insert(ctx, tx, notifications.New{UserID: r.DemandeurID, Type: db.NotificationTypeInformation,
 			Titre: "Rapport prêt : " + r.Titre, Contenu: &contenu}); err != nil {
 			return err

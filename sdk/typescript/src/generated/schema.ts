@@ -1101,7 +1101,7 @@ export interface paths {
          *     |---|---:|---|
          *     | competences | 30 | the competences the work needs (its plan's): 30 x the share held, weighted by level (debutant 0.5, intermediaire 0.75, avance and expert 1); 30 when none is needed |
          *     | availability | 25 | `disponible` 25, `occupe` 10, `conge`, `formation`, `indisponible` 0 |
-         *     | working hours | 10 | now within `horaires_travail` (Africa/Casablanca time, Monday to Friday) 10; outside but `astreinte` 8; otherwise 0 |
+         *     | working hours | 10 | now within `horaires_travail` (in the server's `APP_TIMEZONE`, UTC by default, Monday to Friday) 10; outside but `astreinte` 8; otherwise 0 |
          *     | workload | 25 | 25 x (1 - open minutes / 2 400), at least 0: open minutes are the estimated minutes of the active interventions assigned to them (a plan's `duree_estimee_minutes`, else 120) |
          *     | same machine | 10 | 5 per closed intervention of theirs on this machine, at most 10 |
          *     | deadline | -15 | when the intervention has a deadline and their open work (more than 0 minutes) exceeds the time left before it |
@@ -1476,7 +1476,7 @@ export interface paths {
         put?: never;
         /**
          * Make a template's report now
-         * @description Queues the template's report for its period as of today (Africa/Casablanca days), like POST /rapports (202).
+         * @description Queues the template's report for its period as of today (days of the server's APP_TIMEZONE, UTC by default), like POST /rapports (202).
          */
         post: operations["generateRapportModele"];
         delete?: never;
@@ -2295,7 +2295,7 @@ export interface paths {
         };
         /**
          * Maintenance calendar (iCalendar)
-         * @description RFC 5545 calendar of the planned occurrences (next 12 months) and the open interventions
+         * @description RFC 5545 calendar of the planned occurrences (next 12 months from today in the server's APP_TIMEZONE) and the open interventions
          *     with a deadline, scoped to the caller as in the lists (a technicien: its interventions;
          *     a client: its company's interventions and plans). Outlook and Google
          *     Calendar subscribe to it with the per-user secret link from
@@ -4368,7 +4368,7 @@ export interface components {
              */
             cron: string;
             /**
-             * @description An IANA time zone (default Africa/Casablanca).
+             * @description An IANA time zone (default: the server's APP_TIMEZONE, UTC unless set).
              * @example Africa/Casablanca
              */
             fuseau?: string;
