@@ -28,6 +28,7 @@ import (
 	"github.com/mif-erp/erp/internal/documents"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/seed"
+	"github.com/mif-erp/erp/internal/telemetry"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -290,7 +291,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 	}
-	pool, err := platform.OpenPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	// Tracing (OTEL_*; off by default): deferred first, so it runs last and flushes the spans of
+	// the requests and jobs that end during the shutdown.
+	tracing, err := telemetry.Setup(ctx, cfg.TracesExporter, buildVersion(), log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tracing.Shutdown(flushCtx); err != nil {
+			log.Warn("tracing: spans not flushed", "error", err)
+		}
+	}()
+	pool, err := platform.OpenPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns, platform.WithQueryTracer(tracing.QueryTracer()))
 	if err != nil {
 		return err
 	}
@@ -319,7 +333,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	// The background jobs' metrics: recorded by the scheduler, exposed on /metrics.
 	metrics := app.WithMetrics(app.NewMetrics())
-	e, err := app.Handler(cfg, pool, rdb, log, buildVersion(), started, app.WithLive(hub), metrics)
+	e, err := app.Handler(cfg, pool, rdb, log, buildVersion(), started, app.WithLive(hub), metrics, app.WithTracing(tracing))
 	if err != nil {
 		return err
 	}

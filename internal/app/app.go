@@ -44,12 +44,14 @@ import (
 	"github.com/mif-erp/erp/internal/scheduler"
 	"github.com/mif-erp/erp/internal/storage"
 	"github.com/mif-erp/erp/internal/techniciens"
+	"github.com/mif-erp/erp/internal/telemetry"
 	"github.com/mif-erp/erp/internal/temps"
 	"github.com/mif-erp/erp/internal/users"
 )
 
 // Handler wires the services into the HTTP layer.
 func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog.Logger, version string, started time.Time, opts ...Option) (http.Handler, error) {
+	log = telemetry.Logger(log) // the lines logged during a request carry its trace_id
 	hasher, err := auth.NewHasher(cfg.BcryptCost)
 	if err != nil {
 		return nil, err
@@ -116,6 +118,9 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		StreamTokens:  live.NewTokens(cfg.SecretKey),
 		Live:          o.live,
 	}
+	if o.tracing.Enabled() {
+		deps.TracerProvider = o.tracing.Provider
+	}
 	return httpapi.New(deps)
 }
 
@@ -137,6 +142,7 @@ type Option func(*options)
 type options struct {
 	live    *live.Hub
 	metrics *Metrics
+	tracing *telemetry.Tracing
 }
 
 func optionsOf(opts []Option) options {
@@ -151,6 +157,11 @@ func optionsOf(opts []Option) options {
 // notifications, and the authentication cache (AUTH_CACHE_TTL) hears of account changes through
 // it. Without it the streams get replays and heartbeats only, and every request reads its account.
 func WithLive(h *live.Hub) Option { return func(o *options) { o.live = h } }
+
+// WithTracing traces the requests (a server span each, see telemetry) with t; without it, or
+// with tracing off, no tracing middleware is installed. The pool's tracer is set where the pool
+// is opened (platform.WithQueryTracer(t.QueryTracer())).
+func WithTracing(t *telemetry.Tracing) Option { return func(o *options) { o.tracing = t } }
 
 // Metrics are the metrics of the background work of one process: its scheduled jobs and its
 // e-mail deliveries. `erp serve` hands the same Metrics (WithMetrics) to Handler, whose /metrics
@@ -280,7 +291,7 @@ func Mailer(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger, opts ...Opt
 	if m := optionsOf(opts).metrics; m != nil {
 		mailMetrics = m.Mail
 	}
-	return mail.NewDeliverer(pool, sender, mail.Options{MaxAttempts: cfg.SMTPMaxAttempts, Logger: log, Metrics: mailMetrics}), nil
+	return mail.NewDeliverer(pool, mail.Traced(sender), mail.Options{MaxAttempts: cfg.SMTPMaxAttempts, Logger: log, Metrics: mailMetrics}), nil
 }
 
 // selectJobs keeps the jobs named in names (SCHEDULER_JOBS), all of them when names is empty.

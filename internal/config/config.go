@@ -140,6 +140,14 @@ type Config struct {
 	// client reconnects with Last-Event-ID) and sends a heartbeat comment every SSEHeartbeat.
 	LiveStreamMax time.Duration
 	SSEHeartbeat  time.Duration
+
+	// TracesExporter is where OpenTelemetry spans go (internal/telemetry): "" (tracing off, the
+	// default), "otlp" (OTLP over HTTP/protobuf) or "console". Tracing is on when
+	// OTEL_TRACES_EXPORTER says otlp or console, or when it is unset and an OTLP endpoint is set
+	// (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT); never with
+	// OTEL_TRACES_EXPORTER=none or OTEL_SDK_DISABLED=true. The SDK reads the other OTEL_*
+	// variables (sampler, service name, headers...) itself.
+	TracesExporter string
 }
 
 // Getenv looks a variable up; os.LookupEnv in production, a map in tests.
@@ -189,6 +197,7 @@ func Load(getenv Getenv) (Config, error) {
 	c.Zone = r.zone("APP_TIMEZONE")
 	c.LiveStreamMax = time.Duration(r.intRange("LIVE_STREAM_MAX_SECONDS", 3600, 1, 86400)) * time.Second
 	c.SSEHeartbeat = time.Duration(r.intRange("SSE_HEARTBEAT_SECONDS", 15, 1, 3600)) * time.Second
+	c.TracesExporter = r.tracesExporter()
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		r.fail("METRICS_TOKEN", "must be at least 16 characters")
 	}
@@ -605,6 +614,26 @@ func (r *reader) rapports(c *Config) {
 		(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 		r.fail("PUBLIC_URL", "%q is not a base URL like https://erp.mif.ma", c.PublicURL)
 	}
+}
+
+// tracesExporter reads the OTEL_* variables that turn tracing on (see Config.TracesExporter);
+// only OTLP over HTTP/protobuf is built in.
+func (r *reader) tracesExporter() string {
+	disabled := r.boolean("OTEL_SDK_DISABLED", false)
+	exporter := r.oneOf("OTEL_TRACES_EXPORTER", "", "otlp", "console", "none")
+	endpoint := r.str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", r.str("OTEL_EXPORTER_OTLP_ENDPOINT", ""))
+	protocol := r.oneOf("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", r.oneOf("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
+		"http/protobuf", "grpc", "http/json"), "http/protobuf", "grpc", "http/json")
+	if exporter == "" && endpoint != "" {
+		exporter = "otlp"
+	}
+	if disabled || exporter == "none" {
+		return ""
+	}
+	if exporter == "otlp" && protocol != "http/protobuf" {
+		r.fail("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL", "%q is not supported: only http/protobuf (port 4318) is built in", protocol)
+	}
+	return exporter
 }
 
 // EmailEnabled reports whether e-mails are delivered (SMTP_HOST is set).

@@ -18,8 +18,9 @@ type Stored struct {
 	Size       int64
 }
 
-// Put encrypts content into a new blob under prefix. Nothing is left in the bucket on failure.
-func (s *Service) Put(ctx context.Context, prefix string, content []byte) (Stored, error) {
+// putBlob encrypts content into a new blob under prefix (Put, traced). Nothing is left in the
+// bucket on failure.
+func (s *Service) putBlob(ctx context.Context, prefix string, content []byte) (Stored, error) {
 	key := prefix + uuid.NewString()
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -122,7 +122,7 @@ func (s *Service) Open(ctx context.Context, d Document, off, n int64) (io.ReadCl
 
 // openBlob returns the plaintext bytes [off, off+n) of the encrypted blob key of a size-byte
 // file, decrypting only the packages that hold them.
-func (s *Service) openBlob(ctx context.Context, key, keyID string, size, off, n int64) (io.ReadCloser, error) {
+func (s *Service) openBlobUntraced(ctx context.Context, key, keyID string, size, off, n int64) (io.ReadCloser, error) {
 	if off < 0 || n < 0 || off+n > size {
 		return nil, fmt.Errorf("range [%d, %d) outside a file of %d bytes", off, off+n, size)
 	}

@@ -196,7 +196,7 @@ func (l *limitReader) Read(p []byte) (int, error) {
 
 // store streams one file into the bucket: name and type checks on the first bytes, then hash,
 // size limit and encryption as the rest arrives. Nothing is left in the bucket on failure.
-func (s *Service) store(ctx context.Context, src io.Reader, clientName string) (*storedBlob, error) {
+func (s *Service) storeUntraced(ctx context.Context, src io.Reader, clientName string) (*storedBlob, error) {
 	name := SanitizeFilename(clientName)
 	if name == "" {
 		return nil, errNoExtension

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	contract "github.com/mif-erp/erp/api"
 	api "github.com/mif-erp/erp/gen/api"
@@ -98,6 +99,8 @@ type Deps struct {
 	// Live fans new notifications out to the event streams (started and stopped by the caller;
 	// nil: an idle hub, the streams get replays and heartbeats only).
 	Live *live.Hub
+	// TracerProvider makes the server span of each request (nil: tracing off, no middleware).
+	TracerProvider trace.TracerProvider
 }
 
 // compiledSpec is what every server derives from the contract. It is built once per process
@@ -160,8 +163,11 @@ func New(d Deps) (http.Handler, error) {
 	g := &gate{router: router, authn: d.Auth, authz: authz, auditor: s.auditLater}
 
 	e.Pre(normalizePath)
+	e.Use(requestMeta)
+	if d.TracerProvider != nil {
+		e.Use(tracing(d.TracerProvider)) // around the access log, whose line gets the trace_id
+	}
 	e.Use(
-		requestMeta,
 		accessLog(d.Logger, metrics),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{
 			LogErrorFunc: func(c echo.Context, err error, stack []byte) error {

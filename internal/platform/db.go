@@ -13,7 +13,7 @@ import (
 )
 
 // OpenPool connects to PostgreSQL and checks the connection with a ping.
-func OpenPool(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool.Pool, error) {
+func OpenPool(ctx context.Context, databaseURL string, maxConns int32, opts ...PoolOption) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
@@ -37,6 +37,9 @@ func OpenPool(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool
 		cfg.ConnConfig.RuntimeParams["max_parallel_workers_per_gather"] = "0"
 	}
 	cfg.HealthCheckPeriod = 30 * time.Second
+	for _, o := range opts {
+		o(cfg)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("create pool: %w", err)

@@ -173,7 +173,9 @@ func (s *Scheduler) Stop() error {
 func (s *Scheduler) runner(j Job) func(ctx context.Context) {
 	return func(ctx context.Context) {
 		start := time.Now()
+		ctx, span := startJobSpan(ctx, j.Name)
 		err := j.Run(ctx)
+		endJobSpan(span, err)
 		switch {
 		case err != nil && ctx.Err() != nil:
 			s.log.Info("job interrupted", "job", j.Name, "error", err)
