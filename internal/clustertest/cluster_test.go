@@ -259,7 +259,7 @@ func TestReplicasFailover(t *testing.T) {
 	ended := time.Now()
 
 	// (1) Every acknowledged creation is in the database exactly once, under its id.
-	rows := titles(t, pool, "cluster-%")
+	rows := testenv.InterventionsByTitle(t, pool, "cluster-%")
 	calls := load.snapshot()
 	for _, r := range load.results() {
 		if got := rows[r.title]; !slices.Equal(got, []int64{r.id}) {
@@ -872,29 +872,6 @@ func (st *stream) has(ids []int64) bool {
 		}
 	}
 	return true
-}
-
-// titles maps the title of every intervention matching like to its ids.
-func titles(t *testing.T, pool *pgxpool.Pool, like string) map[string][]int64 {
-	t.Helper()
-	rows, err := pool.Query(context.Background(), `SELECT titre, id FROM interventions WHERE titre LIKE $1 ORDER BY id`, like)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string][]int64{}
-	for rows.Next() {
-		var title string
-		var id int64
-		if err := rows.Scan(&title, &id); err != nil {
-			t.Fatal(err)
-		}
-		out[title] = append(out[title], id)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 func count(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {

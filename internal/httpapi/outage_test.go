@@ -286,7 +286,7 @@ func TestPostgresOutageUnderLoad(t *testing.T) {
 			}
 		}
 	}
-	rows := outageRows(t, env)
+	rows := testenv.InterventionsByTitle(t, env.Pool, outageTitle+"%")
 	checkAcked(rows)
 	var retries []outageCall // sent again below with the same key
 	refusedWhileDown := 0
@@ -366,7 +366,7 @@ func TestPostgresOutageUnderLoad(t *testing.T) {
 			break
 		}
 	}
-	rows = outageRows(t, env)
+	rows = testenv.InterventionsByTitle(t, env.Pool, outageTitle+"%")
 	checkAcked(rows)
 	ambiguous := 0
 	for title, id := range retried {
@@ -382,29 +382,6 @@ func TestPostgresOutageUnderLoad(t *testing.T) {
 	}
 	t.Logf("%d retries (%d of acknowledged creations), %d found their key held, in %v; %d first attempts committed unanswered",
 		len(retries), ackedRetries, held, time.Since(retrying).Round(time.Millisecond), ambiguous)
-}
-
-// outageRows maps the title of every intervention the load created to its ids.
-func outageRows(t *testing.T, env *testenv.Env) map[string][]int64 {
-	t.Helper()
-	rows, err := env.Pool.Query(t.Context(), `SELECT titre, id FROM interventions WHERE titre LIKE $1 ORDER BY id`, outageTitle+"%")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string][]int64{}
-	for rows.Next() {
-		var title string
-		var id int64
-		if err := rows.Scan(&title, &id); err != nil {
-			t.Fatal(err)
-		}
-		out[title] = append(out[title], id)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // outageSummary counts the calls by phase and status, for the log.
