@@ -72,6 +72,36 @@ func (q *Queries) DocumentCount(ctx context.Context, arg DocumentCountParams) (i
 	return count, err
 }
 
+const documentCountByKey = `-- name: DocumentCountByKey :many
+SELECT key_id, count(*) AS n FROM documents WHERE key_id = ANY ($1::text[]) GROUP BY key_id
+`
+
+type DocumentCountByKeyRow struct {
+	KeyID string
+	N     int64
+}
+
+// The number of documents of each of the given keys (through documents_key_id_idx).
+func (q *Queries) DocumentCountByKey(ctx context.Context, keyIds []string) ([]DocumentCountByKeyRow, error) {
+	rows, err := q.db.Query(ctx, documentCountByKey, keyIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DocumentCountByKeyRow{}
+	for rows.Next() {
+		var i DocumentCountByKeyRow
+		if err := rows.Scan(&i.KeyID, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const documentDelete = `-- name: DocumentDelete :one
 DELETE FROM documents d
 USING interventions i
@@ -249,6 +279,38 @@ func (q *Queries) DocumentInterventionReadable(ctx context.Context, arg Document
 	var readable bool
 	err := row.Scan(&readable)
 	return readable, err
+}
+
+const documentKeyIDs = `-- name: DocumentKeyIDs :many
+WITH RECURSIVE k AS (
+    (SELECT d0.key_id FROM documents d0 ORDER BY d0.key_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT d.key_id FROM documents d WHERE d.key_id > k.key_id ORDER BY d.key_id LIMIT 1)
+    FROM k WHERE k.key_id IS NOT NULL
+)
+SELECT k.key_id::text FROM k WHERE k.key_id IS NOT NULL
+`
+
+// The distinct key ids of the documents by a loose index scan of documents_key_id_idx: one index
+// probe per distinct key, however many documents there are (the start-up check of the keys).
+func (q *Queries) DocumentKeyIDs(ctx context.Context) ([]string, error) {
+	rows, err := q.db.Query(ctx, documentKeyIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var k_key_id string
+		if err := rows.Scan(&k_key_id); err != nil {
+			return nil, err
+		}
+		items = append(items, k_key_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const documentKeysReferenced = `-- name: DocumentKeysReferenced :many

@@ -235,6 +235,26 @@ func (q *Queries) EmailMarkSent(ctx context.Context, arg EmailMarkSentParams) er
 	return err
 }
 
+const emailOutboxBacklog = `-- name: EmailOutboxBacklog :one
+SELECT count(*) AS pending,
+    coalesce(extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now())), 0)::float8 AS oldest_due_seconds
+FROM email_outbox WHERE statut = 'pending'
+`
+
+type EmailOutboxBacklogRow struct {
+	Pending          int64
+	OldestDueSeconds float64
+}
+
+// The pending e-mails and the age in seconds of the oldest one due, through the partial index
+// on pending rows: never the sent history (the outbox metrics, read at scrape time).
+func (q *Queries) EmailOutboxBacklog(ctx context.Context) (EmailOutboxBacklogRow, error) {
+	row := q.db.QueryRow(ctx, emailOutboxBacklog)
+	var i EmailOutboxBacklogRow
+	err := row.Scan(&i.Pending, &i.OldestDueSeconds)
+	return i, err
+}
+
 const emailRequeue = `-- name: EmailRequeue :one
 UPDATE email_outbox SET statut = 'pending', attempts = 0, next_attempt_at = now()
 WHERE id = $1

@@ -189,6 +189,36 @@ func (q *Queries) RapportCount(ctx context.Context, arg RapportCountParams) (int
 	return count, err
 }
 
+const rapportCountByKey = `-- name: RapportCountByKey :many
+SELECT key_id::text, count(*) AS n FROM rapports WHERE statut = 'completed' AND key_id IS NOT NULL GROUP BY key_id
+`
+
+type RapportCountByKeyRow struct {
+	KeyID string
+	N     int64
+}
+
+// The readable generated reports by key (the table holds the reports of the retention period only).
+func (q *Queries) RapportCountByKey(ctx context.Context) ([]RapportCountByKeyRow, error) {
+	rows, err := q.db.Query(ctx, rapportCountByKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []RapportCountByKeyRow{}
+	for rows.Next() {
+		var i RapportCountByKeyRow
+		if err := rows.Scan(&i.KeyID, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const rapportDemandeur = `-- name: RapportDemandeur :one
 SELECT u.id, u.role, u.email, u.username, u.full_name, u.is_active FROM users u WHERE u.id = $1
 `

@@ -199,6 +199,8 @@ var unscoped = map[string]string{
 	"DocumentSweepPending":           whyJob,
 	"DocumentSweepDone":              whyJob,
 	"DocumentSweepFailed":            whyJob,
+	"DocumentKeyIDs":                 whyJob,
+	"DocumentCountByKey":             whyJob,
 	"DocumentKeysReferenced":         whyJob,
 	"DocumentsToRekey":               whyJob,
 	"DocumentRekey":                  whyJob,

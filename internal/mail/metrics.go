@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/mif-erp/erp/gen/db"
 )
 
 // Outcomes of a delivery attempt in mail_delivery_attempts_total.
@@ -44,12 +46,6 @@ func (m *Metrics) count(outcome string) {
 		m.attempts.WithLabelValues(outcome).Inc()
 	}
 }
-
-// outboxQuery reads the pending e-mails through the partial index email_outbox_due_idx: the
-// pending ones only, never the sent history.
-const outboxQuery = `SELECT count(*),
-	coalesce(extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now())), 0)::float8
-FROM email_outbox WHERE statut = 'pending'`
 
 // OutboxCollector exposes the backlog of the e-mail outbox, read from the database at scrape
 // time: one indexed statement, at most every outboxCacheFor (several scrapers share a reading)
@@ -93,12 +89,11 @@ func (c *OutboxCollector) Collect(ch chan<- prometheus.Metric) {
 	if time.Since(c.readAt) >= outboxCacheFor {
 		ctx, cancel := context.WithTimeout(context.Background(), outboxTimeout)
 		defer cancel()
-		var n int64
-		var age float64
-		if err := c.pool.QueryRow(ctx, outboxQuery).Scan(&n, &age); err != nil {
+		b, err := db.New(c.pool).EmailOutboxBacklog(ctx)
+		if err != nil {
 			return
 		}
-		c.readAt, c.reading = time.Now(), [2]float64{float64(n), age}
+		c.readAt, c.reading = time.Now(), [2]float64{float64(b.Pending), b.OldestDueSeconds}
 	}
 	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, c.reading[0])
 	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, c.reading[1])

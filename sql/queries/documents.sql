@@ -114,3 +114,18 @@ LIMIT @lim;
 -- the old blob.
 UPDATE documents SET storage_key = @new_storage_key, key_id = @new_key_id
 WHERE id = @id AND storage_key = @old_storage_key;
+
+-- name: DocumentKeyIDs :many
+-- The distinct key ids of the documents by a loose index scan of documents_key_id_idx: one index
+-- probe per distinct key, however many documents there are (the start-up check of the keys).
+WITH RECURSIVE k AS (
+    (SELECT d0.key_id FROM documents d0 ORDER BY d0.key_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT d.key_id FROM documents d WHERE d.key_id > k.key_id ORDER BY d.key_id LIMIT 1)
+    FROM k WHERE k.key_id IS NOT NULL
+)
+SELECT k.key_id::text FROM k WHERE k.key_id IS NOT NULL;
+
+-- name: DocumentCountByKey :many
+-- The number of documents of each of the given keys (through documents_key_id_idx).
+SELECT key_id, count(*) AS n FROM documents WHERE key_id = ANY (@key_ids::text[]) GROUP BY key_id;

@@ -47,3 +47,10 @@ FROM email_outbox WHERE id = @id FOR UPDATE;
 UPDATE email_outbox SET statut = 'pending', attempts = 0, next_attempt_at = now()
 WHERE id = @id
 RETURNING id, notification_id, to_email, subject, statut, attempts, last_error, next_attempt_at, sent_at, created_at;
+
+-- name: EmailOutboxBacklog :one
+-- The pending e-mails and the age in seconds of the oldest one due, through the partial index
+-- on pending rows: never the sent history (the outbox metrics, read at scrape time).
+SELECT count(*) AS pending,
+    coalesce(extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now())), 0)::float8 AS oldest_due_seconds
+FROM email_outbox WHERE statut = 'pending';

@@ -70,3 +70,7 @@ UPDATE rapports SET storage_key = NULL WHERE id = @id AND statut = 'expired';
 -- name: RapportDemandeur :one
 -- The requester of a report as the worker acts for it (its current role; inactive: refused).
 SELECT u.id, u.role, u.email, u.username, u.full_name, u.is_active FROM users u WHERE u.id = @id;
+
+-- name: RapportCountByKey :many
+-- The readable generated reports by key (the table holds the reports of the retention period only).
+SELECT key_id::text, count(*) AS n FROM rapports WHERE statut = 'completed' AND key_id IS NOT NULL GROUP BY key_id;
