@@ -3,13 +3,14 @@ package platform
 import (
 	"testing"
 	"time"
+	_ "time/tzdata" // the zone database, whatever the host has (the server embeds it too, see config)
 )
 
 func TestDateTimeTextNamesTheZone(t *testing.T) {
 	at := time.Date(2026, 12, 7, 13, 30, 0, 0, time.UTC)
 	casa, err := time.LoadLocation("Africa/Casablanca")
 	if err != nil {
-		t.Skip("no zone database:", err)
+		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		loc  *time.Location
