@@ -161,13 +161,13 @@ SELECT e.id, e.nom, e.type_equipement, e.localisation, e.numero_serie, e.code_in
     pm.prochaine_maintenance,
     coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
 FROM equipements e
-LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
-           max(i.date_cloture) FILTER (WHERE i.type_intervention = 'preventive'
-                                         AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
-    FROM interventions i
-    WHERE i.equipement_id = e.id
-) st ON true
+CROSS JOIN LATERAL (
+    SELECT (SELECT count(*) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           (SELECT max(i.date_cloture) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.type_intervention = 'preventive'
+              AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+) st
 CROSS JOIN LATERAL (
     SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
         coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
@@ -205,6 +205,11 @@ type GetEquipementRow struct {
 //	                          date_mise_en_service, else created_at) + frequence_entretien days,
 //	                          7 days earlier for critique machines; NULL without a frequency;
 //	maintenance_en_retard     prochaine_maintenance is before today (UTC).
+//
+// Both figures of a machine are read from a partial index each (migration 000029), and a list
+// computes them for the rows of its page only: the page's ids are chosen first (filter, sort,
+// limit, offset over equipements alone), then those rows are read by key with their figures and
+// sorted again (the same keys, 50 rows at most).
 func (q *Queries) GetEquipement(ctx context.Context, arg GetEquipementParams) (GetEquipementRow, error) {
 	row := q.db.QueryRow(ctx, getEquipement, arg.ID, arg.ScopeAll, arg.ScopeClientID)
 	var i GetEquipementRow
@@ -312,13 +317,13 @@ SELECT e.id, e.nom, e.type_equipement, e.localisation, e.numero_serie, e.code_in
     pm.prochaine_maintenance,
     coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
 FROM equipements e
-LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
-           max(i.date_cloture) FILTER (WHERE i.type_intervention = 'preventive'
-                                         AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
-    FROM interventions i
-    WHERE i.equipement_id = e.id
-) st ON true
+CROSS JOIN LATERAL (
+    SELECT (SELECT count(*) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           (SELECT max(i.date_cloture) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.type_intervention = 'preventive'
+              AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+) st
 CROSS JOIN LATERAL (
     SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
         coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
@@ -327,20 +332,39 @@ CROSS JOIN LATERAL (
         - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
     END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
 ) pm
-WHERE ($1::boolean OR e.client_id = $2::bigint)
-  AND ($3::equipement_statut IS NULL OR e.statut = $3)
-  AND ($4::equipement_criticite IS NULL OR e.criticite = $4)
-  AND ($5::text IS NULL OR lower(e.type_equipement) = lower($5))
-  AND ($6::bigint IS NULL OR e.client_id = $6)
-  AND ($7::bigint IS NULL OR e.contrat_id = $7)
-  AND ($8::bigint IS NULL OR e.parent_id = $8)
-  AND ($9::text IS NULL
-       OR e.nom ILIKE '%' || $9 || '%'
-       OR e.numero_serie ILIKE '%' || $9 || '%'
-       OR e.code_interne ILIKE '%' || $9 || '%'
-       OR e.marque ILIKE '%' || $9 || '%'
-       OR e.modele ILIKE '%' || $9 || '%'
-       OR e.localisation ILIKE '%' || $9 || '%')
+WHERE e.id = ANY (ARRAY(
+    SELECT e.id FROM equipements e -- this e, not the outer one
+    WHERE ($1::boolean OR e.client_id = $2::bigint)
+      AND ($3::equipement_statut IS NULL OR e.statut = $3)
+      AND ($4::equipement_criticite IS NULL OR e.criticite = $4)
+      AND ($5::text IS NULL OR lower(e.type_equipement) = lower($5))
+      AND ($6::bigint IS NULL OR e.client_id = $6)
+      AND ($7::bigint IS NULL OR e.contrat_id = $7)
+      AND ($8::bigint IS NULL OR e.parent_id = $8)
+      AND ($9::text IS NULL
+           OR e.nom ILIKE '%' || $9 || '%'
+           OR e.numero_serie ILIKE '%' || $9 || '%'
+           OR e.code_interne ILIKE '%' || $9 || '%'
+           OR e.marque ILIKE '%' || $9 || '%'
+           OR e.modele ILIKE '%' || $9 || '%'
+           OR e.localisation ILIKE '%' || $9 || '%')
+    ORDER BY
+        CASE WHEN $10::text = 'id' THEN e.id END ASC,
+        CASE WHEN $10::text = '-id' THEN e.id END DESC,
+        CASE WHEN $10::text = 'nom' THEN lower(e.nom) END ASC,
+        CASE WHEN $10::text = '-nom' THEN lower(e.nom) END DESC,
+        CASE WHEN $10::text = 'created_at' THEN e.created_at END ASC,
+        CASE WHEN $10::text = '-created_at' THEN e.created_at END DESC,
+        CASE WHEN $10::text = 'criticite' THEN e.criticite END ASC,
+        CASE WHEN $10::text = '-criticite' THEN e.criticite END DESC,
+        CASE WHEN $10::text = 'statut' THEN e.statut END ASC,
+        CASE WHEN $10::text = '-statut' THEN e.statut END DESC,
+        CASE WHEN $10::text = 'localisation' THEN lower(e.localisation) END ASC,
+        CASE WHEN $10::text = '-localisation' THEN lower(e.localisation) END DESC,
+        -- Ties by id in the direction of the sort: one index per key serves both directions.
+        CASE WHEN $10::text LIKE '-%' THEN e.id END DESC,
+        CASE WHEN $10::text NOT LIKE '-%' THEN e.id END ASC
+    LIMIT $12 OFFSET $11))
 ORDER BY
     CASE WHEN $10::text = 'id' THEN e.id END ASC,
     CASE WHEN $10::text = '-id' THEN e.id END DESC,
@@ -357,7 +381,6 @@ ORDER BY
     -- Ties by id in the direction of the sort: one index per key serves both directions.
     CASE WHEN $10::text LIKE '-%' THEN e.id END DESC,
     CASE WHEN $10::text NOT LIKE '-%' THEN e.id END ASC
-LIMIT $12 OFFSET $11
 `
 
 type ListEquipementsParams struct {
@@ -450,13 +473,13 @@ SELECT e.id, e.nom, e.type_equipement, e.localisation, e.numero_serie, e.code_in
     pm.prochaine_maintenance,
     coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
 FROM equipements e
-LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
-           max(i.date_cloture) FILTER (WHERE i.type_intervention = 'preventive'
-                                         AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
-    FROM interventions i
-    WHERE i.equipement_id = e.id
-) st ON true
+CROSS JOIN LATERAL (
+    SELECT (SELECT count(*) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           (SELECT max(i.date_cloture) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.type_intervention = 'preventive'
+              AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+) st
 CROSS JOIN LATERAL (
     SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
         coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
@@ -465,9 +488,12 @@ CROSS JOIN LATERAL (
         - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
     END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
 ) pm
-WHERE ($1::boolean OR e.client_id = $2::bigint)
+WHERE e.id = ANY (ARRAY(
+    SELECT e.id FROM equipements e -- this e, not the outer one
+    WHERE ($1::boolean OR e.client_id = $2::bigint)
+    ORDER BY e.created_at DESC, e.id DESC
+    LIMIT $4 OFFSET $3))
 ORDER BY e.created_at DESC, e.id DESC
-LIMIT $4 OFFSET $3
 `
 
 type ListEquipementsRecentParams struct {
@@ -485,8 +511,8 @@ type ListEquipementsRecentRow struct {
 }
 
 // ListEquipements' default page (no filter, newest first) as a fixed-shape statement: prepared
-// once, its cached plan walks equipements_created_idx and computes the per-machine figures for
-// the page's rows only. The service uses it for callers who read every machine.
+// once, its cached plan walks equipements_created_idx for the page's ids. The service uses it for
+// callers who read every machine.
 func (q *Queries) ListEquipementsRecent(ctx context.Context, arg ListEquipementsRecentParams) ([]ListEquipementsRecentRow, error) {
 	rows, err := q.db.Query(ctx, listEquipementsRecent,
 		arg.ScopeAll,

@@ -44,6 +44,7 @@ var unscoped = map[string]string{
 
 	"CalendarEquipementNoms":      whyAboutRow,
 	"ExportNoms":                  whyAboutRow,
+	"InterventionNoms":            whyAboutRow,
 	"InterventionHistoriqueList":  whyAboutRow,
 	"InterventionHistoriqueCount": whyAboutRow,
 	"InterventionContratTarget":   whyAboutRow,

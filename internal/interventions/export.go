@@ -46,6 +46,9 @@ func (s *Service) Export(ctx context.Context, actor auth.Principal, f Filter, fn
 		if err != nil {
 			return fmt.Errorf("export interventions: %w", err)
 		}
+		if err := withNames(ctx, tx, rows); err != nil {
+			return err
+		}
 		for _, r := range rows {
 			if err := fn(c.view(Row(r))); err != nil {
 				return err

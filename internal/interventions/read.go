@@ -142,6 +142,9 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 	if err != nil {
 		return nil, 0, fmt.Errorf("list interventions: %w", err)
 	}
+	if err := withNames(ctx, s.pool, rows); err != nil {
+		return nil, 0, err
+	}
 	// A page shorter than asked is the last one: its rows end the count, no count query (unless
 	// it is empty past the first page, which says nothing of how many rows come before).
 	total := int64(p.Off) + int64(len(rows))

@@ -9,6 +9,11 @@
 --                             date_mise_en_service, else created_at) + frequence_entretien days,
 --                             7 days earlier for critique machines; NULL without a frequency;
 --   maintenance_en_retard     prochaine_maintenance is before today (UTC).
+--
+-- Both figures of a machine are read from a partial index each (migration 000029), and a list
+-- computes them for the rows of its page only: the page's ids are chosen first (filter, sort,
+-- limit, offset over equipements alone), then those rows are read by key with their figures and
+-- sorted again (the same keys, 50 rows at most).
 
 -- name: GetEquipement :one
 SELECT sqlc.embed(e),
@@ -16,13 +21,13 @@ SELECT sqlc.embed(e),
     pm.prochaine_maintenance,
     coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
 FROM equipements e
-LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
-           max(i.date_cloture) FILTER (WHERE i.type_intervention = 'preventive'
-                                         AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
-    FROM interventions i
-    WHERE i.equipement_id = e.id
-) st ON true
+CROSS JOIN LATERAL (
+    SELECT (SELECT count(*) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           (SELECT max(i.date_cloture) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.type_intervention = 'preventive'
+              AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+) st
 CROSS JOIN LATERAL (
     SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
         coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
@@ -40,13 +45,13 @@ SELECT sqlc.embed(e),
     pm.prochaine_maintenance,
     coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
 FROM equipements e
-LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
-           max(i.date_cloture) FILTER (WHERE i.type_intervention = 'preventive'
-                                         AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
-    FROM interventions i
-    WHERE i.equipement_id = e.id
-) st ON true
+CROSS JOIN LATERAL (
+    SELECT (SELECT count(*) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           (SELECT max(i.date_cloture) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.type_intervention = 'preventive'
+              AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+) st
 CROSS JOIN LATERAL (
     SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
         coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
@@ -55,20 +60,39 @@ CROSS JOIN LATERAL (
         - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
     END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
 ) pm
-WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
-  AND (sqlc.narg('statut')::equipement_statut IS NULL OR e.statut = sqlc.narg('statut'))
-  AND (sqlc.narg('criticite')::equipement_criticite IS NULL OR e.criticite = sqlc.narg('criticite'))
-  AND (sqlc.narg('type')::text IS NULL OR lower(e.type_equipement) = lower(sqlc.narg('type')))
-  AND (sqlc.narg('client_id')::bigint IS NULL OR e.client_id = sqlc.narg('client_id'))
-  AND (sqlc.narg('contrat_id')::bigint IS NULL OR e.contrat_id = sqlc.narg('contrat_id'))
-  AND (sqlc.narg('parent_id')::bigint IS NULL OR e.parent_id = sqlc.narg('parent_id'))
-  AND (sqlc.narg('q')::text IS NULL
-       OR e.nom ILIKE '%' || sqlc.narg('q') || '%'
-       OR e.numero_serie ILIKE '%' || sqlc.narg('q') || '%'
-       OR e.code_interne ILIKE '%' || sqlc.narg('q') || '%'
-       OR e.marque ILIKE '%' || sqlc.narg('q') || '%'
-       OR e.modele ILIKE '%' || sqlc.narg('q') || '%'
-       OR e.localisation ILIKE '%' || sqlc.narg('q') || '%')
+WHERE e.id = ANY (ARRAY(
+    SELECT e.id FROM equipements e -- this e, not the outer one
+    WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
+      AND (sqlc.narg('statut')::equipement_statut IS NULL OR e.statut = sqlc.narg('statut'))
+      AND (sqlc.narg('criticite')::equipement_criticite IS NULL OR e.criticite = sqlc.narg('criticite'))
+      AND (sqlc.narg('type')::text IS NULL OR lower(e.type_equipement) = lower(sqlc.narg('type')))
+      AND (sqlc.narg('client_id')::bigint IS NULL OR e.client_id = sqlc.narg('client_id'))
+      AND (sqlc.narg('contrat_id')::bigint IS NULL OR e.contrat_id = sqlc.narg('contrat_id'))
+      AND (sqlc.narg('parent_id')::bigint IS NULL OR e.parent_id = sqlc.narg('parent_id'))
+      AND (sqlc.narg('q')::text IS NULL
+           OR e.nom ILIKE '%' || sqlc.narg('q') || '%'
+           OR e.numero_serie ILIKE '%' || sqlc.narg('q') || '%'
+           OR e.code_interne ILIKE '%' || sqlc.narg('q') || '%'
+           OR e.marque ILIKE '%' || sqlc.narg('q') || '%'
+           OR e.modele ILIKE '%' || sqlc.narg('q') || '%'
+           OR e.localisation ILIKE '%' || sqlc.narg('q') || '%')
+    ORDER BY
+        CASE WHEN @sort::text = 'id' THEN e.id END ASC,
+        CASE WHEN @sort::text = '-id' THEN e.id END DESC,
+        CASE WHEN @sort::text = 'nom' THEN lower(e.nom) END ASC,
+        CASE WHEN @sort::text = '-nom' THEN lower(e.nom) END DESC,
+        CASE WHEN @sort::text = 'created_at' THEN e.created_at END ASC,
+        CASE WHEN @sort::text = '-created_at' THEN e.created_at END DESC,
+        CASE WHEN @sort::text = 'criticite' THEN e.criticite END ASC,
+        CASE WHEN @sort::text = '-criticite' THEN e.criticite END DESC,
+        CASE WHEN @sort::text = 'statut' THEN e.statut END ASC,
+        CASE WHEN @sort::text = '-statut' THEN e.statut END DESC,
+        CASE WHEN @sort::text = 'localisation' THEN lower(e.localisation) END ASC,
+        CASE WHEN @sort::text = '-localisation' THEN lower(e.localisation) END DESC,
+        -- Ties by id in the direction of the sort: one index per key serves both directions.
+        CASE WHEN @sort::text LIKE '-%' THEN e.id END DESC,
+        CASE WHEN @sort::text NOT LIKE '-%' THEN e.id END ASC
+    LIMIT @lim OFFSET @off))
 ORDER BY
     CASE WHEN @sort::text = 'id' THEN e.id END ASC,
     CASE WHEN @sort::text = '-id' THEN e.id END DESC,
@@ -84,25 +108,24 @@ ORDER BY
     CASE WHEN @sort::text = '-localisation' THEN lower(e.localisation) END DESC,
     -- Ties by id in the direction of the sort: one index per key serves both directions.
     CASE WHEN @sort::text LIKE '-%' THEN e.id END DESC,
-    CASE WHEN @sort::text NOT LIKE '-%' THEN e.id END ASC
-LIMIT @lim OFFSET @off;
+    CASE WHEN @sort::text NOT LIKE '-%' THEN e.id END ASC;
 
 -- name: ListEquipementsRecent :many
 -- ListEquipements' default page (no filter, newest first) as a fixed-shape statement: prepared
--- once, its cached plan walks equipements_created_idx and computes the per-machine figures for
--- the page's rows only. The service uses it for callers who read every machine.
+-- once, its cached plan walks equipements_created_idx for the page's ids. The service uses it for
+-- callers who read every machine.
 SELECT sqlc.embed(e),
     coalesce(st.actives, 0)::integer AS nb_interventions_actives,
     pm.prochaine_maintenance,
     coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
 FROM equipements e
-LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
-           max(i.date_cloture) FILTER (WHERE i.type_intervention = 'preventive'
-                                         AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
-    FROM interventions i
-    WHERE i.equipement_id = e.id
-) st ON true
+CROSS JOIN LATERAL (
+    SELECT (SELECT count(*) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           (SELECT max(i.date_cloture) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.type_intervention = 'preventive'
+              AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+) st
 CROSS JOIN LATERAL (
     SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
         coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
@@ -111,9 +134,12 @@ CROSS JOIN LATERAL (
         - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
     END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
 ) pm
-WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
-ORDER BY e.created_at DESC, e.id DESC
-LIMIT @lim OFFSET @off;
+WHERE e.id = ANY (ARRAY(
+    SELECT e.id FROM equipements e -- this e, not the outer one
+    WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
+    ORDER BY e.created_at DESC, e.id DESC
+    LIMIT @lim OFFSET @off))
+ORDER BY e.created_at DESC, e.id DESC;
 
 -- name: CountEquipements :one
 SELECT count(*) FROM equipements e

@@ -10,9 +10,11 @@
 --
 -- Every query returning an intervention returns the same columns in the same order (the
 -- generated row types convert into one another), ending with the machine's name and the
--- technician's ('' when unassigned), read by primary key for the answer to embed them, and the
--- transaction time db_now, the clock of the computed fields (overdue, remaining delay), so they
--- agree with the SQL filters.
+-- technician's ('' when unassigned), for the answer to embed them, and the transaction time
+-- db_now, the clock of the computed fields (overdue, remaining delay), so they agree with the SQL
+-- filters. A single row reads the names by primary key in the statement; a page leaves them ''
+-- and the service reads them for the whole page with InterventionNoms (one statement for up to
+-- 50 distinct ids: two correlated lookups per row cost PostgreSQL four times the page itself).
 
 -- name: InterventionGet :one
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
@@ -65,8 +67,7 @@ SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, 
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
-       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
-       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       ''::text AS equipement_nom, ''::text AS technicien_nom, -- filled from InterventionNoms
        now()::timestamptz AS db_now
 FROM interventions i
 WHERE (@scope_all::boolean
@@ -123,8 +124,7 @@ SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, 
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
-       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
-       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       ''::text AS equipement_nom, ''::text AS technicien_nom, -- filled from InterventionNoms
        now()::timestamptz AS db_now
 FROM interventions i
 WHERE (@scope_all::boolean
@@ -278,3 +278,10 @@ WHERE t.id = @id;
 
 -- name: InterventionTechnicienExists :one
 SELECT EXISTS (SELECT 1 FROM techniciens WHERE id = @id)::boolean AS found;
+
+-- name: InterventionNoms :many
+-- The names of the machines and technicians a page of interventions refers to (see the header):
+-- kind 'e' for a machine, 't' for a technician (its account's full name).
+SELECT 'e'::text AS kind, e.id, e.nom::text AS nom FROM equipements e WHERE e.id = ANY(@equipements::bigint[])
+UNION ALL
+SELECT 't', t.id, u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = ANY(@techniciens::bigint[]);

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS interventions_equipement_preventive_idx;
+DROP INDEX IF EXISTS interventions_equipement_actives_idx;
