@@ -17,16 +17,18 @@ import (
 //
 // Reads by key run prepared (their generic plan cached); the lists, counts and aggregates, whose
 // scope and optional filters only the parameter values make selective, are planned with those
-// values on every call (platform.PlanEachCall).
+// values on every call (platform.PlanEachCall); the fixed-shape default pages always run their
+// cached generic plan (platform.PlanGeneric).
 type Queries struct {
-	q    *db.Queries // prepared, generic plans
-	each *db.Queries // planned on each call
-	s    Scope
+	q       *db.Queries // prepared, PostgreSQL's default plan cache
+	each    *db.Queries // planned on each call
+	generic *db.Queries // prepared, always the cached generic plan (platform.PlanGeneric)
+	s       Scope
 }
 
 // Queries returns the scoped queries of s over dbtx (a pool, a connection or a transaction).
 func (s Scope) Queries(dbtx db.DBTX) *Queries {
-	return &Queries{q: db.New(dbtx), each: db.New(platform.PlanEachCall(dbtx)), s: s}
+	return &Queries{q: db.New(dbtx), each: db.New(platform.PlanEachCall(dbtx)), generic: db.New(platform.PlanGeneric(dbtx)), s: s}
 }
 
 // interventions is the scope of interventions and what hangs on them (documents, history,
@@ -75,7 +77,7 @@ func (q *Queries) InterventionList(ctx context.Context, arg db.InterventionListP
 // in scope with a fixed-shape prepared statement; for callers who read every intervention.
 func (q *Queries) InterventionListRecent(ctx context.Context, arg db.InterventionListRecentParams) ([]db.InterventionListRecentRow, error) {
 	arg.ScopeAll, arg.ScopeTechnicienID, arg.ScopeClientID = q.interventions()
-	return q.q.InterventionListRecent(ctx, arg)
+	return q.generic.InterventionListRecent(ctx, arg)
 }
 
 // InterventionCount counts the interventions in scope, up to arg.Lim.
@@ -186,7 +188,7 @@ func (q *Queries) ListEquipements(ctx context.Context, arg db.ListEquipementsPar
 // scope with a fixed-shape prepared statement; for callers who read every machine.
 func (q *Queries) ListEquipementsRecent(ctx context.Context, arg db.ListEquipementsRecentParams) ([]db.ListEquipementsRecentRow, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.equipment()
-	return q.q.ListEquipementsRecent(ctx, arg)
+	return q.generic.ListEquipementsRecent(ctx, arg)
 }
 
 // CountEquipements counts the machines in scope.
