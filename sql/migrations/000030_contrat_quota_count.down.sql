@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS interventions_contrat_quota_idx;
