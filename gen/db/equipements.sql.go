@@ -208,8 +208,8 @@ type GetEquipementRow struct {
 //
 // Both figures of a machine are read from a partial index each (migration 000029), and a list
 // computes them for the rows of its page only: the page's ids are chosen first (filter, sort,
-// limit, offset over equipements alone), then those rows are read by key with their figures and
-// sorted again (the same keys, 50 rows at most).
+// limit, offset over equipements alone), then those rows are read by key with their figures, in
+// the order of the ids.
 func (q *Queries) GetEquipement(ctx context.Context, arg GetEquipementParams) (GetEquipementRow, error) {
 	row := q.db.QueryRow(ctx, getEquipement, arg.ID, arg.ScopeAll, arg.ScopeClientID)
 	var i GetEquipementRow
@@ -312,28 +312,8 @@ func (q *Queries) InsertEquipement(ctx context.Context, arg InsertEquipementPara
 }
 
 const listEquipements = `-- name: ListEquipements :many
-SELECT e.id, e.nom, e.type_equipement, e.localisation, e.numero_serie, e.code_interne, e.marque, e.modele, e.batiment, e.etage, e.zone, e.statut, e.criticite, e.description, e.frequence_entretien, e.date_acquisition, e.date_mise_en_service, e.date_fin_garantie, e.cout_acquisition, e.client_id, e.contrat_id, e.parent_id, e.version, e.created_at, e.updated_at,
-    coalesce(st.actives, 0)::integer AS nb_interventions_actives,
-    pm.prochaine_maintenance,
-    coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
-FROM equipements e
-CROSS JOIN LATERAL (
-    SELECT (SELECT count(*) FROM interventions i
-            WHERE i.equipement_id = e.id AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
-           (SELECT max(i.date_cloture) FROM interventions i
-            WHERE i.equipement_id = e.id AND i.type_intervention = 'preventive'
-              AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
-) st
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
-        coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
-                 (e.created_at AT TIME ZONE 'UTC')::date)
-        + e.frequence_entretien
-        - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
-    END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
-) pm
-WHERE e.id = ANY (ARRAY(
-    SELECT e.id FROM equipements e -- this e, not the outer one
+WITH page AS MATERIALIZED (SELECT ARRAY(
+    SELECT e.id FROM equipements e -- the ids of the page, in its order
     WHERE ($1::boolean OR e.client_id = $2::bigint)
       AND ($3::equipement_statut IS NULL OR e.statut = $3)
       AND ($4::equipement_criticite IS NULL OR e.criticite = $4)
@@ -364,23 +344,29 @@ WHERE e.id = ANY (ARRAY(
         -- Ties by id in the direction of the sort: one index per key serves both directions.
         CASE WHEN $10::text LIKE '-%' THEN e.id END DESC,
         CASE WHEN $10::text NOT LIKE '-%' THEN e.id END ASC
-    LIMIT $12 OFFSET $11))
-ORDER BY
-    CASE WHEN $10::text = 'id' THEN e.id END ASC,
-    CASE WHEN $10::text = '-id' THEN e.id END DESC,
-    CASE WHEN $10::text = 'nom' THEN lower(e.nom) END ASC,
-    CASE WHEN $10::text = '-nom' THEN lower(e.nom) END DESC,
-    CASE WHEN $10::text = 'created_at' THEN e.created_at END ASC,
-    CASE WHEN $10::text = '-created_at' THEN e.created_at END DESC,
-    CASE WHEN $10::text = 'criticite' THEN e.criticite END ASC,
-    CASE WHEN $10::text = '-criticite' THEN e.criticite END DESC,
-    CASE WHEN $10::text = 'statut' THEN e.statut END ASC,
-    CASE WHEN $10::text = '-statut' THEN e.statut END DESC,
-    CASE WHEN $10::text = 'localisation' THEN lower(e.localisation) END ASC,
-    CASE WHEN $10::text = '-localisation' THEN lower(e.localisation) END DESC,
-    -- Ties by id in the direction of the sort: one index per key serves both directions.
-    CASE WHEN $10::text LIKE '-%' THEN e.id END DESC,
-    CASE WHEN $10::text NOT LIKE '-%' THEN e.id END ASC
+    LIMIT $12 OFFSET $11) AS ids)
+SELECT e.id, e.nom, e.type_equipement, e.localisation, e.numero_serie, e.code_interne, e.marque, e.modele, e.batiment, e.etage, e.zone, e.statut, e.criticite, e.description, e.frequence_entretien, e.date_acquisition, e.date_mise_en_service, e.date_fin_garantie, e.cout_acquisition, e.client_id, e.contrat_id, e.parent_id, e.version, e.created_at, e.updated_at,
+    coalesce(st.actives, 0)::integer AS nb_interventions_actives,
+    pm.prochaine_maintenance,
+    coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
+FROM page
+JOIN equipements e ON e.id = ANY (page.ids)
+CROSS JOIN LATERAL (
+    SELECT (SELECT count(*) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           (SELECT max(i.date_cloture) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.type_intervention = 'preventive'
+              AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+) st
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
+        coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
+                 (e.created_at AT TIME ZONE 'UTC')::date)
+        + e.frequence_entretien
+        - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
+    END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
+) pm
+ORDER BY array_position(page.ids, e.id)
 `
 
 type ListEquipementsParams struct {
@@ -405,6 +391,8 @@ type ListEquipementsRow struct {
 	MaintenanceEnRetard    bool
 }
 
+// The page's ids are computed once (a materialized CTE: inlined, its array would be computed
+// again for the ORDER BY).
 func (q *Queries) ListEquipements(ctx context.Context, arg ListEquipementsParams) ([]ListEquipementsRow, error) {
 	rows, err := q.db.Query(ctx, listEquipements,
 		arg.ScopeAll,
@@ -489,7 +477,7 @@ CROSS JOIN LATERAL (
     END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
 ) pm
 WHERE e.id = ANY (ARRAY(
-    SELECT e.id FROM equipements e -- this e, not the outer one
+    SELECT e.id FROM equipements e -- the ids of the page, in its order
     WHERE ($1::boolean OR e.client_id = $2::bigint)
     ORDER BY e.created_at DESC, e.id DESC
     LIMIT $4 OFFSET $3))

@@ -12,8 +12,8 @@
 --
 -- Both figures of a machine are read from a partial index each (migration 000029), and a list
 -- computes them for the rows of its page only: the page's ids are chosen first (filter, sort,
--- limit, offset over equipements alone), then those rows are read by key with their figures and
--- sorted again (the same keys, 50 rows at most).
+-- limit, offset over equipements alone), then those rows are read by key with their figures, in
+-- the order of the ids.
 
 -- name: GetEquipement :one
 SELECT sqlc.embed(e),
@@ -40,28 +40,10 @@ WHERE e.id = @id
   AND (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint);
 
 -- name: ListEquipements :many
-SELECT sqlc.embed(e),
-    coalesce(st.actives, 0)::integer AS nb_interventions_actives,
-    pm.prochaine_maintenance,
-    coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
-FROM equipements e
-CROSS JOIN LATERAL (
-    SELECT (SELECT count(*) FROM interventions i
-            WHERE i.equipement_id = e.id AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
-           (SELECT max(i.date_cloture) FROM interventions i
-            WHERE i.equipement_id = e.id AND i.type_intervention = 'preventive'
-              AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
-) st
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
-        coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
-                 (e.created_at AT TIME ZONE 'UTC')::date)
-        + e.frequence_entretien
-        - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
-    END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
-) pm
-WHERE e.id = ANY (ARRAY(
-    SELECT e.id FROM equipements e -- this e, not the outer one
+-- The page's ids are computed once (a materialized CTE: inlined, its array would be computed
+-- again for the ORDER BY).
+WITH page AS MATERIALIZED (SELECT ARRAY(
+    SELECT e.id FROM equipements e -- the ids of the page, in its order
     WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
       AND (sqlc.narg('statut')::equipement_statut IS NULL OR e.statut = sqlc.narg('statut'))
       AND (sqlc.narg('criticite')::equipement_criticite IS NULL OR e.criticite = sqlc.narg('criticite'))
@@ -92,23 +74,29 @@ WHERE e.id = ANY (ARRAY(
         -- Ties by id in the direction of the sort: one index per key serves both directions.
         CASE WHEN @sort::text LIKE '-%' THEN e.id END DESC,
         CASE WHEN @sort::text NOT LIKE '-%' THEN e.id END ASC
-    LIMIT @lim OFFSET @off))
-ORDER BY
-    CASE WHEN @sort::text = 'id' THEN e.id END ASC,
-    CASE WHEN @sort::text = '-id' THEN e.id END DESC,
-    CASE WHEN @sort::text = 'nom' THEN lower(e.nom) END ASC,
-    CASE WHEN @sort::text = '-nom' THEN lower(e.nom) END DESC,
-    CASE WHEN @sort::text = 'created_at' THEN e.created_at END ASC,
-    CASE WHEN @sort::text = '-created_at' THEN e.created_at END DESC,
-    CASE WHEN @sort::text = 'criticite' THEN e.criticite END ASC,
-    CASE WHEN @sort::text = '-criticite' THEN e.criticite END DESC,
-    CASE WHEN @sort::text = 'statut' THEN e.statut END ASC,
-    CASE WHEN @sort::text = '-statut' THEN e.statut END DESC,
-    CASE WHEN @sort::text = 'localisation' THEN lower(e.localisation) END ASC,
-    CASE WHEN @sort::text = '-localisation' THEN lower(e.localisation) END DESC,
-    -- Ties by id in the direction of the sort: one index per key serves both directions.
-    CASE WHEN @sort::text LIKE '-%' THEN e.id END DESC,
-    CASE WHEN @sort::text NOT LIKE '-%' THEN e.id END ASC;
+    LIMIT @lim OFFSET @off) AS ids)
+SELECT sqlc.embed(e),
+    coalesce(st.actives, 0)::integer AS nb_interventions_actives,
+    pm.prochaine_maintenance,
+    coalesce(pm.prochaine_maintenance < (now() AT TIME ZONE 'UTC')::date, false)::boolean AS maintenance_en_retard
+FROM page
+JOIN equipements e ON e.id = ANY (page.ids)
+CROSS JOIN LATERAL (
+    SELECT (SELECT count(*) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente')) AS actives,
+           (SELECT max(i.date_cloture) FROM interventions i
+            WHERE i.equipement_id = e.id AND i.type_intervention = 'preventive'
+              AND i.statut IN ('cloturee', 'archivee')) AS derniere_preventive
+) st
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN e.frequence_entretien IS NOT NULL THEN
+        coalesce((st.derniere_preventive AT TIME ZONE 'UTC')::date, e.date_mise_en_service,
+                 (e.created_at AT TIME ZONE 'UTC')::date)
+        + e.frequence_entretien
+        - CASE WHEN e.criticite = 'critique' THEN 7 ELSE 0 END
+    END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
+) pm
+ORDER BY array_position(page.ids, e.id);
 
 -- name: ListEquipementsRecent :many
 -- ListEquipements' default page (no filter, newest first) as a fixed-shape statement: prepared
@@ -135,7 +123,7 @@ CROSS JOIN LATERAL (
     END AS prochaine_maintenance -- date (left uncast, so that sqlc keeps it nullable)
 ) pm
 WHERE e.id = ANY (ARRAY(
-    SELECT e.id FROM equipements e -- this e, not the outer one
+    SELECT e.id FROM equipements e -- the ids of the page, in its order
     WHERE (@scope_all::boolean OR e.client_id = sqlc.narg('scope_client_id')::bigint)
     ORDER BY e.created_at DESC, e.id DESC
     LIMIT @lim OFFSET @off))
