@@ -210,6 +210,26 @@ func (q *Queries) PlanningCount(ctx context.Context, arg PlanningCountParams) (i
 	return count, err
 }
 
+const planningCountAll = `-- name: PlanningCountAll :one
+SELECT count(*)
+FROM plannings p
+WHERE ($1::boolean OR EXISTS (
+        SELECT 1 FROM equipements e WHERE e.id = p.equipement_id AND e.client_id = $2::bigint))
+`
+
+type PlanningCountAllParams struct {
+	ScopeAll      bool
+	ScopeClientID *int64
+}
+
+// PlanningCount without filter, a fixed-shape statement.
+func (q *Queries) PlanningCountAll(ctx context.Context, arg PlanningCountAllParams) (int64, error) {
+	row := q.db.QueryRow(ctx, planningCountAll, arg.ScopeAll, arg.ScopeClientID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const planningDelete = `-- name: PlanningDelete :execrows
 DELETE FROM plannings WHERE id = $1
 `
@@ -666,6 +686,109 @@ func (q *Queries) PlanningList(ctx context.Context, arg PlanningListParams) ([]P
 	items := []PlanningListRow{}
 	for rows.Next() {
 		var i PlanningListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.EquipementID,
+			&i.Frequence,
+			&i.Intervalle,
+			&i.Base,
+			&i.Statut,
+			&i.DateReference,
+			&i.ProchaineDate,
+			&i.DerniereDate,
+			&i.Commentaire,
+			&i.ModeleTitre,
+			&i.ModeleDescription,
+			&i.ModelePriorite,
+			&i.ModeleDureeMinutes,
+			&i.ModeleTechnicienID,
+			&i.ModeleEquipe,
+			&i.ModeleChecklistID,
+			&i.OccurrencesManquees,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.ModeleCompetenceIds,
+			&i.DerniereInterventionID,
+			&i.InterventionOuverte,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const planningListProchaines = `-- name: PlanningListProchaines :many
+SELECT p.id, p.equipement_id, p.frequence, p.intervalle, p.base, p.statut, p.date_reference,
+       p.prochaine_date, p.derniere_date, p.commentaire, p.modele_titre, p.modele_description,
+       p.modele_priorite, p.modele_duree_minutes, p.modele_technicien_id, p.modele_equipe, p.modele_checklist_id,
+       p.occurrences_manquees, p.created_at, p.updated_at,
+       coalesce((SELECT array_agg(pc.competence_id ORDER BY pc.competence_id)
+                 FROM planning_competences pc WHERE pc.planning_id = p.id), '{}')::bigint[] AS modele_competence_ids,
+       coalesce((SELECT max(x.id) FROM interventions x WHERE x.planning_id = p.id), 0)::bigint AS derniere_intervention_id,
+       -- A correlated probe of the plan's own rows (LIMIT 1: never planned as a hashed scan of
+       -- every open intervention).
+       coalesce((SELECT true FROM interventions x WHERE x.planning_id = p.id
+                 AND x.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente') LIMIT 1), false)::boolean AS intervention_ouverte
+FROM plannings p
+WHERE ($1::boolean OR EXISTS (
+        SELECT 1 FROM equipements e WHERE e.id = p.equipement_id AND e.client_id = $2::bigint))
+ORDER BY p.prochaine_date ASC NULLS LAST, p.id ASC
+LIMIT $4 OFFSET $3
+`
+
+type PlanningListProchainesParams struct {
+	ScopeAll      bool
+	ScopeClientID *int64
+	Off           int32
+	Lim           int32
+}
+
+type PlanningListProchainesRow struct {
+	ID                     int64
+	EquipementID           int64
+	Frequence              PlanningFrequence
+	Intervalle             int32
+	Base                   PlanningBase
+	Statut                 PlanningStatut
+	DateReference          time.Time
+	ProchaineDate          *time.Time
+	DerniereDate           *time.Time
+	Commentaire            *string
+	ModeleTitre            *string
+	ModeleDescription      *string
+	ModelePriorite         NullInterventionPriorite
+	ModeleDureeMinutes     *int32
+	ModeleTechnicienID     *int64
+	ModeleEquipe           *string
+	ModeleChecklistID      *int64
+	OccurrencesManquees    int32
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	ModeleCompetenceIds    []int64
+	DerniereInterventionID int64
+	InterventionOuverte    bool
+}
+
+// PlanningList's default page (no filter, soonest next date first) as a fixed-shape statement,
+// run with its cached generic plan (access.Queries, platform.PlanGeneric).
+func (q *Queries) PlanningListProchaines(ctx context.Context, arg PlanningListProchainesParams) ([]PlanningListProchainesRow, error) {
+	rows, err := q.db.Query(ctx, planningListProchaines,
+		arg.ScopeAll,
+		arg.ScopeClientID,
+		arg.Off,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PlanningListProchainesRow{}
+	for rows.Next() {
+		var i PlanningListProchainesRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.EquipementID,

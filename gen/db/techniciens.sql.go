@@ -100,6 +100,17 @@ func (q *Queries) CountTechniciens(ctx context.Context, arg CountTechniciensPara
 	return count, err
 }
 
+const countTechniciensAll = `-- name: CountTechniciensAll :one
+SELECT count(*) FROM techniciens
+`
+
+func (q *Queries) CountTechniciensAll(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, countTechniciensAll)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createTechnicien = `-- name: CreateTechnicien :one
 INSERT INTO techniciens (user_id, equipe, numero_badge, niveau, zone_intervention, disponibilite,
                          astreinte, horaires_travail, telephone_urgence, date_embauche, taux_horaire)
@@ -368,6 +379,77 @@ func (q *Queries) ListTechniciens(ctx context.Context, arg ListTechniciensParams
 	items := []ListTechniciensRow{}
 	for rows.Next() {
 		var i ListTechniciensRow
+		if err := rows.Scan(
+			&i.Technicien.ID,
+			&i.Technicien.UserID,
+			&i.Technicien.Equipe,
+			&i.Technicien.NumeroBadge,
+			&i.Technicien.Niveau,
+			&i.Technicien.ZoneIntervention,
+			&i.Technicien.Disponibilite,
+			&i.Technicien.Astreinte,
+			&i.Technicien.HorairesTravail,
+			&i.Technicien.TelephoneUrgence,
+			&i.Technicien.DateEmbauche,
+			&i.Technicien.CreatedAt,
+			&i.Technicien.UpdatedAt,
+			&i.Technicien.TauxHoraire,
+			&i.User.ID,
+			&i.User.Username,
+			&i.User.FullName,
+			&i.User.Email,
+			&i.User.PasswordHash,
+			&i.User.Role,
+			&i.User.IsActive,
+			&i.User.CreatedAt,
+			&i.User.UpdatedAt,
+			&i.User.LastLogin,
+			&i.User.PasswordChangedAt,
+			&i.User.SessionVersion,
+			&i.ChargeTravail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTechniciensParNom = `-- name: ListTechniciensParNom :many
+SELECT t.id, t.user_id, t.equipe, t.numero_badge, t.niveau, t.zone_intervention, t.disponibilite, t.astreinte, t.horaires_travail, t.telephone_urgence, t.date_embauche, t.created_at, t.updated_at, t.taux_horaire, u.id, u.username, u.full_name, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, u.last_login, u.password_changed_at, u.session_version,
+       (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 't' AND s.technicien_id = t.id)::int AS charge_travail
+FROM techniciens t
+JOIN users u ON u.id = t.user_id
+ORDER BY lower(u.full_name), t.id
+LIMIT $2 OFFSET $1
+`
+
+type ListTechniciensParNomParams struct {
+	Off int32
+	Lim int32
+}
+
+type ListTechniciensParNomRow struct {
+	Technicien    Technicien
+	User          User
+	ChargeTravail int32
+}
+
+// ListTechniciens' default page (no filter, sorted by name) as a fixed-shape statement, run with
+// its cached generic plan (platform.PlanGeneric): the catch-all above is planned on every call.
+func (q *Queries) ListTechniciensParNom(ctx context.Context, arg ListTechniciensParNomParams) ([]ListTechniciensParNomRow, error) {
+	rows, err := q.db.Query(ctx, listTechniciensParNom, arg.Off, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTechniciensParNomRow{}
+	for rows.Next() {
+		var i ListTechniciensParNomRow
 		if err := rows.Scan(
 			&i.Technicien.ID,
 			&i.Technicien.UserID,

@@ -209,6 +209,19 @@ func (q *Queries) PlanningList(ctx context.Context, arg db.PlanningListParams) (
 	return q.each.PlanningList(ctx, arg)
 }
 
+// PlanningListProchaines reads the default page (soonest next date first, no filter) of the plans
+// in scope with a fixed-shape statement and its cached generic plan.
+func (q *Queries) PlanningListProchaines(ctx context.Context, arg db.PlanningListProchainesParams) ([]db.PlanningListProchainesRow, error) {
+	arg.ScopeAll, arg.ScopeClientID = q.equipment()
+	return q.generic.PlanningListProchaines(ctx, arg)
+}
+
+// PlanningCountAll counts every plan in scope (no filter) with a fixed-shape statement.
+func (q *Queries) PlanningCountAll(ctx context.Context, arg db.PlanningCountAllParams) (int64, error) {
+	arg.ScopeAll, arg.ScopeClientID = q.equipment()
+	return q.generic.PlanningCountAll(ctx, arg)
+}
+
 // PlanningCount counts the plans in scope.
 func (q *Queries) PlanningCount(ctx context.Context, arg db.PlanningCountParams) (int64, error) {
 	arg.ScopeAll, arg.ScopeClientID = q.equipment()

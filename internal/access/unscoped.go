@@ -216,5 +216,6 @@ var unscoped = map[string]string{
 
 	"GetTechnicienView":                    whyWorkload,
 	"ListTechniciens":                      whyWorkload,
+	"ListTechniciensParNom":                whyWorkload,
 	"CountActiveInterventionsOfTechnicien": whyWorkload,
 }

@@ -58,18 +58,33 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 		return nil, 0, apperr.Validation(fields...)
 	}
 	q := access.For(actor).Queries(s.pool)
-	rows, err := q.PlanningList(ctx, db.PlanningListParams{
-		EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
-		Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
-	})
+	var rows []db.PlanningListRow
+	var total int64
+	var err error
+	if f.EquipementID == nil && !statut.Valid && due == nil && f.Sort == "prochaine_date" {
+		// The default page: fixed-shape statements with cached generic plans.
+		var next []db.PlanningListProchainesRow
+		next, err = q.PlanningListProchaines(ctx, db.PlanningListProchainesParams{Lim: int32(f.Limit), Off: int32(f.Offset)})
+		rows = make([]db.PlanningListRow, len(next))
+		for i, r := range next {
+			rows[i] = db.PlanningListRow(r)
+		}
+		if err == nil {
+			total, err = q.PlanningCountAll(ctx, db.PlanningCountAllParams{})
+		}
+	} else {
+		rows, err = q.PlanningList(ctx, db.PlanningListParams{
+			EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
+			Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
+		})
+		if err == nil {
+			total, err = q.PlanningCount(ctx, db.PlanningCountParams{
+				EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
+			})
+		}
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("list plans: %w", err)
-	}
-	total, err := q.PlanningCount(ctx, db.PlanningCountParams{
-		EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("count plans: %w", err)
 	}
 	today := s.today()
 	out := make([]Plan, len(rows))

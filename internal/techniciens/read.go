@@ -51,7 +51,7 @@ func hideRate(actor auth.Principal, p Profile) Profile {
 
 // List returns one page of profiles and the total number matching the filter. It costs three
 // queries whatever the page size: the page (with accounts and workloads), the total, and the
-// competences of every technician of the page.
+// competences of every technician of the page (prepared: one statement whatever the filter).
 func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) ([]Profile, int64, error) {
 	if f.Sort == "" {
 		f.Sort = "nom"
@@ -91,19 +91,33 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 	}
 	query := likePattern(f.Query)
 
-	q := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
-	rows, err := q.ListTechniciens(ctx, db.ListTechniciensParams{
-		Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence, Q: query,
-		Sort: f.Sort, Lim: limit, Off: offset,
-	})
+	var rows []db.ListTechniciensRow
+	var total int64
+	if equipe == nil && !dispo.Valid && !niveau.Valid && competence == nil && query == nil && f.Sort == "nom" {
+		// The default page: fixed-shape statements with cached generic plans.
+		var byName []db.ListTechniciensParNomRow
+		byName, err = db.New(platform.PlanGeneric(s.pool)).ListTechniciensParNom(ctx, db.ListTechniciensParNomParams{Lim: limit, Off: offset})
+		rows = make([]db.ListTechniciensRow, len(byName))
+		for i, r := range byName {
+			rows[i] = db.ListTechniciensRow(r)
+		}
+		if err == nil {
+			total, err = db.New(s.pool).CountTechniciensAll(ctx)
+		}
+	} else {
+		q := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
+		rows, err = q.ListTechniciens(ctx, db.ListTechniciensParams{
+			Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence, Q: query,
+			Sort: f.Sort, Lim: limit, Off: offset,
+		})
+		if err == nil {
+			total, err = q.CountTechniciens(ctx, db.CountTechniciensParams{
+				Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence, Q: query,
+			})
+		}
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("list techniciens: %w", err)
-	}
-	total, err := q.CountTechniciens(ctx, db.CountTechniciensParams{
-		Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence, Q: query,
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("count techniciens: %w", err)
 	}
 	out := make([]Profile, len(rows))
 	ids := make([]int64, len(rows))
@@ -111,7 +125,7 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 		out[i] = Profile{Technicien: r.Technicien, User: r.User, Charge: int(r.ChargeTravail), Competences: []Held{}}
 		ids[i] = r.Technicien.ID
 	}
-	if err := attachCompetences(ctx, q, out, ids); err != nil {
+	if err := attachCompetences(ctx, db.New(s.pool), out, ids); err != nil {
 		return nil, 0, err
 	}
 	for i := range out {

@@ -56,6 +56,33 @@ ORDER BY
     p.id ASC
 LIMIT @lim OFFSET @off;
 
+-- name: PlanningListProchaines :many
+-- PlanningList's default page (no filter, soonest next date first) as a fixed-shape statement,
+-- run with its cached generic plan (access.Queries, platform.PlanGeneric).
+SELECT p.id, p.equipement_id, p.frequence, p.intervalle, p.base, p.statut, p.date_reference,
+       p.prochaine_date, p.derniere_date, p.commentaire, p.modele_titre, p.modele_description,
+       p.modele_priorite, p.modele_duree_minutes, p.modele_technicien_id, p.modele_equipe, p.modele_checklist_id,
+       p.occurrences_manquees, p.created_at, p.updated_at,
+       coalesce((SELECT array_agg(pc.competence_id ORDER BY pc.competence_id)
+                 FROM planning_competences pc WHERE pc.planning_id = p.id), '{}')::bigint[] AS modele_competence_ids,
+       coalesce((SELECT max(x.id) FROM interventions x WHERE x.planning_id = p.id), 0)::bigint AS derniere_intervention_id,
+       -- A correlated probe of the plan's own rows (LIMIT 1: never planned as a hashed scan of
+       -- every open intervention).
+       coalesce((SELECT true FROM interventions x WHERE x.planning_id = p.id
+                 AND x.statut IN ('ouverte', 'affectee', 'en_cours', 'en_attente') LIMIT 1), false)::boolean AS intervention_ouverte
+FROM plannings p
+WHERE (@scope_all::boolean OR EXISTS (
+        SELECT 1 FROM equipements e WHERE e.id = p.equipement_id AND e.client_id = sqlc.narg('scope_client_id')::bigint))
+ORDER BY p.prochaine_date ASC NULLS LAST, p.id ASC
+LIMIT @lim OFFSET @off;
+
+-- name: PlanningCountAll :one
+-- PlanningCount without filter, a fixed-shape statement.
+SELECT count(*)
+FROM plannings p
+WHERE (@scope_all::boolean OR EXISTS (
+        SELECT 1 FROM equipements e WHERE e.id = p.equipement_id AND e.client_id = sqlc.narg('scope_client_id')::bigint));
+
 -- name: PlanningCount :one
 SELECT count(*)
 FROM plannings p

@@ -48,6 +48,20 @@ ORDER BY
     t.id ASC
 LIMIT @lim OFFSET @off;
 
+-- name: ListTechniciensParNom :many
+-- ListTechniciens' default page (no filter, sorted by name) as a fixed-shape statement, run with
+-- its cached generic plan (platform.PlanGeneric): the catch-all above is planned on every call.
+SELECT sqlc.embed(t), sqlc.embed(u),
+       (SELECT coalesce(sum(s.n), 0) FROM intervention_stats s
+        WHERE s.kind = 't' AND s.technicien_id = t.id)::int AS charge_travail
+FROM techniciens t
+JOIN users u ON u.id = t.user_id
+ORDER BY lower(u.full_name), t.id
+LIMIT @lim OFFSET @off;
+
+-- name: CountTechniciensAll :one
+SELECT count(*) FROM techniciens;
+
 -- name: CountTechniciens :one
 SELECT count(*)
 FROM techniciens t
