@@ -14,6 +14,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/paging"
+	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
 )
 
@@ -114,10 +115,7 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 		// The default page of every machine: a fixed-shape statement with a cached plan.
 		var recent []db.ListEquipementsRecentRow
 		recent, err = queries.ListEquipementsRecent(ctx, db.ListEquipementsRecentParams{Lim: limit, Off: offset})
-		rows = make([]db.ListEquipementsRow, len(recent))
-		for i, r := range recent {
-			rows[i] = db.ListEquipementsRow(r)
-		}
+		rows = platform.ConvertRows(recent, func(r db.ListEquipementsRecentRow) db.ListEquipementsRow { return db.ListEquipementsRow(r) })
 	} else {
 		rows, err = queries.ListEquipements(ctx, db.ListEquipementsParams{
 			Statut: statut, Criticite: criticite, Type: typ,

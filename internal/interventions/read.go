@@ -15,6 +15,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/paging"
+	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
 )
 
@@ -132,10 +133,7 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 		// The default page of every intervention: a fixed-shape statement with a cached plan.
 		var recent []db.InterventionListRecentRow
 		recent, err = c.Queries(s.pool).InterventionListRecent(ctx, db.InterventionListRecentParams{Lim: p.Lim, Off: p.Off})
-		rows = make([]db.InterventionListRow, len(recent))
-		for i, r := range recent {
-			rows[i] = db.InterventionListRow(r)
-		}
+		rows = platform.ConvertRows(recent, func(r db.InterventionListRecentRow) db.InterventionListRow { return db.InterventionListRow(r) })
 	} else {
 		rows, err = c.Queries(s.pool).InterventionList(ctx, p)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // ListFilter selects and orders a page of plans (zero values: no condition).
@@ -65,10 +66,7 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 		// The default page: fixed-shape statements with cached generic plans.
 		var next []db.PlanningListProchainesRow
 		next, err = q.PlanningListProchaines(ctx, db.PlanningListProchainesParams{Lim: int32(f.Limit), Off: int32(f.Offset)})
-		rows = make([]db.PlanningListRow, len(next))
-		for i, r := range next {
-			rows[i] = db.PlanningListRow(r)
-		}
+		rows = platform.ConvertRows(next, func(r db.PlanningListProchainesRow) db.PlanningListRow { return db.PlanningListRow(r) })
 		if err == nil {
 			total, err = q.PlanningCountAll(ctx, db.PlanningCountAllParams{})
 		}

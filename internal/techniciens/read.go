@@ -97,10 +97,7 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 		// The default page: fixed-shape statements with cached generic plans.
 		var byName []db.ListTechniciensParNomRow
 		byName, err = db.New(platform.PlanGeneric(s.pool)).ListTechniciensParNom(ctx, db.ListTechniciensParNomParams{Lim: limit, Off: offset})
-		rows = make([]db.ListTechniciensRow, len(byName))
-		for i, r := range byName {
-			rows[i] = db.ListTechniciensRow(r)
-		}
+		rows = platform.ConvertRows(byName, func(r db.ListTechniciensParNomRow) db.ListTechniciensRow { return db.ListTechniciensRow(r) })
 		if err == nil {
 			total, err = db.New(s.pool).CountTechniciensAll(ctx)
 		}
