@@ -12,7 +12,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
 
 	"github.com/mif-erp/erp/internal/apperr"
@@ -37,22 +36,10 @@ type authenticator interface {
 // bearer token, asks casbin whether the role may call the operation, and validates the request
 // (parameters and body) before any handler runs.
 type gate struct {
-	router  routers.Router
+	routes  contractRoutes
 	authn   authenticator
 	authz   *rbac.Authorizer
 	auditor func(ctx context.Context, e audit.Entry)
-}
-
-// specRouter returns a kin-openapi router for the contract with its server prefix removed: the
-// request paths it sees have already been stripped of /api/v1 by normalizePath.
-func specRouter(doc *openapi3.T) (routers.Router, error) {
-	clone := *doc
-	clone.Servers = nil
-	r, err := gorillamux.NewRouter(&clone)
-	if err != nil {
-		return nil, fmt.Errorf("build contract router: %w", err)
-	}
-	return r, nil
 }
 
 // Operations lists the operationIds of the contract.
@@ -71,8 +58,8 @@ type principalHolder struct{ p *auth.Principal }
 func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		route, pathParams, err := g.router.FindRoute(req)
-		if err != nil {
+		route, pathParams, ok := g.routes.find(c)
+		if !ok {
 			// Not an operation of the contract: Echo answers (docs pages, 404, 405).
 			return next(c)
 		}
@@ -108,7 +95,9 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		// it wants it); ours reads headers only, so it gets the request without its body, which
 		// stays unread for validation below or for a streamed upload.
 		secInput := *input
-		secInput.Request = withoutBody(req)
+		if req.Body != nil && req.Body != http.NoBody {
+			secInput.Request = withoutBody(req)
+		}
 		if err := openapi3filter.ValidateSecurityRequirements(ctx, &secInput, security); err != nil {
 			return securityProblem(err)
 		}

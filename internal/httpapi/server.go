@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -107,7 +106,7 @@ type Deps struct {
 // and only read afterwards, so the servers of one process (the tests start a hundred) share it.
 type compiledSpec struct {
 	doc    *openapi3.T
-	router routers.Router
+	routes contractRoutes
 	json   []byte // served at /openapi.json
 }
 
@@ -116,15 +115,11 @@ var loadSpec = sync.OnceValues(func() (*compiledSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	router, err := specRouter(doc)
-	if err != nil {
-		return nil, err
-	}
 	b, err := doc.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("convert contract to JSON: %w", err)
 	}
-	return &compiledSpec{doc: doc, router: router, json: b}, nil
+	return &compiledSpec{doc: doc, routes: newContractRoutes(doc), json: b}, nil
 })
 
 // Server implements api.StrictServerInterface.
@@ -141,7 +136,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, router, specJSON := spec.doc, spec.router, spec.json
+	doc, routes, specJSON := spec.doc, spec.routes, spec.json
 	authz, err := rbac.New(Operations(doc))
 	if err != nil {
 		return nil, err
@@ -160,7 +155,7 @@ func New(d Deps) (http.Handler, error) {
 	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
 
 	corsAllow, corsExpose := corsHeaders(doc)
-	g := &gate{router: router, authn: d.Auth, authz: authz, auditor: s.auditLater}
+	g := &gate{routes: routes, authn: d.Auth, authz: authz, auditor: s.auditLater}
 
 	e.Pre(normalizePath)
 	e.Use(requestMeta)
@@ -206,6 +201,9 @@ func New(d Deps) (http.Handler, error) {
 	)
 
 	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
+	if err := routes.checkRegistered(e); err != nil {
+		return nil, err
+	}
 	apidocs.Register(e, "/openapi.json")
 	e.GET("/openapi.json", func(c echo.Context) error {
 		return c.Blob(200, echo.MIMEApplicationJSON, specJSON)
