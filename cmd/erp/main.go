@@ -81,7 +81,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	log := platform.NewLogger(stderr, cfg.LogLevel)
+	// Log lines are written in batches (at most logFlushPeriod late; warnings and errors at once).
+	logw := platform.NewLogWriter(stderr, logFlushPeriod)
+	defer logw.Close()
+	log := platform.NewLogger(logw, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -100,6 +103,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
 }
+
+// logFlushPeriod is how late an INFO log line may reach stderr.
+const logFlushPeriod = 100 * time.Millisecond
 
 func buildVersion() string {
 	if version != "" {
