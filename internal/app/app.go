@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mif-erp/erp/internal/namecache"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -64,9 +66,14 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 	// The authentication cache serves only on an instance that hears of account changes: one
 	// with its live hub (LISTEN connection), and AUTH_CACHE_TTL not 0.
 	var accounts *auth.AccountCache
+	// Likewise the names the lists of interventions show (NAMES_CACHE_TTL not 0).
+	var names *namecache.Cache
 	if o.live != nil {
 		if accounts = auth.NewAccountCache(cfg.AuthCacheTTL); accounts != nil {
 			o.live.WatchAccounts(accounts)
+		}
+		if names = namecache.New(cfg.NamesCacheTTL); names != nil {
+			o.live.WatchNames(names)
 		}
 	}
 	throttle := auth.ThrottlePolicy{MaxFailures: cfg.LoginMaxFailures, AddressMaxFailures: cfg.LoginAddressMaxFailures,
@@ -81,15 +88,15 @@ func Handler(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, log *slog
 		Accounts:     accounts,
 	})
 	plans, ivs := planning.NewService(pool).WithZone(cfg.Zone), interventions.NewService(pool).WithSettlers(pieces.Settle, temps.Settle).
-		WithQuotaMode(cfg.ContratQuotaMode).WithZone(cfg.Zone)
+		WithQuotaMode(cfg.ContratQuotaMode).WithZone(cfg.Zone).WithNameCache(names)
 	deps := httpapi.Deps{
 		Config:        cfg,
 		Logger:        log,
 		Version:       version,
 		Started:       started,
 		Auth:          authSvc,
-		Users:         users.NewService(pool, hasher).WithAccountCache(accounts),
-		Equipements:   equipements.NewService(pool),
+		Users:         users.NewService(pool, hasher).WithAccountCache(accounts).WithNameCache(names),
+		Equipements:   equipements.NewService(pool).WithNameCache(names),
 		Techniciens:   techniciens.NewService(pool).WithAccountCache(accounts),
 		Clients:       clients.NewService(pool).WithAccountCache(accounts),
 		Interventions: ivs,

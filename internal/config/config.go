@@ -47,7 +47,11 @@ type Config struct {
 	AccessTokenTTL     time.Duration
 	// AuthCacheTTL bounds how long an instance keeps an account it authenticated without reading
 	// it again (changes are announced at once; this bounds a missed announcement); 0: no cache.
-	AuthCacheTTL    time.Duration
+	AuthCacheTTL time.Duration
+	// NamesCacheTTL bounds how long an instance keeps the machine and technician names shown
+	// beside interventions (renames are announced at once; this bounds a missed announcement);
+	// 0: no cache.
+	NamesCacheTTL   time.Duration
 	RefreshTokenTTL time.Duration
 	BcryptCost      int
 
@@ -181,6 +185,7 @@ func Load(getenv Getenv) (Config, error) {
 	c.DocumentKeys, c.DocumentKeysGenerated = r.documentKeys(c.Environment)
 	c.StorageURL = r.storageURL(c.Environment)
 	c.AuthCacheTTL = r.duration("AUTH_CACHE_TTL", 10*time.Second, 0, time.Hour)
+	c.NamesCacheTTL = r.duration("NAMES_CACHE_TTL", time.Minute, 0, time.Hour)
 	c.DownloadURLTTL = r.duration("DOWNLOAD_URL_TTL", 15*time.Minute, time.Second, 7*24*time.Hour)
 	r.smtp(&c)
 	r.rapports(&c)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mif-erp/erp/internal/namecache"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/gen/db"
@@ -74,12 +76,21 @@ type Equipement struct {
 
 // Service manages machines, lines and components.
 type Service struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	names *namecache.Cache
 }
 
 // NewService returns the service.
 func NewService(pool *pgxpool.Pool) *Service {
 	return &Service{pool: pool}
+}
+
+// WithNameCache makes the service forget this instance's cached names of machines as soon as a
+// rename is committed (nil: no cache; the other instances hear of it through the
+// 'intervention_noms' announcement).
+func (s *Service) WithNameCache(c *namecache.Cache) *Service {
+	s.names = c
+	return s
 }
 
 // trimmedOrNil trims an optional text; blank becomes nil (no value).

@@ -186,6 +186,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 	}
 
 	var out Equipement
+	renamed := false
 	err := platform.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		q := db.New(tx)
 		if in.ParentID.Value != nil {
@@ -259,6 +260,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 			}
 		}
 		changed := changedFields(cur, next)
+		renamed = next.Nom != cur.Nom
 		if len(changed) == 0 {
 			out, err = get(ctx, tx, access.For(actor), id)
 			return err
@@ -288,6 +290,9 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id int64, in
 	})
 	if err != nil {
 		return Equipement{}, fmt.Errorf("update equipement %d: %w", id, err)
+	}
+	if renamed {
+		s.names.Forget() // committed: this instance's next page of interventions shows the new name
 	}
 	return out, nil
 }

@@ -14,6 +14,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/mif-erp/erp/internal/namecache"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -30,6 +32,14 @@ type Service struct {
 	settlers  []Settler
 	quotaMode string         // QuotaSignaler (default) or QuotaRefuser
 	zone      *time.Location // of the deadlines in the notification texts (APP_TIMEZONE); nil: UTC
+	names     *namecache.Cache
+}
+
+// WithNameCache makes the lists take the machine and technician names they show from c (nil:
+// read them for each page). c must hear of every rename (see namecache).
+func (s *Service) WithNameCache(c *namecache.Cache) *Service {
+	s.names = c
+	return s
 }
 
 // WithZone sets the zone the notification texts read the deadlines in (APP_TIMEZONE).

@@ -6,12 +6,14 @@ import (
 	"slices"
 
 	"github.com/mif-erp/erp/gen/db"
+	"github.com/mif-erp/erp/internal/namecache"
 )
 
 // withNames fills the machine and technician names of a page of rows (InterventionList and
-// InterventionListRecent leave them empty) with one statement for the page's distinct ids. The
-// rows were read through a scoped query: their names are details of rows the caller may read.
-func withNames(ctx context.Context, dbtx db.DBTX, rows []db.InterventionListRow) error {
+// InterventionListRecent leave them empty): from cache (nil: none) for the ids it holds, with
+// one statement for the page's other distinct ids. The rows were read through a scoped query:
+// their names are details of rows the caller may read.
+func withNames(ctx context.Context, dbtx db.DBTX, cache *namecache.Cache, rows []db.InterventionListRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -25,19 +27,24 @@ func withNames(ctx context.Context, dbtx db.DBTX, rows []db.InterventionListRow)
 	}
 	slices.Sort(equipements)
 	slices.Sort(techniciens)
-	noms, err := db.New(dbtx).InterventionNoms(ctx, db.InterventionNomsParams{
-		Equipements: slices.Compact(equipements), Techniciens: slices.Compact(techniciens),
-	})
-	if err != nil {
-		return fmt.Errorf("names of interventions: %w", err)
-	}
-	equipement := make(map[int64]string, len(noms))
+	equipement := make(map[int64]string, len(rows))
 	technicien := make(map[int64]string)
-	for _, n := range noms {
-		if n.Kind == "t" {
-			technicien[n.ID] = n.Nom
-		} else {
-			equipement[n.ID] = n.Nom
+	missingE, epoch := cache.Lookup(namecache.Equipement, slices.Compact(equipements), equipement)
+	missingT, _ := cache.Lookup(namecache.Technicien, slices.Compact(techniciens), technicien)
+	if len(missingE)+len(missingT) > 0 {
+		noms, err := db.New(dbtx).InterventionNoms(ctx, db.InterventionNomsParams{
+			Equipements: nonNil(missingE), Techniciens: nonNil(missingT),
+		})
+		if err != nil {
+			return fmt.Errorf("names of interventions: %w", err)
+		}
+		for _, n := range noms {
+			kind, names := namecache.Equipement, equipement
+			if n.Kind == "t" {
+				kind, names = namecache.Technicien, technicien
+			}
+			names[n.ID] = n.Nom
+			cache.Store(epoch, kind, n.ID, n.Nom)
 		}
 	}
 	for i := range rows {
@@ -47,4 +54,12 @@ func withNames(ctx context.Context, dbtx db.DBTX, rows []db.InterventionListRow)
 		}
 	}
 	return nil
+}
+
+// nonNil is ids, or an empty array for none (a nil slice would be sent as NULL).
+func nonNil(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
 }

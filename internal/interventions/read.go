@@ -140,7 +140,7 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 	if err != nil {
 		return nil, 0, fmt.Errorf("list interventions: %w", err)
 	}
-	if err := withNames(ctx, s.pool, rows); err != nil {
+	if err := withNames(ctx, s.pool, s.names, rows); err != nil {
 		return nil, 0, err
 	}
 	// A page shorter than asked is the last one: its rows end the count, no count query (unless

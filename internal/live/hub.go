@@ -12,7 +12,9 @@
 // The same connection LISTENs on 'auth_accounts' (migration 000012: a user's id whenever what
 // authentication reads of that account changes) and tells the AccountWatchers, so each instance
 // drops its cached copy of the account at once; a watcher also learns when the connection is
-// lost, since changes announced meanwhile are missed.
+// lost, since changes announced meanwhile are missed. It also LISTENs on 'intervention_noms'
+// (migration 000032: a machine renamed, an account's full name changed) and tells the
+// NamesWatchers, so each instance forgets the names it shows beside interventions.
 package live
 
 import (
@@ -40,6 +42,18 @@ type AccountWatcher interface {
 	AccountChanged(userID int64)
 	// Listening is the state of the connection: true once the hub LISTENs (again), false as
 	// soon as it is lost or stopped (changes may be missed until the next true).
+	Listening(ok bool)
+}
+
+// NamesChannel is the channel on which changes of the names shown beside interventions are
+// announced (a machine's nom, an account's full name); the payload is empty.
+const NamesChannel = "intervention_noms"
+
+// NamesWatcher hears of the changes announced on NamesChannel.
+type NamesWatcher interface {
+	// NamesChanged: the cached names may be stale.
+	NamesChanged()
+	// Listening is the state of the connection, as for AccountWatcher.
 	Listening(ok bool)
 }
 
@@ -86,6 +100,7 @@ type Hub struct {
 
 	wmu      sync.Mutex // watchers and up; held while calling the watchers, so they see every change in order
 	watchers []AccountWatcher
+	names    []NamesWatcher
 	up       bool // LISTENing now
 }
 
@@ -154,6 +169,14 @@ func (h *Hub) WatchAccounts(w AccountWatcher) {
 	w.Listening(h.up)
 }
 
+// WatchNames makes w hear of name changes from now on; it is told the connection's state at once.
+func (h *Hub) WatchNames(w NamesWatcher) {
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
+	h.names = append(h.names, w)
+	w.Listening(h.up)
+}
+
 // setUp records the connection's state and tells the watchers when it changes.
 func (h *Hub) setUp(up bool) {
 	h.wmu.Lock()
@@ -164,6 +187,17 @@ func (h *Hub) setUp(up bool) {
 	h.up = up
 	for _, w := range h.watchers {
 		w.Listening(up)
+	}
+	for _, w := range h.names {
+		w.Listening(up)
+	}
+}
+
+func (h *Hub) namesChanged() {
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
+	for _, w := range h.names {
+		w.NamesChanged()
 	}
 }
 
@@ -351,17 +385,22 @@ func (h *Hub) listen(ctx context.Context, ready func()) error {
 		defer cancel()
 		_ = conn.Close(closeCtx)
 	}()
-	for _, ch := range []string{Channel, AccountsChannel} {
+	channels := []string{Channel, AccountsChannel, NamesChannel}
+	for _, ch := range channels {
 		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
 			return err
 		}
 	}
-	h.opts.Logger.Debug("live notifications: listening", "channels", []string{Channel, AccountsChannel})
+	h.opts.Logger.Debug("live notifications: listening", "channels", channels)
 	ready()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if n.Channel == NamesChannel {
+			h.namesChanged()
+			continue
 		}
 		if n.Channel == AccountsChannel {
 			id, err := strconv.ParseInt(n.Payload, 10, 64)

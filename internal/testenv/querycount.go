@@ -88,11 +88,11 @@ func (e *Env) WithQueryCounter() (*Env, *QueryCounter) {
 	}
 	e.T.Cleanup(pool.Close)
 	log := slog.New(slog.NewJSONHandler(e.Logs, nil))
-	// With the authentication cache on, the instance has its live hub (the cache serves only
-	// while it hears of account changes); its LISTEN connection is not counted.
+	// With the authentication or names cache on, the instance has its live hub (a cache serves
+	// only while it hears of changes); its LISTEN connection is not counted.
 	var opts []app.Option
 	var hub *live.Hub
-	if e.Config.AuthCacheTTL > 0 {
+	if e.Config.AuthCacheTTL > 0 || e.Config.NamesCacheTTL > 0 {
 		hub = app.Live(e.Pool, log)
 		hub.Start(context.Background())
 		e.T.Cleanup(hub.Stop)

@@ -114,6 +114,8 @@ func newEnv(t testing.TB, dbURL string, opts Options, seedDemo bool) *Env {
 		// in SQL and use the token at once, which would race the change's announcement. The
 		// cache's own tests turn it on (AUTH_CACHE_TTL).
 		"AUTH_CACHE_TTL": "0",
+		// Likewise for the names shown in the lists of interventions (machines renamed in SQL).
+		"NAMES_CACHE_TTL": "0",
 		// Fresh indicators: the tests change data between two calls (the cache's own test turns
 		// it on).
 		"KPI_CACHE_SECONDS": "0",

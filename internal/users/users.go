@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mif-erp/erp/internal/namecache"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -43,6 +45,7 @@ type Service struct {
 	pool     *pgxpool.Pool
 	hasher   *auth.Hasher
 	accounts *auth.AccountCache
+	names    *namecache.Cache
 }
 
 // NewService returns the accounts service.
@@ -57,10 +60,19 @@ func (s *Service) WithAccountCache(c *auth.AccountCache) *Service {
 	return s
 }
 
+// WithNameCache makes the service forget this instance's cached names (a technician's is its
+// account's full name) as soon as a change to an account is committed (nil: no cache).
+func (s *Service) WithNameCache(c *namecache.Cache) *Service {
+	s.names = c
+	return s
+}
+
 // change runs fn in a transaction changing account id, then makes this instance's
 // authentication cache forget the account, so its very next request here sees the change (the
-// other instances hear of it through the 'auth_accounts' announcement).
+// other instances hear of it through the 'auth_accounts' announcement), and its name cache forget
+// the names, since the change may be of the full name (accounts change rarely).
 func (s *Service) change(ctx context.Context, id int64, fn func(pgx.Tx) error) error {
+	defer s.names.Forget()
 	defer s.accounts.Forget(id)
 	return platform.InTx(ctx, s.pool, fn)
 }
