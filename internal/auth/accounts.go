@@ -1,8 +1,9 @@
 package auth
 
 import (
-	"sync"
 	"time"
+
+	"github.com/mif-erp/erp/internal/announced"
 
 	"github.com/mif-erp/erp/gen/db"
 )
@@ -22,22 +23,10 @@ import (
 //     stop without the connection reporting an error.
 //
 // A copy read from the database is stored only if nothing was forgotten since the read began,
-// so a read that raced a change cannot put the old account back. A nil *AccountCache caches
-// nothing.
+// so a read that raced a change cannot put the old account back (internal/announced holds that
+// logic, shared with the names cache). A nil *AccountCache caches nothing.
 type AccountCache struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
-
-	mu      sync.RWMutex
-	ready   bool
-	epoch   uint64 // bumped by every forget: a read started before it is not stored
-	entries map[int64]cachedAccount
-}
-
-type cachedAccount struct {
-	row db.AuthAccountRow
-	at  time.Time
+	cache *announced.Cache[int64, db.AuthAccountRow]
 }
 
 // defaultMaxAccounts bounds the cache; when full it starts again empty.
@@ -46,10 +35,15 @@ const defaultMaxAccounts = 50_000
 // NewAccountCache returns a cache whose entries live ttl at most; nil when ttl is not positive
 // (no cache). It serves nothing until told Listening(true).
 func NewAccountCache(ttl time.Duration) *AccountCache {
-	if ttl <= 0 {
+	return newAccountCache(ttl, defaultMaxAccounts)
+}
+
+func newAccountCache(ttl time.Duration, max int) *AccountCache {
+	c := announced.New[int64, db.AuthAccountRow](ttl, max)
+	if c == nil {
 		return nil
 	}
-	return &AccountCache{ttl: ttl, max: defaultMaxAccounts, now: time.Now, entries: map[int64]cachedAccount{}}
+	return &AccountCache{cache: c}
 }
 
 // lookup returns the cached account, or the epoch to store a fresh read with.
@@ -57,41 +51,22 @@ func (c *AccountCache) lookup(id int64) (row db.AuthAccountRow, epoch uint64, ok
 	if c == nil {
 		return row, 0, false
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	e, found := c.entries[id]
-	if c.ready && found && c.now().Sub(e.at) < c.ttl {
-		return e.row, c.epoch, true
-	}
-	return row, c.epoch, false
+	return c.cache.Get(id)
 }
 
 // store keeps row, read from the database after lookup returned epoch, unless something was
 // forgotten meanwhile or the cache is not listening.
 func (c *AccountCache) store(id int64, row db.AuthAccountRow, epoch uint64) {
-	if c == nil {
-		return
+	if c != nil {
+		c.cache.Put(id, row, epoch)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.ready || c.epoch != epoch {
-		return
-	}
-	if len(c.entries) >= c.max {
-		c.entries = map[int64]cachedAccount{}
-	}
-	c.entries[id] = cachedAccount{row: row, at: c.now()}
 }
 
 // Forget drops the account userID: its next request reads it from the database.
 func (c *AccountCache) Forget(userID int64) {
-	if c == nil {
-		return
+	if c != nil {
+		c.cache.Forget(userID)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	delete(c.entries, userID)
 }
 
 // AccountChanged is Forget, for the feed of announced changes (live.AccountWatcher).
@@ -100,14 +75,9 @@ func (c *AccountCache) AccountChanged(userID int64) { c.Forget(userID) }
 // Listening tells the cache whether it hears of every change: it starts serving on true and
 // forgets everything, and stops serving, on false.
 func (c *AccountCache) Listening(ok bool) {
-	if c == nil {
-		return
+	if c != nil {
+		c.cache.Listening(ok)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	c.ready = ok
-	c.entries = map[int64]cachedAccount{}
 }
 
 // Len counts the cached accounts (tests, metrics).
@@ -115,7 +85,5 @@ func (c *AccountCache) Len() int {
 	if c == nil {
 		return 0
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
+	return c.cache.Len()
 }

@@ -69,7 +69,7 @@ func TestAccountCacheDoesNotStoreAReadThatRacedAChange(t *testing.T) {
 func TestAccountCacheReadsAgainAfterTTL(t *testing.T) {
 	now := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
 	c := NewAccountCache(10 * time.Second)
-	c.now = func() time.Time { return now }
+	c.cache.SetClock(func() time.Time { return now })
 	c.Listening(true)
 	cached(c, 7, account("technicien"))
 	now = now.Add(9 * time.Second)
@@ -83,8 +83,7 @@ func TestAccountCacheReadsAgainAfterTTL(t *testing.T) {
 }
 
 func TestAccountCacheStartsAgainWhenFull(t *testing.T) {
-	c := NewAccountCache(time.Minute)
-	c.max = 3
+	c := newAccountCache(time.Minute, 3)
 	c.Listening(true)
 	for id := range int64(4) {
 		cached(c, id, account("technicien"))

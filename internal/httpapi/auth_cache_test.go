@@ -13,16 +13,19 @@ import (
 // authCacheOn turns the authentication cache on as `erp serve` has it (the test default is off).
 var authCacheOn = testenv.Options{"AUTH_CACHE_TTL": "10s"}
 
-// accountReads counts Authenticate's reads of the account among statements.
-func accountReads(statements []string) int {
+// statementsOf counts the statements of sqlc query name among statements.
+func statementsOf(name string, statements []string) int {
 	n := 0
 	for _, s := range statements {
-		if strings.Contains(s, "name: AuthAccount ") {
+		if strings.Contains(s, "name: "+name+" ") {
 			n++
 		}
 	}
 	return n
 }
+
+// accountReads counts Authenticate's reads of the account among statements.
+func accountReads(statements []string) int { return statementsOf("AuthAccount", statements) }
 
 // statusOf sends GET path with token and returns the status, the answer checked against the contract.
 func statusOf(env *testenv.Env, path, token string) int {

@@ -14,15 +14,7 @@ import (
 var namesCacheOn = testenv.Options{"NAMES_CACHE_TTL": "1m"}
 
 // namesReads counts the reads of the names among statements.
-func namesReads(statements []string) int {
-	n := 0
-	for _, s := range statements {
-		if strings.Contains(s, "name: InterventionNoms ") {
-			n++
-		}
-	}
-	return n
-}
+func namesReads(statements []string) int { return statementsOf("InterventionNoms", statements) }
 
 // listedNames returns the machine's and technician's names the list shows for the
 // interventions of machine on env.

@@ -20,8 +20,9 @@
 package namecache
 
 import (
-	"sync"
 	"time"
+
+	"github.com/mif-erp/erp/internal/announced"
 )
 
 // Kind tells whose name an id is.
@@ -40,15 +41,7 @@ type key struct {
 
 // Cache maps machine and technician ids to their names.
 type Cache struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
-
-	mu      sync.RWMutex
-	ready   bool
-	epoch   uint64    // bumped by every forget: a read started before it is not stored
-	since   time.Time // when the oldest name was stored (everything goes at since+ttl)
-	entries map[key]string
+	cache *announced.Cache[key, string]
 }
 
 // defaultMax bounds the cache; when full it starts again empty.
@@ -57,10 +50,11 @@ const defaultMax = 100_000
 // New returns a cache whose names live ttl at most; nil when ttl is not positive (no cache). It
 // serves nothing until told Listening(true).
 func New(ttl time.Duration) *Cache {
-	if ttl <= 0 {
+	c := announced.New[key, string](ttl, defaultMax)
+	if c == nil {
 		return nil
 	}
-	return &Cache{ttl: ttl, max: defaultMax, now: time.Now, entries: map[key]string{}}
+	return &Cache{cache: c}
 }
 
 // Lookup puts the cached names of ids (of one kind) into names and returns the ids it does not
@@ -69,48 +63,30 @@ func (c *Cache) Lookup(kind Kind, ids []int64, names map[int64]string) (missing 
 	if c == nil {
 		return ids, 0
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if !c.ready || c.now().Sub(c.since) >= c.ttl {
-		return ids, c.epoch
-	}
+	epoch = c.cache.Epoch() // taken first: a forget after it refuses the stores
 	for _, id := range ids {
-		if name, ok := c.entries[key{kind, id}]; ok {
+		if name, _, ok := c.cache.Get(key{kind, id}); ok {
 			names[id] = name
 		} else {
 			missing = append(missing, id)
 		}
 	}
-	return missing, c.epoch
+	return missing, epoch
 }
 
-// Store keeps the name of (kind, id), read from the database after Lookup returned epoch, unless something was forgotten meanwhile or the cache is not listening.
+// Store keeps the name of (kind, id), read from the database after Lookup returned epoch, unless
+// something was forgotten meanwhile or the cache is not listening.
 func (c *Cache) Store(epoch uint64, kind Kind, id int64, name string) {
-	if c == nil {
-		return
+	if c != nil {
+		c.cache.Put(key{kind, id}, name, epoch)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.ready || c.epoch != epoch {
-		return
-	}
-	now := c.now()
-	if len(c.entries) >= c.max || now.Sub(c.since) >= c.ttl {
-		c.entries = map[key]string{}
-		c.since = now
-	}
-	c.entries[key{kind, id}] = name
 }
 
 // Forget drops every name: the next pages read them from the database.
 func (c *Cache) Forget() {
-	if c == nil {
-		return
+	if c != nil {
+		c.cache.ForgetAll()
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	c.entries = map[key]string{}
 }
 
 // NamesChanged is Forget, for the feed of announced changes (live.NamesWatcher).
@@ -119,14 +95,9 @@ func (c *Cache) NamesChanged() { c.Forget() }
 // Listening tells the cache whether it hears of every change: it starts serving on true and
 // forgets everything, and stops serving, on false.
 func (c *Cache) Listening(ok bool) {
-	if c == nil {
-		return
+	if c != nil {
+		c.cache.Listening(ok)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	c.ready = ok
-	c.entries = map[key]string{}
 }
 
 // Len counts the cached names (tests).
@@ -134,7 +105,5 @@ func (c *Cache) Len() int {
 	if c == nil {
 		return 0
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
+	return c.cache.Len()
 }

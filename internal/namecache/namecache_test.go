@@ -19,7 +19,7 @@ func lookup(c *Cache, kind Kind, ids ...int64) (map[int64]string, []int64, uint6
 func TestCacheServesOnlyWhileListeningAndNeverStoresARacedRead(t *testing.T) {
 	now := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
 	c := New(time.Minute)
-	c.now = func() time.Time { return now }
+	c.cache.SetClock(func() time.Time { return now })
 
 	_, missing, epoch := lookup(c, Equipement, 1)
 	c.Store(epoch, Equipement, 1, "Pompe")
