@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mif-erp/erp/internal/namecache"
-
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -37,6 +35,7 @@ import (
 	"github.com/mif-erp/erp/internal/kpis"
 	"github.com/mif-erp/erp/internal/live"
 	"github.com/mif-erp/erp/internal/mail"
+	"github.com/mif-erp/erp/internal/namecache"
 	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/pieces"
 	"github.com/mif-erp/erp/internal/planning"

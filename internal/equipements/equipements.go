@@ -8,12 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mif-erp/erp/internal/namecache"
-
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/namecache"
 	"github.com/mif-erp/erp/internal/platform"
 )
 

@@ -14,8 +14,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/mif-erp/erp/internal/namecache"
-
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -23,6 +21,7 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/namecache"
 	"github.com/mif-erp/erp/internal/platform"
 )
 

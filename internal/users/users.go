@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mif-erp/erp/internal/namecache"
-
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/namecache"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
 )
