@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	api "github.com/mif-erp/erp/gen/api"
 	"github.com/mif-erp/erp/internal/testenv"
@@ -29,23 +28,6 @@ func listedNames(t *testing.T, env *testenv.Env, token string, machine int64) (e
 		technicien = iv.Technicien.FullName
 	}
 	return iv.Equipement.Nom, technicien
-}
-
-// shownWithinASecond polls get until it returns want, for a second at most.
-func shownWithinASecond(t *testing.T, what, want string, get func() string) {
-	t.Helper()
-	start, limit := time.Now(), testenv.Scaled(time.Second)
-	for {
-		got := get()
-		if got == want {
-			t.Logf("%s: %q %s after the change", what, want, time.Since(start).Round(time.Microsecond))
-			return
-		}
-		if time.Since(start) > limit {
-			t.Fatalf("%s: still %q %s after the change, want %q", what, got, limit, want)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // TestNamesCacheShowsARenameAtOnceHereAndWithinASecondElsewhere: the lists of interventions take
