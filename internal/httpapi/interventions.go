@@ -20,7 +20,8 @@ func (s *Server) ListInterventions(ctx context.Context, req api.ListIntervention
 	if err != nil {
 		return nil, err
 	}
-	return api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total, interventions.Capped(f, total))}, nil
+	total, capped := interventions.Capped(f, total)
+	return api.ListInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total, capped)}, nil
 }
 
 // FilterInterventions is GET /filters/interventions (the same search as GET /interventions).
@@ -30,7 +31,8 @@ func (s *Server) FilterInterventions(ctx context.Context, req api.FilterInterven
 	if err != nil {
 		return nil, err
 	}
-	return api.FilterInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total, interventions.Capped(f, total))}, nil
+	total, capped := interventions.Capped(f, total)
+	return api.FilterInterventions200JSONResponse{InterventionPageJSONResponse: interventionPage(rows, total, capped)}, nil
 }
 
 // ListEquipementInterventions is GET /equipements/{equipement_id}/interventions.

@@ -8,13 +8,14 @@ import (
 	"github.com/mif-erp/erp/internal/interventions"
 )
 
-// A text search counts its matches up to interventions.TotalCap: beyond, the total says the cap
-// and X-Total-Count-Capped says there are more; below it, and without q, the count is exact.
-func TestTextSearchTotalIsCappedBeyondTenThousandMatches(t *testing.T) {
+// A text search counts its matches up to interventions.TotalAhead past the page's offset: beyond,
+// the total says offset+TotalAhead and X-Total-Count-Capped says there are more; below it, and
+// without q, the count is exact.
+func TestTextSearchTotalIsCappedAThousandPastTheOffset(t *testing.T) {
 	t.Parallel()
 	f := newIvFixture(t)
 	m := f.machine(nil, nil)
-	many := interventions.TotalCap + 7
+	many := 3*interventions.TotalAhead + 7
 	f.exec(`INSERT INTO interventions (titre, description, type_intervention, statut, equipement_id)
 		SELECT 'Fuite d''huile ' || n, 'fuite visible', 'corrective', 'ouverte', $1 FROM generate_series(1, $2) n`, m, many)
 	f.exec(`INSERT INTO interventions (titre, type_intervention, statut, equipement_id)
@@ -29,20 +30,29 @@ func TestTextSearchTotalIsCappedBeyondTenThousandMatches(t *testing.T) {
 		return resp.Header.Get("X-Total-Count"), resp.Header.Get("X-Total-Count-Capped"),
 			len(decodeJSON[[]struct{ ID int64 }](t, b))
 	}
+	ahead := interventions.TotalAhead
 	cases := []struct {
 		query, total, capped string
 	}{
-		{"q=fuite", strconv.Itoa(interventions.TotalCap), "true"},
-		{"q=fuite&sort=pertinence&offset=10005", strconv.Itoa(interventions.TotalCap), "true"},
+		{"q=fuite", strconv.Itoa(ahead), "true"},
+		{"q=fuite&statut=ouverte&priorite=normale", strconv.Itoa(ahead), "true"},
+		// Deeper pages count further: the total is never below the rows already passed.
+		{"q=fuite&offset=1500", strconv.Itoa(1500 + ahead), "true"},
+		{"q=fuite&sort=pertinence&offset=1500", strconv.Itoa(1500 + ahead), "true"},
+		// Within offset+TotalAhead of the last match: exact.
+		{"q=fuite&offset=" + strconv.Itoa(many-ahead), strconv.Itoa(many), ""},
+		{"q=fuite&offset=" + strconv.Itoa(many-5), strconv.Itoa(many), ""},
 		{"q=roulement", "3", ""},
+		{"q=fuite&statut=cloturee", "0", ""},
 		{"", strconv.Itoa(many + 3), ""}, // no text: exact, whatever the size
 		{"statut=ouverte", strconv.Itoa(many + 3), ""},
 	}
 	for _, c := range cases {
 		total, capped, rows := get(c.query)
-		if total != c.total || capped != c.capped || rows == 0 {
-			t.Errorf("?%s: X-Total-Count %q, X-Total-Count-Capped %q, %d rows; want %q, %q and rows",
-				c.query, total, capped, rows, c.total, c.capped)
+		wantRows := c.total != "0"
+		if total != c.total || capped != c.capped || (rows > 0) != wantRows {
+			t.Errorf("?%s: X-Total-Count %q, X-Total-Count-Capped %q, %d rows; want %q, %q and rows: %v",
+				c.query, total, capped, rows, c.total, c.capped, wantRows)
 		}
 	}
 }

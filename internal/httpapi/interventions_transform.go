@@ -7,12 +7,13 @@ import (
 
 // Transformers of interventions, their history and the dashboard: domain -> contract types, and the generated page response the four list operations answer with.
 
-// interventionPage is one page of interventions with the total for X-Total-Count: the answer of
-// the four operations that list interventions.
+// interventionPage is one page of interventions with the total for X-Total-Count (capped: a
+// text search's count that stopped at its cap): the answer of the four operations that list
+// interventions.
 func interventionPage(rows []interventions.Intervention, total int64, capped bool) api.InterventionPageJSONResponse {
 	h := api.InterventionPageResponseHeaders{XTotalCount: int(total)}
-	if capped { // a text search counted up to the cap: more matches than it says
-		h.XTotalCount, h.XTotalCountCapped = interventions.TotalCap, ptr("true")
+	if capped { // a text search counted up to its cap: more matches than total says
+		h.XTotalCountCapped = ptr("true")
 	}
 	return api.InterventionPageJSONResponse{Body: mapAll(rows, toAPIIntervention), Headers: h}
 }

@@ -158,20 +158,37 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 	return out, total, nil
 }
 
-// TotalCap is where the count of a text search stops: List returns TotalCap+1 for "more than
-// TotalCap" (GET /interventions then says X-Total-Count: TotalCap, X-Total-Count-Capped: true).
-// Counting every match of an arbitrary text costs as much as reading them all.
-const TotalCap = 10_000
+// TotalAhead is how far past the page's offset the count of a text search goes: List counts the
+// matches up to offset+TotalAhead+1, and GET /interventions says X-Total-Count: offset+TotalAhead
+// with X-Total-Count-Capped: true when there are more. Counting every match of an arbitrary text
+// costs as much as reading them all; up to a thousand past the page, PostgreSQL stops along the
+// date index (README, Performance).
+const TotalAhead = 1_000
 
-// Capped reports whether total, returned by List for f, was counted up to TotalCap only (there
-// are more matches than TotalCap).
-func Capped(f Filter, total int64) bool {
-	return strings.TrimSpace(f.Query) != "" && total > TotalCap
+// countCap is where the count of p stops: offset+TotalAhead+1 for a text search (one more than
+// an exact answer can be, to tell "more"), no limit otherwise.
+func countCap(p db.InterventionListParams) int32 {
+	if p.Q == nil {
+		return math.MaxInt32
+	}
+	return int32(min(int64(p.Off)+TotalAhead+1, math.MaxInt32))
+}
+
+// Capped is the X-Total-Count of total, as List returned it for f, and whether it was capped:
+// more than offset+TotalAhead matches of a text search (there are more than it says).
+func Capped(f Filter, total int64) (int64, bool) {
+	if strings.TrimSpace(f.Query) == "" {
+		return total, false
+	}
+	if c := int64(max(f.Offset, 0)) + TotalAhead; total > c {
+		return c, true
+	}
+	return total, false
 }
 
 // count is the number of rows of p without limit and offset: from the pre-aggregated figures
 // when the caller reads every intervention and p filters by statut and priorite at most (the
-// default list: constant time whatever the table size), up to TotalCap+1 for a text search, by
+// default list: constant time whatever the table size), up to countCap for a text search, by
 // counting the matching rows otherwise.
 func (s *Service) count(ctx context.Context, c caller, p db.InterventionListParams) (int64, error) {
 	if c.Manager() && unfiltered(p) {
@@ -180,10 +197,7 @@ func (s *Service) count(ctx context.Context, c caller, p db.InterventionListPara
 	// The count query takes the list's parameters (sql/queries/interventions.sql): a conversion,
 	// with the cap as limit.
 	capped := p
-	capped.Lim, capped.Off = math.MaxInt32, 0
-	if p.Q != nil {
-		capped.Lim = TotalCap + 1
-	}
+	capped.Lim, capped.Off = countCap(p), 0
 	return c.Queries(s.pool).InterventionCount(ctx, db.InterventionCountParams(capped))
 }
 

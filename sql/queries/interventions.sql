@@ -73,8 +73,13 @@ FROM interventions i
 WHERE (@scope_all::boolean
    OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
    OR i.client_id = sqlc.narg('scope_client_id')::bigint)
-  AND (cardinality(@statuts::text[]) = 0 OR i.statut = ANY ((@statuts::text[])::intervention_statut[]))
-  AND (cardinality(@priorites::text[]) = 0 OR i.priorite = ANY ((@priorites::text[])::intervention_priorite[]))
+  -- With q, the text query holds the statut and priorite filters as lexemes (migration 000011):
+  -- the same predicates again would make PostgreSQL count their selectivity twice and misjudge
+  -- how many rows match (1 420 estimated for 26 780 at 1 M), hence choose the wrong plan.
+  AND (cardinality(@statuts::text[]) = 0 OR sqlc.narg('q')::text IS NOT NULL
+       OR i.statut = ANY ((@statuts::text[])::intervention_statut[]))
+  AND (cardinality(@priorites::text[]) = 0 OR sqlc.narg('q')::text IS NOT NULL
+       OR i.priorite = ANY ((@priorites::text[])::intervention_priorite[]))
   AND (sqlc.narg('type')::intervention_type IS NULL OR i.type_intervention = sqlc.narg('type'))
   AND (sqlc.narg('urgence')::boolean IS NULL OR i.urgence = sqlc.narg('urgence'))
   AND (sqlc.narg('technicien_id')::bigint IS NULL OR i.technicien_id = sqlc.narg('technicien_id'))
@@ -135,8 +140,8 @@ LIMIT @lim OFFSET @off;
 
 -- name: InterventionCount :one
 -- The number of rows InterventionList would return without limit and offset, counted up to @lim
--- rows (the service passes the largest int32 for an exact count, and 10 001 for a text search,
--- whose matches may be a large part of the table). It takes the very parameters of
+-- rows (the service passes the largest int32 for an exact count, and offset + 1 001 for a text
+-- search, whose matches may be a large part of the table). It takes the very parameters of
 -- InterventionList (sort and off are named at the end and decide nothing: never NULL), so that
 -- db.InterventionCountParams converts from db.InterventionListParams and the filter is copied
 -- once, into the list's parameters.
@@ -147,8 +152,13 @@ FROM interventions i
 WHERE (@scope_all::boolean
    OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
    OR i.client_id = sqlc.narg('scope_client_id')::bigint)
-  AND (cardinality(@statuts::text[]) = 0 OR i.statut = ANY ((@statuts::text[])::intervention_statut[]))
-  AND (cardinality(@priorites::text[]) = 0 OR i.priorite = ANY ((@priorites::text[])::intervention_priorite[]))
+  -- With q, the text query holds the statut and priorite filters as lexemes (migration 000011):
+  -- the same predicates again would make PostgreSQL count their selectivity twice and misjudge
+  -- how many rows match (1 420 estimated for 26 780 at 1 M), hence choose the wrong plan.
+  AND (cardinality(@statuts::text[]) = 0 OR sqlc.narg('q')::text IS NOT NULL
+       OR i.statut = ANY ((@statuts::text[])::intervention_statut[]))
+  AND (cardinality(@priorites::text[]) = 0 OR sqlc.narg('q')::text IS NOT NULL
+       OR i.priorite = ANY ((@priorites::text[])::intervention_priorite[]))
   AND (sqlc.narg('type')::intervention_type IS NULL OR i.type_intervention = sqlc.narg('type'))
   AND (sqlc.narg('urgence')::boolean IS NULL OR i.urgence = sqlc.narg('urgence'))
   AND (sqlc.narg('technicien_id')::bigint IS NULL OR i.technicien_id = sqlc.narg('technicien_id'))
@@ -165,6 +175,12 @@ WHERE (@scope_all::boolean
        OR (i.recherche || mif_filtres_tsv(i.statut, i.priorite))
           @@ mif_recherche_tsq(sqlc.narg('q'), @statuts::text[], @priorites::text[]))
   AND @sort::text IS NOT NULL AND @off::integer IS NOT NULL
+-- A text search is counted newest first up to its cap: PostgreSQL may then walk the date index
+-- and stop at the cap (a few thousand rows) instead of building the text index's bitmap of every
+-- match (tens of milliseconds for a common word at 1 M). Without q the order is a constant,
+-- which the planner drops.
+ORDER BY CASE WHEN sqlc.narg('q')::text IS NOT NULL THEN i.date_creation END DESC,
+         CASE WHEN sqlc.narg('q')::text IS NOT NULL THEN i.id END DESC
 LIMIT @lim
 ) AS counted;
 

@@ -873,8 +873,8 @@ export interface paths {
         };
         /**
          * List interventions
-         * @description Paginated (`limit`/`offset`, total in `X-Total-Count`; with `q`, exact up to 10 000 and
-         *     then capped, see `X-Total-Count-Capped`), newest first unless `sort` says otherwise, with
+         * @description Paginated (`limit`/`offset`, total in `X-Total-Count`; with `q`, exact up to `offset` +
+         *     1 000 and then capped, see `X-Total-Count-Capped`), newest first unless `sort` says otherwise, with
          *     every filter of `GET /filters/interventions`. Row rules: admins and
          *     responsables see every intervention, a technicien those assigned to them, a client those
          *     of its company (the original showed every row to everyone).
@@ -6033,9 +6033,10 @@ export interface components {
             };
         };
         /**
-         * @description One page of interventions. With a text search (`q`) the total is exact up to 10 000
-         *     matches; beyond, `X-Total-Count` is 10000 and `X-Total-Count-Capped` is `true` (counting
-         *     every match of an arbitrary text would cost as much as reading them all).
+         * @description One page of interventions. With a text search (`q`) the total is exact up to `offset` +
+         *     1 000 matches; beyond, `X-Total-Count` is `offset` + 1000 and `X-Total-Count-Capped` is
+         *     `true` (counting every match of an arbitrary text would cost as much as reading them all;
+         *     a deeper page counts further, so the total is never below the rows already passed).
          */
         InterventionPage: {
             headers: {
