@@ -23,12 +23,19 @@ func (q *Queries) ContratInUse(ctx context.Context, id int64) (bool, error) {
 }
 
 const contratInterventionsCounted = `-- name: ContratInterventionsCounted :one
-SELECT count(*)::integer FROM interventions i WHERE i.contrat_id = $1 AND i.statut <> 'annulee'
+SELECT count(*)::integer
+FROM (SELECT 1 FROM interventions i WHERE i.contrat_id = $1 AND i.statut <> 'annulee' LIMIT $2) AS counted
 `
 
-// The interventions a contract's quota counts (not cancelled).
-func (q *Queries) ContratInterventionsCounted(ctx context.Context, contratID *int64) (int32, error) {
-	row := q.db.QueryRow(ctx, contratInterventionsCounted, contratID)
+type ContratInterventionsCountedParams struct {
+	ContratID *int64
+	Lim       int32
+}
+
+// The interventions a contract's quota counts (not cancelled), counted up to @lim: whether the
+// quota is reached needs no more than the quota's rows (a contract far beyond it has thousands).
+func (q *Queries) ContratInterventionsCounted(ctx context.Context, arg ContratInterventionsCountedParams) (int32, error) {
+	row := q.db.QueryRow(ctx, contratInterventionsCounted, arg.ContratID, arg.Lim)
 	var column_1 int32
 	err := row.Scan(&column_1)
 	return column_1, err

@@ -12,18 +12,19 @@ import (
 
 const interventionContratTarget = `-- name: InterventionContratTarget :one
 SELECT k.id, k.client_id, k.delai_urgente_heures, k.delai_haute_heures, k.delai_normale_heures,
-       k.delai_basse_heures
+       k.delai_basse_heures, k.nb_interventions_incluses
 FROM contrats k
 WHERE k.id = $1
 `
 
 type InterventionContratTargetRow struct {
-	ID                 int64
-	ClientID           int64
-	DelaiUrgenteHeures *int32
-	DelaiHauteHeures   *int32
-	DelaiNormaleHeures *int32
-	DelaiBasseHeures   *int32
+	ID                      int64
+	ClientID                int64
+	DelaiUrgenteHeures      *int32
+	DelaiHauteHeures        *int32
+	DelaiNormaleHeures      *int32
+	DelaiBasseHeures        *int32
+	NbInterventionsIncluses *int32
 }
 
 // A contract and its response times (hours per priority, NULL: the default SLA).
@@ -37,6 +38,7 @@ func (q *Queries) InterventionContratTarget(ctx context.Context, id int64) (Inte
 		&i.DelaiHauteHeures,
 		&i.DelaiNormaleHeures,
 		&i.DelaiBasseHeures,
+		&i.NbInterventionsIncluses,
 	)
 	return i, err
 }

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -57,7 +58,8 @@ func TestContractQuotaRefusesUnderConcurrency(t *testing.T) {
 			defer mu.Unlock()
 			codes[r.StatusCode()]++
 			if r.StatusCode() == http.StatusConflict {
-				if p := decodeProblem(t, r.Body); fieldsOf(p)[0] != "contrat_id" {
+				// The quota is counted up to its size, the refusal says the exact use.
+				if p := decodeProblem(t, r.Body); fieldsOf(p)[0] != "contrat_id" || !strings.Contains(string(r.Body), "3 intervention(s) incluse(s), 3 utilisée(s)") {
 					t.Errorf("problem %s", r.Body)
 				}
 			}

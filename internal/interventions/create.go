@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mif-erp/erp/internal/text"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mif-erp/erp/internal/text"
 
 	"github.com/jackc/pgx/v5"
 
@@ -175,7 +177,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in CreateInp
 		}
 		if contrat != nil {
 			params.ContratID = &contrat.ID
-			if params.HorsContrat, err = s.checkQuota(ctx, q, contrat.ID); err != nil {
+			if params.HorsContrat, err = s.checkQuota(ctx, q, contrat); err != nil {
 				return err
 			}
 		}
@@ -262,28 +264,53 @@ const (
 	QuotaRefuser  = "refuser"  // refused with 409
 )
 
-// checkQuota locks the contract (so that concurrent requests take its last slots one at a time)
-// and tells whether one more intervention goes beyond its quota: flagged hors_contrat, or
-// refused in refuser mode.
-func (s *Service) checkQuota(ctx context.Context, q *db.Queries, contratID int64) (bool, error) {
-	quota, err := q.ContratQuotaLock(ctx, contratID)
-	if err != nil {
-		return false, fmt.Errorf("contract quota %d: %w", contratID, err)
-	}
-	if quota == nil {
+// checkQuota tells whether one more intervention goes beyond its contract's quota: flagged
+// hors_contrat, or refused in refuser mode. While slots are left it locks the contract, so that
+// concurrent requests take the last ones one at a time. A contract already at its quota is not
+// locked: only a cancellation frees a slot, and deciding before that cancellation commits is a
+// valid order of the two.
+func (s *Service) checkQuota(ctx context.Context, q *db.Queries, k *db.InterventionContratTargetRow) (bool, error) {
+	if k.NbInterventionsIncluses == nil {
 		return false, nil
 	}
-	used, err := q.ContratInterventionsCounted(ctx, &contratID)
+	quota := *k.NbInterventionsIncluses
+	used, err := quotaUsed(ctx, q, k.ID, quota)
 	if err != nil {
-		return false, fmt.Errorf("contract %d interventions: %w", contratID, err)
+		return false, err
 	}
-	if used < *quota {
-		return false, nil
+	if used < quota {
+		locked, err := q.ContratQuotaLock(ctx, k.ID)
+		if err != nil {
+			return false, fmt.Errorf("contract quota %d: %w", k.ID, err)
+		}
+		if locked == nil {
+			return false, nil
+		}
+		// Counted again once the lock is held: what the requests before us committed.
+		quota = *locked
+		if used, err = quotaUsed(ctx, q, k.ID, quota); err != nil {
+			return false, err
+		}
+		if used < quota {
+			return false, nil
+		}
 	}
 	if s.quotaMode == QuotaRefuser {
+		if used, err = quotaUsed(ctx, q, k.ID, math.MaxInt32); err != nil {
+			return false, err
+		}
 		return false, &apperr.Error{Kind: apperr.KindConflict,
-			Message: fmt.Sprintf("Quota du contrat atteint : %d intervention(s) incluse(s), %d utilisée(s)", *quota, used),
+			Message: fmt.Sprintf("Quota du contrat atteint : %d intervention(s) incluse(s), %d utilisée(s)", quota, used),
 			Fields:  []apperr.FieldError{{Field: "contrat_id", Message: "quota d'interventions atteint"}}}
 	}
 	return true, nil
+}
+
+// quotaUsed is the number of interventions a contract's quota counts, up to lim.
+func quotaUsed(ctx context.Context, q *db.Queries, contratID int64, lim int32) (int32, error) {
+	used, err := q.ContratInterventionsCounted(ctx, db.ContratInterventionsCountedParams{ContratID: &contratID, Lim: max(lim, 0)})
+	if err != nil {
+		return 0, fmt.Errorf("contract %d interventions: %w", contratID, err)
+	}
+	return used, nil
 }

@@ -95,5 +95,7 @@ DELETE FROM contrats WHERE id = @id;
 SELECT k.nb_interventions_incluses FROM contrats k WHERE k.id = @id FOR UPDATE;
 
 -- name: ContratInterventionsCounted :one
--- The interventions a contract's quota counts (not cancelled).
-SELECT count(*)::integer FROM interventions i WHERE i.contrat_id = @contrat_id AND i.statut <> 'annulee';
+-- The interventions a contract's quota counts (not cancelled), counted up to @lim: whether the
+-- quota is reached needs no more than the quota's rows (a contract far beyond it has thousands).
+SELECT count(*)::integer
+FROM (SELECT 1 FROM interventions i WHERE i.contrat_id = @contrat_id AND i.statut <> 'annulee' LIMIT @lim) AS counted;

@@ -276,7 +276,7 @@ WHERE e.id = @id
 -- name: InterventionContratTarget :one
 -- A contract and its response times (hours per priority, NULL: the default SLA).
 SELECT k.id, k.client_id, k.delai_urgente_heures, k.delai_haute_heures, k.delai_normale_heures,
-       k.delai_basse_heures
+       k.delai_basse_heures, k.nb_interventions_incluses
 FROM contrats k
 WHERE k.id = @id;
 
