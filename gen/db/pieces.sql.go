@@ -454,9 +454,11 @@ func (q *Queries) GetPiecesForUpdateByReference(ctx context.Context, refs []stri
 }
 
 const insertInterventionPiece = `-- name: InsertInterventionPiece :one
-INSERT INTO interventions_pieces (intervention_id, piece_id, quantite, commentaire, user_id)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id
+INSERT INTO interventions_pieces (intervention_id, piece_id, quantite, commentaire, user_id, statut, sortie_id, cout_unitaire)
+VALUES ($1, $2, $3, $4, $5,
+    (CASE WHEN $6::bigint IS NULL THEN 'reservee' ELSE 'consommee' END)::statut_piece_intervention,
+    $6, $7)
+RETURNING id, intervention_id, piece_id, quantite, statut, cout_unitaire, sortie_id, retour_id, commentaire, user_id, created_at, updated_at
 `
 
 type InsertInterventionPieceParams struct {
@@ -465,19 +467,37 @@ type InsertInterventionPieceParams struct {
 	Quantite       int32
 	Commentaire    *string
 	UserID         int64
+	SortieID       *int64
+	CoutUnitaire   *int64
 }
 
-func (q *Queries) InsertInterventionPiece(ctx context.Context, arg InsertInterventionPieceParams) (int64, error) {
+// A reserved line, or with its sortie and unit cost, a line consumed at once.
+func (q *Queries) InsertInterventionPiece(ctx context.Context, arg InsertInterventionPieceParams) (InterventionsPiece, error) {
 	row := q.db.QueryRow(ctx, insertInterventionPiece,
 		arg.InterventionID,
 		arg.PieceID,
 		arg.Quantite,
 		arg.Commentaire,
 		arg.UserID,
+		arg.SortieID,
+		arg.CoutUnitaire,
 	)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
+	var i InterventionsPiece
+	err := row.Scan(
+		&i.ID,
+		&i.InterventionID,
+		&i.PieceID,
+		&i.Quantite,
+		&i.Statut,
+		&i.CoutUnitaire,
+		&i.SortieID,
+		&i.RetourID,
+		&i.Commentaire,
+		&i.UserID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
 }
 
 const insertMouvement = `-- name: InsertMouvement :one

@@ -104,33 +104,35 @@ func (s *Service) AddLigne(ctx context.Context, actor auth.Principal, interventi
 		if free := int64(p.StockActuel) - int64(p.StockReserve); int64(in.Quantite) > free {
 			return insufficient(max(free, 0), int64(in.Quantite))
 		}
-		id, err := q.InsertInterventionPiece(ctx, db.InsertInterventionPieceParams{InterventionID: interventionID,
-			PieceID: p.ID, Quantite: int32(in.Quantite), Commentaire: in.Commentaire, UserID: actor.UserID})
+		params := db.InsertInterventionPieceParams{InterventionID: interventionID, PieceID: p.ID,
+			Quantite: int32(in.Quantite), Commentaire: in.Commentaire, UserID: actor.UserID}
+		if in.Consommer {
+			// Consumed at once: the sortie on the part locked above, then the line, born consumed
+			// (not reserved then consumed: four statements less).
+			sortie, unit, err := postLocked(ctx, tx, actor.UserID, p, consumption(interventionID, in.Quantite, false))
+			if err != nil {
+				return err
+			}
+			params.SortieID, params.CoutUnitaire = &sortie, &unit
+		}
+		line, err := q.InsertInterventionPiece(ctx, params)
 		if err != nil {
 			return platform.WriteError("insert intervention piece", err, constraints)
 		}
-		if err := q.SetPieceReserve(ctx, db.SetPieceReserveParams{ID: p.ID, StockReserve: p.StockReserve + int32(in.Quantite)}); err != nil {
-			return fmt.Errorf("reserve: %w", err)
-		}
 		if in.Consommer {
-			line, err := q.LockInterventionPiece(ctx, db.LockInterventionPieceParams{ID: id, InterventionID: interventionID})
-			if err != nil {
-				return fmt.Errorf("lock line: %w", err)
-			}
-			if err := consume(ctx, tx, actor.UserID, line); err != nil {
-				return err
-			}
 			if err := syncCost(ctx, tx, interventionID); err != nil {
 				return err
 			}
+		} else if err := q.SetPieceReserve(ctx, db.SetPieceReserveParams{ID: p.ID, StockReserve: p.StockReserve + int32(in.Quantite)}); err != nil {
+			return fmt.Errorf("reserve: %w", err)
 		}
 		if err := audit.Write(ctx, tx, audit.Entry{ActorID: actor.UserID, ActorRole: actor.Role,
 			Action: "intervention.piece_ajoutee", ResourceType: "intervention", ResourceID: strconv.FormatInt(interventionID, 10),
-			Details: map[string]any{"ligne_id": id, "piece_id": p.ID, "quantite": in.Quantite, "consommee": in.Consommer}}); err != nil {
+			Details: map[string]any{"ligne_id": line.ID, "piece_id": p.ID, "quantite": in.Quantite, "consommee": in.Consommer}}); err != nil {
 			return err
 		}
-		out, err = getLigne(ctx, tx, id)
-		return err
+		out = Ligne{line, p.Reference, p.Nom, p.Devise}
+		return nil
 	})
 	if err != nil {
 		return Ligne{}, fmt.Errorf("add piece to intervention %d: %w", interventionID, err)
@@ -250,22 +252,26 @@ func ReleaseReserved(ctx context.Context, tx pgx.Tx, interventionID int64) error
 
 // consume issues a reserved line: a sortie linked to the intervention, valued at the average cost.
 func consume(ctx context.Context, tx pgx.Tx, userID int64, l db.InterventionsPiece) error {
-	q := int(l.Quantite)
-	motif := "Intervention n° " + strconv.FormatInt(l.InterventionID, 10)
-	sortie, err := post(ctx, tx, userID, l.PieceID, MouvementInput{Type: Sortie, Quantite: &q, Motif: &motif,
-		InterventionID: &l.InterventionID, reserved: true})
+	p, err := db.New(tx).GetPieceForUpdate(ctx, l.PieceID)
+	if err != nil {
+		return fmt.Errorf("lock piece: %w", err)
+	}
+	sortie, unit, err := postLocked(ctx, tx, userID, p, consumption(l.InterventionID, int(l.Quantite), true))
 	if err != nil {
 		return err
 	}
-	m, err := db.New(tx).GetMouvement(ctx, sortie)
-	if err != nil {
-		return fmt.Errorf("read sortie: %w", err)
-	}
 	if err := db.New(tx).ConsumeInterventionPiece(ctx, db.ConsumeInterventionPieceParams{ID: l.ID, SortieID: &sortie,
-		CoutUnitaire: &m.MouvementsStock.CoutUnitaire}); err != nil {
+		CoutUnitaire: &unit}); err != nil {
 		return fmt.Errorf("consume line: %w", err)
 	}
 	return nil
+}
+
+// consumption is the sortie of quantite units for an intervention (reserved: units the
+// intervention had reserved, which the sortie frees from the reserve).
+func consumption(interventionID int64, quantite int, reserved bool) MouvementInput {
+	motif := "Intervention n° " + strconv.FormatInt(interventionID, 10)
+	return MouvementInput{Type: Sortie, Quantite: &quantite, Motif: &motif, InterventionID: &interventionID, reserved: reserved}
 }
 
 // release gives a reserved line's units back to the free stock.

@@ -164,16 +164,24 @@ func checkMouvement(in *MouvementInput) error {
 // post appends one checked movement inside tx: lock the part, compute the new balance and
 // average cost, insert the ledger line, write the balances. It returns the movement's id.
 func post(ctx context.Context, tx pgx.Tx, userID, pieceID int64, in MouvementInput) (int64, error) {
-	q := db.New(tx)
-	p, err := q.GetPieceForUpdate(ctx, pieceID)
+	p, err := db.New(tx).GetPieceForUpdate(ctx, pieceID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, errPieceNotFound
 	}
 	if err != nil {
 		return 0, fmt.Errorf("lock piece: %w", err)
 	}
+	id, _, err := postLocked(ctx, tx, userID, p, in)
+	return id, err
+}
+
+// postLocked is post for a part the transaction has locked (GetPieceForUpdate), as it read it: it
+// returns the movement and its unit cost.
+func postLocked(ctx context.Context, tx pgx.Tx, userID int64, p db.Piece, in MouvementInput) (int64, int64, error) {
+	q := db.New(tx)
+	pieceID := p.ID
 	if in.Devise != nil && *in.Devise != p.Devise {
-		return 0, apperr.InvalidField("devise", fmt.Sprintf("la pièce est en %s", p.Devise))
+		return 0, 0, apperr.InvalidField("devise", fmt.Sprintf("la pièce est en %s", p.Devise))
 	}
 	before := int64(p.StockActuel)
 	var delta int64
@@ -199,20 +207,20 @@ func post(ctx context.Context, tx pgx.Tx, userID, pieceID int64, in MouvementInp
 			reserve = max(reserve-delta, 0)
 		}
 		if delta > free {
-			return 0, insufficient(max(free, 0), delta)
+			return 0, 0, insufficient(max(free, 0), delta)
 		}
 		delta = -delta
 	case Ajustement:
 		if in.StockCompte != nil {
 			delta = int64(*in.StockCompte) - before
 			if delta == 0 {
-				return 0, apperr.InvalidField("stock_compte", fmt.Sprintf("égal au stock actuel (%d) : rien à ajuster", before))
+				return 0, 0, apperr.InvalidField("stock_compte", fmt.Sprintf("égal au stock actuel (%d) : rien à ajuster", before))
 			}
 		}
 	}
 	after := before + delta
 	if after > MaxQuantite || after < -MaxQuantite {
-		return 0, apperr.InvalidField("quantite", fmt.Sprintf("le stock dépasserait %d", MaxQuantite))
+		return 0, 0, apperr.InvalidField("quantite", fmt.Sprintf("le stock dépasserait %d", MaxQuantite))
 	}
 	quantite := delta
 	if in.Type == Sortie {
@@ -224,19 +232,19 @@ func post(ctx context.Context, tx pgx.Tx, userID, pieceID int64, in MouvementInp
 		Motif: in.Motif, Commentaire: in.Commentaire, InterventionID: in.InterventionID, UserID: userID,
 	})
 	if err != nil {
-		return 0, platform.WriteError("insert mouvement", err, constraints)
+		return 0, 0, platform.WriteError("insert mouvement", err, constraints)
 	}
 	alerte, err := reorderAlert(ctx, tx, p, after, userID)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if err := q.SetPieceStock(ctx, db.SetPieceStockParams{
 		ID: pieceID, StockActuel: int32(after), StockReserve: int32(reserve), CoutMoyen: avg,
 		TypeMouvement: db.TypeMouvement(in.Type), AlerteStock: alerte,
 	}); err != nil {
-		return 0, fmt.Errorf("write balance: %w", err)
+		return 0, 0, fmt.Errorf("write balance: %w", err)
 	}
-	return id, nil
+	return id, unit, nil
 }
 
 // reorderAlert tells the responsables, once, that an active part's stock reached its minimum,

@@ -190,9 +190,12 @@ ORDER BY x.id;
 UPDATE pieces SET stock_reserve = @stock_reserve, version = version + 1, updated_at = now() WHERE id = @id;
 
 -- name: InsertInterventionPiece :one
-INSERT INTO interventions_pieces (intervention_id, piece_id, quantite, commentaire, user_id)
-VALUES (@intervention_id, @piece_id, @quantite, sqlc.narg('commentaire'), @user_id)
-RETURNING id;
+-- A reserved line, or with its sortie and unit cost, a line consumed at once.
+INSERT INTO interventions_pieces (intervention_id, piece_id, quantite, commentaire, user_id, statut, sortie_id, cout_unitaire)
+VALUES (@intervention_id, @piece_id, @quantite, sqlc.narg('commentaire'), @user_id,
+    (CASE WHEN sqlc.narg('sortie_id')::bigint IS NULL THEN 'reservee' ELSE 'consommee' END)::statut_piece_intervention,
+    sqlc.narg('sortie_id'), sqlc.narg('cout_unitaire'))
+RETURNING *;
 
 -- name: LockInterventionPiece :one
 SELECT * FROM interventions_pieces WHERE id = @id AND intervention_id = @intervention_id FOR UPDATE;
