@@ -1041,21 +1041,6 @@ func (q *Queries) ReturnInterventionPiece(ctx context.Context, arg ReturnInterve
 	return err
 }
 
-const setInterventionCoutPieces = `-- name: SetInterventionCoutPieces :exec
-UPDATE interventions SET cout_pieces = $1, version = version + 1, updated_at = now() WHERE id = $2
-`
-
-type SetInterventionCoutPiecesParams struct {
-	CoutPieces *int64
-	ID         int64
-}
-
-// The parts cost of an intervention the caller locked through a scoped query, from its lines.
-func (q *Queries) SetInterventionCoutPieces(ctx context.Context, arg SetInterventionCoutPiecesParams) error {
-	_, err := q.db.Exec(ctx, setInterventionCoutPieces, arg.CoutPieces, arg.ID)
-	return err
-}
-
 const setPieceReserve = `-- name: SetPieceReserve :exec
 UPDATE pieces SET stock_reserve = $1, version = version + 1, updated_at = now() WHERE id = $2
 `
@@ -1099,6 +1084,21 @@ func (q *Queries) SetPieceStock(ctx context.Context, arg SetPieceStockParams) er
 		arg.TypeMouvement,
 		arg.ID,
 	)
+	return err
+}
+
+const syncInterventionCoutPieces = `-- name: SyncInterventionCoutPieces :exec
+UPDATE interventions i SET cout_pieces = c.cout, version = i.version + 1, updated_at = now()
+FROM (SELECT count(*) AS lignes,
+             coalesce(sum(l.quantite::bigint * l.cout_unitaire) FILTER (WHERE l.statut = 'consommee'), 0)::bigint AS cout
+      FROM interventions_pieces l WHERE l.intervention_id = $1) AS c
+WHERE i.id = $1 AND c.lignes > 0
+`
+
+// The parts cost of an intervention the caller locked through a scoped query, from its lines,
+// in one statement (nothing written while it has no line).
+func (q *Queries) SyncInterventionCoutPieces(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, syncInterventionCoutPieces, id)
 	return err
 }
 

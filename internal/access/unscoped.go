@@ -77,7 +77,7 @@ var unscoped = map[string]string{
 	"ConsumeInterventionPiece":       whyLockedRow,
 	"ReleaseInterventionPiece":       whyLockedRow,
 	"ReturnInterventionPiece":        whyLockedRow,
-	"SetInterventionCoutPieces":      whyLockedRow,
+	"SyncInterventionCoutPieces":     whyLockedRow,
 
 	"ListTemps":                  whyAboutRow,
 	"GetTemps":                   whyAboutRow,

@@ -304,11 +304,7 @@ func partsCost(ctx context.Context, tx pgx.Tx, interventionID int64) (*int64, er
 
 // syncCost writes the parts cost of an intervention from its lines.
 func syncCost(ctx context.Context, tx pgx.Tx, interventionID int64) error {
-	c, err := partsCost(ctx, tx, interventionID)
-	if err != nil || c == nil {
-		return err
-	}
-	if err := db.New(tx).SetInterventionCoutPieces(ctx, db.SetInterventionCoutPiecesParams{ID: interventionID, CoutPieces: c}); err != nil {
+	if err := db.New(tx).SyncInterventionCoutPieces(ctx, interventionID); err != nil {
 		return fmt.Errorf("write parts cost: %w", err)
 	}
 	return nil

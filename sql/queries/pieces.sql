@@ -232,6 +232,11 @@ SELECT count(*)::integer AS lignes,
     coalesce(sum(quantite::bigint * cout_unitaire) FILTER (WHERE statut = 'consommee'), 0)::bigint AS cout
 FROM interventions_pieces WHERE intervention_id = @intervention_id;
 
--- name: SetInterventionCoutPieces :exec
--- The parts cost of an intervention the caller locked through a scoped query, from its lines.
-UPDATE interventions SET cout_pieces = @cout_pieces, version = version + 1, updated_at = now() WHERE id = @id;
+-- name: SyncInterventionCoutPieces :exec
+-- The parts cost of an intervention the caller locked through a scoped query, from its lines,
+-- in one statement (nothing written while it has no line).
+UPDATE interventions i SET cout_pieces = c.cout, version = i.version + 1, updated_at = now()
+FROM (SELECT count(*) AS lignes,
+             coalesce(sum(l.quantite::bigint * l.cout_unitaire) FILTER (WHERE l.statut = 'consommee'), 0)::bigint AS cout
+      FROM interventions_pieces l WHERE l.intervention_id = @id) AS c
+WHERE i.id = @id AND c.lignes > 0;
