@@ -51,9 +51,7 @@ FROM interventions i
 WHERE ($1::boolean
    OR i.technicien_id = $2::bigint
    OR i.client_id = $3::bigint)
-  -- With q, the text query holds the statut and priorite filters as lexemes (migration 000011):
-  -- the same predicates again would make PostgreSQL count their selectivity twice and misjudge
-  -- how many rows match (1 420 estimated for 26 780 at 1 M), hence choose the wrong plan.
+  -- With q, the statut and priorite filters are the text query's lexemes (see InterventionList).
   AND (cardinality($4::text[]) = 0 OR $5::text IS NOT NULL
        OR i.statut = ANY (($4::text[])::intervention_statut[]))
   AND (cardinality($6::text[]) = 0 OR $5::text IS NOT NULL

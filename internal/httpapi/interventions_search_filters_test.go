@@ -23,17 +23,24 @@ func TestTextSearchFiltersByEveryStatutAndPriorite(t *testing.T) {
 		statut, priorite string
 		text             bool
 	}
-	var rows []row
+	var statuts, priorites []string
 	for _, s := range db.AllInterventionStatutValues() {
-		for _, p := range db.AllInterventionPrioriteValues() {
+		statuts = append(statuts, string(s))
+	}
+	for _, p := range db.AllInterventionPrioriteValues() {
+		priorites = append(priorites, string(p))
+	}
+	var rows []row
+	for _, s := range statuts {
+		for _, p := range priorites {
 			for _, text := range []bool{true, false} {
-				titre := "Contrôle " + string(s)
+				titre := "Contrôle " + s
 				if text {
-					titre = "Bruit de " + word + " " + string(s)
+					titre = "Bruit de " + word + " " + s
 				}
 				id := f.id(`INSERT INTO interventions (titre, type_intervention, statut, priorite, equipement_id)
 					VALUES ($1, 'corrective', $2, $3, $4) RETURNING id`, titre, s, p, m)
-				rows = append(rows, row{id, string(s), string(p), text})
+				rows = append(rows, row{id, s, p, text})
 			}
 		}
 	}
@@ -57,13 +64,6 @@ func TestTextSearchFiltersByEveryStatutAndPriorite(t *testing.T) {
 		if !slices.Equal(ids, want) || total != len(want) {
 			t.Errorf("?%s: %v (total %d), want %v", query, ids, total, want)
 		}
-	}
-	var statuts, priorites []string
-	for _, s := range db.AllInterventionStatutValues() {
-		statuts = append(statuts, string(s))
-	}
-	for _, p := range db.AllInterventionPrioriteValues() {
-		priorites = append(priorites, string(p))
 	}
 	check(nil, nil)
 	for _, s := range statuts {

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mif-erp/erp/internal/text"
-
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mif-erp/erp/gen/db"
@@ -20,6 +18,7 @@ import (
 	"github.com/mif-erp/erp/internal/auth"
 	"github.com/mif-erp/erp/internal/notifications"
 	"github.com/mif-erp/erp/internal/platform"
+	"github.com/mif-erp/erp/internal/text"
 )
 
 // CreateInput is a new intervention. Type and TypeIntervention are aliases (one is required).

@@ -165,22 +165,22 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 // date index (README, Performance).
 const TotalAhead = 1_000
 
-// countCap is where the count of p stops: offset+TotalAhead+1 for a text search (one more than
-// an exact answer can be, to tell "more"), no limit otherwise.
+// totalCap is the largest total a text search reports exactly for a page at offset off.
+func totalCap(off int64) int64 { return max(off, 0) + TotalAhead }
+
+// countCap is where the count of p stops: one past totalCap for a text search (to tell "more"),
+// no limit otherwise.
 func countCap(p db.InterventionListParams) int32 {
 	if p.Q == nil {
 		return math.MaxInt32
 	}
-	return int32(min(int64(p.Off)+TotalAhead+1, math.MaxInt32))
+	return int32(min(totalCap(int64(p.Off))+1, math.MaxInt32))
 }
 
 // Capped is the X-Total-Count of total, as List returned it for f, and whether it was capped:
-// more than offset+TotalAhead matches of a text search (there are more than it says).
+// more than totalCap matches of a text search (there are more than it says).
 func Capped(f Filter, total int64) (int64, bool) {
-	if strings.TrimSpace(f.Query) == "" {
-		return total, false
-	}
-	if c := int64(max(f.Offset, 0)) + TotalAhead; total > c {
+	if c := totalCap(int64(f.Offset)); strings.TrimSpace(f.Query) != "" && total > c {
 		return c, true
 	}
 	return total, false

@@ -152,9 +152,7 @@ FROM interventions i
 WHERE (@scope_all::boolean
    OR i.technicien_id = sqlc.narg('scope_technicien_id')::bigint
    OR i.client_id = sqlc.narg('scope_client_id')::bigint)
-  -- With q, the text query holds the statut and priorite filters as lexemes (migration 000011):
-  -- the same predicates again would make PostgreSQL count their selectivity twice and misjudge
-  -- how many rows match (1 420 estimated for 26 780 at 1 M), hence choose the wrong plan.
+  -- With q, the statut and priorite filters are the text query's lexemes (see InterventionList).
   AND (cardinality(@statuts::text[]) = 0 OR sqlc.narg('q')::text IS NOT NULL
        OR i.statut = ANY ((@statuts::text[])::intervention_statut[]))
   AND (cardinality(@priorites::text[]) = 0 OR sqlc.narg('q')::text IS NOT NULL
