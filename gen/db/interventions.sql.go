@@ -200,8 +200,7 @@ SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, 
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
-       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
-       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       ''::text AS equipement_nom, ''::text AS technicien_nom, -- filled from InterventionNoms
        now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = $1
@@ -270,6 +269,8 @@ type InterventionGetRow struct {
 // filters. A single row reads the names by primary key in the statement; a page leaves them ”
 // and the service reads them for the whole page with InterventionNoms (one statement for up to
 // 50 distinct ids: two correlated lookups per row cost PostgreSQL four times the page itself).
+// The names are left empty, filled from the name cache (internal/namecache) or InterventionNoms
+// as a page's are: the two lookups made the statement a third dearer than the row alone.
 func (q *Queries) InterventionGet(ctx context.Context, arg InterventionGetParams) (InterventionGetRow, error) {
 	row := q.db.QueryRow(ctx, interventionGet,
 		arg.ID,

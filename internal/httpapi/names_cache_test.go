@@ -30,11 +30,24 @@ func listedNames(t *testing.T, env *testenv.Env, token string, machine int64) (e
 	return iv.Equipement.Nom, technicien
 }
 
-// TestNamesCacheShowsARenameAtOnceHereAndWithinASecondElsewhere: the lists of interventions take
-// the machine and technician names from a cache once read; a machine renamed through the API
-// shows its new name on the very next page of the instance that renamed it, and within a second
-// on another instance; so does a technician whose account's full name changed, and a machine
-// renamed straight in SQL (announced by PostgreSQL's trigger).
+// detailNames returns the machine's and technician's names GET /interventions/{id} shows on env.
+func detailNames(t *testing.T, env *testenv.Env, token string, id int64) (equipement, technicien string) {
+	t.Helper()
+	r, err := env.Client.GetInterventionWithResponse(t.Context(), id, testenv.As(token))
+	if err != nil || r.JSON200 == nil {
+		t.Fatalf("get intervention %d: %v %+v", id, err, r)
+	}
+	if r.JSON200.Technicien != nil {
+		technicien = r.JSON200.Technicien.FullName
+	}
+	return r.JSON200.Equipement.Nom, technicien
+}
+
+// TestNamesCacheShowsARenameAtOnceHereAndWithinASecondElsewhere: the lists of interventions and
+// the detail take the machine and technician names from a cache once read; a machine renamed
+// through the API shows its new name on the very next page or detail of the instance that renamed
+// it, and within a second on another instance; so does a technician whose account's full name
+// changed, and a machine renamed straight in SQL (announced by PostgreSQL's trigger).
 func TestNamesCacheShowsARenameAtOnceHereAndWithinASecondElsewhere(t *testing.T) {
 	t.Parallel()
 	a := testenv.NewEnv(t, pg, namesCacheOn)
@@ -43,7 +56,7 @@ func TestNamesCacheShowsARenameAtOnceHereAndWithinASecondElsewhere(t *testing.T)
 	waitHub(t, b)
 	f := newIvFixtureOn(t, a)
 	machine := f.machine(nil, nil)
-	f.insert("affectee", machine, &f.techID)
+	iv := f.insert("affectee", machine, &f.techID)
 
 	listedNames(t, b, f.resp, machine)
 	counter.Reset()
@@ -53,6 +66,12 @@ func TestNamesCacheShowsARenameAtOnceHereAndWithinASecondElsewhere(t *testing.T)
 	}
 	if !strings.HasPrefix(eq, "Machine IV") || tech == "" {
 		t.Fatalf("names listed: %q, %q", eq, tech)
+	}
+	if deq, dtech := detailNames(t, b, f.resp, iv); deq != eq || dtech != tech {
+		t.Fatalf("detail names %q, %q; listed %q, %q", deq, dtech, eq, tech)
+	}
+	if n := namesReads(counter.Statements()); n != 0 {
+		t.Fatalf("b read the names %d times for the detail, want 0 (cached by the page)", n)
 	}
 	listedNames(t, a, f.resp, machine) // cached on a too
 
@@ -65,7 +84,11 @@ func TestNamesCacheShowsARenameAtOnceHereAndWithinASecondElsewhere(t *testing.T)
 	if got, _ := listedNames(t, a, f.resp, machine); got != nom {
 		t.Errorf("a, right after renaming: %q, want %q", got, nom)
 	}
+	if got, _ := detailNames(t, a, f.resp, iv); got != nom {
+		t.Errorf("a's detail, right after renaming: %q, want %q", got, nom)
+	}
 	shownWithinASecond(t, "b's machine name", nom, func() string { got, _ := listedNames(t, b, f.resp, machine); return got })
+	shownWithinASecond(t, "b's machine name in the detail", nom, func() string { got, _ := detailNames(t, b, f.resp, iv); return got })
 
 	// The technician's account renamed through a.
 	full := "Technicien Renommé"
@@ -75,7 +98,11 @@ func TestNamesCacheShowsARenameAtOnceHereAndWithinASecondElsewhere(t *testing.T)
 	if _, got := listedNames(t, a, f.resp, machine); got != full {
 		t.Errorf("a, right after renaming the technician: %q, want %q", got, full)
 	}
+	if _, got := detailNames(t, a, f.resp, iv); got != full {
+		t.Errorf("a's detail, right after renaming the technician: %q, want %q", got, full)
+	}
 	shownWithinASecond(t, "b's technician name", full, func() string { _, got := listedNames(t, b, f.resp, machine); return got })
+	shownWithinASecond(t, "b's technician name in the detail", full, func() string { _, got := detailNames(t, b, f.resp, iv); return got })
 
 	// Renamed in SQL, by neither instance: both hear of it.
 	f.exec(`UPDATE equipements SET nom = 'Pompe renommée en SQL' WHERE id = $1`, machine)

@@ -143,7 +143,7 @@ func (c caller) view(r Row) Intervention {
 	return v
 }
 
-// get reads one intervention the caller may read.
+// get reads one intervention the caller may read, without its names (withNames fills them).
 func (c caller) get(ctx context.Context, q db.DBTX, id int64) (Row, error) {
 	r, err := c.Queries(q).InterventionGet(ctx, db.InterventionGetParams{ID: id})
 	if errors.Is(err, pgx.ErrNoRows) {

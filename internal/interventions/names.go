@@ -9,8 +9,8 @@ import (
 	"github.com/mif-erp/erp/internal/namecache"
 )
 
-// withNames fills the machine and technician names of a page of rows (InterventionList and
-// InterventionListRecent leave them empty): from cache (nil: none) for the ids it holds, with
+// withNames fills the machine and technician names of a page of rows (InterventionList,
+// InterventionListRecent and InterventionGet leave them empty): from cache (nil: none) for the ids it holds, with
 // one statement for the page's other distinct ids. The rows were read through a scoped query:
 // their names are details of rows the caller may read.
 func withNames(ctx context.Context, dbtx db.DBTX, cache *namecache.Cache, rows []db.InterventionListRow) error {

@@ -110,7 +110,11 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Inte
 	if err != nil {
 		return Intervention{}, err
 	}
-	return c.view(r), nil
+	page := []db.InterventionListRow{db.InterventionListRow(r)}
+	if err := withNames(ctx, s.pool, s.names, page); err != nil {
+		return Intervention{}, err
+	}
+	return c.view(Row(page[0])), nil
 }
 
 // List returns one page of the interventions the caller may read and the total matching f.

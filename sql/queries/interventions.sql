@@ -17,13 +17,14 @@
 -- 50 distinct ids: two correlated lookups per row cost PostgreSQL four times the page itself).
 
 -- name: InterventionGet :one
+-- The names are left empty, filled from the name cache (internal/namecache) or InterventionNoms
+-- as a page's are: the two lookups made the statement a third dearer than the row alone.
 SELECT i.id, i.titre, i.description, i.type_intervention, i.statut, i.priorite, i.urgence,
        i.equipement_id, i.technicien_id, i.client_id, i.contrat_id, i.created_by, i.date_creation,
        i.date_limite, i.date_affectation, i.date_debut_travaux, i.date_fin_travaux, i.date_cloture,
        i.date_archivage, i.cout_main_oeuvre, i.cout_pieces, i.cout_autres, i.cout_estime, i.hors_contrat, i.duree_minutes, i.rapport,
        i.satisfaction_client, i.motif_annulation, i.version, i.updated_at,
-       (SELECT e.nom FROM equipements e WHERE e.id = i.equipement_id)::text AS equipement_nom,
-       coalesce((SELECT u.full_name FROM techniciens t JOIN users u ON u.id = t.user_id WHERE t.id = i.technicien_id), '')::text AS technicien_nom,
+       ''::text AS equipement_nom, ''::text AS technicien_nom, -- filled from InterventionNoms
        now()::timestamptz AS db_now
 FROM interventions i
 WHERE i.id = @id
