@@ -73,7 +73,7 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		input := &openapi3filter.RequestValidationInput{
 			Request:    req,
 			PathParams: pathParams,
-			Route:      route,
+			Route:      route.Route,
 			Options: &openapi3filter.Options{
 				MultiError:         true,
 				AuthenticationFunc: g.authenticate(holder),
@@ -111,13 +111,13 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		// Text PostgreSQL cannot store, and JSON read strictly (gate_input.go): a 400 at once, the
 		// fields refused along with the validator's.
-		textFields, err := checkInput(route, pathParams, req, streamed)
+		textFields, err := checkInput(route.Route, pathParams, req, streamed)
 		if err != nil {
 			return err
 		}
-		input.Options.AuthenticationFunc = openapi3filter.NoopAuthenticationFunc // already checked above
+		input.Route = route.unsecured // security already checked above
 		if streamed {
-			// ValidateRequest checks security again, reading the body first: not a streamed one.
+			// A streamed body is its handler's alone: the validator gets the request without it.
 			input.Request = withoutBody(req)
 		}
 		if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
@@ -131,11 +131,11 @@ func (g *gate) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
-		if fields := repeatedScalars(route, req); len(fields) > 0 {
+		if fields := repeatedScalars(route.Route, req); len(fields) > 0 {
 			return apperr.Validation(fields...)
 		}
 		if !streamed {
-			if err := datesAsDays(route, req); err != nil {
+			if err := datesAsDays(route.Route, req); err != nil {
 				return err
 			}
 		}

@@ -13,7 +13,16 @@ import (
 // matched: api.RegisterHandlers registers one Echo route per operation, so the gate needs no
 // second lookup (kin-openapi's gorillamux router tries the contract's paths one by one).
 // It is keyed by method, then by Echo's route path (/interventions/:intervention_id).
-type contractRoutes map[string]map[string]*routers.Route
+type contractRoutes map[string]map[string]*contractRoute
+
+// contractRoute is an operation of the contract, and the same operation without security
+// requirements to validate the rest of a request with: the gate authenticates the token itself,
+// and openapi3filter.ValidateRequest would check the requirements again (with a no-op
+// authentication) on every request.
+type contractRoute struct {
+	*routers.Route
+	unsecured *routers.Route
+}
 
 // newContractRoutes indexes the operations of doc, whose request paths are those Echo sees
 // (normalizePath has stripped /api/v1).
@@ -24,9 +33,14 @@ func newContractRoutes(doc *openapi3.T) contractRoutes {
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			if rs[method] == nil {
-				rs[method] = map[string]*routers.Route{}
+				rs[method] = map[string]*contractRoute{}
 			}
-			rs[method][echoPath(path)] = &routers.Route{Spec: &clone, Path: path, PathItem: item, Method: method, Operation: op}
+			route := &routers.Route{Spec: &clone, Path: path, PathItem: item, Method: method, Operation: op}
+			unsecured := *route
+			opCopy := *op
+			opCopy.Security = &openapi3.SecurityRequirements{} // none: ValidateSecurityRequirements returns at once
+			unsecured.Operation = &opCopy
+			rs[method][echoPath(path)] = &contractRoute{Route: route, unsecured: &unsecured}
 		}
 	}
 	return rs
@@ -45,7 +59,7 @@ func echoPath(p string) string {
 
 // find returns the operation Echo routed c to and its path parameters, or false when c is not
 // an operation of the contract (docs pages, 404, 405).
-func (rs contractRoutes) find(c echo.Context) (*routers.Route, map[string]string, bool) {
+func (rs contractRoutes) find(c echo.Context) (*contractRoute, map[string]string, bool) {
 	route := rs[c.Request().Method][c.Path()]
 	if route == nil {
 		return nil, nil, false
