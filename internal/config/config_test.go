@@ -42,7 +42,7 @@ func TestDefaultsNeedNoVariable(t *testing.T) {
 		{"ProjectName", c.ProjectName, "MIF ERP"},
 		{"Port", c.Port, 8000},
 		{"DatabaseURL", c.DatabaseURL, "postgres://postgres@127.0.0.1:5432/mif_erp?sslmode=disable"},
-		{"DBMaxConns", c.DBMaxConns, int32(6 * runtime.NumCPU())},
+		{"DBMaxConns", c.DBMaxConns, int32(3 * runtime.NumCPU())},
 		{"MigrateOnStart", c.MigrateOnStart, true},
 		{"DefaultCurrency", c.DefaultCurrency, "MAD"},
 		{"ContratQuotaMode", c.ContratQuotaMode, "signaler"},

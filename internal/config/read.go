@@ -19,11 +19,13 @@ type reader struct {
 	errs   []error
 }
 
-// DefaultDBMaxConns is the pool size when DB_MAX_CONNS is unset: 6 connections per CPU (12 on
-// the 2-core benchmark machine, where 12 to 16 gave the best throughput and 20 a lower one: more
-// backends than that only wait for the CPUs and each other).
+// DefaultDBMaxConns is the pool size when DB_MAX_CONNS is unset: 3 connections per CPU (6 on the
+// 2-core benchmark machine). There 6 and 12 gave the same closed-loop throughput within the
+// machine's noise (4 gave 18 % less, 20 less too), but at half that rate 12 backends running at
+// once stretched each statement's turn on the CPUs: the writes' p99 was 47-79 ms with 12, 25-30
+// with 6 (a write is 7 to 10 statements).
 func DefaultDBMaxConns() int {
-	return 6 * runtime.NumCPU()
+	return 3 * runtime.NumCPU()
 }
 
 func (r *reader) fail(key, format string, args ...any) {
