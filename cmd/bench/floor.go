@@ -12,14 +12,19 @@ import (
 	"github.com/mif-erp/erp/internal/bench"
 	"github.com/mif-erp/erp/internal/equipements"
 	"github.com/mif-erp/erp/internal/interventions"
+	"github.com/mif-erp/erp/internal/namecache"
 	"github.com/mif-erp/erp/internal/platform"
 )
 
 // floorOps are the operations of the mix without HTTP: the same service calls the handlers make
 // for a responsable (global scope), so the same queries with the same parameters, through pgx,
-// without the network, authentication, validation or JSON.
+// without the network, authentication, validation or JSON. The services keep the machine and
+// technician names as `erp serve` does (NAMES_CACHE_TTL's default); the cache serves without
+// hearing of renames, none being made while the floors run.
 func floorOps(pool *pgxpool.Pool, interventionIDs []int64, responsableID int64) []bench.FloorOp {
-	inter, equip := interventions.NewService(pool), equipements.NewService(pool)
+	names := namecache.New(time.Minute)
+	names.Listening(true)
+	inter, equip := interventions.NewService(pool).WithNameCache(names), equipements.NewService(pool).WithNameCache(names)
 	resp := auth.Principal{UserID: responsableID, Role: "responsable"}
 	return []bench.FloorOp{
 		{Name: "get_intervention (interventions.Get)", API: "get_intervention", Do: func(ctx context.Context, r *rand.Rand) error {
