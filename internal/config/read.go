@@ -20,10 +20,11 @@ type reader struct {
 }
 
 // DefaultDBMaxConns is the pool size when DB_MAX_CONNS is unset: 3 connections per CPU (6 on the
-// 2-core benchmark machine). There 6 and 12 gave the same closed-loop throughput within the
-// machine's noise (4 gave 18 % less, 20 less too), but at half that rate 12 backends running at
-// once stretched each statement's turn on the CPUs: the writes' p99 was 47-79 ms with 12, 25-30
-// with 6 (a write is 7 to 10 statements).
+// 2-core benchmark machine). There, in the closed loop of `make bench`, 6 gave about 4 % less
+// throughput than 12 (7 alternated runs: 1 055 against 1 100 req/s on average; 4 gave 18 % less,
+// 20 less too), but at half that rate 12 backends running at once stretched each statement's
+// turn on the CPUs: the writes' p99 was 47-79 ms with 12, 42-57 with 8 and 25-30 with 6 (a write
+// is 7 to 10 statements).
 func DefaultDBMaxConns() int {
 	return 3 * runtime.NumCPU()
 }
