@@ -46,7 +46,7 @@ func (s *Service) Export(ctx context.Context, actor auth.Principal, f Filter, fn
 		if err != nil {
 			return fmt.Errorf("export interventions: %w", err)
 		}
-		if err := withNames(ctx, tx, nil, rows); err != nil { // the export's snapshot, not the cache
+		if err := withNames(ctx, tx, nil, nil, rows); err != nil { // the export's snapshot, not the cache
 			return err
 		}
 		for _, r := range rows {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/access"
@@ -32,6 +33,7 @@ type Service struct {
 	quotaMode string         // QuotaSignaler (default) or QuotaRefuser
 	zone      *time.Location // of the deadlines in the notification texts (APP_TIMEZONE); nil: UTC
 	names     *namecache.Cache
+	nameReads singleflight.Group // reads of the names missing from names, shared (withNames)
 }
 
 // WithNameCache makes the lists take the machine and technician names they show from c (nil:

@@ -111,7 +111,7 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, id int64) (Inte
 		return Intervention{}, err
 	}
 	page := []db.InterventionListRow{db.InterventionListRow(r)}
-	if err := withNames(ctx, s.pool, s.names, page); err != nil {
+	if err := withNames(ctx, s.pool, s.names, &s.nameReads, page); err != nil {
 		return Intervention{}, err
 	}
 	return c.view(Row(page[0])), nil
@@ -144,7 +144,7 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 	if err != nil {
 		return nil, 0, fmt.Errorf("list interventions: %w", err)
 	}
-	if err := withNames(ctx, s.pool, s.names, rows); err != nil {
+	if err := withNames(ctx, s.pool, s.names, &s.nameReads, rows); err != nil {
 		return nil, 0, err
 	}
 	// A page shorter than asked is the last one: its rows end the count, no count query (unless
