@@ -13,18 +13,22 @@ import (
 )
 
 // withNames fills the machine and technician names of a page of rows (InterventionList,
-// InterventionListRecent and InterventionGet leave them empty): from cache (nil: none) for the ids it holds, with
-// one statement for the page's other distinct ids. The rows were read through a scoped query:
-// their names are details of rows the caller may read.
+// InterventionListRecent and InterventionGet leave them empty): from cache (nil: none) for the
+// ids it holds, with one statement for the page's other distinct ids. The rows were read through
+// a scoped query: their names are details of rows the caller may read.
 //
-// With a flight, concurrent calls missing the same names at the same cache epoch share one
-// read: a new intervention at the head of the list is missed by every request for the list in
-// flight at that moment (with 50 at once and a few creations a second, 70 % of the pages read
-// names). The epoch is part of the key, so that a call after a forget (a rename committed) never
-// takes the names of a read begun before it.
+// With a cache and a flight, concurrent calls missing the same names at the same cache epoch
+// share one read: a new intervention at the head of the list is missed by every request for the
+// list in flight at that moment (with 50 at once and a few creations a second, 70 % of the pages
+// read names). The epoch is part of the key, so that a call after a forget (a rename committed)
+// never takes the names of a read begun before it; without a cache there is no epoch, and every
+// call reads for itself.
 func withNames(ctx context.Context, dbtx db.DBTX, cache *namecache.Cache, flight *singleflight.Group, rows []db.InterventionListRow) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	if cache == nil {
+		flight = nil
 	}
 	equipements := make([]int64, 0, len(rows))
 	techniciens := make([]int64, 0, len(rows))
