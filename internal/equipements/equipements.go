@@ -12,6 +12,7 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
+	"github.com/mif-erp/erp/internal/coalesce"
 	"github.com/mif-erp/erp/internal/namecache"
 	"github.com/mif-erp/erp/internal/platform"
 )
@@ -77,6 +78,7 @@ type Equipement struct {
 type Service struct {
 	pool  *pgxpool.Pool
 	names *namecache.Cache
+	pages coalesce.Group[pageKey, page] // the pages of every machine, shared (List)
 }
 
 // NewService returns the service.

@@ -108,19 +108,79 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 		q = &esc
 	}
 	sc := access.For(viewer)
+	pr := pageRead{statut: statut, criticite: criticite, typ: typ, clientID: f.ClientID, contratID: f.ContratID,
+		parentID: f.ParentID, q: q, sort: f.Sort, limit: limit, offset: offset}
+	if !sc.ReadsAllEquipment() {
+		return s.readPage(ctx, sc, pr)
+	}
+	// Every machine is read alike by the callers who read them all: the identical requests that
+	// wait share a read (coalesce: never one that began before the request arrived).
+	pg, err := s.pages.Do(ctx, pr.key(), func(ctx context.Context) (page, error) {
+		rows, total, err := s.readPage(ctx, sc, pr)
+		return page{rows, total}, err
+	})
+	return pg.rows, pg.total, err
+}
+
+// pageRead is a checked page request of List.
+type pageRead struct {
+	statut                        db.NullEquipementStatut
+	criticite                     db.NullEquipementCriticite
+	typ, q                        *string
+	clientID, contratID, parentID *int64
+	sort                          string
+	limit, offset                 int32
+}
+
+// pageKey is a pageRead by value: the requests of the same page have the same key.
+type pageKey struct {
+	statut, criticite, typ, q, sort string
+	hasTyp, hasQ                    bool
+	clientID, contratID, parentID   int64 // 0: none (ids start at 1)
+	limit, offset                   int32
+}
+
+func (r pageRead) key() pageKey {
+	deref := func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	k := pageKey{statut: string(r.statut.EquipementStatut), criticite: string(r.criticite.EquipementCriticite),
+		sort: r.sort, clientID: deref(r.clientID), contratID: deref(r.contratID), parentID: deref(r.parentID),
+		limit: r.limit, offset: r.offset}
+	if r.typ != nil {
+		k.typ, k.hasTyp = *r.typ, true
+	}
+	if r.q != nil {
+		k.q, k.hasQ = *r.q, true
+	}
+	return k
+}
+
+// page is a page of machines and the total of its filter. It may be shared: read-only.
+type page struct {
+	rows  []Equipement
+	total int64
+}
+
+// readPage reads the page of r and its total in sc.
+func (s *Service) readPage(ctx context.Context, sc access.Scope, r pageRead) ([]Equipement, int64, error) {
+	var err error
 	queries := sc.Queries(s.pool)
-	unfiltered := !criticite.Valid && typ == nil && f.ClientID == nil && f.ContratID == nil && f.ParentID == nil && q == nil
+	unfiltered := !r.criticite.Valid && r.typ == nil && r.clientID == nil && r.contratID == nil && r.parentID == nil && r.q == nil
 	var rows []db.ListEquipementsRow
-	if sc.ReadsAllEquipment() && unfiltered && !statut.Valid && f.Sort == "-created_at" {
+	if sc.ReadsAllEquipment() && unfiltered && !r.statut.Valid && r.sort == "-created_at" {
 		// The default page of every machine: a fixed-shape statement with a cached plan.
 		var recent []db.ListEquipementsRecentRow
-		recent, err = queries.ListEquipementsRecent(ctx, db.ListEquipementsRecentParams{Lim: limit, Off: offset})
+		recent, err = queries.ListEquipementsRecent(ctx, db.ListEquipementsRecentParams{Lim: r.limit, Off: r.offset})
 		rows = platform.ConvertRows(recent, func(r db.ListEquipementsRecentRow) db.ListEquipementsRow { return db.ListEquipementsRow(r) })
 	} else {
 		rows, err = queries.ListEquipements(ctx, db.ListEquipementsParams{
-			Statut: statut, Criticite: criticite, Type: typ,
-			ClientID: f.ClientID, ContratID: f.ContratID, ParentID: f.ParentID, Q: q,
-			Sort: f.Sort, Lim: limit, Off: offset,
+			Statut: r.statut, Criticite: r.criticite, Type: r.typ,
+			ClientID: r.clientID, ContratID: r.contratID, ParentID: r.parentID, Q: r.q,
+			Sort: r.sort, Lim: r.limit, Off: r.offset,
 		})
 	}
 	if err != nil {
@@ -129,11 +189,11 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 	var total int64
 	if sc.ReadsAllEquipment() && unfiltered {
 		// Every machine, or those of one statut: from the pre-aggregated figures.
-		total, err = db.New(s.pool).CountEquipementsGlobal(ctx, statut)
+		total, err = db.New(s.pool).CountEquipementsGlobal(ctx, r.statut)
 	} else {
 		total, err = queries.CountEquipements(ctx, db.CountEquipementsParams{
-			Statut: statut, Criticite: criticite, Type: typ,
-			ClientID: f.ClientID, ContratID: f.ContratID, ParentID: f.ParentID, Q: q,
+			Statut: r.statut, Criticite: r.criticite, Type: r.typ,
+			ClientID: r.clientID, ContratID: r.contratID, ParentID: r.parentID, Q: r.q,
 		})
 	}
 	if err != nil {

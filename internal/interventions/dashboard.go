@@ -33,7 +33,8 @@ func (s *Service) Dashboard(ctx context.Context, actor auth.Principal) (Stats, e
 	var st Stats
 	if c.Manager() {
 		// Every intervention: one statement over the pre-aggregated figures.
-		g, err := db.New(s.pool).DashboardGlobal(ctx)
+		// Every manager reads the same figures: the identical requests that wait share a read.
+		g, err := s.dashboard.Do(ctx, struct{}{}, db.New(s.pool).DashboardGlobal)
 		if err != nil {
 			return Stats{}, fmt.Errorf("dashboard: %w", err)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/coalesce"
 	"github.com/mif-erp/erp/internal/namecache"
 	"github.com/mif-erp/erp/internal/platform"
 )
@@ -33,7 +34,9 @@ type Service struct {
 	quotaMode string         // QuotaSignaler (default) or QuotaRefuser
 	zone      *time.Location // of the deadlines in the notification texts (APP_TIMEZONE); nil: UTC
 	names     *namecache.Cache
-	nameReads singleflight.Group // reads of the names missing from names, shared (withNames)
+	nameReads singleflight.Group                              // reads of the names missing from names, shared (withNames)
+	pages     coalesce.Group[string, listPage]                // the managers' pages, shared (list)
+	dashboard coalesce.Group[struct{}, db.DashboardGlobalRow] // the global figures, shared (Dashboard)
 }
 
 // WithNameCache makes the lists take the machine and technician names they show from c (nil:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/namecache"
+	"github.com/mif-erp/erp/internal/platform"
 )
 
 // withNames fills the machine and technician names of a page of rows (InterventionList,
@@ -71,7 +72,9 @@ func withNames(ctx context.Context, dbtx db.DBTX, cache *namecache.Cache, flight
 // one (the result is shared: read it, do not change it).
 func readNames(ctx context.Context, dbtx db.DBTX, flight *singleflight.Group, epoch uint64, equipements, techniciens []int64) ([]db.InterventionNomsRow, error) {
 	read := func(ctx context.Context) ([]db.InterventionNomsRow, error) {
-		return db.New(dbtx).InterventionNoms(ctx, db.InterventionNomsParams{
+		// Its generic plan is as good as a custom one, which PostgreSQL would make on every call
+		// (planning 0.39 ms, running 0.07, in the mix of make bench).
+		return db.New(platform.PlanGeneric(dbtx)).InterventionNoms(ctx, db.InterventionNomsParams{
 			Equipements: nonNil(equipements), Techniciens: nonNil(techniciens),
 		})
 	}

@@ -2,6 +2,7 @@ package interventions
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -129,8 +130,40 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f Filter) ([]I
 }
 
 // list runs the page and count queries: two queries whatever the page size, one when the page
-// is the last.
+// is the last. The callers who read every intervention (admins, responsables) share the reads of
+// the same page with the identical requests that wait for them (coalesce: never a read that began
+// before the request arrived).
 func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParams) ([]Intervention, int64, error) {
+	var pg listPage
+	var err error
+	if c.Manager() {
+		var key []byte
+		if key, err = json.Marshal(p); err != nil {
+			return nil, 0, fmt.Errorf("list interventions: page key: %w", err)
+		}
+		pg, err = s.pages.Do(ctx, string(key), func(ctx context.Context) (listPage, error) { return s.readPage(ctx, c, p) })
+	} else {
+		pg, err = s.readPage(ctx, c, p)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Intervention, len(pg.rows))
+	for i, r := range pg.rows {
+		out[i] = c.view(Row(r))
+	}
+	return out, pg.total, nil
+}
+
+// listPage is a page of interventions and the total of its filter, as read for list. It may be
+// shared among callers: read-only.
+type listPage struct {
+	rows  []db.InterventionListRow
+	total int64
+}
+
+// readPage reads the page of p and its total.
+func (s *Service) readPage(ctx context.Context, c caller, p db.InterventionListParams) (listPage, error) {
 	var rows []db.InterventionListRow
 	var err error
 	if c.Manager() && unfiltered(p) && len(p.Statuts) == 0 && len(p.Priorites) == 0 && p.Sort == "-date_creation" {
@@ -142,24 +175,20 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 		rows, err = c.Queries(s.pool).InterventionList(ctx, p)
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("list interventions: %w", err)
+		return listPage{}, fmt.Errorf("list interventions: %w", err)
 	}
 	if err := withNames(ctx, s.pool, s.names, &s.nameReads, rows); err != nil {
-		return nil, 0, err
+		return listPage{}, err
 	}
 	// A page shorter than asked is the last one: its rows end the count, no count query (unless
 	// it is empty past the first page, which says nothing of how many rows come before).
 	total := int64(p.Off) + int64(len(rows))
 	if len(rows) == int(p.Lim) || len(rows) == 0 && p.Off > 0 {
 		if total, err = s.count(ctx, c, p); err != nil {
-			return nil, 0, fmt.Errorf("count interventions: %w", err)
+			return listPage{}, fmt.Errorf("count interventions: %w", err)
 		}
 	}
-	out := make([]Intervention, len(rows))
-	for i, r := range rows {
-		out[i] = c.view(Row(r))
-	}
-	return out, total, nil
+	return listPage{rows: rows, total: total}, nil
 }
 
 // TotalAhead is how far past the page's offset the count of a text search goes: List counts the

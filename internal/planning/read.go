@@ -58,7 +58,46 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 	if len(fields) > 0 {
 		return nil, 0, apperr.Validation(fields...)
 	}
-	q := access.For(actor).Queries(s.pool)
+	sc := access.For(actor)
+	today := s.today()
+	read := func(ctx context.Context) (plansPage, error) { return s.readPage(ctx, sc, f, statut, due, today) }
+	var pg plansPage
+	var err error
+	if sc.Manager() {
+		// Every plan is read alike by the managers: the identical requests that wait share a read
+		// (coalesce: never one that began before the request arrived).
+		k := plansKey{statut: string(statut.PlanningStatut), sort: f.Sort, limit: f.Limit, offset: f.Offset, today: today.Unix()}
+		if f.EquipementID != nil {
+			k.equipementID = *f.EquipementID
+		}
+		if due != nil {
+			k.due, k.hasDue = due.Unix(), true
+		}
+		pg, err = s.pages.Do(ctx, k, read)
+	} else {
+		pg, err = read(ctx)
+	}
+	return pg.plans, pg.total, err
+}
+
+// plansKey is a page request of List by value (equipementID 0: any).
+type plansKey struct {
+	equipementID  int64
+	statut, sort  string
+	due, today    int64
+	hasDue        bool
+	limit, offset int
+}
+
+// plansPage is a page of plans and the total of its filter. It may be shared: read-only.
+type plansPage struct {
+	plans []Plan
+	total int64
+}
+
+// readPage reads the page of plans of f (checked) in sc.
+func (s *Service) readPage(ctx context.Context, sc access.Scope, f ListFilter, statut db.NullPlanningStatut, due *time.Time, today time.Time) (plansPage, error) {
+	q := sc.Queries(s.pool)
 	var rows []db.PlanningListRow
 	var total int64
 	var err error
@@ -82,17 +121,16 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 		}
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("list plans: %w", err)
+		return plansPage{}, fmt.Errorf("list plans: %w", err)
 	}
-	today := s.today()
 	out := make([]Plan, len(rows))
 	for i, r := range rows {
 		out[i] = view(Row(r), today)
 	}
 	if err := withTriggers(ctx, s.pool, out); err != nil {
-		return nil, 0, err
+		return plansPage{}, err
 	}
-	return out, total, nil
+	return plansPage{plans: out, total: total}, nil
 }
 
 // Get reads one plan the caller may read.

@@ -90,13 +90,70 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 		competence = &f.CompetenceID
 	}
 	query := likePattern(f.Query)
+	pr := pageRead{equipe: equipe, dispo: dispo, niveau: niveau, competence: competence, query: query,
+		sort: f.Sort, limit: limit, offset: offset}
+	// Every caller reads the same profiles (the rate is hidden afterwards): the identical requests
+	// that wait share a read (coalesce: never one that began before the request arrived).
+	pg, err := s.pages.Do(ctx, pr.key(), func(ctx context.Context) (page, error) { return s.readPage(ctx, pr) })
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Profile, len(pg.profiles))
+	for i := range pg.profiles {
+		out[i] = hideRate(actor, pg.profiles[i])
+	}
+	return out, pg.total, nil
+}
 
+// pageRead is a checked page request of List.
+type pageRead struct {
+	equipe, query *string
+	dispo         db.NullTechnicienDisponibilite
+	niveau        db.NullNiveauCompetence
+	competence    *int64
+	sort          string
+	limit, offset int32
+}
+
+// pageKey is a pageRead by value (competence 0: any).
+type pageKey struct {
+	equipe, query, dispo, niveau, sort string
+	hasEquipe, hasQuery                bool
+	competence                         int64
+	limit, offset                      int32
+}
+
+func (r pageRead) key() pageKey {
+	k := pageKey{dispo: string(r.dispo.TechnicienDisponibilite), niveau: string(r.niveau.NiveauCompetence),
+		sort: r.sort, limit: r.limit, offset: r.offset}
+	if r.equipe != nil {
+		k.equipe, k.hasEquipe = *r.equipe, true
+	}
+	if r.query != nil {
+		k.query, k.hasQuery = *r.query, true
+	}
+	if r.competence != nil {
+		k.competence = *r.competence
+	}
+	return k
+}
+
+// page is a page of profiles, rates included, and the total of its filter. It may be shared:
+// read-only.
+type page struct {
+	profiles []Profile
+	total    int64
+}
+
+// readPage reads the page of r and its total: three queries whatever the page size.
+func (s *Service) readPage(ctx context.Context, r pageRead) (page, error) {
 	var rows []db.ListTechniciensRow
 	var total int64
-	if equipe == nil && !dispo.Valid && !niveau.Valid && competence == nil && query == nil && f.Sort == "nom" {
+	var err error
+	if r.equipe == nil && !r.dispo.Valid && !r.niveau.Valid && r.competence == nil && r.query == nil && r.sort == "nom" {
 		// The default page: fixed-shape statements with cached generic plans.
 		var byName []db.ListTechniciensParNomRow
-		byName, err = db.New(platform.PlanGeneric(s.pool)).ListTechniciensParNom(ctx, db.ListTechniciensParNomParams{Lim: limit, Off: offset})
+		byName, err = db.New(platform.PlanGeneric(s.pool)).ListTechniciensParNom(ctx, db.ListTechniciensParNomParams{Lim: r.limit, Off: r.offset})
 		rows = platform.ConvertRows(byName, func(r db.ListTechniciensParNomRow) db.ListTechniciensRow { return db.ListTechniciensRow(r) })
 		if err == nil {
 			total, err = db.New(s.pool).CountTechniciensAll(ctx)
@@ -104,17 +161,17 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 	} else {
 		q := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
 		rows, err = q.ListTechniciens(ctx, db.ListTechniciensParams{
-			Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence, Q: query,
-			Sort: f.Sort, Lim: limit, Off: offset,
+			Equipe: r.equipe, Disponibilite: r.dispo, Niveau: r.niveau, CompetenceID: r.competence, Q: r.query,
+			Sort: r.sort, Lim: r.limit, Off: r.offset,
 		})
 		if err == nil {
 			total, err = q.CountTechniciens(ctx, db.CountTechniciensParams{
-				Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence, Q: query,
+				Equipe: r.equipe, Disponibilite: r.dispo, Niveau: r.niveau, CompetenceID: r.competence, Q: r.query,
 			})
 		}
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("list techniciens: %w", err)
+		return page{}, fmt.Errorf("list techniciens: %w", err)
 	}
 	out := make([]Profile, len(rows))
 	ids := make([]int64, len(rows))
@@ -123,12 +180,9 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 		ids[i] = r.Technicien.ID
 	}
 	if err := attachCompetences(ctx, db.New(s.pool), out, ids); err != nil {
-		return nil, 0, err
+		return page{}, err
 	}
-	for i := range out {
-		out[i] = hideRate(actor, out[i])
-	}
-	return out, total, nil
+	return page{profiles: out, total: total}, nil
 }
 
 // view reads one profile with its account, workload and competences (two queries).

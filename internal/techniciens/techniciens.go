@@ -11,6 +11,7 @@ import (
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/coalesce"
 	"github.com/mif-erp/erp/internal/patch"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
@@ -37,6 +38,7 @@ func errNotTechnicien() error {
 type Service struct {
 	pool     *pgxpool.Pool
 	accounts *auth.AccountCache
+	pages    coalesce.Group[pageKey, page] // the pages of profiles, shared (List)
 }
 
 // NewService returns the service.

@@ -17,6 +17,7 @@ import (
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/audit"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/coalesce"
 	"github.com/mif-erp/erp/internal/namecache"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
@@ -45,6 +46,7 @@ type Service struct {
 	hasher   *auth.Hasher
 	accounts *auth.AccountCache
 	names    *namecache.Cache
+	pages    coalesce.Group[pageKey, page] // the pages of accounts, shared (List)
 }
 
 // NewService returns the accounts service.
@@ -192,18 +194,47 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]db.User, int64, err
 		esc := text.EscapeLike(s)
 		q = &esc
 	}
-	queries := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
-	rows, err := queries.ListUsers(ctx, db.ListUsersParams{
-		Role: role, IsActive: f.IsActive, Q: q, Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
+	k := pageKey{role: f.Role, sort: f.Sort, limit: f.Limit, offset: f.Offset}
+	if f.IsActive != nil {
+		k.active = 1
+		if !*f.IsActive {
+			k.active = 2
+		}
+	}
+	if q != nil {
+		k.q, k.hasQ = *q, true
+	}
+	// The admins read the same accounts: the identical requests that wait share a read
+	// (coalesce: never one that began before the request arrived).
+	pg, err := s.pages.Do(ctx, k, func(ctx context.Context) (page, error) {
+		queries := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
+		rows, err := queries.ListUsers(ctx, db.ListUsersParams{
+			Role: role, IsActive: f.IsActive, Q: q, Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
+		})
+		if err != nil {
+			return page{}, fmt.Errorf("list users: %w", err)
+		}
+		total, err := queries.CountUsers(ctx, db.CountUsersParams{Role: role, IsActive: f.IsActive, Q: q})
+		if err != nil {
+			return page{}, fmt.Errorf("count users: %w", err)
+		}
+		return page{rows, total}, nil
 	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("list users: %w", err)
-	}
-	total, err := queries.CountUsers(ctx, db.CountUsersParams{Role: role, IsActive: f.IsActive, Q: q})
-	if err != nil {
-		return nil, 0, fmt.Errorf("count users: %w", err)
-	}
-	return rows, total, nil
+	return pg.users, pg.total, err
+}
+
+// pageKey is a page request of List by value (active: 0 any, 1 active, 2 inactive).
+type pageKey struct {
+	role, q, sort string
+	hasQ          bool
+	active        int8
+	limit, offset int
+}
+
+// page is a page of accounts and the total of its filter. It may be shared: read-only.
+type page struct {
+	users []db.User
+	total int64
 }
 
 // UpdateSelf changes the caller's name and/or password (the current password is required).
