@@ -225,7 +225,9 @@ func Capped(f Filter, total int64) (int64, bool) {
 // counting the matching rows otherwise.
 func (s *Service) count(ctx context.Context, c caller, p db.InterventionListParams) (int64, error) {
 	if c.Manager() && unfiltered(p) {
-		return db.New(s.pool).InterventionCountGlobal(ctx, db.InterventionCountGlobalParams{Statuts: p.Statuts, Priorites: p.Priorites})
+		// A generic plan (the kind's rows, filtered) is as good as a custom one, which PostgreSQL
+		// would make on every call for the array parameters (0.16 ms of planning for 0.13 of work).
+		return db.New(platform.PlanGeneric(s.pool)).InterventionCountGlobal(ctx, db.InterventionCountGlobalParams{Statuts: p.Statuts, Priorites: p.Priorites})
 	}
 	// The count query takes the list's parameters (sql/queries/interventions.sql): a conversion,
 	// with the cap as limit.
