@@ -104,6 +104,17 @@ func (q *Queries) CountUsers(ctx context.Context, arg CountUsersParams) (int64, 
 	return count, err
 }
 
+const countUsersAll = `-- name: CountUsersAll :one
+SELECT count(*) FROM users
+`
+
+func (q *Queries) CountUsersAll(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, countUsersAll)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (username, full_name, email, password_hash, role)
 VALUES ($1, $2, $3, $4, $5)
@@ -279,6 +290,53 @@ func (q *Queries) ListUsers(ctx context.Context, arg ListUsersParams) ([]User, e
 		arg.Off,
 		arg.Lim,
 	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []User{}
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.Username,
+			&i.FullName,
+			&i.Email,
+			&i.PasswordHash,
+			&i.Role,
+			&i.IsActive,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.LastLogin,
+			&i.PasswordChangedAt,
+			&i.SessionVersion,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listUsersRecent = `-- name: ListUsersRecent :many
+SELECT id, username, full_name, email, password_hash, role, is_active, created_at, updated_at, last_login, password_changed_at, session_version FROM users
+ORDER BY created_at DESC, id DESC
+LIMIT $2 OFFSET $1
+`
+
+type ListUsersRecentParams struct {
+	Off int32
+	Lim int32
+}
+
+// ListUsers' default page (no filter, newest first) as a fixed-shape statement, run with its
+// cached generic plan (platform.PlanGeneric): it reads the page from users_created_at_idx,
+// where the catch-all above is planned on every call.
+func (q *Queries) ListUsersRecent(ctx context.Context, arg ListUsersRecentParams) ([]User, error) {
+	rows, err := q.db.Query(ctx, listUsersRecent, arg.Off, arg.Lim)
 	if err != nil {
 		return nil, err
 	}

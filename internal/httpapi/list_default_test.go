@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -22,7 +23,7 @@ func TestDefaultPagesMatchTheCatchAllListsAndTheirOrder(t *testing.T) {
 		f.insert(statut, m, &f.techID) // same creation time: the order falls to the ids
 	}
 	bodies := map[string]string{}
-	ids := func(path string) ([]int64, string) {
+	idsAs := func(tok, path string) ([]int64, string) {
 		t.Helper()
 		resp, b := env.Do(http.MethodGet, path, tok, "", nil, false)
 		if resp.StatusCode != http.StatusOK {
@@ -35,6 +36,7 @@ func TestDefaultPagesMatchTheCatchAllListsAndTheirOrder(t *testing.T) {
 		}
 		return out, resp.Header.Get("X-Total-Count")
 	}
+	ids := func(path string) ([]int64, string) { t.Helper(); return idsAs(tok, path) }
 	// sameBody: the two paths answered the same bytes (every field, computed ones included).
 	sameBody := func(a, b string) {
 		t.Helper()
@@ -90,5 +92,15 @@ func TestDefaultPagesMatchTheCatchAllListsAndTheirOrder(t *testing.T) {
 		operational, _ := ids("/api/v1/equipements?statut=operationnel&limit=3&offset=" + off)
 		same("equipements operationnels, offset "+off, operational, machines)
 		sameBody("/api/v1/equipements?limit=3&offset="+off, "/api/v1/equipements?statut=operationnel&limit=3&offset="+off)
+
+		accounts, accountsTotal := idsAs(f.admin, "/api/v1/users?limit=3&offset="+off)
+		same("users in SQL order, offset "+off, accounts,
+			sqlIDs("SELECT id FROM users ORDER BY created_at DESC, id DESC LIMIT 3 OFFSET "+off))
+		if n := sqlIDs("SELECT count(*) FROM users"); accountsTotal != strconv.FormatInt(n[0], 10) {
+			t.Errorf("users: X-Total-Count %q, %d accounts", accountsTotal, n[0])
+		}
+		// Every role named: the same rows through the catch-all query.
+		byRole, _ := idsAs(f.admin, "/api/v1/users?sort=-created_at&limit=3&offset="+off+"&q=%40")
+		same("users through the catch-all query, offset "+off, byRole, accounts)
 	}
 }

@@ -207,6 +207,18 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]db.User, int64, err
 	// The admins read the same accounts: the identical requests that wait share a read
 	// (coalesce: never one that began before the request arrived).
 	pg, err := s.pages.Do(ctx, k, func(ctx context.Context) (page, error) {
+		if !role.Valid && f.IsActive == nil && q == nil && f.Sort == "-created_at" {
+			// The default page: fixed-shape statements with cached generic plans.
+			rows, err := db.New(platform.PlanGeneric(s.pool)).ListUsersRecent(ctx, db.ListUsersRecentParams{Lim: int32(f.Limit), Off: int32(f.Offset)})
+			if err != nil {
+				return page{}, fmt.Errorf("list users: %w", err)
+			}
+			total, err := db.New(s.pool).CountUsersAll(ctx)
+			if err != nil {
+				return page{}, fmt.Errorf("count users: %w", err)
+			}
+			return page{rows, total}, nil
+		}
 		queries := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
 		rows, err := queries.ListUsers(ctx, db.ListUsersParams{
 			Role: role, IsActive: f.IsActive, Q: q, Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),

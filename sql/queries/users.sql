@@ -112,3 +112,14 @@ WHERE NOT EXISTS (
     SELECT 1 FROM users WHERE lower(email) = lower(@email::text) OR lower(username) = lower(@username::text)
 )
 ON CONFLICT DO NOTHING;
+
+-- name: ListUsersRecent :many
+-- ListUsers' default page (no filter, newest first) as a fixed-shape statement, run with its
+-- cached generic plan (platform.PlanGeneric): it reads the page from users_created_at_idx,
+-- where the catch-all above is planned on every call.
+SELECT * FROM users
+ORDER BY created_at DESC, id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: CountUsersAll :one
+SELECT count(*) FROM users;

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS users_full_name_sort_idx;
