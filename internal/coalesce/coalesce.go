@@ -13,6 +13,7 @@ package coalesce
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -35,6 +36,16 @@ type flight[V any] struct {
 	callers int // how many callers wait for it (under Group.mu)
 	v       V
 	err     error
+}
+
+// Key is the key of a read made from parts (a query's parameters, the day it is read for...):
+// their JSON, so that pointers count by the values they point to.
+func Key(parts ...any) (string, error) {
+	b, err := json.Marshal(parts)
+	if err != nil {
+		return "", fmt.Errorf("coalesce: key: %w", err)
+	}
+	return string(b), nil
 }
 
 // Do returns fn's result for key from a call of fn that started after Do was called, shared with

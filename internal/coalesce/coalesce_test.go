@@ -236,3 +236,35 @@ func waitCallers[V any](t *testing.T, g *Group[string, V], key string, n int) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestKeyComparesPointersByValue: two requests for the same page have the same key even when
+// their parameters point to different copies of a value; a different value, or none, differs.
+func TestKeyComparesPointersByValue(t *testing.T) {
+	type params struct {
+		ClientID *int64
+		Sort     string
+	}
+	one, alsoOne, two := int64(1), int64(1), int64(2)
+	key := func(parts ...any) string {
+		t.Helper()
+		k, err := Key(parts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	base := key(params{&one, "nom"})
+	if k := key(params{&alsoOne, "nom"}); k != base {
+		t.Fatalf("same values, keys %q and %q", base, k)
+	}
+	for name, k := range map[string]string{
+		"another value":   key(params{&two, "nom"}),
+		"no value":        key(params{nil, "nom"}),
+		"another sort":    key(params{&one, "-nom"}),
+		"another day too": key(params{&one, "nom"}, "2026-12-08"),
+	} {
+		if k == base {
+			t.Errorf("%s: same key %q", name, k)
+		}
+	}
+}

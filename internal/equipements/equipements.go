@@ -78,7 +78,7 @@ type Equipement struct {
 type Service struct {
 	pool  *pgxpool.Pool
 	names *namecache.Cache
-	pages coalesce.Group[pageKey, page] // the pages of every machine, shared (List)
+	pages coalesce.Group[string, page] // the pages of every machine, shared (List)
 }
 
 // NewService returns the service.

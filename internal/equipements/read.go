@@ -13,6 +13,7 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/coalesce"
 	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
@@ -108,55 +109,20 @@ func (s *Service) List(ctx context.Context, viewer auth.Principal, f ListFilter)
 		q = &esc
 	}
 	sc := access.For(viewer)
-	pr := pageRead{statut: statut, criticite: criticite, typ: typ, clientID: f.ClientID, contratID: f.ContratID,
-		parentID: f.ParentID, q: q, sort: f.Sort, limit: limit, offset: offset}
+	p := db.ListEquipementsParams{Statut: statut, Criticite: criticite, Type: typ, ClientID: f.ClientID,
+		ContratID: f.ContratID, ParentID: f.ParentID, Q: q, Sort: f.Sort, Lim: limit, Off: offset}
 	if !sc.ReadsAllEquipment() {
-		return s.readPage(ctx, sc, pr)
+		pg, err := s.readPage(ctx, sc, p)
+		return pg.rows, pg.total, err
 	}
 	// Every machine is read alike by the callers who read them all: the identical requests that
 	// wait share a read (coalesce: never one that began before the request arrived).
-	pg, err := s.pages.Do(ctx, pr.key(), func(ctx context.Context) (page, error) {
-		rows, total, err := s.readPage(ctx, sc, pr)
-		return page{rows, total}, err
-	})
+	key, err := coalesce.Key(p)
+	if err != nil {
+		return nil, 0, err
+	}
+	pg, err := s.pages.Do(ctx, key, func(ctx context.Context) (page, error) { return s.readPage(ctx, sc, p) })
 	return pg.rows, pg.total, err
-}
-
-// pageRead is a checked page request of List.
-type pageRead struct {
-	statut                        db.NullEquipementStatut
-	criticite                     db.NullEquipementCriticite
-	typ, q                        *string
-	clientID, contratID, parentID *int64
-	sort                          string
-	limit, offset                 int32
-}
-
-// pageKey is a pageRead by value: the requests of the same page have the same key.
-type pageKey struct {
-	statut, criticite, typ, q, sort string
-	hasTyp, hasQ                    bool
-	clientID, contratID, parentID   int64 // 0: none (ids start at 1)
-	limit, offset                   int32
-}
-
-func (r pageRead) key() pageKey {
-	deref := func(p *int64) int64 {
-		if p == nil {
-			return 0
-		}
-		return *p
-	}
-	k := pageKey{statut: string(r.statut.EquipementStatut), criticite: string(r.criticite.EquipementCriticite),
-		sort: r.sort, clientID: deref(r.clientID), contratID: deref(r.contratID), parentID: deref(r.parentID),
-		limit: r.limit, offset: r.offset}
-	if r.typ != nil {
-		k.typ, k.hasTyp = *r.typ, true
-	}
-	if r.q != nil {
-		k.q, k.hasQ = *r.q, true
-	}
-	return k
 }
 
 // page is a page of machines and the total of its filter. It may be shared: read-only.
@@ -165,45 +131,41 @@ type page struct {
 	total int64
 }
 
-// readPage reads the page of r and its total in sc.
-func (s *Service) readPage(ctx context.Context, sc access.Scope, r pageRead) ([]Equipement, int64, error) {
+// readPage reads the page of p (scope left to fill) and its total in sc.
+func (s *Service) readPage(ctx context.Context, sc access.Scope, p db.ListEquipementsParams) (page, error) {
 	var err error
 	queries := sc.Queries(s.pool)
-	unfiltered := !r.criticite.Valid && r.typ == nil && r.clientID == nil && r.contratID == nil && r.parentID == nil && r.q == nil
+	unfiltered := !p.Criticite.Valid && p.Type == nil && p.ClientID == nil && p.ContratID == nil && p.ParentID == nil && p.Q == nil
 	var rows []db.ListEquipementsRow
-	if sc.ReadsAllEquipment() && unfiltered && !r.statut.Valid && r.sort == "-created_at" {
+	if sc.ReadsAllEquipment() && unfiltered && !p.Statut.Valid && p.Sort == "-created_at" {
 		// The default page of every machine: a fixed-shape statement with a cached plan.
 		var recent []db.ListEquipementsRecentRow
-		recent, err = queries.ListEquipementsRecent(ctx, db.ListEquipementsRecentParams{Lim: r.limit, Off: r.offset})
+		recent, err = queries.ListEquipementsRecent(ctx, db.ListEquipementsRecentParams{Lim: p.Lim, Off: p.Off})
 		rows = platform.ConvertRows(recent, func(r db.ListEquipementsRecentRow) db.ListEquipementsRow { return db.ListEquipementsRow(r) })
 	} else {
-		rows, err = queries.ListEquipements(ctx, db.ListEquipementsParams{
-			Statut: r.statut, Criticite: r.criticite, Type: r.typ,
-			ClientID: r.clientID, ContratID: r.contratID, ParentID: r.parentID, Q: r.q,
-			Sort: r.sort, Lim: r.limit, Off: r.offset,
-		})
+		rows, err = queries.ListEquipements(ctx, p)
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("list equipements: %w", err)
+		return page{}, fmt.Errorf("list equipements: %w", err)
 	}
 	var total int64
 	if sc.ReadsAllEquipment() && unfiltered {
 		// Every machine, or those of one statut: from the pre-aggregated figures.
-		total, err = db.New(s.pool).CountEquipementsGlobal(ctx, r.statut)
+		total, err = db.New(s.pool).CountEquipementsGlobal(ctx, p.Statut)
 	} else {
 		total, err = queries.CountEquipements(ctx, db.CountEquipementsParams{
-			Statut: r.statut, Criticite: r.criticite, Type: r.typ,
-			ClientID: r.clientID, ContratID: r.contratID, ParentID: r.parentID, Q: r.q,
+			Statut: p.Statut, Criticite: p.Criticite, Type: p.Type,
+			ClientID: p.ClientID, ContratID: p.ContratID, ParentID: p.ParentID, Q: p.Q,
 		})
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("count equipements: %w", err)
+		return page{}, fmt.Errorf("count equipements: %w", err)
 	}
 	out := make([]Equipement, len(rows))
 	for i, r := range rows {
 		if out[i], err = withComputed(r.Equipement, r.NbInterventionsActives, r.ProchaineMaintenance, r.MaintenanceEnRetard); err != nil {
-			return nil, 0, err
+			return page{}, err
 		}
 	}
-	return out, total, nil
+	return page{out, total}, nil
 }

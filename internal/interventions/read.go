@@ -2,7 +2,6 @@ package interventions
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -15,6 +14,7 @@ import (
 	"github.com/mif-erp/erp/gen/db"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/coalesce"
 	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/platform"
 	"github.com/mif-erp/erp/internal/text"
@@ -137,11 +137,11 @@ func (s *Service) list(ctx context.Context, c caller, p db.InterventionListParam
 	var pg listPage
 	var err error
 	if c.Manager() {
-		var key []byte
-		if key, err = json.Marshal(p); err != nil {
-			return nil, 0, fmt.Errorf("list interventions: page key: %w", err)
+		var key string
+		if key, err = coalesce.Key(p); err != nil {
+			return nil, 0, err
 		}
-		pg, err = s.pages.Do(ctx, string(key), func(ctx context.Context) (listPage, error) { return s.readPage(ctx, c, p) })
+		pg, err = s.pages.Do(ctx, key, func(ctx context.Context) (listPage, error) { return s.readPage(ctx, c, p) })
 	} else {
 		pg, err = s.readPage(ctx, c, p)
 	}

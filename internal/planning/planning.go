@@ -33,8 +33,8 @@ import (
 type Service struct {
 	pool  *pgxpool.Pool
 	now   func() time.Time
-	zone  *time.Location                       // of the times in the texts (APP_TIMEZONE); nil: UTC
-	pages *coalesce.Group[plansKey, plansPage] // the managers' pages, shared (List); shared by the copies
+	zone  *time.Location                     // of the times in the texts (APP_TIMEZONE); nil: UTC
+	pages *coalesce.Group[string, plansPage] // the managers' pages, shared (List); shared by the copies
 }
 
 // WithZone returns a copy of the service writing the times of its texts in loc (APP_TIMEZONE).
@@ -46,7 +46,7 @@ func (s *Service) WithZone(loc *time.Location) *Service {
 
 // NewService returns the service.
 func NewService(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool, now: time.Now, pages: &coalesce.Group[plansKey, plansPage]{}}
+	return &Service{pool: pool, now: time.Now, pages: &coalesce.Group[string, plansPage]{}}
 }
 
 // WithClock returns a copy of the service reading the time from now (tests).

@@ -14,6 +14,7 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/coalesce"
 	"github.com/mif-erp/erp/internal/platform"
 )
 
@@ -60,33 +61,20 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 	}
 	sc := access.For(actor)
 	today := s.today()
-	read := func(ctx context.Context) (plansPage, error) { return s.readPage(ctx, sc, f, statut, due, today) }
-	var pg plansPage
-	var err error
-	if sc.Manager() {
-		// Every plan is read alike by the managers: the identical requests that wait share a read
-		// (coalesce: never one that began before the request arrived).
-		k := plansKey{statut: string(statut.PlanningStatut), sort: f.Sort, limit: f.Limit, offset: f.Offset, today: today.Unix()}
-		if f.EquipementID != nil {
-			k.equipementID = *f.EquipementID
-		}
-		if due != nil {
-			k.due, k.hasDue = due.Unix(), true
-		}
-		pg, err = s.pages.Do(ctx, k, read)
-	} else {
-		pg, err = read(ctx)
+	p := db.PlanningListParams{EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
+		Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset)}
+	if !sc.Manager() {
+		pg, err := s.readPage(ctx, sc, p, today)
+		return pg.plans, pg.total, err
 	}
+	// Every plan is read alike by the managers: the identical requests that wait share a read
+	// (coalesce: never one that began before the request arrived).
+	key, err := coalesce.Key(p, today)
+	if err != nil {
+		return nil, 0, err
+	}
+	pg, err := s.pages.Do(ctx, key, func(ctx context.Context) (plansPage, error) { return s.readPage(ctx, sc, p, today) })
 	return pg.plans, pg.total, err
-}
-
-// plansKey is a page request of List by value (equipementID 0: any).
-type plansKey struct {
-	equipementID  int64
-	statut, sort  string
-	due, today    int64
-	hasDue        bool
-	limit, offset int
 }
 
 // plansPage is a page of plans and the total of its filter. It may be shared: read-only.
@@ -95,28 +83,25 @@ type plansPage struct {
 	total int64
 }
 
-// readPage reads the page of plans of f (checked) in sc.
-func (s *Service) readPage(ctx context.Context, sc access.Scope, f ListFilter, statut db.NullPlanningStatut, due *time.Time, today time.Time) (plansPage, error) {
+// readPage reads the page of plans of p (scope left to fill) in sc, as seen on day today.
+func (s *Service) readPage(ctx context.Context, sc access.Scope, p db.PlanningListParams, today time.Time) (plansPage, error) {
 	q := sc.Queries(s.pool)
 	var rows []db.PlanningListRow
 	var total int64
 	var err error
-	if f.EquipementID == nil && !statut.Valid && due == nil && f.Sort == "prochaine_date" {
+	if p.EquipementID == nil && !p.Statut.Valid && p.DueBefore == nil && p.Sort == "prochaine_date" {
 		// The default page: fixed-shape statements with cached generic plans.
 		var next []db.PlanningListProchainesRow
-		next, err = q.PlanningListProchaines(ctx, db.PlanningListProchainesParams{Lim: int32(f.Limit), Off: int32(f.Offset)})
+		next, err = q.PlanningListProchaines(ctx, db.PlanningListProchainesParams{Lim: p.Lim, Off: p.Off})
 		rows = platform.ConvertRows(next, func(r db.PlanningListProchainesRow) db.PlanningListRow { return db.PlanningListRow(r) })
 		if err == nil {
 			total, err = q.PlanningCountAll(ctx, db.PlanningCountAllParams{})
 		}
 	} else {
-		rows, err = q.PlanningList(ctx, db.PlanningListParams{
-			EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
-			Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
-		})
+		rows, err = q.PlanningList(ctx, p)
 		if err == nil {
 			total, err = q.PlanningCount(ctx, db.PlanningCountParams{
-				EquipementID: f.EquipementID, Statut: statut, DueBefore: due,
+				EquipementID: p.EquipementID, Statut: p.Statut, DueBefore: p.DueBefore,
 			})
 		}
 	}

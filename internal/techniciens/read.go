@@ -12,6 +12,7 @@ import (
 	"github.com/mif-erp/erp/internal/access"
 	"github.com/mif-erp/erp/internal/apperr"
 	"github.com/mif-erp/erp/internal/auth"
+	"github.com/mif-erp/erp/internal/coalesce"
 	"github.com/mif-erp/erp/internal/paging"
 	"github.com/mif-erp/erp/internal/platform"
 )
@@ -90,11 +91,15 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 		competence = &f.CompetenceID
 	}
 	query := likePattern(f.Query)
-	pr := pageRead{equipe: equipe, dispo: dispo, niveau: niveau, competence: competence, query: query,
-		sort: f.Sort, limit: limit, offset: offset}
+	p := db.ListTechniciensParams{Equipe: equipe, Disponibilite: dispo, Niveau: niveau, CompetenceID: competence,
+		Q: query, Sort: f.Sort, Lim: limit, Off: offset}
+	key, err := coalesce.Key(p)
+	if err != nil {
+		return nil, 0, err
+	}
 	// Every caller reads the same profiles (the rate is hidden afterwards): the identical requests
 	// that wait share a read (coalesce: never one that began before the request arrived).
-	pg, err := s.pages.Do(ctx, pr.key(), func(ctx context.Context) (page, error) { return s.readPage(ctx, pr) })
+	pg, err := s.pages.Do(ctx, key, func(ctx context.Context) (page, error) { return s.readPage(ctx, p) })
 	if err != nil {
 		return nil, 0, err
 	}
@@ -105,39 +110,6 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, f ListFilter) 
 	return out, pg.total, nil
 }
 
-// pageRead is a checked page request of List.
-type pageRead struct {
-	equipe, query *string
-	dispo         db.NullTechnicienDisponibilite
-	niveau        db.NullNiveauCompetence
-	competence    *int64
-	sort          string
-	limit, offset int32
-}
-
-// pageKey is a pageRead by value (competence 0: any).
-type pageKey struct {
-	equipe, query, dispo, niveau, sort string
-	hasEquipe, hasQuery                bool
-	competence                         int64
-	limit, offset                      int32
-}
-
-func (r pageRead) key() pageKey {
-	k := pageKey{dispo: string(r.dispo.TechnicienDisponibilite), niveau: string(r.niveau.NiveauCompetence),
-		sort: r.sort, limit: r.limit, offset: r.offset}
-	if r.equipe != nil {
-		k.equipe, k.hasEquipe = *r.equipe, true
-	}
-	if r.query != nil {
-		k.query, k.hasQuery = *r.query, true
-	}
-	if r.competence != nil {
-		k.competence = *r.competence
-	}
-	return k
-}
-
 // page is a page of profiles, rates included, and the total of its filter. It may be shared:
 // read-only.
 type page struct {
@@ -145,28 +117,25 @@ type page struct {
 	total    int64
 }
 
-// readPage reads the page of r and its total: three queries whatever the page size.
-func (s *Service) readPage(ctx context.Context, r pageRead) (page, error) {
+// readPage reads the page of p and its total: three queries whatever the page size.
+func (s *Service) readPage(ctx context.Context, p db.ListTechniciensParams) (page, error) {
 	var rows []db.ListTechniciensRow
 	var total int64
 	var err error
-	if r.equipe == nil && !r.dispo.Valid && !r.niveau.Valid && r.competence == nil && r.query == nil && r.sort == "nom" {
+	if p.Equipe == nil && !p.Disponibilite.Valid && !p.Niveau.Valid && p.CompetenceID == nil && p.Q == nil && p.Sort == "nom" {
 		// The default page: fixed-shape statements with cached generic plans.
 		var byName []db.ListTechniciensParNomRow
-		byName, err = db.New(platform.PlanGeneric(s.pool)).ListTechniciensParNom(ctx, db.ListTechniciensParNomParams{Lim: r.limit, Off: r.offset})
+		byName, err = db.New(platform.PlanGeneric(s.pool)).ListTechniciensParNom(ctx, db.ListTechniciensParNomParams{Lim: p.Lim, Off: p.Off})
 		rows = platform.ConvertRows(byName, func(r db.ListTechniciensParNomRow) db.ListTechniciensRow { return db.ListTechniciensRow(r) })
 		if err == nil {
 			total, err = db.New(s.pool).CountTechniciensAll(ctx)
 		}
 	} else {
 		q := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
-		rows, err = q.ListTechniciens(ctx, db.ListTechniciensParams{
-			Equipe: r.equipe, Disponibilite: r.dispo, Niveau: r.niveau, CompetenceID: r.competence, Q: r.query,
-			Sort: r.sort, Lim: r.limit, Off: r.offset,
-		})
+		rows, err = q.ListTechniciens(ctx, p)
 		if err == nil {
 			total, err = q.CountTechniciens(ctx, db.CountTechniciensParams{
-				Equipe: r.equipe, Disponibilite: r.dispo, Niveau: r.niveau, CompetenceID: r.competence, Q: r.query,
+				Equipe: p.Equipe, Disponibilite: p.Disponibilite, Niveau: p.Niveau, CompetenceID: p.CompetenceID, Q: p.Q,
 			})
 		}
 	}

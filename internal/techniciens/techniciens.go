@@ -38,7 +38,7 @@ func errNotTechnicien() error {
 type Service struct {
 	pool     *pgxpool.Pool
 	accounts *auth.AccountCache
-	pages    coalesce.Group[pageKey, page] // the pages of profiles, shared (List)
+	pages    coalesce.Group[string, page] // the pages of profiles, shared (List)
 }
 
 // NewService returns the service.

@@ -46,7 +46,7 @@ type Service struct {
 	hasher   *auth.Hasher
 	accounts *auth.AccountCache
 	names    *namecache.Cache
-	pages    coalesce.Group[pageKey, page] // the pages of accounts, shared (List)
+	pages    coalesce.Group[string, page] // the pages of accounts, shared (List)
 }
 
 // NewService returns the accounts service.
@@ -194,53 +194,38 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]db.User, int64, err
 		esc := text.EscapeLike(s)
 		q = &esc
 	}
-	k := pageKey{role: f.Role, sort: f.Sort, limit: f.Limit, offset: f.Offset}
-	if f.IsActive != nil {
-		k.active = 1
-		if !*f.IsActive {
-			k.active = 2
-		}
-	}
-	if q != nil {
-		k.q, k.hasQ = *q, true
+	p := db.ListUsersParams{Role: role, IsActive: f.IsActive, Q: q, Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset)}
+	key, err := coalesce.Key(p)
+	if err != nil {
+		return nil, 0, err
 	}
 	// The admins read the same accounts: the identical requests that wait share a read
 	// (coalesce: never one that began before the request arrived).
-	pg, err := s.pages.Do(ctx, k, func(ctx context.Context) (page, error) {
-		if !role.Valid && f.IsActive == nil && q == nil && f.Sort == "-created_at" {
-			// The default page: fixed-shape statements with cached generic plans.
-			rows, err := db.New(platform.PlanGeneric(s.pool)).ListUsersRecent(ctx, db.ListUsersRecentParams{Lim: int32(f.Limit), Off: int32(f.Offset)})
-			if err != nil {
-				return page{}, fmt.Errorf("list users: %w", err)
-			}
-			total, err := db.New(s.pool).CountUsersAll(ctx)
-			if err != nil {
-				return page{}, fmt.Errorf("count users: %w", err)
-			}
-			return page{rows, total}, nil
-		}
-		queries := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
-		rows, err := queries.ListUsers(ctx, db.ListUsersParams{
-			Role: role, IsActive: f.IsActive, Q: q, Sort: f.Sort, Lim: int32(f.Limit), Off: int32(f.Offset),
-		})
-		if err != nil {
-			return page{}, fmt.Errorf("list users: %w", err)
-		}
-		total, err := queries.CountUsers(ctx, db.CountUsersParams{Role: role, IsActive: f.IsActive, Q: q})
-		if err != nil {
-			return page{}, fmt.Errorf("count users: %w", err)
-		}
-		return page{rows, total}, nil
-	})
+	pg, err := s.pages.Do(ctx, key, func(ctx context.Context) (page, error) { return s.readPage(ctx, p) })
 	return pg.users, pg.total, err
 }
 
-// pageKey is a page request of List by value (active: 0 any, 1 active, 2 inactive).
-type pageKey struct {
-	role, q, sort string
-	hasQ          bool
-	active        int8
-	limit, offset int
+// readPage reads the page of p and its total.
+func (s *Service) readPage(ctx context.Context, p db.ListUsersParams) (page, error) {
+	var pg page
+	var err error
+	if !p.Role.Valid && p.IsActive == nil && p.Q == nil && p.Sort == "-created_at" {
+		// The default page: fixed-shape statements with cached generic plans.
+		pg.users, err = db.New(platform.PlanGeneric(s.pool)).ListUsersRecent(ctx, db.ListUsersRecentParams{Lim: p.Lim, Off: p.Off})
+		if err == nil {
+			pg.total, err = db.New(s.pool).CountUsersAll(ctx)
+		}
+	} else {
+		queries := db.New(platform.PlanEachCall(s.pool)) // a catch-all list: planned with its values
+		pg.users, err = queries.ListUsers(ctx, p)
+		if err == nil {
+			pg.total, err = queries.CountUsers(ctx, db.CountUsersParams{Role: p.Role, IsActive: p.IsActive, Q: p.Q})
+		}
+	}
+	if err != nil {
+		return page{}, fmt.Errorf("list users: %w", err)
+	}
+	return pg, nil
 }
 
 // page is a page of accounts and the total of its filter. It may be shared: read-only.
